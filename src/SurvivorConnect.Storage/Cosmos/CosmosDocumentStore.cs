@@ -1,0 +1,328 @@
+using System.Collections.ObjectModel;
+using System.Net;
+using System.Text.Json;
+using Microsoft.Azure.Cosmos;
+
+namespace SurvivorConnect.Storage.Cosmos;
+
+/// <summary>
+/// The production store on Azure Cosmos DB. It uses the SDK's stream APIs so that the JSON written is
+/// exactly the JSON SQLite stores, and failures arrive as status codes we map in one place.
+/// </summary>
+public sealed class CosmosDocumentStore : IDocumentStore, IDisposable
+{
+    private readonly CosmosClient _client;
+    private readonly CosmosStoreOptions _options;
+    private readonly IReadOnlyList<ContainerSpec> _containers;
+    private readonly SemaphoreSlim _initLock = new(1, 1);
+
+    // After an outage the account may have been rebuilt (or, in tests, restarted empty), so the
+    // containers are checked again before the next operation.
+    private volatile bool _ready;
+
+    public CosmosDocumentStore(CosmosClient client, CosmosStoreOptions options, IEnumerable<ContainerSpec> containers)
+    {
+        _client = client;
+        _options = options;
+        _containers = containers.ToList();
+    }
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        await _initLock.WaitAsync(cancellationToken);
+        try
+        {
+            await Guard(async () =>
+            {
+                if (_options.CreateIfMissing)
+                {
+                    var database = (await _client.CreateDatabaseIfNotExistsAsync(_options.Database, cancellationToken: cancellationToken)).Database;
+                    foreach (var spec in _containers)
+                    {
+                        await database.CreateContainerIfNotExistsAsync(ContainerProperties(spec), cancellationToken: cancellationToken);
+                    }
+                }
+                else
+                {
+                    foreach (var spec in _containers)
+                    {
+                        await _client.GetContainer(_options.Database, spec.Name).ReadContainerAsync(cancellationToken: cancellationToken);
+                    }
+                }
+
+                return true;
+            }, cancellationToken);
+            _ready = true;
+        }
+        finally
+        {
+            _initLock.Release();
+        }
+    }
+
+    public async Task CheckHealthAsync(CancellationToken cancellationToken)
+    {
+        await Guard(async () =>
+        {
+            using var response = await _client.GetDatabase(_options.Database).ReadStreamAsync(cancellationToken: cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw response.StatusCode == HttpStatusCode.NotFound
+                    ? StoreException.Unavailable($"The Cosmos DB database '{_options.Database}' does not exist.")
+                    : CosmosStatus.ToException(response.StatusCode, RetryAfter(response.Headers));
+            }
+
+            return true;
+        }, cancellationToken);
+    }
+
+    public async Task<T?> ReadAsync<T>(ContainerSpec container, string id, string partitionKey, CancellationToken cancellationToken)
+        where T : Document
+    {
+        DocumentRules.ValidateId(id);
+        DocumentRules.ValidatePartitionKey(partitionKey);
+        var target = await ContainerAsync(container, cancellationToken);
+        return await Guard(async () =>
+        {
+            using var response = await target.ReadItemStreamAsync(id, new PartitionKey(partitionKey), cancellationToken: cancellationToken);
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return null;
+            }
+
+            return await DocumentFrom<T>(response, cancellationToken);
+        }, cancellationToken);
+    }
+
+    public async Task<T> CreateAsync<T>(ContainerSpec container, T document, CancellationToken cancellationToken)
+        where T : Document
+    {
+        var body = DocumentRules.Serialize(document, container);
+        var target = await ContainerAsync(container, cancellationToken);
+        return await Guard(async () =>
+        {
+            using var stream = new MemoryStream(body);
+            using var response = await target.CreateItemStreamAsync(stream, new PartitionKey(document.PartitionKey), cancellationToken: cancellationToken);
+            return await DocumentFrom<T>(response, cancellationToken);
+        }, cancellationToken);
+    }
+
+    public async Task<T> ReplaceAsync<T>(ContainerSpec container, T document, string ifMatchETag, CancellationToken cancellationToken)
+        where T : Document
+    {
+        var body = DocumentRules.Serialize(document, container);
+        var target = await ContainerAsync(container, cancellationToken);
+        return await Guard(async () =>
+        {
+            using var stream = new MemoryStream(body);
+            using var response = await target.ReplaceItemStreamAsync(
+                stream, document.Id, new PartitionKey(document.PartitionKey), new ItemRequestOptions { IfMatchEtag = ifMatchETag }, cancellationToken);
+            return await DocumentFrom<T>(response, cancellationToken);
+        }, cancellationToken);
+    }
+
+    public async Task<T> UpsertAsync<T>(ContainerSpec container, T document, CancellationToken cancellationToken)
+        where T : Document
+    {
+        var body = DocumentRules.Serialize(document, container);
+        var target = await ContainerAsync(container, cancellationToken);
+        return await Guard(async () =>
+        {
+            using var stream = new MemoryStream(body);
+            using var response = await target.UpsertItemStreamAsync(stream, new PartitionKey(document.PartitionKey), cancellationToken: cancellationToken);
+            return await DocumentFrom<T>(response, cancellationToken);
+        }, cancellationToken);
+    }
+
+    public async Task<bool> DeleteAsync(ContainerSpec container, string id, string partitionKey, string? ifMatchETag, CancellationToken cancellationToken)
+    {
+        DocumentRules.ValidateId(id);
+        DocumentRules.ValidatePartitionKey(partitionKey);
+        var target = await ContainerAsync(container, cancellationToken);
+        return await Guard(async () =>
+        {
+            using var response = await target.DeleteItemStreamAsync(
+                id, new PartitionKey(partitionKey), new ItemRequestOptions { IfMatchEtag = ifMatchETag }, cancellationToken);
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return false;
+            }
+
+            ThrowIfFailed(response);
+            return true;
+        }, cancellationToken);
+    }
+
+    public async Task<Page<T>> QueryAsync<T>(ContainerSpec container, DocumentQuery query, CancellationToken cancellationToken)
+        where T : Document
+    {
+        QueryRules.Validate(container, query);
+        var definition = CosmosQueryBuilder.Build(query);
+        var target = await ContainerAsync(container, cancellationToken);
+        var documents = await Guard(async () =>
+        {
+            var options = new QueryRequestOptions
+            {
+                PartitionKey = new PartitionKey(query.PartitionKey),
+                MaxItemCount = query.PageSize + 1,
+                EnableOptimisticDirectExecution = true,
+            };
+            var items = new List<JsonElement>();
+            using var iterator = target.GetItemQueryStreamIterator(definition, continuationToken: null, options);
+            while (iterator.HasMoreResults && items.Count <= query.PageSize)
+            {
+                using var response = await iterator.ReadNextAsync(cancellationToken);
+                ThrowIfFailed(response);
+                using var page = await JsonDocument.ParseAsync(response.Content, cancellationToken: cancellationToken);
+                items.AddRange(page.RootElement.GetProperty("Documents").EnumerateArray().Select(e => e.Clone()));
+            }
+
+            return items;
+        }, cancellationToken);
+
+        string? continuation = null;
+        if (documents.Count > query.PageSize)
+        {
+            documents.RemoveRange(query.PageSize, documents.Count - query.PageSize);
+            var last = documents[^1];
+            continuation = QueryRules.EncodeCursor(QueryRules.ReadField(last, query.OrderBy ?? "id"), last.GetProperty("id").GetString()!);
+        }
+
+        return new Page<T>(documents.Select(d => d.Deserialize<T>(StorageJson.Options)!).ToList(), continuation);
+    }
+
+    public async Task<BatchResult> ExecuteBatchAsync(ContainerSpec container, string partitionKey, IReadOnlyList<BatchOperation> operations, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(operations);
+        var bodies = operations.Select(op => op switch
+        {
+            BatchOperation.Create c => DocumentRules.Serialize(c.Document, container),
+            BatchOperation.Replace r => DocumentRules.Serialize(r.Document, container),
+            BatchOperation.Upsert u => DocumentRules.Serialize(u.Document, container),
+            _ => [],
+        }).ToList();
+        DocumentRules.ValidateBatch(operations, partitionKey, bodies.Select(b => b.Length).ToList());
+
+        var target = await ContainerAsync(container, cancellationToken);
+        return await Guard(async () =>
+        {
+            var batch = BuildBatch(target.CreateTransactionalBatch(new PartitionKey(partitionKey)), operations, bodies);
+            using var response = await batch.ExecuteAsync(cancellationToken);
+            var results = Enumerable.Range(0, response.Count).Select(i => (response[i].StatusCode, (string?)response[i].ETag)).ToList();
+            return CosmosStatus.MapBatch(response.IsSuccessStatusCode, response.StatusCode, results, RetryAfter(response.Headers));
+        }, cancellationToken);
+    }
+
+    /// <summary>Adds each operation to the SDK's batch in order; separate from execution so it can be tested alone.</summary>
+    internal static TransactionalBatch BuildBatch(TransactionalBatch batch, IReadOnlyList<BatchOperation> operations, IReadOnlyList<byte[]> bodies)
+    {
+        for (var i = 0; i < operations.Count; i++)
+        {
+            batch = operations[i] switch
+            {
+                BatchOperation.Create => batch.CreateItemStream(new MemoryStream(bodies[i])),
+                BatchOperation.Replace r => batch.ReplaceItemStream(r.Document.Id, new MemoryStream(bodies[i]), new TransactionalBatchItemRequestOptions { IfMatchEtag = r.IfMatchETag }),
+                BatchOperation.Upsert => batch.UpsertItemStream(new MemoryStream(bodies[i])),
+                BatchOperation.Delete d => batch.DeleteItem(d.Id, new TransactionalBatchItemRequestOptions { IfMatchEtag = d.IfMatchETag }),
+                _ => throw new InvalidOperationException("Unknown batch operation."),
+            };
+        }
+
+        return batch;
+    }
+
+    public void Dispose()
+    {
+        _client.Dispose();
+        _initLock.Dispose();
+    }
+
+    internal static ContainerProperties ContainerProperties(ContainerSpec spec)
+    {
+        var properties = new ContainerProperties(spec.Name, "/pk")
+        {
+            DefaultTimeToLive = spec.AllowsTimeToLive ? -1 : null,
+        };
+
+        // ORDER BY (field, id) needs a composite index in each direction.
+        foreach (var field in spec.QueryableFields.Where(f => f is not "id"))
+        {
+            var path = "/" + field.Replace('.', '/');
+            properties.IndexingPolicy.CompositeIndexes.Add(new Collection<CompositePath>
+            {
+                new() { Path = path, Order = CompositePathSortOrder.Ascending },
+                new() { Path = "/id", Order = CompositePathSortOrder.Ascending },
+            });
+            properties.IndexingPolicy.CompositeIndexes.Add(new Collection<CompositePath>
+            {
+                new() { Path = path, Order = CompositePathSortOrder.Descending },
+                new() { Path = "/id", Order = CompositePathSortOrder.Descending },
+            });
+        }
+
+        return properties;
+    }
+
+    private async Task<Container> ContainerAsync(ContainerSpec spec, CancellationToken cancellationToken)
+    {
+        if (!_ready && _options.CreateIfMissing)
+        {
+            await InitializeAsync(cancellationToken);
+        }
+
+        return _client.GetContainer(_options.Database, spec.Name);
+    }
+
+    private static async Task<T> DocumentFrom<T>(ResponseMessage response, CancellationToken cancellationToken)
+        where T : Document
+    {
+        ThrowIfFailed(response);
+        return await JsonSerializer.DeserializeAsync<T>(response.Content, StorageJson.Options, cancellationToken)
+            ?? throw new InvalidOperationException("Cosmos DB returned an empty document.");
+    }
+
+    private static TimeSpan? RetryAfter(Headers headers) =>
+        double.TryParse(headers["x-ms-retry-after-ms"], System.Globalization.CultureInfo.InvariantCulture, out var ms) ? TimeSpan.FromMilliseconds(ms) : null;
+
+    private static void ThrowIfFailed(ResponseMessage response)
+    {
+        if (!response.IsSuccessStatusCode)
+        {
+            throw CosmosStatus.ToException(response.StatusCode, RetryAfter(response.Headers));
+        }
+    }
+
+    /// <summary>Turns transport failures and throttling that outlasted the SDK's retries into <see cref="StoreErrorKind.Unavailable"/>.</summary>
+    private async Task<TResult> Guard<TResult>(Func<Task<TResult>> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (StoreException ex)
+        {
+            if (ex.Kind == StoreErrorKind.Unavailable)
+            {
+                _ready = false;
+            }
+
+            throw;
+        }
+        catch (CosmosException ex)
+        {
+            var mapped = CosmosStatus.ToException(ex.StatusCode, ex.RetryAfter);
+            if (mapped.Kind == StoreErrorKind.Unavailable)
+            {
+                _ready = false;
+                throw StoreException.Unavailable(mapped.Message, ex, ex.RetryAfter);
+            }
+
+            throw new StoreException(mapped.Kind, mapped.Message, ex);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException || ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            _ready = false;
+            throw StoreException.Unavailable("Cosmos DB cannot be reached.", ex);
+        }
+    }
+}

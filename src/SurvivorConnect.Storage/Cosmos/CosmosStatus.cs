@@ -1,0 +1,71 @@
+using System.Net;
+
+namespace SurvivorConnect.Storage.Cosmos;
+
+/// <summary>What a Cosmos DB status code means to us. Pure, so every mapping is unit-tested.</summary>
+internal static class CosmosStatus
+{
+    public static bool IsTransient(HttpStatusCode status) =>
+        status is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable or HttpStatusCode.RequestTimeout
+            or HttpStatusCode.GatewayTimeout or HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway
+            or HttpStatusCode.Gone;
+
+    public static StoreErrorKind ToKind(HttpStatusCode status) => status switch
+    {
+        HttpStatusCode.NotFound => StoreErrorKind.NotFound,
+        HttpStatusCode.Conflict => StoreErrorKind.Conflict,
+        HttpStatusCode.PreconditionFailed => StoreErrorKind.PreconditionFailed,
+        HttpStatusCode.RequestEntityTooLarge or HttpStatusCode.BadRequest => StoreErrorKind.InvalidDocument,
+        _ when IsTransient(status) => StoreErrorKind.Unavailable,
+        _ => StoreErrorKind.Unavailable,
+    };
+
+    public static StoreException ToException(HttpStatusCode status, TimeSpan? retryAfter, string? detail = null)
+    {
+        var kind = ToKind(status);
+        var message = kind switch
+        {
+            StoreErrorKind.NotFound => "The document does not exist.",
+            StoreErrorKind.Conflict => "A document with this id already exists in its partition.",
+            StoreErrorKind.PreconditionFailed => "The document has changed since it was read.",
+            StoreErrorKind.InvalidDocument => "Cosmos DB refused the document.",
+            _ => $"Cosmos DB did not complete the request ({(int)status}).",
+        };
+        return new StoreException(kind, detail is null ? message : $"{message} {detail}")
+        {
+            RetryAfter = kind == StoreErrorKind.Unavailable ? retryAfter : null,
+        };
+    }
+
+    /// <summary>
+    /// Reads a transactional batch outcome: on failure Cosmos marks the operation that failed with its own
+    /// status and every other one 424 (failed dependency).
+    /// </summary>
+    public static BatchResult MapBatch(bool succeeded, HttpStatusCode overall, IReadOnlyList<(HttpStatusCode Status, string? ETag)> results, TimeSpan? retryAfter)
+    {
+        if (succeeded)
+        {
+            return new BatchResult(results.Select(r => r.Status == HttpStatusCode.NoContent ? null : r.ETag).ToList());
+        }
+
+        for (var i = 0; i < results.Count; i++)
+        {
+            if (results[i].Status != HttpStatusCode.FailedDependency && (int)results[i].Status >= 400)
+            {
+                var inner = ToException(results[i].Status, retryAfter);
+                if (inner.Kind == StoreErrorKind.Unavailable)
+                {
+                    throw inner;
+                }
+
+                throw new StoreException(StoreErrorKind.BatchFailed, $"Batch operation {i} failed ({inner.Kind}); nothing was written.", inner)
+                {
+                    FailedOperationIndex = i,
+                    FailedOperationKind = inner.Kind,
+                };
+            }
+        }
+
+        throw ToException(overall, retryAfter, "The batch was not applied.");
+    }
+}

@@ -1,0 +1,35 @@
+using System.Text.Json.Serialization;
+
+namespace SurvivorConnect.Storage;
+
+/// <summary>
+/// A stored document. Every document belongs to an agency and lives in one logical partition.
+/// </summary>
+public abstract record Document
+{
+    [JsonPropertyName("id")]
+    public required string Id { get; init; }
+
+    [JsonPropertyName("pk")]
+    public required string PartitionKey { get; init; }
+
+    [JsonPropertyName("agencyId")]
+    public required string AgencyId { get; init; }
+
+    /// <summary>The discriminator written with every document, so one container can hold several kinds.</summary>
+    [JsonPropertyName("type")]
+    public abstract string Type { get; }
+
+    /// <summary>Set by the store on every read and write; pass it back to replace without losing an update.</summary>
+    [JsonPropertyName("_etag")]
+    public string? ETag { get; init; }
+
+    /// <summary>Seconds until the store removes the document; null keeps it.</summary>
+    [JsonPropertyName("ttl")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? TimeToLive { get; init; }
+
+    /// <summary>A copy carrying the ETag a store just wrote (the record's clone keeps the derived type).</summary>
+    internal T WithETag<T>(string etag)
+        where T : Document => (T)(this with { ETag = etag });
+}

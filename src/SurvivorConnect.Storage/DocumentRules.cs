@@ -1,0 +1,142 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace SurvivorConnect.Storage;
+
+/// <summary>
+/// The rules a document must meet before either store writes it. They are Cosmos DB's limits, applied
+/// to SQLite too, so a document that works locally works in production.
+/// </summary>
+public static class DocumentRules
+{
+    /// <summary>Cosmos DB's item limit is 2 MB including system properties; this leaves room for them.</summary>
+    public const int MaxDocumentBytes = 2_000_000;
+
+    /// <summary>Cosmos DB's transactional batch limits.</summary>
+    public const int MaxBatchOperations = 100;
+
+    public const int MaxBatchBytes = 2_000_000;
+
+    public const int MaxIdLength = 255;
+
+    public const int MaxPartitionKeyLength = 1024;
+
+    public static void ValidateId(string? id)
+    {
+        if (string.IsNullOrEmpty(id))
+        {
+            throw StoreException.Invalid("A document needs an id.");
+        }
+
+        if (id.Length > MaxIdLength)
+        {
+            throw StoreException.Invalid($"An id may have at most {MaxIdLength} characters.");
+        }
+
+        foreach (var c in id)
+        {
+            if (c is '/' or '\\' or '?' or '#' || char.IsControl(c))
+            {
+                throw StoreException.Invalid("An id may not contain '/', '\\', '?', '#' or control characters.");
+            }
+        }
+
+        if (System.Text.Unicode.Utf8.FromUtf16(id, new byte[id.Length * 3], out _, out _, replaceInvalidSequences: false) != System.Buffers.OperationStatus.Done)
+        {
+            throw StoreException.Invalid("An id must be valid Unicode text.");
+        }
+
+        if (id != id.Trim())
+        {
+            throw StoreException.Invalid("An id may not start or end with white space.");
+        }
+    }
+
+    public static void ValidatePartitionKey(string? partitionKey)
+    {
+        if (string.IsNullOrEmpty(partitionKey))
+        {
+            throw StoreException.Invalid("A document needs a partition key.");
+        }
+
+        if (partitionKey.Length > MaxPartitionKeyLength)
+        {
+            throw StoreException.Invalid($"A partition key may have at most {MaxPartitionKeyLength} characters.");
+        }
+    }
+
+    /// <summary>Checks the document and returns its stored JSON (without the ETag, which the store owns).</summary>
+    public static byte[] Serialize(Document document, ContainerSpec container)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        ValidateId(document.Id);
+        ValidatePartitionKey(document.PartitionKey);
+        if (string.IsNullOrEmpty(document.AgencyId))
+        {
+            throw StoreException.Invalid("A document must belong to an agency.");
+        }
+
+        if (document.TimeToLive is { } ttl && (ttl <= 0 || !container.AllowsTimeToLive))
+        {
+            throw StoreException.Invalid(container.AllowsTimeToLive
+                ? "A time-to-live must be a positive number of seconds."
+                : $"Documents in '{container.Name}' cannot expire.");
+        }
+
+        var node = JsonSerializer.SerializeToNode(document, document.GetType(), StorageJson.Options)!.AsObject();
+        node.Remove("_etag");
+        var bytes = Encoding.UTF8.GetBytes(node.ToJsonString(StorageJson.Options));
+        if (bytes.Length > MaxDocumentBytes)
+        {
+            throw StoreException.Invalid($"A document may be at most {MaxDocumentBytes} bytes; this one is {bytes.Length}.");
+        }
+
+        return bytes;
+    }
+
+    public static T Deserialize<T>(ReadOnlySpan<byte> json)
+        where T : Document =>
+        JsonSerializer.Deserialize<T>(json, StorageJson.Options)
+        ?? throw new InvalidOperationException("A stored document was null.");
+
+    /// <summary>Adds the ETag a store keeps beside the body (SQLite) to the JSON the document is read from.</summary>
+    public static T Deserialize<T>(string body, string etag)
+        where T : Document
+    {
+        var node = JsonNode.Parse(body)!.AsObject();
+        node["_etag"] = etag;
+        return node.Deserialize<T>(StorageJson.Options) ?? throw new InvalidOperationException("A stored document was null.");
+    }
+
+    public static void ValidateBatch(IReadOnlyList<BatchOperation> operations, string partitionKey, IReadOnlyList<int> bodySizes)
+    {
+        ArgumentNullException.ThrowIfNull(operations);
+        ValidatePartitionKey(partitionKey);
+        if (operations.Count == 0)
+        {
+            throw StoreException.Invalid("A batch needs at least one operation.");
+        }
+
+        if (operations.Count > MaxBatchOperations)
+        {
+            throw StoreException.Invalid($"A batch may have at most {MaxBatchOperations} operations; this one has {operations.Count}.");
+        }
+
+        var total = bodySizes.Sum();
+        if (total > MaxBatchBytes)
+        {
+            throw StoreException.Invalid($"A batch may carry at most {MaxBatchBytes} bytes; this one carries {total}.");
+        }
+
+        foreach (var operation in operations)
+        {
+            var (id, pk) = operation.Target;
+            ValidateId(id);
+            if (pk is not null && pk != partitionKey)
+            {
+                throw StoreException.Invalid("Every document in a batch must be in the batch's partition.");
+            }
+        }
+    }
+}

@@ -1,0 +1,460 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+
+namespace SurvivorConnect.Storage.Sqlite;
+
+/// <summary>
+/// The embedded default: one SQLite table per container, the document as JSON, generated columns with
+/// indexes for the declared queryable fields, and an ETag column so replaces never lose an update.
+/// </summary>
+public sealed class SqliteDocumentStore : IDocumentStore
+{
+    private const int SqliteConstraint = 19;
+
+    private readonly string _connectionString;
+    private readonly IReadOnlyList<ContainerSpec> _containers;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<string, bool> _ready = new(StringComparer.Ordinal);
+
+    public SqliteDocumentStore(string databasePath, IEnumerable<ContainerSpec> containers, TimeProvider time)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(databasePath);
+        var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(databasePath));
+        if (!string.IsNullOrEmpty(folder))
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = databasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+        _containers = containers.ToList();
+        _time = time;
+    }
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, "PRAGMA journal_mode=WAL;", cancellationToken);
+        foreach (var container in _containers)
+        {
+            await EnsureTableAsync(connection, container, cancellationToken);
+            await using var purge = connection.CreateCommand();
+            purge.CommandText = $"DELETE FROM {Table(container)} WHERE expires_at IS NOT NULL AND expires_at <= $now;";
+            purge.Parameters.AddWithValue("$now", Now());
+            await purge.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    public async Task CheckHealthAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var command = connection.CreateCommand();
+            command.CommandText = "SELECT 1;";
+            await command.ExecuteScalarAsync(cancellationToken);
+        }
+        catch (SqliteException ex)
+        {
+            throw StoreException.Unavailable("The SQLite database cannot be opened.", ex);
+        }
+    }
+
+    public async Task<T?> ReadAsync<T>(ContainerSpec container, string id, string partitionKey, CancellationToken cancellationToken)
+        where T : Document
+    {
+        await using var connection = await OpenReadyAsync(container, cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT body, etag FROM {Table(container)} WHERE pk = $pk AND id = $id AND {NotExpired};";
+        command.Parameters.AddWithValue("$pk", partitionKey);
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$now", Now());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken)
+            ? DocumentRules.Deserialize<T>(reader.GetString(0), reader.GetString(1))
+            : null;
+    }
+
+    public async Task<T> CreateAsync<T>(ContainerSpec container, T document, CancellationToken cancellationToken)
+        where T : Document
+    {
+        var body = DocumentRules.Serialize(document, container);
+        await using var connection = await OpenReadyAsync(container, cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        var etag = await InsertAsync(connection, transaction, container, document, body, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return document.WithETag<T>(etag);
+    }
+
+    public async Task<T> ReplaceAsync<T>(ContainerSpec container, T document, string ifMatchETag, CancellationToken cancellationToken)
+        where T : Document
+    {
+        var body = DocumentRules.Serialize(document, container);
+        await using var connection = await OpenReadyAsync(container, cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        var etag = await UpdateAsync(connection, transaction, container, document, body, ifMatchETag, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return document.WithETag<T>(etag);
+    }
+
+    public async Task<T> UpsertAsync<T>(ContainerSpec container, T document, CancellationToken cancellationToken)
+        where T : Document
+    {
+        var body = DocumentRules.Serialize(document, container);
+        await using var connection = await OpenReadyAsync(container, cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        var etag = await UpsertRowAsync(connection, transaction, container, document, body, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return document.WithETag<T>(etag);
+    }
+
+    public async Task<bool> DeleteAsync(ContainerSpec container, string id, string partitionKey, string? ifMatchETag, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReadyAsync(container, cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        var deleted = await DeleteRowAsync(connection, transaction, container, id, partitionKey, ifMatchETag, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return deleted;
+    }
+
+    public async Task<Page<T>> QueryAsync<T>(ContainerSpec container, DocumentQuery query, CancellationToken cancellationToken)
+        where T : Document
+    {
+        QueryRules.Validate(container, query);
+        await using var connection = await OpenReadyAsync(container, cancellationToken);
+        await using var command = connection.CreateCommand();
+        var where = new List<string> { "pk = $pk", NotExpired };
+        command.Parameters.AddWithValue("$pk", query.PartitionKey);
+        command.Parameters.AddWithValue("$now", Now());
+        if (query.Type is not null)
+        {
+            where.Add($"{Column("type")} = $type");
+            command.Parameters.AddWithValue("$type", query.Type);
+        }
+
+        var index = 0;
+        foreach (var filter in query.Filters)
+        {
+            where.Add(FilterSql(command, filter, ref index));
+        }
+
+        var orderField = query.OrderBy ?? "id";
+        var orderColumn = orderField == "id" ? "id" : Column(orderField);
+        var direction = query.Descending ? "DESC" : "ASC";
+        if (query.ContinuationToken is not null)
+        {
+            var (value, lastId) = QueryRules.DecodeCursor(query.ContinuationToken);
+            var after = query.Descending ? "<" : ">";
+            command.Parameters.AddWithValue("$cv", ToSqlite(value));
+            command.Parameters.AddWithValue("$cid", lastId);
+            where.Add(orderField == "id"
+                ? $"id {after} $cid"
+                : $"({orderColumn} {after} $cv OR ({orderColumn} = $cv AND id {after} $cid))");
+        }
+
+        command.CommandText =
+            $"SELECT body, etag FROM {Table(container)} WHERE {string.Join(" AND ", where)} " +
+            $"ORDER BY {orderColumn} {direction}, id {direction} LIMIT {query.PageSize + 1};";
+
+        var rows = new List<(string Body, string ETag)>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                rows.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+
+        string? continuation = null;
+        if (rows.Count > query.PageSize)
+        {
+            rows.RemoveAt(rows.Count - 1);
+            using var last = JsonDocument.Parse(rows[^1].Body);
+            continuation = QueryRules.EncodeCursor(QueryRules.ReadField(last.RootElement, orderField), last.RootElement.GetProperty("id").GetString()!);
+        }
+
+        return new Page<T>(rows.Select(r => DocumentRules.Deserialize<T>(r.Body, r.ETag)).ToList(), continuation);
+    }
+
+    public async Task<BatchResult> ExecuteBatchAsync(ContainerSpec container, string partitionKey, IReadOnlyList<BatchOperation> operations, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(operations);
+        var bodies = operations.Select(op => op switch
+        {
+            BatchOperation.Create c => DocumentRules.Serialize(c.Document, container),
+            BatchOperation.Replace r => DocumentRules.Serialize(r.Document, container),
+            BatchOperation.Upsert u => DocumentRules.Serialize(u.Document, container),
+            _ => [],
+        }).ToList();
+        DocumentRules.ValidateBatch(operations, partitionKey, bodies.Select(b => b.Length).ToList());
+
+        await using var connection = await OpenReadyAsync(container, cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        var etags = new List<string?>(operations.Count);
+        for (var i = 0; i < operations.Count; i++)
+        {
+            try
+            {
+                etags.Add(operations[i] switch
+                {
+                    BatchOperation.Create c => await InsertAsync(connection, transaction, container, c.Document, bodies[i], cancellationToken),
+                    BatchOperation.Replace r => await UpdateAsync(connection, transaction, container, r.Document, bodies[i], r.IfMatchETag, cancellationToken),
+                    BatchOperation.Upsert u => await UpsertRowAsync(connection, transaction, container, u.Document, bodies[i], cancellationToken),
+                    BatchOperation.Delete d => await DeleteRowAsync(connection, transaction, container, d.Id, partitionKey, d.IfMatchETag, cancellationToken)
+                        ? null
+                        : throw new StoreException(StoreErrorKind.NotFound, "The document to delete does not exist."),
+                    _ => throw new InvalidOperationException("Unknown batch operation."),
+                });
+            }
+            catch (StoreException ex) when (ex.Kind is not StoreErrorKind.Unavailable)
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                throw new StoreException(StoreErrorKind.BatchFailed, $"Batch operation {i} failed ({ex.Kind}); nothing was written.", ex)
+                {
+                    FailedOperationIndex = i,
+                    FailedOperationKind = ex.Kind,
+                };
+            }
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return new BatchResult(etags);
+    }
+
+    private const string NotExpired = "(expires_at IS NULL OR expires_at > $now)";
+
+    private static string NewETag() => $"\"{Guid.NewGuid():D}\"";
+
+    private long Now() => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private long? ExpiresAt(Document document) =>
+        document.TimeToLive is { } ttl ? Now() + ttl * 1000L : null;
+
+    private async Task<string> InsertAsync(SqliteConnection connection, SqliteTransaction transaction, ContainerSpec container, Document document, byte[] body, CancellationToken ct)
+    {
+        // An expired document no longer exists, so its id is free again.
+        await using (var purge = connection.CreateCommand())
+        {
+            purge.Transaction = transaction;
+            purge.CommandText = $"DELETE FROM {Table(container)} WHERE pk = $pk AND id = $id AND expires_at IS NOT NULL AND expires_at <= $now;";
+            purge.Parameters.AddWithValue("$pk", document.PartitionKey);
+            purge.Parameters.AddWithValue("$id", document.Id);
+            purge.Parameters.AddWithValue("$now", Now());
+            await purge.ExecuteNonQueryAsync(ct);
+        }
+
+        var etag = NewETag();
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"INSERT INTO {Table(container)} (pk, id, etag, body, expires_at) VALUES ($pk, $id, $etag, $body, $exp);";
+        AddRow(command, document, body, etag);
+        try
+        {
+            await command.ExecuteNonQueryAsync(ct);
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteConstraint)
+        {
+            throw new StoreException(StoreErrorKind.Conflict, "A document with this id already exists in its partition.", ex);
+        }
+
+        return etag;
+    }
+
+    private async Task<string> UpdateAsync(SqliteConnection connection, SqliteTransaction transaction, ContainerSpec container, Document document, byte[] body, string ifMatch, CancellationToken ct)
+    {
+        var etag = NewETag();
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText =
+            $"UPDATE {Table(container)} SET etag = $etag, body = $body, expires_at = $exp " +
+            $"WHERE pk = $pk AND id = $id AND etag = $ifMatch AND {NotExpired};";
+        AddRow(command, document, body, etag);
+        command.Parameters.AddWithValue("$ifMatch", ifMatch);
+        command.Parameters.AddWithValue("$now", Now());
+        if (await command.ExecuteNonQueryAsync(ct) == 1)
+        {
+            return etag;
+        }
+
+        throw await ExistsAsync(connection, transaction, container, document.Id, document.PartitionKey, ct)
+            ? new StoreException(StoreErrorKind.PreconditionFailed, "The document has changed since it was read.")
+            : new StoreException(StoreErrorKind.NotFound, "The document does not exist.");
+    }
+
+    private async Task<string> UpsertRowAsync(SqliteConnection connection, SqliteTransaction transaction, ContainerSpec container, Document document, byte[] body, CancellationToken ct)
+    {
+        var etag = NewETag();
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText =
+            $"INSERT INTO {Table(container)} (pk, id, etag, body, expires_at) VALUES ($pk, $id, $etag, $body, $exp) " +
+            "ON CONFLICT (pk, id) DO UPDATE SET etag = excluded.etag, body = excluded.body, expires_at = excluded.expires_at;";
+        AddRow(command, document, body, etag);
+        await command.ExecuteNonQueryAsync(ct);
+        return etag;
+    }
+
+    private async Task<bool> DeleteRowAsync(SqliteConnection connection, SqliteTransaction transaction, ContainerSpec container, string id, string partitionKey, string? ifMatch, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"DELETE FROM {Table(container)} WHERE pk = $pk AND id = $id AND {NotExpired}" +
+            (ifMatch is null ? ";" : " AND etag = $ifMatch;");
+        command.Parameters.AddWithValue("$pk", partitionKey);
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$now", Now());
+        if (ifMatch is not null)
+        {
+            command.Parameters.AddWithValue("$ifMatch", ifMatch);
+        }
+
+        if (await command.ExecuteNonQueryAsync(ct) == 1)
+        {
+            return true;
+        }
+
+        if (ifMatch is not null && await ExistsAsync(connection, transaction, container, id, partitionKey, ct))
+        {
+            throw new StoreException(StoreErrorKind.PreconditionFailed, "The document has changed since it was read.");
+        }
+
+        return false;
+    }
+
+    private async Task<bool> ExistsAsync(SqliteConnection connection, SqliteTransaction transaction, ContainerSpec container, string id, string partitionKey, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"SELECT 1 FROM {Table(container)} WHERE pk = $pk AND id = $id AND {NotExpired};";
+        command.Parameters.AddWithValue("$pk", partitionKey);
+        command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$now", Now());
+        return await command.ExecuteScalarAsync(ct) is not null;
+    }
+
+    private void AddRow(SqliteCommand command, Document document, byte[] body, string etag)
+    {
+        command.Parameters.AddWithValue("$pk", document.PartitionKey);
+        command.Parameters.AddWithValue("$id", document.Id);
+        command.Parameters.AddWithValue("$etag", etag);
+        command.Parameters.AddWithValue("$body", Encoding.UTF8.GetString(body));
+        command.Parameters.AddWithValue("$exp", (object?)ExpiresAt(document) ?? DBNull.Value);
+    }
+
+    private static string FilterSql(SqliteCommand command, Filter filter, ref int index)
+    {
+        var column = filter.Field == "id" ? "id" : Column(filter.Field);
+        var names = new List<string>();
+        foreach (var value in filter.Values)
+        {
+            var name = $"$p{index++}";
+            names.Add(name);
+            command.Parameters.AddWithValue(name, ToSqlite(QueryRules.ToJson(value)));
+        }
+
+        return filter.Operator switch
+        {
+            FilterOperator.Equal when filter.Values[0] is null => $"{column} IS NULL",
+            FilterOperator.Equal => $"{column} = {names[0]}",
+            FilterOperator.In => $"{column} IN ({string.Join(", ", names)})",
+            FilterOperator.GreaterThan => $"{column} > {names[0]}",
+            FilterOperator.GreaterThanOrEqual => $"{column} >= {names[0]}",
+            FilterOperator.LessThan => $"{column} < {names[0]}",
+            FilterOperator.LessThanOrEqual => $"{column} <= {names[0]}",
+            _ => throw new StoreException(StoreErrorKind.InvalidQuery, "Unknown filter operator."),
+        };
+    }
+
+    /// <summary>A JSON primitive as the value SQLite's json_extract yields for it.</summary>
+    private static object ToSqlite(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString()!,
+        JsonValueKind.Number when value.TryGetInt64(out var l) => l,
+        JsonValueKind.Number => value.GetDouble(),
+        JsonValueKind.True => 1L,
+        JsonValueKind.False => 0L,
+        JsonValueKind.Null or JsonValueKind.Undefined => DBNull.Value,
+        _ => throw new StoreException(StoreErrorKind.InvalidQuery, "Filters compare single values, not objects or arrays."),
+    };
+
+    private static string Table(ContainerSpec container) => $"\"{container.Name}\"";
+
+    private static string Column(string field) => field == "id" ? "id" : $"\"f_{field.Replace('.', '_')}\"";
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken ct)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(ct);
+            return connection;
+        }
+        catch (SqliteException ex)
+        {
+            await connection.DisposeAsync();
+            throw StoreException.Unavailable("The SQLite database cannot be opened.", ex);
+        }
+    }
+
+    private async Task<SqliteConnection> OpenReadyAsync(ContainerSpec container, CancellationToken ct)
+    {
+        var connection = await OpenAsync(ct);
+        if (!_ready.ContainsKey(container.Name))
+        {
+            await EnsureTableAsync(connection, container, ct);
+        }
+
+        return connection;
+    }
+
+    private async Task EnsureTableAsync(SqliteConnection connection, ContainerSpec container, CancellationToken ct)
+    {
+        var table = Table(container);
+        await ExecuteAsync(connection,
+            $"CREATE TABLE IF NOT EXISTS {table} (pk TEXT NOT NULL, id TEXT NOT NULL, etag TEXT NOT NULL, body TEXT NOT NULL, expires_at INTEGER NULL, PRIMARY KEY (pk, id)) WITHOUT ROWID;",
+            ct);
+
+        var existing = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        await using (var info = connection.CreateCommand())
+        {
+            info.CommandText = $"SELECT name FROM pragma_table_xinfo('{container.Name}');";
+            await using var reader = await info.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                existing.Add(reader.GetString(0));
+            }
+        }
+
+        foreach (var field in container.QueryableFields.Where(f => f != "id"))
+        {
+            var column = Column(field);
+            if (!existing.Contains(column.Trim('"')))
+            {
+                await ExecuteAsync(connection,
+                    $"ALTER TABLE {table} ADD COLUMN {column} GENERATED ALWAYS AS (json_extract(body, '$.{field}')) VIRTUAL;",
+                    ct);
+            }
+
+            var indexName = string.Create(CultureInfo.InvariantCulture, $"\"ix_{container.Name}_{field.Replace('.', '_')}\"");
+            await ExecuteAsync(connection, $"CREATE INDEX IF NOT EXISTS {indexName} ON {table} (pk, {column}, id);", ct);
+        }
+
+        _ready[container.Name] = true;
+    }
+
+    private static async Task ExecuteAsync(SqliteConnection connection, string sql, CancellationToken ct)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync(ct);
+    }
+}

@@ -1,0 +1,37 @@
+namespace SurvivorConnect.Storage;
+
+public enum StoreErrorKind
+{
+    NotFound,
+    Conflict,
+    PreconditionFailed,
+    InvalidDocument,
+    InvalidQuery,
+    BatchFailed,
+    Unavailable,
+}
+
+/// <summary>A storage failure the API can explain: each kind maps to one HTTP status.</summary>
+public sealed class StoreException : Exception
+{
+    public StoreException(StoreErrorKind kind, string message, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        Kind = kind;
+    }
+
+    public StoreErrorKind Kind { get; }
+
+    /// <summary>For <see cref="StoreErrorKind.Unavailable"/>: how long the store asked us to wait, when it said.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
+    /// <summary>For <see cref="StoreErrorKind.BatchFailed"/>: the index of the operation that failed, and why.</summary>
+    public int? FailedOperationIndex { get; init; }
+
+    public StoreErrorKind? FailedOperationKind { get; init; }
+
+    public static StoreException Invalid(string message) => new(StoreErrorKind.InvalidDocument, message);
+
+    public static StoreException Unavailable(string message, Exception? inner = null, TimeSpan? retryAfter = null) =>
+        new(StoreErrorKind.Unavailable, message, inner) { RetryAfter = retryAfter };
+}
