@@ -1,0 +1,43 @@
+using System.Text.Json.Serialization;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Audit;
+
+[JsonConverter(typeof(JsonStringEnumConverter<AuditOutcome>))]
+public enum AuditOutcome
+{
+    Succeeded,
+    NotFound,
+    Denied,
+    Conflict,
+    Failed,
+}
+
+/// <summary>What happened, to which record: never a field value.</summary>
+public sealed record AuditEvent(string Action, string RecordType, string? RecordId, AuditOutcome Outcome);
+
+/// <summary>One audit entry: who, what, which record, when, why and how it ended. Partitioned by agency.</summary>
+public sealed record AuditEntry : Document
+{
+    public static readonly ContainerSpec Container = new("audit", "at", "actorId", "recordType", "recordId", "action", "outcome");
+
+    public override string Type => "audit";
+
+    public required DateTimeOffset At { get; init; }
+
+    public required string ActorId { get; init; }
+
+    public required IReadOnlyList<string> ActorRoles { get; init; }
+
+    public required string Action { get; init; }
+
+    public required string RecordType { get; init; }
+
+    public string? RecordId { get; init; }
+
+    public string? Purpose { get; init; }
+
+    public required AuditOutcome Outcome { get; init; }
+
+    public string? TraceId { get; init; }
+}

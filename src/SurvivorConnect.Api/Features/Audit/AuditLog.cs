@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using System.Globalization;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Audit;
+
+/// <summary>The append-only audit log. It can add and list entries; nothing can change or remove one.</summary>
+public interface IAuditLog
+{
+    Task AppendAsync(AuditEvent auditEvent, ICurrentUser actor, CancellationToken cancellationToken);
+
+    Task<Page<AuditEntry>> ListAsync(string agencyId, AuditFilter filter, CancellationToken cancellationToken);
+}
+
+public sealed record AuditFilter(string? RecordType, string? RecordId, string? ActorId, int PageSize, string? ContinuationToken);
+
+internal sealed class AuditLog(IDocumentStore store, TimeProvider time) : IAuditLog
+{
+    public async Task AppendAsync(AuditEvent auditEvent, ICurrentUser actor, CancellationToken cancellationToken)
+    {
+        var at = time.GetUtcNow();
+        var entry = new AuditEntry
+        {
+            // Time first, so ids sort in the order things happened.
+            Id = string.Create(CultureInfo.InvariantCulture, $"{at:yyyyMMddHHmmssfffffff}-{Guid.NewGuid():N}"),
+            PartitionKey = actor.AgencyId,
+            AgencyId = actor.AgencyId,
+            At = at,
+            ActorId = actor.UserId,
+            ActorRoles = actor.Roles,
+            Action = auditEvent.Action,
+            RecordType = auditEvent.RecordType,
+            RecordId = auditEvent.RecordId,
+            Purpose = actor.Purpose,
+            Outcome = auditEvent.Outcome,
+            TraceId = Activity.Current?.TraceId.ToString(),
+        };
+
+        // The entry must be written even when the caller has gone: an unrecorded access is worse than a slow one.
+        await store.CreateAsync(AuditEntry.Container, entry, CancellationToken.None);
+    }
+
+    public Task<Page<AuditEntry>> ListAsync(string agencyId, AuditFilter filter, CancellationToken cancellationToken)
+    {
+        var filters = new List<Filter>();
+        if (filter.RecordType is not null)
+        {
+            filters.Add(Filter.Eq("recordType", filter.RecordType));
+        }
+
+        if (filter.RecordId is not null)
+        {
+            filters.Add(Filter.Eq("recordId", filter.RecordId));
+        }
+
+        if (filter.ActorId is not null)
+        {
+            filters.Add(Filter.Eq("actorId", filter.ActorId));
+        }
+
+        return store.QueryAsync<AuditEntry>(AuditEntry.Container, new DocumentQuery
+        {
+            PartitionKey = agencyId,
+            Type = "audit",
+            Filters = filters,
+            OrderBy = "at",
+            Descending = true,
+            PageSize = filter.PageSize,
+            ContinuationToken = filter.ContinuationToken,
+        }, cancellationToken);
+    }
+}

@@ -1,0 +1,69 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using SurvivorConnect.Api.Features.People;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Development;
+
+public sealed record DevUser(string Id, string DisplayName, IReadOnlyList<string> Roles, string AgencyId, string AgencyName);
+
+public sealed record DevTokenRequest(string? UserId);
+
+public sealed record DevToken(string AccessToken, DateTimeOffset ExpiresAt);
+
+/// <summary>
+/// Sign-in for developers and the web client, as one of the seeded demo people. Mapped only in
+/// Development, so these routes answer 404 everywhere else.
+/// </summary>
+public static class DevelopmentEndpoints
+{
+    public static IEndpointRouteBuilder MapDevelopment(this IEndpointRouteBuilder app, IHostEnvironment environment)
+    {
+        if (!environment.IsDevelopment())
+        {
+            return app;
+        }
+
+        var dev = app.MapGroup("/dev").AllowAnonymous().WithTags("Development");
+        dev.MapGet("/users", ListUsers).WithSummary("The seeded demo people you can sign in as.");
+        dev.MapPost("/token", IssueToken).WithSummary("A bearer token for one demo person.").ProducesProblem(StatusCodes.Status404NotFound);
+        return app;
+    }
+
+    private static async Task<Ok<List<DevUser>>> ListUsers(IDocumentStore store, CancellationToken ct)
+    {
+        var users = new List<DevUser>();
+        foreach (var agency in DemoData.Agencies)
+        {
+            foreach (var (id, _, _) in agency.People)
+            {
+                if (await store.ReadAsync<Person>(Person.Container, id, agency.Id, ct) is { Active: true } p)
+                {
+                    users.Add(new DevUser(p.Id, p.DisplayName, p.Roles, agency.Id, agency.Name));
+                }
+            }
+        }
+
+        return TypedResults.Ok(users);
+    }
+
+    private static async Task<Results<Ok<DevToken>, ProblemHttpResult>> IssueToken(
+        DevTokenRequest request, IDocumentStore store, DevTokenIssuer issuer, TimeProvider time, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(request.UserId) || !PeopleRules.IsValidId(request.UserId))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad request.", detail: "Send the userId of a demo person from GET /dev/users.");
+        }
+
+        foreach (var agency in DemoData.Agencies)
+        {
+            if (await store.ReadAsync<Person>(Person.Container, request.UserId, agency.Id, ct) is { } person)
+            {
+                var (token, expires) = issuer.Issue(person.Id, agency.Id, time.GetUtcNow());
+                return TypedResults.Ok(new DevToken(token, expires));
+            }
+        }
+
+        return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found.", detail: "No demo person with that id.");
+    }
+}

@@ -1,0 +1,68 @@
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.People;
+
+public sealed record CreatePersonRequest(string? DisplayName, string[]? Roles, string? SubjectId);
+
+public sealed record SetRolesRequest(string[]? Roles);
+
+public static class PeopleEndpoints
+{
+    public static IEndpointRouteBuilder MapPeople(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/me", GetMe)
+            .RequireAuthorization(Policies.SignedIn)
+            .WithTags("People")
+            .WithSummary("The signed-in person's profile, roles and agency.");
+
+        var people = app.MapGroup("/api/people")
+            .RequireAuthorization(Policies.AgencyAdmin)
+            .WithTags("People")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        people.MapGet("/", List).WithSummary("People of your agency, ordered by display name.");
+        people.MapPost("/", Create).WithSummary("Add a person to your agency with roles.").ProducesProblem(StatusCodes.Status409Conflict);
+        people.MapGet("/{id}", Get).WithSummary("One person of your agency (audited).");
+        people.MapPut("/{id}/roles", SetRolesOf).WithSummary("Replace a person's roles; send If-Match.")
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
+        people.MapPost("/{id}/deactivate", Deactivate).WithSummary("Stop a person's access at once.").ProducesProblem(StatusCodes.Status409Conflict);
+        people.MapPost("/{id}/reactivate", Reactivate).WithSummary("Restore a person's access.");
+        return app;
+    }
+
+    private static async Task<Ok<MeView>> GetMe(IMediator mediator, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new GetMe(), ct));
+
+    private static async Task<Ok<Page<PersonView>>> List(IMediator mediator, string? role, bool? active, int? pageSize, string? continuationToken, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new ListPeople(role, active, pageSize ?? Paging.DefaultPageSize, continuationToken), ct));
+
+    private static async Task<Created<PersonView>> Create(IMediator mediator, CreatePersonRequest request, HttpResponse response, CancellationToken ct)
+    {
+        var person = await mediator.Send(new CreatePerson(request.SubjectId ?? Guid.NewGuid().ToString("N"), request.DisplayName, request.Roles), ct);
+        response.Headers.ETag = person.ETag;
+        return TypedResults.Created($"/api/people/{person.Id}", PersonView.From(person));
+    }
+
+    private static async Task<Ok<PersonView>> Get(IMediator mediator, string id, HttpResponse response, CancellationToken ct) =>
+        WithETag(response, await mediator.Send(new GetPerson(id), ct));
+
+    private static async Task<Ok<PersonView>> SetRolesOf(IMediator mediator, string id, SetRolesRequest request, [FromHeader(Name = "If-Match")] string? ifMatch, HttpResponse response, CancellationToken ct) =>
+        WithETag(response, await mediator.Send(new SetRoles(id, request.Roles, ifMatch), ct));
+
+    private static async Task<Ok<PersonView>> Deactivate(IMediator mediator, string id, [FromHeader(Name = "If-Match")] string? ifMatch, HttpResponse response, CancellationToken ct) =>
+        WithETag(response, await mediator.Send(new SetActive(id, false, ifMatch), ct));
+
+    private static async Task<Ok<PersonView>> Reactivate(IMediator mediator, string id, [FromHeader(Name = "If-Match")] string? ifMatch, HttpResponse response, CancellationToken ct) =>
+        WithETag(response, await mediator.Send(new SetActive(id, true, ifMatch), ct));
+
+    private static Ok<PersonView> WithETag(HttpResponse response, Person person)
+    {
+        response.Headers.ETag = person.ETag;
+        return TypedResults.Ok(PersonView.From(person));
+    }
+}

@@ -1,0 +1,195 @@
+using Mediator;
+using SurvivorConnect.Api.Features.Agencies;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.People;
+
+public sealed record MeView(string Id, string DisplayName, IReadOnlyList<string> Roles, string AgencyId, string AgencyName);
+
+public sealed record GetMe : IQuery<MeView>;
+
+public sealed record ListPeople(string? Role, bool? Active, int PageSize, string? ContinuationToken) : IQuery<Page<PersonView>>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("people.list", "person");
+
+    public void Validate(ValidationErrors errors)
+    {
+        if (Role is not null && !Roles.IsKnown(Role))
+        {
+            errors.Add("role", $"Unknown role. Known roles: {string.Join(", ", Roles.All)}.");
+        }
+
+        Paging.Validate(errors, PageSize);
+    }
+}
+
+public sealed record GetPerson(string PersonId) : IQuery<Person>, IAudited
+{
+    public AuditTarget Audit => new("person.read", "person", PersonId);
+}
+
+public sealed record CreatePerson(string PersonId, string? DisplayName, IReadOnlyList<string>? Roles) : ICommand<Person>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("person.create", "person", PersonId);
+
+    public void Validate(ValidationErrors errors)
+    {
+        errors.Text("displayName", DisplayName, 100);
+        PeopleRules.ValidateRoles(errors, Roles);
+        if (!PeopleRules.IsValidId(PersonId))
+        {
+            errors.Add("subjectId", "Use the sign-in subject id: 1 to 128 letters, digits, '-' or '_'.");
+        }
+    }
+}
+
+public sealed record SetRoles(string PersonId, IReadOnlyList<string>? Roles, string? IfMatch) : ICommand<Person>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("person.set-roles", "person", PersonId);
+
+    public void Validate(ValidationErrors errors) => PeopleRules.ValidateRoles(errors, Roles);
+}
+
+public sealed record SetActive(string PersonId, bool Active, string? IfMatch) : ICommand<Person>, IAudited
+{
+    public AuditTarget Audit => new(Active ? "person.reactivate" : "person.deactivate", "person", PersonId);
+}
+
+public static class PeopleRules
+{
+    public static bool IsValidId(string id) =>
+        id.Length is > 0 and <= 128 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+
+    public static void ValidateRoles(ValidationErrors errors, IReadOnlyList<string>? roles)
+    {
+        if (roles is null)
+        {
+            errors.Add("roles", "Required (it may be empty).");
+            return;
+        }
+
+        foreach (var role in roles.Where(r => !Roles.IsKnown(r)).Distinct())
+        {
+            errors.Add("roles", $"Unknown role '{role}'. Known roles: {string.Join(", ", Roles.All)}.");
+        }
+    }
+}
+
+public static class Paging
+{
+    public const int DefaultPageSize = 50;
+    public const int MaxPageSize = 200;
+
+    public static void Validate(ValidationErrors errors, int pageSize)
+    {
+        if (pageSize is < 1 or > MaxPageSize)
+        {
+            errors.Add("pageSize", $"Between 1 and {MaxPageSize}.");
+        }
+    }
+}
+
+internal sealed class PeopleHandlers(IDocumentStore store, ICurrentUser user, TimeProvider time)
+    : IQueryHandler<GetMe, MeView>,
+      IQueryHandler<ListPeople, Page<PersonView>>,
+      IQueryHandler<GetPerson, Person>,
+      ICommandHandler<CreatePerson, Person>,
+      ICommandHandler<SetRoles, Person>,
+      ICommandHandler<SetActive, Person>
+{
+    public async ValueTask<MeView> Handle(GetMe query, CancellationToken cancellationToken)
+    {
+        var me = await Read(user.UserId, cancellationToken);
+        var agency = await store.ReadAsync<Agency>(Agency.Container, user.AgencyId, user.AgencyId, cancellationToken);
+        return new MeView(me.Id, me.DisplayName, me.Roles, user.AgencyId, agency?.Name ?? user.AgencyId);
+    }
+
+    public async ValueTask<Page<PersonView>> Handle(ListPeople query, CancellationToken cancellationToken)
+    {
+        var filters = new List<Filter>();
+        if (query.Active is { } active)
+        {
+            filters.Add(Filter.Eq("active", active));
+        }
+
+        // Roles are few per person, so the role filter is applied to each page rather than indexed.
+        var page = await store.QueryAsync<Person>(Person.Container, new DocumentQuery
+        {
+            PartitionKey = user.AgencyId,
+            Type = "person",
+            Filters = filters,
+            OrderBy = "displayName",
+            PageSize = query.PageSize,
+            ContinuationToken = query.ContinuationToken,
+        }, cancellationToken);
+        var items = page.Items.Where(p => query.Role is null || p.Roles.Contains(query.Role)).Select(PersonView.From).ToList();
+        return new Page<PersonView>(items, page.ContinuationToken);
+    }
+
+    public async ValueTask<Person> Handle(GetPerson query, CancellationToken cancellationToken) =>
+        await Read(query.PersonId, cancellationToken);
+
+    public async ValueTask<Person> Handle(CreatePerson command, CancellationToken cancellationToken)
+    {
+        var person = new Person
+        {
+            Id = command.PersonId,
+            PartitionKey = user.AgencyId,
+            AgencyId = user.AgencyId,
+            DisplayName = command.DisplayName!.Trim(),
+            Roles = command.Roles!.Distinct().ToList(),
+            CreatedAt = time.GetUtcNow(),
+            CreatedBy = user.UserId,
+        };
+        try
+        {
+            return await store.CreateAsync(Person.Container, person, cancellationToken);
+        }
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.Conflict)
+        {
+            throw new ConflictException("A person with this subject id already exists in your agency.");
+        }
+    }
+
+    public async ValueTask<Person> Handle(SetRoles command, CancellationToken cancellationToken)
+    {
+        var ifMatch = command.IfMatch ?? throw new PreconditionRequiredException();
+        var person = await Read(command.PersonId, cancellationToken);
+        var roles = command.Roles!.Distinct().ToList();
+        if (person.Id == user.UserId && person.Roles.Contains(Roles.AgencyAdmin) && !roles.Contains(Roles.AgencyAdmin))
+        {
+            throw new ConflictException("You cannot remove your own AgencyAdmin role; ask another admin, so the agency is never left without one.");
+        }
+
+        return await store.ReplaceAsync(Person.Container, person with { Roles = roles }, ifMatch, cancellationToken);
+    }
+
+    public async ValueTask<Person> Handle(SetActive command, CancellationToken cancellationToken)
+    {
+        var person = await Read(command.PersonId, cancellationToken);
+        if (person.Id == user.UserId && !command.Active)
+        {
+            throw new ConflictException("You cannot deactivate yourself; ask another admin.");
+        }
+
+        if (person.Active == command.Active)
+        {
+            return person;
+        }
+
+        var changed = person with
+        {
+            Active = command.Active,
+            DeactivatedAt = command.Active ? null : time.GetUtcNow(),
+        };
+        return await store.ReplaceAsync(Person.Container, changed, command.IfMatch ?? person.ETag!, cancellationToken);
+    }
+
+    private async Task<Person> Read(string personId, CancellationToken cancellationToken) =>
+        PeopleRules.IsValidId(personId)
+            ? await store.ReadAsync<Person>(Person.Container, personId, user.AgencyId, cancellationToken) ?? throw new NotFoundException("person")
+            : throw new NotFoundException("person");
+}

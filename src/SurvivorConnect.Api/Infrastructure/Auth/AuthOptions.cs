@@ -1,0 +1,32 @@
+namespace SurvivorConnect.Api.Infrastructure.Auth;
+
+/// <summary>The <c>Auth</c> section: Microsoft Entra ID outside Development, locally signed tokens inside it.</summary>
+public sealed class AuthOptions
+{
+    public const string SectionName = "Auth";
+
+    /// <summary>The Entra ID authority, e.g. https://login.microsoftonline.com/{tenant}/v2.0.</summary>
+    public string? Authority { get; set; }
+
+    /// <summary>The API's application ID URI or client id that tokens are issued for.</summary>
+    public string? Audience { get; set; }
+
+    /// <summary>The token claim that identifies the person (Entra ID: oid).</summary>
+    public string UserIdClaim { get; set; } = "oid";
+
+    /// <summary>The token claim that names the person's agency.</summary>
+    public string AgencyClaim { get; set; } = "agency";
+
+    public DevelopmentTokenOptions Development { get; set; } = new();
+}
+
+public sealed class DevelopmentTokenOptions
+{
+    public const string Issuer = "survivorconnect-dev";
+    public const string Audience = "survivorconnect-api";
+
+    /// <summary>Base64 HMAC key. When empty a random key is made once and kept in the data folder.</summary>
+    public string? SigningKey { get; set; }
+
+    public int LifetimeMinutes { get; set; } = 480;
+}

@@ -1,0 +1,91 @@
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.IdentityModel.Tokens;
+
+namespace SurvivorConnect.Api.Infrastructure.Auth;
+
+public static class AuthSetup
+{
+    /// <summary>The path prefix of SignalR hubs, whose WebSocket clients send the token as access_token in the query.</summary>
+    public const string HubPathPrefix = "/hubs";
+
+    public static WebApplicationBuilder AddSurvivorConnectAuth(this WebApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions();
+        builder.Services.Configure<AuthOptions>(builder.Configuration.GetSection(AuthOptions.SectionName));
+        var developmentKey = builder.Environment.IsDevelopment() ? DevelopmentSigningKey(builder, options.Development) : null;
+        if (developmentKey is not null)
+        {
+            builder.Services.AddSingleton(new DevTokenIssuer(developmentKey, options.Development));
+        }
+        else if (string.IsNullOrWhiteSpace(options.Authority) || string.IsNullOrWhiteSpace(options.Audience))
+        {
+            throw new InvalidOperationException(
+                "Auth:Authority and Auth:Audience (Microsoft Entra ID) are required outside Development; SurvivorConnect will not start without them.");
+        }
+
+        builder.Services
+            .AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
+            .AddJwtBearer(jwt =>
+            {
+                jwt.MapInboundClaims = false;
+                if (developmentKey is not null)
+                {
+                    jwt.TokenValidationParameters = new TokenValidationParameters
+                    {
+                        ValidIssuer = DevelopmentTokenOptions.Issuer,
+                        ValidAudience = DevelopmentTokenOptions.Audience,
+                        IssuerSigningKey = developmentKey,
+                    };
+                }
+                else
+                {
+                    jwt.Authority = options.Authority;
+                    jwt.Audience = options.Audience;
+                }
+
+                // Roles come from the agency's record of the person, never from the token.
+                jwt.TokenValidationParameters.RoleClaimType = "sc:token-roles-are-ignored";
+                jwt.Events = new JwtBearerEvents
+                {
+                    OnMessageReceived = context =>
+                    {
+                        if (context.HttpContext.Request.Path.StartsWithSegments(HubPathPrefix)
+                            && context.Request.Query.TryGetValue("access_token", out var token))
+                        {
+                            context.Token = token;
+                        }
+
+                        return Task.CompletedTask;
+                    },
+                };
+            });
+
+        builder.Services.AddAuthorization(Policies.Add);
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddScoped<ICurrentUser, HttpCurrentUser>();
+        builder.Services.AddScoped<IClaimsTransformation, PersonClaimsTransformation>();
+        builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuditingAuthorizationResultHandler>();
+        return builder;
+    }
+
+    private static SymmetricSecurityKey DevelopmentSigningKey(WebApplicationBuilder builder, DevelopmentTokenOptions options)
+    {
+        if (!string.IsNullOrWhiteSpace(options.SigningKey))
+        {
+            return new SymmetricSecurityKey(Convert.FromBase64String(options.SigningKey));
+        }
+
+        // A key of this machine's own, so no secret is ever committed and each developer's tokens stay theirs.
+        var path = Path.Combine(builder.Environment.ContentRootPath, "data", "dev-signing.key");
+        if (!File.Exists(path))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            File.WriteAllText(path, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+        }
+
+        return new SymmetricSecurityKey(Convert.FromBase64String(File.ReadAllText(path).Trim()));
+    }
+}

@@ -1,0 +1,11 @@
+namespace SurvivorConnect.Api.Infrastructure.Auth;
+
+/// <summary>Claim types SurvivorConnect adds after sign-in. They never come from a token.</summary>
+public static class ScClaims
+{
+    public const string Role = "sc:role";
+    public const string Active = "sc:active";
+    public const string UserId = "sc:user";
+    public const string Agency = "sc:agency";
+    public const string AuthenticationType = "SurvivorConnect";
+}

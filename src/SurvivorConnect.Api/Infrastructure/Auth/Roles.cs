@@ -1,0 +1,17 @@
+namespace SurvivorConnect.Api.Infrastructure.Auth;
+
+/// <summary>The roles of PRODUCT.md. A person's roles are kept by their agency in SurvivorConnect, not in the token.</summary>
+public static class Roles
+{
+    public const string Youth = "Youth";
+    public const string Mentor = "Mentor";
+    public const string CaseManager = "CaseManager";
+    public const string Supervisor = "Supervisor";
+    public const string Recruiter = "Recruiter";
+    public const string FinanceApprover = "FinanceApprover";
+    public const string AgencyAdmin = "AgencyAdmin";
+
+    public static IReadOnlyList<string> All { get; } = [Youth, Mentor, CaseManager, Supervisor, Recruiter, FinanceApprover, AgencyAdmin];
+
+    public static bool IsKnown(string role) => All.Contains(role, StringComparer.Ordinal);
+}

@@ -1,0 +1,60 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Infrastructure.Errors;
+
+/// <summary>
+/// Turns every failure into RFC 9110 ProblemDetails with a trace id. Unexpected failures say only that
+/// something went wrong: no message, type or stack trace leaves the server.
+/// </summary>
+internal sealed partial class ApiExceptionHandler(IProblemDetailsService problems, ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var problem = Describe(exception);
+        if (problem.Status >= 500)
+        {
+            LogFailure(logger, exception, httpContext.TraceIdentifier);
+        }
+
+        if (exception is StoreException { Kind: StoreErrorKind.Unavailable, RetryAfter: var retry })
+        {
+            httpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling((retry ?? TimeSpan.FromSeconds(5)).TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        httpContext.Response.StatusCode = problem.Status!.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem });
+    }
+
+    internal static ProblemDetails Describe(Exception exception) => exception switch
+    {
+        RequestValidationException v => new HttpValidationProblemDetails(v.Errors.ToDictionary(e => e.Key, e => e.Value))
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = "The request has invalid fields.",
+        },
+        NotFoundException n => Problem(StatusCodes.Status404NotFound, "Not found.", $"No {n.RecordType} with that id."),
+        ConflictException c => Problem(StatusCodes.Status409Conflict, "Conflict.", c.Message),
+        ForbiddenException f => Problem(StatusCodes.Status403Forbidden, "Forbidden.", f.Message),
+        PreconditionRequiredException p => Problem(StatusCodes.Status428PreconditionRequired, "If-Match required.", p.Message),
+        BadHttpRequestException b => Problem(b.StatusCode, b.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request body too large." : "Bad request.", b.Message),
+        StoreException s => s.Kind switch
+        {
+            StoreErrorKind.NotFound => Problem(StatusCodes.Status404NotFound, "Not found.", "The record does not exist."),
+            StoreErrorKind.Conflict => Problem(StatusCodes.Status409Conflict, "Conflict.", "A record with this id already exists."),
+            StoreErrorKind.PreconditionFailed => Problem(StatusCodes.Status412PreconditionFailed, "The record has changed.",
+                "Someone changed this record after you read it. Read it again and reapply your change."),
+            StoreErrorKind.InvalidDocument or StoreErrorKind.InvalidQuery => Problem(StatusCodes.Status400BadRequest, "Bad request.", s.Message),
+            StoreErrorKind.BatchFailed => Problem(StatusCodes.Status409Conflict, "Conflict.", "The change could not be applied; nothing was written."),
+            _ => Problem(StatusCodes.Status503ServiceUnavailable, "Storage unavailable.", "The data store is not answering. Nothing was changed; try again shortly."),
+        },
+        OperationCanceledException => Problem(499, "Request cancelled.", null),
+        _ => Problem(StatusCodes.Status500InternalServerError, "Something went wrong.", "The error has been logged with this trace id."),
+    };
+
+    private static ProblemDetails Problem(int status, string title, string? detail) => new() { Status = status, Title = title, Detail = detail };
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Request failed (trace {TraceId})")]
+    private static partial void LogFailure(ILogger logger, Exception exception, string traceId);
+}

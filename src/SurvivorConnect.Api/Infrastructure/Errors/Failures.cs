@@ -1,0 +1,23 @@
+namespace SurvivorConnect.Api.Infrastructure.Errors;
+
+/// <summary>The record does not exist, or belongs to another agency: callers cannot tell which.</summary>
+public sealed class NotFoundException(string recordType) : Exception($"The {recordType} was not found.")
+{
+    public string RecordType { get; } = recordType;
+}
+
+/// <summary>The request is understood but conflicts with the record's state (e.g. an illegal transition).</summary>
+public sealed class ConflictException(string detail) : Exception(detail);
+
+/// <summary>The caller may not do this to this record.</summary>
+public sealed class ForbiddenException(string detail) : Exception(detail);
+
+/// <summary>The request must say which version it changes (If-Match), so no update is lost.</summary>
+public sealed class PreconditionRequiredException() : Exception("Send the record's ETag in If-Match to change it.");
+
+/// <summary>Field errors, reported as a 400 validation problem.</summary>
+public sealed class RequestValidationException(IReadOnlyDictionary<string, string[]> errors)
+    : Exception("The request has invalid fields.")
+{
+    public IReadOnlyDictionary<string, string[]> Errors { get; } = errors;
+}

@@ -1,0 +1,127 @@
+using System.Text.Json.Serialization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.RateLimiting;
+using Scalar.AspNetCore;
+using SurvivorConnect.Api.Features.Agencies;
+using SurvivorConnect.Api.Features.Audit;
+using SurvivorConnect.Api.Features.People;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Infrastructure.Hosting;
+
+public static class ApiSetup
+{
+    public static WebApplicationBuilder AddSurvivorConnect(this WebApplicationBuilder builder)
+    {
+        StartupGuards.Check(builder.Configuration, builder.Environment);
+
+        // The framework's request logs print the whole URL, query string included (where SignalR puts the
+        // access token); SafeRequestLogging logs requests instead.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Routing.EndpointMiddleware", LogLevel.Warning);
+
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+            context.ProblemDetails.Type ??= context.ProblemDetails.Status switch
+            {
+                StatusCodes.Status413PayloadTooLarge => "https://tools.ietf.org/html/rfc9110#section-15.5.14",
+                StatusCodes.Status428PreconditionRequired => "https://tools.ietf.org/html/rfc6585#section-3",
+                StatusCodes.Status429TooManyRequests => "https://tools.ietf.org/html/rfc6585#section-4",
+                _ => null,
+            });
+        services.AddExceptionHandler<ApiExceptionHandler>();
+        services.Configure<JsonOptions>(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityTransformer>());
+        services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage", tags: ["ready"]);
+
+        builder.AddSurvivorConnectAuth();
+
+        var maxBody = builder.Configuration.GetValue("Api:MaxRequestBodyBytes", 65536L);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = maxBody);
+        var permits = builder.Configuration.GetValue("Api:PermitsPerMinutePerUser", 600);
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                RateLimitPartition.GetFixedWindowLimiter(
+                    context.User.FindFirst(ScClaims.UserId)?.Value ?? context.Connection.RemoteIpAddress?.ToString() ?? "anonymous",
+                    _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromMinutes(1) }));
+            o.OnRejected = async (context, ct) =>
+            {
+                var problems = context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>();
+                await problems.WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = context.HttpContext,
+                    ProblemDetails = { Status = StatusCodes.Status429TooManyRequests, Title = "Too many requests.", Detail = "Slow down and try again in a minute." },
+                });
+            };
+        });
+
+        services.AddDocumentStore(builder.Configuration);
+        services.AddContainer(Agency.Container).AddContainer(Person.Container).AddContainer(AuditEntry.Container);
+        services.AddHostedService<StorageStartup>();
+        services.AddSingleton<PeopleRepository>();
+        services.AddSingleton<IAuditLog, AuditLog>();
+
+        services.AddMediator((Mediator.MediatorOptions o) =>
+        {
+            o.ServiceLifetime = ServiceLifetime.Scoped;
+            o.PipelineBehaviors =
+            [
+                typeof(LoggingBehaviour<,>),
+                typeof(TenantScopeBehaviour<,>),
+                typeof(ValidationBehaviour<,>),
+                typeof(AuditBehaviour<,>),
+            ];
+        });
+        return builder;
+    }
+
+    public static WebApplication UseSurvivorConnect(this WebApplication app)
+    {
+        app.UseMiddleware<SafeRequestLogging>();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseMiddleware<RequestBodyLimit>(app.Configuration.GetValue("Api:MaxRequestBodyBytes", 65536L));
+
+        // An unknown route is 404 for everyone; the fallback authorization policy is for mapped endpoints.
+        app.Use((context, next) =>
+        {
+            if (context.GetEndpoint() is null)
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return Task.CompletedTask;
+            }
+
+            return next(context);
+        });
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseAuthorization();
+
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
+        app.MapOpenApi().AllowAnonymous();
+        if (app.Environment.IsDevelopment())
+        {
+            app.MapScalarApiReference().AllowAnonymous();
+            app.Lifetime.ApplicationStarted.Register(() => PrintDevelopmentHelp(app));
+        }
+
+        return app;
+    }
+
+    private static void PrintDevelopmentHelp(WebApplication app)
+    {
+        var url = app.Urls.FirstOrDefault() ?? "http://127.0.0.1:5080";
+        app.Logger.LogInformation(
+            "SurvivorConnect is running on {Url} with the embedded store. Sign in: GET {Url}/dev/users, then POST {Url}/dev/token with {{\"userId\":\"demo-admin\"}} and send the accessToken as 'Authorization: Bearer ...'. API reference: {Url}/scalar (OpenAPI: {Url}/openapi/v1.json).",
+            url, url, url, url, url);
+    }
+}

@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using Mediator;
+using SurvivorConnect.Api.Features.Audit;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Infrastructure.Pipeline;
+
+/// <summary>Logs which request ran, for how long and how it ended: the type name only, never its content.</summary>
+public sealed partial class LoggingBehaviour<TMessage, TResponse>(ILogger<LoggingBehaviour<TMessage, TResponse>> logger)
+    : IPipelineBehavior<TMessage, TResponse>
+    where TMessage : IMessage
+{
+    public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var response = await next(message, cancellationToken);
+            LogHandled(logger, typeof(TMessage).Name, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            return response;
+        }
+        catch (Exception ex)
+        {
+            LogFailed(logger, typeof(TMessage).Name, ex.GetType().Name, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            throw;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Request} handled in {ElapsedMs:0.0} ms")]
+    private static partial void LogHandled(ILogger logger, string request, double elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Request} ended with {Failure} after {ElapsedMs:0.0} ms")]
+    private static partial void LogFailed(ILogger logger, string request, string failure, double elapsedMs);
+}
+
+/// <summary>
+/// Every request runs for one active person of one agency. Handlers take the agency from
+/// <see cref="ICurrentUser"/>, never from the request, so no request can reach another agency's data.
+/// </summary>
+public sealed class TenantScopeBehaviour<TMessage, TResponse>(ICurrentUser user) : IPipelineBehavior<TMessage, TResponse>
+    where TMessage : IMessage
+{
+    public ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
+    {
+        if (!user.IsActive)
+        {
+            throw new ForbiddenException("Only an active member of an agency can do this.");
+        }
+
+        return next(message, cancellationToken);
+    }
+}
+
+public sealed class ValidationBehaviour<TMessage, TResponse> : IPipelineBehavior<TMessage, TResponse>
+    where TMessage : IMessage
+{
+    public ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
+    {
+        if (message is IValidate validatable)
+        {
+            var errors = new ValidationErrors();
+            validatable.Validate(errors);
+            if (errors.Any)
+            {
+                throw new RequestValidationException(errors.ToDictionary());
+            }
+        }
+
+        return next(message, cancellationToken);
+    }
+}
+
+/// <summary>Writes one audit entry per audited request, whatever its outcome.</summary>
+public sealed partial class AuditBehaviour<TMessage, TResponse>(IAuditLog audit, ICurrentUser user, ILogger<AuditBehaviour<TMessage, TResponse>> logger)
+    : IPipelineBehavior<TMessage, TResponse>
+    where TMessage : IMessage
+{
+    public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
+    {
+        if (message is not IAudited audited)
+        {
+            return await next(message, cancellationToken);
+        }
+
+        TResponse response;
+        try
+        {
+            response = await next(message, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            try
+            {
+                await audit.AppendAsync(audited.Audit.With(Outcome(ex)), user, CancellationToken.None);
+            }
+            catch (StoreException auditFailure)
+            {
+                // The request has already failed and says so; the caller must see that failure, not this one.
+                LogAuditLost(logger, audited.Audit.Action, auditFailure.Kind);
+            }
+
+            throw;
+        }
+
+        await audit.AppendAsync(audited.Audit.With(AuditOutcome.Succeeded), user, CancellationToken.None);
+        return response;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Audit entry for failed {Action} could not be written ({Kind})")]
+    private static partial void LogAuditLost(ILogger logger, string action, StoreErrorKind kind);
+
+    private static AuditOutcome Outcome(Exception ex) => ex switch
+    {
+        NotFoundException or StoreException { Kind: StoreErrorKind.NotFound } => AuditOutcome.NotFound,
+        ForbiddenException => AuditOutcome.Denied,
+        ConflictException or PreconditionRequiredException or RequestValidationException
+            or StoreException { Kind: StoreErrorKind.Conflict or StoreErrorKind.PreconditionFailed or StoreErrorKind.BatchFailed } => AuditOutcome.Conflict,
+        _ => AuditOutcome.Failed,
+    };
+}

@@ -1,0 +1,62 @@
+using SurvivorConnect.Api.Features.Audit;
+
+namespace SurvivorConnect.Api.Infrastructure.Pipeline;
+
+/// <summary>A request that checks its own fields; the validation behaviour runs it before the handler.</summary>
+public interface IValidate
+{
+    void Validate(ValidationErrors errors);
+}
+
+/// <summary>A request whose every execution is written to the audit log, with its outcome.</summary>
+public interface IAudited
+{
+    AuditTarget Audit { get; }
+}
+
+/// <summary>The action and the record an audited request touches.</summary>
+public sealed record AuditTarget(string Action, string RecordType, string? RecordId = null)
+{
+    public AuditEvent With(AuditOutcome outcome) => new(Action, RecordType, RecordId, outcome);
+}
+
+public sealed class ValidationErrors
+{
+    private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
+
+    public bool Any => _errors.Count > 0;
+
+    public ValidationErrors Add(string field, string message)
+    {
+        if (!_errors.TryGetValue(field, out var list))
+        {
+            _errors[field] = list = [];
+        }
+
+        list.Add(message);
+        return this;
+    }
+
+    /// <summary>Required text, trimmed length within bounds, no control characters.</summary>
+    public ValidationErrors Text(string field, string? value, int maxLength, bool required = true)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return required ? Add(field, "Required.") : this;
+        }
+
+        if (value.Trim().Length > maxLength)
+        {
+            Add(field, $"At most {maxLength} characters.");
+        }
+
+        if (value.Any(char.IsControl))
+        {
+            Add(field, "Control characters are not allowed.");
+        }
+
+        return this;
+    }
+
+    public IReadOnlyDictionary<string, string[]> ToDictionary() => _errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
+}

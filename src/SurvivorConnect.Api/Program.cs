@@ -1,0 +1,17 @@
+using SurvivorConnect.Api.Features.Audit;
+using SurvivorConnect.Api.Features.Development;
+using SurvivorConnect.Api.Features.People;
+using SurvivorConnect.Api.Infrastructure.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddSurvivorConnect();
+
+var app = builder.Build();
+app.UseSurvivorConnect();
+app.MapPeople();
+app.MapAudit();
+app.MapDevelopment(app.Environment);
+app.Run();
+
+/// <summary>The entry point, visible to WebApplicationFactory in the integration tests.</summary>
+public partial class Program;

@@ -1,0 +1,111 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using SurvivorConnect.Api.Features.Development;
+using SurvivorConnect.Api.Infrastructure.Auth;
+
+namespace SurvivorConnect.IntegrationTests;
+
+/// <summary>
+/// The API in memory on its embedded store (a fresh SQLite file per factory), in Development so the demo
+/// agencies are seeded. Clients sign in as a demo person with a real bearer token.
+/// </summary>
+public class ApiFactory : WebApplicationFactory<Program>
+{
+    public const string SigningKey = "c3Vydml2b3Jjb25uZWN0LXRlc3Qtc2lnbmluZy1rZXktMzItYnl0ZXM=";
+
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "sc-api-" + Guid.NewGuid().ToString("N"));
+
+    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Settings this factory adds to the app's configuration.</summary>
+    protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Storage:Provider"] = "Sqlite",
+        ["Storage:Sqlite:Path"] = Path.Combine(_folder, "api.db"),
+    };
+
+    protected virtual string Environment => "Development";
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment(Environment);
+        builder.UseSetting("Auth:Development:SigningKey", SigningKey);
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureLogging(logging => logging.AddFakeLogging());
+    }
+
+    public HttpClient Anonymous() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+    /// <summary>A client signed in as a demo person, e.g. "demo-admin" or "north-casemanager".</summary>
+    public HttpClient As(string userId)
+    {
+        var agency = DemoData.Agencies.FirstOrDefault(a => a.People.Any(p => p.Id == userId))?.Id ?? "demo";
+        return AsSubject(userId, agency);
+    }
+
+    /// <summary>A client with a valid token for any subject and agency, whether or not such a person exists.</summary>
+    public HttpClient AsSubject(string subject, string agencyId)
+    {
+        var (token, _) = Services.GetRequiredService<DevTokenIssuer>().Issue(subject, agencyId, DateTimeOffset.UtcNow);
+        var client = Anonymous();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    public FakeLogCollector Logs => Services.GetFakeLogCollector();
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (Directory.Exists(_folder))
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+    }
+}
+
+/// <summary>One API for a whole test collection, to keep the suite fast.</summary>
+[CollectionDefinition(Name)]
+public sealed class SharedApi : ICollectionFixture<ApiFactory>
+{
+    public const string Name = "api";
+}
+
+public static class HttpAssert
+{
+    /// <summary>Asserts an RFC 9110 ProblemDetails body with the status and a trace id, and no stack trace.</summary>
+    public static async Task<JsonElement> Problem(HttpResponseMessage response, int status)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True((int)response.StatusCode == status, $"Expected {status}, got {(int)response.StatusCode}: {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var document = JsonDocument.Parse(body);
+        var root = document.RootElement.Clone();
+        Assert.Equal(status, root.GetProperty("status").GetInt32());
+        Assert.Matches("^https://tools.ietf.org/html/(rfc9110#section-15\\.|rfc6585#section-)", root.GetProperty("type").GetString());
+        Assert.False(string.IsNullOrEmpty(root.GetProperty("traceId").GetString()));
+        Assert.DoesNotContain("   at ", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", body, StringComparison.Ordinal);
+        return root;
+    }
+
+    public static async Task<T> Ok<T>(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"Expected success, got {(int)response.StatusCode}: {body}");
+        return JsonSerializer.Deserialize<T>(body, ApiFactory.Json)!;
+    }
+
+    public static Task<HttpResponseMessage> PostJson(this HttpClient client, string url, object body) => client.PostAsJsonAsync(url, body);
+}

@@ -1,0 +1,90 @@
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace SurvivorConnect.IntegrationTests;
+
+[Collection(SharedApi.Name)]
+public sealed class AuditTests(ApiFactory api)
+{
+    private static async Task<List<AuditDto>> AuditAsync(HttpClient client, string query) =>
+        (await HttpAssert.Ok<PageDto<AuditDto>>(await client.GetAsync("/api/audit?" + query))).Items;
+
+    [Fact]
+    public async Task Reading_a_person_is_audited_with_who_what_when_why_and_outcome_but_no_field_values()
+    {
+        var admin = api.As("demo-admin");
+        admin.DefaultRequestHeaders.Add("X-Access-Purpose", "annual access review");
+
+        await admin.GetAsync("/api/people/demo-mentor");
+        var entries = await AuditAsync(admin, "recordId=demo-mentor&actorId=demo-admin");
+
+        var entry = Assert.Single(entries, e => e.Action == "person.read");
+        Assert.Equal("person", entry.RecordType);
+        Assert.Equal(["AgencyAdmin"], entry.ActorRoles);
+        Assert.Equal("annual access review", entry.Purpose);
+        Assert.Equal("Succeeded", entry.Outcome);
+        Assert.True(entry.At > DateTimeOffset.UtcNow.AddMinutes(-5));
+        var raw = await (await admin.GetAsync("/api/audit?recordId=demo-mentor")).Content.ReadAsStringAsync();
+        Assert.DoesNotContain("Sam (demo mentor)", raw, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_read_of_an_unknown_record_is_audited_as_not_found()
+    {
+        var admin = api.As("demo-admin");
+
+        await admin.GetAsync("/api/people/ghost-record");
+
+        Assert.Contains(await AuditAsync(admin, "recordId=ghost-record"), e => e.Outcome == "NotFound");
+    }
+
+    [Fact]
+    public async Task A_denied_request_is_audited()
+    {
+        await api.As("demo-recruiter").GetAsync("/api/people");
+
+        var entries = await AuditAsync(api.As("demo-admin"), "actorId=demo-recruiter&recordType=endpoint");
+
+        var entry = Assert.Single(entries, e => e.Action == "GET /api/people/");
+        Assert.Equal("Denied", entry.Outcome);
+    }
+
+    [Fact]
+    public async Task Another_agencys_admin_sees_none_of_these_entries()
+    {
+        await api.As("demo-admin").GetAsync("/api/people/demo-youth");
+
+        var entries = await AuditAsync(api.As("north-admin"), "recordId=demo-youth");
+
+        Assert.DoesNotContain(entries, e => e.ActorId.StartsWith("demo-", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_audit_log_pages_newest_first()
+    {
+        var admin = api.As("demo-admin");
+        for (var i = 0; i < 3; i++)
+        {
+            await admin.GetAsync("/api/people/paging-probe");
+        }
+
+        var first = await HttpAssert.Ok<PageDto<AuditDto>>(await admin.GetAsync("/api/audit?recordId=paging-probe&pageSize=2"));
+        var second = await HttpAssert.Ok<PageDto<AuditDto>>(await admin.GetAsync("/api/audit?recordId=paging-probe&pageSize=2&continuationToken=" + Uri.EscapeDataString(first.ContinuationToken!)));
+
+        var all = first.Items.Concat(second.Items).ToList();
+        Assert.Equal(3, all.Count);
+        Assert.Equal(all.OrderByDescending(e => e.At).Select(e => e.Id), all.Select(e => e.Id));
+    }
+
+    [Fact]
+    public void No_endpoint_can_change_or_delete_an_audit_entry()
+    {
+        var audit = api.Services.GetRequiredService<EndpointDataSource>().Endpoints
+            .OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText!.StartsWith("/api/audit", StringComparison.Ordinal))
+            .SelectMany(e => e.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()!.HttpMethods)
+            .ToList();
+
+        Assert.Equal(["GET"], audit);
+    }
+}

@@ -1,0 +1,120 @@
+using System.Net.Http.Headers;
+using System.Text;
+
+namespace SurvivorConnect.IntegrationTests;
+
+/// <summary>Bad input of every kind answers a clear 4xx ProblemDetails and changes nothing.</summary>
+[Collection(SharedApi.Name)]
+public sealed class BadInputTests(ApiFactory api)
+{
+    private readonly HttpClient _admin = api.As("demo-admin");
+
+    private Task<HttpResponseMessage> PostRaw(string url, string json) =>
+        _admin.PostAsync(url, new StringContent(json, Encoding.UTF8, "application/json"));
+
+    private async Task AssertNobodyNamed(string displayName)
+    {
+        var page = await HttpAssert.Ok<PageDto<PersonDto>>(await _admin.GetAsync("/api/people?pageSize=200"));
+        Assert.DoesNotContain(page.Items, p => p.DisplayName == displayName);
+    }
+
+    [Theory]
+    [InlineData("{\"displayName\": \"Malformed\", ")]
+    [InlineData("not json at all")]
+    [InlineData("{\"displayName\": \"Malformed\", \"roles\": \"Mentor\"}")]
+    [InlineData("{\"displayName\": \"Malformed\", \"roles\": [1, 2]}")]
+    [InlineData("[\"Malformed\"]")]
+    public async Task Malformed_json_or_wrong_types_are_400_and_nothing_is_created(string body)
+    {
+        await HttpAssert.Problem(await PostRaw("/api/people", body), 400);
+        await AssertNobodyNamed("Malformed");
+    }
+
+    [Fact]
+    public async Task Missing_and_invalid_fields_are_reported_field_by_field()
+    {
+        var problem = await HttpAssert.Problem(await PostRaw("/api/people", "{\"roles\": [\"Wizard\"], \"subjectId\": \"has spaces\"}"), 400);
+
+        var errors = problem.GetProperty("errors");
+        Assert.Equal("Required.", errors.GetProperty("displayName")[0].GetString());
+        Assert.Contains("Wizard", errors.GetProperty("roles")[0].GetString(), StringComparison.Ordinal);
+        Assert.True(errors.TryGetProperty("subjectId", out _));
+    }
+
+    [Fact]
+    public async Task A_display_name_that_is_too_long_or_has_control_characters_is_refused()
+    {
+        await HttpAssert.Problem(await _admin.PostJson("/api/people", new { displayName = new string('a', 101), roles = Array.Empty<string>() }), 400);
+        await HttpAssert.Problem(await _admin.PostJson("/api/people", new { displayName = "Bad\u0000Name", roles = Array.Empty<string>() }), 400);
+        await AssertNobodyNamed("Bad\u0000Name");
+    }
+
+    [Fact]
+    public async Task An_oversized_body_is_413_and_nothing_is_created()
+    {
+        var huge = "{\"displayName\": \"Oversized\", \"roles\": [], \"padding\": \"" + new string('x', 70_000) + "\"}";
+
+        await HttpAssert.Problem(await PostRaw("/api/people", huge), 413);
+        await AssertNobodyNamed("Oversized");
+    }
+
+    [Fact]
+    public async Task A_body_that_is_not_json_by_content_type_is_415()
+    {
+        var response = await _admin.PostAsync("/api/people", new StringContent("displayName=x", Encoding.UTF8, "application/x-www-form-urlencoded"));
+
+        await HttpAssert.Problem(response, 415);
+    }
+
+    [Theory]
+    [InlineData("/api/people?pageSize=0")]
+    [InlineData("/api/people?pageSize=5000")]
+    [InlineData("/api/people?pageSize=abc")]
+    [InlineData("/api/people?role=Wizard")]
+    [InlineData("/api/people?continuationToken=forged")]
+    [InlineData("/api/audit?pageSize=-1")]
+    public async Task Bad_query_parameters_are_400(string url)
+    {
+        await HttpAssert.Problem(await _admin.GetAsync(url), 400);
+    }
+
+    [Fact]
+    public async Task An_unknown_route_or_wrong_method_is_a_4xx_problem()
+    {
+        await HttpAssert.Problem(await _admin.GetAsync("/api/peoples"), 404);
+        await HttpAssert.Problem(await _admin.DeleteAsync("/api/people/demo-youth"), 405);
+    }
+
+    [Fact]
+    public async Task An_id_the_store_cannot_hold_is_404_not_a_server_error()
+    {
+        await HttpAssert.Problem(await _admin.GetAsync("/api/people/" + Uri.EscapeDataString("a?b#c")), 404);
+        await HttpAssert.Problem(await _admin.GetAsync("/api/people/" + new string('x', 300)), 404);
+    }
+
+    [Fact]
+    public async Task A_json_body_without_a_content_type_is_refused()
+    {
+        var content = new StringContent("{\"displayName\":\"NoType\",\"roles\":[]}");
+        content.Headers.ContentType = null;
+
+        var response = await _admin.PostAsync("/api/people", content);
+
+        Assert.InRange((int)response.StatusCode, 400, 415);
+        await AssertNobodyNamed("NoType");
+    }
+
+    [Fact]
+    public async Task A_purpose_header_is_trimmed_to_its_limit_not_refused()
+    {
+        var client = api.As("demo-admin");
+        client.DefaultRequestHeaders.Add("X-Access-Purpose", new string('p', 500));
+
+        var response = await client.GetAsync("/api/people/demo-recruiter");
+        var entries = await HttpAssert.Ok<PageDto<AuditDto>>(await _admin.GetAsync("/api/audit?recordId=demo-recruiter"));
+
+        Assert.True(response.IsSuccessStatusCode);
+        Assert.All(entries.Items.Where(e => e.Purpose is not null), e => Assert.True(e.Purpose!.Length <= 200));
+        Assert.Equal(new MediaTypeHeaderValue("application/json").MediaType, response.Content.Headers.ContentType?.MediaType);
+    }
+}

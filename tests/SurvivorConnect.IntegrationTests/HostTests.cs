@@ -1,0 +1,164 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using SurvivorConnect.Api.Infrastructure.Auth;
+
+namespace SurvivorConnect.IntegrationTests;
+
+[Collection(SharedApi.Name)]
+public sealed class HostTests(ApiFactory api)
+{
+    [Fact]
+    public async Task Health_endpoints_answer_without_a_token_and_ready_checks_storage()
+    {
+        var client = api.Anonymous();
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+        var ready = await client.GetAsync("/health/ready");
+
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal("Healthy", await ready.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task The_OpenAPI_document_and_the_API_reference_are_served_in_Development()
+    {
+        var client = api.Anonymous();
+
+        var document = await client.GetStringAsync("/openapi/v1.json");
+        var reference = await client.GetAsync("/scalar/");
+
+        Assert.Contains("\"/api/people\"", document, StringComparison.Ordinal);
+        Assert.Contains("bearer", document, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, reference.StatusCode);
+    }
+
+    [Fact]
+    public async Task Dev_users_lists_one_person_per_role_in_the_demo_agency_and_a_second_agency()
+    {
+        var users = await api.Anonymous().GetFromJsonAsync<List<DevUserDto>>("/dev/users", ApiFactory.Json);
+
+        var demo = users!.Where(u => u.AgencyId == "demo").ToList();
+        Assert.Equal(Roles.All.Order(), demo.SelectMany(u => u.Roles).Order());
+        Assert.Contains(users!, u => u.AgencyId == "demo-north");
+    }
+
+    [Fact]
+    public async Task A_dev_token_signs_the_developer_in_as_that_person()
+    {
+        var anonymous = api.Anonymous();
+        var token = await HttpAssert.Ok<DevTokenDto>(await anonymous.PostJson("/dev/token", new { userId = "demo-casemanager" }));
+        anonymous.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.AccessToken);
+
+        var me = await HttpAssert.Ok<MeDto>(await anonymous.GetAsync("/api/me"));
+
+        Assert.Equal("demo-casemanager", me.Id);
+        Assert.Equal([Roles.CaseManager], me.Roles);
+        Assert.Equal("Harbor Light Youth Services (demo)", me.AgencyName);
+        Assert.True(token.ExpiresAt > DateTimeOffset.UtcNow);
+    }
+
+    [Fact]
+    public async Task A_dev_token_for_an_unknown_person_is_refused()
+    {
+        await HttpAssert.Problem(await api.Anonymous().PostJson("/dev/token", new { userId = "nobody" }), 404);
+        await HttpAssert.Problem(await api.Anonymous().PostJson("/dev/token", new { }), 400);
+    }
+
+    [Fact]
+    public async Task A_forged_or_missing_token_is_401_problem_details()
+    {
+        var forged = api.Anonymous();
+        forged.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJkZW1vLWFkbWluIn0.bad");
+
+        await HttpAssert.Problem(await forged.GetAsync("/api/me"), 401);
+        await HttpAssert.Problem(await api.Anonymous().GetAsync("/api/me"), 401);
+    }
+
+    [Fact]
+    public async Task A_valid_token_for_someone_the_agency_does_not_know_is_forbidden()
+    {
+        await HttpAssert.Problem(await api.AsSubject("stranger", "demo").GetAsync("/api/me"), 403);
+    }
+
+    [Fact]
+    public async Task An_unknown_route_is_404_problem_details_for_a_signed_in_person()
+    {
+        await HttpAssert.Problem(await api.As("demo-youth").GetAsync("/api/nothing-here"), 404);
+    }
+}
+
+public sealed class StagingFactory : ApiFactory
+{
+    protected override string Environment => "Staging";
+
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
+    {
+        ["Auth:Authority"] = "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0",
+        ["Auth:Audience"] = "api://survivorconnect",
+    };
+}
+
+public sealed class OutsideDevelopmentTests
+{
+    [Fact]
+    public async Task Dev_sign_in_and_the_API_reference_do_not_exist_outside_Development()
+    {
+        await using var staging = new StagingFactory();
+        var client = staging.Anonymous();
+
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/dev/users")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.PostJson("/dev/token", new { userId = "demo-admin" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/scalar/")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+    }
+
+    [Fact]
+    public void Outside_Development_the_app_refuses_to_start_without_Entra_ID_settings()
+    {
+        using var factory = new SettingsFactory("Staging", new Dictionary<string, string?>());
+
+        var error = Assert.Throws<InvalidOperationException>(() => factory.Server);
+
+        Assert.Contains("Auth:Authority", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Production_refuses_to_start_on_the_embedded_SQLite_store()
+    {
+        using var factory = new SettingsFactory("Production", new Dictionary<string, string?>
+        {
+            ["Auth:Authority"] = "https://login.microsoftonline.com/tenant/v2.0",
+            ["Auth:Audience"] = "api://survivorconnect",
+        });
+
+        var error = Assert.Throws<InvalidOperationException>(() => factory.Server);
+
+        Assert.Contains("Storage:Provider=Cosmos", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Production_refuses_to_start_with_detailed_errors_on()
+    {
+        using var factory = new SettingsFactory("Production", new Dictionary<string, string?>
+        {
+            ["Auth:Authority"] = "https://login.microsoftonline.com/tenant/v2.0",
+            ["Auth:Audience"] = "api://survivorconnect",
+            ["Storage:Provider"] = "Cosmos",
+            ["Storage:Cosmos:Endpoint"] = "https://127.0.0.1:1/",
+            ["DetailedErrors"] = "true",
+        });
+
+        var error = Assert.Throws<InvalidOperationException>(() => factory.Server);
+
+        Assert.Contains("DetailedErrors", error.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class SettingsFactory(string environment, IDictionary<string, string?> settings) : ApiFactory
+    {
+        protected override string Environment => environment;
+
+        protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings).Concat(settings)
+            .GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.Last().Value);
+    }
+}

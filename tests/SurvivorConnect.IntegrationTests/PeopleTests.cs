@@ -1,0 +1,154 @@
+using System.Net;
+using System.Net.Http.Json;
+using SurvivorConnect.Api.Infrastructure.Auth;
+
+namespace SurvivorConnect.IntegrationTests;
+
+[Collection(SharedApi.Name)]
+public sealed class PeopleTests(ApiFactory api)
+{
+    private readonly HttpClient _admin = api.As("demo-admin");
+
+    private async Task<(PersonDto Person, string ETag)> CreateAsync(string? subject = null, params string[] roles)
+    {
+        var response = await _admin.PostJson("/api/people", new { displayName = "Person " + Guid.NewGuid().ToString("N")[..6], roles, subjectId = subject ?? "p-" + Guid.NewGuid().ToString("N") });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await HttpAssert.Ok<PersonDto>(response), response.Headers.ETag!.Tag);
+    }
+
+    private async Task<HttpResponseMessage> SetRolesAsync(string id, string? etag, params string[] roles)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Put, $"/api/people/{id}/roles") { Content = JsonContent.Create(new { roles }) };
+        if (etag is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", etag);
+        }
+
+        return await _admin.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task An_admin_adds_a_person_who_can_then_sign_in_with_their_roles()
+    {
+        var (person, _) = await CreateAsync(null, Roles.Mentor, Roles.Recruiter);
+
+        var me = await HttpAssert.Ok<MeDto>(await api.AsSubject(person.Id, "demo").GetAsync("/api/me"));
+
+        Assert.Equal(person.Id, me.Id);
+        Assert.Equal([Roles.Mentor, Roles.Recruiter], me.Roles);
+        Assert.Equal("demo", me.AgencyId);
+    }
+
+    [Fact]
+    public async Task Adding_the_same_subject_twice_is_a_conflict()
+    {
+        var (person, _) = await CreateAsync();
+
+        var again = await _admin.PostJson("/api/people", new { displayName = "Again", roles = Array.Empty<string>(), subjectId = person.Id });
+
+        await HttpAssert.Problem(again, 409);
+    }
+
+    [Fact]
+    public async Task Roles_change_with_the_current_ETag_and_take_effect_on_the_next_request()
+    {
+        var (person, etag) = await CreateAsync(null, Roles.Youth);
+        var client = api.AsSubject(person.Id, "demo");
+        await HttpAssert.Problem(await client.GetAsync("/api/people"), 403);
+
+        var changed = await SetRolesAsync(person.Id, etag, Roles.AgencyAdmin);
+
+        Assert.Equal([Roles.AgencyAdmin], (await HttpAssert.Ok<PersonDto>(changed)).Roles);
+        Assert.NotEqual(etag, changed.Headers.ETag!.Tag);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/people")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_stale_ETag_is_412_and_a_missing_one_is_428_and_nothing_changes()
+    {
+        var (person, etag) = await CreateAsync(null, Roles.Youth);
+        await HttpAssert.Ok<PersonDto>(await SetRolesAsync(person.Id, etag, Roles.Mentor));
+
+        await HttpAssert.Problem(await SetRolesAsync(person.Id, etag, Roles.AgencyAdmin), 412);
+        await HttpAssert.Problem(await SetRolesAsync(person.Id, null, Roles.AgencyAdmin), 428);
+
+        var read = await HttpAssert.Ok<PersonDto>(await _admin.GetAsync($"/api/people/{person.Id}"));
+        Assert.Equal([Roles.Mentor], read.Roles);
+    }
+
+    [Fact]
+    public async Task Two_admins_changing_roles_at_once_from_the_same_version_one_wins_one_gets_412()
+    {
+        var (person, etag) = await CreateAsync(null, Roles.Youth);
+
+        var results = await Task.WhenAll(SetRolesAsync(person.Id, etag, Roles.Mentor), SetRolesAsync(person.Id, etag, Roles.Supervisor));
+
+        Assert.Single(results, r => r.StatusCode == HttpStatusCode.OK);
+        Assert.Single(results, r => r.StatusCode == HttpStatusCode.PreconditionFailed);
+    }
+
+    [Fact]
+    public async Task A_deactivated_person_loses_access_at_once_and_regains_it_when_reactivated()
+    {
+        var (person, _) = await CreateAsync(null, Roles.CaseManager);
+        var client = api.AsSubject(person.Id, "demo");
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/me")).StatusCode);
+
+        var deactivated = await HttpAssert.Ok<PersonDto>(await _admin.PostAsync($"/api/people/{person.Id}/deactivate", null));
+        await HttpAssert.Problem(await client.GetAsync("/api/me"), 403);
+        await HttpAssert.Ok<PersonDto>(await _admin.PostAsync($"/api/people/{person.Id}/reactivate", null));
+
+        Assert.False(deactivated.Active);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/me")).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_admin_cannot_lock_themselves_out()
+    {
+        var (admin, etag) = await CreateAsync(null, Roles.AgencyAdmin);
+        var self = api.AsSubject(admin.Id, "demo");
+
+        await HttpAssert.Problem(await self.PostAsync($"/api/people/{admin.Id}/deactivate", null), 409);
+        var request = new HttpRequestMessage(HttpMethod.Put, $"/api/people/{admin.Id}/roles") { Content = JsonContent.Create(new { roles = new[] { Roles.Mentor } }) };
+        request.Headers.TryAddWithoutValidation("If-Match", etag);
+        await HttpAssert.Problem(await self.SendAsync(request), 409);
+    }
+
+    [Fact]
+    public async Task Another_agencys_person_is_404_exactly_like_an_unknown_id()
+    {
+        var north = api.As("north-admin");
+
+        var other = await HttpAssert.Problem(await north.GetAsync("/api/people/demo-youth"), 404);
+        var unknown = await HttpAssert.Problem(await north.GetAsync("/api/people/no-such-person"), 404);
+        await HttpAssert.Problem(await north.PostAsync("/api/people/demo-youth/deactivate", null), 404);
+
+        Assert.Equal(unknown.GetProperty("detail").GetString(), other.GetProperty("detail").GetString());
+        Assert.True((await HttpAssert.Ok<PersonDto>(await _admin.GetAsync("/api/people/demo-youth"))).Active);
+    }
+
+    [Fact]
+    public async Task The_people_list_holds_only_the_callers_agency_and_pages_by_token()
+    {
+        var seen = new List<PersonDto>();
+        string? token = null;
+        do
+        {
+            var url = "/api/people?pageSize=2" + (token is null ? "" : "&continuationToken=" + Uri.EscapeDataString(token));
+            var page = await HttpAssert.Ok<PageDto<PersonDto>>(await api.As("north-admin").GetAsync(url));
+            seen.AddRange(page.Items);
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+
+        Assert.Equal(["north-admin", "north-casemanager", "north-mentor", "north-youth"], seen.Select(p => p.Id).Order());
+    }
+
+    [Fact]
+    public async Task The_people_list_filters_by_role()
+    {
+        var mentors = await HttpAssert.Ok<PageDto<PersonDto>>(await api.As("north-admin").GetAsync("/api/people?role=Mentor"));
+
+        Assert.Equal(["north-mentor"], mentors.Items.Select(p => p.Id));
+    }
+}
