@@ -109,9 +109,23 @@ public static class DocumentRules
         return node.Deserialize<T>(StorageJson.Options) ?? throw new InvalidOperationException("A stored document was null.");
     }
 
-    public static void ValidateBatch(IReadOnlyList<BatchOperation> operations, string partitionKey, IReadOnlyList<int> bodySizes)
+    /// <summary>Checks a batch against Cosmos DB's limits and returns each operation's JSON (empty for deletes).</summary>
+    public static IReadOnlyList<byte[]> SerializeBatch(IReadOnlyList<BatchOperation> operations, string partitionKey, ContainerSpec container)
     {
         ArgumentNullException.ThrowIfNull(operations);
+        var bodies = operations.Select(op => op switch
+        {
+            BatchOperation.Create c => Serialize(c.Document, container),
+            BatchOperation.Replace r => Serialize(r.Document, container),
+            BatchOperation.Upsert u => Serialize(u.Document, container),
+            _ => [],
+        }).ToList();
+        ValidateBatch(operations, partitionKey, bodies.Sum(b => b.Length));
+        return bodies;
+    }
+
+    private static void ValidateBatch(IReadOnlyList<BatchOperation> operations, string partitionKey, int totalBytes)
+    {
         ValidatePartitionKey(partitionKey);
         if (operations.Count == 0)
         {
@@ -123,10 +137,9 @@ public static class DocumentRules
             throw StoreException.Invalid($"A batch may have at most {MaxBatchOperations} operations; this one has {operations.Count}.");
         }
 
-        var total = bodySizes.Sum();
-        if (total > MaxBatchBytes)
+        if (totalBytes > MaxBatchBytes)
         {
-            throw StoreException.Invalid($"A batch may carry at most {MaxBatchBytes} bytes; this one carries {total}.");
+            throw StoreException.Invalid($"A batch may carry at most {MaxBatchBytes} bytes; this one carries {totalBytes}.");
         }
 
         foreach (var operation in operations)

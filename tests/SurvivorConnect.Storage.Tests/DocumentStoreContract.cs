@@ -33,7 +33,7 @@ public abstract class DocumentStoreContract
         var created = await Store.CreateAsync(Containers.Items, item, Ct);
         var read = await Store.ReadAsync<Item>(Containers.Items, item.Id, _pk, Ct);
 
-        Assert.False(string.IsNullOrEmpty(created.ETag));
+        Assert.Matches("^\"[^\"]+\"$", created.ETag);
         Assert.NotNull(read);
         Assert.Equal(created.ETag, read.ETag);
         Assert.Equal(item with { ETag = read.ETag }, read);

@@ -188,14 +188,7 @@ public sealed class SqliteDocumentStore : IDocumentStore
     public async Task<BatchResult> ExecuteBatchAsync(ContainerSpec container, string partitionKey, IReadOnlyList<BatchOperation> operations, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(operations);
-        var bodies = operations.Select(op => op switch
-        {
-            BatchOperation.Create c => DocumentRules.Serialize(c.Document, container),
-            BatchOperation.Replace r => DocumentRules.Serialize(r.Document, container),
-            BatchOperation.Upsert u => DocumentRules.Serialize(u.Document, container),
-            _ => [],
-        }).ToList();
-        DocumentRules.ValidateBatch(operations, partitionKey, bodies.Select(b => b.Length).ToList());
+        var bodies = DocumentRules.SerializeBatch(operations, partitionKey, container);
 
         await using var connection = await OpenReadyAsync(container, cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);

@@ -16,7 +16,16 @@ readDocument.default = (account, req, res, params) => {
   }
 };
 
-// Loaded after the correction above, because its routing table captures the handlers on load.
+// Cosmos DB's ETags are quoted HTTP entity tags ("\"…\""); the server's are bare UUIDs. Quote them
+// where every item is stored, so If-Match round-trips exactly as it does against Cosmos DB.
+const Items = require("@vercel/cosmosdb-server/lib/account/items").default;
+const storeItem = Items.prototype._set;
+Items.prototype._set = function (data) {
+  if (typeof data._etag === "string" && !data._etag.startsWith('"')) data._etag = `"${data._etag}"`;
+  return storeItem.call(this, data);
+};
+
+// Loaded after the corrections above, because its routing table captures the handlers on load.
 const { createHttpServer } = require("@vercel/cosmosdb-server");
 
 const port = Number(process.env.PORT || 0);

@@ -1,0 +1,95 @@
+// SurvivorConnect on Azure: App Service (API + SignalR), Cosmos DB, Key Vault, Redis (SignalR
+// backplane) and monitoring, all reached with one user-assigned managed identity: no keys in config.
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('The azd environment name, used to name every resource.')
+param environmentName string
+
+@minLength(1)
+@description('The Azure region for every resource.')
+param location string
+
+@description('Microsoft Entra ID authority for API tokens, e.g. https://login.microsoftonline.com/<tenant>/v2.0')
+param authAuthority string
+
+@description('The API application ID URI or client id tokens are issued for.')
+param authAudience string
+
+var tags = { 'azd-env-name': environmentName }
+var token = toLower(uniqueString(subscription().id, environmentName, location))
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: 'rg-${environmentName}'
+  location: location
+  tags: tags
+}
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: { name: 'id-${token}', location: location, tags: tags }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: { name: token, location: location, tags: tags }
+}
+
+module cosmos 'modules/cosmos.bicep' = {
+  name: 'cosmos'
+  scope: rg
+  params: {
+    name: 'cosmos-${token}'
+    location: location
+    tags: tags
+    databaseName: 'survivorconnect'
+    containers: loadJsonContent('cosmos-containers.json')
+    principalId: identity.outputs.principalId
+  }
+}
+
+module keyVault 'modules/keyvault.bicep' = {
+  name: 'keyvault'
+  scope: rg
+  params: { name: 'kv-${token}', location: location, tags: tags, principalId: identity.outputs.principalId }
+}
+
+module redis 'modules/redis.bicep' = {
+  name: 'redis'
+  scope: rg
+  params: { name: 'redis-${token}', location: location, tags: tags, principalId: identity.outputs.principalId }
+}
+
+module api 'modules/appservice.bicep' = {
+  name: 'api'
+  scope: rg
+  params: {
+    name: 'app-${token}'
+    location: location
+    tags: union(tags, { 'azd-service-name': 'api' })
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    appSettings: {
+      ASPNETCORE_ENVIRONMENT: 'Production'
+      AZURE_CLIENT_ID: identity.outputs.clientId
+      APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.appInsightsConnectionString
+      Storage__Provider: 'Cosmos'
+      Storage__Cosmos__Endpoint: cosmos.outputs.endpoint
+      Storage__Cosmos__Database: 'survivorconnect'
+      Storage__Cosmos__CreateIfMissing: 'false'
+      Storage__Cosmos__ConnectionMode: 'Direct'
+      Auth__Authority: authAuthority
+      Auth__Audience: authAudience
+      KeyVault__Uri: keyVault.outputs.uri
+      SignalR__Redis__Host: redis.outputs.hostName
+    }
+  }
+}
+
+output AZURE_LOCATION string = location
+output AZURE_RESOURCE_GROUP string = rg.name
+output API_URL string = api.outputs.url
+output COSMOS_ENDPOINT string = cosmos.outputs.endpoint

@@ -1,0 +1,92 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using SurvivorConnect.Api.Features.Development;
+using SurvivorConnect.Storage;
+using SurvivorConnect.Testing;
+
+namespace SurvivorConnect.IntegrationTests;
+
+/// <summary>The API on Cosmos DB (the test server on 127.0.0.1), including an outage of the server.</summary>
+public sealed class CosmosApiTests : IAsyncLifetime
+{
+    private CosmosTestServer _server = null!;
+    private CosmosApiFactory _api = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await CosmosTestServer.StartAsync();
+        _api = new CosmosApiFactory(_server);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _api.DisposeAsync();
+        await _server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task People_and_their_ETags_work_the_same_on_Cosmos_DB()
+    {
+        var admin = _api.As("demo-admin");
+        var created = await admin.PostJson("/api/people", new { displayName = "On Cosmos", roles = new[] { "Mentor" }, subjectId = "cosmos-person" });
+        var etag = created.Headers.ETag!.Tag;
+
+        var first = await admin.SendAsync(SetRoles("cosmos-person", etag, "Supervisor"));
+        var stale = await admin.SendAsync(SetRoles("cosmos-person", etag, "Youth"));
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        await HttpAssert.Problem(stale, 412);
+        Assert.Equal(["Supervisor"], (await HttpAssert.Ok<PersonDto>(await admin.GetAsync("/api/people/cosmos-person"))).Roles);
+    }
+
+    [Fact]
+    public async Task When_Cosmos_DB_goes_down_the_API_answers_503_and_recovers_when_it_is_back()
+    {
+        var admin = _api.As("demo-admin");
+        var anonymous = _api.Anonymous();
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/api/me")).StatusCode);
+
+        await _server.KillAsync();
+        var write = await admin.PostJson("/api/people", new { displayName = "During outage", roles = Array.Empty<string>(), subjectId = "during-outage" });
+        var ready = await anonymous.GetAsync("/health/ready");
+
+        var problem = await HttpAssert.Problem(write, 503);
+        Assert.Contains("Nothing was changed", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.NotNull(write.Headers.RetryAfter);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health/live")).StatusCode);
+
+        // The test server keeps its data in memory, so it comes back empty: restore the demo data as a
+        // restore from backup would, then the same running API must serve again without a restart.
+        await _server.RestartAsync();
+        await DemoData.SeedAsync(_api.Services.GetRequiredService<IDocumentStore>(), TimeProvider.System, CancellationToken.None);
+
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health/ready")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/api/me")).StatusCode);
+        await HttpAssert.Problem(await admin.GetAsync("/api/people/during-outage"), 404);
+    }
+
+    private static HttpRequestMessage SetRoles(string id, string etag, params string[] roles)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Put, $"/api/people/{id}/roles") { Content = JsonContent.Create(new { roles }) };
+        request.Headers.TryAddWithoutValidation("If-Match", etag);
+        return request;
+    }
+
+    private sealed class CosmosApiFactory(CosmosTestServer server) : ApiFactory
+    {
+        protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+        {
+            ["Storage:Provider"] = "Cosmos",
+            ["Storage:Cosmos:Endpoint"] = server.Endpoint,
+            ["Storage:Cosmos:Key"] = CosmosTestServer.Key,
+            ["Storage:Cosmos:Database"] = "api-tests",
+            ["Storage:Cosmos:ConnectionMode"] = "Gateway",
+            ["Storage:Cosmos:LimitToEndpoint"] = "true",
+            ["Storage:Cosmos:CreateIfMissing"] = "true",
+            ["Storage:Cosmos:RequestTimeoutSeconds"] = "3",
+        };
+    }
+}
