@@ -2,6 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using SurvivorConnect.Storage.Cosmos;
 using SurvivorConnect.Storage.Sqlite;
 using SurvivorConnect.Testing;
+using Xunit.Abstractions;
 
 namespace SurvivorConnect.Storage.Tests;
 
@@ -43,7 +44,7 @@ public sealed class SqliteStoreFixture : IStoreFixture, IAsyncLifetime
     }
 }
 
-public sealed class CosmosStoreFixture : IStoreFixture, IAsyncLifetime
+public sealed class CosmosStoreFixture(IMessageSink diagnostics) : IStoreFixture, IAsyncLifetime
 {
     public CosmosTestServer Server { get; private set; } = null!;
 
@@ -70,6 +71,11 @@ public sealed class CosmosStoreFixture : IStoreFixture, IAsyncLifetime
     public async Task InitializeAsync()
     {
         Server = await CosmosTestServer.StartAsync();
+        foreach (var limitation in new[] { TransactionalBatchUnsupported, TimeToLiveUnsupported })
+        {
+            diagnostics.OnMessage(new Xunit.Sdk.DiagnosticMessage($"Cosmos DB test server limitation: {limitation}"));
+        }
+
         var options = Options("contract");
         Store = new CosmosDocumentStore(CosmosClientFactory.Create(options), options, Containers.All);
         await Store.InitializeAsync(CancellationToken.None);
