@@ -1,5 +1,6 @@
 using SurvivorConnect.Api.Features.Audit;
 using SurvivorConnect.Api.Features.Development;
+using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Hosting;
 
@@ -10,6 +11,11 @@ var app = builder.Build();
 app.UseSurvivorConnect();
 app.MapPeople();
 app.MapAudit();
+app.MapMentors();
+app.MapYouth();
+app.MapConsents();
+app.MapMatches();
+app.MapNotifications();
 app.MapDevelopment(app.Environment);
 app.Run();
 

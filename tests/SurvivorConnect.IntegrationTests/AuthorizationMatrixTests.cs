@@ -18,6 +18,11 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
     private const string Anonymous = nameof(Anonymous);
 
     private static readonly string[] All = [.. Roles.All];
+    private static readonly string[] Staff = [Roles.CaseManager, Roles.Supervisor, Roles.AgencyAdmin];
+    private static readonly string[] SupervisorOrAdmin = [Roles.Supervisor, Roles.AgencyAdmin];
+    private static readonly string[] CaseManagerOrAdmin = [Roles.CaseManager, Roles.AgencyAdmin];
+    private static readonly string[] Participant = [Roles.Mentor, Roles.Youth, Roles.CaseManager, Roles.AgencyAdmin];
+    private static readonly string[] CaseManager = [Roles.CaseManager];
 
     /// <summary>Public by design and outside the matrix: health probes and the API description.</summary>
     private static readonly string[] PublicPrefixes = ["/health/", "/openapi/", "/scalar"];
@@ -34,6 +39,42 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
         new("POST", "/api/people/{id}/deactivate", "/api/people/nobody/deactivate", null, [Roles.AgencyAdmin]),
         new("POST", "/api/people/{id}/reactivate", "/api/people/nobody/reactivate", null, [Roles.AgencyAdmin]),
         new("GET", "/api/audit", "/api/audit", null, [Roles.AgencyAdmin]),
+        new("GET", "/api/notifications", "/api/notifications", null, All),
+        new("POST", "/api/notifications/{id}/read", "/api/notifications/nobody/read", null, All),
+        new("GET", "/api/agency", "/api/agency", null, All),
+        new("PUT", "/api/agency/match-consent-policy", "/api/agency/match-consent-policy", new { adultAge = 18, minorMatchNeeds = Array.Empty<string>() }, [Roles.AgencyAdmin]),
+        new("GET", "/api/mentors/me", "/api/mentors/me", null, [Roles.Mentor]),
+        new("PUT", "/api/mentors/me", "/api/mentors/me", new { displayName = "Matrix mentor" }, [Roles.Mentor]),
+        new("GET", "/api/mentors", "/api/mentors", null, Staff),
+        new("GET", "/api/mentors/{id}", "/api/mentors/nobody", null, Staff),
+        new("PUT", "/api/mentors/{id}/readiness", "/api/mentors/nobody/readiness", new { }, SupervisorOrAdmin),
+        new("PUT", "/api/mentors/{id}/supervisor", "/api/mentors/nobody/supervisor", new { supervisorId = "demo-supervisor" }, [Roles.AgencyAdmin]),
+        new("POST", "/api/mentors/{id}/hold", "/api/mentors/nobody/hold", new { }, SupervisorOrAdmin),
+        new("POST", "/api/mentors/{id}/hold/release", "/api/mentors/nobody/hold/release", null, SupervisorOrAdmin),
+        new("GET", "/api/mentors/{id}/load", "/api/mentors/nobody/load", null, SupervisorOrAdmin),
+        new("POST", "/api/youth", "/api/youth", new { displayName = "Matrix youth", age = 16, stage = "contemplation" }, CaseManager),
+        new("GET", "/api/youth", "/api/youth", null, CaseManagerOrAdmin),
+        new("GET", "/api/youth/{id}", "/api/youth/nobody", null, CaseManagerOrAdmin),
+        new("PUT", "/api/youth/{id}", "/api/youth/nobody", new { displayName = "Matrix youth", age = 16 }, CaseManager),
+        new("POST", "/api/youth/{id}/stage", "/api/youth/nobody/stage", new { stage = "action" }, CaseManager),
+        new("POST", "/api/youth/{id}/relapse", "/api/youth/nobody/relapse", new { stage = "contemplation" }, CaseManager),
+        new("GET", "/api/youth/{id}/stages", "/api/youth/nobody/stages", null, CaseManagerOrAdmin),
+        new("GET", "/api/youth/{id}/recommendations", "/api/youth/nobody/recommendations", null, CaseManager),
+        new("POST", "/api/consents", "/api/consents", new { subjectId = "nobody", grantor = "Youth", scope = "chat-oversight" }, Participant),
+        new("POST", "/api/consents/{id}/revoke", "/api/consents/nobody/revoke", null, Participant),
+        new("GET", "/api/consents", "/api/consents?subjectId=nobody", null, Participant),
+        new("POST", "/api/matches", "/api/matches", new { youthId = "nobody", mentorId = "nobody" }, CaseManager),
+        new("GET", "/api/matches", "/api/matches", null, Participant),
+        new("GET", "/api/matches/{id}", "/api/matches/nobody", null, Participant),
+        new("POST", "/api/matches/{id}/accept", "/api/matches/nobody/accept", null, [Roles.Mentor]),
+        new("POST", "/api/matches/{id}/decline", "/api/matches/nobody/decline", null, Participant),
+        new("POST", "/api/matches/{id}/agree", "/api/matches/nobody/agree", null, Participant),
+        new("POST", "/api/matches/{id}/activate", "/api/matches/nobody/activate", null, CaseManager),
+        new("POST", "/api/matches/{id}/pause", "/api/matches/nobody/pause", null, CaseManager),
+        new("POST", "/api/matches/{id}/resume", "/api/matches/nobody/resume", null, CaseManager),
+        new("POST", "/api/matches/{id}/end", "/api/matches/nobody/end", null, Participant),
+        new("POST", "/api/matches/{id}/close", "/api/matches/nobody/close", new { reason = "GoalsMet", planned = true }, CaseManager),
+        new("POST", "/api/matches/{id}/rematch", "/api/matches/nobody/rematch", new { mentorId = "nobody" }, CaseManager),
         new("GET", "/dev/users", "/dev/users", null, [Anonymous]),
         new("POST", "/dev/token", "/dev/token", new { userId = "demo-youth" }, [Anonymous]),
     ];

@@ -12,4 +12,9 @@ public sealed record Agency : Document
     public required string Name { get; init; }
 
     public required DateTimeOffset CreatedAt { get; init; }
+
+    public MatchConsentPolicy MatchConsentPolicy { get; init; } = new(18, []);
 }
+
+/// <summary>Whose consent, besides the youth's and the mentor's, a minor's match needs (the agency decides).</summary>
+public sealed record MatchConsentPolicy(int AdultAge, IReadOnlyList<SurvivorConnect.Api.Features.Mentoring.ConsentGrantor> MinorMatchNeeds);

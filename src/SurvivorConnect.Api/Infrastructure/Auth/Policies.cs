@@ -10,6 +10,12 @@ public static class Policies
 {
     public const string SignedIn = nameof(SignedIn);
     public const string AgencyAdmin = nameof(AgencyAdmin);
+    public const string CaseManager = nameof(CaseManager);
+    public const string CaseManagerOrAdmin = nameof(CaseManagerOrAdmin);
+    public const string Mentor = nameof(Mentor);
+    public const string Staff = nameof(Staff);
+    public const string SupervisorOrAdmin = nameof(SupervisorOrAdmin);
+    public const string MatchParticipant = nameof(MatchParticipant);
 
     public static AuthorizationPolicy ActivePerson { get; } = new AuthorizationPolicyBuilder()
         .RequireAuthenticatedUser()
@@ -22,6 +28,12 @@ public static class Policies
         ArgumentNullException.ThrowIfNull(options);
         options.AddPolicy(SignedIn, ActivePerson);
         options.AddPolicy(AgencyAdmin, For(Roles.AgencyAdmin));
+        options.AddPolicy(CaseManager, For(Roles.CaseManager));
+        options.AddPolicy(CaseManagerOrAdmin, For(Roles.CaseManager, Roles.AgencyAdmin));
+        options.AddPolicy(Mentor, For(Roles.Mentor));
+        options.AddPolicy(Staff, For(Roles.CaseManager, Roles.Supervisor, Roles.AgencyAdmin));
+        options.AddPolicy(SupervisorOrAdmin, For(Roles.Supervisor, Roles.AgencyAdmin));
+        options.AddPolicy(MatchParticipant, For(Roles.Mentor, Roles.Youth, Roles.CaseManager, Roles.AgencyAdmin));
 
         // Anything mapped without a policy is still closed.
         options.FallbackPolicy = ActivePerson;

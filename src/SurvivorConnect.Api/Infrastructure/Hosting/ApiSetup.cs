@@ -6,6 +6,8 @@ using Microsoft.AspNetCore.RateLimiting;
 using Scalar.AspNetCore;
 using SurvivorConnect.Api.Features.Agencies;
 using SurvivorConnect.Api.Features.Audit;
+using SurvivorConnect.Api.Features.Mentoring;
+using SurvivorConnect.Api.Features.Mentoring.Rules;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
@@ -64,10 +66,15 @@ public static class ApiSetup
         });
 
         services.AddDocumentStore(builder.Configuration);
-        services.AddContainer(Agency.Container).AddContainer(Person.Container).AddContainer(AuditEntry.Container);
+        services.AddContainer(Agency.Container).AddContainer(Person.Container).AddContainer(AuditEntry.Container)
+            .AddContainer(MentorProfile.Container).AddContainer(YouthReferral.Container).AddContainer(ConsentRecord.Container)
+            .AddContainer(Match.Container).AddContainer(Notification.Container);
         services.AddHostedService<StorageStartup>();
         services.AddSingleton<PeopleRepository>();
         services.AddSingleton<IAuditLog, AuditLog>();
+        services.AddScoped<MentoringData>();
+        services.AddScoped<MatchConsentGuard>();
+        services.Configure<MatchingWeights>(builder.Configuration.GetSection("Matching:Weights"));
 
         services.AddMediator((Mediator.MediatorOptions o) =>
         {
@@ -78,6 +85,8 @@ public static class ApiSetup
                 typeof(TenantScopeBehaviour<,>),
                 typeof(ValidationBehaviour<,>),
                 typeof(AuditBehaviour<,>),
+                typeof(MentorEligibilityBehaviour<,>),
+                typeof(MatchConsentBehaviour<,>),
             ];
         });
         return builder;

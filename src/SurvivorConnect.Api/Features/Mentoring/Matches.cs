@@ -1,0 +1,331 @@
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using SurvivorConnect.Api.Features.Mentoring.Rules;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Mentoring;
+
+public sealed record ProposeMatchRequest(string? YouthId, string? MentorId);
+
+public sealed record RematchRequest(string? MentorId);
+
+public sealed record CloseMatchRequest(string? Reason, bool? Planned, string? Notes);
+
+/// <summary>One side of a match as the caller may see it: a mentor sees the youth's display name and shared interests only.</summary>
+public sealed record MatchPartyView(string? Id, string DisplayName, IReadOnlyList<string> Interests, IReadOnlyList<string>? Languages, IReadOnlyList<string>? LivedExperienceTags, StageOfChange? Stage);
+
+public sealed record MatchView(
+    string Id, MatchState State, DateTimeOffset ProposedAt, string OversightNotice, MatchPartyView? Youth, MatchPartyView? Mentor,
+    string? CaseManagerId, IReadOnlyList<MatchTransition>? History, MatchClosure? Closure, IReadOnlyList<string>? MissingConsents, string? PreviousMatchId);
+
+public sealed record ProposeMatch(string MatchId, string? YouthId, string? MentorId, string? PreviousMatchId = null)
+    : ICommand<MatchView>, IValidate, IStartsMatch, IAudited
+{
+    string? IStartsMatch.MatchId => null;
+
+    public (string MentorId, string YouthId)? NewPair => (MentorId!, YouthId!);
+
+    public AuditTarget Audit => new("match.propose", "match", MatchId);
+
+    public void Validate(ValidationErrors errors) => errors.Text("youthId", YouthId, 128).Text("mentorId", MentorId, 128);
+}
+
+public sealed record ListMatches : IQuery<IReadOnlyList<MatchView>>, IAudited
+{
+    public AuditTarget Audit => new("match.list", "match");
+}
+
+public sealed record GetMatch(string MatchId) : IQuery<MatchView>, IAudited
+{
+    public AuditTarget Audit => new("match.read", "match", MatchId);
+}
+
+public sealed record AcceptMatch(string MatchId) : ICommand<MatchView>, IStartsMatch, IAudited
+{
+    public (string MentorId, string YouthId)? NewPair => null;
+
+    public AuditTarget Audit => new("match.accept", "match", MatchId);
+}
+
+public sealed record DeclineMatch(string MatchId) : ICommand<MatchView>, IAudited
+{
+    public AuditTarget Audit => new("match.decline", "match", MatchId);
+}
+
+public sealed record AgreeToMatch(string MatchId) : ICommand<MatchView>, IAudited
+{
+    public AuditTarget Audit => new("match.youth-agree", "match", MatchId);
+}
+
+public sealed record ActivateMatch(string MatchId) : ICommand<MatchView>, IRequiresMatchConsent, IAudited
+{
+    public AuditTarget Audit => new("match.activate", "match", MatchId);
+}
+
+public sealed record PauseMatch(string MatchId) : ICommand<MatchView>, IAudited
+{
+    public AuditTarget Audit => new("match.pause", "match", MatchId);
+}
+
+public sealed record ResumeMatch(string MatchId) : ICommand<MatchView>, IRequiresMatchConsent, IAudited
+{
+    public AuditTarget Audit => new("match.resume", "match", MatchId);
+}
+
+public sealed record CloseMatch(string MatchId, CloseMatchRequest Body) : ICommand<MatchView>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("match.close", "match", MatchId);
+
+    public void Validate(ValidationErrors errors)
+    {
+        if (!Enum.TryParse<ClosureReason>(Body.Reason, ignoreCase: true, out var reason) || !Enum.IsDefined(reason) || Body.Reason!.Any(char.IsDigit))
+        {
+            errors.Add("reason", $"One of: {string.Join(", ", Enum.GetNames<ClosureReason>())}.");
+        }
+
+        if (Body.Planned is null)
+        {
+            errors.Add("planned", "Say whether the closure was planned.");
+        }
+
+        errors.Text("notes", Body.Notes, 2000, required: false);
+    }
+}
+
+public sealed record EndMatch(string MatchId) : ICommand<MatchView>, IAudited
+{
+    public AuditTarget Audit => new("match.youth-end", "match", MatchId);
+}
+
+internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consent)
+    : ICommandHandler<ProposeMatch, MatchView>,
+      IQueryHandler<ListMatches, IReadOnlyList<MatchView>>,
+      IQueryHandler<GetMatch, MatchView>,
+      ICommandHandler<AcceptMatch, MatchView>,
+      ICommandHandler<DeclineMatch, MatchView>,
+      ICommandHandler<AgreeToMatch, MatchView>,
+      ICommandHandler<ActivateMatch, MatchView>,
+      ICommandHandler<PauseMatch, MatchView>,
+      ICommandHandler<ResumeMatch, MatchView>,
+      ICommandHandler<CloseMatch, MatchView>,
+      ICommandHandler<EndMatch, MatchView>
+{
+    public const string OversightNotice = "Your case manager can read the messages in this match's chat, to keep everyone safe.";
+
+    public async ValueTask<MatchView> Handle(ProposeMatch command, CancellationToken ct)
+    {
+        var youth = await data.YouthForStaffAsync(command.YouthId!, adminMayRead: false, ct);
+        var mentor = await data.MentorAsync(command.MentorId!, ct);
+        if (command.PreviousMatchId is { } previousId)
+        {
+            var previous = await data.MatchAsync(previousId, ct);
+            if (previous.YouthId != youth.Id || MatchLifecycle.IsOpen(previous.State))
+            {
+                throw new ConflictException("A rematch follows a closed or declined match of the same youth.");
+            }
+        }
+
+        var match = await data.Store.CreateAsync(Match.Container, new Match
+        {
+            Id = command.MatchId,
+            PartitionKey = data.AgencyId,
+            AgencyId = data.AgencyId,
+            YouthId = youth.Id,
+            MentorId = mentor.Id,
+            CaseManagerId = data.User.UserId,
+            State = MatchState.Proposed,
+            ProposedAt = data.Now,
+            PreviousMatchId = command.PreviousMatchId,
+            History = [new MatchTransition(MatchState.Proposed, MatchState.Proposed, "propose", data.Now, data.User.UserId)],
+        }, ct);
+        await data.NotifyAsync([mentor.Id], "match-proposed", match.Id,
+            "A case manager has proposed a mentoring match for you. You can accept or decline; declining needs no reason and costs you nothing.", ct);
+        return await ViewAsync(match, youth, MatchRole.CaseManager, ct);
+    }
+
+    public async ValueTask<IReadOnlyList<MatchView>> Handle(ListMatches query, CancellationToken ct)
+    {
+        var youth = (await data.AllAsync<YouthReferral>(YouthReferral.Container, "youth", [], ct)).ToDictionary(y => y.Id, StringComparer.Ordinal);
+        var views = new List<MatchView>();
+        foreach (var match in await data.AllAsync<Match>(Match.Container, "match", [], ct))
+        {
+            if (youth.TryGetValue(match.YouthId, out var young) && data.RoleIn(match, young) is { } role)
+            {
+                views.Add(await ViewAsync(match, young, role, ct));
+            }
+        }
+
+        return views.OrderByDescending(v => v.ProposedAt).ToList();
+    }
+
+    public async ValueTask<MatchView> Handle(GetMatch query, CancellationToken ct)
+    {
+        var (match, youth, role) = await data.MatchForCallerAsync(query.MatchId, ct);
+        return await ViewAsync(match, youth, role, ct);
+    }
+
+    public async ValueTask<MatchView> Handle(AcceptMatch command, CancellationToken ct) =>
+        await MoveAsync(command.MatchId, MatchAction.MentorAccept, [MatchRole.Mentor], ct,
+            recordConsentAs: ConsentGrantor.Mentor,
+            notify: (m, y) => [(m.CaseManagerId, "The mentor accepted the match. It now waits for the youth's agreement."),
+                (y.PersonId, "A mentor would like to be matched with you. It is your choice: you can say yes or no, now or later.")]);
+
+    public async ValueTask<MatchView> Handle(DeclineMatch command, CancellationToken ct)
+    {
+        var (_, _, role) = await data.MatchForCallerAsync(command.MatchId, ct);
+        return role == MatchRole.Mentor
+            ? await MoveAsync(command.MatchId, MatchAction.MentorDecline, [MatchRole.Mentor], ct,
+                notify: (m, _) => [(m.CaseManagerId, "The mentor declined the match. No reason is needed; you can propose another mentor.")])
+            : await MoveAsync(command.MatchId, MatchAction.YouthDecline, [MatchRole.Youth, MatchRole.CaseManager], ct,
+                notify: (m, _) => [(m.CaseManagerId, "The youth said no to the match."), (m.MentorId, "This match will not go ahead.")]);
+    }
+
+    public async ValueTask<MatchView> Handle(AgreeToMatch command, CancellationToken ct) =>
+        await MoveAsync(command.MatchId, MatchAction.YouthAgree, [MatchRole.Youth, MatchRole.CaseManager], ct,
+            recordConsentAs: ConsentGrantor.Youth,
+            notify: (m, y) => [(m.CaseManagerId, "The youth agreed to the match."), (m.MentorId, "The youth agreed to the match."), (y.PersonId, "You agreed to the match.")]);
+
+    public async ValueTask<MatchView> Handle(ActivateMatch command, CancellationToken ct) =>
+        await MoveAsync(command.MatchId, MatchAction.Activate, [MatchRole.CaseManager], ct, notify: Active);
+
+    public async ValueTask<MatchView> Handle(PauseMatch command, CancellationToken ct) =>
+        await MoveAsync(command.MatchId, MatchAction.Pause, [MatchRole.CaseManager], ct,
+            notify: (m, y) => [(m.MentorId, "Your match is paused for now."), (y.PersonId, "Your match is paused for now.")]);
+
+    public async ValueTask<MatchView> Handle(ResumeMatch command, CancellationToken ct) =>
+        await MoveAsync(command.MatchId, MatchAction.Resume, [MatchRole.CaseManager], ct, notify: Active);
+
+    public async ValueTask<MatchView> Handle(CloseMatch command, CancellationToken ct)
+    {
+        var closure = new MatchClosure(Enum.Parse<ClosureReason>(command.Body.Reason!, ignoreCase: true), command.Body.Planned!.Value, command.Body.Notes?.Trim(), data.Now, data.User.UserId);
+        return await MoveAsync(command.MatchId, MatchAction.Close, [MatchRole.CaseManager], ct, closure,
+            notify: (m, y) => [(m.MentorId, "Your match has been closed by the case manager."), (y.PersonId, "Your match has been closed by your case manager.")]);
+    }
+
+    public async ValueTask<MatchView> Handle(EndMatch command, CancellationToken ct) =>
+        await MoveAsync(command.MatchId, MatchAction.YouthEnd, [MatchRole.Youth], ct,
+            new MatchClosure(ClosureReason.YouthChoice, false, null, data.Now, data.User.UserId),
+            notify: (m, _) => [(m.CaseManagerId, "The youth ended the match."), (m.MentorId, "The youth has ended the match. Thank you for your time with them.")]);
+
+    private static IEnumerable<(string?, string)> Active(Match m, YouthReferral y) =>
+        [(m.MentorId, "Your match is active. " + OversightNotice), (y.PersonId, "Your match is active. " + OversightNotice)];
+
+    /// <summary>
+    /// One legal move of a match by one of the roles allowed to make it. Consent given by the move is
+    /// recorded first (it is true even if the move then loses a race); the move itself is a replace with
+    /// the ETag read, so of two concurrent moves one wins and the other is 412 with nothing changed.
+    /// </summary>
+    private async Task<MatchView> MoveAsync(
+        string matchId, MatchAction action, MatchRole[] allowed, CancellationToken ct, MatchClosure? closure = null,
+        ConsentGrantor? recordConsentAs = null, Func<Match, YouthReferral, IEnumerable<(string? To, string Text)>>? notify = null)
+    {
+        var (match, youth, role) = await data.MatchForCallerAsync(matchId, ct);
+        if (!allowed.Contains(role))
+        {
+            throw new ForbiddenException("You cannot make this change to the match.");
+        }
+
+        MatchLifecycle.Next(match.State, action, consentsComplete: false);
+        if (recordConsentAs is { } grantor)
+        {
+            await data.Store.CreateAsync(ConsentRecord.Container, new ConsentRecord
+            {
+                Id = Guid.NewGuid().ToString("N"),
+                PartitionKey = data.AgencyId,
+                AgencyId = data.AgencyId,
+                SubjectId = grantor == ConsentGrantor.Mentor ? match.MentorId : match.YouthId,
+                Grantor = grantor,
+                Scope = ConsentScopes.MentoringMatch,
+                MatchId = match.Id,
+                GrantedAt = data.Now,
+                RecordedBy = data.User.UserId,
+            }, ct);
+        }
+
+        var complete = action != MatchAction.YouthAgree || (await consent.MissingAsync(match, youth, ct)).Count == 0;
+        var next = MatchLifecycle.Next(match.State, action, complete);
+        var moved = await data.Store.ReplaceAsync(Match.Container, match with
+        {
+            State = next,
+            Closure = closure ?? match.Closure,
+            History = [.. match.History, new MatchTransition(match.State, next, action.ToString(), data.Now, data.User.UserId)],
+        }, match.ETag!, ct);
+
+        foreach (var (to, text) in notify?.Invoke(moved, youth) ?? [])
+        {
+            await data.NotifyAsync([to], $"match-{next.ToString().ToLowerInvariant()}", moved.Id, text, ct);
+        }
+
+        return await ViewAsync(moved, youth, role, ct);
+    }
+
+    private async Task<MatchView> ViewAsync(Match match, YouthReferral youth, MatchRole role, CancellationToken ct)
+    {
+        var mentor = await data.MentorAsync(match.MentorId, ct);
+        return role switch
+        {
+            MatchRole.Mentor => new MatchView(match.Id, match.State, match.ProposedAt, OversightNotice,
+                new MatchPartyView(null, youth.DisplayName, youth.Interests.Where(i => mentor.Interests.Contains(i, StringComparer.OrdinalIgnoreCase)).ToList(), null, null, null),
+                null, null, null, null, null, null),
+            MatchRole.Youth => new MatchView(match.Id, match.State, match.ProposedAt, OversightNotice, null,
+                new MatchPartyView(null, mentor.DisplayName, mentor.Interests, mentor.Languages, mentor.LivedExperienceTags, null),
+                null, null, match.Closure is null ? null : match.Closure with { Notes = null }, null, null),
+            _ => new MatchView(match.Id, match.State, match.ProposedAt, OversightNotice,
+                new MatchPartyView(youth.Id, youth.DisplayName, youth.Interests, youth.Languages, null, youth.Stage),
+                new MatchPartyView(mentor.Id, mentor.DisplayName, mentor.Interests, mentor.Languages, mentor.LivedExperienceTags, null),
+                match.CaseManagerId, match.History, match.Closure,
+                MatchLifecycle.IsOpen(match.State) ? await consent.MissingAsync(match, youth, ct) : null, match.PreviousMatchId),
+        };
+    }
+}
+
+public static class MatchEndpoints
+{
+    public static IEndpointRouteBuilder MapMatches(this IEndpointRouteBuilder app)
+    {
+        var matches = app.MapGroup("/api/matches").WithTags("Matches")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status412PreconditionFailed);
+
+        matches.MapPost("/", async Task<Created<MatchView>> (IMediator m, ProposeMatchRequest body, CancellationToken ct) =>
+                Created(await m.Send(new ProposeMatch(Guid.NewGuid().ToString("N"), body.YouthId, body.MentorId), ct)))
+            .RequireAuthorization(Policies.CaseManager).WithSummary("Propose a mentor for a youth on your caseload.");
+        matches.MapGet("/", async Task<Ok<IReadOnlyList<MatchView>>> (IMediator m, CancellationToken ct) => TypedResults.Ok(await m.Send(new ListMatches(), ct)))
+            .RequireAuthorization(Policies.MatchParticipant).WithSummary("Your matches, as your role may see them.");
+        matches.MapGet("/{id}", async Task<Ok<MatchView>> (IMediator m, string id, CancellationToken ct) => TypedResults.Ok(await m.Send(new GetMatch(id), ct)))
+            .RequireAuthorization(Policies.MatchParticipant);
+        Transition(matches, "accept", Policies.Mentor, id => new AcceptMatch(id), "Accept a proposed match (you consent to it).");
+        Transition(matches, "decline", Policies.MatchParticipant, id => new DeclineMatch(id), "Say no to a match: the mentor before it starts, the youth at any time before it is active.");
+        Transition(matches, "agree", Policies.MatchParticipant, id => new AgreeToMatch(id), "The youth agrees (or their case manager records that they did).");
+        Transition(matches, "activate", Policies.CaseManager, id => new ActivateMatch(id), "Start a match once every consent it needs is current.");
+        Transition(matches, "pause", Policies.CaseManager, id => new PauseMatch(id), null);
+        Transition(matches, "resume", Policies.CaseManager, id => new ResumeMatch(id), null);
+        Transition(matches, "end", Policies.MatchParticipant, id => new EndMatch(id), "The youth ends their match, at any time, without giving a reason.");
+        matches.MapPost("/{id}/close", async Task<Ok<MatchView>> (IMediator m, string id, CloseMatchRequest body, CancellationToken ct) =>
+                TypedResults.Ok(await m.Send(new CloseMatch(id, body), ct)))
+            .RequireAuthorization(Policies.CaseManager).WithSummary("Close a match with a reason and notes (planned or not).");
+        matches.MapPost("/{id}/rematch", async Task<Created<MatchView>> (IMediator m, string id, RematchRequest body, CancellationToken ct) =>
+            {
+                var previous = await m.Send(new GetMatch(id), ct);
+                return Created(await m.Send(new ProposeMatch(Guid.NewGuid().ToString("N"), previous.Youth?.Id, body.MentorId, id), ct));
+            })
+            .RequireAuthorization(Policies.CaseManager).WithSummary("Propose a new mentor for the youth of a closed or declined match.");
+        return app;
+    }
+
+    private static void Transition<TCommand>(RouteGroupBuilder group, string action, string policy, Func<string, TCommand> command, string? summary)
+        where TCommand : ICommand<MatchView>
+    {
+        var endpoint = group.MapPost($"/{{id}}/{action}", async Task<Ok<MatchView>> (IMediator m, string id, CancellationToken ct) =>
+                TypedResults.Ok(await m.Send(command(id), ct)))
+            .RequireAuthorization(policy);
+        if (summary is not null)
+        {
+            endpoint.WithSummary(summary);
+        }
+    }
+
+    private static Created<MatchView> Created(MatchView match) => TypedResults.Created($"/api/matches/{match.Id}", match);
+}

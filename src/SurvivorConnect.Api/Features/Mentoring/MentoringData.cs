@@ -1,0 +1,168 @@
+using SurvivorConnect.Api.Features.Agencies;
+using SurvivorConnect.Api.Features.Mentoring.Rules;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Mentoring;
+
+/// <summary>
+/// Reads and writes of the mentoring records, always in the caller's agency partition, with the access
+/// rules of PRODUCT.md: what a caller may not see is "not found", exactly like what does not exist.
+/// </summary>
+public sealed class MentoringData(IDocumentStore store, ICurrentUser user, TimeProvider time)
+{
+    private static readonly object[] OpenStates = [.. Enum.GetValues<MatchState>().Where(MatchLifecycle.IsOpen).Select(s => (object)s)];
+
+    public IDocumentStore Store => store;
+
+    public string AgencyId => user.AgencyId;
+
+    public ICurrentUser User => user;
+
+    public DateTimeOffset Now => time.GetUtcNow();
+
+    public Task<MentorProfile?> FindMentorAsync(string mentorId, CancellationToken ct) =>
+        IsId(mentorId) ? store.ReadAsync<MentorProfile>(MentorProfile.Container, mentorId, AgencyId, ct) : Task.FromResult<MentorProfile?>(null);
+
+    public async Task<MentorProfile> MentorAsync(string mentorId, CancellationToken ct) =>
+        await FindMentorAsync(mentorId, ct) ?? throw new NotFoundException("mentor");
+
+    /// <summary>A mentor profile as staff may see it: case managers and admins any; supervisors their caseload.</summary>
+    public async Task<MentorProfile> MentorForStaffAsync(string mentorId, CancellationToken ct)
+    {
+        var mentor = await MentorAsync(mentorId, ct);
+        return user.IsInRole(Roles.CaseManager) || user.IsInRole(Roles.AgencyAdmin) || mentor.SupervisorId == user.UserId
+            ? mentor
+            : throw new NotFoundException("mentor");
+    }
+
+    /// <summary>A mentor whose supervisor is the caller (or any mentor, for an admin).</summary>
+    public async Task<MentorProfile> SupervisedMentorAsync(string mentorId, CancellationToken ct)
+    {
+        var mentor = await MentorAsync(mentorId, ct);
+        return user.IsInRole(Roles.AgencyAdmin) || mentor.SupervisorId == user.UserId ? mentor : throw new NotFoundException("mentor");
+    }
+
+    public async Task<YouthReferral> YouthAsync(string youthId, CancellationToken ct) =>
+        (IsId(youthId) ? await store.ReadAsync<YouthReferral>(YouthReferral.Container, youthId, AgencyId, ct) : null)
+        ?? throw new NotFoundException("youth");
+
+    public bool IsCaseManagerOf(YouthReferral youth) =>
+        user.IsInRole(Roles.CaseManager) && youth.CaseManagerIds.Contains(user.UserId, StringComparer.Ordinal);
+
+    /// <summary>A youth record for its case managers and the agency admin only.</summary>
+    public async Task<YouthReferral> YouthForStaffAsync(string youthId, bool adminMayRead, CancellationToken ct)
+    {
+        var youth = await YouthAsync(youthId, ct);
+        return IsCaseManagerOf(youth) || adminMayRead && user.IsInRole(Roles.AgencyAdmin) ? youth : throw new NotFoundException("youth");
+    }
+
+    /// <summary>The youth record of the signed-in youth.</summary>
+    public async Task<YouthReferral?> OwnYouthRecordAsync(CancellationToken ct)
+    {
+        var page = await store.QueryAsync<YouthReferral>(YouthReferral.Container, new DocumentQuery
+        {
+            PartitionKey = AgencyId,
+            Type = "youth",
+            Filters = [Filter.Eq("personId", user.UserId)],
+            PageSize = 1,
+        }, ct);
+        return page.Items.Count > 0 ? page.Items[0] : null;
+    }
+
+    public async Task<Match> MatchAsync(string matchId, CancellationToken ct) =>
+        (IsId(matchId) ? await store.ReadAsync<Match>(Match.Container, matchId, AgencyId, ct) : null)
+        ?? throw new NotFoundException("match");
+
+    /// <summary>Who the caller is to a match; a caller who is nobody to it gets "not found".</summary>
+    public async Task<(Match Match, YouthReferral Youth, MatchRole Role)> MatchForCallerAsync(string matchId, CancellationToken ct)
+    {
+        var match = await MatchAsync(matchId, ct);
+        var youth = await YouthAsync(match.YouthId, ct);
+        return RoleIn(match, youth) is { } role ? (match, youth, role) : throw new NotFoundException("match");
+    }
+
+    /// <summary>The caller's part in a match, or null when they have none.</summary>
+    public MatchRole? RoleIn(Match match, YouthReferral youth) =>
+        user.IsInRole(Roles.Mentor) && match.MentorId == user.UserId ? MatchRole.Mentor
+        : user.IsInRole(Roles.Youth) && youth.PersonId == user.UserId ? MatchRole.Youth
+        : IsCaseManagerOf(youth) || user.IsInRole(Roles.CaseManager) && match.CaseManagerId == user.UserId ? MatchRole.CaseManager
+        : user.IsInRole(Roles.AgencyAdmin) ? MatchRole.Admin
+        : null;
+
+    public async Task<IReadOnlyList<Match>> MatchesAsync(Filter filter, bool openOnly, CancellationToken ct)
+    {
+        var filters = new List<Filter> { filter };
+        if (openOnly)
+        {
+            filters.Add(Filter.In("state", OpenStates));
+        }
+
+        return await AllAsync<Match>(Match.Container, "match", filters, ct);
+    }
+
+    public async Task<int> OpenMatchCountAsync(string mentorId, string? excludingMatchId, CancellationToken ct) =>
+        (await MatchesAsync(Filter.Eq("mentorId", mentorId), openOnly: true, ct)).Count(m => m.Id != excludingMatchId);
+
+    public async Task<IReadOnlyList<ConsentRecord>> ConsentsAsync(Filter filter, CancellationToken ct) =>
+        await AllAsync<ConsentRecord>(ConsentRecord.Container, "consent", [filter], ct);
+
+    public async Task<bool> ConsentsToMentoringAsync(string mentorId, CancellationToken ct) =>
+        (await ConsentsAsync(Filter.Eq("subjectId", mentorId), ct)).Any(c => c.Scope == ConsentScopes.Mentoring && c.Grantor == ConsentGrantor.Mentor && c.IsCurrent(Now));
+
+    public async Task<MatchConsentPolicy> PolicyAsync(CancellationToken ct) =>
+        (await store.ReadAsync<Agency>(Agency.Container, AgencyId, AgencyId, ct))?.MatchConsentPolicy ?? new MatchConsentPolicy(18, []);
+
+    /// <summary>Every document of a type that meets the filters, page by page (all within the agency's partition).</summary>
+    public async Task<List<T>> AllAsync<T>(ContainerSpec container, string type, IReadOnlyList<Filter> filters, CancellationToken ct)
+        where T : Document
+    {
+        var all = new List<T>();
+        string? token = null;
+        do
+        {
+            var page = await store.QueryAsync<T>(container, new DocumentQuery
+            {
+                PartitionKey = AgencyId,
+                Type = type,
+                Filters = filters,
+                PageSize = DocumentQuery.MaxPageSize,
+                ContinuationToken = token,
+            }, ct);
+            all.AddRange(page.Items);
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+
+        return all;
+    }
+
+    public async Task NotifyAsync(IEnumerable<string?> recipients, string kind, string? matchId, string text, CancellationToken ct)
+    {
+        foreach (var recipient in recipients.OfType<string>().Where(r => r != user.UserId).Distinct())
+        {
+            await store.CreateAsync(Notification.Container, new Notification
+            {
+                Id = Guid.NewGuid().ToString("N"),
+                PartitionKey = AgencyId,
+                AgencyId = AgencyId,
+                RecipientId = recipient,
+                Kind = kind,
+                MatchId = matchId,
+                Text = text,
+                At = Now,
+            }, ct);
+        }
+    }
+
+    private static bool IsId(string id) => People.PeopleRules.IsValidId(id);
+}
+
+public enum MatchRole
+{
+    Mentor,
+    Youth,
+    CaseManager,
+    Admin,
+}

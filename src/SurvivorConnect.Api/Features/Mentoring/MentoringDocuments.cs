@@ -1,0 +1,242 @@
+using System.Text.Json.Serialization;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Mentoring;
+
+/// <summary>The transtheoretical stages of change the paper builds on.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<StageOfChange>))]
+public enum StageOfChange
+{
+    Precontemplation,
+    Contemplation,
+    Preparation,
+    Action,
+    Maintenance,
+}
+
+/// <summary>An approximate place (e.g. a ZIP centroid): never an address.</summary>
+public sealed record GeoPoint(double Latitude, double Longitude);
+
+public sealed record ReadinessGate(DateOnly On, string RecordedBy);
+
+public sealed record SupervisorHold(DateTimeOffset Since, string PlacedBy, string? Reason, bool StopsChat);
+
+/// <summary>
+/// A survivor mentor's profile. What the mentor shares (languages, interests, lived-experience tags) is
+/// theirs to choose; readiness gates and holds are recorded by staff. Id = the mentor's person id.
+/// </summary>
+public sealed record MentorProfile : Document
+{
+    public static readonly ContainerSpec Container = new("mentors", "supervisorId");
+
+    public override string Type => "mentor";
+
+    public required string DisplayName { get; init; }
+
+    public IReadOnlyList<string> Languages { get; init; } = [];
+
+    public string? Gender { get; init; }
+
+    public string? AgeRange { get; init; }
+
+    public string? Region { get; init; }
+
+    public GeoPoint? Location { get; init; }
+
+    public int TravelRadiusMiles { get; init; }
+
+    public IReadOnlyList<string> Availability { get; init; } = [];
+
+    public IReadOnlyList<string> Interests { get; init; } = [];
+
+    public IReadOnlyList<string> LivedExperienceTags { get; init; } = [];
+
+    public IReadOnlyList<StageOfChange> ExperiencedStages { get; init; } = [];
+
+    public bool LgbtqAffirming { get; init; }
+
+    public int Capacity { get; init; } = 1;
+
+    public string? SupervisorId { get; init; }
+
+    public ReadinessGate? Screening { get; init; }
+
+    public ReadinessGate? Training { get; init; }
+
+    public ReadinessGate? SupervisorClearance { get; init; }
+
+    public SupervisorHold? Hold { get; init; }
+
+    public DateTimeOffset UpdatedAt { get; init; }
+}
+
+public sealed record MentorPreferences(string? MentorGender, bool LgbtqAffirming);
+
+public sealed record StageEvent(string Kind, StageOfChange Stage, StageOfChange? From, DateTimeOffset At, string RecordedBy, string? Note);
+
+/// <summary>
+/// A youth referred by a case manager: a pseudonymous display name and what matching needs. Readable only
+/// by the youth's case managers and the agency admin, and every read is audited.
+/// </summary>
+public sealed record YouthReferral : Document
+{
+    public static readonly ContainerSpec Container = new("youth", "personId");
+
+    public override string Type => "youth";
+
+    public required string DisplayName { get; init; }
+
+    /// <summary>The youth's own sign-in, once they have one.</summary>
+    public string? PersonId { get; init; }
+
+    public required int Age { get; init; }
+
+    public IReadOnlyList<string> Languages { get; init; } = [];
+
+    public string? Gender { get; init; }
+
+    public string? Region { get; init; }
+
+    public GeoPoint? Location { get; init; }
+
+    public IReadOnlyList<string> Interests { get; init; } = [];
+
+    public IReadOnlyList<string> Needs { get; init; } = [];
+
+    public MentorPreferences Preferences { get; init; } = new(null, false);
+
+    /// <summary>Mentors who must never be matched with this youth (a safety constraint).</summary>
+    public IReadOnlyList<string> DoNotMatch { get; init; } = [];
+
+    public required IReadOnlyList<string> CaseManagerIds { get; init; }
+
+    public required StageOfChange Stage { get; init; }
+
+    public IReadOnlyList<StageEvent> StageHistory { get; init; } = [];
+
+    public required DateTimeOffset ReferredAt { get; init; }
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<ConsentGrantor>))]
+public enum ConsentGrantor
+{
+    Youth,
+    Guardian,
+    Agency,
+    Mentor,
+}
+
+public static class ConsentScopes
+{
+    /// <summary>A mentor's willingness to mentor at all.</summary>
+    public const string Mentoring = "mentoring";
+
+    /// <summary>Agreement to one match (mentor, youth, and guardian or agency where policy says).</summary>
+    public const string MentoringMatch = "mentoring-match";
+
+    public const string ChatOversight = "chat-oversight";
+
+    public const string EngagementContact = "engagement-contact";
+
+    public static IReadOnlyList<string> All { get; } = [Mentoring, MentoringMatch, ChatOversight, EngagementContact];
+}
+
+/// <summary>A consent: whose, from whom, for what, when, until when; revocable, and never deleted.</summary>
+public sealed record ConsentRecord : Document
+{
+    public static readonly ContainerSpec Container = new("consents", "subjectId", "scope", "matchId");
+
+    public override string Type => "consent";
+
+    public required string SubjectId { get; init; }
+
+    public required ConsentGrantor Grantor { get; init; }
+
+    public required string Scope { get; init; }
+
+    public string? MatchId { get; init; }
+
+    public required DateTimeOffset GrantedAt { get; init; }
+
+    public DateTimeOffset? ExpiresAt { get; init; }
+
+    public DateTimeOffset? RevokedAt { get; init; }
+
+    public required string RecordedBy { get; init; }
+
+    public bool IsCurrent(DateTimeOffset now) => RevokedAt is null && (ExpiresAt is null || ExpiresAt > now);
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<MatchState>))]
+public enum MatchState
+{
+    Proposed,
+    AwaitingYouth,
+    AwaitingConsent,
+    Active,
+    Paused,
+    Closed,
+    Declined,
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<ClosureReason>))]
+public enum ClosureReason
+{
+    GoalsMet,
+    YouthChoice,
+    MentorChoice,
+    SafetyConcern,
+    YouthMoved,
+    AgencyDecision,
+    Other,
+}
+
+public sealed record MatchTransition(MatchState From, MatchState To, string Action, DateTimeOffset At, string By);
+
+public sealed record MatchClosure(ClosureReason Reason, bool Planned, string? Notes, DateTimeOffset At, string By);
+
+/// <summary>A mentor–youth pairing from proposal to closure, coordinated by a case manager.</summary>
+public sealed record Match : Document
+{
+    public static readonly ContainerSpec Container = new("matches", "youthId", "mentorId", "caseManagerId", "state");
+
+    public override string Type => "match";
+
+    public required string YouthId { get; init; }
+
+    public required string MentorId { get; init; }
+
+    public required string CaseManagerId { get; init; }
+
+    public required MatchState State { get; init; }
+
+    public required DateTimeOffset ProposedAt { get; init; }
+
+    public string? PreviousMatchId { get; init; }
+
+    public IReadOnlyList<MatchTransition> History { get; init; } = [];
+
+    public MatchClosure? Closure { get; init; }
+
+    public IReadOnlyList<string> Reasons { get; init; } = [];
+}
+
+/// <summary>An in-app notice to one person (real-time delivery comes with chat).</summary>
+public sealed record Notification : Document
+{
+    public static readonly ContainerSpec Container = new("notifications", "recipientId", "at");
+
+    public override string Type => "notification";
+
+    public required string RecipientId { get; init; }
+
+    public required string Kind { get; init; }
+
+    public string? MatchId { get; init; }
+
+    public required string Text { get; init; }
+
+    public required DateTimeOffset At { get; init; }
+
+    public DateTimeOffset? ReadAt { get; init; }
+}

@@ -1,0 +1,75 @@
+using SurvivorConnect.Api.Infrastructure.Pipeline;
+
+namespace SurvivorConnect.Api.Features.Mentoring;
+
+/// <summary>Field checks shared by the mentoring requests.</summary>
+public static class MentoringValidation
+{
+    public const int MaxListItems = 20;
+    public const int MaxTagLength = 40;
+
+    public static bool TryParseStage(string? value, out StageOfChange stage)
+    {
+        stage = default;
+        return value is not null && !value.Any(char.IsDigit) && Enum.TryParse(value, ignoreCase: true, out stage) && Enum.IsDefined(stage);
+    }
+
+    /// <summary>A stage the validation behaviour has already accepted.</summary>
+    public static StageOfChange ParseStage(string? value) =>
+        TryParseStage(value, out var stage) ? stage : throw new ArgumentException("The stage was not validated.", nameof(value));
+
+    public static ValidationErrors Stage(this ValidationErrors errors, string field, string? value, bool required = true)
+    {
+        if (value is null)
+        {
+            return required ? errors.Add(field, "Required.") : errors;
+        }
+
+        return TryParseStage(value, out _)
+            ? errors
+            : errors.Add(field, $"Unknown stage. Stages: {string.Join(", ", Enum.GetNames<StageOfChange>().Select(n => n.ToLowerInvariant()))}.");
+    }
+
+    public static ValidationErrors Tags(this ValidationErrors errors, string field, IReadOnlyList<string>? values)
+    {
+        if (values is null)
+        {
+            return errors;
+        }
+
+        if (values.Count > MaxListItems)
+        {
+            errors.Add(field, $"At most {MaxListItems} items.");
+        }
+
+        foreach (var value in values)
+        {
+            errors.Text(field, value, MaxTagLength);
+        }
+
+        return errors;
+    }
+
+    public static ValidationErrors Location(this ValidationErrors errors, string field, GeoPoint? point)
+    {
+        if (point is not null && (point.Latitude is < -90 or > 90 || point.Longitude is < -180 or > 180 || double.IsNaN(point.Latitude) || double.IsNaN(point.Longitude)))
+        {
+            errors.Add(field, "Latitude must be within ±90 and longitude within ±180.");
+        }
+
+        return errors;
+    }
+
+    public static ValidationErrors Range(this ValidationErrors errors, string field, int? value, int min, int max)
+    {
+        if (value is { } v && (v < min || v > max))
+        {
+            errors.Add(field, $"Between {min} and {max}.");
+        }
+
+        return errors;
+    }
+
+    public static IReadOnlyList<string> Clean(IReadOnlyList<string>? values) =>
+        values?.Select(v => v.Trim()).Where(v => v.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList() ?? [];
+}

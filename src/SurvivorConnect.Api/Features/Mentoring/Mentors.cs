@@ -1,0 +1,267 @@
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using SurvivorConnect.Api.Features.Mentoring.Rules;
+using SurvivorConnect.Api.Features.People;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Mentoring;
+
+public sealed record MentorView(
+    string Id, string DisplayName, IReadOnlyList<string> Languages, string? Gender, string? AgeRange, string? Region,
+    int TravelRadiusMiles, IReadOnlyList<string> Availability, IReadOnlyList<string> Interests, IReadOnlyList<string> LivedExperienceTags,
+    IReadOnlyList<StageOfChange> ExperiencedStages, bool LgbtqAffirming, int Capacity, string? SupervisorId,
+    ReadinessGate? Screening, ReadinessGate? Training, ReadinessGate? SupervisorClearance, SupervisorHold? Hold,
+    int OpenMatches, bool ConsentsToMentoring, IReadOnlyList<string> MatchBlockers);
+
+public sealed record MentorLoad(string MentorId, int Capacity, int OpenMatches, IReadOnlyDictionary<MatchState, int> ByState, bool OnHold);
+
+public sealed record MentorProfileRequest(
+    string? DisplayName, string[]? Languages, string? Gender, string? AgeRange, string? Region, GeoPoint? Location, int? TravelRadiusMiles,
+    string[]? Availability, string[]? Interests, string[]? LivedExperienceTags, string[]? ExperiencedStages, bool? LgbtqAffirming, int? Capacity);
+
+public sealed record ReadinessRequest(DateOnly? ScreeningPassedOn, DateOnly? TrainingCompletedOn, DateOnly? SupervisorClearedOn);
+
+public sealed record SupervisorRequest(string? SupervisorId);
+
+public sealed record HoldRequest(string? Reason, bool? StopsChat);
+
+public sealed record GetMyMentorProfile : IQuery<MentorView>;
+
+public sealed record SaveMyMentorProfile(MentorProfileRequest Profile) : ICommand<MentorView>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("mentor.save-own-profile", "mentor");
+
+    public void Validate(ValidationErrors errors)
+    {
+        errors.Text("displayName", Profile.DisplayName, 60)
+            .Tags("languages", Profile.Languages).Tags("availability", Profile.Availability).Tags("interests", Profile.Interests)
+            .Tags("livedExperienceTags", Profile.LivedExperienceTags)
+            .Text("gender", Profile.Gender, MentoringValidation.MaxTagLength, required: false)
+            .Text("ageRange", Profile.AgeRange, 20, required: false)
+            .Text("region", Profile.Region, 80, required: false)
+            .Location("location", Profile.Location)
+            .Range("travelRadiusMiles", Profile.TravelRadiusMiles, 0, 500)
+            .Range("capacity", Profile.Capacity, 1, 10);
+        foreach (var stage in Profile.ExperiencedStages ?? [])
+        {
+            errors.Stage("experiencedStages", stage);
+        }
+    }
+}
+
+public sealed record ListMentors(int PageSize, string? ContinuationToken) : IQuery<Page<MentorView>>, IValidate
+{
+    public void Validate(ValidationErrors errors) => Paging.Validate(errors, PageSize);
+}
+
+public sealed record GetMentor(string MentorId) : IQuery<MentorView>, IAudited
+{
+    public AuditTarget Audit => new("mentor.read", "mentor", MentorId);
+}
+
+public sealed record RecordReadiness(string MentorId, ReadinessRequest Gates) : ICommand<MentorView>, IAudited
+{
+    public AuditTarget Audit => new("mentor.record-readiness", "mentor", MentorId);
+}
+
+public sealed record AssignSupervisor(string MentorId, string? SupervisorId) : ICommand<MentorView>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("mentor.assign-supervisor", "mentor", MentorId);
+
+    public void Validate(ValidationErrors errors) => errors.Text("supervisorId", SupervisorId, 128);
+}
+
+public sealed record PlaceHold(string MentorId, string? Reason, bool StopsChat) : ICommand<MentorView>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("mentor.hold", "mentor", MentorId);
+
+    public void Validate(ValidationErrors errors) => errors.Text("reason", Reason, 500, required: false);
+}
+
+public sealed record ReleaseHold(string MentorId) : ICommand<MentorView>, IAudited
+{
+    public AuditTarget Audit => new("mentor.release-hold", "mentor", MentorId);
+}
+
+public sealed record GetMentorLoad(string MentorId) : IQuery<MentorLoad>, IAudited
+{
+    public AuditTarget Audit => new("mentor.read-load", "mentor", MentorId);
+}
+
+internal sealed class MentorHandlers(MentoringData data, PeopleRepository people)
+    : IQueryHandler<GetMyMentorProfile, MentorView>,
+      ICommandHandler<SaveMyMentorProfile, MentorView>,
+      IQueryHandler<ListMentors, Page<MentorView>>,
+      IQueryHandler<GetMentor, MentorView>,
+      ICommandHandler<RecordReadiness, MentorView>,
+      ICommandHandler<AssignSupervisor, MentorView>,
+      ICommandHandler<PlaceHold, MentorView>,
+      ICommandHandler<ReleaseHold, MentorView>,
+      IQueryHandler<GetMentorLoad, MentorLoad>
+{
+    public async ValueTask<MentorView> Handle(GetMyMentorProfile query, CancellationToken ct) =>
+        await ViewAsync(await data.MentorAsync(data.User.UserId, ct), ct);
+
+    public async ValueTask<MentorView> Handle(SaveMyMentorProfile command, CancellationToken ct)
+    {
+        var p = command.Profile;
+        var existing = await data.FindMentorAsync(data.User.UserId, ct);
+        var profile = (existing ?? new MentorProfile
+        {
+            Id = data.User.UserId,
+            PartitionKey = data.AgencyId,
+            AgencyId = data.AgencyId,
+            DisplayName = p.DisplayName!,
+        }) with
+        {
+            DisplayName = p.DisplayName!.Trim(),
+            Languages = MentoringValidation.Clean(p.Languages),
+            Gender = p.Gender?.Trim(),
+            AgeRange = p.AgeRange?.Trim(),
+            Region = p.Region?.Trim(),
+            Location = p.Location,
+            TravelRadiusMiles = p.TravelRadiusMiles ?? 0,
+            Availability = MentoringValidation.Clean(p.Availability),
+            Interests = MentoringValidation.Clean(p.Interests),
+            LivedExperienceTags = MentoringValidation.Clean(p.LivedExperienceTags),
+            ExperiencedStages = (p.ExperiencedStages ?? []).Select(MentoringValidation.ParseStage).Distinct().ToList(),
+            LgbtqAffirming = p.LgbtqAffirming ?? false,
+            Capacity = p.Capacity ?? 1,
+            UpdatedAt = data.Now,
+        };
+        var saved = existing is null
+            ? await data.Store.CreateAsync(MentorProfile.Container, profile, ct)
+            : await data.Store.ReplaceAsync(MentorProfile.Container, profile, existing.ETag!, ct);
+        return await ViewAsync(saved, ct);
+    }
+
+    public async ValueTask<Page<MentorView>> Handle(ListMentors query, CancellationToken ct)
+    {
+        // Supervisors see their own caseload; case managers and admins the agency's mentors.
+        var supervisorOnly = !data.User.IsInRole(Roles.CaseManager) && !data.User.IsInRole(Roles.AgencyAdmin);
+        var page = await data.Store.QueryAsync<MentorProfile>(MentorProfile.Container, new DocumentQuery
+        {
+            PartitionKey = data.AgencyId,
+            Type = "mentor",
+            Filters = supervisorOnly ? [Filter.Eq("supervisorId", data.User.UserId)] : [],
+            PageSize = query.PageSize,
+            ContinuationToken = query.ContinuationToken,
+        }, ct);
+        var views = new List<MentorView>(page.Items.Count);
+        foreach (var mentor in page.Items)
+        {
+            views.Add(await ViewAsync(mentor, ct));
+        }
+
+        return new Page<MentorView>(views, page.ContinuationToken);
+    }
+
+    public async ValueTask<MentorView> Handle(GetMentor query, CancellationToken ct) =>
+        await ViewAsync(await data.MentorForStaffAsync(query.MentorId, ct), ct);
+
+    public async ValueTask<MentorView> Handle(RecordReadiness command, CancellationToken ct)
+    {
+        var mentor = await data.SupervisedMentorAsync(command.MentorId, ct);
+        var by = data.User.UserId;
+        var gates = command.Gates;
+        var changed = mentor with
+        {
+            Screening = gates.ScreeningPassedOn is { } s ? new ReadinessGate(s, by) : mentor.Screening,
+            Training = gates.TrainingCompletedOn is { } t ? new ReadinessGate(t, by) : mentor.Training,
+            SupervisorClearance = gates.SupervisorClearedOn is { } c ? new ReadinessGate(c, by) : mentor.SupervisorClearance,
+        };
+        return await SaveAsync(mentor, changed, ct);
+    }
+
+    public async ValueTask<MentorView> Handle(AssignSupervisor command, CancellationToken ct)
+    {
+        if (!data.User.IsInRole(Roles.AgencyAdmin))
+        {
+            throw new ForbiddenException("Only an agency admin assigns supervisors.");
+        }
+
+        var mentor = await data.MentorAsync(command.MentorId, ct);
+        var supervisor = await people.FindAsync(data.AgencyId, command.SupervisorId!, ct);
+        if (supervisor is not { Active: true } || !supervisor.Roles.Contains(Roles.Supervisor))
+        {
+            throw new RequestValidationException(new Dictionary<string, string[]> { ["supervisorId"] = ["Not an active supervisor of your agency."] });
+        }
+
+        return await SaveAsync(mentor, mentor with { SupervisorId = supervisor.Id }, ct);
+    }
+
+    public async ValueTask<MentorView> Handle(PlaceHold command, CancellationToken ct)
+    {
+        var mentor = await data.SupervisedMentorAsync(command.MentorId, ct);
+        return await SaveAsync(mentor, mentor with { Hold = new SupervisorHold(data.Now, data.User.UserId, command.Reason?.Trim(), command.StopsChat) }, ct);
+    }
+
+    public async ValueTask<MentorView> Handle(ReleaseHold command, CancellationToken ct)
+    {
+        var mentor = await data.SupervisedMentorAsync(command.MentorId, ct);
+        return mentor.Hold is null
+            ? throw new ConflictException("This mentor is not on a hold.")
+            : await SaveAsync(mentor, mentor with { Hold = null }, ct);
+    }
+
+    public async ValueTask<MentorLoad> Handle(GetMentorLoad query, CancellationToken ct)
+    {
+        var mentor = await data.SupervisedMentorAsync(query.MentorId, ct);
+        var matches = await data.MatchesAsync(Filter.Eq("mentorId", mentor.Id), openOnly: false, ct);
+        return new MentorLoad(
+            mentor.Id,
+            mentor.Capacity,
+            matches.Count(m => MatchLifecycle.IsOpen(m.State)),
+            matches.GroupBy(m => m.State).ToDictionary(g => g.Key, g => g.Count()),
+            mentor.Hold is not null);
+    }
+
+    private async Task<MentorView> SaveAsync(MentorProfile read, MentorProfile changed, CancellationToken ct) =>
+        await ViewAsync(await data.Store.ReplaceAsync(MentorProfile.Container, changed with { UpdatedAt = data.Now }, read.ETag!, ct), ct);
+
+    private async Task<MentorView> ViewAsync(MentorProfile m, CancellationToken ct)
+    {
+        var open = await data.OpenMatchCountAsync(m.Id, null, ct);
+        var consents = await data.ConsentsToMentoringAsync(m.Id, ct);
+        return new MentorView(m.Id, m.DisplayName, m.Languages, m.Gender, m.AgeRange, m.Region, m.TravelRadiusMiles, m.Availability,
+            m.Interests, m.LivedExperienceTags, m.ExperiencedStages, m.LgbtqAffirming, m.Capacity, m.SupervisorId, m.Screening, m.Training,
+            m.SupervisorClearance, m.Hold, open, consents, MentorEligibility.Blockers(m, open, consents));
+    }
+}
+
+public static class MentorEndpoints
+{
+    public static IEndpointRouteBuilder MapMentors(this IEndpointRouteBuilder app)
+    {
+        var me = app.MapGroup("/api/mentors/me").RequireAuthorization(Policies.Mentor).WithTags("Mentors");
+        me.MapGet("/", async Task<Ok<MentorView>> (IMediator m, CancellationToken ct) => TypedResults.Ok(await m.Send(new GetMyMentorProfile(), ct)))
+            .WithSummary("Your mentor profile, readiness and what stands between you and a new match.");
+        me.MapPut("/", async Task<Ok<MentorView>> (IMediator m, MentorProfileRequest body, CancellationToken ct) => TypedResults.Ok(await m.Send(new SaveMyMentorProfile(body), ct)))
+            .WithSummary("Create or update what you share as a mentor.");
+
+        var staff = app.MapGroup("/api/mentors").WithTags("Mentors").ProducesProblem(StatusCodes.Status404NotFound);
+        staff.MapGet("/", async Task<Ok<Page<MentorView>>> (IMediator m, int? pageSize, string? continuationToken, CancellationToken ct) =>
+                TypedResults.Ok(await m.Send(new ListMentors(pageSize ?? Paging.DefaultPageSize, continuationToken), ct)))
+            .RequireAuthorization(Policies.Staff).WithSummary("Mentors (a supervisor sees their caseload).");
+        staff.MapGet("/{id}", async Task<Ok<MentorView>> (IMediator m, string id, CancellationToken ct) => TypedResults.Ok(await m.Send(new GetMentor(id), ct)))
+            .RequireAuthorization(Policies.Staff);
+        staff.MapPut("/{id}/readiness", async Task<Ok<MentorView>> (IMediator m, string id, ReadinessRequest body, CancellationToken ct) =>
+                TypedResults.Ok(await m.Send(new RecordReadiness(id, body), ct)))
+            .RequireAuthorization(Policies.SupervisorOrAdmin).WithSummary("Record screening, training and supervisor clearance.");
+        staff.MapPut("/{id}/supervisor", async Task<Ok<MentorView>> (IMediator m, string id, SupervisorRequest body, CancellationToken ct) =>
+                TypedResults.Ok(await m.Send(new AssignSupervisor(id, body.SupervisorId), ct)))
+            .RequireAuthorization(Policies.AgencyAdmin);
+        staff.MapPost("/{id}/hold", async Task<Ok<MentorView>> (IMediator m, string id, HoldRequest body, CancellationToken ct) =>
+                TypedResults.Ok(await m.Send(new PlaceHold(id, body.Reason, body.StopsChat ?? false), ct)))
+            .RequireAuthorization(Policies.SupervisorOrAdmin).WithSummary("Pause new matches for a mentor you supervise.");
+        staff.MapPost("/{id}/hold/release", async Task<Ok<MentorView>> (IMediator m, string id, CancellationToken ct) =>
+                TypedResults.Ok(await m.Send(new ReleaseHold(id), ct)))
+            .RequireAuthorization(Policies.SupervisorOrAdmin);
+        staff.MapGet("/{id}/load", async Task<Ok<MentorLoad>> (IMediator m, string id, CancellationToken ct) => TypedResults.Ok(await m.Send(new GetMentorLoad(id), ct)))
+            .RequireAuthorization(Policies.SupervisorOrAdmin).WithSummary("A supervised mentor's match load, without youth details.");
+        return app;
+    }
+}

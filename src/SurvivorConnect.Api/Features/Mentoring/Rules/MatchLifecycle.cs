@@ -1,0 +1,75 @@
+using SurvivorConnect.Api.Infrastructure.Errors;
+
+namespace SurvivorConnect.Api.Features.Mentoring.Rules;
+
+public enum MatchAction
+{
+    MentorAccept,
+    MentorDecline,
+    YouthAgree,
+    YouthDecline,
+    Activate,
+    Pause,
+    Resume,
+    Close,
+    YouthEnd,
+}
+
+/// <summary>
+/// The legal moves of a match. Anything else is a 409. Declining is always open to mentor and youth
+/// before the match is active, and a youth can end an active match at any time.
+/// </summary>
+public static class MatchLifecycle
+{
+    public static bool IsOpen(MatchState state) => state is not (MatchState.Closed or MatchState.Declined);
+
+    public static MatchState Next(MatchState state, MatchAction action, bool consentsComplete = true) => (state, action) switch
+    {
+        (MatchState.Proposed, MatchAction.MentorAccept) => MatchState.AwaitingYouth,
+        (MatchState.Proposed or MatchState.AwaitingYouth, MatchAction.MentorDecline) => MatchState.Declined,
+        (MatchState.AwaitingYouth, MatchAction.YouthAgree) => consentsComplete ? MatchState.Active : MatchState.AwaitingConsent,
+        (MatchState.Proposed or MatchState.AwaitingYouth or MatchState.AwaitingConsent, MatchAction.YouthDecline) => MatchState.Declined,
+        (MatchState.AwaitingConsent, MatchAction.Activate) => MatchState.Active,
+        (MatchState.Active, MatchAction.Pause) => MatchState.Paused,
+        (MatchState.Paused, MatchAction.Resume) => MatchState.Active,
+        (MatchState.Active or MatchState.Paused, MatchAction.YouthEnd) => MatchState.Closed,
+        (_, MatchAction.Close) when IsOpen(state) => MatchState.Closed,
+        _ => throw new ConflictException($"A match that is {Describe(state)} cannot be {Describe(action)}."),
+    };
+
+    private static string Describe(MatchState state) => state switch
+    {
+        MatchState.AwaitingYouth => "waiting for the youth",
+        MatchState.AwaitingConsent => "waiting for consent",
+        _ => state.ToString().ToLowerInvariant(),
+    };
+
+    private static string Describe(MatchAction action) => action switch
+    {
+        MatchAction.MentorAccept => "accepted by the mentor",
+        MatchAction.MentorDecline => "declined by the mentor",
+        MatchAction.YouthAgree => "agreed to by the youth",
+        MatchAction.YouthDecline => "declined by the youth",
+        MatchAction.Activate => "activated",
+        MatchAction.Pause => "paused",
+        MatchAction.Resume => "resumed",
+        MatchAction.Close => "closed",
+        MatchAction.YouthEnd => "ended by the youth",
+        _ => action.ToString(),
+    };
+}
+
+/// <summary>Stage-of-change rules: a transition moves to another stage; a relapse is an event, never a failure.</summary>
+public static class StageRules
+{
+    public static StageEvent Transition(StageOfChange current, StageOfChange next, DateTimeOffset at, string by, string? note) =>
+        next == current
+            ? throw new ConflictException($"The youth is already in the {current.ToString().ToLowerInvariant()} stage.")
+            : new StageEvent("transition", next, current, at, by, note);
+
+    /// <summary>A relapse names the stage the youth is in now: the same or an earlier one.</summary>
+    public static StageEvent Relapse(StageOfChange current, StageOfChange now, DateTimeOffset at, string by, string? note) =>
+        now > current
+            ? throw new ConflictException("A relapse records the stage the youth is in now, which cannot be later than their current stage.")
+            : new StageEvent("relapse", now, current, at, by, note);
+}

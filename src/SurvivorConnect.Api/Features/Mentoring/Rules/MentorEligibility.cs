@@ -1,0 +1,114 @@
+namespace SurvivorConnect.Api.Features.Mentoring.Rules;
+
+/// <summary>What a mentor must have before any match: readiness gates, no hold, room, and their consent.</summary>
+public static class MentorEligibility
+{
+    public const string NoScreening = "background screening not passed";
+    public const string NoTraining = "training not completed";
+    public const string NoClearance = "no supervisor clearance";
+    public const string OnHold = "on a supervisor hold";
+    public const string AtCapacity = "at capacity";
+    public const string NoConsent = "has not consented to mentoring";
+
+    /// <summary>Every reason the mentor cannot take a new match now; empty when they can.</summary>
+    public static IReadOnlyList<string> Blockers(MentorProfile mentor, int openMatches, bool consentsToMentoring)
+    {
+        ArgumentNullException.ThrowIfNull(mentor);
+        var blockers = new List<string>(2);
+        if (mentor.Screening is null)
+        {
+            blockers.Add(NoScreening);
+        }
+
+        if (mentor.Training is null)
+        {
+            blockers.Add(NoTraining);
+        }
+
+        if (mentor.SupervisorClearance is null)
+        {
+            blockers.Add(NoClearance);
+        }
+
+        if (mentor.Hold is not null)
+        {
+            blockers.Add(OnHold);
+        }
+
+        if (openMatches >= mentor.Capacity)
+        {
+            blockers.Add(AtCapacity);
+        }
+
+        if (!consentsToMentoring)
+        {
+            blockers.Add(NoConsent);
+        }
+
+        return blockers;
+    }
+}
+
+/// <summary>Hard constraints between one youth and one mentor, from the youth's safety list and stated preferences.</summary>
+public static class PairConstraints
+{
+    public const string DoNotMatch = "on the youth's do-not-match list";
+    public const string NoSharedLanguage = "no shared language";
+    public const string GenderPreference = "not the mentor gender the youth asked for";
+    public const string NotAffirming = "youth asked for an LGBTQ-affirming mentor";
+    public const string OutsideRadius = "outside the mentor's travel radius";
+
+    public static IReadOnlyList<string> Violations(YouthReferral youth, MentorProfile mentor)
+    {
+        ArgumentNullException.ThrowIfNull(youth);
+        ArgumentNullException.ThrowIfNull(mentor);
+        var violations = new List<string>(1);
+        if (youth.DoNotMatch.Contains(mentor.Id, StringComparer.Ordinal))
+        {
+            violations.Add(DoNotMatch);
+        }
+
+        if (youth.Languages.Count > 0 && !youth.Languages.Any(l => mentor.Languages.Contains(l, StringComparer.OrdinalIgnoreCase)))
+        {
+            violations.Add(NoSharedLanguage);
+        }
+
+        if (youth.Preferences.MentorGender is { } gender && !string.Equals(gender, mentor.Gender, StringComparison.OrdinalIgnoreCase))
+        {
+            violations.Add(GenderPreference);
+        }
+
+        if (youth.Preferences.LgbtqAffirming && !mentor.LgbtqAffirming)
+        {
+            violations.Add(NotAffirming);
+        }
+
+        if (Geo.Miles(youth.Location, mentor.Location) is { } miles && miles > mentor.TravelRadiusMiles)
+        {
+            violations.Add(OutsideRadius);
+        }
+
+        return violations;
+    }
+}
+
+public static class Geo
+{
+    private const double EarthRadiusMiles = 3958.8;
+
+    /// <summary>Great-circle distance, or null when either place is unknown.</summary>
+    public static double? Miles(GeoPoint? a, GeoPoint? b)
+    {
+        if (a is null || b is null)
+        {
+            return null;
+        }
+
+        var dLat = Radians(b.Latitude - a.Latitude);
+        var dLon = Radians(b.Longitude - a.Longitude);
+        var h = Math.Pow(Math.Sin(dLat / 2), 2) + Math.Cos(Radians(a.Latitude)) * Math.Cos(Radians(b.Latitude)) * Math.Pow(Math.Sin(dLon / 2), 2);
+        return 2 * EarthRadiusMiles * Math.Asin(Math.Min(1, Math.Sqrt(h)));
+    }
+
+    private static double Radians(double degrees) => degrees * Math.PI / 180;
+}

@@ -1,0 +1,265 @@
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using SurvivorConnect.Api.Features.Mentoring.Rules;
+using SurvivorConnect.Api.Features.People;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Mentoring;
+
+public sealed record YouthRequest(
+    string? DisplayName, int? Age, string[]? Languages, string? Gender, string? Region, GeoPoint? Location, string[]? Interests,
+    string[]? Needs, MentorPreferences? Preferences, string[]? DoNotMatch, string? PersonId, string? Stage)
+{
+    public void Validate(ValidationErrors errors, bool isReferral)
+    {
+        errors.Text("displayName", DisplayName, 60)
+            .Range("age", Age, 10, 25)
+            .Tags("languages", Languages).Tags("interests", Interests).Tags("needs", Needs).Tags("doNotMatch", DoNotMatch)
+            .Text("gender", Gender, MentoringValidation.MaxTagLength, required: false)
+            .Text("region", Region, 80, required: false)
+            .Text("personId", PersonId, 128, required: false)
+            .Text("preferences.mentorGender", Preferences?.MentorGender, MentoringValidation.MaxTagLength, required: false)
+            .Location("location", Location);
+        if (Age is null)
+        {
+            errors.Add("age", "Required.");
+        }
+
+        if (isReferral)
+        {
+            errors.Stage("stage", Stage);
+        }
+        else if (Stage is not null)
+        {
+            errors.Add("stage", "Record stage changes with POST /api/youth/{id}/stage or /relapse, so the history stays whole.");
+        }
+    }
+}
+
+public sealed record StageRequest(string? Stage, string? Note);
+
+public sealed record YouthView(
+    string Id, string DisplayName, string? PersonId, int Age, IReadOnlyList<string> Languages, string? Gender, string? Region, GeoPoint? Location,
+    IReadOnlyList<string> Interests, IReadOnlyList<string> Needs, MentorPreferences Preferences, IReadOnlyList<string> DoNotMatch,
+    IReadOnlyList<string> CaseManagerIds, StageOfChange Stage, DateTimeOffset ReferredAt)
+{
+    public static YouthView From(YouthReferral y) => new(y.Id, y.DisplayName, y.PersonId, y.Age, y.Languages, y.Gender, y.Region, y.Location,
+        y.Interests, y.Needs, y.Preferences, y.DoNotMatch, y.CaseManagerIds, y.Stage, y.ReferredAt);
+}
+
+public sealed record YouthSummary(string Id, string DisplayName, StageOfChange Stage);
+
+public sealed record StageHistoryView(string YouthId, StageOfChange Current, IReadOnlyList<StageEvent> Events);
+
+public sealed record RecommendationsView(string YouthId, StageOfChange Stage, IReadOnlyList<ScoredMentor> Mentors, int Considered, int Excluded, IReadOnlyDictionary<string, int> ExcludedBy);
+
+public sealed record ReferYouth(string YouthId, YouthRequest Body) : ICommand<YouthReferral>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("youth.refer", "youth", YouthId);
+
+    public void Validate(ValidationErrors errors) => Body.Validate(errors, isReferral: true);
+}
+
+public sealed record UpdateYouth(string YouthId, YouthRequest Body, string? IfMatch) : ICommand<YouthReferral>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("youth.update", "youth", YouthId);
+
+    public void Validate(ValidationErrors errors) => Body.Validate(errors, isReferral: false);
+}
+
+public sealed record ListYouth : IQuery<IReadOnlyList<YouthSummary>>, IAudited
+{
+    public AuditTarget Audit => new("youth.list", "youth");
+}
+
+public sealed record GetYouth(string YouthId) : IQuery<YouthReferral>, IAudited
+{
+    public AuditTarget Audit => new("youth.read", "youth", YouthId);
+}
+
+public sealed record RecordStage(string YouthId, StageRequest Body, bool IsRelapse) : ICommand<StageHistoryView>, IValidate, IAudited
+{
+    public AuditTarget Audit => new(IsRelapse ? "youth.record-relapse" : "youth.record-stage", "youth", YouthId);
+
+    public void Validate(ValidationErrors errors) => errors.Stage("stage", Body.Stage).Text("note", Body.Note, 1000, required: false);
+}
+
+public sealed record GetStageHistory(string YouthId) : IQuery<StageHistoryView>, IAudited
+{
+    public AuditTarget Audit => new("youth.read-stages", "youth", YouthId);
+}
+
+public sealed record GetRecommendations(string YouthId, int Top) : IQuery<RecommendationsView>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("youth.recommend-mentors", "youth", YouthId);
+
+    public void Validate(ValidationErrors errors) => errors.Range("top", Top, 1, 50);
+}
+
+internal sealed class YouthHandlers(MentoringData data, PeopleRepository people, IOptions<MatchingWeights> weights)
+    : ICommandHandler<ReferYouth, YouthReferral>,
+      ICommandHandler<UpdateYouth, YouthReferral>,
+      IQueryHandler<ListYouth, IReadOnlyList<YouthSummary>>,
+      IQueryHandler<GetYouth, YouthReferral>,
+      ICommandHandler<RecordStage, StageHistoryView>,
+      IQueryHandler<GetStageHistory, StageHistoryView>,
+      IQueryHandler<GetRecommendations, RecommendationsView>
+{
+    public async ValueTask<YouthReferral> Handle(ReferYouth command, CancellationToken ct)
+    {
+        var body = command.Body;
+        await CheckPersonAsync(body.PersonId, ct);
+        var stage = MentoringValidation.ParseStage(body.Stage);
+        var youth = Apply(new YouthReferral
+        {
+            Id = command.YouthId,
+            PartitionKey = data.AgencyId,
+            AgencyId = data.AgencyId,
+            DisplayName = body.DisplayName!,
+            Age = body.Age!.Value,
+            CaseManagerIds = [data.User.UserId],
+            Stage = stage,
+            StageHistory = [new StageEvent("referral", stage, null, data.Now, data.User.UserId, null)],
+            ReferredAt = data.Now,
+        }, body);
+        return await data.Store.CreateAsync(YouthReferral.Container, youth, ct);
+    }
+
+    public async ValueTask<YouthReferral> Handle(UpdateYouth command, CancellationToken ct)
+    {
+        var ifMatch = command.IfMatch ?? throw new PreconditionRequiredException();
+        var youth = await data.YouthForStaffAsync(command.YouthId, adminMayRead: false, ct);
+        await CheckPersonAsync(command.Body.PersonId, ct);
+        return await data.Store.ReplaceAsync(YouthReferral.Container, Apply(youth, command.Body), ifMatch, ct);
+    }
+
+    public async ValueTask<IReadOnlyList<YouthSummary>> Handle(ListYouth query, CancellationToken ct)
+    {
+        var all = await data.AllAsync<YouthReferral>(YouthReferral.Container, "youth", [], ct);
+        return all.Where(y => data.IsCaseManagerOf(y) || data.User.IsInRole(Roles.AgencyAdmin))
+            .OrderBy(y => y.DisplayName, StringComparer.OrdinalIgnoreCase)
+            .Select(y => new YouthSummary(y.Id, y.DisplayName, y.Stage))
+            .ToList();
+    }
+
+    public async ValueTask<YouthReferral> Handle(GetYouth query, CancellationToken ct) =>
+        await data.YouthForStaffAsync(query.YouthId, adminMayRead: true, ct);
+
+    public async ValueTask<StageHistoryView> Handle(RecordStage command, CancellationToken ct)
+    {
+        var youth = await data.YouthForStaffAsync(command.YouthId, adminMayRead: false, ct);
+        var stage = MentoringValidation.ParseStage(command.Body.Stage);
+        var note = command.Body.Note?.Trim();
+
+        // A relapse is recorded, never treated as failure: no match is touched by it.
+        var recorded = command.IsRelapse
+            ? StageRules.Relapse(youth.Stage, stage, data.Now, data.User.UserId, note)
+            : StageRules.Transition(youth.Stage, stage, data.Now, data.User.UserId, note);
+        var saved = await data.Store.ReplaceAsync(YouthReferral.Container, youth with
+        {
+            Stage = recorded.Stage,
+            StageHistory = [.. youth.StageHistory, recorded],
+        }, youth.ETag!, ct);
+        return new StageHistoryView(saved.Id, saved.Stage, saved.StageHistory);
+    }
+
+    public async ValueTask<StageHistoryView> Handle(GetStageHistory query, CancellationToken ct)
+    {
+        var youth = await data.YouthForStaffAsync(query.YouthId, adminMayRead: true, ct);
+        return new StageHistoryView(youth.Id, youth.Stage, youth.StageHistory);
+    }
+
+    public async ValueTask<RecommendationsView> Handle(GetRecommendations query, CancellationToken ct)
+    {
+        var youth = await data.YouthForStaffAsync(query.YouthId, adminMayRead: false, ct);
+        var mentors = await data.AllAsync<MentorProfile>(MentorProfile.Container, "mentor", [], ct);
+        var open = (await data.AllAsync<Match>(Match.Container, "match", [], ct))
+            .Where(m => MatchLifecycle.IsOpen(m.State))
+            .GroupBy(m => m.MentorId)
+            .ToDictionary(g => g.Key, g => g.Count());
+        var consenting = (await data.AllAsync<ConsentRecord>(ConsentRecord.Container, "consent", [Filter.Eq("scope", ConsentScopes.Mentoring)], ct))
+            .Where(c => c.Grantor == ConsentGrantor.Mentor && c.IsCurrent(data.Now))
+            .Select(c => c.SubjectId)
+            .ToHashSet(StringComparer.Ordinal);
+        var candidates = mentors.Select(m => new MentorCandidate(m, open.GetValueOrDefault(m.Id), consenting.Contains(m.Id))).ToList();
+        var result = Recommender.Recommend(youth, candidates, new MatchScorer(weights.Value), query.Top);
+        return new RecommendationsView(youth.Id, youth.Stage, result.Mentors, result.Considered, result.Excluded, result.ExcludedBy);
+    }
+
+    private static YouthReferral Apply(YouthReferral youth, YouthRequest body) => youth with
+    {
+        DisplayName = body.DisplayName!.Trim(),
+        Age = body.Age!.Value,
+        PersonId = string.IsNullOrWhiteSpace(body.PersonId) ? null : body.PersonId.Trim(),
+        Languages = MentoringValidation.Clean(body.Languages),
+        Gender = body.Gender?.Trim(),
+        Region = body.Region?.Trim(),
+        Location = body.Location,
+        Interests = MentoringValidation.Clean(body.Interests),
+        Needs = MentoringValidation.Clean(body.Needs),
+        Preferences = body.Preferences ?? new MentorPreferences(null, false),
+        DoNotMatch = MentoringValidation.Clean(body.DoNotMatch),
+    };
+
+    /// <summary>A youth's sign-in must be a person of this agency with the Youth role.</summary>
+    private async Task CheckPersonAsync(string? personId, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(personId))
+        {
+            return;
+        }
+
+        var person = PeopleRules.IsValidId(personId.Trim()) ? await people.FindAsync(data.AgencyId, personId.Trim(), ct) : null;
+        if (person is null || !person.Roles.Contains(Roles.Youth))
+        {
+            throw new RequestValidationException(new Dictionary<string, string[]> { ["personId"] = ["Not a youth of your agency."] });
+        }
+    }
+}
+
+public static class YouthEndpoints
+{
+    public static IEndpointRouteBuilder MapYouth(this IEndpointRouteBuilder app)
+    {
+        var youth = app.MapGroup("/api/youth").WithTags("Youth").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+
+        youth.MapPost("/", async Task<Created<YouthView>> (IMediator m, YouthRequest body, HttpResponse response, CancellationToken ct) =>
+            {
+                var referral = await m.Send(new ReferYouth(Guid.NewGuid().ToString("N"), body), ct);
+                response.Headers.ETag = referral.ETag;
+                return TypedResults.Created($"/api/youth/{referral.Id}", YouthView.From(referral));
+            })
+            .RequireAuthorization(Policies.CaseManager).WithSummary("Refer a youth; you become their case manager.");
+        youth.MapGet("/", async Task<Ok<IReadOnlyList<YouthSummary>>> (IMediator m, CancellationToken ct) => TypedResults.Ok(await m.Send(new ListYouth(), ct)))
+            .RequireAuthorization(Policies.CaseManagerOrAdmin).WithSummary("Your caseload (an admin sees every youth). Audited.");
+        youth.MapGet("/{id}", async Task<Ok<YouthView>> (IMediator m, string id, HttpResponse response, CancellationToken ct) =>
+                WithETag(response, await m.Send(new GetYouth(id), ct)))
+            .RequireAuthorization(Policies.CaseManagerOrAdmin).WithSummary("A youth's record, for their case managers. Audited.");
+        youth.MapPut("/{id}", async Task<Ok<YouthView>> (IMediator m, string id, YouthRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, HttpResponse response, CancellationToken ct) =>
+                WithETag(response, await m.Send(new UpdateYouth(id, body, ifMatch), ct)))
+            .RequireAuthorization(Policies.CaseManager).WithSummary("Update a youth's profile, preferences and do-not-match list; send If-Match.");
+        youth.MapPost("/{id}/stage", async Task<Ok<StageHistoryView>> (IMediator m, string id, StageRequest body, CancellationToken ct) =>
+                TypedResults.Ok(await m.Send(new RecordStage(id, body, IsRelapse: false), ct)))
+            .RequireAuthorization(Policies.CaseManager).WithSummary("Record a move to another stage of change.");
+        youth.MapPost("/{id}/relapse", async Task<Ok<StageHistoryView>> (IMediator m, string id, StageRequest body, CancellationToken ct) =>
+                TypedResults.Ok(await m.Send(new RecordStage(id, body, IsRelapse: true), ct)))
+            .RequireAuthorization(Policies.CaseManager).WithSummary("Record a relapse as an event; it never closes a match.");
+        youth.MapGet("/{id}/stages", async Task<Ok<StageHistoryView>> (IMediator m, string id, CancellationToken ct) => TypedResults.Ok(await m.Send(new GetStageHistory(id), ct)))
+            .RequireAuthorization(Policies.CaseManagerOrAdmin).WithSummary("Stage-of-change history. Audited.");
+        youth.MapGet("/{id}/recommendations", async Task<Ok<RecommendationsView>> (IMediator m, string id, int? top, CancellationToken ct) =>
+                TypedResults.Ok(await m.Send(new GetRecommendations(id, top ?? 5), ct)))
+            .RequireAuthorization(Policies.CaseManager).WithSummary("The best eligible mentors with reasons, and counts of why others were excluded.");
+        return app;
+    }
+
+    private static Ok<YouthView> WithETag(HttpResponse response, YouthReferral youth)
+    {
+        response.Headers.ETag = youth.ETag;
+        return TypedResults.Ok(YouthView.From(youth));
+    }
+}
