@@ -1,7 +1,5 @@
 using BenchmarkDotNet.Running;
+using SurvivorConnect.Benchmarks;
 
 // Run with: dotnet run -c Release --project tests/SurvivorConnect.Benchmarks -- --filter '*'
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
-
-/// <summary>The benchmarks' entry point.</summary>
-public partial class Program;
+BenchmarkSwitcher.FromAssembly(typeof(StorageBenchmarks).Assembly).Run(args);

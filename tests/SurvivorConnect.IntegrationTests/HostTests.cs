@@ -59,6 +59,15 @@ public sealed class HostTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task The_demo_case_manager_gets_the_demo_mentor_recommended_for_the_demo_youth()
+    {
+        var result = await HttpAssert.Ok<MentoringTests.RecommendationsDto>(await api.As("demo-casemanager").GetAsync("/api/youth/demo-youth-referral/recommendations"));
+
+        var mentor = Assert.Single(result.Mentors, m => m.MentorId == "demo-mentor");
+        Assert.Contains("experienced with youth in contemplation stage", mentor.Reasons);
+    }
+
+    [Fact]
     public async Task A_dev_token_for_an_unknown_person_is_refused()
     {
         await HttpAssert.Problem(await api.Anonymous().PostJson("/dev/token", new { userId = "nobody" }), 404);

@@ -1,4 +1,5 @@
 using SurvivorConnect.Api.Features.Agencies;
+using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Storage;
@@ -55,8 +56,71 @@ public static class DemoData
                 }, ct);
             }
 
+            if (agency.Id == "demo")
+            {
+                await SeedMentoringAsync(store, agency.Id, time.GetUtcNow(), ct);
+            }
+
             // The agency last, so a start interrupted half-way seeds again.
             await store.CreateAsync(Agency.Container, new Agency { Id = agency.Id, PartitionKey = agency.Id, AgencyId = agency.Id, Name = agency.Name, CreatedAt = time.GetUtcNow() }, ct);
         }
+    }
+
+    /// <summary>A ready, consenting mentor and a referred youth with a sign-in, so the match flow can be tried at once.</summary>
+    private static async Task SeedMentoringAsync(IDocumentStore store, string agencyId, DateTimeOffset now, CancellationToken ct)
+    {
+        var day = DateOnly.FromDateTime(now.UtcDateTime);
+        await store.UpsertAsync(MentorProfile.Container, new MentorProfile
+        {
+            Id = "demo-mentor",
+            PartitionKey = agencyId,
+            AgencyId = agencyId,
+            DisplayName = "Sam (demo mentor)",
+            Languages = ["English", "Spanish"],
+            Gender = "female",
+            Region = "Fresno County",
+            Location = new GeoPoint(36.74, -119.79),
+            TravelRadiusMiles = 30,
+            Availability = ["weekday evenings", "saturdays"],
+            Interests = ["art", "music", "cooking"],
+            LivedExperienceTags = ["housing", "school"],
+            ExperiencedStages = [StageOfChange.Precontemplation, StageOfChange.Contemplation],
+            LgbtqAffirming = true,
+            Capacity = 2,
+            SupervisorId = "demo-supervisor",
+            Screening = new ReadinessGate(day, "seed"),
+            Training = new ReadinessGate(day, "seed"),
+            SupervisorClearance = new ReadinessGate(day, "demo-supervisor"),
+            UpdatedAt = now,
+        }, ct);
+        await store.UpsertAsync(ConsentRecord.Container, new ConsentRecord
+        {
+            Id = "demo-mentor-mentoring",
+            PartitionKey = agencyId,
+            AgencyId = agencyId,
+            SubjectId = "demo-mentor",
+            Grantor = ConsentGrantor.Mentor,
+            Scope = ConsentScopes.Mentoring,
+            GrantedAt = now,
+            RecordedBy = "demo-mentor",
+        }, ct);
+        await store.UpsertAsync(YouthReferral.Container, new YouthReferral
+        {
+            Id = "demo-youth-referral",
+            PartitionKey = agencyId,
+            AgencyId = agencyId,
+            DisplayName = "Riley (demo youth)",
+            PersonId = "demo-youth",
+            Age = 16,
+            Languages = ["Spanish", "English"],
+            Region = "Fresno County",
+            Location = new GeoPoint(36.82, -119.70),
+            Interests = ["music", "drawing"],
+            Needs = ["housing"],
+            CaseManagerIds = ["demo-casemanager"],
+            Stage = StageOfChange.Contemplation,
+            StageHistory = [new StageEvent("referral", StageOfChange.Contemplation, null, now, "demo-casemanager", null)],
+            ReferredAt = now,
+        }, ct);
     }
 }

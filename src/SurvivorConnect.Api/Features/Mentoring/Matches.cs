@@ -186,7 +186,10 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
     public async ValueTask<MatchView> Handle(AgreeToMatch command, CancellationToken ct) =>
         await MoveAsync(command.MatchId, MatchAction.YouthAgree, [MatchRole.Youth, MatchRole.CaseManager], ct,
             recordConsentAs: ConsentGrantor.Youth,
-            notify: (m, y) => [(m.CaseManagerId, "The youth agreed to the match."), (m.MentorId, "The youth agreed to the match."), (y.PersonId, "You agreed to the match.")]);
+            notify: (m, y) => m.State == MatchState.Active
+                ? [(m.CaseManagerId, "The youth agreed; the match is active."), .. Active(m, y)]
+                : [(m.CaseManagerId, "The youth agreed; the match waits for the consent the agency's policy requires."),
+                    (m.MentorId, "The youth agreed to the match. It starts once every consent is in place.")]);
 
     public async ValueTask<MatchView> Handle(ActivateMatch command, CancellationToken ct) =>
         await MoveAsync(command.MatchId, MatchAction.Activate, [MatchRole.CaseManager], ct, notify: Active);

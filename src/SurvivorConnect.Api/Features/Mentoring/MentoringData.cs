@@ -140,7 +140,7 @@ public sealed class MentoringData(IDocumentStore store, ICurrentUser user, TimeP
 
     public async Task NotifyAsync(IEnumerable<string?> recipients, string kind, string? matchId, string text, CancellationToken ct)
     {
-        foreach (var recipient in recipients.OfType<string>().Where(r => r != user.UserId).Distinct())
+        foreach (var recipient in recipients.OfType<string>().Distinct())
         {
             await store.CreateAsync(Notification.Container, new Notification
             {

@@ -1,0 +1,292 @@
+using System.Net;
+using System.Net.Http.Json;
+using SurvivorConnect.Api.Infrastructure.Auth;
+
+namespace SurvivorConnect.IntegrationTests;
+
+public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<MentoringTests.Factory>
+{
+    public sealed class Factory : ApiFactory;
+
+    private readonly MentoringWorld _world = new(api);
+
+    private HttpClient CaseManager => _world.CaseManager;
+
+    [Fact]
+    public async Task A_match_runs_from_proposal_through_consent_to_closure_and_every_step_is_audited()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (youthId, youth) = await _world.YouthAsync();
+
+        var proposed = await _world.ProposeAsync(youthId, mentorId);
+        var accepted = await MentoringWorld.Ok<MatchDto>(await mentor.PostAsync($"/api/matches/{proposed.Id}/accept", null));
+        var agreed = await MentoringWorld.Ok<MatchDto>(await youth.PostAsync($"/api/matches/{proposed.Id}/agree", null));
+        var paused = await MentoringWorld.Ok<MatchDto>(await CaseManager.PostAsync($"/api/matches/{proposed.Id}/pause", null));
+        var resumed = await MentoringWorld.Ok<MatchDto>(await CaseManager.PostAsync($"/api/matches/{proposed.Id}/resume", null));
+        var closed = await MentoringWorld.Ok<MatchDto>(await CaseManager.PostAsJsonAsync($"/api/matches/{proposed.Id}/close", new { reason = "GoalsMet", planned = true, notes = "Met every goal." }));
+
+        Assert.Equal(["Proposed", "AwaitingYouth", "Active", "Paused", "Active", "Closed"], new[] { proposed, accepted, agreed, paused, resumed, closed }.Select(m => m.State));
+        Assert.Equal(6, closed.History!.Count);
+        var audit = await HttpAssert.Ok<PageDto<AuditDto>>(await _world.Admin.GetAsync($"/api/audit?recordId={proposed.Id}&pageSize=50"));
+        Assert.Equal(["match.accept", "match.close", "match.pause", "match.propose", "match.resume", "match.youth-agree"],
+            audit.Items.Where(e => e.Action != "match.read").Select(e => e.Action).Order());
+    }
+
+    [Fact]
+    public async Task Both_parties_are_notified_and_told_the_case_manager_can_read_the_chat()
+    {
+        var (match, mentor, youth, _, _) = await _world.ActiveMatchAsync();
+
+        var mentorNotes = await HttpAssert.Ok<PageDto<NotificationDto>>(await mentor.GetAsync("/api/notifications"));
+        var youthNotes = await HttpAssert.Ok<PageDto<NotificationDto>>(await youth.GetAsync("/api/notifications"));
+
+        Assert.Contains(mentorNotes.Items, n => n.MatchId == match.Id && n.Kind == "match-proposed");
+        Assert.Contains(mentorNotes.Items, n => n.MatchId == match.Id && n.Text.Contains("case manager can read", StringComparison.Ordinal));
+        Assert.Contains(youthNotes.Items, n => n.MatchId == match.Id && n.Text.Contains("your choice", StringComparison.OrdinalIgnoreCase));
+        Assert.Contains(youthNotes.Items, n => n.MatchId == match.Id && n.Text.Contains("case manager can read", StringComparison.Ordinal));
+        var read = await HttpAssert.Ok<NotificationDto>(await youth.PostAsync($"/api/notifications/{youthNotes.Items[0].Id}/read", null));
+        Assert.Equal(youthNotes.Items[0].Id, read.Id);
+        await HttpAssert.Problem(await mentor.PostAsync($"/api/notifications/{youthNotes.Items[0].Id}/read", null), 404);
+    }
+
+    [Fact]
+    public async Task Where_policy_requires_a_guardian_a_minors_match_waits_for_that_consent()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (youthId, youth) = await _world.YouthAsync(age: 15);
+        var north = api.As("north-admin");
+        await MentoringWorld.Ok(await north.PutAsJsonAsync("/api/agency/match-consent-policy", new { adultAge = 18, minorMatchNeeds = new[] { "Guardian" } }));
+        await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync("/api/agency/match-consent-policy", new { adultAge = 18, minorMatchNeeds = new[] { "Guardian" } }));
+        try
+        {
+            var match = await _world.ProposeAsync(youthId, mentorId);
+            await MentoringWorld.Ok(await mentor.PostAsync($"/api/matches/{match.Id}/accept", null));
+            var waiting = await MentoringWorld.Ok<MatchDto>(await youth.PostAsync($"/api/matches/{match.Id}/agree", null));
+            var early = await HttpAssert.Problem(await CaseManager.PostAsync($"/api/matches/{match.Id}/activate", null), 409);
+            await MentoringWorld.Created(await CaseManager.PostJson("/api/consents", new { subjectId = youthId, grantor = "Guardian", scope = "mentoring-match", matchId = match.Id }));
+            var active = await MentoringWorld.Ok<MatchDto>(await CaseManager.PostAsync($"/api/matches/{match.Id}/activate", null));
+
+            Assert.Equal("AwaitingConsent", waiting.State);
+            Assert.Contains("guardian consent", early.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.Equal("Active", active.State);
+        }
+        finally
+        {
+            await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync("/api/agency/match-consent-policy", new { adultAge = 18, minorMatchNeeds = Array.Empty<string>() }));
+        }
+    }
+
+    [Fact]
+    public async Task A_revoked_consent_stops_a_paused_match_from_resuming_at_once()
+    {
+        var (match, _, youth, _, youthId) = await _world.ActiveMatchAsync();
+        await MentoringWorld.Ok(await CaseManager.PostAsync($"/api/matches/{match.Id}/pause", null));
+        var consents = await HttpAssert.Ok<List<ConsentDto>>(await youth.GetAsync($"/api/consents?subjectId={youthId}"));
+        var mine = consents.Single(c => c.MatchId == match.Id && c.Grantor == "Youth");
+
+        var revoked = await HttpAssert.Ok<ConsentDto>(await youth.PostAsync($"/api/consents/{mine.Id}/revoke", null));
+        var resume = await HttpAssert.Problem(await CaseManager.PostAsync($"/api/matches/{match.Id}/resume", null), 409);
+        var notes = await HttpAssert.Ok<PageDto<NotificationDto>>(await CaseManager.GetAsync("/api/notifications?pageSize=200"));
+
+        Assert.False(revoked.Current);
+        Assert.Contains("youth's agreement", resume.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains(notes.Items, n => n.Kind == "consent-revoked" && n.MatchId == match.Id);
+        await HttpAssert.Problem(await youth.PostAsync($"/api/consents/{mine.Id}/revoke", null), 409);
+    }
+
+    [Fact]
+    public async Task Recommendations_rank_eligible_mentors_with_reasons_and_count_the_excluded_without_names()
+    {
+        var (youthId, _) = await _world.YouthAsync();
+        var (goodId, _) = await _world.ReadyMentorAsync(interests: ["music", "cooking"]);
+        var (heldId, _) = await _world.ReadyMentorAsync();
+        await MentoringWorld.Ok(await _world.Supervisor.PostAsJsonAsync($"/api/mentors/{heldId}/hold", new { reason = "Resting after a hard week" }));
+        var (unwillingId, _) = await _world.ReadyMentorAsync(consent: false);
+
+        var response = await CaseManager.GetAsync($"/api/youth/{youthId}/recommendations?top=50");
+        var body = await response.Content.ReadAsStringAsync();
+        var result = await HttpAssert.Ok<RecommendationsDto>(response);
+
+        var good = Assert.Single(result.Mentors, m => m.MentorId == goodId);
+        Assert.Contains("speaks Spanish and English", good.Reasons);
+        Assert.Contains("shares interests: music, cooking", good.Reasons);
+        Assert.Contains("experienced with youth in contemplation stage", good.Reasons);
+        Assert.Contains(good.Reasons, r => r.StartsWith("within ", StringComparison.Ordinal) && r.EndsWith(" miles", StringComparison.Ordinal));
+        Assert.DoesNotContain(result.Mentors, m => m.MentorId == heldId || m.MentorId == unwillingId);
+        Assert.True(result.ExcludedBy["on a supervisor hold"] >= 1);
+        Assert.True(result.ExcludedBy["has not consented to mentoring"] >= 1);
+        Assert.DoesNotContain(heldId, body, StringComparison.Ordinal);
+        Assert.DoesNotContain(unwillingId, body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_mentor_on_hold_without_consent_at_capacity_or_on_the_do_not_match_list_cannot_be_proposed()
+    {
+        var (heldId, _) = await _world.ReadyMentorAsync();
+        await MentoringWorld.Ok(await _world.Supervisor.PostAsJsonAsync($"/api/mentors/{heldId}/hold", new { }));
+        var (unwillingId, _) = await _world.ReadyMentorAsync(consent: false);
+        var (fullId, _) = await _world.ReadyMentorAsync(capacity: 1);
+        var (listedId, _) = await _world.ReadyMentorAsync();
+        var (youthId, _) = await _world.YouthAsync(doNotMatch: [listedId]);
+        var (otherYouthId, _) = await _world.YouthAsync();
+        await _world.ProposeAsync(otherYouthId, fullId);
+
+        var held = await HttpAssert.Problem(await CaseManager.PostJson("/api/matches", new { youthId, mentorId = heldId }), 409);
+        var unwilling = await HttpAssert.Problem(await CaseManager.PostJson("/api/matches", new { youthId, mentorId = unwillingId }), 409);
+        var full = await HttpAssert.Problem(await CaseManager.PostJson("/api/matches", new { youthId, mentorId = fullId }), 409);
+        var listed = await HttpAssert.Problem(await CaseManager.PostJson("/api/matches", new { youthId, mentorId = listedId }), 409);
+        var matches = await HttpAssert.Ok<List<MatchDto>>(await CaseManager.GetAsync("/api/matches"));
+
+        Assert.Contains("on a supervisor hold", held.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("has not consented to mentoring", unwilling.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("at capacity", full.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("do-not-match", listed.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(matches, m => m.Youth?.GetProperty("id").GetString() == youthId);
+    }
+
+    [Fact]
+    public async Task A_hold_placed_after_a_proposal_stops_the_mentor_accepting_it_and_release_lifts_it()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (youthId, _) = await _world.YouthAsync();
+        var match = await _world.ProposeAsync(youthId, mentorId);
+        await MentoringWorld.Ok(await _world.Supervisor.PostAsJsonAsync($"/api/mentors/{mentorId}/hold", new { reason = "Check-in flagged concern" }));
+
+        await HttpAssert.Problem(await mentor.PostAsync($"/api/matches/{match.Id}/accept", null), 409);
+        await MentoringWorld.Ok(await _world.Supervisor.PostAsync($"/api/mentors/{mentorId}/hold/release", null));
+        var accepted = await MentoringWorld.Ok<MatchDto>(await mentor.PostAsync($"/api/matches/{match.Id}/accept", null));
+
+        Assert.Equal("AwaitingYouth", accepted.State);
+    }
+
+    [Fact]
+    public async Task A_mentor_of_another_agency_cannot_be_matched_and_looks_like_no_mentor_at_all()
+    {
+        var (youthId, _) = await _world.YouthAsync();
+
+        var other = await HttpAssert.Problem(await CaseManager.PostJson("/api/matches", new { youthId, mentorId = "north-mentor" }), 404);
+        var unknown = await HttpAssert.Problem(await CaseManager.PostJson("/api/matches", new { youthId, mentorId = "no-such-mentor" }), 404);
+
+        Assert.Equal(unknown.GetProperty("detail").GetString(), other.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task Accepting_twice_is_a_conflict_and_a_concurrent_accept_and_decline_leaves_one_outcome()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (youthId, _) = await _world.YouthAsync();
+        var first = await _world.ProposeAsync(youthId, mentorId);
+        await MentoringWorld.Ok(await mentor.PostAsync($"/api/matches/{first.Id}/accept", null));
+        await HttpAssert.Problem(await mentor.PostAsync($"/api/matches/{first.Id}/accept", null), 409);
+
+        var (youth2, _) = await _world.YouthAsync();
+        var second = await _world.ProposeAsync(youth2, mentorId);
+        var results = await Task.WhenAll(mentor.PostAsync($"/api/matches/{second.Id}/accept", null), mentor.PostAsync($"/api/matches/{second.Id}/decline", null));
+        var final = await MentoringWorld.Ok<MatchDto>(await CaseManager.GetAsync($"/api/matches/{second.Id}"));
+
+        Assert.Single(results, r => r.IsSuccessStatusCode);
+        var loser = Assert.Single(results, r => !r.IsSuccessStatusCode);
+        Assert.Contains((int)loser.StatusCode, new[] { 409, 412 });
+        Assert.Contains(final.State, new[] { "AwaitingYouth", "Declined" });
+        Assert.Equal(2, final.History!.Count);
+    }
+
+    [Fact]
+    public async Task Declining_needs_no_reason_and_costs_the_mentor_nothing()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync(capacity: 1);
+        var (youthId, _) = await _world.YouthAsync();
+        var match = await _world.ProposeAsync(youthId, mentorId);
+
+        var declined = await MentoringWorld.Ok<MatchDto>(await mentor.PostAsync($"/api/matches/{match.Id}/decline", null));
+        var profile = await HttpAssert.Ok<MentorDto>(await mentor.GetAsync("/api/mentors/me"));
+
+        Assert.Equal("Declined", declined.State);
+        Assert.Empty(profile.MatchBlockers);
+        Assert.Equal(0, profile.OpenMatches);
+    }
+
+    [Fact]
+    public async Task A_youth_can_say_no_before_and_end_the_match_after_it_starts()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (youthId, youth) = await _world.YouthAsync();
+        var proposal = await _world.ProposeAsync(youthId, mentorId);
+        await MentoringWorld.Ok(await mentor.PostAsync($"/api/matches/{proposal.Id}/accept", null));
+        var no = await MentoringWorld.Ok<MatchDto>(await youth.PostAsync($"/api/matches/{proposal.Id}/decline", null));
+
+        var (active, _, activeYouth, _, _) = await _world.ActiveMatchAsync();
+        var ended = await MentoringWorld.Ok<MatchDto>(await activeYouth.PostAsync($"/api/matches/{active.Id}/end", null));
+        var staffView = await MentoringWorld.Ok<MatchDto>(await CaseManager.GetAsync($"/api/matches/{active.Id}"));
+
+        Assert.Equal("Declined", no.State);
+        Assert.Equal("Closed", ended.State);
+        Assert.Equal("YouthChoice", staffView.Closure!.Value.GetProperty("reason").GetString());
+        Assert.False(staffView.Closure!.Value.GetProperty("planned").GetBoolean());
+    }
+
+    [Fact]
+    public async Task A_closed_match_can_be_followed_by_a_rematch_with_another_mentor()
+    {
+        var (match, _, _, _, _) = await _world.ActiveMatchAsync();
+        await MentoringWorld.Ok(await CaseManager.PostAsJsonAsync($"/api/matches/{match.Id}/close", new { reason = "MentorChoice", planned = false }));
+        var (nextMentorId, _) = await _world.ReadyMentorAsync();
+
+        var rematch = await MentoringWorld.Created<MatchDto>(await CaseManager.PostJson($"/api/matches/{match.Id}/rematch", new { mentorId = nextMentorId }));
+        var open = await HttpAssert.Problem(await CaseManager.PostJson($"/api/matches/{rematch.Id}/rematch", new { mentorId = nextMentorId }), 409);
+
+        Assert.Equal("Proposed", rematch.State);
+        Assert.Equal(match.Id, rematch.PreviousMatchId);
+        Assert.Contains("closed or declined", open.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_relapse_is_recorded_as_an_event_and_never_closes_the_match()
+    {
+        var (match, _, _, _, youthId) = await _world.ActiveMatchAsync();
+        await MentoringWorld.Ok(await CaseManager.PostJson($"/api/youth/{youthId}/stage", new { stage = "action", note = "Started school again" }));
+
+        var history = await HttpAssert.Ok<StageHistoryDto>(await CaseManager.PostJson($"/api/youth/{youthId}/relapse", new { stage = "contemplation" }));
+        var after = await MentoringWorld.Ok<MatchDto>(await CaseManager.GetAsync($"/api/matches/{match.Id}"));
+        var read = await HttpAssert.Ok<StageHistoryDto>(await CaseManager.GetAsync($"/api/youth/{youthId}/stages"));
+
+        Assert.Equal("Active", after.State);
+        Assert.Equal("contemplation", history.Current.ToLowerInvariant());
+        Assert.Equal(["referral", "transition", "relapse"], read.Events.Select(e => e.Kind));
+        Assert.Equal("action", read.Events[2].From!.ToLowerInvariant());
+    }
+
+    [Theory]
+    [InlineData("relapsed")]
+    [InlineData("7")]
+    [InlineData(null)]
+    public async Task An_unknown_stage_is_a_400_naming_the_stages(string? stage)
+    {
+        var (youthId, _) = await _world.YouthAsync();
+
+        var problem = await HttpAssert.Problem(await CaseManager.PostJson($"/api/youth/{youthId}/stage", new { stage }), 400);
+
+        Assert.True(problem.GetProperty("errors").TryGetProperty("stage", out _));
+        var history = await HttpAssert.Ok<StageHistoryDto>(await CaseManager.GetAsync($"/api/youth/{youthId}/stages"));
+        Assert.Single(history.Events);
+    }
+
+    [Fact]
+    public async Task A_relapse_cannot_move_a_youth_forward_and_a_transition_must_change_stage()
+    {
+        var (youthId, _) = await _world.YouthAsync(stage: "contemplation");
+
+        await HttpAssert.Problem(await CaseManager.PostJson($"/api/youth/{youthId}/relapse", new { stage = "maintenance" }), 409);
+        await HttpAssert.Problem(await CaseManager.PostJson($"/api/youth/{youthId}/stage", new { stage = "contemplation" }), 409);
+    }
+
+    public sealed record ConsentDto(string Id, string SubjectId, string Grantor, string Scope, string? MatchId, bool Current);
+
+    public sealed record ScoredDto(string MentorId, string DisplayName, double Score, List<string> Reasons);
+
+    public sealed record RecommendationsDto(List<ScoredDto> Mentors, int Considered, int Excluded, Dictionary<string, int> ExcludedBy);
+
+    public sealed record StageEventDto(string Kind, string Stage, string? From);
+
+    public sealed record StageHistoryDto(string YouthId, string Current, List<StageEventDto> Events);
+}

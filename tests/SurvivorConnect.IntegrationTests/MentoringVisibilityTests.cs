@@ -1,0 +1,157 @@
+using System.Net;
+using System.Net.Http.Json;
+using SurvivorConnect.Api.Infrastructure.Auth;
+
+namespace SurvivorConnect.IntegrationTests;
+
+/// <summary>Who sees what in mentoring: each party its own view, everyone else "not found".</summary>
+public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClassFixture<MentoringTests.Factory>
+{
+    private readonly MentoringWorld _world = new(api);
+
+    [Fact]
+    public async Task A_mentor_sees_the_youths_display_name_and_shared_interests_only()
+    {
+        var (match, mentor, _, _, youthId) = await _world.ActiveMatchAsync();
+
+        var raw = await (await mentor.GetAsync($"/api/matches/{match.Id}")).Content.ReadAsStringAsync();
+        var view = await MentoringWorld.Ok<MatchDto>(await mentor.GetAsync($"/api/matches/{match.Id}"));
+
+        Assert.StartsWith("Youth ", view.Youth!.Value.GetProperty("displayName").GetString(), StringComparison.Ordinal);
+        Assert.Equal(["music"], view.Youth.Value.GetProperty("interests").EnumerateArray().Select(e => e.GetString()));
+        Assert.DoesNotContain(youthId, raw, StringComparison.Ordinal);
+        Assert.DoesNotContain("cooking", raw, StringComparison.Ordinal);
+        Assert.DoesNotContain("housing", raw, StringComparison.Ordinal);
+        Assert.DoesNotContain("contemplation", raw, StringComparison.OrdinalIgnoreCase);
+        Assert.Null(view.History);
+        Assert.Contains("case manager can read", raw, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_youth_sees_their_mentors_display_name_and_shared_profile()
+    {
+        var (match, _, youth, mentorId, _) = await _world.ActiveMatchAsync();
+
+        var raw = await (await youth.GetAsync($"/api/matches/{match.Id}")).Content.ReadAsStringAsync();
+        var view = await MentoringWorld.Ok<MatchDto>(await youth.GetAsync($"/api/matches/{match.Id}"));
+
+        Assert.StartsWith("Mentor ", view.Mentor!.Value.GetProperty("displayName").GetString(), StringComparison.Ordinal);
+        Assert.Null(view.Youth);
+        Assert.DoesNotContain(mentorId, raw, StringComparison.Ordinal);
+        Assert.DoesNotContain("screening", raw, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Nobody_outside_a_match_can_see_or_move_it()
+    {
+        var (match, _, _, _, _) = await _world.ActiveMatchAsync();
+        var (_, otherMentor) = await _world.ReadyMentorAsync();
+        var (_, otherYouth) = await _world.YouthAsync();
+        var (_, otherCaseManager) = await _world.PersonAsync(Roles.CaseManager);
+        var northCaseManager = api.As("north-casemanager");
+
+        foreach (var outsider in new[] { otherMentor, otherYouth, otherCaseManager, northCaseManager })
+        {
+            await HttpAssert.Problem(await outsider.GetAsync($"/api/matches/{match.Id}"), 404);
+            await HttpAssert.Problem(await outsider.PostAsync($"/api/matches/{match.Id}/decline", null), 404);
+            Assert.DoesNotContain(await HttpAssert.Ok<List<MatchDto>>(await outsider.GetAsync("/api/matches")), m => m.Id == match.Id);
+        }
+
+        await HttpAssert.Problem(await otherMentor.PostAsync($"/api/matches/{match.Id}/accept", null), 404);
+        await HttpAssert.Problem(await otherCaseManager.PostAsync($"/api/matches/{match.Id}/pause", null), 404);
+        Assert.Equal(HttpStatusCode.Forbidden, (await _world.Supervisor.GetAsync($"/api/matches/{match.Id}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_youths_record_is_for_their_case_managers_and_the_admin_and_every_read_is_audited()
+    {
+        var (youthId, youth) = await _world.YouthAsync();
+        var (otherCmId, otherCaseManager) = await _world.PersonAsync(Roles.CaseManager);
+
+        await MentoringWorld.Ok(await _world.CaseManager.GetAsync($"/api/youth/{youthId}"));
+        await MentoringWorld.Ok(await _world.Admin.GetAsync($"/api/youth/{youthId}"));
+        await HttpAssert.Problem(await otherCaseManager.GetAsync($"/api/youth/{youthId}"), 404);
+        await HttpAssert.Problem(await otherCaseManager.GetAsync($"/api/youth/{youthId}/stages"), 404);
+        await HttpAssert.Problem(await otherCaseManager.GetAsync($"/api/youth/{youthId}/recommendations"), 404);
+        await HttpAssert.Problem(await api.As("north-casemanager").GetAsync($"/api/youth/{youthId}"), 404);
+        Assert.Equal(HttpStatusCode.Forbidden, (await youth.GetAsync($"/api/youth/{youthId}")).StatusCode);
+        Assert.DoesNotContain(await HttpAssert.Ok<List<YouthDto>>(await otherCaseManager.GetAsync("/api/youth")), y => y.Id == youthId);
+
+        var audit = await HttpAssert.Ok<PageDto<AuditDto>>(await _world.Admin.GetAsync($"/api/audit?recordId={youthId}&recordType=youth"));
+        Assert.Contains(audit.Items, e => e is { Action: "youth.read", ActorId: "demo-casemanager", Outcome: "Succeeded" });
+        Assert.Contains(audit.Items, e => e is { Action: "youth.read", ActorId: "demo-admin", Outcome: "Succeeded" });
+        Assert.Contains(audit.Items, e => e.Action == "youth.read" && e.ActorId == otherCmId && e.Outcome == "NotFound");
+    }
+
+    [Fact]
+    public async Task A_supervisor_sees_their_mentors_load_but_no_youth_details_and_not_other_caseloads()
+    {
+        var (match, _, _, mentorId, _) = await _world.ActiveMatchAsync();
+        var (_, otherSupervisor) = await _world.PersonAsync(Roles.Supervisor);
+
+        var raw = await (await _world.Supervisor.GetAsync($"/api/mentors/{mentorId}/load")).Content.ReadAsStringAsync();
+        var load = await HttpAssert.Ok<LoadDto>(await _world.Supervisor.GetAsync($"/api/mentors/{mentorId}/load"));
+
+        Assert.Equal(1, load.OpenMatches);
+        Assert.Equal(1, load.ByState["Active"]);
+        Assert.DoesNotContain("Youth ", raw, StringComparison.Ordinal);
+        Assert.DoesNotContain(match.Id, raw, StringComparison.Ordinal);
+        await HttpAssert.Problem(await otherSupervisor.GetAsync($"/api/mentors/{mentorId}/load"), 404);
+        await HttpAssert.Problem(await otherSupervisor.PostJson($"/api/mentors/{mentorId}/hold", new { }), 404);
+        Assert.DoesNotContain((await HttpAssert.Ok<PageDto<MentorDto>>(await otherSupervisor.GetAsync("/api/mentors"))).Items, m => m.Id == mentorId);
+    }
+
+    [Fact]
+    public async Task Consent_records_are_readable_and_changeable_only_by_their_subject_or_the_youths_case_manager()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (_, otherMentor) = await _world.ReadyMentorAsync();
+        var (youthId, youth) = await _world.YouthAsync();
+        var consents = await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await mentor.GetAsync($"/api/consents?subjectId={mentorId}"));
+
+        await HttpAssert.Problem(await otherMentor.GetAsync($"/api/consents?subjectId={mentorId}"), 404);
+        await HttpAssert.Problem(await otherMentor.PostAsync($"/api/consents/{consents[0].Id}/revoke", null), 404);
+        await HttpAssert.Problem(await otherMentor.PostJson("/api/consents", new { subjectId = mentorId, grantor = "Mentor", scope = "mentoring" }), 404);
+        await HttpAssert.Problem(await youth.PostJson("/api/consents", new { subjectId = youthId, grantor = "Guardian", scope = "chat-oversight" }), 404);
+        await HttpAssert.Problem(await api.As("north-casemanager").GetAsync($"/api/consents?subjectId={youthId}"), 404);
+        await MentoringWorld.Created(await youth.PostJson("/api/consents", new { subjectId = youthId, grantor = "Youth", scope = "chat-oversight" }));
+        Assert.Single(await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await _world.CaseManager.GetAsync($"/api/consents?subjectId={youthId}")));
+    }
+
+    [Fact]
+    public async Task Bad_consent_input_is_refused_field_by_field()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+
+        var problem = await HttpAssert.Problem(await mentor.PostJson("/api/consents", new { subjectId = mentorId, grantor = "Friend", scope = "everything" }), 400);
+        var noMatch = await HttpAssert.Problem(await mentor.PostJson("/api/consents", new { subjectId = mentorId, grantor = "Mentor", scope = "mentoring-match" }), 400);
+        var past = await HttpAssert.Problem(await mentor.PostJson("/api/consents", new { subjectId = mentorId, grantor = "Mentor", scope = "mentoring", expiresAt = DateTimeOffset.UtcNow.AddDays(-1) }), 400);
+
+        Assert.True(problem.GetProperty("errors").TryGetProperty("grantor", out _));
+        Assert.True(problem.GetProperty("errors").TryGetProperty("scope", out _));
+        Assert.True(noMatch.GetProperty("errors").TryGetProperty("matchId", out _));
+        Assert.True(past.GetProperty("errors").TryGetProperty("expiresAt", out _));
+    }
+
+    [Fact]
+    public async Task Changing_a_youth_record_needs_its_current_ETag()
+    {
+        var created = await _world.CaseManager.PostJson("/api/youth", new { displayName = "Etag youth", age = 17, stage = "preparation" });
+        var youth = await MentoringWorld.Created<YouthDto>(created);
+        var etag = created.Headers.ETag!.Tag;
+
+        var update = new { displayName = "Etag youth", age = 17, interests = new[] { "chess" } };
+        await HttpAssert.Problem(await _world.CaseManager.PutAsJsonAsync($"/api/youth/{youth.Id}", update), 428);
+        var changed = new HttpRequestMessage(HttpMethod.Put, $"/api/youth/{youth.Id}") { Content = JsonContent.Create(update) };
+        changed.Headers.TryAddWithoutValidation("If-Match", etag);
+        await MentoringWorld.Ok(await _world.CaseManager.SendAsync(changed));
+        var stale = new HttpRequestMessage(HttpMethod.Put, $"/api/youth/{youth.Id}") { Content = JsonContent.Create(update) };
+        stale.Headers.TryAddWithoutValidation("If-Match", etag);
+        await HttpAssert.Problem(await _world.CaseManager.SendAsync(stale), 412);
+        var withStage = new HttpRequestMessage(HttpMethod.Put, $"/api/youth/{youth.Id}") { Content = JsonContent.Create(new { displayName = "x", age = 17, stage = "action" }) };
+        withStage.Headers.TryAddWithoutValidation("If-Match", etag);
+        await HttpAssert.Problem(await _world.CaseManager.SendAsync(withStage), 400);
+    }
+
+    public sealed record LoadDto(string MentorId, int Capacity, int OpenMatches, Dictionary<string, int> ByState, bool OnHold);
+}

@@ -1,0 +1,113 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using SurvivorConnect.Api.Infrastructure.Auth;
+
+namespace SurvivorConnect.IntegrationTests;
+
+public sealed record MatchDto(string Id, string State, JsonElement? Youth, JsonElement? Mentor, string? CaseManagerId, List<JsonElement>? History, List<string>? MissingConsents, string? PreviousMatchId, JsonElement? Closure);
+
+public sealed record MentorDto(string Id, string DisplayName, int OpenMatches, bool ConsentsToMentoring, List<string> MatchBlockers);
+
+public sealed record YouthDto(string Id, string DisplayName, string Stage);
+
+public sealed record NotificationDto(string Id, string Kind, string? MatchId, string Text);
+
+/// <summary>Builds mentors and youth through the API, as the agency's staff would.</summary>
+public sealed class MentoringWorld(ApiFactory api)
+{
+    public HttpClient Admin { get; } = api.As("demo-admin");
+
+    public HttpClient CaseManager { get; } = api.As("demo-casemanager");
+
+    public HttpClient Supervisor { get; } = api.As("demo-supervisor");
+
+    public async Task<(string Id, HttpClient Client)> PersonAsync(string role)
+    {
+        var id = $"{role.ToLowerInvariant()}-{Guid.NewGuid():N}"[..30];
+        var response = await Admin.PostJson("/api/people", new { displayName = role + " " + id[^6..], roles = new[] { role }, subjectId = id });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (id, api.AsSubject(id, "demo"));
+    }
+
+    /// <summary>A mentor who passed every gate, is supervised by demo-supervisor and consents to mentoring.</summary>
+    public async Task<(string Id, HttpClient Client)> ReadyMentorAsync(string[]? languages = null, string[]? interests = null, int capacity = 2, bool consent = true)
+    {
+        var (id, client) = await PersonAsync(Roles.Mentor);
+        await Ok(await client.PutAsJsonAsync("/api/mentors/me", new
+        {
+            displayName = "Mentor " + id[^6..],
+            languages = languages ?? ["English", "Spanish"],
+            gender = "female",
+            location = new { latitude = 36.7378, longitude = -119.7871 },
+            travelRadiusMiles = 25,
+            interests = interests ?? ["art", "music"],
+            livedExperienceTags = new[] { "housing" },
+            experiencedStages = new[] { "contemplation" },
+            capacity,
+        }));
+        await Ok(await Admin.PutAsJsonAsync($"/api/mentors/{id}/supervisor", new { supervisorId = "demo-supervisor" }));
+        await Ok(await Supervisor.PutAsJsonAsync($"/api/mentors/{id}/readiness", new { screeningPassedOn = "2026-01-05", trainingCompletedOn = "2026-02-01", supervisorClearedOn = "2026-02-10" }));
+        if (consent)
+        {
+            await Created(await client.PostJson("/api/consents", new { subjectId = id, grantor = "Mentor", scope = "mentoring" }));
+        }
+
+        return (id, client);
+    }
+
+    /// <summary>A youth referred by demo-casemanager, with a sign-in of their own.</summary>
+    public async Task<(string Id, HttpClient Client)> YouthAsync(int age = 16, string stage = "contemplation", string[]? doNotMatch = null)
+    {
+        var (personId, client) = await PersonAsync(Roles.Youth);
+        var response = await CaseManager.PostJson("/api/youth", new
+        {
+            displayName = "Youth " + personId[^6..],
+            age,
+            languages = new[] { "Spanish", "English" },
+            location = new { latitude = 36.8252, longitude = -119.7029 },
+            interests = new[] { "music", "cooking" },
+            needs = new[] { "housing" },
+            doNotMatch = doNotMatch ?? [],
+            personId,
+            stage,
+        });
+        var youth = await Created<YouthDto>(response);
+        return (youth.Id, client);
+    }
+
+    public async Task<MatchDto> ProposeAsync(string youthId, string mentorId) =>
+        await Created<MatchDto>(await CaseManager.PostJson("/api/matches", new { youthId, mentorId }));
+
+    /// <summary>A match taken through every step to active.</summary>
+    public async Task<(MatchDto Match, HttpClient Mentor, HttpClient Youth, string MentorId, string YouthId)> ActiveMatchAsync()
+    {
+        var (mentorId, mentor) = await ReadyMentorAsync();
+        var (youthId, youth) = await YouthAsync();
+        var match = await ProposeAsync(youthId, mentorId);
+        await Ok(await mentor.PostAsync($"/api/matches/{match.Id}/accept", null));
+        var active = await Ok<MatchDto>(await youth.PostAsync($"/api/matches/{match.Id}/agree", null));
+        Assert.Equal("Active", active.State);
+        return (active, mentor, youth, mentorId, youthId);
+    }
+
+    public static async Task<T> Ok<T>(HttpResponseMessage response) => await HttpAssert.Ok<T>(response);
+
+    public static async Task Ok(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"Expected success, got {(int)response.StatusCode}: {body}");
+    }
+
+    public static async Task<T> Created<T>(HttpResponseMessage response)
+    {
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return await HttpAssert.Ok<T>(response);
+    }
+
+    public static async Task Created(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"Expected 201, got {(int)response.StatusCode}: {body}");
+    }
+}

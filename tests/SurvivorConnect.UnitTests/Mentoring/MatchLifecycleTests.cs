@@ -1,0 +1,74 @@
+using SurvivorConnect.Api.Features.Mentoring;
+using SurvivorConnect.Api.Features.Mentoring.Rules;
+using SurvivorConnect.Api.Infrastructure.Errors;
+
+namespace SurvivorConnect.UnitTests.Mentoring;
+
+public sealed class MatchLifecycleTests
+{
+    [Theory]
+    [InlineData(MatchState.Proposed, MatchAction.MentorAccept, true, MatchState.AwaitingYouth)]
+    [InlineData(MatchState.Proposed, MatchAction.MentorDecline, true, MatchState.Declined)]
+    [InlineData(MatchState.AwaitingYouth, MatchAction.MentorDecline, true, MatchState.Declined)]
+    [InlineData(MatchState.AwaitingYouth, MatchAction.YouthAgree, true, MatchState.Active)]
+    [InlineData(MatchState.AwaitingYouth, MatchAction.YouthAgree, false, MatchState.AwaitingConsent)]
+    [InlineData(MatchState.AwaitingConsent, MatchAction.YouthDecline, true, MatchState.Declined)]
+    [InlineData(MatchState.AwaitingConsent, MatchAction.Activate, true, MatchState.Active)]
+    [InlineData(MatchState.Active, MatchAction.Pause, true, MatchState.Paused)]
+    [InlineData(MatchState.Paused, MatchAction.Resume, true, MatchState.Active)]
+    [InlineData(MatchState.Paused, MatchAction.Close, true, MatchState.Closed)]
+    [InlineData(MatchState.Proposed, MatchAction.Close, true, MatchState.Closed)]
+    [InlineData(MatchState.Active, MatchAction.YouthEnd, true, MatchState.Closed)]
+    public void Legal_moves(MatchState from, MatchAction action, bool consentsComplete, MatchState to)
+    {
+        Assert.Equal(to, MatchLifecycle.Next(from, action, consentsComplete));
+    }
+
+    [Theory]
+    [InlineData(MatchState.AwaitingYouth, MatchAction.MentorAccept)]
+    [InlineData(MatchState.Proposed, MatchAction.YouthAgree)]
+    [InlineData(MatchState.Proposed, MatchAction.Activate)]
+    [InlineData(MatchState.Active, MatchAction.MentorDecline)]
+    [InlineData(MatchState.Active, MatchAction.Resume)]
+    [InlineData(MatchState.Closed, MatchAction.Close)]
+    [InlineData(MatchState.Declined, MatchAction.MentorAccept)]
+    [InlineData(MatchState.Closed, MatchAction.Resume)]
+    public void Illegal_moves_are_conflicts(MatchState from, MatchAction action)
+    {
+        var error = Assert.Throws<ConflictException>(() => MatchLifecycle.Next(from, action));
+
+        Assert.StartsWith("A match that is", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_stage_transition_moves_and_remembers_where_it_came_from()
+    {
+        var recorded = StageRules.Transition(StageOfChange.Contemplation, StageOfChange.Preparation, DateTimeOffset.UnixEpoch, "cm", null);
+
+        Assert.Equal(("transition", StageOfChange.Preparation, (StageOfChange?)StageOfChange.Contemplation), (recorded.Kind, recorded.Stage, recorded.From));
+        Assert.Throws<ConflictException>(() => StageRules.Transition(StageOfChange.Action, StageOfChange.Action, DateTimeOffset.UnixEpoch, "cm", null));
+    }
+
+    [Fact]
+    public void A_relapse_is_an_event_at_the_same_or_an_earlier_stage()
+    {
+        var relapse = StageRules.Relapse(StageOfChange.Action, StageOfChange.Contemplation, DateTimeOffset.UnixEpoch, "cm", "back to thinking it over");
+        var inPlace = StageRules.Relapse(StageOfChange.Action, StageOfChange.Action, DateTimeOffset.UnixEpoch, "cm", null);
+
+        Assert.Equal("relapse", relapse.Kind);
+        Assert.Equal(StageOfChange.Contemplation, relapse.Stage);
+        Assert.Equal(StageOfChange.Action, inPlace.Stage);
+        Assert.Throws<ConflictException>(() => StageRules.Relapse(StageOfChange.Contemplation, StageOfChange.Maintenance, DateTimeOffset.UnixEpoch, "cm", null));
+    }
+
+    [Theory]
+    [InlineData("contemplation", true)]
+    [InlineData("Maintenance", true)]
+    [InlineData("relapsed", false)]
+    [InlineData("2", false)]
+    [InlineData("", false)]
+    public void Only_named_stages_parse(string value, bool parses)
+    {
+        Assert.Equal(parses, MentoringValidation.TryParseStage(value, out _));
+    }
+}

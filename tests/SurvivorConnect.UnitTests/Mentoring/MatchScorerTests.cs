@@ -1,0 +1,81 @@
+using SurvivorConnect.Api.Features.Mentoring;
+using SurvivorConnect.Api.Features.Mentoring.Rules;
+
+namespace SurvivorConnect.UnitTests.Mentoring;
+
+public sealed class MatchScorerTests
+{
+    private readonly MatchScorer _scorer = new(new MatchingWeights());
+
+    [Fact]
+    public void Reasons_say_in_words_why_a_mentor_fits()
+    {
+        var scored = _scorer.Score(Make.Youth(), Make.ReadyMentor(), openMatches: 0);
+
+        Assert.Equal(
+            ["speaks Spanish and English", "shares interests: music, art", "experienced with youth in contemplation stage", "within 8 miles", "lived experience relevant to: housing"],
+            scored.Reasons);
+    }
+
+    [Fact]
+    public void A_mentor_who_speaks_the_youths_first_language_scores_higher()
+    {
+        var first = _scorer.Score(Make.Youth(), Make.ReadyMentor() with { Languages = ["Spanish"] }, 0);
+        var second = _scorer.Score(Make.Youth(), Make.ReadyMentor() with { Languages = ["English"] }, 0);
+
+        Assert.True(first.Score > second.Score);
+    }
+
+    [Fact]
+    public void Experience_with_the_youths_stage_of_change_counts()
+    {
+        var experienced = _scorer.Score(Make.Youth(StageOfChange.Contemplation), Make.ReadyMentor(), 0);
+        var other = _scorer.Score(Make.Youth(StageOfChange.Action), Make.ReadyMentor(), 0);
+
+        Assert.Equal(new MatchingWeights().StageExperience, experienced.Score - other.Score, 1);
+    }
+
+    [Fact]
+    public void Weights_come_from_configuration()
+    {
+        var noStage = new MatchScorer(new MatchingWeights { StageExperience = 0 });
+
+        Assert.Equal(_scorer.Score(Make.Youth(), Make.ReadyMentor(), 0).Score - new MatchingWeights().StageExperience,
+            noStage.Score(Make.Youth(), Make.ReadyMentor(), 0).Score, 1);
+    }
+
+    [Fact]
+    public void Recommendations_rank_eligible_mentors_and_count_exclusions_without_naming_anyone()
+    {
+        var candidates = new List<MentorCandidate>
+        {
+            new(Make.ReadyMentor("close") with { Location = Make.Clovis }, 0, true),
+            new(Make.ReadyMentor("far-ish"), 1, true),
+            new(Make.ReadyMentor("held") with { Hold = new SupervisorHold(DateTimeOffset.UnixEpoch, "s", "rest", false) }, 0, true),
+            new(Make.ReadyMentor("full"), 2, true),
+            new(Make.ReadyMentor("unwilling"), 0, false),
+            new(Make.ReadyMentor("listed"), 0, true),
+        };
+        var youth = Make.Youth() with { DoNotMatch = ["listed"] };
+
+        var result = Recommender.Recommend(youth, candidates, _scorer, top: 5);
+
+        Assert.Equal(["close", "far-ish"], result.Mentors.Select(m => m.MentorId));
+        Assert.Equal(6, result.Considered);
+        Assert.Equal(4, result.Excluded);
+        Assert.Equal(1, result.ExcludedBy[MentorEligibility.OnHold]);
+        Assert.Equal(1, result.ExcludedBy[MentorEligibility.AtCapacity]);
+        Assert.Equal(1, result.ExcludedBy[MentorEligibility.NoConsent]);
+        Assert.Equal(1, result.ExcludedBy[PairConstraints.DoNotMatch]);
+    }
+
+    [Fact]
+    public void Only_the_top_N_are_returned_and_ties_order_by_id()
+    {
+        var candidates = Enumerable.Range(0, 10).Select(i => new MentorCandidate(Make.ReadyMentor($"m{i}"), 0, true)).ToList();
+
+        var result = Recommender.Recommend(Make.Youth(), candidates, _scorer, top: 3);
+
+        Assert.Equal(["m0", "m1", "m2"], result.Mentors.Select(m => m.MentorId));
+    }
+}
