@@ -1,4 +1,5 @@
 using SurvivorConnect.Api.Features.Audit;
+using SurvivorConnect.Api.Features.Chat;
 using SurvivorConnect.Api.Features.Development;
 using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Features.People;
@@ -16,6 +17,7 @@ app.MapYouth();
 app.MapConsents();
 app.MapMatches();
 app.MapNotifications();
+app.MapChat();
 app.MapDevelopment(app.Environment);
 app.Run();
 

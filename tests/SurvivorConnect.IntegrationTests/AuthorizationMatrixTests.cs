@@ -17,6 +17,9 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
 
     private const string Anonymous = nameof(Anonymous);
 
+    /// <summary>An endpoint that takes every method (the SignalR connection endpoint); probed with GET.</summary>
+    private const string AnyMethod = "ANY";
+
     private static readonly string[] All = [.. Roles.All];
     private static readonly string[] Staff = [Roles.CaseManager, Roles.Supervisor, Roles.AgencyAdmin];
     private static readonly string[] SupervisorOrAdmin = [Roles.Supervisor, Roles.AgencyAdmin];
@@ -75,6 +78,12 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
         new("POST", "/api/matches/{id}/end", "/api/matches/nobody/end", null, Participant),
         new("POST", "/api/matches/{id}/close", "/api/matches/nobody/close", new { reason = "GoalsMet", planned = true }, CaseManager),
         new("POST", "/api/matches/{id}/rematch", "/api/matches/nobody/rematch", new { mentorId = "nobody" }, CaseManager),
+        new(AnyMethod, "/hubs/chat/negotiate", "/hubs/chat/negotiate?negotiateVersion=1", null, Participant),
+        new(AnyMethod, "/hubs/chat", "/hubs/chat", null, Participant),
+        new("GET", "/api/flags", "/api/flags", null, CaseManager),
+        new("POST", "/api/flags/{id}/release", "/api/flags/nobody/release", null, CaseManager),
+        new("POST", "/api/flags/{id}/reject", "/api/flags/nobody/reject", null, CaseManager),
+        new("POST", "/api/flags/{id}/resolve", "/api/flags/nobody/resolve", new { note = "checked" }, CaseManager),
         new("GET", "/dev/users", "/dev/users", null, [Anonymous]),
         new("POST", "/dev/token", "/dev/token", new { userId = "demo-youth" }, [Anonymous]),
     ];
@@ -97,7 +106,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
     {
         var endpoints = api.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => !PublicPrefixes.Any(p => ("/" + e.RoutePattern.RawText!.TrimStart('/')).StartsWith(p, StringComparison.Ordinal)))
-            .SelectMany(e => e.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods.Select(m => (Key: Key(m, e.RoutePattern.RawText!), Endpoint: e)))
+            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? [AnyMethod]).Select(m => (Key: Key(m, e.RoutePattern.RawText!), Endpoint: e)))
             .ToList();
         var rows = Matrix.ToDictionary(r => Key(r.Method, r.Route));
 
@@ -139,7 +148,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
     {
         var row = Matrix.Single(r => Key(r.Method, r.Route) == endpoint);
         var client = caller == Anonymous ? api.Anonymous() : api.As(UserForRole[caller]);
-        var request = new HttpRequestMessage(new HttpMethod(row.Method), row.Path);
+        var request = new HttpRequestMessage(row.Method == AnyMethod ? HttpMethod.Get : new HttpMethod(row.Method), row.Path);
         if (row.Body is not null)
         {
             request.Content = JsonContent.Create(row.Body);

@@ -51,7 +51,7 @@ public sealed record ListConsents(string SubjectId) : IQuery<IReadOnlyList<Conse
 /// consent given by (or for) a youth on their caseload. Revocation takes effect at once: every check
 /// reads the registry (see <see cref="MatchConsentGuard"/>).
 /// </summary>
-internal sealed class ConsentHandlers(MentoringData data)
+internal sealed class ConsentHandlers(MentoringData data, IPublisher publisher)
     : ICommandHandler<GrantConsent, ConsentView>,
       ICommandHandler<RevokeConsent, ConsentView>,
       IQueryHandler<ListConsents, IReadOnlyList<ConsentView>>
@@ -93,6 +93,11 @@ internal sealed class ConsentHandlers(MentoringData data)
             ExpiresAt = body.ExpiresAt,
             RecordedBy = data.User.UserId,
         }, ct);
+        if (consent.MatchId is { } matchId)
+        {
+            await publisher.Publish(new Chat.ChatMayHaveChanged(matchId, Activated: false), ct);
+        }
+
         return View(consent);
     }
 
@@ -108,6 +113,11 @@ internal sealed class ConsentHandlers(MentoringData data)
         }
 
         var revoked = await data.Store.ReplaceAsync(ConsentRecord.Container, consent with { RevokedAt = data.Now }, consent.ETag!, ct);
+        if (revoked.MatchId is { } changedMatch)
+        {
+            await publisher.Publish(new Chat.ChatMayHaveChanged(changedMatch, Activated: false), ct);
+        }
+
         if (revoked.MatchId is { } matchId && await data.Store.ReadAsync<Match>(Match.Container, matchId, data.AgencyId, ct) is { } match && MatchLifecycle.IsOpen(match.State))
         {
             await data.NotifyAsync([match.CaseManagerId], "consent-revoked", match.Id,

@@ -100,7 +100,7 @@ public sealed record EndMatch(string MatchId) : ICommand<MatchView>, IAudited
     public AuditTarget Audit => new("match.youth-end", "match", MatchId);
 }
 
-internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consent)
+internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consent, IPublisher publisher)
     : ICommandHandler<ProposeMatch, MatchView>,
       IQueryHandler<ListMatches, IReadOnlyList<MatchView>>,
       IQueryHandler<GetMatch, MatchView>,
@@ -257,6 +257,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             History = [.. match.History, new MatchTransition(match.State, next, action.ToString(), data.Now, data.User.UserId)],
         }, match.ETag!, ct);
 
+        await publisher.Publish(new Chat.ChatMayHaveChanged(moved.Id, Activated: next == MatchState.Active), ct);
         foreach (var (to, text) in notify?.Invoke(moved, youth) ?? [])
         {
             await data.NotifyAsync([to], $"match-{next.ToString().ToLowerInvariant()}", moved.Id, text, ct);

@@ -91,7 +91,7 @@ public sealed record GetMentorLoad(string MentorId) : IQuery<MentorLoad>, IAudit
     public AuditTarget Audit => new("mentor.read-load", "mentor", MentorId);
 }
 
-internal sealed class MentorHandlers(MentoringData data, PeopleRepository people)
+internal sealed class MentorHandlers(MentoringData data, PeopleRepository people, IPublisher publisher)
     : IQueryHandler<GetMyMentorProfile, MentorView>,
       ICommandHandler<SaveMyMentorProfile, MentorView>,
       IQueryHandler<ListMentors, Page<MentorView>>,
@@ -196,15 +196,22 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
     public async ValueTask<MentorView> Handle(PlaceHold command, CancellationToken ct)
     {
         var mentor = await data.SupervisedMentorAsync(command.MentorId, ct);
-        return await SaveAsync(mentor, mentor with { Hold = new SupervisorHold(data.Now, data.User.UserId, command.Reason?.Trim(), command.StopsChat) }, ct);
+        var view = await SaveAsync(mentor, mentor with { Hold = new SupervisorHold(data.Now, data.User.UserId, command.Reason?.Trim(), command.StopsChat) }, ct);
+        await TellOpenChatsAsync(mentor.Id, ct);
+        return view;
     }
 
     public async ValueTask<MentorView> Handle(ReleaseHold command, CancellationToken ct)
     {
         var mentor = await data.SupervisedMentorAsync(command.MentorId, ct);
-        return mentor.Hold is null
-            ? throw new ConflictException("This mentor is not on a hold.")
-            : await SaveAsync(mentor, mentor with { Hold = null }, ct);
+        if (mentor.Hold is null)
+        {
+            throw new ConflictException("This mentor is not on a hold.");
+        }
+
+        var view = await SaveAsync(mentor, mentor with { Hold = null }, ct);
+        await TellOpenChatsAsync(mentor.Id, ct);
+        return view;
     }
 
     public async ValueTask<MentorLoad> Handle(GetMentorLoad query, CancellationToken ct)
@@ -217,6 +224,14 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
             matches.Count(m => MatchLifecycle.IsOpen(m.State)),
             matches.GroupBy(m => m.State).ToDictionary(g => g.Key, g => g.Count()),
             mentor.Hold is not null);
+    }
+
+    private async Task TellOpenChatsAsync(string mentorId, CancellationToken ct)
+    {
+        foreach (var match in await data.MatchesAsync(Filter.Eq("mentorId", mentorId), openOnly: true, ct))
+        {
+            await publisher.Publish(new Chat.ChatMayHaveChanged(match.Id, Activated: false), ct);
+        }
     }
 
     private async Task<MentorView> SaveAsync(MentorProfile read, MentorProfile changed, CancellationToken ct) =>

@@ -65,6 +65,7 @@ public static class AuthSetup
 
         builder.Services.AddAuthorization(Policies.Add);
         builder.Services.AddHttpContextAccessor();
+        builder.Services.AddScoped<HubCaller>();
         builder.Services.AddScoped<ICurrentUser, HttpCurrentUser>();
         builder.Services.AddScoped<IClaimsTransformation, PersonClaimsTransformation>();
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuditingAuthorizationResultHandler>();

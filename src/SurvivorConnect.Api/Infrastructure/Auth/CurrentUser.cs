@@ -19,12 +19,21 @@ public interface ICurrentUser
     bool IsInRole(string role);
 }
 
-internal sealed class HttpCurrentUser(IHttpContextAccessor accessor) : ICurrentUser
+/// <summary>
+/// The principal of a SignalR hub invocation, set by the hub filter: a hub call is not an HTTP request,
+/// so it must not depend on the HTTP context being reachable.
+/// </summary>
+public sealed class HubCaller
+{
+    public ClaimsPrincipal? Principal { get; set; }
+}
+
+internal sealed class HttpCurrentUser(IHttpContextAccessor accessor, HubCaller hubCaller) : ICurrentUser
 {
     public const string PurposeHeader = "X-Access-Purpose";
     public const int MaxPurposeLength = 200;
 
-    private ClaimsPrincipal User => accessor.HttpContext?.User ?? new ClaimsPrincipal();
+    private ClaimsPrincipal User => hubCaller.Principal ?? accessor.HttpContext?.User ?? new ClaimsPrincipal();
 
     public bool IsActive => User.HasClaim(ScClaims.Active, "true") && !string.IsNullOrEmpty(User.FindFirstValue(ScClaims.Agency));
 
@@ -38,7 +47,7 @@ internal sealed class HttpCurrentUser(IHttpContextAccessor accessor) : ICurrentU
     {
         get
         {
-            var value = accessor.HttpContext?.Request.Headers[PurposeHeader].ToString();
+            var value = hubCaller.Principal is null ? accessor.HttpContext?.Request.Headers[PurposeHeader].ToString() : "case-manager oversight of a chat";
             return string.IsNullOrWhiteSpace(value) ? null : value.Trim()[..Math.Min(value.Trim().Length, MaxPurposeLength)];
         }
     }

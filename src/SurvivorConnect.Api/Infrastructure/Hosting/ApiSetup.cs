@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.RateLimiting;
 using Scalar.AspNetCore;
 using SurvivorConnect.Api.Features.Agencies;
 using SurvivorConnect.Api.Features.Audit;
+using SurvivorConnect.Api.Features.Chat;
 using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Features.Mentoring.Rules;
 using SurvivorConnect.Api.Features.People;
@@ -75,6 +76,7 @@ public static class ApiSetup
         services.AddScoped<MentoringData>();
         services.AddScoped<MatchConsentGuard>();
         services.Configure<MatchingWeights>(builder.Configuration.GetSection("Matching:Weights"));
+        builder.AddChat();
 
         services.AddMediator((Mediator.MediatorOptions o) =>
         {
@@ -97,6 +99,7 @@ public static class ApiSetup
         app.UseMiddleware<SafeRequestLogging>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseMiddleware<ChatOriginCheck>();
         app.UseMiddleware<RequestBodyLimit>(app.Configuration.GetValue("Api:MaxRequestBodyBytes", 65536L));
 
         // An unknown route is 404 for everyone; the fallback authorization policy is for mapped endpoints.

@@ -1,0 +1,160 @@
+using System.Text.Json.Serialization;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Chat;
+
+/// <summary>
+/// A match's conversation. It lives in its own partition (the conversation id, which is the match id)
+/// beside its messages, and holds the last sequence number so that a message and its number are written
+/// in one transaction.
+/// </summary>
+public sealed record Conversation : Document
+{
+    public const string DocumentId = "conversation";
+
+    public static readonly ContainerSpec Container = new("chat", "sequence", "status");
+
+    public override string Type => "conversation";
+
+    public required string MatchId { get; init; }
+
+    public required long Sequence { get; init; }
+
+    public required DateTimeOffset OpenedAt { get; init; }
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<MessageStatus>))]
+public enum MessageStatus
+{
+    Delivered,
+    Held,
+    Rejected,
+}
+
+public sealed record ChatMessage : Document
+{
+    public override string Type => "chat-message";
+
+    public required long Sequence { get; init; }
+
+    public required string SenderId { get; init; }
+
+    /// <summary>mentor, youth or system.</summary>
+    public required string SenderRole { get; init; }
+
+    public string? ClientMessageId { get; init; }
+
+    public required string Text { get; init; }
+
+    public required DateTimeOffset SentAt { get; init; }
+
+    public required MessageStatus Status { get; init; }
+
+    public IReadOnlyList<string> FlagKinds { get; init; } = [];
+
+    public static string IdFor(long sequence) => $"m{sequence:D12}";
+}
+
+/// <summary>Marks a client message id as used by a sender, so a resend returns the first message.</summary>
+public sealed record ClientMessageKey : Document
+{
+    public override string Type => "chat-key";
+
+    public required long Sequence { get; init; }
+
+    public static string IdFor(string senderId, string clientMessageId) => $"k-{senderId}-{clientMessageId}";
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<FlagStatus>))]
+public enum FlagStatus
+{
+    Open,
+    Released,
+    Rejected,
+    Resolved,
+}
+
+/// <summary>A concern raised by the safety scan, for the case managers of the youth in the conversation.</summary>
+public sealed record SafetyFlag : Document
+{
+    public static readonly ContainerSpec Container = new("flags", "conversationId", "status", "raisedAt");
+
+    public override string Type => "flag";
+
+    public required string ConversationId { get; init; }
+
+    public required long MessageSequence { get; init; }
+
+    public required string SenderId { get; init; }
+
+    public required string SenderRole { get; init; }
+
+    public required IReadOnlyList<string> Kinds { get; init; }
+
+    public required bool Urgent { get; init; }
+
+    public required bool Held { get; init; }
+
+    public required FlagStatus Status { get; init; }
+
+    public required IReadOnlyList<string> CaseManagerIds { get; init; }
+
+    public required DateTimeOffset RaisedAt { get; init; }
+
+    public string? ResolvedBy { get; init; }
+
+    public DateTimeOffset? ResolvedAt { get; init; }
+
+    public string? ResolutionNote { get; init; }
+}
+
+/// <summary>A prompt for a mentor's next supervision check-in, raised when a message of theirs was flagged.</summary>
+public sealed record WellbeingPrompt : Document
+{
+    public static readonly ContainerSpec Container = new("wellbeing", "mentorId");
+
+    public override string Type => "wellbeing-prompt";
+
+    public required string MentorId { get; init; }
+
+    public required string Reason { get; init; }
+
+    public required string FlagId { get; init; }
+
+    public required DateTimeOffset RaisedAt { get; init; }
+}
+
+public sealed record CrisisResource(string Name, string Contact);
+
+public sealed record ChatMessageView(string ConversationId, long Sequence, string? ClientMessageId, string SenderRole, string Text, DateTimeOffset SentAt, MessageStatus Status)
+{
+    public static ChatMessageView From(string conversationId, ChatMessage m) =>
+        new(conversationId, m.Sequence, m.ClientMessageId, m.SenderRole, m.Text, m.SentAt, m.Status);
+}
+
+/// <summary>What the sender is told once their message is stored.</summary>
+public sealed record SendResult(ChatMessageView Message, bool Duplicate, string? Notice, IReadOnlyList<CrisisResource>? CrisisResources);
+
+public sealed record JoinResult(string ConversationId, string Role, bool CanSend, string? CannotSendReason, string OversightNotice, long LastSequence);
+
+public sealed record ConversationStatus(string ConversationId, bool CanSend, string? Reason);
+
+public sealed record FlagView(string Id, string ConversationId, long MessageSequence, string SenderRole, IReadOnlyList<string> Kinds, bool Urgent, bool Held, FlagStatus Status, DateTimeOffset RaisedAt, string? ResolutionNote)
+{
+    public static FlagView From(SafetyFlag f) => new(f.Id, f.ConversationId, f.MessageSequence, f.SenderRole, f.Kinds, f.Urgent, f.Held, f.Status, f.RaisedAt, f.ResolutionNote);
+}
+
+/// <summary>What the chat hub calls on its clients.</summary>
+public interface IChatClient
+{
+    Task MessageReceived(ChatMessageView message);
+
+    Task ConversationStatusChanged(ConversationStatus status);
+
+    Task Typing(string conversationId, string role);
+
+    Task ReadUpTo(string conversationId, string role, long sequence);
+
+    /// <summary>To case managers: a new safety flag (urgent ones at once).</summary>
+    Task FlagRaised(FlagView flag);
+}

@@ -1,0 +1,78 @@
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using SurvivorConnect.Api.Features.Mentoring;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
+
+namespace SurvivorConnect.Api.Features.Chat;
+
+public sealed record FlagReviewRequest(string? Note);
+
+public sealed record ListFlags(string? Status) : IQuery<IReadOnlyList<FlagView>>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("flag.list", "flag");
+
+    public void Validate(ValidationErrors errors)
+    {
+        if (Status is not null && (!Enum.TryParse<FlagStatus>(Status, ignoreCase: true, out var s) || !Enum.IsDefined(s) || Status.Any(char.IsDigit)))
+        {
+            errors.Add("status", $"One of: {string.Join(", ", Enum.GetNames<FlagStatus>())}.");
+        }
+    }
+}
+
+public sealed record ReviewFlag(string FlagId, FlagStatus Decision, string? Note) : ICommand<FlagView>, IValidate, IAudited
+{
+    public AuditTarget Audit => new($"flag.{Decision.ToString().ToLowerInvariant()}", "flag", FlagId);
+
+    public void Validate(ValidationErrors errors) => errors.Text("note", Note, 2000, required: Decision == FlagStatus.Resolved);
+}
+
+/// <summary>Opens a match's chat when it becomes active, and tells open chats when sending stops or resumes.</summary>
+public sealed record ChatMayHaveChanged(string MatchId, bool Activated) : INotification;
+
+internal sealed class ChatHandlers(ChatService chat)
+    : IQueryHandler<ListFlags, IReadOnlyList<FlagView>>,
+      ICommandHandler<ReviewFlag, FlagView>,
+      INotificationHandler<ChatMayHaveChanged>
+{
+    public async ValueTask<IReadOnlyList<FlagView>> Handle(ListFlags query, CancellationToken ct) =>
+        await chat.FlagsAsync(query.Status is null ? null : Enum.Parse<FlagStatus>(query.Status, ignoreCase: true), ct);
+
+    public async ValueTask<FlagView> Handle(ReviewFlag command, CancellationToken ct) =>
+        await chat.ReviewAsync(command.FlagId, command.Decision, command.Note, ct);
+
+    public async ValueTask Handle(ChatMayHaveChanged notification, CancellationToken ct)
+    {
+        if (notification.Activated)
+        {
+            await chat.OpenAsync(notification.MatchId, ct);
+        }
+
+        await chat.BroadcastStatusAsync(notification.MatchId, ct);
+    }
+}
+
+public static class ChatEndpoints
+{
+    public static IEndpointRouteBuilder MapChat(this IEndpointRouteBuilder app)
+    {
+        app.MapHub<ChatHub>("/hubs/chat", o => o.AllowStatefulReconnects = true)
+            .RequireAuthorization(Policies.MatchParticipant);
+
+        var flags = app.MapGroup("/api/flags").WithTags("Chat safety").RequireAuthorization(Policies.CaseManager)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        flags.MapGet("/", async Task<Ok<IReadOnlyList<FlagView>>> (IMediator m, string? status, CancellationToken ct) => TypedResults.Ok(await m.Send(new ListFlags(status), ct)))
+            .WithSummary("Safety flags from the chats of youth on your caseload, urgent first.");
+        flags.MapPost("/{id}/release", async Task<Ok<FlagView>> (IMediator m, string id, FlagReviewRequest? body, CancellationToken ct) =>
+                TypedResults.Ok(await m.Send(new ReviewFlag(id, FlagStatus.Released, body?.Note), ct)))
+            .WithSummary("Deliver a held message.");
+        flags.MapPost("/{id}/reject", async Task<Ok<FlagView>> (IMediator m, string id, FlagReviewRequest? body, CancellationToken ct) =>
+                TypedResults.Ok(await m.Send(new ReviewFlag(id, FlagStatus.Rejected, body?.Note), ct)))
+            .WithSummary("Keep a held message from being delivered.");
+        flags.MapPost("/{id}/resolve", async Task<Ok<FlagView>> (IMediator m, string id, FlagReviewRequest body, CancellationToken ct) =>
+                TypedResults.Ok(await m.Send(new ReviewFlag(id, FlagStatus.Resolved, body.Note), ct)))
+            .WithSummary("Close a flag with a note.");
+        return app;
+    }
+}

@@ -1,0 +1,403 @@
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using SurvivorConnect.Api.Features.Audit;
+using SurvivorConnect.Api.Features.Chat.Rules;
+using SurvivorConnect.Api.Features.Mentoring;
+using SurvivorConnect.Api.Features.People;
+using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Chat;
+
+/// <summary>
+/// The chat's rules in one place: who may read and send, the per-send checks (active match, current
+/// consent, no chat-stopping hold, active person), the safety scan, and storing each message with its
+/// sequence number before anyone is told of it.
+/// </summary>
+public sealed partial class ChatService(
+    MentoringData data,
+    MatchConsentGuard consent,
+    PeopleRepository people,
+    SafetyScanner scanner,
+    IAuditLog audit,
+    IHubContext<ChatHub, IChatClient> hub,
+    IOptions<ChatOptions> options,
+    ILogger<ChatService> logger)
+{
+    public const string OversightNotice =
+        "Welcome to your chat. Your case manager can read everything written here, to keep you both safe. If you are ever in danger, call 911.";
+
+    private const int MaxSequenceAttempts = 8;
+
+    private IDocumentStore Store => data.Store;
+
+    public static string Group(string conversationId) => $"conversation:{conversationId}";
+
+    public static string CaseManagerGroup(string userId) => $"case-manager:{userId}";
+
+    /// <summary>Opens the conversation of a match that has become active, with the oversight notice as its first message.</summary>
+    public async Task OpenAsync(string matchId, CancellationToken ct)
+    {
+        if (await Store.ReadAsync<Conversation>(Conversation.Container, Conversation.DocumentId, matchId, ct) is not null)
+        {
+            return;
+        }
+
+        var now = data.Now;
+        try
+        {
+            await Store.ExecuteBatchAsync(Conversation.Container, matchId,
+            [
+                new BatchOperation.Create(new Conversation { Id = Conversation.DocumentId, PartitionKey = matchId, AgencyId = data.AgencyId, MatchId = matchId, Sequence = 1, OpenedAt = now }),
+                new BatchOperation.Create(new ChatMessage
+                {
+                    Id = ChatMessage.IdFor(1), PartitionKey = matchId, AgencyId = data.AgencyId, Sequence = 1, SenderId = "system", SenderRole = "system",
+                    Text = OversightNotice, SentAt = now, Status = MessageStatus.Delivered,
+                }),
+            ], ct);
+        }
+        catch (StoreException ex) when (ex is { Kind: StoreErrorKind.BatchFailed, FailedOperationKind: StoreErrorKind.Conflict })
+        {
+            // Opened by a concurrent activation: the conversation exists, which is all we wanted.
+        }
+    }
+
+    public async Task<JoinResult> JoinAsync(string conversationId, CancellationToken ct)
+    {
+        var access = await AccessAsync(conversationId, ct);
+        var conversation = await Store.ReadAsync<Conversation>(Conversation.Container, Conversation.DocumentId, conversationId, ct)
+            ?? throw new HubException("This chat starts when the match is active.");
+        await AuditCaseManagerReadAsync(access, "chat.join", ct);
+        var reason = access.Role is MatchRole.Mentor or MatchRole.Youth ? await CannotSendReasonAsync(access, ct) : "Case managers can read this chat but not write in it.";
+        return new JoinResult(conversationId, RoleName(access.Role), reason is null, reason, OversightNotice, conversation.Sequence);
+    }
+
+    public async Task<IReadOnlyList<ChatMessageView>> SinceAsync(string conversationId, long sequence, int max, CancellationToken ct)
+    {
+        var access = await AccessAsync(conversationId, ct);
+        await AuditCaseManagerReadAsync(access, "chat.read", ct);
+        var page = await Store.QueryAsync<ChatMessage>(Conversation.Container, new DocumentQuery
+        {
+            PartitionKey = conversationId,
+            Type = "chat-message",
+            Filters = [Filter.Gt("sequence", sequence)],
+            OrderBy = "sequence",
+            PageSize = Math.Clamp(max, 1, 500),
+        }, ct);
+        return Visible(access, page.Items).ToList();
+    }
+
+    public async Task<IReadOnlyList<ChatMessageView>> HistoryAsync(string conversationId, long? before, int pageSize, CancellationToken ct)
+    {
+        var access = await AccessAsync(conversationId, ct);
+        await AuditCaseManagerReadAsync(access, "chat.read-history", ct);
+        var page = await Store.QueryAsync<ChatMessage>(Conversation.Container, new DocumentQuery
+        {
+            PartitionKey = conversationId,
+            Type = "chat-message",
+            Filters = before is { } b ? [Filter.Lt("sequence", b)] : [],
+            OrderBy = "sequence",
+            Descending = true,
+            PageSize = Math.Clamp(pageSize, 1, 200),
+        }, ct);
+        return Visible(access, page.Items).Reverse().ToList();
+    }
+
+    public async Task<SendResult> SendAsync(string conversationId, string? clientMessageId, string? text, CancellationToken ct)
+    {
+        if (clientMessageId is null || clientMessageId.Length is 0 or > 64 || !clientMessageId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        {
+            throw new HubException("Each message needs a client message id of 1 to 64 letters, digits, '-' or '_'.");
+        }
+
+        var access = await AccessAsync(conversationId, ct);
+        if (access.Role is not (MatchRole.Mentor or MatchRole.Youth))
+        {
+            throw new HubException("Case managers can read this chat but not write in it.");
+        }
+
+        var me = data.User.UserId;
+        if (await Store.ReadAsync<ClientMessageKey>(Conversation.Container, ClientMessageKey.IdFor(me, clientMessageId), conversationId, ct) is { } key)
+        {
+            return await DuplicateAsync(conversationId, key.Sequence, ct);
+        }
+
+        if (await CannotSendReasonAsync(access, ct) is { } reason)
+        {
+            throw new HubException(reason);
+        }
+
+        var cleaned = MessageText.Clean(text);
+        if (cleaned.Problem is not null)
+        {
+            throw new HubException(cleaned.Problem);
+        }
+
+        var verdict = scanner.Scan(cleaned.Text!);
+        var stored = await StoreMessageAsync(conversationId, me, RoleName(access.Role), clientMessageId, cleaned.Text!, verdict, ct);
+        if (stored is null)
+        {
+            var existing = await Store.ReadAsync<ClientMessageKey>(Conversation.Container, ClientMessageKey.IdFor(me, clientMessageId), conversationId, ct);
+            return await DuplicateAsync(conversationId, existing!.Sequence, ct);
+        }
+
+        var view = ChatMessageView.From(conversationId, stored);
+        LogStored(logger, conversationId, stored.Sequence, verdict.Action);
+        if (stored.Status == MessageStatus.Delivered)
+        {
+            await hub.Clients.Group(Group(conversationId)).MessageReceived(view);
+        }
+
+        if (verdict.Findings.Count > 0)
+        {
+            await RaiseFlagAsync(access, stored, verdict, ct);
+        }
+
+        return new SendResult(view, false,
+            verdict.Action == SafetyAction.Hold
+                ? "Your message is being held for your case manager to review, because it looks like it shares contact details or a link. Keeping contact inside SurvivorConnect keeps you both safe."
+                : null,
+            verdict.Urgent ? options.Value.CrisisResources : null);
+    }
+
+    /// <summary>Why the caller cannot send now, in plain words; null when they can.</summary>
+    public async Task<string?> CannotSendReasonAsync(ChatAccess access, CancellationToken ct)
+    {
+        if (await people.FindAsync(data.AgencyId, data.User.UserId, ct) is not { Active: true })
+        {
+            return "Your account is not active.";
+        }
+
+        // Read afresh: a match paused a moment ago stops messages now.
+        var match = await data.MatchAsync(access.Match.Id, ct);
+        if (match.State != MatchState.Active)
+        {
+            return match.State == MatchState.Paused
+                ? "This match is paused, so new messages can't be sent for now."
+                : "This match has ended, so new messages can't be sent.";
+        }
+
+        if ((await consent.MissingAsync(match, access.Youth, ct)).Count > 0)
+        {
+            return "Consent for this chat has been withdrawn, so new messages can't be sent.";
+        }
+
+        return (await data.MentorAsync(match.MentorId, ct)).Hold is { StopsChat: true }
+            ? "The mentor's supervisor has paused this chat for now."
+            : null;
+    }
+
+    /// <summary>Tells everyone in a match's chat whether messages can be sent now, and why not.</summary>
+    public async Task BroadcastStatusAsync(string matchId, CancellationToken ct)
+    {
+        if (await Store.ReadAsync<Conversation>(Conversation.Container, Conversation.DocumentId, matchId, ct) is null)
+        {
+            return;
+        }
+
+        var match = await data.MatchAsync(matchId, ct);
+        var youth = await data.YouthAsync(match.YouthId, ct);
+        var missing = await consent.MissingAsync(match, youth, ct);
+        var hold = (await data.MentorAsync(match.MentorId, ct)).Hold;
+        string? reason = match.State switch
+        {
+            MatchState.Paused => "This match is paused, so new messages can't be sent for now.",
+            not MatchState.Active => "This match has ended, so new messages can't be sent.",
+            _ when missing.Count > 0 => "Consent for this chat has been withdrawn, so new messages can't be sent.",
+            _ when hold is { StopsChat: true } => "The mentor's supervisor has paused this chat for now.",
+            _ => null,
+        };
+        await hub.Clients.Group(Group(matchId)).ConversationStatusChanged(new ConversationStatus(matchId, reason is null, reason));
+    }
+
+    /// <summary>A held message released by a case manager is delivered as if just sent.</summary>
+    public async Task<FlagView> ReviewAsync(string flagId, FlagStatus decision, string? note, CancellationToken ct)
+    {
+        var flag = (PeopleRules.IsValidId(flagId) ? await Store.ReadAsync<SafetyFlag>(SafetyFlag.Container, flagId, data.AgencyId, ct) : null)
+            ?? throw new NotFoundException("flag");
+        if (!flag.CaseManagerIds.Contains(data.User.UserId))
+        {
+            throw new NotFoundException("flag");
+        }
+
+        if (flag.Status != FlagStatus.Open)
+        {
+            throw new ConflictException("This flag has already been reviewed.");
+        }
+
+        if (decision is FlagStatus.Released or FlagStatus.Rejected && !flag.Held)
+        {
+            throw new ConflictException("Only a held message can be released or rejected; this one was delivered. Resolve the flag with a note.");
+        }
+
+        if (decision is FlagStatus.Released or FlagStatus.Rejected)
+        {
+            var message = await Store.ReadAsync<ChatMessage>(Conversation.Container, ChatMessage.IdFor(flag.MessageSequence), flag.ConversationId, ct)
+                ?? throw new NotFoundException("message");
+            var decided = await Store.ReplaceAsync(Conversation.Container,
+                message with { Status = decision == FlagStatus.Released ? MessageStatus.Delivered : MessageStatus.Rejected }, message.ETag!, ct);
+            if (decided.Status == MessageStatus.Delivered)
+            {
+                await hub.Clients.Group(Group(flag.ConversationId)).MessageReceived(ChatMessageView.From(flag.ConversationId, decided));
+            }
+        }
+
+        var reviewed = await Store.ReplaceAsync(SafetyFlag.Container, flag with
+        {
+            Status = decision,
+            ResolvedBy = data.User.UserId,
+            ResolvedAt = data.Now,
+            ResolutionNote = note?.Trim(),
+        }, flag.ETag!, ct);
+        return FlagView.From(reviewed);
+    }
+
+    public async Task<IReadOnlyList<FlagView>> FlagsAsync(FlagStatus? status, CancellationToken ct)
+    {
+        var flags = await data.AllAsync<SafetyFlag>(SafetyFlag.Container, "flag", status is { } s ? [Filter.Eq("status", s)] : [], ct);
+        return flags.Where(f => f.CaseManagerIds.Contains(data.User.UserId))
+            .OrderByDescending(f => f.Urgent).ThenByDescending(f => f.RaisedAt)
+            .Select(FlagView.From).ToList();
+    }
+
+    public sealed record ChatAccess(Match Match, YouthReferral Youth, MatchRole Role);
+
+    private async Task<ChatAccess> AccessAsync(string conversationId, CancellationToken ct)
+    {
+        try
+        {
+            var (match, youth, role) = await data.MatchForCallerAsync(conversationId ?? "", ct);
+            return role == MatchRole.Admin ? throw new NotFoundException("match") : new ChatAccess(match, youth, role);
+        }
+        catch (NotFoundException)
+        {
+            throw new HubException("There is no such conversation.");
+        }
+    }
+
+    private async Task AuditCaseManagerReadAsync(ChatAccess access, string action, CancellationToken ct)
+    {
+        if (access.Role == MatchRole.CaseManager)
+        {
+            await audit.AppendAsync(new AuditEvent(action, "conversation", access.Match.Id, AuditOutcome.Succeeded), data.User, ct);
+        }
+    }
+
+    private IEnumerable<ChatMessageView> Visible(ChatAccess access, IEnumerable<ChatMessage> messages) =>
+        messages
+            .Where(m => access.Role == MatchRole.CaseManager || m.Status == MessageStatus.Delivered || m.SenderId == data.User.UserId)
+            .Select(m => ChatMessageView.From(access.Match.Id, m));
+
+    /// <summary>
+    /// Takes the next sequence number and writes the message and its client-id key with it, all in one
+    /// same-partition batch. A lost race for the number is retried; a taken client id means the message
+    /// was already stored (null).
+    /// </summary>
+    private async Task<ChatMessage?> StoreMessageAsync(string conversationId, string senderId, string senderRole, string clientMessageId, string text, SafetyVerdict verdict, CancellationToken ct)
+    {
+        for (var attempt = 0; attempt < MaxSequenceAttempts; attempt++)
+        {
+            var conversation = await Store.ReadAsync<Conversation>(Conversation.Container, Conversation.DocumentId, conversationId, ct)
+                ?? throw new HubException("This chat starts when the match is active.");
+            var sequence = conversation.Sequence + 1;
+            var message = new ChatMessage
+            {
+                Id = ChatMessage.IdFor(sequence), PartitionKey = conversationId, AgencyId = data.AgencyId, Sequence = sequence, SenderId = senderId,
+                SenderRole = senderRole, ClientMessageId = clientMessageId, Text = text, SentAt = data.Now,
+                Status = verdict.Action == SafetyAction.Hold ? MessageStatus.Held : MessageStatus.Delivered,
+                FlagKinds = verdict.Findings.Select(f => f.Kind).ToList(),
+            };
+            try
+            {
+                await Store.ExecuteBatchAsync(Conversation.Container, conversationId,
+                [
+                    new BatchOperation.Replace(conversation with { Sequence = sequence }, conversation.ETag!),
+                    new BatchOperation.Create(new ClientMessageKey { Id = ClientMessageKey.IdFor(senderId, clientMessageId), PartitionKey = conversationId, AgencyId = data.AgencyId, Sequence = sequence }),
+                    new BatchOperation.Create(message),
+                ], ct);
+                return message;
+            }
+            catch (StoreException ex) when (ex is { Kind: StoreErrorKind.BatchFailed, FailedOperationIndex: 0 } or { Kind: StoreErrorKind.BatchFailed, FailedOperationIndex: 2 })
+            {
+                // Someone else took this number first: read the conversation again and take the next.
+            }
+            catch (StoreException ex) when (ex is { Kind: StoreErrorKind.BatchFailed, FailedOperationIndex: 1 })
+            {
+                return null;
+            }
+        }
+
+        throw new HubException("The chat is very busy; your message was not sent. Please send it again.");
+    }
+
+    private async Task<SendResult> DuplicateAsync(string conversationId, long sequence, CancellationToken ct)
+    {
+        var message = await Store.ReadAsync<ChatMessage>(Conversation.Container, ChatMessage.IdFor(sequence), conversationId, ct)
+            ?? throw new HubException("The message could not be found.");
+        return new SendResult(ChatMessageView.From(conversationId, message), true, null, null);
+    }
+
+    private async Task RaiseFlagAsync(ChatAccess access, ChatMessage message, SafetyVerdict verdict, CancellationToken ct)
+    {
+        var flag = await Store.CreateAsync(SafetyFlag.Container, new SafetyFlag
+        {
+            Id = Guid.NewGuid().ToString("N"),
+            PartitionKey = data.AgencyId,
+            AgencyId = data.AgencyId,
+            ConversationId = access.Match.Id,
+            MessageSequence = message.Sequence,
+            SenderId = message.SenderId,
+            SenderRole = message.SenderRole,
+            Kinds = verdict.Findings.Select(f => f.Kind).ToList(),
+            Urgent = verdict.Urgent,
+            Held = message.Status == MessageStatus.Held,
+            Status = FlagStatus.Open,
+            CaseManagerIds = access.Youth.CaseManagerIds.Append(access.Match.CaseManagerId).Distinct().ToList(),
+            RaisedAt = data.Now,
+        }, ct);
+        if (access.Role == MatchRole.Mentor)
+        {
+            await Store.CreateAsync(WellbeingPrompt.Container, new WellbeingPrompt
+            {
+                Id = Guid.NewGuid().ToString("N"),
+                PartitionKey = data.AgencyId,
+                AgencyId = data.AgencyId,
+                MentorId = message.SenderId,
+                Reason = "A message of yours in a mentoring chat was flagged for review.",
+                FlagId = flag.Id,
+                RaisedAt = data.Now,
+            }, ct);
+        }
+
+        var view = FlagView.From(flag);
+        foreach (var caseManager in flag.CaseManagerIds)
+        {
+            await hub.Clients.Group(CaseManagerGroup(caseManager)).FlagRaised(view);
+        }
+    }
+
+    private static string RoleName(MatchRole role) => role switch
+    {
+        MatchRole.Mentor => "mentor",
+        MatchRole.Youth => "youth",
+        _ => "case-manager",
+    };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Chat message stored in {ConversationId} as {Sequence} ({Action})")]
+    private static partial void LogStored(ILogger logger, string conversationId, long sequence, SafetyAction action);
+}
+
+/// <summary>The <c>Chat</c> section.</summary>
+public sealed class ChatOptions
+{
+    public List<CrisisResource> CrisisResources { get; set; } = [];
+
+    /// <summary>Browser origins allowed to open the chat; requests without an Origin (non-browser clients) are not affected.</summary>
+    public List<string> AllowedOrigins { get; set; } = [];
+
+    public int SendsPerSecond { get; set; } = 5;
+
+    public int SendBurst { get; set; } = 10;
+
+    public string? Redis { get; set; }
+}

@@ -1,0 +1,72 @@
+using System.Text;
+
+namespace SurvivorConnect.Api.Features.Chat.Rules;
+
+/// <summary>
+/// What a chat message's text may be. Invisible and direction-changing characters are removed (they can
+/// disguise links and phone numbers from people and from the safety scan); broken text is refused.
+/// </summary>
+public static class MessageText
+{
+    public const int MaxLength = 2000;
+
+    public sealed record Result(string? Text, string? Problem);
+
+    public static Result Clean(string? text)
+    {
+        if (text is null)
+        {
+            return new Result(null, "A message needs some text.");
+        }
+
+        if (!IsValidUtf16(text))
+        {
+            return new Result(null, "The message contains broken characters and was not sent.");
+        }
+
+        var builder = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            if (!IsHidden(c) && (!char.IsControl(c) || c is '\n' or '\t'))
+            {
+                builder.Append(c);
+            }
+        }
+
+        var cleaned = builder.ToString().Trim();
+        if (cleaned.Length == 0)
+        {
+            return new Result(null, "A message needs some text.");
+        }
+
+        return cleaned.Length > MaxLength
+            ? new Result(null, $"A message can be at most {MaxLength} characters.")
+            : new Result(cleaned, null);
+    }
+
+    /// <summary>Zero-width characters, bidirectional overrides and isolates, and the byte-order mark.</summary>
+    private static bool IsHidden(char c) =>
+        c is >= '\u200B' and <= '\u200F' or >= '\u202A' and <= '\u202E' or >= '\u2060' and <= '\u2069' or '\uFEFF' or '\u00AD';
+
+    private static bool IsValidUtf16(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]))
+            {
+                if (i + 1 >= text.Length || !char.IsLowSurrogate(text[i + 1]))
+                {
+                    return false;
+                }
+
+                i++;
+            }
+            else if (char.IsLowSurrogate(text[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

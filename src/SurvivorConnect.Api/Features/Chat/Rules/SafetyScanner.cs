@@ -1,0 +1,122 @@
+using System.Text.RegularExpressions;
+
+namespace SurvivorConnect.Api.Features.Chat.Rules;
+
+/// <summary>What the scan decided for one message.</summary>
+public enum SafetyAction
+{
+    Deliver,
+    DeliverAndFlag,
+    Hold,
+}
+
+public sealed record SafetyFinding(string Kind, string Category);
+
+public sealed record SafetyVerdict(SafetyAction Action, bool Urgent, IReadOnlyList<SafetyFinding> Findings);
+
+/// <summary>One configured rule: a kind (e.g. "phone-number"), and a .NET regular expression.</summary>
+public sealed class SafetyRule
+{
+    public string Kind { get; set; } = "";
+
+    public string Pattern { get; set; } = "";
+}
+
+/// <summary>
+/// The <c>Chat:Safety</c> section. <c>Hold</c>: contact outside the platform (a grooming and recruitment
+/// risk), held for case-manager review. <c>Flag</c>: delivered, flagged to the case manager. <c>Crisis</c>:
+/// delivered, flagged urgent at once, and the sender is shown crisis resources.
+/// </summary>
+public sealed class SafetyOptions
+{
+    public List<SafetyRule> Hold { get; set; } = [];
+
+    public List<SafetyRule> Flag { get; set; } = [];
+
+    public List<SafetyRule> Crisis { get; set; } = [];
+
+    /// <summary>The rules this product ships with; configuration may replace each list.</summary>
+    public static SafetyOptions Defaults() => new()
+    {
+        Hold =
+        [
+            new() { Kind = "phone-number", Pattern = @"(?<!\d)(?:\+?1[\s.\-]?)?\(?\d{3}\)?[\s.\-]?\d{3}[\s.\-]?\d{4}(?!\d)" },
+            new() { Kind = "email-address", Pattern = @"[A-Za-z0-9._%+\-]+\s*(?:@|\(at\)|\[at\])\s*[A-Za-z0-9.\-]+\s*(?:\.|\(dot\)|\[dot\])\s*[A-Za-z]{2,}" },
+            new() { Kind = "link", Pattern = @"(?:https?://|www\.)\S+|\b[a-z0-9\-]+\.(?:com|net|org|io|me|co|app|ly|gg|tv|info|biz)\b" },
+            new() { Kind = "social-handle", Pattern = @"(?<![\w.])@[A-Za-z0-9_.]{3,30}\b|\b(?:snap(?:chat)?|insta(?:gram)?|ig|tiktok|kik|telegram|whatsapp|discord|facebook|fb|twitter|x\.com)\b\s*(?:me|is|at|:|-|handle|name|id)?" },
+            new() { Kind = "street-address", Pattern = @"\b\d{1,6}\s+(?:[A-Za-z0-9.]+\s+){1,4}(?:st|street|ave|avenue|rd|road|blvd|boulevard|dr|drive|ln|lane|ct|court|way|pl|place|apt|apartment)\b\.?" },
+        ],
+        Flag =
+        [
+            new() { Kind = "meet-off-platform", Pattern = @"\b(?:meet(?:\s+up)?|hang\s*out|come\s+over|pick\s+(?:you|u)\s+up|see\s+(?:you|u)\s+in\s+person|just\s+(?:us|the\s+two\s+of\s+us)|don'?t\s+tell\s+(?:anyone|your\s+case\s*worker|your\s+case\s*manager))\b" },
+            new() { Kind = "money-gift-ride", Pattern = @"\b(?:cash\s*app|venmo|zelle|paypal|send\s+(?:you|u)\s+(?:money|\$)|give\s+(?:you|u)\s+(?:money|a\s+ride|a\s+gift)|buy\s+(?:you|u)|gift\s*card|\$\s?\d+|a\s+ride)\b" },
+        ],
+        Crisis =
+        [
+            new() { Kind = "self-harm", Pattern = @"\b(?:kill\s+myself|end\s+(?:it\s+all|my\s+life)|suicid\w*|want\s+to\s+die|hurt(?:ing)?\s+myself|cut(?:ting)?\s+myself|no\s+reason\s+to\s+live|overdose)\b" },
+            new() { Kind = "in-danger", Pattern = @"\b(?:i'?m\s+(?:in\s+danger|not\s+safe|scared\s+for\s+my\s+life)|he'?s\s+going\s+to\s+hurt\s+me|they'?re\s+going\s+to\s+hurt\s+me|being\s+followed|help\s+me\s+please)\b" },
+            new() { Kind = "being-forced", Pattern = @"\b(?:forc(?:e|ed|ing)\s+me|making\s+me\s+(?:work|do\s+it|sell|see\s+(?:men|guys|people))|won'?t\s+let\s+me\s+leave|took\s+my\s+(?:phone|id|papers)|owe\s+(?:him|them)\s+money)\b" },
+        ],
+    };
+}
+
+/// <summary>
+/// Scans one message. Pure and deterministic: the same text and rules always give the same verdict.
+/// Contact details are always held, even beside crisis language (they must not leave the platform);
+/// crisis language is always urgent, so the case manager hears of it at once either way.
+/// </summary>
+public sealed class SafetyScanner
+{
+    private static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(50);
+    private readonly (string Kind, Regex Pattern)[] _hold;
+    private readonly (string Kind, Regex Pattern)[] _flag;
+    private readonly (string Kind, Regex Pattern)[] _crisis;
+
+    public SafetyScanner(SafetyOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _hold = Compile(options.Hold);
+        _flag = Compile(options.Flag);
+        _crisis = Compile(options.Crisis);
+    }
+
+    public SafetyVerdict Scan(string text)
+    {
+        var crisis = Find(_crisis, text, "crisis");
+        var hold = Find(_hold, text, "contact");
+        var flag = Find(_flag, text, "concern");
+        var findings = crisis.Concat(hold).Concat(flag).ToList();
+        var action = hold.Count > 0 ? SafetyAction.Hold
+            : findings.Count > 0 ? SafetyAction.DeliverAndFlag
+            : SafetyAction.Deliver;
+        return new SafetyVerdict(action, crisis.Count > 0, findings);
+    }
+
+    private static List<SafetyFinding> Find((string Kind, Regex Pattern)[] rules, string text, string category)
+    {
+        var found = new List<SafetyFinding>();
+        foreach (var (kind, pattern) in rules)
+        {
+            bool matched;
+            try
+            {
+                matched = pattern.IsMatch(text);
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                // A message built to defeat the scan is itself worth a look.
+                matched = true;
+            }
+
+            if (matched)
+            {
+                found.Add(new SafetyFinding(kind, category));
+            }
+        }
+
+        return found;
+    }
+
+    private static (string, Regex)[] Compile(IEnumerable<SafetyRule> rules) =>
+        rules.Select(r => (r.Kind, new Regex(r.Pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, MatchTimeout))).ToArray();
+}
