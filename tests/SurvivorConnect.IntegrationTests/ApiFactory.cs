@@ -19,7 +19,20 @@ public class ApiFactory : WebApplicationFactory<Program>
 {
     public const string SigningKey = "c3Vydml2b3Jjb25uZWN0LXRlc3Qtc2lnbmluZy1rZXktMzItYnl0ZXM=";
 
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "sc-api-" + Guid.NewGuid().ToString("N"));
+    private readonly string _folder;
+    private readonly bool _ownsFolder;
+
+    public ApiFactory()
+        : this(null)
+    {
+    }
+
+    /// <summary>An API on the store in <paramref name="folder"/>, which outlives it (a restart of the same server).</summary>
+    protected ApiFactory(string? folder)
+    {
+        _ownsFolder = folder is null;
+        _folder = folder ?? Path.Combine(Path.GetTempPath(), "sc-api-" + Guid.NewGuid().ToString("N"));
+    }
 
     public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web);
 
@@ -54,9 +67,12 @@ public class ApiFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>A client with a valid token for any subject and agency, whether or not such a person exists.</summary>
+    public string TokenFor(string subject, string agencyId = "demo", DateTimeOffset? at = null) =>
+        Services.GetRequiredService<DevTokenIssuer>().Issue(subject, agencyId, at ?? DateTimeOffset.UtcNow).AccessToken;
+
     public HttpClient AsSubject(string subject, string agencyId)
     {
-        var (token, _) = Services.GetRequiredService<DevTokenIssuer>().Issue(subject, agencyId, DateTimeOffset.UtcNow);
+        var token = TokenFor(subject, agencyId);
         var client = Anonymous();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
@@ -68,7 +84,7 @@ public class ApiFactory : WebApplicationFactory<Program>
     {
         base.Dispose(disposing);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        if (Directory.Exists(_folder))
+        if (_ownsFolder && Directory.Exists(_folder))
         {
             Directory.Delete(_folder, recursive: true);
         }

@@ -37,6 +37,32 @@ public sealed class SafeLoggingTests
     }
 
     [Fact]
+    public async Task A_chat_session_logs_neither_its_access_token_nor_message_text()
+    {
+        await using var api = new ApiFactory();
+        var (match, _, _, mentorId, _) = await new MentoringWorld(api).ActiveMatchAsync();
+        var token = api.TokenFor(mentorId);
+
+        await using (var mentor = await ChatClient.ConnectAsync(() => api.Server, token))
+        {
+            await mentor.JoinAsync(match.Id);
+            await mentor.SendAsync(match.Id, $"{Sentinel} how was your week");
+            await mentor.SendAsync(match.Id, $"{Sentinel} call me 559-555-0134");
+            await mentor.SendAsync(match.Id, $"{Sentinel} I want to die");
+        }
+
+        var logs = api.Logs.GetSnapshot();
+        Assert.Contains(logs, l => l.Message.Contains("Chat message stored in", StringComparison.Ordinal));
+        foreach (var record in logs)
+        {
+            var text = $"{record.Message} {record.Exception} {string.Join(' ', record.StructuredState?.Select(s => s.Value) ?? [])}";
+            Assert.DoesNotContain(Sentinel, text, StringComparison.Ordinal);
+            Assert.DoesNotContain(token, text, StringComparison.Ordinal);
+            Assert.DoesNotContain("559-555-0134", text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task Request_logs_name_the_route_template_not_the_raw_url()
     {
         await using var api = new ApiFactory();

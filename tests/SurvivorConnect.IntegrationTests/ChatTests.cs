@@ -1,0 +1,380 @@
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.DependencyInjection;
+using SurvivorConnect.Api.Features.Chat;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.IntegrationTests;
+
+public sealed class ChatTests(ChatTests.Factory api) : IClassFixture<ChatTests.Factory>
+{
+    public sealed class Factory : ApiFactory
+    {
+        protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
+        {
+            ["Chat:SendsPerSecond"] = "20",
+            ["Chat:SendBurst"] = "40",
+        };
+    }
+
+    private readonly MentoringWorld _world = new(api);
+
+    private sealed record Chat(string Id, ChatClient Mentor, ChatClient Youth, ChatClient CaseManager, HttpClient MentorHttp, HttpClient YouthHttp, string MentorId, string YouthId);
+
+    private async Task<ChatClient> ConnectAsync(string subject, string agency = "demo") =>
+        await ChatClient.ConnectAsync(() => api.Server, api.TokenFor(subject, agency));
+
+    private async Task<Chat> OpenChatAsync()
+    {
+        var (match, mentorHttp, youthHttp, mentorId, youthId) = await _world.ActiveMatchAsync();
+        var youthPerson = (await HttpAssert.Ok<MeDto>(await youthHttp.GetAsync("/api/me"))).Id;
+        var chat = new Chat(match.Id, await ConnectAsync(mentorId), await ConnectAsync(youthPerson), await ConnectAsync("demo-casemanager"), mentorHttp, youthHttp, mentorId, youthId);
+        await chat.Mentor.JoinAsync(match.Id);
+        await chat.Youth.JoinAsync(match.Id);
+        await chat.CaseManager.JoinAsync(match.Id);
+        return chat;
+    }
+
+    [Fact]
+    public async Task A_conversation_opens_with_a_notice_that_the_case_manager_can_read_it()
+    {
+        var chat = await OpenChatAsync();
+
+        var join = await chat.Youth.JoinAsync(chat.Id);
+        var history = await chat.Youth.SinceAsync(chat.Id, 0);
+
+        Assert.True(join.CanSend);
+        Assert.Contains("case manager can read", join.OversightNotice, StringComparison.Ordinal);
+        var first = Assert.Single(history);
+        Assert.Equal((1L, "system"), (first.Sequence, first.SenderRole));
+        Assert.Contains("case manager can read", first.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_message_is_stored_numbered_and_delivered_to_the_other_party_and_the_case_manager()
+    {
+        var chat = await OpenChatAsync();
+
+        var sent = await chat.Mentor.SendAsync(chat.Id, "How did the interview go?");
+
+        Assert.Equal(2, sent.Message.Sequence);
+        Assert.Equal(MessageStatus.Delivered, sent.Message.Status);
+        await ChatClient.EventuallyAsync(() => chat.Youth.Received.Any(m => m.Sequence == 2), "the youth receives the message");
+        await ChatClient.EventuallyAsync(() => chat.CaseManager.Received.Any(m => m.Sequence == 2), "the case manager reads it live");
+        Assert.Equal("mentor", chat.Youth.Received.Single(m => m.Sequence == 2).SenderRole);
+    }
+
+    [Fact]
+    public async Task The_case_manager_reads_but_cannot_write_and_their_reads_are_audited()
+    {
+        var chat = await OpenChatAsync();
+
+        var refused = await Assert.ThrowsAsync<HubException>(() => chat.CaseManager.SendAsync(chat.Id, "hello"));
+        await chat.CaseManager.SinceAsync(chat.Id, 0);
+        var audit = await HttpAssert.Ok<PageDto<AuditDto>>(await _world.Admin.GetAsync($"/api/audit?recordId={chat.Id}&recordType=conversation"));
+
+        Assert.Contains("can read this chat but not write", refused.Message, StringComparison.Ordinal);
+        Assert.Contains(audit.Items, e => e is { Action: "chat.join", ActorId: "demo-casemanager" });
+        Assert.Contains(audit.Items, e => e is { Action: "chat.read", ActorId: "demo-casemanager" });
+    }
+
+    [Fact]
+    public async Task A_resend_with_the_same_client_id_returns_the_same_message_and_stores_nothing_new()
+    {
+        var chat = await OpenChatAsync();
+
+        var first = await chat.Youth.SendAsync(chat.Id, "see you tuesday", "client-1");
+        var again = await chat.Youth.SendAsync(chat.Id, "see you tuesday", "client-1");
+        var history = await chat.Mentor.SinceAsync(chat.Id, 0);
+
+        Assert.False(first.Duplicate);
+        Assert.True(again.Duplicate);
+        Assert.Equal(first.Message.Sequence, again.Message.Sequence);
+        Assert.Single(history, m => m.ClientMessageId == "client-1");
+    }
+
+    [Fact]
+    public async Task A_client_that_reconnects_gets_exactly_the_messages_it_missed()
+    {
+        var chat = await OpenChatAsync();
+        await chat.Mentor.SendAsync(chat.Id, "before");
+        var last = (await chat.Youth.SinceAsync(chat.Id, 0))[^1].Sequence;
+        await chat.Youth.DisposeAsync();
+
+        for (var i = 0; i < 5; i++)
+        {
+            await chat.Mentor.SendAsync(chat.Id, $"while away {i}");
+        }
+
+        await using var back = await ConnectAsync((await HttpAssert.Ok<MeDto>(await chat.YouthHttp.GetAsync("/api/me"))).Id);
+        await back.JoinAsync(chat.Id);
+        var missed = await back.SinceAsync(chat.Id, last);
+
+        Assert.Equal(Enumerable.Range(0, 5).Select(i => $"while away {i}"), missed.Select(m => m.Text));
+        Assert.Equal(Enumerable.Range((int)last + 1, 5).Select(i => (long)i), missed.Select(m => m.Sequence));
+    }
+
+    [Fact]
+    public async Task Pausing_the_match_stops_new_messages_at_once_and_says_why_and_resuming_restarts_them()
+    {
+        var chat = await OpenChatAsync();
+
+        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{chat.Id}/pause", null));
+        await ChatClient.EventuallyAsync(() => chat.Youth.Statuses.Any(s => !s.CanSend), "the youth is told sending stopped");
+        var refused = await Assert.ThrowsAsync<HubException>(() => chat.Mentor.SendAsync(chat.Id, "are you there?"));
+        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{chat.Id}/resume", null));
+        var sent = await chat.Mentor.SendAsync(chat.Id, "welcome back");
+
+        Assert.Contains("paused", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("paused", chat.Mentor.Statuses.First(s => !s.CanSend).Reason, StringComparison.Ordinal);
+        Assert.Equal(MessageStatus.Delivered, sent.Message.Status);
+    }
+
+    [Fact]
+    public async Task Revoked_consent_stops_new_messages_at_once()
+    {
+        var chat = await OpenChatAsync();
+        var consents = await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await chat.MentorHttp.GetAsync($"/api/consents?subjectId={chat.MentorId}"));
+
+        await HttpAssert.Ok<MentoringTests.ConsentDto>(await chat.MentorHttp.PostAsync($"/api/consents/{consents.Single(c => c.MatchId == chat.Id).Id}/revoke", null));
+        var refused = await Assert.ThrowsAsync<HubException>(() => chat.Youth.SendAsync(chat.Id, "hello?"));
+
+        Assert.Contains("Consent for this chat has been withdrawn", refused.Message, StringComparison.Ordinal);
+        await ChatClient.EventuallyAsync(() => chat.Youth.Statuses.Any(s => !s.CanSend && s.Reason!.Contains("Consent", StringComparison.Ordinal)), "both are told why");
+    }
+
+    [Fact]
+    public async Task A_hold_that_stops_chat_stops_it_and_a_closed_match_ends_it()
+    {
+        var chat = await OpenChatAsync();
+
+        await MentoringWorld.Ok(await _world.Supervisor.PostAsJsonAsync($"/api/mentors/{chat.MentorId}/hold", new { reason = "rest", stopsChat = true }));
+        var held = await Assert.ThrowsAsync<HubException>(() => chat.Mentor.SendAsync(chat.Id, "hi"));
+        await MentoringWorld.Ok(await _world.Supervisor.PostAsync($"/api/mentors/{chat.MentorId}/hold/release", null));
+        await chat.Mentor.SendAsync(chat.Id, "back again");
+        await MentoringWorld.Ok(await _world.CaseManager.PostAsJsonAsync($"/api/matches/{chat.Id}/close", new { reason = "GoalsMet", planned = true }));
+        var closed = await Assert.ThrowsAsync<HubException>(() => chat.Youth.SendAsync(chat.Id, "bye"));
+
+        Assert.Contains("supervisor has paused this chat", held.Message, StringComparison.Ordinal);
+        Assert.Contains("ended", closed.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Contact_details_are_held_for_review_and_a_released_message_is_then_delivered()
+    {
+        var chat = await OpenChatAsync();
+
+        var sent = await chat.Mentor.SendAsync(chat.Id, "text me at 559-555-0134");
+        await ChatClient.EventuallyAsync(() => !chat.CaseManager.Flags.IsEmpty, "the case manager is told of the flag");
+        var flags = await HttpAssert.Ok<List<FlagDto>>(await _world.CaseManager.GetAsync("/api/flags?status=Open"));
+        var flag = flags.Single(f => f.ConversationId == chat.Id);
+        await Task.Delay(100);
+        var youthSawIt = chat.Youth.Received.Any(m => m.Sequence == sent.Message.Sequence);
+        await HttpAssert.Ok<FlagDto>(await _world.CaseManager.PostAsync($"/api/flags/{flag.Id}/release", null));
+
+        Assert.Equal(MessageStatus.Held, sent.Message.Status);
+        Assert.Contains("held for your case manager to review", sent.Notice, StringComparison.Ordinal);
+        Assert.False(youthSawIt);
+        Assert.True(flag.Held);
+        Assert.Contains("phone-number", flag.Kinds);
+        await ChatClient.EventuallyAsync(() => chat.Youth.Received.Any(m => m.Sequence == sent.Message.Sequence), "the released message reaches the youth");
+        await HttpAssert.Problem(await _world.CaseManager.PostAsync($"/api/flags/{flag.Id}/release", null), 409);
+    }
+
+    [Fact]
+    public async Task A_rejected_message_is_never_delivered_and_the_sender_still_sees_it_as_rejected()
+    {
+        var chat = await OpenChatAsync();
+        var sent = await chat.Youth.SendAsync(chat.Id, "add me on snapchat");
+        await ChatClient.EventuallyAsync(() => !chat.CaseManager.Flags.IsEmpty, "the flag");
+
+        await HttpAssert.Ok<FlagDto>(await _world.CaseManager.PostAsync($"/api/flags/{chat.CaseManager.Flags.First().Id}/reject", null));
+        var youthView = await chat.Youth.SinceAsync(chat.Id, 1);
+        var mentorView = await chat.Mentor.SinceAsync(chat.Id, 1);
+
+        Assert.Equal(MessageStatus.Rejected, Assert.Single(youthView, m => m.Sequence == sent.Message.Sequence).Status);
+        Assert.DoesNotContain(mentorView, m => m.Sequence == sent.Message.Sequence);
+    }
+
+    [Fact]
+    public async Task Crisis_language_is_delivered_flagged_urgent_at_once_and_the_sender_sees_crisis_resources()
+    {
+        var chat = await OpenChatAsync();
+
+        var sent = await chat.Youth.SendAsync(chat.Id, "honestly I want to die");
+
+        Assert.Equal(MessageStatus.Delivered, sent.Message.Status);
+        Assert.Contains(sent.CrisisResources!, r => r.Contact.Contains("988", StringComparison.Ordinal));
+        Assert.Contains(sent.CrisisResources!, r => r.Contact.Contains("1-888-373-7888", StringComparison.Ordinal) && r.Contact.Contains("233733", StringComparison.Ordinal));
+        await ChatClient.EventuallyAsync(() => chat.CaseManager.Flags.Any(f => f.Urgent), "an urgent flag reaches the case manager in real time");
+        await ChatClient.EventuallyAsync(() => chat.Mentor.Received.Any(m => m.Sequence == sent.Message.Sequence), "the mentor receives it");
+    }
+
+    [Fact]
+    public async Task A_flagged_mentor_message_raises_a_wellbeing_prompt_and_the_flag_is_resolved_with_a_note()
+    {
+        var chat = await OpenChatAsync();
+
+        await chat.Mentor.SendAsync(chat.Id, "I can give you a ride after school");
+        await ChatClient.EventuallyAsync(() => !chat.CaseManager.Flags.IsEmpty, "the flag");
+        var flag = chat.CaseManager.Flags.First();
+        await HttpAssert.Problem(await _world.CaseManager.PostJson($"/api/flags/{flag.Id}/resolve", new { }), 400);
+        var resolved = await HttpAssert.Ok<FlagDto>(await _world.CaseManager.PostJson($"/api/flags/{flag.Id}/resolve", new { note = "Talked with the mentor about boundaries." }));
+        var prompts = await api.Services.GetRequiredService<IDocumentStore>().QueryAsync<WellbeingPrompt>(WellbeingPrompt.Container,
+            new DocumentQuery { PartitionKey = "demo", Filters = [Filter.Eq("mentorId", chat.MentorId)] }, CancellationToken.None);
+
+        Assert.False(flag.Held);
+        Assert.Equal("Resolved", resolved.Status);
+        Assert.Single(prompts.Items, p => p.FlagId == flag.Id);
+        await HttpAssert.Problem(await api.As("north-casemanager").PostJson($"/api/flags/{flag.Id}/resolve", new { note = "x" }), 404);
+    }
+
+    [Fact]
+    public async Task Nobody_outside_the_match_can_join_read_or_send()
+    {
+        var chat = await OpenChatAsync();
+        var (otherMentorId, _) = await _world.ReadyMentorAsync();
+        await using var outsider = await ConnectAsync(otherMentorId);
+        await using var north = await ConnectAsync("north-casemanager", "demo-north");
+
+        foreach (var client in new[] { outsider, north })
+        {
+            Assert.Contains("no such conversation", (await Assert.ThrowsAsync<HubException>(() => client.JoinAsync(chat.Id))).Message, StringComparison.Ordinal);
+            await Assert.ThrowsAsync<HubException>(() => client.SinceAsync(chat.Id, 0));
+            await Assert.ThrowsAsync<HubException>(() => client.SendAsync(chat.Id, "let me in"));
+        }
+
+        await chat.Mentor.SendAsync(chat.Id, "private");
+        await Task.Delay(100);
+        Assert.Empty(outsider.Received);
+    }
+
+    [Fact]
+    public async Task An_expired_token_cannot_connect()
+    {
+        var expired = api.TokenFor("demo-mentor", at: DateTimeOffset.UtcNow.AddDays(-2));
+
+        await Assert.ThrowsAnyAsync<Exception>(() => ChatClient.ConnectAsync(() => api.Server, expired));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("\u200B\u200D")]
+    public async Task Empty_messages_are_refused(string text)
+    {
+        var chat = await OpenChatAsync();
+
+        var error = await Assert.ThrowsAsync<HubException>(() => chat.Mentor.SendAsync(chat.Id, text));
+
+        Assert.Contains("needs some text", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Overlong_broken_and_disguised_text_is_refused_or_cleaned_and_markup_stays_text()
+    {
+        var chat = await OpenChatAsync();
+
+        var tooLong = await Assert.ThrowsAsync<HubException>(() => chat.Mentor.SendAsync(chat.Id, new string('a', 2001)));
+        var broken = await BrokenTextOutcomeAsync(chat);
+        var disguised = await chat.Mentor.SendAsync(chat.Id, "call\u200B 5\u200B5\u200B9-555-0134 \u202Eevil");
+        var markup = await chat.Mentor.SendAsync(chat.Id, "<script>alert('x')</script> & <b>bold</b>");
+        var badId = await Assert.ThrowsAsync<HubException>(() => chat.Mentor.SendAsync(chat.Id, "hi", "bad id with spaces"));
+
+        Assert.Contains("at most 2000", tooLong.Message, StringComparison.Ordinal);
+        Assert.True(broken is null || !broken.Any(char.IsSurrogate), "broken UTF-16 was stored");
+        Assert.Equal(MessageStatus.Held, disguised.Message.Status);
+        Assert.DoesNotContain('\u202E', disguised.Message.Text);
+        Assert.Equal("<script>alert('x')</script> & <b>bold</b>", markup.Message.Text);
+        await ChatClient.EventuallyAsync(() => chat.Youth.Received.Any(m => m.Text == "<script>alert('x')</script> & <b>bold</b>"), "markup arrives as the same text");
+        Assert.Contains("client message id", badId.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Sends text with a lone surrogate. The client's JSON writer may already replace it with U+FFFD; the
+    /// server refuses what still arrives broken. Returns what was stored, or null when refused.
+    /// </summary>
+    private static async Task<string?> BrokenTextOutcomeAsync(Chat chat)
+    {
+        try
+        {
+            return (await chat.Mentor.SendAsync(chat.Id, "oops " + (char)0xD800)).Message.Text;
+        }
+        catch (HubException ex) when (ex.Message.Contains("broken characters", StringComparison.Ordinal))
+        {
+            return null;
+        }
+    }
+
+    [Fact]
+    public async Task A_message_over_the_receive_limit_closes_only_that_connection()
+    {
+        var chat = await OpenChatAsync();
+        var dropped = new TaskCompletionSource();
+        chat.Mentor.Connection.Reconnecting += _ =>
+        {
+            dropped.TrySetResult();
+            return Task.CompletedTask;
+        };
+        chat.Mentor.Connection.Closed += _ =>
+        {
+            dropped.TrySetResult();
+            return Task.CompletedTask;
+        };
+
+        await Assert.ThrowsAnyAsync<Exception>(() => chat.Mentor.SendAsync(chat.Id, new string('x', ChatSetup.MaxReceiveMessageBytes * 2)));
+        await dropped.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        var youthStillSends = await chat.Youth.SendAsync(chat.Id, "still here");
+
+        Assert.Equal(MessageStatus.Delivered, youthStillSends.Message.Status);
+        Assert.DoesNotContain(await chat.Youth.SinceAsync(chat.Id, 0), m => m.Text.StartsWith("xxxx", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_flood_of_sends_from_one_user_is_limited_without_affecting_others()
+    {
+        var chat = await OpenChatAsync();
+
+        var flood = await Task.WhenAll(Enumerable.Range(0, 1000).Select(async i =>
+        {
+            try
+            {
+                await chat.Mentor.SendAsync(chat.Id, $"flood {i}");
+                return "sent";
+            }
+            catch (HubException ex) when (ex.Message.Contains("429: You are sending messages too quickly", StringComparison.Ordinal))
+            {
+                return "limited";
+            }
+        }));
+        var youth = await chat.Youth.SendAsync(chat.Id, "I can still talk");
+
+        Assert.InRange(flood.Count(r => r == "sent"), 1, 100);
+        Assert.True(flood.Count(r => r == "limited") >= 900);
+        Assert.Equal(MessageStatus.Delivered, youth.Message.Status);
+    }
+
+    [Fact]
+    public async Task Typing_and_read_receipts_reach_the_other_party_and_are_not_stored()
+    {
+        var chat = await OpenChatAsync();
+
+        await chat.Youth.TypingAsync(chat.Id);
+        await chat.Mentor.MarkReadAsync(chat.Id, 1L);
+
+        await ChatClient.EventuallyAsync(() => chat.Mentor.Typing.Contains("youth"), "the mentor sees the youth typing");
+        await ChatClient.EventuallyAsync(() => chat.Youth.Reads.Contains(1), "the youth sees the read receipt");
+        Assert.Single(await chat.Youth.SinceAsync(chat.Id, 0));
+    }
+
+    [Fact]
+    public async Task A_browser_from_an_origin_not_on_the_allow_list_cannot_open_the_chat()
+    {
+        await Assert.ThrowsAnyAsync<Exception>(() => ChatClient.ConnectAsync(() => api.Server, api.TokenFor("demo-mentor"), origin: "https://evil.example"));
+        await using var allowed = await ChatClient.ConnectAsync(() => api.Server, api.TokenFor("demo-mentor"), origin: "http://localhost:5080");
+
+        Assert.Equal(Microsoft.AspNetCore.SignalR.Client.HubConnectionState.Connected, allowed.Connection.State);
+    }
+
+    public sealed record FlagDto(string Id, string ConversationId, long MessageSequence, string SenderRole, List<string> Kinds, bool Urgent, bool Held, string Status);
+}
