@@ -1,0 +1,90 @@
+using SurvivorConnect.Testing;
+
+namespace SurvivorConnect.IntegrationTests;
+
+/// <summary>Two API instances on one store, joined by the Redis backplane, as in a scaled-out deployment.</summary>
+public sealed class ChatScaleOutTests : IAsyncLifetime
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "sc-scale-" + Guid.NewGuid().ToString("N"));
+    private RedisTestServer _redis = null!;
+    private InstanceFactory _first = null!;
+    private InstanceFactory _second = null!;
+
+    private sealed class InstanceFactory(string folder, string redis) : ApiFactory(folder)
+    {
+        protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
+        {
+            ["Chat:Redis"] = redis,
+            ["Chat:SendsPerSecond"] = "1000",
+            ["Chat:SendBurst"] = "1000",
+        };
+    }
+
+    public async Task InitializeAsync()
+    {
+        _redis = await RedisTestServer.StartAsync();
+        _first = new InstanceFactory(_folder, _redis.Configuration);
+        _ = _first.Server;
+        _second = new InstanceFactory(_folder, _redis.Configuration);
+        _ = _second.Server;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _first.DisposeAsync();
+        await _second.DisposeAsync();
+        await _redis.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task A_message_sent_through_one_instance_reaches_a_client_on_the_other()
+    {
+        var (match, _, youthHttp, mentorId, _) = await new MentoringWorld(_first).ActiveMatchAsync();
+        var youthId = (await HttpAssert.Ok<MeDto>(await youthHttp.GetAsync("/api/me"))).Id;
+        await using var mentor = await ChatClient.ConnectAsync(() => _first.Server, _first.TokenFor(mentorId));
+        await using var youth = await ChatClient.ConnectAsync(() => _second.Server, _second.TokenFor(youthId));
+        await using var caseManager = await ChatClient.ConnectAsync(() => _second.Server, _second.TokenFor("demo-casemanager"));
+        await mentor.JoinAsync(match.Id);
+        await youth.JoinAsync(match.Id);
+        await caseManager.JoinAsync(match.Id);
+
+        var sent = await mentor.SendAsync(match.Id, "across instances");
+        var crisis = await youth.SendAsync(match.Id, "I'm not safe here");
+
+        await ChatClient.EventuallyAsync(() => youth.Received.Any(m => m.Sequence == sent.Message.Sequence), "the youth on the second instance receives it");
+        await ChatClient.EventuallyAsync(() => mentor.Received.Any(m => m.Sequence == crisis.Message.Sequence), "the mentor on the first instance receives the reply");
+        await ChatClient.EventuallyAsync(() => caseManager.Flags.Any(f => f.Urgent), "the urgent flag reaches the case manager on the second instance");
+    }
+
+    [Fact]
+    public async Task A_client_that_reconnects_to_the_other_instance_catches_up_with_nothing_lost()
+    {
+        var (match, _, youthHttp, mentorId, _) = await new MentoringWorld(_first).ActiveMatchAsync();
+        var youthId = (await HttpAssert.Ok<MeDto>(await youthHttp.GetAsync("/api/me"))).Id;
+        await using var mentor = await ChatClient.ConnectAsync(() => _first.Server, _first.TokenFor(mentorId));
+        await mentor.JoinAsync(match.Id);
+        long last;
+        await using (var onFirst = await ChatClient.ConnectAsync(() => _first.Server, _first.TokenFor(youthId)))
+        {
+            await onFirst.JoinAsync(match.Id);
+            await mentor.SendAsync(match.Id, "seen on the first instance");
+            await ChatClient.EventuallyAsync(() => !onFirst.Received.IsEmpty, "the first message");
+            last = onFirst.Received.Max(m => m.Sequence);
+        }
+
+        for (var i = 0; i < 10; i++)
+        {
+            await mentor.SendAsync(match.Id, $"while moving {i}");
+        }
+
+        await using var onSecond = await ChatClient.ConnectAsync(() => _second.Server, _second.TokenFor(youthId));
+        await onSecond.JoinAsync(match.Id);
+        var missed = await onSecond.SinceAsync(match.Id, last);
+        var live = await mentor.SendAsync(match.Id, "live again");
+
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"while moving {i}"), missed.Select(m => m.Text));
+        await ChatClient.EventuallyAsync(() => onSecond.Received.Any(m => m.Sequence == live.Message.Sequence), "live delivery on the second instance");
+    }
+}

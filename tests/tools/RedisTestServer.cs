@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace SurvivorConnect.Testing;
+
+/// <summary>
+/// A redis-server on 127.0.0.1 on a free port, for the SignalR scale-out tests. It runs under a shell
+/// that stops it when our stdin closes, so a crashed test host leaves nothing running; disposing stops
+/// it by its own PID.
+/// </summary>
+public sealed class RedisTestServer : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private RedisTestServer(Process process, int port)
+    {
+        _process = process;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public string Configuration => $"127.0.0.1:{Port}";
+
+    public static async Task<RedisTestServer> StartAsync()
+    {
+        var port = FreePort();
+        var redis = $"redis-server --port {port} --bind 127.0.0.1 --save '' --appendonly no --protected-mode yes --daemonize no --loglevel warning";
+        var start = new ProcessStartInfo("bash", ["-c", $"command -v redis-server >/dev/null || {{ echo 'redis-server is not installed (README: Prerequisites)' >&2; exit 3; }}; {redis} & pid=$!; trap 'kill $pid; wait $pid' EXIT; cat >/dev/null"])
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        var process = Process.Start(start) ?? throw new InvalidOperationException("bash did not start.");
+        var server = new RedisTestServer(process, port);
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"redis-server did not start: {await process.StandardError.ReadToEndAsync()}");
+            }
+
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, port);
+                return server;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(50);
+            }
+        }
+
+        await server.DisposeAsync();
+        throw new InvalidOperationException("redis-server did not accept connections in time.");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.StandardInput.Close();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try
+            {
+                await _process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+
+        _process.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
