@@ -1,5 +1,12 @@
 using BenchmarkDotNet.Running;
 using SurvivorConnect.Benchmarks;
 
-// Run with: dotnet run -c Release --project tests/SurvivorConnect.Benchmarks -- --filter '*'
+// dotnet run -c Release --project tests/SurvivorConnect.Benchmarks -- --filter '*'        (BenchmarkDotNet)
+// dotnet run -c Release --project tests/SurvivorConnect.Benchmarks -- chat-load [options] (chat load runner)
+if (args.Length > 0 && args[0] == "chat-load")
+{
+    return await ChatLoad.RunAsync(args[1..]);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(StorageBenchmarks).Assembly).Run(args);
+return 0;

@@ -10,7 +10,7 @@ namespace SurvivorConnect.Storage.Sqlite;
 /// The embedded default: one SQLite table per container, the document as JSON, generated columns with
 /// indexes for the declared queryable fields, and an ETag column so replaces never lose an update.
 /// </summary>
-public sealed class SqliteDocumentStore : IDocumentStore
+public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
 {
     private const int SqliteConstraint = 19;
 
@@ -18,6 +18,10 @@ public sealed class SqliteDocumentStore : IDocumentStore
     private readonly IReadOnlyList<ContainerSpec> _containers;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, bool> _ready = new(StringComparer.Ordinal);
+
+    // SQLite has one writer at a time. Queueing writers here, without blocking threads, keeps them out of
+    // the driver's busy-retry loop (which sleeps); busy_timeout covers writers in other processes.
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
 
     public SqliteDocumentStore(string databasePath, IEnumerable<ContainerSpec> containers, TimeProvider time)
     {
@@ -44,6 +48,7 @@ public sealed class SqliteDocumentStore : IDocumentStore
     {
         await using var connection = await OpenAsync(cancellationToken);
         await ExecuteAsync(connection, "PRAGMA journal_mode=WAL;", cancellationToken);
+        await ExecuteAsync(connection, "PRAGMA optimize;", cancellationToken);
         foreach (var container in _containers)
         {
             await EnsureTableAsync(connection, container, cancellationToken);
@@ -88,10 +93,7 @@ public sealed class SqliteDocumentStore : IDocumentStore
         where T : Document
     {
         var body = DocumentRules.Serialize(document, container);
-        await using var connection = await OpenReadyAsync(container, cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        var etag = await InsertAsync(connection, transaction, container, document, body, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        var etag = await WriteAsync(container, (c, t) => InsertAsync(c, t, container, document, body, cancellationToken), cancellationToken);
         return document.WithETag<T>(etag);
     }
 
@@ -99,10 +101,7 @@ public sealed class SqliteDocumentStore : IDocumentStore
         where T : Document
     {
         var body = DocumentRules.Serialize(document, container);
-        await using var connection = await OpenReadyAsync(container, cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        var etag = await UpdateAsync(connection, transaction, container, document, body, ifMatchETag, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        var etag = await WriteAsync(container, (c, t) => UpdateAsync(c, t, container, document, body, ifMatchETag, cancellationToken), cancellationToken);
         return document.WithETag<T>(etag);
     }
 
@@ -110,20 +109,13 @@ public sealed class SqliteDocumentStore : IDocumentStore
         where T : Document
     {
         var body = DocumentRules.Serialize(document, container);
-        await using var connection = await OpenReadyAsync(container, cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        var etag = await UpsertRowAsync(connection, transaction, container, document, body, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        var etag = await WriteAsync(container, (c, t) => UpsertRowAsync(c, t, container, document, body, cancellationToken), cancellationToken);
         return document.WithETag<T>(etag);
     }
 
     public async Task<bool> DeleteAsync(ContainerSpec container, string id, string partitionKey, string? ifMatchETag, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenReadyAsync(container, cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        var deleted = await DeleteRowAsync(connection, transaction, container, id, partitionKey, ifMatchETag, cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return deleted;
+        return await WriteAsync(container, (c, t) => DeleteRowAsync(c, t, container, id, partitionKey, ifMatchETag, cancellationToken), cancellationToken);
     }
 
     public async Task<Page<T>> QueryAsync<T>(ContainerSpec container, DocumentQuery query, CancellationToken cancellationToken)
@@ -190,40 +182,62 @@ public sealed class SqliteDocumentStore : IDocumentStore
         ArgumentNullException.ThrowIfNull(operations);
         var bodies = DocumentRules.SerializeBatch(operations, partitionKey, container);
 
-        await using var connection = await OpenReadyAsync(container, cancellationToken);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        var etags = new List<string?>(operations.Count);
-        for (var i = 0; i < operations.Count; i++)
+        return await WriteAsync(container, async (connection, transaction) =>
         {
-            try
+            var etags = new List<string?>(operations.Count);
+            for (var i = 0; i < operations.Count; i++)
             {
-                etags.Add(operations[i] switch
+                try
                 {
-                    BatchOperation.Create c => await InsertAsync(connection, transaction, container, c.Document, bodies[i], cancellationToken),
-                    BatchOperation.Replace r => await UpdateAsync(connection, transaction, container, r.Document, bodies[i], r.IfMatchETag, cancellationToken),
-                    BatchOperation.Upsert u => await UpsertRowAsync(connection, transaction, container, u.Document, bodies[i], cancellationToken),
-                    BatchOperation.Delete d => await DeleteRowAsync(connection, transaction, container, d.Id, partitionKey, d.IfMatchETag, cancellationToken)
-                        ? null
-                        : throw new StoreException(StoreErrorKind.NotFound, "The document to delete does not exist."),
-                    _ => throw new InvalidOperationException("Unknown batch operation."),
-                });
-            }
-            catch (StoreException ex) when (ex.Kind is not StoreErrorKind.Unavailable)
-            {
-                await transaction.RollbackAsync(cancellationToken);
-                throw new StoreException(StoreErrorKind.BatchFailed, $"Batch operation {i} failed ({ex.Kind}); nothing was written.", ex)
+                    etags.Add(operations[i] switch
+                    {
+                        BatchOperation.Create c => await InsertAsync(connection, transaction, container, c.Document, bodies[i], cancellationToken),
+                        BatchOperation.Replace r => await UpdateAsync(connection, transaction, container, r.Document, bodies[i], r.IfMatchETag, cancellationToken),
+                        BatchOperation.Upsert u => await UpsertRowAsync(connection, transaction, container, u.Document, bodies[i], cancellationToken),
+                        BatchOperation.Delete d => await DeleteRowAsync(connection, transaction, container, d.Id, partitionKey, d.IfMatchETag, cancellationToken)
+                            ? null
+                            : throw new StoreException(StoreErrorKind.NotFound, "The document to delete does not exist."),
+                        _ => throw new InvalidOperationException("Unknown batch operation."),
+                    });
+                }
+                catch (StoreException ex) when (ex.Kind is not StoreErrorKind.Unavailable)
                 {
-                    FailedOperationIndex = i,
-                    FailedOperationKind = ex.Kind,
-                };
+                    throw new StoreException(StoreErrorKind.BatchFailed, $"Batch operation {i} failed ({ex.Kind}); nothing was written.", ex)
+                    {
+                        FailedOperationIndex = i,
+                        FailedOperationKind = ex.Kind,
+                    };
+                }
             }
-        }
 
-        await transaction.CommitAsync(cancellationToken);
-        return new BatchResult(etags);
+            return new BatchResult(etags);
+        }, cancellationToken);
     }
 
     private const string NotExpired = "(expires_at IS NULL OR expires_at > $now)";
+
+    /// <summary>One write transaction: committed when <paramref name="work"/> returns, rolled back when it throws.</summary>
+    private async Task<TResult> WriteAsync<TResult>(ContainerSpec container, Func<SqliteConnection, SqliteTransaction, Task<TResult>> work, CancellationToken ct)
+    {
+        await using var connection = await OpenReadyAsync(container, ct);
+        await _writeLock.WaitAsync(ct);
+        try
+        {
+            // WAL with synchronous=NORMAL: a commit survives the process dying; only a power cut can lose
+            // the last commits, which is acceptable for the local store (production runs on Cosmos DB).
+            await ExecuteAsync(connection, "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;", ct);
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+            var result = await work(connection, transaction);
+            await transaction.CommitAsync(ct);
+            return result;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public void Dispose() => _writeLock.Dispose();
 
     private static string NewETag() => $"\"{Guid.NewGuid():D}\"";
 
@@ -438,7 +452,12 @@ public sealed class SqliteDocumentStore : IDocumentStore
             }
 
             var indexName = string.Create(CultureInfo.InvariantCulture, $"\"ix_{container.Name}_{field.Replace('.', '_')}\"");
-            await ExecuteAsync(connection, $"CREATE INDEX IF NOT EXISTS {indexName} ON {table} (pk, {column}, id);", ct);
+
+            // No index on type: the table is already clustered by (pk, id), and a type index looks just as
+            // good to the planner for "type = ? ORDER BY id" while making it scan every row of that type.
+            await ExecuteAsync(connection, field == "type"
+                ? $"DROP INDEX IF EXISTS {indexName};"
+                : $"CREATE INDEX IF NOT EXISTS {indexName} ON {table} (pk, {column}, id);", ct);
         }
 
         _ready[container.Name] = true;

@@ -168,8 +168,8 @@ public sealed partial class ChatService(
             return "Your account is not active.";
         }
 
-        // Read afresh: a match paused a moment ago stops messages now.
-        var match = await data.MatchAsync(access.Match.Id, ct);
+        // The access check has just read the match, so a match paused a moment ago stops messages now.
+        var match = access.Match;
         if (match.State != MatchState.Active)
         {
             return match.State == MatchState.Paused

@@ -118,5 +118,5 @@ public sealed class SafetyScanner
     }
 
     private static (string, Regex)[] Compile(IEnumerable<SafetyRule> rules) =>
-        rules.Select(r => (r.Kind, new Regex(r.Pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, MatchTimeout))).ToArray();
+        rules.Select(r => (r.Kind, new Regex(r.Pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled, MatchTimeout))).ToArray();
 }
