@@ -81,6 +81,9 @@ public sealed class ChatClient : IAsyncDisposable
     public Task<IReadOnlyList<ChatMessageView>> SinceAsync(string conversationId, long sequence) =>
         Connection.InvokeAsync<IReadOnlyList<ChatMessageView>>("Since", conversationId, sequence);
 
+    public Task<IReadOnlyList<ChatMessageView>> HistoryAsync(string conversationId, long? before, int pageSize) =>
+        Connection.InvokeAsync<IReadOnlyList<ChatMessageView>>("History", conversationId, before, pageSize);
+
     public Task TypingAsync(string conversationId) => Connection.InvokeAsync("Typing", conversationId);
 
     public Task MarkReadAsync(string conversationId, long sequence) => Connection.InvokeAsync("MarkRead", conversationId, sequence);

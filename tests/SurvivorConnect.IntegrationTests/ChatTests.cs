@@ -65,6 +65,23 @@ public sealed class ChatTests(ChatTests.Factory api) : IClassFixture<ChatTests.F
     }
 
     [Fact]
+    public async Task History_pages_backwards_in_order()
+    {
+        var chat = await OpenChatAsync();
+        for (var i = 1; i <= 5; i++)
+        {
+            await chat.Youth.SendAsync(chat.Id, $"note {i}");
+        }
+
+        var latest = await chat.Mentor.HistoryAsync(chat.Id, null, 3);
+        var earlier = await chat.Mentor.HistoryAsync(chat.Id, latest[0].Sequence, 3);
+
+        Assert.Equal(["note 3", "note 4", "note 5"], latest.Select(m => m.Text));
+        Assert.Equal([1L, 2L, 3L], earlier.Select(m => m.Sequence));
+        Assert.Equal("note 2", earlier[^1].Text);
+    }
+
+    [Fact]
     public async Task The_case_manager_reads_but_cannot_write_and_their_reads_are_audited()
     {
         var chat = await OpenChatAsync();

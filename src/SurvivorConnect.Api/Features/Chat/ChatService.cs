@@ -169,7 +169,12 @@ public sealed partial class ChatService(
         }
 
         // The access check has just read the match, so a match paused a moment ago stops messages now.
-        var match = access.Match;
+        return await MatchStopsChatAsync(access.Match, access.Youth, ct);
+    }
+
+    /// <summary>Why the match itself allows no messages now (state, consent, a supervisor's hold); null when it does.</summary>
+    private async Task<string?> MatchStopsChatAsync(Match match, YouthReferral youth, CancellationToken ct)
+    {
         if (match.State != MatchState.Active)
         {
             return match.State == MatchState.Paused
@@ -177,7 +182,7 @@ public sealed partial class ChatService(
                 : "This match has ended, so new messages can't be sent.";
         }
 
-        if ((await consent.MissingAsync(match, access.Youth, ct)).Count > 0)
+        if ((await consent.MissingAsync(match, youth, ct)).Count > 0)
         {
             return "Consent for this chat has been withdrawn, so new messages can't be sent.";
         }
@@ -196,17 +201,7 @@ public sealed partial class ChatService(
         }
 
         var match = await data.MatchAsync(matchId, ct);
-        var youth = await data.YouthAsync(match.YouthId, ct);
-        var missing = await consent.MissingAsync(match, youth, ct);
-        var hold = (await data.MentorAsync(match.MentorId, ct)).Hold;
-        string? reason = match.State switch
-        {
-            MatchState.Paused => "This match is paused, so new messages can't be sent for now.",
-            not MatchState.Active => "This match has ended, so new messages can't be sent.",
-            _ when missing.Count > 0 => "Consent for this chat has been withdrawn, so new messages can't be sent.",
-            _ when hold is { StopsChat: true } => "The mentor's supervisor has paused this chat for now.",
-            _ => null,
-        };
+        var reason = await MatchStopsChatAsync(match, await data.YouthAsync(match.YouthId, ct), ct);
         await hub.Clients.Group(Group(matchId)).ConversationStatusChanged(new ConversationStatus(matchId, reason is null, reason));
     }
 
