@@ -65,6 +65,21 @@ public sealed class ChatTests(ChatTests.Factory api) : IClassFixture<ChatTests.F
     }
 
     [Fact]
+    public async Task A_conversation_whose_opening_was_lost_opens_when_a_party_joins()
+    {
+        var (match, _, _, mentorId, _) = await _world.ActiveMatchAsync();
+        var store = api.Services.GetRequiredService<IDocumentStore>();
+        await store.DeleteAsync(Conversation.Container, ChatMessage.IdFor(1), match.Id, null, CancellationToken.None);
+        await store.DeleteAsync(Conversation.Container, Conversation.DocumentId, match.Id, null, CancellationToken.None);
+        await using var mentor = await ConnectAsync(mentorId);
+
+        var join = await mentor.JoinAsync(match.Id);
+
+        Assert.True(join.CanSend);
+        Assert.Equal(1, join.LastSequence);
+    }
+
+    [Fact]
     public async Task History_pages_backwards_in_order()
     {
         var chat = await OpenChatAsync();

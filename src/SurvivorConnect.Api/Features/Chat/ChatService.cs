@@ -65,6 +65,12 @@ public sealed partial class ChatService(
     public async Task<JoinResult> JoinAsync(string conversationId, CancellationToken ct)
     {
         var access = await AccessAsync(conversationId, ct);
+        if (access.Match.State == MatchState.Active)
+        {
+            // Opening is idempotent; this heals a conversation whose opening failed when the match started.
+            await OpenAsync(access.Match.Id, ct);
+        }
+
         var conversation = await Store.ReadAsync<Conversation>(Conversation.Container, Conversation.DocumentId, conversationId, ct)
             ?? throw new HubException("This chat starts when the match is active.");
         await AuditCaseManagerReadAsync(access, "chat.join", ct);
@@ -394,5 +400,6 @@ public sealed class ChatOptions
 
     public int SendBurst { get; set; } = 10;
 
+    /// <summary>A Redis connection string: when set, SignalR scales out through the Redis backplane.</summary>
     public string? Redis { get; set; }
 }

@@ -34,7 +34,7 @@ public static class ChatSetup
             o.EnableDetailedErrors = false;
             o.AddFilter<ChatHubFilter>();
         });
-        if (section["Redis"] is { Length: > 0 } redis)
+        if (section.Get<ChatOptions>()?.Redis is { Length: > 0 } redis)
         {
             signalR.AddStackExchangeRedis(redis, o => o.Configuration.ChannelPrefix = RedisChannel.Literal("survivorconnect"));
         }
