@@ -214,8 +214,7 @@ public sealed partial class ChatService(
     /// <summary>A held message released by a case manager is delivered as if just sent.</summary>
     public async Task<FlagView> ReviewAsync(string flagId, FlagStatus decision, string? note, CancellationToken ct)
     {
-        var flag = (PeopleRules.IsValidId(flagId) ? await Store.ReadAsync<SafetyFlag>(SafetyFlag.Container, flagId, data.AgencyId, ct) : null)
-            ?? throw new NotFoundException("flag");
+        var flag = await data.FindAsync<SafetyFlag>(SafetyFlag.Container, flagId, ct) ?? throw new NotFoundException("flag");
         if (!flag.CaseManagerIds.Contains(data.User.UserId))
         {
             throw new NotFoundException("flag");

@@ -103,9 +103,7 @@ internal sealed class ConsentHandlers(MentoringData data, IPublisher publisher)
 
     public async ValueTask<ConsentView> Handle(RevokeConsent command, CancellationToken ct)
     {
-        var consent = (People.PeopleRules.IsValidId(command.ConsentId)
-            ? await data.Store.ReadAsync<ConsentRecord>(ConsentRecord.Container, command.ConsentId, data.AgencyId, ct)
-            : null) ?? throw new NotFoundException("consent");
+        var consent = await data.FindAsync<ConsentRecord>(ConsentRecord.Container, command.ConsentId, ct) ?? throw new NotFoundException("consent");
         await EnsureMayRecordAsync(consent.SubjectId, consent.Grantor, ct);
         if (consent.RevokedAt is not null)
         {

@@ -22,8 +22,13 @@ public sealed class MentoringData(IDocumentStore store, ICurrentUser user, TimeP
 
     public DateTimeOffset Now => time.GetUtcNow();
 
+    /// <summary>A record of the caller's agency by a client-supplied id; an id no store could hold is simply not there.</summary>
+    public Task<T?> FindAsync<T>(ContainerSpec container, string id, CancellationToken ct)
+        where T : Document =>
+        People.PeopleRules.IsValidId(id) ? store.ReadAsync<T>(container, id, AgencyId, ct) : Task.FromResult<T?>(null);
+
     public Task<MentorProfile?> FindMentorAsync(string mentorId, CancellationToken ct) =>
-        IsId(mentorId) ? store.ReadAsync<MentorProfile>(MentorProfile.Container, mentorId, AgencyId, ct) : Task.FromResult<MentorProfile?>(null);
+        FindAsync<MentorProfile>(MentorProfile.Container, mentorId, ct);
 
     public async Task<MentorProfile> MentorAsync(string mentorId, CancellationToken ct) =>
         await FindMentorAsync(mentorId, ct) ?? throw new NotFoundException("mentor");
@@ -45,8 +50,7 @@ public sealed class MentoringData(IDocumentStore store, ICurrentUser user, TimeP
     }
 
     public async Task<YouthReferral> YouthAsync(string youthId, CancellationToken ct) =>
-        (IsId(youthId) ? await store.ReadAsync<YouthReferral>(YouthReferral.Container, youthId, AgencyId, ct) : null)
-        ?? throw new NotFoundException("youth");
+        await FindAsync<YouthReferral>(YouthReferral.Container, youthId, ct) ?? throw new NotFoundException("youth");
 
     public bool IsCaseManagerOf(YouthReferral youth) =>
         user.IsInRole(Roles.CaseManager) && youth.CaseManagerIds.Contains(user.UserId, StringComparer.Ordinal);
@@ -72,8 +76,7 @@ public sealed class MentoringData(IDocumentStore store, ICurrentUser user, TimeP
     }
 
     public async Task<Match> MatchAsync(string matchId, CancellationToken ct) =>
-        (IsId(matchId) ? await store.ReadAsync<Match>(Match.Container, matchId, AgencyId, ct) : null)
-        ?? throw new NotFoundException("match");
+        await FindAsync<Match>(Match.Container, matchId, ct) ?? throw new NotFoundException("match");
 
     /// <summary>Who the caller is to a match; a caller who is nobody to it gets "not found".</summary>
     public async Task<(Match Match, YouthReferral Youth, MatchRole Role)> MatchForCallerAsync(string matchId, CancellationToken ct)
@@ -155,8 +158,6 @@ public sealed class MentoringData(IDocumentStore store, ICurrentUser user, TimeP
             }, ct);
         }
     }
-
-    private static bool IsId(string id) => People.PeopleRules.IsValidId(id);
 }
 
 public enum MatchRole

@@ -69,9 +69,7 @@ internal sealed class NotificationHandlers(MentoringData data)
 
     public async ValueTask<NotificationView> Handle(MarkNotificationRead command, CancellationToken ct)
     {
-        var notification = PeopleRules.IsValidId(command.NotificationId)
-            ? await data.Store.ReadAsync<Notification>(Notification.Container, command.NotificationId, data.AgencyId, ct)
-            : null;
+        var notification = await data.FindAsync<Notification>(Notification.Container, command.NotificationId, ct);
         if (notification is null || notification.RecipientId != data.User.UserId)
         {
             throw new NotFoundException("notification");
