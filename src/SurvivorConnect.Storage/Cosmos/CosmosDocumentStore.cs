@@ -94,45 +94,20 @@ public sealed class CosmosDocumentStore : IDocumentStore, IDisposable
         }, cancellationToken);
     }
 
-    public async Task<T> CreateAsync<T>(ContainerSpec container, T document, CancellationToken cancellationToken)
-        where T : Document
-    {
-        var body = DocumentRules.Serialize(document, container);
-        var target = await ContainerAsync(container, cancellationToken);
-        return await Guard(async () =>
-        {
-            using var stream = new MemoryStream(body);
-            using var response = await target.CreateItemStreamAsync(stream, new PartitionKey(document.PartitionKey), cancellationToken: cancellationToken);
-            return await DocumentFrom<T>(response, cancellationToken);
-        }, cancellationToken);
-    }
+    public Task<T> CreateAsync<T>(ContainerSpec container, T document, CancellationToken cancellationToken)
+        where T : Document =>
+        WriteAsync(container, document, (target, stream, pk) =>
+            target.CreateItemStreamAsync(stream, pk, cancellationToken: cancellationToken), cancellationToken);
 
-    public async Task<T> ReplaceAsync<T>(ContainerSpec container, T document, string ifMatchETag, CancellationToken cancellationToken)
-        where T : Document
-    {
-        var body = DocumentRules.Serialize(document, container);
-        var target = await ContainerAsync(container, cancellationToken);
-        return await Guard(async () =>
-        {
-            using var stream = new MemoryStream(body);
-            using var response = await target.ReplaceItemStreamAsync(
-                stream, document.Id, new PartitionKey(document.PartitionKey), new ItemRequestOptions { IfMatchEtag = ifMatchETag }, cancellationToken);
-            return await DocumentFrom<T>(response, cancellationToken);
-        }, cancellationToken);
-    }
+    public Task<T> ReplaceAsync<T>(ContainerSpec container, T document, string ifMatchETag, CancellationToken cancellationToken)
+        where T : Document =>
+        WriteAsync(container, document, (target, stream, pk) =>
+            target.ReplaceItemStreamAsync(stream, document.Id, pk, new ItemRequestOptions { IfMatchEtag = ifMatchETag }, cancellationToken), cancellationToken);
 
-    public async Task<T> UpsertAsync<T>(ContainerSpec container, T document, CancellationToken cancellationToken)
-        where T : Document
-    {
-        var body = DocumentRules.Serialize(document, container);
-        var target = await ContainerAsync(container, cancellationToken);
-        return await Guard(async () =>
-        {
-            using var stream = new MemoryStream(body);
-            using var response = await target.UpsertItemStreamAsync(stream, new PartitionKey(document.PartitionKey), cancellationToken: cancellationToken);
-            return await DocumentFrom<T>(response, cancellationToken);
-        }, cancellationToken);
-    }
+    public Task<T> UpsertAsync<T>(ContainerSpec container, T document, CancellationToken cancellationToken)
+        where T : Document =>
+        WriteAsync(container, document, (target, stream, pk) =>
+            target.UpsertItemStreamAsync(stream, pk, cancellationToken: cancellationToken), cancellationToken);
 
     public async Task<bool> DeleteAsync(ContainerSpec container, string id, string partitionKey, string? ifMatchETag, CancellationToken cancellationToken)
     {
@@ -264,6 +239,20 @@ public sealed class CosmosDocumentStore : IDocumentStore, IDisposable
         }
 
         return _client.GetContainer(_options.Database, spec.Name);
+    }
+
+    /// <summary>One checked document written by <paramref name="send"/>, read back with its new ETag.</summary>
+    private async Task<T> WriteAsync<T>(ContainerSpec container, T document, Func<Container, Stream, PartitionKey, Task<ResponseMessage>> send, CancellationToken cancellationToken)
+        where T : Document
+    {
+        var body = DocumentRules.Serialize(document, container);
+        var target = await ContainerAsync(container, cancellationToken);
+        return await Guard(async () =>
+        {
+            using var stream = new MemoryStream(body);
+            using var response = await send(target, stream, new PartitionKey(document.PartitionKey));
+            return await DocumentFrom<T>(response, cancellationToken);
+        }, cancellationToken);
     }
 
     private static async Task<T> DocumentFrom<T>(ResponseMessage response, CancellationToken cancellationToken)
