@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http.Connections;
@@ -249,7 +250,12 @@ internal static class ChatLoad
     {
         try
         {
-            await pair.Sender.InvokeCoreAsync("Send", typeof(object), [pair.Conversation, id, "How was your day? Anything you want to talk about?"]);
+            // SurvivorConnect refuses a send with a reply that carries an error; the echo hub answers a number.
+            var reply = await pair.Sender.InvokeCoreAsync("Send", typeof(JsonElement), [pair.Conversation, id, "How was your day? Anything you want to talk about?"]);
+            if (reply is JsonElement { ValueKind: JsonValueKind.Object } json && json.TryGetProperty("error", out var error) && error.ValueKind != JsonValueKind.Null)
+            {
+                onError();
+            }
         }
         catch (Exception ex) when (ex is HubException or InvalidOperationException or IOException)
         {

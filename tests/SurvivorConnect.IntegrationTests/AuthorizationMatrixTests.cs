@@ -59,6 +59,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
         new("GET", "/api/youth", "/api/youth", null, CaseManagerOrAdmin),
         new("GET", "/api/youth/{id}", "/api/youth/nobody", null, CaseManagerOrAdmin),
         new("PUT", "/api/youth/{id}", "/api/youth/nobody", new { displayName = "Matrix youth", age = 16 }, CaseManager),
+        new("PUT", "/api/youth/{id}/case-managers", "/api/youth/nobody/case-managers", new { caseManagerIds = new[] { "demo-casemanager" } }, CaseManagerOrAdmin),
         new("POST", "/api/youth/{id}/stage", "/api/youth/nobody/stage", new { stage = "action" }, CaseManager),
         new("POST", "/api/youth/{id}/relapse", "/api/youth/nobody/relapse", new { stage = "contemplation" }, CaseManager),
         new("GET", "/api/youth/{id}/stages", "/api/youth/nobody/stages", null, CaseManagerOrAdmin),

@@ -73,20 +73,48 @@ public sealed class ChatClient : IAsyncDisposable
     /// <summary>Breaks the socket under the connection, as a network drop would.</summary>
     public void DropSocket() => _socket?.Abort();
 
-    public Task<JoinResult> JoinAsync(string conversationId) => Connection.InvokeAsync<JoinResult>("Join", conversationId);
+    public async Task<JoinResult> JoinAsync(string conversationId) =>
+        Unwrap(await Connection.InvokeAsync<HubReply<JoinResult>>("Join", conversationId));
 
-    public Task<SendResult> SendAsync(string conversationId, string text, string? clientId = null) =>
-        Connection.InvokeAsync<SendResult>("Send", conversationId, clientId ?? Guid.NewGuid().ToString("N"), text);
+    public async Task<SendResult> SendAsync(string conversationId, string text, string? clientId = null) =>
+        Unwrap(await Connection.InvokeAsync<HubReply<SendResult>>("Send", conversationId, clientId ?? Guid.NewGuid().ToString("N"), text));
 
-    public Task<IReadOnlyList<ChatMessageView>> SinceAsync(string conversationId, long sequence) =>
-        Connection.InvokeAsync<IReadOnlyList<ChatMessageView>>("Since", conversationId, sequence);
+    public async Task<CatchUpPage> SincePageAsync(string conversationId, long sequence) =>
+        Unwrap(await Connection.InvokeAsync<HubReply<CatchUpPage>>("Since", conversationId, sequence));
 
-    public Task<IReadOnlyList<ChatMessageView>> HistoryAsync(string conversationId, long? before, int pageSize) =>
-        Connection.InvokeAsync<IReadOnlyList<ChatMessageView>>("History", conversationId, before, pageSize);
+    /// <summary>Everything after <paramref name="sequence"/>, page by page, as a client catching up does.</summary>
+    public async Task<IReadOnlyList<ChatMessageView>> SinceAsync(string conversationId, long sequence)
+    {
+        var all = new List<ChatMessageView>();
+        CatchUpPage page;
+        do
+        {
+            page = await SincePageAsync(conversationId, sequence);
+            all.AddRange(page.Messages);
+            sequence = page.Through;
+        }
+        while (page.More);
 
-    public Task TypingAsync(string conversationId) => Connection.InvokeAsync("Typing", conversationId);
+        return all;
+    }
 
-    public Task MarkReadAsync(string conversationId, long sequence) => Connection.InvokeAsync("MarkRead", conversationId, sequence);
+    public async Task<IReadOnlyList<ChatMessageView>> HistoryAsync(string conversationId, long? before, int pageSize) =>
+        Unwrap(await Connection.InvokeAsync<HubReply<IReadOnlyList<ChatMessageView>>>("History", conversationId, before, pageSize));
+
+    public async Task TypingAsync(string conversationId) => Check(await Connection.InvokeAsync<HubReply>("Typing", conversationId));
+
+    public async Task MarkReadAsync(string conversationId, long sequence) => Check(await Connection.InvokeAsync<HubReply>("MarkRead", conversationId, sequence));
+
+    private static T Unwrap<T>(HubReply<T> reply) =>
+        reply.Error is { } error ? throw new ChatRefusalException(error.Code, error.Message) : reply.Value!;
+
+    private static void Check(HubReply reply)
+    {
+        if (reply.Error is { } error)
+        {
+            throw new ChatRefusalException(error.Code, error.Message);
+        }
+    }
 
     /// <summary>Waits until the condition holds on what was pushed, or fails after a few seconds.</summary>
     public static async Task EventuallyAsync(Func<bool> condition, string what)
@@ -100,4 +128,10 @@ public sealed class ChatClient : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await Connection.DisposeAsync();
+}
+
+/// <summary>What the hub said no with: its code and its plain sentence, exactly as the client received them.</summary>
+public sealed class ChatRefusalException(string code, string message) : Exception(message)
+{
+    public string Code { get; } = code;
 }

@@ -88,8 +88,14 @@ public sealed class ChatResilienceTests
                 await SendUntilStoredAsync(sender, match.Id, i);
             }
 
+            // A client catches up completely: page by page from the start, up to the sequence Join reports now,
+            // whatever the reconnect handler's own catch-up is still doing.
             await WaitConnectedAsync(receiver);
-            await AddAsync(await receiver.SinceAsync(match.Id, 0));
+            var current = (await receiver.JoinAsync(match.Id)).LastSequence;
+            var caughtUp = await receiver.SinceAsync(match.Id, 0);
+            await AddAsync(caughtUp);
+
+            Assert.Equal(current, caughtUp[^1].Sequence);
 
             Assert.Equal(Enumerable.Range(1, Messages).Select(i => $"message {i}"), received.Values);
             Assert.True(receiverReconnects >= 10, $"the receiver reconnected only {receiverReconnects} times");

@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.DependencyInjection;
 using SurvivorConnect.Api.Features.Chat;
 using SurvivorConnect.Storage;
@@ -19,21 +18,9 @@ public sealed class ChatTests(ChatTests.Factory api) : IClassFixture<ChatTests.F
 
     private readonly MentoringWorld _world = new(api);
 
-    private sealed record Chat(string Id, ChatClient Mentor, ChatClient Youth, ChatClient CaseManager, HttpClient MentorHttp, HttpClient YouthHttp, string MentorId, string YouthId);
+    private Task<ChatClient> ConnectAsync(string subject, string agency = "demo") => _world.ConnectAsync(subject, agency);
 
-    private async Task<ChatClient> ConnectAsync(string subject, string agency = "demo") =>
-        await ChatClient.ConnectAsync(() => api.Server, api.TokenFor(subject, agency));
-
-    private async Task<Chat> OpenChatAsync()
-    {
-        var (match, mentorHttp, youthHttp, mentorId, youthId) = await _world.ActiveMatchAsync();
-        var youthPerson = (await HttpAssert.Ok<MeDto>(await youthHttp.GetAsync("/api/me"))).Id;
-        var chat = new Chat(match.Id, await ConnectAsync(mentorId), await ConnectAsync(youthPerson), await ConnectAsync("demo-casemanager"), mentorHttp, youthHttp, mentorId, youthId);
-        await chat.Mentor.JoinAsync(match.Id);
-        await chat.Youth.JoinAsync(match.Id);
-        await chat.CaseManager.JoinAsync(match.Id);
-        return chat;
-    }
+    private Task<OpenChat> OpenChatAsync() => _world.OpenChatAsync();
 
     [Fact]
     public async Task A_conversation_opens_with_a_notice_that_the_case_manager_can_read_it()
@@ -101,7 +88,7 @@ public sealed class ChatTests(ChatTests.Factory api) : IClassFixture<ChatTests.F
     {
         var chat = await OpenChatAsync();
 
-        var refused = await Assert.ThrowsAsync<HubException>(() => chat.CaseManager.SendAsync(chat.Id, "hello"));
+        var refused = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.CaseManager.SendAsync(chat.Id, "hello"));
         await chat.CaseManager.SinceAsync(chat.Id, 0);
         var audit = await HttpAssert.Ok<PageDto<AuditDto>>(await _world.Admin.GetAsync($"/api/audit?recordId={chat.Id}&recordType=conversation"));
 
@@ -153,7 +140,7 @@ public sealed class ChatTests(ChatTests.Factory api) : IClassFixture<ChatTests.F
 
         await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{chat.Id}/pause", null));
         await ChatClient.EventuallyAsync(() => chat.Youth.Statuses.Any(s => !s.CanSend), "the youth is told sending stopped");
-        var refused = await Assert.ThrowsAsync<HubException>(() => chat.Mentor.SendAsync(chat.Id, "are you there?"));
+        var refused = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "are you there?"));
         await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{chat.Id}/resume", null));
         var sent = await chat.Mentor.SendAsync(chat.Id, "welcome back");
 
@@ -169,7 +156,7 @@ public sealed class ChatTests(ChatTests.Factory api) : IClassFixture<ChatTests.F
         var consents = await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await chat.MentorHttp.GetAsync($"/api/consents?subjectId={chat.MentorId}"));
 
         await HttpAssert.Ok<MentoringTests.ConsentDto>(await chat.MentorHttp.PostAsync($"/api/consents/{consents.Single(c => c.MatchId == chat.Id).Id}/revoke", null));
-        var refused = await Assert.ThrowsAsync<HubException>(() => chat.Youth.SendAsync(chat.Id, "hello?"));
+        var refused = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "hello?"));
 
         Assert.Contains("Consent for this chat has been withdrawn", refused.Message, StringComparison.Ordinal);
         await ChatClient.EventuallyAsync(() => chat.Youth.Statuses.Any(s => !s.CanSend && s.Reason!.Contains("Consent", StringComparison.Ordinal)), "both are told why");
@@ -181,11 +168,11 @@ public sealed class ChatTests(ChatTests.Factory api) : IClassFixture<ChatTests.F
         var chat = await OpenChatAsync();
 
         await MentoringWorld.Ok(await _world.Supervisor.PostAsJsonAsync($"/api/mentors/{chat.MentorId}/hold", new { reason = "rest", stopsChat = true }));
-        var held = await Assert.ThrowsAsync<HubException>(() => chat.Mentor.SendAsync(chat.Id, "hi"));
+        var held = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "hi"));
         await MentoringWorld.Ok(await _world.Supervisor.PostAsync($"/api/mentors/{chat.MentorId}/hold/release", null));
         await chat.Mentor.SendAsync(chat.Id, "back again");
         await MentoringWorld.Ok(await _world.CaseManager.PostAsJsonAsync($"/api/matches/{chat.Id}/close", new { reason = "GoalsMet", planned = true }));
-        var closed = await Assert.ThrowsAsync<HubException>(() => chat.Youth.SendAsync(chat.Id, "bye"));
+        var closed = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "bye"));
 
         Assert.Contains("supervisor has paused this chat", held.Message, StringComparison.Ordinal);
         Assert.Contains("ended", closed.Message, StringComparison.Ordinal);
@@ -271,9 +258,9 @@ public sealed class ChatTests(ChatTests.Factory api) : IClassFixture<ChatTests.F
 
         foreach (var client in new[] { outsider, north })
         {
-            Assert.Contains("no such conversation", (await Assert.ThrowsAsync<HubException>(() => client.JoinAsync(chat.Id))).Message, StringComparison.Ordinal);
-            await Assert.ThrowsAsync<HubException>(() => client.SinceAsync(chat.Id, 0));
-            await Assert.ThrowsAsync<HubException>(() => client.SendAsync(chat.Id, "let me in"));
+            Assert.Contains("no such conversation", (await Assert.ThrowsAsync<ChatRefusalException>(() => client.JoinAsync(chat.Id))).Message, StringComparison.Ordinal);
+            await Assert.ThrowsAsync<ChatRefusalException>(() => client.SinceAsync(chat.Id, 0));
+            await Assert.ThrowsAsync<ChatRefusalException>(() => client.SendAsync(chat.Id, "let me in"));
         }
 
         await chat.Mentor.SendAsync(chat.Id, "private");
@@ -297,7 +284,7 @@ public sealed class ChatTests(ChatTests.Factory api) : IClassFixture<ChatTests.F
     {
         var chat = await OpenChatAsync();
 
-        var error = await Assert.ThrowsAsync<HubException>(() => chat.Mentor.SendAsync(chat.Id, text));
+        var error = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, text));
 
         Assert.Contains("needs some text", error.Message, StringComparison.Ordinal);
     }
@@ -307,11 +294,11 @@ public sealed class ChatTests(ChatTests.Factory api) : IClassFixture<ChatTests.F
     {
         var chat = await OpenChatAsync();
 
-        var tooLong = await Assert.ThrowsAsync<HubException>(() => chat.Mentor.SendAsync(chat.Id, new string('a', 2001)));
+        var tooLong = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, new string('a', 2001)));
         var broken = await BrokenTextOutcomeAsync(chat);
         var disguised = await chat.Mentor.SendAsync(chat.Id, "call\u200B 5\u200B5\u200B9-555-0134 \u202Eevil");
         var markup = await chat.Mentor.SendAsync(chat.Id, "<script>alert('x')</script> & <b>bold</b>");
-        var badId = await Assert.ThrowsAsync<HubException>(() => chat.Mentor.SendAsync(chat.Id, "hi", "bad id with spaces"));
+        var badId = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "hi", "bad id with spaces"));
 
         Assert.Contains("at most 2000", tooLong.Message, StringComparison.Ordinal);
         Assert.True(broken is null || !broken.Any(char.IsSurrogate), "broken UTF-16 was stored");
@@ -326,13 +313,13 @@ public sealed class ChatTests(ChatTests.Factory api) : IClassFixture<ChatTests.F
     /// Sends text with a lone surrogate. The client's JSON writer may already replace it with U+FFFD; the
     /// server refuses what still arrives broken. Returns what was stored, or null when refused.
     /// </summary>
-    private static async Task<string?> BrokenTextOutcomeAsync(Chat chat)
+    private static async Task<string?> BrokenTextOutcomeAsync(OpenChat chat)
     {
         try
         {
             return (await chat.Mentor.SendAsync(chat.Id, "oops " + (char)0xD800)).Message.Text;
         }
-        catch (HubException ex) when (ex.Message.Contains("broken characters", StringComparison.Ordinal))
+        catch (ChatRefusalException ex) when (ex.Message.Contains("broken characters", StringComparison.Ordinal))
         {
             return null;
         }
@@ -374,7 +361,7 @@ public sealed class ChatTests(ChatTests.Factory api) : IClassFixture<ChatTests.F
                 await chat.Mentor.SendAsync(chat.Id, $"flood {i}");
                 return "sent";
             }
-            catch (HubException ex) when (ex.Message.Contains("429: You are sending messages too quickly", StringComparison.Ordinal))
+            catch (ChatRefusalException ex) when (ex.Code == ChatErrorCodes.RateLimited)
             {
                 return "limited";
             }

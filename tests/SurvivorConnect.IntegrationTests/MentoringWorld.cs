@@ -13,6 +13,9 @@ public sealed record YouthDto(string Id, string DisplayName, string Stage);
 
 public sealed record NotificationDto(string Id, string Kind, string? MatchId, string Text);
 
+public sealed record OpenChat(
+    string Id, ChatClient Mentor, ChatClient Youth, ChatClient CaseManager, HttpClient MentorHttp, HttpClient YouthHttp, string MentorId, string YouthId, string YouthPersonId);
+
 /// <summary>Builds mentors and youth through the API, as the agency's staff would.</summary>
 public sealed class MentoringWorld(ApiFactory api)
 {
@@ -90,6 +93,22 @@ public sealed class MentoringWorld(ApiFactory api)
         Assert.Equal("Active", active.State);
         return (active, mentor, youth, mentorId, youthId);
     }
+
+    /// <summary>An active match whose mentor, youth and case manager are connected to its chat and have joined it.</summary>
+    public async Task<OpenChat> OpenChatAsync()
+    {
+        var (match, mentorHttp, youthHttp, mentorId, youthId) = await ActiveMatchAsync();
+        var youthPerson = (await HttpAssert.Ok<MeDto>(await youthHttp.GetAsync("/api/me"))).Id;
+        var chat = new OpenChat(match.Id, await ConnectAsync(mentorId), await ConnectAsync(youthPerson), await ConnectAsync("demo-casemanager"),
+            mentorHttp, youthHttp, mentorId, youthId, youthPerson);
+        await chat.Mentor.JoinAsync(match.Id);
+        await chat.Youth.JoinAsync(match.Id);
+        await chat.CaseManager.JoinAsync(match.Id);
+        return chat;
+    }
+
+    public Task<ChatClient> ConnectAsync(string subject, string agency = "demo") =>
+        ChatClient.ConnectAsync(() => api.Server, api.TokenFor(subject, agency));
 
     public static async Task<T> Ok<T>(HttpResponseMessage response) => await HttpAssert.Ok<T>(response);
 

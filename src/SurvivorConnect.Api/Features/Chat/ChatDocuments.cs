@@ -97,7 +97,8 @@ public sealed record SafetyFlag : Document
 
     public required FlagStatus Status { get; init; }
 
-    public required IReadOnlyList<string> CaseManagerIds { get; init; }
+    /// <summary>The youth of the conversation: the flag is for whoever is their case manager now.</summary>
+    public required string YouthId { get; init; }
 
     public required DateTimeOffset RaisedAt { get; init; }
 
@@ -136,6 +137,9 @@ public sealed record ChatMessageView(string ConversationId, long Sequence, strin
 public sealed record SendResult(ChatMessageView Message, bool Duplicate, string? Notice, IReadOnlyList<CrisisResource>? CrisisResources);
 
 public sealed record JoinResult(string ConversationId, string Role, bool CanSend, string? CannotSendReason, string OversightNotice, long LastSequence);
+
+/// <summary>One page of a catch-up: the messages the caller may see, the sequence read up to, and whether more follow.</summary>
+public sealed record CatchUpPage(IReadOnlyList<ChatMessageView> Messages, long Through, bool More);
 
 public sealed record ConversationStatus(string ConversationId, bool CanSend, string? Reason);
 

@@ -1,6 +1,7 @@
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SurvivorConnect.Api.Features.Mentoring;
+using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
 
@@ -31,10 +32,11 @@ public sealed record ReviewFlag(string FlagId, FlagStatus Decision, string? Note
 /// <summary>Opens a match's chat when it becomes active, and tells open chats when sending stops or resumes.</summary>
 public sealed record ChatMayHaveChanged(string MatchId, bool Activated) : INotification;
 
-internal sealed class ChatHandlers(ChatService chat)
+internal sealed class ChatHandlers(ChatService chat, ChatAccessBus access, ICurrentUser user)
     : IQueryHandler<ListFlags, IReadOnlyList<FlagView>>,
       ICommandHandler<ReviewFlag, FlagView>,
-      INotificationHandler<ChatMayHaveChanged>
+      INotificationHandler<ChatMayHaveChanged>,
+      INotificationHandler<PersonAccessChanged>
 {
     public async ValueTask<IReadOnlyList<FlagView>> Handle(ListFlags query, CancellationToken ct) =>
         await chat.FlagsAsync(query.Status is null ? null : Enum.Parse<FlagStatus>(query.Status, ignoreCase: true), ct);
@@ -50,14 +52,24 @@ internal sealed class ChatHandlers(ChatService chat)
         }
 
         await chat.BroadcastStatusAsync(notification.MatchId, ct);
+        await access.PublishAsync(new ChatAccessChange(user.AgencyId, null, notification.MatchId), ct);
     }
+
+    public async ValueTask Handle(PersonAccessChanged notification, CancellationToken ct) =>
+        await access.PublishAsync(new ChatAccessChange(notification.AgencyId, notification.PersonId, null), ct);
 }
 
 public static class ChatEndpoints
 {
     public static IEndpointRouteBuilder MapChat(this IEndpointRouteBuilder app)
     {
-        app.MapHub<ChatHub>("/hubs/chat", o => o.AllowStatefulReconnects = true)
+        app.MapHub<ChatHub>("/hubs/chat", o =>
+            {
+                o.AllowStatefulReconnects = true;
+
+                // A connection does not outlive its token; the hub filter also refuses calls once it has expired.
+                o.CloseOnAuthenticationExpiration = true;
+            })
             .RequireAuthorization(Policies.MatchParticipant);
 
         var flags = app.MapGroup("/api/flags").WithTags("Chat safety").RequireAuthorization(Policies.CaseManager)

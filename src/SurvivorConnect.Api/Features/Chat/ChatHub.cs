@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
+using SurvivorConnect.Api.Features.Audit;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Storage;
@@ -11,16 +13,16 @@ using SurvivorConnect.Storage;
 namespace SurvivorConnect.Api.Features.Chat;
 
 /// <summary>
-/// The chat hub. The caller always comes from the token; every method checks, through
-/// <see cref="ChatService"/>, that the caller belongs to the conversation.
+/// The chat hub. The caller always comes from the token, with roles read afresh for every call (see
+/// <see cref="ChatHubFilter"/>); every method checks, through <see cref="ChatService"/>, that the caller
+/// belongs to the conversation.
 /// </summary>
 [Authorize(Policy = Policies.MatchParticipant)]
-public sealed class ChatHub(ChatService chat) : Hub<IChatClient>
+public sealed class ChatHub(ChatService chat, ChatConnections connections, ChatAccessReconciler reconciler) : Hub<IChatClient>
 {
-    private const string JoinedKey = "joined";
-
     public override async Task OnConnectedAsync()
     {
+        connections.Add(Context);
         if (Context.User?.HasClaim(ScClaims.Role, Roles.CaseManager) == true && Context.UserIdentifier is { } me)
         {
             await Groups.AddToGroupAsync(Context.ConnectionId, ChatService.CaseManagerGroup(me));
@@ -29,55 +31,92 @@ public sealed class ChatHub(ChatService chat) : Hub<IChatClient>
         await base.OnConnectedAsync();
     }
 
-    public async Task<JoinResult> Join(string conversationId)
+    public override Task OnDisconnectedAsync(Exception? exception)
     {
-        var result = await chat.JoinAsync(conversationId, Context.ConnectionAborted);
-        await Groups.AddToGroupAsync(Context.ConnectionId, ChatService.Group(conversationId));
-        Joined[conversationId] = result.Role;
-        return result;
+        connections.Remove(Context.ConnectionId);
+        return base.OnDisconnectedAsync(exception);
     }
 
-    public async Task Leave(string conversationId)
+    public async Task<HubReply<JoinResult>> Join(string conversationId)
     {
-        Joined.TryRemove(conversationId, out _);
-        await Groups.RemoveFromGroupAsync(Context.ConnectionId, ChatService.Group(conversationId));
-    }
-
-    public Task<SendResult> Send(string conversationId, string clientMessageId, string text) =>
-        chat.SendAsync(conversationId, clientMessageId, text, Context.ConnectionAborted);
-
-    /// <summary>Every message after <paramref name="sequence"/>: what a client missed while away.</summary>
-    public Task<IReadOnlyList<ChatMessageView>> Since(string conversationId, long sequence) =>
-        chat.SinceAsync(conversationId, sequence, 500, Context.ConnectionAborted);
-
-    public Task<IReadOnlyList<ChatMessageView>> History(string conversationId, long? before, int pageSize) =>
-        chat.HistoryAsync(conversationId, before, pageSize, Context.ConnectionAborted);
-
-    /// <summary>Not stored: passed on to the others in the conversation, only from a caller who joined it.</summary>
-    public Task Typing(string conversationId) =>
-        Joined.TryGetValue(conversationId, out var role) && role != "case-manager"
-            ? Clients.OthersInGroup(ChatService.Group(conversationId)).Typing(conversationId, role)
-            : Task.CompletedTask;
-
-    public Task MarkRead(string conversationId, long sequence) =>
-        Joined.TryGetValue(conversationId, out var role) && role != "case-manager"
-            ? Clients.OthersInGroup(ChatService.Group(conversationId)).ReadUpTo(conversationId, role, sequence)
-            : Task.CompletedTask;
-
-    private ConcurrentDictionary<string, string> Joined
-    {
-        get
+        var connection = Connection;
+        await connection.Lock.WaitAsync(Context.ConnectionAborted);
+        try
         {
-            if (Context.Items.TryGetValue(JoinedKey, out var joined) && joined is ConcurrentDictionary<string, string> existing)
-            {
-                return existing;
-            }
-
-            var created = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
-            Context.Items[JoinedKey] = created;
-            return created;
+            // Recorded before the checks, so that a revocation arriving meanwhile finds this join and undoes it.
+            connection.Joined.TryAdd(conversationId ?? "", null);
+            var result = await chat.JoinAsync(conversationId ?? "", Context.ConnectionAborted);
+            await reconciler.ReconcileAsync(connection, Context.ConnectionAborted);
+            return HubReply.Ok(result);
+        }
+        catch
+        {
+            // Fail closed: a join that could not be checked leaves the caller outside the conversation.
+            connection.Joined.TryRemove(conversationId ?? "", out _);
+            await Groups.RemoveFromGroupAsync(Context.ConnectionId, ChatService.Group(conversationId ?? ""));
+            throw;
+        }
+        finally
+        {
+            connection.Lock.Release();
         }
     }
+
+    public async Task<HubReply> Leave(string conversationId)
+    {
+        var connection = Connection;
+        await connection.Lock.WaitAsync(Context.ConnectionAborted);
+        try
+        {
+            connection.Joined.TryRemove(conversationId ?? "", out _);
+            await Groups.RemoveFromGroupAsync(Context.ConnectionId, ChatService.Group(conversationId ?? ""));
+            return HubReply.Done;
+        }
+        finally
+        {
+            connection.Lock.Release();
+        }
+    }
+
+    public async Task<HubReply<SendResult>> Send(string conversationId, string clientMessageId, string text) =>
+        HubReply.Ok(await chat.SendAsync(conversationId, clientMessageId, text, Context.ConnectionAborted));
+
+    /// <summary>
+    /// Messages after <paramref name="sequence"/>, a page at a time: what a client missed while away. It calls
+    /// again from <see cref="CatchUpPage.Through"/> while <see cref="CatchUpPage.More"/> is true.
+    /// </summary>
+    public async Task<HubReply<CatchUpPage>> Since(string conversationId, long sequence) =>
+        HubReply.Ok(await chat.SinceAsync(conversationId, sequence, ChatService.MaxCatchUpPage, Context.ConnectionAborted));
+
+    public async Task<HubReply<IReadOnlyList<ChatMessageView>>> History(string conversationId, long? before, int pageSize) =>
+        HubReply.Ok(await chat.HistoryAsync(conversationId, before, pageSize, Context.ConnectionAborted));
+
+    /// <summary>Not stored: passed on to the others in the conversation, only from a party who receives it now.</summary>
+    public async Task<HubReply> Typing(string conversationId)
+    {
+        if (PartyRole(conversationId) is { } role)
+        {
+            await Clients.OthersInGroup(ChatService.Group(conversationId)).Typing(conversationId, role);
+        }
+
+        return HubReply.Done;
+    }
+
+    public async Task<HubReply> MarkRead(string conversationId, long sequence)
+    {
+        if (PartyRole(conversationId) is { } role)
+        {
+            await Clients.OthersInGroup(ChatService.Group(conversationId)).ReadUpTo(conversationId, role, sequence);
+        }
+
+        return HubReply.Done;
+    }
+
+    private ChatConnection Connection => connections.Find(Context.ConnectionId) ?? connections.Add(Context);
+
+    /// <summary>The caller's part in a conversation they joined and still receive; case managers only read.</summary>
+    private string? PartyRole(string conversationId) =>
+        Connection.Joined.TryGetValue(conversationId ?? "", out var role) && role is ChatService.MentorRole or ChatService.YouthRole ? role : null;
 }
 
 /// <summary>Identifies hub connections by SurvivorConnect's user id, not the token's subject claim.</summary>
@@ -87,36 +126,60 @@ public sealed class ChatUserIdProvider : IUserIdProvider
 }
 
 /// <summary>
-/// Around every hub call: the caller's identity for this scope, the per-user send rate limit (other
-/// users are unaffected), and failures turned into plain words without internals.
+/// Around every hub call: a trace for the call; the token's expiry; the person's active state and roles read
+/// afresh (a connection is only as good as the records now, not as they were when it opened); the per-user
+/// send rate; and every refusal turned into a <see cref="HubError"/>, logged once without a stack trace.
+/// Refused reads are audited, as refused REST reads are.
 /// </summary>
-public sealed partial class ChatHubFilter(ChatRateLimiter limiter, ILogger<ChatHubFilter> logger) : IHubFilter
+public sealed partial class ChatHubFilter(
+    ChatRateLimiter limiter,
+    PersonPrincipals principals,
+    ChatAccessReconciler reconciler,
+    TimeProvider time,
+    ILogger<ChatHubFilter> logger) : IHubFilter
 {
+    private static readonly Dictionary<string, string> ReadActions = new(StringComparer.Ordinal)
+    {
+        [nameof(ChatHub.Join)] = ChatService.JoinAction,
+        [nameof(ChatHub.Since)] = ChatService.ReadAction,
+        [nameof(ChatHub.History)] = ChatService.ReadHistoryAction,
+    };
+
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {
         ArgumentNullException.ThrowIfNull(invocationContext);
         ArgumentNullException.ThrowIfNull(next);
-        invocationContext.ServiceProvider.GetRequiredService<HubCaller>().Principal = invocationContext.Context.User;
-        if (invocationContext.HubMethodName == nameof(ChatHub.Send) && !limiter.TryAcquire(invocationContext.Context.UserIdentifier ?? invocationContext.Context.ConnectionId))
-        {
-            throw new HubException("429: You are sending messages too quickly. Wait a moment, then send again.");
-        }
 
+        // Hub calls are not HTTP requests: without this, what they write (audit entries, logs) carries no trace id.
+        using var activity = Activity.Current is null ? new Activity("SurvivorConnect.Chat." + invocationContext.HubMethodName).Start() : null;
+        var method = invocationContext.HubMethodName;
+        var services = invocationContext.ServiceProvider;
+        HubError? error;
         try
         {
-            return await next(invocationContext);
-        }
-        catch (Exception ex) when (ex is not HubException)
-        {
-            LogFailure(logger, invocationContext.HubMethodName, ex.GetType().Name);
-            throw new HubException(ex switch
+            error = await AdmitAsync(invocationContext);
+            if (error is null)
             {
-                NotFoundException => "There is no such conversation.",
-                ConflictException or ForbiddenException => ex.Message,
-                StoreException { Kind: StoreErrorKind.Unavailable } => "The service is busy. Nothing was sent; please try again shortly.",
-                _ => "Something went wrong. Nothing was sent; please try again.",
-            });
+                return await next(invocationContext);
+            }
         }
+        catch (Exception ex)
+        {
+            error = Describe(ex);
+            if (error.Code == ChatErrorCodes.Failed)
+            {
+                LogFailure(logger, ex, method);
+            }
+        }
+
+        LogRefused(logger, method, error!.Code);
+        if (ReadActions.TryGetValue(method, out var action) && error.Code is ChatErrorCodes.NotFound or ChatErrorCodes.NotAllowed or ChatErrorCodes.SessionExpired)
+        {
+            await AuditRefusedReadAsync(services, invocationContext, action, error.Code);
+        }
+
+        // The wire shape of a refusal is the same for every method's HubReply, whatever its value type.
+        return new HubReply<object>(null, error);
     }
 
     public async Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
@@ -124,11 +187,65 @@ public sealed partial class ChatHubFilter(ChatRateLimiter limiter, ILogger<ChatH
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
         context.ServiceProvider.GetRequiredService<HubCaller>().Principal = context.Context.User;
+
+        // Sign-in tolerates a little clock skew; a chat connection is held to the token's own expiry.
+        if (PersonPrincipals.HasExpired(context.Context.User!, time.GetUtcNow()))
+        {
+            throw new HubException("Your session has ended. Sign in again to carry on.");
+        }
+
         await next(context);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Hub method {Method} failed with {Failure}")]
-    private static partial void LogFailure(ILogger logger, string method, string failure);
+    private async Task<HubError?> AdmitAsync(HubInvocationContext invocation)
+    {
+        var connection = invocation.Context;
+        if (PersonPrincipals.HasExpired(connection.User!, time.GetUtcNow()))
+        {
+            return new HubError(ChatErrorCodes.SessionExpired, "Your session has ended. Sign in again to carry on.");
+        }
+
+        var principal = await principals.RefreshAsync(connection.User!, connection.ConnectionAborted);
+        invocation.ServiceProvider.GetRequiredService<HubCaller>().Principal = principal;
+        if (!await reconciler.MayUseChatAsync(principal))
+        {
+            return new HubError(ChatErrorCodes.NotAllowed, "Your account can no longer use this chat.");
+        }
+
+        return invocation.HubMethodName == nameof(ChatHub.Send) && !limiter.TryAcquire(connection.UserIdentifier ?? connection.ConnectionId)
+            ? new HubError(ChatErrorCodes.RateLimited, "You are sending messages too quickly. Wait a moment, then send again.")
+            : null;
+    }
+
+    private static HubError Describe(Exception exception) => exception switch
+    {
+        ChatRefusedException refused => new HubError(refused.Code, refused.Message),
+        NotFoundException => new HubError(ChatErrorCodes.NotFound, "There is no such conversation."),
+        ForbiddenException => new HubError(ChatErrorCodes.NotAllowed, "Your account can no longer use this chat."),
+        StoreException { Kind: StoreErrorKind.Unavailable } => new HubError(ChatErrorCodes.Unavailable, "The service is busy. Nothing was sent; please try again shortly."),
+        _ => new HubError(ChatErrorCodes.Failed, "Something went wrong. Nothing was sent; please try again."),
+    };
+
+    private static async Task AuditRefusedReadAsync(IServiceProvider services, HubInvocationContext invocation, string action, string code)
+    {
+        if (invocation.Context.User?.FindFirstValue(ScClaims.Agency) is null)
+        {
+            return;
+        }
+
+        var conversationId = invocation.HubMethodArguments.Count > 0 ? invocation.HubMethodArguments[0] as string : null;
+        var outcome = code == ChatErrorCodes.NotFound ? AuditOutcome.NotFound : AuditOutcome.Denied;
+        await services.GetRequiredService<IAuditLog>().AppendAsync(
+            new AuditEvent(action, "conversation", conversationId is { Length: <= 128 } ? conversationId : null, outcome),
+            services.GetRequiredService<ICurrentUser>(),
+            CancellationToken.None);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Hub method {Method} refused: {Code}")]
+    private static partial void LogRefused(ILogger logger, string method, string code);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Hub method {Method} failed unexpectedly")]
+    private static partial void LogFailure(ILogger logger, Exception exception, string method);
 }
 
 /// <summary>A token bucket per user for chat sends.</summary>

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Options;
 using SurvivorConnect.Api.Features.Audit;
 using SurvivorConnect.Api.Features.Chat.Rules;
 using SurvivorConnect.Api.Features.Mentoring;
-using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Storage;
 
@@ -17,7 +16,6 @@ namespace SurvivorConnect.Api.Features.Chat;
 public sealed partial class ChatService(
     MentoringData data,
     MatchConsentGuard consent,
-    PeopleRepository people,
     SafetyScanner scanner,
     IAuditLog audit,
     IHubContext<ChatHub, IChatClient> hub,
@@ -26,6 +24,17 @@ public sealed partial class ChatService(
 {
     public const string OversightNotice =
         "Welcome to your chat. Your case manager can read everything written here, to keep you both safe. If you are ever in danger, call 911.";
+
+    public const string MentorRole = "mentor";
+    public const string YouthRole = "youth";
+    public const string CaseManagerRole = "case-manager";
+
+    public const string JoinAction = "chat.join";
+    public const string ReadAction = "chat.read";
+    public const string ReadHistoryAction = "chat.read-history";
+
+    /// <summary>The most messages one catch-up page carries.</summary>
+    public const int MaxCatchUpPage = 500;
 
     private const int MaxSequenceAttempts = 8;
 
@@ -72,31 +81,55 @@ public sealed partial class ChatService(
         }
 
         var conversation = await Store.ReadAsync<Conversation>(Conversation.Container, Conversation.DocumentId, conversationId, ct)
-            ?? throw new HubException("This chat starts when the match is active.");
-        await AuditCaseManagerReadAsync(access, "chat.join", ct);
-        var reason = access.Role is MatchRole.Mentor or MatchRole.Youth ? await CannotSendReasonAsync(access, ct) : "Case managers can read this chat but not write in it.";
+            ?? throw new ChatRefusedException(ChatErrorCodes.CannotSend, "This chat starts when the match is active.");
+        await AuditCaseManagerReadAsync(access, JoinAction, ct);
+        var reason = await CannotSendReasonAsync(access, ct);
         return new JoinResult(conversationId, RoleName(access.Role), reason is null, reason, OversightNotice, conversation.Sequence);
     }
 
-    public async Task<IReadOnlyList<ChatMessageView>> SinceAsync(string conversationId, long sequence, int max, CancellationToken ct)
+    /// <summary>
+    /// Whether the caller may receive a conversation's messages live now, as their part in it (null when not),
+    /// and what to tell them: case managers while it is on their caseload, mentor and youth while it is open.
+    /// </summary>
+    public async Task<(string? Role, ConversationStatus Status)> ReceiveStatusAsync(string conversationId, CancellationToken ct)
+    {
+        ChatAccess access;
+        try
+        {
+            access = await AccessAsync(conversationId, ct);
+        }
+        catch (ChatRefusedException)
+        {
+            return (null, new ConversationStatus(conversationId, false, "This chat is no longer available to you."));
+        }
+
+        var reason = await CannotSendReasonAsync(access, ct);
+        var receives = access.Role == MatchRole.CaseManager || reason is null;
+        return (receives ? RoleName(access.Role) : null, new ConversationStatus(conversationId, reason is null, reason));
+    }
+
+    public async Task<CatchUpPage> SinceAsync(string conversationId, long sequence, int max, CancellationToken ct)
     {
         var access = await AccessAsync(conversationId, ct);
-        await AuditCaseManagerReadAsync(access, "chat.read", ct);
+        await AuditCaseManagerReadAsync(access, ReadAction, ct);
         var page = await Store.QueryAsync<ChatMessage>(Conversation.Container, new DocumentQuery
         {
             PartitionKey = conversationId,
             Type = "chat-message",
             Filters = [Filter.Gt("sequence", sequence)],
             OrderBy = "sequence",
-            PageSize = Math.Clamp(max, 1, 500),
+            PageSize = Math.Clamp(max, 1, MaxCatchUpPage),
         }, ct);
-        return Visible(access, page.Items).ToList();
+
+        // Through counts messages the caller may not see (held for review), so a client never asks for them again.
+        var through = page.Items.Count > 0 ? page.Items[^1].Sequence : sequence;
+        return new CatchUpPage(Visible(access, page.Items).ToList(), through, page.ContinuationToken is not null);
     }
 
     public async Task<IReadOnlyList<ChatMessageView>> HistoryAsync(string conversationId, long? before, int pageSize, CancellationToken ct)
     {
         var access = await AccessAsync(conversationId, ct);
-        await AuditCaseManagerReadAsync(access, "chat.read-history", ct);
+        await AuditCaseManagerReadAsync(access, ReadHistoryAction, ct);
         var page = await Store.QueryAsync<ChatMessage>(Conversation.Container, new DocumentQuery
         {
             PartitionKey = conversationId,
@@ -113,15 +146,10 @@ public sealed partial class ChatService(
     {
         if (clientMessageId is null || clientMessageId.Length is 0 or > 64 || !clientMessageId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
         {
-            throw new HubException("Each message needs a client message id of 1 to 64 letters, digits, '-' or '_'.");
+            throw new ChatRefusedException(ChatErrorCodes.Invalid, "Each message needs a client message id of 1 to 64 letters, digits, '-' or '_'.");
         }
 
         var access = await AccessAsync(conversationId, ct);
-        if (access.Role is not (MatchRole.Mentor or MatchRole.Youth))
-        {
-            throw new HubException("Case managers can read this chat but not write in it.");
-        }
-
         var me = data.User.UserId;
         if (await Store.ReadAsync<ClientMessageKey>(Conversation.Container, ClientMessageKey.IdFor(me, clientMessageId), conversationId, ct) is { } key)
         {
@@ -130,13 +158,13 @@ public sealed partial class ChatService(
 
         if (await CannotSendReasonAsync(access, ct) is { } reason)
         {
-            throw new HubException(reason);
+            throw new ChatRefusedException(ChatErrorCodes.CannotSend, reason);
         }
 
         var cleaned = MessageText.Clean(text);
         if (cleaned.Problem is not null)
         {
-            throw new HubException(cleaned.Problem);
+            throw new ChatRefusedException(ChatErrorCodes.Invalid, cleaned.Problem);
         }
 
         var verdict = scanner.Scan(cleaned.Text!);
@@ -166,17 +194,14 @@ public sealed partial class ChatService(
             verdict.Urgent ? options.Value.CrisisResources : null);
     }
 
-    /// <summary>Why the caller cannot send now, in plain words; null when they can.</summary>
-    public async Task<string?> CannotSendReasonAsync(ChatAccess access, CancellationToken ct)
-    {
-        if (await people.FindAsync(data.AgencyId, data.User.UserId, ct) is not { Active: true })
-        {
-            return "Your account is not active.";
-        }
-
-        // The access check has just read the match, so a match paused a moment ago stops messages now.
-        return await MatchStopsChatAsync(access.Match, access.Youth, ct);
-    }
+    /// <summary>
+    /// Why the caller cannot send now, in plain words; null when they can. Whether the caller is an active
+    /// person with a chat role was checked for this very call by the hub filter.
+    /// </summary>
+    private async Task<string?> CannotSendReasonAsync(ChatAccess access, CancellationToken ct) =>
+        access.Role is MatchRole.Mentor or MatchRole.Youth
+            ? await MatchStopsChatAsync(access.Match, access.Youth, ct)
+            : "Case managers can read this chat but not write in it.";
 
     /// <summary>Why the match itself allows no messages now (state, consent, a supervisor's hold); null when it does.</summary>
     private async Task<string?> MatchStopsChatAsync(Match match, YouthReferral youth, CancellationToken ct)
@@ -215,7 +240,7 @@ public sealed partial class ChatService(
     public async Task<FlagView> ReviewAsync(string flagId, FlagStatus decision, string? note, CancellationToken ct)
     {
         var flag = await data.FindAsync<SafetyFlag>(SafetyFlag.Container, flagId, ct) ?? throw new NotFoundException("flag");
-        if (!flag.CaseManagerIds.Contains(data.User.UserId))
+        if (!data.IsCaseManagerOf(await data.YouthAsync(flag.YouthId, ct)))
         {
             throw new NotFoundException("flag");
         }
@@ -254,8 +279,10 @@ public sealed partial class ChatService(
 
     public async Task<IReadOnlyList<FlagView>> FlagsAsync(FlagStatus? status, CancellationToken ct)
     {
+        var caseload = (await data.AllAsync<YouthReferral>(YouthReferral.Container, "youth", [], ct))
+            .Where(data.IsCaseManagerOf).Select(y => y.Id).ToHashSet(StringComparer.Ordinal);
         var flags = await data.AllAsync<SafetyFlag>(SafetyFlag.Container, "flag", status is { } s ? [Filter.Eq("status", s)] : [], ct);
-        return flags.Where(f => f.CaseManagerIds.Contains(data.User.UserId))
+        return flags.Where(f => caseload.Contains(f.YouthId))
             .OrderByDescending(f => f.Urgent).ThenByDescending(f => f.RaisedAt)
             .Select(FlagView.From).ToList();
     }
@@ -271,7 +298,7 @@ public sealed partial class ChatService(
         }
         catch (NotFoundException)
         {
-            throw new HubException("There is no such conversation.");
+            throw new ChatRefusedException(ChatErrorCodes.NotFound, "There is no such conversation.");
         }
     }
 
@@ -298,7 +325,7 @@ public sealed partial class ChatService(
         for (var attempt = 0; attempt < MaxSequenceAttempts; attempt++)
         {
             var conversation = await Store.ReadAsync<Conversation>(Conversation.Container, Conversation.DocumentId, conversationId, ct)
-                ?? throw new HubException("This chat starts when the match is active.");
+                ?? throw new ChatRefusedException(ChatErrorCodes.CannotSend, "This chat starts when the match is active.");
             var sequence = conversation.Sequence + 1;
             var message = new ChatMessage
             {
@@ -327,13 +354,13 @@ public sealed partial class ChatService(
             }
         }
 
-        throw new HubException("The chat is very busy; your message was not sent. Please send it again.");
+        throw new ChatRefusedException(ChatErrorCodes.Unavailable, "The chat is very busy; your message was not sent. Please send it again.");
     }
 
     private async Task<SendResult> DuplicateAsync(string conversationId, long sequence, CancellationToken ct)
     {
         var message = await Store.ReadAsync<ChatMessage>(Conversation.Container, ChatMessage.IdFor(sequence), conversationId, ct)
-            ?? throw new HubException("The message could not be found.");
+            ?? throw new ChatRefusedException(ChatErrorCodes.Failed, "The message could not be found.");
         return new SendResult(ChatMessageView.From(conversationId, message), true, null, null);
     }
 
@@ -352,7 +379,7 @@ public sealed partial class ChatService(
             Urgent = verdict.Urgent,
             Held = message.Status == MessageStatus.Held,
             Status = FlagStatus.Open,
-            CaseManagerIds = access.Youth.CaseManagerIds.Append(access.Match.CaseManagerId).Distinct().ToList(),
+            YouthId = access.Youth.Id,
             RaisedAt = data.Now,
         }, ct);
         if (access.Role == MatchRole.Mentor)
@@ -370,7 +397,7 @@ public sealed partial class ChatService(
         }
 
         var view = FlagView.From(flag);
-        foreach (var caseManager in flag.CaseManagerIds)
+        foreach (var caseManager in access.Youth.CaseManagerIds)
         {
             await hub.Clients.Group(CaseManagerGroup(caseManager)).FlagRaised(view);
         }
@@ -378,9 +405,9 @@ public sealed partial class ChatService(
 
     private static string RoleName(MatchRole role) => role switch
     {
-        MatchRole.Mentor => "mentor",
-        MatchRole.Youth => "youth",
-        _ => "case-manager",
+        MatchRole.Mentor => MentorRole,
+        MatchRole.Youth => YouthRole,
+        _ => CaseManagerRole,
     };
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Chat message stored in {ConversationId} as {Sequence} ({Action})")]

@@ -16,6 +16,10 @@ public static class ChatSetup
         builder.Services.AddContainer(Conversation.Container).AddContainer(SafetyFlag.Container).AddContainer(WellbeingPrompt.Container);
         builder.Services.AddScoped<ChatService>();
         builder.Services.AddSingleton<ChatRateLimiter>();
+        builder.Services.AddSingleton<ChatConnections>();
+        builder.Services.AddSingleton<ChatAccessReconciler>();
+        builder.Services.AddSingleton<ChatAccessBus>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ChatAccessBus>());
         builder.Services.AddSingleton<IUserIdProvider, ChatUserIdProvider>();
 
         // Each configured list replaces the shipped one; an absent list keeps it.

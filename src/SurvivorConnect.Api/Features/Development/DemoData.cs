@@ -122,5 +122,12 @@ public static class DemoData
             StageHistory = [new StageEvent("referral", StageOfChange.Contemplation, null, now, "demo-casemanager", null)],
             ReferredAt = now,
         }, ct);
+        await store.UpsertAsync(YouthReferral.Container, new YouthPersonLink
+        {
+            Id = YouthPersonLink.IdFor("demo-youth"),
+            PartitionKey = agencyId,
+            AgencyId = agencyId,
+            YouthId = "demo-youth-referral",
+        }, ct);
     }
 }

@@ -86,11 +86,14 @@ public sealed class MentoringData(IDocumentStore store, ICurrentUser user, TimeP
         return RoleIn(match, youth) is { } role ? (match, youth, role) : throw new NotFoundException("match");
     }
 
-    /// <summary>The caller's part in a match, or null when they have none.</summary>
+    /// <summary>
+    /// The caller's part in a match, or null when they have none. Staff coordinate a match through the youth's
+    /// caseload, so a case manager who hands the youth over loses the match with them.
+    /// </summary>
     public MatchRole? RoleIn(Match match, YouthReferral youth) =>
         user.IsInRole(Roles.Mentor) && match.MentorId == user.UserId ? MatchRole.Mentor
         : user.IsInRole(Roles.Youth) && youth.PersonId == user.UserId ? MatchRole.Youth
-        : IsCaseManagerOf(youth) || user.IsInRole(Roles.CaseManager) && match.CaseManagerId == user.UserId ? MatchRole.CaseManager
+        : IsCaseManagerOf(youth) ? MatchRole.CaseManager
         : user.IsInRole(Roles.AgencyAdmin) ? MatchRole.Admin
         : null;
 

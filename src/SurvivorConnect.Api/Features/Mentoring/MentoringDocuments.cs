@@ -117,6 +117,19 @@ public sealed record YouthReferral : Document
     public required DateTimeOffset ReferredAt { get; init; }
 }
 
+/// <summary>
+/// Claims a youth's sign-in for one referral. Its id is derived from the person, and it is written in the same
+/// batch as the referral, so two referrals can never both claim one person, even when written at once.
+/// </summary>
+public sealed record YouthPersonLink : Document
+{
+    public override string Type => "youth-link";
+
+    public required string YouthId { get; init; }
+
+    public static string IdFor(string personId) => $"person-{personId}";
+}
+
 [JsonConverter(typeof(JsonStringEnumConverter<ConsentGrantor>))]
 public enum ConsentGrantor
 {

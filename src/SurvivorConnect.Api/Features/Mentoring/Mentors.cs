@@ -52,8 +52,11 @@ public sealed record SaveMyMentorProfile(MentorProfileRequest Profile) : IComman
     }
 }
 
-public sealed record ListMentors(int PageSize, string? ContinuationToken) : IQuery<Page<MentorView>>, IValidate
+/// <summary>Audited: the list carries every mentor's lived-experience tags.</summary>
+public sealed record ListMentors(int PageSize, string? ContinuationToken) : IQuery<Page<MentorView>>, IValidate, IAudited
 {
+    public AuditTarget Audit => new("mentor.list", "mentor");
+
     public void Validate(ValidationErrors errors) => Paging.Validate(errors, PageSize);
 }
 

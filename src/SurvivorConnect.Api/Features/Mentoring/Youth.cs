@@ -43,6 +43,8 @@ public sealed record YouthRequest(
 
 public sealed record StageRequest(string? Stage, string? Note);
 
+public sealed record CaseManagersRequest(string[]? CaseManagerIds);
+
 public sealed record YouthView(
     string Id, string DisplayName, string? PersonId, int Age, IReadOnlyList<string> Languages, string? Gender, string? Region, GeoPoint? Location,
     IReadOnlyList<string> Interests, IReadOnlyList<string> Needs, MentorPreferences Preferences, IReadOnlyList<string> DoNotMatch,
@@ -70,6 +72,28 @@ public sealed record UpdateYouth(string YouthId, YouthRequest Body, string? IfMa
     public AuditTarget Audit => new("youth.update", "youth", YouthId);
 
     public void Validate(ValidationErrors errors) => Body.Validate(errors, isReferral: false);
+}
+
+/// <summary>Hands a youth over to other case managers: those left out lose the youth's record and chats at once.</summary>
+public sealed record SetCaseManagers(string YouthId, CaseManagersRequest Body, string? IfMatch) : ICommand<YouthReferral>, IValidate, IAudited
+{
+    public const int MaxCaseManagers = 5;
+
+    public AuditTarget Audit => new("youth.set-case-managers", "youth", YouthId);
+
+    public void Validate(ValidationErrors errors)
+    {
+        if (Body.CaseManagerIds is not { Length: > 0 and <= MaxCaseManagers } ids)
+        {
+            errors.Add("caseManagerIds", $"Name 1 to {MaxCaseManagers} case managers.");
+            return;
+        }
+
+        foreach (var id in ids)
+        {
+            errors.Text("caseManagerIds", id, 128);
+        }
+    }
 }
 
 public sealed record ListYouth : IQuery<IReadOnlyList<YouthSummary>>, IAudited
@@ -101,9 +125,10 @@ public sealed record GetRecommendations(string YouthId, int Top) : IQuery<Recomm
     public void Validate(ValidationErrors errors) => errors.Range("top", Top, 1, 50);
 }
 
-internal sealed class YouthHandlers(MentoringData data, PeopleRepository people, IOptions<MatchingWeights> weights)
+internal sealed class YouthHandlers(MentoringData data, PeopleRepository people, IOptions<MatchingWeights> weights, IPublisher publisher)
     : ICommandHandler<ReferYouth, YouthReferral>,
       ICommandHandler<UpdateYouth, YouthReferral>,
+      ICommandHandler<SetCaseManagers, YouthReferral>,
       IQueryHandler<ListYouth, IReadOnlyList<YouthSummary>>,
       IQueryHandler<GetYouth, YouthReferral>,
       ICommandHandler<RecordStage, StageHistoryView>,
@@ -127,7 +152,7 @@ internal sealed class YouthHandlers(MentoringData data, PeopleRepository people,
             StageHistory = [new StageEvent("referral", stage, null, data.Now, data.User.UserId, null)],
             ReferredAt = data.Now,
         }, body);
-        return await data.Store.CreateAsync(YouthReferral.Container, youth, ct);
+        return await SaveAsync(youth, null, null, ct);
     }
 
     public async ValueTask<YouthReferral> Handle(UpdateYouth command, CancellationToken ct)
@@ -135,7 +160,34 @@ internal sealed class YouthHandlers(MentoringData data, PeopleRepository people,
         var ifMatch = command.IfMatch ?? throw new PreconditionRequiredException();
         var youth = await data.YouthForStaffAsync(command.YouthId, adminMayRead: false, ct);
         await CheckPersonAsync(command.Body.PersonId, ct);
-        return await data.Store.ReplaceAsync(YouthReferral.Container, Apply(youth, command.Body), ifMatch, ct);
+        return await SaveAsync(Apply(youth, command.Body), youth.PersonId, ifMatch, ct);
+    }
+
+    public async ValueTask<YouthReferral> Handle(SetCaseManagers command, CancellationToken ct)
+    {
+        var ifMatch = command.IfMatch ?? throw new PreconditionRequiredException();
+        var youth = await data.YouthForStaffAsync(command.YouthId, adminMayRead: true, ct);
+        var ids = command.Body.CaseManagerIds!.Select(id => id.Trim()).Distinct(StringComparer.Ordinal).ToList();
+        foreach (var id in ids)
+        {
+            var person = PeopleRules.IsValidId(id) ? await people.FindAsync(data.AgencyId, id, ct) : null;
+            if (person is not { Active: true } || !person.Roles.Contains(Roles.CaseManager))
+            {
+                throw new RequestValidationException(new Dictionary<string, string[]> { ["caseManagerIds"] = [$"'{id}' is not an active case manager of your agency."] });
+            }
+        }
+
+        var saved = await data.Store.ReplaceAsync(YouthReferral.Container, youth with { CaseManagerIds = ids }, ifMatch, ct);
+
+        // Open chats follow the caseload at once: former case managers stop reading them, new ones may join.
+        foreach (var match in await data.MatchesAsync(Filter.Eq("youthId", saved.Id), openOnly: false, ct))
+        {
+            await publisher.Publish(new Chat.ChatMayHaveChanged(match.Id, Activated: false), ct);
+        }
+
+        await data.NotifyAsync(ids.Except(youth.CaseManagerIds, StringComparer.Ordinal), "caseload-added", null,
+            "A youth has been added to your caseload.", ct);
+        return saved;
     }
 
     public async ValueTask<IReadOnlyList<YouthSummary>> Handle(ListYouth query, CancellationToken ct)
@@ -206,6 +258,44 @@ internal sealed class YouthHandlers(MentoringData data, PeopleRepository people,
         DoNotMatch = MentoringValidation.Clean(body.DoNotMatch),
     };
 
+    /// <summary>
+    /// Writes a referral with the claim on its youth's sign-in in one batch. A sign-in already claimed by
+    /// another referral is a conflict that says nothing of that referral, not even that it exists.
+    /// </summary>
+    private async Task<YouthReferral> SaveAsync(YouthReferral youth, string? previousPersonId, string? ifMatch, CancellationToken ct)
+    {
+        var operations = new List<BatchOperation> { ifMatch is null ? new BatchOperation.Create(youth) : new BatchOperation.Replace(youth, ifMatch) };
+        if (youth.PersonId != previousPersonId && previousPersonId is not null)
+        {
+            operations.Add(new BatchOperation.Delete(YouthPersonLink.IdFor(previousPersonId)));
+        }
+
+        if (youth.PersonId != previousPersonId && youth.PersonId is not null)
+        {
+            operations.Add(new BatchOperation.Create(new YouthPersonLink
+            {
+                Id = YouthPersonLink.IdFor(youth.PersonId),
+                PartitionKey = data.AgencyId,
+                AgencyId = data.AgencyId,
+                YouthId = youth.Id,
+            }));
+        }
+
+        try
+        {
+            var written = await data.Store.ExecuteBatchAsync(YouthReferral.Container, data.AgencyId, operations, ct);
+            return youth with { ETag = written.ETags[0] };
+        }
+        catch (StoreException ex) when (ex is { Kind: StoreErrorKind.BatchFailed, FailedOperationIndex: 0 })
+        {
+            throw new StoreException(ex.FailedOperationKind ?? StoreErrorKind.Conflict, ex.Message, ex);
+        }
+        catch (StoreException ex) when (ex is { Kind: StoreErrorKind.BatchFailed, FailedOperationKind: StoreErrorKind.Conflict })
+        {
+            throw new ConflictException("This sign-in can't be linked to this referral. If you think it should be, ask your agency admin.");
+        }
+    }
+
     /// <summary>A youth's sign-in must be a person of this agency with the Youth role.</summary>
     private async Task CheckPersonAsync(string? personId, CancellationToken ct)
     {
@@ -243,6 +333,10 @@ public static class YouthEndpoints
         youth.MapPut("/{id}", async Task<Ok<YouthView>> (IMediator m, string id, YouthRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, HttpResponse response, CancellationToken ct) =>
                 WithETag(response, await m.Send(new UpdateYouth(id, body, ifMatch), ct)))
             .RequireAuthorization(Policies.CaseManager).WithSummary("Update a youth's profile, preferences and do-not-match list; send If-Match.");
+        youth.MapPut("/{id}/case-managers", async Task<Ok<YouthView>> (IMediator m, string id, CaseManagersRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, HttpResponse response, CancellationToken ct) =>
+                WithETag(response, await m.Send(new SetCaseManagers(id, body, ifMatch), ct)))
+            .RequireAuthorization(Policies.CaseManagerOrAdmin)
+            .WithSummary("Hand a youth over: the case managers named here (a current one or the admin decides) replace the others, who lose access at once.");
         youth.MapPost("/{id}/stage", async Task<Ok<StageHistoryView>> (IMediator m, string id, StageRequest body, CancellationToken ct) =>
                 TypedResults.Ok(await m.Send(new RecordStage(id, body, IsRelapse: false), ct)))
             .RequireAuthorization(Policies.CaseManager).WithSummary("Record a move to another stage of change.");

@@ -58,6 +58,12 @@ public sealed record SetActive(string PersonId, bool Active, string? IfMatch) : 
     public AuditTarget Audit => new(Active ? "person.reactivate" : "person.deactivate", "person", PersonId);
 }
 
+/// <summary>
+/// A person's roles or active state changed: whatever they are doing now (an open chat, say) must follow
+/// at once, not only on their next request.
+/// </summary>
+public sealed record PersonAccessChanged(string AgencyId, string PersonId) : INotification;
+
 public static class PeopleRules
 {
     public static bool IsValidId(string id) =>
@@ -92,7 +98,7 @@ public static class Paging
     }
 }
 
-internal sealed class PeopleHandlers(IDocumentStore store, ICurrentUser user, TimeProvider time)
+internal sealed class PeopleHandlers(IDocumentStore store, ICurrentUser user, TimeProvider time, IPublisher publisher)
     : IQueryHandler<GetMe, MeView>,
       IQueryHandler<ListPeople, Page<PersonView>>,
       IQueryHandler<GetPerson, Person>,
@@ -164,7 +170,9 @@ internal sealed class PeopleHandlers(IDocumentStore store, ICurrentUser user, Ti
             throw new ConflictException("You cannot remove your own AgencyAdmin role; ask another admin, so the agency is never left without one.");
         }
 
-        return await store.ReplaceAsync(Person.Container, person with { Roles = roles }, ifMatch, cancellationToken);
+        var changed = await store.ReplaceAsync(Person.Container, person with { Roles = roles }, ifMatch, cancellationToken);
+        await publisher.Publish(new PersonAccessChanged(user.AgencyId, changed.Id), cancellationToken);
+        return changed;
     }
 
     public async ValueTask<Person> Handle(SetActive command, CancellationToken cancellationToken)
@@ -180,12 +188,13 @@ internal sealed class PeopleHandlers(IDocumentStore store, ICurrentUser user, Ti
             return person;
         }
 
-        var changed = person with
+        var changed = await store.ReplaceAsync(Person.Container, person with
         {
             Active = command.Active,
             DeactivatedAt = command.Active ? null : time.GetUtcNow(),
-        };
-        return await store.ReplaceAsync(Person.Container, changed, command.IfMatch ?? person.ETag!, cancellationToken);
+        }, command.IfMatch ?? person.ETag!, cancellationToken);
+        await publisher.Publish(new PersonAccessChanged(user.AgencyId, changed.Id), cancellationToken);
+        return changed;
     }
 
     private async Task<Person> Read(string personId, CancellationToken cancellationToken) =>

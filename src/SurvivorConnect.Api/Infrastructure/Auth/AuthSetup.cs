@@ -68,6 +68,7 @@ public static class AuthSetup
         builder.Services.AddScoped<HubCaller>();
         builder.Services.AddScoped<ICurrentUser, HttpCurrentUser>();
         builder.Services.AddScoped<IClaimsTransformation, PersonClaimsTransformation>();
+        builder.Services.AddSingleton<PersonPrincipals>();
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuditingAuthorizationResultHandler>();
         return builder;
     }

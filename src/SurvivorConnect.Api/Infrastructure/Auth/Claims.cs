@@ -7,5 +7,8 @@ public static class ScClaims
     public const string Active = "sc:active";
     public const string UserId = "sc:user";
     public const string Agency = "sc:agency";
+
+    /// <summary>When the token expires (Unix seconds), so a long-lived chat connection can tell.</summary>
+    public const string Expires = "sc:expires";
     public const string AuthenticationType = "SurvivorConnect";
 }

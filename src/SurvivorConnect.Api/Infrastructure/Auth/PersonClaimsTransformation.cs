@@ -9,7 +9,7 @@ namespace SurvivorConnect.Api.Infrastructure.Auth;
 /// Replaces the token's principal with SurvivorConnect's own: who the person is, their agency, whether
 /// they are active and the roles their agency gave them. A deactivated person loses access at once.
 /// </summary>
-internal sealed class PersonClaimsTransformation(PeopleRepository people, IOptions<AuthOptions> options) : IClaimsTransformation
+internal sealed class PersonClaimsTransformation(PersonPrincipals principals, IOptions<AuthOptions> options) : IClaimsTransformation
 {
     public async Task<ClaimsPrincipal> TransformAsync(ClaimsPrincipal principal)
     {
@@ -18,8 +18,22 @@ internal sealed class PersonClaimsTransformation(PeopleRepository people, IOptio
             return principal;
         }
 
-        var userId = principal.FindFirstValue(options.Value.UserIdClaim);
-        var agencyId = principal.FindFirstValue(options.Value.AgencyClaim);
+        return await principals.BuildAsync(
+            principal.FindFirstValue(options.Value.UserIdClaim),
+            principal.FindFirstValue(options.Value.AgencyClaim),
+            principal.FindFirstValue("exp"),
+            CancellationToken.None);
+    }
+}
+
+/// <summary>
+/// Builds SurvivorConnect's principal from the agency's current record of the person. Sign-in uses it once
+/// per request; the chat hub uses it again on every call, so an open connection sees a change at once.
+/// </summary>
+public sealed class PersonPrincipals(PeopleRepository people)
+{
+    public async Task<ClaimsPrincipal> BuildAsync(string? userId, string? agencyId, string? expires, CancellationToken ct)
+    {
         var identity = new ClaimsIdentity(ScClaims.AuthenticationType, ScClaims.UserId, ScClaims.Role);
         if (string.IsNullOrEmpty(userId) || string.IsNullOrEmpty(agencyId))
         {
@@ -28,7 +42,12 @@ internal sealed class PersonClaimsTransformation(PeopleRepository people, IOptio
 
         identity.AddClaim(new Claim(ScClaims.UserId, userId));
         identity.AddClaim(new Claim(ScClaims.Agency, agencyId));
-        var person = await people.FindAsync(agencyId, userId, CancellationToken.None);
+        if (!string.IsNullOrEmpty(expires))
+        {
+            identity.AddClaim(new Claim(ScClaims.Expires, expires, ClaimValueTypes.Integer64));
+        }
+
+        var person = await people.FindAsync(agencyId, userId, ct);
         if (person is { Active: true })
         {
             identity.AddClaim(new Claim(ScClaims.Active, "true"));
@@ -37,4 +56,12 @@ internal sealed class PersonClaimsTransformation(PeopleRepository people, IOptio
 
         return new ClaimsPrincipal(identity);
     }
+
+    /// <summary>The same principal as now held in the agency's records: roles and active state read afresh.</summary>
+    public Task<ClaimsPrincipal> RefreshAsync(ClaimsPrincipal principal, CancellationToken ct) =>
+        BuildAsync(principal.FindFirstValue(ScClaims.UserId), principal.FindFirstValue(ScClaims.Agency), principal.FindFirstValue(ScClaims.Expires), ct);
+
+    /// <summary>Whether the token behind the principal has expired (tokens carry whole seconds).</summary>
+    public static bool HasExpired(ClaimsPrincipal principal, DateTimeOffset now) =>
+        long.TryParse(principal.FindFirstValue(ScClaims.Expires), out var seconds) && DateTimeOffset.FromUnixTimeSeconds(seconds) <= now;
 }

@@ -1,0 +1,201 @@
+using System.Collections.Concurrent;
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+using SurvivorConnect.Api.Infrastructure.Auth;
+
+namespace SurvivorConnect.Api.Features.Chat;
+
+/// <summary>Something changed who may use chat: a person (roles, deactivation), or a conversation (match state, consent, hold, caseload).</summary>
+public sealed record ChatAccessChange(string AgencyId, string? UserId, string? ConversationId);
+
+/// <summary>
+/// This instance's open chat connections: whose they are and which conversations they joined. Group
+/// membership in SignalR cannot be listed, so this is what lets a revocation find the connections it concerns.
+/// </summary>
+public sealed class ChatConnections
+{
+    private readonly ConcurrentDictionary<string, ChatConnection> _connections = new(StringComparer.Ordinal);
+
+    public ChatConnection Add(HubCallerContext context)
+    {
+        var connection = new ChatConnection(context);
+        _connections[context.ConnectionId] = connection;
+        return connection;
+    }
+
+    public void Remove(string connectionId) => _connections.TryRemove(connectionId, out _);
+
+    public ChatConnection? Find(string connectionId) => _connections.GetValueOrDefault(connectionId);
+
+    public IEnumerable<ChatConnection> Affected(ChatAccessChange change) =>
+        _connections.Values.Where(c => c.AgencyId == change.AgencyId
+            && (change.UserId is null || c.UserId == change.UserId)
+            && (change.ConversationId is null || c.Joined.ContainsKey(change.ConversationId)));
+}
+
+/// <summary>One open connection. Its lock orders a join against a revocation, so neither can undo the other.</summary>
+public sealed class ChatConnection(HubCallerContext context)
+{
+    public HubCallerContext Context { get; } = context;
+
+    public string UserId { get; } = context.User?.FindFirstValue(ScClaims.UserId) ?? "";
+
+    public string AgencyId { get; } = context.User?.FindFirstValue(ScClaims.Agency) ?? "";
+
+    /// <summary>
+    /// Conversations the client joined, each with the caller's part in it while the connection is in the
+    /// conversation's group, and null while it is not (it may no longer receive, or the join is under way).
+    /// </summary>
+    public ConcurrentDictionary<string, string?> Joined { get; } = new(StringComparer.Ordinal);
+
+    public SemaphoreSlim Lock { get; } = new(1, 1);
+}
+
+/// <summary>
+/// Brings this instance's open connections in line with the records after a change: a connection whose
+/// person may no longer use chat is closed; one that may no longer receive a conversation's messages leaves
+/// its group (and is told why); one that may again rejoins it.
+/// </summary>
+public sealed partial class ChatAccessReconciler(
+    ChatConnections connections,
+    PersonPrincipals principals,
+    IAuthorizationService authorization,
+    IServiceScopeFactory scopes,
+    IHubContext<ChatHub, IChatClient> hub,
+    ILogger<ChatAccessReconciler> logger)
+{
+    public async Task ReconcileAsync(ChatAccessChange change, CancellationToken ct)
+    {
+        foreach (var connection in connections.Affected(change).ToList())
+        {
+            await connection.Lock.WaitAsync(ct);
+            try
+            {
+                await ReconcileAsync(connection, ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Fail closed: a connection that could not be checked is closed, and is checked again when it reconnects.
+                LogReconcileFailed(logger, ex, connection.Context.ConnectionId);
+                connection.Context.Abort();
+            }
+            finally
+            {
+                connection.Lock.Release();
+            }
+        }
+    }
+
+    /// <summary>Call with the connection's lock held.</summary>
+    public async Task ReconcileAsync(ChatConnection connection, CancellationToken ct)
+    {
+        var principal = await principals.RefreshAsync(connection.Context.User!, ct);
+        if (!await MayUseChatAsync(principal))
+        {
+            foreach (var conversationId in connection.Joined.Keys)
+            {
+                await hub.Groups.RemoveFromGroupAsync(connection.Context.ConnectionId, ChatService.Group(conversationId), ct);
+            }
+
+            await hub.Groups.RemoveFromGroupAsync(connection.Context.ConnectionId, ChatService.CaseManagerGroup(connection.UserId), ct);
+            connection.Joined.Clear();
+            LogClosed(logger, connection.Context.ConnectionId);
+            connection.Context.Abort();
+            return;
+        }
+
+        if (!principal.HasClaim(ScClaims.Role, Roles.CaseManager))
+        {
+            await hub.Groups.RemoveFromGroupAsync(connection.Context.ConnectionId, ChatService.CaseManagerGroup(connection.UserId), ct);
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<HubCaller>().Principal = principal;
+        var chat = scope.ServiceProvider.GetRequiredService<ChatService>();
+        foreach (var (conversationId, current) in connection.Joined.ToList())
+        {
+            var (role, status) = await chat.ReceiveStatusAsync(conversationId, ct);
+            if (role is not null && current is null)
+            {
+                await hub.Groups.AddToGroupAsync(connection.Context.ConnectionId, ChatService.Group(conversationId), ct);
+                connection.Joined[conversationId] = role;
+                await hub.Clients.Client(connection.Context.ConnectionId).ConversationStatusChanged(status);
+            }
+            else if (role is null && current is not null)
+            {
+                await hub.Groups.RemoveFromGroupAsync(connection.Context.ConnectionId, ChatService.Group(conversationId), ct);
+                connection.Joined[conversationId] = null;
+                await hub.Clients.Client(connection.Context.ConnectionId).ConversationStatusChanged(status);
+                LogLeft(logger, connection.Context.ConnectionId, conversationId);
+            }
+        }
+    }
+
+    public async Task<bool> MayUseChatAsync(ClaimsPrincipal principal) =>
+        (await authorization.AuthorizeAsync(principal, Policies.MatchParticipant)).Succeeded;
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Chat connection {ConnectionId} could not be checked after an access change and was closed")]
+    private static partial void LogReconcileFailed(ILogger logger, Exception exception, string connectionId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Chat connection {ConnectionId} closed: its person may no longer use chat")]
+    private static partial void LogClosed(ILogger logger, string connectionId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Chat connection {ConnectionId} stopped receiving {ConversationId}")]
+    private static partial void LogLeft(ILogger logger, string connectionId, string conversationId);
+}
+
+/// <summary>
+/// Carries a <see cref="ChatAccessChange"/> to every instance: this one at once, the others through Redis
+/// when the chat is scaled out, so a revocation reaches a connection wherever it is open.
+/// </summary>
+public sealed class ChatAccessBus(ChatAccessReconciler reconciler, IOptions<ChatOptions> options)
+    : IHostedService, IAsyncDisposable
+{
+    private static readonly RedisChannel Channel = RedisChannel.Literal("survivorconnect:chat-access");
+    private readonly string _instance = Guid.NewGuid().ToString("N");
+    private ConnectionMultiplexer? _redis;
+
+    public async Task PublishAsync(ChatAccessChange change, CancellationToken ct)
+    {
+        await reconciler.ReconcileAsync(change, ct);
+        if (_redis is not null)
+        {
+            await _redis.GetSubscriber().PublishAsync(Channel, JsonSerializer.Serialize(new Envelope(_instance, change)));
+        }
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (options.Value.Redis is not { Length: > 0 } configuration)
+        {
+            return;
+        }
+
+        _redis = await ConnectionMultiplexer.ConnectAsync(configuration);
+        var queue = await _redis.GetSubscriber().SubscribeAsync(Channel);
+        queue.OnMessage(async message =>
+        {
+            var envelope = JsonSerializer.Deserialize<Envelope>(message.Message.ToString());
+            if (envelope is not null && envelope.Instance != _instance)
+            {
+                await reconciler.ReconcileAsync(envelope.Change, CancellationToken.None);
+            }
+        });
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_redis is not null)
+        {
+            await _redis.DisposeAsync();
+        }
+    }
+
+    private sealed record Envelope(string Instance, ChatAccessChange Change);
+}

@@ -1,0 +1,201 @@
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using SurvivorConnect.Api.Features.Chat;
+using SurvivorConnect.Api.Features.People;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.IntegrationTests;
+
+/// <summary>
+/// An open chat connection obeys every change to who may do what at once, as REST does on its next request:
+/// roles, deactivation, the match stopping, consent withdrawn, and the token's own expiry.
+/// </summary>
+public sealed class ChatRevocationTests(ChatRevocationTests.Factory api) : IClassFixture<ChatRevocationTests.Factory>
+{
+    public sealed class Factory : ApiFactory
+    {
+        protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
+        {
+            ["Chat:SendsPerSecond"] = "50",
+            ["Chat:SendBurst"] = "100",
+        };
+    }
+
+    private readonly MentoringWorld _world = new(api);
+
+    [Fact]
+    public async Task A_mentor_whose_roles_are_removed_can_no_longer_send_join_or_read_and_stops_receiving()
+    {
+        var chat = await _world.OpenChatAsync();
+        var before = await chat.Mentor.SendAsync(chat.Id, "before the change");
+
+        await SetRolesAsync(chat.MentorId);
+        var youthSent = await chat.Youth.SendAsync(chat.Id, "are you still there?");
+
+        await AssertRefusedOrClosedAsync(chat.Mentor, c => c.SendAsync(chat.Id, "after the change"));
+        await AssertRefusedOrClosedAsync(chat.Mentor, c => c.JoinAsync(chat.Id));
+        await AssertRefusedOrClosedAsync(chat.Mentor, c => c.SinceAsync(chat.Id, 0));
+        await AssertRefusedOrClosedAsync(chat.Mentor, c => c.HistoryAsync(chat.Id, null, 10));
+        await ChatClient.EventuallyAsync(() => chat.CaseManager.Received.Any(m => m.Sequence == youthSent.Message.Sequence), "the case manager still receives");
+        Assert.DoesNotContain(chat.Mentor.Received, m => m.Sequence == youthSent.Message.Sequence);
+        Assert.True(before.Message.Sequence < youthSent.Message.Sequence);
+    }
+
+    [Fact]
+    public async Task Every_call_reads_the_person_afresh_even_when_no_event_announced_the_change()
+    {
+        var chat = await _world.OpenChatAsync();
+        var store = api.Services.GetRequiredService<IDocumentStore>();
+        var person = (await store.ReadAsync<Person>(Person.Container, chat.MentorId, "demo", CancellationToken.None))!;
+
+        // Written behind the API's back (as another instance without the backplane would): only the per-call check can see it.
+        await store.ReplaceAsync(Person.Container, person with { Roles = [] }, person.ETag!, CancellationToken.None);
+        var refused = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "still here?"));
+        var history = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.HistoryAsync(chat.Id, null, 10));
+
+        Assert.Equal(ChatErrorCodes.NotAllowed, refused.Code);
+        Assert.Equal(ChatErrorCodes.NotAllowed, history.Code);
+        Assert.DoesNotContain(await chat.Youth.SinceAsync(chat.Id, 0), m => m.Text == "still here?");
+    }
+
+    [Fact]
+    public async Task A_person_who_keeps_a_chat_role_but_loses_the_mentor_role_loses_that_conversation_only()
+    {
+        var chat = await _world.OpenChatAsync();
+        await SetRolesAsync(chat.MentorId, Roles.Mentor, Roles.Recruiter);
+        await chat.Mentor.SendAsync(chat.Id, "still allowed");
+
+        await SetRolesAsync(chat.MentorId, Roles.Youth);
+        var youthSent = await chat.Youth.SendAsync(chat.Id, "hello?");
+        var send = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "now?"));
+        var join = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.JoinAsync(chat.Id));
+
+        Assert.Equal(ChatErrorCodes.NotFound, send.Code);
+        Assert.Equal(ChatErrorCodes.NotFound, join.Code);
+        Assert.Equal(HubConnectionState.Connected, chat.Mentor.Connection.State);
+        await ChatClient.EventuallyAsync(() => chat.CaseManager.Received.Any(m => m.Sequence == youthSent.Message.Sequence), "the case manager receives");
+        await Task.Delay(100);
+        Assert.DoesNotContain(chat.Mentor.Received, m => m.Sequence == youthSent.Message.Sequence);
+    }
+
+    [Fact]
+    public async Task A_deactivated_mentor_stops_receiving_at_once_and_cannot_come_back()
+    {
+        var chat = await _world.OpenChatAsync();
+
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{chat.MentorId}/deactivate", null));
+        var youthSent = await chat.Youth.SendAsync(chat.Id, "something private");
+
+        await ChatClient.EventuallyAsync(() => chat.Mentor.Connection.State != HubConnectionState.Connected, "the mentor's connection is closed");
+        await ChatClient.EventuallyAsync(() => chat.CaseManager.Received.Any(m => m.Sequence == youthSent.Message.Sequence), "the case manager receives");
+        Assert.DoesNotContain(chat.Mentor.Received, m => m.Sequence == youthSent.Message.Sequence);
+        await Assert.ThrowsAnyAsync<Exception>(() => ChatClient.ConnectAsync(() => api.Server, api.TokenFor(chat.MentorId)));
+    }
+
+    [Fact]
+    public async Task Pausing_the_match_takes_mentor_and_youth_out_of_the_live_conversation_and_resuming_brings_them_back()
+    {
+        var chat = await _world.OpenChatAsync();
+        var held = await chat.Mentor.SendAsync(chat.Id, "my number is 559-555-0134");
+
+        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{chat.Id}/pause", null));
+        await ReleaseAsync(chat.Id, held.Message.Sequence);
+
+        await ChatClient.EventuallyAsync(() => chat.CaseManager.Received.Any(m => m.Sequence == held.Message.Sequence), "the case manager sees the released message");
+        await Task.Delay(100);
+        Assert.DoesNotContain(chat.Youth.Received, m => m.Sequence == held.Message.Sequence);
+
+        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{chat.Id}/resume", null));
+        await ChatClient.EventuallyAsync(() => chat.Youth.Statuses.LastOrDefault()?.CanSend == true, "the youth is told the chat is open again");
+        var after = await chat.Mentor.SendAsync(chat.Id, "welcome back");
+        await ChatClient.EventuallyAsync(() => chat.Youth.Received.Any(m => m.Sequence == after.Message.Sequence), "the youth receives live again without joining again");
+    }
+
+    [Fact]
+    public async Task Withdrawn_consent_takes_the_other_party_out_of_the_live_conversation()
+    {
+        var chat = await _world.OpenChatAsync();
+        var held = await chat.Youth.SendAsync(chat.Id, "add me on snapchat");
+        var consents = await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await chat.MentorHttp.GetAsync($"/api/consents?subjectId={chat.MentorId}"));
+
+        await HttpAssert.Ok<MentoringTests.ConsentDto>(await chat.MentorHttp.PostAsync($"/api/consents/{consents.Single(c => c.MatchId == chat.Id).Id}/revoke", null));
+        await ReleaseAsync(chat.Id, held.Message.Sequence);
+
+        await ChatClient.EventuallyAsync(() => chat.CaseManager.Received.Any(m => m.Sequence == held.Message.Sequence), "the case manager sees the released message");
+        await Task.Delay(100);
+        Assert.DoesNotContain(chat.Mentor.Received, m => m.Sequence == held.Message.Sequence);
+        Assert.Contains(chat.Mentor.Statuses, s => !s.CanSend && s.Reason!.Contains("Consent", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_connection_does_not_outlive_its_token()
+    {
+        var (match, _, youthHttp, mentorId, _) = await _world.ActiveMatchAsync();
+        var lifetime = TimeSpan.FromMinutes(new AuthOptions().Development.LifetimeMinutes);
+        var expiresAt = DateTimeOffset.UtcNow.AddSeconds(3);
+        await using var mentor = await ChatClient.ConnectAsync(() => api.Server, api.TokenFor(mentorId, at: expiresAt - lifetime));
+        await using var youth = await _world.ConnectAsync((await HttpAssert.Ok<MeDto>(await youthHttp.GetAsync("/api/me"))).Id);
+        await mentor.JoinAsync(match.Id);
+        await youth.JoinAsync(match.Id);
+        await mentor.SendAsync(match.Id, "while the token is good");
+
+        await Task.Delay(expiresAt - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(1200));
+        var afterwards = await youth.SendAsync(match.Id, "after the mentor's token expired");
+
+        await AssertRefusedOrClosedAsync(mentor, c => c.SendAsync(match.Id, "after expiry"));
+        await ChatClient.EventuallyAsync(() => mentor.Connection.State == HubConnectionState.Disconnected, "the connection closes and cannot reconnect with the expired token");
+        Assert.DoesNotContain(mentor.Received, m => m.Sequence == afterwards.Message.Sequence);
+        Assert.DoesNotContain(await youth.SinceAsync(match.Id, 0), m => m.Text == "after expiry");
+    }
+
+    [Fact]
+    public async Task A_case_manager_who_hands_a_youth_over_stops_reading_their_chat_at_once()
+    {
+        var chat = await _world.OpenChatAsync();
+        var (successorId, successor) = await _world.PersonAsync(Roles.CaseManager);
+        var youth = await _world.CaseManager.GetAsync($"/api/youth/{chat.YouthId}");
+
+        var request = new HttpRequestMessage(HttpMethod.Put, $"/api/youth/{chat.YouthId}/case-managers") { Content = JsonContent.Create(new { caseManagerIds = new[] { successorId } }) };
+        request.Headers.TryAddWithoutValidation("If-Match", youth.Headers.ETag!.Tag);
+        await MentoringWorld.Ok(await _world.CaseManager.SendAsync(request));
+        var sent = await chat.Youth.SendAsync(chat.Id, "hi");
+        await using var newCaseManager = await _world.ConnectAsync(successorId);
+        var join = await newCaseManager.JoinAsync(chat.Id);
+
+        await ChatClient.EventuallyAsync(() => chat.Mentor.Received.Any(m => m.Sequence == sent.Message.Sequence), "the mentor receives");
+        await Task.Delay(100);
+        Assert.DoesNotContain(chat.CaseManager.Received, m => m.Sequence == sent.Message.Sequence);
+        Assert.Equal(ChatErrorCodes.NotFound, (await Assert.ThrowsAsync<ChatRefusalException>(() => chat.CaseManager.SinceAsync(chat.Id, 0))).Code);
+        Assert.Equal(ChatService.CaseManagerRole, join.Role);
+        Assert.Contains(await newCaseManager.SinceAsync(chat.Id, 0), m => m.Sequence == sent.Message.Sequence);
+        await HttpAssert.Problem(await _world.CaseManager.GetAsync($"/api/matches/{chat.Id}"), 404);
+        await HttpAssert.Ok<MatchDto>(await successor.GetAsync($"/api/matches/{chat.Id}"));
+    }
+
+    private async Task SetRolesAsync(string personId, params string[] roles)
+    {
+        var person = await _world.Admin.GetAsync($"/api/people/{personId}");
+        var request = new HttpRequestMessage(HttpMethod.Put, $"/api/people/{personId}/roles") { Content = JsonContent.Create(new { roles }) };
+        request.Headers.TryAddWithoutValidation("If-Match", person.Headers.ETag!.Tag);
+        await MentoringWorld.Ok(await _world.Admin.SendAsync(request));
+    }
+
+    private async Task ReleaseAsync(string conversationId, long sequence)
+    {
+        var flags = await HttpAssert.Ok<List<ChatTests.FlagDto>>(await _world.CaseManager.GetAsync("/api/flags?status=Open"));
+        var flag = flags.Single(f => f.ConversationId == conversationId && f.MessageSequence == sequence);
+        await HttpAssert.Ok<ChatTests.FlagDto>(await _world.CaseManager.PostAsync($"/api/flags/{flag.Id}/release", null));
+    }
+
+    /// <summary>Refused in words, or the server already closed the connection: either way nothing gets through.</summary>
+    private static async Task AssertRefusedOrClosedAsync(ChatClient client, Func<ChatClient, Task> call)
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => call(client));
+        Assert.True(
+            error is ChatRefusalException { Code: ChatErrorCodes.NotAllowed or ChatErrorCodes.SessionExpired or ChatErrorCodes.NotFound }
+                || client.Connection.State != HubConnectionState.Connected,
+            $"Expected a refusal or a closed connection, got {error.GetType().Name}: {error.Message}");
+    }
+}
