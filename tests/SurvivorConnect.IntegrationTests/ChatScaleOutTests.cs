@@ -87,4 +87,47 @@ public sealed class ChatScaleOutTests : IAsyncLifetime
         Assert.Equal(Enumerable.Range(0, 10).Select(i => $"while moving {i}"), missed.Select(m => m.Text));
         await ChatClient.EventuallyAsync(() => onSecond.Received.Any(m => m.Sequence == live.Message.Sequence), "live delivery on the second instance");
     }
+
+    [Fact]
+    public async Task Deactivating_a_mentor_through_one_instance_closes_their_connection_on_the_other()
+    {
+        var world = new MentoringWorld(_first);
+        var (match, _, youthHttp, mentorId, _) = await world.ActiveMatchAsync();
+        var youthId = (await HttpAssert.Ok<MeDto>(await youthHttp.GetAsync("/api/me"))).Id;
+        await using var mentor = await ChatClient.ConnectAsync(() => _second.Server, _second.TokenFor(mentorId));
+        await using var youth = await ChatClient.ConnectAsync(() => _first.Server, _first.TokenFor(youthId));
+        await using var caseManager = await ChatClient.ConnectAsync(() => _second.Server, _second.TokenFor("demo-casemanager"));
+        await mentor.JoinAsync(match.Id);
+        await youth.JoinAsync(match.Id);
+        await caseManager.JoinAsync(match.Id);
+
+        await MentoringWorld.Ok(await world.Admin.PostAsync($"/api/people/{mentorId}/deactivate", null));
+        var sent = await youth.SendAsync(match.Id, "only for my mentor");
+
+        await ChatClient.EventuallyAsync(() => mentor.Connection.State != Microsoft.AspNetCore.SignalR.Client.HubConnectionState.Connected, "the mentor's connection on the other instance closes");
+        await ChatClient.EventuallyAsync(() => caseManager.Received.Any(m => m.Sequence == sent.Message.Sequence), "the case manager on the other instance still receives");
+        Assert.DoesNotContain(mentor.Received, m => m.Sequence == sent.Message.Sequence);
+    }
+
+    [Fact]
+    public async Task Pausing_a_match_through_one_instance_takes_the_youth_on_the_other_out_of_the_live_conversation()
+    {
+        var world = new MentoringWorld(_first);
+        var (match, _, youthHttp, mentorId, _) = await world.ActiveMatchAsync();
+        var youthId = (await HttpAssert.Ok<MeDto>(await youthHttp.GetAsync("/api/me"))).Id;
+        await using var mentor = await ChatClient.ConnectAsync(() => _first.Server, _first.TokenFor(mentorId));
+        await using var youth = await ChatClient.ConnectAsync(() => _second.Server, _second.TokenFor(youthId));
+        await mentor.JoinAsync(match.Id);
+        await youth.JoinAsync(match.Id);
+        var held = await mentor.SendAsync(match.Id, "call me on 559-555-0134");
+
+        await MentoringWorld.Ok(await world.CaseManager.PostAsync($"/api/matches/{match.Id}/pause", null));
+        // Told twice: by the broadcast to the conversation, and by their own instance as it takes them out of it.
+        await ChatClient.EventuallyAsync(() => youth.Statuses.Count(s => !s.CanSend) >= 2, "the youth's instance takes them out of the paused conversation");
+        var flags = await HttpAssert.Ok<List<ChatTests.FlagDto>>(await world.CaseManager.GetAsync("/api/flags?status=Open"));
+        await HttpAssert.Ok<ChatTests.FlagDto>(await world.CaseManager.PostAsync($"/api/flags/{flags.Single(f => f.ConversationId == match.Id).Id}/release", null));
+        await Task.Delay(300);
+
+        Assert.DoesNotContain(youth.Received, m => m.Sequence == held.Message.Sequence);
+    }
 }

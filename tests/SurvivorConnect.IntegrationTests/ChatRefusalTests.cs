@@ -1,0 +1,98 @@
+using Microsoft.Extensions.Logging;
+
+namespace SurvivorConnect.IntegrationTests;
+
+/// <summary>
+/// A refused hub call reaches the client as a code and a plain sentence, is logged once without a stack
+/// trace, and a refused read is audited like a refused REST read.
+/// </summary>
+public sealed class ChatRefusalTests(ChatRefusalTests.Factory api) : IClassFixture<ChatRefusalTests.Factory>
+{
+    public sealed class Factory : ApiFactory
+    {
+        protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
+        {
+            ["Chat:SendsPerSecond"] = "1",
+            ["Chat:SendBurst"] = "5",
+        };
+    }
+
+    private readonly MentoringWorld _world = new(api);
+
+    [Fact]
+    public async Task Two_hundred_refused_sends_are_two_hundred_plain_refusals_and_no_stack_traces()
+    {
+        var chat = await _world.OpenChatAsync();
+        var before = api.Logs.GetSnapshot().Count;
+
+        var outcomes = new List<Exception?>();
+        for (var i = 0; i < 205; i++)
+        {
+            outcomes.Add(await Record.ExceptionAsync(() => chat.Mentor.SendAsync(chat.Id, $"flood {i}")));
+        }
+
+        var refusals = outcomes.OfType<ChatRefusalException>().ToList();
+        var logs = api.Logs.GetSnapshot().Skip(before).ToList();
+        Assert.True(refusals.Count >= 195, $"only {refusals.Count} sends were refused");
+        Assert.Equal(outcomes.Count(o => o is not null), refusals.Count);
+        Assert.All(refusals, r =>
+        {
+            Assert.Equal("rate-limited", r.Code);
+            Assert.DoesNotContain("unexpected error", r.Message, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("429", r.Message, StringComparison.Ordinal);
+            Assert.StartsWith("You are sending messages too quickly", r.Message, StringComparison.Ordinal);
+        });
+        Assert.DoesNotContain(logs, l => l.Exception is not null);
+        Assert.Equal(refusals.Count, logs.Count(l => l.Message == "Hub method Send refused: rate-limited"));
+        Assert.All(logs.Where(l => l.Message.Contains("refused", StringComparison.Ordinal)), l => Assert.Equal(LogLevel.Information, l.Level));
+    }
+
+    [Fact]
+    public async Task Refusals_carry_codes_a_client_can_act_on()
+    {
+        var chat = await _world.OpenChatAsync();
+        await using var outsider = await _world.ConnectAsync((await _world.ReadyMentorAsync()).Id);
+
+        var notFound = await Assert.ThrowsAsync<ChatRefusalException>(() => outsider.JoinAsync(chat.Id));
+        var reader = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.CaseManager.SendAsync(chat.Id, "hello"));
+        var invalid = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "   "));
+
+        Assert.Equal(("not-found", "There is no such conversation."), (notFound.Code, notFound.Message));
+        Assert.Equal("cannot-send", reader.Code);
+        Assert.Equal("invalid", invalid.Code);
+        Assert.All(new[] { notFound, reader, invalid }, r => Assert.DoesNotContain("HubException", r.Message, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Refused_chat_reads_are_audited_and_chat_audit_entries_carry_a_trace_id()
+    {
+        var chat = await _world.OpenChatAsync();
+        await using var outsider = await _world.ConnectAsync((await _world.ReadyMentorAsync()).Id);
+
+        await Assert.ThrowsAsync<ChatRefusalException>(() => outsider.JoinAsync(chat.Id));
+        await Assert.ThrowsAsync<ChatRefusalException>(() => outsider.SinceAsync(chat.Id, 0));
+        await Assert.ThrowsAsync<ChatRefusalException>(() => outsider.HistoryAsync(chat.Id, null, 10));
+        await chat.CaseManager.HistoryAsync(chat.Id, null, 10);
+        var audit = await HttpAssert.Ok<PageDto<AuditEntryDto>>(await _world.Admin.GetAsync($"/api/audit?recordId={chat.Id}&recordType=conversation&pageSize=200"));
+
+        foreach (var action in new[] { "chat.join", "chat.read", "chat.read-history" })
+        {
+            Assert.Contains(audit.Items, e => e.Action == action && e.Outcome == "NotFound" && e.ActorRoles.Contains("Mentor"));
+        }
+
+        Assert.All(audit.Items, e => Assert.Matches("^[0-9a-f]{32}$", e.TraceId ?? ""));
+        Assert.Contains(audit.Items, e => e is { Action: "chat.read-history", ActorId: "demo-casemanager", Outcome: "Succeeded" });
+    }
+
+    [Fact]
+    public async Task Listing_mentors_with_their_lived_experience_is_audited()
+    {
+        await HttpAssert.Ok<PageDto<MentorDto>>(await _world.CaseManager.GetAsync("/api/mentors"));
+
+        var audit = await HttpAssert.Ok<PageDto<AuditEntryDto>>(await _world.Admin.GetAsync("/api/audit?recordType=mentor&actorId=demo-casemanager"));
+
+        Assert.Contains(audit.Items, e => e is { Action: "mentor.list", Outcome: "Succeeded" });
+    }
+
+    public sealed record AuditEntryDto(string ActorId, List<string> ActorRoles, string Action, string RecordType, string? RecordId, string Outcome, string? TraceId);
+}
