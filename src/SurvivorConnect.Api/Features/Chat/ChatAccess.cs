@@ -75,7 +75,7 @@ public sealed partial class ChatAccessReconciler(
             await connection.Lock.WaitAsync(ct);
             try
             {
-                await ReconcileAsync(connection, ct);
+                await ReconcileAsync(connection, change.ConversationId, ct);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -90,15 +90,15 @@ public sealed partial class ChatAccessReconciler(
         }
     }
 
-    /// <summary>Call with the connection's lock held.</summary>
-    public async Task ReconcileAsync(ChatConnection connection, CancellationToken ct)
+    /// <summary>Call with the connection's lock held. With <paramref name="conversationId"/>, only that conversation is checked.</summary>
+    public async Task ReconcileAsync(ChatConnection connection, string? conversationId, CancellationToken ct)
     {
         var principal = await principals.RefreshAsync(connection.Context.User!, ct);
         if (!await MayUseChatAsync(principal))
         {
-            foreach (var conversationId in connection.Joined.Keys)
+            foreach (var joined in connection.Joined.Keys)
             {
-                await hub.Groups.RemoveFromGroupAsync(connection.Context.ConnectionId, ChatService.Group(conversationId), ct);
+                await hub.Groups.RemoveFromGroupAsync(connection.Context.ConnectionId, ChatService.Group(joined), ct);
             }
 
             await hub.Groups.RemoveFromGroupAsync(connection.Context.ConnectionId, ChatService.CaseManagerGroup(connection.UserId), ct);
@@ -116,21 +116,21 @@ public sealed partial class ChatAccessReconciler(
         await using var scope = scopes.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<HubCaller>().Principal = principal;
         var chat = scope.ServiceProvider.GetRequiredService<ChatService>();
-        foreach (var (conversationId, current) in connection.Joined.ToList())
+        foreach (var (joined, current) in connection.Joined.Where(j => conversationId is null || j.Key == conversationId).ToList())
         {
-            var (role, status) = await chat.ReceiveStatusAsync(conversationId, ct);
+            var (role, status) = await chat.ReceiveStatusAsync(joined, ct);
             if (role is not null && current is null)
             {
-                await hub.Groups.AddToGroupAsync(connection.Context.ConnectionId, ChatService.Group(conversationId), ct);
-                connection.Joined[conversationId] = role;
+                await hub.Groups.AddToGroupAsync(connection.Context.ConnectionId, ChatService.Group(joined), ct);
+                connection.Joined[joined] = role;
                 await hub.Clients.Client(connection.Context.ConnectionId).ConversationStatusChanged(status);
             }
             else if (role is null && current is not null)
             {
-                await hub.Groups.RemoveFromGroupAsync(connection.Context.ConnectionId, ChatService.Group(conversationId), ct);
-                connection.Joined[conversationId] = null;
+                await hub.Groups.RemoveFromGroupAsync(connection.Context.ConnectionId, ChatService.Group(joined), ct);
+                connection.Joined[joined] = null;
                 await hub.Clients.Client(connection.Context.ConnectionId).ConversationStatusChanged(status);
-                LogLeft(logger, connection.Context.ConnectionId, conversationId);
+                LogLeft(logger, connection.Context.ConnectionId, joined);
             }
         }
     }

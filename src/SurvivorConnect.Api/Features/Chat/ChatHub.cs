@@ -46,7 +46,7 @@ public sealed class ChatHub(ChatService chat, ChatConnections connections, ChatA
             // Recorded before the checks, so that a revocation arriving meanwhile finds this join and undoes it.
             connection.Joined.TryAdd(conversationId ?? "", null);
             var result = await chat.JoinAsync(conversationId ?? "", Context.ConnectionAborted);
-            await reconciler.ReconcileAsync(connection, Context.ConnectionAborted);
+            await reconciler.ReconcileAsync(connection, conversationId, Context.ConnectionAborted);
             return HubReply.Ok(result);
         }
         catch
