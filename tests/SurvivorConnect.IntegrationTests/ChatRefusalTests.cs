@@ -14,6 +14,8 @@ public sealed class ChatRefusalTests(ChatRefusalTests.Factory api) : IClassFixtu
         {
             ["Chat:SendsPerSecond"] = "1",
             ["Chat:SendBurst"] = "5",
+            ["Chat:CallsPerSecond"] = "1",
+            ["Chat:CallBurst"] = "20",
         };
     }
 
@@ -45,6 +47,24 @@ public sealed class ChatRefusalTests(ChatRefusalTests.Factory api) : IClassFixtu
         Assert.DoesNotContain(logs, l => l.Exception is not null);
         Assert.Equal(refusals.Count, logs.Count(l => l.Message == "Hub method Send refused: rate-limited"));
         Assert.All(logs.Where(l => l.Message.Contains("refused", StringComparison.Ordinal)), l => Assert.Equal(LogLevel.Information, l.Level));
+    }
+
+    [Fact]
+    public async Task A_flood_of_refused_reads_is_limited_so_it_cannot_flood_the_audit_log()
+    {
+        var (outsiderId, _) = await _world.ReadyMentorAsync();
+        await using var outsider = await _world.ConnectAsync(outsiderId);
+
+        var codes = new List<string>();
+        for (var i = 0; i < 200; i++)
+        {
+            codes.Add((await Assert.ThrowsAsync<ChatRefusalException>(() => outsider.JoinAsync($"no-such-{i}"))).Code);
+        }
+
+        var audit = await HttpAssert.Ok<PageDto<AuditEntryDto>>(await _world.Admin.GetAsync($"/api/audit?actorId={outsiderId}&recordType=conversation&pageSize=200"));
+        Assert.True(codes.Count(c => c == "rate-limited") >= 170, $"only {codes.Count(c => c == "rate-limited")} joins were limited");
+        Assert.Equal(codes.Count(c => c == "not-found"), audit.Items.Count);
+        Assert.InRange(audit.Items.Count, 1, 30);
     }
 
     [Fact]

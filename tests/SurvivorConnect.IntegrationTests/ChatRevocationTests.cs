@@ -199,3 +199,30 @@ public sealed class ChatRevocationTests(ChatRevocationTests.Factory api) : IClas
             $"Expected a refusal or a closed connection, got {error.GetType().Name}: {error.Message}");
     }
 }
+
+/// <summary>The safety net under the events: a change no event announced still reaches open connections.</summary>
+public sealed class ChatRecheckTests(ChatRecheckTests.Factory api) : IClassFixture<ChatRecheckTests.Factory>
+{
+    public sealed class Factory : ApiFactory
+    {
+        protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
+        {
+            ["Chat:RecheckSeconds"] = "1",
+        };
+    }
+
+    [Fact]
+    public async Task A_deactivation_written_without_an_event_closes_the_connection_within_the_recheck_interval()
+    {
+        var chat = await new MentoringWorld(api).OpenChatAsync();
+        var store = api.Services.GetRequiredService<IDocumentStore>();
+        var person = (await store.ReadAsync<Person>(Person.Container, chat.MentorId, "demo", CancellationToken.None))!;
+
+        await store.ReplaceAsync(Person.Container, person with { Active = false }, person.ETag!, CancellationToken.None);
+
+        await ChatClient.EventuallyAsync(() => chat.Mentor.Connection.State != HubConnectionState.Connected, "the recheck closes the deactivated mentor's connection");
+        var sent = await chat.Youth.SendAsync(chat.Id, "are you there?");
+        await Task.Delay(100);
+        Assert.DoesNotContain(chat.Mentor.Received, m => m.Sequence == sent.Message.Sequence);
+    }
+}

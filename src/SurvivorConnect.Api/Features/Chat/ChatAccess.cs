@@ -31,6 +31,8 @@ public sealed class ChatConnections
 
     public ChatConnection? Find(string connectionId) => _connections.GetValueOrDefault(connectionId);
 
+    public IEnumerable<ChatConnection> All => _connections.Values;
+
     public IEnumerable<ChatConnection> Affected(ChatAccessChange change) =>
         _connections.Values.Where(c => c.AgencyId == change.AgencyId
             && (change.UserId is null || c.UserId == change.UserId)
@@ -68,14 +70,19 @@ public sealed partial class ChatAccessReconciler(
     IHubContext<ChatHub, IChatClient> hub,
     ILogger<ChatAccessReconciler> logger)
 {
-    public async Task ReconcileAsync(ChatAccessChange change, CancellationToken ct)
+    public Task ReconcileAsync(ChatAccessChange change, CancellationToken ct) => ReconcileAsync(connections.Affected(change), change.ConversationId, ct);
+
+    /// <summary>Every open connection of this instance, every conversation it joined.</summary>
+    public Task ReconcileAllAsync(CancellationToken ct) => ReconcileAsync(connections.All, null, ct);
+
+    private async Task ReconcileAsync(IEnumerable<ChatConnection> affected, string? conversationId, CancellationToken ct)
     {
-        foreach (var connection in connections.Affected(change).ToList())
+        foreach (var connection in affected.ToList())
         {
             await connection.Lock.WaitAsync(ct);
             try
             {
-                await ReconcileAsync(connection, change.ConversationId, ct);
+                await ReconcileAsync(connection, conversationId, ct);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -159,9 +166,10 @@ public sealed class ChatAccessBus(ChatAccessReconciler reconciler, IOptions<Chat
     private readonly string _instance = Guid.NewGuid().ToString("N");
     private ConnectionMultiplexer? _redis;
 
-    public async Task PublishAsync(ChatAccessChange change, CancellationToken ct)
+    /// <summary>Not cancellable: a caller who gave up must not leave a revocation half applied.</summary>
+    public async Task PublishAsync(ChatAccessChange change)
     {
-        await reconciler.ReconcileAsync(change, ct);
+        await reconciler.ReconcileAsync(change, CancellationToken.None);
         if (_redis is not null)
         {
             await _redis.GetSubscriber().PublishAsync(Channel, JsonSerializer.Serialize(new Envelope(_instance, change)));
@@ -198,4 +206,17 @@ public sealed class ChatAccessBus(ChatAccessReconciler reconciler, IOptions<Chat
     }
 
     private sealed record Envelope(string Instance, ChatAccessChange Change);
+}
+
+/// <summary>Re-checks every open connection now and then, in case a change's message to this instance was lost.</summary>
+public sealed class ChatAccessRecheck(ChatAccessReconciler reconciler, IOptions<ChatOptions> options, TimeProvider time) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(Math.Max(1, options.Value.RecheckSeconds)), time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            await reconciler.ReconcileAllAsync(stoppingToken);
+        }
+    }
 }

@@ -46,17 +46,24 @@ internal sealed class ChatHandlers(ChatService chat, ChatAccessBus access, ICurr
 
     public async ValueTask Handle(ChatMayHaveChanged notification, CancellationToken ct)
     {
-        if (notification.Activated)
+        try
         {
-            await chat.OpenAsync(notification.MatchId, ct);
-        }
+            if (notification.Activated)
+            {
+                await chat.OpenAsync(notification.MatchId, ct);
+            }
 
-        await chat.BroadcastStatusAsync(notification.MatchId, ct);
-        await access.PublishAsync(new ChatAccessChange(user.AgencyId, null, notification.MatchId), ct);
+            await chat.BroadcastStatusAsync(notification.MatchId, ct);
+        }
+        finally
+        {
+            // Whatever became of the broadcast, who receives the conversation must follow the change.
+            await access.PublishAsync(new ChatAccessChange(user.AgencyId, null, notification.MatchId));
+        }
     }
 
     public async ValueTask Handle(PersonAccessChanged notification, CancellationToken ct) =>
-        await access.PublishAsync(new ChatAccessChange(notification.AgencyId, notification.PersonId, null), ct);
+        await access.PublishAsync(new ChatAccessChange(notification.AgencyId, notification.PersonId, null));
 }
 
 public static class ChatEndpoints

@@ -154,6 +154,9 @@ public sealed partial class ChatHubFilter(
         using var activity = Activity.Current is null ? new Activity("SurvivorConnect.Chat." + invocationContext.HubMethodName).Start() : null;
         var method = invocationContext.HubMethodName;
         var services = invocationContext.ServiceProvider;
+
+        // Whoever opened the connection, until the records say who they are now: a refusal is audited as them.
+        services.GetRequiredService<HubCaller>().Principal = invocationContext.Context.User;
         HubError? error;
         try
         {
@@ -212,9 +215,12 @@ public sealed partial class ChatHubFilter(
             return new HubError(ChatErrorCodes.NotAllowed, "Your account can no longer use this chat.");
         }
 
-        return invocation.HubMethodName == nameof(ChatHub.Send) && !limiter.TryAcquire(connection.UserIdentifier ?? connection.ConnectionId)
-            ? new HubError(ChatErrorCodes.RateLimited, "You are sending messages too quickly. Wait a moment, then send again.")
-            : null;
+        var isSend = invocation.HubMethodName == nameof(ChatHub.Send);
+        return limiter.TryAcquire(connection.UserIdentifier ?? connection.ConnectionId, isSend)
+            ? null
+            : new HubError(ChatErrorCodes.RateLimited, isSend
+                ? "You are sending messages too quickly. Wait a moment, then send again."
+                : "Too many requests at once. Wait a moment, then try again.");
     }
 
     private static HubError Describe(Exception exception) => exception switch
@@ -248,32 +254,41 @@ public sealed partial class ChatHubFilter(
     private static partial void LogFailure(ILogger logger, Exception exception, string method);
 }
 
-/// <summary>A token bucket per user for chat sends.</summary>
+/// <summary>
+/// Token buckets per user: one for sends, and one for every other call (joins, reads, typing), so neither
+/// a flood of messages nor a flood of refused reads, each of which is audited, can be turned on the service.
+/// </summary>
 public sealed class ChatRateLimiter(IOptions<ChatOptions> options) : IDisposable
 {
-    private readonly ConcurrentDictionary<string, TokenBucketRateLimiter> _buckets = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TokenBucketRateLimiter> _sends = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TokenBucketRateLimiter> _calls = new(StringComparer.Ordinal);
 
-    public bool TryAcquire(string userId)
+    public bool TryAcquire(string userId, bool isSend)
     {
-        var bucket = _buckets.GetOrAdd(userId, _ => new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = options.Value.SendBurst,
-            TokensPerPeriod = options.Value.SendsPerSecond,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        }));
+        var chat = options.Value;
+        var bucket = isSend
+            ? _sends.GetOrAdd(userId, _ => Bucket(chat.SendsPerSecond, chat.SendBurst))
+            : _calls.GetOrAdd(userId, _ => Bucket(chat.CallsPerSecond, chat.CallBurst));
         using var lease = bucket.AttemptAcquire();
         return lease.IsAcquired;
     }
 
     public void Dispose()
     {
-        foreach (var bucket in _buckets.Values)
+        foreach (var bucket in _sends.Values.Concat(_calls.Values))
         {
             bucket.Dispose();
         }
     }
+
+    private static TokenBucketRateLimiter Bucket(int perSecond, int burst) => new(new TokenBucketRateLimiterOptions
+    {
+        TokenLimit = burst,
+        TokensPerPeriod = perSecond,
+        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+        QueueLimit = 0,
+        AutoReplenishment = true,
+    });
 }
 
 /// <summary>Refuses a browser handshake from an origin that is not on the allow-list (cross-site WebSocket hijacking).</summary>

@@ -426,6 +426,17 @@ public sealed class ChatOptions
 
     public int SendBurst { get; set; } = 10;
 
+    /// <summary>Every other hub call (join, catch-up, history, typing) per user.</summary>
+    public int CallsPerSecond { get; set; } = 20;
+
+    public int CallBurst { get; set; } = 60;
+
+    /// <summary>
+    /// How often each instance re-checks all its open connections against the records: a safety net for a
+    /// change whose Redis message was lost. Changes themselves apply at once.
+    /// </summary>
+    public int RecheckSeconds { get; set; } = 60;
+
     /// <summary>A Redis connection string: when set, SignalR scales out through the Redis backplane.</summary>
     public string? Redis { get; set; }
 }

@@ -20,6 +20,7 @@ public static class ChatSetup
         builder.Services.AddSingleton<ChatAccessReconciler>();
         builder.Services.AddSingleton<ChatAccessBus>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ChatAccessBus>());
+        builder.Services.AddHostedService<ChatAccessRecheck>();
         builder.Services.AddSingleton<IUserIdProvider, ChatUserIdProvider>();
 
         // Each configured list replaces the shipped one; an absent list keeps it.
