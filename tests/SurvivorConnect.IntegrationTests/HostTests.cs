@@ -163,6 +163,20 @@ public sealed class OutsideDevelopmentTests
         Assert.Contains("DetailedErrors", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_configured_safety_pattern_that_needs_backtracking_stops_the_start()
+    {
+        using var factory = new SettingsFactory("Development", new Dictionary<string, string?>
+        {
+            ["Chat:Safety:Hold:0:Kind"] = "agency-phone",
+            ["Chat:Safety:Hold:0:Pattern"] = @"(?<!\d)\d{10}",
+        });
+
+        var error = Assert.Throws<InvalidOperationException>(() => factory.Server);
+
+        Assert.Contains("Chat:Safety:Hold rule 'agency-phone'", error.Message, StringComparison.Ordinal);
+    }
+
     private sealed class SettingsFactory(string environment, IDictionary<string, string?> settings) : ApiFactory
     {
         protected override string Environment => environment;

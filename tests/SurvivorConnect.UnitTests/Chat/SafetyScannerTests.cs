@@ -76,6 +76,86 @@ public sealed class SafetyScannerTests
         Assert.Empty(_scanner.Scan(text).Findings);
     }
 
+    [Theory]
+    [InlineData("call 5595550134 please", SafetyAction.Hold)]
+    [InlineData("5595550134", SafetyAction.Hold)]
+    [InlineData("order 123455595550134 shipped", SafetyAction.Deliver)]
+    [InlineData("@sam_rivers is my name", SafetyAction.Hold)]
+    [InlineData("sam.r@example.org", SafetyAction.Hold)]
+    public void Digits_and_handles_are_judged_by_what_stands_beside_them(string text, SafetyAction expected)
+    {
+        Assert.Equal(expected, _scanner.Scan(text).Action);
+    }
+
+    [Fact]
+    public void Text_built_to_make_a_scan_slow_gets_the_same_verdict_as_any_text()
+    {
+        string[] adversarial =
+        [
+            "x@" + string.Concat(Enumerable.Repeat("a.", 999)),
+            string.Concat(Enumerable.Repeat("1 a ", 500)),
+            new string('a', 1999) + "!",
+            string.Concat(Enumerable.Repeat("@a", 990)) + " @sam_rivers",
+            string.Concat(Enumerable.Repeat("555 ", 495)) + "5555",
+        ];
+
+        var verdicts = adversarial.Select(t => _scanner.Scan(t).Action).ToList();
+
+        Assert.Equal([SafetyAction.Deliver, SafetyAction.Deliver, SafetyAction.Deliver, SafetyAction.Hold, SafetyAction.Hold], verdicts);
+    }
+
+    /// <summary>Every core busy, a scanner just made (nothing warmed up): the verdicts are exactly those of a quiet machine.</summary>
+    [Fact]
+    public void Verdicts_do_not_change_with_the_machine_saturated()
+    {
+        string[] messages =
+        [
+            "We talked about the 3 goals for this week", "How was school today?", "Text me at 559-555-0134",
+            "add me @sam_rivers", "we should meet up this weekend", "sometimes I want to die", "I live at 1234 West Shaw Ave",
+            "x@" + string.Concat(Enumerable.Repeat("a.", 999)), string.Concat(Enumerable.Repeat("1 a ", 500)),
+        ];
+        var quiet = messages.Select(_scanner.Scan).Select(v => (v.Action, v.Urgent, Kinds: string.Join(",", v.Findings.Select(f => f.Kind)))).ToList();
+
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var burners = Enumerable.Range(0, Environment.ProcessorCount * 4).Select(_ => new Thread(() =>
+        {
+            var spin = 0L;
+            while (!stop.IsCancellationRequested)
+            {
+                spin++;
+            }
+
+            GC.KeepAlive(spin);
+        }) { IsBackground = true }).ToList();
+        burners.ForEach(t => t.Start());
+        try
+        {
+            for (var round = 0; round < 5; round++)
+            {
+                var fresh = new SafetyScanner(SafetyOptions.Defaults());
+                var loaded = messages.Select(fresh.Scan).Select(v => (v.Action, v.Urgent, Kinds: string.Join(",", v.Findings.Select(f => f.Kind)))).ToList();
+                Assert.Equal(quiet, loaded);
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+            burners.ForEach(t => t.Join());
+        }
+    }
+
+    [Theory]
+    [InlineData(@"(?<!\d)\d{4}")]
+    [InlineData(@"(a)\1")]
+    [InlineData(@"(?>atomic)")]
+    [InlineData(@"unclosed(")]
+    public void A_pattern_the_scan_cannot_run_in_linear_time_is_refused_with_its_rule_named(string pattern)
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => new SafetyScanner(new SafetyOptions { Flag = [new SafetyRule { Kind = "custom-rule", Pattern = pattern }] }));
+
+        Assert.Contains("Chat:Safety:Flag rule 'custom-rule'", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Rules_come_from_configuration()
     {

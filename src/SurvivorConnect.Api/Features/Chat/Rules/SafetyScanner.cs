@@ -14,7 +14,10 @@ public sealed record SafetyFinding(string Kind, string Category);
 
 public sealed record SafetyVerdict(SafetyAction Action, bool Urgent, IReadOnlyList<SafetyFinding> Findings);
 
-/// <summary>One configured rule: a kind (e.g. "phone-number"), and a .NET regular expression.</summary>
+/// <summary>
+/// One configured rule: a kind (e.g. "phone-number"), and a .NET regular expression that the linear-time
+/// engine accepts (no lookarounds, backreferences or atomic groups).
+/// </summary>
 public sealed class SafetyRule
 {
     public string Kind { get; set; } = "";
@@ -40,10 +43,10 @@ public sealed class SafetyOptions
     {
         Hold =
         [
-            new() { Kind = "phone-number", Pattern = @"(?<!\d)(?:\+?1[\s.\-]?)?\(?\d{3}\)?[\s.\-]?\d{3}[\s.\-]?\d{4}(?!\d)" },
+            new() { Kind = "phone-number", Pattern = @"(?:^|\D)(?:\+?1[\s.\-]?)?\(?\d{3}\)?[\s.\-]?\d{3}[\s.\-]?\d{4}(?:\D|$)" },
             new() { Kind = "email-address", Pattern = @"[A-Za-z0-9._%+\-]+\s*(?:@|\(at\)|\[at\])\s*[A-Za-z0-9.\-]+\s*(?:\.|\(dot\)|\[dot\])\s*[A-Za-z]{2,}" },
             new() { Kind = "link", Pattern = @"(?:https?://|www\.)\S+|\b[a-z0-9\-]+\.(?:com|net|org|io|me|co|app|ly|gg|tv|info|biz)\b" },
-            new() { Kind = "social-handle", Pattern = @"(?<![\w.])@[A-Za-z0-9_.]{3,30}\b|\b(?:snap(?:chat)?|insta(?:gram)?|ig|tiktok|kik|telegram|whatsapp|discord|facebook|fb|twitter|x\.com)\b\s*(?:me|is|at|:|-|handle|name|id)?" },
+            new() { Kind = "social-handle", Pattern = @"(?:^|[^\w.])@[A-Za-z0-9_.]{3,30}\b|\b(?:snap(?:chat)?|insta(?:gram)?|ig|tiktok|kik|telegram|whatsapp|discord|facebook|fb|twitter|x\.com)\b\s*(?:me|is|at|:|-|handle|name|id)?" },
             new() { Kind = "street-address", Pattern = @"\b\d{1,6}\s+(?:[A-Za-z0-9.]+\s+){1,4}(?:st|street|ave|avenue|rd|road|blvd|boulevard|dr|drive|ln|lane|ct|court|way|pl|place|apt|apartment)\b\.?" },
         ],
         Flag =
@@ -65,9 +68,12 @@ public sealed class SafetyOptions
 /// Contact details are always held, even beside crisis language (they must not leave the platform);
 /// crisis language is always urgent, so the case manager hears of it at once either way.
 /// </summary>
+/// <remarks>
+/// The rules run on .NET's non-backtracking engine: its time is linear in the text, so no input can make a
+/// scan slow and no timeout is needed. A timeout would make the verdict depend on how busy the machine is.
+/// </remarks>
 public sealed class SafetyScanner
 {
-    private static readonly TimeSpan MatchTimeout = TimeSpan.FromMilliseconds(50);
     private readonly (string Kind, Regex Pattern)[] _hold;
     private readonly (string Kind, Regex Pattern)[] _flag;
     private readonly (string Kind, Regex Pattern)[] _crisis;
@@ -75,9 +81,9 @@ public sealed class SafetyScanner
     public SafetyScanner(SafetyOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _hold = Compile(options.Hold);
-        _flag = Compile(options.Flag);
-        _crisis = Compile(options.Crisis);
+        _hold = Compile(options.Hold, nameof(options.Hold));
+        _flag = Compile(options.Flag, nameof(options.Flag));
+        _crisis = Compile(options.Crisis, nameof(options.Crisis));
     }
 
     public SafetyVerdict Scan(string text)
@@ -97,18 +103,7 @@ public sealed class SafetyScanner
         var found = new List<SafetyFinding>();
         foreach (var (kind, pattern) in rules)
         {
-            bool matched;
-            try
-            {
-                matched = pattern.IsMatch(text);
-            }
-            catch (RegexMatchTimeoutException)
-            {
-                // A message built to defeat the scan is itself worth a look.
-                matched = true;
-            }
-
-            if (matched)
+            if (pattern.IsMatch(text))
             {
                 found.Add(new SafetyFinding(kind, category));
             }
@@ -117,6 +112,18 @@ public sealed class SafetyScanner
         return found;
     }
 
-    private static (string, Regex)[] Compile(IEnumerable<SafetyRule> rules) =>
-        rules.Select(r => (r.Kind, new Regex(r.Pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled, MatchTimeout))).ToArray();
+    /// <summary>Refuses, with the rule's kind, a pattern that is invalid or needs backtracking: the app must not start with it.</summary>
+    private static (string, Regex)[] Compile(IEnumerable<SafetyRule> rules, string list) =>
+        rules.Select(r =>
+        {
+            try
+            {
+                return (r.Kind, new Regex(r.Pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, Regex.InfiniteMatchTimeout));
+            }
+            catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
+            {
+                throw new InvalidOperationException(
+                    $"Chat:Safety:{list} rule '{r.Kind}' has a pattern the safety scan cannot use ({ex.Message}). Patterns may not use lookarounds, backreferences or atomic groups.", ex);
+            }
+        }).ToArray();
 }
