@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Hosting;
 using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Development;
@@ -26,7 +27,8 @@ public static class DevelopmentEndpoints
 
         var dev = app.MapGroup("/dev").AllowAnonymous().WithTags("Development");
         dev.MapGet("/users", ListUsers).WithSummary("The seeded demo people you can sign in as.");
-        dev.MapPost("/token", IssueToken).WithSummary("A bearer token for one demo person.").ProducesProblem(StatusCodes.Status404NotFound);
+        dev.MapPost("/token", IssueToken).WithSummary("A bearer token for one demo person.").ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireRateLimiting(RequestLimits.SignIn);
         return app;
     }
 

@@ -1,7 +1,9 @@
+using System.Security.Claims;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace SurvivorConnect.Api.Infrastructure.Auth;
@@ -10,6 +12,9 @@ public static class AuthSetup
 {
     /// <summary>The path prefix of SignalR hubs, whose WebSocket clients send the token as access_token in the query.</summary>
     public const string HubPathPrefix = "/hubs";
+
+    /// <summary>How far a token's lifetime is stretched for clocks that differ.</summary>
+    public static readonly TimeSpan MaxClockSkew = TimeSpan.FromSeconds(30);
 
     public static WebApplicationBuilder AddSurvivorConnectAuth(this WebApplicationBuilder builder)
     {
@@ -48,8 +53,28 @@ public static class AuthSetup
 
                 // Roles come from the agency's record of the person, never from the token.
                 jwt.TokenValidationParameters.RoleClaimType = "sc:token-roles-are-ignored";
+
+                // Five minutes by default: an expired token would keep working that long.
+                jwt.TokenValidationParameters.ClockSkew = MaxClockSkew;
                 jwt.Events = new JwtBearerEvents
                 {
+                    // Who and which agency must each be one plain string: never pick one of several.
+                    OnTokenValidated = context =>
+                    {
+                        if (!IsSingleString(context, options.UserIdClaim) || !IsSingleString(context, options.AgencyClaim))
+                        {
+                            context.Fail("The token's person or agency claim is not a single string.");
+                        }
+
+                        return Task.CompletedTask;
+                    },
+
+                    // Say that the token is not good, never why: the reason helps only someone forging one.
+                    OnChallenge = context =>
+                    {
+                        context.ErrorDescription = null;
+                        return Task.CompletedTask;
+                    },
                     OnMessageReceived = context =>
                     {
                         if (context.HttpContext.Request.Path.StartsWithSegments(HubPathPrefix)
@@ -71,6 +96,17 @@ public static class AuthSetup
         builder.Services.AddSingleton<PersonPrincipals>();
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuditingAuthorizationResultHandler>();
         return builder;
+    }
+
+    /// <summary>
+    /// Whether the claim, when present, is there once and as a JSON string: an array arrives as several claims,
+    /// or (with one element) as one that looks like a string, so the token's own payload is asked too.
+    /// </summary>
+    private static bool IsSingleString(TokenValidatedContext context, string claimType)
+    {
+        var claims = context.Principal!.FindAll(claimType).ToList();
+        var raw = context.SecurityToken is JsonWebToken token && token.TryGetPayloadValue<object>(claimType, out var value) ? value : null;
+        return claims.Count == 0 || claims is [{ ValueType: ClaimValueTypes.String }] && raw is null or string;
     }
 
     private static SymmetricSecurityKey DevelopmentSigningKey(WebApplicationBuilder builder, DevelopmentTokenOptions options)

@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.RateLimiting;
@@ -47,24 +46,7 @@ public static class ApiSetup
 
         var maxBody = builder.Configuration.GetValue("Api:MaxRequestBodyBytes", 65536L);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = maxBody);
-        var permits = builder.Configuration.GetValue("Api:PermitsPerMinutePerUser", 600);
-        services.AddRateLimiter(o =>
-        {
-            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                RateLimitPartition.GetFixedWindowLimiter(
-                    context.User.FindFirst(ScClaims.UserId)?.Value ?? context.Connection.RemoteIpAddress?.ToString() ?? "anonymous",
-                    _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromMinutes(1) }));
-            o.OnRejected = async (context, ct) =>
-            {
-                var problems = context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>();
-                await problems.WriteAsync(new ProblemDetailsContext
-                {
-                    HttpContext = context.HttpContext,
-                    ProblemDetails = { Status = StatusCodes.Status429TooManyRequests, Title = "Too many requests.", Detail = "Slow down and try again in a minute." },
-                });
-            };
-        });
+        services.AddRateLimiter(o => RequestLimits.Configure(o, builder.Configuration));
 
         services.AddDocumentStore(builder.Configuration);
         services.AddContainer(Agency.Container).AddContainer(Person.Container).AddContainer(AuditEntry.Container)
@@ -117,9 +99,10 @@ public static class ApiSetup
         app.UseRateLimiter();
         app.UseAuthorization();
 
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
-        app.MapOpenApi().AllowAnonymous();
+        // The platform's probes must never be starved by anyone else's traffic: health is not rate-limited at all.
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous().DisableRateLimiting();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous().DisableRateLimiting();
+        app.MapOpenApi().AllowAnonymous().RequireRateLimiting(RequestLimits.PerAddress);
         if (app.Environment.IsDevelopment())
         {
             app.MapScalarApiReference().AllowAnonymous();

@@ -1,0 +1,54 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+using SurvivorConnect.Api.Infrastructure.Auth;
+
+namespace SurvivorConnect.Api.Infrastructure.Hosting;
+
+/// <summary>
+/// Request rate limits. A signed-in person has their own budget; everything else (no token, a bad or
+/// expired one) shares a smaller budget per address, so a flood of bad tokens limits only its sender.
+/// Public documents and sign-in have their own, stricter, per-address limits. Health is never limited.
+/// Every 429 is ProblemDetails with <c>Retry-After</c>.
+/// </summary>
+public static class RequestLimits
+{
+    /// <summary>The policy of anonymous endpoints that anyone may call (the OpenAPI document).</summary>
+    public const string PerAddress = "per-address";
+
+    /// <summary>The policy of sign-in endpoints: few attempts per address.</summary>
+    public const string SignIn = "sign-in";
+
+    public static void Configure(RateLimiterOptions options, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var perUser = configuration.GetValue("Api:PermitsPerMinutePerUser", 600);
+        var anonymous = configuration.GetValue("Api:AnonymousPermitsPerMinute", 600);
+        var documents = configuration.GetValue("Api:PublicDocumentPermitsPerMinute", 60);
+        var signIn = configuration.GetValue("Api:SignInPermitsPerMinute", 30);
+
+        options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+        options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+            context.User.FindFirst(ScClaims.UserId)?.Value is { } userId && context.User.FindFirst(ScClaims.Agency)?.Value is { } agencyId
+                ? Window($"user:{agencyId}:{userId}", perUser)
+                : Window("anonymous:" + Address(context), anonymous));
+        options.AddPolicy(PerAddress, context => Window(Address(context), documents));
+        options.AddPolicy(SignIn, context => Window(Address(context), signIn));
+        options.OnRejected = async (context, ct) =>
+        {
+            var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
+            context.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            var problems = context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>();
+            await problems.WriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context.HttpContext,
+                ProblemDetails = { Status = StatusCodes.Status429TooManyRequests, Title = "Too many requests.", Detail = "Slow down, and try again after the time in Retry-After." },
+            });
+        };
+    }
+
+    private static string Address(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+
+    private static RateLimitPartition<string> Window(string key, int permits) =>
+        RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromMinutes(1) });
+}
