@@ -15,7 +15,8 @@ public enum StageOfChange
 }
 
 /// <summary>An approximate place (e.g. a ZIP centroid): never an address.</summary>
-public sealed record GeoPoint(double Latitude, double Longitude);
+/// <summary>A place. Both coordinates are required: a missing one must not quietly become 0.</summary>
+public sealed record GeoPoint([property: JsonRequired] double Latitude, [property: JsonRequired] double Longitude);
 
 public sealed record ReadinessGate(DateOnly On, string RecordedBy);
 

@@ -38,7 +38,12 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         ConflictException c => Problem(StatusCodes.Status409Conflict, "Conflict.", c.Message),
         ForbiddenException f => Problem(StatusCodes.Status403Forbidden, "Forbidden.", f.Message),
         PreconditionRequiredException p => Problem(StatusCodes.Status428PreconditionRequired, "If-Match required.", p.Message),
-        BadHttpRequestException b => Problem(b.StatusCode, b.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request body too large." : "Bad request.", b.Message),
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => Problem(StatusCodes.Status413PayloadTooLarge, "Request body too large.", null),
+        BadHttpRequestException b => new HttpValidationProblemDetails(BindingErrors.Describe(b))
+        {
+            Status = b.StatusCode,
+            Title = "The request has invalid fields.",
+        },
         StoreException s => s.Kind switch
         {
             StoreErrorKind.NotFound => Problem(StatusCodes.Status404NotFound, "Not found.", "The record does not exist."),

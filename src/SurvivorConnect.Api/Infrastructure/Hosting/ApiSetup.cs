@@ -38,7 +38,16 @@ public static class ApiSetup
                 _ => null,
             });
         services.AddExceptionHandler<ApiExceptionHandler>();
-        services.Configure<JsonOptions>(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.Configure<JsonOptions>(o =>
+        {
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+
+            // {"displayName":"a","DisplayName":"b"} must not let one reader see "a" and another "b".
+            o.SerializerOptions.AllowDuplicateProperties = false;
+        });
+
+        // Binding failures reach ApiExceptionHandler in every environment, which names the field, never a type.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityTransformer>());
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage", tags: ["ready"]);
 

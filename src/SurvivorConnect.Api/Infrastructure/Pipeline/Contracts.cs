@@ -37,7 +37,7 @@ public sealed class ValidationErrors
         return this;
     }
 
-    /// <summary>Required text, trimmed length within bounds, no control characters.</summary>
+    /// <summary>Required text, trimmed length within bounds, no control or hidden characters (see <see cref="HiddenCharacters"/>).</summary>
     public ValidationErrors Text(string field, string? value, int maxLength, bool required = true)
     {
         if (string.IsNullOrWhiteSpace(value))
@@ -53,6 +53,11 @@ public sealed class ValidationErrors
         if (value.Any(char.IsControl))
         {
             Add(field, "Control characters are not allowed.");
+        }
+
+        if (value.Any(HiddenCharacters.IsHidden))
+        {
+            Add(field, "Invisible or direction-changing characters are not allowed.");
         }
 
         return this;

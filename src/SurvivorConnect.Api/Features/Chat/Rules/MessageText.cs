@@ -1,4 +1,5 @@
 using System.Text;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
 
 namespace SurvivorConnect.Api.Features.Chat.Rules;
 
@@ -27,7 +28,7 @@ public static class MessageText
         var builder = new StringBuilder(text.Length);
         foreach (var c in text)
         {
-            if (!IsHidden(c) && (!char.IsControl(c) || c is '\n' or '\t'))
+            if (!HiddenCharacters.IsHidden(c) && (!char.IsControl(c) || c is '\n' or '\t'))
             {
                 builder.Append(c);
             }
@@ -43,10 +44,6 @@ public static class MessageText
             ? new Result(null, $"A message can be at most {MaxLength} characters.")
             : new Result(cleaned, null);
     }
-
-    /// <summary>Zero-width characters, bidirectional overrides and isolates, and the byte-order mark.</summary>
-    private static bool IsHidden(char c) =>
-        c is >= '\u200B' and <= '\u200F' or >= '\u202A' and <= '\u202E' or >= '\u2060' and <= '\u2069' or '\uFEFF' or '\u00AD';
 
     private static bool IsValidUtf16(string text)
     {
