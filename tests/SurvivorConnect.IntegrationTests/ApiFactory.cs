@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Security.Claims;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
@@ -6,6 +7,8 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
 using SurvivorConnect.Api.Features.Development;
 using SurvivorConnect.Api.Infrastructure.Auth;
 
@@ -69,6 +72,20 @@ public class ApiFactory : WebApplicationFactory<Program>
     /// <summary>A client with a valid token for any subject and agency, whether or not such a person exists.</summary>
     public string TokenFor(string subject, string agencyId = "demo", DateTimeOffset? at = null) =>
         Services.GetRequiredService<DevTokenIssuer>().Issue(subject, agencyId, at ?? DateTimeOffset.UtcNow).AccessToken;
+
+    /// <summary>A token with exactly these claims (any JSON shape), signed with the test key or another one.</summary>
+    public static string Mint(IDictionary<string, object> claims, string? otherKey = null) =>
+        new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = DevelopmentTokenOptions.Issuer,
+            Audience = DevelopmentTokenOptions.Audience,
+            Claims = claims,
+            Subject = new ClaimsIdentity(),
+            Expires = DateTime.UtcNow.AddMinutes(10),
+            SigningCredentials = new SigningCredentials(
+                otherKey is null ? new SymmetricSecurityKey(Convert.FromBase64String(SigningKey)) : new SymmetricSecurityKey(System.Text.Encoding.UTF8.GetBytes(otherKey)),
+                SecurityAlgorithms.HmacSha256),
+        });
 
     public HttpClient AsSubject(string subject, string agencyId)
     {

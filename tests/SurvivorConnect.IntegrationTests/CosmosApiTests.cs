@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
+using SurvivorConnect.Api.Features.Chat;
 using SurvivorConnect.Api.Features.Development;
 using SurvivorConnect.Storage;
 using SurvivorConnect.Testing;
@@ -66,6 +67,30 @@ public sealed class CosmosApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health/ready")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/api/me")).StatusCode);
         await HttpAssert.Problem(await admin.GetAsync("/api/people/during-outage"), 404);
+    }
+
+    [Fact]
+    public async Task Chat_runs_on_Cosmos_DB_each_send_one_transactional_batch()
+    {
+        var chat = await new MentoringWorld(_api).OpenChatAsync();
+
+        var sent = new List<SendResult>();
+        for (var i = 0; i < 5; i++)
+        {
+            sent.Add(await chat.Mentor.SendAsync(chat.Id, $"on cosmos {i}", $"cosmos-{i}"));
+        }
+
+        var again = await chat.Mentor.SendAsync(chat.Id, "on cosmos 0", "cosmos-0");
+        var caughtUp = await chat.Youth.SinceAsync(chat.Id, 0);
+        var history = await chat.CaseManager.HistoryAsync(chat.Id, null, 3);
+
+        Assert.Equal([2L, 3L, 4L, 5L, 6L], sent.Select(s => s.Message.Sequence));
+        Assert.True(again.Duplicate);
+        Assert.Equal(2, again.Message.Sequence);
+        Assert.Equal(["system", "mentor", "mentor", "mentor", "mentor", "mentor"], caughtUp.Select(m => m.SenderRole));
+        Assert.Equal(Enumerable.Range(0, 5).Select(i => $"on cosmos {i}"), caughtUp.Skip(1).Select(m => m.Text));
+        Assert.Equal([4L, 5L, 6L], history.Select(m => m.Sequence));
+        await ChatClient.EventuallyAsync(() => chat.Youth.Received.Count(m => m.Text.StartsWith("on cosmos", StringComparison.Ordinal)) == 5, "every message arrives live once");
     }
 
     private static HttpRequestMessage SetRoles(string id, string etag, params string[] roles)

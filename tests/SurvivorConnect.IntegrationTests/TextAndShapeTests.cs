@@ -1,13 +1,11 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
@@ -158,14 +156,7 @@ public sealed class TextAndShapeOutsideDevelopmentTests : IAsyncLifetime
     public async Task A_400_names_the_field_and_never_a_type(string method, string url, string? body, string field)
     {
         var client = _staging.Anonymous();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = DevelopmentTokenOptions.Issuer,
-            Audience = DevelopmentTokenOptions.Audience,
-            Subject = new ClaimsIdentity([new Claim("oid", "staging-casemanager"), new Claim("agency", "staging")]),
-            Expires = DateTime.UtcNow.AddMinutes(10),
-            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Convert.FromBase64String(ApiFactory.SigningKey)), SecurityAlgorithms.HmacSha256),
-        }));
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiFactory.Mint(new Dictionary<string, object> { ["oid"] = "staging-casemanager", ["agency"] = "staging" }));
 
         var problem = await HttpAssert.Problem(await TextAndShapeTests.SendRawAsync(client, method, url, body), 400);
 

@@ -1,8 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Security.Claims;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
 using SurvivorConnect.Api.Infrastructure.Auth;
 
 namespace SurvivorConnect.IntegrationTests;
@@ -27,7 +24,7 @@ public sealed class TokenTests(ApiFactory api)
     {
         var lifetime = TimeSpan.FromMinutes(new AuthOptions().Development.LifetimeMinutes);
         var expired = await GetMeAsync(api.TokenFor("demo-mentor", at: DateTimeOffset.UtcNow - lifetime - TimeSpan.FromHours(1)));
-        var forged = await GetMeAsync(Mint(new Dictionary<string, object> { ["sub"] = "demo-admin", ["agency"] = "demo" }, new string('k', 64)));
+        var forged = await GetMeAsync(ApiFactory.Mint(new Dictionary<string, object> { ["sub"] = "demo-admin", ["agency"] = "demo" }, new string('k', 64)));
         var none = await api.Anonymous().GetAsync("/api/me");
 
         foreach (var response in new[] { expired, forged })
@@ -47,7 +44,7 @@ public sealed class TokenTests(ApiFactory api)
         var claims = new Dictionary<string, object> { ["sub"] = "demo-admin", ["agency"] = "demo" };
         claims[claim] = value;
 
-        var response = await GetMeAsync(Mint(claims));
+        var response = await GetMeAsync(ApiFactory.Mint(claims));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
@@ -64,7 +61,7 @@ public sealed class TokenTests(ApiFactory api)
     [Fact]
     public async Task A_well_formed_minted_token_is_accepted_so_the_refusals_above_are_about_the_claims()
     {
-        var response = await GetMeAsync(Mint(new Dictionary<string, object> { ["sub"] = "demo-admin", ["agency"] = "demo" }));
+        var response = await GetMeAsync(ApiFactory.Mint(new Dictionary<string, object> { ["sub"] = "demo-admin", ["agency"] = "demo" }));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
@@ -74,19 +71,5 @@ public sealed class TokenTests(ApiFactory api)
         var client = api.Anonymous();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client.GetAsync("/api/me");
-    }
-
-    private static string Mint(Dictionary<string, object> claims, string? key = null)
-    {
-        var signingKey = key is null ? new SymmetricSecurityKey(Convert.FromBase64String(ApiFactory.SigningKey)) : new SymmetricSecurityKey(System.Text.Encoding.UTF8.GetBytes(key));
-        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = DevelopmentTokenOptions.Issuer,
-            Audience = DevelopmentTokenOptions.Audience,
-            Claims = claims,
-            Subject = new ClaimsIdentity(),
-            Expires = DateTime.UtcNow.AddMinutes(10),
-            SigningCredentials = new SigningCredentials(signingKey, SecurityAlgorithms.HmacSha256),
-        });
     }
 }

@@ -5,8 +5,8 @@ using SurvivorConnect.Storage.Cosmos;
 namespace SurvivorConnect.Storage.Tests;
 
 /// <summary>
-/// The Cosmos DB transactional batch path, which the test server cannot run (it answers 500): how our
-/// operations become SDK batch operations, and how the SDK's answer becomes ours.
+/// How our batch operations become SDK batch operations, and how the SDK's answer becomes ours, including
+/// answers (throttling) the test server never gives.
 /// </summary>
 public sealed class CosmosBatchTests
 {

@@ -2,7 +2,6 @@ using Microsoft.Extensions.Time.Testing;
 using SurvivorConnect.Storage.Cosmos;
 using SurvivorConnect.Storage.Sqlite;
 using SurvivorConnect.Testing;
-using Xunit.Abstractions;
 
 namespace SurvivorConnect.Storage.Tests;
 
@@ -12,10 +11,8 @@ public interface IStoreFixture
 
     FakeTimeProvider Time { get; }
 
-    /// <summary>What this store's server cannot show, with the reason printed in the test output.</summary>
-    string? TransactionalBatchUnsupported { get; }
-
-    string? TimeToLiveUnsupported { get; }
+    /// <summary>Moves time forward for the store, wherever it keeps its clock.</summary>
+    Task AdvanceTimeAsync(TimeSpan by);
 }
 
 public sealed class SqliteStoreFixture : IStoreFixture, IAsyncLifetime
@@ -26,9 +23,11 @@ public sealed class SqliteStoreFixture : IStoreFixture, IAsyncLifetime
 
     public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
 
-    public string? TransactionalBatchUnsupported => null;
-
-    public string? TimeToLiveUnsupported => null;
+    public Task AdvanceTimeAsync(TimeSpan by)
+    {
+        Time.Advance(by);
+        return Task.CompletedTask;
+    }
 
     public async Task InitializeAsync()
     {
@@ -44,7 +43,7 @@ public sealed class SqliteStoreFixture : IStoreFixture, IAsyncLifetime
     }
 }
 
-public sealed class CosmosStoreFixture(IMessageSink diagnostics) : IStoreFixture, IAsyncLifetime
+public sealed class CosmosStoreFixture : IStoreFixture, IAsyncLifetime
 {
     public CosmosTestServer Server { get; private set; } = null!;
 
@@ -52,11 +51,12 @@ public sealed class CosmosStoreFixture(IMessageSink diagnostics) : IStoreFixture
 
     public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
 
-    public string? TransactionalBatchUnsupported =>
-        "@vercel/cosmosdb-server answers transactional batches with 500; the Cosmos batch path is covered by CosmosBatchTests.";
-
-    public string? TimeToLiveUnsupported =>
-        "@vercel/cosmosdb-server never expires items; the container's TTL setting is covered by CosmosContainerPropertiesTests.";
+    /// <summary>Cosmos DB expires items on the server's clock, so the test server's clock moves too.</summary>
+    public async Task AdvanceTimeAsync(TimeSpan by)
+    {
+        Time.Advance(by);
+        await Server.AdvanceClockAsync(by);
+    }
 
     public CosmosStoreOptions Options(string database) => new()
     {
@@ -71,10 +71,6 @@ public sealed class CosmosStoreFixture(IMessageSink diagnostics) : IStoreFixture
     public async Task InitializeAsync()
     {
         Server = await CosmosTestServer.StartAsync();
-        foreach (var limitation in new[] { TransactionalBatchUnsupported, TimeToLiveUnsupported })
-        {
-            diagnostics.OnMessage(new Xunit.Sdk.DiagnosticMessage($"Cosmos DB test server limitation: {limitation}"));
-        }
 
         var options = Options("contract");
         Store = new CosmosDocumentStore(CosmosClientFactory.Create(options), options, Containers.All);

@@ -4,14 +4,18 @@ namespace SurvivorConnect.Testing;
 
 /// <summary>
 /// Runs <c>@vercel/cosmosdb-server</c> on 127.0.0.1 for tests: installs its npm packages on first use,
-/// starts it on a free port, and stops it (by its own PID) when disposed. The server also exits by
-/// itself when our stdin closes, so a crashed test host leaves nothing running.
+/// starts it on a free port behind a <see cref="CosmosBatchFront"/> (which lets it take the .NET SDK's
+/// transactional batches), and stops it (by its own PID) when disposed. The server also exits by itself
+/// when our stdin closes, so a crashed test host leaves nothing running.
 /// </summary>
 public sealed class CosmosTestServer : IAsyncDisposable
 {
     private static readonly SemaphoreSlim InstallLock = new(1, 1);
     private Process? _process;
+    private CosmosBatchFront? _front;
+    private int _serverPort;
 
+    /// <summary>The port clients use: the front's.</summary>
     public int Port { get; private set; }
 
     public string Endpoint => $"http://127.0.0.1:{Port}/";
@@ -23,12 +27,20 @@ public sealed class CosmosTestServer : IAsyncDisposable
     {
         var server = new CosmosTestServer();
         await server.StartProcessAsync(port: 0);
+        server._front = CosmosBatchFront.Start(server._serverPort);
+        server.Port = server._front.Port;
         return server;
     }
 
-    /// <summary>Kills the server process, as an outage would.</summary>
+    /// <summary>Kills the server process and closes its front, as an outage would.</summary>
     public async Task KillAsync()
     {
+        if (_front is not null)
+        {
+            await _front.DisposeAsync();
+            _front = null;
+        }
+
         if (_process is { HasExited: false } process)
         {
             process.Kill(entireProcessTree: true);
@@ -36,8 +48,22 @@ public sealed class CosmosTestServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the server again on the same port (it starts empty: the server keeps data in memory).</summary>
-    public Task RestartAsync() => StartProcessAsync(Port);
+    /// <summary>Starts the server again on the same ports (it starts empty: the server keeps data in memory).</summary>
+    public async Task RestartAsync()
+    {
+        await StartProcessAsync(_serverPort);
+        _front = CosmosBatchFront.Start(_serverPort, Port);
+    }
+
+    /// <summary>Moves the server's clock forward, for time to live.</summary>
+    public async Task AdvanceClockAsync(TimeSpan by)
+    {
+        using var client = new HttpClient();
+        var response = await client.PostAsync(
+            new Uri($"http://127.0.0.1:{_serverPort}/_test/clock"),
+            new StringContent($"{{\"advanceSeconds\": {by.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}}}"));
+        response.EnsureSuccessStatusCode();
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -69,7 +95,7 @@ public sealed class CosmosTestServer : IAsyncDisposable
             throw new InvalidOperationException($"The Cosmos DB test server did not start: {line} {error}");
         }
 
-        Port = int.Parse(line["listening ".Length..], System.Globalization.CultureInfo.InvariantCulture);
+        _serverPort = int.Parse(line["listening ".Length..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static async Task EnsureInstalledAsync(string folder)
