@@ -105,6 +105,19 @@ public sealed class ChatRefusalTests(ChatRefusalTests.Factory api) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_refused_read_of_an_id_no_record_could_have_is_audited_without_that_id()
+    {
+        var (outsiderId, _) = await _world.ReadyMentorAsync();
+        await using var outsider = await _world.ConnectAsync(outsiderId);
+
+        await Assert.ThrowsAsync<ChatRefusalException>(() => outsider.JoinAsync("forged\nline\u202Eid"));
+        var audit = await HttpAssert.Ok<PageDto<AuditEntryDto>>(await _world.Admin.GetAsync($"/api/audit?actorId={outsiderId}&recordType=conversation"));
+
+        var entry = Assert.Single(audit.Items);
+        Assert.Equal(("chat.join", "NotFound", null), (entry.Action, entry.Outcome, entry.RecordId));
+    }
+
+    [Fact]
     public async Task Listing_mentors_with_their_lived_experience_is_audited()
     {
         await HttpAssert.Ok<PageDto<MentorDto>>(await _world.CaseManager.GetAsync("/api/mentors"));

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using SurvivorConnect.Api.Features.Audit;
+using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Storage;
@@ -216,7 +217,8 @@ public sealed partial class ChatHubFilter(
         }
 
         var isSend = invocation.HubMethodName == nameof(ChatHub.Send);
-        return limiter.TryAcquire(connection.UserIdentifier ?? connection.ConnectionId, isSend)
+        // Subject ids are unique within an agency only, so the bucket is the agency's person's.
+        return limiter.TryAcquire($"{principal.FindFirstValue(ScClaims.Agency)}:{connection.UserIdentifier ?? connection.ConnectionId}", isSend)
             ? null
             : new HubError(ChatErrorCodes.RateLimited, isSend
                 ? "You are sending messages too quickly. Wait a moment, then send again."
@@ -242,7 +244,7 @@ public sealed partial class ChatHubFilter(
         var conversationId = invocation.HubMethodArguments.Count > 0 ? invocation.HubMethodArguments[0] as string : null;
         var outcome = code == ChatErrorCodes.NotFound ? AuditOutcome.NotFound : AuditOutcome.Denied;
         await services.GetRequiredService<IAuditLog>().AppendAsync(
-            new AuditEvent(action, "conversation", conversationId is { Length: <= 128 } ? conversationId : null, outcome),
+            new AuditEvent(action, "conversation", conversationId is not null && PeopleRules.IsValidId(conversationId) ? conversationId : null, outcome),
             services.GetRequiredService<ICurrentUser>(),
             CancellationToken.None);
     }
