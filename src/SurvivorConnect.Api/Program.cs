@@ -1,3 +1,4 @@
+using SurvivorConnect.Api.Features.Agencies;
 using SurvivorConnect.Api.Features.Audit;
 using SurvivorConnect.Api.Features.Chat;
 using SurvivorConnect.Api.Features.Development;
@@ -7,16 +8,19 @@ using SurvivorConnect.Api.Infrastructure.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddSurvivorConnect();
+builder.AddAgencies();
+builder.AddPeople();
+builder.AddAudit();
+builder.AddMentoring();
+builder.AddChat();
 
 var app = builder.Build();
 app.UseSurvivorConnect();
+app.UseChat();
+app.MapAgencies();
 app.MapPeople();
 app.MapAudit();
-app.MapMentors();
-app.MapYouth();
-app.MapConsents();
-app.MapMatches();
-app.MapNotifications();
+app.MapMentoring();
 app.MapChat();
 app.MapDevelopment(app.Environment);
 app.Run();

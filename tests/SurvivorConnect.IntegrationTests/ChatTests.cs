@@ -341,7 +341,7 @@ public sealed class ChatTests(ChatTests.Factory api) : IClassFixture<ChatTests.F
             return Task.CompletedTask;
         };
 
-        await Assert.ThrowsAnyAsync<Exception>(() => chat.Mentor.SendAsync(chat.Id, new string('x', ChatSetup.MaxReceiveMessageBytes * 2)));
+        await Assert.ThrowsAnyAsync<Exception>(() => chat.Mentor.SendAsync(chat.Id, new string('x', ChatModule.MaxReceiveMessageBytes * 2)));
         await dropped.Task.WaitAsync(TimeSpan.FromSeconds(5));
         var youthStillSends = await chat.Youth.SendAsync(chat.Id, "still here");
 

@@ -3,12 +3,6 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.RateLimiting;
 using Scalar.AspNetCore;
-using SurvivorConnect.Api.Features.Agencies;
-using SurvivorConnect.Api.Features.Audit;
-using SurvivorConnect.Api.Features.Chat;
-using SurvivorConnect.Api.Features.Mentoring;
-using SurvivorConnect.Api.Features.Mentoring.Rules;
-using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
@@ -18,6 +12,10 @@ namespace SurvivorConnect.Api.Infrastructure.Hosting;
 
 public static class ApiSetup
 {
+    /// <summary>
+    /// The host's cross-cutting concerns: start-up guards, errors, JSON, OpenAPI, health, sign-in, limits, the
+    /// document store and the Mediator pipeline's common behaviours. Features add themselves as modules.
+    /// </summary>
     public static WebApplicationBuilder AddSurvivorConnect(this WebApplicationBuilder builder)
     {
         StartupGuards.Check(builder.Configuration, builder.Environment);
@@ -57,17 +55,9 @@ public static class ApiSetup
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = maxBody);
         services.AddRateLimiter(o => RequestLimits.Configure(o, builder.Configuration));
 
+        // Each feature module declares its own containers; the store creates them all on start.
         services.AddDocumentStore(builder.Configuration);
-        services.AddContainer(Agency.Container).AddContainer(Person.Container).AddContainer(AuditEntry.Container)
-            .AddContainer(MentorProfile.Container).AddContainer(YouthReferral.Container).AddContainer(ConsentRecord.Container)
-            .AddContainer(Match.Container).AddContainer(Notification.Container);
         services.AddHostedService<StorageStartup>();
-        services.AddSingleton<PeopleRepository>();
-        services.AddSingleton<IAuditLog, AuditLog>();
-        services.AddScoped<MentoringData>();
-        services.AddScoped<MatchConsentGuard>();
-        services.Configure<MatchingWeights>(builder.Configuration.GetSection("Matching:Weights"));
-        builder.AddChat();
 
         services.AddMediator((Mediator.MediatorOptions o) =>
         {
@@ -78,8 +68,6 @@ public static class ApiSetup
                 typeof(TenantScopeBehaviour<,>),
                 typeof(ValidationBehaviour<,>),
                 typeof(AuditBehaviour<,>),
-                typeof(MentorEligibilityBehaviour<,>),
-                typeof(MatchConsentBehaviour<,>),
             ];
         });
         return builder;
@@ -90,7 +78,6 @@ public static class ApiSetup
         app.UseMiddleware<SafeRequestLogging>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseMiddleware<ChatOriginCheck>();
         app.UseMiddleware<RequestBodyLimit>(app.Configuration.GetValue("Api:MaxRequestBodyBytes", 65536L));
 
         // An unknown route is 404 for everyone; the fallback authorization policy is for mapped endpoints.

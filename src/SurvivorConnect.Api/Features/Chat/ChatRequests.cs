@@ -65,33 +65,3 @@ internal sealed class ChatHandlers(ChatService chat, ChatAccessBus access, ICurr
     public async ValueTask Handle(PersonAccessChanged notification, CancellationToken ct) =>
         await access.PublishAsync(new ChatAccessChange(notification.AgencyId, notification.PersonId, null));
 }
-
-public static class ChatEndpoints
-{
-    public static IEndpointRouteBuilder MapChat(this IEndpointRouteBuilder app)
-    {
-        app.MapHub<ChatHub>("/hubs/chat", o =>
-            {
-                o.AllowStatefulReconnects = true;
-
-                // A connection does not outlive its token; the hub filter also refuses calls once it has expired.
-                o.CloseOnAuthenticationExpiration = true;
-            })
-            .RequireAuthorization(Policies.MatchParticipant);
-
-        var flags = app.MapGroup("/api/flags").WithTags("Chat safety").RequireAuthorization(Policies.CaseManager)
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        flags.MapGet("/", async Task<Ok<IReadOnlyList<FlagView>>> (IMediator m, string? status, CancellationToken ct) => TypedResults.Ok(await m.Send(new ListFlags(status), ct)))
-            .WithSummary("Safety flags from the chats of youth on your caseload, urgent first.");
-        flags.MapPost("/{id}/release", async Task<Ok<FlagView>> (IMediator m, string id, FlagReviewRequest? body, CancellationToken ct) =>
-                TypedResults.Ok(await m.Send(new ReviewFlag(id, FlagStatus.Released, body?.Note), ct)))
-            .WithSummary("Deliver a held message.");
-        flags.MapPost("/{id}/reject", async Task<Ok<FlagView>> (IMediator m, string id, FlagReviewRequest? body, CancellationToken ct) =>
-                TypedResults.Ok(await m.Send(new ReviewFlag(id, FlagStatus.Rejected, body?.Note), ct)))
-            .WithSummary("Keep a held message from being delivered.");
-        flags.MapPost("/{id}/resolve", async Task<Ok<FlagView>> (IMediator m, string id, FlagReviewRequest body, CancellationToken ct) =>
-                TypedResults.Ok(await m.Send(new ReviewFlag(id, FlagStatus.Resolved, body.Note), ct)))
-            .WithSummary("Close a flag with a note.");
-        return app;
-    }
-}

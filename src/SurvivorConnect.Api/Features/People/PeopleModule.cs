@@ -10,8 +10,17 @@ public sealed record CreatePersonRequest(string? DisplayName, string[]? Roles, s
 
 public sealed record SetRolesRequest(string[]? Roles);
 
-public static class PeopleEndpoints
+/// <summary>The people of an agency and their roles; the person record every sign-in is checked against.</summary>
+public static class PeopleModule
 {
+    public static WebApplicationBuilder AddPeople(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddContainer(Person.Container);
+        builder.Services.AddSingleton<PeopleRepository>();
+        return builder;
+    }
+
     public static IEndpointRouteBuilder MapPeople(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/me", GetMe)

@@ -16,7 +16,7 @@ public sealed record DevToken(string AccessToken, DateTimeOffset ExpiresAt);
 /// Sign-in for developers and the web client, as one of the seeded demo people. Mapped only in
 /// Development, so these routes answer 404 everywhere else.
 /// </summary>
-public static class DevelopmentEndpoints
+public static class DevelopmentModule
 {
     public static IEndpointRouteBuilder MapDevelopment(this IEndpointRouteBuilder app, IHostEnvironment environment)
     {

@@ -36,8 +36,17 @@ internal sealed class ListAuditEntriesHandler(IAuditLog audit, ICurrentUser user
     }
 }
 
-public static class AuditEndpoints
+/// <summary>The append-only audit log: every feature writes to it through <see cref="IAuditLog"/>; admins read it.</summary>
+public static class AuditModule
 {
+    public static WebApplicationBuilder AddAudit(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddContainer(AuditEntry.Container);
+        builder.Services.AddSingleton<IAuditLog, AuditLog>();
+        return builder;
+    }
+
     /// <summary>Read-only by design: the audit log has no endpoint that changes or deletes an entry.</summary>
     public static IEndpointRouteBuilder MapAudit(this IEndpointRouteBuilder app)
     {

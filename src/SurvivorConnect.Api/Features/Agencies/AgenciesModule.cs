@@ -1,0 +1,33 @@
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Agencies;
+
+/// <summary>The agency (tenant) itself and the policies its admin sets.</summary>
+public static class AgenciesModule
+{
+    public static WebApplicationBuilder AddAgencies(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddContainer(Agency.Container);
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapAgencies(this IEndpointRouteBuilder app)
+    {
+        var agency = app.MapGroup("/api/agency").WithTags("Agency");
+        agency.MapGet("/", GetAgency).WithName(nameof(GetAgency))
+            .RequireAuthorization(Policies.SignedIn).WithSummary("Your agency and its match consent policy.");
+        agency.MapPut("/match-consent-policy", SetMatchConsentPolicy).WithName(nameof(SetMatchConsentPolicy))
+            .RequireAuthorization(Policies.AgencyAdmin).WithSummary("Whose consent a minor's match needs besides the youth's.");
+        return app;
+    }
+
+    private static async Task<Ok<AgencyView>> GetAgency(IMediator mediator, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new GetAgency(), ct));
+
+    private static async Task<Ok<AgencyView>> SetMatchConsentPolicy(IMediator mediator, MatchConsentPolicyRequest body, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new SetMatchConsentPolicy(body), ct));
+}

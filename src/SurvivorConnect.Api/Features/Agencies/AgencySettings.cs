@@ -1,0 +1,55 @@
+using Mediator;
+using SurvivorConnect.Api.Features.Mentoring;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Agencies;
+
+public sealed record AgencyView(string Id, string Name, MatchConsentPolicy MatchConsentPolicy);
+
+public sealed record MatchConsentPolicyRequest(int? AdultAge, string[]? MinorMatchNeeds);
+
+public sealed record GetAgency : IQuery<AgencyView>;
+
+public sealed record SetMatchConsentPolicy(MatchConsentPolicyRequest Body) : ICommand<AgencyView>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("agency.set-match-consent-policy", "agency");
+
+    public void Validate(ValidationErrors errors)
+    {
+        errors.Range("adultAge", Body.AdultAge, 16, 21);
+        if (Body.AdultAge is null)
+        {
+            errors.Add("adultAge", "Required.");
+        }
+
+        foreach (var grantor in Body.MinorMatchNeeds ?? [])
+        {
+            if (grantor is not (nameof(ConsentGrantor.Guardian) or nameof(ConsentGrantor.Agency)))
+            {
+                errors.Add("minorMatchNeeds", "Each entry is Guardian or Agency.");
+            }
+        }
+    }
+}
+
+internal sealed class AgencyHandlers(IDocumentStore store, ICurrentUser user)
+    : IQueryHandler<GetAgency, AgencyView>,
+      ICommandHandler<SetMatchConsentPolicy, AgencyView>
+{
+    public async ValueTask<AgencyView> Handle(GetAgency query, CancellationToken ct) => View(await AgencyAsync(ct));
+
+    public async ValueTask<AgencyView> Handle(SetMatchConsentPolicy command, CancellationToken ct)
+    {
+        var agency = await AgencyAsync(ct);
+        var policy = new MatchConsentPolicy(command.Body.AdultAge!.Value, (command.Body.MinorMatchNeeds ?? []).Distinct().Select(Enum.Parse<ConsentGrantor>).ToList());
+        return View(await store.ReplaceAsync(Agency.Container, agency with { MatchConsentPolicy = policy }, agency.ETag!, ct));
+    }
+
+    private async Task<Agency> AgencyAsync(CancellationToken ct) =>
+        await store.ReadAsync<Agency>(Agency.Container, user.AgencyId, user.AgencyId, ct) ?? throw new NotFoundException("agency");
+
+    private static AgencyView View(Agency a) => new(a.Id, a.Name, a.MatchConsentPolicy);
+}

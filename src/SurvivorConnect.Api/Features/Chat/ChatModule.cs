@@ -1,0 +1,88 @@
+using SurvivorConnect.Api.Infrastructure.Auth;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Mediator;
+using Microsoft.AspNetCore.SignalR;
+using StackExchange.Redis;
+using SurvivorConnect.Api.Features.Chat.Rules;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Chat;
+
+/// <summary>The overseen mentor–youth chat: its hub, its safety flags, and who may use it, kept true on every instance.</summary>
+public static class ChatModule
+{
+    public const int MaxReceiveMessageBytes = 16 * 1024;
+
+    public static WebApplicationBuilder AddChat(this WebApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection("Chat");
+        builder.Services.Configure<ChatOptions>(section);
+        builder.Services.AddContainer(Conversation.Container).AddContainer(SafetyFlag.Container).AddContainer(WellbeingPrompt.Container);
+        builder.Services.AddScoped<ChatService>();
+        builder.Services.AddSingleton<ChatRateLimiter>();
+        builder.Services.AddSingleton<ChatConnections>();
+        builder.Services.AddSingleton<ChatAccessReconciler>();
+        builder.Services.AddSingleton<ChatAccessBus>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ChatAccessBus>());
+        builder.Services.AddHostedService<ChatAccessRecheck>();
+        builder.Services.AddSingleton<IUserIdProvider, ChatUserIdProvider>();
+
+        // Each configured list replaces the shipped one; an absent list keeps it.
+        var configured = section.GetSection("Safety").Get<SafetyOptions>() ?? new SafetyOptions();
+        var defaults = SafetyOptions.Defaults();
+        builder.Services.AddSingleton(new SafetyScanner(new SafetyOptions
+        {
+            Hold = configured.Hold.Count > 0 ? configured.Hold : defaults.Hold,
+            Flag = configured.Flag.Count > 0 ? configured.Flag : defaults.Flag,
+            Crisis = configured.Crisis.Count > 0 ? configured.Crisis : defaults.Crisis,
+        }));
+
+        var signalR = builder.Services.AddSignalR(o =>
+        {
+            o.MaximumReceiveMessageSize = MaxReceiveMessageBytes;
+            o.EnableDetailedErrors = false;
+            o.AddFilter<ChatHubFilter>();
+        });
+        if (section.Get<ChatOptions>()?.Redis is { Length: > 0 } redis)
+        {
+            signalR.AddStackExchangeRedis(redis, o => o.Configuration.ChannelPrefix = RedisChannel.Literal("survivorconnect"));
+        }
+
+        return builder;
+    }
+
+    /// <summary>Refuses browser handshakes to the hub from origins not on <c>Chat:AllowedOrigins</c>.</summary>
+    public static WebApplication UseChat(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseMiddleware<ChatOriginCheck>();
+        return app;
+    }
+
+    public static IEndpointRouteBuilder MapChat(this IEndpointRouteBuilder app)
+    {
+        app.MapHub<ChatHub>("/hubs/chat", o =>
+            {
+                o.AllowStatefulReconnects = true;
+
+                // A connection does not outlive its token; the hub filter also refuses calls once it has expired.
+                o.CloseOnAuthenticationExpiration = true;
+            })
+            .RequireAuthorization(Policies.MatchParticipant);
+
+        var flags = app.MapGroup("/api/flags").WithTags("Chat safety").RequireAuthorization(Policies.CaseManager)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        flags.MapGet("/", async Task<Ok<IReadOnlyList<FlagView>>> (IMediator m, string? status, CancellationToken ct) => TypedResults.Ok(await m.Send(new ListFlags(status), ct)))
+            .WithSummary("Safety flags from the chats of youth on your caseload, urgent first.");
+        flags.MapPost("/{id}/release", async Task<Ok<FlagView>> (IMediator m, string id, FlagReviewRequest? body, CancellationToken ct) =>
+                TypedResults.Ok(await m.Send(new ReviewFlag(id, FlagStatus.Released, body?.Note), ct)))
+            .WithSummary("Deliver a held message.");
+        flags.MapPost("/{id}/reject", async Task<Ok<FlagView>> (IMediator m, string id, FlagReviewRequest? body, CancellationToken ct) =>
+                TypedResults.Ok(await m.Send(new ReviewFlag(id, FlagStatus.Rejected, body?.Note), ct)))
+            .WithSummary("Keep a held message from being delivered.");
+        flags.MapPost("/{id}/resolve", async Task<Ok<FlagView>> (IMediator m, string id, FlagReviewRequest body, CancellationToken ct) =>
+                TypedResults.Ok(await m.Send(new ReviewFlag(id, FlagStatus.Resolved, body.Note), ct)))
+            .WithSummary("Close a flag with a note.");
+        return app;
+    }
+}

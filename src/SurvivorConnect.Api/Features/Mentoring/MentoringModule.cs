@@ -1,0 +1,33 @@
+using Mediator;
+using SurvivorConnect.Api.Features.Mentoring.Rules;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Mentoring;
+
+/// <summary>
+/// Mentors, youth referrals and their stages of change, consent records, matches and their notifications.
+/// Its two guards run as pipeline behaviours after the host's (logging, tenant, validation, audit):
+/// <see cref="MentorEligibilityBehaviour{TMessage, TResponse}"/> for <see cref="IStartsMatch"/> requests and
+/// <see cref="MatchConsentBehaviour{TMessage, TResponse}"/> for <see cref="IRequiresMatchConsent"/> requests.
+/// </summary>
+public static class MentoringModule
+{
+    public static WebApplicationBuilder AddMentoring(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddContainer(MentorProfile.Container).AddContainer(YouthReferral.Container).AddContainer(ConsentRecord.Container)
+            .AddContainer(Match.Container).AddContainer(Notification.Container);
+        services.AddScoped<MentoringData>();
+        services.AddScoped<MatchConsentGuard>();
+        services.Configure<MatchingWeights>(builder.Configuration.GetSection("Matching:Weights"));
+
+        // Registered after the host's behaviours, so they run after them, in this order.
+        services.AddScoped(typeof(IPipelineBehavior<,>), typeof(MentorEligibilityBehaviour<,>));
+        services.AddScoped(typeof(IPipelineBehavior<,>), typeof(MatchConsentBehaviour<,>));
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapMentoring(this IEndpointRouteBuilder app) =>
+        app.MapMentors().MapYouth().MapConsents().MapMatches().MapNotifications();
+}
