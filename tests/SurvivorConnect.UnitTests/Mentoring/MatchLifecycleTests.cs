@@ -1,6 +1,7 @@
 using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Features.Mentoring.Rules;
 using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
 
 namespace SurvivorConnect.UnitTests.Mentoring;
 
@@ -69,6 +70,6 @@ public sealed class MatchLifecycleTests
     [InlineData("", false)]
     public void Only_named_stages_parse(string value, bool parses)
     {
-        Assert.Equal(parses, MentoringValidation.TryParseStage(value, out _));
+        Assert.Equal(parses, EnumNames.TryParse(value, out StageOfChange _));
     }
 }

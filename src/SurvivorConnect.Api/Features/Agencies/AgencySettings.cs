@@ -44,7 +44,7 @@ internal sealed class AgencyHandlers(IDocumentStore store, ICurrentUser user)
     public async ValueTask<AgencyView> Handle(SetMatchConsentPolicy command, CancellationToken ct)
     {
         var agency = await AgencyAsync(ct);
-        var policy = new MatchConsentPolicy(command.Body.AdultAge!.Value, (command.Body.MinorMatchNeeds ?? []).Distinct().Select(Enum.Parse<ConsentGrantor>).ToList());
+        var policy = new MatchConsentPolicy(command.Body.AdultAge!.Value, (command.Body.MinorMatchNeeds ?? []).Distinct().Select(EnumNames.Parse<ConsentGrantor>).ToList());
         return View(await store.ReplaceAsync(Agency.Container, agency with { MatchConsentPolicy = policy }, agency.ETag!, ct));
     }
 

@@ -15,10 +15,7 @@ public sealed record ListFlags(string? Status) : IQuery<IReadOnlyList<FlagView>>
 
     public void Validate(ValidationErrors errors)
     {
-        if (Status is not null && (!Enum.TryParse<FlagStatus>(Status, ignoreCase: true, out var s) || !Enum.IsDefined(s) || Status.Any(char.IsDigit)))
-        {
-            errors.Add("status", $"One of: {string.Join(", ", Enum.GetNames<FlagStatus>())}.");
-        }
+        errors.OneOf<FlagStatus>("status", Status, required: false);
     }
 }
 
@@ -39,7 +36,7 @@ internal sealed class ChatHandlers(ChatService chat, ChatAccessBus access, ICurr
       INotificationHandler<PersonAccessChanged>
 {
     public async ValueTask<IReadOnlyList<FlagView>> Handle(ListFlags query, CancellationToken ct) =>
-        await chat.FlagsAsync(query.Status is null ? null : Enum.Parse<FlagStatus>(query.Status, ignoreCase: true), ct);
+        await chat.FlagsAsync(query.Status is null ? null : EnumNames.Parse<FlagStatus>(query.Status), ct);
 
     public async ValueTask<FlagView> Handle(ReviewFlag command, CancellationToken ct) =>
         await chat.ReviewAsync(command.FlagId, command.Decision, command.Note, ct);

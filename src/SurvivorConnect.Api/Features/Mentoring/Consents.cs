@@ -20,10 +20,7 @@ public sealed record GrantConsent(string ConsentId, ConsentRequest Body) : IComm
     public void Validate(ValidationErrors errors)
     {
         errors.Text("subjectId", Body.SubjectId, 128).Text("matchId", Body.MatchId, 128, required: false);
-        if (!Enum.TryParse<ConsentGrantor>(Body.Grantor, ignoreCase: true, out var grantor) || !Enum.IsDefined(grantor) || Body.Grantor!.Any(char.IsDigit))
-        {
-            errors.Add("grantor", $"One of: {string.Join(", ", Enum.GetNames<ConsentGrantor>())}.");
-        }
+        errors.OneOf<ConsentGrantor>("grantor", Body.Grantor);
 
         if (Body.Scope is null || !ConsentScopes.All.Contains(Body.Scope))
         {
@@ -59,7 +56,7 @@ internal sealed class ConsentHandlers(MentoringData data, IPublisher publisher)
     public async ValueTask<ConsentView> Handle(GrantConsent command, CancellationToken ct)
     {
         var body = command.Body;
-        var grantor = Enum.Parse<ConsentGrantor>(body.Grantor!, ignoreCase: true);
+        var grantor = EnumNames.Parse<ConsentGrantor>(body.Grantor);
         await EnsureMayRecordAsync(body.SubjectId!, grantor, ct);
         if (body.ExpiresAt is { } expires && expires <= data.Now)
         {

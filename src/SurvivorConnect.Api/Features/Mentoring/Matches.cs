@@ -81,10 +81,7 @@ public sealed record CloseMatch(string MatchId, CloseMatchRequest Body) : IComma
 
     public void Validate(ValidationErrors errors)
     {
-        if (!Enum.TryParse<ClosureReason>(Body.Reason, ignoreCase: true, out var reason) || !Enum.IsDefined(reason) || Body.Reason!.Any(char.IsDigit))
-        {
-            errors.Add("reason", $"One of: {string.Join(", ", Enum.GetNames<ClosureReason>())}.");
-        }
+        errors.OneOf<ClosureReason>("reason", Body.Reason);
 
         if (Body.Planned is null)
         {
@@ -203,7 +200,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
 
     public async ValueTask<MatchView> Handle(CloseMatch command, CancellationToken ct)
     {
-        var closure = new MatchClosure(Enum.Parse<ClosureReason>(command.Body.Reason!, ignoreCase: true), command.Body.Planned!.Value, command.Body.Notes?.Trim(), data.Now, data.User.UserId);
+        var closure = new MatchClosure(EnumNames.Parse<ClosureReason>(command.Body.Reason), command.Body.Planned!.Value, command.Body.Notes?.Trim(), data.Now, data.User.UserId);
         return await MoveAsync(command.MatchId, MatchAction.Close, [MatchRole.CaseManager], ct, closure,
             notify: (m, y) => [(m.MentorId, "Your match has been closed by the case manager."), (y.PersonId, "Your match has been closed by your case manager.")]);
     }

@@ -8,15 +8,8 @@ public static class MentoringValidation
     public const int MaxListItems = 20;
     public const int MaxTagLength = 40;
 
-    public static bool TryParseStage(string? value, out StageOfChange stage)
-    {
-        stage = default;
-        return value is not null && !value.Any(char.IsDigit) && Enum.TryParse(value, ignoreCase: true, out stage) && Enum.IsDefined(stage);
-    }
-
     /// <summary>A stage the validation behaviour has already accepted.</summary>
-    public static StageOfChange ParseStage(string? value) =>
-        TryParseStage(value, out var stage) ? stage : throw new ArgumentException("The stage was not validated.", nameof(value));
+    public static StageOfChange ParseStage(string? value) => EnumNames.Parse<StageOfChange>(value);
 
     public static ValidationErrors Stage(this ValidationErrors errors, string field, string? value, bool required = true)
     {
@@ -25,7 +18,7 @@ public static class MentoringValidation
             return required ? errors.Add(field, "Required.") : errors;
         }
 
-        return TryParseStage(value, out _)
+        return EnumNames.TryParse(value, out StageOfChange _)
             ? errors
             : errors.Add(field, $"Unknown stage. Stages: {string.Join(", ", Enum.GetNames<StageOfChange>().Select(n => n.ToLowerInvariant()))}.");
     }
