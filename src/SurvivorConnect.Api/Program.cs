@@ -1,6 +1,7 @@
 using SurvivorConnect.Api.Features.Agencies;
 using SurvivorConnect.Api.Features.Audit;
 using SurvivorConnect.Api.Features.Chat;
+using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Development;
 using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Features.People;
@@ -11,6 +12,7 @@ builder.AddSurvivorConnect();
 builder.AddAgencies();
 builder.AddPeople();
 builder.AddAudit();
+builder.AddConsent();
 builder.AddMentoring();
 builder.AddChat();
 

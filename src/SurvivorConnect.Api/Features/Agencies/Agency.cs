@@ -1,3 +1,4 @@
+using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Agencies;
@@ -17,4 +18,4 @@ public sealed record Agency : Document
 }
 
 /// <summary>Whose consent, besides the youth's and the mentor's, a minor's match needs (the agency decides).</summary>
-public sealed record MatchConsentPolicy(int AdultAge, IReadOnlyList<SurvivorConnect.Api.Features.Mentoring.ConsentGrantor> MinorMatchNeeds);
+public sealed record MatchConsentPolicy(int AdultAge, IReadOnlyList<ConsentGrantor> MinorMatchNeeds);

@@ -1,5 +1,5 @@
 using Mediator;
-using SurvivorConnect.Api.Features.Mentoring;
+using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Pipeline;

@@ -26,13 +26,10 @@ public sealed record ReviewFlag(string FlagId, FlagStatus Decision, string? Note
     public void Validate(ValidationErrors errors) => errors.Text("note", Note, 2000, required: Decision == FlagStatus.Resolved);
 }
 
-/// <summary>Opens a match's chat when it becomes active, and tells open chats when sending stops or resumes.</summary>
-public sealed record ChatMayHaveChanged(string MatchId, bool Activated) : INotification;
-
 internal sealed class ChatHandlers(ChatService chat, ChatAccessBus access, ICurrentUser user)
     : IQueryHandler<ListFlags, IReadOnlyList<FlagView>>,
       ICommandHandler<ReviewFlag, FlagView>,
-      INotificationHandler<ChatMayHaveChanged>,
+      INotificationHandler<MatchChanged>,
       INotificationHandler<PersonAccessChanged>
 {
     public async ValueTask<IReadOnlyList<FlagView>> Handle(ListFlags query, CancellationToken ct) =>
@@ -41,7 +38,8 @@ internal sealed class ChatHandlers(ChatService chat, ChatAccessBus access, ICurr
     public async ValueTask<FlagView> Handle(ReviewFlag command, CancellationToken ct) =>
         await chat.ReviewAsync(command.FlagId, command.Decision, command.Note, ct);
 
-    public async ValueTask Handle(ChatMayHaveChanged notification, CancellationToken ct)
+    /// <summary>Opens a match's chat when it becomes active, and tells open chats when sending stops or resumes.</summary>
+    public async ValueTask Handle(MatchChanged notification, CancellationToken ct)
     {
         try
         {

@@ -1,5 +1,6 @@
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
+using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Mentoring.Rules;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
@@ -92,7 +93,7 @@ internal sealed class ConsentHandlers(MentoringData data, IPublisher publisher)
         }, ct);
         if (consent.MatchId is { } matchId)
         {
-            await publisher.Publish(new Chat.ChatMayHaveChanged(matchId, Activated: false), ct);
+            await publisher.Publish(new MatchChanged(matchId, Activated: false), ct);
         }
 
         return View(consent);
@@ -110,7 +111,7 @@ internal sealed class ConsentHandlers(MentoringData data, IPublisher publisher)
         var revoked = await data.Store.ReplaceAsync(ConsentRecord.Container, consent with { RevokedAt = data.Now }, consent.ETag!, ct);
         if (revoked.MatchId is { } changedMatch)
         {
-            await publisher.Publish(new Chat.ChatMayHaveChanged(changedMatch, Activated: false), ct);
+            await publisher.Publish(new MatchChanged(changedMatch, Activated: false), ct);
         }
 
         if (revoked.MatchId is { } matchId && await data.Store.ReadAsync<Match>(Match.Container, matchId, data.AgencyId, ct) is { } match && MatchLifecycle.IsOpen(match.State))

@@ -1,5 +1,6 @@
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
+using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Mentoring.Rules;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
@@ -254,7 +255,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             History = [.. match.History, new MatchTransition(match.State, next, action.ToString(), data.Now, data.User.UserId)],
         }, match.ETag!, ct);
 
-        await publisher.Publish(new Chat.ChatMayHaveChanged(moved.Id, Activated: next == MatchState.Active), ct);
+        await publisher.Publish(new MatchChanged(moved.Id, Activated: next == MatchState.Active), ct);
         foreach (var (to, text) in notify?.Invoke(moved, youth) ?? [])
         {
             await data.NotifyAsync([to], $"match-{next.ToString().ToLowerInvariant()}", moved.Id, text, ct);

@@ -131,56 +131,6 @@ public sealed record YouthPersonLink : Document
     public static string IdFor(string personId) => $"person-{personId}";
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<ConsentGrantor>))]
-public enum ConsentGrantor
-{
-    Youth,
-    Guardian,
-    Agency,
-    Mentor,
-}
-
-public static class ConsentScopes
-{
-    /// <summary>A mentor's willingness to mentor at all.</summary>
-    public const string Mentoring = "mentoring";
-
-    /// <summary>Agreement to one match (mentor, youth, and guardian or agency where policy says).</summary>
-    public const string MentoringMatch = "mentoring-match";
-
-    public const string ChatOversight = "chat-oversight";
-
-    public const string EngagementContact = "engagement-contact";
-
-    public static IReadOnlyList<string> All { get; } = [Mentoring, MentoringMatch, ChatOversight, EngagementContact];
-}
-
-/// <summary>A consent: whose, from whom, for what, when, until when; revocable, and never deleted.</summary>
-public sealed record ConsentRecord : Document
-{
-    public static readonly ContainerSpec Container = new("consents", "subjectId", "scope", "matchId");
-
-    public override string Type => "consent";
-
-    public required string SubjectId { get; init; }
-
-    public required ConsentGrantor Grantor { get; init; }
-
-    public required string Scope { get; init; }
-
-    public string? MatchId { get; init; }
-
-    public required DateTimeOffset GrantedAt { get; init; }
-
-    public DateTimeOffset? ExpiresAt { get; init; }
-
-    public DateTimeOffset? RevokedAt { get; init; }
-
-    public required string RecordedBy { get; init; }
-
-    public bool IsCurrent(DateTimeOffset now) => RevokedAt is null && (ExpiresAt is null || ExpiresAt > now);
-}
-
 [JsonConverter(typeof(JsonStringEnumConverter<MatchState>))]
 public enum MatchState
 {

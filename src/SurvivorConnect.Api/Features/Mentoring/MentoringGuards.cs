@@ -1,4 +1,5 @@
 using Mediator;
+using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Mentoring.Rules;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Storage;

@@ -16,7 +16,7 @@ public static class MentoringModule
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        services.AddContainer(MentorProfile.Container).AddContainer(YouthReferral.Container).AddContainer(ConsentRecord.Container)
+        services.AddContainer(MentorProfile.Container).AddContainer(YouthReferral.Container)
             .AddContainer(Match.Container).AddContainer(Notification.Container);
         services.AddScoped<MentoringData>();
         services.AddScoped<MatchConsentGuard>();

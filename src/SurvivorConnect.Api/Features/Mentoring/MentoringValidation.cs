@@ -53,16 +53,6 @@ public static class MentoringValidation
         return errors;
     }
 
-    public static ValidationErrors Range(this ValidationErrors errors, string field, int? value, int min, int max)
-    {
-        if (value is { } v && (v < min || v > max))
-        {
-            errors.Add(field, $"Between {min} and {max}.");
-        }
-
-        return errors;
-    }
-
     public static IReadOnlyList<string> Clean(IReadOnlyList<string>? values) =>
         values?.Select(v => v.Trim()).Where(v => v.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList() ?? [];
 }

@@ -233,7 +233,7 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
     {
         foreach (var match in await data.MatchesAsync(Filter.Eq("mentorId", mentorId), openOnly: true, ct))
         {
-            await publisher.Publish(new Chat.ChatMayHaveChanged(match.Id, Activated: false), ct);
+            await publisher.Publish(new MatchChanged(match.Id, Activated: false), ct);
         }
     }
 

@@ -2,6 +2,7 @@ using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Mentoring.Rules;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
@@ -182,7 +183,7 @@ internal sealed class YouthHandlers(MentoringData data, PeopleRepository people,
         // Open chats follow the caseload at once: former case managers stop reading them, new ones may join.
         foreach (var match in await data.MatchesAsync(Filter.Eq("youthId", saved.Id), openOnly: false, ct))
         {
-            await publisher.Publish(new Chat.ChatMayHaveChanged(match.Id, Activated: false), ct);
+            await publisher.Publish(new MatchChanged(match.Id, Activated: false), ct);
         }
 
         await data.NotifyAsync(ids.Except(youth.CaseManagerIds, StringComparer.Ordinal), "caseload-added", null,

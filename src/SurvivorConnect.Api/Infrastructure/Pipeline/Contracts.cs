@@ -63,5 +63,9 @@ public sealed class ValidationErrors
         return this;
     }
 
+    /// <summary>A number within bounds, when there is one.</summary>
+    public ValidationErrors Range(string field, int? value, int min, int max) =>
+        value is { } v && (v < min || v > max) ? Add(field, $"Between {min} and {max}.") : this;
+
     public IReadOnlyDictionary<string, string[]> ToDictionary() => _errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
 }

@@ -1,0 +1,10 @@
+using Mediator;
+
+namespace SurvivorConnect.Api.Features.Mentoring;
+
+/// <summary>
+/// Something that decides whether a match may go on changed: its state (<paramref name="Activated"/> when it has
+/// just become active), one of its consents, its mentor's hold, or its youth's case managers. Mentoring says
+/// what happened; other features (chat) decide what follows.
+/// </summary>
+public sealed record MatchChanged(string MatchId, bool Activated) : INotification;
