@@ -144,19 +144,28 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
         return await ViewAsync(match, youth, MatchRole.CaseManager, ct);
     }
 
+    /// <summary>Built from a fixed number of queries, whatever the number of matches: none per row.</summary>
     public async ValueTask<IReadOnlyList<MatchView>> Handle(ListMatches query, CancellationToken ct)
     {
         var youth = (await data.AllAsync<YouthReferral>(YouthReferral.Container, "youth", [], ct)).ToDictionary(y => y.Id, StringComparer.Ordinal);
-        var views = new List<MatchView>();
+        var mine = new List<(Match Match, YouthReferral Youth, MatchRole Role)>();
         foreach (var match in await data.AllAsync<Match>(Match.Container, "match", [], ct))
         {
             if (youth.TryGetValue(match.YouthId, out var young) && data.RoleIn(match, young) is { } role)
             {
-                views.Add(await ViewAsync(match, young, role, ct));
+                mine.Add((match, young, role));
             }
         }
 
-        return views.OrderByDescending(v => v.ProposedAt).ToList();
+        var mentors = (await data.AllAsync<MentorProfile>(MentorProfile.Container, "mentor", [], ct)).ToDictionary(m => m.Id, StringComparer.Ordinal);
+        var needConsents = mine.Where(m => m.Role is not (MatchRole.Mentor or MatchRole.Youth) && MatchLifecycle.IsOpen(m.Match.State)).Select(m => m.Match.Id).ToList();
+        var policy = needConsents.Count > 0 ? await data.PolicyAsync(ct) : null;
+        var consents = needConsents.Count > 0 ? await data.ConsentsAsync(Filter.In("matchId", [.. needConsents]), ct) : [];
+        return mine
+            .Select(m => View(m.Match, m.Youth, m.Role, mentors.GetValueOrDefault(m.Match.MentorId) ?? throw new NotFoundException("mentor"),
+                policy is null || !needConsents.Contains(m.Match.Id) ? null : MatchConsentGuard.Missing(m.Match, m.Youth, policy, consents, data.Now)))
+            .OrderByDescending(v => v.ProposedAt)
+            .ToList();
     }
 
     public async ValueTask<MatchView> Handle(GetMatch query, CancellationToken ct)
@@ -264,10 +273,13 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
         return await ViewAsync(moved, youth, role, ct);
     }
 
-    private async Task<MatchView> ViewAsync(Match match, YouthReferral youth, MatchRole role, CancellationToken ct)
-    {
-        var mentor = await data.MentorAsync(match.MentorId, ct);
-        return role switch
+    private async Task<MatchView> ViewAsync(Match match, YouthReferral youth, MatchRole role, CancellationToken ct) =>
+        View(match, youth, role, await data.MentorAsync(match.MentorId, ct),
+            role is MatchRole.Mentor or MatchRole.Youth || !MatchLifecycle.IsOpen(match.State) ? null : await consent.MissingAsync(match, youth, ct));
+
+    /// <summary>A match as the caller's part in it may see it; <paramref name="missingConsents"/> is for staff, of open matches.</summary>
+    private static MatchView View(Match match, YouthReferral youth, MatchRole role, MentorProfile mentor, IReadOnlyList<string>? missingConsents) =>
+        role switch
         {
             MatchRole.Mentor => new MatchView(match.Id, match.State, match.ProposedAt, OversightNotice,
                 new MatchPartyView(null, youth.DisplayName, youth.Interests.Where(i => mentor.Interests.Contains(i, StringComparer.OrdinalIgnoreCase)).ToList(), null, null, null),
@@ -278,10 +290,8 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             _ => new MatchView(match.Id, match.State, match.ProposedAt, OversightNotice,
                 new MatchPartyView(youth.Id, youth.DisplayName, youth.Interests, youth.Languages, null, youth.Stage),
                 new MatchPartyView(mentor.Id, mentor.DisplayName, mentor.Interests, mentor.Languages, mentor.LivedExperienceTags, null),
-                match.CaseManagerId, match.History, match.Closure,
-                MatchLifecycle.IsOpen(match.State) ? await consent.MissingAsync(match, youth, ct) : null, match.PreviousMatchId),
+                match.CaseManagerId, match.History, match.Closure, missingConsents, match.PreviousMatchId),
         };
-    }
 }
 
 public static class MatchEndpoints

@@ -116,7 +116,24 @@ public sealed class MentoringData(IDocumentStore store, ICurrentUser user, TimeP
         await AllAsync<ConsentRecord>(ConsentRecord.Container, "consent", [filter], ct);
 
     public async Task<bool> ConsentsToMentoringAsync(string mentorId, CancellationToken ct) =>
-        (await ConsentsAsync(Filter.Eq("subjectId", mentorId), ct)).Any(c => c.Scope == ConsentScopes.Mentoring && c.Grantor == ConsentGrantor.Mentor && c.IsCurrent(Now));
+        (await MentorsConsentingAsync([mentorId], ct)).Contains(mentorId);
+
+    /// <summary>Which of these mentors currently consent to mentoring, in one query.</summary>
+    public async Task<HashSet<string>> MentorsConsentingAsync(IReadOnlyCollection<string> mentorIds, CancellationToken ct) =>
+        mentorIds.Count == 0
+            ? []
+            : (await ConsentsAsync(Filter.In("subjectId", [.. mentorIds]), ct))
+                .Where(c => c.Scope == ConsentScopes.Mentoring && c.Grantor == ConsentGrantor.Mentor && c.IsCurrent(Now))
+                .Select(c => c.SubjectId)
+                .ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>How many open matches each of these mentors has, in one query.</summary>
+    public async Task<Dictionary<string, int>> OpenMatchCountsAsync(IReadOnlyCollection<string> mentorIds, CancellationToken ct) =>
+        mentorIds.Count == 0
+            ? []
+            : (await MatchesAsync(Filter.In("mentorId", [.. mentorIds]), openOnly: true, ct))
+                .GroupBy(m => m.MentorId)
+                .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
 
     public async Task<MatchConsentPolicy> PolicyAsync(CancellationToken ct) =>
         (await store.ReadAsync<Agency>(Agency.Container, AgencyId, AgencyId, ct))?.MatchConsentPolicy ?? new MatchConsentPolicy(18, []);

@@ -1,4 +1,5 @@
 using Mediator;
+using SurvivorConnect.Api.Features.Agencies;
 using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Mentoring.Rules;
 using SurvivorConnect.Api.Infrastructure.Errors;
@@ -58,11 +59,14 @@ public sealed class MentorEligibilityBehaviour<TMessage, TResponse>(MentoringDat
 /// <summary>The one place that knows which consents a match needs, and checks they are current.</summary>
 public sealed class MatchConsentGuard(MentoringData data)
 {
-    public async Task<IReadOnlyList<string>> MissingAsync(Match match, YouthReferral youth, CancellationToken ct)
+    public async Task<IReadOnlyList<string>> MissingAsync(Match match, YouthReferral youth, CancellationToken ct) =>
+        Missing(match, youth, await data.PolicyAsync(ct), await data.ConsentsAsync(Filter.Eq("matchId", match.Id), ct), data.Now);
+
+    /// <summary>The consents a match still needs, from the agency's policy and the match's consent records.</summary>
+    public static IReadOnlyList<string> Missing(Match match, YouthReferral youth, MatchConsentPolicy policy, IEnumerable<ConsentRecord> matchConsents, DateTimeOffset now)
     {
-        var policy = await data.PolicyAsync(ct);
-        var consents = (await data.ConsentsAsync(Filter.Eq("matchId", match.Id), ct))
-            .Where(c => c.Scope == ConsentScopes.MentoringMatch && c.IsCurrent(data.Now))
+        var consents = matchConsents
+            .Where(c => c.MatchId == match.Id && c.Scope == ConsentScopes.MentoringMatch && c.IsCurrent(now))
             .ToList();
         var needed = new List<(ConsentGrantor Grantor, string Subject, string Words)>
         {

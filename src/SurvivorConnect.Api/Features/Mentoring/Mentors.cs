@@ -153,13 +153,11 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
             PageSize = query.PageSize,
             ContinuationToken = query.ContinuationToken,
         }, ct);
-        var views = new List<MentorView>(page.Items.Count);
-        foreach (var mentor in page.Items)
-        {
-            views.Add(await ViewAsync(mentor, ct));
-        }
-
-        return new Page<MentorView>(views, page.ContinuationToken);
+        // Two queries for the whole page, not two per mentor.
+        var ids = page.Items.Select(m => m.Id).ToList();
+        var open = await data.OpenMatchCountsAsync(ids, ct);
+        var consenting = await data.MentorsConsentingAsync(ids, ct);
+        return new Page<MentorView>(page.Items.Select(m => View(m, open.GetValueOrDefault(m.Id), consenting.Contains(m.Id))).ToList(), page.ContinuationToken);
     }
 
     public async ValueTask<MentorView> Handle(GetMentor query, CancellationToken ct) =>
@@ -240,14 +238,13 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
     private async Task<MentorView> SaveAsync(MentorProfile read, MentorProfile changed, CancellationToken ct) =>
         await ViewAsync(await data.Store.ReplaceAsync(MentorProfile.Container, changed with { UpdatedAt = data.Now }, read.ETag!, ct), ct);
 
-    private async Task<MentorView> ViewAsync(MentorProfile m, CancellationToken ct)
-    {
-        var open = await data.OpenMatchCountAsync(m.Id, null, ct);
-        var consents = await data.ConsentsToMentoringAsync(m.Id, ct);
-        return new MentorView(m.Id, m.DisplayName, m.Languages, m.Gender, m.AgeRange, m.Region, m.TravelRadiusMiles, m.Availability,
+    private async Task<MentorView> ViewAsync(MentorProfile m, CancellationToken ct) =>
+        View(m, await data.OpenMatchCountAsync(m.Id, null, ct), await data.ConsentsToMentoringAsync(m.Id, ct));
+
+    private static MentorView View(MentorProfile m, int open, bool consents) =>
+        new MentorView(m.Id, m.DisplayName, m.Languages, m.Gender, m.AgeRange, m.Region, m.TravelRadiusMiles, m.Availability,
             m.Interests, m.LivedExperienceTags, m.ExperiencedStages, m.LgbtqAffirming, m.Capacity, m.SupervisorId, m.Screening, m.Training,
             m.SupervisorClearance, m.Hold, open, consents, MentorEligibility.Blockers(m, open, consents));
-    }
 }
 
 public static class MentorEndpoints
