@@ -129,6 +129,18 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
         Assert.Empty(rows.Keys.Except(endpoints.Select(e => e.Key)));
     }
 
+    [Fact]
+    public void Every_api_endpoint_is_a_named_method_so_its_route_greps_to_its_handler()
+    {
+        var unnamed = api.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => ("/" + e.RoutePattern.RawText!.TrimStart('/')) is var route && (route.StartsWith("/api", StringComparison.Ordinal) || route.StartsWith("/dev", StringComparison.Ordinal)))
+            .Where(e => e.Metadata.GetMetadata<IEndpointNameMetadata>() is null)
+            .Select(e => e.RoutePattern.RawText)
+            .ToList();
+
+        Assert.Empty(unnamed);
+    }
+
     public static TheoryData<string, string> Cases()
     {
         var data = new TheoryData<string, string>();

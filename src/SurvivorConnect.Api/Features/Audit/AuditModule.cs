@@ -50,7 +50,7 @@ public static class AuditModule
     /// <summary>Read-only by design: the audit log has no endpoint that changes or deletes an entry.</summary>
     public static IEndpointRouteBuilder MapAudit(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/audit", List)
+        app.MapGet("/api/audit", List).WithName("ListAuditEntries")
             .RequireAuthorization(Policies.AgencyAdmin)
             .WithTags("Audit")
             .WithSummary("Your agency's audit log, newest first; filter by record or by user.")

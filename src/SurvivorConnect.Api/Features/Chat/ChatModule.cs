@@ -72,17 +72,26 @@ public static class ChatModule
 
         var flags = app.MapGroup("/api/flags").WithTags("Chat safety").RequireAuthorization(Policies.CaseManager)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        flags.MapGet("/", async Task<Ok<IReadOnlyList<FlagView>>> (IMediator m, string? status, CancellationToken ct) => TypedResults.Ok(await m.Send(new ListFlags(status), ct)))
+        flags.MapGet("/", ListFlags).WithName(nameof(ListFlags))
             .WithSummary("Safety flags from the chats of youth on your caseload, urgent first.");
-        flags.MapPost("/{id}/release", async Task<Ok<FlagView>> (IMediator m, string id, FlagReviewRequest? body, CancellationToken ct) =>
-                TypedResults.Ok(await m.Send(new ReviewFlag(id, FlagStatus.Released, body?.Note), ct)))
+        flags.MapPost("/{id}/release", ReleaseFlag).WithName(nameof(ReleaseFlag))
             .WithSummary("Deliver a held message.");
-        flags.MapPost("/{id}/reject", async Task<Ok<FlagView>> (IMediator m, string id, FlagReviewRequest? body, CancellationToken ct) =>
-                TypedResults.Ok(await m.Send(new ReviewFlag(id, FlagStatus.Rejected, body?.Note), ct)))
+        flags.MapPost("/{id}/reject", RejectFlag).WithName(nameof(RejectFlag))
             .WithSummary("Keep a held message from being delivered.");
-        flags.MapPost("/{id}/resolve", async Task<Ok<FlagView>> (IMediator m, string id, FlagReviewRequest body, CancellationToken ct) =>
-                TypedResults.Ok(await m.Send(new ReviewFlag(id, FlagStatus.Resolved, body.Note), ct)))
+        flags.MapPost("/{id}/resolve", ResolveFlag).WithName(nameof(ResolveFlag))
             .WithSummary("Close a flag with a note.");
         return app;
     }
+
+    private static async Task<Ok<IReadOnlyList<FlagView>>> ListFlags(IMediator mediator, string? status, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new ListFlags(status), ct));
+
+    private static async Task<Ok<FlagView>> ReleaseFlag(IMediator mediator, string id, FlagReviewRequest? body, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new ReviewFlag(id, FlagStatus.Released, body?.Note), ct));
+
+    private static async Task<Ok<FlagView>> RejectFlag(IMediator mediator, string id, FlagReviewRequest? body, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new ReviewFlag(id, FlagStatus.Rejected, body?.Note), ct));
+
+    private static async Task<Ok<FlagView>> ResolveFlag(IMediator mediator, string id, FlagReviewRequest body, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new ReviewFlag(id, FlagStatus.Resolved, body.Note), ct));
 }

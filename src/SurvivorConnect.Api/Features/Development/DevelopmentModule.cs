@@ -26,8 +26,8 @@ public static class DevelopmentModule
         }
 
         var dev = app.MapGroup("/dev").AllowAnonymous().WithTags("Development");
-        dev.MapGet("/users", ListUsers).WithSummary("The seeded demo people you can sign in as.");
-        dev.MapPost("/token", IssueToken).WithSummary("A bearer token for one demo person.").ProducesProblem(StatusCodes.Status404NotFound)
+        dev.MapGet("/users", ListUsers).WithName("ListDemoUsers").WithSummary("The seeded demo people you can sign in as.");
+        dev.MapPost("/token", IssueToken).WithName("IssueDemoToken").WithSummary("A bearer token for one demo person.").ProducesProblem(StatusCodes.Status404NotFound)
             .RequireRateLimiting(RequestLimits.SignIn);
         return app;
     }

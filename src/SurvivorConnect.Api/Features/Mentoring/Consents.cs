@@ -179,17 +179,24 @@ public static class ConsentEndpoints
     {
         var consents = app.MapGroup("/api/consents").WithTags("Consent").RequireAuthorization(Policies.MatchParticipant)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
-        consents.MapPost("/", async Task<Created<ConsentView>> (IMediator m, ConsentRequest body, CancellationToken ct) =>
-            {
-                var consent = await m.Send(new GrantConsent(Guid.NewGuid().ToString("N"), body), ct);
-                return TypedResults.Created($"/api/consents/{consent.Id}", consent);
-            })
+        consents.MapPost("/", GrantConsent).WithName(nameof(GrantConsent))
             .WithSummary("Record a consent: your own, or one a youth on your caseload (or their guardian or agency) gave.");
-        consents.MapPost("/{id}/revoke", async Task<Ok<ConsentView>> (IMediator m, string id, CancellationToken ct) => TypedResults.Ok(await m.Send(new RevokeConsent(id), ct)))
+        consents.MapPost("/{id}/revoke", RevokeConsent).WithName(nameof(RevokeConsent))
             .WithSummary("Withdraw a consent; it takes effect at once.");
-        consents.MapGet("/", async Task<Ok<IReadOnlyList<ConsentView>>> (IMediator m, string subjectId, CancellationToken ct) =>
-                TypedResults.Ok(await m.Send(new ListConsents(subjectId), ct)))
+        consents.MapGet("/", ListConsents).WithName(nameof(ListConsents))
             .WithSummary("Consents about a subject: yourself, or a youth on your caseload.");
         return app;
     }
+
+    private static async Task<Created<ConsentView>> GrantConsent(IMediator mediator, ConsentRequest body, CancellationToken ct)
+    {
+        var consent = await mediator.Send(new GrantConsent(Guid.NewGuid().ToString("N"), body), ct);
+        return TypedResults.Created($"/api/consents/{consent.Id}", consent);
+    }
+
+    private static async Task<Ok<ConsentView>> RevokeConsent(IMediator mediator, string id, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new RevokeConsent(id), ct));
+
+    private static async Task<Ok<IReadOnlyList<ConsentView>>> ListConsents(IMediator mediator, string subjectId, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new ListConsents(subjectId), ct));
 }

@@ -301,42 +301,70 @@ public static class MatchEndpoints
         var matches = app.MapGroup("/api/matches").WithTags("Matches")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status412PreconditionFailed);
 
-        matches.MapPost("/", async Task<Created<MatchView>> (IMediator m, ProposeMatchRequest body, CancellationToken ct) =>
-                Created(await m.Send(new ProposeMatch(Guid.NewGuid().ToString("N"), body.YouthId, body.MentorId), ct)))
+        matches.MapPost("/", ProposeMatch).WithName(nameof(ProposeMatch))
             .RequireAuthorization(Policies.CaseManager).WithSummary("Propose a mentor for a youth on your caseload.");
-        matches.MapGet("/", async Task<Ok<IReadOnlyList<MatchView>>> (IMediator m, CancellationToken ct) => TypedResults.Ok(await m.Send(new ListMatches(), ct)))
+        matches.MapGet("/", ListMatches).WithName(nameof(ListMatches))
             .RequireAuthorization(Policies.MatchParticipant).WithSummary("Your matches, as your role may see them.");
-        matches.MapGet("/{id}", async Task<Ok<MatchView>> (IMediator m, string id, CancellationToken ct) => TypedResults.Ok(await m.Send(new GetMatch(id), ct)))
+        matches.MapGet("/{id}", GetMatch).WithName(nameof(GetMatch))
             .RequireAuthorization(Policies.MatchParticipant);
-        Transition(matches, "accept", Policies.Mentor, id => new AcceptMatch(id), "Accept a proposed match (you consent to it).");
-        Transition(matches, "decline", Policies.MatchParticipant, id => new DeclineMatch(id), "Say no to a match: the mentor before it starts, the youth at any time before it is active.");
-        Transition(matches, "agree", Policies.MatchParticipant, id => new AgreeToMatch(id), "The youth agrees (or their case manager records that they did).");
-        Transition(matches, "activate", Policies.CaseManager, id => new ActivateMatch(id), "Start a match once every consent it needs is current.");
-        Transition(matches, "pause", Policies.CaseManager, id => new PauseMatch(id), null);
-        Transition(matches, "resume", Policies.CaseManager, id => new ResumeMatch(id), null);
-        Transition(matches, "end", Policies.MatchParticipant, id => new EndMatch(id), "The youth ends their match, at any time, without giving a reason.");
-        matches.MapPost("/{id}/close", async Task<Ok<MatchView>> (IMediator m, string id, CloseMatchRequest body, CancellationToken ct) =>
-                TypedResults.Ok(await m.Send(new CloseMatch(id, body), ct)))
+        matches.MapPost("/{id}/accept", AcceptMatch).WithName(nameof(AcceptMatch))
+            .RequireAuthorization(Policies.Mentor).WithSummary("Accept a proposed match (you consent to it).");
+        matches.MapPost("/{id}/decline", DeclineMatch).WithName(nameof(DeclineMatch))
+            .RequireAuthorization(Policies.MatchParticipant).WithSummary("Say no to a match: the mentor before it starts, the youth at any time before it is active.");
+        matches.MapPost("/{id}/agree", AgreeToMatch).WithName(nameof(AgreeToMatch))
+            .RequireAuthorization(Policies.MatchParticipant).WithSummary("The youth agrees (or their case manager records that they did).");
+        matches.MapPost("/{id}/activate", ActivateMatch).WithName(nameof(ActivateMatch))
+            .RequireAuthorization(Policies.CaseManager).WithSummary("Start a match once every consent it needs is current.");
+        matches.MapPost("/{id}/pause", PauseMatch).WithName(nameof(PauseMatch))
+            .RequireAuthorization(Policies.CaseManager);
+        matches.MapPost("/{id}/resume", ResumeMatch).WithName(nameof(ResumeMatch))
+            .RequireAuthorization(Policies.CaseManager);
+        matches.MapPost("/{id}/end", EndMatch).WithName(nameof(EndMatch))
+            .RequireAuthorization(Policies.MatchParticipant).WithSummary("The youth ends their match, at any time, without giving a reason.");
+        matches.MapPost("/{id}/close", CloseMatch).WithName(nameof(CloseMatch))
             .RequireAuthorization(Policies.CaseManager).WithSummary("Close a match with a reason and notes (planned or not).");
-        matches.MapPost("/{id}/rematch", async Task<Created<MatchView>> (IMediator m, string id, RematchRequest body, CancellationToken ct) =>
-            {
-                var previous = await m.Send(new GetMatch(id), ct);
-                return Created(await m.Send(new ProposeMatch(Guid.NewGuid().ToString("N"), previous.Youth?.Id, body.MentorId, id), ct));
-            })
+        matches.MapPost("/{id}/rematch", Rematch).WithName(nameof(Rematch))
             .RequireAuthorization(Policies.CaseManager).WithSummary("Propose a new mentor for the youth of a closed or declined match.");
         return app;
     }
 
-    private static void Transition<TCommand>(RouteGroupBuilder group, string action, string policy, Func<string, TCommand> command, string? summary)
-        where TCommand : ICommand<MatchView>
+    private static async Task<Created<MatchView>> ProposeMatch(IMediator mediator, ProposeMatchRequest body, CancellationToken ct) =>
+        Created(await mediator.Send(new ProposeMatch(Guid.NewGuid().ToString("N"), body.YouthId, body.MentorId), ct));
+
+    private static async Task<Ok<IReadOnlyList<MatchView>>> ListMatches(IMediator mediator, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new ListMatches(), ct));
+
+    private static async Task<Ok<MatchView>> GetMatch(IMediator mediator, string id, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new GetMatch(id), ct));
+
+    private static async Task<Ok<MatchView>> AcceptMatch(IMediator mediator, string id, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new AcceptMatch(id), ct));
+
+    private static async Task<Ok<MatchView>> DeclineMatch(IMediator mediator, string id, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new DeclineMatch(id), ct));
+
+    private static async Task<Ok<MatchView>> AgreeToMatch(IMediator mediator, string id, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new AgreeToMatch(id), ct));
+
+    private static async Task<Ok<MatchView>> ActivateMatch(IMediator mediator, string id, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new ActivateMatch(id), ct));
+
+    private static async Task<Ok<MatchView>> PauseMatch(IMediator mediator, string id, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new PauseMatch(id), ct));
+
+    private static async Task<Ok<MatchView>> ResumeMatch(IMediator mediator, string id, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new ResumeMatch(id), ct));
+
+    private static async Task<Ok<MatchView>> EndMatch(IMediator mediator, string id, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new EndMatch(id), ct));
+
+    private static async Task<Ok<MatchView>> CloseMatch(IMediator mediator, string id, CloseMatchRequest body, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new CloseMatch(id, body), ct));
+
+    private static async Task<Created<MatchView>> Rematch(IMediator mediator, string id, RematchRequest body, CancellationToken ct)
     {
-        var endpoint = group.MapPost($"/{{id}}/{action}", async Task<Ok<MatchView>> (IMediator m, string id, CancellationToken ct) =>
-                TypedResults.Ok(await m.Send(command(id), ct)))
-            .RequireAuthorization(policy);
-        if (summary is not null)
-        {
-            endpoint.WithSummary(summary);
-        }
+        var previous = await mediator.Send(new GetMatch(id), ct);
+        return Created(await mediator.Send(new ProposeMatch(Guid.NewGuid().ToString("N"), previous.Youth?.Id, body.MentorId, id), ct));
     }
 
     private static Created<MatchView> Created(MatchView match) => TypedResults.Created($"/api/matches/{match.Id}", match);

@@ -252,31 +252,53 @@ public static class MentorEndpoints
     public static IEndpointRouteBuilder MapMentors(this IEndpointRouteBuilder app)
     {
         var me = app.MapGroup("/api/mentors/me").RequireAuthorization(Policies.Mentor).WithTags("Mentors");
-        me.MapGet("/", async Task<Ok<MentorView>> (IMediator m, CancellationToken ct) => TypedResults.Ok(await m.Send(new GetMyMentorProfile(), ct)))
+        me.MapGet("/", GetMyMentorProfile).WithName(nameof(GetMyMentorProfile))
             .WithSummary("Your mentor profile, readiness and what stands between you and a new match.");
-        me.MapPut("/", async Task<Ok<MentorView>> (IMediator m, MentorProfileRequest body, CancellationToken ct) => TypedResults.Ok(await m.Send(new SaveMyMentorProfile(body), ct)))
+        me.MapPut("/", SaveMyMentorProfile).WithName(nameof(SaveMyMentorProfile))
             .WithSummary("Create or update what you share as a mentor.");
 
         var staff = app.MapGroup("/api/mentors").WithTags("Mentors").ProducesProblem(StatusCodes.Status404NotFound);
-        staff.MapGet("/", async Task<Ok<Page<MentorView>>> (IMediator m, int? pageSize, string? continuationToken, CancellationToken ct) =>
-                TypedResults.Ok(await m.Send(new ListMentors(pageSize ?? Paging.DefaultPageSize, continuationToken), ct)))
+        staff.MapGet("/", ListMentors).WithName(nameof(ListMentors))
             .RequireAuthorization(Policies.Staff).WithSummary("Mentors (a supervisor sees their caseload).");
-        staff.MapGet("/{id}", async Task<Ok<MentorView>> (IMediator m, string id, CancellationToken ct) => TypedResults.Ok(await m.Send(new GetMentor(id), ct)))
+        staff.MapGet("/{id}", GetMentor).WithName(nameof(GetMentor))
             .RequireAuthorization(Policies.Staff);
-        staff.MapPut("/{id}/readiness", async Task<Ok<MentorView>> (IMediator m, string id, ReadinessRequest body, CancellationToken ct) =>
-                TypedResults.Ok(await m.Send(new RecordReadiness(id, body), ct)))
+        staff.MapPut("/{id}/readiness", RecordReadiness).WithName(nameof(RecordReadiness))
             .RequireAuthorization(Policies.SupervisorOrAdmin).WithSummary("Record screening, training and supervisor clearance.");
-        staff.MapPut("/{id}/supervisor", async Task<Ok<MentorView>> (IMediator m, string id, SupervisorRequest body, CancellationToken ct) =>
-                TypedResults.Ok(await m.Send(new AssignSupervisor(id, body.SupervisorId), ct)))
+        staff.MapPut("/{id}/supervisor", AssignSupervisor).WithName(nameof(AssignSupervisor))
             .RequireAuthorization(Policies.AgencyAdmin);
-        staff.MapPost("/{id}/hold", async Task<Ok<MentorView>> (IMediator m, string id, HoldRequest body, CancellationToken ct) =>
-                TypedResults.Ok(await m.Send(new PlaceHold(id, body.Reason, body.StopsChat ?? false), ct)))
+        staff.MapPost("/{id}/hold", PlaceHold).WithName(nameof(PlaceHold))
             .RequireAuthorization(Policies.SupervisorOrAdmin).WithSummary("Pause new matches for a mentor you supervise.");
-        staff.MapPost("/{id}/hold/release", async Task<Ok<MentorView>> (IMediator m, string id, CancellationToken ct) =>
-                TypedResults.Ok(await m.Send(new ReleaseHold(id), ct)))
+        staff.MapPost("/{id}/hold/release", ReleaseHold).WithName(nameof(ReleaseHold))
             .RequireAuthorization(Policies.SupervisorOrAdmin);
-        staff.MapGet("/{id}/load", async Task<Ok<MentorLoad>> (IMediator m, string id, CancellationToken ct) => TypedResults.Ok(await m.Send(new GetMentorLoad(id), ct)))
+        staff.MapGet("/{id}/load", GetMentorLoad).WithName(nameof(GetMentorLoad))
             .RequireAuthorization(Policies.SupervisorOrAdmin).WithSummary("A supervised mentor's match load, without youth details.");
         return app;
     }
+
+    private static async Task<Ok<MentorView>> GetMyMentorProfile(IMediator mediator, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new GetMyMentorProfile(), ct));
+
+    private static async Task<Ok<MentorView>> SaveMyMentorProfile(IMediator mediator, MentorProfileRequest body, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new SaveMyMentorProfile(body), ct));
+
+    private static async Task<Ok<Page<MentorView>>> ListMentors(IMediator mediator, int? pageSize, string? continuationToken, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new ListMentors(pageSize ?? Paging.DefaultPageSize, continuationToken), ct));
+
+    private static async Task<Ok<MentorView>> GetMentor(IMediator mediator, string id, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new GetMentor(id), ct));
+
+    private static async Task<Ok<MentorView>> RecordReadiness(IMediator mediator, string id, ReadinessRequest body, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new RecordReadiness(id, body), ct));
+
+    private static async Task<Ok<MentorView>> AssignSupervisor(IMediator mediator, string id, SupervisorRequest body, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new AssignSupervisor(id, body.SupervisorId), ct));
+
+    private static async Task<Ok<MentorView>> PlaceHold(IMediator mediator, string id, HoldRequest body, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new PlaceHold(id, body.Reason, body.StopsChat ?? false), ct));
+
+    private static async Task<Ok<MentorView>> ReleaseHold(IMediator mediator, string id, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new ReleaseHold(id), ct));
+
+    private static async Task<Ok<MentorLoad>> GetMentorLoad(IMediator mediator, string id, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new GetMentorLoad(id), ct));
 }

@@ -56,12 +56,17 @@ public static class NotificationEndpoints
 {
     public static IEndpointRouteBuilder MapNotifications(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/notifications", async Task<Ok<Page<NotificationView>>> (IMediator m, bool? unreadOnly, int? pageSize, string? continuationToken, CancellationToken ct) =>
-                TypedResults.Ok(await m.Send(new ListNotifications(unreadOnly ?? false, pageSize ?? Paging.DefaultPageSize, continuationToken), ct)))
-            .RequireAuthorization(Policies.SignedIn).WithTags("Notifications").WithSummary("Your notifications, newest first.");
-        app.MapPost("/api/notifications/{id}/read", async Task<Ok<NotificationView>> (IMediator m, string id, CancellationToken ct) =>
-                TypedResults.Ok(await m.Send(new MarkNotificationRead(id), ct)))
-            .RequireAuthorization(Policies.SignedIn).WithTags("Notifications").ProducesProblem(StatusCodes.Status404NotFound);
+        var notifications = app.MapGroup("/api/notifications").RequireAuthorization(Policies.SignedIn).WithTags("Notifications");
+        notifications.MapGet("/", ListNotifications).WithName(nameof(ListNotifications))
+            .WithSummary("Your notifications, newest first.");
+        notifications.MapPost("/{id}/read", MarkNotificationRead).WithName(nameof(MarkNotificationRead))
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
+
+    private static async Task<Ok<Page<NotificationView>>> ListNotifications(IMediator mediator, bool? unreadOnly, int? pageSize, string? continuationToken, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new ListNotifications(unreadOnly ?? false, pageSize ?? Paging.DefaultPageSize, continuationToken), ct));
+
+    private static async Task<Ok<NotificationView>> MarkNotificationRead(IMediator mediator, string id, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new MarkNotificationRead(id), ct));
 }

@@ -318,39 +318,60 @@ public static class YouthEndpoints
     public static IEndpointRouteBuilder MapYouth(this IEndpointRouteBuilder app)
     {
         var youth = app.MapGroup("/api/youth").WithTags("Youth").ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
-
-        youth.MapPost("/", async Task<Created<YouthView>> (IMediator m, YouthRequest body, HttpResponse response, CancellationToken ct) =>
-            {
-                var referral = await m.Send(new ReferYouth(Guid.NewGuid().ToString("N"), body), ct);
-                response.Headers.ETag = referral.ETag;
-                return TypedResults.Created($"/api/youth/{referral.Id}", YouthView.From(referral));
-            })
+        youth.MapPost("/", ReferYouth).WithName(nameof(ReferYouth))
             .RequireAuthorization(Policies.CaseManager).WithSummary("Refer a youth; you become their case manager.");
-        youth.MapGet("/", async Task<Ok<IReadOnlyList<YouthSummary>>> (IMediator m, CancellationToken ct) => TypedResults.Ok(await m.Send(new ListYouth(), ct)))
+        youth.MapGet("/", ListYouth).WithName(nameof(ListYouth))
             .RequireAuthorization(Policies.CaseManagerOrAdmin).WithSummary("Your caseload (an admin sees every youth). Audited.");
-        youth.MapGet("/{id}", async Task<Ok<YouthView>> (IMediator m, string id, HttpResponse response, CancellationToken ct) =>
-                WithETag(response, await m.Send(new GetYouth(id), ct)))
+        youth.MapGet("/{id}", GetYouth).WithName(nameof(GetYouth))
             .RequireAuthorization(Policies.CaseManagerOrAdmin).WithSummary("A youth's record, for their case managers. Audited.");
-        youth.MapPut("/{id}", async Task<Ok<YouthView>> (IMediator m, string id, YouthRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, HttpResponse response, CancellationToken ct) =>
-                WithETag(response, await m.Send(new UpdateYouth(id, body, ifMatch), ct)))
+        youth.MapPut("/{id}", UpdateYouth).WithName(nameof(UpdateYouth))
             .RequireAuthorization(Policies.CaseManager).WithSummary("Update a youth's profile, preferences and do-not-match list; send If-Match.");
-        youth.MapPut("/{id}/case-managers", async Task<Ok<YouthView>> (IMediator m, string id, CaseManagersRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, HttpResponse response, CancellationToken ct) =>
-                WithETag(response, await m.Send(new SetCaseManagers(id, body, ifMatch), ct)))
+        youth.MapPut("/{id}/case-managers", SetCaseManagers).WithName(nameof(SetCaseManagers))
             .RequireAuthorization(Policies.CaseManagerOrAdmin)
             .WithSummary("Hand a youth over: the case managers named here (a current one or the admin decides) replace the others, who lose access at once.");
-        youth.MapPost("/{id}/stage", async Task<Ok<StageHistoryView>> (IMediator m, string id, StageRequest body, CancellationToken ct) =>
-                TypedResults.Ok(await m.Send(new RecordStage(id, body, IsRelapse: false), ct)))
+        youth.MapPost("/{id}/stage", RecordStage).WithName(nameof(RecordStage))
             .RequireAuthorization(Policies.CaseManager).WithSummary("Record a move to another stage of change.");
-        youth.MapPost("/{id}/relapse", async Task<Ok<StageHistoryView>> (IMediator m, string id, StageRequest body, CancellationToken ct) =>
-                TypedResults.Ok(await m.Send(new RecordStage(id, body, IsRelapse: true), ct)))
+        youth.MapPost("/{id}/relapse", RecordRelapse).WithName(nameof(RecordRelapse))
             .RequireAuthorization(Policies.CaseManager).WithSummary("Record a relapse as an event; it never closes a match.");
-        youth.MapGet("/{id}/stages", async Task<Ok<StageHistoryView>> (IMediator m, string id, CancellationToken ct) => TypedResults.Ok(await m.Send(new GetStageHistory(id), ct)))
+        youth.MapGet("/{id}/stages", GetStageHistory).WithName(nameof(GetStageHistory))
             .RequireAuthorization(Policies.CaseManagerOrAdmin).WithSummary("Stage-of-change history. Audited.");
-        youth.MapGet("/{id}/recommendations", async Task<Ok<RecommendationsView>> (IMediator m, string id, int? top, CancellationToken ct) =>
-                TypedResults.Ok(await m.Send(new GetRecommendations(id, top ?? 5), ct)))
+        youth.MapGet("/{id}/recommendations", GetRecommendations).WithName(nameof(GetRecommendations))
             .RequireAuthorization(Policies.CaseManager).WithSummary("The best eligible mentors with reasons, and counts of why others were excluded.");
         return app;
     }
+
+    private static async Task<Created<YouthView>> ReferYouth(IMediator mediator, YouthRequest body, HttpResponse response, CancellationToken ct)
+    {
+        var referral = await mediator.Send(new ReferYouth(Guid.NewGuid().ToString("N"), body), ct);
+        response.Headers.ETag = referral.ETag;
+        return TypedResults.Created($"/api/youth/{referral.Id}", YouthView.From(referral));
+    }
+
+    private static async Task<Ok<IReadOnlyList<YouthSummary>>> ListYouth(IMediator mediator, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new ListYouth(), ct));
+
+    private static async Task<Ok<YouthView>> GetYouth(IMediator mediator, string id, HttpResponse response, CancellationToken ct) =>
+        WithETag(response, await mediator.Send(new GetYouth(id), ct));
+
+    private static async Task<Ok<YouthView>> UpdateYouth(
+        IMediator mediator, string id, YouthRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, HttpResponse response, CancellationToken ct) =>
+        WithETag(response, await mediator.Send(new UpdateYouth(id, body, ifMatch), ct));
+
+    private static async Task<Ok<YouthView>> SetCaseManagers(
+        IMediator mediator, string id, CaseManagersRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, HttpResponse response, CancellationToken ct) =>
+        WithETag(response, await mediator.Send(new SetCaseManagers(id, body, ifMatch), ct));
+
+    private static async Task<Ok<StageHistoryView>> RecordStage(IMediator mediator, string id, StageRequest body, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new RecordStage(id, body, IsRelapse: false), ct));
+
+    private static async Task<Ok<StageHistoryView>> RecordRelapse(IMediator mediator, string id, StageRequest body, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new RecordStage(id, body, IsRelapse: true), ct));
+
+    private static async Task<Ok<StageHistoryView>> GetStageHistory(IMediator mediator, string id, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new GetStageHistory(id), ct));
+
+    private static async Task<Ok<RecommendationsView>> GetRecommendations(IMediator mediator, string id, int? top, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new GetRecommendations(id, top ?? 5), ct));
 
     private static Ok<YouthView> WithETag(HttpResponse response, YouthReferral youth)
     {

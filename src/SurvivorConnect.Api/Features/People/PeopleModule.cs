@@ -23,7 +23,7 @@ public static class PeopleModule
 
     public static IEndpointRouteBuilder MapPeople(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/me", GetMe)
+        app.MapGet("/api/me", GetMe).WithName(nameof(GetMe))
             .RequireAuthorization(Policies.SignedIn)
             .WithTags("People")
             .WithSummary("The signed-in person's profile, roles and agency.");
@@ -34,13 +34,13 @@ public static class PeopleModule
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        people.MapGet("/", List).WithSummary("People of your agency, ordered by display name.");
-        people.MapPost("/", Create).WithSummary("Add a person to your agency with roles.").ProducesProblem(StatusCodes.Status409Conflict);
-        people.MapGet("/{id}", Get).WithSummary("One person of your agency (audited).");
-        people.MapPut("/{id}/roles", SetRolesOf).WithSummary("Replace a person's roles; send If-Match.")
+        people.MapGet("/", List).WithName("ListPeople").WithSummary("People of your agency, ordered by display name.");
+        people.MapPost("/", Create).WithName("CreatePerson").WithSummary("Add a person to your agency with roles.").ProducesProblem(StatusCodes.Status409Conflict);
+        people.MapGet("/{id}", Get).WithName("GetPerson").WithSummary("One person of your agency (audited).");
+        people.MapPut("/{id}/roles", SetRolesOf).WithName("SetRoles").WithSummary("Replace a person's roles; send If-Match.")
             .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
-        people.MapPost("/{id}/deactivate", Deactivate).WithSummary("Stop a person's access at once.").ProducesProblem(StatusCodes.Status409Conflict);
-        people.MapPost("/{id}/reactivate", Reactivate).WithSummary("Restore a person's access.");
+        people.MapPost("/{id}/deactivate", Deactivate).WithName("DeactivatePerson").WithSummary("Stop a person's access at once.").ProducesProblem(StatusCodes.Status409Conflict);
+        people.MapPost("/{id}/reactivate", Reactivate).WithName("ReactivatePerson").WithSummary("Restore a person's access.");
         return app;
     }
 
