@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Reflection.Emit;
+using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.UnitTests.Architecture;
 
@@ -32,6 +33,28 @@ public sealed class FeatureDependencyTests
     {
         // MentoringData.FindAsync calls People's id rule in its body, and nowhere in a signature.
         Assert.Contains("People", FeatureGraph()["Mentoring"]);
+    }
+
+    /// <summary>
+    /// Features reach the store only through the agency's view of it (<c>AgencyStore</c>), so nothing can read or
+    /// write another agency's records by going around it. The exceptions are named: sign-in's person lookup
+    /// (no agency is known yet), the audit log's writer, and Development's demo data.
+    /// </summary>
+    [Fact]
+    public void No_feature_type_takes_the_raw_store()
+    {
+        const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
+        string[] exceptions = ["SurvivorConnect.Api.Features.People.PeopleRepository", "SurvivorConnect.Api.Features.Audit.AuditLog"];
+
+        var offenders = typeof(Program).Assembly.GetTypes()
+            .Where(t => FeatureOf(t) is { } feature && feature != "Development" && !exceptions.Contains(t.FullName))
+            .Where(t => t.GetConstructors(all).SelectMany(c => c.GetParameters()).Any(p => p.ParameterType == typeof(IDocumentStore))
+                || t.GetProperties(all).Any(p => p.PropertyType == typeof(IDocumentStore))
+                || t.GetFields(all).Any(f => f.FieldType == typeof(IDocumentStore)))
+            .Select(t => t.FullName)
+            .ToList();
+
+        Assert.Empty(offenders);
     }
 
     /// <summary>A loop from <paramref name="start"/> back to itself, written "A -> B -> A", or null.</summary>

@@ -3,6 +3,7 @@ using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
+using SurvivorConnect.Api.Infrastructure.Tenancy;
 using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Agencies;
@@ -35,7 +36,7 @@ public sealed record SetMatchConsentPolicy(MatchConsentPolicyRequest Body) : ICo
     }
 }
 
-internal sealed class AgencyHandlers(IDocumentStore store, ICurrentUser user)
+internal sealed class AgencyHandlers(AgencyStore store, ICurrentUser user)
     : IQueryHandler<GetAgency, AgencyView>,
       ICommandHandler<SetMatchConsentPolicy, AgencyView>
 {

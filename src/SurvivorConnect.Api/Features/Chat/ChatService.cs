@@ -4,6 +4,7 @@ using SurvivorConnect.Api.Features.Audit;
 using SurvivorConnect.Api.Features.Chat.Rules;
 using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Tenancy;
 using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Chat;
@@ -38,7 +39,7 @@ public sealed partial class ChatService(
 
     private const int MaxSequenceAttempts = 8;
 
-    private IDocumentStore Store => data.Store;
+    private AgencyStore Store => data.Store;
 
     public static string Group(string conversationId) => $"conversation:{conversationId}";
 
@@ -368,7 +369,7 @@ public sealed partial class ChatService(
     {
         var flag = await Store.CreateAsync(SafetyFlag.Container, new SafetyFlag
         {
-            Id = Guid.NewGuid().ToString("N"),
+            Id = AgencyStore.NewId(),
             PartitionKey = data.AgencyId,
             AgencyId = data.AgencyId,
             ConversationId = access.Match.Id,
@@ -386,7 +387,7 @@ public sealed partial class ChatService(
         {
             await Store.CreateAsync(WellbeingPrompt.Container, new WellbeingPrompt
             {
-                Id = Guid.NewGuid().ToString("N"),
+                Id = AgencyStore.NewId(),
                 PartitionKey = data.AgencyId,
                 AgencyId = data.AgencyId,
                 MentorId = message.SenderId,

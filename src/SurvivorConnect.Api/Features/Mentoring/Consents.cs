@@ -5,6 +5,7 @@ using SurvivorConnect.Api.Features.Mentoring.Rules;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
+using SurvivorConnect.Api.Infrastructure.Tenancy;
 using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Mentoring;
@@ -190,7 +191,7 @@ public static class ConsentEndpoints
 
     private static async Task<Created<ConsentView>> GrantConsent(IMediator mediator, ConsentRequest body, CancellationToken ct)
     {
-        var consent = await mediator.Send(new GrantConsent(Guid.NewGuid().ToString("N"), body), ct);
+        var consent = await mediator.Send(new GrantConsent(AgencyStore.NewId(), body), ct);
         return TypedResults.Created($"/api/consents/{consent.Id}", consent);
     }
 

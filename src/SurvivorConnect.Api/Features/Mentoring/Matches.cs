@@ -5,6 +5,7 @@ using SurvivorConnect.Api.Features.Mentoring.Rules;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
+using SurvivorConnect.Api.Infrastructure.Tenancy;
 using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Mentoring;
@@ -243,7 +244,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
         {
             await data.Store.CreateAsync(ConsentRecord.Container, new ConsentRecord
             {
-                Id = Guid.NewGuid().ToString("N"),
+                Id = AgencyStore.NewId(),
                 PartitionKey = data.AgencyId,
                 AgencyId = data.AgencyId,
                 SubjectId = grantor == ConsentGrantor.Mentor ? match.MentorId : match.YouthId,
@@ -329,7 +330,7 @@ public static class MatchEndpoints
     }
 
     private static async Task<Created<MatchView>> ProposeMatch(IMediator mediator, ProposeMatchRequest body, CancellationToken ct) =>
-        Created(await mediator.Send(new ProposeMatch(Guid.NewGuid().ToString("N"), body.YouthId, body.MentorId), ct));
+        Created(await mediator.Send(new ProposeMatch(AgencyStore.NewId(), body.YouthId, body.MentorId), ct));
 
     private static async Task<Ok<IReadOnlyList<MatchView>>> ListMatches(IMediator mediator, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new ListMatches(), ct));
@@ -364,7 +365,7 @@ public static class MatchEndpoints
     private static async Task<Created<MatchView>> Rematch(IMediator mediator, string id, RematchRequest body, CancellationToken ct)
     {
         var previous = await mediator.Send(new GetMatch(id), ct);
-        return Created(await mediator.Send(new ProposeMatch(Guid.NewGuid().ToString("N"), previous.Youth?.Id, body.MentorId, id), ct));
+        return Created(await mediator.Send(new ProposeMatch(AgencyStore.NewId(), previous.Youth?.Id, body.MentorId, id), ct));
     }
 
     private static Created<MatchView> Created(MatchView match) => TypedResults.Created($"/api/matches/{match.Id}", match);

@@ -3,6 +3,7 @@ using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Mentoring.Rules;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Tenancy;
 using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Mentoring;
@@ -11,22 +12,21 @@ namespace SurvivorConnect.Api.Features.Mentoring;
 /// Reads and writes of the mentoring records, always in the caller's agency partition, with the access
 /// rules of PRODUCT.md: what a caller may not see is "not found", exactly like what does not exist.
 /// </summary>
-public sealed class MentoringData(IDocumentStore store, ICurrentUser user, TimeProvider time)
+public sealed class MentoringData(AgencyStore store)
 {
     private static readonly object[] OpenStates = [.. Enum.GetValues<MatchState>().Where(MatchLifecycle.IsOpen).Select(s => (object)s)];
 
-    public IDocumentStore Store => store;
+    /// <summary>The agency's view of the store: the only one mentoring (and chat, through it) writes and reads with.</summary>
+    public AgencyStore Store => store;
 
-    public string AgencyId => user.AgencyId;
+    public string AgencyId => store.AgencyId;
 
-    public ICurrentUser User => user;
+    public ICurrentUser User => store.User;
 
-    public DateTimeOffset Now => time.GetUtcNow();
+    public DateTimeOffset Now => store.Now;
 
-    /// <summary>A record of the caller's agency by a client-supplied id; an id no store could hold is simply not there.</summary>
     public Task<T?> FindAsync<T>(ContainerSpec container, string id, CancellationToken ct)
-        where T : Document =>
-        People.PeopleRules.IsValidId(id) ? store.ReadAsync<T>(container, id, AgencyId, ct) : Task.FromResult<T?>(null);
+        where T : Document => store.FindAsync<T>(container, id, ct);
 
     public Task<MentorProfile?> FindMentorAsync(string mentorId, CancellationToken ct) =>
         FindAsync<MentorProfile>(MentorProfile.Container, mentorId, ct);
@@ -38,7 +38,7 @@ public sealed class MentoringData(IDocumentStore store, ICurrentUser user, TimeP
     public async Task<MentorProfile> MentorForStaffAsync(string mentorId, CancellationToken ct)
     {
         var mentor = await MentorAsync(mentorId, ct);
-        return user.IsInRole(Roles.CaseManager) || user.IsInRole(Roles.AgencyAdmin) || mentor.SupervisorId == user.UserId
+        return User.IsInRole(Roles.CaseManager) || User.IsInRole(Roles.AgencyAdmin) || mentor.SupervisorId == User.UserId
             ? mentor
             : throw new NotFoundException("mentor");
     }
@@ -47,20 +47,20 @@ public sealed class MentoringData(IDocumentStore store, ICurrentUser user, TimeP
     public async Task<MentorProfile> SupervisedMentorAsync(string mentorId, CancellationToken ct)
     {
         var mentor = await MentorAsync(mentorId, ct);
-        return user.IsInRole(Roles.AgencyAdmin) || mentor.SupervisorId == user.UserId ? mentor : throw new NotFoundException("mentor");
+        return User.IsInRole(Roles.AgencyAdmin) || mentor.SupervisorId == User.UserId ? mentor : throw new NotFoundException("mentor");
     }
 
     public async Task<YouthReferral> YouthAsync(string youthId, CancellationToken ct) =>
         await FindAsync<YouthReferral>(YouthReferral.Container, youthId, ct) ?? throw new NotFoundException("youth");
 
     public bool IsCaseManagerOf(YouthReferral youth) =>
-        user.IsInRole(Roles.CaseManager) && youth.CaseManagerIds.Contains(user.UserId, StringComparer.Ordinal);
+        User.IsInRole(Roles.CaseManager) && youth.CaseManagerIds.Contains(User.UserId, StringComparer.Ordinal);
 
     /// <summary>A youth record for its case managers and the agency admin only.</summary>
     public async Task<YouthReferral> YouthForStaffAsync(string youthId, bool adminMayRead, CancellationToken ct)
     {
         var youth = await YouthAsync(youthId, ct);
-        return IsCaseManagerOf(youth) || adminMayRead && user.IsInRole(Roles.AgencyAdmin) ? youth : throw new NotFoundException("youth");
+        return IsCaseManagerOf(youth) || adminMayRead && User.IsInRole(Roles.AgencyAdmin) ? youth : throw new NotFoundException("youth");
     }
 
     /// <summary>The youth record of the signed-in youth.</summary>
@@ -70,7 +70,7 @@ public sealed class MentoringData(IDocumentStore store, ICurrentUser user, TimeP
         {
             PartitionKey = AgencyId,
             Type = "youth",
-            Filters = [Filter.Eq("personId", user.UserId)],
+            Filters = [Filter.Eq("personId", User.UserId)],
             PageSize = 1,
         }, ct);
         return page.Items.Count > 0 ? page.Items[0] : null;
@@ -92,10 +92,10 @@ public sealed class MentoringData(IDocumentStore store, ICurrentUser user, TimeP
     /// caseload, so a case manager who hands the youth over loses the match with them.
     /// </summary>
     public MatchRole? RoleIn(Match match, YouthReferral youth) =>
-        user.IsInRole(Roles.Mentor) && match.MentorId == user.UserId ? MatchRole.Mentor
-        : user.IsInRole(Roles.Youth) && youth.PersonId == user.UserId ? MatchRole.Youth
+        User.IsInRole(Roles.Mentor) && match.MentorId == User.UserId ? MatchRole.Mentor
+        : User.IsInRole(Roles.Youth) && youth.PersonId == User.UserId ? MatchRole.Youth
         : IsCaseManagerOf(youth) ? MatchRole.CaseManager
-        : user.IsInRole(Roles.AgencyAdmin) ? MatchRole.Admin
+        : User.IsInRole(Roles.AgencyAdmin) ? MatchRole.Admin
         : null;
 
     public async Task<IReadOnlyList<Match>> MatchesAsync(Filter filter, bool openOnly, CancellationToken ct)
@@ -139,28 +139,8 @@ public sealed class MentoringData(IDocumentStore store, ICurrentUser user, TimeP
         (await store.ReadAsync<Agency>(Agency.Container, AgencyId, AgencyId, ct))?.MatchConsentPolicy ?? new MatchConsentPolicy(18, []);
 
     /// <summary>Every document of a type that meets the filters, page by page (all within the agency's partition).</summary>
-    public async Task<List<T>> AllAsync<T>(ContainerSpec container, string type, IReadOnlyList<Filter> filters, CancellationToken ct)
-        where T : Document
-    {
-        var all = new List<T>();
-        string? token = null;
-        do
-        {
-            var page = await store.QueryAsync<T>(container, new DocumentQuery
-            {
-                PartitionKey = AgencyId,
-                Type = type,
-                Filters = filters,
-                PageSize = DocumentQuery.MaxPageSize,
-                ContinuationToken = token,
-            }, ct);
-            all.AddRange(page.Items);
-            token = page.ContinuationToken;
-        }
-        while (token is not null);
-
-        return all;
-    }
+    public Task<List<T>> AllAsync<T>(ContainerSpec container, string type, IReadOnlyList<Filter> filters, CancellationToken ct)
+        where T : Document => store.AllAsync<T>(container, type, filters, ct);
 
     public async Task NotifyAsync(IEnumerable<string?> recipients, string kind, string? matchId, string text, CancellationToken ct)
     {
@@ -168,7 +148,7 @@ public sealed class MentoringData(IDocumentStore store, ICurrentUser user, TimeP
         {
             await store.CreateAsync(Notification.Container, new Notification
             {
-                Id = Guid.NewGuid().ToString("N"),
+                Id = AgencyStore.NewId(),
                 PartitionKey = AgencyId,
                 AgencyId = AgencyId,
                 RecipientId = recipient,

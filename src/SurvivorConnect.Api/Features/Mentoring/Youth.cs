@@ -8,6 +8,7 @@ using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
+using SurvivorConnect.Api.Infrastructure.Tenancy;
 using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Mentoring;
@@ -342,7 +343,7 @@ public static class YouthEndpoints
 
     private static async Task<Created<YouthView>> ReferYouth(IMediator mediator, YouthRequest body, HttpResponse response, CancellationToken ct)
     {
-        var referral = await mediator.Send(new ReferYouth(Guid.NewGuid().ToString("N"), body), ct);
+        var referral = await mediator.Send(new ReferYouth(AgencyStore.NewId(), body), ct);
         response.Headers.ETag = referral.ETag;
         return TypedResults.Created($"/api/youth/{referral.Id}", YouthView.From(referral));
     }

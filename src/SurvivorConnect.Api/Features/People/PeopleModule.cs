@@ -2,6 +2,7 @@ using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Tenancy;
 using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.People;
@@ -52,7 +53,7 @@ public static class PeopleModule
 
     private static async Task<Created<PersonView>> Create(IMediator mediator, CreatePersonRequest request, HttpResponse response, CancellationToken ct)
     {
-        var person = await mediator.Send(new CreatePerson(request.SubjectId ?? Guid.NewGuid().ToString("N"), request.DisplayName, request.Roles), ct);
+        var person = await mediator.Send(new CreatePerson(request.SubjectId ?? AgencyStore.NewId(), request.DisplayName, request.Roles), ct);
         response.Headers.ETag = person.ETag;
         return TypedResults.Created($"/api/people/{person.Id}", PersonView.From(person));
     }

@@ -3,6 +3,7 @@ using SurvivorConnect.Api.Features.Agencies;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
+using SurvivorConnect.Api.Infrastructure.Tenancy;
 using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.People;
@@ -98,7 +99,7 @@ public static class Paging
     }
 }
 
-internal sealed class PeopleHandlers(IDocumentStore store, ICurrentUser user, TimeProvider time, IPublisher publisher)
+internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeProvider time, IPublisher publisher)
     : IQueryHandler<GetMe, MeView>,
       IQueryHandler<ListPeople, Page<PersonView>>,
       IQueryHandler<GetPerson, Person>,

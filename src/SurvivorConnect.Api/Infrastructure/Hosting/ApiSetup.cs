@@ -6,6 +6,7 @@ using Scalar.AspNetCore;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
+using SurvivorConnect.Api.Infrastructure.Tenancy;
 using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Infrastructure.Hosting;
@@ -58,6 +59,7 @@ public static class ApiSetup
         // Each feature module declares its own containers; the store creates them all on start.
         services.AddDocumentStore(builder.Configuration);
         services.AddHostedService<StorageStartup>();
+        services.AddScoped<AgencyStore>();
 
         services.AddMediator((Mediator.MediatorOptions o) =>
         {

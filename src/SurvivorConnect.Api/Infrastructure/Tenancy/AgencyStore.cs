@@ -1,0 +1,98 @@
+using SurvivorConnect.Api.Features.People;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Infrastructure.Tenancy;
+
+/// <summary>
+/// The signed-in person's agency's view of the store, and the only one features use. A document of another
+/// agency reads as absent, exactly like one that does not exist (so callers answer 404 for both), whatever
+/// partition is read (the agency's own, or one of its conversations); and one can never be written.
+/// </summary>
+public sealed class AgencyStore(IDocumentStore store, ICurrentUser user, TimeProvider time)
+{
+    public string AgencyId => user.AgencyId;
+
+    public ICurrentUser User => user;
+
+    public DateTimeOffset Now => time.GetUtcNow();
+
+    /// <summary>A new document id.</summary>
+    public static string NewId() => Guid.NewGuid().ToString("N");
+
+    /// <summary>A record of the agency by a client-supplied id; an id no store could hold is simply not there.</summary>
+    public Task<T?> FindAsync<T>(ContainerSpec container, string id, CancellationToken ct)
+        where T : Document =>
+        PeopleRules.IsValidId(id) ? ReadAsync<T>(container, id, AgencyId, ct) : Task.FromResult<T?>(null);
+
+    public async Task<T?> ReadAsync<T>(ContainerSpec container, string id, string partitionKey, CancellationToken ct)
+        where T : Document =>
+        await store.ReadAsync<T>(container, id, partitionKey, ct) is { } document && document.AgencyId == AgencyId ? document : null;
+
+    public Task<T> CreateAsync<T>(ContainerSpec container, T document, CancellationToken ct)
+        where T : Document => store.CreateAsync(container, Own(document), ct);
+
+    public Task<T> ReplaceAsync<T>(ContainerSpec container, T document, string ifMatchETag, CancellationToken ct)
+        where T : Document => store.ReplaceAsync(container, Own(document), ifMatchETag, ct);
+
+    public Task<T> UpsertAsync<T>(ContainerSpec container, T document, CancellationToken ct)
+        where T : Document => store.UpsertAsync(container, Own(document), ct);
+
+    public Task<bool> DeleteAsync(ContainerSpec container, string id, string partitionKey, string? ifMatchETag, CancellationToken ct) =>
+        store.DeleteAsync(container, id, partitionKey, ifMatchETag, ct);
+
+    public Task<BatchResult> ExecuteBatchAsync(ContainerSpec container, string partitionKey, IReadOnlyList<BatchOperation> operations, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(operations);
+        foreach (var operation in operations)
+        {
+            _ = operation switch
+            {
+                BatchOperation.Create create => Own(create.Document),
+                BatchOperation.Replace replace => Own(replace.Document),
+                BatchOperation.Upsert upsert => Own(upsert.Document),
+                _ => null,
+            };
+        }
+
+        return store.ExecuteBatchAsync(container, partitionKey, operations, ct);
+    }
+
+    /// <summary>One page of the query's partition, without anything of another agency.</summary>
+    public async Task<Page<T>> QueryAsync<T>(ContainerSpec container, DocumentQuery query, CancellationToken ct)
+        where T : Document
+    {
+        var page = await store.QueryAsync<T>(container, query, ct);
+        return page.Items.All(d => d.AgencyId == AgencyId) ? page : page with { Items = page.Items.Where(d => d.AgencyId == AgencyId).ToList() };
+    }
+
+    /// <summary>Every document of a type in the agency's partition that meets the filters, page by page.</summary>
+    public async Task<List<T>> AllAsync<T>(ContainerSpec container, string type, IReadOnlyList<Filter> filters, CancellationToken ct)
+        where T : Document
+    {
+        var all = new List<T>();
+        string? token = null;
+        do
+        {
+            var page = await QueryAsync<T>(container, new DocumentQuery
+            {
+                PartitionKey = AgencyId,
+                Type = type,
+                Filters = filters,
+                PageSize = DocumentQuery.MaxPageSize,
+                ContinuationToken = token,
+            }, ct);
+            all.AddRange(page.Items);
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+
+        return all;
+    }
+
+    private T Own<T>(T document)
+        where T : Document =>
+        document.AgencyId == AgencyId
+            ? document
+            : throw new InvalidOperationException($"A {document.Type} of another agency cannot be written for this one.");
+}

@@ -1,0 +1,66 @@
+using Microsoft.Extensions.Time.Testing;
+using Moq;
+using SurvivorConnect.Api.Features.People;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Tenancy;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.UnitTests.Infrastructure;
+
+/// <summary>The agency's view of the store: another agency's records are not there, and cannot be written.</summary>
+public sealed class AgencyStoreTests
+{
+    private readonly Mock<IDocumentStore> _store = new();
+    private readonly AgencyStore _agency;
+
+    public AgencyStoreTests()
+    {
+        var user = new Mock<ICurrentUser>();
+        user.Setup(u => u.AgencyId).Returns("mine");
+        _agency = new AgencyStore(_store.Object, user.Object, new FakeTimeProvider());
+    }
+
+    private static Person PersonOf(string agency, string id = "p") =>
+        new() { Id = id, PartitionKey = agency, AgencyId = agency, DisplayName = "P", Roles = [], CreatedAt = DateTimeOffset.UnixEpoch };
+
+    [Fact]
+    public async Task A_document_of_another_agency_reads_as_absent_in_any_partition()
+    {
+        _store.Setup(s => s.ReadAsync<Person>(Person.Container, "p", "shared-partition", It.IsAny<CancellationToken>())).ReturnsAsync(PersonOf("theirs"));
+
+        Assert.Null(await _agency.ReadAsync<Person>(Person.Container, "p", "shared-partition", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_query_never_returns_another_agencys_documents()
+    {
+        _store.Setup(s => s.QueryAsync<Person>(Person.Container, It.IsAny<DocumentQuery>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new Page<Person>([PersonOf("mine", "a"), PersonOf("theirs", "b")], null));
+
+        var page = await _agency.QueryAsync<Person>(Person.Container, new DocumentQuery { PartitionKey = "shared-partition" }, CancellationToken.None);
+
+        Assert.Equal(["a"], page.Items.Select(p => p.Id));
+    }
+
+    [Fact]
+    public async Task A_document_of_another_agency_is_never_written_alone_or_in_a_batch()
+    {
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _agency.CreateAsync(Person.Container, PersonOf("theirs"), CancellationToken.None));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _agency.ReplaceAsync(Person.Container, PersonOf("theirs"), "\"e\"", CancellationToken.None));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _agency.UpsertAsync(Person.Container, PersonOf("theirs"), CancellationToken.None));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _agency.ExecuteBatchAsync(Person.Container, "mine",
+            [new BatchOperation.Create(PersonOf("mine", "ok")), new BatchOperation.Create(PersonOf("theirs", "no"))], CancellationToken.None));
+
+        _store.VerifyNoOtherCalls();
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("has space")]
+    [InlineData("../etc")]
+    public async Task An_id_no_record_could_have_is_simply_not_there(string id)
+    {
+        Assert.Null(await _agency.FindAsync<Person>(Person.Container, id, CancellationToken.None));
+        _store.VerifyNoOtherCalls();
+    }
+}
