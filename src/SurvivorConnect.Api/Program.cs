@@ -4,6 +4,7 @@ using SurvivorConnect.Api.Features.Chat;
 using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Development;
 using SurvivorConnect.Api.Features.Mentoring;
+using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Hosting;
 
@@ -13,6 +14,7 @@ builder.AddAgencies();
 builder.AddPeople();
 builder.AddAudit();
 builder.AddConsent();
+builder.AddNotifications();
 builder.AddMentoring();
 builder.AddChat();
 
@@ -22,6 +24,7 @@ app.UseChat();
 app.MapAgencies();
 app.MapPeople();
 app.MapAudit();
+app.MapNotifications();
 app.MapMentoring();
 app.MapChat();
 app.MapDevelopment(app.Environment);

@@ -3,6 +3,7 @@ using SurvivorConnect.Api.Features.Audit;
 using SurvivorConnect.Api.Features.Chat;
 using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Mentoring;
+using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Storage;
 using SurvivorConnect.Storage.Sqlite;

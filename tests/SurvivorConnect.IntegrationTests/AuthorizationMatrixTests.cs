@@ -81,6 +81,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
         new("POST", "/api/matches/{id}/rematch", "/api/matches/nobody/rematch", new { mentorId = "nobody" }, CaseManager),
         new(AnyMethod, "/hubs/chat/negotiate", "/hubs/chat/negotiate?negotiateVersion=1", null, Participant),
         new(AnyMethod, "/hubs/chat", "/hubs/chat", null, Participant),
+        new(AnyMethod, "/hubs/notifications/negotiate", "/hubs/notifications/negotiate?negotiateVersion=1", null, All),
+        new(AnyMethod, "/hubs/notifications", "/hubs/notifications", null, All),
         new("GET", "/api/flags", "/api/flags", null, CaseManager),
         new("POST", "/api/flags/{id}/release", "/api/flags/nobody/release", null, CaseManager),
         new("POST", "/api/flags/{id}/reject", "/api/flags/nobody/reject", null, CaseManager),

@@ -2,6 +2,7 @@ using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Mentoring.Rules;
+using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
@@ -50,7 +51,7 @@ public sealed record ListConsents(string SubjectId) : IQuery<IReadOnlyList<Conse
 /// consent given by (or for) a youth on their caseload. Revocation takes effect at once: every check
 /// reads the registry (see <see cref="MatchConsentGuard"/>).
 /// </summary>
-internal sealed class ConsentHandlers(MentoringData data, IPublisher publisher)
+internal sealed class ConsentHandlers(MentoringData data, Notifier notifier, IPublisher publisher)
     : ICommandHandler<GrantConsent, ConsentView>,
       ICommandHandler<RevokeConsent, ConsentView>,
       IQueryHandler<ListConsents, IReadOnlyList<ConsentView>>
@@ -117,8 +118,7 @@ internal sealed class ConsentHandlers(MentoringData data, IPublisher publisher)
 
         if (revoked.MatchId is { } matchId && await data.Store.ReadAsync<Match>(Match.Container, matchId, data.AgencyId, ct) is { } match && MatchLifecycle.IsOpen(match.State))
         {
-            await data.NotifyAsync([match.CaseManagerId], "consent-revoked", match.Id,
-                "Consent for a match you coordinate was withdrawn. The match cannot be activated or resumed, and its chat is closed to new messages, until consent is given again.", ct);
+            await notifier.SendAsync([match.CaseManagerId], Notices.ConsentRevokedToCaseManager, match.Id, ct);
         }
 
         return View(revoked);

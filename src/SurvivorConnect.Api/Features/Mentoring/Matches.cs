@@ -2,6 +2,7 @@ using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Mentoring.Rules;
+using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
@@ -99,7 +100,7 @@ public sealed record EndMatch(string MatchId) : ICommand<MatchView>, IAudited
     public AuditTarget Audit => new("match.youth-end", "match", MatchId);
 }
 
-internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consent, IPublisher publisher)
+internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consent, Notifier notifier, IPublisher publisher)
     : ICommandHandler<ProposeMatch, MatchView>,
       IQueryHandler<ListMatches, IReadOnlyList<MatchView>>,
       IQueryHandler<GetMatch, MatchView>,
@@ -112,7 +113,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
       ICommandHandler<CloseMatch, MatchView>,
       ICommandHandler<EndMatch, MatchView>
 {
-    public const string OversightNotice = "Your case manager can read the messages in this match's chat, to keep everyone safe.";
+    public const string OversightNotice = Notices.MatchOversight;
 
     public async ValueTask<MatchView> Handle(ProposeMatch command, CancellationToken ct)
     {
@@ -140,8 +141,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             PreviousMatchId = command.PreviousMatchId,
             History = [new MatchTransition(MatchState.Proposed, MatchState.Proposed, "propose", data.Now, data.User.UserId)],
         }, ct);
-        await data.NotifyAsync([mentor.Id], "match-proposed", match.Id,
-            "A case manager has proposed a mentoring match for you. You can accept or decline; declining needs no reason and costs you nothing.", ct);
+        await notifier.SendAsync([mentor.Id], Notices.MatchProposedToMentor, match.Id, ct);
         return await ViewAsync(match, youth, MatchRole.CaseManager, ct);
     }
 
@@ -178,33 +178,31 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
     public async ValueTask<MatchView> Handle(AcceptMatch command, CancellationToken ct) =>
         await MoveAsync(command.MatchId, MatchAction.MentorAccept, [MatchRole.Mentor], ct,
             recordConsentAs: ConsentGrantor.Mentor,
-            notify: (m, y) => [(m.CaseManagerId, "The mentor accepted the match. It now waits for the youth's agreement."),
-                (y.PersonId, "A mentor would like to be matched with you. It is your choice: you can say yes or no, now or later.")]);
+            notify: (m, y) => [(m.CaseManagerId, Notices.MentorAcceptedToCaseManager), (y.PersonId, Notices.MentorAcceptedToYouth)]);
 
     public async ValueTask<MatchView> Handle(DeclineMatch command, CancellationToken ct)
     {
         var (_, _, role) = await data.MatchForCallerAsync(command.MatchId, ct);
         return role == MatchRole.Mentor
             ? await MoveAsync(command.MatchId, MatchAction.MentorDecline, [MatchRole.Mentor], ct,
-                notify: (m, _) => [(m.CaseManagerId, "The mentor declined the match. No reason is needed; you can propose another mentor.")])
+                notify: (m, _) => [(m.CaseManagerId, Notices.MentorDeclinedToCaseManager)])
             : await MoveAsync(command.MatchId, MatchAction.YouthDecline, [MatchRole.Youth, MatchRole.CaseManager], ct,
-                notify: (m, _) => [(m.CaseManagerId, "The youth said no to the match."), (m.MentorId, "This match will not go ahead.")]);
+                notify: (m, _) => [(m.CaseManagerId, Notices.YouthDeclinedToCaseManager), (m.MentorId, Notices.YouthDeclinedToMentor)]);
     }
 
     public async ValueTask<MatchView> Handle(AgreeToMatch command, CancellationToken ct) =>
         await MoveAsync(command.MatchId, MatchAction.YouthAgree, [MatchRole.Youth, MatchRole.CaseManager], ct,
             recordConsentAs: ConsentGrantor.Youth,
             notify: (m, y) => m.State == MatchState.Active
-                ? [(m.CaseManagerId, "The youth agreed; the match is active."), .. Active(m, y)]
-                : [(m.CaseManagerId, "The youth agreed; the match waits for the consent the agency's policy requires."),
-                    (m.MentorId, "The youth agreed to the match. It starts once every consent is in place.")]);
+                ? [(m.CaseManagerId, Notices.YouthAgreedActiveToCaseManager), .. Active(m, y)]
+                : [(m.CaseManagerId, Notices.YouthAgreedAwaitingConsentToCaseManager), (m.MentorId, Notices.YouthAgreedAwaitingConsentToMentor)]);
 
     public async ValueTask<MatchView> Handle(ActivateMatch command, CancellationToken ct) =>
         await MoveAsync(command.MatchId, MatchAction.Activate, [MatchRole.CaseManager], ct, notify: Active);
 
     public async ValueTask<MatchView> Handle(PauseMatch command, CancellationToken ct) =>
         await MoveAsync(command.MatchId, MatchAction.Pause, [MatchRole.CaseManager], ct,
-            notify: (m, y) => [(m.MentorId, "Your match is paused for now."), (y.PersonId, "Your match is paused for now.")]);
+            notify: (m, y) => [(m.MentorId, Notices.MatchPaused), (y.PersonId, Notices.MatchPaused)]);
 
     public async ValueTask<MatchView> Handle(ResumeMatch command, CancellationToken ct) =>
         await MoveAsync(command.MatchId, MatchAction.Resume, [MatchRole.CaseManager], ct, notify: Active);
@@ -213,16 +211,16 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
     {
         var closure = new MatchClosure(EnumNames.Parse<ClosureReason>(command.Body.Reason), command.Body.Planned!.Value, command.Body.Notes?.Trim(), data.Now, data.User.UserId);
         return await MoveAsync(command.MatchId, MatchAction.Close, [MatchRole.CaseManager], ct, closure,
-            notify: (m, y) => [(m.MentorId, "Your match has been closed by the case manager."), (y.PersonId, "Your match has been closed by your case manager.")]);
+            notify: (m, y) => [(m.MentorId, Notices.MatchClosedToMentor), (y.PersonId, Notices.MatchClosedToYouth)]);
     }
 
     public async ValueTask<MatchView> Handle(EndMatch command, CancellationToken ct) =>
         await MoveAsync(command.MatchId, MatchAction.YouthEnd, [MatchRole.Youth], ct,
             new MatchClosure(ClosureReason.YouthChoice, false, null, data.Now, data.User.UserId),
-            notify: (m, _) => [(m.CaseManagerId, "The youth ended the match."), (m.MentorId, "The youth has ended the match. Thank you for your time with them.")]);
+            notify: (m, _) => [(m.CaseManagerId, Notices.YouthEndedToCaseManager), (m.MentorId, Notices.YouthEndedToMentor)]);
 
-    private static IEnumerable<(string?, string)> Active(Match m, YouthReferral y) =>
-        [(m.MentorId, "Your match is active. " + OversightNotice), (y.PersonId, "Your match is active. " + OversightNotice)];
+    private static IEnumerable<(string?, Notice)> Active(Match m, YouthReferral y) =>
+        [(m.MentorId, Notices.MatchActive), (y.PersonId, Notices.MatchActive)];
 
     /// <summary>
     /// One legal move of a match by one of the roles allowed to make it. Consent given by the move is
@@ -231,7 +229,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
     /// </summary>
     private async Task<MatchView> MoveAsync(
         string matchId, MatchAction action, MatchRole[] allowed, CancellationToken ct, MatchClosure? closure = null,
-        ConsentGrantor? recordConsentAs = null, Func<Match, YouthReferral, IEnumerable<(string? To, string Text)>>? notify = null)
+        ConsentGrantor? recordConsentAs = null, Func<Match, YouthReferral, IEnumerable<(string? To, Notice Notice)>>? notify = null)
     {
         var (match, youth, role) = await data.MatchForCallerAsync(matchId, ct);
         if (!allowed.Contains(role))
@@ -266,9 +264,9 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
         }, match.ETag!, ct);
 
         await publisher.Publish(new MatchChanged(moved.Id, Activated: next == MatchState.Active), ct);
-        foreach (var (to, text) in notify?.Invoke(moved, youth) ?? [])
+        foreach (var (to, notice) in notify?.Invoke(moved, youth) ?? [])
         {
-            await data.NotifyAsync([to], $"match-{next.ToString().ToLowerInvariant()}", moved.Id, text, ct);
+            await notifier.SendAsync([to], notice, moved.Id, ct);
         }
 
         return await ViewAsync(moved, youth, role, ct);

@@ -141,24 +141,6 @@ public sealed class MentoringData(AgencyStore store)
     /// <summary>Every document of a type that meets the filters, page by page (all within the agency's partition).</summary>
     public Task<List<T>> AllAsync<T>(ContainerSpec container, string type, IReadOnlyList<Filter> filters, CancellationToken ct)
         where T : Document => store.AllAsync<T>(container, type, filters, ct);
-
-    public async Task NotifyAsync(IEnumerable<string?> recipients, string kind, string? matchId, string text, CancellationToken ct)
-    {
-        foreach (var recipient in recipients.OfType<string>().Distinct())
-        {
-            await store.CreateAsync(Notification.Container, new Notification
-            {
-                Id = AgencyStore.NewId(),
-                PartitionKey = AgencyId,
-                AgencyId = AgencyId,
-                RecipientId = recipient,
-                Kind = kind,
-                MatchId = matchId,
-                Text = text,
-                At = Now,
-            }, ct);
-        }
-    }
 }
 
 public enum MatchRole

@@ -185,22 +185,3 @@ public sealed record Match : Document
     public IReadOnlyList<string> Reasons { get; init; } = [];
 }
 
-/// <summary>An in-app notice to one person (real-time delivery comes with chat).</summary>
-public sealed record Notification : Document
-{
-    public static readonly ContainerSpec Container = new("notifications", "recipientId", "at");
-
-    public override string Type => "notification";
-
-    public required string RecipientId { get; init; }
-
-    public required string Kind { get; init; }
-
-    public string? MatchId { get; init; }
-
-    public required string Text { get; init; }
-
-    public required DateTimeOffset At { get; init; }
-
-    public DateTimeOffset? ReadAt { get; init; }
-}

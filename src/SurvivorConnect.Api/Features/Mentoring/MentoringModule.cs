@@ -1,5 +1,6 @@
 using Mediator;
 using SurvivorConnect.Api.Features.Mentoring.Rules;
+using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Mentoring;
@@ -16,8 +17,7 @@ public static class MentoringModule
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        services.AddContainer(MentorProfile.Container).AddContainer(YouthReferral.Container)
-            .AddContainer(Match.Container).AddContainer(Notification.Container);
+        services.AddContainer(MentorProfile.Container).AddContainer(YouthReferral.Container).AddContainer(Match.Container);
         services.AddScoped<MentoringData>();
         services.AddScoped<MatchConsentGuard>();
         services.Configure<MatchingWeights>(builder.Configuration.GetSection("Matching:Weights"));
@@ -29,5 +29,5 @@ public static class MentoringModule
     }
 
     public static IEndpointRouteBuilder MapMentoring(this IEndpointRouteBuilder app) =>
-        app.MapMentors().MapYouth().MapConsents().MapMatches().MapNotifications();
+        app.MapMentors().MapYouth().MapConsents().MapMatches();
 }

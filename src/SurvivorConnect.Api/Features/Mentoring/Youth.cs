@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Mentoring.Rules;
+using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
@@ -127,7 +128,7 @@ public sealed record GetRecommendations(string YouthId, int Top) : IQuery<Recomm
     public void Validate(ValidationErrors errors) => errors.Range("top", Top, 1, 50);
 }
 
-internal sealed class YouthHandlers(MentoringData data, PeopleRepository people, IOptions<MatchingWeights> weights, IPublisher publisher)
+internal sealed class YouthHandlers(MentoringData data, PeopleRepository people, IOptions<MatchingWeights> weights, Notifier notifier, IPublisher publisher)
     : ICommandHandler<ReferYouth, YouthReferral>,
       ICommandHandler<UpdateYouth, YouthReferral>,
       ICommandHandler<SetCaseManagers, YouthReferral>,
@@ -187,8 +188,7 @@ internal sealed class YouthHandlers(MentoringData data, PeopleRepository people,
             await publisher.Publish(new MatchChanged(match.Id, Activated: false), ct);
         }
 
-        await data.NotifyAsync(ids.Except(youth.CaseManagerIds, StringComparer.Ordinal), "caseload-added", null,
-            "A youth has been added to your caseload.", ct);
+        await notifier.SendAsync(ids.Except(youth.CaseManagerIds, StringComparer.Ordinal), Notices.CaseloadAdded, null, ct);
         return saved;
     }
 

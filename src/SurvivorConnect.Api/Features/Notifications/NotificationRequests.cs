@@ -4,11 +4,10 @@ using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
+using SurvivorConnect.Api.Infrastructure.Tenancy;
 using SurvivorConnect.Storage;
 
-namespace SurvivorConnect.Api.Features.Mentoring;
-
-public sealed record NotificationView(string Id, string Kind, string? MatchId, string Text, DateTimeOffset At, DateTimeOffset? ReadAt);
+namespace SurvivorConnect.Api.Features.Notifications;
 
 public sealed record ListNotifications(bool UnreadOnly, int PageSize, string? ContinuationToken) : IQuery<Page<NotificationView>>, IValidate
 {
@@ -17,45 +16,55 @@ public sealed record ListNotifications(bool UnreadOnly, int PageSize, string? Co
 
 public sealed record MarkNotificationRead(string NotificationId) : ICommand<NotificationView>;
 
-internal sealed class NotificationHandlers(MentoringData data)
+internal sealed class NotificationHandlers(AgencyStore store)
     : IQueryHandler<ListNotifications, Page<NotificationView>>,
       ICommandHandler<MarkNotificationRead, NotificationView>
 {
     public async ValueTask<Page<NotificationView>> Handle(ListNotifications query, CancellationToken ct)
     {
-        var page = await data.Store.QueryAsync<Notification>(Notification.Container, new DocumentQuery
+        var page = await store.QueryAsync<Notification>(Notification.Container, new DocumentQuery
         {
-            PartitionKey = data.AgencyId,
+            PartitionKey = store.AgencyId,
             Type = "notification",
-            Filters = [Filter.Eq("recipientId", data.User.UserId)],
+            Filters = [Filter.Eq("recipientId", store.User.UserId)],
             OrderBy = "at",
             Descending = true,
             PageSize = query.PageSize,
             ContinuationToken = query.ContinuationToken,
         }, ct);
-        return new Page<NotificationView>(page.Items.Where(n => !query.UnreadOnly || n.ReadAt is null).Select(View).ToList(), page.ContinuationToken);
+        return new Page<NotificationView>(page.Items.Where(n => !query.UnreadOnly || n.ReadAt is null).Select(NotificationView.From).ToList(), page.ContinuationToken);
     }
 
     public async ValueTask<NotificationView> Handle(MarkNotificationRead command, CancellationToken ct)
     {
-        var notification = await data.FindAsync<Notification>(Notification.Container, command.NotificationId, ct);
-        if (notification is null || notification.RecipientId != data.User.UserId)
+        var notification = await store.FindAsync<Notification>(Notification.Container, command.NotificationId, ct);
+        if (notification is null || notification.RecipientId != store.User.UserId)
         {
             throw new NotFoundException("notification");
         }
 
         return notification.ReadAt is not null
-            ? View(notification)
-            : View(await data.Store.ReplaceAsync(Notification.Container, notification with { ReadAt = data.Now }, notification.ETag!, ct));
+            ? NotificationView.From(notification)
+            : NotificationView.From(await store.ReplaceAsync(Notification.Container, notification with { ReadAt = store.Now }, notification.ETag!, ct));
     }
 
-    private static NotificationView View(Notification n) => new(n.Id, n.Kind, n.MatchId, n.Text, n.At, n.ReadAt);
 }
 
-public static class NotificationEndpoints
+public static class NotificationsModule
 {
+    public static WebApplicationBuilder AddNotifications(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddContainer(Notification.Container);
+        builder.Services.AddScoped<Notifier>();
+        return builder;
+    }
+
     public static IEndpointRouteBuilder MapNotifications(this IEndpointRouteBuilder app)
     {
+        app.MapHub<NotificationHub>("/hubs/notifications", o => o.CloseOnAuthenticationExpiration = true)
+            .RequireAuthorization(Policies.SignedIn);
+
         var notifications = app.MapGroup("/api/notifications").RequireAuthorization(Policies.SignedIn).WithTags("Notifications");
         notifications.MapGet("/", ListNotifications).WithName(nameof(ListNotifications))
             .WithSummary("Your notifications, newest first.");

@@ -1,0 +1,52 @@
+namespace SurvivorConnect.Api.Features.Notifications;
+
+/// <summary>
+/// Every notice SurvivorConnect sends, in plain, calm words (PRODUCT.md: choices offered, never demanded;
+/// a decline or an ended match never shown as failure). Handlers name a notice; they never write text.
+/// </summary>
+public static class Notices
+{
+    /// <summary>Said wherever a match is shown: the chat is read by the case manager (PRODUCT.md rule 5).</summary>
+    public const string MatchOversight = "Your case manager can read the messages in this match's chat, to keep everyone safe.";
+
+    public static Notice MatchProposedToMentor { get; } = new("match-proposed",
+        "A case manager has proposed a mentoring match for you. You can accept or decline; declining needs no reason and costs you nothing.");
+
+    public static Notice MentorAcceptedToCaseManager { get; } = new("match-awaitingyouth",
+        "The mentor accepted the match. It now waits for the youth's agreement.");
+
+    public static Notice MentorAcceptedToYouth { get; } = new("match-awaitingyouth",
+        "A mentor would like to be matched with you. It is your choice: you can say yes or no, now or later.");
+
+    public static Notice MentorDeclinedToCaseManager { get; } = new("match-declined",
+        "The mentor declined the match. No reason is needed; you can propose another mentor.");
+
+    public static Notice YouthDeclinedToCaseManager { get; } = new("match-declined", "The youth said no to the match.");
+
+    public static Notice YouthDeclinedToMentor { get; } = new("match-declined", "This match will not go ahead.");
+
+    public static Notice YouthAgreedActiveToCaseManager { get; } = new("match-active", "The youth agreed; the match is active.");
+
+    public static Notice YouthAgreedAwaitingConsentToCaseManager { get; } = new("match-awaitingconsent",
+        "The youth agreed; the match waits for the consent the agency's policy requires.");
+
+    public static Notice YouthAgreedAwaitingConsentToMentor { get; } = new("match-awaitingconsent",
+        "The youth agreed to the match. It starts once every consent is in place.");
+
+    public static Notice MatchActive { get; } = new("match-active", "Your match is active. " + MatchOversight);
+
+    public static Notice MatchPaused { get; } = new("match-paused", "Your match is paused for now.");
+
+    public static Notice MatchClosedToMentor { get; } = new("match-closed", "Your match has been closed by the case manager.");
+
+    public static Notice MatchClosedToYouth { get; } = new("match-closed", "Your match has been closed by your case manager.");
+
+    public static Notice YouthEndedToCaseManager { get; } = new("match-closed", "The youth ended the match.");
+
+    public static Notice YouthEndedToMentor { get; } = new("match-closed", "The youth has ended the match. Thank you for your time with them.");
+
+    public static Notice ConsentRevokedToCaseManager { get; } = new("consent-revoked",
+        "Consent for a match you coordinate was withdrawn. The match cannot be activated or resumed, and its chat is closed to new messages, until consent is given again.");
+
+    public static Notice CaseloadAdded { get; } = new("caseload-added", "A youth has been added to your caseload.");
+}

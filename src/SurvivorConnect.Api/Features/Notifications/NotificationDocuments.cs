@@ -1,0 +1,31 @@
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Notifications;
+
+/// <summary>An in-app notice to one person, stored and pushed live to them while they are signed in.</summary>
+public sealed record Notification : Document
+{
+    public static readonly ContainerSpec Container = new("notifications", "recipientId", "at");
+
+    public override string Type => "notification";
+
+    public required string RecipientId { get; init; }
+
+    public required string Kind { get; init; }
+
+    public string? MatchId { get; init; }
+
+    public required string Text { get; init; }
+
+    public required DateTimeOffset At { get; init; }
+
+    public DateTimeOffset? ReadAt { get; init; }
+}
+
+public sealed record NotificationView(string Id, string Kind, string? MatchId, string Text, DateTimeOffset At, DateTimeOffset? ReadAt)
+{
+    public static NotificationView From(Notification n) => new(n.Id, n.Kind, n.MatchId, n.Text, n.At, n.ReadAt);
+}
+
+/// <summary>One kind of notice and its words: a template of the catalogue (<see cref="Notices"/>).</summary>
+public sealed record Notice(string Kind, string Text);

@@ -1,0 +1,64 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+using SurvivorConnect.Api.Features.People;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Tenancy;
+
+namespace SurvivorConnect.Api.Features.Notifications;
+
+/// <summary>What the notifications hub calls on its clients.</summary>
+public interface INotificationClient
+{
+    Task NotificationReceived(NotificationView notification);
+}
+
+/// <summary>
+/// Live notices for the signed-in person (any role), at <c>/hubs/notifications</c>. It has no methods: it only
+/// delivers. Each connection joins its person's group, named by agency and person, since person ids are
+/// unique only within an agency.
+/// </summary>
+[Authorize(Policy = Policies.SignedIn)]
+public sealed class NotificationHub : Hub<INotificationClient>
+{
+    public static string Group(string agencyId, string personId) => $"notify:{agencyId}:{personId}";
+
+    public override async Task OnConnectedAsync()
+    {
+        if (Context.User?.FindFirst(ScClaims.Agency)?.Value is { } agency && Context.User.FindFirst(ScClaims.UserId)?.Value is { } person)
+        {
+            await Groups.AddToGroupAsync(Context.ConnectionId, Group(agency, person));
+        }
+
+        await base.OnConnectedAsync();
+    }
+}
+
+/// <summary>Stores a notice for each recipient and pushes it live to those signed in and still active.</summary>
+public sealed class Notifier(AgencyStore store, PeopleRepository people, IHubContext<NotificationHub, INotificationClient> hub)
+{
+    public async Task SendAsync(IEnumerable<string?> recipients, Notice notice, string? matchId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(recipients);
+        ArgumentNullException.ThrowIfNull(notice);
+        foreach (var recipient in recipients.OfType<string>().Distinct(StringComparer.Ordinal))
+        {
+            var stored = await store.CreateAsync(Notification.Container, new Notification
+            {
+                Id = AgencyStore.NewId(),
+                PartitionKey = store.AgencyId,
+                AgencyId = store.AgencyId,
+                RecipientId = recipient,
+                Kind = notice.Kind,
+                MatchId = matchId,
+                Text = notice.Text,
+                At = store.Now,
+            }, ct);
+
+            // Stored for everyone; pushed only to a person who may still sign in.
+            if (await people.FindAsync(store.AgencyId, recipient, ct) is { Active: true })
+            {
+                await hub.Clients.Group(NotificationHub.Group(store.AgencyId, recipient)).NotificationReceived(NotificationView.From(stored));
+            }
+        }
+    }
+}

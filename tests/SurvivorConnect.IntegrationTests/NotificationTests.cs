@@ -1,0 +1,69 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+using SurvivorConnect.Api.Features.Notifications;
+using SurvivorConnect.Api.Infrastructure.Auth;
+
+namespace SurvivorConnect.IntegrationTests;
+
+/// <summary>Notices are stored and pushed live to the person they are for, and to nobody else.</summary>
+[Collection(SharedApi.Name)]
+public sealed class NotificationTests(ApiFactory api)
+{
+    private readonly MentoringWorld _world = new(api);
+
+    private async Task<(HubConnection Connection, ConcurrentQueue<NotificationView> Received)> ListenAsync(string subject, string agency = "demo")
+    {
+        var received = new ConcurrentQueue<NotificationView>();
+        var token = api.TokenFor(subject, agency);
+        var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri("http://localhost/hubs/notifications"), o =>
+            {
+                o.Transports = HttpTransportType.WebSockets;
+                o.SkipNegotiation = true;
+                o.WebSocketFactory = async (context, ct) => await api.Server.CreateWebSocketClient()
+                    .ConnectAsync(new Uri($"{context.Uri}?access_token={Uri.EscapeDataString(token)}"), ct);
+            })
+            .Build();
+        connection.On<NotificationView>(nameof(INotificationClient.NotificationReceived), received.Enqueue);
+        await connection.StartAsync();
+        return (connection, received);
+    }
+
+    [Fact]
+    public async Task A_proposed_match_reaches_the_mentor_live_in_plain_words_and_is_stored()
+    {
+        var (mentorId, mentorHttp) = await _world.ReadyMentorAsync();
+        var (supervisorId, _) = await _world.PersonAsync(Roles.Supervisor);
+        var (mentor, received) = await ListenAsync(mentorId);
+        var (bystander, bystanderReceived) = await ListenAsync(supervisorId);
+        await using var _ = mentor;
+        await using var __ = bystander;
+        var (youthId, _) = await _world.YouthAsync();
+
+        var match = await _world.ProposeAsync(youthId, mentorId);
+
+        await ChatClient.EventuallyAsync(() => received.Any(n => n.MatchId == match.Id), "the mentor is told at once");
+        var live = received.Single(n => n.MatchId == match.Id);
+        var stored = await HttpAssert.Ok<PageDto<NotificationDto>>(await mentorHttp.GetAsync("/api/notifications"));
+        Assert.Equal(Notices.MatchProposedToMentor.Kind, live.Kind);
+        Assert.Contains("declining needs no reason", live.Text, StringComparison.Ordinal);
+        Assert.Contains(stored.Items, n => n.Id == live.Id && n.Kind == "match-proposed");
+        Assert.Empty(bystanderReceived);
+    }
+
+    [Fact]
+    public async Task A_person_of_another_agency_with_the_same_id_hears_nothing()
+    {
+        var (mentorId, _) = await _world.ReadyMentorAsync();
+        await MentoringWorld.Created(await api.As("north-admin").PostJson("/api/people", new { displayName = "Namesake", roles = new[] { Roles.Mentor }, subjectId = mentorId }));
+        var (namesake, namesakeReceived) = await ListenAsync(mentorId, "demo-north");
+        await using var _ = namesake;
+        var (youthId, _) = await _world.YouthAsync();
+
+        await _world.ProposeAsync(youthId, mentorId);
+        await Task.Delay(200);
+
+        Assert.Empty(namesakeReceived);
+    }
+}
