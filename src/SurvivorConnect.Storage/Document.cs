@@ -33,3 +33,14 @@ public abstract record Document
     internal T WithETag<T>(string etag)
         where T : Document => (T)(this with { ETag = etag });
 }
+
+/// <summary>The type discriminator each document class writes, read from the class itself so no query spells it again.</summary>
+public static class DocumentTypes
+{
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, string> Names = new();
+
+    // Every document's Type returns a constant, so an instance made without a constructor answers it.
+    public static string Of<T>()
+        where T : Document =>
+        Names.GetOrAdd(typeof(T), static t => ((Document)System.Runtime.CompilerServices.RuntimeHelpers.GetUninitializedObject(t)).Type);
+}

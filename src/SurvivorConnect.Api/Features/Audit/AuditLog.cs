@@ -62,7 +62,7 @@ internal sealed class AuditLog(IDocumentStore store, TimeProvider time) : IAudit
         return store.QueryAsync<AuditEntry>(AuditEntry.Container, new DocumentQuery
         {
             PartitionKey = agencyId,
-            Type = "audit",
+            Type = DocumentTypes.Of<AuditEntry>(),
             Filters = filters,
             OrderBy = "at",
             Descending = true,

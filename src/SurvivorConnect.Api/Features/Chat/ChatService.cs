@@ -116,7 +116,7 @@ public sealed partial class ChatService(
         var page = await Store.QueryAsync<ChatMessage>(Conversation.Container, new DocumentQuery
         {
             PartitionKey = conversationId,
-            Type = "chat-message",
+            Type = DocumentTypes.Of<ChatMessage>(),
             Filters = [Filter.Gt("sequence", sequence)],
             OrderBy = "sequence",
             PageSize = Math.Clamp(max, 1, MaxCatchUpPage),
@@ -134,7 +134,7 @@ public sealed partial class ChatService(
         var page = await Store.QueryAsync<ChatMessage>(Conversation.Container, new DocumentQuery
         {
             PartitionKey = conversationId,
-            Type = "chat-message",
+            Type = DocumentTypes.Of<ChatMessage>(),
             Filters = before is { } b ? [Filter.Lt("sequence", b)] : [],
             OrderBy = "sequence",
             Descending = true,
@@ -280,9 +280,9 @@ public sealed partial class ChatService(
 
     public async Task<IReadOnlyList<FlagView>> FlagsAsync(FlagStatus? status, CancellationToken ct)
     {
-        var caseload = (await data.AllAsync<YouthReferral>(YouthReferral.Container, "youth", [], ct))
+        var caseload = (await data.AllAsync<YouthReferral>(YouthReferral.Container, [], ct))
             .Where(data.IsCaseManagerOf).Select(y => y.Id).ToHashSet(StringComparer.Ordinal);
-        var flags = await data.AllAsync<SafetyFlag>(SafetyFlag.Container, "flag", status is { } s ? [Filter.Eq("status", s)] : [], ct);
+        var flags = await data.AllAsync<SafetyFlag>(SafetyFlag.Container, status is { } s ? [Filter.Eq("status", s)] : [], ct);
         return flags.Where(f => caseload.Contains(f.YouthId))
             .OrderByDescending(f => f.Urgent).ThenByDescending(f => f.RaisedAt)
             .Select(FlagView.From).ToList();

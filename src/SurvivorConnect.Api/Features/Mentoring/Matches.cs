@@ -148,9 +148,9 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
     /// <summary>Built from a fixed number of queries, whatever the number of matches: none per row.</summary>
     public async ValueTask<IReadOnlyList<MatchView>> Handle(ListMatches query, CancellationToken ct)
     {
-        var youth = (await data.AllAsync<YouthReferral>(YouthReferral.Container, "youth", [], ct)).ToDictionary(y => y.Id, StringComparer.Ordinal);
+        var youth = (await data.AllAsync<YouthReferral>(YouthReferral.Container, [], ct)).ToDictionary(y => y.Id, StringComparer.Ordinal);
         var mine = new List<(Match Match, YouthReferral Youth, MatchRole Role)>();
-        foreach (var match in await data.AllAsync<Match>(Match.Container, "match", [], ct))
+        foreach (var match in await data.AllAsync<Match>(Match.Container, [], ct))
         {
             if (youth.TryGetValue(match.YouthId, out var young) && data.RoleIn(match, young) is { } role)
             {
@@ -158,7 +158,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             }
         }
 
-        var mentors = (await data.AllAsync<MentorProfile>(MentorProfile.Container, "mentor", [], ct)).ToDictionary(m => m.Id, StringComparer.Ordinal);
+        var mentors = (await data.AllAsync<MentorProfile>(MentorProfile.Container, [], ct)).ToDictionary(m => m.Id, StringComparer.Ordinal);
         var needConsents = mine.Where(m => m.Role is not (MatchRole.Mentor or MatchRole.Youth) && MatchLifecycle.IsOpen(m.Match.State)).Select(m => m.Match.Id).ToList();
         var policy = needConsents.Count > 0 ? await data.PolicyAsync(ct) : null;
         var consents = needConsents.Count > 0 ? await data.ConsentsAsync(Filter.In("matchId", [.. needConsents]), ct) : [];

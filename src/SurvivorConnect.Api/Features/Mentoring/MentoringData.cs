@@ -69,7 +69,7 @@ public sealed class MentoringData(AgencyStore store)
         var page = await store.QueryAsync<YouthReferral>(YouthReferral.Container, new DocumentQuery
         {
             PartitionKey = AgencyId,
-            Type = "youth",
+            Type = DocumentTypes.Of<YouthReferral>(),
             Filters = [Filter.Eq("personId", User.UserId)],
             PageSize = 1,
         }, ct);
@@ -106,14 +106,14 @@ public sealed class MentoringData(AgencyStore store)
             filters.Add(Filter.In("state", OpenStates));
         }
 
-        return await AllAsync<Match>(Match.Container, "match", filters, ct);
+        return await AllAsync<Match>(Match.Container, filters, ct);
     }
 
     public async Task<int> OpenMatchCountAsync(string mentorId, string? excludingMatchId, CancellationToken ct) =>
         (await MatchesAsync(Filter.Eq("mentorId", mentorId), openOnly: true, ct)).Count(m => m.Id != excludingMatchId);
 
     public async Task<IReadOnlyList<ConsentRecord>> ConsentsAsync(Filter filter, CancellationToken ct) =>
-        await AllAsync<ConsentRecord>(ConsentRecord.Container, "consent", [filter], ct);
+        await AllAsync<ConsentRecord>(ConsentRecord.Container, [filter], ct);
 
     public async Task<bool> ConsentsToMentoringAsync(string mentorId, CancellationToken ct) =>
         (await MentorsConsentingAsync([mentorId], ct)).Contains(mentorId);
@@ -139,8 +139,8 @@ public sealed class MentoringData(AgencyStore store)
         (await store.ReadAsync<Agency>(Agency.Container, AgencyId, AgencyId, ct))?.MatchConsentPolicy ?? new MatchConsentPolicy(18, []);
 
     /// <summary>Every document of a type that meets the filters, page by page (all within the agency's partition).</summary>
-    public Task<List<T>> AllAsync<T>(ContainerSpec container, string type, IReadOnlyList<Filter> filters, CancellationToken ct)
-        where T : Document => store.AllAsync<T>(container, type, filters, ct);
+    public Task<List<T>> AllAsync<T>(ContainerSpec container, IReadOnlyList<Filter> filters, CancellationToken ct)
+        where T : Document => store.AllAsync<T>(container, filters, ct);
 }
 
 public enum MatchRole

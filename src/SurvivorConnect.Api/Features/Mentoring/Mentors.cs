@@ -148,7 +148,7 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
         var page = await data.Store.QueryAsync<MentorProfile>(MentorProfile.Container, new DocumentQuery
         {
             PartitionKey = data.AgencyId,
-            Type = "mentor",
+            Type = DocumentTypes.Of<MentorProfile>(),
             Filters = supervisorOnly ? [Filter.Eq("supervisorId", data.User.UserId)] : [],
             PageSize = query.PageSize,
             ContinuationToken = query.ContinuationToken,

@@ -194,7 +194,7 @@ internal sealed class YouthHandlers(MentoringData data, PeopleRepository people,
 
     public async ValueTask<IReadOnlyList<YouthSummary>> Handle(ListYouth query, CancellationToken ct)
     {
-        var all = await data.AllAsync<YouthReferral>(YouthReferral.Container, "youth", [], ct);
+        var all = await data.AllAsync<YouthReferral>(YouthReferral.Container, [], ct);
         return all.Where(y => data.IsCaseManagerOf(y) || data.User.IsInRole(Roles.AgencyAdmin))
             .OrderBy(y => y.DisplayName, StringComparer.OrdinalIgnoreCase)
             .Select(y => new YouthSummary(y.Id, y.DisplayName, y.Stage))
@@ -231,12 +231,12 @@ internal sealed class YouthHandlers(MentoringData data, PeopleRepository people,
     public async ValueTask<RecommendationsView> Handle(GetRecommendations query, CancellationToken ct)
     {
         var youth = await data.YouthForStaffAsync(query.YouthId, adminMayRead: false, ct);
-        var mentors = await data.AllAsync<MentorProfile>(MentorProfile.Container, "mentor", [], ct);
-        var open = (await data.AllAsync<Match>(Match.Container, "match", [], ct))
+        var mentors = await data.AllAsync<MentorProfile>(MentorProfile.Container, [], ct);
+        var open = (await data.AllAsync<Match>(Match.Container, [], ct))
             .Where(m => MatchLifecycle.IsOpen(m.State))
             .GroupBy(m => m.MentorId)
             .ToDictionary(g => g.Key, g => g.Count());
-        var consenting = (await data.AllAsync<ConsentRecord>(ConsentRecord.Container, "consent", [Filter.Eq("scope", ConsentScopes.Mentoring)], ct))
+        var consenting = (await data.AllAsync<ConsentRecord>(ConsentRecord.Container, [Filter.Eq("scope", ConsentScopes.Mentoring)], ct))
             .Where(c => c.Grantor == ConsentGrantor.Mentor && c.IsCurrent(data.Now))
             .Select(c => c.SubjectId)
             .ToHashSet(StringComparer.Ordinal);

@@ -25,7 +25,7 @@ internal sealed class NotificationHandlers(AgencyStore store)
         var page = await store.QueryAsync<Notification>(Notification.Container, new DocumentQuery
         {
             PartitionKey = store.AgencyId,
-            Type = "notification",
+            Type = DocumentTypes.Of<Notification>(),
             Filters = [Filter.Eq("recipientId", store.User.UserId)],
             OrderBy = "at",
             Descending = true,

@@ -126,7 +126,7 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
         var page = await store.QueryAsync<Person>(Person.Container, new DocumentQuery
         {
             PartitionKey = user.AgencyId,
-            Type = "person",
+            Type = DocumentTypes.Of<Person>(),
             Filters = filters,
             OrderBy = "displayName",
             PageSize = query.PageSize,

@@ -67,7 +67,7 @@ public sealed class AgencyStore(IDocumentStore store, ICurrentUser user, TimePro
     }
 
     /// <summary>Every document of a type in the agency's partition that meets the filters, page by page.</summary>
-    public async Task<List<T>> AllAsync<T>(ContainerSpec container, string type, IReadOnlyList<Filter> filters, CancellationToken ct)
+    public async Task<List<T>> AllAsync<T>(ContainerSpec container, IReadOnlyList<Filter> filters, CancellationToken ct)
         where T : Document
     {
         var all = new List<T>();
@@ -77,7 +77,7 @@ public sealed class AgencyStore(IDocumentStore store, ICurrentUser user, TimePro
             var page = await QueryAsync<T>(container, new DocumentQuery
             {
                 PartitionKey = AgencyId,
-                Type = type,
+                Type = DocumentTypes.Of<T>(),
                 Filters = filters,
                 PageSize = DocumentQuery.MaxPageSize,
                 ContinuationToken = token,
