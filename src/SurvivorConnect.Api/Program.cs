@@ -24,6 +24,7 @@ app.UseChat();
 app.MapAgencies();
 app.MapPeople();
 app.MapAudit();
+app.MapConsent();
 app.MapNotifications();
 app.MapMentoring();
 app.MapChat();

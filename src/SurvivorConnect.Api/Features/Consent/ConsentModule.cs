@@ -1,10 +1,14 @@
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Tenancy;
 using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Consent;
 
 /// <summary>
-/// Consent records: whose consent, from whom, for what and until when, revocable and never deleted. Other
-/// features read and write them; their endpoints still live with mentoring, their first user.
+/// The consent registry: whose consent, from whom, for what and until when, revocable and never deleted.
+/// Its subjects (who may record consent about whom) come from <see cref="IConsentSubjects"/>.
 /// </summary>
 public static class ConsentModule
 {
@@ -14,4 +18,29 @@ public static class ConsentModule
         builder.Services.AddContainer(ConsentRecord.Container);
         return builder;
     }
+
+    public static IEndpointRouteBuilder MapConsent(this IEndpointRouteBuilder app)
+    {
+        var consents = app.MapGroup("/api/consents").WithTags("Consent").RequireAuthorization(Policies.MatchParticipant)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        consents.MapPost("/", GrantConsent).WithName(nameof(GrantConsent))
+            .WithSummary("Record a consent: your own, or one a youth on your caseload (or their guardian or agency) gave.");
+        consents.MapPost("/{id}/revoke", RevokeConsent).WithName(nameof(RevokeConsent))
+            .WithSummary("Withdraw a consent; it takes effect at once.");
+        consents.MapGet("/", ListConsents).WithName(nameof(ListConsents))
+            .WithSummary("Consents about a subject: yourself, or a youth on your caseload.");
+        return app;
+    }
+
+    private static async Task<Created<ConsentView>> GrantConsent(IMediator mediator, ConsentRequest body, CancellationToken ct)
+    {
+        var consent = await mediator.Send(new GrantConsent(AgencyStore.NewId(), body), ct);
+        return TypedResults.Created($"/api/consents/{consent.Id}", consent);
+    }
+
+    private static async Task<Ok<ConsentView>> RevokeConsent(IMediator mediator, string id, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new RevokeConsent(id), ct));
+
+    private static async Task<Ok<IReadOnlyList<ConsentView>>> ListConsents(IMediator mediator, string subjectId, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new ListConsents(subjectId), ct));
 }

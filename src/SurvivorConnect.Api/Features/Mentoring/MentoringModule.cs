@@ -1,4 +1,5 @@
 using Mediator;
+using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Mentoring.Rules;
 using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Storage;
@@ -20,6 +21,7 @@ public static class MentoringModule
         services.AddContainer(MentorProfile.Container).AddContainer(YouthReferral.Container).AddContainer(Match.Container);
         services.AddScoped<MentoringData>();
         services.AddScoped<MatchConsentGuard>();
+        services.AddScoped<IConsentSubjects, MentoringConsentSubjects>();
         services.Configure<MatchingWeights>(builder.Configuration.GetSection("Matching:Weights"));
 
         // Registered after the host's behaviours, so they run after them, in this order.
@@ -29,5 +31,5 @@ public static class MentoringModule
     }
 
     public static IEndpointRouteBuilder MapMentoring(this IEndpointRouteBuilder app) =>
-        app.MapMentors().MapYouth().MapConsents().MapMatches();
+        app.MapMentors().MapYouth().MapMatches();
 }

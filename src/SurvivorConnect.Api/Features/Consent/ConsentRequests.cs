@@ -1,0 +1,137 @@
+using Mediator;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
+using SurvivorConnect.Api.Infrastructure.Tenancy;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Consent;
+
+public sealed record ConsentRequest(string? SubjectId, string? Grantor, string? Scope, string? MatchId, DateTimeOffset? ExpiresAt);
+
+public sealed record ConsentView(string Id, string SubjectId, ConsentGrantor Grantor, string Scope, string? MatchId, DateTimeOffset GrantedAt,
+    DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, string RecordedBy, bool Current);
+
+public sealed record GrantConsent(string ConsentId, ConsentRequest Body) : ICommand<ConsentView>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("consent.grant", "consent", ConsentId);
+
+    public void Validate(ValidationErrors errors)
+    {
+        errors.Text("subjectId", Body.SubjectId, 128).Text("matchId", Body.MatchId, 128, required: false);
+        errors.OneOf<ConsentGrantor>("grantor", Body.Grantor);
+
+        if (Body.Scope is null || !ConsentScopes.All.Contains(Body.Scope))
+        {
+            errors.Add("scope", $"One of: {string.Join(", ", ConsentScopes.All)}.");
+        }
+        else if (Body.Scope == ConsentScopes.MentoringMatch && string.IsNullOrWhiteSpace(Body.MatchId))
+        {
+            errors.Add("matchId", "Consent to a match names the match.");
+        }
+    }
+}
+
+public sealed record RevokeConsent(string ConsentId) : ICommand<ConsentView>, IAudited
+{
+    public AuditTarget Audit => new("consent.revoke", "consent", ConsentId);
+}
+
+public sealed record ListConsents(string SubjectId) : IQuery<IReadOnlyList<ConsentView>>, IAudited
+{
+    public AuditTarget Audit => new("consent.list", "consent", SubjectId);
+}
+
+/// <summary>A consent was granted or revoked: whoever depends on it (a match, its chat) follows.</summary>
+public sealed record ConsentChanged(ConsentRecord Consent) : INotification;
+
+/// <summary>
+/// What the registry asks of the feature that owns consent subjects (today mentoring: its mentors and youth):
+/// each method throws <see cref="NotFoundException"/> for a caller who may not, exactly as for no such subject.
+/// </summary>
+public interface IConsentSubjects
+{
+    /// <summary>The caller may grant or revoke consent about <paramref name="subjectId"/> as <paramref name="grantor"/>.</summary>
+    Task EnsureMayRecordAsync(string subjectId, ConsentGrantor grantor, CancellationToken ct);
+
+    /// <summary>The caller may read the consents about <paramref name="subjectId"/>.</summary>
+    Task EnsureMayReadAsync(string subjectId, CancellationToken ct);
+
+    /// <summary>The match exists for the caller and <paramref name="subjectId"/> is one of its parties.</summary>
+    Task EnsureMatchPartyAsync(string matchId, string subjectId, CancellationToken ct);
+}
+
+/// <summary>
+/// The consent registry. Who may record consent about whom is the business of the feature that owns the
+/// subject (<see cref="IConsentSubjects"/>); what follows a change is the business of whoever handles
+/// <see cref="ConsentChanged"/>. Revocation takes effect at once: every check reads the registry.
+/// </summary>
+internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjects, IPublisher publisher)
+    : ICommandHandler<GrantConsent, ConsentView>,
+      ICommandHandler<RevokeConsent, ConsentView>,
+      IQueryHandler<ListConsents, IReadOnlyList<ConsentView>>
+{
+    public async ValueTask<ConsentView> Handle(GrantConsent command, CancellationToken ct)
+    {
+        var body = command.Body;
+        var grantor = EnumNames.Parse<ConsentGrantor>(body.Grantor);
+        await subjects.EnsureMayRecordAsync(body.SubjectId!, grantor, ct);
+        if (body.ExpiresAt is { } expires && expires <= store.Now)
+        {
+            throw new RequestValidationException(new Dictionary<string, string[]> { ["expiresAt"] = ["Must be in the future."] });
+        }
+
+        if (body.Scope == ConsentScopes.Mentoring && grantor != ConsentGrantor.Mentor)
+        {
+            throw new RequestValidationException(new Dictionary<string, string[]> { ["grantor"] = ["Only a mentor consents to mentoring."] });
+        }
+
+        if (body.MatchId is not null)
+        {
+            await subjects.EnsureMatchPartyAsync(body.MatchId, body.SubjectId!, ct);
+        }
+
+        var consent = await store.CreateAsync(ConsentRecord.Container, new ConsentRecord
+        {
+            Id = command.ConsentId,
+            PartitionKey = store.AgencyId,
+            AgencyId = store.AgencyId,
+            SubjectId = body.SubjectId!,
+            Grantor = grantor,
+            Scope = body.Scope!,
+            MatchId = body.MatchId,
+            GrantedAt = store.Now,
+            ExpiresAt = body.ExpiresAt,
+            RecordedBy = store.User.UserId,
+        }, ct);
+        await publisher.Publish(new ConsentChanged(consent), ct);
+        return View(consent);
+    }
+
+    public async ValueTask<ConsentView> Handle(RevokeConsent command, CancellationToken ct)
+    {
+        var consent = await store.FindAsync<ConsentRecord>(ConsentRecord.Container, command.ConsentId, ct) ?? throw new NotFoundException("consent");
+        await subjects.EnsureMayRecordAsync(consent.SubjectId, consent.Grantor, ct);
+        if (consent.RevokedAt is not null)
+        {
+            throw new ConflictException("This consent was already revoked.");
+        }
+
+        var revoked = await store.ReplaceAsync(ConsentRecord.Container, consent with { RevokedAt = store.Now }, consent.ETag!, ct);
+        await publisher.Publish(new ConsentChanged(revoked), ct);
+        return View(revoked);
+    }
+
+    public async ValueTask<IReadOnlyList<ConsentView>> Handle(ListConsents query, CancellationToken ct)
+    {
+        if (!store.User.IsInRole(Roles.AgencyAdmin))
+        {
+            await subjects.EnsureMayReadAsync(query.SubjectId, ct);
+        }
+
+        return (await store.AllAsync<ConsentRecord>(ConsentRecord.Container, [Filter.Eq("subjectId", query.SubjectId)], ct)).OrderByDescending(c => c.GrantedAt).Select(View).ToList();
+    }
+
+    private ConsentView View(ConsentRecord c) =>
+        new(c.Id, c.SubjectId, c.Grantor, c.Scope, c.MatchId, c.GrantedAt, c.ExpiresAt, c.RevokedAt, c.RecordedBy, c.IsCurrent(store.Now));
+}

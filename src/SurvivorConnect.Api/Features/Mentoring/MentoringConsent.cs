@@ -1,0 +1,78 @@
+using Mediator;
+using SurvivorConnect.Api.Features.Consent;
+using SurvivorConnect.Api.Features.Mentoring.Rules;
+using SurvivorConnect.Api.Features.Notifications;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Errors;
+
+namespace SurvivorConnect.Api.Features.Mentoring;
+
+/// <summary>
+/// Mentoring's side of the consent registry: mentors consent for themselves; a youth, or their case manager,
+/// for the youth; a match consent names a match of theirs.
+/// </summary>
+internal sealed class MentoringConsentSubjects(MentoringData data) : IConsentSubjects
+{
+    /// <summary>Who may grant or revoke consent about a subject, as which grantor. Anyone else: not found.</summary>
+    public async Task EnsureMayRecordAsync(string subjectId, ConsentGrantor grantor, CancellationToken ct)
+    {
+        var user = data.User;
+        if (grantor == ConsentGrantor.Mentor)
+        {
+            if (user.IsInRole(Roles.Mentor) && subjectId == user.UserId)
+            {
+                return;
+            }
+
+            throw new NotFoundException("consent subject");
+        }
+
+        var youth = await data.YouthAsync(subjectId, ct);
+        var isTheYouth = user.IsInRole(Roles.Youth) && youth.PersonId == user.UserId && grantor == ConsentGrantor.Youth;
+        if (!isTheYouth && !data.IsCaseManagerOf(youth))
+        {
+            throw new NotFoundException("consent subject");
+        }
+    }
+
+    public async Task EnsureMayReadAsync(string subjectId, CancellationToken ct)
+    {
+        if (subjectId == data.User.UserId)
+        {
+            return;
+        }
+
+        var youth = await data.YouthAsync(subjectId, ct);
+        if (youth.PersonId != data.User.UserId && !data.IsCaseManagerOf(youth))
+        {
+            throw new NotFoundException("consent subject");
+        }
+    }
+
+    public async Task EnsureMatchPartyAsync(string matchId, string subjectId, CancellationToken ct)
+    {
+        var match = await data.MatchAsync(matchId, ct);
+        if (match.YouthId != subjectId && match.MentorId != subjectId)
+        {
+            throw new NotFoundException("match");
+        }
+    }
+}
+
+/// <summary>What a consent change means for a match: its chat follows at once, and its case manager is told of a withdrawal.</summary>
+internal sealed class ConsentChangedHandler(MentoringData data, Notifier notifier, IPublisher publisher) : INotificationHandler<ConsentChanged>
+{
+    public async ValueTask Handle(ConsentChanged notification, CancellationToken ct)
+    {
+        if (notification.Consent.MatchId is not { } matchId)
+        {
+            return;
+        }
+
+        await publisher.Publish(new MatchChanged(matchId, Activated: false), ct);
+        if (notification.Consent.RevokedAt is not null && await data.FindAsync<Match>(Match.Container, matchId, ct) is { } match && MatchLifecycle.IsOpen(match.State))
+        {
+            await notifier.SendAsync([match.CaseManagerId], Notices.ConsentRevokedToCaseManager, match.Id, ct);
+        }
+    }
+}
