@@ -1,4 +1,5 @@
 using Mediator;
+using SurvivorConnect.Api.Features.Mentoring.Rules;
 
 namespace SurvivorConnect.Api.Features.Mentoring;
 
@@ -8,3 +9,6 @@ namespace SurvivorConnect.Api.Features.Mentoring;
 /// what happened; other features (chat) decide what follows.
 /// </summary>
 public sealed record MatchChanged(string MatchId, bool Activated) : INotification;
+
+/// <summary>A match moved (<paramref name="Action"/> took it to <c>Match.State</c>). Its side effects are this event's handlers.</summary>
+public sealed record MatchMoved(Match Match, YouthReferral Youth, MatchAction Action) : INotification;

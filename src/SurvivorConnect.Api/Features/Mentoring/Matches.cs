@@ -177,50 +177,37 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
 
     public async ValueTask<MatchView> Handle(AcceptMatch command, CancellationToken ct) =>
         await MoveAsync(command.MatchId, MatchAction.MentorAccept, [MatchRole.Mentor], ct,
-            recordConsentAs: ConsentGrantor.Mentor,
-            notify: (m, y) => [(m.CaseManagerId, Notices.MentorAcceptedToCaseManager), (y.PersonId, Notices.MentorAcceptedToYouth)]);
+            recordConsentAs: ConsentGrantor.Mentor);
 
     public async ValueTask<MatchView> Handle(DeclineMatch command, CancellationToken ct)
     {
         var (_, _, role) = await data.MatchForCallerAsync(command.MatchId, ct);
         return role == MatchRole.Mentor
-            ? await MoveAsync(command.MatchId, MatchAction.MentorDecline, [MatchRole.Mentor], ct,
-                notify: (m, _) => [(m.CaseManagerId, Notices.MentorDeclinedToCaseManager)])
-            : await MoveAsync(command.MatchId, MatchAction.YouthDecline, [MatchRole.Youth, MatchRole.CaseManager], ct,
-                notify: (m, _) => [(m.CaseManagerId, Notices.YouthDeclinedToCaseManager), (m.MentorId, Notices.YouthDeclinedToMentor)]);
+            ? await MoveAsync(command.MatchId, MatchAction.MentorDecline, [MatchRole.Mentor], ct)
+            : await MoveAsync(command.MatchId, MatchAction.YouthDecline, [MatchRole.Youth, MatchRole.CaseManager], ct);
     }
 
     public async ValueTask<MatchView> Handle(AgreeToMatch command, CancellationToken ct) =>
-        await MoveAsync(command.MatchId, MatchAction.YouthAgree, [MatchRole.Youth, MatchRole.CaseManager], ct,
-            recordConsentAs: ConsentGrantor.Youth,
-            notify: (m, y) => m.State == MatchState.Active
-                ? [(m.CaseManagerId, Notices.YouthAgreedActiveToCaseManager), .. Active(m, y)]
-                : [(m.CaseManagerId, Notices.YouthAgreedAwaitingConsentToCaseManager), (m.MentorId, Notices.YouthAgreedAwaitingConsentToMentor)]);
+        await MoveAsync(command.MatchId, MatchAction.YouthAgree, [MatchRole.Youth, MatchRole.CaseManager], ct, recordConsentAs: ConsentGrantor.Youth);
 
     public async ValueTask<MatchView> Handle(ActivateMatch command, CancellationToken ct) =>
-        await MoveAsync(command.MatchId, MatchAction.Activate, [MatchRole.CaseManager], ct, notify: Active);
+        await MoveAsync(command.MatchId, MatchAction.Activate, [MatchRole.CaseManager], ct);
 
     public async ValueTask<MatchView> Handle(PauseMatch command, CancellationToken ct) =>
-        await MoveAsync(command.MatchId, MatchAction.Pause, [MatchRole.CaseManager], ct,
-            notify: (m, y) => [(m.MentorId, Notices.MatchPaused), (y.PersonId, Notices.MatchPaused)]);
+        await MoveAsync(command.MatchId, MatchAction.Pause, [MatchRole.CaseManager], ct);
 
     public async ValueTask<MatchView> Handle(ResumeMatch command, CancellationToken ct) =>
-        await MoveAsync(command.MatchId, MatchAction.Resume, [MatchRole.CaseManager], ct, notify: Active);
+        await MoveAsync(command.MatchId, MatchAction.Resume, [MatchRole.CaseManager], ct);
 
     public async ValueTask<MatchView> Handle(CloseMatch command, CancellationToken ct)
     {
         var closure = new MatchClosure(EnumNames.Parse<ClosureReason>(command.Body.Reason), command.Body.Planned!.Value, command.Body.Notes?.Trim(), data.Now, data.User.UserId);
-        return await MoveAsync(command.MatchId, MatchAction.Close, [MatchRole.CaseManager], ct, closure,
-            notify: (m, y) => [(m.MentorId, Notices.MatchClosedToMentor), (y.PersonId, Notices.MatchClosedToYouth)]);
+        return await MoveAsync(command.MatchId, MatchAction.Close, [MatchRole.CaseManager], ct, closure);
     }
 
     public async ValueTask<MatchView> Handle(EndMatch command, CancellationToken ct) =>
         await MoveAsync(command.MatchId, MatchAction.YouthEnd, [MatchRole.Youth], ct,
-            new MatchClosure(ClosureReason.YouthChoice, false, null, data.Now, data.User.UserId),
-            notify: (m, _) => [(m.CaseManagerId, Notices.YouthEndedToCaseManager), (m.MentorId, Notices.YouthEndedToMentor)]);
-
-    private static IEnumerable<(string?, Notice)> Active(Match m, YouthReferral y) =>
-        [(m.MentorId, Notices.MatchActive), (y.PersonId, Notices.MatchActive)];
+            new MatchClosure(ClosureReason.YouthChoice, false, null, data.Now, data.User.UserId));
 
     /// <summary>
     /// One legal move of a match by one of the roles allowed to make it. Consent given by the move is
@@ -229,7 +216,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
     /// </summary>
     private async Task<MatchView> MoveAsync(
         string matchId, MatchAction action, MatchRole[] allowed, CancellationToken ct, MatchClosure? closure = null,
-        ConsentGrantor? recordConsentAs = null, Func<Match, YouthReferral, IEnumerable<(string? To, Notice Notice)>>? notify = null)
+        ConsentGrantor? recordConsentAs = null)
     {
         var (match, youth, role) = await data.MatchForCallerAsync(matchId, ct);
         if (!allowed.Contains(role))
@@ -263,12 +250,8 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             History = [.. match.History, new MatchTransition(match.State, next, action.ToString(), data.Now, data.User.UserId)],
         }, match.ETag!, ct);
 
-        await publisher.Publish(new MatchChanged(moved.Id, Activated: next == MatchState.Active), ct);
-        foreach (var (to, notice) in notify?.Invoke(moved, youth) ?? [])
-        {
-            await notifier.SendAsync([to], notice, moved.Id, ct);
-        }
-
+        // What follows a move (the chat, the notices) is for the handlers of the event it raises.
+        await publisher.Publish(new MatchMoved(moved, youth, action), ct);
         return await ViewAsync(moved, youth, role, ct);
     }
 

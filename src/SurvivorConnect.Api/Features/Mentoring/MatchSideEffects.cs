@@ -1,0 +1,43 @@
+using Mediator;
+using SurvivorConnect.Api.Features.Mentoring.Rules;
+using SurvivorConnect.Api.Features.Notifications;
+
+namespace SurvivorConnect.Api.Features.Mentoring;
+
+/// <summary>What follows a match's move: whatever depends on the match (its chat) is told, then the people in it.</summary>
+internal sealed class MatchMovedHandler(Notifier notifier, IPublisher publisher) : INotificationHandler<MatchMoved>
+{
+    public async ValueTask Handle(MatchMoved notification, CancellationToken ct)
+    {
+        var match = notification.Match;
+        await publisher.Publish(new MatchChanged(match.Id, Activated: match.State == MatchState.Active), ct);
+        foreach (var (to, notice) in MatchNotices.For(notification.Action, match, notification.Youth))
+        {
+            await notifier.SendAsync([to], notice, match.Id, ct);
+        }
+    }
+}
+
+/// <summary>Who is told what when a match moves. Pure: the match as it is after the move decides.</summary>
+public static class MatchNotices
+{
+    public static IReadOnlyList<(string? To, Notice Notice)> For(MatchAction action, Match match, YouthReferral youth)
+    {
+        ArgumentNullException.ThrowIfNull(match);
+        ArgumentNullException.ThrowIfNull(youth);
+        (string?, Notice)[] active = [(match.MentorId, Notices.MatchActive), (youth.PersonId, Notices.MatchActive)];
+        return action switch
+        {
+            MatchAction.MentorAccept => [(match.CaseManagerId, Notices.MentorAcceptedToCaseManager), (youth.PersonId, Notices.MentorAcceptedToYouth)],
+            MatchAction.MentorDecline => [(match.CaseManagerId, Notices.MentorDeclinedToCaseManager)],
+            MatchAction.YouthDecline => [(match.CaseManagerId, Notices.YouthDeclinedToCaseManager), (match.MentorId, Notices.YouthDeclinedToMentor)],
+            MatchAction.YouthAgree when match.State == MatchState.Active => [(match.CaseManagerId, Notices.YouthAgreedActiveToCaseManager), .. active],
+            MatchAction.YouthAgree => [(match.CaseManagerId, Notices.YouthAgreedAwaitingConsentToCaseManager), (match.MentorId, Notices.YouthAgreedAwaitingConsentToMentor)],
+            MatchAction.Activate or MatchAction.Resume => active,
+            MatchAction.Pause => [(match.MentorId, Notices.MatchPaused), (youth.PersonId, Notices.MatchPaused)],
+            MatchAction.Close => [(match.MentorId, Notices.MatchClosedToMentor), (youth.PersonId, Notices.MatchClosedToYouth)],
+            MatchAction.YouthEnd => [(match.CaseManagerId, Notices.YouthEndedToCaseManager), (match.MentorId, Notices.YouthEndedToMentor)],
+            _ => [],
+        };
+    }
+}
