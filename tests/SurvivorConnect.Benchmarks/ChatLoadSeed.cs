@@ -57,7 +57,7 @@ internal static class ChatLoadSeed
                 await store.UpsertAsync(ConsentRecord.Container, new ConsentRecord
                 {
                     Id = $"{match}-{grantor}", PartitionKey = AgencyId, AgencyId = AgencyId, SubjectId = subject, Grantor = grantor,
-                    Scope = ConsentScopes.MentoringMatch, MatchId = match, GrantedAt = now, RecordedBy = "seed",
+                    Scope = MentoringScopes.MentoringMatch, MatchId = match, GrantedAt = now, RecordedBy = "seed",
                 }, ct);
             }
 

@@ -99,7 +99,7 @@ public sealed class BehaviourTests
     public async Task Invalid_fields_stop_the_request_before_the_handler_with_each_field_named()
     {
         var error = await Assert.ThrowsAsync<RequestValidationException>(async () =>
-            await new ValidationBehaviour<Checked, string>().Handle(new Checked("far too long"), (_, _) => ValueTask.FromResult("x"), CancellationToken.None));
+            await new ValidationBehaviour<Checked, string>([]).Handle(new Checked("far too long"), (_, _) => ValueTask.FromResult("x"), CancellationToken.None));
 
         Assert.Equal(["At most 5 characters."], error.Errors["name"]);
     }

@@ -1,3 +1,4 @@
+using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Mediator;
@@ -13,6 +14,8 @@ public static class ChatModule
 {
     public const int MaxReceiveMessageBytes = 16 * 1024;
 
+    public const string ChatOversightScope = "chat-oversight";
+
     public static WebApplicationBuilder AddChat(this WebApplicationBuilder builder)
     {
         var section = builder.Configuration.GetSection("Chat");
@@ -20,6 +23,9 @@ public static class ChatModule
         builder.Services.AddContainer(Conversation.Container).AddContainer(SafetyFlag.Container).AddContainer(WellbeingPrompt.Container);
         builder.Services.AddScoped<ChatService>();
         builder.Services.AddSingleton<ChatRateLimiter>();
+
+        // Agreement that the case manager reads the chat (PRODUCT.md rule 5).
+        builder.Services.AddConsentScope(new ConsentScope(ChatOversightScope));
         builder.Services.AddSingleton<ChatConnections>();
         builder.Services.AddSingleton<ChatAccessReconciler>();
         builder.Services.AddSingleton<ChatAccessBus>();

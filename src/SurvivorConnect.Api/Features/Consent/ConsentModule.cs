@@ -1,6 +1,7 @@
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Api.Infrastructure.Tenancy;
 using SurvivorConnect.Storage;
 
@@ -16,6 +17,8 @@ public static class ConsentModule
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddContainer(ConsentRecord.Container);
+        builder.Services.AddSingleton<ConsentScopes>();
+        builder.Services.AddScoped<IValidator<GrantConsent>, GrantConsentScopeValidator>();
         return builder;
     }
 

@@ -12,21 +12,6 @@ public enum ConsentGrantor
     Mentor,
 }
 
-public static class ConsentScopes
-{
-    /// <summary>A mentor's willingness to mentor at all.</summary>
-    public const string Mentoring = "mentoring";
-
-    /// <summary>Agreement to one match (mentor, youth, and guardian or agency where policy says).</summary>
-    public const string MentoringMatch = "mentoring-match";
-
-    public const string ChatOversight = "chat-oversight";
-
-    public const string EngagementContact = "engagement-contact";
-
-    public static IReadOnlyList<string> All { get; } = [Mentoring, MentoringMatch, ChatOversight, EngagementContact];
-}
-
 /// <summary>A consent: whose, from whom, for what, when, until when; revocable, and never deleted.</summary>
 public sealed record ConsentRecord : Document
 {

@@ -20,15 +20,6 @@ public sealed record GrantConsent(string ConsentId, ConsentRequest Body) : IComm
     {
         errors.Text("subjectId", Body.SubjectId, 128).Text("matchId", Body.MatchId, 128, required: false);
         errors.OneOf<ConsentGrantor>("grantor", Body.Grantor);
-
-        if (Body.Scope is null || !ConsentScopes.All.Contains(Body.Scope))
-        {
-            errors.Add("scope", $"One of: {string.Join(", ", ConsentScopes.All)}.");
-        }
-        else if (Body.Scope == ConsentScopes.MentoringMatch && string.IsNullOrWhiteSpace(Body.MatchId))
-        {
-            errors.Add("matchId", "Consent to a match names the match.");
-        }
     }
 }
 
@@ -66,7 +57,7 @@ public interface IConsentSubjects
 /// subject (<see cref="IConsentSubjects"/>); what follows a change is the business of whoever handles
 /// <see cref="ConsentChanged"/>. Revocation takes effect at once: every check reads the registry.
 /// </summary>
-internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjects, IPublisher publisher)
+internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjects, ConsentScopes scopes, IPublisher publisher)
     : ICommandHandler<GrantConsent, ConsentView>,
       ICommandHandler<RevokeConsent, ConsentView>,
       IQueryHandler<ListConsents, IReadOnlyList<ConsentView>>
@@ -81,9 +72,9 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
             throw new RequestValidationException(new Dictionary<string, string[]> { ["expiresAt"] = ["Must be in the future."] });
         }
 
-        if (body.Scope == ConsentScopes.Mentoring && grantor != ConsentGrantor.Mentor)
+        if (scopes.Find(body.Scope)?.OnlyGrantor is { } only && grantor != only)
         {
-            throw new RequestValidationException(new Dictionary<string, string[]> { ["grantor"] = ["Only a mentor consents to mentoring."] });
+            throw new RequestValidationException(new Dictionary<string, string[]> { ["grantor"] = [$"Only a {only.ToString().ToLowerInvariant()} consents to {body.Scope}."] });
         }
 
         if (body.MatchId is not null)

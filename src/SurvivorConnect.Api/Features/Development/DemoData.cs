@@ -101,7 +101,7 @@ public static class DemoData
             AgencyId = agencyId,
             SubjectId = "demo-mentor",
             Grantor = ConsentGrantor.Mentor,
-            Scope = ConsentScopes.Mentoring,
+            Scope = MentoringScopes.Mentoring,
             GrantedAt = now,
             RecordedBy = "demo-mentor",
         }, ct);

@@ -234,7 +234,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
                 AgencyId = data.AgencyId,
                 SubjectId = grantor == ConsentGrantor.Mentor ? match.MentorId : match.YouthId,
                 Grantor = grantor,
-                Scope = ConsentScopes.MentoringMatch,
+                Scope = MentoringScopes.MentoringMatch,
                 MatchId = match.Id,
                 GrantedAt = data.Now,
                 RecordedBy = data.User.UserId,

@@ -123,7 +123,7 @@ public sealed class MentoringData(AgencyStore store)
         mentorIds.Count == 0
             ? []
             : (await ConsentsAsync(Filter.In("subjectId", [.. mentorIds]), ct))
-                .Where(c => c.Scope == ConsentScopes.Mentoring && c.Grantor == ConsentGrantor.Mentor && c.IsCurrent(Now))
+                .Where(c => c.Scope == MentoringScopes.Mentoring && c.Grantor == ConsentGrantor.Mentor && c.IsCurrent(Now))
                 .Select(c => c.SubjectId)
                 .ToHashSet(StringComparer.Ordinal);
 

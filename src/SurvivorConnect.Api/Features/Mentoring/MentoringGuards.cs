@@ -66,7 +66,7 @@ public sealed class MatchConsentGuard(MentoringData data)
     public static IReadOnlyList<string> Missing(Match match, YouthReferral youth, MatchConsentPolicy policy, IEnumerable<ConsentRecord> matchConsents, DateTimeOffset now)
     {
         var consents = matchConsents
-            .Where(c => c.MatchId == match.Id && c.Scope == ConsentScopes.MentoringMatch && c.IsCurrent(now))
+            .Where(c => c.MatchId == match.Id && c.Scope == MentoringScopes.MentoringMatch && c.IsCurrent(now))
             .ToList();
         var needed = new List<(ConsentGrantor Grantor, string Subject, string Words)>
         {

@@ -22,6 +22,7 @@ public static class MentoringModule
         services.AddScoped<MentoringData>();
         services.AddScoped<MatchConsentGuard>();
         services.AddScoped<IConsentSubjects, MentoringConsentSubjects>();
+        services.AddMentoringScopes();
         services.Configure<MatchingWeights>(builder.Configuration.GetSection("Matching:Weights"));
 
         // Registered after the host's behaviours, so they run after them, in this order.

@@ -236,7 +236,7 @@ internal sealed class YouthHandlers(MentoringData data, PeopleRepository people,
             .Where(m => MatchLifecycle.IsOpen(m.State))
             .GroupBy(m => m.MentorId)
             .ToDictionary(g => g.Key, g => g.Count());
-        var consenting = (await data.AllAsync<ConsentRecord>(ConsentRecord.Container, [Filter.Eq("scope", ConsentScopes.Mentoring)], ct))
+        var consenting = (await data.AllAsync<ConsentRecord>(ConsentRecord.Container, [Filter.Eq("scope", MentoringScopes.Mentoring)], ct))
             .Where(c => c.Grantor == ConsentGrantor.Mentor && c.IsCurrent(data.Now))
             .Select(c => c.SubjectId)
             .ToHashSet(StringComparer.Ordinal);

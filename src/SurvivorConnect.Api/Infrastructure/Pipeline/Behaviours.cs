@@ -53,22 +53,19 @@ public sealed class TenantScopeBehaviour<TMessage, TResponse>(ICurrentUser user)
     }
 }
 
-public sealed class ValidationBehaviour<TMessage, TResponse> : IPipelineBehavior<TMessage, TResponse>
+public sealed class ValidationBehaviour<TMessage, TResponse>(IEnumerable<IValidator<TMessage>> validators) : IPipelineBehavior<TMessage, TResponse>
     where TMessage : IMessage
 {
     public ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
     {
-        if (message is IValidate validatable)
+        var errors = new ValidationErrors();
+        (message as IValidate)?.Validate(errors);
+        foreach (var validator in validators)
         {
-            var errors = new ValidationErrors();
-            validatable.Validate(errors);
-            if (errors.Any)
-            {
-                throw new RequestValidationException(errors.ToDictionary());
-            }
+            validator.Validate(message, errors);
         }
 
-        return next(message, cancellationToken);
+        return errors.Any ? throw new RequestValidationException(errors.ToDictionary()) : next(message, cancellationToken);
     }
 }
 

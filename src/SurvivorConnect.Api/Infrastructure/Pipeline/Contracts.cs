@@ -8,6 +8,15 @@ public interface IValidate
     void Validate(ValidationErrors errors);
 }
 
+/// <summary>
+/// Checks a request's fields with something the request cannot know alone (a registry, options). Its errors
+/// join the request's own <see cref="IValidate"/> errors in one 400.
+/// </summary>
+public interface IValidator<in TMessage>
+{
+    void Validate(TMessage message, ValidationErrors errors);
+}
+
 /// <summary>A request whose every execution is written to the audit log, with its outcome.</summary>
 public interface IAudited
 {

@@ -1,0 +1,40 @@
+using SurvivorConnect.Api.Infrastructure.Pipeline;
+
+namespace SurvivorConnect.Api.Features.Consent;
+
+/// <summary>
+/// A kind of consent a feature asks for: its name, who alone may give it (when only one may), and whether it
+/// is given to one match. Features declare the scopes they need with <see cref="ConsentScopeRegistration.AddConsentScope"/>.
+/// </summary>
+public sealed record ConsentScope(string Name, ConsentGrantor? OnlyGrantor = null, bool NamesMatch = false);
+
+/// <summary>Every scope the running features declared, in the order their modules were added.</summary>
+public sealed class ConsentScopes(IEnumerable<ConsentScope> declared)
+{
+    private readonly IReadOnlyList<ConsentScope> _scopes = [.. declared];
+
+    public IReadOnlyList<string> Names => [.. _scopes.Select(s => s.Name)];
+
+    public ConsentScope? Find(string? name) => _scopes.FirstOrDefault(s => s.Name == name);
+}
+
+public static class ConsentScopeRegistration
+{
+    public static IServiceCollection AddConsentScope(this IServiceCollection services, ConsentScope scope) => services.AddSingleton(scope);
+}
+
+/// <summary>A consent names a scope some feature declared, and a match when its scope is given to one.</summary>
+internal sealed class GrantConsentScopeValidator(ConsentScopes scopes) : IValidator<GrantConsent>
+{
+    public void Validate(GrantConsent message, ValidationErrors errors)
+    {
+        if (scopes.Find(message.Body.Scope) is not { } scope)
+        {
+            errors.Add("scope", $"One of: {string.Join(", ", scopes.Names)}.");
+        }
+        else if (scope.NamesMatch && string.IsNullOrWhiteSpace(message.Body.MatchId))
+        {
+            errors.Add("matchId", "Consent to a match names the match.");
+        }
+    }
+}

@@ -1,0 +1,30 @@
+namespace SurvivorConnect.IntegrationTests;
+
+/// <summary>The consents that can be recorded are the ones the running features ask for, and no others.</summary>
+[Collection(SharedApi.Name)]
+public sealed class ConsentScopeTests(ApiFactory api)
+{
+    private readonly MentoringWorld _world = new(api);
+
+    [Fact]
+    public async Task A_scope_no_running_feature_declared_is_refused_with_the_ones_that_are()
+    {
+        var (mentorId, mentor) = await _world.PersonAsync("Mentor");
+
+        var problem = await HttpAssert.Problem(await mentor.PostJson("/api/consents", new { subjectId = mentorId, grantor = "Mentor", scope = "engagement-contact" }), 400);
+
+        Assert.Equal("One of: mentoring, mentoring-match, chat-oversight.", problem.GetProperty("errors").GetProperty("scope")[0].GetString());
+    }
+
+    [Fact]
+    public async Task A_scope_only_one_grantor_gives_and_a_scope_given_to_a_match_keep_their_rules()
+    {
+        var (youthId, youth) = await _world.YouthAsync();
+
+        var notTheMentor = await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/consents", new { subjectId = youthId, grantor = "Youth", scope = "mentoring" }), 400);
+        var noMatch = await HttpAssert.Problem(await youth.PostJson("/api/consents", new { subjectId = youthId, grantor = "Youth", scope = "mentoring-match" }), 400);
+
+        Assert.Equal("Only a mentor consents to mentoring.", notTheMentor.GetProperty("errors").GetProperty("grantor")[0].GetString());
+        Assert.Equal("Consent to a match names the match.", noMatch.GetProperty("errors").GetProperty("matchId")[0].GetString());
+    }
+}
