@@ -10,11 +10,13 @@ public abstract record Document
     [JsonPropertyName("id")]
     public required string Id { get; init; }
 
+    /// <summary>The logical partition. Left empty, the agency's store view files the document under the agency.</summary>
     [JsonPropertyName("pk")]
-    public required string PartitionKey { get; init; }
+    public string PartitionKey { get; init; } = "";
 
+    /// <summary>The owning agency. Left empty, the agency's store view fills in the signed-in person's; a store refuses a document without one.</summary>
     [JsonPropertyName("agencyId")]
-    public required string AgencyId { get; init; }
+    public string AgencyId { get; init; } = "";
 
     /// <summary>The discriminator written with every document, so one container can hold several kinds.</summary>
     [JsonPropertyName("type")]

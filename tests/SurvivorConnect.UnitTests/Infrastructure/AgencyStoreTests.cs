@@ -63,4 +63,21 @@ public sealed class AgencyStoreTests
         Assert.Null(await _agency.FindAsync<Person>(Person.Container, id, CancellationToken.None));
         _store.VerifyNoOtherCalls();
     }
+
+    [Fact]
+    public async Task A_new_document_belongs_to_the_agency_and_lives_in_its_partition_unless_it_names_another()
+    {
+        _store.Setup(s => s.CreateAsync(Person.Container, It.IsAny<Person>(), It.IsAny<CancellationToken>())).ReturnsAsync((ContainerSpec _, Person p, CancellationToken _) => p);
+        _store.Setup(s => s.ExecuteBatchAsync(Person.Container, "conversation", It.IsAny<IReadOnlyList<BatchOperation>>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new BatchResult([null]));
+
+        var created = await _agency.CreateAsync(Person.Container, new Person { Id = "p", DisplayName = "P", Roles = [], CreatedAt = DateTimeOffset.UnixEpoch }, CancellationToken.None);
+        await _agency.ExecuteBatchAsync(Person.Container, "conversation",
+            [new BatchOperation.Create(new Person { Id = "q", DisplayName = "Q", Roles = [], CreatedAt = DateTimeOffset.UnixEpoch })], CancellationToken.None);
+
+        Assert.Equal(("mine", "mine"), (created.AgencyId, created.PartitionKey));
+        _store.Verify(s => s.ExecuteBatchAsync(Person.Container, "conversation",
+            It.Is<IReadOnlyList<BatchOperation>>(ops => ops.Single().Target.PartitionKey == "conversation"
+                && ((BatchOperation.Create)ops.Single()).Document.AgencyId == "mine"), It.IsAny<CancellationToken>()));
+    }
 }

@@ -58,10 +58,10 @@ public sealed partial class ChatService(
         {
             await Store.ExecuteBatchAsync(Conversation.Container, matchId,
             [
-                new BatchOperation.Create(new Conversation { Id = Conversation.DocumentId, PartitionKey = matchId, AgencyId = data.AgencyId, MatchId = matchId, Sequence = 1, OpenedAt = now }),
+                new BatchOperation.Create(new Conversation { Id = Conversation.DocumentId, PartitionKey = matchId, MatchId = matchId, Sequence = 1, OpenedAt = now }),
                 new BatchOperation.Create(new ChatMessage
                 {
-                    Id = ChatMessage.IdFor(1), PartitionKey = matchId, AgencyId = data.AgencyId, Sequence = 1, SenderId = "system", SenderRole = "system",
+                    Id = ChatMessage.IdFor(1), PartitionKey = matchId, Sequence = 1, SenderId = "system", SenderRole = "system",
                     Text = OversightNotice, SentAt = now, Status = MessageStatus.Delivered,
                 }),
             ], ct);
@@ -330,7 +330,7 @@ public sealed partial class ChatService(
             var sequence = conversation.Sequence + 1;
             var message = new ChatMessage
             {
-                Id = ChatMessage.IdFor(sequence), PartitionKey = conversationId, AgencyId = data.AgencyId, Sequence = sequence, SenderId = senderId,
+                Id = ChatMessage.IdFor(sequence), PartitionKey = conversationId, Sequence = sequence, SenderId = senderId,
                 SenderRole = senderRole, ClientMessageId = clientMessageId, Text = text, SentAt = data.Now,
                 Status = verdict.Action == SafetyAction.Hold ? MessageStatus.Held : MessageStatus.Delivered,
                 FlagKinds = verdict.Findings.Select(f => f.Kind).ToList(),
@@ -340,7 +340,7 @@ public sealed partial class ChatService(
                 await Store.ExecuteBatchAsync(Conversation.Container, conversationId,
                 [
                     new BatchOperation.Replace(conversation with { Sequence = sequence }, conversation.ETag!),
-                    new BatchOperation.Create(new ClientMessageKey { Id = ClientMessageKey.IdFor(senderId, clientMessageId), PartitionKey = conversationId, AgencyId = data.AgencyId, Sequence = sequence }),
+                    new BatchOperation.Create(new ClientMessageKey { Id = ClientMessageKey.IdFor(senderId, clientMessageId), PartitionKey = conversationId, Sequence = sequence }),
                     new BatchOperation.Create(message),
                 ], ct);
                 return message;
@@ -370,8 +370,6 @@ public sealed partial class ChatService(
         var flag = await Store.CreateAsync(SafetyFlag.Container, new SafetyFlag
         {
             Id = AgencyStore.NewId(),
-            PartitionKey = data.AgencyId,
-            AgencyId = data.AgencyId,
             ConversationId = access.Match.Id,
             MessageSequence = message.Sequence,
             SenderId = message.SenderId,
@@ -388,8 +386,6 @@ public sealed partial class ChatService(
             await Store.CreateAsync(WellbeingPrompt.Container, new WellbeingPrompt
             {
                 Id = AgencyStore.NewId(),
-                PartitionKey = data.AgencyId,
-                AgencyId = data.AgencyId,
                 MentorId = message.SenderId,
                 Reason = "A message of yours in a mentoring chat was flagged for review.",
                 FlagId = flag.Id,

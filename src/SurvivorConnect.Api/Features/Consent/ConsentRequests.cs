@@ -85,8 +85,6 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
         var consent = await store.CreateAsync(ConsentRecord.Container, new ConsentRecord
         {
             Id = command.ConsentId,
-            PartitionKey = store.AgencyId,
-            AgencyId = store.AgencyId,
             SubjectId = body.SubjectId!,
             Grantor = grantor,
             Scope = body.Scope!,

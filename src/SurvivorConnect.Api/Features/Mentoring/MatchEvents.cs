@@ -1,4 +1,5 @@
 using Mediator;
+using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Mentoring.Rules;
 
 namespace SurvivorConnect.Api.Features.Mentoring;
@@ -10,5 +11,9 @@ namespace SurvivorConnect.Api.Features.Mentoring;
 /// </summary>
 public sealed record MatchChanged(string MatchId, bool Activated) : INotification;
 
-/// <summary>A match moved (<paramref name="Action"/> took it to <c>Match.State</c>). Its side effects are this event's handlers.</summary>
-public sealed record MatchMoved(Match Match, YouthReferral Youth, MatchAction Action) : INotification;
+/// <summary>
+/// A match moved (<paramref name="Action"/> took it to <c>Match.State</c>), and with it <paramref name="ConsentGiven"/>
+/// consented to the match when the move was a mentor's acceptance or a youth's agreement. Its side effects are this
+/// event's handlers.
+/// </summary>
+public sealed record MatchMoved(Match Match, YouthReferral Youth, MatchAction Action, ConsentGrantor? ConsentGiven) : INotification;

@@ -1,15 +1,34 @@
 using Mediator;
+using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Mentoring.Rules;
 using SurvivorConnect.Api.Features.Notifications;
+using SurvivorConnect.Api.Infrastructure.Tenancy;
 
 namespace SurvivorConnect.Api.Features.Mentoring;
 
-/// <summary>What follows a match's move: whatever depends on the match (its chat) is told, then the people in it.</summary>
-internal sealed class MatchMovedHandler(Notifier notifier, IPublisher publisher) : INotificationHandler<MatchMoved>
+/// <summary>
+/// What follows a match's move, in order: the consent it gave is recorded (before the chat is told, as the chat
+/// opens only on current consent), whatever depends on the match (its chat) is told, then the people in it.
+/// </summary>
+internal sealed class MatchMovedHandler(MentoringData data, Notifier notifier, IPublisher publisher) : INotificationHandler<MatchMoved>
 {
     public async ValueTask Handle(MatchMoved notification, CancellationToken ct)
     {
         var match = notification.Match;
+        if (notification.ConsentGiven is { } grantor)
+        {
+            await data.Store.CreateAsync(ConsentRecord.Container, new ConsentRecord
+            {
+                Id = AgencyStore.NewId(),
+                SubjectId = grantor == ConsentGrantor.Mentor ? match.MentorId : match.YouthId,
+                Grantor = grantor,
+                Scope = MentoringScopes.MentoringMatch,
+                MatchId = match.Id,
+                GrantedAt = data.Now,
+                RecordedBy = data.User.UserId,
+            }, ct);
+        }
+
         await publisher.Publish(new MatchChanged(match.Id, Activated: match.State == MatchState.Active), ct);
         foreach (var (to, notice) in MatchNotices.For(notification.Action, match, notification.Youth))
         {

@@ -131,8 +131,6 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
         var match = await data.Store.CreateAsync(Match.Container, new Match
         {
             Id = command.MatchId,
-            PartitionKey = data.AgencyId,
-            AgencyId = data.AgencyId,
             YouthId = youth.Id,
             MentorId = mentor.Id,
             CaseManagerId = data.User.UserId,
@@ -210,9 +208,9 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             new MatchClosure(ClosureReason.YouthChoice, false, null, data.Now, data.User.UserId));
 
     /// <summary>
-    /// One legal move of a match by one of the roles allowed to make it. Consent given by the move is
-    /// recorded first (it is true even if the move then loses a race); the move itself is a replace with
-    /// the ETag read, so of two concurrent moves one wins and the other is 412 with nothing changed.
+    /// One legal move of a match by one of the roles allowed to make it: a replace with the ETag read, so of two
+    /// concurrent moves one wins and the other is 412 with nothing changed. Consent the move gives is recorded by
+    /// the handler of the event it raises, so a move that loses a race records nothing.
     /// </summary>
     private async Task<MatchView> MoveAsync(
         string matchId, MatchAction action, MatchRole[] allowed, CancellationToken ct, MatchClosure? closure = null,
@@ -224,24 +222,8 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             throw new ForbiddenException("You cannot make this change to the match.");
         }
 
-        MatchLifecycle.Next(match.State, action, consentsComplete: false);
-        if (recordConsentAs is { } grantor)
-        {
-            await data.Store.CreateAsync(ConsentRecord.Container, new ConsentRecord
-            {
-                Id = AgencyStore.NewId(),
-                PartitionKey = data.AgencyId,
-                AgencyId = data.AgencyId,
-                SubjectId = grantor == ConsentGrantor.Mentor ? match.MentorId : match.YouthId,
-                Grantor = grantor,
-                Scope = MentoringScopes.MentoringMatch,
-                MatchId = match.Id,
-                GrantedAt = data.Now,
-                RecordedBy = data.User.UserId,
-            }, ct);
-        }
-
-        var complete = action != MatchAction.YouthAgree || (await consent.MissingAsync(match, youth, ct)).Count == 0;
+        // The youth's agreement is itself the consent it records (the event's handler writes it), so it counts here.
+        var complete = action != MatchAction.YouthAgree || (await consent.MissingAsync(match, youth, ct, givenNow: recordConsentAs)).Count == 0;
         var next = MatchLifecycle.Next(match.State, action, complete);
         var moved = await data.Store.ReplaceAsync(Match.Container, match with
         {
@@ -251,7 +233,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
         }, match.ETag!, ct);
 
         // What follows a move (the chat, the notices) is for the handlers of the event it raises.
-        await publisher.Publish(new MatchMoved(moved, youth, action), ct);
+        await publisher.Publish(new MatchMoved(moved, youth, action, recordConsentAs), ct);
         return await ViewAsync(moved, youth, role, ct);
     }
 

@@ -59,11 +59,13 @@ public sealed class MentorEligibilityBehaviour<TMessage, TResponse>(MentoringDat
 /// <summary>The one place that knows which consents a match needs, and checks they are current.</summary>
 public sealed class MatchConsentGuard(MentoringData data)
 {
-    public async Task<IReadOnlyList<string>> MissingAsync(Match match, YouthReferral youth, CancellationToken ct) =>
-        Missing(match, youth, await data.PolicyAsync(ct), await data.ConsentsAsync(Filter.Eq("matchId", match.Id), ct), data.Now);
+    /// <param name="givenNow">A party whose consent the caller is giving in this very request, counted as current.</param>
+    public async Task<IReadOnlyList<string>> MissingAsync(Match match, YouthReferral youth, CancellationToken ct, ConsentGrantor? givenNow = null) =>
+        Missing(match, youth, await data.PolicyAsync(ct), await data.ConsentsAsync(Filter.Eq("matchId", match.Id), ct), data.Now, givenNow);
 
     /// <summary>The consents a match still needs, from the agency's policy and the match's consent records.</summary>
-    public static IReadOnlyList<string> Missing(Match match, YouthReferral youth, MatchConsentPolicy policy, IEnumerable<ConsentRecord> matchConsents, DateTimeOffset now)
+    public static IReadOnlyList<string> Missing(
+        Match match, YouthReferral youth, MatchConsentPolicy policy, IEnumerable<ConsentRecord> matchConsents, DateTimeOffset now, ConsentGrantor? givenNow = null)
     {
         var consents = matchConsents
             .Where(c => c.MatchId == match.Id && c.Scope == MentoringScopes.MentoringMatch && c.IsCurrent(now))
@@ -78,7 +80,9 @@ public sealed class MatchConsentGuard(MentoringData data)
             needed.AddRange(policy.MinorMatchNeeds.Select(g => (g, match.YouthId, $"{g.ToString().ToLowerInvariant()} consent")));
         }
 
-        return needed.Where(n => !consents.Any(c => c.Grantor == n.Grantor && c.SubjectId == n.Subject)).Select(n => n.Words).ToList();
+        return needed
+            .Where(n => n.Grantor != givenNow && !consents.Any(c => c.Grantor == n.Grantor && c.SubjectId == n.Subject))
+            .Select(n => n.Words).ToList();
     }
 
     public async Task EnsureAsync(Match match, YouthReferral youth, CancellationToken ct)

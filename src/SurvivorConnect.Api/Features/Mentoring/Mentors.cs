@@ -115,8 +115,6 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
         var profile = (existing ?? new MentorProfile
         {
             Id = data.User.UserId,
-            PartitionKey = data.AgencyId,
-            AgencyId = data.AgencyId,
             DisplayName = p.DisplayName!,
         }) with
         {

@@ -146,8 +146,6 @@ internal sealed class YouthHandlers(MentoringData data, PeopleRepository people,
         var youth = Apply(new YouthReferral
         {
             Id = command.YouthId,
-            PartitionKey = data.AgencyId,
-            AgencyId = data.AgencyId,
             DisplayName = body.DisplayName!,
             Age = body.Age!.Value,
             CaseManagerIds = [data.User.UserId],
@@ -277,8 +275,6 @@ internal sealed class YouthHandlers(MentoringData data, PeopleRepository people,
             operations.Add(new BatchOperation.Create(new YouthPersonLink
             {
                 Id = YouthPersonLink.IdFor(youth.PersonId),
-                PartitionKey = data.AgencyId,
-                AgencyId = data.AgencyId,
                 YouthId = youth.Id,
             }));
         }

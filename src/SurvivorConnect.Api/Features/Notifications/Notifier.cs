@@ -45,8 +45,6 @@ public sealed class Notifier(AgencyStore store, PeopleRepository people, IHubCon
             var stored = await store.CreateAsync(Notification.Container, new Notification
             {
                 Id = AgencyStore.NewId(),
-                PartitionKey = store.AgencyId,
-                AgencyId = store.AgencyId,
                 RecipientId = recipient,
                 Kind = notice.Kind,
                 MatchId = matchId,

@@ -144,8 +144,6 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
         var person = new Person
         {
             Id = command.PersonId,
-            PartitionKey = user.AgencyId,
-            AgencyId = user.AgencyId,
             DisplayName = command.DisplayName!.Trim(),
             Roles = command.Roles!.Distinct().ToList(),
             CreatedAt = time.GetUtcNow(),

@@ -7,7 +7,9 @@ namespace SurvivorConnect.Api.Infrastructure.Tenancy;
 /// <summary>
 /// The signed-in person's agency's view of the store, and the only one features use. A document of another
 /// agency reads as absent, exactly like one that does not exist (so callers answer 404 for both), whatever
-/// partition is read (the agency's own, or one of its conversations); and one can never be written.
+/// partition is read (the agency's own, or one of its conversations); and one can never be written. A new
+/// document needs neither its agency nor its partition set: written here, it belongs to the agency and, unless
+/// it names another partition (a conversation's), lives in the agency's.
 /// </summary>
 public sealed class AgencyStore(IDocumentStore store, ICurrentUser user, TimeProvider time)
 {
@@ -44,18 +46,14 @@ public sealed class AgencyStore(IDocumentStore store, ICurrentUser user, TimePro
     public Task<BatchResult> ExecuteBatchAsync(ContainerSpec container, string partitionKey, IReadOnlyList<BatchOperation> operations, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(operations);
-        foreach (var operation in operations)
+        var owned = operations.Select(operation => operation switch
         {
-            _ = operation switch
-            {
-                BatchOperation.Create create => Own(create.Document),
-                BatchOperation.Replace replace => Own(replace.Document),
-                BatchOperation.Upsert upsert => Own(upsert.Document),
-                _ => null,
-            };
-        }
-
-        return store.ExecuteBatchAsync(container, partitionKey, operations, ct);
+            BatchOperation.Create create => create with { Document = Own(create.Document, partitionKey) },
+            BatchOperation.Replace replace => replace with { Document = Own(replace.Document, partitionKey) },
+            BatchOperation.Upsert upsert => upsert with { Document = Own(upsert.Document, partitionKey) },
+            _ => operation,
+        }).ToList();
+        return store.ExecuteBatchAsync(container, partitionKey, owned, ct);
     }
 
     /// <summary>One page of the query's partition, without anything of another agency.</summary>
@@ -90,9 +88,17 @@ public sealed class AgencyStore(IDocumentStore store, ICurrentUser user, TimePro
         return all;
     }
 
-    private T Own<T>(T document)
-        where T : Document =>
-        document.AgencyId == AgencyId
+    private T Own<T>(T document, string? partitionKey = null)
+        where T : Document
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        if (document.AgencyId.Length > 0 && document.AgencyId != AgencyId)
+        {
+            throw new InvalidOperationException($"A {document.Type} of another agency cannot be written for this one.");
+        }
+
+        return document.AgencyId.Length > 0 && document.PartitionKey.Length > 0
             ? document
-            : throw new InvalidOperationException($"A {document.Type} of another agency cannot be written for this one.");
+            : (T)(document with { AgencyId = AgencyId, PartitionKey = document.PartitionKey.Length > 0 ? document.PartitionKey : partitionKey ?? AgencyId });
+    }
 }
