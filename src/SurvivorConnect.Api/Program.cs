@@ -7,6 +7,7 @@ using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Hosting;
+using SurvivorConnect.Api.Portal;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddSurvivorConnect();
@@ -17,10 +18,12 @@ builder.AddConsent();
 builder.AddNotifications();
 builder.AddMentoring();
 builder.AddChat();
+builder.AddPortal();
 
 var app = builder.Build();
 app.UseSurvivorConnect();
 app.UseChat();
+app.UsePortal();
 app.MapAgencies();
 app.MapPeople();
 app.MapAudit();
@@ -29,6 +32,7 @@ app.MapNotifications();
 app.MapMentoring();
 app.MapChat();
 app.MapDevelopment(app.Environment);
+app.MapPortal();
 app.Run();
 
 /// <summary>The entry point, visible to WebApplicationFactory in the integration tests.</summary>

@@ -27,8 +27,11 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
     private static readonly string[] Participant = [Roles.Mentor, Roles.Youth, Roles.CaseManager, Roles.AgencyAdmin];
     private static readonly string[] CaseManager = [Roles.CaseManager];
 
-    /// <summary>Public by design and outside the matrix: health probes and the API description.</summary>
-    private static readonly string[] PublicPrefixes = ["/health/", "/openapi/", "/scalar"];
+    /// <summary>
+    /// Outside the matrix: health probes and the API description (public by design), and Blazor's own redirect
+    /// endpoint for enhanced navigation, which the portal does not use and the fallback policy keeps closed.
+    /// </summary>
+    private static readonly string[] PublicPrefixes = ["/health/", "/openapi/", "/scalar", "/_framework/opaque-redirect"];
 
     public sealed record Row(string Method, string Route, string Path, object? Body, string[] Allowed);
 
@@ -89,7 +92,33 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
         new("POST", "/api/flags/{id}/resolve", "/api/flags/nobody/resolve", new { note = "checked" }, CaseManager),
         new("GET", "/dev/users", "/dev/users", null, [Anonymous]),
         new("POST", "/dev/token", "/dev/token", new { userId = "demo-youth" }, [Anonymous]),
+
+        // The portal's pages: someone not signed in is sent to sign-in instead of being told 401.
+        new("GET", "/", "/", null, All),
+        new("POST", "/", "/", null, All),
+        new("GET", "/matches", "/matches", null, Participant),
+        new("POST", "/matches", "/matches", null, Participant),
+        new("GET", "/chat", "/chat", null, Participant),
+        new("POST", "/chat", "/chat", null, Participant),
+        new("GET", "/caseload", "/caseload", null, CaseManager),
+        new("POST", "/caseload", "/caseload", null, CaseManager),
+        new("GET", "/flags", "/flags", null, CaseManager),
+        new("POST", "/flags", "/flags", null, CaseManager),
+        new("GET", "/notifications", "/notifications", null, All),
+        new("POST", "/notifications", "/notifications", null, All),
+        new("GET", "/signin", "/signin", null, [Anonymous]),
+        new("POST", "/signin", "/signin", null, [Anonymous]),
+        new("GET", "/help", "/help", null, [Anonymous]),
+        new("POST", "/help", "/help", null, [Anonymous]),
+        new("GET", "/not-available", "/not-available", null, [Anonymous]),
+        new("POST", "/not-available", "/not-available", null, [Anonymous]),
+        new("POST", "/signin/demo", "/signin/demo", null, [Anonymous]),
+        new("POST", "/signout", "/signout", null, [Anonymous]),
+        new("POST", "/exit", "/exit", null, [Anonymous]),
     ];
+
+    /// <summary>A portal page rather than the API, a hub or development sign-in.</summary>
+    private static bool IsPage(Row row) => !new[] { "/api", "/dev", "/hubs" }.Any(p => row.Route.StartsWith(p, StringComparison.Ordinal));
 
     private static readonly Dictionary<string, string> UserForRole = new()
     {
@@ -169,11 +198,17 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
             request.Content = JsonContent.Create(row.Body);
         }
 
-        var status = (await client.SendAsync(request)).StatusCode;
+        var response = await client.SendAsync(request);
+        var status = response.StatusCode;
 
         if (row.Allowed.Contains(Anonymous) || row.Allowed.Contains(caller))
         {
             Assert.True(status is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden), $"{caller} should reach {endpoint} but got {(int)status}.");
+        }
+        else if (caller == Anonymous && IsPage(row))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, status);
+            Assert.Equal("/signin", response.Headers.Location?.OriginalString);
         }
         else
         {

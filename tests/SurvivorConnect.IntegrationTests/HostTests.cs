@@ -105,6 +105,7 @@ public sealed class StagingFactory : ApiFactory
     {
         ["Auth:Authority"] = "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0",
         ["Auth:Audience"] = "api://survivorconnect",
+        ["Auth:Portal:ClientId"] = "survivorconnect-portal",
     };
 }
 
@@ -139,6 +140,7 @@ public sealed class OutsideDevelopmentTests
         {
             ["Auth:Authority"] = "https://login.microsoftonline.com/tenant/v2.0",
             ["Auth:Audience"] = "api://survivorconnect",
+            ["Auth:Portal:ClientId"] = "survivorconnect-portal",
         });
 
         var error = Assert.Throws<InvalidOperationException>(() => factory.Server);
@@ -153,6 +155,7 @@ public sealed class OutsideDevelopmentTests
         {
             ["Auth:Authority"] = "https://login.microsoftonline.com/tenant/v2.0",
             ["Auth:Audience"] = "api://survivorconnect",
+            ["Auth:Portal:ClientId"] = "survivorconnect-portal",
             ["Storage:Provider"] = "Cosmos",
             ["Storage:Cosmos:Endpoint"] = "https://127.0.0.1:1/",
             ["DetailedErrors"] = "true",

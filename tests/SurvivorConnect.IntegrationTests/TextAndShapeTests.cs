@@ -123,6 +123,7 @@ public sealed class TextAndShapeOutsideDevelopmentTests : IAsyncLifetime
         {
             ["Auth:Authority"] = "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0",
             ["Auth:Audience"] = "api://survivorconnect",
+            ["Auth:Portal:ClientId"] = "survivorconnect-portal",
         };
 
         /// <summary>Entra ID cannot be reached from a test, so its tokens are stood in for by ones signed with the test key.</summary>

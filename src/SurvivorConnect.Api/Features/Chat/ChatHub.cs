@@ -293,13 +293,17 @@ public sealed class ChatRateLimiter(IOptions<ChatOptions> options) : IDisposable
     });
 }
 
-/// <summary>Refuses a browser handshake from an origin that is not on the allow-list (cross-site WebSocket hijacking).</summary>
+/// <summary>
+/// Refuses a browser handshake from an origin that is neither the site itself (the portal) nor on the allow-list
+/// (cross-site WebSocket hijacking).
+/// </summary>
 public sealed class ChatOriginCheck(RequestDelegate next, IOptions<ChatOptions> options)
 {
     public Task InvokeAsync(HttpContext context)
     {
         if (context.Request.Path.StartsWithSegments("/hubs")
             && context.Request.Headers.Origin is { Count: > 0 } origin
+            && !string.Equals(origin.ToString(), $"{context.Request.Scheme}://{context.Request.Host}", StringComparison.OrdinalIgnoreCase)
             && !options.Value.AllowedOrigins.Contains(origin.ToString(), StringComparer.OrdinalIgnoreCase))
         {
             context.Response.StatusCode = StatusCodes.Status403Forbidden;

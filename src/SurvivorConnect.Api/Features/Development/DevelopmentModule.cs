@@ -32,22 +32,8 @@ public static class DevelopmentModule
         return app;
     }
 
-    private static async Task<Ok<List<DevUser>>> ListUsers(IDocumentStore store, CancellationToken ct)
-    {
-        var users = new List<DevUser>();
-        foreach (var agency in DemoData.Agencies)
-        {
-            foreach (var (id, _, _) in agency.People)
-            {
-                if (await store.ReadAsync<Person>(Person.Container, id, agency.Id, ct) is { Active: true } p)
-                {
-                    users.Add(new DevUser(p.Id, p.DisplayName, p.Roles, agency.Id, agency.Name));
-                }
-            }
-        }
-
-        return TypedResults.Ok(users);
-    }
+    private static async Task<Ok<List<DevUser>>> ListUsers(IDocumentStore store, CancellationToken ct) =>
+        TypedResults.Ok(await DemoPeople.ActiveAsync(store, ct));
 
     private static async Task<Results<Ok<DevToken>, ProblemHttpResult>> IssueToken(
         DevTokenRequest request, IDocumentStore store, DevTokenIssuer issuer, TimeProvider time, CancellationToken ct)
@@ -67,5 +53,27 @@ public static class DevelopmentModule
         }
 
         return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found.", detail: "No demo person with that id.");
+    }
+}
+
+/// <summary>The seeded demo people who may still sign in, for the development sign-in (API and portal).</summary>
+public static class DemoPeople
+{
+    public static async Task<List<DevUser>> ActiveAsync(IDocumentStore store, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var users = new List<DevUser>();
+        foreach (var agency in DemoData.Agencies)
+        {
+            foreach (var (id, _, _) in agency.People)
+            {
+                if (await store.ReadAsync<Person>(Person.Container, id, agency.Id, ct) is { Active: true } p)
+                {
+                    users.Add(new DevUser(p.Id, p.DisplayName, p.Roles, agency.Id, agency.Name));
+                }
+            }
+        }
+
+        return users;
     }
 }

@@ -18,6 +18,21 @@ public sealed class AuthOptions
     public string AgencyClaim { get; set; } = "agency";
 
     public DevelopmentTokenOptions Development { get; set; } = new();
+
+    /// <summary>The portal's own sign-in (OpenID Connect with Entra ID outside Development).</summary>
+    public PortalSignInOptions Portal { get; set; } = new();
+}
+
+public sealed class PortalSignInOptions
+{
+    /// <summary>The portal's app registration (client id) in Entra ID; required outside Development.</summary>
+    public string? ClientId { get; set; }
+
+    /// <summary>The app registration's client secret, from Key Vault; without it the code is redeemed with PKCE only.</summary>
+    public string? ClientSecret { get; set; }
+
+    /// <summary>A portal session ends after this long without a request.</summary>
+    public int IdleMinutes { get; set; } = 30;
 }
 
 public sealed class DevelopmentTokenOptions

@@ -25,14 +25,19 @@ public static class AuthSetup
         {
             builder.Services.AddSingleton(new DevTokenIssuer(developmentKey, options.Development));
         }
-        else if (string.IsNullOrWhiteSpace(options.Authority) || string.IsNullOrWhiteSpace(options.Audience))
+        else if (string.IsNullOrWhiteSpace(options.Authority) || string.IsNullOrWhiteSpace(options.Audience) || string.IsNullOrWhiteSpace(options.Portal.ClientId))
         {
             throw new InvalidOperationException(
-                "Auth:Authority and Auth:Audience (Microsoft Entra ID) are required outside Development; SurvivorConnect will not start without them.");
+                "Auth:Authority, Auth:Audience and Auth:Portal:ClientId (Microsoft Entra ID) are required outside Development; SurvivorConnect will not start without them.");
         }
 
-        builder.Services
-            .AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
+        var authentication = builder.Services
+            .AddAuthentication(o =>
+            {
+                o.DefaultScheme = PortalSignIn.SelectingScheme;
+                o.DefaultChallengeScheme = PortalSignIn.SelectingScheme;
+            })
+            .AddPolicyScheme(PortalSignIn.SelectingScheme, "Bearer for the API, the portal's cookie for its pages", o => o.ForwardDefaultSelector = PortalSignIn.SchemeFor)
             .AddJwtBearer(jwt =>
             {
                 jwt.MapInboundClaims = false;
@@ -87,6 +92,7 @@ public static class AuthSetup
                     },
                 };
             });
+        authentication.AddPortalSignIn(options, signInWithEntra: developmentKey is null);
 
         builder.Services.AddAuthorization(Policies.Add);
         builder.Services.AddHttpContextAccessor();

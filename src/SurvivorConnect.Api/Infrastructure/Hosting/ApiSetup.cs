@@ -82,6 +82,9 @@ public static class ApiSetup
         app.UseStatusCodePages();
         app.UseMiddleware<RequestBodyLimit>(app.Configuration.GetValue("Api:MaxRequestBodyBytes", 65536L));
 
+        // The portal's script and styles (wwwroot), public and served before any route is considered.
+        app.UseStaticFiles();
+
         // An unknown route is 404 for everyone; the fallback authorization policy is for mapped endpoints.
         app.Use((context, next) =>
         {

@@ -1,0 +1,133 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+
+namespace SurvivorConnect.Api.Infrastructure.Auth;
+
+/// <summary>
+/// How a person signs in to the portal: a session cookie holding only who they are and their agency (roles and
+/// active state are read afresh on every request, as for tokens). Outside Development the cookie is issued after
+/// an OpenID Connect sign-in with Entra ID; in Development the demo sign-in page issues it.
+/// </summary>
+public static class PortalSignIn
+{
+    public const string SelectingScheme = "SurvivorConnect";
+    public const string CookieScheme = "Portal";
+    public const string EntraScheme = "Entra";
+    public const string CookieName = "sc-session";
+    public const string SignInPath = "/signin";
+
+    /// <summary>
+    /// The API and anything that presents a token use bearer tokens only, so a browser's cookie can never be
+    /// used against the API from another site; portal pages and the hubs a portal page opens use the cookie.
+    /// </summary>
+    public static string SchemeFor(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var request = context.Request;
+        var presentsToken = request.Headers.Authorization.Count > 0
+            || request.Path.StartsWithSegments(AuthSetup.HubPathPrefix) && request.Query.ContainsKey("access_token");
+        return presentsToken || request.Path.StartsWithSegments("/api") ? JwtBearerDefaults.AuthenticationScheme : CookieScheme;
+    }
+
+    /// <summary>The principal a portal session carries: the person and the agency as the token claims name them, nothing else.</summary>
+    public static ClaimsPrincipal SessionPrincipal(AuthOptions options, string personId, string agencyId, string authenticationType)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new ClaimsPrincipal(new ClaimsIdentity(
+            [new Claim(options.UserIdClaim, personId), new Claim(options.AgencyClaim, agencyId)], authenticationType));
+    }
+
+    internal static void AddPortalSignIn(this AuthenticationBuilder authentication, AuthOptions options, bool signInWithEntra)
+    {
+        authentication.AddCookie(CookieScheme, cookie =>
+        {
+            cookie.Cookie.Name = CookieName;
+            cookie.Cookie.HttpOnly = true;
+
+            // Strict: no other site can make the browser send it, to a page, a form or a hub's WebSocket.
+            cookie.Cookie.SameSite = SameSiteMode.Strict;
+            cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+
+            // A session cookie (gone when the browser closes) that also ends after a short idle time, for shared phones.
+            cookie.ExpireTimeSpan = TimeSpan.FromMinutes(options.Portal.IdleMinutes);
+            cookie.SlidingExpiration = true;
+            cookie.LoginPath = SignInPath;
+            cookie.AccessDeniedPath = "/not-available";
+            cookie.ReturnUrlParameter = "unused";
+            cookie.Events.OnRedirectToLogin = context =>
+            {
+                // A hub is not a page: it is told 401, like the API. A page goes to sign-in, with no return address
+                // in the URL (it could name a page; sign-in always lands on the person's home).
+                if (context.Request.Path.StartsWithSegments(AuthSetup.HubPathPrefix))
+                {
+                    context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                }
+                else
+                {
+                    context.Response.Redirect(SignInPath);
+                }
+
+                return Task.CompletedTask;
+            };
+            cookie.Events.OnRedirectToAccessDenied = context =>
+            {
+                if (context.Request.Path.StartsWithSegments(AuthSetup.HubPathPrefix))
+                {
+                    context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                }
+                else
+                {
+                    context.Response.Redirect(cookie.AccessDeniedPath);
+                }
+
+                return Task.CompletedTask;
+            };
+        });
+
+        if (!signInWithEntra)
+        {
+            return;
+        }
+
+        authentication.AddOpenIdConnect(EntraScheme, oidc =>
+        {
+            oidc.Authority = options.Authority;
+            oidc.ClientId = options.Portal.ClientId;
+            oidc.ClientSecret = options.Portal.ClientSecret;
+            oidc.ResponseType = OpenIdConnectResponseType.Code;
+            oidc.UsePkce = true;
+            oidc.MapInboundClaims = false;
+            oidc.SaveTokens = false;
+            oidc.GetClaimsFromUserInfoEndpoint = false;
+            oidc.SignInScheme = CookieScheme;
+            oidc.CallbackPath = "/signin-oidc";
+            oidc.SignedOutCallbackPath = "/signout-callback-oidc";
+            oidc.Scope.Clear();
+            oidc.Scope.Add(OpenIdConnectScope.OpenId);
+            oidc.Events.OnTokenValidated = context =>
+            {
+                // Keep only who and which agency, each a single string, as for API tokens: names stay out of the cookie.
+                var person = context.Principal?.FindAll(options.UserIdClaim).ToList();
+                var agency = context.Principal?.FindAll(options.AgencyClaim).ToList();
+                if (person is not [{ } p] || agency is not [{ } a] || string.IsNullOrEmpty(p.Value) || string.IsNullOrEmpty(a.Value))
+                {
+                    context.Fail("The sign-in did not name one person and one agency.");
+                    return Task.CompletedTask;
+                }
+
+                context.Principal = SessionPrincipal(options, p.Value, a.Value, EntraScheme);
+                return Task.CompletedTask;
+            };
+            oidc.Events.OnRemoteFailure = context =>
+            {
+                context.HandleResponse();
+                context.Response.Redirect(SignInPath + "?failed=1");
+                return Task.CompletedTask;
+            };
+        });
+    }
+}

@@ -1,0 +1,126 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using SurvivorConnect.Api.Features.People;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Hosting;
+
+namespace SurvivorConnect.Api.Portal;
+
+/// <summary>Where the quick exit goes, and what the portal calls itself in the browser's title bar.</summary>
+public sealed class PortalOptions
+{
+    public const string SectionName = "Portal";
+
+    /// <summary>A neutral site that replaces the portal on quick exit.</summary>
+    public string ExitUrl { get; set; } = "https://www.bbc.co.uk/weather";
+
+    /// <summary>The browser tab's title: plain and neutral, never a person's name.</summary>
+    public string Title { get; set; } = "SurvivorConnect";
+}
+
+/// <summary>
+/// The web portal: Blazor pages rendered on the server (see ADR 0004), sign-in and sign-out, and the quick exit.
+/// Pages send the same Mediator requests as the API, so the same validation, tenant scope, guards and audit apply.
+/// </summary>
+public static class PortalModule
+{
+    public static WebApplicationBuilder AddPortal(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Configure<PortalOptions>(builder.Configuration.GetSection(PortalOptions.SectionName));
+        builder.Services.AddRazorComponents();
+        builder.Services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "sc-form";
+            o.Cookie.SameSite = SameSiteMode.Strict;
+        });
+        return builder;
+    }
+
+    public static WebApplication UsePortal(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.Use((context, next) =>
+        {
+            // Nothing a portal page shows may be kept by the browser or a proxy, nor sent to another site.
+            if (!context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/portal-assets") && !context.Request.Path.StartsWithSegments("/scalar"))
+            {
+                var headers = context.Response.Headers;
+                headers.CacheControl = "no-store";
+                headers["Referrer-Policy"] = "no-referrer";
+                headers["X-Content-Type-Options"] = "nosniff";
+                headers["X-Frame-Options"] = "DENY";
+                headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self' " + EntraOrigin(app) + "; frame-ancestors 'none'; base-uri 'none'";
+            }
+
+            return next(context);
+        });
+        app.UseAntiforgery();
+        return app;
+    }
+
+    public static WebApplication MapPortal(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapRazorComponents<App>();
+
+        var session = app.MapGroup("").WithTags("Portal").ExcludeFromDescription();
+        session.MapPost("/signout", (Func<HttpContext, Task<RedirectHttpResult>>)SignOut).WithName(nameof(SignOut)).AllowAnonymous();
+
+        // The quick exit ends the session from a page being left, as a beacon: it carries no form token, and
+        // signing someone out is all another site could make it do.
+        session.MapPost("/exit", (Func<HttpContext, Task<NoContent>>)Exit).WithName(nameof(Exit)).AllowAnonymous().DisableAntiforgery();
+        if (app.Environment.IsDevelopment())
+        {
+            session.MapPost("/signin/demo", SignInAsDemoPerson).WithName(nameof(SignInAsDemoPerson)).AllowAnonymous()
+                .RequireRateLimiting(RequestLimits.SignIn);
+        }
+        else
+        {
+            session.MapGet("/signin/entra", SignInWithEntra).WithName(nameof(SignInWithEntra)).AllowAnonymous()
+                .RequireRateLimiting(RequestLimits.SignIn);
+        }
+
+        return app;
+    }
+
+    private static string EntraOrigin(WebApplication app) =>
+        Uri.TryCreate(app.Configuration["Auth:Authority"], UriKind.Absolute, out var authority) && !app.Environment.IsDevelopment()
+            ? authority.GetLeftPart(UriPartial.Authority)
+            : "";
+
+    private static async Task<RedirectHttpResult> SignInAsDemoPerson(
+        HttpContext context, [Microsoft.AspNetCore.Mvc.FromForm] string? personId, PeopleRepository people, IOptions<AuthOptions> auth, CancellationToken ct)
+    {
+        foreach (var agency in Features.Development.DemoData.Agencies)
+        {
+            if (personId is not null && PeopleRules.IsValidId(personId) && await people.FindAsync(agency.Id, personId, ct) is { Active: true } person)
+            {
+                await context.SignInAsync(PortalSignIn.CookieScheme, PortalSignIn.SessionPrincipal(auth.Value, person.Id, agency.Id, PortalSignIn.CookieScheme));
+                return TypedResults.Redirect("/");
+            }
+        }
+
+        return TypedResults.Redirect(PortalSignIn.SignInPath + "?failed=1");
+    }
+
+    private static ChallengeHttpResult SignInWithEntra() =>
+        TypedResults.Challenge(new AuthenticationProperties { RedirectUri = "/" }, [PortalSignIn.EntraScheme]);
+
+    private static async Task<RedirectHttpResult> SignOut(HttpContext context)
+    {
+        await context.SignOutAsync(PortalSignIn.CookieScheme);
+        return TypedResults.Redirect(PortalSignIn.SignInPath + "?signedout=1");
+    }
+
+    private static async Task<NoContent> Exit(HttpContext context)
+    {
+        await context.SignOutAsync(PortalSignIn.CookieScheme);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>The person's own id, for pages: the portal's principal after claims transformation.</summary>
+    public static string? PersonId(this ClaimsPrincipal user) => user?.FindFirstValue(ScClaims.UserId);
+}

@@ -1,0 +1,97 @@
+using System.Security.Claims;
+using Mediator;
+using Microsoft.AspNetCore.Components;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Portal.Shell;
+
+/// <summary>
+/// A portal page. It acts only through Mediator requests, so every rule of the API applies; a refusal becomes
+/// plain words on the page (and field errors next to their fields), never a stack trace.
+/// </summary>
+public abstract class PortalPage : ComponentBase
+{
+    [Inject]
+    protected IMediator Mediator { get; set; } = default!;
+
+    [CascadingParameter]
+    protected HttpContext? HttpContext { get; set; }
+
+    /// <summary>What the last action did, in plain words.</summary>
+    protected string? Done { get; private set; }
+
+    /// <summary>Why the last action could not be done, in plain words.</summary>
+    protected string? Problem { get; private set; }
+
+    protected IReadOnlyDictionary<string, string[]> FieldErrors { get; private set; } = new Dictionary<string, string[]>();
+
+    protected ClaimsPrincipal User => HttpContext?.User ?? new ClaimsPrincipal();
+
+    protected string MyId => User.FindFirstValue(ScClaims.UserId) ?? "";
+
+    protected bool Has(string role) => User.HasClaim(ScClaims.Role, role);
+
+    protected string? ErrorFor(string field) =>
+        FieldErrors.FirstOrDefault(e => string.Equals(e.Key, field, StringComparison.OrdinalIgnoreCase)).Value is { Length: > 0 } messages ? string.Join(" ", messages) : null;
+
+    /// <summary>Runs one action; on success says <paramref name="done"/>, on a refusal says why.</summary>
+    protected async Task<bool> TryAsync(Func<Task> action, string done)
+    {
+        ArgumentNullException.ThrowIfNull(action);
+        Done = null;
+        Problem = null;
+        FieldErrors = new Dictionary<string, string[]>();
+        try
+        {
+            await action();
+            Done = done;
+            return true;
+        }
+        catch (RequestValidationException ex)
+        {
+            FieldErrors = ex.Errors;
+            Problem = "Please check the highlighted fields.";
+        }
+        catch (NotFoundException)
+        {
+            Problem = "That is not available to you. It may have been changed or removed.";
+        }
+        catch (Exception ex) when (ex is ConflictException or ForbiddenException)
+        {
+            Problem = ex.Message;
+        }
+        catch (PreconditionRequiredException)
+        {
+            Problem = "Someone else changed this. Reload the page to see the latest, then try again.";
+        }
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed)
+        {
+            Problem = "Someone else changed this. Reload the page to see the latest, then try again.";
+        }
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.Unavailable)
+        {
+            Problem = "We could not save this just now. Nothing was changed. Please try again in a moment.";
+        }
+
+        return false;
+    }
+
+    /// <summary>Loads what a page shows; a record the person may not see reads as not there.</summary>
+    protected async Task<T?> LoadAsync<T>(Func<Task<T>> load)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(load);
+        try
+        {
+            return await load();
+        }
+        catch (Exception ex) when (ex is NotFoundException or ForbiddenException or RequestValidationException)
+        {
+            return null;
+        }
+    }
+
+    protected static string When(DateTimeOffset at) => at.ToString("d MMM yyyy, HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture);
+}

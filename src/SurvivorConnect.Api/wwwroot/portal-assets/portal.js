@@ -1,0 +1,324 @@
+// SurvivorConnect portal: quick exit, navigation that leaves no history trail, and the live parts
+// (chat, flag queue, notices) over the site's own SignalR hubs. No framework, nothing kept in storage.
+(() => {
+  'use strict';
+  const RS = '\u001e';
+  const exitUrl = document.querySelector('meta[name="sc-exit"]')?.content || 'https://www.bbc.co.uk/weather';
+  const sockets = new Set();
+  let page = null;
+
+  // ---- Quick exit (GOV.UK "Exit this page"): blank at once, end the session, replace the page. ----
+  function exitNow(event) {
+    event?.preventDefault();
+    for (const socket of sockets) { try { socket.close(); } catch { /* leaving anyway */ } }
+    document.title = '';
+    document.body.replaceChildren();
+    const overlay = document.createElement('div');
+    overlay.className = 'exit-overlay';
+    document.body.append(overlay);
+    try { navigator.sendBeacon('/exit'); } catch { /* the session still ends when it idles out */ }
+    window.location.replace(exitUrl);
+  }
+
+  let shiftPresses = 0;
+  let shiftTimer = 0;
+  document.addEventListener('keyup', (event) => {
+    if (event.key !== 'Shift') { shiftPresses = 0; return; }
+    shiftPresses += 1;
+    clearTimeout(shiftTimer);
+    shiftTimer = setTimeout(() => { shiftPresses = 0; say('[data-exit-status]', ''); }, 5000);
+    if (shiftPresses >= 3) { exitNow(); return; }
+    say('[data-exit-status]', `Shift, press ${3 - shiftPresses} more ${3 - shiftPresses === 1 ? 'time' : 'times'} to exit.`);
+  });
+  document.addEventListener('keydown', (event) => { if (event.key !== 'Shift') shiftPresses = 0; });
+
+  function say(selector, text) {
+    const region = document.querySelector(selector);
+    if (region) region.textContent = text;
+  }
+
+  function banner(text) {
+    const el = document.querySelector('[data-connection]');
+    if (!el) return;
+    el.textContent = text || '';
+    el.hidden = !text;
+  }
+
+  // ---- Navigation without a trail: every move inside the portal replaces the current history entry. ----
+  document.addEventListener('click', (event) => {
+    const exit = event.target.closest('[data-exit]');
+    if (exit) { exitNow(event); return; }
+    const link = event.target.closest('a[href]');
+    if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || link.target) return;
+    const url = new URL(link.href, location.href);
+    if (url.origin !== location.origin || link.hasAttribute('download') || url.hash && url.pathname === location.pathname) return;
+    event.preventDefault();
+    location.replace(url.href);
+  });
+
+  document.addEventListener('submit', async (event) => {
+    const form = event.target;
+    if (!(form instanceof HTMLFormElement) || form.method.toLowerCase() !== 'post' || form.hasAttribute('data-send')) return;
+    event.preventDefault();
+    const submitter = event.submitter;
+    const action = submitter?.getAttribute('formaction') || form.getAttribute('action') || location.pathname;
+    let response;
+    try {
+      response = await fetch(action, { method: 'POST', body: new FormData(form, submitter), credentials: 'same-origin', redirect: 'follow' });
+    } catch {
+      banner('You seem to be offline. Nothing was sent. Please try again when you are connected.');
+      return;
+    }
+    banner('');
+    if (response.redirected) { location.replace(response.url); return; }
+    const html = await response.text();
+    const next = new DOMParser().parseFromString(html, 'text/html');
+    const main = next.querySelector('main');
+    if (!main) { location.replace(location.pathname); return; }
+    page?.stop();
+    document.querySelector('main').replaceWith(main);
+    document.title = next.title;
+    history.replaceState(null, '', new URL(response.url).pathname);
+    (main.querySelector('[data-outcome]') || main).focus();
+    start();
+  });
+
+  // ---- A small SignalR client (JSON protocol over WebSockets), signed in by the session cookie. ----
+  class Hub {
+    constructor(path) { this.path = path; this.handlers = {}; this.calls = new Map(); this.nextId = 1; this.onclose = null; }
+    on(target, handler) { this.handlers[target] = handler; }
+    start() {
+      return new Promise((resolve, reject) => {
+        const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+        const socket = new WebSocket(`${scheme}//${location.host}${this.path}`);
+        this.socket = socket;
+        sockets.add(socket);
+        let open = false;
+        socket.onopen = () => socket.send(JSON.stringify({ protocol: 'json', version: 1 }) + RS);
+        socket.onmessage = (message) => {
+          for (const frame of String(message.data).split(RS)) {
+            if (!frame) continue;
+            const data = JSON.parse(frame);
+            if (!open) {
+              if (data.error) { reject(new Error(data.error)); socket.close(); return; }
+              open = true;
+              this.ping = setInterval(() => this.send({ type: 6 }), 15000);
+              resolve();
+              continue;
+            }
+            this.receive(data);
+          }
+        };
+        socket.onclose = () => {
+          sockets.delete(socket);
+          clearInterval(this.ping);
+          for (const [, call] of this.calls) call.reject(new Error('closed'));
+          this.calls.clear();
+          if (!open) reject(new Error('closed'));
+          else this.onclose?.();
+        };
+      });
+    }
+    send(message) { if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify(message) + RS); }
+    receive(data) {
+      if (data.type === 1) this.handlers[data.target]?.(...(data.arguments || []));
+      else if (data.type === 3) {
+        const call = this.calls.get(data.invocationId);
+        this.calls.delete(data.invocationId);
+        if (!call) return;
+        if (data.error) call.reject(new Error(data.error)); else call.resolve(data.result);
+      } else if (data.type === 7) this.socket.close();
+    }
+    invoke(target, ...args) {
+      const invocationId = String(this.nextId++);
+      return new Promise((resolve, reject) => {
+        this.calls.set(invocationId, { resolve, reject });
+        this.send({ type: 1, invocationId, target, arguments: args });
+      });
+    }
+    stop() { this.onclose = null; this.socket?.close(); }
+  }
+
+  // Keeps a hub connected: after a drop it waits a little longer each time, then calls ready() again.
+  function keepConnected(path, setup, ready) {
+    let hub = null;
+    let stopped = false;
+    let attempt = 0;
+    const connect = async () => {
+      if (stopped) return;
+      hub = new Hub(path);
+      setup(hub);
+      hub.onclose = () => { banner('Connection lost. Reconnecting…'); retry(); };
+      try {
+        await hub.start();
+        attempt = 0;
+        banner('');
+        await ready(hub);
+      } catch {
+        banner('Connection lost. Reconnecting…');
+        retry();
+      }
+    };
+    const retry = () => { if (!stopped) setTimeout(connect, Math.min(10000, 500 * 2 ** attempt++)); };
+    connect();
+    return { stop() { stopped = true; hub?.stop(); }, get hub() { return hub; } };
+  }
+
+  // ---- Notices: pushed live to every signed-in page. ----
+  let notices = null;
+  function startNotices() {
+    if (notices || !document.querySelector('nav[aria-label="Main"]')) return;
+    notices = keepConnected('/hubs/notifications', (hub) => hub.on('NotificationReceived', (notice) => {
+      say('[data-toast]', `New notice: ${notice.text}`);
+      setTimeout(() => say('[data-toast]', ''), 8000);
+      const list = document.querySelector('[data-notices]');
+      if (list) {
+        const item = document.createElement('li');
+        item.className = 'card';
+        item.textContent = notice.text;
+        list.prepend(item);
+      }
+    }), async () => {});
+  }
+
+  // ---- Chat: live, with sending / sent / held states, catch-up by sequence and no doubled message. ----
+  function startChat(root) {
+    const id = root.dataset.conversation;
+    const log = root.querySelector('[data-log]');
+    const form = root.querySelector('[data-send]');
+    const status = root.querySelector('[data-chat-status]');
+    const seen = new Map();
+    const pending = new Map();
+    let me = null;
+    let last = 0;
+
+    const words = { Held: 'Held for review', Delivered: 'Sent', Rejected: 'Not delivered' };
+    const render = (message) => {
+      let item = seen.get(message.sequence) || (message.clientMessageId && pending.get(message.clientMessageId)?.item);
+      if (!item) {
+        item = document.createElement('li');
+        const text = document.createElement('span');
+        text.className = 'text';
+        const meta = document.createElement('span');
+        meta.className = 'meta';
+        item.append(text, meta);
+        insert(item, message.sequence);
+      }
+      item.dataset.sequence = message.sequence;
+      item.className = message.senderRole === 'system' ? 'system' : message.senderRole === me ? 'mine' : 'theirs';
+      item.querySelector('.text').textContent = message.text;
+      const who = message.senderRole === me ? 'You' : message.senderRole === 'system' ? '' : message.senderRole === 'Youth' ? 'Youth' : message.senderRole;
+      item.querySelector('.meta').textContent = [who, message.senderRole === me ? words[message.status] : message.status === 'Held' ? 'Held for review' : ''].filter(Boolean).join(' · ');
+      item.dataset.status = message.status;
+      seen.set(message.sequence, item);
+      if (message.clientMessageId) pending.delete(message.clientMessageId);
+      last = Math.max(last, message.sequence);
+    };
+    const insert = (item, sequence) => {
+      const after = [...log.children].find((li) => li.dataset.sequence && Number(li.dataset.sequence) > sequence);
+      log.insertBefore(item, after || null);
+      log.scrollTop = log.scrollHeight;
+    };
+    const setCanSend = (canSend, reason) => {
+      if (form) {
+        form.querySelector('textarea').disabled = !canSend;
+        form.querySelector('button').disabled = !canSend;
+      }
+      status.textContent = canSend ? '' : reason || 'This chat is closed for now.';
+    };
+    const sendPending = async (hub, clientMessageId) => {
+      const entry = pending.get(clientMessageId);
+      if (!entry) return;
+      let reply;
+      try { reply = await hub.invoke('Send', id, clientMessageId, entry.text); } catch { return; }
+      if (reply.error) {
+        pending.delete(clientMessageId);
+        entry.item.dataset.status = 'refused';
+        entry.item.querySelector('.meta').textContent = `Not sent: ${reply.error.message}`;
+        if (reply.error.code === 'cannot-send' || reply.error.code === 'not-allowed') setCanSend(false, reply.error.message);
+        return;
+      }
+      render(reply.value.message);
+      if (reply.value.notice) status.textContent = reply.value.notice;
+    };
+
+    const connection = keepConnected('/hubs/chat', (hub) => {
+      hub.on('MessageReceived', async (message) => {
+        if (message.conversationId !== id) return;
+        if (message.sequence > last + 1) await catchUp(hub); else render(message);
+      });
+      hub.on('ConversationStatusChanged', (change) => { if (change.conversationId === id) setCanSend(change.canSend, change.reason); });
+    }, async (hub) => {
+      const joined = await hub.invoke('Join', id);
+      if (joined.error) { setCanSend(false, joined.error.message); return; }
+      me = joined.value.role;
+      setCanSend(joined.value.canSend, joined.value.cannotSendReason);
+      if (last === 0) {
+        const history = await hub.invoke('History', id, null, 50);
+        (history.value || []).slice().sort((a, b) => a.sequence - b.sequence).forEach(render);
+      }
+      await catchUp(hub);
+      for (const clientMessageId of [...pending.keys()]) await sendPending(hub, clientMessageId);
+    });
+    const catchUp = async (hub) => {
+      for (;;) {
+        const page = await hub.invoke('Since', id, last);
+        if (page.error) return;
+        page.value.messages.forEach(render);
+        last = Math.max(last, page.value.through);
+        if (!page.value.more) return;
+      }
+    };
+
+    form?.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      const box = form.querySelector('textarea');
+      const text = box.value.trim();
+      if (!text) return;
+      box.value = '';
+      const clientMessageId = crypto.randomUUID();
+      const item = document.createElement('li');
+      item.className = 'mine';
+      item.dataset.status = 'sending';
+      const body = document.createElement('span');
+      body.className = 'text';
+      body.textContent = text;
+      const meta = document.createElement('span');
+      meta.className = 'meta';
+      meta.textContent = 'You · Sending…';
+      item.append(body, meta);
+      log.append(item);
+      log.scrollTop = log.scrollHeight;
+      pending.set(clientMessageId, { text, item });
+      if (connection.hub) await sendPending(connection.hub, clientMessageId);
+    }, true);
+    return connection;
+  }
+
+  // ---- Flag queue: a new flag appears at once, urgent ones marked. ----
+  function startFlags(root) {
+    const body = root.querySelector('tbody');
+    return keepConnected('/hubs/chat', (hub) => hub.on('FlagRaised', (flag) => {
+      if (root.querySelector(`[data-flag="${CSS.escape(flag.id)}"]`)) return;
+      const row = document.createElement('tr');
+      row.dataset.flag = flag.id;
+      row.dataset.urgent = String(flag.urgent);
+      const cells = [flag.urgent ? 'Urgent' : 'Review', flag.kinds.join(', '), flag.held ? 'Held for review' : 'Delivered', flag.senderRole, new Date(flag.raisedAt).toUTCString(), 'Reload to act on it'];
+      for (const text of cells) { const td = document.createElement('td'); td.textContent = text; row.append(td); }
+      if (flag.urgent) row.firstChild.className = 'urgent';
+      body.prepend(row);
+      say('[data-toast]', flag.urgent ? 'New urgent flag' : 'New flag');
+    }), async () => {});
+  }
+
+  function start() {
+    const chat = document.querySelector('[data-chat]');
+    const flags = document.querySelector('[data-flags]');
+    const live = chat ? startChat(chat) : flags ? startFlags(flags) : null;
+    page = live;
+    startNotices();
+  }
+
+  start();
+})();

@@ -1,0 +1,37 @@
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+
+namespace SurvivorConnect.BrowserTests;
+
+/// <summary>What every page must pass: no serious or critical axe-core violation (WCAG 2.2 AA rules).</summary>
+public static class Accessibility
+{
+    public static async Task AssertNoSeriousViolationsAsync(IPage page)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        var results = await page.RunAxe(new Deque.AxeCore.Commons.AxeRunOptions
+        {
+            RunOnly = new Deque.AxeCore.Commons.RunOnlyOptions
+            {
+                Type = "tag",
+                Values = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"],
+            },
+        });
+        var serious = results.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
+        Assert.True(serious.Count == 0, $"{page.Url}: " + string.Join("; ", serious.Select(v => $"{v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => string.Join(" ", n.Target)))})")));
+    }
+
+    /// <summary>A screenshot for the test's artifacts (and docs/screenshots when asked).</summary>
+    public static async Task ScreenshotAsync(IPage page, string name)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        var file = Path.Combine(PortalServer.Artifacts, name + ".png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = file, FullPage = true });
+        if (Environment.GetEnvironmentVariable("SC_UPDATE_SCREENSHOTS") == "1")
+        {
+            var docs = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../docs/screenshots"));
+            Directory.CreateDirectory(docs);
+            File.Copy(file, Path.Combine(docs, name + ".png"), overwrite: true);
+        }
+    }
+}

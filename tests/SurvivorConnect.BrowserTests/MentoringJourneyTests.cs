@@ -1,0 +1,105 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace SurvivorConnect.BrowserTests;
+
+/// <summary>
+/// The journey the portal exists for, each person in their own browser: the case manager proposes, the mentor
+/// accepts, the youth agrees on a phone, both chat while the case manager reads along, the safety check reaches
+/// the flag queue live, and a withdrawn consent stops the next message with a plain reason.
+/// </summary>
+[Collection(Portal.Name)]
+public sealed class MentoringJourneyTests(PortalServer server)
+{
+    [Fact]
+    public async Task Propose_accept_agree_chat_flags_and_a_withdrawn_consent_all_work_in_the_browser()
+    {
+        var caseManager = await server.SignInAsync("Alex (demo case manager)");
+        await Expect(caseManager.GetByRole(AriaRole.Heading, new() { Name = "Caseload", Exact = true })).ToBeVisibleAsync();
+        await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
+        await caseManager.GetByRole(AriaRole.Button, new() { Name = "Open" }).First.ClickAsync();
+        await Expect(caseManager.GetByRole(AriaRole.Heading, new() { Name = "Recommended mentors" })).ToBeVisibleAsync();
+        await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
+        await Accessibility.ScreenshotAsync(caseManager, "case-manager-desktop");
+        await caseManager.GetByRole(AriaRole.Button, new() { Name = "Propose this mentor" }).First.ClickAsync();
+        await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The match is proposed");
+
+        var mentor = await server.SignInAsync("Sam (demo mentor)");
+        await Expect(mentor.GetByText("New match for you")).ToBeVisibleAsync();
+        await Accessibility.AssertNoSeriousViolationsAsync(mentor);
+        await Accessibility.ScreenshotAsync(mentor, "mentor-desktop");
+        await mentor.GetByRole(AriaRole.Button, new() { Name = "Accept" }).ClickAsync();
+        await Expect(mentor.Locator("[data-outcome]")).ToContainTextAsync("You accepted the match");
+
+        var youth = await server.SignInAsync("Riley (demo youth)", phone: true);
+        await Expect(youth.GetByText("Do you want to meet them?")).ToBeVisibleAsync();
+        await Expect(youth.GetByText("No reason needed.")).ToBeVisibleAsync();
+        await Expect(youth.GetByRole(AriaRole.Link, new() { Name = "Get help now" })).ToBeVisibleAsync();
+        await Accessibility.AssertNoSeriousViolationsAsync(youth);
+        await Accessibility.ScreenshotAsync(youth, "youth-phone");
+        await youth.GetByRole(AriaRole.Button, new() { Name = "Yes, I agree" }).ClickAsync();
+        await Expect(youth.Locator("[data-outcome]")).ToContainTextAsync("Your answer is saved");
+
+        // The demo agency asks no guardian consent, so the youth's agreement starts the match.
+        await Expect(youth.GetByText("Active. You can chat.")).ToBeVisibleAsync();
+        await caseManager.GotoAsync("/matches");
+        await Expect(caseManager.GetByText("Active. You can chat.")).ToBeVisibleAsync();
+        await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
+
+        // Chat: the youth writes on a phone, the mentor answers, the case manager reads along.
+        await youth.GotoAsync("/chat");
+        await Expect(youth.GetByRole(AriaRole.Note)).ToContainTextAsync("case manager");
+        await Accessibility.AssertNoSeriousViolationsAsync(youth);
+        await mentor.GotoAsync("/chat");
+        await caseManager.GotoAsync("/chat");
+        await caseManager.GetByRole(AriaRole.Button, new() { Name = "Read this chat" }).ClickAsync();
+        await Expect(caseManager.GetByText("You are reading along")).ToBeVisibleAsync();
+
+        await SendAsync(youth, "hi, I like drawing");
+        await Expect(youth.Locator("[data-log] li.mine").Last).ToContainTextAsync("Sent");
+        await Expect(mentor.GetByText("hi, I like drawing")).ToBeVisibleAsync();
+        await Expect(caseManager.GetByText("hi, I like drawing")).ToBeVisibleAsync();
+        await SendAsync(mentor, "me too, what do you draw?");
+        await Expect(youth.GetByText("me too, what do you draw?")).ToBeVisibleAsync();
+        await Accessibility.ScreenshotAsync(youth, "youth-chat-phone");
+
+        // The safety check: a held message and an urgent one reach the flag queue without a reload.
+        var flags = await server.SignInAsync("Alex (demo case manager)");
+        await flags.GotoAsync("/flags");
+        await Expect(flags.GetByText("No open flags.")).ToBeVisibleAsync();
+        await Accessibility.AssertNoSeriousViolationsAsync(flags);
+        await SendAsync(mentor, "text me at 559-555-0134");
+        await Expect(mentor.Locator("[data-log] li.mine").Last).ToContainTextAsync("Held for review");
+        await Expect(youth.GetByText("559-555-0134")).ToHaveCountAsync(0);
+        await Expect(flags.Locator("tbody tr")).ToHaveCountAsync(1, new() { Timeout = 2000 });
+        await SendAsync(youth, "i want to kill myself");
+        await Expect(flags.Locator("tbody tr[data-urgent=true]")).ToHaveCountAsync(1, new() { Timeout = 2000 });
+        await Expect(flags.Locator("tbody tr").First).ToContainTextAsync("Urgent");
+
+        // The youth's consent to the match is withdrawn: the next message is refused with a plain reason.
+        await caseManager.GotoAsync("/caseload");
+        await caseManager.GetByRole(AriaRole.Button, new() { Name = "Open" }).First.ClickAsync();
+        await caseManager.GetByRole(AriaRole.Button, new() { Name = "Revoke" }).Last.ClickAsync();
+        await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The consent is revoked");
+        await Expect(youth.Locator("[data-chat-status]")).Not.ToBeEmptyAsync();
+        await Expect(youth.GetByRole(AriaRole.Button, new() { Name = "Send" })).ToBeDisabledAsync();
+    }
+
+    [Fact]
+    public async Task A_page_of_another_role_is_not_available_by_editing_the_url()
+    {
+        var mentor = await server.SignInAsync("Sam (demo mentor)");
+        await mentor.GotoAsync("/caseload");
+        await Expect(mentor).ToHaveURLAsync(new Regex("/not-available$"));
+        await mentor.GotoAsync("/flags");
+        await Expect(mentor).ToHaveURLAsync(new Regex("/not-available$"));
+        await Accessibility.AssertNoSeriousViolationsAsync(mentor);
+    }
+
+    private static async Task SendAsync(IPage page, string text)
+    {
+        await page.GetByLabel("Your message").FillAsync(text);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
+    }
+}

@@ -1,0 +1,106 @@
+using System.Net;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace SurvivorConnect.BrowserTests;
+
+/// <summary>
+/// The whole app on Kestrel at 127.0.0.1 (a port of its own), on a fresh embedded store with the demo people,
+/// and one Chromium from Debian's package. Each test opens its own browser contexts, one per person.
+/// </summary>
+public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    /// <summary>Stands in for the neutral site of the quick exit; the browser never leaves the machine.</summary>
+    public const string ExitUrl = "https://weather.example/";
+
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "sc-portal-" + Guid.NewGuid().ToString("N"));
+    private IPlaywright? _playwright;
+
+    public PortalServer() => UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+
+    public string BaseUrl { get; private set; } = "";
+
+    public IBrowser Browser { get; private set; } = default!;
+
+    /// <summary>Where screenshots go: the test's output folder, and docs/screenshots when SC_UPDATE_SCREENSHOTS=1.</summary>
+    public static string Artifacts { get; } = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "artifacts")).FullName;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.UseSetting("Storage:Provider", "Sqlite");
+        builder.UseSetting("Storage:Sqlite:Path", Path.Combine(_folder, "portal.db"));
+        builder.UseSetting("Auth:Development:SigningKey", "c3Vydml2b3Jjb25uZWN0LWJyb3dzZXItc2lnbmluZy1rZXk=");
+        builder.UseSetting("Portal:ExitUrl", ExitUrl);
+
+        // Several people sign in from one address in these tests, as in an agency's office.
+        builder.UseSetting("Api:SignInPermitsPerMinute", "1000");
+        builder.UseSetting("Api:AnonymousPermitsPerMinute", "10000");
+    }
+
+    public async Task InitializeAsync()
+    {
+        StartServer();
+        BaseUrl = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath(),
+            Args = ["--no-sandbox", "--disable-dev-shm-usage"],
+        });
+    }
+
+    public new async Task DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        _playwright?.Dispose();
+        await base.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (Directory.Exists(_folder))
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+    }
+
+    /// <summary>A person's own browser: a phone (390 px wide) or a desktop (1280 px).</summary>
+    public async Task<IPage> OpenAsync(bool phone = false)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = BaseUrl,
+            ViewportSize = phone ? new ViewportSize { Width = 390, Height = 844 } : new ViewportSize { Width = 1280, Height = 900 },
+            IsMobile = phone,
+            HasTouch = phone,
+        });
+        await context.RouteAsync(ExitUrl + "**", route => route.FulfillAsync(new RouteFulfillOptions
+        {
+            ContentType = "text/html",
+            Body = "<!DOCTYPE html><html lang=\"en\"><title>Weather</title><h1>Weather</h1></html>",
+        }));
+        return await context.NewPageAsync();
+    }
+
+    public async Task<IPage> SignInAsync(string personName, bool phone = false)
+    {
+        var page = await OpenAsync(phone);
+        await page.GotoAsync("/signin");
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Sign in as {personName}" }).ClickAsync();
+        await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
+        return page;
+    }
+
+    private static string ChromiumPath() =>
+        Environment.GetEnvironmentVariable("SC_CHROMIUM") is { Length: > 0 } configured ? configured
+        : new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser" }.FirstOrDefault(File.Exists)
+          ?? throw new InvalidOperationException("Chromium is needed for the browser tests: apt-get install chromium (see README).");
+}
+
+[CollectionDefinition(Name)]
+public sealed class Portal : ICollectionFixture<PortalServer>
+{
+    public const string Name = "portal";
+}

@@ -1,0 +1,43 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace SurvivorConnect.BrowserTests;
+
+/// <summary>"Exit this page": the button and Shift pressed three times leave a neutral site, no way Back, and no session.</summary>
+[Collection(Portal.Name)]
+public sealed class QuickExitTests(PortalServer server)
+{
+    [Fact]
+    public async Task The_exit_button_leaves_no_way_back_and_ends_the_session()
+    {
+        var youth = await server.SignInAsync("Riley (demo youth)", phone: true);
+        // Moving around the portal as a person does, by its own links, leaves no trail of entries.
+        await youth.GetByRole(AriaRole.Link, new() { Name = "Notices" }).ClickAsync();
+        await Expect(youth).ToHaveURLAsync(server.BaseUrl + "/notifications");
+        await youth.GetByRole(AriaRole.Link, new() { Name = "Matches" }).ClickAsync();
+        await Expect(youth).ToHaveURLAsync(server.BaseUrl + "/matches");
+
+        await youth.GetByRole(AriaRole.Button, new() { Name = "Exit this page" }).ClickAsync();
+
+        await Expect(youth).ToHaveURLAsync(PortalServer.ExitUrl);
+        await youth.GoBackAsync();
+        Assert.DoesNotContain(server.BaseUrl, youth.Url, StringComparison.Ordinal);
+        var again = await youth.Context.NewPageAsync();
+        await again.GotoAsync(server.BaseUrl + "/matches");
+        await Expect(again).ToHaveURLAsync(server.BaseUrl + "/signin");
+    }
+
+    [Fact]
+    public async Task Shift_pressed_three_times_exits_and_titles_never_name_anyone()
+    {
+        var youth = await server.SignInAsync("Riley (demo youth)", phone: true);
+        Assert.DoesNotContain("Riley", await youth.TitleAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Riley", youth.Url, StringComparison.Ordinal);
+
+        await youth.Keyboard.PressAsync("Shift");
+        await youth.Keyboard.PressAsync("Shift");
+        await youth.Keyboard.PressAsync("Shift");
+
+        await Expect(youth).ToHaveURLAsync(PortalServer.ExitUrl);
+    }
+}

@@ -1,0 +1,46 @@
+using System.Net;
+
+namespace SurvivorConnect.IntegrationTests;
+
+/// <summary>The portal's demo sign-in exists only in Development; elsewhere sign-in is Entra ID.</summary>
+public sealed class PortalSignInTests
+{
+    [Fact]
+    public async Task Outside_Development_the_sign_in_page_offers_only_Entra_ID_and_the_demo_sign_in_is_not_there()
+    {
+        await using var staging = new StagingFactory();
+        var client = staging.Anonymous();
+
+        var page = await client.GetStringAsync("/signin");
+
+        Assert.Contains("/signin/entra", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("demo", page, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync("/signin/demo", new FormUrlEncodedContent([new("personId", "demo-admin")]))).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_page_sends_someone_not_signed_in_to_sign_in_without_naming_the_page()
+    {
+        await using var api = new ApiFactory();
+
+        var response = await api.Anonymous().GetAsync("/chat");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/signin", response.Headers.Location?.OriginalString);
+    }
+
+    [Fact]
+    public async Task The_portal_cookie_never_opens_the_API()
+    {
+        await using var api = new ApiFactory();
+        var client = api.Anonymous();
+        var signIn = await client.GetStringAsync("/signin");
+        var token = System.Text.RegularExpressions.Regex.Match(signIn, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+
+        var signedIn = await client.PostAsync("/signin/demo", new FormUrlEncodedContent([new("personId", "demo-admin"), new("__RequestVerificationToken", token)]));
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/notifications")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/me")).StatusCode);
+    }
+}
