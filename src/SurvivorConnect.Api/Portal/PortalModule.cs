@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -42,6 +41,8 @@ public static class PortalModule
     public static WebApplication UsePortal(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        var contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self' "
+            + EntraOrigin(app) + "; frame-ancestors 'none'; base-uri 'none'";
         app.Use((context, next) =>
         {
             // Nothing a portal page shows may be kept by the browser or a proxy, nor sent to another site.
@@ -52,7 +53,7 @@ public static class PortalModule
                 headers["Referrer-Policy"] = "no-referrer";
                 headers["X-Content-Type-Options"] = "nosniff";
                 headers["X-Frame-Options"] = "DENY";
-                headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self' " + EntraOrigin(app) + "; frame-ancestors 'none'; base-uri 'none'";
+                headers.ContentSecurityPolicy = contentSecurityPolicy;
             }
 
             return next(context);
@@ -120,7 +121,4 @@ public static class PortalModule
         await context.SignOutAsync(PortalSignIn.CookieScheme);
         return TypedResults.NoContent();
     }
-
-    /// <summary>The person's own id, for pages: the portal's principal after claims transformation.</summary>
-    public static string? PersonId(this ClaimsPrincipal user) => user?.FindFirstValue(ScClaims.UserId);
 }

@@ -23,13 +23,14 @@ public abstract class PortalPage : ComponentBase
     protected string? Done { get; private set; }
 
     /// <summary>Why the last action could not be done, in plain words.</summary>
-    protected string? Problem { get; private set; }
+    protected string? Problem { get; set; }
+
+    /// <summary>What a page says of a record the person may not see, exactly as of one that does not exist.</summary>
+    protected const string NotAvailable = "That is not available to you. It may have been changed or removed.";
 
     protected IReadOnlyDictionary<string, string[]> FieldErrors { get; private set; } = new Dictionary<string, string[]>();
 
     protected ClaimsPrincipal User => HttpContext?.User ?? new ClaimsPrincipal();
-
-    protected string MyId => User.FindFirstValue(ScClaims.UserId) ?? "";
 
     protected bool Has(string role) => User.HasClaim(ScClaims.Role, role);
 
@@ -56,7 +57,7 @@ public abstract class PortalPage : ComponentBase
         }
         catch (NotFoundException)
         {
-            Problem = "That is not available to you. It may have been changed or removed.";
+            Problem = NotAvailable;
         }
         catch (Exception ex) when (ex is ConflictException or ForbiddenException)
         {

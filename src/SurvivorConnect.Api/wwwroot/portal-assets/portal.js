@@ -207,7 +207,7 @@
       item.dataset.sequence = message.sequence;
       item.className = message.senderRole === 'system' ? 'system' : message.senderRole === me ? 'mine' : 'theirs';
       item.querySelector('.text').textContent = message.text;
-      const who = message.senderRole === me ? 'You' : message.senderRole === 'system' ? '' : message.senderRole === 'Youth' ? 'Youth' : message.senderRole;
+      const who = message.senderRole === me ? 'You' : message.senderRole === 'system' ? '' : message.senderRole;
       item.querySelector('.meta').textContent = [who, message.senderRole === me ? words[message.status] : message.status === 'Held' ? 'Held for review' : ''].filter(Boolean).join(' · ');
       item.dataset.status = message.status;
       seen.set(message.sequence, item);
