@@ -18,7 +18,7 @@ public sealed class MentoringJourneyTests(PortalServer server)
         var caseManager = await server.SignInAsync("Alex (demo case manager)");
         await Expect(caseManager.GetByRole(AriaRole.Heading, new() { Name = "Caseload", Exact = true })).ToBeVisibleAsync();
         await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
-        await caseManager.GetByRole(AriaRole.Button, new() { Name = "Open" }).First.ClickAsync();
+        await PortalServer.OpenYouthAsync(caseManager, "Riley");
         await Expect(caseManager.GetByRole(AriaRole.Heading, new() { Name = "Recommended mentors" })).ToBeVisibleAsync();
         await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
         await Accessibility.ScreenshotAsync(caseManager, "case-manager-desktop");
@@ -64,6 +64,26 @@ public sealed class MentoringJourneyTests(PortalServer server)
         await Expect(youth.GetByText("me too, what do you draw?")).ToBeVisibleAsync();
         await Accessibility.ScreenshotAsync(youth, "youth-chat-phone");
 
+        // The network drops: a calm banner, the message waits, and goes exactly once when the network is back.
+        await youth.Context.SetOfflineAsync(true);
+        await Expect(youth.Locator("[data-connection]")).ToContainTextAsync("You are offline");
+        await SendAsync(youth, "are you still there?");
+        await Expect(youth.Locator("[data-log] li.mine").Last).ToContainTextAsync("Sending");
+        await youth.Context.SetOfflineAsync(false);
+        await Expect(youth.Locator("[data-log] li.mine").Last).ToContainTextAsync("Sent");
+        await Expect(youth.Locator("[data-connection]")).ToBeHiddenAsync();
+        await Expect(mentor.GetByText("are you still there?")).ToHaveCountAsync(1);
+        await Expect(youth.GetByText("are you still there?")).ToHaveCountAsync(1);
+
+        // Someone of another agency forges the case manager's "Read this chat" form: no chat opens.
+        var matchId = await caseManager.Locator("[data-chat]").GetAttributeAsync("data-conversation");
+        var outsider = await server.SignInAsync("Quinn (northstar case manager)");
+        await outsider.GotoAsync("/chat");
+        var forged = await PortalServer.ForgePostAsync(outsider, "/chat", new Dictionary<string, string> { ["_handler"] = "open-chat", ["Id"] = matchId! });
+        Assert.DoesNotContain("data-conversation", forged, StringComparison.Ordinal);
+        Assert.DoesNotContain("hi, I like drawing", forged, StringComparison.Ordinal);
+        Assert.DoesNotContain("Riley", forged, StringComparison.Ordinal);
+
         // The safety check: a held message and an urgent one reach the flag queue without a reload.
         var flags = await server.SignInAsync("Alex (demo case manager)");
         await flags.GotoAsync("/flags");
@@ -79,7 +99,7 @@ public sealed class MentoringJourneyTests(PortalServer server)
 
         // The youth's consent to the match is withdrawn: the next message is refused with a plain reason.
         await caseManager.GotoAsync("/caseload");
-        await caseManager.GetByRole(AriaRole.Button, new() { Name = "Open" }).First.ClickAsync();
+        await PortalServer.OpenYouthAsync(caseManager, "Riley");
         await caseManager.GetByRole(AriaRole.Button, new() { Name = "Revoke" }).Last.ClickAsync();
         await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The consent is revoked");
         await Expect(youth.Locator("[data-chat-status]")).Not.ToBeEmptyAsync();

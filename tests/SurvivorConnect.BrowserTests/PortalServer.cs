@@ -1,4 +1,7 @@
 using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -91,6 +94,37 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
         await page.GetByRole(AriaRole.Button, new() { Name = $"Sign in as {personName}" }).ClickAsync();
         await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
         return page;
+    }
+
+    /// <summary>Opens one youth's record from the caseload, found by the name on their card.</summary>
+    public static Task OpenYouthAsync(IPage caseManager, string name) =>
+        caseManager.Locator("li.card", new() { HasText = name }).GetByRole(AriaRole.Button, new() { Name = "Open" }).ClickAsync();
+
+    /// <summary>
+    /// Posts a form the page never offered, as someone editing it by hand would, with the page's own antiforgery
+    /// token and session; returns the answer's text.
+    /// </summary>
+    public static Task<string> ForgePostAsync(IPage page, string path, IDictionary<string, string> fields) =>
+        page.EvaluateAsync<string>(
+            """
+            async ({ path, fields }) => {
+              const data = new FormData();
+              data.set('__RequestVerificationToken', document.querySelector('input[name=__RequestVerificationToken]').value);
+              for (const [name, value] of Object.entries(fields)) data.set(name, value);
+              const response = await fetch(path, { method: 'POST', body: data, credentials: 'same-origin' });
+              return await response.text();
+            }
+            """, new { path, fields });
+
+    /// <summary>The API as one demo person, for what has no screen yet (a supervisor's hold, say).</summary>
+    public async Task<HttpClient> ApiAsAsync(string userId)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(BaseUrl) };
+        using var response = await client.PostAsJsonAsync("/dev/token", new { userId });
+        response.EnsureSuccessStatusCode();
+        var token = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
     }
 
     private static string ChromiumPath() =>

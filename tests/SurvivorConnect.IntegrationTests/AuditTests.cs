@@ -77,6 +77,40 @@ public sealed class AuditTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task The_audit_log_filters_by_action_and_by_whole_utc_days()
+    {
+        var admin = api.As("demo-admin");
+        await admin.GetAsync("/api/people/filter-probe");
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var tomorrow = DateTime.UtcNow.AddDays(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+        var byAction = await AuditAsync(admin, "action=person.read&recordId=filter-probe");
+        var sameDay = await AuditAsync(admin, $"recordId=filter-probe&from={today}&to={today}");
+        var later = await AuditAsync(admin, $"recordId=filter-probe&from={tomorrow}");
+        var otherAction = await AuditAsync(admin, "action=person.create&recordId=filter-probe");
+
+        Assert.NotEmpty(byAction);
+        Assert.All(byAction, e => Assert.Equal("person.read", e.Action));
+        Assert.Contains(sameDay, e => e.Action == "person.read");
+        Assert.Empty(later);
+        Assert.Empty(otherAction);
+    }
+
+    [Theory]
+    [InlineData("from=2026-11-02&to=2026-11-01", "to")]
+    [InlineData("from=yesterday", null)]
+    [InlineData("action=" + "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "action")]
+    public async Task A_bad_audit_filter_is_a_400_naming_the_field(string query, string? field)
+    {
+        var problem = await HttpAssert.Problem(await api.As("demo-admin").GetAsync("/api/audit?" + query), 400);
+
+        if (field is not null)
+        {
+            Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _));
+        }
+    }
+
+    [Fact]
     public void No_endpoint_can_change_or_delete_an_audit_entry()
     {
         var audit = api.Services.GetRequiredService<EndpointDataSource>().Endpoints

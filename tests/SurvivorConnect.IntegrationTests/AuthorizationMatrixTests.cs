@@ -38,6 +38,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
     public static readonly Row[] Matrix =
     [
         new("GET", "/api/me", "/api/me", null, All),
+        new("POST", "/api/me/safety-notice", "/api/me/safety-notice", null, All),
         new("GET", "/api/people", "/api/people", null, [Roles.AgencyAdmin]),
         new("POST", "/api/people", "/api/people", new { displayName = "Matrix", roles = Array.Empty<string>() }, [Roles.AgencyAdmin]),
         new("GET", "/api/people/{id}", "/api/people/demo-youth", null, [Roles.AgencyAdmin]),
@@ -104,6 +105,12 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
         new("POST", "/caseload", "/caseload", null, CaseManager),
         new("GET", "/flags", "/flags", null, CaseManager),
         new("POST", "/flags", "/flags", null, CaseManager),
+        new("GET", "/profile", "/profile", null, [Roles.Mentor]),
+        new("POST", "/profile", "/profile", null, [Roles.Mentor]),
+        new("GET", "/people", "/people", null, [Roles.AgencyAdmin]),
+        new("POST", "/people", "/people", null, [Roles.AgencyAdmin]),
+        new("GET", "/audit", "/audit", null, [Roles.AgencyAdmin]),
+        new("POST", "/audit", "/audit", null, [Roles.AgencyAdmin]),
         new("GET", "/notifications", "/notifications", null, All),
         new("POST", "/notifications", "/notifications", null, All),
         new("GET", "/signin", "/signin", null, [Anonymous]),

@@ -4,7 +4,7 @@ public sealed record PageDto<T>(List<T> Items, string? ContinuationToken);
 
 public sealed record PersonDto(string Id, string DisplayName, List<string> Roles, bool Active);
 
-public sealed record MeDto(string Id, string DisplayName, List<string> Roles, string AgencyId, string AgencyName);
+public sealed record MeDto(string Id, string DisplayName, List<string> Roles, string AgencyId, string AgencyName, bool SafetyNoticeSeen);
 
 public sealed record DevUserDto(string Id, string DisplayName, List<string> Roles, string AgencyId, string AgencyName);
 

@@ -145,6 +145,22 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
     }
 
     [Fact]
+    public async Task A_mentor_sees_that_they_are_on_hold_but_never_the_supervisors_reason()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        await MentoringWorld.Ok(await _world.Supervisor.PostAsJsonAsync($"/api/mentors/{mentorId}/hold", new { reason = "Private: flagged in check-in", stopsChat = true }));
+
+        var own = await (await mentor.GetAsync("/api/mentors/me")).Content.ReadAsStringAsync();
+        var saved = await (await mentor.PutAsJsonAsync("/api/mentors/me", new { displayName = "Renamed", capacity = 2 })).Content.ReadAsStringAsync();
+        var supervisors = await (await _world.Supervisor.GetAsync($"/api/mentors/{mentorId}")).Content.ReadAsStringAsync();
+
+        Assert.Contains("\"stopsChat\":true", own, StringComparison.Ordinal);
+        Assert.DoesNotContain("Private: flagged", own, StringComparison.Ordinal);
+        Assert.DoesNotContain("Private: flagged", saved, StringComparison.Ordinal);
+        Assert.Contains("Private: flagged in check-in", supervisors, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_hold_placed_after_a_proposal_stops_the_mentor_accepting_it_and_release_lifts_it()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();

@@ -28,6 +28,21 @@ public sealed class PeopleTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task The_safety_notice_is_shown_until_the_person_says_they_read_it_and_only_for_them()
+    {
+        var (first, _) = await CreateAsync(null, Roles.Youth);
+        var (second, _) = await CreateAsync(null, Roles.Youth);
+        var youth = api.As(first.Id);
+
+        Assert.False((await HttpAssert.Ok<MeDto>(await youth.GetAsync("/api/me"))).SafetyNoticeSeen);
+        Assert.True((await HttpAssert.Ok<MeDto>(await youth.PostAsync("/api/me/safety-notice", null))).SafetyNoticeSeen);
+        Assert.True((await HttpAssert.Ok<MeDto>(await youth.PostAsync("/api/me/safety-notice", null))).SafetyNoticeSeen);
+
+        Assert.True((await HttpAssert.Ok<MeDto>(await youth.GetAsync("/api/me"))).SafetyNoticeSeen);
+        Assert.False((await HttpAssert.Ok<MeDto>(await api.As(second.Id).GetAsync("/api/me"))).SafetyNoticeSeen);
+    }
+
+    [Fact]
     public async Task An_admin_adds_a_person_who_can_then_sign_in_with_their_roles()
     {
         var (person, _) = await CreateAsync(null, Roles.Mentor, Roles.Recruiter);

@@ -13,7 +13,10 @@ public interface IAuditLog
     Task<Page<AuditEntry>> ListAsync(string agencyId, AuditFilter filter, CancellationToken cancellationToken);
 }
 
-public sealed record AuditFilter(string? RecordType, string? RecordId, string? ActorId, int PageSize, string? ContinuationToken);
+/// <summary>Which entries to list; <paramref name="From"/> and <paramref name="Before"/> bound the time (from inclusive, before exclusive).</summary>
+public sealed record AuditFilter(
+    string? RecordType, string? RecordId, string? ActorId, int PageSize, string? ContinuationToken,
+    string? Action = null, DateTimeOffset? From = null, DateTimeOffset? Before = null);
 
 internal sealed class AuditLog(IDocumentStore store, TimeProvider time) : IAuditLog
 {
@@ -57,6 +60,21 @@ internal sealed class AuditLog(IDocumentStore store, TimeProvider time) : IAudit
         if (filter.ActorId is not null)
         {
             filters.Add(Filter.Eq("actorId", filter.ActorId));
+        }
+
+        if (filter.Action is not null)
+        {
+            filters.Add(Filter.Eq("action", filter.Action));
+        }
+
+        if (filter.From is { } from)
+        {
+            filters.Add(Filter.Ge("at", from));
+        }
+
+        if (filter.Before is { } before)
+        {
+            filters.Add(Filter.Lt("at", before));
         }
 
         return store.QueryAsync<AuditEntry>(AuditEntry.Container, new DocumentQuery

@@ -11,7 +11,10 @@ public sealed record AuditEntryView(
     string Id, DateTimeOffset At, string ActorId, IReadOnlyList<string> ActorRoles, string Action,
     string RecordType, string? RecordId, string? Purpose, AuditOutcome Outcome, string? TraceId);
 
-public sealed record ListAuditEntries(string? RecordType, string? RecordId, string? ActorId, int PageSize, string? ContinuationToken)
+/// <summary>Dates are whole UTC days: <paramref name="From"/> and <paramref name="To"/> both count.</summary>
+public sealed record ListAuditEntries(
+    string? RecordType, string? RecordId, string? ActorId, int PageSize, string? ContinuationToken,
+    string? Action = null, DateOnly? From = null, DateOnly? To = null)
     : IQuery<Page<AuditEntryView>>, IValidate, IAudited
 {
     public AuditTarget Audit => new("audit.list", "audit", RecordId);
@@ -21,6 +24,12 @@ public sealed record ListAuditEntries(string? RecordType, string? RecordId, stri
         errors.Text("recordType", RecordType, 50, required: false);
         errors.Text("recordId", RecordId, 255, required: false);
         errors.Text("actorId", ActorId, 128, required: false);
+        errors.Text("action", Action, 80, required: false);
+        if (From is { } from && To is { } to && to < from)
+        {
+            errors.Add("to", "On or after the start date.");
+        }
+
         Paging.Validate(errors, PageSize);
     }
 }
@@ -29,11 +38,17 @@ internal sealed class ListAuditEntriesHandler(IAuditLog audit, ICurrentUser user
 {
     public async ValueTask<Page<AuditEntryView>> Handle(ListAuditEntries query, CancellationToken cancellationToken)
     {
-        var page = await audit.ListAsync(user.AgencyId, new AuditFilter(query.RecordType, query.RecordId, query.ActorId, query.PageSize, query.ContinuationToken), cancellationToken);
+        var filter = new AuditFilter(
+            query.RecordType, query.RecordId, query.ActorId, query.PageSize, query.ContinuationToken, query.Action,
+            StartOf(query.From), StartOf(query.To?.AddDays(1)));
+        var page = await audit.ListAsync(user.AgencyId, filter, cancellationToken);
         return new Page<AuditEntryView>(
             page.Items.Select(e => new AuditEntryView(e.Id, e.At, e.ActorId, e.ActorRoles, e.Action, e.RecordType, e.RecordId, e.Purpose, e.Outcome, e.TraceId)).ToList(),
             page.ContinuationToken);
     }
+
+    private static DateTimeOffset? StartOf(DateOnly? day) =>
+        day is { } d ? new DateTimeOffset(d.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) : null;
 }
 
 /// <summary>The append-only audit log: every feature writes to it through <see cref="IAuditLog"/>; admins read it.</summary>
@@ -53,12 +68,14 @@ public static class AuditModule
         app.MapGet("/api/audit", List).WithName("ListAuditEntries")
             .RequireAuthorization(Policies.AgencyAdmin)
             .WithTags("Audit")
-            .WithSummary("Your agency's audit log, newest first; filter by record or by user.")
+            .WithSummary("Your agency's audit log, newest first; filter by record, user, action or dates (whole UTC days).")
             .ProducesProblem(StatusCodes.Status400BadRequest);
         return app;
     }
 
     private static async Task<Ok<Page<AuditEntryView>>> List(
-        IMediator mediator, string? recordType, string? recordId, string? actorId, int? pageSize, string? continuationToken, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new ListAuditEntries(recordType, recordId, actorId, pageSize ?? Paging.DefaultPageSize, continuationToken), ct));
+        IMediator mediator, string? recordType, string? recordId, string? actorId, string? action, DateOnly? from, DateOnly? to,
+        int? pageSize, string? continuationToken, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(
+            new ListAuditEntries(recordType, recordId, actorId, pageSize ?? Paging.DefaultPageSize, continuationToken, action, from, to), ct));
 }

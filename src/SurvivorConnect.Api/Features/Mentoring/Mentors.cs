@@ -10,7 +10,7 @@ using SurvivorConnect.Storage;
 namespace SurvivorConnect.Api.Features.Mentoring;
 
 public sealed record MentorView(
-    string Id, string DisplayName, IReadOnlyList<string> Languages, string? Gender, string? AgeRange, string? Region,
+    string Id, string DisplayName, IReadOnlyList<string> Languages, string? Gender, string? AgeRange, string? Region, GeoPoint? Location,
     int TravelRadiusMiles, IReadOnlyList<string> Availability, IReadOnlyList<string> Interests, IReadOnlyList<string> LivedExperienceTags,
     IReadOnlyList<StageOfChange> ExperiencedStages, bool LgbtqAffirming, int Capacity, string? SupervisorId,
     ReadinessGate? Screening, ReadinessGate? Training, ReadinessGate? SupervisorClearance, SupervisorHold? Hold,
@@ -106,7 +106,7 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
       IQueryHandler<GetMentorLoad, MentorLoad>
 {
     public async ValueTask<MentorView> Handle(GetMyMentorProfile query, CancellationToken ct) =>
-        await ViewAsync(await data.MentorAsync(data.User.UserId, ct), ct);
+        OwnView(await ViewAsync(await data.MentorAsync(data.User.UserId, ct), ct));
 
     public async ValueTask<MentorView> Handle(SaveMyMentorProfile command, CancellationToken ct)
     {
@@ -136,7 +136,7 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
         var saved = existing is null
             ? await data.Store.CreateAsync(MentorProfile.Container, profile, ct)
             : await data.Store.ReplaceAsync(MentorProfile.Container, profile, existing.ETag!, ct);
-        return await ViewAsync(saved, ct);
+        return OwnView(await ViewAsync(saved, ct));
     }
 
     public async ValueTask<Page<MentorView>> Handle(ListMentors query, CancellationToken ct)
@@ -239,8 +239,14 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
     private async Task<MentorView> ViewAsync(MentorProfile m, CancellationToken ct) =>
         View(m, await data.OpenMatchCountAsync(m.Id, null, ct), await data.ConsentsToMentoringAsync(m.Id, ct));
 
+    /// <summary>
+    /// A mentor sees that a hold is there and whether it pauses their chats, never the supervisor's reason:
+    /// that belongs to supervision, which talks it through in person.
+    /// </summary>
+    private static MentorView OwnView(MentorView view) => view with { Hold = view.Hold is { } hold ? hold with { Reason = null, PlacedBy = "" } : null };
+
     private static MentorView View(MentorProfile m, int open, bool consents) =>
-        new MentorView(m.Id, m.DisplayName, m.Languages, m.Gender, m.AgeRange, m.Region, m.TravelRadiusMiles, m.Availability,
+        new MentorView(m.Id, m.DisplayName, m.Languages, m.Gender, m.AgeRange, m.Region, m.Location, m.TravelRadiusMiles, m.Availability,
             m.Interests, m.LivedExperienceTags, m.ExperiencedStages, m.LgbtqAffirming, m.Capacity, m.SupervisorId, m.Screening, m.Training,
             m.SupervisorClearance, m.Hold, open, consents, MentorEligibility.Blockers(m, open, consents));
 }

@@ -28,6 +28,10 @@ public static class PeopleModule
             .RequireAuthorization(Policies.SignedIn)
             .WithTags("People")
             .WithSummary("The signed-in person's profile, roles and agency.");
+        app.MapPost("/api/me/safety-notice", AcknowledgeSafetyNotice).WithName(nameof(AcknowledgeSafetyNotice))
+            .RequireAuthorization(Policies.SignedIn)
+            .WithTags("People")
+            .WithSummary("Record that you have read how to leave quickly and clear your history.");
 
         var people = app.MapGroup("/api/people")
             .RequireAuthorization(Policies.AgencyAdmin)
@@ -47,6 +51,9 @@ public static class PeopleModule
 
     private static async Task<Ok<MeView>> GetMe(IMediator mediator, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new GetMe(), ct));
+
+    private static async Task<Ok<MeView>> AcknowledgeSafetyNotice(IMediator mediator, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new AcknowledgeSafetyNotice(), ct));
 
     private static async Task<Ok<Page<PersonView>>> List(IMediator mediator, string? role, bool? active, int? pageSize, string? continuationToken, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new ListPeople(role, active, pageSize ?? Paging.DefaultPageSize, continuationToken), ct));

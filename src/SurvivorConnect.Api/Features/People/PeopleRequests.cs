@@ -8,9 +8,16 @@ using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.People;
 
-public sealed record MeView(string Id, string DisplayName, IReadOnlyList<string> Roles, string AgencyId, string AgencyName);
+/// <param name="SafetyNoticeSeen">Whether the person has been told about quick exit and clearing their history.</param>
+public sealed record MeView(string Id, string DisplayName, IReadOnlyList<string> Roles, string AgencyId, string AgencyName, bool SafetyNoticeSeen);
 
 public sealed record GetMe : IQuery<MeView>;
+
+/// <summary>
+/// The person has read how to leave the portal quickly and clear their history. Kept on their record, not in
+/// the browser, so it holds on a shared or borrowed device and leaves nothing behind there.
+/// </summary>
+public sealed record AcknowledgeSafetyNotice : ICommand<MeView>;
 
 public sealed record ListPeople(string? Role, bool? Active, int PageSize, string? ContinuationToken) : IQuery<Page<PersonView>>, IValidate, IAudited
 {
@@ -101,6 +108,7 @@ public static class Paging
 
 internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeProvider time, IPublisher publisher)
     : IQueryHandler<GetMe, MeView>,
+      ICommandHandler<AcknowledgeSafetyNotice, MeView>,
       IQueryHandler<ListPeople, Page<PersonView>>,
       IQueryHandler<GetPerson, Person>,
       ICommandHandler<CreatePerson, Person>,
@@ -110,8 +118,24 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
     public async ValueTask<MeView> Handle(GetMe query, CancellationToken cancellationToken)
     {
         var me = await Read(user.UserId, cancellationToken);
+        return await MeAsync(me, cancellationToken);
+    }
+
+    public async ValueTask<MeView> Handle(AcknowledgeSafetyNotice command, CancellationToken cancellationToken)
+    {
+        var me = await Read(user.UserId, cancellationToken);
+        if (me.SafetyNoticeSeenAt is null)
+        {
+            me = await store.ReplaceAsync(Person.Container, me with { SafetyNoticeSeenAt = time.GetUtcNow() }, me.ETag!, cancellationToken);
+        }
+
+        return await MeAsync(me, cancellationToken);
+    }
+
+    private async Task<MeView> MeAsync(Person me, CancellationToken cancellationToken)
+    {
         var agency = await store.ReadAsync<Agency>(Agency.Container, user.AgencyId, user.AgencyId, cancellationToken);
-        return new MeView(me.Id, me.DisplayName, me.Roles, user.AgencyId, agency?.Name ?? user.AgencyId);
+        return new MeView(me.Id, me.DisplayName, me.Roles, user.AgencyId, agency?.Name ?? user.AgencyId, me.SafetyNoticeSeenAt is not null);
     }
 
     public async ValueTask<Page<PersonView>> Handle(ListPeople query, CancellationToken cancellationToken)

@@ -24,6 +24,9 @@ public sealed record Person : Document
     public string? CreatedBy { get; init; }
 
     public DateTimeOffset? DeactivatedAt { get; init; }
+
+    /// <summary>When the person read how to leave quickly and clear their history (shown once, on their first visit).</summary>
+    public DateTimeOffset? SafetyNoticeSeenAt { get; init; }
 }
 
 public sealed record PersonView(string Id, string DisplayName, IReadOnlyList<string> Roles, bool Active, DateTimeOffset CreatedAt, DateTimeOffset? DeactivatedAt)

@@ -34,11 +34,17 @@ public abstract class PortalPage : ComponentBase
 
     protected bool Has(string role) => User.HasClaim(ScClaims.Role, role);
 
+    /// <summary>The signed-in person's id.</summary>
+    protected string MyId => User.FindFirst(ScClaims.UserId)?.Value ?? "";
+
+    /// <summary>The last action was refused for its fields: forms show what was typed, not what is stored.</summary>
+    protected bool Invalid => FieldErrors.Count > 0;
+
     protected string? ErrorFor(string field) =>
         FieldErrors.FirstOrDefault(e => string.Equals(e.Key, field, StringComparison.OrdinalIgnoreCase)).Value is { Length: > 0 } messages ? string.Join(" ", messages) : null;
 
-    /// <summary>Runs one action; on success says <paramref name="done"/>, on a refusal says why.</summary>
-    protected async Task<bool> TryAsync(Func<Task> action, string done)
+    /// <summary>Runs one action; on success says <paramref name="done"/> (if anything), on a refusal says why.</summary>
+    protected async Task<bool> TryAsync(Func<Task> action, string? done)
     {
         ArgumentNullException.ThrowIfNull(action);
         Done = null;
@@ -93,6 +99,14 @@ public abstract class PortalPage : ComponentBase
             return null;
         }
     }
+
+    /// <summary>A comma-separated field as the list it stands for.</summary>
+    protected static string[] Split(string? list) => (list ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>An optional text field: empty means not given.</summary>
+    protected static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+
+    protected static string Joined(IEnumerable<string>? items) => items is null ? "" : string.Join(", ", items);
 
     protected static string When(DateTimeOffset at) => at.ToString("d MMM yyyy, HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -130,6 +130,7 @@
       } else if (data.type === 7) this.socket.close();
     }
     invoke(target, ...args) {
+      if (this.socket?.readyState !== WebSocket.OPEN) return Promise.reject(new Error('closed'));
       const invocationId = String(this.nextId++);
       return new Promise((resolve, reject) => {
         this.calls.set(invocationId, { resolve, reject });
@@ -139,29 +140,40 @@
     stop() { this.onclose = null; this.socket?.close(); }
   }
 
+  const lost = () => navigator.onLine
+    ? 'Connection lost. Reconnecting…'
+    : 'You are offline. Anything you send will go when you are back online.';
+
   // Keeps a hub connected: after a drop it waits a little longer each time, then calls ready() again.
   function keepConnected(path, setup, ready) {
     let hub = null;
     let stopped = false;
     let attempt = 0;
+    let timer = null;
     const connect = async () => {
+      timer = null;
       if (stopped) return;
       hub = new Hub(path);
       setup(hub);
-      hub.onclose = () => { banner('Connection lost. Reconnecting…'); retry(); };
+      hub.onclose = () => { banner(lost()); retry(); };
       try {
         await hub.start();
         attempt = 0;
         banner('');
         await ready(hub);
       } catch {
-        banner('Connection lost. Reconnecting…');
+        banner(lost());
         retry();
       }
     };
-    const retry = () => { if (!stopped) setTimeout(connect, Math.min(10000, 500 * 2 ** attempt++)); };
+    const retry = () => { if (!stopped && !timer) timer = setTimeout(connect, navigator.onLine ? Math.min(10000, 500 * 2 ** attempt++) : 60000); };
     connect();
-    return { stop() { stopped = true; hub?.stop(); }, get hub() { return hub; } };
+    return {
+      stop() { stopped = true; hub?.stop(); },
+      // Back online: try at once rather than after the longest wait.
+      now() { if (timer) { clearTimeout(timer); timer = null; attempt = 0; connect(); } },
+      get hub() { return hub; },
+    };
   }
 
   // ---- Notices: pushed live to every signed-in page. ----
@@ -311,6 +323,13 @@
       say('[data-toast]', flag.urgent ? 'New urgent flag' : 'New flag');
     }), async () => {});
   }
+
+  // The browser knows first when the network goes: say so calmly, and reconnect the moment it is back.
+  window.addEventListener('offline', () => {
+    for (const socket of sockets) socket.close();
+    banner(lost());
+  });
+  window.addEventListener('online', () => { page?.now(); notices?.now(); });
 
   function start() {
     const chat = document.querySelector('[data-chat]');

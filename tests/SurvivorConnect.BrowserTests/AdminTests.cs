@@ -1,0 +1,85 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace SurvivorConnect.BrowserTests;
+
+/// <summary>An agency admin adds people, changes their roles and deactivates them, and reads the audit log.</summary>
+[Collection(Portal.Name)]
+public sealed class AdminTests(PortalServer server)
+{
+    [Fact]
+    public async Task An_admin_adds_a_person_changes_roles_deactivates_and_finds_it_all_in_the_audit_log()
+    {
+        var admin = await server.SignInAsync("Taylor (demo agency admin)");
+        var id = "new-" + Guid.NewGuid().ToString("N")[..10];
+
+        // Bad input is answered next to the field.
+        await admin.GetByLabel("Sign-in id").FillAsync("not valid!");
+        await admin.GetByLabel("Name to show").FillAsync("Robin (new mentor)");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Add person" }).ClickAsync();
+        await Expect(admin.Locator("#add-id-error")).ToContainTextAsync("sign-in subject id");
+
+        await admin.GetByLabel("Sign-in id").FillAsync(id);
+        await admin.GetByLabel("Name to show").FillAsync("Robin (new mentor)");
+        await admin.Locator("form:has(#add-id)").GetByLabel("Mentor").CheckAsync();
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Add person" }).ClickAsync();
+        await Expect(admin.Locator("[data-outcome]")).ToContainTextAsync("Added");
+
+        // Two admins open the same person; the second to save is told someone else changed it.
+        var other = await server.SignInAsync("Taylor (demo agency admin)");
+        await ManageAsync(admin, "Robin (new mentor)");
+        await ManageAsync(other, "Robin (new mentor)");
+        await admin.Locator("[data-person]").GetByLabel("Case manager").CheckAsync();
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Save roles" }).ClickAsync();
+        await Expect(admin.Locator("[data-outcome]")).ToContainTextAsync("Roles saved");
+        await other.Locator("[data-person]").GetByLabel("Supervisor").CheckAsync();
+        await other.GetByRole(AriaRole.Button, new() { Name = "Save roles" }).ClickAsync();
+        await Expect(other.Locator("[data-outcome]")).ToContainTextAsync("Someone else changed this");
+        await Expect(other.Locator("[data-person]").GetByLabel("Case manager")).ToBeCheckedAsync();
+        await Accessibility.AssertNoSeriousViolationsAsync(other);
+
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Deactivate" }).ClickAsync();
+        await Expect(admin.Locator("[data-outcome]")).ToContainTextAsync("Their access has ended");
+        await admin.GetByLabel("Status").SelectOptionAsync("false");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Show", Exact = true }).ClickAsync();
+        await Expect(admin.Locator("[data-people] tbody tr")).ToContainTextAsync(["Robin (new mentor)"]);
+
+        // The audit log, filtered by person, action and date.
+        await admin.GotoAsync("/audit");
+        await admin.GetByLabel("Person").SelectOptionAsync(new SelectOptionValue { Label = "Taylor (demo agency admin)" });
+        await admin.GetByLabel("Action").FillAsync("person.set-roles");
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        await admin.GetByLabel("From (UTC date)").FillAsync(today);
+        await admin.GetByLabel("To (UTC date)").FillAsync(today);
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Show", Exact = true }).ClickAsync();
+        var rows = admin.Locator("[data-audit] tbody tr");
+        await Expect(rows.First).ToContainTextAsync("person.set-roles");
+        Assert.All(await rows.AllInnerTextsAsync(), row => Assert.Contains("person.set-roles", row, StringComparison.Ordinal));
+        Assert.Contains(await rows.AllInnerTextsAsync(), row => row.Contains("Conflict", StringComparison.Ordinal) || row.Contains("Failed", StringComparison.Ordinal));
+
+        await admin.GetByLabel("From (UTC date)").FillAsync(DateTime.UtcNow.AddDays(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Show", Exact = true }).ClickAsync();
+        await Expect(admin.Locator("#audit-to-error")).ToContainTextAsync("On or after the start date");
+        await Accessibility.AssertNoSeriousViolationsAsync(admin);
+    }
+
+    [Fact]
+    public async Task An_admin_never_sees_or_changes_another_agencys_people_by_forging_a_form()
+    {
+        var admin = await server.SignInAsync("Taylor (demo agency admin)");
+        await Expect(admin.Locator("[data-people]")).Not.ToContainTextAsync("northstar");
+
+        // The "Manage" button, forged to name a person of another agency, opens nothing.
+        await admin.EvaluateAsync("() => document.querySelector('[data-people] button[name=PersonId]').value = 'north-youth'");
+        await admin.Locator("[data-people] button[name=PersonId]").First.ClickAsync();
+        await Expect(admin.Locator("[data-outcome]")).ToContainTextAsync("not available to you");
+        await Expect(admin.Locator("[data-person]")).ToHaveCountAsync(0);
+    }
+
+    private static async Task ManageAsync(IPage admin, string name)
+    {
+        await admin.GotoAsync("/people");
+        await admin.Locator("[data-people] tr", new() { HasText = name }).GetByRole(AriaRole.Button).ClickAsync();
+        await Expect(admin.Locator("[data-person]")).ToBeVisibleAsync();
+    }
+}

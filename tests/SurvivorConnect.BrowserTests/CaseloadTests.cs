@@ -1,0 +1,75 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace SurvivorConnect.BrowserTests;
+
+/// <summary>A case manager refers a youth, edits the referral (a concurrent edit is caught), and records consents.</summary>
+[Collection(Portal.Name)]
+public sealed class CaseloadTests(PortalServer server)
+{
+    [Fact]
+    public async Task A_referral_is_added_edited_without_losing_anyones_change_and_given_consents()
+    {
+        var caseManager = await server.SignInAsync("Alex (demo case manager)");
+        var name = "Jo " + Guid.NewGuid().ToString("N")[..6];
+
+        await caseManager.Locator("#refer-age").FillAsync("16");
+        await caseManager.GetByRole(AriaRole.Button, new() { Name = "Add referral" }).ClickAsync();
+        await Expect(caseManager.Locator("#refer-name-error")).ToContainTextAsync("Required");
+
+        await caseManager.Locator("#refer-name").FillAsync(name);
+        await caseManager.Locator("#refer-age").FillAsync("16");
+        await caseManager.Locator("#refer-languages").FillAsync("English");
+        await caseManager.GetByRole(AriaRole.Button, new() { Name = "Add referral" }).ClickAsync();
+        await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The referral is added");
+
+        // Two case managers' screens open the same record; the second save is refused, not silently lost.
+        var second = await server.SignInAsync("Alex (demo case manager)");
+        await PortalServer.OpenYouthAsync(caseManager, name);
+        await PortalServer.OpenYouthAsync(second, name);
+        await caseManager.Locator("#edit-interests").FillAsync("football");
+        await caseManager.GetByRole(AriaRole.Button, new() { Name = "Save details" }).ClickAsync();
+        await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The details are saved");
+        await second.Locator("#edit-age").FillAsync("17");
+        await second.GetByRole(AriaRole.Button, new() { Name = "Save details" }).ClickAsync();
+        await Expect(second.Locator("[data-outcome]")).ToContainTextAsync("Someone else changed this");
+        await Expect(second.Locator("#edit-interests")).ToHaveValueAsync("football");
+        await Expect(second.Locator("#edit-age")).ToHaveValueAsync("16");
+
+        // A consent for one match must name it; one for reading the chat need not.
+        await caseManager.Locator("#consent-grantor").SelectOptionAsync("Guardian");
+        await caseManager.Locator("#consent-scope").SelectOptionAsync("mentoring-match");
+        await caseManager.GetByRole(AriaRole.Button, new() { Name = "Record consent" }).ClickAsync();
+        await Expect(caseManager.Locator("#consent-match-error")).ToContainTextAsync("names the match");
+        await caseManager.Locator("#consent-scope").SelectOptionAsync("chat-oversight");
+        await caseManager.GetByRole(AriaRole.Button, new() { Name = "Record consent" }).ClickAsync();
+        await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The consent is recorded");
+        await Expect(caseManager.Locator("[data-consents]")).ToContainTextAsync("Guardian · Case manager reading the chat · current");
+        await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
+    }
+
+    [Fact]
+    public async Task Another_agencys_youth_cannot_be_opened_or_changed_by_forging_a_form()
+    {
+        var north = await server.SignInAsync("Quinn (northstar case manager)");
+        await Expect(north.Locator("main")).Not.ToContainTextAsync("Riley");
+
+        var caseManager = await server.SignInAsync("Alex (demo case manager)");
+        await PortalServer.OpenYouthAsync(caseManager, "Riley");
+        var riley = await caseManager.Locator("form input[name=YouthId]").First.InputValueAsync();
+
+        // Quinn's own "Open" form, and the form for recording a stage, posted by hand with Riley's id.
+        var opened = await PortalServer.ForgePostAsync(north, "/caseload", new Dictionary<string, string> { ["_handler"] = "open-youth", ["YouthId"] = riley });
+        Assert.Contains("not available to you", opened, StringComparison.Ordinal);
+        Assert.DoesNotContain("Riley", opened, StringComparison.Ordinal);
+        var forged = await PortalServer.ForgePostAsync(north, "/caseload", new Dictionary<string, string>
+        {
+            ["_handler"] = "stage", ["YouthId"] = riley, ["Stage"] = "Action", ["Kind"] = "stage",
+        });
+        Assert.DoesNotContain("Riley", forged, StringComparison.Ordinal);
+        await caseManager.GotoAsync("/caseload");
+        await PortalServer.OpenYouthAsync(caseManager, "Riley");
+        await Expect(caseManager.Locator("[data-outcome]")).ToHaveCountAsync(0);
+        await Expect(caseManager.GetByText("Stage Making changes")).ToHaveCountAsync(0);
+    }
+}

@@ -1,0 +1,103 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace SurvivorConnect.BrowserTests;
+
+/// <summary>
+/// Every page of every role, on a phone (390 px) and a desktop (1280 px): no serious axe-core violation, and at
+/// 320 px (what 1280 px looks like at 400% zoom, so 200% is covered too) nothing runs off the side of the screen.
+/// Each role's main page is saved as a screenshot at both widths.
+/// </summary>
+[Collection(Portal.Name)]
+public sealed class PortalPagesTests(PortalServer server)
+{
+    public static TheoryData<string, string, string> Pages => new()
+    {
+        { "Riley (demo youth)", "/matches", "youth" },
+        { "Riley (demo youth)", "/chat", "" },
+        { "Riley (demo youth)", "/notifications", "" },
+        { "Riley (demo youth)", "/help", "" },
+        { "Sam (demo mentor)", "/profile", "mentor" },
+        { "Sam (demo mentor)", "/matches", "" },
+        { "Sam (demo mentor)", "/chat", "" },
+        { "Alex (demo case manager)", "/caseload", "case-manager" },
+        { "Alex (demo case manager)", "/matches", "" },
+        { "Alex (demo case manager)", "/chat", "" },
+        { "Alex (demo case manager)", "/flags", "" },
+        { "Taylor (demo agency admin)", "/people", "admin" },
+        { "Taylor (demo agency admin)", "/audit", "" },
+        { "Taylor (demo agency admin)", "/notifications", "" },
+        { "", "/signin", "signin" },
+        { "", "/not-available", "" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Pages))]
+    public async Task Every_page_is_accessible_and_fits_a_phone_a_desktop_and_a_zoomed_screen(string person, string path, string screenshot)
+    {
+        foreach (var phone in new[] { true, false })
+        {
+            var page = person.Length == 0 ? await server.OpenAsync(phone) : await server.SignInAsync(person, phone);
+            await page.GotoAsync(path);
+            await Expect(page.Locator("main h1")).ToBeVisibleAsync();
+            await Accessibility.AssertNoSeriousViolationsAsync(page);
+            if (screenshot.Length > 0)
+            {
+                await Accessibility.ScreenshotAsync(page, $"{screenshot}-{(phone ? "phone" : "desktop")}");
+            }
+
+            await page.Context.CloseAsync();
+        }
+
+        var zoomed = person.Length == 0 ? await server.OpenAsync() : await server.SignInAsync(person);
+        await zoomed.SetViewportSizeAsync(320, 640);
+        await zoomed.GotoAsync(path);
+        var overflowing = await zoomed.EvaluateAsync<string[]>(
+            """
+            () => [...document.querySelectorAll('body *')]
+              .filter(e => !e.parentElement.closest('.table-wrap') && !e.closest('.visually-hidden, .skip-link') && e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+              .map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className)
+              .concat(document.documentElement.scrollWidth > document.documentElement.clientWidth ? ['the page scrolls sideways'] : [])
+            """);
+        Assert.True(overflowing.Length == 0, $"{path} runs off a 320 px screen: {string.Join(", ", overflowing)}");
+        await zoomed.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Every_control_can_be_reached_by_keyboard_and_shows_where_the_focus_is()
+    {
+        var admin = await server.SignInAsync("Taylor (demo agency admin)");
+        await admin.GotoAsync("/people");
+
+        // Tab from the top of the page to "Add person", checking each stop is visibly marked.
+        var stops = new List<string>();
+        for (var i = 0; i < 80; i++)
+        {
+            await admin.Keyboard.PressAsync("Tab");
+            var focused = await admin.EvaluateAsync<string[]>(
+                "() => { const e = document.activeElement; const s = getComputedStyle(e); return [e.id || e.textContent.trim(), s.outlineStyle, s.outlineWidth, s.boxShadow]; }");
+            Assert.True(focused[1] != "none" && focused[2] != "0px" || focused[3] != "none", $"No visible focus on '{focused[0]}'.");
+            stops.Add(focused[0]);
+            if (focused[0] == "Add person")
+            {
+                break;
+            }
+        }
+
+        Assert.Equal("Exit this page", stops[0].Replace("Emergency", "", StringComparison.Ordinal).Trim());
+        Assert.Contains("add-id", stops);
+        Assert.Equal("Add person", stops[^1]);
+
+        // Add a person with the keyboard alone.
+        await admin.FocusAsync("#add-id");
+        await admin.Keyboard.TypeAsync("kb-" + Guid.NewGuid().ToString("N")[..8]);
+        await admin.Keyboard.PressAsync("Tab");
+        await admin.Keyboard.TypeAsync("Kit (keyboard test)");
+        await admin.Keyboard.PressAsync("Tab");
+        await admin.Keyboard.PressAsync("Space");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Add person" }).FocusAsync();
+        await admin.Keyboard.PressAsync("Enter");
+        await Expect(admin.Locator("[data-outcome]")).ToContainTextAsync("Added");
+        await Expect(admin.Locator("[data-people]")).ToContainTextAsync("Kit (keyboard test)");
+    }
+}

@@ -1,0 +1,70 @@
+using System.Net.Http.Json;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace SurvivorConnect.BrowserTests;
+
+/// <summary>A mentor's own profile and hold, and what a youth is told on their first visit.</summary>
+[Collection(Portal.Name)]
+public sealed class ProfileAndFirstVisitTests(PortalServer server)
+{
+    [Fact]
+    public async Task A_mentor_edits_their_profile_and_sees_a_hold_kindly_without_the_supervisors_reason()
+    {
+        var mentor = await server.SignInAsync("Sam (demo mentor)", phone: true);
+        await mentor.GotoAsync("/profile");
+        await Expect(mentor.GetByLabel("Languages")).ToHaveValueAsync("English, Spanish");
+
+        await mentor.GetByLabel("How many youth you can mentor at once").FillAsync("20");
+        await mentor.GetByLabel("Interests").FillAsync("art, music, cooking, chess");
+        await mentor.GetByRole(AriaRole.Button, new() { Name = "Save my profile" }).ClickAsync();
+        await Expect(mentor.Locator("#profile-capacity-error")).ToContainTextAsync("Between 1 and 10");
+        await Expect(mentor.GetByLabel("Interests")).ToHaveValueAsync("art, music, cooking, chess");
+
+        await mentor.GetByLabel("How many youth you can mentor at once").FillAsync("3");
+        await mentor.GetByLabel("Interests").FillAsync("art, music, cooking, hiking");
+        await mentor.GetByRole(AriaRole.Button, new() { Name = "Save my profile" }).ClickAsync();
+        await Expect(mentor.Locator("[data-outcome]")).ToContainTextAsync("Your profile is saved");
+        await mentor.GotoAsync("/profile");
+        await Expect(mentor.GetByLabel("Interests")).ToHaveValueAsync("art, music, cooking, hiking");
+        await Expect(mentor.Locator("[data-readiness]")).ToContainTextAsync("of 3");
+
+        const string reason = "Flagged in check-in: private supervision note";
+        using var supervisor = await server.ApiAsAsync("demo-supervisor");
+        (await supervisor.PostAsJsonAsync("/api/mentors/demo-mentor/hold", new { reason, stopsChat = false })).EnsureSuccessStatusCode();
+        try
+        {
+            await mentor.GotoAsync("/profile");
+            await Expect(mentor.Locator("[data-hold]")).ToContainTextAsync("New matches are paused for now");
+            await Expect(mentor.Locator("[data-hold]")).ToContainTextAsync("Your current chats carry on");
+            Assert.DoesNotContain("private supervision note", await mentor.ContentAsync(), StringComparison.Ordinal);
+            await Accessibility.AssertNoSeriousViolationsAsync(mentor);
+            await Accessibility.ScreenshotAsync(mentor, "mentor-hold-phone");
+        }
+        finally
+        {
+            (await supervisor.PostAsync("/api/mentors/demo-mentor/hold/release", null)).EnsureSuccessStatusCode();
+        }
+    }
+
+    [Fact]
+    public async Task A_youth_is_told_about_quick_exit_and_clearing_history_once_and_nothing_is_kept_in_the_browser()
+    {
+        var youth = await server.SignInAsync("Riley (demo youth)", phone: true);
+        var notice = youth.Locator("[data-safety-notice]");
+        await Expect(notice).ToContainTextAsync("Exit this page");
+        await Expect(notice).ToContainTextAsync("clear your browsing history");
+        await youth.GotoAsync("/notifications");
+        await Expect(notice).ToBeVisibleAsync();
+
+        await youth.GetByRole(AriaRole.Button, new() { Name = "Got it" }).ClickAsync();
+        await Expect(notice).ToHaveCountAsync(0);
+        Assert.Equal(0, await youth.EvaluateAsync<int>("() => localStorage.length + sessionStorage.length"));
+        Assert.Empty(await youth.EvaluateAsync<string>("() => document.cookie"));
+
+        // The answer is kept with the youth's record, so another device does not ask again.
+        var elsewhere = await server.SignInAsync("Riley (demo youth)", phone: true);
+        await Expect(elsewhere.Locator("main h1")).ToBeVisibleAsync();
+        await Expect(elsewhere.Locator("[data-safety-notice]")).ToHaveCountAsync(0);
+    }
+}
