@@ -127,7 +127,7 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
         return client;
     }
 
-    private static string ChromiumPath() =>
+    public static string ChromiumPath() =>
         Environment.GetEnvironmentVariable("SC_CHROMIUM") is { Length: > 0 } configured ? configured
         : new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser" }.FirstOrDefault(File.Exists)
           ?? throw new InvalidOperationException("Chromium is needed for the browser tests: apt-get install chromium (see README).");

@@ -19,6 +19,37 @@ public sealed class PortalSignInTests
     }
 
     [Fact]
+    public async Task Signing_out_ends_the_session()
+    {
+        await using var api = new ApiFactory();
+        var client = api.Anonymous();
+        await client.PostAsync("/signin/demo", new FormUrlEncodedContent([new("personId", "demo-youth"), new("__RequestVerificationToken", await FormTokenAsync(client, "/signin"))]));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/notifications")).StatusCode);
+
+        var signedOut = await client.PostAsync("/signout", new FormUrlEncodedContent([new("__RequestVerificationToken", await FormTokenAsync(client, "/notifications"))]));
+
+        Assert.Equal(HttpStatusCode.Redirect, signedOut.StatusCode);
+        Assert.Equal("/signin?signedout=1", signedOut.Headers.Location?.OriginalString);
+        Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/notifications")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Outside_Development_Entra_IDs_callbacks_reach_the_sign_in_handler_not_the_unknown_route_404()
+    {
+        await using var staging = new StagingFactory();
+        var client = staging.Anonymous();
+
+        var callback = await client.PostAsync("/signin-oidc", new FormUrlEncodedContent([new("state", "forged"), new("code", "forged")]));
+
+        // The handler refuses a callback it did not start, and sends the browser back to sign-in to try again.
+        Assert.Equal(HttpStatusCode.Redirect, callback.StatusCode);
+        Assert.Equal("/signin?failed=1", callback.Headers.Location?.OriginalString);
+    }
+
+    private static async Task<string> FormTokenAsync(HttpClient client, string path) =>
+        System.Text.RegularExpressions.Regex.Match(await client.GetStringAsync(path), "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+
+    [Fact]
     public async Task A_page_sends_someone_not_signed_in_to_sign_in_without_naming_the_page()
     {
         await using var api = new ApiFactory();

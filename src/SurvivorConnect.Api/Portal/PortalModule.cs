@@ -62,13 +62,15 @@ public static class PortalModule
         return app;
     }
 
+    private const string SignedInPath = "/signin/complete";
+
     public static WebApplication MapPortal(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.MapRazorComponents<App>();
 
         var session = app.MapGroup("").WithTags("Portal").ExcludeFromDescription();
-        session.MapPost("/signout", (Func<HttpContext, Task<RedirectHttpResult>>)SignOut).WithName(nameof(SignOut)).AllowAnonymous();
+        session.MapPost("/signout", SignOut).WithName(nameof(SignOut)).AllowAnonymous();
 
         // The quick exit ends the session from a page being left, as a beacon: it carries no form token, and
         // signing someone out is all another site could make it do.
@@ -82,6 +84,7 @@ public static class PortalModule
         {
             session.MapGet("/signin/entra", SignInWithEntra).WithName(nameof(SignInWithEntra)).AllowAnonymous()
                 .RequireRateLimiting(RequestLimits.SignIn);
+            session.MapGet(SignedInPath, SignedIn).WithName(nameof(SignedIn)).AllowAnonymous();
         }
 
         return app;
@@ -108,12 +111,30 @@ public static class PortalModule
     }
 
     private static ChallengeHttpResult SignInWithEntra() =>
-        TypedResults.Challenge(new AuthenticationProperties { RedirectUri = "/" }, [PortalSignIn.EntraScheme]);
+        TypedResults.Challenge(new AuthenticationProperties { RedirectUri = SignedInPath }, [PortalSignIn.EntraScheme]);
 
-    private static async Task<RedirectHttpResult> SignOut(HttpContext context)
+    /// <summary>
+    /// Entra ID posts the sign-in back from its own site, so the browser withholds the SameSite=Strict session
+    /// cookie for the rest of that chain. This page moves on to the portal itself, which the browser then
+    /// counts as same-site, and the cookie goes with it.
+    /// </summary>
+    private static ContentHttpResult SignedIn() => TypedResults.Content(
+        """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=/"><title>Sign in · SurvivorConnect</title></head>
+        <body><main><p><a href="/">Continue</a></p></main></body></html>
+        """, "text/html; charset=utf-8");
+
+    /// <summary>
+    /// Ends the portal session and, where sign-in is Entra ID, the Entra ID session too (its end-session endpoint
+    /// returns the browser to the sign-in page), so the next person on a shared device cannot sign straight back in.
+    /// </summary>
+    private static async Task<IResult> SignOut(HttpContext context, IAuthenticationSchemeProvider schemes)
     {
-        await context.SignOutAsync(PortalSignIn.CookieScheme);
-        return TypedResults.Redirect(PortalSignIn.SignInPath + "?signedout=1");
+        var signedOut = new AuthenticationProperties { RedirectUri = PortalSignIn.SignInPath + "?signedout=1" };
+        return await schemes.GetSchemeAsync(PortalSignIn.EntraScheme) is null
+            ? TypedResults.SignOut(signedOut, [PortalSignIn.CookieScheme])
+            : TypedResults.SignOut(signedOut, [PortalSignIn.CookieScheme, PortalSignIn.EntraScheme]);
     }
 
     private static async Task<NoContent> Exit(HttpContext context)

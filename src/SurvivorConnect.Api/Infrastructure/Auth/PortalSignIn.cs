@@ -17,6 +17,9 @@ public static class PortalSignIn
     public const string SelectingScheme = "SurvivorConnect";
     public const string CookieScheme = "Portal";
     public const string EntraScheme = "Entra";
+
+    private const string SignInCallbackPath = "/signin-oidc";
+    private const string SignOutCallbackPath = "/signout-callback-oidc";
     public const string CookieName = "sc-session";
     public const string SignInPath = "/signin";
 
@@ -40,6 +43,9 @@ public static class PortalSignIn
         return new ClaimsPrincipal(new ClaimsIdentity(
             [new Claim(options.UserIdClaim, personId), new Claim(options.AgencyClaim, agencyId)], authenticationType));
     }
+
+    /// <summary>Where Entra ID returns the browser after sign-in and after sign-out.</summary>
+    public static bool IsCallback(PathString path) => path == SignInCallbackPath || path == SignOutCallbackPath;
 
     internal static void AddPortalSignIn(this AuthenticationBuilder authentication, AuthOptions options, bool signInWithEntra)
     {
@@ -104,8 +110,8 @@ public static class PortalSignIn
             oidc.SaveTokens = false;
             oidc.GetClaimsFromUserInfoEndpoint = false;
             oidc.SignInScheme = CookieScheme;
-            oidc.CallbackPath = "/signin-oidc";
-            oidc.SignedOutCallbackPath = "/signout-callback-oidc";
+            oidc.CallbackPath = SignInCallbackPath;
+            oidc.SignedOutCallbackPath = SignOutCallbackPath;
             oidc.Scope.Clear();
             oidc.Scope.Add(OpenIdConnectScope.OpenId);
             oidc.Events.OnTokenValidated = context =>

@@ -86,9 +86,10 @@ public static class ApiSetup
         app.UseStaticFiles();
 
         // An unknown route is 404 for everyone; the fallback authorization policy is for mapped endpoints.
+        // Entra ID's sign-in and sign-out callbacks are no route: the authentication middleware answers them.
         app.Use((context, next) =>
         {
-            if (context.GetEndpoint() is null)
+            if (context.GetEndpoint() is null && !PortalSignIn.IsCallback(context.Request.Path))
             {
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
                 return Task.CompletedTask;

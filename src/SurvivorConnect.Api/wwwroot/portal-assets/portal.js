@@ -56,9 +56,10 @@
     location.replace(url.href);
   });
 
+  // A form marked data-native (sign-out, which may go on to Entra ID's own sign-out) is left to the browser.
   document.addEventListener('submit', async (event) => {
     const form = event.target;
-    if (!(form instanceof HTMLFormElement) || form.method.toLowerCase() !== 'post' || form.hasAttribute('data-send')) return;
+    if (!(form instanceof HTMLFormElement) || form.method.toLowerCase() !== 'post' || form.hasAttribute('data-send') || form.hasAttribute('data-native')) return;
     event.preventDefault();
     const submitter = event.submitter;
     const action = submitter?.getAttribute('formaction') || form.getAttribute('action') || location.pathname;

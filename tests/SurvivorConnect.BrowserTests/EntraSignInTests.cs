@@ -1,0 +1,172 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using SurvivorConnect.Api.Features.Agencies;
+using SurvivorConnect.Api.Features.People;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Storage;
+using static Microsoft.Playwright.Assertions;
+
+namespace SurvivorConnect.BrowserTests;
+
+/// <summary>
+/// Sign-in as it runs outside Development: Entra ID's OpenID Connect code flow (a loopback provider stands in),
+/// over HTTPS as in production, so the browser treats the session and sign-in cookies as it will there.
+/// </summary>
+public sealed class EntraSignInTests : IAsyncLifetime
+{
+    private readonly FakeEntra _entra = new();
+    private StagingPortal? _portal;
+
+    public async Task InitializeAsync()
+    {
+        await _entra.StartAsync();
+        _portal = new StagingPortal(_entra.BaseUrl);
+        await _portal.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_portal is not null)
+        {
+            await _portal.DisposeAsync();
+        }
+
+        await _entra.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_case_manager_signs_in_with_Entra_ID_and_signing_out_ends_both_sessions()
+    {
+        var portal = _portal!;
+        await portal.AddPersonAsync("entra-cm-1", "agency-e", Roles.CaseManager);
+        _entra.SignInAs = ("entra-cm-1", "agency-e");
+        var page = await portal.OpenAsync();
+
+        await page.GotoAsync("/signin");
+        Assert.Equal(0, await page.GetByText("demo", new() { Exact = false }).CountAsync());
+        await page.GetByRole(AriaRole.Link, new() { Name = "Sign in" }).ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Caseload", Exact = true })).ToBeVisibleAsync();
+        Assert.True(_entra.HasSession);
+        var session = (await page.Context.CookiesAsync()).Single(c => c.Name == "sc-session");
+        Assert.True(session.HttpOnly && session.Secure);
+        Assert.Equal(SameSiteAttribute.Strict, session.SameSite);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+
+        await Expect(page.GetByText("You are signed out.")).ToBeVisibleAsync();
+        Assert.False(_entra.HasSession);
+        Assert.Equal(1, _entra.SignOuts);
+        Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == "sc-session");
+        await page.GotoAsync("/caseload");
+        await Expect(page).ToHaveURLAsync(portal.BaseUrl + "/signin");
+    }
+
+    [Fact]
+    public async Task Someone_Entra_ID_knows_but_the_agency_does_not_reaches_no_page()
+    {
+        var portal = _portal!;
+        _entra.SignInAs = ("stranger-1", "agency-e");
+        var page = await portal.OpenAsync();
+
+        await page.GotoAsync("/signin");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Sign in" }).ClickAsync();
+
+        await Expect(page).ToHaveURLAsync(portal.BaseUrl + "/not-available");
+        await page.GotoAsync("/caseload");
+        await Expect(page).ToHaveURLAsync(portal.BaseUrl + "/not-available");
+    }
+
+    /// <summary>The whole app as in staging, on HTTPS at 127.0.0.1 with a certificate made for the test.</summary>
+    private sealed class StagingPortal(string authority) : WebApplicationFactory<Program>
+    {
+        private readonly string _folder = Path.Combine(Path.GetTempPath(), "sc-entra-" + Guid.NewGuid().ToString("N"));
+        private Microsoft.Playwright.IPlaywright? _playwright;
+        private IBrowser? _browser;
+
+        public string BaseUrl { get; private set; } = "";
+
+        public async Task StartAsync()
+        {
+            var certificate = SelfSigned();
+            UseKestrel(k => k.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(certificate)));
+            StartServer();
+            BaseUrl = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            _playwright = await Playwright.CreateAsync();
+            _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+            {
+                ExecutablePath = PortalServer.ChromiumPath(),
+                Args = ["--no-sandbox", "--disable-dev-shm-usage"],
+            });
+        }
+
+        public async Task<IPage> OpenAsync()
+        {
+            var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, IgnoreHTTPSErrors = true });
+            return await context.NewPageAsync();
+        }
+
+        public async Task AddPersonAsync(string id, string agencyId, string role)
+        {
+            var store = Services.GetRequiredService<IDocumentStore>();
+            var now = DateTimeOffset.UtcNow;
+            await store.UpsertAsync(Agency.Container, new Agency { Id = agencyId, PartitionKey = agencyId, AgencyId = agencyId, Name = "Entra test agency", CreatedAt = now }, default);
+            await store.UpsertAsync(Person.Container, new Person { Id = id, PartitionKey = agencyId, AgencyId = agencyId, DisplayName = "Case manager " + id, Roles = [role], CreatedAt = now }, default);
+        }
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseEnvironment("Staging");
+            builder.UseSetting("Storage:Provider", "Sqlite");
+            builder.UseSetting("Storage:Sqlite:Path", Path.Combine(_folder, "portal.db"));
+            builder.UseSetting("Auth:Authority", authority);
+            builder.UseSetting("Auth:Audience", "api://survivorconnect");
+            builder.UseSetting("Auth:Portal:ClientId", FakeEntra.ClientId);
+            builder.UseSetting("Portal:ExitUrl", PortalServer.ExitUrl);
+            builder.ConfigureTestServices(services =>
+            {
+                // The stand-in provider answers on plain HTTP at 127.0.0.1; Entra ID itself is only ever HTTPS.
+                services.Configure<OpenIdConnectOptions>(PortalSignIn.EntraScheme, o => o.RequireHttpsMetadata = false);
+                services.Configure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, o => o.RequireHttpsMetadata = false);
+            });
+        }
+
+        public override async ValueTask DisposeAsync()
+        {
+            if (_browser is not null)
+            {
+                await _browser.DisposeAsync();
+            }
+
+            _playwright?.Dispose();
+            await base.DisposeAsync();
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            if (Directory.Exists(_folder))
+            {
+                Directory.Delete(_folder, recursive: true);
+            }
+        }
+
+        private static X509Certificate2 SelfSigned()
+        {
+            using var key = RSA.Create(2048);
+            var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            var names = new SubjectAlternativeNameBuilder();
+            names.AddIpAddress(IPAddress.Loopback);
+            request.CertificateExtensions.Add(names.Build());
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
+            return X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), null);
+        }
+    }
+}
+
