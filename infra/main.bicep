@@ -17,6 +17,9 @@ param authAuthority string
 @description('The API application ID URI or client id tokens are issued for.')
 param authAudience string
 
+@description('The portal\'s app registration (client id) in Entra ID, for its OpenID Connect sign-in.')
+param authPortalClientId string
+
 var tags = { 'azd-env-name': environmentName }
 var token = toLower(uniqueString(subscription().id, environmentName, location))
 
@@ -83,6 +86,7 @@ module api 'modules/appservice.bicep' = {
       Storage__Cosmos__ConnectionMode: 'Direct'
       Auth__Authority: authAuthority
       Auth__Audience: authAudience
+      Auth__Portal__ClientId: authPortalClientId
       KeyVault__Uri: keyVault.outputs.uri
       SignalR__Redis__Host: redis.outputs.hostName
     }

@@ -21,14 +21,14 @@ public sealed class MentoringJourneyTests(PortalServer server)
         await PortalServer.OpenYouthAsync(caseManager, "Riley");
         await Expect(caseManager.GetByRole(AriaRole.Heading, new() { Name = "Recommended mentors" })).ToBeVisibleAsync();
         await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
-        await Accessibility.ScreenshotAsync(caseManager, "case-manager-desktop");
+        await Accessibility.ScreenshotAsync(caseManager, "case-manager-youth-record-desktop");
         await caseManager.GetByRole(AriaRole.Button, new() { Name = "Propose this mentor" }).First.ClickAsync();
         await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The match is proposed");
 
         var mentor = await server.SignInAsync("Sam (demo mentor)");
         await Expect(mentor.GetByText("New match for you")).ToBeVisibleAsync();
         await Accessibility.AssertNoSeriousViolationsAsync(mentor);
-        await Accessibility.ScreenshotAsync(mentor, "mentor-desktop");
+        await Accessibility.ScreenshotAsync(mentor, "mentor-new-match-desktop");
         await mentor.GetByRole(AriaRole.Button, new() { Name = "Accept" }).ClickAsync();
         await Expect(mentor.Locator("[data-outcome]")).ToContainTextAsync("You accepted the match");
 
@@ -37,7 +37,7 @@ public sealed class MentoringJourneyTests(PortalServer server)
         await Expect(youth.GetByText("No reason needed.")).ToBeVisibleAsync();
         await Expect(youth.GetByRole(AriaRole.Link, new() { Name = "Get help now" })).ToBeVisibleAsync();
         await Accessibility.AssertNoSeriousViolationsAsync(youth);
-        await Accessibility.ScreenshotAsync(youth, "youth-phone");
+        await Accessibility.ScreenshotAsync(youth, "youth-match-proposed-phone");
         await youth.GetByRole(AriaRole.Button, new() { Name = "Yes, I agree" }).ClickAsync();
         await Expect(youth.Locator("[data-outcome]")).ToContainTextAsync("Your answer is saved");
 

@@ -71,7 +71,7 @@ public abstract class PortalPage : ComponentBase
         }
         catch (PreconditionRequiredException)
         {
-            Problem = "Someone else changed this. Reload the page to see the latest, then try again.";
+            Problem = "This page is out of date. Reload it, then try again.";
         }
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed)
         {
