@@ -46,6 +46,29 @@ public sealed class PortalSignInTests
         Assert.Equal("/signin?failed=1", callback.Headers.Location?.OriginalString);
     }
 
+    [Fact]
+    public async Task A_deactivated_or_demoted_persons_open_portal_session_reaches_no_page_on_their_very_next_request()
+    {
+        await using var api = new ApiFactory();
+        var admin = api.As("demo-admin");
+        var id = "cm-" + Guid.NewGuid().ToString("N")[..8];
+        var created = await admin.PostJson("/api/people", new { subjectId = id, displayName = "Case manager to remove", roles = new[] { "CaseManager" } });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var client = api.Anonymous();
+        await client.PostAsync("/signin/demo", new FormUrlEncodedContent([new("personId", id), new("__RequestVerificationToken", await FormTokenAsync(client, "/signin"))]));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/caseload")).StatusCode);
+
+        var demoted = new HttpRequestMessage(HttpMethod.Put, $"/api/people/{id}/roles") { Content = System.Net.Http.Json.JsonContent.Create(new { roles = new[] { "Mentor" } }) };
+        demoted.Headers.TryAddWithoutValidation("If-Match", created.Headers.ETag!.Tag);
+        Assert.Equal(HttpStatusCode.OK, (await admin.SendAsync(demoted)).StatusCode);
+        var caseload = await client.GetAsync("/caseload");
+        Assert.Equal("/not-available", caseload.Headers.Location?.OriginalString);
+
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/people/{id}/deactivate", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/notifications")).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/profile")).StatusCode);
+    }
+
     private static async Task<string> FormTokenAsync(HttpClient client, string path) =>
         System.Text.RegularExpressions.Regex.Match(await client.GetStringAsync(path), "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
 
