@@ -41,6 +41,8 @@ public sealed class CaseloadTests(PortalServer server)
         await caseManager.Locator("#consent-scope").SelectOptionAsync("mentoring-match");
         await caseManager.GetByRole(AriaRole.Button, new() { Name = "Record consent" }).ClickAsync();
         await Expect(caseManager.Locator("#consent-match-error")).ToContainTextAsync("names the match");
+        await Expect(caseManager.Locator("#consent-grantor")).ToHaveValueAsync("Guardian");
+        await Expect(caseManager.Locator("#edit-interests")).ToHaveValueAsync("football");
         await caseManager.Locator("#consent-scope").SelectOptionAsync("chat-oversight");
         await caseManager.GetByRole(AriaRole.Button, new() { Name = "Record consent" }).ClickAsync();
         await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The consent is recorded");

@@ -37,8 +37,12 @@ public abstract class PortalPage : ComponentBase
     /// <summary>The signed-in person's id.</summary>
     protected string MyId => User.FindFirst(ScClaims.UserId)?.Value ?? "";
 
-    /// <summary>The last action was refused for its fields: forms show what was typed, not what is stored.</summary>
-    protected bool Invalid => FieldErrors.Count > 0;
+    /// <summary>
+    /// The form named <paramref name="formName"/> was just posted and refused for its fields: it shows what was
+    /// typed, not what is stored. Every other form on the page shows what is stored.
+    /// </summary>
+    protected bool Retyped(string formName) =>
+        FieldErrors.Count > 0 && HttpContext?.Request.HasFormContentType == true && HttpContext.Request.Form["_handler"] == formName;
 
     protected string? ErrorFor(string field) =>
         FieldErrors.FirstOrDefault(e => string.Equals(e.Key, field, StringComparison.OrdinalIgnoreCase)).Value is { Length: > 0 } messages ? string.Join(" ", messages) : null;
