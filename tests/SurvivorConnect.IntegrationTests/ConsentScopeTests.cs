@@ -11,9 +11,9 @@ public sealed class ConsentScopeTests(ApiFactory api)
     {
         var (mentorId, mentor) = await _world.PersonAsync("Mentor");
 
-        var problem = await HttpAssert.Problem(await mentor.PostJson("/api/consents", new { subjectId = mentorId, grantor = "Mentor", scope = "engagement-contact" }), 400);
+        var problem = await HttpAssert.Problem(await mentor.PostJson("/api/consents", new { subjectId = mentorId, grantor = "Mentor", scope = "payout-details" }), 400);
 
-        Assert.Equal("One of: mentoring, mentoring-match, chat-oversight.", problem.GetProperty("errors").GetProperty("scope")[0].GetString());
+        Assert.Equal("One of: mentoring, mentoring-match, chat-oversight, engagement-contact.", problem.GetProperty("errors").GetProperty("scope")[0].GetString());
     }
 
     [Fact]
@@ -26,5 +26,22 @@ public sealed class ConsentScopeTests(ApiFactory api)
 
         Assert.Equal("Only a mentor consents to mentoring.", notTheMentor.GetProperty("errors").GetProperty("grantor")[0].GetString());
         Assert.Equal("Consent to a match names the match.", noMatch.GetProperty("errors").GetProperty("matchId")[0].GetString());
+    }
+
+    [Fact]
+    public async Task A_consent_people_give_for_themselves_is_given_by_them_alone()
+    {
+        var (mentorId, mentor) = await _world.PersonAsync("Mentor");
+        var (otherId, _) = await _world.PersonAsync("Mentor");
+
+        var asMentor = await HttpAssert.Problem(await mentor.PostJson("/api/consents", new { subjectId = mentorId, grantor = "Mentor", scope = "engagement-contact" }), 400);
+        await HttpAssert.Problem(await mentor.PostJson("/api/consents", new { subjectId = otherId, grantor = "Self", scope = "engagement-contact" }), 404);
+        await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/consents", new { subjectId = mentorId, grantor = "Self", scope = "engagement-contact" }), 404);
+        var notSelfGiven = await HttpAssert.Problem(await mentor.PostJson("/api/consents", new { subjectId = mentorId, grantor = "Self", scope = "mentoring-match", matchId = "m" }), 400);
+        var own = await mentor.PostJson("/api/consents", new { subjectId = mentorId, grantor = "Self", scope = "engagement-contact" });
+
+        Assert.Equal("Only the person themselves gives this consent.", asMentor.GetProperty("errors").GetProperty("grantor")[0].GetString());
+        Assert.Equal("This consent is not one people give for themselves.", notSelfGiven.GetProperty("errors").GetProperty("grantor")[0].GetString());
+        Assert.Equal(System.Net.HttpStatusCode.Created, own.StatusCode);
     }
 }

@@ -18,6 +18,7 @@ public static class ConsentModule
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddContainer(ConsentRecord.Container);
         builder.Services.AddSingleton<ConsentScopes>();
+        builder.Services.AddScoped<ConsentLookup>();
         builder.Services.AddScoped<IValidator<GrantConsent>, GrantConsentScopeValidator>();
         return builder;
     }

@@ -10,6 +10,9 @@ public enum ConsentGrantor
     Guardian,
     Agency,
     Mentor,
+
+    /// <summary>The person the consent is about, for themselves (an advisor opting in to being contacted).</summary>
+    Self,
 }
 
 /// <summary>A consent: whose, from whom, for what, when, until when; revocable, and never deleted.</summary>
@@ -36,4 +39,23 @@ public sealed record ConsentRecord : Document
     public required string RecordedBy { get; init; }
 
     public bool IsCurrent(DateTimeOffset now) => RevokedAt is null && (ExpiresAt is null || ExpiresAt > now);
+}
+
+/// <summary>Who among some subjects currently holds a consent: for features that must show or contact only those who said yes.</summary>
+public sealed class ConsentLookup(SurvivorConnect.Api.Infrastructure.Tenancy.AgencyStore store)
+{
+    public async Task<HashSet<string>> CurrentAsync(string scope, ConsentGrantor grantor, IReadOnlyCollection<string> subjectIds, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(subjectIds);
+        if (subjectIds.Count == 0)
+        {
+            return [];
+        }
+
+        var now = store.Now;
+        return (await store.AllAsync<ConsentRecord>(ConsentRecord.Container, [Filter.In("subjectId", [.. subjectIds]), Filter.Eq("scope", scope)], ct))
+            .Where(c => c.Grantor == grantor && c.IsCurrent(now))
+            .Select(c => c.SubjectId)
+            .ToHashSet(StringComparer.Ordinal);
+    }
 }

@@ -66,7 +66,7 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
     {
         var body = command.Body;
         var grantor = EnumNames.Parse<ConsentGrantor>(body.Grantor);
-        await subjects.EnsureMayRecordAsync(body.SubjectId!, grantor, ct);
+        await EnsureMayRecordAsync(body.SubjectId!, grantor, body.Scope, ct);
         if (body.ExpiresAt is { } expires && expires <= store.Now)
         {
             throw new RequestValidationException(new Dictionary<string, string[]> { ["expiresAt"] = ["Must be in the future."] });
@@ -74,7 +74,8 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
 
         if (scopes.Find(body.Scope)?.OnlyGrantor is { } only && grantor != only)
         {
-            throw new RequestValidationException(new Dictionary<string, string[]> { ["grantor"] = [$"Only a {only.ToString().ToLowerInvariant()} consents to {body.Scope}."] });
+            var who = only == ConsentGrantor.Self ? "Only the person themselves gives this consent." : $"Only a {only.ToString().ToLowerInvariant()} consents to {body.Scope}.";
+            throw new RequestValidationException(new Dictionary<string, string[]> { ["grantor"] = [who] });
         }
 
         if (body.MatchId is not null)
@@ -100,7 +101,7 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
     public async ValueTask<ConsentView> Handle(RevokeConsent command, CancellationToken ct)
     {
         var consent = await store.FindAsync<ConsentRecord>(ConsentRecord.Container, command.ConsentId, ct) ?? throw new NotFoundException("consent");
-        await subjects.EnsureMayRecordAsync(consent.SubjectId, consent.Grantor, ct);
+        await EnsureMayRecordAsync(consent.SubjectId, consent.Grantor, consent.Scope, ct);
         if (consent.RevokedAt is not null)
         {
             throw new ConflictException("This consent was already revoked.");
@@ -119,6 +120,23 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
         }
 
         return (await store.AllAsync<ConsentRecord>(ConsentRecord.Container, [Filter.Eq("subjectId", query.SubjectId)], ct)).OrderByDescending(c => c.GrantedAt).Select(View).ToList();
+    }
+
+    /// <summary>
+    /// A consent people give for themselves is the registry's own business: only that person, in a role the
+    /// scope names. Any other is the business of the feature that owns the subject.
+    /// </summary>
+    private Task EnsureMayRecordAsync(string subjectId, ConsentGrantor grantor, string? scopeName, CancellationToken ct)
+    {
+        if (grantor != ConsentGrantor.Self)
+        {
+            return subjects.EnsureMayRecordAsync(subjectId, grantor, ct);
+        }
+
+        var user = store.User;
+        return subjectId == user.UserId && scopes.Find(scopeName)?.SelfGrantedBy is { } roles && roles.Any(user.IsInRole)
+            ? Task.CompletedTask
+            : throw new NotFoundException("consent subject");
     }
 
     private ConsentView View(ConsentRecord c) =>

@@ -3,10 +3,11 @@ using SurvivorConnect.Api.Infrastructure.Pipeline;
 namespace SurvivorConnect.Api.Features.Consent;
 
 /// <summary>
-/// A kind of consent a feature asks for: its name, who alone may give it (when only one may), and whether it
-/// is given to one match. Features declare the scopes they need with <see cref="ConsentScopeRegistration.AddConsentScope"/>.
+/// A kind of consent a feature asks for: its name, who alone may give it (when only one may), whether it is
+/// given to one match, and, for a consent people give for themselves (<see cref="ConsentGrantor.Self"/>), which
+/// roles may give it. Features declare the scopes they need with <see cref="ConsentScopeRegistration.AddConsentScope"/>.
 /// </summary>
-public sealed record ConsentScope(string Name, ConsentGrantor? OnlyGrantor = null, bool NamesMatch = false);
+public sealed record ConsentScope(string Name, ConsentGrantor? OnlyGrantor = null, bool NamesMatch = false, IReadOnlyList<string>? SelfGrantedBy = null);
 
 /// <summary>Every scope the running features declared, in the order their modules were added.</summary>
 public sealed class ConsentScopes(IEnumerable<ConsentScope> declared)
@@ -35,6 +36,10 @@ internal sealed class GrantConsentScopeValidator(ConsentScopes scopes) : IValida
         else if (scope.NamesMatch && string.IsNullOrWhiteSpace(message.Body.MatchId))
         {
             errors.Add("matchId", "Consent to a match names the match.");
+        }
+        else if (message.Body.Grantor == nameof(ConsentGrantor.Self) && scope.SelfGrantedBy is null)
+        {
+            errors.Add("grantor", "This consent is not one people give for themselves.");
         }
     }
 }

@@ -5,9 +5,6 @@ namespace SurvivorConnect.Api.Features.Mentoring;
 /// <summary>Field checks shared by the mentoring requests.</summary>
 public static class MentoringValidation
 {
-    public const int MaxListItems = 20;
-    public const int MaxTagLength = 40;
-
     /// <summary>A stage the validation behaviour has already accepted.</summary>
     public static StageOfChange ParseStage(string? value) => EnumNames.Parse<StageOfChange>(value);
 
@@ -23,26 +20,6 @@ public static class MentoringValidation
             : errors.Add(field, $"Unknown stage. Stages: {string.Join(", ", Enum.GetNames<StageOfChange>().Select(n => n.ToLowerInvariant()))}.");
     }
 
-    public static ValidationErrors Tags(this ValidationErrors errors, string field, IReadOnlyList<string>? values)
-    {
-        if (values is null)
-        {
-            return errors;
-        }
-
-        if (values.Count > MaxListItems)
-        {
-            errors.Add(field, $"At most {MaxListItems} items.");
-        }
-
-        foreach (var value in values)
-        {
-            errors.Text(field, value, MaxTagLength);
-        }
-
-        return errors;
-    }
-
     public static ValidationErrors Location(this ValidationErrors errors, string field, GeoPoint? point)
     {
         if (point is not null && (point.Latitude is < -90 or > 90 || point.Longitude is < -180 or > 180 || double.IsNaN(point.Latitude) || double.IsNaN(point.Longitude)))
@@ -52,7 +29,4 @@ public static class MentoringValidation
 
         return errors;
     }
-
-    public static IReadOnlyList<string> Clean(IReadOnlyList<string>? values) =>
-        values?.Select(v => v.Trim()).Where(v => v.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList() ?? [];
 }

@@ -39,7 +39,7 @@ public sealed record SaveMyMentorProfile(MentorProfileRequest Profile) : IComman
         errors.Text("displayName", Profile.DisplayName, 60)
             .Tags("languages", Profile.Languages).Tags("availability", Profile.Availability).Tags("interests", Profile.Interests)
             .Tags("livedExperienceTags", Profile.LivedExperienceTags)
-            .Text("gender", Profile.Gender, MentoringValidation.MaxTagLength, required: false)
+            .Text("gender", Profile.Gender, ValidationErrors.MaxTagLength, required: false)
             .Text("ageRange", Profile.AgeRange, 20, required: false)
             .Text("region", Profile.Region, 80, required: false)
             .Location("location", Profile.Location)
@@ -119,15 +119,15 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
         }) with
         {
             DisplayName = p.DisplayName!.Trim(),
-            Languages = MentoringValidation.Clean(p.Languages),
+            Languages = ValidationErrors.Clean(p.Languages),
             Gender = p.Gender?.Trim(),
             AgeRange = p.AgeRange?.Trim(),
             Region = p.Region?.Trim(),
             Location = p.Location,
             TravelRadiusMiles = p.TravelRadiusMiles ?? 0,
-            Availability = MentoringValidation.Clean(p.Availability),
-            Interests = MentoringValidation.Clean(p.Interests),
-            LivedExperienceTags = MentoringValidation.Clean(p.LivedExperienceTags),
+            Availability = ValidationErrors.Clean(p.Availability),
+            Interests = ValidationErrors.Clean(p.Interests),
+            LivedExperienceTags = ValidationErrors.Clean(p.LivedExperienceTags),
             ExperiencedStages = (p.ExperiencedStages ?? []).Select(MentoringValidation.ParseStage).Distinct().ToList(),
             LgbtqAffirming = p.LgbtqAffirming ?? false,
             Capacity = p.Capacity ?? 1,

@@ -23,10 +23,10 @@ public sealed record YouthRequest(
         errors.Text("displayName", DisplayName, 60)
             .Range("age", Age, 10, 25)
             .Tags("languages", Languages).Tags("interests", Interests).Tags("needs", Needs).Tags("doNotMatch", DoNotMatch)
-            .Text("gender", Gender, MentoringValidation.MaxTagLength, required: false)
+            .Text("gender", Gender, ValidationErrors.MaxTagLength, required: false)
             .Text("region", Region, 80, required: false)
             .Text("personId", PersonId, 128, required: false)
-            .Text("preferences.mentorGender", Preferences?.MentorGender, MentoringValidation.MaxTagLength, required: false)
+            .Text("preferences.mentorGender", Preferences?.MentorGender, ValidationErrors.MaxTagLength, required: false)
             .Location("location", Location);
         if (Age is null)
         {
@@ -248,14 +248,14 @@ internal sealed class YouthHandlers(MentoringData data, PeopleRepository people,
         DisplayName = body.DisplayName!.Trim(),
         Age = body.Age!.Value,
         PersonId = string.IsNullOrWhiteSpace(body.PersonId) ? null : body.PersonId.Trim(),
-        Languages = MentoringValidation.Clean(body.Languages),
+        Languages = ValidationErrors.Clean(body.Languages),
         Gender = body.Gender?.Trim(),
         Region = body.Region?.Trim(),
         Location = body.Location,
-        Interests = MentoringValidation.Clean(body.Interests),
-        Needs = MentoringValidation.Clean(body.Needs),
+        Interests = ValidationErrors.Clean(body.Interests),
+        Needs = ValidationErrors.Clean(body.Needs),
         Preferences = body.Preferences ?? new MentorPreferences(null, false),
-        DoNotMatch = MentoringValidation.Clean(body.DoNotMatch),
+        DoNotMatch = ValidationErrors.Clean(body.DoNotMatch),
     };
 
     /// <summary>

@@ -72,6 +72,34 @@ public sealed class ValidationErrors
         return this;
     }
 
+    public const int MaxListItems = 20;
+    public const int MaxTagLength = 40;
+
+    /// <summary>A short list of short labels (languages, interests, topics), when there is one.</summary>
+    public ValidationErrors Tags(string field, IReadOnlyList<string>? values)
+    {
+        if (values is null)
+        {
+            return this;
+        }
+
+        if (values.Count > MaxListItems)
+        {
+            Add(field, $"At most {MaxListItems} items.");
+        }
+
+        foreach (var value in values)
+        {
+            Text(field, value, MaxTagLength);
+        }
+
+        return this;
+    }
+
+    /// <summary>A list of labels as kept: trimmed, without blanks or repeats (ignoring case).</summary>
+    public static IReadOnlyList<string> Clean(IReadOnlyList<string>? values) =>
+        values?.Select(v => v.Trim()).Where(v => v.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList() ?? [];
+
     /// <summary>A number within bounds, when there is one.</summary>
     public ValidationErrors Range(string field, int? value, int min, int max) =>
         value is { } v && (v < min || v > max) ? Add(field, $"Between {min} and {max}.") : this;
