@@ -26,6 +26,9 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
     private static readonly string[] CaseManagerOrAdmin = [Roles.CaseManager, Roles.AgencyAdmin];
     private static readonly string[] Participant = [Roles.Mentor, Roles.Youth, Roles.CaseManager, Roles.AgencyAdmin];
     private static readonly string[] CaseManager = [Roles.CaseManager];
+    private static readonly string[] EngagementMember = [Roles.Advisor, Roles.Mentor];
+    private static readonly string[] Recruiter = [Roles.Recruiter];
+    private const string Opportunity = "/api/engagements/opportunities/0123456789abcdef0123456789abcdef";
 
     /// <summary>
     /// Outside the matrix: health probes and the API description (public by design), and Blazor's own redirect
@@ -91,6 +94,26 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
         new("POST", "/api/flags/{id}/release", "/api/flags/nobody/release", null, CaseManager),
         new("POST", "/api/flags/{id}/reject", "/api/flags/nobody/reject", null, CaseManager),
         new("POST", "/api/flags/{id}/resolve", "/api/flags/nobody/resolve", new { note = "checked" }, CaseManager),
+        new("GET", "/api/engagements/settings", "/api/engagements/settings", null, [Roles.Recruiter, Roles.Advisor, Roles.Mentor, Roles.AgencyAdmin]),
+        new("PUT", "/api/engagements/settings", "/api/engagements/settings", new { }, [Roles.AgencyAdmin]),
+        new("GET", "/api/engagements/me/profile", "/api/engagements/me/profile", null, EngagementMember),
+        new("PUT", "/api/engagements/me/profile", "/api/engagements/me/profile", new { }, EngagementMember),
+        new("POST", "/api/engagements/me/contact", "/api/engagements/me/contact", new { optIn = false }, EngagementMember),
+        new("GET", "/api/engagements/me/opportunities", "/api/engagements/me/opportunities", null, EngagementMember),
+        new("GET", "/api/engagements/opportunities", "/api/engagements/opportunities", null, Recruiter),
+        new("POST", "/api/engagements/opportunities", "/api/engagements/opportunities", new { }, Recruiter),
+        new("GET", "/api/engagements/opportunities/{id}", Opportunity, null, [Roles.Recruiter, Roles.Advisor, Roles.Mentor, Roles.AgencyAdmin]),
+        new("PUT", "/api/engagements/opportunities/{id}", Opportunity, new { }, Recruiter),
+        new("POST", "/api/engagements/opportunities/{id}/publish", Opportunity + "/publish", null, Recruiter),
+        new("POST", "/api/engagements/opportunities/{id}/close", Opportunity + "/close", null, Recruiter),
+        new("POST", "/api/engagements/opportunities/{id}/complete", Opportunity + "/complete", null, Recruiter),
+        new("POST", "/api/engagements/opportunities/{id}/cancel", Opportunity + "/cancel", null, Recruiter),
+        new("GET", "/api/engagements/opportunities/{id}/candidates", Opportunity + "/candidates", null, Recruiter),
+        new("POST", "/api/engagements/opportunities/{id}/invitations", Opportunity + "/invitations", new { personId = "nobody" }, Recruiter),
+        new("POST", "/api/engagements/opportunities/{id}/apply", Opportunity + "/apply", null, EngagementMember),
+        new("POST", "/api/engagements/opportunities/{id}/accept", Opportunity + "/accept", null, EngagementMember),
+        new("POST", "/api/engagements/opportunities/{id}/decline", Opportunity + "/decline", null, EngagementMember),
+        new("POST", "/api/engagements/opportunities/{id}/withdraw", Opportunity + "/withdraw", null, EngagementMember),
         new("GET", "/dev/users", "/dev/users", null, [Anonymous]),
         new("POST", "/dev/token", "/dev/token", new { userId = "demo-youth" }, [Anonymous]),
 
@@ -131,6 +154,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
     {
         [Roles.Youth] = "demo-youth",
         [Roles.Mentor] = "demo-mentor",
+        [Roles.Advisor] = "demo-advisor",
         [Roles.CaseManager] = "demo-casemanager",
         [Roles.Supervisor] = "demo-supervisor",
         [Roles.Recruiter] = "demo-recruiter",

@@ -18,6 +18,7 @@ public static class DemoData
         [
             ("demo-youth", "Riley (demo youth)", Roles.Youth),
             ("demo-mentor", "Sam (demo mentor)", Roles.Mentor),
+            ("demo-advisor", "Jordan (demo advisor)", Roles.Advisor),
             ("demo-casemanager", "Alex (demo case manager)", Roles.CaseManager),
             ("demo-supervisor", "Morgan (demo supervisor)", Roles.Supervisor),
             ("demo-recruiter", "Jamie (demo recruiter)", Roles.Recruiter),

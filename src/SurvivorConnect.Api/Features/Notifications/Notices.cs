@@ -49,4 +49,10 @@ public static class Notices
         "Consent for a match you coordinate was withdrawn. The match cannot be activated or resumed, and its chat is closed to new messages, until consent is given again.");
 
     public static Notice CaseloadAdded { get; } = new("caseload-added", "A youth has been added to your caseload.");
+
+    public static Notice EngagementInvited { get; } = new("engagement-invited",
+        "You are invited to a paid engagement. Look at it when you like; you can say yes or no, and saying no changes nothing for later invitations.");
+
+    public static Notice EngagementSeatFreed { get; } = new("engagement-confirmed",
+        "A place opened up and it is yours: you are now confirmed for a paid engagement you were waiting for.");
 }

@@ -16,6 +16,10 @@ public static class Policies
     public const string Staff = nameof(Staff);
     public const string SupervisorOrAdmin = nameof(SupervisorOrAdmin);
     public const string MatchParticipant = nameof(MatchParticipant);
+    public const string EngagementMember = nameof(EngagementMember);
+    public const string Recruiter = nameof(Recruiter);
+    public const string RecruiterOrAdmin = nameof(RecruiterOrAdmin);
+    public const string EngagementReader = nameof(EngagementReader);
 
     public static AuthorizationPolicy ActivePerson { get; } = new AuthorizationPolicyBuilder()
         .RequireAuthenticatedUser()
@@ -34,6 +38,12 @@ public static class Policies
         options.AddPolicy(Staff, For(Roles.CaseManager, Roles.Supervisor, Roles.AgencyAdmin));
         options.AddPolicy(SupervisorOrAdmin, For(Roles.Supervisor, Roles.AgencyAdmin));
         options.AddPolicy(MatchParticipant, For(Roles.Mentor, Roles.Youth, Roles.CaseManager, Roles.AgencyAdmin));
+
+        // Survivors who take paid engagement work, and those who recruit them.
+        options.AddPolicy(EngagementMember, For(Roles.Advisor, Roles.Mentor));
+        options.AddPolicy(Recruiter, For(Roles.Recruiter));
+        options.AddPolicy(RecruiterOrAdmin, For(Roles.Recruiter, Roles.AgencyAdmin));
+        options.AddPolicy(EngagementReader, For(Roles.Recruiter, Roles.Advisor, Roles.Mentor, Roles.AgencyAdmin));
 
         // Anything mapped without a policy is still closed.
         options.FallbackPolicy = ActivePerson;

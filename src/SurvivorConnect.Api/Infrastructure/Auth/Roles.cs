@@ -11,7 +11,10 @@ public static class Roles
     public const string FinanceApprover = "FinanceApprover";
     public const string AgencyAdmin = "AgencyAdmin";
 
-    public static IReadOnlyList<string> All { get; } = [Youth, Mentor, CaseManager, Supervisor, Recruiter, FinanceApprover, AgencyAdmin];
+    /// <summary>A survivor who takes paid engagement work (focus groups, advisory seats) without mentoring; a mentor may hold it too.</summary>
+    public const string Advisor = "Advisor";
+
+    public static IReadOnlyList<string> All { get; } = [Youth, Mentor, Advisor, CaseManager, Supervisor, Recruiter, FinanceApprover, AgencyAdmin];
 
     public static bool IsKnown(string role) => All.Contains(role, StringComparer.Ordinal);
 }

@@ -1,0 +1,55 @@
+using SurvivorConnect.Api.Features.Consent;
+using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Tenancy;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Engagements;
+
+/// <summary>The opt-in engagements ask for: a survivor's yes to being contacted about paid work, theirs alone to give.</summary>
+public static class EngagementScopes
+{
+    public const string Contact = "engagement-contact";
+}
+
+/// <summary>The engagement feature's reads, all within the signed-in person's agency.</summary>
+internal sealed class EngagementData(AgencyStore store, ConsentLookup consents)
+{
+    public AgencyStore Store => store;
+
+    public static ContainerSpec Container => EngagementSettings.Container;
+
+    /// <summary>The agency's settings, or the defaults (no benchmark yet) until its admin saves some.</summary>
+    public async Task<EngagementSettings> SettingsAsync(CancellationToken ct) =>
+        await store.FindAsync<EngagementSettings>(Container, EngagementSettings.DocumentId, ct)
+        ?? new EngagementSettings { Id = EngagementSettings.DocumentId, Kinds = EngagementSettings.DefaultKinds };
+
+    // Composed ids ("profile~person", "opportunity~person") are read directly: FindAsync takes only plain ids.
+    public Task<EngagementProfile?> ProfileAsync(string personId, CancellationToken ct) =>
+        store.ReadAsync<EngagementProfile>(Container, ProfileId(personId), store.AgencyId, ct);
+
+    public static string ProfileId(string personId) => "profile~" + personId;
+
+    /// <summary>
+    /// An opportunity by the id the server gave it. The container holds other kinds of document too, so an id of
+    /// any other shape is not read at all: it simply is not an opportunity.
+    /// </summary>
+    public async Task<Opportunity> OpportunityAsync(string id, CancellationToken ct) =>
+        id.Length == 32 && id.All(char.IsAsciiHexDigitLower) && await store.FindAsync<Opportunity>(Container, id, ct) is { } o
+            ? o
+            : throw new NotFoundException("opportunity");
+
+    public Task<Participation?> ParticipationAsync(string opportunityId, string personId, CancellationToken ct) =>
+        store.ReadAsync<Participation>(Container, Participation.IdFor(opportunityId, personId), store.AgencyId, ct);
+
+    public Task<List<Participation>> ParticipationsAsync(Filter filter, CancellationToken ct) =>
+        store.AllAsync<Participation>(Container, [filter], ct);
+
+    public Task<List<EngagementProfile>> ProfilesAsync(CancellationToken ct) =>
+        store.AllAsync<EngagementProfile>(Container, [], ct);
+
+    public async Task<bool> OptedInAsync(string personId, CancellationToken ct) =>
+        (await OptedInAsync([personId], ct)).Contains(personId);
+
+    public Task<HashSet<string>> OptedInAsync(IReadOnlyCollection<string> personIds, CancellationToken ct) =>
+        consents.CurrentAsync(EngagementScopes.Contact, ConsentGrantor.Self, personIds, ct);
+}

@@ -1,0 +1,188 @@
+using System.Text.Json.Serialization;
+using SurvivorConnect.Api.Features.Engagements.Rules;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Engagements;
+
+/// <summary>Kinds of work an agency pays survivors for, each with the hourly rate other professionals earn for it.</summary>
+public sealed record WorkKind(string Key, string Name, decimal? BenchmarkHourlyRate);
+
+/// <summary>An agency's engagement settings: its currency and its kinds of work. One per agency.</summary>
+public sealed record EngagementSettings : Document
+{
+    public const string DocumentId = "engagement-settings";
+
+    public static readonly ContainerSpec Container = new("engagements", "personId", "opportunityId", "state");
+
+    public override string Type => "engagement-settings";
+
+    public string Currency { get; init; } = "USD";
+
+    public IReadOnlyList<WorkKind> Kinds { get; init; } = [];
+
+    public DateTimeOffset? UpdatedAt { get; init; }
+
+    public string? UpdatedBy { get; init; }
+
+    /// <summary>The kinds an agency starts with; its admin may rename, add or remove them.</summary>
+    public static IReadOnlyList<WorkKind> DefaultKinds { get; } =
+    [
+        new("focus-group", "Focus group", null),
+        new("advisory-board", "Advisory board seat", null),
+        new("policy-review", "Policy or protocol review", null),
+        new("training", "Training co-facilitation", null),
+        new("peer-support", "Peer support", null),
+        new("research-advisory", "Research advisory", null),
+    ];
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<DayPart>))]
+public enum DayPart
+{
+    WeekdayMorning,
+    WeekdayAfternoon,
+    WeekdayEvening,
+    WeekendMorning,
+    WeekendAfternoon,
+    WeekendEvening,
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<PayoutMethod>))]
+public enum PayoutMethod
+{
+    BankTransfer,
+    DebitCard,
+    Check,
+}
+
+/// <summary>What a survivor shares about the engagement work they want. The id is the person's id.</summary>
+public sealed record EngagementProfile : Document
+{
+    public override string Type => "engagement-profile";
+
+    public string PersonId { get; init; } = "";
+
+    public IReadOnlyList<string> Kinds { get; init; } = [];
+
+    public IReadOnlyList<string> Topics { get; init; } = [];
+
+    /// <summary>Topics they will not speak about: an opportunity touching any of them is never offered to them.</summary>
+    public IReadOnlyList<string> NoTopics { get; init; } = [];
+
+    public IReadOnlyList<DayPart> Availability { get; init; } = [];
+
+    public string TimeZone { get; init; } = "UTC";
+
+    public string? AccessibilityNeeds { get; init; }
+
+    public PayoutMethod? PayoutMethod { get; init; }
+
+    public required DateTimeOffset UpdatedAt { get; init; }
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<OpportunityState>))]
+public enum OpportunityState
+{
+    Draft,
+    Published,
+    Closed,
+    Completed,
+    Cancelled,
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<PayBasis>))]
+public enum PayBasis
+{
+    /// <summary>Paid by the hour for session and preparation time.</summary>
+    Hourly,
+
+    /// <summary>A flat stipend for each session attended (preparation time included).</summary>
+    PerSession,
+}
+
+/// <summary>How an opportunity pays: the rate, and what else it covers.</summary>
+public sealed record Compensation(PayBasis Basis, decimal Rate, int PrepMinutesPerSession, bool TravelAllowed, bool PerDiemAllowed);
+
+/// <summary>
+/// One session, in the local time of its own time zone (so a session at 18:00 stays at 18:00 across a
+/// daylight-saving change). The link of a virtual session is shown only to confirmed participants.
+/// </summary>
+public sealed record EngagementSession(string Id, DateTime Start, DateTime End, string TimeZone, bool InPerson, string? Location, string? Link)
+{
+    public DateTimeOffset StartUtc => EngagementTime.ToUtc(Start, TimeZone);
+
+    public DateTimeOffset EndUtc => EngagementTime.ToUtc(End, TimeZone);
+
+    public double Hours => (EndUtc - StartUtc).TotalHours;
+}
+
+/// <summary>A paid focus group or advisory role, with its sessions, seats and pay.</summary>
+public sealed record Opportunity : Document
+{
+    public override string Type => "opportunity";
+
+    public required string Kind { get; init; }
+
+    public required string Title { get; init; }
+
+    public string? Description { get; init; }
+
+    public IReadOnlyList<string> Topics { get; init; } = [];
+
+    public IReadOnlyList<EngagementSession> Sessions { get; init; } = [];
+
+    public required int Seats { get; init; }
+
+    public required DateTimeOffset ApplicationDeadline { get; init; }
+
+    public required Compensation Compensation { get; init; }
+
+    public required string Currency { get; init; }
+
+    public OpportunityState State { get; init; } = OpportunityState.Draft;
+
+    public required string RecruiterId { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset? PublishedAt { get; init; }
+
+    /// <summary>Seats taken; kept on the opportunity so every accept is checked against it in one transaction.</summary>
+    public int Confirmed { get; init; }
+
+    /// <summary>The number the next person put on the waitlist gets: the waitlist's order.</summary>
+    public int NextWaitlistNumber { get; init; } = 1;
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<ParticipationState>))]
+public enum ParticipationState
+{
+    Invited,
+    Confirmed,
+    Waitlisted,
+    Declined,
+    Withdrawn,
+}
+
+/// <summary>One survivor's place in one opportunity: invited, confirmed, on the waitlist, declined or withdrawn.</summary>
+public sealed record Participation : Document
+{
+    public override string Type => "participation";
+
+    public required string OpportunityId { get; init; }
+
+    public required string PersonId { get; init; }
+
+    public required ParticipationState State { get; init; }
+
+    /// <summary>Whether the recruiter invited them (rather than they applied).</summary>
+    public bool Invited { get; init; }
+
+    public int? WaitlistNumber { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset? ChangedAt { get; init; }
+
+    public static string IdFor(string opportunityId, string personId) => $"{opportunityId}~{personId}";
+}

@@ -1,0 +1,112 @@
+using Mediator;
+using SurvivorConnect.Api.Features.Consent;
+using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
+using SurvivorConnect.Api.Infrastructure.Tenancy;
+
+namespace SurvivorConnect.Api.Features.Engagements;
+
+public sealed record EngagementProfileRequest(
+    string[]? Kinds, string[]? Topics, string[]? NoTopics, string[]? Availability, string? TimeZone, string? AccessibilityNeeds, string? PayoutMethod);
+
+public sealed record EngagementProfileView(
+    bool OptedIn, IReadOnlyList<string> Kinds, IReadOnlyList<string> Topics, IReadOnlyList<string> NoTopics, IReadOnlyList<DayPart> Availability,
+    string TimeZone, string? AccessibilityNeeds, PayoutMethod? PayoutMethod);
+
+public sealed record GetMyEngagementProfile : IQuery<EngagementProfileView>;
+
+public sealed record SaveMyEngagementProfile(EngagementProfileRequest Body) : ICommand<EngagementProfileView>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("engagement.save-own-profile", "engagement-profile");
+
+    public void Validate(ValidationErrors errors)
+    {
+        errors.Tags("kinds", Body.Kinds).Tags("topics", Body.Topics).Tags("noTopics", Body.NoTopics)
+            .Text("accessibilityNeeds", Body.AccessibilityNeeds, 500, required: false);
+        EngagementValidation.Zone(errors, "timeZone", Body.TimeZone);
+        foreach (var part in Body.Availability ?? [])
+        {
+            errors.OneOf<DayPart>("availability", part);
+        }
+
+        if (Body.PayoutMethod is not null)
+        {
+            errors.OneOf<PayoutMethod>("payoutMethod", Body.PayoutMethod);
+        }
+    }
+}
+
+/// <summary>
+/// Opting in to being contacted about paid work, or out of it: a consent only the survivor gives, and its
+/// withdrawal takes them out of every recruiter's list at once.
+/// </summary>
+public sealed record SetEngagementContact(bool OptIn) : ICommand<EngagementProfileView>, IAudited
+{
+    public AuditTarget Audit => new(OptIn ? "engagement.opt-in" : "engagement.opt-out", "engagement-profile");
+}
+
+internal sealed class EngagementProfileHandlers(EngagementData data, IMediator mediator)
+    : IQueryHandler<GetMyEngagementProfile, EngagementProfileView>,
+      ICommandHandler<SaveMyEngagementProfile, EngagementProfileView>,
+      ICommandHandler<SetEngagementContact, EngagementProfileView>
+{
+    private string Me => data.Store.User.UserId;
+
+    public async ValueTask<EngagementProfileView> Handle(GetMyEngagementProfile query, CancellationToken ct) =>
+        await ViewAsync(await data.ProfileAsync(Me, ct), ct);
+
+    public async ValueTask<EngagementProfileView> Handle(SaveMyEngagementProfile command, CancellationToken ct)
+    {
+        var body = command.Body;
+        var kinds = (await data.SettingsAsync(ct)).Kinds.Select(k => k.Key).ToHashSet(StringComparer.Ordinal);
+        if (body.Kinds?.FirstOrDefault(k => !kinds.Contains(k)) is { } unknown)
+        {
+            throw new RequestValidationException(new Dictionary<string, string[]> { ["kinds"] = [$"'{unknown}' is not a kind of work your agency offers: {string.Join(", ", kinds)}."] });
+        }
+
+        var existing = await data.ProfileAsync(Me, ct);
+        var profile = new EngagementProfile
+        {
+            Id = EngagementData.ProfileId(Me),
+            PersonId = Me,
+            Kinds = ValidationErrors.Clean(body.Kinds),
+            Topics = ValidationErrors.Clean(body.Topics),
+            NoTopics = ValidationErrors.Clean(body.NoTopics),
+            Availability = [.. (body.Availability ?? []).Select(EnumNames.Parse<DayPart>).Distinct()],
+            TimeZone = body.TimeZone!,
+            AccessibilityNeeds = string.IsNullOrWhiteSpace(body.AccessibilityNeeds) ? null : body.AccessibilityNeeds.Trim(),
+            PayoutMethod = body.PayoutMethod is null ? null : EnumNames.Parse<PayoutMethod>(body.PayoutMethod),
+            UpdatedAt = data.Store.Now,
+        };
+        var saved = existing is null
+            ? await data.Store.CreateAsync(EngagementData.Container, profile, ct)
+            : await data.Store.ReplaceAsync(EngagementData.Container, profile, existing.ETag!, ct);
+        return await ViewAsync(saved, ct);
+    }
+
+    public async ValueTask<EngagementProfileView> Handle(SetEngagementContact command, CancellationToken ct)
+    {
+        var profile = await data.ProfileAsync(Me, ct) ?? throw new ConflictException("Save your engagement profile first, so recruiters know what work you want.");
+        if (command.OptIn)
+        {
+            if (!await data.OptedInAsync(Me, ct))
+            {
+                await mediator.Send(new GrantConsent(AgencyStore.NewId(), new ConsentRequest(Me, nameof(ConsentGrantor.Self), EngagementScopes.Contact, null, null)), ct);
+            }
+        }
+        else
+        {
+            foreach (var consent in (await mediator.Send(new ListConsents(Me), ct)).Where(c => c.Current && c.Scope == EngagementScopes.Contact))
+            {
+                await mediator.Send(new RevokeConsent(consent.Id), ct);
+            }
+        }
+
+        return await ViewAsync(profile, ct);
+    }
+
+    private async Task<EngagementProfileView> ViewAsync(EngagementProfile? p, CancellationToken ct) =>
+        p is null
+            ? new EngagementProfileView(false, [], [], [], [], "UTC", null, null)
+            : new EngagementProfileView(await data.OptedInAsync(p.PersonId, ct), p.Kinds, p.Topics, p.NoTopics, p.Availability, p.TimeZone, p.AccessibilityNeeds, p.PayoutMethod);
+}

@@ -1,0 +1,102 @@
+using Mediator;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
+using SurvivorConnect.Api.Infrastructure.Tenancy;
+
+namespace SurvivorConnect.Api.Features.Engagements;
+
+public sealed record WorkKindRequest(string? Key, string? Name, decimal? BenchmarkHourlyRate);
+
+public sealed record EngagementSettingsRequest(string? Currency, WorkKindRequest[]? Kinds);
+
+public sealed record EngagementSettingsView(string Currency, IReadOnlyList<WorkKind> Kinds);
+
+public sealed record GetEngagementSettings : IQuery<EngagementSettingsView>;
+
+/// <summary>The agency admin sets the kinds of work and the professional benchmark hourly rate for each.</summary>
+public sealed record SaveEngagementSettings(EngagementSettingsRequest Body) : ICommand<EngagementSettingsView>, IValidate, IAudited
+{
+    public const int MaxKinds = 30;
+
+    public AuditTarget Audit => new("engagement.save-settings", "engagement-settings");
+
+    public void Validate(ValidationErrors errors)
+    {
+        if (Body.Currency is not { Length: 3 } currency || !currency.All(char.IsAsciiLetterUpper))
+        {
+            errors.Add("currency", "An ISO 4217 code in capitals, for example USD.");
+        }
+
+        if (Body.Kinds is not { Length: > 0 and <= MaxKinds } kinds)
+        {
+            errors.Add("kinds", $"Name 1 to {MaxKinds} kinds of work.");
+            return;
+        }
+
+        foreach (var kind in kinds)
+        {
+            if (kind.Key is not { Length: > 0 and <= 40 } key || !key.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-'))
+            {
+                errors.Add("kinds", "Each key is 1 to 40 lower-case letters, digits or '-'.");
+            }
+
+            errors.Text("kinds", kind.Name, 80);
+            EngagementValidation.Rate(errors, "kinds", kind.BenchmarkHourlyRate, required: false);
+        }
+
+        if (kinds.Select(k => k.Key).Distinct(StringComparer.Ordinal).Count() != kinds.Length)
+        {
+            errors.Add("kinds", "Each kind's key is used once.");
+        }
+    }
+}
+
+internal sealed class EngagementSettingsHandlers(EngagementData data)
+    : IQueryHandler<GetEngagementSettings, EngagementSettingsView>,
+      ICommandHandler<SaveEngagementSettings, EngagementSettingsView>
+{
+    public async ValueTask<EngagementSettingsView> Handle(GetEngagementSettings query, CancellationToken ct) =>
+        View(await data.SettingsAsync(ct));
+
+    public async ValueTask<EngagementSettingsView> Handle(SaveEngagementSettings command, CancellationToken ct)
+    {
+        var body = command.Body;
+        var existing = await data.Store.FindAsync<EngagementSettings>(EngagementSettings.Container, EngagementSettings.DocumentId, ct);
+        var settings = new EngagementSettings
+        {
+            Id = EngagementSettings.DocumentId,
+            Currency = body.Currency!,
+            Kinds = [.. body.Kinds!.Select(k => new WorkKind(k.Key!, k.Name!.Trim(), k.BenchmarkHourlyRate))],
+            UpdatedAt = data.Store.Now,
+            UpdatedBy = data.Store.User.UserId,
+        };
+        var saved = existing is null
+            ? await data.Store.CreateAsync(EngagementSettings.Container, settings, ct)
+            : await data.Store.ReplaceAsync(EngagementSettings.Container, settings, existing.ETag!, ct);
+        return View(saved);
+    }
+
+    private static EngagementSettingsView View(EngagementSettings s) => new(s.Currency, s.Kinds);
+}
+
+/// <summary>Field checks shared by the engagement requests.</summary>
+public static class EngagementValidation
+{
+    /// <summary>A rate no agency would pay in earnest is a typing slip, not a policy.</summary>
+    public const decimal MaxRate = 2000m;
+
+    public static ValidationErrors Rate(ValidationErrors errors, string field, decimal? rate, bool required = true)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (rate is null)
+        {
+            return required ? errors.Add(field, "Required.") : errors;
+        }
+
+        return rate <= 0 || rate > MaxRate || decimal.Round(rate.Value, 2) != rate
+            ? errors.Add(field, $"A positive amount up to {MaxRate}, in whole cents.")
+            : errors;
+    }
+
+    public static ValidationErrors Zone(ValidationErrors errors, string field, string? zone) =>
+        Rules.EngagementTime.TryZone(zone, out _) ? errors : errors.Add(field, "An IANA time zone, for example America/Los_Angeles.");
+}

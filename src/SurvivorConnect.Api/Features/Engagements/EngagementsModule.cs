@@ -1,0 +1,136 @@
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using SurvivorConnect.Api.Features.Consent;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Tenancy;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Engagements;
+
+/// <summary>
+/// Paid engagement work (PRODUCT.md rules 1 and 3): survivors who opted in, opportunities paid at parity with
+/// other professionals, invitations, and seats with a waitlist. Documents live in one container, by agency.
+/// </summary>
+public static class EngagementsModule
+{
+    public static WebApplicationBuilder AddEngagements(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddContainer(EngagementData.Container);
+        builder.Services.AddScoped<EngagementData>();
+        builder.Services.AddConsentScope(new ConsentScope(EngagementScopes.Contact, OnlyGrantor: ConsentGrantor.Self, SelfGrantedBy: [Roles.Advisor, Roles.Mentor]));
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapEngagements(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/engagements").WithTags("Engagements")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+
+        group.MapGet("/settings", GetEngagementSettings).WithName(nameof(GetEngagementSettings)).RequireAuthorization(Policies.EngagementReader)
+            .WithSummary("The agency's kinds of work, each with its professional benchmark hourly rate.");
+        group.MapPut("/settings", SaveEngagementSettings).WithName(nameof(SaveEngagementSettings)).RequireAuthorization(Policies.AgencyAdmin)
+            .WithSummary("Set the kinds of work and their benchmark hourly rates (pay parity).");
+
+        var me = group.MapGroup("/me").RequireAuthorization(Policies.EngagementMember);
+        me.MapGet("/profile", GetMyEngagementProfile).WithName(nameof(GetMyEngagementProfile))
+            .WithSummary("Your engagement profile and whether you have opted in to being contacted.");
+        me.MapPut("/profile", SaveMyEngagementProfile).WithName(nameof(SaveMyEngagementProfile))
+            .WithSummary("The work you want, topics you will and will not speak about, when you are free, and how you are paid.");
+        me.MapPost("/contact", SetEngagementContact).WithName(nameof(SetEngagementContact))
+            .WithSummary("Opt in to being contacted about paid work, or out of it (at once).");
+        me.MapGet("/opportunities", ListMyOpportunities).WithName(nameof(ListMyOpportunities))
+            .WithSummary("Published opportunities that fit you, and those you were invited to or took part in.");
+
+        var opportunities = group.MapGroup("/opportunities");
+        opportunities.MapGet("/", ListOpportunities).WithName(nameof(ListOpportunities)).RequireAuthorization(Policies.Recruiter);
+        opportunities.MapPost("/", CreateOpportunity).WithName(nameof(CreateOpportunity)).RequireAuthorization(Policies.Recruiter)
+            .WithSummary("A draft opportunity: kind, sessions, seats, deadline and pay.");
+        opportunities.MapGet("/{id}", GetOpportunity).WithName(nameof(GetOpportunity)).RequireAuthorization(Policies.EngagementReader);
+        opportunities.MapPut("/{id}", UpdateOpportunity).WithName(nameof(UpdateOpportunity)).RequireAuthorization(Policies.Recruiter)
+            .WithSummary("Change a draft or published opportunity; send If-Match. A published one stays at pay parity.")
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
+        foreach (var move in Enum.GetValues<OpportunityMove>())
+        {
+            var name = move.ToString();
+            opportunities.MapPost("/{id}/" + name.ToLowerInvariant(), (IMediator mediator, string id, HttpResponse response, CancellationToken ct) => Move(mediator, id, move, response, ct))
+                .WithName(name + "Opportunity").RequireAuthorization(Policies.Recruiter);
+        }
+
+        opportunities.MapGet("/{id}/candidates", ListCandidates).WithName(nameof(ListCandidates)).RequireAuthorization(Policies.Recruiter)
+            .WithSummary("Opted-in survivors the opportunity fits, with the reasons.");
+        opportunities.MapPost("/{id}/invitations", InviteToOpportunity).WithName(nameof(InviteToOpportunity)).RequireAuthorization(Policies.Recruiter);
+        foreach (var move in Enum.GetValues<ParticipationMove>())
+        {
+            var name = move.ToString();
+            opportunities.MapPost("/{id}/" + name.ToLowerInvariant(), (IMediator mediator, string id, CancellationToken ct) => Answer(mediator, id, move, ct))
+                .WithName(name + "Opportunity").RequireAuthorization(Policies.EngagementMember);
+        }
+
+        return app;
+    }
+
+    private static async Task<Ok<EngagementSettingsView>> GetEngagementSettings(IMediator mediator, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new GetEngagementSettings(), ct));
+
+    private static async Task<Ok<EngagementSettingsView>> SaveEngagementSettings(IMediator mediator, EngagementSettingsRequest body, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new SaveEngagementSettings(body), ct));
+
+    private static async Task<Ok<EngagementProfileView>> GetMyEngagementProfile(IMediator mediator, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new GetMyEngagementProfile(), ct));
+
+    private static async Task<Ok<EngagementProfileView>> SaveMyEngagementProfile(IMediator mediator, EngagementProfileRequest body, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new SaveMyEngagementProfile(body), ct));
+
+    private static async Task<Ok<EngagementProfileView>> SetEngagementContact(IMediator mediator, ContactRequest body, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new SetEngagementContact(body.OptIn ?? false), ct));
+
+    private static async Task<Ok<IReadOnlyList<OpportunityView>>> ListMyOpportunities(IMediator mediator, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new ListMyOpportunities(), ct));
+
+    private static async Task<Ok<IReadOnlyList<OpportunityView>>> ListOpportunities(IMediator mediator, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new ListOpportunities(), ct));
+
+    private static async Task<Created<OpportunityView>> CreateOpportunity(IMediator mediator, OpportunityRequest body, HttpResponse response, CancellationToken ct)
+    {
+        var created = await mediator.Send(new CreateOpportunity(AgencyStore.NewId(), body), ct);
+        response.Headers.ETag = created.ETag;
+        return TypedResults.Created($"/api/engagements/opportunities/{created.Id}", OpportunityViews.ForRecruiter(created, null));
+    }
+
+    private static async Task<Ok<OpportunityView>> GetOpportunity(IMediator mediator, string id, HttpResponse response, CancellationToken ct)
+    {
+        var view = await mediator.Send(new GetOpportunity(id), ct);
+        if (view.Version is { } version)
+        {
+            response.Headers.ETag = version;
+        }
+
+        return TypedResults.Ok(view);
+    }
+
+    private static async Task<Ok<OpportunityView>> UpdateOpportunity(
+        IMediator mediator, string id, OpportunityRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, HttpResponse response, CancellationToken ct) =>
+        WithETag(response, await mediator.Send(new UpdateOpportunity(id, body, ifMatch), ct));
+
+    private static async Task<Ok<OpportunityView>> Move(IMediator mediator, string id, OpportunityMove move, HttpResponse response, CancellationToken ct) =>
+        WithETag(response, await mediator.Send(new MoveOpportunity(id, move), ct));
+
+    private static async Task<Ok<IReadOnlyList<CandidateView>>> ListCandidates(IMediator mediator, string id, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new ListCandidates(id), ct));
+
+    private static async Task<Ok<ParticipantView>> InviteToOpportunity(IMediator mediator, string id, InviteRequest body, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new InviteToOpportunity(id, body.PersonId), ct));
+
+    private static async Task<Ok<OpportunityView>> Answer(IMediator mediator, string id, ParticipationMove move, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new MoveParticipation(id, move), ct));
+
+    private static Ok<OpportunityView> WithETag(HttpResponse response, Opportunity opportunity)
+    {
+        response.Headers.ETag = opportunity.ETag;
+        return TypedResults.Ok(OpportunityViews.ForRecruiter(opportunity, null));
+    }
+}
+
+public sealed record ContactRequest(bool? OptIn);

@@ -1,0 +1,384 @@
+using Mediator;
+using SurvivorConnect.Api.Features.Engagements.Rules;
+using SurvivorConnect.Api.Features.People;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Engagements;
+
+public sealed record SessionRequest(DateTime? Start, DateTime? End, string? TimeZone, bool? InPerson, string? Location, string? Link);
+
+public sealed record CompensationRequest(string? Basis, decimal? Rate, int? PrepMinutesPerSession, bool? TravelAllowed, bool? PerDiemAllowed);
+
+public sealed record OpportunityRequest(
+    string? Kind, string? Title, string? Description, string[]? Topics, SessionRequest[]? Sessions, int? Seats,
+    DateTimeOffset? ApplicationDeadline, CompensationRequest? Compensation)
+{
+    public const int MaxSessions = 20;
+    public const int MaxSeats = 500;
+
+    public void Validate(ValidationErrors errors)
+    {
+        errors.Text("kind", Kind, 40).Text("title", Title, 120).Text("description", Description, 4000, required: false).Tags("topics", Topics);
+        errors.Range("seats", Seats, 1, MaxSeats);
+        if (Seats is null)
+        {
+            errors.Add("seats", "Required.");
+        }
+
+        if (ApplicationDeadline is null)
+        {
+            errors.Add("applicationDeadline", "Required.");
+        }
+
+        if (ValidateSessions(errors) && ApplicationDeadline is { } deadline && deadline >= Sessions!.Min(s => EngagementTime.ToUtc(s.Start!.Value, s.TimeZone!)))
+        {
+            errors.Add("applicationDeadline", "Before the first session starts.");
+        }
+
+        ValidatePay(errors);
+    }
+
+    /// <summary>Checks each session; true when all of them name real times, so they can be compared.</summary>
+    private bool ValidateSessions(ValidationErrors errors)
+    {
+        if (Sessions is not { Length: > 0 and <= MaxSessions } sessions)
+        {
+            errors.Add("sessions", $"1 to {MaxSessions} sessions.");
+            return false;
+        }
+
+        var valid = true;
+
+        for (var i = 0; i < sessions.Length; i++)
+        {
+            var s = sessions[i];
+            var field = $"sessions[{i}]";
+            if (s.Start is not { } start || s.End is not { } end)
+            {
+                errors.Add(field + ".start", "Start and end are required, as local times of the session's time zone.");
+                valid = false;
+                continue;
+            }
+
+            if (!EngagementTime.TryZone(s.TimeZone, out var zone))
+            {
+                errors.Add(field + ".timeZone", "An IANA time zone, for example America/Los_Angeles.");
+                valid = false;
+                continue;
+            }
+
+            if (!EngagementTime.Exists(start, zone) || !EngagementTime.Exists(end, zone))
+            {
+                errors.Add(field + ".start", "That local time does not exist on that day (the clocks go forward then).");
+                valid = false;
+            }
+            else if (EngagementTime.ToUtc(end, s.TimeZone!) <= EngagementTime.ToUtc(start, s.TimeZone!))
+            {
+                errors.Add(field + ".end", "A session ends after it starts.");
+            }
+            else if (end - start > TimeSpan.FromHours(12))
+            {
+                errors.Add(field + ".end", "A session lasts at most 12 hours.");
+            }
+
+            if (s.InPerson == true)
+            {
+                errors.Text(field + ".location", s.Location, 200);
+            }
+            else if (!Uri.TryCreate(s.Link, UriKind.Absolute, out var link) || link.Scheme != Uri.UriSchemeHttps || s.Link!.Length > 500)
+            {
+                errors.Add(field + ".link", "A virtual session needs its https link.");
+            }
+        }
+
+        return valid;
+    }
+
+    private void ValidatePay(ValidationErrors errors)
+    {
+        if (Compensation is not { } pay)
+        {
+            errors.Add("compensation", "Required.");
+            return;
+        }
+
+        errors.OneOf<PayBasis>("compensation.basis", pay.Basis);
+        EngagementValidation.Rate(errors, "compensation.rate", pay.Rate);
+        errors.Range("compensation.prepMinutesPerSession", pay.PrepMinutesPerSession, 0, 600);
+    }
+
+    public Opportunity ApplyTo(Opportunity o) => o with
+    {
+        Kind = Kind!,
+        Title = Title!.Trim(),
+        Description = string.IsNullOrWhiteSpace(Description) ? null : Description.Trim(),
+        Topics = ValidationErrors.Clean(Topics),
+        Sessions = [.. Sessions!.Select((s, i) => new EngagementSession(
+            o.Sessions.ElementAtOrDefault(i)?.Id ?? $"s{i + 1}", DateTime.SpecifyKind(s.Start!.Value, DateTimeKind.Unspecified),
+            DateTime.SpecifyKind(s.End!.Value, DateTimeKind.Unspecified), s.TimeZone!, s.InPerson == true,
+            s.InPerson == true ? s.Location!.Trim() : null, s.InPerson == true ? null : s.Link))],
+        Seats = Seats!.Value,
+        ApplicationDeadline = ApplicationDeadline!.Value,
+        Compensation = new Compensation(EnumNames.Parse<PayBasis>(Compensation!.Basis), Compensation.Rate!.Value,
+            Compensation.PrepMinutesPerSession ?? 0, Compensation.TravelAllowed ?? false, Compensation.PerDiemAllowed ?? false),
+    };
+}
+
+public sealed record SessionView(string Id, DateTime Start, DateTime End, string TimeZone, DateTimeOffset StartUtc, DateTimeOffset EndUtc, bool InPerson, string? Location, string? Link);
+
+public sealed record ParticipantView(string PersonId, string DisplayName, ParticipationState State, bool Invited, int? WaitlistNumber);
+
+/// <summary>
+/// An opportunity as its reader may see it: a recruiter sees everything, including who takes part; a survivor
+/// sees none of the other participants, and a virtual session's link only once confirmed.
+/// </summary>
+public sealed record OpportunityView(
+    string Id, string Kind, string Title, string? Description, IReadOnlyList<string> Topics, IReadOnlyList<SessionView> Sessions,
+    int Seats, int SeatsTaken, DateTimeOffset ApplicationDeadline, Compensation Compensation, string Currency, decimal EffectiveHourlyRate,
+    OpportunityState State, DateTimeOffset? PublishedAt, ParticipationState? MyState, IReadOnlyList<string>? FitReasons,
+    IReadOnlyList<ParticipantView>? Participants, string? Version);
+
+public sealed record CreateOpportunity(string OpportunityId, OpportunityRequest Body) : ICommand<Opportunity>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("opportunity.create", "opportunity", OpportunityId);
+
+    public void Validate(ValidationErrors errors) => Body.Validate(errors);
+}
+
+public sealed record UpdateOpportunity(string OpportunityId, OpportunityRequest Body, string? IfMatch) : ICommand<Opportunity>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("opportunity.update", "opportunity", OpportunityId);
+
+    public void Validate(ValidationErrors errors) => Body.Validate(errors);
+}
+
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<OpportunityMove>))]
+public enum OpportunityMove
+{
+    Publish,
+    Close,
+    Complete,
+    Cancel,
+}
+
+public sealed record MoveOpportunity(string OpportunityId, OpportunityMove Move) : ICommand<Opportunity>, IAudited
+{
+    public AuditTarget Audit => new("opportunity." + Move.ToString().ToLowerInvariant(), "opportunity", OpportunityId);
+}
+
+public sealed record ListOpportunities : IQuery<IReadOnlyList<OpportunityView>>, IAudited
+{
+    public AuditTarget Audit => new("opportunity.list", "opportunity");
+}
+
+public sealed record GetOpportunity(string OpportunityId) : IQuery<OpportunityView>, IAudited
+{
+    public AuditTarget Audit => new("opportunity.read", "opportunity", OpportunityId);
+}
+
+public sealed record CandidateView(string PersonId, string DisplayName, IReadOnlyList<string> Reasons, ParticipationState? State);
+
+/// <summary>Opted-in survivors who fit, with why: never one who has not opted in, or whose "will not speak about" list it touches.</summary>
+public sealed record ListCandidates(string OpportunityId) : IQuery<IReadOnlyList<CandidateView>>, IAudited
+{
+    public AuditTarget Audit => new("opportunity.list-candidates", "opportunity", OpportunityId);
+}
+
+internal sealed class OpportunityHandlers(EngagementData data, PeopleRepository people)
+    : ICommandHandler<CreateOpportunity, Opportunity>,
+      ICommandHandler<UpdateOpportunity, Opportunity>,
+      ICommandHandler<MoveOpportunity, Opportunity>,
+      IQueryHandler<ListOpportunities, IReadOnlyList<OpportunityView>>,
+      IQueryHandler<GetOpportunity, OpportunityView>,
+      IQueryHandler<ListCandidates, IReadOnlyList<CandidateView>>
+{
+    public async ValueTask<Opportunity> Handle(CreateOpportunity command, CancellationToken ct)
+    {
+        var settings = await data.SettingsAsync(ct);
+        EnsureKind(settings, command.Body.Kind!);
+        var draft = command.Body.ApplyTo(new Opportunity
+        {
+            Id = command.OpportunityId,
+            Kind = "",
+            Title = "",
+            Seats = 1,
+            ApplicationDeadline = data.Store.Now,
+            Compensation = new Compensation(PayBasis.Hourly, 0, 0, false, false),
+            Currency = settings.Currency,
+            RecruiterId = data.Store.User.UserId,
+            CreatedAt = data.Store.Now,
+        });
+        return await data.Store.CreateAsync(EngagementData.Container, draft, ct);
+    }
+
+    public async ValueTask<Opportunity> Handle(UpdateOpportunity command, CancellationToken ct)
+    {
+        var ifMatch = command.IfMatch ?? throw new PreconditionRequiredException();
+        var current = await data.OpportunityAsync(command.OpportunityId, ct);
+        if (current.State is not (OpportunityState.Draft or OpportunityState.Published))
+        {
+            throw new ConflictException($"A {current.State.ToString().ToLowerInvariant()} opportunity cannot be changed.");
+        }
+
+        var settings = await data.SettingsAsync(ct);
+        EnsureKind(settings, command.Body.Kind!);
+        var changed = command.Body.ApplyTo(current);
+        if (changed.Seats < current.Confirmed)
+        {
+            throw new ConflictException($"{current.Confirmed} people are already confirmed; seats cannot go below that.");
+        }
+
+        // A published opportunity stays at pay parity through every change.
+        if (current.State == OpportunityState.Published)
+        {
+            EnsureParity(settings, changed);
+        }
+
+        return await data.Store.ReplaceAsync(EngagementData.Container, changed, ifMatch, ct);
+    }
+
+    public async ValueTask<Opportunity> Handle(MoveOpportunity command, CancellationToken ct)
+    {
+        var current = await data.OpportunityAsync(command.OpportunityId, ct);
+        var next = OpportunityLifecycle.Next(current.State, command.Move)
+            ?? throw new ConflictException($"A {current.State.ToString().ToLowerInvariant()} opportunity cannot be {OpportunityLifecycle.Done(command.Move)}.");
+        if (command.Move == OpportunityMove.Publish)
+        {
+            if (current.ApplicationDeadline <= data.Store.Now)
+            {
+                throw new ConflictException("The deadline to answer has already passed; move it before publishing.");
+            }
+
+            EnsureParity(await data.SettingsAsync(ct), current);
+        }
+
+        return await data.Store.ReplaceAsync(EngagementData.Container, current with
+        {
+            State = next,
+            PublishedAt = command.Move == OpportunityMove.Publish ? data.Store.Now : current.PublishedAt,
+        }, current.ETag!, ct);
+    }
+
+    public async ValueTask<IReadOnlyList<OpportunityView>> Handle(ListOpportunities query, CancellationToken ct) =>
+        [.. (await data.Store.AllAsync<Opportunity>(EngagementData.Container, [], ct))
+            .OrderByDescending(o => o.CreatedAt)
+            .Select(o => OpportunityViews.ForRecruiter(o, null))];
+
+    public async ValueTask<OpportunityView> Handle(GetOpportunity query, CancellationToken ct)
+    {
+        var opportunity = await data.OpportunityAsync(query.OpportunityId, ct);
+        if (data.Store.User.IsInRole(Roles.Recruiter))
+        {
+            var participations = await data.ParticipationsAsync(Filter.Eq("opportunityId", opportunity.Id), ct);
+            var names = await NamesAsync(participations.Select(p => p.PersonId), ct);
+            return OpportunityViews.ForRecruiter(opportunity, [.. participations
+                .OrderBy(p => p.State).ThenBy(p => p.WaitlistNumber).ThenBy(p => p.CreatedAt)
+                .Select(p => new ParticipantView(p.PersonId, names.GetValueOrDefault(p.PersonId, "(no longer here)"), p.State, p.Invited, p.WaitlistNumber))]);
+        }
+
+        // A survivor sees a published opportunity that fits them, or one they were invited to or took part in.
+        var me = data.Store.User.UserId;
+        var mine = await data.ParticipationAsync(opportunity.Id, me, ct);
+        var fit = await data.ProfileAsync(me, ct) is { } profile ? EngagementFit.Assess(profile, opportunity) : null;
+        var visible = mine is not null || (opportunity.State == OpportunityState.Published && fit?.Fits == true && await data.OptedInAsync(me, ct));
+        return visible ? OpportunityViews.ForSurvivor(opportunity, mine, fit) : throw new NotFoundException("opportunity");
+    }
+
+    public async ValueTask<IReadOnlyList<CandidateView>> Handle(ListCandidates query, CancellationToken ct)
+    {
+        var opportunity = await data.OpportunityAsync(query.OpportunityId, ct);
+        var profiles = await data.ProfilesAsync(ct);
+        var optedIn = await data.OptedInAsync([.. profiles.Select(p => p.PersonId)], ct);
+        var fitting = profiles
+            .Where(p => optedIn.Contains(p.PersonId))
+            .Select(p => (Profile: p, Fit: EngagementFit.Assess(p, opportunity)))
+            .Where(x => x.Fit.Fits)
+            .ToList();
+        var states = (await data.ParticipationsAsync(Filter.Eq("opportunityId", opportunity.Id), ct)).ToDictionary(p => p.PersonId, p => p.State);
+        var names = await NamesAsync(fitting.Select(x => x.Profile.PersonId), ct);
+        return [.. fitting
+            .Where(x => names.ContainsKey(x.Profile.PersonId))
+            .OrderByDescending(x => x.Fit.Reasons.Count)
+            .Select(x => new CandidateView(x.Profile.PersonId, names[x.Profile.PersonId], x.Fit.Reasons, states.TryGetValue(x.Profile.PersonId, out var s) ? s : null))];
+    }
+
+    /// <summary>Display names of active people, by id; a deactivated person is left out.</summary>
+    private async Task<Dictionary<string, string>> NamesAsync(IEnumerable<string> ids, CancellationToken ct)
+    {
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var id in ids.Distinct(StringComparer.Ordinal))
+        {
+            if (await people.FindAsync(data.Store.AgencyId, id, ct) is { Active: true } person)
+            {
+                names[id] = person.DisplayName;
+            }
+        }
+
+        return names;
+    }
+
+    private static void EnsureKind(EngagementSettings settings, string kind)
+    {
+        if (!settings.Kinds.Any(k => k.Key == kind))
+        {
+            throw new RequestValidationException(new Dictionary<string, string[]> { ["kind"] = [$"One of your agency's kinds of work: {string.Join(", ", settings.Kinds.Select(k => k.Key))}."] });
+        }
+    }
+
+    private static void EnsureParity(EngagementSettings settings, Opportunity opportunity)
+    {
+        var kind = settings.Kinds.First(k => k.Key == opportunity.Kind);
+        if (kind.BenchmarkHourlyRate is not { } benchmark)
+        {
+            throw new ConflictException($"There is no benchmark hourly rate for \"{kind.Name}\" yet, so pay parity cannot be checked. Ask your agency admin to set one.");
+        }
+
+        var shortfall = PayParity.Shortfall(opportunity.Compensation, opportunity.Sessions, benchmark);
+        if (shortfall > 0)
+        {
+            throw new ConflictException(
+                $"This pays {PayParity.EffectiveHourlyRate(opportunity.Compensation, opportunity.Sessions):0.00} {opportunity.Currency} an hour, " +
+                $"{shortfall:0.00} below the {benchmark:0.00} {opportunity.Currency} other professionals are paid for {kind.Name.ToLowerInvariant()}. Survivors are paid at parity.");
+        }
+    }
+}
+
+/// <summary>Which move takes an opportunity where: draft → published → closed → completed, or cancelled before completion.</summary>
+public static class OpportunityLifecycle
+{
+    public static OpportunityState? Next(OpportunityState state, OpportunityMove move) => (state, move) switch
+    {
+        (OpportunityState.Draft, OpportunityMove.Publish) => OpportunityState.Published,
+        (OpportunityState.Published, OpportunityMove.Close) => OpportunityState.Closed,
+        (OpportunityState.Published or OpportunityState.Closed, OpportunityMove.Complete) => OpportunityState.Completed,
+        (OpportunityState.Draft or OpportunityState.Published or OpportunityState.Closed, OpportunityMove.Cancel) => OpportunityState.Cancelled,
+        _ => null,
+    };
+
+    public static string Done(OpportunityMove move) => move switch
+    {
+        OpportunityMove.Publish => "published",
+        OpportunityMove.Close => "closed",
+        OpportunityMove.Complete => "completed",
+        _ => "cancelled",
+    };
+}
+
+internal static class OpportunityViews
+{
+    /// <summary>The recruiter's view carries the version (ETag) a change must name.</summary>
+    public static OpportunityView ForRecruiter(Opportunity o, IReadOnlyList<ParticipantView>? participants) =>
+        View(o, showLinks: true, null, null, participants) with { Version = o.ETag };
+
+    public static OpportunityView ForSurvivor(Opportunity o, Participation? mine, Fit? fit) =>
+        View(o, showLinks: mine?.State == ParticipationState.Confirmed, mine?.State, fit?.Fits == true ? fit.Reasons : null, null);
+
+    private static OpportunityView View(Opportunity o, bool showLinks, ParticipationState? mine, IReadOnlyList<string>? reasons, IReadOnlyList<ParticipantView>? participants) =>
+        new(o.Id, o.Kind, o.Title, o.Description, o.Topics,
+            [.. o.Sessions.Select(s => new SessionView(s.Id, s.Start, s.End, s.TimeZone, s.StartUtc, s.EndUtc, s.InPerson, s.Location, showLinks ? s.Link : null))],
+            o.Seats, o.Confirmed, o.ApplicationDeadline, o.Compensation, o.Currency, PayParity.EffectiveHourlyRate(o.Compensation, o.Sessions),
+            o.State, o.PublishedAt, mine, reasons, participants, null);
+}

@@ -1,0 +1,241 @@
+using Mediator;
+using SurvivorConnect.Api.Features.Engagements.Rules;
+using SurvivorConnect.Api.Features.Notifications;
+using SurvivorConnect.Api.Features.People;
+using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Engagements;
+
+public sealed record InviteRequest(string? PersonId);
+
+public sealed record InviteToOpportunity(string OpportunityId, string? PersonId) : ICommand<ParticipantView>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("opportunity.invite", "opportunity", OpportunityId);
+
+    public void Validate(ValidationErrors errors) => errors.Text("personId", PersonId, 128);
+}
+
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<ParticipationMove>))]
+public enum ParticipationMove
+{
+    /// <summary>Take a place in a published opportunity one was not invited to.</summary>
+    Apply,
+
+    /// <summary>Take the place one was invited to.</summary>
+    Accept,
+
+    /// <summary>Say no to an invitation: no reason asked, nothing held against later invitations.</summary>
+    Decline,
+
+    /// <summary>Give up one's seat or place on the waitlist.</summary>
+    Withdraw,
+}
+
+/// <summary>A survivor's own answer about one opportunity.</summary>
+public sealed record MoveParticipation(string OpportunityId, ParticipationMove Move) : ICommand<OpportunityView>, IAudited
+{
+    public AuditTarget Audit => new("engagement." + Move.ToString().ToLowerInvariant(), "opportunity", OpportunityId);
+}
+
+/// <summary>Published opportunities that fit the survivor, and every one they were invited to or took part in.</summary>
+public sealed record ListMyOpportunities : IQuery<IReadOnlyList<OpportunityView>>;
+
+internal sealed class ParticipationHandlers(EngagementData data, PeopleRepository people, Notifier notifier)
+    : ICommandHandler<InviteToOpportunity, ParticipantView>,
+      ICommandHandler<MoveParticipation, OpportunityView>,
+      IQueryHandler<ListMyOpportunities, IReadOnlyList<OpportunityView>>
+{
+    /// <summary>Concurrent answers for the last seats are settled by retrying against the opportunity's version.</summary>
+    private const int MaxAttempts = 200;
+
+    public async ValueTask<ParticipantView> Handle(InviteToOpportunity command, CancellationToken ct)
+    {
+        var opportunity = await data.OpportunityAsync(command.OpportunityId, ct);
+        if (opportunity.State != OpportunityState.Published)
+        {
+            throw new ConflictException("Invite people once the opportunity is published.");
+        }
+
+        // Someone who has not opted in, or whom it does not fit, cannot be invited: to the recruiter they are not there.
+        var personId = command.PersonId!;
+        var person = await people.FindAsync(data.Store.AgencyId, personId, ct);
+        var profile = await data.ProfileAsync(personId, ct);
+        if (person is not { Active: true } || profile is null || !await data.OptedInAsync(personId, ct) || !EngagementFit.Assess(profile, opportunity).Fits)
+        {
+            throw new NotFoundException("candidate");
+        }
+
+        if (await data.ParticipationAsync(opportunity.Id, personId, ct) is { } existing)
+        {
+            throw new ConflictException($"They are already {existing.State.ToString().ToLowerInvariant()} for this opportunity.");
+        }
+
+        var invited = await data.Store.CreateAsync(EngagementData.Container, new Participation
+        {
+            Id = Participation.IdFor(opportunity.Id, personId),
+            OpportunityId = opportunity.Id,
+            PersonId = personId,
+            State = ParticipationState.Invited,
+            Invited = true,
+            CreatedAt = data.Store.Now,
+        }, ct);
+        await notifier.SendAsync([personId], Notices.EngagementInvited, null, ct);
+        return new ParticipantView(personId, person.DisplayName, invited.State, true, null);
+    }
+
+    public async ValueTask<OpportunityView> Handle(MoveParticipation command, CancellationToken ct)
+    {
+        var me = data.Store.User.UserId;
+        for (var attempt = 1; ; attempt++)
+        {
+            var opportunity = await data.OpportunityAsync(command.OpportunityId, ct);
+            var mine = await data.ParticipationAsync(opportunity.Id, me, ct);
+            var profile = await data.ProfileAsync(me, ct);
+            var fit = profile is null ? null : EngagementFit.Assess(profile, opportunity);
+            try
+            {
+                var (after, promoted) = command.Move switch
+                {
+                    ParticipationMove.Apply or ParticipationMove.Accept => (await TakePlaceAsync(opportunity, mine, fit, command.Move, ct), null),
+                    ParticipationMove.Decline => (await DeclineAsync(opportunity, mine, ct), null),
+                    _ => await WithdrawAsync(opportunity, mine, ct),
+                };
+                if (promoted is not null)
+                {
+                    await notifier.SendAsync([promoted], Notices.EngagementSeatFreed, null, ct);
+                }
+
+                return OpportunityViews.ForSurvivor(await data.OpportunityAsync(opportunity.Id, ct), after, fit);
+            }
+            catch (StoreException ex) when (attempt < MaxAttempts && ex.Kind is StoreErrorKind.PreconditionFailed or StoreErrorKind.Conflict or StoreErrorKind.BatchFailed)
+            {
+                // Someone else's answer changed the seats first: look again, as the next person in line would.
+                await Task.Delay(Random.Shared.Next(1, 5 * Math.Min(attempt, 10)), ct);
+            }
+        }
+    }
+
+    public async ValueTask<IReadOnlyList<OpportunityView>> Handle(ListMyOpportunities query, CancellationToken ct)
+    {
+        var me = data.Store.User.UserId;
+        var mine = (await data.ParticipationsAsync(Filter.Eq("personId", me), ct)).ToDictionary(p => p.OpportunityId);
+        var profile = await data.ProfileAsync(me, ct);
+        var optedIn = await data.OptedInAsync(me, ct);
+        var views = new List<OpportunityView>();
+        foreach (var o in await data.Store.AllAsync<Opportunity>(EngagementData.Container, [], ct))
+        {
+            var fit = profile is null ? null : EngagementFit.Assess(profile, o);
+            var open = o.State == OpportunityState.Published && optedIn && fit?.Fits == true;
+            if (mine.TryGetValue(o.Id, out var place) || open)
+            {
+                views.Add(OpportunityViews.ForSurvivor(o, place, fit));
+            }
+        }
+
+        return [.. views.OrderBy(v => v.Sessions.Min(s => s.StartUtc))];
+    }
+
+    private async Task<Participation> TakePlaceAsync(Opportunity opportunity, Participation? mine, Fit? fit, ParticipationMove move, CancellationToken ct)
+    {
+        if (opportunity.State != OpportunityState.Published)
+        {
+            throw new ConflictException("This opportunity is not open for answers.");
+        }
+
+        if (data.Store.Now > opportunity.ApplicationDeadline)
+        {
+            throw new ConflictException("The deadline to answer has passed.");
+        }
+
+        if (move == ParticipationMove.Accept && mine?.State != ParticipationState.Invited)
+        {
+            throw mine is null ? new NotFoundException("invitation") : new ConflictException($"You are already {mine.State.ToString().ToLowerInvariant()}.");
+        }
+
+        if (move == ParticipationMove.Apply)
+        {
+            if (mine is not null && mine.State is not (ParticipationState.Declined or ParticipationState.Withdrawn))
+            {
+                throw new ConflictException($"You are already {mine.State.ToString().ToLowerInvariant()}.");
+            }
+
+            if (fit?.Fits != true || !await data.OptedInAsync(data.Store.User.UserId, ct))
+            {
+                throw new NotFoundException("opportunity");
+            }
+        }
+
+        var seat = opportunity.Confirmed < opportunity.Seats;
+        var place = (mine ?? new Participation
+        {
+            Id = Participation.IdFor(opportunity.Id, data.Store.User.UserId),
+            OpportunityId = opportunity.Id,
+            PersonId = data.Store.User.UserId,
+            State = ParticipationState.Invited,
+            CreatedAt = data.Store.Now,
+        }) with
+        {
+            State = seat ? ParticipationState.Confirmed : ParticipationState.Waitlisted,
+            WaitlistNumber = seat ? null : opportunity.NextWaitlistNumber,
+            ChangedAt = data.Store.Now,
+        };
+        var seats = seat
+            ? opportunity with { Confirmed = opportunity.Confirmed + 1 }
+            : opportunity with { NextWaitlistNumber = opportunity.NextWaitlistNumber + 1 };
+        await WriteAsync(seats, place, mine, null, ct);
+        return place;
+    }
+
+    private async Task<Participation> DeclineAsync(Opportunity opportunity, Participation? mine, CancellationToken ct)
+    {
+        if (mine?.State != ParticipationState.Invited)
+        {
+            throw mine is null ? new NotFoundException("invitation") : new ConflictException($"You are {mine.State.ToString().ToLowerInvariant()}; withdraw instead.");
+        }
+
+        var declined = mine with { State = ParticipationState.Declined, ChangedAt = data.Store.Now };
+        await data.Store.ReplaceAsync(EngagementData.Container, declined, mine.ETag!, ct);
+        return declined;
+    }
+
+    /// <summary>Giving up a seat hands it to the first on the waitlist, in the same transaction.</summary>
+    private async Task<(Participation, string?)> WithdrawAsync(Opportunity opportunity, Participation? mine, CancellationToken ct)
+    {
+        if (mine?.State is not (ParticipationState.Confirmed or ParticipationState.Waitlisted))
+        {
+            throw mine is null ? new NotFoundException("place") : new ConflictException($"You are {mine.State.ToString().ToLowerInvariant()}, so there is nothing to withdraw from.");
+        }
+
+        var withdrawn = mine with { State = ParticipationState.Withdrawn, WaitlistNumber = null, ChangedAt = data.Store.Now };
+        if (mine.State == ParticipationState.Waitlisted)
+        {
+            await data.Store.ReplaceAsync(EngagementData.Container, withdrawn, mine.ETag!, ct);
+            return (withdrawn, null);
+        }
+
+        var next = (await data.ParticipationsAsync(Filter.Eq("opportunityId", opportunity.Id), ct))
+            .Where(p => p.State == ParticipationState.Waitlisted)
+            .MinBy(p => p.WaitlistNumber);
+        var promoted = next is null ? null : next with { State = ParticipationState.Confirmed, WaitlistNumber = null, ChangedAt = data.Store.Now };
+        await WriteAsync(next is null ? opportunity with { Confirmed = opportunity.Confirmed - 1 } : opportunity, withdrawn, mine, promoted, ct);
+        return (withdrawn, promoted?.PersonId);
+    }
+
+    /// <summary>The seats and the places change together or not at all; each write is checked against the version read.</summary>
+    private async Task WriteAsync(Opportunity seats, Participation place, Participation? placeAsRead, Participation? promoted, CancellationToken ct)
+    {
+        var operations = new List<BatchOperation>
+        {
+            new BatchOperation.Replace(seats, seats.ETag!),
+            placeAsRead is null ? new BatchOperation.Create(place) : new BatchOperation.Replace(place, placeAsRead.ETag!),
+        };
+        if (promoted is not null)
+        {
+            operations.Add(new BatchOperation.Replace(promoted, promoted.ETag!));
+        }
+
+        await data.Store.ExecuteBatchAsync(EngagementData.Container, data.Store.AgencyId, operations, ct);
+    }
+}

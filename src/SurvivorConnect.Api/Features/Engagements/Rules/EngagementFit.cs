@@ -1,0 +1,82 @@
+namespace SurvivorConnect.Api.Features.Engagements.Rules;
+
+/// <summary>Whether an opportunity fits a survivor, and why, in words a recruiter (or the survivor) can check.</summary>
+public sealed record Fit(bool Fits, IReadOnlyList<string> Reasons, string? Excluded)
+{
+    public const string WillNotSpeakAbout = "touches a topic they will not speak about";
+    public const string NotTheirKind = "not a kind of work they chose";
+    public const string NotAvailable = "no session falls in the times they are free";
+}
+
+public static class EngagementFit
+{
+    /// <summary>
+    /// A survivor fits when they chose this kind of work, none of the opportunity's topics is on their "will not
+    /// speak about" list, and (if they gave their free times) at least one session falls in them, in their own
+    /// time zone. Shared topics are a reason, not a requirement.
+    /// </summary>
+    public static Fit Assess(EngagementProfile profile, Opportunity opportunity)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        ArgumentNullException.ThrowIfNull(opportunity);
+        if (opportunity.Topics.Any(t => profile.NoTopics.Any(n => Touches(t, n))))
+        {
+            return new Fit(false, [], Fit.WillNotSpeakAbout);
+        }
+
+        if (!profile.Kinds.Contains(opportunity.Kind, StringComparer.OrdinalIgnoreCase))
+        {
+            return new Fit(false, [], Fit.NotTheirKind);
+        }
+
+        var reasons = new List<string> { "does this kind of work" };
+        var shared = opportunity.Topics.Where(t => profile.Topics.Any(p => Touches(t, p))).ToList();
+        if (shared.Count > 0)
+        {
+            reasons.Add("speaks about " + string.Join(", ", shared));
+        }
+
+        if (profile.Availability.Count > 0)
+        {
+            var free = opportunity.Sessions
+                .Select(s => EngagementTime.PartOf(EngagementTime.InZone(s.StartUtc, profile.TimeZone)))
+                .Where(profile.Availability.Contains)
+                .Distinct()
+                .ToList();
+            if (free.Count == 0)
+            {
+                return new Fit(false, [], Fit.NotAvailable);
+            }
+
+            reasons.Add("free then (" + string.Join(", ", free.Select(Words)) + ", their time)");
+        }
+
+        return new Fit(true, reasons, null);
+    }
+
+    /// <summary>Topics match whole words either way, ignoring case: "housing" touches "unstable housing".</summary>
+    public static bool Touches(string a, string b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        var x = Words(a);
+        var y = Words(b);
+        return Contains(x, y) || Contains(y, x);
+    }
+
+    private static string[] Words(string text) =>
+        text.ToLowerInvariant().Split([' ', '-', '/', ',', '.'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static bool Contains(string[] whole, string[] part) =>
+        part.Length > 0 && Enumerable.Range(0, whole.Length - part.Length + 1).Any(i => whole.Skip(i).Take(part.Length).SequenceEqual(part));
+
+    private static string Words(DayPart part) => part switch
+    {
+        DayPart.WeekdayMorning => "weekday mornings",
+        DayPart.WeekdayAfternoon => "weekday afternoons",
+        DayPart.WeekdayEvening => "weekday evenings",
+        DayPart.WeekendMorning => "weekend mornings",
+        DayPart.WeekendAfternoon => "weekend afternoons",
+        _ => "weekend evenings",
+    };
+}

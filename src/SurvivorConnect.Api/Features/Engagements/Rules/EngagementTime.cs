@@ -1,0 +1,53 @@
+namespace SurvivorConnect.Api.Features.Engagements.Rules;
+
+/// <summary>Local times in IANA time zones, as sessions are written and as survivors live them.</summary>
+public static class EngagementTime
+{
+    public static bool TryZone(string? id, out TimeZoneInfo zone)
+    {
+        zone = TimeZoneInfo.Utc;
+        if (string.IsNullOrWhiteSpace(id) || id.Length > 64)
+        {
+            return false;
+        }
+
+        try
+        {
+            zone = TimeZoneInfo.FindSystemTimeZoneById(id);
+            return true;
+        }
+        catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The instant a local time in a zone names; call only for a valid zone and a time that exists there.</summary>
+    public static DateTimeOffset ToUtc(DateTime local, string zoneId)
+    {
+        var zone = TryZone(zoneId, out var z) ? z : TimeZoneInfo.Utc;
+        var unspecified = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
+        return new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(unspecified, zone), TimeSpan.Zero);
+    }
+
+    /// <summary>The same instant as the clock on someone's wall in <paramref name="zoneId"/>.</summary>
+    public static DateTime InZone(DateTimeOffset instant, string zoneId) =>
+        TryZone(zoneId, out var zone) ? TimeZoneInfo.ConvertTimeFromUtc(instant.UtcDateTime, zone) : instant.UtcDateTime;
+
+    /// <summary>A local time skipped by a daylight-saving change (02:30 on the spring-forward night) names no instant.</summary>
+    public static bool Exists(DateTime local, TimeZoneInfo zone) => !zone.IsInvalidTime(DateTime.SpecifyKind(local, DateTimeKind.Unspecified));
+
+    public static DayPart PartOf(DateTime local)
+    {
+        var weekend = local.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday;
+        return (local.Hour, weekend) switch
+        {
+            ( < 12, false) => DayPart.WeekdayMorning,
+            ( < 17, false) => DayPart.WeekdayAfternoon,
+            (_, false) => DayPart.WeekdayEvening,
+            ( < 12, true) => DayPart.WeekendMorning,
+            ( < 17, true) => DayPart.WeekendAfternoon,
+            _ => DayPart.WeekendEvening,
+        };
+    }
+}

@@ -1,0 +1,256 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using SurvivorConnect.Api.Infrastructure.Auth;
+
+namespace SurvivorConnect.IntegrationTests;
+
+public sealed record OpportunityDto(
+    string Id, string Kind, string State, int Seats, int SeatsTaken, decimal EffectiveHourlyRate, string? MyState, List<string>? FitReasons,
+    List<JsonElement> Sessions, List<JsonElement>? Participants, string? Version);
+
+public sealed record CandidateDto(string PersonId, string DisplayName, List<string> Reasons, string? State);
+
+/// <summary>Paid engagement work: opt-in, pay parity, fitting survivors, invitations, seats and the waitlist.</summary>
+public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<EngagementTests.Api>
+{
+    /// <summary>The API with a clock the tests move (tokens still come from the real one).</summary>
+    public sealed class Api : ApiFactory
+    {
+        public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Time));
+        }
+    }
+
+    private readonly HttpClient _admin = api.As("demo-admin");
+    private readonly HttpClient _recruiter = api.As("demo-recruiter");
+
+    private async Task SetBenchmarkAsync(decimal? focusGroupRate = 60m) =>
+        await HttpAssert.Ok<JsonElement>(await _admin.PutAsJsonAsync("/api/engagements/settings", new
+        {
+            currency = "USD",
+            kinds = new object[]
+            {
+                new { key = "focus-group", name = "Focus group", benchmarkHourlyRate = focusGroupRate },
+                new { key = "policy-review", name = "Policy or protocol review", benchmarkHourlyRate = 80m },
+            },
+        }));
+
+    private async Task<(string Id, HttpClient Client)> AdvisorAsync(bool optIn = true, string[]? noTopics = null, string role = Roles.Advisor)
+    {
+        var id = "adv-" + Guid.NewGuid().ToString("N")[..12];
+        Assert.Equal(HttpStatusCode.Created, (await _admin.PostJson("/api/people", new { subjectId = id, displayName = "Advisor " + id[^4..], roles = new[] { role } })).StatusCode);
+        var client = api.AsSubject(id, "demo");
+        await HttpAssert.Ok<JsonElement>(await client.PutAsJsonAsync("/api/engagements/me/profile", new
+        {
+            kinds = new[] { "focus-group" },
+            topics = new[] { "housing" },
+            noTopics = noTopics ?? [],
+            availability = new[] { "weekdayEvening", "weekendAfternoon" },
+            timeZone = "America/Los_Angeles",
+            payoutMethod = "bankTransfer",
+        }));
+        if (optIn)
+        {
+            await HttpAssert.Ok<JsonElement>(await client.PostJson("/api/engagements/me/contact", new { optIn = true }));
+        }
+
+        return (id, client);
+    }
+
+    private object Body(decimal stipend = 150m, int seats = 10, string topic = "Housing after exit", string start = "2026-12-15T18:00:00", string end = "2026-12-15T20:00:00",
+        string zone = "America/Los_Angeles", DateTimeOffset? deadline = null) => new
+    {
+        kind = "focus-group",
+        title = "What helps people stay housed",
+        description = "Two hours with five other survivors and a facilitator.",
+        topics = new[] { topic },
+        sessions = new[] { new { start, end, timeZone = zone, inPerson = false, link = "https://meet.example/housing" } },
+        seats,
+        applicationDeadline = deadline ?? api.Time.GetUtcNow().AddDays(7),
+        compensation = new { basis = "perSession", rate = stipend, prepMinutesPerSession = 30, travelAllowed = false, perDiemAllowed = false },
+    };
+
+    private async Task<OpportunityDto> PublishedAsync(int seats = 10, string topic = "Housing after exit", DateTimeOffset? deadline = null)
+    {
+        await SetBenchmarkAsync();
+        var draft = await HttpAssert.Ok<OpportunityDto>(await _recruiter.PostJson("/api/engagements/opportunities", Body(seats: seats, topic: topic, deadline: deadline)));
+        return await HttpAssert.Ok<OpportunityDto>(await _recruiter.PostAsync($"/api/engagements/opportunities/{draft.Id}/publish", null));
+    }
+
+    [Fact]
+    public async Task An_opportunity_paying_below_the_benchmark_cannot_be_published_and_the_refusal_says_by_how_much()
+    {
+        await SetBenchmarkAsync(60m);
+
+        // 100 for a 2-hour session with 30 minutes of paid preparation is 40 an hour: 20 below 60.
+        var draft = await HttpAssert.Ok<OpportunityDto>(await _recruiter.PostJson("/api/engagements/opportunities", Body(stipend: 100m)));
+        var refused = await HttpAssert.Problem(await _recruiter.PostAsync($"/api/engagements/opportunities/{draft.Id}/publish", null), 409);
+
+        Assert.Equal(40m, draft.EffectiveHourlyRate);
+        Assert.Contains("20.00 below the 60.00 USD", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Draft", (await HttpAssert.Ok<OpportunityDto>(await _recruiter.GetAsync($"/api/engagements/opportunities/{draft.Id}"))).State);
+    }
+
+    [Fact]
+    public async Task A_rate_cut_after_publishing_is_checked_the_same_way_and_without_a_benchmark_nothing_is_published()
+    {
+        var published = await PublishedAsync();
+        var current = await _recruiter.GetAsync($"/api/engagements/opportunities/{published.Id}");
+        var cut = new HttpRequestMessage(HttpMethod.Put, $"/api/engagements/opportunities/{published.Id}") { Content = JsonContent.Create(Body(stipend: 120m)) };
+        cut.Headers.TryAddWithoutValidation("If-Match", current.Headers.ETag!.Tag);
+
+        await HttpAssert.Problem(await _recruiter.SendAsync(cut), 409);
+
+        await SetBenchmarkAsync(null);
+        var draft = await HttpAssert.Ok<OpportunityDto>(await _recruiter.PostJson("/api/engagements/opportunities", Body(stipend: 500m)));
+        var noBenchmark = await HttpAssert.Problem(await _recruiter.PostAsync($"/api/engagements/opportunities/{draft.Id}/publish", null), 409);
+        Assert.Contains("no benchmark", noBenchmark.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await SetBenchmarkAsync();
+    }
+
+    [Fact]
+    public async Task Only_opted_in_survivors_it_fits_are_candidates_with_reasons_and_no_one_whose_no_go_topics_it_touches()
+    {
+        var (fits, _) = await AdvisorAsync();
+        var (mentorFits, _) = await AdvisorAsync(role: Roles.Mentor);
+        var (notOptedIn, _) = await AdvisorAsync(optIn: false);
+        var (noGo, _) = await AdvisorAsync(noTopics: ["housing"]);
+        var (optedOut, optedOutClient) = await AdvisorAsync();
+        await HttpAssert.Ok<JsonElement>(await optedOutClient.PostJson("/api/engagements/me/contact", new { optIn = false }));
+        var opportunity = await PublishedAsync();
+
+        var candidates = await HttpAssert.Ok<List<CandidateDto>>(await _recruiter.GetAsync($"/api/engagements/opportunities/{opportunity.Id}/candidates"));
+
+        var ids = candidates.Select(c => c.PersonId).ToList();
+        Assert.Contains(fits, ids);
+        Assert.Contains(mentorFits, ids);
+        Assert.DoesNotContain(notOptedIn, ids);
+        Assert.DoesNotContain(noGo, ids);
+        Assert.DoesNotContain(optedOut, ids);
+        Assert.Contains("speaks about Housing after exit", candidates.Single(c => c.PersonId == fits).Reasons);
+        await HttpAssert.Problem(await _recruiter.PostJson($"/api/engagements/opportunities/{opportunity.Id}/invitations", new { personId = notOptedIn }), 404);
+        await HttpAssert.Problem(await _recruiter.PostJson($"/api/engagements/opportunities/{opportunity.Id}/invitations", new { personId = noGo }), 404);
+    }
+
+    [Fact]
+    public async Task Fifty_concurrent_accepts_for_ten_seats_confirm_ten_and_waitlist_forty_in_order_and_a_freed_seat_goes_to_the_first_waiting()
+    {
+        var opportunity = await PublishedAsync(seats: 10);
+        var advisors = new List<(string Id, HttpClient Client)>();
+        for (var i = 0; i < 50; i++)
+        {
+            var advisor = await AdvisorAsync();
+            await HttpAssert.Ok<JsonElement>(await _recruiter.PostJson($"/api/engagements/opportunities/{opportunity.Id}/invitations", new { personId = advisor.Id }));
+            advisors.Add(advisor);
+        }
+
+        var answers = await Task.WhenAll(advisors.Select(async a => (a.Id, Answer: await HttpAssert.Ok<OpportunityDto>(await a.Client.PostAsync($"/api/engagements/opportunities/{opportunity.Id}/accept", null)))));
+
+        Assert.Equal(10, answers.Count(a => a.Answer.MyState == "Confirmed"));
+        Assert.Equal(40, answers.Count(a => a.Answer.MyState == "Waitlisted"));
+        var seen = await HttpAssert.Ok<OpportunityDto>(await _recruiter.GetAsync($"/api/engagements/opportunities/{opportunity.Id}"));
+        Assert.Equal(10, seen.SeatsTaken);
+        var waitlist = seen.Participants!.Where(p => p.GetProperty("state").GetString() == "Waitlisted").Select(p => p.GetProperty("waitlistNumber").GetInt32()).ToList();
+        Assert.Equal(Enumerable.Range(1, 40), waitlist.Order());
+
+        var leaving = advisors.First(a => answers.Single(x => x.Id == a.Id).Answer.MyState == "Confirmed");
+        var firstWaiting = seen.Participants!.Single(p => p.TryGetProperty("waitlistNumber", out var n) && n.ValueKind == JsonValueKind.Number && n.GetInt32() == 1).GetProperty("personId").GetString()!;
+        await HttpAssert.Ok<OpportunityDto>(await leaving.Client.PostAsync($"/api/engagements/opportunities/{opportunity.Id}/withdraw", null));
+
+        var promoted = advisors.Single(a => a.Id == firstWaiting).Client;
+        Assert.Equal("Confirmed", (await HttpAssert.Ok<OpportunityDto>(await promoted.GetAsync($"/api/engagements/opportunities/{opportunity.Id}"))).MyState);
+        Assert.Contains((await HttpAssert.Ok<PageDto<NotificationDto>>(await promoted.GetAsync("/api/notifications"))).Items, n => n.Kind == "engagement-confirmed");
+        Assert.Equal(10, (await HttpAssert.Ok<OpportunityDto>(await _recruiter.GetAsync($"/api/engagements/opportunities/{opportunity.Id}"))).SeatsTaken);
+    }
+
+    [Fact]
+    public async Task A_survivor_sees_the_link_only_once_confirmed_never_other_participants_and_may_decline_without_a_reason()
+    {
+        var opportunity = await PublishedAsync(seats: 1);
+        var (first, firstClient) = await AdvisorAsync();
+        var (second, secondClient) = await AdvisorAsync();
+        await _recruiter.PostJson($"/api/engagements/opportunities/{opportunity.Id}/invitations", new { personId = first });
+        await _recruiter.PostJson($"/api/engagements/opportunities/{opportunity.Id}/invitations", new { personId = second });
+
+        var invited = await HttpAssert.Ok<OpportunityDto>(await firstClient.GetAsync($"/api/engagements/opportunities/{opportunity.Id}"));
+        Assert.Equal("Invited", invited.MyState);
+        Assert.Null(invited.Participants);
+        Assert.False(invited.Sessions[0].TryGetProperty("link", out var hidden) && hidden.ValueKind == JsonValueKind.String);
+
+        var confirmed = await HttpAssert.Ok<OpportunityDto>(await firstClient.PostAsync($"/api/engagements/opportunities/{opportunity.Id}/accept", null));
+        Assert.Equal("https://meet.example/housing", confirmed.Sessions[0].GetProperty("link").GetString());
+        await HttpAssert.Problem(await firstClient.PostAsync($"/api/engagements/opportunities/{opportunity.Id}/accept", null), 409);
+
+        var declined = await HttpAssert.Ok<OpportunityDto>(await secondClient.PostAsync($"/api/engagements/opportunities/{opportunity.Id}/decline", null));
+        Assert.Equal("Declined", declined.MyState);
+
+        // Declining costs nothing later: the next opportunity still lists them.
+        var next = await PublishedAsync();
+        Assert.Contains(await HttpAssert.Ok<List<CandidateDto>>(await _recruiter.GetAsync($"/api/engagements/opportunities/{next.Id}/candidates")), c => c.PersonId == second);
+    }
+
+    [Fact]
+    public async Task Answers_after_the_deadline_are_refused_and_nothing_changes()
+    {
+        var opportunity = await PublishedAsync(deadline: api.Time.GetUtcNow().AddHours(1));
+        var (id, client) = await AdvisorAsync();
+        await _recruiter.PostJson($"/api/engagements/opportunities/{opportunity.Id}/invitations", new { personId = id });
+
+        api.Time.Advance(TimeSpan.FromHours(2));
+
+        var late = await HttpAssert.Problem(await client.PostAsync($"/api/engagements/opportunities/{opportunity.Id}/accept", null), 409);
+        Assert.Contains("deadline", late.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Invited", (await HttpAssert.Ok<OpportunityDto>(await client.GetAsync($"/api/engagements/opportunities/{opportunity.Id}"))).MyState);
+    }
+
+    [Fact]
+    public async Task Another_agencys_recruiter_and_survivors_see_nothing_and_staff_without_the_recruiter_role_are_refused()
+    {
+        var opportunity = await PublishedAsync();
+        var north = api.AsSubject("north-recruiter", "demo-north");
+
+        await HttpAssert.Problem(await api.As("north-admin").GetAsync($"/api/engagements/opportunities/{opportunity.Id}"), 404);
+        Assert.Equal(HttpStatusCode.Forbidden, (await api.As("demo-casemanager").GetAsync($"/api/engagements/opportunities/{opportunity.Id}/candidates")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await api.As("demo-supervisor").GetAsync("/api/engagements/opportunities")).StatusCode);
+        Assert.NotEqual(HttpStatusCode.OK, (await north.GetAsync($"/api/engagements/opportunities/{opportunity.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await api.As("demo-mentor").GetAsync($"/api/engagements/opportunities/{opportunity.Id}")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("end-before-start")]
+    [InlineData("no-such-zone")]
+    [InlineData("zero-seats")]
+    [InlineData("negative-rate")]
+    [InlineData("absurd-rate")]
+    [InlineData("skipped-local-time")]
+    [InlineData("deadline-after-the-session")]
+    public async Task Bad_opportunities_are_400_with_the_field_named_and_nothing_is_created(string bad)
+    {
+        await SetBenchmarkAsync();
+        var body = bad switch
+        {
+            "end-before-start" => Body(start: "2026-12-15T18:00:00", end: "2026-12-15T17:00:00"),
+            "no-such-zone" => Body(zone: "Mars/Olympus_Mons"),
+            "zero-seats" => Body(seats: 0),
+            "negative-rate" => Body(stipend: -5m),
+            "absurd-rate" => Body(stipend: 1_000_000m),
+            "skipped-local-time" => Body(start: "2027-03-14T02:30:00", end: "2027-03-14T04:00:00"),
+            _ => Body(deadline: new DateTimeOffset(2026, 12, 16, 3, 0, 0, TimeSpan.Zero)),
+        };
+        var before = (await HttpAssert.Ok<List<OpportunityDto>>(await _recruiter.GetAsync("/api/engagements/opportunities"))).Count;
+
+        var problem = await HttpAssert.Problem(await _recruiter.PostJson("/api/engagements/opportunities", body), 400);
+
+        Assert.True(problem.GetProperty("errors").EnumerateObject().Any());
+        Assert.Equal(before, (await HttpAssert.Ok<List<OpportunityDto>>(await _recruiter.GetAsync("/api/engagements/opportunities"))).Count);
+    }
+}

@@ -1,0 +1,120 @@
+using SurvivorConnect.Api.Features.Engagements;
+using SurvivorConnect.Api.Features.Engagements.Rules;
+
+namespace SurvivorConnect.UnitTests.Engagements;
+
+public sealed class EngagementRulesTests
+{
+    private static EngagementSession Session(int day, int startHour, int hours, string zone = "America/Los_Angeles") =>
+        new("s" + day, new DateTime(2026, 3, day, startHour, 0, 0), new DateTime(2026, 3, day, startHour + hours, 0, 0), zone, false, null, "https://meet.example/x");
+
+    private static Opportunity Opportunity(params string[] topics) => new()
+    {
+        Id = "o1",
+        Kind = "focus-group",
+        Title = "Housing focus group",
+        Topics = topics,
+        Sessions = [Session(3, 18, 2)],
+        Seats = 10,
+        ApplicationDeadline = DateTimeOffset.UnixEpoch,
+        Compensation = new Compensation(PayBasis.PerSession, 150, 60, false, false),
+        Currency = "USD",
+        RecruiterId = "r",
+        CreatedAt = DateTimeOffset.UnixEpoch,
+    };
+
+    private static EngagementProfile Profile() => new()
+    {
+        Id = "p",
+        PersonId = "p",
+        Kinds = ["focus-group"],
+        Topics = ["housing"],
+        NoTopics = ["family court"],
+        Availability = [DayPart.WeekdayEvening],
+        TimeZone = "America/Los_Angeles",
+        UpdatedAt = DateTimeOffset.UnixEpoch,
+    };
+
+    [Fact]
+    public void A_flat_stipend_pays_by_the_hour_of_session_and_paid_preparation_together()
+    {
+        // Two sessions of 2 h with 1 h preparation each: 300 for 6 hours.
+        var pay = new Compensation(PayBasis.PerSession, 150, 60, false, false);
+
+        Assert.Equal(50m, PayParity.EffectiveHourlyRate(pay, [Session(3, 18, 2), Session(4, 18, 2)]));
+        Assert.Equal(15m, PayParity.Shortfall(pay, [Session(3, 18, 2), Session(4, 18, 2)], 65m));
+        Assert.Equal(0m, PayParity.Shortfall(pay, [Session(3, 18, 2), Session(4, 18, 2)], 50m));
+    }
+
+    [Fact]
+    public void An_hourly_rate_is_its_own_effective_rate()
+    {
+        Assert.Equal(42.5m, PayParity.EffectiveHourlyRate(new Compensation(PayBasis.Hourly, 42.5m, 30, true, true), [Session(3, 9, 3)]));
+    }
+
+    [Fact]
+    public void A_session_across_the_spring_daylight_saving_change_lasts_its_real_hours()
+    {
+        // 8 March 2026, Los Angeles: the clocks go from 02:00 to 03:00, so 01:00 to 04:00 is two hours.
+        var session = new EngagementSession("s", new DateTime(2026, 3, 8, 1, 0, 0), new DateTime(2026, 3, 8, 4, 0, 0), "America/Los_Angeles", true, "Hall", null);
+
+        Assert.Equal(2, session.Hours);
+        Assert.False(EngagementTime.Exists(new DateTime(2026, 3, 8, 2, 30, 0), TimeZoneInfo.FindSystemTimeZoneById("America/Los_Angeles")));
+        Assert.Equal(new DateTimeOffset(2026, 3, 8, 9, 0, 0, TimeSpan.Zero), session.StartUtc);
+    }
+
+    [Fact]
+    public void A_session_is_free_time_in_the_survivors_own_zone_not_the_sessions()
+    {
+        // 18:00 in Los Angeles on a Tuesday is 21:00 in New York: still a weekday evening there.
+        var eastern = Profile() with { TimeZone = "America/New_York" };
+        var morningOnly = Profile() with { TimeZone = "Europe/London", Availability = [DayPart.WeekdayEvening] };
+
+        Assert.True(EngagementFit.Assess(eastern, Opportunity("housing")).Fits);
+
+        // 18:00 in Los Angeles is 02:00 the next day in London: a weekday morning, not an evening.
+        Assert.Equal(Fit.NotAvailable, EngagementFit.Assess(morningOnly, Opportunity("housing")).Excluded);
+    }
+
+    [Fact]
+    public void An_opportunity_touching_a_topic_they_will_not_speak_about_never_fits_whatever_else_matches()
+    {
+        var fit = EngagementFit.Assess(Profile(), Opportunity("housing", "Family court experiences"));
+
+        Assert.False(fit.Fits);
+        Assert.Equal(Fit.WillNotSpeakAbout, fit.Excluded);
+    }
+
+    [Fact]
+    public void A_fit_gives_its_reasons()
+    {
+        var fit = EngagementFit.Assess(Profile(), Opportunity("unstable housing"));
+
+        Assert.True(fit.Fits);
+        Assert.Contains("speaks about unstable housing", fit.Reasons);
+        Assert.Contains(fit.Reasons, r => r.Contains("weekday evenings", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("housing", "unstable housing", true)]
+    [InlineData("Family Court", "family court hearings", true)]
+    [InlineData("court", "courtship", false)]
+    [InlineData("", "anything", false)]
+    public void Topics_match_whole_words_either_way_ignoring_case(string a, string b, bool touches)
+    {
+        Assert.Equal(touches, EngagementFit.Touches(a, b));
+    }
+
+    [Theory]
+    [InlineData(OpportunityState.Draft, OpportunityMove.Publish, OpportunityState.Published)]
+    [InlineData(OpportunityState.Published, OpportunityMove.Close, OpportunityState.Closed)]
+    [InlineData(OpportunityState.Closed, OpportunityMove.Complete, OpportunityState.Completed)]
+    [InlineData(OpportunityState.Published, OpportunityMove.Cancel, OpportunityState.Cancelled)]
+    [InlineData(OpportunityState.Completed, OpportunityMove.Cancel, null)]
+    [InlineData(OpportunityState.Cancelled, OpportunityMove.Publish, null)]
+    [InlineData(OpportunityState.Draft, OpportunityMove.Complete, null)]
+    public void Opportunities_move_draft_published_closed_completed_or_cancelled(OpportunityState from, OpportunityMove move, OpportunityState? to)
+    {
+        Assert.Equal(to, OpportunityLifecycle.Next(from, move));
+    }
+}
