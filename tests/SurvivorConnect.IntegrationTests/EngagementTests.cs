@@ -13,6 +13,8 @@ public sealed record OpportunityDto(
     string Id, string Kind, string State, int Seats, int SeatsTaken, decimal EffectiveHourlyRate, string? MyState, List<string>? FitReasons,
     List<JsonElement> Sessions, List<JsonElement>? Participants, string? Version);
 
+public sealed record ClaimDto(string SessionId, string PersonId, string Outcome, int? MinutesAttended, decimal HoursPaid, decimal Amount, string Currency, JsonElement? Travel);
+
 public sealed record CandidateDto(string PersonId, string DisplayName, List<string> Reasons, string? State);
 
 /// <summary>Paid engagement work: opt-in, pay parity, fitting survivors, invitations, seats and the waitlist.</summary>
@@ -44,7 +46,7 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
             },
         }));
 
-    private async Task<(string Id, HttpClient Client)> AdvisorAsync(bool optIn = true, string[]? noTopics = null, string role = Roles.Advisor)
+    private async Task<(string Id, HttpClient Client)> AdvisorAsync(bool optIn = true, string[]? noTopics = null, string role = Roles.Advisor, bool availableAnyTime = false)
     {
         var id = "adv-" + Guid.NewGuid().ToString("N")[..12];
         Assert.Equal(HttpStatusCode.Created, (await _admin.PostJson("/api/people", new { subjectId = id, displayName = "Advisor " + id[^4..], roles = new[] { role } })).StatusCode);
@@ -54,7 +56,7 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
             kinds = new[] { "focus-group" },
             topics = new[] { "housing" },
             noTopics = noTopics ?? [],
-            availability = new[] { "weekdayEvening", "weekendAfternoon" },
+            availability = availableAnyTime ? Array.Empty<string>() : new[] { "weekdayEvening", "weekendAfternoon" },
             timeZone = "America/Los_Angeles",
             payoutMethod = "bankTransfer",
         }));
@@ -66,23 +68,27 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         return (id, client);
     }
 
-    private object Body(decimal stipend = 150m, int seats = 10, string topic = "Housing after exit", string start = "2026-12-15T18:00:00", string end = "2026-12-15T20:00:00",
-        string zone = "America/Los_Angeles", DateTimeOffset? deadline = null) => new
+    /// <summary>Ten days from the test clock, 18:00 to 20:00 in Los Angeles, unless a test names the times.</summary>
+    private string LocalIn(TimeSpan from, int hour) =>
+        (TimeZoneInfo.ConvertTimeBySystemTimeZoneId(api.Time.GetUtcNow(), "America/Los_Angeles").Date + from).AddHours(hour).ToString("s", System.Globalization.CultureInfo.InvariantCulture);
+
+    private object Body(decimal stipend = 150m, int seats = 10, string topic = "Housing after exit", string? start = null, string? end = null,
+        string zone = "America/Los_Angeles", DateTimeOffset? deadline = null, bool inPerson = false, bool travel = false) => new
     {
         kind = "focus-group",
         title = "What helps people stay housed",
         description = "Two hours with five other survivors and a facilitator.",
         topics = new[] { topic },
-        sessions = new[] { new { start, end, timeZone = zone, inPerson = false, link = "https://meet.example/housing" } },
+        sessions = new[] { new { start = start ?? LocalIn(TimeSpan.FromDays(10), 18), end = end ?? LocalIn(TimeSpan.FromDays(10), 20), timeZone = zone, inPerson, location = inPerson ? "Harbor Light, 12 Main St" : null, link = inPerson ? null : "https://meet.example/housing" } },
         seats,
         applicationDeadline = deadline ?? api.Time.GetUtcNow().AddDays(7),
-        compensation = new { basis = "perSession", rate = stipend, prepMinutesPerSession = 30, travelAllowed = false, perDiemAllowed = false },
+        compensation = new { basis = "perSession", rate = stipend, prepMinutesPerSession = 30, travelAllowed = travel, perDiemAllowed = travel },
     };
 
-    private async Task<OpportunityDto> PublishedAsync(int seats = 10, string topic = "Housing after exit", DateTimeOffset? deadline = null)
+    private async Task<OpportunityDto> PublishedAsync(int seats = 10, string topic = "Housing after exit", DateTimeOffset? deadline = null, object? body = null)
     {
         await SetBenchmarkAsync();
-        var draft = await HttpAssert.Ok<OpportunityDto>(await _recruiter.PostJson("/api/engagements/opportunities", Body(seats: seats, topic: topic, deadline: deadline)));
+        var draft = await HttpAssert.Ok<OpportunityDto>(await _recruiter.PostJson("/api/engagements/opportunities", body ?? Body(seats: seats, topic: topic, deadline: deadline)));
         return await HttpAssert.Ok<OpportunityDto>(await _recruiter.PostAsync($"/api/engagements/opportunities/{draft.Id}/publish", null));
     }
 
@@ -225,6 +231,78 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         Assert.Equal(HttpStatusCode.NotFound, (await api.As("demo-mentor").GetAsync($"/api/engagements/opportunities/{opportunity.Id}")).StatusCode);
     }
 
+    /// <summary>A published in-person opportunity starting in <paramref name="startsIn"/> hours, with two confirmed advisors.</summary>
+    private async Task<(OpportunityDto Opportunity, (string Id, HttpClient Client) First, (string Id, HttpClient Client) Second)> SoonAsync(int startsIn)
+    {
+        var now = api.Time.GetUtcNow();
+        string At(int hours) => TimeZoneInfo.ConvertTimeBySystemTimeZoneId(now.AddHours(hours), "America/Los_Angeles").ToString("yyyy-MM-dd'T'HH:mm:00", System.Globalization.CultureInfo.InvariantCulture);
+        var opportunity = await PublishedAsync(body: Body(start: At(startsIn), end: At(startsIn + 2), deadline: now.AddMinutes(30), inPerson: true, travel: true));
+        var first = await AdvisorAsync(availableAnyTime: true);
+        var second = await AdvisorAsync(availableAnyTime: true);
+        foreach (var (id, client) in new[] { first, second })
+        {
+            await HttpAssert.Ok<JsonElement>(await _recruiter.PostJson($"/api/engagements/opportunities/{opportunity.Id}/invitations", new { personId = id }));
+            await HttpAssert.Ok<OpportunityDto>(await client.PostAsync($"/api/engagements/opportunities/{opportunity.Id}/accept", null));
+        }
+
+        return (opportunity, first, second);
+    }
+
+    [Fact]
+    public async Task Attendance_after_the_session_creates_a_claim_per_participant_and_they_add_their_travel()
+    {
+        var (opportunity, first, second) = await SoonAsync(startsIn: 3);
+        var (stranger, _) = await AdvisorAsync();
+        var attendance = $"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/attendance";
+        var entries = new object[] { new { personId = first.Id, outcome = "attended" }, new { personId = second.Id, outcome = "partial", minutesAttended = 60 } };
+
+        await HttpAssert.Problem(await _recruiter.PostJson(attendance, new { entries }), 409);
+        api.Time.Advance(TimeSpan.FromHours(6));
+        var notConfirmed = await HttpAssert.Problem(await _recruiter.PostJson(attendance, new { entries = entries.Append(new { personId = stranger, outcome = "attended" }) }), 400);
+        Assert.True(notConfirmed.GetProperty("errors").TryGetProperty("entries[2].personId", out _));
+        Assert.Empty(await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.GetAsync($"/api/engagements/opportunities/{opportunity.Id}/claims")));
+
+        var claims = await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson(attendance, new { entries }));
+
+        // A 150 stipend for a two-hour session with 30 minutes' preparation; half the session attended is half the stipend.
+        Assert.Equal(150m, claims.Single(c => c.PersonId == first.Id).Amount);
+        Assert.Equal(2.5m, claims.Single(c => c.PersonId == first.Id).HoursPaid);
+        Assert.Equal(75m, claims.Single(c => c.PersonId == second.Id).Amount);
+        var travel = await HttpAssert.Ok<ClaimDto>(await first.Client.PutAsJsonAsync($"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/travel",
+            new { miles = 23.5m, costs = new[] { new { description = "Parking", amount = 12.00m } }, travelDays = 1 }));
+        Assert.Equal(23.5m, travel.Travel!.Value.GetProperty("miles").GetDecimal());
+        Assert.Single(await HttpAssert.Ok<List<ClaimDto>>(await first.Client.GetAsync("/api/engagements/me/claims")));
+        await HttpAssert.Problem(await api.AsSubject(stranger, "demo").PutAsJsonAsync($"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/travel", new { miles = 5m }), 404);
+    }
+
+    [Theory]
+    [InlineData(6, 150)]
+    [InlineData(48, 0)]
+    public async Task A_cancelled_session_tells_those_confirmed_and_pays_them_when_it_is_cancelled_late(int startsIn, int owed)
+    {
+        var (opportunity, first, _) = await SoonAsync(startsIn);
+
+        var claims = await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostAsync($"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/cancel", null));
+
+        Assert.Equal(2, claims.Count);
+        Assert.All(claims, c => Assert.Equal(owed, c.Amount));
+        Assert.Contains((await HttpAssert.Ok<PageDto<NotificationDto>>(await first.Client.GetAsync("/api/notifications"))).Items, n => n.Kind == "engagement-cancelled");
+        await HttpAssert.Problem(await _recruiter.PostAsync($"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/cancel", null), 409);
+    }
+
+    [Fact]
+    public async Task Cancelling_an_opportunity_cancels_its_sessions_to_come_for_everyone_confirmed()
+    {
+        var (opportunity, first, second) = await SoonAsync(startsIn: 4);
+
+        var cancelled = await HttpAssert.Ok<OpportunityDto>(await _recruiter.PostAsync($"/api/engagements/opportunities/{opportunity.Id}/cancel", null));
+
+        Assert.Equal("Cancelled", cancelled.State);
+        var claims = await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.GetAsync($"/api/engagements/opportunities/{opportunity.Id}/claims"));
+        Assert.Equal([first.Id, second.Id], claims.Select(c => c.PersonId).Order());
+        Assert.All(claims, c => Assert.Equal("CancelledByAgency", c.Outcome));
+    }
+
     [Theory]
     [InlineData("end-before-start")]
     [InlineData("no-such-zone")]
@@ -238,13 +316,13 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         await SetBenchmarkAsync();
         var body = bad switch
         {
-            "end-before-start" => Body(start: "2026-12-15T18:00:00", end: "2026-12-15T17:00:00"),
+            "end-before-start" => Body(start: LocalIn(TimeSpan.FromDays(10), 18), end: LocalIn(TimeSpan.FromDays(10), 17)),
             "no-such-zone" => Body(zone: "Mars/Olympus_Mons"),
             "zero-seats" => Body(seats: 0),
             "negative-rate" => Body(stipend: -5m),
             "absurd-rate" => Body(stipend: 1_000_000m),
             "skipped-local-time" => Body(start: "2027-03-14T02:30:00", end: "2027-03-14T04:00:00"),
-            _ => Body(deadline: new DateTimeOffset(2026, 12, 16, 3, 0, 0, TimeSpan.Zero)),
+            _ => Body(deadline: api.Time.GetUtcNow().AddDays(12)),
         };
         var before = (await HttpAssert.Ok<List<OpportunityDto>>(await _recruiter.GetAsync("/api/engagements/opportunities"))).Count;
 

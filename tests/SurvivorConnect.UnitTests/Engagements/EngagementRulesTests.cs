@@ -118,3 +118,40 @@ public sealed class EngagementRulesTests
         Assert.Equal(to, OpportunityLifecycle.Next(from, move));
     }
 }
+
+public sealed class ClaimRulesTests
+{
+    private static readonly EngagementSession TwoHours = new("s1", new DateTime(2026, 12, 15, 18, 0, 0), new DateTime(2026, 12, 15, 20, 0, 0), "America/Los_Angeles", true, "Hall", null);
+
+    [Theory]
+    [InlineData(AttendanceOutcome.Attended, null, false, 2.5, 112.5)]
+    [InlineData(AttendanceOutcome.Partial, 60, false, 1.5, 67.5)]
+    [InlineData(AttendanceOutcome.NoShow, null, false, 0, 0)]
+    [InlineData(AttendanceOutcome.CancelledByAgency, null, true, 2.5, 112.5)]
+    [InlineData(AttendanceOutcome.CancelledByAgency, null, false, 0, 0)]
+    public void Hourly_pay_counts_the_time_attended_and_the_preparation(AttendanceOutcome outcome, int? minutes, bool late, double hours, double amount)
+    {
+        var owed = ClaimRules.Owed(new Compensation(PayBasis.Hourly, 45m, 30, true, true), TwoHours, outcome, minutes, late, lateCancellationPays: true);
+
+        Assert.Equal(((decimal)hours, (decimal)amount), owed);
+    }
+
+    [Fact]
+    public void A_flat_stipend_is_paid_whole_for_attending_and_in_proportion_for_part()
+    {
+        var pay = new Compensation(PayBasis.PerSession, 150m, 30, false, false);
+
+        Assert.Equal(150m, ClaimRules.Owed(pay, TwoHours, AttendanceOutcome.Attended, null, false, true).Amount);
+        Assert.Equal(75m, ClaimRules.Owed(pay, TwoHours, AttendanceOutcome.Partial, 60, false, true).Amount);
+    }
+
+    [Fact]
+    public void A_late_cancellation_pays_only_where_the_agency_says_so()
+    {
+        var pay = new Compensation(PayBasis.PerSession, 150m, 0, false, false);
+
+        Assert.Equal(0m, ClaimRules.Owed(pay, TwoHours, AttendanceOutcome.CancelledByAgency, null, lateCancellation: true, lateCancellationPays: false).Amount);
+        Assert.True(ClaimRules.IsLate(TwoHours.StartUtc.AddHours(-23), TwoHours.StartUtc, 24));
+        Assert.False(ClaimRules.IsLate(TwoHours.StartUtc.AddHours(-25), TwoHours.StartUtc, 24));
+    }
+}

@@ -20,6 +20,11 @@ public sealed record EngagementSettings : Document
 
     public IReadOnlyList<WorkKind> Kinds { get; init; } = [];
 
+    /// <summary>Whether a session the agency cancels this close to its start still pays as if attended.</summary>
+    public bool LateCancellationPays { get; init; } = true;
+
+    public int LateCancellationHours { get; init; } = 24;
+
     public DateTimeOffset? UpdatedAt { get; init; }
 
     public string? UpdatedBy { get; init; }
@@ -109,6 +114,8 @@ public sealed record Compensation(PayBasis Basis, decimal Rate, int PrepMinutesP
 /// </summary>
 public sealed record EngagementSession(string Id, DateTime Start, DateTime End, string TimeZone, bool InPerson, string? Location, string? Link)
 {
+    public DateTimeOffset? CancelledAt { get; init; }
+
     public DateTimeOffset StartUtc => EngagementTime.ToUtc(Start, TimeZone);
 
     public DateTimeOffset EndUtc => EngagementTime.ToUtc(End, TimeZone);
@@ -185,4 +192,70 @@ public sealed record Participation : Document
     public DateTimeOffset? ChangedAt { get; init; }
 
     public static string IdFor(string opportunityId, string personId) => $"{opportunityId}~{personId}";
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<AttendanceOutcome>))]
+public enum AttendanceOutcome
+{
+    Attended,
+
+    /// <summary>Took part for some of the session (minutes recorded).</summary>
+    Partial,
+
+    NoShow,
+
+    /// <summary>The agency cancelled the session (or the participant's place in it).</summary>
+    CancelledByAgency,
+}
+
+public sealed record ReceiptedCost(string Description, decimal Amount);
+
+/// <summary>What a participant adds to a claim for an in-person session: miles driven, receipted costs, days away for per diem.</summary>
+public sealed record TravelClaim(decimal Miles, IReadOnlyList<ReceiptedCost> Costs, int TravelDays);
+
+[JsonConverter(typeof(JsonStringEnumConverter<ClaimState>))]
+public enum ClaimState
+{
+    /// <summary>Recorded; the participant may still add travel.</summary>
+    Open,
+}
+
+/// <summary>
+/// What one participant is owed for one session under the opportunity's policy: created by recording attendance,
+/// paid by the payouts feature. The id is the session's participation id and the session's.
+/// </summary>
+public sealed record CompensationClaim : Document
+{
+    public override string Type => "claim";
+
+    public required string OpportunityId { get; init; }
+
+    public required string SessionId { get; init; }
+
+    public required string PersonId { get; init; }
+
+    public required AttendanceOutcome Outcome { get; init; }
+
+    public int? MinutesAttended { get; init; }
+
+    /// <summary>Hours paid: session time (or the part attended) and preparation.</summary>
+    public required decimal HoursPaid { get; init; }
+
+    public required decimal Amount { get; init; }
+
+    public required string Currency { get; init; }
+
+    public required bool TravelAllowed { get; init; }
+
+    public required bool PerDiemAllowed { get; init; }
+
+    public TravelClaim? Travel { get; init; }
+
+    public ClaimState State { get; init; } = ClaimState.Open;
+
+    public required DateTimeOffset RecordedAt { get; init; }
+
+    public required string RecordedBy { get; init; }
+
+    public static string IdFor(string opportunityId, string sessionId, string personId) => $"claim~{opportunityId}~{sessionId}~{personId}";
 }

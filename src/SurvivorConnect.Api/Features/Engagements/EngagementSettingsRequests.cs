@@ -6,9 +6,9 @@ namespace SurvivorConnect.Api.Features.Engagements;
 
 public sealed record WorkKindRequest(string? Key, string? Name, decimal? BenchmarkHourlyRate);
 
-public sealed record EngagementSettingsRequest(string? Currency, WorkKindRequest[]? Kinds);
+public sealed record EngagementSettingsRequest(string? Currency, WorkKindRequest[]? Kinds, bool? LateCancellationPays, int? LateCancellationHours);
 
-public sealed record EngagementSettingsView(string Currency, IReadOnlyList<WorkKind> Kinds);
+public sealed record EngagementSettingsView(string Currency, IReadOnlyList<WorkKind> Kinds, bool LateCancellationPays, int LateCancellationHours);
 
 public sealed record GetEngagementSettings : IQuery<EngagementSettingsView>;
 
@@ -26,6 +26,7 @@ public sealed record SaveEngagementSettings(EngagementSettingsRequest Body) : IC
             errors.Add("currency", "An ISO 4217 code in capitals, for example USD.");
         }
 
+        errors.Range("lateCancellationHours", Body.LateCancellationHours, 0, 168);
         if (Body.Kinds is not { Length: > 0 and <= MaxKinds } kinds)
         {
             errors.Add("kinds", $"Name 1 to {MaxKinds} kinds of work.");
@@ -66,6 +67,8 @@ internal sealed class EngagementSettingsHandlers(EngagementData data)
             Id = EngagementSettings.DocumentId,
             Currency = body.Currency!,
             Kinds = [.. body.Kinds!.Select(k => new WorkKind(k.Key!, k.Name!.Trim(), k.BenchmarkHourlyRate))],
+            LateCancellationPays = body.LateCancellationPays ?? true,
+            LateCancellationHours = body.LateCancellationHours ?? 24,
             UpdatedAt = data.Store.Now,
             UpdatedBy = data.Store.User.UserId,
         };
@@ -75,7 +78,7 @@ internal sealed class EngagementSettingsHandlers(EngagementData data)
         return View(saved);
     }
 
-    private static EngagementSettingsView View(EngagementSettings s) => new(s.Currency, s.Kinds);
+    private static EngagementSettingsView View(EngagementSettings s) => new(s.Currency, s.Kinds, s.LateCancellationPays, s.LateCancellationHours);
 }
 
 /// <summary>Field checks shared by the engagement requests.</summary>

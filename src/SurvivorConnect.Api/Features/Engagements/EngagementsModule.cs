@@ -19,6 +19,7 @@ public static class EngagementsModule
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddContainer(EngagementData.Container);
         builder.Services.AddScoped<EngagementData>();
+        builder.Services.AddScoped<ClaimWriter>();
         builder.Services.AddConsentScope(new ConsentScope(EngagementScopes.Contact, OnlyGrantor: ConsentGrantor.Self, SelfGrantedBy: [Roles.Advisor, Roles.Mentor]));
         return builder;
     }
@@ -40,6 +41,8 @@ public static class EngagementsModule
             .WithSummary("The work you want, topics you will and will not speak about, when you are free, and how you are paid.");
         me.MapPost("/contact", SetEngagementContact).WithName(nameof(SetEngagementContact))
             .WithSummary("Opt in to being contacted about paid work, or out of it (at once).");
+        me.MapGet("/claims", ListMyClaims).WithName(nameof(ListMyClaims))
+            .WithSummary("What you are owed for each session, and the travel you added.");
         me.MapGet("/opportunities", ListMyOpportunities).WithName(nameof(ListMyOpportunities))
             .WithSummary("Published opportunities that fit you, and those you were invited to or took part in.");
 
@@ -68,8 +71,31 @@ public static class EngagementsModule
                 .WithName(name + "Opportunity").RequireAuthorization(Policies.EngagementMember);
         }
 
+        var session = opportunities.MapGroup("/{id}/sessions/{sessionId}");
+        session.MapPost("/attendance", RecordAttendance).WithName(nameof(RecordAttendance)).RequireAuthorization(Policies.Recruiter)
+            .WithSummary("After the session: attended, partial (minutes), no-show or cancelled by the agency, per confirmed participant; each gets a claim.");
+        session.MapPost("/cancel", CancelSession).WithName(nameof(CancelSession)).RequireAuthorization(Policies.Recruiter)
+            .WithSummary("Cancel a session to come; those confirmed are told and the late-cancellation rule applies.");
+        session.MapPut("/travel", AttachTravel).WithName(nameof(AttachTravel)).RequireAuthorization(Policies.EngagementMember)
+            .WithSummary("Add miles, receipted costs and travel days to your claim for an in-person session.");
+        opportunities.MapGet("/{id}/claims", ListClaims).WithName(nameof(ListClaims)).RequireAuthorization(Policies.Recruiter);
         return app;
     }
+
+    private static async Task<Ok<IReadOnlyList<ClaimView>>> RecordAttendance(IMediator mediator, string id, string sessionId, AttendanceRequest body, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new RecordAttendance(id, sessionId, body), ct));
+
+    private static async Task<Ok<IReadOnlyList<ClaimView>>> CancelSession(IMediator mediator, string id, string sessionId, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new CancelSession(id, sessionId), ct));
+
+    private static async Task<Ok<ClaimView>> AttachTravel(IMediator mediator, string id, string sessionId, TravelRequest body, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new AttachTravel(id, sessionId, body), ct));
+
+    private static async Task<Ok<IReadOnlyList<ClaimView>>> ListClaims(IMediator mediator, string id, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new ListClaims(id), ct));
+
+    private static async Task<Ok<IReadOnlyList<ClaimView>>> ListMyClaims(IMediator mediator, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new ListMyClaims(), ct));
 
     private static async Task<Ok<EngagementSettingsView>> GetEngagementSettings(IMediator mediator, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new GetEngagementSettings(), ct));

@@ -187,7 +187,7 @@ public sealed record ListCandidates(string OpportunityId) : IQuery<IReadOnlyList
     public AuditTarget Audit => new("opportunity.list-candidates", "opportunity", OpportunityId);
 }
 
-internal sealed class OpportunityHandlers(EngagementData data, PeopleRepository people)
+internal sealed class OpportunityHandlers(EngagementData data, PeopleRepository people, ClaimWriter claims)
     : ICommandHandler<CreateOpportunity, Opportunity>,
       ICommandHandler<UpdateOpportunity, Opportunity>,
       ICommandHandler<MoveOpportunity, Opportunity>,
@@ -255,11 +255,22 @@ internal sealed class OpportunityHandlers(EngagementData data, PeopleRepository 
             EnsureParity(await data.SettingsAsync(ct), current);
         }
 
-        return await data.Store.ReplaceAsync(EngagementData.Container, current with
+        // Cancelling cancels every session still to come, under the late-cancellation rule, and tells those confirmed.
+        var cancelled = command.Move == OpportunityMove.Cancel
+            ? current.Sessions.Where(s => s.CancelledAt is null && s.StartUtc > data.Store.Now).ToList()
+            : [];
+        var moved = await data.Store.ReplaceAsync(EngagementData.Container, current with
         {
             State = next,
             PublishedAt = command.Move == OpportunityMove.Publish ? data.Store.Now : current.PublishedAt,
+            Sessions = [.. current.Sessions.Select(s => cancelled.Contains(s) ? s with { CancelledAt = data.Store.Now } : s)],
         }, current.ETag!, ct);
+        if (cancelled.Count > 0)
+        {
+            await claims.CancelledAsync(moved, cancelled, ct);
+        }
+
+        return moved;
     }
 
     public async ValueTask<IReadOnlyList<OpportunityView>> Handle(ListOpportunities query, CancellationToken ct) =>

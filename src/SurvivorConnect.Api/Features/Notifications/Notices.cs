@@ -55,4 +55,7 @@ public static class Notices
 
     public static Notice EngagementSeatFreed { get; } = new("engagement-confirmed",
         "A place opened up and it is yours: you are now confirmed for a paid engagement you were waiting for.");
+
+    public static Notice EngagementCancelled { get; } = new("engagement-cancelled",
+        "A paid engagement session you were confirmed for has been cancelled by the agency. If that came at short notice, your agency's late-cancellation rule says what you are paid; your claims show it.");
 }

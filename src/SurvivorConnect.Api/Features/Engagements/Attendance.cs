@@ -1,0 +1,243 @@
+using Mediator;
+using SurvivorConnect.Api.Features.Engagements.Rules;
+using SurvivorConnect.Api.Features.Notifications;
+using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Engagements;
+
+public sealed record AttendanceEntry(string? PersonId, string? Outcome, int? MinutesAttended);
+
+public sealed record AttendanceRequest(AttendanceEntry[]? Entries);
+
+public sealed record TravelRequest(decimal? Miles, ReceiptedCost[]? Costs, int? TravelDays);
+
+public sealed record ClaimView(
+    string OpportunityId, string SessionId, string PersonId, AttendanceOutcome Outcome, int? MinutesAttended, decimal HoursPaid, decimal Amount,
+    string Currency, bool TravelAllowed, bool PerDiemAllowed, TravelClaim? Travel, ClaimState State)
+{
+    public static ClaimView From(CompensationClaim c) =>
+        new(c.OpportunityId, c.SessionId, c.PersonId, c.Outcome, c.MinutesAttended, c.HoursPaid, c.Amount, c.Currency, c.TravelAllowed, c.PerDiemAllowed, c.Travel, c.State);
+}
+
+/// <summary>After a session, the recruiter records what happened for each confirmed participant; each gets a claim.</summary>
+public sealed record RecordAttendance(string OpportunityId, string SessionId, AttendanceRequest Body) : ICommand<IReadOnlyList<ClaimView>>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("opportunity.record-attendance", "opportunity", OpportunityId);
+
+    public void Validate(ValidationErrors errors)
+    {
+        if (Body.Entries is not { Length: > 0 and <= OpportunityRequest.MaxSeats } entries)
+        {
+            errors.Add("entries", $"1 to {OpportunityRequest.MaxSeats} entries.");
+            return;
+        }
+
+        for (var i = 0; i < entries.Length; i++)
+        {
+            errors.Text($"entries[{i}].personId", entries[i].PersonId, 128).OneOf<AttendanceOutcome>($"entries[{i}].outcome", entries[i].Outcome);
+            if (entries[i].Outcome is { } outcome && EnumNames.TryParse(outcome, out AttendanceOutcome parsed) && parsed == AttendanceOutcome.Partial && entries[i].MinutesAttended is null)
+            {
+                errors.Add($"entries[{i}].minutesAttended", "Required for partial attendance.");
+            }
+        }
+
+        if (entries.Select(e => e.PersonId).Distinct(StringComparer.Ordinal).Count() != entries.Length)
+        {
+            errors.Add("entries", "Each participant once.");
+        }
+    }
+}
+
+/// <summary>The agency cancels one session: every confirmed participant is told, and the late-cancellation rule applies.</summary>
+public sealed record CancelSession(string OpportunityId, string SessionId) : ICommand<IReadOnlyList<ClaimView>>, IAudited
+{
+    public AuditTarget Audit => new("opportunity.cancel-session", "opportunity", OpportunityId);
+}
+
+public sealed record ListClaims(string OpportunityId) : IQuery<IReadOnlyList<ClaimView>>, IAudited
+{
+    public AuditTarget Audit => new("opportunity.list-claims", "opportunity", OpportunityId);
+}
+
+public sealed record ListMyClaims : IQuery<IReadOnlyList<ClaimView>>;
+
+/// <summary>The participant adds travel to their claim for an in-person session, as the opportunity allows.</summary>
+public sealed record AttachTravel(string OpportunityId, string SessionId, TravelRequest Body) : ICommand<ClaimView>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("claim.attach-travel", "claim", OpportunityId);
+
+    public void Validate(ValidationErrors errors)
+    {
+        if (Body.Miles is { } miles && (miles < 0 || miles > 2000))
+        {
+            errors.Add("miles", "Between 0 and 2000.");
+        }
+
+        errors.Range("travelDays", Body.TravelDays, 0, 30);
+        if (Body.Costs is { Length: > 20 })
+        {
+            errors.Add("costs", "At most 20 receipts.");
+        }
+
+        foreach (var cost in Body.Costs ?? [])
+        {
+            errors.Text("costs", cost.Description, 200);
+            EngagementValidation.Rate(errors, "costs", cost.Amount);
+        }
+    }
+}
+
+internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims)
+    : ICommandHandler<RecordAttendance, IReadOnlyList<ClaimView>>,
+      ICommandHandler<CancelSession, IReadOnlyList<ClaimView>>,
+      IQueryHandler<ListClaims, IReadOnlyList<ClaimView>>,
+      IQueryHandler<ListMyClaims, IReadOnlyList<ClaimView>>,
+      ICommandHandler<AttachTravel, ClaimView>
+{
+    public async ValueTask<IReadOnlyList<ClaimView>> Handle(RecordAttendance command, CancellationToken ct)
+    {
+        var opportunity = await data.OpportunityAsync(command.OpportunityId, ct);
+        var session = SessionOf(opportunity, command.SessionId);
+        if (opportunity.State is OpportunityState.Draft or OpportunityState.Cancelled || session.CancelledAt is not null)
+        {
+            throw new ConflictException("Attendance is recorded for a session that went ahead.");
+        }
+
+        var entries = command.Body.Entries!;
+        if (entries.Any(e => EnumNames.Parse<AttendanceOutcome>(e.Outcome) != AttendanceOutcome.CancelledByAgency) && data.Store.Now < session.EndUtc)
+        {
+            throw new ConflictException("Record attendance once the session has ended.");
+        }
+
+        var confirmed = (await data.ParticipationsAsync(Filter.Eq("opportunityId", opportunity.Id), ct))
+            .Where(p => p.State == ParticipationState.Confirmed).Select(p => p.PersonId).ToHashSet(StringComparer.Ordinal);
+        var errors = new ValidationErrors();
+        var sessionMinutes = (int)Math.Round(session.Hours * 60);
+        for (var i = 0; i < entries.Length; i++)
+        {
+            if (!confirmed.Contains(entries[i].PersonId!))
+            {
+                errors.Add($"entries[{i}].personId", "Not a confirmed participant of this opportunity.");
+            }
+
+            errors.Range($"entries[{i}].minutesAttended", entries[i].MinutesAttended, 1, sessionMinutes);
+        }
+
+        if (errors.Any)
+        {
+            throw new RequestValidationException(errors.ToDictionary());
+        }
+
+        var settings = await data.SettingsAsync(ct);
+        var late = ClaimRules.IsLate(data.Store.Now, session.StartUtc, settings.LateCancellationHours);
+        var written = new List<ClaimView>();
+        foreach (var entry in entries)
+        {
+            written.Add(await claims.WriteAsync(opportunity, session, entry.PersonId!, EnumNames.Parse<AttendanceOutcome>(entry.Outcome), entry.MinutesAttended, late, settings, ct));
+        }
+
+        return written;
+    }
+
+    public async ValueTask<IReadOnlyList<ClaimView>> Handle(CancelSession command, CancellationToken ct)
+    {
+        var opportunity = await data.OpportunityAsync(command.OpportunityId, ct);
+        var session = SessionOf(opportunity, command.SessionId);
+        if (opportunity.State is OpportunityState.Draft or OpportunityState.Cancelled or OpportunityState.Completed || session.CancelledAt is not null || data.Store.Now >= session.StartUtc)
+        {
+            throw new ConflictException("Only a session still to come can be cancelled.");
+        }
+
+        await data.Store.ReplaceAsync(EngagementData.Container, opportunity with
+        {
+            Sessions = [.. opportunity.Sessions.Select(s => s.Id == session.Id ? s with { CancelledAt = data.Store.Now } : s)],
+        }, opportunity.ETag!, ct);
+        return await claims.CancelledAsync(opportunity, [session], ct);
+    }
+
+    public async ValueTask<IReadOnlyList<ClaimView>> Handle(ListClaims query, CancellationToken ct)
+    {
+        var opportunity = await data.OpportunityAsync(query.OpportunityId, ct);
+        return [.. (await data.Store.AllAsync<CompensationClaim>(EngagementData.Container, [Filter.Eq("opportunityId", opportunity.Id)], ct)).Select(ClaimView.From)];
+    }
+
+    public async ValueTask<IReadOnlyList<ClaimView>> Handle(ListMyClaims query, CancellationToken ct) =>
+        [.. (await data.Store.AllAsync<CompensationClaim>(EngagementData.Container, [Filter.Eq("personId", data.Store.User.UserId)], ct)).Select(ClaimView.From)];
+
+    public async ValueTask<ClaimView> Handle(AttachTravel command, CancellationToken ct)
+    {
+        var opportunity = await data.OpportunityAsync(command.OpportunityId, ct);
+        var session = SessionOf(opportunity, command.SessionId);
+        var claim = await data.Store.ReadAsync<CompensationClaim>(EngagementData.Container, CompensationClaim.IdFor(opportunity.Id, session.Id, data.Store.User.UserId), data.Store.AgencyId, ct)
+            ?? throw new NotFoundException("claim");
+        var body = command.Body;
+        var wantsTravel = (body.Miles ?? 0) > 0 || body.Costs is { Length: > 0 };
+        if (!session.InPerson || (wantsTravel && !claim.TravelAllowed) || ((body.TravelDays ?? 0) > 0 && !claim.PerDiemAllowed))
+        {
+            throw new ConflictException("This session does not cover that: travel and per diem are for in-person sessions whose pay policy allows them.");
+        }
+
+        var saved = await data.Store.ReplaceAsync(EngagementData.Container, claim with
+        {
+            Travel = new TravelClaim(body.Miles ?? 0, [.. (body.Costs ?? []).Select(c => c with { Description = c.Description.Trim() })], body.TravelDays ?? 0),
+        }, claim.ETag!, ct);
+        return ClaimView.From(saved);
+    }
+
+    private static EngagementSession SessionOf(Opportunity opportunity, string sessionId) =>
+        opportunity.Sessions.FirstOrDefault(s => s.Id == sessionId) ?? throw new NotFoundException("session");
+}
+
+/// <summary>Writes claims: from attendance, and for every confirmed participant of a cancelled session (who is told).</summary>
+internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
+{
+    /// <summary>Cancelled sessions: each confirmed participant gets a claim under the late-cancellation rule and is told.</summary>
+    public async Task<IReadOnlyList<ClaimView>> CancelledAsync(Opportunity opportunity, IReadOnlyList<EngagementSession> sessions, CancellationToken ct)
+    {
+        var settings = await data.SettingsAsync(ct);
+        var confirmed = (await data.ParticipationsAsync(Filter.Eq("opportunityId", opportunity.Id), ct))
+            .Where(p => p.State == ParticipationState.Confirmed).Select(p => p.PersonId).ToList();
+        var claims = new List<ClaimView>();
+        foreach (var session in sessions)
+        {
+            var late = ClaimRules.IsLate(data.Store.Now, session.StartUtc, settings.LateCancellationHours);
+            foreach (var person in confirmed)
+            {
+                claims.Add(await WriteAsync(opportunity, session, person, AttendanceOutcome.CancelledByAgency, null, late, settings, ct));
+            }
+        }
+
+        await notifier.SendAsync(confirmed, Notices.EngagementCancelled, null, ct);
+        return claims;
+    }
+
+    public async Task<ClaimView> WriteAsync(
+        Opportunity opportunity, EngagementSession session, string personId, AttendanceOutcome outcome, int? minutes, bool late, EngagementSettings settings, CancellationToken ct)
+    {
+        var (hours, amount) = ClaimRules.Owed(opportunity.Compensation, session, outcome, minutes, late, settings.LateCancellationPays);
+        var id = CompensationClaim.IdFor(opportunity.Id, session.Id, personId);
+        var existing = await data.Store.ReadAsync<CompensationClaim>(EngagementData.Container, id, data.Store.AgencyId, ct);
+        var claim = new CompensationClaim
+        {
+            Id = id,
+            OpportunityId = opportunity.Id,
+            SessionId = session.Id,
+            PersonId = personId,
+            Outcome = outcome,
+            MinutesAttended = outcome == AttendanceOutcome.Partial ? minutes : null,
+            HoursPaid = hours,
+            Amount = amount,
+            Currency = opportunity.Currency,
+            TravelAllowed = opportunity.Compensation.TravelAllowed && session.InPerson,
+            PerDiemAllowed = opportunity.Compensation.PerDiemAllowed && session.InPerson,
+            Travel = existing?.Travel,
+            RecordedAt = data.Store.Now,
+            RecordedBy = data.Store.User.UserId,
+        };
+        return ClaimView.From(existing is null
+            ? await data.Store.CreateAsync(EngagementData.Container, claim, ct)
+            : await data.Store.ReplaceAsync(EngagementData.Container, claim, existing.ETag!, ct));
+    }
+}
