@@ -303,6 +303,51 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         Assert.All(claims, c => Assert.Equal("CancelledByAgency", c.Outcome));
     }
 
+    [Fact]
+    public async Task The_calendar_feed_has_confirmed_sessions_at_the_right_instants_across_a_daylight_saving_change_and_a_new_link_ends_the_old()
+    {
+        // Los Angeles moves its clocks forward on 14 March 2027: 18:00 is 02:00 UTC before and 01:00 UTC after.
+        var body = new
+        {
+            kind = "focus-group",
+            title = "Private title that must not reach a calendar",
+            topics = new[] { "housing" },
+            sessions = new[]
+            {
+                new { start = "2027-03-13T18:00:00", end = "2027-03-13T20:00:00", timeZone = "America/Los_Angeles", inPerson = true, location = (string?)"Harbor Light", link = (string?)null },
+                new { start = "2027-03-15T18:00:00", end = "2027-03-15T20:00:00", timeZone = "America/Los_Angeles", inPerson = false, location = (string?)null, link = (string?)"https://meet.example/second" },
+            },
+            seats = 5,
+            applicationDeadline = api.Time.GetUtcNow().AddDays(7),
+            compensation = new { basis = "hourly", rate = 75m, prepMinutesPerSession = 0, travelAllowed = false, perDiemAllowed = false },
+        };
+        var opportunity = await PublishedAsync(body: body);
+        var (id, client) = await AdvisorAsync(availableAnyTime: true);
+        await _recruiter.PostJson($"/api/engagements/opportunities/{opportunity.Id}/invitations", new { personId = id });
+        await HttpAssert.Ok<OpportunityDto>(await client.PostAsync($"/api/engagements/opportunities/{opportunity.Id}/accept", null));
+        var link = await HttpAssert.Ok<JsonElement>(await client.PostAsync("/api/engagements/me/calendar", null));
+        var path = link.GetProperty("path").GetString()!;
+
+        var response = await api.Anonymous().GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/calendar", response.Content.Headers.ContentType?.MediaType);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("Private title", text, StringComparison.Ordinal);
+        var calendar = Ical.Net.Calendar.Load(text)!;
+        var starts = calendar.Events.Select(e => e.DtStart!.AsUtc).Order().ToList();
+        Assert.Equal([new DateTime(2027, 3, 14, 2, 0, 0, DateTimeKind.Utc), new DateTime(2027, 3, 16, 1, 0, 0, DateTimeKind.Utc)], starts);
+        Assert.Contains(calendar.Events, e => e.Location == "Harbor Light");
+        Assert.Contains(calendar.Events, e => e.Url?.ToString() == "https://meet.example/second");
+
+        var newer = (await HttpAssert.Ok<JsonElement>(await client.PostAsync("/api/engagements/me/calendar", null))).GetProperty("path").GetString()!;
+        Assert.Equal(HttpStatusCode.NotFound, (await api.Anonymous().GetAsync(path)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await api.Anonymous().GetAsync(newer)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await api.Anonymous().GetAsync(newer.Replace("/demo/", "/demo-north/", StringComparison.Ordinal))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await api.Anonymous().GetAsync(newer[..^10] + "AAAAAA.ics")).StatusCode);
+        Assert.False((await HttpAssert.Ok<JsonElement>(await client.GetAsync("/api/engagements/me/calendar"))).TryGetProperty("path", out var shown) && shown.ValueKind == JsonValueKind.String);
+    }
+
     [Theory]
     [InlineData("end-before-start")]
     [InlineData("no-such-zone")]

@@ -2,7 +2,9 @@ using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using SurvivorConnect.Api.Features.Consent;
+using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Hosting;
 using SurvivorConnect.Api.Infrastructure.Tenancy;
 using SurvivorConnect.Storage;
 
@@ -41,6 +43,10 @@ public static class EngagementsModule
             .WithSummary("The work you want, topics you will and will not speak about, when you are free, and how you are paid.");
         me.MapPost("/contact", SetEngagementContact).WithName(nameof(SetEngagementContact))
             .WithSummary("Opt in to being contacted about paid work, or out of it (at once).");
+        me.MapGet("/calendar", GetMyCalendarLink).WithName(nameof(GetMyCalendarLink))
+            .WithSummary("Whether you have a calendar link, and since when (the link itself is shown only when made).");
+        me.MapPost("/calendar", RotateMyCalendarLink).WithName(nameof(RotateMyCalendarLink))
+            .WithSummary("Make a new secret calendar link of your confirmed sessions; any old link stops working.");
         me.MapGet("/claims", ListMyClaims).WithName(nameof(ListMyClaims))
             .WithSummary("What you are owed for each session, and the travel you added.");
         me.MapGet("/opportunities", ListMyOpportunities).WithName(nameof(ListMyOpportunities))
@@ -79,8 +85,35 @@ public static class EngagementsModule
         session.MapPut("/travel", AttachTravel).WithName(nameof(AttachTravel)).RequireAuthorization(Policies.EngagementMember)
             .WithSummary("Add miles, receipted costs and travel days to your claim for an in-person session.");
         opportunities.MapGet("/{id}/claims", ListClaims).WithName(nameof(ListClaims)).RequireAuthorization(Policies.Recruiter);
+
+        // A calendar app cannot sign in: the secret in the link stands for the person, who must still be active.
+        app.MapGet(CalendarPaths.Route, CalendarFeed).WithName(nameof(CalendarFeed)).WithTags("Engagements").AllowAnonymous()
+            .RequireRateLimiting(RequestLimits.PerAddress)
+            .WithSummary("Your confirmed sessions as iCalendar (text/calendar), in each session's own time zone.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
+
+    private static async Task<Results<ContentHttpResult, ProblemHttpResult>> CalendarFeed(
+        HttpContext context, string agencyId, string personId, string token, PersonPrincipals principals, IMediator mediator, CancellationToken ct)
+    {
+        var principal = PeopleRules.IsValidId(agencyId) && PeopleRules.IsValidId(personId) && token.Length <= 64
+            ? await principals.BuildAsync(personId, agencyId, null, ct)
+            : null;
+        if (principal is null || !principal.HasClaim(ScClaims.Active, "true") || !(principal.IsInRole(Roles.Advisor) || principal.IsInRole(Roles.Mentor)))
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found.");
+        }
+
+        context.User = principal;
+        return TypedResults.Content(await mediator.Send(new GetCalendarFeed(token), ct), "text/calendar; charset=utf-8");
+    }
+
+    private static async Task<Ok<CalendarLinkView>> GetMyCalendarLink(IMediator mediator, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new GetMyCalendarLink(), ct));
+
+    private static async Task<Ok<CalendarLinkView>> RotateMyCalendarLink(IMediator mediator, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new RotateMyCalendarLink(), ct));
 
     private static async Task<Ok<IReadOnlyList<ClaimView>>> RecordAttendance(IMediator mediator, string id, string sessionId, AttendanceRequest body, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new RecordAttendance(id, sessionId, body), ct));

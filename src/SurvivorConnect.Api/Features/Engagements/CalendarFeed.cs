@@ -1,0 +1,131 @@
+using System.Security.Cryptography;
+using System.Text;
+using Ical.Net;
+using Ical.Net.CalendarComponents;
+using Ical.Net.DataTypes;
+using Ical.Net.Serialization;
+using Mediator;
+using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Engagements;
+
+/// <summary>
+/// A person's calendar feed secret. Only its hash is kept: the link is shown once, when made, and making a new
+/// one ends the old one at once.
+/// </summary>
+public sealed record CalendarFeedSecret : Document
+{
+    public override string Type => "calendar-feed";
+
+    public required string PersonId { get; init; }
+
+    public required string TokenHash { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public static string IdFor(string personId) => "calendar~" + personId;
+
+    public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+}
+
+public sealed record CalendarLinkView(bool Exists, string? Path, DateTimeOffset? CreatedAt);
+
+public sealed record GetMyCalendarLink : IQuery<CalendarLinkView>;
+
+/// <summary>Makes a new secret calendar link; the old one stops working at once.</summary>
+public sealed record RotateMyCalendarLink : ICommand<CalendarLinkView>, IAudited
+{
+    public AuditTarget Audit => new("engagement.rotate-calendar-link", "calendar-feed");
+}
+
+/// <summary>The signed-in person's (the feed's owner, proven by the link) confirmed sessions as iCalendar text.</summary>
+public sealed record GetCalendarFeed(string Token) : IQuery<string>;
+
+internal sealed class CalendarFeedHandlers(EngagementData data)
+    : IQueryHandler<GetMyCalendarLink, CalendarLinkView>,
+      ICommandHandler<RotateMyCalendarLink, CalendarLinkView>,
+      IQueryHandler<GetCalendarFeed, string>
+{
+    /// <summary>Neutral words only: a calendar is often seen by others, and must not say what the session is about.</summary>
+    public const string Summary = "Paid session";
+
+    private string Me => data.Store.User.UserId;
+
+    public async ValueTask<CalendarLinkView> Handle(GetMyCalendarLink query, CancellationToken ct) =>
+        await SecretAsync(ct) is { } secret ? new CalendarLinkView(true, null, secret.CreatedAt) : new CalendarLinkView(false, null, null);
+
+    public async ValueTask<CalendarLinkView> Handle(RotateMyCalendarLink command, CancellationToken ct)
+    {
+        var token = Base64Url(RandomNumberGenerator.GetBytes(32));
+        await data.Store.UpsertAsync(EngagementData.Container, new CalendarFeedSecret
+        {
+            Id = CalendarFeedSecret.IdFor(Me),
+            PersonId = Me,
+            TokenHash = CalendarFeedSecret.Hash(token),
+            CreatedAt = data.Store.Now,
+        }, ct);
+        return new CalendarLinkView(true, CalendarPaths.For(data.Store.AgencyId, Me, token), data.Store.Now);
+    }
+
+    public async ValueTask<string> Handle(GetCalendarFeed query, CancellationToken ct)
+    {
+        var secret = await SecretAsync(ct);
+        if (secret is null || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(secret.TokenHash), Encoding.ASCII.GetBytes(CalendarFeedSecret.Hash(query.Token))))
+        {
+            throw new NotFoundException("calendar");
+        }
+
+        var calendar = new Calendar { ProductId = "-//SurvivorConnect//Engagements//EN" };
+        calendar.AddProperty("X-WR-CALNAME", Summary + "s");
+        var places = await data.ParticipationsAsync(Filter.Eq("personId", Me), ct);
+        var zones = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var place in places.Where(p => p.State == ParticipationState.Confirmed))
+        {
+            if (await data.Store.FindAsync<Opportunity>(EngagementData.Container, place.OpportunityId, ct) is not { } opportunity || opportunity.State == OpportunityState.Draft)
+            {
+                continue;
+            }
+
+            foreach (var session in opportunity.Sessions)
+            {
+                if (zones.Add(session.TimeZone))
+                {
+                    calendar.AddTimeZone(session.TimeZone);
+                }
+
+                calendar.Events.Add(new CalendarEvent
+                {
+                    Uid = $"{opportunity.Id}-{session.Id}@survivorconnect",
+                    DtStart = new CalDateTime(session.Start, session.TimeZone),
+                    DtEnd = new CalDateTime(session.End, session.TimeZone),
+                    Summary = Summary,
+                    Description = "Details are in your SurvivorConnect portal.",
+                    Location = session.InPerson ? session.Location : null,
+                    Url = session.InPerson || session.Link is null ? null : new Uri(session.Link),
+                    Status = session.CancelledAt is not null || opportunity.State == OpportunityState.Cancelled ? EventStatus.Cancelled : EventStatus.Confirmed,
+                });
+            }
+        }
+
+        return new CalendarSerializer().SerializeToString(calendar) ?? "";
+    }
+
+    private Task<CalendarFeedSecret?> SecretAsync(CancellationToken ct) =>
+        data.Store.ReadAsync<CalendarFeedSecret>(EngagementData.Container, CalendarFeedSecret.IdFor(Me), data.Store.AgencyId, ct);
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}
+
+/// <summary>
+/// The feed's address: it names the agency and the person so the request can be answered as that person (a
+/// calendar app cannot sign in), and carries the secret that proves the link is theirs.
+/// </summary>
+public static class CalendarPaths
+{
+    public const string Route = "/calendar/{agencyId}/{personId}/{token}.ics";
+
+    public static string For(string agencyId, string personId, string token) =>
+        $"/calendar/{Uri.EscapeDataString(agencyId)}/{Uri.EscapeDataString(personId)}/{token}.ics";
+}
