@@ -38,13 +38,18 @@ public sealed class FeatureDependencyTests
     /// <summary>
     /// Features reach the store only through the agency's view of it (<c>AgencyStore</c>), so nothing can read or
     /// write another agency's records by going around it. The exceptions are named: sign-in's person lookup
-    /// (no agency is known yet), the audit log's writer, and Development's demo data.
+    /// (no agency is known yet), the audit log's writer, the engagement reminder worker's read of the shared
+    /// reminder schedule (ids and times only; it sends in each agency's own scope), and Development's demo data.
     /// </summary>
     [Fact]
     public void No_feature_type_takes_the_raw_store()
     {
         const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
-        string[] exceptions = ["SurvivorConnect.Api.Features.People.PeopleRepository", "SurvivorConnect.Api.Features.Audit.AuditLog"];
+        string[] exceptions =
+        [
+            "SurvivorConnect.Api.Features.People.PeopleRepository", "SurvivorConnect.Api.Features.Audit.AuditLog",
+            "SurvivorConnect.Api.Features.Engagements.EngagementReminderWorker",
+        ];
 
         var offenders = typeof(Program).Assembly.GetTypes()
             .Where(t => FeatureOf(t) is { } feature && feature != "Development" && !exceptions.Contains(t.FullName))

@@ -89,7 +89,7 @@ public sealed record AttachTravel(string OpportunityId, string SessionId, Travel
     }
 }
 
-internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims)
+internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims, ReminderSchedule reminders)
     : ICommandHandler<RecordAttendance, IReadOnlyList<ClaimView>>,
       ICommandHandler<CancelSession, IReadOnlyList<ClaimView>>,
       IQueryHandler<ListClaims, IReadOnlyList<ClaimView>>,
@@ -150,10 +150,11 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
             throw new ConflictException("Only a session still to come can be cancelled.");
         }
 
-        await data.Store.ReplaceAsync(EngagementData.Container, opportunity with
+        var saved = await data.Store.ReplaceAsync(EngagementData.Container, opportunity with
         {
             Sessions = [.. opportunity.Sessions.Select(s => s.Id == session.Id ? s with { CancelledAt = data.Store.Now } : s)],
         }, opportunity.ETag!, ct);
+        await reminders.PlanAsync(saved, ct);
         return await claims.CancelledAsync(opportunity, [session], ct);
     }
 

@@ -12,7 +12,7 @@ public sealed record EngagementSettings : Document
 {
     public const string DocumentId = "engagement-settings";
 
-    public static readonly ContainerSpec Container = new("engagements", "personId", "opportunityId", "state");
+    public static readonly ContainerSpec Container = new("engagements", "personId", "opportunityId", "state", "startUtc");
 
     public override string Type => "engagement-settings";
 
@@ -258,4 +258,23 @@ public sealed record CompensationClaim : Document
     public required string RecordedBy { get; init; }
 
     public static string IdFor(string opportunityId, string sessionId, string personId) => $"claim~{opportunityId}~{sessionId}~{personId}";
+}
+
+/// <summary>
+/// A session with reminders to send, in the one partition every agency shares ("reminder-schedule"), so one
+/// query finds what is due everywhere. It holds ids and a time only: nothing about anyone.
+/// </summary>
+public sealed record ReminderSlot : Document
+{
+    public const string Partition = "reminder-schedule";
+
+    public override string Type => "reminder-slot";
+
+    public required string OpportunityId { get; init; }
+
+    public required string SessionId { get; init; }
+
+    public required DateTimeOffset StartUtc { get; init; }
+
+    public static string IdFor(string agencyId, string opportunityId, string sessionId) => $"{agencyId}~{opportunityId}~{sessionId}";
 }

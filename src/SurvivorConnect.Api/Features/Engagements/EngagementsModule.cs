@@ -22,6 +22,10 @@ public static class EngagementsModule
         builder.Services.AddContainer(EngagementData.Container);
         builder.Services.AddScoped<EngagementData>();
         builder.Services.AddScoped<ClaimWriter>();
+        builder.Services.AddScoped<ReminderSchedule>();
+        builder.Services.AddScoped<ReminderSender>();
+        builder.Services.AddSingleton<EngagementReminderWorker>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<EngagementReminderWorker>());
         builder.Services.AddConsentScope(new ConsentScope(EngagementScopes.Contact, OnlyGrantor: ConsentGrantor.Self, SelfGrantedBy: [Roles.Advisor, Roles.Mentor]));
         return builder;
     }

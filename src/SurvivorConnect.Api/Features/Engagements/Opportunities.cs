@@ -187,7 +187,7 @@ public sealed record ListCandidates(string OpportunityId) : IQuery<IReadOnlyList
     public AuditTarget Audit => new("opportunity.list-candidates", "opportunity", OpportunityId);
 }
 
-internal sealed class OpportunityHandlers(EngagementData data, PeopleRepository people, ClaimWriter claims)
+internal sealed class OpportunityHandlers(EngagementData data, PeopleRepository people, ClaimWriter claims, ReminderSchedule reminders)
     : ICommandHandler<CreateOpportunity, Opportunity>,
       ICommandHandler<UpdateOpportunity, Opportunity>,
       ICommandHandler<MoveOpportunity, Opportunity>,
@@ -237,7 +237,9 @@ internal sealed class OpportunityHandlers(EngagementData data, PeopleRepository 
             EnsureParity(settings, changed);
         }
 
-        return await data.Store.ReplaceAsync(EngagementData.Container, changed, ifMatch, ct);
+        var saved = await data.Store.ReplaceAsync(EngagementData.Container, changed, ifMatch, ct);
+        await reminders.PlanAsync(saved, ct);
+        return saved;
     }
 
     public async ValueTask<Opportunity> Handle(MoveOpportunity command, CancellationToken ct)
@@ -270,6 +272,7 @@ internal sealed class OpportunityHandlers(EngagementData data, PeopleRepository 
             await claims.CancelledAsync(moved, cancelled, ct);
         }
 
+        await reminders.PlanAsync(moved, ct);
         return moved;
     }
 

@@ -58,4 +58,10 @@ public static class Notices
 
     public static Notice EngagementCancelled { get; } = new("engagement-cancelled",
         "A paid engagement session you were confirmed for has been cancelled by the agency. If that came at short notice, your agency's late-cancellation rule says what you are paid; your claims show it.");
+
+    public static Notice EngagementReminderDay { get; } = new("engagement-reminder",
+        "A reminder: you have a paid session tomorrow. The details are in your portal. If you can no longer come, you can withdraw there.");
+
+    public static Notice EngagementReminderHour { get; } = new("engagement-reminder",
+        "A reminder: your paid session starts in about an hour. The details are in your portal.");
 }

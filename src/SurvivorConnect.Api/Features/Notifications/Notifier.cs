@@ -1,3 +1,4 @@
+using SurvivorConnect.Storage;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using SurvivorConnect.Api.Features.People;
@@ -42,21 +43,44 @@ public sealed class Notifier(AgencyStore store, PeopleRepository people, IHubCon
         ArgumentNullException.ThrowIfNull(notice);
         foreach (var recipient in recipients.OfType<string>().Distinct(StringComparer.Ordinal))
         {
-            var stored = await store.CreateAsync(Notification.Container, new Notification
-            {
-                Id = AgencyStore.NewId(),
-                RecipientId = recipient,
-                Kind = notice.Kind,
-                MatchId = matchId,
-                Text = notice.Text,
-                At = store.Now,
-            }, ct);
+            await StoreAndPushAsync(AgencyStore.NewId(), recipient, notice, matchId, ct);
+        }
+    }
 
-            // Stored for everyone; pushed only to a person who may still sign in.
-            if (await people.FindAsync(store.AgencyId, recipient, ct) is { Active: true })
-            {
-                await hub.Clients.Group(NotificationHub.Group(store.AgencyId, recipient)).NotificationReceived(NotificationView.From(stored));
-            }
+    /// <summary>
+    /// Sends a notice at most once for <paramref name="key"/>, however many instances try at the same moment: the
+    /// notice's id is made from the key, and the store lets only one of them create it. True if this call sent it.
+    /// </summary>
+    public async Task<bool> SendOnceAsync(string recipient, Notice notice, string key, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(notice);
+        try
+        {
+            await StoreAndPushAsync($"{key}~{recipient}", recipient, notice, null, ct);
+            return true;
+        }
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.Conflict)
+        {
+            return false;
+        }
+    }
+
+    private async Task StoreAndPushAsync(string id, string recipient, Notice notice, string? matchId, CancellationToken ct)
+    {
+        var stored = await store.CreateAsync(Notification.Container, new Notification
+        {
+            Id = id,
+            RecipientId = recipient,
+            Kind = notice.Kind,
+            MatchId = matchId,
+            Text = notice.Text,
+            At = store.Now,
+        }, ct);
+
+        // Stored for everyone; pushed only to a person who may still sign in.
+        if (await people.FindAsync(store.AgencyId, recipient, ct) is { Active: true })
+        {
+            await hub.Clients.Group(NotificationHub.Group(store.AgencyId, recipient)).NotificationReceived(NotificationView.From(stored));
         }
     }
 }

@@ -1,0 +1,150 @@
+using System.Security.Claims;
+using SurvivorConnect.Api.Features.Notifications;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Engagements;
+
+/// <summary>Keeps an opportunity's sessions on the reminder schedule while they are to come and going ahead.</summary>
+internal sealed class ReminderSchedule(EngagementData data)
+{
+    public async Task PlanAsync(Opportunity opportunity, CancellationToken ct)
+    {
+        var store = data.Store;
+        var live = opportunity.State is OpportunityState.Published or OpportunityState.Closed;
+        foreach (var session in opportunity.Sessions)
+        {
+            var id = ReminderSlot.IdFor(store.AgencyId, opportunity.Id, session.Id);
+            if (live && session.CancelledAt is null && session.StartUtc > store.Now)
+            {
+                await store.UpsertAsync(EngagementData.Container, new ReminderSlot
+                {
+                    Id = id,
+                    PartitionKey = ReminderSlot.Partition,
+                    OpportunityId = opportunity.Id,
+                    SessionId = session.Id,
+                    StartUtc = session.StartUtc,
+                }, ct);
+            }
+            else if (await store.ReadAsync<ReminderSlot>(EngagementData.Container, id, ReminderSlot.Partition, ct) is not null)
+            {
+                await store.DeleteAsync(EngagementData.Container, id, ReminderSlot.Partition, null, ct);
+            }
+        }
+    }
+}
+
+/// <summary>Sends one agency's due reminders for the sessions given: 24 hours and 1 hour before, each exactly once.</summary>
+internal sealed class ReminderSender(EngagementData data, Notifier notifier)
+{
+    public async Task SendDueAsync(IEnumerable<ReminderSlot> slots, CancellationToken ct)
+    {
+        var now = data.Store.Now;
+        foreach (var slot in slots)
+        {
+            var opportunity = await data.Store.FindAsync<Opportunity>(EngagementData.Container, slot.OpportunityId, ct);
+            var session = opportunity?.Sessions.FirstOrDefault(s => s.Id == slot.SessionId);
+            if (opportunity?.State is not (OpportunityState.Published or OpportunityState.Closed) || session is null || session.CancelledAt is not null)
+            {
+                continue;
+            }
+
+            var (kind, notice) = (session.StartUtc - now) switch
+            {
+                var left when left <= TimeSpan.Zero => (null, null),
+                var left when left <= TimeSpan.FromHours(1) => ("1h", Notices.EngagementReminderHour),
+                var left when left <= TimeSpan.FromHours(24) => ("24h", Notices.EngagementReminderDay),
+                _ => ((string?)null, (Notice?)null),
+            };
+            if (kind is null || notice is null)
+            {
+                continue;
+            }
+
+            var confirmed = await data.ParticipationsAsync(Filter.Eq("opportunityId", opportunity.Id), ct);
+            foreach (var place in confirmed.Where(p => p.State == ParticipationState.Confirmed))
+            {
+                await notifier.SendOnceAsync(place.PersonId, notice, $"reminder~{opportunity.Id}~{session.Id}~{kind}", ct);
+            }
+        }
+    }
+}
+
+/// <summary>
+/// Every instance runs this once a minute. The schedule is read across agencies (the one place the feature
+/// takes the raw store: it holds ids and times only); the sending runs in each agency's own scope, as that
+/// agency's system. Exactly-once does not depend on which instance gets there first: a reminder's notice id is
+/// made from the session and the kind, so a second instance's attempt is refused by the store.
+/// </summary>
+internal sealed class EngagementReminderWorker(IServiceScopeFactory scopes, IDocumentStore store, TimeProvider time, ILogger<EngagementReminderWorker> log)
+    : BackgroundService
+{
+    public static readonly TimeSpan Every = TimeSpan.FromMinutes(1);
+
+    public const string SystemUser = "system-reminders";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(Every, time, stoppingToken);
+                await RunOnceAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // A failed minute must not stop the host; the next minute tries again, and a reminder counts as
+                // sent only once its notice exists.
+                Log.RunFailed(log, ex);
+            }
+        }
+    }
+
+    public async Task RunOnceAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var due = new List<ReminderSlot>();
+        string? token = null;
+        do
+        {
+            var page = await store.QueryAsync<ReminderSlot>(EngagementData.Container, new DocumentQuery
+            {
+                PartitionKey = ReminderSlot.Partition,
+                Type = DocumentTypes.Of<ReminderSlot>(),
+                Filters = [Filter.Le("startUtc", now.AddHours(24))],
+                PageSize = DocumentQuery.MaxPageSize,
+                ContinuationToken = token,
+            }, ct);
+            due.AddRange(page.Items);
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+
+        foreach (var agency in due.Where(s => s.StartUtc > now).GroupBy(s => s.AgencyId))
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            scope.ServiceProvider.GetRequiredService<HubCaller>().Principal = SystemPrincipal(agency.Key);
+            await scope.ServiceProvider.GetRequiredService<ReminderSender>().SendDueAsync(agency, ct);
+        }
+
+        foreach (var past in due.Where(s => s.StartUtc <= now))
+        {
+            await store.DeleteAsync(EngagementData.Container, past.Id, ReminderSlot.Partition, null, ct);
+        }
+    }
+
+    private static ClaimsPrincipal SystemPrincipal(string agencyId) => new(new ClaimsIdentity(
+        [new Claim(ScClaims.UserId, SystemUser), new Claim(ScClaims.Agency, agencyId), new Claim(ScClaims.Active, "true")],
+        ScClaims.AuthenticationType, ScClaims.UserId, ScClaims.Role));
+}
+
+internal static partial class Log
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Engagement reminders could not run this minute")]
+    public static partial void RunFailed(ILogger logger, Exception exception);
+}
