@@ -48,7 +48,7 @@ public sealed class AdminTests(PortalServer server)
         await admin.GotoAsync("/audit");
         await admin.GetByLabel("Person").SelectOptionAsync(new SelectOptionValue { Label = "Taylor (demo agency admin)" });
         await admin.GetByLabel("Action").FillAsync("person.set-roles");
-        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var today = server.Time.GetUtcNow().ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         await admin.GetByLabel("From (UTC date)").FillAsync(today);
         await admin.GetByLabel("To (UTC date)").FillAsync(today);
         await admin.GetByRole(AriaRole.Button, new() { Name = "Show", Exact = true }).ClickAsync();
@@ -57,7 +57,7 @@ public sealed class AdminTests(PortalServer server)
         Assert.All(await rows.AllInnerTextsAsync(), row => Assert.Contains("person.set-roles", row, StringComparison.Ordinal));
         Assert.Contains(await rows.AllInnerTextsAsync(), row => row.Contains("Conflict", StringComparison.Ordinal) || row.Contains("Failed", StringComparison.Ordinal));
 
-        await admin.GetByLabel("From (UTC date)").FillAsync(DateTime.UtcNow.AddDays(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        await admin.GetByLabel("From (UTC date)").FillAsync(server.Time.GetUtcNow().AddDays(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
         await admin.GetByRole(AriaRole.Button, new() { Name = "Show", Exact = true }).ClickAsync();
         await Expect(admin.Locator("#audit-to-error")).ToContainTextAsync("On or after the start date");
         await Accessibility.AssertNoSeriousViolationsAsync(admin);

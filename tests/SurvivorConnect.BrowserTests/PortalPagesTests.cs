@@ -27,6 +27,10 @@ public sealed class PortalPagesTests(PortalServer server)
         { "Taylor (demo agency admin)", "/people", "admin" },
         { "Taylor (demo agency admin)", "/audit", "" },
         { "Taylor (demo agency admin)", "/notifications", "" },
+        { "Taylor (demo agency admin)", "/pay-rates", "" },
+        { "Jordan (demo advisor)", "/paid-work", "advisor" },
+        { "Sam (demo mentor)", "/paid-work", "" },
+        { "Jamie (demo recruiter)", "/opportunities", "recruiter" },
         { "", "/signin", "signin" },
         { "", "/not-available", "" },
     };

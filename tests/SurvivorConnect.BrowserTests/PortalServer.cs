@@ -6,7 +6,9 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.Playwright;
 
 namespace SurvivorConnect.BrowserTests;
@@ -29,6 +31,9 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
 
     public IBrowser Browser { get; private set; } = default!;
 
+    /// <summary>The app's clock: it stands still unless a test moves it (to reach the end of a session, say).</summary>
+    public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
+
     /// <summary>Where screenshots go: the test's output folder, and docs/screenshots when SC_UPDATE_SCREENSHOTS=1.</summary>
     public static string Artifacts { get; } = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "artifacts")).FullName;
 
@@ -43,6 +48,7 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
         // Several people sign in from one address in these tests, as in an agency's office.
         builder.UseSetting("Api:SignInPermitsPerMinute", "1000");
         builder.UseSetting("Api:AnonymousPermitsPerMinute", "10000");
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Time));
     }
 
     public async Task InitializeAsync()

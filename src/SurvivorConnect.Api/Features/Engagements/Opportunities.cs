@@ -127,7 +127,8 @@ public sealed record OpportunityRequest(
     };
 }
 
-public sealed record SessionView(string Id, DateTime Start, DateTime End, string TimeZone, DateTimeOffset StartUtc, DateTimeOffset EndUtc, bool InPerson, string? Location, string? Link);
+public sealed record SessionView(
+    string Id, DateTime Start, DateTime End, string TimeZone, DateTimeOffset StartUtc, DateTimeOffset EndUtc, bool InPerson, string? Location, string? Link, DateTimeOffset? CancelledAt);
 
 public sealed record ParticipantView(string PersonId, string DisplayName, ParticipationState State, bool Invited, int? WaitlistNumber);
 
@@ -392,7 +393,7 @@ internal static class OpportunityViews
 
     private static OpportunityView View(Opportunity o, bool showLinks, ParticipationState? mine, IReadOnlyList<string>? reasons, IReadOnlyList<ParticipantView>? participants) =>
         new(o.Id, o.Kind, o.Title, o.Description, o.Topics,
-            [.. o.Sessions.Select(s => new SessionView(s.Id, s.Start, s.End, s.TimeZone, s.StartUtc, s.EndUtc, s.InPerson, s.Location, showLinks ? s.Link : null))],
+            [.. o.Sessions.Select(s => new SessionView(s.Id, s.Start, s.End, s.TimeZone, s.StartUtc, s.EndUtc, s.InPerson, s.Location, showLinks ? s.Link : null, s.CancelledAt))],
             o.Seats, o.Confirmed, o.ApplicationDeadline, o.Compensation, o.Currency, PayParity.EffectiveHourlyRate(o.Compensation, o.Sessions),
             o.State, o.PublishedAt, mine, reasons, participants, null);
 }

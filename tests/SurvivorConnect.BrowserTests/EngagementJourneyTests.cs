@@ -1,0 +1,88 @@
+using System.Globalization;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace SurvivorConnect.BrowserTests;
+
+/// <summary>
+/// Paid work, each person in their own browser: the admin sets the pay benchmark, an advisor opts in on a phone,
+/// a recruiter is refused publishing below parity, publishes at parity and invites, the advisor accepts, and after
+/// the session the recruiter records attendance.
+/// </summary>
+[Collection(Portal.Name)]
+public sealed class EngagementJourneyTests(PortalServer server)
+{
+    [Fact]
+    public async Task A_recruiter_publishes_at_parity_invites_and_records_attendance_and_an_advisor_accepts()
+    {
+        var admin = await server.SignInAsync("Taylor (demo agency admin)");
+        await admin.GotoAsync("/pay-rates");
+        await admin.GetByLabel("Benchmark per hour 1", new() { Exact = true }).FillAsync("60");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(admin.Locator("[data-outcome]")).ToContainTextAsync("Saved");
+        await Accessibility.AssertNoSeriousViolationsAsync(admin);
+
+        var advisor = await server.SignInAsync("Jordan (demo advisor)", phone: true);
+        await advisor.GotoAsync("/paid-work");
+        await advisor.GetByLabel("Focus group").CheckAsync();
+        await advisor.GetByLabel("Topics you are happy to speak about").FillAsync("housing, jobs");
+        await advisor.GetByLabel("Topics you will not speak about").FillAsync("family court");
+        await advisor.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
+        await Expect(advisor.Locator("[data-outcome]")).ToContainTextAsync("Saved");
+        await advisor.GetByRole(AriaRole.Button, new() { Name = "Yes, contact me about paid work" }).ClickAsync();
+        await Expect(advisor.Locator("[data-outcome]")).ToContainTextAsync("Recruiters can now invite you");
+        await Accessibility.AssertNoSeriousViolationsAsync(advisor);
+
+        var recruiter = await server.SignInAsync("Jamie (demo recruiter)");
+        await Expect(recruiter.GetByRole(AriaRole.Heading, new() { Name = "Paid opportunities" })).ToBeVisibleAsync();
+        var title = "Housing focus group " + Guid.NewGuid().ToString("N")[..4];
+        await CreateAsync(recruiter, title, rate: "100");
+        await recruiter.GetByRole(AriaRole.Button, new() { Name = "Publish" }).ClickAsync();
+        await Expect(recruiter.Locator("[data-outcome]")).ToContainTextAsync("20.00 below the 60.00 USD");
+        await CreateAsync(recruiter, title + " (fair pay)", rate: "160");
+        await recruiter.GetByRole(AriaRole.Button, new() { Name = "Publish" }).ClickAsync();
+        await Expect(recruiter.Locator("[data-outcome]")).ToContainTextAsync("The opportunity is published");
+        var candidate = recruiter.Locator("[data-candidates] li", new() { HasText = "Jordan (demo advisor)" });
+        await Expect(candidate).ToContainTextAsync("speaks about housing");
+        await Accessibility.AssertNoSeriousViolationsAsync(recruiter);
+        await candidate.GetByRole(AriaRole.Button).ClickAsync();
+        await Expect(recruiter.Locator("[data-outcome]")).ToContainTextAsync("Invited");
+
+        await advisor.GotoAsync("/paid-work");
+        var offer = advisor.Locator("[data-offers] li", new() { HasText = title + " (fair pay)" });
+        await Expect(offer).ToContainTextAsync("You are invited");
+        await Expect(offer).ToContainTextAsync("No reason needed.");
+        await Accessibility.ScreenshotAsync(advisor, "advisor-invited-phone");
+        await offer.GetByRole(AriaRole.Button, new() { Name = "Yes, I will take part" }).ClickAsync();
+        await Expect(advisor.Locator("[data-outcome]")).ToContainTextAsync("Your answer is saved");
+        await Expect(advisor.Locator("[data-offers] li", new() { HasText = title + " (fair pay)" })).ToContainTextAsync("You are confirmed");
+        await advisor.GetByRole(AriaRole.Button, new() { Name = "Make a new calendar link" }).ClickAsync();
+        await Expect(advisor.Locator("[data-calendar-link]")).ToContainTextAsync("/calendar/demo/demo-advisor/");
+
+        // Eleven days on, the session is over: the recruiter records who took part.
+        server.Time.Advance(TimeSpan.FromDays(11));
+        recruiter = await server.SignInAsync("Jamie (demo recruiter)");
+        await recruiter.Locator("[data-opportunities] li", new() { HasText = title + " (fair pay)" }).GetByRole(AriaRole.Button).ClickAsync();
+        await recruiter.Locator("[data-attendance]").GetByLabel("What happened").SelectOptionAsync("Attended");
+        await recruiter.GetByRole(AriaRole.Button, new() { Name = "Record attendance" }).ClickAsync();
+        await Expect(recruiter.Locator("[data-outcome]")).ToContainTextAsync("Attendance is recorded");
+        await Accessibility.AssertNoSeriousViolationsAsync(recruiter);
+        await Accessibility.ScreenshotAsync(recruiter, "recruiter-attendance-desktop");
+    }
+
+    private async Task CreateAsync(IPage recruiter, string title, string rate)
+    {
+        var sessionDay = TimeZoneInfo.ConvertTimeBySystemTimeZoneId(server.Time.GetUtcNow(), "America/Los_Angeles").Date.AddDays(10);
+        string Local(DateTime at) => at.ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture);
+        await recruiter.GotoAsync("/opportunities");
+        await recruiter.GetByLabel("Title").FillAsync(title);
+        await recruiter.GetByLabel("Topics (comma separated)").FillAsync("housing");
+        await recruiter.GetByLabel("Starts (local time)").FillAsync(Local(sessionDay.AddHours(18)));
+        await recruiter.GetByLabel("Ends (local time)").FillAsync(Local(sessionDay.AddHours(20)));
+        await recruiter.GetByLabel("Address (in person) or https link (online)").FillAsync("https://meet.example/housing");
+        await recruiter.GetByLabel("Answers by (local time, in the session's time zone)").FillAsync(Local(sessionDay.AddDays(-3).AddHours(12)));
+        await recruiter.GetByLabel("Amount").FillAsync(rate);
+        await recruiter.GetByRole(AriaRole.Button, new() { Name = "Save as draft" }).ClickAsync();
+        await Expect(recruiter.Locator("[data-outcome]")).ToContainTextAsync("Saved as a draft");
+    }
+}
