@@ -299,7 +299,7 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
 
         Assert.Equal("Cancelled", cancelled.State);
         var claims = await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.GetAsync($"/api/engagements/opportunities/{opportunity.Id}/claims"));
-        Assert.Equal([first.Id, second.Id], claims.Select(c => c.PersonId).Order());
+        Assert.Equal(new[] { first.Id, second.Id }.Order(StringComparer.Ordinal), claims.Select(c => c.PersonId).Order(StringComparer.Ordinal));
         Assert.All(claims, c => Assert.Equal("CancelledByAgency", c.Outcome));
     }
 
@@ -346,6 +346,34 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         Assert.Equal(HttpStatusCode.NotFound, (await api.Anonymous().GetAsync(newer.Replace("/demo/", "/demo-north/", StringComparison.Ordinal))).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await api.Anonymous().GetAsync(newer[..^10] + "AAAAAA.ics")).StatusCode);
         Assert.False((await HttpAssert.Ok<JsonElement>(await client.GetAsync("/api/engagements/me/calendar"))).TryGetProperty("path", out var shown) && shown.ValueKind == JsonValueKind.String);
+    }
+
+    [Fact]
+    public async Task Another_agencys_recruiter_and_advisor_can_neither_reach_nor_answer_this_agencys_opportunity_nor_find_its_survivors()
+    {
+        var opportunity = await PublishedAsync();
+        var (ours, _) = await AdvisorAsync();
+        var northAdmin = api.As("north-admin");
+        var recruiterId = "north-rec-" + Guid.NewGuid().ToString("N")[..8];
+        var advisorId = "north-adv-" + Guid.NewGuid().ToString("N")[..8];
+        Assert.Equal(HttpStatusCode.Created, (await northAdmin.PostJson("/api/people", new { subjectId = recruiterId, displayName = "North recruiter", roles = new[] { "Recruiter" } })).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await northAdmin.PostJson("/api/people", new { subjectId = advisorId, displayName = "North advisor", roles = new[] { "Advisor" } })).StatusCode);
+        var northRecruiter = api.AsSubject(recruiterId, "demo-north");
+        var northAdvisor = api.AsSubject(advisorId, "demo-north");
+        await HttpAssert.Ok<JsonElement>(await northAdvisor.PutAsJsonAsync("/api/engagements/me/profile", new { kinds = new[] { "focus-group" }, topics = new[] { "housing" }, timeZone = "America/Los_Angeles" }));
+        await HttpAssert.Ok<JsonElement>(await northAdvisor.PostJson("/api/engagements/me/contact", new { optIn = true }));
+        var path = $"/api/engagements/opportunities/{opportunity.Id}";
+
+        await HttpAssert.Problem(await northRecruiter.GetAsync(path), 404);
+        await HttpAssert.Problem(await northRecruiter.GetAsync(path + "/candidates"), 404);
+        await HttpAssert.Problem(await northRecruiter.PostJson(path + "/invitations", new { personId = ours }), 404);
+        await HttpAssert.Problem(await northRecruiter.PostAsync(path + "/cancel", null), 404);
+        await HttpAssert.Problem(await northAdvisor.PostAsync(path + "/apply", null), 404);
+        Assert.DoesNotContain(await HttpAssert.Ok<List<OpportunityDto>>(await northAdvisor.GetAsync("/api/engagements/me/opportunities")), o => o.Id == opportunity.Id);
+
+        // Their own opportunity lists their own survivors only, and our recruiter cannot invite theirs.
+        await HttpAssert.Problem(await _recruiter.PostJson(path + "/invitations", new { personId = advisorId }), 404);
+        Assert.DoesNotContain(await HttpAssert.Ok<List<CandidateDto>>(await _recruiter.GetAsync(path + "/candidates")), c => c.PersonId == advisorId);
     }
 
     [Theory]
