@@ -39,7 +39,12 @@ public sealed class EngagementJourneyTests(PortalServer server)
         await CreateAsync(recruiter, title, rate: "100");
         await recruiter.GetByRole(AriaRole.Button, new() { Name = "Publish" }).ClickAsync();
         await Expect(recruiter.Locator("[data-outcome]")).ToContainTextAsync("20.00 below the 60.00 USD");
-        await CreateAsync(recruiter, title + " (fair pay)", rate: "160");
+        await recruiter.GetByRole(AriaRole.Button, new() { Name = "Change details" }).ClickAsync();
+        await Expect(recruiter.Locator("#create-heading")).ToContainTextAsync("Change");
+        await recruiter.GetByLabel("Title").FillAsync(title + " (fair pay)");
+        await recruiter.GetByLabel("Amount").FillAsync("160");
+        await recruiter.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
+        await Expect(recruiter.Locator("[data-outcome]")).ToContainTextAsync("The changes are saved");
         await recruiter.GetByRole(AriaRole.Button, new() { Name = "Publish" }).ClickAsync();
         await Expect(recruiter.Locator("[data-outcome]")).ToContainTextAsync("The opportunity is published");
         var candidate = recruiter.Locator("[data-candidates] li", new() { HasText = "Jordan (demo advisor)" });
@@ -68,6 +73,11 @@ public sealed class EngagementJourneyTests(PortalServer server)
         await Expect(recruiter.Locator("[data-outcome]")).ToContainTextAsync("Attendance is recorded");
         await Accessibility.AssertNoSeriousViolationsAsync(recruiter);
         await Accessibility.ScreenshotAsync(recruiter, "recruiter-attendance-desktop");
+
+        advisor = await server.SignInAsync("Jordan (demo advisor)", phone: true);
+        await advisor.GotoAsync("/paid-work");
+        await Expect(advisor.Locator("[data-claims]")).ToContainTextAsync("160.00 USD for 2.5 hours");
+        await Accessibility.AssertNoSeriousViolationsAsync(advisor);
     }
 
     private async Task CreateAsync(IPage recruiter, string title, string rate)
@@ -77,10 +87,10 @@ public sealed class EngagementJourneyTests(PortalServer server)
         await recruiter.GotoAsync("/opportunities");
         await recruiter.GetByLabel("Title").FillAsync(title);
         await recruiter.GetByLabel("Topics (comma separated)").FillAsync("housing");
-        await recruiter.GetByLabel("Starts (local time)").FillAsync(Local(sessionDay.AddHours(18)));
-        await recruiter.GetByLabel("Ends (local time)").FillAsync(Local(sessionDay.AddHours(20)));
-        await recruiter.GetByLabel("Address (in person) or https link (online)").FillAsync("https://meet.example/housing");
-        await recruiter.GetByLabel("Answers by (local time, in the session's time zone)").FillAsync(Local(sessionDay.AddDays(-3).AddHours(12)));
+        await recruiter.Locator("#new-start-0").FillAsync(Local(sessionDay.AddHours(18)));
+        await recruiter.Locator("#new-end-0").FillAsync(Local(sessionDay.AddHours(20)));
+        await recruiter.Locator("#new-where-0").FillAsync("https://meet.example/housing");
+        await recruiter.GetByLabel("Answers by (local time, in the sessions' time zone)").FillAsync(Local(sessionDay.AddDays(-3).AddHours(12)));
         await recruiter.GetByLabel("Amount").FillAsync(rate);
         await recruiter.GetByRole(AriaRole.Button, new() { Name = "Save as draft" }).ClickAsync();
         await Expect(recruiter.Locator("[data-outcome]")).ToContainTextAsync("Saved as a draft");
