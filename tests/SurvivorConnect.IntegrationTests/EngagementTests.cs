@@ -132,6 +132,11 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         var (noGo, _) = await AdvisorAsync(noTopics: ["housing"]);
         var (optedOut, optedOutClient) = await AdvisorAsync();
         await HttpAssert.Ok<JsonElement>(await optedOutClient.PostJson("/api/engagements/me/contact", new { optIn = false }));
+        var (noLongerAdvisor, _) = await AdvisorAsync();
+        var current = await _admin.GetAsync($"/api/people/{noLongerAdvisor}");
+        var demote = new HttpRequestMessage(HttpMethod.Put, $"/api/people/{noLongerAdvisor}/roles") { Content = JsonContent.Create(new { roles = new[] { "Youth" } }) };
+        demote.Headers.TryAddWithoutValidation("If-Match", current.Headers.ETag!.Tag);
+        Assert.Equal(HttpStatusCode.OK, (await _admin.SendAsync(demote)).StatusCode);
         var opportunity = await PublishedAsync();
 
         var candidates = await HttpAssert.Ok<List<CandidateDto>>(await _recruiter.GetAsync($"/api/engagements/opportunities/{opportunity.Id}/candidates"));
@@ -142,9 +147,11 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         Assert.DoesNotContain(notOptedIn, ids);
         Assert.DoesNotContain(noGo, ids);
         Assert.DoesNotContain(optedOut, ids);
+        Assert.DoesNotContain(noLongerAdvisor, ids);
         Assert.Contains("speaks about Housing after exit", candidates.Single(c => c.PersonId == fits).Reasons);
         await HttpAssert.Problem(await _recruiter.PostJson($"/api/engagements/opportunities/{opportunity.Id}/invitations", new { personId = notOptedIn }), 404);
         await HttpAssert.Problem(await _recruiter.PostJson($"/api/engagements/opportunities/{opportunity.Id}/invitations", new { personId = noGo }), 404);
+        await HttpAssert.Problem(await _recruiter.PostJson($"/api/engagements/opportunities/{opportunity.Id}/invitations", new { personId = noLongerAdvisor }), 404);
     }
 
     [Fact]

@@ -1,4 +1,6 @@
 using SurvivorConnect.Api.Features.Consent;
+using SurvivorConnect.Api.Features.People;
+using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Tenancy;
 using SurvivorConnect.Storage;
@@ -15,6 +17,10 @@ public static class EngagementScopes
 internal sealed class EngagementData(AgencyStore store, ConsentLookup consents)
 {
     public AgencyStore Store => store;
+
+    /// <summary>An active person who holds a role that takes paid work; anyone else is never offered it.</summary>
+    public static bool TakesPaidWork(Person person) =>
+        person is { Active: true } && (person.Roles.Contains(Roles.Advisor) || person.Roles.Contains(Roles.Mentor));
 
     public static ContainerSpec Container => EngagementSettings.Container;
 

@@ -320,13 +320,13 @@ internal sealed class OpportunityHandlers(EngagementData data, PeopleRepository 
             .Select(x => new CandidateView(x.Profile.PersonId, names[x.Profile.PersonId], x.Fit.Reasons, states.TryGetValue(x.Profile.PersonId, out var s) ? s : null))];
     }
 
-    /// <summary>Display names of active people, by id; a deactivated person is left out.</summary>
+    /// <summary>Display names by id, of active people who still take paid work (an advisor or a mentor).</summary>
     private async Task<Dictionary<string, string>> NamesAsync(IEnumerable<string> ids, CancellationToken ct)
     {
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var id in ids.Distinct(StringComparer.Ordinal))
         {
-            if (await people.FindAsync(data.Store.AgencyId, id, ct) is { Active: true } person)
+            if (await people.FindAsync(data.Store.AgencyId, id, ct) is { } person && EngagementData.TakesPaidWork(person))
             {
                 names[id] = person.DisplayName;
             }

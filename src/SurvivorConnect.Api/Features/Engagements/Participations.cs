@@ -62,7 +62,7 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
         var personId = command.PersonId!;
         var person = await people.FindAsync(data.Store.AgencyId, personId, ct);
         var profile = await data.ProfileAsync(personId, ct);
-        if (person is not { Active: true } || profile is null || !await data.OptedInAsync(personId, ct) || !EngagementFit.Assess(profile, opportunity).Fits)
+        if (person is null || !EngagementData.TakesPaidWork(person) || profile is null || !await data.OptedInAsync(personId, ct) || !EngagementFit.Assess(profile, opportunity).Fits)
         {
             throw new NotFoundException("candidate");
         }
