@@ -9,8 +9,9 @@ namespace SurvivorConnect.Api.Features.Engagements;
 public sealed record EngagementProfileRequest(
     string[]? Kinds, string[]? Topics, string[]? NoTopics, string[]? Availability, string? TimeZone, string? AccessibilityNeeds, string? PayoutMethod);
 
+/// <param name="Saved">Whether the person has saved a profile yet; until then the other fields are blank.</param>
 public sealed record EngagementProfileView(
-    bool OptedIn, IReadOnlyList<string> Kinds, IReadOnlyList<string> Topics, IReadOnlyList<string> NoTopics, IReadOnlyList<DayPart> Availability,
+    bool Saved, bool OptedIn, IReadOnlyList<string> Kinds, IReadOnlyList<string> Topics, IReadOnlyList<string> NoTopics, IReadOnlyList<DayPart> Availability,
     string TimeZone, string? AccessibilityNeeds, PayoutMethod? PayoutMethod);
 
 public sealed record GetMyEngagementProfile : IQuery<EngagementProfileView>;
@@ -107,6 +108,6 @@ internal sealed class EngagementProfileHandlers(EngagementData data, IMediator m
 
     private async Task<EngagementProfileView> ViewAsync(EngagementProfile? p, CancellationToken ct) =>
         p is null
-            ? new EngagementProfileView(false, [], [], [], [], "UTC", null, null)
-            : new EngagementProfileView(await data.OptedInAsync(p.PersonId, ct), p.Kinds, p.Topics, p.NoTopics, p.Availability, p.TimeZone, p.AccessibilityNeeds, p.PayoutMethod);
+            ? new EngagementProfileView(false, false, [], [], [], [], "", null, null)
+            : new EngagementProfileView(true, await data.OptedInAsync(p.PersonId, ct), p.Kinds, p.Topics, p.NoTopics, p.Availability, p.TimeZone, p.AccessibilityNeeds, p.PayoutMethod);
 }
