@@ -188,7 +188,7 @@ public sealed record ListCandidates(string OpportunityId) : IQuery<IReadOnlyList
     public AuditTarget Audit => new("opportunity.list-candidates", "opportunity", OpportunityId);
 }
 
-internal sealed class OpportunityHandlers(EngagementData data, PeopleRepository people, ClaimWriter claims, ReminderSchedule reminders)
+internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claims, ReminderSchedule reminders)
     : ICommandHandler<CreateOpportunity, Opportunity>,
       ICommandHandler<UpdateOpportunity, Opportunity>,
       ICommandHandler<MoveOpportunity, Opportunity>,
@@ -320,19 +320,21 @@ internal sealed class OpportunityHandlers(EngagementData data, PeopleRepository 
             .Select(x => new CandidateView(x.Profile.PersonId, names[x.Profile.PersonId], x.Fit.Reasons, states.TryGetValue(x.Profile.PersonId, out var s) ? s : null))];
     }
 
-    /// <summary>Display names by id, of active people who still take paid work (an advisor or a mentor).</summary>
+    /// <summary>
+    /// Display names by id, of active people who still take paid work (an advisor or a mentor): one query for the
+    /// agency's active people, not one read per person.
+    /// </summary>
     private async Task<Dictionary<string, string>> NamesAsync(IEnumerable<string> ids, CancellationToken ct)
     {
-        var names = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var id in ids.Distinct(StringComparer.Ordinal))
+        var wanted = ids.ToHashSet(StringComparer.Ordinal);
+        if (wanted.Count == 0)
         {
-            if (await people.FindAsync(data.Store.AgencyId, id, ct) is { } person && EngagementData.TakesPaidWork(person))
-            {
-                names[id] = person.DisplayName;
-            }
+            return [];
         }
 
-        return names;
+        return (await data.Store.AllAsync<Person>(Person.Container, [Filter.Eq("active", true)], ct))
+            .Where(p => wanted.Contains(p.Id) && EngagementData.TakesPaidWork(p))
+            .ToDictionary(p => p.Id, p => p.DisplayName, StringComparer.Ordinal);
     }
 
     private static void EnsureKind(EngagementSettings settings, string kind)
