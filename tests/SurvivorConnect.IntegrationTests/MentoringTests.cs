@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Net;
 using System.Net.Http.Json;
 using SurvivorConnect.Api.Infrastructure.Auth;
@@ -142,6 +143,19 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
         Assert.Contains("at capacity", full.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Contains("do-not-match", listed.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.DoesNotContain(matches, m => m.Youth?.GetProperty("id").GetString() == youthId);
+    }
+
+    [Fact]
+    public async Task Each_reader_of_a_match_is_told_which_side_of_it_they_are_on()
+    {
+        var (match, mentor, youth, _, _) = await _world.ActiveMatchAsync();
+
+        async Task<string?> RoleAsync(HttpClient client) =>
+            (await MentoringWorld.Ok<List<JsonElement>>(await client.GetAsync("/api/matches"))).Single(m => m.GetProperty("id").GetString() == match.Id).GetProperty("viewerRole").GetString();
+
+        Assert.Equal("Mentor", await RoleAsync(mentor));
+        Assert.Equal("Youth", await RoleAsync(youth));
+        Assert.Equal("CaseManager", await RoleAsync(_world.CaseManager));
     }
 
     [Fact]

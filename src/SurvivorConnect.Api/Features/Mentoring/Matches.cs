@@ -20,9 +20,11 @@ public sealed record CloseMatchRequest(string? Reason, bool? Planned, string? No
 /// <summary>One side of a match as the caller may see it: a mentor sees the youth's display name and shared interests only.</summary>
 public sealed record MatchPartyView(string? Id, string DisplayName, IReadOnlyList<string> Interests, IReadOnlyList<string>? Languages, IReadOnlyList<string>? LivedExperienceTags, StageOfChange? Stage);
 
+/// <param name="ViewerRole">Which side of the match the reader is on, so a screen need not work it out from what is hidden.</param>
 public sealed record MatchView(
     string Id, MatchState State, DateTimeOffset ProposedAt, string OversightNotice, MatchPartyView? Youth, MatchPartyView? Mentor,
-    string? CaseManagerId, IReadOnlyList<MatchTransition>? History, MatchClosure? Closure, IReadOnlyList<string>? MissingConsents, string? PreviousMatchId);
+    string? CaseManagerId, IReadOnlyList<MatchTransition>? History, MatchClosure? Closure, IReadOnlyList<string>? MissingConsents, string? PreviousMatchId,
+    MatchRole ViewerRole);
 
 public sealed record ProposeMatch(string MatchId, string? YouthId, string? MentorId, string? PreviousMatchId = null)
     : ICommand<MatchView>, IValidate, IStartsMatch, IAudited
@@ -247,14 +249,14 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
         {
             MatchRole.Mentor => new MatchView(match.Id, match.State, match.ProposedAt, OversightNotice,
                 new MatchPartyView(null, youth.DisplayName, youth.Interests.Where(i => mentor.Interests.Contains(i, StringComparer.OrdinalIgnoreCase)).ToList(), null, null, null),
-                null, null, null, null, null, null),
+                null, null, null, null, null, null, role),
             MatchRole.Youth => new MatchView(match.Id, match.State, match.ProposedAt, OversightNotice, null,
                 new MatchPartyView(null, mentor.DisplayName, mentor.Interests, mentor.Languages, mentor.LivedExperienceTags, null),
-                null, null, match.Closure is null ? null : match.Closure with { Notes = null }, null, null),
+                null, null, match.Closure is null ? null : match.Closure with { Notes = null }, null, null, role),
             _ => new MatchView(match.Id, match.State, match.ProposedAt, OversightNotice,
                 new MatchPartyView(youth.Id, youth.DisplayName, youth.Interests, youth.Languages, null, youth.Stage),
                 new MatchPartyView(mentor.Id, mentor.DisplayName, mentor.Interests, mentor.Languages, mentor.LivedExperienceTags, null),
-                match.CaseManagerId, match.History, match.Closure, missingConsents, match.PreviousMatchId),
+                match.CaseManagerId, match.History, match.Closure, missingConsents, match.PreviousMatchId, role),
         };
 }
 

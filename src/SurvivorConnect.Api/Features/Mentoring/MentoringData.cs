@@ -143,6 +143,7 @@ public sealed class MentoringData(AgencyStore store)
         where T : Document => store.AllAsync<T>(container, filters, ct);
 }
 
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<MatchRole>))]
 public enum MatchRole
 {
     Mentor,
