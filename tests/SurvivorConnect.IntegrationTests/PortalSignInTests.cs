@@ -69,6 +69,22 @@ public sealed class PortalSignInTests
         Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/profile")).StatusCode);
     }
 
+    [Theory]
+    [InlineData("/audit", "audit")]
+    [InlineData("/people", "filter")]
+    public async Task A_forged_or_stale_page_token_is_answered_with_plain_words_not_an_error(string page, string form)
+    {
+        await using var api = new ApiFactory();
+        var client = api.Anonymous();
+        await client.PostAsync("/signin/demo", new FormUrlEncodedContent([new("personId", "demo-admin"), new("__RequestVerificationToken", await FormTokenAsync(client, "/signin"))]));
+
+        var answer = await client.PostAsync(page, new FormUrlEncodedContent(
+            [new("_handler", form), new("After", "not-a-page-token"), new("__RequestVerificationToken", await FormTokenAsync(client, page))]));
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Contains("That page of the list is no longer there.", await answer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     private static async Task<string> FormTokenAsync(HttpClient client, string path) =>
         System.Text.RegularExpressions.Regex.Match(await client.GetStringAsync(path), "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
 

@@ -28,6 +28,9 @@ public abstract class PortalPage : ComponentBase
     /// <summary>What a page says of a record the person may not see, exactly as of one that does not exist.</summary>
     protected const string NotAvailable = "That is not available to you. It may have been changed or removed.";
 
+    /// <summary>What a list says when asked for a page it cannot continue (an old or altered page link).</summary>
+    protected const string PageGone = "That page of the list is no longer there. Showing it again from the start may help.";
+
     protected IReadOnlyDictionary<string, string[]> FieldErrors { get; private set; } = new Dictionary<string, string[]>();
 
     protected ClaimsPrincipal User => HttpContext?.User ?? new ClaimsPrincipal();
@@ -85,6 +88,10 @@ public abstract class PortalPage : ComponentBase
         {
             Problem = "We could not save this just now. Nothing was changed. Please try again in a moment.";
         }
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.InvalidQuery)
+        {
+            Problem = PageGone;
+        }
 
         return false;
     }
@@ -100,6 +107,11 @@ public abstract class PortalPage : ComponentBase
         }
         catch (Exception ex) when (ex is NotFoundException or ForbiddenException or RequestValidationException)
         {
+            return null;
+        }
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.InvalidQuery)
+        {
+            Problem = PageGone;
             return null;
         }
     }
