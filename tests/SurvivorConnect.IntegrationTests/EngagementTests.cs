@@ -383,6 +383,27 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         Assert.DoesNotContain(await HttpAssert.Ok<List<CandidateDto>>(await _recruiter.GetAsync(path + "/candidates")), c => c.PersonId == advisorId);
     }
 
+    [Fact]
+    public async Task Moving_a_session_tells_those_confirmed_and_no_one_withdraws_once_every_session_has_started()
+    {
+        var (opportunity, first, _) = await SoonAsync(startsIn: 3);
+        var current = await _recruiter.GetAsync($"/api/engagements/opportunities/{opportunity.Id}");
+        var now = api.Time.GetUtcNow();
+        string At(double hours) => TimeZoneInfo.ConvertTimeBySystemTimeZoneId(now.AddHours(hours), "America/Los_Angeles").ToString("yyyy-MM-dd'T'HH:mm:00", System.Globalization.CultureInfo.InvariantCulture);
+        var moved = new HttpRequestMessage(HttpMethod.Put, $"/api/engagements/opportunities/{opportunity.Id}")
+        {
+            Content = JsonContent.Create(Body(start: At(4), end: At(6), deadline: now.AddMinutes(30), inPerson: true, travel: true)),
+        };
+        moved.Headers.TryAddWithoutValidation("If-Match", current.Headers.ETag!.Tag);
+
+        await HttpAssert.Ok<OpportunityDto>(await _recruiter.SendAsync(moved));
+
+        Assert.Contains((await HttpAssert.Ok<PageDto<NotificationDto>>(await first.Client.GetAsync("/api/notifications"))).Items, n => n.Kind == "engagement-changed");
+        api.Time.Advance(TimeSpan.FromHours(5));
+        var late = await HttpAssert.Problem(await first.Client.PostAsync($"/api/engagements/opportunities/{opportunity.Id}/withdraw", null), 409);
+        Assert.Contains("Every session has started", late.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("end-before-start")]
     [InlineData("no-such-zone")]

@@ -1,5 +1,6 @@
 using Mediator;
 using SurvivorConnect.Api.Features.Engagements.Rules;
+using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
@@ -188,7 +189,7 @@ public sealed record ListCandidates(string OpportunityId) : IQuery<IReadOnlyList
     public AuditTarget Audit => new("opportunity.list-candidates", "opportunity", OpportunityId);
 }
 
-internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claims, ReminderSchedule reminders)
+internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claims, ReminderSchedule reminders, Notifier notifier)
     : ICommandHandler<CreateOpportunity, Opportunity>,
       ICommandHandler<UpdateOpportunity, Opportunity>,
       ICommandHandler<MoveOpportunity, Opportunity>,
@@ -240,6 +241,14 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
 
         var saved = await data.Store.ReplaceAsync(EngagementData.Container, changed, ifMatch, ct);
         await reminders.PlanAsync(saved, ct);
+
+        // Those already confirmed hear at once when a session moves or changes place.
+        if (current.State == OpportunityState.Published && !SameTimesAndPlaces(current, saved))
+        {
+            var confirmed = await data.ParticipationsAsync(Filter.Eq("opportunityId", saved.Id), ct);
+            await notifier.SendAsync(confirmed.Where(p => p.State == ParticipationState.Confirmed).Select(p => p.PersonId), Notices.EngagementChanged, null, ct);
+        }
+
         return saved;
     }
 
@@ -336,6 +345,10 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
             .Where(p => wanted.Contains(p.Id) && EngagementData.TakesPaidWork(p))
             .ToDictionary(p => p.Id, p => p.DisplayName, StringComparer.Ordinal);
     }
+
+    private static bool SameTimesAndPlaces(Opportunity before, Opportunity after) =>
+        before.Sessions.Select(s => (s.StartUtc, s.EndUtc, s.InPerson, s.Location, s.Link))
+            .SequenceEqual(after.Sessions.Select(s => (s.StartUtc, s.EndUtc, s.InPerson, s.Location, s.Link)));
 
     private static void EnsureKind(EngagementSettings settings, string kind)
     {

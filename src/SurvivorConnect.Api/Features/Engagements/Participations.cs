@@ -208,6 +208,11 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
             throw mine is null ? new NotFoundException("place") : new ConflictException($"You are {mine.State.ToString().ToLowerInvariant()}, so there is nothing to withdraw from.");
         }
 
+        if (opportunity.Sessions.Max(s => s.StartUtc) <= data.Store.Now)
+        {
+            throw new ConflictException("Every session has started, so there is nothing left to withdraw from. Tell the recruiter if something went wrong.");
+        }
+
         var withdrawn = mine with { State = ParticipationState.Withdrawn, WaitlistNumber = null, ChangedAt = data.Store.Now };
         if (mine.State == ParticipationState.Waitlisted)
         {

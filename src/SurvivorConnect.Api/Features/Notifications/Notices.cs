@@ -64,4 +64,7 @@ public static class Notices
 
     public static Notice EngagementReminderHour { get; } = new("engagement-reminder",
         "A reminder: your paid session starts in about an hour. The details are in your portal.");
+
+    public static Notice EngagementChanged { get; } = new("engagement-changed",
+        "The time or place of a paid session you are confirmed for has changed. The details are in your portal.");
 }
