@@ -64,22 +64,24 @@ public static class EngagementsModule
         opportunities.MapPut("/{id}", UpdateOpportunity).WithName(nameof(UpdateOpportunity)).RequireAuthorization(Policies.Recruiter)
             .WithSummary("Change a draft or published opportunity; send If-Match. A published one stays at pay parity.")
             .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
-        foreach (var move in Enum.GetValues<OpportunityMove>())
-        {
-            var name = move.ToString();
-            opportunities.MapPost("/{id}/" + name.ToLowerInvariant(), (IMediator mediator, string id, HttpResponse response, CancellationToken ct) => Move(mediator, id, move, response, ct))
-                .WithName(name + "Opportunity").RequireAuthorization(Policies.Recruiter);
-        }
+        opportunities.MapPost("/{id}/publish", PublishOpportunity).WithName(nameof(PublishOpportunity)).RequireAuthorization(Policies.Recruiter)
+            .WithSummary("Publish a draft; refused below the benchmark rate for its kind of work.");
+        opportunities.MapPost("/{id}/close", CloseOpportunity).WithName(nameof(CloseOpportunity)).RequireAuthorization(Policies.Recruiter)
+            .WithSummary("Stop taking answers.");
+        opportunities.MapPost("/{id}/complete", CompleteOpportunity).WithName(nameof(CompleteOpportunity)).RequireAuthorization(Policies.Recruiter);
+        opportunities.MapPost("/{id}/cancel", CancelOpportunity).WithName(nameof(CancelOpportunity)).RequireAuthorization(Policies.Recruiter)
+            .WithSummary("Cancel every session to come; those confirmed are told and the late-cancellation rule applies.");
 
         opportunities.MapGet("/{id}/candidates", ListCandidates).WithName(nameof(ListCandidates)).RequireAuthorization(Policies.Recruiter)
             .WithSummary("Opted-in survivors the opportunity fits, with the reasons.");
         opportunities.MapPost("/{id}/invitations", InviteToOpportunity).WithName(nameof(InviteToOpportunity)).RequireAuthorization(Policies.Recruiter);
-        foreach (var move in Enum.GetValues<ParticipationMove>())
-        {
-            var name = move.ToString();
-            opportunities.MapPost("/{id}/" + name.ToLowerInvariant(), (IMediator mediator, string id, CancellationToken ct) => Answer(mediator, id, move, ct))
-                .WithName(name + "Opportunity").RequireAuthorization(Policies.EngagementMember);
-        }
+        opportunities.MapPost("/{id}/apply", ApplyToOpportunity).WithName(nameof(ApplyToOpportunity)).RequireAuthorization(Policies.EngagementMember)
+            .WithSummary("Take a place (or a place on the waiting list) in a published opportunity that fits you.");
+        opportunities.MapPost("/{id}/accept", AcceptInvitation).WithName(nameof(AcceptInvitation)).RequireAuthorization(Policies.EngagementMember);
+        opportunities.MapPost("/{id}/decline", DeclineInvitation).WithName(nameof(DeclineInvitation)).RequireAuthorization(Policies.EngagementMember)
+            .WithSummary("Say no to an invitation; no reason is asked and it changes nothing for later ones.");
+        opportunities.MapPost("/{id}/withdraw", WithdrawFromOpportunity).WithName(nameof(WithdrawFromOpportunity)).RequireAuthorization(Policies.EngagementMember)
+            .WithSummary("Give up your place; it goes to the first person waiting.");
 
         var session = opportunities.MapGroup("/{id}/sessions/{sessionId}");
         session.MapPost("/attendance", RecordAttendance).WithName(nameof(RecordAttendance)).RequireAuthorization(Policies.Recruiter)
@@ -177,8 +179,28 @@ public static class EngagementsModule
         IMediator mediator, string id, OpportunityRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, HttpResponse response, CancellationToken ct) =>
         WithETag(response, await mediator.Send(new UpdateOpportunity(id, body, ifMatch), ct));
 
+    private static Task<Ok<OpportunityView>> PublishOpportunity(IMediator mediator, string id, HttpResponse response, CancellationToken ct) =>
+        Move(mediator, id, OpportunityMove.Publish, response, ct);
+
+    private static Task<Ok<OpportunityView>> CloseOpportunity(IMediator mediator, string id, HttpResponse response, CancellationToken ct) =>
+        Move(mediator, id, OpportunityMove.Close, response, ct);
+
+    private static Task<Ok<OpportunityView>> CompleteOpportunity(IMediator mediator, string id, HttpResponse response, CancellationToken ct) =>
+        Move(mediator, id, OpportunityMove.Complete, response, ct);
+
+    private static Task<Ok<OpportunityView>> CancelOpportunity(IMediator mediator, string id, HttpResponse response, CancellationToken ct) =>
+        Move(mediator, id, OpportunityMove.Cancel, response, ct);
+
     private static async Task<Ok<OpportunityView>> Move(IMediator mediator, string id, OpportunityMove move, HttpResponse response, CancellationToken ct) =>
         WithETag(response, await mediator.Send(new MoveOpportunity(id, move), ct));
+
+    private static Task<Ok<OpportunityView>> ApplyToOpportunity(IMediator mediator, string id, CancellationToken ct) => Answer(mediator, id, ParticipationMove.Apply, ct);
+
+    private static Task<Ok<OpportunityView>> AcceptInvitation(IMediator mediator, string id, CancellationToken ct) => Answer(mediator, id, ParticipationMove.Accept, ct);
+
+    private static Task<Ok<OpportunityView>> DeclineInvitation(IMediator mediator, string id, CancellationToken ct) => Answer(mediator, id, ParticipationMove.Decline, ct);
+
+    private static Task<Ok<OpportunityView>> WithdrawFromOpportunity(IMediator mediator, string id, CancellationToken ct) => Answer(mediator, id, ParticipationMove.Withdraw, ct);
 
     private static async Task<Ok<IReadOnlyList<CandidateView>>> ListCandidates(IMediator mediator, string id, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new ListCandidates(id), ct));
