@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
@@ -104,13 +103,9 @@ public sealed class EngagementReminderTests : IAsyncLifetime
 
     private async Task<(string OpportunityId, List<(string Id, HttpClient Client)> Advisors)> ConfirmedSessionAsync(TimeSpan startsIn)
     {
-        var admin = _first.As("demo-admin");
-        var recruiter = _first.As("demo-recruiter");
-        await HttpAssert.Ok<JsonElement>(await admin.PutAsJsonAsync("/api/engagements/settings", new
-        {
-            currency = "USD",
-            kinds = new[] { new { key = "focus-group", name = "Focus group", benchmarkHourlyRate = 50m } },
-        }));
+        var world = new EngagementWorld(_first);
+        var recruiter = world.Recruiter;
+        await world.SetBenchmarkAsync(50m);
         var now = _first.Time.GetUtcNow();
         string Local(DateTimeOffset at) => TimeZoneInfo.ConvertTimeBySystemTimeZoneId(at, "Europe/London").ToString("yyyy-MM-dd'T'HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
         var draft = await HttpAssert.Ok<JsonElement>(await recruiter.PostJson("/api/engagements/opportunities", new
@@ -129,14 +124,9 @@ public sealed class EngagementReminderTests : IAsyncLifetime
         var advisors = new List<(string Id, HttpClient Client)>();
         for (var i = 0; i < 2; i++)
         {
-            var personId = "rem-" + Guid.NewGuid().ToString("N")[..12];
-            Assert.Equal(HttpStatusCode.Created, (await admin.PostJson("/api/people", new { subjectId = personId, displayName = "Advisor " + i, roles = new[] { "Advisor" } })).StatusCode);
-            var client = _second.AsSubject(personId, "demo");
-            await HttpAssert.Ok<JsonElement>(await client.PutAsJsonAsync("/api/engagements/me/profile", new { kinds = new[] { "focus-group" }, timeZone = "Europe/London" }));
-            await HttpAssert.Ok<JsonElement>(await client.PostJson("/api/engagements/me/contact", new { optIn = true }));
-            await HttpAssert.Ok<JsonElement>(await recruiter.PostJson($"/api/engagements/opportunities/{id}/invitations", new { personId }));
-            await HttpAssert.Ok<JsonElement>(await client.PostAsync($"/api/engagements/opportunities/{id}/accept", null));
-            advisors.Add((personId, client));
+            var advisor = await world.AdvisorAsync(availableAnyTime: true, timeZone: "Europe/London");
+            await world.ConfirmAsync(id, advisor);
+            advisors.Add(advisor);
         }
 
         return (id, advisors);

@@ -32,41 +32,14 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         }
     }
 
+    private readonly EngagementWorld _world = new(api);
     private readonly HttpClient _admin = api.As("demo-admin");
     private readonly HttpClient _recruiter = api.As("demo-recruiter");
 
-    private async Task SetBenchmarkAsync(decimal? focusGroupRate = 60m) =>
-        await HttpAssert.Ok<JsonElement>(await _admin.PutAsJsonAsync("/api/engagements/settings", new
-        {
-            currency = "USD",
-            kinds = new object[]
-            {
-                new { key = "focus-group", name = "Focus group", benchmarkHourlyRate = focusGroupRate },
-                new { key = "policy-review", name = "Policy or protocol review", benchmarkHourlyRate = 80m },
-            },
-        }));
+    private Task SetBenchmarkAsync(decimal? focusGroupRate = 60m) => _world.SetBenchmarkAsync(focusGroupRate);
 
-    private async Task<(string Id, HttpClient Client)> AdvisorAsync(bool optIn = true, string[]? noTopics = null, string role = Roles.Advisor, bool availableAnyTime = false)
-    {
-        var id = "adv-" + Guid.NewGuid().ToString("N")[..12];
-        Assert.Equal(HttpStatusCode.Created, (await _admin.PostJson("/api/people", new { subjectId = id, displayName = "Advisor " + id[^4..], roles = new[] { role } })).StatusCode);
-        var client = api.AsSubject(id, "demo");
-        await HttpAssert.Ok<JsonElement>(await client.PutAsJsonAsync("/api/engagements/me/profile", new
-        {
-            kinds = new[] { "focus-group" },
-            topics = new[] { "housing" },
-            noTopics = noTopics ?? [],
-            availability = availableAnyTime ? Array.Empty<string>() : new[] { "weekdayEvening", "weekendAfternoon" },
-            timeZone = "America/Los_Angeles",
-            payoutMethod = "bankTransfer",
-        }));
-        if (optIn)
-        {
-            await HttpAssert.Ok<JsonElement>(await client.PostJson("/api/engagements/me/contact", new { optIn = true }));
-        }
-
-        return (id, client);
-    }
+    private Task<(string Id, HttpClient Client)> AdvisorAsync(bool optIn = true, string[]? noTopics = null, string role = Roles.Advisor, bool availableAnyTime = false) =>
+        _world.AdvisorAsync(optIn, noTopics, role, availableAnyTime);
 
     /// <summary>Ten days from the test clock, 18:00 to 20:00 in Los Angeles, unless a test names the times.</summary>
     private string LocalIn(TimeSpan from, int hour) =>
@@ -246,11 +219,8 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         var opportunity = await PublishedAsync(body: Body(start: At(startsIn), end: At(startsIn + 2), deadline: now.AddMinutes(30), inPerson: true, travel: true));
         var first = await AdvisorAsync(availableAnyTime: true);
         var second = await AdvisorAsync(availableAnyTime: true);
-        foreach (var (id, client) in new[] { first, second })
-        {
-            await HttpAssert.Ok<JsonElement>(await _recruiter.PostJson($"/api/engagements/opportunities/{opportunity.Id}/invitations", new { personId = id }));
-            await HttpAssert.Ok<OpportunityDto>(await client.PostAsync($"/api/engagements/opportunities/{opportunity.Id}/accept", null));
-        }
+        await _world.ConfirmAsync(opportunity.Id, first);
+        await _world.ConfirmAsync(opportunity.Id, second);
 
         return (opportunity, first, second);
     }

@@ -1,0 +1,56 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using SurvivorConnect.Api.Infrastructure.Auth;
+
+namespace SurvivorConnect.IntegrationTests;
+
+/// <summary>Builds the engagement side through the API, as the agency's admin and its survivors would.</summary>
+public sealed class EngagementWorld(ApiFactory api)
+{
+    public HttpClient Admin { get; } = api.As("demo-admin");
+
+    public HttpClient Recruiter { get; } = api.As("demo-recruiter");
+
+    public async Task SetBenchmarkAsync(decimal? focusGroupRate = 60m) =>
+        await HttpAssert.Ok<JsonElement>(await Admin.PutAsJsonAsync("/api/engagements/settings", new
+        {
+            currency = "USD",
+            kinds = new object[]
+            {
+                new { key = "focus-group", name = "Focus group", benchmarkHourlyRate = focusGroupRate },
+                new { key = "policy-review", name = "Policy or protocol review", benchmarkHourlyRate = 80m },
+            },
+        }));
+
+    /// <summary>A new survivor of the demo agency who wants focus groups about housing, opted in unless told otherwise.</summary>
+    public async Task<(string Id, HttpClient Client)> AdvisorAsync(
+        bool optIn = true, string[]? noTopics = null, string role = Roles.Advisor, bool availableAnyTime = false, string timeZone = "America/Los_Angeles")
+    {
+        var id = "adv-" + Guid.NewGuid().ToString("N")[..12];
+        Assert.Equal(HttpStatusCode.Created, (await Admin.PostJson("/api/people", new { subjectId = id, displayName = "Advisor " + id[^4..], roles = new[] { role } })).StatusCode);
+        var client = api.AsSubject(id, "demo");
+        await HttpAssert.Ok<JsonElement>(await client.PutAsJsonAsync("/api/engagements/me/profile", new
+        {
+            kinds = new[] { "focus-group" },
+            topics = new[] { "housing" },
+            noTopics = noTopics ?? [],
+            availability = availableAnyTime ? Array.Empty<string>() : new[] { "weekdayEvening", "weekendAfternoon" },
+            timeZone,
+            payoutMethod = "bankTransfer",
+        }));
+        if (optIn)
+        {
+            await HttpAssert.Ok<JsonElement>(await client.PostJson("/api/engagements/me/contact", new { optIn = true }));
+        }
+
+        return (id, client);
+    }
+
+    /// <summary>Invites the survivor and takes their yes.</summary>
+    public async Task ConfirmAsync(string opportunityId, (string Id, HttpClient Client) survivor)
+    {
+        await HttpAssert.Ok<JsonElement>(await Recruiter.PostJson($"/api/engagements/opportunities/{opportunityId}/invitations", new { personId = survivor.Id }));
+        await HttpAssert.Ok<JsonElement>(await survivor.Client.PostAsync($"/api/engagements/opportunities/{opportunityId}/accept", null));
+    }
+}
