@@ -85,6 +85,26 @@ public sealed class PortalSignInTests
         Assert.Contains("That page of the list is no longer there.", await answer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Recording_a_stage_from_the_caseload_reads_the_youth_once_and_the_audit_log_says_so()
+    {
+        await using var api = new ApiFactory();
+        var client = api.Anonymous();
+        await client.PostAsync("/signin/demo", new FormUrlEncodedContent([new("personId", "demo-casemanager"), new("__RequestVerificationToken", await FormTokenAsync(client, "/signin"))]));
+        async Task<int> ReadsAsync() =>
+            (await HttpAssert.Ok<PageDto<AuditDto>>(await api.As("demo-admin").GetAsync("/api/audit?recordId=demo-youth-referral&action=youth.read&actorId=demo-casemanager&pageSize=200"))).Items.Count;
+        var before = await ReadsAsync();
+
+        var answer = await client.PostAsync("/caseload", new FormUrlEncodedContent(
+        [
+            new("_handler", "stage"), new("YouthId", "demo-youth-referral"), new("Stage", "Preparation"), new("Kind", "stage"),
+            new("__RequestVerificationToken", await FormTokenAsync(client, "/caseload")),
+        ]));
+
+        Assert.Contains("The stage is recorded.", await answer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(before + 1, await ReadsAsync());
+    }
+
     private static async Task<string> FormTokenAsync(HttpClient client, string path) =>
         System.Text.RegularExpressions.Regex.Match(await client.GetStringAsync(path), "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
 
