@@ -1,9 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 using SurvivorConnect.Api.Features.Engagements;
 
 namespace SurvivorConnect.IntegrationTests;
@@ -16,17 +13,9 @@ public sealed class EngagementReminderTests : IAsyncLifetime
     private Instance _first = null!;
     private Instance _second = null!;
 
-    private sealed class Instance(string folder, DateTimeOffset start) : ApiFactory(folder)
+    private sealed class Instance(string folder, DateTimeOffset start) : ClockedApiFactory(folder, start)
     {
-        public FakeTimeProvider Time { get; } = new(start);
-
         public Task RunRemindersAsync() => Services.GetRequiredService<EngagementReminderWorker>().RunOnceAsync(CancellationToken.None);
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Time));
-        }
     }
 
     public Task InitializeAsync()

@@ -1,10 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 using SurvivorConnect.Api.Infrastructure.Auth;
 
 namespace SurvivorConnect.IntegrationTests;
@@ -20,17 +16,7 @@ public sealed record CandidateDto(string PersonId, string DisplayName, List<stri
 /// <summary>Paid engagement work: opt-in, pay parity, fitting survivors, invitations, seats and the waitlist.</summary>
 public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<EngagementTests.Api>
 {
-    /// <summary>The API with a clock the tests move (tokens still come from the real one).</summary>
-    public sealed class Api : ApiFactory
-    {
-        public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Time));
-        }
-    }
+    public sealed class Api : ClockedApiFactory;
 
     private readonly EngagementWorld _world = new(api);
     private readonly HttpClient _admin = api.As("demo-admin");
