@@ -100,6 +100,8 @@ public static class EngagementValidation
             : errors;
     }
 
+    public const string ZoneMessage = "An IANA time zone, for example America/Los_Angeles.";
+
     public static ValidationErrors Zone(ValidationErrors errors, string field, string? zone) =>
-        Rules.EngagementTime.TryZone(zone, out _) ? errors : errors.Add(field, "An IANA time zone, for example America/Los_Angeles.");
+        Rules.EngagementTime.TryZone(zone, out _) ? errors : errors.Add(field, ZoneMessage);
 }

@@ -66,7 +66,7 @@ public sealed record OpportunityRequest(
 
             if (!EngagementTime.TryZone(s.TimeZone, out var zone))
             {
-                errors.Add(field + ".timeZone", "An IANA time zone, for example America/Los_Angeles.");
+                errors.Add(field + ".timeZone", EngagementValidation.ZoneMessage);
                 valid = false;
                 continue;
             }
