@@ -37,7 +37,6 @@ public sealed class EngagementWorld(ApiFactory api)
             noTopics = noTopics ?? [],
             availability = availableAnyTime ? Array.Empty<string>() : new[] { "weekdayEvening", "weekendAfternoon" },
             timeZone,
-            payoutMethod = "bankTransfer",
         }));
         if (optIn)
         {

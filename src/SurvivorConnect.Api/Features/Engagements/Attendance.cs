@@ -11,7 +11,7 @@ public sealed record AttendanceEntry(string? PersonId, string? Outcome, int? Min
 
 public sealed record AttendanceRequest(AttendanceEntry[]? Entries);
 
-public sealed record TravelRequest(decimal? Miles, ReceiptedCost[]? Costs, int? TravelDays);
+public sealed record TravelRequest(decimal? Miles, ReceiptedCost[]? Costs, int? TravelDays, decimal? Lodging = null);
 
 public sealed record ClaimView(
     string OpportunityId, string SessionId, string PersonId, AttendanceOutcome Outcome, int? MinutesAttended, decimal HoursPaid, decimal Amount,
@@ -85,6 +85,15 @@ public sealed record AttachTravel(string OpportunityId, string SessionId, Travel
         {
             errors.Text("costs", cost.Description, 200);
             EngagementValidation.Rate(errors, "costs", cost.Amount);
+        }
+
+        if (Body.Lodging is { } lodging)
+        {
+            EngagementValidation.Rate(errors, "lodging", lodging);
+            if (lodging > 0 && (Body.TravelDays ?? 0) < 2)
+            {
+                errors.Add("lodging", "Lodging is for a night away: at least two travel days.");
+            }
         }
     }
 }
@@ -180,9 +189,26 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
             throw new ConflictException("This session does not cover that: travel and per diem are for in-person sessions whose pay policy allows them.");
         }
 
+        if (claim.State != ClaimState.Open)
+        {
+            throw new ConflictException("This claim has gone to finance for payment, so its travel can no longer change.");
+        }
+
+        var cap = (await data.SettingsAsync(ct)).ReceiptCap;
+        if ((body.Costs ?? []).Sum(c => c.Amount) > cap)
+        {
+            throw new RequestValidationException(new Dictionary<string, string[]>
+            {
+                ["costs"] = [$"Receipts for one session are reimbursed up to {cap:0.00} {claim.Currency}; these add up to more."],
+            });
+        }
+
         var saved = await data.Store.ReplaceAsync(EngagementData.Container, claim with
         {
-            Travel = new TravelClaim(body.Miles ?? 0, [.. (body.Costs ?? []).Select(c => c with { Description = c.Description.Trim() })], body.TravelDays ?? 0),
+            Travel = new TravelClaim(body.Miles ?? 0, [.. (body.Costs ?? []).Select(c => c with { Description = c.Description.Trim() })], body.TravelDays ?? 0)
+            {
+                Lodging = body.Lodging ?? 0,
+            },
         }, claim.ETag!, ct);
         return ClaimView.From(saved);
     }
@@ -220,6 +246,11 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
         var (hours, amount) = ClaimRules.Owed(opportunity.Compensation, session, outcome, minutes, late, settings.LateCancellationPays);
         var id = CompensationClaim.IdFor(opportunity.Id, session.Id, personId);
         var existing = await data.Store.ReadAsync<CompensationClaim>(EngagementData.Container, id, data.Store.AgencyId, ct);
+        if (existing is { State: not ClaimState.Open })
+        {
+            throw new ConflictException("A payout has been prepared from this claim; ask finance to cancel it before recording the session again.");
+        }
+
         var claim = new CompensationClaim
         {
             Id = id,
@@ -230,6 +261,7 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
             MinutesAttended = outcome == AttendanceOutcome.Partial ? minutes : null,
             HoursPaid = hours,
             Amount = amount,
+            Share = ClaimRules.Share(outcome, minutes, (decimal)session.Hours, late, settings.LateCancellationPays),
             Currency = opportunity.Currency,
             TravelAllowed = opportunity.Compensation.TravelAllowed && session.InPerson,
             PerDiemAllowed = opportunity.Compensation.PerDiemAllowed && session.InPerson,

@@ -25,6 +25,11 @@ public sealed record EngagementSettings : Document
 
     public int LateCancellationHours { get; init; } = 24;
 
+    /// <summary>The most a participant is reimbursed for receipted costs (parking, fares) for one session.</summary>
+    public decimal ReceiptCap { get; init; } = DefaultReceiptCap;
+
+    public const decimal DefaultReceiptCap = 100m;
+
     public DateTimeOffset? UpdatedAt { get; init; }
 
     public string? UpdatedBy { get; init; }
@@ -52,14 +57,6 @@ public enum DayPart
     WeekendEvening,
 }
 
-[JsonConverter(typeof(JsonStringEnumConverter<PayoutMethod>))]
-public enum PayoutMethod
-{
-    BankTransfer,
-    DebitCard,
-    Check,
-}
-
 /// <summary>What a survivor shares about the engagement work they want. The id is the person's id.</summary>
 public sealed record EngagementProfile : Document
 {
@@ -79,8 +76,6 @@ public sealed record EngagementProfile : Document
     public string TimeZone { get; init; } = "UTC";
 
     public string? AccessibilityNeeds { get; init; }
-
-    public PayoutMethod? PayoutMethod { get; init; }
 
     public required DateTimeOffset UpdatedAt { get; init; }
 }
@@ -210,14 +205,23 @@ public enum AttendanceOutcome
 
 public sealed record ReceiptedCost(string Description, decimal Amount);
 
-/// <summary>What a participant adds to a claim for an in-person session: miles driven, receipted costs, days away for per diem.</summary>
-public sealed record TravelClaim(decimal Miles, IReadOnlyList<ReceiptedCost> Costs, int TravelDays);
+/// <summary>
+/// What a participant adds to a claim for an in-person session: miles driven, receipted costs, days away for per
+/// diem, and what the nights away cost in lodging (reimbursed up to the location's rate).
+/// </summary>
+public sealed record TravelClaim(decimal Miles, IReadOnlyList<ReceiptedCost> Costs, int TravelDays)
+{
+    public decimal Lodging { get; init; }
+}
 
 [JsonConverter(typeof(JsonStringEnumConverter<ClaimState>))]
 public enum ClaimState
 {
     /// <summary>Recorded; the participant may still add travel.</summary>
     Open,
+
+    /// <summary>A payout has been prepared from it: what it claims can no longer change.</summary>
+    Submitted,
 }
 
 /// <summary>
@@ -242,6 +246,9 @@ public sealed record CompensationClaim : Document
     public required decimal HoursPaid { get; init; }
 
     public required decimal Amount { get; init; }
+
+    /// <summary>The part of the session paid (see <see cref="ClaimRules.Share"/>), unrounded, for the payout to calculate from.</summary>
+    public required decimal Share { get; init; }
 
     public required string Currency { get; init; }
 

@@ -7,12 +7,12 @@ using SurvivorConnect.Api.Infrastructure.Tenancy;
 namespace SurvivorConnect.Api.Features.Engagements;
 
 public sealed record EngagementProfileRequest(
-    string[]? Kinds, string[]? Topics, string[]? NoTopics, string[]? Availability, string? TimeZone, string? AccessibilityNeeds, string? PayoutMethod);
+    string[]? Kinds, string[]? Topics, string[]? NoTopics, string[]? Availability, string? TimeZone, string? AccessibilityNeeds);
 
 /// <param name="Saved">Whether the person has saved a profile yet; until then the other fields are blank.</param>
 public sealed record EngagementProfileView(
     bool Saved, bool OptedIn, IReadOnlyList<string> Kinds, IReadOnlyList<string> Topics, IReadOnlyList<string> NoTopics, IReadOnlyList<DayPart> Availability,
-    string TimeZone, string? AccessibilityNeeds, PayoutMethod? PayoutMethod);
+    string TimeZone, string? AccessibilityNeeds);
 
 public sealed record GetMyEngagementProfile : IQuery<EngagementProfileView>;
 
@@ -28,11 +28,6 @@ public sealed record SaveMyEngagementProfile(EngagementProfileRequest Body) : IC
         foreach (var part in Body.Availability ?? [])
         {
             errors.OneOf<DayPart>("availability", part);
-        }
-
-        if (Body.PayoutMethod is not null)
-        {
-            errors.OneOf<PayoutMethod>("payoutMethod", Body.PayoutMethod);
         }
     }
 }
@@ -76,7 +71,6 @@ internal sealed class EngagementProfileHandlers(EngagementData data, IMediator m
             Availability = [.. (body.Availability ?? []).Select(EnumNames.Parse<DayPart>).Distinct()],
             TimeZone = body.TimeZone!,
             AccessibilityNeeds = string.IsNullOrWhiteSpace(body.AccessibilityNeeds) ? null : body.AccessibilityNeeds.Trim(),
-            PayoutMethod = body.PayoutMethod is null ? null : EnumNames.Parse<PayoutMethod>(body.PayoutMethod),
             UpdatedAt = data.Store.Now,
         };
         var saved = existing is null
@@ -108,6 +102,6 @@ internal sealed class EngagementProfileHandlers(EngagementData data, IMediator m
 
     private async Task<EngagementProfileView> ViewAsync(EngagementProfile? p, CancellationToken ct) =>
         p is null
-            ? new EngagementProfileView(false, false, [], [], [], [], "", null, null)
-            : new EngagementProfileView(true, await data.OptedInAsync(p.PersonId, ct), p.Kinds, p.Topics, p.NoTopics, p.Availability, p.TimeZone, p.AccessibilityNeeds, p.PayoutMethod);
+            ? new EngagementProfileView(false, false, [], [], [], [], "", null)
+            : new EngagementProfileView(true, await data.OptedInAsync(p.PersonId, ct), p.Kinds, p.Topics, p.NoTopics, p.Availability, p.TimeZone, p.AccessibilityNeeds);
 }

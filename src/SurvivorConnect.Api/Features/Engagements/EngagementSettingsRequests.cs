@@ -6,9 +6,9 @@ namespace SurvivorConnect.Api.Features.Engagements;
 
 public sealed record WorkKindRequest(string? Key, string? Name, decimal? BenchmarkHourlyRate);
 
-public sealed record EngagementSettingsRequest(string? Currency, WorkKindRequest[]? Kinds, bool? LateCancellationPays, int? LateCancellationHours);
+public sealed record EngagementSettingsRequest(string? Currency, WorkKindRequest[]? Kinds, bool? LateCancellationPays, int? LateCancellationHours, decimal? ReceiptCap = null);
 
-public sealed record EngagementSettingsView(string Currency, IReadOnlyList<WorkKind> Kinds, bool LateCancellationPays, int LateCancellationHours);
+public sealed record EngagementSettingsView(string Currency, IReadOnlyList<WorkKind> Kinds, bool LateCancellationPays, int LateCancellationHours, decimal ReceiptCap);
 
 public sealed record GetEngagementSettings : IQuery<EngagementSettingsView>;
 
@@ -27,6 +27,7 @@ public sealed record SaveEngagementSettings(EngagementSettingsRequest Body) : IC
         }
 
         errors.Range("lateCancellationHours", Body.LateCancellationHours, 0, 168);
+        EngagementValidation.Rate(errors, "receiptCap", Body.ReceiptCap, required: false);
         if (Body.Kinds is not { Length: > 0 and <= MaxKinds } kinds)
         {
             errors.Add("kinds", $"Name 1 to {MaxKinds} kinds of work.");
@@ -69,6 +70,7 @@ internal sealed class EngagementSettingsHandlers(EngagementData data)
             Kinds = [.. body.Kinds!.Select(k => new WorkKind(k.Key!, k.Name!.Trim(), k.BenchmarkHourlyRate))],
             LateCancellationPays = body.LateCancellationPays ?? true,
             LateCancellationHours = body.LateCancellationHours ?? 24,
+            ReceiptCap = body.ReceiptCap ?? existing?.ReceiptCap ?? EngagementSettings.DefaultReceiptCap,
             UpdatedAt = data.Store.Now,
             UpdatedBy = data.Store.User.UserId,
         };
@@ -78,7 +80,7 @@ internal sealed class EngagementSettingsHandlers(EngagementData data)
         return View(saved);
     }
 
-    private static EngagementSettingsView View(EngagementSettings s) => new(s.Currency, s.Kinds, s.LateCancellationPays, s.LateCancellationHours);
+    private static EngagementSettingsView View(EngagementSettings s) => new(s.Currency, s.Kinds, s.LateCancellationPays, s.LateCancellationHours, s.ReceiptCap);
 }
 
 /// <summary>Field checks shared by the engagement requests.</summary>

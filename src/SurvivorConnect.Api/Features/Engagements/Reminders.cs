@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Storage;
@@ -128,7 +127,7 @@ internal sealed class EngagementReminderWorker(IServiceScopeFactory scopes, IDoc
         foreach (var agency in due.Where(s => s.StartUtc > now).GroupBy(s => s.AgencyId))
         {
             await using var scope = scopes.CreateAsyncScope();
-            scope.ServiceProvider.GetRequiredService<HubCaller>().Principal = SystemPrincipal(agency.Key);
+            scope.ServiceProvider.GetRequiredService<HubCaller>().Principal = HubCaller.System(agency.Key, SystemUser);
             await scope.ServiceProvider.GetRequiredService<ReminderSender>().SendDueAsync(agency, ct);
         }
 
@@ -137,10 +136,6 @@ internal sealed class EngagementReminderWorker(IServiceScopeFactory scopes, IDoc
             await store.DeleteAsync(EngagementData.Container, past.Id, ReminderSlot.Partition, null, ct);
         }
     }
-
-    private static ClaimsPrincipal SystemPrincipal(string agencyId) => new(new ClaimsIdentity(
-        [new Claim(ScClaims.UserId, SystemUser), new Claim(ScClaims.Agency, agencyId), new Claim(ScClaims.Active, "true")],
-        ScClaims.AuthenticationType, ScClaims.UserId, ScClaims.Role));
 }
 
 internal static partial class Log

@@ -26,6 +26,14 @@ public interface ICurrentUser
 public sealed class HubCaller
 {
     public ClaimsPrincipal? Principal { get; set; }
+
+    /// <summary>
+    /// Work SurvivorConnect does by itself for one agency (reminders, sending payouts, Stripe's news), done as
+    /// that agency's named system user, so it is scoped and audited like a person's.
+    /// </summary>
+    public static ClaimsPrincipal System(string agencyId, string systemUser) => new(new ClaimsIdentity(
+        [new Claim(ScClaims.UserId, systemUser), new Claim(ScClaims.Agency, agencyId), new Claim(ScClaims.Active, "true")],
+        ScClaims.AuthenticationType, ScClaims.UserId, ScClaims.Role));
 }
 
 internal sealed class HttpCurrentUser(IHttpContextAccessor accessor, HubCaller hubCaller) : ICurrentUser

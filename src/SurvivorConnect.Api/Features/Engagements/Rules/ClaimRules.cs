@@ -14,25 +14,31 @@ public static class ClaimRules
         ArgumentNullException.ThrowIfNull(pay);
         ArgumentNullException.ThrowIfNull(session);
         var sessionHours = (decimal)session.Hours;
-        var prepHours = pay.PrepMinutesPerSession / 60m;
-        var share = outcome switch
-        {
-            AttendanceOutcome.Attended => 1m,
-            AttendanceOutcome.Partial => sessionHours <= 0 ? 0 : Math.Min(1m, (minutesAttended ?? 0) / 60m / sessionHours),
-            AttendanceOutcome.CancelledByAgency when lateCancellation && lateCancellationPays => 1m,
-            _ => 0m,
-        };
+        var share = Share(outcome, minutesAttended, sessionHours, lateCancellation, lateCancellationPays);
         if (share == 0)
         {
             return (0, 0);
         }
 
-        var hours = Round(sessionHours * share + prepHours);
+        var hours = Round(sessionHours * share + pay.PrepMinutesPerSession / 60m);
         var amount = pay.Basis == PayBasis.Hourly
             ? Round(hours * pay.Rate)
             : Round(pay.Rate * (outcome == AttendanceOutcome.Partial ? share : 1m));
         return (hours, amount);
     }
+
+    /// <summary>
+    /// The part of the session that is paid: all of it when attended (or cancelled late by an agency whose rule
+    /// pays that), the minutes attended of a partial attendance, nothing for a no-show. Unrounded: the payout
+    /// rounds once, at the end.
+    /// </summary>
+    public static decimal Share(AttendanceOutcome outcome, int? minutesAttended, decimal sessionHours, bool lateCancellation, bool lateCancellationPays) => outcome switch
+    {
+        AttendanceOutcome.Attended => 1m,
+        AttendanceOutcome.Partial => sessionHours <= 0 ? 0 : Math.Min(1m, (minutesAttended ?? 0) / 60m / sessionHours),
+        AttendanceOutcome.CancelledByAgency when lateCancellation && lateCancellationPays => 1m,
+        _ => 0m,
+    };
 
     /// <summary>A cancellation inside the window before the session starts is late.</summary>
     public static bool IsLate(DateTimeOffset cancelledAt, DateTimeOffset sessionStart, int windowHours) =>
