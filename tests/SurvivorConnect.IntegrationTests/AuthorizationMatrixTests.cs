@@ -28,7 +28,9 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
     private static readonly string[] CaseManager = [Roles.CaseManager];
     private static readonly string[] EngagementMember = [Roles.Advisor, Roles.Mentor];
     private static readonly string[] Recruiter = [Roles.Recruiter];
+    private static readonly string[] Finance = [Roles.FinanceApprover];
     private const string Opportunity = "/api/engagements/opportunities/0123456789abcdef0123456789abcdef";
+    private const string Payout = "/api/payouts/payout~nothing~s1~nobody";
 
     /// <summary>
     /// Outside the matrix: health probes and the API description (public by design), and Blazor's own redirect
@@ -122,6 +124,26 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
         new("POST", "/api/engagements/opportunities/{id}/accept", Opportunity + "/accept", null, EngagementMember),
         new("POST", "/api/engagements/opportunities/{id}/decline", Opportunity + "/decline", null, EngagementMember),
         new("POST", "/api/engagements/opportunities/{id}/withdraw", Opportunity + "/withdraw", null, EngagementMember),
+        new("GET", "/api/payouts/settings", "/api/payouts/settings", null, [Roles.FinanceApprover, Roles.AgencyAdmin]),
+        new("PUT", "/api/payouts/settings", "/api/payouts/settings", new { twoApproverThreshold = 500 }, [Roles.AgencyAdmin]),
+        new("POST", "/api/payouts", "/api/payouts", new { opportunityId = "0123456789abcdef0123456789abcdef" }, [Roles.Recruiter, Roles.FinanceApprover]),
+        new("GET", "/api/payouts", "/api/payouts", null, Finance),
+        new("GET", "/api/payouts/totals", "/api/payouts/totals", null, Finance),
+        new("GET", "/api/payouts/export.csv", "/api/payouts/export.csv", null, Finance),
+        new("GET", "/api/payouts/reconciliation", "/api/payouts/reconciliation", null, Finance),
+        new("POST", "/api/payouts/payees/{personId}/tax-details", "/api/payouts/payees/nobody/tax-details", null, Finance),
+        new("GET", "/api/payouts/{id}", Payout, null, Finance),
+        new("POST", "/api/payouts/{id}/approve", Payout + "/approve", null, Finance),
+        new("POST", "/api/payouts/{id}/cancel", Payout + "/cancel", null, Finance),
+        new("POST", "/api/payouts/{id}/paid-outside", Payout + "/paid-outside", new { reference = "check 1" }, Finance),
+        new("POST", "/api/payouts/{id}/retry", Payout + "/retry", null, Finance),
+        new("GET", "/api/payouts/me", "/api/payouts/me", null, EngagementMember),
+        new("POST", "/api/payouts/me/benefits-notice", "/api/payouts/me/benefits-notice", null, EngagementMember),
+        new("PUT", "/api/payouts/me/method", "/api/payouts/me/method", new { method = "check" }, EngagementMember),
+        new("POST", "/api/payouts/me/onboarding", "/api/payouts/me/onboarding", null, EngagementMember),
+        new("POST", "/api/payouts/me/stripe-status", "/api/payouts/me/stripe-status", null, EngagementMember),
+        new("GET", "/api/payouts/me/statement.csv", "/api/payouts/me/statement.csv", null, EngagementMember),
+        new("POST", "/webhooks/stripe", "/webhooks/stripe", new { }, [Anonymous]),
         new("GET", "/dev/users", "/dev/users", null, [Anonymous]),
         new("POST", "/dev/token", "/dev/token", new { userId = "demo-youth" }, [Anonymous]),
 
@@ -162,7 +184,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
     ];
 
     /// <summary>A portal page rather than the API, a hub or development sign-in.</summary>
-    private static bool IsPage(Row row) => !new[] { "/api", "/dev", "/hubs" }.Any(p => row.Route.StartsWith(p, StringComparison.Ordinal));
+    private static bool IsPage(Row row) => !new[] { "/api", "/dev", "/hubs", "/webhooks" }.Any(p => row.Route.StartsWith(p, StringComparison.Ordinal));
 
     private static readonly Dictionary<string, string> UserForRole = new()
     {

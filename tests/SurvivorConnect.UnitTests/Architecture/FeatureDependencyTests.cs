@@ -39,7 +39,8 @@ public sealed class FeatureDependencyTests
     /// Features reach the store only through the agency's view of it (<c>AgencyStore</c>), so nothing can read or
     /// write another agency's records by going around it. The exceptions are named: sign-in's person lookup
     /// (no agency is known yet), the audit log's writer, the engagement reminder worker's read of the shared
-    /// reminder schedule (ids and times only; it sends in each agency's own scope), and Development's demo data.
+    /// reminder schedule (ids and times only; it sends in each agency's own scope), the payout sender's read of the
+    /// shared payout outbox (ids and times only; it sends in each agency's own scope), and Development's demo data.
     /// </summary>
     [Fact]
     public void No_feature_type_takes_the_raw_store()
@@ -48,7 +49,7 @@ public sealed class FeatureDependencyTests
         string[] exceptions =
         [
             "SurvivorConnect.Api.Features.People.PeopleRepository", "SurvivorConnect.Api.Features.Audit.AuditLog",
-            "SurvivorConnect.Api.Features.Engagements.EngagementReminderWorker",
+            "SurvivorConnect.Api.Features.Engagements.EngagementReminderWorker", "SurvivorConnect.Api.Features.Payouts.PayoutSender",
         ];
 
         var offenders = typeof(Program).Assembly.GetTypes()

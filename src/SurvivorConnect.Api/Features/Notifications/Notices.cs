@@ -67,4 +67,10 @@ public static class Notices
 
     public static Notice EngagementChanged { get; } = new("engagement-changed",
         "The time or place of a paid session you are confirmed for has changed. The details are in your portal.");
+
+    public static Notice PayoutFailed { get; } = new("payout-failed",
+        "A payout could not be paid (Stripe refused it, or the bank returned it). It is on the finance page under failures; nothing is sent again by itself.");
+
+    public static Notice PayoutSent { get; } = new("payout-sent",
+        "A payment to you is on its way. Your payments page shows what it is for, line by line.");
 }

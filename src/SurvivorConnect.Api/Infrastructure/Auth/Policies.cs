@@ -20,6 +20,9 @@ public static class Policies
     public const string Recruiter = nameof(Recruiter);
     public const string RecruiterOrAdmin = nameof(RecruiterOrAdmin);
     public const string EngagementReader = nameof(EngagementReader);
+    public const string FinanceApprover = nameof(FinanceApprover);
+    public const string FinanceOrAdmin = nameof(FinanceOrAdmin);
+    public const string PayoutPreparer = nameof(PayoutPreparer);
 
     public static AuthorizationPolicy ActivePerson { get; } = new AuthorizationPolicyBuilder()
         .RequireAuthenticatedUser()
@@ -44,6 +47,11 @@ public static class Policies
         options.AddPolicy(Recruiter, For(Roles.Recruiter));
         options.AddPolicy(RecruiterOrAdmin, For(Roles.Recruiter, Roles.AgencyAdmin));
         options.AddPolicy(EngagementReader, For(Roles.Recruiter, Roles.Advisor, Roles.Mentor, Roles.AgencyAdmin));
+
+        // Money: finance approves and pays; a recruiter may prepare payouts from the claims they recorded.
+        options.AddPolicy(FinanceApprover, For(Roles.FinanceApprover));
+        options.AddPolicy(FinanceOrAdmin, For(Roles.FinanceApprover, Roles.AgencyAdmin));
+        options.AddPolicy(PayoutPreparer, For(Roles.Recruiter, Roles.FinanceApprover));
 
         // Anything mapped without a policy is still closed.
         options.FallbackPolicy = ActivePerson;

@@ -1,0 +1,113 @@
+using Microsoft.Extensions.Options;
+using SurvivorConnect.Api.Features.Engagements;
+using SurvivorConnect.Api.Features.Payouts.Rules;
+using SurvivorConnect.Api.Features.People;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Tenancy;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Payouts;
+
+/// <summary>The payout feature's reads and its one way of writing a payout change: with its ledger entry, in one transaction.</summary>
+internal sealed class PayoutData(AgencyStore store, IOptions<PayoutOptions> options)
+{
+    public AgencyStore Store => store;
+
+    public PayoutOptions Options => options.Value;
+
+    public static ContainerSpec Container => Payout.Container;
+
+    /// <summary>A payout by the id the server gave it ("payout~opportunity~session~person"); anything else is not one.</summary>
+    public async Task<Payout> PayoutAsync(string id, CancellationToken ct) =>
+        id.StartsWith("payout~", StringComparison.Ordinal) && id.Length <= 200
+            && await store.ReadAsync<Payout>(Container, id, store.AgencyId, ct) is { } payout
+            ? payout
+            : throw new NotFoundException("payout");
+
+    public Task<List<Payout>> PayoutsAsync(IReadOnlyList<Filter> filters, CancellationToken ct) => store.AllAsync<Payout>(Container, filters, ct);
+
+    public async Task<PayeeAccount> AccountAsync(string personId, CancellationToken ct) =>
+        await store.ReadAsync<PayeeAccount>(Container, PayeeAccount.IdFor(personId), store.AgencyId, ct)
+        ?? new PayeeAccount { Id = PayeeAccount.IdFor(personId), PersonId = personId };
+
+    public Task<PayeeAccount> SaveAccountAsync(PayeeAccount account, CancellationToken ct) =>
+        account.ETag is null ? store.CreateAsync(Container, account, ct) : store.ReplaceAsync(Container, account, account.ETag, ct);
+
+    public async Task<PayoutSettings> SettingsAsync(CancellationToken ct) =>
+        await store.FindAsync<PayoutSettings>(Container, PayoutSettings.DocumentId, ct) ?? new PayoutSettings { Id = PayoutSettings.DocumentId };
+
+    public async Task<PayRates> RatesAsync(CancellationToken ct) => Options.RatesWith((await SettingsAsync(ct)).LocationRates);
+
+    public Task<List<LedgerEntry>> LedgerAsync(int year, CancellationToken ct) => store.AllAsync<LedgerEntry>(Container, [Filter.Eq("year", year)], ct);
+
+    /// <summary>The agency's people by id, for names on finance's screens.</summary>
+    public async Task<Dictionary<string, Person>> PeopleAsync(CancellationToken ct) =>
+        (await store.AllAsync<Person>(Person.Container, [], ct)).ToDictionary(p => p.Id, StringComparer.Ordinal);
+
+    public async Task<IReadOnlyList<string>> FinanceApproversAsync(CancellationToken ct) =>
+        [.. (await store.AllAsync<Person>(Person.Container, [Filter.Eq("active", true)], ct)).Where(p => p.Roles.Contains(Roles.FinanceApprover)).Select(p => p.Id)];
+
+    /// <summary>
+    /// Writes a payout's change together with the ledger entry it causes (a payment when it becomes paid, a
+    /// reversal when paid money comes back) and, for Stripe's news, the record that the event was acted on:
+    /// all or nothing, so the ledger always matches the payouts and an event never counts twice.
+    /// </summary>
+    public async Task<Payout> SaveAsync(Payout before, Payout after, string? stripeEventId = null, string? stripeEventType = null, string? reference = null, CancellationToken ct = default)
+    {
+        var changed = after with { ChangedAt = store.Now };
+        var operations = new List<BatchOperation> { new BatchOperation.Replace(changed, before.ETag!) };
+        if (LedgerMove(before.State, after.State) is { } kind)
+        {
+            var sign = kind == LedgerKind.Payment ? 1 : -1;
+            operations.Add(new BatchOperation.Create(new LedgerEntry
+            {
+                Id = LedgerEntry.IdFor(after, kind),
+                PayoutId = after.Id,
+                PayeeId = after.PayeeId,
+                OpportunityId = after.OpportunityId,
+                Kind = kind,
+                Amount = sign * after.Total,
+                Compensation = sign * after.Compensation,
+                Reimbursement = sign * after.Reimbursement,
+                Currency = after.Currency,
+                Year = after.Year ?? store.Now.Year,
+                At = store.Now,
+                Reference = reference,
+            }));
+        }
+
+        if (stripeEventId is not null)
+        {
+            operations.Add(new BatchOperation.Create(new StripeEventRecord { Id = StripeEventRecord.IdFor(stripeEventId), EventType = stripeEventType!, ReceivedAt = store.Now }));
+        }
+
+        try
+        {
+            var result = await store.ExecuteBatchAsync(Container, store.AgencyId, operations, ct);
+            return changed with { ETag = result.ETags[0] };
+        }
+        catch (StoreException ex) when (ex.Kind is StoreErrorKind.PreconditionFailed or StoreErrorKind.BatchFailed or StoreErrorKind.Conflict)
+        {
+            throw new ConflictException("Someone else changed this payout just now. Look at it again.");
+        }
+    }
+
+    /// <summary>Money moves when a payout becomes paid, and moves back when a paid one fails at the bank or is reversed.</summary>
+    public static LedgerKind? LedgerMove(PayoutState from, PayoutState to) =>
+        to == PayoutState.Paid && from != PayoutState.Paid ? LedgerKind.Payment
+        : from == PayoutState.Paid && to is PayoutState.Failed or PayoutState.Reversed ? LedgerKind.Reversal
+        : null;
+
+    /// <summary>The intent to send, written before the payout is approved so that no approved payout lacks one.</summary>
+    public Task QueueAsync(Payout payout, CancellationToken ct) =>
+        store.UpsertAsync(Container, new PayoutOutboxItem
+        {
+            Id = PayoutOutboxItem.IdFor(store.AgencyId, payout.Id, payout.Attempt),
+            PartitionKey = PayoutOutboxItem.Partition,
+            PayoutId = payout.Id,
+            Attempt = payout.Attempt,
+            DueAt = store.Now,
+            CreatedAt = store.Now,
+        }, ct);
+}

@@ -1,0 +1,52 @@
+using SurvivorConnect.Api.Features.Payouts.Rules;
+
+namespace SurvivorConnect.Api.Features.Payouts;
+
+/// <summary>
+/// The payouts section of configuration. The rates and thresholds ship in appsettings.json with the date each
+/// takes effect; the Stripe secrets come from the environment (Key Vault in Azure), never from the repository.
+/// </summary>
+public sealed class PayoutOptions
+{
+    public const string Section = "Payouts";
+
+    public List<MileageRate> MileageRates { get; init; } = [];
+
+    public List<PerDiemRate> StandardPerDiem { get; init; } = [];
+
+    public List<ReportingThreshold> ReportingThresholds { get; init; } = [];
+
+    public StripeOptions Stripe { get; init; } = new();
+
+    /// <summary>Whether this instance sends approved payouts by itself (every instance may; the outbox lease keeps each send to one).</summary>
+    public bool SendInBackground { get; init; } = true;
+
+    /// <summary>How often each instance looks for approved payouts to send (a second to an hour).</summary>
+    public TimeSpan SendEvery { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long an instance holds an outbox item while it sends; another takes it over after that.</summary>
+    public TimeSpan Lease { get; init; } = TimeSpan.FromMinutes(2);
+
+    public PayRates RatesWith(IReadOnlyList<PerDiemRate> locationRates) => new(MileageRates, StandardPerDiem, locationRates);
+}
+
+public sealed class StripeOptions
+{
+    public string? SecretKey { get; init; }
+
+    public string? WebhookSecret { get; init; }
+
+    /// <summary>Stripe's API; tests point it at a fake on loopback.</summary>
+    public string? ApiBase { get; init; }
+
+    /// <summary>The country new Express accounts are opened in.</summary>
+    public string Country { get; init; } = "US";
+
+    /// <summary>Stripe.net resends a request whose answer was lost, with the same idempotency key.</summary>
+    public int MaxNetworkRetries { get; init; } = 2;
+
+    /// <summary>How old a webhook's signature may be, in seconds.</summary>
+    public int ToleranceSeconds { get; init; } = 300;
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(SecretKey) && !string.IsNullOrWhiteSpace(WebhookSecret);
+}

@@ -1,0 +1,80 @@
+using Mediator;
+using SurvivorConnect.Api.Features.Engagements;
+using SurvivorConnect.Api.Features.Payouts.Rules;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
+
+namespace SurvivorConnect.Api.Features.Payouts;
+
+public sealed record PerDiemRateRequest(string? Location, DateOnly? From, decimal? MealsAndIncidentals, decimal? Lodging);
+
+public sealed record PayoutSettingsRequest(decimal? TwoApproverThreshold, PerDiemRateRequest[]? LocationRates);
+
+/// <summary>The agency's payout policy, the rates in force today, and whether Stripe payouts are on here.</summary>
+public sealed record PayoutSettingsView(
+    decimal TwoApproverThreshold, IReadOnlyList<PerDiemRate> LocationRates, decimal MileageRateToday, PerDiemRate StandardPerDiemToday,
+    decimal InformationReturnThreshold, bool StripePayoutsOn);
+
+public sealed record GetPayoutSettings : IQuery<PayoutSettingsView>;
+
+public sealed record SavePayoutSettings(PayoutSettingsRequest Body) : ICommand<PayoutSettingsView>, IValidate, IAudited
+{
+    public const int MaxLocations = 200;
+
+    public AuditTarget Audit => new("payout.save-settings", "payout-settings");
+
+    public void Validate(ValidationErrors errors)
+    {
+        EngagementValidation.Rate(errors, "twoApproverThreshold", Body.TwoApproverThreshold);
+        if (Body.LocationRates is { Length: > MaxLocations })
+        {
+            errors.Add("locationRates", $"At most {MaxLocations} location rates.");
+            return;
+        }
+
+        foreach (var rate in Body.LocationRates ?? [])
+        {
+            errors.Text("locationRates", rate.Location, 80);
+            if (rate.From is null)
+            {
+                errors.Add("locationRates", "Each rate needs the date it takes effect.");
+            }
+
+            EngagementValidation.Rate(errors, "locationRates", rate.MealsAndIncidentals);
+            EngagementValidation.Rate(errors, "locationRates", rate.Lodging);
+        }
+
+        if ((Body.LocationRates ?? []).GroupBy(r => (r.Location?.Trim().ToUpperInvariant(), r.From)).Any(g => g.Count() > 1))
+        {
+            errors.Add("locationRates", "One rate per location and date.");
+        }
+    }
+}
+
+internal sealed class PayoutSettingsHandlers(PayoutData data, IStripeGateway stripe)
+    : IQueryHandler<GetPayoutSettings, PayoutSettingsView>, ICommandHandler<SavePayoutSettings, PayoutSettingsView>
+{
+    public async ValueTask<PayoutSettingsView> Handle(GetPayoutSettings query, CancellationToken ct) => View(await data.SettingsAsync(ct));
+
+    public async ValueTask<PayoutSettingsView> Handle(SavePayoutSettings command, CancellationToken ct)
+    {
+        var existing = await data.SettingsAsync(ct);
+        var settings = existing with
+        {
+            TwoApproverThreshold = command.Body.TwoApproverThreshold!.Value,
+            LocationRates = [.. (command.Body.LocationRates ?? []).Select(r => new PerDiemRate(r.From!.Value, r.MealsAndIncidentals!.Value, r.Lodging!.Value, r.Location!.Trim()))],
+            UpdatedAt = data.Store.Now,
+            UpdatedBy = data.Store.User.UserId,
+        };
+        return View(existing.ETag is null
+            ? await data.Store.CreateAsync(PayoutData.Container, settings, ct)
+            : await data.Store.ReplaceAsync(PayoutData.Container, settings, existing.ETag, ct));
+    }
+
+    private PayoutSettingsView View(PayoutSettings settings)
+    {
+        var today = DateOnly.FromDateTime(data.Store.Now.UtcDateTime);
+        var rates = data.Options.RatesWith(settings.LocationRates);
+        return new(settings.TwoApproverThreshold, settings.LocationRates, rates.MileageOn(today), rates.PerDiemFor(null, today),
+            TaxYear.ThresholdFor(today.Year, data.Options.ReportingThresholds), stripe.Enabled);
+    }
+}

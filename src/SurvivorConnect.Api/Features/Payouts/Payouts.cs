@@ -1,0 +1,306 @@
+using Mediator;
+using SurvivorConnect.Api.Features.Engagements;
+using SurvivorConnect.Api.Features.Payouts.Rules;
+using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Payouts;
+
+public sealed record PayoutView(
+    string Id, string OpportunityId, string OpportunityTitle, string SessionId, DateOnly SessionDate, string PayeeId, string? PayeeName,
+    IReadOnlyList<PayoutLine> Lines, decimal Compensation, decimal Reimbursement, decimal Total, string Currency, PayoutState State,
+    string CreatedBy, DateTimeOffset CreatedAt, int ApprovalsNeeded, IReadOnlyList<PayoutApproval> Approvals, PayeeMethod? Method,
+    string? OutsideReference, string? FailureCode, DateTimeOffset? PaidAt, string? WhyYouCannotApprove)
+{
+    public static PayoutView From(Payout p, string? payeeName, string? viewerId) => new(
+        p.Id, p.OpportunityId, p.OpportunityTitle, p.SessionId, p.SessionDate, p.PayeeId, payeeName, p.Lines, p.Compensation, p.Reimbursement, p.Total,
+        p.Currency, p.State, p.CreatedBy, p.CreatedAt, p.ApprovalsNeeded, p.Approvals, p.Method, p.OutsideReference, p.FailureCode, p.PaidAt,
+        viewerId is null ? null : PayoutRules.WhyNotApprove(viewerId, p.CreatedBy, p.PayeeId, p.State, [.. p.Approvals.Select(a => a.By)]));
+}
+
+public sealed record PreparePayoutsRequest(string? OpportunityId);
+
+/// <summary>Turns an opportunity's recorded claims into payouts waiting for approval, each calculated line by line.</summary>
+public sealed record PreparePayouts(PreparePayoutsRequest Body) : ICommand<IReadOnlyList<PayoutView>>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("payout.prepare", "opportunity", Body.OpportunityId);
+
+    public void Validate(ValidationErrors errors) => errors.Text("opportunityId", Body.OpportunityId, 64);
+}
+
+public sealed record ListPayouts(string? State, string? PayeeId) : IQuery<IReadOnlyList<PayoutView>>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("payout.list", "payout");
+
+    public void Validate(ValidationErrors errors)
+    {
+        errors.OneOf<PayoutState>("state", State, required: false);
+        errors.Text("payeeId", PayeeId, 128, required: false);
+    }
+}
+
+public sealed record GetPayout(string Id) : IQuery<PayoutView>, IAudited
+{
+    public AuditTarget Audit => new("payout.read", "payout", Id);
+}
+
+/// <summary>A finance approver approves; above the agency's amount a second, different approver must too.</summary>
+public sealed record ApprovePayout(string Id) : ICommand<PayoutView>, IAudited
+{
+    public AuditTarget Audit => new("payout.approve", "payout", Id);
+}
+
+public sealed record CancelPayout(string Id) : ICommand<PayoutView>, IAudited
+{
+    public AuditTarget Audit => new("payout.cancel", "payout", Id);
+}
+
+public sealed record PaidOutsideRequest(string? Reference);
+
+/// <summary>Finance paid an approved payout by check or prepaid card, and records the reference.</summary>
+public sealed record RecordPaidOutside(string Id, PaidOutsideRequest Body) : ICommand<PayoutView>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("payout.paid-outside", "payout", Id);
+
+    public void Validate(ValidationErrors errors) => errors.Text("reference", Body.Reference, 100);
+}
+
+/// <summary>Finance sends a failed payout again, as a new attempt: nothing is retried by itself.</summary>
+public sealed record RetryPayout(string Id) : ICommand<PayoutView>, IAudited
+{
+    public AuditTarget Audit => new("payout.retry", "payout", Id);
+}
+
+internal sealed class PayoutHandlers(PayoutData data, EngagementData engagements)
+    : ICommandHandler<PreparePayouts, IReadOnlyList<PayoutView>>,
+      IQueryHandler<ListPayouts, IReadOnlyList<PayoutView>>,
+      IQueryHandler<GetPayout, PayoutView>,
+      ICommandHandler<ApprovePayout, PayoutView>,
+      ICommandHandler<CancelPayout, PayoutView>,
+      ICommandHandler<RecordPaidOutside, PayoutView>,
+      ICommandHandler<RetryPayout, PayoutView>
+{
+    private string Me => data.Store.User.UserId;
+
+    public async ValueTask<IReadOnlyList<PayoutView>> Handle(PreparePayouts command, CancellationToken ct)
+    {
+        var opportunity = await engagements.OpportunityAsync(command.Body.OpportunityId!, ct);
+        var claims = await data.Store.AllAsync<CompensationClaim>(EngagementData.Container, [Filter.Eq("opportunityId", opportunity.Id)], ct);
+        var rates = await data.RatesAsync(ct);
+        var settings = await data.SettingsAsync(ct);
+        var cap = (await engagements.SettingsAsync(ct)).ReceiptCap;
+        var prepared = new List<Payout>();
+        foreach (var claim in claims.Where(c => c.State == ClaimState.Open))
+        {
+            var session = opportunity.Sessions.First(s => s.Id == claim.SessionId);
+            var calculation = Calculate(opportunity, session, claim, rates, cap);
+            if (calculation.Total <= 0)
+            {
+                continue;
+            }
+
+            var payout = await CreateOrRenewAsync(opportunity, session, claim, calculation, settings, ct);
+            if (payout is not null)
+            {
+                prepared.Add(payout);
+            }
+
+            await data.Store.ReplaceAsync(EngagementData.Container, claim with { State = ClaimState.Submitted }, claim.ETag!, ct);
+        }
+
+        var people = await data.PeopleAsync(ct);
+        return [.. prepared.Select(p => PayoutView.From(p, people.GetValueOrDefault(p.PayeeId)?.DisplayName, Me))];
+    }
+
+    public async ValueTask<IReadOnlyList<PayoutView>> Handle(ListPayouts query, CancellationToken ct)
+    {
+        var filters = new List<Filter>();
+        if (query.State is not null)
+        {
+            filters.Add(Filter.Eq("state", EnumNames.Parse<PayoutState>(query.State)));
+        }
+
+        if (query.PayeeId is not null)
+        {
+            filters.Add(Filter.Eq("payeeId", query.PayeeId));
+        }
+
+        var people = await data.PeopleAsync(ct);
+        return [.. (await data.PayoutsAsync(filters, ct)).OrderByDescending(p => p.CreatedAt).Select(p => PayoutView.From(p, people.GetValueOrDefault(p.PayeeId)?.DisplayName, Me))];
+    }
+
+    public async ValueTask<PayoutView> Handle(GetPayout query, CancellationToken ct) => await ViewAsync(await data.PayoutAsync(query.Id, ct), ct);
+
+    public async ValueTask<PayoutView> Handle(ApprovePayout command, CancellationToken ct)
+    {
+        var payout = await data.PayoutAsync(command.Id, ct);
+        var me = Me;
+        if (PayoutRules.WhyNotApprove(me, payout.CreatedBy, payout.PayeeId, payout.State, [.. payout.Approvals.Select(a => a.By)]) is { } why)
+        {
+            throw me == payout.PayeeId || me == payout.CreatedBy ? new ForbiddenException(why) : new ConflictException(why);
+        }
+
+        var approvals = payout.Approvals.Append(new PayoutApproval(me, data.Store.Now)).ToList();
+        if (approvals.Count < payout.ApprovalsNeeded)
+        {
+            return await ViewAsync(await data.SaveAsync(payout, payout with { Approvals = approvals }, ct: ct), ct);
+        }
+
+        var account = await data.AccountAsync(payout.PayeeId, ct);
+        await EnsureMayBePaidAsync(payout, account, ct);
+        var approved = payout with { Approvals = approvals, State = PayoutState.Approved, Method = account.Method, StripeAccountId = account.StripeAccountId };
+        if (account.Method == PayeeMethod.Stripe)
+        {
+            await data.QueueAsync(approved, ct);
+        }
+
+        return await ViewAsync(await data.SaveAsync(payout, approved, ct: ct), ct);
+    }
+
+    public async ValueTask<PayoutView> Handle(CancelPayout command, CancellationToken ct)
+    {
+        var payout = await data.PayoutAsync(command.Id, ct);
+        if (!PayoutRules.CanCancel(payout.State))
+        {
+            throw new ConflictException("Only a payout not yet sent can be cancelled.");
+        }
+
+        var cancelled = await data.SaveAsync(payout, payout with { State = PayoutState.Cancelled }, ct: ct);
+
+        // The claim opens again, so the session can be recorded again and a corrected payout prepared.
+        if (await data.Store.ReadAsync<CompensationClaim>(EngagementData.Container, payout.ClaimId, data.Store.AgencyId, ct) is { } claim)
+        {
+            await data.Store.ReplaceAsync(EngagementData.Container, claim with { State = ClaimState.Open }, claim.ETag!, ct);
+        }
+
+        return await ViewAsync(cancelled, ct);
+    }
+
+    public async ValueTask<PayoutView> Handle(RecordPaidOutside command, CancellationToken ct)
+    {
+        var payout = await data.PayoutAsync(command.Id, ct);
+        if (payout.PayeeId == Me)
+        {
+            throw new ForbiddenException("This payout pays you: another finance approver must record it.");
+        }
+
+        if (payout.State != PayoutState.Approved)
+        {
+            throw new ConflictException("Only an approved payout not yet sent can be recorded as paid outside Stripe.");
+        }
+
+        var now = data.Store.Now;
+        var reference = command.Body.Reference!.Trim();
+        return await ViewAsync(await data.SaveAsync(payout, payout with
+        {
+            State = PayoutState.Paid,
+            OutsideReference = reference,
+            PaidAt = now,
+            Year = now.Year,
+        }, reference: reference, ct: ct), ct);
+    }
+
+    public async ValueTask<PayoutView> Handle(RetryPayout command, CancellationToken ct)
+    {
+        var payout = await data.PayoutAsync(command.Id, ct);
+        if (payout.State != PayoutState.Failed || payout.Method != PayeeMethod.Stripe)
+        {
+            throw new ConflictException("Only a payout that failed at Stripe can be sent again.");
+        }
+
+        // A transfer that went through stays (its money is in the payee's Stripe balance); the rest is asked again.
+        var again = payout with { State = PayoutState.Approved, Attempt = payout.Attempt + 1, BankPayoutId = null, FailureCode = null, PaidAt = null, Year = null };
+        await data.QueueAsync(again, ct);
+        return await ViewAsync(await data.SaveAsync(payout, again, ct: ct), ct);
+    }
+
+    /// <summary>
+    /// Before money goes: the payee has chosen how to be paid and has seen the public-benefits notice, and if this
+    /// payout takes their compensation this year to the information-return threshold, finance holds their tax details.
+    /// </summary>
+    private async Task EnsureMayBePaidAsync(Payout payout, PayeeAccount account, CancellationToken ct)
+    {
+        if (account.BenefitsNoticeSeenAt is null)
+        {
+            throw new ConflictException("The payee has not yet seen the notice that payments may affect public benefits. They see it on their payments page.");
+        }
+
+        if (account.Method is null)
+        {
+            throw new ConflictException("The payee has not yet chosen how to be paid.");
+        }
+
+        var year = data.Store.Now.Year;
+        var committed = (await data.PayoutsAsync([Filter.Eq("payeeId", payout.PayeeId)], ct))
+            .Where(p => p.Id != payout.Id && (p.Year == year || p.State is PayoutState.Approved or PayoutState.Sending))
+            .Where(p => p.State is PayoutState.Approved or PayoutState.Sending or PayoutState.Paid)
+            .Sum(p => p.Compensation);
+        if (account.TaxDetailsOnFileAt is null && TaxYear.NeedsTaxDetails(committed, payout.Compensation, year, data.Options.ReportingThresholds))
+        {
+            throw new ConflictException(
+                $"This payout takes the payee's compensation this year to the information-return threshold ({TaxYear.ThresholdFor(year, data.Options.ReportingThresholds):0.00}). Ask them for their tax details and record that they are on file first.");
+        }
+    }
+
+    private static PayoutCalculation Calculate(Opportunity opportunity, EngagementSession session, CompensationClaim claim, PayRates rates, decimal cap)
+    {
+        try
+        {
+            return PayoutCalculator.Calculate(new PayoutInput(
+                opportunity.Compensation.Basis, opportunity.Compensation.Rate, (decimal)(session.EndUtc - session.StartUtc).TotalMinutes / 60m,
+                opportunity.Compensation.PrepMinutesPerSession, claim.Outcome, claim.Share, DateOnly.FromDateTime(session.Start), session.InPerson,
+                session.Location, claim.TravelAllowed, claim.PerDiemAllowed, claim.Travel, cap), rates);
+        }
+        catch (PayoutRuleException ex)
+        {
+            throw new ConflictException(ex.Message);
+        }
+    }
+
+    /// <summary>A claim's payout, new; or a cancelled one prepared again as a new attempt. Null when it already has a live one.</summary>
+    private async Task<Payout?> CreateOrRenewAsync(
+        Opportunity opportunity, EngagementSession session, CompensationClaim claim, PayoutCalculation calculation, PayoutSettings settings, CancellationToken ct)
+    {
+        var fresh = new Payout
+        {
+            Id = Payout.IdFor(claim.Id),
+            ClaimId = claim.Id,
+            OpportunityId = opportunity.Id,
+            OpportunityTitle = opportunity.Title,
+            SessionId = session.Id,
+            SessionDate = DateOnly.FromDateTime(session.Start),
+            PayeeId = claim.PersonId,
+            Lines = calculation.Lines,
+            Compensation = calculation.Compensation,
+            Reimbursement = calculation.Reimbursement,
+            Total = calculation.Total,
+            Currency = claim.Currency,
+            CreatedBy = Me,
+            CreatedAt = data.Store.Now,
+            ApprovalsNeeded = PayoutRules.ApprovalsNeeded(calculation.Total, settings.TwoApproverThreshold),
+        };
+        var existing = await data.Store.ReadAsync<Payout>(PayoutData.Container, fresh.Id, data.Store.AgencyId, ct);
+        if (existing is null)
+        {
+            try
+            {
+                return await data.Store.CreateAsync(PayoutData.Container, fresh, ct);
+            }
+            catch (StoreException ex) when (ex.Kind == StoreErrorKind.Conflict)
+            {
+                return null;
+            }
+        }
+
+        return existing.State == PayoutState.Cancelled
+            ? await data.SaveAsync(existing, fresh with { Attempt = existing.Attempt + 1 }, ct: ct)
+            : null;
+    }
+
+    private async Task<PayoutView> ViewAsync(Payout payout, CancellationToken ct)
+    {
+        var people = await data.PeopleAsync(ct);
+        return PayoutView.From(payout, people.GetValueOrDefault(payout.PayeeId)?.DisplayName, Me);
+    }
+}

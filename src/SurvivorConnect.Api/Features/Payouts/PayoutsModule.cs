@@ -1,0 +1,155 @@
+using System.Text;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Payouts;
+
+/// <summary>
+/// Paying survivors for their expertise, travel and per diem: payouts calculated from engagement claims, approved
+/// by finance (two approvers above the agency's amount), sent once through Stripe Connect or recorded as paid
+/// outside it, with a ledger, statements and yearly totals. Without Stripe's secrets the API runs with Stripe off.
+/// </summary>
+public static class PayoutsModule
+{
+    public static WebApplicationBuilder AddPayouts(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<PayoutOptions>().Bind(builder.Configuration.GetSection(PayoutOptions.Section))
+            .Validate(o => o.MileageRates.Count > 0 && o.StandardPerDiem.Count > 0 && o.ReportingThresholds.Count > 0,
+                "Payouts needs mileage rates, standard per diem rates and information-return thresholds.")
+            .Validate(o => o.SendEvery >= TimeSpan.FromSeconds(1) && o.SendEvery <= TimeSpan.FromHours(1) && o.Lease >= TimeSpan.FromSeconds(10),
+                "Payouts:SendEvery is a second to an hour, and Payouts:Lease at least ten seconds.")
+            .ValidateOnStart();
+        builder.Services.AddContainer(Payout.Container);
+        builder.Services.AddHttpClient(nameof(StripeGateway));
+        builder.Services.AddSingleton<IStripeGateway, StripeGateway>();
+        builder.Services.AddScoped<PayoutData>();
+        builder.Services.AddSingleton<PayoutSender>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<PayoutSender>());
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapPayouts(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/payouts").WithTags("Payouts")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+
+        group.MapGet("/settings", GetPayoutSettings).WithName(nameof(GetPayoutSettings)).RequireAuthorization(Policies.FinanceOrAdmin)
+            .WithSummary("The two-approver amount, the agency's per diem rates, today's mileage and standard rates, and whether Stripe payouts are on.");
+        group.MapPut("/settings", SavePayoutSettings).WithName(nameof(SavePayoutSettings)).RequireAuthorization(Policies.AgencyAdmin)
+            .WithSummary("Set the amount from which two approvers are needed, and load per diem rates for the agency's locations.");
+
+        group.MapPost("/", PreparePayouts).WithName(nameof(PreparePayouts)).RequireAuthorization(Policies.PayoutPreparer)
+            .WithSummary("Turn an opportunity's recorded claims into payouts waiting for approval, line by line.");
+        group.MapGet("/", ListPayouts).WithName(nameof(ListPayouts)).RequireAuthorization(Policies.FinanceApprover)
+            .WithSummary("Payouts, newest first, by state or payee.");
+        group.MapGet("/totals", GetYearlyTotals).WithName(nameof(GetYearlyTotals)).RequireAuthorization(Policies.FinanceApprover)
+            .WithSummary("Each payee's year: compensation, reimbursements, and whether they reach the information-return threshold.");
+        group.MapGet("/export.csv", ExportPayoutsCsv).WithName(nameof(ExportPayoutsCsv)).RequireAuthorization(Policies.FinanceApprover)
+            .WithSummary("Every payout line paid in a year, as CSV.");
+        group.MapGet("/reconciliation", GetReconciliation).WithName(nameof(GetReconciliation)).RequireAuthorization(Policies.FinanceApprover)
+            .WithSummary("Where the ledger, the payouts and Stripe disagree for a year.");
+        group.MapPost("/payees/{personId}/tax-details", RecordTaxDetails).WithName(nameof(RecordTaxDetails)).RequireAuthorization(Policies.FinanceApprover)
+            .WithSummary("Record that a payee's tax form is on file (kept outside SurvivorConnect).");
+        group.MapGet("/{id}", GetPayout).WithName(nameof(GetPayout)).RequireAuthorization(Policies.FinanceApprover);
+        group.MapPost("/{id}/approve", ApprovePayout).WithName(nameof(ApprovePayout)).RequireAuthorization(Policies.FinanceApprover)
+            .WithSummary("Approve; not your own payout nor one you prepared; above the agency's amount a second approver must too.")
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+        group.MapPost("/{id}/cancel", CancelPayout).WithName(nameof(CancelPayout)).RequireAuthorization(Policies.FinanceApprover)
+            .WithSummary("Cancel a payout not yet sent; its claim opens again.");
+        group.MapPost("/{id}/paid-outside", RecordPaidOutside).WithName(nameof(RecordPaidOutside)).RequireAuthorization(Policies.FinanceApprover)
+            .WithSummary("Record an approved payout as paid by check or prepaid card, with its reference.")
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+        group.MapPost("/{id}/retry", RetryPayout).WithName(nameof(RetryPayout)).RequireAuthorization(Policies.FinanceApprover)
+            .WithSummary("Send a payout that failed at Stripe again, as a new attempt.");
+
+        var me = group.MapGroup("/me").RequireAuthorization(Policies.EngagementMember);
+        me.MapGet("/", GetMyPayments).WithName(nameof(GetMyPayments))
+            .WithSummary("Your payouts with their lines, the year's totals, and how you are paid.");
+        me.MapPost("/benefits-notice", AcknowledgeBenefitsNotice).WithName(nameof(AcknowledgeBenefitsNotice))
+            .WithSummary("Say you have read that payments may affect public benefits (needed before your first payout).");
+        me.MapPut("/method", ChoosePayeeMethod).WithName(nameof(ChoosePayeeMethod))
+            .WithSummary("Stripe (bank or debit card), check, or prepaid card.");
+        me.MapPost("/onboarding", StartStripeOnboarding).WithName(nameof(StartStripeOnboarding))
+            .WithSummary("A link to Stripe's own page, where you give your bank details to Stripe (never to SurvivorConnect).");
+        me.MapPost("/stripe-status", RefreshStripeStatus).WithName(nameof(RefreshStripeStatus))
+            .WithSummary("Back from Stripe: check whether your account can now be paid.");
+        me.MapGet("/statement.csv", GetMyStatementCsv).WithName(nameof(GetMyStatementCsv))
+            .WithSummary("Your year's payouts, line by line, as CSV.");
+
+        // Stripe cannot sign in: the signature on the body is its proof.
+        app.MapPost("/webhooks/stripe", StripeWebhook.Receive).WithName("StripeWebhook").WithTags("Payouts").AllowAnonymous()
+            .WithSummary("Stripe's events, verified by signature; each acted on once, in any order.")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        return app;
+    }
+
+    private static async Task<Ok<PayoutSettingsView>> GetPayoutSettings(IMediator mediator, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new GetPayoutSettings(), ct));
+
+    private static async Task<Ok<PayoutSettingsView>> SavePayoutSettings(IMediator mediator, PayoutSettingsRequest body, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new SavePayoutSettings(body), ct));
+
+    private static async Task<Ok<IReadOnlyList<PayoutView>>> PreparePayouts(IMediator mediator, PreparePayoutsRequest body, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new PreparePayouts(body), ct));
+
+    private static async Task<Ok<IReadOnlyList<PayoutView>>> ListPayouts(IMediator mediator, string? state, string? payeeId, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new ListPayouts(state, payeeId), ct));
+
+    private static async Task<Ok<YearlyTotalsView>> GetYearlyTotals(IMediator mediator, int? year, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new GetYearlyTotals(year), ct));
+
+    private static async Task<FileContentHttpResult> ExportPayoutsCsv(IMediator mediator, int? year, CancellationToken ct) =>
+        Csv(await mediator.Send(new ExportPayoutsCsv(year), ct), "payouts");
+
+    private static async Task<Ok<ReconciliationView>> GetReconciliation(IMediator mediator, int? year, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new GetReconciliation(year), ct));
+
+    private static async Task<Ok<PayeeTotalsView>> RecordTaxDetails(IMediator mediator, string personId, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new RecordTaxDetails(personId), ct));
+
+    private static async Task<Ok<PayoutView>> GetPayout(IMediator mediator, string id, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new GetPayout(id), ct));
+
+    private static async Task<Ok<PayoutView>> ApprovePayout(IMediator mediator, string id, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new ApprovePayout(id), ct));
+
+    private static async Task<Ok<PayoutView>> CancelPayout(IMediator mediator, string id, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new CancelPayout(id), ct));
+
+    private static async Task<Ok<PayoutView>> RecordPaidOutside(IMediator mediator, string id, PaidOutsideRequest body, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new RecordPaidOutside(id, body), ct));
+
+    private static async Task<Ok<PayoutView>> RetryPayout(IMediator mediator, string id, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new RetryPayout(id), ct));
+
+    private static async Task<Ok<MyPaymentsView>> GetMyPayments(IMediator mediator, int? year, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new GetMyPayments(year), ct));
+
+    private static async Task<Ok<PayeeAccountView>> AcknowledgeBenefitsNotice(IMediator mediator, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new AcknowledgeBenefitsNotice(), ct));
+
+    private static async Task<Ok<PayeeAccountView>> ChoosePayeeMethod(IMediator mediator, PayeeMethodRequest body, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new ChoosePayeeMethod(body), ct));
+
+    private static async Task<Ok<OnboardingLink>> StartStripeOnboarding(IMediator mediator, HttpRequest request, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new StartStripeOnboarding(PaymentsPage(request)), ct));
+
+    private static async Task<Ok<PayeeAccountView>> RefreshStripeStatus(IMediator mediator, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new RefreshStripeStatus(), ct));
+
+    private static async Task<FileContentHttpResult> GetMyStatementCsv(IMediator mediator, int? year, CancellationToken ct) =>
+        Csv(await mediator.Send(new GetMyStatementCsv(year), ct), "statement");
+
+    /// <summary>Where Stripe sends the payee back: their payments page on this server.</summary>
+    public static Uri PaymentsPage(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return new Uri($"{request.Scheme}://{request.Host}/payments");
+    }
+
+    private static FileContentHttpResult Csv(string csv, string name) =>
+        TypedResults.File(Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(csv)).ToArray(), "text/csv; charset=utf-8", $"{name}.csv");
+}

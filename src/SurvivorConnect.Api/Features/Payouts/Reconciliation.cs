@@ -1,0 +1,95 @@
+using Mediator;
+using SurvivorConnect.Api.Features.Payouts.Rules;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Payouts;
+
+public sealed record Difference(string PayoutId, string? PayeeName, string What);
+
+/// <summary>The year's ledger against the payouts and against Stripe: an empty list of differences means they agree.</summary>
+public sealed record ReconciliationView(int Year, decimal LedgerTotal, decimal PaidTotal, bool StripeChecked, IReadOnlyList<Difference> Differences);
+
+public sealed record GetReconciliation(int? Year) : IQuery<ReconciliationView>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("payout.reconcile", "payout");
+
+    public void Validate(ValidationErrors errors) => errors.Range("year", Year, 2000, 2100);
+}
+
+internal sealed class ReconciliationHandler(PayoutData data, IStripeGateway stripe) : IQueryHandler<GetReconciliation, ReconciliationView>
+{
+    /// <summary>A payout still being sent after this long is worth a look.</summary>
+    public static readonly TimeSpan SendingTooLong = TimeSpan.FromDays(1);
+
+    public async ValueTask<ReconciliationView> Handle(GetReconciliation query, CancellationToken ct)
+    {
+        var year = query.Year ?? data.Store.Now.Year;
+        var ledger = await data.LedgerAsync(year, ct);
+        var payouts = (await data.PayoutsAsync([Filter.Eq("year", year)], ct))
+            .Concat(await data.PayoutsAsync([Filter.Eq("state", PayoutState.Sending)], ct))
+            .DistinctBy(p => p.Id)
+            .ToList();
+        var people = await data.PeopleAsync(ct);
+        string? Name(string payeeId) => people.GetValueOrDefault(payeeId)?.DisplayName;
+        var differences = new List<Difference>();
+        var byPayout = ledger.GroupBy(e => e.PayoutId).ToDictionary(g => g.Key, g => g.Sum(e => e.Amount), StringComparer.Ordinal);
+        foreach (var payout in payouts)
+        {
+            var expected = payout.State == PayoutState.Paid && payout.Year == year ? payout.Total : 0m;
+            var booked = byPayout.GetValueOrDefault(payout.Id);
+            if (booked != expected)
+            {
+                differences.Add(new(payout.Id, Name(payout.PayeeId), $"The ledger holds {booked:0.00} for it; as {payout.State} it should hold {expected:0.00}."));
+            }
+
+            if (payout.State == PayoutState.Sending && data.Store.Now - (payout.ChangedAt ?? payout.CreatedAt) > SendingTooLong)
+            {
+                differences.Add(new(payout.Id, Name(payout.PayeeId), "Still being sent after a day: Stripe has not said it was paid or failed."));
+            }
+
+            if (stripe.Enabled && payout.TransferId is { } transferId)
+            {
+                differences.AddRange(await AgainstStripeAsync(payout, transferId, Name(payout.PayeeId), ct));
+            }
+        }
+
+        foreach (var orphan in byPayout.Keys.Where(id => payouts.All(p => p.Id != id)))
+        {
+            differences.Add(new(orphan, null, "The ledger has money for a payout not paid this year."));
+        }
+
+        return new ReconciliationView(year, ledger.Sum(e => e.Amount), payouts.Where(p => p.State == PayoutState.Paid && p.Year == year).Sum(p => p.Total), stripe.Enabled, differences);
+    }
+
+    private async Task<IEnumerable<Difference>> AgainstStripeAsync(Payout payout, string transferId, string? name, CancellationToken ct)
+    {
+        StripeTransferState? transfer;
+        try
+        {
+            transfer = await stripe.GetTransferAsync(transferId, ct);
+        }
+        catch (StripeGatewayException)
+        {
+            return [new(payout.Id, name, "Stripe could not be asked about this transfer just now.")];
+        }
+
+        if (transfer is null)
+        {
+            return [new(payout.Id, name, "Stripe has no transfer with the id this payout recorded.")];
+        }
+
+        var found = new List<Difference>();
+        if (transfer.Amount != Money.ToMinorUnits(payout.Total, payout.Currency))
+        {
+            found.Add(new(payout.Id, name, $"Stripe transferred {transfer.Amount} (minor units); the payout is {payout.Total:0.00} {payout.Currency}."));
+        }
+
+        if (transfer.Reversed != (payout.State == PayoutState.Reversed))
+        {
+            found.Add(new(payout.Id, name, transfer.Reversed ? "Stripe reversed this transfer; the payout does not say so." : "The payout says reversed; Stripe's transfer is not."));
+        }
+
+        return found;
+    }
+}

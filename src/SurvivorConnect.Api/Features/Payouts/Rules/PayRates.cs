@@ -1,0 +1,43 @@
+namespace SurvivorConnect.Api.Features.Payouts.Rules;
+
+/// <summary>A mileage rate per mile, in force from a date until the next one starts (the US IRS business rate by default).</summary>
+public sealed record MileageRate(DateOnly From, decimal PerMile);
+
+/// <summary>
+/// A daily per diem rate: meals and incidentals, and lodging a night, in force from a date. A rate without a
+/// location is the standard rate (GSA's standard CONUS rate by default); an agency loads rates for its locations.
+/// </summary>
+public sealed record PerDiemRate(DateOnly From, decimal MealsAndIncidentals, decimal Lodging, string? Location = null);
+
+/// <summary>The rates a payout is calculated at, each found by the session's date.</summary>
+public sealed class PayRates(IReadOnlyList<MileageRate> mileage, IReadOnlyList<PerDiemRate> standardPerDiem, IReadOnlyList<PerDiemRate> locationPerDiem)
+{
+    public IReadOnlyList<MileageRate> Mileage { get; } = mileage;
+
+    public IReadOnlyList<PerDiemRate> StandardPerDiem { get; } = standardPerDiem;
+
+    public IReadOnlyList<PerDiemRate> LocationPerDiem { get; } = locationPerDiem;
+
+    /// <summary>The mileage rate in force on the date; a date before every configured rate has none, and that is a configuration gap.</summary>
+    public decimal MileageOn(DateOnly date) =>
+        Mileage.Where(r => r.From <= date).MaxBy(r => r.From)?.PerMile
+        ?? throw new InvalidOperationException($"No mileage rate is configured for {date:yyyy-MM-dd}.");
+
+    /// <summary>
+    /// The per diem for a session's location on its date: the agency's rate whose location the session's location
+    /// names (the longest such name, so "Chicago, IL" wins over "IL"), otherwise the standard rate.
+    /// </summary>
+    public PerDiemRate PerDiemFor(string? sessionLocation, DateOnly date)
+    {
+        var local = string.IsNullOrWhiteSpace(sessionLocation)
+            ? null
+            : LocationPerDiem
+                .Where(r => r.From <= date && r.Location is { Length: > 0 } name && sessionLocation.Contains(name, StringComparison.OrdinalIgnoreCase))
+                .GroupBy(r => r.Location!.Length)
+                .MaxBy(g => g.Key)
+                ?.MaxBy(r => r.From);
+        return local
+            ?? StandardPerDiem.Where(r => r.From <= date).MaxBy(r => r.From)
+            ?? throw new InvalidOperationException($"No standard per diem rate is configured for {date:yyyy-MM-dd}.");
+    }
+}

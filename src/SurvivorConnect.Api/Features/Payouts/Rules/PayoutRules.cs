@@ -1,0 +1,63 @@
+using System.Text.Json.Serialization;
+
+namespace SurvivorConnect.Api.Features.Payouts.Rules;
+
+[JsonConverter(typeof(JsonStringEnumConverter<PayoutState>))]
+public enum PayoutState
+{
+    /// <summary>Prepared from a claim; waits for approval (one approver, or two above the agency's amount).</summary>
+    Pending,
+
+    /// <summary>Approved; waits to be sent through Stripe, or to be paid outside Stripe by finance.</summary>
+    Approved,
+
+    /// <summary>Being sent: the transfer and the payout to the payee's bank are under way at Stripe.</summary>
+    Sending,
+
+    Paid,
+
+    /// <summary>Stripe refused or the bank returned it; finance decides what happens next (nothing retries by itself).</summary>
+    Failed,
+
+    Cancelled,
+
+    /// <summary>The money was taken back after it was paid (a reversed transfer).</summary>
+    Reversed,
+}
+
+/// <summary>Who may approve a payout, how many must, and how Stripe's news moves it on, in any order it arrives.</summary>
+public static class PayoutRules
+{
+    /// <summary>Why this person may not approve this payout now, or null when they may.</summary>
+    public static string? WhyNotApprove(string approverId, string createdBy, string payeeId, PayoutState state, IReadOnlyCollection<string> approvedBy)
+    {
+        ArgumentNullException.ThrowIfNull(approvedBy);
+        return state != PayoutState.Pending ? "Only a payout waiting for approval can be approved."
+            : approverId == payeeId ? "This payout pays you: another approver must approve it."
+            : approverId == createdBy ? "You prepared this payout: another approver must approve it."
+            : approvedBy.Contains(approverId) ? "You have approved this payout: a second approver must approve it too."
+            : null;
+    }
+
+    /// <summary>Two different approvers for a payout at or above the agency's amount; one below it.</summary>
+    public static int ApprovalsNeeded(decimal total, decimal twoApproverThreshold) => total >= twoApproverThreshold ? 2 : 1;
+
+    public static bool CanCancel(PayoutState state) => state is PayoutState.Pending or PayoutState.Approved;
+
+    /// <summary>
+    /// Whether news from Stripe moves a payout being sent or already settled to <paramref name="next"/>. Stripe's
+    /// events may come in any order and more than once, so each can only move a payout forward: paid after
+    /// sending, failed after sending or paid (a bank can return money it took), reversed after any of them.
+    /// </summary>
+    public static bool StripeMoves(PayoutState current, PayoutState next) =>
+        Rank(current) is { } from && Rank(next) is { } to && to > from;
+
+    private static int? Rank(PayoutState state) => state switch
+    {
+        PayoutState.Sending => 0,
+        PayoutState.Paid => 1,
+        PayoutState.Failed => 2,
+        PayoutState.Reversed => 3,
+        _ => null,
+    };
+}

@@ -1,0 +1,245 @@
+using Mediator;
+using Microsoft.Extensions.Options;
+using SurvivorConnect.Api.Features.Notifications;
+using SurvivorConnect.Api.Features.Payouts.Rules;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Payouts;
+
+public enum SendOutcome
+{
+    /// <summary>Sent, settled, or no longer to send: the outbox item can go.</summary>
+    Done,
+
+    /// <summary>Approved, but the payee's Stripe account cannot be paid yet; their onboarding queues it again.</summary>
+    WaitingForPayee,
+
+    /// <summary>The approval that wrote the item has not landed (yet, or ever).</summary>
+    NotApproved,
+}
+
+/// <summary>
+/// Sends one approved payout: the transfer to the payee's Stripe account, then the payout to their bank, each
+/// with an idempotency key from the payout's id and attempt. Run again after a crash at any point, it makes no
+/// second transfer: Stripe answers the same key with the same transfer.
+/// </summary>
+public sealed record SendPayout(string PayoutId, int Attempt) : ICommand<SendOutcome>, IAudited
+{
+    public AuditTarget Audit => new("payout.send", "payout", PayoutId);
+}
+
+internal sealed class SendPayoutHandler(PayoutData data, IStripeGateway stripe, Notifier notifier) : ICommandHandler<SendPayout, SendOutcome>
+{
+    public async ValueTask<SendOutcome> Handle(SendPayout command, CancellationToken ct)
+    {
+        // A webhook may move the payout while this runs; each step is idempotent, so it simply reads again.
+        for (var tries = 0; ; tries++)
+        {
+            try
+            {
+                return await SendAsync(command, ct);
+            }
+            catch (ConflictException) when (tries < 5)
+            {
+            }
+        }
+    }
+
+    private async Task<SendOutcome> SendAsync(SendPayout command, CancellationToken ct)
+    {
+        var payout = await data.Store.ReadAsync<Payout>(PayoutData.Container, command.PayoutId, data.Store.AgencyId, ct);
+        if (payout is null || payout.Attempt != command.Attempt || payout.Method != PayeeMethod.Stripe)
+        {
+            return payout?.State == PayoutState.Pending ? SendOutcome.NotApproved : SendOutcome.Done;
+        }
+
+        if (payout.State == PayoutState.Pending)
+        {
+            return SendOutcome.NotApproved;
+        }
+
+        if (payout.State is not (PayoutState.Approved or PayoutState.Sending))
+        {
+            return SendOutcome.Done;
+        }
+
+        if (payout.State == PayoutState.Approved)
+        {
+            var account = await data.AccountAsync(payout.PayeeId, ct);
+            if (account is not { StripeAccountId: not null, StripeReady: true })
+            {
+                return SendOutcome.WaitingForPayee;
+            }
+
+            payout = await data.SaveAsync(payout, payout with { State = PayoutState.Sending, StripeAccountId = account.StripeAccountId }, ct: ct);
+        }
+
+        var order = new TransferOrder(data.Store.AgencyId, payout.Id, payout.Attempt, payout.StripeAccountId!, Money.ToMinorUnits(payout.Total, payout.Currency), payout.Currency, "");
+        try
+        {
+            if (payout.TransferId is null)
+            {
+                var transfer = await stripe.CreateTransferAsync(order with { IdempotencyKey = payout.IdempotencyKey("transfer") }, ct);
+                payout = await data.SaveAsync(payout, payout with { TransferId = transfer }, ct: ct);
+            }
+
+            if (payout.BankPayoutId is null)
+            {
+                var bankPayout = await stripe.CreateBankPayoutAsync(order with { IdempotencyKey = payout.IdempotencyKey("bank-payout") }, ct);
+                await data.SaveAsync(payout, payout with { BankPayoutId = bankPayout }, ct: ct);
+            }
+
+            return SendOutcome.Done;
+        }
+        catch (StripeGatewayException ex) when (ex.Permanent)
+        {
+            await data.SaveAsync(payout, payout with { State = PayoutState.Failed, FailureCode = ex.Code }, ct: ct);
+            await PayoutNews.TellFinanceAsync(data, notifier, payout, ct);
+            return SendOutcome.Done;
+        }
+    }
+}
+
+internal static class PayoutNews
+{
+    public static async Task TellFinanceAsync(PayoutData data, Notifier notifier, Payout payout, CancellationToken ct)
+    {
+        foreach (var approver in await data.FinanceApproversAsync(ct))
+        {
+            await notifier.SendOnceAsync(approver, Notices.PayoutFailed, $"payout-failed~{payout.Id}~{payout.Attempt}", ct);
+        }
+    }
+}
+
+/// <summary>
+/// Every instance runs this: it leases due outbox items (an ETag-checked write, so one instance holds each) and
+/// sends them in their agency's scope. A crash leaves the lease to run out; the next holder sends again with
+/// the same idempotency keys. Stripe's transient failures wait for the lease too; its refusals fail the payout.
+/// </summary>
+internal sealed class PayoutSender(IServiceScopeFactory scopes, IDocumentStore store, TimeProvider time, IOptions<PayoutOptions> options, ILogger<PayoutSender> log)
+    : BackgroundService
+{
+    public const string SystemUser = "system-payouts";
+
+    /// <summary>How long an item whose approval never landed is kept before it is dropped.</summary>
+    public static readonly TimeSpan ApprovalGrace = TimeSpan.FromMinutes(10);
+
+    /// <summary>How long an approved payout waits before its payee's onboarding is looked at again.</summary>
+    public static readonly TimeSpan PayeeWait = TimeSpan.FromHours(6);
+
+    public const int Concurrency = 4;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.Value.Stripe.Enabled || !options.Value.SendInBackground)
+        {
+            return;
+        }
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(options.Value.SendEvery, time, stoppingToken);
+                await RunOnceAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                PayoutLog.SendRunFailed(log, ex);
+            }
+        }
+    }
+
+    /// <summary>Sends what is due now; returns how many items it finished with.</summary>
+    public async Task<int> RunOnceAsync(CancellationToken ct)
+    {
+        var finished = 0;
+        string? token = null;
+        do
+        {
+            var page = await store.QueryAsync<PayoutOutboxItem>(PayoutData.Container, new DocumentQuery
+            {
+                PartitionKey = PayoutOutboxItem.Partition,
+                Type = DocumentTypes.Of<PayoutOutboxItem>(),
+                Filters = [Filter.Le("dueAt", time.GetUtcNow())],
+                OrderBy = "dueAt",
+                PageSize = DocumentQuery.MaxPageSize,
+                ContinuationToken = token,
+            }, ct);
+            await Parallel.ForEachAsync(page.Items, new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = ct }, async (item, itemCt) =>
+            {
+                if (await SendOneAsync(item, itemCt))
+                {
+                    Interlocked.Increment(ref finished);
+                }
+            });
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+
+        return finished;
+    }
+
+    private async Task<bool> SendOneAsync(PayoutOutboxItem item, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        PayoutOutboxItem leased;
+        try
+        {
+            leased = await store.ReplaceAsync(PayoutData.Container, item with { DueAt = now + options.Value.Lease }, item.ETag!, ct);
+        }
+        catch (StoreException ex) when (ex.Kind is StoreErrorKind.PreconditionFailed or StoreErrorKind.NotFound)
+        {
+            return false;
+        }
+
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            scope.ServiceProvider.GetRequiredService<HubCaller>().Principal = HubCaller.System(item.AgencyId, SystemUser);
+            var outcome = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new SendPayout(item.PayoutId, item.Attempt), ct);
+            var later = outcome switch
+            {
+                SendOutcome.WaitingForPayee => now + PayeeWait,
+                SendOutcome.NotApproved when now - item.CreatedAt < ApprovalGrace => now + TimeSpan.FromMinutes(1),
+                _ => (DateTimeOffset?)null,
+            };
+            if (later is { } due)
+            {
+                await store.ReplaceAsync(PayoutData.Container, leased with { DueAt = due }, leased.ETag!, ct);
+                return false;
+            }
+
+            await store.DeleteAsync(PayoutData.Container, leased.Id, PayoutOutboxItem.Partition, leased.ETag, ct);
+            return true;
+        }
+        catch (Exception ex) when (ex is StripeGatewayException or StoreException or ConflictException)
+        {
+            // Left leased: when the lease runs out, this or another instance sends it again with the same keys.
+            PayoutLog.SendFailed(log, item.PayoutId, ex.GetType().Name);
+            return false;
+        }
+    }
+}
+
+internal static partial class PayoutLog
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Payouts could not be sent this round")]
+    public static partial void SendRunFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Payout {PayoutId} was not sent ({Failure}); it is tried again when its lease ends")]
+    public static partial void SendFailed(ILogger logger, string payoutId, string failure);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stripe event {EventId} ({EventType}) names nothing of ours; acknowledged")]
+    public static partial void EventIgnored(ILogger logger, string eventId, string eventType);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A Stripe webhook was refused: {Reason}")]
+    public static partial void WebhookRefused(ILogger logger, string reason);
+}

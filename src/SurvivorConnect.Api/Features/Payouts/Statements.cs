@@ -1,0 +1,278 @@
+using System.Globalization;
+using System.Text;
+using Mediator;
+using SurvivorConnect.Api.Features.Payouts.Rules;
+using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Payouts;
+
+public sealed record PayeeAccountView(
+    PayeeMethod? Method, bool StripeConnected, bool StripeReady, bool BenefitsNoticeSeen, bool TaxDetailsOnFile, bool TaxDetailsNeeded, bool StripePayoutsOn);
+
+/// <summary>A payee's statement: every payout of theirs with its lines, and the year's totals, compensation apart from reimbursements.</summary>
+public sealed record MyPaymentsView(PayeeAccountView Account, int Year, decimal Compensation, decimal Reimbursement, decimal Total, string? Currency, IReadOnlyList<PayoutView> Payouts);
+
+public sealed record GetMyPayments(int? Year) : IQuery<MyPaymentsView>, IValidate
+{
+    public void Validate(ValidationErrors errors) => errors.Range("year", Year, 2000, 2100);
+}
+
+public sealed record AcknowledgeBenefitsNotice : ICommand<PayeeAccountView>, IAudited
+{
+    public AuditTarget Audit => new("payee.benefits-notice", "payee-account");
+}
+
+public sealed record PayeeMethodRequest(string? Method);
+
+public sealed record ChoosePayeeMethod(PayeeMethodRequest Body) : ICommand<PayeeAccountView>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("payee.choose-method", "payee-account");
+
+    public void Validate(ValidationErrors errors) => errors.OneOf<PayeeMethod>("method", Body.Method);
+}
+
+public sealed record OnboardingLink(Uri Url);
+
+/// <summary>Opens (once) the payee's Stripe Express account and gives the link to Stripe's own onboarding, where they enter bank details.</summary>
+public sealed record StartStripeOnboarding(Uri PaymentsPage) : ICommand<OnboardingLink>, IAudited
+{
+    public AuditTarget Audit => new("payee.stripe-onboarding", "payee-account");
+}
+
+/// <summary>Back from Stripe: asks Stripe whether the account can now be paid.</summary>
+public sealed record RefreshStripeStatus : ICommand<PayeeAccountView>;
+
+public sealed record GetMyStatementCsv(int? Year) : IQuery<string>, IValidate
+{
+    public void Validate(ValidationErrors errors) => errors.Range("year", Year, 2000, 2100);
+}
+
+public sealed record PayeeTotalsView(
+    string PayeeId, string? PayeeName, int Year, decimal Compensation, decimal Reimbursement, decimal Total, bool CrossesThreshold, bool TaxDetailsOnFile);
+
+public sealed record YearlyTotalsView(int Year, decimal Threshold, IReadOnlyList<PayeeTotalsView> Payees);
+
+public sealed record GetYearlyTotals(int? Year) : IQuery<YearlyTotalsView>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("payout.yearly-totals", "payout");
+
+    public void Validate(ValidationErrors errors) => errors.Range("year", Year, 2000, 2100);
+}
+
+/// <summary>Finance records that a payee's tax form is on file (the form itself, and the number on it, are kept outside SurvivorConnect).</summary>
+public sealed record RecordTaxDetails(string PersonId) : ICommand<PayeeTotalsView>, IAudited
+{
+    public AuditTarget Audit => new("payee.tax-details-on-file", "payee-account", PersonId);
+}
+
+public sealed record ExportPayoutsCsv(int? Year) : IQuery<string>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("payout.export", "payout");
+
+    public void Validate(ValidationErrors errors) => errors.Range("year", Year, 2000, 2100);
+}
+
+internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe)
+    : IQueryHandler<GetMyPayments, MyPaymentsView>,
+      ICommandHandler<AcknowledgeBenefitsNotice, PayeeAccountView>,
+      ICommandHandler<ChoosePayeeMethod, PayeeAccountView>,
+      ICommandHandler<StartStripeOnboarding, OnboardingLink>,
+      ICommandHandler<RefreshStripeStatus, PayeeAccountView>,
+      IQueryHandler<GetMyStatementCsv, string>,
+      IQueryHandler<GetYearlyTotals, YearlyTotalsView>,
+      ICommandHandler<RecordTaxDetails, PayeeTotalsView>,
+      IQueryHandler<ExportPayoutsCsv, string>
+{
+    private string Me => data.Store.User.UserId;
+
+    public async ValueTask<MyPaymentsView> Handle(GetMyPayments query, CancellationToken ct)
+    {
+        var year = query.Year ?? data.Store.Now.Year;
+        var payouts = await data.PayoutsAsync([Filter.Eq("payeeId", Me)], ct);
+        var paid = payouts.Where(p => p.State == PayoutState.Paid && p.Year == year).ToList();
+        var account = await data.AccountAsync(Me, ct);
+        return new MyPaymentsView(
+            await AccountViewAsync(account, payouts, ct), year, paid.Sum(p => p.Compensation), paid.Sum(p => p.Reimbursement), paid.Sum(p => p.Total),
+            payouts.FirstOrDefault()?.Currency,
+            [.. payouts.Where(p => p.State != PayoutState.Cancelled).OrderByDescending(p => p.SessionDate).Select(p => PayoutView.From(p, null, null))]);
+    }
+
+    public async ValueTask<PayeeAccountView> Handle(AcknowledgeBenefitsNotice command, CancellationToken ct)
+    {
+        var account = await data.AccountAsync(Me, ct);
+        return await AccountViewAsync(account.BenefitsNoticeSeenAt is null
+            ? await data.SaveAccountAsync(account with { BenefitsNoticeSeenAt = data.Store.Now, ChangedAt = data.Store.Now }, ct)
+            : account, null, ct);
+    }
+
+    public async ValueTask<PayeeAccountView> Handle(ChoosePayeeMethod command, CancellationToken ct)
+    {
+        var account = await data.AccountAsync(Me, ct);
+        var method = EnumNames.Parse<PayeeMethod>(command.Body.Method);
+        return await AccountViewAsync(await data.SaveAccountAsync(account with { Method = method, ChangedAt = data.Store.Now }, ct), null, ct);
+    }
+
+    public async ValueTask<OnboardingLink> Handle(StartStripeOnboarding command, CancellationToken ct)
+    {
+        if (!stripe.Enabled)
+        {
+            throw new ConflictException("Payments through Stripe are off on this server. Choose a check or a prepaid card, or ask your agency.");
+        }
+
+        var account = await data.AccountAsync(Me, ct);
+        if (account.StripeAccountId is null)
+        {
+            // The idempotency key is the person's, so a second click (or a lost answer) opens no second account.
+            var id = await Stripe(() => stripe.CreateExpressAccountAsync(data.Store.AgencyId, Me, ct));
+            account = await data.SaveAccountAsync(account with { StripeAccountId = id, Method = PayeeMethod.Stripe, ChangedAt = data.Store.Now }, ct);
+        }
+
+        var back = command.PaymentsPage;
+        return new OnboardingLink(new Uri(await Stripe(() => stripe.CreateOnboardingLinkAsync(account.StripeAccountId!, new Uri(back, "?stripe=again"), new Uri(back, "?stripe=back"), ct))));
+    }
+
+    public async ValueTask<PayeeAccountView> Handle(RefreshStripeStatus command, CancellationToken ct)
+    {
+        var account = await data.AccountAsync(Me, ct);
+        if (stripe.Enabled && account.StripeAccountId is { } id && !account.StripeReady && await Stripe(() => stripe.PayoutsEnabledAsync(id, ct)))
+        {
+            account = await data.SaveAccountAsync(account with { StripeReady = true, ChangedAt = data.Store.Now }, ct);
+            await QueueWaitingAsync(data, account.PersonId, ct);
+        }
+
+        return await AccountViewAsync(account, null, ct);
+    }
+
+    public async ValueTask<string> Handle(GetMyStatementCsv query, CancellationToken ct)
+    {
+        var year = query.Year ?? data.Store.Now.Year;
+        var paid = (await data.PayoutsAsync([Filter.Eq("payeeId", Me)], ct)).Where(p => p.State == PayoutState.Paid && p.Year == year);
+        return StatementCsv.Write(paid.OrderBy(p => p.PaidAt), null);
+    }
+
+    public async ValueTask<YearlyTotalsView> Handle(GetYearlyTotals query, CancellationToken ct) => await TotalsAsync(query.Year ?? data.Store.Now.Year, ct);
+
+    public async ValueTask<PayeeTotalsView> Handle(RecordTaxDetails command, CancellationToken ct)
+    {
+        var people = await data.PeopleAsync(ct);
+        var person = people.GetValueOrDefault(command.PersonId) ?? throw new NotFoundException("person");
+
+        var account = await data.AccountAsync(command.PersonId, ct);
+        await data.SaveAccountAsync(account with { TaxDetailsOnFileAt = data.Store.Now, TaxDetailsRecordedBy = Me, ChangedAt = data.Store.Now }, ct);
+        var totals = await TotalsAsync(data.Store.Now.Year, ct);
+        return totals.Payees.FirstOrDefault(p => p.PayeeId == command.PersonId)
+            ?? new PayeeTotalsView(command.PersonId, person.DisplayName, totals.Year, 0, 0, 0, false, true);
+    }
+
+    public async ValueTask<string> Handle(ExportPayoutsCsv query, CancellationToken ct)
+    {
+        var year = query.Year ?? data.Store.Now.Year;
+        var people = await data.PeopleAsync(ct);
+        var paid = await data.PayoutsAsync([Filter.Eq("year", year), Filter.Eq("state", PayoutState.Paid)], ct);
+        return StatementCsv.Write(paid.OrderBy(p => p.PaidAt), id => people.GetValueOrDefault(id)?.DisplayName ?? id);
+    }
+
+    /// <summary>Approved payouts of a payee whose Stripe account has just become ready: sent now.</summary>
+    public static async Task QueueWaitingAsync(PayoutData data, string personId, CancellationToken ct)
+    {
+        foreach (var waiting in await data.PayoutsAsync([Filter.Eq("payeeId", personId), Filter.Eq("state", PayoutState.Approved)], ct))
+        {
+            if (waiting.Method == PayeeMethod.Stripe)
+            {
+                await data.QueueAsync(waiting, ct);
+            }
+        }
+    }
+
+    private async Task<YearlyTotalsView> TotalsAsync(int year, CancellationToken ct)
+    {
+        var thresholds = data.Options.ReportingThresholds;
+        var people = await data.PeopleAsync(ct);
+        var accounts = (await data.Store.AllAsync<PayeeAccount>(PayoutData.Container, [], ct)).ToDictionary(a => a.PersonId, StringComparer.Ordinal);
+        var payees = (await data.LedgerAsync(year, ct))
+            .GroupBy(e => e.PayeeId)
+            .Select(g => new PayeeYear(g.Key, year, g.Sum(e => e.Compensation), g.Sum(e => e.Reimbursement)))
+            .Select(y => new PayeeTotalsView(y.PayeeId, people.GetValueOrDefault(y.PayeeId)?.DisplayName, year, y.Compensation, y.Reimbursement, y.Total,
+                TaxYear.Crosses(y.Compensation, year, thresholds), accounts.GetValueOrDefault(y.PayeeId)?.TaxDetailsOnFileAt is not null))
+            .OrderByDescending(p => p.Compensation)
+            .ToList();
+        return new YearlyTotalsView(year, TaxYear.ThresholdFor(year, thresholds), payees);
+    }
+
+    private async Task<PayeeAccountView> AccountViewAsync(PayeeAccount account, IReadOnlyList<Payout>? payouts, CancellationToken ct)
+    {
+        var year = data.Store.Now.Year;
+        payouts ??= await data.PayoutsAsync([Filter.Eq("payeeId", account.PersonId)], ct);
+        var compensation = payouts.Where(p => p.Year == year || p.State is PayoutState.Pending or PayoutState.Approved or PayoutState.Sending)
+            .Where(p => p.State is not (PayoutState.Cancelled or PayoutState.Failed or PayoutState.Reversed)).Sum(p => p.Compensation);
+        return new PayeeAccountView(
+            account.Method, account.StripeAccountId is not null, account.StripeReady, account.BenefitsNoticeSeenAt is not null, account.TaxDetailsOnFileAt is not null,
+            account.TaxDetailsOnFileAt is null && TaxYear.Crosses(compensation, year, data.Options.ReportingThresholds), stripe.Enabled);
+    }
+
+    private static async Task<T> Stripe<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (StripeGatewayException ex)
+        {
+            throw new ConflictException(ex.Permanent
+                ? "Stripe could not set this up. Please ask your agency's finance team."
+                : "Stripe did not answer just now. Please try again in a minute.");
+        }
+    }
+}
+
+/// <summary>
+/// Statements as CSV: one row per payout line, so compensation and reimbursements can be told apart. A cell
+/// that a spreadsheet would run as a formula is kept as text.
+/// </summary>
+public static class StatementCsv
+{
+    public static string Write(IEnumerable<Payout> payouts, Func<string, string>? payeeName)
+    {
+        ArgumentNullException.ThrowIfNull(payouts);
+        var csv = new StringBuilder();
+        Row(csv, [.. payeeName is null ? Array.Empty<string>() : ["Payee"], "Paid on", "Engagement", "Session date", "Line", "Kind", "Quantity", "Rate", "Amount", "Reported as", "Currency", "Payout total", "Reference"]);
+        foreach (var payout in payouts)
+        {
+            foreach (var line in payout.Lines)
+            {
+                Row(csv, [
+                    .. payeeName is null ? Array.Empty<string>() : [payeeName(payout.PayeeId)],
+                    payout.PaidAt?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "",
+                    payout.OpportunityTitle,
+                    payout.SessionDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                    line.Description,
+                    line.Kind.ToString(),
+                    line.Quantity.ToString("0.####", CultureInfo.InvariantCulture),
+                    line.Rate.ToString("0.00##", CultureInfo.InvariantCulture),
+                    line.Amount.ToString("0.00##", CultureInfo.InvariantCulture),
+                    line.IsReimbursement ? "Reimbursement" : "Compensation",
+                    payout.Currency,
+                    payout.Total.ToString("0.00", CultureInfo.InvariantCulture),
+                    payout.OutsideReference ?? payout.TransferId ?? "",
+                ]);
+            }
+        }
+
+        return csv.ToString();
+    }
+
+    private static void Row(StringBuilder csv, IReadOnlyList<string> cells)
+    {
+        csv.AppendJoin(',', cells.Select(Cell)).Append("\r\n");
+    }
+
+    private static string Cell(string value)
+    {
+        var safe = value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' && !decimal.TryParse(value, NumberStyles.Number, CultureInfo.InvariantCulture, out _)
+            ? "'" + value
+            : value;
+        return safe.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? $"\"{safe.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : safe;
+    }
+}

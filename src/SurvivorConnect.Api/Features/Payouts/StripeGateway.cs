@@ -1,0 +1,141 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+using Stripe;
+
+namespace SurvivorConnect.Api.Features.Payouts;
+
+/// <summary>A request Stripe refused for good (it will answer the same again), or one that may work if sent again.</summary>
+public sealed class StripeGatewayException(string code, bool permanent, Exception inner) : Exception($"Stripe answered {code}.", inner)
+{
+    public string Code { get; } = code;
+
+    public bool Permanent { get; } = permanent;
+}
+
+public sealed record TransferOrder(string AgencyId, string PayoutId, int Attempt, string AccountId, long AmountMinor, string Currency, string IdempotencyKey);
+
+public sealed record StripeTransferState(string Id, long Amount, long AmountReversed, bool Reversed);
+
+/// <summary>What SurvivorConnect asks of Stripe Connect. Every write carries an idempotency key, so sending it again is safe.</summary>
+public interface IStripeGateway
+{
+    bool Enabled { get; }
+
+    Task<string> CreateExpressAccountAsync(string agencyId, string personId, CancellationToken ct);
+
+    Task<string> CreateOnboardingLinkAsync(string accountId, Uri refreshUrl, Uri returnUrl, CancellationToken ct);
+
+    Task<bool> PayoutsEnabledAsync(string accountId, CancellationToken ct);
+
+    Task<string> CreateTransferAsync(TransferOrder order, CancellationToken ct);
+
+    /// <summary>Pays the transferred amount from the payee's Stripe balance to their bank or card.</summary>
+    Task<string> CreateBankPayoutAsync(TransferOrder order, CancellationToken ct);
+
+    Task<StripeTransferState?> GetTransferAsync(string transferId, CancellationToken ct);
+}
+
+internal sealed class StripeGateway : IStripeGateway
+{
+    private readonly StripeClient? _client;
+    private readonly StripeOptions _options;
+
+    public StripeGateway(IOptions<PayoutOptions> options, IHttpClientFactory http)
+    {
+        _options = options.Value.Stripe;
+        if (_options.Enabled)
+        {
+            _client = new StripeClient(new StripeClientOptions
+            {
+                ApiKey = _options.SecretKey,
+                ApiBase = _options.ApiBase ?? StripeClient.DefaultApiBase,
+                HttpClient = new SystemNetHttpClient(http.CreateClient(nameof(StripeGateway)), _options.MaxNetworkRetries, enableTelemetry: false),
+            });
+        }
+    }
+
+    public bool Enabled => _client is not null;
+
+    private StripeClient Client => _client ?? throw new InvalidOperationException("Stripe is not configured.");
+
+    public Task<string> CreateExpressAccountAsync(string agencyId, string personId, CancellationToken ct) => Call(async () =>
+        (await Client.V1.Accounts.CreateAsync(new AccountCreateOptions
+        {
+            Type = "express",
+            Country = _options.Country,
+            Capabilities = new AccountCapabilitiesOptions { Transfers = new AccountCapabilitiesTransfersOptions { Requested = true } },
+
+            // SurvivorConnect pays each payout out on its own, so each can be followed to the bank and back.
+            Settings = new AccountSettingsOptions { Payouts = new AccountSettingsPayoutsOptions { Schedule = new AccountSettingsPayoutsScheduleOptions { Interval = "manual" } } },
+            Metadata = new() { ["agency_id"] = agencyId, ["person_id"] = personId },
+        }, new RequestOptions { IdempotencyKey = $"account~{agencyId}~{personId}" }, ct)).Id);
+
+    public Task<string> CreateOnboardingLinkAsync(string accountId, Uri refreshUrl, Uri returnUrl, CancellationToken ct) => Call(async () =>
+        (await Client.V1.AccountLinks.CreateAsync(new AccountLinkCreateOptions
+        {
+            Account = accountId,
+            Type = "account_onboarding",
+            RefreshUrl = refreshUrl.ToString(),
+            ReturnUrl = returnUrl.ToString(),
+        }, null, ct)).Url);
+
+    public Task<bool> PayoutsEnabledAsync(string accountId, CancellationToken ct) => Call(async () =>
+        (await Client.V1.Accounts.GetAsync(accountId, null, null, ct)).PayoutsEnabled);
+
+    public Task<string> CreateTransferAsync(TransferOrder order, CancellationToken ct) => Call(async () =>
+        (await Client.V1.Transfers.CreateAsync(new TransferCreateOptions
+        {
+            Amount = order.AmountMinor,
+            Currency = order.Currency.ToLowerInvariant(),
+            Destination = order.AccountId,
+            TransferGroup = order.PayoutId,
+            Metadata = Metadata(order),
+        }, new RequestOptions { IdempotencyKey = order.IdempotencyKey }, ct)).Id);
+
+    public Task<string> CreateBankPayoutAsync(TransferOrder order, CancellationToken ct) => Call(async () =>
+        (await Client.V1.Payouts.CreateAsync(new PayoutCreateOptions
+        {
+            Amount = order.AmountMinor,
+            Currency = order.Currency.ToLowerInvariant(),
+            Metadata = Metadata(order),
+        }, new RequestOptions { IdempotencyKey = order.IdempotencyKey, StripeAccount = order.AccountId }, ct)).Id);
+
+    public async Task<StripeTransferState?> GetTransferAsync(string transferId, CancellationToken ct)
+    {
+        try
+        {
+            var transfer = await Client.V1.Transfers.GetAsync(transferId, null, null, ct);
+            return new StripeTransferState(transfer.Id, transfer.Amount, transfer.AmountReversed, transfer.Reversed);
+        }
+        catch (StripeException ex) when (ex.HttpStatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    private static Dictionary<string, string> Metadata(TransferOrder order) => new()
+    {
+        ["agency_id"] = order.AgencyId,
+        ["payout_id"] = order.PayoutId,
+        ["attempt"] = order.Attempt.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
+    // Stripe's 4xx answers (but a conflicting concurrent request or a rate limit) will not change if sent again.
+    private static async Task<T> Call<T>(Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (StripeException ex)
+        {
+            var status = (int)ex.HttpStatusCode;
+            var permanent = status is >= 400 and < 500 and not 409 and not 429;
+            throw new StripeGatewayException(ex.StripeError?.Code ?? ex.StripeError?.Type ?? status.ToString(System.Globalization.CultureInfo.InvariantCulture), permanent, ex);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new StripeGatewayException("network", permanent: false, ex);
+        }
+    }
+}

@@ -1,0 +1,208 @@
+using System.Globalization;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Stripe;
+using SurvivorConnect.Api.Features.Notifications;
+using SurvivorConnect.Api.Features.Payouts.Rules;
+using SurvivorConnect.Api.Features.People;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
+
+namespace SurvivorConnect.Api.Features.Payouts;
+
+/// <summary>What a verified Stripe event says about one of our payouts or payee accounts.</summary>
+public sealed record ApplyStripeEvent(string EventId, string EventType, string ObjectId, string? PayoutId, int? Attempt, string? PersonId, bool? AccountReady, string? FailureCode)
+    : ICommand<bool>, IAudited
+{
+    public AuditTarget Audit => new("payout.stripe-event", PayoutId is null ? "payee-account" : "payout", PayoutId ?? PersonId);
+}
+
+/// <summary>
+/// <c>POST /webhooks/stripe</c>: Stripe's news, verified with the endpoint's signing secret (a bad, missing or
+/// stale signature is a 400 and changes nothing). Our objects carry the agency and payout in their metadata;
+/// an event that names nothing of ours is logged by id and acknowledged.
+/// </summary>
+internal static class StripeWebhook
+{
+    public const int MaxBodyBytes = 256 * 1024;
+
+    public static async Task<Results<Ok, ProblemHttpResult>> Receive(
+        HttpContext context, IOptions<PayoutOptions> options, TimeProvider time, IServiceScopeFactory scopes, ILogger<PayoutSender> log, CancellationToken ct)
+    {
+        var stripe = options.Value.Stripe;
+        if (!stripe.Enabled)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Payouts through Stripe are off on this server.");
+        }
+
+        if (context.Request.ContentLength is > MaxBodyBytes)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Too large.");
+        }
+
+        using var reader = new StreamReader(context.Request.Body);
+        var json = await reader.ReadToEndAsync(ct);
+        Event stripeEvent;
+        try
+        {
+            stripeEvent = EventUtility.ConstructEvent(
+                json, context.Request.Headers["Stripe-Signature"].ToString(), stripe.WebhookSecret, stripe.ToleranceSeconds,
+                time.GetUtcNow().ToUnixTimeSeconds(), throwOnApiVersionMismatch: false);
+        }
+        catch (StripeException)
+        {
+            PayoutLog.WebhookRefused(log, "signature");
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The Stripe signature is missing, wrong or too old.");
+        }
+        catch (Exception ex) when (ex is Newtonsoft.Json.JsonException or System.Text.Json.JsonException or ArgumentException)
+        {
+            PayoutLog.WebhookRefused(log, "body");
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The body is not a Stripe event.");
+        }
+
+        var (agencyId, command) = Read(stripeEvent);
+        if (agencyId is null || command is null || !PeopleRules.IsValidId(agencyId))
+        {
+            PayoutLog.EventIgnored(log, stripeEvent.Id, stripeEvent.Type);
+            return TypedResults.Ok();
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<HubCaller>().Principal = HubCaller.System(agencyId, PayoutSender.SystemUser);
+        if (!await scope.ServiceProvider.GetRequiredService<IMediator>().Send(command, ct))
+        {
+            PayoutLog.EventIgnored(log, stripeEvent.Id, stripeEvent.Type);
+        }
+
+        return TypedResults.Ok();
+    }
+
+    private static (string? AgencyId, ApplyStripeEvent? Command) Read(Event e) => e.Data?.Object switch
+    {
+        Stripe.Payout p when e.Type is EventTypes.PayoutPaid or EventTypes.PayoutFailed =>
+            (Meta(p.Metadata, "agency_id"), new ApplyStripeEvent(e.Id, e.Type, p.Id, Meta(p.Metadata, "payout_id"), Attempt(p.Metadata), null, null, p.FailureCode)),
+        Transfer t when e.Type == EventTypes.TransferReversed =>
+            (Meta(t.Metadata, "agency_id"), new ApplyStripeEvent(e.Id, e.Type, t.Id, Meta(t.Metadata, "payout_id"), Attempt(t.Metadata), null, null, "transfer_reversed")),
+        Account a when e.Type == EventTypes.AccountUpdated =>
+            (Meta(a.Metadata, "agency_id"), new ApplyStripeEvent(e.Id, e.Type, a.Id, null, null, Meta(a.Metadata, "person_id"), a.PayoutsEnabled, null)),
+        _ => (null, null),
+    };
+
+    private static string? Meta(Dictionary<string, string>? metadata, string key) => metadata?.GetValueOrDefault(key);
+
+    private static int? Attempt(Dictionary<string, string>? metadata) =>
+        int.TryParse(Meta(metadata, "attempt"), NumberStyles.None, CultureInfo.InvariantCulture, out var attempt) ? attempt : null;
+}
+
+/// <summary>
+/// Acts on one Stripe event once: the event's record is written in the same transaction as the change, so of
+/// five deliveries at once one changes the payout and the rest find it done. Events only ever move a payout
+/// forward (see <see cref="PayoutRules.StripeMoves"/>), so the order they come in does not change the end.
+/// </summary>
+internal sealed class ApplyStripeEventHandler(PayoutData data, Notifier notifier) : ICommandHandler<ApplyStripeEvent, bool>
+{
+    public async ValueTask<bool> Handle(ApplyStripeEvent command, CancellationToken ct)
+    {
+        if (command.EventType == EventTypes.AccountUpdated)
+        {
+            return await AccountAsync(command, ct);
+        }
+
+        var target = command.EventType switch
+        {
+            EventTypes.PayoutPaid => PayoutState.Paid,
+            EventTypes.PayoutFailed => PayoutState.Failed,
+            _ => PayoutState.Reversed,
+        };
+        for (var tries = 0; ; tries++)
+        {
+            if (await data.Store.ReadAsync<StripeEventRecord>(PayoutData.Container, StripeEventRecord.IdFor(command.EventId), data.Store.AgencyId, ct) is not null)
+            {
+                return true;
+            }
+
+            var payout = command.PayoutId is { Length: <= 200 } id && id.StartsWith("payout~", StringComparison.Ordinal)
+                ? await data.Store.ReadAsync<Payout>(PayoutData.Container, id, data.Store.AgencyId, ct)
+                : null;
+            if (payout is null || payout.Attempt != command.Attempt || payout.Method != PayeeMethod.Stripe)
+            {
+                return false;
+            }
+
+            var moves = PayoutRules.StripeMoves(payout.State, target);
+            var now = data.Store.Now;
+            var after = !moves ? payout : payout with
+            {
+                State = target,
+                PaidAt = target == PayoutState.Paid ? now : payout.PaidAt,
+                Year = target == PayoutState.Paid ? now.Year : payout.Year,
+                FailureCode = target == PayoutState.Paid ? null : command.FailureCode ?? "failed",
+                BankPayoutId = command.EventType.StartsWith("payout.", StringComparison.Ordinal) ? payout.BankPayoutId ?? command.ObjectId : payout.BankPayoutId,
+            };
+            try
+            {
+                await data.SaveAsync(payout, after, command.EventId, command.EventType, payout.TransferId, ct);
+            }
+            catch (ConflictException) when (tries < 5)
+            {
+                continue;
+            }
+
+            if (moves)
+            {
+                await TellAsync(after, ct);
+            }
+
+            return true;
+        }
+    }
+
+    private async Task TellAsync(Payout payout, CancellationToken ct)
+    {
+        if (payout.State == PayoutState.Paid)
+        {
+            await notifier.SendOnceAsync(payout.PayeeId, Notices.PayoutSent, $"payout-paid~{payout.Id}~{payout.Attempt}", ct);
+        }
+        else
+        {
+            await PayoutNews.TellFinanceAsync(data, notifier, payout, ct);
+        }
+    }
+
+    private async Task<bool> AccountAsync(ApplyStripeEvent command, CancellationToken ct)
+    {
+        if (command.PersonId is not { } personId || !PeopleRules.IsValidId(personId))
+        {
+            return false;
+        }
+
+        var account = await data.AccountAsync(personId, ct);
+        if (account.StripeAccountId != command.ObjectId)
+        {
+            return false;
+        }
+
+        var ready = command.AccountReady == true;
+        if (account.StripeReady != ready)
+        {
+            try
+            {
+                await data.SaveAccountAsync(account with { StripeReady = ready, ChangedAt = data.Store.Now }, ct);
+            }
+            catch (Storage.StoreException ex) when (ex.Kind == Storage.StoreErrorKind.PreconditionFailed)
+            {
+                // Another delivery of the same news got there first.
+                return true;
+            }
+
+            if (ready)
+            {
+                await StatementHandlers.QueueWaitingAsync(data, personId, ct);
+            }
+        }
+
+        return true;
+    }
+}

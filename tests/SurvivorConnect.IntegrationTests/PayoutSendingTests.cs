@@ -1,0 +1,96 @@
+using System.Net;
+using SurvivorConnect.Testing;
+
+namespace SurvivorConnect.IntegrationTests;
+
+/// <summary>Sending through the outbox survives a crash at the worst moment and two instances sending at once.</summary>
+public sealed class PayoutSendingTests : IAsyncLifetime
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "sc-payout-" + Guid.NewGuid().ToString("N"));
+    private readonly FakeStripe _stripe = FakeStripe.Start();
+
+    private sealed class Instance(string folder, DateTimeOffset start, FakeStripe stripe, int networkRetries)
+        : PayoutApi(folder, start, stripe, ownsStripe: false, networkRetries);
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        await _stripe.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    private Instance Start(DateTimeOffset at, int networkRetries = 2)
+    {
+        var instance = new Instance(_folder, at, _stripe, networkRetries);
+        _ = instance.Server;
+        return instance;
+    }
+
+    private static async Task<List<PayoutDto>> ApprovedAsync(PayoutApi api, int people)
+    {
+        var world = new PayoutWorld(api);
+        var (opportunity, payees) = await world.AttendedAsync(people);
+        foreach (var payee in payees)
+        {
+            await world.PayeeReadyAsync(payee, stripe: true);
+        }
+
+        var payouts = await world.PrepareAsync(opportunity);
+        foreach (var payout in payouts)
+        {
+            await HttpAssert.Ok<PayoutDto>(await world.Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+        }
+
+        return payouts;
+    }
+
+    private int TransfersFor(string payoutId) => _stripe.Transfers.Count(t => t["metadata"]!["payout_id"]!.GetValue<string>() == payoutId);
+
+    private int BankPayoutsFor(string payoutId) => _stripe.Payouts.Count(t => t["metadata"]!["payout_id"]!.GetValue<string>() == payoutId);
+
+    [Fact]
+    public async Task A_worker_killed_after_Stripe_made_the_transfer_leaves_one_transfer_once_another_takes_over()
+    {
+        var first = Start(DateTimeOffset.UtcNow, networkRetries: 0);
+        var payout = Assert.Single(await ApprovedAsync(first, people: 1));
+        _stripe.LoseNextResponse("/v1/transfers");
+
+        await first.SendPayoutsAsync();
+
+        Assert.Equal("Sending", (await new PayoutWorld(first).PayoutAsync(payout.Id)).State);
+        Assert.Equal(1, TransfersFor(payout.Id));
+        Assert.Equal(0, BankPayoutsFor(payout.Id));
+        var diedAt = first.Time.GetUtcNow();
+        await first.DisposeAsync();
+
+        // The restarted instance waits out the dead one's lease, then sends again with the same idempotency key.
+        await using var second = Start(diedAt.AddSeconds(30));
+        Assert.Equal(0, await second.SendPayoutsAsync());
+        second.Time.Advance(TimeSpan.FromMinutes(3));
+        Assert.Equal(1, await second.SendPayoutsAsync());
+
+        Assert.Equal(1, TransfersFor(payout.Id));
+        Assert.Equal(1, BankPayoutsFor(payout.Id));
+        var bank = _stripe.Payouts.Single(p => p["metadata"]!["payout_id"]!.GetValue<string>() == payout.Id)["id"]!.GetValue<string>();
+        Assert.Equal(HttpStatusCode.OK, (await second.DeliverAsync(_stripe.EventJson("payout.paid", bank, status: "paid"))).StatusCode);
+        Assert.Equal("Paid", (await new PayoutWorld(second).PayoutAsync(payout.Id)).State);
+    }
+
+    [Fact]
+    public async Task Two_instances_sending_at_once_pay_each_payout_once()
+    {
+        var now = DateTimeOffset.UtcNow;
+        await using var first = Start(now);
+        await using var second = Start(now);
+        var payouts = await ApprovedAsync(first, people: 8);
+        second.Time.Advance(first.Time.GetUtcNow() - second.Time.GetUtcNow());
+
+        var sent = await Task.WhenAll(first.SendPayoutsAsync(), second.SendPayoutsAsync(), first.SendPayoutsAsync());
+
+        Assert.Equal(payouts.Count, sent.Sum());
+        Assert.All(payouts, p => Assert.Equal((1, 1), (TransfersFor(p.Id), BankPayoutsFor(p.Id))));
+        Assert.Equal(0, await second.SendPayoutsAsync());
+    }
+}

@@ -1,0 +1,450 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Testing;
+
+namespace SurvivorConnect.IntegrationTests;
+
+/// <summary>Payouts from claims: calculated, approved by finance, paid once through Stripe Connect (a loopback fake) or outside it.</summary>
+public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
+{
+    private readonly PayoutWorld _world = new(api);
+
+    private HttpClient Finance => _world.Finance;
+
+    [Fact]
+    public async Task A_claim_with_travel_becomes_a_payout_line_by_line_and_once_approved_is_paid_once_through_Stripe()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync();
+        var payee = payees[0];
+        await HttpAssert.Ok<JsonElement>(await payee.Client.PutAsJsonAsync($"/api/engagements/opportunities/{opportunity}/sessions/s1/travel", new
+        {
+            miles = 20m,
+            costs = new[] { new { description = "Parking", amount = 12.50m } },
+            travelDays = 2,
+            lodging = 150m,
+        }));
+
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity));
+
+        // 150 stipend; 20 mi at 72.5c = 14.50; parking 12.50; Chicago, IL has no agency rate here, so the standard
+        // 68 a day at 75% on both travel days = 102; one night's lodging 150, up to 110.
+        Assert.Equal(["Stipend", "Mileage", "Receipts", "MealsAndIncidentals", "Lodging"], payout.Lines.Select(l => l.GetProperty("kind").GetString()));
+        Assert.Equal(150m, payout.Compensation);
+        Assert.Equal(14.50m + 12.50m + 102m + 110m, payout.Reimbursement);
+        Assert.Equal(389m, payout.Total);
+        Assert.Equal("Pending", payout.State);
+        await HttpAssert.Problem(await payee.Client.PutAsJsonAsync($"/api/engagements/opportunities/{opportunity}/sessions/s1/travel", new { miles = 200m }), 409);
+
+        var account = await _world.PayeeReadyAsync(payee, stripe: true);
+        var approved = await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+        Assert.Equal("Approved", approved.State);
+        Assert.Equal("Stripe", approved.Method);
+
+        Assert.Equal(1, await api.SendPayoutsAsync());
+        Assert.Equal(0, await api.SendPayoutsAsync());
+        var transfer = Assert.Single(api.Stripe.Transfers, t => t["destination"]!.GetValue<string>() == account);
+        Assert.Equal(38900, transfer["amount"]!.GetValue<long>());
+        Assert.Equal(payout.Id, transfer["metadata"]!["payout_id"]!.GetValue<string>());
+        var bankPayout = Assert.Single(api.Stripe.Payouts, p => p["metadata"]!["payout_id"]!.GetValue<string>() == payout.Id);
+        Assert.Equal("Sending", (await _world.PayoutAsync(payout.Id)).State);
+
+        Assert.Equal(HttpStatusCode.OK, (await api.DeliverAsync(api.Stripe.EventJson("payout.paid", bankPayout["id"]!.GetValue<string>(), status: "paid"))).StatusCode);
+
+        Assert.Equal("Paid", (await _world.PayoutAsync(payout.Id)).State);
+        var statement = await HttpAssert.Ok<JsonElement>(await payee.Client.GetAsync("/api/payouts/me"));
+        Assert.Equal(150m, statement.GetProperty("compensation").GetDecimal());
+        Assert.Equal(239m, statement.GetProperty("reimbursement").GetDecimal());
+        Assert.Equal(389m, statement.GetProperty("total").GetDecimal());
+        Assert.Equal(5, statement.GetProperty("payouts")[0].GetProperty("lines").GetArrayLength());
+        var csv = await (await payee.Client.GetAsync("/api/payouts/me/statement.csv")).Content.ReadAsStringAsync();
+        Assert.Equal(6, csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Contains("Reimbursement", csv, StringComparison.Ordinal);
+        var notices = await HttpAssert.Ok<JsonElement>(await payee.Client.GetAsync("/api/notifications"));
+        Assert.Contains(notices.GetProperty("items").EnumerateArray(), n => n.GetProperty("kind").GetString() == "payout-sent");
+    }
+
+    [Fact]
+    public async Task The_payee_account_keeps_only_the_Stripe_account_id_and_onboarding_twice_opens_one_account()
+    {
+        var (_, payees) = await _world.AttendedAsync();
+        var payee = payees[0];
+
+        await HttpAssert.Ok<JsonElement>(await payee.Client.PostAsync("/api/payouts/me/onboarding", null));
+        await HttpAssert.Ok<JsonElement>(await payee.Client.PostAsync("/api/payouts/me/onboarding", null));
+
+        Assert.Single(api.Stripe.Accounts, a => a["metadata"]!["person_id"]!.GetValue<string>() == payee.Id);
+        var me = await HttpAssert.Ok<JsonElement>(await payee.Client.GetAsync("/api/payouts/me"));
+        Assert.Equal(["method", "stripeConnected", "stripeReady", "benefitsNoticeSeen", "taxDetailsOnFile", "taxDetailsNeeded", "stripePayoutsOn"],
+            me.GetProperty("account").EnumerateObject().Select(p => p.Name));
+        Assert.True(me.GetProperty("account").GetProperty("stripeConnected").GetBoolean());
+        Assert.False(me.GetProperty("account").GetProperty("stripeReady").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Above_the_agency_amount_two_different_approvers_are_needed_and_nobody_approves_their_own_payout()
+    {
+        await _world.SetTwoApproverAmountAsync(100m);
+        try
+        {
+            var (opportunity, payees) = await _world.AttendedAsync();
+            await _world.PayeeReadyAsync(payees[0], stripe: false);
+            var payout = Assert.Single(await _world.PrepareAsync(opportunity, by: Finance));
+            Assert.Equal(2, payout.ApprovalsNeeded);
+            var second = await _world.ApproverAsync();
+            var third = await _world.ApproverAsync();
+
+            var own = await HttpAssert.Problem(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null), 403);
+            Assert.Contains("You prepared this payout", own.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+            var first = await HttpAssert.Ok<PayoutDto>(await second.Client.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+            Assert.Equal("Pending", first.State);
+            Assert.Single(first.Approvals);
+            Assert.Contains("second approver", first.WhyYouCannotApprove, StringComparison.Ordinal);
+            await HttpAssert.Problem(await second.Client.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null), 409);
+
+            var done = await HttpAssert.Ok<PayoutDto>(await third.Client.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+            Assert.Equal("Approved", done.State);
+            Assert.Equal(2, done.Approvals.Count);
+            await HttpAssert.Problem(await third.Client.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null), 409);
+        }
+        finally
+        {
+            await _world.SetTwoApproverAmountAsync(500m);
+        }
+    }
+
+    [Fact]
+    public async Task A_finance_approver_cannot_approve_or_record_a_payout_that_pays_them()
+    {
+        var both = await _world.ApproverAsync(Roles.Advisor);
+        await HttpAssert.Ok<JsonElement>(await both.Client.PutAsJsonAsync("/api/engagements/me/profile", new
+        {
+            kinds = new[] { "focus-group" }, topics = new[] { "housing" }, timeZone = "America/Los_Angeles",
+        }));
+        await HttpAssert.Ok<JsonElement>(await both.Client.PostJson("/api/engagements/me/contact", new { optIn = true }));
+        var (opportunity, _) = await _world.AttendedAsync(people: 0, also: [both]);
+        await _world.PayeeReadyAsync(both, stripe: false);
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity));
+        Assert.Equal(both.Id, payout.PayeeId);
+
+        var refused = await HttpAssert.Problem(await both.Client.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null), 403);
+        Assert.Contains("pays you", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("pays you", (await HttpAssert.Ok<PayoutDto>(await both.Client.GetAsync(PayoutWorld.Url(payout.Id)))).WhyYouCannotApprove, StringComparison.Ordinal);
+
+        await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+        await HttpAssert.Problem(await both.Client.PostJson(PayoutWorld.Url(payout.Id, "paid-outside"), new { reference = "Check 9" }), 403);
+        Assert.Equal("Approved", (await _world.PayoutAsync(payout.Id)).State);
+    }
+
+    [Fact]
+    public async Task Two_approvals_at_once_make_one_approval()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync();
+        await _world.PayeeReadyAsync(payees[0], stripe: false);
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity));
+        var other = await _world.ApproverAsync();
+
+        var answers = await Task.WhenAll(Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null), other.Client.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+
+        Assert.Single(answers, a => a.StatusCode == HttpStatusCode.OK);
+        Assert.Single(answers, a => a.StatusCode == HttpStatusCode.Conflict);
+        var stored = await _world.PayoutAsync(payout.Id);
+        Assert.Equal("Approved", stored.State);
+        Assert.Single(stored.Approvals);
+    }
+
+    [Fact]
+    public async Task Before_the_first_payout_the_payee_must_have_seen_the_benefits_notice_and_chosen_how_to_be_paid()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync();
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity));
+
+        var notice = await HttpAssert.Problem(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null), 409);
+        Assert.Contains("public benefits", notice.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await HttpAssert.Ok<JsonElement>(await payees[0].Client.PostAsync("/api/payouts/me/benefits-notice", null));
+        await HttpAssert.Problem(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null), 409);
+        await HttpAssert.Ok<JsonElement>(await payees[0].Client.PutAsJsonAsync("/api/payouts/me/method", new { method = "prepaidCard" }));
+
+        Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null))).State);
+    }
+
+    [Fact]
+    public async Task A_check_is_recorded_as_paid_outside_Stripe_with_its_reference_and_enters_the_ledger()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync();
+        await _world.PayeeReadyAsync(payees[0], stripe: false);
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity));
+        await HttpAssert.Problem(await Finance.PostJson(PayoutWorld.Url(payout.Id, "paid-outside"), new { reference = "Check 1042" }), 409);
+        await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+        var transfersBefore = api.Stripe.Transfers.Count;
+
+        var paid = await HttpAssert.Ok<PayoutDto>(await Finance.PostJson(PayoutWorld.Url(payout.Id, "paid-outside"), new { reference = "Check 1042" }));
+
+        Assert.Equal("Paid", paid.State);
+        Assert.Equal("Check 1042", paid.OutsideReference);
+        await api.SendPayoutsAsync();
+        Assert.Equal(transfersBefore, api.Stripe.Transfers.Count);
+        var totals = await HttpAssert.Ok<JsonElement>(await Finance.GetAsync("/api/payouts/totals"));
+        var mine = totals.GetProperty("payees").EnumerateArray().Single(p => p.GetProperty("payeeId").GetString() == payees[0].Id);
+        Assert.Equal(150m, mine.GetProperty("compensation").GetDecimal());
+        await HttpAssert.Problem(await Finance.PostJson(PayoutWorld.Url(payout.Id, "paid-outside"), new { reference = "Check 1043" }), 409);
+    }
+
+    [Fact]
+    public async Task Tax_details_are_asked_for_before_the_payment_that_reaches_the_information_return_threshold()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync(stipend: 2000m);
+        await _world.PayeeReadyAsync(payees[0], stripe: false);
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity));
+        var second = await _world.ApproverAsync();
+        await HttpAssert.Ok<PayoutDto>(await second.Client.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+
+        var refused = await HttpAssert.Problem(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null), 409);
+        Assert.Contains("tax details", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.True((await HttpAssert.Ok<JsonElement>(await payees[0].Client.GetAsync("/api/payouts/me"))).GetProperty("account").GetProperty("taxDetailsNeeded").GetBoolean());
+
+        await HttpAssert.Ok<JsonElement>(await Finance.PostAsync($"/api/payouts/payees/{payees[0].Id}/tax-details", null));
+        Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null))).State);
+        await HttpAssert.Ok<PayoutDto>(await Finance.PostJson(PayoutWorld.Url(payout.Id, "paid-outside"), new { reference = "Check 2001" }));
+        var totals = await HttpAssert.Ok<JsonElement>(await Finance.GetAsync("/api/payouts/totals"));
+        var row = totals.GetProperty("payees").EnumerateArray().Single(p => p.GetProperty("payeeId").GetString() == payees[0].Id);
+        Assert.True(row.GetProperty("crossesThreshold").GetBoolean());
+        Assert.Equal(2000m, totals.GetProperty("threshold").GetDecimal());
+    }
+
+    [Fact]
+    public async Task A_transfer_Stripe_refuses_fails_the_payout_tells_finance_and_is_not_retried_until_finance_sends_it_again()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync();
+        await _world.PayeeReadyAsync(payees[0], stripe: true);
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity));
+        await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+        api.Stripe.RefuseNext("/v1/transfers");
+
+        await api.SendPayoutsAsync();
+
+        var failed = await _world.PayoutAsync(payout.Id);
+        Assert.Equal("Failed", failed.State);
+        Assert.Equal("balance_insufficient", failed.FailureCode);
+        Assert.DoesNotContain(api.Stripe.Transfers, t => t["metadata"]!["payout_id"]!.GetValue<string>() == payout.Id);
+        var notices = await HttpAssert.Ok<JsonElement>(await Finance.GetAsync("/api/notifications"));
+        Assert.Contains(notices.GetProperty("items").EnumerateArray(), n => n.GetProperty("kind").GetString() == "payout-failed");
+        await api.SendPayoutsAsync();
+        Assert.Equal("Failed", (await _world.PayoutAsync(payout.Id)).State);
+
+        Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "retry"), null))).State);
+        await api.SendPayoutsAsync();
+
+        Assert.Equal("Sending", (await _world.PayoutAsync(payout.Id)).State);
+        Assert.Single(api.Stripe.Transfers, t => t["metadata"]!["payout_id"]!.GetValue<string>() == payout.Id);
+    }
+
+    [Fact]
+    public async Task A_lost_answer_after_Stripe_made_the_transfer_is_retried_with_the_same_key_and_makes_one_transfer()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync();
+        await _world.PayeeReadyAsync(payees[0], stripe: true);
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity));
+        await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+        api.Stripe.LoseNextResponse("/v1/transfers");
+
+        await api.SendPayoutsAsync();
+
+        Assert.Single(api.Stripe.Transfers, t => t["metadata"]!["payout_id"]!.GetValue<string>() == payout.Id);
+        Assert.True(api.Stripe.Requests.Count(r => r == "POST /v1/transfers") >= 2);
+        Assert.Single(api.Stripe.Payouts, p => p["metadata"]!["payout_id"]!.GetValue<string>() == payout.Id);
+    }
+
+    [Fact]
+    public async Task A_bad_missing_or_stale_signature_is_refused_and_changes_nothing()
+    {
+        var (payout, bankPayout) = await SendingAsync();
+        var paid = api.Stripe.EventJson("payout.paid", bankPayout, status: "paid");
+        using var unsigned = new HttpRequestMessage(HttpMethod.Post, "/webhooks/stripe") { Content = new StringContent(paid) };
+
+        await HttpAssert.Problem(await api.Anonymous().SendAsync(unsigned), 400);
+        await HttpAssert.Problem(await api.DeliverAsync(paid, secret: "whsec_someone_else"), 400);
+        await HttpAssert.Problem(await api.DeliverAsync(paid, signedAt: api.Time.GetUtcNow().AddMinutes(-10)), 400);
+        using var tampered = new HttpRequestMessage(HttpMethod.Post, "/webhooks/stripe")
+        {
+            Content = new StringContent(paid.Replace("\"paid\"", "\"failed\"", StringComparison.Ordinal)),
+        };
+        tampered.Headers.TryAddWithoutValidation("Stripe-Signature", FakeStripe.Sign(paid, api.Time.GetUtcNow()));
+        await HttpAssert.Problem(await api.Anonymous().SendAsync(tampered), 400);
+
+        Assert.Equal("Sending", (await _world.PayoutAsync(payout)).State);
+    }
+
+    [Fact]
+    public async Task Five_deliveries_of_one_event_at_once_pay_once()
+    {
+        var (payout, bankPayout) = await SendingAsync();
+        var paid = api.Stripe.EventJson("payout.paid", bankPayout, status: "paid");
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => api.DeliverAsync(paid)));
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+        Assert.Equal("Paid", (await _world.PayoutAsync(payout)).State);
+        var reconciliation = await HttpAssert.Ok<JsonElement>(await Finance.GetAsync("/api/payouts/reconciliation"));
+        Assert.DoesNotContain(reconciliation.GetProperty("differences").EnumerateArray(), d => d.GetProperty("payoutId").GetString() == payout);
+        var payee = (await _world.PayoutAsync(payout)).PayeeId;
+        var notices = await HttpAssert.Ok<JsonElement>(await api.AsSubject(payee, "demo").GetAsync("/api/notifications"));
+        Assert.Single(notices.GetProperty("items").EnumerateArray(), n => n.GetProperty("kind").GetString() == "payout-sent");
+    }
+
+    [Fact]
+    public async Task Events_out_of_order_reach_the_right_end()
+    {
+        var (first, firstBank) = await SendingAsync();
+        var (second, secondBank) = await SendingAsync();
+
+        // Failed, then a late "paid": it stays failed. Paid, then the bank returns it: failed, and the ledger takes it back.
+        await api.DeliverAsync(api.Stripe.EventJson("payout.failed", firstBank, status: "failed", failureCode: "account_closed"));
+        await api.DeliverAsync(api.Stripe.EventJson("payout.paid", firstBank, status: "paid"));
+        await api.DeliverAsync(api.Stripe.EventJson("payout.paid", secondBank, status: "paid"));
+        await api.DeliverAsync(api.Stripe.EventJson("payout.failed", secondBank, status: "failed", failureCode: "account_closed"));
+
+        var one = await _world.PayoutAsync(first);
+        var two = await _world.PayoutAsync(second);
+        Assert.Equal(("Failed", "account_closed"), (one.State, one.FailureCode));
+        Assert.Equal(("Failed", "account_closed"), (two.State, two.FailureCode));
+        var reconciliation = await HttpAssert.Ok<JsonElement>(await Finance.GetAsync("/api/payouts/reconciliation"));
+        Assert.DoesNotContain(reconciliation.GetProperty("differences").EnumerateArray(), d => d.GetProperty("payoutId").GetString() is var id && (id == first || id == second) && !d.GetProperty("what").GetString()!.Contains("Stripe", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_webhook_about_a_transfer_we_never_made_is_acknowledged_and_changes_nothing()
+    {
+        var (payout, _) = await SendingAsync();
+        var stranger = api.Stripe.EventJson("payout.paid", api.Stripe.Payouts[0]["id"]!.GetValue<string>(), status: "paid")
+            .Replace("\"payout_id\":\"", "\"payout_id\":\"payout~nothing", StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.OK, (await api.DeliverAsync(stranger)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await api.DeliverAsync("""{"id":"evt_x","object":"event","type":"charge.succeeded","api_version":"2020-08-27","created":1,"data":{"object":{"id":"ch_1","object":"charge"}}}""")).StatusCode);
+        Assert.Equal("Sending", (await _world.PayoutAsync(payout)).State);
+    }
+
+    [Fact]
+    public async Task A_reversal_Stripe_made_shows_in_the_reconciliation_until_its_event_arrives()
+    {
+        var (payout, bankPayout) = await SendingAsync();
+        await api.DeliverAsync(api.Stripe.EventJson("payout.paid", bankPayout, status: "paid"));
+        var transfer = api.Stripe.Transfers.Single(t => t["metadata"]!["payout_id"]!.GetValue<string>() == payout)["id"]!.GetValue<string>();
+        api.Stripe.ReverseTransfer(transfer);
+
+        var before = await HttpAssert.Ok<JsonElement>(await Finance.GetAsync("/api/payouts/reconciliation"));
+        Assert.Contains(before.GetProperty("differences").EnumerateArray(), d => d.GetProperty("payoutId").GetString() == payout && d.GetProperty("what").GetString()!.Contains("reversed", StringComparison.Ordinal));
+
+        await api.DeliverAsync(api.Stripe.EventJson("transfer.reversed", transfer));
+
+        Assert.Equal("Reversed", (await _world.PayoutAsync(payout)).State);
+        var after = await HttpAssert.Ok<JsonElement>(await Finance.GetAsync("/api/payouts/reconciliation"));
+        Assert.DoesNotContain(after.GetProperty("differences").EnumerateArray(), d => d.GetProperty("payoutId").GetString() == payout);
+    }
+
+    [Fact]
+    public async Task Bad_input_is_a_clear_4xx_and_changes_no_money()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync();
+        var travel = $"/api/engagements/opportunities/{opportunity}/sessions/s1/travel";
+        var client = payees[0].Client;
+
+        var negative = await HttpAssert.Problem(await client.PutAsJsonAsync(travel, new { miles = -3m }), 400);
+        Assert.True(negative.GetProperty("errors").TryGetProperty("miles", out _));
+        var overCap = await HttpAssert.Problem(await client.PutAsJsonAsync(travel, new { costs = new[] { new { description = "Taxi", amount = 80m }, new { description = "Hotel parking", amount = 40m } } }), 400);
+        Assert.Contains("up to 100.00", overCap.GetProperty("errors").GetProperty("costs")[0].GetString(), StringComparison.Ordinal);
+        await HttpAssert.Problem(await client.PutAsJsonAsync(travel, new { lodging = 90m, travelDays = 1 }), 400);
+
+        var (virtualOne, virtualPayees) = await _world.AttendedAsync(inPerson: false);
+        await HttpAssert.Problem(await virtualPayees[0].Client.PutAsJsonAsync($"/api/engagements/opportunities/{virtualOne}/sessions/s1/travel", new { travelDays = 1 }), 409);
+
+        await HttpAssert.Problem(await Finance.PostJson("/api/payouts", new { }), 400);
+        await HttpAssert.Problem(await Finance.PostJson("/api/payouts", new { opportunityId = "not-an-opportunity" }), 404);
+        await HttpAssert.Problem(await Finance.PostJson(PayoutWorld.Url("payout~a~b~c", "paid-outside"), new { reference = "" }), 400);
+        await HttpAssert.Problem(await Finance.GetAsync("/api/payouts?state=lost"), 400);
+        await HttpAssert.Problem(await Finance.GetAsync("/api/payouts/totals?year=1066"), 400);
+        await HttpAssert.Problem(await api.As("demo-admin").PutAsJsonAsync("/api/payouts/settings", new { twoApproverThreshold = -5m }), 400);
+        await HttpAssert.Problem(await payees[0].Client.PutAsJsonAsync("/api/payouts/me/method", new { method = "cash-in-an-envelope" }), 400);
+        Assert.Empty(await HttpAssert.Ok<List<PayoutDto>>(await Finance.GetAsync($"/api/payouts?payeeId={payees[0].Id}")));
+    }
+
+    [Fact]
+    public async Task Another_agency_sees_none_of_it()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync();
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity));
+        var northAdmin = api.As("north-admin");
+        var id = "nfin-" + Guid.NewGuid().ToString("N")[..8];
+        Assert.Equal(HttpStatusCode.Created, (await northAdmin.PostJson("/api/people", new { subjectId = id, displayName = "North finance", roles = new[] { Roles.FinanceApprover, Roles.Recruiter } })).StatusCode);
+        var north = api.AsSubject(id, "demo-north");
+
+        await HttpAssert.Problem(await north.GetAsync(PayoutWorld.Url(payout.Id)), 404);
+        await HttpAssert.Problem(await north.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null), 404);
+        await HttpAssert.Problem(await north.PostAsync(PayoutWorld.Url(payout.Id, "cancel"), null), 404);
+        await HttpAssert.Problem(await north.PostJson("/api/payouts", new { opportunityId = opportunity }), 404);
+        await HttpAssert.Problem(await north.PostAsync($"/api/payouts/payees/{payees[0].Id}/tax-details", null), 404);
+        Assert.DoesNotContain(await HttpAssert.Ok<List<PayoutDto>>(await north.GetAsync("/api/payouts")), p => p.Id == payout.Id);
+        Assert.DoesNotContain(payees[0].Id, await (await north.GetAsync("/api/payouts/export.csv")).Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal("Pending", (await _world.PayoutAsync(payout.Id)).State);
+    }
+
+    [Fact]
+    public async Task A_cancelled_payout_opens_its_claim_again_and_a_corrected_one_is_a_new_attempt()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync();
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity));
+        Assert.Empty(await _world.PrepareAsync(opportunity));
+
+        Assert.Equal("Cancelled", (await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "cancel"), null))).State);
+        await HttpAssert.Ok<JsonElement>(await payees[0].Client.PutAsJsonAsync($"/api/engagements/opportunities/{opportunity}/sessions/s1/travel", new { miles = 10m }));
+
+        var again = Assert.Single(await _world.PrepareAsync(opportunity));
+        Assert.Equal(payout.Id, again.Id);
+        Assert.Equal(157.25m, again.Total);
+        Assert.Equal("Pending", again.State);
+    }
+
+    [Fact]
+    public async Task Ledger_sums_per_payee_and_per_opportunity_match_the_paid_payouts()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync(people: 3);
+        foreach (var payee in payees)
+        {
+            await _world.PayeeReadyAsync(payee, stripe: false);
+        }
+
+        var payouts = await _world.PrepareAsync(opportunity);
+        foreach (var payout in payouts.Take(2))
+        {
+            await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+            await HttpAssert.Ok<PayoutDto>(await Finance.PostJson(PayoutWorld.Url(payout.Id, "paid-outside"), new { reference = "Card " + payout.PayeeId }));
+        }
+
+        var totals = await HttpAssert.Ok<JsonElement>(await Finance.GetAsync("/api/payouts/totals"));
+        foreach (var payee in payees)
+        {
+            var paid = (await HttpAssert.Ok<List<PayoutDto>>(await Finance.GetAsync($"/api/payouts?payeeId={payee.Id}&state=paid"))).Sum(p => p.Total);
+            var booked = totals.GetProperty("payees").EnumerateArray().Where(p => p.GetProperty("payeeId").GetString() == payee.Id).Sum(p => p.GetProperty("total").GetDecimal());
+            Assert.Equal(paid, booked);
+        }
+
+        var reconciliation = await HttpAssert.Ok<JsonElement>(await Finance.GetAsync("/api/payouts/reconciliation"));
+        Assert.Equal(reconciliation.GetProperty("paidTotal").GetDecimal(), reconciliation.GetProperty("ledgerTotal").GetDecimal());
+        var export = await (await Finance.GetAsync("/api/payouts/export.csv")).Content.ReadAsStringAsync();
+        Assert.Equal(2, payouts.Take(2).Count(p => export.Contains("Card " + p.PayeeId, StringComparison.Ordinal)));
+    }
+
+    /// <summary>A payout approved to a Stripe payee and sent: its id and the id of its payout at the payee's bank.</summary>
+    private async Task<(string PayoutId, string BankPayoutId)> SendingAsync()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync();
+        await _world.PayeeReadyAsync(payees[0], stripe: true);
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity));
+        await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+        await api.SendPayoutsAsync();
+        var bank = api.Stripe.Payouts.Single(p => p["metadata"]!["payout_id"]!.GetValue<string>() == payout.Id)["id"]!.GetValue<string>();
+        return (payout.Id, bank);
+    }
+}

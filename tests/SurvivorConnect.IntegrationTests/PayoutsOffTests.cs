@@ -1,0 +1,28 @@
+using System.Net.Http.Json;
+using System.Net;
+using System.Text.Json;
+
+namespace SurvivorConnect.IntegrationTests;
+
+/// <summary>Without Stripe's secrets the API starts, says payouts through Stripe are off, and still pays by check.</summary>
+public sealed class PayoutsOffTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    [Fact]
+    public async Task Without_Stripe_secrets_the_API_runs_and_says_Stripe_payouts_are_off()
+    {
+        var settings = await HttpAssert.Ok<JsonElement>(await api.As("demo-finance").GetAsync("/api/payouts/settings"));
+        Assert.False(settings.GetProperty("stripePayoutsOn").GetBoolean());
+        Assert.Equal(0.725m, settings.GetProperty("mileageRateToday").GetDecimal());
+        Assert.Equal(68m, settings.GetProperty("standardPerDiemToday").GetProperty("mealsAndIncidentals").GetDecimal());
+        Assert.Equal(2000m, settings.GetProperty("informationReturnThreshold").GetDecimal());
+
+        var advisor = api.As("demo-advisor");
+        Assert.False((await HttpAssert.Ok<JsonElement>(await advisor.GetAsync("/api/payouts/me"))).GetProperty("account").GetProperty("stripePayoutsOn").GetBoolean());
+        var onboarding = await HttpAssert.Problem(await advisor.PostAsync("/api/payouts/me/onboarding", null), 409);
+        Assert.Contains("check or a prepaid card", onboarding.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await HttpAssert.Ok<JsonElement>(await advisor.PutAsJsonAsync("/api/payouts/me/method", new { method = "check" }));
+
+        var webhook = await api.Anonymous().PostAsync("/webhooks/stripe", new StringContent("{}"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, webhook.StatusCode);
+    }
+}

@@ -1,0 +1,139 @@
+using SurvivorConnect.Api.Features.Payouts;
+using SurvivorConnect.Api.Features.Payouts.Rules;
+
+namespace SurvivorConnect.UnitTests.Payouts;
+
+public sealed class PayoutRulesTests
+{
+    [Fact]
+    public void A_finance_approver_may_approve_a_pending_payout_someone_else_prepared_for_someone_else()
+    {
+        Assert.Null(PayoutRules.WhyNotApprove("casey", "jamie", "sam", PayoutState.Pending, []));
+    }
+
+    [Fact]
+    public void Nobody_approves_a_payout_that_pays_them_or_that_they_prepared()
+    {
+        Assert.Contains("pays you", PayoutRules.WhyNotApprove("sam", "jamie", "sam", PayoutState.Pending, []), StringComparison.Ordinal);
+        Assert.Contains("prepared", PayoutRules.WhyNotApprove("casey", "casey", "sam", PayoutState.Pending, []), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_same_approver_cannot_be_both_of_two()
+    {
+        Assert.Contains("second approver", PayoutRules.WhyNotApprove("casey", "jamie", "sam", PayoutState.Pending, ["casey"]), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(PayoutState.Approved)]
+    [InlineData(PayoutState.Sending)]
+    [InlineData(PayoutState.Paid)]
+    [InlineData(PayoutState.Cancelled)]
+    public void Only_a_pending_payout_can_be_approved(PayoutState state)
+    {
+        Assert.NotNull(PayoutRules.WhyNotApprove("casey", "jamie", "sam", state, []));
+    }
+
+    [Theory]
+    [InlineData(499.99, 1)]
+    [InlineData(500.00, 2)]
+    [InlineData(1200.00, 2)]
+    public void Two_approvers_from_the_agency_amount_up(double total, int needed)
+    {
+        Assert.Equal(needed, PayoutRules.ApprovalsNeeded((decimal)total, 500m));
+    }
+
+    [Fact]
+    public void Stripe_news_ends_in_the_same_state_whatever_order_it_comes_in()
+    {
+        PayoutState[] news = [PayoutState.Paid, PayoutState.Failed, PayoutState.Reversed];
+        foreach (var order in Permutations(news))
+        {
+            var state = PayoutState.Sending;
+            foreach (var next in order.Concat(order))
+            {
+                state = PayoutRules.StripeMoves(state, next) ? next : state;
+            }
+
+            Assert.Equal(PayoutState.Reversed, state);
+        }
+    }
+
+    [Fact]
+    public void Paid_news_after_a_failure_does_not_undo_it_but_a_bank_return_after_paid_does()
+    {
+        Assert.False(PayoutRules.StripeMoves(PayoutState.Failed, PayoutState.Paid));
+        Assert.True(PayoutRules.StripeMoves(PayoutState.Paid, PayoutState.Failed));
+        Assert.False(PayoutRules.StripeMoves(PayoutState.Paid, PayoutState.Paid));
+    }
+
+    [Theory]
+    [InlineData(PayoutState.Pending)]
+    [InlineData(PayoutState.Approved)]
+    [InlineData(PayoutState.Cancelled)]
+    public void Stripe_news_never_moves_a_payout_that_was_not_sent(PayoutState state)
+    {
+        Assert.False(PayoutRules.StripeMoves(state, PayoutState.Paid));
+        Assert.False(PayoutRules.StripeMoves(state, PayoutState.Failed));
+    }
+
+    [Fact]
+    public void Money_moves_in_the_ledger_only_when_a_payout_is_paid_or_paid_money_comes_back()
+    {
+        Assert.Equal(LedgerKind.Payment, PayoutData.LedgerMove(PayoutState.Sending, PayoutState.Paid));
+        Assert.Equal(LedgerKind.Payment, PayoutData.LedgerMove(PayoutState.Approved, PayoutState.Paid));
+        Assert.Equal(LedgerKind.Reversal, PayoutData.LedgerMove(PayoutState.Paid, PayoutState.Failed));
+        Assert.Equal(LedgerKind.Reversal, PayoutData.LedgerMove(PayoutState.Paid, PayoutState.Reversed));
+        Assert.Null(PayoutData.LedgerMove(PayoutState.Sending, PayoutState.Failed));
+        Assert.Null(PayoutData.LedgerMove(PayoutState.Pending, PayoutState.Approved));
+    }
+
+    [Theory]
+    [InlineData(2025, 600.0)]
+    [InlineData(2026, 2000.0)]
+    [InlineData(2030, 2000.0)]
+    public void The_information_return_threshold_is_the_one_for_the_payment_year(int year, double threshold)
+    {
+        ReportingThreshold[] thresholds = [new(2000, 600m), new(2026, 2000m)];
+
+        Assert.Equal((decimal)threshold, TaxYear.ThresholdFor(year, thresholds));
+    }
+
+    [Fact]
+    public void Tax_details_are_needed_before_the_payment_that_reaches_the_threshold()
+    {
+        ReportingThreshold[] thresholds = [new(2000, 600m), new(2026, 2000m)];
+
+        Assert.False(TaxYear.NeedsTaxDetails(1800m, 199.99m, 2026, thresholds));
+        Assert.True(TaxYear.NeedsTaxDetails(1800m, 200m, 2026, thresholds));
+        Assert.True(TaxYear.NeedsTaxDetails(500m, 100m, 2025, thresholds));
+        Assert.False(TaxYear.NeedsTaxDetails(5000m, 0m, 2026, thresholds));
+    }
+
+    [Fact]
+    public void Reimbursements_are_kept_apart_from_the_compensation_that_counts()
+    {
+        var year = new PayeeYear("sam", 2026, 1900m, 800m);
+
+        Assert.Equal(2700m, year.Total);
+        Assert.False(TaxYear.Crosses(year.Compensation, 2026, [new(2026, 2000m)]));
+    }
+
+    [Theory]
+    [InlineData(12.34, "USD", 1234)]
+    [InlineData(0.01, "usd", 1)]
+    [InlineData(500, "JPY", 500)]
+    public void Stripe_is_given_amounts_in_minor_units(double amount, string currency, long minor)
+    {
+        Assert.Equal(minor, Money.ToMinorUnits((decimal)amount, currency));
+    }
+
+    [Fact]
+    public void An_amount_that_is_not_whole_minor_units_never_reaches_Stripe()
+    {
+        Assert.Throws<ArgumentException>(() => Money.ToMinorUnits(12.345m, "USD"));
+    }
+
+    private static IEnumerable<PayoutState[]> Permutations(PayoutState[] items) =>
+        items.Length <= 1 ? [items] : items.SelectMany((item, i) => Permutations([.. items.Where((_, j) => j != i)]).Select(rest => (PayoutState[])[item, .. rest]));
+}

@@ -1,0 +1,300 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace SurvivorConnect.Testing;
+
+/// <summary>
+/// A fake of the parts of Stripe's API that SurvivorConnect uses (Connect Express accounts and links,
+/// transfers, payouts on a connected account), on loopback, answering Stripe-shaped JSON. It keeps Stripe's
+/// idempotency rules: the same key with the same body answers what it answered first; the same key with a
+/// different body is an idempotency error. Tests can lose an answer after the work was done, refuse the next
+/// request, and sign webhook events with the real algorithm.
+/// </summary>
+public sealed class FakeStripe : IAsyncDisposable
+{
+    public const string SecretKey = "sk_test_fake_survivorconnect";
+    public const string WebhookSecret = "whsec_fake_survivorconnect";
+
+    private readonly WebApplication _app;
+    private readonly ConcurrentDictionary<string, (string Request, int Status, string Body)> _idempotent = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, JsonObject> _objects = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<(string PathPrefix, Fault Fault)> _faults = new();
+    private readonly SemaphoreSlim _writes = new(1, 1);
+    private int _sequence;
+
+    private FakeStripe(WebApplication app)
+    {
+        _app = app;
+        _app.Run(HandleAsync);
+    }
+
+    private enum Fault
+    {
+        /// <summary>Do the work, then drop the connection: the caller never hears that it succeeded.</summary>
+        LoseResponse,
+
+        /// <summary>Refuse the request for good (a 400 card-style error).</summary>
+        Refuse,
+
+        /// <summary>Answer 500 without doing anything.</summary>
+        ServerError,
+    }
+
+    public string ApiBase { get; private set; } = "";
+
+    /// <summary>Every request that reached the fake, as "METHOD path".</summary>
+    public ConcurrentQueue<string> Requests { get; } = new();
+
+    public IReadOnlyList<JsonObject> Transfers => Of("transfer");
+
+    public IReadOnlyList<JsonObject> Payouts => Of("payout");
+
+    public IReadOnlyList<JsonObject> Accounts => Of("account");
+
+    /// <summary>Starts Kestrel on a free loopback port (Kestrel, so a lost answer is a reset connection, as on the internet).</summary>
+    public static FakeStripe Start()
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        builder.Logging.ClearProviders();
+        var fake = new FakeStripe(builder.Build());
+        fake._app.StartAsync().GetAwaiter().GetResult();
+        fake.ApiBase = fake._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single().TrimEnd('/');
+        return fake;
+    }
+
+    public void LoseNextResponse(string pathPrefix) => _faults.Enqueue((pathPrefix, Fault.LoseResponse));
+
+    public void RefuseNext(string pathPrefix) => _faults.Enqueue((pathPrefix, Fault.Refuse));
+
+    public void FailNext(string pathPrefix) => _faults.Enqueue((pathPrefix, Fault.ServerError));
+
+    /// <summary>Stripe finished the account's onboarding (or took it back).</summary>
+    public void SetPayoutsEnabled(string accountId, bool enabled)
+    {
+        var account = _objects[accountId];
+        account["payouts_enabled"] = enabled;
+        account["details_submitted"] = enabled;
+    }
+
+    public void ReverseTransfer(string transferId)
+    {
+        var transfer = _objects[transferId];
+        transfer["reversed"] = true;
+        transfer["amount_reversed"] = transfer["amount"]!.GetValue<long>();
+    }
+
+    /// <summary>A Stripe event about one of the fake's objects, as Stripe would post it, with its status set for the event.</summary>
+    public string EventJson(string type, string objectId, string? status = null, string? failureCode = null)
+    {
+        var data = (JsonObject)_objects[objectId].DeepClone();
+        if (status is not null)
+        {
+            data["status"] = status;
+        }
+
+        if (failureCode is not null)
+        {
+            data["failure_code"] = failureCode;
+        }
+
+        var connected = type.StartsWith("payout.", StringComparison.Ordinal) ? data["destination_account"]?.GetValue<string>()
+            : type.StartsWith("account.", StringComparison.Ordinal) ? objectId : null;
+        data.Remove("destination_account");
+        data.Remove("created_seq");
+        return new JsonObject
+        {
+            ["id"] = "evt_" + Next(),
+            ["object"] = "event",
+            ["api_version"] = Stripe.StripeConfiguration.ApiVersion,
+            ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            ["type"] = type,
+            ["livemode"] = false,
+            ["pending_webhooks"] = 1,
+            ["account"] = connected,
+            ["request"] = new JsonObject { ["id"] = null, ["idempotency_key"] = null },
+            ["data"] = new JsonObject { ["object"] = data },
+        }.ToJsonString();
+    }
+
+    /// <summary>The Stripe-Signature header for a payload, made as Stripe makes it (HMAC-SHA256 of "t.payload").</summary>
+    public static string Sign(string payload, DateTimeOffset at, string secret = WebhookSecret)
+    {
+        var timestamp = at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var mac = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{timestamp}.{payload}"));
+        return $"t={timestamp},v1={Convert.ToHexStringLower(mac)}";
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        _writes.Dispose();
+    }
+
+    private List<JsonObject> Of(string kind) =>
+        [.. _objects.Values.Where(o => o["object"]?.GetValue<string>() == kind).OrderBy(o => o["created_seq"]!.GetValue<int>())];
+
+    private string Next() => Interlocked.Increment(ref _sequence).ToString("D8", CultureInfo.InvariantCulture);
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var path = request.Path.Value ?? "";
+        Requests.Enqueue($"{request.Method} {path}");
+        string body;
+        using (var reader = new StreamReader(request.Body, Encoding.UTF8))
+        {
+            body = await reader.ReadToEndAsync();
+        }
+
+        if (request.Headers.Authorization.ToString() != $"Bearer {SecretKey}")
+        {
+            await RespondAsync(context, 401, Error("invalid_request_error", "api_key_invalid", "Invalid API key provided."));
+            return;
+        }
+
+        Fault? fault = _faults.TryPeek(out var next) && path.StartsWith(next.PathPrefix, StringComparison.Ordinal) && _faults.TryDequeue(out next) ? next.Fault : null;
+        if (fault == Fault.ServerError)
+        {
+            await RespondAsync(context, 500, Error("api_error", null, "Something went wrong on Stripe's end."));
+            return;
+        }
+
+        var (status, answer) = HttpMethods.IsPost(request.Method)
+            ? await PostAsync(path, Header(request, "Idempotency-Key"), Header(request, "Stripe-Account"), body, fault == Fault.Refuse)
+            : Get(path);
+        if (fault == Fault.LoseResponse)
+        {
+            context.Abort();
+            return;
+        }
+
+        await RespondAsync(context, status, answer);
+    }
+
+    private static string? Header(HttpRequest request, string name) => request.Headers.TryGetValue(name, out var value) ? value.ToString() : null;
+
+    private async Task<(int Status, string Body)> PostAsync(string path, string? key, string? account, string body, bool refuse)
+    {
+        await _writes.WaitAsync();
+        try
+        {
+            var fingerprint = $"{path}|{account}|{body}";
+            if (key is not null && _idempotent.TryGetValue(key, out var earlier))
+            {
+                return earlier.Request == fingerprint
+                    ? (earlier.Status, earlier.Body)
+                    : (400, Error("idempotency_error", null, "Keys for idempotent requests can only be used with the same parameters they were first used with."));
+            }
+
+            var answer = refuse ? (402, Error("invalid_request_error", "balance_insufficient", "Insufficient funds in Stripe account.")) : Create(path, account, Form(body));
+            if (key is not null)
+            {
+                _idempotent[key] = (fingerprint, answer.Item1, answer.Item2);
+            }
+
+            return answer;
+        }
+        finally
+        {
+            _writes.Release();
+        }
+    }
+
+    private (int, string) Create(string path, string? account, Dictionary<string, string> form)
+    {
+        var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        JsonObject made;
+        switch (path)
+        {
+            case "/v1/accounts":
+                made = new JsonObject { ["id"] = "acct_" + Next(), ["object"] = "account", ["type"] = form.GetValueOrDefault("type"), ["payouts_enabled"] = false, ["details_submitted"] = false };
+                break;
+            case "/v1/account_links":
+                if (!_objects.ContainsKey(form.GetValueOrDefault("account") ?? ""))
+                {
+                    return (400, Error("invalid_request_error", "resource_missing", "No such account."));
+                }
+
+                return (200, new JsonObject { ["object"] = "account_link", ["created"] = created, ["expires_at"] = created + 300, ["url"] = $"{ApiBase}/connect/onboarding/{form["account"]}" }.ToJsonString());
+            case "/v1/transfers":
+                if (!_objects.TryGetValue(form.GetValueOrDefault("destination") ?? "", out var destination) || destination["payouts_enabled"]?.GetValue<bool>() != true)
+                {
+                    return (400, Error("invalid_request_error", "account_invalid", "The destination account cannot receive transfers."));
+                }
+
+                made = new JsonObject
+                {
+                    ["id"] = "tr_" + Next(), ["object"] = "transfer", ["amount"] = long.Parse(form["amount"], CultureInfo.InvariantCulture), ["currency"] = form["currency"],
+                    ["destination"] = form["destination"], ["transfer_group"] = form.GetValueOrDefault("transfer_group"), ["reversed"] = false, ["amount_reversed"] = 0,
+                };
+                break;
+            case "/v1/payouts" when account is not null:
+                made = new JsonObject
+                {
+                    ["id"] = "po_" + Next(), ["object"] = "payout", ["amount"] = long.Parse(form["amount"], CultureInfo.InvariantCulture), ["currency"] = form["currency"],
+                    ["status"] = "pending", ["destination_account"] = account, ["automatic"] = false,
+                };
+                break;
+            default:
+                return (404, Error("invalid_request_error", "resource_missing", "Unrecognized request URL."));
+        }
+
+        made["created"] = created;
+        made["livemode"] = false;
+        made["created_seq"] = Interlocked.Increment(ref _sequence);
+        var metadata = new JsonObject();
+        foreach (var (name, value) in form.Where(f => f.Key.StartsWith("metadata[", StringComparison.Ordinal)))
+        {
+            metadata[name["metadata[".Length..^1]] = value;
+        }
+
+        made["metadata"] = metadata;
+        _objects[made["id"]!.GetValue<string>()] = made;
+        return (200, Public(made));
+    }
+
+    private (int, string) Get(string path)
+    {
+        var id = path.Split('/').LastOrDefault() ?? "";
+        return _objects.TryGetValue(id, out var found) && path.StartsWith("/v1/", StringComparison.Ordinal)
+            ? (200, Public(found))
+            : (404, Error("invalid_request_error", "resource_missing", $"No such object: '{id}'"));
+    }
+
+    private static string Public(JsonObject made)
+    {
+        var copy = (JsonObject)made.DeepClone();
+        copy.Remove("created_seq");
+        copy.Remove("destination_account");
+        return copy.ToJsonString();
+    }
+
+    private static Dictionary<string, string> Form(string body) =>
+        body.Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Select(pair => pair.Split('=', 2))
+            .ToDictionary(p => WebUtility.UrlDecode(p[0]), p => p.Length > 1 ? WebUtility.UrlDecode(p[1]) : "", StringComparer.Ordinal);
+
+    private static string Error(string type, string? code, string message) =>
+        new JsonObject { ["error"] = new JsonObject { ["type"] = type, ["code"] = code, ["message"] = message } }.ToJsonString();
+
+    private static async Task RespondAsync(HttpContext context, int status, string json)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        context.Response.Headers["Request-Id"] = "req_fake";
+        await context.Response.WriteAsync(json);
+    }
+}
