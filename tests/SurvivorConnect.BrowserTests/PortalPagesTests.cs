@@ -31,6 +31,13 @@ public sealed class PortalPagesTests(PortalServer server)
         { "Jordan (demo advisor)", "/paid-work", "advisor" },
         { "Sam (demo mentor)", "/paid-work", "" },
         { "Jamie (demo recruiter)", "/opportunities", "recruiter" },
+        { "Jamie (demo recruiter)", "/claims-to-pay", "" },
+        { "Jordan (demo advisor)", "/payments", "" },
+        { "Sam (demo mentor)", "/payments", "" },
+        { "Casey (demo finance approver)", "/finance", "" },
+        { "Casey (demo finance approver)", "/claims-to-pay", "" },
+        { "Casey (demo finance approver)", "/notifications", "" },
+        { "Taylor (demo agency admin)", "/payout-policy", "" },
         { "", "/signin", "signin" },
         { "", "/not-available", "" },
     };

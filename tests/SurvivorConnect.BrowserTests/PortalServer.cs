@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.Playwright;
+using SurvivorConnect.Testing;
 
 namespace SurvivorConnect.BrowserTests;
 
@@ -34,6 +35,9 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
     /// <summary>The app's clock: it stands still unless a test moves it (to reach the end of a session, say).</summary>
     public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
 
+    /// <summary>Stripe's API, faked on loopback: payees onboard to it and payouts are sent to it.</summary>
+    public FakeStripe Stripe { get; } = FakeStripe.Start();
+
     /// <summary>Where screenshots go: the test's output folder, and docs/screenshots when SC_UPDATE_SCREENSHOTS=1.</summary>
     public static string Artifacts { get; } = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "artifacts")).FullName;
 
@@ -48,6 +52,11 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
         // Several people sign in from one address in these tests, as in an agency's office.
         builder.UseSetting("Api:SignInPermitsPerMinute", "1000");
         builder.UseSetting("Api:AnonymousPermitsPerMinute", "10000");
+        builder.UseSetting("Payouts:Stripe:SecretKey", FakeStripe.SecretKey);
+        builder.UseSetting("Payouts:Stripe:WebhookSecret", FakeStripe.WebhookSecret);
+        builder.UseSetting("Payouts:Stripe:ApiBase", Stripe.ApiBase);
+        builder.UseSetting("Payouts:Stripe:OnboardingOrigin", Stripe.ApiBase);
+        builder.UseSetting("Payouts:SendInBackground", "false");
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Time));
     }
 
@@ -68,6 +77,7 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
         await Browser.DisposeAsync();
         _playwright?.Dispose();
         await base.DisposeAsync();
+        await Stripe.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         if (Directory.Exists(_folder))
         {

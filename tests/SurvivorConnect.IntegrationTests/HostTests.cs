@@ -34,12 +34,13 @@ public sealed class HostTests(ApiFactory api)
     }
 
     [Fact]
-    public async Task Dev_users_lists_one_person_per_role_in_the_demo_agency_and_a_second_agency()
+    public async Task Dev_users_lists_someone_in_every_role_and_two_finance_approvers_in_the_demo_agency_and_a_second_agency()
     {
         var users = await api.Anonymous().GetFromJsonAsync<List<DevUserDto>>("/dev/users", ApiFactory.Json);
 
+        // Two finance approvers, so a payout above the two-approver amount can be approved in the demo.
         var demo = users!.Where(u => u.AgencyId == "demo").ToList();
-        Assert.Equal(Roles.All.Order(), demo.SelectMany(u => u.Roles).Order());
+        Assert.Equal(Roles.All.Append(Roles.FinanceApprover).Order(), demo.SelectMany(u => u.Roles).Order());
         Assert.Contains(users!, u => u.AgencyId == "demo-north");
     }
 

@@ -113,6 +113,7 @@ public sealed class FakeStripe : IAsyncDisposable
             : type.StartsWith("account.", StringComparison.Ordinal) ? objectId : null;
         data.Remove("destination_account");
         data.Remove("created_seq");
+        data.Remove("return_url");
         return new JsonObject
         {
             ["id"] = "evt_" + Next(),
@@ -157,6 +158,15 @@ public sealed class FakeStripe : IAsyncDisposable
         using (var reader = new StreamReader(request.Body, Encoding.UTF8))
         {
             body = await reader.ReadToEndAsync();
+        }
+
+        // Stripe's own onboarding page, where the payee gives Stripe their details; the fake finishes at once.
+        if (HttpMethods.IsGet(request.Method) && path.StartsWith("/connect/onboarding/", StringComparison.Ordinal)
+            && _objects.TryGetValue(path["/connect/onboarding/".Length..], out var onboarding) && onboarding["return_url"]?.GetValue<string>() is { } back)
+        {
+            SetPayoutsEnabled(onboarding["id"]!.GetValue<string>(), true);
+            context.Response.Redirect(back);
+            return;
         }
 
         if (request.Headers.Authorization.ToString() != $"Bearer {SecretKey}")
@@ -223,10 +233,12 @@ public sealed class FakeStripe : IAsyncDisposable
                 made = new JsonObject { ["id"] = "acct_" + Next(), ["object"] = "account", ["type"] = form.GetValueOrDefault("type"), ["payouts_enabled"] = false, ["details_submitted"] = false };
                 break;
             case "/v1/account_links":
-                if (!_objects.ContainsKey(form.GetValueOrDefault("account") ?? ""))
+                if (!_objects.TryGetValue(form.GetValueOrDefault("account") ?? "", out var linked))
                 {
                     return (400, Error("invalid_request_error", "resource_missing", "No such account."));
                 }
+
+                linked["return_url"] = form.GetValueOrDefault("return_url");
 
                 return (200, new JsonObject { ["object"] = "account_link", ["created"] = created, ["expires_at"] = created + 300, ["url"] = $"{ApiBase}/connect/onboarding/{form["account"]}" }.ToJsonString());
             case "/v1/transfers":
@@ -279,6 +291,7 @@ public sealed class FakeStripe : IAsyncDisposable
         var copy = (JsonObject)made.DeepClone();
         copy.Remove("created_seq");
         copy.Remove("destination_account");
+        copy.Remove("return_url");
         return copy.ToJsonString();
     }
 

@@ -41,8 +41,9 @@ public static class PortalModule
     public static WebApplication UsePortal(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        var formTargets = app.Services.GetServices<FormActionOrigin>().Select(o => o.Origin).Prepend(EntraOrigin(app)).Where(o => o.Length > 0);
         var contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self' "
-            + EntraOrigin(app) + "; frame-ancestors 'none'; base-uri 'none'";
+            + string.Join(' ', formTargets) + "; frame-ancestors 'none'; base-uri 'none'";
         app.Use((context, next) =>
         {
             // Nothing a portal page shows may be kept by the browser or a proxy, nor sent to another site.
@@ -143,3 +144,9 @@ public static class PortalModule
         return TypedResults.NoContent();
     }
 }
+
+/// <summary>
+/// Another site a portal form may lead to (its answer redirects there), such as Stripe's onboarding: the browser
+/// follows a form's redirect only to origins the content security policy names.
+/// </summary>
+public sealed record FormActionOrigin(string Origin);

@@ -23,6 +23,7 @@ public static class DemoData
             ("demo-supervisor", "Morgan (demo supervisor)", Roles.Supervisor),
             ("demo-recruiter", "Jamie (demo recruiter)", Roles.Recruiter),
             ("demo-finance", "Casey (demo finance approver)", Roles.FinanceApprover),
+            ("demo-finance2", "Robin (second demo finance approver)", Roles.FinanceApprover),
             ("demo-admin", "Taylor (demo agency admin)", Roles.AgencyAdmin),
         ]),
         new("demo-north", "Northstar Family Services (demo)",

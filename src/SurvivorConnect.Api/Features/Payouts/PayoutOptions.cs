@@ -39,6 +39,9 @@ public sealed class StripeOptions
     /// <summary>Stripe's API; tests point it at a fake on loopback.</summary>
     public string? ApiBase { get; init; }
 
+    /// <summary>Where Stripe's onboarding pages are, so the portal may send a payee there.</summary>
+    public string OnboardingOrigin { get; init; } = "https://connect.stripe.com";
+
     /// <summary>The country new Express accounts are opened in.</summary>
     public string Country { get; init; } = "US";
 

@@ -29,6 +29,11 @@ public sealed record PreparePayouts(PreparePayoutsRequest Body) : ICommand<IRead
     public void Validate(ValidationErrors errors) => errors.Text("opportunityId", Body.OpportunityId, 64);
 }
 
+/// <summary>An opportunity with recorded claims not yet sent to finance.</summary>
+public sealed record ClaimsToPayView(string OpportunityId, string Title, int Claims, int People, decimal Estimate, string Currency);
+
+public sealed record ListClaimsToPay : IQuery<IReadOnlyList<ClaimsToPayView>>;
+
 public sealed record ListPayouts(string? State, string? PayeeId) : IQuery<IReadOnlyList<PayoutView>>, IValidate, IAudited
 {
     public AuditTarget Audit => new("payout.list", "payout");
@@ -74,6 +79,7 @@ public sealed record RetryPayout(string Id) : ICommand<PayoutView>, IAudited
 
 internal sealed class PayoutHandlers(PayoutData data, EngagementData engagements)
     : ICommandHandler<PreparePayouts, IReadOnlyList<PayoutView>>,
+      IQueryHandler<ListClaimsToPay, IReadOnlyList<ClaimsToPayView>>,
       IQueryHandler<ListPayouts, IReadOnlyList<PayoutView>>,
       IQueryHandler<GetPayout, PayoutView>,
       ICommandHandler<ApprovePayout, PayoutView>,
@@ -111,6 +117,20 @@ internal sealed class PayoutHandlers(PayoutData data, EngagementData engagements
 
         var people = await data.PeopleAsync(ct);
         return [.. prepared.Select(p => PayoutView.From(p, people.GetValueOrDefault(p.PayeeId)?.DisplayName, Me))];
+    }
+
+    public async ValueTask<IReadOnlyList<ClaimsToPayView>> Handle(ListClaimsToPay query, CancellationToken ct)
+    {
+        var open = (await data.Store.AllAsync<CompensationClaim>(EngagementData.Container, [Filter.Eq("state", ClaimState.Open)], ct))
+            .Where(c => c.Amount > 0 || c.Travel is not null);
+        var views = new List<ClaimsToPayView>();
+        foreach (var group in open.GroupBy(c => c.OpportunityId))
+        {
+            var opportunity = await engagements.OpportunityAsync(group.Key, ct);
+            views.Add(new(opportunity.Id, opportunity.Title, group.Count(), group.Select(c => c.PersonId).Distinct().Count(), group.Sum(c => c.Amount), opportunity.Currency));
+        }
+
+        return [.. views.OrderBy(v => v.Title, StringComparer.CurrentCulture)];
     }
 
     public async ValueTask<IReadOnlyList<PayoutView>> Handle(ListPayouts query, CancellationToken ct)
@@ -185,9 +205,10 @@ internal sealed class PayoutHandlers(PayoutData data, EngagementData engagements
             throw new ForbiddenException("This payout pays you: another finance approver must record it.");
         }
 
-        if (payout.State != PayoutState.Approved)
+        // A payout that failed before any money reached Stripe may be paid another way; once a transfer was made, it may not.
+        if (!(payout.State == PayoutState.Approved || payout.State == PayoutState.Failed && payout.TransferId is null))
         {
-            throw new ConflictException("Only an approved payout not yet sent can be recorded as paid outside Stripe.");
+            throw new ConflictException("Only an approved payout not yet sent (or one that failed before Stripe moved any money) can be recorded as paid outside Stripe.");
         }
 
         var now = data.Store.Now;

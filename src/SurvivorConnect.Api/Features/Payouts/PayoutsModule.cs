@@ -2,6 +2,7 @@ using System.Text;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Portal;
 using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Payouts;
@@ -23,6 +24,12 @@ public static class PayoutsModule
                 "Payouts:SendEvery is a second to an hour, and Payouts:Lease at least ten seconds.")
             .ValidateOnStart();
         builder.Services.AddContainer(Payout.Container);
+        var stripe = builder.Configuration.GetSection(PayoutOptions.Section).GetSection("Stripe").Get<StripeOptions>() ?? new StripeOptions();
+        if (stripe.Enabled)
+        {
+            builder.Services.AddSingleton(new FormActionOrigin(new Uri(stripe.OnboardingOrigin).GetLeftPart(UriPartial.Authority)));
+        }
+
         builder.Services.AddHttpClient(nameof(StripeGateway));
         builder.Services.AddSingleton<IStripeGateway, StripeGateway>();
         builder.Services.AddScoped<PayoutData>();
@@ -78,6 +85,12 @@ public static class PayoutsModule
             .WithSummary("Back from Stripe: check whether your account can now be paid.");
         me.MapGet("/statement.csv", GetMyStatementCsv).WithName(nameof(GetMyStatementCsv))
             .WithSummary("Your year's payouts, line by line, as CSV.");
+
+        // The portal's downloads, on its session cookie (the API above takes bearer tokens only).
+        app.MapGet("/payments/statement.csv", DownloadMyStatement).WithName(nameof(DownloadMyStatement)).WithTags("Payouts").RequireAuthorization(Policies.EngagementMember)
+            .WithSummary("The portal's download of your statement.");
+        app.MapGet("/finance/payouts.csv", DownloadPayouts).WithName(nameof(DownloadPayouts)).WithTags("Payouts").RequireAuthorization(Policies.FinanceApprover)
+            .WithSummary("The portal's download of the year's payouts.");
 
         // Stripe cannot sign in: the signature on the body is its proof.
         app.MapPost("/webhooks/stripe", StripeWebhook.Receive).WithName("StripeWebhook").WithTags("Payouts").AllowAnonymous()
@@ -142,6 +155,18 @@ public static class PayoutsModule
 
     private static async Task<FileContentHttpResult> GetMyStatementCsv(IMediator mediator, int? year, CancellationToken ct) =>
         Csv(await mediator.Send(new GetMyStatementCsv(year), ct), "statement");
+
+    private static async Task<FileContentHttpResult> DownloadMyStatement(IMediator mediator, HttpResponse response, int? year, CancellationToken ct)
+    {
+        response.Headers.CacheControl = "no-store";
+        return Csv(await mediator.Send(new GetMyStatementCsv(year), ct), "statement");
+    }
+
+    private static async Task<FileContentHttpResult> DownloadPayouts(IMediator mediator, HttpResponse response, int? year, CancellationToken ct)
+    {
+        response.Headers.CacheControl = "no-store";
+        return Csv(await mediator.Send(new ExportPayoutsCsv(year), ct), "payouts");
+    }
 
     /// <summary>Where Stripe sends the payee back: their payments page on this server.</summary>
     public static Uri PaymentsPage(HttpRequest request)

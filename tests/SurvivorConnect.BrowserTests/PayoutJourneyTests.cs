@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace SurvivorConnect.BrowserTests;
+
+/// <summary>
+/// The money side, each person in their own browser: an advisor reads the benefits notice and chooses a check, the
+/// recruiter sends the session's claims to finance, two finance approvers approve a payout above the agency's
+/// amount (the first cannot be the second: the button says why), the second records the check, and the advisor
+/// reads the payment on their statement line by line. A mentor sets up Stripe on Stripe's own page and comes back.
+/// </summary>
+[Collection(Portal.Name)]
+public sealed class PayoutJourneyTests(PortalServer server)
+{
+    [Fact]
+    public async Task Two_finance_approvers_approve_a_payout_above_the_amount_and_the_advisor_reads_it_on_their_statement()
+    {
+        var admin = await server.ApiAsAsync("demo-admin");
+        (await admin.PutAsJsonAsync("/api/payouts/settings", new { twoApproverThreshold = 100m })).EnsureSuccessStatusCode();
+        var title = await AttendedSessionAsync();
+
+        var advisor = await server.SignInAsync("Jordan (demo advisor)", phone: true);
+        await advisor.GotoAsync("/paid-work");
+        var claim = advisor.Locator("[data-claims] li", new() { HasText = title });
+        await claim.GetByLabel("Miles you travelled").FillAsync("12");
+        await claim.GetByRole(AriaRole.Button, new() { Name = "Save travel" }).ClickAsync();
+        await Expect(advisor.Locator("[data-outcome]")).ToContainTextAsync("Your travel is added");
+        await advisor.GotoAsync("/payments");
+        if (await advisor.Locator("[data-benefits-notice]").CountAsync() > 0)
+        {
+            await Expect(advisor.Locator("[data-benefits-notice]")).ToContainTextAsync("can count as income for public benefits");
+            await Accessibility.AssertNoSeriousViolationsAsync(advisor);
+            await advisor.GetByRole(AriaRole.Button, new() { Name = "I have read this" }).ClickAsync();
+            await Expect(advisor.Locator("[data-outcome]")).ToContainTextAsync("Thank you");
+        }
+
+        await advisor.GetByLabel("By check").CheckAsync();
+        await advisor.GetByRole(AriaRole.Button, new() { Name = "Save how I am paid" }).ClickAsync();
+        await Expect(advisor.Locator("[data-outcome]")).ToContainTextAsync("Saved");
+
+        var recruiter = await server.SignInAsync("Jamie (demo recruiter)");
+        await recruiter.GotoAsync("/claims-to-pay");
+        await recruiter.Locator("[data-claims-to-pay] li", new() { HasText = title }).GetByRole(AriaRole.Button).ClickAsync();
+        await Expect(recruiter.Locator("[data-outcome]")).ToContainTextAsync("waiting for approval");
+        await Accessibility.AssertNoSeriousViolationsAsync(recruiter);
+
+        var casey = await server.SignInAsync("Casey (demo finance approver)");
+        await casey.GotoAsync("/finance");
+        var waiting = casey.Locator("[data-queue=approve] li", new() { HasText = title });
+        await Expect(waiting.Locator("[data-lines]")).ToContainTextAsync("Session stipend");
+        await Expect(waiting.Locator("[data-lines]")).ToContainTextAsync("12 miles");
+        await Expect(waiting.Locator("[data-total]")).ToHaveTextAsync("168.70 USD");
+        await Expect(waiting).ToContainTextAsync("0 of 2 approvals");
+        await Accessibility.AssertNoSeriousViolationsAsync(casey);
+        await waiting.GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
+        await Expect(casey.Locator("[data-outcome]")).ToContainTextAsync("Approved.");
+        var second = casey.Locator("[data-queue=second] li", new() { HasText = title });
+        await Expect(second.GetByRole(AriaRole.Button, new() { Name = "Approve" })).ToBeDisabledAsync();
+        await Expect(second.Locator("[data-why]")).ToHaveTextAsync("You have approved this payout: a second approver must approve it too.");
+        await Accessibility.ScreenshotAsync(casey, "finance-desktop");
+
+        var robin = await server.SignInAsync("Robin (second demo finance approver)");
+        await robin.GotoAsync("/finance");
+        await robin.Locator("[data-queue=second] li", new() { HasText = title }).GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
+        await Expect(robin.Locator("[data-outcome]")).ToContainTextAsync("Approved.");
+        var toPay = robin.Locator("[data-queue=outside] li", new() { HasText = title });
+        await toPay.GetByLabel("Check number or card reference").FillAsync("Check 2044");
+        await toPay.GetByRole(AriaRole.Button, new() { Name = "Record as paid" }).ClickAsync();
+        await Expect(robin.Locator("[data-outcome]")).ToContainTextAsync("Recorded as paid");
+        await Expect(robin.Locator("[data-totals]")).ToContainTextAsync("Jordan (demo advisor)");
+        await Accessibility.AssertNoSeriousViolationsAsync(robin);
+
+        advisor = await server.SignInAsync("Jordan (demo advisor)", phone: true);
+        await advisor.GotoAsync("/payments");
+        var paid = advisor.Locator("[data-payouts] li", new() { HasText = title });
+        await Expect(paid).ToContainTextAsync("Paid on");
+        await Expect(paid.Locator("[data-lines]")).ToContainTextAsync("Mileage at the rate for");
+        await Expect(paid.Locator("[data-lines]")).ToContainTextAsync("(paid back)");
+        await Expect(paid.Locator("[data-total]")).ToHaveTextAsync("168.70 USD");
+        await Expect(advisor.Locator("[data-year-totals]")).ToContainTextAsync("Paid back for travel, meals and lodging");
+        await Expect(advisor.GetByRole(AriaRole.Link, new() { Name = "Download this year as a spreadsheet (CSV)" })).ToBeVisibleAsync();
+        await Accessibility.AssertNoSeriousViolationsAsync(advisor);
+        await Accessibility.ScreenshotAsync(advisor, "payments-phone");
+        var csv = await advisor.EvaluateAsync<string>("async () => await (await fetch('/payments/statement.csv')).text()");
+        Assert.Contains("Check 2044", csv, StringComparison.Ordinal);
+
+        (await admin.PutAsJsonAsync("/api/payouts/settings", new { twoApproverThreshold = 500m })).EnsureSuccessStatusCode();
+    }
+
+    [Fact]
+    public async Task A_mentor_sets_up_Stripe_on_Stripe_s_own_page_and_comes_back_ready()
+    {
+        var mentor = await server.SignInAsync("Sam (demo mentor)", phone: true);
+        await mentor.GotoAsync("/payments");
+        await mentor.GetByLabel("Into my bank account or onto my debit card, through Stripe").CheckAsync();
+        await mentor.GetByRole(AriaRole.Button, new() { Name = "Save how I am paid" }).ClickAsync();
+        await Expect(mentor.Locator("[data-stripe=none]")).ToContainTextAsync("SurvivorConnect never sees them");
+
+        await mentor.GetByRole(AriaRole.Button, new() { Name = "Set up with Stripe" }).ClickAsync();
+
+        await mentor.WaitForURLAsync(url => url.Contains("/payments?stripe=back", StringComparison.Ordinal));
+        await Expect(mentor.Locator("[data-stripe=ready]")).ToContainTextAsync("Ready");
+        Assert.Contains(server.Stripe.Requests, r => r.StartsWith("GET /connect/onboarding/acct_", StringComparison.Ordinal));
+        await Accessibility.AssertNoSeriousViolationsAsync(mentor);
+    }
+
+    /// <summary>An in-person focus group Jordan took part in (160 a session, mileage covered); the clock is moved past it.</summary>
+    private async Task<string> AttendedSessionAsync()
+    {
+        var admin = await server.ApiAsAsync("demo-admin");
+        (await admin.PutAsJsonAsync("/api/engagements/settings", new
+        {
+            currency = "USD",
+            kinds = new[] { new { key = "focus-group", name = "Focus group", benchmarkHourlyRate = 60m } },
+        })).EnsureSuccessStatusCode();
+        var jordan = await server.ApiAsAsync("demo-advisor");
+        (await jordan.PutAsJsonAsync("/api/engagements/me/profile", new { kinds = new[] { "focus-group" }, topics = new[] { "housing" }, timeZone = "America/Los_Angeles" })).EnsureSuccessStatusCode();
+        (await jordan.PostAsJsonAsync("/api/engagements/me/contact", new { optIn = true })).EnsureSuccessStatusCode();
+
+        var recruiter = await server.ApiAsAsync("demo-recruiter");
+        var now = server.Time.GetUtcNow();
+        string At(int hours) => TimeZoneInfo.ConvertTimeBySystemTimeZoneId(now.AddHours(hours), "America/Los_Angeles").ToString("yyyy-MM-dd'T'HH:mm:00", CultureInfo.InvariantCulture);
+        var title = "Paid focus group " + Guid.NewGuid().ToString("N")[..4];
+        var created = await recruiter.PostAsJsonAsync("/api/engagements/opportunities", new
+        {
+            kind = "focus-group",
+            title,
+            topics = new[] { "housing" },
+            sessions = new[] { new { start = At(3), end = At(5), timeZone = "America/Los_Angeles", inPerson = true, location = "Harbor Light, 12 Main St", link = (string?)null } },
+            seats = 5,
+            applicationDeadline = now.AddMinutes(30),
+            compensation = new { basis = "perSession", rate = 160m, prepMinutesPerSession = 30, travelAllowed = true, perDiemAllowed = false },
+        });
+        created.EnsureSuccessStatusCode();
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        (await recruiter.PostAsync($"/api/engagements/opportunities/{id}/publish", null)).EnsureSuccessStatusCode();
+        (await recruiter.PostAsJsonAsync($"/api/engagements/opportunities/{id}/invitations", new { personId = "demo-advisor" })).EnsureSuccessStatusCode();
+        (await jordan.PostAsync($"/api/engagements/opportunities/{id}/accept", null)).EnsureSuccessStatusCode();
+
+        // Jordan's yes to being contacted was only for this invitation; the engagement journey starts from a no.
+        (await jordan.PostAsJsonAsync("/api/engagements/me/contact", new { optIn = false })).EnsureSuccessStatusCode();
+        server.Time.Advance(TimeSpan.FromHours(6));
+        (await recruiter.PostAsJsonAsync($"/api/engagements/opportunities/{id}/sessions/s1/attendance", new
+        {
+            entries = new[] { new { personId = "demo-advisor", outcome = "attended" } },
+        })).EnsureSuccessStatusCode();
+        return title;
+    }
+}
