@@ -88,6 +88,11 @@ module api 'modules/appservice.bicep' = {
       Auth__Audience: authAudience
       Auth__Portal__ClientId: authPortalClientId
       KeyVault__Uri: keyVault.outputs.uri
+
+      // App Service resolves these with the managed identity; until the secrets exist, Stripe payouts stay off.
+      Payouts__Stripe__SecretKey: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/stripe-secret-key)'
+      Payouts__Stripe__WebhookSecret: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/stripe-webhook-secret)'
+      Payouts__Stripe__ConnectWebhookSecret: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/stripe-connect-webhook-secret)'
       SignalR__Redis__Host: redis.outputs.hostName
     }
   }

@@ -1,4 +1,4 @@
-// Secrets the API needs later (e.g. the Stripe key and webhook secret), read with the managed identity.
+// Secrets the API reads with the managed identity: stripe-secret-key, stripe-webhook-secret and stripe-connect-webhook-secret (set by an operator).
 param name string
 param location string
 param tags object

@@ -26,8 +26,6 @@ internal static class ChatLoad
 {
     private const int DrainSeconds = 5;
 
-    private static readonly byte[] SigningKey = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray();
-
     private sealed record Options(int[] Conversations, double Rate, int WarmupSeconds, int MeasureSeconds);
 
     private sealed record Result(string Hub, int Conversations, double Rate, double MessagesPerSecond, double P50Ms, double P99Ms, long Errors);
@@ -72,7 +70,7 @@ internal static class ChatLoad
 
     private static async Task<Result> RunEchoAsync(int conversations, Options options)
     {
-        var url = $"http://127.0.0.1:{FreePort()}";
+        var url = $"http://127.0.0.1:{ApiProcess.FreePort()}";
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(url);
         builder.Logging.ClearProviders();
@@ -97,12 +95,16 @@ internal static class ChatLoad
         var database = Path.Combine(folder, "load.db");
         Console.WriteLine($"Seeding {conversations} active matches…");
         await ChatLoadSeed.SeedAsync(database, conversations);
-        var port = FreePort();
-        using var api = StartApi(port, database);
+        var port = ApiProcess.FreePort();
+        using var api = ApiProcess.Start(port, database, new Dictionary<string, string>
+        {
+            ["Chat__SendsPerSecond"] = "100000",
+            ["Chat__SendBurst"] = "100000",
+        });
         try
         {
-            await WaitReadyAsync($"http://127.0.0.1:{port}/health/ready", api);
-            var issuer = new DevTokenIssuer(new SymmetricSecurityKey(SigningKey), new DevelopmentTokenOptions { LifetimeMinutes = 120 });
+            await ApiProcess.WaitReadyAsync(port, api);
+            var issuer = ApiProcess.Tokens();
             var pairs = await ConnectAsync(conversations, i =>
             {
                 var (mentor, youth, match) = ChatLoadSeed.Ids(i);
@@ -115,8 +117,7 @@ internal static class ChatLoad
         }
         finally
         {
-            api.Kill(entireProcessTree: true);
-            await api.WaitForExitAsync();
+            await ApiProcess.StopAsync(api);
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             Directory.Delete(folder, recursive: true);
         }
@@ -261,88 +262,6 @@ internal static class ChatLoad
         {
             onError();
         }
-    }
-
-    private static Process StartApi(int port, string database)
-    {
-        var dll = Path.Combine(RepoRoot(), "src", "SurvivorConnect.Api", "bin", "Release", "net10.0", "SurvivorConnect.Api.dll");
-        if (!File.Exists(dll))
-        {
-            throw new InvalidOperationException($"Build first: dotnet build -c Release tests/SurvivorConnect.Benchmarks ({dll} is missing).");
-        }
-
-        var start = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"])
-        {
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        start.Environment["Storage__Sqlite__Path"] = database;
-        start.Environment["Auth__Development__SigningKey"] = Convert.ToBase64String(SigningKey);
-        start.Environment["Chat__SendsPerSecond"] = "100000";
-        start.Environment["Chat__SendBurst"] = "100000";
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        var process = Process.Start(start) ?? throw new InvalidOperationException("The API did not start.");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                Console.Error.WriteLine($"api: {e.Data}");
-            }
-        };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private static async Task WaitReadyAsync(string url, Process api)
-    {
-        using var http = new HttpClient();
-        for (var i = 0; i < 300; i++)
-        {
-            if (api.HasExited)
-            {
-                throw new InvalidOperationException("The API exited during start-up.");
-            }
-
-            try
-            {
-                if ((await http.GetAsync(url)).IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new InvalidOperationException("The API did not become ready.");
-    }
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "SurvivorConnect.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("SurvivorConnect.sln not found.");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 

@@ -21,6 +21,20 @@ public static class Accessibility
         Assert.True(serious.Count == 0, $"{page.Url}: " + string.Join("; ", serious.Select(v => $"{v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => string.Join(" ", n.Target)))})")));
     }
 
+    /// <summary>Nothing on the page runs off the side of the screen, and the page does not scroll sideways (a table may, in its own frame).</summary>
+    public static async Task AssertFitsAsync(IPage page)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        var overflowing = await page.EvaluateAsync<string[]>(
+            """
+            () => [...document.querySelectorAll('body *')]
+              .filter(e => !e.parentElement.closest('.table-wrap') && !e.closest('.visually-hidden, .skip-link') && e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+              .map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className)
+              .concat(document.documentElement.scrollWidth > document.documentElement.clientWidth ? ['the page scrolls sideways'] : [])
+            """);
+        Assert.True(overflowing.Length == 0, $"{page.Url} runs off a {page.ViewportSize?.Width} px screen: {string.Join(", ", overflowing)}");
+    }
+
     /// <summary>A screenshot for the test's artifacts (and docs/screenshots when asked).</summary>
     public static async Task ScreenshotAsync(IPage page, string name)
     {

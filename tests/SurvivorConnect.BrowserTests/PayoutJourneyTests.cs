@@ -61,6 +61,8 @@ public sealed class PayoutJourneyTests(PortalServer server)
         await Expect(second.GetByRole(AriaRole.Button, new() { Name = "Approve" })).ToBeDisabledAsync();
         await Expect(second.Locator("[data-why]")).ToHaveTextAsync("You have approved this payout: a second approver must approve it too.");
         await Accessibility.ScreenshotAsync(casey, "finance-desktop");
+        await casey.SetViewportSizeAsync(320, 640);
+        await Accessibility.AssertFitsAsync(casey);
 
         var robin = await server.SignInAsync("Robin (second demo finance approver)");
         await robin.GotoAsync("/finance");
@@ -83,7 +85,10 @@ public sealed class PayoutJourneyTests(PortalServer server)
         await Expect(advisor.Locator("[data-year-totals]")).ToContainTextAsync("Paid back for travel, meals and lodging");
         await Expect(advisor.GetByRole(AriaRole.Link, new() { Name = "Download this year as a spreadsheet (CSV)" })).ToBeVisibleAsync();
         await Accessibility.AssertNoSeriousViolationsAsync(advisor);
+        await Accessibility.AssertFitsAsync(advisor);
         await Accessibility.ScreenshotAsync(advisor, "payments-phone");
+        await advisor.SetViewportSizeAsync(320, 640);
+        await Accessibility.AssertFitsAsync(advisor);
         var csv = await advisor.EvaluateAsync<string>("async () => await (await fetch('/payments/statement.csv')).text()");
         Assert.Contains("Check 2044", csv, StringComparison.Ordinal);
 

@@ -63,14 +63,7 @@ public sealed class PortalPagesTests(PortalServer server)
         var zoomed = person.Length == 0 ? await server.OpenAsync() : await server.SignInAsync(person);
         await zoomed.SetViewportSizeAsync(320, 640);
         await zoomed.GotoAsync(path);
-        var overflowing = await zoomed.EvaluateAsync<string[]>(
-            """
-            () => [...document.querySelectorAll('body *')]
-              .filter(e => !e.parentElement.closest('.table-wrap') && !e.closest('.visually-hidden, .skip-link') && e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
-              .map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className)
-              .concat(document.documentElement.scrollWidth > document.documentElement.clientWidth ? ['the page scrolls sideways'] : [])
-            """);
-        Assert.True(overflowing.Length == 0, $"{path} runs off a 320 px screen: {string.Join(", ", overflowing)}");
+        await Accessibility.AssertFitsAsync(zoomed);
         await zoomed.Context.CloseAsync();
     }
 

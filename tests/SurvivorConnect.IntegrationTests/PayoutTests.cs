@@ -258,7 +258,7 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
-    public async Task A_bad_missing_or_stale_signature_is_refused_and_changes_nothing()
+    public async Task A_bad_missing_stale_or_tampered_signature_is_refused_and_changes_nothing_and_either_endpoint_s_secret_is_accepted()
     {
         var (payout, bankPayout) = await SendingAsync();
         var paid = api.Stripe.EventJson("payout.paid", bankPayout, status: "paid");
@@ -273,8 +273,11 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         };
         tampered.Headers.TryAddWithoutValidation("Stripe-Signature", FakeStripe.Sign(paid, api.Time.GetUtcNow()));
         await HttpAssert.Problem(await api.Anonymous().SendAsync(tampered), 400);
-
         Assert.Equal("Sending", (await _world.PayoutAsync(payout)).State);
+
+        // Connected accounts' events come from a second endpoint with its own secret.
+        Assert.Equal(HttpStatusCode.OK, (await api.DeliverAsync(paid, secret: FakeStripe.ConnectWebhookSecret)).StatusCode);
+        Assert.Equal("Paid", (await _world.PayoutAsync(payout)).State);
     }
 
     [Fact]
@@ -334,14 +337,52 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         var transfer = api.Stripe.Transfers.Single(t => t["metadata"]!["payout_id"]!.GetValue<string>() == payout)["id"]!.GetValue<string>();
         api.Stripe.ReverseTransfer(transfer);
 
-        var before = await HttpAssert.Ok<JsonElement>(await Finance.GetAsync("/api/payouts/reconciliation"));
+        Assert.DoesNotContain((await HttpAssert.Ok<JsonElement>(await Finance.GetAsync("/api/payouts/reconciliation"))).GetProperty("differences").EnumerateArray(),
+            d => d.GetProperty("payoutId").GetString() == payout);
+        var before = await HttpAssert.Ok<JsonElement>(await Finance.GetAsync("/api/payouts/reconciliation?stripe=true"));
         Assert.Contains(before.GetProperty("differences").EnumerateArray(), d => d.GetProperty("payoutId").GetString() == payout && d.GetProperty("what").GetString()!.Contains("reversed", StringComparison.Ordinal));
 
         await api.DeliverAsync(api.Stripe.EventJson("transfer.reversed", transfer));
 
         Assert.Equal("Reversed", (await _world.PayoutAsync(payout)).State);
-        var after = await HttpAssert.Ok<JsonElement>(await Finance.GetAsync("/api/payouts/reconciliation"));
+        var after = await HttpAssert.Ok<JsonElement>(await Finance.GetAsync("/api/payouts/reconciliation?stripe=true"));
         Assert.DoesNotContain(after.GetProperty("differences").EnumerateArray(), d => d.GetProperty("payoutId").GetString() == payout);
+    }
+
+    [Fact]
+    public async Task Stripe_news_for_another_amount_or_part_of_a_transfer_moves_nothing_and_the_reconciliation_says_so()
+    {
+        var (payout, bankPayout) = await SendingAsync();
+        var wrongAmount = api.Stripe.EventJson("payout.paid", bankPayout, status: "paid").Replace("\"amount\":", "\"amount\":1", StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.OK, (await api.DeliverAsync(wrongAmount)).StatusCode);
+        Assert.Equal("Sending", (await _world.PayoutAsync(payout)).State);
+
+        await api.DeliverAsync(api.Stripe.EventJson("payout.paid", bankPayout, status: "paid"));
+        var transfer = api.Stripe.Transfers.Single(t => t["metadata"]!["payout_id"]!.GetValue<string>() == payout)["id"]!.GetValue<string>();
+        api.Stripe.ReverseTransfer(transfer, amount: 500);
+        Assert.Equal(HttpStatusCode.OK, (await api.DeliverAsync(api.Stripe.EventJson("transfer.reversed", transfer))).StatusCode);
+
+        Assert.Equal("Paid", (await _world.PayoutAsync(payout)).State);
+        var reconciliation = await HttpAssert.Ok<JsonElement>(await Finance.GetAsync("/api/payouts/reconciliation?stripe=true"));
+        Assert.Contains(reconciliation.GetProperty("differences").EnumerateArray(), d => d.GetProperty("payoutId").GetString() == payout && d.GetProperty("what").GetString()!.Contains("part of this transfer", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_payee_sees_the_money_but_not_who_in_finance_handled_it_and_is_told_when_a_check_is_recorded()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync();
+        await _world.PayeeReadyAsync(payees[0], stripe: false);
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity));
+        await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+        await HttpAssert.Ok<PayoutDto>(await Finance.PostJson(PayoutWorld.Url(payout.Id, "paid-outside"), new { reference = "Check 77" }));
+
+        var mine = (await HttpAssert.Ok<JsonElement>(await payees[0].Client.GetAsync("/api/payouts/me"))).GetProperty("payouts")[0];
+        Assert.Equal("", mine.GetProperty("createdBy").GetString());
+        Assert.Equal(0, mine.GetProperty("approvals").GetArrayLength());
+        Assert.Equal(JsonValueKind.Null, mine.GetProperty("whyYouCannotApprove").ValueKind);
+        var notices = await HttpAssert.Ok<JsonElement>(await payees[0].Client.GetAsync("/api/notifications"));
+        Assert.Contains(notices.GetProperty("items").EnumerateArray(), n => n.GetProperty("kind").GetString() == "payout-sent");
     }
 
     [Fact]

@@ -40,6 +40,7 @@ public class PayoutApi : ClockedApiFactory
     {
         ["Payouts:Stripe:SecretKey"] = FakeStripe.SecretKey,
         ["Payouts:Stripe:WebhookSecret"] = FakeStripe.WebhookSecret,
+        ["Payouts:Stripe:ConnectWebhookSecret"] = FakeStripe.ConnectWebhookSecret,
         ["Payouts:Stripe:ApiBase"] = Stripe.ApiBase,
         ["Payouts:Stripe:MaxNetworkRetries"] = _networkRetries.ToString(CultureInfo.InvariantCulture),
 

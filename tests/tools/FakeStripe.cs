@@ -26,6 +26,9 @@ public sealed class FakeStripe : IAsyncDisposable
     public const string SecretKey = "sk_test_fake_survivorconnect";
     public const string WebhookSecret = "whsec_fake_survivorconnect";
 
+    /// <summary>The signing secret of the second endpoint, for connected accounts' events.</summary>
+    public const string ConnectWebhookSecret = "whsec_fake_survivorconnect_connect";
+
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, (string Request, int Status, string Body)> _idempotent = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, JsonObject> _objects = new(StringComparer.Ordinal);
@@ -74,6 +77,21 @@ public sealed class FakeStripe : IAsyncDisposable
         return fake;
     }
 
+    /// <summary>An Express account that has finished onboarding, as if its payee had been through Stripe's pages.</summary>
+    public string ReadyAccount(string agencyId, string personId)
+    {
+        var (_, body) = Create("/v1/accounts", null, new Dictionary<string, string>
+        {
+            ["type"] = "express", ["metadata[agency_id]"] = agencyId, ["metadata[person_id]"] = personId,
+        });
+        var id = JsonNode.Parse(body)!["id"]!.GetValue<string>();
+        SetPayoutsEnabled(id, true);
+        return id;
+    }
+
+    /// <summary>How many objects of a kind ("transfer", "payout", "account") the fake holds.</summary>
+    public int Count(string kind) => _objects.Values.Count(o => o["object"]?.GetValue<string>() == kind);
+
     public void LoseNextResponse(string pathPrefix) => _faults.Enqueue((pathPrefix, Fault.LoseResponse));
 
     public void RefuseNext(string pathPrefix) => _faults.Enqueue((pathPrefix, Fault.Refuse));
@@ -88,11 +106,13 @@ public sealed class FakeStripe : IAsyncDisposable
         account["details_submitted"] = enabled;
     }
 
-    public void ReverseTransfer(string transferId)
+    /// <summary>Takes back all of a transfer, or <paramref name="amount"/> of it (minor units).</summary>
+    public void ReverseTransfer(string transferId, long? amount = null)
     {
         var transfer = _objects[transferId];
-        transfer["reversed"] = true;
-        transfer["amount_reversed"] = transfer["amount"]!.GetValue<long>();
+        var total = transfer["amount"]!.GetValue<long>();
+        transfer["amount_reversed"] = amount ?? total;
+        transfer["reversed"] = (amount ?? total) >= total;
     }
 
     /// <summary>A Stripe event about one of the fake's objects, as Stripe would post it, with its status set for the event.</summary>

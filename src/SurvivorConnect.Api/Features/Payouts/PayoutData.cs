@@ -45,6 +45,29 @@ internal sealed class PayoutData(AgencyStore store, IOptions<PayoutOptions> opti
     public async Task<Dictionary<string, Person>> PeopleAsync(CancellationToken ct) =>
         (await store.AllAsync<Person>(Person.Container, [], ct)).ToDictionary(p => p.Id, StringComparer.Ordinal);
 
+    /// <summary>The names of a few people, read one by one; for many, the agency's whole list in one query.</summary>
+    public async Task<Dictionary<string, string>> NamesAsync(IEnumerable<string> personIds, CancellationToken ct)
+    {
+        var ids = personIds.Distinct(StringComparer.Ordinal).ToList();
+        if (ids.Count > FewPeople)
+        {
+            return (await PeopleAsync(ct)).Where(p => ids.Contains(p.Key)).ToDictionary(p => p.Key, p => p.Value.DisplayName, StringComparer.Ordinal);
+        }
+
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var id in ids)
+        {
+            if (await store.FindAsync<Person>(Person.Container, id, ct) is { } person)
+            {
+                names[id] = person.DisplayName;
+            }
+        }
+
+        return names;
+    }
+
+    private const int FewPeople = 20;
+
     public async Task<IReadOnlyList<string>> FinanceApproversAsync(CancellationToken ct) =>
         [.. (await store.AllAsync<Person>(Person.Container, [Filter.Eq("active", true)], ct)).Where(p => p.Roles.Contains(Roles.FinanceApprover)).Select(p => p.Id)];
 

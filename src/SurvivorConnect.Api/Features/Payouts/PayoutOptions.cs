@@ -34,7 +34,14 @@ public sealed class StripeOptions
 {
     public string? SecretKey { get; init; }
 
+    /// <summary>The signing secret of the endpoint for the platform's own events (transfers).</summary>
     public string? WebhookSecret { get; init; }
+
+    /// <summary>The signing secret of the endpoint for connected accounts' events (onboarding, payouts to banks), when it is another.</summary>
+    public string? ConnectWebhookSecret { get; init; }
+
+    /// <summary>Every secret a Stripe event to this app may be signed with.</summary>
+    public IEnumerable<string> WebhookSecrets => new[] { WebhookSecret, ConnectWebhookSecret }.OfType<string>().Where(s => s.StartsWith("whsec_", StringComparison.Ordinal));
 
     /// <summary>Stripe's API; tests point it at a fake on loopback.</summary>
     public string? ApiBase { get; init; }
@@ -51,5 +58,11 @@ public sealed class StripeOptions
     /// <summary>How old a webhook's signature may be, in seconds.</summary>
     public int ToleranceSeconds { get; init; } = 300;
 
-    public bool Enabled => !string.IsNullOrWhiteSpace(SecretKey) && !string.IsNullOrWhiteSpace(WebhookSecret);
+    /// <summary>
+    /// Both secrets are set and look like Stripe's (an unresolved Key Vault reference arrives as its own text, and
+    /// must not turn payouts on).
+    /// </summary>
+    public bool Enabled =>
+        SecretKey is { } key && (key.StartsWith("sk_", StringComparison.Ordinal) || key.StartsWith("rk_", StringComparison.Ordinal))
+        && WebhookSecret?.StartsWith("whsec_", StringComparison.Ordinal) == true;
 }

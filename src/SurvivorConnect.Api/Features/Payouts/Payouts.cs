@@ -1,5 +1,6 @@
 using Mediator;
 using SurvivorConnect.Api.Features.Engagements;
+using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Features.Payouts.Rules;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
@@ -13,6 +14,9 @@ public sealed record PayoutView(
     string CreatedBy, DateTimeOffset CreatedAt, int ApprovalsNeeded, IReadOnlyList<PayoutApproval> Approvals, PayeeMethod? Method,
     string? OutsideReference, string? FailureCode, DateTimeOffset? PaidAt, string? WhyYouCannotApprove)
 {
+    /// <summary>What the payee sees: everything about the money, nothing about who in finance handled it.</summary>
+    public static PayoutView ForPayee(Payout p) => From(p, null, null) with { CreatedBy = "", Approvals = [] };
+
     public static PayoutView From(Payout p, string? payeeName, string? viewerId) => new(
         p.Id, p.OpportunityId, p.OpportunityTitle, p.SessionId, p.SessionDate, p.PayeeId, payeeName, p.Lines, p.Compensation, p.Reimbursement, p.Total,
         p.Currency, p.State, p.CreatedBy, p.CreatedAt, p.ApprovalsNeeded, p.Approvals, p.Method, p.OutsideReference, p.FailureCode, p.PaidAt,
@@ -77,7 +81,7 @@ public sealed record RetryPayout(string Id) : ICommand<PayoutView>, IAudited
     public AuditTarget Audit => new("payout.retry", "payout", Id);
 }
 
-internal sealed class PayoutHandlers(PayoutData data, EngagementData engagements)
+internal sealed class PayoutHandlers(PayoutData data, EngagementData engagements, Notifier notifier)
     : ICommandHandler<PreparePayouts, IReadOnlyList<PayoutView>>,
       IQueryHandler<ListClaimsToPay, IReadOnlyList<ClaimsToPayView>>,
       IQueryHandler<ListPayouts, IReadOnlyList<PayoutView>>,
@@ -115,8 +119,8 @@ internal sealed class PayoutHandlers(PayoutData data, EngagementData engagements
             await data.Store.ReplaceAsync(EngagementData.Container, claim with { State = ClaimState.Submitted }, claim.ETag!, ct);
         }
 
-        var people = await data.PeopleAsync(ct);
-        return [.. prepared.Select(p => PayoutView.From(p, people.GetValueOrDefault(p.PayeeId)?.DisplayName, Me))];
+        var names = await data.NamesAsync(prepared.Select(p => p.PayeeId), ct);
+        return [.. prepared.Select(p => PayoutView.From(p, names.GetValueOrDefault(p.PayeeId), Me))];
     }
 
     public async ValueTask<IReadOnlyList<ClaimsToPayView>> Handle(ListClaimsToPay query, CancellationToken ct)
@@ -146,8 +150,9 @@ internal sealed class PayoutHandlers(PayoutData data, EngagementData engagements
             filters.Add(Filter.Eq("payeeId", query.PayeeId));
         }
 
-        var people = await data.PeopleAsync(ct);
-        return [.. (await data.PayoutsAsync(filters, ct)).OrderByDescending(p => p.CreatedAt).Select(p => PayoutView.From(p, people.GetValueOrDefault(p.PayeeId)?.DisplayName, Me))];
+        var payouts = await data.PayoutsAsync(filters, ct);
+        var names = await data.NamesAsync(payouts.Select(p => p.PayeeId), ct);
+        return [.. payouts.OrderByDescending(p => p.CreatedAt).Select(p => PayoutView.From(p, names.GetValueOrDefault(p.PayeeId), Me))];
     }
 
     public async ValueTask<PayoutView> Handle(GetPayout query, CancellationToken ct) => await ViewAsync(await data.PayoutAsync(query.Id, ct), ct);
@@ -213,13 +218,15 @@ internal sealed class PayoutHandlers(PayoutData data, EngagementData engagements
 
         var now = data.Store.Now;
         var reference = command.Body.Reference!.Trim();
-        return await ViewAsync(await data.SaveAsync(payout, payout with
+        var paid = await data.SaveAsync(payout, payout with
         {
             State = PayoutState.Paid,
             OutsideReference = reference,
             PaidAt = now,
             Year = now.Year,
-        }, reference: reference, ct: ct), ct);
+        }, reference: reference, ct: ct);
+        await notifier.SendOnceAsync(paid.PayeeId, Notices.PayoutSent, $"payout-paid~{paid.Id}~{paid.Attempt}", ct);
+        return await ViewAsync(paid, ct);
     }
 
     public async ValueTask<PayoutView> Handle(RetryPayout command, CancellationToken ct)
@@ -319,9 +326,6 @@ internal sealed class PayoutHandlers(PayoutData data, EngagementData engagements
             : null;
     }
 
-    private async Task<PayoutView> ViewAsync(Payout payout, CancellationToken ct)
-    {
-        var people = await data.PeopleAsync(ct);
-        return PayoutView.From(payout, people.GetValueOrDefault(payout.PayeeId)?.DisplayName, Me);
-    }
+    private async Task<PayoutView> ViewAsync(Payout payout, CancellationToken ct) =>
+        PayoutView.From(payout, (await data.NamesAsync([payout.PayeeId], ct)).GetValueOrDefault(payout.PayeeId), Me);
 }

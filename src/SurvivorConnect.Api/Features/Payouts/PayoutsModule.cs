@@ -57,7 +57,7 @@ public static class PayoutsModule
         group.MapGet("/export.csv", ExportPayoutsCsv).WithName(nameof(ExportPayoutsCsv)).RequireAuthorization(Policies.FinanceApprover)
             .WithSummary("Every payout line paid in a year, as CSV.");
         group.MapGet("/reconciliation", GetReconciliation).WithName(nameof(GetReconciliation)).RequireAuthorization(Policies.FinanceApprover)
-            .WithSummary("Where the ledger, the payouts and Stripe disagree for a year.");
+            .WithSummary("Where the ledger and the payouts disagree for a year; with stripe=true, Stripe's transfers are checked too.");
         group.MapPost("/payees/{personId}/tax-details", RecordTaxDetails).WithName(nameof(RecordTaxDetails)).RequireAuthorization(Policies.FinanceApprover)
             .WithSummary("Record that a payee's tax form is on file (kept outside SurvivorConnect).");
         group.MapGet("/{id}", GetPayout).WithName(nameof(GetPayout)).RequireAuthorization(Policies.FinanceApprover);
@@ -117,8 +117,8 @@ public static class PayoutsModule
     private static async Task<FileContentHttpResult> ExportPayoutsCsv(IMediator mediator, int? year, CancellationToken ct) =>
         Csv(await mediator.Send(new ExportPayoutsCsv(year), ct), "payouts");
 
-    private static async Task<Ok<ReconciliationView>> GetReconciliation(IMediator mediator, int? year, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new GetReconciliation(year), ct));
+    private static async Task<Ok<ReconciliationView>> GetReconciliation(IMediator mediator, int? year, bool? stripe, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new GetReconciliation(year, stripe ?? false), ct));
 
     private static async Task<Ok<PayeeTotalsView>> RecordTaxDetails(IMediator mediator, string personId, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new RecordTaxDetails(personId), ct));

@@ -10,7 +10,8 @@ public sealed record Difference(string PayoutId, string? PayeeName, string What)
 /// <summary>The year's ledger against the payouts and against Stripe: an empty list of differences means they agree.</summary>
 public sealed record ReconciliationView(int Year, decimal LedgerTotal, decimal PaidTotal, bool StripeChecked, IReadOnlyList<Difference> Differences);
 
-public sealed record GetReconciliation(int? Year) : IQuery<ReconciliationView>, IValidate, IAudited
+/// <summary>The year's reconciliation; with <paramref name="CheckStripe"/>, each transfer is also asked of Stripe (one call each).</summary>
+public sealed record GetReconciliation(int? Year, bool CheckStripe = false) : IQuery<ReconciliationView>, IValidate, IAudited
 {
     public AuditTarget Audit => new("payout.reconcile", "payout");
 
@@ -30,8 +31,8 @@ internal sealed class ReconciliationHandler(PayoutData data, IStripeGateway stri
             .Concat(await data.PayoutsAsync([Filter.Eq("state", PayoutState.Sending)], ct))
             .DistinctBy(p => p.Id)
             .ToList();
-        var people = await data.PeopleAsync(ct);
-        string? Name(string payeeId) => people.GetValueOrDefault(payeeId)?.DisplayName;
+        var names = await data.NamesAsync(payouts.Select(p => p.PayeeId), ct);
+        string? Name(string payeeId) => names.GetValueOrDefault(payeeId);
         var differences = new List<Difference>();
         var byPayout = ledger.GroupBy(e => e.PayoutId).ToDictionary(g => g.Key, g => g.Sum(e => e.Amount), StringComparer.Ordinal);
         foreach (var payout in payouts)
@@ -48,7 +49,7 @@ internal sealed class ReconciliationHandler(PayoutData data, IStripeGateway stri
                 differences.Add(new(payout.Id, Name(payout.PayeeId), "Still being sent after a day: Stripe has not said it was paid or failed."));
             }
 
-            if (stripe.Enabled && payout.TransferId is { } transferId)
+            if (query.CheckStripe && stripe.Enabled && payout.TransferId is { } transferId)
             {
                 differences.AddRange(await AgainstStripeAsync(payout, transferId, Name(payout.PayeeId), ct));
             }
@@ -59,7 +60,7 @@ internal sealed class ReconciliationHandler(PayoutData data, IStripeGateway stri
             differences.Add(new(orphan, null, "The ledger has money for a payout not paid this year."));
         }
 
-        return new ReconciliationView(year, ledger.Sum(e => e.Amount), payouts.Where(p => p.State == PayoutState.Paid && p.Year == year).Sum(p => p.Total), stripe.Enabled, differences);
+        return new ReconciliationView(year, ledger.Sum(e => e.Amount), payouts.Where(p => p.State == PayoutState.Paid && p.Year == year).Sum(p => p.Total), query.CheckStripe && stripe.Enabled, differences);
     }
 
     private async Task<IEnumerable<Difference>> AgainstStripeAsync(Payout payout, string transferId, string? name, CancellationToken ct)
@@ -88,6 +89,10 @@ internal sealed class ReconciliationHandler(PayoutData data, IStripeGateway stri
         if (transfer.Reversed != (payout.State == PayoutState.Reversed))
         {
             found.Add(new(payout.Id, name, transfer.Reversed ? "Stripe reversed this transfer; the payout does not say so." : "The payout says reversed; Stripe's transfer is not."));
+        }
+        else if (!transfer.Reversed && transfer.AmountReversed > 0)
+        {
+            found.Add(new(payout.Id, name, $"Stripe took back part of this transfer ({transfer.AmountReversed} minor units)."));
         }
 
         return found;

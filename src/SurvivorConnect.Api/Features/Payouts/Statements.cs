@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Mediator;
 using SurvivorConnect.Api.Features.Payouts.Rules;
+using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Storage;
@@ -96,7 +97,7 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe)
         return new MyPaymentsView(
             await AccountViewAsync(account, payouts, ct), year, paid.Sum(p => p.Compensation), paid.Sum(p => p.Reimbursement), paid.Sum(p => p.Total),
             payouts.FirstOrDefault()?.Currency,
-            [.. payouts.Where(p => p.State != PayoutState.Cancelled).OrderByDescending(p => p.SessionDate).Select(p => PayoutView.From(p, null, null))]);
+            [.. payouts.Where(p => p.State != PayoutState.Cancelled).OrderByDescending(p => p.SessionDate).Select(PayoutView.ForPayee)]);
     }
 
     public async ValueTask<PayeeAccountView> Handle(AcknowledgeBenefitsNotice command, CancellationToken ct)
@@ -156,8 +157,7 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe)
 
     public async ValueTask<PayeeTotalsView> Handle(RecordTaxDetails command, CancellationToken ct)
     {
-        var people = await data.PeopleAsync(ct);
-        var person = people.GetValueOrDefault(command.PersonId) ?? throw new NotFoundException("person");
+        var person = await data.Store.FindAsync<Person>(Person.Container, command.PersonId, ct) ?? throw new NotFoundException("person");
 
         var account = await data.AccountAsync(command.PersonId, ct);
         await data.SaveAccountAsync(account with { TaxDetailsOnFileAt = data.Store.Now, TaxDetailsRecordedBy = Me, ChangedAt = data.Store.Now }, ct);
@@ -169,9 +169,9 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe)
     public async ValueTask<string> Handle(ExportPayoutsCsv query, CancellationToken ct)
     {
         var year = query.Year ?? data.Store.Now.Year;
-        var people = await data.PeopleAsync(ct);
         var paid = await data.PayoutsAsync([Filter.Eq("year", year), Filter.Eq("state", PayoutState.Paid)], ct);
-        return StatementCsv.Write(paid.OrderBy(p => p.PaidAt), id => people.GetValueOrDefault(id)?.DisplayName ?? id);
+        var names = await data.NamesAsync(paid.Select(p => p.PayeeId), ct);
+        return StatementCsv.Write(paid.OrderBy(p => p.PaidAt), id => names.GetValueOrDefault(id) ?? id);
     }
 
     /// <summary>Approved payouts of a payee whose Stripe account has just become ready: sent now.</summary>
@@ -189,12 +189,14 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe)
     private async Task<YearlyTotalsView> TotalsAsync(int year, CancellationToken ct)
     {
         var thresholds = data.Options.ReportingThresholds;
-        var people = await data.PeopleAsync(ct);
         var accounts = (await data.Store.AllAsync<PayeeAccount>(PayoutData.Container, [], ct)).ToDictionary(a => a.PersonId, StringComparer.Ordinal);
-        var payees = (await data.LedgerAsync(year, ct))
+        var years = (await data.LedgerAsync(year, ct))
             .GroupBy(e => e.PayeeId)
             .Select(g => new PayeeYear(g.Key, year, g.Sum(e => e.Compensation), g.Sum(e => e.Reimbursement)))
-            .Select(y => new PayeeTotalsView(y.PayeeId, people.GetValueOrDefault(y.PayeeId)?.DisplayName, year, y.Compensation, y.Reimbursement, y.Total,
+            .ToList();
+        var names = await data.NamesAsync(years.Select(y => y.PayeeId), ct);
+        var payees = years
+            .Select(y => new PayeeTotalsView(y.PayeeId, names.GetValueOrDefault(y.PayeeId), year, y.Compensation, y.Reimbursement, y.Total,
                 TaxYear.Crosses(y.Compensation, year, thresholds), accounts.GetValueOrDefault(y.PayeeId)?.TaxDetailsOnFileAt is not null))
             .OrderByDescending(p => p.Compensation)
             .ToList();

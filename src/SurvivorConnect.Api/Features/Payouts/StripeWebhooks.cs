@@ -13,7 +13,12 @@ using SurvivorConnect.Api.Infrastructure.Pipeline;
 namespace SurvivorConnect.Api.Features.Payouts;
 
 /// <summary>What a verified Stripe event says about one of our payouts or payee accounts.</summary>
-public sealed record ApplyStripeEvent(string EventId, string EventType, string ObjectId, string? PayoutId, int? Attempt, string? PersonId, bool? AccountReady, string? FailureCode)
+/// <summary>
+/// <paramref name="Amount"/> is what Stripe moved, in minor units; a payout event for another amount than ours,
+/// or a reversal of only part of a transfer, moves nothing (the reconciliation shows it).
+/// </summary>
+public sealed record ApplyStripeEvent(
+    string EventId, string EventType, string ObjectId, string? PayoutId, int? Attempt, string? PersonId, bool? AccountReady, string? FailureCode, long? Amount = null)
     : ICommand<bool>, IAudited
 {
     public AuditTarget Audit => new("payout.stripe-event", PayoutId is null ? "payee-account" : "payout", PayoutId ?? PersonId);
@@ -44,22 +49,34 @@ internal static class StripeWebhook
 
         using var reader = new StreamReader(context.Request.Body);
         var json = await reader.ReadToEndAsync(ct);
-        Event stripeEvent;
+        Event? stripeEvent = null;
         try
         {
-            stripeEvent = EventUtility.ConstructEvent(
-                json, context.Request.Headers["Stripe-Signature"].ToString(), stripe.WebhookSecret, stripe.ToleranceSeconds,
-                time.GetUtcNow().ToUnixTimeSeconds(), throwOnApiVersionMismatch: false);
-        }
-        catch (StripeException)
-        {
-            PayoutLog.WebhookRefused(log, "signature");
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The Stripe signature is missing, wrong or too old.");
+            var signature = context.Request.Headers["Stripe-Signature"].ToString();
+            var now = time.GetUtcNow().ToUnixTimeSeconds();
+            foreach (var secret in stripe.WebhookSecrets)
+            {
+                try
+                {
+                    stripeEvent = EventUtility.ConstructEvent(json, signature, secret, stripe.ToleranceSeconds, now, throwOnApiVersionMismatch: false);
+                    break;
+                }
+                catch (StripeException)
+                {
+                    // Signed for the other endpoint, or not by Stripe at all: the next secret, or a refusal below.
+                }
+            }
         }
         catch (Exception ex) when (ex is Newtonsoft.Json.JsonException or System.Text.Json.JsonException or ArgumentException)
         {
             PayoutLog.WebhookRefused(log, "body");
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The body is not a Stripe event.");
+        }
+
+        if (stripeEvent is null)
+        {
+            PayoutLog.WebhookRefused(log, "signature");
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The Stripe signature is missing, wrong or too old.");
         }
 
         var (agencyId, command) = Read(stripeEvent);
@@ -82,9 +99,9 @@ internal static class StripeWebhook
     private static (string? AgencyId, ApplyStripeEvent? Command) Read(Event e) => e.Data?.Object switch
     {
         Stripe.Payout p when e.Type is EventTypes.PayoutPaid or EventTypes.PayoutFailed =>
-            (Meta(p.Metadata, "agency_id"), new ApplyStripeEvent(e.Id, e.Type, p.Id, Meta(p.Metadata, "payout_id"), Attempt(p.Metadata), null, null, p.FailureCode)),
-        Transfer t when e.Type == EventTypes.TransferReversed =>
-            (Meta(t.Metadata, "agency_id"), new ApplyStripeEvent(e.Id, e.Type, t.Id, Meta(t.Metadata, "payout_id"), Attempt(t.Metadata), null, null, "transfer_reversed")),
+            (Meta(p.Metadata, "agency_id"), new ApplyStripeEvent(e.Id, e.Type, p.Id, Meta(p.Metadata, "payout_id"), Attempt(p.Metadata), null, null, p.FailureCode, p.Amount)),
+        Transfer t when e.Type == EventTypes.TransferReversed && t.Reversed =>
+            (Meta(t.Metadata, "agency_id"), new ApplyStripeEvent(e.Id, e.Type, t.Id, Meta(t.Metadata, "payout_id"), Attempt(t.Metadata), null, null, "transfer_reversed", t.Amount)),
         Account a when e.Type == EventTypes.AccountUpdated =>
             (Meta(a.Metadata, "agency_id"), new ApplyStripeEvent(e.Id, e.Type, a.Id, null, null, Meta(a.Metadata, "person_id"), a.PayoutsEnabled, null)),
         _ => (null, null),
@@ -126,7 +143,8 @@ internal sealed class ApplyStripeEventHandler(PayoutData data, Notifier notifier
             var payout = command.PayoutId is { Length: <= 200 } id && id.StartsWith("payout~", StringComparison.Ordinal)
                 ? await data.Store.ReadAsync<Payout>(PayoutData.Container, id, data.Store.AgencyId, ct)
                 : null;
-            if (payout is null || payout.Attempt != command.Attempt || payout.Method != PayeeMethod.Stripe)
+            if (payout is null || payout.Attempt != command.Attempt || payout.Method != PayeeMethod.Stripe
+                || command.Amount is { } amount && amount != Money.ToMinorUnits(payout.Total, payout.Currency))
             {
                 return false;
             }

@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.IdentityModel.Tokens;
+using SurvivorConnect.Api.Infrastructure.Auth;
+
+namespace SurvivorConnect.Benchmarks;
+
+/// <summary>The API as a process of its own (built in Release), on loopback, on a store the runner seeded.</summary>
+internal static class ApiProcess
+{
+    private static readonly byte[] SigningKey = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray();
+
+    /// <summary>Signs development tokens the started API accepts.</summary>
+    public static DevTokenIssuer Tokens() => new(new SymmetricSecurityKey(SigningKey), new DevelopmentTokenOptions { LifetimeMinutes = 120 });
+
+    public static Process Start(int port, string database, IReadOnlyDictionary<string, string> settings)
+    {
+        var dll = Path.Combine(RepoRoot(), "src", "SurvivorConnect.Api", "bin", "Release", "net10.0", "SurvivorConnect.Api.dll");
+        if (!File.Exists(dll))
+        {
+            throw new InvalidOperationException($"Build first: dotnet build -c Release tests/SurvivorConnect.Benchmarks ({dll} is missing).");
+        }
+
+        var start = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"])
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        start.Environment["Storage__Sqlite__Path"] = database;
+        start.Environment["Auth__Development__SigningKey"] = Convert.ToBase64String(SigningKey);
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("The API did not start.");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                Console.Error.WriteLine($"api: {e.Data}");
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    public static async Task WaitReadyAsync(int port, Process api)
+    {
+        using var http = new HttpClient();
+        for (var i = 0; i < 300; i++)
+        {
+            if (api.HasExited)
+            {
+                throw new InvalidOperationException("The API exited during start-up.");
+            }
+
+            try
+            {
+                if ((await http.GetAsync($"http://127.0.0.1:{port}/health/ready")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new InvalidOperationException("The API did not become ready.");
+    }
+
+    public static async Task StopAsync(Process api)
+    {
+        api.Kill(entireProcessTree: true);
+        await api.WaitForExitAsync();
+    }
+
+    public static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "SurvivorConnect.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("SurvivorConnect.sln not found.");
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
