@@ -60,6 +60,13 @@ public sealed class PayoutJourneyTests(PortalServer server)
         var second = casey.Locator("[data-queue=second] li", new() { HasText = title });
         await Expect(second.GetByRole(AriaRole.Button, new() { Name = "Approve" })).ToBeDisabledAsync();
         await Expect(second.Locator("[data-why]")).ToHaveTextAsync("You have approved this payout: a second approver must approve it too.");
+
+        // The button is off, and a hand-made post of it is refused by the same rule on the server.
+        var payoutId = await second.GetAttributeAsync("data-payout");
+        var forged = await PortalServer.ForgePostAsync(casey, "/finance", new Dictionary<string, string> { ["_handler"] = "queue-second", ["Act"] = $"approve|{payoutId}" });
+        Assert.Contains("a second approver must approve it too", forged, StringComparison.Ordinal);
+        var elsewhere = await PortalServer.ForgePostAsync(casey, "/finance", new Dictionary<string, string> { ["_handler"] = "queue-second", ["Act"] = "approve|payout~not~ours~north-mentor" });
+        Assert.Contains("That is not available to you", elsewhere, StringComparison.Ordinal);
         await Accessibility.ScreenshotAsync(casey, "finance-desktop");
         await casey.SetViewportSizeAsync(320, 640);
         await Accessibility.AssertFitsAsync(casey);

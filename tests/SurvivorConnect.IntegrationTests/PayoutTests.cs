@@ -386,6 +386,23 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task The_fake_Stripe_keeps_Stripe_s_idempotency_rules()
+    {
+        var account = api.Stripe.ReadyAccount("demo", "idempotency-" + Guid.NewGuid().ToString("N")[..6]);
+        var client = new Stripe.StripeClient(new Stripe.StripeClientOptions { ApiKey = FakeStripe.SecretKey, ApiBase = api.Stripe.ApiBase });
+        var key = new Stripe.RequestOptions { IdempotencyKey = "payout~x~" + Guid.NewGuid().ToString("N") };
+        Stripe.TransferCreateOptions Transfer(long amount) => new() { Amount = amount, Currency = "usd", Destination = account, Metadata = new() { ["payout_id"] = "not-a-payout" } };
+
+        var first = await client.V1.Transfers.CreateAsync(Transfer(1000), key);
+        var again = await client.V1.Transfers.CreateAsync(Transfer(1000), key);
+        var changed = await Assert.ThrowsAsync<Stripe.StripeException>(() => client.V1.Transfers.CreateAsync(Transfer(2000), key));
+
+        Assert.Equal(first.Id, again.Id);
+        Assert.Equal("idempotency_error", changed.StripeError.Type);
+        Assert.Single(api.Stripe.Transfers, t => t["destination"]!.GetValue<string>() == account);
+    }
+
+    [Fact]
     public async Task Bad_input_is_a_clear_4xx_and_changes_no_money()
     {
         var (opportunity, payees) = await _world.AttendedAsync();
@@ -473,6 +490,9 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
 
         var reconciliation = await HttpAssert.Ok<JsonElement>(await Finance.GetAsync("/api/payouts/reconciliation"));
         Assert.Equal(reconciliation.GetProperty("paidTotal").GetDecimal(), reconciliation.GetProperty("ledgerTotal").GetDecimal());
+        var forOpportunity = reconciliation.GetProperty("byOpportunity").EnumerateArray().Single(o => o.GetProperty("opportunityId").GetString() == opportunity);
+        Assert.Equal(payouts.Take(2).Sum(p => p.Total), forOpportunity.GetProperty("ledger").GetDecimal());
+        Assert.Equal(forOpportunity.GetProperty("paid").GetDecimal(), forOpportunity.GetProperty("ledger").GetDecimal());
         var export = await (await Finance.GetAsync("/api/payouts/export.csv")).Content.ReadAsStringAsync();
         Assert.Equal(2, payouts.Take(2).Count(p => export.Contains("Card " + p.PayeeId, StringComparison.Ordinal)));
     }

@@ -153,6 +153,8 @@ public sealed class PayoutCalculatorTests
         Assert.Equal("Chicago, IL", Rates.PerDiemFor("Community room, Chicago, IL 60601", In2026).Location);
         Assert.Equal("IL", Rates.PerDiemFor("Library, Peoria, IL", In2026).Location);
         Assert.Null(Rates.PerDiemFor("Springfield, MO", In2026).Location);
+        Assert.Null(Rates.PerDiemFor("Wilmington, DE", In2026).Location);
+        Assert.Equal("IL", Rates.PerDiemFor("Joliet, il 60431", In2026).Location);
         Assert.Null(Rates.PerDiemFor(null, In2026).Location);
     }
 

@@ -103,7 +103,8 @@ internal sealed class PayoutHandlers(PayoutData data, EngagementData engagements
         var prepared = new List<Payout>();
         foreach (var claim in claims.Where(c => c.State == ClaimState.Open))
         {
-            var session = opportunity.Sessions.First(s => s.Id == claim.SessionId);
+            var session = opportunity.Sessions.FirstOrDefault(s => s.Id == claim.SessionId)
+                ?? throw new ConflictException("A claim is for a session no longer on the opportunity; put the session back or ask the recruiter to record attendance again.");
             var calculation = Calculate(opportunity, session, claim, rates, cap);
             if (calculation.Total <= 0)
             {

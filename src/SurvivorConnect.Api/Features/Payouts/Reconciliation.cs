@@ -7,8 +7,12 @@ namespace SurvivorConnect.Api.Features.Payouts;
 
 public sealed record Difference(string PayoutId, string? PayeeName, string What);
 
+/// <summary>One opportunity's year: what the ledger holds for it and what its paid payouts come to.</summary>
+public sealed record OpportunityTotal(string OpportunityId, string Title, decimal Ledger, decimal Paid);
+
 /// <summary>The year's ledger against the payouts and against Stripe: an empty list of differences means they agree.</summary>
-public sealed record ReconciliationView(int Year, decimal LedgerTotal, decimal PaidTotal, bool StripeChecked, IReadOnlyList<Difference> Differences);
+public sealed record ReconciliationView(
+    int Year, decimal LedgerTotal, decimal PaidTotal, bool StripeChecked, IReadOnlyList<OpportunityTotal> ByOpportunity, IReadOnlyList<Difference> Differences);
 
 /// <summary>The year's reconciliation; with <paramref name="CheckStripe"/>, each transfer is also asked of Stripe (one call each).</summary>
 public sealed record GetReconciliation(int? Year, bool CheckStripe = false) : IQuery<ReconciliationView>, IValidate, IAudited
@@ -60,7 +64,13 @@ internal sealed class ReconciliationHandler(PayoutData data, IStripeGateway stri
             differences.Add(new(orphan, null, "The ledger has money for a payout not paid this year."));
         }
 
-        return new ReconciliationView(year, ledger.Sum(e => e.Amount), payouts.Where(p => p.State == PayoutState.Paid && p.Year == year).Sum(p => p.Total), query.CheckStripe && stripe.Enabled, differences);
+        var paid = payouts.Where(p => p.State == PayoutState.Paid && p.Year == year).ToList();
+        var titles = payouts.GroupBy(p => p.OpportunityId).ToDictionary(g => g.Key, g => g.First().OpportunityTitle, StringComparer.Ordinal);
+        var byOpportunity = ledger.Select(e => e.OpportunityId).Concat(paid.Select(p => p.OpportunityId)).Distinct(StringComparer.Ordinal)
+            .Select(id => new OpportunityTotal(id, titles.GetValueOrDefault(id) ?? id, ledger.Where(e => e.OpportunityId == id).Sum(e => e.Amount), paid.Where(p => p.OpportunityId == id).Sum(p => p.Total)))
+            .OrderBy(o => o.Title, StringComparer.CurrentCulture)
+            .ToList();
+        return new ReconciliationView(year, ledger.Sum(e => e.Amount), paid.Sum(p => p.Total), query.CheckStripe && stripe.Enabled, byOpportunity, differences);
     }
 
     private async Task<IEnumerable<Difference>> AgainstStripeAsync(Payout payout, string transferId, string? name, CancellationToken ct)

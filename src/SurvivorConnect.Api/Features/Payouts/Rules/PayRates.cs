@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+
 namespace SurvivorConnect.Api.Features.Payouts.Rules;
 
 /// <summary>A mileage rate per mile, in force from a date until the next one starts (the US IRS business rate by default).</summary>
@@ -25,14 +27,15 @@ public sealed class PayRates(IReadOnlyList<MileageRate> mileage, IReadOnlyList<P
 
     /// <summary>
     /// The per diem for a session's location on its date: the agency's rate whose location the session's location
-    /// names (the longest such name, so "Chicago, IL" wins over "IL"), otherwise the standard rate.
+    /// names as whole words (the longest such name, so "Chicago, IL" wins over "IL", and "IL" is not found in
+    /// "Wilmington"), otherwise the standard rate.
     /// </summary>
     public PerDiemRate PerDiemFor(string? sessionLocation, DateOnly date)
     {
         var local = string.IsNullOrWhiteSpace(sessionLocation)
             ? null
             : LocationPerDiem
-                .Where(r => r.From <= date && r.Location is { Length: > 0 } name && sessionLocation.Contains(name, StringComparison.OrdinalIgnoreCase))
+                .Where(r => r.From <= date && r.Location is { Length: > 0 } name && Names(sessionLocation, name))
                 .GroupBy(r => r.Location!.Length)
                 .MaxBy(g => g.Key)
                 ?.MaxBy(r => r.From);
@@ -40,4 +43,8 @@ public sealed class PayRates(IReadOnlyList<MileageRate> mileage, IReadOnlyList<P
             ?? StandardPerDiem.Where(r => r.From <= date).MaxBy(r => r.From)
             ?? throw new InvalidOperationException($"No standard per diem rate is configured for {date:yyyy-MM-dd}.");
     }
+
+    private static bool Names(string location, string place) =>
+        Regex.IsMatch(location, $@"(?<![\p{{L}}\p{{N}}]){Regex.Escape(place.Trim())}(?![\p{{L}}\p{{N}}])",
+            RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
 }
