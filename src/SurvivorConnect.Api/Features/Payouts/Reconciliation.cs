@@ -12,7 +12,7 @@ public sealed record OpportunityTotal(string OpportunityId, string Title, decima
 
 /// <summary>The year's ledger against the payouts and against Stripe: an empty list of differences means they agree.</summary>
 public sealed record ReconciliationView(
-    int Year, decimal LedgerTotal, decimal PaidTotal, bool StripeChecked, IReadOnlyList<OpportunityTotal> ByOpportunity, IReadOnlyList<Difference> Differences);
+    int Year, string Currency, decimal LedgerTotal, decimal PaidTotal, bool StripeChecked, IReadOnlyList<OpportunityTotal> ByOpportunity, IReadOnlyList<Difference> Differences);
 
 /// <summary>The year's reconciliation; with <paramref name="CheckStripe"/>, each transfer is also asked of Stripe (one call each).</summary>
 public sealed record GetReconciliation(int? Year, bool CheckStripe = false) : IQuery<ReconciliationView>, IValidate, IAudited
@@ -70,7 +70,7 @@ internal sealed class ReconciliationHandler(PayoutData data, IStripeGateway stri
             .Select(id => new OpportunityTotal(id, titles.GetValueOrDefault(id) ?? id, ledger.Where(e => e.OpportunityId == id).Sum(e => e.Amount), paid.Where(p => p.OpportunityId == id).Sum(p => p.Total)))
             .OrderBy(o => o.Title, StringComparer.CurrentCulture)
             .ToList();
-        return new ReconciliationView(year, ledger.Sum(e => e.Amount), paid.Sum(p => p.Total), query.CheckStripe && stripe.Enabled, byOpportunity, differences);
+        return new ReconciliationView(year, ledger.FirstOrDefault()?.Currency ?? "USD", ledger.Sum(e => e.Amount), paid.Sum(p => p.Total), query.CheckStripe && stripe.Enabled, byOpportunity, differences);
     }
 
     private async Task<IEnumerable<Difference>> AgainstStripeAsync(Payout payout, string transferId, string? name, CancellationToken ct)

@@ -53,7 +53,7 @@ public sealed record GetMyStatementCsv(int? Year) : IQuery<string>, IValidate
 public sealed record PayeeTotalsView(
     string PayeeId, string? PayeeName, int Year, decimal Compensation, decimal Reimbursement, decimal Total, bool CrossesThreshold, bool TaxDetailsOnFile);
 
-public sealed record YearlyTotalsView(int Year, decimal Threshold, IReadOnlyList<PayeeTotalsView> Payees);
+public sealed record YearlyTotalsView(int Year, decimal Threshold, string Currency, IReadOnlyList<PayeeTotalsView> Payees);
 
 public sealed record GetYearlyTotals(int? Year) : IQuery<YearlyTotalsView>, IValidate, IAudited
 {
@@ -190,7 +190,8 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe)
     {
         var thresholds = data.Options.ReportingThresholds;
         var accounts = (await data.Store.AllAsync<PayeeAccount>(PayoutData.Container, [], ct)).ToDictionary(a => a.PersonId, StringComparer.Ordinal);
-        var years = (await data.LedgerAsync(year, ct))
+        var ledger = await data.LedgerAsync(year, ct);
+        var years = ledger
             .GroupBy(e => e.PayeeId)
             .Select(g => new PayeeYear(g.Key, year, g.Sum(e => e.Compensation), g.Sum(e => e.Reimbursement)))
             .ToList();
@@ -200,7 +201,7 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe)
                 TaxYear.Crosses(y.Compensation, year, thresholds), accounts.GetValueOrDefault(y.PayeeId)?.TaxDetailsOnFileAt is not null))
             .OrderByDescending(p => p.Compensation)
             .ToList();
-        return new YearlyTotalsView(year, TaxYear.ThresholdFor(year, thresholds), payees);
+        return new YearlyTotalsView(year, TaxYear.ThresholdFor(year, thresholds), ledger.FirstOrDefault()?.Currency ?? "USD", payees);
     }
 
     private async Task<PayeeAccountView> AccountViewAsync(PayeeAccount account, IReadOnlyList<Payout>? payouts, CancellationToken ct)
