@@ -8,6 +8,7 @@ using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Features.Payouts;
 using SurvivorConnect.Api.Features.People;
+using SurvivorConnect.Api.Features.Supervision;
 using SurvivorConnect.Api.Infrastructure.Hosting;
 using SurvivorConnect.Api.Portal;
 
@@ -22,6 +23,7 @@ builder.AddMentoring();
 builder.AddChat();
 builder.AddEngagements();
 builder.AddPayouts();
+builder.AddSupervision();
 builder.AddPortal();
 
 var app = builder.Build();
@@ -37,6 +39,7 @@ app.MapMentoring();
 app.MapChat();
 app.MapEngagements();
 app.MapPayouts();
+app.MapSupervision();
 app.MapDevelopment(app.Environment);
 app.MapPortal();
 app.Run();

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Infrastructure.Auth;
@@ -12,23 +11,8 @@ public sealed class NotificationTests(ApiFactory api)
 {
     private readonly MentoringWorld _world = new(api);
 
-    private async Task<(HubConnection Connection, ConcurrentQueue<NotificationView> Received)> ListenAsync(string subject, string agency = "demo")
-    {
-        var received = new ConcurrentQueue<NotificationView>();
-        var token = api.TokenFor(subject, agency);
-        var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri("http://localhost/hubs/notifications"), o =>
-            {
-                o.Transports = HttpTransportType.WebSockets;
-                o.SkipNegotiation = true;
-                o.WebSocketFactory = async (context, ct) => await api.Server.CreateWebSocketClient()
-                    .ConnectAsync(new Uri($"{context.Uri}?access_token={Uri.EscapeDataString(token)}"), ct);
-            })
-            .Build();
-        connection.On<NotificationView>(nameof(INotificationClient.NotificationReceived), received.Enqueue);
-        await connection.StartAsync();
-        return (connection, received);
-    }
+    private Task<(HubConnection Connection, ConcurrentQueue<NotificationView> Received)> ListenAsync(string subject, string agency = "demo") =>
+        NoticeListener.ListenAsync(api, subject, agency);
 
     [Fact]
     public async Task A_proposed_match_reaches_the_mentor_live_in_plain_words_and_is_stored()

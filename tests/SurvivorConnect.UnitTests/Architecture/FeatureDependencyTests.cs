@@ -40,7 +40,8 @@ public sealed class FeatureDependencyTests
     /// write another agency's records by going around it. The exceptions are named: sign-in's person lookup
     /// (no agency is known yet), the audit log's writer, the engagement reminder worker's read of the shared
     /// reminder schedule (ids and times only; it sends in each agency's own scope), the payout sender's read of the
-    /// shared payout outbox (ids and times only; it sends in each agency's own scope), and Development's demo data.
+    /// shared payout outbox and the supervision worker's of the shared list of due check-ins (ids and times only;
+    /// both act in each agency's own scope), and Development's demo data.
     /// </summary>
     [Fact]
     public void No_feature_type_takes_the_raw_store()
@@ -50,6 +51,7 @@ public sealed class FeatureDependencyTests
         [
             "SurvivorConnect.Api.Features.People.PeopleRepository", "SurvivorConnect.Api.Features.Audit.AuditLog",
             "SurvivorConnect.Api.Features.Engagements.EngagementReminderWorker", "SurvivorConnect.Api.Features.Payouts.PayoutSender",
+            "SurvivorConnect.Api.Features.Supervision.CheckInWorker",
         ];
 
         var offenders = typeof(Program).Assembly.GetTypes()

@@ -127,6 +127,9 @@ public sealed record WellbeingPrompt : Document
 
 public sealed record CrisisResource(string Name, string Contact);
 
+/// <summary>Chat asked a mentor to look after themselves (a message of theirs was flagged): supervision follows up.</summary>
+public sealed record WellbeingPromptRaised(string MentorId, string Reason) : Mediator.INotification;
+
 public sealed record ChatMessageView(string ConversationId, long Sequence, string? ClientMessageId, string SenderRole, string Text, DateTimeOffset SentAt, MessageStatus Status)
 {
     public static ChatMessageView From(string conversationId, ChatMessage m) =>

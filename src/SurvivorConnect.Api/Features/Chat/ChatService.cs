@@ -21,6 +21,7 @@ public sealed partial class ChatService(
     IAuditLog audit,
     IHubContext<ChatHub, IChatClient> hub,
     IOptions<ChatOptions> options,
+    Mediator.IPublisher publisher,
     ILogger<ChatService> logger)
 {
     public const string OversightNotice =
@@ -383,7 +384,7 @@ public sealed partial class ChatService(
         }, ct);
         if (access.Role == MatchRole.Mentor)
         {
-            await Store.CreateAsync(WellbeingPrompt.Container, new WellbeingPrompt
+            var prompt = await Store.CreateAsync(WellbeingPrompt.Container, new WellbeingPrompt
             {
                 Id = AgencyStore.NewId(),
                 MentorId = message.SenderId,
@@ -391,6 +392,7 @@ public sealed partial class ChatService(
                 FlagId = flag.Id,
                 RaisedAt = data.Now,
             }, ct);
+            await publisher.Publish(new WellbeingPromptRaised(prompt.MentorId, prompt.Reason), ct);
         }
 
         var view = FlagView.From(flag);

@@ -17,3 +17,6 @@ public sealed record MatchChanged(string MatchId, bool Activated) : INotificatio
 /// event's handlers.
 /// </summary>
 public sealed record MatchMoved(Match Match, YouthReferral Youth, MatchAction Action, ConsentGrantor? ConsentGiven) : INotification;
+
+/// <summary>A youth's case manager recorded a relapse (<paramref name="YouthId"/> is the referral's id): their mentors may need support.</summary>
+public sealed record YouthRelapsed(string YouthId) : INotification;

@@ -84,6 +84,23 @@ public sealed record PlaceHold(string MentorId, string? Reason, bool StopsChat) 
     public void Validate(ValidationErrors errors) => errors.Text("reason", Reason, 500, required: false);
 }
 
+/// <summary>
+/// Supervision's automatic hold on new matches after an urgent check-in answer, until a supervisor reviews it. It
+/// never pauses chats, and it never replaces a hold a supervisor placed.
+/// </summary>
+public sealed record HoldForWellbeingReview(string MentorId) : ICommand<bool>, IAudited
+{
+    public const string PlacedBy = "system-supervision";
+
+    public AuditTarget Audit => new("mentor.automatic-hold", "mentor", MentorId);
+}
+
+/// <summary>A supervisor reviewed the urgent answer: the automatic hold (only that one) is lifted.</summary>
+public sealed record EndWellbeingReviewHold(string MentorId) : ICommand<bool>, IAudited
+{
+    public AuditTarget Audit => new("mentor.automatic-hold-lifted", "mentor", MentorId);
+}
+
 public sealed record ReleaseHold(string MentorId) : ICommand<MentorView>, IAudited
 {
     public AuditTarget Audit => new("mentor.release-hold", "mentor", MentorId);
@@ -103,6 +120,8 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
       ICommandHandler<AssignSupervisor, MentorView>,
       ICommandHandler<PlaceHold, MentorView>,
       ICommandHandler<ReleaseHold, MentorView>,
+      ICommandHandler<HoldForWellbeingReview, bool>,
+      ICommandHandler<EndWellbeingReviewHold, bool>,
       IQueryHandler<GetMentorLoad, MentorLoad>
 {
     public async ValueTask<MentorView> Handle(GetMyMentorProfile query, CancellationToken ct) =>
@@ -155,7 +174,7 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
         var ids = page.Items.Select(m => m.Id).ToList();
         var open = await data.OpenMatchCountsAsync(ids, ct);
         var consenting = await data.MentorsConsentingAsync(ids, ct);
-        return new Page<MentorView>(page.Items.Select(m => View(m, open.GetValueOrDefault(m.Id), consenting.Contains(m.Id))).ToList(), page.ContinuationToken);
+        return new Page<MentorView>(page.Items.Select(m => ForStaff(View(m, open.GetValueOrDefault(m.Id), consenting.Contains(m.Id)), m)).ToList(), page.ContinuationToken);
     }
 
     public async ValueTask<MentorView> Handle(GetMentor query, CancellationToken ct) =>
@@ -213,6 +232,34 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
         return view;
     }
 
+    public async ValueTask<bool> Handle(HoldForWellbeingReview command, CancellationToken ct)
+    {
+        var mentor = await data.MentorAsync(command.MentorId, ct);
+        if (mentor.Hold is not null)
+        {
+            return false;
+        }
+
+        await data.Store.ReplaceAsync(MentorProfile.Container, mentor with
+        {
+            Hold = new SupervisorHold(data.Now, HoldForWellbeingReview.PlacedBy, "Automatic: an urgent wellbeing answer is waiting for a supervisor's review.", StopsChat: false),
+            UpdatedAt = data.Now,
+        }, mentor.ETag!, ct);
+        return true;
+    }
+
+    public async ValueTask<bool> Handle(EndWellbeingReviewHold command, CancellationToken ct)
+    {
+        var mentor = await data.MentorAsync(command.MentorId, ct);
+        if (mentor.Hold?.PlacedBy != HoldForWellbeingReview.PlacedBy)
+        {
+            return false;
+        }
+
+        await data.Store.ReplaceAsync(MentorProfile.Container, mentor with { Hold = null, UpdatedAt = data.Now }, mentor.ETag!, ct);
+        return true;
+    }
+
     public async ValueTask<MentorLoad> Handle(GetMentorLoad query, CancellationToken ct)
     {
         var mentor = await data.SupervisedMentorAsync(query.MentorId, ct);
@@ -237,7 +284,14 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
         await ViewAsync(await data.Store.ReplaceAsync(MentorProfile.Container, changed with { UpdatedAt = data.Now }, read.ETag!, ct), ct);
 
     private async Task<MentorView> ViewAsync(MentorProfile m, CancellationToken ct) =>
-        View(m, await data.OpenMatchCountAsync(m.Id, null, ct), await data.ConsentsToMentoringAsync(m.Id, ct));
+        ForStaff(View(m, await data.OpenMatchCountAsync(m.Id, null, ct), await data.ConsentsToMentoringAsync(m.Id, ct)), m);
+
+    /// <summary>
+    /// Why a mentor is on a hold belongs to supervision: their supervisor (and whoever placed it) reads the reason;
+    /// case managers and admins see only that a hold is there.
+    /// </summary>
+    private MentorView ForStaff(MentorView view, MentorProfile m) =>
+        view.Hold is { } hold && data.User.UserId != m.SupervisorId && data.User.UserId != hold.PlacedBy ? view with { Hold = hold with { Reason = null } } : view;
 
     /// <summary>
     /// A mentor sees that a hold is there and whether it pauses their chats, never the supervisor's reason:

@@ -217,6 +217,11 @@ internal sealed class YouthHandlers(MentoringData data, PeopleRepository people,
             Stage = recorded.Stage,
             StageHistory = [.. youth.StageHistory, recorded],
         }, youth.ETag!, ct);
+        if (command.IsRelapse)
+        {
+            await publisher.Publish(new YouthRelapsed(saved.Id), ct);
+        }
+
         return new StageHistoryView(saved.Id, saved.Stage, saved.StageHistory);
     }
 

@@ -73,4 +73,16 @@ public static class Notices
 
     public static Notice PayoutSent { get; } = new("payout-sent",
         "A payment to you is on its way. Your payments page shows what it is for, line by line.");
+
+    public static Notice WellbeingUrgent { get; } = new("wellbeing-urgent",
+        "Urgent: a mentor you supervise gave an urgent answer in a wellbeing check-in. Please reach out to them now. They are held from new matches until you review it.");
+
+    public static Notice WellbeingConcern { get; } = new("wellbeing-concern",
+        "A mentor you supervise may be carrying a lot right now. Their wellbeing check-in raised a concern for you to look at.");
+
+    public static Notice WellbeingMissed { get; } = new("wellbeing-missed",
+        "A mentor you supervise has missed two wellbeing check-ins in a row. A gentle check-in from you may help.");
+
+    public static Notice WellbeingCheckInRequested { get; } = new("wellbeing-check-in",
+        "Something hard may have happened in your mentoring. When you are ready, a short wellbeing check-in is waiting for you. Look after yourself.");
 }

@@ -15,6 +15,7 @@ public static class Policies
     public const string Mentor = nameof(Mentor);
     public const string Staff = nameof(Staff);
     public const string SupervisorOrAdmin = nameof(SupervisorOrAdmin);
+    public const string Supervisor = nameof(Supervisor);
     public const string MatchParticipant = nameof(MatchParticipant);
     public const string EngagementMember = nameof(EngagementMember);
     public const string Recruiter = nameof(Recruiter);
@@ -40,6 +41,7 @@ public static class Policies
         options.AddPolicy(Mentor, For(Roles.Mentor));
         options.AddPolicy(Staff, For(Roles.CaseManager, Roles.Supervisor, Roles.AgencyAdmin));
         options.AddPolicy(SupervisorOrAdmin, For(Roles.Supervisor, Roles.AgencyAdmin));
+        options.AddPolicy(Supervisor, For(Roles.Supervisor));
         options.AddPolicy(MatchParticipant, For(Roles.Mentor, Roles.Youth, Roles.CaseManager, Roles.AgencyAdmin));
 
         // Survivors who take paid engagement work, and those who recruit them.

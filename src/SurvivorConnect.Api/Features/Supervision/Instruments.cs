@@ -1,0 +1,104 @@
+using Mediator;
+using SurvivorConnect.Api.Features.Supervision.Rules;
+using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Supervision;
+
+public sealed record InstrumentSummary(string Key, int Version, string Name, string RecallPeriod, int Items, string? Credit, bool Active);
+
+public sealed record SupervisionSettingsView(string InstrumentKey, int InstrumentVersion, decimal ConcernRise, IReadOnlyList<InstrumentSummary> Instruments);
+
+public sealed record SupervisionSettingsRequest(string? InstrumentKey, int? InstrumentVersion, decimal? ConcernRise);
+
+public sealed record GetSupervisionSettings : IQuery<SupervisionSettingsView>;
+
+/// <summary>An agency admin loads an instrument the agency is licensed to use, as data; a key and version is loaded once.</summary>
+public sealed record LoadInstrument(InstrumentDefinition? Body) : ICommand<InstrumentSummary>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("wellbeing.load-instrument", "instrument", Body is null ? null : InstrumentDocument.IdFor(Body.Key, Body.Version));
+
+    public void Validate(ValidationErrors errors) => InstrumentRules.Validate(Body, errors);
+}
+
+public sealed record SaveSupervisionSettings(SupervisionSettingsRequest Body) : ICommand<SupervisionSettingsView>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("wellbeing.save-settings", "supervision-settings");
+
+    public void Validate(ValidationErrors errors)
+    {
+        errors.Text("instrumentKey", Body.InstrumentKey, 40).Range("instrumentVersion", Body.InstrumentVersion, 1, 1000);
+        if (Body.InstrumentVersion is null)
+        {
+            errors.Add("instrumentVersion", "Required.");
+        }
+
+        if (Body.ConcernRise is not { } rise || rise <= 0 || rise > 10)
+        {
+            errors.Add("concernRise", "More than 0 and at most 10.");
+        }
+    }
+}
+
+internal sealed class InstrumentHandlers(SupervisionData data)
+    : IQueryHandler<GetSupervisionSettings, SupervisionSettingsView>,
+      ICommandHandler<LoadInstrument, InstrumentSummary>,
+      ICommandHandler<SaveSupervisionSettings, SupervisionSettingsView>
+{
+    public async ValueTask<SupervisionSettingsView> Handle(GetSupervisionSettings query, CancellationToken ct) => await ViewAsync(await data.SettingsAsync(ct), ct);
+
+    public async ValueTask<InstrumentSummary> Handle(LoadInstrument command, CancellationToken ct)
+    {
+        var definition = command.Body!;
+        if (definition.Key == DefaultInstrument.Key)
+        {
+            throw new ConflictException("That key is SurvivorConnect's own instrument; give yours a key of its own.");
+        }
+
+        try
+        {
+            await data.Store.CreateAsync(SupervisionData.Container, new InstrumentDocument
+            {
+                Id = InstrumentDocument.IdFor(definition.Key, definition.Version),
+                Definition = definition,
+                LoadedAt = data.Store.Now,
+                LoadedBy = data.Me,
+            }, ct);
+        }
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.Conflict)
+        {
+            throw new ConflictException("That version of the instrument is loaded already; check-ins record the version they answered, so load a new version instead.");
+        }
+
+        return Summary(definition, active: false);
+    }
+
+    public async ValueTask<SupervisionSettingsView> Handle(SaveSupervisionSettings command, CancellationToken ct)
+    {
+        var body = command.Body;
+        if (await data.InstrumentAsync(body.InstrumentKey!, body.InstrumentVersion!.Value, ct) is null)
+        {
+            throw new RequestValidationException(new Dictionary<string, string[]> { ["instrumentKey"] = ["No instrument with that key and version is loaded."] });
+        }
+
+        var existing = await data.Store.FindAsync<SupervisionSettings>(SupervisionData.Container, SupervisionSettings.DocumentId, ct);
+        var settings = new SupervisionSettings
+        {
+            Id = SupervisionSettings.DocumentId, InstrumentKey = body.InstrumentKey!, InstrumentVersion = body.InstrumentVersion.Value, ConcernRise = body.ConcernRise!.Value,
+        };
+        return await ViewAsync(existing is null
+            ? await data.Store.CreateAsync(SupervisionData.Container, settings, ct)
+            : await data.Store.ReplaceAsync(SupervisionData.Container, settings, existing.ETag!, ct), ct);
+    }
+
+    private async Task<SupervisionSettingsView> ViewAsync(SupervisionSettings settings, CancellationToken ct)
+    {
+        var loaded = (await data.Store.AllAsync<InstrumentDocument>(SupervisionData.Container, [], ct)).Select(d => d.Definition);
+        bool Active(InstrumentDefinition d) => d.Key == settings.InstrumentKey && d.Version == settings.InstrumentVersion;
+        return new SupervisionSettingsView(settings.InstrumentKey, settings.InstrumentVersion, settings.ConcernRise,
+            [.. loaded.Prepend(DefaultInstrument.Version1).Select(d => Summary(d, Active(d)))]);
+    }
+
+    private static InstrumentSummary Summary(InstrumentDefinition d, bool active) => new(d.Key, d.Version, d.Name, d.RecallPeriod, d.Items.Count, d.Credit, active);
+}

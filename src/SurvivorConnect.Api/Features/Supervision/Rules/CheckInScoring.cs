@@ -1,0 +1,64 @@
+namespace SurvivorConnect.Api.Features.Supervision.Rules;
+
+/// <summary>One subscale's mean score (items reversed where the instrument says) and its band.</summary>
+public sealed record SubscaleScore(string Key, decimal Score, string Band, bool ConcernBand);
+
+public sealed record CheckInResult(IReadOnlyList<SubscaleScore> Scores, bool Urgent, IReadOnlyList<string> Concerns);
+
+/// <summary>
+/// Scores a check-in and says what it raises: "urgent" when an urgent item is endorsed; a "concern" when a
+/// subscale is in a concern band, or worsened by at least <c>rise</c> across the last three check-ins (the
+/// oldest of them to this one). Pure: no storage, no clock.
+/// </summary>
+public static class CheckInScoring
+{
+    public static CheckInResult Score(InstrumentDefinition instrument, IReadOnlyDictionary<string, int> answers, IReadOnlyList<IReadOnlyList<SubscaleScore>> earlier, decimal rise)
+    {
+        ArgumentNullException.ThrowIfNull(instrument);
+        ArgumentNullException.ThrowIfNull(answers);
+        ArgumentNullException.ThrowIfNull(earlier);
+        var scale = instrument.Scale;
+        var scores = instrument.Subscales.Select(subscale =>
+        {
+            var values = instrument.Items.Where(i => i.Subscale == subscale.Key)
+                .Select(i => (decimal)(i.Reverse ? scale.Max + scale.Min - answers[i.Id] : answers[i.Id]))
+                .ToList();
+            var mean = decimal.Round(values.Average(), 2, MidpointRounding.AwayFromZero);
+            var band = subscale.Bands.Last(b => b.From <= mean);
+            return new SubscaleScore(subscale.Key, mean, band.Name, band.Concern);
+        }).ToList();
+
+        var urgent = instrument.Items.Any(i => i.Urgent && answers[i.Id] > scale.Min);
+        var concerns = new List<string>();
+        foreach (var score in scores)
+        {
+            var subscale = instrument.Subscales.First(s => s.Key == score.Key);
+            if (score.ConcernBand)
+            {
+                concerns.Add($"{subscale.Name}: {score.Band}");
+            }
+
+            // The last three check-ins are the two before this one and this one.
+            var oldest = earlier.Take(2).LastOrDefault()?.FirstOrDefault(s => s.Key == score.Key);
+            var worsened = oldest is null ? 0 : subscale.HigherIsBetter ? oldest.Score - score.Score : score.Score - oldest.Score;
+            if (rise > 0 && worsened >= rise && !score.ConcernBand)
+            {
+                concerns.Add($"{subscale.Name}: worse by {worsened:0.##} over the last three check-ins");
+            }
+        }
+
+        return new CheckInResult(scores, urgent, concerns);
+    }
+
+    /// <summary>How a subscale moved since the check-in before: "better", "worse" or "steady".</summary>
+    public static string Trend(InstrumentSubscale subscale, decimal? before, decimal now, decimal steadyWithin = 0.25m)
+    {
+        ArgumentNullException.ThrowIfNull(subscale);
+        if (before is not { } previous || Math.Abs(now - previous) < steadyWithin)
+        {
+            return "steady";
+        }
+
+        return (now > previous) == subscale.HigherIsBetter ? "better" : "worse";
+    }
+}

@@ -1,0 +1,143 @@
+using Mediator;
+using SurvivorConnect.Api.Features.Mentoring;
+using SurvivorConnect.Api.Features.Notifications;
+using SurvivorConnect.Api.Features.People;
+using SurvivorConnect.Api.Features.Supervision.Rules;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Tenancy;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Supervision;
+
+/// <summary>
+/// Supervision's reads and writes, within the signed-in person's agency, and its one privacy rule: a mentor's
+/// check-ins, flags and supervision notes are for the mentor and their supervisors only (<see cref="SupervisedAsync"/>).
+/// </summary>
+internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring)
+{
+    public AgencyStore Store => store;
+
+    public MentoringData Mentoring => mentoring;
+
+    public static ContainerSpec Container => InstrumentDocument.Container;
+
+    public string Me => store.User.UserId;
+
+    public async Task<SupervisionSettings> SettingsAsync(CancellationToken ct) =>
+        await store.FindAsync<SupervisionSettings>(Container, SupervisionSettings.DocumentId, ct) ?? new SupervisionSettings { Id = SupervisionSettings.DocumentId };
+
+    /// <summary>An instrument version: one the agency loaded, or the shipped default.</summary>
+    public async Task<InstrumentDefinition?> InstrumentAsync(string key, int version, CancellationToken ct) =>
+        key == DefaultInstrument.Key && version == DefaultInstrument.Version1.Version
+            ? DefaultInstrument.Version1
+            : (await store.ReadAsync<InstrumentDocument>(Container, InstrumentDocument.IdFor(key, version), store.AgencyId, ct))?.Definition;
+
+    public async Task<InstrumentDefinition> ActiveInstrumentAsync(CancellationToken ct)
+    {
+        var settings = await SettingsAsync(ct);
+        return await InstrumentAsync(settings.InstrumentKey, settings.InstrumentVersion, ct) ?? DefaultInstrument.Version1;
+    }
+
+    /// <summary>
+    /// Who is told about a mentor's flags: their supervisor; for a mentor without one (an admin has not assigned
+    /// one yet), every active supervisor of the agency, so no urgent answer goes unseen. The notice carries no answers.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> AlertedAboutAsync(MentorProfile mentor, CancellationToken ct) =>
+        mentor.SupervisorId is { } assigned
+            ? [assigned]
+            : [.. (await store.AllAsync<Person>(Person.Container, [Filter.Eq("active", true)], ct)).Where(p => p.Roles.Contains(Roles.Supervisor)).Select(p => p.Id)];
+
+    /// <summary>A mentor the signed-in supervisor is assigned to; any other mentor reads as not there.</summary>
+    public async Task<MentorProfile> SupervisedAsync(string mentorId, CancellationToken ct)
+    {
+        var mentor = await mentoring.MentorAsync(mentorId, ct);
+        return store.User.IsInRole(Roles.Supervisor) && mentor.SupervisorId == Me ? mentor : throw new NotFoundException("mentor");
+    }
+
+    /// <summary>The mentors the signed-in supervisor is assigned to.</summary>
+    public async Task<IReadOnlyList<MentorProfile>> MyMentorsAsync(CancellationToken ct) =>
+        await store.AllAsync<MentorProfile>(MentorProfile.Container, [Filter.Eq("supervisorId", Me)], ct);
+
+    /// <summary>A mentor's schedule; the first time anyone looks, it starts, with the first check-in due one cadence on.</summary>
+    public async Task<CheckInSchedule> ScheduleAsync(string mentorId, CancellationToken ct) =>
+        await store.ReadAsync<CheckInSchedule>(Container, CheckInSchedule.IdFor(mentorId), store.AgencyId, ct)
+        ?? await StartScheduleAsync(mentorId, ct);
+
+    private async Task<CheckInSchedule> StartScheduleAsync(string mentorId, CancellationToken ct)
+    {
+        try
+        {
+            return await SaveScheduleAsync(new CheckInSchedule
+            {
+                Id = CheckInSchedule.IdFor(mentorId), MentorId = mentorId, DueAt = store.Now.AddDays(SupervisionSettings.DefaultCadenceDays),
+            }, ct);
+        }
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.Conflict)
+        {
+            return (await store.ReadAsync<CheckInSchedule>(Container, CheckInSchedule.IdFor(mentorId), store.AgencyId, ct))!;
+        }
+    }
+
+    /// <summary>Saves a schedule (checked against the version read) and keeps its slot on the shared due list.</summary>
+    public async Task<CheckInSchedule> SaveScheduleAsync(CheckInSchedule schedule, CancellationToken ct)
+    {
+        var saved = schedule.ETag is null ? await store.CreateAsync(Container, schedule, ct) : await store.ReplaceAsync(Container, schedule, schedule.ETag, ct);
+        await store.UpsertAsync(Container, new CheckInSlot
+        {
+            Id = CheckInSlot.IdFor(store.AgencyId, saved.MentorId),
+            PartitionKey = CheckInSlot.Partition,
+            MentorId = saved.MentorId,
+            DueAt = saved.DueAt,
+        }, ct);
+        return saved;
+    }
+
+    /// <summary>A mentor's check-ins, newest first.</summary>
+    public async Task<List<CheckIn>> CheckInsAsync(string mentorId, CancellationToken ct) =>
+        [.. (await store.AllAsync<CheckIn>(Container, [Filter.Eq("mentorId", mentorId)], ct)).OrderByDescending(c => c.SubmittedAt)];
+
+    public async Task<List<WellbeingFlag>> FlagsAsync(string mentorId, CancellationToken ct) =>
+        [.. (await store.AllAsync<WellbeingFlag>(Container, [Filter.Eq("mentorId", mentorId)], ct)).OrderByDescending(f => f.RaisedAt)];
+
+    /// <summary>
+    /// Raises a flag (once for its id), tells whoever should know at once (stored, and pushed live to those signed
+    /// in), and for an urgent one holds the mentor from new matches until a supervisor reviews it.
+    /// </summary>
+    public async Task<WellbeingFlag?> RaiseAsync(MentorProfile mentor, WellbeingFlag flag, Notifier notifier, IMediator mediator, CancellationToken ct)
+    {
+        WellbeingFlag raised;
+        try
+        {
+            raised = await store.CreateAsync(Container, flag, ct);
+        }
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.Conflict)
+        {
+            return null;
+        }
+
+        if (raised.Kind == FlagKind.Urgent)
+        {
+            await mediator.Send(new HoldForWellbeingReview(mentor.Id), ct);
+        }
+
+        var notice = raised.Kind switch
+        {
+            FlagKind.Urgent => Notices.WellbeingUrgent,
+            FlagKind.Missed => Notices.WellbeingMissed,
+            _ => Notices.WellbeingConcern,
+        };
+        foreach (var supervisor in await AlertedAboutAsync(mentor, ct))
+        {
+            await notifier.SendOnceAsync(supervisor, notice, raised.Id, ct);
+        }
+
+        return raised;
+    }
+
+    public async Task<WellbeingFlag> FlagAsync(string flagId, CancellationToken ct) =>
+        flagId.StartsWith("wflag~", StringComparison.Ordinal) && flagId.Length <= 200
+        && await store.ReadAsync<WellbeingFlag>(Container, flagId, store.AgencyId, ct) is { } flag
+            ? flag
+            : throw new NotFoundException("flag");
+}

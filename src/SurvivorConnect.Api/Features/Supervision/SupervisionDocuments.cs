@@ -1,0 +1,153 @@
+using System.Text.Json.Serialization;
+using SurvivorConnect.Api.Features.Supervision.Rules;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Supervision;
+
+/// <summary>An instrument an agency loaded (or the default), stored as data under its key and version.</summary>
+public sealed record InstrumentDocument : Document
+{
+    public static readonly ContainerSpec Container = new("supervision", "mentorId", "status", "dueAt", "raisedAt");
+
+    public override string Type => "instrument";
+
+    public required InstrumentDefinition Definition { get; init; }
+
+    public required DateTimeOffset LoadedAt { get; init; }
+
+    public required string LoadedBy { get; init; }
+
+    public static string IdFor(string key, int version) => $"instrument~{key}~{version}";
+}
+
+/// <summary>The agency's supervision settings: which instrument version mentors answer, and how much worse is a concern.</summary>
+public sealed record SupervisionSettings : Document
+{
+    public const string DocumentId = "supervision-settings";
+
+    public override string Type => "supervision-settings";
+
+    public string InstrumentKey { get; init; } = DefaultInstrument.Key;
+
+    public int InstrumentVersion { get; init; } = 1;
+
+    /// <summary>How much a subscale's mean must worsen across the last three check-ins to raise a concern.</summary>
+    public decimal ConcernRise { get; init; } = 1.0m;
+
+    public const int DefaultCadenceDays = 14;
+}
+
+/// <summary>One check-in: the answers (seen only by the mentor and their supervisors), the scores, what it raised.</summary>
+public sealed record CheckIn : Document
+{
+    public override string Type => "check-in";
+
+    public required string MentorId { get; init; }
+
+    public required string InstrumentKey { get; init; }
+
+    public required int InstrumentVersion { get; init; }
+
+    public required IReadOnlyDictionary<string, int> Answers { get; init; }
+
+    public required IReadOnlyList<SubscaleScore> Scores { get; init; }
+
+    public required bool Urgent { get; init; }
+
+    public required IReadOnlyList<string> Concerns { get; init; }
+
+    /// <summary>Why it was asked for, when it was not simply due (a flagged message, a match that ended, a relapse).</summary>
+    public string? RequestedBecause { get; init; }
+
+    public required DateTimeOffset SubmittedAt { get; init; }
+}
+
+/// <summary>A mentor's check-in rhythm: when the next is due, why one was asked for early, how many were missed.</summary>
+public sealed record CheckInSchedule : Document
+{
+    public override string Type => "check-in-schedule";
+
+    public required string MentorId { get; init; }
+
+    public int CadenceDays { get; init; } = SupervisionSettings.DefaultCadenceDays;
+
+    public required DateTimeOffset DueAt { get; init; }
+
+    /// <summary>A triggering event asked for a check-in now; cleared by the next check-in.</summary>
+    public string? RequestedBecause { get; init; }
+
+    public DateTimeOffset? RequestedAt { get; init; }
+
+    /// <summary>Due check-ins missed in a row; two raise a flag.</summary>
+    public int Missed { get; init; }
+
+    public DateTimeOffset? LastCheckInAt { get; init; }
+
+    public static string IdFor(string mentorId) => "schedule~" + mentorId;
+}
+
+/// <summary>
+/// When a mentor's next check-in falls due, in the one partition every agency shares ("checkin-schedule"), so one
+/// query finds every due check-in. It holds ids and a time only.
+/// </summary>
+public sealed record CheckInSlot : Document
+{
+    public const string Partition = "checkin-schedule";
+
+    public override string Type => "check-in-slot";
+
+    public required string MentorId { get; init; }
+
+    public required DateTimeOffset DueAt { get; init; }
+
+    public static string IdFor(string agencyId, string mentorId) => $"{agencyId}~{mentorId}";
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<FlagKind>))]
+public enum FlagKind
+{
+    Concern,
+    Urgent,
+
+    /// <summary>Two due check-ins in a row were missed.</summary>
+    Missed,
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<WellbeingFlagStatus>))]
+public enum WellbeingFlagStatus
+{
+    Open,
+    Acknowledged,
+    Resolved,
+}
+
+/// <summary>A supervision session about a flag: when, what was talked about, what was agreed, and when to meet again.</summary>
+public sealed record SupervisionSession(DateOnly Date, string Notes, string? AgreedActions, DateOnly? FollowUp, string By, DateTimeOffset RecordedAt);
+
+/// <summary>Something a supervisor should look at about one mentor's wellbeing, and what they did about it.</summary>
+public sealed record WellbeingFlag : Document
+{
+    public override string Type => "wellbeing-flag";
+
+    public required string MentorId { get; init; }
+
+    public required FlagKind Kind { get; init; }
+
+    public required IReadOnlyList<string> Reasons { get; init; }
+
+    public string? CheckInId { get; init; }
+
+    public WellbeingFlagStatus Status { get; init; } = WellbeingFlagStatus.Open;
+
+    public required DateTimeOffset RaisedAt { get; init; }
+
+    public string? AcknowledgedBy { get; init; }
+
+    public DateTimeOffset? AcknowledgedAt { get; init; }
+
+    public IReadOnlyList<SupervisionSession> Sessions { get; init; } = [];
+
+    public string? ResolvedBy { get; init; }
+
+    public DateTimeOffset? ResolvedAt { get; init; }
+}

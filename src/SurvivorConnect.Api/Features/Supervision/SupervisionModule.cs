@@ -1,0 +1,103 @@
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using SurvivorConnect.Api.Features.Supervision.Rules;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Supervision;
+
+/// <summary>
+/// Supervision of survivor mentors (PRODUCT.md rule 4): wellbeing check-ins on an instrument kept as data, scored
+/// by a pure class, flags to the mentor's supervisor (urgent ones live, with an automatic hold on new matches),
+/// supervision sessions, and an agency overview in aggregate only. Answers and notes are for the mentor and their
+/// supervisor alone.
+/// </summary>
+public static class SupervisionModule
+{
+    public static WebApplicationBuilder AddSupervision(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddContainer(InstrumentDocument.Container);
+        builder.Services.AddScoped<SupervisionData>();
+        builder.Services.AddSingleton<CheckInWorker>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<CheckInWorker>());
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapSupervision(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/supervision").WithTags("Supervision")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+
+        var me = group.MapGroup("/me").RequireAuthorization(Policies.Mentor);
+        me.MapGet("/", GetMyWellbeing).WithName(nameof(GetMyWellbeing))
+            .WithSummary("Whether a check-in is due (and why), its questions, and your check-ins in plain words.");
+        me.MapPost("/check-ins", SubmitCheckIn).WithName(nameof(SubmitCheckIn))
+            .WithSummary("Your answers; you are told kind words (and the crisis lines, if you said you are not safe), never a score.");
+
+        var mentors = group.MapGroup("/mentors").RequireAuthorization(Policies.Supervisor);
+        mentors.MapGet("/", ListSupervisedMentors).WithName(nameof(ListSupervisedMentors))
+            .WithSummary("Your mentors: latest bands and trend, days since the last check-in, open flags, hold, active matches.");
+        mentors.MapGet("/{id}", GetMentorWellbeing).WithName(nameof(GetMentorWellbeing))
+            .WithSummary("One of your mentors: check-ins with answers, flags and supervision sessions.");
+        mentors.MapPut("/{id}/cadence", SetCheckInCadence).WithName(nameof(SetCheckInCadence))
+            .WithSummary("How often this mentor is asked to check in (7 to 90 days).");
+
+        var flags = group.MapGroup("/flags/{id}").RequireAuthorization(Policies.Supervisor);
+        flags.MapGet("/", GetWellbeingFlag).WithName(nameof(GetWellbeingFlag));
+        flags.MapPost("/acknowledge", AcknowledgeWellbeingFlag).WithName(nameof(AcknowledgeWellbeingFlag))
+            .WithSummary("You have seen it (for an urgent one, this is the review that lifts the automatic hold).");
+        flags.MapPost("/sessions", RecordSupervisionSession).WithName(nameof(RecordSupervisionSession))
+            .WithSummary("A supervision session: date, notes, agreed actions, follow-up date.");
+        flags.MapPost("/resolve", ResolveWellbeingFlag).WithName(nameof(ResolveWellbeingFlag));
+
+        var admin = group.MapGroup("/").RequireAuthorization(Policies.AgencyAdmin);
+        admin.MapGet("/settings", GetSupervisionSettings).WithName(nameof(GetSupervisionSettings))
+            .WithSummary("Which instrument version mentors answer, how much worse is a concern, and the instruments loaded.");
+        admin.MapPut("/settings", SaveSupervisionSettings).WithName(nameof(SaveSupervisionSettings));
+        admin.MapPost("/instruments", LoadInstrument).WithName(nameof(LoadInstrument))
+            .WithSummary("Load an instrument the agency is licensed to use, as data (items, scale, subscales and bands).");
+        admin.MapGet("/overview", GetWellbeingOverview).WithName(nameof(GetWellbeingOverview))
+            .WithSummary("Mentors per band and flags per month, in aggregate: no count under 11 is shown.");
+        return app;
+    }
+
+    private static async Task<Ok<MyWellbeingView>> GetMyWellbeing(IMediator mediator, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new GetMyWellbeing(), ct));
+
+    private static async Task<Ok<CheckInReply>> SubmitCheckIn(IMediator mediator, CheckInRequest body, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new SubmitCheckIn(body), ct));
+
+    private static async Task<Ok<IReadOnlyList<SupervisedMentorView>>> ListSupervisedMentors(IMediator mediator, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new ListSupervisedMentors(), ct));
+
+    private static async Task<Ok<MentorWellbeingView>> GetMentorWellbeing(IMediator mediator, string id, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new GetMentorWellbeing(id), ct));
+
+    private static async Task<Ok<SupervisedMentorView>> SetCheckInCadence(IMediator mediator, string id, CadenceRequest body, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new SetCheckInCadence(id, body), ct));
+
+    private static async Task<Ok<FlagView>> GetWellbeingFlag(IMediator mediator, string id, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new GetWellbeingFlag(id), ct));
+
+    private static async Task<Ok<FlagView>> AcknowledgeWellbeingFlag(IMediator mediator, string id, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new MoveWellbeingFlag(id, FlagMove.Acknowledge), ct));
+
+    private static async Task<Ok<FlagView>> ResolveWellbeingFlag(IMediator mediator, string id, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new MoveWellbeingFlag(id, FlagMove.Resolve), ct));
+
+    private static async Task<Ok<FlagView>> RecordSupervisionSession(IMediator mediator, string id, SessionRequest body, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new RecordSupervisionSession(id, body), ct));
+
+    private static async Task<Ok<SupervisionSettingsView>> GetSupervisionSettings(IMediator mediator, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new GetSupervisionSettings(), ct));
+
+    private static async Task<Ok<SupervisionSettingsView>> SaveSupervisionSettings(IMediator mediator, SupervisionSettingsRequest body, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new SaveSupervisionSettings(body), ct));
+
+    private static async Task<Ok<InstrumentSummary>> LoadInstrument(IMediator mediator, InstrumentDefinition? body, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new LoadInstrument(body), ct));
+
+    private static async Task<Ok<WellbeingOverview>> GetWellbeingOverview(IMediator mediator, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new GetWellbeingOverview(), ct));
+}

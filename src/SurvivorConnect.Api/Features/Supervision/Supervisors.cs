@@ -1,0 +1,227 @@
+using Mediator;
+using SurvivorConnect.Api.Features.Mentoring;
+using SurvivorConnect.Api.Features.Supervision.Rules;
+using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Supervision;
+
+public sealed record BandView(string Subscale, string Name, string Band, bool Concern, string Trend);
+
+public sealed record SupervisedMentorView(
+    string MentorId, string Name, IReadOnlyList<BandView> Bands, int? DaysSinceLastCheckIn, DateTimeOffset NextDueAt, bool Due, int OpenFlags, bool UrgentOpen,
+    int OverdueFollowUps, bool OnHold, bool HoldIsAutomatic, int ActiveMatches, int CadenceDays);
+
+public sealed record AnswerView(string ItemId, string Text, int Answer, string Words);
+
+public sealed record CheckInView(string Id, DateTimeOffset SubmittedAt, string InstrumentKey, int InstrumentVersion, IReadOnlyList<BandView> Bands, bool Urgent, IReadOnlyList<string> Concerns, string? RequestedBecause, IReadOnlyList<AnswerView> Answers);
+
+public sealed record FlagView(
+    string Id, string MentorId, string? MentorName, FlagKind Kind, IReadOnlyList<string> Reasons, WellbeingFlagStatus Status, DateTimeOffset RaisedAt,
+    string? AcknowledgedBy, DateTimeOffset? AcknowledgedAt, IReadOnlyList<SupervisionSession> Sessions, DateOnly? FollowUpDue, bool FollowUpOverdue, DateTimeOffset? ResolvedAt)
+{
+    public static FlagView From(WellbeingFlag f, string? mentorName, DateOnly today)
+    {
+        var followUp = f.Status == WellbeingFlagStatus.Resolved || f.Sessions.Count == 0 ? null : f.Sessions[^1].FollowUp;
+        return new(f.Id, f.MentorId, mentorName, f.Kind, f.Reasons, f.Status, f.RaisedAt, f.AcknowledgedBy, f.AcknowledgedAt, f.Sessions, followUp, followUp < today, f.ResolvedAt);
+    }
+}
+
+public sealed record MentorWellbeingView(SupervisedMentorView Summary, IReadOnlyList<CheckInView> CheckIns, IReadOnlyList<FlagView> Flags, string? HoldReason);
+
+public sealed record ListSupervisedMentors : IQuery<IReadOnlyList<SupervisedMentorView>>, IAudited
+{
+    public AuditTarget Audit => new("wellbeing.list-mentors", "mentor");
+}
+
+public sealed record GetMentorWellbeing(string MentorId) : IQuery<MentorWellbeingView>, IAudited
+{
+    public AuditTarget Audit => new("wellbeing.read", "mentor", MentorId);
+}
+
+public sealed record CadenceRequest(int? Days);
+
+public sealed record SetCheckInCadence(string MentorId, CadenceRequest Body) : ICommand<SupervisedMentorView>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("wellbeing.set-cadence", "mentor", MentorId);
+
+    public void Validate(ValidationErrors errors)
+    {
+        if (Body.Days is null)
+        {
+            errors.Add("days", "Required.");
+        }
+
+        errors.Range("days", Body.Days, 7, 90);
+    }
+}
+
+public sealed record GetWellbeingFlag(string FlagId) : IQuery<FlagView>, IAudited
+{
+    public AuditTarget Audit => new("wellbeing.read-flag", "wellbeing-flag", FlagId);
+}
+
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<FlagMove>))]
+public enum FlagMove
+{
+    Acknowledge,
+    Resolve,
+}
+
+/// <summary>Acknowledging a flag is the review an urgent answer waits for: it lifts the automatic hold (a hold a supervisor placed stays).</summary>
+public sealed record MoveWellbeingFlag(string FlagId, FlagMove Move) : ICommand<FlagView>, IAudited
+{
+    public AuditTarget Audit => new(Move == FlagMove.Acknowledge ? "wellbeing.acknowledge-flag" : "wellbeing.resolve-flag", "wellbeing-flag", FlagId);
+}
+
+public sealed record SessionRequest(DateOnly? Date, string? Notes, string? AgreedActions, DateOnly? FollowUp);
+
+public sealed record RecordSupervisionSession(string FlagId, SessionRequest Body) : ICommand<FlagView>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("wellbeing.record-session", "wellbeing-flag", FlagId);
+
+    public void Validate(ValidationErrors errors)
+    {
+        if (Body.Date is null)
+        {
+            errors.Add("date", "Required.");
+        }
+
+        errors.Text("notes", Body.Notes, 4000).Text("agreedActions", Body.AgreedActions, 2000, required: false);
+        if (Body.FollowUp is { } followUp && Body.Date is { } date && followUp < date)
+        {
+            errors.Add("followUp", "On or after the session's date.");
+        }
+    }
+}
+
+internal sealed class SupervisorHandlers(SupervisionData data, IMediator mediator)
+    : IQueryHandler<ListSupervisedMentors, IReadOnlyList<SupervisedMentorView>>,
+      IQueryHandler<GetMentorWellbeing, MentorWellbeingView>,
+      ICommandHandler<SetCheckInCadence, SupervisedMentorView>,
+      IQueryHandler<GetWellbeingFlag, FlagView>,
+      ICommandHandler<MoveWellbeingFlag, FlagView>,
+      ICommandHandler<RecordSupervisionSession, FlagView>
+{
+    private DateOnly Today => DateOnly.FromDateTime(data.Store.Now.UtcDateTime);
+
+    public async ValueTask<IReadOnlyList<SupervisedMentorView>> Handle(ListSupervisedMentors query, CancellationToken ct)
+    {
+        var instrument = await data.ActiveInstrumentAsync(ct);
+        var views = new List<SupervisedMentorView>();
+        foreach (var mentor in await data.MyMentorsAsync(ct))
+        {
+            views.Add(await SummaryAsync(mentor, instrument, await data.CheckInsAsync(mentor.Id, ct), await data.FlagsAsync(mentor.Id, ct), ct));
+        }
+
+        return [.. views.OrderByDescending(v => v.UrgentOpen).ThenByDescending(v => v.OpenFlags).ThenBy(v => v.Name, StringComparer.CurrentCulture)];
+    }
+
+    public async ValueTask<MentorWellbeingView> Handle(GetMentorWellbeing query, CancellationToken ct)
+    {
+        var mentor = await data.SupervisedAsync(query.MentorId, ct);
+        var instrument = await data.ActiveInstrumentAsync(ct);
+        var checkIns = await data.CheckInsAsync(mentor.Id, ct);
+        var flags = await data.FlagsAsync(mentor.Id, ct);
+        var views = new List<CheckInView>();
+        for (var i = 0; i < checkIns.Count; i++)
+        {
+            var answered = await data.InstrumentAsync(checkIns[i].InstrumentKey, checkIns[i].InstrumentVersion, ct) ?? instrument;
+            views.Add(new CheckInView(checkIns[i].Id, checkIns[i].SubmittedAt, checkIns[i].InstrumentKey, checkIns[i].InstrumentVersion,
+                Bands(answered, checkIns[i], checkIns.ElementAtOrDefault(i + 1)), checkIns[i].Urgent, checkIns[i].Concerns, checkIns[i].RequestedBecause,
+                [.. answered.Items.Where(item => checkIns[i].Answers.ContainsKey(item.Id)).Select(item => new AnswerView(item.Id, item.Text, checkIns[i].Answers[item.Id],
+                    answered.Scale.Labels.ElementAtOrDefault(checkIns[i].Answers[item.Id] - answered.Scale.Min) ?? ""))]));
+        }
+
+        return new MentorWellbeingView(await SummaryAsync(mentor, instrument, checkIns, flags, ct), views,
+            [.. flags.Select(f => FlagView.From(f, mentor.DisplayName, Today))], mentor.Hold?.Reason);
+    }
+
+    public async ValueTask<SupervisedMentorView> Handle(SetCheckInCadence command, CancellationToken ct)
+    {
+        var mentor = await data.SupervisedAsync(command.MentorId, ct);
+        var schedule = await data.ScheduleAsync(mentor.Id, ct);
+        var days = command.Body.Days!.Value;
+        await data.SaveScheduleAsync(schedule with { CadenceDays = days, DueAt = (schedule.LastCheckInAt ?? data.Store.Now).AddDays(days) }, ct);
+        return await SummaryAsync(mentor, await data.ActiveInstrumentAsync(ct), await data.CheckInsAsync(mentor.Id, ct), await data.FlagsAsync(mentor.Id, ct), ct);
+    }
+
+    public async ValueTask<FlagView> Handle(GetWellbeingFlag query, CancellationToken ct)
+    {
+        var (flag, mentor) = await SupervisedFlagAsync(query.FlagId, ct);
+        return FlagView.From(flag, mentor.DisplayName, Today);
+    }
+
+    public async ValueTask<FlagView> Handle(MoveWellbeingFlag command, CancellationToken ct)
+    {
+        var (flag, mentor) = await SupervisedFlagAsync(command.FlagId, ct);
+        if (flag.Status == WellbeingFlagStatus.Resolved || command.Move == FlagMove.Acknowledge && flag.Status != WellbeingFlagStatus.Open)
+        {
+            throw new ConflictException(flag.Status == WellbeingFlagStatus.Resolved ? "This flag is resolved." : "This flag is already acknowledged.");
+        }
+
+        var now = data.Store.Now;
+        var moved = flag with
+        {
+            Status = command.Move == FlagMove.Acknowledge ? WellbeingFlagStatus.Acknowledged : WellbeingFlagStatus.Resolved,
+            AcknowledgedBy = flag.AcknowledgedBy ?? data.Me,
+            AcknowledgedAt = flag.AcknowledgedAt ?? now,
+            ResolvedBy = command.Move == FlagMove.Resolve ? data.Me : null,
+            ResolvedAt = command.Move == FlagMove.Resolve ? now : null,
+        };
+        var saved = await data.Store.ReplaceAsync(SupervisionData.Container, moved, flag.ETag!, ct);
+        if (flag.Kind == FlagKind.Urgent && flag.Status == WellbeingFlagStatus.Open)
+        {
+            await mediator.Send(new EndWellbeingReviewHold(mentor.Id), ct);
+        }
+
+        return FlagView.From(saved, mentor.DisplayName, Today);
+    }
+
+    public async ValueTask<FlagView> Handle(RecordSupervisionSession command, CancellationToken ct)
+    {
+        var (flag, mentor) = await SupervisedFlagAsync(command.FlagId, ct);
+        if (flag.Status == WellbeingFlagStatus.Resolved)
+        {
+            throw new ConflictException("This flag is resolved; raise a new one by talking with the mentor.");
+        }
+
+        var body = command.Body;
+        var session = new SupervisionSession(body.Date!.Value, body.Notes!.Trim(), body.AgreedActions?.Trim(), body.FollowUp, data.Me, data.Store.Now);
+        var saved = await data.Store.ReplaceAsync(SupervisionData.Container, flag with { Sessions = [.. flag.Sessions, session] }, flag.ETag!, ct);
+        return FlagView.From(saved, mentor.DisplayName, Today);
+    }
+
+    private async Task<(WellbeingFlag Flag, MentorProfile Mentor)> SupervisedFlagAsync(string flagId, CancellationToken ct)
+    {
+        var flag = await data.FlagAsync(flagId, ct);
+        try
+        {
+            return (flag, await data.SupervisedAsync(flag.MentorId, ct));
+        }
+        catch (NotFoundException)
+        {
+            throw new NotFoundException("flag");
+        }
+    }
+
+    private async Task<SupervisedMentorView> SummaryAsync(MentorProfile mentor, InstrumentDefinition instrument, List<CheckIn> checkIns, List<WellbeingFlag> flags, CancellationToken ct)
+    {
+        var schedule = await data.ScheduleAsync(mentor.Id, ct);
+        var latest = checkIns.FirstOrDefault();
+        var open = flags.Where(f => f.Status != WellbeingFlagStatus.Resolved).ToList();
+        var active = await data.Mentoring.MatchesAsync(Filter.Eq("mentorId", mentor.Id), openOnly: true, ct);
+        return new SupervisedMentorView(
+            mentor.Id, mentor.DisplayName, latest is null ? [] : Bands(instrument, latest, checkIns.ElementAtOrDefault(1)),
+            latest is null ? null : (int)(data.Store.Now - latest.SubmittedAt).TotalDays, schedule.DueAt, schedule.RequestedBecause is not null || schedule.DueAt <= data.Store.Now,
+            open.Count, open.Any(f => f.Kind == FlagKind.Urgent && f.Status == WellbeingFlagStatus.Open),
+            open.Count(f => FlagView.From(f, null, Today).FollowUpOverdue), mentor.Hold is not null, mentor.Hold?.PlacedBy == HoldForWellbeingReview.PlacedBy,
+            active.Count(m => m.State == MatchState.Active), schedule.CadenceDays);
+    }
+
+    private static IReadOnlyList<BandView> Bands(InstrumentDefinition instrument, CheckIn checkIn, CheckIn? before) =>
+        [.. checkIn.Scores.Select(score => instrument.Subscales.FirstOrDefault(s => s.Key == score.Key) is { } subscale
+            ? new BandView(score.Key, subscale.Name, score.Band, score.ConcernBand, CheckInScoring.Trend(subscale, before?.Scores.FirstOrDefault(s => s.Key == score.Key)?.Score, score.Score))
+            : new BandView(score.Key, score.Key, score.Band, score.ConcernBand, "steady"))];
+}

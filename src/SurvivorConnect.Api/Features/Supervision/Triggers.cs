@@ -1,0 +1,189 @@
+using System.Security.Claims;
+using Mediator;
+using SurvivorConnect.Api.Features.Chat;
+using SurvivorConnect.Api.Features.Mentoring;
+using SurvivorConnect.Api.Features.Notifications;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Supervision;
+
+/// <summary>Asks a mentor for a check-in now, because of <paramref name="Because"/>; the mentor is told kindly, once per ask.</summary>
+public sealed record RequestCheckIn(string MentorId, string Because) : ICommand<bool>, IAudited
+{
+    public AuditTarget Audit => new("wellbeing.request-check-in", "mentor", MentorId);
+}
+
+/// <summary>
+/// What asks for a check-in early: chat flagging a mentor's message (its wellbeing prompt), a match of theirs
+/// closed unplanned, a relapse of a youth they mentor. Each runs in the request that caused it.
+/// </summary>
+internal sealed class CheckInTriggers(SupervisionData data, Notifier notifier, IMediator mediator)
+    : INotificationHandler<WellbeingPromptRaised>, INotificationHandler<MatchMoved>, INotificationHandler<YouthRelapsed>, ICommandHandler<RequestCheckIn, bool>
+{
+    public async ValueTask Handle(WellbeingPromptRaised notification, CancellationToken ct) =>
+        await mediator.Send(new RequestCheckIn(notification.MentorId, "a message of yours in a mentoring chat was flagged for review."), ct);
+
+    public async ValueTask Handle(MatchMoved notification, CancellationToken ct)
+    {
+        if (notification.Match is { State: MatchState.Closed, Closure.Planned: false } match)
+        {
+            await mediator.Send(new RequestCheckIn(match.MentorId, "a mentoring match of yours ended unexpectedly."), ct);
+        }
+    }
+
+    public async ValueTask Handle(YouthRelapsed notification, CancellationToken ct)
+    {
+        var matches = await data.Mentoring.MatchesAsync(Filter.Eq("youthId", notification.YouthId), openOnly: true, ct);
+        foreach (var mentor in matches.Where(m => m.State == MatchState.Active).Select(m => m.MentorId).Distinct(StringComparer.Ordinal))
+        {
+            await mediator.Send(new RequestCheckIn(mentor, "a young person you mentor went through a setback."), ct);
+        }
+    }
+
+    public async ValueTask<bool> Handle(RequestCheckIn command, CancellationToken ct)
+    {
+        MentorProfile mentor;
+        try
+        {
+            mentor = await data.Mentoring.MentorAsync(command.MentorId, ct);
+        }
+        catch (NotFoundException)
+        {
+            return false;
+        }
+
+        var schedule = await data.ScheduleAsync(mentor.Id, ct);
+        if (schedule.RequestedBecause is not null)
+        {
+            return false;
+        }
+
+        var now = data.Store.Now;
+        await data.SaveScheduleAsync(schedule with { RequestedBecause = command.Because, RequestedAt = now }, ct);
+        await notifier.SendOnceAsync(mentor.Id, Notices.WellbeingCheckInRequested, $"checkin-request~{mentor.Id}~{now.UtcTicks}", ct);
+        return true;
+    }
+}
+
+/// <summary>A mentor's due date passed: it counts as missed, the next is set one cadence on, and two missed in a row raise a flag.</summary>
+public sealed record MarkCheckInMissed(string MentorId, DateTimeOffset DueAt) : ICommand<bool>, IAudited
+{
+    public AuditTarget Audit => new("wellbeing.missed-check-in", "mentor", MentorId);
+}
+
+internal sealed class MissedCheckInHandler(SupervisionData data, Notifier notifier, IMediator mediator) : ICommandHandler<MarkCheckInMissed, bool>
+{
+    public async ValueTask<bool> Handle(MarkCheckInMissed command, CancellationToken ct)
+    {
+        var schedule = await data.ScheduleAsync(command.MentorId, ct);
+
+        // Another instance (or a check-in) moved the due date on already.
+        if (schedule.DueAt != command.DueAt || schedule.DueAt > data.Store.Now)
+        {
+            return false;
+        }
+
+        var missed = schedule.Missed + 1;
+        try
+        {
+            await data.SaveScheduleAsync(schedule with { Missed = missed, DueAt = schedule.DueAt.AddDays(schedule.CadenceDays) }, ct);
+        }
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed)
+        {
+            return false;
+        }
+
+        if (missed >= 2 && await MentorOrNullAsync(command.MentorId, ct) is { } mentor)
+        {
+            await data.RaiseAsync(mentor, new WellbeingFlag
+            {
+                Id = $"wflag~missed~{mentor.Id}~{command.DueAt.UtcTicks}",
+                MentorId = mentor.Id,
+                Kind = FlagKind.Missed,
+                Reasons = [$"{missed} check-ins in a row were missed."],
+                RaisedAt = data.Store.Now,
+            }, notifier, mediator, ct);
+        }
+
+        return true;
+    }
+
+    private async Task<MentorProfile?> MentorOrNullAsync(string mentorId, CancellationToken ct)
+    {
+        try
+        {
+            return await data.Mentoring.MentorAsync(mentorId, ct);
+        }
+        catch (NotFoundException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>
+/// Every instance runs this (ADR 0005): it reads the shared list of due check-ins and marks each missed in its
+/// agency's scope as that agency's system user. Two instances may both try; the schedule's version lets one.
+/// </summary>
+internal sealed class CheckInWorker(IServiceScopeFactory scopes, IDocumentStore store, TimeProvider time, ILogger<CheckInWorker> log) : BackgroundService
+{
+    public static readonly TimeSpan Every = TimeSpan.FromMinutes(5);
+
+    public const string SystemUser = "system-supervision";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(Every, time, stoppingToken);
+                await RunOnceAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                SupervisionLog.RunFailed(log, ex);
+            }
+        }
+    }
+
+    public async Task RunOnceAsync(CancellationToken ct)
+    {
+        var due = new List<CheckInSlot>();
+        string? token = null;
+        do
+        {
+            var page = await store.QueryAsync<CheckInSlot>(SupervisionData.Container, new DocumentQuery
+            {
+                PartitionKey = CheckInSlot.Partition,
+                Type = DocumentTypes.Of<CheckInSlot>(),
+                Filters = [Filter.Le("dueAt", time.GetUtcNow())],
+                PageSize = DocumentQuery.MaxPageSize,
+                ContinuationToken = token,
+            }, ct);
+            due.AddRange(page.Items);
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+
+        foreach (var slot in due)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            scope.ServiceProvider.GetRequiredService<HubCaller>().Principal = HubCaller.System(slot.AgencyId, SystemUser);
+            await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new MarkCheckInMissed(slot.MentorId, slot.DueAt), ct);
+        }
+    }
+}
+
+internal static partial class SupervisionLog
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Due check-ins could not be looked at this round")]
+    public static partial void RunFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,29 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+using SurvivorConnect.Api.Features.Notifications;
+
+namespace SurvivorConnect.IntegrationTests;
+
+/// <summary>A real SignalR client on the notifications hub, as a person's open page is.</summary>
+public static class NoticeListener
+{
+    public static async Task<(HubConnection Connection, ConcurrentQueue<NotificationView> Received)> ListenAsync(ApiFactory api, string subject, string agency = "demo")
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        var received = new ConcurrentQueue<NotificationView>();
+        var token = api.TokenFor(subject, agency);
+        var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri("http://localhost/hubs/notifications"), o =>
+            {
+                o.Transports = HttpTransportType.WebSockets;
+                o.SkipNegotiation = true;
+                o.WebSocketFactory = async (context, ct) => await api.Server.CreateWebSocketClient()
+                    .ConnectAsync(new Uri($"{context.Uri}?access_token={Uri.EscapeDataString(token)}"), ct);
+            })
+            .Build();
+        connection.On<NotificationView>(nameof(INotificationClient.NotificationReceived), received.Enqueue);
+        await connection.StartAsync();
+        return (connection, received);
+    }
+}

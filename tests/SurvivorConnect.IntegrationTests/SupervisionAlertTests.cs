@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace SurvivorConnect.IntegrationTests;
+
+/// <summary>
+/// An urgent check-in answer, live: on the real clock, because a hub connection's token is checked against it
+/// (the other supervision tests move theirs).
+/// </summary>
+public sealed class SupervisionAlertTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    private readonly MentoringWorld _world = new(api);
+
+    private HttpClient Supervisor => _world.Supervisor;
+
+    [Fact]
+    public async Task An_urgent_answer_reaches_the_supervisor_live_holds_the_mentor_from_new_matches_and_gives_the_mentor_the_crisis_lines()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (connection, received) = await NoticeListener.ListenAsync(api, "demo-supervisor");
+        await using var _ = connection;
+        var clock = Stopwatch.StartNew();
+
+        var reply = await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3)));
+
+        while (!received.Any(n => n.Kind == "wellbeing-urgent") && clock.Elapsed < TimeSpan.FromSeconds(2))
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Contains(received, n => n.Kind == "wellbeing-urgent");
+        Assert.Contains("You matter", reply.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.True(reply.GetProperty("crisisResources").GetArrayLength() > 0);
+        Assert.DoesNotContain("score", reply.GetRawText(), StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("fail", reply.GetRawText(), StringComparison.OrdinalIgnoreCase);
+        var held = await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/mentors/me"));
+        Assert.Equal(JsonValueKind.Object, held.GetProperty("hold").ValueKind);
+        Assert.Contains("hold", string.Join(" ", held.GetProperty("matchBlockers").EnumerateArray().Select(b => b.GetString())), StringComparison.OrdinalIgnoreCase);
+
+        var detail = await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"));
+        var flag = detail.GetProperty("flags")[0];
+        Assert.Equal("Urgent", flag.GetProperty("kind").GetString());
+        Assert.True(detail.GetProperty("summary").GetProperty("holdIsAutomatic").GetBoolean());
+        Assert.Equal(3, detail.GetProperty("checkIns")[0].GetProperty("answers").EnumerateArray().Single(a => a.GetProperty("itemId").GetString() == "safety-1").GetProperty("answer").GetInt32());
+
+        // Reviewing the urgent answer lifts the automatic hold; the supervisor may place one of their own.
+        await HttpAssert.Ok<JsonElement>(await Supervisor.PostAsync($"/api/supervision/flags/{flag.GetProperty("id").GetString()}/acknowledge", null));
+        Assert.Equal(JsonValueKind.Null, (await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/mentors/me"))).GetProperty("hold").ValueKind);
+        await HttpAssert.Ok<JsonElement>(await Supervisor.PostAsJsonAsync($"/api/mentors/{mentorId}/hold", new { reason = "Talking things through first.", stopsChat = false }));
+        Assert.Equal(JsonValueKind.Object, (await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/mentors/me"))).GetProperty("hold").ValueKind);
+    }
+}

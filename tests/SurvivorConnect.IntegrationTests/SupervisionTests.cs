@@ -1,0 +1,223 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using SurvivorConnect.Api.Features.Supervision;
+using SurvivorConnect.Api.Features.Supervision.Rules;
+using SurvivorConnect.Api.Infrastructure.Auth;
+
+namespace SurvivorConnect.IntegrationTests;
+
+/// <summary>Wellbeing check-ins, flags to the mentor's supervisor, the automatic hold, privacy and the aggregate view.</summary>
+public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<SupervisionTests.Api>
+{
+    public sealed class Api : ClockedApiFactory;
+
+    private readonly MentoringWorld _world = new(api);
+
+    private HttpClient Supervisor => _world.Supervisor;
+
+    /// <summary>Answers every default item with <paramref name="value"/>, and the urgent one with <paramref name="urgent"/>.</summary>
+    public static Dictionary<string, int> Answers(int value, int urgent = 0, int? support = null) =>
+        DefaultInstrument.Version1.Items.ToDictionary(i => i.Id, i => i.Urgent ? urgent : i.Subscale is "support" or "self-care" ? support ?? 4 - value : value);
+
+    public static Task<HttpResponseMessage> CheckInAsync(HttpClient mentor, Dictionary<string, int> answers) =>
+        mentor.PostAsJsonAsync("/api/supervision/me/check-ins", new { answers });
+
+    [Fact]
+    public async Task A_calm_check_in_raises_nothing_and_the_mentor_sees_kind_words_never_a_score()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+
+        var reply = await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, Answers(0)));
+
+        Assert.StartsWith("Thank you for checking in", reply.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, reply.GetProperty("crisisResources").GetArrayLength());
+        var me = await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"));
+        Assert.False(me.GetProperty("due").GetBoolean());
+        Assert.Equal("You checked in.", me.GetProperty("history")[0].GetProperty("words").GetString());
+        Assert.DoesNotContain("score", me.GetRawText(), StringComparison.OrdinalIgnoreCase);
+        var mine = (await HttpAssert.Ok<List<JsonElement>>(await Supervisor.GetAsync("/api/supervision/mentors"))).Single(m => m.GetProperty("mentorId").GetString() == mentorId);
+        Assert.Equal(0, mine.GetProperty("openFlags").GetInt32());
+        Assert.All(mine.GetProperty("bands").EnumerateArray(), b => Assert.False(b.GetProperty("concern").GetBoolean()));
+    }
+
+    [Fact]
+    public async Task A_supervisor_records_a_session_with_a_follow_up_that_shows_overdue_once_it_passes_and_resolves_the_flag()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, Answers(3)));
+        var flagId = (await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags")[0].GetProperty("id").GetString();
+        var today = DateOnly.FromDateTime(api.Time.GetUtcNow().UtcDateTime);
+
+        var withSession = await HttpAssert.Ok<JsonElement>(await Supervisor.PostAsJsonAsync($"/api/supervision/flags/{flagId}/sessions", new
+        {
+            date = today, notes = "Talked about the last two weeks.", agreedActions = "A lighter caseload for a month.", followUp = today.AddDays(7),
+        }));
+        Assert.False(withSession.GetProperty("followUpOverdue").GetBoolean());
+
+        api.Time.Advance(TimeSpan.FromDays(8));
+        var summary = (await HttpAssert.Ok<List<JsonElement>>(await Supervisor.GetAsync("/api/supervision/mentors"))).Single(m => m.GetProperty("mentorId").GetString() == mentorId);
+        Assert.Equal(1, summary.GetProperty("overdueFollowUps").GetInt32());
+        Assert.True((await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/flags/{flagId}"))).GetProperty("followUpOverdue").GetBoolean());
+
+        var resolved = await HttpAssert.Ok<JsonElement>(await Supervisor.PostAsync($"/api/supervision/flags/{flagId}/resolve", null));
+        Assert.Equal("Resolved", resolved.GetProperty("status").GetString());
+        await HttpAssert.Problem(await Supervisor.PostAsync($"/api/supervision/flags/{flagId}/resolve", null), 409);
+    }
+
+    [Fact]
+    public async Task A_subscale_that_worsens_over_three_check_ins_raises_a_concern_before_it_is_high()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        foreach (var stress in new[] { new[] { 0, 0, 0, 0 }, [1, 1, 0, 0], [1, 1, 1, 1] })
+        {
+            // Carrying others' stories: a mean of 0, then 0.5, then 1 (still low), a rise of 1 over three check-ins.
+            var answers = Answers(0);
+            for (var i = 0; i < 4; i++)
+            {
+                answers[$"stress-{i + 1}"] = stress[i];
+            }
+
+            await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, answers));
+            api.Time.Advance(TimeSpan.FromDays(14));
+        }
+
+        var detail = await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"));
+        var flag = Assert.Single(detail.GetProperty("flags").EnumerateArray());
+        Assert.Equal("Concern", flag.GetProperty("kind").GetString());
+        Assert.Contains(flag.GetProperty("reasons").EnumerateArray(), r => r.GetString()!.Contains("worse by 1 over the last three check-ins", StringComparison.Ordinal));
+        Assert.Equal("worse", detail.GetProperty("summary").GetProperty("bands").EnumerateArray().Single(b => b.GetProperty("subscale").GetString() == "stress").GetProperty("trend").GetString());
+    }
+
+    [Fact]
+    public async Task Answers_and_notes_are_for_the_mentor_and_their_supervisor_only()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, Answers(1, urgent: 2)));
+        var flagId = (await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags")[0].GetProperty("id").GetString();
+        await HttpAssert.Ok<JsonElement>(await Supervisor.PostAsJsonAsync($"/api/mentors/{mentorId}/hold", new { reason = "Private reason", stopsChat = false }));
+        var (_, otherSupervisor) = await _world.PersonAsync(Roles.Supervisor);
+
+        await HttpAssert.Problem(await otherSupervisor.GetAsync($"/api/supervision/mentors/{mentorId}"), 404);
+        await HttpAssert.Problem(await otherSupervisor.GetAsync($"/api/supervision/flags/{flagId}"), 404);
+        await HttpAssert.Problem(await otherSupervisor.PostAsync($"/api/supervision/flags/{flagId}/acknowledge", null), 404);
+        await HttpAssert.Problem(await otherSupervisor.PutAsJsonAsync($"/api/supervision/mentors/{mentorId}/cadence", new { days = 7 }), 404);
+        Assert.DoesNotContain(await HttpAssert.Ok<List<JsonElement>>(await otherSupervisor.GetAsync("/api/supervision/mentors")), m => m.GetProperty("mentorId").GetString() == mentorId);
+        await HttpAssert.Problem(await api.AsSubject(mentorId, "demo-north").GetAsync($"/api/supervision/flags/{flagId}"), 403);
+        foreach (var outsider in new[] { "demo-casemanager", "demo-recruiter", "demo-admin", "demo-finance" })
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, (await api.As(outsider).GetAsync($"/api/supervision/mentors/{mentorId}")).StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, (await api.As(outsider).GetAsync($"/api/supervision/flags/{flagId}")).StatusCode);
+        }
+
+        // The admin and the case manager see that there is a hold, never why.
+        foreach (var staff in new[] { "demo-admin", "demo-casemanager" })
+        {
+            var seen = await HttpAssert.Ok<JsonElement>(await api.As(staff).GetAsync($"/api/mentors/{mentorId}"));
+            Assert.Equal(JsonValueKind.Object, seen.GetProperty("hold").ValueKind);
+            Assert.Equal(JsonValueKind.Null, seen.GetProperty("hold").GetProperty("reason").ValueKind);
+        }
+
+        Assert.Equal("Private reason", (await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/mentors/{mentorId}"))).GetProperty("hold").GetProperty("reason").GetString());
+        var audit = await HttpAssert.Ok<JsonElement>(await api.As("demo-admin").GetAsync($"/api/audit?recordId={mentorId}"));
+        Assert.Contains(audit.GetProperty("items").EnumerateArray(), e => e.GetProperty("action").GetString() == "wellbeing.read");
+    }
+
+    [Fact]
+    public async Task Bad_answers_and_bad_instruments_are_refused_with_field_errors_and_change_nothing()
+    {
+        var (_, mentor) = await _world.ReadyMentorAsync();
+        var outside = Answers(1);
+        outside["stress-1"] = 9;
+        var missing = Answers(1);
+        missing.Remove("burnout-2");
+        var unknown = Answers(1);
+        unknown["not-a-question"] = 1;
+
+        Assert.True((await HttpAssert.Problem(await CheckInAsync(mentor, outside), 400)).GetProperty("errors").TryGetProperty("answers.stress-1", out _));
+        Assert.True((await HttpAssert.Problem(await CheckInAsync(mentor, missing), 400)).GetProperty("errors").TryGetProperty("answers.burnout-2", out _));
+        await HttpAssert.Problem(await CheckInAsync(mentor, unknown), 400);
+        Assert.Equal(0, (await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"))).GetProperty("history").GetArrayLength());
+
+        var admin = api.As("demo-admin");
+        var duplicate = Instrument("dup") with { Items = [new("a", "One", "s"), new("a", "Two", "s")] };
+        var empty = Instrument("empty") with { Subscales = [.. Instrument("empty").Subscales, new("lonely", "Nobody answers", [new("low", 0m)])] };
+        Assert.Contains("used more than once", (await HttpAssert.Problem(await admin.PostAsJsonAsync("/api/supervision/instruments", duplicate, ApiFactory.Json), 400)).GetProperty("errors").GetProperty("items")[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains("has no items", (await HttpAssert.Problem(await admin.PostAsJsonAsync("/api/supervision/instruments", empty, ApiFactory.Json), 400)).GetProperty("errors").GetProperty("subscales")[0].GetString(), StringComparison.Ordinal);
+        await HttpAssert.Problem(await admin.PostAsJsonAsync("/api/supervision/instruments", new { }), 400);
+        await HttpAssert.Problem(await admin.PutAsJsonAsync("/api/supervision/settings", new { instrumentKey = "never-loaded", instrumentVersion = 1, concernRise = 1 }), 400);
+        await HttpAssert.Problem(await Supervisor.PutAsJsonAsync("/api/supervision/mentors/nobody/cadence", new { days = 400 }), 400);
+    }
+
+    [Fact]
+    public async Task An_agency_loads_its_own_instrument_and_check_ins_record_the_version_they_answered()
+    {
+        var admin = api.As("demo-admin");
+        var key = "agency-" + Guid.NewGuid().ToString("N")[..6];
+        await HttpAssert.Ok<JsonElement>(await admin.PostAsJsonAsync("/api/supervision/instruments", Instrument(key), ApiFactory.Json));
+        await HttpAssert.Problem(await admin.PostAsJsonAsync("/api/supervision/instruments", Instrument(key), ApiFactory.Json), 409);
+        try
+        {
+            await HttpAssert.Ok<JsonElement>(await admin.PutAsJsonAsync("/api/supervision/settings", new { instrumentKey = key, instrumentVersion = 1, concernRise = 1 }));
+            var (mentorId, mentor) = await _world.ReadyMentorAsync();
+            var questions = (await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"))).GetProperty("questions");
+            Assert.Equal(["one", "two"], questions.EnumerateArray().Select(q => q.GetProperty("id").GetString()));
+
+            await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, new() { ["one"] = 1, ["two"] = 2 }));
+
+            var checkIn = (await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("checkIns")[0];
+            Assert.Equal((key, 1), (checkIn.GetProperty("instrumentKey").GetString(), checkIn.GetProperty("instrumentVersion").GetInt32()));
+        }
+        finally
+        {
+            await HttpAssert.Ok<JsonElement>(await admin.PutAsJsonAsync("/api/supervision/settings", new { instrumentKey = DefaultInstrument.Key, instrumentVersion = 1, concernRise = 1 }));
+        }
+    }
+
+    [Fact]
+    public async Task A_match_closed_unplanned_asks_its_mentor_for_a_check_in_and_two_missed_check_ins_raise_a_flag()
+    {
+        var (match, mentor, _, mentorId, _) = await _world.ActiveMatchAsync();
+        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostAsJsonAsync($"/api/matches/{match.Id}/close", new { reason = "YouthChoice", planned = false }));
+
+        var me = await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"));
+        Assert.True(me.GetProperty("due").GetBoolean());
+        Assert.Contains("ended unexpectedly", me.GetProperty("dueBecause").GetString(), StringComparison.Ordinal);
+
+        var worker = api.Services.GetRequiredService<CheckInWorker>();
+        api.Time.Advance(TimeSpan.FromDays(15));
+        await Task.WhenAll(worker.RunOnceAsync(CancellationToken.None), worker.RunOnceAsync(CancellationToken.None));
+        Assert.DoesNotContain((await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags").EnumerateArray(),
+            f => f.GetProperty("kind").GetString() == "Missed");
+        api.Time.Advance(TimeSpan.FromDays(15));
+        await Task.WhenAll(worker.RunOnceAsync(CancellationToken.None), worker.RunOnceAsync(CancellationToken.None));
+
+        var flags = (await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags");
+        Assert.Single(flags.EnumerateArray(), f => f.GetProperty("kind").GetString() == "Missed");
+    }
+
+    [Fact]
+    public async Task The_agency_overview_shows_no_count_under_eleven_and_no_totals()
+    {
+        var (_, mentor) = await _world.ReadyMentorAsync();
+        await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, Answers(0)));
+
+        var overview = await HttpAssert.Ok<JsonElement>(await api.As("demo-admin").GetAsync("/api/supervision/overview"));
+
+        Assert.Equal(11, overview.GetProperty("smallestGroup").GetInt32());
+        Assert.All(overview.GetProperty("bands").EnumerateArray(), b =>
+        {
+            var count = b.GetProperty("mentors");
+            Assert.True(count.GetProperty("count").ValueKind == JsonValueKind.Null ? count.GetProperty("words").GetString() == "fewer than 11" : count.GetProperty("count").GetInt32() >= 11);
+        });
+        Assert.DoesNotContain("total", overview.GetRawText(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static InstrumentDefinition Instrument(string key) => new(
+        key, 1, "Agency check-in", "the last month", new ResponseScale(0, 3, ["No", "A little", "Some", "A lot"]),
+        [new("s", "Strain", [new("low", 0m), new("high", 2m, Concern: true)])],
+        [new("one", "I felt strained.", "s"), new("two", "I felt tired.", "s")],
+        "Written by the agency.");
+}

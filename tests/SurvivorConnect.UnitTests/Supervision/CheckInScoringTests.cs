@@ -1,0 +1,125 @@
+using SurvivorConnect.Api.Features.Supervision.Rules;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
+
+namespace SurvivorConnect.UnitTests.Supervision;
+
+public sealed class CheckInScoringTests
+{
+    private static readonly InstrumentDefinition Default = DefaultInstrument.Version1;
+
+    private static Dictionary<string, int> Answers(int worse, int better, int urgent = 0) =>
+        Default.Items.ToDictionary(i => i.Id, i => i.Urgent ? urgent : i.Subscale is "support" or "self-care" ? better : i.Reverse ? 4 - worse : worse);
+
+    private static SubscaleScore Of(CheckInResult result, string key) => result.Scores.Single(s => s.Key == key);
+
+    [Fact]
+    public void The_default_instrument_is_valid_and_has_an_urgent_item_and_four_subscales_besides_safety()
+    {
+        var errors = new ValidationErrors();
+        InstrumentRules.Validate(Default, errors);
+
+        Assert.False(errors.Any);
+        Assert.InRange(Default.Items.Count, 10, 15);
+        Assert.Single(Default.Items, i => i.Urgent);
+        Assert.Equal(["stress", "burnout", "support", "self-care", "safety"], Default.Subscales.Select(s => s.Key));
+    }
+
+    [Fact]
+    public void Subscales_are_means_with_reverse_items_turned_round_and_banded()
+    {
+        var result = CheckInScoring.Score(Default, Answers(worse: 3, better: 1), [], 1m);
+
+        Assert.Equal(3m, Of(result, "burnout").Score);
+        Assert.Equal(("high", true), (Of(result, "stress").Band, Of(result, "stress").ConcernBand));
+        Assert.Equal(("low", true), (Of(result, "support").Band, Of(result, "support").ConcernBand));
+        Assert.Equal(4, result.Concerns.Count);
+        Assert.False(result.Urgent);
+    }
+
+    [Fact]
+    public void A_calm_check_in_raises_nothing()
+    {
+        var result = CheckInScoring.Score(Default, Answers(worse: 0, better: 4), [], 1m);
+
+        Assert.Empty(result.Concerns);
+        Assert.False(result.Urgent);
+        Assert.All(result.Scores, s => Assert.False(s.ConcernBand));
+    }
+
+    [Theory]
+    [InlineData(0, false)]
+    [InlineData(1, true)]
+    [InlineData(4, true)]
+    public void Any_answer_above_never_to_the_urgent_item_is_urgent(int answer, bool urgent)
+    {
+        Assert.Equal(urgent, CheckInScoring.Score(Default, Answers(0, 4, urgent: answer), [], 1m).Urgent);
+    }
+
+    [Fact]
+    public void Worsening_across_the_last_three_check_ins_is_a_concern_even_within_a_calm_band()
+    {
+        var first = CheckInScoring.Score(Default, Answers(0, 4), [], 1m).Scores;
+        var second = CheckInScoring.Score(Default, Answers(0, 3), [first], 1m).Scores;
+        var third = CheckInScoring.Score(Default, Answers(1, 3), [second, first], 1m);
+
+        // Support fell from 4 to 3 (better is higher); burnout and stress rose from 0 to 1: all within calm bands.
+        Assert.Contains(third.Concerns, c => c.StartsWith("Feeling supported: worse by 1", StringComparison.Ordinal));
+        Assert.Contains(third.Concerns, c => c.StartsWith("Carrying others' stories: worse by 1", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Only_the_last_three_check_ins_count_for_a_rise()
+    {
+        var old = CheckInScoring.Score(Default, Answers(0, 4), [], 1m).Scores;
+        var a = CheckInScoring.Score(Default, Answers(1, 4), [], 1m).Scores;
+        var b = CheckInScoring.Score(Default, Answers(1, 4), [a, old], 1m).Scores;
+
+        var now = CheckInScoring.Score(Default, Answers(1, 4), [b, a, old], 1m);
+
+        Assert.Empty(now.Concerns);
+    }
+
+    [Theory]
+    [InlineData(null, 2.0, "steady")]
+    [InlineData(2.0, 2.1, "steady")]
+    [InlineData(1.0, 2.0, "worse")]
+    [InlineData(3.0, 2.0, "better")]
+    public void Trend_reads_the_direction_that_is_worse_for_the_subscale(double? before, double now, string trend)
+    {
+        var stress = Default.Subscales.Single(s => s.Key == "stress");
+        var support = Default.Subscales.Single(s => s.Key == "support");
+
+        Assert.Equal(trend, CheckInScoring.Trend(stress, (decimal?)before, (decimal)now));
+        Assert.Equal(trend switch { "worse" => "better", "better" => "worse", _ => "steady" }, CheckInScoring.Trend(support, (decimal?)before, (decimal)now));
+    }
+
+    [Fact]
+    public void An_instrument_with_duplicate_items_a_subscale_without_items_or_bands_that_do_not_rise_is_refused()
+    {
+        var errors = new ValidationErrors();
+        InstrumentRules.Validate(Default with
+        {
+            Items = [.. Default.Items, Default.Items[0]],
+            Subscales = [.. Default.Subscales, new("empty", "Nothing", [new("low", 0m)]), new("bad", "Bad bands", [new("a", 1m), new("b", 0.5m)])],
+        }, errors);
+
+        var all = errors.ToDictionary();
+        Assert.Contains(all["items"], m => m.Contains("used more than once", StringComparison.Ordinal));
+        Assert.Contains(all["subscales"], m => m.Contains("'empty' has no items", StringComparison.Ordinal));
+        Assert.Contains(all["subscales"], m => m.Contains("bands of 'bad'", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Answers_must_cover_every_item_within_the_scale_and_nothing_else()
+    {
+        var answers = Answers(1, 1);
+        answers["stress-1"] = 5;
+        answers.Remove("burnout-1");
+        answers["extra"] = 1;
+        var errors = new ValidationErrors();
+
+        InstrumentRules.ValidateAnswers(Default, answers, errors);
+
+        Assert.Equal(["answers", "answers.burnout-1", "answers.stress-1"], errors.ToDictionary().Keys.Order());
+    }
+}
