@@ -38,6 +38,9 @@ public sealed class PortalPagesTests(PortalServer server)
         { "Casey (demo finance approver)", "/claims-to-pay", "" },
         { "Casey (demo finance approver)", "/notifications", "" },
         { "Taylor (demo agency admin)", "/payout-policy", "" },
+        { "Taylor (demo agency admin)", "/wellbeing-overview", "" },
+        { "Sam (demo mentor)", "/wellbeing", "" },
+        { "Morgan (demo supervisor)", "/supervision", "supervisor" },
         { "", "/signin", "signin" },
         { "", "/not-available", "" },
     };

@@ -1,0 +1,65 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace SurvivorConnect.BrowserTests;
+
+/// <summary>
+/// A mentor answers the urgent item of a wellbeing check-in on a phone; their supervisor, with the supervision page
+/// open, sees it live, opens the mentor, places a hold of their own on new matches and marks the answer as seen.
+/// </summary>
+[Collection(Portal.Name)]
+public sealed class SupervisionJourneyTests(PortalServer server)
+{
+    private const string UrgentQuestion = "I had thoughts of harming myself, or I did not feel safe.";
+
+    [Fact]
+    public async Task A_mentor_s_urgent_answer_reaches_the_supervisor_live_and_the_supervisor_places_the_hold()
+    {
+        var supervisor = await server.SignInAsync("Morgan (demo supervisor)");
+        await supervisor.GotoAsync("/supervision");
+        await Expect(supervisor.GetByRole(AriaRole.Heading, new() { Name = "Your mentors' wellbeing" })).ToBeVisibleAsync();
+
+        var mentor = await server.SignInAsync("Sam (demo mentor)", phone: true);
+        await mentor.GotoAsync("/wellbeing");
+        await Accessibility.AssertNoSeriousViolationsAsync(mentor);
+        var questions = mentor.Locator("form fieldset");
+        for (var i = 0; i < await questions.CountAsync(); i++)
+        {
+            var question = questions.Nth(i);
+            var urgent = (await question.Locator("legend").InnerTextAsync()) == UrgentQuestion;
+            await question.GetByLabel(urgent ? "Sometimes" : "Rarely", new() { Exact = true }).CheckAsync();
+        }
+
+        await mentor.GetByRole(AriaRole.Button, new() { Name = "Send my check-in" }).ClickAsync();
+
+        await Expect(mentor.Locator("[data-reply]")).ToContainTextAsync("You matter");
+        await Expect(mentor.Locator("[data-crisis]")).ToContainTextAsync("988");
+        await Expect(mentor.Locator("[data-reply]")).Not.ToContainTextAsync("score");
+        await Accessibility.AssertNoSeriousViolationsAsync(mentor);
+        await Accessibility.ScreenshotAsync(mentor, "mentor-wellbeing-urgent-phone");
+
+        // The supervisor's open page is told within two seconds.
+        await Expect(supervisor.Locator("[data-toast]")).ToContainTextAsync("Urgent: a mentor you supervise", new() { Timeout = 2000 });
+
+        await supervisor.GotoAsync("/supervision");
+        var card = supervisor.Locator("[data-mentors] li", new() { HasText = "Sam" });
+        await Expect(card).ToContainTextAsync("Urgent answer waiting for you");
+        await card.GetByRole(AriaRole.Button, new() { Name = "Open" }).ClickAsync();
+        var urgentFlag = supervisor.Locator("[data-flags] li[data-flag=Urgent]").First;
+        await Expect(urgentFlag).ToContainTextAsync("An urgent question about safety was answered.");
+        await Expect(supervisor.Locator("[data-checkin]").First).ToContainTextAsync("urgent");
+        await Accessibility.AssertNoSeriousViolationsAsync(supervisor);
+
+        await supervisor.GetByLabel("Reason (kept between supervisors)").FillAsync("We talk before any new match.");
+        await supervisor.GetByRole(AriaRole.Button, new() { Name = "Hold from new matches" }).ClickAsync();
+        await Expect(supervisor.Locator("[data-outcome]")).ToContainTextAsync("They are held from new matches");
+        await supervisor.Locator("[data-flags] li[data-flag=Urgent]").First.GetByRole(AriaRole.Button, new() { Name = "I have seen this" }).ClickAsync();
+        await Expect(supervisor.Locator("[data-outcome]")).ToContainTextAsync("Marked as seen.");
+        await Expect(supervisor.Locator("[data-hold]")).ToContainTextAsync("On your hold: We talk before any new match.");
+        await Accessibility.ScreenshotAsync(supervisor, "supervisor-urgent-desktop");
+
+        // Lifted again, so the demo mentor is free for the other journeys.
+        await supervisor.GetByRole(AriaRole.Button, new() { Name = "Lift the hold" }).ClickAsync();
+        await Expect(supervisor.Locator("[data-outcome]")).ToContainTextAsync("The hold is lifted.");
+    }
+}
