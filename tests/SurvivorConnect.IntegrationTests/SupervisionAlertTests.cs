@@ -50,4 +50,27 @@ public sealed class SupervisionAlertTests(ApiFactory api) : IClassFixture<ApiFac
         await HttpAssert.Ok<JsonElement>(await Supervisor.PostAsJsonAsync($"/api/mentors/{mentorId}/hold", new { reason = "Talking things through first.", stopsChat = false }));
         Assert.Equal(JsonValueKind.Object, (await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/mentors/me"))).GetProperty("hold").ValueKind);
     }
+
+    [Fact]
+    public async Task A_flagged_chat_message_and_a_mentee_s_relapse_each_ask_the_mentor_for_a_check_in()
+    {
+        var chat = await _world.OpenChatAsync();
+        await chat.Mentor.SendAsync(chat.Id, "I can give you a ride after school");
+        await ChatClient.EventuallyAsync(() => !chat.CaseManager.Flags.IsEmpty, "the flag");
+
+        var afterFlag = await HttpAssert.Ok<JsonElement>(await chat.MentorHttp.GetAsync("/api/supervision/me"));
+        Assert.True(afterFlag.GetProperty("due").GetBoolean());
+        Assert.Contains("was flagged for review", afterFlag.GetProperty("dueBecause").GetString(), StringComparison.Ordinal);
+
+        var (_, mentor, _, _, youthId) = await _world.ActiveMatchAsync();
+        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/youth/{youthId}/stage", new { stage = "action" }));
+        Assert.False((await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"))).GetProperty("due").GetBoolean());
+        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/youth/{youthId}/relapse", new { stage = "contemplation" }));
+
+        var afterRelapse = await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"));
+        Assert.True(afterRelapse.GetProperty("due").GetBoolean());
+        Assert.Contains("went through a setback", afterRelapse.GetProperty("dueBecause").GetString(), StringComparison.Ordinal);
+        var notices = await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/notifications"));
+        Assert.Contains(notices.GetProperty("items").EnumerateArray(), n => n.GetProperty("kind").GetString() == "wellbeing-check-in");
+    }
 }

@@ -1,5 +1,6 @@
 using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Hosting;
 using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Engagements;
@@ -76,37 +77,18 @@ internal sealed class ReminderSender(EngagementData data, Notifier notifier)
 /// made from the session and the kind, so a second instance's attempt is refused by the store.
 /// </summary>
 internal sealed class EngagementReminderWorker(IServiceScopeFactory scopes, IDocumentStore store, TimeProvider time, ILogger<EngagementReminderWorker> log)
-    : BackgroundService
+    : PeriodicWork(time, log)
 {
-    public static readonly TimeSpan Every = TimeSpan.FromMinutes(1);
-
     public const string SystemUser = "system-reminders";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(Every, time, stoppingToken);
-                await RunOnceAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                // A failed minute must not stop the host; the next minute tries again, and a reminder counts as
-                // sent only once its notice exists.
-                Log.RunFailed(log, ex);
-            }
-        }
-    }
+    protected override TimeSpan Every => TimeSpan.FromMinutes(1);
+
+    // A reminder counts as sent only once its notice exists, so a failed round is finished by the next.
+    protected override Task RoundAsync(CancellationToken ct) => RunOnceAsync(ct);
 
     public async Task RunOnceAsync(CancellationToken ct)
     {
-        var now = time.GetUtcNow();
+        var now = Time.GetUtcNow();
         var due = new List<ReminderSlot>();
         string? token = null;
         do
@@ -136,10 +118,4 @@ internal sealed class EngagementReminderWorker(IServiceScopeFactory scopes, IDoc
             await store.DeleteAsync(EngagementData.Container, past.Id, ReminderSlot.Partition, null, ct);
         }
     }
-}
-
-internal static partial class Log
-{
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Engagement reminders could not run this minute")]
-    public static partial void RunFailed(ILogger logger, Exception exception);
 }

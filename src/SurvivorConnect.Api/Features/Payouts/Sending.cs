@@ -4,6 +4,7 @@ using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Features.Payouts.Rules;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Hosting;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Storage;
 
@@ -120,7 +121,7 @@ internal static class PayoutNews
 /// the same idempotency keys. Stripe's transient failures wait for the lease too; its refusals fail the payout.
 /// </summary>
 internal sealed class PayoutSender(IServiceScopeFactory scopes, IDocumentStore store, TimeProvider time, IOptions<PayoutOptions> options, ILogger<PayoutSender> log)
-    : BackgroundService
+    : PeriodicWork(time, log)
 {
     public const string SystemUser = "system-payouts";
 
@@ -132,30 +133,11 @@ internal sealed class PayoutSender(IServiceScopeFactory scopes, IDocumentStore s
 
     public const int Concurrency = 4;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!options.Value.Stripe.Enabled || !options.Value.SendInBackground)
-        {
-            return;
-        }
+    protected override TimeSpan Every => options.Value.SendEvery;
 
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(options.Value.SendEvery, time, stoppingToken);
-                await RunOnceAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                PayoutLog.SendRunFailed(log, ex);
-            }
-        }
-    }
+    protected override bool Enabled => options.Value.Stripe.Enabled && options.Value.SendInBackground;
+
+    protected override Task RoundAsync(CancellationToken ct) => RunOnceAsync(ct);
 
     /// <summary>Sends what is due now; returns how many items it finished with.</summary>
     public async Task<int> RunOnceAsync(CancellationToken ct)
@@ -168,7 +150,7 @@ internal sealed class PayoutSender(IServiceScopeFactory scopes, IDocumentStore s
             {
                 PartitionKey = PayoutOutboxItem.Partition,
                 Type = DocumentTypes.Of<PayoutOutboxItem>(),
-                Filters = [Filter.Le("dueAt", time.GetUtcNow())],
+                Filters = [Filter.Le("dueAt", Time.GetUtcNow())],
                 OrderBy = "dueAt",
                 PageSize = DocumentQuery.MaxPageSize,
                 ContinuationToken = token,
@@ -189,7 +171,7 @@ internal sealed class PayoutSender(IServiceScopeFactory scopes, IDocumentStore s
 
     private async Task<bool> SendOneAsync(PayoutOutboxItem item, CancellationToken ct)
     {
-        var now = time.GetUtcNow();
+        var now = Time.GetUtcNow();
         PayoutOutboxItem leased;
         try
         {
@@ -231,9 +213,6 @@ internal sealed class PayoutSender(IServiceScopeFactory scopes, IDocumentStore s
 
 internal static partial class PayoutLog
 {
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Payouts could not be sent this round")]
-    public static partial void SendRunFailed(ILogger logger, Exception exception);
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Payout {PayoutId} was not sent ({Failure}); it is tried again when its lease ends")]
     public static partial void SendFailed(ILogger logger, string payoutId, string failure);
 

@@ -23,7 +23,10 @@ public sealed record CheckInReply(string Message, IReadOnlyList<CrisisResource> 
 
 public sealed record CheckInRequest(Dictionary<string, int>? Answers);
 
-public sealed record GetMyWellbeing : IQuery<MyWellbeingView>;
+public sealed record GetMyWellbeing : IQuery<MyWellbeingView>, IAudited
+{
+    public AuditTarget Audit => new("wellbeing.read-own", "check-in");
+}
 
 public sealed record SubmitCheckIn(CheckInRequest Body) : ICommand<CheckInReply>, IAudited
 {

@@ -5,6 +5,7 @@ using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Hosting;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Storage;
 
@@ -128,31 +129,13 @@ internal sealed class MissedCheckInHandler(SupervisionData data, Notifier notifi
 /// Every instance runs this (ADR 0005): it reads the shared list of due check-ins and marks each missed in its
 /// agency's scope as that agency's system user. Two instances may both try; the schedule's version lets one.
 /// </summary>
-internal sealed class CheckInWorker(IServiceScopeFactory scopes, IDocumentStore store, TimeProvider time, ILogger<CheckInWorker> log) : BackgroundService
+internal sealed class CheckInWorker(IServiceScopeFactory scopes, IDocumentStore store, TimeProvider time, ILogger<CheckInWorker> log) : PeriodicWork(time, log)
 {
-    public static readonly TimeSpan Every = TimeSpan.FromMinutes(5);
-
     public const string SystemUser = "system-supervision";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await Task.Delay(Every, time, stoppingToken);
-                await RunOnceAsync(stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                SupervisionLog.RunFailed(log, ex);
-            }
-        }
-    }
+    protected override TimeSpan Every => TimeSpan.FromMinutes(5);
+
+    protected override Task RoundAsync(CancellationToken ct) => RunOnceAsync(ct);
 
     public async Task RunOnceAsync(CancellationToken ct)
     {
@@ -164,7 +147,7 @@ internal sealed class CheckInWorker(IServiceScopeFactory scopes, IDocumentStore 
             {
                 PartitionKey = CheckInSlot.Partition,
                 Type = DocumentTypes.Of<CheckInSlot>(),
-                Filters = [Filter.Le("dueAt", time.GetUtcNow())],
+                Filters = [Filter.Le("dueAt", Time.GetUtcNow())],
                 PageSize = DocumentQuery.MaxPageSize,
                 ContinuationToken = token,
             }, ct);
@@ -180,10 +163,4 @@ internal sealed class CheckInWorker(IServiceScopeFactory scopes, IDocumentStore 
             await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new MarkCheckInMissed(slot.MentorId, slot.DueAt), ct);
         }
     }
-}
-
-internal static partial class SupervisionLog
-{
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Due check-ins could not be looked at this round")]
-    public static partial void RunFailed(ILogger logger, Exception exception);
 }
