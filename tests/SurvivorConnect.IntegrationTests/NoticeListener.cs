@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using SurvivorConnect.Api.Features.Notifications;
 
@@ -24,6 +25,17 @@ public static class NoticeListener
             .Build();
         connection.On<NotificationView>(nameof(INotificationClient.NotificationReceived), received.Enqueue);
         await connection.StartAsync();
+
+        // The handshake can finish before the hub has put the connection in its person's group; an invocation is
+        // only answered after that, so one round trip (to a method the hub does not have) means the page is listening.
+        try
+        {
+            await connection.InvokeAsync("Listening");
+        }
+        catch (HubException)
+        {
+        }
+
         return (connection, received);
     }
 }

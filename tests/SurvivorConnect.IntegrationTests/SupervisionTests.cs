@@ -199,6 +199,35 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
     }
 
     [Fact]
+    public async Task A_mentor_who_is_also_a_supervisor_cannot_be_their_own_supervisor()
+    {
+        var id = "both-" + Guid.NewGuid().ToString("N")[..10];
+        Assert.Equal(HttpStatusCode.Created, (await _world.Admin.PostJson("/api/people", new { displayName = "Both " + id[^4..], roles = new[] { Roles.Mentor, Roles.Supervisor }, subjectId = id })).StatusCode);
+        var both = api.AsSubject(id, "demo");
+        await HttpAssert.Ok<JsonElement>(await both.PutAsJsonAsync("/api/mentors/me", new { displayName = "Both", languages = new[] { "English" }, capacity = 1 }));
+
+        var refused = await HttpAssert.Problem(await _world.Admin.PutAsJsonAsync($"/api/mentors/{id}/supervisor", new { supervisorId = id }), 400);
+
+        Assert.Contains("own supervisor", refused.GetProperty("errors").GetProperty("supervisorId")[0].GetString(), StringComparison.Ordinal);
+        await HttpAssert.Problem(await both.GetAsync($"/api/supervision/mentors/{id}"), 404);
+    }
+
+    [Fact]
+    public async Task A_shorter_rhythm_set_long_after_the_last_check_in_does_not_count_check_ins_as_missed()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, Answers(0)));
+        api.Time.Advance(TimeSpan.FromDays(12));
+
+        var summary = await HttpAssert.Ok<JsonElement>(await Supervisor.PutAsJsonAsync($"/api/supervision/mentors/{mentorId}/cadence", new { days = 7 }));
+        await api.Services.GetRequiredService<CheckInWorker>().RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(7, summary.GetProperty("cadenceDays").GetInt32());
+        Assert.False(summary.GetProperty("due").GetBoolean());
+        Assert.Empty((await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags").EnumerateArray());
+    }
+
+    [Fact]
     public async Task The_agency_overview_shows_no_count_under_eleven_and_no_totals()
     {
         var (_, mentor) = await _world.ReadyMentorAsync();

@@ -208,6 +208,12 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
             throw new RequestValidationException(new Dictionary<string, string[]> { ["supervisorId"] = ["Not an active supervisor of your agency."] });
         }
 
+        // Supervision is someone else's look at how a mentor is doing: nobody reviews their own urgent answer.
+        if (supervisor.Id == mentor.Id)
+        {
+            throw new RequestValidationException(new Dictionary<string, string[]> { ["supervisorId"] = ["A mentor cannot be their own supervisor."] });
+        }
+
         return await SaveAsync(mentor, mentor with { SupervisorId = supervisor.Id }, ct);
     }
 

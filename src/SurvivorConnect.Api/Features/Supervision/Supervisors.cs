@@ -143,7 +143,11 @@ internal sealed class SupervisorHandlers(SupervisionData data, IMediator mediato
         var mentor = await data.SupervisedAsync(command.MentorId, ct);
         var schedule = await data.ScheduleAsync(mentor.Id, ct);
         var days = command.Body.Days!.Value;
-        await data.SaveScheduleAsync(schedule with { CadenceDays = days, DueAt = (schedule.LastCheckInAt ?? data.Store.Now).AddDays(days) }, ct);
+
+        // A shorter rhythm never makes check-ins already "missed": the next is due a day from now at the earliest.
+        var due = (schedule.LastCheckInAt ?? data.Store.Now).AddDays(days);
+        var earliest = data.Store.Now.AddDays(1);
+        await data.SaveScheduleAsync(schedule with { CadenceDays = days, DueAt = due > earliest ? due : earliest }, ct);
         return await SummaryAsync(mentor, await data.ActiveInstrumentAsync(ct), await data.CheckInsAsync(mentor.Id, ct), await data.FlagsAsync(mentor.Id, ct), ct);
     }
 
