@@ -52,8 +52,14 @@ public sealed class SupervisionAlertTests(ApiFactory api) : IClassFixture<ApiFac
     }
 
     [Fact]
-    public async Task A_flagged_chat_message_and_a_mentee_s_relapse_each_ask_the_mentor_for_a_check_in()
+    public async Task A_flagged_chat_message_from_either_side_and_a_mentee_s_relapse_each_ask_the_mentor_for_a_check_in()
     {
+        var fromYouth = await _world.OpenChatAsync();
+        await fromYouth.Youth.SendAsync(fromYouth.Id, "I can give you a ride after school");
+        await ChatClient.EventuallyAsync(() => !fromYouth.CaseManager.Flags.IsEmpty, "the flag");
+        var afterYouthFlag = await HttpAssert.Ok<JsonElement>(await fromYouth.MentorHttp.GetAsync("/api/supervision/me"));
+        Assert.Contains("something shared in one of your mentoring chats", afterYouthFlag.GetProperty("dueBecause").GetString(), StringComparison.Ordinal);
+
         var chat = await _world.OpenChatAsync();
         await chat.Mentor.SendAsync(chat.Id, "I can give you a ride after school");
         await ChatClient.EventuallyAsync(() => !chat.CaseManager.Flags.IsEmpty, "the flag");

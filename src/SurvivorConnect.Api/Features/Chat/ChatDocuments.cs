@@ -127,8 +127,11 @@ public sealed record WellbeingPrompt : Document
 
 public sealed record CrisisResource(string Name, string Contact);
 
-/// <summary>Chat asked a mentor to look after themselves (a message of theirs was flagged): supervision follows up.</summary>
-public sealed record WellbeingPromptRaised(string MentorId, string Reason) : Mediator.INotification;
+/// <summary>
+/// Something flagged in a mentor's conversation may weigh on them (their own message, or what their mentee shared):
+/// supervision follows up. <paramref name="Because"/> finishes the sentence "We are checking in because …".
+/// </summary>
+public sealed record WellbeingPromptRaised(string MentorId, string Because) : Mediator.INotification;
 
 public sealed record ChatMessageView(string ConversationId, long Sequence, string? ClientMessageId, string SenderRole, string Text, DateTimeOffset SentAt, MessageStatus Status)
 {

@@ -392,7 +392,12 @@ public sealed partial class ChatService(
                 FlagId = flag.Id,
                 RaisedAt = data.Now,
             }, ct);
-            await publisher.Publish(new WellbeingPromptRaised(prompt.MentorId, prompt.Reason), ct);
+            await publisher.Publish(new WellbeingPromptRaised(prompt.MentorId, "a message of yours in a mentoring chat was flagged for review."), ct);
+        }
+        else if (access.Role == MatchRole.Youth)
+        {
+            // What a mentee shares (a crisis, a danger) can be as hard on the mentor as anything they write themselves.
+            await publisher.Publish(new WellbeingPromptRaised(access.Match.MentorId, "something shared in one of your mentoring chats was flagged for review."), ct);
         }
 
         var view = FlagView.From(flag);

@@ -25,7 +25,7 @@ internal sealed class CheckInTriggers(SupervisionData data, Notifier notifier, I
     : INotificationHandler<WellbeingPromptRaised>, INotificationHandler<MatchMoved>, INotificationHandler<YouthRelapsed>, ICommandHandler<RequestCheckIn, bool>
 {
     public async ValueTask Handle(WellbeingPromptRaised notification, CancellationToken ct) =>
-        await mediator.Send(new RequestCheckIn(notification.MentorId, "a message of yours in a mentoring chat was flagged for review."), ct);
+        await mediator.Send(new RequestCheckIn(notification.MentorId, notification.Because), ct);
 
     public async ValueTask Handle(MatchMoved notification, CancellationToken ct)
     {
