@@ -62,4 +62,32 @@ public sealed class SupervisionJourneyTests(PortalServer server)
         await supervisor.GetByRole(AriaRole.Button, new() { Name = "Lift the hold" }).ClickAsync();
         await Expect(supervisor.Locator("[data-outcome]")).ToContainTextAsync("The hold is lifted.");
     }
+
+    [Fact]
+    public async Task An_admin_loads_an_instrument_as_json_and_a_broken_one_is_refused_with_the_reason()
+    {
+        var admin = await server.SignInAsync("Taylor (demo agency admin)");
+        await admin.GotoAsync("/wellbeing-overview");
+        var key = "agency-" + Guid.NewGuid().ToString("N")[..6];
+        string Instrument(string secondId) =>
+            "{\"key\":\"" + key + "\",\"version\":1,\"name\":\"Agency check-in " + key + "\",\"recallPeriod\":\"the last month\","
+            + "\"scale\":{\"min\":0,\"max\":2,\"labels\":[\"No\",\"Some\",\"A lot\"]},"
+            + "\"subscales\":[{\"key\":\"s\",\"name\":\"Strain\",\"bands\":[{\"name\":\"low\",\"from\":0},{\"name\":\"high\",\"from\":1.5,\"concern\":true}]}],"
+            + "\"items\":[{\"id\":\"one\",\"text\":\"I felt strained.\",\"subscale\":\"s\"},{\"id\":\"" + secondId + "\",\"text\":\"I felt tired.\",\"subscale\":\"s\"}],"
+            + "\"credit\":\"Written by the agency.\"}";
+
+        await admin.GetByLabel("Instrument", new() { Exact = true }).FillAsync("not json");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Load" }).ClickAsync();
+        await Expect(admin.Locator("[data-outcome]")).ToContainTextAsync("That is not an instrument in JSON");
+
+        await admin.GetByLabel("Instrument", new() { Exact = true }).FillAsync(Instrument("one"));
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Load" }).ClickAsync();
+        await Expect(admin.Locator("#load-error")).ToContainTextAsync("used more than once");
+
+        await admin.GetByLabel("Instrument", new() { Exact = true }).FillAsync(Instrument("two"));
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Load" }).ClickAsync();
+        await Expect(admin.Locator("[data-outcome]")).ToContainTextAsync("Loaded.");
+        await Expect(admin.GetByLabel($"Agency check-in {key}, version 1", new() { Exact = false })).ToBeVisibleAsync();
+        await Accessibility.AssertNoSeriousViolationsAsync(admin);
+    }
 }
