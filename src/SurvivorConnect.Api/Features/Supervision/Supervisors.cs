@@ -125,9 +125,15 @@ internal sealed class SupervisorHandlers(SupervisionData data, IMediator mediato
         var checkIns = await data.CheckInsAsync(mentor.Id, ct);
         var flags = await data.FlagsAsync(mentor.Id, ct);
         var views = new List<CheckInView>();
+        var versions = new Dictionary<(string, int), InstrumentDefinition>();
         for (var i = 0; i < checkIns.Count; i++)
         {
-            var answered = await data.InstrumentAsync(checkIns[i].InstrumentKey, checkIns[i].InstrumentVersion, ct) ?? instrument;
+            var version = (checkIns[i].InstrumentKey, checkIns[i].InstrumentVersion);
+            if (!versions.TryGetValue(version, out var answered))
+            {
+                versions[version] = answered = await data.InstrumentAsync(version.InstrumentKey, version.InstrumentVersion, ct) ?? instrument;
+            }
+
             views.Add(new CheckInView(checkIns[i].Id, checkIns[i].SubmittedAt, checkIns[i].InstrumentKey, checkIns[i].InstrumentVersion,
                 Bands(answered, checkIns[i], checkIns.ElementAtOrDefault(i + 1)), checkIns[i].Urgent, checkIns[i].Concerns, checkIns[i].RequestedBecause,
                 [.. answered.Items.Where(item => checkIns[i].Answers.ContainsKey(item.Id)).Select(item => new AnswerView(item.Id, item.Text, checkIns[i].Answers[item.Id],
