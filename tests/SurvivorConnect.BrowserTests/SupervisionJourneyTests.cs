@@ -45,7 +45,7 @@ public sealed class SupervisionJourneyTests(PortalServer server)
         var card = supervisor.Locator("[data-mentors] li", new() { HasText = "Sam" });
         await Expect(card).ToContainTextAsync("Urgent answer waiting for you");
         await card.GetByRole(AriaRole.Button, new() { Name = "Open" }).ClickAsync();
-        var urgentFlag = supervisor.Locator("[data-flags] li[data-flag=Urgent]").First;
+        var urgentFlag = supervisor.Locator("[data-wellbeing-flags] li[data-flag=Urgent]").First;
         await Expect(urgentFlag).ToContainTextAsync("An urgent question about safety was answered.");
         await Expect(supervisor.Locator("[data-checkin]").First).ToContainTextAsync("urgent");
         await Accessibility.AssertNoSeriousViolationsAsync(supervisor);
@@ -53,9 +53,13 @@ public sealed class SupervisionJourneyTests(PortalServer server)
         await supervisor.GetByLabel("Reason (kept between supervisors)").FillAsync("We talk before any new match.");
         await supervisor.GetByRole(AriaRole.Button, new() { Name = "Hold from new matches" }).ClickAsync();
         await Expect(supervisor.Locator("[data-outcome]")).ToContainTextAsync("They are held from new matches");
-        await supervisor.Locator("[data-flags] li[data-flag=Urgent]").First.GetByRole(AriaRole.Button, new() { Name = "I have seen this" }).ClickAsync();
+        await supervisor.Locator("[data-wellbeing-flags] li[data-flag=Urgent]").First.GetByRole(AriaRole.Button, new() { Name = "I have seen this" }).ClickAsync();
         await Expect(supervisor.Locator("[data-outcome]")).ToContainTextAsync("Marked as seen.");
         await Expect(supervisor.Locator("[data-hold]")).ToContainTextAsync("On your hold: We talk before any new match.");
+
+        // The page's live parts stay connected: nothing on it is mistaken for a chat the supervisor may not join.
+        await supervisor.WaitForTimeoutAsync(1500);
+        await Expect(supervisor.Locator("[data-connection]")).ToBeHiddenAsync();
         await Accessibility.ScreenshotAsync(supervisor, "supervisor-urgent-desktop");
 
         // Lifted again, so the demo mentor is free for the other journeys.
