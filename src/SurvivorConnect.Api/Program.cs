@@ -9,6 +9,7 @@ using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Features.Payouts;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Features.Supervision;
+using SurvivorConnect.Api.Features.Teaming;
 using SurvivorConnect.Api.Infrastructure.Hosting;
 using SurvivorConnect.Api.Portal;
 
@@ -24,6 +25,7 @@ builder.AddChat();
 builder.AddEngagements();
 builder.AddPayouts();
 builder.AddSupervision();
+builder.AddTeaming();
 builder.AddPortal();
 
 var app = builder.Build();
@@ -40,6 +42,7 @@ app.MapChat();
 app.MapEngagements();
 app.MapPayouts();
 app.MapSupervision();
+app.MapTeaming();
 app.MapDevelopment(app.Environment);
 app.MapPortal();
 app.Run();

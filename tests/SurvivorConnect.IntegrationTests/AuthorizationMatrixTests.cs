@@ -26,6 +26,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
     private static readonly string[] CaseManagerOrAdmin = [Roles.CaseManager, Roles.AgencyAdmin];
     private static readonly string[] Participant = [Roles.Mentor, Roles.Youth, Roles.CaseManager, Roles.AgencyAdmin];
     private static readonly string[] CaseManager = [Roles.CaseManager];
+    private static readonly string[] Professional = [Roles.CaseManager, Roles.Supervisor];
     private static readonly string[] EngagementMember = [Roles.Advisor, Roles.Mentor];
     private static readonly string[] Recruiter = [Roles.Recruiter];
     private static readonly string[] Finance = [Roles.FinanceApprover];
@@ -159,6 +160,30 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
         new("PUT", "/api/supervision/settings", "/api/supervision/settings", new { }, [Roles.AgencyAdmin]),
         new("POST", "/api/supervision/instruments", "/api/supervision/instruments", new { }, [Roles.AgencyAdmin]),
         new("GET", "/api/supervision/overview", "/api/supervision/overview", null, [Roles.AgencyAdmin]),
+        new("GET", "/api/partnerships", "/api/partnerships", null, [Roles.AgencyAdmin]),
+        new("POST", "/api/partnerships", "/api/partnerships", new { }, [Roles.AgencyAdmin]),
+        new("POST", "/api/partnerships/{id}/accept", "/api/partnerships/nothing/accept", null, [Roles.AgencyAdmin]),
+        new("PUT", "/api/partnerships/{id}/professionals", "/api/partnerships/nothing/professionals", new { }, [Roles.AgencyAdmin]),
+        new("POST", "/api/partnerships/{id}/end", "/api/partnerships/nothing/end", null, [Roles.AgencyAdmin]),
+        new("GET", "/api/teams/overdue-actions", "/api/teams/overdue-actions", null, CaseManager),
+        new("GET", "/api/teams/{youthId}", "/api/teams/nobody", null, Professional),
+        new("POST", "/api/teams/{youthId}", "/api/teams/nobody", null, CaseManager),
+        new("POST", "/api/teams/{youthId}/members", "/api/teams/nobody/members", new { role = "Support", name = "x" }, CaseManager),
+        new("POST", "/api/teams/{youthId}/members/{memberId}/remove", "/api/teams/nobody/members/nobody/remove", null, CaseManager),
+        new("GET", "/api/teams/{youthId}/plans", "/api/teams/nobody/plans", null, Professional),
+        new("POST", "/api/teams/{youthId}/case-plan/items", "/api/teams/nobody/case-plan/items", new { kind = "Goal", text = "x" }, CaseManager),
+        new("PUT", "/api/teams/{youthId}/case-plan/items/{itemId}", "/api/teams/nobody/case-plan/items/nothing", new { kind = "Goal", text = "x" }, CaseManager),
+        new("PUT", "/api/teams/{youthId}/safety-plan", "/api/teams/nobody/safety-plan", new { }, CaseManager),
+        new("GET", "/api/teams/{youthId}/meetings", "/api/teams/nobody/meetings", null, Professional),
+        new("POST", "/api/teams/{youthId}/meetings", "/api/teams/nobody/meetings", new { scheduledFor = "2026-12-01T10:00:00Z", agenda = new[] { "x" } }, CaseManager),
+        new("POST", "/api/teams/{youthId}/meetings/{meetingId}/record", "/api/teams/nobody/meetings/nothing/record", new { youthParticipation = "InPerson" }, CaseManager),
+        new("POST", "/api/teams/{youthId}/meetings/{meetingId}/actions/{actionId}/done", "/api/teams/nobody/meetings/nothing/actions/nothing/done", null, CaseManager),
+        new("GET", "/api/my-team", "/api/my-team", null, [Roles.Youth]),
+        new("GET", "/api/my-team/safety-plan", "/api/my-team/safety-plan", null, [Roles.Youth]),
+        new("POST", "/api/my-team/supports/{memberId}/agree", "/api/my-team/supports/nobody/agree", null, [Roles.Youth]),
+        new("POST", "/api/my-team/supports/{memberId}/decline", "/api/my-team/supports/nobody/decline", null, [Roles.Youth]),
+        new("GET", "/api/shared", "/api/shared", null, Professional),
+        new("GET", "/api/shared/{seatId}", "/api/shared/nothing", null, Professional),
         new("GET", "/dev/users", "/dev/users", null, [Anonymous]),
         new("POST", "/dev/token", "/dev/token", new { userId = "demo-youth" }, [Anonymous]),
 

@@ -27,6 +27,9 @@ public sealed record AuditEntry : Document
 
     public required string ActorId { get; init; }
 
+    /// <summary>The actor's agency, when it is not this log's (a partner agency's professional reading shared records).</summary>
+    public string? ActorAgencyId { get; init; }
+
     public required IReadOnlyList<string> ActorRoles { get; init; }
 
     public required string Action { get; init; }

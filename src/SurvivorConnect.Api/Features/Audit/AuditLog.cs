@@ -10,6 +10,12 @@ public interface IAuditLog
 {
     Task AppendAsync(AuditEvent auditEvent, ICurrentUser actor, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// An entry in another agency's log, for a person's access to that agency's records under a partnership: the
+    /// agency whose records were read sees who read them and from which agency.
+    /// </summary>
+    Task AppendToAsync(string agencyId, AuditEvent auditEvent, ICurrentUser actor, CancellationToken cancellationToken);
+
     Task<Page<AuditEntry>> ListAsync(string agencyId, AuditFilter filter, CancellationToken cancellationToken);
 }
 
@@ -20,17 +26,21 @@ public sealed record AuditFilter(
 
 internal sealed class AuditLog(IDocumentStore store, TimeProvider time) : IAuditLog
 {
-    public async Task AppendAsync(AuditEvent auditEvent, ICurrentUser actor, CancellationToken cancellationToken)
+    public Task AppendAsync(AuditEvent auditEvent, ICurrentUser actor, CancellationToken cancellationToken) =>
+        AppendToAsync(actor.AgencyId, auditEvent, actor, cancellationToken);
+
+    public async Task AppendToAsync(string agencyId, AuditEvent auditEvent, ICurrentUser actor, CancellationToken cancellationToken)
     {
         var at = time.GetUtcNow();
         var entry = new AuditEntry
         {
             // Time first, so ids sort in the order things happened.
             Id = string.Create(CultureInfo.InvariantCulture, $"{at:yyyyMMddHHmmssfffffff}-{Guid.NewGuid():N}"),
-            PartitionKey = actor.AgencyId,
-            AgencyId = actor.AgencyId,
+            PartitionKey = agencyId,
+            AgencyId = agencyId,
             At = at,
             ActorId = actor.UserId,
+            ActorAgencyId = agencyId == actor.AgencyId ? null : actor.AgencyId,
             ActorRoles = actor.Roles,
             Action = auditEvent.Action,
             RecordType = auditEvent.RecordType,

@@ -18,7 +18,7 @@ public enum ConsentGrantor
 /// <summary>A consent: whose, from whom, for what, when, until when; revocable, and never deleted.</summary>
 public sealed record ConsentRecord : Document
 {
-    public static readonly ContainerSpec Container = new("consents", "subjectId", "scope", "matchId");
+    public static readonly ContainerSpec Container = new("consents", "subjectId", "scope", "matchId", "partnerAgencyId");
 
     public override string Type => "consent";
 
@@ -29,6 +29,11 @@ public sealed record ConsentRecord : Document
     public required string Scope { get; init; }
 
     public string? MatchId { get; init; }
+
+    /// <summary>For a scope that shares with another agency: which agency, and which kinds of record.</summary>
+    public string? PartnerAgencyId { get; init; }
+
+    public IReadOnlyList<string> Kinds { get; init; } = [];
 
     public required DateTimeOffset GrantedAt { get; init; }
 
@@ -44,6 +49,10 @@ public sealed record ConsentRecord : Document
 /// <summary>Who among some subjects currently holds a consent: for features that must show or contact only those who said yes.</summary>
 public sealed class ConsentLookup(SurvivorConnect.Api.Infrastructure.Tenancy.AgencyStore store)
 {
+    /// <summary>Every consent of a scope about one subject, current or not.</summary>
+    public Task<List<ConsentRecord>> AllAsync(string subjectId, string scope, CancellationToken ct) =>
+        store.AllAsync<ConsentRecord>(ConsentRecord.Container, [Filter.Eq("subjectId", subjectId), Filter.Eq("scope", scope)], ct);
+
     public async Task<HashSet<string>> CurrentAsync(string scope, ConsentGrantor grantor, IReadOnlyCollection<string> subjectIds, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(subjectIds);

@@ -7,10 +7,11 @@ using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Consent;
 
-public sealed record ConsentRequest(string? SubjectId, string? Grantor, string? Scope, string? MatchId, DateTimeOffset? ExpiresAt);
+public sealed record ConsentRequest(
+    string? SubjectId, string? Grantor, string? Scope, string? MatchId, DateTimeOffset? ExpiresAt, string? PartnerAgencyId = null, string[]? Kinds = null);
 
 public sealed record ConsentView(string Id, string SubjectId, ConsentGrantor Grantor, string Scope, string? MatchId, DateTimeOffset GrantedAt,
-    DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, string RecordedBy, bool Current);
+    DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, string RecordedBy, bool Current, string? PartnerAgencyId, IReadOnlyList<string> Kinds);
 
 public sealed record GrantConsent(string ConsentId, ConsentRequest Body) : ICommand<ConsentView>, IValidate, IAudited
 {
@@ -18,7 +19,8 @@ public sealed record GrantConsent(string ConsentId, ConsentRequest Body) : IComm
 
     public void Validate(ValidationErrors errors)
     {
-        errors.Text("subjectId", Body.SubjectId, 128).Text("matchId", Body.MatchId, 128, required: false);
+        errors.Text("subjectId", Body.SubjectId, 128).Text("matchId", Body.MatchId, 128, required: false)
+            .Text("partnerAgencyId", Body.PartnerAgencyId, 128, required: false).Tags("kinds", Body.Kinds);
         errors.OneOf<ConsentGrantor>("grantor", Body.Grantor);
     }
 }
@@ -53,11 +55,21 @@ public interface IConsentSubjects
 }
 
 /// <summary>
+/// What the registry asks of the feature that keeps partnerships between agencies (teaming) before a consent to
+/// share with another agency is recorded: throws <see cref="RequestValidationException"/> when there is no current
+/// partnership with that agency, or it does not allow one of the kinds.
+/// </summary>
+public interface IPartnerSharing
+{
+    Task EnsureMayShareAsync(string partnerAgencyId, IReadOnlyList<string> kinds, CancellationToken ct);
+}
+
+/// <summary>
 /// The consent registry. Who may record consent about whom is the business of the feature that owns the
 /// subject (<see cref="IConsentSubjects"/>); what follows a change is the business of whoever handles
 /// <see cref="ConsentChanged"/>. Revocation takes effect at once: every check reads the registry.
 /// </summary>
-internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjects, ConsentScopes scopes, IPublisher publisher)
+internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjects, IPartnerSharing partners, ConsentScopes scopes, IPublisher publisher)
     : ICommandHandler<GrantConsent, ConsentView>,
       ICommandHandler<RevokeConsent, ConsentView>,
       IQueryHandler<ListConsents, IReadOnlyList<ConsentView>>
@@ -83,6 +95,12 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
             await subjects.EnsureMatchPartyAsync(body.MatchId, body.SubjectId!, ct);
         }
 
+        var kinds = ValidationErrors.Clean(body.Kinds);
+        if (body.PartnerAgencyId is not null)
+        {
+            await partners.EnsureMayShareAsync(body.PartnerAgencyId, kinds, ct);
+        }
+
         var consent = await store.CreateAsync(ConsentRecord.Container, new ConsentRecord
         {
             Id = command.ConsentId,
@@ -90,6 +108,8 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
             Grantor = grantor,
             Scope = body.Scope!,
             MatchId = body.MatchId,
+            PartnerAgencyId = body.PartnerAgencyId,
+            Kinds = kinds,
             GrantedAt = store.Now,
             ExpiresAt = body.ExpiresAt,
             RecordedBy = store.User.UserId,
@@ -140,5 +160,5 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
     }
 
     private ConsentView View(ConsentRecord c) =>
-        new(c.Id, c.SubjectId, c.Grantor, c.Scope, c.MatchId, c.GrantedAt, c.ExpiresAt, c.RevokedAt, c.RecordedBy, c.IsCurrent(store.Now));
+        new(c.Id, c.SubjectId, c.Grantor, c.Scope, c.MatchId, c.GrantedAt, c.ExpiresAt, c.RevokedAt, c.RecordedBy, c.IsCurrent(store.Now), c.PartnerAgencyId, c.Kinds);
 }

@@ -5,9 +5,11 @@ namespace SurvivorConnect.Api.Features.Consent;
 /// <summary>
 /// A kind of consent a feature asks for: its name, who alone may give it (when only one may), whether it is
 /// given to one match, and, for a consent people give for themselves (<see cref="ConsentGrantor.Self"/>), which
-/// roles may give it. Features declare the scopes they need with <see cref="ConsentScopeRegistration.AddConsentScope"/>.
+/// roles may give it; and whether it shares with another agency (<see cref="NamesPartner"/>: it then names the
+/// agency and the kinds of record, which <see cref="IPartnerSharing"/> checks). Features declare the scopes they need with <see cref="ConsentScopeRegistration.AddConsentScope"/>.
 /// </summary>
-public sealed record ConsentScope(string Name, ConsentGrantor? OnlyGrantor = null, bool NamesMatch = false, IReadOnlyList<string>? SelfGrantedBy = null);
+public sealed record ConsentScope(
+    string Name, ConsentGrantor? OnlyGrantor = null, bool NamesMatch = false, IReadOnlyList<string>? SelfGrantedBy = null, bool NamesPartner = false);
 
 /// <summary>Every scope the running features declared, in the order their modules were added.</summary>
 public sealed class ConsentScopes(IEnumerable<ConsentScope> declared)
@@ -40,6 +42,14 @@ internal sealed class GrantConsentScopeValidator(ConsentScopes scopes) : IValida
         else if (message.Body.Grantor == nameof(ConsentGrantor.Self) && scope.SelfGrantedBy is null)
         {
             errors.Add("grantor", "This consent is not one people give for themselves.");
+        }
+        else if (scope.NamesPartner && (string.IsNullOrWhiteSpace(message.Body.PartnerAgencyId) || message.Body.Kinds is not { Length: > 0 }))
+        {
+            errors.Add("partnerAgencyId", "Sharing with another agency names the agency and the kinds of record shared.");
+        }
+        else if (!scope.NamesPartner && (message.Body.PartnerAgencyId is not null || message.Body.Kinds is { Length: > 0 }))
+        {
+            errors.Add("partnerAgencyId", "This consent does not share with another agency.");
         }
     }
 }

@@ -24,6 +24,8 @@ public static class Policies
     public const string FinanceApprover = nameof(FinanceApprover);
     public const string FinanceOrAdmin = nameof(FinanceOrAdmin);
     public const string PayoutPreparer = nameof(PayoutPreparer);
+    public const string Youth = nameof(Youth);
+    public const string Professional = nameof(Professional);
 
     public static AuthorizationPolicy ActivePerson { get; } = new AuthorizationPolicyBuilder()
         .RequireAuthenticatedUser()
@@ -54,6 +56,10 @@ public static class Policies
         options.AddPolicy(FinanceApprover, For(Roles.FinanceApprover));
         options.AddPolicy(FinanceOrAdmin, For(Roles.FinanceApprover, Roles.AgencyAdmin));
         options.AddPolicy(PayoutPreparer, For(Roles.Recruiter, Roles.FinanceApprover));
+
+        // Teaming: the youth's own view, and professionals who sit on youth's teams (their own agency's or a partner's).
+        options.AddPolicy(Youth, For(Roles.Youth));
+        options.AddPolicy(Professional, For(Roles.CaseManager, Roles.Supervisor));
 
         // Anything mapped without a policy is still closed.
         options.FallbackPolicy = ActivePerson;

@@ -1,0 +1,149 @@
+using SurvivorConnect.Api.Features.Agencies;
+using SurvivorConnect.Api.Features.Audit;
+using SurvivorConnect.Api.Features.Consent;
+using SurvivorConnect.Api.Features.Mentoring;
+using SurvivorConnect.Api.Features.People;
+using SurvivorConnect.Api.Features.Teaming.Rules;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Teaming;
+
+/// <summary>
+/// The only code that touches another agency's records, and only these: an agency's name, its copy of a
+/// partnership with the caller's agency, a partner professional's seat, and — through <see cref="OpenSharedAsync"/>
+/// alone — the records a youth shares with the caller's agency. Every other read and write of teaming goes
+/// through the caller's own agency's store.
+/// </summary>
+internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAuditLog audit, TimeProvider time)
+{
+    private static ContainerSpec Container => Partnership.Container;
+
+    public async Task<string?> AgencyNameAsync(string agencyId, CancellationToken ct) =>
+        PeopleRules.IsValidId(agencyId)
+            ? (await store.ReadAsync<Agency>(Agency.Container, agencyId, agencyId, ct))?.Name
+            : null;
+
+    /// <summary>The other agency's copy of a partnership the caller's agency holds.</summary>
+    public Task<Partnership?> OtherCopyAsync(Partnership mine, CancellationToken ct)
+    {
+        var other = mine.OtherAgencyId(user.AgencyId);
+        return ReadPartnershipAsync(other, mine.Id, ct);
+    }
+
+    /// <summary>Writes the other agency's copy: the same partnership, owned by and filed under that agency.</summary>
+    public Task<Partnership> WriteOtherCopyAsync(Partnership mine, string? otherETag, CancellationToken ct)
+    {
+        var other = mine.OtherAgencyId(user.AgencyId);
+        var copy = mine with { AgencyId = other, PartitionKey = other, ETag = null };
+        return otherETag is null ? store.CreateAsync(Container, copy, ct) : store.ReplaceAsync(Container, copy, otherETag, ct);
+    }
+
+    /// <summary>Both copies of the partnership are current: a change that reached only one side stops sharing.</summary>
+    public async Task<bool> BothCurrentAsync(Partnership mine, CancellationToken ct) =>
+        mine.IsCurrent(time.GetUtcNow()) && await OtherCopyAsync(mine, ct) is { } other && other.IsCurrent(time.GetUtcNow());
+
+    public Task SeatAsync(TeamSeat seat, CancellationToken ct) => store.UpsertAsync(Container, seat, ct);
+
+    public Task UnseatAsync(string partnerAgencyId, string seatId, CancellationToken ct) =>
+        store.DeleteAsync(Container, seatId, partnerAgencyId, null, ct);
+
+    /// <summary>
+    /// The one gate to a youth's records for a partner agency's professional, checked on every read: the seat is
+    /// theirs, they are a current professional member of the youth's team, the partnership is current on both sides,
+    /// and the youth's current consent names their agency. What they may read is what both the partnership and
+    /// the consent name. Every attempt is written to the youth's agency's audit log (the caller's own log has it
+    /// from the request pipeline); a refusal is a <see cref="ForbiddenException"/> saying it is no longer shared.
+    /// </summary>
+    public async Task<SharedGrant> OpenSharedAsync(TeamSeat seat, string action, CancellationToken ct)
+    {
+        var source = seat.SourceAgencyId;
+        var grant = await GrantAsync(seat, ct);
+        await audit.AppendToAsync(source, new AuditEvent(action, "team", seat.YouthId, grant is null ? AuditOutcome.Denied : AuditOutcome.Succeeded), user, CancellationToken.None);
+        return grant ?? throw new ForbiddenException("These records are no longer shared with your agency.");
+    }
+
+    private async Task<SharedGrant?> GrantAsync(TeamSeat seat, CancellationToken ct)
+    {
+        var source = seat.SourceAgencyId;
+        var me = user.AgencyId;
+        var now = time.GetUtcNow();
+        if (seat.PersonId != user.UserId || source == me)
+        {
+            return null;
+        }
+
+        var team = await store.ReadAsync<Team>(Container, Team.IdFor(seat.YouthId), source, ct);
+        var member = team?.Current.FirstOrDefault(m => m.Id == seat.MemberId && m.PersonId == user.UserId && m.AgencyId == me);
+        if (team is null || member is null)
+        {
+            return null;
+        }
+
+        var partnerships = await AllAsync<Partnership>(Container, source, [], ct);
+        Partnership? current = null;
+        foreach (var candidate in partnerships.Where(p => p.OtherAgencyId(source) == me && p.IsCurrent(now)))
+        {
+            if (await ReadPartnershipAsync(me, candidate.Id, ct) is { } mine && mine.IsCurrent(now))
+            {
+                current = candidate;
+                break;
+            }
+        }
+
+        if (current is null)
+        {
+            return null;
+        }
+
+        var consented = (await AllAsync<ConsentRecord>(ConsentRecord.Container, source, [Filter.Eq("subjectId", seat.YouthId), Filter.Eq("scope", TeamingScopes.MdtSharing)], ct))
+            .Where(c => c.PartnerAgencyId == me && c.Grantor == ConsentGrantor.Youth && c.IsCurrent(now))
+            .SelectMany(c => c.Kinds)
+            .Select(k => EnumNames.TryParse(k, out RecordKind kind) ? kind : (RecordKind?)null)
+            .OfType<RecordKind>();
+        var readable = SharingRules.Readable(member.Role, fromPartnerAgency: true, current.Kinds, consented);
+        return readable.Count == 0 ? null : new SharedGrant(team, current, readable, this);
+    }
+
+    /// <summary>The name the youth goes by, for a professional the youth shares with.</summary>
+    public async Task<string> YouthNameAsync(SharedGrant grant, CancellationToken ct) =>
+        (await store.ReadAsync<YouthReferral>(YouthReferral.Container, grant.Team.YouthId, grant.Team.AgencyId, ct))?.DisplayName ?? "The youth";
+
+    public Task<T?> ReadSharedAsync<T>(SharedGrant grant, string id, CancellationToken ct)
+        where T : Document => store.ReadAsync<T>(Container, id, grant.Team.AgencyId, ct);
+
+    public Task<List<T>> QuerySharedAsync<T>(SharedGrant grant, IReadOnlyList<Filter> filters, CancellationToken ct)
+        where T : Document => AllAsync<T>(Container, grant.Team.AgencyId, filters, ct);
+
+    private Task<Partnership?> ReadPartnershipAsync(string agencyId, string id, CancellationToken ct) =>
+        store.ReadAsync<Partnership>(Container, id, agencyId, ct);
+
+    /// <summary>Every document of a type in one agency's own partition that meets the filters.</summary>
+    private async Task<List<T>> AllAsync<T>(ContainerSpec container, string agencyId, IReadOnlyList<Filter> filters, CancellationToken ct)
+        where T : Document
+    {
+        var all = new List<T>();
+        string? token = null;
+        do
+        {
+            var page = await store.QueryAsync<T>(container, new DocumentQuery
+            {
+                PartitionKey = agencyId,
+                Type = DocumentTypes.Of<T>(),
+                Filters = filters,
+                PageSize = DocumentQuery.MaxPageSize,
+                ContinuationToken = token,
+            }, ct);
+            all.AddRange(page.Items.Where(d => d.AgencyId == agencyId));
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+
+        return all;
+    }
+}
+
+/// <summary>What one partner professional may read of one youth's records, for this one request.</summary>
+internal sealed record SharedGrant(Team Team, Partnership Partnership, IReadOnlySet<RecordKind> Kinds, CrossAgency Reader);

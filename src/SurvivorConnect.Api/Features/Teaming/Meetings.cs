@@ -1,0 +1,227 @@
+using Mediator;
+using SurvivorConnect.Api.Features.Teaming.Rules;
+using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
+using SurvivorConnect.Api.Infrastructure.Tenancy;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Teaming;
+
+public sealed record MeetingRequest(DateTimeOffset? ScheduledFor, string[]? Agenda)
+{
+    public void Validate(ValidationErrors errors)
+    {
+        if (ScheduledFor is null)
+        {
+            errors.Add("scheduledFor", "Required.");
+        }
+
+        if (Agenda is not { Length: > 0 and <= ValidationErrors.MaxListItems })
+        {
+            errors.Add("agenda", $"One to {ValidationErrors.MaxListItems} items.");
+        }
+
+        foreach (var item in Agenda ?? [])
+        {
+            errors.Text("agenda", item, 200);
+        }
+    }
+}
+
+public sealed record DecisionRequest(string? Text, string? YouthView);
+
+public sealed record ActionRequest(string? Text, string? OwnerMemberId, DateOnly? Due);
+
+public sealed record MeetingRecordRequest(string[]? Attended, string? YouthParticipation, DecisionRequest[]? Decisions, ActionRequest[]? Actions, string? Notes)
+{
+    public void Validate(ValidationErrors errors)
+    {
+        errors.OneOf<YouthParticipation>("youthParticipation", YouthParticipation).Text("notes", Notes, 4000, required: false);
+        if (Attended is { Length: > 50 } || Decisions is { Length: > ValidationErrors.MaxListItems } || Actions is { Length: > ValidationErrors.MaxListItems })
+        {
+            errors.Add("actions", $"At most {ValidationErrors.MaxListItems} decisions and actions, and 50 attendees.");
+        }
+
+        foreach (var d in Decisions ?? [])
+        {
+            errors.Text("decisions", d?.Text, 500).Text("decisions", d?.YouthView, 1000, required: false);
+        }
+
+        foreach (var a in Actions ?? [])
+        {
+            errors.Text("actions", a?.Text, 300).Text("actions", a?.OwnerMemberId, 160);
+            if (a?.Due is null)
+            {
+                errors.Add("actions", "Each action has a due date.");
+            }
+        }
+    }
+}
+
+public sealed record MeetingView(
+    string Id, DateTimeOffset ScheduledFor, IReadOnlyList<string> Agenda, bool Held, IReadOnlyList<string> Attended, YouthParticipation? YouthParticipation,
+    IReadOnlyList<Decision> Decisions, IReadOnlyList<ActionView> Actions, string? Notes)
+{
+    public static MeetingView From(TeamMeeting m, IReadOnlyDictionary<string, string> names, DateOnly today) => new(
+        m.Id, m.ScheduledFor, m.Agenda, m.HeldAt is not null, [.. m.Attended.Select(a => names.GetValueOrDefault(a, "A former member"))], m.YouthParticipation,
+        m.Decisions, [.. m.Actions.Select(a => ActionView.From(m, a, names, today))], m.Notes);
+}
+
+public sealed record ActionView(string MeetingId, string Id, string Text, string OwnerMemberId, string Owner, DateOnly Due, bool Done, bool Overdue, string? YouthId = null, string? YouthName = null)
+{
+    public static ActionView From(TeamMeeting m, MeetingAction a, IReadOnlyDictionary<string, string> names, DateOnly today) =>
+        new(m.Id, a.Id, a.Text, a.OwnerMemberId, names.GetValueOrDefault(a.OwnerMemberId, "A former member"), a.Due, a.DoneAt is not null, MeetingRules.IsOverdue(a, today));
+}
+
+public sealed record MeetingsView(string YouthId, string YouthName, bool MayEdit, IReadOnlyList<MemberView> Members, IReadOnlyList<MeetingView> Meetings);
+
+public sealed record ScheduleMeeting(string YouthId, MeetingRequest Body) : ICommand<MeetingsView>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("team-meeting.schedule", "team", YouthId);
+
+    public void Validate(ValidationErrors errors) => Body.Validate(errors);
+}
+
+public sealed record RecordMeeting(string YouthId, string MeetingId, MeetingRecordRequest Body) : ICommand<MeetingsView>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("team-meeting.record", "team", YouthId);
+
+    public void Validate(ValidationErrors errors) => Body.Validate(errors);
+}
+
+public sealed record CompleteMeetingAction(string YouthId, string MeetingId, string ActionId) : ICommand<MeetingsView>, IAudited
+{
+    public AuditTarget Audit => new("team-meeting.complete-action", "team", YouthId);
+}
+
+public sealed record GetMeetings(string YouthId) : IQuery<MeetingsView>, IAudited
+{
+    public AuditTarget Audit => new("team-meeting.list", "team", YouthId);
+}
+
+public sealed record ListOverdueActions : IQuery<IReadOnlyList<ActionView>>, IAudited
+{
+    public AuditTarget Audit => new("team-meeting.overdue", "team");
+}
+
+/// <summary>
+/// Team meetings: a case manager of the youth schedules them with an agenda, then records who came, how the youth
+/// took part, the decisions with the youth's view, and actions with owners and due dates. Overdue actions reach
+/// the case manager's list of teams.
+/// </summary>
+internal sealed class MeetingHandlers(TeamingData data, TeamViews teams)
+    : ICommandHandler<ScheduleMeeting, MeetingsView>,
+      ICommandHandler<RecordMeeting, MeetingsView>,
+      ICommandHandler<CompleteMeetingAction, MeetingsView>,
+      IQueryHandler<GetMeetings, MeetingsView>,
+      IQueryHandler<ListOverdueActions, IReadOnlyList<ActionView>>
+{
+    public async ValueTask<MeetingsView> Handle(ScheduleMeeting command, CancellationToken ct)
+    {
+        var youth = await data.YouthToLeadAsync(command.YouthId, ct);
+        _ = await data.TeamAsync(youth.Id, ct) ?? throw new ConflictException("Form the youth's team first.");
+        var at = command.Body.ScheduledFor!.Value;
+        if (at < data.Now.AddDays(-MeetingRules.MaxDaysAway) || at > data.Now.AddDays(MeetingRules.MaxDaysAway))
+        {
+            throw TeamingValidation.Invalid("scheduledFor", $"Within {MeetingRules.MaxDaysAway} days of today.");
+        }
+
+        await data.Store.CreateAsync(TeamingData.Container, new TeamMeeting
+        {
+            Id = AgencyStore.NewId(), YouthId = youth.Id, ScheduledFor = at, ScheduledBy = data.Me,
+            Agenda = [.. command.Body.Agenda!.Select(a => a.Trim())],
+        }, ct);
+        return await ViewAsync(youth.Id, ct);
+    }
+
+    public async ValueTask<MeetingsView> Handle(RecordMeeting command, CancellationToken ct)
+    {
+        var youth = await data.YouthToLeadAsync(command.YouthId, ct);
+        var meeting = await MeetingAsync(youth.Id, command.MeetingId, ct);
+        var members = (await teams.ViewAsync(youth.Id, ct)).Members.Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
+        var body = command.Body;
+        if (body.Attended?.FirstOrDefault(a => !members.Contains(a)) is not null || body.Actions?.FirstOrDefault(a => !members.Contains(a.OwnerMemberId!)) is not null)
+        {
+            throw TeamingValidation.Invalid("attended", "Attendees and action owners are members of the team.");
+        }
+
+        var actions = (body.Actions ?? []).Select(a => new MeetingAction(AgencyStore.NewId(), a.Text!.Trim(), a.OwnerMemberId!, a.Due!.Value)).ToList();
+        await data.Store.ReplaceAsync(TeamingData.Container, meeting with
+        {
+            HeldAt = meeting.HeldAt ?? data.Now,
+            Attended = [.. (body.Attended ?? []).Distinct()],
+            YouthParticipation = EnumNames.Parse<YouthParticipation>(body.YouthParticipation),
+            Decisions = [.. (body.Decisions ?? []).Select(d => new Decision(d.Text!.Trim(), string.IsNullOrWhiteSpace(d.YouthView) ? null : d.YouthView.Trim()))],
+            Actions = actions,
+            Notes = string.IsNullOrWhiteSpace(body.Notes) ? null : body.Notes.Trim(),
+            HasOpenActions = actions.Count > 0,
+        }, meeting.ETag!, ct);
+        return await ViewAsync(youth.Id, ct);
+    }
+
+    public async ValueTask<MeetingsView> Handle(CompleteMeetingAction command, CancellationToken ct)
+    {
+        var youth = await data.YouthToLeadAsync(command.YouthId, ct);
+        var meeting = await MeetingAsync(youth.Id, command.MeetingId, ct);
+        var action = meeting.Actions.FirstOrDefault(a => a.Id == command.ActionId) ?? throw new NotFoundException("action");
+        if (action.DoneAt is not null)
+        {
+            throw new ConflictException("That action is already done.");
+        }
+
+        var actions = meeting.Actions.Select(a => a.Id == action.Id ? a with { DoneAt = data.Now } : a).ToList();
+        await data.Store.ReplaceAsync(TeamingData.Container, meeting with { Actions = actions, HasOpenActions = actions.Any(a => a.DoneAt is null) }, meeting.ETag!, ct);
+        return await ViewAsync(youth.Id, ct);
+    }
+
+    public async ValueTask<MeetingsView> Handle(GetMeetings query, CancellationToken ct)
+    {
+        var (youth, _, role) = await data.MemberAsync(query.YouthId, ct);
+        return role == TeamRole.Youth ? throw new NotFoundException("team") : await ViewAsync(youth.Id, ct);
+    }
+
+    public async ValueTask<IReadOnlyList<ActionView>> Handle(ListOverdueActions query, CancellationToken ct)
+    {
+        var today = DateOnly.FromDateTime(data.Now.UtcDateTime);
+        var overdue = new List<ActionView>();
+        foreach (var group in (await data.Store.AllAsync<TeamMeeting>(TeamingData.Container, [Filter.Eq("hasOpenActions", true)], ct)).GroupBy(m => m.YouthId))
+        {
+            if (!group.Any(m => m.Actions.Any(a => MeetingRules.IsOverdue(a, today))))
+            {
+                continue;
+            }
+
+            try
+            {
+                var team = await teams.ViewAsync(group.Key, ct);
+                if (team.MyRole != TeamRole.Lead)
+                {
+                    continue;
+                }
+
+                var names = team.Members.ToDictionary(m => m.Id, m => m.DisplayName);
+                overdue.AddRange(group.SelectMany(m => m.Actions.Where(a => MeetingRules.IsOverdue(a, today))
+                    .Select(a => ActionView.From(m, a, names, today) with { YouthId = team.YouthId, YouthName = team.YouthName })));
+            }
+            catch (NotFoundException)
+            {
+                // Not a youth on the caller's caseload.
+            }
+        }
+
+        return [.. overdue.OrderBy(a => a.Due)];
+    }
+
+    private async Task<TeamMeeting> MeetingAsync(string youthId, string meetingId, CancellationToken ct) =>
+        await data.Store.FindAsync<TeamMeeting>(TeamingData.Container, meetingId, ct) is { } m && m.YouthId == youthId ? m : throw new NotFoundException("meeting");
+
+    private async Task<MeetingsView> ViewAsync(string youthId, CancellationToken ct)
+    {
+        var team = await teams.ViewAsync(youthId, ct);
+        var names = team.Members.ToDictionary(m => m.Id, m => m.DisplayName);
+        var today = DateOnly.FromDateTime(data.Now.UtcDateTime);
+        var meetings = await data.Store.AllAsync<TeamMeeting>(TeamingData.Container, [Filter.Eq("youthId", youthId)], ct);
+        return new MeetingsView(team.YouthId, team.YouthName, team.MyRole == TeamRole.Lead, team.Members,
+            [.. meetings.OrderByDescending(m => m.ScheduledFor).Select(m => MeetingView.From(m, names, today))]);
+    }
+}

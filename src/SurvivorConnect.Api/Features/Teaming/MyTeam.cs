@@ -1,0 +1,80 @@
+using Mediator;
+using Microsoft.Extensions.Options;
+using SurvivorConnect.Api.Features.Chat;
+using SurvivorConnect.Api.Features.Consent;
+using SurvivorConnect.Api.Features.Teaming.Rules;
+using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Teaming;
+
+public sealed record MyTeamView(
+    string YouthName, bool Formed, IReadOnlyList<MemberView> Members, IReadOnlyList<MemberView> SupportsToConfirm, IReadOnlyList<PlanItem> Plan,
+    IReadOnlyList<MeetingView> Meetings, IReadOnlyList<SharingView> Sharing);
+
+public sealed record MySafetyPlanView(SafetyPlanContent Plan, IReadOnlyList<CrisisResource> CrisisResources);
+
+public sealed record GetMyTeam : IQuery<MyTeamView>, IAudited
+{
+    public AuditTarget Audit => new("team.read-own", "team");
+}
+
+public sealed record GetMySafetyPlan : IQuery<MySafetyPlanView>, IAudited
+{
+    public AuditTarget Audit => new("safety-plan.read-own", "team");
+}
+
+public sealed record RespondToSupport(string MemberId, bool Agree) : ICommand<MyTeamView>, IAudited
+{
+    public AuditTarget Audit => new(Agree ? "team.support-agreed" : "team.support-declined", "team-member", MemberId);
+}
+
+/// <summary>
+/// The youth's own view: their team, their plan in plain words, their safety plan (with the crisis lines), what they
+/// share with which agency (they stop sharing by withdrawing that consent), and the supports waiting for their yes.
+/// </summary>
+internal sealed class MyTeamHandlers(TeamingData data, TeamViews teams, ConsentLookup consents, IOptions<ChatOptions> chat)
+    : IQueryHandler<GetMyTeam, MyTeamView>,
+      IQueryHandler<GetMySafetyPlan, MySafetyPlanView>,
+      ICommandHandler<RespondToSupport, MyTeamView>
+{
+    public async ValueTask<MyTeamView> Handle(GetMyTeam query, CancellationToken ct)
+    {
+        var youth = await data.MyYouthRecordAsync(ct);
+        return await ViewAsync(youth.Id, ct);
+    }
+
+    public async ValueTask<MySafetyPlanView> Handle(GetMySafetyPlan query, CancellationToken ct)
+    {
+        var youth = await data.MyYouthRecordAsync(ct);
+        var (_, safetyPlan) = await PlanHandlers.PlansAsync(data.Store, youth.Id, ct);
+        return new MySafetyPlanView(safetyPlan, chat.Value.CrisisResources);
+    }
+
+    public async ValueTask<MyTeamView> Handle(RespondToSupport command, CancellationToken ct)
+    {
+        var youth = await data.MyYouthRecordAsync(ct);
+        var team = await data.TeamAsync(youth.Id, ct) ?? throw new NotFoundException("team member");
+        var member = team.Current.FirstOrDefault(m => m.Id == command.MemberId && m.Role == TeamRole.Support) ?? throw new NotFoundException("team member");
+        var changed = command.Agree ? member with { YouthAgreed = true } : member with { RemovedAt = data.Now };
+        await data.Store.ReplaceAsync(TeamingData.Container, team with { Members = [.. team.Members.Select(m => m.Id == member.Id ? changed : m)] }, team.ETag!, ct);
+        return await ViewAsync(youth.Id, ct);
+    }
+
+    private async Task<MyTeamView> ViewAsync(string youthId, CancellationToken ct)
+    {
+        var team = await teams.ViewAsync(youthId, ct);
+        var (plan, _) = await PlanHandlers.PlansAsync(data.Store, youthId, ct);
+        var names = team.Members.ToDictionary(m => m.Id, m => m.DisplayName);
+        var today = DateOnly.FromDateTime(data.Now.UtcDateTime);
+        var meetings = await data.Store.AllAsync<TeamMeeting>(TeamingData.Container, [Filter.Eq("youthId", youthId)], ct);
+        var partnerNames = (await data.PartnershipsAsync(ct)).GroupBy(p => p.OtherAgencyId(data.AgencyId)).ToDictionary(g => g.Key, g => g.First().OtherAgencyName(data.AgencyId));
+        var sharing = (await consents.AllAsync(youthId, TeamingScopes.MdtSharing, ct))
+            .Where(c => c.IsCurrent(data.Now))
+            .Select(c => new SharingView(c.Id, c.PartnerAgencyId!, partnerNames.GetValueOrDefault(c.PartnerAgencyId!, c.PartnerAgencyId!), c.Kinds, true, c.GrantedAt))
+            .ToList();
+        return new MyTeamView(team.YouthName, team.Formed, [.. team.Members.Where(m => m.YouthAgreed)], [.. team.Members.Where(m => !m.YouthAgreed)],
+            [.. plan.Where(i => i.Status != PlanItemStatus.Stopped)], [.. meetings.OrderByDescending(m => m.ScheduledFor).Select(m => MeetingView.From(m, names, today))], sharing);
+    }
+}

@@ -1,0 +1,252 @@
+using Mediator;
+using SurvivorConnect.Api.Features.Consent;
+using SurvivorConnect.Api.Features.Teaming.Rules;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Teaming;
+
+public sealed record ProfessionalOffer(string? PersonId, string? Title);
+
+public sealed record PartnershipRequest(string? PartnerAgencyId, string[]? Kinds, string? LegalBasis, DateTimeOffset? ExpiresAt, ProfessionalOffer[]? Professionals);
+
+public sealed record ProfessionalsRequest(ProfessionalOffer[]? Professionals);
+
+public sealed record PartnershipView(
+    string Id, string OtherAgencyId, string OtherAgencyName, bool WeProposed, IReadOnlyList<RecordKind> Kinds, string LegalBasis,
+    DateTimeOffset ExpiresAt, PartnershipState State, bool Current, bool AwaitingUs,
+    IReadOnlyList<OfferedProfessional> OurProfessionals, IReadOnlyList<OfferedProfessional> TheirProfessionals);
+
+public sealed record ProposePartnership(string PartnershipId, PartnershipRequest Body) : ICommand<PartnershipView>, IValidate, IAudited
+{
+    public const int MaxYears = 5;
+
+    public AuditTarget Audit => new("partnership.propose", "partnership", PartnershipId);
+
+    public void Validate(ValidationErrors errors)
+    {
+        errors.Text("partnerAgencyId", Body.PartnerAgencyId, 128).Text("legalBasis", Body.LegalBasis, 500);
+        TeamingValidation.Kinds(errors, "kinds", Body.Kinds);
+        TeamingValidation.Professionals(errors, Body.Professionals);
+        if (Body.ExpiresAt is null)
+        {
+            errors.Add("expiresAt", "Required: a partnership ends on a date both agencies know.");
+        }
+    }
+}
+
+public sealed record AcceptPartnership(string PartnershipId, ProfessionalsRequest Body) : ICommand<PartnershipView>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("partnership.accept", "partnership", PartnershipId);
+
+    public void Validate(ValidationErrors errors) => TeamingValidation.Professionals(errors, Body.Professionals);
+}
+
+public sealed record SetOfferedProfessionals(string PartnershipId, ProfessionalsRequest Body) : ICommand<PartnershipView>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("partnership.set-professionals", "partnership", PartnershipId);
+
+    public void Validate(ValidationErrors errors) => TeamingValidation.Professionals(errors, Body.Professionals);
+}
+
+public sealed record EndPartnership(string PartnershipId) : ICommand<PartnershipView>, IAudited
+{
+    public AuditTarget Audit => new("partnership.end", "partnership", PartnershipId);
+}
+
+public sealed record ListPartnerships : IQuery<IReadOnlyList<PartnershipView>>, IAudited
+{
+    public AuditTarget Audit => new("partnership.list", "partnership");
+}
+
+/// <summary>
+/// Partnerships between agencies. One admin proposes (kinds of record, legal basis, expiry), the other's admin
+/// accepts; either ends it at once. Each agency writes its own copy first, so a change that fails half-way leaves
+/// the copies disagreeing, and disagreeing copies share nothing.
+/// </summary>
+internal sealed class PartnershipHandlers(TeamingData data)
+    : ICommandHandler<ProposePartnership, PartnershipView>,
+      ICommandHandler<AcceptPartnership, PartnershipView>,
+      ICommandHandler<SetOfferedProfessionals, PartnershipView>,
+      ICommandHandler<EndPartnership, PartnershipView>,
+      IQueryHandler<ListPartnerships, IReadOnlyList<PartnershipView>>,
+      IPartnerSharing
+{
+    public async ValueTask<PartnershipView> Handle(ProposePartnership command, CancellationToken ct)
+    {
+        var body = command.Body;
+        var partner = body.PartnerAgencyId!.Trim();
+        if (partner == data.AgencyId)
+        {
+            throw TeamingValidation.Invalid("partnerAgencyId", "A partnership is with another agency, not your own.");
+        }
+
+        if (body.ExpiresAt <= data.Now || body.ExpiresAt > data.Now.AddYears(ProposePartnership.MaxYears))
+        {
+            throw TeamingValidation.Invalid("expiresAt", $"A date in the future, at most {ProposePartnership.MaxYears} years away.");
+        }
+
+        var partnerName = await data.Cross.AgencyNameAsync(partner, ct) ?? throw TeamingValidation.Invalid("partnerAgencyId", "No agency with that id is on SurvivorConnect.");
+        if ((await data.PartnershipsAsync(ct)).Any(p => p.OtherAgencyId(data.AgencyId) == partner && p.State is PartnershipState.Proposed or PartnershipState.Active && p.ExpiresAt > data.Now))
+        {
+            throw new ConflictException("There is already a partnership with that agency, proposed or in force. End it first to agree new terms.");
+        }
+
+        var ours = await OffersAsync(body.Professionals, ct);
+        var mine = await data.Store.CreateAsync(TeamingData.Container, new Partnership
+        {
+            Id = command.PartnershipId,
+            ProposingAgencyId = data.AgencyId,
+            ProposingAgencyName = await data.Cross.AgencyNameAsync(data.AgencyId, ct) ?? data.AgencyId,
+            AcceptingAgencyId = partner,
+            AcceptingAgencyName = partnerName,
+            Kinds = ValidationErrors.Clean(body.Kinds).Select(EnumNames.Parse<RecordKind>).Distinct().ToList(),
+            LegalBasis = body.LegalBasis!.Trim(),
+            ExpiresAt = body.ExpiresAt!.Value,
+            State = PartnershipState.Proposed,
+            ProposedAt = data.Now,
+            ProposedBy = data.Me,
+            Professionals = ours,
+        }, ct);
+        await data.Cross.WriteOtherCopyAsync(mine, null, ct);
+        return await ViewAsync(mine, ct);
+    }
+
+    public async ValueTask<PartnershipView> Handle(AcceptPartnership command, CancellationToken ct)
+    {
+        var mine = await data.PartnershipAsync(command.PartnershipId, ct);
+        if (mine.AcceptingAgencyId != data.AgencyId)
+        {
+            throw new ForbiddenException("The other agency's admin accepts a partnership your agency proposed.");
+        }
+
+        if (mine.State != PartnershipState.Proposed)
+        {
+            throw new ConflictException($"This partnership is {mine.State.ToString().ToLowerInvariant()}, not waiting to be accepted.");
+        }
+
+        if (mine.ExpiresAt <= data.Now)
+        {
+            throw new ConflictException("This proposal has passed its expiry date. Ask the other agency to propose again.");
+        }
+
+        var other = await data.Cross.OtherCopyAsync(mine, ct);
+        if (other is not { State: PartnershipState.Proposed })
+        {
+            throw new ConflictException("The other agency has withdrawn this proposal.");
+        }
+
+        var offers = await OffersAsync(command.Body.Professionals, ct);
+        var accepted = await data.Store.ReplaceAsync(TeamingData.Container, mine with
+        {
+            State = PartnershipState.Active,
+            AcceptedAt = data.Now,
+            AcceptedBy = data.Me,
+            Professionals = [.. other.Professionals.Where(p => p.AgencyId != data.AgencyId), .. offers],
+        }, mine.ETag!, ct);
+        await data.Cross.WriteOtherCopyAsync(accepted, other.ETag, ct);
+        return await ViewAsync(accepted, ct);
+    }
+
+    public async ValueTask<PartnershipView> Handle(SetOfferedProfessionals command, CancellationToken ct)
+    {
+        var mine = await data.PartnershipAsync(command.PartnershipId, ct);
+        if (mine.State is PartnershipState.Ended or PartnershipState.Declined)
+        {
+            throw new ConflictException("This partnership has ended.");
+        }
+
+        var other = await data.Cross.OtherCopyAsync(mine, ct) ?? throw new ConflictException("The other agency no longer holds this partnership.");
+        var offers = await OffersAsync(command.Body.Professionals, ct);
+        var changed = await data.Store.ReplaceAsync(TeamingData.Container, mine with
+        {
+            Professionals = [.. other.Professionals.Where(p => p.AgencyId != data.AgencyId), .. offers],
+        }, mine.ETag!, ct);
+        await data.Cross.WriteOtherCopyAsync(changed, other.ETag, ct);
+        return await ViewAsync(changed, ct);
+    }
+
+    public async ValueTask<PartnershipView> Handle(EndPartnership command, CancellationToken ct)
+    {
+        var mine = await data.PartnershipAsync(command.PartnershipId, ct);
+        if (mine.State is PartnershipState.Ended or PartnershipState.Declined)
+        {
+            throw new ConflictException("This partnership has already ended.");
+        }
+
+        // Our copy first: from this write on, nothing is shared, whatever becomes of the other agency's copy.
+        var ended = await data.Store.ReplaceAsync(TeamingData.Container, mine with
+        {
+            State = mine.State == PartnershipState.Proposed && mine.AcceptingAgencyId == data.AgencyId ? PartnershipState.Declined : PartnershipState.Ended,
+            EndedAt = data.Now,
+            EndedBy = data.Me,
+            EndedByAgencyId = data.AgencyId,
+        }, mine.ETag!, ct);
+        if (await data.Cross.OtherCopyAsync(mine, ct) is { } other)
+        {
+            await data.Cross.WriteOtherCopyAsync(ended, other.ETag, ct);
+        }
+
+        return await ViewAsync(ended, ct);
+    }
+
+    public async ValueTask<IReadOnlyList<PartnershipView>> Handle(ListPartnerships query, CancellationToken ct)
+    {
+        var views = new List<PartnershipView>();
+        foreach (var partnership in (await data.PartnershipsAsync(ct)).OrderByDescending(p => p.ProposedAt))
+        {
+            views.Add(await ViewAsync(partnership, ct));
+        }
+
+        return views;
+    }
+
+    public async Task EnsureMayShareAsync(string partnerAgencyId, IReadOnlyList<string> kinds, CancellationToken ct)
+    {
+        var errors = new ValidationErrors();
+        TeamingValidation.Kinds(errors, "kinds", [.. kinds]);
+        if (errors.Any)
+        {
+            throw new RequestValidationException(errors.ToDictionary());
+        }
+
+        var partnership = await data.CurrentPartnershipWithAsync(partnerAgencyId, ct)
+            ?? throw TeamingValidation.Invalid("partnerAgencyId", "Your agency has no partnership in force with that agency, so nothing can be shared with it.");
+        var outside = kinds.Select(EnumNames.Parse<RecordKind>).Where(k => !partnership.Kinds.Contains(k)).ToList();
+        if (outside.Count > 0)
+        {
+            throw TeamingValidation.Invalid("kinds", $"The partnership does not share {string.Join(", ", outside)}.");
+        }
+    }
+
+    /// <summary>The professionals an admin offers: active case managers or supervisors of their own agency.</summary>
+    private async Task<List<OfferedProfessional>> OffersAsync(ProfessionalOffer[]? offers, CancellationToken ct)
+    {
+        var result = new List<OfferedProfessional>();
+        foreach (var offer in offers ?? [])
+        {
+            var person = await data.ActivePersonAsync(offer.PersonId!, ct);
+            if (person is null || !person.Roles.Any(r => r is Roles.CaseManager or Roles.Supervisor))
+            {
+                throw TeamingValidation.Invalid("professionals", "Offer active case managers or supervisors of your agency.");
+            }
+
+            result.Add(new OfferedProfessional(data.AgencyId, person.Id, person.DisplayName, offer.Title!.Trim()));
+        }
+
+        return result.DistinctBy(p => p.PersonId).ToList();
+    }
+
+    private async Task<PartnershipView> ViewAsync(Partnership p, CancellationToken ct)
+    {
+        var us = data.AgencyId;
+        var current = p.IsCurrent(data.Now) && await data.Cross.BothCurrentAsync(p, ct);
+        var state = p.State == PartnershipState.Active && p.ExpiresAt <= data.Now ? PartnershipState.Ended : p.State;
+        return new PartnershipView(p.Id, p.OtherAgencyId(us), p.OtherAgencyName(us), p.ProposingAgencyId == us, p.Kinds, p.LegalBasis, p.ExpiresAt,
+            state, current, p.State == PartnershipState.Proposed && p.AcceptingAgencyId == us && p.ExpiresAt > data.Now,
+            [.. p.Professionals.Where(o => o.AgencyId == us)], [.. p.Professionals.Where(o => o.AgencyId != us)]);
+    }
+
+}

@@ -1,0 +1,185 @@
+using System.Globalization;
+using Mediator;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
+using SurvivorConnect.Api.Infrastructure.Tenancy;
+using SurvivorConnect.Api.Features.Teaming.Rules;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Teaming;
+
+public sealed record PlanItemRequest(string? Kind, string? Text, string? Owner, string? Status, DateOnly? Due, string? YouthWords)
+{
+    public void Validate(ValidationErrors errors) =>
+        errors.OneOf<PlanItemKind>("kind", Kind).Text("text", Text, 500).Text("owner", Owner, 80, required: false)
+            .OneOf<PlanItemStatus>("status", Status, required: false).Text("youthWords", YouthWords, 1000, required: false);
+}
+
+public sealed record SafetyPlanRequest(
+    string[]? WarningSigns, string[]? CopingSteps, SafeContact[]? SafePeople, string[]? SafePlaces, SafeContact[]? Numbers, string? YouthWords)
+{
+    public const int MaxItems = 20;
+
+    public void Validate(ValidationErrors errors)
+    {
+        Lines(errors, "warningSigns", WarningSigns);
+        Lines(errors, "copingSteps", CopingSteps);
+        Lines(errors, "safePlaces", SafePlaces);
+        Contacts(errors, "safePeople", SafePeople);
+        Contacts(errors, "numbers", Numbers);
+        errors.Text("youthWords", YouthWords, 1000, required: false);
+    }
+
+    public SafetyPlanContent ToContent() => new(
+        Clean(WarningSigns), Clean(CopingSteps), CleanContacts(SafePeople), Clean(SafePlaces), CleanContacts(Numbers),
+        string.IsNullOrWhiteSpace(YouthWords) ? null : YouthWords.Trim());
+
+    private static void Lines(ValidationErrors errors, string field, string[]? lines)
+    {
+        if (lines is { Length: > MaxItems })
+        {
+            errors.Add(field, $"At most {MaxItems}.");
+        }
+
+        foreach (var line in lines ?? [])
+        {
+            errors.Text(field, line, 300, required: false);
+        }
+    }
+
+    private static void Contacts(ValidationErrors errors, string field, SafeContact[]? contacts)
+    {
+        if (contacts is { Length: > MaxItems })
+        {
+            errors.Add(field, $"At most {MaxItems}.");
+        }
+
+        foreach (var contact in contacts ?? [])
+        {
+            errors.Text(field, contact?.Name, 80).Text(field, contact?.Contact, 120, required: false);
+        }
+    }
+
+    private static List<string> Clean(string[]? lines) => [.. (lines ?? []).Where(l => !string.IsNullOrWhiteSpace(l)).Select(l => l.Trim())];
+
+    private static List<SafeContact> CleanContacts(SafeContact[]? contacts) =>
+        [.. (contacts ?? []).Where(c => c is not null && !string.IsNullOrWhiteSpace(c.Name)).Select(c => new SafeContact(c.Name.Trim(), c.Contact?.Trim() ?? ""))];
+}
+
+public sealed record RevisionView(DateTimeOffset At, string By, string Change, PlanItem? ItemBefore, PlanItem? ItemAfter, SafetyPlanContent? SafetyBefore);
+
+public sealed record PlansView(string YouthId, string YouthName, bool MayEdit, IReadOnlyList<PlanItem> CasePlan, SafetyPlanContent SafetyPlan, IReadOnlyList<RevisionView> History);
+
+public sealed record SavePlanItem(string YouthId, string? ItemId, PlanItemRequest Body) : ICommand<PlansView>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("case-plan.save", "team", YouthId);
+
+    public void Validate(ValidationErrors errors) => Body.Validate(errors);
+}
+
+public sealed record SaveSafetyPlan(string YouthId, SafetyPlanRequest Body) : ICommand<PlansView>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("safety-plan.save", "team", YouthId);
+
+    public void Validate(ValidationErrors errors) => Body.Validate(errors);
+}
+
+public sealed record GetPlans(string YouthId) : IQuery<PlansView>, IAudited
+{
+    public AuditTarget Audit => new("plans.read", "team", YouthId);
+}
+
+/// <summary>
+/// A youth's case plan and safety plan. A case manager of the youth writes them, with the youth's own words beside
+/// each decision; every change writes, in the same batch, what the plan was before it (its history).
+/// </summary>
+internal sealed class PlanHandlers(TeamingData data)
+    : ICommandHandler<SavePlanItem, PlansView>,
+      ICommandHandler<SaveSafetyPlan, PlansView>,
+      IQueryHandler<GetPlans, PlansView>
+{
+    public async ValueTask<PlansView> Handle(SavePlanItem command, CancellationToken ct)
+    {
+        var youth = await data.YouthToLeadAsync(command.YouthId, ct);
+        var plan = await CasePlanAsync(youth.Id, ct);
+        var body = command.Body;
+        var before = command.ItemId is null ? null : plan?.Items.FirstOrDefault(i => i.Id == command.ItemId) ?? throw new NotFoundException("plan item");
+        var item = new PlanItem(
+            before?.Id ?? AgencyStore.NewId(), EnumNames.Parse<PlanItemKind>(body.Kind), body.Text!.Trim(), Blank(body.Owner),
+            body.Status is null ? before?.Status ?? PlanItemStatus.Open : EnumNames.Parse<PlanItemStatus>(body.Status), body.Due, Blank(body.YouthWords));
+        var items = before is null ? [.. plan?.Items ?? [], item] : plan!.Items.Select(i => i.Id == item.Id ? item : i).ToList();
+        var saved = (plan ?? new CasePlan { Id = CasePlan.IdFor(youth.Id), YouthId = youth.Id }) with { Items = items, UpdatedAt = data.Now, UpdatedBy = data.Me };
+        await SaveAsync(saved, plan?.ETag, Revision(saved.Id, youth.Id, before is null ? $"Added a {item.Kind.ToString().ToLowerInvariant()}" : Changes(before, item)) with
+        {
+            ItemBefore = before, ItemAfter = item,
+        }, ct);
+        return await ViewAsync(youth.Id, ct);
+    }
+
+    public async ValueTask<PlansView> Handle(SaveSafetyPlan command, CancellationToken ct)
+    {
+        var youth = await data.YouthToLeadAsync(command.YouthId, ct);
+        var plan = await data.Store.ReadAsync<SafetyPlan>(TeamingData.Container, SafetyPlan.IdFor(youth.Id), data.AgencyId, ct);
+        var saved = (plan ?? new SafetyPlan { Id = SafetyPlan.IdFor(youth.Id), YouthId = youth.Id, Content = SafetyPlanContent.Empty }) with
+        {
+            Content = command.Body.ToContent(), UpdatedAt = data.Now, UpdatedBy = data.Me,
+        };
+        await SaveAsync(saved, plan?.ETag, Revision(saved.Id, youth.Id, "Changed the safety plan") with { SafetyBefore = plan?.Content }, ct);
+        return await ViewAsync(youth.Id, ct);
+    }
+
+    public async ValueTask<PlansView> Handle(GetPlans query, CancellationToken ct)
+    {
+        var (youth, _, role) = await data.MemberAsync(query.YouthId, ct);
+        return role == TeamRole.Youth ? throw new NotFoundException("team") : await ViewAsync(youth.Id, ct);
+    }
+
+    private async Task<PlansView> ViewAsync(string youthId, CancellationToken ct)
+    {
+        var (youth, _, role) = await data.MemberAsync(youthId, ct);
+        var (casePlan, safetyPlan) = await PlansAsync(data.Store, youth.Id, ct);
+        var history = await data.Store.AllAsync<PlanRevision>(TeamingData.Container, [Filter.In("planId", CasePlan.IdFor(youth.Id), SafetyPlan.IdFor(youth.Id))], ct);
+        return new PlansView(youth.Id, youth.DisplayName, role == TeamRole.Lead, casePlan, safetyPlan,
+            [.. history.OrderByDescending(r => r.At).Select(r => new RevisionView(r.At, r.By, r.Change, r.ItemBefore, r.ItemAfter, r.SafetyBefore))]);
+    }
+
+    /// <summary>A youth's two plans as stored in their agency (empty until written).</summary>
+    public static async Task<(IReadOnlyList<PlanItem> CasePlan, SafetyPlanContent SafetyPlan)> PlansAsync(AgencyStore store, string youthId, CancellationToken ct)
+    {
+        var casePlan = await store.ReadAsync<CasePlan>(TeamingData.Container, CasePlan.IdFor(youthId), store.AgencyId, ct);
+        var safetyPlan = await store.ReadAsync<SafetyPlan>(TeamingData.Container, SafetyPlan.IdFor(youthId), store.AgencyId, ct);
+        return (casePlan?.Items ?? [], safetyPlan?.Content ?? SafetyPlanContent.Empty);
+    }
+
+    private Task<CasePlan?> CasePlanAsync(string youthId, CancellationToken ct) =>
+        data.Store.ReadAsync<CasePlan>(TeamingData.Container, CasePlan.IdFor(youthId), data.AgencyId, ct);
+
+    /// <summary>The plan and its revision in one batch: a change is never saved without its history.</summary>
+    private Task<BatchResult> SaveAsync(Document plan, string? etag, PlanRevision revision, CancellationToken ct) =>
+        data.Store.ExecuteBatchAsync(TeamingData.Container, data.AgencyId,
+        [
+            etag is null ? new BatchOperation.Create(plan) : new BatchOperation.Replace(plan, etag),
+            new BatchOperation.Create(revision),
+        ], ct);
+
+    private PlanRevision Revision(string planId, string youthId, string change) => new()
+    {
+        Id = string.Create(CultureInfo.InvariantCulture, $"revision~{data.Now:yyyyMMddHHmmssfffffff}~{AgencyStore.NewId()}"),
+        PlanId = planId, YouthId = youthId, At = data.Now, By = data.Me, Change = change,
+    };
+
+    private static string Changes(PlanItem before, PlanItem after)
+    {
+        var changed = new List<string>();
+        if (before.Text != after.Text) changed.Add("wording");
+        if (before.Status != after.Status) changed.Add($"status to {after.Status}");
+        if (before.Owner != after.Owner) changed.Add("owner");
+        if (before.Due != after.Due) changed.Add("due date");
+        if (before.YouthWords != after.YouthWords) changed.Add("the youth's words");
+        if (before.Kind != after.Kind) changed.Add("kind");
+        return changed.Count == 0 ? "Saved without changes" : $"Changed {string.Join(", ", changed)}";
+    }
+
+    private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+}

@@ -1,0 +1,73 @@
+using System.Text.Json.Serialization;
+
+namespace SurvivorConnect.Api.Features.Teaming.Rules;
+
+/// <summary>The kinds of a youth's record a partnership may share. Chat, check-ins and payouts are not kinds: they are never shared.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<RecordKind>))]
+public enum RecordKind
+{
+    CasePlan,
+    SafetyPlan,
+    MdtNotes,
+}
+
+/// <summary>A member's part on a youth's team.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<TeamRole>))]
+public enum TeamRole
+{
+    /// <summary>The youth: always a member, never only a subject.</summary>
+    Youth,
+
+    /// <summary>The youth's case manager, who leads the team and writes its plans.</summary>
+    Lead,
+
+    /// <summary>A professional of the youth's agency or of a partner agency.</summary>
+    Professional,
+
+    /// <summary>Someone the youth names as a support: a member of the team and its meetings, never a reader of its records.</summary>
+    Support,
+}
+
+/// <summary>Who on a youth's team may read which of the youth's records. Pure: the callers bring the facts.</summary>
+public static class SharingRules
+{
+    public static IReadOnlyList<RecordKind> AllKinds { get; } = Enum.GetValues<RecordKind>();
+
+    /// <summary>
+    /// What a member may read. Within the youth's agency that is their role's reach; a partner agency's professional
+    /// reaches only the kinds both the current partnership and the youth's current consent name, and nothing without both.
+    /// </summary>
+    public static IReadOnlySet<RecordKind> Readable(
+        TeamRole role, bool fromPartnerAgency, IEnumerable<RecordKind>? partnershipKinds, IEnumerable<RecordKind>? consentedKinds)
+    {
+        if (fromPartnerAgency)
+        {
+            return role == TeamRole.Professional && partnershipKinds is not null && consentedKinds is not null
+                ? partnershipKinds.Intersect(consentedKinds).ToHashSet()
+                : new HashSet<RecordKind>();
+        }
+
+        return role is TeamRole.Youth or TeamRole.Lead or TeamRole.Professional ? AllKinds.ToHashSet() : new HashSet<RecordKind>();
+    }
+
+    /// <summary>A partnership shares only while it is accepted, not ended, and not past its expiry.</summary>
+    public static bool IsCurrent(PartnershipState state, DateTimeOffset expiresAt, DateTimeOffset now) =>
+        state == PartnershipState.Active && expiresAt > now;
+
+    /// <summary>How a kind of record reads to a youth.</summary>
+    public static string Words(RecordKind kind) => kind switch
+    {
+        RecordKind.CasePlan => "your plan",
+        RecordKind.SafetyPlan => "your safety plan",
+        _ => "notes from your team meetings",
+    };
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<PartnershipState>))]
+public enum PartnershipState
+{
+    Proposed,
+    Active,
+    Declined,
+    Ended,
+}

@@ -1,0 +1,41 @@
+using SurvivorConnect.Api.Features.Teaming;
+using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
+
+namespace SurvivorConnect.Api.Features.Teaming.Rules;
+
+internal static class TeamingValidation
+{
+    public const int MaxProfessionals = 20;
+
+    /// <summary>At least one kind of record, each one a partnership may share.</summary>
+    public static void Kinds(ValidationErrors errors, string field, string[]? kinds)
+    {
+        if (kinds is not { Length: > 0 })
+        {
+            errors.Add(field, $"Name what is shared: one or more of {string.Join(", ", SharingRules.AllKinds)}.");
+            return;
+        }
+
+        foreach (var kind in kinds)
+        {
+            errors.OneOf<RecordKind>(field, kind?.Trim());
+        }
+    }
+
+    public static RequestValidationException Invalid(string field, string message) => new(new Dictionary<string, string[]> { [field] = [message] });
+
+    public static void Professionals(ValidationErrors errors, ProfessionalOffer[]? offers)
+    {
+        if (offers is { Length: > MaxProfessionals })
+        {
+            errors.Add("professionals", $"At most {MaxProfessionals}.");
+            return;
+        }
+
+        foreach (var offer in offers ?? [])
+        {
+            errors.Text("professionals", offer?.PersonId, 128).Text("professionals", offer?.Title, 80);
+        }
+    }
+}

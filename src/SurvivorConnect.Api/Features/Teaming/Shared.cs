@@ -1,0 +1,78 @@
+using Mediator;
+using SurvivorConnect.Api.Features.Teaming.Rules;
+using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Teaming;
+
+public sealed record SharedSummary(string SeatId, string AgencyName, string? YouthName, IReadOnlyList<RecordKind> Kinds, bool Shared);
+
+public sealed record SharedRecordsView(
+    string SeatId, string AgencyName, string YouthName, IReadOnlyList<RecordKind> Kinds,
+    IReadOnlyList<PlanItem>? CasePlan, SafetyPlanContent? SafetyPlan, IReadOnlyList<MeetingView>? Meetings);
+
+public sealed record ListSharedWithMe : IQuery<IReadOnlyList<SharedSummary>>, IAudited
+{
+    public AuditTarget Audit => new("shared.list", "team-seat");
+}
+
+public sealed record GetSharedRecords(string SeatId) : IQuery<SharedRecordsView>, IAudited
+{
+    public AuditTarget Audit => new("shared.read", "team-seat", SeatId);
+}
+
+/// <summary>
+/// What a partner agency's professional sees: the teams of another agency they sit on, and of each, only the kinds
+/// of record the partnership and the youth's consent both name, read through <see cref="CrossAgency.OpenSharedAsync"/>
+/// on every request. Nothing else of the other agency is reachable from here.
+/// </summary>
+internal sealed class SharedHandlers(TeamingData data)
+    : IQueryHandler<ListSharedWithMe, IReadOnlyList<SharedSummary>>,
+      IQueryHandler<GetSharedRecords, SharedRecordsView>
+{
+    public async ValueTask<IReadOnlyList<SharedSummary>> Handle(ListSharedWithMe query, CancellationToken ct)
+    {
+        var list = new List<SharedSummary>();
+        foreach (var seat in (await data.Store.AllAsync<TeamSeat>(TeamingData.Container, [Filter.Eq("personId", data.Me)], ct)).OrderBy(s => s.AddedAt))
+        {
+            try
+            {
+                var grant = await data.Cross.OpenSharedAsync(seat, "shared.list", ct);
+                list.Add(new SharedSummary(seat.Id, seat.SourceAgencyName, await data.Cross.YouthNameAsync(grant, ct), [.. grant.Kinds.Order()], true));
+            }
+            catch (ForbiddenException)
+            {
+                list.Add(new SharedSummary(seat.Id, seat.SourceAgencyName, null, [], false));
+            }
+        }
+
+        return list;
+    }
+
+    public async ValueTask<SharedRecordsView> Handle(GetSharedRecords query, CancellationToken ct)
+    {
+        var seat = await data.Store.FindAsync<TeamSeat>(TeamingData.Container, query.SeatId, ct) is { } s && s.PersonId == data.Me
+            ? s
+            : throw new NotFoundException("shared record");
+        var grant = await data.Cross.OpenSharedAsync(seat, "shared.read", ct);
+        var youthName = await data.Cross.YouthNameAsync(grant, ct);
+        var casePlan = grant.Kinds.Contains(RecordKind.CasePlan)
+            ? (await data.Cross.ReadSharedAsync<CasePlan>(grant, CasePlan.IdFor(seat.YouthId), ct))?.Items ?? []
+            : null;
+        var safetyPlan = grant.Kinds.Contains(RecordKind.SafetyPlan)
+            ? (await data.Cross.ReadSharedAsync<SafetyPlan>(grant, SafetyPlan.IdFor(seat.YouthId), ct))?.Content ?? SafetyPlanContent.Empty
+            : null;
+        IReadOnlyList<MeetingView>? meetings = null;
+        if (grant.Kinds.Contains(RecordKind.MdtNotes))
+        {
+            var names = grant.Team.Current.ToDictionary(m => m.Id, m => m.DisplayName);
+            names["youth"] = youthName;
+            var today = DateOnly.FromDateTime(data.Now.UtcDateTime);
+            meetings = [.. (await data.Cross.QuerySharedAsync<TeamMeeting>(grant, [Filter.Eq("youthId", seat.YouthId)], ct))
+                .OrderByDescending(m => m.ScheduledFor).Select(m => MeetingView.From(m, names, today))];
+        }
+
+        return new SharedRecordsView(seat.Id, seat.SourceAgencyName, youthName, [.. grant.Kinds.Order()], casePlan, safetyPlan, meetings);
+    }
+}

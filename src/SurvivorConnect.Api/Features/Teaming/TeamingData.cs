@@ -1,0 +1,83 @@
+using SurvivorConnect.Api.Features.Mentoring;
+using SurvivorConnect.Api.Features.People;
+using SurvivorConnect.Api.Features.Teaming.Rules;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Tenancy;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Teaming;
+
+/// <summary>
+/// Teaming's reads and writes within the signed-in person's agency, and its one rule of who on a youth's team is
+/// who (<see cref="MemberAsync"/>). A partner agency's professional never comes through here: see <see cref="CrossAgency"/>.
+/// </summary>
+internal sealed class TeamingData(AgencyStore store, MentoringData mentoring, CrossAgency cross)
+{
+    public static ContainerSpec Container => Partnership.Container;
+
+    public AgencyStore Store => store;
+
+    public CrossAgency Cross => cross;
+
+    public DateTimeOffset Now => store.Now;
+
+    public string Me => store.User.UserId;
+
+    public string AgencyId => store.AgencyId;
+
+    public Task<List<Partnership>> PartnershipsAsync(CancellationToken ct) => store.AllAsync<Partnership>(Container, [], ct);
+
+    public async Task<Partnership> PartnershipAsync(string id, CancellationToken ct) =>
+        await store.FindAsync<Partnership>(Container, id, ct) ?? throw new NotFoundException("partnership");
+
+    /// <summary>The partnership with an agency that is current on both sides, if there is one.</summary>
+    public async Task<Partnership?> CurrentPartnershipWithAsync(string agencyId, CancellationToken ct)
+    {
+        foreach (var partnership in (await PartnershipsAsync(ct)).Where(p => p.OtherAgencyId(AgencyId) == agencyId && p.IsCurrent(Now)))
+        {
+            if (await cross.BothCurrentAsync(partnership, ct))
+            {
+                return partnership;
+            }
+        }
+
+        return null;
+    }
+
+    public async Task<Person?> ActivePersonAsync(string personId, CancellationToken ct) =>
+        await store.FindAsync<Person>(Person.Container, personId, ct) is { Active: true } person ? person : null;
+
+    /// <summary>The youth, for one of their case managers (who leads their team); for anyone else, not there.</summary>
+    public Task<YouthReferral> YouthToLeadAsync(string youthId, CancellationToken ct) => mentoring.YouthForStaffAsync(youthId, adminMayRead: false, ct);
+
+    public Task<Team?> TeamAsync(string youthId, CancellationToken ct) => store.ReadAsync<Team>(Container, Team.IdFor(youthId), AgencyId, ct);
+
+    /// <summary>
+    /// The caller's part on a youth's team within the youth's agency: a case manager of the youth leads it; the
+    /// youth is always a member; a current professional member of the agency reads it. Anyone else: not there.
+    /// </summary>
+    public async Task<(YouthReferral Youth, Team? Team, TeamRole Role)> MemberAsync(string youthId, CancellationToken ct)
+    {
+        var youth = await mentoring.YouthAsync(youthId, ct);
+        var team = await TeamAsync(youthId, ct);
+        var user = store.User;
+        if (mentoring.IsCaseManagerOf(youth))
+        {
+            return (youth, team, TeamRole.Lead);
+        }
+
+        if (user.IsInRole(Roles.Youth) && youth.PersonId == Me)
+        {
+            return (youth, team, TeamRole.Youth);
+        }
+
+        return team?.Current.Any(m => m.Role == TeamRole.Professional && m.PersonId == Me && m.AgencyId == AgencyId) == true
+            ? (youth, team, TeamRole.Professional)
+            : throw new NotFoundException("team");
+    }
+
+    /// <summary>The signed-in youth's own referral; a youth without one has no team.</summary>
+    public async Task<YouthReferral> MyYouthRecordAsync(CancellationToken ct) =>
+        await mentoring.OwnYouthRecordAsync(ct) ?? throw new NotFoundException("team");
+}

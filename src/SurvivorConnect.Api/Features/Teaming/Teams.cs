@@ -1,0 +1,239 @@
+using Mediator;
+using Microsoft.Extensions.Options;
+using SurvivorConnect.Api.Features.Chat;
+using SurvivorConnect.Api.Features.Consent;
+using SurvivorConnect.Api.Features.Mentoring;
+using SurvivorConnect.Api.Features.People;
+using SurvivorConnect.Api.Features.Teaming.Rules;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
+using SurvivorConnect.Api.Infrastructure.Tenancy;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Teaming;
+
+/// <summary>Someone to add to a youth's team: a person of the agency, a professional a partner agency offers, or a support the youth names.</summary>
+public sealed record MemberRequest(string? Role, string? PersonId, string? AgencyId, string? Name, string? Title)
+{
+    public void Validate(ValidationErrors errors)
+    {
+        errors.OneOf<TeamRole>("role", Role).Text("personId", PersonId, 128, required: false).Text("agencyId", AgencyId, 128, required: false)
+            .Text("name", Name, 60, required: false).Text("title", Title, 80, required: false);
+        if (EnumNames.TryParse(Role, out TeamRole role))
+        {
+            if (role is TeamRole.Youth or TeamRole.Lead)
+            {
+                errors.Add("role", "The youth and their case managers are always on the team.");
+            }
+            else if (role == TeamRole.Professional && string.IsNullOrWhiteSpace(PersonId))
+            {
+                errors.Add("personId", "Choose the professional.");
+            }
+            else if (role == TeamRole.Support && string.IsNullOrWhiteSpace(PersonId) && string.IsNullOrWhiteSpace(Name))
+            {
+                errors.Add("name", "Who is the support? A name or what the youth calls them.");
+            }
+        }
+    }
+}
+
+public sealed record MemberView(string Id, TeamRole Role, string DisplayName, string? Title, string AgencyId, string AgencyName, bool FromPartner, bool YouthAgreed);
+
+public sealed record PartnerOption(string AgencyId, string AgencyName, IReadOnlyList<RecordKind> Kinds, IReadOnlyList<OfferedProfessional> Professionals);
+
+public sealed record SharingView(string ConsentId, string PartnerAgencyId, string PartnerAgencyName, IReadOnlyList<string> Kinds, bool Current, DateTimeOffset GrantedAt);
+
+public sealed record TeamView(
+    string YouthId, string YouthName, bool Formed, TeamRole MyRole, IReadOnlyList<MemberView> Members, IReadOnlyList<PartnerOption> Partners,
+    IReadOnlyList<SharingView> Sharing, IReadOnlyList<PersonOption> Colleagues);
+
+public sealed record PersonOption(string Id, string DisplayName, IReadOnlyList<string> Roles);
+
+public sealed record FormTeam(string YouthId) : ICommand<TeamView>, IAudited
+{
+    public AuditTarget Audit => new("team.form", "team", YouthId);
+}
+
+public sealed record AddTeamMember(string YouthId, MemberRequest Body) : ICommand<TeamView>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("team.add-member", "team", YouthId);
+
+    public void Validate(ValidationErrors errors) => Body.Validate(errors);
+}
+
+public sealed record RemoveTeamMember(string YouthId, string MemberId) : ICommand<TeamView>, IAudited
+{
+    public AuditTarget Audit => new("team.remove-member", "team", YouthId);
+}
+
+public sealed record GetTeam(string YouthId) : IQuery<TeamView>, IAudited
+{
+    public AuditTarget Audit => new("team.read", "team", YouthId);
+}
+
+/// <summary>
+/// A youth's multidisciplinary team. The youth and their case managers are members by who they are (never stored,
+/// so a hand-over changes the team at once); professionals and supports are added by a case manager. A partner
+/// agency's professional must be one that agency offers under a partnership in force, and gets a seat in their own
+/// agency that lets them ask — never more — for what the youth shares.
+/// </summary>
+internal sealed class TeamHandlers(TeamingData data, TeamViews views)
+    : ICommandHandler<FormTeam, TeamView>,
+      ICommandHandler<AddTeamMember, TeamView>,
+      ICommandHandler<RemoveTeamMember, TeamView>,
+      IQueryHandler<GetTeam, TeamView>
+{
+    public async ValueTask<TeamView> Handle(FormTeam command, CancellationToken ct)
+    {
+        var youth = await data.YouthToLeadAsync(command.YouthId, ct);
+        if (await data.TeamAsync(youth.Id, ct) is not null)
+        {
+            throw new ConflictException("This youth's team is already formed.");
+        }
+
+        await data.Store.CreateAsync(TeamingData.Container, new Team { Id = Team.IdFor(youth.Id), YouthId = youth.Id, FormedAt = data.Now, FormedBy = data.Me, Members = [] }, ct);
+        return await views.ViewAsync(youth.Id, ct);
+    }
+
+    public async ValueTask<TeamView> Handle(AddTeamMember command, CancellationToken ct)
+    {
+        var youth = await data.YouthToLeadAsync(command.YouthId, ct);
+        var team = await data.TeamAsync(youth.Id, ct) ?? throw new ConflictException("Form the youth's team first.");
+        var body = command.Body;
+        var role = EnumNames.Parse<TeamRole>(body.Role);
+        var agencyId = string.IsNullOrWhiteSpace(body.AgencyId) ? data.AgencyId : body.AgencyId.Trim();
+        var member = agencyId == data.AgencyId
+            ? await OwnMemberAsync(youth, role, body, ct)
+            : await PartnerMemberAsync(role, agencyId, body, ct);
+        if (member.PersonId is { } personId && team.Current.Any(m => m.PersonId == personId && m.AgencyId == member.AgencyId))
+        {
+            throw new ConflictException("They are on the team already.");
+        }
+
+        await data.Store.ReplaceAsync(TeamingData.Container, team with { Members = [.. team.Members, member] }, team.ETag!, ct);
+        if (member.AgencyId != data.AgencyId)
+        {
+            await data.Cross.SeatAsync(new TeamSeat
+            {
+                Id = TeamSeat.IdFor(data.AgencyId, youth.Id, member.PersonId!),
+                PartitionKey = member.AgencyId,
+                AgencyId = member.AgencyId,
+                PersonId = member.PersonId!,
+                SourceAgencyId = data.AgencyId,
+                SourceAgencyName = await data.Cross.AgencyNameAsync(data.AgencyId, ct) ?? data.AgencyId,
+                YouthId = youth.Id,
+                MemberId = member.Id,
+                AddedAt = data.Now,
+            }, ct);
+        }
+
+        return await views.ViewAsync(youth.Id, ct);
+    }
+
+    public async ValueTask<TeamView> Handle(RemoveTeamMember command, CancellationToken ct)
+    {
+        var youth = await data.YouthToLeadAsync(command.YouthId, ct);
+        var team = await data.TeamAsync(youth.Id, ct) ?? throw new NotFoundException("team member");
+        var member = team.Current.FirstOrDefault(m => m.Id == command.MemberId) ?? throw new NotFoundException("team member");
+        await data.Store.ReplaceAsync(TeamingData.Container, team with
+        {
+            Members = [.. team.Members.Select(m => m.Id == member.Id ? m with { RemovedAt = data.Now } : m)],
+        }, team.ETag!, ct);
+        if (member.AgencyId != data.AgencyId)
+        {
+            await data.Cross.UnseatAsync(member.AgencyId, TeamSeat.IdFor(data.AgencyId, youth.Id, member.PersonId!), ct);
+        }
+
+        return await views.ViewAsync(youth.Id, ct);
+    }
+
+    public async ValueTask<TeamView> Handle(GetTeam query, CancellationToken ct)
+    {
+        var (youth, _, role) = await data.MemberAsync(query.YouthId, ct);
+        return role == TeamRole.Youth ? throw new NotFoundException("team") : await views.ViewAsync(youth.Id, ct);
+    }
+
+    private async Task<TeamMember> OwnMemberAsync(YouthReferral youth, TeamRole role, MemberRequest body, CancellationToken ct)
+    {
+        Person? person = null;
+        if (body.PersonId is { } personId)
+        {
+            person = await data.ActivePersonAsync(personId.Trim(), ct);
+            var fits = person is not null && person.Id != youth.PersonId && !youth.CaseManagerIds.Contains(person.Id)
+                && (role == TeamRole.Support || person.Roles.Any(r => r is Roles.CaseManager or Roles.Supervisor));
+            if (!fits)
+            {
+                throw TeamingValidation.Invalid("personId", "Not a person of your agency who can take that part, or of a partner agency's offered professionals.");
+            }
+        }
+
+        return new TeamMember(AgencyStore.NewId(), role, person?.Id, data.AgencyId, person?.DisplayName ?? body.Name!.Trim(), Blank(body.Title),
+            YouthAgreed: role != TeamRole.Support, data.Now, data.Me);
+    }
+
+    private async Task<TeamMember> PartnerMemberAsync(TeamRole role, string agencyId, MemberRequest body, CancellationToken ct)
+    {
+        if (role != TeamRole.Professional)
+        {
+            throw TeamingValidation.Invalid("agencyId", "Only professionals join from a partner agency.");
+        }
+
+        var partnership = await data.CurrentPartnershipWithAsync(agencyId, ct)
+            ?? throw TeamingValidation.Invalid("agencyId", "Your agency has no partnership in force with that agency.");
+        var offered = partnership.Professionals.FirstOrDefault(p => p.AgencyId == agencyId && p.PersonId == body.PersonId!.Trim())
+            ?? throw TeamingValidation.Invalid("personId", "Not a person of your agency, or of a partner agency's offered professionals.");
+        return new TeamMember(AgencyStore.NewId(), role, offered.PersonId, agencyId, offered.DisplayName, Blank(body.Title) ?? offered.Title,
+            YouthAgreed: true, data.Now, data.Me);
+    }
+
+    private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+
+}
+
+/// <summary>A youth's team as a member within the youth's agency sees it (the lead also sees partners, sharing and colleagues to add).</summary>
+internal sealed class TeamViews(TeamingData data, ConsentLookup consents)
+{
+    public async Task<TeamView> ViewAsync(string youthId, CancellationToken ct)
+    {
+        var (youth, team, myRole) = await data.MemberAsync(youthId, ct);
+        var people = (await data.Store.AllAsync<Person>(Person.Container, [Filter.Eq("active", true)], ct)).ToDictionary(p => p.Id);
+        var agencyName = await data.Cross.AgencyNameAsync(data.AgencyId, ct) ?? data.AgencyId;
+        var members = new List<MemberView> { new("youth", TeamRole.Youth, youth.DisplayName, null, data.AgencyId, agencyName, false, true) };
+        members.AddRange(youth.CaseManagerIds.Select(id => new MemberView(
+            $"lead~{id}", TeamRole.Lead, people.GetValueOrDefault(id)?.DisplayName ?? "A case manager", "Case manager", data.AgencyId, agencyName, false, true)));
+        var partnerships = myRole == TeamRole.Lead ? await CurrentPartnersAsync(ct) : [];
+        var partnerNames = (await data.PartnershipsAsync(ct)).GroupBy(p => p.OtherAgencyId(data.AgencyId)).ToDictionary(g => g.Key, g => g.First().OtherAgencyName(data.AgencyId));
+        foreach (var m in team?.Current ?? [])
+        {
+            var fromPartner = m.AgencyId != data.AgencyId;
+            members.Add(new MemberView(m.Id, m.Role, m.DisplayName, m.Title, m.AgencyId, fromPartner ? partnerNames.GetValueOrDefault(m.AgencyId, m.AgencyId) : agencyName, fromPartner, m.YouthAgreed));
+        }
+
+        var sharing = myRole == TeamRole.Lead
+            ? (await consents.AllAsync(youth.Id, TeamingScopes.MdtSharing, ct))
+                .OrderByDescending(c => c.GrantedAt)
+                .Select(c => new SharingView(c.Id, c.PartnerAgencyId!, partnerNames.GetValueOrDefault(c.PartnerAgencyId!, c.PartnerAgencyId!), c.Kinds, c.IsCurrent(data.Now), c.GrantedAt))
+                .ToList()
+            : [];
+        var colleagues = myRole == TeamRole.Lead
+            ? people.Values.Where(p => p.Id != youth.PersonId && !youth.CaseManagerIds.Contains(p.Id) && !p.Roles.Contains(Roles.Youth))
+                .OrderBy(p => p.DisplayName, StringComparer.OrdinalIgnoreCase).Select(p => new PersonOption(p.Id, p.DisplayName, p.Roles)).ToList()
+            : [];
+        return new TeamView(youth.Id, youth.DisplayName, team is not null, myRole, members, partnerships, sharing, colleagues);
+    }
+
+    private async Task<IReadOnlyList<PartnerOption>> CurrentPartnersAsync(CancellationToken ct)
+    {
+        var options = new List<PartnerOption>();
+        foreach (var agency in (await data.PartnershipsAsync(ct)).Select(p => p.OtherAgencyId(data.AgencyId)).Distinct())
+        {
+            if (await data.CurrentPartnershipWithAsync(agency, ct) is { } p)
+            {
+                options.Add(new PartnerOption(agency, p.OtherAgencyName(data.AgencyId), p.Kinds, [.. p.Professionals.Where(o => o.AgencyId == agency)]));
+            }
+        }
+
+        return options;
+    }
+}

@@ -1,0 +1,151 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using SurvivorConnect.Api.Features.Teaming;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.IntegrationTests;
+
+/// <summary>Bad input to teaming is a clear 4xx with nothing shared; a partner reaches nothing beyond what a youth shares.</summary>
+[Collection(SharedApi.Name)]
+public sealed class TeamingRefusalTests(ApiFactory api)
+{
+    private readonly TeamingWorld _world = new(api);
+
+    public static TheoryData<string, object> BadPartnerships => new()
+    {
+        { "partnerAgencyId", new { partnerAgencyId = "demo", kinds = new[] { "CasePlan" }, legalBasis = "x", expiresAt = DateTimeOffset.UtcNow.AddMonths(1) } },
+        { "partnerAgencyId", new { partnerAgencyId = "no-such-agency", kinds = new[] { "CasePlan" }, legalBasis = "x", expiresAt = DateTimeOffset.UtcNow.AddMonths(1) } },
+        { "kinds", new { partnerAgencyId = "demo-north", kinds = new[] { "Chat" }, legalBasis = "x", expiresAt = DateTimeOffset.UtcNow.AddMonths(1) } },
+        { "kinds", new { partnerAgencyId = "demo-north", kinds = new[] { "CheckIns" }, legalBasis = "x", expiresAt = DateTimeOffset.UtcNow.AddMonths(1) } },
+        { "kinds", new { partnerAgencyId = "demo-north", kinds = new[] { "Payouts" }, legalBasis = "x", expiresAt = DateTimeOffset.UtcNow.AddMonths(1) } },
+        { "kinds", new { partnerAgencyId = "demo-north", kinds = Array.Empty<string>(), legalBasis = "x", expiresAt = DateTimeOffset.UtcNow.AddMonths(1) } },
+        { "legalBasis", new { partnerAgencyId = "demo-north", kinds = new[] { "CasePlan" }, expiresAt = DateTimeOffset.UtcNow.AddMonths(1) } },
+        { "expiresAt", new { partnerAgencyId = "demo-north", kinds = new[] { "CasePlan" }, legalBasis = "x" } },
+        { "expiresAt", new { partnerAgencyId = "demo-north", kinds = new[] { "CasePlan" }, legalBasis = "x", expiresAt = DateTimeOffset.UtcNow.AddDays(-1) } },
+        { "professionals", new { partnerAgencyId = "demo-north", kinds = new[] { "CasePlan" }, legalBasis = "x", expiresAt = DateTimeOffset.UtcNow.AddMonths(1), professionals = new[] { new { personId = "north-casemanager", title = "Not ours" } } } },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadPartnerships))]
+    public async Task A_partnership_with_ones_own_agency_an_unknown_one_or_a_kind_never_shared_is_refused(string field, object body)
+    {
+        var problem = await HttpAssert.Problem(await _world.Admin.PostJson("/api/partnerships", body), 400);
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+        Assert.DoesNotContain(await HttpAssert.Ok<List<JsonElement>>(await _world.Admin.GetAsync("/api/partnerships")),
+            p => p.GetProperty("otherAgencyId").GetString() is "demo" or "no-such-agency");
+    }
+
+    [Fact]
+    public async Task Consent_to_share_with_an_agency_without_a_partnership_or_a_kind_outside_it_is_refused_and_nothing_is_recorded()
+    {
+        var partner = await _world.AgencyAsync();
+        var (youthId, _) = await _world.Mentoring.YouthAsync();
+        var none = await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/consents", new
+        {
+            subjectId = youthId, grantor = "Youth", scope = "mdt-sharing", partnerAgencyId = partner.Id, kinds = new[] { "CasePlan" },
+        }), 400);
+        Assert.True(none.GetProperty("errors").TryGetProperty("partnerAgencyId", out _));
+
+        await _world.PartnershipAsync(partner, kinds: ["CasePlan"]);
+        var outside = await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/consents", new
+        {
+            subjectId = youthId, grantor = "Youth", scope = "mdt-sharing", partnerAgencyId = partner.Id, kinds = new[] { "CasePlan", "SafetyPlan" },
+        }), 400);
+        Assert.True(outside.GetProperty("errors").TryGetProperty("kinds", out _));
+        await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/consents", new { subjectId = youthId, grantor = "Youth", scope = "mdt-sharing" }), 400);
+        await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/consents", new
+        {
+            subjectId = youthId, grantor = "Guardian", scope = "mdt-sharing", partnerAgencyId = partner.Id, kinds = new[] { "CasePlan" },
+        }), 400);
+
+        Assert.Empty(await HttpAssert.Ok<List<JsonElement>>(await _world.CaseManager.GetAsync($"/api/consents?subjectId={youthId}")));
+    }
+
+    [Fact]
+    public async Task A_team_member_who_is_not_a_person_of_either_agency_or_not_offered_is_refused()
+    {
+        var partner = await _world.AgencyAsync();
+        await _world.PartnershipAsync(partner);
+        var (youthId, _) = await _world.Mentoring.YouthAsync();
+        await MentoringWorld.Created(await _world.CaseManager.PostAsync($"/api/teams/{youthId}", null));
+        object[] bodies =
+        [
+            new { role = "Professional", personId = "nobody-at-all" },
+            new { role = "Professional", personId = partner.ProfessionalId },
+            new { role = "Professional", personId = partner.OtherStaffId, agencyId = partner.Id },
+            new { role = "Professional", personId = "north-casemanager", agencyId = "demo-north" },
+            new { role = "Support", personId = partner.ProfessionalId, agencyId = partner.Id },
+            new { role = "Professional", personId = "demo-youth" },
+            new { role = "Lead", personId = "demo-supervisor" },
+            new { role = "Support" },
+        ];
+        foreach (var body in bodies)
+        {
+            await HttpAssert.Problem(await _world.CaseManager.PostJson($"/api/teams/{youthId}/members", body), 400);
+        }
+
+        var team = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{youthId}"));
+        Assert.Equal(2, team.GetProperty("members").GetArrayLength());
+        Assert.Empty(await HttpAssert.Ok<List<JsonElement>>(await partner.OtherStaff.GetAsync("/api/shared")));
+    }
+
+    [Fact]
+    public async Task An_expired_partnership_cannot_be_accepted_and_shares_nothing_once_past_its_date()
+    {
+        var partner = await _world.AgencyAsync();
+        var proposed = await MentoringWorld.Created<JsonElement>(await _world.Admin.PostJson("/api/partnerships", new
+        {
+            partnerAgencyId = partner.Id, kinds = new[] { "CasePlan" }, legalBasis = "x", expiresAt = DateTimeOffset.UtcNow.AddDays(30),
+        }));
+        var id = proposed.GetProperty("id").GetString()!;
+        await ExpireAsync(id, "demo", partner.Id);
+        await HttpAssert.Problem(await partner.Admin.PostJson($"/api/partnerships/{id}/accept", new { }), 409);
+
+        var team = await _world.SharedTeamAsync();
+        await MentoringWorld.Ok(await TeamingWorld.ReadAsync(team));
+        await ExpireAsync(team.PartnershipId, "demo", team.Partner.Id);
+
+        await HttpAssert.Problem(await TeamingWorld.ReadAsync(team), 403);
+        var (youthId, _) = await _world.Mentoring.YouthAsync();
+        await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/consents", new
+        {
+            subjectId = youthId, grantor = "Youth", scope = "mdt-sharing", partnerAgencyId = team.Partner.Id, kinds = new[] { "CasePlan" },
+        }), 400);
+        var listed = (await HttpAssert.Ok<List<JsonElement>>(await _world.Admin.GetAsync("/api/partnerships"))).Single(p => p.GetProperty("id").GetString() == team.PartnershipId);
+        Assert.False(listed.GetProperty("current").GetBoolean());
+    }
+
+    [Fact]
+    public async Task A_partner_professional_reaches_no_other_record_of_the_youths_agency_by_editing_ids()
+    {
+        var team = await _world.SharedTeamAsync();
+        var other = await _world.SharedTeamAsync();
+        var pro = team.Partner.Professional;
+
+        await HttpAssert.Problem(await pro.GetAsync($"/api/shared/{Uri.EscapeDataString(other.SeatId)}"), 404);
+        var forged = TeamSeat.IdFor("demo", other.YouthId, team.Partner.ProfessionalId);
+        await HttpAssert.Problem(await pro.GetAsync($"/api/shared/{Uri.EscapeDataString(forged)}"), 404);
+        await HttpAssert.Problem(await team.Partner.OtherStaff.GetAsync($"/api/shared/{Uri.EscapeDataString(team.SeatId)}"), 404);
+
+        // Even a seat written into the partner's own partition by hand opens nothing the youth's agency did not grant.
+        var store = api.Services.GetRequiredService<IDocumentStore>();
+        await store.UpsertAsync(Partnership.Container, new TeamSeat
+        {
+            Id = forged, PartitionKey = team.Partner.Id, AgencyId = team.Partner.Id, PersonId = team.Partner.ProfessionalId,
+            SourceAgencyId = "demo", SourceAgencyName = "x", YouthId = other.YouthId, MemberId = "any", AddedAt = DateTimeOffset.UtcNow,
+        }, CancellationToken.None);
+        await HttpAssert.Problem(await pro.GetAsync($"/api/shared/{Uri.EscapeDataString(forged)}"), 403);
+    }
+
+    private async Task ExpireAsync(string partnershipId, params string[] agencies)
+    {
+        var store = api.Services.GetRequiredService<IDocumentStore>();
+        foreach (var agency in agencies)
+        {
+            var copy = (await store.ReadAsync<Partnership>(Partnership.Container, partnershipId, agency, CancellationToken.None))!;
+            await store.ReplaceAsync(Partnership.Container, copy with { ExpiresAt = DateTimeOffset.UtcNow.AddSeconds(-1) }, copy.ETag!, CancellationToken.None);
+        }
+    }
+}

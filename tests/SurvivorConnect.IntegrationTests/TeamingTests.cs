@@ -1,0 +1,196 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace SurvivorConnect.IntegrationTests;
+
+/// <summary>Partnerships, teams, plans and meetings, and sharing with a partner agency only under a current partnership and consent.</summary>
+[Collection(SharedApi.Name)]
+public sealed class TeamingTests(ApiFactory api)
+{
+    private readonly TeamingWorld _world = new(api);
+
+    [Fact]
+    public async Task A_partnership_is_proposed_by_one_admin_accepted_by_the_other_and_ended_by_either_at_once()
+    {
+        var partner = await _world.AgencyAsync();
+        var proposed = await MentoringWorld.Created<JsonElement>(await _world.Admin.PostJson("/api/partnerships", new
+        {
+            partnerAgencyId = partner.Id, kinds = new[] { "CasePlan" }, legalBasis = "Information-sharing agreement", expiresAt = DateTimeOffset.UtcNow.AddMonths(6),
+        }));
+        var id = proposed.GetProperty("id").GetString()!;
+        Assert.Equal("Proposed", proposed.GetProperty("state").GetString());
+        Assert.False(proposed.GetProperty("current").GetBoolean());
+
+        var theirs = (await HttpAssert.Ok<List<JsonElement>>(await partner.Admin.GetAsync("/api/partnerships"))).Single();
+        Assert.True(theirs.GetProperty("awaitingUs").GetBoolean());
+        Assert.Equal("demo", theirs.GetProperty("otherAgencyId").GetString());
+        await HttpAssert.Problem(await _world.Admin.PostJson($"/api/partnerships/{id}/accept", new { }), 403);
+
+        var accepted = await HttpAssert.Ok<JsonElement>(await partner.Admin.PostJson($"/api/partnerships/{id}/accept", new
+        {
+            professionals = new[] { new { personId = partner.ProfessionalId, title = "Advocate" } },
+        }));
+        Assert.True(accepted.GetProperty("current").GetBoolean());
+        var ours = (await HttpAssert.Ok<List<JsonElement>>(await _world.Admin.GetAsync("/api/partnerships"))).Single(p => p.GetProperty("id").GetString() == id);
+        Assert.True(ours.GetProperty("current").GetBoolean());
+        Assert.Equal(partner.ProfessionalId, ours.GetProperty("theirProfessionals")[0].GetProperty("personId").GetString());
+
+        var ended = await HttpAssert.Ok<JsonElement>(await partner.Admin.PostAsync($"/api/partnerships/{id}/end", null));
+        Assert.Equal("Ended", ended.GetProperty("state").GetString());
+        ours = (await HttpAssert.Ok<List<JsonElement>>(await _world.Admin.GetAsync("/api/partnerships"))).Single(p => p.GetProperty("id").GetString() == id);
+        Assert.Equal("Ended", ours.GetProperty("state").GetString());
+        Assert.False(ours.GetProperty("current").GetBoolean());
+    }
+
+    [Fact]
+    public async Task A_partner_professional_reads_only_what_the_partnership_and_the_youths_consent_both_name()
+    {
+        var team = await _world.SharedTeamAsync(kinds: ["CasePlan"], partnershipKinds: ["CasePlan", "SafetyPlan"]);
+
+        var shared = await HttpAssert.Ok<JsonElement>(await TeamingWorld.ReadAsync(team));
+        Assert.Equal(["CasePlan"], shared.GetProperty("kinds").EnumerateArray().Select(k => k.GetString()));
+        var goal = shared.GetProperty("casePlan")[0];
+        Assert.Equal("Stable housing by spring", goal.GetProperty("text").GetString());
+        Assert.Equal("I want my own room, near my sister", goal.GetProperty("youthWords").GetString());
+        Assert.Equal(JsonValueKind.Null, shared.GetProperty("safetyPlan").ValueKind);
+        Assert.Equal(JsonValueKind.Null, shared.GetProperty("meetings").ValueKind);
+    }
+
+    [Fact]
+    public async Task When_the_youth_stops_sharing_the_partners_next_read_is_refused_and_both_agencies_audit_every_read()
+    {
+        var team = await _world.SharedTeamAsync();
+        await MentoringWorld.Ok(await TeamingWorld.ReadAsync(team));
+
+        var mine = await HttpAssert.Ok<JsonElement>(await team.Youth.GetAsync("/api/my-team"));
+        var sharing = mine.GetProperty("sharing").EnumerateArray().Single();
+        Assert.Equal(team.Partner.Id, sharing.GetProperty("partnerAgencyId").GetString());
+        await MentoringWorld.Ok(await team.Youth.PostAsync($"/api/consents/{sharing.GetProperty("consentId").GetString()}/revoke", null));
+
+        var refused = await HttpAssert.Problem(await TeamingWorld.ReadAsync(team), 403);
+        Assert.Contains("no longer shared", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var list = await HttpAssert.Ok<List<JsonElement>>(await team.Partner.Professional.GetAsync("/api/shared"));
+        Assert.False(list.Single().GetProperty("shared").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, list.Single().GetProperty("youthName").ValueKind);
+
+        var youthAgencyLog = (await TeamingWorld.AuditAsync(_world.Admin, "shared.read")).Where(e => e.GetProperty("recordId").GetString() == team.YouthId).ToList();
+        Assert.Contains(youthAgencyLog, e => e.GetProperty("outcome").GetString() == "Succeeded" && e.GetProperty("actorId").GetString() == team.Partner.ProfessionalId
+            && e.GetProperty("actorAgencyId").GetString() == team.Partner.Id);
+        Assert.Contains(youthAgencyLog, e => e.GetProperty("outcome").GetString() == "Denied");
+        var partnerLog = await TeamingWorld.AuditAsync(team.Partner.Admin, "shared.read");
+        Assert.Contains(partnerLog, e => e.GetProperty("outcome").GetString() == "Succeeded" && e.GetProperty("recordId").GetString() == team.SeatId);
+        Assert.Contains(partnerLog, e => e.GetProperty("outcome").GetString() == "Denied");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Ending_the_partnership_from_either_side_stops_the_next_read(bool byYouthsAgency)
+    {
+        var team = await _world.SharedTeamAsync();
+        await MentoringWorld.Ok(await TeamingWorld.ReadAsync(team));
+
+        var admin = byYouthsAgency ? _world.Admin : team.Partner.Admin;
+        await MentoringWorld.Ok(await admin.PostAsync($"/api/partnerships/{team.PartnershipId}/end", null));
+
+        await HttpAssert.Problem(await TeamingWorld.ReadAsync(team), 403);
+    }
+
+    [Fact]
+    public async Task A_professional_taken_off_the_team_no_longer_finds_the_youth()
+    {
+        var team = await _world.SharedTeamAsync();
+        var view = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{team.YouthId}"));
+        var member = view.GetProperty("members").EnumerateArray().Single(m => m.GetProperty("fromPartner").GetBoolean());
+
+        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/teams/{team.YouthId}/members/{member.GetProperty("id").GetString()}/remove", null));
+
+        await HttpAssert.Problem(await TeamingWorld.ReadAsync(team), 404);
+        Assert.Empty(await HttpAssert.Ok<List<JsonElement>>(await team.Partner.Professional.GetAsync("/api/shared")));
+    }
+
+    [Fact]
+    public async Task A_case_plan_keeps_the_youths_words_beside_each_decision_and_every_change_in_its_history()
+    {
+        var (youthId, _) = await _world.Mentoring.YouthAsync();
+        await MentoringWorld.Created(await _world.CaseManager.PostAsync($"/api/teams/{youthId}", null));
+        var plans = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{youthId}/case-plan/items", new
+        {
+            kind = "Referral", text = "Referral to counselling", owner = "Alex", due = "2027-01-15", youthWords = "Only a woman counsellor, please",
+        }));
+        var itemId = plans.GetProperty("casePlan")[0].GetProperty("id").GetString();
+        plans = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PutAsJsonAsync($"/api/teams/{youthId}/case-plan/items/{itemId}", new
+        {
+            kind = "Referral", text = "Referral to counselling", owner = "Alex", status = "Done", due = "2027-01-15", youthWords = "Only a woman counsellor, please",
+        }));
+
+        Assert.Equal("Done", plans.GetProperty("casePlan")[0].GetProperty("status").GetString());
+        var history = plans.GetProperty("history").EnumerateArray().ToList();
+        Assert.Equal(2, history.Count);
+        Assert.Equal("Changed status to Done", history[0].GetProperty("change").GetString());
+        Assert.Equal("Open", history[0].GetProperty("itemBefore").GetProperty("status").GetString());
+        Assert.Equal(JsonValueKind.Null, history[1].GetProperty("itemBefore").ValueKind);
+    }
+
+    [Fact]
+    public async Task The_youth_reads_their_team_plan_and_safety_plan_with_the_crisis_lines_and_agrees_to_a_support()
+    {
+        var team = await _world.SharedTeamAsync();
+        await MentoringWorld.Ok(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/members", new { role = "Support", name = "Aunt Rosa", title = "Aunt" }));
+
+        var mine = await HttpAssert.Ok<JsonElement>(await team.Youth.GetAsync("/api/my-team"));
+        var waiting = mine.GetProperty("supportsToConfirm").EnumerateArray().Single();
+        Assert.Equal("Aunt Rosa", waiting.GetProperty("displayName").GetString());
+        Assert.DoesNotContain(mine.GetProperty("members").EnumerateArray(), m => m.GetProperty("displayName").GetString() == "Aunt Rosa");
+        Assert.Contains(mine.GetProperty("members").EnumerateArray(), m => m.GetProperty("role").GetString() == "Youth");
+        Assert.Contains(mine.GetProperty("members").EnumerateArray(), m => m.GetProperty("fromPartner").GetBoolean());
+        Assert.Equal("I want my own room, near my sister", mine.GetProperty("plan")[0].GetProperty("youthWords").GetString());
+
+        mine = await HttpAssert.Ok<JsonElement>(await team.Youth.PostAsync($"/api/my-team/supports/{waiting.GetProperty("id").GetString()}/agree", null));
+        Assert.Contains(mine.GetProperty("members").EnumerateArray(), m => m.GetProperty("displayName").GetString() == "Aunt Rosa");
+
+        var safety = await HttpAssert.Ok<JsonElement>(await team.Youth.GetAsync("/api/my-team/safety-plan"));
+        Assert.Equal("Call my sister", safety.GetProperty("plan").GetProperty("copingSteps")[0].GetString());
+        Assert.NotEmpty(safety.GetProperty("crisisResources").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task A_meeting_records_the_youths_part_and_view_and_its_overdue_actions_reach_the_case_manager()
+    {
+        var team = await _world.SharedTeamAsync();
+        var meetings = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/meetings", new
+        {
+            scheduledFor = DateTimeOffset.UtcNow.AddDays(-2), agenda = new[] { "Housing", "School" },
+        }));
+        var meetingId = meetings.GetProperty("meetings")[0].GetProperty("id").GetString();
+        var partnerMember = meetings.GetProperty("members").EnumerateArray().Single(m => m.GetProperty("fromPartner").GetBoolean()).GetProperty("id").GetString()!;
+        meetings = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/meetings/{meetingId}/record", new
+        {
+            attended = new[] { "youth", "lead~demo-casemanager", partnerMember },
+            youthParticipation = "InPerson",
+            decisions = new[] { new { text = "Apply for the youth housing programme", youthView = "Yes, if my sister can visit" } },
+            actions = new[]
+            {
+                new { text = "Send the housing application", ownerMemberId = partnerMember, due = DateOnly.FromDateTime(DateTime.UtcNow.AddDays(-1)) },
+                new { text = "Visit the school", ownerMemberId = "youth", due = DateOnly.FromDateTime(DateTime.UtcNow.AddDays(10)) },
+            },
+            notes = "Good meeting.",
+        }));
+        var held = meetings.GetProperty("meetings")[0];
+        Assert.Equal("InPerson", held.GetProperty("youthParticipation").GetString());
+        Assert.Equal("Yes, if my sister can visit", held.GetProperty("decisions")[0].GetProperty("youthView").GetString());
+
+        var overdue = await HttpAssert.Ok<List<JsonElement>>(await _world.CaseManager.GetAsync("/api/teams/overdue-actions"));
+        var mineOverdue = overdue.Where(a => a.GetProperty("youthId").GetString() == team.YouthId).ToList();
+        Assert.Equal("Send the housing application", Assert.Single(mineOverdue).GetProperty("text").GetString());
+
+        var shared = await HttpAssert.Ok<JsonElement>(await TeamingWorld.ReadAsync(team));
+        Assert.Equal("Good meeting.", shared.GetProperty("meetings")[0].GetProperty("notes").GetString());
+
+        var actionId = mineOverdue[0].GetProperty("id").GetString();
+        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/teams/{team.YouthId}/meetings/{meetingId}/actions/{actionId}/done", null));
+        overdue = await HttpAssert.Ok<List<JsonElement>>(await _world.CaseManager.GetAsync("/api/teams/overdue-actions"));
+        Assert.DoesNotContain(overdue, a => a.GetProperty("youthId").GetString() == team.YouthId);
+    }
+}

@@ -1,0 +1,68 @@
+using SurvivorConnect.Api.Features.Teaming;
+using SurvivorConnect.Api.Features.Teaming.Rules;
+
+namespace SurvivorConnect.UnitTests.Teaming;
+
+public sealed class SharingRulesTests
+{
+    private static readonly RecordKind[] All = [RecordKind.CasePlan, RecordKind.SafetyPlan, RecordKind.MdtNotes];
+
+    [Fact]
+    public void A_partner_professional_reads_only_what_both_the_partnership_and_the_consent_name()
+    {
+        var readable = SharingRules.Readable(TeamRole.Professional, fromPartnerAgency: true, [RecordKind.CasePlan, RecordKind.SafetyPlan], [RecordKind.SafetyPlan, RecordKind.MdtNotes]);
+
+        Assert.Equal([RecordKind.SafetyPlan], readable);
+    }
+
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(false, false)]
+    public void Without_a_partnership_or_a_consent_a_partner_reads_nothing(bool partnership, bool consent)
+    {
+        Assert.Empty(SharingRules.Readable(TeamRole.Professional, fromPartnerAgency: true, partnership ? All : null, consent ? All : null));
+    }
+
+    [Theory]
+    [InlineData(TeamRole.Support)]
+    [InlineData(TeamRole.Youth)]
+    [InlineData(TeamRole.Lead)]
+    public void Only_a_professional_reads_anything_from_a_partner_agency(TeamRole role)
+    {
+        Assert.Empty(SharingRules.Readable(role, fromPartnerAgency: true, All, All));
+    }
+
+    [Theory]
+    [InlineData(TeamRole.Youth, 3)]
+    [InlineData(TeamRole.Lead, 3)]
+    [InlineData(TeamRole.Professional, 3)]
+    [InlineData(TeamRole.Support, 0)]
+    public void Within_the_youths_agency_the_role_decides(TeamRole role, int kinds)
+    {
+        Assert.Equal(kinds, SharingRules.Readable(role, fromPartnerAgency: false, null, null).Count);
+    }
+
+    [Fact]
+    public void A_partnership_shares_only_while_accepted_and_before_its_expiry()
+    {
+        var now = new DateTimeOffset(2026, 11, 30, 12, 0, 0, TimeSpan.Zero);
+
+        Assert.True(SharingRules.IsCurrent(PartnershipState.Active, now.AddSeconds(1), now));
+        Assert.False(SharingRules.IsCurrent(PartnershipState.Active, now, now));
+        Assert.False(SharingRules.IsCurrent(PartnershipState.Proposed, now.AddDays(1), now));
+        Assert.False(SharingRules.IsCurrent(PartnershipState.Ended, now.AddDays(1), now));
+        Assert.False(SharingRules.IsCurrent(PartnershipState.Declined, now.AddDays(1), now));
+    }
+
+    [Fact]
+    public void An_action_is_overdue_from_the_day_after_it_was_due_until_done()
+    {
+        var today = new DateOnly(2026, 11, 30);
+        var action = new MeetingAction("a", "Call the school", "youth", today);
+
+        Assert.False(MeetingRules.IsOverdue(action, today));
+        Assert.True(MeetingRules.IsOverdue(action, today.AddDays(1)));
+        Assert.False(MeetingRules.IsOverdue(action with { DoneAt = DateTimeOffset.UnixEpoch }, today.AddDays(1)));
+    }
+}
