@@ -34,7 +34,8 @@ internal sealed class SharedHandlers(TeamingData data)
     public async ValueTask<IReadOnlyList<SharedSummary>> Handle(ListSharedWithMe query, CancellationToken ct)
     {
         var list = new List<SharedSummary>();
-        foreach (var seat in (await data.Store.AllAsync<TeamSeat>(TeamingData.Container, [Filter.Eq("personId", data.Me)], ct)).OrderBy(s => s.AddedAt))
+        var seats = await data.Store.AllAsync<TeamSeat>(TeamingData.Container, [Filter.Eq("personId", data.Me)], ct);
+        foreach (var seat in seats.Where(s => s.SourceAgencyId != data.AgencyId).OrderBy(s => s.AddedAt))
         {
             try
             {
@@ -52,7 +53,7 @@ internal sealed class SharedHandlers(TeamingData data)
 
     public async ValueTask<SharedRecordsView> Handle(GetSharedRecords query, CancellationToken ct)
     {
-        var seat = await data.Store.FindAsync<TeamSeat>(TeamingData.Container, query.SeatId, ct) is { } s && s.PersonId == data.Me
+        var seat = await data.Store.FindAsync<TeamSeat>(TeamingData.Container, query.SeatId, ct) is { } s && s.PersonId == data.Me && s.SourceAgencyId != data.AgencyId
             ? s
             : throw new NotFoundException("shared record");
         var grant = await data.Cross.OpenSharedAsync(seat, "shared.read", ct);

@@ -77,6 +77,10 @@ internal sealed class TeamingData(AgencyStore store, MentoringData mentoring, Cr
             : throw new NotFoundException("team");
     }
 
+    /// <summary>The youth on the signed-in case manager's caseload.</summary>
+    public async Task<IReadOnlyList<YouthReferral>> CaseloadAsync(CancellationToken ct) =>
+        [.. (await store.AllAsync<YouthReferral>(YouthReferral.Container, [], ct)).Where(mentoring.IsCaseManagerOf).OrderBy(y => y.DisplayName, StringComparer.OrdinalIgnoreCase)];
+
     /// <summary>The signed-in youth's own referral; a youth without one has no team.</summary>
     public async Task<YouthReferral> MyYouthRecordAsync(CancellationToken ct) =>
         await mentoring.OwnYouthRecordAsync(ct) ?? throw new NotFoundException("team");

@@ -49,6 +49,8 @@ public static class TeamingModule
 
         var teams = app.MapGroup("/api/teams").WithTags("Teaming")
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        teams.MapGet("/", ListMyTeams).WithName(nameof(ListMyTeams)).RequireAuthorization(Policies.Professional)
+            .WithSummary("The teams you lead (your caseload) and the teams of your agency you sit on.");
         teams.MapGet("/overdue-actions", ListOverdueActions).WithName(nameof(ListOverdueActions)).RequireAuthorization(Policies.CaseManager)
             .WithSummary("Actions from your youth's team meetings that are past their due date.");
         var team = teams.MapGroup("/{youthId}");
@@ -103,6 +105,9 @@ public static class TeamingModule
 
     private static async Task<Ok<PartnershipView>> EndPartnership(IMediator mediator, string id, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new EndPartnership(id), ct));
+
+    private static async Task<Ok<IReadOnlyList<TeamSummary>>> ListMyTeams(IMediator mediator, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new ListMyTeams(), ct));
 
     private static async Task<Ok<IReadOnlyList<ActionView>>> ListOverdueActions(IMediator mediator, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new ListOverdueActions(), ct));

@@ -50,6 +50,13 @@ public sealed record TeamView(
 
 public sealed record PersonOption(string Id, string DisplayName, IReadOnlyList<string> Roles);
 
+public sealed record TeamSummary(string YouthId, string YouthName, TeamRole MyRole, bool Formed);
+
+public sealed record ListMyTeams : IQuery<IReadOnlyList<TeamSummary>>, IAudited
+{
+    public AuditTarget Audit => new("team.list", "team");
+}
+
 public sealed record FormTeam(string YouthId) : ICommand<TeamView>, IAudited
 {
     public AuditTarget Audit => new("team.form", "team", YouthId);
@@ -82,8 +89,37 @@ internal sealed class TeamHandlers(TeamingData data, TeamViews views)
     : ICommandHandler<FormTeam, TeamView>,
       ICommandHandler<AddTeamMember, TeamView>,
       ICommandHandler<RemoveTeamMember, TeamView>,
-      IQueryHandler<GetTeam, TeamView>
+      IQueryHandler<GetTeam, TeamView>,
+      IQueryHandler<ListMyTeams, IReadOnlyList<TeamSummary>>
 {
+    /// <summary>The youth whose teams the caller leads (their caseload) and the teams of their agency they sit on.</summary>
+    public async ValueTask<IReadOnlyList<TeamSummary>> Handle(ListMyTeams query, CancellationToken ct)
+    {
+        var teams = new List<TeamSummary>();
+        foreach (var youth in await data.CaseloadAsync(ct))
+        {
+            teams.Add(new TeamSummary(youth.Id, youth.DisplayName, TeamRole.Lead, await data.TeamAsync(youth.Id, ct) is not null));
+        }
+
+        foreach (var seat in await data.Store.AllAsync<TeamSeat>(TeamingData.Container, [Filter.Eq("personId", data.Me)], ct))
+        {
+            if (seat.SourceAgencyId == data.AgencyId && teams.All(t => t.YouthId != seat.YouthId))
+            {
+                try
+                {
+                    var (youth, team, role) = await data.MemberAsync(seat.YouthId, ct);
+                    teams.Add(new TeamSummary(youth.Id, youth.DisplayName, role, team is not null));
+                }
+                catch (NotFoundException)
+                {
+                    // A seat left from a team they are no longer on.
+                }
+            }
+        }
+
+        return [.. teams.OrderBy(t => t.YouthName, StringComparer.OrdinalIgnoreCase)];
+    }
+
     public async ValueTask<TeamView> Handle(FormTeam command, CancellationToken ct)
     {
         var youth = await data.YouthToLeadAsync(command.YouthId, ct);
@@ -112,20 +148,21 @@ internal sealed class TeamHandlers(TeamingData data, TeamViews views)
         }
 
         await data.Store.ReplaceAsync(TeamingData.Container, team with { Members = [.. team.Members, member] }, team.ETag!, ct);
-        if (member.AgencyId != data.AgencyId)
+        if (member.PersonId is { } seated)
         {
-            await data.Cross.SeatAsync(new TeamSeat
+            var seat = new TeamSeat
             {
-                Id = TeamSeat.IdFor(data.AgencyId, youth.Id, member.PersonId!),
+                Id = TeamSeat.IdFor(data.AgencyId, youth.Id, seated),
                 PartitionKey = member.AgencyId,
                 AgencyId = member.AgencyId,
-                PersonId = member.PersonId!,
+                PersonId = seated,
                 SourceAgencyId = data.AgencyId,
                 SourceAgencyName = await data.Cross.AgencyNameAsync(data.AgencyId, ct) ?? data.AgencyId,
                 YouthId = youth.Id,
                 MemberId = member.Id,
                 AddedAt = data.Now,
-            }, ct);
+            };
+            await (member.AgencyId == data.AgencyId ? data.Store.UpsertAsync(TeamingData.Container, seat, ct) : data.Cross.SeatAsync(seat, ct));
         }
 
         return await views.ViewAsync(youth.Id, ct);
@@ -140,9 +177,10 @@ internal sealed class TeamHandlers(TeamingData data, TeamViews views)
         {
             Members = [.. team.Members.Select(m => m.Id == member.Id ? m with { RemovedAt = data.Now } : m)],
         }, team.ETag!, ct);
-        if (member.AgencyId != data.AgencyId)
+        if (member.PersonId is { } seated)
         {
-            await data.Cross.UnseatAsync(member.AgencyId, TeamSeat.IdFor(data.AgencyId, youth.Id, member.PersonId!), ct);
+            var seatId = TeamSeat.IdFor(data.AgencyId, youth.Id, seated);
+            await (member.AgencyId == data.AgencyId ? data.Store.DeleteAsync(TeamingData.Container, seatId, data.AgencyId, null, ct) : data.Cross.UnseatAsync(member.AgencyId, seatId, ct));
         }
 
         return await views.ViewAsync(youth.Id, ct);

@@ -1,0 +1,124 @@
+using System.Globalization;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace SurvivorConnect.BrowserTests;
+
+/// <summary>
+/// Two agencies agree a partnership; Riley's case manager forms Riley's team with Northstar's advocate, writes the
+/// plan with Riley's words and records what Riley agreed to share; the advocate reads it; Riley, on a phone, reads
+/// their team, plan and safety plan and stops sharing; the advocate's next read is refused.
+/// </summary>
+[Collection(Portal.Name)]
+public sealed class TeamingJourneyTests(PortalServer server)
+{
+    private const string Advocate = "Quinn (northstar case manager)";
+
+    [Fact]
+    public async Task A_team_with_a_partner_agency_shares_the_plan_until_the_youth_stops_sharing()
+    {
+        // Harbor Light's admin proposes; Northstar's admin accepts and offers Quinn.
+        var admin = await server.SignInAsync("Taylor (demo agency admin)");
+        await admin.GotoAsync("/partnerships");
+        await admin.GetByLabel("The other agency's SurvivorConnect id").FillAsync("demo-north");
+        var propose = admin.Locator("[data-propose]");
+        await propose.GetByLabel("Case plan").CheckAsync();
+        await propose.GetByLabel("Safety plan").CheckAsync();
+        await admin.GetByLabel("Legal basis (the agreement or law it rests on)").FillAsync("County MDT information-sharing protocol, 2026");
+        await admin.GetByLabel("Ends on").FillAsync(server.Time.GetUtcNow().AddYears(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Propose" }).ClickAsync();
+        await Expect(admin.Locator("[data-outcome]")).ToContainTextAsync("Proposed.");
+        await Accessibility.AssertNoSeriousViolationsAsync(admin);
+
+        var partnerAdmin = await server.SignInAsync("Reese (northstar agency admin)");
+        await partnerAdmin.GotoAsync("/partnerships");
+        var proposal = partnerAdmin.Locator("[data-partnerships] li", new() { HasText = "Harbor Light" });
+        await Expect(proposal).ToContainTextAsync("Waiting for you to accept or decline.");
+        await proposal.GetByLabel(Advocate, new() { Exact = true }).CheckAsync();
+        await proposal.GetByLabel($"Title for {Advocate}").FillAsync("Youth advocate");
+        await proposal.GetByRole(AriaRole.Button, new() { Name = "Accept" }).ClickAsync();
+        await Expect(partnerAdmin.Locator("[data-outcome]")).ToContainTextAsync("Accepted.");
+        await Expect(partnerAdmin.Locator("[data-partnerships] li", new() { HasText = "Harbor Light" })).ToContainTextAsync("In force.");
+        await Accessibility.AssertNoSeriousViolationsAsync(partnerAdmin);
+
+        // Riley's case manager forms the team with Quinn, writes the plan and records Riley's consent.
+        var caseManager = await server.SignInAsync("Alex (demo case manager)");
+        await caseManager.GotoAsync("/teams");
+        await caseManager.Locator("[data-teams] li", new() { HasText = "Riley" }).GetByRole(AriaRole.Link, new() { Name = "Team" }).ClickAsync();
+        await caseManager.GetByRole(AriaRole.Button, new() { Name = "Form the team" }).ClickAsync();
+        await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The team is formed.");
+        await caseManager.GetByLabel("Who", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = $"{Advocate}, Youth advocate" });
+        await caseManager.GetByRole(AriaRole.Button, new() { Name = "Add to the team" }).ClickAsync();
+        await Expect(caseManager.Locator("[data-members]")).ToContainTextAsync("Partner professional · Youth advocate · Northstar Family Services (demo)");
+        var share = caseManager.Locator("[data-share]");
+        await share.GetByLabel("Case plan").CheckAsync();
+        await share.GetByLabel("Safety plan").CheckAsync();
+        await share.GetByLabel("told me they agree to this").CheckAsync();
+        await share.GetByRole(AriaRole.Button, new() { Name = "Record Riley (demo youth)'s consent" }).ClickAsync();
+        await Expect(caseManager.Locator("[data-sharing]")).ToContainTextAsync("Northstar Family Services (demo): Case plan, Safety plan · shared now");
+        await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
+
+        await caseManager.GetByRole(AriaRole.Link, new() { Name = "Plans" }).ClickAsync();
+        var newItem = caseManager.Locator("[data-item-form=new]");
+        await newItem.GetByLabel("Kind").SelectOptionAsync("Goal");
+        await newItem.GetByLabel("What was decided").FillAsync("A safe place to live by spring");
+        await newItem.GetByLabel("What the youth wants, in their words").FillAsync("Somewhere near my sister, where I have my own key");
+        await newItem.GetByLabel("Owner (optional)").FillAsync("Alex");
+        await newItem.GetByRole(AriaRole.Button, new() { Name = "Add" }).ClickAsync();
+        await Expect(caseManager.Locator("[data-case-plan]")).ToContainTextAsync("Somewhere near my sister, where I have my own key");
+        var safety = caseManager.Locator("[data-safety-form]");
+        await safety.GetByLabel("Coping steps").FillAsync("Put my headphones on\nText my sister");
+        await safety.GetByLabel("Safe places").FillAsync("The library on Main Street");
+        await safety.GetByRole(AriaRole.Button, new() { Name = "Save the safety plan" }).ClickAsync();
+        await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The safety plan is saved.");
+        await Expect(caseManager.Locator("[data-history]")).ToContainTextAsync("Added a goal: A safe place to live by spring");
+        await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
+
+        // Quinn, at Northstar, reads what Riley shares.
+        var partner = await server.SignInAsync(Advocate);
+        await partner.GotoAsync("/shared");
+        var seat = partner.Locator("[data-shared] li", new() { HasText = "Riley" });
+        var seatId = await seat.GetAttributeAsync("data-seat");
+        await seat.GetByRole(AriaRole.Button, new() { Name = "Read" }).ClickAsync();
+        var records = partner.Locator("[data-shared-records]");
+        await Expect(records).ToContainTextAsync("A safe place to live by spring");
+        await Expect(records).ToContainTextAsync("Somewhere near my sister, where I have my own key");
+        await Expect(records).ToContainTextAsync("The library on Main Street");
+        await Accessibility.AssertNoSeriousViolationsAsync(partner);
+        await Accessibility.ScreenshotAsync(partner, "partner-shared-desktop");
+
+        // A second window of Quinn's, left open on the list before Riley decides.
+        var stale = await server.SignInAsync(Advocate);
+        await stale.GotoAsync("/shared");
+
+        // Riley, on a phone, reads their team, plan and safety plan, and stops sharing.
+        var youth = await server.SignInAsync("Riley (demo youth)", phone: true);
+        await youth.GotoAsync("/my-team");
+        await Expect(youth.Locator("[data-my-team]")).ToContainTextAsync("Quinn (northstar case manager) — Youth advocate, Northstar Family Services (demo)");
+        await Expect(youth.Locator("[data-case-plan]")).ToContainTextAsync("My goal: A safe place to live by spring");
+        await Expect(youth.Locator("[data-case-plan]")).ToContainTextAsync("What I want: Somewhere near my sister");
+        await Accessibility.AssertNoSeriousViolationsAsync(youth);
+        await Accessibility.ScreenshotAsync(youth, "youth-my-team-phone");
+        await youth.GetByRole(AriaRole.Link, new() { Name = "My safety plan" }).ClickAsync();
+        await Expect(youth.Locator("[data-crisis]")).ToContainTextAsync("988");
+        await Expect(youth.Locator("[data-safety-plan]")).ToContainTextAsync("Text my sister");
+        await Expect(youth.Locator("[data-exit]")).ToBeVisibleAsync();
+        await Accessibility.AssertNoSeriousViolationsAsync(youth);
+        await Accessibility.AssertFitsAsync(youth);
+
+        await youth.GotoAsync("/my-team");
+        var sharing = youth.Locator("[data-my-sharing] li", new() { HasText = "Northstar" });
+        await Expect(sharing).ToContainTextAsync("can read your plan and your safety plan");
+        await sharing.GetByRole(AriaRole.Button, new() { Name = "Stop sharing" }).ClickAsync();
+        await Expect(youth.Locator("[data-outcome]")).ToContainTextAsync("Stopped.");
+        await Expect(youth.Locator("[data-nothing-shared]")).ToBeVisibleAsync();
+
+        // Quinn's open page still offers the read; the next read is refused, and the list no longer names Riley.
+        await stale.Locator($"[data-seat='{seatId}']").GetByRole(AriaRole.Button, new() { Name = "Read" }).ClickAsync();
+        await Expect(stale.Locator("[data-outcome]")).ToContainTextAsync("These records are no longer shared with your agency.");
+        await Expect(stale.Locator("[data-shared-records]")).ToHaveCountAsync(0);
+        await Expect(stale.Locator($"[data-seat='{seatId}']")).ToContainTextAsync("Not shared with your agency now.");
+        await Expect(stale.Locator($"[data-seat='{seatId}']")).Not.ToContainTextAsync("Riley");
+        await Accessibility.AssertNoSeriousViolationsAsync(stale);
+    }
+}
