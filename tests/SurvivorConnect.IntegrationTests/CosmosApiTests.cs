@@ -43,6 +43,23 @@ public sealed class CosmosApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Sharing_with_a_partner_agency_and_its_revocation_work_the_same_on_Cosmos_DB()
+    {
+        var world = new TeamingWorld(_api);
+        var team = await world.SharedTeamAsync();
+
+        var shared = await HttpAssert.Ok<System.Text.Json.JsonElement>(await TeamingWorld.ReadAsync(team));
+        Assert.Equal("I want my own room, near my sister", shared.GetProperty("casePlan")[0].GetProperty("youthWords").GetString());
+        var plans = await HttpAssert.Ok<System.Text.Json.JsonElement>(await world.CaseManager.GetAsync($"/api/teams/{team.YouthId}/plans"));
+        Assert.Equal(2, plans.GetProperty("history").GetArrayLength());
+
+        await MentoringWorld.Ok(await team.Youth.PostAsync($"/api/consents/{team.ConsentId}/revoke", null));
+
+        await HttpAssert.Problem(await TeamingWorld.ReadAsync(team), 403);
+        Assert.NotEmpty(await TeamingWorld.AuditAsync(_api.As("demo-admin"), "shared.read"));
+    }
+
+    [Fact]
     public async Task When_Cosmos_DB_goes_down_the_API_answers_503_and_recovers_when_it_is_back()
     {
         var admin = _api.As("demo-admin");

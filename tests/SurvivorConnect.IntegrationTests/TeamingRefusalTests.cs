@@ -139,6 +139,41 @@ public sealed class TeamingRefusalTests(ApiFactory api)
         await HttpAssert.Problem(await pro.GetAsync($"/api/shared/{Uri.EscapeDataString(forged)}"), 403);
     }
 
+    [Fact]
+    public async Task A_partnership_ended_on_one_side_is_never_brought_back_by_the_other_sides_change()
+    {
+        var team = await _world.SharedTeamAsync();
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/partnerships/{team.PartnershipId}/end", null));
+
+        // As if the write to the partner's copy had been lost: their copy still says it is in force.
+        var store = api.Services.GetRequiredService<IDocumentStore>();
+        var theirs = (await store.ReadAsync<Partnership>(Partnership.Container, team.PartnershipId, team.Partner.Id, CancellationToken.None))!;
+        await store.ReplaceAsync(Partnership.Container, theirs with { State = SurvivorConnect.Api.Features.Teaming.Rules.PartnershipState.Active, EndedAt = null }, theirs.ETag!, CancellationToken.None);
+
+        await HttpAssert.Problem(await TeamingWorld.ReadAsync(team), 403);
+        await HttpAssert.Problem(await team.Partner.Admin.PutAsJsonAsync($"/api/partnerships/{team.PartnershipId}/professionals", new
+        {
+            professionals = new[] { new { personId = team.Partner.ProfessionalId, title = "Advocate" } },
+        }), 409);
+        var ours = (await store.ReadAsync<Partnership>(Partnership.Container, team.PartnershipId, "demo", CancellationToken.None))!;
+        Assert.Equal(SurvivorConnect.Api.Features.Teaming.Rules.PartnershipState.Ended, ours.State);
+        await HttpAssert.Problem(await TeamingWorld.ReadAsync(team), 403);
+    }
+
+    [Fact]
+    public async Task A_professional_their_agency_no_longer_offers_reads_nothing()
+    {
+        var team = await _world.SharedTeamAsync();
+        await MentoringWorld.Ok(await TeamingWorld.ReadAsync(team));
+
+        await MentoringWorld.Ok(await team.Partner.Admin.PutAsJsonAsync($"/api/partnerships/{team.PartnershipId}/professionals", new { professionals = Array.Empty<object>() }));
+
+        await HttpAssert.Problem(await TeamingWorld.ReadAsync(team), 403);
+        var ours = (await HttpAssert.Ok<List<JsonElement>>(await _world.Admin.GetAsync("/api/partnerships"))).Single(p => p.GetProperty("id").GetString() == team.PartnershipId);
+        Assert.Equal(0, ours.GetProperty("theirProfessionals").GetArrayLength());
+        Assert.True(ours.GetProperty("current").GetBoolean());
+    }
+
     private async Task ExpireAsync(string partnershipId, params string[] agencies)
     {
         var store = api.Services.GetRequiredService<IDocumentStore>();

@@ -111,6 +111,28 @@ public sealed class TeamingTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_professional_of_the_youths_agency_on_the_team_reads_it_and_only_the_youths_case_manager_writes_it()
+    {
+        var (youthId, _) = await _world.Mentoring.YouthAsync();
+        await MentoringWorld.Created(await _world.CaseManager.PostAsync($"/api/teams/{youthId}", null));
+        var (otherId, other) = await _world.Mentoring.PersonAsync("CaseManager");
+        await HttpAssert.Problem(await other.GetAsync($"/api/teams/{youthId}"), 404);
+        await HttpAssert.Problem(await _world.Mentoring.Supervisor.GetAsync($"/api/teams/{youthId}/plans"), 404);
+
+        await MentoringWorld.Ok(await _world.CaseManager.PostJson($"/api/teams/{youthId}/members", new { role = "Professional", personId = otherId, title = "Housing worker" }));
+        await MentoringWorld.Ok(await _world.CaseManager.PostJson($"/api/teams/{youthId}/members", new { role = "Professional", personId = "demo-supervisor" }));
+
+        var team = await HttpAssert.Ok<JsonElement>(await other.GetAsync($"/api/teams/{youthId}"));
+        Assert.Equal("Professional", team.GetProperty("myRole").GetString());
+        Assert.Empty(team.GetProperty("sharing").EnumerateArray());
+        var plans = await HttpAssert.Ok<JsonElement>(await _world.Mentoring.Supervisor.GetAsync($"/api/teams/{youthId}/plans"));
+        Assert.False(plans.GetProperty("mayEdit").GetBoolean());
+        Assert.Contains(await HttpAssert.Ok<List<JsonElement>>(await other.GetAsync("/api/teams")), t => t.GetProperty("youthId").GetString() == youthId);
+        await HttpAssert.Problem(await other.PostJson($"/api/teams/{youthId}/case-plan/items", new { kind = "Goal", text = "Not theirs to write" }), 404);
+        await HttpAssert.Problem(await _world.Mentoring.Supervisor.PostJson($"/api/teams/{youthId}/case-plan/items", new { kind = "Goal", text = "x" }), 403);
+    }
+
+    [Fact]
     public async Task A_case_plan_keeps_the_youths_words_beside_each_decision_and_every_change_in_its_history()
     {
         var (youthId, _) = await _world.Mentoring.YouthAsync();

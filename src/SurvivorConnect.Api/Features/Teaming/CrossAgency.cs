@@ -33,13 +33,21 @@ internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAudi
         return ReadPartnershipAsync(other, mine.Id, ct);
     }
 
-    /// <summary>Writes the other agency's copy: the same partnership, owned by and filed under that agency.</summary>
-    public Task<Partnership> WriteOtherCopyAsync(Partnership mine, string? otherETag, CancellationToken ct)
+    /// <summary>The other agency's first copy of a partnership the caller's agency proposes: the same terms, owned by and filed under that agency.</summary>
+    public Task<Partnership> CreateOtherCopyAsync(Partnership mine, CancellationToken ct)
     {
         var other = mine.OtherAgencyId(user.AgencyId);
-        var copy = mine with { AgencyId = other, PartitionKey = other, ETag = null };
-        return otherETag is null ? store.CreateAsync(Container, copy, ct) : store.ReplaceAsync(Container, copy, otherETag, ct);
+        return store.CreateAsync(Container, mine with { AgencyId = other, PartitionKey = other, ETag = null }, ct);
     }
+
+    /// <summary>
+    /// A change to the other agency's copy, made from that copy as read (never from the caller's own copy, so a copy
+    /// that one side already ended is never brought back by the other).
+    /// </summary>
+    public Task<Partnership> ReplaceOtherCopyAsync(Partnership theirs, CancellationToken ct) =>
+        theirs.AgencyId == user.AgencyId || theirs.PartitionKey != theirs.AgencyId
+            ? throw new InvalidOperationException("Only the other agency's own copy is written here.")
+            : store.ReplaceAsync(Container, theirs, theirs.ETag!, ct);
 
     /// <summary>Both copies of the partnership are current: a change that reached only one side stops sharing.</summary>
     public async Task<bool> BothCurrentAsync(Partnership mine, CancellationToken ct) =>
@@ -93,7 +101,8 @@ internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAudi
             }
         }
 
-        if (current is null)
+        // The partner agency decides which of its people serve on other agencies' teams; one it no longer offers reads nothing.
+        if (current is null || !current.Professionals.Any(p => p.AgencyId == me && p.PersonId == user.UserId))
         {
             return null;
         }

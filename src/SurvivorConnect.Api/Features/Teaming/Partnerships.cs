@@ -110,7 +110,7 @@ internal sealed class PartnershipHandlers(TeamingData data)
             ProposedBy = data.Me,
             Professionals = ours,
         }, ct);
-        await data.Cross.WriteOtherCopyAsync(mine, null, ct);
+        await data.Cross.CreateOtherCopyAsync(mine, ct);
         return await ViewAsync(mine, ct);
     }
 
@@ -139,14 +139,8 @@ internal sealed class PartnershipHandlers(TeamingData data)
         }
 
         var offers = await OffersAsync(command.Body.Professionals, ct);
-        var accepted = await data.Store.ReplaceAsync(TeamingData.Container, mine with
-        {
-            State = PartnershipState.Active,
-            AcceptedAt = data.Now,
-            AcceptedBy = data.Me,
-            Professionals = [.. other.Professionals.Where(p => p.AgencyId != data.AgencyId), .. offers],
-        }, mine.ETag!, ct);
-        await data.Cross.WriteOtherCopyAsync(accepted, other.ETag, ct);
+        var accepted = await data.Store.ReplaceAsync(TeamingData.Container, Accepted(mine, offers), mine.ETag!, ct);
+        await data.Cross.ReplaceOtherCopyAsync(Accepted(other, offers), ct);
         return await ViewAsync(accepted, ct);
     }
 
@@ -158,13 +152,15 @@ internal sealed class PartnershipHandlers(TeamingData data)
             throw new ConflictException("This partnership has ended.");
         }
 
-        var other = await data.Cross.OtherCopyAsync(mine, ct) ?? throw new ConflictException("The other agency no longer holds this partnership.");
-        var offers = await OffersAsync(command.Body.Professionals, ct);
-        var changed = await data.Store.ReplaceAsync(TeamingData.Container, mine with
+        var other = await data.Cross.OtherCopyAsync(mine, ct);
+        if (other is null || other.State is PartnershipState.Ended or PartnershipState.Declined)
         {
-            Professionals = [.. other.Professionals.Where(p => p.AgencyId != data.AgencyId), .. offers],
-        }, mine.ETag!, ct);
-        await data.Cross.WriteOtherCopyAsync(changed, other.ETag, ct);
+            throw new ConflictException("The other agency has ended this partnership.");
+        }
+
+        var offers = await OffersAsync(command.Body.Professionals, ct);
+        var changed = await data.Store.ReplaceAsync(TeamingData.Container, Offering(mine, offers), mine.ETag!, ct);
+        await data.Cross.ReplaceOtherCopyAsync(Offering(other, offers), ct);
         return await ViewAsync(changed, ct);
     }
 
@@ -177,16 +173,12 @@ internal sealed class PartnershipHandlers(TeamingData data)
         }
 
         // Our copy first: from this write on, nothing is shared, whatever becomes of the other agency's copy.
-        var ended = await data.Store.ReplaceAsync(TeamingData.Container, mine with
+        var state = mine.State == PartnershipState.Proposed && mine.AcceptingAgencyId == data.AgencyId ? PartnershipState.Declined : PartnershipState.Ended;
+        Partnership Ended(Partnership copy) => copy with { State = state, EndedAt = data.Now, EndedBy = data.Me, EndedByAgencyId = data.AgencyId };
+        var ended = await data.Store.ReplaceAsync(TeamingData.Container, Ended(mine), mine.ETag!, ct);
+        if (await data.Cross.OtherCopyAsync(mine, ct) is { State: PartnershipState.Proposed or PartnershipState.Active } other)
         {
-            State = mine.State == PartnershipState.Proposed && mine.AcceptingAgencyId == data.AgencyId ? PartnershipState.Declined : PartnershipState.Ended,
-            EndedAt = data.Now,
-            EndedBy = data.Me,
-            EndedByAgencyId = data.AgencyId,
-        }, mine.ETag!, ct);
-        if (await data.Cross.OtherCopyAsync(mine, ct) is { } other)
-        {
-            await data.Cross.WriteOtherCopyAsync(ended, other.ETag, ct);
+            await data.Cross.ReplaceOtherCopyAsync(Ended(other), ct);
         }
 
         return await ViewAsync(ended, ct);
@@ -220,6 +212,13 @@ internal sealed class PartnershipHandlers(TeamingData data)
             throw TeamingValidation.Invalid("kinds", $"The partnership does not share {string.Join(", ", outside)}.");
         }
     }
+
+    private Partnership Accepted(Partnership copy, IReadOnlyList<OfferedProfessional> offers) =>
+        Offering(copy, offers) with { State = PartnershipState.Active, AcceptedAt = data.Now, AcceptedBy = data.Me };
+
+    /// <summary>A copy with the caller's agency's offer replaced and the other agency's kept as that copy has it.</summary>
+    private Partnership Offering(Partnership copy, IReadOnlyList<OfferedProfessional> offers) =>
+        copy with { Professionals = [.. copy.Professionals.Where(p => p.AgencyId != data.AgencyId), .. offers] };
 
     /// <summary>The professionals an admin offers: active case managers or supervisors of their own agency.</summary>
     private async Task<List<OfferedProfessional>> OffersAsync(ProfessionalOffer[]? offers, CancellationToken ct)

@@ -198,7 +198,7 @@ internal sealed class TeamHandlers(TeamingData data, TeamViews views)
         if (body.PersonId is { } personId)
         {
             person = await data.ActivePersonAsync(personId.Trim(), ct);
-            var fits = person is not null && person.Id != youth.PersonId && !youth.CaseManagerIds.Contains(person.Id)
+            var fits = person is not null && person.Id != youth.PersonId && !youth.CaseManagerIds.Contains(person.Id) && !person.Roles.Contains(Roles.Youth)
                 && (role == TeamRole.Support || person.Roles.Any(r => r is Roles.CaseManager or Roles.Supervisor));
             if (!fits)
             {
