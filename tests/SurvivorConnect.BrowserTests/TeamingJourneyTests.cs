@@ -73,6 +73,7 @@ public sealed class TeamingJourneyTests(PortalServer server)
         await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The safety plan is saved.");
         await Expect(caseManager.Locator("[data-history]")).ToContainTextAsync("Added a goal: A safe place to live by spring");
         await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
+        await Accessibility.ScreenshotAsync(caseManager, "case-manager-plans-desktop");
 
         // Quinn, at Northstar, reads what Riley shares.
         var partner = await server.SignInAsync(Advocate);
