@@ -58,6 +58,22 @@ public sealed class TeamingTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_consent_to_share_keeps_the_kinds_as_the_partnership_names_them()
+    {
+        var partner = await _world.AgencyAsync();
+        await _world.PartnershipAsync(partner, kinds: ["CasePlan"]);
+        var (youthId, _) = await _world.Mentoring.YouthAsync();
+
+        var consent = await MentoringWorld.Created<JsonElement>(await _world.CaseManager.PostJson("/api/consents", new
+        {
+            subjectId = youthId, grantor = "Youth", scope = "mdt-sharing", partnerAgencyId = partner.Id, kinds = new[] { " caseplan ", "CASEPLAN" },
+        }));
+
+        Assert.Equal(["CasePlan"], consent.GetProperty("kinds").EnumerateArray().Select(k => k.GetString()));
+        Assert.Equal(partner.Id, consent.GetProperty("partnerAgencyId").GetString());
+    }
+
+    [Fact]
     public async Task When_the_youth_stops_sharing_the_partners_next_read_is_refused_and_both_agencies_audit_every_read()
     {
         var team = await _world.SharedTeamAsync();

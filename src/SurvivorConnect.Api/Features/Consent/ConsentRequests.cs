@@ -57,11 +57,12 @@ public interface IConsentSubjects
 /// <summary>
 /// What the registry asks of the feature that keeps partnerships between agencies (teaming) before a consent to
 /// share with another agency is recorded: throws <see cref="RequestValidationException"/> when there is no current
-/// partnership with that agency, or it does not allow one of the kinds.
+/// partnership with that agency, or it does not allow one of the kinds; otherwise returns the kinds as that
+/// feature spells them.
 /// </summary>
 public interface IPartnerSharing
 {
-    Task EnsureMayShareAsync(string partnerAgencyId, IReadOnlyList<string> kinds, CancellationToken ct);
+    Task<IReadOnlyList<string>> EnsureMayShareAsync(string partnerAgencyId, IReadOnlyList<string> kinds, CancellationToken ct);
 }
 
 /// <summary>
@@ -98,7 +99,7 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
         var kinds = ValidationErrors.Clean(body.Kinds);
         if (body.PartnerAgencyId is not null)
         {
-            await partners.EnsureMayShareAsync(body.PartnerAgencyId, kinds, ct);
+            kinds = await partners.EnsureMayShareAsync(body.PartnerAgencyId, kinds, ct);
         }
 
         var consent = await store.CreateAsync(ConsentRecord.Container, new ConsentRecord

@@ -195,7 +195,7 @@ internal sealed class PartnershipHandlers(TeamingData data)
         return views;
     }
 
-    public async Task EnsureMayShareAsync(string partnerAgencyId, IReadOnlyList<string> kinds, CancellationToken ct)
+    public async Task<IReadOnlyList<string>> EnsureMayShareAsync(string partnerAgencyId, IReadOnlyList<string> kinds, CancellationToken ct)
     {
         var errors = new ValidationErrors();
         TeamingValidation.Kinds(errors, "kinds", [.. kinds]);
@@ -206,11 +206,11 @@ internal sealed class PartnershipHandlers(TeamingData data)
 
         var partnership = await data.CurrentPartnershipWithAsync(partnerAgencyId, ct)
             ?? throw TeamingValidation.Invalid("partnerAgencyId", "Your agency has no partnership in force with that agency, so nothing can be shared with it.");
-        var outside = kinds.Select(EnumNames.Parse<RecordKind>).Where(k => !partnership.Kinds.Contains(k)).ToList();
-        if (outside.Count > 0)
-        {
-            throw TeamingValidation.Invalid("kinds", $"The partnership does not share {string.Join(", ", outside)}.");
-        }
+        var asked = kinds.Select(EnumNames.Parse<RecordKind>).Distinct().ToList();
+        var outside = asked.Where(k => !partnership.Kinds.Contains(k)).ToList();
+        return outside.Count > 0
+            ? throw TeamingValidation.Invalid("kinds", $"The partnership does not share {string.Join(", ", outside)}.")
+            : [.. asked.Select(k => k.ToString())];
     }
 
     private Partnership Accepted(Partnership copy, IReadOnlyList<OfferedProfessional> offers) =>

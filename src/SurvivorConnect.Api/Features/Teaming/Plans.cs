@@ -11,6 +11,8 @@ namespace SurvivorConnect.Api.Features.Teaming;
 
 public sealed record PlanItemRequest(string? Kind, string? Text, string? Owner, string? Status, DateOnly? Due, string? YouthWords)
 {
+    public const int MaxItems = 100;
+
     public void Validate(ValidationErrors errors) =>
         errors.OneOf<PlanItemKind>("kind", Kind).Text("text", Text, 500).Text("owner", Owner, 80, required: false)
             .OneOf<PlanItemStatus>("status", Status, required: false).Text("youthWords", YouthWords, 1000, required: false);
@@ -108,6 +110,11 @@ internal sealed class PlanHandlers(TeamingData data)
         var item = new PlanItem(
             before?.Id ?? AgencyStore.NewId(), EnumNames.Parse<PlanItemKind>(body.Kind), body.Text!.Trim(), Blank(body.Owner),
             body.Status is null ? before?.Status ?? PlanItemStatus.Open : EnumNames.Parse<PlanItemStatus>(body.Status), body.Due, Blank(body.YouthWords));
+        if (before is null && plan?.Items.Count >= PlanItemRequest.MaxItems)
+        {
+            throw new ConflictException($"A plan holds at most {PlanItemRequest.MaxItems} decisions. Mark finished ones done or stopped and change them instead.");
+        }
+
         var items = before is null ? [.. plan?.Items ?? [], item] : plan!.Items.Select(i => i.Id == item.Id ? item : i).ToList();
         var saved = (plan ?? new CasePlan { Id = CasePlan.IdFor(youth.Id), YouthId = youth.Id }) with { Items = items, UpdatedAt = data.Now, UpdatedBy = data.Me };
         await SaveAsync(saved, plan?.ETag, Revision(saved.Id, youth.Id, before is null ? $"Added a {item.Kind.ToString().ToLowerInvariant()}" : Changes(before, item)) with

@@ -16,6 +16,8 @@ namespace SurvivorConnect.Api.Features.Teaming;
 /// <summary>Someone to add to a youth's team: a person of the agency, a professional a partner agency offers, or a support the youth names.</summary>
 public sealed record MemberRequest(string? Role, string? PersonId, string? AgencyId, string? Name, string? Title)
 {
+    public const int MaxMembers = 30;
+
     public void Validate(ValidationErrors errors)
     {
         errors.OneOf<TeamRole>("role", Role).Text("personId", PersonId, 128, required: false).Text("agencyId", AgencyId, 128, required: false)
@@ -145,6 +147,11 @@ internal sealed class TeamHandlers(TeamingData data, TeamViews views)
         if (member.PersonId is { } personId && team.Current.Any(m => m.PersonId == personId && m.AgencyId == member.AgencyId))
         {
             throw new ConflictException("They are on the team already.");
+        }
+
+        if (team.Current.Count() >= MemberRequest.MaxMembers)
+        {
+            throw new ConflictException($"A team has at most {MemberRequest.MaxMembers} members besides the youth and their case managers.");
         }
 
         await data.Store.ReplaceAsync(TeamingData.Container, team with { Members = [.. team.Members, member] }, team.ETag!, ct);
