@@ -44,6 +44,26 @@ public sealed class TeamingTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task The_other_agencys_admins_the_seated_professional_and_the_youth_are_told_without_names()
+    {
+        var team = await _world.SharedTeamAsync();
+        await MentoringWorld.Ok(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/members", new { role = "Support", name = "Coach Dana" }));
+
+        Assert.Contains("partnership-proposed", await KindsAsync(team.Partner.Admin));
+        Assert.Contains("team-partner", await KindsAsync(team.Partner.Professional));
+        Assert.Contains("partnership-accepted", await KindsAsync(_world.Admin));
+        Assert.Contains("team-support", await KindsAsync(team.Youth));
+        var texts = (await HttpAssert.Ok<PageDto<NotificationDto>>(await team.Partner.Professional.GetAsync("/api/notifications"))).Items.Select(n => n.Text);
+        Assert.DoesNotContain(texts, t => t.Contains("Youth ", StringComparison.Ordinal) || t.Contains("Coach", StringComparison.Ordinal));
+
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/partnerships/{team.PartnershipId}/end", null));
+        Assert.Contains("partnership-ended", await KindsAsync(team.Partner.Admin));
+    }
+
+    private static async Task<List<string>> KindsAsync(HttpClient client) =>
+        [.. (await HttpAssert.Ok<PageDto<NotificationDto>>(await client.GetAsync("/api/notifications"))).Items.Select(n => n.Kind)];
+
+    [Fact]
     public async Task A_partner_professional_reads_only_what_the_partnership_and_the_youths_consent_both_name()
     {
         var team = await _world.SharedTeamAsync(kinds: ["CasePlan"], partnershipKinds: ["CasePlan", "SafetyPlan"]);

@@ -85,4 +85,22 @@ public static class Notices
 
     public static Notice WellbeingCheckInRequested { get; } = new("wellbeing-check-in",
         "Something hard may have happened in your mentoring. When you are ready, a short wellbeing check-in is waiting for you. Look after yourself.");
+
+    public static Notice PartnershipProposed { get; } = new("partnership-proposed",
+        "Another agency has proposed a partnership with yours, so youth on shared teams can choose to share records. You can accept or decline it on the Partnerships page.");
+
+    public static Notice PartnershipAccepted { get; } = new("partnership-accepted",
+        "A partner agency accepted your agency's partnership. Youth can now choose to share records with it.");
+
+    public static Notice PartnershipEnded { get; } = new("partnership-ended",
+        "A partner agency ended its partnership with your agency. Nothing is shared under it any more.");
+
+    public static Notice AddedToPartnerTeam { get; } = new("team-partner",
+        "A partner agency added you to a youth's team. What the youth chooses to share with your agency is under Shared with you.");
+
+    public static Notice AddedToTeam { get; } = new("team-member",
+        "You were added to a youth's team. You can read it under Teams.");
+
+    public static Notice SupportToAgree { get; } = new("team-support",
+        "Your case manager has asked whether someone should join your team as a support. It is your choice: see My team.");
 }

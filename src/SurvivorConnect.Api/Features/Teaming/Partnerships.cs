@@ -1,5 +1,6 @@
 using Mediator;
 using SurvivorConnect.Api.Features.Consent;
+using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Features.Teaming.Rules;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
@@ -66,7 +67,7 @@ public sealed record ListPartnerships : IQuery<IReadOnlyList<PartnershipView>>, 
 /// accepts; either ends it at once. Each agency writes its own copy first, so a change that fails half-way leaves
 /// the copies disagreeing, and disagreeing copies share nothing.
 /// </summary>
-internal sealed class PartnershipHandlers(TeamingData data)
+internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notices)
     : ICommandHandler<ProposePartnership, PartnershipView>,
       ICommandHandler<AcceptPartnership, PartnershipView>,
       ICommandHandler<SetOfferedProfessionals, PartnershipView>,
@@ -111,6 +112,7 @@ internal sealed class PartnershipHandlers(TeamingData data)
             Professionals = ours,
         }, ct);
         await data.Cross.CreateOtherCopyAsync(mine, ct);
+        await notices.ToAdminsAsync(partner, Notices.PartnershipProposed, ct);
         return await ViewAsync(mine, ct);
     }
 
@@ -141,6 +143,7 @@ internal sealed class PartnershipHandlers(TeamingData data)
         var offers = await OffersAsync(command.Body.Professionals, ct);
         var accepted = await data.Store.ReplaceAsync(TeamingData.Container, Accepted(mine, offers), mine.ETag!, ct);
         await data.Cross.ReplaceOtherCopyAsync(Accepted(other, offers), ct);
+        await notices.ToAdminsAsync(mine.ProposingAgencyId, Notices.PartnershipAccepted, ct);
         return await ViewAsync(accepted, ct);
     }
 
@@ -179,6 +182,7 @@ internal sealed class PartnershipHandlers(TeamingData data)
         if (await data.Cross.OtherCopyAsync(mine, ct) is { State: PartnershipState.Proposed or PartnershipState.Active } other)
         {
             await data.Cross.ReplaceOtherCopyAsync(Ended(other), ct);
+            await notices.ToAdminsAsync(other.AgencyId, Notices.PartnershipEnded, ct);
         }
 
         return await ViewAsync(ended, ct);

@@ -30,6 +30,7 @@ public static class TeamingModule
         builder.Services.AddScoped<TeamingData>();
         builder.Services.AddScoped<CrossAgency>();
         builder.Services.AddScoped<TeamViews>();
+        builder.Services.AddSingleton<PartnerNotices>();
         builder.Services.AddScoped<IPartnerSharing, PartnershipHandlers>();
         return builder;
     }

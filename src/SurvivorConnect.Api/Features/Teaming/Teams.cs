@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using SurvivorConnect.Api.Features.Chat;
 using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Mentoring;
+using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Features.Teaming.Rules;
 using SurvivorConnect.Api.Infrastructure.Auth;
@@ -87,7 +88,7 @@ public sealed record GetTeam(string YouthId) : IQuery<TeamView>, IAudited
 /// agency's professional must be one that agency offers under a partnership in force, and gets a seat in their own
 /// agency that lets them ask — never more — for what the youth shares.
 /// </summary>
-internal sealed class TeamHandlers(TeamingData data, TeamViews views)
+internal sealed class TeamHandlers(TeamingData data, TeamViews views, Notifier notifier, PartnerNotices partnerNotices)
     : ICommandHandler<FormTeam, TeamView>,
       ICommandHandler<AddTeamMember, TeamView>,
       ICommandHandler<RemoveTeamMember, TeamView>,
@@ -171,6 +172,14 @@ internal sealed class TeamHandlers(TeamingData data, TeamViews views)
             };
             await (member.AgencyId == data.AgencyId ? data.Store.UpsertAsync(TeamingData.Container, seat, ct) : data.Cross.SeatAsync(seat, ct));
         }
+
+        var told = (member.Role, member.AgencyId == data.AgencyId) switch
+        {
+            (TeamRole.Support, _) => notifier.SendAsync([youth.PersonId], Notices.SupportToAgree, null, ct),
+            (_, true) => notifier.SendAsync([member.PersonId], Notices.AddedToTeam, null, ct),
+            _ => partnerNotices.ToPersonAsync(member.AgencyId, member.PersonId!, Notices.AddedToPartnerTeam, ct),
+        };
+        await told;
 
         return await views.ViewAsync(youth.Id, ct);
     }

@@ -1,0 +1,34 @@
+using SurvivorConnect.Api.Features.Notifications;
+using SurvivorConnect.Api.Features.People;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Tenancy;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Teaming;
+
+/// <summary>
+/// Notices to people of a partner agency (its admins, a professional seated on a team). They are sent in that
+/// agency's own scope, as its teaming system user, so they are stored and pushed there like any of its own
+/// notices; they carry no names or records.
+/// </summary>
+internal sealed class PartnerNotices(IServiceScopeFactory scopes)
+{
+    public const string SystemUser = "system-teaming";
+
+    public Task ToAdminsAsync(string agencyId, Notice notice, CancellationToken ct) =>
+        InAgencyAsync(agencyId, async (store, notifier) =>
+        {
+            var admins = (await store.AllAsync<Person>(Person.Container, [Filter.Eq("active", true)], ct)).Where(p => p.Roles.Contains(Roles.AgencyAdmin)).Select(p => p.Id);
+            await notifier.SendAsync(admins, notice, null, ct);
+        });
+
+    public Task ToPersonAsync(string agencyId, string personId, Notice notice, CancellationToken ct) =>
+        InAgencyAsync(agencyId, (_, notifier) => notifier.SendAsync([personId], notice, null, ct));
+
+    private async Task InAgencyAsync(string agencyId, Func<AgencyStore, Notifier, Task> send)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<HubCaller>().Principal = HubCaller.System(agencyId, SystemUser);
+        await send(scope.ServiceProvider.GetRequiredService<AgencyStore>(), scope.ServiceProvider.GetRequiredService<Notifier>());
+    }
+}
