@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -50,6 +52,10 @@ public sealed class TeamingJourneyTests(PortalServer server)
         await caseManager.GetByLabel("Who", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = $"{Advocate}, Youth advocate" });
         await caseManager.GetByRole(AriaRole.Button, new() { Name = "Add to the team" }).ClickAsync();
         await Expect(caseManager.Locator("[data-members]")).ToContainTextAsync("Partner professional · Youth advocate · Northstar Family Services (demo)");
+        await caseManager.GetByLabel("Name, or what Riley (demo youth) calls them").FillAsync("Aunt Rosa");
+        await caseManager.GetByLabel("Who they are to Riley (demo youth) (optional)").FillAsync("Aunt");
+        await caseManager.GetByRole(AriaRole.Button, new() { Name = "Ask Riley (demo youth)" }).ClickAsync();
+        await Expect(caseManager.Locator("[data-members] li", new() { HasText = "Aunt Rosa" })).ToContainTextAsync("Waiting for Riley (demo youth) to agree.");
         var share = caseManager.Locator("[data-share]");
         await share.GetByLabel("Case plan").CheckAsync();
         await share.GetByLabel("Safety plan").CheckAsync();
@@ -97,6 +103,11 @@ public sealed class TeamingJourneyTests(PortalServer server)
         await youth.GotoAsync("/my-team");
         await Expect(youth.Locator("[data-my-team]")).ToContainTextAsync("Quinn (northstar case manager) — Youth advocate, Northstar Family Services (demo)");
         await Expect(youth.Locator("[data-case-plan]")).ToContainTextAsync("My goal: A safe place to live by spring");
+        var question = youth.Locator("[data-support]", new() { HasText = "Aunt Rosa" });
+        await Expect(question).ToContainTextAsync("Do you want Aunt Rosa (Aunt) on your team");
+        await question.GetByRole(AriaRole.Button, new() { Name = "Yes" }).ClickAsync();
+        await Expect(youth.Locator("[data-outcome]")).ToContainTextAsync("They are on your team.");
+        await Expect(youth.Locator("[data-my-team]")).ToContainTextAsync("Aunt Rosa — Aunt");
         await Expect(youth.Locator("[data-case-plan]")).ToContainTextAsync("What I want: Somewhere near my sister");
         await Accessibility.AssertNoSeriousViolationsAsync(youth);
         await Accessibility.ScreenshotAsync(youth, "youth-my-team-phone");
@@ -121,5 +132,49 @@ public sealed class TeamingJourneyTests(PortalServer server)
         await Expect(stale.Locator($"[data-seat='{seatId}']")).ToContainTextAsync("Not shared with your agency now.");
         await Expect(stale.Locator($"[data-seat='{seatId}']")).Not.ToContainTextAsync("Riley");
         await Accessibility.AssertNoSeriousViolationsAsync(stale);
+    }
+
+    [Fact]
+    public async Task A_case_manager_records_a_meeting_with_the_youths_view_and_an_overdue_action_shows_until_done()
+    {
+        var api = await server.ApiAsAsync("demo-casemanager");
+        var referred = await api.PostAsJsonAsync("/api/youth", new { displayName = "Jo (meeting journey)", age = 17, stage = "preparation" });
+        var youthId = (await referred.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        (await api.PostAsync($"/api/teams/{youthId}", null)).EnsureSuccessStatusCode();
+        var today = server.Time.GetUtcNow();
+
+        var caseManager = await server.SignInAsync("Alex (demo case manager)");
+        await caseManager.GotoAsync($"/teams/{youthId}/meetings");
+        await caseManager.GetByLabel("When (UTC)").FillAsync(today.AddDays(-1).ToString("yyyy-MM-dd'T'10:00", CultureInfo.InvariantCulture));
+        await caseManager.GetByLabel("Agenda, one item per line").FillAsync("School\nHousing");
+        await caseManager.GetByRole(AriaRole.Button, new() { Name = "Schedule" }).ClickAsync();
+        await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The meeting is scheduled.");
+
+        var meeting = caseManager.Locator("[data-meetings] li[data-held=no]").First;
+        await meeting.GetByText("Record this meeting").ClickAsync();
+        var record = meeting.Locator("[data-record]");
+        await record.GetByLabel("Jo (meeting journey)", new() { Exact = true }).CheckAsync();
+        await record.GetByLabel("Jo (meeting journey) gave their views in writing").CheckAsync();
+        await record.Locator("[name=Decision1]").FillAsync("Move to the school nearer the new flat");
+        await record.Locator("[name=View1]").FillAsync("Only if I can finish this term first");
+        await record.Locator("[name=Action1]").FillAsync("Call the new school");
+        await record.Locator("[name=Owner1]").SelectOptionAsync(new SelectOptionValue { Label = "Alex (demo case manager)" });
+        await record.Locator("[name=Due1]").FillAsync(today.AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
+        await record.GetByRole(AriaRole.Button, new() { Name = "Save the record" }).ClickAsync();
+        await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The meeting is recorded.");
+        var held = caseManager.Locator("[data-meetings] li[data-held=yes]").First;
+        await Expect(held).ToContainTextAsync("Jo (meeting journey) gave their views in writing.");
+        await Expect(held).ToContainTextAsync("Jo (meeting journey)'s view: Only if I can finish this term first");
+        await Expect(held.Locator("[data-actions]")).ToContainTextAsync("overdue");
+
+        await caseManager.GotoAsync("/teams");
+        await Expect(caseManager.Locator("[data-overdue-actions]")).ToContainTextAsync("Jo (meeting journey): Call the new school");
+        await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
+        await caseManager.Locator("[data-overdue-actions]").GetByRole(AriaRole.Link, new() { Name = "Jo (meeting journey)" }).ClickAsync();
+        await caseManager.Locator("[data-actions] li", new() { HasText = "Call the new school" }).GetByRole(AriaRole.Button, new() { Name = "Mark done" }).ClickAsync();
+        await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("Marked done.");
+        await caseManager.GotoAsync("/teams");
+        await Expect(caseManager.Locator("main")).Not.ToContainTextAsync("Call the new school");
     }
 }

@@ -9,7 +9,8 @@ namespace SurvivorConnect.IntegrationTests;
 
 /// <summary>
 /// Every endpoint the app maps, with who may call it. A new endpoint without a row, or without an
-/// authorization policy, fails this test: extend the matrix with every feature.
+/// authorization policy, fails this test: extend the matrix with every feature. Its cross-agency cases (a partner
+/// agency's professional trying every route to a youth's agency with real ids) are in <see cref="CrossAgencyMatrixTests"/>.
 /// </summary>
 public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory api) : IClassFixture<AuthorizationMatrixTests.Factory>
 {
