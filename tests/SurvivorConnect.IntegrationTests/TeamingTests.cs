@@ -239,12 +239,26 @@ public sealed class TeamingTests(ApiFactory api)
         Assert.Equal("InPerson", held.GetProperty("youthParticipation").GetString());
         Assert.Equal("Yes, if my sister can visit", held.GetProperty("decisions")[0].GetProperty("youthView").GetString());
 
+        await HttpAssert.Problem(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/meetings/{meetingId}/record", new
+        {
+            attended = Array.Empty<string>(), youthParticipation = "ChoseNotToTakePart", notes = "Rewritten",
+        }), 409);
+        var next = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/meetings", new
+        {
+            scheduledFor = DateTimeOffset.UtcNow.AddDays(7), agenda = new[] { "Follow-up" },
+        }));
+        var nextId = next.GetProperty("meetings")[0].GetProperty("id").GetString();
+        await HttpAssert.Problem(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/meetings/{nextId}/record", new
+        {
+            youthParticipation = "InPerson", actions = new[] { new { text = "x", ownerMemberId = "not-a-member", due = "2027-01-01" } },
+        }), 400);
+
         var overdue = await HttpAssert.Ok<List<JsonElement>>(await _world.CaseManager.GetAsync("/api/teams/overdue-actions"));
         var mineOverdue = overdue.Where(a => a.GetProperty("youthId").GetString() == team.YouthId).ToList();
         Assert.Equal("Send the housing application", Assert.Single(mineOverdue).GetProperty("text").GetString());
 
         var shared = await HttpAssert.Ok<JsonElement>(await TeamingWorld.ReadAsync(team));
-        Assert.Equal("Good meeting.", shared.GetProperty("meetings")[0].GetProperty("notes").GetString());
+        Assert.Equal("Good meeting.", shared.GetProperty("meetings").EnumerateArray().Single(m => m.GetProperty("id").GetString() == meetingId).GetProperty("notes").GetString());
 
         var actionId = mineOverdue[0].GetProperty("id").GetString();
         await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/teams/{team.YouthId}/meetings/{meetingId}/actions/{actionId}/done", null));

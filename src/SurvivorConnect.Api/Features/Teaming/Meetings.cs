@@ -138,6 +138,11 @@ internal sealed class MeetingHandlers(TeamingData data, TeamViews teams)
     {
         var youth = await data.YouthToLeadAsync(command.YouthId, ct);
         var meeting = await MeetingAsync(youth.Id, command.MeetingId, ct);
+        if (meeting.HeldAt is not null)
+        {
+            throw new ConflictException("This meeting is already recorded, and its record is kept as it was. Note anything new at the next meeting.");
+        }
+
         var members = (await teams.ViewAsync(youth.Id, ct)).Members.Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
         var body = command.Body;
         if (body.Attended?.FirstOrDefault(a => !members.Contains(a)) is not null || body.Actions?.FirstOrDefault(a => !members.Contains(a.OwnerMemberId!)) is not null)
@@ -148,7 +153,7 @@ internal sealed class MeetingHandlers(TeamingData data, TeamViews teams)
         var actions = (body.Actions ?? []).Select(a => new MeetingAction(AgencyStore.NewId(), a.Text!.Trim(), a.OwnerMemberId!, a.Due!.Value)).ToList();
         await data.Store.ReplaceAsync(TeamingData.Container, meeting with
         {
-            HeldAt = meeting.HeldAt ?? data.Now,
+            HeldAt = data.Now,
             Attended = [.. (body.Attended ?? []).Distinct()],
             YouthParticipation = EnumNames.Parse<YouthParticipation>(body.YouthParticipation),
             Decisions = [.. (body.Decisions ?? []).Select(d => new Decision(d.Text!.Trim(), string.IsNullOrWhiteSpace(d.YouthView) ? null : d.YouthView.Trim()))],
