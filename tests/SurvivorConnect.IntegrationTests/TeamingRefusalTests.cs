@@ -174,6 +174,22 @@ public sealed class TeamingRefusalTests(ApiFactory api)
         Assert.True(ours.GetProperty("current").GetBoolean());
     }
 
+    [Fact]
+    public async Task When_only_one_agencys_copy_still_offers_the_professional_or_shares_a_kind_the_narrower_copy_wins()
+    {
+        var team = await _world.SharedTeamAsync(kinds: ["CasePlan", "SafetyPlan"], partnershipKinds: ["CasePlan", "SafetyPlan"]);
+        var store = api.Services.GetRequiredService<IDocumentStore>();
+        var theirs = (await store.ReadAsync<Partnership>(Partnership.Container, team.PartnershipId, team.Partner.Id, CancellationToken.None))!;
+
+        // As if a later change had reached only the partner's copy.
+        theirs = await store.ReplaceAsync(Partnership.Container, theirs with { Kinds = [SurvivorConnect.Api.Features.Teaming.Rules.RecordKind.CasePlan] }, theirs.ETag!, CancellationToken.None);
+        var shared = await HttpAssert.Ok<JsonElement>(await TeamingWorld.ReadAsync(team));
+        Assert.Equal(["CasePlan"], shared.GetProperty("kinds").EnumerateArray().Select(k => k.GetString()));
+
+        await store.ReplaceAsync(Partnership.Container, theirs with { Professionals = [] }, theirs.ETag!, CancellationToken.None);
+        await HttpAssert.Problem(await TeamingWorld.ReadAsync(team), 403);
+    }
+
     private async Task ExpireAsync(string partnershipId, params string[] agencies)
     {
         var store = api.Services.GetRequiredService<IDocumentStore>();

@@ -27,11 +27,8 @@ internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAudi
             : null;
 
     /// <summary>The other agency's copy of a partnership the caller's agency holds.</summary>
-    public Task<Partnership?> OtherCopyAsync(Partnership mine, CancellationToken ct)
-    {
-        var other = mine.OtherAgencyId(user.AgencyId);
-        return ReadPartnershipAsync(other, mine.Id, ct);
-    }
+    public Task<Partnership?> OtherCopyAsync(Partnership mine, CancellationToken ct) =>
+        CounterpartAsync(mine, mine.OtherAgencyId(user.AgencyId), ct);
 
     /// <summary>The other agency's first copy of a partnership the caller's agency proposes: the same terms, owned by and filed under that agency.</summary>
     public Task<Partnership> CreateOtherCopyAsync(Partnership mine, CancellationToken ct)
@@ -53,7 +50,11 @@ internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAudi
     public async Task<bool> BothCurrentAsync(Partnership mine, CancellationToken ct) =>
         mine.IsCurrent(time.GetUtcNow()) && await OtherCopyAsync(mine, ct) is { } other && other.IsCurrent(time.GetUtcNow());
 
-    public Task SeatAsync(TeamSeat seat, CancellationToken ct) => store.UpsertAsync(Container, seat, ct);
+    /// <summary>A seat for a professional of another agency on one of the caller's agency's teams, filed in theirs.</summary>
+    public Task SeatAsync(TeamSeat seat, CancellationToken ct) =>
+        seat.SourceAgencyId != user.AgencyId || seat.AgencyId == user.AgencyId || seat.PartitionKey != seat.AgencyId
+            ? throw new InvalidOperationException("A seat is written only in the professional's own agency, for a team of the caller's.")
+            : store.UpsertAsync(Container, seat, ct);
 
     public Task UnseatAsync(string partnerAgencyId, string seatId, CancellationToken ct) =>
         store.DeleteAsync(Container, seatId, partnerAgencyId, null, ct);
@@ -90,19 +91,19 @@ internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAudi
             return null;
         }
 
-        var partnerships = await AllAsync<Partnership>(Container, source, [], ct);
-        Partnership? current = null;
-        foreach (var candidate in partnerships.Where(p => p.OtherAgencyId(source) == me && p.IsCurrent(now)))
+        // Both agencies' copies must be in force and both must still offer this professional: a change that reached
+        // only one copy fails closed.
+        (Partnership Source, Partnership Partner)? copies = null;
+        foreach (var candidate in (await AllAsync<Partnership>(Container, source, [], ct)).Where(p => p.OtherAgencyId(source) == me && p.IsCurrent(now)))
         {
-            if (await ReadPartnershipAsync(me, candidate.Id, ct) is { } mine && mine.IsCurrent(now))
+            if (await CounterpartAsync(candidate, me, ct) is { } mine && mine.IsCurrent(now))
             {
-                current = candidate;
+                copies = (candidate, mine);
                 break;
             }
         }
 
-        // The partner agency decides which of its people serve on other agencies' teams; one it no longer offers reads nothing.
-        if (current is null || !current.Professionals.Any(p => p.AgencyId == me && p.PersonId == user.UserId))
+        if (copies is not { } pair || !new[] { pair.Source, pair.Partner }.All(c => c.Professionals.Any(p => p.AgencyId == me && p.PersonId == user.UserId)))
         {
             return null;
         }
@@ -112,8 +113,8 @@ internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAudi
             .SelectMany(c => c.Kinds)
             .Select(k => EnumNames.TryParse(k, out RecordKind kind) ? kind : (RecordKind?)null)
             .OfType<RecordKind>();
-        var readable = SharingRules.Readable(member.Role, fromPartnerAgency: true, current.Kinds, consented);
-        return readable.Count == 0 ? null : new SharedGrant(team, current, readable, this);
+        var readable = SharingRules.Readable(member.Role, fromPartnerAgency: true, pair.Source.Kinds.Intersect(pair.Partner.Kinds), consented);
+        return readable.Count == 0 ? null : new SharedGrant(team, readable);
     }
 
     /// <summary>The name the youth goes by, for a professional the youth shares with.</summary>
@@ -126,8 +127,12 @@ internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAudi
     public Task<List<T>> QuerySharedAsync<T>(SharedGrant grant, IReadOnlyList<Filter> filters, CancellationToken ct)
         where T : Document => AllAsync<T>(Container, grant.Team.AgencyId, filters, ct);
 
-    private Task<Partnership?> ReadPartnershipAsync(string agencyId, string id, CancellationToken ct) =>
-        store.ReadAsync<Partnership>(Container, id, agencyId, ct);
+    /// <summary>One agency's copy of a partnership, only if it is that agency's and between the same two agencies.</summary>
+    private async Task<Partnership?> CounterpartAsync(Partnership known, string agencyId, CancellationToken ct) =>
+        await store.ReadAsync<Partnership>(Container, known.Id, agencyId, ct) is { } copy && copy.AgencyId == agencyId
+            && copy.ProposingAgencyId == known.ProposingAgencyId && copy.AcceptingAgencyId == known.AcceptingAgencyId
+            ? copy
+            : null;
 
     /// <summary>Every document of a type in one agency's own partition that meets the filters.</summary>
     private async Task<List<T>> AllAsync<T>(ContainerSpec container, string agencyId, IReadOnlyList<Filter> filters, CancellationToken ct)
@@ -155,4 +160,4 @@ internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAudi
 }
 
 /// <summary>What one partner professional may read of one youth's records, for this one request.</summary>
-internal sealed record SharedGrant(Team Team, Partnership Partnership, IReadOnlySet<RecordKind> Kinds, CrossAgency Reader);
+internal sealed record SharedGrant(Team Team, IReadOnlySet<RecordKind> Kinds);
