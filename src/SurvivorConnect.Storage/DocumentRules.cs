@@ -95,6 +95,34 @@ public static class DocumentRules
         return bytes;
     }
 
+    /// <summary>
+    /// Whether a stored document is of <typeparamref name="T"/> (its top-level <c>type</c>): a point read of an id that
+    /// holds another kind of document reads as absent, never as a failure to read it.
+    /// </summary>
+    public static bool IsOfType<T>(ReadOnlySpan<byte> json)
+        where T : Document
+    {
+        var reader = new Utf8JsonReader(json);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return false;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isType = reader.ValueTextEquals("type"u8);
+            reader.Read();
+            if (isType)
+            {
+                return reader.TokenType == JsonTokenType.String && reader.ValueTextEquals(DocumentTypes.Of<T>());
+            }
+
+            reader.Skip();
+        }
+
+        return false;
+    }
+
     public static T Deserialize<T>(ReadOnlySpan<byte> json)
         where T : Document =>
         JsonSerializer.Deserialize<T>(json, StorageJson.Options)

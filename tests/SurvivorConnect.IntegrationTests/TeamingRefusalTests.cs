@@ -190,6 +190,22 @@ public sealed class TeamingRefusalTests(ApiFactory api)
         await HttpAssert.Problem(await TeamingWorld.ReadAsync(team), 403);
     }
 
+    [Fact]
+    public async Task An_id_of_another_kind_of_record_is_not_found_never_a_failure()
+    {
+        var team = await _world.SharedTeamAsync();
+        var meetings = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/meetings", new
+        {
+            scheduledFor = DateTimeOffset.UtcNow.AddDays(3), agenda = new[] { "Check-in" },
+        }));
+        var meetingId = meetings.GetProperty("meetings")[0].GetProperty("id").GetString();
+
+        await HttpAssert.Problem(await team.Partner.Professional.GetAsync($"/api/shared/{team.PartnershipId}"), 404);
+        await HttpAssert.Problem(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/meetings/{team.PartnershipId}/record", new { youthParticipation = "InPerson" }), 404);
+        await HttpAssert.Problem(await _world.Admin.PostAsync($"/api/partnerships/{meetingId}/end", null), 404);
+        await HttpAssert.Problem(await team.Partner.Admin.PostAsync($"/api/partnerships/{team.SeatId}/accept", null), 404);
+    }
+
     private async Task ExpireAsync(string partnershipId, params string[] agencies)
     {
         var store = api.Services.GetRequiredService<IDocumentStore>();

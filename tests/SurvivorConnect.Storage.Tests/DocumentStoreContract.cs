@@ -49,6 +49,15 @@ public abstract class DocumentStoreContract
     }
 
     [Fact]
+    public async Task Reading_an_id_that_holds_another_kind_of_document_returns_nothing()
+    {
+        await Store.CreateAsync(Containers.Items, new Other { Id = "kind", PartitionKey = _pk, AgencyId = "agency", Rank = 3 }, Ct);
+
+        Assert.Null(await Store.ReadAsync<Item>(Containers.Items, "kind", _pk, Ct));
+        Assert.Equal(3, (await Store.ReadAsync<Other>(Containers.Items, "kind", _pk, Ct))!.Rank);
+    }
+
+    [Fact]
     public async Task Creating_an_existing_id_conflicts_but_the_same_id_in_another_partition_is_separate()
     {
         var item = await Store.CreateAsync(Containers.Items, NewItem(name: "first"), Ct);

@@ -90,7 +90,12 @@ public sealed class CosmosDocumentStore : IDocumentStore, IDisposable
                 return null;
             }
 
-            return await DocumentFrom<T>(response, cancellationToken);
+            ThrowIfFailed(response);
+            using var body = new MemoryStream();
+            await response.Content.CopyToAsync(body, cancellationToken);
+            return DocumentRules.IsOfType<T>(body.GetBuffer().AsSpan(0, (int)body.Length))
+                ? DocumentRules.Deserialize<T>(body.GetBuffer().AsSpan(0, (int)body.Length))
+                : null;
         }, cancellationToken);
     }
 

@@ -79,9 +79,10 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
     {
         await using var connection = await OpenReadyAsync(container, cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT body, etag FROM {Table(container)} WHERE pk = $pk AND id = $id AND {NotExpired};";
+        command.CommandText = $"SELECT body, etag FROM {Table(container)} WHERE pk = $pk AND id = $id AND {Column("type")} = $type AND {NotExpired};";
         command.Parameters.AddWithValue("$pk", partitionKey);
         command.Parameters.AddWithValue("$id", id);
+        command.Parameters.AddWithValue("$type", DocumentTypes.Of<T>());
         command.Parameters.AddWithValue("$now", Now());
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken)
