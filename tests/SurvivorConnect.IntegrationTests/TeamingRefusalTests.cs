@@ -206,6 +206,39 @@ public sealed class TeamingRefusalTests(ApiFactory api)
         await HttpAssert.Problem(await team.Partner.Admin.PostAsync($"/api/partnerships/{team.SeatId}/accept", null), 404);
     }
 
+    [Fact]
+    public async Task After_a_partnership_ends_a_new_one_waits_a_week_and_the_old_consent_does_not_count_under_it()
+    {
+        var team = await _world.SharedTeamAsync();
+        await MentoringWorld.Ok(await team.Partner.Admin.PostAsync($"/api/partnerships/{team.PartnershipId}/end", null));
+
+        var again = new { partnerAgencyId = team.Partner.Id, kinds = new[] { "CasePlan" }, legalBasis = "New agreement", expiresAt = DateTimeOffset.UtcNow.AddMonths(6) };
+        var paused = await HttpAssert.Problem(await _world.Admin.PostJson("/api/partnerships", again), 409);
+        Assert.Contains("You can propose a new one from", paused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        // A week on (both copies' end moved back), the agencies agree again.
+        var store = api.Services.GetRequiredService<IDocumentStore>();
+        foreach (var agency in new[] { "demo", team.Partner.Id })
+        {
+            var copy = (await store.ReadAsync<Partnership>(Partnership.Container, team.PartnershipId, agency, CancellationToken.None))!;
+            await store.ReplaceAsync(Partnership.Container, copy with { EndedAt = DateTimeOffset.UtcNow.AddDays(-8) }, copy.ETag!, CancellationToken.None);
+        }
+
+        await _world.PartnershipAsync(team.Partner, kinds: ["CasePlan"]);
+        await HttpAssert.Problem(await TeamingWorld.ReadAsync(team), 403);
+        var mine = await HttpAssert.Ok<JsonElement>(await team.Youth.GetAsync("/api/my-team"));
+        var old = mine.GetProperty("sharing").EnumerateArray().Single();
+        Assert.True(old.GetProperty("current").GetBoolean());
+        Assert.False(old.GetProperty("inForce").GetBoolean());
+
+        await MentoringWorld.Created(await _world.CaseManager.PostJson("/api/consents", new
+        {
+            subjectId = team.YouthId, grantor = "Youth", scope = "mdt-sharing", partnerAgencyId = team.Partner.Id, kinds = new[] { "CasePlan" },
+        }));
+        var shared = await HttpAssert.Ok<JsonElement>(await TeamingWorld.ReadAsync(team));
+        Assert.Equal(["CasePlan"], shared.GetProperty("kinds").EnumerateArray().Select(k => k.GetString()));
+    }
+
     private async Task ExpireAsync(string partnershipId, params string[] agencies)
     {
         var store = api.Services.GetRequiredService<IDocumentStore>();

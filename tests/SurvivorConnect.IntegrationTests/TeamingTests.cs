@@ -53,6 +53,7 @@ public sealed class TeamingTests(ApiFactory api)
         Assert.Contains("team-partner", await KindsAsync(team.Partner.Professional));
         Assert.Contains("partnership-accepted", await KindsAsync(_world.Admin));
         Assert.Contains("team-support", await KindsAsync(team.Youth));
+        Assert.Contains("sharing-recorded", await KindsAsync(team.Youth));
         var texts = (await HttpAssert.Ok<PageDto<NotificationDto>>(await team.Partner.Professional.GetAsync("/api/notifications"))).Items.Select(n => n.Text);
         Assert.DoesNotContain(texts, t => t.Contains("Youth ", StringComparison.Ordinal) || t.Contains("Coach", StringComparison.Ordinal));
 
@@ -232,6 +233,7 @@ public sealed class TeamingTests(ApiFactory api)
             {
                 new { text = "Send the housing application", ownerMemberId = partnerMember, due = DateOnly.FromDateTime(DateTime.UtcNow.AddDays(-1)) },
                 new { text = "Visit the school", ownerMemberId = "youth", due = DateOnly.FromDateTime(DateTime.UtcNow.AddDays(10)) },
+                new { text = "Book the next meeting", ownerMemberId = "lead~demo-casemanager", due = DateOnly.FromDateTime(DateTime.UtcNow.AddDays(20)) },
             },
             notes = "Good meeting.",
         }));
@@ -258,6 +260,8 @@ public sealed class TeamingTests(ApiFactory api)
         Assert.Equal("Send the housing application", Assert.Single(mineOverdue).GetProperty("text").GetString());
 
         var shared = await HttpAssert.Ok<JsonElement>(await TeamingWorld.ReadAsync(team));
+        Assert.DoesNotContain("lead~", shared.GetRawText(), StringComparison.Ordinal);
+        Assert.Contains("The youth's case manager", shared.GetRawText(), StringComparison.Ordinal);
         Assert.Equal("Good meeting.", shared.GetProperty("meetings").EnumerateArray().Single(m => m.GetProperty("id").GetString() == meetingId).GetProperty("notes").GetString());
 
         var actionId = mineOverdue[0].GetProperty("id").GetString();

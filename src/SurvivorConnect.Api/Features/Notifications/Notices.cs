@@ -103,4 +103,7 @@ public static class Notices
 
     public static Notice SupportToAgree { get; } = new("team-support",
         "Your case manager has asked whether someone should join your team as a support. It is your choice: see My team.");
+
+    public static Notice SharingRecordedForYou { get; } = new("sharing-recorded",
+        "Your case manager recorded that you agreed to share some of your records with a partner agency. My team shows what is shared and with whom, and you can stop it there at any time.");
 }

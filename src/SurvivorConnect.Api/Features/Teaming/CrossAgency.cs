@@ -108,8 +108,10 @@ internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAudi
             return null;
         }
 
+        // A consent counts under the partnership it was given in: one given under an earlier partnership with the
+        // same agency does not come back to life when the agencies agree a new one.
         var consented = (await AllAsync<ConsentRecord>(ConsentRecord.Container, source, [Filter.Eq("subjectId", seat.YouthId), Filter.Eq("scope", TeamingScopes.MdtSharing)], ct))
-            .Where(c => c.PartnerAgencyId == me && c.Grantor == ConsentGrantor.Youth && c.IsCurrent(now))
+            .Where(c => c.PartnerAgencyId == me && c.Grantor == ConsentGrantor.Youth && c.IsCurrent(now) && c.GrantedAt >= pair.Source.AcceptedAt)
             .SelectMany(c => c.Kinds)
             .Select(k => EnumNames.TryParse(k, out RecordKind kind) ? kind : (RecordKind?)null)
             .OfType<RecordKind>();

@@ -2,6 +2,8 @@ using Mediator;
 using Microsoft.Extensions.Options;
 using SurvivorConnect.Api.Features.Chat;
 using SurvivorConnect.Api.Features.Consent;
+using SurvivorConnect.Api.Features.Mentoring;
+using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Features.Teaming.Rules;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
@@ -34,7 +36,7 @@ public sealed record RespondToSupport(string MemberId, bool Agree) : ICommand<My
 /// The youth's own view: their team, their plan in plain words, their safety plan (with the crisis lines), what they
 /// share with which agency (they stop sharing by withdrawing that consent), and the supports waiting for their yes.
 /// </summary>
-internal sealed class MyTeamHandlers(TeamingData data, TeamViews teams, ConsentLookup consents, IOptions<ChatOptions> chat)
+internal sealed class MyTeamHandlers(TeamingData data, TeamViews teams, IOptions<ChatOptions> chat)
     : IQueryHandler<GetMyTeam, MyTeamView>,
       IQueryHandler<GetMySafetyPlan, MySafetyPlanView>,
       ICommandHandler<RespondToSupport, MyTeamView>
@@ -69,12 +71,29 @@ internal sealed class MyTeamHandlers(TeamingData data, TeamViews teams, ConsentL
         var names = team.Members.ToDictionary(m => m.Id, m => m.DisplayName);
         var today = DateOnly.FromDateTime(data.Now.UtcDateTime);
         var meetings = await data.Store.AllAsync<TeamMeeting>(TeamingData.Container, [Filter.Eq("youthId", youthId)], ct);
-        var partnerNames = (await data.PartnershipsAsync(ct)).GroupBy(p => p.OtherAgencyId(data.AgencyId)).ToDictionary(g => g.Key, g => g.First().OtherAgencyName(data.AgencyId));
-        var sharing = (await consents.AllAsync(youthId, TeamingScopes.MdtSharing, ct))
-            .Where(c => c.IsCurrent(data.Now))
-            .Select(c => new SharingView(c.Id, c.PartnerAgencyId!, partnerNames.GetValueOrDefault(c.PartnerAgencyId!, c.PartnerAgencyId!), c.Kinds, true, c.GrantedAt))
-            .ToList();
+        var sharing = await teams.SharingAsync(youthId, currentOnly: true, ct);
         return new MyTeamView(team.YouthName, team.Formed, [.. team.Members.Where(m => m.YouthAgreed)], [.. team.Members.Where(m => !m.YouthAgreed)],
             [.. plan.Where(i => i.Status != PlanItemStatus.Stopped)], [.. meetings.OrderByDescending(m => m.ScheduledFor).Select(m => MeetingView.From(m, names, today))], sharing);
+    }
+}
+
+/// <summary>
+/// A youth hears when someone else records their consent to share with a partner agency, so a consent they never
+/// gave is seen, and stopped, by the one person who can say so.
+/// </summary>
+internal sealed class SharingConsentRecorded(MentoringData mentoring, Notifier notifier) : INotificationHandler<ConsentChanged>
+{
+    public async ValueTask Handle(ConsentChanged notification, CancellationToken ct)
+    {
+        var consent = notification.Consent;
+        if (consent.Scope != TeamingScopes.MdtSharing || consent.RevokedAt is not null)
+        {
+            return;
+        }
+
+        if (await mentoring.FindAsync<YouthReferral>(YouthReferral.Container, consent.SubjectId, ct) is { PersonId: { } person } && person != consent.RecordedBy)
+        {
+            await notifier.SendAsync([person], Notices.SharingRecordedForYou, null, ct);
+        }
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Mediator;
 using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Notifications;
@@ -23,6 +24,9 @@ public sealed record PartnershipView(
 public sealed record ProposePartnership(string PartnershipId, PartnershipRequest Body) : ICommand<PartnershipView>, IValidate, IAudited
 {
     public const int MaxYears = 5;
+
+    /// <summary>Days after a partnership with an agency ends before a new one can be proposed to it.</summary>
+    public const int PauseDays = 7;
 
     public AuditTarget Audit => new("partnership.propose", "partnership", PartnershipId);
 
@@ -90,9 +94,17 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
         }
 
         var partnerName = await data.Cross.AgencyNameAsync(partner, ct) ?? throw TeamingValidation.Invalid("partnerAgencyId", "No agency with that id is on SurvivorConnect.");
-        if ((await data.PartnershipsAsync(ct)).Any(p => p.OtherAgencyId(data.AgencyId) == partner && p.State is PartnershipState.Proposed or PartnershipState.Active && p.ExpiresAt > data.Now))
+        var withPartner = (await data.PartnershipsAsync(ct)).Where(p => p.OtherAgencyId(data.AgencyId) == partner).ToList();
+        if (withPartner.Any(p => p.State is PartnershipState.Proposed or PartnershipState.Active && p.ExpiresAt > data.Now))
         {
             throw new ConflictException("There is already a partnership with that agency, proposed or in force. End it first to agree new terms.");
+        }
+
+        // A pause after one ends keeps an agency from proposing, ending and proposing again to flood the other's admins.
+        if (withPartner.Max(p => p.EndedAt) is { } ended && ended.AddDays(ProposePartnership.PauseDays) > data.Now)
+        {
+            throw new ConflictException(string.Create(CultureInfo.InvariantCulture,
+                $"A partnership with that agency ended on {ended:d MMMM yyyy}. You can propose a new one from {ended.AddDays(ProposePartnership.PauseDays):d MMMM yyyy}."));
         }
 
         var ours = await OffersAsync(body.Professionals, ct);

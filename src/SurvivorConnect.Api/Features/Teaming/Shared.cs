@@ -71,9 +71,18 @@ internal sealed class SharedHandlers(TeamingData data)
             names["youth"] = youthName;
             var today = DateOnly.FromDateTime(data.Now.UtcDateTime);
             meetings = [.. (await data.Cross.QuerySharedAsync<TeamMeeting>(grant, [Filter.Eq("youthId", seat.YouthId)], ct))
-                .OrderByDescending(m => m.ScheduledFor).Select(m => MeetingView.From(m, names, today))];
+                .OrderByDescending(m => m.ScheduledFor)
+                .Select(m => MeetingView.From(m, names, today))
+                .Select(m => m with { Actions = [.. m.Actions.Select(ForPartner)] })];
         }
 
         return new SharedRecordsView(seat.Id, seat.SourceAgencyName, youthName, [.. grant.Kinds.Order()], casePlan, safetyPlan, meetings);
     }
+
+    /// <summary>An action as a partner reads it: who owns it by name or part, never a member id of the other agency.</summary>
+    private static ActionView ForPartner(ActionView action) => action with
+    {
+        OwnerMemberId = "",
+        Owner = action.OwnerMemberId.StartsWith(TeamViews.LeadPrefix, StringComparison.Ordinal) ? "The youth's case manager" : action.Owner,
+    };
 }

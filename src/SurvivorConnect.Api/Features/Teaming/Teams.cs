@@ -45,7 +45,12 @@ public sealed record MemberView(string Id, TeamRole Role, string DisplayName, st
 
 public sealed record PartnerOption(string AgencyId, string AgencyName, IReadOnlyList<RecordKind> Kinds, IReadOnlyList<OfferedProfessional> Professionals);
 
-public sealed record SharingView(string ConsentId, string PartnerAgencyId, string PartnerAgencyName, IReadOnlyList<string> Kinds, bool Current, DateTimeOffset GrantedAt);
+/// <summary>
+/// A youth's consent to share with a partner agency. <see cref="Current"/>: not withdrawn or expired;
+/// <see cref="InForce"/>: also given under the partnership in force with that agency now, so the agency reads it.
+/// </summary>
+public sealed record SharingView(
+    string ConsentId, string PartnerAgencyId, string PartnerAgencyName, IReadOnlyList<string> Kinds, bool Current, bool InForce, DateTimeOffset GrantedAt);
 
 public sealed record TeamView(
     string YouthId, string YouthName, bool Formed, TeamRole MyRole, IReadOnlyList<MemberView> Members, IReadOnlyList<PartnerOption> Partners,
@@ -248,6 +253,9 @@ internal sealed class TeamHandlers(TeamingData data, TeamViews views, Notifier n
 /// <summary>A youth's team as a member within the youth's agency sees it (the lead also sees partners, sharing and colleagues to add).</summary>
 internal sealed class TeamViews(TeamingData data, ConsentLookup consents)
 {
+    /// <summary>How a case manager's member id begins: they are members by who they are, not by a stored member.</summary>
+    public const string LeadPrefix = "lead~";
+
     public async Task<TeamView> ViewAsync(string youthId, CancellationToken ct)
     {
         var (youth, team, myRole) = await data.MemberAsync(youthId, ct);
@@ -255,7 +263,7 @@ internal sealed class TeamViews(TeamingData data, ConsentLookup consents)
         var agencyName = await data.Cross.AgencyNameAsync(data.AgencyId, ct) ?? data.AgencyId;
         var members = new List<MemberView> { new("youth", TeamRole.Youth, youth.DisplayName, null, data.AgencyId, agencyName, false, true) };
         members.AddRange(youth.CaseManagerIds.Select(id => new MemberView(
-            $"lead~{id}", TeamRole.Lead, people.GetValueOrDefault(id)?.DisplayName ?? "A case manager", "Case manager", data.AgencyId, agencyName, false, true)));
+            LeadPrefix + id, TeamRole.Lead, people.GetValueOrDefault(id)?.DisplayName ?? "A case manager", "Case manager", data.AgencyId, agencyName, false, true)));
         var partnerships = myRole == TeamRole.Lead ? await CurrentPartnersAsync(ct) : [];
         var partnerNames = (await data.PartnershipsAsync(ct)).GroupBy(p => p.OtherAgencyId(data.AgencyId)).ToDictionary(g => g.Key, g => g.First().OtherAgencyName(data.AgencyId));
         foreach (var m in team?.Current ?? [])
@@ -264,17 +272,35 @@ internal sealed class TeamViews(TeamingData data, ConsentLookup consents)
             members.Add(new MemberView(m.Id, m.Role, m.DisplayName, m.Title, m.AgencyId, fromPartner ? partnerNames.GetValueOrDefault(m.AgencyId, m.AgencyId) : agencyName, fromPartner, m.YouthAgreed));
         }
 
-        var sharing = myRole == TeamRole.Lead
-            ? (await consents.AllAsync(youth.Id, TeamingScopes.MdtSharing, ct))
-                .OrderByDescending(c => c.GrantedAt)
-                .Select(c => new SharingView(c.Id, c.PartnerAgencyId!, partnerNames.GetValueOrDefault(c.PartnerAgencyId!, c.PartnerAgencyId!), c.Kinds, c.IsCurrent(data.Now), c.GrantedAt))
-                .ToList()
-            : [];
+        var sharing = myRole == TeamRole.Lead ? await SharingAsync(youth.Id, currentOnly: false, ct) : [];
         var colleagues = myRole == TeamRole.Lead
             ? people.Values.Where(p => p.Id != youth.PersonId && !youth.CaseManagerIds.Contains(p.Id) && !p.Roles.Contains(Roles.Youth))
                 .OrderBy(p => p.DisplayName, StringComparer.OrdinalIgnoreCase).Select(p => new PersonOption(p.Id, p.DisplayName, p.Roles)).ToList()
             : [];
         return new TeamView(youth.Id, youth.DisplayName, team is not null, myRole, members, partnerships, sharing, colleagues);
+    }
+
+    /// <summary>A youth's consents to share with partner agencies, newest first, each saying whether the agency reads it now.</summary>
+    public async Task<IReadOnlyList<SharingView>> SharingAsync(string youthId, bool currentOnly, CancellationToken ct)
+    {
+        var partnerships = await data.PartnershipsAsync(ct);
+        var names = partnerships.GroupBy(p => p.OtherAgencyId(data.AgencyId)).ToDictionary(g => g.Key, g => g.First().OtherAgencyName(data.AgencyId));
+        var inForce = new Dictionary<string, Partnership?>();
+        var views = new List<SharingView>();
+        foreach (var c in (await consents.AllAsync(youthId, TeamingScopes.MdtSharing, ct)).Where(c => !currentOnly || c.IsCurrent(data.Now)).OrderByDescending(c => c.GrantedAt))
+        {
+            var agency = c.PartnerAgencyId!;
+            if (!inForce.TryGetValue(agency, out var partnership))
+            {
+                inForce[agency] = partnership = await data.CurrentPartnershipWithAsync(agency, ct);
+            }
+
+            var current = c.IsCurrent(data.Now);
+            views.Add(new SharingView(c.Id, agency, names.GetValueOrDefault(agency, agency), c.Kinds, current,
+                current && partnership is not null && c.GrantedAt >= partnership.AcceptedAt, c.GrantedAt));
+        }
+
+        return views;
     }
 
     private async Task<IReadOnlyList<PartnerOption>> CurrentPartnersAsync(CancellationToken ct)
