@@ -35,3 +35,32 @@ public interface IDocumentStore
     /// <summary>All operations in one partition succeed together or none does (<see cref="StoreErrorKind.BatchFailed"/>).</summary>
     Task<BatchResult> ExecuteBatchAsync(ContainerSpec container, string partitionKey, IReadOnlyList<BatchOperation> operations, CancellationToken cancellationToken);
 }
+
+public static class DocumentStoreExtensions
+{
+    /// <summary>Every document of <typeparamref name="T"/> in one partition that meets the filters, read page by page.</summary>
+    public static async Task<List<T>> QueryAllAsync<T>(
+        this IDocumentStore store, ContainerSpec container, string partitionKey, IReadOnlyList<Filter> filters, CancellationToken cancellationToken)
+        where T : Document
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var all = new List<T>();
+        string? token = null;
+        do
+        {
+            var page = await store.QueryAsync<T>(container, new DocumentQuery
+            {
+                PartitionKey = partitionKey,
+                Type = DocumentTypes.Of<T>(),
+                Filters = filters,
+                PageSize = DocumentQuery.MaxPageSize,
+                ContinuationToken = token,
+            }, cancellationToken);
+            all.AddRange(page.Items);
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+
+        return all;
+    }
+}

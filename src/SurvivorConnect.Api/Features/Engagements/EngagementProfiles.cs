@@ -70,7 +70,7 @@ internal sealed class EngagementProfileHandlers(EngagementData data, IMediator m
             NoTopics = ValidationErrors.Clean(body.NoTopics),
             Availability = [.. (body.Availability ?? []).Select(EnumNames.Parse<DayPart>).Distinct()],
             TimeZone = body.TimeZone!,
-            AccessibilityNeeds = string.IsNullOrWhiteSpace(body.AccessibilityNeeds) ? null : body.AccessibilityNeeds.Trim(),
+            AccessibilityNeeds = ValidationErrors.Optional(body.AccessibilityNeeds),
             UpdatedAt = data.Store.Now,
         };
         var saved = existing is null

@@ -115,7 +115,7 @@ public sealed record OpportunityRequest(
     {
         Kind = Kind!,
         Title = Title!.Trim(),
-        Description = string.IsNullOrWhiteSpace(Description) ? null : Description.Trim(),
+        Description = ValidationErrors.Optional(Description),
         Topics = ValidationErrors.Clean(Topics),
         Sessions = [.. Sessions!.Select((s, i) => new EngagementSession(
             o.Sessions.ElementAtOrDefault(i)?.Id ?? $"s{i + 1}", DateTime.SpecifyKind(s.Start!.Value, DateTimeKind.Unspecified),

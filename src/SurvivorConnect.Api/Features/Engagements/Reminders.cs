@@ -89,27 +89,11 @@ internal sealed class EngagementReminderWorker(IServiceScopeFactory scopes, IDoc
     public async Task RunOnceAsync(CancellationToken ct)
     {
         var now = Time.GetUtcNow();
-        var due = new List<ReminderSlot>();
-        string? token = null;
-        do
-        {
-            var page = await store.QueryAsync<ReminderSlot>(EngagementData.Container, new DocumentQuery
-            {
-                PartitionKey = ReminderSlot.Partition,
-                Type = DocumentTypes.Of<ReminderSlot>(),
-                Filters = [Filter.Le("startUtc", now.AddHours(24))],
-                PageSize = DocumentQuery.MaxPageSize,
-                ContinuationToken = token,
-            }, ct);
-            due.AddRange(page.Items);
-            token = page.ContinuationToken;
-        }
-        while (token is not null);
+        var due = await store.QueryAllAsync<ReminderSlot>(EngagementData.Container, ReminderSlot.Partition, [Filter.Le("startUtc", now.AddHours(24))], ct);
 
         foreach (var agency in due.Where(s => s.StartUtc > now).GroupBy(s => s.AgencyId))
         {
-            await using var scope = scopes.CreateAsyncScope();
-            scope.ServiceProvider.GetRequiredService<HubCaller>().Principal = HubCaller.System(agency.Key, SystemUser);
+            await using var scope = scopes.CreateAgencyScope(agency.Key, SystemUser);
             await scope.ServiceProvider.GetRequiredService<ReminderSender>().SendDueAsync(agency, ct);
         }
 

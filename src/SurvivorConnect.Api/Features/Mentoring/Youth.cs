@@ -252,7 +252,7 @@ internal sealed class YouthHandlers(MentoringData data, PeopleRepository people,
     {
         DisplayName = body.DisplayName!.Trim(),
         Age = body.Age!.Value,
-        PersonId = string.IsNullOrWhiteSpace(body.PersonId) ? null : body.PersonId.Trim(),
+        PersonId = ValidationErrors.Optional(body.PersonId),
         Languages = ValidationErrors.Clean(body.Languages),
         Gender = body.Gender?.Trim(),
         Region = body.Region?.Trim(),

@@ -184,8 +184,7 @@ internal sealed class PayoutSender(IServiceScopeFactory scopes, IDocumentStore s
 
         try
         {
-            await using var scope = scopes.CreateAsyncScope();
-            scope.ServiceProvider.GetRequiredService<HubCaller>().Principal = HubCaller.System(item.AgencyId, SystemUser);
+            await using var scope = scopes.CreateAgencyScope(item.AgencyId, SystemUser);
             var outcome = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new SendPayout(item.PayoutId, item.Attempt), ct);
             var later = outcome switch
             {

@@ -86,8 +86,7 @@ internal static class StripeWebhook
             return TypedResults.Ok();
         }
 
-        await using var scope = scopes.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<HubCaller>().Principal = HubCaller.System(agencyId, PayoutSender.SystemUser);
+        await using var scope = scopes.CreateAgencyScope(agencyId, PayoutSender.SystemUser);
         if (!await scope.ServiceProvider.GetRequiredService<IMediator>().Send(command, ct))
         {
             PayoutLog.EventIgnored(log, stripeEvent.Id, stripeEvent.Type);

@@ -139,27 +139,11 @@ internal sealed class CheckInWorker(IServiceScopeFactory scopes, IDocumentStore 
 
     public async Task RunOnceAsync(CancellationToken ct)
     {
-        var due = new List<CheckInSlot>();
-        string? token = null;
-        do
-        {
-            var page = await store.QueryAsync<CheckInSlot>(SupervisionData.Container, new DocumentQuery
-            {
-                PartitionKey = CheckInSlot.Partition,
-                Type = DocumentTypes.Of<CheckInSlot>(),
-                Filters = [Filter.Le("dueAt", Time.GetUtcNow())],
-                PageSize = DocumentQuery.MaxPageSize,
-                ContinuationToken = token,
-            }, ct);
-            due.AddRange(page.Items);
-            token = page.ContinuationToken;
-        }
-        while (token is not null);
+        var due = await store.QueryAllAsync<CheckInSlot>(SupervisionData.Container, CheckInSlot.Partition, [Filter.Le("dueAt", Time.GetUtcNow())], ct);
 
         foreach (var slot in due)
         {
-            await using var scope = scopes.CreateAsyncScope();
-            scope.ServiceProvider.GetRequiredService<HubCaller>().Principal = HubCaller.System(slot.AgencyId, SystemUser);
+            await using var scope = scopes.CreateAgencyScope(slot.AgencyId, SystemUser);
             await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new MarkCheckInMissed(slot.MentorId, slot.DueAt), ct);
         }
     }

@@ -138,27 +138,8 @@ internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAudi
 
     /// <summary>Every document of a type in one agency's own partition that meets the filters.</summary>
     private async Task<List<T>> AllAsync<T>(ContainerSpec container, string agencyId, IReadOnlyList<Filter> filters, CancellationToken ct)
-        where T : Document
-    {
-        var all = new List<T>();
-        string? token = null;
-        do
-        {
-            var page = await store.QueryAsync<T>(container, new DocumentQuery
-            {
-                PartitionKey = agencyId,
-                Type = DocumentTypes.Of<T>(),
-                Filters = filters,
-                PageSize = DocumentQuery.MaxPageSize,
-                ContinuationToken = token,
-            }, ct);
-            all.AddRange(page.Items.Where(d => d.AgencyId == agencyId));
-            token = page.ContinuationToken;
-        }
-        while (token is not null);
-
-        return all;
-    }
+        where T : Document =>
+        [.. (await store.QueryAllAsync<T>(container, agencyId, filters, ct)).Where(d => d.AgencyId == agencyId)];
 }
 
 /// <summary>What one partner professional may read of one youth's records, for this one request.</summary>

@@ -156,9 +156,9 @@ internal sealed class MeetingHandlers(TeamingData data, TeamViews teams)
             HeldAt = data.Now,
             Attended = [.. (body.Attended ?? []).Distinct()],
             YouthParticipation = EnumNames.Parse<YouthParticipation>(body.YouthParticipation),
-            Decisions = [.. (body.Decisions ?? []).Select(d => new Decision(d.Text!.Trim(), string.IsNullOrWhiteSpace(d.YouthView) ? null : d.YouthView.Trim()))],
+            Decisions = [.. (body.Decisions ?? []).Select(d => new Decision(d.Text!.Trim(), ValidationErrors.Optional(d.YouthView)))],
             Actions = actions,
-            Notes = string.IsNullOrWhiteSpace(body.Notes) ? null : body.Notes.Trim(),
+            Notes = ValidationErrors.Optional(body.Notes),
             HasOpenActions = actions.Count > 0,
         }, meeting.ETag!, ct);
         return await ViewAsync(youth.Id, ct);

@@ -27,8 +27,7 @@ internal sealed class PartnerNotices(IServiceScopeFactory scopes)
 
     private async Task InAgencyAsync(string agencyId, Func<AgencyStore, Notifier, Task> send)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<HubCaller>().Principal = HubCaller.System(agencyId, SystemUser);
+        await using var scope = scopes.CreateAgencyScope(agencyId, SystemUser);
         await send(scope.ServiceProvider.GetRequiredService<AgencyStore>(), scope.ServiceProvider.GetRequiredService<Notifier>());
     }
 }

@@ -35,7 +35,7 @@ public sealed record SafetyPlanRequest(
 
     public SafetyPlanContent ToContent() => new(
         Clean(WarningSigns), Clean(CopingSteps), CleanContacts(SafePeople), Clean(SafePlaces), CleanContacts(Numbers),
-        string.IsNullOrWhiteSpace(YouthWords) ? null : YouthWords.Trim());
+        ValidationErrors.Optional(YouthWords));
 
     private static void Lines(ValidationErrors errors, string field, string[]? lines)
     {
@@ -108,8 +108,8 @@ internal sealed class PlanHandlers(TeamingData data)
         var body = command.Body;
         var before = command.ItemId is null ? null : plan?.Items.FirstOrDefault(i => i.Id == command.ItemId) ?? throw new NotFoundException("plan item");
         var item = new PlanItem(
-            before?.Id ?? AgencyStore.NewId(), EnumNames.Parse<PlanItemKind>(body.Kind), body.Text!.Trim(), Blank(body.Owner),
-            body.Status is null ? before?.Status ?? PlanItemStatus.Open : EnumNames.Parse<PlanItemStatus>(body.Status), body.Due, Blank(body.YouthWords));
+            before?.Id ?? AgencyStore.NewId(), EnumNames.Parse<PlanItemKind>(body.Kind), body.Text!.Trim(), ValidationErrors.Optional(body.Owner),
+            body.Status is null ? before?.Status ?? PlanItemStatus.Open : EnumNames.Parse<PlanItemStatus>(body.Status), body.Due, ValidationErrors.Optional(body.YouthWords));
         if (before is null && plan?.Items.Count >= PlanItemRequest.MaxItems)
         {
             throw new ConflictException($"A plan holds at most {PlanItemRequest.MaxItems} decisions. Mark finished ones done or stopped and change them instead.");
@@ -188,5 +188,4 @@ internal sealed class PlanHandlers(TeamingData data)
         return changed.Count == 0 ? "Saved without changes" : $"Changed {string.Join(", ", changed)}";
     }
 
-    private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 }

@@ -227,7 +227,7 @@ internal sealed class TeamHandlers(TeamingData data, TeamViews views, Notifier n
             }
         }
 
-        return new TeamMember(AgencyStore.NewId(), role, person?.Id, data.AgencyId, person?.DisplayName ?? body.Name!.Trim(), Blank(body.Title),
+        return new TeamMember(AgencyStore.NewId(), role, person?.Id, data.AgencyId, person?.DisplayName ?? body.Name!.Trim(), ValidationErrors.Optional(body.Title),
             YouthAgreed: role != TeamRole.Support, data.Now, data.Me);
     }
 
@@ -242,11 +242,10 @@ internal sealed class TeamHandlers(TeamingData data, TeamViews views, Notifier n
             ?? throw TeamingValidation.Invalid("agencyId", "Your agency has no partnership in force with that agency.");
         var offered = partnership.Professionals.FirstOrDefault(p => p.AgencyId == agencyId && p.PersonId == body.PersonId!.Trim())
             ?? throw TeamingValidation.Invalid("personId", "Not a person of your agency, or of a partner agency's offered professionals.");
-        return new TeamMember(AgencyStore.NewId(), role, offered.PersonId, agencyId, offered.DisplayName, Blank(body.Title) ?? offered.Title,
+        return new TeamMember(AgencyStore.NewId(), role, offered.PersonId, agencyId, offered.DisplayName, ValidationErrors.Optional(body.Title) ?? offered.Title,
             YouthAgreed: true, data.Now, data.Me);
     }
 
-    private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
 }
 

@@ -36,6 +36,18 @@ public sealed class HubCaller
         ScClaims.AuthenticationType, ScClaims.UserId, ScClaims.Role));
 }
 
+public static class AgencyScopes
+{
+    /// <summary>A scope in which everything resolved acts for one agency as its named system user (<see cref="HubCaller.System"/>).</summary>
+    public static AsyncServiceScope CreateAgencyScope(this IServiceScopeFactory scopes, string agencyId, string systemUser)
+    {
+        ArgumentNullException.ThrowIfNull(scopes);
+        var scope = scopes.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<HubCaller>().Principal = HubCaller.System(agencyId, systemUser);
+        return scope;
+    }
+}
+
 internal sealed class HttpCurrentUser(IHttpContextAccessor accessor, HubCaller hubCaller) : ICurrentUser
 {
     public const string PurposeHeader = "X-Access-Purpose";

@@ -100,6 +100,9 @@ public sealed class ValidationErrors
     public static IReadOnlyList<string> Clean(IReadOnlyList<string>? values) =>
         values?.Select(v => v.Trim()).Where(v => v.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList() ?? [];
 
+    /// <summary>An optional text as kept: trimmed, or null when blank.</summary>
+    public static string? Optional(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+
     /// <summary>A number within bounds, when there is one.</summary>
     public ValidationErrors Range(string field, int? value, int min, int max) =>
         value is { } v && (v < min || v > max) ? Add(field, $"Between {min} and {max}.") : this;

@@ -66,27 +66,8 @@ public sealed class AgencyStore(IDocumentStore store, ICurrentUser user, TimePro
 
     /// <summary>Every document of a type in the agency's partition that meets the filters, page by page.</summary>
     public async Task<List<T>> AllAsync<T>(ContainerSpec container, IReadOnlyList<Filter> filters, CancellationToken ct)
-        where T : Document
-    {
-        var all = new List<T>();
-        string? token = null;
-        do
-        {
-            var page = await QueryAsync<T>(container, new DocumentQuery
-            {
-                PartitionKey = AgencyId,
-                Type = DocumentTypes.Of<T>(),
-                Filters = filters,
-                PageSize = DocumentQuery.MaxPageSize,
-                ContinuationToken = token,
-            }, ct);
-            all.AddRange(page.Items);
-            token = page.ContinuationToken;
-        }
-        while (token is not null);
-
-        return all;
-    }
+        where T : Document =>
+        [.. (await store.QueryAllAsync<T>(container, AgencyId, filters, ct)).Where(d => d.AgencyId == AgencyId)];
 
     private T Own<T>(T document, string? partitionKey = null)
         where T : Document

@@ -120,7 +120,7 @@ public abstract class PortalPage : ComponentBase
     protected static string[] Split(string? list) => (list ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>An optional text field: empty means not given.</summary>
-    protected static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+    protected static string? Blank(string? text) => Infrastructure.Pipeline.ValidationErrors.Optional(text);
 
     protected static string Joined(IEnumerable<string>? items) => items is null ? "" : string.Join(", ", items);
 
