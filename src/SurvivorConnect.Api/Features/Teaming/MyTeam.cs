@@ -71,7 +71,7 @@ internal sealed class MyTeamHandlers(TeamingData data, TeamViews teams, IOptions
         var names = team.Members.ToDictionary(m => m.Id, m => m.DisplayName);
         var today = DateOnly.FromDateTime(data.Now.UtcDateTime);
         var meetings = await data.Store.AllAsync<TeamMeeting>(TeamingData.Container, [Filter.Eq("youthId", youthId)], ct);
-        var sharing = await teams.SharingAsync(youthId, currentOnly: true, ct);
+        var sharing = await teams.SharingAsync(youthId, currentOnly: true, await data.PartnerBookAsync(null, ct), ct);
         return new MyTeamView(team.YouthName, team.Formed, [.. team.Members.Where(m => m.YouthAgreed)], [.. team.Members.Where(m => !m.YouthAgreed)],
             [.. plan.Where(i => i.Status != PlanItemStatus.Stopped)], [.. meetings.OrderByDescending(m => m.ScheduledFor).Select(m => MeetingView.From(m, names, today))], sharing);
     }

@@ -32,17 +32,28 @@ internal sealed class TeamingData(AgencyStore store, MentoringData mentoring, Cr
         await store.FindAsync<Partnership>(Container, id, ct) ?? throw new NotFoundException("partnership");
 
     /// <summary>The partnership with an agency that is current on both sides, if there is one.</summary>
-    public async Task<Partnership?> CurrentPartnershipWithAsync(string agencyId, CancellationToken ct)
+    public async Task<Partnership?> CurrentPartnershipWithAsync(string agencyId, CancellationToken ct) =>
+        (await PartnerBookAsync(agencyId, ct)).InForce.GetValueOrDefault(agencyId);
+
+    /// <summary>
+    /// The agency's partnerships, read once: every other agency's name, and the partnership in force (both copies
+    /// current) with each agency, or only with <paramref name="onlyWith"/>.
+    /// </summary>
+    public async Task<PartnerBook> PartnerBookAsync(string? onlyWith, CancellationToken ct)
     {
-        foreach (var partnership in (await PartnershipsAsync(ct)).Where(p => p.OtherAgencyId(AgencyId) == agencyId && p.IsCurrent(Now)))
+        var all = await PartnershipsAsync(ct);
+        var inForce = new Dictionary<string, Partnership>(StringComparer.Ordinal);
+        foreach (var partnership in all.Where(p => p.IsCurrent(Now) && (onlyWith is null || p.OtherAgencyId(AgencyId) == onlyWith)))
         {
-            if (await cross.BothCurrentAsync(partnership, ct))
+            var other = partnership.OtherAgencyId(AgencyId);
+            if (!inForce.ContainsKey(other) && await cross.BothCurrentAsync(partnership, ct))
             {
-                return partnership;
+                inForce[other] = partnership;
             }
         }
 
-        return null;
+        var names = all.GroupBy(p => p.OtherAgencyId(AgencyId)).ToDictionary(g => g.Key, g => g.First().OtherAgencyName(AgencyId), StringComparer.Ordinal);
+        return new PartnerBook(names, inForce);
     }
 
     public async Task<Person?> ActivePersonAsync(string personId, CancellationToken ct) =>
@@ -84,4 +95,10 @@ internal sealed class TeamingData(AgencyStore store, MentoringData mentoring, Cr
     /// <summary>The signed-in youth's own referral; a youth without one has no team.</summary>
     public async Task<YouthReferral> MyYouthRecordAsync(CancellationToken ct) =>
         await mentoring.OwnYouthRecordAsync(ct) ?? throw new NotFoundException("team");
+}
+
+/// <summary>Other agencies by id: their names, and the partnership in force with each that has one.</summary>
+internal sealed record PartnerBook(IReadOnlyDictionary<string, string> Names, IReadOnlyDictionary<string, Partnership> InForce)
+{
+    public string NameOf(string agencyId) => Names.GetValueOrDefault(agencyId, agencyId);
 }

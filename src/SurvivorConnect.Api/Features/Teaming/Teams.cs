@@ -263,56 +263,31 @@ internal sealed class TeamViews(TeamingData data, ConsentLookup consents)
         var members = new List<MemberView> { new("youth", TeamRole.Youth, youth.DisplayName, null, data.AgencyId, agencyName, false, true) };
         members.AddRange(youth.CaseManagerIds.Select(id => new MemberView(
             LeadPrefix + id, TeamRole.Lead, people.GetValueOrDefault(id)?.DisplayName ?? "A case manager", "Case manager", data.AgencyId, agencyName, false, true)));
-        var partnerships = myRole == TeamRole.Lead ? await CurrentPartnersAsync(ct) : [];
-        var partnerNames = (await data.PartnershipsAsync(ct)).GroupBy(p => p.OtherAgencyId(data.AgencyId)).ToDictionary(g => g.Key, g => g.First().OtherAgencyName(data.AgencyId));
+        var book = await data.PartnerBookAsync(null, ct);
         foreach (var m in team?.Current ?? [])
         {
             var fromPartner = m.AgencyId != data.AgencyId;
-            members.Add(new MemberView(m.Id, m.Role, m.DisplayName, m.Title, m.AgencyId, fromPartner ? partnerNames.GetValueOrDefault(m.AgencyId, m.AgencyId) : agencyName, fromPartner, m.YouthAgreed));
+            members.Add(new MemberView(m.Id, m.Role, m.DisplayName, m.Title, m.AgencyId, fromPartner ? book.NameOf(m.AgencyId) : agencyName, fromPartner, m.YouthAgreed));
         }
 
-        var sharing = myRole == TeamRole.Lead ? await SharingAsync(youth.Id, currentOnly: false, ct) : [];
-        var colleagues = myRole == TeamRole.Lead
+        var lead = myRole == TeamRole.Lead;
+        var partners = lead
+            ? book.InForce.Select(p => new PartnerOption(p.Key, book.NameOf(p.Key), p.Value.Kinds, [.. p.Value.Professionals.Where(o => o.AgencyId == p.Key)])).ToList()
+            : [];
+        var sharing = lead ? await SharingAsync(youth.Id, currentOnly: false, book, ct) : [];
+        var colleagues = lead
             ? people.Values.Where(p => p.Id != youth.PersonId && !youth.CaseManagerIds.Contains(p.Id) && !p.Roles.Contains(Roles.Youth))
                 .OrderBy(p => p.DisplayName, StringComparer.OrdinalIgnoreCase).Select(p => new PersonOption(p.Id, p.DisplayName, p.Roles)).ToList()
             : [];
-        return new TeamView(youth.Id, youth.DisplayName, team is not null, myRole, members, partnerships, sharing, colleagues);
+        return new TeamView(youth.Id, youth.DisplayName, team is not null, myRole, members, partners, sharing, colleagues);
     }
 
     /// <summary>A youth's consents to share with partner agencies, newest first, each saying whether the agency reads it now.</summary>
-    public async Task<IReadOnlyList<SharingView>> SharingAsync(string youthId, bool currentOnly, CancellationToken ct)
-    {
-        var partnerships = await data.PartnershipsAsync(ct);
-        var names = partnerships.GroupBy(p => p.OtherAgencyId(data.AgencyId)).ToDictionary(g => g.Key, g => g.First().OtherAgencyName(data.AgencyId));
-        var inForce = new Dictionary<string, Partnership?>();
-        var views = new List<SharingView>();
-        foreach (var c in (await consents.AllAsync(youthId, TeamingScopes.MdtSharing, ct)).Where(c => !currentOnly || c.IsCurrent(data.Now)).OrderByDescending(c => c.GrantedAt))
-        {
-            var agency = c.PartnerAgencyId!;
-            if (!inForce.TryGetValue(agency, out var partnership))
-            {
-                inForce[agency] = partnership = await data.CurrentPartnershipWithAsync(agency, ct);
-            }
-
-            var current = c.IsCurrent(data.Now);
-            views.Add(new SharingView(c.Id, agency, names.GetValueOrDefault(agency, agency), c.Kinds, current,
-                current && partnership is not null && c.GrantedAt >= partnership.AcceptedAt, c.GrantedAt));
-        }
-
-        return views;
-    }
-
-    private async Task<IReadOnlyList<PartnerOption>> CurrentPartnersAsync(CancellationToken ct)
-    {
-        var options = new List<PartnerOption>();
-        foreach (var agency in (await data.PartnershipsAsync(ct)).Select(p => p.OtherAgencyId(data.AgencyId)).Distinct())
-        {
-            if (await data.CurrentPartnershipWithAsync(agency, ct) is { } p)
-            {
-                options.Add(new PartnerOption(agency, p.OtherAgencyName(data.AgencyId), p.Kinds, [.. p.Professionals.Where(o => o.AgencyId == agency)]));
-            }
-        }
-
-        return options;
-    }
+    public async Task<IReadOnlyList<SharingView>> SharingAsync(string youthId, bool currentOnly, PartnerBook book, CancellationToken ct) =>
+        [.. (await consents.AllAsync(youthId, TeamingScopes.MdtSharing, ct))
+            .Where(c => !currentOnly || c.IsCurrent(data.Now))
+            .OrderByDescending(c => c.GrantedAt)
+            .Select(c => new SharingView(c.Id, c.PartnerAgencyId!, book.NameOf(c.PartnerAgencyId!), c.Kinds, c.IsCurrent(data.Now),
+                c.IsCurrent(data.Now) && book.InForce.GetValueOrDefault(c.PartnerAgencyId!) is { } partnership && c.GrantedAt >= partnership.AcceptedAt,
+                c.GrantedAt))];
 }
