@@ -123,11 +123,23 @@ internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAudi
     public async Task<string> YouthNameAsync(SharedGrant grant, CancellationToken ct) =>
         (await store.ReadAsync<YouthReferral>(YouthReferral.Container, grant.Team.YouthId, grant.Team.AgencyId, ct))?.DisplayName ?? "The youth";
 
-    public Task<T?> ReadSharedAsync<T>(SharedGrant grant, string id, CancellationToken ct)
-        where T : Document => store.ReadAsync<T>(Container, id, grant.Team.AgencyId, ct);
+    /// <summary>The youth's case plan, if the grant names it (null when it does not; empty until written).</summary>
+    public async Task<IReadOnlyList<PlanItem>?> SharedCasePlanAsync(SharedGrant grant, CancellationToken ct) =>
+        grant.Kinds.Contains(RecordKind.CasePlan)
+            ? (await store.ReadAsync<CasePlan>(Container, CasePlan.IdFor(grant.Team.YouthId), grant.Team.AgencyId, ct))?.Items ?? []
+            : null;
 
-    public Task<List<T>> QuerySharedAsync<T>(SharedGrant grant, IReadOnlyList<Filter> filters, CancellationToken ct)
-        where T : Document => AllAsync<T>(Container, grant.Team.AgencyId, filters, ct);
+    /// <summary>The youth's safety plan, if the grant names it.</summary>
+    public async Task<SafetyPlanContent?> SharedSafetyPlanAsync(SharedGrant grant, CancellationToken ct) =>
+        grant.Kinds.Contains(RecordKind.SafetyPlan)
+            ? (await store.ReadAsync<SafetyPlan>(Container, SafetyPlan.IdFor(grant.Team.YouthId), grant.Team.AgencyId, ct))?.Content ?? SafetyPlanContent.Empty
+            : null;
+
+    /// <summary>The youth's team meetings, if the grant names meeting notes.</summary>
+    public async Task<IReadOnlyList<TeamMeeting>?> SharedMeetingsAsync(SharedGrant grant, CancellationToken ct) =>
+        grant.Kinds.Contains(RecordKind.MdtNotes)
+            ? await AllAsync<TeamMeeting>(Container, grant.Team.AgencyId, [Filter.Eq("youthId", grant.Team.YouthId)], ct)
+            : null;
 
     /// <summary>One agency's copy of a partnership, only if it is that agency's and between the same two agencies.</summary>
     private async Task<Partnership?> CounterpartAsync(Partnership known, string agencyId, CancellationToken ct) =>

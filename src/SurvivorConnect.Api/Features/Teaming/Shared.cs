@@ -58,20 +58,15 @@ internal sealed class SharedHandlers(TeamingData data)
             : throw new NotFoundException("shared record");
         var grant = await data.Cross.OpenSharedAsync(seat, "shared.read", ct);
         var youthName = await data.Cross.YouthNameAsync(grant, ct);
-        var casePlan = grant.Kinds.Contains(RecordKind.CasePlan)
-            ? (await data.Cross.ReadSharedAsync<CasePlan>(grant, CasePlan.IdFor(seat.YouthId), ct))?.Items ?? []
-            : null;
-        var safetyPlan = grant.Kinds.Contains(RecordKind.SafetyPlan)
-            ? (await data.Cross.ReadSharedAsync<SafetyPlan>(grant, SafetyPlan.IdFor(seat.YouthId), ct))?.Content ?? SafetyPlanContent.Empty
-            : null;
+        var casePlan = await data.Cross.SharedCasePlanAsync(grant, ct);
+        var safetyPlan = await data.Cross.SharedSafetyPlanAsync(grant, ct);
         IReadOnlyList<MeetingView>? meetings = null;
-        if (grant.Kinds.Contains(RecordKind.MdtNotes))
+        if (await data.Cross.SharedMeetingsAsync(grant, ct) is { } held)
         {
             var names = grant.Team.Current.ToDictionary(m => m.Id, m => m.DisplayName);
             names["youth"] = youthName;
             var today = DateOnly.FromDateTime(data.Now.UtcDateTime);
-            meetings = [.. (await data.Cross.QuerySharedAsync<TeamMeeting>(grant, [Filter.Eq("youthId", seat.YouthId)], ct))
-                .OrderByDescending(m => m.ScheduledFor)
+            meetings = [.. held.OrderByDescending(m => m.ScheduledFor)
                 .Select(m => MeetingView.From(m, names, today))
                 .Select(m => m with { Actions = [.. m.Actions.Select(ForPartner)] })];
         }
