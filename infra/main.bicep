@@ -20,6 +20,17 @@ param authAudience string
 @description('The portal\'s app registration (client id) in Entra ID, for its OpenID Connect sign-in.')
 param authPortalClientId string
 
+@description('API instances at start and the fewest autoscale keeps (2 or more for scale-out).')
+@minValue(1)
+param instanceCount int = 2
+
+@description('The most API instances autoscale adds.')
+@minValue(1)
+param maxInstanceCount int = 6
+
+@description('Average CPU percentage that adds an instance.')
+param scaleOutCpuPercent int = 70
+
 var tags = { 'azd-env-name': environmentName }
 var token = toLower(uniqueString(subscription().id, environmentName, location))
 
@@ -63,7 +74,7 @@ module keyVault 'modules/keyvault.bicep' = {
 module redis 'modules/redis.bicep' = {
   name: 'redis'
   scope: rg
-  params: { name: 'redis-${token}', location: location, tags: tags, principalId: identity.outputs.principalId }
+  params: { name: 'redis-${token}', location: location, tags: tags, keyVaultName: keyVault.outputs.name }
 }
 
 module api 'modules/appservice.bicep' = {
@@ -74,7 +85,9 @@ module api 'modules/appservice.bicep' = {
     location: location
     tags: union(tags, { 'azd-service-name': 'api' })
     identityId: identity.outputs.id
-    identityClientId: identity.outputs.clientId
+    instanceCount: instanceCount
+    maxInstanceCount: maxInstanceCount
+    scaleOutCpuPercent: scaleOutCpuPercent
     appSettings: {
       ASPNETCORE_ENVIRONMENT: 'Production'
       AZURE_CLIENT_ID: identity.outputs.clientId
@@ -87,13 +100,12 @@ module api 'modules/appservice.bicep' = {
       Auth__Authority: authAuthority
       Auth__Audience: authAudience
       Auth__Portal__ClientId: authPortalClientId
-      KeyVault__Uri: keyVault.outputs.uri
 
-      // App Service resolves these with the managed identity; until the secrets exist, Stripe payouts stay off.
+      // App Service resolves these with the managed identity; until the Stripe secrets exist, Stripe payouts stay off.
       Payouts__Stripe__SecretKey: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/stripe-secret-key)'
       Payouts__Stripe__WebhookSecret: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/stripe-webhook-secret)'
       Payouts__Stripe__ConnectWebhookSecret: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/stripe-connect-webhook-secret)'
-      SignalR__Redis__Host: redis.outputs.hostName
+      Chat__Redis: '@Microsoft.KeyVault(SecretUri=${redis.outputs.connectionStringSecretUri})'
     }
   }
 }

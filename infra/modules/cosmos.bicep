@@ -1,11 +1,15 @@
-// Cosmos DB for NoSQL with local (key) auth off: the API signs in with its managed identity.
-// Containers come from infra/cosmos-containers.json, which a test keeps equal to the app's own list.
+// Cosmos DB for NoSQL: keys disabled (the identity's data-plane role only), continuous backup for point-in-time
+// restore, and exactly the containers the app declares (infra/cosmos-containers.json), each partitioned by /pk.
 param name string
 param location string
 param tags object
 param databaseName string
 param containers array
 param principalId string
+
+@description('Continuous backup retention: 7 or 30 days of point-in-time restore.')
+@allowed(['Continuous7Days', 'Continuous30Days'])
+param backupTier string = 'Continuous30Days'
 
 resource account 'Microsoft.DocumentDB/databaseAccounts@2024-05-15' = {
   name: name
@@ -14,42 +18,40 @@ resource account 'Microsoft.DocumentDB/databaseAccounts@2024-05-15' = {
   kind: 'GlobalDocumentDB'
   properties: {
     databaseAccountOfferType: 'Standard'
-    disableLocalAuth: true
-    minimalTlsVersion: 'Tls12'
     consistencyPolicy: { defaultConsistencyLevel: 'Session' }
-    locations: [ { locationName: location, failoverPriority: 0, isZoneRedundant: false } ]
-    capabilities: [ { name: 'EnableServerless' } ]
-    backupPolicy: { type: 'Continuous', continuousModeProperties: { tier: 'Continuous7Days' } }
+    locations: [{ locationName: location, failoverPriority: 0, isZoneRedundant: false }]
+    disableLocalAuth: true
+    disableKeyBasedMetadataWriteAccess: true
+    minimalTlsVersion: 'Tls12'
+    backupPolicy: {
+      type: 'Continuous'
+      continuousModeProperties: { tier: backupTier }
+    }
   }
 }
 
 resource database 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases@2024-05-15' = {
   parent: account
   name: databaseName
-  properties: { resource: { id: databaseName } }
+  properties: {
+    resource: { id: databaseName }
+    options: { autoscaleSettings: { maxThroughput: 4000 } }
+  }
 }
 
-resource sqlContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-05-15' = [for c in containers: {
+resource sqlContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-05-15' = [for container in containers: {
   parent: database
-  name: c.name
+  name: container.name
   properties: {
-    resource: union({
-      id: c.name
-      partitionKey: { paths: [ '/pk' ], kind: 'Hash', version: 2 }
-      indexingPolicy: {
-        indexingMode: 'consistent'
-        includedPaths: [ { path: '/*' } ]
-        excludedPaths: [ { path: '/"_etag"/?' } ]
-        compositeIndexes: flatten(map(concat([ 'type' ], c.queryableFields), f => [
-          [ { path: '/${replace(f, '.', '/')}', order: 'ascending' }, { path: '/id', order: 'ascending' } ]
-          [ { path: '/${replace(f, '.', '/')}', order: 'descending' }, { path: '/id', order: 'descending' } ]
-        ]))
-      }
-    }, c.allowsTimeToLive ? { defaultTtl: -1 } : {})
+    resource: {
+      id: container.name
+      partitionKey: { paths: ['/pk'], kind: 'Hash', version: 2 }
+      defaultTtl: container.allowsTimeToLive ? -1 : null
+    }
   }
 }]
 
-// Cosmos DB Built-in Data Contributor: read and write items, nothing on the control plane.
+// Cosmos DB Built-in Data Contributor: read and write items, nothing on the account itself.
 resource dataContributor 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@2024-05-15' = {
   parent: account
   name: guid(account.id, principalId, 'data-contributor')

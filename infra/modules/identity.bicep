@@ -1,3 +1,4 @@
+// The one user-assigned identity the API uses for Cosmos DB, Key Vault references and Redis.
 param name string
 param location string
 param tags object

@@ -1,4 +1,5 @@
-// Secrets the API reads with the managed identity: stripe-secret-key, stripe-webhook-secret and stripe-connect-webhook-secret (set by an operator).
+// Key Vault with RBAC: the API's identity reads secrets (App Service resolves its Key Vault references with it).
+// Operators add the Stripe secrets; the Redis connection string is written by redis.bicep.
 param name string
 param location string
 param tags object
@@ -13,6 +14,7 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     sku: { family: 'A', name: 'standard' }
     enableRbacAuthorization: true
     enableSoftDelete: true
+    softDeleteRetentionInDays: 90
     enablePurgeProtection: true
     publicNetworkAccess: 'Enabled'
   }
@@ -29,4 +31,5 @@ resource secretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
+output name string = vault.name
 output uri string = vault.properties.vaultUri

@@ -1,8 +1,9 @@
+// Logs and Application Insights; the API exports its traces and metrics here when the connection string is set.
 param name string
 param location string
 param tags object
 
-resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
+resource workspace 'Microsoft.OperationalInsights/workspaces@2022-10-01' = {
   name: 'log-${name}'
   location: location
   tags: tags

@@ -1,30 +1,35 @@
-// The SignalR backplane when the API runs on more than one instance. Entra ID auth, no access keys.
+// Azure Cache for Redis: the SignalR backplane, chat access changes across instances and the shared Data
+// Protection keys. Its connection string goes straight into Key Vault; it is never an output or an app setting.
 param name string
 param location string
 param tags object
-param principalId string
+param keyVaultName string
+
+@allowed(['Basic', 'Standard', 'Premium'])
+param skuName string = 'Standard'
 
 resource redis 'Microsoft.Cache/redis@2024-03-01' = {
   name: name
   location: location
   tags: tags
   properties: {
-    sku: { name: 'Basic', family: 'C', capacity: 0 }
+    sku: { name: skuName, family: skuName == 'Premium' ? 'P' : 'C', capacity: 1 }
     enableNonSslPort: false
     minimumTlsVersion: '1.2'
-    disableAccessKeyAuthentication: true
-    redisConfiguration: { 'aad-enabled': 'true' }
+    redisVersion: '6'
   }
 }
 
-resource dataOwner 'Microsoft.Cache/redis/accessPolicyAssignments@2024-03-01' = {
-  parent: redis
-  name: 'survivorconnect-api'
+resource vault 'Microsoft.KeyVault/vaults@2023-07-01' existing = {
+  name: keyVaultName
+}
+
+resource connectionString 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'redis-connection-string'
   properties: {
-    accessPolicyName: 'Data Contributor'
-    objectId: principalId
-    objectIdAlias: 'survivorconnect-api'
+    value: '${redis.properties.hostName}:${redis.properties.sslPort},password=${redis.listKeys().primaryKey},ssl=True,abortConnect=False'
   }
 }
 
-output hostName string = redis.properties.hostName
+output connectionStringSecretUri string = connectionString.properties.secretUri

@@ -146,7 +146,7 @@ public sealed class OutsideDevelopmentTests
 
         var error = Assert.Throws<InvalidOperationException>(() => factory.Server);
 
-        Assert.Contains("Storage:Provider=Cosmos", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Storage:Provider must be Cosmos", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

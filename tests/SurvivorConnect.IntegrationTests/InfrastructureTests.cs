@@ -1,25 +1,100 @@
+using System.Diagnostics;
+using System.Reflection;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.IntegrationTests;
 
-/// <summary>Production creates no containers (infra does), so infra's list must be exactly the app's.</summary>
+/// <summary>
+/// <c>infra/</c> as the app needs it: Bicep compiles with no warning (the compiler is restored from NuGet), and the
+/// compiled template gives the API exactly settings it binds, every one Production requires, and the containers it uses.
+/// </summary>
 [Collection(SharedApi.Name)]
 public sealed class InfrastructureTests(ApiFactory api)
 {
     private sealed record InfraContainer(string Name, string[] QueryableFields, bool AllowsTimeToLive);
 
+    /// <summary>Settings read by the platform rather than by an options class: the host, Azure.Identity and the Azure Monitor exporter.</summary>
+    private static readonly string[] PlatformSettings = ["ASPNETCORE_ENVIRONMENT", "AZURE_CLIENT_ID", "APPLICATIONINSIGHTS_CONNECTION_STRING"];
+
+    private static readonly Lazy<(int ExitCode, string Output, string Errors)> Compiled = new(Compile);
+
+    private static string Root
+    {
+        get
+        {
+            var root = AppContext.BaseDirectory;
+            while (!File.Exists(Path.Combine(root, "SurvivorConnect.sln")))
+            {
+                root = Path.GetDirectoryName(root)!;
+            }
+
+            return root;
+        }
+    }
+
+    [Fact]
+    public void Bicep_compiles_the_infrastructure_with_no_warning()
+    {
+        var (exitCode, output, errors) = Compiled.Value;
+
+        Assert.True(exitCode == 0, errors);
+        Assert.Equal("", errors.Trim());
+        Assert.Contains("\"$schema\"", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_app_setting_the_template_gives_names_a_key_the_app_binds()
+    {
+        var bound = BoundKeys();
+        var unknown = AppSettings().Keys
+            .Where(k => !PlatformSettings.Contains(k))
+            .Select(k => k.Replace("__", ":", StringComparison.Ordinal))
+            .Where(k => !bound.Contains(Shape(k)))
+            .ToList();
+
+        Assert.NotEmpty(bound);
+        Assert.Empty(unknown);
+    }
+
+    [Fact]
+    public void The_template_gives_every_setting_Production_requires_and_they_pass_the_start_up_check()
+    {
+        var settings = AppSettings().ToDictionary(s => s.Key.Replace("__", ":", StringComparison.Ordinal), s => (string?)Resolved(s.Value));
+
+        Assert.All(SurvivorConnect.Api.Infrastructure.Hosting.StartupGuards.RequiredInProduction, k => Assert.Contains(k, settings.Keys));
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        Assert.Empty(SurvivorConnect.Api.Infrastructure.Hosting.StartupGuards.Problems(configuration));
+        Assert.Equal("Production", settings["ASPNETCORE_ENVIRONMENT"]);
+    }
+
+    [Fact]
+    public void Secrets_reach_the_app_only_as_Key_Vault_references_and_no_output_carries_one()
+    {
+        var settings = AppSettings();
+        foreach (var key in new[] { "Chat__Redis", "Payouts__Stripe__SecretKey", "Payouts__Stripe__WebhookSecret", "Payouts__Stripe__ConnectWebhookSecret" })
+        {
+            Assert.Contains("@Microsoft.KeyVault(SecretUri=", settings[key], StringComparison.Ordinal);
+        }
+
+        var template = Template();
+        Assert.DoesNotContain(template["outputs"]!.AsObject(), o => o.Key.Contains("KEY", StringComparison.OrdinalIgnoreCase) || o.Key.Contains("SECRET", StringComparison.OrdinalIgnoreCase));
+        var site = Resources(template).Single(r => (string?)r["type"] == "Microsoft.Web/sites");
+        Assert.Equal("[parameters('identityId')]", (string?)site["properties"]!["keyVaultReferenceIdentity"]);
+        Assert.True((bool)site["properties"]!["siteConfig"]!["webSocketsEnabled"]!);
+        Assert.True((bool)site["properties"]!["clientAffinityEnabled"]!);
+        var cosmos = Resources(template).Single(r => (string?)r["type"] == "Microsoft.DocumentDB/databaseAccounts");
+        Assert.True((bool)cosmos["properties"]!["disableLocalAuth"]!);
+        Assert.Equal("Continuous", (string?)cosmos["properties"]!["backupPolicy"]!["type"]);
+    }
+
     [Fact]
     public void The_Cosmos_containers_in_infra_match_the_containers_the_app_uses()
     {
-        var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "SurvivorConnect.sln")))
-        {
-            root = Path.GetDirectoryName(root)!;
-        }
-
-        var infra = JsonSerializer.Deserialize<List<InfraContainer>>(File.ReadAllText(Path.Combine(root, "infra", "cosmos-containers.json")), ApiFactory.Json)!;
+        var infra = JsonSerializer.Deserialize<List<InfraContainer>>(File.ReadAllText(Path.Combine(Root, "infra", "cosmos-containers.json")), ApiFactory.Json)!;
         var app = api.Services.GetServices<ContainerSpec>().ToList();
 
         Assert.Equal(app.Select(c => c.Name).Order(), infra.Select(c => c.Name).Order());
@@ -29,5 +104,104 @@ public sealed class InfrastructureTests(ApiFactory api)
             Assert.Equal(spec.QueryableFields.Where(f => f is not ("id" or "type")).Order(), declared.QueryableFields.Order());
             Assert.Equal(spec.AllowsTimeToLive, declared.AllowsTimeToLive);
         }
+
+        var compiled = Template().ToJsonString();
+        Assert.All(app, spec => Assert.Contains($"\"name\":\"{spec.Name}\"", compiled, StringComparison.Ordinal));
+    }
+
+    /// <summary>Every configuration key an options class binds (a class with a <c>SectionName</c>), list positions as <c>#</c>.</summary>
+    private static HashSet<string> BoundKeys()
+    {
+        var keys = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var type in new[] { typeof(Program).Assembly, typeof(StorageOptions).Assembly }.SelectMany(a => a.GetTypes()))
+        {
+            if (type.GetField("SectionName", BindingFlags.Public | BindingFlags.Static)?.GetRawConstantValue() is string section)
+            {
+                AddKeys(keys, section, type, depth: 0);
+            }
+        }
+
+        return keys;
+    }
+
+    private static void AddKeys(HashSet<string> keys, string prefix, Type type, int depth)
+    {
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.SetMethod is not null || IsList(p.PropertyType)))
+        {
+            var key = $"{prefix}:{property.Name}";
+            var target = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            if (IsList(target))
+            {
+                var element = target.IsArray ? target.GetElementType()! : target.GetGenericArguments()[0];
+                keys.Add($"{key}:#");
+                if (!IsLeaf(element) && depth < 5)
+                {
+                    AddKeys(keys, $"{key}:#", element, depth + 1);
+                }
+            }
+            else if (IsLeaf(target) || depth >= 5)
+            {
+                keys.Add(key);
+            }
+            else
+            {
+                AddKeys(keys, key, target, depth + 1);
+            }
+        }
+    }
+
+    private static bool IsList(Type type) => type != typeof(string) && (type.IsArray || (type.IsGenericType && typeof(System.Collections.IEnumerable).IsAssignableFrom(type)));
+
+    private static bool IsLeaf(Type type) => type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal) || type == typeof(DateOnly)
+        || type == typeof(DateTimeOffset) || type == typeof(TimeSpan) || type == typeof(Uri) || Nullable.GetUnderlyingType(type) is not null;
+
+    private static string Shape(string key) => string.Join(':', key.Split(':').Select(s => s.All(char.IsAsciiDigit) ? "#" : s));
+
+    /// <summary>The API's app settings as the compiled template gives them (values are ARM expressions or text).</summary>
+    private static Dictionary<string, string> AppSettings()
+    {
+        var api = Resources(Template()).Single(r => (string?)r["type"] == "Microsoft.Resources/deployments" && (string?)r["name"] == "api");
+        return api["properties"]!["parameters"]!["appSettings"]!["value"]!.AsObject().ToDictionary(p => p.Key, p => p.Value!.GetValue<string>());
+    }
+
+    /// <summary>A value as App Service would pass it on: ARM expressions and Key Vault references resolved to something present.</summary>
+    private static string Resolved(string value) => value switch
+    {
+        _ when value.Contains("Microsoft.KeyVault", StringComparison.Ordinal) => "resolved-secret",
+        _ when value.StartsWith('[') => "resolved-by-arm",
+        _ => value,
+    };
+
+    private static JsonObject Template() => JsonNode.Parse(Compiled.Value.Output)!.AsObject();
+
+    private static IEnumerable<JsonObject> Resources(JsonObject template)
+    {
+        foreach (var resource in template["resources"] is JsonObject named ? named.Select(r => r.Value!) : template["resources"]!.AsArray()!)
+        {
+            yield return resource!.AsObject();
+            if (resource!["properties"]?["template"] is JsonObject nested)
+            {
+                foreach (var inner in Resources(nested))
+                {
+                    yield return inner;
+                }
+            }
+        }
+    }
+
+    private static (int, string, string) Compile()
+    {
+        var bicep = typeof(InfrastructureTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "BicepPath").Value!;
+        var start = new ProcessStartInfo(bicep, ["build", Path.Combine(Root, "infra", "main.bicep"), "--stdout"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, output.Result, errors);
     }
 }

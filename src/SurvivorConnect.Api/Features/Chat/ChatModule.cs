@@ -18,7 +18,7 @@ public static class ChatModule
 
     public static WebApplicationBuilder AddChat(this WebApplicationBuilder builder)
     {
-        var section = builder.Configuration.GetSection("Chat");
+        var section = builder.Configuration.GetSection(ChatOptions.SectionName);
         builder.Services.Configure<ChatOptions>(section);
         builder.Services.AddContainer(Conversation.Container).AddContainer(SafetyFlag.Container).AddContainer(WellbeingPrompt.Container);
         builder.Services.AddScoped<ChatService>();
@@ -34,7 +34,7 @@ public static class ChatModule
         builder.Services.AddSingleton<IUserIdProvider, ChatUserIdProvider>();
 
         // Each configured list replaces the shipped one; an absent list keeps it.
-        var configured = section.GetSection("Safety").Get<SafetyOptions>() ?? new SafetyOptions();
+        var configured = builder.Configuration.GetSection(SafetyOptions.SectionName).Get<SafetyOptions>() ?? new SafetyOptions();
         var defaults = SafetyOptions.Defaults();
         builder.Services.AddSingleton(new SafetyScanner(new SafetyOptions
         {

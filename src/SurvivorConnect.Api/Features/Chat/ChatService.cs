@@ -421,6 +421,8 @@ public sealed partial class ChatService(
 /// <summary>The <c>Chat</c> section.</summary>
 public sealed class ChatOptions
 {
+    public const string SectionName = "Chat";
+
     public List<CrisisResource> CrisisResources { get; set; } = [];
 
     /// <summary>Browser origins allowed to open the chat; requests without an Origin (non-browser clients) are not affected.</summary>

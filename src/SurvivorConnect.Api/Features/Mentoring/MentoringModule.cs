@@ -23,7 +23,7 @@ public static class MentoringModule
         services.AddScoped<MatchConsentGuard>();
         services.AddScoped<IConsentSubjects, MentoringConsentSubjects>();
         services.AddMentoringScopes();
-        services.Configure<MatchingWeights>(builder.Configuration.GetSection("Matching:Weights"));
+        services.Configure<MatchingWeights>(builder.Configuration.GetSection(MatchingWeights.SectionName));
 
         // Registered after the host's behaviours, so they run after them, in this order.
         services.AddScoped(typeof(IPipelineBehavior<,>), typeof(MentorEligibilityBehaviour<,>));

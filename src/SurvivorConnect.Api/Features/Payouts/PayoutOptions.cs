@@ -8,7 +8,7 @@ namespace SurvivorConnect.Api.Features.Payouts;
 /// </summary>
 public sealed class PayoutOptions
 {
-    public const string Section = "Payouts";
+    public const string SectionName = "Payouts";
 
     public List<MileageRate> MileageRates { get; init; } = [];
 

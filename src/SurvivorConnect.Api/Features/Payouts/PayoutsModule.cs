@@ -17,14 +17,14 @@ public static class PayoutsModule
     public static WebApplicationBuilder AddPayouts(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<PayoutOptions>().Bind(builder.Configuration.GetSection(PayoutOptions.Section))
+        builder.Services.AddOptions<PayoutOptions>().Bind(builder.Configuration.GetSection(PayoutOptions.SectionName))
             .Validate(o => o.MileageRates.Count > 0 && o.StandardPerDiem.Count > 0 && o.ReportingThresholds.Count > 0,
                 "Payouts needs mileage rates, standard per diem rates and information-return thresholds.")
             .Validate(o => o.SendEvery >= TimeSpan.FromSeconds(1) && o.SendEvery <= TimeSpan.FromHours(1) && o.Lease >= TimeSpan.FromSeconds(10),
                 "Payouts:SendEvery is a second to an hour, and Payouts:Lease at least ten seconds.")
             .ValidateOnStart();
         builder.Services.AddContainer(Payout.Container);
-        var stripe = builder.Configuration.GetSection(PayoutOptions.Section).GetSection("Stripe").Get<StripeOptions>() ?? new StripeOptions();
+        var stripe = builder.Configuration.GetSection(PayoutOptions.SectionName).GetSection("Stripe").Get<StripeOptions>() ?? new StripeOptions();
         if (stripe.Enabled)
         {
             builder.Services.AddSingleton(new FormActionOrigin(new Uri(stripe.OnboardingOrigin).GetLeftPart(UriPartial.Authority)));

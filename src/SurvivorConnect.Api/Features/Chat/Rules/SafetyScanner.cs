@@ -32,6 +32,8 @@ public sealed class SafetyRule
 /// </summary>
 public sealed class SafetyOptions
 {
+    public const string SectionName = "Chat:Safety";
+
     public List<SafetyRule> Hold { get; set; } = [];
 
     public List<SafetyRule> Flag { get; set; } = [];

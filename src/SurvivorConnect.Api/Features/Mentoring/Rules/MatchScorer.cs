@@ -5,6 +5,8 @@ namespace SurvivorConnect.Api.Features.Mentoring.Rules;
 /// <summary>The <c>Matching:Weights</c> section: how much each kind of fit counts.</summary>
 public sealed class MatchingWeights
 {
+    public const string SectionName = "Matching:Weights";
+
     public double FirstLanguage { get; set; } = 20;
 
     public double OtherSharedLanguage { get; set; } = 8;
