@@ -28,6 +28,7 @@ public static class ApiSetup
 
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
+        services.AddSharedKeys(builder.Configuration);
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
             context.ProblemDetails.Type ??= context.ProblemDetails.Status switch
             {
