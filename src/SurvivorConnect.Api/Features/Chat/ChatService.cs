@@ -4,6 +4,7 @@ using SurvivorConnect.Api.Features.Audit;
 using SurvivorConnect.Api.Features.Chat.Rules;
 using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Hosting;
 using SurvivorConnect.Api.Infrastructure.Tenancy;
 using SurvivorConnect.Storage;
 
@@ -22,6 +23,8 @@ public sealed partial class ChatService(
     IHubContext<ChatHub, IChatClient> hub,
     IOptions<ChatOptions> options,
     Mediator.IPublisher publisher,
+    AppMetrics metrics,
+    TimeProvider time,
     ILogger<ChatService> logger)
 {
     public const string OversightNotice =
@@ -146,6 +149,7 @@ public sealed partial class ChatService(
 
     public async Task<SendResult> SendAsync(string conversationId, string? clientMessageId, string? text, CancellationToken ct)
     {
+        var started = time.GetTimestamp();
         if (clientMessageId is null || clientMessageId.Length is 0 or > 64 || !clientMessageId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
         {
             throw new ChatRefusedException(ChatErrorCodes.Invalid, "Each message needs a client message id of 1 to 64 letters, digits, '-' or '_'.");
@@ -179,6 +183,7 @@ public sealed partial class ChatService(
 
         var view = ChatMessageView.From(conversationId, stored);
         LogStored(logger, conversationId, stored.Sequence, verdict.Action);
+        metrics.ChatMessageStored(verdict.Action.ToString(), time.GetElapsedTime(started));
         if (stored.Status == MessageStatus.Delivered)
         {
             await hub.Clients.Group(Group(conversationId)).MessageReceived(view);

@@ -4,13 +4,14 @@ using SurvivorConnect.Api.Features.Payouts.Rules;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Hosting;
 using SurvivorConnect.Api.Infrastructure.Tenancy;
 using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Payouts;
 
 /// <summary>The payout feature's reads and its one way of writing a payout change: with its ledger entry, in one transaction.</summary>
-internal sealed class PayoutData(AgencyStore store, IOptions<PayoutOptions> options)
+internal sealed class PayoutData(AgencyStore store, IOptions<PayoutOptions> options, AppMetrics metrics)
 {
     public AgencyStore Store => store;
 
@@ -108,6 +109,11 @@ internal sealed class PayoutData(AgencyStore store, IOptions<PayoutOptions> opti
         try
         {
             var result = await store.ExecuteBatchAsync(Container, store.AgencyId, operations, ct);
+            if (before.State != after.State)
+            {
+                metrics.PayoutMoved(after.State.ToString());
+            }
+
             return changed with { ETag = result.ETags[0] };
         }
         catch (StoreException ex) when (ex.Kind is StoreErrorKind.PreconditionFailed or StoreErrorKind.BatchFailed or StoreErrorKind.Conflict)

@@ -120,7 +120,7 @@ internal static class PayoutNews
 /// sends them in their agency's scope. A crash leaves the lease to run out; the next holder sends again with
 /// the same idempotency keys. Stripe's transient failures wait for the lease too; its refusals fail the payout.
 /// </summary>
-internal sealed class PayoutSender(IServiceScopeFactory scopes, IDocumentStore store, TimeProvider time, IOptions<PayoutOptions> options, ILogger<PayoutSender> log)
+internal sealed class PayoutSender(IServiceScopeFactory scopes, IDocumentStore store, TimeProvider time, IOptions<PayoutOptions> options, AppMetrics metrics, ILogger<PayoutSender> log)
     : PeriodicWork(time, log)
 {
     public const string SystemUser = "system-payouts";
@@ -155,6 +155,12 @@ internal sealed class PayoutSender(IServiceScopeFactory scopes, IDocumentStore s
                 PageSize = DocumentQuery.MaxPageSize,
                 ContinuationToken = token,
             }, ct);
+            if (token is null && page.Items.Count > 0)
+            {
+                // Oldest first: how long the longest-waiting approved payout has waited for this round.
+                metrics.OutboxWaited(Time.GetUtcNow() - page.Items[0].CreatedAt);
+            }
+
             await Parallel.ForEachAsync(page.Items, new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = ct }, async (item, itemCt) =>
             {
                 if (await SendOneAsync(item, itemCt))

@@ -5,6 +5,7 @@ using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Features.Supervision.Rules;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Hosting;
 using SurvivorConnect.Api.Infrastructure.Tenancy;
 using SurvivorConnect.Storage;
 
@@ -14,9 +15,11 @@ namespace SurvivorConnect.Api.Features.Supervision;
 /// Supervision's reads and writes, within the signed-in person's agency, and its one privacy rule: a mentor's
 /// check-ins, flags and supervision notes are for the mentor and their supervisors only (<see cref="SupervisedAsync"/>).
 /// </summary>
-internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring)
+internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring, AppMetrics metrics)
 {
     public AgencyStore Store => store;
+
+    public AppMetrics Metrics => metrics;
 
     public MentoringData Mentoring => mentoring;
 
@@ -118,6 +121,7 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
 
         if (raised.Kind == FlagKind.Urgent)
         {
+            metrics.UrgentFlagRaised();
             await mediator.Send(new HoldForWellbeingReview(mentor.Id), ct);
         }
 

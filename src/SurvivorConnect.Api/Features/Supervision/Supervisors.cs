@@ -183,6 +183,7 @@ internal sealed class SupervisorHandlers(SupervisionData data, IMediator mediato
         var saved = await data.Store.ReplaceAsync(SupervisionData.Container, moved, flag.ETag!, ct);
         if (flag.Kind == FlagKind.Urgent && flag.Status == WellbeingFlagStatus.Open)
         {
+            data.Metrics.UrgentFlagAcknowledged(now - flag.RaisedAt);
             await mediator.Send(new EndWellbeingReviewHold(mentor.Id), ct);
         }
 

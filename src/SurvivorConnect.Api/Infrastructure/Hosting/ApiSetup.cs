@@ -29,6 +29,7 @@ public static class ApiSetup
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
         services.AddSharedKeys(builder.Configuration);
+        builder.AddTelemetry();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
             context.ProblemDetails.Type ??= context.ProblemDetails.Status switch
             {

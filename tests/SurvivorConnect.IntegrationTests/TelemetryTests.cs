@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using SurvivorConnect.Api.Infrastructure.Hosting;
+
+namespace SurvivorConnect.IntegrationTests;
+
+/// <summary>
+/// Traces and metrics go to Azure Monitor only when its connection string is set, and carry no personal data:
+/// a youth's name, a chat message and a sign-in token, sent through the API and the chat hub, appear in no exported span.
+/// </summary>
+public sealed class TelemetryTests
+{
+    private const string SentinelName = "Sentinel Youth Okapi";
+    private const string SentinelText = "sentinel message about the okapi";
+
+    private sealed class MonitoredFactory(List<Activity> spans, List<Metric> metrics) : ApiFactory
+    {
+        protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
+        {
+            // Nothing listens there: the exporter's sends fail quietly; the in-memory exporters below see everything.
+            [Telemetry.ConnectionStringKey] = "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=http://127.0.0.1:9/;LiveEndpoint=http://127.0.0.1:9/",
+        };
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.ConfigureTestServices(services =>
+            {
+                services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans));
+                services.ConfigureOpenTelemetryMeterProvider(meters => meters.AddInMemoryExporter(metrics));
+            });
+        }
+    }
+
+    [Fact]
+    public async Task Without_a_connection_string_nothing_is_exported_but_the_app_still_counts()
+    {
+        await using var api = new ApiFactory();
+        using var sends = new MetricCollector<long>(api.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), AppMetrics.MeterName, "survivorconnect.chat.messages_sent");
+        var chat = await new MentoringWorld(api).OpenChatAsync();
+
+        await chat.Mentor.SendAsync(chat.Id, "hello");
+
+        Assert.Null(api.Services.GetService<TracerProvider>());
+        Assert.Null(api.Services.GetService<MeterProvider>());
+        Assert.Equal("Deliver", Assert.Single(sends.GetMeasurementSnapshot()).Tags["action"]);
+    }
+
+    [Fact]
+    public async Task Exported_spans_and_metrics_carry_no_name_message_or_token()
+    {
+        List<Activity> spans = [];
+        List<Metric> metrics = [];
+        await using var api = new MonitoredFactory(spans, metrics);
+        var world = new MentoringWorld(api);
+        var youth = await MentoringWorld.Created<YouthDto>(await world.CaseManager.PostJson("/api/youth", new { displayName = SentinelName, age = 16, stage = "contemplation" }));
+        var chat = await world.OpenChatAsync();
+        await chat.Mentor.SendAsync(chat.Id, SentinelText);
+        await world.CaseManager.GetAsync($"/api/youth/{youth.Id}");
+        var token = api.TokenFor(chat.MentorId);
+
+        api.Services.GetRequiredService<TracerProvider>().ForceFlush();
+        api.Services.GetRequiredService<MeterProvider>().ForceFlush();
+
+        Assert.Contains(spans, s => s.Kind == ActivityKind.Server);
+        var exported = string.Join('\n', spans.SelectMany(s => new[] { s.DisplayName, s.StatusDescription ?? "" }
+            .Concat(s.TagObjects.Select(t => $"{t.Key}={t.Value}"))
+            .Concat(s.Events.SelectMany(e => e.Tags.Select(t => $"{e.Name}:{t.Key}={t.Value}")))
+            .Concat(s.Baggage.Select(b => $"{b.Key}={b.Value}"))));
+        Assert.DoesNotContain("okapi", exported, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(token[..40], exported, StringComparison.Ordinal);
+        Assert.DoesNotContain("access_token", exported, StringComparison.Ordinal);
+        Assert.Contains(metrics, m => m.Name == "survivorconnect.chat.messages_sent");
+    }
+}
