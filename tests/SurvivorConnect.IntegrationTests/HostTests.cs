@@ -150,6 +150,25 @@ public sealed class OutsideDevelopmentTests
     }
 
     [Fact]
+    public void Production_lists_every_missing_or_contradictory_setting_in_one_error()
+    {
+        using var factory = new SettingsFactory("Production", new Dictionary<string, string?>
+        {
+            ["Storage:Cosmos:Key"] = "a-key",
+            ["Payouts:Stripe:SecretKey"] = "sk_test_123",
+            ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = "not a connection string",
+        });
+
+        var error = Assert.Throws<InvalidOperationException>(() => factory.Server);
+
+        foreach (var expected in new[] { "Storage:Cosmos:Endpoint is required", "Auth:Authority is required", "Chat:Redis is required", "Storage:Provider must be Cosmos",
+            "Storage:Cosmos:Key must be empty", "Payouts:Stripe:SecretKey and Payouts:Stripe:WebhookSecret", "APPLICATIONINSIGHTS_CONNECTION_STRING is not" })
+        {
+            Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void Production_refuses_to_start_with_detailed_errors_on()
     {
         using var factory = new SettingsFactory("Production", new Dictionary<string, string?>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using SurvivorConnect.Storage;
@@ -70,6 +71,44 @@ public sealed class InfrastructureTests(ApiFactory api)
         Assert.Empty(SurvivorConnect.Api.Infrastructure.Hosting.StartupGuards.Problems(configuration));
         Assert.Equal("Production", settings["ASPNETCORE_ENVIRONMENT"]);
     }
+
+    [Fact]
+    public async Task The_host_starts_in_Production_with_the_settings_the_template_gives()
+    {
+        await using var redis = await SurvivorConnect.Testing.RedisTestServer.StartAsync();
+        var settings = AppSettings().ToDictionary(s => s.Key.Replace("__", ":", StringComparison.Ordinal), s => (string?)Plausible(s.Key, s.Value));
+        settings["Chat:Redis"] = redis.Configuration;
+        await using var host = new ProductionFactory(settings);
+
+        var client = host.CreateClient();
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/health/ready")).StatusCode);
+    }
+
+    /// <summary>
+    /// The API as App Service runs it: Production, with exactly the template's settings, Redis on loopback, and no
+    /// Cosmos DB or managed identity to reach (so the store reports not ready, and the host still serves).
+    /// </summary>
+    private sealed class ProductionFactory(IDictionary<string, string?> settings) : Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
+        {
+            builder.UseEnvironment("Production");
+            foreach (var (key, value) in settings)
+            {
+                builder.UseSetting(key, value);
+            }
+        }
+    }
+
+    /// <summary>A value of the shape App Service would pass on once ARM and Key Vault have resolved it.</summary>
+    private static string Plausible(string key, string value) => key switch
+    {
+        "Storage__Cosmos__Endpoint" => "https://127.0.0.1:9/",
+        "Auth__Authority" => "https://login.microsoftonline.com/tenant/v2.0",
+        _ => Resolved(value),
+    };
 
     [Fact]
     public void Secrets_reach_the_app_only_as_Key_Vault_references_and_no_output_carries_one()
@@ -168,6 +207,7 @@ public sealed class InfrastructureTests(ApiFactory api)
     private static string Resolved(string value) => value switch
     {
         _ when value.Contains("Microsoft.KeyVault", StringComparison.Ordinal) => "resolved-secret",
+        _ when value.Contains("appInsightsConnectionString", StringComparison.Ordinal) => "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=http://127.0.0.1:9/",
         _ when value.StartsWith('[') => "resolved-by-arm",
         _ => value,
     };

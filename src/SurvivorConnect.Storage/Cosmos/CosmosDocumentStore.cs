@@ -311,5 +311,12 @@ public sealed class CosmosDocumentStore : IDocumentStore, IDisposable
             _ready = false;
             throw StoreException.Unavailable("Cosmos DB cannot be reached.", ex);
         }
+        catch (Exception ex) when (ex is Azure.Identity.AuthenticationFailedException or Azure.Identity.CredentialUnavailableException)
+        {
+            // The managed identity could not sign in (its endpoint down, or the identity not assigned yet): to the
+            // app that is the store being unreachable, answered 503 and reported by /health/ready, never a crash.
+            _ready = false;
+            throw StoreException.Unavailable("Cosmos DB cannot be reached: the managed identity could not sign in.", ex);
+        }
     }
 }

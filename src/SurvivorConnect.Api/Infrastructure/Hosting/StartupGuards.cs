@@ -88,6 +88,11 @@ internal static class StartupGuards
             problems.Add("Payouts:Stripe:SecretKey and Payouts:Stripe:WebhookSecret are given together or not at all: payouts sent without their webhook never learn they were paid.");
         }
 
+        if (configuration[Telemetry.ConnectionStringKey] is { Length: > 0 } monitor && !monitor.Contains("InstrumentationKey=", StringComparison.OrdinalIgnoreCase))
+        {
+            problems.Add($"{Telemetry.ConnectionStringKey} is not an Application Insights connection string (InstrumentationKey=...;IngestionEndpoint=...).");
+        }
+
         return problems;
     }
 
