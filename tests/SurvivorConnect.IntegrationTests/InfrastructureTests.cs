@@ -146,6 +146,8 @@ public sealed class InfrastructureTests(ApiFactory api)
 
         var compiled = Template().ToJsonString();
         Assert.All(app, spec => Assert.Contains($"\"name\":\"{spec.Name}\"", compiled, StringComparison.Ordinal));
+        var containers = Resources(Template()).Single(r => (string?)r["type"] == "Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers");
+        Assert.Equal("/pk", (string?)containers["properties"]!["resource"]!["partitionKey"]!["paths"]![0]);
     }
 
     /// <summary>Every configuration key an options class binds (a class with a <c>SectionName</c>), list positions as <c>#</c>.</summary>
@@ -232,6 +234,12 @@ public sealed class InfrastructureTests(ApiFactory api)
     private static (int, string, string) Compile()
     {
         var bicep = typeof(InfrastructureTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "BicepPath").Value!;
+        // The compiler is a Linux binary (the package CI restores); a restore that dropped its execute bit is mended here.
+        if (!OperatingSystem.IsWindows() && !File.GetUnixFileMode(bicep).HasFlag(UnixFileMode.UserExecute))
+        {
+            File.SetUnixFileMode(bicep, File.GetUnixFileMode(bicep) | UnixFileMode.UserExecute);
+        }
+
         var start = new ProcessStartInfo(bicep, ["build", Path.Combine(Root, "infra", "main.bicep"), "--stdout"])
         {
             RedirectStandardOutput = true,
