@@ -1,5 +1,8 @@
+using System.Diagnostics.Metrics;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using SurvivorConnect.Api.Infrastructure.Hosting;
 using SurvivorConnect.Api.Features.Supervision;
 using SurvivorConnect.Api.Features.Supervision.Rules;
 
@@ -31,4 +34,35 @@ public sealed class SupervisionWorkerTests() : TwoInstances("supervise")
         Assert.Contains(flags, f => f.GetProperty("reasons")[0].GetString() == "2 check-ins in a row were missed.");
         Assert.Contains(flags, f => f.GetProperty("reasons")[0].GetString() == "3 check-ins in a row were missed.");
     }
+
+    [Fact]
+    public async Task An_urgent_answer_nobody_has_seen_after_an_hour_is_told_again_once_each_hour_until_seen()
+    {
+        var world = new MentoringWorld(First);
+        var (mentorId, mentor) = await world.ReadyMentorAsync();
+        using var firstCount = new MetricCollector<long>(First.Service<IMeterFactory>(), AppMetrics.MeterName, "survivorconnect.supervision.urgent_flags_unseen");
+        using var secondCount = new MetricCollector<long>(Second.Service<IMeterFactory>(), AppMetrics.MeterName, "survivorconnect.supervision.urgent_flags_unseen");
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3)));
+
+        Advance(TimeSpan.FromMinutes(30));
+        await Task.WhenAll(RunAsync(First), RunAsync(Second));
+        Assert.Equal(0, await StillWaitingAsync(world));
+
+        Advance(TimeSpan.FromMinutes(31));
+        await Task.WhenAll(RunAsync(First), RunAsync(Second), RunAsync(First), RunAsync(Second));
+        Assert.Equal(1, await StillWaitingAsync(world));
+        Assert.Equal(1, firstCount.GetMeasurementSnapshot().Count + secondCount.GetMeasurementSnapshot().Count);
+
+        var flag = (await HttpAssert.Ok<JsonElement>(await world.Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags").EnumerateArray()
+            .Single(f => f.GetProperty("kind").GetString() == "Urgent");
+        await HttpAssert.Ok<JsonElement>(await world.Supervisor.PostAsync($"/api/supervision/flags/{flag.GetProperty("id").GetString()}/acknowledge", null));
+        Advance(TimeSpan.FromHours(2));
+        await Task.WhenAll(RunAsync(First), RunAsync(Second));
+
+        Assert.Equal(1, await StillWaitingAsync(world));
+        Assert.Equal(1, firstCount.GetMeasurementSnapshot().Count + secondCount.GetMeasurementSnapshot().Count);
+    }
+
+    private static async Task<int> StillWaitingAsync(MentoringWorld world) =>
+        (await HttpAssert.Ok<PageDto<NotificationDto>>(await world.Supervisor.GetAsync("/api/notifications?pageSize=100"))).Items.Count(n => n.Text.StartsWith("Urgent, still waiting", StringComparison.Ordinal));
 }

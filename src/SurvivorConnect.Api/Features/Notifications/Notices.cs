@@ -77,6 +77,9 @@ public static class Notices
     public static Notice WellbeingUrgent { get; } = new("wellbeing-urgent",
         "Urgent: a mentor you supervise gave an urgent answer in a wellbeing check-in. Please reach out to them now. They are held from new matches until you review it.");
 
+    public static Notice WellbeingUrgentWaiting { get; } = new("wellbeing-urgent",
+        "Urgent, still waiting: an urgent answer in the wellbeing check-in of a mentor you supervise has not been seen for over an hour. Please reach out to them now.");
+
     public static Notice WellbeingConcern { get; } = new("wellbeing-concern",
         "A mentor you supervise may be carrying a lot right now. Their wellbeing check-in raised a concern for you to look at.");
 

@@ -122,6 +122,13 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
         if (raised.Kind == FlagKind.Urgent)
         {
             metrics.UrgentFlagRaised();
+            await store.UpsertAsync(Container, new UrgentFlagWatch
+            {
+                Id = UrgentFlagWatch.IdFor(store.AgencyId, raised.Id),
+                PartitionKey = UrgentFlagWatch.Partition,
+                FlagId = raised.Id,
+                DueAt = raised.RaisedAt + UrgentFlagWatch.Every,
+            }, ct);
             await mediator.Send(new HoldForWellbeingReview(mentor.Id), ct);
         }
 

@@ -103,6 +103,26 @@ public sealed record CheckInSlot : Document
     public static string IdFor(string agencyId, string mentorId) => $"{agencyId}~{mentorId}";
 }
 
+/// <summary>
+/// An urgent flag to look at again an hour on, in the one partition every agency shares ("urgent-watch"): if no
+/// supervisor has seen it by then, they are told again and the app counts it, each hour until one has. Ids and a
+/// time only.
+/// </summary>
+public sealed record UrgentFlagWatch : Document
+{
+    public const string Partition = "urgent-watch";
+
+    public static readonly TimeSpan Every = TimeSpan.FromHours(1);
+
+    public override string Type => "urgent-flag-watch";
+
+    public required string FlagId { get; init; }
+
+    public required DateTimeOffset DueAt { get; init; }
+
+    public static string IdFor(string agencyId, string flagId) => $"{agencyId}~{flagId}";
+}
+
 [JsonConverter(typeof(JsonStringEnumConverter<FlagKind>))]
 public enum FlagKind
 {

@@ -125,9 +125,55 @@ internal sealed class MissedCheckInHandler(SupervisionData data, Notifier notifi
     }
 }
 
+/// <summary>An urgent flag's hour is up: if no supervisor has seen it, they are told again (and it is counted).</summary>
+public sealed record CheckUrgentFlagSeen(string WatchId, DateTimeOffset DueAt) : ICommand<bool>, IAudited
+{
+    public AuditTarget Audit => new("wellbeing.urgent-still-unseen", "wellbeing-flag", WatchId);
+}
+
+internal sealed class UrgentFlagWatchHandler(SupervisionData data, Notifier notifier) : ICommandHandler<CheckUrgentFlagSeen, bool>
+{
+    public async ValueTask<bool> Handle(CheckUrgentFlagSeen command, CancellationToken ct)
+    {
+        var store = data.Store;
+        var watch = await store.ReadAsync<UrgentFlagWatch>(SupervisionData.Container, command.WatchId, UrgentFlagWatch.Partition, ct);
+        if (watch is null || watch.DueAt != command.DueAt)
+        {
+            return false;
+        }
+
+        var flag = await store.ReadAsync<WellbeingFlag>(SupervisionData.Container, watch.FlagId, store.AgencyId, ct);
+        if (flag is not { Status: WellbeingFlagStatus.Open })
+        {
+            await store.DeleteAsync(SupervisionData.Container, watch.Id, UrgentFlagWatch.Partition, watch.ETag, ct);
+            return false;
+        }
+
+        // Moving the watch on first lets one instance of several tell the supervisors and count it.
+        try
+        {
+            await store.ReplaceAsync(SupervisionData.Container, watch with { DueAt = watch.DueAt + UrgentFlagWatch.Every }, watch.ETag!, ct);
+        }
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed)
+        {
+            return false;
+        }
+
+        data.Metrics.UrgentFlagStillUnseen();
+        var mentor = await data.Mentoring.MentorAsync(flag.MentorId, ct);
+        foreach (var supervisor in await data.AlertedAboutAsync(mentor, ct))
+        {
+            await notifier.SendOnceAsync(supervisor, Notices.WellbeingUrgentWaiting, $"urgent-waiting~{flag.Id}~{watch.DueAt.UtcTicks}", ct);
+        }
+
+        return true;
+    }
+}
+
 /// <summary>
 /// Every instance runs this (ADR 0005): it reads the shared list of due check-ins and marks each missed in its
-/// agency's scope as that agency's system user. Two instances may both try; the schedule's version lets one.
+/// agency's scope as that agency's system user, and then the urgent flags whose hour is up. Two instances may both
+/// try; the schedule's (and the watch's) version lets one.
 /// </summary>
 internal sealed class CheckInWorker(IServiceScopeFactory scopes, IDocumentStore store, TimeProvider time, ILogger<CheckInWorker> log) : PeriodicWork(time, log)
 {
@@ -145,6 +191,12 @@ internal sealed class CheckInWorker(IServiceScopeFactory scopes, IDocumentStore 
         {
             await using var scope = scopes.CreateAgencyScope(slot.AgencyId, SystemUser);
             await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new MarkCheckInMissed(slot.MentorId, slot.DueAt), ct);
+        }
+
+        foreach (var watch in await store.QueryAllAsync<UrgentFlagWatch>(SupervisionData.Container, UrgentFlagWatch.Partition, [Filter.Le("dueAt", Time.GetUtcNow())], ct))
+        {
+            await using var scope = scopes.CreateAgencyScope(watch.AgencyId, SystemUser);
+            await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new CheckUrgentFlagSeen(watch.Id, watch.DueAt), ct);
         }
     }
 }

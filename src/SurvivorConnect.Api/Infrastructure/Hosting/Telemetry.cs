@@ -54,6 +54,7 @@ public sealed class AppMetrics
     private readonly Histogram<double> _chatSendTime;
     private readonly Counter<long> _urgentFlags;
     private readonly Histogram<double> _urgentFlagWait;
+    private readonly Counter<long> _urgentFlagsUnseen;
     private readonly Counter<long> _payouts;
     private readonly Histogram<double> _outboxAge;
 
@@ -66,6 +67,7 @@ public sealed class AppMetrics
         _chatSendTime = meter.CreateHistogram<double>("survivorconnect.chat.send_duration", unit: "ms", description: "From a send's arrival to its message stored.");
         _urgentFlags = meter.CreateCounter<long>("survivorconnect.supervision.urgent_flags", description: "Urgent wellbeing flags raised.");
         _urgentFlagWait = meter.CreateHistogram<double>("survivorconnect.supervision.urgent_flag_wait", unit: "min", description: "From an urgent flag raised to a supervisor acknowledging it.");
+        _urgentFlagsUnseen = meter.CreateCounter<long>("survivorconnect.supervision.urgent_flags_unseen", description: "Urgent wellbeing flags still not seen an hour after they were raised (counted each hour).");
         _payouts = meter.CreateCounter<long>("survivorconnect.payouts.transitions", description: "Payouts moving into a state (Paid, Failed, Reversed, ...).");
         _outboxAge = meter.CreateHistogram<double>("survivorconnect.payouts.outbox_age", unit: "s", description: "How long the oldest due payout has waited to be sent, each round.");
     }
@@ -83,6 +85,8 @@ public sealed class AppMetrics
     public void UrgentFlagRaised() => _urgentFlags.Add(1);
 
     public void UrgentFlagAcknowledged(TimeSpan after) => _urgentFlagWait.Record(after.TotalMinutes);
+
+    public void UrgentFlagStillUnseen() => _urgentFlagsUnseen.Add(1);
 
     public void PayoutMoved(string toState) => _payouts.Add(1, new KeyValuePair<string, object?>("state", toState));
 
