@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using OpenTelemetry;
+using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using SurvivorConnect.Api.Infrastructure.Hosting;
@@ -12,14 +13,15 @@ namespace SurvivorConnect.IntegrationTests;
 
 /// <summary>
 /// Traces and metrics go to Azure Monitor only when its connection string is set, and carry no personal data:
-/// a youth's name, a chat message and a sign-in token, sent through the API and the chat hub, appear in no exported span.
+/// a youth's name, a chat message and a sign-in token, sent through the API and the chat hub, appear in no exported
+/// span or log.
 /// </summary>
 public sealed class TelemetryTests
 {
     private const string SentinelName = "Sentinel Youth Okapi";
     private const string SentinelText = "sentinel message about the okapi";
 
-    private sealed class MonitoredFactory(List<Activity> spans, List<Metric> metrics) : ApiFactory
+    private sealed class MonitoredFactory(List<Activity> spans, List<Metric> metrics, List<LogRecord> logs) : ApiFactory
     {
         protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
         {
@@ -34,6 +36,7 @@ public sealed class TelemetryTests
             {
                 services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans));
                 services.ConfigureOpenTelemetryMeterProvider(meters => meters.AddInMemoryExporter(metrics));
+                services.Configure<OpenTelemetryLoggerOptions>(logging => logging.AddInMemoryExporter(logs));
             });
         }
     }
@@ -53,11 +56,12 @@ public sealed class TelemetryTests
     }
 
     [Fact]
-    public async Task Exported_spans_and_metrics_carry_no_name_message_or_token()
+    public async Task Exported_spans_logs_and_metrics_carry_no_name_message_or_token()
     {
         List<Activity> spans = [];
         List<Metric> metrics = [];
-        await using var api = new MonitoredFactory(spans, metrics);
+        List<LogRecord> logs = [];
+        await using var api = new MonitoredFactory(spans, metrics, logs);
         var world = new MentoringWorld(api);
         var youth = await MentoringWorld.Created<YouthDto>(await world.CaseManager.PostJson("/api/youth", new { displayName = SentinelName, age = 16, stage = "contemplation" }));
         var chat = await world.OpenChatAsync();
@@ -77,5 +81,10 @@ public sealed class TelemetryTests
         Assert.DoesNotContain(token[..40], exported, StringComparison.Ordinal);
         Assert.DoesNotContain("access_token", exported, StringComparison.Ordinal);
         Assert.Contains(metrics, m => m.Name == "survivorconnect.chat.messages_sent");
+
+        Assert.Contains(logs, l => !string.IsNullOrEmpty(l.FormattedMessage ?? l.Body));
+        var logged = string.Join('\n', logs.Select(l => $"{l.FormattedMessage} {l.Body} {string.Join(' ', l.Attributes?.Select(a => $"{a.Key}={a.Value}") ?? [])} {l.Exception}"));
+        Assert.DoesNotContain("okapi", logged, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("access_token", logged, StringComparison.Ordinal);
     }
 }
