@@ -20,6 +20,9 @@ param authAudience string
 @description('The portal\'s app registration (client id) in Entra ID, for its OpenID Connect sign-in.')
 param authPortalClientId string
 
+@description('Who runs azd (azd passes AZURE_PRINCIPAL_ID): given Key Vault Secrets Officer to add the Stripe and sign-in secrets. Empty: nobody.')
+param deployerPrincipalId string = ''
+
 @description('API instances at start and the fewest autoscale keeps (2 or more for scale-out).')
 @minValue(1)
 param instanceCount int = 2
@@ -68,7 +71,7 @@ module cosmos 'modules/cosmos.bicep' = {
 module keyVault 'modules/keyvault.bicep' = {
   name: 'keyvault'
   scope: rg
-  params: { name: 'kv-${token}', location: location, tags: tags, principalId: identity.outputs.principalId }
+  params: { name: 'kv-${token}', location: location, tags: tags, principalId: identity.outputs.principalId, deployerPrincipalId: deployerPrincipalId }
 }
 
 module redis 'modules/redis.bicep' = {
@@ -90,6 +93,10 @@ module api 'modules/appservice.bicep' = {
     scaleOutCpuPercent: scaleOutCpuPercent
     appSettings: {
       ASPNETCORE_ENVIRONMENT: 'Production'
+
+      // App Service ends TLS in front of the app: the site's own origin (the chat hub's origin check, sign-in's
+      // redirect URI, secure cookies) is https only with the forwarded headers read.
+      ASPNETCORE_FORWARDEDHEADERS_ENABLED: 'true'
       AZURE_CLIENT_ID: identity.outputs.clientId
       APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.appInsightsConnectionString
       Storage__Provider: 'Cosmos'
@@ -100,8 +107,10 @@ module api 'modules/appservice.bicep' = {
       Auth__Authority: authAuthority
       Auth__Audience: authAudience
       Auth__Portal__ClientId: authPortalClientId
+      Auth__Portal__ClientSecret: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/auth-portal-client-secret)'
 
-      // App Service resolves these with the managed identity; until the Stripe secrets exist, Stripe payouts stay off.
+      // App Service resolves these with the managed identity; until a secret exists the app runs without it
+      // (Stripe payouts off; the portal's sign-in with PKCE only).
       Payouts__Stripe__SecretKey: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/stripe-secret-key)'
       Payouts__Stripe__WebhookSecret: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/stripe-webhook-secret)'
       Payouts__Stripe__ConnectWebhookSecret: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/stripe-connect-webhook-secret)'

@@ -5,6 +5,9 @@ param location string
 param tags object
 param principalId string
 
+@description('A person who may add and rotate secrets (Key Vault Secrets Officer); empty for none.')
+param deployerPrincipalId string = ''
+
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   name: name
   location: location
@@ -33,3 +36,13 @@ resource secretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 
 output name string = vault.name
 output uri string = vault.properties.vaultUri
+
+// Key Vault Secrets Officer, for whoever deploys: they add the Stripe and sign-in secrets and rotate them.
+resource secretsOfficer 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
+  scope: vault
+  name: guid(vault.id, deployerPrincipalId, 'secrets-officer')
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7')
+    principalId: deployerPrincipalId
+  }
+}

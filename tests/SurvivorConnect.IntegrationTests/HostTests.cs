@@ -162,10 +162,28 @@ public sealed class OutsideDevelopmentTests
         var error = Assert.Throws<InvalidOperationException>(() => factory.Server);
 
         foreach (var expected in new[] { "Storage:Cosmos:Endpoint is required", "Auth:Authority is required", "Chat:Redis is required", "Storage:Provider must be Cosmos",
-            "Storage:Cosmos:Key must be empty", "Payouts:Stripe:SecretKey and Payouts:Stripe:WebhookSecret", "APPLICATIONINSIGHTS_CONNECTION_STRING is not" })
+            "Storage:Cosmos:Key must be empty", "Payouts:Stripe:SecretKey (sk_ or rk_) and Payouts:Stripe:WebhookSecret", "APPLICATIONINSIGHTS_CONNECTION_STRING is not",
+            "AZURE_CLIENT_ID is required" })
         {
             Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public void Production_with_Stripe_on_needs_the_connected_accounts_webhook_secret_and_reads_a_broken_value_as_a_listed_problem()
+    {
+        using var factory = new SettingsFactory("Production", new Dictionary<string, string?>
+        {
+            ["Payouts:Stripe:SecretKey"] = "sk_test_123",
+            ["Payouts:Stripe:WebhookSecret"] = "whsec_123",
+            ["Storage:Provider"] = "Postgres",
+        });
+
+        var error = Assert.Throws<InvalidOperationException>(() => factory.Server);
+
+        Assert.Contains("Payouts:Stripe:ConnectWebhookSecret (whsec_) is required", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Storage cannot be read", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Auth:Authority is required", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

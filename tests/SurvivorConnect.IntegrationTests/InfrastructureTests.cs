@@ -19,7 +19,7 @@ public sealed class InfrastructureTests(ApiFactory api)
     private sealed record InfraContainer(string Name, string[] QueryableFields, bool AllowsTimeToLive);
 
     /// <summary>Settings read by the platform rather than by an options class: the host, Azure.Identity and the Azure Monitor exporter.</summary>
-    private static readonly string[] PlatformSettings = ["ASPNETCORE_ENVIRONMENT", "AZURE_CLIENT_ID", "APPLICATIONINSIGHTS_CONNECTION_STRING"];
+    private static readonly string[] PlatformSettings = ["ASPNETCORE_ENVIRONMENT", "ASPNETCORE_FORWARDEDHEADERS_ENABLED", "AZURE_CLIENT_ID", "APPLICATIONINSIGHTS_CONNECTION_STRING"];
 
     private static readonly Lazy<(int ExitCode, string Output, string Errors)> Compiled = new(Compile);
 
@@ -64,7 +64,7 @@ public sealed class InfrastructureTests(ApiFactory api)
     [Fact]
     public void The_template_gives_every_setting_Production_requires_and_they_pass_the_start_up_check()
     {
-        var settings = AppSettings().ToDictionary(s => s.Key.Replace("__", ":", StringComparison.Ordinal), s => (string?)Resolved(s.Value));
+        var settings = AppSettings().ToDictionary(s => s.Key.Replace("__", ":", StringComparison.Ordinal), s => (string?)Resolved(s.Key, s.Value));
 
         Assert.All(SurvivorConnect.Api.Infrastructure.Hosting.StartupGuards.RequiredInProduction, k => Assert.Contains(k, settings.Keys));
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
@@ -107,14 +107,14 @@ public sealed class InfrastructureTests(ApiFactory api)
     {
         "Storage__Cosmos__Endpoint" => "https://127.0.0.1:9/",
         "Auth__Authority" => "https://login.microsoftonline.com/tenant/v2.0",
-        _ => Resolved(value),
+        _ => Resolved(key, value),
     };
 
     [Fact]
     public void Secrets_reach_the_app_only_as_Key_Vault_references_and_no_output_carries_one()
     {
         var settings = AppSettings();
-        foreach (var key in new[] { "Chat__Redis", "Payouts__Stripe__SecretKey", "Payouts__Stripe__WebhookSecret", "Payouts__Stripe__ConnectWebhookSecret" })
+        foreach (var key in new[] { "Chat__Redis", "Auth__Portal__ClientSecret", "Payouts__Stripe__SecretKey", "Payouts__Stripe__WebhookSecret", "Payouts__Stripe__ConnectWebhookSecret" })
         {
             Assert.Contains("@Microsoft.KeyVault(SecretUri=", settings[key], StringComparison.Ordinal);
         }
@@ -205,10 +205,14 @@ public sealed class InfrastructureTests(ApiFactory api)
         return api["properties"]!["parameters"]!["appSettings"]!["value"]!.AsObject().ToDictionary(p => p.Key, p => p.Value!.GetValue<string>());
     }
 
-    /// <summary>A value as App Service would pass it on: ARM expressions and Key Vault references resolved to something present.</summary>
-    private static string Resolved(string value) => value switch
+    /// <summary>
+    /// A value as App Service passes it on the day of `azd up`: ARM expressions resolved, the Redis secret (which the
+    /// template writes) resolved, and the optional secrets an agency adds later still unresolved references.
+    /// </summary>
+    private static string Resolved(string key, string value) => value switch
     {
-        _ when value.Contains("Microsoft.KeyVault", StringComparison.Ordinal) => "resolved-secret",
+        _ when key == "Chat__Redis" => "resolved-secret",
+        _ when value.Contains("Microsoft.KeyVault", StringComparison.Ordinal) => $"@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/{key})",
         _ when value.Contains("appInsightsConnectionString", StringComparison.Ordinal) => "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=http://127.0.0.1:9/",
         _ when value.StartsWith('[') => "resolved-by-arm",
         _ => value,

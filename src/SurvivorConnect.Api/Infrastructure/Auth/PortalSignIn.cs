@@ -103,7 +103,7 @@ public static class PortalSignIn
         {
             oidc.Authority = options.Authority;
             oidc.ClientId = options.Portal.ClientId;
-            oidc.ClientSecret = options.Portal.ClientSecret;
+            oidc.ClientSecret = Hosting.KeyVaultReference.IsUnresolved(options.Portal.ClientSecret) ? null : options.Portal.ClientSecret;
             oidc.ResponseType = OpenIdConnectResponseType.Code;
             oidc.UsePkce = true;
             oidc.MapInboundClaims = false;

@@ -11,8 +11,9 @@ namespace SurvivorConnect.Api.Infrastructure.Hosting;
 /// </summary>
 internal static class StartupGuards
 {
-    /// <summary>What App Service passes on when it could not resolve a Key Vault reference: the reference itself.</summary>
-    private const string UnresolvedKeyVaultReference = "@Microsoft.KeyVault(";
+    // Optional secrets (the Stripe keys, the portal's client secret) may arrive unresolved while an agency has not
+    // added them to Key Vault yet: each feature then runs without it (Stripe payouts off; sign-in with PKCE only).
+
 
     /// <summary>Keys Production cannot run without (the deployment's app settings give each one).</summary>
     public static IReadOnlyList<string> RequiredInProduction { get; } =
@@ -22,7 +23,11 @@ internal static class StartupGuards
 
         // Several instances: the SignalR backplane, chat access changes and the shared Data Protection keys.
         $"{ChatOptions.SectionName}:Redis",
+
+        // The user-assigned identity DefaultAzureCredential signs in to Cosmos DB with.
+        "AZURE_CLIENT_ID",
     ];
+
 
     public static void Check(IConfiguration configuration, IHostEnvironment environment)
     {
@@ -50,13 +55,13 @@ internal static class StartupGuards
             {
                 problems.Add($"{key} is required.");
             }
-            else if (value.StartsWith(UnresolvedKeyVaultReference, StringComparison.Ordinal))
+            else if (KeyVaultReference.IsUnresolved(value))
             {
                 problems.Add($"{key} is a Key Vault reference App Service could not resolve: give the app's identity access to the secret, and check the secret exists.");
             }
         }
 
-        var storage = configuration.GetSection(StorageOptions.SectionName).Get<StorageOptions>() ?? new StorageOptions();
+        var storage = Read<StorageOptions>(configuration, StorageOptions.SectionName, problems);
         if (storage.Provider != StorageProvider.Cosmos)
         {
             problems.Add("Storage:Provider must be Cosmos: the embedded SQLite store is for local use only.");
@@ -72,7 +77,7 @@ internal static class StartupGuards
             problems.Add("Storage:Cosmos:CreateIfMissing must be false: the infrastructure creates the database and its containers.");
         }
 
-        if (configuration.GetValue<bool>("DetailedErrors"))
+        if (bool.TryParse(configuration["DetailedErrors"], out var detailed) && detailed)
         {
             problems.Add("DetailedErrors must be off.");
         }
@@ -82,10 +87,16 @@ internal static class StartupGuards
             problems.Add("Auth:Development:SigningKey must not be set: sign-in is through Microsoft Entra ID.");
         }
 
-        var stripe = configuration.GetSection($"{PayoutOptions.SectionName}:Stripe").Get<StripeOptions>() ?? new StripeOptions();
-        if (Given(stripe.SecretKey) != Given(stripe.WebhookSecret))
+        var stripe = Read<StripeOptions>(configuration, $"{PayoutOptions.SectionName}:Stripe", problems);
+        var stripeSecrets = new[] { stripe.SecretKey, stripe.WebhookSecret, stripe.ConnectWebhookSecret };
+        if (stripeSecrets.Any(Given) && !stripe.Enabled)
         {
-            problems.Add("Payouts:Stripe:SecretKey and Payouts:Stripe:WebhookSecret are given together or not at all: payouts sent without their webhook never learn they were paid.");
+            problems.Add("Payouts:Stripe:SecretKey (sk_ or rk_) and Payouts:Stripe:WebhookSecret (whsec_) are given together or not at all: payouts sent without their webhook never learn they were paid.");
+        }
+
+        if (stripe.Enabled && stripe.ConnectWebhookSecret?.StartsWith("whsec_", StringComparison.Ordinal) != true)
+        {
+            problems.Add("Payouts:Stripe:ConnectWebhookSecret (whsec_) is required with Stripe on: without it every connected account's event (onboarding, bank payouts) is refused.");
         }
 
         if (configuration[Telemetry.ConnectionStringKey] is { Length: > 0 } monitor && !monitor.Contains("InstrumentationKey=", StringComparison.OrdinalIgnoreCase))
@@ -96,6 +107,21 @@ internal static class StartupGuards
         return problems;
     }
 
+    /// <summary>A section as its options class, or the class's defaults and a problem saying why it could not be read.</summary>
+    private static T Read<T>(IConfiguration configuration, string section, List<string> problems)
+        where T : new()
+    {
+        try
+        {
+            return configuration.GetSection(section).Get<T>() ?? new T();
+        }
+        catch (InvalidOperationException ex)
+        {
+            problems.Add($"{section} cannot be read: {ex.Message}");
+            return new T();
+        }
+    }
+
     /// <summary>A secret that arrived (an unresolved Key Vault reference has not).</summary>
-    private static bool Given(string? value) => !string.IsNullOrWhiteSpace(value) && !value.StartsWith(UnresolvedKeyVaultReference, StringComparison.Ordinal);
+    private static bool Given(string? value) => !string.IsNullOrWhiteSpace(value) && !KeyVaultReference.IsUnresolved(value);
 }
