@@ -70,7 +70,7 @@ resource autoscale 'Microsoft.Insights/autoscalesettings@2022-10-01' = {
     profiles: [
       {
         name: 'cpu'
-        capacity: { minimum: string(instanceCount), maximum: string(maxInstanceCount), default: string(instanceCount) }
+        capacity: { minimum: string(instanceCount), maximum: string(max(instanceCount, maxInstanceCount)), default: string(instanceCount) }
         rules: [
           {
             metricTrigger: {

@@ -111,7 +111,7 @@ public sealed class InfrastructureTests(ApiFactory api)
     };
 
     [Fact]
-    public void Secrets_reach_the_app_only_as_Key_Vault_references_and_no_output_carries_one()
+    public void Secrets_reach_the_app_only_as_Key_Vault_references_the_identity_may_read_and_the_app_scales_out()
     {
         var settings = AppSettings();
         foreach (var key in new[] { "Chat__Redis", "Auth__Portal__ClientSecret", "Payouts__Stripe__SecretKey", "Payouts__Stripe__WebhookSecret", "Payouts__Stripe__ConnectWebhookSecret" })
@@ -125,6 +125,13 @@ public sealed class InfrastructureTests(ApiFactory api)
         Assert.Equal("[parameters('identityId')]", (string?)site["properties"]!["keyVaultReferenceIdentity"]);
         Assert.True((bool)site["properties"]!["siteConfig"]!["webSocketsEnabled"]!);
         Assert.True((bool)site["properties"]!["clientAffinityEnabled"]!);
+        var roles = Resources(template).Where(r => (string?)r["type"] == "Microsoft.Authorization/roleAssignments").Select(r => (string?)r["properties"]!["roleDefinitionId"]).ToList();
+        Assert.Contains(roles, r => r!.Contains("4633458b-17de-408a-b874-0445c86b69e6", StringComparison.Ordinal));
+        var cosmosRole = Resources(template).Single(r => (string?)r["type"] == "Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments");
+        Assert.Contains("00000000-0000-0000-0000-000000000002", (string?)cosmosRole["properties"]!["roleDefinitionId"], StringComparison.Ordinal);
+        var autoscale = Resources(template).Single(r => (string?)r["type"] == "Microsoft.Insights/autoscalesettings");
+        Assert.Contains("parameters('instanceCount')", autoscale["properties"]!["profiles"]![0]!["capacity"]!["minimum"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(2, autoscale["properties"]!["profiles"]![0]!["rules"]!.AsArray().Count);
         var cosmos = Resources(template).Single(r => (string?)r["type"] == "Microsoft.DocumentDB/databaseAccounts");
         Assert.True((bool)cosmos["properties"]!["disableLocalAuth"]!);
         Assert.Equal("Continuous", (string?)cosmos["properties"]!["backupPolicy"]!["type"]);
