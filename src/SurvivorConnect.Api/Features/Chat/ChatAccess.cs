@@ -157,22 +157,35 @@ public sealed partial class ChatAccessReconciler(
 
 /// <summary>
 /// Carries a <see cref="ChatAccessChange"/> to every instance: this one at once, the others through Redis
-/// when the chat is scaled out, so a revocation reaches a connection wherever it is open.
+/// when the chat is scaled out, so a revocation reaches a connection wherever it is open. Redis being down never
+/// stops an instance: it starts and keeps subscribing in the background, and a change it could not send reaches
+/// the other instances at their next recheck (<see cref="ChatAccessRecheck"/>).
 /// </summary>
-public sealed class ChatAccessBus(ChatAccessReconciler reconciler, IOptions<ChatOptions> options)
+public sealed partial class ChatAccessBus(ChatAccessReconciler reconciler, IOptions<ChatOptions> options, ILogger<ChatAccessBus> logger)
     : IHostedService, IAsyncDisposable
 {
     private static readonly RedisChannel Channel = RedisChannel.Literal("survivorconnect:chat-access");
+    private static readonly TimeSpan RetrySubscribe = TimeSpan.FromSeconds(5);
     private readonly string _instance = Guid.NewGuid().ToString("N");
     private ConnectionMultiplexer? _redis;
+    private volatile bool _stopped;
 
     /// <summary>Not cancellable: a caller who gave up must not leave a revocation half applied.</summary>
     public async Task PublishAsync(ChatAccessChange change)
     {
         await reconciler.ReconcileAsync(change, CancellationToken.None);
-        if (_redis is not null)
+        if (_redis is null)
+        {
+            return;
+        }
+
+        try
         {
             await _redis.GetSubscriber().PublishAsync(Channel, JsonSerializer.Serialize(new Envelope(_instance, change)));
+        }
+        catch (RedisException ex)
+        {
+            LogNotSent(logger, ex);
         }
     }
 
@@ -183,27 +196,72 @@ public sealed class ChatAccessBus(ChatAccessReconciler reconciler, IOptions<Chat
             return;
         }
 
-        _redis = await ConnectionMultiplexer.ConnectAsync(configuration);
-        var queue = await _redis.GetSubscriber().SubscribeAsync(Channel);
-        queue.OnMessage(async message =>
+        var redis = ConfigurationOptions.Parse(configuration);
+        redis.AbortOnConnectFail = false;
+        redis.BacklogPolicy = BacklogPolicy.FailFast;
+        _redis = await ConnectionMultiplexer.ConnectAsync(redis);
+
+        // Subscribed before the instance serves when Redis answers; otherwise it serves and keeps trying.
+        if (!await TrySubscribeAsync(_redis))
         {
-            var envelope = JsonSerializer.Deserialize<Envelope>(message.Message.ToString());
-            if (envelope is not null && envelope.Instance != _instance)
-            {
-                await reconciler.ReconcileAsync(envelope.Change, CancellationToken.None);
-            }
-        });
+            _ = KeepTryingAsync(_redis);
+        }
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    private async Task KeepTryingAsync(ConnectionMultiplexer redis)
+    {
+        while (!_stopped)
+        {
+            await Task.Delay(RetrySubscribe);
+            if (!_stopped && await TrySubscribeAsync(redis))
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task<bool> TrySubscribeAsync(ConnectionMultiplexer redis)
+    {
+        try
+        {
+            var queue = await redis.GetSubscriber().SubscribeAsync(Channel);
+            queue.OnMessage(async message =>
+            {
+                var envelope = JsonSerializer.Deserialize<Envelope>(message.Message.ToString());
+                if (envelope is not null && envelope.Instance != _instance)
+                {
+                    await reconciler.ReconcileAsync(envelope.Change, CancellationToken.None);
+                }
+            });
+            return true;
+        }
+        catch (RedisException ex)
+        {
+            LogNotSubscribed(logger, ex);
+            return false;
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stopped = true;
+        return Task.CompletedTask;
+    }
 
     public async ValueTask DisposeAsync()
     {
+        _stopped = true;
         if (_redis is not null)
         {
             await _redis.DisposeAsync();
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A chat access change could not be sent to the other instances through Redis; they apply it at their next recheck")]
+    private static partial void LogNotSent(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Not subscribed to chat access changes through Redis yet; trying again")]
+    private static partial void LogNotSubscribed(ILogger logger, Exception exception);
 
     private sealed record Envelope(string Instance, ChatAccessChange Change);
 }

@@ -186,7 +186,7 @@ public sealed partial class ChatService(
         metrics.ChatMessageStored(verdict.Action.ToString(), time.GetElapsedTime(started));
         if (stored.Status == MessageStatus.Delivered)
         {
-            await hub.Clients.Group(Group(conversationId)).MessageReceived(view);
+            await LiveAsync(() => hub.Clients.Group(Group(conversationId)).MessageReceived(view));
         }
 
         if (verdict.Findings.Count > 0)
@@ -240,7 +240,7 @@ public sealed partial class ChatService(
 
         var match = await data.MatchAsync(matchId, ct);
         var reason = await MatchStopsChatAsync(match, await data.YouthAsync(match.YouthId, ct), ct);
-        await hub.Clients.Group(Group(matchId)).ConversationStatusChanged(new ConversationStatus(matchId, reason is null, reason));
+        await LiveAsync(() => hub.Clients.Group(Group(matchId)).ConversationStatusChanged(new ConversationStatus(matchId, reason is null, reason)));
     }
 
     /// <summary>A held message released by a case manager is delivered as if just sent.</summary>
@@ -270,7 +270,7 @@ public sealed partial class ChatService(
                 message with { Status = decision == FlagStatus.Released ? MessageStatus.Delivered : MessageStatus.Rejected }, message.ETag!, ct);
             if (decided.Status == MessageStatus.Delivered)
             {
-                await hub.Clients.Group(Group(flag.ConversationId)).MessageReceived(ChatMessageView.From(flag.ConversationId, decided));
+                await LiveAsync(() => hub.Clients.Group(Group(flag.ConversationId)).MessageReceived(ChatMessageView.From(flag.ConversationId, decided)));
             }
         }
 
@@ -408,7 +408,7 @@ public sealed partial class ChatService(
         var view = FlagView.From(flag);
         foreach (var caseManager in access.Youth.CaseManagerIds)
         {
-            await hub.Clients.Group(CaseManagerGroup(caseManager)).FlagRaised(view);
+            await LiveAsync(() => hub.Clients.Group(CaseManagerGroup(caseManager)).FlagRaised(view));
         }
     }
 
@@ -418,6 +418,25 @@ public sealed partial class ChatService(
         MatchRole.Youth => YouthRole,
         _ => CaseManagerRole,
     };
+
+    /// <summary>
+    /// Sends to a group through the backplane. What is sent is already stored: with the backplane down, clients
+    /// catch up from the store when they reconnect, so the action that sent it still succeeds.
+    /// </summary>
+    private async Task LiveAsync(Func<Task> push)
+    {
+        try
+        {
+            await push();
+        }
+        catch (StackExchange.Redis.RedisException ex)
+        {
+            LogNotLive(logger, ex);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A chat update is stored but could not be sent live (the SignalR backplane is unreachable)")]
+    private static partial void LogNotLive(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Chat message stored in {ConversationId} as {Sequence} ({Action})")]
     private static partial void LogStored(ILogger logger, string conversationId, long sequence, SafetyAction action);

@@ -35,7 +35,7 @@ public sealed class NotificationHub : Hub<INotificationClient>
 }
 
 /// <summary>Stores a notice for each recipient and pushes it live to those signed in and still active.</summary>
-public sealed class Notifier(AgencyStore store, PeopleRepository people, IHubContext<NotificationHub, INotificationClient> hub)
+public sealed partial class Notifier(AgencyStore store, PeopleRepository people, IHubContext<NotificationHub, INotificationClient> hub, ILogger<Notifier> logger)
 {
     public async Task SendAsync(IEnumerable<string?> recipients, Notice notice, string? matchId, CancellationToken ct)
     {
@@ -77,10 +77,21 @@ public sealed class Notifier(AgencyStore store, PeopleRepository people, IHubCon
             At = store.Now,
         }, ct);
 
-        // Stored for everyone; pushed only to a person who may still sign in.
+        // Stored for everyone; pushed only to a person who may still sign in. The push is a courtesy: with the
+        // backplane down the notice still waits in their list, and the action that sent it has happened.
         if (await people.FindAsync(store.AgencyId, recipient, ct) is { Active: true })
         {
-            await hub.Clients.Group(NotificationHub.Group(store.AgencyId, recipient)).NotificationReceived(NotificationView.From(stored));
+            try
+            {
+                await hub.Clients.Group(NotificationHub.Group(store.AgencyId, recipient)).NotificationReceived(NotificationView.From(stored));
+            }
+            catch (StackExchange.Redis.RedisException ex)
+            {
+                LogNotPushed(logger, stored.Id, ex);
+            }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Notice {NotificationId} is stored but could not be pushed live (the SignalR backplane is unreachable)")]
+    private static partial void LogNotPushed(ILogger logger, string notificationId, Exception exception);
 }
