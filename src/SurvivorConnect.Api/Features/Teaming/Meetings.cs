@@ -62,6 +62,9 @@ public sealed record MeetingView(
     string Id, DateTimeOffset ScheduledFor, IReadOnlyList<string> Agenda, bool Held, IReadOnlyList<string> Attended, YouthParticipation? YouthParticipation,
     IReadOnlyList<Decision> Decisions, IReadOnlyList<ActionView> Actions, string? Notes)
 {
+    public static IReadOnlyList<MeetingView> Newest(IEnumerable<TeamMeeting> meetings, IReadOnlyDictionary<string, string> names, DateOnly today) =>
+        [.. meetings.OrderByDescending(m => m.ScheduledFor).Select(m => From(m, names, today))];
+
     public static MeetingView From(TeamMeeting m, IReadOnlyDictionary<string, string> names, DateOnly today) => new(
         m.Id, m.ScheduledFor, m.Agenda, m.HeldAt is not null, [.. m.Attended.Select(a => names.GetValueOrDefault(a, "A former member"))], m.YouthParticipation,
         m.Decisions, [.. m.Actions.Select(a => ActionView.From(m, a, names, today))], m.Notes);
@@ -187,7 +190,7 @@ internal sealed class MeetingHandlers(TeamingData data, TeamViews teams)
 
     public async ValueTask<IReadOnlyList<ActionView>> Handle(ListOverdueActions query, CancellationToken ct)
     {
-        var today = DateOnly.FromDateTime(data.Now.UtcDateTime);
+        var today = data.Today;
         var overdue = new List<ActionView>();
         foreach (var group in (await data.Store.AllAsync<TeamMeeting>(TeamingData.Container, [Filter.Eq("hasOpenActions", true)], ct)).GroupBy(m => m.YouthId))
         {
@@ -223,10 +226,6 @@ internal sealed class MeetingHandlers(TeamingData data, TeamViews teams)
     private async Task<MeetingsView> ViewAsync(string youthId, CancellationToken ct)
     {
         var team = await teams.ViewAsync(youthId, ct);
-        var names = team.Members.ToDictionary(m => m.Id, m => m.DisplayName);
-        var today = DateOnly.FromDateTime(data.Now.UtcDateTime);
-        var meetings = await data.Store.AllAsync<TeamMeeting>(TeamingData.Container, [Filter.Eq("youthId", youthId)], ct);
-        return new MeetingsView(team.YouthId, team.YouthName, team.MyRole == TeamRole.Lead, team.Members,
-            [.. meetings.OrderByDescending(m => m.ScheduledFor).Select(m => MeetingView.From(m, names, today))]);
+        return new MeetingsView(team.YouthId, team.YouthName, team.MyRole == TeamRole.Lead, team.Members, await data.MeetingsAsync(team, ct));
     }
 }

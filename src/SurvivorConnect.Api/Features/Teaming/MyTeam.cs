@@ -7,7 +7,6 @@ using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Features.Teaming.Rules;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
-using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Teaming;
 
@@ -60,7 +59,7 @@ internal sealed class MyTeamHandlers(TeamingData data, TeamViews teams, IOptions
         var team = await data.TeamAsync(youth.Id, ct) ?? throw new NotFoundException("team member");
         var member = team.Current.FirstOrDefault(m => m.Id == command.MemberId && m.Role == TeamRole.Support) ?? throw new NotFoundException("team member");
         var changed = command.Agree ? member with { YouthAgreed = true } : member with { RemovedAt = data.Now };
-        await data.Store.ReplaceAsync(TeamingData.Container, team with { Members = [.. team.Members.Select(m => m.Id == member.Id ? changed : m)] }, team.ETag!, ct);
+        await data.Store.ReplaceAsync(TeamingData.Container, team.With(changed), team.ETag!, ct);
         return await ViewAsync(youth.Id, ct);
     }
 
@@ -68,12 +67,9 @@ internal sealed class MyTeamHandlers(TeamingData data, TeamViews teams, IOptions
     {
         var team = await teams.ViewAsync(youthId, ct);
         var (plan, _) = await PlanHandlers.PlansAsync(data.Store, youthId, ct);
-        var names = team.Members.ToDictionary(m => m.Id, m => m.DisplayName);
-        var today = DateOnly.FromDateTime(data.Now.UtcDateTime);
-        var meetings = await data.Store.AllAsync<TeamMeeting>(TeamingData.Container, [Filter.Eq("youthId", youthId)], ct);
         var sharing = await teams.SharingAsync(youthId, currentOnly: true, await data.PartnerBookAsync(null, ct), ct);
         return new MyTeamView(team.YouthName, team.Formed, [.. team.Members.Where(m => m.YouthAgreed)], [.. team.Members.Where(m => !m.YouthAgreed)],
-            [.. plan.Where(i => i.Status != PlanItemStatus.Stopped)], [.. meetings.OrderByDescending(m => m.ScheduledFor).Select(m => MeetingView.From(m, names, today))], sharing);
+            [.. plan.Where(i => i.Status != PlanItemStatus.Stopped)], await data.MeetingsAsync(team, ct), sharing);
     }
 }
 

@@ -65,10 +65,7 @@ internal sealed class SharedHandlers(TeamingData data)
         {
             var names = grant.Team.Current.ToDictionary(m => m.Id, m => m.DisplayName);
             names["youth"] = youthName;
-            var today = DateOnly.FromDateTime(data.Now.UtcDateTime);
-            meetings = [.. held.OrderByDescending(m => m.ScheduledFor)
-                .Select(m => MeetingView.From(m, names, today))
-                .Select(m => m with { Actions = [.. m.Actions.Select(ForPartner)] })];
+            meetings = [.. MeetingView.Newest(held, names, data.Today).Select(m => m with { Actions = [.. m.Actions.Select(ForPartner)] })];
         }
 
         return new SharedRecordsView(seat.Id, seat.SourceAgencyName, youthName, [.. grant.Kinds.Order()], casePlan, safetyPlan, meetings);

@@ -22,6 +22,8 @@ internal sealed class TeamingData(AgencyStore store, MentoringData mentoring, Cr
 
     public DateTimeOffset Now => store.Now;
 
+    public DateOnly Today => DateOnly.FromDateTime(Now.UtcDateTime);
+
     public string Me => store.User.UserId;
 
     public string AgencyId => store.AgencyId;
@@ -87,6 +89,10 @@ internal sealed class TeamingData(AgencyStore store, MentoringData mentoring, Cr
             ? (youth, team, TeamRole.Professional)
             : throw new NotFoundException("team");
     }
+
+    /// <summary>A youth's team meetings, newest first, with members named as the team shows them.</summary>
+    public async Task<IReadOnlyList<MeetingView>> MeetingsAsync(TeamView team, CancellationToken ct) =>
+        MeetingView.Newest(await store.AllAsync<TeamMeeting>(Container, [Filter.Eq("youthId", team.YouthId)], ct), team.Members.ToDictionary(m => m.Id, m => m.DisplayName), Today);
 
     /// <summary>The youth on the signed-in case manager's caseload.</summary>
     public async Task<IReadOnlyList<YouthReferral>> CaseloadAsync(CancellationToken ct) =>

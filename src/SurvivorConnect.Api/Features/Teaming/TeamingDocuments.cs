@@ -72,6 +72,9 @@ public sealed record Team : Document
 
     public IEnumerable<TeamMember> Current => Members.Where(m => m.RemovedAt is null);
 
+    /// <summary>The team with one member changed (taken off, or agreed to by the youth).</summary>
+    public Team With(TeamMember changed) => this with { Members = [.. Members.Select(m => m.Id == changed.Id ? changed : m)] };
+
     public static string IdFor(string youthId) => $"team~{youthId}";
 }
 

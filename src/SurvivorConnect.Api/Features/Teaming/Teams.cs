@@ -194,10 +194,7 @@ internal sealed class TeamHandlers(TeamingData data, TeamViews views, Notifier n
         var youth = await data.YouthToLeadAsync(command.YouthId, ct);
         var team = await data.TeamAsync(youth.Id, ct) ?? throw new NotFoundException("team member");
         var member = team.Current.FirstOrDefault(m => m.Id == command.MemberId) ?? throw new NotFoundException("team member");
-        await data.Store.ReplaceAsync(TeamingData.Container, team with
-        {
-            Members = [.. team.Members.Select(m => m.Id == member.Id ? m with { RemovedAt = data.Now } : m)],
-        }, team.ETag!, ct);
+        await data.Store.ReplaceAsync(TeamingData.Container, team.With(member with { RemovedAt = data.Now }), team.ETag!, ct);
         if (member.PersonId is { } seated)
         {
             var seatId = TeamSeat.IdFor(data.AgencyId, youth.Id, seated);
