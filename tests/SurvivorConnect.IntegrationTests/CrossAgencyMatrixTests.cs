@@ -43,6 +43,8 @@ public sealed class CrossAgencyMatrixTests(CrossAgencyMatrixTests.World world) :
         ["youth"] = new("GET", "/api/youth/{youth}", null, HttpStatusCode.NotFound),
         ["youth stages"] = new("GET", "/api/youth/{youth}/stages", null, HttpStatusCode.NotFound),
         ["youth update"] = new("PUT", "/api/youth/{youth}", new { displayName = "x", age = 16 }, HttpStatusCode.NotFound),
+        ["youth missing episodes"] = new("GET", "/api/youth/{youth}/missing-episodes", null, HttpStatusCode.NotFound),
+        ["record a missing episode"] = new("POST", "/api/youth/{youth}/missing-episodes", new { startedAt = "2026-01-01T00:00:00Z" }, HttpStatusCode.NotFound),
         ["youth recommendations"] = new("GET", "/api/youth/{youth}/recommendations", null, HttpStatusCode.NotFound),
         ["team"] = new("GET", "/api/teams/{youth}", null, HttpStatusCode.NotFound),
         ["team plans"] = new("GET", "/api/teams/{youth}/plans", null, HttpStatusCode.NotFound),

@@ -75,6 +75,25 @@ public sealed record MentorPreferences(string? MentorGender, bool LgbtqAffirming
 
 public sealed record StageEvent(string Kind, StageOfChange Stage, StageOfChange? From, DateTimeOffset At, string RecordedBy, string? Note);
 
+/// <summary>How a youth came back from a missing-from-care episode: a fixed list, so reports never carry free text.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ReturnRoute>))]
+public enum ReturnRoute
+{
+    OnTheirOwn,
+    WithTrustedAdult,
+    FoundByAgency,
+    FoundByPolice,
+    PlacedElsewhere,
+    Other,
+}
+
+/// <summary>
+/// A time a youth was missing from care, as a case manager records it: when it started and ended, whether the
+/// youth stayed in contact with a trusted adult while away (null: not known), and how they returned.
+/// </summary>
+public sealed record MissingEpisode(
+    string Id, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, bool? StayedInContact, ReturnRoute? HowReturned, DateTimeOffset RecordedAt, string RecordedBy);
+
 /// <summary>
 /// A youth referred by a case manager: a pseudonymous display name and what matching needs. Readable only
 /// by the youth's case managers and the agency admin, and every read is audited.
@@ -114,6 +133,9 @@ public sealed record YouthReferral : Document
     public required StageOfChange Stage { get; init; }
 
     public IReadOnlyList<StageEvent> StageHistory { get; init; } = [];
+
+    /// <summary>Missing-from-care episodes, oldest first: events in the youth's history, like a relapse, never a failure.</summary>
+    public IReadOnlyList<MissingEpisode> MissingEpisodes { get; init; } = [];
 
     public required DateTimeOffset ReferredAt { get; init; }
 }

@@ -32,5 +32,5 @@ public static class MentoringModule
     }
 
     public static IEndpointRouteBuilder MapMentoring(this IEndpointRouteBuilder app) =>
-        app.MapMentors().MapYouth().MapMatches();
+        app.MapMentors().MapYouth().MapMissingEpisodes().MapMatches();
 }

@@ -13,4 +13,14 @@ public static class StageWords
         StageOfChange.Action => "Making changes",
         _ => "Keeping it going",
     };
+
+    public static string Of(ReturnRoute route) => route switch
+    {
+        ReturnRoute.OnTheirOwn => "came back on their own",
+        ReturnRoute.WithTrustedAdult => "with a trusted adult",
+        ReturnRoute.FoundByAgency => "agency staff found them",
+        ReturnRoute.FoundByPolice => "police found them",
+        ReturnRoute.PlacedElsewhere => "placed somewhere else",
+        _ => "another way",
+    };
 }

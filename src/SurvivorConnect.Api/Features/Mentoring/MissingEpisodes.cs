@@ -1,0 +1,114 @@
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using SurvivorConnect.Api.Features.Mentoring.Rules;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
+using SurvivorConnect.Api.Infrastructure.Tenancy;
+
+namespace SurvivorConnect.Api.Features.Mentoring;
+
+/// <summary>An episode as a case manager records it. How the youth returned is named once the episode has ended.</summary>
+public sealed record MissingEpisodeRequest(DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, bool? StayedInContact, string? HowReturned)
+{
+    public void Validate(ValidationErrors errors)
+    {
+        if (StartedAt is null)
+        {
+            errors.Add("startedAt", "Required.");
+        }
+
+        if (EndedAt is null && HowReturned is not null)
+        {
+            errors.Add("howReturned", "Record how the youth returned once the episode has ended.");
+        }
+        else if (EndedAt is not null)
+        {
+            errors.OneOf<ReturnRoute>("howReturned", HowReturned);
+        }
+    }
+}
+
+public sealed record MissingEpisodesView(string YouthId, IReadOnlyList<MissingEpisode> Episodes);
+
+public sealed record RecordMissingEpisode(string YouthId, string EpisodeId, MissingEpisodeRequest Body) : ICommand<MissingEpisodesView>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("youth.record-missing-episode", "youth", YouthId);
+
+    public void Validate(ValidationErrors errors) => Body.Validate(errors);
+}
+
+public sealed record UpdateMissingEpisode(string YouthId, string EpisodeId, MissingEpisodeRequest Body) : ICommand<MissingEpisodesView>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("youth.update-missing-episode", "youth", YouthId);
+
+    public void Validate(ValidationErrors errors) => Body.Validate(errors);
+}
+
+public sealed record ListMissingEpisodes(string YouthId) : IQuery<MissingEpisodesView>, IAudited
+{
+    public AuditTarget Audit => new("youth.read-missing-episodes", "youth", YouthId);
+}
+
+internal sealed class MissingEpisodeHandlers(MentoringData data)
+    : ICommandHandler<RecordMissingEpisode, MissingEpisodesView>,
+      ICommandHandler<UpdateMissingEpisode, MissingEpisodesView>,
+      IQueryHandler<ListMissingEpisodes, MissingEpisodesView>
+{
+    public ValueTask<MissingEpisodesView> Handle(RecordMissingEpisode command, CancellationToken ct) =>
+        PutAsync(command.YouthId, command.EpisodeId, command.Body, mustExist: false, ct);
+
+    public ValueTask<MissingEpisodesView> Handle(UpdateMissingEpisode command, CancellationToken ct) =>
+        PutAsync(command.YouthId, command.EpisodeId, command.Body, mustExist: true, ct);
+
+    public async ValueTask<MissingEpisodesView> Handle(ListMissingEpisodes query, CancellationToken ct)
+    {
+        var youth = await data.YouthForStaffAsync(query.YouthId, adminMayRead: true, ct);
+        return new MissingEpisodesView(youth.Id, youth.MissingEpisodes);
+    }
+
+    // Only the youth's own case managers write episodes. Like a relapse, an episode changes no match: the mentor keeps
+    // the youth, and nobody outside the caseload is told.
+    private async ValueTask<MissingEpisodesView> PutAsync(string youthId, string episodeId, MissingEpisodeRequest body, bool mustExist, CancellationToken ct)
+    {
+        var youth = await data.YouthForStaffAsync(youthId, adminMayRead: false, ct);
+        if (mustExist && youth.MissingEpisodes.All(e => e.Id != episodeId))
+        {
+            throw new NotFoundException("episode");
+        }
+
+        var episode = new MissingEpisode(episodeId, body.StartedAt!.Value, body.EndedAt, body.StayedInContact,
+            body.HowReturned is null ? null : EnumNames.Parse<ReturnRoute>(body.HowReturned), data.Now, data.User.UserId);
+        var episodes = MissingEpisodeRules.Put(youth.MissingEpisodes, episode, data.Now);
+        var saved = await data.Store.ReplaceAsync(YouthReferral.Container, youth with { MissingEpisodes = episodes }, youth.ETag!, ct);
+        return new MissingEpisodesView(saved.Id, saved.MissingEpisodes);
+    }
+}
+
+public static class MissingEpisodeEndpoints
+{
+    public static IEndpointRouteBuilder MapMissingEpisodes(this IEndpointRouteBuilder app)
+    {
+        var episodes = app.MapGroup("/api/youth/{id}/missing-episodes").WithTags("Youth")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        episodes.MapPost("/", RecordMissingEpisode).WithName(nameof(RecordMissingEpisode))
+            .RequireAuthorization(Policies.CaseManager).WithSummary("Record a missing-from-care episode in a youth's history. It is never a failure and never closes a match.");
+        episodes.MapPut("/{episodeId}", UpdateMissingEpisode).WithName(nameof(UpdateMissingEpisode))
+            .RequireAuthorization(Policies.CaseManager).WithSummary("Correct an episode, or record when it ended and how the youth returned.");
+        episodes.MapGet("/", ListMissingEpisodes).WithName(nameof(ListMissingEpisodes))
+            .RequireAuthorization(Policies.CaseManagerOrAdmin).WithSummary("A youth's missing-from-care episodes, oldest first. Audited.");
+        return app;
+    }
+
+    private static async Task<Created<MissingEpisodesView>> RecordMissingEpisode(IMediator mediator, string id, MissingEpisodeRequest body, CancellationToken ct)
+    {
+        var episodeId = AgencyStore.NewId();
+        return TypedResults.Created($"/api/youth/{id}/missing-episodes/{episodeId}", await mediator.Send(new RecordMissingEpisode(id, episodeId, body), ct));
+    }
+
+    private static async Task<Ok<MissingEpisodesView>> UpdateMissingEpisode(IMediator mediator, string id, string episodeId, MissingEpisodeRequest body, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new UpdateMissingEpisode(id, episodeId, body), ct));
+
+    private static async Task<Ok<MissingEpisodesView>> ListMissingEpisodes(IMediator mediator, string id, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new ListMissingEpisodes(id), ct));
+}
