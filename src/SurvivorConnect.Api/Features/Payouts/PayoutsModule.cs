@@ -2,6 +2,7 @@ using System.Text;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Hosting;
 using SurvivorConnect.Api.Portal;
 using SurvivorConnect.Storage;
 
@@ -175,6 +176,5 @@ public static class PayoutsModule
         return new Uri($"{request.Scheme}://{request.Host}/payments");
     }
 
-    private static FileContentHttpResult Csv(string csv, string name) =>
-        TypedResults.File(Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(csv)).ToArray(), "text/csv; charset=utf-8", $"{name}.csv");
+    private static FileContentHttpResult Csv(string csv, string name) => CsvText.File(csv, name);
 }

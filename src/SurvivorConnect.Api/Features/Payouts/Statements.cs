@@ -4,6 +4,7 @@ using Mediator;
 using SurvivorConnect.Api.Features.Payouts.Rules;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Hosting;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Storage;
 
@@ -231,8 +232,7 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe)
 }
 
 /// <summary>
-/// Statements as CSV: one row per payout line, so compensation and reimbursements can be told apart. A cell
-/// that a spreadsheet would run as a formula is kept as text.
+/// Statements as CSV: one row per payout line, so compensation and reimbursements can be told apart.
 /// </summary>
 public static class StatementCsv
 {
@@ -240,12 +240,12 @@ public static class StatementCsv
     {
         ArgumentNullException.ThrowIfNull(payouts);
         var csv = new StringBuilder();
-        Row(csv, [.. payeeName is null ? Array.Empty<string>() : ["Payee"], "Paid on", "Engagement", "Session date", "Line", "Kind", "Quantity", "Rate", "Amount", "Reported as", "Currency", "Payout total", "Reference"]);
+        CsvText.Row(csv, [.. payeeName is null ? Array.Empty<string>() : ["Payee"], "Paid on", "Engagement", "Session date", "Line", "Kind", "Quantity", "Rate", "Amount", "Reported as", "Currency", "Payout total", "Reference"]);
         foreach (var payout in payouts)
         {
             foreach (var line in payout.Lines)
             {
-                Row(csv, [
+                CsvText.Row(csv, [
                     .. payeeName is null ? Array.Empty<string>() : [payeeName(payout.PayeeId)],
                     payout.PaidAt?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "",
                     payout.OpportunityTitle,
@@ -264,18 +264,5 @@ public static class StatementCsv
         }
 
         return csv.ToString();
-    }
-
-    private static void Row(StringBuilder csv, IReadOnlyList<string> cells)
-    {
-        csv.AppendJoin(',', cells.Select(Cell)).Append("\r\n");
-    }
-
-    private static string Cell(string value)
-    {
-        var safe = value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' && !decimal.TryParse(value, NumberStyles.Number, CultureInfo.InvariantCulture, out _)
-            ? "'" + value
-            : value;
-        return safe.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? $"\"{safe.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : safe;
     }
 }
