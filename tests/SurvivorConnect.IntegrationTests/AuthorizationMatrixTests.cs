@@ -31,6 +31,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
     private static readonly string[] EngagementMember = [Roles.Advisor, Roles.Mentor];
     private static readonly string[] Recruiter = [Roles.Recruiter];
     private static readonly string[] Finance = [Roles.FinanceApprover];
+    private static readonly string[] Reports = [Roles.AgencyAdmin, Roles.Analyst, Roles.CaseManager];
+    private const string ReportMonths = "?from=2026-01&to=2026-06";
     private const string Opportunity = "/api/engagements/opportunities/0123456789abcdef0123456789abcdef";
     private const string Payout = "/api/payouts/payout~nothing~s1~nobody";
 
@@ -56,6 +58,12 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
         new("GET", "/api/notifications", "/api/notifications", null, All),
         new("POST", "/api/notifications/{id}/read", "/api/notifications/nobody/read", null, All),
         new("GET", "/api/agency", "/api/agency", null, All),
+        new("PUT", "/api/agency/report-threshold", "/api/agency/report-threshold", new { threshold = 11 }, [Roles.AgencyAdmin]),
+        new("GET", "/api/outcomes", "/api/outcomes" + ReportMonths, null, Reports),
+        new("GET", "/api/outcomes/{table}.csv", "/api/outcomes/youth-served.csv" + ReportMonths, null, Reports),
+        new("GET", "/outcomes/{table}.csv", "/outcomes/youth-served.csv" + ReportMonths, null, Reports),
+        new("GET", "/outcomes", "/outcomes", null, Reports),
+        new("POST", "/outcomes", "/outcomes", null, Reports),
         new("PUT", "/api/agency/match-consent-policy", "/api/agency/match-consent-policy", new { adultAge = 18, minorMatchNeeds = Array.Empty<string>() }, [Roles.AgencyAdmin]),
         new("GET", "/api/mentors/me", "/api/mentors/me", null, [Roles.Mentor]),
         new("PUT", "/api/mentors/me", "/api/mentors/me", new { displayName = "Matrix mentor" }, [Roles.Mentor]),
@@ -271,6 +279,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
         [Roles.Recruiter] = "demo-recruiter",
         [Roles.FinanceApprover] = "demo-finance",
         [Roles.AgencyAdmin] = "demo-admin",
+        [Roles.Analyst] = "demo-analyst",
     };
 
     private static string Key(string method, string route) => $"{method} {route.TrimEnd('/')}";

@@ -22,6 +22,8 @@ public static class AgenciesModule
             .RequireAuthorization(Policies.SignedIn).WithSummary("Your agency and its match consent policy.");
         agency.MapPut("/match-consent-policy", SetMatchConsentPolicy).WithName(nameof(SetMatchConsentPolicy))
             .RequireAuthorization(Policies.AgencyAdmin).WithSummary("Whose consent a minor's match needs besides the youth's.");
+        agency.MapPut("/report-threshold", SetReportThreshold).WithName(nameof(SetReportThreshold))
+            .RequireAuthorization(Policies.AgencyAdmin).WithSummary("The fewest people an outcome report shows a number for: 11 or more.");
         return app;
     }
 
@@ -30,4 +32,7 @@ public static class AgenciesModule
 
     private static async Task<Ok<AgencyView>> SetMatchConsentPolicy(IMediator mediator, MatchConsentPolicyRequest body, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new SetMatchConsentPolicy(body), ct));
+
+    private static async Task<Ok<AgencyView>> SetReportThreshold(IMediator mediator, ReportThresholdRequest body, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new SetReportThreshold(body), ct));
 }

@@ -15,6 +15,11 @@ public sealed record Agency : Document
     public required DateTimeOffset CreatedAt { get; init; }
 
     public MatchConsentPolicy MatchConsentPolicy { get; init; } = new(18, []);
+
+    /// <summary>The fewest people an outcome report shows a number for; the agency may raise it, never lower it below the default.</summary>
+    public int ReportThreshold { get; init; } = DefaultReportThreshold;
+
+    public const int DefaultReportThreshold = 11;
 }
 
 /// <summary>Whose consent, besides the youth's and the mentor's, a minor's match needs (the agency decides).</summary>

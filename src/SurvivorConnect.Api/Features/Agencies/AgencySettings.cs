@@ -8,7 +8,9 @@ using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Agencies;
 
-public sealed record AgencyView(string Id, string Name, MatchConsentPolicy MatchConsentPolicy);
+public sealed record AgencyView(string Id, string Name, MatchConsentPolicy MatchConsentPolicy, int ReportThreshold);
+
+public sealed record ReportThresholdRequest(int? Threshold);
 
 public sealed record MatchConsentPolicyRequest(int? AdultAge, string[]? MinorMatchNeeds);
 
@@ -36,9 +38,26 @@ public sealed record SetMatchConsentPolicy(MatchConsentPolicyRequest Body) : ICo
     }
 }
 
+public sealed record SetReportThreshold(ReportThresholdRequest Body) : ICommand<AgencyView>, IValidate, IAudited
+{
+    public const int Highest = 100;
+
+    public AuditTarget Audit => new("agency.set-report-threshold", "agency");
+
+    public void Validate(ValidationErrors errors)
+    {
+        errors.Range("threshold", Body.Threshold, Agency.DefaultReportThreshold, Highest);
+        if (Body.Threshold is null)
+        {
+            errors.Add("threshold", "Required.");
+        }
+    }
+}
+
 internal sealed class AgencyHandlers(AgencyStore store, ICurrentUser user)
     : IQueryHandler<GetAgency, AgencyView>,
-      ICommandHandler<SetMatchConsentPolicy, AgencyView>
+      ICommandHandler<SetMatchConsentPolicy, AgencyView>,
+      ICommandHandler<SetReportThreshold, AgencyView>
 {
     public async ValueTask<AgencyView> Handle(GetAgency query, CancellationToken ct) => View(await AgencyAsync(ct));
 
@@ -49,8 +68,14 @@ internal sealed class AgencyHandlers(AgencyStore store, ICurrentUser user)
         return View(await store.ReplaceAsync(Agency.Container, agency with { MatchConsentPolicy = policy }, agency.ETag!, ct));
     }
 
+    public async ValueTask<AgencyView> Handle(SetReportThreshold command, CancellationToken ct)
+    {
+        var agency = await AgencyAsync(ct);
+        return View(await store.ReplaceAsync(Agency.Container, agency with { ReportThreshold = command.Body.Threshold!.Value }, agency.ETag!, ct));
+    }
+
     private async Task<Agency> AgencyAsync(CancellationToken ct) =>
         await store.ReadAsync<Agency>(Agency.Container, user.AgencyId, user.AgencyId, ct) ?? throw new NotFoundException("agency");
 
-    private static AgencyView View(Agency a) => new(a.Id, a.Name, a.MatchConsentPolicy);
+    private static AgencyView View(Agency a) => new(a.Id, a.Name, a.MatchConsentPolicy, a.ReportThreshold);
 }

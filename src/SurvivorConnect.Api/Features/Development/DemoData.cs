@@ -25,6 +25,7 @@ public static class DemoData
             ("demo-finance", "Casey (demo finance approver)", Roles.FinanceApprover),
             ("demo-finance2", "Robin (second demo finance approver)", Roles.FinanceApprover),
             ("demo-admin", "Taylor (demo agency admin)", Roles.AgencyAdmin),
+            ("demo-analyst", "Harper (demo outcomes analyst)", Roles.Analyst),
         ]),
         new("demo-north", "Northstar Family Services (demo)",
         [

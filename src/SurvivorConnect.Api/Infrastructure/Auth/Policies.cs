@@ -26,6 +26,7 @@ public static class Policies
     public const string PayoutPreparer = nameof(PayoutPreparer);
     public const string Youth = nameof(Youth);
     public const string Professional = nameof(Professional);
+    public const string Reports = nameof(Reports);
 
     public static AuthorizationPolicy ActivePerson { get; } = new AuthorizationPolicyBuilder()
         .RequireAuthenticatedUser()
@@ -60,6 +61,9 @@ public static class Policies
         // Teaming: the youth's own view, and professionals who sit on youth's teams (their own agency's or a partner's).
         options.AddPolicy(Youth, For(Roles.Youth));
         options.AddPolicy(Professional, For(Roles.CaseManager, Roles.Supervisor));
+
+        // Outcome reports: the agency's for its admins and analysts, a case manager's own caseload for them.
+        options.AddPolicy(Reports, For(Roles.AgencyAdmin, Roles.Analyst, Roles.CaseManager));
 
         // Anything mapped without a policy is still closed.
         options.FallbackPolicy = ActivePerson;

@@ -14,7 +14,10 @@ public static class Roles
     /// <summary>A survivor who takes paid engagement work (focus groups, advisory seats) without mentoring; a mentor may hold it too.</summary>
     public const string Advisor = "Advisor";
 
-    public static IReadOnlyList<string> All { get; } = [Youth, Mentor, Advisor, CaseManager, Supervisor, Recruiter, FinanceApprover, AgencyAdmin];
+    /// <summary>Reads the agency's outcome reports, in aggregate and suppressed, and nothing else: no person-level record.</summary>
+    public const string Analyst = "Analyst";
+
+    public static IReadOnlyList<string> All { get; } = [Youth, Mentor, Advisor, CaseManager, Supervisor, Recruiter, FinanceApprover, AgencyAdmin, Analyst];
 
     public static bool IsKnown(string role) => All.Contains(role, StringComparer.Ordinal);
 }

@@ -1,0 +1,219 @@
+using System.Globalization;
+using System.Text;
+using Mediator;
+using SurvivorConnect.Api.Features.Agencies;
+using SurvivorConnect.Api.Features.Chat;
+using SurvivorConnect.Api.Features.Engagements;
+using SurvivorConnect.Api.Features.Mentoring;
+using SurvivorConnect.Api.Features.Outcomes.Rules;
+using SurvivorConnect.Api.Features.Payouts;
+using SurvivorConnect.Api.Features.Supervision;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Hosting;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
+using SurvivorConnect.Api.Infrastructure.Tenancy;
+
+namespace SurvivorConnect.Api.Features.Outcomes;
+
+public sealed record OutcomeCellView(decimal? Value, string Shown, string? Withheld);
+
+public sealed record OutcomeRowView(string Label, IReadOnlyList<OutcomeCellView?> Cells);
+
+public sealed record OutcomeTableView(string Key, string Title, IReadOnlyList<string> Columns, IReadOnlyList<OutcomeRowView> Rows, bool Trend, IReadOnlyList<string> Withheld);
+
+/// <summary>An outcome report: every number has at least the agency's threshold of people behind it, and none can be worked back.</summary>
+public sealed record OutcomeReport(
+    string Scope, string From, string To, string? PracticeChangedFrom, int Threshold, DateTimeOffset ComputedAt, string Freshness, IReadOnlyList<OutcomeTableView> Tables);
+
+/// <summary>Which report: months as yyyy-MM; the practice change is the first month the agency worked the new way.</summary>
+public sealed record OutcomeQuery(string? From, string? To, string? PracticeChangedFrom, string? Scope)
+{
+    public const string Agency = "agency";
+    public const string Caseload = "caseload";
+
+    public void Validate(ValidationErrors errors)
+    {
+        var hasFrom = ReportPeriod.TryParseMonth(From, out var from);
+        var hasTo = ReportPeriod.TryParseMonth(To, out var to);
+        if (!hasFrom)
+        {
+            errors.Add("from", "A month as yyyy-MM.");
+        }
+
+        if (!hasTo)
+        {
+            errors.Add("to", "A month as yyyy-MM.");
+        }
+
+        if (hasFrom && hasTo && ReportPeriod.MonthsFrom(from, to) is < 1 or > ReportPeriod.MaxMonths)
+        {
+            errors.Add("to", $"From 1 to {ReportPeriod.MaxMonths} months after the first month.");
+        }
+
+        if (PracticeChangedFrom is not null && (!ReportPeriod.TryParseMonth(PracticeChangedFrom, out var change) || hasFrom && hasTo && (change <= from || change > to)))
+        {
+            errors.Add("practiceChangedFrom", "A month as yyyy-MM after the first month of the report and no later than its last.");
+        }
+
+        if (Scope is not (null or Agency or Caseload))
+        {
+            errors.Add("scope", $"One of: {Agency}, {Caseload}.");
+        }
+    }
+
+    /// <summary>The months of a query the validation behaviour has already accepted.</summary>
+    public ReportPeriod Period() =>
+        ReportPeriod.TryParseMonth(From, out var from) && ReportPeriod.TryParseMonth(To, out var to)
+            ? new ReportPeriod(from, ReportPeriod.MonthsFrom(from, to))
+            : throw new InvalidOperationException("The report's months were not validated.");
+}
+
+public sealed record GetOutcomeReport(OutcomeQuery Query) : IQuery<OutcomeReport>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("outcomes.read", "outcomes", $"{Query.Scope ?? "own"}:{Query.From}..{Query.To}");
+
+    public void Validate(ValidationErrors errors) => Query.Validate(errors);
+}
+
+public sealed record ExportOutcomeTable(OutcomeQuery Query, string Table) : IQuery<string>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("outcomes.export", "outcomes", $"{Table}:{Query.Scope ?? "own"}:{Query.From}..{Query.To}");
+
+    public void Validate(ValidationErrors errors)
+    {
+        Query.Validate(errors);
+        errors.Text("table", Table, 40);
+    }
+}
+
+internal sealed class OutcomeReportHandlers(AgencyStore store, EngagementData engagements, SupervisionData supervision)
+    : IQueryHandler<GetOutcomeReport, OutcomeReport>,
+      IQueryHandler<ExportOutcomeTable, string>
+{
+    public const string Freshness = "Counted when you asked, from the records as they stand now.";
+
+    public async ValueTask<OutcomeReport> Handle(GetOutcomeReport query, CancellationToken ct) => await ReportAsync(query.Query, ct);
+
+    public async ValueTask<string> Handle(ExportOutcomeTable query, CancellationToken ct)
+    {
+        var report = await ReportAsync(query.Query, ct);
+        var table = report.Tables.FirstOrDefault(t => t.Key == query.Table) ?? throw new NotFoundException("table");
+        return OutcomeCsv.Write(report, table);
+    }
+
+    private async Task<OutcomeReport> ReportAsync(OutcomeQuery query, CancellationToken ct)
+    {
+        var user = store.User;
+        var agencyWide = user.IsInRole(Roles.AgencyAdmin) || user.IsInRole(Roles.Analyst);
+        var scope = query.Scope ?? (agencyWide ? OutcomeQuery.Agency : OutcomeQuery.Caseload);
+        if (scope == OutcomeQuery.Agency && !agencyWide)
+        {
+            throw new ForbiddenException("Your outcome report covers your own caseload.");
+        }
+
+        if (scope == OutcomeQuery.Caseload && !user.IsInRole(Roles.CaseManager))
+        {
+            throw new ForbiddenException("Only case managers have a caseload report.");
+        }
+
+        var period = query.Period();
+        if (period.End > store.Now.AddMonths(1))
+        {
+            throw new RequestValidationException(new Dictionary<string, string[]> { ["to"] = ["This month at the latest."] });
+        }
+
+        var agency = await store.ReadAsync<Agency>(Agency.Container, store.AgencyId, store.AgencyId, ct) ?? throw new NotFoundException("agency");
+        var youth = await store.AllAsync<YouthReferral>(YouthReferral.Container, [], ct);
+        if (scope == OutcomeQuery.Caseload)
+        {
+            youth = [.. youth.Where(y => y.CaseManagerIds.Contains(user.UserId, StringComparer.Ordinal))];
+        }
+
+        var ids = youth.Select(y => y.Id).ToHashSet(StringComparer.Ordinal);
+        var matches = (await store.AllAsync<Match>(Match.Container, [], ct)).Where(m => ids.Contains(m.YouthId)).ToList();
+        var flags = (await store.AllAsync<SafetyFlag>(SafetyFlag.Container, [], ct)).Where(f => ids.Contains(f.YouthId)).ToList();
+        var inputs = new OutcomeInputs(youth, matches, flags, scope == OutcomeQuery.Agency ? await AgencyInputsAsync(ct) : null);
+
+        int? change = query.PracticeChangedFrom is { } month && ReportPeriod.TryParseMonth(month, out var changed)
+            ? ReportPeriod.MonthsFrom(period.FirstMonth, changed) - 1
+            : null;
+        var threshold = agency.ReportThreshold;
+        var tables = OutcomeCalculator.Tables(inputs, period, change, store.Now)
+            .Select(t => View(Disclosure.Protect(t, threshold), threshold))
+            .ToList();
+        return new OutcomeReport(scope, period.Label(0), period.Label(period.Months - 1), query.PracticeChangedFrom, threshold, store.Now, Freshness, tables);
+    }
+
+    private async Task<AgencyInputs> AgencyInputsAsync(CancellationToken ct)
+    {
+        var settings = await engagements.SettingsAsync(ct);
+        return new AgencyInputs(
+            await store.AllAsync<Opportunity>(EngagementData.Container, [], ct),
+            await store.AllAsync<CompensationClaim>(EngagementData.Container, [], ct),
+            settings.Kinds,
+            await store.AllAsync<Payout>(Payout.Container, [], ct),
+            await store.AllAsync<CheckIn>(SupervisionData.Container, [], ct),
+            await supervision.ActiveInstrumentAsync(ct));
+    }
+
+    private static OutcomeTableView View(ProtectedTable table, int threshold)
+    {
+        var rows = new List<OutcomeRowView>();
+        var reasons = new Dictionary<Withheld, int>();
+        for (var r = 0; r < table.Rows.Count; r++)
+        {
+            var cells = new List<OutcomeCellView?>();
+            for (var c = 0; c < table.Columns.Count; c++)
+            {
+                var cell = table.Cells[r, c];
+                if (cell is { Withheld: not Withheld.None } withheld)
+                {
+                    reasons[withheld.Withheld] = reasons.GetValueOrDefault(withheld.Withheld) + 1;
+                }
+
+                cells.Add(cell is null ? null : new OutcomeCellView(cell.Value, Shown(cell, threshold), cell.Withheld == Withheld.None ? null : cell.Withheld.ToString()));
+            }
+
+            rows.Add(new OutcomeRowView(table.Rows[r], cells));
+        }
+
+        var notes = reasons.OrderBy(r => r.Key).Select(r => $"{r.Value} {(r.Value == 1 ? "cell" : "cells")} withheld: {Why(r.Key, threshold)}").ToList();
+        return new OutcomeTableView(table.Key, table.Title, table.Columns, rows, table.Trend, notes);
+    }
+
+    private static string Shown(ProtectedCell cell, int threshold) => cell.Withheld switch
+    {
+        Withheld.None => cell.Value!.Value.ToString("#,0.##", CultureInfo.InvariantCulture),
+        Withheld.Small => $"fewer than {threshold}",
+        _ => "withheld",
+    };
+
+    public static string Why(Withheld reason, int threshold) => reason switch
+    {
+        Withheld.Small => $"fewer than {threshold} people are behind it.",
+        Withheld.Differencing => $"a report over fewer of the same months would differ from it by fewer than {threshold} people.",
+        Withheld.Complementary => "shown, it would let another withheld number be worked out from the totals.",
+        _ => "a number it is worked out from is withheld.",
+    };
+}
+
+/// <summary>One table of a report as CSV: a first row saying what it is and what was withheld and why, then the table.</summary>
+public static class OutcomeCsv
+{
+    public static string Write(OutcomeReport report, OutcomeTableView table)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(table);
+        var csv = new StringBuilder();
+        var withheld = table.Withheld.Count == 0 ? "Nothing withheld." : string.Join(" ", table.Withheld);
+        CsvText.Row(csv, [$"{table.Title}, {report.From} to {report.To} ({report.Scope}). Numbers with fewer than {report.Threshold} people behind them are withheld. {withheld}"]);
+        CsvText.Row(csv, ["", .. table.Columns]);
+        foreach (var row in table.Rows)
+        {
+            CsvText.Row(csv, [row.Label, .. row.Cells.Select(c => c?.Shown ?? "")]);
+        }
+
+        return csv.ToString();
+    }
+}

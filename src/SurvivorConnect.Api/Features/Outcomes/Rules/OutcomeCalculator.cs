@@ -1,0 +1,511 @@
+using SurvivorConnect.Api.Features.Chat;
+using SurvivorConnect.Api.Features.Engagements;
+using SurvivorConnect.Api.Features.Mentoring;
+using SurvivorConnect.Api.Features.Mentoring.Rules;
+using SurvivorConnect.Api.Features.Payouts;
+using SurvivorConnect.Api.Features.Payouts.Rules;
+using SurvivorConnect.Api.Features.Supervision;
+using SurvivorConnect.Api.Features.Supervision.Rules;
+
+namespace SurvivorConnect.Api.Features.Outcomes.Rules;
+
+/// <summary>The agency-wide records a report counts beyond its youth; absent from a case manager's caseload report.</summary>
+public sealed record AgencyInputs(
+    IReadOnlyList<Opportunity> Opportunities, IReadOnlyList<CompensationClaim> Claims, IReadOnlyList<WorkKind> Kinds, IReadOnlyList<Payout> Payouts,
+    IReadOnlyList<CheckIn> CheckIns, InstrumentDefinition Instrument);
+
+/// <summary>What a report counts: the youth in scope, their matches and their chats' safety flags, and (agency-wide) the rest.</summary>
+public sealed record OutcomeInputs(IReadOnlyList<YouthReferral> Youth, IReadOnlyList<Match> Matches, IReadOnlyList<SafetyFlag> Flags, AgencyInputs? Agency);
+
+/// <summary>
+/// Turns records into the report's tables, before any suppression. Every cell names who is behind it: youth (one
+/// person however many referrals), mentors or survivors paid for engagement work. No free text is ever read.
+/// </summary>
+public static class OutcomeCalculator
+{
+    public static IReadOnlyList<DraftTable> Tables(OutcomeInputs inputs, ReportPeriod period, int? practiceChange, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(period);
+        var youthById = inputs.Youth.ToDictionary(y => y.Id, StringComparer.Ordinal);
+        var served = inputs.Youth.GroupBy(PersonOf).ToDictionary(g => g.Key, g => ServedMonths(g, inputs.Matches, period, now), StringComparer.Ordinal);
+        var tables = new List<DraftTable>
+        {
+            YouthServed(served, period),
+            ServedByMonth(served, period),
+            Transitions(inputs.Youth, period),
+            TimeInStage(inputs.Youth, period),
+            Missing(inputs.Youth, served, period, practiceChange),
+            MissingByMonth(inputs.Youth, period),
+            Matches(inputs.Matches, youthById, period),
+            ChatSafety(inputs.Flags, youthById, period),
+        };
+        if (inputs.Agency is { } agency)
+        {
+            tables.Add(Engagements(agency, period));
+            tables.Add(PayoutTotals(agency.Payouts, period));
+            tables.Add(Wellbeing(agency, period));
+        }
+
+        return tables;
+    }
+
+    /// <summary>A youth counts once however many referrals they have: by their sign-in when they have one.</summary>
+    public static string PersonOf(YouthReferral youth) => youth.PersonId is { } person ? "person:" + person : "referral:" + youth.Id;
+
+    private static string PersonOf(string youthId, Dictionary<string, YouthReferral> youth) =>
+        youth.TryGetValue(youthId, out var referral) ? PersonOf(referral) : "referral:" + youthId;
+
+    /// <summary>A youth is served from the month of referral to the month of the last thing recorded for them (today, while a match or an episode is open).</summary>
+    private static IReadOnlyList<int> ServedMonths(IEnumerable<YouthReferral> referrals, IReadOnlyList<Match> matches, ReportPeriod period, DateTimeOffset now)
+    {
+        var months = new SortedSet<int>();
+        foreach (var youth in referrals)
+        {
+            var own = matches.Where(m => m.YouthId == youth.Id).ToList();
+            var last = new[] { youth.ReferredAt }
+                .Concat(youth.StageHistory.Select(e => e.At))
+                .Concat(youth.MissingEpisodes.Select(e => e.EndedAt ?? now))
+                .Concat(own.SelectMany(m => m.History.Select(t => t.At)))
+                .Concat(own.Where(m => MatchLifecycle.IsOpen(m.State)).Select(_ => now))
+                .Max();
+            months.UnionWith(period.MonthsBetween(youth.ReferredAt, last));
+        }
+
+        return [.. months];
+    }
+
+    private static DraftTable YouthServed(Dictionary<string, IReadOnlyList<int>> served, ReportPeriod period)
+    {
+        var all = new Measure(Aggregate.People, 0, period.Months - 1);
+        foreach (var (person, months) in served)
+        {
+            foreach (var month in months)
+            {
+                all.Add(person, month);
+            }
+        }
+
+        return Column("youth-served", "Youth served", "Youth", [("Youth served, each counted once", all)]);
+    }
+
+    private static DraftTable ServedByMonth(Dictionary<string, IReadOnlyList<int>> served, ReportPeriod period)
+    {
+        var months = Enumerable.Range(0, period.Months).Select(m => new Measure(Aggregate.People, m, m)).ToArray();
+        foreach (var (person, list) in served)
+        {
+            foreach (var month in list)
+            {
+                months[month].Add(person, month);
+            }
+        }
+
+        return Column("youth-served-by-month", "Youth served each month", "Youth", [.. months.Select((m, i) => (period.Label(i), m))]) with { Trend = true };
+    }
+
+    private static DraftTable Transitions(IReadOnlyList<YouthReferral> youth, ReportPeriod period)
+    {
+        var stages = Enum.GetValues<StageOfChange>();
+        var size = stages.Length + 1;
+        var cells = Grid(size, size, () => new Measure(Aggregate.Sum, 0, period.Months - 1));
+        foreach (var y in youth)
+        {
+            foreach (var e in y.StageHistory.Where(e => e.From is not null))
+            {
+                if (period.MonthOf(e.At) is { } month)
+                {
+                    var (from, to) = ((int)e.From!.Value, (int)e.Stage);
+                    foreach (var (r, c) in new[] { (from, to), (from, stages.Length), (stages.Length, to), (stages.Length, stages.Length) })
+                    {
+                        cells[r, c].Add(PersonOf(y), month);
+                    }
+                }
+            }
+        }
+
+        var names = stages.Select(s => s.ToString()).Append("All stages").ToList();
+        return new DraftTable("stage-transitions", "Moves between stages of change (from the row's stage to the column's)", names, names, Wrap(cells), GridLines(size, size));
+    }
+
+    private static DraftTable TimeInStage(IReadOnlyList<YouthReferral> youth, ReportPeriod period)
+    {
+        var stages = Enum.GetValues<StageOfChange>();
+        var people = stages.Select(_ => new Measure(Aggregate.People, 0, period.Months - 1)).ToArray();
+        var days = stages.Select(_ => new Measure(Aggregate.Median, 0, period.Months - 1)).ToArray();
+        foreach (var y in youth)
+        {
+            var history = y.StageHistory.OrderBy(e => e.At).ToList();
+            for (var i = 0; i + 1 < history.Count; i++)
+            {
+                if (period.MonthOf(history[i + 1].At) is { } month)
+                {
+                    var stage = (int)history[i].Stage;
+                    people[stage].Add(PersonOf(y), month);
+                    days[stage].Add(PersonOf(y), month, Days(history[i].At, history[i + 1].At));
+                }
+            }
+        }
+
+        var cells = new DraftCell[stages.Length, 2];
+        for (var s = 0; s < stages.Length; s++)
+        {
+            cells[s, 0] = new DraftCell.Of(people[s]);
+            cells[s, 1] = new DraftCell.Of(days[s]);
+        }
+
+        return new DraftTable("time-in-stage", "Time spent in each stage, for stays that ended in the period",
+            ["Youth", "Median days"], [.. stages.Select(s => s.ToString())], cells, []);
+    }
+
+    // Opportunities, sessions and hours add up over the kinds of work; survivors do not (one may do several kinds).
+    private static readonly int[] AdditiveEngagementColumns = [0, 1, 3];
+
+    private const int ServedColumn = 0, WithEpisode = 1, Episodes = 2, PerYouth = 3, MedianDays = 4, InContact = 5, NotInContact = 6, ContactRate = 7, StillAway = 8;
+
+    private static DraftTable Missing(IReadOnlyList<YouthReferral> youth, Dictionary<string, IReadOnlyList<int>> served, ReportPeriod period, int? change)
+    {
+        var stretches = change is { } changed && changed > 0 && changed < period.Months
+            ? new[] { ("Before the practice change", 0, changed - 1), ("From the practice change", changed, period.Months - 1), ("Whole period", 0, period.Months - 1) }
+            : [("Whole period", 0, period.Months - 1)];
+        var rows = stretches.Length;
+        var cells = new DraftCell[rows, 9];
+        var lines = new List<Line>();
+        for (var r = 0; r < rows; r++)
+        {
+            var (_, first, last) = stretches[r];
+            var measures = new[]
+            {
+                new Measure(Aggregate.People, first, last), new Measure(Aggregate.People, first, last), new Measure(Aggregate.Sum, first, last),
+                null, new Measure(Aggregate.Median, first, last), new Measure(Aggregate.Sum, first, last), new Measure(Aggregate.Sum, first, last), null,
+                new Measure(Aggregate.Sum, first, last),
+            };
+            foreach (var (person, months) in served)
+            {
+                foreach (var month in months)
+                {
+                    measures[ServedColumn]!.Add(person, month);
+                }
+            }
+
+            foreach (var y in youth)
+            {
+                foreach (var e in y.MissingEpisodes)
+                {
+                    if (period.MonthOf(e.StartedAt) is not { } month)
+                    {
+                        continue;
+                    }
+
+                    var person = PersonOf(y);
+                    measures[WithEpisode]!.Add(person, month);
+                    measures[Episodes]!.Add(person, month);
+                    measures[e.StayedInContact == true ? InContact : NotInContact]!.Add(person, month);
+                    if (e.EndedAt is { } ended)
+                    {
+                        measures[MedianDays]!.Add(person, month, Days(e.StartedAt, ended));
+                    }
+                    else
+                    {
+                        measures[StillAway]!.Add(person, month);
+                    }
+                }
+            }
+
+            for (var c = 0; c < measures.Length; c++)
+            {
+                cells[r, c] = measures[c] is { } m ? new DraftCell.Of(m) : new DraftCell.None();
+            }
+
+            cells[r, PerYouth] = new DraftCell.Rate((r, Episodes), (r, ServedColumn), 1);
+            cells[r, ContactRate] = new DraftCell.Rate((r, InContact), (r, Episodes), 100);
+            lines.Add(new Line([(r, InContact), (r, NotInContact)], (r, Episodes)));
+        }
+
+        if (rows == 3)
+        {
+            lines.AddRange(new[] { Episodes, InContact, NotInContact, StillAway }.Select(c => new Line([(0, c), (1, c)], (2, c))));
+        }
+
+        return new DraftTable("missing-episodes", "Missing-from-care episodes (by the month they started)",
+            ["Youth served", "Youth with an episode", "Episodes", "Episodes per youth served", "Median length (days, ended episodes)",
+             "Stayed in contact with a trusted adult", "Did not, or not known", "Contact rate (%)", "Still away"],
+            [.. stretches.Select(s => s.Item1)], cells, lines);
+    }
+
+    private static DraftTable MissingByMonth(IReadOnlyList<YouthReferral> youth, ReportPeriod period)
+    {
+        var months = Enumerable.Range(0, period.Months).Select(m => new Measure(Aggregate.Sum, m, m)).Append(new Measure(Aggregate.Sum, 0, period.Months - 1)).ToArray();
+        foreach (var y in youth)
+        {
+            foreach (var e in y.MissingEpisodes)
+            {
+                if (period.MonthOf(e.StartedAt) is { } month)
+                {
+                    months[month].Add(PersonOf(y), month);
+                    months[^1].Add(PersonOf(y), month);
+                }
+            }
+        }
+
+        var labels = Enumerable.Range(0, period.Months).Select(period.Label).Append("Whole period").ToList();
+        var table = Column("missing-by-month", "Missing-from-care episodes started each month", "Episodes", [.. labels.Zip(months)]);
+        return table with { Trend = true, Lines = [new Line([.. Enumerable.Range(0, period.Months).Select(m => (m, 0))], (period.Months, 0))] };
+    }
+
+    private static DraftTable Matches(IReadOnlyList<Match> matches, Dictionary<string, YouthReferral> youth, ReportPeriod period)
+    {
+        var all = period.Months - 1;
+        Measure New(Aggregate a = Aggregate.Sum) => new(a, 0, all);
+        var (proposed, activated, active, planned, unplanned, closed, rematches, length) = (New(), New(), New(), New(), New(), New(), New(), New(Aggregate.Median));
+        foreach (var m in matches)
+        {
+            var person = PersonOf(m.YouthId, youth);
+            if (period.MonthOf(m.ProposedAt) is { } proposedIn)
+            {
+                proposed.Add(person, proposedIn);
+                if (m.PreviousMatchId is not null)
+                {
+                    rematches.Add(person, proposedIn);
+                }
+            }
+
+            var start = m.History.FirstOrDefault(t => t.To == MatchState.Active)?.At;
+            if (start is { } began && period.MonthOf(began) is { } activatedIn)
+            {
+                activated.Add(person, activatedIn);
+            }
+
+            if (start is { } from)
+            {
+                var end = m.Closure?.At ?? (m.State == MatchState.Closed ? m.History[^1].At : period.End);
+                foreach (var month in period.MonthsBetween(from, end))
+                {
+                    active.Add(person, month);
+                }
+            }
+
+            if (m.Closure is { } closure && period.MonthOf(closure.At) is { } closedIn)
+            {
+                (closure.Planned ? planned : unplanned).Add(person, closedIn);
+                closed.Add(person, closedIn);
+                if (start is { } opened)
+                {
+                    length.Add(person, closedIn, Days(opened, closure.At));
+                }
+            }
+        }
+
+        var table = Column("matches", "Mentoring matches", "Matches",
+        [
+            ("Proposed", proposed), ("Became active", activated), ("Active at some time in the period", active), ("Closed as planned", planned),
+            ("Closed not as planned", unplanned), ("Closed", closed), ("Rematches proposed", rematches), ("Median length of closed matches (days)", length),
+        ]);
+        return table with { Lines = [new Line([(3, 0), (4, 0)], (5, 0))] };
+    }
+
+    private static DraftTable ChatSafety(IReadOnlyList<SafetyFlag> flags, Dictionary<string, YouthReferral> youth, ReportPeriod period)
+    {
+        var all = period.Months - 1;
+        var (flagged, held, urgent, review) = (new Measure(Aggregate.Sum, 0, all), new Measure(Aggregate.Sum, 0, all), new Measure(Aggregate.Sum, 0, all), new Measure(Aggregate.Median, 0, all));
+        foreach (var flag in flags)
+        {
+            if (period.MonthOf(flag.RaisedAt) is not { } month)
+            {
+                continue;
+            }
+
+            var person = PersonOf(flag.YouthId, youth);
+            flagged.Add(person, month);
+            if (flag.Held)
+            {
+                held.Add(person, month);
+            }
+
+            if (flag.Urgent)
+            {
+                urgent.Add(person, month);
+            }
+
+            if (flag.ResolvedAt is { } resolved)
+            {
+                review.Add(person, month, Math.Round((decimal)(resolved - flag.RaisedAt).TotalHours, 1));
+            }
+        }
+
+        return Column("chat-safety", "Chat safety (messages flagged, by the month they were raised)", "Number",
+            [("Messages flagged", flagged), ("Held for review", held), ("Urgent", urgent), ("Median time to review (hours)", review)]);
+    }
+
+    private static DraftTable Engagements(AgencyInputs agency, ReportPeriod period)
+    {
+        var kinds = agency.Kinds.Select(k => k.Key).Union(agency.Opportunities.Select(o => o.Kind), StringComparer.Ordinal).ToList();
+        var rows = kinds.Count + 1;
+        var all = period.Months - 1;
+        var cells = Grid(rows, 4, () => new Measure(Aggregate.Sum, 0, all));
+        var survivors = Enumerable.Range(0, rows).Select(_ => new Measure(Aggregate.People, 0, all)).ToArray();
+        var opportunities = agency.Opportunities.ToDictionary(o => o.Id, StringComparer.Ordinal);
+        foreach (var o in agency.Opportunities)
+        {
+            var row = kinds.IndexOf(o.Kind);
+            var held = o.Sessions.Where(s => s.CancelledAt is null && period.MonthOf(s.StartUtc) is not null).ToList();
+            if (held.Count > 0)
+            {
+                foreach (var r in new[] { row, rows - 1 })
+                {
+                    cells[r, 0].Add("opportunity:" + o.Id, period.MonthOf(held[0].StartUtc)!.Value);
+                }
+            }
+
+            foreach (var session in held)
+            {
+                foreach (var r in new[] { row, rows - 1 })
+                {
+                    cells[r, 1].Add("session:" + o.Id + "/" + session.Id, period.MonthOf(session.StartUtc)!.Value);
+                }
+            }
+        }
+
+        foreach (var claim in agency.Claims.Where(c => c.Outcome is AttendanceOutcome.Attended or AttendanceOutcome.Partial))
+        {
+            if (!opportunities.TryGetValue(claim.OpportunityId, out var o) || o.Sessions.FirstOrDefault(s => s.Id == claim.SessionId) is not { } session
+                || period.MonthOf(session.StartUtc) is not { } month)
+            {
+                continue;
+            }
+
+            var hours = claim.Outcome == AttendanceOutcome.Partial ? (claim.MinutesAttended ?? 0) / 60m : (decimal)session.Hours;
+            foreach (var r in new[] { kinds.IndexOf(o.Kind), rows - 1 })
+            {
+                survivors[r].Add(claim.PersonId, month);
+                cells[r, 3].Add(claim.PersonId, month, Math.Round(hours, 2));
+            }
+        }
+
+        var draft = Wrap(cells);
+        for (var r = 0; r < rows; r++)
+        {
+            draft[r, 2] = new DraftCell.Of(survivors[r]);
+        }
+
+        var names = kinds.Select(k => agency.Kinds.FirstOrDefault(w => w.Key == k)?.Name ?? k).Append("All kinds of work").ToList();
+        var lines = AdditiveEngagementColumns.Select(c => new Line([.. Enumerable.Range(0, rows - 1).Select(r => (r, c))], (rows - 1, c))).ToList();
+        return new DraftTable("engagements", "Paid engagement work (sessions held in the period)", ["Opportunities", "Sessions held", "Survivors engaged", "Hours attended"],
+            names, draft, lines);
+    }
+
+    private static DraftTable PayoutTotals(IReadOnlyList<Payout> payouts, ReportPeriod period)
+    {
+        var currencies = payouts.Select(p => p.Currency.ToUpperInvariant()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var cells = Grid(currencies.Count, 4, () => new Measure(Aggregate.Sum, 0, period.Months - 1));
+        foreach (var payout in payouts.Where(p => p.State == PayoutState.Paid && p.PaidAt is not null))
+        {
+            if (period.MonthOf(payout.PaidAt!.Value) is not { } month)
+            {
+                continue;
+            }
+
+            var row = currencies.IndexOf(payout.Currency.ToUpperInvariant());
+            var travel = payout.Lines.Where(l => l.Kind is LineKind.Mileage or LineKind.Receipts or LineKind.Lodging).Sum(l => l.Amount);
+            var perDiem = payout.Lines.Where(l => l.Kind == LineKind.MealsAndIncidentals).Sum(l => l.Amount);
+            cells[row, 0].Add(payout.PayeeId, month, payout.Total - travel - perDiem);
+            cells[row, 1].Add(payout.PayeeId, month, travel);
+            cells[row, 2].Add(payout.PayeeId, month, perDiem);
+            cells[row, 3].Add(payout.PayeeId, month, payout.Total);
+        }
+
+        var lines = Enumerable.Range(0, currencies.Count).Select(r => new Line([(r, 0), (r, 1), (r, 2)], (r, 3))).ToList();
+        return new DraftTable("payouts", "Payouts paid in the period, by kind", ["Compensation", "Travel", "Per diem", "Total"], currencies, Wrap(cells), lines);
+    }
+
+    private static DraftTable Wellbeing(AgencyInputs agency, ReportPeriod period)
+    {
+        var instrument = agency.Instrument;
+        var latest = agency.CheckIns.Where(c => c.InstrumentKey == instrument.Key && period.MonthOf(c.SubmittedAt) is not null)
+            .GroupBy(c => c.MentorId).Select(g => g.MaxBy(c => c.SubmittedAt)!).ToList();
+        var rows = new List<string>();
+        var measures = new List<Measure>();
+        var lines = new List<Line>();
+        foreach (var subscale in instrument.Subscales)
+        {
+            var parts = new List<(int, int)>();
+            foreach (var band in subscale.Bands)
+            {
+                var measure = new Measure(Aggregate.People, 0, period.Months - 1);
+                foreach (var c in latest.Where(c => c.Scores.Any(s => s.Key == subscale.Key && s.Band == band.Name)))
+                {
+                    measure.Add(c.MentorId, period.MonthOf(c.SubmittedAt)!.Value);
+                }
+
+                parts.Add((rows.Count, 0));
+                rows.Add($"{subscale.Name}: {band.Name}");
+                measures.Add(measure);
+            }
+
+            var total = new Measure(Aggregate.People, 0, period.Months - 1);
+            foreach (var c in latest.Where(c => c.Scores.Any(s => s.Key == subscale.Key)))
+            {
+                total.Add(c.MentorId, period.MonthOf(c.SubmittedAt)!.Value);
+            }
+
+            lines.Add(new Line(parts, (rows.Count, 0)));
+            rows.Add($"{subscale.Name}: all mentors who checked in");
+            measures.Add(total);
+        }
+
+        var cells = new DraftCell[rows.Count, 1];
+        for (var r = 0; r < rows.Count; r++)
+        {
+            cells[r, 0] = new DraftCell.Of(measures[r]);
+        }
+
+        return new DraftTable("wellbeing", "Mentor wellbeing bands (each mentor's latest check-in in the period)", ["Mentors"], rows, cells, lines);
+    }
+
+    private static decimal Days(DateTimeOffset from, DateTimeOffset to) => Math.Round((decimal)(to - from).TotalDays, 1);
+
+    private static DraftTable Column(string key, string title, string column, IReadOnlyList<(string Label, Measure Measure)> rows)
+    {
+        var cells = new DraftCell[rows.Count, 1];
+        for (var r = 0; r < rows.Count; r++)
+        {
+            cells[r, 0] = new DraftCell.Of(rows[r].Measure);
+        }
+
+        return new DraftTable(key, title, [column], [.. rows.Select(r => r.Label)], cells, []);
+    }
+
+    private static Measure[,] Grid(int rows, int columns, Func<Measure> create)
+    {
+        var grid = new Measure[rows, columns];
+        for (var r = 0; r < rows; r++)
+        {
+            for (var c = 0; c < columns; c++)
+            {
+                grid[r, c] = create();
+            }
+        }
+
+        return grid;
+    }
+
+    private static DraftCell[,] Wrap(Measure[,] measures)
+    {
+        var cells = new DraftCell[measures.GetLength(0), measures.GetLength(1)];
+        for (var r = 0; r < cells.GetLength(0); r++)
+        {
+            for (var c = 0; c < cells.GetLength(1); c++)
+            {
+                cells[r, c] = new DraftCell.Of(measures[r, c]);
+            }
+        }
+
+        return cells;
+    }
+
+    /// <summary>Each row and each column of a grid whose last row and last column are totals.</summary>
+    private static List<Line> GridLines(int rows, int columns) =>
+    [
+        .. Enumerable.Range(0, rows).Select(r => new Line([.. Enumerable.Range(0, columns - 1).Select(c => (r, c))], (r, columns - 1))),
+        .. Enumerable.Range(0, columns).Select(c => new Line([.. Enumerable.Range(0, rows - 1).Select(r => (r, c))], (rows - 1, c))),
+    ];
+}

@@ -1,0 +1,59 @@
+using System.Globalization;
+
+namespace SurvivorConnect.Api.Features.Outcomes.Rules;
+
+/// <summary>
+/// The whole calendar months (UTC) a report covers. Reports run over whole months only, so two reports over nearly
+/// the same dates are the same report; what differs by a month or more is caught by <see cref="Disclosure"/>.
+/// </summary>
+public sealed record ReportPeriod(DateOnly FirstMonth, int Months)
+{
+    /// <summary>At most this many months: a unit's months in a period fit one 64-bit mask, with room to spare.</summary>
+    public const int MaxMonths = 36;
+
+    public DateTimeOffset Start => At(0);
+
+    public DateTimeOffset End => At(Months);
+
+    public DateTimeOffset At(int month) => new(FirstMonth.AddMonths(month).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+
+    /// <summary>The month of the period <paramref name="at"/> falls in, or null outside it.</summary>
+    public int? MonthOf(DateTimeOffset at)
+    {
+        var utc = at.UtcDateTime;
+        var index = (utc.Year - FirstMonth.Year) * 12 + utc.Month - FirstMonth.Month;
+        return index >= 0 && index < Months ? index : null;
+    }
+
+    /// <summary>Every month of the period from <paramref name="from"/> to <paramref name="to"/>, clamped to it; empty when they miss it.</summary>
+    public IEnumerable<int> MonthsBetween(DateTimeOffset from, DateTimeOffset to)
+    {
+        if (to < Start || from >= End || to < from)
+        {
+            yield break;
+        }
+
+        var first = MonthOf(from < Start ? Start : from) ?? 0;
+        var last = MonthOf(to >= End ? End.AddTicks(-1) : to) ?? Months - 1;
+        for (var month = first; month <= last; month++)
+        {
+            yield return month;
+        }
+    }
+
+    public string Label(int month) => FirstMonth.AddMonths(month).ToString("yyyy-MM", CultureInfo.InvariantCulture);
+
+    public static bool TryParseMonth(string? text, out DateOnly month)
+    {
+        month = default;
+        if (text is null || !DateOnly.TryParseExact(text, "yyyy-MM", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
+        {
+            return false;
+        }
+
+        month = parsed;
+        return true;
+    }
+
+    public static int MonthsFrom(DateOnly from, DateOnly to) => (to.Year - from.Year) * 12 + to.Month - from.Month + 1;
+}

@@ -1,0 +1,216 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using static SurvivorConnect.IntegrationTests.OutcomesWorld;
+
+namespace SurvivorConnect.IntegrationTests;
+
+/// <summary>
+/// Outcome reports show what an agency's work achieves without exposing anyone: small numbers are withheld, and
+/// a reader who subtracts one report from another over nearly the same months, or works back from totals, learns nothing.
+/// </summary>
+[Collection(SharedApi.Name)]
+public sealed class OutcomeReportTests(ApiFactory api)
+{
+    public sealed record CellDto(decimal? Value, string Shown, string? Withheld);
+
+    public sealed record RowDto(string Label, List<CellDto?> Cells);
+
+    public sealed record TableDto(string Key, string Title, List<string> Columns, List<RowDto> Rows, bool Trend, List<string> Withheld);
+
+    public sealed record ReportDto(string Scope, string From, string To, string? PracticeChangedFrom, int Threshold, string Freshness, List<TableDto> Tables)
+    {
+        public CellDto Cell(string table, string row, string column)
+        {
+            var t = Tables.Single(x => x.Key == table);
+            return t.Rows.Single(r => r.Label == row).Cells[t.Columns.IndexOf(column)]!;
+        }
+    }
+
+    private static async Task<ReportDto> ReportAsync(HttpClient client, string query) =>
+        await HttpAssert.Ok<ReportDto>(await client.GetAsync("/api/outcomes?" + query));
+
+    /// <summary>Twenty-five youth away once a month from January to May 2026, and three more referred and away only in June.</summary>
+    private async Task<OutcomesWorld> SeededAsync()
+    {
+        var world = await CreateAsync(api);
+        for (var i = 0; i < 25; i++)
+        {
+            await world.YouthAsync(In(2025, 12), null, In(2026, 1), In(2026, 2), In(2026, 3), In(2026, 4), In(2026, 5));
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            await world.YouthAsync(In(2026, 6, 1), null, In(2026, 6, 12));
+        }
+
+        return world;
+    }
+
+    [Fact]
+    public async Task An_analyst_reads_the_agency_report_and_each_youth_is_counted_once_and_the_reading_is_audited()
+    {
+        var world = await SeededAsync();
+
+        var report = await ReportAsync(world.Analyst, "from=2026-01&to=2026-05");
+        var audit = await HttpAssert.Ok<JsonElement>(await world.Admin.GetAsync("/api/audit?action=outcomes.read"));
+
+        Assert.Equal("agency", report.Scope);
+        Assert.Equal(11, report.Threshold);
+        Assert.Equal(25, report.Cell("youth-served", "Youth served, each counted once", "Youth").Value);
+        Assert.Equal(125, report.Cell("missing-episodes", "Whole period", "Episodes").Value);
+        Assert.Equal(5, report.Cell("missing-episodes", "Whole period", "Episodes per youth served").Value);
+        Assert.Equal("fewer than 11", report.Cell("missing-episodes", "Whole period", "Did not, or not known").Shown);
+        Assert.Equal("FromWithheld", report.Cell("missing-episodes", "Whole period", "Contact rate (%)").Withheld);
+        Assert.Equal(25, report.Cell("youth-served-by-month", "2026-03", "Youth").Value);
+        Assert.Contains(report.Tables, t => t.Key == "engagements");
+        Assert.Contains($"{world.AgencyId}-analyst", audit.GetRawText(), StringComparison.Ordinal);
+        Assert.Contains("2026-01..2026-05", audit.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Two_reports_over_nearly_the_same_months_cannot_be_subtracted_to_single_anyone_out()
+    {
+        var world = await SeededAsync();
+        string[] ranges = ["from=2026-01&to=2026-05", "from=2026-01&to=2026-06", "from=2026-02&to=2026-06", "from=2026-01&to=2026-07", "from=2025-12&to=2026-06"];
+        var reports = new List<ReportDto>();
+        foreach (var range in ranges)
+        {
+            reports.Add(await ReportAsync(world.Admin, range));
+        }
+
+        // The attacker: every pair of reports, every count both show, subtracted.
+        var singledOut = new List<string>();
+        foreach (var a in reports)
+        {
+            foreach (var b in reports.Where(b => b != a))
+            {
+                foreach (var table in a.Tables.Where(t => !t.Trend))
+                {
+                    var other = b.Tables.Single(t => t.Key == table.Key);
+                    foreach (var row in table.Rows)
+                    {
+                        var otherRow = other.Rows.SingleOrDefault(r => r.Label == row.Label);
+                        for (var c = 0; c < table.Columns.Count && otherRow is not null; c++)
+                        {
+                            if (table.Columns[c] is var column && (column.Contains("Median", StringComparison.Ordinal) || column.Contains("rate", StringComparison.Ordinal) || column.Contains("per", StringComparison.Ordinal)))
+                            {
+                                continue;
+                            }
+
+                            if (row.Cells[c]?.Value is { } x && row.Cells[c]!.Withheld is null && otherRow.Cells[c]?.Value is { } y && otherRow.Cells[c]!.Withheld is null
+                                && Math.Abs(x - y) is > 0 and < 11)
+                            {
+                                singledOut.Add($"{table.Key}/{row.Label}/{column}: {a.From}..{a.To} vs {b.From}..{b.To}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        Assert.Empty(singledOut);
+        var june = reports[1];
+        Assert.Equal("Differencing", june.Cell("youth-served", "Youth served, each counted once", "Youth").Withheld);
+        Assert.Equal("withheld", june.Cell("missing-episodes", "Whole period", "Youth with an episode").Shown);
+        Assert.Equal("fewer than 11", june.Cell("youth-served-by-month", "2026-06", "Youth").Shown);
+        Assert.Equal(25, reports[0].Cell("missing-episodes", "Whole period", "Youth with an episode").Value);
+    }
+
+    [Fact]
+    public async Task A_report_for_days_rather_than_whole_months_or_too_long_or_in_the_future_is_refused()
+    {
+        var world = await CreateAsync(api);
+        var nextMonth = DateTimeOffset.UtcNow.AddMonths(1).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+
+        await HttpAssert.Problem(await world.Admin.GetAsync("/api/outcomes?from=2026-01-01&to=2026-06-30"), 400);
+        await HttpAssert.Problem(await world.Admin.GetAsync("/api/outcomes?from=2026-06&to=2026-01"), 400);
+        await HttpAssert.Problem(await world.Admin.GetAsync("/api/outcomes?from=2022-01&to=2026-01"), 400);
+        await HttpAssert.Problem(await world.Admin.GetAsync($"/api/outcomes?from=2026-01&to={nextMonth}"), 400);
+        await HttpAssert.Problem(await world.Admin.GetAsync("/api/outcomes?from=2026-01&to=2026-06&practiceChangedFrom=2026-01"), 400);
+        await HttpAssert.Problem(await world.Admin.GetAsync("/api/outcomes?from=2026-01&to=2026-06&scope=everyone"), 400);
+        await HttpAssert.Problem(await world.Admin.GetAsync("/api/outcomes/no-such-table.csv?from=2026-01&to=2026-06"), 404);
+    }
+
+    [Fact]
+    public async Task A_case_manager_sees_their_own_caseload_only_and_never_the_agency()
+    {
+        var world = await CreateAsync(api);
+        for (var i = 0; i < 12; i++)
+        {
+            await world.YouthAsync(In(2026, 2), world.CaseManagerId, In(2026, 3));
+        }
+
+        for (var i = 0; i < 20; i++)
+        {
+            await world.YouthAsync(In(2026, 2), world.OtherCaseManagerId, In(2026, 3));
+        }
+
+        var mine = await ReportAsync(world.CaseManager, "from=2026-01&to=2026-06");
+        var agency = await ReportAsync(world.Admin, "from=2026-01&to=2026-06");
+
+        Assert.Equal("caseload", mine.Scope);
+        Assert.Equal(12, mine.Cell("youth-served", "Youth served, each counted once", "Youth").Value);
+        Assert.DoesNotContain(mine.Tables, t => t.Key is "engagements" or "payouts" or "wellbeing");
+        Assert.Equal(32, agency.Cell("youth-served", "Youth served, each counted once", "Youth").Value);
+        await HttpAssert.Problem(await world.CaseManager.GetAsync("/api/outcomes?from=2026-01&to=2026-06&scope=agency"), 403);
+        await HttpAssert.Problem(await world.Analyst.GetAsync("/api/outcomes?from=2026-01&to=2026-06&scope=caseload"), 403);
+        await HttpAssert.Problem(await world.Analyst.GetAsync("/api/youth"), 403);
+    }
+
+    [Fact]
+    public async Task No_name_note_or_record_id_appears_in_a_report_or_its_csv()
+    {
+        var world = await SeededAsync();
+
+        var json = await (await world.Admin.GetAsync("/api/outcomes?from=2026-01&to=2026-06")).Content.ReadAsStringAsync();
+        var csv = await world.Admin.GetAsync("/api/outcomes/missing-episodes.csv?from=2026-01&to=2026-06");
+        var text = await csv.Content.ReadAsStringAsync();
+
+        foreach (var secret in new[] { "Private name", "Private stage note", world.AgencyId + "-y" })
+        {
+            Assert.DoesNotContain(secret, json, StringComparison.Ordinal);
+            Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
+        Assert.Equal("attachment", csv.Content.Headers.ContentDisposition?.DispositionType);
+        var lines = text.TrimStart('\uFEFF').Split("\r\n");
+        Assert.Contains("withheld", lines[0], StringComparison.Ordinal);
+        Assert.Contains("fewer than 11 people", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith(",Youth served,", lines[1], StringComparison.Ordinal);
+        Assert.Contains("withheld", lines[2], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_agency_may_raise_its_threshold_but_never_lower_it_below_eleven()
+    {
+        var world = await CreateAsync(api);
+        for (var i = 0; i < 14; i++)
+        {
+            await world.YouthAsync(In(2026, 2), null, In(2026, 3));
+        }
+
+        var before = await ReportAsync(world.Admin, "from=2026-01&to=2026-06");
+        await HttpAssert.Problem(await world.Admin.PutAsJsonAsync("/api/agency/report-threshold", new { threshold = 5 }), 400);
+        await HttpAssert.Ok<JsonElement>(await world.Admin.PutAsJsonAsync("/api/agency/report-threshold", new { threshold = 15 }));
+        var after = await ReportAsync(world.Admin, "from=2026-01&to=2026-06");
+
+        Assert.Equal(14, before.Cell("youth-served", "Youth served, each counted once", "Youth").Value);
+        Assert.Equal(15, after.Threshold);
+        Assert.Equal("fewer than 15", after.Cell("youth-served", "Youth served, each counted once", "Youth").Shown);
+    }
+
+    [Fact]
+    public async Task Another_agency_s_report_counts_none_of_this_agency_s_youth()
+    {
+        var world = await SeededAsync();
+        var other = await CreateAsync(api);
+
+        var report = await ReportAsync(other.Admin, "from=2026-01&to=2026-06");
+
+        Assert.Equal("fewer than 11", report.Cell("youth-served", "Youth served, each counted once", "Youth").Shown);
+        Assert.Null(report.Cell("youth-served", "Youth served, each counted once", "Youth").Value);
+        Assert.NotEqual(world.AgencyId, other.AgencyId);
+    }
+}

@@ -1,0 +1,197 @@
+using SurvivorConnect.Api.Features.Outcomes.Rules;
+
+namespace SurvivorConnect.UnitTests.Outcomes;
+
+public sealed class DisclosureTests
+{
+    private const int Threshold = 11;
+
+    private static Measure People(int count, int month = 0, int first = 0, int last = 0, string prefix = "p")
+    {
+        var measure = new Measure(Aggregate.People, first, last);
+        for (var i = 0; i < count; i++)
+        {
+            measure.Add($"{prefix}{i}", month);
+        }
+
+        return measure;
+    }
+
+    private static DraftTable Column(params Measure[] measures) =>
+        new("t", "T", ["N"], [.. measures.Select((_, i) => $"r{i}")], Cells(measures), [new Line([.. Enumerable.Range(0, measures.Length - 1).Select(r => (r, 0))], (measures.Length - 1, 0))]);
+
+    private static DraftCell[,] Cells(Measure[] measures)
+    {
+        var cells = new DraftCell[measures.Length, 1];
+        for (var i = 0; i < measures.Length; i++)
+        {
+            cells[i, 0] = new DraftCell.Of(measures[i]);
+        }
+
+        return cells;
+    }
+
+    [Theory]
+    [InlineData(0, Withheld.Small)]
+    [InlineData(10, Withheld.Small)]
+    [InlineData(11, Withheld.None)]
+    public void A_cell_with_fewer_people_than_the_threshold_is_withheld(int people, Withheld expected) =>
+        Assert.Equal(expected, Disclosure.Primary(People(people), Threshold));
+
+    [Fact]
+    public void A_sum_is_withheld_by_the_people_behind_it_not_by_its_size()
+    {
+        var hours = new Measure(Aggregate.Sum, 0, 0);
+        for (var i = 0; i < 3; i++)
+        {
+            hours.Add($"p{i}", 0, 40);
+        }
+
+        Assert.Equal(120, hours.Value);
+        Assert.Equal(Withheld.Small, Disclosure.Primary(hours, Threshold));
+    }
+
+    [Fact]
+    public void A_cell_a_few_people_away_from_the_same_cell_over_fewer_months_is_withheld()
+    {
+        // Twenty people across January to May; three more only in June. Jan–Jun minus Jan–May would single out three.
+        var measure = new Measure(Aggregate.People, 0, 5);
+        for (var i = 0; i < 20; i++)
+        {
+            measure.Add($"p{i}", i % 5);
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            measure.Add($"june{i}", 5);
+        }
+
+        Assert.Equal(Withheld.Differencing, Disclosure.Primary(measure, Threshold));
+    }
+
+    [Fact]
+    public void A_cell_whose_shorter_runs_differ_by_none_or_by_many_is_shown()
+    {
+        var measure = new Measure(Aggregate.People, 0, 2);
+        for (var i = 0; i < 30; i++)
+        {
+            measure.Add($"p{i}", i % 3);
+            measure.Add($"p{i}", (i + 1) % 3);
+            measure.Add($"p{i}", (i + 2) % 3);
+        }
+
+        Assert.Equal(Withheld.None, Disclosure.Primary(measure, Threshold));
+    }
+
+    [Fact]
+    public void A_lone_small_cell_in_a_line_takes_the_smallest_other_part_with_it()
+    {
+        var protectedTable = Disclosure.Protect(Column(People(4), People(30, prefix: "a"), People(50, prefix: "b"), People(84, prefix: "t")), Threshold);
+
+        Assert.Equal(Withheld.Small, protectedTable.Cells[0, 0]!.Withheld);
+        Assert.Equal(Withheld.Complementary, protectedTable.Cells[1, 0]!.Withheld);
+        Assert.Equal(Withheld.None, protectedTable.Cells[2, 0]!.Withheld);
+        Assert.Equal(84, protectedTable.Cells[3, 0]!.Value);
+    }
+
+    [Fact]
+    public void A_withheld_pair_that_bounds_would_pin_down_takes_more_with_it()
+    {
+        // 0 + 11 = 11: knowing the small one is under 11 and the other at least 11, a reader would know both.
+        var protectedTable = Disclosure.Protect(Column(People(0), People(11, prefix: "a"), People(20, prefix: "b"), People(31, prefix: "t")), Threshold);
+
+        var withheld = Enumerable.Range(0, 4).Count(r => protectedTable.Cells[r, 0]!.Withheld != Withheld.None);
+        Assert.True(withheld >= 3, "the small cell, its partner and one more are withheld");
+        Assert.Equal(Withheld.Small, protectedTable.Cells[0, 0]!.Withheld);
+    }
+
+    [Fact]
+    public void In_a_grid_with_totals_no_withheld_cell_can_be_solved_from_the_rows_and_columns()
+    {
+        int[,] counts =
+        {
+            { 40, 3, 25, 68 },
+            { 30, 20, 15, 65 },
+            { 12, 18, 2, 32 },
+            { 82, 41, 42, 165 },
+        };
+        var cells = new DraftCell[4, 4];
+        for (var r = 0; r < 4; r++)
+        {
+            for (var c = 0; c < 4; c++)
+            {
+                cells[r, c] = new DraftCell.Of(People(counts[r, c], prefix: $"{r}-{c}-"));
+            }
+        }
+
+        var lines = Enumerable.Range(0, 4).Select(r => new Line([(r, 0), (r, 1), (r, 2)], (r, 3)))
+            .Concat(Enumerable.Range(0, 4).Select(c => new Line([(0, c), (1, c), (2, c)], (3, c)))).ToList();
+        var table = new DraftTable("grid", "Grid", ["a", "b", "c", "all"], ["x", "y", "z", "all"], cells, lines);
+
+        var result = Disclosure.Protect(table, Threshold);
+
+        Assert.Equal(Withheld.Small, result.Cells[0, 1]!.Withheld);
+        Assert.Equal(Withheld.Small, result.Cells[2, 2]!.Withheld);
+        Assert.Empty(Attacker.Solve(result, lines));
+    }
+
+    [Fact]
+    public void A_rate_is_shown_only_when_both_of_its_numbers_are()
+    {
+        var cells = new DraftCell[3, 2];
+        cells[0, 0] = new DraftCell.Of(People(5));
+        cells[1, 0] = new DraftCell.Of(People(40, prefix: "a"));
+        cells[2, 0] = new DraftCell.Of(People(45, prefix: "b"));
+        cells[0, 1] = new DraftCell.Rate((0, 0), (2, 0), 100);
+        cells[1, 1] = new DraftCell.Rate((1, 0), (2, 0), 100);
+        cells[2, 1] = new DraftCell.None();
+        var table = new DraftTable("rates", "Rates", ["N", "%"], ["yes", "no", "all"], cells, [new Line([(0, 0), (1, 0)], (2, 0))]);
+
+        var result = Disclosure.Protect(table, Threshold);
+
+        Assert.Equal(Withheld.FromWithheld, result.Cells[0, 1]!.Withheld);
+        Assert.Equal(Withheld.FromWithheld, result.Cells[1, 1]!.Withheld);
+        Assert.Null(result.Cells[2, 1]);
+    }
+}
+
+/// <summary>What a reader of a table could work out: repeatedly, any line with one number missing gives it away.</summary>
+internal static class Attacker
+{
+    public static List<(int Row, int Column)> Solve(ProtectedTable table, IReadOnlyList<Line> lines)
+    {
+        var known = new Dictionary<(int, int), decimal>();
+        for (var r = 0; r < table.Rows.Count; r++)
+        {
+            for (var c = 0; c < table.Columns.Count; c++)
+            {
+                if (table.Cells[r, c] is { Withheld: Withheld.None, Value: { } value })
+                {
+                    known[(r, c)] = value;
+                }
+            }
+        }
+
+        var solved = new List<(int Row, int Column)>();
+        for (var progress = true; progress;)
+        {
+            progress = false;
+            foreach (var line in lines)
+            {
+                var all = line.Parts.Append(line.Total).ToList();
+                var missing = all.Where(cell => !known.ContainsKey(cell)).ToList();
+                if (missing.Count != 1)
+                {
+                    continue;
+                }
+
+                var cell = missing[0];
+                known[cell] = cell == line.Total ? line.Parts.Sum(p => known[p]) : known[line.Total] - line.Parts.Where(p => p != cell).Sum(p => known[p]);
+                solved.Add(cell);
+                progress = true;
+            }
+        }
+
+        return solved;
+    }
+}
