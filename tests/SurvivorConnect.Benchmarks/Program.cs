@@ -4,6 +4,7 @@ using SurvivorConnect.Benchmarks;
 // dotnet run -c Release --project tests/SurvivorConnect.Benchmarks -- --filter '*'        (BenchmarkDotNet)
 // dotnet run -c Release --project tests/SurvivorConnect.Benchmarks -- chat-load [options] (chat load runner)
 // dotnet run -c Release --project tests/SurvivorConnect.Benchmarks -- payouts-load [--payouts N] (payouts load runner)
+// dotnet run -c Release --project tests/SurvivorConnect.Benchmarks -- outcomes-load              (outcome report load runner)
 if (args.Length > 0 && args[0] == "chat-load")
 {
     return await ChatLoad.RunAsync(args[1..]);
@@ -12,6 +13,11 @@ if (args.Length > 0 && args[0] == "chat-load")
 if (args.Length > 0 && args[0] == "payouts-load")
 {
     return await PayoutLoad.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "outcomes-load")
+{
+    return await OutcomesLoad.RunAsync();
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(StorageBenchmarks).Assembly).Run(args);
