@@ -49,6 +49,9 @@ public sealed class PortalPagesTests(PortalServer server)
         { "Quinn (northstar case manager)", "/shared", "" },
         { "Riley (demo youth)", "/my-team", "" },
         { "Riley (demo youth)", "/my-safety-plan", "" },
+        { "Harper (demo outcomes analyst)", "/outcomes", "analyst" },
+        { "Alex (demo case manager)", "/outcomes", "" },
+        { "Taylor (demo agency admin)", "/outcomes", "" },
         { "", "/signin", "signin" },
         { "", "/not-available", "" },
     };

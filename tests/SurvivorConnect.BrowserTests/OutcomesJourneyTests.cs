@@ -1,0 +1,155 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using SurvivorConnect.Api.Features.Mentoring;
+using SurvivorConnect.Storage;
+using static Microsoft.Playwright.Assertions;
+
+namespace SurvivorConnect.BrowserTests;
+
+/// <summary>
+/// A case manager records a youth's time missing from care and their return; the agency's analyst reads the
+/// outcome report (counted, suppressed, with a chart that does not need colour), splits it at a practice change
+/// and downloads a table as CSV; an admin raises the smallest number shown.
+/// </summary>
+[Collection(Portal.Name)]
+public sealed class OutcomesJourneyTests(PortalServer server)
+{
+    private static readonly SemaphoreSlim Seeding = new(1, 1);
+    private static bool _seeded;
+
+    /// <summary>Thirty youth of another case manager, referred a year ago and away once a month for the last six months.</summary>
+    private async Task SeedAsync()
+    {
+        await Seeding.WaitAsync();
+        try
+        {
+            if (_seeded)
+            {
+                return;
+            }
+
+            var store = server.Services.GetRequiredService<IDocumentStore>();
+            var now = server.Time.GetUtcNow();
+            var thisMonth = new DateTimeOffset(now.Year, now.Month, 1, 12, 0, 0, TimeSpan.Zero);
+            for (var i = 0; i < 30; i++)
+            {
+                var id = $"outcomes-youth-{i}";
+                var episodes = Enumerable.Range(1, 6).Select(m => thisMonth.AddMonths(-m).AddDays(4))
+                    .Select((start, e) => new MissingEpisode($"{id}-{e}", start, start.AddDays(2), e % 2 == 0 || i % 3 == 0, ReturnRoute.OnTheirOwn, start, "demo-outcomes-cm"))
+                    .OrderBy(e => e.StartedAt).ToList();
+                await store.UpsertAsync(YouthReferral.Container, new YouthReferral
+                {
+                    Id = id, PartitionKey = "demo", AgencyId = "demo", DisplayName = $"Seeded youth {i}", Age = 16, CaseManagerIds = ["demo-outcomes-cm"],
+                    Stage = StageOfChange.Contemplation, ReferredAt = thisMonth.AddMonths(-12),
+                    StageHistory = [new StageEvent("referral", StageOfChange.Contemplation, null, thisMonth.AddMonths(-12), "demo-outcomes-cm", null)],
+                    MissingEpisodes = episodes,
+                }, CancellationToken.None);
+            }
+
+            _seeded = true;
+        }
+        finally
+        {
+            Seeding.Release();
+        }
+    }
+
+    [Fact]
+    public async Task A_case_manager_records_a_time_away_and_the_return_and_the_match_goes_on()
+    {
+        var caseManager = await server.SignInAsync("Alex (demo case manager)");
+        var name = "Kai " + Guid.NewGuid().ToString("N")[..6];
+        await caseManager.Locator("#refer-name").FillAsync(name);
+        await caseManager.Locator("#refer-age").FillAsync("15");
+        await caseManager.GetByRole(AriaRole.Button, new() { Name = "Add referral" }).ClickAsync();
+        await PortalServer.OpenYouthAsync(caseManager, name);
+
+        var yesterday = server.Time.GetUtcNow().AddDays(-1).UtcDateTime;
+        await caseManager.Locator("#missing-started").FillAsync(yesterday.ToString("yyyy-MM-ddTHH:mm", System.Globalization.CultureInfo.InvariantCulture));
+        await caseManager.Locator("#missing-contact").SelectOptionAsync("yes");
+        await caseManager.GetByRole(AriaRole.Button, new() { Name = "Record the episode" }).ClickAsync();
+        await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The episode is recorded");
+        await Expect(caseManager.Locator("[data-missing-episodes]")).ToContainTextAsync("still away");
+        await Expect(caseManager.Locator("[data-missing-episodes]")).ToContainTextAsync("In contact with a trusted adult: yes");
+
+        // Ended before it started: refused with the reason, nothing changed.
+        await caseManager.Locator("#returned-ended").FillAsync(yesterday.AddDays(-2).ToString("yyyy-MM-ddTHH:mm", System.Globalization.CultureInfo.InvariantCulture));
+        await caseManager.Locator("#returned-how").SelectOptionAsync("WithTrustedAdult");
+        await caseManager.GetByRole(AriaRole.Button, new() { Name = "Record the return" }).ClickAsync();
+        await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("cannot end before it starts");
+
+        await caseManager.Locator("#returned-ended").FillAsync(yesterday.AddHours(20).ToString("yyyy-MM-ddTHH:mm", System.Globalization.CultureInfo.InvariantCulture));
+        await caseManager.Locator("#returned-how").SelectOptionAsync("WithTrustedAdult");
+        await caseManager.GetByRole(AriaRole.Button, new() { Name = "Record the return" }).ClickAsync();
+        await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The return is recorded");
+        await Expect(caseManager.Locator("[data-missing-episodes]")).ToContainTextAsync("Returned: with a trusted adult");
+        await Expect(caseManager.Locator("[data-missing-episodes]")).Not.ToContainTextAsync("still away");
+        await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
+
+        await caseManager.GotoAsync("/outcomes");
+        await Expect(caseManager.Locator("[data-report-scope]")).ToContainTextAsync("Your caseload");
+        await Expect(caseManager.Locator("[data-table=engagements]")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task An_analyst_reads_the_report_splits_it_at_a_practice_change_and_downloads_a_table()
+    {
+        await SeedAsync();
+        var analyst = await server.SignInAsync("Harper (demo outcomes analyst)", phone: true);
+
+        await Expect(analyst).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/outcomes$"));
+        var nav = analyst.GetByRole(AriaRole.Navigation, new() { Name = "Main" });
+        await Expect(nav.GetByRole(AriaRole.Link)).ToHaveTextAsync(["Outcomes", "Notices"]);
+        await Expect(analyst.Locator("[data-report-scope]")).ToContainTextAsync("The whole agency");
+        var served = analyst.Locator("[data-table=youth-served] tbody td").First;
+        await Expect(served).Not.ToHaveTextAsync("fewer than 11");
+        await Expect(analyst.Locator("[data-table=missing-by-month] .bars li").First).ToContainTextAsync("fewer than 11");
+        await Expect(analyst.Locator("[data-table=missing-by-month] .bars .bar-value").Nth(6)).ToHaveTextAsync("30");
+        await Expect(analyst.Locator("main")).Not.ToContainTextAsync("Seeded youth");
+        await Accessibility.AssertNoSeriousViolationsAsync(analyst);
+        await Accessibility.ScreenshotAsync(analyst, "analyst-outcomes-phone");
+
+        // Practice changed three months ago: episodes before and after.
+        var now = server.Time.GetUtcNow();
+        var change = new DateOnly(now.Year, now.Month, 1).AddMonths(-3).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+        await analyst.Locator("#report-change").FillAsync(change);
+        await analyst.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
+        var missing = analyst.Locator("[data-table=missing-episodes]");
+        await Expect(missing.Locator("tbody th")).ToHaveTextAsync(["Before the practice change", "From the practice change", "Whole period"]);
+        await Expect(missing.Locator("tbody tr").Nth(1).Locator("td").Nth(2)).ToHaveTextAsync("90");
+        await Accessibility.AssertNoSeriousViolationsAsync(analyst);
+
+        var download = await analyst.RunAndWaitForDownloadAsync(() => missing.GetByRole(AriaRole.Link, new() { NameString = "as CSV" }).ClickAsync());
+        var csv = await File.ReadAllTextAsync(await download.PathAsync());
+        var lines = csv.TrimStart('\uFEFF').Split("\r\n");
+        Assert.Contains("Missing-from-care episodes", lines[0], StringComparison.Ordinal);
+        Assert.Contains("fewer than 11 people", lines[0], StringComparison.Ordinal);
+        Assert.StartsWith("From the practice change,", lines[3], StringComparison.Ordinal);
+
+        // Nothing else is the analyst's: the youth list is refused.
+        await analyst.GotoAsync("/caseload");
+        await Expect(analyst.Locator("main")).Not.ToContainTextAsync("Riley");
+    }
+
+    [Fact]
+    public async Task An_admin_raises_the_smallest_number_shown_and_the_report_follows()
+    {
+        await SeedAsync();
+        var admin = await server.SignInAsync("Taylor (demo agency admin)");
+        await admin.GotoAsync("/outcomes");
+
+        await admin.Locator("#threshold").FillAsync("5");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(admin.Locator("#threshold-error")).ToBeVisibleAsync();
+
+        await admin.Locator("#threshold").FillAsync("40");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(admin.Locator("[data-outcome]")).ToContainTextAsync("Saved");
+        await Expect(admin.Locator("[data-table=youth-served] tbody td").First).ToHaveTextAsync("fewer than 40");
+
+        await admin.Locator("#threshold").FillAsync("11");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(admin.Locator("[data-table=youth-served] tbody td").First).Not.ToHaveTextAsync("fewer than 40");
+        await Accessibility.AssertNoSeriousViolationsAsync(admin);
+    }
+}
