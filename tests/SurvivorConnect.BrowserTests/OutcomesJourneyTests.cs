@@ -116,7 +116,7 @@ public sealed class OutcomesJourneyTests(PortalServer server)
         await analyst.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
         var missing = analyst.Locator("[data-table=missing-episodes]");
         await Expect(missing.Locator("tbody th")).ToHaveTextAsync(["Before the practice change", "From the practice change", "Whole period"]);
-        await Expect(missing.Locator("tbody tr").Nth(1).Locator("td").Nth(2)).ToHaveTextAsync("90");
+        await Expect(missing.Locator("tbody tr").Nth(1).Locator("td").Nth(3)).ToHaveTextAsync("90");
         await Accessibility.AssertNoSeriousViolationsAsync(analyst);
 
         var download = await analyst.RunAndWaitForDownloadAsync(() => missing.GetByRole(AriaRole.Link, new() { NameString = "as CSV" }).ClickAsync());

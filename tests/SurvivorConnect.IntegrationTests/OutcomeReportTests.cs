@@ -114,7 +114,11 @@ public sealed class OutcomeReportTests(ApiFactory api)
         Assert.Equal("Differencing", june.Cell("youth-served", "Youth served, each counted once", "Youth").Withheld);
         Assert.Equal("withheld", june.Cell("missing-episodes", "Whole period", "Youth with an episode").Shown);
         Assert.Equal("fewer than 11", june.Cell("youth-served-by-month", "2026-06", "Youth").Shown);
-        Assert.Equal(25, reports[0].Cell("missing-episodes", "Whole period", "Youth with an episode").Value);
+        Assert.Equal(25, reports[0].Cell("missing-episodes", "Whole period", "Youth served").Value);
+
+        // Every youth was away: showing how many were, beside how many were served, would say so of each.
+        Assert.Equal("fewer than 11", reports[0].Cell("missing-episodes", "Whole period", "Youth without one").Shown);
+        Assert.Equal("Complementary", reports[0].Cell("missing-episodes", "Whole period", "Youth with an episode").Withheld);
     }
 
     [Fact]

@@ -28,6 +28,8 @@ public sealed class OutcomeCalculatorTests
 
     private static decimal? Value(DraftTable table, int row, int column) => table.Cells[row, column] is DraftCell.Of of ? of.Measure.Value : null;
 
+    private static int Column(DraftTable table, string name) => table.Columns.ToList().IndexOf(name);
+
     private static DraftTable Table(IReadOnlyList<YouthReferral> youth, string key, int? change = null) =>
         OutcomeCalculator.Tables(new OutcomeInputs(youth, [], [], null), FirstHalf, change, Now).Single(t => t.Key == key);
 
@@ -71,13 +73,55 @@ public sealed class OutcomeCalculatorTests
         var missing = Table(youth, "missing-episodes", change: 3);
 
         Assert.Equal(["Before the practice change", "From the practice change", "Whole period"], missing.Rows);
-        Assert.Equal(2, Value(missing, 0, 2));
-        Assert.Equal(1, Value(missing, 1, 2));
-        Assert.Equal(3, Value(missing, 2, 2));
-        Assert.Equal(5, Value(missing, 0, 4));
-        Assert.Equal(2, Value(missing, 1, 4));
-        Assert.Equal(1, Value(missing, 2, 5));
-        Assert.Equal(2, Value(missing, 2, 6));
+        Assert.Equal(2, Value(missing, 0, Column(missing, "Episodes")));
+        Assert.Equal(1, Value(missing, 1, Column(missing, "Episodes")));
+        Assert.Equal(3, Value(missing, 2, Column(missing, "Episodes")));
+        Assert.Equal(5, Value(missing, 0, Column(missing, "Median length (days, ended episodes)")));
+        Assert.Equal(2, Value(missing, 1, Column(missing, "Median length (days, ended episodes)")));
+        Assert.Equal(1, Value(missing, 2, Column(missing, "Stayed in contact with a trusted adult")));
+        Assert.Equal(2, Value(missing, 2, Column(missing, "Did not, or not known")));
+        Assert.Equal(0, Value(missing, 2, Column(missing, "Youth without one")));
+    }
+
+    [Fact]
+    public void A_match_open_for_months_counts_once_and_matches_active_before_the_period_are_told_apart()
+    {
+        var youth = Youth("a", null, On(1, 1));
+        Match Open(string id, DateTimeOffset activated) => new()
+        {
+            Id = id, YouthId = "a", MentorId = "m", CaseManagerId = "cm", State = MatchState.Active, ProposedAt = activated.AddDays(-2),
+            History = [new MatchTransition(MatchState.AwaitingConsent, MatchState.Active, "activate", activated, "cm")],
+        };
+
+        var matches = OutcomeCalculator.Tables(new OutcomeInputs([youth], [Open("m1", On(2, 1)), Open("m2", new DateTimeOffset(2025, 11, 1, 0, 0, 0, TimeSpan.Zero))], [], null), FirstHalf, null, Now)
+            .Single(t => t.Key == "matches");
+
+        Assert.Equal(2, Value(matches, matches.Rows.ToList().IndexOf("Active at some time in the period"), 0));
+        Assert.Equal(1, Value(matches, matches.Rows.ToList().IndexOf("Became active in the period"), 0));
+        Assert.Equal(1, Value(matches, matches.Rows.ToList().IndexOf("Active from before the period"), 0));
+    }
+
+    [Fact]
+    public void A_number_shown_in_two_tables_is_withheld_in_both_or_shown_in_both_and_no_small_month_can_be_worked_back()
+    {
+        // Thirty youth away in each of January to May; two of them away in June too.
+        var youth = Enumerable.Range(0, 30).Select(i => Youth($"y{i}", null, On(1, 1),
+            episodes: [.. Enumerable.Range(1, i < 2 ? 6 : 5).Select(m => Episode(On(m, 3), 1, true))])).ToList();
+
+        var tables = Disclosure.Protect(OutcomeCalculator.Tables(new OutcomeInputs(youth, [], [], null), FirstHalf, null, Now), 11);
+        var byMonth = tables.Single(t => t.Key == "missing-by-month");
+        var missing = tables.Single(t => t.Key == "missing-episodes");
+
+        Assert.Equal(Withheld.Small, byMonth.Cells[5, 0]!.Withheld);
+        Assert.Equal(byMonth.Cells[6, 0], missing.Cells[0, missing.Columns.ToList().IndexOf("Episodes")]);
+        var lines = new[] { new Line([.. Enumerable.Range(0, 6).Select(m => (m, 0))], (6, 0)) };
+        var known = byMonth with { Cells = (ProtectedCell?[,])byMonth.Cells.Clone() };
+        if (missing.Cells[0, missing.Columns.ToList().IndexOf("Episodes")] is { Withheld: Withheld.None } total)
+        {
+            known.Cells[6, 0] = total;
+        }
+
+        Assert.Empty(Attacker.Solve(known, lines));
     }
 
     [Fact]

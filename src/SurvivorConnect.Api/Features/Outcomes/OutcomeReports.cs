@@ -139,8 +139,8 @@ internal sealed class OutcomeReportHandlers(AgencyStore store, EngagementData en
             ? ReportPeriod.MonthsFrom(period.FirstMonth, changed) - 1
             : null;
         var threshold = agency.ReportThreshold;
-        var tables = OutcomeCalculator.Tables(inputs, period, change, store.Now)
-            .Select(t => View(Disclosure.Protect(t, threshold), threshold))
+        var tables = Disclosure.Protect(OutcomeCalculator.Tables(inputs, period, change, store.Now), threshold)
+            .Select(t => View(t, threshold))
             .ToList();
         return new OutcomeReport(scope, period.Label(0), period.Label(period.Months - 1), query.PracticeChangedFrom, threshold, store.Now, Freshness, tables);
     }

@@ -64,14 +64,18 @@ public sealed class Measure(Aggregate aggregate, int firstMonth, int lastMonth)
     };
 
     /// <summary>Counts <paramref name="person"/> in <paramref name="month"/> with <paramref name="amount"/>; a month outside the cell's stretch is ignored.</summary>
-    public void Add(string person, int month, decimal amount = 1)
+    public void Add(string person, int month, decimal amount = 1) => Add(person, [month], amount);
+
+    /// <summary>Counts one thing of <paramref name="person"/> that runs over <paramref name="months"/> (an open match, say) once, with <paramref name="amount"/>.</summary>
+    public void Add(string person, IEnumerable<int> months, decimal amount = 1)
     {
-        if (month < firstMonth || month > lastMonth)
+        var mask = months.Where(m => m >= firstMonth && m <= lastMonth).Aggregate(0UL, (bits, m) => bits | 1UL << m);
+        if (mask == 0)
         {
             return;
         }
 
-        _people[person] = _people.GetValueOrDefault(person) | 1UL << month;
+        _people[person] = _people.GetValueOrDefault(person) | mask;
         _sum += amount;
         _values.Add(amount);
         _smallestAmount = Math.Min(_smallestAmount, amount);
@@ -101,8 +105,14 @@ public abstract record DraftCell
     public sealed record None : DraftCell;
 }
 
-/// <summary>Cells that add up: the parts, then their total. What a reader could solve for, so suppression must see it.</summary>
+/// <summary>Cells of a table that add up: the parts, then their total. What a reader could solve for, so suppression must see it.</summary>
 public sealed record Line(IReadOnlyList<(int Row, int Column)> Parts, (int Row, int Column) Total);
+
+/// <summary>A line as the measures it names, wherever in the report they are shown.</summary>
+public sealed record Sum(IReadOnlyList<Measure> Parts, Measure Total)
+{
+    public IEnumerable<Measure> Cells => Parts.Append(Total);
+}
 
 public sealed record DraftTable(string Key, string Title, IReadOnlyList<string> Columns, IReadOnlyList<string> Rows, DraftCell[,] Cells, IReadOnlyList<Line> Lines, bool Trend = false);
 
@@ -111,7 +121,8 @@ public sealed record ProtectedCell(decimal? Value, Withheld Withheld);
 public sealed record ProtectedTable(string Key, string Title, IReadOnlyList<string> Columns, IReadOnlyList<string> Rows, ProtectedCell?[,] Cells, bool Trend);
 
 /// <summary>
-/// Statistical disclosure control for outcome reports, in three steps over each table:
+/// Statistical disclosure control for outcome reports, in three steps over a whole report at once (a number that
+/// appears in two tables is one number, withheld in both or shown in both):
 /// 1. a cell with fewer people behind it than the threshold is withheld ("fewer than 11");
 /// 2. a cell is withheld when a report over any shorter run of the same months would differ from it by fewer people
 ///    than the threshold, so two overlapping reports cannot be subtracted to single a few people out;
@@ -120,36 +131,26 @@ public sealed record ProtectedTable(string Key, string Title, IReadOnlyList<stri
 /// </summary>
 public static class Disclosure
 {
-    public static ProtectedTable Protect(DraftTable table, int threshold)
+    public static ProtectedTable Protect(DraftTable table, int threshold) => Protect([table], threshold)[0];
+
+    public static IReadOnlyList<ProtectedTable> Protect(IReadOnlyList<DraftTable> tables, int threshold)
     {
-        ArgumentNullException.ThrowIfNull(table);
-        var rows = table.Rows.Count;
-        var columns = table.Columns.Count;
-        var withheld = new Withheld[rows, columns];
-        for (var r = 0; r < rows; r++)
+        ArgumentNullException.ThrowIfNull(tables);
+        var withheld = new Dictionary<Measure, Withheld>(ReferenceEqualityComparer.Instance);
+        foreach (var table in tables)
         {
-            for (var c = 0; c < columns; c++)
+            foreach (var cell in table.Cells)
             {
-                withheld[r, c] = table.Cells[r, c] is DraftCell.Of of ? Primary(of.Measure, threshold) : Withheld.None;
-            }
-        }
-
-        Complement(table, withheld, threshold);
-        var cells = new ProtectedCell?[rows, columns];
-        for (var r = 0; r < rows; r++)
-        {
-            for (var c = 0; c < columns; c++)
-            {
-                cells[r, c] = table.Cells[r, c] switch
+                if (cell is DraftCell.Of of && !withheld.ContainsKey(of.Measure))
                 {
-                    DraftCell.Of of => withheld[r, c] == Withheld.None ? new ProtectedCell(of.Measure.Value, Withheld.None) : new ProtectedCell(null, withheld[r, c]),
-                    DraftCell.Rate rate => RateOf(table, withheld, rate),
-                    _ => null,
-                };
+                    withheld[of.Measure] = Primary(of.Measure, threshold);
+                }
             }
         }
 
-        return new ProtectedTable(table.Key, table.Title, table.Columns, table.Rows, cells, table.Trend);
+        var lines = tables.SelectMany(t => t.Lines.Select(l => new Sum([.. l.Parts.Select(p => MeasureAt(t, p))], MeasureAt(t, l.Total)))).ToList();
+        Complement(lines, withheld, threshold);
+        return [.. tables.Select(t => Protected(t, withheld))];
     }
 
     /// <summary>Steps 1 and 2 for one cell.</summary>
@@ -185,66 +186,32 @@ public static class Disclosure
         return Withheld.None;
     }
 
-    private static ulong Stretch(int first, int last) => (last - first == 63 ? ulong.MaxValue : (1UL << (last - first + 1)) - 1) << first;
-
-    /// <summary>Step 3: withholds the smallest shown part of a line until every withheld cell is safe.</summary>
-    private static void Complement(DraftTable table, Withheld[,] withheld, int threshold)
+    /// <summary>A withheld cell a reader could work out from the sums, or null when there is none.</summary>
+    public static Measure? Exposed(IReadOnlyList<Sum> sums, IReadOnlyDictionary<Measure, Withheld> withheld, int threshold)
     {
-        while (Exposed(table, withheld, threshold) is { } exposed)
-        {
-            var candidates = table.Lines.Where(l => Cells(l).Contains(exposed))
-                .SelectMany(Cells)
-                .Where(cell => withheld[cell.Row, cell.Column] == Withheld.None)
-                .OrderBy(cell => table.Lines.Any(l => l.Total == cell) ? 1 : 0)
-                .ThenBy(cell => ValueOf(table, cell))
-                .ToList();
-            if (candidates.Count == 0)
-            {
-                throw new InvalidOperationException($"Table '{table.Key}' has a withheld cell that no other cell can protect.");
-            }
-
-            var chosen = candidates[0];
-            withheld[chosen.Row, chosen.Column] = Withheld.Complementary;
-        }
-    }
-
-    /// <summary>A withheld cell a reader could work out from the lines, or null when there is none.</summary>
-    public static (int Row, int Column)? Exposed(DraftTable table, Withheld[,] withheld, int threshold)
-    {
-        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(sums);
         ArgumentNullException.ThrowIfNull(withheld);
-        var unknowns = new List<(int Row, int Column)>();
-        foreach (var line in table.Lines)
-        {
-            foreach (var cell in Cells(line))
-            {
-                if (withheld[cell.Row, cell.Column] != Withheld.None && !unknowns.Contains(cell))
-                {
-                    unknowns.Add(cell);
-                }
-            }
-        }
-
+        var unknowns = sums.SelectMany(s => s.Cells).Where(m => withheld[m] != Withheld.None).Distinct(ReferenceEqualityComparer.Instance).Cast<Measure>().ToList();
         if (unknowns.Count == 0)
         {
             return null;
         }
 
-        var equations = table.Lines.Select(line =>
+        var equations = sums.Select(sum =>
         {
             var coefficients = new double[unknowns.Count];
             var constant = 0m;
-            foreach (var cell in Cells(line))
+            foreach (var cell in sum.Cells)
             {
-                var sign = cell == line.Total ? -1 : 1;
-                var index = unknowns.IndexOf(cell);
+                var sign = ReferenceEquals(cell, sum.Total) ? -1 : 1;
+                var index = unknowns.FindIndex(u => ReferenceEquals(u, cell));
                 if (index >= 0)
                 {
                     coefficients[index] += sign;
                 }
                 else
                 {
-                    constant -= sign * ValueOf(table, cell);
+                    constant -= sign * (cell.Value ?? 0);
                 }
             }
 
@@ -262,17 +229,40 @@ public static class Disclosure
             }
         }
 
-        return Pinned(table, unknowns, equations, withheld, threshold);
+        return Pinned(unknowns, equations, withheld, threshold);
     }
 
-    /// <summary>Bounds a reader knows (small cells 0 to threshold − 1; others at least the threshold), tightened by each line until nothing moves.</summary>
-    private static (int Row, int Column)? Pinned(
-        DraftTable table, List<(int Row, int Column)> unknowns, List<(double[] Coefficients, decimal Constant)> equations, Withheld[,] withheld, int threshold)
+    private static ulong Stretch(int first, int last) => (last - first == 63 ? ulong.MaxValue : (1UL << (last - first + 1)) - 1) << first;
+
+    private static Measure MeasureAt(DraftTable table, (int Row, int Column) cell) =>
+        table.Cells[cell.Row, cell.Column] is DraftCell.Of of ? of.Measure : throw new InvalidOperationException($"A line of '{table.Key}' names a cell that is not a measure.");
+
+    /// <summary>Step 3: withholds the smallest shown part of a sum until every withheld cell is safe.</summary>
+    private static void Complement(List<Sum> sums, Dictionary<Measure, Withheld> withheld, int threshold)
     {
-        var measures = unknowns.Select(u => ((DraftCell.Of)table.Cells[u.Row, u.Column]).Measure).ToArray();
-        var small = unknowns.Select(u => withheld[u.Row, u.Column] == Withheld.Small).ToArray();
-        var low = measures.Select((m, i) => small[i] ? 0m : m.LeastWhenWithheld(threshold)).ToArray();
-        var high = measures.Select((m, i) => small[i] ? m.MostWhenSmall(threshold) : Measure.Unbounded).ToArray();
+        while (Exposed(sums, withheld, threshold) is { } exposed)
+        {
+            var candidates = sums.Where(s => s.Cells.Any(c => ReferenceEquals(c, exposed)))
+                .SelectMany(s => s.Cells)
+                .Where(cell => withheld[cell] == Withheld.None)
+                .OrderBy(cell => sums.Any(s => ReferenceEquals(s.Total, cell)) ? 1 : 0)
+                .ThenBy(cell => cell.Value ?? 0)
+                .ToList();
+            if (candidates.Count == 0)
+            {
+                throw new InvalidOperationException("A withheld cell that no other cell can protect.");
+            }
+
+            withheld[candidates[0]] = Withheld.Complementary;
+        }
+    }
+
+    /// <summary>Bounds a reader knows (small cells 0 to threshold − 1; others at least the threshold), tightened by each sum until nothing moves.</summary>
+    private static Measure? Pinned(List<Measure> unknowns, List<(double[] Coefficients, decimal Constant)> equations, IReadOnlyDictionary<Measure, Withheld> withheld, int threshold)
+    {
+        var small = unknowns.Select(u => withheld[u] == Withheld.Small).ToArray();
+        var low = unknowns.Select((m, i) => small[i] ? 0m : m.LeastWhenWithheld(threshold)).ToArray();
+        var high = unknowns.Select((m, i) => small[i] ? m.MostWhenSmall(threshold) : Measure.Unbounded).ToArray();
         for (var changed = true; changed;)
         {
             changed = false;
@@ -359,21 +349,27 @@ public static class Disclosure
         return rank;
     }
 
-    private static IEnumerable<(int Row, int Column)> Cells(Line line) => line.Parts.Append(line.Total);
-
-    private static decimal ValueOf(DraftTable table, (int Row, int Column) cell) =>
-        table.Cells[cell.Row, cell.Column] is DraftCell.Of of ? of.Measure.Value ?? 0 : 0;
-
-    private static ProtectedCell RateOf(DraftTable table, Withheld[,] withheld, DraftCell.Rate rate)
+    private static ProtectedTable Protected(DraftTable table, Dictionary<Measure, Withheld> withheld)
     {
-        if (withheld[rate.Numerator.Row, rate.Numerator.Column] != Withheld.None || withheld[rate.Denominator.Row, rate.Denominator.Column] != Withheld.None)
+        var cells = new ProtectedCell?[table.Rows.Count, table.Columns.Count];
+        for (var r = 0; r < table.Rows.Count; r++)
         {
-            return new ProtectedCell(null, Withheld.FromWithheld);
+            for (var c = 0; c < table.Columns.Count; c++)
+            {
+                cells[r, c] = table.Cells[r, c] switch
+                {
+                    DraftCell.Of of => withheld[of.Measure] == Withheld.None ? new ProtectedCell(of.Measure.Value, Withheld.None) : new ProtectedCell(null, withheld[of.Measure]),
+                    DraftCell.Rate rate => RateOf(MeasureAt(table, rate.Numerator), MeasureAt(table, rate.Denominator), rate.Scale, withheld),
+                    _ => null,
+                };
+            }
         }
 
-        var denominator = ValueOf(table, rate.Denominator);
-        return denominator == 0
-            ? new ProtectedCell(null, Withheld.FromWithheld)
-            : new ProtectedCell(Math.Round(ValueOf(table, rate.Numerator) / denominator * rate.Scale, 2), Withheld.None);
+        return new ProtectedTable(table.Key, table.Title, table.Columns, table.Rows, cells, table.Trend);
     }
+
+    private static ProtectedCell RateOf(Measure numerator, Measure denominator, decimal scale, Dictionary<Measure, Withheld> withheld) =>
+        withheld[numerator] != Withheld.None || withheld[denominator] != Withheld.None || denominator.Value is null or 0
+            ? new ProtectedCell(null, Withheld.FromWithheld)
+            : new ProtectedCell(Math.Round(numerator.Value!.Value / denominator.Value.Value * scale, 2), Withheld.None);
 }

@@ -29,14 +29,17 @@ public static class OutcomeCalculator
         ArgumentNullException.ThrowIfNull(period);
         var youthById = inputs.Youth.ToDictionary(y => y.Id, StringComparer.Ordinal);
         var served = inputs.Youth.GroupBy(PersonOf).ToDictionary(g => g.Key, g => ServedMonths(g, inputs.Matches, period, now), StringComparer.Ordinal);
+        // A number shown in two tables is one measure, so it is withheld in both or shown in both.
+        var missing = Missing(inputs.Youth, served, period, practiceChange);
+        var whole = missing.Rows.Count - 1;
         var tables = new List<DraftTable>
         {
-            YouthServed(served, period),
+            Column("youth-served", "Youth served", "Youth", [("Youth served, each counted once", ((DraftCell.Of)missing.Cells[whole, ServedColumn]).Measure)]),
             ServedByMonth(served, period),
             Transitions(inputs.Youth, period),
             TimeInStage(inputs.Youth, period),
-            Missing(inputs.Youth, served, period, practiceChange),
-            MissingByMonth(inputs.Youth, period),
+            missing,
+            MissingByMonth(inputs.Youth, period, ((DraftCell.Of)missing.Cells[whole, Episodes]).Measure),
             Matches(inputs.Matches, youthById, period),
             ChatSafety(inputs.Flags, youthById, period),
         };
@@ -73,20 +76,6 @@ public static class OutcomeCalculator
         }
 
         return [.. months];
-    }
-
-    private static DraftTable YouthServed(Dictionary<string, IReadOnlyList<int>> served, ReportPeriod period)
-    {
-        var all = new Measure(Aggregate.People, 0, period.Months - 1);
-        foreach (var (person, months) in served)
-        {
-            foreach (var month in months)
-            {
-                all.Add(person, month);
-            }
-        }
-
-        return Column("youth-served", "Youth served", "Youth", [("Youth served, each counted once", all)]);
     }
 
     private static DraftTable ServedByMonth(Dictionary<string, IReadOnlyList<int>> served, ReportPeriod period)
@@ -160,7 +149,11 @@ public static class OutcomeCalculator
     // Opportunities, sessions and hours add up over the kinds of work; survivors do not (one may do several kinds).
     private static readonly int[] AdditiveEngagementColumns = [0, 1, 3];
 
-    private const int ServedColumn = 0, WithEpisode = 1, Episodes = 2, PerYouth = 3, MedianDays = 4, InContact = 5, NotInContact = 6, ContactRate = 7, StillAway = 8;
+    private const int ServedColumn = 0, WithEpisode = 1, WithoutEpisode = 2, Episodes = 3, Ended = 4, StillAway = 5, PerYouth = 6, MedianDays = 7,
+        InContact = 8, NotInContact = 9, ContactRate = 10;
+
+    // Counts that add up across the before and after rows (episodes are placed by the month they started).
+    private static readonly int[] AdditiveEpisodeColumns = [Episodes, Ended, StillAway, InContact, NotInContact];
 
     private static DraftTable Missing(IReadOnlyList<YouthReferral> youth, Dictionary<string, IReadOnlyList<int>> served, ReportPeriod period, int? change)
     {
@@ -168,46 +161,56 @@ public static class OutcomeCalculator
             ? new[] { ("Before the practice change", 0, changed - 1), ("From the practice change", changed, period.Months - 1), ("Whole period", 0, period.Months - 1) }
             : [("Whole period", 0, period.Months - 1)];
         var rows = stretches.Length;
-        var cells = new DraftCell[rows, 9];
+        var cells = new DraftCell[rows, 11];
         var lines = new List<Line>();
         for (var r = 0; r < rows; r++)
         {
             var (_, first, last) = stretches[r];
-            var measures = new[]
+            var measures = new Measure?[11];
+            foreach (var column in new[] { ServedColumn, WithEpisode, WithoutEpisode })
             {
-                new Measure(Aggregate.People, first, last), new Measure(Aggregate.People, first, last), new Measure(Aggregate.Sum, first, last),
-                null, new Measure(Aggregate.Median, first, last), new Measure(Aggregate.Sum, first, last), new Measure(Aggregate.Sum, first, last), null,
-                new Measure(Aggregate.Sum, first, last),
-            };
-            foreach (var (person, months) in served)
-            {
-                foreach (var month in months)
-                {
-                    measures[ServedColumn]!.Add(person, month);
-                }
+                measures[column] = new Measure(Aggregate.People, first, last);
             }
 
+            foreach (var column in new[] { Episodes, Ended, StillAway, InContact, NotInContact })
+            {
+                measures[column] = new Measure(Aggregate.Sum, first, last);
+            }
+
+            measures[MedianDays] = new Measure(Aggregate.Median, first, last);
+            var away = new HashSet<string>(StringComparer.Ordinal);
             foreach (var y in youth)
             {
                 foreach (var e in y.MissingEpisodes)
                 {
-                    if (period.MonthOf(e.StartedAt) is not { } month)
+                    if (period.MonthOf(e.StartedAt) is not { } month || month < first || month > last)
                     {
                         continue;
                     }
 
                     var person = PersonOf(y);
+                    away.Add(person);
                     measures[WithEpisode]!.Add(person, month);
                     measures[Episodes]!.Add(person, month);
                     measures[e.StayedInContact == true ? InContact : NotInContact]!.Add(person, month);
                     if (e.EndedAt is { } ended)
                     {
+                        measures[Ended]!.Add(person, month);
                         measures[MedianDays]!.Add(person, month, Days(e.StartedAt, ended));
                     }
                     else
                     {
                         measures[StillAway]!.Add(person, month);
                     }
+                }
+            }
+
+            foreach (var (person, months) in served)
+            {
+                measures[ServedColumn]!.Add(person, months);
+                if (!away.Contains(person))
+                {
+                    measures[WithoutEpisode]!.Add(person, months);
                 }
             }
 
@@ -218,23 +221,25 @@ public static class OutcomeCalculator
 
             cells[r, PerYouth] = new DraftCell.Rate((r, Episodes), (r, ServedColumn), 1);
             cells[r, ContactRate] = new DraftCell.Rate((r, InContact), (r, Episodes), 100);
+            lines.Add(new Line([(r, WithEpisode), (r, WithoutEpisode)], (r, ServedColumn)));
+            lines.Add(new Line([(r, Ended), (r, StillAway)], (r, Episodes)));
             lines.Add(new Line([(r, InContact), (r, NotInContact)], (r, Episodes)));
         }
 
         if (rows == 3)
         {
-            lines.AddRange(new[] { Episodes, InContact, NotInContact, StillAway }.Select(c => new Line([(0, c), (1, c)], (2, c))));
+            lines.AddRange(AdditiveEpisodeColumns.Select(c => new Line([(0, c), (1, c)], (2, c))));
         }
 
         return new DraftTable("missing-episodes", "Missing-from-care episodes (by the month they started)",
-            ["Youth served", "Youth with an episode", "Episodes", "Episodes per youth served", "Median length (days, ended episodes)",
-             "Stayed in contact with a trusted adult", "Did not, or not known", "Contact rate (%)", "Still away"],
+            ["Youth served", "Youth with an episode", "Youth without one", "Episodes", "Ended", "Still away", "Episodes per youth served",
+             "Median length (days, ended episodes)", "Stayed in contact with a trusted adult", "Did not, or not known", "Contact rate (%)"],
             [.. stretches.Select(s => s.Item1)], cells, lines);
     }
 
-    private static DraftTable MissingByMonth(IReadOnlyList<YouthReferral> youth, ReportPeriod period)
+    private static DraftTable MissingByMonth(IReadOnlyList<YouthReferral> youth, ReportPeriod period, Measure wholePeriod)
     {
-        var months = Enumerable.Range(0, period.Months).Select(m => new Measure(Aggregate.Sum, m, m)).Append(new Measure(Aggregate.Sum, 0, period.Months - 1)).ToArray();
+        var months = Enumerable.Range(0, period.Months).Select(m => new Measure(Aggregate.Sum, m, m)).Append(wholePeriod).ToArray();
         foreach (var y in youth)
         {
             foreach (var e in y.MissingEpisodes)
@@ -242,7 +247,6 @@ public static class OutcomeCalculator
                 if (period.MonthOf(e.StartedAt) is { } month)
                 {
                     months[month].Add(PersonOf(y), month);
-                    months[^1].Add(PersonOf(y), month);
                 }
             }
         }
@@ -256,31 +260,26 @@ public static class OutcomeCalculator
     {
         var all = period.Months - 1;
         Measure New(Aggregate a = Aggregate.Sum) => new(a, 0, all);
-        var (proposed, activated, active, planned, unplanned, closed, rematches, length) = (New(), New(), New(), New(), New(), New(), New(), New(Aggregate.Median));
+        var (proposed, firsts, rematches, active, activated, already) = (New(), New(), New(), New(), New(), New());
+        var (planned, unplanned, closed, length) = (New(), New(), New(), New(Aggregate.Median));
         foreach (var m in matches)
         {
             var person = PersonOf(m.YouthId, youth);
             if (period.MonthOf(m.ProposedAt) is { } proposedIn)
             {
                 proposed.Add(person, proposedIn);
-                if (m.PreviousMatchId is not null)
-                {
-                    rematches.Add(person, proposedIn);
-                }
+                (m.PreviousMatchId is null ? firsts : rematches).Add(person, proposedIn);
             }
 
             var start = m.History.FirstOrDefault(t => t.To == MatchState.Active)?.At;
-            if (start is { } began && period.MonthOf(began) is { } activatedIn)
-            {
-                activated.Add(person, activatedIn);
-            }
-
             if (start is { } from)
             {
                 var end = m.Closure?.At ?? (m.State == MatchState.Closed ? m.History[^1].At : period.End);
-                foreach (var month in period.MonthsBetween(from, end))
+                var months = period.MonthsBetween(from, end).ToList();
+                if (months.Count > 0)
                 {
-                    active.Add(person, month);
+                    active.Add(person, months);
+                    (from >= period.Start ? activated : already).Add(person, months[0]);
                 }
             }
 
@@ -297,16 +296,18 @@ public static class OutcomeCalculator
 
         var table = Column("matches", "Mentoring matches", "Matches",
         [
-            ("Proposed", proposed), ("Became active", activated), ("Active at some time in the period", active), ("Closed as planned", planned),
-            ("Closed not as planned", unplanned), ("Closed", closed), ("Rematches proposed", rematches), ("Median length of closed matches (days)", length),
+            ("First matches proposed", firsts), ("Rematches proposed", rematches), ("Proposed", proposed),
+            ("Became active in the period", activated), ("Active from before the period", already), ("Active at some time in the period", active),
+            ("Closed as planned", planned), ("Closed not as planned", unplanned), ("Closed", closed), ("Median length of closed matches (days)", length),
         ]);
-        return table with { Lines = [new Line([(3, 0), (4, 0)], (5, 0))] };
+        return table with { Lines = [new Line([(0, 0), (1, 0)], (2, 0)), new Line([(3, 0), (4, 0)], (5, 0)), new Line([(6, 0), (7, 0)], (8, 0))] };
     }
 
     private static DraftTable ChatSafety(IReadOnlyList<SafetyFlag> flags, Dictionary<string, YouthReferral> youth, ReportPeriod period)
     {
         var all = period.Months - 1;
-        var (flagged, held, urgent, review) = (new Measure(Aggregate.Sum, 0, all), new Measure(Aggregate.Sum, 0, all), new Measure(Aggregate.Sum, 0, all), new Measure(Aggregate.Median, 0, all));
+        Measure New(Aggregate a = Aggregate.Sum) => new(a, 0, all);
+        var (flagged, held, notHeld, urgent, notUrgent, review) = (New(), New(), New(), New(), New(), New(Aggregate.Median));
         foreach (var flag in flags)
         {
             if (period.MonthOf(flag.RaisedAt) is not { } month)
@@ -316,15 +317,8 @@ public static class OutcomeCalculator
 
             var person = PersonOf(flag.YouthId, youth);
             flagged.Add(person, month);
-            if (flag.Held)
-            {
-                held.Add(person, month);
-            }
-
-            if (flag.Urgent)
-            {
-                urgent.Add(person, month);
-            }
+            (flag.Held ? held : notHeld).Add(person, month);
+            (flag.Urgent ? urgent : notUrgent).Add(person, month);
 
             if (flag.ResolvedAt is { } resolved)
             {
@@ -332,8 +326,12 @@ public static class OutcomeCalculator
             }
         }
 
-        return Column("chat-safety", "Chat safety (messages flagged, by the month they were raised)", "Number",
-            [("Messages flagged", flagged), ("Held for review", held), ("Urgent", urgent), ("Median time to review (hours)", review)]);
+        var table = Column("chat-safety", "Chat safety (messages flagged, by the month they were raised)", "Number",
+        [
+            ("Held for review", held), ("Not held", notHeld), ("Urgent", urgent), ("Not urgent", notUrgent), ("Messages flagged", flagged),
+            ("Median time to review (hours)", review),
+        ]);
+        return table with { Lines = [new Line([(0, 0), (1, 0)], (4, 0)), new Line([(2, 0), (3, 0)], (4, 0))] };
     }
 
     private static DraftTable Engagements(AgencyInputs agency, ReportPeriod period)
