@@ -44,7 +44,7 @@ internal static class OutcomesLoad
             var slowest = TimeSpan.Zero;
             foreach (var months in new[] { 12, 36 })
             {
-                var to = new DateOnly(now.Year, now.Month, 1);
+                var to = new DateOnly(now.Year, now.Month, 1).AddMonths(-1);
                 var query = $"/api/outcomes?from={to.AddMonths(1 - months):yyyy-MM}&to={to:yyyy-MM}&practiceChangedFrom={to.AddMonths(-months / 2):yyyy-MM}";
                 (await analyst.GetAsync(query)).EnsureSuccessStatusCode();
                 var times = new List<TimeSpan>();

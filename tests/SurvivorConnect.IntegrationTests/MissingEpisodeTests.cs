@@ -15,9 +15,20 @@ public sealed class MissingEpisodeTests(ApiFactory api)
 
     private HttpClient CaseManager => _world.CaseManager;
 
-    public sealed record EpisodeDto(string Id, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, bool? StayedInContact, string? HowReturned, string RecordedBy);
+    public sealed record EpisodeDto(string Id, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, bool? StayedInContact, string? HowReturned, string RecordedBy, string? UpdatedBy);
 
-    public sealed record EpisodesDto(string YouthId, List<EpisodeDto> Episodes);
+    public sealed record EpisodesDto(string YouthId, List<EpisodeDto> Episodes, string? Version);
+
+    private Task<HttpResponseMessage> Put(string youthId, string episodeId, string? version, object body, HttpClient? client = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Put, $"/api/youth/{youthId}/missing-episodes/{episodeId}") { Content = JsonContent.Create(body) };
+        if (version is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", version);
+        }
+
+        return (client ?? CaseManager).SendAsync(request);
+    }
 
     [Fact]
     public async Task An_episode_is_recorded_then_its_return_and_the_match_goes_on()
@@ -27,7 +38,7 @@ public sealed class MissingEpisodeTests(ApiFactory api)
 
         var recorded = await MentoringWorld.Created<EpisodesDto>(await CaseManager.PostJson($"/api/youth/{youthId}/missing-episodes", new { startedAt = started, stayedInContact = true }));
         var episode = Assert.Single(recorded.Episodes);
-        var returned = await MentoringWorld.Ok<EpisodesDto>(await CaseManager.PutAsJsonAsync($"/api/youth/{youthId}/missing-episodes/{episode.Id}",
+        var returned = await MentoringWorld.Ok<EpisodesDto>(await Put(youthId, episode.Id, recorded.Version,
             new { startedAt = started, endedAt = started.AddDays(2), stayedInContact = true, howReturned = "withTrustedAdult" }));
         var after = await MentoringWorld.Ok<MatchDto>(await mentor.GetAsync($"/api/matches/{match.Id}"));
         var read = await MentoringWorld.Ok<EpisodesDto>(await _world.Admin.GetAsync($"/api/youth/{youthId}/missing-episodes"));
@@ -83,8 +94,8 @@ public sealed class MissingEpisodeTests(ApiFactory api)
         await HttpAssert.Problem(await stranger.GetAsync($"/api/youth/{youthId}/missing-episodes"), 404);
         await HttpAssert.Problem(await _world.Admin.PostJson($"/api/youth/{youthId}/missing-episodes", episode), 403);
         var recorded = await MentoringWorld.Created<EpisodesDto>(await CaseManager.PostJson($"/api/youth/{youthId}/missing-episodes", episode));
-        await HttpAssert.Problem(await stranger.PutAsJsonAsync($"/api/youth/{youthId}/missing-episodes/{recorded.Episodes[0].Id}", episode), 404);
-        await HttpAssert.Problem(await CaseManager.PutAsJsonAsync($"/api/youth/{youthId}/missing-episodes/nothing-here", episode), 404);
+        await HttpAssert.Problem(await Put(youthId, recorded.Episodes[0].Id, recorded.Version, episode, stranger), 404);
+        await HttpAssert.Problem(await Put(youthId, "nothing-here", recorded.Version, episode), 404);
     }
 
     [Fact]
@@ -97,5 +108,24 @@ public sealed class MissingEpisodeTests(ApiFactory api)
 
         Assert.Contains("youth.record-missing-episode", audit.GetRawText(), StringComparison.Ordinal);
         Assert.DoesNotContain("stayedInContact", audit.GetRawText(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Two_case_managers_correcting_one_episode_cannot_lose_a_change_and_who_recorded_it_first_is_kept()
+    {
+        var (youthId, _) = await _world.YouthAsync();
+        var started = DateTimeOffset.UtcNow.AddDays(-4);
+        var recorded = await MentoringWorld.Created<EpisodesDto>(await CaseManager.PostJson($"/api/youth/{youthId}/missing-episodes", new { startedAt = started }));
+        var id = recorded.Episodes[0].Id;
+
+        await HttpAssert.Problem(await Put(youthId, id, null, new { startedAt = started }), 428);
+        var first = await MentoringWorld.Ok<EpisodesDto>(await Put(youthId, id, recorded.Version, new { startedAt = started, stayedInContact = true }));
+        await HttpAssert.Problem(await Put(youthId, id, recorded.Version, new { startedAt = started, stayedInContact = false }), 412);
+
+        Assert.True(first.Episodes[0].StayedInContact);
+        Assert.Equal("demo-casemanager", first.Episodes[0].RecordedBy);
+        Assert.Equal("demo-casemanager", first.Episodes[0].UpdatedBy);
+        var read = await MentoringWorld.Ok<EpisodesDto>(await CaseManager.GetAsync($"/api/youth/{youthId}/missing-episodes"));
+        Assert.True(read.Episodes[0].StayedInContact);
     }
 }

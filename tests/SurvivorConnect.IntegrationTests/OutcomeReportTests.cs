@@ -65,7 +65,7 @@ public sealed class OutcomeReportTests(ApiFactory api)
         Assert.Equal(25, report.Cell("youth-served-by-month", "2026-03", "Youth").Value);
         Assert.Contains(report.Tables, t => t.Key == "engagements");
         Assert.Contains($"{world.AgencyId}-analyst", audit.GetRawText(), StringComparison.Ordinal);
-        Assert.Contains("2026-01..2026-05", audit.GetRawText(), StringComparison.Ordinal);
+        Assert.Contains("agency:2026-01..2026-05", audit.GetRawText(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -122,15 +122,17 @@ public sealed class OutcomeReportTests(ApiFactory api)
     }
 
     [Fact]
-    public async Task A_report_for_days_rather_than_whole_months_or_too_long_or_in_the_future_is_refused()
+    public async Task A_report_for_days_rather_than_whole_months_or_too_long_or_a_month_still_under_way_is_refused()
     {
         var world = await CreateAsync(api);
-        var nextMonth = DateTimeOffset.UtcNow.AddMonths(1).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+        var thisMonth = DateTimeOffset.UtcNow.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
 
         await HttpAssert.Problem(await world.Admin.GetAsync("/api/outcomes?from=2026-01-01&to=2026-06-30"), 400);
         await HttpAssert.Problem(await world.Admin.GetAsync("/api/outcomes?from=2026-06&to=2026-01"), 400);
         await HttpAssert.Problem(await world.Admin.GetAsync("/api/outcomes?from=2022-01&to=2026-01"), 400);
-        await HttpAssert.Problem(await world.Admin.GetAsync($"/api/outcomes?from=2026-01&to={nextMonth}"), 400);
+        await HttpAssert.Problem(await world.Admin.GetAsync($"/api/outcomes?from=2026-01&to={thisMonth}"), 400);
+        await HttpAssert.Problem(await world.Admin.GetAsync("/api/outcomes?from=9999-12&to=9999-12"), 400);
+        await HttpAssert.Problem(await world.Admin.GetAsync("/api/outcomes?from=0001-01&to=0001-12"), 400);
         await HttpAssert.Problem(await world.Admin.GetAsync("/api/outcomes?from=2026-01&to=2026-06&practiceChangedFrom=2026-01"), 400);
         await HttpAssert.Problem(await world.Admin.GetAsync("/api/outcomes?from=2026-01&to=2026-06&scope=everyone"), 400);
         await HttpAssert.Problem(await world.Admin.GetAsync("/api/outcomes/no-such-table.csv?from=2026-01&to=2026-06"), 404);
@@ -140,26 +142,33 @@ public sealed class OutcomeReportTests(ApiFactory api)
     public async Task A_case_manager_sees_their_own_caseload_only_and_never_the_agency()
     {
         var world = await CreateAsync(api);
-        for (var i = 0; i < 12; i++)
+        // Some youth away, as many not: a caseload where everyone was away would say so of each.
+        for (var i = 0; i < 24; i++)
         {
-            await world.YouthAsync(In(2026, 2), world.CaseManagerId, In(2026, 3));
+            await world.YouthAsync(In(2026, 2), world.CaseManagerId, i < 12 ? [In(2026, 3)] : []);
         }
 
-        for (var i = 0; i < 20; i++)
+        for (var i = 0; i < 30; i++)
         {
-            await world.YouthAsync(In(2026, 2), world.OtherCaseManagerId, In(2026, 3));
+            await world.YouthAsync(In(2026, 2), world.OtherCaseManagerId, i < 15 ? [In(2026, 3)] : []);
         }
 
         var mine = await ReportAsync(world.CaseManager, "from=2026-01&to=2026-06");
         var agency = await ReportAsync(world.Admin, "from=2026-01&to=2026-06");
 
         Assert.Equal("caseload", mine.Scope);
-        Assert.Equal(12, mine.Cell("youth-served", "Youth served, each counted once", "Youth").Value);
+        Assert.Equal(24, mine.Cell("youth-served", "Youth served, each counted once", "Youth").Value);
+        Assert.Equal(12, mine.Cell("missing-episodes", "Whole period", "Youth with an episode").Value);
         Assert.DoesNotContain(mine.Tables, t => t.Key is "engagements" or "payouts" or "wellbeing");
-        Assert.Equal(32, agency.Cell("youth-served", "Youth served, each counted once", "Youth").Value);
+        Assert.Equal(54, agency.Cell("youth-served", "Youth served, each counted once", "Youth").Value);
         await HttpAssert.Problem(await world.CaseManager.GetAsync("/api/outcomes?from=2026-01&to=2026-06&scope=agency"), 403);
         await HttpAssert.Problem(await world.Analyst.GetAsync("/api/outcomes?from=2026-01&to=2026-06&scope=caseload"), 403);
         await HttpAssert.Problem(await world.Analyst.GetAsync("/api/youth"), 403);
+
+        // An analyst who also manages cases has the agency's report only: their caseload's, subtracted from it, would
+        // count the other caseloads' youth in small groups.
+        await HttpAssert.Problem(await world.AnalystCaseManager.GetAsync("/api/outcomes?from=2026-01&to=2026-06&scope=caseload"), 403);
+        Assert.Equal("agency", (await ReportAsync(world.AnalystCaseManager, "from=2026-01&to=2026-06")).Scope);
     }
 
     [Fact]
@@ -190,9 +199,9 @@ public sealed class OutcomeReportTests(ApiFactory api)
     public async Task An_agency_may_raise_its_threshold_but_never_lower_it_below_eleven()
     {
         var world = await CreateAsync(api);
-        for (var i = 0; i < 14; i++)
+        for (var i = 0; i < 28; i++)
         {
-            await world.YouthAsync(In(2026, 2), null, In(2026, 3));
+            await world.YouthAsync(In(2026, 2), null, i < 14 ? [In(2026, 3)] : []);
         }
 
         var before = await ReportAsync(world.Admin, "from=2026-01&to=2026-06");
@@ -200,9 +209,9 @@ public sealed class OutcomeReportTests(ApiFactory api)
         await HttpAssert.Ok<JsonElement>(await world.Admin.PutAsJsonAsync("/api/agency/report-threshold", new { threshold = 15 }));
         var after = await ReportAsync(world.Admin, "from=2026-01&to=2026-06");
 
-        Assert.Equal(14, before.Cell("youth-served", "Youth served, each counted once", "Youth").Value);
+        Assert.Equal(14, before.Cell("missing-episodes", "Whole period", "Youth with an episode").Value);
         Assert.Equal(15, after.Threshold);
-        Assert.Equal("fewer than 15", after.Cell("youth-served", "Youth served, each counted once", "Youth").Shown);
+        Assert.Equal("fewer than 15", after.Cell("missing-episodes", "Whole period", "Youth with an episode").Shown);
     }
 
     [Fact]

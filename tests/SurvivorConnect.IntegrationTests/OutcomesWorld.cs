@@ -24,6 +24,7 @@ public sealed class OutcomesWorld
         Analyst = api.AsSubject($"{id}-analyst", id);
         CaseManager = api.AsSubject($"{id}-cm", id);
         OtherCaseManager = api.AsSubject($"{id}-cm2", id);
+        AnalystCaseManager = api.AsSubject($"{id}-analyst-cm", id);
     }
 
     public string AgencyId { get; }
@@ -36,6 +37,9 @@ public sealed class OutcomesWorld
 
     public HttpClient OtherCaseManager { get; }
 
+    /// <summary>Someone who is both an analyst and a case manager.</summary>
+    public HttpClient AnalystCaseManager { get; }
+
     public string CaseManagerId => $"{AgencyId}-cm";
 
     public string OtherCaseManagerId => $"{AgencyId}-cm2";
@@ -46,11 +50,15 @@ public sealed class OutcomesWorld
         var world = new OutcomesWorld(api, id);
         var now = DateTimeOffset.UtcNow;
         await world._store.CreateAsync(Agency.Container, new Agency { Id = id, PartitionKey = id, AgencyId = id, Name = $"Agency {id}", CreatedAt = now }, CancellationToken.None);
-        foreach (var (suffix, role) in new[] { ("admin", Roles.AgencyAdmin), ("analyst", Roles.Analyst), ("cm", Roles.CaseManager), ("cm2", Roles.CaseManager) })
+        foreach (var (suffix, roles) in new[]
+        {
+            ("admin", new[] { Roles.AgencyAdmin }), ("analyst", [Roles.Analyst]), ("cm", [Roles.CaseManager]), ("cm2", [Roles.CaseManager]),
+            ("analyst-cm", [Roles.Analyst, Roles.CaseManager]),
+        })
         {
             await world._store.CreateAsync(Person.Container, new Person
             {
-                Id = $"{id}-{suffix}", PartitionKey = id, AgencyId = id, DisplayName = $"{suffix} of {id}", Roles = [role], CreatedAt = now,
+                Id = $"{id}-{suffix}", PartitionKey = id, AgencyId = id, DisplayName = $"{suffix} of {id}", Roles = roles, CreatedAt = now,
             }, CancellationToken.None);
         }
 
@@ -58,7 +66,7 @@ public sealed class OutcomesWorld
     }
 
     /// <summary>A youth referred on <paramref name="referred"/>, with a private stage note, and one episode per start given (each two days long, in contact).</summary>
-    public async Task<YouthReferral> YouthAsync(DateTimeOffset referred, string? caseManagerId = null, params DateTimeOffset[] episodes)
+    public async Task<YouthReferral> YouthAsync(DateTimeOffset referred, string? caseManagerId = null, params IReadOnlyList<DateTimeOffset> episodes)
     {
         var id = $"{AgencyId}-y{Interlocked.Increment(ref _next)}";
         var youth = new YouthReferral

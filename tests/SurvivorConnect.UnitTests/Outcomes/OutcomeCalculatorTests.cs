@@ -125,6 +125,27 @@ public sealed class OutcomeCalculatorTests
     }
 
     [Fact]
+    public void A_report_whose_first_months_are_all_small_is_still_answered_with_nothing_worked_back()
+    {
+        // Before the change (January): two episodes, one in contact. After: forty, three in contact.
+        var youth = new List<YouthReferral>
+        {
+            Youth("a", null, On(1, 1), episodes: [Episode(On(1, 3), 1, true), Episode(On(3, 3), 1, false)]),
+            Youth("b", null, On(1, 1), episodes: [Episode(On(1, 5), 1, false), Episode(On(3, 5), 1, true)]),
+        };
+        youth.AddRange(Enumerable.Range(0, 38).Select(i => Youth($"y{i}", null, On(2, 1), episodes: [Episode(On(2 + i % 4, 10), 1, i < 1)])));
+
+        var tables = Disclosure.Protect(OutcomeCalculator.Tables(new OutcomeInputs(youth, [], [], null), FirstHalf, 1, Now), 11);
+        var missing = tables.Single(t => t.Key == "missing-episodes");
+
+        var inContact = missing.Columns.ToList().IndexOf("Stayed in contact with a trusted adult");
+        Assert.All(Enumerable.Range(0, 3), r => Assert.NotEqual(Withheld.None, missing.Cells[r, inContact]!.Withheld));
+        var lines = Enumerable.Range(0, 3).Select(r => new Line([(r, inContact), (r, inContact + 1)], (r, missing.Columns.ToList().IndexOf("Episodes"))))
+            .Append(new Line([(0, inContact), (1, inContact)], (2, inContact))).ToList();
+        Assert.Empty(Attacker.Solve(missing, lines));
+    }
+
+    [Fact]
     public void A_referral_served_across_months_counts_in_each_month_it_was_known()
     {
         var youth = Youth("a", null, On(2, 1), episodes: [Episode(On(4, 3), 1, true)]);

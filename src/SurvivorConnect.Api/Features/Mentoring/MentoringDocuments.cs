@@ -89,10 +89,16 @@ public enum ReturnRoute
 
 /// <summary>
 /// A time a youth was missing from care, as a case manager records it: when it started and ended, whether the
-/// youth stayed in contact with a trusted adult while away (null: not known), and how they returned.
+/// youth stayed in contact with a trusted adult while away (null: not known), and how they returned. Who recorded
+/// it first is kept when it is corrected or ended.
 /// </summary>
 public sealed record MissingEpisode(
-    string Id, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, bool? StayedInContact, ReturnRoute? HowReturned, DateTimeOffset RecordedAt, string RecordedBy);
+    string Id, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, bool? StayedInContact, ReturnRoute? HowReturned, DateTimeOffset RecordedAt, string RecordedBy)
+{
+    public DateTimeOffset? UpdatedAt { get; init; }
+
+    public string? UpdatedBy { get; init; }
+}
 
 /// <summary>
 /// A youth referred by a case manager: a pseudonymous display name and what matching needs. Readable only

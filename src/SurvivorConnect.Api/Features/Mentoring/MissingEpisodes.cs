@@ -1,5 +1,6 @@
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using SurvivorConnect.Api.Features.Mentoring.Rules;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
@@ -29,7 +30,8 @@ public sealed record MissingEpisodeRequest(DateTimeOffset? StartedAt, DateTimeOf
     }
 }
 
-public sealed record MissingEpisodesView(string YouthId, IReadOnlyList<MissingEpisode> Episodes);
+/// <summary>A youth's episodes, with the version of the youth's record a correction must name (If-Match).</summary>
+public sealed record MissingEpisodesView(string YouthId, IReadOnlyList<MissingEpisode> Episodes, string? Version);
 
 public sealed record RecordMissingEpisode(string YouthId, string EpisodeId, MissingEpisodeRequest Body) : ICommand<MissingEpisodesView>, IValidate, IAudited
 {
@@ -38,7 +40,7 @@ public sealed record RecordMissingEpisode(string YouthId, string EpisodeId, Miss
     public void Validate(ValidationErrors errors) => Body.Validate(errors);
 }
 
-public sealed record UpdateMissingEpisode(string YouthId, string EpisodeId, MissingEpisodeRequest Body) : ICommand<MissingEpisodesView>, IValidate, IAudited
+public sealed record UpdateMissingEpisode(string YouthId, string EpisodeId, MissingEpisodeRequest Body, string? IfMatch) : ICommand<MissingEpisodesView>, IValidate, IAudited
 {
     public AuditTarget Audit => new("youth.update-missing-episode", "youth", YouthId);
 
@@ -55,33 +57,45 @@ internal sealed class MissingEpisodeHandlers(MentoringData data)
       ICommandHandler<UpdateMissingEpisode, MissingEpisodesView>,
       IQueryHandler<ListMissingEpisodes, MissingEpisodesView>
 {
-    public ValueTask<MissingEpisodesView> Handle(RecordMissingEpisode command, CancellationToken ct) =>
-        PutAsync(command.YouthId, command.EpisodeId, command.Body, mustExist: false, ct);
+    public async ValueTask<MissingEpisodesView> Handle(RecordMissingEpisode command, CancellationToken ct)
+    {
+        var youth = await data.YouthForStaffAsync(command.YouthId, adminMayRead: false, ct);
+        return await SaveAsync(youth, From(command.EpisodeId, command.Body), youth.ETag!, ct);
+    }
 
-    public ValueTask<MissingEpisodesView> Handle(UpdateMissingEpisode command, CancellationToken ct) =>
-        PutAsync(command.YouthId, command.EpisodeId, command.Body, mustExist: true, ct);
+    // A correction names the version it was made on, so two case managers correcting one episode cannot lose either's change.
+    public async ValueTask<MissingEpisodesView> Handle(UpdateMissingEpisode command, CancellationToken ct)
+    {
+        var ifMatch = command.IfMatch ?? throw new PreconditionRequiredException();
+        var youth = await data.YouthForStaffAsync(command.YouthId, adminMayRead: false, ct);
+        var recorded = youth.MissingEpisodes.FirstOrDefault(e => e.Id == command.EpisodeId) ?? throw new NotFoundException("episode");
+        var episode = From(command.EpisodeId, command.Body) with
+        {
+            RecordedAt = recorded.RecordedAt,
+            RecordedBy = recorded.RecordedBy,
+            UpdatedAt = data.Now,
+            UpdatedBy = data.User.UserId,
+        };
+        return await SaveAsync(youth, episode, ifMatch, ct);
+    }
 
     public async ValueTask<MissingEpisodesView> Handle(ListMissingEpisodes query, CancellationToken ct)
     {
         var youth = await data.YouthForStaffAsync(query.YouthId, adminMayRead: true, ct);
-        return new MissingEpisodesView(youth.Id, youth.MissingEpisodes);
+        return new MissingEpisodesView(youth.Id, youth.MissingEpisodes, youth.ETag);
     }
+
+    private MissingEpisode From(string episodeId, MissingEpisodeRequest body) =>
+        new(episodeId, body.StartedAt!.Value, body.EndedAt, body.StayedInContact,
+            body.HowReturned is null ? null : EnumNames.Parse<ReturnRoute>(body.HowReturned), data.Now, data.User.UserId);
 
     // Only the youth's own case managers write episodes. Like a relapse, an episode changes no match: the mentor keeps
     // the youth, and nobody outside the caseload is told.
-    private async ValueTask<MissingEpisodesView> PutAsync(string youthId, string episodeId, MissingEpisodeRequest body, bool mustExist, CancellationToken ct)
+    private async ValueTask<MissingEpisodesView> SaveAsync(YouthReferral youth, MissingEpisode episode, string ifMatch, CancellationToken ct)
     {
-        var youth = await data.YouthForStaffAsync(youthId, adminMayRead: false, ct);
-        if (mustExist && youth.MissingEpisodes.All(e => e.Id != episodeId))
-        {
-            throw new NotFoundException("episode");
-        }
-
-        var episode = new MissingEpisode(episodeId, body.StartedAt!.Value, body.EndedAt, body.StayedInContact,
-            body.HowReturned is null ? null : EnumNames.Parse<ReturnRoute>(body.HowReturned), data.Now, data.User.UserId);
-        var episodes = MissingEpisodeRules.Put(youth.MissingEpisodes, episode, data.Now);
-        var saved = await data.Store.ReplaceAsync(YouthReferral.Container, youth with { MissingEpisodes = episodes }, youth.ETag!, ct);
-        return new MissingEpisodesView(saved.Id, saved.MissingEpisodes);
+        var episodes = MissingEpisodeRules.Put(youth.MissingEpisodes, episode, youth.ReferredAt, data.Now);
+        var saved = await data.Store.ReplaceAsync(YouthReferral.Container, youth with { MissingEpisodes = episodes }, ifMatch, ct);
+        return new MissingEpisodesView(saved.Id, saved.MissingEpisodes, saved.ETag);
     }
 }
 
@@ -94,21 +108,30 @@ public static class MissingEpisodeEndpoints
         episodes.MapPost("/", RecordMissingEpisode).WithName(nameof(RecordMissingEpisode))
             .RequireAuthorization(Policies.CaseManager).WithSummary("Record a missing-from-care episode in a youth's history. It is never a failure and never closes a match.");
         episodes.MapPut("/{episodeId}", UpdateMissingEpisode).WithName(nameof(UpdateMissingEpisode))
-            .RequireAuthorization(Policies.CaseManager).WithSummary("Correct an episode, or record when it ended and how the youth returned.");
+            .RequireAuthorization(Policies.CaseManager).ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired)
+            .WithSummary("Correct an episode, or record when it ended and how the youth returned; send If-Match with the version the list gave.");
         episodes.MapGet("/", ListMissingEpisodes).WithName(nameof(ListMissingEpisodes))
             .RequireAuthorization(Policies.CaseManagerOrAdmin).WithSummary("A youth's missing-from-care episodes, oldest first. Audited.");
         return app;
     }
 
-    private static async Task<Created<MissingEpisodesView>> RecordMissingEpisode(IMediator mediator, string id, MissingEpisodeRequest body, CancellationToken ct)
+    private static async Task<Created<MissingEpisodesView>> RecordMissingEpisode(IMediator mediator, string id, MissingEpisodeRequest body, HttpResponse response, CancellationToken ct)
     {
         var episodeId = AgencyStore.NewId();
-        return TypedResults.Created($"/api/youth/{id}/missing-episodes/{episodeId}", await mediator.Send(new RecordMissingEpisode(id, episodeId, body), ct));
+        var view = WithETag(response, await mediator.Send(new RecordMissingEpisode(id, episodeId, body), ct));
+        return TypedResults.Created($"/api/youth/{id}/missing-episodes/{episodeId}", view);
     }
 
-    private static async Task<Ok<MissingEpisodesView>> UpdateMissingEpisode(IMediator mediator, string id, string episodeId, MissingEpisodeRequest body, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new UpdateMissingEpisode(id, episodeId, body), ct));
+    private static async Task<Ok<MissingEpisodesView>> UpdateMissingEpisode(
+        IMediator mediator, string id, string episodeId, MissingEpisodeRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, HttpResponse response, CancellationToken ct) =>
+        TypedResults.Ok(WithETag(response, await mediator.Send(new UpdateMissingEpisode(id, episodeId, body, ifMatch), ct)));
 
-    private static async Task<Ok<MissingEpisodesView>> ListMissingEpisodes(IMediator mediator, string id, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new ListMissingEpisodes(id), ct));
+    private static async Task<Ok<MissingEpisodesView>> ListMissingEpisodes(IMediator mediator, string id, HttpResponse response, CancellationToken ct) =>
+        TypedResults.Ok(WithETag(response, await mediator.Send(new ListMissingEpisodes(id), ct)));
+
+    private static MissingEpisodesView WithETag(HttpResponse response, MissingEpisodesView view)
+    {
+        response.Headers.ETag = view.Version;
+        return view;
+    }
 }

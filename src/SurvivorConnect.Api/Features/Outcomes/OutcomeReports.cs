@@ -32,18 +32,44 @@ public sealed record OutcomeQuery(string? From, string? To, string? PracticeChan
     public const string Agency = "agency";
     public const string Caseload = "caseload";
 
+    // Months as far as any agency's records go; beyond them a month cannot even be added up.
+    private static readonly DateOnly Earliest = new(2000, 1, 1);
+    private static readonly DateOnly Latest = new(2100, 12, 1);
+
+    /// <summary>Admins and analysts see the agency's report, a case manager their caseload's.</summary>
+    public static bool SeesAgency(Func<string, bool> hasRole)
+    {
+        ArgumentNullException.ThrowIfNull(hasRole);
+        return hasRole(Roles.AgencyAdmin) || hasRole(Roles.Analyst);
+    }
+
+    /// <summary>
+    /// Whether someone has a caseload report. Not an analyst, even one who also manages cases: their caseload subtracted
+    /// from the agency's would count the other caseloads' youth in small groups, whose records an analyst may not read.
+    /// </summary>
+    public static bool HasCaseload(Func<string, bool> hasRole)
+    {
+        ArgumentNullException.ThrowIfNull(hasRole);
+        return hasRole(Roles.CaseManager) && !hasRole(Roles.Analyst);
+    }
+
+    /// <summary>The query with the scope it is answered for, so the audit log says which report was read.</summary>
+    public OutcomeQuery ScopedFor(Func<string, bool> hasRole) => this with { Scope = Scope ?? (SeesAgency(hasRole) ? Agency : Caseload) };
+
+    public string Describe() => $"{Scope ?? Caseload}:{From}..{To}" + (PracticeChangedFrom is { } change ? $" changed {change}" : "");
+
     public void Validate(ValidationErrors errors)
     {
-        var hasFrom = ReportPeriod.TryParseMonth(From, out var from);
-        var hasTo = ReportPeriod.TryParseMonth(To, out var to);
+        var hasFrom = ReportPeriod.TryParseMonth(From, out var from) && from >= Earliest && from <= Latest;
+        var hasTo = ReportPeriod.TryParseMonth(To, out var to) && to >= Earliest && to <= Latest;
         if (!hasFrom)
         {
-            errors.Add("from", "A month as yyyy-MM.");
+            errors.Add("from", "A month as yyyy-MM, from 2000.");
         }
 
         if (!hasTo)
         {
-            errors.Add("to", "A month as yyyy-MM.");
+            errors.Add("to", "A month as yyyy-MM, from 2000.");
         }
 
         if (hasFrom && hasTo && ReportPeriod.MonthsFrom(from, to) is < 1 or > ReportPeriod.MaxMonths)
@@ -71,14 +97,14 @@ public sealed record OutcomeQuery(string? From, string? To, string? PracticeChan
 
 public sealed record GetOutcomeReport(OutcomeQuery Query) : IQuery<OutcomeReport>, IValidate, IAudited
 {
-    public AuditTarget Audit => new("outcomes.read", "outcomes", $"{Query.Scope ?? "own"}:{Query.From}..{Query.To}");
+    public AuditTarget Audit => new("outcomes.read", "outcomes", Query.Describe());
 
     public void Validate(ValidationErrors errors) => Query.Validate(errors);
 }
 
 public sealed record ExportOutcomeTable(OutcomeQuery Query, string Table) : IQuery<string>, IValidate, IAudited
 {
-    public AuditTarget Audit => new("outcomes.export", "outcomes", $"{Table}:{Query.Scope ?? "own"}:{Query.From}..{Query.To}");
+    public AuditTarget Audit => new("outcomes.export", "outcomes", $"{Table}:{Query.Describe()}");
 
     public void Validate(ValidationErrors errors)
     {
@@ -91,7 +117,7 @@ internal sealed class OutcomeReportHandlers(AgencyStore store, EngagementData en
     : IQueryHandler<GetOutcomeReport, OutcomeReport>,
       IQueryHandler<ExportOutcomeTable, string>
 {
-    public const string Freshness = "Counted when you asked, from the records as they stand now.";
+    public const string Freshness = "Whole months up to last month, counted when you asked from the records as they stand now (a record added or corrected later changes the next report).";
 
     public async ValueTask<OutcomeReport> Handle(GetOutcomeReport query, CancellationToken ct) => await ReportAsync(query.Query, ct);
 
@@ -105,22 +131,23 @@ internal sealed class OutcomeReportHandlers(AgencyStore store, EngagementData en
     private async Task<OutcomeReport> ReportAsync(OutcomeQuery query, CancellationToken ct)
     {
         var user = store.User;
-        var agencyWide = user.IsInRole(Roles.AgencyAdmin) || user.IsInRole(Roles.Analyst);
-        var scope = query.Scope ?? (agencyWide ? OutcomeQuery.Agency : OutcomeQuery.Caseload);
-        if (scope == OutcomeQuery.Agency && !agencyWide)
+        var scope = query.ScopedFor(user.IsInRole).Scope!;
+        if (scope == OutcomeQuery.Agency && !OutcomeQuery.SeesAgency(user.IsInRole))
         {
             throw new ForbiddenException("Your outcome report covers your own caseload.");
         }
 
-        if (scope == OutcomeQuery.Caseload && !user.IsInRole(Roles.CaseManager))
+        if (scope == OutcomeQuery.Caseload && !OutcomeQuery.HasCaseload(user.IsInRole))
         {
             throw new ForbiddenException("Only case managers have a caseload report.");
         }
 
+        // A month still under way would change from one day to the next, and the difference would be today's records.
         var period = query.Period();
-        if (period.End > store.Now.AddMonths(1))
+        var thisMonth = new DateTimeOffset(store.Now.UtcDateTime.Year, store.Now.UtcDateTime.Month, 1, 0, 0, 0, TimeSpan.Zero);
+        if (period.End > thisMonth)
         {
-            throw new RequestValidationException(new Dictionary<string, string[]> { ["to"] = ["This month at the latest."] });
+            throw new RequestValidationException(new Dictionary<string, string[]> { ["to"] = ["Last month at the latest: a month still under way is not reported."] });
         }
 
         var agency = await store.ReadAsync<Agency>(Agency.Container, store.AgencyId, store.AgencyId, ct) ?? throw new NotFoundException("agency");

@@ -27,19 +27,19 @@ public static class OutcomesModule
     }
 
     private static async Task<Ok<OutcomeReport>> GetOutcomeReport(
-        IMediator mediator, HttpResponse response, string? from, string? to, string? practiceChangedFrom, string? scope, CancellationToken ct)
+        IMediator mediator, ICurrentUser user, HttpResponse response, string? from, string? to, string? practiceChangedFrom, string? scope, CancellationToken ct)
     {
         response.Headers.CacheControl = "no-store";
-        return TypedResults.Ok(await mediator.Send(new GetOutcomeReport(new OutcomeQuery(from, to, practiceChangedFrom, scope)), ct));
+        return TypedResults.Ok(await mediator.Send(new GetOutcomeReport(new OutcomeQuery(from, to, practiceChangedFrom, scope).ScopedFor(user.IsInRole)), ct));
     }
 
     private static Task<FileContentHttpResult> ExportOutcomeTable(
-        IMediator mediator, HttpResponse response, string table, string? from, string? to, string? practiceChangedFrom, string? scope, CancellationToken ct) =>
-        CsvAsync(mediator, response, table, new OutcomeQuery(from, to, practiceChangedFrom, scope), ct);
+        IMediator mediator, ICurrentUser user, HttpResponse response, string table, string? from, string? to, string? practiceChangedFrom, string? scope, CancellationToken ct) =>
+        CsvAsync(mediator, response, table, new OutcomeQuery(from, to, practiceChangedFrom, scope).ScopedFor(user.IsInRole), ct);
 
     private static Task<FileContentHttpResult> DownloadOutcomeTable(
-        IMediator mediator, HttpResponse response, string table, string? from, string? to, string? practiceChangedFrom, string? scope, CancellationToken ct) =>
-        CsvAsync(mediator, response, table, new OutcomeQuery(from, to, practiceChangedFrom, scope), ct);
+        IMediator mediator, ICurrentUser user, HttpResponse response, string table, string? from, string? to, string? practiceChangedFrom, string? scope, CancellationToken ct) =>
+        CsvAsync(mediator, response, table, new OutcomeQuery(from, to, practiceChangedFrom, scope).ScopedFor(user.IsInRole), ct);
 
     private static async Task<FileContentHttpResult> CsvAsync(IMediator mediator, HttpResponse response, string table, OutcomeQuery query, CancellationToken ct)
     {

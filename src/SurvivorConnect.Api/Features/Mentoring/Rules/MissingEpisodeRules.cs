@@ -8,13 +8,29 @@ namespace SurvivorConnect.Api.Features.Mentoring.Rules;
 /// </summary>
 public static class MissingEpisodeRules
 {
-    public static IReadOnlyList<MissingEpisode> Put(IReadOnlyList<MissingEpisode> episodes, MissingEpisode episode, DateTimeOffset now)
+    /// <summary>Far more than any youth's history holds; a record that grows past it is refused rather than left to grow.</summary>
+    public const int MostPerYouth = 200;
+
+    /// <summary>A youth is often referred because they are away: an episode may start a while before the referral, not years.</summary>
+    public static readonly TimeSpan EarliestBeforeReferral = TimeSpan.FromDays(365);
+
+    public static IReadOnlyList<MissingEpisode> Put(IReadOnlyList<MissingEpisode> episodes, MissingEpisode episode, DateTimeOffset referredAt, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(episodes);
         ArgumentNullException.ThrowIfNull(episode);
         if (episode.StartedAt > now || episode.EndedAt > now)
         {
             throw new ConflictException("An episode cannot start or end in the future.");
+        }
+
+        if (episode.StartedAt < referredAt - EarliestBeforeReferral)
+        {
+            throw new ConflictException("Record episodes from a year before the referral on; earlier history belongs in the youth's case notes.");
+        }
+
+        if (episodes.All(e => e.Id != episode.Id) && episodes.Count >= MostPerYouth)
+        {
+            throw new ConflictException($"This youth already has {MostPerYouth} episodes recorded.");
         }
 
         if (episode.EndedAt < episode.StartedAt)

@@ -16,6 +16,9 @@ public enum Withheld
     /// <summary>Fewer people than the agency's threshold are behind it.</summary>
     Small,
 
+    /// <summary>One person makes up more than half of a sum.</summary>
+    Dominated,
+
     /// <summary>Shown, it and a report over a shorter stretch of the same months would differ by fewer people than the threshold.</summary>
     Differencing,
 
@@ -30,12 +33,16 @@ public enum Withheld
 /// One cell being counted: the people behind it (each with the months of the cell's stretch they count in, as bits of
 /// the report's months) and its value. Who is behind a cell decides whether it may be shown, never the value alone.
 /// </summary>
-public sealed class Measure(Aggregate aggregate, int firstMonth, int lastMonth)
+public sealed class Measure(Aggregate aggregate, int firstMonth, int lastMonth, bool placeDependsOnMonths = false)
 {
+    /// <summary>The most of a sum one person may make up before the sum says too much about them.</summary>
+    public const decimal LargestShare = 0.5m;
+
     /// <summary>Stands for "no upper bound" where bounds are added up (far above any count or amount an agency reports).</summary>
     public const decimal Unbounded = 1_000_000_000_000m;
 
     private readonly Dictionary<string, ulong> _people = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, decimal> _shares = new(StringComparer.Ordinal);
     private readonly List<decimal> _values = [];
     private decimal _sum;
     private decimal _smallestAmount = decimal.MaxValue;
@@ -49,6 +56,15 @@ public sealed class Measure(Aggregate aggregate, int firstMonth, int lastMonth)
     public int People => _people.Count;
 
     public IEnumerable<ulong> Months => _people.Values;
+
+    /// <summary>
+    /// Whether what a person adds can change with the months a report covers, not only whether they count: true of
+    /// sums and medians, and of a place decided by the latest record (a wellbeing band).
+    /// </summary>
+    public bool ValueDependsOnMonths => aggregate != Aggregate.People || placeDependsOnMonths;
+
+    /// <summary>Whether one person makes up more than <see cref="LargestShare"/> of a sum.</summary>
+    public bool Dominated => aggregate == Aggregate.Sum && _sum > 0 && _shares.Values.Max() > _sum * LargestShare;
 
     /// <summary>What a reader knows of the value when it is withheld for having few people: under the threshold only when it counts people.</summary>
     public decimal MostWhenSmall(int threshold) => aggregate == Aggregate.People ? threshold - 1 : Unbounded;
@@ -69,13 +85,15 @@ public sealed class Measure(Aggregate aggregate, int firstMonth, int lastMonth)
     /// <summary>Counts one thing of <paramref name="person"/> that runs over <paramref name="months"/> (an open match, say) once, with <paramref name="amount"/>.</summary>
     public void Add(string person, IEnumerable<int> months, decimal amount = 1)
     {
+        // Someone who adds nothing to a sum (no travel claimed, say) is not behind it.
         var mask = months.Where(m => m >= firstMonth && m <= lastMonth).Aggregate(0UL, (bits, m) => bits | 1UL << m);
-        if (mask == 0)
+        if (mask == 0 || aggregate == Aggregate.Sum && amount == 0)
         {
             return;
         }
 
         _people[person] = _people.GetValueOrDefault(person) | mask;
+        _shares[person] = _shares.GetValueOrDefault(person) + amount;
         _sum += amount;
         _values.Add(amount);
         _smallestAmount = Math.Min(_smallestAmount, amount);
@@ -163,6 +181,11 @@ public static class Disclosure
             return Withheld.Small;
         }
 
+        if (measure.Dominated)
+        {
+            return Withheld.Dominated;
+        }
+
         var months = measure.Months.ToArray();
         for (var first = measure.FirstMonth; first <= measure.LastMonth; first++)
         {
@@ -173,9 +196,11 @@ public static class Disclosure
                     continue;
                 }
 
+                // A count changes by the people wholly outside the shorter run; a sum, a median or a latest band by
+                // anyone with a month outside it.
                 var stretch = Stretch(first, last);
                 var shorter = months.Count(m => (m & stretch) != 0);
-                var difference = people - shorter;
+                var difference = measure.ValueDependsOnMonths ? months.Count(m => (m & ~stretch) != 0) : people - shorter;
                 if (shorter >= threshold && difference > 0 && difference < threshold)
                 {
                     return Withheld.Differencing;
@@ -187,14 +212,27 @@ public static class Disclosure
     }
 
     /// <summary>A withheld cell a reader could work out from the sums, or null when there is none.</summary>
-    public static Measure? Exposed(IReadOnlyList<Sum> sums, IReadOnlyDictionary<Measure, Withheld> withheld, int threshold)
+    public static Measure? Exposed(IReadOnlyList<Sum> sums, IReadOnlyDictionary<Measure, Withheld> withheld, int threshold) =>
+        AllExposed(sums, withheld, threshold).FirstOrDefault();
+
+    /// <summary>
+    /// Every withheld cell a reader could work out: exactly (its unit vector is a row of the sums' equations in
+    /// reduced form), or too closely by bounds (see <see cref="Narrowed"/>).
+    /// </summary>
+    public static List<Measure> AllExposed(IReadOnlyList<Sum> sums, IReadOnlyDictionary<Measure, Withheld> withheld, int threshold)
     {
         ArgumentNullException.ThrowIfNull(sums);
         ArgumentNullException.ThrowIfNull(withheld);
         var unknowns = sums.SelectMany(s => s.Cells).Where(m => withheld[m] != Withheld.None).Distinct(ReferenceEqualityComparer.Instance).Cast<Measure>().ToList();
         if (unknowns.Count == 0)
         {
-            return null;
+            return [];
+        }
+
+        var index = new Dictionary<Measure, int>(ReferenceEqualityComparer.Instance);
+        for (var i = 0; i < unknowns.Count; i++)
+        {
+            index[unknowns[i]] = i;
         }
 
         var equations = sums.Select(sum =>
@@ -204,10 +242,9 @@ public static class Disclosure
             foreach (var cell in sum.Cells)
             {
                 var sign = ReferenceEquals(cell, sum.Total) ? -1 : 1;
-                var index = unknowns.FindIndex(u => ReferenceEquals(u, cell));
-                if (index >= 0)
+                if (index.TryGetValue(cell, out var at))
                 {
-                    coefficients[index] += sign;
+                    coefficients[at] += sign;
                 }
                 else
                 {
@@ -218,18 +255,9 @@ public static class Disclosure
             return (Coefficients: coefficients, Constant: constant);
         }).Where(e => e.Coefficients.Any(x => x != 0)).ToList();
 
-        var rank = Rank(equations.Select(e => e.Coefficients).ToList());
-        for (var i = 0; i < unknowns.Count; i++)
-        {
-            var single = new double[unknowns.Count];
-            single[i] = 1;
-            if (Rank([.. equations.Select(e => e.Coefficients), single]) == rank)
-            {
-                return unknowns[i];
-            }
-        }
-
-        return Pinned(unknowns, equations, withheld, threshold);
+        var solved = Solvable(equations.Select(e => e.Coefficients).ToList(), unknowns.Count);
+        var narrowed = Narrowed(unknowns, equations, withheld, threshold);
+        return [.. unknowns.Where((_, i) => solved[i] || narrowed[i])];
     }
 
     private static ulong Stretch(int first, int last) => (last - first == 63 ? ulong.MaxValue : (1UL << (last - first + 1)) - 1) << first;
@@ -237,35 +265,59 @@ public static class Disclosure
     private static Measure MeasureAt(DraftTable table, (int Row, int Column) cell) =>
         table.Cells[cell.Row, cell.Column] is DraftCell.Of of ? of.Measure : throw new InvalidOperationException($"A line of '{table.Key}' names a cell that is not a measure.");
 
-    /// <summary>Step 3: withholds the smallest shown part of a sum until every withheld cell is safe.</summary>
+    /// <summary>
+    /// Step 3: while a withheld cell can be worked out, withholds another shown cell of a sum through it: the smallest
+    /// that protects it on its own, else the smallest. Cells of sums through any withheld cell are the fallback; when
+    /// nothing is left to withhold, what is withheld stays withheld and the report is still answered.
+    /// </summary>
     private static void Complement(List<Sum> sums, Dictionary<Measure, Withheld> withheld, int threshold)
     {
         while (Exposed(sums, withheld, threshold) is { } exposed)
         {
-            var candidates = sums.Where(s => s.Cells.Any(c => ReferenceEquals(c, exposed)))
-                .SelectMany(s => s.Cells)
-                .Where(cell => withheld[cell] == Withheld.None)
-                .OrderBy(cell => sums.Any(s => ReferenceEquals(s.Total, cell)) ? 1 : 0)
-                .ThenBy(cell => cell.Value ?? 0)
-                .ToList();
+            var candidates = Shown(sums.Where(s => s.Cells.Any(c => ReferenceEquals(c, exposed))), sums, withheld);
             if (candidates.Count == 0)
             {
-                throw new InvalidOperationException("A withheld cell that no other cell can protect.");
+                candidates = Shown(sums.Where(s => s.Cells.Any(c => withheld[c] != Withheld.None)), sums, withheld);
             }
 
-            withheld[candidates[0]] = Withheld.Complementary;
+            if (candidates.Count == 0)
+            {
+                return;
+            }
+
+            var chosen = candidates.Take(8).FirstOrDefault(candidate =>
+            {
+                withheld[candidate] = Withheld.Complementary;
+                var stillExposed = AllExposed(sums, withheld, threshold).Any(m => ReferenceEquals(m, exposed));
+                withheld[candidate] = Withheld.None;
+                return !stillExposed;
+            }) ?? candidates[0];
+            withheld[chosen] = Withheld.Complementary;
         }
     }
 
-    /// <summary>Bounds a reader knows (small cells 0 to threshold − 1; others at least the threshold), tightened by each sum until nothing moves.</summary>
-    private static Measure? Pinned(List<Measure> unknowns, List<(double[] Coefficients, decimal Constant)> equations, IReadOnlyDictionary<Measure, Withheld> withheld, int threshold)
+    /// <summary>Shown cells of these sums, parts before totals, smallest first.</summary>
+    private static List<Measure> Shown(IEnumerable<Sum> through, List<Sum> sums, Dictionary<Measure, Withheld> withheld) =>
+        [.. through.SelectMany(s => s.Cells)
+            .Where(cell => withheld[cell] == Withheld.None)
+            .Distinct(ReferenceEqualityComparer.Instance).Cast<Measure>()
+            .OrderBy(cell => sums.Any(s => ReferenceEquals(s.Total, cell)) ? 1 : 0)
+            .ThenBy(cell => cell.Value ?? 0)];
+
+    /// <summary>
+    /// Bounds a reader knows (a small count is 0 to threshold − 1; others at least the threshold when each person adds
+    /// one or more), tightened by each sum until nothing moves. A cell withheld for what it would say about a few people
+    /// (small, dominated or differencing) must keep a range of at least threshold − 1; a complementary one must not be
+    /// pinned to one value.
+    /// </summary>
+    private static bool[] Narrowed(List<Measure> unknowns, List<(double[] Coefficients, decimal Constant)> equations, IReadOnlyDictionary<Measure, Withheld> withheld, int threshold)
     {
         var small = unknowns.Select(u => withheld[u] == Withheld.Small).ToArray();
         var low = unknowns.Select((m, i) => small[i] ? 0m : m.LeastWhenWithheld(threshold)).ToArray();
         var high = unknowns.Select((m, i) => small[i] ? m.MostWhenSmall(threshold) : Measure.Unbounded).ToArray();
-        for (var changed = true; changed;)
+        for (var pass = 0; pass < 100; pass++)
         {
-            changed = false;
+            var changed = false;
             foreach (var (coefficients, constant) in equations)
             {
                 for (var i = 0; i < unknowns.Count; i++)
@@ -304,25 +356,22 @@ public static class Disclosure
                     }
                 }
             }
-        }
 
-        for (var i = 0; i < unknowns.Count; i++)
-        {
-            if (high[i] - low[i] < 1)
+            if (!changed)
             {
-                return unknowns[i];
+                break;
             }
         }
 
-        return null;
+        return [.. unknowns.Select((m, i) => high[i] - low[i] < (withheld[m] == Withheld.Complementary ? 1 : threshold - 1))];
     }
 
-    private static int Rank(List<double[]> rows)
+    /// <summary>Which unknowns the equations fix: those whose unit vector is a row of the reduced row echelon form.</summary>
+    private static bool[] Solvable(List<double[]> rows, int unknowns)
     {
         var matrix = rows.Select(r => (double[])r.Clone()).ToList();
         var rank = 0;
-        var columns = matrix.Count == 0 ? 0 : matrix[0].Length;
-        for (var column = 0; column < columns && rank < matrix.Count; column++)
+        for (var column = 0; column < unknowns && rank < matrix.Count; column++)
         {
             var pivot = Enumerable.Range(rank, matrix.Count - rank).Where(r => Math.Abs(matrix[r][column]) > 1e-9).Cast<int?>().FirstOrDefault();
             if (pivot is not { } p)
@@ -331,12 +380,18 @@ public static class Disclosure
             }
 
             (matrix[rank], matrix[p]) = (matrix[p], matrix[rank]);
+            var lead = matrix[rank][column];
+            for (var c = 0; c < unknowns; c++)
+            {
+                matrix[rank][c] /= lead;
+            }
+
             for (var r = 0; r < matrix.Count; r++)
             {
                 if (r != rank && Math.Abs(matrix[r][column]) > 1e-9)
                 {
-                    var factor = matrix[r][column] / matrix[rank][column];
-                    for (var c = column; c < columns; c++)
+                    var factor = matrix[r][column];
+                    for (var c = 0; c < unknowns; c++)
                     {
                         matrix[r][c] -= factor * matrix[rank][c];
                     }
@@ -346,7 +401,17 @@ public static class Disclosure
             rank++;
         }
 
-        return rank;
+        var solvable = new bool[unknowns];
+        foreach (var row in matrix.Take(rank))
+        {
+            var nonZero = Enumerable.Range(0, unknowns).Where(c => Math.Abs(row[c]) > 1e-9).ToList();
+            if (nonZero.Count == 1)
+            {
+                solvable[nonZero[0]] = true;
+            }
+        }
+
+        return solvable;
     }
 
     private static ProtectedTable Protected(DraftTable table, Dictionary<Measure, Withheld> withheld)

@@ -59,20 +59,24 @@ public static class OutcomeCalculator
     private static string PersonOf(string youthId, Dictionary<string, YouthReferral> youth) =>
         youth.TryGetValue(youthId, out var referral) ? PersonOf(referral) : "referral:" + youthId;
 
-    /// <summary>A youth is served from the month of referral to the month of the last thing recorded for them (today, while a match or an episode is open).</summary>
+    /// <summary>
+    /// A youth is served from the first to the last thing recorded for them (today, while a match or an episode is open),
+    /// so every youth counted with an episode, a move or a match in some months is counted as served in them too.
+    /// </summary>
     private static IReadOnlyList<int> ServedMonths(IEnumerable<YouthReferral> referrals, IReadOnlyList<Match> matches, ReportPeriod period, DateTimeOffset now)
     {
         var months = new SortedSet<int>();
         foreach (var youth in referrals)
         {
             var own = matches.Where(m => m.YouthId == youth.Id).ToList();
-            var last = new[] { youth.ReferredAt }
+            var times = new[] { youth.ReferredAt }
                 .Concat(youth.StageHistory.Select(e => e.At))
-                .Concat(youth.MissingEpisodes.Select(e => e.EndedAt ?? now))
+                .Concat(youth.MissingEpisodes.SelectMany(e => new[] { e.StartedAt, e.EndedAt ?? now }))
+                .Concat(own.Select(m => m.ProposedAt))
                 .Concat(own.SelectMany(m => m.History.Select(t => t.At)))
                 .Concat(own.Where(m => MatchLifecycle.IsOpen(m.State)).Select(_ => now))
-                .Max();
-            months.UnionWith(period.MonthsBetween(youth.ReferredAt, last));
+                .ToList();
+            months.UnionWith(period.MonthsBetween(times.Min(), times.Max()));
         }
 
         return [.. months];
@@ -415,39 +419,34 @@ public static class OutcomeCalculator
         return new DraftTable("payouts", "Payouts paid in the period, by kind", ["Compensation", "Travel", "Per diem", "Total"], currencies, Wrap(cells), lines);
     }
 
+    /// <summary>
+    /// Mentors by the band of their latest check-in in the period, with no totals (as on the wellbeing overview, so the
+    /// two cannot be played against each other). A shorter report may place a mentor in another band, so every month a
+    /// mentor checked in stands behind their place.
+    /// </summary>
     private static DraftTable Wellbeing(AgencyInputs agency, ReportPeriod period)
     {
         var instrument = agency.Instrument;
-        var latest = agency.CheckIns.Where(c => c.InstrumentKey == instrument.Key && period.MonthOf(c.SubmittedAt) is not null)
-            .GroupBy(c => c.MentorId).Select(g => g.MaxBy(c => c.SubmittedAt)!).ToList();
+        var checkIns = agency.CheckIns.Where(c => c.InstrumentKey == instrument.Key && period.MonthOf(c.SubmittedAt) is not null)
+            .GroupBy(c => c.MentorId).ToList();
         var rows = new List<string>();
         var measures = new List<Measure>();
-        var lines = new List<Line>();
         foreach (var subscale in instrument.Subscales)
         {
-            var parts = new List<(int, int)>();
             foreach (var band in subscale.Bands)
             {
-                var measure = new Measure(Aggregate.People, 0, period.Months - 1);
-                foreach (var c in latest.Where(c => c.Scores.Any(s => s.Key == subscale.Key && s.Band == band.Name)))
+                var measure = new Measure(Aggregate.People, 0, period.Months - 1, placeDependsOnMonths: true);
+                foreach (var mentor in checkIns)
                 {
-                    measure.Add(c.MentorId, period.MonthOf(c.SubmittedAt)!.Value);
+                    if (mentor.MaxBy(c => c.SubmittedAt)!.Scores.Any(s => s.Key == subscale.Key && s.Band == band.Name))
+                    {
+                        measure.Add(mentor.Key, mentor.Select(c => period.MonthOf(c.SubmittedAt)!.Value));
+                    }
                 }
 
-                parts.Add((rows.Count, 0));
                 rows.Add($"{subscale.Name}: {band.Name}");
                 measures.Add(measure);
             }
-
-            var total = new Measure(Aggregate.People, 0, period.Months - 1);
-            foreach (var c in latest.Where(c => c.Scores.Any(s => s.Key == subscale.Key)))
-            {
-                total.Add(c.MentorId, period.MonthOf(c.SubmittedAt)!.Value);
-            }
-
-            lines.Add(new Line(parts, (rows.Count, 0)));
-            rows.Add($"{subscale.Name}: all mentors who checked in");
-            measures.Add(total);
         }
 
         var cells = new DraftCell[rows.Count, 1];
@@ -456,7 +455,7 @@ public static class OutcomeCalculator
             cells[r, 0] = new DraftCell.Of(measures[r]);
         }
 
-        return new DraftTable("wellbeing", "Mentor wellbeing bands (each mentor's latest check-in in the period)", ["Mentors"], rows, cells, lines);
+        return new DraftTable("wellbeing", "Mentor wellbeing bands (each mentor's latest check-in in the period)", ["Mentors"], rows, cells, []);
     }
 
     private static decimal Days(DateTimeOffset from, DateTimeOffset to) => Math.Round((decimal)(to - from).TotalDays, 1);
