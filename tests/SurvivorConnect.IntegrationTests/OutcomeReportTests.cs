@@ -60,8 +60,8 @@ public sealed class OutcomeReportTests(ApiFactory api)
         Assert.Equal(25, report.Cell("youth-served", "Youth served, each counted once", "Youth").Value);
         Assert.Equal(125, report.Cell("missing-episodes", "Whole period", "Episodes").Value);
         Assert.Equal(5, report.Cell("missing-episodes", "Whole period", "Episodes per youth served").Value);
-        Assert.Equal("fewer than 11", report.Cell("missing-episodes", "Whole period", "Did not, or not known").Shown);
-        Assert.Equal("FromWithheld", report.Cell("missing-episodes", "Whole period", "Contact rate (%)").Withheld);
+        Assert.Equal("fewer than 11 people", report.Cell("missing-episodes", "Whole period", "Did not, or not known").Shown);
+        Assert.Equal("Withheld", report.Cell("missing-episodes", "Whole period", "Contact rate (%)").Withheld);
         Assert.Equal(25, report.Cell("youth-served-by-month", "2026-03", "Youth").Value);
         Assert.Contains(report.Tables, t => t.Key == "engagements");
         Assert.Contains($"{world.AgencyId}-analyst", audit.GetRawText(), StringComparison.Ordinal);
@@ -111,14 +111,14 @@ public sealed class OutcomeReportTests(ApiFactory api)
 
         Assert.Empty(singledOut);
         var june = reports[1];
-        Assert.Equal("Differencing", june.Cell("youth-served", "Youth served, each counted once", "Youth").Withheld);
+        Assert.Equal("Withheld", june.Cell("youth-served", "Youth served, each counted once", "Youth").Withheld);
         Assert.Equal("withheld", june.Cell("missing-episodes", "Whole period", "Youth with an episode").Shown);
         Assert.Equal("fewer than 11", june.Cell("youth-served-by-month", "2026-06", "Youth").Shown);
         Assert.Equal(25, reports[0].Cell("missing-episodes", "Whole period", "Youth served").Value);
 
         // Every youth was away: showing how many were, beside how many were served, would say so of each.
         Assert.Equal("fewer than 11", reports[0].Cell("missing-episodes", "Whole period", "Youth without one").Shown);
-        Assert.Equal("Complementary", reports[0].Cell("missing-episodes", "Whole period", "Youth with an episode").Withheld);
+        Assert.Equal("Withheld", reports[0].Cell("missing-episodes", "Whole period", "Youth with an episode").Withheld);
     }
 
     [Fact]

@@ -1,5 +1,7 @@
 using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Features.Outcomes.Rules;
+using SurvivorConnect.Api.Features.Supervision;
+using SurvivorConnect.Api.Features.Supervision.Rules;
 
 namespace SurvivorConnect.UnitTests.Outcomes;
 
@@ -143,6 +145,46 @@ public sealed class OutcomeCalculatorTests
         var lines = Enumerable.Range(0, 3).Select(r => new Line([(r, inContact), (r, inContact + 1)], (r, missing.Columns.ToList().IndexOf("Episodes"))))
             .Append(new Line([(0, inContact), (1, inContact)], (2, inContact))).ToList();
         Assert.Empty(Attacker.Solve(missing, lines));
+    }
+
+    [Fact]
+    public void A_small_month_cannot_be_worked_back_from_the_before_and_after_rows()
+    {
+        // Twenty youth away every month but March; four more away in March only. The practice changed in April.
+        var youth = Enumerable.Range(0, 20).Select(i => Youth($"y{i}", null, On(1, 1),
+            episodes: [.. new[] { 1, 2, 4, 5, 6 }.Select(m => Episode(On(m, 3), 1, i % 2 == 0))])).ToList();
+        youth.AddRange(Enumerable.Range(0, 4).Select(i => Youth($"m{i}", null, On(1, 1), episodes: [Episode(On(3, 9), 1, true)])));
+
+        var drafts = OutcomeCalculator.Tables(new OutcomeInputs(youth, [], [], null), FirstHalf, 3, Now);
+        var tables = Disclosure.Protect(drafts, 11);
+        var byMonth = tables.Single(t => t.Key == "missing-by-month");
+
+        Assert.Equal(["Before the practice change", "From the practice change"], byMonth.Rows.TakeLast(2));
+        Assert.Equal(Withheld.Small, byMonth.Cells[2, 0]!.Withheld);
+        Assert.Empty(Attacker.Solve(byMonth, drafts.Single(t => t.Key == "missing-by-month").Lines));
+    }
+
+    [Fact]
+    public void Wellbeing_bands_of_one_part_cannot_be_worked_back_from_another_parts_total()
+    {
+        var instrument = new InstrumentDefinition("i", 1, "Check-in", "the last month", new ResponseScale(0, 3, ["No", "Some", "Often", "Always"]),
+            [new("stress", "Stress", [new("low", 0m), new("moderate", 1m), new("high", 2m, Concern: true)]), new("burnout", "Burnout", [new("low", 0m), new("moderate", 1m), new("high", 2m)])],
+            [new("a", "A", "stress"), new("b", "B", "burnout")]);
+        string[] stress = [.. Enumerable.Repeat("low", 30), .. Enumerable.Repeat("moderate", 25), .. Enumerable.Repeat("high", 4)];
+        string[] burnout = [.. Enumerable.Repeat("low", 20), .. Enumerable.Repeat("moderate", 25), .. Enumerable.Repeat("high", 14)];
+        var checkIns = stress.Select((band, i) => new CheckIn
+        {
+            Id = $"c{i}", MentorId = $"m{i}", InstrumentKey = "i", InstrumentVersion = 1, Answers = new Dictionary<string, int>(), Urgent = false, Concerns = [],
+            Scores = [new SubscaleScore("stress", 1, band, false), new SubscaleScore("burnout", 1, burnout[i], false)], SubmittedAt = On(2, 1),
+        }).ToList();
+        var agency = new AgencyInputs([], [], [], [], checkIns, instrument);
+
+        var drafts = OutcomeCalculator.Tables(new OutcomeInputs([], [], [], agency), FirstHalf, null, Now);
+        var wellbeing = Disclosure.Protect(drafts, 11).Single(t => t.Key == "wellbeing");
+
+        Assert.Equal("Mentors who checked in", wellbeing.Rows[0]);
+        Assert.Equal(Withheld.Small, wellbeing.Cells[wellbeing.Rows.ToList().IndexOf("Stress: high"), 0]!.Withheld);
+        Assert.Empty(Attacker.Solve(wellbeing, drafts.Single(t => t.Key == "wellbeing").Lines));
     }
 
     [Fact]

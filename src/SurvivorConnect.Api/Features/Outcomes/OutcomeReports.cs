@@ -184,45 +184,59 @@ internal sealed class OutcomeReportHandlers(AgencyStore store, EngagementData en
             await supervision.ActiveInstrumentAsync(ct));
     }
 
+    // Readers are told only whether a cell has too few people behind it or is withheld to protect others: the finer
+    // reasons (one person makes most of a sum, a few at the edge of the months) would themselves say something.
     private static OutcomeTableView View(ProtectedTable table, int threshold)
     {
         var rows = new List<OutcomeRowView>();
-        var reasons = new Dictionary<Withheld, int>();
+        var small = 0;
+        var others = 0;
         for (var r = 0; r < table.Rows.Count; r++)
         {
             var cells = new List<OutcomeCellView?>();
             for (var c = 0; c < table.Columns.Count; c++)
             {
                 var cell = table.Cells[r, c];
-                if (cell is { Withheld: not Withheld.None } withheld)
+                var reason = cell switch
                 {
-                    reasons[withheld.Withheld] = reasons.GetValueOrDefault(withheld.Withheld) + 1;
-                }
+                    null or { Withheld: Withheld.None } => null,
+                    { Withheld: Withheld.Small } => Small,
+                    _ => Protecting,
+                };
+                small += reason == Small ? 1 : 0;
+                others += reason == Protecting ? 1 : 0;
 
-                cells.Add(cell is null ? null : new OutcomeCellView(cell.Value, Shown(cell, threshold), cell.Withheld == Withheld.None ? null : cell.Withheld.ToString()));
+                // "Fewer than 11" of a count of people is its value; of a sum (episodes, hours, money), the people behind it.
+                cells.Add(cell is null ? null : new OutcomeCellView(cell.Value, reason switch
+                {
+                    null => cell.Value!.Value.ToString("#,0.##", CultureInfo.InvariantCulture),
+                    Small when cell.CountsPeople => $"fewer than {threshold}",
+                    Small => $"fewer than {threshold} people",
+                    _ => "withheld",
+                }, reason));
             }
 
             rows.Add(new OutcomeRowView(table.Rows[r], cells));
         }
 
-        var notes = reasons.OrderBy(r => r.Key).Select(r => $"{r.Value} {(r.Value == 1 ? "cell" : "cells")} withheld: {Why(r.Key, threshold)}").ToList();
+        var notes = new List<string>();
+        if (small > 0)
+        {
+            notes.Add($"{Cells(small)} withheld: fewer than {threshold} people are behind {(small == 1 ? "it" : "each")}.");
+        }
+
+        if (others > 0)
+        {
+            notes.Add($"{Cells(others)} withheld so that no number about fewer than {threshold} people can be worked out from this report, its totals or another report.");
+        }
+
         return new OutcomeTableView(table.Key, table.Title, table.Columns, rows, table.Trend, notes);
     }
 
-    private static string Shown(ProtectedCell cell, int threshold) => cell.Withheld switch
-    {
-        Withheld.None => cell.Value!.Value.ToString("#,0.##", CultureInfo.InvariantCulture),
-        Withheld.Small => $"fewer than {threshold}",
-        _ => "withheld",
-    };
+    private const string Small = "Small";
+    private const string Protecting = "Withheld";
 
-    public static string Why(Withheld reason, int threshold) => reason switch
-    {
-        Withheld.Small => $"fewer than {threshold} people are behind it.",
-        Withheld.Differencing => $"a report over fewer of the same months would differ from it by fewer than {threshold} people.",
-        Withheld.Complementary => "shown, it would let another withheld number be worked out from the totals.",
-        _ => "a number it is worked out from is withheld.",
-    };
+    private static string Cells(int count) => count == 1 ? "1 cell" : $"{count} cells";
 }
 
 /// <summary>One table of a report as CSV: a first row saying what it is and what was withheld and why, then the table.</summary>

@@ -1,5 +1,4 @@
 using Mediator;
-using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
 
 namespace SurvivorConnect.Api.Features.Supervision;
@@ -7,12 +6,13 @@ namespace SurvivorConnect.Api.Features.Supervision;
 /// <summary>A count, or null when it is under the smallest group shown (then the words say so).</summary>
 public sealed record SuppressedCount(int? Count, string Words);
 
-public sealed record BandCount(string Subscale, string Name, string Band, SuppressedCount Mentors);
-
 public sealed record MonthCount(string Month, SuppressedCount Raised, SuppressedCount Resolved);
 
-/// <summary>How the agency's mentors are doing, in aggregate only: no cell under 11, and no totals to work one back from.</summary>
-public sealed record WellbeingOverview(int SmallestGroup, IReadOnlyList<BandCount> Bands, IReadOnlyList<MonthCount> FlagsByMonth);
+/// <summary>
+/// Wellbeing flags raised and resolved by month, in aggregate only: no cell under 11, and no totals to work one back from.
+/// Mentors by band are in the outcome report, protected with its other tables, so the two pages cannot be played off.
+/// </summary>
+public sealed record WellbeingOverview(int SmallestGroup, IReadOnlyList<MonthCount> FlagsByMonth);
 
 public sealed record GetWellbeingOverview : IQuery<WellbeingOverview>, IAudited
 {
@@ -25,14 +25,6 @@ internal sealed class OverviewHandler(SupervisionData data) : IQueryHandler<GetW
 
     public async ValueTask<WellbeingOverview> Handle(GetWellbeingOverview query, CancellationToken ct)
     {
-        var instrument = await data.ActiveInstrumentAsync(ct);
-        var mentors = await data.Store.AllAsync<MentorProfile>(MentorProfile.Container, [], ct);
-        var checkIns = await data.Store.AllAsync<CheckIn>(SupervisionData.Container, [], ct);
-        var latest = checkIns.Where(c => c.InstrumentKey == instrument.Key && mentors.Any(m => m.Id == c.MentorId))
-            .GroupBy(c => c.MentorId).Select(g => g.MaxBy(c => c.SubmittedAt)!).ToList();
-        var bands = instrument.Subscales.SelectMany(subscale => subscale.Bands.Select(band => new BandCount(subscale.Key, subscale.Name, band.Name,
-            Suppress(latest.Count(c => c.Scores.Any(s => s.Key == subscale.Key && s.Band == band.Name)))))).ToList();
-
         var flags = await data.Store.AllAsync<WellbeingFlag>(SupervisionData.Container, [], ct);
         var now = data.Store.Now;
         var months = Enumerable.Range(0, 12).Select(i => new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(-i)).ToList();
@@ -40,7 +32,7 @@ internal sealed class OverviewHandler(SupervisionData data) : IQueryHandler<GetW
             start.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture),
             Suppress(flags.Count(f => f.RaisedAt >= start && f.RaisedAt < start.AddMonths(1))),
             Suppress(flags.Count(f => f.ResolvedAt is { } at && at >= start && at < start.AddMonths(1))))).ToList();
-        return new WellbeingOverview(SmallestGroup, bands, byMonth);
+        return new WellbeingOverview(SmallestGroup, byMonth);
     }
 
     private static SuppressedCount Suppress(int count) =>

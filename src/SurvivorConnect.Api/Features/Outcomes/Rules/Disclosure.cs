@@ -134,7 +134,8 @@ public sealed record Sum(IReadOnlyList<Measure> Parts, Measure Total)
 
 public sealed record DraftTable(string Key, string Title, IReadOnlyList<string> Columns, IReadOnlyList<string> Rows, DraftCell[,] Cells, IReadOnlyList<Line> Lines, bool Trend = false);
 
-public sealed record ProtectedCell(decimal? Value, Withheld Withheld);
+/// <summary>A cell as it may be shown; <paramref name="CountsPeople"/> says whether "fewer than N" describes its value or the people behind it.</summary>
+public sealed record ProtectedCell(decimal? Value, Withheld Withheld, bool CountsPeople = true);
 
 public sealed record ProtectedTable(string Key, string Title, IReadOnlyList<string> Columns, IReadOnlyList<string> Rows, ProtectedCell?[,] Cells, bool Trend);
 
@@ -197,11 +198,12 @@ public static class Disclosure
                 }
 
                 // A count changes by the people wholly outside the shorter run; a sum, a median or a latest band by
-                // anyone with a month outside it.
+                // them and by anyone else with a month outside it.
                 var stretch = Stretch(first, last);
                 var shorter = months.Count(m => (m & stretch) != 0);
-                var difference = measure.ValueDependsOnMonths ? months.Count(m => (m & ~stretch) != 0) : people - shorter;
-                if (shorter >= threshold && difference > 0 && difference < threshold)
+                var whollyOutside = people - shorter;
+                var partlyOutside = measure.ValueDependsOnMonths ? months.Count(m => (m & ~stretch) != 0) : 0;
+                if (shorter >= threshold && (whollyOutside is > 0 && whollyOutside < threshold || partlyOutside > 0 && partlyOutside < threshold))
                 {
                     return Withheld.Differencing;
                 }
@@ -210,10 +212,6 @@ public static class Disclosure
 
         return Withheld.None;
     }
-
-    /// <summary>A withheld cell a reader could work out from the sums, or null when there is none.</summary>
-    public static Measure? Exposed(IReadOnlyList<Sum> sums, IReadOnlyDictionary<Measure, Withheld> withheld, int threshold) =>
-        AllExposed(sums, withheld, threshold).FirstOrDefault();
 
     /// <summary>
     /// Every withheld cell a reader could work out: exactly (its unit vector is a row of the sums' equations in
@@ -267,31 +265,32 @@ public static class Disclosure
 
     /// <summary>
     /// Step 3: while a withheld cell can be worked out, withholds another shown cell of a sum through it: the smallest
-    /// that protects it on its own, else the smallest. Cells of sums through any withheld cell are the fallback; when
-    /// nothing is left to withhold, what is withheld stays withheld and the report is still answered.
+    /// that protects it on its own, else the smallest that leaves fewer cells exposed, else the smallest. A cell with no
+    /// shown cell left on its sums is left as it is (only withheld numbers stand around it) and the report is answered.
     /// </summary>
     private static void Complement(List<Sum> sums, Dictionary<Measure, Withheld> withheld, int threshold)
     {
-        while (Exposed(sums, withheld, threshold) is { } exposed)
+        // A cell all of whose sums are already withheld cannot be helped further; the others still can.
+        var beyondHelp = new HashSet<Measure>(ReferenceEqualityComparer.Instance);
+        while (AllExposed(sums, withheld, threshold) is var before && before.FirstOrDefault(m => !beyondHelp.Contains(m)) is { } exposed)
         {
             var candidates = Shown(sums.Where(s => s.Cells.Any(c => ReferenceEquals(c, exposed))), sums, withheld);
             if (candidates.Count == 0)
             {
-                candidates = Shown(sums.Where(s => s.Cells.Any(c => withheld[c] != Withheld.None)), sums, withheld);
+                beyondHelp.Add(exposed);
+                continue;
             }
 
-            if (candidates.Count == 0)
-            {
-                return;
-            }
-
-            var chosen = candidates.Take(8).FirstOrDefault(candidate =>
+            var outcomes = candidates.Take(8).Select(candidate =>
             {
                 withheld[candidate] = Withheld.Complementary;
-                var stillExposed = AllExposed(sums, withheld, threshold).Any(m => ReferenceEquals(m, exposed));
+                var after = AllExposed(sums, withheld, threshold);
                 withheld[candidate] = Withheld.None;
-                return !stillExposed;
-            }) ?? candidates[0];
+                return (Candidate: candidate, Protects: !after.Any(m => ReferenceEquals(m, exposed)), Left: after.Count);
+            }).ToList();
+            var chosen = outcomes.FirstOrDefault(o => o.Protects).Candidate
+                ?? outcomes.Where(o => o.Left < before.Count).Select(o => o.Candidate).FirstOrDefault()
+                ?? candidates[0];
             withheld[chosen] = Withheld.Complementary;
         }
     }
@@ -305,9 +304,15 @@ public static class Disclosure
             .ThenBy(cell => cell.Value ?? 0)];
 
     /// <summary>
+    /// How far apart the least and the most a reader can work out for a cell withheld for what it would say about a few
+    /// people must stay: half the range "fewer than the threshold" gives (0 to 10 → at least 5 apart).
+    /// </summary>
+    public static decimal ProtectionRange(int threshold) => (threshold - 1) / 2m;
+
+    /// <summary>
     /// Bounds a reader knows (a small count is 0 to threshold − 1; others at least the threshold when each person adds
     /// one or more), tightened by each sum until nothing moves. A cell withheld for what it would say about a few people
-    /// (small, dominated or differencing) must keep a range of at least threshold − 1; a complementary one must not be
+    /// (small, dominated or differencing) must keep <see cref="ProtectionRange"/>; a complementary one must not be
     /// pinned to one value.
     /// </summary>
     private static bool[] Narrowed(List<Measure> unknowns, List<(double[] Coefficients, decimal Constant)> equations, IReadOnlyDictionary<Measure, Withheld> withheld, int threshold)
@@ -363,7 +368,7 @@ public static class Disclosure
             }
         }
 
-        return [.. unknowns.Select((m, i) => high[i] - low[i] < (withheld[m] == Withheld.Complementary ? 1 : threshold - 1))];
+        return [.. unknowns.Select((m, i) => high[i] - low[i] < (withheld[m] == Withheld.Complementary ? 1 : ProtectionRange(threshold)))];
     }
 
     /// <summary>Which unknowns the equations fix: those whose unit vector is a row of the reduced row echelon form.</summary>
@@ -423,7 +428,9 @@ public static class Disclosure
             {
                 cells[r, c] = table.Cells[r, c] switch
                 {
-                    DraftCell.Of of => withheld[of.Measure] == Withheld.None ? new ProtectedCell(of.Measure.Value, Withheld.None) : new ProtectedCell(null, withheld[of.Measure]),
+                    DraftCell.Of of => withheld[of.Measure] == Withheld.None
+                        ? new ProtectedCell(of.Measure.Value, Withheld.None, of.Measure.Aggregate == Aggregate.People)
+                        : new ProtectedCell(null, withheld[of.Measure], of.Measure.Aggregate == Aggregate.People),
                     DraftCell.Rate rate => RateOf(MeasureAt(table, rate.Numerator), MeasureAt(table, rate.Denominator), rate.Scale, withheld),
                     _ => null,
                 };
@@ -435,6 +442,6 @@ public static class Disclosure
 
     private static ProtectedCell RateOf(Measure numerator, Measure denominator, decimal scale, Dictionary<Measure, Withheld> withheld) =>
         withheld[numerator] != Withheld.None || withheld[denominator] != Withheld.None || denominator.Value is null or 0
-            ? new ProtectedCell(null, Withheld.FromWithheld)
-            : new ProtectedCell(Math.Round(numerator.Value!.Value / denominator.Value.Value * scale, 2), Withheld.None);
+            ? new ProtectedCell(null, Withheld.FromWithheld, CountsPeople: false)
+            : new ProtectedCell(Math.Round(numerator.Value!.Value / denominator.Value.Value * scale, 2), Withheld.None, CountsPeople: false);
 }

@@ -39,7 +39,7 @@ public static class OutcomeCalculator
             Transitions(inputs.Youth, period),
             TimeInStage(inputs.Youth, period),
             missing,
-            MissingByMonth(inputs.Youth, period, ((DraftCell.Of)missing.Cells[whole, Episodes]).Measure),
+            MissingByMonth(inputs.Youth, period, missing, practiceChange),
             Matches(inputs.Matches, youthById, period),
             ChatSafety(inputs.Flags, youthById, period),
         };
@@ -171,10 +171,11 @@ public static class OutcomeCalculator
         {
             var (_, first, last) = stretches[r];
             var measures = new Measure?[11];
-            foreach (var column in new[] { ServedColumn, WithEpisode, WithoutEpisode })
-            {
-                measures[column] = new Measure(Aggregate.People, first, last);
-            }
+            measures[ServedColumn] = new Measure(Aggregate.People, first, last);
+            measures[WithEpisode] = new Measure(Aggregate.People, first, last);
+
+            // Whether a youth was away depends on the months counted, not only on being served in them.
+            measures[WithoutEpisode] = new Measure(Aggregate.People, first, last, placeDependsOnMonths: true);
 
             foreach (var column in new[] { Episodes, Ended, StillAway, InContact, NotInContact })
             {
@@ -241,9 +242,14 @@ public static class OutcomeCalculator
             [.. stretches.Select(s => s.Item1)], cells, lines);
     }
 
-    private static DraftTable MissingByMonth(IReadOnlyList<YouthReferral> youth, ReportPeriod period, Measure wholePeriod)
+    /// <summary>
+    /// Episodes by the month they started. The months add up to the whole period and, split at a practice change, to the
+    /// before and after rows of the episodes table: those are the same measures, so the sums tie them together.
+    /// </summary>
+    private static DraftTable MissingByMonth(IReadOnlyList<YouthReferral> youth, ReportPeriod period, DraftTable missing, int? change)
     {
-        var months = Enumerable.Range(0, period.Months).Select(m => new Measure(Aggregate.Sum, m, m)).Append(wholePeriod).ToArray();
+        Measure EpisodesOf(int row) => ((DraftCell.Of)missing.Cells[row, Episodes]).Measure;
+        var months = Enumerable.Range(0, period.Months).Select(m => new Measure(Aggregate.Sum, m, m)).Append(EpisodesOf(missing.Rows.Count - 1)).ToArray();
         foreach (var y in youth)
         {
             foreach (var e in y.MissingEpisodes)
@@ -257,7 +263,19 @@ public static class OutcomeCalculator
 
         var labels = Enumerable.Range(0, period.Months).Select(period.Label).Append("Whole period").ToList();
         var table = Column("missing-by-month", "Missing-from-care episodes started each month", "Episodes", [.. labels.Zip(months)]);
-        return table with { Trend = true, Lines = [new Line([.. Enumerable.Range(0, period.Months).Select(m => (m, 0))], (period.Months, 0))] };
+        var lines = new List<Line> { new([.. Enumerable.Range(0, period.Months).Select(m => (m, 0))], (period.Months, 0)) };
+        if (missing.Rows.Count == 3 && change is { } split)
+        {
+            table = table with
+            {
+                Rows = [.. table.Rows, "Before the practice change", "From the practice change"],
+                Cells = Stack(table.Cells, new DraftCell.Of(EpisodesOf(0)), new DraftCell.Of(EpisodesOf(1))),
+            };
+            lines.Add(new([.. Enumerable.Range(0, split).Select(m => (m, 0))], (period.Months + 1, 0)));
+            lines.Add(new([.. Enumerable.Range(split, period.Months - split).Select(m => (m, 0))], (period.Months + 2, 0)));
+        }
+
+        return table with { Trend = true, Lines = lines };
     }
 
     private static DraftTable Matches(IReadOnlyList<Match> matches, Dictionary<string, YouthReferral> youth, ReportPeriod period)
@@ -283,7 +301,7 @@ public static class OutcomeCalculator
                 if (months.Count > 0)
                 {
                     active.Add(person, months);
-                    (from >= period.Start ? activated : already).Add(person, months[0]);
+                    (from >= period.Start ? activated : already).Add(person, months);
                 }
             }
 
@@ -354,7 +372,7 @@ public static class OutcomeCalculator
             {
                 foreach (var r in new[] { row, rows - 1 })
                 {
-                    cells[r, 0].Add("opportunity:" + o.Id, period.MonthOf(held[0].StartUtc)!.Value);
+                    cells[r, 0].Add("opportunity:" + o.Id, held.Select(session => period.MonthOf(session.StartUtc)!.Value));
                 }
             }
 
@@ -407,9 +425,10 @@ public static class OutcomeCalculator
             }
 
             var row = currencies.IndexOf(payout.Currency.ToUpperInvariant());
+            // As stored, so a payout of travel only adds nothing (not a rounding remainder) to compensation.
             var travel = payout.Lines.Where(l => l.Kind is LineKind.Mileage or LineKind.Receipts or LineKind.Lodging).Sum(l => l.Amount);
             var perDiem = payout.Lines.Where(l => l.Kind == LineKind.MealsAndIncidentals).Sum(l => l.Amount);
-            cells[row, 0].Add(payout.PayeeId, month, payout.Total - travel - perDiem);
+            cells[row, 0].Add(payout.PayeeId, month, payout.Compensation);
             cells[row, 1].Add(payout.PayeeId, month, travel);
             cells[row, 2].Add(payout.PayeeId, month, perDiem);
             cells[row, 3].Add(payout.PayeeId, month, payout.Total);
@@ -420,19 +439,27 @@ public static class OutcomeCalculator
     }
 
     /// <summary>
-    /// Mentors by the band of their latest check-in in the period, with no totals (as on the wellbeing overview, so the
-    /// two cannot be played against each other). A shorter report may place a mentor in another band, so every month a
-    /// mentor checked in stands behind their place.
+    /// Mentors by the band of their latest check-in in the period. Every check-in scores every part, so each part's bands
+    /// add up to the mentors who checked in: that total is shown as a row and each part is a sum to it. A shorter report
+    /// may place a mentor in another band, so every month a mentor checked in stands behind their place.
     /// </summary>
     private static DraftTable Wellbeing(AgencyInputs agency, ReportPeriod period)
     {
         var instrument = agency.Instrument;
         var checkIns = agency.CheckIns.Where(c => c.InstrumentKey == instrument.Key && period.MonthOf(c.SubmittedAt) is not null)
             .GroupBy(c => c.MentorId).ToList();
-        var rows = new List<string>();
-        var measures = new List<Measure>();
+        var rows = new List<string> { "Mentors who checked in" };
+        var total = new Measure(Aggregate.People, 0, period.Months - 1);
+        foreach (var mentor in checkIns)
+        {
+            total.Add(mentor.Key, mentor.Select(c => period.MonthOf(c.SubmittedAt)!.Value));
+        }
+
+        var measures = new List<Measure> { total };
+        var lines = new List<Line>();
         foreach (var subscale in instrument.Subscales)
         {
+            var parts = new List<(int, int)>();
             foreach (var band in subscale.Bands)
             {
                 var measure = new Measure(Aggregate.People, 0, period.Months - 1, placeDependsOnMonths: true);
@@ -444,9 +471,12 @@ public static class OutcomeCalculator
                     }
                 }
 
+                parts.Add((rows.Count, 0));
                 rows.Add($"{subscale.Name}: {band.Name}");
                 measures.Add(measure);
             }
+
+            lines.Add(new Line(parts, (0, 0)));
         }
 
         var cells = new DraftCell[rows.Count, 1];
@@ -455,7 +485,7 @@ public static class OutcomeCalculator
             cells[r, 0] = new DraftCell.Of(measures[r]);
         }
 
-        return new DraftTable("wellbeing", "Mentor wellbeing bands (each mentor's latest check-in in the period)", ["Mentors"], rows, cells, []);
+        return new DraftTable("wellbeing", "Mentor wellbeing bands (each mentor's latest check-in in the period)", ["Mentors"], rows, cells, lines);
     }
 
     private static decimal Days(DateTimeOffset from, DateTimeOffset to) => Math.Round((decimal)(to - from).TotalDays, 1);
@@ -469,6 +499,22 @@ public static class OutcomeCalculator
         }
 
         return new DraftTable(key, title, [column], [.. rows.Select(r => r.Label)], cells, []);
+    }
+
+    private static DraftCell[,] Stack(DraftCell[,] column, params DraftCell[] more)
+    {
+        var cells = new DraftCell[column.GetLength(0) + more.Length, 1];
+        for (var r = 0; r < column.GetLength(0); r++)
+        {
+            cells[r, 0] = column[r, 0];
+        }
+
+        for (var i = 0; i < more.Length; i++)
+        {
+            cells[column.GetLength(0) + i, 0] = more[i];
+        }
+
+        return cells;
     }
 
     private static Measure[,] Grid(int rows, int columns, Func<Measure> create)
