@@ -198,6 +198,78 @@ public sealed class DisclosureTests
     }
 
     [Fact]
+    public void Two_reports_a_month_apart_pick_the_same_partner_for_a_small_month_so_neither_fills_in_the_other()
+    {
+        // Monthly sums with their total: March is small (three people); December is the smallest full month.
+        Measure Month(int month, int people)
+        {
+            var measure = new Measure(Aggregate.Sum, month, month);
+            for (var i = 0; i < people; i++)
+            {
+                measure.Add($"p{i}", month);
+            }
+
+            return measure;
+        }
+
+        DraftTable Months(int count)
+        {
+            var months = Enumerable.Range(0, count).Select(m => Month(m, m == 2 ? 3 : m == 11 ? 17 : 20)).ToList();
+            var total = new Measure(Aggregate.Sum, 0, count - 1);
+            for (var m = 0; m < count; m++)
+            {
+                for (var i = 0; i < (m == 2 ? 3 : m == 11 ? 17 : 20); i++)
+                {
+                    total.Add($"p{i}", m);
+                }
+            }
+
+            var cells = new DraftCell[count + 1, 1];
+            for (var m = 0; m < count; m++)
+            {
+                cells[m, 0] = new DraftCell.Of(months[m]);
+            }
+
+            cells[count, 0] = new DraftCell.Of(total);
+            return new DraftTable("months", "Months", ["N"], [.. Enumerable.Range(0, count).Select(m => $"m{m}"), "total"], cells,
+                [new Line([.. Enumerable.Range(0, count).Select(m => (m, 0))], (count, 0))]);
+        }
+
+        var known = new Dictionary<string, decimal>();
+        var sums = new List<(List<string> Parts, string Total)>();
+        foreach (var (table, name) in new[] { (Disclosure.Protect(Months(12), Threshold), "year"), (Disclosure.Protect(Months(11), Threshold), "eleven") })
+        {
+            var parts = Enumerable.Range(0, table.Rows.Count - 1).Select(r => table.Rows[r]).ToList();
+            for (var r = 0; r < table.Rows.Count; r++)
+            {
+                if (table.Cells[r, 0] is { Withheld: Withheld.None, Value: { } value })
+                {
+                    known[r == table.Rows.Count - 1 ? name : table.Rows[r]] = value;
+                }
+            }
+
+            sums.Add((parts, name));
+        }
+
+        // The reader puts both together (a month is the same number in both) and solves what they can.
+        for (var progress = true; progress;)
+        {
+            progress = false;
+            foreach (var (parts, total) in sums)
+            {
+                if (parts.Append(total).Where(x => !known.ContainsKey(x)).ToList() is [var only])
+                {
+                    known[only] = only == total ? parts.Sum(p => known[p]) : known[total] - parts.Where(p => p != only).Sum(p => known[p]);
+                    progress = true;
+                }
+            }
+        }
+
+        Assert.True(known.ContainsKey("year"), "the year's total is shown");
+        Assert.False(known.ContainsKey("m2"), $"March worked out as {known.GetValueOrDefault("m2")}");
+    }
+
+    [Fact]
     public void A_rate_is_shown_only_when_both_of_its_numbers_are()
     {
         var cells = new DraftCell[3, 2];

@@ -46,6 +46,7 @@ public sealed class Measure(Aggregate aggregate, int firstMonth, int lastMonth, 
     private readonly List<decimal> _values = [];
     private decimal _sum;
     private decimal _smallestAmount = decimal.MaxValue;
+    private bool _spansMonths;
 
     public Aggregate Aggregate => aggregate;
 
@@ -62,6 +63,12 @@ public sealed class Measure(Aggregate aggregate, int firstMonth, int lastMonth, 
     /// sums and medians, and of a place decided by the latest record (a wellbeing band).
     /// </summary>
     public bool ValueDependsOnMonths => aggregate != Aggregate.People || placeDependsOnMonths;
+
+    /// <summary>
+    /// Whether a report over fewer months drops people who fall wholly outside them: true of counts of people, and of
+    /// sums of things that run over several months (an open match), which a shorter report counts whole if it touches them.
+    /// </summary>
+    public bool CountsWhole => aggregate == Aggregate.People || _spansMonths;
 
     /// <summary>Whether one person makes up more than <see cref="LargestShare"/> of a sum.</summary>
     public bool Dominated => aggregate == Aggregate.Sum && _sum > 0 && _shares.Values.Max() > _sum * LargestShare;
@@ -93,6 +100,7 @@ public sealed class Measure(Aggregate aggregate, int firstMonth, int lastMonth, 
         }
 
         _people[person] = _people.GetValueOrDefault(person) | mask;
+        _spansMonths |= System.Numerics.BitOperations.PopCount(mask) > 1;
         _shares[person] = _shares.GetValueOrDefault(person) + amount;
         _sum += amount;
         _values.Add(amount);
@@ -197,11 +205,11 @@ public static class Disclosure
                     continue;
                 }
 
-                // A count changes by the people wholly outside the shorter run; a sum, a median or a latest band by
-                // them and by anyone else with a month outside it.
+                // A count (or a sum of things running over months) changes by the people wholly outside the shorter run;
+                // a sum, a median or a latest band by anyone with a month outside it.
                 var stretch = Stretch(first, last);
                 var shorter = months.Count(m => (m & stretch) != 0);
-                var whollyOutside = people - shorter;
+                var whollyOutside = measure.CountsWhole ? people - shorter : 0;
                 var partlyOutside = measure.ValueDependsOnMonths ? months.Count(m => (m & ~stretch) != 0) : 0;
                 if (shorter >= threshold && (whollyOutside is > 0 && whollyOutside < threshold || partlyOutside > 0 && partlyOutside < threshold))
                 {
@@ -274,7 +282,7 @@ public static class Disclosure
         var beyondHelp = new HashSet<Measure>(ReferenceEqualityComparer.Instance);
         while (AllExposed(sums, withheld, threshold) is var before && before.FirstOrDefault(m => !beyondHelp.Contains(m)) is { } exposed)
         {
-            var candidates = Shown(sums.Where(s => s.Cells.Any(c => ReferenceEquals(c, exposed))), sums, withheld);
+            var candidates = Shown(sums.Where(s => s.Cells.Any(c => ReferenceEquals(c, exposed))), sums, withheld, exposed);
             if (candidates.Count == 0)
             {
                 beyondHelp.Add(exposed);
@@ -295,12 +303,19 @@ public static class Disclosure
         }
     }
 
-    /// <summary>Shown cells of these sums, parts before totals, smallest first.</summary>
-    private static List<Measure> Shown(IEnumerable<Sum> through, List<Sum> sums, Dictionary<Measure, Withheld> withheld) =>
+    /// <summary>
+    /// Shown cells of these sums in the order they are tried: parts before totals; then, across months, the nearest
+    /// later stretch, then the nearest earlier one, then the same stretch; then the smallest. Months are chosen by where
+    /// they lie, not by their size, so two reports over overlapping months pick the same partners for a small month and
+    /// one cannot fill in what the other withholds.
+    /// </summary>
+    private static List<Measure> Shown(IEnumerable<Sum> through, List<Sum> sums, Dictionary<Measure, Withheld> withheld, Measure exposed) =>
         [.. through.SelectMany(s => s.Cells)
             .Where(cell => withheld[cell] == Withheld.None)
             .Distinct(ReferenceEqualityComparer.Instance).Cast<Measure>()
             .OrderBy(cell => sums.Any(s => ReferenceEquals(s.Total, cell)) ? 1 : 0)
+            .ThenBy(cell => cell.FirstMonth > exposed.LastMonth ? 0 : cell.LastMonth < exposed.FirstMonth ? 1 : 2)
+            .ThenBy(cell => cell.FirstMonth > exposed.LastMonth ? cell.FirstMonth - exposed.LastMonth : cell.LastMonth < exposed.FirstMonth ? exposed.FirstMonth - cell.LastMonth : 0)
             .ThenBy(cell => cell.Value ?? 0)];
 
     /// <summary>

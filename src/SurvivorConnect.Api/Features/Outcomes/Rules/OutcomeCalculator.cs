@@ -39,7 +39,7 @@ public static class OutcomeCalculator
             Transitions(inputs.Youth, period),
             TimeInStage(inputs.Youth, period),
             missing,
-            MissingByMonth(inputs.Youth, period, missing, practiceChange),
+            AwayByMonth(inputs.Youth, period, ((DraftCell.Of)missing.Cells[whole, WithEpisode]).Measure),
             Matches(inputs.Matches, youthById, period),
             ChatSafety(inputs.Flags, youthById, period),
         };
@@ -243,13 +243,12 @@ public static class OutcomeCalculator
     }
 
     /// <summary>
-    /// Episodes by the month they started. The months add up to the whole period and, split at a practice change, to the
-    /// before and after rows of the episodes table: those are the same measures, so the sums tie them together.
+    /// Youth away each month (by the month an episode started), and over the whole period: counts of youth, which do not
+    /// add up across months (one youth may be away in several), so no month is tied to a total another report could show.
     /// </summary>
-    private static DraftTable MissingByMonth(IReadOnlyList<YouthReferral> youth, ReportPeriod period, DraftTable missing, int? change)
+    private static DraftTable AwayByMonth(IReadOnlyList<YouthReferral> youth, ReportPeriod period, Measure wholePeriod)
     {
-        Measure EpisodesOf(int row) => ((DraftCell.Of)missing.Cells[row, Episodes]).Measure;
-        var months = Enumerable.Range(0, period.Months).Select(m => new Measure(Aggregate.Sum, m, m)).Append(EpisodesOf(missing.Rows.Count - 1)).ToArray();
+        var months = Enumerable.Range(0, period.Months).Select(m => new Measure(Aggregate.People, m, m)).ToArray();
         foreach (var y in youth)
         {
             foreach (var e in y.MissingEpisodes)
@@ -262,20 +261,7 @@ public static class OutcomeCalculator
         }
 
         var labels = Enumerable.Range(0, period.Months).Select(period.Label).Append("Whole period").ToList();
-        var table = Column("missing-by-month", "Missing-from-care episodes started each month", "Episodes", [.. labels.Zip(months)]);
-        var lines = new List<Line> { new([.. Enumerable.Range(0, period.Months).Select(m => (m, 0))], (period.Months, 0)) };
-        if (missing.Rows.Count == 3 && change is { } split)
-        {
-            table = table with
-            {
-                Rows = [.. table.Rows, "Before the practice change", "From the practice change"],
-                Cells = Stack(table.Cells, new DraftCell.Of(EpisodesOf(0)), new DraftCell.Of(EpisodesOf(1))),
-            };
-            lines.Add(new([.. Enumerable.Range(0, split).Select(m => (m, 0))], (period.Months + 1, 0)));
-            lines.Add(new([.. Enumerable.Range(split, period.Months - split).Select(m => (m, 0))], (period.Months + 2, 0)));
-        }
-
-        return table with { Trend = true, Lines = lines };
+        return Column("missing-by-month", "Youth missing from care each month", "Youth", [.. labels.Zip(months.Append(wholePeriod))]) with { Trend = true };
     }
 
     private static DraftTable Matches(IReadOnlyList<Match> matches, Dictionary<string, YouthReferral> youth, ReportPeriod period)
@@ -499,22 +485,6 @@ public static class OutcomeCalculator
         }
 
         return new DraftTable(key, title, [column], [.. rows.Select(r => r.Label)], cells, []);
-    }
-
-    private static DraftCell[,] Stack(DraftCell[,] column, params DraftCell[] more)
-    {
-        var cells = new DraftCell[column.GetLength(0) + more.Length, 1];
-        for (var r = 0; r < column.GetLength(0); r++)
-        {
-            cells[r, 0] = column[r, 0];
-        }
-
-        for (var i = 0; i < more.Length; i++)
-        {
-            cells[column.GetLength(0) + i, 0] = more[i];
-        }
-
-        return cells;
     }
 
     private static Measure[,] Grid(int rows, int columns, Func<Measure> create)
