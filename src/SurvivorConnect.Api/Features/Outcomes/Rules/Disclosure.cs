@@ -225,7 +225,7 @@ public static class Disclosure
     /// Every withheld cell a reader could work out: exactly (its unit vector is a row of the sums' equations in
     /// reduced form), or too closely by bounds (see <see cref="Narrowed"/>).
     /// </summary>
-    public static List<Measure> AllExposed(IReadOnlyList<Sum> sums, IReadOnlyDictionary<Measure, Withheld> withheld, int threshold)
+    private static List<Measure> AllExposed(IReadOnlyList<Sum> sums, IReadOnlyDictionary<Measure, Withheld> withheld, int threshold)
     {
         ArgumentNullException.ThrowIfNull(sums);
         ArgumentNullException.ThrowIfNull(withheld);
