@@ -225,10 +225,8 @@ public static class Disclosure
     /// Every withheld cell a reader could work out: exactly (its unit vector is a row of the sums' equations in
     /// reduced form), or too closely by bounds (see <see cref="Narrowed"/>).
     /// </summary>
-    private static List<Measure> AllExposed(IReadOnlyList<Sum> sums, IReadOnlyDictionary<Measure, Withheld> withheld, int threshold)
+    private static List<Measure> AllExposed(List<Sum> sums, Dictionary<Measure, Withheld> withheld, int threshold)
     {
-        ArgumentNullException.ThrowIfNull(sums);
-        ArgumentNullException.ThrowIfNull(withheld);
         var unknowns = sums.SelectMany(s => s.Cells).Where(m => withheld[m] != Withheld.None).Distinct(ReferenceEqualityComparer.Instance).Cast<Measure>().ToList();
         if (unknowns.Count == 0)
         {
@@ -330,7 +328,7 @@ public static class Disclosure
     /// (small, dominated or differencing) must keep <see cref="ProtectionRange"/>; a complementary one must not be
     /// pinned to one value.
     /// </summary>
-    private static bool[] Narrowed(List<Measure> unknowns, List<(double[] Coefficients, decimal Constant)> equations, IReadOnlyDictionary<Measure, Withheld> withheld, int threshold)
+    private static bool[] Narrowed(List<Measure> unknowns, List<(double[] Coefficients, decimal Constant)> equations, Dictionary<Measure, Withheld> withheld, int threshold)
     {
         var small = unknowns.Select(u => withheld[u] == Withheld.Small).ToArray();
         var low = unknowns.Select((m, i) => small[i] ? 0m : m.LeastWhenWithheld(threshold)).ToArray();
