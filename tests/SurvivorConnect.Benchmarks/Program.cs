@@ -5,6 +5,7 @@ using SurvivorConnect.Benchmarks;
 // dotnet run -c Release --project tests/SurvivorConnect.Benchmarks -- chat-load [options] (chat load runner)
 // dotnet run -c Release --project tests/SurvivorConnect.Benchmarks -- payouts-load [--payouts N] (payouts load runner)
 // dotnet run -c Release --project tests/SurvivorConnect.Benchmarks -- outcomes-load              (outcome report load runner)
+// dotnet run -c Release --project tests/SurvivorConnect.Benchmarks -- lists-load                 (lists at agency scale)
 if (args.Length > 0 && args[0] == "chat-load")
 {
     return await ChatLoad.RunAsync(args[1..]);
@@ -18,6 +19,11 @@ if (args.Length > 0 && args[0] == "payouts-load")
 if (args.Length > 0 && args[0] == "outcomes-load")
 {
     return await OutcomesLoad.RunAsync();
+}
+
+if (args.Length > 0 && args[0] == "lists-load")
+{
+    return await ListsLoad.RunAsync();
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(StorageBenchmarks).Assembly).Run(args);

@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using SurvivorConnect.Api.Features.Agencies;
+using SurvivorConnect.Api.Features.Chat;
+using SurvivorConnect.Api.Features.Mentoring;
+using SurvivorConnect.Api.Features.People;
+using SurvivorConnect.Storage.Sqlite;
+
+namespace SurvivorConnect.Benchmarks;
+
+/// <summary>
+/// The lists load runner. One agency of 10,000 mentors, 5,000 youth and 20,000 matches (and 1,000 chat safety flags)
+/// is seeded straight into a SQLite store; against the API as a process of its own, a case manager with 100 youth
+/// on their caseload asks for a page of mentors, the match list, the flag queue and one youth's recommendations, 50
+/// times each after a warm-up, and the runner prints p50 and p95.
+/// </summary>
+internal static class ListsLoad
+{
+    private const string AgencyId = "lists";
+    private const string CaseManager = "lists-cm";
+    private const int Mentors = 10_000;
+    private const int Youth = 5_000;
+    private const int Matches = 20_000;
+    private const int Flags = 1_000;
+    private const int Caseload = 100;
+    private const int Runs = 50;
+
+    public static async Task<int> RunAsync()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "sc-lists-load-" + Guid.NewGuid().ToString("N"));
+        var database = Path.Combine(folder, "load.db");
+        var now = DateTimeOffset.UtcNow;
+        Console.WriteLine($"Seeding {Mentors} mentors, {Youth} youth, {Matches} matches and {Flags} flags…");
+        await SeedAsync(database, now);
+        var port = ApiProcess.FreePort();
+        var api = ApiProcess.Start(port, database, new Dictionary<string, string> { ["Api__PermitsPerMinutePerUser"] = "1000000" });
+        try
+        {
+            await ApiProcess.WaitReadyAsync(port, api);
+            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(2) };
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiProcess.Tokens().Issue(CaseManager, AgencyId, now).AccessToken);
+            Console.WriteLine();
+            Console.WriteLine("| request | runs | p50 | p95 | response |");
+            Console.WriteLine("|---|---:|---:|---:|---:|");
+            foreach (var (name, path) in new[]
+            {
+                ("a page of 50 mentors", "/api/mentors?pageSize=50"),
+                ("the match list", "/api/matches"),
+                ("the flag queue", "/api/flags"),
+                ("one youth's recommendations", "/api/youth/youth-00000/recommendations?top=10"),
+            })
+            {
+                (await client.GetAsync(path)).EnsureSuccessStatusCode();
+                var times = new List<TimeSpan>();
+                long size = 0;
+                for (var run = 0; run < Runs; run++)
+                {
+                    var clock = Stopwatch.StartNew();
+                    var response = await client.GetAsync(path);
+                    response.EnsureSuccessStatusCode();
+                    size = (await response.Content.ReadAsByteArrayAsync()).Length;
+                    times.Add(clock.Elapsed);
+                }
+
+                times.Sort();
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {name} | {Runs} | {times[Runs / 2].TotalMilliseconds:0} ms | {times[(int)(Runs * 0.95) - 1].TotalMilliseconds:0} ms | {size / 1024.0:0} KB |"));
+            }
+
+            return 0;
+        }
+        finally
+        {
+            await ApiProcess.StopAsync(api);
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static async Task SeedAsync(string databasePath, DateTimeOffset now)
+    {
+        var store = new SqliteDocumentStore(databasePath, [Agency.Container, Person.Container, MentorProfile.Container, YouthReferral.Container, Match.Container, SafetyFlag.Container], TimeProvider.System);
+        await store.InitializeAsync(CancellationToken.None);
+        var ct = CancellationToken.None;
+        var random = new Random(17);
+        string[] languages = ["English", "Spanish", "Vietnamese", "Somali", "Arabic"];
+        string[] interests = ["art", "music", "football", "cooking", "school", "coding", "dance", "faith"];
+        await store.UpsertAsync(Agency.Container, new Agency { Id = AgencyId, PartitionKey = AgencyId, AgencyId = AgencyId, Name = "Lists load agency", CreatedAt = now }, ct);
+        await store.UpsertAsync(Person.Container, new Person { Id = CaseManager, PartitionKey = AgencyId, AgencyId = AgencyId, DisplayName = "Case manager", Roles = ["CaseManager"], CreatedAt = now }, ct);
+        for (var m = 0; m < Mentors; m++)
+        {
+            var ready = new ReadinessGate(DateOnly.FromDateTime(now.UtcDateTime.AddDays(-30)), "lists-supervisor");
+            await store.UpsertAsync(MentorProfile.Container, new MentorProfile
+            {
+                Id = $"mentor-{m:D5}", PartitionKey = AgencyId, AgencyId = AgencyId, DisplayName = $"Mentor {m}", Languages = [languages[m % languages.Length]],
+                Interests = [interests[m % interests.Length], interests[(m / 3) % interests.Length]], Capacity = 3, SupervisorId = $"supervisor-{m % 50}",
+                Screening = ready, Training = ready, SupervisorClearance = ready, ExperiencedStages = [StageOfChange.Contemplation, StageOfChange.Action], UpdatedAt = now,
+            }, ct);
+        }
+
+        for (var y = 0; y < Youth; y++)
+        {
+            await store.UpsertAsync(YouthReferral.Container, new YouthReferral
+            {
+                Id = $"youth-{y:D5}", PartitionKey = AgencyId, AgencyId = AgencyId, DisplayName = $"Youth {y}", Age = 16, Languages = [languages[y % languages.Length]],
+                Interests = [interests[y % interests.Length]], CaseManagerIds = [y < Caseload ? CaseManager : $"cm-{y % 60}"], Stage = StageOfChange.Contemplation,
+                ReferredAt = now.AddDays(-random.Next(10, 700)),
+            }, ct);
+        }
+
+        for (var i = 0; i < Matches; i++)
+        {
+            var youth = i % 4 == 0 ? random.Next(Caseload) : random.Next(Youth);
+            var closed = i % 3 != 0;
+            await store.UpsertAsync(Match.Container, new Match
+            {
+                Id = $"match-{i:D5}", PartitionKey = AgencyId, AgencyId = AgencyId, YouthId = $"youth-{youth:D5}", MentorId = $"mentor-{random.Next(Mentors):D5}",
+                CaseManagerId = youth < Caseload ? CaseManager : $"cm-{youth % 60}", State = closed ? MatchState.Closed : MatchState.Active, ProposedAt = now.AddDays(-random.Next(5, 600)),
+                Closure = closed ? new MatchClosure(ClosureReason.GoalsMet, true, null, now.AddDays(-random.Next(1, 5)), "cm") : null,
+            }, ct);
+        }
+
+        for (var f = 0; f < Flags; f++)
+        {
+            var youth = f % 2 == 0 ? random.Next(Caseload) : random.Next(Youth);
+            await store.UpsertAsync(SafetyFlag.Container, new SafetyFlag
+            {
+                Id = $"flag-{f:D5}", PartitionKey = AgencyId, AgencyId = AgencyId, ConversationId = $"conversation-{youth}", MessageSequence = f, SenderId = "someone",
+                SenderRole = "Mentor", Kinds = ["contact-info"], Urgent = f % 9 == 0, Held = f % 3 == 0, Status = f % 4 == 0 ? FlagStatus.Open : FlagStatus.Resolved,
+                YouthId = $"youth-{youth:D5}", RaisedAt = now.AddDays(-random.Next(1, 300)),
+            }, ct);
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    }
+}
