@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Headers;
 using SurvivorConnect.Api.Features.Agencies;
 using SurvivorConnect.Api.Features.Chat;
 using SurvivorConnect.Api.Features.Mentoring;
@@ -38,8 +36,7 @@ internal static class ListsLoad
         try
         {
             await ApiProcess.WaitReadyAsync(port, api);
-            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(2) };
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiProcess.Tokens().Issue(CaseManager, AgencyId, now).AccessToken);
+            using var client = ApiProcess.Client(port, ApiProcess.Tokens().Issue(CaseManager, AgencyId, now).AccessToken, TimeSpan.FromMinutes(2));
             Console.WriteLine();
             Console.WriteLine("| request | runs | p50 | p95 | response |");
             Console.WriteLine("|---|---:|---:|---:|---:|");
@@ -51,19 +48,7 @@ internal static class ListsLoad
                 ("one youth's recommendations", "/api/youth/youth-00000/recommendations?top=10"),
             })
             {
-                (await client.GetAsync(path)).EnsureSuccessStatusCode();
-                var times = new List<TimeSpan>();
-                long size = 0;
-                for (var run = 0; run < Runs; run++)
-                {
-                    var clock = Stopwatch.StartNew();
-                    var response = await client.GetAsync(path);
-                    response.EnsureSuccessStatusCode();
-                    size = (await response.Content.ReadAsByteArrayAsync()).Length;
-                    times.Add(clock.Elapsed);
-                }
-
-                times.Sort();
+                var (times, size) = await ApiProcess.TimeAsync(client, path, Runs);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"| {name} | {Runs} | {times[Runs / 2].TotalMilliseconds:0} ms | {times[(int)(Runs * 0.95) - 1].TotalMilliseconds:0} ms | {size / 1024.0:0} KB |"));
             }

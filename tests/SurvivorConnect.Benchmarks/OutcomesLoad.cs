@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Headers;
 using SurvivorConnect.Api.Features.Agencies;
 using SurvivorConnect.Api.Features.Chat;
 using SurvivorConnect.Api.Features.Mentoring;
@@ -36,8 +34,7 @@ internal static class OutcomesLoad
         try
         {
             await ApiProcess.WaitReadyAsync(port, api);
-            using var analyst = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(2) };
-            analyst.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", tokens.Issue("outcomes-analyst", AgencyId, now).AccessToken);
+            using var analyst = ApiProcess.Client(port, tokens.Issue("outcomes-analyst", AgencyId, now).AccessToken, TimeSpan.FromMinutes(2));
             Console.WriteLine();
             Console.WriteLine("| months | runs | p50 | slowest | response |");
             Console.WriteLine("|---:|---:|---:|---:|---:|");
@@ -46,19 +43,7 @@ internal static class OutcomesLoad
             {
                 var to = new DateOnly(now.Year, now.Month, 1).AddMonths(-1);
                 var query = $"/api/outcomes?from={to.AddMonths(1 - months):yyyy-MM}&to={to:yyyy-MM}&practiceChangedFrom={to.AddMonths(-months / 2):yyyy-MM}";
-                (await analyst.GetAsync(query)).EnsureSuccessStatusCode();
-                var times = new List<TimeSpan>();
-                long size = 0;
-                for (var run = 0; run < Runs; run++)
-                {
-                    var clock = Stopwatch.StartNew();
-                    var response = await analyst.GetAsync(query);
-                    response.EnsureSuccessStatusCode();
-                    size = (await response.Content.ReadAsByteArrayAsync()).Length;
-                    times.Add(clock.Elapsed);
-                }
-
-                times.Sort();
+                var (times, size) = await ApiProcess.TimeAsync(analyst, query, Runs);
                 slowest = times[^1] > slowest ? times[^1] : slowest;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"| {months} | {Runs} | {times[Runs / 2].TotalMilliseconds:0} ms | {times[^1].TotalMilliseconds:0} ms | {size / 1024.0:0} KB |"));

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using SurvivorConnect.Api.Features.Agencies;
@@ -50,8 +49,8 @@ internal static class PayoutLoad
             try
             {
                 await ApiProcess.WaitReadyAsync(port, api);
-                using var recruiter = Client(port, tokens.Issue("load-recruiter", AgencyId, DateTimeOffset.UtcNow).AccessToken);
-                using var finance = Client(port, tokens.Issue("load-finance", AgencyId, DateTimeOffset.UtcNow).AccessToken);
+                using var recruiter = ApiProcess.Client(port, tokens.Issue("load-recruiter", AgencyId, DateTimeOffset.UtcNow).AccessToken, TimeSpan.FromMinutes(10));
+                using var finance = ApiProcess.Client(port, tokens.Issue("load-finance", AgencyId, DateTimeOffset.UtcNow).AccessToken, TimeSpan.FromMinutes(10));
                 var clock = Stopwatch.StartNew();
                 foreach (var opportunity in opportunities)
                 {
@@ -119,13 +118,6 @@ internal static class PayoutLoad
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             Directory.Delete(folder, recursive: true);
         }
-    }
-
-    private static HttpClient Client(int port, string token)
-    {
-        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(10) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return client;
     }
 
     private static async Task<List<string>> SeedAsync(string databasePath, int payouts, FakeStripe stripe)
