@@ -28,7 +28,9 @@ public static class OutcomeCalculator
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(period);
         var youthById = inputs.Youth.ToDictionary(y => y.Id, StringComparer.Ordinal);
-        var served = inputs.Youth.GroupBy(PersonOf).ToDictionary(g => g.Key, g => ServedMonths(g, inputs.Matches, period, now), StringComparer.Ordinal);
+        var matchesOf = inputs.Matches.ToLookup(m => m.YouthId, StringComparer.Ordinal);
+        var served = inputs.Youth.GroupBy(PersonOf).ToDictionary(g => g.Key, g => ServedMonths(g, matchesOf, period, now), StringComparer.Ordinal);
+
         // A number shown in two tables is one measure, so it is withheld in both or shown in both.
         var missing = Missing(inputs.Youth, served, period, practiceChange);
         var whole = missing.Rows.Count - 1;
@@ -63,12 +65,12 @@ public static class OutcomeCalculator
     /// A youth is served from the first to the last thing recorded for them (today, while a match or an episode is open),
     /// so every youth counted with an episode, a move or a match in some months is counted as served in them too.
     /// </summary>
-    private static IReadOnlyList<int> ServedMonths(IEnumerable<YouthReferral> referrals, IReadOnlyList<Match> matches, ReportPeriod period, DateTimeOffset now)
+    private static IReadOnlyList<int> ServedMonths(IEnumerable<YouthReferral> referrals, ILookup<string, Match> matchesOf, ReportPeriod period, DateTimeOffset now)
     {
         var months = new SortedSet<int>();
         foreach (var youth in referrals)
         {
-            var own = matches.Where(m => m.YouthId == youth.Id).ToList();
+            var own = matchesOf[youth.Id].ToList();
             var times = new[] { youth.ReferredAt }
                 .Concat(youth.StageHistory.Select(e => e.At))
                 .Concat(youth.MissingEpisodes.SelectMany(e => new[] { e.StartedAt, e.EndedAt ?? now }))
