@@ -64,10 +64,10 @@ public sealed class TelemetryTests
     [Fact]
     public async Task Exported_spans_logs_and_metrics_carry_no_name_message_or_token()
     {
-        List<Activity> spans = [];
-        List<Metric> metrics = [];
-        List<LogRecord> logs = [];
-        await using var api = new MonitoredFactory(spans, metrics, logs);
+        List<Activity> exportedSpans = [];
+        List<Metric> exportedMetrics = [];
+        List<LogRecord> exportedLogs = [];
+        await using var api = new MonitoredFactory(exportedSpans, exportedMetrics, exportedLogs);
         var world = new MentoringWorld(api);
         var youth = await MentoringWorld.Created<YouthDto>(await world.CaseManager.PostJson("/api/youth", new { displayName = SentinelName, age = 16, stage = "contemplation" }));
         var chat = await world.OpenChatAsync();
@@ -84,6 +84,11 @@ public sealed class TelemetryTests
         api.Services.GetRequiredService<TracerProvider>().ForceFlush();
         api.Services.GetRequiredService<MeterProvider>().ForceFlush();
 
+        // The host goes on exporting (connections closing, background work) while the test reads, so it reads a copy of
+        // what was exported so far: copying the first items never enumerates the list an export is adding to.
+        var spans = exportedSpans.GetRange(0, exportedSpans.Count);
+        var metrics = exportedMetrics.GetRange(0, exportedMetrics.Count);
+        var logs = exportedLogs.GetRange(0, exportedLogs.Count);
         Assert.Contains(spans, s => s.Kind == ActivityKind.Server);
         var exported = string.Join('\n', spans.SelectMany(s => new[] { s.DisplayName, s.StatusDescription ?? "" }
             .Concat(s.TagObjects.Select(t => $"{t.Key}={t.Value}"))
