@@ -34,6 +34,9 @@ public enum FilterOperator
     GreaterThanOrEqual,
     LessThan,
     LessThanOrEqual,
+
+    /// <summary>The field is an array that holds the value.</summary>
+    Contains,
 }
 
 public sealed record Filter(string Field, FilterOperator Operator, IReadOnlyList<object?> Values)
@@ -49,6 +52,8 @@ public sealed record Filter(string Field, FilterOperator Operator, IReadOnlyList
     public static Filter Lt(string field, object value) => new(field, FilterOperator.LessThan, [value]);
 
     public static Filter Le(string field, object value) => new(field, FilterOperator.LessThanOrEqual, [value]);
+
+    public static Filter Contains(string field, object value) => new(field, FilterOperator.Contains, [value]);
 }
 
 public sealed record Page<T>(IReadOnlyList<T> Items, string? ContinuationToken);

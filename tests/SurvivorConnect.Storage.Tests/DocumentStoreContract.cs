@@ -219,6 +219,23 @@ public abstract class DocumentStoreContract
     }
 
     [Fact]
+    public async Task Query_finds_documents_whose_list_holds_a_value()
+    {
+        await Store.CreateAsync(Containers.Items, NewItem("both", rank: 1) with { Tags = ["cm-a", "cm-b"] }, Ct);
+        await Store.CreateAsync(Containers.Items, NewItem("only-b", rank: 2) with { Tags = ["cm-b"] }, Ct);
+        await Store.CreateAsync(Containers.Items, NewItem("none", rank: 3), Ct);
+        await Store.CreateAsync(Containers.Items, NewItem("prefix", rank: 4) with { Tags = ["cm-a2"] }, Ct);
+
+        async Task<string[]> Ids(string tag) =>
+            (await Store.QueryAsync<Item>(Containers.Items, new DocumentQuery { PartitionKey = _pk, Filters = [Filter.Contains("tags", tag)], OrderBy = "rank" }, Ct))
+            .Items.Select(i => i.Id).ToArray();
+
+        Assert.Equal(["both"], await Ids("cm-a"));
+        Assert.Equal(["both", "only-b"], await Ids("cm-b"));
+        Assert.Empty(await Ids("cm"));
+    }
+
+    [Fact]
     public async Task Query_by_type_keeps_other_kinds_out()
     {
         await Store.CreateAsync(Containers.Items, NewItem("it"), Ct);

@@ -21,6 +21,8 @@ public sealed record Item : Document
     public Place? Place { get; init; }
 
     public string Payload { get; init; } = "";
+
+    public IReadOnlyList<string> Tags { get; init; } = [];
 }
 
 public sealed record Other : Document
@@ -32,7 +34,7 @@ public sealed record Other : Document
 
 public static class Containers
 {
-    public static readonly ContainerSpec Items = new("items", "name", "rank", "active", "at", "note", "place.city")
+    public static readonly ContainerSpec Items = new("items", "name", "rank", "active", "at", "note", "place.city", "tags")
     {
         AllowsTimeToLive = true,
     };

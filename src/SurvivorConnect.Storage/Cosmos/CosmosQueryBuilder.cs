@@ -38,6 +38,7 @@ internal static class CosmosQueryBuilder
                 FilterOperator.GreaterThanOrEqual => $"{path} >= {names[0]}",
                 FilterOperator.LessThan => $"{path} < {names[0]}",
                 FilterOperator.LessThanOrEqual => $"{path} <= {names[0]}",
+                FilterOperator.Contains => $"ARRAY_CONTAINS({path}, {names[0]})",
                 _ => throw new StoreException(StoreErrorKind.InvalidQuery, "Unknown filter operator."),
             });
         }

@@ -378,6 +378,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
             FilterOperator.GreaterThanOrEqual => $"{column} >= {names[0]}",
             FilterOperator.LessThan => $"{column} < {names[0]}",
             FilterOperator.LessThanOrEqual => $"{column} <= {names[0]}",
+            FilterOperator.Contains => $"EXISTS (SELECT 1 FROM json_each({column}) WHERE value = {names[0]})",
             _ => throw new StoreException(StoreErrorKind.InvalidQuery, "Unknown filter operator."),
         };
     }
