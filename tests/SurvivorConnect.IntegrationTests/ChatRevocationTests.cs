@@ -44,23 +44,6 @@ public sealed class ChatRevocationTests(ChatRevocationTests.Factory api) : IClas
     }
 
     [Fact]
-    public async Task Every_call_reads_the_person_afresh_even_when_no_event_announced_the_change()
-    {
-        var chat = await _world.OpenChatAsync();
-        var store = api.Services.GetRequiredService<IDocumentStore>();
-        var person = (await store.ReadAsync<Person>(Person.Container, chat.MentorId, "demo", CancellationToken.None))!;
-
-        // Written behind the API's back (as another instance without the backplane would): only the per-call check can see it.
-        await store.ReplaceAsync(Person.Container, person with { Roles = [] }, person.ETag!, CancellationToken.None);
-        var refused = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "still here?"));
-        var history = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.HistoryAsync(chat.Id, null, 10));
-
-        Assert.Equal(ChatErrorCodes.NotAllowed, refused.Code);
-        Assert.Equal(ChatErrorCodes.NotAllowed, history.Code);
-        Assert.DoesNotContain(await chat.Youth.SinceAsync(chat.Id, 0), m => m.Text == "still here?");
-    }
-
-    [Fact]
     public async Task A_person_who_keeps_a_chat_role_but_loses_the_mentor_role_loses_that_conversation_only()
     {
         var chat = await _world.OpenChatAsync();

@@ -1,9 +1,5 @@
 using System.Net.Http.Json;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
 using SurvivorConnect.Api.Infrastructure.Auth;
-using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.IntegrationTests;
 
@@ -12,21 +8,7 @@ public sealed class ListQueryCountTests(ListQueryCountTests.Factory api) : IClas
 {
     private const int Rows = 50;
 
-    public sealed class Factory : ApiFactory
-    {
-        public CountingStore Counter { get; private set; } = null!;
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.ConfigureTestServices(services =>
-            {
-                var inner = services.Last(d => d.ServiceType == typeof(IDocumentStore));
-                services.Remove(inner);
-                services.AddSingleton<IDocumentStore>(sp => Counter = new CountingStore((IDocumentStore)inner.ImplementationFactory!(sp)));
-            });
-        }
-    }
+    public sealed class Factory : CountingApiFactory;
 
     private readonly MentoringWorld _world = new(api);
 
@@ -47,7 +29,7 @@ public sealed class ListQueryCountTests(ListQueryCountTests.Factory api) : IClas
         }
 
         var calls = await api.Counter.CountAsync(async () =>
-            Assert.Equal(Rows, (await HttpAssert.Ok<List<MatchDto>>(await caseManager.GetAsync("/api/matches"))).Count));
+            Assert.Equal(Rows, (await HttpAssert.Ok<PageDto<MatchDto>>(await caseManager.GetAsync($"/api/matches?pageSize={Rows}"))).Items.Count));
 
         Assert.True(calls <= 10, $"listing {Rows} matches took {calls} store calls");
     }
@@ -67,49 +49,56 @@ public sealed class ListQueryCountTests(ListQueryCountTests.Factory api) : IClas
 
         Assert.True(calls <= 8, $"listing {Rows} mentors took {calls} store calls");
     }
-}
 
-/// <summary>Counts every call made to the store while a piece of work runs.</summary>
-public sealed class CountingStore(IDocumentStore inner) : IDocumentStore
-{
-    private int _calls;
-
-    public async Task<int> CountAsync(Func<Task> work)
+    [Fact]
+    public async Task The_match_list_reads_the_callers_caseload_not_the_whole_agency()
     {
-        ArgumentNullException.ThrowIfNull(work);
-        var before = Volatile.Read(ref _calls);
-        await work();
-        return Volatile.Read(ref _calls) - before;
+        var (_, caseManager) = await _world.PersonAsync(Roles.CaseManager);
+        var others = "";
+        var (mentorId, _) = await _world.ReadyMentorAsync(capacity: 3);
+        for (var i = 0; i < 40; i++)
+        {
+            if (i % 10 == 0)
+            {
+                others = (await _world.ReadyMentorAsync(capacity: 10)).Id;
+            }
+
+            var (youthId, _) = await _world.YouthAsync();
+            await _world.ProposeAsync(youthId, others);
+        }
+
+        var mine = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var youth = await MentoringWorld.Created<YouthDto>(await caseManager.PostJson("/api/youth", new { displayName = $"Mine {i}", age = 16, stage = "contemplation" }));
+            mine.Add((await MentoringWorld.Created<MatchDto>(await caseManager.PostJson("/api/matches", new { youthId = youth.Id, mentorId }))).Id);
+        }
+
+        PageDto<MatchDto>? page = null;
+        var use = await api.Counter.MeasureAsync(async () => page = await HttpAssert.Ok<PageDto<MatchDto>>(await caseManager.GetAsync("/api/matches")));
+
+        Assert.Equal(mine.AsEnumerable().Reverse(), page!.Items.Select(m => m.Id));
+        Assert.True(use.Documents <= 20, $"listing 3 matches read {use.Documents} documents; the agency holds more than 40 others");
     }
 
-    public Task InitializeAsync(CancellationToken cancellationToken) => inner.InitializeAsync(cancellationToken);
-
-    public Task CheckHealthAsync(CancellationToken cancellationToken) => inner.CheckHealthAsync(cancellationToken);
-
-    public Task<T?> ReadAsync<T>(ContainerSpec container, string id, string partitionKey, CancellationToken cancellationToken)
-        where T : Document => Count(inner.ReadAsync<T>(container, id, partitionKey, cancellationToken));
-
-    public Task<T> CreateAsync<T>(ContainerSpec container, T document, CancellationToken cancellationToken)
-        where T : Document => Count(inner.CreateAsync(container, document, cancellationToken));
-
-    public Task<T> ReplaceAsync<T>(ContainerSpec container, T document, string ifMatchETag, CancellationToken cancellationToken)
-        where T : Document => Count(inner.ReplaceAsync(container, document, ifMatchETag, cancellationToken));
-
-    public Task<T> UpsertAsync<T>(ContainerSpec container, T document, CancellationToken cancellationToken)
-        where T : Document => Count(inner.UpsertAsync(container, document, cancellationToken));
-
-    public Task<bool> DeleteAsync(ContainerSpec container, string id, string partitionKey, string? ifMatchETag, CancellationToken cancellationToken) =>
-        Count(inner.DeleteAsync(container, id, partitionKey, ifMatchETag, cancellationToken));
-
-    public Task<Page<T>> QueryAsync<T>(ContainerSpec container, DocumentQuery query, CancellationToken cancellationToken)
-        where T : Document => Count(inner.QueryAsync<T>(container, query, cancellationToken));
-
-    public Task<BatchResult> ExecuteBatchAsync(ContainerSpec container, string partitionKey, IReadOnlyList<BatchOperation> operations, CancellationToken cancellationToken) =>
-        Count(inner.ExecuteBatchAsync(container, partitionKey, operations, cancellationToken));
-
-    private Task<T> Count<T>(Task<T> call)
+    [Fact]
+    public async Task Recommendations_read_the_mentor_pool_once_and_again_after_a_mentor_changes()
     {
-        Interlocked.Increment(ref _calls);
-        return call;
+        var (youthId, _) = await _world.YouthAsync();
+        var (mentorId, _) = await _world.ReadyMentorAsync(interests: ["music", "cooking"]);
+        await RecommendedAsync(youthId);
+
+        MentoringTests.RecommendationsDto? again = null;
+        var use = await api.Counter.MeasureAsync(async () => again = await RecommendedAsync(youthId));
+        await MentoringWorld.Ok(await _world.Supervisor.PostAsJsonAsync($"/api/mentors/{mentorId}/hold", new { reason = "Resting" }));
+        var afterHold = await RecommendedAsync(youthId);
+
+        Assert.Contains(again!.Mentors, m => m.MentorId == mentorId);
+        Assert.True(use.Documents <= 3, $"a second ranking read {use.Documents} documents");
+        Assert.DoesNotContain(afterHold.Mentors, m => m.MentorId == mentorId);
     }
+
+    private async Task<MentoringTests.RecommendationsDto> RecommendedAsync(string youthId) =>
+        await HttpAssert.Ok<MentoringTests.RecommendationsDto>(await _world.CaseManager.GetAsync($"/api/youth/{youthId}/recommendations?top=50"));
 }
+

@@ -96,6 +96,40 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
     }
 
     [Fact]
+    public async Task The_match_list_comes_newest_first_a_page_at_a_time_and_narrows_to_one_youth_or_open_matches()
+    {
+        var (_, caseManager) = await _world.PersonAsync(Roles.CaseManager);
+        var (mentorId, mentor) = await _world.ReadyMentorAsync(capacity: 10);
+        var proposed = new List<(string Match, string Youth)>();
+        for (var i = 0; i < 5; i++)
+        {
+            var youth = await MentoringWorld.Created<YouthDto>(await caseManager.PostJson("/api/youth", new { displayName = $"Paged {i}", age = 16, stage = "contemplation" }));
+            proposed.Add(((await MentoringWorld.Created<MatchDto>(await caseManager.PostJson("/api/matches", new { youthId = youth.Id, mentorId }))).Id, youth.Id));
+        }
+
+        await MentoringWorld.Ok(await mentor.PostAsync($"/api/matches/{proposed[0].Match}/decline", null));
+        var seen = new List<string>();
+        string? token = null;
+        do
+        {
+            var page = await HttpAssert.Ok<PageDto<MatchDto>>(await caseManager.GetAsync($"/api/matches?pageSize=2{(token is null ? "" : "&continuationToken=" + Uri.EscapeDataString(token))}"));
+            Assert.True(page.Items.Count <= 2);
+            seen.AddRange(page.Items.Select(m => m.Id));
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+        var open = await HttpAssert.Ok<PageDto<MatchDto>>(await caseManager.GetAsync("/api/matches?open=true"));
+        var one = await HttpAssert.Ok<PageDto<MatchDto>>(await caseManager.GetAsync($"/api/matches?youthId={proposed[3].Youth}"));
+        var notMine = await HttpAssert.Ok<PageDto<MatchDto>>(await caseManager.GetAsync($"/api/matches?youthId={(await _world.YouthAsync()).Id}"));
+
+        Assert.Equal(proposed.Select(p => p.Match).Reverse(), seen);
+        Assert.Equal(proposed.Skip(1).Select(p => p.Match).Reverse(), open.Items.Select(m => m.Id));
+        Assert.Equal([proposed[3].Match], one.Items.Select(m => m.Id));
+        Assert.Empty(notMine.Items);
+        await HttpAssert.Problem(await caseManager.GetAsync("/api/matches?pageSize=0"), 400);
+    }
+
+    [Fact]
     public async Task Recommendations_rank_eligible_mentors_with_reasons_and_count_the_excluded_without_names()
     {
         var (youthId, _) = await _world.YouthAsync();
@@ -136,7 +170,7 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
         var unwilling = await HttpAssert.Problem(await CaseManager.PostJson("/api/matches", new { youthId, mentorId = unwillingId }), 409);
         var full = await HttpAssert.Problem(await CaseManager.PostJson("/api/matches", new { youthId, mentorId = fullId }), 409);
         var listed = await HttpAssert.Problem(await CaseManager.PostJson("/api/matches", new { youthId, mentorId = listedId }), 409);
-        var matches = await HttpAssert.Ok<List<MatchDto>>(await CaseManager.GetAsync("/api/matches"));
+        var matches = (await HttpAssert.Ok<PageDto<MatchDto>>(await CaseManager.GetAsync($"/api/matches?youthId={youthId}"))).Items;
 
         Assert.Contains("on a supervisor hold", held.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Contains("has not consented to mentoring", unwilling.GetProperty("detail").GetString(), StringComparison.Ordinal);
@@ -151,7 +185,7 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
         var (match, mentor, youth, _, _) = await _world.ActiveMatchAsync();
 
         async Task<string?> RoleAsync(HttpClient client) =>
-            (await MentoringWorld.Ok<List<JsonElement>>(await client.GetAsync("/api/matches"))).Single(m => m.GetProperty("id").GetString() == match.Id).GetProperty("viewerRole").GetString();
+            (await MentoringWorld.Ok<PageDto<JsonElement>>(await client.GetAsync("/api/matches?pageSize=200"))).Items.Single(m => m.GetProperty("id").GetString() == match.Id).GetProperty("viewerRole").GetString();
 
         Assert.Equal("Mentor", await RoleAsync(mentor));
         Assert.Equal("Youth", await RoleAsync(youth));

@@ -46,7 +46,7 @@ public sealed class YouthCaseloadTests(ApiFactory api)
         update.Headers.TryAddWithoutValidation("If-Match", own.Headers.ETag!.Tag);
 
         await HttpAssert.Problem(await stranger.SendAsync(update), 409);
-        Assert.Empty(await HttpAssert.Ok<List<MatchDto>>(await youthClient.GetAsync("/api/matches")));
+        Assert.Empty((await HttpAssert.Ok<PageDto<MatchDto>>(await youthClient.GetAsync("/api/matches"))).Items);
     }
 
     [Fact]
@@ -103,7 +103,7 @@ public sealed class YouthCaseloadTests(ApiFactory api)
 
         Assert.Equal([successorId], handedOver.CaseManagerIds);
         await HttpAssert.Problem(await _world.CaseManager.GetAsync($"/api/youth/{chat.YouthId}"), 404);
-        Assert.DoesNotContain(await HttpAssert.Ok<List<MatchDto>>(await _world.CaseManager.GetAsync("/api/matches")), m => m.Id == chat.Id);
+        Assert.DoesNotContain((await HttpAssert.Ok<PageDto<MatchDto>>(await _world.CaseManager.GetAsync("/api/matches?pageSize=200"))).Items, m => m.Id == chat.Id);
         Assert.DoesNotContain(await HttpAssert.Ok<List<ChatTests.FlagDto>>(await _world.CaseManager.GetAsync("/api/flags")), f => f.ConversationId == chat.Id);
         await HttpAssert.Problem(await _world.CaseManager.PostAsync($"/api/flags/{chat.CaseManager.Flags.First().Id}/release", null), 404);
         await HttpAssert.Ok<YouthDto>(await successor.GetAsync($"/api/youth/{chat.YouthId}"));

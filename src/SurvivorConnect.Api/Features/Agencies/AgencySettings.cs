@@ -54,7 +54,10 @@ public sealed record SetReportThreshold(ReportThresholdRequest Body) : ICommand<
     }
 }
 
-internal sealed class AgencyHandlers(AgencyStore store, ICurrentUser user)
+/// <summary>The consents an agency's matches need changed: whatever depends on a match's consent follows at once.</summary>
+public sealed record MatchConsentPolicyChanged(string AgencyId) : INotification;
+
+internal sealed class AgencyHandlers(AgencyStore store, ICurrentUser user, IPublisher publisher)
     : IQueryHandler<GetAgency, AgencyView>,
       ICommandHandler<SetMatchConsentPolicy, AgencyView>,
       ICommandHandler<SetReportThreshold, AgencyView>
@@ -65,7 +68,9 @@ internal sealed class AgencyHandlers(AgencyStore store, ICurrentUser user)
     {
         var agency = await AgencyAsync(ct);
         var policy = new MatchConsentPolicy(command.Body.AdultAge!.Value, (command.Body.MinorMatchNeeds ?? []).Distinct().Select(EnumNames.Parse<ConsentGrantor>).ToList());
-        return View(await store.ReplaceAsync(Agency.Container, agency with { MatchConsentPolicy = policy }, agency.ETag!, ct));
+        var saved = await store.ReplaceAsync(Agency.Container, agency with { MatchConsentPolicy = policy }, agency.ETag!, ct);
+        await publisher.Publish(new MatchConsentPolicyChanged(saved.Id), ct);
+        return View(saved);
     }
 
     public async ValueTask<AgencyView> Handle(SetReportThreshold command, CancellationToken ct)

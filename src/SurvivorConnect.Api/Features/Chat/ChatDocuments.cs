@@ -6,7 +6,7 @@ namespace SurvivorConnect.Api.Features.Chat;
 /// <summary>
 /// A match's conversation. It lives in its own partition (the conversation id, which is the match id)
 /// beside its messages, and holds the last sequence number so that a message and its number are written
-/// in one transaction.
+/// in one transaction, and who may send now (<see cref="SendGate"/>), so that a send reads this one document.
 /// </summary>
 public sealed record Conversation : Document
 {
@@ -21,7 +21,22 @@ public sealed record Conversation : Document
     public required long Sequence { get; init; }
 
     public required DateTimeOffset OpenedAt { get; init; }
+
+    /// <summary>Null until first worked out: the next send then checks everything and writes it.</summary>
+    public SendGate? Gate { get; init; }
 }
+
+/// <summary>
+/// Who may send in a conversation now: the mentor and the youth, each while the match is active with current
+/// consent and no chat-stopping hold, and while their own record is active with their role. It is worked out
+/// from those records and written here by every change to them, before the change's request ends; a send that
+/// raced the change fails on this document's ETag and reads it again. <see cref="CheckedAt"/> bounds how long
+/// it is trusted, in case a change's write was lost.
+/// </summary>
+public sealed record SendGate(IReadOnlyList<GateSender> Senders, DateTimeOffset CheckedAt);
+
+/// <summary>A person who may send, as their part in the conversation (mentor or youth).</summary>
+public sealed record GateSender(string UserId, string Role);
 
 [JsonConverter(typeof(JsonStringEnumConverter<MessageStatus>))]
 public enum MessageStatus
@@ -77,7 +92,7 @@ public enum FlagStatus
 /// <summary>A concern raised by the safety scan, for the case managers of the youth in the conversation.</summary>
 public sealed record SafetyFlag : Document
 {
-    public static readonly ContainerSpec Container = new("flags", "conversationId", "status", "raisedAt");
+    public static readonly ContainerSpec Container = new("flags", "conversationId", "status", "raisedAt", "youthId");
 
     public override string Type => "flag";
 

@@ -128,7 +128,8 @@ public sealed class ChatUserIdProvider : IUserIdProvider
 
 /// <summary>
 /// Around every hub call: a trace for the call; the token's expiry; the person's active state and roles read
-/// afresh (a connection is only as good as the records now, not as they were when it opened); the per-user
+/// afresh (a connection is only as good as the records now, not as they were when it opened; a send has them
+/// checked through its conversation's list of senders, which every change to them rewrites); the per-user
 /// send rate; and every refusal turned into a <see cref="HubError"/>, logged once without a stack trace.
 /// Refused reads are audited, as refused REST reads are.
 /// </summary>
@@ -209,14 +210,20 @@ public sealed partial class ChatHubFilter(
             return new HubError(ChatErrorCodes.SessionExpired, "Your session has ended. Sign in again to carry on.");
         }
 
-        var principal = await principals.RefreshAsync(connection.User!, connection.ConnectionAborted);
-        invocation.ServiceProvider.GetRequiredService<HubCaller>().Principal = principal;
-        if (!await reconciler.MayUseChatAsync(principal))
+        var isSend = invocation.HubMethodName == nameof(ChatHub.Send);
+
+        // A send checks the person against its conversation's list of senders, which their changes keep (ChatService).
+        var principal = connection.User!;
+        if (!isSend)
         {
-            return new HubError(ChatErrorCodes.NotAllowed, "Your account can no longer use this chat.");
+            principal = await principals.RefreshAsync(principal, connection.ConnectionAborted);
+            invocation.ServiceProvider.GetRequiredService<HubCaller>().Principal = principal;
+            if (!await reconciler.MayUseChatAsync(principal))
+            {
+                return new HubError(ChatErrorCodes.NotAllowed, "Your account can no longer use this chat.");
+            }
         }
 
-        var isSend = invocation.HubMethodName == nameof(ChatHub.Send);
         // Subject ids are unique within an agency only, so the bucket is the agency's person's.
         return limiter.TryAcquire($"{principal.FindFirstValue(ScClaims.Agency)}:{connection.UserIdentifier ?? connection.ConnectionId}", isSend)
             ? null

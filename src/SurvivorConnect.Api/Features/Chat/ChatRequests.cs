@@ -48,6 +48,8 @@ internal sealed class ChatHandlers(ChatService chat, ChatAccessBus access, ICurr
                 await chat.OpenAsync(notification.MatchId, ct);
             }
 
+            // Not cancellable, like the access change below: a caller who gave up must not leave a revocation half applied.
+            await chat.RefreshGateAsync(notification.MatchId, CancellationToken.None);
             await chat.BroadcastStatusAsync(notification.MatchId, ct);
         }
         finally
@@ -57,6 +59,16 @@ internal sealed class ChatHandlers(ChatService chat, ChatAccessBus access, ICurr
         }
     }
 
-    public async ValueTask Handle(PersonAccessChanged notification, CancellationToken ct) =>
-        await access.PublishAsync(new ChatAccessChange(notification.AgencyId, notification.PersonId, null));
+    /// <summary>A person's roles or active state changed: whether they may send, in each of their chats, follows at once.</summary>
+    public async ValueTask Handle(PersonAccessChanged notification, CancellationToken ct)
+    {
+        try
+        {
+            await chat.RefreshGatesOfPersonAsync(notification.PersonId, CancellationToken.None);
+        }
+        finally
+        {
+            await access.PublishAsync(new ChatAccessChange(notification.AgencyId, notification.PersonId, null));
+        }
+    }
 }

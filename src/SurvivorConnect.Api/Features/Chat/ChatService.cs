@@ -1,8 +1,11 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using SurvivorConnect.Api.Features.Audit;
 using SurvivorConnect.Api.Features.Chat.Rules;
 using SurvivorConnect.Api.Features.Mentoring;
+using SurvivorConnect.Api.Features.People;
+using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Hosting;
 using SurvivorConnect.Api.Infrastructure.Tenancy;
@@ -13,11 +16,15 @@ namespace SurvivorConnect.Api.Features.Chat;
 /// <summary>
 /// The chat's rules in one place: who may read and send, the per-send checks (active match, current
 /// consent, no chat-stopping hold, active person), the safety scan, and storing each message with its
-/// sequence number before anyone is told of it.
+/// sequence number before anyone is told of it. The per-send checks are kept on the conversation
+/// (<see cref="SendGate"/>), so an ordinary send reads one document and writes one batch.
 /// </summary>
 public sealed partial class ChatService(
     MentoringData data,
     MatchConsentGuard consent,
+    PersonPrincipals principals,
+    IAuthorizationService authorization,
+    HubCaller caller,
     SafetyScanner scanner,
     IAuditLog audit,
     IHubContext<ChatHub, IChatClient> hub,
@@ -42,6 +49,9 @@ public sealed partial class ChatService(
     public const int MaxCatchUpPage = 500;
 
     private const int MaxSequenceAttempts = 8;
+
+    /// <summary>How long a conversation's list of senders is trusted without a full check, in case a change's write to it was lost.</summary>
+    public static readonly TimeSpan GateLifetime = TimeSpan.FromSeconds(30);
 
     private AgencyStore Store => data.Store;
 
@@ -155,11 +165,83 @@ public sealed partial class ChatService(
             throw new ChatRefusedException(ChatErrorCodes.Invalid, "Each message needs a client message id of 1 to 64 letters, digits, '-' or '_'.");
         }
 
-        var access = await AccessAsync(conversationId, ct);
         var me = data.User.UserId;
+        (string Text, SafetyVerdict Verdict)? scanned = null;
+        for (var attempt = 0; attempt < MaxSequenceAttempts; attempt++)
+        {
+            var conversation = PeopleRules.IsValidId(conversationId ?? "")
+                ? await Store.ReadAsync<Conversation>(Conversation.Container, Conversation.DocumentId, conversationId!, ct)
+                : null;
+            var sender = conversation?.Gate is { } gate && data.Now - gate.CheckedAt < GateLifetime
+                ? gate.Senders.FirstOrDefault(s => s.UserId == me)
+                : null;
+            SendGate? renewed = null;
+            if (sender is null)
+            {
+                // Not on the conversation's list of senders (or the list is old): every check, and the list worked out again.
+                var checkedSend = await CheckSendAsync(conversationId ?? "", me, clientMessageId, conversation, ct);
+                if (checkedSend.Duplicate is { } duplicate)
+                {
+                    return duplicate;
+                }
+
+                (sender, renewed) = (checkedSend.Sender, checkedSend.Gate);
+            }
+
+            scanned ??= Scan(text);
+            var (clean, verdict) = scanned.Value;
+            var message = new ChatMessage
+            {
+                Id = ChatMessage.IdFor(conversation!.Sequence + 1), PartitionKey = conversationId!, Sequence = conversation.Sequence + 1, SenderId = me,
+                SenderRole = sender!.Role, ClientMessageId = clientMessageId, Text = clean, SentAt = data.Now,
+                Status = verdict.Action == SafetyAction.Hold ? MessageStatus.Held : MessageStatus.Delivered,
+                FlagKinds = verdict.Findings.Select(f => f.Kind).ToList(),
+            };
+            try
+            {
+                await Store.ExecuteBatchAsync(Conversation.Container, conversationId!,
+                [
+                    new BatchOperation.Replace(conversation with { Sequence = message.Sequence, Gate = renewed ?? conversation.Gate }, conversation.ETag!),
+                    new BatchOperation.Create(new ClientMessageKey { Id = ClientMessageKey.IdFor(me, clientMessageId), PartitionKey = conversationId!, Sequence = message.Sequence }),
+                    new BatchOperation.Create(message),
+                ], ct);
+            }
+            catch (StoreException ex) when (ex is { Kind: StoreErrorKind.BatchFailed, FailedOperationIndex: 0 } or { Kind: StoreErrorKind.BatchFailed, FailedOperationIndex: 2 })
+            {
+                // Someone else took this number first, or a change rewrote who may send: read the conversation again.
+                continue;
+            }
+            catch (StoreException ex) when (ex is { Kind: StoreErrorKind.BatchFailed, FailedOperationIndex: 1 })
+            {
+                var existing = await Store.ReadAsync<ClientMessageKey>(Conversation.Container, ClientMessageKey.IdFor(me, clientMessageId), conversationId!, ct);
+                return await DuplicateAsync(conversationId!, existing!.Sequence, ct);
+            }
+
+            return await DeliverAsync(conversationId!, message, sender.Role, verdict, started, ct);
+        }
+
+        throw new ChatRefusedException(ChatErrorCodes.Unavailable, "The chat is very busy; your message was not sent. Please send it again.");
+    }
+
+    /// <summary>
+    /// Every check of a send, as the records hold them now: the caller's person and roles, their part in the match,
+    /// a resend of a stored message, and whether the match allows messages. Returns the caller as a sender and the
+    /// conversation's list of senders worked out afresh, or the first message when this is a resend.
+    /// </summary>
+    private async Task<(GateSender? Sender, SendGate? Gate, SendResult? Duplicate)> CheckSendAsync(
+        string conversationId, string me, string clientMessageId, Conversation? conversation, CancellationToken ct)
+    {
+        var principal = await principals.RefreshAsync(caller.Principal!, ct);
+        caller.Principal = principal;
+        if (!(await authorization.AuthorizeAsync(principal, Policies.MatchParticipant)).Succeeded)
+        {
+            throw new ChatRefusedException(ChatErrorCodes.NotAllowed, "Your account can no longer use this chat.");
+        }
+
+        var access = await AccessAsync(conversationId, ct);
         if (await Store.ReadAsync<ClientMessageKey>(Conversation.Container, ClientMessageKey.IdFor(me, clientMessageId), conversationId, ct) is { } key)
         {
-            return await DuplicateAsync(conversationId, key.Sequence, ct);
+            return (null, null, await DuplicateAsync(conversationId, key.Sequence, ct));
         }
 
         if (await CannotSendReasonAsync(access, ct) is { } reason)
@@ -167,20 +249,28 @@ public sealed partial class ChatService(
             throw new ChatRefusedException(ChatErrorCodes.CannotSend, reason);
         }
 
+        if (conversation is null)
+        {
+            throw new ChatRefusedException(ChatErrorCodes.CannotSend, "This chat starts when the match is active.");
+        }
+
+        var gate = await GateAsync(access.Match, access.Youth, ct);
+        var sender = gate.Senders.FirstOrDefault(s => s.UserId == me)
+            ?? throw new ChatRefusedException(ChatErrorCodes.NotAllowed, "Your account can no longer use this chat.");
+        return (sender, gate, null);
+    }
+
+    private (string Text, SafetyVerdict Verdict) Scan(string? text)
+    {
         var cleaned = MessageText.Clean(text);
-        if (cleaned.Problem is not null)
-        {
-            throw new ChatRefusedException(ChatErrorCodes.Invalid, cleaned.Problem);
-        }
+        return cleaned.Problem is null
+            ? (cleaned.Text!, scanner.Scan(cleaned.Text!))
+            : throw new ChatRefusedException(ChatErrorCodes.Invalid, cleaned.Problem);
+    }
 
-        var verdict = scanner.Scan(cleaned.Text!);
-        var stored = await StoreMessageAsync(conversationId, me, RoleName(access.Role), clientMessageId, cleaned.Text!, verdict, ct);
-        if (stored is null)
-        {
-            var existing = await Store.ReadAsync<ClientMessageKey>(Conversation.Container, ClientMessageKey.IdFor(me, clientMessageId), conversationId, ct);
-            return await DuplicateAsync(conversationId, existing!.Sequence, ct);
-        }
-
+    /// <summary>A stored message goes to the conversation (unless held), and a flag to the youth's case managers.</summary>
+    private async Task<SendResult> DeliverAsync(string conversationId, ChatMessage stored, string senderRole, SafetyVerdict verdict, long started, CancellationToken ct)
+    {
         var view = ChatMessageView.From(conversationId, stored);
         LogStored(logger, conversationId, stored.Sequence, verdict.Action);
         metrics.ChatMessageStored(verdict.Action.ToString(), time.GetElapsedTime(started));
@@ -191,7 +281,8 @@ public sealed partial class ChatService(
 
         if (verdict.Findings.Count > 0)
         {
-            await RaiseFlagAsync(access, stored, verdict, ct);
+            var match = await data.MatchAsync(conversationId, ct);
+            await RaiseFlagAsync(match, await data.YouthAsync(match.YouthId, ct), senderRole == MentorRole ? MatchRole.Mentor : MatchRole.Youth, stored, verdict, ct);
         }
 
         return new SendResult(view, false,
@@ -199,6 +290,78 @@ public sealed partial class ChatService(
                 ? "Your message is being held for your case manager to review, because it looks like it shares contact details or a link. Keeping contact inside SurvivorConnect keeps you both safe."
                 : null,
             verdict.Urgent ? options.Value.CrisisResources : null);
+    }
+
+    /// <summary>
+    /// Works out who may send in a match's conversation now and writes it there. Every change that decides it
+    /// calls this before its request ends. The conversation is read before the records, so a send or another
+    /// change written meanwhile makes this write fail, and it is worked out again from what the records hold then.
+    /// </summary>
+    public async Task RefreshGateAsync(string matchId, CancellationToken ct)
+    {
+        for (var attempt = 0; attempt < MaxSequenceAttempts; attempt++)
+        {
+            if (await Store.ReadAsync<Conversation>(Conversation.Container, Conversation.DocumentId, matchId, ct) is not { } conversation)
+            {
+                return;
+            }
+
+            var match = await data.MatchAsync(matchId, ct);
+            var gate = await GateAsync(match, await data.YouthAsync(match.YouthId, ct), ct);
+            try
+            {
+                await Store.ReplaceAsync(Conversation.Container, conversation with { Gate = gate }, conversation.ETag!, ct);
+                return;
+            }
+            catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed)
+            {
+                // Written meanwhile: work it out again.
+            }
+        }
+
+        throw new StoreException(StoreErrorKind.Unavailable, "Who may send in a conversation could not be written; it is checked in full at the next send once its gate is out of date.");
+    }
+
+    /// <summary>Works out who may send again in every open conversation a person is in, as mentor or as youth.</summary>
+    public async Task RefreshGatesOfPersonAsync(string personId, CancellationToken ct)
+    {
+        var matches = (await data.MatchesAsync(Filter.Eq("mentorId", personId), openOnly: true, ct)).ToList();
+        foreach (var youth in await data.AllAsync<YouthReferral>(YouthReferral.Container, [Filter.Eq("personId", personId)], ct))
+        {
+            matches.AddRange(await data.MatchesAsync(Filter.Eq("youthId", youth.Id), openOnly: true, ct));
+        }
+
+        foreach (var match in matches)
+        {
+            await RefreshGateAsync(match.Id, ct);
+        }
+    }
+
+    /// <summary>Who may send in a match's conversation, as the records hold them now.</summary>
+    private async Task<SendGate> GateAsync(Match match, YouthReferral youth, CancellationToken ct)
+    {
+        var senders = new List<GateSender>();
+        if (await MatchStopsChatAsync(match, youth, ct) is null)
+        {
+            if (await MaySendAsAsync(match.MentorId, Roles.Mentor, ct))
+            {
+                senders.Add(new GateSender(match.MentorId, MentorRole));
+            }
+
+            if (youth.PersonId is { } youthPerson && await MaySendAsAsync(youthPerson, Roles.Youth, ct))
+            {
+                senders.Add(new GateSender(youthPerson, YouthRole));
+            }
+        }
+
+        return new SendGate(senders, data.Now);
+    }
+
+    /// <summary>Whether a person's record is active, with the role, and lets them use chat at all.</summary>
+    private async Task<bool> MaySendAsAsync(string userId, string role, CancellationToken ct)
+    {
+        var principal = await principals.BuildAsync(userId, data.AgencyId, null, ct);
+        return principal.HasClaim(ScClaims.Role, role) && (await authorization.AuthorizeAsync(principal, Policies.MatchParticipant)).Succeeded;
     }
 
     /// <summary>
@@ -286,10 +449,19 @@ public sealed partial class ChatService(
 
     public async Task<IReadOnlyList<FlagView>> FlagsAsync(FlagStatus? status, CancellationToken ct)
     {
-        var caseload = (await data.AllAsync<YouthReferral>(YouthReferral.Container, [], ct))
-            .Where(data.IsCaseManagerOf).Select(y => y.Id).ToHashSet(StringComparer.Ordinal);
-        var flags = await data.AllAsync<SafetyFlag>(SafetyFlag.Container, status is { } s ? [Filter.Eq("status", s)] : [], ct);
-        return flags.Where(f => caseload.Contains(f.YouthId))
+        object[] caseload = [.. (await data.CaseloadAsync(ct)).Select(y => y.Id)];
+        if (caseload.Length == 0)
+        {
+            return [];
+        }
+
+        List<Filter> filters = [Filter.In("youthId", caseload)];
+        if (status is { } s)
+        {
+            filters.Add(Filter.Eq("status", s));
+        }
+
+        return (await data.AllAsync<SafetyFlag>(SafetyFlag.Container, filters, ct))
             .OrderByDescending(f => f.Urgent).ThenByDescending(f => f.RaisedAt)
             .Select(FlagView.From).ToList();
     }
@@ -322,48 +494,6 @@ public sealed partial class ChatService(
             .Where(m => access.Role == MatchRole.CaseManager || m.Status == MessageStatus.Delivered || m.SenderId == data.User.UserId)
             .Select(m => ChatMessageView.From(access.Match.Id, m));
 
-    /// <summary>
-    /// Takes the next sequence number and writes the message and its client-id key with it, all in one
-    /// same-partition batch. A lost race for the number is retried; a taken client id means the message
-    /// was already stored (null).
-    /// </summary>
-    private async Task<ChatMessage?> StoreMessageAsync(string conversationId, string senderId, string senderRole, string clientMessageId, string text, SafetyVerdict verdict, CancellationToken ct)
-    {
-        for (var attempt = 0; attempt < MaxSequenceAttempts; attempt++)
-        {
-            var conversation = await Store.ReadAsync<Conversation>(Conversation.Container, Conversation.DocumentId, conversationId, ct)
-                ?? throw new ChatRefusedException(ChatErrorCodes.CannotSend, "This chat starts when the match is active.");
-            var sequence = conversation.Sequence + 1;
-            var message = new ChatMessage
-            {
-                Id = ChatMessage.IdFor(sequence), PartitionKey = conversationId, Sequence = sequence, SenderId = senderId,
-                SenderRole = senderRole, ClientMessageId = clientMessageId, Text = text, SentAt = data.Now,
-                Status = verdict.Action == SafetyAction.Hold ? MessageStatus.Held : MessageStatus.Delivered,
-                FlagKinds = verdict.Findings.Select(f => f.Kind).ToList(),
-            };
-            try
-            {
-                await Store.ExecuteBatchAsync(Conversation.Container, conversationId,
-                [
-                    new BatchOperation.Replace(conversation with { Sequence = sequence }, conversation.ETag!),
-                    new BatchOperation.Create(new ClientMessageKey { Id = ClientMessageKey.IdFor(senderId, clientMessageId), PartitionKey = conversationId, Sequence = sequence }),
-                    new BatchOperation.Create(message),
-                ], ct);
-                return message;
-            }
-            catch (StoreException ex) when (ex is { Kind: StoreErrorKind.BatchFailed, FailedOperationIndex: 0 } or { Kind: StoreErrorKind.BatchFailed, FailedOperationIndex: 2 })
-            {
-                // Someone else took this number first: read the conversation again and take the next.
-            }
-            catch (StoreException ex) when (ex is { Kind: StoreErrorKind.BatchFailed, FailedOperationIndex: 1 })
-            {
-                return null;
-            }
-        }
-
-        throw new ChatRefusedException(ChatErrorCodes.Unavailable, "The chat is very busy; your message was not sent. Please send it again.");
-    }
-
     private async Task<SendResult> DuplicateAsync(string conversationId, long sequence, CancellationToken ct)
     {
         var message = await Store.ReadAsync<ChatMessage>(Conversation.Container, ChatMessage.IdFor(sequence), conversationId, ct)
@@ -371,12 +501,12 @@ public sealed partial class ChatService(
         return new SendResult(ChatMessageView.From(conversationId, message), true, null, null);
     }
 
-    private async Task RaiseFlagAsync(ChatAccess access, ChatMessage message, SafetyVerdict verdict, CancellationToken ct)
+    private async Task RaiseFlagAsync(Match match, YouthReferral youth, MatchRole role, ChatMessage message, SafetyVerdict verdict, CancellationToken ct)
     {
         var flag = await Store.CreateAsync(SafetyFlag.Container, new SafetyFlag
         {
             Id = AgencyStore.NewId(),
-            ConversationId = access.Match.Id,
+            ConversationId = match.Id,
             MessageSequence = message.Sequence,
             SenderId = message.SenderId,
             SenderRole = message.SenderRole,
@@ -384,10 +514,10 @@ public sealed partial class ChatService(
             Urgent = verdict.Urgent,
             Held = message.Status == MessageStatus.Held,
             Status = FlagStatus.Open,
-            YouthId = access.Youth.Id,
+            YouthId = youth.Id,
             RaisedAt = data.Now,
         }, ct);
-        if (access.Role == MatchRole.Mentor)
+        if (role == MatchRole.Mentor)
         {
             var prompt = await Store.CreateAsync(WellbeingPrompt.Container, new WellbeingPrompt
             {
@@ -399,14 +529,14 @@ public sealed partial class ChatService(
             }, ct);
             await publisher.Publish(new WellbeingPromptRaised(prompt.MentorId, "a message of yours in a mentoring chat was flagged for review."), ct);
         }
-        else if (access.Role == MatchRole.Youth)
+        else if (role == MatchRole.Youth)
         {
             // What a mentee shares (a crisis, a danger) can be as hard on the mentor as anything they write themselves.
-            await publisher.Publish(new WellbeingPromptRaised(access.Match.MentorId, "something shared in one of your mentoring chats was flagged for review."), ct);
+            await publisher.Publish(new WellbeingPromptRaised(match.MentorId, "something shared in one of your mentoring chats was flagged for review."), ct);
         }
 
         var view = FlagView.From(flag);
-        foreach (var caseManager in access.Youth.CaseManagerIds)
+        foreach (var caseManager in youth.CaseManagerIds)
         {
             await LiveAsync(() => hub.Clients.Group(CaseManagerGroup(caseManager)).FlagRaised(view));
         }

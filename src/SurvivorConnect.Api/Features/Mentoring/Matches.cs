@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Mentoring.Rules;
 using SurvivorConnect.Api.Features.Notifications;
+using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
@@ -38,9 +39,17 @@ public sealed record ProposeMatch(string MatchId, string? YouthId, string? Mento
     public void Validate(ValidationErrors errors) => errors.Text("youthId", YouthId, 128).Text("mentorId", MentorId, 128);
 }
 
-public sealed record ListMatches : IQuery<IReadOnlyList<MatchView>>, IAudited
+/// <summary>The caller's matches, newest first, a page at a time; only one youth's, or only open ones, when asked.</summary>
+public sealed record ListMatches(int PageSize = Paging.DefaultPageSize, string? ContinuationToken = null, string? YouthId = null, bool OpenOnly = false)
+    : IQuery<Page<MatchView>>, IValidate, IAudited
 {
     public AuditTarget Audit => new("match.list", "match");
+
+    public void Validate(ValidationErrors errors)
+    {
+        Paging.Validate(errors, PageSize);
+        errors.Text("youthId", YouthId, 128, required: false);
+    }
 }
 
 public sealed record GetMatch(string MatchId) : IQuery<MatchView>, IAudited
@@ -104,7 +113,7 @@ public sealed record EndMatch(string MatchId) : ICommand<MatchView>, IAudited
 
 internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consent, Notifier notifier, IPublisher publisher)
     : ICommandHandler<ProposeMatch, MatchView>,
-      IQueryHandler<ListMatches, IReadOnlyList<MatchView>>,
+      IQueryHandler<ListMatches, Page<MatchView>>,
       IQueryHandler<GetMatch, MatchView>,
       ICommandHandler<AcceptMatch, MatchView>,
       ICommandHandler<DeclineMatch, MatchView>,
@@ -145,12 +154,49 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
         return await ViewAsync(match, youth, MatchRole.CaseManager, ct);
     }
 
-    /// <summary>Built from a fixed number of queries, whatever the number of matches: none per row.</summary>
-    public async ValueTask<IReadOnlyList<MatchView>> Handle(ListMatches query, CancellationToken ct)
+    /// <summary>
+    /// A fixed number of queries per page, whatever the number of matches, and none that reads the whole agency
+    /// unless the caller is its admin: the store is asked only for matches of the caller's caseload, own record or
+    /// mentoring, and the youth and mentors of the page.
+    /// </summary>
+    public async ValueTask<Page<MatchView>> Handle(ListMatches query, CancellationToken ct)
     {
-        var youth = (await data.AllAsync<YouthReferral>(YouthReferral.Container, [], ct)).ToDictionary(y => y.Id, StringComparer.Ordinal);
+        var filters = new List<Filter>();
+        if (!data.User.IsInRole(Roles.AgencyAdmin))
+        {
+            var (youthIds, mentorOnly) = await data.YouthOfCallersMatchesAsync(ct);
+            if (youthIds.Count == 0 || query.YouthId is { } only && !youthIds.Contains(only))
+            {
+                return new Page<MatchView>([], null);
+            }
+
+            // A mentor and nothing else is found by their own id; anyone with a caseload or a record by the youth.
+            filters.Add(mentorOnly ? Filter.Eq("mentorId", data.User.UserId) : Filter.In("youthId", [.. youthIds]));
+        }
+
+        if (query.YouthId is { } youthId)
+        {
+            filters.Add(Filter.Eq("youthId", youthId));
+        }
+
+        if (query.OpenOnly)
+        {
+            filters.Add(Filter.In("state", MentoringData.OpenStates));
+        }
+
+        var page = await data.Store.QueryAsync<Match>(Match.Container, new DocumentQuery
+        {
+            PartitionKey = data.AgencyId,
+            Type = DocumentTypes.Of<Match>(),
+            Filters = filters,
+            OrderBy = "proposedAt",
+            Descending = true,
+            PageSize = query.PageSize,
+            ContinuationToken = query.ContinuationToken,
+        }, ct);
+        var youth = (await data.ManyAsync<YouthReferral>(YouthReferral.Container, page.Items.Select(m => m.YouthId), ct)).ToDictionary(y => y.Id, StringComparer.Ordinal);
         var mine = new List<(Match Match, YouthReferral Youth, MatchRole Role)>();
-        foreach (var match in await data.AllAsync<Match>(Match.Container, [], ct))
+        foreach (var match in page.Items)
         {
             if (youth.TryGetValue(match.YouthId, out var young) && data.RoleIn(match, young) is { } role)
             {
@@ -158,15 +204,14 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             }
         }
 
-        var mentors = (await data.AllAsync<MentorProfile>(MentorProfile.Container, [], ct)).ToDictionary(m => m.Id, StringComparer.Ordinal);
+        var mentors = (await data.ManyAsync<MentorProfile>(MentorProfile.Container, mine.Select(m => m.Match.MentorId), ct)).ToDictionary(m => m.Id, StringComparer.Ordinal);
         var needConsents = mine.Where(m => m.Role is not (MatchRole.Mentor or MatchRole.Youth) && MatchLifecycle.IsOpen(m.Match.State)).Select(m => m.Match.Id).ToList();
         var policy = needConsents.Count > 0 ? await data.PolicyAsync(ct) : null;
         var consents = needConsents.Count > 0 ? await data.ConsentsAsync(Filter.In("matchId", [.. needConsents]), ct) : [];
-        return mine
+        return new Page<MatchView>(mine
             .Select(m => View(m.Match, m.Youth, m.Role, mentors.GetValueOrDefault(m.Match.MentorId) ?? throw new NotFoundException("mentor"),
                 policy is null || !needConsents.Contains(m.Match.Id) ? null : MatchConsentGuard.Missing(m.Match, m.Youth, policy, consents, data.Now)))
-            .OrderByDescending(v => v.ProposedAt)
-            .ToList();
+            .ToList(), page.ContinuationToken);
     }
 
     public async ValueTask<MatchView> Handle(GetMatch query, CancellationToken ct)
@@ -270,7 +315,7 @@ public static class MatchEndpoints
         matches.MapPost("/", ProposeMatch).WithName(nameof(ProposeMatch))
             .RequireAuthorization(Policies.CaseManager).WithSummary("Propose a mentor for a youth on your caseload.");
         matches.MapGet("/", ListMatches).WithName(nameof(ListMatches))
-            .RequireAuthorization(Policies.MatchParticipant).WithSummary("Your matches, as your role may see them.");
+            .RequireAuthorization(Policies.MatchParticipant).WithSummary("Your matches, newest first, a page at a time, as your role may see them; youthId and open=true narrow them.");
         matches.MapGet("/{id}", GetMatch).WithName(nameof(GetMatch))
             .RequireAuthorization(Policies.MatchParticipant);
         matches.MapPost("/{id}/accept", AcceptMatch).WithName(nameof(AcceptMatch))
@@ -297,8 +342,9 @@ public static class MatchEndpoints
     private static async Task<Created<MatchView>> ProposeMatch(IMediator mediator, ProposeMatchRequest body, CancellationToken ct) =>
         Created(await mediator.Send(new ProposeMatch(AgencyStore.NewId(), body.YouthId, body.MentorId), ct));
 
-    private static async Task<Ok<IReadOnlyList<MatchView>>> ListMatches(IMediator mediator, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new ListMatches(), ct));
+    private static async Task<Ok<Page<MatchView>>> ListMatches(
+        IMediator mediator, int? pageSize, string? continuationToken, string? youthId, bool? open, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new ListMatches(pageSize ?? Paging.DefaultPageSize, continuationToken, youthId, open ?? false), ct));
 
     private static async Task<Ok<MatchView>> GetMatch(IMediator mediator, string id, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new GetMatch(id), ct));

@@ -1,9 +1,11 @@
 using Mediator;
+using SurvivorConnect.Api.Features.Agencies;
 using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Mentoring.Rules;
 using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Mentoring;
 
@@ -73,6 +75,18 @@ internal sealed class ConsentChangedHandler(MentoringData data, Notifier notifie
         if (notification.Consent.RevokedAt is not null && await data.FindAsync<Match>(Match.Container, matchId, ct) is { } match && MatchLifecycle.IsOpen(match.State))
         {
             await notifier.SendAsync([match.CaseManagerId], Notices.ConsentRevokedToCaseManager, match.Id, ct);
+        }
+    }
+}
+
+/// <summary>A new consent policy may leave open matches without a consent they now need: their chats follow at once.</summary>
+internal sealed class ConsentPolicyChangedHandler(MentoringData data, IPublisher publisher) : INotificationHandler<MatchConsentPolicyChanged>
+{
+    public async ValueTask Handle(MatchConsentPolicyChanged notification, CancellationToken ct)
+    {
+        foreach (var match in await data.AllAsync<Match>(Match.Container, [Filter.In("state", MentoringData.OpenStates)], ct))
+        {
+            await publisher.Publish(new MatchChanged(match.Id, Activated: false), ct);
         }
     }
 }

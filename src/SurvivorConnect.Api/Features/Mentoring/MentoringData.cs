@@ -14,7 +14,7 @@ namespace SurvivorConnect.Api.Features.Mentoring;
 /// </summary>
 public sealed class MentoringData(AgencyStore store)
 {
-    private static readonly object[] OpenStates = [.. Enum.GetValues<MatchState>().Where(MatchLifecycle.IsOpen).Select(s => (object)s)];
+    public static readonly object[] OpenStates = [.. Enum.GetValues<MatchState>().Where(MatchLifecycle.IsOpen).Select(s => (object)s)];
 
     /// <summary>The agency's view of the store: the only one mentoring (and chat, through it) writes and reads with.</summary>
     public AgencyStore Store => store;
@@ -61,6 +61,42 @@ public sealed class MentoringData(AgencyStore store)
     {
         var youth = await YouthAsync(youthId, ct);
         return IsCaseManagerOf(youth) || adminMayRead && User.IsInRole(Roles.AgencyAdmin) ? youth : throw new NotFoundException("youth");
+    }
+
+    /// <summary>The caller's caseload, found by the store rather than by reading every youth.</summary>
+    public async Task<List<YouthReferral>> CaseloadAsync(CancellationToken ct) =>
+        User.IsInRole(Roles.CaseManager)
+            ? await AllAsync<YouthReferral>(YouthReferral.Container, [Filter.Contains("caseManagerIds", User.UserId)], ct)
+            : [];
+
+    /// <summary>
+    /// The youth of every match the caller may have a part in: their caseload, their own record, those they mentor.
+    /// <c>MentorOnly</c> when mentoring is the caller's only part, so their matches are found by their own id.
+    /// </summary>
+    public async Task<(HashSet<string> YouthIds, bool MentorOnly)> YouthOfCallersMatchesAsync(CancellationToken ct)
+    {
+        var ids = (await CaseloadAsync(ct)).Select(y => y.Id).ToHashSet(StringComparer.Ordinal);
+        if (User.IsInRole(Roles.Youth) && await OwnYouthRecordAsync(ct) is { } own)
+        {
+            ids.Add(own.Id);
+        }
+
+        if (!User.IsInRole(Roles.Mentor))
+        {
+            return (ids, false);
+        }
+
+        var mentorOnly = ids.Count == 0;
+        ids.UnionWith((await MatchesAsync(Filter.Eq("mentorId", User.UserId), openOnly: false, ct)).Select(m => m.YouthId));
+        return (ids, mentorOnly);
+    }
+
+    /// <summary>The documents with these ids, in one query: for the few a page of something else refers to.</summary>
+    public async Task<List<T>> ManyAsync<T>(ContainerSpec container, IEnumerable<string> ids, CancellationToken ct)
+        where T : Document
+    {
+        object[] distinct = [.. ids.Distinct(StringComparer.Ordinal)];
+        return distinct.Length == 0 ? [] : await AllAsync<T>(container, [Filter.In("id", distinct)], ct);
     }
 
     /// <summary>The youth record of the signed-in youth.</summary>

@@ -106,7 +106,7 @@ public sealed record MissingEpisode(
 /// </summary>
 public sealed record YouthReferral : Document
 {
-    public static readonly ContainerSpec Container = new("youth", "personId");
+    public static readonly ContainerSpec Container = new("youth", "personId", "caseManagerIds");
 
     public override string Type => "youth";
 
@@ -190,7 +190,7 @@ public sealed record MatchClosure(ClosureReason Reason, bool Planned, string? No
 /// <summary>A mentor–youth pairing from proposal to closure, coordinated by a case manager.</summary>
 public sealed record Match : Document
 {
-    public static readonly ContainerSpec Container = new("matches", "youthId", "mentorId", "caseManagerId", "state");
+    public static readonly ContainerSpec Container = new("matches", "youthId", "mentorId", "caseManagerId", "state", "proposedAt");
 
     public override string Type => "match";
 

@@ -20,6 +20,7 @@ public static class MentoringModule
         var services = builder.Services;
         services.AddContainer(MentorProfile.Container).AddContainer(YouthReferral.Container).AddContainer(Match.Container);
         services.AddScoped<MentoringData>();
+        services.AddSingleton<MentorPool>();
         services.AddScoped<MatchConsentGuard>();
         services.AddScoped<IConsentSubjects, MentoringConsentSubjects>();
         services.AddMentoringScopes();

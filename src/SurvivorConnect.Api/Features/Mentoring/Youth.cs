@@ -128,7 +128,7 @@ public sealed record GetRecommendations(string YouthId, int Top) : IQuery<Recomm
     public void Validate(ValidationErrors errors) => errors.Range("top", Top, 1, 50);
 }
 
-internal sealed class YouthHandlers(MentoringData data, PeopleRepository people, IOptions<MatchingWeights> weights, Notifier notifier, IPublisher publisher)
+internal sealed class YouthHandlers(MentoringData data, MentorPool pool, PeopleRepository people, IOptions<MatchingWeights> weights, Notifier notifier, IPublisher publisher)
     : ICommandHandler<ReferYouth, YouthReferral>,
       ICommandHandler<UpdateYouth, YouthReferral>,
       ICommandHandler<SetCaseManagers, YouthReferral>,
@@ -161,7 +161,15 @@ internal sealed class YouthHandlers(MentoringData data, PeopleRepository people,
         var ifMatch = command.IfMatch ?? throw new PreconditionRequiredException();
         var youth = await data.YouthForStaffAsync(command.YouthId, adminMayRead: false, ct);
         await CheckPersonAsync(command.Body.PersonId, ct);
-        return await SaveAsync(Apply(youth, command.Body), youth.PersonId, ifMatch, ct);
+        var saved = await SaveAsync(Apply(youth, command.Body), youth.PersonId, ifMatch, ct);
+
+        // Who the youth in a chat is, and which consents their matches need (by age), follow at once.
+        if (saved.PersonId != youth.PersonId || saved.Age != youth.Age)
+        {
+            await TellMatchesAsync(saved.Id, ct);
+        }
+
+        return saved;
     }
 
     public async ValueTask<YouthReferral> Handle(SetCaseManagers command, CancellationToken ct)
@@ -181,10 +189,7 @@ internal sealed class YouthHandlers(MentoringData data, PeopleRepository people,
         var saved = await data.Store.ReplaceAsync(YouthReferral.Container, youth with { CaseManagerIds = ids }, ifMatch, ct);
 
         // Open chats follow the caseload at once: former case managers stop reading them, new ones may join.
-        foreach (var match in await data.MatchesAsync(Filter.Eq("youthId", saved.Id), openOnly: false, ct))
-        {
-            await publisher.Publish(new MatchChanged(match.Id, Activated: false), ct);
-        }
+        await TellMatchesAsync(saved.Id, ct);
 
         await notifier.SendAsync(ids.Except(youth.CaseManagerIds, StringComparer.Ordinal), Notices.CaseloadAdded, null, ct);
         return saved;
@@ -234,18 +239,17 @@ internal sealed class YouthHandlers(MentoringData data, PeopleRepository people,
     public async ValueTask<RecommendationsView> Handle(GetRecommendations query, CancellationToken ct)
     {
         var youth = await data.YouthForStaffAsync(query.YouthId, adminMayRead: false, ct);
-        var mentors = await data.AllAsync<MentorProfile>(MentorProfile.Container, [], ct);
-        var open = (await data.AllAsync<Match>(Match.Container, [], ct))
-            .Where(m => MatchLifecycle.IsOpen(m.State))
-            .GroupBy(m => m.MentorId)
-            .ToDictionary(g => g.Key, g => g.Count());
-        var consenting = (await data.AllAsync<ConsentRecord>(ConsentRecord.Container, [Filter.Eq("scope", MentoringScopes.Mentoring)], ct))
-            .Where(c => c.Grantor == ConsentGrantor.Mentor && c.IsCurrent(data.Now))
-            .Select(c => c.SubjectId)
-            .ToHashSet(StringComparer.Ordinal);
-        var candidates = mentors.Select(m => new MentorCandidate(m, open.GetValueOrDefault(m.Id), consenting.Contains(m.Id))).ToList();
+        var candidates = await pool.CandidatesAsync(data, ct);
         var result = Recommender.Recommend(youth, candidates, new MatchScorer(weights.Value), query.Top);
         return new RecommendationsView(youth.Id, youth.Stage, result.Mentors, result.Considered, result.Excluded, result.ExcludedBy);
+    }
+
+    private async Task TellMatchesAsync(string youthId, CancellationToken ct)
+    {
+        foreach (var match in await data.MatchesAsync(Filter.Eq("youthId", youthId), openOnly: false, ct))
+        {
+            await publisher.Publish(new MatchChanged(match.Id, Activated: false), ct);
+        }
     }
 
     private static YouthReferral Apply(YouthReferral youth, YouthRequest body) => youth with

@@ -62,6 +62,7 @@ public static class ApiSetup
         services.AddDocumentStore(builder.Configuration);
         services.AddHostedService<StorageStartup>();
         services.AddScoped<AgencyStore>();
+        services.AddSingleton<AgencyWrites>();
 
         services.AddMediator((Mediator.MediatorOptions o) =>
         {

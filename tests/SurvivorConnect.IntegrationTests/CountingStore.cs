@@ -1,0 +1,102 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.IntegrationTests;
+
+/// <summary>What a piece of work asked of the store: point reads, queries, documents they returned, and writes (a batch is one).</summary>
+public sealed record StoreUse(int Reads, int Queries, int Documents, int Writes)
+{
+    public int Calls => Reads + Queries + Writes;
+}
+
+/// <summary>Counts what is asked of the store while a piece of work runs.</summary>
+public sealed class CountingStore(IDocumentStore inner) : IDocumentStore
+{
+    private int _reads;
+    private int _queries;
+    private int _documents;
+    private int _writes;
+
+    public async Task<StoreUse> MeasureAsync(Func<Task> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        var before = Now();
+        await work();
+        var after = Now();
+        return new StoreUse(after.Reads - before.Reads, after.Queries - before.Queries, after.Documents - before.Documents, after.Writes - before.Writes);
+    }
+
+    public async Task<int> CountAsync(Func<Task> work) => (await MeasureAsync(work)).Calls;
+
+    public Task InitializeAsync(CancellationToken cancellationToken) => inner.InitializeAsync(cancellationToken);
+
+    public Task CheckHealthAsync(CancellationToken cancellationToken) => inner.CheckHealthAsync(cancellationToken);
+
+    public async Task<T?> ReadAsync<T>(ContainerSpec container, string id, string partitionKey, CancellationToken cancellationToken)
+        where T : Document
+    {
+        Interlocked.Increment(ref _reads);
+        var document = await inner.ReadAsync<T>(container, id, partitionKey, cancellationToken);
+        Interlocked.Add(ref _documents, document is null ? 0 : 1);
+        return document;
+    }
+
+    public Task<T> CreateAsync<T>(ContainerSpec container, T document, CancellationToken cancellationToken)
+        where T : Document => Write(inner.CreateAsync(container, document, cancellationToken));
+
+    public Task<T> ReplaceAsync<T>(ContainerSpec container, T document, string ifMatchETag, CancellationToken cancellationToken)
+        where T : Document => Write(inner.ReplaceAsync(container, document, ifMatchETag, cancellationToken));
+
+    public Task<T> UpsertAsync<T>(ContainerSpec container, T document, CancellationToken cancellationToken)
+        where T : Document => Write(inner.UpsertAsync(container, document, cancellationToken));
+
+    public Task<bool> DeleteAsync(ContainerSpec container, string id, string partitionKey, string? ifMatchETag, CancellationToken cancellationToken) =>
+        Write(inner.DeleteAsync(container, id, partitionKey, ifMatchETag, cancellationToken));
+
+    public async Task<Page<T>> QueryAsync<T>(ContainerSpec container, DocumentQuery query, CancellationToken cancellationToken)
+        where T : Document
+    {
+        Interlocked.Increment(ref _queries);
+        var page = await inner.QueryAsync<T>(container, query, cancellationToken);
+        Interlocked.Add(ref _documents, page.Items.Count);
+        return page;
+    }
+
+    public Task<BatchResult> ExecuteBatchAsync(ContainerSpec container, string partitionKey, IReadOnlyList<BatchOperation> operations, CancellationToken cancellationToken) =>
+        Write(inner.ExecuteBatchAsync(container, partitionKey, operations, cancellationToken));
+
+    private StoreUse Now() => new(Volatile.Read(ref _reads), Volatile.Read(ref _queries), Volatile.Read(ref _documents), Volatile.Read(ref _writes));
+
+    private Task<T> Write<T>(Task<T> call)
+    {
+        Interlocked.Increment(ref _writes);
+        return call;
+    }
+}
+
+/// <summary>An API whose store is counted; when <see cref="Quiet"/>, without its background workers, so only the requests count.</summary>
+public class CountingApiFactory : ApiFactory
+{
+    public CountingStore Counter { get; private set; } = null!;
+
+    protected virtual bool Quiet => false;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureTestServices(services =>
+        {
+            var inner = services.Last(d => d.ServiceType == typeof(IDocumentStore));
+            services.Remove(inner);
+            services.AddSingleton<IDocumentStore>(sp => Counter = new CountingStore((IDocumentStore)inner.ImplementationFactory!(sp)));
+            foreach (var worker in services.Where(d => Quiet && d.ServiceType == typeof(IHostedService) && d.ImplementationType?.Name != "StorageStartup").ToList())
+            {
+                services.Remove(worker);
+            }
+        });
+    }
+}
+
