@@ -32,7 +32,7 @@ internal static class ChatLoad
 
     private sealed record LoadMessage(string? ClientMessageId);
 
-    private sealed record Pair(HubConnection Sender, HubConnection Receiver, string Conversation, int Index);
+    internal sealed record Pair(HubConnection Sender, HubConnection Receiver, string Conversation, int Index);
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -123,7 +123,7 @@ internal static class ChatLoad
         }
     }
 
-    private static async Task<List<Pair>> ConnectAsync(int conversations, Func<int, (string Url, string? SenderToken, string? ReceiverToken, string Conversation)> target, Func<HubConnection, string, Task> join)
+    internal static async Task<List<Pair>> ConnectAsync(int conversations, Func<int, (string Url, string? SenderToken, string? ReceiverToken, string Conversation)> target, Func<HubConnection, string, Task> join)
     {
         Console.WriteLine($"Connecting {conversations * 2} clients…");
         var gate = new SemaphoreSlim(32);
