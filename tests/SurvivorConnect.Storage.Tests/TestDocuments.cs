@@ -22,7 +22,8 @@ public sealed record Item : Document
 
     public string Payload { get; init; } = "";
 
-    public IReadOnlyList<string> Tags { get; init; } = [];
+    /// <summary>Null unless a test sets it, so records still compare equal by value.</summary>
+    public IReadOnlyList<string>? Tags { get; init; }
 }
 
 public sealed record Other : Document

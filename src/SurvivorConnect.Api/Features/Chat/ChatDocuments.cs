@@ -30,10 +30,11 @@ public sealed record Conversation : Document
 /// Who may send in a conversation now: the mentor and the youth, each while the match is active with current
 /// consent and no chat-stopping hold, and while their own record is active with their role. It is worked out
 /// from those records and written here by every change to them, before the change's request ends; a send that
-/// raced the change fails on this document's ETag and reads it again. <see cref="CheckedAt"/> bounds how long
-/// it is trusted, in case a change's write was lost.
+/// raced the change fails on this document's ETag and reads it again. It is trusted until <see cref="ValidUntil"/>:
+/// a short while after <see cref="CheckedAt"/> (in case a change's write was lost), and never past the moment a
+/// consent it relies on expires.
 /// </summary>
-public sealed record SendGate(IReadOnlyList<GateSender> Senders, DateTimeOffset CheckedAt);
+public sealed record SendGate(IReadOnlyList<GateSender> Senders, DateTimeOffset CheckedAt, DateTimeOffset ValidUntil);
 
 /// <summary>A person who may send, as their part in the conversation (mentor or youth).</summary>
 public sealed record GateSender(string UserId, string Role);

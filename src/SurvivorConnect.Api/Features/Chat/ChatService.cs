@@ -50,6 +50,8 @@ public sealed partial class ChatService(
 
     private const int MaxSequenceAttempts = 8;
 
+    private const int MaxClearAttempts = 32;
+
     /// <summary>How long a conversation's list of senders is trusted without a full check, in case a change's write to it was lost.</summary>
     public static readonly TimeSpan GateLifetime = TimeSpan.FromSeconds(30);
 
@@ -172,7 +174,7 @@ public sealed partial class ChatService(
             var conversation = PeopleRules.IsValidId(conversationId ?? "")
                 ? await Store.ReadAsync<Conversation>(Conversation.Container, Conversation.DocumentId, conversationId!, ct)
                 : null;
-            var sender = conversation?.Gate is { } gate && data.Now - gate.CheckedAt < GateLifetime
+            var sender = conversation?.Gate is { } gate && data.Now < gate.ValidUntil
                 ? gate.Senders.FirstOrDefault(s => s.UserId == me)
                 : null;
             SendGate? renewed = null;
@@ -294,11 +296,18 @@ public sealed partial class ChatService(
 
     /// <summary>
     /// Works out who may send in a match's conversation now and writes it there. Every change that decides it
-    /// calls this before its request ends. The conversation is read before the records, so a send or another
-    /// change written meanwhile makes this write fail, and it is worked out again from what the records hold then.
+    /// calls this before its request ends. The list is first taken away (a conversation without one makes every
+    /// send check everything), so a refresh that then fails, or loses every race to busy senders, never leaves an
+    /// old list trusted. The conversation is read before the records, so a send or another change written meanwhile
+    /// makes the write fail, and the list is worked out again from what the records hold then.
     /// </summary>
     public async Task RefreshGateAsync(string matchId, CancellationToken ct)
     {
+        if (!await ClearGateAsync(matchId, ct))
+        {
+            return;
+        }
+
         for (var attempt = 0; attempt < MaxSequenceAttempts; attempt++)
         {
             if (await Store.ReadAsync<Conversation>(Conversation.Container, Conversation.DocumentId, matchId, ct) is not { } conversation)
@@ -319,7 +328,36 @@ public sealed partial class ChatService(
             }
         }
 
-        throw new StoreException(StoreErrorKind.Unavailable, "Who may send in a conversation could not be written; it is checked in full at the next send once its gate is out of date.");
+        // The list stays cleared: the next send checks everything and writes it.
+    }
+
+    /// <summary>Takes a conversation's list of senders away; false when there is no conversation.</summary>
+    private async Task<bool> ClearGateAsync(string matchId, CancellationToken ct)
+    {
+        for (var attempt = 0; attempt < MaxClearAttempts; attempt++)
+        {
+            if (await Store.ReadAsync<Conversation>(Conversation.Container, Conversation.DocumentId, matchId, ct) is not { } conversation)
+            {
+                return false;
+            }
+
+            if (conversation.Gate is null)
+            {
+                return true;
+            }
+
+            try
+            {
+                await Store.ReplaceAsync(Conversation.Container, conversation with { Gate = null }, conversation.ETag!, ct);
+                return true;
+            }
+            catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed)
+            {
+                // A send took the next number meanwhile: read it again.
+            }
+        }
+
+        throw new StoreException(StoreErrorKind.Unavailable, "A conversation's list of senders could not be cleared.");
     }
 
     /// <summary>Works out who may send again in every open conversation a person is in, as mentor or as youth.</summary>
@@ -354,7 +392,11 @@ public sealed partial class ChatService(
             }
         }
 
-        return new SendGate(senders, data.Now);
+        // Trusted no longer than the first of the match's consents expires: an expiry announces itself to nobody.
+        var expiries = (await data.ConsentsAsync(Filter.Eq("matchId", match.Id), ct))
+            .Where(c => c.IsCurrent(data.Now) && c.ExpiresAt is not null)
+            .Select(c => c.ExpiresAt!.Value);
+        return new SendGate(senders, data.Now, expiries.Append(data.Now + GateLifetime).Min());
     }
 
     /// <summary>Whether a person's record is active, with the role, and lets them use chat at all.</summary>
