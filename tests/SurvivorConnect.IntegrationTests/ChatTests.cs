@@ -179,6 +179,28 @@ public sealed class ChatTests(ChatTests.Factory api) : IClassFixture<ChatTests.F
     }
 
     [Fact]
+    public async Task A_resend_key_of_one_party_never_returns_the_other_partys_held_message()
+    {
+        // Ids chosen so that sender + client id read the same when joined with '-': "x-y" + "z" and "x" + "y-z".
+        var stem = $"key{Guid.NewGuid():N}"[..12];
+        var (mentorId, mentorHttp) = await _world.ReadyMentorAsync(id: stem);
+        var (youthId, youthHttp) = await _world.YouthAsync(personId: $"{stem}-b");
+        var match = await _world.ProposeAsync(youthId, mentorId);
+        await MentoringWorld.Ok(await mentorHttp.PostAsync($"/api/matches/{match.Id}/accept", null));
+        await MentoringWorld.Ok(await youthHttp.PostAsync($"/api/matches/{match.Id}/agree", null));
+        await using var mentor = await ConnectAsync(mentorId);
+        await using var youth = await ConnectAsync($"{stem}-b");
+
+        var held = await mentor.SendAsync(match.Id, "text me at 559-555-0134", "b-c");
+        var mine = await youth.SendAsync(match.Id, "hello", "c");
+
+        Assert.Equal(MessageStatus.Held, held.Message.Status);
+        Assert.False(mine.Duplicate);
+        Assert.Equal("hello", mine.Message.Text);
+        Assert.NotEqual(held.Message.Sequence, mine.Message.Sequence);
+    }
+
+    [Fact]
     public async Task Contact_details_are_held_for_review_and_a_released_message_is_then_delivered()
     {
         var chat = await OpenChatAsync();

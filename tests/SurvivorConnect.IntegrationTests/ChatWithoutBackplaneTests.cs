@@ -65,4 +65,30 @@ public sealed class ChatWithoutBackplaneTests() : TwoInstances("no-backplane")
         Assert.Equal(ChatErrorCodes.NotAllowed, history.Code);
         Assert.Equal(ChatErrorCodes.NotAllowed, refused.Code);
     }
+
+    [Fact]
+    public async Task A_consent_that_expires_stops_the_next_send_even_before_the_list_of_senders_is_old()
+    {
+        var world = new MentoringWorld(First);
+        await MentoringWorld.Ok(await world.Admin.PutAsJsonAsync("/api/agency/match-consent-policy", new { adultAge = 18, minorMatchNeeds = new[] { "Guardian" } }));
+        var (mentorId, mentorHttp) = await world.ReadyMentorAsync();
+        var (youthId, youthHttp) = await world.YouthAsync(age: 16);
+        var match = await world.ProposeAsync(youthId, mentorId);
+        await MentoringWorld.Ok(await mentorHttp.PostAsync($"/api/matches/{match.Id}/accept", null));
+        await MentoringWorld.Ok(await youthHttp.PostAsync($"/api/matches/{match.Id}/agree", null));
+        var expires = First.Time.GetUtcNow().AddSeconds(10);
+        await MentoringWorld.Created(await world.CaseManager.PostJson("/api/consents",
+            new { subjectId = youthId, grantor = "Guardian", scope = "mentoring-match", matchId = match.Id, expiresAt = expires }));
+        await MentoringWorld.Ok(await world.CaseManager.PostAsync($"/api/matches/{match.Id}/activate", null));
+        await using var mentor = await ChatClient.ConnectAsync(() => First.Server, First.TokenFor(mentorId));
+        await mentor.SendAsync(match.Id, "while the guardian's consent lasts");
+
+        Advance(TimeSpan.FromSeconds(11));
+        var refused = await Assert.ThrowsAsync<ChatRefusalException>(() => mentor.SendAsync(match.Id, "after it expired"));
+
+        Assert.True(TimeSpan.FromSeconds(11) < ChatService.GateLifetime);
+        Assert.Equal(ChatErrorCodes.CannotSend, refused.Code);
+        Assert.Contains("Consent", refused.Message, StringComparison.Ordinal);
+    }
 }
+

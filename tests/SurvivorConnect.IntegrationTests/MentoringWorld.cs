@@ -25,18 +25,18 @@ public sealed class MentoringWorld(ApiFactory api)
 
     public HttpClient Supervisor { get; } = api.As("demo-supervisor");
 
-    public async Task<(string Id, HttpClient Client)> PersonAsync(string role)
+    public async Task<(string Id, HttpClient Client)> PersonAsync(string role, string? id = null)
     {
-        var id = $"{role.ToLowerInvariant()}-{Guid.NewGuid():N}"[..30];
+        id ??= $"{role.ToLowerInvariant()}-{Guid.NewGuid():N}"[..30];
         var response = await Admin.PostJson("/api/people", new { displayName = role + " " + id[^6..], roles = new[] { role }, subjectId = id });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return (id, api.AsSubject(id, "demo"));
     }
 
     /// <summary>A mentor who passed every gate, is supervised by demo-supervisor and consents to mentoring.</summary>
-    public async Task<(string Id, HttpClient Client)> ReadyMentorAsync(string[]? languages = null, string[]? interests = null, int capacity = 2, bool consent = true)
+    public async Task<(string Id, HttpClient Client)> ReadyMentorAsync(string[]? languages = null, string[]? interests = null, int capacity = 2, bool consent = true, string? id = null)
     {
-        var (id, client) = await PersonAsync(Roles.Mentor);
+        (id, var client) = await PersonAsync(Roles.Mentor, id);
         await Ok(await client.PutAsJsonAsync("/api/mentors/me", new
         {
             displayName = "Mentor " + id[^6..],
@@ -60,9 +60,9 @@ public sealed class MentoringWorld(ApiFactory api)
     }
 
     /// <summary>A youth referred by demo-casemanager, with a sign-in of their own.</summary>
-    public async Task<(string Id, HttpClient Client)> YouthAsync(int age = 16, string stage = "contemplation", string[]? doNotMatch = null)
+    public async Task<(string Id, HttpClient Client)> YouthAsync(int age = 16, string stage = "contemplation", string[]? doNotMatch = null, string? personId = null)
     {
-        var (personId, client) = await PersonAsync(Roles.Youth);
+        (personId, var client) = await PersonAsync(Roles.Youth, personId);
         var response = await CaseManager.PostJson("/api/youth", new
         {
             displayName = "Youth " + personId[^6..],

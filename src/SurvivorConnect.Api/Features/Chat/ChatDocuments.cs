@@ -78,7 +78,8 @@ public sealed record ClientMessageKey : Document
 
     public required long Sequence { get; init; }
 
-    public static string IdFor(string senderId, string clientMessageId) => $"k-{senderId}-{clientMessageId}";
+    /// <summary>Neither a person's id nor a client message id holds a '.', so no two senders' keys can meet.</summary>
+    public static string IdFor(string senderId, string clientMessageId) => $"k.{senderId}.{clientMessageId}";
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<FlagStatus>))]

@@ -283,6 +283,8 @@ public sealed partial class ChatService(
 
         if (verdict.Findings.Count > 0)
         {
+            // What the flag raises (a wellbeing prompt, its audit) is done as the sender is now, not as they connected.
+            caller.Principal = await principals.RefreshAsync(caller.Principal!, ct);
             var match = await data.MatchAsync(conversationId, ct);
             await RaiseFlagAsync(match, await data.YouthAsync(match.YouthId, ct), senderRole == MentorRole ? MatchRole.Mentor : MatchRole.Youth, stored, verdict, ct);
         }

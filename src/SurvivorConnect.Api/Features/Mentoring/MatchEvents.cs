@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Mediator;
 using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Mentoring.Rules;
@@ -10,6 +11,34 @@ namespace SurvivorConnect.Api.Features.Mentoring;
 /// what happened; other features (chat) decide what follows.
 /// </summary>
 public sealed record MatchChanged(string MatchId, bool Activated) : INotification;
+
+public static class MatchChanges
+{
+    /// <summary>
+    /// Raises <see cref="MatchChanged"/> for every one of these matches, even when one of them fails or the caller
+    /// has gone: a change told to some of its matches and not the others is a revocation half applied. The first
+    /// failure is thrown once all have been told.
+    /// </summary>
+    public static async Task TellEveryAsync(this IPublisher publisher, IEnumerable<Match> matches)
+    {
+        ArgumentNullException.ThrowIfNull(publisher);
+        ArgumentNullException.ThrowIfNull(matches);
+        ExceptionDispatchInfo? first = null;
+        foreach (var match in matches)
+        {
+            try
+            {
+                await publisher.Publish(new MatchChanged(match.Id, Activated: false), CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                first ??= ExceptionDispatchInfo.Capture(ex);
+            }
+        }
+
+        first?.Throw();
+    }
+}
 
 /// <summary>
 /// A match moved (<paramref name="Action"/> took it to <c>Match.State</c>), and with it <paramref name="ConsentGiven"/>

@@ -82,11 +82,6 @@ internal sealed class ConsentChangedHandler(MentoringData data, Notifier notifie
 /// <summary>A new consent policy may leave open matches without a consent they now need: their chats follow at once.</summary>
 internal sealed class ConsentPolicyChangedHandler(MentoringData data, IPublisher publisher) : INotificationHandler<MatchConsentPolicyChanged>
 {
-    public async ValueTask Handle(MatchConsentPolicyChanged notification, CancellationToken ct)
-    {
-        foreach (var match in await data.AllAsync<Match>(Match.Container, [Filter.In("state", MentoringData.OpenStates)], ct))
-        {
-            await publisher.Publish(new MatchChanged(match.Id, Activated: false), ct);
-        }
-    }
+    public async ValueTask Handle(MatchConsentPolicyChanged notification, CancellationToken ct) =>
+        await publisher.TellEveryAsync(await data.AllAsync<Match>(Match.Container, [Filter.In("state", MentoringData.OpenStates)], CancellationToken.None));
 }

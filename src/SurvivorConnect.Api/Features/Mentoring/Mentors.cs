@@ -221,7 +221,7 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
     {
         var mentor = await data.SupervisedMentorAsync(command.MentorId, ct);
         var view = await SaveAsync(mentor, mentor with { Hold = new SupervisorHold(data.Now, data.User.UserId, command.Reason?.Trim(), command.StopsChat) }, ct);
-        await TellOpenChatsAsync(mentor.Id, ct);
+        await TellOpenChatsAsync(mentor.Id);
         return view;
     }
 
@@ -234,7 +234,7 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
         }
 
         var view = await SaveAsync(mentor, mentor with { Hold = null }, ct);
-        await TellOpenChatsAsync(mentor.Id, ct);
+        await TellOpenChatsAsync(mentor.Id);
         return view;
     }
 
@@ -278,13 +278,8 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
             mentor.Hold is not null);
     }
 
-    private async Task TellOpenChatsAsync(string mentorId, CancellationToken ct)
-    {
-        foreach (var match in await data.MatchesAsync(Filter.Eq("mentorId", mentorId), openOnly: true, ct))
-        {
-            await publisher.Publish(new MatchChanged(match.Id, Activated: false), ct);
-        }
-    }
+    private async Task TellOpenChatsAsync(string mentorId) =>
+        await publisher.TellEveryAsync(await data.MatchesAsync(Filter.Eq("mentorId", mentorId), openOnly: true, CancellationToken.None));
 
     private async Task<MentorView> SaveAsync(MentorProfile read, MentorProfile changed, CancellationToken ct) =>
         await ViewAsync(await data.Store.ReplaceAsync(MentorProfile.Container, changed with { UpdatedAt = data.Now }, read.ETag!, ct), ct);

@@ -166,7 +166,7 @@ internal sealed class YouthHandlers(MentoringData data, MentorPool pool, PeopleR
         // Who the youth in a chat is, and which consents their matches need (by age), follow at once.
         if (saved.PersonId != youth.PersonId || saved.Age != youth.Age)
         {
-            await TellMatchesAsync(saved.Id, ct);
+            await TellMatchesAsync(saved.Id);
         }
 
         return saved;
@@ -189,7 +189,7 @@ internal sealed class YouthHandlers(MentoringData data, MentorPool pool, PeopleR
         var saved = await data.Store.ReplaceAsync(YouthReferral.Container, youth with { CaseManagerIds = ids }, ifMatch, ct);
 
         // Open chats follow the caseload at once: former case managers stop reading them, new ones may join.
-        await TellMatchesAsync(saved.Id, ct);
+        await TellMatchesAsync(saved.Id);
 
         await notifier.SendAsync(ids.Except(youth.CaseManagerIds, StringComparer.Ordinal), Notices.CaseloadAdded, null, ct);
         return saved;
@@ -244,13 +244,8 @@ internal sealed class YouthHandlers(MentoringData data, MentorPool pool, PeopleR
         return new RecommendationsView(youth.Id, youth.Stage, result.Mentors, result.Considered, result.Excluded, result.ExcludedBy);
     }
 
-    private async Task TellMatchesAsync(string youthId, CancellationToken ct)
-    {
-        foreach (var match in await data.MatchesAsync(Filter.Eq("youthId", youthId), openOnly: false, ct))
-        {
-            await publisher.Publish(new MatchChanged(match.Id, Activated: false), ct);
-        }
-    }
+    private async Task TellMatchesAsync(string youthId) =>
+        await publisher.TellEveryAsync(await data.MatchesAsync(Filter.Eq("youthId", youthId), openOnly: false, CancellationToken.None));
 
     private static YouthReferral Apply(YouthReferral youth, YouthRequest body) => youth with
     {
