@@ -197,7 +197,8 @@ internal sealed class YouthHandlers(MentoringData data, MentorPool pool, PeopleR
 
     public async ValueTask<IReadOnlyList<YouthSummary>> Handle(ListYouth query, CancellationToken ct)
     {
-        var all = await data.AllAsync<YouthReferral>(YouthReferral.Container, [], ct);
+        // A case manager's own caseload is found by the store; only the agency admin lists every youth.
+        var all = data.User.IsInRole(Roles.AgencyAdmin) ? await data.AllAsync<YouthReferral>(YouthReferral.Container, [], ct) : await data.CaseloadAsync(ct);
         return all.Where(y => data.IsCaseManagerOf(y) || data.User.IsInRole(Roles.AgencyAdmin))
             .OrderBy(y => y.DisplayName, StringComparer.OrdinalIgnoreCase)
             .Select(y => new YouthSummary(y.Id, y.DisplayName, y.Stage))

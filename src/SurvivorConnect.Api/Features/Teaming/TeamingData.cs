@@ -96,7 +96,7 @@ internal sealed class TeamingData(AgencyStore store, MentoringData mentoring, Cr
 
     /// <summary>The youth on the signed-in case manager's caseload.</summary>
     public async Task<IReadOnlyList<YouthReferral>> CaseloadAsync(CancellationToken ct) =>
-        [.. (await store.AllAsync<YouthReferral>(YouthReferral.Container, [], ct)).Where(mentoring.IsCaseManagerOf).OrderBy(y => y.DisplayName, StringComparer.OrdinalIgnoreCase)];
+        [.. (await mentoring.CaseloadAsync(ct)).OrderBy(y => y.DisplayName, StringComparer.OrdinalIgnoreCase)];
 
     /// <summary>The signed-in youth's own referral; a youth without one has no team.</summary>
     public async Task<YouthReferral> MyYouthRecordAsync(CancellationToken ct) =>
