@@ -341,6 +341,36 @@ public abstract class DocumentStoreContract
     }
 
     [Fact]
+    public async Task Concurrent_batches_stand_or_fall_alone_even_when_committed_together()
+    {
+        await Store.CreateAsync(Containers.Items, NewItem("cb-taken"), Ct);
+
+        // Odd batches end on an id already taken; even ones are whole. On SQLite they share commits (group commit).
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 40).Select(async i =>
+        {
+            try
+            {
+                await Store.ExecuteBatchAsync(Containers.Items, _pk,
+                [
+                    new BatchOperation.Create(NewItem($"cb-{i}-a")),
+                    new BatchOperation.Create(NewItem(i % 2 == 0 ? $"cb-{i}-b" : "cb-taken")),
+                ], Ct);
+                return true;
+            }
+            catch (StoreException ex) when (ex.Kind == StoreErrorKind.BatchFailed)
+            {
+                return false;
+            }
+        }));
+
+        for (var i = 0; i < 40; i++)
+        {
+            Assert.Equal(i % 2 == 0, outcomes[i]);
+            Assert.Equal(i % 2 == 0, await Store.ReadAsync<Item>(Containers.Items, $"cb-{i}-a", _pk, Ct) is not null);
+        }
+    }
+
+    [Fact]
     public async Task A_batch_with_a_stale_etag_fails_at_that_operation_and_writes_nothing()
     {
         var existing = await Store.CreateAsync(Containers.Items, NewItem("bs-existing", rank: 1), Ct);

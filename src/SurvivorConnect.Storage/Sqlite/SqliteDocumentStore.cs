@@ -23,6 +23,12 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
     // the driver's busy-retry loop (which sleeps); busy_timeout covers writers in other processes.
     private readonly SemaphoreSlim _writeLock = new(1, 1);
 
+    private readonly ConcurrentQueue<QueuedWrite> _queued = new();
+
+    private const int MaxGroup = 256;
+
+    private const string Savepoint = "write";
+
     public SqliteDocumentStore(string databasePath, IEnumerable<ContainerSpec> containers, TimeProvider time)
     {
         ArgumentException.ThrowIfNullOrEmpty(databasePath);
@@ -217,25 +223,123 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
 
     private const string NotExpired = "(expires_at IS NULL OR expires_at > $now)";
 
-    /// <summary>One write transaction: committed when <paramref name="work"/> returns, rolled back when it throws.</summary>
+    /// <summary>
+    /// One write, atomic: its changes are committed when <paramref name="work"/> returns and undone when it throws.
+    /// Writes are committed in groups (group commit): whoever holds the writer lock writes every write waiting, each
+    /// in a savepoint of its own, in one transaction, so many conversations' messages share one commit.
+    /// </summary>
     private async Task<TResult> WriteAsync<TResult>(ContainerSpec container, Func<SqliteConnection, SqliteTransaction, Task<TResult>> work, CancellationToken ct)
     {
-        await using var connection = await OpenReadyAsync(container, ct);
-        await _writeLock.WaitAsync(ct);
+        if (!_ready.ContainsKey(container.Name))
+        {
+            await using var connection = await OpenReadyAsync(container, ct);
+        }
+
+        var write = new QueuedWrite(async (connection, transaction) => await work(connection, transaction));
+        _queued.Enqueue(write);
         try
         {
+            while (!write.Done.Task.IsCompleted)
+            {
+                await _writeLock.WaitAsync(ct);
+                try
+                {
+                    await WriteGroupAsync();
+                }
+                finally
+                {
+                    _writeLock.Release();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!write.TryCancel())
+        {
+            // Already under way: its outcome stands whether the caller waits or not, so it is returned.
+        }
+
+        return (TResult)(await write.Done.Task)!;
+    }
+
+    /// <summary>Call with the writer lock held: writes up to <see cref="MaxGroup"/> waiting writes in one transaction.</summary>
+    private async Task WriteGroupAsync()
+    {
+        var group = new List<QueuedWrite>();
+        while (group.Count < MaxGroup && _queued.TryDequeue(out var next))
+        {
+            if (next.TryStart())
+            {
+                group.Add(next);
+            }
+        }
+
+        if (group.Count == 0)
+        {
+            return;
+        }
+
+        var outcomes = new (object? Result, Exception? Error)[group.Count];
+        try
+        {
+            await using var connection = await OpenAsync(CancellationToken.None);
+
             // WAL with synchronous=NORMAL: a commit survives the process dying; only a power cut can lose
             // the last commits, which is acceptable for the local store (production runs on Cosmos DB).
-            await ExecuteAsync(connection, "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;", ct);
-            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
-            var result = await work(connection, transaction);
-            await transaction.CommitAsync(ct);
-            return result;
+            await ExecuteAsync(connection, "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;", CancellationToken.None);
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(CancellationToken.None);
+            for (var i = 0; i < group.Count; i++)
+            {
+                await transaction.SaveAsync(Savepoint);
+                try
+                {
+                    outcomes[i] = (await group[i].Work(connection, transaction), null);
+                }
+                catch (Exception ex)
+                {
+                    outcomes[i] = (null, ex);
+                    await transaction.RollbackAsync(Savepoint);
+                }
+
+                await transaction.ReleaseAsync(Savepoint);
+            }
+
+            await transaction.CommitAsync(CancellationToken.None);
         }
-        finally
+        catch (Exception ex)
         {
-            _writeLock.Release();
+            // Nothing of the group was committed.
+            group.ForEach(w => w.Done.TrySetException(ex));
+            return;
         }
+
+        for (var i = 0; i < group.Count; i++)
+        {
+            if (outcomes[i].Error is { } error)
+            {
+                group[i].Done.TrySetException(error);
+            }
+            else
+            {
+                group[i].Done.TrySetResult(outcomes[i].Result);
+            }
+        }
+    }
+
+    /// <summary>A write waiting for the writer: waiting, under way, or given up by its caller before it started.</summary>
+    private sealed class QueuedWrite(Func<SqliteConnection, SqliteTransaction, Task<object?>> work)
+    {
+        private const int Waiting = 0;
+        private const int UnderWay = 1;
+        private const int GivenUp = 2;
+
+        private int _state;
+
+        public Func<SqliteConnection, SqliteTransaction, Task<object?>> Work { get; } = work;
+
+        public TaskCompletionSource<object?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool TryStart() => Interlocked.CompareExchange(ref _state, UnderWay, Waiting) == Waiting;
+
+        public bool TryCancel() => Interlocked.CompareExchange(ref _state, GivenUp, Waiting) == Waiting;
     }
 
     public void Dispose() => _writeLock.Dispose();
@@ -249,9 +353,10 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
 
     private async Task<string> InsertAsync(SqliteConnection connection, SqliteTransaction transaction, ContainerSpec container, Document document, byte[] body, CancellationToken ct)
     {
-        // An expired document no longer exists, so its id is free again.
-        await using (var purge = connection.CreateCommand())
+        // An expired document no longer exists, so its id is free again (only where documents can expire).
+        if (container.AllowsTimeToLive)
         {
+            await using var purge = connection.CreateCommand();
             purge.Transaction = transaction;
             purge.CommandText = $"DELETE FROM {Table(container)} WHERE pk = $pk AND id = $id AND expires_at IS NOT NULL AND expires_at <= $now;";
             purge.Parameters.AddWithValue("$pk", document.PartitionKey);
