@@ -17,7 +17,7 @@ public sealed class AgencyStoreTests
     {
         var user = new Mock<ICurrentUser>();
         user.Setup(u => u.AgencyId).Returns("mine");
-        _agency = new AgencyStore(_store.Object, user.Object, new FakeTimeProvider(), new AgencyWrites());
+        _agency = new AgencyStore(_store.Object, user.Object, new FakeTimeProvider(), new AgencyWrites([]));
     }
 
     private static Person PersonOf(string agency, string id = "p") =>

@@ -17,7 +17,8 @@ public sealed class MentorPool(AgencyWrites writes, TimeProvider time)
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(15);
 
-    private static readonly ContainerSpec[] Sources = [MentorProfile.Container, Match.Container, ConsentRecord.Container];
+    /// <summary>What the pool is read from: a write to any of them through this instance makes it read again.</summary>
+    public static readonly IReadOnlyList<ContainerSpec> Sources = [MentorProfile.Container, Match.Container, ConsentRecord.Container];
 
     private readonly ConcurrentDictionary<string, Pool> _pools = new(StringComparer.Ordinal);
 

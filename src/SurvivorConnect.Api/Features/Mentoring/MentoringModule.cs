@@ -2,6 +2,7 @@ using Mediator;
 using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Mentoring.Rules;
 using SurvivorConnect.Api.Features.Notifications;
+using SurvivorConnect.Api.Infrastructure.Tenancy;
 using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Mentoring;
@@ -21,6 +22,11 @@ public static class MentoringModule
         services.AddContainer(MentorProfile.Container).AddContainer(YouthReferral.Container).AddContainer(Match.Container);
         services.AddScoped<MentoringData>();
         services.AddSingleton<MentorPool>();
+        foreach (var source in MentorPool.Sources)
+        {
+            services.AddSingleton(new WatchedContainer(source));
+        }
+
         services.AddScoped<MatchConsentGuard>();
         services.AddScoped<IConsentSubjects, MentoringConsentSubjects>();
         services.AddMentoringScopes();
