@@ -104,15 +104,7 @@ internal static class ChatLoad
         try
         {
             await ApiProcess.WaitReadyAsync(port, api);
-            var issuer = ApiProcess.Tokens();
-            var pairs = await ConnectAsync(conversations, i =>
-            {
-                var (mentor, youth, match) = ChatLoadSeed.Ids(i);
-                return ($"http://127.0.0.1:{port}/hubs/chat",
-                    issuer.Issue(mentor, ChatLoadSeed.AgencyId, DateTimeOffset.UtcNow).AccessToken,
-                    issuer.Issue(youth, ChatLoadSeed.AgencyId, DateTimeOffset.UtcNow).AccessToken,
-                    match);
-            }, join: (c, conversation) => c.InvokeAsync<object>("Join", conversation));
+            var pairs = await ConnectAsync(conversations, ChatLoadSeed.Targets(port), join: (c, conversation) => c.InvokeAsync<object>("Join", conversation));
             return await MeasureAsync("SurvivorConnect", pairs, options);
         }
         finally

@@ -24,6 +24,20 @@ internal static class ChatLoadSeed
         Match.Container, Notification.Container, Conversation.Container, SafetyFlag.Container, WellbeingPrompt.Container,
     ];
 
+    /// <summary>For conversation i of the API on <paramref name="port"/>: the hub, its mentor's and youth's tokens, and the conversation.</summary>
+    public static Func<int, (string Url, string? SenderToken, string? ReceiverToken, string Conversation)> Targets(int port)
+    {
+        var issuer = ApiProcess.Tokens();
+        return i =>
+        {
+            var (mentor, youth, match) = Ids(i);
+            return ($"http://127.0.0.1:{port}/hubs/chat",
+                issuer.Issue(mentor, AgencyId, DateTimeOffset.UtcNow).AccessToken,
+                issuer.Issue(youth, AgencyId, DateTimeOffset.UtcNow).AccessToken,
+                match);
+        };
+    }
+
     public static async Task SeedAsync(string databasePath, int conversations)
     {
         var store = new SqliteDocumentStore(databasePath, Containers, TimeProvider.System);

@@ -95,15 +95,7 @@ internal static class ChatMemory
         {
             await ApiProcess.WaitReadyAsync(port, api);
             var before = await HeapAfterFullCollectionAsync(api.Id);
-            var issuer = ApiProcess.Tokens();
-            var pairs = await ChatLoad.ConnectAsync(conversations, i =>
-            {
-                var (mentor, youth, match) = ChatLoadSeed.Ids(i);
-                return ($"http://127.0.0.1:{port}/hubs/chat",
-                    issuer.Issue(mentor, ChatLoadSeed.AgencyId, DateTimeOffset.UtcNow).AccessToken,
-                    issuer.Issue(youth, ChatLoadSeed.AgencyId, DateTimeOffset.UtcNow).AccessToken,
-                    match);
-            }, join: (c, conversation) => c.InvokeAsync<object>("Join", conversation));
+            var pairs = await ChatLoad.ConnectAsync(conversations, ChatLoadSeed.Targets(port), join: (c, conversation) => c.InvokeAsync<object>("Join", conversation));
             var after = await HeapAfterFullCollectionAsync(api.Id);
             await CloseAsync(pairs);
             return (before, after);
