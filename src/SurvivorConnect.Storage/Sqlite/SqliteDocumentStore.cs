@@ -367,11 +367,11 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         var connection = await OpenAsync(CancellationToken.None);
 
         // WAL with synchronous=NORMAL: a commit survives the process dying; only a power cut can lose the last
-        // commits, which is acceptable for the local store (production runs on Cosmos DB). Checkpoints every
-        // 40 MB rather than 4 MB: each costs a flush to disk that every write waits behind. A larger page cache and
-        // memory-mapped reads keep the pages the writer touches out of system calls.
+        // commits, which is acceptable for the local store (production runs on Cosmos DB). A larger page cache and
+        // memory-mapped reads keep the pages the writer touches out of system calls. Checkpoints stay at SQLite's
+        // 4 MB: at 40 MB the busiest chat gained a little throughput, but at 1,000 messages a second p99 rose from 14 to 43 ms.
         await ExecuteAsync(connection,
-            "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 10000; PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456;",
+            "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456;",
             CancellationToken.None);
         return connection;
     }
