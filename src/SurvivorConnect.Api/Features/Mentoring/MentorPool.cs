@@ -41,11 +41,16 @@ public sealed class MentorPool(AgencyWrites writes, TimeProvider time)
 
     private static async Task<IReadOnlyList<MentorCandidate>> ReadAsync(MentoringData data, CancellationToken ct)
     {
-        var mentors = await data.AllAsync<MentorProfile>(MentorProfile.Container, [], ct);
-        var open = (await data.AllAsync<Match>(Match.Container, [Filter.In("state", MentoringData.OpenStates)], ct))
+        // Three reads that do not depend on each other, side by side.
+        var mentorsRead = data.AllAsync<MentorProfile>(MentorProfile.Container, [], ct);
+        var openRead = data.AllAsync<Match>(Match.Container, [Filter.In("state", MentoringData.OpenStates)], ct);
+        var consentsRead = data.AllAsync<ConsentRecord>(ConsentRecord.Container, [Filter.Eq("scope", MentoringScopes.Mentoring)], ct);
+        await Task.WhenAll(mentorsRead, openRead, consentsRead);
+        var mentors = await mentorsRead;
+        var open = (await openRead)
             .GroupBy(m => m.MentorId)
             .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-        var consenting = (await data.AllAsync<ConsentRecord>(ConsentRecord.Container, [Filter.Eq("scope", MentoringScopes.Mentoring)], ct))
+        var consenting = (await consentsRead)
             .Where(c => c.Grantor == ConsentGrantor.Mentor && c.IsCurrent(data.Now))
             .Select(c => c.SubjectId)
             .ToHashSet(StringComparer.Ordinal);
