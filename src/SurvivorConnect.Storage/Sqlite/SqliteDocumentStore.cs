@@ -28,6 +28,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
     // Used by the writer lock's holder only.
     private readonly Dictionary<string, SqliteCommand> _statements = new(StringComparer.Ordinal);
     private SqliteConnection? _writer;
+    private volatile bool _disposed;
 
     private const int MaxGroup = 256;
 
@@ -237,6 +238,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
             await using var connection = await OpenReadyAsync(container, ct);
         }
 
+        ObjectDisposedException.ThrowIf(_disposed, this);
         var write = new QueuedWrite(async (connection, transaction) => await work(connection, transaction));
         _queued.Enqueue(write);
         try
@@ -246,7 +248,11 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
                 await _writeLock.WaitAsync(ct);
                 try
                 {
-                    await WriteGroupAsync();
+                    // Another holder may have written it meanwhile: then there is nothing to wait for.
+                    if (!write.Done.Task.IsCompleted)
+                    {
+                        await WriteGroupAsync();
+                    }
                 }
                 finally
                 {
@@ -274,32 +280,52 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
             }
         }
 
-        if (group.Count == 0)
+        try
         {
-            return;
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (group.Count > 0 && await TryWriteTogetherAsync(group) == GroupFailure.InAWrite && group.Count > 1)
+            {
+                // A write's own step broke the transaction (nothing of it stands): each write gets a transaction of its
+                // own, so one write's trouble is not every other caller's.
+                foreach (var write in group)
+                {
+                    await TryWriteTogetherAsync([write]);
+                }
+            }
         }
-
-        if (!await TryWriteTogetherAsync(group) && group.Count > 1)
+        finally
         {
-            // The group's transaction failed as a whole (nothing of it stands): each write gets a transaction of its
-            // own, so one write's trouble is not every other caller's.
+            // Whatever happened above, no caller of the group is left waiting for an answer.
             foreach (var write in group)
             {
-                await TryWriteTogetherAsync([write]);
+                write.Done.TrySetException(StoreException.Unavailable("The write could not be made; nothing was written.", null));
             }
         }
     }
 
-    /// <summary>Writes these in one transaction, each in a savepoint; false, with nothing written, when the transaction fails.</summary>
-    private async Task<bool> TryWriteTogetherAsync(List<QueuedWrite> group)
+    private enum GroupFailure
+    {
+        None,
+
+        /// <summary>Opening, beginning or committing failed: nothing to do with any one write.</summary>
+        Transaction,
+
+        /// <summary>A step around one write (its savepoint, or undoing it) failed, and with it the transaction.</summary>
+        InAWrite,
+    }
+
+    /// <summary>Writes these in one transaction, each in a savepoint, and answers each caller, unless the transaction fails in a write's step.</summary>
+    private async Task<GroupFailure> TryWriteTogetherAsync(List<QueuedWrite> group)
     {
         var outcomes = new (object? Result, Exception? Error)[group.Count];
+        var inWrite = false;
         try
         {
             var connection = _writer ??= await OpenWriterAsync();
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(CancellationToken.None);
             for (var i = 0; i < group.Count; i++)
             {
+                inWrite = true;
                 await Statement(transaction, "SAVEPOINT write;").ExecuteNonQueryAsync(CancellationToken.None);
                 try
                 {
@@ -308,24 +334,34 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
                 catch (Exception ex)
                 {
                     outcomes[i] = (null, ex);
-                    await Statement(transaction, "ROLLBACK TO write;").ExecuteNonQueryAsync(CancellationToken.None);
+                    try
+                    {
+                        await Statement(transaction, "ROLLBACK TO write;").ExecuteNonQueryAsync(CancellationToken.None);
+                    }
+                    catch (Exception) when (group.Count == 1)
+                    {
+                        // Alone, its own error is the answer (SQLite may have undone the whole transaction already).
+                        throw new StoreException(StoreErrorKind.Unavailable, "The write failed; nothing was written.", ex);
+                    }
                 }
 
                 await Statement(transaction, "RELEASE write;").ExecuteNonQueryAsync(CancellationToken.None);
+                inWrite = false;
             }
 
             await transaction.CommitAsync(CancellationToken.None);
         }
         catch (Exception ex)
         {
-            // Nothing of the group was committed; the next transaction starts on a new connection.
+            // Nothing was committed; the next transaction starts on a new connection.
             CloseWriter();
-            if (group.Count == 1)
+            if (!inWrite || group.Count == 1)
             {
-                group[0].Done.TrySetException(ex);
+                var failure = ex as StoreException ?? StoreException.Unavailable("The SQLite database could not take the write; nothing was written.", ex);
+                group.ForEach(w => w.Done.TrySetException(failure));
             }
 
-            return false;
+            return inWrite ? GroupFailure.InAWrite : GroupFailure.Transaction;
         }
 
         for (var i = 0; i < group.Count; i++)
@@ -340,7 +376,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
             }
         }
 
-        return true;
+        return GroupFailure.None;
     }
 
     /// <summary>A write waiting for the writer: waiting, under way, or given up by its caller before it started.</summary>
@@ -364,7 +400,17 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
     /// <summary>The connection every write goes through (they take turns anyway), its statements prepared once.</summary>
     private async Task<SqliteConnection> OpenWriterAsync()
     {
-        var connection = await OpenAsync(CancellationToken.None);
+        // Not pooled: its settings stay its own, and closing it after a failure really closes it.
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder(_connectionString) { Pooling = false }.ToString());
+        try
+        {
+            await connection.OpenAsync(CancellationToken.None);
+        }
+        catch (SqliteException ex)
+        {
+            await connection.DisposeAsync();
+            throw StoreException.Unavailable("The SQLite database cannot be opened.", ex);
+        }
 
         // WAL with synchronous=NORMAL: a commit survives the process dying; only a power cut can lose the last
         // commits, which is acceptable for the local store (production runs on Cosmos DB). A larger page cache and
@@ -391,22 +437,43 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         return command;
     }
 
+    /// <summary>Forgets the writer connection first, so a failure while closing it can never leave it in use.</summary>
     private void CloseWriter()
     {
-        foreach (var statement in _statements.Values)
-        {
-            statement.Dispose();
-        }
-
-        _statements.Clear();
-        _writer?.Dispose();
+        var (writer, statements) = (_writer, _statements.Values.ToList());
         _writer = null;
+        _statements.Clear();
+        try
+        {
+            statements.ForEach(statement => statement.Dispose());
+            writer?.Dispose();
+        }
+        catch (Exception ex) when (ex is SqliteException or InvalidOperationException)
+        {
+            // A connection that cannot even close cleanly is dropped; the next write opens a new one.
+        }
     }
 
+    /// <summary>Waits for the write under way, closes the writer, and refuses what is still queued.</summary>
     public void Dispose()
     {
-        CloseWriter();
-        _writeLock.Dispose();
+        _writeLock.Wait();
+        try
+        {
+            _disposed = true;
+            CloseWriter();
+            while (_queued.TryDequeue(out var write))
+            {
+                if (write.TryStart())
+                {
+                    write.Done.TrySetException(new ObjectDisposedException(nameof(SqliteDocumentStore)));
+                }
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
     }
 
     private static string NewETag() => $"\"{Guid.NewGuid():D}\"";
