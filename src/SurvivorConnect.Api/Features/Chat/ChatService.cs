@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using SurvivorConnect.Api.Features.Audit;
 using SurvivorConnect.Api.Features.Chat.Rules;
+using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
@@ -51,6 +52,8 @@ public sealed partial class ChatService(
     private const int MaxSequenceAttempts = 8;
 
     private const int MaxClearAttempts = 32;
+
+    private const string CaseManagersOnlyRead = "Case managers can read this chat but not write in it.";
 
     /// <summary>How long a conversation's list of senders is trusted without a full check, in case a change's write to it was lost.</summary>
     public static readonly TimeSpan GateLifetime = TimeSpan.FromSeconds(30);
@@ -246,9 +249,16 @@ public sealed partial class ChatService(
             return (null, null, await DuplicateAsync(conversationId, key.Sequence, ct));
         }
 
-        if (await CannotSendReasonAsync(access, ct) is { } reason)
+        if (access.Role is not (MatchRole.Mentor or MatchRole.Youth))
         {
-            throw new ChatRefusedException(ChatErrorCodes.CannotSend, reason);
+            throw new ChatRefusedException(ChatErrorCodes.CannotSend, CaseManagersOnlyRead);
+        }
+
+        // The list of senders is worked out from the same reads that say why the match stops the chat, if it does.
+        var (gate, stop) = await GateAsync(access.Match, access.Youth, ct);
+        if (stop is not null)
+        {
+            throw new ChatRefusedException(ChatErrorCodes.CannotSend, stop);
         }
 
         if (conversation is null)
@@ -256,7 +266,6 @@ public sealed partial class ChatService(
             throw new ChatRefusedException(ChatErrorCodes.CannotSend, "This chat starts when the match is active.");
         }
 
-        var gate = await GateAsync(access.Match, access.Youth, ct);
         var sender = gate.Senders.FirstOrDefault(s => s.UserId == me)
             ?? throw new ChatRefusedException(ChatErrorCodes.NotAllowed, "Your account can no longer use this chat.");
         return (sender, gate, null);
@@ -318,7 +327,7 @@ public sealed partial class ChatService(
             }
 
             var match = await data.MatchAsync(matchId, ct);
-            var gate = await GateAsync(match, await data.YouthAsync(match.YouthId, ct), ct);
+            var (gate, _) = await GateAsync(match, await data.YouthAsync(match.YouthId, ct), ct);
             try
             {
                 await Store.ReplaceAsync(Conversation.Container, conversation with { Gate = gate }, conversation.ETag!, ct);
@@ -377,11 +386,13 @@ public sealed partial class ChatService(
         }
     }
 
-    /// <summary>Who may send in a match's conversation, as the records hold them now.</summary>
-    private async Task<SendGate> GateAsync(Match match, YouthReferral youth, CancellationToken ct)
+    /// <summary>Who may send in a match's conversation, as the records hold them now, and why the match stops its chat (null when it does not).</summary>
+    private async Task<(SendGate Gate, string? Stop)> GateAsync(Match match, YouthReferral youth, CancellationToken ct)
     {
+        var consents = await data.ConsentsAsync(Filter.Eq("matchId", match.Id), ct);
+        var stop = await MatchStopsChatAsync(match, youth, consents, ct);
         var senders = new List<GateSender>();
-        if (await MatchStopsChatAsync(match, youth, ct) is null)
+        if (stop is null)
         {
             if (await MaySendAsAsync(match.MentorId, Roles.Mentor, ct))
             {
@@ -395,10 +406,8 @@ public sealed partial class ChatService(
         }
 
         // Trusted no longer than the first of the match's consents expires: an expiry announces itself to nobody.
-        var expiries = (await data.ConsentsAsync(Filter.Eq("matchId", match.Id), ct))
-            .Where(c => c.IsCurrent(data.Now) && c.ExpiresAt is not null)
-            .Select(c => c.ExpiresAt!.Value);
-        return new SendGate(senders, data.Now, expiries.Append(data.Now + GateLifetime).Min());
+        var expiries = consents.Where(c => c.IsCurrent(data.Now) && c.ExpiresAt is not null).Select(c => c.ExpiresAt!.Value);
+        return (new SendGate(senders, data.Now, expiries.Append(data.Now + GateLifetime).Min()), stop);
     }
 
     /// <summary>Whether a person's record is active, with the role, and lets them use chat at all.</summary>
@@ -414,11 +423,12 @@ public sealed partial class ChatService(
     /// </summary>
     private async Task<string?> CannotSendReasonAsync(ChatAccess access, CancellationToken ct) =>
         access.Role is MatchRole.Mentor or MatchRole.Youth
-            ? await MatchStopsChatAsync(access.Match, access.Youth, ct)
-            : "Case managers can read this chat but not write in it.";
+            ? await MatchStopsChatAsync(access.Match, access.Youth, null, ct)
+            : CaseManagersOnlyRead;
 
     /// <summary>Why the match itself allows no messages now (state, consent, a supervisor's hold); null when it does.</summary>
-    private async Task<string?> MatchStopsChatAsync(Match match, YouthReferral youth, CancellationToken ct)
+    /// <param name="matchConsents">The match's consent records when already read; null to read them only if needed.</param>
+    private async Task<string?> MatchStopsChatAsync(Match match, YouthReferral youth, IReadOnlyList<ConsentRecord>? matchConsents, CancellationToken ct)
     {
         if (match.State != MatchState.Active)
         {
@@ -427,7 +437,10 @@ public sealed partial class ChatService(
                 : "This match has ended, so new messages can't be sent.";
         }
 
-        if ((await consent.MissingAsync(match, youth, ct)).Count > 0)
+        var missing = matchConsents is null
+            ? await consent.MissingAsync(match, youth, ct)
+            : MatchConsentGuard.Missing(match, youth, await data.PolicyAsync(ct), matchConsents, data.Now);
+        if (missing.Count > 0)
         {
             return "Consent for this chat has been withdrawn, so new messages can't be sent.";
         }
@@ -446,7 +459,7 @@ public sealed partial class ChatService(
         }
 
         var match = await data.MatchAsync(matchId, ct);
-        var reason = await MatchStopsChatAsync(match, await data.YouthAsync(match.YouthId, ct), ct);
+        var reason = await MatchStopsChatAsync(match, await data.YouthAsync(match.YouthId, ct), null, ct);
         await LiveAsync(() => hub.Clients.Group(Group(matchId)).ConversationStatusChanged(new ConversationStatus(matchId, reason is null, reason)));
     }
 
