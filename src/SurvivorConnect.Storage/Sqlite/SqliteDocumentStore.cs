@@ -103,7 +103,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         where T : Document
     {
         var body = DocumentRules.Serialize(document, container);
-        var etag = await WriteAsync(container, (c, t) => InsertAsync(c, t, container, document, body, cancellationToken), cancellationToken);
+        var etag = await WriteAsync(container, t => InsertAsync(t, container, document, body, cancellationToken), cancellationToken);
         return document.WithETag<T>(etag);
     }
 
@@ -111,7 +111,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         where T : Document
     {
         var body = DocumentRules.Serialize(document, container);
-        var etag = await WriteAsync(container, (c, t) => UpdateAsync(c, t, container, document, body, ifMatchETag, cancellationToken), cancellationToken);
+        var etag = await WriteAsync(container, t => UpdateAsync(t, container, document, body, ifMatchETag, cancellationToken), cancellationToken);
         return document.WithETag<T>(etag);
     }
 
@@ -119,13 +119,13 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         where T : Document
     {
         var body = DocumentRules.Serialize(document, container);
-        var etag = await WriteAsync(container, (c, t) => UpsertRowAsync(c, t, container, document, body, cancellationToken), cancellationToken);
+        var etag = await WriteAsync(container, t => UpsertRowAsync(t, container, document, body, cancellationToken), cancellationToken);
         return document.WithETag<T>(etag);
     }
 
     public async Task<bool> DeleteAsync(ContainerSpec container, string id, string partitionKey, string? ifMatchETag, CancellationToken cancellationToken)
     {
-        return await WriteAsync(container, (c, t) => DeleteRowAsync(c, t, container, id, partitionKey, ifMatchETag, cancellationToken), cancellationToken);
+        return await WriteAsync(container, t => DeleteRowAsync(t, container, id, partitionKey, ifMatchETag, cancellationToken), cancellationToken);
     }
 
     public async Task<Page<T>> QueryAsync<T>(ContainerSpec container, DocumentQuery query, CancellationToken cancellationToken)
@@ -192,7 +192,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         ArgumentNullException.ThrowIfNull(operations);
         var bodies = DocumentRules.SerializeBatch(operations, partitionKey, container);
 
-        return await WriteAsync(container, async (connection, transaction) =>
+        return await WriteAsync(container, async transaction =>
         {
             var etags = new List<string?>(operations.Count);
             for (var i = 0; i < operations.Count; i++)
@@ -201,10 +201,10 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
                 {
                     etags.Add(operations[i] switch
                     {
-                        BatchOperation.Create c => await InsertAsync(connection, transaction, container, c.Document, bodies[i], cancellationToken),
-                        BatchOperation.Replace r => await UpdateAsync(connection, transaction, container, r.Document, bodies[i], r.IfMatchETag, cancellationToken),
-                        BatchOperation.Upsert u => await UpsertRowAsync(connection, transaction, container, u.Document, bodies[i], cancellationToken),
-                        BatchOperation.Delete d => await DeleteRowAsync(connection, transaction, container, d.Id, partitionKey, d.IfMatchETag, cancellationToken)
+                        BatchOperation.Create c => await InsertAsync(transaction, container, c.Document, bodies[i], cancellationToken),
+                        BatchOperation.Replace r => await UpdateAsync(transaction, container, r.Document, bodies[i], r.IfMatchETag, cancellationToken),
+                        BatchOperation.Upsert u => await UpsertRowAsync(transaction, container, u.Document, bodies[i], cancellationToken),
+                        BatchOperation.Delete d => await DeleteRowAsync(transaction, container, d.Id, partitionKey, d.IfMatchETag, cancellationToken)
                             ? null
                             : throw new StoreException(StoreErrorKind.NotFound, "The document to delete does not exist."),
                         _ => throw new InvalidOperationException("Unknown batch operation."),
@@ -231,7 +231,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
     /// Writes are committed in groups (group commit): whoever holds the writer lock writes every write waiting, each
     /// in a savepoint of its own, in one transaction, so many conversations' messages share one commit.
     /// </summary>
-    private async Task<TResult> WriteAsync<TResult>(ContainerSpec container, Func<SqliteConnection, SqliteTransaction, Task<TResult>> work, CancellationToken ct)
+    private async Task<TResult> WriteAsync<TResult>(ContainerSpec container, Func<SqliteTransaction, Task<TResult>> work, CancellationToken ct)
     {
         if (!_ready.ContainsKey(container.Name))
         {
@@ -239,7 +239,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         }
 
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var write = new QueuedWrite(async (connection, transaction) => await work(connection, transaction));
+        var write = new QueuedWrite(async transaction => await work(transaction));
         _queued.Enqueue(write);
         try
         {
@@ -329,7 +329,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
                 await Statement(transaction, "SAVEPOINT write;").ExecuteNonQueryAsync(CancellationToken.None);
                 try
                 {
-                    outcomes[i] = (await group[i].Work(connection, transaction), null);
+                    outcomes[i] = (await group[i].Work(transaction), null);
                 }
                 catch (Exception ex)
                 {
@@ -380,7 +380,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
     }
 
     /// <summary>A write waiting for the writer: waiting, under way, or given up by its caller before it started.</summary>
-    private sealed class QueuedWrite(Func<SqliteConnection, SqliteTransaction, Task<object?>> work)
+    private sealed class QueuedWrite(Func<SqliteTransaction, Task<object?>> work)
     {
         private const int Waiting = 0;
         private const int UnderWay = 1;
@@ -388,7 +388,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
 
         private int _state;
 
-        public Func<SqliteConnection, SqliteTransaction, Task<object?>> Work { get; } = work;
+        public Func<SqliteTransaction, Task<object?>> Work { get; } = work;
 
         public TaskCompletionSource<object?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -483,7 +483,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
     private long? ExpiresAt(Document document) =>
         document.TimeToLive is { } ttl ? Now() + ttl * 1000L : null;
 
-    private async Task<string> InsertAsync(SqliteConnection connection, SqliteTransaction transaction, ContainerSpec container, Document document, byte[] body, CancellationToken ct)
+    private async Task<string> InsertAsync(SqliteTransaction transaction, ContainerSpec container, Document document, byte[] body, CancellationToken ct)
     {
         // An expired document no longer exists, so its id is free again (only where documents can expire).
         if (container.AllowsTimeToLive)
@@ -510,7 +510,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         return etag;
     }
 
-    private async Task<string> UpdateAsync(SqliteConnection connection, SqliteTransaction transaction, ContainerSpec container, Document document, byte[] body, string ifMatch, CancellationToken ct)
+    private async Task<string> UpdateAsync(SqliteTransaction transaction, ContainerSpec container, Document document, byte[] body, string ifMatch, CancellationToken ct)
     {
         var etag = NewETag();
         var command = Statement(transaction,
@@ -524,12 +524,12 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
             return etag;
         }
 
-        throw await ExistsAsync(connection, transaction, container, document.Id, document.PartitionKey, ct)
+        throw await ExistsAsync(transaction, container, document.Id, document.PartitionKey, ct)
             ? new StoreException(StoreErrorKind.PreconditionFailed, "The document has changed since it was read.")
             : new StoreException(StoreErrorKind.NotFound, "The document does not exist.");
     }
 
-    private async Task<string> UpsertRowAsync(SqliteConnection connection, SqliteTransaction transaction, ContainerSpec container, Document document, byte[] body, CancellationToken ct)
+    private async Task<string> UpsertRowAsync(SqliteTransaction transaction, ContainerSpec container, Document document, byte[] body, CancellationToken ct)
     {
         var etag = NewETag();
         var command = Statement(transaction,
@@ -540,7 +540,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         return etag;
     }
 
-    private async Task<bool> DeleteRowAsync(SqliteConnection connection, SqliteTransaction transaction, ContainerSpec container, string id, string partitionKey, string? ifMatch, CancellationToken ct)
+    private async Task<bool> DeleteRowAsync(SqliteTransaction transaction, ContainerSpec container, string id, string partitionKey, string? ifMatch, CancellationToken ct)
     {
         var command = Statement(transaction, $"DELETE FROM {Table(container)} WHERE pk = $pk AND id = $id AND {NotExpired}" +
             (ifMatch is null ? ";" : " AND etag = $ifMatch;"));
@@ -557,7 +557,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
             return true;
         }
 
-        if (ifMatch is not null && await ExistsAsync(connection, transaction, container, id, partitionKey, ct))
+        if (ifMatch is not null && await ExistsAsync(transaction, container, id, partitionKey, ct))
         {
             throw new StoreException(StoreErrorKind.PreconditionFailed, "The document has changed since it was read.");
         }
@@ -565,7 +565,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         return false;
     }
 
-    private async Task<bool> ExistsAsync(SqliteConnection connection, SqliteTransaction transaction, ContainerSpec container, string id, string partitionKey, CancellationToken ct)
+    private async Task<bool> ExistsAsync(SqliteTransaction transaction, ContainerSpec container, string id, string partitionKey, CancellationToken ct)
     {
         var command = Statement(transaction, $"SELECT 1 FROM {Table(container)} WHERE pk = $pk AND id = $id AND {NotExpired};");
         command.Parameters.AddWithValue("$pk", partitionKey);
