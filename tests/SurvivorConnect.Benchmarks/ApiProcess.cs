@@ -53,19 +53,22 @@ internal static class ApiProcess
         return process;
     }
 
-    public static async Task WaitReadyAsync(int port, Process api)
+    public static Task WaitReadyAsync(int port, Process api) => WaitReadyAsync($"http://127.0.0.1:{port}/health/ready", api);
+
+    /// <summary>Polls <paramref name="readyUrl"/> until it answers, for up to 30 s, unless the server's process exits first.</summary>
+    public static async Task WaitReadyAsync(string readyUrl, Process server)
     {
         using var http = new HttpClient();
         for (var i = 0; i < 300; i++)
         {
-            if (api.HasExited)
+            if (server.HasExited)
             {
-                throw new InvalidOperationException("The API exited during start-up.");
+                throw new InvalidOperationException("The server exited during start-up.");
             }
 
             try
             {
-                if ((await http.GetAsync($"http://127.0.0.1:{port}/health/ready")).IsSuccessStatusCode)
+                if ((await http.GetAsync(readyUrl)).IsSuccessStatusCode)
                 {
                     return;
                 }
@@ -78,7 +81,7 @@ internal static class ApiProcess
             await Task.Delay(100);
         }
 
-        throw new InvalidOperationException("The API did not become ready.");
+        throw new InvalidOperationException("The server did not become ready.");
     }
 
     public static async Task StopAsync(Process api)

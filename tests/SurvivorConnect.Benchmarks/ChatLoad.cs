@@ -71,12 +71,7 @@ internal static class ChatLoad
     private static async Task<Result> RunEchoAsync(int conversations, Options options)
     {
         var url = $"http://127.0.0.1:{ApiProcess.FreePort()}";
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls(url);
-        builder.Logging.ClearProviders();
-        builder.Services.AddSignalR();
-        await using var app = builder.Build();
-        app.MapHub<EchoHub>("/hubs/echo");
+        await using var app = EchoHub.Build(url);
         await app.StartAsync();
         try
         {
@@ -260,6 +255,19 @@ internal static class ChatLoad
 /// <summary>The baseline: a SignalR hub that only relays to the group, with no checks and no storage.</summary>
 public sealed class EchoHub : Hub
 {
+    /// <summary>A bare server with only this hub (at /hubs/echo) and a /ready answer, on <paramref name="url"/>.</summary>
+    public static WebApplication Build(string url)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(url);
+        builder.Logging.ClearProviders();
+        builder.Services.AddSignalR();
+        var app = builder.Build();
+        app.MapHub<EchoHub>("/hubs/echo");
+        app.MapGet("/ready", () => "ready");
+        return app;
+    }
+
     public Task Join(string conversation) => Groups.AddToGroupAsync(Context.ConnectionId, conversation);
 
     public async Task<long> Send(string conversation, string clientMessageId, string text)

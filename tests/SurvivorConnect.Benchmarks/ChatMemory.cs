@@ -1,14 +1,10 @@
 using System.Diagnostics;
 using System.Diagnostics.Tracing;
 using System.Globalization;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Diagnostics.NETCore.Client;
 using Microsoft.Diagnostics.Tracing;
 using Microsoft.Diagnostics.Tracing.Parsers;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace SurvivorConnect.Benchmarks;
 
@@ -45,13 +41,7 @@ internal static class ChatMemory
     /// <summary>The echo hub of the load runner, alone in this process, until its standard input closes.</summary>
     public static async Task<int> ServeEchoAsync(int port)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-        builder.Logging.ClearProviders();
-        builder.Services.AddSignalR();
-        await using var app = builder.Build();
-        app.MapHub<EchoHub>("/hubs/echo");
-        app.MapGet("/ready", () => "ready");
+        await using var app = EchoHub.Build($"http://127.0.0.1:{port}");
         await app.StartAsync();
         await Console.In.ReadToEndAsync();
         await app.StopAsync();
@@ -69,7 +59,7 @@ internal static class ChatMemory
         using var server = Process.Start(start) ?? throw new InvalidOperationException("The echo server did not start.");
         try
         {
-            await WaitAsync($"http://127.0.0.1:{port}/ready");
+            await ApiProcess.WaitReadyAsync($"http://127.0.0.1:{port}/ready", server);
             var before = await HeapAfterFullCollectionAsync(server.Id);
             var pairs = await ChatLoad.ConnectAsync(conversations, i => ($"http://127.0.0.1:{port}/hubs/echo", null, null, $"echo-{i}"),
                 join: (c, conversation) => c.InvokeAsync("Join", conversation));
@@ -121,29 +111,6 @@ internal static class ChatMemory
         session.Stop();
         await processing;
         return bytes;
-    }
-
-    private static async Task WaitAsync(string url)
-    {
-        using var http = new HttpClient();
-        for (var i = 0; i < 300; i++)
-        {
-            try
-            {
-                if ((await http.GetAsync(url)).IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new InvalidOperationException("The echo server did not become ready.");
     }
 
     private static async Task CloseAsync(List<ChatLoad.Pair> pairs)
