@@ -15,10 +15,8 @@ public sealed class ChatWithoutBackplaneTests() : TwoInstances("no-backplane")
     [Fact]
     public async Task Roles_removed_through_the_other_instance_stop_the_next_send_and_read()
     {
-        var (match, _, _, mentorId, _) = await new MentoringWorld(First).ActiveMatchAsync();
-        await using var mentor = await ChatClient.ConnectAsync(() => First.Server, First.TokenFor(mentorId));
-        await mentor.JoinAsync(match.Id);
-        await mentor.SendAsync(match.Id, "before");
+        var (match, mentorId, connected) = await MentorChattingOnFirstAsync();
+        await using var mentor = connected;
 
         var admin = Second.As("demo-admin");
         var person = await admin.GetAsync($"/api/people/{mentorId}");
@@ -35,10 +33,8 @@ public sealed class ChatWithoutBackplaneTests() : TwoInstances("no-backplane")
     [Fact]
     public async Task A_pause_through_the_other_instance_stops_the_next_send()
     {
-        var (match, _, _, mentorId, _) = await new MentoringWorld(First).ActiveMatchAsync();
-        await using var mentor = await ChatClient.ConnectAsync(() => First.Server, First.TokenFor(mentorId));
-        await mentor.JoinAsync(match.Id);
-        await mentor.SendAsync(match.Id, "before");
+        var (match, _, connected) = await MentorChattingOnFirstAsync();
+        await using var mentor = connected;
 
         await MentoringWorld.Ok(await Second.As("demo-casemanager").PostAsync($"/api/matches/{match.Id}/pause", null));
         var refused = await Assert.ThrowsAsync<ChatRefusalException>(() => mentor.SendAsync(match.Id, "after the pause"));
@@ -50,10 +46,8 @@ public sealed class ChatWithoutBackplaneTests() : TwoInstances("no-backplane")
     [Fact]
     public async Task A_change_written_behind_the_apps_back_stops_sends_once_the_list_of_senders_is_out_of_date()
     {
-        var (match, _, _, mentorId, _) = await new MentoringWorld(First).ActiveMatchAsync();
-        await using var mentor = await ChatClient.ConnectAsync(() => First.Server, First.TokenFor(mentorId));
-        await mentor.JoinAsync(match.Id);
-        await mentor.SendAsync(match.Id, "before");
+        var (match, mentorId, connected) = await MentorChattingOnFirstAsync();
+        await using var mentor = connected;
         var store = First.Service<IDocumentStore>();
         var person = (await store.ReadAsync<Person>(Person.Container, mentorId, "demo", CancellationToken.None))!;
 
@@ -89,6 +83,16 @@ public sealed class ChatWithoutBackplaneTests() : TwoInstances("no-backplane")
         Assert.True(TimeSpan.FromSeconds(11) < ChatService.GateLifetime);
         Assert.Equal(ChatErrorCodes.CannotSend, refused.Code);
         Assert.Contains("Consent", refused.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>An active match whose mentor is connected to the first instance, has joined its chat and sent once.</summary>
+    private async Task<(MatchDto Match, string MentorId, ChatClient Mentor)> MentorChattingOnFirstAsync()
+    {
+        var (match, _, _, mentorId, _) = await new MentoringWorld(First).ActiveMatchAsync();
+        var mentor = await ChatClient.ConnectAsync(() => First.Server, First.TokenFor(mentorId));
+        await mentor.JoinAsync(match.Id);
+        await mentor.SendAsync(match.Id, "before");
+        return (match, mentorId, mentor);
     }
 }
 
