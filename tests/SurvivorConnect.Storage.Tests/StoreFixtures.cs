@@ -19,7 +19,9 @@ public sealed class SqliteStoreFixture : IStoreFixture, IAsyncLifetime
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "sc-store-" + Guid.NewGuid().ToString("N"));
 
-    public IDocumentStore Store { get; private set; } = null!;
+    private SqliteDocumentStore _store = null!;
+
+    public IDocumentStore Store => _store;
 
     public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
 
@@ -31,12 +33,14 @@ public sealed class SqliteStoreFixture : IStoreFixture, IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Store = new SqliteDocumentStore(Path.Combine(_folder, "store.db"), Containers.All, Time);
-        await Store.InitializeAsync(CancellationToken.None);
+        _store = new SqliteDocumentStore(Path.Combine(_folder, "store.db"), Containers.All, Time);
+        await _store.InitializeAsync(CancellationToken.None);
     }
 
     public Task DisposeAsync()
     {
+        // The store keeps its writer connection open until disposed.
+        _store.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(_folder, recursive: true);
         return Task.CompletedTask;

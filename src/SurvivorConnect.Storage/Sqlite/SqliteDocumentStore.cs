@@ -681,6 +681,25 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
             }
         }
 
+        // An index no field is declared for any more is dropped: every write would still pay for it.
+        var declared = container.QueryableFields.Select(f => IndexName(container, f).Trim('"')).ToHashSet(StringComparer.Ordinal);
+        var stale = new List<string>();
+        await using (var indexes = connection.CreateCommand())
+        {
+            indexes.CommandText = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = $table AND name LIKE 'ix!_%' ESCAPE '!';";
+            indexes.Parameters.AddWithValue("$table", container.Name);
+            await using var reader = await indexes.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                stale.Add(reader.GetString(0));
+            }
+        }
+
+        foreach (var index in stale.Where(name => !declared.Contains(name)))
+        {
+            await ExecuteAsync(connection, $"DROP INDEX IF EXISTS \"{index}\";", ct);
+        }
+
         foreach (var field in container.QueryableFields.Where(f => f != "id"))
         {
             var column = Column(field);

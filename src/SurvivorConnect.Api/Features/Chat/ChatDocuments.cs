@@ -12,7 +12,9 @@ public sealed record Conversation : Document
 {
     public const string DocumentId = "conversation";
 
-    public static readonly ContainerSpec Container = new("chat", "sequence", "status");
+    // No indexed fields: messages are found by id, whose number is zero-padded so ids sort as the sequence does.
+    // Every index would be written for every message (and key), the chat's busiest write.
+    public static readonly ContainerSpec Container = new("chat");
 
     public override string Type => "conversation";
 
@@ -68,6 +70,7 @@ public sealed record ChatMessage : Document
 
     public IReadOnlyList<string> FlagKinds { get; init; } = [];
 
+    /// <summary>Sorts as the sequence does, so a range of messages is a range of ids.</summary>
     public static string IdFor(long sequence) => $"m{sequence:D12}";
 }
 

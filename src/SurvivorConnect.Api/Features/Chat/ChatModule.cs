@@ -23,6 +23,7 @@ public static class ChatModule
         builder.Services.AddContainer(Conversation.Container).AddContainer(SafetyFlag.Container).AddContainer(WellbeingPrompt.Container);
         builder.Services.AddScoped<ChatService>();
         builder.Services.AddSingleton<ChatRateLimiter>();
+        builder.Services.AddSingleton<ConversationCopies>();
 
         // Agreement that the case manager reads the chat (PRODUCT.md rule 5).
         builder.Services.AddConsentScope(new ConsentScope(ChatOversightScope));

@@ -18,7 +18,8 @@ namespace SurvivorConnect.Api.Features.Chat;
 /// The chat's rules in one place: who may read and send, the per-send checks (active match, current
 /// consent, no chat-stopping hold, active person), the safety scan, and storing each message with its
 /// sequence number before anyone is told of it. The per-send checks are kept on the conversation
-/// (<see cref="SendGate"/>), so an ordinary send reads one document and writes one batch.
+/// (<see cref="SendGate"/>), so an ordinary send writes one batch, reading the conversation only when this
+/// instance has no current copy of it (<see cref="ConversationCopies"/>).
 /// </summary>
 public sealed partial class ChatService(
     MentoringData data,
@@ -26,6 +27,7 @@ public sealed partial class ChatService(
     PersonPrincipals principals,
     IAuthorizationService authorization,
     HubCaller caller,
+    ConversationCopies copies,
     SafetyScanner scanner,
     IAuditLog audit,
     IHubContext<ChatHub, IChatClient> hub,
@@ -136,8 +138,7 @@ public sealed partial class ChatService(
         {
             PartitionKey = conversationId,
             Type = DocumentTypes.Of<ChatMessage>(),
-            Filters = [Filter.Gt("sequence", sequence)],
-            OrderBy = "sequence",
+            Filters = [Filter.Gt("id", ChatMessage.IdFor(sequence))],
             PageSize = Math.Clamp(max, 1, MaxCatchUpPage),
         }, ct);
 
@@ -154,8 +155,7 @@ public sealed partial class ChatService(
         {
             PartitionKey = conversationId,
             Type = DocumentTypes.Of<ChatMessage>(),
-            Filters = before is { } b ? [Filter.Lt("sequence", b)] : [],
-            OrderBy = "sequence",
+            Filters = before is { } b ? [Filter.Lt("id", ChatMessage.IdFor(b))] : [],
             Descending = true,
             PageSize = Math.Clamp(pageSize, 1, 200),
         }, ct);
@@ -174,9 +174,12 @@ public sealed partial class ChatService(
         (string Text, SafetyVerdict Verdict)? scanned = null;
         for (var attempt = 0; attempt < MaxSequenceAttempts; attempt++)
         {
-            var conversation = PeopleRules.IsValidId(conversationId ?? "")
-                ? await Store.ReadAsync<Conversation>(Conversation.Container, Conversation.DocumentId, conversationId!, ct)
-                : null;
+            // A first attempt trusts this instance's copy (the batch's ETag check catches a stale one); a retry reads.
+            var conversation = attempt == 0 && copies.Find(Store.AgencyId, conversationId ?? "") is { } copy
+                ? copy
+                : PeopleRules.IsValidId(conversationId ?? "")
+                    ? await Store.ReadAsync<Conversation>(Conversation.Container, Conversation.DocumentId, conversationId!, ct)
+                    : null;
             var sender = conversation?.Gate is { } gate && data.Now < gate.ValidUntil
                 ? gate.Senders.FirstOrDefault(s => s.UserId == me)
                 : null;
@@ -202,18 +205,21 @@ public sealed partial class ChatService(
                 Status = verdict.Action == SafetyAction.Hold ? MessageStatus.Held : MessageStatus.Delivered,
                 FlagKinds = verdict.Findings.Select(f => f.Kind).ToList(),
             };
+            var next = conversation with { Sequence = message.Sequence, Gate = renewed ?? conversation.Gate };
             try
             {
-                await Store.ExecuteBatchAsync(Conversation.Container, conversationId!,
+                var written = await Store.ExecuteBatchAsync(Conversation.Container, conversationId!,
                 [
-                    new BatchOperation.Replace(conversation with { Sequence = message.Sequence, Gate = renewed ?? conversation.Gate }, conversation.ETag!),
+                    new BatchOperation.Replace(next, conversation.ETag!),
                     new BatchOperation.Create(new ClientMessageKey { Id = ClientMessageKey.IdFor(me, clientMessageId), PartitionKey = conversationId!, Sequence = message.Sequence }),
                     new BatchOperation.Create(message),
                 ], ct);
+                copies.Keep(next with { ETag = written.ETags[0] });
             }
             catch (StoreException ex) when (ex is { Kind: StoreErrorKind.BatchFailed, FailedOperationIndex: 0 } or { Kind: StoreErrorKind.BatchFailed, FailedOperationIndex: 2 })
             {
                 // Someone else took this number first, or a change rewrote who may send: read the conversation again.
+                copies.Forget(Store.AgencyId, conversationId!);
                 continue;
             }
             catch (StoreException ex) when (ex is { Kind: StoreErrorKind.BatchFailed, FailedOperationIndex: 1 })
