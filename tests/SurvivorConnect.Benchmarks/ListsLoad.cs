@@ -56,7 +56,7 @@ internal static class ListsLoad
                 Row(name, times, size);
             }
 
-            // Every proposal is a write to the agency's matches, so the next ranking reads the mentor pool again.
+            // Every proposal is a write to the agency's matches, so the next ranking reads what it wrote into the mentor pool.
             var afterWrite = new List<TimeSpan>();
             long bytes = 0;
             for (var run = 0; run < ColdRuns; run++)
@@ -75,7 +75,7 @@ internal static class ListsLoad
             }
 
             afterWrite.Sort();
-            Row("recommendations just after a proposal (the pool read again)", afterWrite, bytes);
+            Row("recommendations just after a proposal", afterWrite, bytes);
             return 0;
         }
         finally

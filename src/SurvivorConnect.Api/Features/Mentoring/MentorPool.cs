@@ -9,53 +9,126 @@ namespace SurvivorConnect.Api.Features.Mentoring;
 /// <summary>
 /// Every mentor of an agency with their open matches and mentoring consent: what recommendations rank. Ranking
 /// needs every mentor, and at 10,000 of them reading them costs far more than ranking them, so each instance
-/// keeps the pool it read until a mentor, match or consent of the agency is written here, or for
-/// <see cref="Lifetime"/> at most (a write on another instance). A recommendation is advice: proposing a match
-/// checks holds, capacity and consent afresh, so a pool a few seconds old never starts a match it should not.
+/// keeps the pool it read. A mentor, match or consent written through this instance is read again by itself
+/// before the pool is used next (all three are read again when more was written than <see cref="AgencyWrites"/>
+/// keeps); the whole pool is read again after <see cref="Lifetime"/>, for writes on other instances. A
+/// recommendation is advice: proposing a match checks holds, capacity and consent afresh, so a pool a few seconds
+/// old never starts a match it should not.
 /// </summary>
 public sealed class MentorPool(AgencyWrites writes, TimeProvider time)
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(15);
 
-    /// <summary>What the pool is read from: a write to any of them through this instance makes it read again.</summary>
+    /// <summary>What the pool is read from: a document written to any of them through this instance is read again.</summary>
     public static readonly IReadOnlyList<ContainerSpec> Sources = [MentorProfile.Container, Match.Container, ConsentRecord.Container];
+
+    /// <summary>More written documents than this and the whole pool is read again, which is then the cheaper.</summary>
+    public const int MostReadAgain = 100;
 
     private readonly ConcurrentDictionary<string, Pool> _pools = new(StringComparer.Ordinal);
 
     public async Task<IReadOnlyList<MentorCandidate>> CandidatesAsync(MentoringData data, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(data);
-
-        // Taken before reading, so a write during the read leaves the pool already out of date.
-        var stamp = writes.Stamp(data.AgencyId, Sources);
         var now = time.GetUtcNow();
-        if (_pools.TryGetValue(data.AgencyId, out var pool) && pool.Stamp == stamp && now - pool.ReadAt < Lifetime)
+        if (_pools.TryGetValue(data.AgencyId, out var pool) && now - pool.ReadAt < Lifetime)
         {
-            return pool.Candidates;
+            // Taken before reading, so a write during the reads is read again next time.
+            var written = Sources.Select((source, i) => writes.WrittenSince(data.AgencyId, source, pool.Positions[i])).ToArray();
+            if (written.All(w => w.Ids is not null) && written.Sum(w => w.Ids!.Count) <= MostReadAgain)
+            {
+                if (written.Any(w => w.Ids!.Count > 0))
+                {
+                    pool = await pool.WithAsync(data, [.. written.Select(w => w.Position)], [.. written.Select(w => w.Ids!)], ct);
+                    _pools[data.AgencyId] = pool;
+                }
+
+                return pool.Candidates;
+            }
         }
 
-        var candidates = await ReadAsync(data, ct);
-        _pools[data.AgencyId] = new Pool(stamp, now, candidates);
-        return candidates;
+        pool = await Pool.ReadAsync(data, [.. Sources.Select(source => writes.Position(data.AgencyId, source))], now, ct);
+        _pools[data.AgencyId] = pool;
+        return pool.Candidates;
     }
 
-    private static async Task<IReadOnlyList<MentorCandidate>> ReadAsync(MentoringData data, CancellationToken ct)
+    /// <summary>The records one pool is made of, each kind by id, and the candidates worked out from them.</summary>
+    private sealed class Pool
     {
-        // Three reads that do not depend on each other, side by side.
-        var mentorsRead = data.AllAsync<MentorProfile>(MentorProfile.Container, [], ct);
-        var openRead = data.AllAsync<Match>(Match.Container, [Filter.In("state", MentoringData.OpenStates)], ct);
-        var consentsRead = data.AllAsync<ConsentRecord>(ConsentRecord.Container, [Filter.Eq("scope", MentoringScopes.Mentoring)], ct);
-        await Task.WhenAll(mentorsRead, openRead, consentsRead);
-        var mentors = await mentorsRead;
-        var open = (await openRead)
-            .GroupBy(m => m.MentorId)
-            .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-        var consenting = (await consentsRead)
-            .Where(c => c.Grantor == ConsentGrantor.Mentor && c.IsCurrent(data.Now))
-            .Select(c => c.SubjectId)
-            .ToHashSet(StringComparer.Ordinal);
-        return [.. mentors.Select(m => new MentorCandidate(m, open.GetValueOrDefault(m.Id), consenting.Contains(m.Id)))];
-    }
+        private readonly Dictionary<string, MentorProfile> _mentors;
+        private readonly Dictionary<string, string> _openMatchMentors;
+        private readonly Dictionary<string, ConsentRecord> _consents;
 
-    private sealed record Pool(long Stamp, DateTimeOffset ReadAt, IReadOnlyList<MentorCandidate> Candidates);
+        private Pool(long[] positions, DateTimeOffset readAt, Dictionary<string, MentorProfile> mentors, Dictionary<string, string> openMatchMentors, Dictionary<string, ConsentRecord> consents, DateTimeOffset now)
+        {
+            (Positions, ReadAt, _mentors, _openMatchMentors, _consents) = (positions, readAt, mentors, openMatchMentors, consents);
+            var open = openMatchMentors.Values.GroupBy(m => m, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+            var consenting = consents.Values.Where(c => c.IsCurrent(now)).Select(c => c.SubjectId).ToHashSet(StringComparer.Ordinal);
+            Candidates = [.. mentors.Values.OrderBy(m => m.Id, StringComparer.Ordinal).Select(m => new MentorCandidate(m, open.GetValueOrDefault(m.Id), consenting.Contains(m.Id)))];
+        }
+
+        /// <summary>Where each source's journal stood before the pool's records were read.</summary>
+        public long[] Positions { get; }
+
+        public DateTimeOffset ReadAt { get; }
+
+        public IReadOnlyList<MentorCandidate> Candidates { get; }
+
+        public static async Task<Pool> ReadAsync(MentoringData data, long[] positions, DateTimeOffset now, CancellationToken ct)
+        {
+            // Three reads that do not depend on each other, side by side.
+            var mentorsRead = data.AllAsync<MentorProfile>(MentorProfile.Container, [], ct);
+            var openRead = data.AllAsync<Match>(Match.Container, [Filter.In("state", MentoringData.OpenStates)], ct);
+            var consentsRead = data.AllAsync<ConsentRecord>(ConsentRecord.Container, [Filter.Eq("scope", MentoringScopes.Mentoring)], ct);
+            await Task.WhenAll(mentorsRead, openRead, consentsRead);
+            return new Pool(positions, now,
+                (await mentorsRead).ToDictionary(m => m.Id, StringComparer.Ordinal),
+                (await openRead).ToDictionary(m => m.Id, m => m.MentorId, StringComparer.Ordinal),
+                (await consentsRead).Where(IsMentorsOwn).ToDictionary(c => c.Id, StringComparer.Ordinal),
+                data.Now);
+        }
+
+        /// <summary>This pool with the documents written since it was read (by source, in <see cref="Sources"/>' order) read again.</summary>
+        public async Task<Pool> WithAsync(MentoringData data, long[] positions, IReadOnlySet<string>[] written, CancellationToken ct)
+        {
+            var mentors = new Dictionary<string, MentorProfile>(_mentors, StringComparer.Ordinal);
+            var openMatchMentors = new Dictionary<string, string>(_openMatchMentors, StringComparer.Ordinal);
+            var consents = new Dictionary<string, ConsentRecord>(_consents, StringComparer.Ordinal);
+            foreach (var id in written[0])
+            {
+                Apply(mentors, id, await data.Store.ReadAsync<MentorProfile>(MentorProfile.Container, id, data.AgencyId, ct), m => m);
+            }
+
+            foreach (var id in written[1])
+            {
+                var match = await data.Store.ReadAsync<Match>(Match.Container, id, data.AgencyId, ct);
+                Apply(openMatchMentors, id, match is not null && MatchLifecycle.IsOpen(match.State) ? match : null, m => m.MentorId);
+            }
+
+            foreach (var id in written[2])
+            {
+                var consent = await data.Store.ReadAsync<ConsentRecord>(ConsentRecord.Container, id, data.AgencyId, ct);
+                Apply(consents, id, consent is not null && IsMentorsOwn(consent) ? consent : null, c => c);
+            }
+
+            return new Pool(positions, ReadAt, mentors, openMatchMentors, consents, data.Now);
+        }
+
+        private static bool IsMentorsOwn(ConsentRecord consent) =>
+            consent.Scope == MentoringScopes.Mentoring && consent.Grantor == ConsentGrantor.Mentor;
+
+        /// <summary>Keeps what a document now says, or forgets it when it is gone or no longer counts.</summary>
+        private static void Apply<TDocument, TKept>(Dictionary<string, TKept> kept, string id, TDocument? document, Func<TDocument, TKept> keep)
+            where TDocument : Document
+        {
+            if (document is null)
+            {
+                kept.Remove(id);
+            }
+            else
+            {
+                kept[id] = keep(document);
+            }
+        }
+    }
 }

@@ -32,16 +32,16 @@ public sealed class AgencyStore(IDocumentStore store, ICurrentUser user, TimePro
         await store.ReadAsync<T>(container, id, partitionKey, ct) is { } document && document.AgencyId == AgencyId ? document : null;
 
     public Task<T> CreateAsync<T>(ContainerSpec container, T document, CancellationToken ct)
-        where T : Document => Noted(container, store.CreateAsync(container, Own(document), ct));
+        where T : Document => Noted(container, [document.Id], store.CreateAsync(container, Own(document), ct));
 
     public Task<T> ReplaceAsync<T>(ContainerSpec container, T document, string ifMatchETag, CancellationToken ct)
-        where T : Document => Noted(container, store.ReplaceAsync(container, Own(document), ifMatchETag, ct));
+        where T : Document => Noted(container, [document.Id], store.ReplaceAsync(container, Own(document), ifMatchETag, ct));
 
     public Task<T> UpsertAsync<T>(ContainerSpec container, T document, CancellationToken ct)
-        where T : Document => Noted(container, store.UpsertAsync(container, Own(document), ct));
+        where T : Document => Noted(container, [document.Id], store.UpsertAsync(container, Own(document), ct));
 
     public Task<bool> DeleteAsync(ContainerSpec container, string id, string partitionKey, string? ifMatchETag, CancellationToken ct) =>
-        Noted(container, store.DeleteAsync(container, id, partitionKey, ifMatchETag, ct));
+        Noted(container, [id], store.DeleteAsync(container, id, partitionKey, ifMatchETag, ct));
 
     public Task<BatchResult> ExecuteBatchAsync(ContainerSpec container, string partitionKey, IReadOnlyList<BatchOperation> operations, CancellationToken ct)
     {
@@ -53,7 +53,7 @@ public sealed class AgencyStore(IDocumentStore store, ICurrentUser user, TimePro
             BatchOperation.Upsert upsert => upsert with { Document = Own(upsert.Document, partitionKey) },
             _ => operation,
         }).ToList();
-        return Noted(container, store.ExecuteBatchAsync(container, partitionKey, owned, ct));
+        return Noted(container, operations.Select(o => o.Target.Id), store.ExecuteBatchAsync(container, partitionKey, owned, ct));
     }
 
     /// <summary>One page of the query's partition, without anything of another agency.</summary>
@@ -69,7 +69,7 @@ public sealed class AgencyStore(IDocumentStore store, ICurrentUser user, TimePro
         where T : Document =>
         [.. (await store.QueryAllAsync<T>(container, AgencyId, filters, ct)).Where(d => d.AgencyId == AgencyId)];
 
-    private async Task<TResult> Noted<TResult>(ContainerSpec container, Task<TResult> write)
+    private async Task<TResult> Noted<TResult>(ContainerSpec container, IEnumerable<string> ids, Task<TResult> write)
     {
         try
         {
@@ -78,7 +78,7 @@ public sealed class AgencyStore(IDocumentStore store, ICurrentUser user, TimePro
         finally
         {
             // Even a failed write may have changed something (a lost reply), so whatever was derived is read again.
-            writes.Note(AgencyId, container);
+            writes.Note(AgencyId, container, ids);
         }
     }
 
