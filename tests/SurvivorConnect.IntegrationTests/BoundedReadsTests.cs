@@ -63,6 +63,52 @@ public sealed class BoundedReadsTests(BoundedReadsTests.Factory api) : IClassFix
     }
 
     [Fact]
+    public async Task The_admins_youth_list_comes_a_page_at_a_time_by_name_and_never_holds_another_agencys_youth()
+    {
+        var (_, caseManager) = await _world.PersonAsync(Roles.CaseManager);
+        var mine = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            mine.Add((await MentoringWorld.Created<YouthDto>(await caseManager.PostJson("/api/youth", new { displayName = $"Paged {i}", age = 16, stage = "contemplation" }))).Id);
+        }
+
+        var north = await MentoringWorld.Created<YouthDto>(await api.As("north-casemanager").PostJson("/api/youth", new { displayName = "Paged north", age = 16, stage = "contemplation" }));
+
+        var listed = new List<YouthDto>();
+        string? token = null;
+        do
+        {
+            PageDto<YouthDto>? page = null;
+            var use = await api.Counter.MeasureAsync(async () => page = await HttpAssert.Ok<PageDto<YouthDto>>(
+                await _world.Admin.GetAsync("/api/youth?pageSize=2" + (token is null ? "" : "&continuationToken=" + Uri.EscapeDataString(token)))));
+            Assert.InRange(page!.Items.Count, 0, 2);
+            Assert.True(use.Documents <= 4, $"a page of 2 youth read {use.Documents} documents");
+            listed.AddRange(page.Items);
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+
+        Assert.Subset(listed.Select(y => y.Id).ToHashSet(), mine.ToHashSet());
+        Assert.Equal(listed.Count, listed.Select(y => y.Id).Distinct().Count());
+        Assert.DoesNotContain(listed, y => y.Id == north.Id);
+        Assert.Equal(listed.Select(y => y.DisplayName).Order(StringComparer.Ordinal), listed.Select(y => y.DisplayName));
+        var own = await HttpAssert.Ok<PageDto<YouthDto>>(await caseManager.GetAsync("/api/youth?pageSize=3"));
+        var rest = await HttpAssert.Ok<PageDto<YouthDto>>(await caseManager.GetAsync($"/api/youth?pageSize=3&continuationToken={Uri.EscapeDataString(own.ContinuationToken!)}"));
+        Assert.Equal(mine.Order(), own.Items.Concat(rest.Items).Select(y => y.Id).Order());
+        Assert.Null(rest.ContinuationToken);
+    }
+
+    [Theory]
+    [InlineData("pageSize=0")]
+    [InlineData("pageSize=201")]
+    [InlineData("continuationToken=not-one-we-gave")]
+    public async Task A_bad_page_of_youth_or_opportunities_is_a_problem_not_a_failure(string query)
+    {
+        await HttpAssert.Problem(await _world.Admin.GetAsync("/api/youth?" + query), 400);
+        await HttpAssert.Problem(await api.As("demo-recruiter").GetAsync("/api/engagements/opportunities?" + query), 400);
+    }
+
+    [Fact]
     public async Task A_team_leads_page_names_staff_and_the_youths_own_mentor_to_add_without_reading_everyone()
     {
         await CrowdAsync();
