@@ -1,12 +1,16 @@
+using System.Net.Http.Json;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
 namespace SurvivorConnect.BrowserTests;
 
-/// <summary>A case manager refers a youth, edits the referral (a concurrent edit is caught), and records consents.</summary>
+/// <summary>A case manager refers a youth, edits the referral (a concurrent edit is caught), records consents, and pages through a long caseload.</summary>
 [Collection(Portal.Name)]
 public sealed class CaseloadTests(PortalServer server)
 {
+    /// <summary>How many youth the caseload shows at once (the API's default page).</summary>
+    private const int PageSize = 50;
+
     [Fact]
     public async Task A_referral_is_added_edited_without_losing_anyones_change_and_given_consents()
     {
@@ -47,6 +51,26 @@ public sealed class CaseloadTests(PortalServer server)
         await caseManager.GetByRole(AriaRole.Button, new() { Name = "Record consent" }).ClickAsync();
         await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The consent is recorded");
         await Expect(caseManager.Locator("[data-consents]")).ToContainTextAsync("Guardian · Case manager reading the chat · current");
+        await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
+    }
+
+    [Fact]
+    public async Task A_caseload_longer_than_a_page_shows_the_rest_after_more_youth()
+    {
+        using var api = await server.ApiAsAsync("demo-casemanager");
+        var last = "Zz " + Guid.NewGuid().ToString("N")[..4];
+        for (var i = 0; i <= PageSize; i++)
+        {
+            (await api.PostAsJsonAsync("/api/youth", new { displayName = $"{last} {i:00}", age = 16, stage = "contemplation" })).EnsureSuccessStatusCode();
+        }
+
+        var caseManager = await server.SignInAsync("Alex (demo case manager)");
+        var lastCard = caseManager.Locator("li.card", new() { HasText = $"{last} {PageSize}" });
+        await Expect(lastCard).ToHaveCountAsync(0);
+        await Expect(caseManager.Locator("li.card", new() { HasText = "Riley" })).ToBeVisibleAsync();
+        await caseManager.GetByRole(AriaRole.Button, new() { Name = "More youth" }).ClickAsync();
+        await Expect(lastCard).ToBeVisibleAsync();
+        await Expect(caseManager.Locator("li.card", new() { HasText = "Riley" })).ToHaveCountAsync(0);
         await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Http.Json;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -7,7 +8,7 @@ namespace SurvivorConnect.BrowserTests;
 /// <summary>
 /// Paid work, each person in their own browser: the admin sets the pay benchmark, an advisor opts in on a phone,
 /// a recruiter is refused publishing below parity, publishes at parity and invites, the advisor accepts, and after
-/// the session the recruiter records attendance.
+/// the session the recruiter records attendance. A long list of opportunities is read a page at a time.
 /// </summary>
 [Collection(Portal.Name)]
 public sealed class EngagementJourneyTests(PortalServer server)
@@ -78,6 +79,42 @@ public sealed class EngagementJourneyTests(PortalServer server)
         await advisor.GotoAsync("/paid-work");
         await Expect(advisor.Locator("[data-claims]")).ToContainTextAsync("160.00 USD for 2.5 hours");
         await Accessibility.AssertNoSeriousViolationsAsync(advisor);
+    }
+
+    [Fact]
+    public async Task A_recruiter_with_more_opportunities_than_a_page_finds_the_older_ones_a_page_on()
+    {
+        using var api = await server.ApiAsAsync("demo-recruiter");
+        var now = server.Time.GetUtcNow();
+        string At(int hours) => TimeZoneInfo.ConvertTimeBySystemTimeZoneId(now.AddHours(hours), "America/Los_Angeles").ToString("yyyy-MM-dd'T'HH:mm:00", CultureInfo.InvariantCulture);
+        var drafts = Enumerable.Range(0, 51).Select(i => $"Paged draft {Guid.NewGuid().ToString("N")[..4]} {i:00}").ToList();
+        foreach (var title in drafts)
+        {
+            (await api.PostAsJsonAsync("/api/engagements/opportunities", new
+            {
+                kind = "focus-group",
+                title,
+                sessions = new[] { new { start = At(240), end = At(242), timeZone = "America/Los_Angeles", inPerson = false, link = "https://meet.example/paged" } },
+                seats = 5,
+                applicationDeadline = now.AddDays(5),
+                compensation = new { basis = "perSession", rate = 160m },
+            })).EnsureSuccessStatusCode();
+        }
+
+        // What other journeys create after these is newer, so it stays on the first page.
+        server.Time.Advance(TimeSpan.FromMinutes(1));
+
+        var recruiter = await server.SignInAsync("Jamie (demo recruiter)");
+        var titles = recruiter.Locator("[data-opportunities] li h2");
+        var first = await titles.AllInnerTextsAsync();
+        await recruiter.GetByRole(AriaRole.Button, new() { Name = "Older opportunities" }).ClickAsync();
+        await Expect(titles.First).Not.ToHaveTextAsync(first[0]);
+        var second = await titles.AllInnerTextsAsync();
+
+        Assert.Equal(50, first.Count);
+        Assert.Empty(first.Intersect(second));
+        Assert.Subset(first.Concat(second).ToHashSet(), drafts.ToHashSet());
+        await Accessibility.AssertNoSeriousViolationsAsync(recruiter);
     }
 
     private async Task CreateAsync(IPage recruiter, string title, string rate)

@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -10,6 +8,8 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.Playwright;
+using SurvivorConnect.Api.Features.Development;
+using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Testing;
 
 namespace SurvivorConnect.BrowserTests;
@@ -132,15 +132,17 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
             }
             """, new { path, fields });
 
-    /// <summary>The API as one demo person, for what has no screen yet (a supervisor's hold, say).</summary>
-    public async Task<HttpClient> ApiAsAsync(string userId)
+    /// <summary>
+    /// The API as one demo person, for what has no screen yet (a supervisor's hold, say). The token is minted on the
+    /// real clock, which checks it: /dev/token's would be dated by the app's clock, which a journey may have moved on.
+    /// </summary>
+    public Task<HttpClient> ApiAsAsync(string userId)
     {
+        var agency = DemoData.Agencies.First(a => a.People.Any(p => p.Id == userId)).Id;
+        var token = Services.GetRequiredService<DevTokenIssuer>().Issue(userId, agency, DateTimeOffset.UtcNow).AccessToken;
         var client = new HttpClient { BaseAddress = new Uri(BaseUrl) };
-        using var response = await client.PostAsJsonAsync("/dev/token", new { userId });
-        response.EnsureSuccessStatusCode();
-        var token = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return client;
+        return Task.FromResult(client);
     }
 
     public static string ChromiumPath() =>

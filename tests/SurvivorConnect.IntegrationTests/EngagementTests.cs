@@ -145,6 +145,30 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     [Fact]
+    public async Task A_survivor_lists_what_is_open_to_them_and_what_they_took_part_in_and_the_recruiter_pages_through_the_newest_first()
+    {
+        var advisor = await AdvisorAsync();
+        var open = await PublishedAsync();
+        api.Time.Advance(TimeSpan.FromMinutes(1));
+        var taken = await PublishedAsync();
+        await _world.ConfirmAsync(taken.Id, advisor);
+        await HttpAssert.Ok<OpportunityDto>(await _recruiter.PostAsync($"/api/engagements/opportunities/{taken.Id}/close", null));
+        api.Time.Advance(TimeSpan.FromMinutes(1));
+        var draft = await HttpAssert.Ok<OpportunityDto>(await _recruiter.PostJson("/api/engagements/opportunities", Body()));
+
+        var mine = (await HttpAssert.Ok<List<OpportunityDto>>(await advisor.Client.GetAsync("/api/engagements/me/opportunities"))).Select(o => o.Id).ToList();
+        var first = await HttpAssert.Ok<PageDto<OpportunityDto>>(await _recruiter.GetAsync("/api/engagements/opportunities?pageSize=1"));
+        var second = await HttpAssert.Ok<PageDto<OpportunityDto>>(
+            await _recruiter.GetAsync($"/api/engagements/opportunities?pageSize=1&continuationToken={Uri.EscapeDataString(first.ContinuationToken!)}"));
+
+        Assert.Contains(open.Id, mine);
+        Assert.Contains(taken.Id, mine);
+        Assert.DoesNotContain(draft.Id, mine);
+        Assert.Equal([draft.Id], first.Items.Select(o => o.Id));
+        Assert.Equal([taken.Id], second.Items.Select(o => o.Id));
+    }
+
+    [Fact]
     public async Task A_survivor_sees_the_link_only_once_confirmed_never_other_participants_and_may_decline_without_a_reason()
     {
         var opportunity = await PublishedAsync(seats: 1);
@@ -381,11 +405,15 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
             "skipped-local-time" => Body(start: "2027-03-14T02:30:00", end: "2027-03-14T04:00:00"),
             _ => Body(deadline: api.Time.GetUtcNow().AddDays(12)),
         };
-        var before = (await HttpAssert.Ok<List<OpportunityDto>>(await _recruiter.GetAsync("/api/engagements/opportunities"))).Count;
+        var before = await NewestOpportunityAsync();
 
         var problem = await HttpAssert.Problem(await _recruiter.PostJson("/api/engagements/opportunities", body), 400);
 
         Assert.True(problem.GetProperty("errors").EnumerateObject().Any());
-        Assert.Equal(before, (await HttpAssert.Ok<List<OpportunityDto>>(await _recruiter.GetAsync("/api/engagements/opportunities"))).Count);
+        Assert.Equal(before, await NewestOpportunityAsync());
     }
+
+    /// <summary>The id of the agency's newest opportunity (the list is newest first), or null when it has none.</summary>
+    private async Task<string?> NewestOpportunityAsync() =>
+        (await HttpAssert.Ok<PageDto<OpportunityDto>>(await _recruiter.GetAsync("/api/engagements/opportunities?pageSize=1"))).Items.FirstOrDefault()?.Id;
 }

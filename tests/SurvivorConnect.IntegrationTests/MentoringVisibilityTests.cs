@@ -75,7 +75,7 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
         await HttpAssert.Problem(await otherCaseManager.GetAsync($"/api/youth/{youthId}/recommendations"), 404);
         await HttpAssert.Problem(await api.As("north-casemanager").GetAsync($"/api/youth/{youthId}"), 404);
         Assert.Equal(HttpStatusCode.Forbidden, (await youth.GetAsync($"/api/youth/{youthId}")).StatusCode);
-        Assert.DoesNotContain(await HttpAssert.Ok<List<YouthDto>>(await otherCaseManager.GetAsync("/api/youth")), y => y.Id == youthId);
+        Assert.DoesNotContain((await HttpAssert.Ok<PageDto<YouthDto>>(await otherCaseManager.GetAsync("/api/youth"))).Items, y => y.Id == youthId);
 
         var audit = await HttpAssert.Ok<PageDto<AuditDto>>(await _world.Admin.GetAsync($"/api/audit?recordId={youthId}&recordType=youth"));
         Assert.Contains(audit.Items, e => e is { Action: "youth.read", ActorId: "demo-casemanager", Outcome: "Succeeded" });

@@ -36,6 +36,20 @@ public sealed class MentoringWorld(ApiFactory api)
     /// <summary>A mentor who passed every gate, is supervised by demo-supervisor and consents to mentoring.</summary>
     public async Task<(string Id, HttpClient Client)> ReadyMentorAsync(string[]? languages = null, string[]? interests = null, int capacity = 2, bool consent = true, string? id = null)
     {
+        (id, var client) = await MentorAsync(languages, interests, capacity, id);
+        await Ok(await Admin.PutAsJsonAsync($"/api/mentors/{id}/supervisor", new { supervisorId = "demo-supervisor" }));
+        await Ok(await Supervisor.PutAsJsonAsync($"/api/mentors/{id}/readiness", new { screeningPassedOn = "2026-01-05", trainingCompletedOn = "2026-02-01", supervisorClearedOn = "2026-02-10" }));
+        if (consent)
+        {
+            await Created(await client.PostJson("/api/consents", new { subjectId = id, grantor = "Mentor", scope = "mentoring" }));
+        }
+
+        return (id, client);
+    }
+
+    /// <summary>A mentor with a profile and nothing more: no supervisor yet, not ready to match.</summary>
+    public async Task<(string Id, HttpClient Client)> MentorAsync(string[]? languages = null, string[]? interests = null, int capacity = 2, string? id = null)
+    {
         (id, var client) = await PersonAsync(Roles.Mentor, id);
         await Ok(await client.PutAsJsonAsync("/api/mentors/me", new
         {
@@ -49,13 +63,6 @@ public sealed class MentoringWorld(ApiFactory api)
             experiencedStages = new[] { "contemplation" },
             capacity,
         }));
-        await Ok(await Admin.PutAsJsonAsync($"/api/mentors/{id}/supervisor", new { supervisorId = "demo-supervisor" }));
-        await Ok(await Supervisor.PutAsJsonAsync($"/api/mentors/{id}/readiness", new { screeningPassedOn = "2026-01-05", trainingCompletedOn = "2026-02-01", supervisorClearedOn = "2026-02-10" }));
-        if (consent)
-        {
-            await Created(await client.PostJson("/api/consents", new { subjectId = id, grantor = "Mentor", scope = "mentoring" }));
-        }
-
         return (id, client);
     }
 

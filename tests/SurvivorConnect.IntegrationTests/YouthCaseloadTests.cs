@@ -24,7 +24,7 @@ public sealed class YouthCaseloadTests(ApiFactory api)
 
         var response = await stranger.PostJson("/api/youth", Referral(youthPerson));
         var body = await response.Content.ReadAsStringAsync();
-        var strangerList = await HttpAssert.Ok<List<YouthDto>>(await stranger.GetAsync("/api/youth"));
+        var strangerList = (await HttpAssert.Ok<PageDto<YouthDto>>(await stranger.GetAsync("/api/youth"))).Items;
 
         await HttpAssert.Problem(response, 409);
         Assert.DoesNotContain(youthId, body, StringComparison.Ordinal);

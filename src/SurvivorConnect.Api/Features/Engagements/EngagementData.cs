@@ -50,8 +50,9 @@ internal sealed class EngagementData(AgencyStore store, ConsentLookup consents)
     public Task<List<Participation>> ParticipationsAsync(Filter filter, CancellationToken ct) =>
         store.AllAsync<Participation>(Container, [filter], ct);
 
-    public Task<List<EngagementProfile>> ProfilesAsync(CancellationToken ct) =>
-        store.AllAsync<EngagementProfile>(Container, [], ct);
+    /// <summary>The profiles of those who chose a kind of work: nobody else fits an opportunity of that kind.</summary>
+    public Task<List<EngagementProfile>> ProfilesOfKindAsync(string kind, CancellationToken ct) =>
+        store.AllAsync<EngagementProfile>(Container, [Filter.Contains("kinds", kind)], ct);
 
     public async Task<bool> OptedInAsync(string personId, CancellationToken ct) =>
         (await OptedInAsync([personId], ct)).Contains(personId);

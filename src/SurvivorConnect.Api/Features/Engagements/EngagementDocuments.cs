@@ -12,7 +12,7 @@ public sealed record EngagementSettings : Document
 {
     public const string DocumentId = "engagement-settings";
 
-    public static readonly ContainerSpec Container = new("engagements", "personId", "opportunityId", "state", "startUtc");
+    public static readonly ContainerSpec Container = new("engagements", "personId", "opportunityId", "state", "startUtc", "createdAt", "kinds");
 
     public override string Type => "engagement-settings";
 

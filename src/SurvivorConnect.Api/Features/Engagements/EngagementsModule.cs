@@ -154,8 +154,8 @@ public static class EngagementsModule
     private static async Task<Ok<IReadOnlyList<OpportunityView>>> ListMyOpportunities(IMediator mediator, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new ListMyOpportunities(), ct));
 
-    private static async Task<Ok<IReadOnlyList<OpportunityView>>> ListOpportunities(IMediator mediator, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new ListOpportunities(), ct));
+    private static async Task<Ok<Page<OpportunityView>>> ListOpportunities(IMediator mediator, int? pageSize, string? continuationToken, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new ListOpportunities(pageSize ?? Paging.DefaultPageSize, continuationToken), ct));
 
     private static async Task<Created<OpportunityView>> CreateOpportunity(IMediator mediator, OpportunityRequest body, HttpResponse response, CancellationToken ct)
     {

@@ -171,9 +171,13 @@ public sealed record MoveOpportunity(string OpportunityId, OpportunityMove Move)
     public AuditTarget Audit => new("opportunity." + Move.ToString().ToLowerInvariant(), "opportunity", OpportunityId);
 }
 
-public sealed record ListOpportunities : IQuery<IReadOnlyList<OpportunityView>>, IAudited
+/// <summary>The agency's opportunities, newest first, a page at a time.</summary>
+public sealed record ListOpportunities(int PageSize = Paging.DefaultPageSize, string? ContinuationToken = null)
+    : IQuery<Page<OpportunityView>>, IValidate, IAudited
 {
     public AuditTarget Audit => new("opportunity.list", "opportunity");
+
+    public void Validate(ValidationErrors errors) => Paging.Validate(errors, PageSize);
 }
 
 public sealed record GetOpportunity(string OpportunityId) : IQuery<OpportunityView>, IAudited
@@ -193,7 +197,7 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
     : ICommandHandler<CreateOpportunity, Opportunity>,
       ICommandHandler<UpdateOpportunity, Opportunity>,
       ICommandHandler<MoveOpportunity, Opportunity>,
-      IQueryHandler<ListOpportunities, IReadOnlyList<OpportunityView>>,
+      IQueryHandler<ListOpportunities, Page<OpportunityView>>,
       IQueryHandler<GetOpportunity, OpportunityView>,
       IQueryHandler<ListCandidates, IReadOnlyList<CandidateView>>
 {
@@ -286,10 +290,19 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
         return moved;
     }
 
-    public async ValueTask<IReadOnlyList<OpportunityView>> Handle(ListOpportunities query, CancellationToken ct) =>
-        [.. (await data.Store.AllAsync<Opportunity>(EngagementData.Container, [], ct))
-            .OrderByDescending(o => o.CreatedAt)
-            .Select(o => OpportunityViews.ForRecruiter(o, null))];
+    public async ValueTask<Page<OpportunityView>> Handle(ListOpportunities query, CancellationToken ct)
+    {
+        var page = await data.Store.QueryAsync<Opportunity>(EngagementData.Container, new DocumentQuery
+        {
+            PartitionKey = data.Store.AgencyId,
+            Type = DocumentTypes.Of<Opportunity>(),
+            OrderBy = "createdAt",
+            Descending = true,
+            PageSize = query.PageSize,
+            ContinuationToken = query.ContinuationToken,
+        }, ct);
+        return new Page<OpportunityView>([.. page.Items.Select(o => OpportunityViews.ForRecruiter(o, null))], page.ContinuationToken);
+    }
 
     public async ValueTask<OpportunityView> Handle(GetOpportunity query, CancellationToken ct)
     {
@@ -314,7 +327,7 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
     public async ValueTask<IReadOnlyList<CandidateView>> Handle(ListCandidates query, CancellationToken ct)
     {
         var opportunity = await data.OpportunityAsync(query.OpportunityId, ct);
-        var profiles = await data.ProfilesAsync(ct);
+        var profiles = await data.ProfilesOfKindAsync(opportunity.Kind, ct);
         var optedIn = await data.OptedInAsync([.. profiles.Select(p => p.PersonId)], ct);
         var fitting = profiles
             .Where(p => optedIn.Contains(p.PersonId))
@@ -329,22 +342,11 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
             .Select(x => new CandidateView(x.Profile.PersonId, names[x.Profile.PersonId], x.Fit.Reasons, states.TryGetValue(x.Profile.PersonId, out var s) ? s : null))];
     }
 
-    /// <summary>
-    /// Display names by id, of active people who still take paid work (an advisor or a mentor): one query for the
-    /// agency's active people, not one read per person.
-    /// </summary>
-    private async Task<Dictionary<string, string>> NamesAsync(IEnumerable<string> ids, CancellationToken ct)
-    {
-        var wanted = ids.ToHashSet(StringComparer.Ordinal);
-        if (wanted.Count == 0)
-        {
-            return [];
-        }
-
-        return (await data.Store.AllAsync<Person>(Person.Container, [Filter.Eq("active", true)], ct))
-            .Where(p => wanted.Contains(p.Id) && EngagementData.TakesPaidWork(p))
+    /// <summary>Display names by id, of active people who still take paid work (an advisor or a mentor), read by their ids.</summary>
+    private async Task<Dictionary<string, string>> NamesAsync(IEnumerable<string> ids, CancellationToken ct) =>
+        (await data.Store.ManyAsync<Person>(Person.Container, ids, ct))
+            .Where(EngagementData.TakesPaidWork)
             .ToDictionary(p => p.Id, p => p.DisplayName, StringComparer.Ordinal);
-    }
 
     private static bool SameTimesAndPlaces(Opportunity before, Opportunity after) =>
         before.Sessions.Select(s => (s.StartUtc, s.EndUtc, s.InPerson, s.Location, s.Link))

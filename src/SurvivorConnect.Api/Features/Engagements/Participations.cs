@@ -123,8 +123,11 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
         var mine = (await data.ParticipationsAsync(Filter.Eq("personId", me), ct)).ToDictionary(p => p.OpportunityId);
         var profile = await data.ProfileAsync(me, ct);
         var optedIn = await data.OptedInAsync(me, ct);
+        // Only those the survivor has a place in, and those open now: never every opportunity the agency ever ran.
+        var published = await data.Store.AllAsync<Opportunity>(EngagementData.Container, [Filter.Eq("state", OpportunityState.Published)], ct);
+        var theirs = await data.Store.ManyAsync<Opportunity>(EngagementData.Container, mine.Keys.Except(published.Select(o => o.Id)), ct);
         var views = new List<OpportunityView>();
-        foreach (var o in await data.Store.AllAsync<Opportunity>(EngagementData.Container, [], ct))
+        foreach (var o in published.Concat(theirs))
         {
             var fit = profile is null ? null : EngagementFit.Assess(profile, o);
             var open = o.State == OpportunityState.Published && optedIn && fit?.Fits == true;

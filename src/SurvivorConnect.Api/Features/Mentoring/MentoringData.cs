@@ -91,13 +91,9 @@ public sealed class MentoringData(AgencyStore store)
         return (ids, mentorOnly);
     }
 
-    /// <summary>The documents with these ids, in one query: for the few a page of something else refers to.</summary>
-    public async Task<List<T>> ManyAsync<T>(ContainerSpec container, IEnumerable<string> ids, CancellationToken ct)
-        where T : Document
-    {
-        object[] distinct = [.. ids.Distinct(StringComparer.Ordinal)];
-        return distinct.Length == 0 ? [] : await AllAsync<T>(container, [Filter.In("id", distinct)], ct);
-    }
+    /// <summary>The documents with these ids: for the few a page of something else refers to.</summary>
+    public Task<List<T>> ManyAsync<T>(ContainerSpec container, IEnumerable<string> ids, CancellationToken ct)
+        where T : Document => store.ManyAsync<T>(container, ids, ct);
 
     /// <summary>The youth record of the signed-in youth.</summary>
     public async Task<YouthReferral?> OwnYouthRecordAsync(CancellationToken ct)

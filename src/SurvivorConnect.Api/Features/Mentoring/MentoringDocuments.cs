@@ -106,7 +106,7 @@ public sealed record MissingEpisode(
 /// </summary>
 public sealed record YouthReferral : Document
 {
-    public static readonly ContainerSpec Container = new("youth", "personId", "caseManagerIds");
+    public static readonly ContainerSpec Container = new("youth", "personId", "caseManagerIds", "displayName");
 
     public override string Type => "youth";
 

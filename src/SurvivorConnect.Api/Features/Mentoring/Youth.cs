@@ -99,9 +99,12 @@ public sealed record SetCaseManagers(string YouthId, CaseManagersRequest Body, s
     }
 }
 
-public sealed record ListYouth : IQuery<IReadOnlyList<YouthSummary>>, IAudited
+/// <summary>The caller's caseload (an admin's: every youth of the agency), by name, a page at a time.</summary>
+public sealed record ListYouth(int PageSize = Paging.DefaultPageSize, string? ContinuationToken = null) : IQuery<Page<YouthSummary>>, IValidate, IAudited
 {
     public AuditTarget Audit => new("youth.list", "youth");
+
+    public void Validate(ValidationErrors errors) => Paging.Validate(errors, PageSize);
 }
 
 public sealed record GetYouth(string YouthId) : IQuery<YouthReferral>, IAudited
@@ -132,7 +135,7 @@ internal sealed class YouthHandlers(MentoringData data, MentorPool pool, PeopleR
     : ICommandHandler<ReferYouth, YouthReferral>,
       ICommandHandler<UpdateYouth, YouthReferral>,
       ICommandHandler<SetCaseManagers, YouthReferral>,
-      IQueryHandler<ListYouth, IReadOnlyList<YouthSummary>>,
+      IQueryHandler<ListYouth, Page<YouthSummary>>,
       IQueryHandler<GetYouth, YouthReferral>,
       ICommandHandler<RecordStage, StageHistoryView>,
       IQueryHandler<GetStageHistory, StageHistoryView>,
@@ -195,14 +198,20 @@ internal sealed class YouthHandlers(MentoringData data, MentorPool pool, PeopleR
         return saved;
     }
 
-    public async ValueTask<IReadOnlyList<YouthSummary>> Handle(ListYouth query, CancellationToken ct)
+    public async ValueTask<Page<YouthSummary>> Handle(ListYouth query, CancellationToken ct)
     {
-        // A case manager's own caseload is found by the store; only the agency admin lists every youth.
-        var all = data.User.IsInRole(Roles.AgencyAdmin) ? await data.AllAsync<YouthReferral>(YouthReferral.Container, [], ct) : await data.CaseloadAsync(ct);
-        return all.Where(y => data.IsCaseManagerOf(y) || data.User.IsInRole(Roles.AgencyAdmin))
-            .OrderBy(y => y.DisplayName, StringComparer.OrdinalIgnoreCase)
-            .Select(y => new YouthSummary(y.Id, y.DisplayName, y.Stage))
-            .ToList();
+        // A case manager's own caseload is found by the store (the policy lets only case managers and admins
+        // ask); only the agency admin lists every youth.
+        var page = await data.Store.QueryAsync<YouthReferral>(YouthReferral.Container, new DocumentQuery
+        {
+            PartitionKey = data.AgencyId,
+            Type = DocumentTypes.Of<YouthReferral>(),
+            Filters = data.User.IsInRole(Roles.AgencyAdmin) ? [] : [Filter.Contains("caseManagerIds", data.User.UserId)],
+            OrderBy = "displayName",
+            PageSize = query.PageSize,
+            ContinuationToken = query.ContinuationToken,
+        }, ct);
+        return new Page<YouthSummary>([.. page.Items.Select(y => new YouthSummary(y.Id, y.DisplayName, y.Stage))], page.ContinuationToken);
     }
 
     public async ValueTask<YouthReferral> Handle(GetYouth query, CancellationToken ct) =>
@@ -349,8 +358,8 @@ public static class YouthEndpoints
         return TypedResults.Created($"/api/youth/{referral.Id}", YouthView.From(referral));
     }
 
-    private static async Task<Ok<IReadOnlyList<YouthSummary>>> ListYouth(IMediator mediator, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new ListYouth(), ct));
+    private static async Task<Ok<Page<YouthSummary>>> ListYouth(IMediator mediator, int? pageSize, string? continuationToken, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new ListYouth(pageSize ?? Paging.DefaultPageSize, continuationToken), ct));
 
     private static async Task<Ok<YouthView>> GetYouth(IMediator mediator, string id, HttpResponse response, CancellationToken ct) =>
         WithETag(response, await mediator.Send(new GetYouth(id), ct));

@@ -42,35 +42,15 @@ internal sealed class PayoutData(AgencyStore store, IOptions<PayoutOptions> opti
 
     public Task<List<LedgerEntry>> LedgerAsync(int year, CancellationToken ct) => store.AllAsync<LedgerEntry>(Container, [Filter.Eq("year", year)], ct);
 
-    /// <summary>The agency's people by id, for names on finance's screens.</summary>
-    public async Task<Dictionary<string, Person>> PeopleAsync(CancellationToken ct) =>
-        (await store.AllAsync<Person>(Person.Container, [], ct)).ToDictionary(p => p.Id, StringComparer.Ordinal);
+    /// <summary>The names of the people finance's screens show, read by their ids.</summary>
+    public async Task<Dictionary<string, string>> NamesAsync(IEnumerable<string> personIds, CancellationToken ct) =>
+        (await store.ManyAsync<Person>(Person.Container, personIds, ct)).ToDictionary(p => p.Id, p => p.DisplayName, StringComparer.Ordinal);
 
-    /// <summary>The names of a few people, read one by one; for many, the agency's whole list in one query.</summary>
-    public async Task<Dictionary<string, string>> NamesAsync(IEnumerable<string> personIds, CancellationToken ct)
-    {
-        var ids = personIds.Distinct(StringComparer.Ordinal).ToList();
-        if (ids.Count > FewPeople)
-        {
-            return (await PeopleAsync(ct)).Where(p => ids.Contains(p.Key)).ToDictionary(p => p.Key, p => p.Value.DisplayName, StringComparer.Ordinal);
-        }
+    /// <summary>The accounts of these payees, read by their ids; a payee who never set one up has none.</summary>
+    public async Task<Dictionary<string, PayeeAccount>> AccountsAsync(IEnumerable<string> personIds, CancellationToken ct) =>
+        (await store.ManyAsync<PayeeAccount>(Container, personIds.Select(PayeeAccount.IdFor), ct)).ToDictionary(a => a.PersonId, StringComparer.Ordinal);
 
-        var names = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var id in ids)
-        {
-            if (await store.FindAsync<Person>(Person.Container, id, ct) is { } person)
-            {
-                names[id] = person.DisplayName;
-            }
-        }
-
-        return names;
-    }
-
-    private const int FewPeople = 20;
-
-    public async Task<IReadOnlyList<string>> FinanceApproversAsync(CancellationToken ct) =>
-        [.. (await store.AllAsync<Person>(Person.Container, [Filter.Eq("active", true)], ct)).Where(p => p.Roles.Contains(Roles.FinanceApprover)).Select(p => p.Id)];
+    public Task<IReadOnlyList<string>> FinanceApproversAsync(CancellationToken ct) => store.ActiveIdsWithRoleAsync(Roles.FinanceApprover, ct);
 
     /// <summary>
     /// Writes a payout's change together with the ledger entry it causes (a payment when it becomes paid, a

@@ -190,12 +190,12 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe)
     private async Task<YearlyTotalsView> TotalsAsync(int year, CancellationToken ct)
     {
         var thresholds = data.Options.ReportingThresholds;
-        var accounts = (await data.Store.AllAsync<PayeeAccount>(PayoutData.Container, [], ct)).ToDictionary(a => a.PersonId, StringComparer.Ordinal);
         var ledger = await data.LedgerAsync(year, ct);
         var years = ledger
             .GroupBy(e => e.PayeeId)
             .Select(g => new PayeeYear(g.Key, year, g.Sum(e => e.Compensation), g.Sum(e => e.Reimbursement)))
             .ToList();
+        var accounts = await data.AccountsAsync(years.Select(y => y.PayeeId), ct);
         var names = await data.NamesAsync(years.Select(y => y.PayeeId), ct);
         var payees = years
             .Select(y => new PayeeTotalsView(y.PayeeId, names.GetValueOrDefault(y.PayeeId), year, y.Compensation, y.Reimbursement, y.Total,

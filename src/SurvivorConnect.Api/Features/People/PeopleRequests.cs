@@ -146,7 +146,12 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
             filters.Add(Filter.Eq("active", active));
         }
 
-        // Roles are few per person, so the role filter is applied to each page rather than indexed.
+        // The store filters by role, so a page of one role is full even where most people hold another.
+        if (query.Role is { } role)
+        {
+            filters.Add(Filter.Contains("roles", role));
+        }
+
         var page = await store.QueryAsync<Person>(Person.Container, new DocumentQuery
         {
             PartitionKey = user.AgencyId,
@@ -156,8 +161,7 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
             PageSize = query.PageSize,
             ContinuationToken = query.ContinuationToken,
         }, cancellationToken);
-        var items = page.Items.Where(p => query.Role is null || p.Roles.Contains(query.Role)).Select(PersonView.From).ToList();
-        return new Page<PersonView>(items, page.ContinuationToken);
+        return new Page<PersonView>([.. page.Items.Select(PersonView.From)], page.ContinuationToken);
     }
 
     public async ValueTask<Person> Handle(GetPerson query, CancellationToken cancellationToken) =>

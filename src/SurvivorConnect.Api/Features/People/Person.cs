@@ -1,3 +1,4 @@
+using SurvivorConnect.Api.Infrastructure.Tenancy;
 using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.People;
@@ -8,7 +9,7 @@ namespace SurvivorConnect.Api.Features.People;
 /// </summary>
 public sealed record Person : Document
 {
-    public static readonly ContainerSpec Container = new("people", "active", "displayName");
+    public static readonly ContainerSpec Container = new("people", "active", "displayName", "roles");
 
     public override string Type => "person";
 
@@ -39,4 +40,18 @@ public sealed class PeopleRepository(IDocumentStore store)
 {
     public Task<Person?> FindAsync(string agencyId, string personId, CancellationToken cancellationToken) =>
         store.ReadAsync<Person>(Person.Container, personId, agencyId, cancellationToken);
+}
+
+/// <summary>Lookups of the agency's people that the store answers, so none reads every person of a large agency.</summary>
+public static class PeopleReads
+{
+    /// <summary>The agency's active people who hold a role: a few staff, found by the store among many survivors.</summary>
+    public static Task<List<Person>> ActiveWithRoleAsync(this AgencyStore store, string role, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return store.AllAsync<Person>(Person.Container, [Filter.Eq("active", true), Filter.Contains("roles", role)], ct);
+    }
+
+    public static async Task<IReadOnlyList<string>> ActiveIdsWithRoleAsync(this AgencyStore store, string role, CancellationToken ct) =>
+        [.. (await store.ActiveWithRoleAsync(role, ct)).Select(p => p.Id)];
 }

@@ -1,5 +1,6 @@
 using Mediator;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
+using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Supervision;
 
@@ -25,13 +26,17 @@ internal sealed class OverviewHandler(SupervisionData data) : IQueryHandler<GetW
 
     public async ValueTask<WellbeingOverview> Handle(GetWellbeingOverview query, CancellationToken ct)
     {
-        var flags = await data.Store.AllAsync<WellbeingFlag>(SupervisionData.Container, [], ct);
         var now = data.Store.Now;
         var months = Enumerable.Range(0, 12).Select(i => new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(-i)).ToList();
+
+        // Only the flags the twelve months count: those raised in them, and those resolved in them (raised whenever).
+        var since = months[^1];
+        var raised = await data.Store.AllAsync<WellbeingFlag>(SupervisionData.Container, [Filter.Ge("raisedAt", since)], ct);
+        var resolved = await data.Store.AllAsync<WellbeingFlag>(SupervisionData.Container, [Filter.Ge("resolvedAt", since)], ct);
         var byMonth = months.Select(start => new MonthCount(
             start.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture),
-            Suppress(flags.Count(f => f.RaisedAt >= start && f.RaisedAt < start.AddMonths(1))),
-            Suppress(flags.Count(f => f.ResolvedAt is { } at && at >= start && at < start.AddMonths(1))))).ToList();
+            Suppress(raised.Count(f => f.RaisedAt >= start && f.RaisedAt < start.AddMonths(1))),
+            Suppress(resolved.Count(f => f.ResolvedAt is { } at && at >= start && at < start.AddMonths(1))))).ToList();
         return new WellbeingOverview(SmallestGroup, byMonth);
     }
 

@@ -47,9 +47,7 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
     /// one yet), every active supervisor of the agency, so no urgent answer goes unseen. The notice carries no answers.
     /// </summary>
     public async Task<IReadOnlyList<string>> AlertedAboutAsync(MentorProfile mentor, CancellationToken ct) =>
-        mentor.SupervisorId is { } assigned
-            ? [assigned]
-            : [.. (await store.AllAsync<Person>(Person.Container, [Filter.Eq("active", true)], ct)).Where(p => p.Roles.Contains(Roles.Supervisor)).Select(p => p.Id)];
+        mentor.SupervisorId is { } assigned ? [assigned] : await store.ActiveIdsWithRoleAsync(Roles.Supervisor, ct);
 
     /// <summary>A mentor the signed-in supervisor is assigned to; any other mentor reads as not there.</summary>
     public async Task<MentorProfile> SupervisedAsync(string mentorId, CancellationToken ct)

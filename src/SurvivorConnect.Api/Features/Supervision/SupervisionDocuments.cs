@@ -7,7 +7,7 @@ namespace SurvivorConnect.Api.Features.Supervision;
 /// <summary>An instrument an agency loaded (or the default), stored as data under its key and version.</summary>
 public sealed record InstrumentDocument : Document
 {
-    public static readonly ContainerSpec Container = new("supervision", "mentorId", "status", "dueAt", "raisedAt");
+    public static readonly ContainerSpec Container = new("supervision", "mentorId", "status", "dueAt", "raisedAt", "resolvedAt");
 
     public override string Type => "instrument";
 

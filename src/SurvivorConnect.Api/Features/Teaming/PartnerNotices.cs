@@ -2,7 +2,6 @@ using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Tenancy;
-using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Teaming;
 
@@ -18,8 +17,7 @@ internal sealed class PartnerNotices(IServiceScopeFactory scopes)
     public Task ToAdminsAsync(string agencyId, Notice notice, CancellationToken ct) =>
         InAgencyAsync(agencyId, async (store, notifier) =>
         {
-            var admins = (await store.AllAsync<Person>(Person.Container, [Filter.Eq("active", true)], ct)).Where(p => p.Roles.Contains(Roles.AgencyAdmin)).Select(p => p.Id);
-            await notifier.SendAsync(admins, notice, null, ct);
+            await notifier.SendAsync(await store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, ct), notice, null, ct);
         });
 
     public Task ToPersonAsync(string agencyId, string personId, Notice notice, CancellationToken ct) =>

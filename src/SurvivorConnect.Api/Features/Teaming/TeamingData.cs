@@ -98,6 +98,27 @@ internal sealed class TeamingData(AgencyStore store, MentoringData mentoring, Cr
     public async Task<IReadOnlyList<YouthReferral>> CaseloadAsync(CancellationToken ct) =>
         [.. (await mentoring.CaseloadAsync(ct)).OrderBy(y => y.DisplayName, StringComparer.OrdinalIgnoreCase)];
 
+    /// <summary>
+    /// The active people a youth's team page names or offers, read by who they are rather than from the whole
+    /// agency: the youth's case managers, and for the lead the staff and the youth's current mentors to add.
+    /// </summary>
+    public async Task<Dictionary<string, Person>> TeamPeopleAsync(YouthReferral youth, bool lead, CancellationToken ct)
+    {
+        var ids = youth.CaseManagerIds.ToList();
+        var people = new List<Person>();
+        if (lead)
+        {
+            ids.AddRange((await mentoring.MatchesAsync(Filter.Eq("youthId", youth.Id), openOnly: true, ct)).Select(m => m.MentorId));
+            foreach (var role in (string[])[Roles.CaseManager, Roles.Supervisor, Roles.AgencyAdmin])
+            {
+                people.AddRange(await store.ActiveWithRoleAsync(role, ct));
+            }
+        }
+
+        people.AddRange(await store.ManyAsync<Person>(Person.Container, ids, ct));
+        return people.Where(p => p.Active).DistinctBy(p => p.Id).ToDictionary(p => p.Id, StringComparer.Ordinal);
+    }
+
     /// <summary>The signed-in youth's own referral; a youth without one has no team.</summary>
     public async Task<YouthReferral> MyYouthRecordAsync(CancellationToken ct) =>
         await mentoring.OwnYouthRecordAsync(ct) ?? throw new NotFoundException("team");

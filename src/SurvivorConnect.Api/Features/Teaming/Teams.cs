@@ -255,7 +255,8 @@ internal sealed class TeamViews(TeamingData data, ConsentLookup consents)
     public async Task<TeamView> ViewAsync(string youthId, CancellationToken ct)
     {
         var (youth, team, myRole) = await data.MemberAsync(youthId, ct);
-        var people = (await data.Store.AllAsync<Person>(Person.Container, [Filter.Eq("active", true)], ct)).ToDictionary(p => p.Id);
+        var lead = myRole == TeamRole.Lead;
+        var people = await data.TeamPeopleAsync(youth, lead, ct);
         var agencyName = await data.Cross.AgencyNameAsync(data.AgencyId, ct) ?? data.AgencyId;
         var members = new List<MemberView> { new("youth", TeamRole.Youth, youth.DisplayName, null, data.AgencyId, agencyName, false, true) };
         members.AddRange(youth.CaseManagerIds.Select(id => new MemberView(
@@ -267,7 +268,6 @@ internal sealed class TeamViews(TeamingData data, ConsentLookup consents)
             members.Add(new MemberView(m.Id, m.Role, m.DisplayName, m.Title, m.AgencyId, fromPartner ? book.NameOf(m.AgencyId) : agencyName, fromPartner, m.YouthAgreed));
         }
 
-        var lead = myRole == TeamRole.Lead;
         var partners = lead
             ? book.InForce.Select(p => new PartnerOption(p.Key, book.NameOf(p.Key), p.Value.Kinds, [.. p.Value.Professionals.Where(o => o.AgencyId == p.Key)])).ToList()
             : [];

@@ -69,6 +69,22 @@ public sealed class AgencyStore(IDocumentStore store, ICurrentUser user, TimePro
         where T : Document =>
         [.. (await store.QueryAllAsync<T>(container, AgencyId, filters, ct)).Where(d => d.AgencyId == AgencyId)];
 
+    /// <summary>
+    /// The documents with these ids (those of another type or agency are not there), for the few a page or a
+    /// record refers to. The ids go a page's worth per query, so no query's id list outgrows what it can return.
+    /// </summary>
+    public async Task<List<T>> ManyAsync<T>(ContainerSpec container, IEnumerable<string> ids, CancellationToken ct)
+        where T : Document
+    {
+        var found = new List<T>();
+        foreach (var chunk in ids.Distinct(StringComparer.Ordinal).Chunk(DocumentQuery.MaxPageSize))
+        {
+            found.AddRange(await AllAsync<T>(container, [Filter.In("id", [.. chunk])], ct));
+        }
+
+        return found;
+    }
+
     private async Task<TResult> Noted<TResult>(ContainerSpec container, IEnumerable<string> ids, Task<TResult> write)
     {
         try

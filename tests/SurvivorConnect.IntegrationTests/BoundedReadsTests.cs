@@ -1,0 +1,136 @@
+using System.Text.Json;
+using SurvivorConnect.Api.Infrastructure.Auth;
+
+namespace SurvivorConnect.IntegrationTests;
+
+/// <summary>
+/// However many people and youth an agency holds, a request reads only what it shows or acts on: staff found by
+/// their role, people by their ids, and long lists a page at a time.
+/// </summary>
+public sealed class BoundedReadsTests(BoundedReadsTests.Factory api) : IClassFixture<BoundedReadsTests.Factory>
+{
+    /// <summary>Many people who are none of the staff a request looks for: a request reading everyone reads them all.</summary>
+    private const int Crowd = 40;
+
+    public sealed class Factory : CountingApiFactory
+    {
+        protected override bool Quiet => true;
+    }
+
+    private readonly MentoringWorld _world = new(api);
+
+    private async Task CrowdAsync()
+    {
+        for (var i = 0; i < Crowd; i++)
+        {
+            await _world.PersonAsync(Roles.Advisor);
+        }
+    }
+
+    [Fact]
+    public async Task A_mentor_without_a_supervisor_alerts_every_active_supervisor_found_by_role_and_not_a_deactivated_one()
+    {
+        await CrowdAsync();
+        var (_, supervisor) = await _world.PersonAsync(Roles.Supervisor);
+        var (awayId, _) = await _world.PersonAsync(Roles.Supervisor);
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{awayId}/deactivate", null));
+        var (_, caseManager) = await _world.PersonAsync(Roles.CaseManager);
+        var (_, mentor) = await _world.MentorAsync();
+
+        var use = await api.Counter.MeasureAsync(async () =>
+            await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3))));
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{awayId}/reactivate", null));
+
+        Assert.Contains("wellbeing-urgent", await KindsAsync(supervisor));
+        Assert.Contains("wellbeing-urgent", await KindsAsync(_world.Supervisor));
+        Assert.DoesNotContain("wellbeing-urgent", await KindsAsync(api.AsSubject(awayId, "demo")));
+        Assert.DoesNotContain("wellbeing-urgent", await KindsAsync(caseManager));
+        Assert.True(use.Documents < Crowd, $"an urgent check-in read {use.Documents} documents; the agency has {Crowd} advisors it need not read");
+    }
+
+    [Fact]
+    public async Task A_page_of_people_of_one_role_is_full_however_many_others_sort_before_them()
+    {
+        await CrowdAsync();
+        await _world.PersonAsync(Roles.Recruiter);
+        await _world.PersonAsync(Roles.Recruiter);
+
+        var page = await HttpAssert.Ok<JsonElement>(await _world.Admin.GetAsync("/api/people?role=Recruiter&pageSize=2"));
+
+        var roles = page.GetProperty("items").EnumerateArray().Select(p => p.GetProperty("roles").EnumerateArray().Select(r => r.GetString()).ToList()).ToList();
+        Assert.Equal(2, roles.Count);
+        Assert.All(roles, r => Assert.Contains(Roles.Recruiter, r));
+    }
+
+    [Fact]
+    public async Task The_admins_youth_list_comes_a_page_at_a_time_by_name_and_never_holds_another_agencys_youth()
+    {
+        var (_, caseManager) = await _world.PersonAsync(Roles.CaseManager);
+        var mine = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            mine.Add((await MentoringWorld.Created<YouthDto>(await caseManager.PostJson("/api/youth", new { displayName = $"Paged {i}", age = 16, stage = "contemplation" }))).Id);
+        }
+
+        var north = await MentoringWorld.Created<YouthDto>(await api.As("north-casemanager").PostJson("/api/youth", new { displayName = "Paged north", age = 16, stage = "contemplation" }));
+
+        var listed = new List<YouthDto>();
+        string? token = null;
+        do
+        {
+            PageDto<YouthDto>? page = null;
+            var use = await api.Counter.MeasureAsync(async () => page = await HttpAssert.Ok<PageDto<YouthDto>>(
+                await _world.Admin.GetAsync("/api/youth?pageSize=2" + (token is null ? "" : "&continuationToken=" + Uri.EscapeDataString(token)))));
+            Assert.InRange(page!.Items.Count, 0, 2);
+            Assert.True(use.Documents <= 4, $"a page of 2 youth read {use.Documents} documents");
+            listed.AddRange(page.Items);
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+
+        Assert.Subset(listed.Select(y => y.Id).ToHashSet(), mine.ToHashSet());
+        Assert.Equal(listed.Count, listed.Select(y => y.Id).Distinct().Count());
+        Assert.DoesNotContain(listed, y => y.Id == north.Id);
+        Assert.Equal(listed.Select(y => y.DisplayName).Order(StringComparer.Ordinal), listed.Select(y => y.DisplayName));
+        var own = await HttpAssert.Ok<PageDto<YouthDto>>(await caseManager.GetAsync("/api/youth?pageSize=3"));
+        var rest = await HttpAssert.Ok<PageDto<YouthDto>>(await caseManager.GetAsync($"/api/youth?pageSize=3&continuationToken={Uri.EscapeDataString(own.ContinuationToken!)}"));
+        Assert.Equal(mine.Order(), own.Items.Concat(rest.Items).Select(y => y.Id).Order());
+        Assert.Null(rest.ContinuationToken);
+    }
+
+    [Theory]
+    [InlineData("pageSize=0")]
+    [InlineData("pageSize=201")]
+    [InlineData("continuationToken=not-one-we-gave")]
+    public async Task A_bad_page_of_youth_or_opportunities_is_a_problem_not_a_failure(string query)
+    {
+        await HttpAssert.Problem(await _world.Admin.GetAsync("/api/youth?" + query), 400);
+        await HttpAssert.Problem(await api.As("demo-recruiter").GetAsync("/api/engagements/opportunities?" + query), 400);
+    }
+
+    [Fact]
+    public async Task A_team_leads_page_names_staff_and_the_youths_own_mentor_to_add_without_reading_everyone()
+    {
+        await CrowdAsync();
+        var (youthId, _) = await _world.YouthAsync();
+        var (mentorId, _) = await _world.ReadyMentorAsync();
+        var (otherMentorId, _) = await _world.ReadyMentorAsync();
+        var (supervisorId, _) = await _world.PersonAsync(Roles.Supervisor);
+        await _world.ProposeAsync(youthId, mentorId);
+        await MentoringWorld.Created(await _world.CaseManager.PostAsync($"/api/teams/{youthId}", null));
+
+        JsonElement view = default;
+        var use = await api.Counter.MeasureAsync(async () => view = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{youthId}")));
+
+        var colleagues = view.GetProperty("colleagues").EnumerateArray().Select(c => c.GetProperty("id").GetString()).ToList();
+        Assert.Contains(mentorId, colleagues);
+        Assert.Contains(supervisorId, colleagues);
+        Assert.Contains("demo-supervisor", colleagues);
+        Assert.DoesNotContain(otherMentorId, colleagues);
+        Assert.DoesNotContain("demo-casemanager", colleagues);
+        Assert.True(use.Documents < Crowd, $"a team page read {use.Documents} documents; the agency has {Crowd} advisors it does not offer");
+    }
+
+    private static async Task<List<string>> KindsAsync(HttpClient client) =>
+        [.. (await HttpAssert.Ok<PageDto<NotificationDto>>(await client.GetAsync("/api/notifications"))).Items.Select(n => n.Kind)];
+}
