@@ -1,0 +1,64 @@
+using System.Net.Http.Json;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace SurvivorConnect.BrowserTests;
+
+/// <summary>A case manager with more matches than a page pages back to the oldest.</summary>
+[Collection(Portal.Name)]
+public sealed class MatchesPagingTests(PortalServer server)
+{
+    /// <summary>How many matches the page shows at once (the API's default page).</summary>
+    private const int PageSize = 50;
+
+    [Fact]
+    public async Task More_matches_than_a_page_show_the_older_ones_after_older_matches()
+    {
+        using var api = await server.ApiAsAsync("demo-casemanager");
+        // Lower case sorts after every other name, so these youth never push anyone off the caseload's first page.
+        var name = "zz " + Guid.NewGuid().ToString("N")[..4];
+        for (var i = 0; i <= PageSize; i++)
+        {
+            var youth = await Created(await api.PostAsJsonAsync("/api/youth", new { displayName = $"{name} {i:00}", age = 16, stage = "contemplation" }));
+            var match = await Created(await api.PostAsJsonAsync("/api/matches", new { youthId = youth, mentorId = "demo-mentor" }));
+
+            // Closed at once, so the demo mentor keeps room for the other journeys' proposals.
+            (await api.PostAsJsonAsync($"/api/matches/{match}/close", new { reason = "AgencyDecision", planned = true })).EnsureSuccessStatusCode();
+        }
+
+        var caseManager = await server.SignInAsync("Alex (demo case manager)");
+        await caseManager.GotoAsync("/matches");
+        var ours = caseManager.Locator("li.card", new() { HasText = name });
+        await Expect(ours.First).ToBeVisibleAsync();
+
+        // Page by page to the oldest: every match shows exactly once, and no page holds more than a page's worth.
+        var seen = new List<string>();
+        var older = caseManager.GetByRole(AriaRole.Button, new() { Name = "Older matches" });
+        for (var pages = 1; ; pages++)
+        {
+            Assert.True(await caseManager.Locator("li.card").CountAsync() <= PageSize);
+            seen.AddRange(await ours.Locator("h2").AllInnerTextsAsync());
+            await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
+            if (await older.CountAsync() == 0)
+            {
+                Assert.True(pages > 1, "more matches than a page fitted on one page");
+                break;
+            }
+
+            var first = await caseManager.Locator("li.card h2").First.InnerTextAsync();
+            await older.ClickAsync();
+            await Expect(caseManager.Locator("li.card h2").First).Not.ToHaveTextAsync(first);
+        }
+
+        Assert.Equal(PageSize + 1, seen.Count);
+        Assert.Equal(PageSize + 1, seen.Distinct().Count());
+    }
+
+    private static async Task<string> Created(HttpResponseMessage response)
+    {
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<Identified>())!.Id;
+    }
+
+    private sealed record Identified(string Id);
+}
