@@ -15,6 +15,8 @@ internal static class ApiProcess
     /// <summary>Signs development tokens the started API accepts.</summary>
     public static DevTokenIssuer Tokens() => new(new SymmetricSecurityKey(SigningKey), new DevelopmentTokenOptions { LifetimeMinutes = 120 });
 
+    private const string ApiPrefix = "SC_API_";
+
     public static Process Start(int port, string database, IReadOnlyDictionary<string, string> settings)
     {
         var dll = Path.Combine(RepoRoot(), "src", "SurvivorConnect.Api", "bin", "Release", "net10.0", "SurvivorConnect.Api.dll");
@@ -37,6 +39,13 @@ internal static class ApiProcess
         foreach (var (key, value) in settings)
         {
             start.Environment[key] = value;
+        }
+
+        // SC_API_X=v in the runner's environment is X=v for the API alone (runtime settings tried on the API, not the clients).
+        foreach (var (key, value) in Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .Select(e => ((string)e.Key, (string?)e.Value)).Where(e => e.Item1.StartsWith(ApiPrefix, StringComparison.Ordinal)))
+        {
+            start.Environment[key[ApiPrefix.Length..]] = value;
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("The API did not start.");

@@ -52,6 +52,23 @@ public sealed class ChatTests(ChatTests.Factory api) : IClassFixture<ChatTests.F
     }
 
     [Fact]
+    public async Task The_senders_other_device_receives_the_message_and_the_sending_one_has_it_once_in_its_reply()
+    {
+        var chat = await OpenChatAsync();
+        await using var phone = await ConnectAsync(chat.MentorId);
+        await phone.JoinAsync(chat.Id);
+
+        var sent = await chat.Mentor.SendAsync(chat.Id, "Sent from the laptop");
+        var answer = await chat.Youth.SendAsync(chat.Id, "Got it");
+
+        await ChatClient.EventuallyAsync(() => phone.Received.Any(m => m.Sequence == sent.Message.Sequence), "the mentor's phone shows the laptop's message");
+        await ChatClient.EventuallyAsync(() => chat.Mentor.Received.Any(m => m.Sequence == answer.Message.Sequence), "the laptop receives the answer");
+
+        // One connection receives in order, so had the laptop been sent its own message it would be here by now.
+        Assert.DoesNotContain(chat.Mentor.Received, m => m.Sequence == sent.Message.Sequence);
+    }
+
+    [Fact]
     public async Task A_conversation_whose_opening_was_lost_opens_when_a_party_joins()
     {
         var (match, _, _, mentorId, _) = await _world.ActiveMatchAsync();

@@ -158,7 +158,8 @@ public sealed partial class ChatHubFilter(
         var services = invocationContext.ServiceProvider;
 
         // Whoever opened the connection, until the records say who they are now: a refusal is audited as them.
-        services.GetRequiredService<HubCaller>().Principal = invocationContext.Context.User;
+        var hubCaller = services.GetRequiredService<HubCaller>();
+        (hubCaller.Principal, hubCaller.ConnectionId) = (invocationContext.Context.User, invocationContext.Context.ConnectionId);
         HubError? error;
         try
         {

@@ -293,7 +293,10 @@ public sealed partial class ChatService(
         metrics.ChatMessageStored(verdict.Action.ToString(), time.GetElapsedTime(started));
         if (stored.Status == MessageStatus.Delivered)
         {
-            await LiveAsync(() => hub.Clients.Group(Group(conversationId)).MessageReceived(view));
+            // The sending connection has the message in its reply; everyone else in the conversation (the sender's other
+            // devices too) is told now.
+            var others = caller.ConnectionId is { } sender ? hub.Clients.GroupExcept(Group(conversationId), sender) : hub.Clients.Group(Group(conversationId));
+            await LiveAsync(() => others.MessageReceived(view));
         }
 
         if (verdict.Findings.Count > 0)

@@ -27,6 +27,9 @@ public sealed class HubCaller
 {
     public ClaimsPrincipal? Principal { get; set; }
 
+    /// <summary>The hub connection the call came in on; null for work not done for a hub call.</summary>
+    public string? ConnectionId { get; set; }
+
     /// <summary>
     /// Work SurvivorConnect does by itself for one agency (reminders, sending payouts, Stripe's news), done as
     /// that agency's named system user, so it is scoped and audited like a person's.
