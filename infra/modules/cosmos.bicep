@@ -47,6 +47,19 @@ resource sqlContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/conta
       id: container.name
       partitionKey: { paths: ['/pk'], kind: 'Hash', version: 2 }
       defaultTtl: container.allowsTimeToLive ? -1 : null
+      // As the app makes them when it creates a container (CosmosDocumentStore.ContainerProperties): every path
+      // indexed, and ORDER BY (field, id) in each direction for every queryable field and the type, which Cosmos DB
+      // refuses to run without a composite index.
+      indexingPolicy: {
+        indexingMode: 'consistent'
+        automatic: true
+        includedPaths: [{ path: '/*' }]
+        excludedPaths: [{ path: '/"_etag"/?' }]
+        compositeIndexes: flatten(map(concat(['type'], container.queryableFields), field => [
+          [{ path: '/${replace(field, '.', '/')}', order: 'ascending' }, { path: '/id', order: 'ascending' }]
+          [{ path: '/${replace(field, '.', '/')}', order: 'descending' }, { path: '/id', order: 'descending' }]
+        ]))
+      }
     }
   }
 }]

@@ -155,6 +155,13 @@ public sealed class InfrastructureTests(ApiFactory api)
         Assert.All(app, spec => Assert.Contains($"\"name\":\"{spec.Name}\"", compiled, StringComparison.Ordinal));
         var containers = Resources(Template()).Single(r => (string?)r["type"] == "Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers");
         Assert.Equal("/pk", (string?)containers["properties"]!["resource"]!["partitionKey"]!["paths"]![0]);
+
+        // Cosmos DB refuses ORDER BY (field, id) without a composite index: the template makes them for every queryable
+        // field and the type, each way, as the app does when it creates a container itself.
+        var composite = (string?)containers["properties"]!["resource"]!["indexingPolicy"]!["compositeIndexes"];
+        Assert.Contains("concat(createArray('type'), parameters('containers')[copyIndex()].queryableFields)", composite, StringComparison.Ordinal);
+        Assert.Contains("createObject('path', '/id', 'order', 'ascending')", composite, StringComparison.Ordinal);
+        Assert.Contains("createObject('path', '/id', 'order', 'descending')", composite, StringComparison.Ordinal);
     }
 
     /// <summary>Every configuration key an options class binds (a class with a <c>SectionName</c>), list positions as <c>#</c>.</summary>
