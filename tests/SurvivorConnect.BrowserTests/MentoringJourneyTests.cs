@@ -64,6 +64,27 @@ public sealed class MentoringJourneyTests(PortalServer server)
         await Expect(youth.GetByText("me too, what do you draw?")).ToBeVisibleAsync();
         await Accessibility.ScreenshotAsync(youth, "youth-chat-phone");
 
+        // A live message that never reaches the mentor's screen (the push is lost, the socket stays up) is fetched as
+        // soon as the mentor's own next message shows a number past it.
+        await mentor.RouteWebSocketAsync("**/hubs/chat**", page =>
+        {
+            var server = page.ConnectToServer();
+            page.OnMessage(frame => server.Send(frame.Text!));
+            server.OnMessage(frame =>
+            {
+                var kept = frame.Text!.Split(RecordSeparator).Where(m => !(m.Contains("MessageReceived", StringComparison.Ordinal) && m.Contains("lost on the way", StringComparison.Ordinal)));
+                page.Send(string.Join(RecordSeparator, kept));
+            });
+        });
+        await mentor.ReloadAsync();
+        await Expect(mentor.GetByText("me too, what do you draw?")).ToBeVisibleAsync();
+        await SendAsync(youth, "flowers, lost on the way");
+        await Expect(youth.Locator("[data-log] li.mine").Last).ToContainTextAsync("Sent");
+        await SendAsync(mentor, "sounds lovely");
+        await Expect(mentor.Locator("[data-log] li.mine").Last).ToContainTextAsync("Sent");
+        await Expect(mentor.GetByText("flowers, lost on the way")).ToBeVisibleAsync();
+        await Expect(mentor.Locator("[data-log] li").Last).ToContainTextAsync("sounds lovely");
+
         // The network drops: a calm banner, the message waits, and goes exactly once when the network is back.
         await youth.Context.SetOfflineAsync(true);
         await Expect(youth.Locator("[data-connection]")).ToContainTextAsync("You are offline");
@@ -116,6 +137,9 @@ public sealed class MentoringJourneyTests(PortalServer server)
         await Expect(mentor).ToHaveURLAsync(new Regex("/not-available$"));
         await Accessibility.AssertNoSeriousViolationsAsync(mentor);
     }
+
+    /// <summary>What ends each message of SignalR's JSON protocol; a frame may carry several.</summary>
+    private const string RecordSeparator = "\u001e";
 
     private static async Task SendAsync(IPage page, string text)
     {

@@ -215,8 +215,9 @@
         const meta = document.createElement('span');
         meta.className = 'meta';
         item.append(text, meta);
-        insert(item, message.sequence);
       }
+      // In number order, also for a message of ours that waited at the end while an earlier one was fetched.
+      insert(item, message.sequence);
       item.dataset.sequence = message.sequence;
       item.className = message.senderRole === 'system' ? 'system' : message.senderRole === me ? 'mine' : 'theirs';
       item.querySelector('.text').textContent = message.text;
@@ -251,6 +252,8 @@
         if (reply.error.code === 'cannot-send' || reply.error.code === 'not-allowed') setCanSend(false, reply.error.message);
         return;
       }
+      // A number past the next one means a message before ours never arrived live: fetch it before showing ours.
+      if (reply.value.message.sequence > last + 1) await catchUp(hub);
       render(reply.value.message);
       if (reply.value.notice) status.textContent = reply.value.notice;
     };
