@@ -58,8 +58,18 @@ internal static class PayoutLoad
                 }
 
                 prepare = clock.Elapsed;
-                var pending = await finance.GetFromJsonAsync<List<JsonElement>>("/api/payouts?state=pending");
-                if (pending!.Count != payouts)
+                var pending = new List<JsonElement>();
+                string? token = null;
+                do
+                {
+                    var page = await finance.GetFromJsonAsync<JsonElement>(
+                        "/api/payouts?state=pending&pageSize=200" + (token is null ? "" : "&continuationToken=" + Uri.EscapeDataString(token)));
+                    pending.AddRange(page.GetProperty("items").EnumerateArray());
+                    token = page.GetProperty("continuationToken").GetString();
+                }
+                while (token is not null);
+
+                if (pending.Count != payouts)
                 {
                     throw new InvalidOperationException($"{pending.Count} payouts were prepared, not {payouts}.");
                 }

@@ -425,7 +425,37 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         await HttpAssert.Problem(await Finance.GetAsync("/api/payouts/totals?year=1066"), 400);
         await HttpAssert.Problem(await api.As("demo-admin").PutAsJsonAsync("/api/payouts/settings", new { twoApproverThreshold = -5m }), 400);
         await HttpAssert.Problem(await payees[0].Client.PutAsJsonAsync("/api/payouts/me/method", new { method = "cash-in-an-envelope" }), 400);
-        Assert.Empty(await HttpAssert.Ok<List<PayoutDto>>(await Finance.GetAsync($"/api/payouts?payeeId={payees[0].Id}")));
+        Assert.Empty((await HttpAssert.Ok<PageDto<PayoutDto>>(await Finance.GetAsync($"/api/payouts?payeeId={payees[0].Id}"))).Items);
+    }
+
+    [Fact]
+    public async Task Payouts_are_listed_a_page_at_a_time_each_once()
+    {
+        var prepared = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var (opportunity, _) = await _world.AttendedAsync();
+            prepared.AddRange((await _world.PrepareAsync(opportunity)).Select(p => p.Id));
+        }
+
+        var seen = new List<string>();
+        string? token = null;
+        do
+        {
+            var page = await HttpAssert.Ok<PageDto<PayoutDto>>(await Finance.GetAsync(
+                "/api/payouts?state=pending&pageSize=2" + (token is null ? "" : "&continuationToken=" + Uri.EscapeDataString(token))));
+            Assert.InRange(page.Items.Count, 0, 2);
+            seen.AddRange(page.Items.Select(p => p.Id));
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+
+        Assert.True(prepared.Count > 2, "the payouts need more than one page");
+        Assert.All(prepared, id => Assert.Single(seen, s => s == id));
+        Assert.Equal(seen.Count, seen.Distinct().Count());
+        await HttpAssert.Problem(await Finance.GetAsync("/api/payouts?pageSize=0"), 400);
+        await HttpAssert.Problem(await Finance.GetAsync("/api/payouts?pageSize=201"), 400);
+        await HttpAssert.Problem(await Finance.GetAsync("/api/payouts?continuationToken=not-a-token"), 400);
     }
 
     [Fact]
@@ -443,7 +473,7 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         await HttpAssert.Problem(await north.PostAsync(PayoutWorld.Url(payout.Id, "cancel"), null), 404);
         await HttpAssert.Problem(await north.PostJson("/api/payouts", new { opportunityId = opportunity }), 404);
         await HttpAssert.Problem(await north.PostAsync($"/api/payouts/payees/{payees[0].Id}/tax-details", null), 404);
-        Assert.DoesNotContain(await HttpAssert.Ok<List<PayoutDto>>(await north.GetAsync("/api/payouts")), p => p.Id == payout.Id);
+        Assert.DoesNotContain((await HttpAssert.Ok<PageDto<PayoutDto>>(await north.GetAsync("/api/payouts"))).Items, p => p.Id == payout.Id);
         Assert.DoesNotContain(payees[0].Id, await (await north.GetAsync("/api/payouts/export.csv")).Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal("Pending", (await _world.PayoutAsync(payout.Id)).State);
     }
@@ -483,7 +513,7 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         var totals = await HttpAssert.Ok<JsonElement>(await Finance.GetAsync("/api/payouts/totals"));
         foreach (var payee in payees)
         {
-            var paid = (await HttpAssert.Ok<List<PayoutDto>>(await Finance.GetAsync($"/api/payouts?payeeId={payee.Id}&state=paid"))).Sum(p => p.Total);
+            var paid = (await HttpAssert.Ok<PageDto<PayoutDto>>(await Finance.GetAsync($"/api/payouts?payeeId={payee.Id}&state=paid"))).Items.Sum(p => p.Total);
             var booked = totals.GetProperty("payees").EnumerateArray().Where(p => p.GetProperty("payeeId").GetString() == payee.Id).Sum(p => p.GetProperty("total").GetDecimal());
             Assert.Equal(paid, booked);
         }

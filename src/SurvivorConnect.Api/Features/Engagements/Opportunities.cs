@@ -292,15 +292,7 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
 
     public async ValueTask<Page<OpportunityView>> Handle(ListOpportunities query, CancellationToken ct)
     {
-        var page = await data.Store.QueryAsync<Opportunity>(EngagementData.Container, new DocumentQuery
-        {
-            PartitionKey = data.Store.AgencyId,
-            Type = DocumentTypes.Of<Opportunity>(),
-            OrderBy = "createdAt",
-            Descending = true,
-            PageSize = query.PageSize,
-            ContinuationToken = query.ContinuationToken,
-        }, ct);
+        var page = await data.Store.PageAsync<Opportunity>(EngagementData.Container, [], orderBy: "createdAt", descending: true, query.PageSize, query.ContinuationToken, ct);
         return new Page<OpportunityView>([.. page.Items.Select(o => OpportunityViews.ForRecruiter(o, null))], page.ContinuationToken);
     }
 

@@ -184,16 +184,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             filters.Add(Filter.In("state", MentoringData.OpenStates));
         }
 
-        var page = await data.Store.QueryAsync<Match>(Match.Container, new DocumentQuery
-        {
-            PartitionKey = data.AgencyId,
-            Type = DocumentTypes.Of<Match>(),
-            Filters = filters,
-            OrderBy = "proposedAt",
-            Descending = true,
-            PageSize = query.PageSize,
-            ContinuationToken = query.ContinuationToken,
-        }, ct);
+        var page = await data.Store.PageAsync<Match>(Match.Container, filters, orderBy: "proposedAt", descending: true, query.PageSize, query.ContinuationToken, ct);
         var youth = (await data.ManyAsync<YouthReferral>(YouthReferral.Container, page.Items.Select(m => m.YouthId), ct)).ToDictionary(y => y.Id, StringComparer.Ordinal);
         var mine = new List<(Match Match, YouthReferral Youth, MatchRole Role)>();
         foreach (var match in page.Items)

@@ -202,15 +202,9 @@ internal sealed class YouthHandlers(MentoringData data, MentorPool pool, PeopleR
     {
         // A case manager's own caseload is found by the store (the policy lets only case managers and admins
         // ask); only the agency admin lists every youth.
-        var page = await data.Store.QueryAsync<YouthReferral>(YouthReferral.Container, new DocumentQuery
-        {
-            PartitionKey = data.AgencyId,
-            Type = DocumentTypes.Of<YouthReferral>(),
-            Filters = data.User.IsInRole(Roles.AgencyAdmin) ? [] : [Filter.Contains("caseManagerIds", data.User.UserId)],
-            OrderBy = "displayName",
-            PageSize = query.PageSize,
-            ContinuationToken = query.ContinuationToken,
-        }, ct);
+        var page = await data.Store.PageAsync<YouthReferral>(YouthReferral.Container,
+            data.User.IsInRole(Roles.AgencyAdmin) ? [] : [Filter.Contains("caseManagerIds", data.User.UserId)],
+            orderBy: "displayName", descending: false, query.PageSize, query.ContinuationToken, ct);
         return new Page<YouthSummary>([.. page.Items.Select(y => new YouthSummary(y.Id, y.DisplayName, y.Stage))], page.ContinuationToken);
     }
 

@@ -25,7 +25,7 @@ public sealed record PayoutApproval(string By, DateTimeOffset At);
 /// </summary>
 public sealed record Payout : Document
 {
-    public static readonly ContainerSpec Container = new("payouts", "payeeId", "opportunityId", "state", "year", "dueAt");
+    public static readonly ContainerSpec Container = new("payouts", "payeeId", "opportunityId", "state", "year", "dueAt", "createdAt");
 
     public override string Type => "payout";
 

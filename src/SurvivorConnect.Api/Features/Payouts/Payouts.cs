@@ -1,6 +1,7 @@
 using Mediator;
 using SurvivorConnect.Api.Features.Engagements;
 using SurvivorConnect.Api.Features.Notifications;
+using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Features.Payouts.Rules;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
@@ -38,12 +39,15 @@ public sealed record ClaimsToPayView(string OpportunityId, string Title, int Cla
 
 public sealed record ListClaimsToPay : IQuery<IReadOnlyList<ClaimsToPayView>>;
 
-public sealed record ListPayouts(string? State, string? PayeeId) : IQuery<IReadOnlyList<PayoutView>>, IValidate, IAudited
+/// <summary>The agency's payouts, newest first, a page at a time; narrowed by state or payee.</summary>
+public sealed record ListPayouts(string? State, string? PayeeId, int PageSize = Paging.DefaultPageSize, string? ContinuationToken = null)
+    : IQuery<Page<PayoutView>>, IValidate, IAudited
 {
     public AuditTarget Audit => new("payout.list", "payout");
 
     public void Validate(ValidationErrors errors)
     {
+        Paging.Validate(errors, PageSize);
         errors.OneOf<PayoutState>("state", State, required: false);
         errors.Text("payeeId", PayeeId, 128, required: false);
     }
@@ -84,7 +88,7 @@ public sealed record RetryPayout(string Id) : ICommand<PayoutView>, IAudited
 internal sealed class PayoutHandlers(PayoutData data, EngagementData engagements, Notifier notifier)
     : ICommandHandler<PreparePayouts, IReadOnlyList<PayoutView>>,
       IQueryHandler<ListClaimsToPay, IReadOnlyList<ClaimsToPayView>>,
-      IQueryHandler<ListPayouts, IReadOnlyList<PayoutView>>,
+      IQueryHandler<ListPayouts, Page<PayoutView>>,
       IQueryHandler<GetPayout, PayoutView>,
       ICommandHandler<ApprovePayout, PayoutView>,
       ICommandHandler<CancelPayout, PayoutView>,
@@ -128,17 +132,18 @@ internal sealed class PayoutHandlers(PayoutData data, EngagementData engagements
     {
         var open = (await data.Store.AllAsync<CompensationClaim>(EngagementData.Container, [Filter.Eq("state", ClaimState.Open)], ct))
             .Where(c => c.Amount > 0 || c.Travel is not null);
-        var views = new List<ClaimsToPayView>();
-        foreach (var group in open.GroupBy(c => c.OpportunityId))
-        {
-            var opportunity = await engagements.OpportunityAsync(group.Key, ct);
-            views.Add(new(opportunity.Id, opportunity.Title, group.Count(), group.Select(c => c.PersonId).Distinct().Count(), group.Sum(c => c.Amount), opportunity.Currency));
-        }
+        var groups = open.GroupBy(c => c.OpportunityId).ToList();
 
-        return [.. views.OrderBy(v => v.Title, StringComparer.CurrentCulture)];
+        // The opportunities are read together, not one by one.
+        var opportunities = (await data.Store.ManyAsync<Opportunity>(EngagementData.Container, groups.Select(g => g.Key), ct)).ToDictionary(o => o.Id, StringComparer.Ordinal);
+        return [.. groups
+            .Where(g => opportunities.ContainsKey(g.Key))
+            .Select(g => (Opportunity: opportunities[g.Key], Claims: g))
+            .Select(x => new ClaimsToPayView(x.Opportunity.Id, x.Opportunity.Title, x.Claims.Count(), x.Claims.Select(c => c.PersonId).Distinct().Count(), x.Claims.Sum(c => c.Amount), x.Opportunity.Currency))
+            .OrderBy(v => v.Title, StringComparer.CurrentCulture)];
     }
 
-    public async ValueTask<IReadOnlyList<PayoutView>> Handle(ListPayouts query, CancellationToken ct)
+    public async ValueTask<Page<PayoutView>> Handle(ListPayouts query, CancellationToken ct)
     {
         var filters = new List<Filter>();
         if (query.State is not null)
@@ -151,9 +156,9 @@ internal sealed class PayoutHandlers(PayoutData data, EngagementData engagements
             filters.Add(Filter.Eq("payeeId", query.PayeeId));
         }
 
-        var payouts = await data.PayoutsAsync(filters, ct);
-        var names = await data.NamesAsync(payouts.Select(p => p.PayeeId), ct);
-        return [.. payouts.OrderByDescending(p => p.CreatedAt).Select(p => PayoutView.From(p, names.GetValueOrDefault(p.PayeeId), Me))];
+        var page = await data.Store.PageAsync<Payout>(PayoutData.Container, filters, orderBy: "createdAt", descending: true, query.PageSize, query.ContinuationToken, ct);
+        var names = await data.NamesAsync(page.Items.Select(p => p.PayeeId), ct);
+        return new Page<PayoutView>([.. page.Items.Select(p => PayoutView.From(p, names.GetValueOrDefault(p.PayeeId), Me))], page.ContinuationToken);
     }
 
     public async ValueTask<PayoutView> Handle(GetPayout query, CancellationToken ct) => await ViewAsync(await data.PayoutAsync(query.Id, ct), ct);

@@ -1,6 +1,7 @@
 using System.Text;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
+using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Hosting;
 using SurvivorConnect.Api.Portal;
@@ -109,8 +110,9 @@ public static class PayoutsModule
     private static async Task<Ok<IReadOnlyList<PayoutView>>> PreparePayouts(IMediator mediator, PreparePayoutsRequest body, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new PreparePayouts(body), ct));
 
-    private static async Task<Ok<IReadOnlyList<PayoutView>>> ListPayouts(IMediator mediator, string? state, string? payeeId, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new ListPayouts(state, payeeId), ct));
+    private static async Task<Ok<Page<PayoutView>>> ListPayouts(
+        IMediator mediator, string? state, string? payeeId, int? pageSize, string? continuationToken, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new ListPayouts(state, payeeId, pageSize ?? Paging.DefaultPageSize, continuationToken), ct));
 
     private static async Task<Ok<YearlyTotalsView>> GetYearlyTotals(IMediator mediator, int? year, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new GetYearlyTotals(year), ct));

@@ -64,6 +64,21 @@ public sealed class AgencyStore(IDocumentStore store, ICurrentUser user, TimePro
         return page.Items.All(d => d.AgencyId == AgencyId) ? page : page with { Items = page.Items.Where(d => d.AgencyId == AgencyId).ToList() };
     }
 
+    /// <summary>One page of the agency's documents of a type that meet the filters, ordered by a field (ties by id).</summary>
+    public Task<Page<T>> PageAsync<T>(
+        ContainerSpec container, IReadOnlyList<Filter> filters, string orderBy, bool descending, int pageSize, string? continuationToken, CancellationToken ct)
+        where T : Document =>
+        QueryAsync<T>(container, new DocumentQuery
+        {
+            PartitionKey = AgencyId,
+            Type = DocumentTypes.Of<T>(),
+            Filters = filters,
+            OrderBy = orderBy,
+            Descending = descending,
+            PageSize = pageSize,
+            ContinuationToken = continuationToken,
+        }, ct);
+
     /// <summary>Every document of a type in the agency's partition that meets the filters, page by page.</summary>
     public async Task<List<T>> AllAsync<T>(ContainerSpec container, IReadOnlyList<Filter> filters, CancellationToken ct)
         where T : Document =>
