@@ -140,5 +140,22 @@ public static class HttpAssert
         return JsonSerializer.Deserialize<T>(body, ApiFactory.Json)!;
     }
 
+    /// <summary>Every page of a paged list (the url already has a query), following its continuation tokens from the first.</summary>
+    public static async Task<List<PageDto<T>>> PagesAsync<T>(HttpClient client, string url)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var pages = new List<PageDto<T>>();
+        string? token = null;
+        do
+        {
+            var page = await Ok<PageDto<T>>(await client.GetAsync(token is null ? url : $"{url}&continuationToken={Uri.EscapeDataString(token)}"));
+            pages.Add(page);
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+
+        return pages;
+    }
+
     public static Task<HttpResponseMessage> PostJson(this HttpClient client, string url, object body) => client.PostAsJsonAsync(url, body);
 }
