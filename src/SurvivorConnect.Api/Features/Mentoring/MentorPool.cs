@@ -91,28 +91,36 @@ public sealed class MentorPool(AgencyWrites writes, TimeProvider time)
         /// <summary>This pool with the documents written since it was read (by source, in <see cref="Sources"/>' order) read again.</summary>
         public async Task<Pool> WithAsync(MentoringData data, long[] positions, IReadOnlySet<string>[] written, CancellationToken ct)
         {
+            // Every written document read side by side: on Cosmos DB each read is a round trip.
+            var mentorsRead = ReadEachAsync<MentorProfile>(data, MentorProfile.Container, written[0], ct);
+            var matchesRead = ReadEachAsync<Match>(data, Match.Container, written[1], ct);
+            var consentsRead = ReadEachAsync<ConsentRecord>(data, ConsentRecord.Container, written[2], ct);
+            await Task.WhenAll(mentorsRead, matchesRead, consentsRead);
+
             var mentors = new Dictionary<string, MentorProfile>(_mentors, StringComparer.Ordinal);
             var openMatchMentors = new Dictionary<string, string>(_openMatchMentors, StringComparer.Ordinal);
             var consents = new Dictionary<string, ConsentRecord>(_consents, StringComparer.Ordinal);
-            foreach (var id in written[0])
+            foreach (var (id, mentor) in await mentorsRead)
             {
-                Apply(mentors, id, await data.Store.ReadAsync<MentorProfile>(MentorProfile.Container, id, data.AgencyId, ct), m => m);
+                Apply(mentors, id, mentor, m => m);
             }
 
-            foreach (var id in written[1])
+            foreach (var (id, match) in await matchesRead)
             {
-                var match = await data.Store.ReadAsync<Match>(Match.Container, id, data.AgencyId, ct);
                 Apply(openMatchMentors, id, match is not null && MatchLifecycle.IsOpen(match.State) ? match : null, m => m.MentorId);
             }
 
-            foreach (var id in written[2])
+            foreach (var (id, consent) in await consentsRead)
             {
-                var consent = await data.Store.ReadAsync<ConsentRecord>(ConsentRecord.Container, id, data.AgencyId, ct);
                 Apply(consents, id, consent is not null && IsMentorsOwn(consent) ? consent : null, c => c);
             }
 
             return new Pool(positions, ReadAt, mentors, openMatchMentors, consents, data.Now);
         }
+
+        private static async Task<(string Id, T? Document)[]> ReadEachAsync<T>(MentoringData data, ContainerSpec container, IEnumerable<string> ids, CancellationToken ct)
+            where T : Document =>
+            await Task.WhenAll(ids.Select(async id => (id, await data.Store.ReadAsync<T>(container, id, data.AgencyId, ct))));
 
         private static bool IsMentorsOwn(ConsentRecord consent) =>
             consent.Scope == MentoringScopes.Mentoring && consent.Grantor == ConsentGrantor.Mentor;
