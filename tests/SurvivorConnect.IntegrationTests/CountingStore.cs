@@ -84,11 +84,19 @@ public class CountingApiFactory : ApiFactory
 
     protected virtual bool Quiet => false;
 
+    /// <summary>A clock the test moves, or null for the real one.</summary>
+    protected virtual TimeProvider? Clock => null;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
         builder.ConfigureTestServices(services =>
         {
+            if (Clock is { } clock)
+            {
+                services.AddSingleton(clock);
+            }
+
             var inner = services.Last(d => d.ServiceType == typeof(IDocumentStore));
             services.Remove(inner);
             services.AddSingleton<IDocumentStore>(sp => Counter = new CountingStore((IDocumentStore)inner.ImplementationFactory!(sp)));

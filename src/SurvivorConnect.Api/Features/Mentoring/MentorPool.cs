@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Mentoring.Rules;
+using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Tenancy;
 using SurvivorConnect.Storage;
 
@@ -11,13 +12,20 @@ namespace SurvivorConnect.Api.Features.Mentoring;
 /// needs every mentor, and at 10,000 of them reading them costs far more than ranking them, so each instance
 /// keeps the pool it read. A mentor, match or consent written through this instance is read again by itself
 /// before the pool is used next (all three are read again when more was written than <see cref="AgencyWrites"/>
-/// keeps); the whole pool is read again after <see cref="Lifetime"/>, for writes on other instances. A
-/// recommendation is advice: proposing a match checks holds, capacity and consent afresh, so a pool a few seconds
+/// keeps); the whole pool is used for <see cref="Lifetime"/> at most, for writes on other instances, and is read
+/// again in the background from <see cref="RefreshAfter"/>, so a busy agency's requests do not wait for that read.
+/// A recommendation is advice: proposing a match checks holds, capacity and consent afresh, so a pool a few seconds
 /// old never starts a match it should not.
 /// </summary>
-public sealed class MentorPool(AgencyWrites writes, TimeProvider time)
+public sealed partial class MentorPool(AgencyWrites writes, TimeProvider time, IServiceScopeFactory scopes, ILogger<MentorPool> logger)
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(15);
+
+    /// <summary>From this age a pool in use is read again in the background.</summary>
+    public static readonly TimeSpan RefreshAfter = TimeSpan.FromSeconds(10);
+
+    /// <summary>Who reads a pool in the background (reads only, nothing audited).</summary>
+    public const string SystemUser = "system-mentoring";
 
     /// <summary>What the pool is read from: a document written to any of them through this instance is read again.</summary>
     public static readonly IReadOnlyList<ContainerSpec> Sources = [MentorProfile.Container, Match.Container, ConsentRecord.Container];
@@ -27,30 +35,76 @@ public sealed class MentorPool(AgencyWrites writes, TimeProvider time)
 
     private readonly ConcurrentDictionary<string, Pool> _pools = new(StringComparer.Ordinal);
 
+    private readonly ConcurrentDictionary<string, Task> _refreshing = new(StringComparer.Ordinal);
+
     public async Task<IReadOnlyList<MentorCandidate>> CandidatesAsync(MentoringData data, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(data);
         var now = time.GetUtcNow();
         if (_pools.TryGetValue(data.AgencyId, out var pool) && now - pool.ReadAt < Lifetime)
         {
+            if (now - pool.ReadAt >= RefreshAfter)
+            {
+                RefreshInBackground(data.AgencyId);
+            }
+
             // Taken before reading, so a write during the reads is read again next time.
             var written = Sources.Select((source, i) => writes.WrittenSince(data.AgencyId, source, pool.Positions[i])).ToArray();
             if (written.All(w => w.Ids is not null) && written.Sum(w => w.Ids!.Count) <= MostReadAgain)
             {
                 if (written.Any(w => w.Ids!.Count > 0))
                 {
-                    pool = await pool.WithAsync(data, [.. written.Select(w => w.Position)], [.. written.Select(w => w.Ids!)], ct);
-                    _pools[data.AgencyId] = pool;
+                    pool = Keep(data.AgencyId, await pool.WithAsync(data, [.. written.Select(w => w.Position)], [.. written.Select(w => w.Ids!)], ct));
                 }
 
                 return pool.Candidates;
             }
         }
 
-        pool = await Pool.ReadAsync(data, [.. Sources.Select(source => writes.Position(data.AgencyId, source))], now, ct);
-        _pools[data.AgencyId] = pool;
-        return pool.Candidates;
+        return Keep(data.AgencyId, await Pool.ReadAsync(data, Positions(data.AgencyId), now, ct)).Candidates;
     }
+
+    /// <summary>The background read of an agency's pool under way, if any (for tests to wait on).</summary>
+    internal Task Refreshing(string agencyId) => _refreshing.TryGetValue(agencyId, out var refresh) ? refresh : Task.CompletedTask;
+
+    private long[] Positions(string agencyId) => [.. Sources.Select(source => writes.Position(agencyId, source))];
+
+    /// <summary>Keeps a pool unless one read later is kept already (a background read may finish before a patch of an older one).</summary>
+    private Pool Keep(string agencyId, Pool pool) =>
+        _pools.AddOrUpdate(agencyId, pool, (_, kept) => kept.ReadAt > pool.ReadAt ? kept : pool);
+
+    /// <summary>One background read per agency at a time; a failure is logged, and the pool is read in a request once too old.</summary>
+    private void RefreshInBackground(string agencyId)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_refreshing.TryAdd(agencyId, done.Task))
+        {
+            return;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                var readAt = time.GetUtcNow();
+                await using var scope = scopes.CreateAgencyScope(agencyId, SystemUser);
+                var data = scope.ServiceProvider.GetRequiredService<MentoringData>();
+                Keep(agencyId, await Pool.ReadAsync(data, Positions(agencyId), readAt, CancellationToken.None));
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                LogRefreshFailed(logger, agencyId, ex);
+            }
+            finally
+            {
+                _refreshing.TryRemove(agencyId, out _);
+                done.SetResult();
+            }
+        });
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The mentor pool of agency {AgencyId} could not be read in the background")]
+    private static partial void LogRefreshFailed(ILogger logger, string agencyId, Exception exception);
 
     /// <summary>The records one pool is made of, each kind by id, and the candidates worked out from them.</summary>
     private sealed class Pool
