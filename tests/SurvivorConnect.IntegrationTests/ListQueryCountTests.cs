@@ -84,46 +84,4 @@ public sealed class ListQueryCountTests(ListQueryCountTests.Factory api) : IClas
         Assert.Equal(mine.AsEnumerable().Reverse(), page!.Items.Select(m => m.Id));
         Assert.True(use.Documents <= 20, $"listing 3 matches read {use.Documents} documents; the agency holds more than 40 others");
     }
-
-    [Fact]
-    public async Task Recommendations_read_the_mentor_pool_once_and_again_after_a_mentor_changes()
-    {
-        var (youthId, _) = await _world.YouthAsync();
-        var (mentorId, _) = await _world.ReadyMentorAsync(interests: ["music", "cooking"]);
-        await RecommendedAsync(youthId);
-
-        MentoringTests.RecommendationsDto? again = null;
-        var use = await api.Counter.MeasureAsync(async () => again = await RecommendedAsync(youthId));
-        await MentoringWorld.Ok(await _world.Supervisor.PostAsJsonAsync($"/api/mentors/{mentorId}/hold", new { reason = "Resting" }));
-        var afterHold = await RecommendedAsync(youthId);
-
-        Assert.Contains(again!.Mentors, m => m.MentorId == mentorId);
-        Assert.True(use.Documents <= 3, $"a second ranking read {use.Documents} documents");
-        Assert.DoesNotContain(afterHold.Mentors, m => m.MentorId == mentorId);
-    }
-
-    [Fact]
-    public async Task After_writes_recommendations_read_only_the_records_written_and_show_what_changed()
-    {
-        var (youthId, _) = await _world.YouthAsync();
-        var (otherYouthId, _) = await _world.YouthAsync();
-        var (filling, _) = await _world.ReadyMentorAsync(interests: ["music"], capacity: 1);
-        var (resting, _) = await _world.ReadyMentorAsync(interests: ["music"]);
-        await RecommendedAsync(youthId);
-        var cached = await api.Counter.MeasureAsync(() => RecommendedAsync(youthId));
-
-        await _world.ProposeAsync(otherYouthId, filling);
-        await MentoringWorld.Ok(await _world.Supervisor.PostAsJsonAsync($"/api/mentors/{resting}/hold", new { reason = "Resting" }));
-        MentoringTests.RecommendationsDto? after = null;
-        var use = await api.Counter.MeasureAsync(async () => after = await RecommendedAsync(youthId));
-
-        Assert.DoesNotContain(after!.Mentors, m => m.MentorId == filling);
-        Assert.DoesNotContain(after.Mentors, m => m.MentorId == resting);
-        Assert.Equal(cached.Queries, use.Queries);
-        Assert.True(use.Documents <= cached.Documents + 3, $"after two writes a ranking read {use.Documents} documents, {cached.Documents} when nothing was written");
-    }
-
-    private async Task<MentoringTests.RecommendationsDto> RecommendedAsync(string youthId) =>
-        await HttpAssert.Ok<MentoringTests.RecommendationsDto>(await _world.CaseManager.GetAsync($"/api/youth/{youthId}/recommendations?top=50"));
 }
-

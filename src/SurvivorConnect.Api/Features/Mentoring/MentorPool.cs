@@ -54,7 +54,9 @@ public sealed partial class MentorPool(AgencyWrites writes, TimeProvider time, I
             {
                 if (written.Any(w => w.Ids!.Count > 0))
                 {
-                    pool = Keep(data.AgencyId, await pool.WithAsync(data, [.. written.Select(w => w.Position)], [.. written.Select(w => w.Ids!)], ct));
+                    // This request answers from its own patch, even when a later background read is what stays kept.
+                    pool = await pool.WithAsync(data, [.. written.Select(w => w.Position)], [.. written.Select(w => w.Ids!)], ct);
+                    Keep(data.AgencyId, pool);
                 }
 
                 return pool.Candidates;

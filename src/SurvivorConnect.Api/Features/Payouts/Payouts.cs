@@ -85,7 +85,7 @@ public sealed record RetryPayout(string Id) : ICommand<PayoutView>, IAudited
     public AuditTarget Audit => new("payout.retry", "payout", Id);
 }
 
-internal sealed class PayoutHandlers(PayoutData data, EngagementData engagements, Notifier notifier)
+internal sealed partial class PayoutHandlers(PayoutData data, EngagementData engagements, Notifier notifier, ILogger<PayoutHandlers> logger)
     : ICommandHandler<PreparePayouts, IReadOnlyList<PayoutView>>,
       IQueryHandler<ListClaimsToPay, IReadOnlyList<ClaimsToPayView>>,
       IQueryHandler<ListPayouts, Page<PayoutView>>,
@@ -136,6 +136,12 @@ internal sealed class PayoutHandlers(PayoutData data, EngagementData engagements
 
         // The opportunities are read together, not one by one.
         var opportunities = (await data.Store.ManyAsync<Opportunity>(EngagementData.Container, groups.Select(g => g.Key), ct)).ToDictionary(o => o.Id, StringComparer.Ordinal);
+
+        // Claims are only made for an opportunity of the agency; one without it means damaged records, and must not go unseen.
+        foreach (var orphan in groups.Where(g => !opportunities.ContainsKey(g.Key)))
+        {
+            LogClaimsWithoutOpportunity(logger, orphan.Key, orphan.Count());
+        }
         return [.. groups
             .Where(g => opportunities.ContainsKey(g.Key))
             .Select(g => (Opportunity: opportunities[g.Key], Claims: g))
@@ -334,4 +340,7 @@ internal sealed class PayoutHandlers(PayoutData data, EngagementData engagements
 
     private async Task<PayoutView> ViewAsync(Payout payout, CancellationToken ct) =>
         PayoutView.From(payout, (await data.NamesAsync([payout.PayeeId], ct)).GetValueOrDefault(payout.PayeeId), Me);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} open claims name opportunity {OpportunityId}, which the agency does not have; they are left out of the claims to pay")]
+    private static partial void LogClaimsWithoutOpportunity(ILogger logger, string opportunityId, int count);
 }
