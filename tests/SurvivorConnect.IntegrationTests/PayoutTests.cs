@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using SurvivorConnect.Api.Features.Engagements;
 using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Storage;
 using SurvivorConnect.Testing;
 
 namespace SurvivorConnect.IntegrationTests;
@@ -426,6 +429,21 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         await HttpAssert.Problem(await api.As("demo-admin").PutAsJsonAsync("/api/payouts/settings", new { twoApproverThreshold = -5m }), 400);
         await HttpAssert.Problem(await payees[0].Client.PutAsJsonAsync("/api/payouts/me/method", new { method = "cash-in-an-envelope" }), 400);
         Assert.Empty((await HttpAssert.Ok<PageDto<PayoutDto>>(await Finance.GetAsync($"/api/payouts?payeeId={payees[0].Id}"))).Items);
+    }
+
+    [Fact]
+    public async Task A_damaged_claim_naming_no_opportunity_does_not_hide_the_other_claims_to_pay()
+    {
+        var (opportunity, _) = await _world.AttendedAsync();
+        var title = (await HttpAssert.Ok<JsonElement>(await _world.Recruiter.GetAsync($"/api/engagements/opportunities/{opportunity}"))).GetProperty("title").GetString()!;
+        var store = api.Services.GetRequiredService<IDocumentStore>();
+        var claim = (await store.QueryAllAsync<CompensationClaim>(EngagementData.Container, "demo", [Filter.Eq("opportunityId", opportunity)], CancellationToken.None))[0];
+        await store.CreateAsync(EngagementData.Container, claim with { Id = "damaged-" + Guid.NewGuid().ToString("N"), OpportunityId = Guid.NewGuid().ToString("N"), ETag = null }, CancellationToken.None);
+
+        var page = await Finance.GetAsync("/claims-to-pay");
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains(System.Net.WebUtility.HtmlEncode(title), await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
