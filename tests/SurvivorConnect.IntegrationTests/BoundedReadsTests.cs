@@ -7,15 +7,10 @@ namespace SurvivorConnect.IntegrationTests;
 /// However many people and youth an agency holds, a request reads only what it shows or acts on: staff found by
 /// their role, people by their ids, and long lists a page at a time.
 /// </summary>
-public sealed class BoundedReadsTests(BoundedReadsTests.Factory api) : IClassFixture<BoundedReadsTests.Factory>
+public sealed class BoundedReadsTests(CountingApiFactory api) : IClassFixture<CountingApiFactory>
 {
     /// <summary>Many people who are none of the staff a request looks for: a request reading everyone reads them all.</summary>
     private const int Crowd = 40;
-
-    public sealed class Factory : CountingApiFactory
-    {
-        protected override bool Quiet => true;
-    }
 
     private readonly MentoringWorld _world = new(api);
 

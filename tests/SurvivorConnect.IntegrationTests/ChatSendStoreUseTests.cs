@@ -11,8 +11,6 @@ public sealed class ChatSendStoreUseTests(ChatSendStoreUseTests.Factory api) : I
 {
     public sealed class Factory : CountingApiFactory
     {
-        protected override bool Quiet => true;
-
         protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
         {
             ["Chat:SendsPerSecond"] = "100",

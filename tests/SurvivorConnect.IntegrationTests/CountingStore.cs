@@ -77,12 +77,10 @@ public sealed class CountingStore(IDocumentStore inner) : IDocumentStore
     }
 }
 
-/// <summary>An API whose store is counted; when <see cref="Quiet"/>, without its background workers, so only the requests count.</summary>
+/// <summary>An API whose store is counted, without its background workers, so only the requests count.</summary>
 public class CountingApiFactory : ApiFactory
 {
     public CountingStore Counter { get; private set; } = null!;
-
-    protected virtual bool Quiet => false;
 
     /// <summary>A clock the test moves, or null for the real one.</summary>
     protected virtual TimeProvider? Clock => null;
@@ -100,7 +98,7 @@ public class CountingApiFactory : ApiFactory
             var inner = services.Last(d => d.ServiceType == typeof(IDocumentStore));
             services.Remove(inner);
             services.AddSingleton<IDocumentStore>(sp => Counter = new CountingStore((IDocumentStore)inner.ImplementationFactory!(sp)));
-            foreach (var worker in services.Where(d => Quiet && d.ServiceType == typeof(IHostedService) && d.ImplementationType?.Name != "StorageStartup").ToList())
+            foreach (var worker in services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.Name != "StorageStartup").ToList())
             {
                 services.Remove(worker);
             }

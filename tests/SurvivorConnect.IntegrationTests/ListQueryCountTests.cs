@@ -4,15 +4,9 @@ using SurvivorConnect.Api.Infrastructure.Auth;
 namespace SurvivorConnect.IntegrationTests;
 
 /// <summary>A list costs a fixed number of store calls, however long it is: nothing is read once per row.</summary>
-public sealed class ListQueryCountTests(ListQueryCountTests.Factory api) : IClassFixture<ListQueryCountTests.Factory>
+public sealed class ListQueryCountTests(CountingApiFactory api) : IClassFixture<CountingApiFactory>
 {
     private const int Rows = 50;
-
-    public sealed class Factory : CountingApiFactory
-    {
-        // Only the requests' store calls are counted, without a background worker's round among them.
-        protected override bool Quiet => true;
-    }
 
     private readonly MentoringWorld _world = new(api);
 

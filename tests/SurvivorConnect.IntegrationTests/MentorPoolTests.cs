@@ -17,9 +17,6 @@ public sealed class MentorPoolTests(MentorPoolTests.Factory api) : IClassFixture
         public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
 
         protected override TimeProvider? Clock => Time;
-
-        // No background workers: moving the clock would start their rounds, whose queries the counts would take in.
-        protected override bool Quiet => true;
     }
 
     /// <summary>Reading the pool is three queries: mentors, open matches, mentoring consents.</summary>
