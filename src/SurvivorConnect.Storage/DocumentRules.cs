@@ -1,6 +1,4 @@
-using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace SurvivorConnect.Storage;
 
@@ -84,9 +82,8 @@ public static class DocumentRules
                 : $"Documents in '{container.Name}' cannot expire.");
         }
 
-        var node = JsonSerializer.SerializeToNode(document, document.GetType(), StorageJson.Options)!.AsObject();
-        node.Remove("_etag");
-        var bytes = Encoding.UTF8.GetBytes(node.ToJsonString(StorageJson.Options));
+        // The ETag is the store's, not the body's; null properties are left out of the JSON.
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(document.ETag is null ? document : document with { ETag = null }, document.GetType(), StorageJson.Options);
         if (bytes.Length > MaxDocumentBytes)
         {
             throw StoreException.Invalid($"A document may be at most {MaxDocumentBytes} bytes; this one is {bytes.Length}.");

@@ -32,6 +32,44 @@ public sealed class SqliteSchemaTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_clustered_table_of_an_earlier_version_is_rebuilt_with_row_ids_and_keeps_its_documents()
+    {
+        var notes = new ContainerSpec("notes", "name");
+        Directory.CreateDirectory(_folder);
+        await using (var connection = new SqliteConnection($"Data Source={Database};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText =
+                "CREATE TABLE notes (pk TEXT NOT NULL, id TEXT NOT NULL, etag TEXT NOT NULL, body TEXT NOT NULL, expires_at INTEGER NULL, PRIMARY KEY (pk, id)) WITHOUT ROWID;" +
+                "INSERT INTO notes VALUES ('p', 'n1', '\"e1\"', '{\"id\":\"n1\",\"pk\":\"p\",\"type\":\"item\",\"agencyId\":\"p\",\"name\":\"a\",\"rank\":2}', NULL);";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        using var store = new SqliteDocumentStore(Database, [notes], TimeProvider.System);
+        await store.InitializeAsync(CancellationToken.None);
+
+        Assert.DoesNotContain("WITHOUT ROWID", await TableSqlAsync(), StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(["ix_notes_name"], await IndexesAsync());
+        var read = await store.ReadAsync<Item>(notes, "n1", "p", CancellationToken.None);
+        Assert.Equal(("a", "\"e1\""), (read!.Name, read.ETag));
+        var page = await store.QueryAsync<Item>(notes, new DocumentQuery { PartitionKey = "p", Filters = [Filter.Eq("name", "a")] }, CancellationToken.None);
+        Assert.Equal("n1", Assert.Single(page.Items).Id);
+        await Assert.ThrowsAsync<StoreException>(() => store.CreateAsync(notes, read with { ETag = null }, CancellationToken.None));
+        await store.ReplaceAsync(notes, read with { Rank = 3 }, read.ETag!, CancellationToken.None);
+        Assert.Equal(3, (await store.ReadAsync<Item>(notes, "n1", "p", CancellationToken.None))!.Rank);
+    }
+
+    private async Task<string> TableSqlAsync()
+    {
+        await using var connection = new SqliteConnection($"Data Source={Database};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'notes';";
+        return (string)(await command.ExecuteScalarAsync())!;
+    }
+
     private async Task<List<string>> IndexesAsync()
     {
         await using var connection = new SqliteConnection($"Data Source={Database};Pooling=False");
