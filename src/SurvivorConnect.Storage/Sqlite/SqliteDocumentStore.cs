@@ -750,7 +750,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
 
             var indexName = IndexName(container, field);
 
-            // No index on type: the table is already clustered by (pk, id), and a type index looks just as
+            // No index on type: the (pk, id) key already gives a partition in id order, and a type index looks just as
             // good to the planner for "type = ? ORDER BY id" while making it scan every row of that type.
             await ExecuteAsync(connection, field == "type"
                 ? $"DROP INDEX IF EXISTS {indexName};"
