@@ -26,7 +26,8 @@ internal static class ChatLoad
 {
     private const int DrainSeconds = 5;
 
-    private sealed record Options(int[] Conversations, double Rate, int WarmupSeconds, int MeasureSeconds);
+    /// <param name="EchoInOwnProcess">The bare hub in a process of its own, as SurvivorConnect's is, instead of in the runner's.</param>
+    private sealed record Options(int[] Conversations, double Rate, int WarmupSeconds, int MeasureSeconds, bool EchoInOwnProcess);
 
     private sealed record Result(string Hub, int Conversations, double Rate, double MessagesPerSecond, double P50Ms, double P99Ms, long Errors);
 
@@ -65,22 +66,47 @@ internal static class ChatLoad
             (Value("--conversations") ?? "200,1000").Split(',').Select(int.Parse).ToArray(),
             double.Parse(Value("--rate") ?? "1", CultureInfo.InvariantCulture),
             int.Parse(Value("--warmup") ?? "5", CultureInfo.InvariantCulture),
-            int.Parse(Value("--seconds") ?? "20", CultureInfo.InvariantCulture));
+            int.Parse(Value("--seconds") ?? "20", CultureInfo.InvariantCulture),
+            args.Contains("--echo-process"));
     }
 
     private static async Task<Result> RunEchoAsync(int conversations, Options options)
     {
-        var url = $"http://127.0.0.1:{ApiProcess.FreePort()}";
-        await using var app = EchoHub.Build(url);
-        await app.StartAsync();
+        var port = ApiProcess.FreePort();
+        var url = $"http://127.0.0.1:{port}";
+        await using var inRunner = options.EchoInOwnProcess ? null : EchoHub.Build(url);
+        using var ownProcess = options.EchoInOwnProcess
+            ? Process.Start(new ProcessStartInfo(Environment.ProcessPath!, [ChatMemory.EchoServerMode, port.ToString(CultureInfo.InvariantCulture)])
+            {
+                UseShellExecute = false,
+                RedirectStandardInput = true,
+            }) ?? throw new InvalidOperationException("The echo server did not start.")
+            : null;
         try
         {
+            if (inRunner is not null)
+            {
+                await inRunner.StartAsync();
+            }
+            else
+            {
+                await ApiProcess.WaitReadyAsync($"{url}/ready", ownProcess!);
+            }
+
             var pairs = await ConnectAsync(conversations, i => ($"{url}/hubs/echo", null, null, $"echo-{i}"), join: (c, conversation) => c.InvokeAsync("Join", conversation));
             return await MeasureAsync("bare echo", pairs, options);
         }
         finally
         {
-            await app.StopAsync();
+            if (inRunner is not null)
+            {
+                await inRunner.StopAsync();
+            }
+            else
+            {
+                ownProcess!.StandardInput.Close();
+                await ownProcess.WaitForExitAsync();
+            }
         }
     }
 
