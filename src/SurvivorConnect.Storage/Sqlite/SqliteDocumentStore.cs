@@ -292,7 +292,16 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
                 continue;
             }
 
-            WriteGroup();
+            try
+            {
+                WriteGroup();
+            }
+            catch (Exception)
+            {
+                // Every caller of the group has its answer already (WriteGroup's finally). The thread lives on, as a
+                // crash here would take the process down: the next group starts on a new connection.
+                CloseWriter();
+            }
         }
 
         CloseWriter();
@@ -506,9 +515,9 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
             writer = _writerThread;
         }
 
+        // The event is not disposed: a caller that queued its write just before may still set it.
         _wake.Set();
         writer?.Join();
-        _wake.Dispose();
     }
 
     /// <summary>
