@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Lists;
 
 namespace SurvivorConnect.IntegrationTests;
 
@@ -86,7 +87,7 @@ public sealed class BoundedReadsTests(CountingApiFactory api) : IClassFixture<Co
         Assert.Subset(listed.Select(y => y.Id).ToHashSet(), mine.ToHashSet());
         Assert.Equal(listed.Count, listed.Select(y => y.Id).Distinct().Count());
         Assert.DoesNotContain(listed, y => y.Id == north.Id);
-        Assert.Equal(listed.Select(y => y.DisplayName).Order(StringComparer.Ordinal), listed.Select(y => y.DisplayName));
+        Assert.Equal(listed.Select(y => NameOrder.Key(y.DisplayName)).Order(StringComparer.Ordinal), listed.Select(y => NameOrder.Key(y.DisplayName)));
         var own = await HttpAssert.Ok<PageDto<YouthDto>>(await caseManager.GetAsync("/api/youth?pageSize=3"));
         var rest = await HttpAssert.Ok<PageDto<YouthDto>>(await caseManager.GetAsync($"/api/youth?pageSize=3&continuationToken={Uri.EscapeDataString(own.ContinuationToken!)}"));
         Assert.Equal(mine.Order(), own.Items.Concat(rest.Items).Select(y => y.Id).Order());

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using SurvivorConnect.Api.Infrastructure.Lists;
 using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Mentoring;
@@ -106,11 +107,14 @@ public sealed record MissingEpisode(
 /// </summary>
 public sealed record YouthReferral : Document
 {
-    public static readonly ContainerSpec Container = new("youth", "personId", "caseManagerIds", "displayName");
+    public static readonly ContainerSpec Container = new("youth", "personId", "caseManagerIds", NameOrder.Field);
 
     public override string Type => "youth";
 
     public required string DisplayName { get; init; }
+
+    /// <summary>The name as lists order it; written with the document, worked out again when read.</summary>
+    public string SortName => NameOrder.Key(DisplayName);
 
     /// <summary>The youth's own sign-in, once they have one.</summary>
     public string? PersonId { get; init; }

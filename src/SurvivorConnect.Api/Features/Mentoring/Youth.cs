@@ -8,6 +8,7 @@ using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Lists;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Api.Infrastructure.Tenancy;
 using SurvivorConnect.Storage;
@@ -131,7 +132,7 @@ public sealed record GetRecommendations(string YouthId, int Top) : IQuery<Recomm
     public void Validate(ValidationErrors errors) => errors.Range("top", Top, 1, 50);
 }
 
-internal sealed class YouthHandlers(MentoringData data, MentorPool pool, PeopleRepository people, IOptions<MatchingWeights> weights, Notifier notifier, IPublisher publisher)
+internal sealed class YouthHandlers(MentoringData data, MentorPool pool, PeopleRepository people, IOptions<MatchingWeights> weights, Notifier notifier, IPublisher publisher, NameOrderBackfill nameOrder)
     : ICommandHandler<ReferYouth, YouthReferral>,
       ICommandHandler<UpdateYouth, YouthReferral>,
       ICommandHandler<SetCaseManagers, YouthReferral>,
@@ -201,10 +202,11 @@ internal sealed class YouthHandlers(MentoringData data, MentorPool pool, PeopleR
     public async ValueTask<Page<YouthSummary>> Handle(ListYouth query, CancellationToken ct)
     {
         // A case manager's own caseload is found by the store (the policy lets only case managers and admins
-        // ask); only the agency admin lists every youth.
+        // ask); only the agency admin lists every youth. Names in the order people read them, not by code point.
+        await nameOrder.EnsureAsync<YouthReferral>(YouthReferral.Container, data.AgencyId, ct);
         var page = await data.Store.PageAsync<YouthReferral>(YouthReferral.Container,
             data.User.IsInRole(Roles.AgencyAdmin) ? [] : [Filter.Contains("caseManagerIds", data.User.UserId)],
-            orderBy: "displayName", descending: false, query.PageSize, query.ContinuationToken, ct);
+            orderBy: NameOrder.Field, descending: false, query.PageSize, query.ContinuationToken, ct);
         return new Page<YouthSummary>([.. page.Items.Select(y => new YouthSummary(y.Id, y.DisplayName, y.Stage))], page.ContinuationToken);
     }
 

@@ -2,6 +2,7 @@ using Mediator;
 using SurvivorConnect.Api.Features.Agencies;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Lists;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Api.Infrastructure.Tenancy;
 using SurvivorConnect.Storage;
@@ -106,7 +107,7 @@ public static class Paging
     }
 }
 
-internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeProvider time, IPublisher publisher)
+internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeProvider time, IPublisher publisher, NameOrderBackfill nameOrder)
     : IQueryHandler<GetMe, MeView>,
       ICommandHandler<AcknowledgeSafetyNotice, MeView>,
       IQueryHandler<ListPeople, Page<PersonView>>,
@@ -152,12 +153,13 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
             filters.Add(Filter.Contains("roles", role));
         }
 
+        await nameOrder.EnsureAsync<Person>(Person.Container, user.AgencyId, cancellationToken);
         var page = await store.QueryAsync<Person>(Person.Container, new DocumentQuery
         {
             PartitionKey = user.AgencyId,
             Type = DocumentTypes.Of<Person>(),
             Filters = filters,
-            OrderBy = "displayName",
+            OrderBy = NameOrder.Field,
             PageSize = query.PageSize,
             ContinuationToken = query.ContinuationToken,
         }, cancellationToken);

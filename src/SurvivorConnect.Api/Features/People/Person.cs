@@ -1,3 +1,4 @@
+using SurvivorConnect.Api.Infrastructure.Lists;
 using SurvivorConnect.Api.Infrastructure.Tenancy;
 using SurvivorConnect.Storage;
 
@@ -9,12 +10,15 @@ namespace SurvivorConnect.Api.Features.People;
 /// </summary>
 public sealed record Person : Document
 {
-    public static readonly ContainerSpec Container = new("people", "active", "displayName", "roles");
+    public static readonly ContainerSpec Container = new("people", "active", NameOrder.Field, "roles");
 
     public override string Type => "person";
 
     /// <summary>May be a pseudonym; it is the only name SurvivorConnect keeps.</summary>
     public required string DisplayName { get; init; }
+
+    /// <summary>The name as lists order it; written with the document, worked out again when read.</summary>
+    public string SortName => NameOrder.Key(DisplayName);
 
     public required IReadOnlyList<string> Roles { get; init; }
 

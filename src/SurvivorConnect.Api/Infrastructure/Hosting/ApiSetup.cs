@@ -1,3 +1,4 @@
+using SurvivorConnect.Api.Infrastructure.Lists;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Json;
@@ -63,6 +64,7 @@ public static class ApiSetup
         services.AddHostedService<StorageStartup>();
         services.AddScoped<AgencyStore>();
         services.AddSingleton<AgencyWrites>();
+        services.AddSingleton<NameOrderBackfill>();
 
         services.AddMediator((Mediator.MediatorOptions o) =>
         {
