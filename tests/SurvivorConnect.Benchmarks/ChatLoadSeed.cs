@@ -40,7 +40,7 @@ internal static class ChatLoadSeed
 
     public static async Task SeedAsync(string databasePath, int conversations)
     {
-        var store = new SqliteDocumentStore(databasePath, Containers, TimeProvider.System);
+        using var store = new SqliteDocumentStore(databasePath, Containers, TimeProvider.System);
         await store.InitializeAsync(CancellationToken.None);
         var now = DateTimeOffset.UtcNow;
         var day = DateOnly.FromDateTime(now.UtcDateTime);

@@ -92,7 +92,7 @@ internal static class ListsLoad
 
     private static async Task SeedAsync(string databasePath, DateTimeOffset now)
     {
-        var store = new SqliteDocumentStore(databasePath, [Agency.Container, Person.Container, ConsentRecord.Container, MentorProfile.Container, YouthReferral.Container, Match.Container, SafetyFlag.Container], TimeProvider.System);
+        using var store = new SqliteDocumentStore(databasePath, [Agency.Container, Person.Container, ConsentRecord.Container, MentorProfile.Container, YouthReferral.Container, Match.Container, SafetyFlag.Container], TimeProvider.System);
         await store.InitializeAsync(CancellationToken.None);
         var ct = CancellationToken.None;
         var random = new Random(17);

@@ -61,7 +61,7 @@ internal static class OutcomesLoad
 
     private static async Task SeedAsync(string databasePath, DateTimeOffset now)
     {
-        var store = new SqliteDocumentStore(databasePath, [Agency.Container, Person.Container, YouthReferral.Container, Match.Container, SafetyFlag.Container], TimeProvider.System);
+        using var store = new SqliteDocumentStore(databasePath, [Agency.Container, Person.Container, YouthReferral.Container, Match.Container, SafetyFlag.Container], TimeProvider.System);
         await store.InitializeAsync(CancellationToken.None);
         var ct = CancellationToken.None;
         var random = new Random(16);

@@ -132,7 +132,7 @@ internal static class PayoutLoad
 
     private static async Task<List<string>> SeedAsync(string databasePath, int payouts, FakeStripe stripe)
     {
-        var store = new SqliteDocumentStore(databasePath, [Agency.Container, Person.Container, EngagementSettings.Container, Payout.Container], TimeProvider.System);
+        using var store = new SqliteDocumentStore(databasePath, [Agency.Container, Person.Container, EngagementSettings.Container, Payout.Container], TimeProvider.System);
         await store.InitializeAsync(CancellationToken.None);
         var ct = CancellationToken.None;
         var now = DateTimeOffset.UtcNow;
