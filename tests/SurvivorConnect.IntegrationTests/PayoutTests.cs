@@ -469,6 +469,37 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task Payouts_of_several_states_are_one_list_in_which_a_payout_approved_between_pages_appears_once()
+    {
+        var prepared = new List<string>();
+        var payees = new Dictionary<string, (string Id, HttpClient Client)>();
+        for (var i = 0; i < 3; i++)
+        {
+            var (opportunity, attended) = await _world.AttendedAsync();
+            attended.ForEach(payee => payees[payee.Id] = payee);
+            prepared.AddRange((await _world.PrepareAsync(opportunity)).Select(p => p.Id));
+        }
+
+        const string Url = "/api/payouts?state=Pending,Approved&pageSize=2";
+        var first = await HttpAssert.Ok<PageDto<PayoutDto>>(await Finance.GetAsync(Url));
+        var moved = first.Items.First(p => payees.ContainsKey(p.PayeeId));
+        await _world.PayeeReadyAsync(payees[moved.PayeeId], stripe: false);
+        Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(moved.Id, "approve"), null))).State);
+        var seen = first.Items.Select(p => p.Id).ToList();
+        for (var token = first.ContinuationToken; token is not null;)
+        {
+            var page = await HttpAssert.Ok<PageDto<PayoutDto>>(await Finance.GetAsync($"{Url}&continuationToken={Uri.EscapeDataString(token)}"));
+            seen.AddRange(page.Items.Select(p => p.Id));
+            token = page.ContinuationToken;
+        }
+
+        Assert.Equal(seen.Count, seen.Distinct().Count());
+        Assert.All(prepared, id => Assert.Contains(id, seen));
+        await HttpAssert.Problem(await Finance.GetAsync("/api/payouts?state=Pending,Lost"), 400);
+        await HttpAssert.Problem(await Finance.GetAsync("/api/payouts?state=Pending,"), 400);
+    }
+
+    [Fact]
     public async Task Another_agency_sees_none_of_it()
     {
         var (opportunity, payees) = await _world.AttendedAsync();

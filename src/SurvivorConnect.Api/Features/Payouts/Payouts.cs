@@ -39,16 +39,26 @@ public sealed record ClaimsToPayView(string OpportunityId, string Title, int Cla
 
 public sealed record ListClaimsToPay : IQuery<IReadOnlyList<ClaimsToPayView>>;
 
-/// <summary>The agency's payouts, newest first, a page at a time; narrowed by state or payee.</summary>
+/// <summary>
+/// The agency's payouts, newest first, a page at a time; narrowed by payee, or by state: one, or several separated by
+/// commas. Several states are one list in one order, so a payout that moves between them while the pages are read
+/// is listed once.
+/// </summary>
 public sealed record ListPayouts(string? State, string? PayeeId, int PageSize = Paging.DefaultPageSize, string? ContinuationToken = null)
     : IQuery<Page<PayoutView>>, IValidate, IAudited
 {
     public AuditTarget Audit => new("payout.list", "payout");
 
+    public IReadOnlyList<string> States => State is null ? [] : State.Split(',', StringSplitOptions.TrimEntries);
+
     public void Validate(ValidationErrors errors)
     {
         Paging.Validate(errors, PageSize);
-        errors.OneOf<PayoutState>("state", State, required: false);
+        if (States.Any(state => !EnumNames.TryParse(state, out PayoutState _)))
+        {
+            errors.OneOf<PayoutState>("state", null);
+        }
+
         errors.Text("payeeId", PayeeId, 128, required: false);
     }
 }
@@ -152,9 +162,9 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
     public async ValueTask<Page<PayoutView>> Handle(ListPayouts query, CancellationToken ct)
     {
         var filters = new List<Filter>();
-        if (query.State is not null)
+        if (query.States.Count > 0)
         {
-            filters.Add(Filter.Eq("state", EnumNames.Parse<PayoutState>(query.State)));
+            filters.Add(Filter.In("state", [.. query.States.Select(state => (object)EnumNames.Parse<PayoutState>(state)).Distinct()]));
         }
 
         if (query.PayeeId is not null)

@@ -1,8 +1,9 @@
 namespace SurvivorConnect.Api.Infrastructure.Pipeline;
 
 /// <summary>
-/// Enum values as clients send them: by name, in any case. "3" or "1, 2" would parse as a number or a flag
-/// combination, so text with a digit is never a value; nor is a name the enum does not define.
+/// Enum values as clients send them: by name, in any case. "3", "1, 2" or "Pending, Approved" would parse as a
+/// number or a flag combination (which may happen to equal another value), so text with a digit or a comma is
+/// never a value; nor is a name the enum does not define.
 /// </summary>
 public static class EnumNames
 {
@@ -10,7 +11,7 @@ public static class EnumNames
         where T : struct, Enum
     {
         value = default;
-        return text is not null && !text.Any(char.IsDigit) && Enum.TryParse(text, ignoreCase: true, out value) && Enum.IsDefined(value);
+        return text is not null && !text.Any(c => char.IsDigit(c) || c == ',') && Enum.TryParse(text, ignoreCase: true, out value) && Enum.IsDefined(value);
     }
 
     /// <summary>A value the validation behaviour has already accepted.</summary>
