@@ -47,8 +47,19 @@ public sealed class CountingStore(IDocumentStore inner) : IDocumentStore
     public Task<T> CreateAsync<T>(ContainerSpec container, T document, CancellationToken cancellationToken)
         where T : Document => Write(inner.CreateAsync(container, document, cancellationToken));
 
-    public Task<T> ReplaceAsync<T>(ContainerSpec container, T document, string ifMatchETag, CancellationToken cancellationToken)
-        where T : Document => Write(inner.ReplaceAsync(container, document, ifMatchETag, cancellationToken));
+    /// <summary>Runs before each replace is passed on: a test's way to have something else write first.</summary>
+    public Func<IDocumentStore, Document, Task>? BeforeReplace { get; set; }
+
+    public async Task<T> ReplaceAsync<T>(ContainerSpec container, T document, string ifMatchETag, CancellationToken cancellationToken)
+        where T : Document
+    {
+        if (BeforeReplace is { } before)
+        {
+            await before(inner, document);
+        }
+
+        return await Write(inner.ReplaceAsync(container, document, ifMatchETag, cancellationToken));
+    }
 
     public Task<T> UpsertAsync<T>(ContainerSpec container, T document, CancellationToken cancellationToken)
         where T : Document => Write(inner.UpsertAsync(container, document, cancellationToken));

@@ -6,6 +6,7 @@ using SurvivorConnect.Api.Features.Supervision.Rules;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Api.Infrastructure.Tenancy;
+using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Supervision;
 
@@ -36,6 +37,8 @@ public sealed record SubmitCheckIn(CheckInRequest Body) : ICommand<CheckInReply>
 internal sealed class CheckInHandlers(SupervisionData data, Notifier notifier, IMediator mediator, IOptions<ChatOptions> chat)
     : IQueryHandler<GetMyWellbeing, MyWellbeingView>, ICommandHandler<SubmitCheckIn, CheckInReply>
 {
+    private const int MaxScheduleAttempts = 5;
+
     public const string Thanks = "Thank you for checking in. Looking after yourself is part of this work, and your supervisor is there to talk things through.";
 
     public const string UrgentWords =
@@ -84,14 +87,7 @@ internal sealed class CheckInHandlers(SupervisionData data, Notifier notifier, I
             RequestedBecause = schedule.RequestedBecause,
             SubmittedAt = now,
         }, ct);
-        schedule = await data.SaveScheduleAsync(schedule with
-        {
-            DueAt = now.AddDays(schedule.CadenceDays),
-            RequestedBecause = null,
-            RequestedAt = null,
-            Missed = 0,
-            LastCheckInAt = now,
-        }, ct);
+        schedule = await ResetScheduleAsync(schedule, now, ct);
 
         // One concern at a time: while one is open its supervisor is already on it; an urgent answer always raises its own.
         var concernOpen = !result.Urgent && (await data.FlagsAsync(mentor.Id, ct)).Any(f => f.Kind == FlagKind.Concern && f.Status != WellbeingFlagStatus.Resolved);
@@ -111,5 +107,32 @@ internal sealed class CheckInHandlers(SupervisionData data, Notifier notifier, I
         return result.Urgent
             ? new CheckInReply(UrgentWords, chat.Value.CrisisResources, schedule.DueAt)
             : new CheckInReply(Thanks, [], schedule.DueAt);
+    }
+
+    /// <summary>
+    /// The check-in is stored, so its schedule starts again from now whatever changed it meanwhile: the worker marking
+    /// this very check-in missed, or a supervisor changing the cadence. The mentor is never told their check-in failed
+    /// because of either.
+    /// </summary>
+    private async Task<CheckInSchedule> ResetScheduleAsync(CheckInSchedule schedule, DateTimeOffset now, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await data.SaveScheduleAsync(schedule with
+                {
+                    DueAt = now.AddDays(schedule.CadenceDays),
+                    RequestedBecause = null,
+                    RequestedAt = null,
+                    Missed = 0,
+                    LastCheckInAt = now,
+                }, ct);
+            }
+            catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed && attempt < MaxScheduleAttempts)
+            {
+                schedule = await data.ScheduleAsync(schedule.MentorId, ct);
+            }
+        }
     }
 }
