@@ -19,5 +19,14 @@ public sealed class NameOrderTests
     {
         Assert.Equal(NameOrder.Key("ELISE"), NameOrder.Key("élise"));
         Assert.Equal("ZOE NGUYEN", NameOrder.Key(" Zoë Nguyễn "));
+        Assert.Equal(NameOrder.Key("Élise"), NameOrder.Key("E\u0301lise"));
+    }
+
+    [Fact]
+    public void Letters_that_are_more_than_a_marked_letter_are_spelled_out_so_none_sorts_past_z()
+    {
+        Assert.Equal("THORA", NameOrder.Key("Þóra"));
+        Assert.Equal("STRASSE AESA OEDIPE DAGUR", NameOrder.Key("Straße Æsa Œdipe Ðagur"));
+        Assert.All(new[] { "Þóra", "Æsa", "Ŋoma", "Ŀuc", "ðan" }, name => Assert.True(string.CompareOrdinal(NameOrder.Key(name), "Z") < 0, name));
     }
 }

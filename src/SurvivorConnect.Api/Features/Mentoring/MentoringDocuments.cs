@@ -107,7 +107,8 @@ public sealed record MissingEpisode(
 /// </summary>
 public sealed record YouthReferral : Document
 {
-    public static readonly ContainerSpec Container = new("youth", "personId", "caseManagerIds", NameOrder.Field);
+    // displayName stays indexed for one release (see Person.Container).
+    public static readonly ContainerSpec Container = new("youth", "personId", "caseManagerIds", NameOrder.Field, "displayName");
 
     public override string Type => "youth";
 

@@ -10,7 +10,9 @@ namespace SurvivorConnect.Api.Features.People;
 /// </summary>
 public sealed record Person : Document
 {
-    public static readonly ContainerSpec Container = new("people", "active", NameOrder.Field, "roles");
+    // displayName stays indexed for one release: instances of the release before, during a rolling deploy, still order
+    // by it, and Cosmos DB refuses an ORDER BY without its composite index. Drop it in the next release.
+    public static readonly ContainerSpec Container = new("people", "active", NameOrder.Field, "roles", "displayName");
 
     public override string Type => "person";
 
