@@ -162,9 +162,11 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
     public async ValueTask<Page<PayoutView>> Handle(ListPayouts query, CancellationToken ct)
     {
         var filters = new List<Filter>();
-        if (query.States.Count > 0)
+        object[] states = [.. query.States.Select(state => (object)EnumNames.Parse<PayoutState>(state)).Distinct()];
+        if (states.Length > 0)
         {
-            filters.Add(Filter.In("state", [.. query.States.Select(state => (object)EnumNames.Parse<PayoutState>(state)).Distinct()]));
+            // One state as an equality, which the SQLite store answers from the state's index.
+            filters.Add(states.Length == 1 ? Filter.Eq("state", states[0]) : Filter.In("state", states));
         }
 
         if (query.PayeeId is not null)
