@@ -17,34 +17,34 @@ public static class NameOrder
     // The app runs without ICU (invariant globalization), so Unicode decomposition is not there to strip accents:
     // Latin letters with diacritics (Latin-1, Extended-A and -B, Extended Additional, which covers Vietnamese) and
     // a few letters with strokes are folded to their base letter here.
-    private static readonly Dictionary<char, char> Folded = new Dictionary<string, string>
+    private static readonly Dictionary<char, char> Folded = new Dictionary<char, string>
     {
-        ["A"] = "ÀÁÂÃÄÅàáâãäåĀāĂăĄąǍǎǞǟǠǡǺǻȀȁȂȃȦȧḀḁẠạẢảẤấẦầẨẩẪẫẬậẮắẰằẲẳẴẵẶặ",
-        ["B"] = "ḂḃḄḅḆḇ",
-        ["C"] = "ÇçĆćĈĉĊċČčḈḉ",
-        ["D"] = "ĎďĐđḊḋḌḍḎḏḐḑḒḓ",
-        ["E"] = "ÈÉÊËèéêëĒēĔĕĖėĘęĚěȄȅȆȇȨȩḔḕḖḗḘḙḚḛḜḝẸẹẺẻẼẽẾếỀềỂểỄễỆệ",
-        ["F"] = "Ḟḟ",
-        ["G"] = "ĜĝĞğĠġĢģǦǧǴǵḠḡ",
-        ["H"] = "ĤĥĦħȞȟḢḣḤḥḦḧḨḩḪḫẖ",
-        ["I"] = "ÌÍÎÏìíîïĨĩĪīĬĭĮįİıƗǏǐȈȉȊȋḬḭḮḯỈỉỊị",
-        ["J"] = "Ĵĵǰ",
-        ["K"] = "ĶķǨǩḰḱḲḳḴḵ",
-        ["L"] = "ĹĺĻļĽľŁłƚḶḷḸḹḺḻḼḽ",
-        ["M"] = "ḾḿṀṁṂṃ",
-        ["N"] = "ÑñŃńŅņŇňǸǹṄṅṆṇṈṉṊṋ",
-        ["O"] = "ÒÓÔÕÖØòóôõöøŌōŎŏŐőƠơǑǒǪǫǬǭȌȍȎȏȪȫȬȭȮȯȰȱṌṍṎṏṐṑṒṓỌọỎỏỐốỒồỔổỖỗỘộỚớỜờỞởỠỡỢợ",
-        ["P"] = "ṔṕṖṗ",
-        ["R"] = "ŔŕŖŗŘřȐȑȒȓṘṙṚṛṜṝṞṟ",
-        ["S"] = "ŚśŜŝŞşŠšȘșṠṡṢṣṤṥṦṧṨṩ",
-        ["T"] = "ŢţŤťŦŧȚțṪṫṬṭṮṯṰṱẗ",
-        ["U"] = "ÙÚÛÜùúûüŨũŪūŬŭŮůŰűŲųƯưǓǔǕǖǗǘǙǚǛǜȔȕȖȗṲṳṴṵṶṷṸṹṺṻỤụỦủỨứỪừỬửỮữỰự",
-        ["V"] = "ṼṽṾṿ",
-        ["W"] = "ŴŵẀẁẂẃẄẅẆẇẈẉẘ",
-        ["X"] = "ẊẋẌẍ",
-        ["Y"] = "ÝýÿŶŷŸȲȳẎẏẙỲỳỴỵỶỷỸỹ",
-        ["Z"] = "ŹźŻżŽžƵƶẐẑẒẓẔẕ",
-    }.SelectMany(group => group.Value.Select(letter => (letter, group.Key[0]))).ToDictionary(pair => pair.letter, pair => pair.Item2);
+        ['A'] = "ÀÁÂÃÄÅàáâãäåĀāĂăĄąǍǎǞǟǠǡǺǻȀȁȂȃȦȧḀḁẠạẢảẤấẦầẨẩẪẫẬậẮắẰằẲẳẴẵẶặ",
+        ['B'] = "ḂḃḄḅḆḇ",
+        ['C'] = "ÇçĆćĈĉĊċČčḈḉ",
+        ['D'] = "ĎďĐđḊḋḌḍḎḏḐḑḒḓ",
+        ['E'] = "ÈÉÊËèéêëĒēĔĕĖėĘęĚěȄȅȆȇȨȩḔḕḖḗḘḙḚḛḜḝẸẹẺẻẼẽẾếỀềỂểỄễỆệ",
+        ['F'] = "Ḟḟ",
+        ['G'] = "ĜĝĞğĠġĢģǦǧǴǵḠḡ",
+        ['H'] = "ĤĥĦħȞȟḢḣḤḥḦḧḨḩḪḫẖ",
+        ['I'] = "ÌÍÎÏìíîïĨĩĪīĬĭĮįİıƗǏǐȈȉȊȋḬḭḮḯỈỉỊị",
+        ['J'] = "Ĵĵǰ",
+        ['K'] = "ĶķǨǩḰḱḲḳḴḵ",
+        ['L'] = "ĹĺĻļĽľŁłƚḶḷḸḹḺḻḼḽ",
+        ['M'] = "ḾḿṀṁṂṃ",
+        ['N'] = "ÑñŃńŅņŇňǸǹṄṅṆṇṈṉṊṋ",
+        ['O'] = "ÒÓÔÕÖØòóôõöøŌōŎŏŐőƠơǑǒǪǫǬǭȌȍȎȏȪȫȬȭȮȯȰȱṌṍṎṏṐṑṒṓỌọỎỏỐốỒồỔổỖỗỘộỚớỜờỞởỠỡỢợ",
+        ['P'] = "ṔṕṖṗ",
+        ['R'] = "ŔŕŖŗŘřȐȑȒȓṘṙṚṛṜṝṞṟ",
+        ['S'] = "ŚśŜŝŞşŠšȘșṠṡṢṣṤṥṦṧṨṩ",
+        ['T'] = "ŢţŤťŦŧȚțṪṫṬṭṮṯṰṱẗ",
+        ['U'] = "ÙÚÛÜùúûüŨũŪūŬŭŮůŰűŲųƯưǓǔǕǖǗǘǙǚǛǜȔȕȖȗṲṳṴṵṶṷṸṹṺṻỤụỦủỨứỪừỬửỮữỰự",
+        ['V'] = "ṼṽṾṿ",
+        ['W'] = "ŴŵẀẁẂẃẄẅẆẇẈẉẘ",
+        ['X'] = "ẊẋẌẍ",
+        ['Y'] = "ÝýÿŶŷŸȲȳẎẏẙỲỳỴỵỶỷỸỹ",
+        ['Z'] = "ŹźŻżŽžƵƶẐẑẒẓẔẕ",
+    }.SelectMany(group => group.Value.Select(marked => (Marked: marked, Base: group.Key))).ToDictionary(pair => pair.Marked, pair => pair.Base);
 
     // Letters that are more than a base letter with a mark.
     private static readonly Dictionary<char, string> Spelled = new()
