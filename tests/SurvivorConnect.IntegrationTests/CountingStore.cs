@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
 using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.IntegrationTests;
@@ -44,8 +45,15 @@ public sealed class CountingStore(IDocumentStore inner) : IDocumentStore
         return document;
     }
 
+    /// <summary>Runs before each create is passed on: a test's way to have the store fail at one step of a request.</summary>
+    public Action<Document>? BeforeCreate { get; set; }
+
     public Task<T> CreateAsync<T>(ContainerSpec container, T document, CancellationToken cancellationToken)
-        where T : Document => Write(inner.CreateAsync(container, document, cancellationToken));
+        where T : Document
+    {
+        BeforeCreate?.Invoke(document);
+        return Write(inner.CreateAsync(container, document, cancellationToken));
+    }
 
     /// <summary>Runs before each replace is passed on: a test's way to have something else write first.</summary>
     public Func<IDocumentStore, Document, Task>? BeforeReplace { get; set; }
@@ -117,3 +125,10 @@ public class CountingApiFactory : ApiFactory
     }
 }
 
+/// <summary>A counted API on a clock that moves only when the test moves it.</summary>
+public class ClockedCountingApiFactory : CountingApiFactory
+{
+    public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
+
+    protected override TimeProvider? Clock => Time;
+}

@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 using SurvivorConnect.Api.Features.Mentoring;
 
 namespace SurvivorConnect.IntegrationTests;
@@ -10,15 +9,8 @@ namespace SurvivorConnect.IntegrationTests;
 /// old rather than while a case manager waits. The clock moves only when a test moves it, so no pool ages (and no
 /// background read lands in a count) behind a test's back.
 /// </summary>
-public sealed class MentorPoolTests(MentorPoolTests.Factory api) : IClassFixture<MentorPoolTests.Factory>
+public sealed class MentorPoolTests(ClockedCountingApiFactory api) : IClassFixture<ClockedCountingApiFactory>
 {
-    public sealed class Factory : CountingApiFactory
-    {
-        public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
-
-        protected override TimeProvider? Clock => Time;
-    }
-
     /// <summary>Reading the pool is three queries: mentors, open matches, mentoring consents.</summary>
     private const int PoolQueries = 3;
 

@@ -1,6 +1,9 @@
+using System.Security.Cryptography;
+using System.Text;
 using Mediator;
 using Microsoft.Extensions.Options;
 using SurvivorConnect.Api.Features.Chat;
+using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Features.Supervision.Rules;
 using SurvivorConnect.Api.Infrastructure.Errors;
@@ -22,7 +25,11 @@ public sealed record MyWellbeingView(
 /// <summary>What the mentor is told after a check-in: kind words, and the crisis lines if they said they are not safe.</summary>
 public sealed record CheckInReply(string Message, IReadOnlyList<CrisisResource> CrisisResources, DateTimeOffset NextDueAt);
 
-public sealed record CheckInRequest(Dictionary<string, int>? Answers);
+/// <param name="SubmissionId">
+/// The client's own id for this check-in (1 to 64 letters, digits, '-' or '_'), kept when it sends the same check-in
+/// again after an error or a reload: the check-in is then stored, flagged and told once.
+/// </param>
+public sealed record CheckInRequest(Dictionary<string, int>? Answers, string? SubmissionId = null);
 
 public sealed record GetMyWellbeing : IQuery<MyWellbeingView>, IAudited
 {
@@ -34,11 +41,9 @@ public sealed record SubmitCheckIn(CheckInRequest Body) : ICommand<CheckInReply>
     public AuditTarget Audit => new("wellbeing.check-in", "check-in");
 }
 
-internal sealed class CheckInHandlers(SupervisionData data, Notifier notifier, IMediator mediator, IOptions<ChatOptions> chat)
+internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollowUps followUps, IOptions<ChatOptions> chat, ILogger<CheckInHandlers> logger)
     : IQueryHandler<GetMyWellbeing, MyWellbeingView>, ICommandHandler<SubmitCheckIn, CheckInReply>
 {
-    private const int MaxScheduleAttempts = 5;
-
     public const string Thanks = "Thank you for checking in. Looking after yourself is part of this work, and your supervisor is there to talk things through.";
 
     public const string UrgentWords =
@@ -64,6 +69,11 @@ internal sealed class CheckInHandlers(SupervisionData data, Notifier notifier, I
         var instrument = await data.ActiveInstrumentAsync(ct);
         var errors = new ValidationErrors();
         InstrumentRules.ValidateAnswers(instrument, command.Body.Answers, errors);
+        if (command.Body.SubmissionId is { } submission && !IsValidSubmissionId(submission))
+        {
+            errors.Add("submissionId", "Use 1 to 64 letters, digits, '-' or '_'.");
+        }
+
         if (errors.Any)
         {
             throw new RequestValidationException(errors.ToDictionary());
@@ -71,12 +81,24 @@ internal sealed class CheckInHandlers(SupervisionData data, Notifier notifier, I
 
         var answers = command.Body.Answers!;
         var earlier = await data.CheckInsAsync(mentor.Id, ct);
-        var result = CheckInScoring.Score(instrument, answers, [.. earlier.Where(c => c.InstrumentKey == instrument.Key).Select(c => c.Scores)], settings.ConcernRise);
         var schedule = await data.ScheduleAsync(mentor.Id, ct);
-        var now = data.Store.Now;
-        var checkIn = await data.Store.CreateAsync(SupervisionData.Container, new CheckIn
+        var id = CheckInId(mentor.Id, command.Body.SubmissionId);
+        if (earlier.FirstOrDefault(c => c.Id == id) is { } sentBefore)
         {
-            Id = "checkin~" + AgencyStore.NewId(),
+            // Sent again (after an error, or a reload): the check-in as first stored stands. Changed answers are a
+            // check-in of their own, so an answer changed to "not safe" is never lost.
+            if (SameAnswers(sentBefore.Answers, answers))
+            {
+                return await FinishAsync(mentor, sentBefore, schedule, ct);
+            }
+
+            id = CheckInId(mentor.Id, null);
+        }
+
+        var result = CheckInScoring.Score(instrument, answers, [.. earlier.Where(c => c.InstrumentKey == instrument.Key).Select(c => c.Scores)], settings.ConcernRise);
+        var checkIn = new CheckIn
+        {
+            Id = id,
             MentorId = mentor.Id,
             InstrumentKey = instrument.Key,
             InstrumentVersion = instrument.Version,
@@ -85,53 +107,185 @@ internal sealed class CheckInHandlers(SupervisionData data, Notifier notifier, I
             Urgent = result.Urgent,
             Concerns = result.Concerns,
             RequestedBecause = schedule.RequestedBecause,
-            SubmittedAt = now,
-        }, ct);
-        schedule = await ResetScheduleAsync(schedule, now, ct);
-
-        // One concern at a time: while one is open its supervisor is already on it; an urgent answer always raises its own.
-        var concernOpen = !result.Urgent && (await data.FlagsAsync(mentor.Id, ct)).Any(f => f.Kind == FlagKind.Concern && f.Status != WellbeingFlagStatus.Resolved);
-        if (result.Urgent || (result.Concerns.Count > 0 && !concernOpen))
+            SubmittedAt = data.Store.Now,
+        };
+        await followUps.BeginAsync(checkIn, ct);
+        try
         {
-            await data.RaiseAsync(mentor, new WellbeingFlag
+            checkIn = await data.Store.CreateAsync(SupervisionData.Container, checkIn, ct);
+        }
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.Conflict)
+        {
+            // The same check-in sent twice at once: the one stored first stands.
+            var stored = await data.Store.ReadAsync<CheckIn>(SupervisionData.Container, checkIn.Id, data.Store.AgencyId, ct);
+            if (stored is null)
             {
-                Id = "wflag~" + AgencyStore.NewId(),
-                MentorId = mentor.Id,
-                Kind = result.Urgent ? FlagKind.Urgent : FlagKind.Concern,
-                Reasons = result.Urgent ? ["An urgent question about safety was answered.", .. result.Concerns] : result.Concerns,
-                CheckInId = checkIn.Id,
-                RaisedAt = now,
-            }, notifier, mediator, ct);
+                throw;
+            }
+
+            checkIn = stored;
         }
 
-        return result.Urgent
-            ? new CheckInReply(UrgentWords, chat.Value.CrisisResources, schedule.DueAt)
-            : new CheckInReply(Thanks, [], schedule.DueAt);
+        return await FinishAsync(mentor, checkIn, schedule, ct);
     }
 
     /// <summary>
-    /// The check-in is stored, so its schedule starts again from now whatever changed it meanwhile: the worker marking
-    /// this very check-in missed, or a supervisor changing the cadence. The mentor is never told their check-in failed
-    /// because of either.
+    /// The check-in is stored, so the mentor gets their reply (with the crisis lines for an urgent answer) even when a
+    /// follow-up fails now: the worker finishes those from the follow-up record.
     /// </summary>
-    private async Task<CheckInSchedule> ResetScheduleAsync(CheckInSchedule schedule, DateTimeOffset now, CancellationToken ct)
+    private async Task<CheckInReply> FinishAsync(MentorProfile mentor, CheckIn checkIn, CheckInSchedule schedule, CancellationToken ct)
+    {
+        DateTimeOffset nextDueAt;
+        try
+        {
+            nextDueAt = (await followUps.FinishAsync(mentor, checkIn, ct)).DueAt;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogFollowUpsLeft(logger, checkIn.Id, ex);
+            nextDueAt = checkIn.SubmittedAt.AddDays(schedule.CadenceDays);
+        }
+
+        return checkIn.Urgent
+            ? new CheckInReply(UrgentWords, chat.Value.CrisisResources, nextDueAt)
+            : new CheckInReply(Thanks, [], nextDueAt);
+    }
+
+    private static bool SameAnswers(IReadOnlyDictionary<string, int> stored, Dictionary<string, int> sent) =>
+        stored.Count == sent.Count && sent.All(a => stored.TryGetValue(a.Key, out var value) && value == a.Value);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Check-in {CheckInId} is stored but its follow-ups failed; the supervision worker finishes them")]
+    private static partial void LogFollowUpsLeft(ILogger logger, string checkInId, Exception exception);
+
+    /// <summary>Made from the mentor and the client's submission id (hashed, so it stays short and says nothing), or new.</summary>
+    private static string CheckInId(string mentorId, string? submissionId) =>
+        submissionId is null
+            ? "checkin~" + AgencyStore.NewId()
+            : "checkin~" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{mentorId}~{submissionId}")))[..32];
+
+    internal static bool IsValidSubmissionId(string id) => id.Length is > 0 and <= 64 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+}
+
+/// <summary>Finishes the follow-ups of a check-in whose request failed after it was stored (see <see cref="CheckInFollowUp"/>).</summary>
+public sealed record FinishCheckIn(string FollowUpId) : ICommand<bool>, IAudited
+{
+    public AuditTarget Audit => new("wellbeing.finish-check-in", "check-in-follow-up", FollowUpId);
+}
+
+internal sealed class FinishCheckInHandler(SupervisionData data, CheckInFollowUps followUps) : ICommandHandler<FinishCheckIn, bool>
+{
+    public async ValueTask<bool> Handle(FinishCheckIn command, CancellationToken ct)
+    {
+        var followUp = await data.Store.ReadAsync<CheckInFollowUp>(SupervisionData.Container, command.FollowUpId, CheckInFollowUp.Partition, ct);
+        if (followUp is null || followUp.DueAt > data.Store.Now)
+        {
+            return false;
+        }
+
+        if (await data.Store.ReadAsync<CheckIn>(SupervisionData.Container, followUp.CheckInId, data.Store.AgencyId, ct) is not { } checkIn)
+        {
+            // Its request failed before storing it (the mentor was told so), or is still trying through an outage.
+            if (followUp.DueAt + CheckInFollowUp.GiveUpAfter <= data.Store.Now)
+            {
+                await followUps.EndAsync(followUp.CheckInId, ct);
+            }
+
+            return false;
+        }
+
+        if (await data.Mentoring.FindMentorAsync(checkIn.MentorId, ct) is not { } mentor)
+        {
+            await followUps.EndAsync(followUp.CheckInId, ct);
+            return false;
+        }
+
+        await followUps.FinishAsync(mentor, checkIn, ct);
+        return true;
+    }
+}
+
+/// <summary>
+/// What follows a stored check-in: a flag if it raised one (with the hold, the hourly watch and the supervisors'
+/// notices), its schedule starting again from it, then the follow-up record goes. Each step happens once however often this runs, so the
+/// worker can finish what a failed request began.
+/// </summary>
+internal sealed class CheckInFollowUps(SupervisionData data, Notifier notifier, IMediator mediator)
+{
+    private const int MaxScheduleAttempts = 5;
+
+    /// <summary>Upserted: a check-in sent again finds the record of its first attempt, or none if that one finished.</summary>
+    public async Task BeginAsync(CheckIn checkIn, CancellationToken ct) =>
+        await data.Store.UpsertAsync(SupervisionData.Container, new CheckInFollowUp
+        {
+            Id = CheckInFollowUp.IdFor(data.Store.AgencyId, checkIn.Id),
+            PartitionKey = CheckInFollowUp.Partition,
+            CheckInId = checkIn.Id,
+            DueAt = checkIn.SubmittedAt + CheckInFollowUp.Grace,
+        }, ct);
+
+    /// <summary>The flag first: a schedule that keeps failing must never keep an urgent answer from its supervisor.</summary>
+    public async Task<CheckInSchedule> FinishAsync(MentorProfile mentor, CheckIn checkIn, CancellationToken ct)
+    {
+        if (checkIn.Urgent || checkIn.Concerns.Count > 0)
+        {
+            var flagId = "wflag~" + checkIn.Id;
+            var raisedBefore = await data.Store.ReadAsync<WellbeingFlag>(SupervisionData.Container, flagId, data.Store.AgencyId, ct) is not null;
+
+            // One concern at a time: while one is open its supervisor is already on it; an urgent answer always raises its own.
+            if (raisedBefore || checkIn.Urgent
+                || !(await data.FlagsAsync(mentor.Id, ct)).Any(f => f.Kind == FlagKind.Concern && f.Status != WellbeingFlagStatus.Resolved))
+            {
+                await data.RaiseAsync(mentor, new WellbeingFlag
+                {
+                    Id = flagId,
+                    MentorId = mentor.Id,
+                    Kind = checkIn.Urgent ? FlagKind.Urgent : FlagKind.Concern,
+                    Reasons = checkIn.Urgent ? ["An urgent question about safety was answered.", .. checkIn.Concerns] : checkIn.Concerns,
+                    CheckInId = checkIn.Id,
+                    RaisedAt = checkIn.SubmittedAt,
+                }, notifier, mediator, ct);
+            }
+        }
+
+        var schedule = await StartScheduleAgainAsync(checkIn, ct);
+        await EndAsync(checkIn.Id, ct);
+        return schedule;
+    }
+
+    public async Task EndAsync(string checkInId, CancellationToken ct) =>
+        await data.Store.DeleteAsync(SupervisionData.Container, CheckInFollowUp.IdFor(data.Store.AgencyId, checkInId), CheckInFollowUp.Partition, null, ct);
+
+    /// <summary>
+    /// The check-in is stored, so its schedule starts again from it whatever changed the schedule meanwhile: the worker
+    /// marking this very check-in missed, or a supervisor changing the cadence. The mentor is never told their check-in
+    /// failed because of either. A request for a check-in made after this one stays.
+    /// </summary>
+    private async Task<CheckInSchedule> StartScheduleAgainAsync(CheckIn checkIn, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
+            var schedule = await data.ScheduleAsync(checkIn.MentorId, ct);
+            if (schedule.LastCheckInId == checkIn.Id || schedule.LastCheckInAt > checkIn.SubmittedAt)
+            {
+                return schedule;
+            }
+
+            var answered = schedule.RequestedAt is null || schedule.RequestedAt <= checkIn.SubmittedAt;
             try
             {
                 return await data.SaveScheduleAsync(schedule with
                 {
-                    DueAt = now.AddDays(schedule.CadenceDays),
-                    RequestedBecause = null,
-                    RequestedAt = null,
+                    DueAt = checkIn.SubmittedAt.AddDays(schedule.CadenceDays),
+                    RequestedBecause = answered ? null : schedule.RequestedBecause,
+                    RequestedAt = answered ? null : schedule.RequestedAt,
                     Missed = 0,
-                    LastCheckInAt = now,
+                    LastCheckInAt = checkIn.SubmittedAt,
+                    LastCheckInId = checkIn.Id,
                 }, ct);
             }
             catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed && attempt < MaxScheduleAttempts)
             {
-                schedule = await data.ScheduleAsync(schedule.MentorId, ct);
+                // Read it again as it now stands.
             }
         }
     }

@@ -103,31 +103,42 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
 
     /// <summary>
     /// Raises a flag (once for its id), tells whoever should know at once (stored, and pushed live to those signed
-    /// in), and for an urgent one holds the mentor from new matches until a supervisor reviews it.
+    /// in), and for an urgent one holds the mentor from new matches until a supervisor reviews it. A flag raised
+    /// before by a request that failed part way gets the rest: each step happens once however often this runs, and
+    /// the hold and the hourly watch only while nobody has seen the flag.
     /// </summary>
-    public async Task<WellbeingFlag?> RaiseAsync(MentorProfile mentor, WellbeingFlag flag, Notifier notifier, IMediator mediator, CancellationToken ct)
+    public async Task RaiseAsync(MentorProfile mentor, WellbeingFlag flag, Notifier notifier, IMediator mediator, CancellationToken ct)
     {
         WellbeingFlag raised;
         try
         {
             raised = await store.CreateAsync(Container, flag, ct);
+            if (raised.Kind == FlagKind.Urgent)
+            {
+                metrics.UrgentFlagRaised();
+            }
         }
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.Conflict)
         {
-            return null;
+            // Raised before; gone only if erased since, and then there is nothing left to tell.
+            if (await store.ReadAsync<WellbeingFlag>(Container, flag.Id, store.AgencyId, ct) is not { } before)
+            {
+                return;
+            }
+
+            raised = before;
         }
 
-        if (raised.Kind == FlagKind.Urgent)
+        if (raised is { Kind: FlagKind.Urgent, Status: WellbeingFlagStatus.Open })
         {
-            metrics.UrgentFlagRaised();
-            await store.UpsertAsync(Container, new UrgentFlagWatch
-            {
-                Id = UrgentFlagWatch.IdFor(store.AgencyId, raised.Id),
-                PartitionKey = UrgentFlagWatch.Partition,
-                FlagId = raised.Id,
-                DueAt = raised.RaisedAt + UrgentFlagWatch.Every,
-            }, ct);
+            await WatchAsync(raised, ct);
             await mediator.Send(new HoldForWellbeingReview(mentor.Id), ct);
+
+            // A supervisor who reviewed the flag in the meantime lifted a hold that was not there yet.
+            if (await store.ReadAsync<WellbeingFlag>(Container, raised.Id, store.AgencyId, ct) is not { Status: WellbeingFlagStatus.Open })
+            {
+                await EndReviewHoldAsync(mentor.Id, mediator, ct);
+            }
         }
 
         var notice = raised.Kind switch
@@ -140,8 +151,34 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
         {
             await notifier.SendOnceAsync(supervisor, notice, raised.Id, ct);
         }
+    }
 
-        return raised;
+    /// <summary>Lifts the automatic hold, unless another urgent flag of the mentor still waits for a supervisor's review.</summary>
+    public async Task EndReviewHoldAsync(string mentorId, IMediator mediator, CancellationToken ct)
+    {
+        if (!(await FlagsAsync(mentorId, ct)).Any(f => f is { Kind: FlagKind.Urgent, Status: WellbeingFlagStatus.Open }))
+        {
+            await mediator.Send(new EndWellbeingReviewHold(mentorId), ct);
+        }
+    }
+
+    /// <summary>Puts an urgent flag on the hourly watch, unless it is there already (and perhaps moved on).</summary>
+    private async Task WatchAsync(WellbeingFlag urgent, CancellationToken ct)
+    {
+        try
+        {
+            await store.CreateAsync(Container, new UrgentFlagWatch
+            {
+                Id = UrgentFlagWatch.IdFor(store.AgencyId, urgent.Id),
+                PartitionKey = UrgentFlagWatch.Partition,
+                FlagId = urgent.Id,
+                DueAt = urgent.RaisedAt + UrgentFlagWatch.Every,
+            }, ct);
+        }
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.Conflict)
+        {
+            // Watched already, and its next look may have moved on since: that one stands.
+        }
     }
 
     public async Task<WellbeingFlag> FlagAsync(string flagId, CancellationToken ct) =>

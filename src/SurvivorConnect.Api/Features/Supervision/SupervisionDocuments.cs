@@ -83,6 +83,9 @@ public sealed record CheckInSchedule : Document
 
     public DateTimeOffset? LastCheckInAt { get; init; }
 
+    /// <summary>The check-in it last started again from, so finishing that check-in's follow-ups twice changes nothing.</summary>
+    public string? LastCheckInId { get; init; }
+
     public static string IdFor(string mentorId) => "schedule~" + mentorId;
 }
 
@@ -101,6 +104,31 @@ public sealed record CheckInSlot : Document
     public required DateTimeOffset DueAt { get; init; }
 
     public static string IdFor(string agencyId, string mentorId) => $"{agencyId}~{mentorId}";
+}
+
+/// <summary>
+/// A check-in whose follow-ups (its schedule starting again, its flag, the hold and the supervisors' notices) may
+/// not all have happened, in the one partition every agency shares ("checkin-followup"). It is written before the
+/// check-in and removed once they have, so a request that died part way is finished by the worker from
+/// <see cref="DueAt"/>. Ids and a time only.
+/// </summary>
+public sealed record CheckInFollowUp : Document
+{
+    public const string Partition = "checkin-followup";
+
+    /// <summary>Long enough for the request that wrote it to have finished or failed.</summary>
+    public static readonly TimeSpan Grace = TimeSpan.FromMinutes(2);
+
+    /// <summary>A record whose check-in never appeared goes this long after it fell due: its request is over by then, even one retrying through an outage.</summary>
+    public static readonly TimeSpan GiveUpAfter = TimeSpan.FromDays(1);
+
+    public override string Type => "check-in-follow-up";
+
+    public required string CheckInId { get; init; }
+
+    public required DateTimeOffset DueAt { get; init; }
+
+    public static string IdFor(string agencyId, string checkInId) => $"{agencyId}~{checkInId}";
 }
 
 /// <summary>

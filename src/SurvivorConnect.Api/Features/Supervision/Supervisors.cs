@@ -184,7 +184,7 @@ internal sealed class SupervisorHandlers(SupervisionData data, IMediator mediato
         if (flag.Kind == FlagKind.Urgent && flag.Status == WellbeingFlagStatus.Open)
         {
             data.Metrics.UrgentFlagAcknowledged(now - flag.RaisedAt);
-            await mediator.Send(new EndWellbeingReviewHold(mentor.Id), ct);
+            await data.EndReviewHoldAsync(mentor.Id, mediator, ct);
         }
 
         return FlagView.From(saved, mentor.DisplayName, Today);

@@ -87,6 +87,15 @@ internal sealed class MissedCheckInHandler(SupervisionData data, Notifier notifi
             return false;
         }
 
+        // A check-in was stored and its follow-ups (which start the schedule again) are still to finish.
+        foreach (var newer in (await data.CheckInsAsync(command.MentorId, ct)).TakeWhile(c => c.SubmittedAt > (schedule.LastCheckInAt ?? DateTimeOffset.MinValue)))
+        {
+            if (await data.Store.ReadAsync<CheckInFollowUp>(SupervisionData.Container, CheckInFollowUp.IdFor(data.Store.AgencyId, newer.Id), CheckInFollowUp.Partition, ct) is not null)
+            {
+                return false;
+            }
+        }
+
         var missed = schedule.Missed + 1;
         try
         {
@@ -171,11 +180,12 @@ internal sealed class UrgentFlagWatchHandler(SupervisionData data, Notifier noti
 }
 
 /// <summary>
-/// Every instance runs this (ADR 0005): it reads the shared list of due check-ins and marks each missed in its
-/// agency's scope as that agency's system user, and then the urgent flags whose hour is up. Two instances may both
-/// try; the schedule's (and the watch's) version lets one.
+/// Every instance runs this (ADR 0005), from partitions every agency shares and each record in its agency's scope as
+/// that agency's system user: it finishes check-ins whose request failed part way, tells again of urgent flags whose
+/// hour is up, and marks due check-ins missed. Two instances may both try; the schedule's (and the watch's) version
+/// lets one, and no follow-up of a check-in happens twice.
 /// </summary>
-internal sealed class CheckInWorker(IServiceScopeFactory scopes, IDocumentStore store, TimeProvider time, ILogger<CheckInWorker> log) : PeriodicWork(time, log)
+internal sealed partial class CheckInWorker(IServiceScopeFactory scopes, IDocumentStore store, TimeProvider time, ILogger<CheckInWorker> log) : PeriodicWork(time, log)
 {
     public const string SystemUser = "system-supervision";
 
@@ -185,18 +195,47 @@ internal sealed class CheckInWorker(IServiceScopeFactory scopes, IDocumentStore 
 
     public async Task RunOnceAsync(CancellationToken ct)
     {
-        var due = await store.QueryAllAsync<CheckInSlot>(SupervisionData.Container, CheckInSlot.Partition, [Filter.Le("dueAt", Time.GetUtcNow())], ct);
+        // Check-ins first: one finished here starts its schedule again before that schedule could count as missed.
+        await EachDueAsync<CheckInFollowUp>(CheckInFollowUp.Partition, followUp => new FinishCheckIn(followUp.Id), ct);
+        await EachDueAsync<UrgentFlagWatch>(UrgentFlagWatch.Partition, watch => new CheckUrgentFlagSeen(watch.Id, watch.DueAt), ct);
+        await EachDueAsync<CheckInSlot>(CheckInSlot.Partition, slot => new MarkCheckInMissed(slot.MentorId, slot.DueAt), ct);
+    }
 
-        foreach (var slot in due)
+    /// <summary>
+    /// Sends the command for each record of the shared partition that is due, in its agency's scope. One that fails is
+    /// logged and tried again next round; it never keeps another agency's urgent flag from being told again.
+    /// </summary>
+    private async Task EachDueAsync<T>(string partition, Func<T, ICommand<bool>> command, CancellationToken ct)
+        where T : Document
+    {
+        IReadOnlyList<T> dueNow;
+        try
         {
-            await using var scope = scopes.CreateAgencyScope(slot.AgencyId, SystemUser);
-            await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new MarkCheckInMissed(slot.MentorId, slot.DueAt), ct);
+            dueNow = await store.QueryAllAsync<T>(SupervisionData.Container, partition, [Filter.Le("dueAt", Time.GetUtcNow())], ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogDueUnread(log, partition, ex);
+            return;
         }
 
-        foreach (var watch in await store.QueryAllAsync<UrgentFlagWatch>(SupervisionData.Container, UrgentFlagWatch.Partition, [Filter.Le("dueAt", Time.GetUtcNow())], ct))
+        foreach (var due in dueNow)
         {
-            await using var scope = scopes.CreateAgencyScope(watch.AgencyId, SystemUser);
-            await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new CheckUrgentFlagSeen(watch.Id, watch.DueAt), ct);
+            try
+            {
+                await using var scope = scopes.CreateAgencyScope(due.AgencyId, SystemUser);
+                await scope.ServiceProvider.GetRequiredService<IMediator>().Send(command(due), ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogDueFailed(log, due.Id, ex);
+            }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Supervision's due {Partition} could not be read; the next round tries again")]
+    private static partial void LogDueUnread(ILogger logger, string partition, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Supervision record {RecordId} could not be worked on; the next round tries again")]
+    private static partial void LogDueFailed(ILogger logger, string recordId, Exception exception);
 }

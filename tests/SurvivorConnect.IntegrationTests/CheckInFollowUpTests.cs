@@ -1,0 +1,272 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using SurvivorConnect.Api.Features.Notifications;
+using SurvivorConnect.Api.Features.Supervision;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.IntegrationTests;
+
+/// <summary>
+/// A check-in stored by a request whose follow-ups then failed (the store went away part way) is finished by the
+/// worker: an urgent answer always reaches a supervisor and holds the mentor, and the mentor still gets the crisis
+/// lines at once. Sent again with its submission id (after an error, a lost reply or a reload), it counts once.
+/// </summary>
+public sealed class CheckInFollowUpTests(ClockedCountingApiFactory api) : IClassFixture<ClockedCountingApiFactory>
+{
+    private readonly MentoringWorld _world = new(api);
+
+    [Fact]
+    public async Task An_urgent_check_in_whose_flag_was_not_written_gets_its_crisis_lines_now_and_is_flagged_held_and_told_by_the_worker_once()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var submittedAt = api.Time.GetUtcNow();
+
+        var reply = await HttpAssert.Ok<JsonElement>(await FailingOnceAsync<WellbeingFlag>(mentorId, () => SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3))));
+
+        Assert.Equal(CheckInHandlers.UrgentWords, reply.GetProperty("message").GetString());
+        Assert.NotEqual(0, reply.GetProperty("crisisResources").GetArrayLength());
+        Assert.Empty(await FlagsAsync(mentorId));
+        await RunWorkerAsync(after: CheckInFollowUp.Grace - TimeSpan.FromSeconds(1));
+        Assert.Empty(await FlagsAsync(mentorId));
+
+        await RunWorkerAsync(after: TimeSpan.FromSeconds(1));
+        await RunWorkerAsync(after: TimeSpan.FromMinutes(5));
+
+        var flag = Assert.Single(await FlagsAsync(mentorId));
+        Assert.Equal("Urgent", flag.GetProperty("kind").GetString());
+        Assert.NotEqual(JsonValueKind.Null, (await MentorAsync(mentorId)).GetProperty("hold").ValueKind);
+        Assert.Single(await NoticesAsync(flag.GetProperty("id").GetString()!));
+        var mine = await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"));
+        Assert.Equal(1, mine.GetProperty("history").GetArrayLength());
+        Assert.False(mine.GetProperty("due").GetBoolean());
+        Assert.Equal(submittedAt.AddDays(14), mine.GetProperty("nextDueAt").GetDateTimeOffset());
+        Assert.Empty(await FollowUpsLeftAsync());
+    }
+
+    [Fact]
+    public async Task A_check_in_that_was_never_stored_raises_nothing_and_its_record_goes_after_a_day()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        await HttpAssert.Problem(await FailingOnceAsync<CheckIn>(mentorId, () => SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3))), 503);
+
+        // Its request may still be retrying through an outage, so the record stays a while.
+        await RunWorkerAsync(after: CheckInFollowUp.Grace);
+        Assert.Single(await FollowUpsLeftAsync());
+        await RunWorkerAsync(after: CheckInFollowUp.GiveUpAfter);
+
+        Assert.Empty(await FlagsAsync(mentorId));
+        Assert.Equal(JsonValueKind.Null, (await MentorAsync(mentorId)).GetProperty("hold").ValueKind);
+        Assert.Equal(0, (await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"))).GetProperty("history").GetArrayLength());
+        Assert.Empty(await FollowUpsLeftAsync());
+    }
+
+    [Fact]
+    public async Task A_flag_the_supervisor_reviewed_before_the_worker_finished_is_told_but_does_not_hold_the_mentor_again()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        await HttpAssert.Ok<JsonElement>(await FailingOnceAsync<Notification>(mentorId, () => SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3)), anyOf: true));
+        var flagId = Assert.Single(await FlagsAsync(mentorId)).GetProperty("id").GetString()!;
+        Assert.Empty(await NoticesAsync(flagId));
+        await HttpAssert.Ok<JsonElement>(await _world.Supervisor.PostAsync($"/api/supervision/flags/{flagId}/acknowledge", null));
+        Assert.Equal(JsonValueKind.Null, (await MentorAsync(mentorId)).GetProperty("hold").ValueKind);
+
+        await RunWorkerAsync(after: CheckInFollowUp.Grace);
+
+        Assert.Equal(JsonValueKind.Null, (await MentorAsync(mentorId)).GetProperty("hold").ValueKind);
+        Assert.Single(await FlagsAsync(mentorId));
+        Assert.Single(await NoticesAsync(flagId));
+        Assert.Empty(await FollowUpsLeftAsync());
+    }
+
+    [Fact]
+    public async Task Reviewing_one_urgent_flag_keeps_the_hold_while_another_urgent_flag_of_the_mentor_waits()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3)));
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(2, urgent: 3)));
+        var flags = await FlagsAsync(mentorId);
+        Assert.Equal(2, flags.Count);
+
+        await HttpAssert.Ok<JsonElement>(await _world.Supervisor.PostAsync($"/api/supervision/flags/{flags[0].GetProperty("id").GetString()}/acknowledge", null));
+        Assert.NotEqual(JsonValueKind.Null, (await MentorAsync(mentorId)).GetProperty("hold").ValueKind);
+
+        await HttpAssert.Ok<JsonElement>(await _world.Supervisor.PostAsync($"/api/supervision/flags/{flags[1].GetProperty("id").GetString()}/acknowledge", null));
+        Assert.Equal(JsonValueKind.Null, (await MentorAsync(mentorId)).GetProperty("hold").ValueKind);
+    }
+
+    [Fact]
+    public async Task One_record_the_worker_cannot_work_on_does_not_stop_it_telling_again_of_another_mentors_unseen_urgent_flag()
+    {
+        var (seenLateId, seenLate) = await _world.ReadyMentorAsync();
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(seenLate, SupervisionTests.Answers(1, urgent: 3)));
+        var waitingFlag = Assert.Single(await FlagsAsync(seenLateId)).GetProperty("id").GetString()!;
+        var (stuckId, stuck) = await _world.ReadyMentorAsync();
+        await HttpAssert.Ok<JsonElement>(await FailingOnceAsync<WellbeingFlag>(stuckId, () => SupervisionTests.CheckInAsync(stuck, SupervisionTests.Answers(1, urgent: 3))));
+
+        // The worker finishes check-ins first, and the store keeps refusing this one's flag.
+        api.Counter.BeforeCreate = document =>
+        {
+            if (document is WellbeingFlag { MentorId: var m } && m == stuckId)
+            {
+                throw new StoreException(StoreErrorKind.Unavailable, "The store went away.");
+            }
+        };
+        try
+        {
+            await RunWorkerAsync(after: UrgentFlagWatch.Every + TimeSpan.FromMinutes(1));
+        }
+        finally
+        {
+            api.Counter.BeforeCreate = null;
+        }
+
+        Assert.Single(await NoticesAsync("urgent-waiting~" + waitingFlag));
+        Assert.Empty(await FlagsAsync(stuckId));
+        await RunWorkerAsync(after: TimeSpan.FromMinutes(5));
+        Assert.Equal("Urgent", Assert.Single(await FlagsAsync(stuckId)).GetProperty("kind").GetString());
+    }
+
+    [Fact]
+    public async Task A_check_in_whose_schedule_was_not_started_again_is_never_counted_as_missed()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(0)));
+        api.Time.Advance(TimeSpan.FromDays(14) + TimeSpan.FromMinutes(1));
+
+        // The store refuses to start the schedule again (but would let the worker count a miss).
+        api.Counter.BeforeReplace = (_, document) => document is CheckInSchedule { Missed: 0 } schedule && schedule.MentorId == mentorId
+            ? throw new StoreException(StoreErrorKind.Unavailable, "The store went away.")
+            : Task.CompletedTask;
+        try
+        {
+            var reply = await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(0)));
+            Assert.Equal(CheckInHandlers.Thanks, reply.GetProperty("message").GetString());
+            await RunWorkerAsync(after: CheckInFollowUp.Grace);
+            Assert.Equal(0, (await ScheduleAsync(mentorId)).Missed);
+        }
+        finally
+        {
+            api.Counter.BeforeReplace = null;
+        }
+
+        await RunWorkerAsync(after: TimeSpan.FromMinutes(5));
+        var started = await ScheduleAsync(mentorId);
+        Assert.Equal(0, started.Missed);
+        Assert.True(started.DueAt > api.Time.GetUtcNow().AddDays(13));
+        Assert.Empty(await FollowUpsLeftAsync());
+    }
+
+    [Fact]
+    public async Task An_urgent_check_in_sent_again_after_an_error_or_a_lost_reply_is_stored_flagged_and_told_once_and_answered_with_the_crisis_lines()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var body = new { answers = SupervisionTests.Answers(1, urgent: 3), submissionId = "form-7f3a" };
+        await HttpAssert.Problem(await FailingOnceAsync<CheckIn>(mentorId, () => mentor.PostAsJsonAsync("/api/supervision/me/check-ins", body)), 503);
+
+        var again = await HttpAssert.Ok<JsonElement>(await mentor.PostAsJsonAsync("/api/supervision/me/check-ins", body));
+        var reload = await HttpAssert.Ok<JsonElement>(await mentor.PostAsJsonAsync("/api/supervision/me/check-ins", body));
+
+        foreach (var reply in new[] { again, reload })
+        {
+            Assert.Equal(CheckInHandlers.UrgentWords, reply.GetProperty("message").GetString());
+            Assert.NotEqual(0, reply.GetProperty("crisisResources").GetArrayLength());
+        }
+
+        var flag = Assert.Single(await FlagsAsync(mentorId));
+        Assert.Single(await NoticesAsync(flag.GetProperty("id").GetString()!));
+        Assert.Equal(1, (await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"))).GetProperty("history").GetArrayLength());
+        Assert.Empty(await FollowUpsLeftAsync());
+    }
+
+    [Fact]
+    public async Task Answers_changed_before_sending_again_are_a_check_in_of_their_own_so_an_urgent_answer_is_never_lost()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        await HttpAssert.Ok<JsonElement>(await mentor.PostAsJsonAsync("/api/supervision/me/check-ins", new { answers = SupervisionTests.Answers(0), submissionId = "form-1" }));
+
+        var reply = await HttpAssert.Ok<JsonElement>(await mentor.PostAsJsonAsync("/api/supervision/me/check-ins", new { answers = SupervisionTests.Answers(0, urgent: 3), submissionId = "form-1" }));
+
+        Assert.Equal(CheckInHandlers.UrgentWords, reply.GetProperty("message").GetString());
+        Assert.Equal("Urgent", Assert.Single(await FlagsAsync(mentorId)).GetProperty("kind").GetString());
+        Assert.Equal(2, (await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"))).GetProperty("history").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Another_mentor_sending_the_same_submission_id_gets_a_check_in_of_their_own()
+    {
+        var (firstId, first) = await _world.ReadyMentorAsync();
+        var (secondId, second) = await _world.ReadyMentorAsync();
+        await HttpAssert.Ok<JsonElement>(await first.PostAsJsonAsync("/api/supervision/me/check-ins", new { answers = SupervisionTests.Answers(1, urgent: 3), submissionId = "same" }));
+
+        var reply = await HttpAssert.Ok<JsonElement>(await second.PostAsJsonAsync("/api/supervision/me/check-ins", new { answers = SupervisionTests.Answers(0), submissionId = "same" }));
+
+        Assert.Equal(CheckInHandlers.Thanks, reply.GetProperty("message").GetString());
+        Assert.Equal(1, (await HttpAssert.Ok<JsonElement>(await second.GetAsync("/api/supervision/me"))).GetProperty("history").GetArrayLength());
+        Assert.Empty(await FlagsAsync(secondId));
+        Assert.Single(await FlagsAsync(firstId));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("../other")]
+    [InlineData("a b")]
+    [InlineData("checkin~x")]
+    public async Task A_submission_id_that_is_not_letters_digits_dashes_or_underscores_is_refused_and_stores_nothing(string submissionId)
+    {
+        var (_, mentor) = await _world.ReadyMentorAsync();
+
+        var problem = await HttpAssert.Problem(await mentor.PostAsJsonAsync("/api/supervision/me/check-ins", new { answers = SupervisionTests.Answers(1), submissionId }), 400);
+        var tooLong = await HttpAssert.Problem(await mentor.PostAsJsonAsync("/api/supervision/me/check-ins", new { answers = SupervisionTests.Answers(1), submissionId = new string('a', 65) }), 400);
+
+        Assert.True(problem.GetProperty("errors").TryGetProperty("submissionId", out _));
+        Assert.True(tooLong.GetProperty("errors").TryGetProperty("submissionId", out _));
+        Assert.Equal(0, (await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"))).GetProperty("history").GetArrayLength());
+    }
+
+    /// <summary>Sends the request while the store refuses the first create of a <typeparamref name="T"/> for this mentor (or any, for a notice).</summary>
+    private async Task<HttpResponseMessage> FailingOnceAsync<T>(string mentorId, Func<Task<HttpResponseMessage>> send, bool anyOf = false)
+        where T : Document
+    {
+        var failed = 0;
+        api.Counter.BeforeCreate = document =>
+        {
+            var mine = anyOf || document is CheckIn c && c.MentorId == mentorId || document is WellbeingFlag f && f.MentorId == mentorId;
+            if (document is T && mine && Interlocked.Exchange(ref failed, 1) == 0)
+            {
+                throw new StoreException(StoreErrorKind.Unavailable, "The store went away.");
+            }
+        };
+        try
+        {
+            return await send();
+        }
+        finally
+        {
+            api.Counter.BeforeCreate = null;
+            Assert.Equal(1, failed);
+        }
+    }
+
+    private async Task RunWorkerAsync(TimeSpan after)
+    {
+        api.Time.Advance(after);
+        await api.Services.GetRequiredService<CheckInWorker>().RunOnceAsync(CancellationToken.None);
+    }
+
+    private async Task<List<JsonElement>> FlagsAsync(string mentorId) =>
+        (await HttpAssert.Ok<JsonElement>(await _world.Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags").EnumerateArray().ToList();
+
+    private async Task<JsonElement> MentorAsync(string mentorId) => await HttpAssert.Ok<JsonElement>(await _world.Supervisor.GetAsync($"/api/mentors/{mentorId}"));
+
+    /// <summary>The supervisor's notices whose id starts with <paramref name="key"/> (a notice sent once is named by what it is about).</summary>
+    private async Task<List<NotificationDto>> NoticesAsync(string key) =>
+        [.. (await HttpAssert.Ok<PageDto<NotificationDto>>(await _world.Supervisor.GetAsync("/api/notifications?pageSize=100"))).Items
+            .Where(n => n.Id.StartsWith(key, StringComparison.Ordinal))];
+
+    private async Task<CheckInSchedule> ScheduleAsync(string mentorId) =>
+        (await api.Services.GetRequiredService<IDocumentStore>().ReadAsync<CheckInSchedule>(SupervisionData.Container, CheckInSchedule.IdFor(mentorId), "demo", CancellationToken.None))!;
+
+    private async Task<IReadOnlyList<CheckInFollowUp>> FollowUpsLeftAsync() =>
+        await api.Services.GetRequiredService<IDocumentStore>().QueryAllAsync<CheckInFollowUp>(SupervisionData.Container, CheckInFollowUp.Partition, [], CancellationToken.None);
+}
