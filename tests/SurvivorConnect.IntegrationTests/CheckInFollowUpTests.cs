@@ -193,6 +193,20 @@ public sealed class CheckInFollowUpTests(ClockedCountingApiFactory api) : IClass
     }
 
     [Fact]
+    public async Task The_same_form_sent_again_more_than_a_day_later_is_a_check_in_of_its_own()
+    {
+        var (_, mentor) = await _world.ReadyMentorAsync();
+        var body = new { answers = SupervisionTests.Answers(0), submissionId = "form-kept" };
+        await HttpAssert.Ok<JsonElement>(await mentor.PostAsJsonAsync("/api/supervision/me/check-ins", body));
+        api.Time.Advance(CheckInHandlers.ResendWindow + TimeSpan.FromMinutes(1));
+
+        var reply = await HttpAssert.Ok<JsonElement>(await mentor.PostAsJsonAsync("/api/supervision/me/check-ins", body));
+
+        Assert.Equal(api.Time.GetUtcNow().AddDays(14), reply.GetProperty("nextDueAt").GetDateTimeOffset());
+        Assert.Equal(2, (await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"))).GetProperty("history").GetArrayLength());
+    }
+
+    [Fact]
     public async Task Another_mentor_sending_the_same_submission_id_gets_a_check_in_of_their_own()
     {
         var (firstId, first) = await _world.ReadyMentorAsync();

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Mediator;
@@ -44,6 +45,9 @@ public sealed record SubmitCheckIn(CheckInRequest Body) : ICommand<CheckInReply>
 internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollowUps followUps, IOptions<ChatOptions> chat, ILogger<CheckInHandlers> logger)
     : IQueryHandler<GetMyWellbeing, MyWellbeingView>, ICommandHandler<SubmitCheckIn, CheckInReply>
 {
+    /// <summary>How long the same check-in sent again is recognised as the first send.</summary>
+    public static readonly TimeSpan ResendWindow = TimeSpan.FromDays(1);
+
     public const string Thanks = "Thank you for checking in. Looking after yourself is part of this work, and your supervisor is there to talk things through.";
 
     public const string UrgentWords =
@@ -82,17 +86,17 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
         var answers = command.Body.Answers!;
         var earlier = await data.CheckInsAsync(mentor.Id, ct);
         var schedule = await data.ScheduleAsync(mentor.Id, ct);
-        var id = CheckInId(mentor.Id, command.Body.SubmissionId);
+        var id = CheckInId(mentor.Id, command.Body.SubmissionId, answers);
         if (earlier.FirstOrDefault(c => c.Id == id) is { } sentBefore)
         {
-            // Sent again (after an error, or a reload): the check-in as first stored stands. Changed answers are a
-            // check-in of their own, so an answer changed to "not safe" is never lost.
-            if (SameAnswers(sentBefore.Answers, answers))
+            // Sent again (after an error, a lost reply or a reload): the check-in as first stored stands. Long after,
+            // the same form sent again is a check-in of its own.
+            if (data.Store.Now - sentBefore.SubmittedAt <= ResendWindow)
             {
                 return await FinishAsync(mentor, sentBefore, schedule, ct);
             }
 
-            id = CheckInId(mentor.Id, null);
+            id = CheckInId(mentor.Id, null, answers);
         }
 
         var result = CheckInScoring.Score(instrument, answers, [.. earlier.Where(c => c.InstrumentKey == instrument.Key).Select(c => c.Scores)], settings.ConcernRise);
@@ -151,17 +155,23 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
             : new CheckInReply(Thanks, [], nextDueAt);
     }
 
-    private static bool SameAnswers(IReadOnlyDictionary<string, int> stored, Dictionary<string, int> sent) =>
-        stored.Count == sent.Count && sent.All(a => stored.TryGetValue(a.Key, out var value) && value == a.Value);
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Check-in {CheckInId} is stored but its follow-ups failed; the supervision worker finishes them")]
     private static partial void LogFollowUpsLeft(ILogger logger, string checkInId, Exception exception);
 
-    /// <summary>Made from the mentor and the client's submission id (hashed, so it stays short and says nothing), or new.</summary>
-    private static string CheckInId(string mentorId, string? submissionId) =>
-        submissionId is null
-            ? "checkin~" + AgencyStore.NewId()
-            : "checkin~" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{mentorId}~{submissionId}")))[..32];
+    /// <summary>
+    /// Made from the mentor, the client's submission id and the answers (hashed, so it stays short and says nothing), or
+    /// new. Changed answers never share an id, so an answer changed to "not safe" is never mistaken for the first send.
+    /// </summary>
+    private static string CheckInId(string mentorId, string? submissionId, Dictionary<string, int> answers)
+    {
+        if (submissionId is null)
+        {
+            return "checkin~" + AgencyStore.NewId();
+        }
+
+        var sent = string.Join(';', answers.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => string.Create(CultureInfo.InvariantCulture, $"{a.Key}={a.Value}")));
+        return "checkin~" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{mentorId}~{submissionId}~{sent}")))[..32];
+    }
 
     internal static bool IsValidSubmissionId(string id) => id.Length is > 0 and <= 64 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 }

@@ -153,14 +153,25 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
         }
     }
 
-    /// <summary>Lifts the automatic hold, unless another urgent flag of the mentor still waits for a supervisor's review.</summary>
+    /// <summary>
+    /// Lifts the automatic hold, unless another urgent flag of the mentor still waits for a supervisor's review. An
+    /// urgent flag raised while it was being lifted (whose own hold found this one still there) puts it back.
+    /// </summary>
     public async Task EndReviewHoldAsync(string mentorId, IMediator mediator, CancellationToken ct)
     {
-        if (!(await FlagsAsync(mentorId, ct)).Any(f => f is { Kind: FlagKind.Urgent, Status: WellbeingFlagStatus.Open }))
+        if (await UrgentWaitingAsync(mentorId, ct) || !await mediator.Send(new EndWellbeingReviewHold(mentorId), ct))
         {
-            await mediator.Send(new EndWellbeingReviewHold(mentorId), ct);
+            return;
+        }
+
+        if (await UrgentWaitingAsync(mentorId, ct))
+        {
+            await mediator.Send(new HoldForWellbeingReview(mentorId), ct);
         }
     }
+
+    private async Task<bool> UrgentWaitingAsync(string mentorId, CancellationToken ct) =>
+        (await FlagsAsync(mentorId, ct)).Any(f => f is { Kind: FlagKind.Urgent, Status: WellbeingFlagStatus.Open });
 
     /// <summary>Puts an urgent flag on the hourly watch, unless it is there already (and perhaps moved on).</summary>
     private async Task WatchAsync(WellbeingFlag urgent, CancellationToken ct)

@@ -87,10 +87,12 @@ internal sealed class MissedCheckInHandler(SupervisionData data, Notifier notifi
             return false;
         }
 
-        // A check-in was stored and its follow-ups (which start the schedule again) are still to finish.
+        // A check-in was stored and its follow-ups (which start the schedule again) are still to finish; past the time
+        // they are given, the miss counts after all.
         foreach (var newer in (await data.CheckInsAsync(command.MentorId, ct)).TakeWhile(c => c.SubmittedAt > (schedule.LastCheckInAt ?? DateTimeOffset.MinValue)))
         {
-            if (await data.Store.ReadAsync<CheckInFollowUp>(SupervisionData.Container, CheckInFollowUp.IdFor(data.Store.AgencyId, newer.Id), CheckInFollowUp.Partition, ct) is not null)
+            var pending = await data.Store.ReadAsync<CheckInFollowUp>(SupervisionData.Container, CheckInFollowUp.IdFor(data.Store.AgencyId, newer.Id), CheckInFollowUp.Partition, ct);
+            if (pending is not null && pending.DueAt + CheckInFollowUp.GiveUpAfter > data.Store.Now)
             {
                 return false;
             }
