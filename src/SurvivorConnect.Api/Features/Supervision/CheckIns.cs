@@ -27,8 +27,8 @@ public sealed record MyWellbeingView(
 public sealed record CheckInReply(string Message, IReadOnlyList<CrisisResource> CrisisResources, DateTimeOffset NextDueAt);
 
 /// <param name="SubmissionId">
-/// The client's own id for this check-in (1 to 64 letters, digits, '-' or '_'), kept when it sends the same check-in
-/// again after an error or a reload: the check-in is then stored, flagged and told once.
+/// The client's own id for this check-in (1 to 64 letters, digits, '-' or '_'), kept when it sends the same answers
+/// again within a day, after an error, a lost reply or a reload: the check-in is then stored, flagged and told once.
 /// </param>
 public sealed record CheckInRequest(Dictionary<string, int>? Answers, string? SubmissionId = null);
 
@@ -216,8 +216,8 @@ internal sealed class FinishCheckInHandler(SupervisionData data, CheckInFollowUp
 
 /// <summary>
 /// What follows a stored check-in: a flag if it raised one (with the hold, the hourly watch and the supervisors'
-/// notices), its schedule starting again from it, then the follow-up record goes. Each step happens once however often this runs, so the
-/// worker can finish what a failed request began.
+/// notices), its schedule starting again from it, then the follow-up record goes. No step happens twice however
+/// often this runs, so the worker can finish what a failed request began.
 /// </summary>
 internal sealed class CheckInFollowUps(SupervisionData data, Notifier notifier, IMediator mediator)
 {
