@@ -69,8 +69,15 @@ public sealed class CountingStore(IDocumentStore inner) : IDocumentStore
         return await Write(inner.ReplaceAsync(container, document, ifMatchETag, cancellationToken));
     }
 
+    /// <summary>Runs before each upsert is passed on, as <see cref="BeforeCreate"/> does for creates.</summary>
+    public Action<Document>? BeforeUpsert { get; set; }
+
     public Task<T> UpsertAsync<T>(ContainerSpec container, T document, CancellationToken cancellationToken)
-        where T : Document => Write(inner.UpsertAsync(container, document, cancellationToken));
+        where T : Document
+    {
+        BeforeUpsert?.Invoke(document);
+        return Write(inner.UpsertAsync(container, document, cancellationToken));
+    }
 
     public Task<bool> DeleteAsync(ContainerSpec container, string id, string partitionKey, string? ifMatchETag, CancellationToken cancellationToken) =>
         Write(inner.DeleteAsync(container, id, partitionKey, ifMatchETag, cancellationToken));

@@ -84,15 +84,19 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
     public async Task<CheckInSchedule> SaveScheduleAsync(CheckInSchedule schedule, CancellationToken ct)
     {
         var saved = schedule.ETag is null ? await store.CreateAsync(Container, schedule, ct) : await store.ReplaceAsync(Container, schedule, schedule.ETag, ct);
-        await store.UpsertAsync(Container, new CheckInSlot
-        {
-            Id = CheckInSlot.IdFor(store.AgencyId, saved.MentorId),
-            PartitionKey = CheckInSlot.Partition,
-            MentorId = saved.MentorId,
-            DueAt = saved.DueAt,
-        }, ct);
+        await KeepSlotAsync(saved, ct);
         return saved;
     }
+
+    /// <summary>Puts the schedule's slot on the shared due list at its due date.</summary>
+    public async Task KeepSlotAsync(CheckInSchedule schedule, CancellationToken ct) =>
+        await store.UpsertAsync(Container, new CheckInSlot
+        {
+            Id = CheckInSlot.IdFor(store.AgencyId, schedule.MentorId),
+            PartitionKey = CheckInSlot.Partition,
+            MentorId = schedule.MentorId,
+            DueAt = schedule.DueAt,
+        }, ct);
 
     /// <summary>A mentor's check-ins, newest first.</summary>
     public async Task<List<CheckIn>> CheckInsAsync(string mentorId, CancellationToken ct) =>

@@ -81,9 +81,15 @@ internal sealed class MissedCheckInHandler(SupervisionData data, Notifier notifi
     {
         var schedule = await data.ScheduleAsync(command.MentorId, ct);
 
-        // Another instance (or a check-in) moved the due date on already.
+        // Another instance (or a check-in) moved the due date on already. Its slot is put at the new date, in case the
+        // write that moved it failed before the slot's: a slot left behind would never count a miss again.
         if (schedule.DueAt != command.DueAt || schedule.DueAt > data.Store.Now)
         {
+            if (schedule.DueAt != command.DueAt)
+            {
+                await data.KeepSlotAsync(schedule, ct);
+            }
+
             return false;
         }
 
@@ -98,16 +104,9 @@ internal sealed class MissedCheckInHandler(SupervisionData data, Notifier notifi
             }
         }
 
+        // The flag before the schedule moves on: if raising it fails, the next round counts this miss again (and two
+        // instances counting it raise the one flag of this due date).
         var missed = schedule.Missed + 1;
-        try
-        {
-            await data.SaveScheduleAsync(schedule with { Missed = missed, DueAt = schedule.DueAt.AddDays(schedule.CadenceDays) }, ct);
-        }
-        catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed)
-        {
-            return false;
-        }
-
         if (missed >= 2 && await MentorOrNullAsync(command.MentorId, ct) is { } mentor)
         {
             await data.RaiseAsync(mentor, new WellbeingFlag
@@ -118,6 +117,15 @@ internal sealed class MissedCheckInHandler(SupervisionData data, Notifier notifi
                 Reasons = [$"{missed} check-ins in a row were missed."],
                 RaisedAt = data.Store.Now,
             }, notifier, mediator, ct);
+        }
+
+        try
+        {
+            await data.SaveScheduleAsync(schedule with { Missed = missed, DueAt = schedule.DueAt.AddDays(schedule.CadenceDays) }, ct);
+        }
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed)
+        {
+            return false;
         }
 
         return true;
@@ -142,7 +150,7 @@ public sealed record CheckUrgentFlagSeen(string WatchId, DateTimeOffset DueAt) :
     public AuditTarget Audit => new("wellbeing.urgent-still-unseen", "wellbeing-flag", WatchId);
 }
 
-internal sealed class UrgentFlagWatchHandler(SupervisionData data, Notifier notifier) : ICommandHandler<CheckUrgentFlagSeen, bool>
+internal sealed class UrgentFlagWatchHandler(SupervisionData data, Notifier notifier, IMediator mediator) : ICommandHandler<CheckUrgentFlagSeen, bool>
 {
     public async ValueTask<bool> Handle(CheckUrgentFlagSeen command, CancellationToken ct)
     {
@@ -156,6 +164,12 @@ internal sealed class UrgentFlagWatchHandler(SupervisionData data, Notifier noti
         var flag = await store.ReadAsync<WellbeingFlag>(SupervisionData.Container, watch.FlagId, store.AgencyId, ct);
         if (flag is not { Status: WellbeingFlagStatus.Open })
         {
+            // Seen: a review whose lifting of the automatic hold failed after the flag was saved is finished here.
+            if (flag is not null)
+            {
+                await data.EndReviewHoldAsync(flag.MentorId, mediator, ct);
+            }
+
             await store.DeleteAsync(SupervisionData.Container, watch.Id, UrgentFlagWatch.Partition, watch.ETag, ct);
             return false;
         }

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Features.Supervision;
 using SurvivorConnect.Storage;
@@ -8,11 +9,13 @@ using SurvivorConnect.Storage;
 namespace SurvivorConnect.IntegrationTests;
 
 /// <summary>
-/// A check-in stored by a request whose follow-ups then failed (the store went away part way) is finished by the
-/// worker: an urgent answer always reaches a supervisor and holds the mentor, and the mentor still gets the crisis
-/// lines at once. Sent again with its submission id (after an error, a lost reply or a reload), it counts once.
+/// The store going away part way through supervision's work. A check-in stored by a request whose follow-ups then
+/// failed is finished by the worker: an urgent answer always reaches a supervisor and holds the mentor, and the mentor
+/// still gets the crisis lines at once. Sent again with its submission id (after an error, a lost reply or a reload),
+/// it counts once. The worker's own writes failing part way lose no missed-check-in flag, leave no slot behind, and
+/// leave no hold that a supervisor's review should have lifted.
 /// </summary>
-public sealed class CheckInFollowUpTests(ClockedCountingApiFactory api) : IClassFixture<ClockedCountingApiFactory>
+public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : IClassFixture<ClockedCountingApiFactory>
 {
     private readonly MentoringWorld _world = new(api);
 
@@ -22,7 +25,7 @@ public sealed class CheckInFollowUpTests(ClockedCountingApiFactory api) : IClass
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
         var submittedAt = api.Time.GetUtcNow();
 
-        var reply = await HttpAssert.Ok<JsonElement>(await FailingOnceAsync<WellbeingFlag>(mentorId, () => SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3))));
+        var reply = await HttpAssert.Ok<JsonElement>(await FailingOnceAsync(d => d is WellbeingFlag { MentorId: var m } && m == mentorId, () => SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3))));
 
         Assert.Equal(CheckInHandlers.UrgentWords, reply.GetProperty("message").GetString());
         Assert.NotEqual(0, reply.GetProperty("crisisResources").GetArrayLength());
@@ -48,7 +51,7 @@ public sealed class CheckInFollowUpTests(ClockedCountingApiFactory api) : IClass
     public async Task A_check_in_that_was_never_stored_raises_nothing_and_its_record_goes_after_a_day()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
-        await HttpAssert.Problem(await FailingOnceAsync<CheckIn>(mentorId, () => SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3))), 503);
+        await HttpAssert.Problem(await FailingOnceAsync(d => d is CheckIn { MentorId: var m } && m == mentorId, () => SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3))), 503);
 
         // Its request may still be retrying through an outage, so the record stays a while.
         await RunWorkerAsync(after: CheckInFollowUp.Grace);
@@ -65,7 +68,7 @@ public sealed class CheckInFollowUpTests(ClockedCountingApiFactory api) : IClass
     public async Task A_flag_the_supervisor_reviewed_before_the_worker_finished_is_told_but_does_not_hold_the_mentor_again()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
-        await HttpAssert.Ok<JsonElement>(await FailingOnceAsync<Notification>(mentorId, () => SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3)), anyOf: true));
+        await HttpAssert.Ok<JsonElement>(await FailingOnceAsync(d => d is Notification, () => SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3))));
         var flagId = Assert.Single(await FlagsAsync(mentorId)).GetProperty("id").GetString()!;
         Assert.Empty(await NoticesAsync(flagId));
         await HttpAssert.Ok<JsonElement>(await _world.Supervisor.PostAsync($"/api/supervision/flags/{flagId}/acknowledge", null));
@@ -102,7 +105,7 @@ public sealed class CheckInFollowUpTests(ClockedCountingApiFactory api) : IClass
         await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(seenLate, SupervisionTests.Answers(1, urgent: 3)));
         var waitingFlag = Assert.Single(await FlagsAsync(seenLateId)).GetProperty("id").GetString()!;
         var (stuckId, stuck) = await _world.ReadyMentorAsync();
-        await HttpAssert.Ok<JsonElement>(await FailingOnceAsync<WellbeingFlag>(stuckId, () => SupervisionTests.CheckInAsync(stuck, SupervisionTests.Answers(1, urgent: 3))));
+        await HttpAssert.Ok<JsonElement>(await FailingOnceAsync(d => d is WellbeingFlag { MentorId: var m } && m == stuckId, () => SupervisionTests.CheckInAsync(stuck, SupervisionTests.Answers(1, urgent: 3))));
 
         // The worker finishes check-ins first, and the store keeps refusing this one's flag.
         api.Counter.BeforeCreate = document =>
@@ -162,7 +165,7 @@ public sealed class CheckInFollowUpTests(ClockedCountingApiFactory api) : IClass
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
         var body = new { answers = SupervisionTests.Answers(1, urgent: 3), submissionId = "form-7f3a" };
-        await HttpAssert.Problem(await FailingOnceAsync<CheckIn>(mentorId, () => mentor.PostAsJsonAsync("/api/supervision/me/check-ins", body)), 503);
+        await HttpAssert.Problem(await FailingOnceAsync(d => d is CheckIn { MentorId: var m } && m == mentorId, () => mentor.PostAsJsonAsync("/api/supervision/me/check-ins", body)), 503);
 
         var again = await HttpAssert.Ok<JsonElement>(await mentor.PostAsJsonAsync("/api/supervision/me/check-ins", body));
         var reload = await HttpAssert.Ok<JsonElement>(await mentor.PostAsJsonAsync("/api/supervision/me/check-ins", body));
@@ -238,29 +241,105 @@ public sealed class CheckInFollowUpTests(ClockedCountingApiFactory api) : IClass
         Assert.Equal(0, (await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"))).GetProperty("history").GetArrayLength());
     }
 
-    /// <summary>Sends the request while the store refuses the first create of a <typeparamref name="T"/> for this mentor (or any, for a notice).</summary>
-    private async Task<HttpResponseMessage> FailingOnceAsync<T>(string mentorId, Func<Task<HttpResponseMessage>> send, bool anyOf = false)
-        where T : Document
+    [Fact]
+    public async Task A_second_missed_check_in_whose_flag_could_not_be_written_is_flagged_by_the_next_round()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(0)));
+        await RunWorkerAsync(after: TimeSpan.FromDays(15));
+        api.Time.Advance(TimeSpan.FromDays(14));
+
+        await FailingOnceAsync(d => d is WellbeingFlag { MentorId: var m } && m == mentorId, () => RunWorkerAsync(after: TimeSpan.Zero));
+        Assert.Empty(await MissedFlagsAsync(mentorId));
+        await RunWorkerAsync(after: TimeSpan.FromMinutes(5));
+
+        var flag = Assert.Single(await MissedFlagsAsync(mentorId));
+        Assert.Equal("2 check-ins in a row were missed.", flag.GetProperty("reasons")[0].GetString());
+        Assert.Equal(2, (await ScheduleAsync(mentorId)).Missed);
+    }
+
+    [Fact]
+    public async Task A_due_slot_left_behind_when_its_write_failed_is_moved_on_and_the_next_miss_still_counts()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(0)));
+        api.Time.Advance(TimeSpan.FromDays(15));
+
+        await FailingOnceAsync(d => d is CheckInSlot { MentorId: var m } && m == mentorId, () => RunWorkerAsync(after: TimeSpan.Zero), upserts: true);
+        Assert.Equal(1, (await ScheduleAsync(mentorId)).Missed);
+        await RunWorkerAsync(after: TimeSpan.FromMinutes(5));
+        await RunWorkerAsync(after: TimeSpan.FromDays(14));
+
+        Assert.Equal(2, (await ScheduleAsync(mentorId)).Missed);
+        Assert.Single(await MissedFlagsAsync(mentorId));
+    }
+
+    [Fact]
+    public async Task A_hold_whose_lifting_failed_when_the_supervisor_saw_the_urgent_answer_is_lifted_by_the_hourly_look()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3)));
+        var flagId = Assert.Single(await FlagsAsync(mentorId)).GetProperty("id").GetString()!;
+
+        api.Counter.BeforeReplace = (_, document) => document is MentorProfile { Id: var m } && m == mentorId
+            ? throw new StoreException(StoreErrorKind.Unavailable, "The store went away.")
+            : Task.CompletedTask;
+        try
+        {
+            await HttpAssert.Problem(await _world.Supervisor.PostAsync($"/api/supervision/flags/{flagId}/acknowledge", null), 503);
+        }
+        finally
+        {
+            api.Counter.BeforeReplace = null;
+        }
+
+        await HttpAssert.Problem(await _world.Supervisor.PostAsync($"/api/supervision/flags/{flagId}/acknowledge", null), 409);
+        Assert.NotEqual(JsonValueKind.Null, (await MentorAsync(mentorId)).GetProperty("hold").ValueKind);
+
+        await RunWorkerAsync(after: UrgentFlagWatch.Every);
+
+        Assert.Equal(JsonValueKind.Null, (await MentorAsync(mentorId)).GetProperty("hold").ValueKind);
+    }
+
+    /// <summary>Runs the work while the store refuses the first create (or upsert) of a document <paramref name="refused"/> picks.</summary>
+    private async Task<TResult> FailingOnceAsync<TResult>(Func<Document, bool> refused, Func<Task<TResult>> work, bool upserts = false)
     {
         var failed = 0;
-        api.Counter.BeforeCreate = document =>
+        void Refuse(Document document)
         {
-            var mine = anyOf || document is CheckIn c && c.MentorId == mentorId || document is WellbeingFlag f && f.MentorId == mentorId;
-            if (document is T && mine && Interlocked.Exchange(ref failed, 1) == 0)
+            if (refused(document) && Interlocked.Exchange(ref failed, 1) == 0)
             {
                 throw new StoreException(StoreErrorKind.Unavailable, "The store went away.");
             }
-        };
+        }
+
+        if (upserts)
+        {
+            api.Counter.BeforeUpsert = Refuse;
+        }
+        else
+        {
+            api.Counter.BeforeCreate = Refuse;
+        }
+
         try
         {
-            return await send();
+            return await work();
         }
         finally
         {
             api.Counter.BeforeCreate = null;
+            api.Counter.BeforeUpsert = null;
             Assert.Equal(1, failed);
         }
     }
+
+    private Task<bool> FailingOnceAsync(Func<Document, bool> refused, Func<Task> work, bool upserts = false) =>
+        FailingOnceAsync(refused, async () =>
+        {
+            await work();
+            return true;
+        }, upserts);
 
     private async Task RunWorkerAsync(TimeSpan after)
     {
@@ -270,6 +349,9 @@ public sealed class CheckInFollowUpTests(ClockedCountingApiFactory api) : IClass
 
     private async Task<List<JsonElement>> FlagsAsync(string mentorId) =>
         (await HttpAssert.Ok<JsonElement>(await _world.Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags").EnumerateArray().ToList();
+
+    private async Task<List<JsonElement>> MissedFlagsAsync(string mentorId) =>
+        [.. (await FlagsAsync(mentorId)).Where(f => f.GetProperty("kind").GetString() == "Missed")];
 
     private async Task<JsonElement> MentorAsync(string mentorId) => await HttpAssert.Ok<JsonElement>(await _world.Supervisor.GetAsync($"/api/mentors/{mentorId}"));
 
