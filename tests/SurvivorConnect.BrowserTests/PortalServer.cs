@@ -35,6 +35,9 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
     /// <summary>The app's clock: it stands still unless a test moves it (to reach the end of a session, say).</summary>
     public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
 
+    /// <summary>The app's store, which a test can have fail at one step (always put its hook back).</summary>
+    public CountingStore Store { get; private set; } = default!;
+
     /// <summary>Stripe's API, faked on loopback: payees onboard to it and payouts are sent to it.</summary>
     public FakeStripe Stripe { get; } = FakeStripe.Start();
 
@@ -57,7 +60,11 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
         builder.UseSetting("Payouts:Stripe:ApiBase", Stripe.ApiBase);
         builder.UseSetting("Payouts:Stripe:OnboardingOrigin", Stripe.ApiBase);
         builder.UseSetting("Payouts:SendInBackground", "false");
-        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Time));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Time);
+            CountingStore.Decorate(services, store => Store = store);
+        });
     }
 
     public async Task InitializeAsync()

@@ -1,4 +1,6 @@
 using Microsoft.Playwright;
+using SurvivorConnect.Api.Features.Supervision;
+using SurvivorConnect.Storage;
 using static Microsoft.Playwright.Assertions;
 
 namespace SurvivorConnect.BrowserTests;
@@ -65,6 +67,54 @@ public sealed class SupervisionJourneyTests(PortalServer server)
         // Lifted again, so the demo mentor is free for the other journeys.
         await supervisor.GetByRole(AriaRole.Button, new() { Name = "Lift the hold" }).ClickAsync();
         await Expect(supervisor.Locator("[data-outcome]")).ToContainTextAsync("The hold is lifted.");
+    }
+
+    [Fact]
+    public async Task A_check_in_whose_answer_was_lost_shows_the_crisis_lines_keeps_the_answers_and_counts_once_when_sent_again()
+    {
+        var mentor = await server.SignInAsync("Sam (demo mentor)", phone: true);
+        await mentor.GotoAsync("/wellbeing");
+        var history = mentor.Locator("[data-history] li");
+        var before = await history.CountAsync();
+        var questions = mentor.Locator("form fieldset");
+        for (var i = 0; i < await questions.CountAsync(); i++)
+        {
+            var question = questions.Nth(i);
+            var urgent = (await question.Locator("legend").InnerTextAsync()) == UrgentQuestion;
+            await question.GetByLabel(urgent ? "Never" : "Rarely", new() { Exact = true }).CheckAsync();
+        }
+
+        // The check-in is stored, but the store's answer never comes back.
+        server.Store.AfterCreate = document =>
+        {
+            if (document is CheckIn { MentorId: "demo-mentor" })
+            {
+                throw StoreException.Unavailable("The store went away.");
+            }
+        };
+        try
+        {
+            await mentor.GetByRole(AriaRole.Button, new() { Name = "Send my check-in" }).ClickAsync();
+            await Expect(mentor.Locator("[data-outcome]")).ToContainTextAsync("Your check-in did not send.");
+        }
+        finally
+        {
+            server.Store.AfterCreate = null;
+        }
+
+        await Expect(mentor.Locator("[data-not-sent] [data-crisis]")).ToContainTextAsync("988");
+        await Expect(mentor.Locator("[data-reply]")).ToHaveCountAsync(0);
+        var urgentQuestion = mentor.Locator("form fieldset", new() { Has = mentor.Locator("legend", new() { HasTextString = UrgentQuestion }) });
+        await Expect(urgentQuestion.GetByLabel("Never", new() { Exact = true })).ToBeCheckedAsync();
+        await Expect(questions.First.GetByLabel("Rarely", new() { Exact = true })).ToBeCheckedAsync();
+        await Accessibility.AssertNoSeriousViolationsAsync(mentor);
+        await Accessibility.ScreenshotAsync(mentor, "mentor-wellbeing-not-sent-phone");
+
+        await mentor.GetByRole(AriaRole.Button, new() { Name = "Send my check-in" }).ClickAsync();
+
+        await Expect(mentor.Locator("[data-reply]")).ToContainTextAsync("Thank you");
+        await Expect(mentor.Locator("[data-not-sent]")).ToHaveCountAsync(0);
+        await Expect(history).ToHaveCountAsync(before + 1);
     }
 
     [Fact]

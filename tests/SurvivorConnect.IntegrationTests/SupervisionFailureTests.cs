@@ -51,7 +51,10 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
     public async Task A_check_in_that_was_never_stored_raises_nothing_and_its_record_goes_after_a_day()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
-        await HttpAssert.Problem(await FailingOnceAsync(d => d is CheckIn { MentorId: var m } && m == mentorId, () => SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3))), 503);
+        var problem = await HttpAssert.Problem(await FailingOnceAsync(d => d is CheckIn { MentorId: var m } && m == mentorId, () => SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3))), 503);
+
+        // The answers were never scored and may have said the mentor is not safe.
+        Assert.Contains(problem.GetProperty("crisisResources").EnumerateArray(), line => line.GetProperty("contact").GetString()!.Contains("988", StringComparison.Ordinal));
 
         // Its request may still be retrying through an outage, so the record stays a while.
         await RunWorkerAsync(after: CheckInFollowUp.Grace);

@@ -137,7 +137,9 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
         unknown["not-a-question"] = 1;
 
         Assert.True((await HttpAssert.Problem(await CheckInAsync(mentor, outside), 400)).GetProperty("errors").TryGetProperty("answers.stress-1", out _));
-        Assert.True((await HttpAssert.Problem(await CheckInAsync(mentor, missing), 400)).GetProperty("errors").TryGetProperty("answers.burnout-2", out _));
+        var missingProblem = await HttpAssert.Problem(await CheckInAsync(mentor, missing), 400);
+        Assert.True(missingProblem.GetProperty("errors").TryGetProperty("answers.burnout-2", out _));
+        Assert.False(missingProblem.TryGetProperty("crisisResources", out _));
         await HttpAssert.Problem(await CheckInAsync(mentor, unknown), 400);
         Assert.Equal(0, (await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"))).GetProperty("history").GetArrayLength());
 

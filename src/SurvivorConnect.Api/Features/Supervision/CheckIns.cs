@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Mediator;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using SurvivorConnect.Api.Features.Chat;
 using SurvivorConnect.Api.Features.Mentoring;
@@ -25,6 +26,16 @@ public sealed record MyWellbeingView(
 
 /// <summary>What the mentor is told after a check-in: kind words, and the crisis lines if they said they are not safe.</summary>
 public sealed record CheckInReply(string Message, IReadOnlyList<CrisisResource> CrisisResources, DateTimeOffset NextDueAt);
+
+/// <summary>
+/// A check-in that failed on our side was not scored, and its answers may have said the mentor is not safe: the
+/// failure carries the crisis lines, as an urgent answer's reply does.
+/// </summary>
+internal sealed class CrisisLinesOnFailure : ServerFailureAddition
+{
+    public override void AddTo(ProblemDetails problem, IServiceProvider services) =>
+        problem.Extensions["crisisResources"] = services.GetRequiredService<IOptions<ChatOptions>>().Value.CrisisResources;
+}
 
 /// <param name="SubmissionId">
 /// The client's own id for this check-in (1 to 64 letters, digits, '-' or '_'), kept when it sends the same answers

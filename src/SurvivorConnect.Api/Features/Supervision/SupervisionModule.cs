@@ -34,7 +34,9 @@ public static class SupervisionModule
         me.MapGet("/", GetMyWellbeing).WithName(nameof(GetMyWellbeing))
             .WithSummary("Whether a check-in is due (and why), its questions, and your check-ins in plain words.");
         me.MapPost("/check-ins", SubmitCheckIn).WithName(nameof(SubmitCheckIn))
-            .WithSummary("Your answers; you are told kind words (and the crisis lines, if you said you are not safe), never a score.");
+            .WithSummary("Your answers; you are told kind words (and the crisis lines, if you said you are not safe), never a score.")
+            .WithDescription("If it fails on our side (a 5xx), the problem carries `crisisResources`: the answers may have said you are not safe.")
+            .WithMetadata(new CrisisLinesOnFailure());
 
         var mentors = group.MapGroup("/mentors").RequireAuthorization(Policies.Supervisor);
         mentors.MapGet("/", ListSupervisedMentors).WithName(nameof(ListSupervisedMentors))

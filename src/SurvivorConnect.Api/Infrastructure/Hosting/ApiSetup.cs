@@ -32,13 +32,16 @@ public static class ApiSetup
         services.AddSharedKeys(builder.Configuration);
         builder.AddTelemetry();
         services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+        {
             context.ProblemDetails.Type ??= context.ProblemDetails.Status switch
             {
                 StatusCodes.Status413PayloadTooLarge => "https://tools.ietf.org/html/rfc9110#section-15.5.14",
                 StatusCodes.Status428PreconditionRequired => "https://tools.ietf.org/html/rfc6585#section-3",
                 StatusCodes.Status429TooManyRequests => "https://tools.ietf.org/html/rfc6585#section-4",
                 _ => null,
-            });
+            };
+            ServerFailureAddition.Apply(context);
+        });
         services.AddExceptionHandler<ApiExceptionHandler>();
         services.Configure<JsonOptions>(o =>
         {

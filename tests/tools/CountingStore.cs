@@ -1,11 +1,7 @@
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Time.Testing;
 using SurvivorConnect.Storage;
 
-namespace SurvivorConnect.IntegrationTests;
+namespace SurvivorConnect.Testing;
 
 /// <summary>What a piece of work asked of the store: point reads, queries, documents they returned, and writes (a batch is one).</summary>
 public sealed record StoreUse(int Reads, int Queries, int Documents, int Writes)
@@ -20,6 +16,19 @@ public sealed class CountingStore(IDocumentStore inner) : IDocumentStore
     private int _queries;
     private int _documents;
     private int _writes;
+
+    /// <summary>Puts a counting store in front of the app's store; <paramref name="made"/> is given it when the app makes it.</summary>
+    public static void Decorate(IServiceCollection services, Action<CountingStore> made)
+    {
+        var inner = services.Last(d => d.ServiceType == typeof(IDocumentStore));
+        services.Remove(inner);
+        services.AddSingleton<IDocumentStore>(sp =>
+        {
+            var store = new CountingStore((IDocumentStore)inner.ImplementationFactory!(sp));
+            made(store);
+            return store;
+        });
+    }
 
     public async Task<StoreUse> MeasureAsync(Func<Task> work)
     {
@@ -48,11 +57,16 @@ public sealed class CountingStore(IDocumentStore inner) : IDocumentStore
     /// <summary>Runs before each create is passed on: a test's way to have the store fail at one step of a request.</summary>
     public Action<Document>? BeforeCreate { get; set; }
 
-    public Task<T> CreateAsync<T>(ContainerSpec container, T document, CancellationToken cancellationToken)
+    /// <summary>Runs after each create is written: a test's way to lose the store's answer to a write that happened.</summary>
+    public Action<Document>? AfterCreate { get; set; }
+
+    public async Task<T> CreateAsync<T>(ContainerSpec container, T document, CancellationToken cancellationToken)
         where T : Document
     {
         BeforeCreate?.Invoke(document);
-        return Write(inner.CreateAsync(container, document, cancellationToken));
+        var created = await Write(inner.CreateAsync(container, document, cancellationToken));
+        AfterCreate?.Invoke(created);
+        return created;
     }
 
     /// <summary>Runs before each replace is passed on: a test's way to have something else write first.</summary>
@@ -101,41 +115,4 @@ public sealed class CountingStore(IDocumentStore inner) : IDocumentStore
         Interlocked.Increment(ref _writes);
         return call;
     }
-}
-
-/// <summary>An API whose store is counted, without its background workers, so only the requests count.</summary>
-public class CountingApiFactory : ApiFactory
-{
-    public CountingStore Counter { get; private set; } = null!;
-
-    /// <summary>A clock the test moves, or null for the real one.</summary>
-    protected virtual TimeProvider? Clock => null;
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.ConfigureTestServices(services =>
-        {
-            if (Clock is { } clock)
-            {
-                services.AddSingleton(clock);
-            }
-
-            var inner = services.Last(d => d.ServiceType == typeof(IDocumentStore));
-            services.Remove(inner);
-            services.AddSingleton<IDocumentStore>(sp => Counter = new CountingStore((IDocumentStore)inner.ImplementationFactory!(sp)));
-            foreach (var worker in services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.Name != "StorageStartup").ToList())
-            {
-                services.Remove(worker);
-            }
-        });
-    }
-}
-
-/// <summary>A counted API on a clock that moves only when the test moves it.</summary>
-public class ClockedCountingApiFactory : CountingApiFactory
-{
-    public FakeTimeProvider Time { get; } = new(DateTimeOffset.UtcNow);
-
-    protected override TimeProvider? Clock => Time;
 }
