@@ -67,6 +67,22 @@ public sealed class BadInputTests(ApiFactory api)
     }
 
     [Theory]
+    [InlineData("demo-admin", "POST", "/api/people", "{\"displayName\":\"Nulls\",\"roles\":[null]}", "roles")]
+    [InlineData("demo-admin", "PUT", "/api/payouts/settings", "{\"twoApproverThreshold\":500,\"locationRates\":[null]}", "locationRates")]
+    [InlineData("demo-recruiter", "POST", "/api/engagements/opportunities", "{\"title\":\"Nulls\",\"sessions\":[null]}", "sessions")]
+    [InlineData("demo-recruiter", "POST", "/api/engagements/opportunities/nothing/sessions/s1/attendance", "{\"entries\":[{\"personId\":\"x\",\"outcome\":\"Attended\"},null]}", "entries")]
+    [InlineData("demo-casemanager", "POST", "/api/teams/demo-youth/meetings/nothing/record", "{\"attended\":[\"youth\",null],\"youthParticipation\":\"InPerson\"}", "attended")]
+    [InlineData("demo-casemanager", "POST", "/api/teams/demo-youth/meetings/nothing/record", "{\"youthParticipation\":\"InPerson\",\"actions\":[null]}", "actions")]
+    public async Task A_list_holding_a_null_is_a_400_naming_the_list_never_a_server_error(string userId, string method, string url, string body, string field)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+
+        var problem = await HttpAssert.Problem(await api.As(userId).SendAsync(request), 400);
+
+        Assert.Contains(problem.GetProperty("errors").EnumerateObject(), e => e.Name.StartsWith(field, StringComparison.Ordinal));
+    }
+
+    [Theory]
     [InlineData("/api/people?pageSize=0")]
     [InlineData("/api/people?pageSize=5000")]
     [InlineData("/api/people?pageSize=abc")]

@@ -245,6 +245,29 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task A_payout_whose_transfer_went_through_is_neither_cancelled_nor_paid_another_way_but_sent_on_with_no_second_transfer()
+    {
+        var (payout, bank) = await SendingAsync();
+        await api.DeliverAsync(api.Stripe.EventJson("payout.failed", bank, status: "failed", failureCode: "account_closed"));
+        await HttpAssert.Problem(await Finance.PostJson(PayoutWorld.Url(payout, "paid-outside"), new { reference = "Check 3001" }), 409);
+
+        // Sent again, it waits as approved (for the payee's new bank details, say): the money is already theirs at Stripe.
+        var again = await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout, "retry"), null));
+        Assert.Equal("Approved", again.State);
+        Assert.False(again.MayCancel);
+        var cancel = await HttpAssert.Problem(await Finance.PostAsync(PayoutWorld.Url(payout, "cancel"), null), 409);
+        Assert.Contains("already in the payee's Stripe account", cancel.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await HttpAssert.Problem(await Finance.PostJson(PayoutWorld.Url(payout, "paid-outside"), new { reference = "Check 3001" }), 409);
+        Assert.Equal("Approved", (await _world.PayoutAsync(payout)).State);
+
+        await api.SendPayoutsAsync();
+
+        Assert.Single(api.Stripe.Transfers, t => t["metadata"]!["payout_id"]!.GetValue<string>() == payout);
+        Assert.Equal(2, api.Stripe.Payouts.Count(p => p["metadata"]!["payout_id"]!.GetValue<string>() == payout));
+        Assert.Equal("Sending", (await _world.PayoutAsync(payout)).State);
+    }
+
+    [Fact]
     public async Task A_lost_answer_after_Stripe_made_the_transfer_is_retried_with_the_same_key_and_makes_one_transfer()
     {
         var (opportunity, payees) = await _world.AttendedAsync();

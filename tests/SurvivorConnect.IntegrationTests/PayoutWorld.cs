@@ -12,7 +12,7 @@ namespace SurvivorConnect.IntegrationTests;
 
 public sealed record PayoutDto(
     string Id, string OpportunityId, string PayeeId, List<JsonElement> Lines, decimal Compensation, decimal Reimbursement, decimal Total, string Currency,
-    string State, int ApprovalsNeeded, List<JsonElement> Approvals, string? Method, string? OutsideReference, string? FailureCode, string? WhyYouCannotApprove);
+    string State, int ApprovalsNeeded, List<JsonElement> Approvals, string? Method, string? OutsideReference, string? FailureCode, string? WhyYouCannotApprove, bool MayCancel);
 
 /// <summary>The API with Stripe pointed at a fake on loopback; its payout sender runs only when a test says so.</summary>
 public class PayoutApi : ClockedApiFactory

@@ -68,6 +68,20 @@ public sealed class PayoutRulesTests
     }
 
     [Theory]
+    [InlineData(PayoutState.Pending, null, true, false)]
+    [InlineData(PayoutState.Approved, null, true, true)]
+    [InlineData(PayoutState.Failed, null, false, true)]
+    [InlineData(PayoutState.Approved, "tr_1", false, false)]
+    [InlineData(PayoutState.Failed, "tr_1", false, false)]
+    [InlineData(PayoutState.Sending, null, false, false)]
+    [InlineData(PayoutState.Paid, null, false, false)]
+    public void Once_money_reached_the_payee_s_Stripe_balance_the_payout_is_neither_cancelled_nor_paid_another_way(PayoutState state, string? transferId, bool cancel, bool outside)
+    {
+        Assert.Equal(cancel, PayoutRules.CanCancel(state, transferId));
+        Assert.Equal(outside, PayoutRules.CanPayOutside(state, transferId));
+    }
+
+    [Theory]
     [InlineData(PayoutState.Pending)]
     [InlineData(PayoutState.Approved)]
     [InlineData(PayoutState.Cancelled)]

@@ -13,7 +13,7 @@ public sealed record PayoutView(
     string Id, string OpportunityId, string OpportunityTitle, string SessionId, DateOnly SessionDate, string PayeeId, string? PayeeName,
     IReadOnlyList<PayoutLine> Lines, decimal Compensation, decimal Reimbursement, decimal Total, string Currency, PayoutState State,
     string CreatedBy, DateTimeOffset CreatedAt, int ApprovalsNeeded, IReadOnlyList<PayoutApproval> Approvals, PayeeMethod? Method,
-    string? OutsideReference, string? FailureCode, DateTimeOffset? PaidAt, string? WhyYouCannotApprove)
+    string? OutsideReference, string? FailureCode, DateTimeOffset? PaidAt, string? WhyYouCannotApprove, bool MayCancel)
 {
     /// <summary>What the payee sees: everything about the money, nothing about who in finance handled it.</summary>
     public static PayoutView ForPayee(Payout p) => From(p, null, null) with { CreatedBy = "", Approvals = [] };
@@ -21,7 +21,8 @@ public sealed record PayoutView(
     public static PayoutView From(Payout p, string? payeeName, string? viewerId) => new(
         p.Id, p.OpportunityId, p.OpportunityTitle, p.SessionId, p.SessionDate, p.PayeeId, payeeName, p.Lines, p.Compensation, p.Reimbursement, p.Total,
         p.Currency, p.State, p.CreatedBy, p.CreatedAt, p.ApprovalsNeeded, p.Approvals, p.Method, p.OutsideReference, p.FailureCode, p.PaidAt,
-        viewerId is null ? null : PayoutRules.WhyNotApprove(viewerId, p.CreatedBy, p.PayeeId, p.State, [.. p.Approvals.Select(a => a.By)]));
+        viewerId is null ? null : PayoutRules.WhyNotApprove(viewerId, p.CreatedBy, p.PayeeId, p.State, [.. p.Approvals.Select(a => a.By)]),
+        PayoutRules.CanCancel(p.State, p.TransferId));
 }
 
 public sealed record PreparePayoutsRequest(string? OpportunityId);
@@ -210,9 +211,11 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
     public async ValueTask<PayoutView> Handle(CancelPayout command, CancellationToken ct)
     {
         var payout = await data.PayoutAsync(command.Id, ct);
-        if (!PayoutRules.CanCancel(payout.State))
+        if (!PayoutRules.CanCancel(payout.State, payout.TransferId))
         {
-            throw new ConflictException("Only a payout not yet sent can be cancelled.");
+            throw new ConflictException(payout.TransferId is null
+                ? "Only a payout not yet sent can be cancelled."
+                : "Its money is already in the payee's Stripe account, so it cannot be cancelled: send it again once their bank details are fixed.");
         }
 
         var cancelled = await data.SaveAsync(payout, payout with { State = PayoutState.Cancelled }, ct: ct);
@@ -234,8 +237,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
             throw new ForbiddenException("This payout pays you: another finance approver must record it.");
         }
 
-        // A payout that failed before any money reached Stripe may be paid another way; once a transfer was made, it may not.
-        if (!(payout.State == PayoutState.Approved || payout.State == PayoutState.Failed && payout.TransferId is null))
+        if (!PayoutRules.CanPayOutside(payout.State, payout.TransferId))
         {
             throw new ConflictException("Only an approved payout not yet sent (or one that failed before Stripe moved any money) can be recorded as paid outside Stripe.");
         }

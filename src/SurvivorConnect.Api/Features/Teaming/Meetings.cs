@@ -148,7 +148,7 @@ internal sealed class MeetingHandlers(TeamingData data, TeamViews teams)
 
         var members = (await teams.ViewAsync(youth.Id, ct)).Members.Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
         var body = command.Body;
-        if (body.Attended?.FirstOrDefault(a => !members.Contains(a)) is not null || body.Actions?.FirstOrDefault(a => !members.Contains(a.OwnerMemberId!)) is not null)
+        if (body.Attended?.Any(a => !members.Contains(a)) == true || body.Actions?.Any(a => !members.Contains(a.OwnerMemberId!)) == true)
         {
             throw TeamingValidation.Invalid("attended", "Attendees and action owners are members of the team.");
         }

@@ -46,6 +46,7 @@ public static class ApiSetup
         services.Configure<JsonOptions>(o =>
         {
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+            o.SerializerOptions.Converters.Add(new NullElementsRefused());
 
             // {"displayName":"a","DisplayName":"b"} must not let one reader see "a" and another "b".
             o.SerializerOptions.AllowDuplicateProperties = false;

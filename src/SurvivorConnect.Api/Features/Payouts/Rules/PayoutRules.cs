@@ -42,7 +42,19 @@ public static class PayoutRules
     /// <summary>Two different approvers for a payout at or above the agency's amount; one below it.</summary>
     public static int ApprovalsNeeded(decimal total, decimal twoApproverThreshold) => total >= twoApproverThreshold ? 2 : 1;
 
-    public static bool CanCancel(PayoutState state) => state is PayoutState.Pending or PayoutState.Approved;
+    /// <summary>
+    /// Whether a payout may be cancelled (its claim then opens for a corrected payout). Once a transfer was made, the
+    /// money is in the payee's Stripe balance: a second payout for the claim would pay twice, so it may only be sent on.
+    /// </summary>
+    public static bool CanCancel(PayoutState state, string? transferId) =>
+        transferId is null && state is PayoutState.Pending or PayoutState.Approved;
+
+    /// <summary>
+    /// Whether finance may record a payout as paid another way (a check, say): only before any money reached the
+    /// payee's Stripe balance, since that money would then be paid twice.
+    /// </summary>
+    public static bool CanPayOutside(PayoutState state, string? transferId) =>
+        transferId is null && state is PayoutState.Approved or PayoutState.Failed;
 
     /// <summary>
     /// Whether news from Stripe moves a payout being sent or already settled to <paramref name="next"/>. Stripe's
