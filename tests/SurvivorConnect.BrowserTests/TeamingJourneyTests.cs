@@ -81,6 +81,19 @@ public sealed class TeamingJourneyTests(PortalServer server)
         await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
         await Accessibility.ScreenshotAsync(caseManager, "case-manager-plans-desktop");
 
+        // A second window, opened before a further change, cannot save its older safety plan over it.
+        var olderWindow = await server.SignInAsync("Alex (demo case manager)");
+        await olderWindow.GotoAsync(caseManager.Url);
+        await safety.GetByLabel("Safe places").FillAsync("The library on Main Street\nMy aunt's house");
+        await safety.GetByRole(AriaRole.Button, new() { Name = "Save the safety plan" }).ClickAsync();
+        await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The safety plan is saved.");
+        var older = olderWindow.Locator("[data-safety-form]");
+        await older.GetByLabel("Coping steps").FillAsync("Put my headphones on");
+        await older.GetByRole(AriaRole.Button, new() { Name = "Save the safety plan" }).ClickAsync();
+        await Expect(olderWindow.Locator("[data-outcome]")).ToContainTextAsync("Someone else changed this");
+        await Expect(older.GetByLabel("Safe places")).ToHaveValueAsync("The library on Main Street\nMy aunt's house");
+        await Expect(older.GetByLabel("Coping steps")).ToHaveValueAsync("Put my headphones on\nText my sister");
+
         // Quinn, at Northstar, reads what Riley shares.
         var partner = await server.SignInAsync(Advocate);
         await partner.GotoAsync("/shared");

@@ -158,4 +158,16 @@ public static class HttpAssert
     }
 
     public static Task<HttpResponseMessage> PostJson(this HttpClient client, string url, object body) => client.PostAsJsonAsync(url, body);
+
+    /// <summary>A PUT of <paramref name="body"/> made to the version <paramref name="ifMatch"/> (none when null).</summary>
+    public static Task<HttpResponseMessage> PutJson(this HttpClient client, string url, object body, string? ifMatch)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Put, url) { Content = JsonContent.Create(body) };
+        if (ifMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        }
+
+        return client.SendAsync(request);
+    }
 }

@@ -179,10 +179,10 @@ public sealed class TeamingTests(ApiFactory api)
             kind = "Referral", text = "Referral to counselling", owner = "Alex", due = "2027-01-15", youthWords = "Only a woman counsellor, please",
         }));
         var itemId = plans.GetProperty("casePlan")[0].GetProperty("id").GetString();
-        plans = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PutAsJsonAsync($"/api/teams/{youthId}/case-plan/items/{itemId}", new
+        plans = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PutJson($"/api/teams/{youthId}/case-plan/items/{itemId}", new
         {
             kind = "Referral", text = "Referral to counselling", owner = "Alex", status = "Done", due = "2027-01-15", youthWords = "Only a woman counsellor, please",
-        }));
+        }, plans.GetProperty("casePlanVersion").GetString()));
 
         Assert.Equal("Done", plans.GetProperty("casePlan")[0].GetProperty("status").GetString());
         var history = plans.GetProperty("history").EnumerateArray().ToList();
@@ -190,6 +190,33 @@ public sealed class TeamingTests(ApiFactory api)
         Assert.Equal("Changed status to Done", history[0].GetProperty("change").GetString());
         Assert.Equal("Open", history[0].GetProperty("itemBefore").GetProperty("status").GetString());
         Assert.Equal(JsonValueKind.Null, history[1].GetProperty("itemBefore").ValueKind);
+    }
+
+    [Fact]
+    public async Task A_plan_form_opened_before_another_case_manager_s_change_cannot_undo_it()
+    {
+        var (youthId, _) = await _world.Mentoring.YouthAsync();
+        await MentoringWorld.Created(await _world.CaseManager.PostAsync($"/api/teams/{youthId}", null));
+        object Safety(params string[] people) => new { safePeople = people.Select(p => new { name = p, contact = "555-0100" }).ToArray(), copingSteps = new[] { "Call my sister" } };
+        var first = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PutJson($"/api/teams/{youthId}/safety-plan", Safety("My sister", "Uncle Joe"), null));
+        var seenByBoth = first.GetProperty("safetyPlanVersion").GetString();
+        var added = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{youthId}/case-plan/items", new { kind = "Goal", text = "Stable housing" }));
+        var itemId = added.GetProperty("casePlan")[0].GetProperty("id").GetString();
+        var itemSeenByBoth = added.GetProperty("casePlanVersion").GetString();
+
+        // One case manager takes out a person found to be unsafe, and marks the goal stopped.
+        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PutJson($"/api/teams/{youthId}/safety-plan", Safety("My sister"), seenByBoth));
+        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PutJson($"/api/teams/{youthId}/case-plan/items/{itemId}", new { kind = "Goal", text = "Stable housing", status = "Stopped" }, itemSeenByBoth));
+
+        // The other's forms, opened before, are refused, as is a change that names no version.
+        await HttpAssert.Problem(await _world.CaseManager.PutJson($"/api/teams/{youthId}/safety-plan", Safety("My sister", "Uncle Joe"), seenByBoth), 412);
+        await HttpAssert.Problem(await _world.CaseManager.PutJson($"/api/teams/{youthId}/safety-plan", Safety("My sister", "Uncle Joe"), null), 428);
+        await HttpAssert.Problem(await _world.CaseManager.PutJson($"/api/teams/{youthId}/case-plan/items/{itemId}", new { kind = "Goal", text = "Stable housing", status = "Open" }, itemSeenByBoth), 412);
+        await HttpAssert.Problem(await _world.CaseManager.PutJson($"/api/teams/{youthId}/case-plan/items/{itemId}", new { kind = "Goal", text = "Stable housing", status = "Open" }, null), 428);
+
+        var plans = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{youthId}/plans"));
+        Assert.Equal(["My sister"], plans.GetProperty("safetyPlan").GetProperty("safePeople").EnumerateArray().Select(p => p.GetProperty("name").GetString()));
+        Assert.Equal("Stopped", plans.GetProperty("casePlan")[0].GetProperty("status").GetString());
     }
 
     [Fact]

@@ -71,16 +71,21 @@ public sealed record SafetyPlanRequest(
 
 public sealed record RevisionView(DateTimeOffset At, string By, string Change, PlanItem? ItemBefore, PlanItem? ItemAfter, SafetyPlanContent? SafetyBefore);
 
-public sealed record PlansView(string YouthId, string YouthName, bool MayEdit, IReadOnlyList<PlanItem> CasePlan, SafetyPlanContent SafetyPlan, IReadOnlyList<RevisionView> History);
+/// <summary>A youth's plans; each version (null until the plan is first written) is sent back as If-Match to change it.</summary>
+public sealed record PlansView(
+    string YouthId, string YouthName, bool MayEdit, IReadOnlyList<PlanItem> CasePlan, SafetyPlanContent SafetyPlan, IReadOnlyList<RevisionView> History,
+    string? CasePlanVersion, string? SafetyPlanVersion);
 
-public sealed record SavePlanItem(string YouthId, string? ItemId, PlanItemRequest Body) : ICommand<PlansView>, IValidate, IAudited
+/// <summary>Adds a decision (<paramref name="ItemId"/> null), or changes one of the case plan as of <paramref name="IfMatch"/>.</summary>
+public sealed record SavePlanItem(string YouthId, string? ItemId, PlanItemRequest Body, string? IfMatch) : ICommand<PlansView>, IValidate, IAudited
 {
     public AuditTarget Audit => new("case-plan.save", "team", YouthId);
 
     public void Validate(ValidationErrors errors) => Body.Validate(errors);
 }
 
-public sealed record SaveSafetyPlan(string YouthId, SafetyPlanRequest Body) : ICommand<PlansView>, IValidate, IAudited
+/// <summary>The whole safety plan, replacing the one of version <paramref name="IfMatch"/> (none is needed for the first).</summary>
+public sealed record SaveSafetyPlan(string YouthId, SafetyPlanRequest Body, string? IfMatch) : ICommand<PlansView>, IValidate, IAudited
 {
     public AuditTarget Audit => new("safety-plan.save", "team", YouthId);
 
@@ -94,7 +99,9 @@ public sealed record GetPlans(string YouthId) : IQuery<PlansView>, IAudited
 
 /// <summary>
 /// A youth's case plan and safety plan. A case manager of the youth writes them, with the youth's own words beside
-/// each decision; every change writes, in the same batch, what the plan was before it (its history).
+/// each decision; every change writes, in the same batch, what the plan was before it (its history). A change is made
+/// to the version its writer saw: a youth can have several case managers, and a form opened before another's change
+/// must not put back what they took out (a "safe" person found to be unsafe, say).
 /// </summary>
 internal sealed class PlanHandlers(TeamingData data)
     : ICommandHandler<SavePlanItem, PlansView>,
@@ -107,6 +114,7 @@ internal sealed class PlanHandlers(TeamingData data)
         var plan = await CasePlanAsync(youth.Id, ct);
         var body = command.Body;
         var before = command.ItemId is null ? null : plan?.Items.FirstOrDefault(i => i.Id == command.ItemId) ?? throw new NotFoundException("plan item");
+        var etag = before is null ? plan?.ETag : command.IfMatch ?? throw new PreconditionRequiredException();
         var item = new PlanItem(
             before?.Id ?? AgencyStore.NewId(), EnumNames.Parse<PlanItemKind>(body.Kind), body.Text!.Trim(), ValidationErrors.Optional(body.Owner),
             body.Status is null ? before?.Status ?? PlanItemStatus.Open : EnumNames.Parse<PlanItemStatus>(body.Status), body.Due, ValidationErrors.Optional(body.YouthWords));
@@ -117,7 +125,7 @@ internal sealed class PlanHandlers(TeamingData data)
 
         var items = before is null ? [.. plan?.Items ?? [], item] : plan!.Items.Select(i => i.Id == item.Id ? item : i).ToList();
         var saved = (plan ?? new CasePlan { Id = CasePlan.IdFor(youth.Id), YouthId = youth.Id }) with { Items = items, UpdatedAt = data.Now, UpdatedBy = data.Me };
-        await SaveAsync(saved, plan?.ETag, Revision(saved.Id, youth.Id, before is null ? $"Added a {item.Kind.ToString().ToLowerInvariant()}" : Changes(before, item)) with
+        await SaveAsync(saved, etag, Revision(saved.Id, youth.Id, before is null ? $"Added a {item.Kind.ToString().ToLowerInvariant()}" : Changes(before, item)) with
         {
             ItemBefore = before, ItemAfter = item,
         }, ct);
@@ -128,11 +136,12 @@ internal sealed class PlanHandlers(TeamingData data)
     {
         var youth = await data.YouthToLeadAsync(command.YouthId, ct);
         var plan = await data.Store.ReadAsync<SafetyPlan>(TeamingData.Container, SafetyPlan.IdFor(youth.Id), data.AgencyId, ct);
+        var etag = plan is null ? null : command.IfMatch ?? throw new PreconditionRequiredException();
         var saved = (plan ?? new SafetyPlan { Id = SafetyPlan.IdFor(youth.Id), YouthId = youth.Id, Content = SafetyPlanContent.Empty }) with
         {
             Content = command.Body.ToContent(), UpdatedAt = data.Now, UpdatedBy = data.Me,
         };
-        await SaveAsync(saved, plan?.ETag, Revision(saved.Id, youth.Id, "Changed the safety plan") with { SafetyBefore = plan?.Content }, ct);
+        await SaveAsync(saved, etag, Revision(saved.Id, youth.Id, "Changed the safety plan") with { SafetyBefore = plan?.Content }, ct);
         return await ViewAsync(youth.Id, ct);
     }
 
@@ -145,10 +154,12 @@ internal sealed class PlanHandlers(TeamingData data)
     private async Task<PlansView> ViewAsync(string youthId, CancellationToken ct)
     {
         var (youth, _, role) = await data.MemberAsync(youthId, ct);
-        var (casePlan, safetyPlan) = await PlansAsync(data.Store, youth.Id, ct);
+        var casePlan = await CasePlanAsync(youth.Id, ct);
+        var safetyPlan = await data.Store.ReadAsync<SafetyPlan>(TeamingData.Container, SafetyPlan.IdFor(youth.Id), data.AgencyId, ct);
         var history = await data.Store.AllAsync<PlanRevision>(TeamingData.Container, [Filter.In("planId", CasePlan.IdFor(youth.Id), SafetyPlan.IdFor(youth.Id))], ct);
-        return new PlansView(youth.Id, youth.DisplayName, role == TeamRole.Lead, casePlan, safetyPlan,
-            [.. history.OrderByDescending(r => r.At).Select(r => new RevisionView(r.At, r.By, r.Change, r.ItemBefore, r.ItemAfter, r.SafetyBefore))]);
+        return new PlansView(youth.Id, youth.DisplayName, role == TeamRole.Lead, casePlan?.Items ?? [], safetyPlan?.Content ?? SafetyPlanContent.Empty,
+            [.. history.OrderByDescending(r => r.At).Select(r => new RevisionView(r.At, r.By, r.Change, r.ItemBefore, r.ItemAfter, r.SafetyBefore))],
+            casePlan?.ETag, safetyPlan?.ETag);
     }
 
     /// <summary>A youth's two plans as stored in their agency (empty until written).</summary>
@@ -162,13 +173,25 @@ internal sealed class PlanHandlers(TeamingData data)
     private Task<CasePlan?> CasePlanAsync(string youthId, CancellationToken ct) =>
         data.Store.ReadAsync<CasePlan>(TeamingData.Container, CasePlan.IdFor(youthId), data.AgencyId, ct);
 
-    /// <summary>The plan and its revision in one batch: a change is never saved without its history.</summary>
-    private Task<BatchResult> SaveAsync(Document plan, string? etag, PlanRevision revision, CancellationToken ct) =>
-        data.Store.ExecuteBatchAsync(TeamingData.Container, data.AgencyId,
-        [
-            etag is null ? new BatchOperation.Create(plan) : new BatchOperation.Replace(plan, etag),
-            new BatchOperation.Create(revision),
-        ], ct);
+    /// <summary>
+    /// The plan and its revision in one batch: a change is never saved without its history. A plan changed since
+    /// <paramref name="etag"/> is a 412, and a plan first written by someone else at the same moment a 409.
+    /// </summary>
+    private async Task SaveAsync(Document plan, string? etag, PlanRevision revision, CancellationToken ct)
+    {
+        try
+        {
+            await data.Store.ExecuteBatchAsync(TeamingData.Container, data.AgencyId,
+            [
+                etag is null ? new BatchOperation.Create(plan) : new BatchOperation.Replace(plan, etag),
+                new BatchOperation.Create(revision),
+            ], ct);
+        }
+        catch (StoreException ex) when (ex is { Kind: StoreErrorKind.BatchFailed, FailedOperationIndex: 0 })
+        {
+            throw new StoreException(ex.FailedOperationKind ?? StoreErrorKind.Conflict, ex.Message, ex);
+        }
+    }
 
     private PlanRevision Revision(string planId, string youthId, string change) => new()
     {

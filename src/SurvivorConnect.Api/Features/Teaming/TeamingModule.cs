@@ -1,5 +1,6 @@
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Teaming.Rules;
 using SurvivorConnect.Api.Infrastructure.Auth;
@@ -64,8 +65,12 @@ public static class TeamingModule
         team.MapGet("/plans", GetPlans).WithName(nameof(GetPlans)).RequireAuthorization(Policies.Professional)
             .WithSummary("The case plan, the safety plan and their history.");
         team.MapPost("/case-plan/items", AddPlanItem).WithName(nameof(AddPlanItem)).RequireAuthorization(Policies.CaseManager);
-        team.MapPut("/case-plan/items/{itemId}", ChangePlanItem).WithName(nameof(ChangePlanItem)).RequireAuthorization(Policies.CaseManager);
-        team.MapPut("/safety-plan", SaveSafetyPlan).WithName(nameof(SaveSafetyPlan)).RequireAuthorization(Policies.CaseManager);
+        team.MapPut("/case-plan/items/{itemId}", ChangePlanItem).WithName(nameof(ChangePlanItem)).RequireAuthorization(Policies.CaseManager)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired)
+            .WithSummary("Change one decision; send If-Match with the plans' casePlanVersion.");
+        team.MapPut("/safety-plan", SaveSafetyPlan).WithName(nameof(SaveSafetyPlan)).RequireAuthorization(Policies.CaseManager)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired)
+            .WithSummary("Replace the safety plan; once there is one, send If-Match with the plans' safetyPlanVersion.");
         team.MapGet("/meetings", GetMeetings).WithName(nameof(GetMeetings)).RequireAuthorization(Policies.Professional);
         team.MapPost("/meetings", ScheduleMeeting).WithName(nameof(ScheduleMeeting)).RequireAuthorization(Policies.CaseManager);
         team.MapPost("/meetings/{meetingId}/record", RecordMeeting).WithName(nameof(RecordMeeting)).RequireAuthorization(Policies.CaseManager)
@@ -129,13 +134,15 @@ public static class TeamingModule
         TypedResults.Ok(await mediator.Send(new GetPlans(youthId), ct));
 
     private static async Task<Ok<PlansView>> AddPlanItem(IMediator mediator, string youthId, PlanItemRequest body, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new SavePlanItem(youthId, null, body), ct));
+        TypedResults.Ok(await mediator.Send(new SavePlanItem(youthId, null, body, null), ct));
 
-    private static async Task<Ok<PlansView>> ChangePlanItem(IMediator mediator, string youthId, string itemId, PlanItemRequest body, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new SavePlanItem(youthId, itemId, body), ct));
+    private static async Task<Ok<PlansView>> ChangePlanItem(
+        IMediator mediator, string youthId, string itemId, PlanItemRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new SavePlanItem(youthId, itemId, body, ifMatch), ct));
 
-    private static async Task<Ok<PlansView>> SaveSafetyPlan(IMediator mediator, string youthId, SafetyPlanRequest body, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new SaveSafetyPlan(youthId, body), ct));
+    private static async Task<Ok<PlansView>> SaveSafetyPlan(
+        IMediator mediator, string youthId, SafetyPlanRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new SaveSafetyPlan(youthId, body, ifMatch), ct));
 
     private static async Task<Ok<MeetingsView>> GetMeetings(IMediator mediator, string youthId, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new GetMeetings(youthId), ct));
