@@ -16,11 +16,7 @@ public sealed class EngagementJourneyTests(PortalServer server)
     [Fact]
     public async Task A_recruiter_publishes_at_parity_invites_and_records_attendance_and_an_advisor_accepts()
     {
-        var admin = await server.SignInAsync("Taylor (demo agency admin)");
-        await admin.GotoAsync("/pay-rates");
-        await admin.GetByLabel("Benchmark per hour 1", new() { Exact = true }).FillAsync("60");
-        await admin.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
-        await Expect(admin.Locator("[data-outcome]")).ToContainTextAsync("Saved");
+        var admin = await SetBenchmarkAsync();
         await Accessibility.AssertNoSeriousViolationsAsync(admin);
 
         var advisor = await server.SignInAsync("Jordan (demo advisor)", phone: true);
@@ -117,7 +113,47 @@ public sealed class EngagementJourneyTests(PortalServer server)
         await Accessibility.AssertNoSeriousViolationsAsync(recruiter);
     }
 
-    private async Task CreateAsync(IPage recruiter, string title, string rate)
+    [Fact]
+    public async Task A_cancelled_session_stays_cancelled_when_the_recruiter_changes_the_opportunity()
+    {
+        await SetBenchmarkAsync();
+
+        var recruiter = await server.SignInAsync("Jamie (demo recruiter)");
+        var title = "Two evenings on housing " + Guid.NewGuid().ToString("N")[..4];
+        await CreateAsync(recruiter, title, rate: "160", sessions: 2);
+        await recruiter.GetByRole(AriaRole.Button, new() { Name = "Publish" }).ClickAsync();
+        await Expect(recruiter.Locator("[data-outcome]")).ToContainTextAsync("The opportunity is published");
+        await recruiter.GetByRole(AriaRole.Button, new() { Name = "Cancel this session" }).First.ClickAsync();
+        await Expect(recruiter.Locator("[data-outcome]")).ToContainTextAsync("The session is cancelled");
+
+        await recruiter.GetByRole(AriaRole.Button, new() { Name = "Change details" }).ClickAsync();
+        await Expect(recruiter.Locator("fieldset legend").First).ToContainTextAsync("Session 1 (cancelled: it stays as it is)");
+        await Accessibility.AssertNoSeriousViolationsAsync(recruiter);
+        await recruiter.GetByLabel("Title").FillAsync(title + " (renamed)");
+        await recruiter.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
+        await Expect(recruiter.Locator("[data-outcome]")).ToContainTextAsync("The changes are saved");
+        await Expect(recruiter.Locator("h3", new() { HasText = "Session" }).First).ToContainTextAsync("· cancelled");
+
+        await recruiter.GetByRole(AriaRole.Button, new() { Name = "Change details" }).ClickAsync();
+        await Expect(recruiter.Locator("#create-heading")).ToContainTextAsync("Change");
+        var sessionDay = TimeZoneInfo.ConvertTimeBySystemTimeZoneId(server.Time.GetUtcNow(), "America/Los_Angeles").Date.AddDays(10);
+        await recruiter.Locator("#new-start-0").FillAsync(sessionDay.AddHours(17).ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture));
+        await recruiter.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
+        await Expect(recruiter.Locator("[data-outcome]")).ToContainTextAsync("was cancelled, so it stays as it was");
+    }
+
+    /// <summary>The agency admin sets focus groups' benchmark, 60 an hour, on the pay rates page.</summary>
+    private async Task<IPage> SetBenchmarkAsync()
+    {
+        var admin = await server.SignInAsync("Taylor (demo agency admin)");
+        await admin.GotoAsync("/pay-rates");
+        await admin.GetByLabel("Benchmark per hour 1", new() { Exact = true }).FillAsync("60");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(admin.Locator("[data-outcome]")).ToContainTextAsync("Saved");
+        return admin;
+    }
+
+    private async Task CreateAsync(IPage recruiter, string title, string rate, int sessions = 1)
     {
         var sessionDay = TimeZoneInfo.ConvertTimeBySystemTimeZoneId(server.Time.GetUtcNow(), "America/Los_Angeles").Date.AddDays(10);
         string Local(DateTime at) => at.ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture);
@@ -127,6 +163,13 @@ public sealed class EngagementJourneyTests(PortalServer server)
         await recruiter.Locator("#new-start-0").FillAsync(Local(sessionDay.AddHours(18)));
         await recruiter.Locator("#new-end-0").FillAsync(Local(sessionDay.AddHours(20)));
         await recruiter.Locator("#new-where-0").FillAsync("https://meet.example/housing");
+        if (sessions == 2)
+        {
+            await recruiter.Locator("#new-start-1").FillAsync(Local(sessionDay.AddDays(1).AddHours(18)));
+            await recruiter.Locator("#new-end-1").FillAsync(Local(sessionDay.AddDays(1).AddHours(20)));
+            await recruiter.Locator("#new-where-1").FillAsync("https://meet.example/housing");
+        }
+
         await recruiter.GetByLabel("Answers by (local time, in the sessions' time zone)").FillAsync(Local(sessionDay.AddDays(-3).AddHours(12)));
         await recruiter.GetByLabel("Amount").FillAsync(rate);
         await recruiter.GetByRole(AriaRole.Button, new() { Name = "Save as draft" }).ClickAsync();

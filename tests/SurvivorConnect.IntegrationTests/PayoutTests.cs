@@ -245,6 +245,37 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task Travel_added_while_the_payout_was_prepared_is_in_it_when_payouts_are_prepared_again()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync();
+
+        // The payout is made from the claim as read; then, before the claim is marked sent to finance, the payee adds travel.
+        api.Store.BeforeReplace = async (inner, document) =>
+        {
+            if (document is CompensationClaim { State: ClaimState.Submitted } claim && claim.PersonId == payees[0].Id)
+            {
+                api.Store.BeforeReplace = null;
+                var now = (await inner.ReadAsync<CompensationClaim>(EngagementData.Container, claim.Id, claim.PartitionKey, CancellationToken.None))!;
+                await inner.ReplaceAsync(EngagementData.Container, now with { Travel = new TravelClaim(20m, [], 0) }, now.ETag!, CancellationToken.None);
+            }
+        };
+        try
+        {
+            await HttpAssert.Problem(await _world.Recruiter.PostJson("/api/payouts", new { opportunityId = opportunity }), 412);
+        }
+        finally
+        {
+            api.Store.BeforeReplace = null;
+        }
+
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity));
+
+        Assert.Equal(150m, payout.Compensation);
+        Assert.Equal(14.50m, payout.Reimbursement);
+        Assert.Empty(await _world.PrepareAsync(opportunity));
+    }
+
+    [Fact]
     public async Task A_payout_whose_transfer_went_through_is_neither_cancelled_nor_paid_another_way_but_sent_on_with_no_second_transfer()
     {
         var (payout, bank) = await SendingAsync();

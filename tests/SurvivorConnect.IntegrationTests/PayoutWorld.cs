@@ -3,6 +3,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using SurvivorConnect.Api.Features.Payouts;
 using SurvivorConnect.Api.Infrastructure.Auth;
@@ -35,6 +37,15 @@ public class PayoutApi : ClockedApiFactory
     private readonly int _networkRetries;
 
     public FakeStripe Stripe { get; }
+
+    /// <summary>The app's store, which a test can have fail or be written behind at one step (always put its hook back).</summary>
+    public CountingStore Store { get; private set; } = null!;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureTestServices(services => CountingStore.Decorate(services, store => Store = store));
+    }
 
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
     {

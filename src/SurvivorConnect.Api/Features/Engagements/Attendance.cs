@@ -184,6 +184,11 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
             ?? throw new NotFoundException("claim");
         var body = command.Body;
         var wantsTravel = (body.Miles ?? 0) > 0 || body.Costs is { Length: > 0 };
+        if (claim.Outcome == AttendanceOutcome.NoShow && (wantsTravel || (body.TravelDays ?? 0) > 0 || (body.Lodging ?? 0) > 0))
+        {
+            throw new ConflictException("Travel is paid for a session someone came to, or one the agency cancelled; this one is recorded as not attended.");
+        }
+
         if (!session.InPerson || (wantsTravel && !claim.TravelAllowed) || ((body.TravelDays ?? 0) > 0 && !claim.PerDiemAllowed))
         {
             throw new ConflictException("This session does not cover that: travel and per diem are for in-person sessions whose pay policy allows them.");
@@ -261,6 +266,7 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
             MinutesAttended = outcome == AttendanceOutcome.Partial ? minutes : null,
             HoursPaid = hours,
             Amount = amount,
+            Pay = opportunity.Compensation,
             Share = ClaimRules.Share(outcome, minutes, (decimal)session.Hours, late, settings.LateCancellationPays),
             Currency = opportunity.Currency,
             TravelAllowed = opportunity.Compensation.TravelAllowed && session.InPerson,

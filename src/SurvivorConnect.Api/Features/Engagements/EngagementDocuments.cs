@@ -133,6 +133,9 @@ public sealed record Opportunity : Document
 
     public IReadOnlyList<EngagementSession> Sessions { get; init; } = [];
 
+    /// <summary>The number in the last session id given out ("s7": 7), so a taken-off session's id is never given again.</summary>
+    public int LastSessionNumber { get; init; }
+
     public required int Seats { get; init; }
 
     public required DateTimeOffset ApplicationDeadline { get; init; }
@@ -246,6 +249,12 @@ public sealed record CompensationClaim : Document
     public required decimal HoursPaid { get; init; }
 
     public required decimal Amount { get; init; }
+
+    /// <summary>
+    /// The opportunity's pay when the claim was recorded, which its payout is worked out from: a later change of the
+    /// opportunity's pay is for sessions still to be recorded. Null on claims recorded before it was kept.
+    /// </summary>
+    public Compensation? Pay { get; init; }
 
     /// <summary>The part of the session paid (see <see cref="ClaimRules.Share"/>), unrounded, for the payout to calculate from.</summary>
     public required decimal Share { get; init; }

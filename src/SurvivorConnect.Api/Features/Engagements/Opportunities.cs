@@ -9,7 +9,8 @@ using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Engagements;
 
-public sealed record SessionRequest(DateTime? Start, DateTime? End, string? TimeZone, bool? InPerson, string? Location, string? Link);
+/// <summary>A session; <paramref name="Id"/> names the existing session it changes (see <see cref="SessionChanges"/>).</summary>
+public sealed record SessionRequest(DateTime? Start, DateTime? End, string? TimeZone, bool? InPerson, string? Location, string? Link, string? Id = null);
 
 public sealed record CompensationRequest(string? Basis, decimal? Rate, int? PrepMinutesPerSession, bool? TravelAllowed, bool? PerDiemAllowed);
 
@@ -57,6 +58,7 @@ public sealed record OpportunityRequest(
         {
             var s = sessions[i];
             var field = $"sessions[{i}]";
+            errors.Text(field + ".id", s.Id, 40, required: false);
             if (s.Start is not { } start || s.End is not { } end)
             {
                 errors.Add(field + ".start", "Start and end are required, as local times of the session's time zone.");
@@ -111,16 +113,18 @@ public sealed record OpportunityRequest(
         errors.Range("compensation.prepMinutesPerSession", pay.PrepMinutesPerSession, 0, 600);
     }
 
-    public Opportunity ApplyTo(Opportunity o) => o with
+    public IReadOnlyList<SessionDraft> SessionDrafts() => [.. Sessions!.Select(s => new SessionDraft(
+        ValidationErrors.Optional(s.Id), DateTime.SpecifyKind(s.Start!.Value, DateTimeKind.Unspecified), DateTime.SpecifyKind(s.End!.Value, DateTimeKind.Unspecified),
+        s.TimeZone!, s.InPerson == true, s.InPerson == true ? s.Location!.Trim() : null, s.InPerson == true ? null : s.Link))];
+
+    public Opportunity ApplyTo(Opportunity o, SessionChangeResult sessions) => o with
     {
         Kind = Kind!,
         Title = Title!.Trim(),
         Description = ValidationErrors.Optional(Description),
         Topics = ValidationErrors.Clean(Topics),
-        Sessions = [.. Sessions!.Select((s, i) => new EngagementSession(
-            o.Sessions.ElementAtOrDefault(i)?.Id ?? $"s{i + 1}", DateTime.SpecifyKind(s.Start!.Value, DateTimeKind.Unspecified),
-            DateTime.SpecifyKind(s.End!.Value, DateTimeKind.Unspecified), s.TimeZone!, s.InPerson == true,
-            s.InPerson == true ? s.Location!.Trim() : null, s.InPerson == true ? null : s.Link))],
+        Sessions = sessions.Sessions,
+        LastSessionNumber = sessions.LastSessionNumber,
         Seats = Seats!.Value,
         ApplicationDeadline = ApplicationDeadline!.Value,
         Compensation = new Compensation(EnumNames.Parse<PayBasis>(Compensation!.Basis), Compensation.Rate!.Value,
@@ -216,7 +220,7 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
             Currency = settings.Currency,
             RecruiterId = data.Store.User.UserId,
             CreatedAt = data.Store.Now,
-        });
+        }, Sessions([], 0, command.Body, DateTimeOffset.MinValue, new HashSet<string>()));
         return await data.Store.CreateAsync(EngagementData.Container, draft, ct);
     }
 
@@ -231,7 +235,11 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
 
         var settings = await data.SettingsAsync(ct);
         EnsureKind(settings, command.Body.Kind!);
-        var changed = command.Body.ApplyTo(current);
+        // A draft's sessions were never offered to anyone, so none of them is kept as it was.
+        var withClaims = current.State == OpportunityState.Draft ? new HashSet<string>()
+            : (await data.Store.AllAsync<CompensationClaim>(EngagementData.Container, [Filter.Eq("opportunityId", current.Id)], ct)).Select(c => c.SessionId).ToHashSet(StringComparer.Ordinal);
+        var now = current.State == OpportunityState.Draft ? DateTimeOffset.MinValue : data.Store.Now;
+        var changed = command.Body.ApplyTo(current, Sessions(current.Sessions, current.LastSessionNumber, command.Body, now, withClaims));
         if (changed.Seats < current.Confirmed)
         {
             throw new ConflictException($"{current.Confirmed} people are already confirmed; seats cannot go below that.");
@@ -254,6 +262,13 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
         }
 
         return saved;
+    }
+
+    private static SessionChangeResult Sessions(
+        IReadOnlyList<EngagementSession> before, int lastSessionNumber, OpportunityRequest body, DateTimeOffset now, IReadOnlySet<string> withClaims)
+    {
+        var result = SessionChanges.Apply(before, lastSessionNumber, body.SessionDrafts(), now, withClaims);
+        return result.Refusal is { } why ? throw new ConflictException(why) : result;
     }
 
     public async ValueTask<Opportunity> Handle(MoveOpportunity command, CancellationToken ct)

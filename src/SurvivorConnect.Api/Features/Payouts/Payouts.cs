@@ -299,11 +299,12 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
 
     private static PayoutCalculation Calculate(Opportunity opportunity, EngagementSession session, CompensationClaim claim, PayRates rates, decimal cap)
     {
+        var pay = claim.Pay ?? opportunity.Compensation;
         try
         {
             return PayoutCalculator.Calculate(new PayoutInput(
-                opportunity.Compensation.Basis, opportunity.Compensation.Rate, (decimal)(session.EndUtc - session.StartUtc).TotalMinutes / 60m,
-                opportunity.Compensation.PrepMinutesPerSession, claim.Outcome, claim.Share, DateOnly.FromDateTime(session.Start), session.InPerson,
+                pay.Basis, pay.Rate, (decimal)(session.EndUtc - session.StartUtc).TotalMinutes / 60m,
+                pay.PrepMinutesPerSession, claim.Outcome, claim.Share, DateOnly.FromDateTime(session.Start), session.InPerson,
                 session.Location, claim.TravelAllowed, claim.PerDiemAllowed, claim.Travel, cap), rates);
         }
         catch (PayoutRuleException ex)
@@ -347,9 +348,14 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
             }
         }
 
-        return existing.State == PayoutState.Cancelled
-            ? await data.SaveAsync(existing, fresh with { Attempt = existing.Attempt + 1 }, ct: ct)
-            : null;
+        // A payout nobody has acted on yet is worked out again: its claim is still open, so it changed since (travel
+        // added while the payout was being prepared, say) or the claim's update failed after the payout was made.
+        return existing.State switch
+        {
+            PayoutState.Cancelled => await data.SaveAsync(existing, fresh with { Attempt = existing.Attempt + 1 }, ct: ct),
+            PayoutState.Pending when existing.Approvals.Count == 0 => await data.SaveAsync(existing, fresh with { Attempt = existing.Attempt }, ct: ct),
+            _ => null,
+        };
     }
 
     private async Task<PayoutView> ViewAsync(Payout payout, CancellationToken ct) =>

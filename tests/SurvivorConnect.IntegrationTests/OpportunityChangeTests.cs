@@ -1,0 +1,122 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace SurvivorConnect.IntegrationTests;
+
+/// <summary>
+/// Changing an opportunity after people said yes, attended or were paid: a session keeps its id, a cancelled one stays
+/// cancelled, one that began or has claims stays as it was, and pay already recorded is paid as recorded.
+/// </summary>
+public sealed class OpportunityChangeTests(PayoutApi api) : IClassFixture<PayoutApi>
+{
+    private readonly PayoutWorld _payouts = new(api);
+    private readonly EngagementWorld _engagements = new(api);
+    private HttpClient Recruiter => _engagements.Recruiter;
+
+    private string At(double hours) =>
+        TimeZoneInfo.ConvertTimeBySystemTimeZoneId(api.Time.GetUtcNow().AddHours(hours), "America/Los_Angeles").ToString("yyyy-MM-dd'T'HH:mm:00", CultureInfo.InvariantCulture);
+
+    private static object Session(string? id, string start, string end) =>
+        new { id, start, end, timeZone = "America/Los_Angeles", inPerson = true, location = "Harbor Light, Chicago, IL" };
+
+    private object Body(object[] sessions, decimal rate = 150m, string title = "What helps people stay housed", DateTimeOffset? deadline = null) => new
+    {
+        kind = "focus-group",
+        title,
+        topics = new[] { "Housing after exit" },
+        sessions,
+        seats = 10,
+        applicationDeadline = deadline ?? api.Time.GetUtcNow().AddMinutes(30),
+        compensation = new { basis = "perSession", rate, prepMinutesPerSession = 30, travelAllowed = true, perDiemAllowed = true },
+    };
+
+    private async Task<HttpResponseMessage> ChangeAsync(string opportunityId, object body)
+    {
+        var current = await Recruiter.GetAsync($"/api/engagements/opportunities/{opportunityId}");
+        using var change = new HttpRequestMessage(HttpMethod.Put, $"/api/engagements/opportunities/{opportunityId}") { Content = JsonContent.Create(body) };
+        change.Headers.TryAddWithoutValidation("If-Match", current.Headers.ETag!.Tag);
+        return await Recruiter.SendAsync(change);
+    }
+
+    private async Task<List<JsonElement>> SessionsAsync(string opportunityId) =>
+        (await HttpAssert.Ok<OpportunityDto>(await Recruiter.GetAsync($"/api/engagements/opportunities/{opportunityId}"))).Sessions;
+
+    private async Task<string> PublishedAsync(params object[] sessions)
+    {
+        await _engagements.SetBenchmarkAsync();
+        var draft = await HttpAssert.Ok<OpportunityDto>(await Recruiter.PostJson("/api/engagements/opportunities", Body(sessions)));
+        await HttpAssert.Ok<OpportunityDto>(await Recruiter.PostAsync($"/api/engagements/opportunities/{draft.Id}/publish", null));
+        return draft.Id;
+    }
+
+    [Fact]
+    public async Task A_cancelled_session_stays_cancelled_through_a_change_and_cannot_be_moved_or_taken_off()
+    {
+        var id = await PublishedAsync(Session(null, At(48), At(50)), Session(null, At(72), At(74)));
+        await HttpAssert.Ok<List<ClaimDto>>(await Recruiter.PostAsync($"/api/engagements/opportunities/{id}/sessions/s1/cancel", null));
+
+        // An API client that names no ids, sending the same times with a new title.
+        await HttpAssert.Ok<OpportunityDto>(await ChangeAsync(id, Body([Session(null, At(48), At(50)), Session(null, At(72), At(74))], title: "Staying housed")));
+
+        var sessions = await SessionsAsync(id);
+        Assert.Equal(["s1", "s2"], sessions.Select(s => s.GetProperty("id").GetString()));
+        Assert.NotEqual(JsonValueKind.Null, sessions[0].GetProperty("cancelledAt").ValueKind);
+        Assert.Equal(JsonValueKind.Null, sessions[1].GetProperty("cancelledAt").ValueKind);
+
+        var moved = await HttpAssert.Problem(await ChangeAsync(id, Body([Session("s1", At(96), At(98)), Session("s2", At(72), At(74))])), 409);
+        Assert.Contains("was cancelled", moved.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await HttpAssert.Problem(await ChangeAsync(id, Body([Session("s2", At(72), At(74))])), 409);
+        await HttpAssert.Problem(await ChangeAsync(id, Body([Session(null, At(96), At(98)), Session(null, At(72), At(74))])), 409);
+        Assert.NotEqual(JsonValueKind.Null, (await SessionsAsync(id))[0].GetProperty("cancelledAt").ValueKind);
+    }
+
+    [Fact]
+    public async Task Taking_off_an_earlier_session_leaves_the_later_ones_their_ids_and_a_new_session_never_takes_an_old_id()
+    {
+        var id = await PublishedAsync(Session(null, At(48), At(50)), Session(null, At(72), At(74)), Session(null, At(96), At(98)));
+
+        await HttpAssert.Ok<OpportunityDto>(await ChangeAsync(id, Body([Session("s2", At(72), At(74)), Session("s3", At(97), At(99))])));
+        Assert.Equal(["s2", "s3"], (await SessionsAsync(id)).Select(s => s.GetProperty("id").GetString()));
+
+        await HttpAssert.Ok<OpportunityDto>(await ChangeAsync(id, Body([Session("s2", At(72), At(74)), Session("s3", At(97), At(99)), Session(null, At(120), At(122))])));
+        Assert.Equal(["s2", "s3", "s4"], (await SessionsAsync(id)).Select(s => s.GetProperty("id").GetString()));
+
+        var unknown = await HttpAssert.Problem(await ChangeAsync(id, Body([Session("s1", At(48), At(50))])), 409);
+        Assert.Contains("no session 's1'", unknown.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await HttpAssert.Problem(await ChangeAsync(id, Body([Session("s2", At(72), At(74)), Session("s2", At(80), At(82))])), 409);
+    }
+
+    [Fact]
+    public async Task A_session_that_began_stays_as_it_was_and_pay_raised_after_attendance_is_for_sessions_still_to_come()
+    {
+        var (id, payees) = await _payouts.AttendedAsync(stipend: 150m);
+        var held = (await SessionsAsync(id))[0];
+        var start = held.GetProperty("start").GetDateTime().ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture);
+        var end = held.GetProperty("end").GetDateTime().ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture);
+
+        var deadline = held.GetProperty("startUtc").GetDateTimeOffset().AddHours(-1);
+
+        var moved = await HttpAssert.Problem(await ChangeAsync(id, Body([Session("s1", At(-4), At(-2))], deadline: deadline.AddHours(-6))), 409);
+        Assert.Contains("has attendance", moved.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await HttpAssert.Ok<OpportunityDto>(await ChangeAsync(id, Body([Session("s1", start, end), Session(null, At(48), At(50))], rate: 400m, deadline: deadline)));
+
+        var payout = Assert.Single(await _payouts.PrepareAsync(id));
+        Assert.Equal(payees[0].Id, payout.PayeeId);
+        Assert.Equal(150m, payout.Compensation);
+    }
+
+    [Fact]
+    public async Task Someone_recorded_as_not_attending_cannot_claim_travel()
+    {
+        var (id, payees) = await _payouts.AttendedAsync(people: 2);
+        await HttpAssert.Ok<JsonElement>(await Recruiter.PostJson($"/api/engagements/opportunities/{id}/sessions/s1/attendance", new
+        {
+            entries = new[] { new { personId = payees[1].Id, outcome = "noShow" } },
+        }));
+
+        var refused = await HttpAssert.Problem(await payees[1].Client.PutAsJsonAsync($"/api/engagements/opportunities/{id}/sessions/s1/travel", new { miles = 40m, travelDays = 2 }), 409);
+        Assert.Contains("not attended", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await HttpAssert.Ok<JsonElement>(await payees[0].Client.PutAsJsonAsync($"/api/engagements/opportunities/{id}/sessions/s1/travel", new { miles = 40m }));
+    }
+}
