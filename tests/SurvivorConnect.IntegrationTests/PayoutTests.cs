@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using SurvivorConnect.Api.Features.Engagements;
+using SurvivorConnect.Api.Features.Payouts;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Storage;
 using SurvivorConnect.Testing;
@@ -273,6 +274,48 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         Assert.Equal(150m, payout.Compensation);
         Assert.Equal(14.50m, payout.Reimbursement);
         Assert.Empty(await _world.PrepareAsync(opportunity));
+    }
+
+    [Fact]
+    public async Task A_payout_Stripe_cannot_be_asked_for_fails_alone_tells_finance_and_the_others_are_sent()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync(people: 2);
+        foreach (var payee in payees)
+        {
+            await _world.PayeeReadyAsync(payee, stripe: true);
+        }
+
+        var payouts = await _world.PrepareAsync(opportunity);
+        foreach (var payout in payouts)
+        {
+            await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+        }
+
+        // A payout recorded in fractions of a cent (by an older version, say) cannot be asked of Stripe.
+        var broken = await api.Store.ReadAsync<Payout>(Payout.Container, payouts[0].Id, "demo", CancellationToken.None);
+        await api.Store.ReplaceAsync(Payout.Container, broken! with { Total = 150.005m }, broken.ETag!, CancellationToken.None);
+
+        await api.SendPayoutsAsync();
+
+        var failed = await _world.PayoutAsync(payouts[0].Id);
+        Assert.Equal(("Failed", SendPayoutHandler.NotPayable), (failed.State, failed.FailureCode));
+        Assert.DoesNotContain(api.Stripe.Transfers, t => t["metadata"]!["payout_id"]!.GetValue<string>() == payouts[0].Id);
+        Assert.Single(api.Stripe.Transfers, t => t["metadata"]!["payout_id"]!.GetValue<string>() == payouts[1].Id);
+        var notices = await HttpAssert.Ok<JsonElement>(await Finance.GetAsync("/api/notifications"));
+        Assert.Contains(notices.GetProperty("items").EnumerateArray(), n => n.GetProperty("kind").GetString() == "payout-failed");
+        Assert.True((await HttpAssert.Ok<PayoutDto>(await Finance.GetAsync(PayoutWorld.Url(payouts[0].Id)))).MayCancel);
+    }
+
+    [Fact]
+    public async Task Pay_is_set_in_US_dollars_whose_rates_the_calculator_follows()
+    {
+        var problem = await HttpAssert.Problem(await _world.Admin.PutAsJsonAsync("/api/engagements/settings", new
+        {
+            currency = "EUR",
+            kinds = new[] { new { key = "focus-group", name = "Focus group", benchmarkHourlyRate = 60m } },
+        }), 400);
+
+        Assert.Contains("US dollars", problem.GetProperty("errors").GetProperty("currency")[0].GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -70,7 +70,7 @@ public sealed class PayoutRulesTests
     [Theory]
     [InlineData(PayoutState.Pending, null, true, false)]
     [InlineData(PayoutState.Approved, null, true, true)]
-    [InlineData(PayoutState.Failed, null, false, true)]
+    [InlineData(PayoutState.Failed, null, true, true)]
     [InlineData(PayoutState.Approved, "tr_1", false, false)]
     [InlineData(PayoutState.Failed, "tr_1", false, false)]
     [InlineData(PayoutState.Sending, null, false, false)]
@@ -142,10 +142,13 @@ public sealed class PayoutRulesTests
         Assert.Equal(minor, Money.ToMinorUnits((decimal)amount, currency));
     }
 
-    [Fact]
-    public void An_amount_that_is_not_whole_minor_units_never_reaches_Stripe()
+    [Theory]
+    [InlineData(12.345, "USD")]
+    [InlineData(833.33, "JPY")]
+    public void An_amount_finer_than_its_currency_is_paid_in_never_reaches_Stripe(double amount, string currency)
     {
-        Assert.Throws<ArgumentException>(() => Money.ToMinorUnits(12.345m, "USD"));
+        Assert.False(Money.TryToMinorUnits((decimal)amount, currency, out _));
+        Assert.Throws<ArgumentException>(() => Money.ToMinorUnits((decimal)amount, currency));
     }
 
     private static IEnumerable<PayoutState[]> Permutations(PayoutState[] items) =>

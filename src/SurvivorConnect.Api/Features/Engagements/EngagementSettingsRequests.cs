@@ -21,9 +21,11 @@ public sealed record SaveEngagementSettings(EngagementSettingsRequest Body) : IC
 
     public void Validate(ValidationErrors errors)
     {
-        if (Body.Currency is not { Length: 3 } currency || !currency.All(char.IsAsciiLetterUpper))
+        // The pay rules built in are in US dollars: IRS mileage, GSA per diem, information-return thresholds and the
+        // bounds on rates and receipts. Applied to another currency's amounts they would pay the wrong sums.
+        if (Body.Currency != "USD")
         {
-            errors.Add("currency", "An ISO 4217 code in capitals, for example USD.");
+            errors.Add("currency", "USD: payouts are in US dollars, since mileage, per diem and tax reporting follow IRS and GSA rates.");
         }
 
         errors.Range("lateCancellationHours", Body.LateCancellationHours, 0, 168);

@@ -214,7 +214,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
         if (!PayoutRules.CanCancel(payout.State, payout.TransferId))
         {
             throw new ConflictException(payout.TransferId is null
-                ? "Only a payout not yet sent can be cancelled."
+                ? "Only a payout not yet sent (or one that failed before Stripe moved any money) can be cancelled."
                 : "Its money is already in the payee's Stripe account, so it cannot be cancelled: send it again once their bank details are fixed.");
         }
 

@@ -34,6 +34,9 @@ public sealed record SendPayout(string PayoutId, int Attempt) : ICommand<SendOut
 
 internal sealed class SendPayoutHandler(PayoutData data, IStripeGateway stripe, Notifier notifier) : ICommandHandler<SendPayout, SendOutcome>
 {
+    /// <summary>Why a payout whose amount is finer than its currency is paid in was not sent.</summary>
+    public const string NotPayable = "amount_not_payable_in_currency";
+
     public async ValueTask<SendOutcome> Handle(SendPayout command, CancellationToken ct)
     {
         // A webhook may move the payout while this runs; each step is idempotent, so it simply reads again.
@@ -67,6 +70,14 @@ internal sealed class SendPayoutHandler(PayoutData data, IStripeGateway stripe, 
             return SendOutcome.Done;
         }
 
+        // Stripe can only be asked for whole units of the currency; such a payout is finance's to pay another way.
+        if (!Money.TryToMinorUnits(payout.Total, payout.Currency, out var amount))
+        {
+            await data.SaveAsync(payout, payout with { State = PayoutState.Failed, FailureCode = NotPayable }, ct: ct);
+            await PayoutNews.TellFinanceAsync(data, notifier, payout, ct);
+            return SendOutcome.Done;
+        }
+
         if (payout.State == PayoutState.Approved)
         {
             var account = await data.AccountAsync(payout.PayeeId, ct);
@@ -78,7 +89,7 @@ internal sealed class SendPayoutHandler(PayoutData data, IStripeGateway stripe, 
             payout = await data.SaveAsync(payout, payout with { State = PayoutState.Sending, StripeAccountId = account.StripeAccountId }, ct: ct);
         }
 
-        var order = new TransferOrder(data.Store.AgencyId, payout.Id, payout.Attempt, payout.StripeAccountId!, Money.ToMinorUnits(payout.Total, payout.Currency), payout.Currency, "");
+        var order = new TransferOrder(data.Store.AgencyId, payout.Id, payout.Attempt, payout.StripeAccountId!, amount, payout.Currency, "");
         try
         {
             if (payout.TransferId is null)
