@@ -24,6 +24,7 @@ public sealed class TeamingRefusalTests(ApiFactory api)
         { "legalBasis", new { partnerAgencyId = "demo-north", kinds = new[] { "CasePlan" }, expiresAt = DateTimeOffset.UtcNow.AddMonths(1) } },
         { "expiresAt", new { partnerAgencyId = "demo-north", kinds = new[] { "CasePlan" }, legalBasis = "x" } },
         { "expiresAt", new { partnerAgencyId = "demo-north", kinds = new[] { "CasePlan" }, legalBasis = "x", expiresAt = DateTimeOffset.UtcNow.AddDays(-1) } },
+        { "expiresAt", new { partnerAgencyId = "demo-north", kinds = new[] { "CasePlan" }, legalBasis = "x", expiresAt = DateTimeOffset.UtcNow.AddHours(1) } },
         { "professionals", new { partnerAgencyId = "demo-north", kinds = new[] { "CasePlan" }, legalBasis = "x", expiresAt = DateTimeOffset.UtcNow.AddMonths(1), professionals = new[] { new { personId = "north-casemanager", title = "Not ours" } } } },
     };
 
@@ -102,6 +103,13 @@ public sealed class TeamingRefusalTests(ApiFactory api)
         var id = proposed.GetProperty("id").GetString()!;
         await ExpireAsync(id, "demo", partner.Id);
         await HttpAssert.Problem(await partner.Admin.PostJson($"/api/partnerships/{id}/accept", new { }), 409);
+
+        // A proposal left to run out is followed by the same pause as one ended, so its admins are not flooded.
+        var again = await HttpAssert.Problem(await _world.Admin.PostJson("/api/partnerships", new
+        {
+            partnerAgencyId = partner.Id, kinds = new[] { "CasePlan" }, legalBasis = "x", expiresAt = DateTimeOffset.UtcNow.AddDays(30),
+        }), 409);
+        Assert.Contains("You can propose a new one from", again.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
         var team = await _world.SharedTeamAsync();
         await MentoringWorld.Ok(await TeamingWorld.ReadAsync(team));

@@ -88,9 +88,10 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
             throw TeamingValidation.Invalid("partnerAgencyId", "A partnership is with another agency, not your own.");
         }
 
-        if (body.ExpiresAt <= data.Now || body.ExpiresAt > data.Now.AddYears(ProposePartnership.MaxYears))
+        // At least as long as the pause: a proposal left to run out soon after would otherwise be a way round it.
+        if (body.ExpiresAt < data.Now.AddDays(ProposePartnership.PauseDays) || body.ExpiresAt > data.Now.AddYears(ProposePartnership.MaxYears))
         {
-            throw TeamingValidation.Invalid("expiresAt", $"A date in the future, at most {ProposePartnership.MaxYears} years away.");
+            throw TeamingValidation.Invalid("expiresAt", $"A date at least {ProposePartnership.PauseDays} days and at most {ProposePartnership.MaxYears} years away.");
         }
 
         var partnerName = await data.Cross.AgencyNameAsync(partner, ct) ?? throw TeamingValidation.Invalid("partnerAgencyId", "No agency with that id is on SurvivorConnect.");
@@ -100,8 +101,10 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
             throw new ConflictException("There is already a partnership with that agency, proposed or in force. End it first to agree new terms.");
         }
 
-        // A pause after one ends keeps an agency from proposing, ending and proposing again to flood the other's admins.
-        if (withPartner.Max(p => p.EndedAt) is { } ended && ended.AddDays(ProposePartnership.PauseDays) > data.Now)
+        // A pause after one ends, or after a proposal runs out unanswered, keeps an agency from proposing again and
+        // again to flood the other's admins.
+        if (withPartner.Max(p => p.EndedAt ?? (p.State == PartnershipState.Proposed && p.ExpiresAt <= data.Now ? p.ExpiresAt : null)) is { } ended
+            && ended.AddDays(ProposePartnership.PauseDays) > data.Now)
         {
             throw new ConflictException(string.Create(CultureInfo.InvariantCulture,
                 $"A partnership with that agency ended on {ended:d MMMM yyyy}. You can propose a new one from {ended.AddDays(ProposePartnership.PauseDays):d MMMM yyyy}."));
