@@ -173,6 +173,7 @@ public sealed class TeamingJourneyTests(PortalServer server)
         await record.Locator("[name=Action1]").FillAsync("Call the new school");
         await record.Locator("[name=Owner1]").SelectOptionAsync(new SelectOptionValue { Label = "Alex (demo case manager)" });
         await record.Locator("[name=Due1]").FillAsync(today.AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        await record.GetByLabel("Notes (shared with partners only if the youth agrees)").FillAsync("Jo chose the school.\nHer aunt will drive her on Mondays.");
         await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
         await record.GetByRole(AriaRole.Button, new() { Name = "Save the record" }).ClickAsync();
         await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The meeting is recorded.");
@@ -180,6 +181,7 @@ public sealed class TeamingJourneyTests(PortalServer server)
         await Expect(held).ToContainTextAsync("Jo (meeting journey) gave their views in writing.");
         await Expect(held).ToContainTextAsync("Jo (meeting journey)'s view: Only if I can finish this term first");
         await Expect(held.Locator("[data-actions]")).ToContainTextAsync("overdue");
+        Assert.Equal(["Jo chose the school.", "Her aunt will drive her on Mondays."], (await held.Locator("p.lines").InnerTextAsync()).Split('\n', StringSplitOptions.TrimEntries));
 
         await caseManager.GotoAsync("/teams");
         await Expect(caseManager.Locator("[data-overdue-actions]")).ToContainTextAsync("Jo (meeting journey): Call the new school");

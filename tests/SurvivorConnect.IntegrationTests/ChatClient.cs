@@ -119,7 +119,7 @@ public sealed class ChatClient : IAsyncDisposable
     /// <summary>Waits until the condition holds on what was pushed, or fails after a few seconds.</summary>
     public static async Task EventuallyAsync(Func<bool> condition, string what)
     {
-        for (var i = 0; i < 200 && !condition(); i++)
+        for (var i = 0; i < 400 && !condition(); i++)
         {
             await Task.Delay(25);
         }

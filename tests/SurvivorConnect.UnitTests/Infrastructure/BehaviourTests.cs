@@ -114,4 +114,15 @@ public sealed class BehaviourTests
 
         Assert.Equal([message], errors.ToDictionary()["f"]);
     }
+
+    [Fact]
+    public void Notes_keep_their_line_breaks_and_tabs_but_a_one_line_field_does_not()
+    {
+        const string notes = "Housing first.\r\nThen school:\n\tthe nearer one.";
+
+        Assert.False(new ValidationErrors().Prose("notes", notes, 100).Any);
+        Assert.True(new ValidationErrors().Text("title", notes, 100).Any);
+        Assert.Equal(["Control characters are not allowed."], new ValidationErrors().Prose("notes", "a\u0007b", 100).ToDictionary()["notes"]);
+        Assert.True(new ValidationErrors().Prose("notes", "a\u202Eb", 100).Any);
+    }
 }

@@ -23,7 +23,7 @@ public sealed record SaveMyEngagementProfile(EngagementProfileRequest Body) : IC
     public void Validate(ValidationErrors errors)
     {
         errors.Tags("kinds", Body.Kinds).Tags("topics", Body.Topics).Tags("noTopics", Body.NoTopics)
-            .Text("accessibilityNeeds", Body.AccessibilityNeeds, 500, required: false);
+            .Prose("accessibilityNeeds", Body.AccessibilityNeeds, 500, required: false);
         EngagementValidation.Zone(errors, "timeZone", Body.TimeZone);
         foreach (var part in Body.Availability ?? [])
         {

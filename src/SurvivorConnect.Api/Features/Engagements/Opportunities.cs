@@ -23,7 +23,7 @@ public sealed record OpportunityRequest(
 
     public void Validate(ValidationErrors errors)
     {
-        errors.Text("kind", Kind, 40).Text("title", Title, 120).Text("description", Description, 4000, required: false).Tags("topics", Topics);
+        errors.Text("kind", Kind, 40).Text("title", Title, 120).Prose("description", Description, 4000, required: false).Tags("topics", Topics);
         errors.Range("seats", Seats, 1, MaxSeats);
         if (Seats is null)
         {

@@ -102,7 +102,7 @@ public sealed record CloseMatch(string MatchId, CloseMatchRequest Body) : IComma
             errors.Add("planned", "Say whether the closure was planned.");
         }
 
-        errors.Text("notes", Body.Notes, 2000, required: false);
+        errors.Prose("notes", Body.Notes, 2000, required: false);
     }
 }
 

@@ -88,7 +88,7 @@ public sealed record RecordSupervisionSession(string FlagId, SessionRequest Body
             errors.Add("date", "Required.");
         }
 
-        errors.Text("notes", Body.Notes, 4000).Text("agreedActions", Body.AgreedActions, 2000, required: false);
+        errors.Prose("notes", Body.Notes, 4000).Prose("agreedActions", Body.AgreedActions, 2000, required: false);
         if (Body.FollowUp is { } followUp && Body.Date is { } date && followUp < date)
         {
             errors.Add("followUp", "On or after the session's date.");

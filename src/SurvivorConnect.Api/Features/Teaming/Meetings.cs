@@ -36,7 +36,7 @@ public sealed record MeetingRecordRequest(string[]? Attended, string? YouthParti
 {
     public void Validate(ValidationErrors errors)
     {
-        errors.OneOf<YouthParticipation>("youthParticipation", YouthParticipation).Text("notes", Notes, 4000, required: false);
+        errors.OneOf<YouthParticipation>("youthParticipation", YouthParticipation).Prose("notes", Notes, 4000, required: false);
         if (Attended is { Length: > 50 } || Decisions is { Length: > ValidationErrors.MaxListItems } || Actions is { Length: > ValidationErrors.MaxListItems })
         {
             errors.Add("actions", $"At most {ValidationErrors.MaxListItems} decisions and actions, and 50 attendees.");

@@ -32,7 +32,7 @@ public sealed record ProposePartnership(string PartnershipId, PartnershipRequest
 
     public void Validate(ValidationErrors errors)
     {
-        errors.Text("partnerAgencyId", Body.PartnerAgencyId, 128).Text("legalBasis", Body.LegalBasis, 500);
+        errors.Text("partnerAgencyId", Body.PartnerAgencyId, 128).Prose("legalBasis", Body.LegalBasis, 500);
         TeamingValidation.Kinds(errors, "kinds", Body.Kinds);
         TeamingValidation.Professionals(errors, Body.Professionals);
         if (Body.ExpiresAt is null)

@@ -14,8 +14,8 @@ public sealed record PlanItemRequest(string? Kind, string? Text, string? Owner, 
     public const int MaxItems = 100;
 
     public void Validate(ValidationErrors errors) =>
-        errors.OneOf<PlanItemKind>("kind", Kind).Text("text", Text, 500).Text("owner", Owner, 80, required: false)
-            .OneOf<PlanItemStatus>("status", Status, required: false).Text("youthWords", YouthWords, 1000, required: false);
+        errors.OneOf<PlanItemKind>("kind", Kind).Prose("text", Text, 500).Text("owner", Owner, 80, required: false)
+            .OneOf<PlanItemStatus>("status", Status, required: false).Prose("youthWords", YouthWords, 1000, required: false);
 }
 
 public sealed record SafetyPlanRequest(
@@ -30,7 +30,7 @@ public sealed record SafetyPlanRequest(
         Lines(errors, "safePlaces", SafePlaces);
         Contacts(errors, "safePeople", SafePeople);
         Contacts(errors, "numbers", Numbers);
-        errors.Text("youthWords", YouthWords, 1000, required: false);
+        errors.Prose("youthWords", YouthWords, 1000, required: false);
     }
 
     public SafetyPlanContent ToContent() => new(

@@ -47,7 +47,15 @@ public sealed class ValidationErrors
     }
 
     /// <summary>Required text, trimmed length within bounds, no control or hidden characters (see <see cref="HiddenCharacters"/>).</summary>
-    public ValidationErrors Text(string field, string? value, int maxLength, bool required = true)
+    public ValidationErrors Text(string field, string? value, int maxLength, bool required = true) => Check(field, value, maxLength, required, lines: false);
+
+    /// <summary>
+    /// Text typed in a box of several lines (notes, a description, someone's own words): as <see cref="Text"/>, but
+    /// its line breaks and tabs are kept.
+    /// </summary>
+    public ValidationErrors Prose(string field, string? value, int maxLength, bool required = true) => Check(field, value, maxLength, required, lines: true);
+
+    private ValidationErrors Check(string field, string? value, int maxLength, bool required, bool lines)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
@@ -59,7 +67,7 @@ public sealed class ValidationErrors
             Add(field, $"At most {maxLength} characters.");
         }
 
-        if (value.Any(char.IsControl))
+        if (value.Any(c => char.IsControl(c) && !(lines && c is '\n' or '\r' or '\t')))
         {
             Add(field, "Control characters are not allowed.");
         }
