@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using SurvivorConnect.Api.Features.Chat;
 using SurvivorConnect.Testing;
@@ -14,12 +16,20 @@ public sealed class ChatScaleOutTests : IAsyncLifetime
 
     private sealed class InstanceFactory(string folder, string redis) : ApiFactory(folder)
     {
+        public CountingStore Store { get; private set; } = null!;
+
         protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
         {
             ["Chat:Redis"] = redis,
             ["Chat:SendsPerSecond"] = "1000",
             ["Chat:SendBurst"] = "1000",
         };
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.ConfigureTestServices(services => CountingStore.Decorate(services, store => Store = store));
+        }
     }
 
     public async Task InitializeAsync()
@@ -103,7 +113,11 @@ public sealed class ChatScaleOutTests : IAsyncLifetime
         await youth.JoinAsync(match.Id);
         await caseManager.JoinAsync(match.Id);
 
+        // The other instance is slow to read the mentor's record; the deactivation answers once it has applied it, so
+        // the mentor is in no conversation there by then, and a message sent next cannot reach them.
+        _second.Store.BeforeRead = id => id == mentorId ? Task.Delay(TimeSpan.FromMilliseconds(300)) : Task.CompletedTask;
         await MentoringWorld.Ok(await world.Admin.PostAsync($"/api/people/{mentorId}/deactivate", null));
+        Assert.DoesNotContain(_second.Services.GetRequiredService<ChatConnections>().All, c => c.UserId == mentorId && !c.Joined.IsEmpty);
         var sent = await youth.SendAsync(match.Id, "only for my mentor");
 
         await ChatClient.EventuallyAsync(() => mentor.Connection.State != Microsoft.AspNetCore.SignalR.Client.HubConnectionState.Connected, "the mentor's connection on the other instance closes");

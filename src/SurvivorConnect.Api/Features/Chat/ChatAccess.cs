@@ -157,14 +157,24 @@ public sealed partial class ChatAccessReconciler(
 
 /// <summary>
 /// Carries a <see cref="ChatAccessChange"/> to every instance: this one at once, the others through Redis
-/// when the chat is scaled out, so a revocation reaches a connection wherever it is open. Redis being down never
-/// stops an instance: it starts and keeps subscribing in the background, and a change it could not send reaches
-/// the other instances at their next recheck (<see cref="ChatAccessRecheck"/>).
+/// when the chat is scaled out, so a revocation reaches a connection wherever it is open. The change waits (a
+/// little while at most) for each other instance to say it has applied it: a message sent after the revocation's
+/// request ended travels another way (SignalR's own Redis channels) and could otherwise reach a connection the
+/// revocation had not yet closed. Redis being down never stops an instance: it starts and keeps subscribing in the
+/// background, and a change it could not send reaches the other instances at their next recheck
+/// (<see cref="ChatAccessRecheck"/>).
 /// </summary>
 public sealed partial class ChatAccessBus(ChatAccessReconciler reconciler, IOptions<ChatOptions> options, ILogger<ChatAccessBus> logger)
     : IHostedService, IAsyncDisposable
 {
     private static readonly RedisChannel Channel = RedisChannel.Literal("survivorconnect:chat-access");
+    private static readonly RedisChannel AppliedChannel = RedisChannel.Literal("survivorconnect:chat-access-applied");
+
+    /// <summary>How long a change waits for the other instances to apply it; one that does not is left to its recheck.</summary>
+    public static readonly TimeSpan WaitForOthers = TimeSpan.FromSeconds(5);
+
+    private readonly ConcurrentDictionary<string, Applied> _waiting = new(StringComparer.Ordinal);
+    private volatile bool _subscribed;
     private static readonly TimeSpan RetrySubscribe = TimeSpan.FromSeconds(5);
     private readonly string _instance = Guid.NewGuid().ToString("N");
     private ConnectionMultiplexer? _redis;
@@ -179,13 +189,25 @@ public sealed partial class ChatAccessBus(ChatAccessReconciler reconciler, IOpti
             return;
         }
 
+        var id = Guid.NewGuid().ToString("N");
+        var applied = _waiting[id] = new Applied();
         try
         {
-            await _redis.GetSubscriber().PublishAsync(Channel, JsonSerializer.Serialize(new Envelope(_instance, change)));
+            // Every subscribed instance hears it, this one too, which has applied it already.
+            var heard = await _redis.GetSubscriber().PublishAsync(Channel, JsonSerializer.Serialize(new Envelope(_instance, change, id)));
+            var others = (int)heard - (_subscribed ? 1 : 0);
+            if (!await applied.ByAsync(others, WaitForOthers))
+            {
+                LogNotApplied(logger, others - applied.Count);
+            }
         }
         catch (RedisException ex)
         {
             LogNotSent(logger, ex);
+        }
+        finally
+        {
+            _waiting.TryRemove(id, out _);
         }
     }
 
@@ -224,21 +246,53 @@ public sealed partial class ChatAccessBus(ChatAccessReconciler reconciler, IOpti
     {
         try
         {
-            var queue = await redis.GetSubscriber().SubscribeAsync(Channel);
-            queue.OnMessage(async message =>
+            var subscriber = redis.GetSubscriber();
+            (await subscriber.SubscribeAsync(AppliedChannel)).OnMessage(message =>
+            {
+                if (_waiting.TryGetValue(message.Message.ToString(), out var applied))
+                {
+                    applied.Add();
+                }
+            });
+            (await subscriber.SubscribeAsync(Channel)).OnMessage(async message =>
             {
                 var envelope = JsonSerializer.Deserialize<Envelope>(message.Message.ToString());
-                if (envelope is not null && envelope.Instance != _instance)
+                if (envelope is null || envelope.Instance == _instance)
+                {
+                    return;
+                }
+
+                try
                 {
                     await reconciler.ReconcileAsync(envelope.Change, CancellationToken.None);
                 }
+                finally
+                {
+                    if (envelope.Id is { } id)
+                    {
+                        await TellAppliedAsync(subscriber, id);
+                    }
+                }
             });
+            _subscribed = true;
             return true;
         }
         catch (RedisException ex)
         {
             LogNotSubscribed(logger, ex);
             return false;
+        }
+    }
+
+    private async Task TellAppliedAsync(ISubscriber subscriber, string id)
+    {
+        try
+        {
+            await subscriber.PublishAsync(AppliedChannel, id);
+        }
+        catch (RedisException ex)
+        {
+            LogNotSent(logger, ex);
         }
     }
 
@@ -263,7 +317,43 @@ public sealed partial class ChatAccessBus(ChatAccessReconciler reconciler, IOpti
     [LoggerMessage(Level = LogLevel.Warning, Message = "Not subscribed to chat access changes through Redis yet; trying again")]
     private static partial void LogNotSubscribed(ILogger logger, Exception exception);
 
-    private sealed record Envelope(string Instance, ChatAccessChange Change);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Instances} other instances did not say in time that they applied a chat access change; their recheck will")]
+    private static partial void LogNotApplied(ILogger logger, int instances);
+
+    /// <summary>The change; its id, for the instances that apply it to say so (null from a version that waited for none).</summary>
+    private sealed record Envelope(string Instance, ChatAccessChange Change, string? Id = null);
+
+    /// <summary>How many other instances have said they applied one change.</summary>
+    private sealed class Applied
+    {
+        private TaskCompletionSource _said = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _count;
+
+        public int Count => Volatile.Read(ref _count);
+
+        public void Add()
+        {
+            Interlocked.Increment(ref _count);
+            Interlocked.Exchange(ref _said, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        }
+
+        /// <summary>True once <paramref name="instances"/> have said so, false if they have not within <paramref name="timeout"/>.</summary>
+        public async Task<bool> ByAsync(int instances, TimeSpan timeout)
+        {
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (true)
+            {
+                var said = Volatile.Read(ref _said).Task;
+                var left = timeout - waited.Elapsed;
+                if (Count >= instances || left <= TimeSpan.Zero)
+                {
+                    return Count >= instances;
+                }
+
+                await said.WaitAsync(left).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
 }
 
 /// <summary>Re-checks every open connection now and then, in case a change's message to this instance was lost.</summary>
