@@ -34,6 +34,8 @@ public sealed record ProposeMatch(string MatchId, string? YouthId, string? Mento
 
     public (string MentorId, string YouthId)? NewPair => (MentorId!, YouthId!);
 
+    public (MatchAction Action, IReadOnlyList<MatchRole> By)? Move => null;
+
     public AuditTarget Audit => new("match.propose", "match", MatchId);
 
     public void Validate(ValidationErrors errors) => errors.Text("youthId", YouthId, 128).Text("mentorId", MentorId, 128);
@@ -61,6 +63,8 @@ public sealed record AcceptMatch(string MatchId) : ICommand<MatchView>, IStartsM
 {
     public (string MentorId, string YouthId)? NewPair => null;
 
+    public (MatchAction Action, IReadOnlyList<MatchRole> By)? Move => (MatchAction.MentorAccept, [MatchRole.Mentor]);
+
     public AuditTarget Audit => new("match.accept", "match", MatchId);
 }
 
@@ -69,13 +73,23 @@ public sealed record DeclineMatch(string MatchId) : ICommand<MatchView>, IAudite
     public AuditTarget Audit => new("match.decline", "match", MatchId);
 }
 
-public sealed record AgreeToMatch(string MatchId) : ICommand<MatchView>, IAudited
+public sealed record AgreeToMatch(string MatchId) : ICommand<MatchView>, IStartsMatch, IAudited
 {
+    public (string MentorId, string YouthId)? NewPair => null;
+
+    public (MatchAction Action, IReadOnlyList<MatchRole> By)? Move => (MatchAction.YouthAgree, [MatchRole.Youth, MatchRole.CaseManager]);
+
     public AuditTarget Audit => new("match.youth-agree", "match", MatchId);
 }
 
-public sealed record ActivateMatch(string MatchId) : ICommand<MatchView>, IRequiresMatchConsent, IAudited
+public sealed record ActivateMatch(string MatchId) : ICommand<MatchView>, IStartsMatch, IRequiresMatchConsent, IAudited
 {
+    public (string MentorId, string YouthId)? NewPair => null;
+
+    (MatchAction Action, IReadOnlyList<MatchRole> By)? IStartsMatch.Move => Move;
+
+    public (MatchAction Action, IReadOnlyList<MatchRole> By) Move => (MatchAction.Activate, [MatchRole.CaseManager]);
+
     public AuditTarget Audit => new("match.activate", "match", MatchId);
 }
 
@@ -86,6 +100,8 @@ public sealed record PauseMatch(string MatchId) : ICommand<MatchView>, IAudited
 
 public sealed record ResumeMatch(string MatchId) : ICommand<MatchView>, IRequiresMatchConsent, IAudited
 {
+    public (MatchAction Action, IReadOnlyList<MatchRole> By) Move => (MatchAction.Resume, [MatchRole.CaseManager]);
+
     public AuditTarget Audit => new("match.resume", "match", MatchId);
 }
 
@@ -212,8 +228,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
     }
 
     public async ValueTask<MatchView> Handle(AcceptMatch command, CancellationToken ct) =>
-        await MoveAsync(command.MatchId, MatchAction.MentorAccept, [MatchRole.Mentor], ct,
-            recordConsentAs: ConsentGrantor.Mentor);
+        await MoveAsync(command.MatchId, command.Move!.Value, ct, recordConsentAs: ConsentGrantor.Mentor);
 
     public async ValueTask<MatchView> Handle(DeclineMatch command, CancellationToken ct)
     {
@@ -224,16 +239,16 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
     }
 
     public async ValueTask<MatchView> Handle(AgreeToMatch command, CancellationToken ct) =>
-        await MoveAsync(command.MatchId, MatchAction.YouthAgree, [MatchRole.Youth, MatchRole.CaseManager], ct, recordConsentAs: ConsentGrantor.Youth);
+        await MoveAsync(command.MatchId, command.Move!.Value, ct, recordConsentAs: ConsentGrantor.Youth);
 
     public async ValueTask<MatchView> Handle(ActivateMatch command, CancellationToken ct) =>
-        await MoveAsync(command.MatchId, MatchAction.Activate, [MatchRole.CaseManager], ct);
+        await MoveAsync(command.MatchId, command.Move, ct);
 
     public async ValueTask<MatchView> Handle(PauseMatch command, CancellationToken ct) =>
         await MoveAsync(command.MatchId, MatchAction.Pause, [MatchRole.CaseManager], ct);
 
     public async ValueTask<MatchView> Handle(ResumeMatch command, CancellationToken ct) =>
-        await MoveAsync(command.MatchId, MatchAction.Resume, [MatchRole.CaseManager], ct);
+        await MoveAsync(command.MatchId, command.Move, ct);
 
     public async ValueTask<MatchView> Handle(CloseMatch command, CancellationToken ct)
     {
@@ -250,6 +265,9 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
     /// concurrent moves one wins and the other is 412 with nothing changed. Consent the move gives is recorded by
     /// the handler of the event it raises, so a move that loses a race records nothing.
     /// </summary>
+    private Task<MatchView> MoveAsync(string matchId, (MatchAction Action, IReadOnlyList<MatchRole> By) move, CancellationToken ct, ConsentGrantor? recordConsentAs = null) =>
+        MoveAsync(matchId, move.Action, [.. move.By], ct, recordConsentAs: recordConsentAs);
+
     private async Task<MatchView> MoveAsync(
         string matchId, MatchAction action, MatchRole[] allowed, CancellationToken ct, MatchClosure? closure = null,
         ConsentGrantor? recordConsentAs = null)

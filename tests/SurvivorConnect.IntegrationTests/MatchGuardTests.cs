@@ -1,0 +1,91 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using SurvivorConnect.Api.Infrastructure.Auth;
+
+namespace SurvivorConnect.IntegrationTests;
+
+/// <summary>
+/// Whether a mentor may enter a match is checked at every step towards it going live, and only once the caller is one
+/// who may take that step; why not is told in full only to the youth's case manager.
+/// </summary>
+public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture<MatchGuardTests.Factory>
+{
+    public sealed class Factory : ApiFactory;
+
+    private readonly MentoringWorld _world = new(api);
+
+    private static string Detail(JsonElement problem) => problem.GetProperty("detail").GetString()!;
+
+    [Fact]
+    public async Task A_hold_placed_after_the_mentor_accepted_stops_the_match_going_live_and_only_staff_are_told_why()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (youthId, youth) = await _world.YouthAsync();
+        var match = await _world.ProposeAsync(youthId, mentorId);
+        await MentoringWorld.Ok(await mentor.PostAsync($"/api/matches/{match.Id}/accept", null));
+        await MentoringWorld.Ok(await _world.Supervisor.PostAsJsonAsync($"/api/mentors/{mentorId}/hold", new { reason = "We talk first" }));
+
+        var toYouth = Detail(await HttpAssert.Problem(await youth.PostAsync($"/api/matches/{match.Id}/agree", null), 409));
+        var toStaff = Detail(await HttpAssert.Problem(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/agree", null), 409));
+
+        Assert.Contains("cannot start right now", toYouth, StringComparison.Ordinal);
+        Assert.DoesNotContain("hold", toYouth, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("on a supervisor hold", toStaff, StringComparison.Ordinal);
+        Assert.Equal("AwaitingYouth", (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.GetAsync($"/api/matches/{match.Id}"))).State);
+    }
+
+    [Fact]
+    public async Task A_youth_added_to_do_not_match_after_the_proposal_stops_the_mentor_accepting_without_telling_the_mentor_so()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (youthId, _) = await _world.YouthAsync();
+        var match = await _world.ProposeAsync(youthId, mentorId);
+        var current = await _world.CaseManager.GetAsync($"/api/youth/{youthId}");
+        var youth = await current.Content.ReadFromJsonAsync<JsonElement>();
+        using var change = new HttpRequestMessage(HttpMethod.Put, $"/api/youth/{youthId}")
+        {
+            Content = JsonContent.Create(new
+            {
+                displayName = youth.GetProperty("displayName").GetString(),
+                age = 16,
+                languages = new[] { "Spanish", "English" },
+                location = new { latitude = 36.8252, longitude = -119.7029 },
+                interests = new[] { "music", "cooking" },
+                needs = new[] { "housing" },
+                doNotMatch = new[] { mentorId },
+                personId = youth.GetProperty("personId").GetString(),
+            }),
+        };
+        change.Headers.TryAddWithoutValidation("If-Match", current.Headers.ETag!.Tag);
+        await MentoringWorld.Ok(await _world.CaseManager.SendAsync(change));
+
+        var toMentor = Detail(await HttpAssert.Problem(await mentor.PostAsync($"/api/matches/{match.Id}/accept", null), 409));
+
+        Assert.Contains("no longer fits what the youth asked for", toMentor, StringComparison.Ordinal);
+        Assert.DoesNotContain("do-not-match", toMentor, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Nobody_who_may_not_take_a_step_learns_why_the_mentor_could_not()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (youthId, youth) = await _world.YouthAsync();
+        var (_, otherCaseManager) = await _world.PersonAsync(Roles.CaseManager);
+        var match = await _world.ProposeAsync(youthId, mentorId);
+        await MentoringWorld.Ok(await _world.Supervisor.PostAsJsonAsync($"/api/mentors/{mentorId}/hold", new { reason = "We talk first" }));
+
+        // The youth tries the mentor's step; another case manager proposes for a youth not on their caseload.
+        var youthTried = (await HttpAssert.Problem(await youth.PostAsync($"/api/matches/{match.Id}/accept", null), 403)).GetRawText();
+        var notTheirs = await HttpAssert.Problem(await otherCaseManager.PostJson("/api/matches", new { youthId, mentorId }), 404);
+        var nobody = await HttpAssert.Problem(await otherCaseManager.PostJson("/api/matches", new { youthId = "no-such-youth", mentorId }), 404);
+
+        Assert.DoesNotContain("hold", youthTried, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(Detail(nobody), Detail(notTheirs));
+
+        // A step the match cannot take now is refused for that alone, whoever's mentor is held.
+        await MentoringWorld.Ok(await _world.CaseManager.PostJson($"/api/matches/{match.Id}/close", new { reason = "Other", planned = false }));
+        var closed = Detail(await HttpAssert.Problem(await mentor.PostAsync($"/api/matches/{match.Id}/accept", null), 409));
+        Assert.Contains("closed cannot be accepted", closed, StringComparison.Ordinal);
+        Assert.DoesNotContain("hold", closed, StringComparison.OrdinalIgnoreCase);
+    }
+}
