@@ -84,7 +84,26 @@ public sealed class SupervisionJourneyTests(PortalServer server)
             await question.GetByLabel(urgent ? "Never" : "Rarely", new() { Exact = true }).CheckAsync();
         }
 
-        // The check-in is stored, but the store's answer never comes back.
+        // Something nobody expected goes wrong before the check-in is stored: the mentor still sees the crisis lines.
+        server.Store.BeforeCreate = document =>
+        {
+            if (document is CheckIn { MentorId: "demo-mentor" })
+            {
+                throw new InvalidOperationException("Something unexpected.");
+            }
+        };
+        try
+        {
+            await mentor.GetByRole(AriaRole.Button, new() { Name = "Send my check-in" }).ClickAsync();
+            await Expect(mentor.Locator("[data-outcome]")).ToContainTextAsync("Your check-in did not send.");
+            await Expect(mentor.Locator("[data-not-sent] [data-crisis]")).ToContainTextAsync("988");
+        }
+        finally
+        {
+            server.Store.BeforeCreate = null;
+        }
+
+        // Then the check-in is stored, but the store's answer never comes back.
         server.Store.AfterCreate = document =>
         {
             if (document is CheckIn { MentorId: "demo-mentor" })

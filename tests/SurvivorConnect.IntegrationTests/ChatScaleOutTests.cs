@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
 using SurvivorConnect.Api.Features.Chat;
 using SurvivorConnect.Testing;
 
@@ -123,6 +124,32 @@ public sealed class ChatScaleOutTests : IAsyncLifetime
         await ChatClient.EventuallyAsync(() => mentor.Connection.State != Microsoft.AspNetCore.SignalR.Client.HubConnectionState.Connected, "the mentor's connection on the other instance closes");
         await ChatClient.EventuallyAsync(() => caseManager.Received.Any(m => m.Sequence == sent.Message.Sequence), "the case manager on the other instance still receives");
         Assert.DoesNotContain(mentor.Received, m => m.Sequence == sent.Message.Sequence);
+    }
+
+    [Fact]
+    public async Task An_instance_that_never_answers_holds_one_change_a_few_seconds_and_the_next_changes_not_at_all()
+    {
+        var world = new MentoringWorld(_first);
+        await using var silent = await ConnectionMultiplexer.ConnectAsync(_redis.Configuration);
+        await silent.GetSubscriber().SubscribeAsync(RedisChannel.Literal("survivorconnect:chat-access"));
+        var people = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var id = "silent-" + Guid.NewGuid().ToString("N")[..8];
+            await MentoringWorld.Created(await world.Admin.PostJson("/api/people", new { subjectId = id, displayName = "Mentor " + id[^4..], roles = new[] { "Mentor" } }));
+            people.Add(id);
+        }
+
+        var first = System.Diagnostics.Stopwatch.StartNew();
+        await MentoringWorld.Ok(await world.Admin.PostAsync($"/api/people/{people[0]}/deactivate", null));
+        first.Stop();
+        var next = System.Diagnostics.Stopwatch.StartNew();
+        await MentoringWorld.Ok(await world.Admin.PostAsync($"/api/people/{people[1]}/deactivate", null));
+        await MentoringWorld.Ok(await world.Admin.PostAsync($"/api/people/{people[2]}/deactivate", null));
+        next.Stop();
+
+        Assert.InRange(first.Elapsed, ChatAccessBus.WaitForOthers - TimeSpan.FromMilliseconds(200), ChatAccessBus.WaitForOthers * 3);
+        Assert.True(next.Elapsed < ChatAccessBus.WaitForOthers, $"The next two changes took {next.Elapsed}.");
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text.Json;
 using SurvivorConnect.Api.Infrastructure.Auth;
 
 namespace SurvivorConnect.IntegrationTests;
@@ -31,6 +32,12 @@ public sealed class HostTests(ApiFactory api)
         Assert.Contains("\"/api/people\"", document, StringComparison.Ordinal);
         Assert.Contains("bearer", document, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, reference.StatusCode);
+
+        // Lists are described with what they hold, so a client generated from the document knows its types.
+        var schemas = JsonDocument.Parse(document).RootElement.GetProperty("components").GetProperty("schemas");
+        var sessions = schemas.GetProperty("OpportunityRequest").GetProperty("properties").GetProperty("sessions");
+        Assert.Contains("array", sessions.GetProperty("type").GetRawText(), StringComparison.Ordinal);
+        Assert.EndsWith("SessionRequest", sessions.GetProperty("items").GetProperty("$ref").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

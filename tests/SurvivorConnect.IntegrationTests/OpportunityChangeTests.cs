@@ -110,6 +110,9 @@ public sealed class OpportunityChangeTests(PayoutApi api) : IClassFixture<Payout
     public async Task Someone_recorded_as_not_attending_cannot_claim_travel()
     {
         var (id, payees) = await _payouts.AttendedAsync(people: 2);
+        await HttpAssert.Ok<JsonElement>(await payees[1].Client.PutAsJsonAsync($"/api/engagements/opportunities/{id}/sessions/s1/travel", new { miles = 40m, travelDays = 2 }));
+
+        // Corrected to not attended after travel was added: the travel goes with it, and nothing is left to pay.
         await HttpAssert.Ok<JsonElement>(await Recruiter.PostJson($"/api/engagements/opportunities/{id}/sessions/s1/attendance", new
         {
             entries = new[] { new { personId = payees[1].Id, outcome = "noShow" } },
@@ -118,5 +121,6 @@ public sealed class OpportunityChangeTests(PayoutApi api) : IClassFixture<Payout
         var refused = await HttpAssert.Problem(await payees[1].Client.PutAsJsonAsync($"/api/engagements/opportunities/{id}/sessions/s1/travel", new { miles = 40m, travelDays = 2 }), 409);
         Assert.Contains("not attended", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
         await HttpAssert.Ok<JsonElement>(await payees[0].Client.PutAsJsonAsync($"/api/engagements/opportunities/{id}/sessions/s1/travel", new { miles = 40m }));
+        Assert.DoesNotContain(await _payouts.PrepareAsync(id), p => p.PayeeId == payees[1].Id);
     }
 }

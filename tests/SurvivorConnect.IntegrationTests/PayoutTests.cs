@@ -277,6 +277,34 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task A_payout_left_from_a_failed_preparation_is_withdrawn_when_its_claim_is_corrected_to_pay_nothing()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync();
+        api.Store.BeforeReplace = (_, document) => document is CompensationClaim { State: ClaimState.Submitted }
+            ? throw new StoreException(StoreErrorKind.PreconditionFailed, "Changed meanwhile.")
+            : Task.CompletedTask;
+        try
+        {
+            await HttpAssert.Problem(await _world.Recruiter.PostJson("/api/payouts", new { opportunityId = opportunity }), 412);
+        }
+        finally
+        {
+            api.Store.BeforeReplace = null;
+        }
+
+        var left = (await HttpAssert.Ok<PageDto<PayoutDto>>(await Finance.GetAsync($"/api/payouts?payeeId={payees[0].Id}"))).Items.Single();
+        Assert.Equal("Pending", left.State);
+        await HttpAssert.Ok<JsonElement>(await _world.Recruiter.PostJson($"/api/engagements/opportunities/{opportunity}/sessions/s1/attendance", new
+        {
+            entries = new[] { new { personId = payees[0].Id, outcome = "noShow" } },
+        }));
+
+        Assert.Empty(await _world.PrepareAsync(opportunity));
+        Assert.Equal("Cancelled", (await _world.PayoutAsync(left.Id)).State);
+        await HttpAssert.Problem(await Finance.PostAsync(PayoutWorld.Url(left.Id, "approve"), null), 409);
+    }
+
+    [Fact]
     public async Task A_payout_Stripe_cannot_be_asked_for_fails_alone_tells_finance_and_the_others_are_sent()
     {
         var (opportunity, payees) = await _world.AttendedAsync(people: 2);

@@ -173,8 +173,17 @@ public sealed partial class ChatAccessBus(ChatAccessReconciler reconciler, IOpti
     /// <summary>How long a change waits for the other instances to apply it; one that does not is left to its recheck.</summary>
     public static readonly TimeSpan WaitForOthers = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// After an instance failed to answer in time, changes do not wait for answers for this long: a change of policy
+    /// touches every open match one after another, and each must not wait again for an instance that is down or
+    /// (during a deploy) too old to answer.
+    /// </summary>
+    public static readonly TimeSpan NoWaitAfterSilence = TimeSpan.FromSeconds(30);
+
     private readonly ConcurrentDictionary<string, Applied> _waiting = new(StringComparer.Ordinal);
-    private volatile bool _subscribed;
+    private long _waitAgainAt;
+    private volatile ChannelMessageQueue? _appliedQueue;
+    private volatile ChannelMessageQueue? _changesQueue;
     private static readonly TimeSpan RetrySubscribe = TimeSpan.FromSeconds(5);
     private readonly string _instance = Guid.NewGuid().ToString("N");
     private ConnectionMultiplexer? _redis;
@@ -195,9 +204,10 @@ public sealed partial class ChatAccessBus(ChatAccessReconciler reconciler, IOpti
         {
             // Every subscribed instance hears it, this one too, which has applied it already.
             var heard = await _redis.GetSubscriber().PublishAsync(Channel, JsonSerializer.Serialize(new Envelope(_instance, change, id)));
-            var others = (int)heard - (_subscribed ? 1 : 0);
-            if (!await applied.ByAsync(others, WaitForOthers))
+            var others = (int)heard - (_changesQueue is null ? 0 : 1);
+            if (Environment.TickCount64 >= Interlocked.Read(ref _waitAgainAt) && !await applied.ByAsync(others, WaitForOthers))
             {
+                Interlocked.Exchange(ref _waitAgainAt, Environment.TickCount64 + (long)NoWaitAfterSilence.TotalMilliseconds);
                 LogNotApplied(logger, others - applied.Count);
             }
         }
@@ -246,35 +256,46 @@ public sealed partial class ChatAccessBus(ChatAccessReconciler reconciler, IOpti
     {
         try
         {
+            // Each channel once: a retry after one of the two failed must not add a second reader of the other.
             var subscriber = redis.GetSubscriber();
-            (await subscriber.SubscribeAsync(AppliedChannel)).OnMessage(message =>
+            if (_appliedQueue is null)
             {
-                if (_waiting.TryGetValue(message.Message.ToString(), out var applied))
+                _appliedQueue = await subscriber.SubscribeAsync(AppliedChannel);
+                _appliedQueue.OnMessage(message =>
                 {
-                    applied.Add();
-                }
-            });
-            (await subscriber.SubscribeAsync(Channel)).OnMessage(async message =>
-            {
-                var envelope = JsonSerializer.Deserialize<Envelope>(message.Message.ToString());
-                if (envelope is null || envelope.Instance == _instance)
-                {
-                    return;
-                }
-
-                try
-                {
-                    await reconciler.ReconcileAsync(envelope.Change, CancellationToken.None);
-                }
-                finally
-                {
-                    if (envelope.Id is { } id)
+                    if (message.Message.ToString().Split(' ') is [var id, var instance] && _waiting.TryGetValue(id, out var applied))
                     {
-                        await TellAppliedAsync(subscriber, id);
+                        applied.Add(instance);
                     }
-                }
-            });
-            _subscribed = true;
+                });
+            }
+
+            if (_changesQueue is null)
+            {
+                var changes = await subscriber.SubscribeAsync(Channel);
+                changes.OnMessage(async message =>
+                {
+                    var envelope = JsonSerializer.Deserialize<Envelope>(message.Message.ToString());
+                    if (envelope is null || envelope.Instance == _instance)
+                    {
+                        return;
+                    }
+
+                    try
+                    {
+                        await reconciler.ReconcileAsync(envelope.Change, CancellationToken.None);
+                    }
+                    finally
+                    {
+                        if (envelope.Id is { } id)
+                        {
+                            await TellAppliedAsync(subscriber, id);
+                        }
+                    }
+                });
+                _changesQueue = changes;
+            }
+
             return true;
         }
         catch (RedisException ex)
@@ -288,7 +309,7 @@ public sealed partial class ChatAccessBus(ChatAccessReconciler reconciler, IOpti
     {
         try
         {
-            await subscriber.PublishAsync(AppliedChannel, id);
+            await subscriber.PublishAsync(AppliedChannel, $"{id} {_instance}");
         }
         catch (RedisException ex)
         {
@@ -323,21 +344,34 @@ public sealed partial class ChatAccessBus(ChatAccessReconciler reconciler, IOpti
     /// <summary>The change; its id, for the instances that apply it to say so (null from a version that waited for none).</summary>
     private sealed record Envelope(string Instance, ChatAccessChange Change, string? Id = null);
 
-    /// <summary>How many other instances have said they applied one change.</summary>
+    /// <summary>Which other instances have said they applied one change (each counted once, however often it says so).</summary>
     private sealed class Applied
     {
+        private readonly HashSet<string> _instances = new(StringComparer.Ordinal);
         private TaskCompletionSource _said = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private int _count;
 
-        public int Count => Volatile.Read(ref _count);
-
-        public void Add()
+        public int Count
         {
-            Interlocked.Increment(ref _count);
+            get
+            {
+                lock (_instances)
+                {
+                    return _instances.Count;
+                }
+            }
+        }
+
+        public void Add(string instance)
+        {
+            lock (_instances)
+            {
+                _instances.Add(instance);
+            }
+
             Interlocked.Exchange(ref _said, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         }
 
-        /// <summary>True once <paramref name="instances"/> have said so, false if they have not within <paramref name="timeout"/>.</summary>
+    /// <summary>True once <paramref name="instances"/> have said so, false if they have not within <paramref name="timeout"/>.</summary>
         public async Task<bool> ByAsync(int instances, TimeSpan timeout)
         {
             var waited = System.Diagnostics.Stopwatch.StartNew();

@@ -271,7 +271,8 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
             Currency = opportunity.Currency,
             TravelAllowed = opportunity.Compensation.TravelAllowed && session.InPerson,
             PerDiemAllowed = opportunity.Compensation.PerDiemAllowed && session.InPerson,
-            Travel = existing?.Travel,
+            // Travel is for a session someone came to or the agency cancelled: recorded again as not attended, it goes.
+            Travel = outcome == AttendanceOutcome.NoShow ? null : existing?.Travel,
             RecordedAt = data.Store.Now,
             RecordedBy = data.Store.User.UserId,
         };

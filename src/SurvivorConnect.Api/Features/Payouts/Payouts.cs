@@ -123,6 +123,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
             var calculation = Calculate(opportunity, session, claim, rates, cap);
             if (calculation.Total <= 0)
             {
+                await WithdrawUnapprovedAsync(claim, ct);
                 continue;
             }
 
@@ -356,6 +357,18 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
             PayoutState.Pending when existing.Approvals.Count == 0 => await data.SaveAsync(existing, fresh with { Attempt = existing.Attempt }, ct: ct),
             _ => null,
         };
+    }
+
+    /// <summary>
+    /// A claim that now pays nothing (recorded again as not attended) takes back a payout made from it earlier whose
+    /// claim update failed, while nobody has approved it.
+    /// </summary>
+    private async Task WithdrawUnapprovedAsync(CompensationClaim claim, CancellationToken ct)
+    {
+        if (await data.Store.ReadAsync<Payout>(PayoutData.Container, Payout.IdFor(claim.Id), data.Store.AgencyId, ct) is { State: PayoutState.Pending, Approvals.Count: 0 } stale)
+        {
+            await data.SaveAsync(stale, stale with { State = PayoutState.Cancelled }, ct: ct);
+        }
     }
 
     private async Task<PayoutView> ViewAsync(Payout payout, CancellationToken ct) =>

@@ -175,7 +175,8 @@ internal sealed class PlanHandlers(TeamingData data)
 
     /// <summary>
     /// The plan and its revision in one batch: a change is never saved without its history. A plan changed since
-    /// <paramref name="etag"/> is a 412, and a plan first written by someone else at the same moment a 409.
+    /// <paramref name="etag"/>, or first written by someone else at the same moment, is a 412: either way another
+    /// change came first.
     /// </summary>
     private async Task SaveAsync(Document plan, string? etag, PlanRevision revision, CancellationToken ct)
     {
@@ -189,7 +190,7 @@ internal sealed class PlanHandlers(TeamingData data)
         }
         catch (StoreException ex) when (ex is { Kind: StoreErrorKind.BatchFailed, FailedOperationIndex: 0 })
         {
-            throw new StoreException(ex.FailedOperationKind ?? StoreErrorKind.Conflict, ex.Message, ex);
+            throw new StoreException(StoreErrorKind.PreconditionFailed, ex.Message, ex);
         }
     }
 

@@ -12,6 +12,12 @@ internal static partial class BindingErrors
 {
     public static Dictionary<string, string[]> Describe(BadHttpRequestException exception)
     {
+        if (exception.InnerException is NullElementException nulls)
+        {
+            var at = FieldOf(nulls.Path);
+            return new() { [at == "body" ? nulls.Property : $"{at}.{nulls.Property}"] = ["A list may not hold a null."] };
+        }
+
         if (exception.InnerException is JsonException json)
         {
             var field = FieldOf(json.Path);

@@ -1,5 +1,6 @@
 using SurvivorConnect.Api.Infrastructure.Lists;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.RateLimiting;
@@ -46,7 +47,7 @@ public static class ApiSetup
         services.Configure<JsonOptions>(o =>
         {
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
-            o.SerializerOptions.Converters.Add(new NullElementsRefused());
+            o.SerializerOptions.TypeInfoResolver = (o.SerializerOptions.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver()).WithAddedModifier(NullElementsRefused.Modify);
 
             // {"displayName":"a","DisplayName":"b"} must not let one reader see "a" and another "b".
             o.SerializerOptions.AllowDuplicateProperties = false;

@@ -33,6 +33,9 @@ public abstract class PortalPage : ComponentBase
 
     protected IReadOnlyDictionary<string, string[]> FieldErrors { get; private set; } = new Dictionary<string, string[]>();
 
+    /// <summary>The last action failed on our side (the store did not answer), not because of what was asked.</summary>
+    protected bool FailedOnOurSide { get; private set; }
+
     protected ClaimsPrincipal User => HttpContext?.User ?? new ClaimsPrincipal();
 
     protected bool Has(string role) => User.HasClaim(ScClaims.Role, role);
@@ -56,6 +59,7 @@ public abstract class PortalPage : ComponentBase
         ArgumentNullException.ThrowIfNull(action);
         Done = null;
         Problem = null;
+        FailedOnOurSide = false;
         FieldErrors = new Dictionary<string, string[]>();
         try
         {
@@ -86,6 +90,7 @@ public abstract class PortalPage : ComponentBase
         }
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.Unavailable)
         {
+            FailedOnOurSide = true;
             Problem = "We could not save this just now. Nothing was changed. Please try again in a moment.";
         }
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.InvalidQuery)
