@@ -112,6 +112,20 @@ public sealed class YouthCaseloadTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task After_a_handover_the_youth_ending_the_match_is_told_to_the_case_managers_they_have_now()
+    {
+        var (match, _, youth, _, youthId) = await _world.ActiveMatchAsync();
+        var (successorId, successor) = await _world.PersonAsync(Roles.CaseManager);
+        await HandOverAsync(_world.CaseManager, youthId, successorId, "demo-casemanager");
+        await HandOverAsync(_world.CaseManager, youthId, successorId);
+
+        await MentoringWorld.Ok(await youth.PostAsync($"/api/matches/{match.Id}/end", null));
+
+        Assert.Contains((await HttpAssert.Ok<PageDto<NotificationDto>>(await successor.GetAsync("/api/notifications"))).Items, n => n.Kind == "match-closed");
+        Assert.DoesNotContain((await HttpAssert.Ok<PageDto<NotificationDto>>(await _world.CaseManager.GetAsync("/api/notifications?pageSize=200"))).Items, n => n.Kind == "match-closed" && n.MatchId == match.Id);
+    }
+
+    [Fact]
     public async Task Only_a_current_case_manager_or_the_admin_hands_a_youth_over_and_only_to_active_case_managers()
     {
         var (youthId, _) = await _world.YouthAsync();

@@ -6,11 +6,12 @@ namespace SurvivorConnect.UnitTests.Mentoring;
 
 public sealed class MatchNoticesTests
 {
-    private static readonly YouthReferral Youth = Make.Youth() with { PersonId = "youth-person" };
+    private static readonly YouthReferral Youth = Make.Youth() with { PersonId = "youth-person", CaseManagerIds = ["cm", "cm2"] };
 
+    // Proposed by a case manager who has since handed the youth over.
     private static Match MatchIn(MatchState state) => new()
     {
-        Id = "x", PartitionKey = "a", AgencyId = "a", YouthId = Youth.Id, MentorId = "mentor", CaseManagerId = "cm",
+        Id = "x", PartitionKey = "a", AgencyId = "a", YouthId = Youth.Id, MentorId = "mentor", CaseManagerId = "former-cm",
         State = state, ProposedAt = DateTimeOffset.UnixEpoch, History = [],
     };
 
@@ -49,6 +50,19 @@ public sealed class MatchNoticesTests
 
         Assert.NotEmpty(notices);
         Assert.All(notices, n => Assert.Equal("match-" + moved.State.ToString().ToLowerInvariant(), n.Notice.Kind));
-        Assert.All(notices, n => Assert.Contains(n.To, new[] { "mentor", "cm", "youth-person" }));
+        Assert.All(notices, n => Assert.Contains(n.To, new[] { "mentor", "cm", "cm2", "youth-person" }));
+    }
+
+    [Theory]
+    [InlineData(MatchState.Active, MatchAction.YouthEnd)]
+    [InlineData(MatchState.Proposed, MatchAction.YouthDecline)]
+    [InlineData(MatchState.AwaitingYouth, MatchAction.YouthAgree)]
+    public void News_for_staff_goes_to_every_case_manager_the_youth_has_now(MatchState from, MatchAction action)
+    {
+        var notices = MatchNotices.For(action, MatchIn(MatchLifecycle.Next(from, action)), Youth);
+
+        Assert.Contains(notices, n => n.To == "cm");
+        Assert.Contains(notices, n => n.To == "cm2");
+        Assert.DoesNotContain(notices, n => n.To == "former-cm");
     }
 }

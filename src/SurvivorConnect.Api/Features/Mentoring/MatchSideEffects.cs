@@ -37,7 +37,10 @@ internal sealed class MatchMovedHandler(MentoringData data, Notifier notifier, I
     }
 }
 
-/// <summary>Who is told what when a match moves. Pure: the match as it is after the move decides.</summary>
+/// <summary>
+/// Who is told what when a match moves. Pure: the match as it is after the move decides. Staff news goes to the
+/// youth's case managers as they are now (the youth may have been handed over since the match was proposed).
+/// </summary>
 public static class MatchNotices
 {
     public static IReadOnlyList<(string? To, Notice Notice)> For(MatchAction action, Match match, YouthReferral youth)
@@ -47,16 +50,22 @@ public static class MatchNotices
         (string?, Notice)[] active = [(match.MentorId, Notices.MatchActive), (youth.PersonId, Notices.MatchActive)];
         return action switch
         {
-            MatchAction.MentorAccept => [(match.CaseManagerId, Notices.MentorAcceptedToCaseManager), (youth.PersonId, Notices.MentorAcceptedToYouth)],
-            MatchAction.MentorDecline => [(match.CaseManagerId, Notices.MentorDeclinedToCaseManager)],
-            MatchAction.YouthDecline => [(match.CaseManagerId, Notices.YouthDeclinedToCaseManager), (match.MentorId, Notices.YouthDeclinedToMentor)],
-            MatchAction.YouthAgree when match.State == MatchState.Active => [(match.CaseManagerId, Notices.YouthAgreedActiveToCaseManager), .. active],
-            MatchAction.YouthAgree => [(match.CaseManagerId, Notices.YouthAgreedAwaitingConsentToCaseManager), (match.MentorId, Notices.YouthAgreedAwaitingConsentToMentor)],
+            MatchAction.MentorAccept => [.. ToCaseManagers(youth, Notices.MentorAcceptedToCaseManager), (youth.PersonId, Notices.MentorAcceptedToYouth)],
+            MatchAction.MentorDecline => ToCaseManagers(youth, Notices.MentorDeclinedToCaseManager),
+            MatchAction.YouthDecline => [.. ToCaseManagers(youth, Notices.YouthDeclinedToCaseManager), (match.MentorId, Notices.YouthDeclinedToMentor)],
+            MatchAction.YouthAgree when match.State == MatchState.Active => [.. ToCaseManagers(youth, Notices.YouthAgreedActiveToCaseManager), .. active],
+            MatchAction.YouthAgree => [.. ToCaseManagers(youth, Notices.YouthAgreedAwaitingConsentToCaseManager), (match.MentorId, Notices.YouthAgreedAwaitingConsentToMentor)],
             MatchAction.Activate or MatchAction.Resume => active,
             MatchAction.Pause => [(match.MentorId, Notices.MatchPaused), (youth.PersonId, Notices.MatchPaused)],
             MatchAction.Close => [(match.MentorId, Notices.MatchClosedToMentor), (youth.PersonId, Notices.MatchClosedToYouth)],
-            MatchAction.YouthEnd => [(match.CaseManagerId, Notices.YouthEndedToCaseManager), (match.MentorId, Notices.YouthEndedToMentor)],
+            MatchAction.YouthEnd => [.. ToCaseManagers(youth, Notices.YouthEndedToCaseManager), (match.MentorId, Notices.YouthEndedToMentor)],
             _ => [],
         };
+    }
+
+    public static IReadOnlyList<(string? To, Notice Notice)> ToCaseManagers(YouthReferral youth, Notice notice)
+    {
+        ArgumentNullException.ThrowIfNull(youth);
+        return [.. youth.CaseManagerIds.Select(id => ((string?)id, notice))];
     }
 }

@@ -61,7 +61,7 @@ internal sealed class MentoringConsentSubjects(MentoringData data) : IConsentSub
     }
 }
 
-/// <summary>What a consent change means for a match: its chat follows at once, and its case manager is told of a withdrawal.</summary>
+/// <summary>What a consent change means for a match: its chat follows at once, and the youth's case managers are told of a withdrawal.</summary>
 internal sealed class ConsentChangedHandler(MentoringData data, Notifier notifier, IPublisher publisher) : INotificationHandler<ConsentChanged>
 {
     public async ValueTask Handle(ConsentChanged notification, CancellationToken ct)
@@ -72,9 +72,10 @@ internal sealed class ConsentChangedHandler(MentoringData data, Notifier notifie
         }
 
         await publisher.Publish(new MatchChanged(matchId, Activated: false), ct);
-        if (notification.Consent.RevokedAt is not null && await data.FindAsync<Match>(Match.Container, matchId, ct) is { } match && MatchLifecycle.IsOpen(match.State))
+        if (notification.Consent.RevokedAt is not null && await data.FindAsync<Match>(Match.Container, matchId, ct) is { } match && MatchLifecycle.IsOpen(match.State)
+            && await data.FindAsync<YouthReferral>(YouthReferral.Container, match.YouthId, ct) is { } youth)
         {
-            await notifier.SendAsync([match.CaseManagerId], Notices.ConsentRevokedToCaseManager, match.Id, ct);
+            await notifier.SendAsync(youth.CaseManagerIds, Notices.ConsentRevokedToCaseManager, match.Id, ct);
         }
     }
 }
