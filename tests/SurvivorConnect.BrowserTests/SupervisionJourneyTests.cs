@@ -55,6 +55,10 @@ public sealed class SupervisionJourneyTests(PortalServer server)
         await supervisor.GetByLabel("Reason (kept between supervisors)").FillAsync("We talk before any new match.");
         await supervisor.GetByRole(AriaRole.Button, new() { Name = "Hold from new matches" }).ClickAsync();
         await Expect(supervisor.Locator("[data-outcome]")).ToContainTextAsync("They are held from new matches");
+
+        // While the urgent answer waits for review, the hold is not theirs to lift yet.
+        await Expect(supervisor.Locator("[data-hold-waits]")).ToBeVisibleAsync();
+        await Expect(supervisor.GetByRole(AriaRole.Button, new() { Name = "Lift the hold" })).ToHaveCountAsync(0);
         await supervisor.Locator("[data-wellbeing-flags] li[data-flag=Urgent]").First.GetByRole(AriaRole.Button, new() { Name = "I have seen this" }).ClickAsync();
         await Expect(supervisor.Locator("[data-outcome]")).ToContainTextAsync("Marked as seen.");
         await Expect(supervisor.Locator("[data-hold]")).ToContainTextAsync("On your hold: We talk before any new match.");

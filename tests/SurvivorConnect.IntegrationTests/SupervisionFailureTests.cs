@@ -86,6 +86,41 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
     }
 
     [Fact]
+    public async Task An_urgent_answer_under_a_supervisor_s_own_hold_keeps_the_mentor_held_until_it_is_reviewed()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        await HttpAssert.Ok<JsonElement>(await _world.Supervisor.PostAsJsonAsync($"/api/mentors/{mentorId}/hold", new { reason = "Rest after a hard month" }));
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3)));
+        var flagId = Assert.Single(await FlagsAsync(mentorId)).GetProperty("id").GetString();
+
+        var refused = await HttpAssert.Problem(await _world.Supervisor.PostAsync($"/api/mentors/{mentorId}/hold/release", null), 409);
+        Assert.Contains("waiting for review", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.NotEqual(JsonValueKind.Null, (await MentorAsync(mentorId)).GetProperty("hold").ValueKind);
+
+        // Reviewed, the supervisor's own hold stays as they placed it, and they may lift it.
+        await HttpAssert.Ok<JsonElement>(await _world.Supervisor.PostAsync($"/api/supervision/flags/{flagId}/acknowledge", null));
+        Assert.Equal("Rest after a hard month", (await MentorAsync(mentorId)).GetProperty("hold").GetProperty("reason").GetString());
+        await HttpAssert.Ok<JsonElement>(await _world.Supervisor.PostAsync($"/api/mentors/{mentorId}/hold/release", null));
+        Assert.Equal(JsonValueKind.Null, (await MentorAsync(mentorId)).GetProperty("hold").ValueKind);
+    }
+
+    [Fact]
+    public async Task The_automatic_hold_lifts_only_with_the_review_and_a_hold_placed_over_it_waits_for_the_review_too()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3)));
+        var flagId = Assert.Single(await FlagsAsync(mentorId)).GetProperty("id").GetString();
+
+        await HttpAssert.Problem(await _world.Supervisor.PostAsync($"/api/mentors/{mentorId}/hold/release", null), 409);
+        await HttpAssert.Ok<JsonElement>(await _world.Supervisor.PostAsJsonAsync($"/api/mentors/{mentorId}/hold", new { reason = "We talk first" }));
+        await HttpAssert.Problem(await _world.Supervisor.PostAsync($"/api/mentors/{mentorId}/hold/release", null), 409);
+
+        await HttpAssert.Ok<JsonElement>(await _world.Supervisor.PostAsync($"/api/supervision/flags/{flagId}/acknowledge", null));
+        await HttpAssert.Ok<JsonElement>(await _world.Supervisor.PostAsync($"/api/mentors/{mentorId}/hold/release", null));
+        Assert.Equal(JsonValueKind.Null, (await MentorAsync(mentorId)).GetProperty("hold").ValueKind);
+    }
+
+    [Fact]
     public async Task Reviewing_one_urgent_flag_keeps_the_hold_while_another_urgent_flag_of_the_mentor_waits()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();

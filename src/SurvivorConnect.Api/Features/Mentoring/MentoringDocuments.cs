@@ -21,7 +21,17 @@ public sealed record GeoPoint([property: JsonRequired] double Latitude, [propert
 
 public sealed record ReadinessGate(DateOnly On, string RecordedBy);
 
-public sealed record SupervisorHold(DateTimeOffset Since, string PlacedBy, string? Reason, bool StopsChat);
+public sealed record SupervisorHold(DateTimeOffset Since, string PlacedBy, string? Reason, bool StopsChat)
+{
+    /// <summary>
+    /// An urgent wellbeing answer came while this hold was in place and waits for a supervisor's review: the hold is
+    /// not lifted until it is reviewed (it then stands for the automatic hold the answer would have placed).
+    /// </summary>
+    public bool ReviewWaiting { get; init; }
+
+    [JsonIgnore]
+    public bool IsAutomatic => PlacedBy == HoldForWellbeingReview.PlacedBy;
+}
 
 /// <summary>
 /// A survivor mentor's profile. What the mentor shares (languages, interests, lived-experience tags) is

@@ -220,7 +220,11 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
     public async ValueTask<MentorView> Handle(PlaceHold command, CancellationToken ct)
     {
         var mentor = await data.SupervisedMentorAsync(command.MentorId, ct);
-        var view = await SaveAsync(mentor, mentor with { Hold = new SupervisorHold(data.Now, data.User.UserId, command.Reason?.Trim(), command.StopsChat) }, ct);
+        // A hold placed over the automatic one (or over one an urgent answer came under) keeps that answer's review waiting.
+        var view = await SaveAsync(mentor, mentor with
+        {
+            Hold = new SupervisorHold(data.Now, data.User.UserId, command.Reason?.Trim(), command.StopsChat) { ReviewWaiting = mentor.Hold is { IsAutomatic: true } or { ReviewWaiting: true } },
+        }, ct);
         await TellOpenChatsAsync(mentor.Id);
         return view;
     }
@@ -233,6 +237,11 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
             throw new ConflictException("This mentor is not on a hold.");
         }
 
+        if (mentor.Hold is { IsAutomatic: true } or { ReviewWaiting: true })
+        {
+            throw new ConflictException("An urgent wellbeing answer of this mentor is waiting for review. Mark it as seen first; the automatic hold then lifts with it.");
+        }
+
         var view = await SaveAsync(mentor, mentor with { Hold = null }, ct);
         await TellOpenChatsAsync(mentor.Id);
         return view;
@@ -241,14 +250,17 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
     public async ValueTask<bool> Handle(HoldForWellbeingReview command, CancellationToken ct)
     {
         var mentor = await data.MentorAsync(command.MentorId, ct);
-        if (mentor.Hold is not null)
+        if (mentor.Hold is { IsAutomatic: true } or { ReviewWaiting: true })
         {
             return false;
         }
 
+        // Under a hold of their own, the answer's review is marked on it, so lifting that hold waits for the review.
         await data.Store.ReplaceAsync(MentorProfile.Container, mentor with
         {
-            Hold = new SupervisorHold(data.Now, HoldForWellbeingReview.PlacedBy, "Automatic: an urgent wellbeing answer is waiting for a supervisor's review.", StopsChat: false),
+            Hold = mentor.Hold is { } held
+                ? held with { ReviewWaiting = true }
+                : new SupervisorHold(data.Now, HoldForWellbeingReview.PlacedBy, "Automatic: an urgent wellbeing answer is waiting for a supervisor's review.", StopsChat: false),
             UpdatedAt = data.Now,
         }, mentor.ETag!, ct);
         return true;
@@ -257,12 +269,13 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
     public async ValueTask<bool> Handle(EndWellbeingReviewHold command, CancellationToken ct)
     {
         var mentor = await data.MentorAsync(command.MentorId, ct);
-        if (mentor.Hold?.PlacedBy != HoldForWellbeingReview.PlacedBy)
+        if (mentor.Hold is not ({ IsAutomatic: true } or { ReviewWaiting: true }))
         {
             return false;
         }
 
-        await data.Store.ReplaceAsync(MentorProfile.Container, mentor with { Hold = null, UpdatedAt = data.Now }, mentor.ETag!, ct);
+        // The automatic hold lifts; a supervisor's own hold stays, no longer waiting for the review.
+        await data.Store.ReplaceAsync(MentorProfile.Container, mentor with { Hold = mentor.Hold.IsAutomatic ? null : mentor.Hold with { ReviewWaiting = false }, UpdatedAt = data.Now }, mentor.ETag!, ct);
         return true;
     }
 

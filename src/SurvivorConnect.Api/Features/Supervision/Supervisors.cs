@@ -11,7 +11,7 @@ public sealed record BandView(string Subscale, string Name, string Band, bool Co
 
 public sealed record SupervisedMentorView(
     string MentorId, string Name, IReadOnlyList<BandView> Bands, int? DaysSinceLastCheckIn, DateTimeOffset NextDueAt, bool Due, int OpenFlags, bool UrgentOpen,
-    int OverdueFollowUps, bool OnHold, bool HoldIsAutomatic, int ActiveMatches, int CadenceDays);
+    int OverdueFollowUps, bool OnHold, bool HoldIsAutomatic, int ActiveMatches, int CadenceDays, bool HoldWaitsForReview);
 
 public sealed record AnswerView(string ItemId, string Text, int Answer, string Words);
 
@@ -227,8 +227,8 @@ internal sealed class SupervisorHandlers(SupervisionData data, IMediator mediato
             mentor.Id, mentor.DisplayName, latest is null ? [] : Bands(instrument, latest, checkIns.ElementAtOrDefault(1)),
             latest is null ? null : (int)(data.Store.Now - latest.SubmittedAt).TotalDays, schedule.DueAt, schedule.RequestedBecause is not null || schedule.DueAt <= data.Store.Now,
             open.Count, open.Any(f => f.Kind == FlagKind.Urgent && f.Status == WellbeingFlagStatus.Open),
-            open.Count(f => FlagView.From(f, null, Today).FollowUpOverdue), mentor.Hold is not null, mentor.Hold?.PlacedBy == HoldForWellbeingReview.PlacedBy,
-            active.Count(m => m.State == MatchState.Active), schedule.CadenceDays);
+            open.Count(f => FlagView.From(f, null, Today).FollowUpOverdue), mentor.Hold is not null, mentor.Hold is { IsAutomatic: true },
+            active.Count(m => m.State == MatchState.Active), schedule.CadenceDays, mentor.Hold is { IsAutomatic: true } or { ReviewWaiting: true });
     }
 
     private static IReadOnlyList<BandView> Bands(InstrumentDefinition instrument, CheckIn checkIn, CheckIn? before) =>
