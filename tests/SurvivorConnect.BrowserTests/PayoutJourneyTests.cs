@@ -25,6 +25,9 @@ public sealed class PayoutJourneyTests(PortalServer server)
         var advisor = await server.SignInAsync("Jordan (demo advisor)", phone: true);
         await advisor.GotoAsync("/paid-work");
         var claim = advisor.Locator("[data-claims] li", new() { HasText = title });
+        await claim.GetByLabel("Miles you travelled").FillAsync("2500");
+        await claim.GetByRole(AriaRole.Button, new() { Name = "Save travel" }).ClickAsync();
+        await Expect(claim.Locator(".field-error")).ToContainTextAsync("Between 0 and 2000.");
         await claim.GetByLabel("Miles you travelled").FillAsync("12");
         await claim.GetByRole(AriaRole.Button, new() { Name = "Save travel" }).ClickAsync();
         await Expect(advisor.Locator("[data-outcome]")).ToContainTextAsync("Your travel is added");
