@@ -59,6 +59,16 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
         change.Headers.TryAddWithoutValidation("If-Match", current.Headers.ETag!.Tag);
         await MentoringWorld.Ok(await _world.CaseManager.SendAsync(change));
 
+        // A later change that leaves the list out keeps it.
+        var changed = await _world.CaseManager.GetAsync($"/api/youth/{youthId}");
+        using var rename = new HttpRequestMessage(HttpMethod.Put, $"/api/youth/{youthId}")
+        {
+            Content = JsonContent.Create(new { displayName = "Renamed youth", age = 16, personId = youth.GetProperty("personId").GetString() }),
+        };
+        rename.Headers.TryAddWithoutValidation("If-Match", changed.Headers.ETag!.Tag);
+        var renamed = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.SendAsync(rename));
+        Assert.Equal([mentorId], renamed.GetProperty("doNotMatch").EnumerateArray().Select(e => e.GetString()));
+
         var toMentor = Detail(await HttpAssert.Problem(await mentor.PostAsync($"/api/matches/{match.Id}/accept", null), 409));
 
         Assert.Contains("no longer fits what the youth asked for", toMentor, StringComparison.Ordinal);

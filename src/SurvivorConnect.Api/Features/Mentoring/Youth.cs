@@ -264,8 +264,10 @@ internal sealed class YouthHandlers(MentoringData data, MentorPool pool, PeopleR
         Location = body.Location,
         Interests = ValidationErrors.Clean(body.Interests),
         Needs = ValidationErrors.Clean(body.Needs),
-        Preferences = body.Preferences ?? new MentorPreferences(null, false),
-        DoNotMatch = ValidationErrors.Clean(body.DoNotMatch),
+        // Left out, the youth's preferences and do-not-match list stay as they are: a client that does not send them
+        // must not quietly clear who the youth must never be matched with. An empty list clears it.
+        Preferences = body.Preferences ?? youth.Preferences,
+        DoNotMatch = body.DoNotMatch is null ? youth.DoNotMatch : ValidationErrors.Clean(body.DoNotMatch),
     };
 
     /// <summary>
