@@ -79,17 +79,15 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
     public async Task Nobody_who_may_not_take_a_step_learns_why_the_mentor_could_not()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
-        var (youthId, youth) = await _world.YouthAsync();
+        var (youthId, _) = await _world.YouthAsync();
         var (_, otherCaseManager) = await _world.PersonAsync(Roles.CaseManager);
         var match = await _world.ProposeAsync(youthId, mentorId);
         await MentoringWorld.Ok(await _world.Supervisor.PostAsJsonAsync($"/api/mentors/{mentorId}/hold", new { reason = "We talk first" }));
 
-        // The youth tries the mentor's step; another case manager proposes for a youth not on their caseload.
-        var youthTried = (await HttpAssert.Problem(await youth.PostAsync($"/api/matches/{match.Id}/accept", null), 403)).GetRawText();
+        // Another case manager proposes for a youth not on their caseload.
         var notTheirs = await HttpAssert.Problem(await otherCaseManager.PostJson("/api/matches", new { youthId, mentorId }), 404);
         var nobody = await HttpAssert.Problem(await otherCaseManager.PostJson("/api/matches", new { youthId = "no-such-youth", mentorId }), 404);
 
-        Assert.DoesNotContain("hold", youthTried, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(Detail(nobody), Detail(notTheirs));
 
         // A step the match cannot take now is refused for that alone, whoever's mentor is held.
@@ -97,5 +95,50 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
         var closed = Detail(await HttpAssert.Problem(await mentor.PostAsync($"/api/matches/{match.Id}/accept", null), 409));
         Assert.Contains("closed cannot be accepted", closed, StringComparison.Ordinal);
         Assert.DoesNotContain("hold", closed, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Activation_checks_the_mentor_again_and_a_mentor_taking_the_youth_s_step_is_refused_plainly()
+    {
+        await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync("/api/agency/match-consent-policy", new { adultAge = 18, minorMatchNeeds = new[] { "Guardian" } }));
+        try
+        {
+            var (mentorId, mentor) = await _world.ReadyMentorAsync();
+            var (youthId, youth) = await _world.YouthAsync(age: 15);
+            var match = await _world.ProposeAsync(youthId, mentorId);
+            await MentoringWorld.Ok(await mentor.PostAsync($"/api/matches/{match.Id}/accept", null));
+            Assert.Equal("AwaitingConsent", (await MentoringWorld.Ok<MatchDto>(await youth.PostAsync($"/api/matches/{match.Id}/agree", null))).State);
+            await MentoringWorld.Created(await _world.CaseManager.PostJson("/api/consents", new { subjectId = youthId, grantor = "Guardian", scope = "mentoring-match", matchId = match.Id }));
+            await MentoringWorld.Ok(await _world.Supervisor.PostAsJsonAsync($"/api/mentors/{mentorId}/hold", new { reason = "We talk first" }));
+
+            var mentorTried = Detail(await HttpAssert.Problem(await mentor.PostAsync($"/api/matches/{match.Id}/agree", null), 403));
+            var activate = Detail(await HttpAssert.Problem(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/activate", null), 409));
+
+            Assert.DoesNotContain("hold", mentorTried, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("consent", mentorTried, StringComparison.OrdinalIgnoreCase);
+            Assert.Contains("on a supervisor hold", activate, StringComparison.Ordinal);
+            await MentoringWorld.Ok(await _world.Supervisor.PostAsync($"/api/mentors/{mentorId}/hold/release", null));
+            Assert.Equal("Active", (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/activate", null))).State);
+        }
+        finally
+        {
+            await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync("/api/agency/match-consent-policy", new { adultAge = 18, minorMatchNeeds = Array.Empty<string>() }));
+        }
+    }
+
+    [Fact]
+    public async Task Staff_other_than_the_supervisor_learn_nothing_of_a_wellbeing_answer_from_a_hold()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        await MentoringWorld.Ok(await _world.Supervisor.PostAsJsonAsync($"/api/mentors/{mentorId}/hold", new { reason = "Rest" }));
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3)));
+
+        var seenByCaseManager = (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/mentors/{mentorId}"))).GetProperty("hold");
+        var adminLift = Detail(await HttpAssert.Problem(await _world.Admin.PostAsync($"/api/mentors/{mentorId}/hold/release", null), 409));
+
+        Assert.False(seenByCaseManager.GetProperty("reviewWaiting").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, seenByCaseManager.GetProperty("reason").ValueKind);
+        Assert.DoesNotContain("wellbeing", adminLift, StringComparison.OrdinalIgnoreCase);
+        Assert.True((await HttpAssert.Ok<JsonElement>(await _world.Supervisor.GetAsync($"/api/mentors/{mentorId}"))).GetProperty("hold").GetProperty("reviewWaiting").GetBoolean());
     }
 }

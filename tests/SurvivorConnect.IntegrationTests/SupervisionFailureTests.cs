@@ -94,7 +94,7 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
         var flagId = Assert.Single(await FlagsAsync(mentorId)).GetProperty("id").GetString();
 
         var refused = await HttpAssert.Problem(await _world.Supervisor.PostAsync($"/api/mentors/{mentorId}/hold/release", null), 409);
-        Assert.Contains("waiting for review", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("waiting for your review", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.NotEqual(JsonValueKind.Null, (await MentorAsync(mentorId)).GetProperty("hold").ValueKind);
 
         // Reviewed, the supervisor's own hold stays as they placed it, and they may lift it.

@@ -174,14 +174,16 @@ public sealed partial class ChatAccessBus(ChatAccessReconciler reconciler, IOpti
     public static readonly TimeSpan WaitForOthers = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// After an instance failed to answer in time, changes do not wait for answers for this long: a change of policy
-    /// touches every open match one after another, and each must not wait again for an instance that is down or
-    /// (during a deploy) too old to answer.
+    /// After instances failed to answer in time, changes do not wait for that many of them for this long: a change of
+    /// policy touches every open match one after another, and each must not wait again for an instance that is down or
+    /// (during a deploy) too old to answer. The instances that do answer are still waited for.
     /// </summary>
     public static readonly TimeSpan NoWaitAfterSilence = TimeSpan.FromSeconds(30);
 
     private readonly ConcurrentDictionary<string, Applied> _waiting = new(StringComparer.Ordinal);
-    private long _waitAgainAt;
+    private readonly Lock _silence = new();
+    private int _silent;
+    private long _silentUntil;
     private volatile ChannelMessageQueue? _appliedQueue;
     private volatile ChannelMessageQueue? _changesQueue;
     private static readonly TimeSpan RetrySubscribe = TimeSpan.FromSeconds(5);
@@ -205,10 +207,16 @@ public sealed partial class ChatAccessBus(ChatAccessReconciler reconciler, IOpti
             // Every subscribed instance hears it, this one too, which has applied it already.
             var heard = await _redis.GetSubscriber().PublishAsync(Channel, JsonSerializer.Serialize(new Envelope(_instance, change, id)));
             var others = (int)heard - (_changesQueue is null ? 0 : 1);
-            if (Environment.TickCount64 >= Interlocked.Read(ref _waitAgainAt) && !await applied.ByAsync(others, WaitForOthers))
+            if (!await applied.ByAsync(others - SilentNow(), WaitForOthers))
             {
-                Interlocked.Exchange(ref _waitAgainAt, Environment.TickCount64 + (long)NoWaitAfterSilence.TotalMilliseconds);
-                LogNotApplied(logger, others - applied.Count);
+                var silent = others - applied.Count;
+                lock (_silence)
+                {
+                    _silent = silent;
+                    _silentUntil = Environment.TickCount64 + (long)NoWaitAfterSilence.TotalMilliseconds;
+                }
+
+                LogNotApplied(logger, silent);
             }
         }
         catch (RedisException ex)
@@ -218,6 +226,15 @@ public sealed partial class ChatAccessBus(ChatAccessReconciler reconciler, IOpti
         finally
         {
             _waiting.TryRemove(id, out _);
+        }
+    }
+
+    /// <summary>How many instances stayed silent lately, so they are not waited for again until a while has passed.</summary>
+    private int SilentNow()
+    {
+        lock (_silence)
+        {
+            return Environment.TickCount64 < _silentUntil ? _silent : 0;
         }
     }
 
@@ -263,9 +280,11 @@ public sealed partial class ChatAccessBus(ChatAccessReconciler reconciler, IOpti
                 _appliedQueue = await subscriber.SubscribeAsync(AppliedChannel);
                 _appliedQueue.OnMessage(message =>
                 {
-                    if (message.Message.ToString().Split(' ') is [var id, var instance] && _waiting.TryGetValue(id, out var applied))
+                    // "id instance"; a version before that said only the id, each answer counting as one instance.
+                    var said = message.Message.ToString().Split(' ');
+                    if (_waiting.TryGetValue(said[0], out var applied))
                     {
-                        applied.Add(instance);
+                        applied.Add(said.Length > 1 ? said[1] : Guid.NewGuid().ToString("N"));
                     }
                 });
             }

@@ -30,11 +30,7 @@ public sealed record MatchView(
 public sealed record ProposeMatch(string MatchId, string? YouthId, string? MentorId, string? PreviousMatchId = null)
     : ICommand<MatchView>, IValidate, IStartsMatch, IAudited
 {
-    string? IStartsMatch.MatchId => null;
-
-    public (string MentorId, string YouthId)? NewPair => (MentorId!, YouthId!);
-
-    public (MatchAction Action, IReadOnlyList<MatchRole> By)? Move => null;
+    public (string MentorId, string YouthId) NewPair => (MentorId!, YouthId!);
 
     public AuditTarget Audit => new("match.propose", "match", MatchId);
 
@@ -59,12 +55,8 @@ public sealed record GetMatch(string MatchId) : IQuery<MatchView>, IAudited
     public AuditTarget Audit => new("match.read", "match", MatchId);
 }
 
-public sealed record AcceptMatch(string MatchId) : ICommand<MatchView>, IStartsMatch, IAudited
+public sealed record AcceptMatch(string MatchId) : ICommand<MatchView>, IAudited
 {
-    public (string MentorId, string YouthId)? NewPair => null;
-
-    public (MatchAction Action, IReadOnlyList<MatchRole> By)? Move => (MatchAction.MentorAccept, [MatchRole.Mentor]);
-
     public AuditTarget Audit => new("match.accept", "match", MatchId);
 }
 
@@ -73,23 +65,13 @@ public sealed record DeclineMatch(string MatchId) : ICommand<MatchView>, IAudite
     public AuditTarget Audit => new("match.decline", "match", MatchId);
 }
 
-public sealed record AgreeToMatch(string MatchId) : ICommand<MatchView>, IStartsMatch, IAudited
+public sealed record AgreeToMatch(string MatchId) : ICommand<MatchView>, IAudited
 {
-    public (string MentorId, string YouthId)? NewPair => null;
-
-    public (MatchAction Action, IReadOnlyList<MatchRole> By)? Move => (MatchAction.YouthAgree, [MatchRole.Youth, MatchRole.CaseManager]);
-
     public AuditTarget Audit => new("match.youth-agree", "match", MatchId);
 }
 
-public sealed record ActivateMatch(string MatchId) : ICommand<MatchView>, IStartsMatch, IRequiresMatchConsent, IAudited
+public sealed record ActivateMatch(string MatchId) : ICommand<MatchView>, IAudited
 {
-    public (string MentorId, string YouthId)? NewPair => null;
-
-    (MatchAction Action, IReadOnlyList<MatchRole> By)? IStartsMatch.Move => Move;
-
-    public (MatchAction Action, IReadOnlyList<MatchRole> By) Move => (MatchAction.Activate, [MatchRole.CaseManager]);
-
     public AuditTarget Audit => new("match.activate", "match", MatchId);
 }
 
@@ -98,10 +80,8 @@ public sealed record PauseMatch(string MatchId) : ICommand<MatchView>, IAudited
     public AuditTarget Audit => new("match.pause", "match", MatchId);
 }
 
-public sealed record ResumeMatch(string MatchId) : ICommand<MatchView>, IRequiresMatchConsent, IAudited
+public sealed record ResumeMatch(string MatchId) : ICommand<MatchView>, IAudited
 {
-    public (MatchAction Action, IReadOnlyList<MatchRole> By) Move => (MatchAction.Resume, [MatchRole.CaseManager]);
-
     public AuditTarget Audit => new("match.resume", "match", MatchId);
 }
 
@@ -127,7 +107,7 @@ public sealed record EndMatch(string MatchId) : ICommand<MatchView>, IAudited
     public AuditTarget Audit => new("match.youth-end", "match", MatchId);
 }
 
-internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consent, Notifier notifier, IPublisher publisher)
+internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consent, MentorEligibilityGuard eligibility, Notifier notifier, IPublisher publisher)
     : ICommandHandler<ProposeMatch, MatchView>,
       IQueryHandler<ListMatches, Page<MatchView>>,
       IQueryHandler<GetMatch, MatchView>,
@@ -228,7 +208,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
     }
 
     public async ValueTask<MatchView> Handle(AcceptMatch command, CancellationToken ct) =>
-        await MoveAsync(command.MatchId, command.Move!.Value, ct, recordConsentAs: ConsentGrantor.Mentor);
+        await MoveAsync(command.MatchId, MatchAction.MentorAccept, [MatchRole.Mentor], ct, recordConsentAs: ConsentGrantor.Mentor);
 
     public async ValueTask<MatchView> Handle(DeclineMatch command, CancellationToken ct)
     {
@@ -239,16 +219,16 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
     }
 
     public async ValueTask<MatchView> Handle(AgreeToMatch command, CancellationToken ct) =>
-        await MoveAsync(command.MatchId, command.Move!.Value, ct, recordConsentAs: ConsentGrantor.Youth);
+        await MoveAsync(command.MatchId, MatchAction.YouthAgree, [MatchRole.Youth, MatchRole.CaseManager], ct, recordConsentAs: ConsentGrantor.Youth);
 
     public async ValueTask<MatchView> Handle(ActivateMatch command, CancellationToken ct) =>
-        await MoveAsync(command.MatchId, command.Move, ct);
+        await MoveAsync(command.MatchId, MatchAction.Activate, [MatchRole.CaseManager], ct);
 
     public async ValueTask<MatchView> Handle(PauseMatch command, CancellationToken ct) =>
         await MoveAsync(command.MatchId, MatchAction.Pause, [MatchRole.CaseManager], ct);
 
     public async ValueTask<MatchView> Handle(ResumeMatch command, CancellationToken ct) =>
-        await MoveAsync(command.MatchId, command.Move, ct);
+        await MoveAsync(command.MatchId, MatchAction.Resume, [MatchRole.CaseManager], ct);
 
     public async ValueTask<MatchView> Handle(CloseMatch command, CancellationToken ct)
     {
@@ -265,9 +245,6 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
     /// concurrent moves one wins and the other is 412 with nothing changed. Consent the move gives is recorded by
     /// the handler of the event it raises, so a move that loses a race records nothing.
     /// </summary>
-    private Task<MatchView> MoveAsync(string matchId, (MatchAction Action, IReadOnlyList<MatchRole> By) move, CancellationToken ct, ConsentGrantor? recordConsentAs = null) =>
-        MoveAsync(matchId, move.Action, [.. move.By], ct, recordConsentAs: recordConsentAs);
-
     private async Task<MatchView> MoveAsync(
         string matchId, MatchAction action, MatchRole[] allowed, CancellationToken ct, MatchClosure? closure = null,
         ConsentGrantor? recordConsentAs = null)
@@ -281,6 +258,17 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
         // The youth's agreement is itself the consent it records (the event's handler writes it), so it counts here.
         var complete = action != MatchAction.YouthAgree || (await consent.MissingAsync(match, youth, ct, givenNow: recordConsentAs)).Count == 0;
         var next = MatchLifecycle.Next(match.State, action, complete);
+
+        // Checked on this very read, which the write below is made against: a move made in between fails it (412).
+        if (action is MatchAction.MentorAccept or MatchAction.YouthAgree or MatchAction.Activate)
+        {
+            await eligibility.EnsureAsync(match.MentorId, youth, match.Id, role, ct);
+        }
+
+        if (action is MatchAction.Activate or MatchAction.Resume)
+        {
+            await consent.EnsureAsync(match, youth, ct);
+        }
         var moved = await data.Store.ReplaceAsync(Match.Container, match with
         {
             State = next,

@@ -9,9 +9,9 @@ namespace SurvivorConnect.Api.Features.Mentoring;
 
 /// <summary>
 /// Mentors, youth referrals and their stages of change, consent records, matches and their notifications.
-/// Its two guards run as pipeline behaviours after the host's (logging, tenant, validation, audit):
-/// <see cref="MentorEligibilityBehaviour{TMessage, TResponse}"/> for <see cref="IStartsMatch"/> requests and
-/// <see cref="MatchConsentBehaviour{TMessage, TResponse}"/> for <see cref="IRequiresMatchConsent"/> requests.
+/// Its two guards, <see cref="MentorEligibilityGuard"/> and <see cref="MatchConsentGuard"/>, are asked by every move of
+/// a match on the match as the move reads it, and the eligibility guard also by proposals, as a pipeline behaviour
+/// (<see cref="MentorEligibilityBehaviour{TMessage, TResponse}"/>) after the host's.
 /// </summary>
 public static class MentoringModule
 {
@@ -28,13 +28,13 @@ public static class MentoringModule
         }
 
         services.AddScoped<MatchConsentGuard>();
+        services.AddScoped<MentorEligibilityGuard>();
         services.AddScoped<IConsentSubjects, MentoringConsentSubjects>();
         services.AddMentoringScopes();
         services.Configure<MatchingWeights>(builder.Configuration.GetSection(MatchingWeights.SectionName));
 
         // Registered after the host's behaviours, so they run after them, in this order.
         services.AddScoped(typeof(IPipelineBehavior<,>), typeof(MentorEligibilityBehaviour<,>));
-        services.AddScoped(typeof(IPipelineBehavior<,>), typeof(MatchConsentBehaviour<,>));
         return builder;
     }
 

@@ -239,7 +239,10 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
 
         if (mentor.Hold is { IsAutomatic: true } or { ReviewWaiting: true })
         {
-            throw new ConflictException("An urgent wellbeing answer of this mentor is waiting for review. Mark it as seen first; the automatic hold then lifts with it.");
+            // Check-in answers are for the mentor and their supervisor: anyone else hears only whose the hold is.
+            throw new ConflictException(data.User.UserId == mentor.SupervisorId
+                ? "An urgent wellbeing answer of this mentor is waiting for your review. Mark it as seen first; the automatic hold then lifts with it."
+                : "This hold waits on the mentor's supervisor, who can lift it.");
         }
 
         var view = await SaveAsync(mentor, mentor with { Hold = null }, ct);
@@ -302,10 +305,12 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
 
     /// <summary>
     /// Why a mentor is on a hold belongs to supervision: their supervisor (and whoever placed it) reads the reason;
-    /// case managers and admins see only that a hold is there.
+    /// case managers and admins see only that a hold is there, not that it came from (or waits on) a wellbeing answer.
     /// </summary>
     private MentorView ForStaff(MentorView view, MentorProfile m) =>
-        view.Hold is { } hold && data.User.UserId != m.SupervisorId && data.User.UserId != hold.PlacedBy ? view with { Hold = hold with { Reason = null } } : view;
+        view.Hold is { } hold && data.User.UserId != m.SupervisorId && data.User.UserId != hold.PlacedBy
+            ? view with { Hold = hold with { Reason = null, ReviewWaiting = false, PlacedBy = hold.IsAutomatic ? m.SupervisorId ?? "" : hold.PlacedBy } }
+            : view;
 
     /// <summary>
     /// A mentor sees that a hold is there and whether it pauses their chats, never the supervisor's reason:

@@ -349,23 +349,23 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
             }
         }
 
-        // A payout nobody has acted on yet is worked out again: its claim is still open, so it changed since (travel
-        // added while the payout was being prepared, say) or the claim's update failed after the payout was made.
+        // A payout not yet approved is worked out again, its approvals starting over: its claim is still open, so it
+        // changed since (travel added while the payout was being prepared, say) or the claim's update failed after.
         return existing.State switch
         {
             PayoutState.Cancelled => await data.SaveAsync(existing, fresh with { Attempt = existing.Attempt + 1 }, ct: ct),
-            PayoutState.Pending when existing.Approvals.Count == 0 => await data.SaveAsync(existing, fresh with { Attempt = existing.Attempt }, ct: ct),
+            PayoutState.Pending => await data.SaveAsync(existing, fresh with { Attempt = existing.Attempt }, ct: ct),
             _ => null,
         };
     }
 
     /// <summary>
     /// A claim that now pays nothing (recorded again as not attended) takes back a payout made from it earlier whose
-    /// claim update failed, while nobody has approved it.
+    /// claim update failed, while it is not yet approved (one of two approvals given does not make it so).
     /// </summary>
     private async Task WithdrawUnapprovedAsync(CompensationClaim claim, CancellationToken ct)
     {
-        if (await data.Store.ReadAsync<Payout>(PayoutData.Container, Payout.IdFor(claim.Id), data.Store.AgencyId, ct) is { State: PayoutState.Pending, Approvals.Count: 0 } stale)
+        if (await data.Store.ReadAsync<Payout>(PayoutData.Container, Payout.IdFor(claim.Id), data.Store.AgencyId, ct) is { State: PayoutState.Pending } stale)
         {
             await data.SaveAsync(stale, stale with { State = PayoutState.Cancelled }, ct: ct);
         }

@@ -188,7 +188,7 @@ internal sealed class PlanHandlers(TeamingData data)
                 new BatchOperation.Create(revision),
             ], ct);
         }
-        catch (StoreException ex) when (ex is { Kind: StoreErrorKind.BatchFailed, FailedOperationIndex: 0 })
+        catch (StoreException ex) when (ex is { Kind: StoreErrorKind.BatchFailed, FailedOperationIndex: 0, FailedOperationKind: StoreErrorKind.Conflict or StoreErrorKind.PreconditionFailed })
         {
             throw new StoreException(StoreErrorKind.PreconditionFailed, ex.Message, ex);
         }

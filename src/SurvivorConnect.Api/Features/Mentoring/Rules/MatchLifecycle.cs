@@ -23,11 +23,7 @@ public static class MatchLifecycle
 {
     public static bool IsOpen(MatchState state) => state is not (MatchState.Closed or MatchState.Declined);
 
-    public static MatchState Next(MatchState state, MatchAction action, bool consentsComplete = true) =>
-        TryNext(state, action, consentsComplete) ?? throw new ConflictException($"A match that is {Describe(state)} cannot be {Describe(action)}.");
-
-    /// <summary>Where the move takes the match, or null when it is not a legal move from <paramref name="state"/>.</summary>
-    public static MatchState? TryNext(MatchState state, MatchAction action, bool consentsComplete = true) => (state, action) switch
+    public static MatchState Next(MatchState state, MatchAction action, bool consentsComplete = true) => (state, action) switch
     {
         (MatchState.Proposed, MatchAction.MentorAccept) => MatchState.AwaitingYouth,
         (MatchState.Proposed or MatchState.AwaitingYouth, MatchAction.MentorDecline) => MatchState.Declined,
@@ -38,7 +34,7 @@ public static class MatchLifecycle
         (MatchState.Paused, MatchAction.Resume) => MatchState.Active,
         (MatchState.Active or MatchState.Paused, MatchAction.YouthEnd) => MatchState.Closed,
         (_, MatchAction.Close) when IsOpen(state) => MatchState.Closed,
-        _ => null,
+        _ => throw new ConflictException($"A match that is {Describe(state)} cannot be {Describe(action)}."),
     };
 
     private static string Describe(MatchState state) => state switch
