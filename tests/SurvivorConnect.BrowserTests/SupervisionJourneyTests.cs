@@ -98,7 +98,7 @@ public sealed class SupervisionJourneyTests(PortalServer server)
         };
         try
         {
-            await mentor.GetByRole(AriaRole.Button, new() { Name = "Send my check-in" }).ClickAsync();
+            await SendAndWaitAsync(mentor);
             await Expect(mentor.Locator("[data-outcome]")).ToContainTextAsync("Your check-in did not send.");
             await Expect(mentor.Locator("[data-not-sent] [data-crisis]")).ToContainTextAsync("988");
         }
@@ -117,7 +117,7 @@ public sealed class SupervisionJourneyTests(PortalServer server)
         };
         try
         {
-            await mentor.GetByRole(AriaRole.Button, new() { Name = "Send my check-in" }).ClickAsync();
+            await SendAndWaitAsync(mentor);
             await Expect(mentor.Locator("[data-outcome]")).ToContainTextAsync("Your check-in did not send.");
         }
         finally
@@ -139,6 +139,15 @@ public sealed class SupervisionJourneyTests(PortalServer server)
         await Expect(mentor.Locator("[data-not-sent]")).ToHaveCountAsync(0);
         await Expect(history).ToHaveCountAsync(before + 1);
     }
+
+    /// <summary>
+    /// Sends the check-in and waits for the server's answer: the page before and after a failed send look alike, so
+    /// what is on the page cannot tell that the send has been answered.
+    /// </summary>
+    private static Task<IResponse> SendAndWaitAsync(IPage mentor) =>
+        mentor.RunAndWaitForResponseAsync(
+            () => mentor.GetByRole(AriaRole.Button, new() { Name = "Send my check-in" }).ClickAsync(),
+            response => response.Request.Method == "POST" && response.Url.Contains("/wellbeing", StringComparison.Ordinal));
 
     [Fact]
     public async Task An_admin_loads_an_instrument_as_json_and_a_broken_one_is_refused_with_the_reason()
