@@ -390,7 +390,7 @@ public sealed partial class ChatAccessBus(ChatAccessReconciler reconciler, IOpti
             Interlocked.Exchange(ref _said, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         }
 
-    /// <summary>True once <paramref name="instances"/> have said so, false if they have not within <paramref name="timeout"/>.</summary>
+        /// <summary>True once <paramref name="instances"/> have said so, false if they have not within <paramref name="timeout"/>.</summary>
         public async Task<bool> ByAsync(int instances, TimeSpan timeout)
         {
             var waited = System.Diagnostics.Stopwatch.StartNew();
