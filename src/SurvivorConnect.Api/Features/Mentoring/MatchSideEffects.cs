@@ -63,9 +63,6 @@ public static class MatchNotices
         };
     }
 
-    public static IReadOnlyList<(string? To, Notice Notice)> ToCaseManagers(YouthReferral youth, Notice notice)
-    {
-        ArgumentNullException.ThrowIfNull(youth);
-        return [.. youth.CaseManagerIds.Select(id => ((string?)id, notice))];
-    }
+    private static IReadOnlyList<(string? To, Notice Notice)> ToCaseManagers(YouthReferral youth, Notice notice) =>
+        [.. youth.CaseManagerIds.Select(id => ((string?)id, notice))];
 }

@@ -28,10 +28,8 @@ public sealed record MatchView(
     MatchRole ViewerRole);
 
 public sealed record ProposeMatch(string MatchId, string? YouthId, string? MentorId, string? PreviousMatchId = null)
-    : ICommand<MatchView>, IValidate, IStartsMatch, IAudited
+    : ICommand<MatchView>, IValidate, IAudited
 {
-    public (string MentorId, string YouthId) NewPair => (MentorId!, YouthId!);
-
     public AuditTarget Audit => new("match.propose", "match", MatchId);
 
     public void Validate(ValidationErrors errors) => errors.Text("youthId", YouthId, 128).Text("mentorId", MentorId, 128);
@@ -135,6 +133,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             }
         }
 
+        await eligibility.EnsureAsync(mentor, youth, null, MatchRole.CaseManager, ct);
         var match = await data.Store.CreateAsync(Match.Container, new Match
         {
             Id = command.MatchId,
@@ -262,7 +261,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
         // Checked on this very read, which the write below is made against: a move made in between fails it (412).
         if (action is MatchAction.MentorAccept or MatchAction.YouthAgree or MatchAction.Activate)
         {
-            await eligibility.EnsureAsync(match.MentorId, youth, match.Id, role, ct);
+            await eligibility.EnsureAsync(await data.MentorAsync(match.MentorId, ct), youth, match.Id, role, ct);
         }
 
         if (action is MatchAction.Activate or MatchAction.Resume)

@@ -7,12 +7,6 @@ using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Mentoring;
 
-/// <summary>A request that proposes a new match (or a rematch) of a mentor and a youth.</summary>
-public interface IStartsMatch
-{
-    (string MentorId, string YouthId) NewPair { get; }
-}
-
 /// <summary>
 /// The one place that decides whether a mentor may enter a match: readiness gates, supervisor holds, capacity, the
 /// mentor's consent, and the youth's do-not-match list and preferences. It is asked when a match is proposed and again
@@ -25,10 +19,9 @@ public interface IStartsMatch
 public sealed class MentorEligibilityGuard(MentoringData data)
 {
     /// <param name="matchId">The match being moved, which does not count against the mentor's capacity; null for a proposal.</param>
-    public async Task EnsureAsync(string mentorId, YouthReferral youth, string? matchId, MatchRole caller, CancellationToken ct)
+    public async Task EnsureAsync(MentorProfile mentor, YouthReferral youth, string? matchId, MatchRole caller, CancellationToken ct)
     {
-        var mentor = await data.MentorAsync(mentorId, ct);
-        var own = MentorEligibility.Blockers(mentor, await data.OpenMatchCountAsync(mentorId, matchId, ct), await data.ConsentsToMentoringAsync(mentorId, ct));
+        var own = MentorEligibility.Blockers(mentor, await data.OpenMatchCountAsync(mentor.Id, matchId, ct), await data.ConsentsToMentoringAsync(mentor.Id, ct));
         var pair = PairConstraints.Violations(youth, mentor);
         if (own.Count + pair.Count == 0)
         {
@@ -45,26 +38,6 @@ public sealed class MentorEligibilityGuard(MentoringData data)
             MatchRole.Youth => "This match cannot start right now. Your case manager will talk it through with you.",
             _ => $"This mentor cannot be matched now: {string.Join("; ", own.Concat(pair))}.",
         });
-    }
-}
-
-/// <summary>
-/// Proposals (<see cref="IStartsMatch"/>): the youth must be on the caller's caseload (anyone else is refused as if
-/// the youth did not exist, learning nothing), then the mentor must be eligible. Moves of an existing match are
-/// checked by the match handler on the match as it reads it, so no other request can move it in between.
-/// </summary>
-public sealed class MentorEligibilityBehaviour<TMessage, TResponse>(MentoringData data, MentorEligibilityGuard eligibility) : IPipelineBehavior<TMessage, TResponse>
-    where TMessage : IMessage
-{
-    public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
-    {
-        if (message is IStartsMatch { NewPair: var (mentorId, youthId) })
-        {
-            var youth = await data.YouthForStaffAsync(youthId, adminMayRead: false, cancellationToken);
-            await eligibility.EnsureAsync(mentorId, youth, null, MatchRole.CaseManager, cancellationToken);
-        }
-
-        return await next(message, cancellationToken);
     }
 }
 

@@ -9,9 +9,9 @@ namespace SurvivorConnect.Api.Features.Mentoring;
 
 /// <summary>
 /// Mentors, youth referrals and their stages of change, consent records, matches and their notifications.
-/// Its two guards, <see cref="MentorEligibilityGuard"/> and <see cref="MatchConsentGuard"/>, are asked by every move of
-/// a match on the match as the move reads it, and the eligibility guard also by proposals, as a pipeline behaviour
-/// (<see cref="MentorEligibilityBehaviour{TMessage, TResponse}"/>) after the host's.
+/// Its two guards, <see cref="MentorEligibilityGuard"/> and <see cref="MatchConsentGuard"/>, are asked by the match
+/// handler: by a proposal, once the youth is found on the caller's caseload, and by every move, on the match as the
+/// move reads it.
 /// </summary>
 public static class MentoringModule
 {
@@ -33,8 +33,6 @@ public static class MentoringModule
         services.AddMentoringScopes();
         services.Configure<MatchingWeights>(builder.Configuration.GetSection(MatchingWeights.SectionName));
 
-        // Registered after the host's behaviours, so they run after them, in this order.
-        services.AddScoped(typeof(IPipelineBehavior<,>), typeof(MentorEligibilityBehaviour<,>));
         return builder;
     }
 
