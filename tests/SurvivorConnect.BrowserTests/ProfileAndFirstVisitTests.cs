@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -31,7 +32,8 @@ public sealed class ProfileAndFirstVisitTests(PortalServer server)
 
         const string reason = "Flagged in check-in: private supervision note";
         using var supervisor = await server.ApiAsAsync("demo-supervisor");
-        (await supervisor.PostAsJsonAsync("/api/mentors/demo-mentor/hold", new { reason, stopsChat = false })).EnsureSuccessStatusCode();
+        var held = await supervisor.PostAsJsonAsync("/api/mentors/demo-mentor/hold", new { reason, stopsChat = false });
+        var since = (await held.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>()).GetProperty("hold").GetProperty("since").GetString();
         try
         {
             await mentor.GotoAsync("/profile");
@@ -43,7 +45,7 @@ public sealed class ProfileAndFirstVisitTests(PortalServer server)
         }
         finally
         {
-            (await supervisor.PostAsync("/api/mentors/demo-mentor/hold/release", null)).EnsureSuccessStatusCode();
+            (await supervisor.PostAsJsonAsync("/api/mentors/demo-mentor/hold/release", new { since })).EnsureSuccessStatusCode();
         }
     }
 

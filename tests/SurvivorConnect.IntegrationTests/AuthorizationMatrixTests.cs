@@ -72,7 +72,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
         new("PUT", "/api/mentors/{id}/readiness", "/api/mentors/nobody/readiness", new { }, SupervisorOrAdmin),
         new("PUT", "/api/mentors/{id}/supervisor", "/api/mentors/nobody/supervisor", new { supervisorId = "demo-supervisor" }, [Roles.AgencyAdmin]),
         new("POST", "/api/mentors/{id}/hold", "/api/mentors/nobody/hold", new { }, SupervisorOrAdmin),
-        new("POST", "/api/mentors/{id}/hold/release", "/api/mentors/nobody/hold/release", null, SupervisorOrAdmin),
+        new("POST", "/api/mentors/{id}/hold/release", "/api/mentors/nobody/hold/release", new { since = "2026-01-01T00:00:00Z" }, SupervisorOrAdmin),
         new("GET", "/api/mentors/{id}/load", "/api/mentors/nobody/load", null, SupervisorOrAdmin),
         new("POST", "/api/youth", "/api/youth", new { displayName = "Matrix youth", age = 16, stage = "contemplation" }, CaseManager),
         new("GET", "/api/youth", "/api/youth", null, CaseManagerOrAdmin),

@@ -186,7 +186,7 @@ public sealed class ChatTests(ChatTests.Factory api) : IClassFixture<ChatTests.F
 
         await MentoringWorld.Ok(await _world.Supervisor.PostAsJsonAsync($"/api/mentors/{chat.MentorId}/hold", new { reason = "rest", stopsChat = true }));
         var held = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "hi"));
-        await MentoringWorld.Ok(await _world.Supervisor.PostAsync($"/api/mentors/{chat.MentorId}/hold/release", null));
+        await MentoringWorld.Ok(await MentoringWorld.LiftHoldAsync(_world.Supervisor, chat.MentorId));
         await chat.Mentor.SendAsync(chat.Id, "back again");
         await MentoringWorld.Ok(await _world.CaseManager.PostAsJsonAsync($"/api/matches/{chat.Id}/close", new { reason = "GoalsMet", planned = true }));
         var closed = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "bye"));

@@ -117,7 +117,7 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
             Assert.DoesNotContain("hold", mentorTried, StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotContain("consent", mentorTried, StringComparison.OrdinalIgnoreCase);
             Assert.Contains("on a supervisor hold", activate, StringComparison.Ordinal);
-            await MentoringWorld.Ok(await _world.Supervisor.PostAsync($"/api/mentors/{mentorId}/hold/release", null));
+            await MentoringWorld.Ok(await MentoringWorld.LiftHoldAsync(_world.Supervisor, mentorId));
             Assert.Equal("Active", (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/activate", null))).State);
         }
         finally
@@ -134,7 +134,7 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
         await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3)));
 
         var seenByCaseManager = (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/mentors/{mentorId}"))).GetProperty("hold");
-        var adminLift = Detail(await HttpAssert.Problem(await _world.Admin.PostAsync($"/api/mentors/{mentorId}/hold/release", null), 409));
+        var adminLift = Detail(await HttpAssert.Problem(await MentoringWorld.LiftHoldAsync(_world.Admin, mentorId), 409));
 
         Assert.False(seenByCaseManager.GetProperty("reviewWaiting").GetBoolean());
         Assert.Equal(JsonValueKind.Null, seenByCaseManager.GetProperty("reason").ValueKind);

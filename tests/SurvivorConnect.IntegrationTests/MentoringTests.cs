@@ -210,7 +210,7 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
         await MentoringWorld.Ok(await _world.Supervisor.PostAsJsonAsync($"/api/mentors/{mentorId}/hold", new { reason = "Check-in flagged concern" }));
 
         await HttpAssert.Problem(await mentor.PostAsync($"/api/matches/{match.Id}/accept", null), 409);
-        await MentoringWorld.Ok(await _world.Supervisor.PostAsync($"/api/mentors/{mentorId}/hold/release", null));
+        await MentoringWorld.Ok(await MentoringWorld.LiftHoldAsync(_world.Supervisor, mentorId));
         var accepted = await MentoringWorld.Ok<MatchDto>(await mentor.PostAsync($"/api/matches/{match.Id}/accept", null));
 
         Assert.Equal("AwaitingYouth", accepted.State);

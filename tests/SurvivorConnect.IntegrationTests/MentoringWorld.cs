@@ -114,6 +114,19 @@ public sealed class MentoringWorld(ApiFactory api)
         return chat;
     }
 
+    /// <summary>Lifts the mentor's hold as the staff member sees it now (a release names the hold it lifts).</summary>
+    public static async Task<HttpResponseMessage> LiftHoldAsync(HttpClient staff, string mentorId) =>
+        await staff.PostAsJsonAsync($"/api/mentors/{mentorId}/hold/release", new { since = await HoldSinceAsync(staff, mentorId) ?? "2000-01-01T00:00:00Z" });
+
+    /// <summary>Places a hold, or changes the one the staff member sees now.</summary>
+    public static async Task<HttpResponseMessage> HoldAsync(HttpClient staff, string mentorId, string? reason, bool stopsChat = false) =>
+        await staff.PostAsJsonAsync($"/api/mentors/{mentorId}/hold", new { reason, stopsChat, replaces = await HoldSinceAsync(staff, mentorId) });
+
+    private static async Task<string?> HoldSinceAsync(HttpClient staff, string mentorId) =>
+        (await HttpAssert.Ok<JsonElement>(await staff.GetAsync($"/api/mentors/{mentorId}"))).GetProperty("hold") is { ValueKind: JsonValueKind.Object } hold
+            ? hold.GetProperty("since").GetString()
+            : null;
+
     public Task<ChatClient> ConnectAsync(string subject, string agency = "demo") =>
         ChatClient.ConnectAsync(() => api.Server, api.TokenFor(subject, agency));
 

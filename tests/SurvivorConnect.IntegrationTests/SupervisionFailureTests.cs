@@ -93,14 +93,14 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
         await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3)));
         var flagId = Assert.Single(await FlagsAsync(mentorId)).GetProperty("id").GetString();
 
-        var refused = await HttpAssert.Problem(await _world.Supervisor.PostAsync($"/api/mentors/{mentorId}/hold/release", null), 409);
+        var refused = await HttpAssert.Problem(await MentoringWorld.LiftHoldAsync(_world.Supervisor, mentorId), 409);
         Assert.Contains("waiting for your review", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.NotEqual(JsonValueKind.Null, (await MentorAsync(mentorId)).GetProperty("hold").ValueKind);
 
         // Reviewed, the supervisor's own hold stays as they placed it, and they may lift it.
         await HttpAssert.Ok<JsonElement>(await _world.Supervisor.PostAsync($"/api/supervision/flags/{flagId}/acknowledge", null));
         Assert.Equal("Rest after a hard month", (await MentorAsync(mentorId)).GetProperty("hold").GetProperty("reason").GetString());
-        await HttpAssert.Ok<JsonElement>(await _world.Supervisor.PostAsync($"/api/mentors/{mentorId}/hold/release", null));
+        await HttpAssert.Ok<JsonElement>(await MentoringWorld.LiftHoldAsync(_world.Supervisor, mentorId));
         Assert.Equal(JsonValueKind.Null, (await MentorAsync(mentorId)).GetProperty("hold").ValueKind);
     }
 
@@ -111,12 +111,12 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
         await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3)));
         var flagId = Assert.Single(await FlagsAsync(mentorId)).GetProperty("id").GetString();
 
-        await HttpAssert.Problem(await _world.Supervisor.PostAsync($"/api/mentors/{mentorId}/hold/release", null), 409);
-        await HttpAssert.Ok<JsonElement>(await _world.Supervisor.PostAsJsonAsync($"/api/mentors/{mentorId}/hold", new { reason = "We talk first" }));
-        await HttpAssert.Problem(await _world.Supervisor.PostAsync($"/api/mentors/{mentorId}/hold/release", null), 409);
+        await HttpAssert.Problem(await MentoringWorld.LiftHoldAsync(_world.Supervisor, mentorId), 409);
+        await HttpAssert.Ok<JsonElement>(await MentoringWorld.HoldAsync(_world.Supervisor, mentorId, "We talk first"));
+        await HttpAssert.Problem(await MentoringWorld.LiftHoldAsync(_world.Supervisor, mentorId), 409);
 
         await HttpAssert.Ok<JsonElement>(await _world.Supervisor.PostAsync($"/api/supervision/flags/{flagId}/acknowledge", null));
-        await HttpAssert.Ok<JsonElement>(await _world.Supervisor.PostAsync($"/api/mentors/{mentorId}/hold/release", null));
+        await HttpAssert.Ok<JsonElement>(await MentoringWorld.LiftHoldAsync(_world.Supervisor, mentorId));
         Assert.Equal(JsonValueKind.Null, (await MentorAsync(mentorId)).GetProperty("hold").ValueKind);
     }
 

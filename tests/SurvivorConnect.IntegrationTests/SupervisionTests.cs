@@ -97,7 +97,7 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
         await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, Answers(1, urgent: 2)));
         var flagId = (await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags")[0].GetProperty("id").GetString();
-        await HttpAssert.Ok<JsonElement>(await Supervisor.PostAsJsonAsync($"/api/mentors/{mentorId}/hold", new { reason = "Private reason", stopsChat = false }));
+        await HttpAssert.Ok<JsonElement>(await MentoringWorld.HoldAsync(Supervisor, mentorId, "Private reason"));
         var (_, otherSupervisor) = await _world.PersonAsync(Roles.Supervisor);
 
         await HttpAssert.Problem(await otherSupervisor.GetAsync($"/api/supervision/mentors/{mentorId}"), 404);

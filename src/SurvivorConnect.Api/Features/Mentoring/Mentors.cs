@@ -26,7 +26,11 @@ public sealed record ReadinessRequest(DateOnly? ScreeningPassedOn, DateOnly? Tra
 
 public sealed record SupervisorRequest(string? SupervisorId);
 
-public sealed record HoldRequest(string? Reason, bool? StopsChat);
+/// <param name="Replaces">When the mentor is already held: the <c>since</c> of the hold being changed, as last seen.</param>
+public sealed record HoldRequest(string? Reason, bool? StopsChat, DateTimeOffset? Replaces);
+
+/// <param name="Since">The <c>since</c> of the hold being lifted, as last seen.</param>
+public sealed record ReleaseHoldRequest(DateTimeOffset? Since);
 
 public sealed record GetMyMentorProfile : IQuery<MentorView>;
 
@@ -77,7 +81,7 @@ public sealed record AssignSupervisor(string MentorId, string? SupervisorId) : I
     public void Validate(ValidationErrors errors) => errors.Text("supervisorId", SupervisorId, 128);
 }
 
-public sealed record PlaceHold(string MentorId, string? Reason, bool StopsChat) : ICommand<MentorView>, IValidate, IAudited
+public sealed record PlaceHold(string MentorId, string? Reason, bool StopsChat, DateTimeOffset? Replaces = null) : ICommand<MentorView>, IValidate, IAudited
 {
     public AuditTarget Audit => new("mentor.hold", "mentor", MentorId);
 
@@ -101,9 +105,17 @@ public sealed record EndWellbeingReviewHold(string MentorId) : ICommand<bool>, I
     public AuditTarget Audit => new("mentor.automatic-hold-lifted", "mentor", MentorId);
 }
 
-public sealed record ReleaseHold(string MentorId) : ICommand<MentorView>, IAudited
+public sealed record ReleaseHold(string MentorId, DateTimeOffset? Since) : ICommand<MentorView>, IValidate, IAudited
 {
     public AuditTarget Audit => new("mentor.release-hold", "mentor", MentorId);
+
+    public void Validate(ValidationErrors errors)
+    {
+        if (Since is null)
+        {
+            errors.Add("since", "Name the hold you lift by when it was placed (its since), as you last saw it.");
+        }
+    }
 }
 
 public sealed record GetMentorLoad(string MentorId) : IQuery<MentorLoad>, IAudited
@@ -220,6 +232,11 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
     public async ValueTask<MentorView> Handle(PlaceHold command, CancellationToken ct)
     {
         var mentor = await data.SupervisedMentorAsync(command.MentorId, ct);
+        if (mentor.Hold is { } current && current.Since != command.Replaces)
+        {
+            throw HoldChanged();
+        }
+
         // A hold placed over the automatic one (or over one an urgent answer came under) keeps that answer's review waiting.
         var view = await SaveAsync(mentor, mentor with
         {
@@ -235,6 +252,11 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
         if (mentor.Hold is null)
         {
             throw new ConflictException("This mentor is not on a hold.");
+        }
+
+        if (mentor.Hold.Since != command.Since)
+        {
+            throw HoldChanged();
         }
 
         if (mentor.Hold is { IsAutomatic: true } or { ReviewWaiting: true })
@@ -293,6 +315,10 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
             matches.GroupBy(m => m.State).ToDictionary(g => g.Key, g => g.Count()),
             mentor.Hold is not null);
     }
+
+    /// <summary>A page open since before another hold was placed must not lift or soften that one unseen.</summary>
+    private static ConflictException HoldChanged() =>
+        new("This mentor's hold has changed since you looked. Look at it again before you change or lift it.");
 
     private async Task TellOpenChatsAsync(string mentorId) =>
         await publisher.TellEveryAsync(await data.MatchesAsync(Filter.Eq("mentorId", mentorId), openOnly: true, CancellationToken.None));
@@ -371,10 +397,10 @@ public static class MentorEndpoints
         TypedResults.Ok(await mediator.Send(new AssignSupervisor(id, body.SupervisorId), ct));
 
     private static async Task<Ok<MentorView>> PlaceHold(IMediator mediator, string id, HoldRequest body, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new PlaceHold(id, body.Reason, body.StopsChat ?? false), ct));
+        TypedResults.Ok(await mediator.Send(new PlaceHold(id, body.Reason, body.StopsChat ?? false, body.Replaces), ct));
 
-    private static async Task<Ok<MentorView>> ReleaseHold(IMediator mediator, string id, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new ReleaseHold(id), ct));
+    private static async Task<Ok<MentorView>> ReleaseHold(IMediator mediator, string id, ReleaseHoldRequest? body, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new ReleaseHold(id, body?.Since), ct));
 
     private static async Task<Ok<MentorLoad>> GetMentorLoad(IMediator mediator, string id, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new GetMentorLoad(id), ct));

@@ -28,7 +28,7 @@ public sealed record FlagView(
     }
 }
 
-public sealed record MentorWellbeingView(SupervisedMentorView Summary, IReadOnlyList<CheckInView> CheckIns, IReadOnlyList<FlagView> Flags, string? HoldReason);
+public sealed record MentorWellbeingView(SupervisedMentorView Summary, IReadOnlyList<CheckInView> CheckIns, IReadOnlyList<FlagView> Flags, SupervisorHold? Hold);
 
 public sealed record ListSupervisedMentors : IQuery<IReadOnlyList<SupervisedMentorView>>, IAudited
 {
@@ -141,7 +141,7 @@ internal sealed class SupervisorHandlers(SupervisionData data, IMediator mediato
         }
 
         return new MentorWellbeingView(await SummaryAsync(mentor, instrument, checkIns, flags, ct), views,
-            [.. flags.Select(f => FlagView.From(f, mentor.DisplayName, Today))], mentor.Hold?.Reason);
+            [.. flags.Select(f => FlagView.From(f, mentor.DisplayName, Today))], mentor.Hold);
     }
 
     public async ValueTask<SupervisedMentorView> Handle(SetCheckInCadence command, CancellationToken ct)
