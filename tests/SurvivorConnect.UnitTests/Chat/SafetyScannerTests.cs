@@ -156,6 +156,45 @@ public sealed class SafetyScannerTests
         Assert.Contains("Chat:Safety:Flag rule 'custom-rule'", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("call 559\u034F555\u034F0134", "phone-number")]
+    [InlineData("my sn\u034Fapchat is mia", "social-handle")]
+    [InlineData("find me @\u034Fmia_k", "social-handle")]
+    [InlineData("ex\uFE0Fample.com", "link")]
+    [InlineData("ｓｎａｐ me", "social-handle")]
+    [InlineData("ｍｉａ＠ｍａｉｌ．ｃｏｍ", "email-address")]
+    [InlineData("５５９-５５５-０１３４", "phone-number")]
+    [InlineData("sn\u3164apchat mia", "social-handle")]
+    [InlineData("tik\U000E0041tok", "social-handle")]
+    [InlineData("\u0455n\u0430pchat mia", "social-handle")]
+    [InlineData("t\u0435l\u0435gr\u0430m", "social-handle")]
+    [InlineData("559\u180E555\u061C0134", "phone-number")]
+    [InlineData("\U0001D42C\U0001D427\U0001D41A\U0001D429 me", "social-handle")]
+    [InlineData("\U0001F1F8\U0001F1F3\U0001F1E6\U0001F1F5 me", "social-handle")]
+    [InlineData("ⓢⓝⓐⓟ me", "social-handle")]
+    public void Contact_details_disguised_with_look_alike_or_invisible_characters_are_still_held(string text, string kind)
+    {
+        var verdict = _scanner.Scan(text);
+
+        Assert.Equal(SafetyAction.Hold, verdict.Action);
+        Assert.Contains(verdict.Findings, f => f.Kind == kind);
+    }
+
+    [Fact]
+    public void Crisis_language_in_full_width_letters_is_still_urgent()
+    {
+        Assert.True(_scanner.Scan("ｉ ｗａｎｔ ｔｏ ｄｉｅ").Urgent);
+    }
+
+    [Theory]
+    [InlineData("Привет, как дела?")]
+    [InlineData("¿Cómo estás? ❤️ 👨‍👩‍👧")]
+    [InlineData("ありがとう")]
+    public void Ordinary_text_in_other_scripts_and_emoji_goes_through(string text)
+    {
+        Assert.Equal(SafetyAction.Deliver, _scanner.Scan(text).Action);
+    }
+
     [Fact]
     public void Rules_come_from_configuration()
     {

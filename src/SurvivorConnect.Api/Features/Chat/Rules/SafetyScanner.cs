@@ -68,7 +68,8 @@ public sealed class SafetyOptions
 /// <summary>
 /// Scans one message. Pure and deterministic: the same text and rules always give the same verdict.
 /// Contact details are always held, even beside crisis language (they must not leave the platform);
-/// crisis language is always urgent, so the case manager hears of it at once either way.
+/// crisis language is always urgent, so the case manager hears of it at once either way. It reads the message's
+/// <see cref="ScanForm"/>, so look-alike and invisible characters do not hide what a person would read.
 /// </summary>
 /// <remarks>
 /// The rules run on .NET's non-backtracking engine: its time is linear in the text, so no input can make a
@@ -90,6 +91,7 @@ public sealed class SafetyScanner
 
     public SafetyVerdict Scan(string text)
     {
+        text = ScanForm.Of(text);
         var crisis = Find(_crisis, text, "crisis");
         var hold = Find(_hold, text, "contact");
         var flag = Find(_flag, text, "concern");

@@ -1,0 +1,80 @@
+using System.Globalization;
+using System.Text;
+
+namespace SurvivorConnect.Api.Features.Chat.Rules;
+
+/// <summary>
+/// The text the safety scan reads: what a person sees, without the tricks that make it look different to a pattern.
+/// Styled forms read as plain ones (full-width "５５９" as "559", "ｓｎａｐ" as "snap", mathematical bold, circled and
+/// flag letters, superscript digits), characters that draw nothing are dropped (joiners, variation selectors, tag
+/// characters, fillers), and Cyrillic and Greek letters that look like Latin ones read as those. The message itself is
+/// stored and shown as it was sent.
+/// </summary>
+public static class ScanForm
+{
+    private static readonly Dictionary<int, char> LookAlikes = new()
+    {
+        ['а'] = 'a', ['в'] = 'b', ['е'] = 'e', ['ё'] = 'e', ['к'] = 'k', ['м'] = 'm', ['н'] = 'h', ['о'] = 'o', ['р'] = 'p', ['с'] = 'c',
+        ['т'] = 't', ['у'] = 'y', ['х'] = 'x', ['і'] = 'i', ['ї'] = 'i', ['ј'] = 'j', ['ѕ'] = 's', ['ԁ'] = 'd', ['ԛ'] = 'q', ['ԝ'] = 'w',
+        ['ɡ'] = 'g', ['ı'] = 'i', ['α'] = 'a', ['β'] = 'b', ['ε'] = 'e', ['ι'] = 'i', ['κ'] = 'k', ['ν'] = 'v', ['ο'] = 'o', ['ρ'] = 'p',
+        ['τ'] = 't', ['υ'] = 'u', ['χ'] = 'x', ['ω'] = 'w', ['Α'] = 'A', ['Β'] = 'B', ['Ε'] = 'E', ['Η'] = 'H', ['Ι'] = 'I', ['Κ'] = 'K',
+        ['Μ'] = 'M', ['Ν'] = 'N', ['Ο'] = 'O', ['Ρ'] = 'P', ['Τ'] = 'T', ['Χ'] = 'X', ['Υ'] = 'Y', ['Ζ'] = 'Z', ['А'] = 'A', ['В'] = 'B',
+        ['Е'] = 'E', ['К'] = 'K', ['М'] = 'M', ['Н'] = 'H', ['О'] = 'O', ['Р'] = 'P', ['С'] = 'C', ['Т'] = 'T', ['Х'] = 'X', ['Ѕ'] = 'S',
+        ['І'] = 'I', ['Ј'] = 'J',
+    };
+
+    public static string Of(string text)
+    {
+        var builder = new StringBuilder(text.Length);
+        foreach (var rune in text.EnumerateRunes())
+        {
+            if (DrawsNothing(rune))
+            {
+                continue;
+            }
+
+            if (Plain(rune.Value) is { } plain)
+            {
+                builder.Append(plain);
+            }
+            else
+            {
+                builder.Append(rune.ToString());
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>
+    /// The plain letter, digit or sign a styled one stands for. Written out rather than left to Unicode normalisation,
+    /// which the app's invariant globalisation does not do, and so the scan reads the same on every machine.
+    /// </summary>
+    private static char? Plain(int c) => c switch
+    {
+        >= 0xFF01 and <= 0xFF5E => (char)(c - 0xFEE0),
+        0x3000 or (>= 0x2000 and <= 0x200A) or 0x202F or 0x205F => ' ',
+        0xFE6B => '@',
+        0xFE52 or 0x2024 => '.',
+        >= 0x1D400 and <= 0x1D6A3 => Letter((c - 0x1D400) % 52),
+        >= 0x1D7CE and <= 0x1D7FF => (char)('0' + ((c - 0x1D7CE) % 10)),
+        >= 0x24B6 and <= 0x24CF => (char)('A' + (c - 0x24B6)),
+        >= 0x24D0 and <= 0x24E9 => (char)('a' + (c - 0x24D0)),
+        >= 0x1F1E6 and <= 0x1F1FF => (char)('A' + (c - 0x1F1E6)),
+        >= 0x2460 and <= 0x2468 => (char)('1' + (c - 0x2460)),
+        >= 0x2080 and <= 0x2089 => (char)('0' + (c - 0x2080)),
+        0x2070 => '0',
+        0x00B9 => '1',
+        0x00B2 => '2',
+        0x00B3 => '3',
+        >= 0x2074 and <= 0x2079 => (char)('4' + (c - 0x2074)),
+        _ when LookAlikes.TryGetValue(c, out var latin) => latin,
+        _ => null,
+    };
+
+    private static char Letter(int index) => index < 26 ? (char)('A' + index) : (char)('a' + index - 26);
+
+    private static bool DrawsNothing(Rune rune) =>
+        Rune.GetUnicodeCategory(rune) is UnicodeCategory.Format or UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark
+        || rune.Value is 0x115F or 0x1160 or 0x3164 or 0xFFA0 or 0x2800;
+}
