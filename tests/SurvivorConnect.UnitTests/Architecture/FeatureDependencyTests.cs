@@ -40,8 +40,8 @@ public sealed class FeatureDependencyTests
     /// write another agency's records by going around it. The exceptions are named: sign-in's person lookup
     /// (no agency is known yet), the audit log's writer, the engagement reminder worker's read of the shared
     /// reminder schedule (ids and times only; it sends in each agency's own scope), the payout sender's read of the
-    /// shared payout outbox and the supervision worker's of the shared list of due check-ins (ids and times only;
-    /// both act in each agency's own scope), teaming's one gate between partner agencies (partnership copies, seats,
+    /// shared payout outbox, the supervision worker's of the shared list of due check-ins and the chat flag worker's of
+    /// the shared list of flags to raise (ids and times only; each acts in each agency's own scope), teaming's one gate between partner agencies (partnership copies, seats,
     /// and the records a youth currently shares, each read checked and audited in both agencies), and Development's
     /// demo data.
     /// </summary>
@@ -53,7 +53,8 @@ public sealed class FeatureDependencyTests
         [
             "SurvivorConnect.Api.Features.People.PeopleRepository", "SurvivorConnect.Api.Features.Audit.AuditLog",
             "SurvivorConnect.Api.Features.Engagements.EngagementReminderWorker", "SurvivorConnect.Api.Features.Payouts.PayoutSender",
-            "SurvivorConnect.Api.Features.Supervision.CheckInWorker", "SurvivorConnect.Api.Features.Teaming.CrossAgency",
+            "SurvivorConnect.Api.Features.Supervision.CheckInWorker", "SurvivorConnect.Api.Features.Chat.ChatFlagWorker",
+            "SurvivorConnect.Api.Features.Teaming.CrossAgency",
         ];
 
         var offenders = typeof(Program).Assembly.GetTypes()

@@ -108,7 +108,7 @@ public sealed partial class ChatAccessReconciler(
                 await hub.Groups.RemoveFromGroupAsync(connection.Context.ConnectionId, ChatService.Group(joined), ct);
             }
 
-            await hub.Groups.RemoveFromGroupAsync(connection.Context.ConnectionId, ChatService.CaseManagerGroup(connection.UserId), ct);
+            await hub.Groups.RemoveFromGroupAsync(connection.Context.ConnectionId, ChatService.CaseManagerGroup(connection.AgencyId, connection.UserId), ct);
             connection.Joined.Clear();
             LogClosed(logger, connection.Context.ConnectionId);
             connection.Context.Abort();
@@ -117,7 +117,7 @@ public sealed partial class ChatAccessReconciler(
 
         if (!principal.HasClaim(ScClaims.Role, Roles.CaseManager))
         {
-            await hub.Groups.RemoveFromGroupAsync(connection.Context.ConnectionId, ChatService.CaseManagerGroup(connection.UserId), ct);
+            await hub.Groups.RemoveFromGroupAsync(connection.Context.ConnectionId, ChatService.CaseManagerGroup(connection.AgencyId, connection.UserId), ct);
         }
 
         await using var scope = scopes.CreateAsyncScope();

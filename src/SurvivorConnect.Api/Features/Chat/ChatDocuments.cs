@@ -97,7 +97,10 @@ public enum FlagStatus
 /// <summary>A concern raised by the safety scan, for the case managers of the youth in the conversation.</summary>
 public sealed record SafetyFlag : Document
 {
-    public static readonly ContainerSpec Container = new("flags", "conversationId", "status", "raisedAt", "youthId");
+    public static readonly ContainerSpec Container = new("flags", "conversationId", "status", "raisedAt", "youthId", "dueAt");
+
+    /// <summary>One flag per message: raising it again finds the first.</summary>
+    public static string IdFor(string conversationId, long sequence) => $"{conversationId}-m{sequence}";
 
     public override string Type => "flag";
 
@@ -127,6 +130,37 @@ public sealed record SafetyFlag : Document
     public DateTimeOffset? ResolvedAt { get; init; }
 
     public string? ResolutionNote { get; init; }
+}
+
+/// <summary>
+/// A flagged message whose flag (with the case managers' notices and the mentor's prompt) may not have been raised, in
+/// the one partition every agency shares ("chat-flag-followup"). It is written before the message is stored and
+/// removed once the flag is raised, so a send that died part way (a youth leaving the page the moment they sent a
+/// crisis message) is finished by <see cref="ChatFlagWorker"/> from <see cref="DueAt"/>. Ids and a time only.
+/// </summary>
+public sealed record ChatFlagFollowUp : Document
+{
+    public const string Partition = "chat-flag-followup";
+
+    /// <summary>Long enough for the send that wrote it to have finished or failed.</summary>
+    public static readonly TimeSpan Grace = TimeSpan.FromMinutes(1);
+
+    /// <summary>A record whose message never appeared goes this long after it fell due: its send is over by then.</summary>
+    public static readonly TimeSpan GiveUpAfter = TimeSpan.FromDays(1);
+
+    public override string Type => "chat-flag-follow-up";
+
+    public required string ConversationId { get; init; }
+
+    public required string SenderId { get; init; }
+
+    public required string ClientMessageId { get; init; }
+
+    public required DateTimeOffset DueAt { get; init; }
+
+    /// <summary>A client message id is the sender's own, so the three ids name one message of one agency.</summary>
+    public static string IdFor(string agencyId, string conversationId, string senderId, string clientMessageId) =>
+        $"{agencyId}~{conversationId}~{senderId}~{clientMessageId}";
 }
 
 /// <summary>A prompt for a mentor's next supervision check-in, raised when a message of theirs was flagged.</summary>

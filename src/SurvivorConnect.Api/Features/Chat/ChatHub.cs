@@ -24,9 +24,10 @@ public sealed class ChatHub(ChatService chat, ChatConnections connections, ChatA
     public override async Task OnConnectedAsync()
     {
         connections.Add(Context);
-        if (Context.User?.HasClaim(ScClaims.Role, Roles.CaseManager) == true && Context.UserIdentifier is { } me)
+        if (Context.User?.HasClaim(ScClaims.Role, Roles.CaseManager) == true && Context.UserIdentifier is { } me
+            && Context.User.FindFirstValue(ScClaims.Agency) is { } agency)
         {
-            await Groups.AddToGroupAsync(Context.ConnectionId, ChatService.CaseManagerGroup(me));
+            await Groups.AddToGroupAsync(Context.ConnectionId, ChatService.CaseManagerGroup(agency, me));
         }
 
         await base.OnConnectedAsync();

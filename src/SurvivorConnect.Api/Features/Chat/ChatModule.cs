@@ -32,6 +32,8 @@ public static class ChatModule
         builder.Services.AddSingleton<ChatAccessBus>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<ChatAccessBus>());
         builder.Services.AddHostedService<ChatAccessRecheck>();
+        builder.Services.AddSingleton<ChatFlagWorker>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<ChatFlagWorker>());
         builder.Services.AddSingleton<IUserIdProvider, ChatUserIdProvider>();
 
         // Each configured list replaces the shipped one; an absent list keeps it.

@@ -5,6 +5,7 @@ using SurvivorConnect.Api.Features.Audit;
 using SurvivorConnect.Api.Features.Chat.Rules;
 using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Mentoring;
+using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
@@ -33,6 +34,7 @@ public sealed partial class ChatService(
     IHubContext<ChatHub, IChatClient> hub,
     IOptions<ChatOptions> options,
     Mediator.IPublisher publisher,
+    Notifier notifier,
     AppMetrics metrics,
     TimeProvider time,
     ILogger<ChatService> logger)
@@ -57,6 +59,9 @@ public sealed partial class ChatService(
 
     private const string CaseManagersOnlyRead = "Case managers can read this chat but not write in it.";
 
+    private const string HeldNotice =
+        "Your message is being held for your case manager to review, because it looks like it shares contact details or a link. Keeping contact inside SurvivorConnect keeps you both safe.";
+
     /// <summary>How long a conversation's list of senders is trusted without a full check, in case a change's write to it was lost.</summary>
     public static readonly TimeSpan GateLifetime = TimeSpan.FromSeconds(30);
 
@@ -64,7 +69,8 @@ public sealed partial class ChatService(
 
     public static string Group(string conversationId) => $"conversation:{conversationId}";
 
-    public static string CaseManagerGroup(string userId) => $"case-manager:{userId}";
+    /// <summary>Person ids are unique only within an agency, so the group names both.</summary>
+    public static string CaseManagerGroup(string agencyId, string userId) => $"case-manager:{agencyId}:{userId}";
 
     /// <summary>Opens the conversation of a match that has become active, with the oversight notice as its first message.</summary>
     public async Task OpenAsync(string matchId, CancellationToken ct)
@@ -172,6 +178,7 @@ public sealed partial class ChatService(
 
         var me = data.User.UserId;
         (string Text, SafetyVerdict Verdict)? scanned = null;
+        var followUpBegun = false;
         for (var attempt = 0; attempt < MaxSequenceAttempts; attempt++)
         {
             // A first attempt trusts this instance's copy (the batch's ETag check catches a stale one); a retry reads.
@@ -198,6 +205,11 @@ public sealed partial class ChatService(
 
             scanned ??= Scan(text);
             var (clean, verdict) = scanned.Value;
+            if (verdict.Findings.Count > 0 && !followUpBegun)
+            {
+                await BeginFlagFollowUpAsync(conversationId!, me, clientMessageId, ct);
+                followUpBegun = true;
+            }
             var message = new ChatMessage
             {
                 Id = ChatMessage.IdFor(conversation!.Sequence + 1), PartitionKey = conversationId!, Sequence = conversation.Sequence + 1, SenderId = me,
@@ -228,7 +240,7 @@ public sealed partial class ChatService(
                 return await DuplicateAsync(conversationId!, existing!.Sequence, ct);
             }
 
-            return await DeliverAsync(conversationId!, message, sender.Role, verdict, started, ct);
+            return await DeliverAsync(conversationId!, message, verdict, started);
         }
 
         throw new ChatRefusedException(ChatErrorCodes.Unavailable, "The chat is very busy; your message was not sent. Please send it again.");
@@ -286,7 +298,7 @@ public sealed partial class ChatService(
     }
 
     /// <summary>A stored message goes to the conversation (unless held), and a flag to the youth's case managers.</summary>
-    private async Task<SendResult> DeliverAsync(string conversationId, ChatMessage stored, string senderRole, SafetyVerdict verdict, long started, CancellationToken ct)
+    private async Task<SendResult> DeliverAsync(string conversationId, ChatMessage stored, SafetyVerdict verdict, long started)
     {
         var view = ChatMessageView.From(conversationId, stored);
         LogStored(logger, conversationId, stored.Sequence, verdict.Action);
@@ -301,17 +313,77 @@ public sealed partial class ChatService(
 
         if (verdict.Findings.Count > 0)
         {
-            // What the flag raises (a wellbeing prompt, its audit) is done as the sender is now, not as they connected.
-            caller.Principal = await principals.RefreshAsync(caller.Principal!, ct);
-            var match = await data.MatchAsync(conversationId, ct);
-            await RaiseFlagAsync(match, await data.YouthAsync(match.YouthId, ct), senderRole == MentorRole ? MatchRole.Mentor : MatchRole.Youth, stored, verdict, ct);
+            await FinishFlagSafelyAsync(conversationId, stored, verdict.Urgent);
         }
 
-        return new SendResult(view, false,
-            verdict.Action == SafetyAction.Hold
-                ? "Your message is being held for your case manager to review, because it looks like it shares contact details or a link. Keeping contact inside SurvivorConnect keeps you both safe."
-                : null,
-            verdict.Urgent ? options.Value.CrisisResources : null);
+        return new SendResult(view, false, stored.Status == MessageStatus.Held ? HeldNotice : null, verdict.Urgent ? options.Value.CrisisResources : null);
+    }
+
+    /// <summary>Written before a flagged message is stored, so its flag is raised even if the send dies once it is.</summary>
+    private async Task BeginFlagFollowUpAsync(string conversationId, string senderId, string clientMessageId, CancellationToken ct) =>
+        await Store.UpsertAsync(SafetyFlag.Container, new ChatFlagFollowUp
+        {
+            Id = ChatFlagFollowUp.IdFor(Store.AgencyId, conversationId, senderId, clientMessageId),
+            PartitionKey = ChatFlagFollowUp.Partition,
+            ConversationId = conversationId,
+            SenderId = senderId,
+            ClientMessageId = clientMessageId,
+            DueAt = data.Now + ChatFlagFollowUp.Grace,
+        }, ct);
+
+    public async Task EndFlagFollowUpAsync(ChatFlagFollowUp followUp, CancellationToken ct) =>
+        await Store.DeleteAsync(SafetyFlag.Container, followUp.Id, ChatFlagFollowUp.Partition, null, ct);
+
+    /// <summary>
+    /// Raises a stored message's flag without the connection's token (a sender leaving the page the moment they sent
+    /// must not cancel it), as the sender is now, and never fails the send: the message is stored, and whatever did not
+    /// happen here the worker finishes from the follow-up record.
+    /// </summary>
+    private async Task FinishFlagSafelyAsync(string conversationId, ChatMessage stored, bool urgent)
+    {
+        try
+        {
+            caller.Principal = await principals.RefreshAsync(caller.Principal!, CancellationToken.None);
+            await FinishFlagAsync(conversationId, stored, urgent, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogFlagLeftToWorker(logger, conversationId, stored.Sequence, ex);
+        }
+    }
+
+    /// <summary>
+    /// What follows a flagged message: its flag, pushed live to the youth's case managers, a notice each when it is
+    /// urgent or held, the mentor's wellbeing prompt, then the follow-up record goes. No step happens twice however often
+    /// this runs (the flag's id is the message's), so the worker can finish what a send began.
+    /// </summary>
+    public async Task FinishFlagAsync(string conversationId, ChatMessage message, bool urgent, CancellationToken ct)
+    {
+        var match = await data.MatchAsync(conversationId, ct);
+        var youth = await data.YouthAsync(match.YouthId, ct);
+        var (flag, raisedNow) = await CreateFlagAsync(match, youth, message, urgent, ct);
+        if (raisedNow)
+        {
+            var view = FlagView.From(flag);
+            foreach (var caseManager in youth.CaseManagerIds)
+            {
+                await LiveAsync(() => hub.Clients.Group(CaseManagerGroup(Store.AgencyId, caseManager)).FlagRaised(view));
+            }
+        }
+
+        if (flag.Urgent || flag.Held)
+        {
+            foreach (var caseManager in youth.CaseManagerIds)
+            {
+                await notifier.SendOnceAsync(caseManager, flag.Urgent ? Notices.ChatFlagUrgent : Notices.ChatMessageHeld, $"chat-flag~{flag.Id}", ct);
+            }
+        }
+
+        await PromptMentorAsync(match, message, flag, raisedNow, ct);
+        if (message.ClientMessageId is { } clientMessageId)
+        {
+            await Store.DeleteAsync(SafetyFlag.Container, ChatFlagFollowUp.IdFor(Store.AgencyId, conversationId, message.SenderId, clientMessageId), ChatFlagFollowUp.Partition, null, ct);
+        }
     }
 
     /// <summary>
@@ -560,51 +632,81 @@ public sealed partial class ChatService(
             .Where(m => access.Role == MatchRole.CaseManager || m.Status == MessageStatus.Delivered || m.SenderId == data.User.UserId)
             .Select(m => ChatMessageView.From(access.Match.Id, m));
 
+    /// <summary>
+    /// A resend of a stored message answers as the first send did (held, crisis lines), and raises its flag now if the
+    /// first send stored the message but died before the flag.
+    /// </summary>
     private async Task<SendResult> DuplicateAsync(string conversationId, long sequence, CancellationToken ct)
     {
         var message = await Store.ReadAsync<ChatMessage>(Conversation.Container, ChatMessage.IdFor(sequence), conversationId, ct)
             ?? throw new ChatRefusedException(ChatErrorCodes.Failed, "The message could not be found.");
-        return new SendResult(ChatMessageView.From(conversationId, message), true, null, null);
+        var urgent = false;
+        if (message.FlagKinds.Count > 0)
+        {
+            urgent = scanner.Scan(message.Text).Urgent;
+            var followUpId = ChatFlagFollowUp.IdFor(Store.AgencyId, conversationId, message.SenderId, message.ClientMessageId ?? "");
+            if (await Store.ReadAsync<ChatFlagFollowUp>(SafetyFlag.Container, followUpId, ChatFlagFollowUp.Partition, ct) is not null)
+            {
+                await FinishFlagSafelyAsync(conversationId, message, urgent);
+            }
+        }
+
+        return new SendResult(ChatMessageView.From(conversationId, message), true,
+            message.Status == MessageStatus.Held ? HeldNotice : null, urgent ? options.Value.CrisisResources : null);
     }
 
-    private async Task RaiseFlagAsync(Match match, YouthReferral youth, MatchRole role, ChatMessage message, SafetyVerdict verdict, CancellationToken ct)
+    private async Task<(SafetyFlag Flag, bool RaisedNow)> CreateFlagAsync(Match match, YouthReferral youth, ChatMessage message, bool urgent, CancellationToken ct)
     {
-        var flag = await Store.CreateAsync(SafetyFlag.Container, new SafetyFlag
+        var id = SafetyFlag.IdFor(match.Id, message.Sequence);
+        try
         {
-            Id = AgencyStore.NewId(),
-            ConversationId = match.Id,
-            MessageSequence = message.Sequence,
-            SenderId = message.SenderId,
-            SenderRole = message.SenderRole,
-            Kinds = verdict.Findings.Select(f => f.Kind).ToList(),
-            Urgent = verdict.Urgent,
-            Held = message.Status == MessageStatus.Held,
-            Status = FlagStatus.Open,
-            YouthId = youth.Id,
-            RaisedAt = data.Now,
-        }, ct);
-        if (role == MatchRole.Mentor)
-        {
-            var prompt = await Store.CreateAsync(WellbeingPrompt.Container, new WellbeingPrompt
+            return (await Store.CreateAsync(SafetyFlag.Container, new SafetyFlag
             {
-                Id = AgencyStore.NewId(),
-                MentorId = message.SenderId,
-                Reason = "A message of yours in a mentoring chat was flagged for review.",
-                FlagId = flag.Id,
-                RaisedAt = data.Now,
-            }, ct);
-            await publisher.Publish(new WellbeingPromptRaised(prompt.MentorId, "a message of yours in a mentoring chat was flagged for review."), ct);
+                Id = id,
+                ConversationId = match.Id,
+                MessageSequence = message.Sequence,
+                SenderId = message.SenderId,
+                SenderRole = message.SenderRole,
+                Kinds = message.FlagKinds,
+                Urgent = urgent,
+                Held = message.Status == MessageStatus.Held,
+                Status = FlagStatus.Open,
+                YouthId = youth.Id,
+                RaisedAt = message.SentAt,
+            }, ct), true);
         }
-        else if (role == MatchRole.Youth)
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.Conflict)
+        {
+            return (await Store.FindAsync<SafetyFlag>(SafetyFlag.Container, id, ct) ?? throw new StoreException(StoreErrorKind.Unavailable, "A raised flag could not be read."), false);
+        }
+    }
+
+    private async Task PromptMentorAsync(Match match, ChatMessage message, SafetyFlag flag, bool raisedNow, CancellationToken ct)
+    {
+        if (message.SenderRole == MentorRole)
+        {
+            try
+            {
+                await Store.CreateAsync(WellbeingPrompt.Container, new WellbeingPrompt
+                {
+                    Id = "prompt~" + flag.Id,
+                    MentorId = message.SenderId,
+                    Reason = "A message of yours in a mentoring chat was flagged for review.",
+                    FlagId = flag.Id,
+                    RaisedAt = flag.RaisedAt,
+                }, ct);
+            }
+            catch (StoreException ex) when (ex.Kind == StoreErrorKind.Conflict)
+            {
+                return;
+            }
+
+            await publisher.Publish(new WellbeingPromptRaised(message.SenderId, "a message of yours in a mentoring chat was flagged for review."), ct);
+        }
+        else if (raisedNow)
         {
             // What a mentee shares (a crisis, a danger) can be as hard on the mentor as anything they write themselves.
             await publisher.Publish(new WellbeingPromptRaised(match.MentorId, "something shared in one of your mentoring chats was flagged for review."), ct);
-        }
-
-        var view = FlagView.From(flag);
-        foreach (var caseManager in youth.CaseManagerIds)
-        {
-            await LiveAsync(() => hub.Clients.Group(CaseManagerGroup(caseManager)).FlagRaised(view));
         }
     }
 
@@ -633,6 +735,9 @@ public sealed partial class ChatService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A chat update is stored but could not be sent live (the SignalR backplane is unreachable)")]
     private static partial void LogNotLive(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The flag of message {Sequence} in {ConversationId} is left to the follow-up worker")]
+    private static partial void LogFlagLeftToWorker(ILogger logger, string conversationId, long sequence, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Chat message stored in {ConversationId} as {Sequence} ({Action})")]
     private static partial void LogStored(ILogger logger, string conversationId, long sequence, SafetyAction action);

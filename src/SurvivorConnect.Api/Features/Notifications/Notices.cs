@@ -48,6 +48,12 @@ public static class Notices
     public static Notice ConsentRevokedToCaseManager { get; } = new("consent-revoked",
         "Consent for a match you coordinate was withdrawn. The match cannot be activated or resumed, and its chat is closed to new messages, until consent is given again.");
 
+    public static Notice ChatFlagUrgent { get; } = new("chat-urgent",
+        "Urgent: a message in the mentoring chat of a youth on your caseload may mean someone is in danger. Please look at it now under Flags.");
+
+    public static Notice ChatMessageHeld { get; } = new("chat-held",
+        "A message in the mentoring chat of a youth on your caseload is held for your review. It is delivered only if you release it, under Flags.");
+
     public static Notice CaseloadAdded { get; } = new("caseload-added", "A youth has been added to your caseload.");
 
     public static Notice EngagementInvited { get; } = new("engagement-invited",

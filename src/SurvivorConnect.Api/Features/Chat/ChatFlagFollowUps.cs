@@ -1,0 +1,78 @@
+using Mediator;
+using SurvivorConnect.Api.Features.Chat.Rules;
+using SurvivorConnect.Api.Features.Mentoring;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Hosting;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Chat;
+
+/// <summary>Raises the flag of a message whose send died after storing it (see <see cref="ChatFlagFollowUp"/>).</summary>
+public sealed record FinishChatFlag(string FollowUpId) : ICommand<bool>, IAudited
+{
+    public AuditTarget Audit => new("chat.finish-flag", "chat-flag-follow-up", FollowUpId);
+}
+
+internal sealed class FinishChatFlagHandler(MentoringData data, ChatService chat, SafetyScanner scanner) : ICommandHandler<FinishChatFlag, bool>
+{
+    public async ValueTask<bool> Handle(FinishChatFlag command, CancellationToken ct)
+    {
+        var followUp = await data.Store.ReadAsync<ChatFlagFollowUp>(SafetyFlag.Container, command.FollowUpId, ChatFlagFollowUp.Partition, ct);
+        if (followUp is null || followUp.DueAt > data.Now)
+        {
+            return false;
+        }
+
+        var key = await data.Store.ReadAsync<ClientMessageKey>(Conversation.Container, ClientMessageKey.IdFor(followUp.SenderId, followUp.ClientMessageId), followUp.ConversationId, ct);
+        var message = key is null ? null : await data.Store.ReadAsync<ChatMessage>(Conversation.Container, ChatMessage.IdFor(key.Sequence), followUp.ConversationId, ct);
+        if (message is null)
+        {
+            // Its send failed before storing it (the sender was told so), or is still trying through an outage.
+            if (followUp.DueAt + ChatFlagFollowUp.GiveUpAfter <= data.Now)
+            {
+                await chat.EndFlagFollowUpAsync(followUp, ct);
+            }
+
+            return false;
+        }
+
+        // Whether it is urgent is read from the text again: only the kinds found are kept on the message.
+        await chat.FinishFlagAsync(followUp.ConversationId, message, scanner.Scan(message.Text).Urgent, ct);
+        return true;
+    }
+}
+
+/// <summary>
+/// Every instance runs this (ADR 0005), from the partition every agency shares and each record in its agency's scope
+/// as that agency's system user: it raises the flags of messages whose send died after storing them. The flag's id is
+/// the message's, so two instances trying at once raise it once.
+/// </summary>
+internal sealed partial class ChatFlagWorker(IServiceScopeFactory scopes, IDocumentStore store, TimeProvider time, ILogger<ChatFlagWorker> log) : PeriodicWork(time, log)
+{
+    public const string SystemUser = "system-chat";
+
+    protected override TimeSpan Every => TimeSpan.FromMinutes(1);
+
+    protected override Task RoundAsync(CancellationToken ct) => RunOnceAsync(ct);
+
+    public async Task RunOnceAsync(CancellationToken ct)
+    {
+        var due = await store.QueryAllAsync<ChatFlagFollowUp>(SafetyFlag.Container, ChatFlagFollowUp.Partition, [Filter.Le("dueAt", Time.GetUtcNow())], ct);
+        foreach (var followUp in due)
+        {
+            try
+            {
+                await using var scope = scopes.CreateAgencyScope(followUp.AgencyId, SystemUser);
+                await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new FinishChatFlag(followUp.Id), ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogFailed(log, followUp.Id, ex);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Chat flag follow-up {RecordId} could not be finished; the next round tries again")]
+    private static partial void LogFailed(ILogger logger, string recordId, Exception exception);
+}

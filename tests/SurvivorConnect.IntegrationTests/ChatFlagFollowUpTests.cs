@@ -1,0 +1,119 @@
+using Microsoft.Extensions.DependencyInjection;
+using SurvivorConnect.Api.Features.Chat;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.IntegrationTests;
+
+/// <summary>
+/// A flagged message is never left without its flag. A send whose flag could not be written once the message was
+/// stored still answers as a send (never "nothing was sent"), with the crisis lines; sent again, it raises the flag at
+/// once; left alone, the worker raises it. The youth's case managers are told of an urgent or held message in their
+/// notices, not only on a Flags page they may not have open.
+/// </summary>
+public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClassFixture<ClockedCountingApiFactory>
+{
+    private readonly MentoringWorld _world = new(api);
+
+    [Fact]
+    public async Task A_crisis_message_whose_flag_was_not_written_gets_its_crisis_lines_and_the_worker_raises_the_flag_and_tells_the_case_manager_once()
+    {
+        var chat = await _world.OpenChatAsync();
+
+        var reply = await FailingFlagOnceAsync(() => chat.Youth.SendAsync(chat.Id, "I want to die", "crisis-1"));
+
+        Assert.NotEmpty(reply.CrisisResources!);
+        Assert.Equal(MessageStatus.Delivered, reply.Message.Status);
+        Assert.Empty(await FlagsAsync(chat.Id));
+        await RunWorkerAsync(after: ChatFlagFollowUp.Grace - TimeSpan.FromSeconds(1));
+        Assert.Empty(await FlagsAsync(chat.Id));
+
+        await RunWorkerAsync(after: TimeSpan.FromSeconds(1));
+        await RunWorkerAsync(after: TimeSpan.FromMinutes(1));
+
+        var flag = Assert.Single(await FlagsAsync(chat.Id));
+        Assert.True(flag.Urgent);
+        Assert.Equal(reply.Message.Sequence, flag.MessageSequence);
+        Assert.Single(await NoticesAsync(flag.Id));
+        Assert.Empty(await FollowUpsLeftAsync());
+    }
+
+    [Fact]
+    public async Task A_resend_of_a_crisis_message_whose_flag_was_not_written_raises_it_at_once_and_shows_the_crisis_lines_again()
+    {
+        var chat = await _world.OpenChatAsync();
+        await FailingFlagOnceAsync(() => chat.Youth.SendAsync(chat.Id, "he's going to hurt me", "crisis-2"));
+
+        var again = await chat.Youth.SendAsync(chat.Id, "he's going to hurt me", "crisis-2");
+
+        Assert.True(again.Duplicate);
+        Assert.NotEmpty(again.CrisisResources!);
+        var flag = Assert.Single(await FlagsAsync(chat.Id));
+        Assert.True(flag.Urgent);
+        Assert.Empty(await FollowUpsLeftAsync());
+    }
+
+    [Fact]
+    public async Task A_held_message_is_in_the_case_manager_s_notices_and_its_resend_still_says_it_is_held()
+    {
+        var chat = await _world.OpenChatAsync();
+
+        var sent = await chat.Mentor.SendAsync(chat.Id, "text me at 559-555-0134", "held-1");
+        var again = await chat.Mentor.SendAsync(chat.Id, "text me at 559-555-0134", "held-1");
+
+        var flag = Assert.Single(await FlagsAsync(chat.Id));
+        var notice = Assert.Single(await NoticesAsync(flag.Id));
+        Assert.Equal("chat-held", notice.Kind);
+        Assert.Contains("held for your review", notice.Text, StringComparison.Ordinal);
+        Assert.Equal(sent.Notice, again.Notice);
+        Assert.Contains("held for your case manager to review", again.Notice, StringComparison.Ordinal);
+        Assert.Empty(await FollowUpsLeftAsync());
+    }
+
+    [Fact]
+    public async Task An_ordinary_message_leaves_no_follow_up_and_tells_nobody()
+    {
+        var chat = await _world.OpenChatAsync();
+
+        await chat.Youth.SendAsync(chat.Id, "see you next week", "plain-1");
+
+        Assert.Empty(await FlagsAsync(chat.Id));
+        Assert.Empty(await FollowUpsLeftAsync());
+    }
+
+    private async Task<SendResult> FailingFlagOnceAsync(Func<Task<SendResult>> send)
+    {
+        var failed = 0;
+        api.Counter.BeforeCreate = document =>
+        {
+            if (document is SafetyFlag && Interlocked.Exchange(ref failed, 1) == 0)
+            {
+                throw new StoreException(StoreErrorKind.Unavailable, "The store went away.");
+            }
+        };
+        try
+        {
+            return await send();
+        }
+        finally
+        {
+            api.Counter.BeforeCreate = null;
+            Assert.Equal(1, failed);
+        }
+    }
+
+    private async Task RunWorkerAsync(TimeSpan after)
+    {
+        api.Time.Advance(after);
+        await api.Services.GetRequiredService<ChatFlagWorker>().RunOnceAsync(CancellationToken.None);
+    }
+
+    private async Task<List<ChatTests.FlagDto>> FlagsAsync(string conversationId) =>
+        [.. (await HttpAssert.Ok<List<ChatTests.FlagDto>>(await _world.CaseManager.GetAsync("/api/flags"))).Where(f => f.ConversationId == conversationId)];
+
+    private async Task<List<NotificationDto>> NoticesAsync(string flagId) =>
+        [.. (await HttpAssert.Ok<PageDto<NotificationDto>>(await _world.CaseManager.GetAsync("/api/notifications?pageSize=100"))).Items
+            .Where(n => n.Id.StartsWith($"chat-flag~{flagId}~", StringComparison.Ordinal))];
+
+    private async Task<IReadOnlyList<ChatFlagFollowUp>> FollowUpsLeftAsync() =>
+        await api.Services.GetRequiredService<IDocumentStore>().QueryAllAsync<ChatFlagFollowUp>(SafetyFlag.Container, ChatFlagFollowUp.Partition, [], CancellationToken.None);
+}
