@@ -118,6 +118,14 @@ public sealed class MentoringJourneyTests(PortalServer server)
         await Expect(flags.Locator("tbody tr[data-urgent=true]")).ToHaveCountAsync(1, new() { Timeout = 2000 });
         await Expect(flags.Locator("tbody tr").First).ToContainTextAsync("Urgent");
 
+        // Delivered by the case manager, the held message reaches the youth once and shows once, as sent, to the mentor.
+        await flags.ReloadAsync();
+        await flags.Locator("tbody tr[data-urgent=false]").GetByRole(AriaRole.Button, new() { Name = "Deliver" }).ClickAsync();
+        await Expect(flags.Locator("[data-outcome]")).ToContainTextAsync("The message was delivered.");
+        await Expect(youth.GetByText("text me at 559-555-0134")).ToHaveCountAsync(1);
+        await Expect(mentor.GetByText("text me at 559-555-0134")).ToHaveCountAsync(1);
+        await Expect(mentor.Locator("[data-log] li.mine", new() { HasText = "559-555-0134" })).ToContainTextAsync("Sent");
+
         // The youth's consent to the match is withdrawn: the next message is refused with a plain reason.
         await caseManager.GotoAsync("/caseload");
         await PortalServer.OpenYouthAsync(caseManager, "Riley");

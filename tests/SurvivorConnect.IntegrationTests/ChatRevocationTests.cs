@@ -84,11 +84,10 @@ public sealed class ChatRevocationTests(ChatRevocationTests.Factory api) : IClas
         var held = await chat.Mentor.SendAsync(chat.Id, "my number is 559-555-0134");
 
         await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{chat.Id}/pause", null));
-        await ReleaseAsync(chat.Id, held.Message.Sequence);
 
-        await ChatClient.EventuallyAsync(() => chat.CaseManager.Received.Any(m => m.Sequence == held.Message.Sequence), "the case manager sees the released message");
-        await Task.Delay(100);
-        Assert.DoesNotContain(chat.Youth.Received, m => m.Sequence == held.Message.Sequence);
+        await AssertOutOfLiveConversationAsync(chat.Id, chat.MentorId, chat.YouthPersonId);
+        await ReleaseRefusedAsync(chat.Id, held.Message.Sequence);
+        Assert.DoesNotContain(chat.Youth.Received, m => m.Text == held.Message.Text);
 
         await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{chat.Id}/resume", null));
         await ChatClient.EventuallyAsync(() => chat.Youth.Statuses.LastOrDefault()?.CanSend == true, "the youth is told the chat is open again");
@@ -104,11 +103,10 @@ public sealed class ChatRevocationTests(ChatRevocationTests.Factory api) : IClas
         var consents = await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await chat.MentorHttp.GetAsync($"/api/consents?subjectId={chat.MentorId}"));
 
         await HttpAssert.Ok<MentoringTests.ConsentDto>(await chat.MentorHttp.PostAsync($"/api/consents/{consents.Single(c => c.MatchId == chat.Id).Id}/revoke", null));
-        await ReleaseAsync(chat.Id, held.Message.Sequence);
 
-        await ChatClient.EventuallyAsync(() => chat.CaseManager.Received.Any(m => m.Sequence == held.Message.Sequence), "the case manager sees the released message");
-        await Task.Delay(100);
-        Assert.DoesNotContain(chat.Mentor.Received, m => m.Sequence == held.Message.Sequence);
+        await AssertOutOfLiveConversationAsync(chat.Id, chat.MentorId, chat.YouthPersonId);
+        await ReleaseRefusedAsync(chat.Id, held.Message.Sequence);
+        Assert.DoesNotContain(chat.Mentor.Received, m => m.Text == held.Message.Text);
         Assert.Contains(chat.Mentor.Statuses, s => !s.CanSend && s.Reason!.Contains("Consent", StringComparison.Ordinal));
     }
 
@@ -165,11 +163,21 @@ public sealed class ChatRevocationTests(ChatRevocationTests.Factory api) : IClas
         await MentoringWorld.Ok(await _world.Admin.SendAsync(request));
     }
 
-    private async Task ReleaseAsync(string conversationId, long sequence)
+    /// <summary>A held message is not a way round the stop: releasing it waits until the chat is open again.</summary>
+    private async Task ReleaseRefusedAsync(string conversationId, long sequence)
     {
         var flags = await HttpAssert.Ok<List<ChatTests.FlagDto>>(await _world.CaseManager.GetAsync("/api/flags?status=Open"));
         var flag = flags.Single(f => f.ConversationId == conversationId && f.MessageSequence == sequence);
-        await HttpAssert.Ok<ChatTests.FlagDto>(await _world.CaseManager.PostAsync($"/api/flags/{flag.Id}/release", null));
+        await HttpAssert.Problem(await _world.CaseManager.PostAsync($"/api/flags/{flag.Id}/release", null), 409);
+    }
+
+    /// <summary>Still joined, so told when the chat opens again, but no longer in the group its messages go to.</summary>
+    private async Task AssertOutOfLiveConversationAsync(string conversationId, params string[] people)
+    {
+        var connections = api.Services.GetRequiredService<ChatConnections>();
+        await ChatClient.EventuallyAsync(
+            () => people.All(person => connections.All.Any(c => c.UserId == person && c.Joined.TryGetValue(conversationId, out var role) && role is null)),
+            "mentor and youth are taken out of the live conversation");
     }
 
     /// <summary>Refused in words, or the server already closed the connection: either way nothing gets through.</summary>

@@ -235,9 +235,56 @@ public sealed class ChatTests(ChatTests.Factory api) : IClassFixture<ChatTests.F
         Assert.False(youthSawIt);
         Assert.True(flag.Held);
         Assert.Contains("phone-number", flag.Kinds);
-        await ChatClient.EventuallyAsync(() => chat.Youth.Received.Any(m => m.Sequence == sent.Message.Sequence), "the released message reaches the youth");
+        await ChatClient.EventuallyAsync(() => chat.Youth.Received.Any(m => m.ReleasedFrom == sent.Message.Sequence && m.Text == sent.Message.Text), "the released message reaches the youth");
         await HttpAssert.Problem(await _world.CaseManager.PostAsync($"/api/flags/{flag.Id}/release", null), 409);
     }
+
+    [Fact]
+    public async Task A_message_released_while_the_youth_was_away_reaches_them_when_they_catch_up_from_where_they_were()
+    {
+        var chat = await OpenChatAsync();
+        var held = await chat.Mentor.SendAsync(chat.Id, "my number is 559-555-0134");
+        var after = await chat.Mentor.SendAsync(chat.Id, "see you next week");
+        var caughtUp = await chat.Youth.SincePageAsync(chat.Id, 0);
+        Assert.DoesNotContain(caughtUp.Messages, m => m.Sequence == held.Message.Sequence);
+        Assert.True(caughtUp.Through >= after.Message.Sequence);
+        await chat.Youth.DisposeAsync();
+
+        await HttpAssert.Ok<FlagDto>(await _world.CaseManager.PostAsync($"/api/flags/{(await OpenFlagAsync(chat.Id)).Id}/release", null));
+        await using var back = await _world.ConnectAsync(chat.YouthPersonId);
+        await back.JoinAsync(chat.Id);
+        var since = await back.SinceAsync(chat.Id, caughtUp.Through);
+        var history = await back.HistoryAsync(chat.Id, null, 50);
+
+        var released = Assert.Single(since);
+        Assert.Equal(held.Message.Text, released.Text);
+        Assert.Equal(held.Message.Sequence, released.ReleasedFrom);
+        Assert.Single(history, m => m.Text == held.Message.Text);
+        Assert.Single(await chat.Mentor.HistoryAsync(chat.Id, null, 50), m => m.Text == held.Message.Text);
+    }
+
+    [Fact]
+    public async Task A_held_message_is_not_released_while_the_chat_is_stopped_and_is_not_resolved_away()
+    {
+        var chat = await OpenChatAsync();
+        var held = await chat.Mentor.SendAsync(chat.Id, "add me on snapchat");
+        var flag = await OpenFlagAsync(chat.Id);
+        await MentoringWorld.Ok(await MentoringWorld.HoldAsync(_world.Supervisor, chat.MentorId, "rest", stopsChat: true));
+
+        var whileHeld = await HttpAssert.Problem(await _world.CaseManager.PostAsync($"/api/flags/{flag.Id}/release", null), 409);
+        var resolved = await HttpAssert.Problem(await _world.CaseManager.PostAsJsonAsync($"/api/flags/{flag.Id}/resolve", new { note = "seen" }), 409);
+
+        Assert.Contains("paused", whileHeld.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("release it to deliver it, or reject it", resolved.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(await chat.Youth.SinceAsync(chat.Id, 0), m => m.Text == held.Message.Text);
+
+        await MentoringWorld.Ok(await MentoringWorld.LiftHoldAsync(_world.Supervisor, chat.MentorId));
+        await HttpAssert.Ok<FlagDto>(await _world.CaseManager.PostAsync($"/api/flags/{flag.Id}/release", null));
+        Assert.Contains(await chat.Youth.SinceAsync(chat.Id, 0), m => m.Text == held.Message.Text);
+    }
+
+    private async Task<FlagDto> OpenFlagAsync(string conversationId) =>
+        (await HttpAssert.Ok<List<FlagDto>>(await _world.CaseManager.GetAsync("/api/flags?status=Open"))).Single(f => f.ConversationId == conversationId);
 
     [Fact]
     public async Task A_rejected_message_is_never_delivered_and_the_sender_still_sees_it_as_rejected()

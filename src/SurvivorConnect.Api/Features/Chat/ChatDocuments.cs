@@ -47,6 +47,9 @@ public enum MessageStatus
     Delivered,
     Held,
     Rejected,
+
+    /// <summary>Held, then released: delivered as a new message (its <see cref="ChatMessage.ReleasedFrom"/> names this one), and shown no more.</summary>
+    Released,
 }
 
 public sealed record ChatMessage : Document
@@ -69,6 +72,9 @@ public sealed record ChatMessage : Document
     public required MessageStatus Status { get; init; }
 
     public IReadOnlyList<string> FlagKinds { get; init; } = [];
+
+    /// <summary>The held message this one delivers, when a case manager released it.</summary>
+    public long? ReleasedFrom { get; init; }
 
     /// <summary>Sorts as the sequence does, so a range of messages is a range of ids.</summary>
     public static string IdFor(long sequence) => $"m{sequence:D12}";
@@ -189,8 +195,11 @@ public sealed record WellbeingPromptRaised(string MentorId, string Because) : Me
 
 public sealed record ChatMessageView(string ConversationId, long Sequence, string? ClientMessageId, string SenderRole, string Text, DateTimeOffset SentAt, MessageStatus Status)
 {
+    /// <summary>The held message this one delivers: a page showing that one as held shows this instead.</summary>
+    public long? ReleasedFrom { get; init; }
+
     public static ChatMessageView From(string conversationId, ChatMessage m) =>
-        new(conversationId, m.Sequence, m.ClientMessageId, m.SenderRole, m.Text, m.SentAt, m.Status);
+        new(conversationId, m.Sequence, m.ClientMessageId, m.SenderRole, m.Text, m.SentAt, m.Status) { ReleasedFrom = m.ReleasedFrom };
 }
 
 /// <summary>What the sender is told once their message is stored.</summary>

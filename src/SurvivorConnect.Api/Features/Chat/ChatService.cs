@@ -544,7 +544,7 @@ public sealed partial class ChatService(
         await LiveAsync(() => hub.Clients.Group(Group(matchId)).ConversationStatusChanged(new ConversationStatus(matchId, reason is null, reason)));
     }
 
-    /// <summary>A held message released by a case manager is delivered as if just sent.</summary>
+    /// <summary>A case manager's decision on a flag: a held message released (delivered as if just sent) or rejected, or a delivered one's flag resolved.</summary>
     public async Task<FlagView> ReviewAsync(string flagId, FlagStatus decision, string? note, CancellationToken ct)
     {
         var flag = await data.FindAsync<SafetyFlag>(SafetyFlag.Container, flagId, ct) ?? throw new NotFoundException("flag");
@@ -563,16 +563,20 @@ public sealed partial class ChatService(
             throw new ConflictException("Only a held message can be released or rejected; this one was delivered. Resolve the flag with a note.");
         }
 
-        if (decision is FlagStatus.Released or FlagStatus.Rejected)
+        if (decision == FlagStatus.Resolved && flag.Held)
         {
-            var message = await Store.ReadAsync<ChatMessage>(Conversation.Container, ChatMessage.IdFor(flag.MessageSequence), flag.ConversationId, ct)
-                ?? throw new NotFoundException("message");
-            var decided = await Store.ReplaceAsync(Conversation.Container,
-                message with { Status = decision == FlagStatus.Released ? MessageStatus.Delivered : MessageStatus.Rejected }, message.ETag!, ct);
-            if (decided.Status == MessageStatus.Delivered)
-            {
-                await LiveAsync(() => hub.Clients.Group(Group(flag.ConversationId)).MessageReceived(ChatMessageView.From(flag.ConversationId, decided)));
-            }
+            // Resolved, it would stay held for ever: never delivered, and never to be decided again.
+            throw new ConflictException("This message is held: release it to deliver it, or reject it.");
+        }
+
+        if (decision == FlagStatus.Released)
+        {
+            await ReleaseAsync(flag, ct);
+        }
+        else if (decision == FlagStatus.Rejected)
+        {
+            var message = await HeldMessageAsync(flag, ct);
+            await Store.ReplaceAsync(Conversation.Container, message with { Status = MessageStatus.Rejected }, message.ETag!, ct);
         }
 
         var reviewed = await Store.ReplaceAsync(SafetyFlag.Container, flag with
@@ -584,6 +588,65 @@ public sealed partial class ChatService(
         }, flag.ETag!, ct);
         return FlagView.From(reviewed);
     }
+
+    /// <summary>
+    /// Delivers a held message as a new one at the end of the conversation, so everyone receives it as they receive any
+    /// message, also whoever was away and has read past where it was held. It goes only while its sender could send it
+    /// now: a release is not a way round a withdrawn consent, a pause, a chat-stopping hold or a deactivation. As with a
+    /// send, the conversation is read before the records, so a change written meanwhile makes the write fail.
+    /// </summary>
+    private async Task ReleaseAsync(SafetyFlag flag, CancellationToken ct)
+    {
+        for (var attempt = 0; attempt < MaxSequenceAttempts; attempt++)
+        {
+            var conversation = await Store.ReadAsync<Conversation>(Conversation.Container, Conversation.DocumentId, flag.ConversationId, ct)
+                ?? throw new NotFoundException("message");
+            var held = await HeldMessageAsync(flag, ct);
+            var match = await data.MatchAsync(flag.ConversationId, ct);
+            var (gate, stop) = await GateAsync(match, await data.YouthAsync(match.YouthId, ct), ct);
+            if (stop is not null)
+            {
+                throw new ConflictException($"{stop} The held message can be released once the chat is open again, or rejected now.");
+            }
+
+            if (!gate.Senders.Any(s => s.UserId == held.SenderId))
+            {
+                throw new ConflictException("Its sender can no longer use this chat, so the held message can only be rejected.");
+            }
+
+            var delivered = held with
+            {
+                Id = ChatMessage.IdFor(conversation.Sequence + 1), Sequence = conversation.Sequence + 1, Status = MessageStatus.Delivered,
+                SentAt = data.Now, ReleasedFrom = held.Sequence, ETag = null,
+            };
+            try
+            {
+                await Store.ExecuteBatchAsync(Conversation.Container, flag.ConversationId,
+                [
+                    new BatchOperation.Replace(conversation with { Sequence = delivered.Sequence }, conversation.ETag!),
+                    new BatchOperation.Replace(held with { Status = MessageStatus.Released }, held.ETag!),
+                    new BatchOperation.Create(delivered),
+                ], ct);
+            }
+            catch (StoreException ex) when (ex.Kind == StoreErrorKind.BatchFailed)
+            {
+                // A send took the next number, or a change rewrote who may send: read it all again.
+                copies.Forget(Store.AgencyId, flag.ConversationId);
+                continue;
+            }
+
+            copies.Forget(Store.AgencyId, flag.ConversationId);
+            await LiveAsync(() => hub.Clients.Group(Group(flag.ConversationId)).MessageReceived(ChatMessageView.From(flag.ConversationId, delivered)));
+            return;
+        }
+
+        throw new ConflictException("The chat is very busy; please release the message again.");
+    }
+
+    private async Task<ChatMessage> HeldMessageAsync(SafetyFlag flag, CancellationToken ct) =>
+        await Store.ReadAsync<ChatMessage>(Conversation.Container, ChatMessage.IdFor(flag.MessageSequence), flag.ConversationId, ct) is { Status: MessageStatus.Held } held
+            ? held
+            : throw new ConflictException("This message is no longer held.");
 
     public async Task<IReadOnlyList<FlagView>> FlagsAsync(FlagStatus? status, CancellationToken ct)
     {
@@ -629,7 +692,7 @@ public sealed partial class ChatService(
 
     private IEnumerable<ChatMessageView> Visible(ChatAccess access, IEnumerable<ChatMessage> messages) =>
         messages
-            .Where(m => access.Role == MatchRole.CaseManager || m.Status == MessageStatus.Delivered || m.SenderId == data.User.UserId)
+            .Where(m => m.Status != MessageStatus.Released && (access.Role == MatchRole.CaseManager || m.Status == MessageStatus.Delivered || m.SenderId == data.User.UserId))
             .Select(m => ChatMessageView.From(access.Match.Id, m));
 
     /// <summary>

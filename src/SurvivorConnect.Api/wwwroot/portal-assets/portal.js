@@ -207,6 +207,11 @@
 
     const words = { Held: 'Held for review', Delivered: 'Sent', Rejected: 'Not delivered' };
     const render = (message) => {
+      // A released message arrives as a new one; the held one it delivers goes.
+      if (message.releasedFrom) {
+        seen.get(message.releasedFrom)?.remove();
+        seen.delete(message.releasedFrom);
+      }
       let item = seen.get(message.sequence) || (message.clientMessageId && pending.get(message.clientMessageId)?.item);
       if (!item) {
         item = document.createElement('li');
