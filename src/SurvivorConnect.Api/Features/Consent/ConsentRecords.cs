@@ -41,6 +41,9 @@ public sealed record ConsentRecord : Document
 
     public DateTimeOffset? RevokedAt { get; init; }
 
+    /// <summary>Withdrawn by the person it is about, for themselves: no one may give it again on their behalf.</summary>
+    public bool WithdrawnBySubject { get; init; }
+
     public required string RecordedBy { get; init; }
 
     public bool IsCurrent(DateTimeOffset now) => RevokedAt is null && (ExpiresAt is null || ExpiresAt > now);

@@ -44,8 +44,11 @@ public sealed record ConsentChanged(ConsentRecord Consent) : INotification;
 /// </summary>
 public interface IConsentSubjects
 {
-    /// <summary>The caller may grant or revoke consent about <paramref name="subjectId"/> as <paramref name="grantor"/>.</summary>
-    Task EnsureMayRecordAsync(string subjectId, ConsentGrantor grantor, CancellationToken ct);
+    /// <summary>
+    /// The caller may grant or revoke consent about <paramref name="subjectId"/> as <paramref name="grantor"/>; true when
+    /// the caller is the subject, for themselves (not staff recording it on their behalf).
+    /// </summary>
+    Task<bool> EnsureMayRecordAsync(string subjectId, ConsentGrantor grantor, CancellationToken ct);
 
     /// <summary>The caller may read the consents about <paramref name="subjectId"/>.</summary>
     Task EnsureMayReadAsync(string subjectId, CancellationToken ct);
@@ -79,7 +82,7 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
     {
         var body = command.Body;
         var grantor = EnumNames.Parse<ConsentGrantor>(body.Grantor);
-        await EnsureMayRecordAsync(body.SubjectId!, grantor, body.Scope, ct);
+        var bySubject = await EnsureMayRecordAsync(body.SubjectId!, grantor, body.Scope, ct);
         if (body.ExpiresAt is { } expires && expires <= store.Now)
         {
             throw new RequestValidationException(new Dictionary<string, string[]> { ["expiresAt"] = ["Must be in the future."] });
@@ -94,6 +97,11 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
         if (body.MatchId is not null)
         {
             await subjects.EnsureMatchPartyAsync(body.MatchId, body.SubjectId!, ct);
+        }
+
+        if (!bySubject && await WithdrawnBySubjectAsync(body, grantor, ct))
+        {
+            throw new ConflictException("The youth withdrew this consent themselves, so only they can give it again.");
         }
 
         var kinds = ValidationErrors.Clean(body.Kinds);
@@ -122,13 +130,13 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
     public async ValueTask<ConsentView> Handle(RevokeConsent command, CancellationToken ct)
     {
         var consent = await store.FindAsync<ConsentRecord>(ConsentRecord.Container, command.ConsentId, ct) ?? throw new NotFoundException("consent");
-        await EnsureMayRecordAsync(consent.SubjectId, consent.Grantor, consent.Scope, ct);
+        var bySubject = await EnsureMayRecordAsync(consent.SubjectId, consent.Grantor, consent.Scope, ct);
         if (consent.RevokedAt is not null)
         {
             throw new ConflictException("This consent was already revoked.");
         }
 
-        var revoked = await store.ReplaceAsync(ConsentRecord.Container, consent with { RevokedAt = store.Now }, consent.ETag!, ct);
+        var revoked = await store.ReplaceAsync(ConsentRecord.Container, consent with { RevokedAt = store.Now, WithdrawnBySubject = bySubject }, consent.ETag!, ct);
         await publisher.Publish(new ConsentChanged(revoked), ct);
         return View(revoked);
     }
@@ -147,7 +155,7 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
     /// A consent people give for themselves is the registry's own business: only that person, in a role the
     /// scope names. Any other is the business of the feature that owns the subject.
     /// </summary>
-    private Task EnsureMayRecordAsync(string subjectId, ConsentGrantor grantor, string? scopeName, CancellationToken ct)
+    private Task<bool> EnsureMayRecordAsync(string subjectId, ConsentGrantor grantor, string? scopeName, CancellationToken ct)
     {
         if (grantor != ConsentGrantor.Self)
         {
@@ -156,9 +164,18 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
 
         var user = store.User;
         return subjectId == user.UserId && scopes.Find(scopeName)?.SelfGrantedBy is { } roles && roles.Any(user.IsInRole)
-            ? Task.CompletedTask
+            ? Task.FromResult(true)
             : throw new NotFoundException("consent subject");
     }
+
+    /// <summary>
+    /// Whether the latest consent like this one (same subject, grantor, scope, match and partner) was withdrawn by its
+    /// subject: "you can say no at any time" means staff cannot say yes again for them.
+    /// </summary>
+    private async Task<bool> WithdrawnBySubjectAsync(ConsentRequest body, ConsentGrantor grantor, CancellationToken ct) =>
+        (await store.AllAsync<ConsentRecord>(ConsentRecord.Container, [Filter.Eq("subjectId", body.SubjectId!), Filter.Eq("scope", body.Scope!)], ct))
+            .Where(c => c.Grantor == grantor && c.MatchId == body.MatchId && c.PartnerAgencyId == body.PartnerAgencyId)
+            .MaxBy(c => c.GrantedAt) is { WithdrawnBySubject: true };
 
     private ConsentView View(ConsentRecord c) =>
         new(c.Id, c.SubjectId, c.Grantor, c.Scope, c.MatchId, c.GrantedAt, c.ExpiresAt, c.RevokedAt, c.RecordedBy, c.IsCurrent(store.Now), c.PartnerAgencyId, c.Kinds);

@@ -16,25 +16,17 @@ namespace SurvivorConnect.Api.Features.Mentoring;
 internal sealed class MentoringConsentSubjects(MentoringData data) : IConsentSubjects
 {
     /// <summary>Who may grant or revoke consent about a subject, as which grantor. Anyone else: not found.</summary>
-    public async Task EnsureMayRecordAsync(string subjectId, ConsentGrantor grantor, CancellationToken ct)
+    public async Task<bool> EnsureMayRecordAsync(string subjectId, ConsentGrantor grantor, CancellationToken ct)
     {
         var user = data.User;
         if (grantor == ConsentGrantor.Mentor)
         {
-            if (user.IsInRole(Roles.Mentor) && subjectId == user.UserId)
-            {
-                return;
-            }
-
-            throw new NotFoundException("consent subject");
+            return user.IsInRole(Roles.Mentor) && subjectId == user.UserId ? true : throw new NotFoundException("consent subject");
         }
 
         var youth = await data.YouthAsync(subjectId, ct);
         var isTheYouth = user.IsInRole(Roles.Youth) && youth.PersonId == user.UserId && grantor == ConsentGrantor.Youth;
-        if (!isTheYouth && !data.IsCaseManagerOf(youth))
-        {
-            throw new NotFoundException("consent subject");
-        }
+        return isTheYouth || data.IsCaseManagerOf(youth) ? isTheYouth : throw new NotFoundException("consent subject");
     }
 
     public async Task EnsureMayReadAsync(string subjectId, CancellationToken ct)
