@@ -50,6 +50,7 @@ public class RecommendationBenchmarks
             Screening = random.Next(20) == 0 ? null : new ReadinessGate(day, "staff"),
             Training = new ReadinessGate(day, "staff"),
             SupervisorClearance = new ReadinessGate(day, "supervisor"),
+            SupervisorId = "supervisor",
             Hold = random.Next(25) == 0 ? new SupervisorHold(DateTimeOffset.UnixEpoch, "sup", null, false) : null,
         }, random.Next(3), random.Next(10) != 0)).ToList();
 

@@ -24,23 +24,25 @@ public sealed class BoundedReadsTests(CountingApiFactory api) : IClassFixture<Co
     }
 
     [Fact]
-    public async Task A_mentor_without_a_supervisor_alerts_every_active_supervisor_found_by_role_and_not_a_deactivated_one()
+    public async Task A_mentor_without_a_supervisor_asks_every_active_admin_found_by_role_to_assign_one_and_not_a_deactivated_one()
     {
         await CrowdAsync();
-        var (_, supervisor) = await _world.PersonAsync(Roles.Supervisor);
-        var (awayId, _) = await _world.PersonAsync(Roles.Supervisor);
+        var (_, admin) = await _world.PersonAsync(Roles.AgencyAdmin);
+        var (awayId, _) = await _world.PersonAsync(Roles.AgencyAdmin);
         await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{awayId}/deactivate", null));
         var (_, caseManager) = await _world.PersonAsync(Roles.CaseManager);
+        var (_, supervisor) = await _world.PersonAsync(Roles.Supervisor);
         var (_, mentor) = await _world.MentorAsync();
 
         var use = await api.Counter.MeasureAsync(async () =>
             await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3))));
         await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{awayId}/reactivate", null));
 
-        Assert.Contains("wellbeing-urgent", await KindsAsync(supervisor));
-        Assert.Contains("wellbeing-urgent", await KindsAsync(_world.Supervisor));
-        Assert.DoesNotContain("wellbeing-urgent", await KindsAsync(api.AsSubject(awayId, "demo")));
-        Assert.DoesNotContain("wellbeing-urgent", await KindsAsync(caseManager));
+        Assert.Empty(await KindsAsync(supervisor));
+        Assert.Contains("mentor-needs-supervisor", await KindsAsync(admin));
+        Assert.Contains("mentor-needs-supervisor", await KindsAsync(_world.Admin));
+        Assert.DoesNotContain("mentor-needs-supervisor", await KindsAsync(api.AsSubject(awayId, "demo")));
+        Assert.Empty(await KindsAsync(caseManager));
         Assert.True(use.Documents < Crowd, $"an urgent check-in read {use.Documents} documents; the agency has {Crowd} advisors it need not read");
     }
 

@@ -16,6 +16,7 @@ public sealed class EligibilityAndConstraintsTests
         { Make.ReadyMentor() with { Screening = null }, 0, true, MentorEligibility.NoScreening },
         { Make.ReadyMentor() with { Training = null }, 0, true, MentorEligibility.NoTraining },
         { Make.ReadyMentor() with { SupervisorClearance = null }, 0, true, MentorEligibility.NoClearance },
+        { Make.ReadyMentor() with { SupervisorId = null }, 0, true, MentorEligibility.NoSupervisor },
         { Make.ReadyMentor() with { Hold = new SupervisorHold(DateTimeOffset.UnixEpoch, "sup", null, false) }, 0, true, MentorEligibility.OnHold },
         { Make.ReadyMentor(), 2, true, MentorEligibility.AtCapacity },
         { Make.ReadyMentor(), 0, false, MentorEligibility.NoConsent },
@@ -23,7 +24,7 @@ public sealed class EligibilityAndConstraintsTests
 
     [Theory]
     [MemberData(nameof(Blocked))]
-    public void A_mentor_missing_any_gate_on_hold_at_capacity_or_without_consent_is_blocked(MentorProfile mentor, int open, bool consent, string blocker)
+    public void A_mentor_missing_any_gate_or_a_supervisor_on_hold_at_capacity_or_without_consent_is_blocked(MentorProfile mentor, int open, bool consent, string blocker)
     {
         Assert.Equal([blocker], MentorEligibility.Blockers(mentor, open, consent));
     }

@@ -28,6 +28,7 @@ internal static class Make
         Screening = new ReadinessGate(Day, "staff"),
         Training = new ReadinessGate(Day, "staff"),
         SupervisorClearance = new ReadinessGate(Day, "supervisor"),
+        SupervisorId = "supervisor",
     };
 
     public static YouthReferral Youth(StageOfChange stage = StageOfChange.Contemplation) => new()

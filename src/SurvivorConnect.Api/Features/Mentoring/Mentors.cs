@@ -90,20 +90,17 @@ public sealed record PlaceHold(string MentorId, string? Reason, bool StopsChat, 
 
 /// <summary>
 /// Supervision's automatic hold on new matches after an urgent check-in answer, until a supervisor reviews it. It
-/// never pauses chats, and it never replaces a hold a supervisor placed.
+/// never pauses chats, and it never replaces a hold a supervisor placed. Not audited on its own: an entry naming the
+/// mentor would tell whoever reads the audit log that they gave an urgent answer. It is part of the check-in (and its
+/// lifting, of the supervisor's review), each audited.
 /// </summary>
-public sealed record HoldForWellbeingReview(string MentorId) : ICommand<bool>, IAudited
+public sealed record HoldForWellbeingReview(string MentorId) : ICommand<bool>
 {
     public const string PlacedBy = "system-supervision";
-
-    public AuditTarget Audit => new("mentor.automatic-hold", "mentor", MentorId);
 }
 
-/// <summary>A supervisor reviewed the urgent answer: the automatic hold (only that one) is lifted.</summary>
-public sealed record EndWellbeingReviewHold(string MentorId) : ICommand<bool>, IAudited
-{
-    public AuditTarget Audit => new("mentor.automatic-hold-lifted", "mentor", MentorId);
-}
+/// <summary>A supervisor reviewed the urgent answer: the automatic hold (only that one) is lifted. Not audited on its own, as above.</summary>
+public sealed record EndWellbeingReviewHold(string MentorId) : ICommand<bool>;
 
 public sealed record ReleaseHold(string MentorId, DateTimeOffset? Since) : ICommand<MentorView>, IValidate, IAudited
 {
@@ -331,11 +328,20 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
 
     /// <summary>
     /// Why a mentor is on a hold belongs to supervision: their supervisor (and whoever placed it) reads the reason;
-    /// case managers and admins see only that a hold is there, not that it came from (or waits on) a wellbeing answer.
+    /// case managers and admins see only that a hold is there, not that it came from (or waits on) a wellbeing answer,
+    /// even an admin whose own hold an answer came under.
     /// </summary>
     private MentorView ForStaff(MentorView view, MentorProfile m) =>
-        view.Hold is { } hold && data.User.UserId != m.SupervisorId && data.User.UserId != hold.PlacedBy
-            ? view with { Hold = hold with { Reason = null, ReviewWaiting = false, PlacedBy = hold.IsAutomatic ? m.SupervisorId ?? "" : hold.PlacedBy } }
+        view.Hold is { } hold && data.User.UserId != m.SupervisorId
+            ? view with
+            {
+                Hold = hold with
+                {
+                    Reason = data.User.UserId == hold.PlacedBy ? hold.Reason : null,
+                    ReviewWaiting = false,
+                    PlacedBy = hold.IsAutomatic ? m.SupervisorId ?? "" : hold.PlacedBy,
+                },
+            }
             : view;
 
     /// <summary>

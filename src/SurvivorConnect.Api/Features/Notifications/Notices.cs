@@ -86,6 +86,9 @@ public static class Notices
     public static Notice WellbeingUrgentWaiting { get; } = new("wellbeing-urgent",
         "Urgent, still waiting: an urgent answer in the wellbeing check-in of a mentor you supervise has not been seen for over an hour. Please reach out to them now.");
 
+    public static Notice MentorNeedsSupervisor { get; } = new("mentor-needs-supervisor",
+        "A mentor has no active supervisor, and their wellbeing check-ins need one now. Please assign them a supervisor; what needs them waits for whoever you assign.");
+
     public static Notice WellbeingConcern { get; } = new("wellbeing-concern",
         "A mentor you supervise may be carrying a lot right now. Their wellbeing check-in raised a concern for you to look at.");
 

@@ -252,9 +252,10 @@ internal sealed class CheckInFollowUps(SupervisionData data, Notifier notifier, 
             var flagId = "wflag~" + checkIn.Id;
             var raisedBefore = await data.Store.ReadAsync<WellbeingFlag>(SupervisionData.Container, flagId, data.Store.AgencyId, ct) is not null;
 
-            // One concern at a time: while one is open its supervisor is already on it; an urgent answer always raises its own.
+            // One unseen concern at a time: until the supervisor has seen it, another would only repeat it. Once seen, a
+            // later concern is news and raises its own; an urgent answer always does.
             if (raisedBefore || checkIn.Urgent
-                || !(await data.FlagsAsync(mentor.Id, ct)).Any(f => f.Kind == FlagKind.Concern && f.Status != WellbeingFlagStatus.Resolved))
+                || !(await data.FlagsAsync(mentor.Id, ct)).Any(f => f.Kind == FlagKind.Concern && f.Status == WellbeingFlagStatus.Open))
             {
                 await data.RaiseAsync(mentor, new WellbeingFlag
                 {

@@ -43,11 +43,24 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
     }
 
     /// <summary>
-    /// Who is told about a mentor's flags: their supervisor; for a mentor without one (an admin has not assigned
-    /// one yet), every active supervisor of the agency, so no urgent answer goes unseen. The notice carries no answers.
+    /// Tells a mentor's supervisor of a flag (once for <paramref name="key"/>). Only their own supervisor can open it, so
+    /// for a mentor without an active one (none assigned yet, or deactivated, or no longer a supervisor) the agency's
+    /// admins are told to assign one instead: the flag then waits for whoever they assign. No notice carries answers.
     /// </summary>
-    public async Task<IReadOnlyList<string>> AlertedAboutAsync(MentorProfile mentor, CancellationToken ct) =>
-        mentor.SupervisorId is { } assigned ? [assigned] : await store.ActiveIdsWithRoleAsync(Roles.Supervisor, ct);
+    public async Task AlertAsync(MentorProfile mentor, Notifier notifier, Notice notice, string key, CancellationToken ct)
+    {
+        if (mentor.SupervisorId is { } assigned && await store.FindAsync<Person>(Person.Container, assigned, ct) is { Active: true } supervisor
+            && supervisor.Roles.Contains(Roles.Supervisor, StringComparer.Ordinal))
+        {
+            await notifier.SendOnceAsync(assigned, notice, key, ct);
+            return;
+        }
+
+        foreach (var admin in await store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, ct))
+        {
+            await notifier.SendOnceAsync(admin, Notices.MentorNeedsSupervisor, key, ct);
+        }
+    }
 
     /// <summary>A mentor the signed-in supervisor is assigned to; any other mentor reads as not there.</summary>
     public async Task<MentorProfile> SupervisedAsync(string mentorId, CancellationToken ct)
@@ -133,6 +146,15 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
             raised = before;
         }
 
+        // The supervisor is told first: a hold or a watch whose write fails must not keep an urgent answer from them.
+        var notice = raised.Kind switch
+        {
+            FlagKind.Urgent => Notices.WellbeingUrgent,
+            FlagKind.Missed => Notices.WellbeingMissed,
+            _ => Notices.WellbeingConcern,
+        };
+        await AlertAsync(mentor, notifier, notice, raised.Id, ct);
+
         if (raised is { Kind: FlagKind.Urgent, Status: WellbeingFlagStatus.Open })
         {
             await WatchAsync(raised, ct);
@@ -143,17 +165,6 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
             {
                 await EndReviewHoldAsync(mentor.Id, mediator, ct);
             }
-        }
-
-        var notice = raised.Kind switch
-        {
-            FlagKind.Urgent => Notices.WellbeingUrgent,
-            FlagKind.Missed => Notices.WellbeingMissed,
-            _ => Notices.WellbeingConcern,
-        };
-        foreach (var supervisor in await AlertedAboutAsync(mentor, ct))
-        {
-            await notifier.SendOnceAsync(supervisor, notice, raised.Id, ct);
         }
     }
 

@@ -3,6 +3,7 @@ using Mediator;
 using SurvivorConnect.Api.Features.Chat;
 using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Features.Notifications;
+using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Hosting;
@@ -106,8 +107,10 @@ internal sealed class MissedCheckInHandler(SupervisionData data, Notifier notifi
 
         // The flag before the schedule moves on: if raising it fails, the next round counts this miss again (and two
         // instances counting it raise the one flag of this due date).
+        // A mentor no longer active is not asked for check-ins, so misses no more of them.
         var missed = schedule.Missed + 1;
-        if (missed >= 2 && await MentorOrNullAsync(command.MentorId, ct) is { } mentor)
+        if (missed >= 2 && await MentorOrNullAsync(command.MentorId, ct) is { } mentor
+            && await data.Store.FindAsync<Person>(Person.Container, mentor.Id, ct) is { Active: true })
         {
             await data.RaiseAsync(mentor, new WellbeingFlag
             {
@@ -186,10 +189,7 @@ internal sealed class UrgentFlagWatchHandler(SupervisionData data, Notifier noti
 
         data.Metrics.UrgentFlagStillUnseen();
         var mentor = await data.Mentoring.MentorAsync(flag.MentorId, ct);
-        foreach (var supervisor in await data.AlertedAboutAsync(mentor, ct))
-        {
-            await notifier.SendOnceAsync(supervisor, Notices.WellbeingUrgentWaiting, $"urgent-waiting~{flag.Id}~{watch.DueAt.UtcTicks}", ct);
-        }
+        await data.AlertAsync(mentor, notifier, Notices.WellbeingUrgentWaiting, $"urgent-waiting~{flag.Id}~{watch.DueAt.UtcTicks}", ct);
 
         return true;
     }

@@ -1,11 +1,12 @@
 namespace SurvivorConnect.Api.Features.Mentoring.Rules;
 
-/// <summary>What a mentor must have before any match: readiness gates, no hold, room, and their consent.</summary>
+/// <summary>What a mentor must have before any match: a supervisor, readiness gates, no hold, room, and their consent.</summary>
 public static class MentorEligibility
 {
     public const string NoScreening = "background screening not passed";
     public const string NoTraining = "training not completed";
     public const string NoClearance = "no supervisor clearance";
+    public const string NoSupervisor = "no supervisor assigned";
     public const string OnHold = "on a supervisor hold";
     public const string AtCapacity = "at capacity";
     public const string NoConsent = "has not consented to mentoring";
@@ -28,6 +29,12 @@ public static class MentorEligibility
         if (mentor.SupervisorClearance is null)
         {
             blockers.Add(NoClearance);
+        }
+
+        // The paper asks that survivors mentor with adequate supervision, and only an assigned supervisor sees their wellbeing flags.
+        if (mentor.SupervisorId is null)
+        {
+            blockers.Add(NoSupervisor);
         }
 
         if (mentor.Hold is not null)

@@ -1,0 +1,107 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using SurvivorConnect.Api.Features.Supervision;
+using SurvivorConnect.Api.Infrastructure.Auth;
+
+namespace SurvivorConnect.IntegrationTests;
+
+/// <summary>
+/// Where supervision could leave a mentor's wellbeing with nobody: a supervisor deactivated, a mentor with none, a
+/// concern already seen. And what it must not tell anyone but the supervisor: that an answer was urgent.
+/// </summary>
+public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClassFixture<ClockedCountingApiFactory>
+{
+    private readonly MentoringWorld _world = new(api);
+
+    [Fact]
+    public async Task An_urgent_answer_under_a_deactivated_supervisor_asks_the_admins_for_a_new_one_who_then_sees_and_reviews_it()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (goneId, gone) = await _world.PersonAsync(Roles.Supervisor);
+        await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId = goneId }));
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{goneId}/deactivate", null));
+
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3)));
+
+        Assert.Contains(await NoticesAsync(_world.Admin), n => n.Kind == "mentor-needs-supervisor");
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{goneId}/reactivate", null));
+        Assert.DoesNotContain(await NoticesAsync(gone), n => n.Kind == "wellbeing-urgent");
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{goneId}/deactivate", null));
+
+        await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId = "demo-supervisor" }));
+        var flag = (await HttpAssert.Ok<JsonElement>(await _world.Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags").EnumerateArray()
+            .Single(f => f.GetProperty("kind").GetString() == "Urgent");
+        await HttpAssert.Ok<JsonElement>(await _world.Supervisor.PostAsync($"/api/supervision/flags/{flag.GetProperty("id").GetString()}/acknowledge", null));
+        Assert.Equal(JsonValueKind.Null, (await HttpAssert.Ok<JsonElement>(await _world.Admin.GetAsync($"/api/mentors/{mentorId}"))).GetProperty("hold").ValueKind);
+    }
+
+    [Fact]
+    public async Task A_mentor_without_a_supervisor_is_not_matched()
+    {
+        var (mentorId, mentor) = await _world.MentorAsync();
+        await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync($"/api/mentors/{mentorId}/readiness", new { screeningPassedOn = "2026-01-05", trainingCompletedOn = "2026-02-01", supervisorClearedOn = "2026-02-10" }));
+        await MentoringWorld.Created(await mentor.PostJson("/api/consents", new { subjectId = mentorId, grantor = "Mentor", scope = "mentoring" }));
+        var (youthId, _) = await _world.YouthAsync();
+
+        var refused = await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/matches", new { youthId, mentorId }), 409);
+
+        Assert.Contains("no supervisor assigned", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("no supervisor assigned", (await HttpAssert.Ok<MentorDto>(await _world.Admin.GetAsync($"/api/mentors/{mentorId}"))).MatchBlockers);
+    }
+
+    [Fact]
+    public async Task A_concern_the_supervisor_has_seen_does_not_silence_the_next_one()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(4)));
+        var first = Assert.Single(await FlagsAsync(mentorId));
+        Assert.Equal("Concern", first.GetProperty("kind").GetString());
+        await HttpAssert.Ok<JsonElement>(await _world.Supervisor.PostAsync($"/api/supervision/flags/{first.GetProperty("id").GetString()}/acknowledge", null));
+
+        api.Time.Advance(TimeSpan.FromDays(14));
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(4)));
+        api.Time.Advance(TimeSpan.FromDays(14));
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(4)));
+
+        Assert.Equal(2, (await FlagsAsync(mentorId)).Count(f => f.GetProperty("kind").GetString() == "Concern"));
+    }
+
+    [Fact]
+    public async Task The_audit_log_and_an_admin_s_own_hold_say_nothing_of_an_urgent_answer()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3)));
+        await MentoringWorld.Ok(await MentoringWorld.HoldAsync(_world.Admin, mentorId, "Admin's own reason"));
+
+        var audit = await (await _world.Admin.GetAsync($"/api/audit?recordId={mentorId}&pageSize=100")).Content.ReadAsStringAsync();
+        var held = (await HttpAssert.Ok<JsonElement>(await _world.Admin.GetAsync($"/api/mentors/{mentorId}"))).GetProperty("hold");
+
+        Assert.DoesNotContain("automatic", audit, StringComparison.OrdinalIgnoreCase);
+        Assert.False(held.GetProperty("reviewWaiting").GetBoolean());
+        Assert.Equal("Admin's own reason", held.GetProperty("reason").GetString());
+        Assert.True((await HttpAssert.Ok<JsonElement>(await _world.Supervisor.GetAsync($"/api/mentors/{mentorId}"))).GetProperty("hold").GetProperty("reviewWaiting").GetBoolean());
+    }
+
+    [Fact]
+    public async Task A_deactivated_mentor_is_not_flagged_for_the_check_ins_they_are_no_longer_asked_for()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(0)));
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{mentorId}/deactivate", null));
+
+        foreach (var days in new[] { 15, 14, 14 })
+        {
+            api.Time.Advance(TimeSpan.FromDays(days));
+            await api.Services.GetRequiredService<CheckInWorker>().RunOnceAsync(CancellationToken.None);
+        }
+
+        Assert.DoesNotContain(await FlagsAsync(mentorId), f => f.GetProperty("kind").GetString() == "Missed");
+    }
+
+    private async Task<List<JsonElement>> FlagsAsync(string mentorId) =>
+        (await HttpAssert.Ok<JsonElement>(await _world.Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags").EnumerateArray().ToList();
+
+    private static async Task<List<NotificationDto>> NoticesAsync(HttpClient client) =>
+        (await HttpAssert.Ok<PageDto<NotificationDto>>(await client.GetAsync("/api/notifications?pageSize=100"))).Items;
+}
