@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.Logging;
+using SurvivorConnect.Api.Features.Chat;
 
 namespace SurvivorConnect.IntegrationTests;
 
@@ -66,6 +68,33 @@ public sealed class ChatRefusalTests(ChatRefusalTests.Factory api) : IClassFixtu
         Assert.True(codes.Count(c => c == "rate-limited") >= 150, $"only {codes.Count(c => c == "rate-limited")} joins were limited");
         Assert.Equal(codes.Count(c => c == "not-found"), audit.Items.Count);
         Assert.InRange(audit.Items.Count, 1, 50);
+    }
+
+    [Fact]
+    public async Task A_person_s_connections_past_ten_are_closed_and_their_others_keep_working()
+    {
+        var chat = await _world.OpenChatAsync();
+        var more = new List<ChatClient>();
+        try
+        {
+            // The mentor already has one open in the chat.
+            for (var i = 1; i < ChatHub.MaxConnectionsPerPerson; i++)
+            {
+                more.Add(await _world.ConnectAsync(chat.MentorId));
+            }
+
+            await using var extra = await _world.ConnectAsync(chat.MentorId);
+            await ChatClient.EventuallyAsync(() => extra.Connection.State != HubConnectionState.Connected, "the eleventh connection is closed");
+            Assert.All(more, c => Assert.Equal(HubConnectionState.Connected, c.Connection.State));
+            Assert.Equal("still here", (await chat.Mentor.SendAsync(chat.Id, "still here")).Message.Text);
+        }
+        finally
+        {
+            foreach (var client in more)
+            {
+                await client.DisposeAsync();
+            }
+        }
     }
 
     [Fact]

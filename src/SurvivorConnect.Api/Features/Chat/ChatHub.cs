@@ -21,9 +21,19 @@ namespace SurvivorConnect.Api.Features.Chat;
 [Authorize(Policy = Policies.MatchParticipant)]
 public sealed class ChatHub(ChatService chat, ChatConnections connections, ChatAccessReconciler reconciler) : Hub<IChatClient>
 {
+    /// <summary>More than anyone needs (a phone, a laptop, a few tabs); each connection is rechecked on every change.</summary>
+    public const int MaxConnectionsPerPerson = 10;
+
     public override async Task OnConnectedAsync()
     {
-        connections.Add(Context);
+        var added = connections.Add(Context);
+        if (connections.All.Count(c => c.AgencyId == added.AgencyId && c.UserId == added.UserId) > MaxConnectionsPerPerson)
+        {
+            connections.Remove(Context.ConnectionId);
+            Context.Abort();
+            return;
+        }
+
         if (Context.User?.HasClaim(ScClaims.Role, Roles.CaseManager) == true && Context.UserIdentifier is { } me
             && Context.User.FindFirstValue(ScClaims.Agency) is { } agency)
         {
@@ -214,11 +224,19 @@ public sealed partial class ChatHubFilter(
 
         var isSend = invocation.HubMethodName == nameof(ChatHub.Send);
 
+        // Limited before anything is read, so a flood of calls costs no store reads. Subject ids are unique within an
+        // agency only, so the bucket is the agency's person's.
+        if (!limiter.TryAcquire($"{connection.User!.FindFirstValue(ScClaims.Agency)}:{connection.UserIdentifier ?? connection.ConnectionId}", isSend))
+        {
+            return new HubError(ChatErrorCodes.RateLimited, isSend
+                ? "You are sending messages too quickly. Wait a moment, then send again."
+                : "Too many requests at once. Wait a moment, then try again.");
+        }
+
         // A send checks the person against its conversation's list of senders, which their changes keep (ChatService).
-        var principal = connection.User!;
         if (!isSend)
         {
-            principal = await principals.RefreshAsync(principal, connection.ConnectionAborted);
+            var principal = await principals.RefreshAsync(connection.User!, connection.ConnectionAborted);
             invocation.ServiceProvider.GetRequiredService<HubCaller>().Principal = principal;
             if (!await reconciler.MayUseChatAsync(principal))
             {
@@ -226,12 +244,7 @@ public sealed partial class ChatHubFilter(
             }
         }
 
-        // Subject ids are unique within an agency only, so the bucket is the agency's person's.
-        return limiter.TryAcquire($"{principal.FindFirstValue(ScClaims.Agency)}:{connection.UserIdentifier ?? connection.ConnectionId}", isSend)
-            ? null
-            : new HubError(ChatErrorCodes.RateLimited, isSend
-                ? "You are sending messages too quickly. Wait a moment, then send again."
-                : "Too many requests at once. Wait a moment, then try again.");
+        return null;
     }
 
     private static HubError Describe(Exception exception) => exception switch
