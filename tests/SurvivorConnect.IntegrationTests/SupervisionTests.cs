@@ -179,6 +179,40 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
     }
 
     [Fact]
+    public async Task A_new_version_of_an_instrument_on_another_scale_is_not_compared_with_answers_to_the_old_one()
+    {
+        var admin = api.As("demo-admin");
+        var key = "rescaled-" + Guid.NewGuid().ToString("N")[..6];
+        var second = Instrument(key) with
+        {
+            Version = 2,
+            Scale = new ResponseScale(0, 10, [.. Enumerable.Range(0, 11).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))]),
+            Subscales = [new("s", "Strain", [new("low", 0m), new("high", 8m, Concern: true)])],
+        };
+        await HttpAssert.Ok<JsonElement>(await admin.PostAsJsonAsync("/api/supervision/instruments", Instrument(key), ApiFactory.Json));
+        await HttpAssert.Ok<JsonElement>(await admin.PostAsJsonAsync("/api/supervision/instruments", second, ApiFactory.Json));
+        try
+        {
+            await HttpAssert.Ok<JsonElement>(await admin.PutAsJsonAsync("/api/supervision/settings", new { instrumentKey = key, instrumentVersion = 1, concernRise = 1 }));
+            var (mentorId, mentor) = await _world.ReadyMentorAsync();
+            for (var i = 0; i < 2; i++)
+            {
+                await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, new() { ["one"] = 0, ["two"] = 0 }));
+                api.Time.Advance(TimeSpan.FromDays(14));
+            }
+
+            await HttpAssert.Ok<JsonElement>(await admin.PutAsJsonAsync("/api/supervision/settings", new { instrumentKey = key, instrumentVersion = 2, concernRise = 1 }));
+            await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, new() { ["one"] = 3, ["two"] = 3 }));
+
+            Assert.Empty((await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags").EnumerateArray());
+        }
+        finally
+        {
+            await HttpAssert.Ok<JsonElement>(await admin.PutAsJsonAsync("/api/supervision/settings", new { instrumentKey = DefaultInstrument.Key, instrumentVersion = 1, concernRise = 1 }));
+        }
+    }
+
+    [Fact]
     public async Task A_match_closed_unplanned_asks_its_mentor_for_a_check_in_and_two_missed_check_ins_raise_a_flag()
     {
         var (match, mentor, _, mentorId, _) = await _world.ActiveMatchAsync();

@@ -110,7 +110,9 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
             id = CheckInId(mentor.Id, null, answers);
         }
 
-        var result = CheckInScoring.Score(instrument, answers, [.. earlier.Where(c => c.InstrumentKey == instrument.Key).Select(c => c.Scores)], settings.ConcernRise);
+        // Only answers to this very version are compared: another version may score on another scale.
+        var comparable = earlier.Where(c => c.InstrumentKey == instrument.Key && c.InstrumentVersion == instrument.Version);
+        var result = CheckInScoring.Score(instrument, answers, [.. comparable.Select(c => c.Scores)], settings.ConcernRise);
         var checkIn = new CheckIn
         {
             Id = id,
