@@ -1,4 +1,11 @@
 using System.Net;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using SurvivorConnect.Api.Infrastructure.Auth;
 
 namespace SurvivorConnect.IntegrationTests;
 
@@ -16,6 +23,27 @@ public sealed class PortalSignInTests
         Assert.Contains("/signin/entra", page, StringComparison.Ordinal);
         Assert.DoesNotContain("demo", page, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync("/signin/demo", new FormUrlEncodedContent([new("personId", "demo-admin")]))).StatusCode);
+    }
+
+    [Fact]
+    public async Task Outside_Development_every_sign_in_asks_Entra_ID_to_sign_the_person_in_afresh()
+    {
+        // Entra ID's own session outlives the portal's (quick exit, idle time-out): the next person on a shared
+        // phone who taps "Sign in" must be asked who they are, not let in as whoever used it last.
+        await using var staging = new StagingFactory();
+        using var entra = staging.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
+            services.Configure<OpenIdConnectOptions>(PortalSignIn.EntraScheme, o => o.Configuration = new OpenIdConnectConfiguration
+            {
+                AuthorizationEndpoint = "https://login.microsoftonline.com/tenant/oauth2/v2.0/authorize",
+            })));
+        var client = entra.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        var signIn = await client.GetAsync("/signin/entra");
+
+        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+        var authorize = signIn.Headers.Location!;
+        Assert.StartsWith("https://login.microsoftonline.com/tenant/oauth2/v2.0/authorize?", authorize.AbsoluteUri, StringComparison.Ordinal);
+        Assert.Equal("login", QueryHelpers.ParseQuery(authorize.Query)["prompt"]);
     }
 
     [Fact]
