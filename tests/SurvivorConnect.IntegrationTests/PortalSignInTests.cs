@@ -62,6 +62,39 @@ public sealed class PortalSignInTests
     }
 
     [Fact]
+    public async Task A_sign_out_posted_without_the_pages_own_form_token_is_refused_and_the_person_stays_signed_in()
+    {
+        await using var api = new ApiFactory();
+        var client = api.Anonymous();
+        await client.PostAsync("/signin/demo", new FormUrlEncodedContent([new("personId", "demo-youth"), new("__RequestVerificationToken", await FormTokenAsync(client, "/signin"))]));
+        var someoneElse = api.Anonymous();
+        var theirToken = await FormTokenAsync(someoneElse, "/signin");
+
+        // As another site's form would post it: with no token, or with a token it got for itself.
+        var withoutToken = await client.PostAsync("/signout", new FormUrlEncodedContent([]));
+        var withAnotherToken = await client.PostAsync("/signout", new FormUrlEncodedContent([new("__RequestVerificationToken", theirToken)]));
+
+        await HttpAssert.Problem(withoutToken, 400);
+        await HttpAssert.Problem(withAnotherToken, 400);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/notifications")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Signing_out_from_a_page_whose_session_has_already_ended_leads_to_sign_in_not_an_error()
+    {
+        await using var api = new ApiFactory();
+        var client = api.Anonymous();
+        await client.PostAsync("/signin/demo", new FormUrlEncodedContent([new("personId", "demo-youth"), new("__RequestVerificationToken", await FormTokenAsync(client, "/signin"))]));
+        var pageToken = await FormTokenAsync(client, "/notifications");
+        await client.PostAsync("/exit", null);
+
+        var signedOut = await client.PostAsync("/signout", new FormUrlEncodedContent([new("__RequestVerificationToken", pageToken)]));
+
+        Assert.Equal(HttpStatusCode.Redirect, signedOut.StatusCode);
+        Assert.Equal("/signin", (await client.GetAsync(signedOut.Headers.Location)).Headers.Location?.OriginalString);
+    }
+
+    [Fact]
     public async Task Outside_Development_Entra_IDs_callbacks_reach_the_sign_in_handler_not_the_unknown_route_404()
     {
         await using var staging = new StagingFactory();

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -130,8 +131,19 @@ public static class PortalModule
     /// Ends the portal session and, where sign-in is Entra ID, the Entra ID session too (its end-session endpoint
     /// returns the browser to the sign-in page), so the next person on a shared device cannot sign straight back in.
     /// </summary>
-    private static async Task<IResult> SignOut(HttpContext context, IAuthenticationSchemeProvider schemes)
+    private static async Task<Results<SignOutHttpResult, RedirectHttpResult, ProblemHttpResult>> SignOut(
+        HttpContext context, IAntiforgery antiforgery, IAuthenticationSchemeProvider schemes)
     {
+        // Binding no form, this endpoint is not checked by the antiforgery middleware: it checks here, so another site
+        // cannot end a session (a post that fails changes nothing). With nobody signed in, it is most likely a session
+        // that idled out under an open page, whose token was made for the person: the portal asks them to sign in.
+        if (!await antiforgery.IsRequestValidAsync(context))
+        {
+            return context.User.Identity?.IsAuthenticated == true
+                ? TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The sign-out form has expired. Reload the page and try again.")
+                : TypedResults.Redirect("/");
+        }
+
         var signedOut = new AuthenticationProperties { RedirectUri = PortalSignIn.SignInPath + "?signedout=1" };
         return await schemes.GetSchemeAsync(PortalSignIn.EntraScheme) is null
             ? TypedResults.SignOut(signedOut, [PortalSignIn.CookieScheme])
