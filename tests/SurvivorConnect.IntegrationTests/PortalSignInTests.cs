@@ -50,8 +50,7 @@ public sealed class PortalSignInTests
     public async Task Signing_out_ends_the_session()
     {
         await using var api = new ApiFactory();
-        var client = api.Anonymous();
-        await client.PostAsync("/signin/demo", new FormUrlEncodedContent([new("personId", "demo-youth"), new("__RequestVerificationToken", await FormTokenAsync(client, "/signin"))]));
+        var client = await SignedInAsync(api, "demo-youth");
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/notifications")).StatusCode);
 
         var signedOut = await client.PostAsync("/signout", new FormUrlEncodedContent([new("__RequestVerificationToken", await FormTokenAsync(client, "/notifications"))]));
@@ -65,8 +64,7 @@ public sealed class PortalSignInTests
     public async Task A_sign_out_posted_without_the_pages_own_form_token_is_refused_and_the_person_stays_signed_in()
     {
         await using var api = new ApiFactory();
-        var client = api.Anonymous();
-        await client.PostAsync("/signin/demo", new FormUrlEncodedContent([new("personId", "demo-youth"), new("__RequestVerificationToken", await FormTokenAsync(client, "/signin"))]));
+        var client = await SignedInAsync(api, "demo-youth");
         var someoneElse = api.Anonymous();
         var theirToken = await FormTokenAsync(someoneElse, "/signin");
 
@@ -83,8 +81,7 @@ public sealed class PortalSignInTests
     public async Task Signing_out_from_a_page_whose_session_has_already_ended_leads_to_sign_in_not_an_error()
     {
         await using var api = new ApiFactory();
-        var client = api.Anonymous();
-        await client.PostAsync("/signin/demo", new FormUrlEncodedContent([new("personId", "demo-youth"), new("__RequestVerificationToken", await FormTokenAsync(client, "/signin"))]));
+        var client = await SignedInAsync(api, "demo-youth");
         var pageToken = await FormTokenAsync(client, "/notifications");
         await client.PostAsync("/exit", null);
 
@@ -115,8 +112,7 @@ public sealed class PortalSignInTests
         var id = "cm-" + Guid.NewGuid().ToString("N")[..8];
         var created = await admin.PostJson("/api/people", new { subjectId = id, displayName = "Case manager to remove", roles = new[] { "CaseManager" } });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var client = api.Anonymous();
-        await client.PostAsync("/signin/demo", new FormUrlEncodedContent([new("personId", id), new("__RequestVerificationToken", await FormTokenAsync(client, "/signin"))]));
+        var client = await SignedInAsync(api, id);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/caseload")).StatusCode);
 
         var demoted = new HttpRequestMessage(HttpMethod.Put, $"/api/people/{id}/roles") { Content = System.Net.Http.Json.JsonContent.Create(new { roles = new[] { "Mentor" } }) };
@@ -136,8 +132,7 @@ public sealed class PortalSignInTests
     public async Task A_forged_or_stale_page_token_is_answered_with_plain_words_not_an_error(string page, string form)
     {
         await using var api = new ApiFactory();
-        var client = api.Anonymous();
-        await client.PostAsync("/signin/demo", new FormUrlEncodedContent([new("personId", "demo-admin"), new("__RequestVerificationToken", await FormTokenAsync(client, "/signin"))]));
+        var client = await SignedInAsync(api, "demo-admin");
 
         var answer = await client.PostAsync(page, new FormUrlEncodedContent(
             [new("_handler", form), new("After", "not-a-page-token"), new("__RequestVerificationToken", await FormTokenAsync(client, page))]));
@@ -150,8 +145,7 @@ public sealed class PortalSignInTests
     public async Task Recording_a_stage_from_the_caseload_reads_the_youth_once_and_the_audit_log_says_so()
     {
         await using var api = new ApiFactory();
-        var client = api.Anonymous();
-        await client.PostAsync("/signin/demo", new FormUrlEncodedContent([new("personId", "demo-casemanager"), new("__RequestVerificationToken", await FormTokenAsync(client, "/signin"))]));
+        var client = await SignedInAsync(api, "demo-casemanager");
         async Task<int> ReadsAsync() =>
             (await HttpAssert.Ok<PageDto<AuditDto>>(await api.As("demo-admin").GetAsync("/api/audit?recordId=demo-youth-referral&action=youth.read&actorId=demo-casemanager&pageSize=200"))).Items.Count;
         var before = await ReadsAsync();
@@ -164,6 +158,14 @@ public sealed class PortalSignInTests
 
         Assert.Contains("The stage is recorded.", await answer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(before + 1, await ReadsAsync());
+    }
+
+    /// <summary>A browser-like client with a portal session as the person, signed in by the demo sign-in page's own form.</summary>
+    private static async Task<HttpClient> SignedInAsync(ApiFactory api, string personId)
+    {
+        var client = api.Anonymous();
+        await client.PostAsync("/signin/demo", new FormUrlEncodedContent([new("personId", personId), new("__RequestVerificationToken", await FormTokenAsync(client, "/signin"))]));
+        return client;
     }
 
     private static async Task<string> FormTokenAsync(HttpClient client, string path) =>
