@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.AspNetCore.WebUtilities;
@@ -44,6 +45,22 @@ public sealed class PortalSignInTests
         var authorize = signIn.Headers.Location!;
         Assert.StartsWith("https://login.microsoftonline.com/tenant/oauth2/v2.0/authorize?", authorize.AbsoluteUri, StringComparison.Ordinal);
         Assert.Equal("login", QueryHelpers.ParseQuery(authorize.Query)["prompt"]);
+    }
+
+    [Fact]
+    public async Task A_discreet_portal_name_is_the_one_in_the_header_and_on_the_page_Entra_ID_sign_in_lands_on()
+    {
+        // An agency may call the portal something plain, so that a glance at a youth's phone says nothing.
+        static void Named(IWebHostBuilder builder) => builder.UseSetting("Portal:Title", "Weekly planner");
+        await using var api = new ApiFactory();
+        await using var staging = new StagingFactory();
+
+        var page = await (await SignedInAsync(api.WithWebHostBuilder(Named), "demo-youth")).GetStringAsync("/notifications");
+        var landing = await staging.WithWebHostBuilder(Named).CreateClient().GetStringAsync("/signin/complete");
+
+        Assert.Contains("<div class=\"brand\">Weekly planner</div>", page, StringComparison.Ordinal);
+        Assert.Contains("<title>Sign in · Weekly planner</title>", landing, StringComparison.Ordinal);
+        Assert.All(new[] { page, landing }, html => Assert.DoesNotContain("SurvivorConnect", html, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -161,9 +178,9 @@ public sealed class PortalSignInTests
     }
 
     /// <summary>A browser-like client with a portal session as the person, signed in by the demo sign-in page's own form.</summary>
-    private static async Task<HttpClient> SignedInAsync(ApiFactory api, string personId)
+    private static async Task<HttpClient> SignedInAsync(WebApplicationFactory<Program> app, string personId)
     {
-        var client = api.Anonymous();
+        var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
         await client.PostAsync("/signin/demo", new FormUrlEncodedContent([new("personId", personId), new("__RequestVerificationToken", await FormTokenAsync(client, "/signin"))]));
         return client;
     }

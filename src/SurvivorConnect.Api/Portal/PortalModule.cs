@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -8,7 +9,7 @@ using SurvivorConnect.Api.Infrastructure.Hosting;
 
 namespace SurvivorConnect.Api.Portal;
 
-/// <summary>Where the quick exit goes, and what the portal calls itself in the browser's title bar.</summary>
+/// <summary>Where the quick exit goes, and what the portal calls itself in the browser's title bar and its header.</summary>
 public sealed class PortalOptions
 {
     public const string SectionName = "Portal";
@@ -16,7 +17,7 @@ public sealed class PortalOptions
     /// <summary>A neutral site that replaces the portal on quick exit.</summary>
     public string ExitUrl { get; set; } = "https://www.bbc.co.uk/weather";
 
-    /// <summary>The browser tab's title: plain and neutral, never a person's name.</summary>
+    /// <summary>The portal's name in the browser tab and its header: plain and neutral, never a person's name.</summary>
     public string Title { get; set; } = "SurvivorConnect";
 }
 
@@ -120,10 +121,10 @@ public static class PortalModule
     /// cookie for the rest of that chain. This page moves on to the portal itself, which the browser then
     /// counts as same-site, and the cookie goes with it.
     /// </summary>
-    private static ContentHttpResult SignedIn() => TypedResults.Content(
-        """
+    private static ContentHttpResult SignedIn(IOptions<PortalOptions> options) => TypedResults.Content(
+        $"""
         <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=/"><title>Sign in · SurvivorConnect</title></head>
+        <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=/"><title>Sign in · {WebUtility.HtmlEncode(options.Value.Title)}</title></head>
         <body><main><p><a href="/">Continue</a></p></main></body></html>
         """, "text/html; charset=utf-8");
 
