@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using SurvivorConnect.Api.Infrastructure.Auth;
+using static SurvivorConnect.IntegrationTests.PortalSession;
 
 namespace SurvivorConnect.IntegrationTests;
 
@@ -177,16 +178,6 @@ public sealed class PortalSignInTests
         Assert.Equal(before + 1, await ReadsAsync());
     }
 
-    /// <summary>A browser-like client with a portal session as the person, signed in by the demo sign-in page's own form.</summary>
-    private static async Task<HttpClient> SignedInAsync(WebApplicationFactory<Program> app, string personId)
-    {
-        var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
-        await client.PostAsync("/signin/demo", new FormUrlEncodedContent([new("personId", personId), new("__RequestVerificationToken", await FormTokenAsync(client, "/signin"))]));
-        return client;
-    }
-
-    private static async Task<string> FormTokenAsync(HttpClient client, string path) =>
-        System.Text.RegularExpressions.Regex.Match(await client.GetStringAsync(path), "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
 
     [Fact]
     public async Task A_page_sends_someone_not_signed_in_to_sign_in_without_naming_the_page()
