@@ -33,17 +33,7 @@ public sealed class OutcomesJourneyTests(PortalServer server)
             var thisMonth = new DateTimeOffset(now.Year, now.Month, 1, 12, 0, 0, TimeSpan.Zero);
             for (var i = 0; i < 30; i++)
             {
-                var id = $"outcomes-youth-{i}";
-                var episodes = Enumerable.Range(1, 6).Select(m => thisMonth.AddMonths(-m).AddDays(4))
-                    .Select((start, e) => new MissingEpisode($"{id}-{e}", start, start.AddDays(2), e % 2 == 0 || i % 3 == 0, ReturnRoute.OnTheirOwn, start, "demo-outcomes-cm"))
-                    .OrderBy(e => e.StartedAt).ToList();
-                await store.UpsertAsync(YouthReferral.Container, new YouthReferral
-                {
-                    Id = id, PartitionKey = "demo", AgencyId = "demo", DisplayName = $"Seeded youth {i}", Age = 16, CaseManagerIds = ["demo-outcomes-cm"],
-                    Stage = StageOfChange.Contemplation, ReferredAt = thisMonth.AddMonths(-12),
-                    StageHistory = [new StageEvent("referral", StageOfChange.Contemplation, null, thisMonth.AddMonths(-12), "demo-outcomes-cm", null)],
-                    MissingEpisodes = episodes,
-                }, CancellationToken.None);
+                await store.UpsertAsync(YouthReferral.Container, AwayMonthly($"outcomes-youth-{i}", "demo", thisMonth, months: 6, inContact: e => e % 2 == 0 || i % 3 == 0), CancellationToken.None);
             }
 
             // And thirty who were never away, known to the agency all year: a report where everyone was away would say so of each.
@@ -68,6 +58,17 @@ public sealed class OutcomesJourneyTests(PortalServer server)
             Seeding.Release();
         }
     }
+
+    /// <summary>A youth referred a year ago and away for two days early in each of the last <paramref name="months"/> months.</summary>
+    private static YouthReferral AwayMonthly(string id, string agencyId, DateTimeOffset thisMonth, int months, Func<int, bool> inContact) => new()
+    {
+        Id = id, PartitionKey = agencyId, AgencyId = agencyId, DisplayName = $"Seeded youth {id}", Age = 16, CaseManagerIds = ["demo-outcomes-cm"],
+        Stage = StageOfChange.Contemplation, ReferredAt = thisMonth.AddMonths(-12),
+        StageHistory = [new StageEvent("referral", StageOfChange.Contemplation, null, thisMonth.AddMonths(-12), "demo-outcomes-cm", null)],
+        MissingEpisodes = Enumerable.Range(1, months).Select(m => thisMonth.AddMonths(-m).AddDays(4))
+            .Select((start, e) => new MissingEpisode($"{id}-{e}", start, start.AddDays(2), inContact(e), ReturnRoute.OnTheirOwn, start, "demo-outcomes-cm"))
+            .OrderBy(e => e.StartedAt).ToList(),
+    };
 
     [Fact]
     public async Task A_case_manager_records_a_time_away_and_the_return_and_the_match_goes_on()
@@ -151,6 +152,27 @@ public sealed class OutcomesJourneyTests(PortalServer server)
         // Nothing else is the analyst's: the youth list is refused.
         await analyst.GotoAsync("/caseload");
         await Expect(analyst.Locator("main")).Not.ToContainTextAsync("Riley");
+    }
+
+    [Fact]
+    public async Task Each_bar_of_a_trend_is_as_long_as_its_number()
+    {
+        // In the other demo agency, so no other test's youth are counted: 35 youth away in each of the last three months, 20 in the three before.
+        var store = server.Services.GetRequiredService<IDocumentStore>();
+        var now = server.Time.GetUtcNow();
+        var thisMonth = new DateTimeOffset(now.Year, now.Month, 1, 12, 0, 0, TimeSpan.Zero);
+        for (var i = 0; i < 35; i++)
+        {
+            await store.UpsertAsync(YouthReferral.Container, AwayMonthly($"trend-youth-{i}", "demo-north", thisMonth, months: i < 20 ? 6 : 3, inContact: _ => true), CancellationToken.None);
+        }
+
+        var admin = await server.SignInAsync("Reese (northstar agency admin)");
+        await admin.GotoAsync("/outcomes");
+
+        var bars = admin.Locator("[data-table=missing-by-month] .bars li");
+        var twenty = await bars.Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex("\\s20\\s*$") }).First.Locator(".bar").BoundingBoxAsync();
+        var thirtyFive = await bars.Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex("\\s35\\s*$") }).First.Locator(".bar").BoundingBoxAsync();
+        Assert.InRange(twenty!.Width / thirtyFive!.Width, 20 / 35f - 0.03, 20 / 35f + 0.03);
     }
 
     [Fact]

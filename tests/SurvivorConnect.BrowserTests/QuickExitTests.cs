@@ -19,6 +19,24 @@ public sealed class QuickExitTests(PortalServer server)
 
         await youth.GetByRole(AriaRole.Button, new() { Name = "Exit this page" }).ClickAsync();
 
+        await LeftForGoodAsync(youth);
+    }
+
+    [Fact]
+    public async Task Space_on_the_focused_exit_button_leaves_as_a_click_does()
+    {
+        // A keyboard or switch user who reaches a button presses Space; the exit is a link underneath, which Space would only scroll.
+        var youth = await server.SignInAsync("Riley (demo youth)");
+        await youth.GetByRole(AriaRole.Button, new() { Name = "Exit this page" }).FocusAsync();
+
+        await youth.Keyboard.PressAsync("Space");
+
+        await LeftForGoodAsync(youth);
+    }
+
+    /// <summary>The neutral site is showing, Back does not bring the portal back, and the session is over.</summary>
+    private async Task LeftForGoodAsync(IPage youth)
+    {
         await Expect(youth).ToHaveURLAsync(PortalServer.ExitUrl);
         await youth.GoBackAsync();
         Assert.DoesNotContain(server.BaseUrl, youth.Url, StringComparison.Ordinal);

@@ -76,14 +76,45 @@ public sealed class InfrastructureTests(ApiFactory api)
     public async Task The_host_starts_in_Production_with_the_settings_the_template_gives()
     {
         await using var redis = await SurvivorConnect.Testing.RedisTestServer.StartAsync();
-        var settings = AppSettings().ToDictionary(s => s.Key.Replace("__", ":", StringComparison.Ordinal), s => (string?)Plausible(s.Key, s.Value));
-        settings["Chat:Redis"] = redis.Configuration;
-        await using var host = new ProductionFactory(settings);
+        await using var host = TemplateHost(redis);
 
         var client = host.CreateClient();
 
         Assert.Equal(System.Net.HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
         Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/health/ready")).StatusCode);
+    }
+
+    [Fact]
+    public async Task In_Production_a_page_had_over_HTTPS_tells_the_browser_never_to_ask_over_plain_HTTP_again()
+    {
+        await using var redis = await SurvivorConnect.Testing.RedisTestServer.StartAsync();
+        await using var host = TemplateHost(redis);
+        var client = host.CreateClient();
+
+        // App Service ends TLS and passes the request on over HTTP, saying how the browser asked.
+        var overHttps = new HttpRequestMessage(HttpMethod.Get, "http://survivorconnect.example/signin");
+        overHttps.Headers.Add("X-Forwarded-Proto", "https");
+        var https = await client.SendAsync(overHttps);
+        var http = await client.GetAsync("http://survivorconnect.example/signin");
+        var development = await api.CreateClient().GetAsync("https://survivorconnect.example/signin");
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, https.StatusCode);
+        Assert.Equal("max-age=31536000", Assert.Single(https.Headers.GetValues("Strict-Transport-Security")));
+        Assert.False(http.Headers.Contains("Strict-Transport-Security"));
+        Assert.False(development.Headers.Contains("Strict-Transport-Security"));
+    }
+
+    /// <summary>
+    /// The host as App Service starts it from the template, with Redis on loopback. Settings reach the app as environment
+    /// variables, whose ASPNETCORE_ prefix the host takes off (ASPNETCORE_FORWARDEDHEADERS_ENABLED is read as FORWARDEDHEADERS_ENABLED).
+    /// </summary>
+    private static ProductionFactory TemplateHost(SurvivorConnect.Testing.RedisTestServer redis)
+    {
+        var settings = AppSettings().ToDictionary(
+            s => s.Key.Replace("__", ":", StringComparison.Ordinal) is var key && key.StartsWith("ASPNETCORE_", StringComparison.Ordinal) ? key["ASPNETCORE_".Length..] : key,
+            s => (string?)Plausible(s.Key, s.Value));
+        settings["Chat:Redis"] = redis.Configuration;
+        return new ProductionFactory(settings);
     }
 
     /// <summary>

@@ -1,4 +1,13 @@
 using System.Net;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using static SurvivorConnect.IntegrationTests.PortalSession;
 
 namespace SurvivorConnect.IntegrationTests;
 
@@ -19,11 +28,47 @@ public sealed class PortalSignInTests
     }
 
     [Fact]
+    public async Task Outside_Development_every_sign_in_asks_Entra_ID_to_sign_the_person_in_afresh()
+    {
+        // Entra ID's own session outlives the portal's (quick exit, idle time-out): the next person on a shared
+        // phone who taps "Sign in" must be asked who they are, not let in as whoever used it last.
+        await using var staging = new StagingFactory();
+        using var entra = staging.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
+            services.Configure<OpenIdConnectOptions>(PortalSignIn.EntraScheme, o => o.Configuration = new OpenIdConnectConfiguration
+            {
+                AuthorizationEndpoint = "https://login.microsoftonline.com/tenant/oauth2/v2.0/authorize",
+            })));
+        var client = entra.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        var signIn = await client.GetAsync("/signin/entra");
+
+        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+        var authorize = signIn.Headers.Location!;
+        Assert.StartsWith("https://login.microsoftonline.com/tenant/oauth2/v2.0/authorize?", authorize.AbsoluteUri, StringComparison.Ordinal);
+        Assert.Equal("login", QueryHelpers.ParseQuery(authorize.Query)["prompt"]);
+    }
+
+    [Fact]
+    public async Task A_discreet_portal_name_is_the_one_in_the_header_and_on_the_page_Entra_ID_sign_in_lands_on()
+    {
+        // An agency may call the portal something plain, so that a glance at a youth's phone says nothing.
+        static void Named(IWebHostBuilder builder) => builder.UseSetting("Portal:Title", "Weekly planner");
+        await using var api = new ApiFactory();
+        await using var staging = new StagingFactory();
+
+        var page = await (await SignedInAsync(api.WithWebHostBuilder(Named), "demo-youth")).GetStringAsync("/notifications");
+        var landing = await staging.WithWebHostBuilder(Named).CreateClient().GetStringAsync("/signin/complete");
+
+        Assert.Contains("<div class=\"brand\">Weekly planner</div>", page, StringComparison.Ordinal);
+        Assert.Contains("<title>Sign in · Weekly planner</title>", landing, StringComparison.Ordinal);
+        Assert.All(new[] { page, landing }, html => Assert.DoesNotContain("SurvivorConnect", html, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Signing_out_ends_the_session()
     {
         await using var api = new ApiFactory();
-        var client = api.Anonymous();
-        await client.PostAsync("/signin/demo", new FormUrlEncodedContent([new("personId", "demo-youth"), new("__RequestVerificationToken", await FormTokenAsync(client, "/signin"))]));
+        var client = await SignedInAsync(api, "demo-youth");
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/notifications")).StatusCode);
 
         var signedOut = await client.PostAsync("/signout", new FormUrlEncodedContent([new("__RequestVerificationToken", await FormTokenAsync(client, "/notifications"))]));
@@ -31,6 +76,37 @@ public sealed class PortalSignInTests
         Assert.Equal(HttpStatusCode.Redirect, signedOut.StatusCode);
         Assert.Equal("/signin?signedout=1", signedOut.Headers.Location?.OriginalString);
         Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/notifications")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_sign_out_posted_without_the_pages_own_form_token_is_refused_and_the_person_stays_signed_in()
+    {
+        await using var api = new ApiFactory();
+        var client = await SignedInAsync(api, "demo-youth");
+        var someoneElse = api.Anonymous();
+        var theirToken = await FormTokenAsync(someoneElse, "/signin");
+
+        // As another site's form would post it: with no token, or with a token it got for itself.
+        var withoutToken = await client.PostAsync("/signout", new FormUrlEncodedContent([]));
+        var withAnotherToken = await client.PostAsync("/signout", new FormUrlEncodedContent([new("__RequestVerificationToken", theirToken)]));
+
+        await HttpAssert.Problem(withoutToken, 400);
+        await HttpAssert.Problem(withAnotherToken, 400);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/notifications")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Signing_out_from_a_page_whose_session_has_already_ended_leads_to_sign_in_not_an_error()
+    {
+        await using var api = new ApiFactory();
+        var client = await SignedInAsync(api, "demo-youth");
+        var pageToken = await FormTokenAsync(client, "/notifications");
+        await client.PostAsync("/exit", null);
+
+        var signedOut = await client.PostAsync("/signout", new FormUrlEncodedContent([new("__RequestVerificationToken", pageToken)]));
+
+        Assert.Equal(HttpStatusCode.Redirect, signedOut.StatusCode);
+        Assert.Equal("/signin", (await client.GetAsync(signedOut.Headers.Location)).Headers.Location?.OriginalString);
     }
 
     [Fact]
@@ -54,8 +130,7 @@ public sealed class PortalSignInTests
         var id = "cm-" + Guid.NewGuid().ToString("N")[..8];
         var created = await admin.PostJson("/api/people", new { subjectId = id, displayName = "Case manager to remove", roles = new[] { "CaseManager" } });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var client = api.Anonymous();
-        await client.PostAsync("/signin/demo", new FormUrlEncodedContent([new("personId", id), new("__RequestVerificationToken", await FormTokenAsync(client, "/signin"))]));
+        var client = await SignedInAsync(api, id);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/caseload")).StatusCode);
 
         var demoted = new HttpRequestMessage(HttpMethod.Put, $"/api/people/{id}/roles") { Content = System.Net.Http.Json.JsonContent.Create(new { roles = new[] { "Mentor" } }) };
@@ -75,8 +150,7 @@ public sealed class PortalSignInTests
     public async Task A_forged_or_stale_page_token_is_answered_with_plain_words_not_an_error(string page, string form)
     {
         await using var api = new ApiFactory();
-        var client = api.Anonymous();
-        await client.PostAsync("/signin/demo", new FormUrlEncodedContent([new("personId", "demo-admin"), new("__RequestVerificationToken", await FormTokenAsync(client, "/signin"))]));
+        var client = await SignedInAsync(api, "demo-admin");
 
         var answer = await client.PostAsync(page, new FormUrlEncodedContent(
             [new("_handler", form), new("After", "not-a-page-token"), new("__RequestVerificationToken", await FormTokenAsync(client, page))]));
@@ -89,8 +163,7 @@ public sealed class PortalSignInTests
     public async Task Recording_a_stage_from_the_caseload_reads_the_youth_once_and_the_audit_log_says_so()
     {
         await using var api = new ApiFactory();
-        var client = api.Anonymous();
-        await client.PostAsync("/signin/demo", new FormUrlEncodedContent([new("personId", "demo-casemanager"), new("__RequestVerificationToken", await FormTokenAsync(client, "/signin"))]));
+        var client = await SignedInAsync(api, "demo-casemanager");
         async Task<int> ReadsAsync() =>
             (await HttpAssert.Ok<PageDto<AuditDto>>(await api.As("demo-admin").GetAsync("/api/audit?recordId=demo-youth-referral&action=youth.read&actorId=demo-casemanager&pageSize=200"))).Items.Count;
         var before = await ReadsAsync();
@@ -105,8 +178,6 @@ public sealed class PortalSignInTests
         Assert.Equal(before + 1, await ReadsAsync());
     }
 
-    private static async Task<string> FormTokenAsync(HttpClient client, string path) =>
-        System.Text.RegularExpressions.Regex.Match(await client.GetStringAsync(path), "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
 
     [Fact]
     public async Task A_page_sends_someone_not_signed_in_to_sign_in_without_naming_the_page()

@@ -66,6 +66,29 @@ public sealed class TokenTests(ApiFactory api)
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
+    [Fact]
+    public async Task A_token_that_carries_SurvivorConnects_own_claims_gets_no_role_or_agency_from_them()
+    {
+        // Roles and agency are SurvivorConnect's to say: a youth's token dressed up as an admin of another agency is the youth's.
+        var forged = api.Anonymous();
+        forged.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiFactory.Mint(new Dictionary<string, object>
+        {
+            ["sub"] = "demo-youth",
+            ["agency"] = "demo",
+            [ScClaims.UserId] = "north-admin",
+            [ScClaims.Agency] = "demo-north",
+            [ScClaims.Active] = "true",
+            [ScClaims.Role] = Roles.AgencyAdmin,
+        }));
+
+        var me = await HttpAssert.Ok<MeDto>(await forged.GetAsync("/api/me"));
+
+        Assert.Equal(("demo-youth", "demo"), (me.Id, me.AgencyId));
+        Assert.Equal([Roles.Youth], me.Roles);
+        await HttpAssert.Problem(await forged.GetAsync("/api/people"), 403);
+        await HttpAssert.Problem(await forged.GetAsync("/api/audit"), 403);
+    }
+
     private Task<HttpResponseMessage> GetMeAsync(string token)
     {
         var client = api.Anonymous();

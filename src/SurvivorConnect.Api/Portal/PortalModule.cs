@@ -1,3 +1,5 @@
+using System.Net;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -7,7 +9,7 @@ using SurvivorConnect.Api.Infrastructure.Hosting;
 
 namespace SurvivorConnect.Api.Portal;
 
-/// <summary>Where the quick exit goes, and what the portal calls itself in the browser's title bar.</summary>
+/// <summary>Where the quick exit goes, and what the portal calls itself in the browser's title bar and its header.</summary>
 public sealed class PortalOptions
 {
     public const string SectionName = "Portal";
@@ -15,7 +17,7 @@ public sealed class PortalOptions
     /// <summary>A neutral site that replaces the portal on quick exit.</summary>
     public string ExitUrl { get; set; } = "https://www.bbc.co.uk/weather";
 
-    /// <summary>The browser tab's title: plain and neutral, never a person's name.</summary>
+    /// <summary>The portal's name in the browser tab and its header: plain and neutral, never a person's name.</summary>
     public string Title { get; set; } = "SurvivorConnect";
 }
 
@@ -119,10 +121,10 @@ public static class PortalModule
     /// cookie for the rest of that chain. This page moves on to the portal itself, which the browser then
     /// counts as same-site, and the cookie goes with it.
     /// </summary>
-    private static ContentHttpResult SignedIn() => TypedResults.Content(
-        """
+    private static ContentHttpResult SignedIn(IOptions<PortalOptions> options) => TypedResults.Content(
+        $"""
         <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=/"><title>Sign in · SurvivorConnect</title></head>
+        <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=/"><title>Sign in · {WebUtility.HtmlEncode(options.Value.Title)}</title></head>
         <body><main><p><a href="/">Continue</a></p></main></body></html>
         """, "text/html; charset=utf-8");
 
@@ -130,8 +132,19 @@ public static class PortalModule
     /// Ends the portal session and, where sign-in is Entra ID, the Entra ID session too (its end-session endpoint
     /// returns the browser to the sign-in page), so the next person on a shared device cannot sign straight back in.
     /// </summary>
-    private static async Task<IResult> SignOut(HttpContext context, IAuthenticationSchemeProvider schemes)
+    private static async Task<Results<SignOutHttpResult, RedirectHttpResult, ProblemHttpResult>> SignOut(
+        HttpContext context, IAntiforgery antiforgery, IAuthenticationSchemeProvider schemes)
     {
+        // Binding no form, this endpoint is not checked by the antiforgery middleware: it checks here, so another site
+        // cannot end a session (a post that fails changes nothing). With nobody signed in, it is most likely a session
+        // that idled out under an open page, whose token was made for the person: the portal asks them to sign in.
+        if (!await antiforgery.IsRequestValidAsync(context))
+        {
+            return context.User.Identity?.IsAuthenticated == true
+                ? TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The sign-out form has expired. Reload the page and try again.")
+                : TypedResults.Redirect("/");
+        }
+
         var signedOut = new AuthenticationProperties { RedirectUri = PortalSignIn.SignInPath + "?signedout=1" };
         return await schemes.GetSchemeAsync(PortalSignIn.EntraScheme) is null
             ? TypedResults.SignOut(signedOut, [PortalSignIn.CookieScheme])

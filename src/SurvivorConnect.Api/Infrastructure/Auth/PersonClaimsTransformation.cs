@@ -13,7 +13,9 @@ internal sealed class PersonClaimsTransformation(PersonPrincipals principals, IO
 {
     public async Task<ClaimsPrincipal> TransformAsync(ClaimsPrincipal principal)
     {
-        if (principal.Identity is not { IsAuthenticated: true } || principal.HasClaim(c => c.Type == ScClaims.UserId))
+        // Only a principal this class built is kept as it is (sign-in may ask more than once a request). A token or
+        // cookie that merely carries sc:* claims is read for who and which agency only, and built afresh like any other.
+        if (principal.Identity is not { IsAuthenticated: true } || principal.Identity.AuthenticationType == ScClaims.AuthenticationType)
         {
             return principal;
         }

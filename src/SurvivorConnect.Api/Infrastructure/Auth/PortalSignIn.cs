@@ -114,6 +114,13 @@ public static class PortalSignIn
             oidc.SignedOutCallbackPath = SignOutCallbackPath;
             oidc.Scope.Clear();
             oidc.Scope.Add(OpenIdConnectScope.OpenId);
+            oidc.Events.OnRedirectToIdentityProvider = context =>
+            {
+                // Entra ID keeps its own session after the portal's ends (quick exit, idle time-out): without a fresh
+                // sign-in, whoever next taps "Sign in" on a shared phone would be let in as the person who left.
+                context.ProtocolMessage.Prompt = OpenIdConnectPrompt.Login;
+                return Task.CompletedTask;
+            };
             oidc.Events.OnTokenValidated = context =>
             {
                 // Keep only who and which agency, each a single string, as for API tokens: names stay out of the cookie.

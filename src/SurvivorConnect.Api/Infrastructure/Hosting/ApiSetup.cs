@@ -60,6 +60,9 @@ public static class ApiSetup
 
         builder.AddSurvivorConnectAuth();
 
+        // A year, the usual HSTS term; not the agency's other subdomains, which may not all serve HTTPS.
+        services.AddHsts(o => o.MaxAge = TimeSpan.FromDays(365));
+
         var maxBody = builder.Configuration.GetValue("Api:MaxRequestBodyBytes", 65536L);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = maxBody);
         services.AddRateLimiter(o => RequestLimits.Configure(o, builder.Configuration));
@@ -90,6 +93,13 @@ public static class ApiSetup
         app.UseMiddleware<SafeRequestLogging>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        if (!app.Environment.IsDevelopment())
+        {
+            // Once a browser has had the portal over HTTPS it never asks over plain HTTP, where a session or a page
+            // could be read or changed on the way (a café's Wi-Fi, say).
+            app.UseHsts();
+        }
+
         app.UseMiddleware<RequestBodyLimit>(app.Configuration.GetValue("Api:MaxRequestBodyBytes", 65536L));
 
         // The portal's script and styles (wwwroot), public and served before any route is considered.

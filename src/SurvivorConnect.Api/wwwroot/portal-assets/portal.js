@@ -30,7 +30,11 @@
     if (shiftPresses >= 3) { exitNow(); return; }
     say('[data-exit-status]', `Shift, press ${3 - shiftPresses} more ${3 - shiftPresses === 1 ? 'time' : 'times'} to exit.`);
   });
-  document.addEventListener('keydown', (event) => { if (event.key !== 'Shift') shiftPresses = 0; });
+  document.addEventListener('keydown', (event) => {
+    if (event.key !== 'Shift') shiftPresses = 0;
+    // The exit is a link, so it works without this script; it says it is a button, so Space works too (Enter follows the link).
+    if (event.key === ' ' && event.target.closest?.('[data-exit]')) exitNow(event);
+  });
 
   function say(selector, text) {
     const region = document.querySelector(selector);

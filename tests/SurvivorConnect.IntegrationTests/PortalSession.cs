@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace SurvivorConnect.IntegrationTests;
+
+/// <summary>A browser's portal session: signed in by the demo sign-in page's own form, posting forms with the page's own token.</summary>
+public static class PortalSession
+{
+    public static async Task<HttpClient> SignedInAsync(WebApplicationFactory<Program> app, string personId)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        await client.PostAsync("/signin/demo", new FormUrlEncodedContent([new("personId", personId), new("__RequestVerificationToken", await FormTokenAsync(client, "/signin"))]));
+        return client;
+    }
+
+    public static async Task<string> FormTokenAsync(HttpClient client, string path) =>
+        System.Text.RegularExpressions.Regex.Match(await client.GetStringAsync(path), "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+
+    /// <summary>Posts the page's form named <paramref name="form"/> as its button would, and returns the page it answers with.</summary>
+    public static async Task<string> PostFormAsync(HttpClient client, string path, string form, params (string Name, string Value)[] fields)
+    {
+        var token = await FormTokenAsync(client, path);
+        var answer = await client.PostAsync(path, new FormUrlEncodedContent([new("_handler", form), new("__RequestVerificationToken", token), .. fields.Select(f => KeyValuePair.Create(f.Name, f.Value))]));
+        return await answer.Content.ReadAsStringAsync();
+    }
+}
