@@ -60,7 +60,7 @@ public sealed partial class ChatService(
     private const string CaseManagersOnlyRead = "Case managers can read this chat but not write in it.";
 
     private const string HeldNotice =
-        "Your message is being held for your case manager to review, because it looks like it shares contact details or a link. Keeping contact inside SurvivorConnect keeps you both safe.";
+        "Your message is being held for your case manager to review, because it looks like it shares contact details or a link. Keeping contact inside this chat keeps you both safe.";
 
     /// <summary>How long a conversation's list of senders is trusted without a full check, in case a change's write to it was lost.</summary>
     public static readonly TimeSpan GateLifetime = TimeSpan.FromSeconds(30);

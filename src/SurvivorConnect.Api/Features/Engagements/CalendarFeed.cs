@@ -101,7 +101,7 @@ internal sealed class CalendarFeedHandlers(EngagementData data)
                     DtStart = new CalDateTime(session.Start, session.TimeZone),
                     DtEnd = new CalDateTime(session.End, session.TimeZone),
                     Summary = Summary,
-                    Description = "Details are in your SurvivorConnect portal.",
+                    Description = "Details are in your portal.",
                     Location = session.InPerson ? session.Location : null,
                     Url = session.InPerson || session.Link is null ? null : new Uri(session.Link),
                     Status = session.CancelledAt is not null || opportunity.State == OpportunityState.Cancelled ? EventStatus.Cancelled : EventStatus.Confirmed,
