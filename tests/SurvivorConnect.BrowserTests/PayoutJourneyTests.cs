@@ -112,7 +112,7 @@ public sealed class PayoutJourneyTests(PortalServer server)
         await mentor.GotoAsync("/payments");
         await mentor.GetByLabel("Into my bank account or onto my debit card, through Stripe").CheckAsync();
         await mentor.GetByRole(AriaRole.Button, new() { Name = "Save how I am paid" }).ClickAsync();
-        await Expect(mentor.Locator("[data-stripe=none]")).ToContainTextAsync("SurvivorConnect never sees them");
+        await Expect(mentor.Locator("[data-stripe=none]")).ToContainTextAsync("this portal never sees them");
 
         await mentor.GetByRole(AriaRole.Button, new() { Name = "Set up with Stripe" }).ClickAsync();
 
