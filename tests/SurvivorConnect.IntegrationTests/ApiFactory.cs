@@ -44,6 +44,9 @@ public class ApiFactory : WebApplicationFactory<Program>
     {
         ["Storage:Provider"] = "Sqlite",
         ["Storage:Sqlite:Path"] = Path.Combine(_folder, "api.db"),
+
+        // Tests sharing a server leave their clients connected; the cap itself is ChatRefusalTests' business.
+        ["Chat:MaxConnectionsPerPerson"] = "1000",
     };
 
     protected virtual string Environment => "Development";

@@ -80,6 +80,33 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         Assert.Empty(await FollowUpsLeftAsync());
     }
 
+    [Fact]
+    public async Task A_release_whose_flag_was_not_written_is_finished_by_the_next_review_and_delivers_once()
+    {
+        var chat = await _world.OpenChatAsync();
+        var held = await chat.Mentor.SendAsync(chat.Id, "text me at 559-555-0134", "held-2");
+        var flag = Assert.Single(await FlagsAsync(chat.Id));
+        var failed = 0;
+        api.Counter.BeforeReplace = (_, document) => document is SafetyFlag && Interlocked.Exchange(ref failed, 1) == 0
+            ? throw new StoreException(StoreErrorKind.Unavailable, "The store went away.")
+            : Task.CompletedTask;
+        try
+        {
+            Assert.False((await _world.CaseManager.PostAsync($"/api/flags/{flag.Id}/release", null)).IsSuccessStatusCode);
+        }
+        finally
+        {
+            api.Counter.BeforeReplace = null;
+        }
+
+        var again = await HttpAssert.Ok<ChatTests.FlagDto>(await _world.CaseManager.PostAsync($"/api/flags/{flag.Id}/release", null));
+
+        Assert.Equal(1, failed);
+        Assert.Equal("Released", again.Status);
+        Assert.Single(await chat.Youth.SinceAsync(chat.Id, 0), m => m.Text == held.Message.Text);
+        Assert.Empty(await FlagsAsync(chat.Id, "Open"));
+    }
+
     private async Task<SendResult> FailingFlagOnceAsync(Func<Task<SendResult>> send)
     {
         var failed = 0;
@@ -107,8 +134,8 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         await api.Services.GetRequiredService<ChatFlagWorker>().RunOnceAsync(CancellationToken.None);
     }
 
-    private async Task<List<ChatTests.FlagDto>> FlagsAsync(string conversationId) =>
-        [.. (await HttpAssert.Ok<List<ChatTests.FlagDto>>(await _world.CaseManager.GetAsync("/api/flags"))).Where(f => f.ConversationId == conversationId)];
+    private async Task<List<ChatTests.FlagDto>> FlagsAsync(string conversationId, string? status = null) =>
+        [.. (await HttpAssert.Ok<List<ChatTests.FlagDto>>(await _world.CaseManager.GetAsync(status is null ? "/api/flags" : $"/api/flags?status={status}"))).Where(f => f.ConversationId == conversationId)];
 
     private async Task<List<NotificationDto>> NoticesAsync(string flagId) =>
         [.. (await HttpAssert.Ok<PageDto<NotificationDto>>(await _world.CaseManager.GetAsync("/api/notifications?pageSize=100"))).Items

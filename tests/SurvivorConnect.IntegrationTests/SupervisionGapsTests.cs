@@ -25,6 +25,9 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
         await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3)));
 
         Assert.Contains(await NoticesAsync(_world.Admin), n => n.Kind == "mentor-needs-supervisor");
+        var (youthId, _) = await _world.YouthAsync();
+        var refused = await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/matches", new { youthId, mentorId }), 409);
+        Assert.Contains("no supervisor assigned", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
         await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{goneId}/reactivate", null));
         Assert.DoesNotContain(await NoticesAsync(gone), n => n.Kind == "wellbeing-urgent");
         await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{goneId}/deactivate", null));
@@ -81,6 +84,25 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
         Assert.False(held.GetProperty("reviewWaiting").GetBoolean());
         Assert.Equal("Admin's own reason", held.GetProperty("reason").GetString());
         Assert.True((await HttpAssert.Ok<JsonElement>(await _world.Supervisor.GetAsync($"/api/mentors/{mentorId}"))).GetProperty("hold").GetProperty("reviewWaiting").GetBoolean());
+
+        // Lifting their own hold, the admin is refused nothing and told nothing: what stays looks like the supervisor's.
+        var lifted = (await HttpAssert.Ok<JsonElement>(await MentoringWorld.LiftHoldAsync(_world.Admin, mentorId))).GetProperty("hold");
+        Assert.Equal("demo-supervisor", lifted.GetProperty("placedBy").GetString());
+        Assert.Equal(JsonValueKind.Null, lifted.GetProperty("reason").ValueKind);
+        var notTheirs = await HttpAssert.Problem(await MentoringWorld.LiftHoldAsync(_world.Admin, mentorId), 409);
+        Assert.DoesNotContain("wellbeing", notTheirs.GetProperty("detail").GetString(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Staff_other_than_the_supervisor_lift_only_their_own_hold()
+    {
+        var (mentorId, _) = await _world.ReadyMentorAsync();
+        await MentoringWorld.Ok(await MentoringWorld.HoldAsync(_world.Supervisor, mentorId, "We talk first"));
+
+        var refused = await HttpAssert.Problem(await MentoringWorld.LiftHoldAsync(_world.Admin, mentorId), 409);
+
+        Assert.Contains("the mentor's supervisor can lift it", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await MentoringWorld.Ok(await MentoringWorld.LiftHoldAsync(_world.Supervisor, mentorId));
     }
 
     [Fact]
@@ -96,6 +118,12 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
             await api.Services.GetRequiredService<CheckInWorker>().RunOnceAsync(CancellationToken.None);
         }
 
+        Assert.DoesNotContain(await FlagsAsync(mentorId), f => f.GetProperty("kind").GetString() == "Missed");
+
+        // Back, they start from none missed: a first miss is not the twelfth.
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{mentorId}/reactivate", null));
+        api.Time.Advance(TimeSpan.FromDays(14));
+        await api.Services.GetRequiredService<CheckInWorker>().RunOnceAsync(CancellationToken.None);
         Assert.DoesNotContain(await FlagsAsync(mentorId), f => f.GetProperty("kind").GetString() == "Missed");
     }
 

@@ -151,8 +151,11 @@ public sealed record ChatFlagFollowUp : Document
     /// <summary>Long enough for the send that wrote it to have finished or failed.</summary>
     public static readonly TimeSpan Grace = TimeSpan.FromMinutes(1);
 
-    /// <summary>A record whose message never appeared goes this long after it fell due: its send is over by then.</summary>
-    public static readonly TimeSpan GiveUpAfter = TimeSpan.FromDays(1);
+    /// <summary>
+    /// A record whose message never appeared goes this long after it fell due: its send is over by then, and a resend
+    /// after it stores a message that raises its own flag.
+    /// </summary>
+    public static readonly TimeSpan GiveUpAfter = TimeSpan.FromHours(1);
 
     public override string Type => "chat-flag-follow-up";
 

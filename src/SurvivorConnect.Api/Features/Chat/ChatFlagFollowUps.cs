@@ -3,16 +3,15 @@ using SurvivorConnect.Api.Features.Chat.Rules;
 using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Hosting;
-using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Chat;
 
-/// <summary>Raises the flag of a message whose send died after storing it (see <see cref="ChatFlagFollowUp"/>).</summary>
-public sealed record FinishChatFlag(string FollowUpId) : ICommand<bool>, IAudited
-{
-    public AuditTarget Audit => new("chat.finish-flag", "chat-flag-follow-up", FollowUpId);
-}
+/// <summary>
+/// Raises the flag of a message whose send died after storing it (see <see cref="ChatFlagFollowUp"/>). Not audited:
+/// every instance asks each minute about a send that never stored its message, and a flag is not a read of anyone's record.
+/// </summary>
+public sealed record FinishChatFlag(string FollowUpId) : ICommand<bool>;
 
 internal sealed class FinishChatFlagHandler(MentoringData data, ChatService chat, SafetyScanner scanner) : ICommandHandler<FinishChatFlag, bool>
 {

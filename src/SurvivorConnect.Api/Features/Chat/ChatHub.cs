@@ -19,15 +19,12 @@ namespace SurvivorConnect.Api.Features.Chat;
 /// belongs to the conversation.
 /// </summary>
 [Authorize(Policy = Policies.MatchParticipant)]
-public sealed class ChatHub(ChatService chat, ChatConnections connections, ChatAccessReconciler reconciler) : Hub<IChatClient>
+public sealed class ChatHub(ChatService chat, ChatConnections connections, ChatAccessReconciler reconciler, IOptions<ChatOptions> options) : Hub<IChatClient>
 {
-    /// <summary>More than anyone needs (a phone, a laptop, a few tabs); each connection is rechecked on every change.</summary>
-    public const int MaxConnectionsPerPerson = 10;
-
     public override async Task OnConnectedAsync()
     {
         var added = connections.Add(Context);
-        if (connections.All.Count(c => c.AgencyId == added.AgencyId && c.UserId == added.UserId) > MaxConnectionsPerPerson)
+        if (connections.All.Count(c => c.AgencyId == added.AgencyId && c.UserId == added.UserId) > options.Value.MaxConnectionsPerPerson)
         {
             connections.Remove(Context.ConnectionId);
             Context.Abort();

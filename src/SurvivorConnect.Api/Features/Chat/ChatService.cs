@@ -379,7 +379,7 @@ public sealed partial class ChatService(
             }
         }
 
-        await PromptMentorAsync(match, message, flag, raisedNow, ct);
+        await PromptMentorAsync(match, message, flag, ct);
         if (message.ClientMessageId is { } clientMessageId)
         {
             await Store.DeleteAsync(SafetyFlag.Container, ChatFlagFollowUp.IdFor(Store.AgencyId, conversationId, message.SenderId, clientMessageId), ChatFlagFollowUp.Partition, null, ct);
@@ -563,30 +563,54 @@ public sealed partial class ChatService(
             throw new ConflictException("Only a held message can be released or rejected; this one was delivered. Resolve the flag with a note.");
         }
 
-        if (decision == FlagStatus.Resolved && flag.Held)
+        if (flag.Held)
         {
-            // Resolved, it would stay held for ever: never delivered, and never to be decided again.
-            throw new ConflictException("This message is held: release it to deliver it, or reject it.");
+            decision = await DecideHeldAsync(flag, decision, ct);
         }
 
-        if (decision == FlagStatus.Released)
-        {
-            await ReleaseAsync(flag, ct);
-        }
-        else if (decision == FlagStatus.Rejected)
-        {
-            var message = await HeldMessageAsync(flag, ct);
-            await Store.ReplaceAsync(Conversation.Container, message with { Status = MessageStatus.Rejected }, message.ETag!, ct);
-        }
-
+        // The message is decided by now: the flag follows even if the case manager has gone.
         var reviewed = await Store.ReplaceAsync(SafetyFlag.Container, flag with
         {
             Status = decision,
             ResolvedBy = data.User.UserId,
             ResolvedAt = data.Now,
             ResolutionNote = note?.Trim(),
-        }, flag.ETag!, ct);
+        }, flag.ETag!, CancellationToken.None);
         return FlagView.From(reviewed);
+    }
+
+    /// <summary>
+    /// Releases or rejects a held message, and says what its flag closes as. A review whose flag was not written after
+    /// the message was decided (the page closed, the store failed) is finished with the decision already made, so no
+    /// flag stays open over a message that can no longer be decided.
+    /// </summary>
+    private async Task<FlagStatus> DecideHeldAsync(SafetyFlag flag, FlagStatus decision, CancellationToken ct)
+    {
+        var message = await Store.ReadAsync<ChatMessage>(Conversation.Container, ChatMessage.IdFor(flag.MessageSequence), flag.ConversationId, ct)
+            ?? throw new NotFoundException("message");
+        if (message.Status != MessageStatus.Held)
+        {
+            // Released before releases made a new message, a held message was marked delivered.
+            var decided = message.Status == MessageStatus.Rejected ? FlagStatus.Rejected : FlagStatus.Released;
+            return decision == FlagStatus.Resolved || decision == decided
+                ? decided
+                : throw new ConflictException(decided == FlagStatus.Released ? "This message was already delivered." : "This message was already kept back.");
+        }
+
+        switch (decision)
+        {
+            case FlagStatus.Released:
+                await ReleaseAsync(flag, ct);
+                break;
+            case FlagStatus.Rejected:
+                await Store.ReplaceAsync(Conversation.Container, message with { Status = MessageStatus.Rejected }, message.ETag!, ct);
+                break;
+            default:
+                // Resolved, it would stay held for ever: never delivered, and never to be decided again.
+                throw new ConflictException("This message is held: release it to deliver it, or reject it.");
+        }
+
+        return decision;
     }
 
     /// <summary>
@@ -744,7 +768,12 @@ public sealed partial class ChatService(
         }
     }
 
-    private async Task PromptMentorAsync(Match match, ChatMessage message, SafetyFlag flag, bool raisedNow, CancellationToken ct)
+    /// <summary>
+    /// The mentor's wellbeing prompt (a record of it when the message was theirs) and the check-in it asks for. Asked
+    /// again on every run, as asking is idempotent (a check-in already asked for is not asked again), so a run that
+    /// failed after the record was written still asks.
+    /// </summary>
+    private async Task PromptMentorAsync(Match match, ChatMessage message, SafetyFlag flag, CancellationToken ct)
     {
         if (message.SenderRole == MentorRole)
         {
@@ -761,12 +790,12 @@ public sealed partial class ChatService(
             }
             catch (StoreException ex) when (ex.Kind == StoreErrorKind.Conflict)
             {
-                return;
+                // Written by an earlier run.
             }
 
             await publisher.Publish(new WellbeingPromptRaised(message.SenderId, "a message of yours in a mentoring chat was flagged for review."), ct);
         }
-        else if (raisedNow)
+        else
         {
             // What a mentee shares (a crisis, a danger) can be as hard on the mentor as anything they write themselves.
             await publisher.Publish(new WellbeingPromptRaised(match.MentorId, "something shared in one of your mentoring chats was flagged for review."), ct);
@@ -824,6 +853,12 @@ public sealed class ChatOptions
     public int CallsPerSecond { get; set; } = 20;
 
     public int CallBurst { get; set; } = 60;
+
+    /// <summary>
+    /// Chat connections one person may hold on an instance: more than anyone needs (a phone, a laptop, a few tabs),
+    /// since each is rechecked on every change that concerns them. More are closed.
+    /// </summary>
+    public int MaxConnectionsPerPerson { get; set; } = 10;
 
     /// <summary>
     /// How often each instance re-checks all its open connections against the records: a safety net for a

@@ -1,6 +1,7 @@
 using SurvivorConnect.Api.Features.Agencies;
 using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Mentoring.Rules;
+using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Tenancy;
@@ -52,6 +53,11 @@ public sealed class MentoringData(AgencyStore store)
 
     public async Task<YouthReferral> YouthAsync(string youthId, CancellationToken ct) =>
         await FindAsync<YouthReferral>(YouthReferral.Container, youthId, ct) ?? throw new NotFoundException("youth");
+
+    /// <summary>Whether a mentor's assigned supervisor can supervise now: an active person who still has the role.</summary>
+    public async Task<bool> HasActiveSupervisorAsync(MentorProfile mentor, CancellationToken ct) =>
+        mentor.SupervisorId is { } id && await FindAsync<Person>(Person.Container, id, ct) is { Active: true } supervisor
+        && supervisor.Roles.Contains(Roles.Supervisor, StringComparer.Ordinal);
 
     public bool IsCaseManagerOf(YouthReferral youth) =>
         User.IsInRole(Roles.CaseManager) && youth.CaseManagerIds.Contains(User.UserId, StringComparer.Ordinal);

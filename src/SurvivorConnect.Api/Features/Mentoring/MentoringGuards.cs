@@ -8,7 +8,7 @@ using SurvivorConnect.Storage;
 namespace SurvivorConnect.Api.Features.Mentoring;
 
 /// <summary>
-/// The one place that decides whether a mentor may enter a match: readiness gates, supervisor holds, capacity, the
+/// The one place that decides whether a mentor may enter a match: an active supervisor, readiness gates, supervisor holds, capacity, the
 /// mentor's consent, and the youth's do-not-match list and preferences. It is asked when a match is proposed and again
 /// at every step towards it going live (the mentor's acceptance, the youth's agreement, activation), so a hold placed
 /// or a do-not-match added after the mentor accepted still stops it. It is asked only once the caller is known to be
@@ -21,7 +21,14 @@ public sealed class MentorEligibilityGuard(MentoringData data)
     /// <param name="matchId">The match being moved, which does not count against the mentor's capacity; null for a proposal.</param>
     public async Task EnsureAsync(MentorProfile mentor, YouthReferral youth, string? matchId, MatchRole caller, CancellationToken ct)
     {
-        var own = MentorEligibility.Blockers(mentor, await data.OpenMatchCountAsync(mentor.Id, matchId, ct), await data.ConsentsToMentoringAsync(mentor.Id, ct));
+        var own = MentorEligibility.Blockers(mentor, await data.OpenMatchCountAsync(mentor.Id, matchId, ct), await data.ConsentsToMentoringAsync(mentor.Id, ct)).ToList();
+
+        // The pure rule knows only whether one is assigned; a deactivated or former supervisor supervises nobody.
+        if (mentor.SupervisorId is not null && !await data.HasActiveSupervisorAsync(mentor, ct))
+        {
+            own.Add(MentorEligibility.NoSupervisor);
+        }
+
         var pair = PairConstraints.Violations(youth, mentor);
         if (own.Count + pair.Count == 0)
         {

@@ -256,15 +256,27 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
             throw HoldChanged();
         }
 
-        if (mentor.Hold is { IsAutomatic: true } or { ReviewWaiting: true })
+        SupervisorHold? after = null;
+        if (data.User.UserId == mentor.SupervisorId)
         {
-            // Check-in answers are for the mentor and their supervisor: anyone else hears only whose the hold is.
-            throw new ConflictException(data.User.UserId == mentor.SupervisorId
-                ? "An urgent wellbeing answer of this mentor is waiting for your review. Mark it as seen first; the automatic hold then lifts with it."
-                : "This hold waits on the mentor's supervisor, who can lift it.");
+            if (mentor.Hold is { IsAutomatic: true } or { ReviewWaiting: true })
+            {
+                throw new ConflictException("An urgent wellbeing answer of this mentor is waiting for your review. Mark it as seen first; the automatic hold then lifts with it.");
+            }
+        }
+        else if (mentor.Hold.PlacedBy != data.User.UserId)
+        {
+            // Anyone but the supervisor lifts only their own hold, so a refusal says nothing of why a hold is there.
+            throw new ConflictException("This hold was placed on the supervisor's side; the mentor's supervisor can lift it.");
+        }
+        else if (mentor.Hold.ReviewWaiting)
+        {
+            // Check-in answers are for the mentor and their supervisor: lifting their own hold leaves, unexplained, the
+            // automatic one the answer that came under it would have placed.
+            after = AutomaticHold();
         }
 
-        var view = await SaveAsync(mentor, mentor with { Hold = null }, ct);
+        var view = await SaveAsync(mentor, mentor with { Hold = after }, ct);
         await TellOpenChatsAsync(mentor.Id);
         return view;
     }
@@ -282,7 +294,7 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
         {
             Hold = mentor.Hold is { } held
                 ? held with { ReviewWaiting = true }
-                : new SupervisorHold(data.Now, HoldForWellbeingReview.PlacedBy, "Automatic: an urgent wellbeing answer is waiting for a supervisor's review.", StopsChat: false),
+                : AutomaticHold(),
             UpdatedAt = data.Now,
         }, mentor.ETag!, ct);
         return true;
@@ -312,6 +324,9 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
             matches.GroupBy(m => m.State).ToDictionary(g => g.Key, g => g.Count()),
             mentor.Hold is not null);
     }
+
+    private SupervisorHold AutomaticHold() =>
+        new(data.Now, HoldForWellbeingReview.PlacedBy, "Automatic: an urgent wellbeing answer is waiting for a supervisor's review.", StopsChat: false);
 
     /// <summary>A page open since before another hold was placed must not lift or soften that one unseen.</summary>
     private static ConflictException HoldChanged() =>

@@ -49,10 +49,9 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
     /// </summary>
     public async Task AlertAsync(MentorProfile mentor, Notifier notifier, Notice notice, string key, CancellationToken ct)
     {
-        if (mentor.SupervisorId is { } assigned && await store.FindAsync<Person>(Person.Container, assigned, ct) is { Active: true } supervisor
-            && supervisor.Roles.Contains(Roles.Supervisor, StringComparer.Ordinal))
+        if (await mentoring.HasActiveSupervisorAsync(mentor, ct))
         {
-            await notifier.SendOnceAsync(assigned, notice, key, ct);
+            await notifier.SendOnceAsync(mentor.SupervisorId!, notice, key, ct);
             return;
         }
 

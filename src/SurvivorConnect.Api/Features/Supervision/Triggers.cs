@@ -107,10 +107,10 @@ internal sealed class MissedCheckInHandler(SupervisionData data, Notifier notifi
 
         // The flag before the schedule moves on: if raising it fails, the next round counts this miss again (and two
         // instances counting it raise the one flag of this due date).
-        // A mentor no longer active is not asked for check-ins, so misses no more of them.
-        var missed = schedule.Missed + 1;
-        if (missed >= 2 && await MentorOrNullAsync(command.MentorId, ct) is { } mentor
-            && await data.Store.FindAsync<Person>(Person.Container, mentor.Id, ct) is { Active: true })
+        // A mentor no longer active is not asked for check-ins, so misses none: back, they start from none missed.
+        var active = await data.Store.FindAsync<Person>(Person.Container, command.MentorId, ct) is { Active: true };
+        var missed = active ? schedule.Missed + 1 : 0;
+        if (missed >= 2 && await MentorOrNullAsync(command.MentorId, ct) is { } mentor)
         {
             await data.RaiseAsync(mentor, new WellbeingFlag
             {

@@ -5,8 +5,8 @@ namespace SurvivorConnect.Api.Features.Chat.Rules;
 
 /// <summary>
 /// The text the safety scan reads: what a person sees, without the tricks that make it look different to a pattern.
-/// Styled forms read as plain ones (full-width "５５９" as "559", "ｓｎａｐ" as "snap", mathematical bold, circled and
-/// flag letters, superscript digits), characters that draw nothing are dropped (joiners, variation selectors, tag
+/// Styled forms read as plain ones (full-width "５５９" as "559", "ｓｎａｐ" as "snap", mathematical bold and circled
+/// letters, superscript digits; not flag letters, which a flag emoji is made of), characters that draw nothing are dropped (joiners, variation selectors, tag
 /// characters, fillers), and Cyrillic and Greek letters that look like Latin ones read as those. The message itself is
 /// stored and shown as it was sent.
 /// </summary>
@@ -60,7 +60,6 @@ public static class ScanForm
         >= 0x1D7CE and <= 0x1D7FF => (char)('0' + ((c - 0x1D7CE) % 10)),
         >= 0x24B6 and <= 0x24CF => (char)('A' + (c - 0x24B6)),
         >= 0x24D0 and <= 0x24E9 => (char)('a' + (c - 0x24D0)),
-        >= 0x1F1E6 and <= 0x1F1FF => (char)('A' + (c - 0x1F1E6)),
         >= 0x2460 and <= 0x2468 => (char)('1' + (c - 0x2460)),
         >= 0x2080 and <= 0x2089 => (char)('0' + (c - 0x2080)),
         0x2070 => '0',
