@@ -153,6 +153,26 @@ public sealed class ChatScaleOutTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task After_a_silent_instance_goes_away_a_change_still_waits_for_the_instance_that_answers()
+    {
+        var world = new MentoringWorld(_first);
+        var (someoneId, _) = await world.PersonAsync("Mentor");
+        await using (var silent = await ConnectionMultiplexer.ConnectAsync(_redis.Configuration))
+        {
+            await silent.GetSubscriber().SubscribeAsync(RedisChannel.Literal("survivorconnect:chat-access"));
+            await MentoringWorld.Ok(await world.Admin.PostAsync($"/api/people/{someoneId}/deactivate", null));
+        }
+
+        var (match, _, _, mentorId, _) = await world.ActiveMatchAsync();
+        await using var mentor = await ChatClient.ConnectAsync(() => _second.Server, _second.TokenFor(mentorId));
+        await mentor.JoinAsync(match.Id);
+        _second.Store.BeforeRead = id => id == mentorId ? Task.Delay(TimeSpan.FromMilliseconds(300)) : Task.CompletedTask;
+        await MentoringWorld.Ok(await world.Admin.PostAsync($"/api/people/{mentorId}/deactivate", null));
+
+        Assert.DoesNotContain(_second.Services.GetRequiredService<ChatConnections>().All, c => c.UserId == mentorId && !c.Joined.IsEmpty);
+    }
+
+    [Fact]
     public async Task Pausing_a_match_through_one_instance_takes_the_youth_on_the_other_out_of_the_live_conversation()
     {
         var world = new MentoringWorld(_first);

@@ -174,15 +174,16 @@ public sealed partial class ChatAccessBus(ChatAccessReconciler reconciler, IOpti
     public static readonly TimeSpan WaitForOthers = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// After instances failed to answer in time, changes do not wait for that many of them for this long: a change of
-    /// policy touches every open match one after another, and each must not wait again for an instance that is down or
-    /// (during a deploy) too old to answer. The instances that do answer are still waited for.
+    /// After instances failed to answer in time, changes wait for this long only for the instances that did answer: a
+    /// change of policy touches every open match one after another, and each must not wait again for an instance that is
+    /// down or (during a deploy) too old to answer. Those that answered are named, not counted, so a silent one that
+    /// goes away meanwhile never stands in for one that is still there.
     /// </summary>
     public static readonly TimeSpan NoWaitAfterSilence = TimeSpan.FromSeconds(30);
 
     private readonly ConcurrentDictionary<string, Applied> _waiting = new(StringComparer.Ordinal);
     private readonly Lock _silence = new();
-    private int _silent;
+    private IReadOnlySet<string> _answering = new HashSet<string>();
     private long _silentUntil;
     private volatile ChannelMessageQueue? _appliedQueue;
     private volatile ChannelMessageQueue? _changesQueue;
@@ -207,16 +208,15 @@ public sealed partial class ChatAccessBus(ChatAccessReconciler reconciler, IOpti
             // Every subscribed instance hears it, this one too, which has applied it already.
             var heard = await _redis.GetSubscriber().PublishAsync(Channel, JsonSerializer.Serialize(new Envelope(_instance, change, id)));
             var others = (int)heard - (_changesQueue is null ? 0 : 1);
-            if (!await applied.ByAsync(others - SilentNow(), WaitForOthers))
+            if (!await applied.ByAsync(others, AnsweringNow(), WaitForOthers))
             {
-                var silent = others - applied.Count;
                 lock (_silence)
                 {
-                    _silent = silent;
+                    _answering = applied.Instances();
                     _silentUntil = Environment.TickCount64 + (long)NoWaitAfterSilence.TotalMilliseconds;
                 }
 
-                LogNotApplied(logger, silent);
+                LogNotApplied(logger, others - applied.Count);
             }
         }
         catch (RedisException ex)
@@ -229,12 +229,12 @@ public sealed partial class ChatAccessBus(ChatAccessReconciler reconciler, IOpti
         }
     }
 
-    /// <summary>How many instances stayed silent lately, so they are not waited for again until a while has passed.</summary>
-    private int SilentNow()
+    /// <summary>While instances stayed silent lately, the ones that answered then, which are all a change waits for; otherwise null.</summary>
+    private IReadOnlySet<string>? AnsweringNow()
     {
         lock (_silence)
         {
-            return Environment.TickCount64 < _silentUntil ? _silent : 0;
+            return Environment.TickCount64 < _silentUntil ? _answering : null;
         }
     }
 
@@ -380,6 +380,14 @@ public sealed partial class ChatAccessBus(ChatAccessReconciler reconciler, IOpti
             }
         }
 
+        private bool Done(int instances, IReadOnlySet<string>? enough)
+        {
+            lock (_instances)
+            {
+                return _instances.Count >= instances || (enough is not null && enough.All(_instances.Contains));
+            }
+        }
+
         public void Add(string instance)
         {
             lock (_instances)
@@ -390,17 +398,28 @@ public sealed partial class ChatAccessBus(ChatAccessReconciler reconciler, IOpti
             Interlocked.Exchange(ref _said, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         }
 
-        /// <summary>True once <paramref name="instances"/> have said so, false if they have not within <paramref name="timeout"/>.</summary>
-        public async Task<bool> ByAsync(int instances, TimeSpan timeout)
+        public HashSet<string> Instances()
+        {
+            lock (_instances)
+            {
+                return new HashSet<string>(_instances, StringComparer.Ordinal);
+            }
+        }
+
+        /// <summary>
+        /// True once <paramref name="instances"/> have said so, or every one of <paramref name="enough"/> has; false if
+        /// neither within <paramref name="timeout"/>.
+        /// </summary>
+        public async Task<bool> ByAsync(int instances, IReadOnlySet<string>? enough, TimeSpan timeout)
         {
             var waited = System.Diagnostics.Stopwatch.StartNew();
             while (true)
             {
                 var said = Volatile.Read(ref _said).Task;
                 var left = timeout - waited.Elapsed;
-                if (Count >= instances || left <= TimeSpan.Zero)
+                if (Done(instances, enough) || left <= TimeSpan.Zero)
                 {
-                    return Count >= instances;
+                    return Done(instances, enough);
                 }
 
                 await said.WaitAsync(left).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
