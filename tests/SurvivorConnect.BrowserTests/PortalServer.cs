@@ -55,6 +55,9 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
         // Several people sign in from one address in these tests, as in an agency's office.
         builder.UseSetting("Api:SignInPermitsPerMinute", "1000");
         builder.UseSetting("Api:AnonymousPermitsPerMinute", "10000");
+
+        // The journeys leave their pages open, each with its chat connection; the cap is ChatRefusalTests' business.
+        builder.UseSetting("Chat:MaxConnectionsPerPerson", "1000");
         builder.UseSetting("Payouts:Stripe:SecretKey", FakeStripe.SecretKey);
         builder.UseSetting("Payouts:Stripe:WebhookSecret", FakeStripe.WebhookSecret);
         builder.UseSetting("Payouts:Stripe:ApiBase", Stripe.ApiBase);

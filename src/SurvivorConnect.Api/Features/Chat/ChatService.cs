@@ -210,6 +210,7 @@ public sealed partial class ChatService(
                 await BeginFlagFollowUpAsync(conversationId!, me, clientMessageId, ct);
                 followUpBegun = true;
             }
+
             var message = new ChatMessage
             {
                 Id = ChatMessage.IdFor(conversation!.Sequence + 1), PartitionKey = conversationId!, Sequence = conversation.Sequence + 1, SenderId = me,
@@ -354,8 +355,9 @@ public sealed partial class ChatService(
 
     /// <summary>
     /// What follows a flagged message: its flag, pushed live to the youth's case managers, a notice each when it is
-    /// urgent or held, the mentor's wellbeing prompt, then the follow-up record goes. No step happens twice however often
-    /// this runs (the flag's id is the message's), so the worker can finish what a send began.
+    /// urgent or held, the mentor's wellbeing prompt, then the follow-up record goes. Nothing is done twice over however
+    /// often this runs (the flag's id is the message's, notices go once, a check-in already asked for is not asked
+    /// again), so the worker can finish what a send began.
     /// </summary>
     public async Task FinishFlagAsync(string conversationId, ChatMessage message, bool urgent, CancellationToken ct)
     {
@@ -855,10 +857,10 @@ public sealed class ChatOptions
     public int CallBurst { get; set; } = 60;
 
     /// <summary>
-    /// Chat connections one person may hold on an instance: more than anyone needs (a phone, a laptop, a few tabs),
+    /// Chat connections one person may hold on an instance: more than anyone needs (a phone, a laptop, many tabs),
     /// since each is rechecked on every change that concerns them. More are closed.
     /// </summary>
-    public int MaxConnectionsPerPerson { get; set; } = 10;
+    public int MaxConnectionsPerPerson { get; set; } = 20;
 
     /// <summary>
     /// How often each instance re-checks all its open connections against the records: a safety net for a

@@ -155,18 +155,21 @@
     let stopped = false;
     let attempt = 0;
     let timer = null;
+    let steady = null;
     const connect = async () => {
       timer = null;
       if (stopped) return;
       hub = new Hub(path);
       setup(hub);
-      hub.onclose = () => { banner(lost()); retry(); };
+      hub.onclose = () => { clearTimeout(steady); banner(lost()); retry(); };
       try {
         await hub.start();
-        attempt = 0;
+        // The wait starts short again only once a connection has held: one the server keeps closing is retried ever less often.
+        steady = setTimeout(() => { attempt = 0; }, 10000);
         banner('');
         await ready(hub);
       } catch {
+        clearTimeout(steady);
         banner(lost());
         retry();
       }
