@@ -1,7 +1,6 @@
 using Mediator;
 using SurvivorConnect.Api.Features.Chat.Rules;
 using SurvivorConnect.Api.Features.Mentoring;
-using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Hosting;
 using SurvivorConnect.Storage;
 
@@ -47,7 +46,7 @@ internal sealed class FinishChatFlagHandler(MentoringData data, ChatService chat
 /// as that agency's system user: it raises the flags of messages whose send died after storing them. The flag's id is
 /// the message's, so two instances trying at once raise it once.
 /// </summary>
-internal sealed partial class ChatFlagWorker(IServiceScopeFactory scopes, IDocumentStore store, TimeProvider time, ILogger<ChatFlagWorker> log) : PeriodicWork(time, log)
+internal sealed class ChatFlagWorker(IServiceScopeFactory scopes, IDocumentStore store, TimeProvider time, ILogger<ChatFlagWorker> log) : PeriodicWork(time, log)
 {
     public const string SystemUser = "system-chat";
 
@@ -55,23 +54,7 @@ internal sealed partial class ChatFlagWorker(IServiceScopeFactory scopes, IDocum
 
     protected override Task RoundAsync(CancellationToken ct) => RunOnceAsync(ct);
 
-    public async Task RunOnceAsync(CancellationToken ct)
-    {
-        var due = await store.QueryAllAsync<ChatFlagFollowUp>(SafetyFlag.Container, ChatFlagFollowUp.Partition, [Filter.Le("dueAt", Time.GetUtcNow())], ct);
-        foreach (var followUp in due)
-        {
-            try
-            {
-                await using var scope = scopes.CreateAgencyScope(followUp.AgencyId, SystemUser);
-                await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new FinishChatFlag(followUp.Id), ct);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogFailed(log, followUp.Id, ex);
-            }
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Chat flag follow-up {RecordId} could not be finished; the next round tries again")]
-    private static partial void LogFailed(ILogger logger, string recordId, Exception exception);
+    public async Task RunOnceAsync(CancellationToken ct) =>
+        await SendEachAsync(scopes, await store.QueryAllAsync<ChatFlagFollowUp>(SafetyFlag.Container, ChatFlagFollowUp.Partition, [Filter.Le("dueAt", Time.GetUtcNow())], ct),
+            SystemUser, followUp => new FinishChatFlag(followUp.Id), ct);
 }

@@ -235,23 +235,10 @@ internal sealed partial class CheckInWorker(IServiceScopeFactory scopes, IDocume
             return;
         }
 
-        foreach (var due in dueNow)
-        {
-            try
-            {
-                await using var scope = scopes.CreateAgencyScope(due.AgencyId, SystemUser);
-                await scope.ServiceProvider.GetRequiredService<IMediator>().Send(command(due), ct);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogDueFailed(log, due.Id, ex);
-            }
-        }
+        await SendEachAsync(scopes, dueNow, SystemUser, command, ct);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Supervision's due {Partition} could not be read; the next round tries again")]
     private static partial void LogDueUnread(ILogger logger, string partition, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Supervision record {RecordId} could not be worked on; the next round tries again")]
-    private static partial void LogDueFailed(ILogger logger, string recordId, Exception exception);
 }

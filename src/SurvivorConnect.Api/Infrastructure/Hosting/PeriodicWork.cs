@@ -1,3 +1,7 @@
+using Mediator;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Storage;
+
 namespace SurvivorConnect.Api.Infrastructure.Hosting;
 
 /// <summary>
@@ -40,6 +44,34 @@ public abstract partial class PeriodicWork(TimeProvider time, ILogger logger) : 
             }
         }
     }
+
+    /// <summary>
+    /// Sends <paramref name="command"/> for each due record, in its agency's scope as that agency's
+    /// <paramref name="systemUser"/>. One that fails is logged and tried again next round; it never keeps another
+    /// agency's record from its turn.
+    /// </summary>
+    protected async Task SendEachAsync<T>(IServiceScopeFactory scopes, IEnumerable<T> due, string systemUser, Func<T, ICommand<bool>> command, CancellationToken ct)
+        where T : Document
+    {
+        ArgumentNullException.ThrowIfNull(scopes);
+        ArgumentNullException.ThrowIfNull(due);
+        ArgumentNullException.ThrowIfNull(command);
+        foreach (var record in due)
+        {
+            try
+            {
+                await using var scope = scopes.CreateAgencyScope(record.AgencyId, systemUser);
+                await scope.ServiceProvider.GetRequiredService<IMediator>().Send(command(record), ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogRecordFailed(logger, GetType().Name, record.Id, ex);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Work} could not work on record {RecordId}; the next round tries again")]
+    private static partial void LogRecordFailed(ILogger logger, string work, string recordId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Work} could not finish a round; the next round tries again")]
     private static partial void LogRoundFailed(ILogger logger, string work, Exception exception);
