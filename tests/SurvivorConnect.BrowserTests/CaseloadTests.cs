@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -40,17 +41,34 @@ public sealed class CaseloadTests(PortalServer server)
         await Expect(second.Locator("#edit-interests")).ToHaveValueAsync("football");
         await Expect(second.Locator("#edit-age")).ToHaveValueAsync("16");
 
-        // A consent for one match must name it; one for reading the chat need not.
+        // Consent is given to a match: with none open, the form says so and recording names the match.
+        await Expect(caseManager.GetByText("This youth has no open match to consent to yet.")).ToBeVisibleAsync();
         await caseManager.Locator("#consent-grantor").SelectOptionAsync("Guardian");
-        await caseManager.Locator("#consent-scope").SelectOptionAsync("mentoring-match");
         await caseManager.GetByRole(AriaRole.Button, new() { Name = "Record consent" }).ClickAsync();
         await Expect(caseManager.Locator("#consent-match-error")).ToContainTextAsync("names the match");
         await Expect(caseManager.Locator("#consent-grantor")).ToHaveValueAsync("Guardian");
         await Expect(caseManager.Locator("#edit-interests")).ToHaveValueAsync("football");
-        await caseManager.Locator("#consent-scope").SelectOptionAsync("chat-oversight");
-        await caseManager.GetByRole(AriaRole.Button, new() { Name = "Record consent" }).ClickAsync();
-        await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The consent is recorded");
-        await Expect(caseManager.Locator("[data-consents]")).ToContainTextAsync("Guardian · Case manager reading the chat · current");
+
+        using var api = await server.ApiAsAsync("demo-casemanager");
+        var youthId = await caseManager.Locator("form[aria-labelledby=record-consent-heading] input[name=YouthId]").GetAttributeAsync("value");
+        var proposed = await api.PostAsJsonAsync("/api/matches", new { youthId, mentorId = "demo-mentor" });
+        proposed.EnsureSuccessStatusCode();
+        var matchId = (await proposed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        try
+        {
+            await PortalServer.OpenYouthAsync(caseManager, name);
+            await caseManager.Locator("#consent-grantor").SelectOptionAsync("Guardian");
+            await caseManager.Locator("#consent-match").SelectOptionAsync(matchId!);
+            await caseManager.GetByRole(AriaRole.Button, new() { Name = "Record consent" }).ClickAsync();
+            await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The consent is recorded");
+            await Expect(caseManager.Locator("[data-consents]")).ToContainTextAsync("Guardian · Agreeing to a mentoring match · current");
+        }
+        finally
+        {
+            // Closed, so the demo mentor keeps room for the other journeys' proposals.
+            (await api.PostAsJsonAsync($"/api/matches/{matchId}/close", new { reason = "AgencyDecision", planned = true })).EnsureSuccessStatusCode();
+        }
+
         await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
     }
 

@@ -27,6 +27,7 @@ public sealed class MentoringJourneyTests(PortalServer server)
 
         var mentor = await server.SignInAsync("Sam (demo mentor)");
         await Expect(mentor.GetByText("New match for you")).ToBeVisibleAsync();
+        await Expect(mentor.GetByText("Your case manager can read the messages in this match's chat").First).ToBeVisibleAsync();
         await Accessibility.AssertNoSeriousViolationsAsync(mentor);
         await Accessibility.ScreenshotAsync(mentor, "mentor-new-match-desktop");
         await mentor.GetByRole(AriaRole.Button, new() { Name = "Accept" }).ClickAsync();
@@ -35,6 +36,7 @@ public sealed class MentoringJourneyTests(PortalServer server)
         var youth = await server.SignInAsync("Riley (demo youth)", phone: true);
         await Expect(youth.GetByText("Do you want to meet them?")).ToBeVisibleAsync();
         await Expect(youth.GetByText("No reason needed.")).ToBeVisibleAsync();
+        await Expect(youth.GetByText("Your case manager can read the messages in this match's chat").First).ToBeVisibleAsync();
         await Expect(youth.GetByRole(AriaRole.Link, new() { Name = "Get help now" })).ToBeVisibleAsync();
         await Accessibility.AssertNoSeriousViolationsAsync(youth);
         await Accessibility.ScreenshotAsync(youth, "youth-match-proposed-phone");

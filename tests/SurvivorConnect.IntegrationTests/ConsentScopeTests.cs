@@ -13,7 +13,7 @@ public sealed class ConsentScopeTests(ApiFactory api)
 
         var problem = await HttpAssert.Problem(await mentor.PostJson("/api/consents", new { subjectId = mentorId, grantor = "Mentor", scope = "payout-details" }), 400);
 
-        Assert.Equal("One of: mentoring, mentoring-match, chat-oversight, engagement-contact, mdt-sharing.", problem.GetProperty("errors").GetProperty("scope")[0].GetString());
+        Assert.Equal("One of: mentoring, mentoring-match, engagement-contact, mdt-sharing.", problem.GetProperty("errors").GetProperty("scope")[0].GetString());
     }
 
     [Fact]

@@ -53,7 +53,7 @@ public sealed class CrossAgencyMatrixTests(CrossAgencyMatrixTests.World world) :
         ["write the plan"] = new("POST", "/api/teams/{youth}/case-plan/items", new { kind = "Goal", text = "x" }, HttpStatusCode.NotFound),
         ["write the safety plan"] = new("PUT", "/api/teams/{youth}/safety-plan", new { }, HttpStatusCode.NotFound),
         ["consents"] = new("GET", "/api/consents?subjectId={youth}", null, HttpStatusCode.NotFound),
-        ["grant a consent"] = new("POST", "/api/consents", new { subjectId = "{youth}", grantor = "Youth", scope = "chat-oversight" }, HttpStatusCode.NotFound),
+        ["grant a consent"] = new("POST", "/api/consents", new { subjectId = "{youth}", grantor = "Youth", scope = "mentoring-match", matchId = "{match}" }, HttpStatusCode.NotFound),
         ["revoke the consent"] = new("POST", "/api/consents/{consent}/revoke", null, HttpStatusCode.NotFound),
         ["match"] = new("GET", "/api/matches/{match}", null, HttpStatusCode.NotFound),
         ["mentor"] = new("GET", "/api/mentors/{mentor}", null, HttpStatusCode.NotFound),

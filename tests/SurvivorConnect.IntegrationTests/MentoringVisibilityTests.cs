@@ -108,13 +108,14 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
         var (_, otherMentor) = await _world.ReadyMentorAsync();
         var (youthId, youth) = await _world.YouthAsync();
         var consents = await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await mentor.GetAsync($"/api/consents?subjectId={mentorId}"));
+        var match = await _world.ProposeAsync(youthId, mentorId);
 
         await HttpAssert.Problem(await otherMentor.GetAsync($"/api/consents?subjectId={mentorId}"), 404);
         await HttpAssert.Problem(await otherMentor.PostAsync($"/api/consents/{consents[0].Id}/revoke", null), 404);
         await HttpAssert.Problem(await otherMentor.PostJson("/api/consents", new { subjectId = mentorId, grantor = "Mentor", scope = "mentoring" }), 404);
-        await HttpAssert.Problem(await youth.PostJson("/api/consents", new { subjectId = youthId, grantor = "Guardian", scope = "chat-oversight" }), 404);
+        await HttpAssert.Problem(await youth.PostJson("/api/consents", new { subjectId = youthId, grantor = "Guardian", scope = "mentoring-match", matchId = match.Id }), 404);
         await HttpAssert.Problem(await api.As("north-casemanager").GetAsync($"/api/consents?subjectId={youthId}"), 404);
-        await MentoringWorld.Created(await youth.PostJson("/api/consents", new { subjectId = youthId, grantor = "Youth", scope = "chat-oversight" }));
+        await MentoringWorld.Created(await youth.PostJson("/api/consents", new { subjectId = youthId, grantor = "Youth", scope = "mentoring-match", matchId = match.Id }));
         Assert.Single(await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await _world.CaseManager.GetAsync($"/api/consents?subjectId={youthId}")));
     }
 

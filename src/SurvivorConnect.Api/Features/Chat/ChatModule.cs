@@ -1,4 +1,3 @@
-using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Mediator;
@@ -14,8 +13,6 @@ public static class ChatModule
 {
     public const int MaxReceiveMessageBytes = 16 * 1024;
 
-    public const string ChatOversightScope = "chat-oversight";
-
     public static WebApplicationBuilder AddChat(this WebApplicationBuilder builder)
     {
         var section = builder.Configuration.GetSection(ChatOptions.SectionName);
@@ -24,9 +21,6 @@ public static class ChatModule
         builder.Services.AddScoped<ChatService>();
         builder.Services.AddSingleton<ChatRateLimiter>();
         builder.Services.AddSingleton<ConversationCopies>();
-
-        // Agreement that the case manager reads the chat (PRODUCT.md rule 5).
-        builder.Services.AddConsentScope(new ConsentScope(ChatOversightScope));
         builder.Services.AddSingleton<ChatConnections>();
         builder.Services.AddSingleton<ChatAccessReconciler>();
         builder.Services.AddSingleton<ChatAccessBus>();
