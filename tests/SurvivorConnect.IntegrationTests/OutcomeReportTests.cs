@@ -122,6 +122,74 @@ public sealed class OutcomeReportTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task Shorter_reports_added_to_or_taken_from_a_longer_one_single_out_nobody()
+    {
+        // January to March 2026: twelve youth away only in January, twelve only in March, eleven in January and February,
+        // eleven in February and March, and two only in February. January–March less January less March would be those two.
+        // Eleven more referred in January and in March are never away.
+        var world = await CreateAsync(api);
+        foreach (var (count, months) in new[] { (12, new[] { 1 }), (12, [3]), (11, [1, 2]), (11, [2, 3]), (2, [2]) })
+        {
+            for (var i = 0; i < count; i++)
+            {
+                await world.YouthAsync(In(2026, months[0], 1), null, [.. months.Select(m => In(2026, m))]);
+            }
+        }
+
+        for (var i = 0; i < 11; i++)
+        {
+            await world.YouthAsync(In(2026, 1, 1));
+            await world.YouthAsync(In(2026, 3, 1));
+        }
+
+        var reports = new Dictionary<(int From, int To), ReportDto>();
+        foreach (var (from, to) in new[] { (1, 1), (2, 2), (3, 3), (1, 2), (2, 3), (1, 3) })
+        {
+            reports[(from, to)] = await ReportAsync(world.Admin, $"from=2026-{from:00}&to=2026-{to:00}");
+        }
+
+        // The attacker: two shorter reports covering a longer one, added up less it; and a longer one less the reports
+        // before and after a middle month.
+        var singledOut = new List<string>();
+        void Try(string how, (int, int) whole, (int, int) a, (int, int) b, int sign)
+        {
+            foreach (var table in reports[whole].Tables.Where(t => !t.Trend))
+            {
+                foreach (var row in table.Rows)
+                {
+                    for (var c = 0; c < table.Columns.Count; c++)
+                    {
+                        var column = table.Columns[c];
+                        if (column.Contains("Median", StringComparison.Ordinal) || column.Contains("rate", StringComparison.Ordinal) || column.Contains("per", StringComparison.Ordinal))
+                        {
+                            continue;
+                        }
+
+                        decimal? Shown((int, int) range) => reports[range].Tables.Single(t => t.Key == table.Key).Rows.SingleOrDefault(r => r.Label == row.Label)?.Cells[c]
+                            is { Withheld: null, Value: { } value } ? value : null;
+                        if (Shown(whole) is { } w && Shown(a) is { } x && Shown(b) is { } y && sign * (x + y - w) is > 0 and < 11)
+                        {
+                            singledOut.Add($"{how}: {table.Key}/{row.Label}/{column} = {sign * (x + y - w)}");
+                        }
+                    }
+                }
+            }
+        }
+
+        Try("Jan–Feb + Feb–Mar − Jan–Mar", (1, 3), (1, 2), (2, 3), 1);
+        Try("Jan + Feb–Mar − Jan–Mar", (1, 3), (1, 1), (2, 3), 1);
+        Try("Jan–Feb + Mar − Jan–Mar", (1, 3), (1, 2), (3, 3), 1);
+        Try("Jan + Feb − Jan–Feb", (1, 2), (1, 1), (2, 2), 1);
+        Try("Feb + Mar − Feb–Mar", (2, 3), (2, 2), (3, 3), 1);
+        Try("Jan–Mar − Jan − Mar", (1, 3), (1, 1), (3, 3), -1);
+
+        Assert.Empty(singledOut);
+        Assert.Equal(23, reports[(1, 1)].Cell("missing-episodes", "Whole period", "Youth with an episode").Value);
+        Assert.Equal(23, reports[(3, 3)].Cell("missing-episodes", "Whole period", "Youth with an episode").Value);
+        Assert.Null(reports[(1, 3)].Cell("missing-episodes", "Whole period", "Youth with an episode").Value);
+    }
+
+    [Fact]
     public async Task A_report_for_days_rather_than_whole_months_or_too_long_or_a_month_still_under_way_is_refused()
     {
         var world = await CreateAsync(api);

@@ -19,7 +19,10 @@ public enum Withheld
     /// <summary>One person makes up more than half of a sum.</summary>
     Dominated,
 
-    /// <summary>Shown, it and a report over a shorter stretch of the same months would differ by fewer people than the threshold.</summary>
+    /// <summary>
+    /// Shown, it and a report over a shorter stretch of the same months would differ by fewer people than the threshold,
+    /// or it and two shorter reports that together cover its months would leave fewer in both.
+    /// </summary>
     Differencing,
 
     /// <summary>Shown, it would let a withheld cell be worked out from the totals.</summary>
@@ -44,6 +47,7 @@ public sealed class Measure(Aggregate aggregate, int firstMonth, int lastMonth, 
     private readonly Dictionary<string, ulong> _people = new(StringComparer.Ordinal);
     private readonly Dictionary<string, decimal> _shares = new(StringComparer.Ordinal);
     private readonly List<decimal> _values = [];
+    private readonly List<(string Person, int First, int Last)> _things = [];
     private decimal _sum;
     private decimal _smallestAmount = decimal.MaxValue;
     private bool _spansMonths;
@@ -57,6 +61,14 @@ public sealed class Measure(Aggregate aggregate, int firstMonth, int lastMonth, 
     public int People => _people.Count;
 
     public IEnumerable<ulong> Months => _people.Values;
+
+    /// <summary>
+    /// What a report over fewer months counts or not, each with its person and its first and last month: a person
+    /// (with every month they count in) for a count of people, each thing added for a sum or a median.
+    /// </summary>
+    public IEnumerable<(string Person, int First, int Last)> Things => aggregate == Aggregate.People
+        ? _people.Select(p => (p.Key, System.Numerics.BitOperations.TrailingZeroCount(p.Value), 63 - System.Numerics.BitOperations.LeadingZeroCount(p.Value)))
+        : _things;
 
     /// <summary>
     /// Whether what a person adds can change with the months a report covers, not only whether they count: true of
@@ -104,6 +116,7 @@ public sealed class Measure(Aggregate aggregate, int firstMonth, int lastMonth, 
         _shares[person] = _shares.GetValueOrDefault(person) + amount;
         _sum += amount;
         _values.Add(amount);
+        _things.Add((person, System.Numerics.BitOperations.TrailingZeroCount(mask), 63 - System.Numerics.BitOperations.LeadingZeroCount(mask)));
         _smallestAmount = Math.Min(_smallestAmount, amount);
     }
 
@@ -152,7 +165,8 @@ public sealed record ProtectedTable(string Key, string Title, IReadOnlyList<stri
 /// appears in two tables is one number, withheld in both or shown in both):
 /// 1. a cell with fewer people behind it than the threshold is withheld ("fewer than 11");
 /// 2. a cell is withheld when a report over any shorter run of the same months would differ from it by fewer people
-///    than the threshold, so two overlapping reports cannot be subtracted to single a few people out;
+///    than the threshold, so two overlapping reports cannot be subtracted to single a few people out, or when two
+///    shorter runs covering its months added up less it would leave a few people in both;
 /// 3. more cells are withheld until no withheld cell can be worked out from the lines that add up, neither exactly
 ///    (solving the lines as equations) nor by bounds (a small cell is known to be under the threshold, others over).
 /// </summary>
@@ -218,7 +232,124 @@ public static class Disclosure
             }
         }
 
-        return Withheld.None;
+        return measure.Aggregate != Aggregate.Median && FewLeftByShorter(measure, threshold) ? Withheld.Differencing : Withheld.None;
+    }
+
+    /// <summary>
+    /// Whether shorter reports the cell's own checks take to be shown (their people reach the threshold) would, added
+    /// to or taken from the cell, leave 1 to threshold − 1 people behind what remains:
+    /// - two that together cover its months (January to June and June to December, or the months before and from a
+    ///   practice change), added up less the cell: whoever has something in both;
+    /// - the months before and after a middle stretch, taken from the cell: whoever has something wholly inside the
+    ///   middle, or something running from before it to after it (for a count, the difference of those two groups).
+    /// </summary>
+    private static bool FewLeftByShorter(Measure measure, int threshold)
+    {
+        var first = measure.FirstMonth;
+        var span = measure.LastMonth - first + 1;
+        if (span < 2)
+        {
+            return false;
+        }
+
+        // Counts over the end months of the shorter reports, kept as differences along the second index:
+        // inBoth[k, j] for [first, first + k] and [first + j, last]; inMiddle[c, d] for the middle [first + c, first + d].
+        var inBoth = new int[span, span + 1];
+        var inMiddle = new int[span, span + 1];
+        var startingBy = new int[span];
+        var endingFrom = new int[span + 1];
+        foreach (var person in measure.Things.GroupBy(t => t.Person, StringComparer.Ordinal))
+        {
+            // reach[k]: the latest end of something starting by k; innerEnd[c]: the earliest end of something starting from c.
+            var reach = Enumerable.Repeat(-1, span).ToArray();
+            var innerEnd = Enumerable.Repeat(span, span + 1).ToArray();
+            foreach (var (_, from, to) in person)
+            {
+                reach[from - first] = Math.Max(reach[from - first], to - first);
+                innerEnd[from - first] = Math.Min(innerEnd[from - first], to - first);
+            }
+
+            for (var k = 1; k < span; k++)
+            {
+                reach[k] = Math.Max(reach[k], reach[k - 1]);
+            }
+
+            for (var c = span - 1; c >= 0; c--)
+            {
+                innerEnd[c] = Math.Min(innerEnd[c], innerEnd[c + 1]);
+            }
+
+            for (var k = 0; k < span - 1; k++)
+            {
+                Mark(inBoth, k, 1, Math.Min(reach[k], k + 1));
+            }
+
+            for (var c = 1; c < span - 1; c++)
+            {
+                var (runsThrough, inside) = ((From: c, To: Math.Min(reach[c - 1] - 1, span - 2)), (From: Math.Max(c, innerEnd[c]), To: span - 2));
+                if (runsThrough.To >= runsThrough.From && inside.From <= inside.To && inside.From <= runsThrough.To + 1)
+                {
+                    Mark(inMiddle, c, c, span - 2);
+                }
+                else
+                {
+                    Mark(inMiddle, c, runsThrough.From, runsThrough.To);
+                    Mark(inMiddle, c, inside.From, inside.To);
+                }
+            }
+
+            startingBy[person.Min(t => t.First) - first]++;
+            endingFrom[person.Max(t => t.Last) - first]++;
+        }
+
+        for (var m = 1; m < span; m++)
+        {
+            startingBy[m] += startingBy[m - 1];
+        }
+
+        for (var m = span - 1; m >= 0; m--)
+        {
+            endingFrom[m] += endingFrom[m + 1];
+        }
+
+        bool Few(int people) => people > 0 && people < threshold;
+        for (var k = 0; k < span - 1; k++)
+        {
+            var both = 0;
+            for (var j = 1; j <= k + 1; j++)
+            {
+                both += inBoth[k, j];
+                if (Few(both) && startingBy[k] >= threshold && endingFrom[j] >= threshold)
+                {
+                    return true;
+                }
+            }
+        }
+
+        for (var c = 1; c < span - 1; c++)
+        {
+            var middle = 0;
+            for (var d = c; d < span - 1; d++)
+            {
+                middle += inMiddle[c, d];
+                if (Few(middle) && startingBy[c - 1] >= threshold && endingFrom[d + 1] >= threshold)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Counts one more person for the second index running from <paramref name="from"/> to <paramref name="to"/> (none when empty).</summary>
+    private static void Mark(int[,] counts, int row, int from, int to)
+    {
+        if (from <= to)
+        {
+            counts[row, from]++;
+            counts[row, to + 1]--;
+        }
     }
 
     /// <summary>
