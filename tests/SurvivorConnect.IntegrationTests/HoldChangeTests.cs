@@ -49,5 +49,48 @@ public sealed class HoldChangeTests(HoldChangeTests.Factory api) : IClassFixture
         Assert.NotEqual(JsonValueKind.Null, (await HttpAssert.Ok<JsonElement>(await _world.Supervisor.GetAsync($"/api/mentors/{mentorId}"))).GetProperty("hold").ValueKind);
     }
 
+    [Fact]
+    public async Task An_administrator_who_puts_a_hold_over_the_supervisor_s_and_lifts_it_brings_the_supervisor_s_back()
+    {
+        var chat = await _world.OpenChatAsync();
+        await MentoringWorld.Ok(await MentoringWorld.HoldAsync(_world.Supervisor, chat.MentorId, "Rest after a hard month", stopsChat: true));
+
+        var softer = await HttpAssert.Problem(await MentoringWorld.HoldAsync(_world.Admin, chat.MentorId, "Back to normal", stopsChat: false), 409);
+        await MentoringWorld.Ok(await MentoringWorld.HoldAsync(_world.Admin, chat.MentorId, "A youth reported a concern", stopsChat: true));
+        await MentoringWorld.Ok(await MentoringWorld.LiftHoldAsync(_world.Admin, chat.MentorId));
+        var stillPaused = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "hello again"));
+        var liftAgain = await HttpAssert.Problem(await MentoringWorld.LiftHoldAsync(_world.Admin, chat.MentorId), 409);
+
+        Assert.Contains("only the mentor's supervisor can let them go on", softer.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("supervisor has paused this chat", stillPaused.Message, StringComparison.Ordinal);
+        Assert.Contains("the mentor's supervisor can lift it", liftAgain.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var hold = (await HttpAssert.Ok<JsonElement>(await _world.Supervisor.GetAsync($"/api/mentors/{chat.MentorId}"))).GetProperty("hold");
+        Assert.Equal("Rest after a hard month", hold.GetProperty("reason").GetString());
+        Assert.Equal("demo-supervisor", hold.GetProperty("placedBy").GetString());
+
+        // The supervisor lifts it, and nothing comes back.
+        await MentoringWorld.Ok(await MentoringWorld.LiftHoldAsync(_world.Supervisor, chat.MentorId));
+        await chat.Mentor.SendAsync(chat.Id, "back again");
+        Assert.Equal(JsonValueKind.Null, (await HttpAssert.Ok<JsonElement>(await _world.Admin.GetAsync($"/api/mentors/{chat.MentorId}"))).GetProperty("hold").ValueKind);
+    }
+
+    [Fact]
+    public async Task A_hold_put_over_another_administrator_s_brings_theirs_back_when_lifted_and_the_supervisor_s_beneath_it()
+    {
+        var (mentorId, _) = await _world.ReadyMentorAsync();
+        var (_, otherAdmin) = await _world.PersonAsync("AgencyAdmin");
+        await MentoringWorld.Ok(await MentoringWorld.HoldAsync(_world.Supervisor, mentorId, "Supervisor's"));
+        await MentoringWorld.Ok(await MentoringWorld.HoldAsync(_world.Admin, mentorId, "First admin's"));
+        await MentoringWorld.Ok(await MentoringWorld.HoldAsync(otherAdmin, mentorId, "Second admin's"));
+
+        await MentoringWorld.Ok(await MentoringWorld.LiftHoldAsync(otherAdmin, mentorId));
+        var firstAdmins = (await HttpAssert.Ok<JsonElement>(await _world.Admin.GetAsync($"/api/mentors/{mentorId}"))).GetProperty("hold");
+        await MentoringWorld.Ok(await MentoringWorld.LiftHoldAsync(_world.Admin, mentorId));
+        var supervisors = (await HttpAssert.Ok<JsonElement>(await _world.Supervisor.GetAsync($"/api/mentors/{mentorId}"))).GetProperty("hold");
+
+        Assert.Equal("First admin's", firstAdmins.GetProperty("reason").GetString());
+        Assert.Equal("Supervisor's", supervisors.GetProperty("reason").GetString());
+    }
+
     private static string HoldOf(JsonElement mentor) => mentor.GetProperty("hold").GetProperty("since").GetString()!;
 }

@@ -15,8 +15,7 @@ public enum StageOfChange
     Maintenance,
 }
 
-/// <summary>An approximate place (e.g. a ZIP centroid): never an address.</summary>
-/// <summary>A place. Both coordinates are required: a missing one must not quietly become 0.</summary>
+/// <summary>An approximate place (e.g. a ZIP centroid), never an address. Both coordinates are required: a missing one must not quietly become 0.</summary>
 public sealed record GeoPoint([property: JsonRequired] double Latitude, [property: JsonRequired] double Longitude);
 
 public sealed record ReadinessGate(DateOnly On, string RecordedBy);
@@ -78,6 +77,13 @@ public sealed record MentorProfile : Document
     public ReadinessGate? SupervisorClearance { get; init; }
 
     public SupervisorHold? Hold { get; init; }
+
+    /// <summary>
+    /// Holds others placed that staff other than the supervisor put their own over, the latest last: lifting their own
+    /// brings back the one beneath, so a hold only the supervisor may lift is never lifted by changing it first.
+    /// Only <see cref="Hold"/> carries <see cref="SupervisorHold.ReviewWaiting"/>.
+    /// </summary>
+    public IReadOnlyList<SupervisorHold> HoldsUnder { get; init; } = [];
 
     public DateTimeOffset UpdatedAt { get; init; }
 }
