@@ -1,4 +1,6 @@
+using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
+using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Features.Chat;
 using SurvivorConnect.Storage;
 
@@ -107,6 +109,50 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         Assert.Empty(await FlagsAsync(chat.Id, "Open"));
     }
 
+    [Fact]
+    public async Task An_urgent_flag_left_open_is_told_again_to_the_case_manager_and_the_admins_until_it_is_dealt_with()
+    {
+        var chat = await _world.OpenChatAsync();
+        await chat.Youth.SendAsync(chat.Id, "I want to die", "urgent-open-1");
+        var flag = Assert.Single(await FlagsAsync(chat.Id));
+        Assert.Contains(await WatchesLeftAsync(), w => w.FlagId == flag.Id);
+
+        await RunWorkerAsync(after: ChatUrgentWatch.First - TimeSpan.FromSeconds(1));
+        Assert.Empty(await WaitingNoticesAsync(_world.CaseManager, flag.Id));
+        await RunWorkerAsync(after: TimeSpan.FromSeconds(1));
+        await RunWorkerAsync(after: TimeSpan.Zero);
+
+        var toCaseManager = Assert.Single(await WaitingNoticesAsync(_world.CaseManager, flag.Id));
+        var toAdmin = Assert.Single(await WaitingNoticesAsync(_world.Admin, flag.Id));
+        Assert.Equal("chat-urgent-waiting", toCaseManager.Kind);
+        Assert.Equal("chat-flag-needs-case-manager", toAdmin.Kind);
+        Assert.Equal(chat.Id, toAdmin.MatchId);
+        Assert.DoesNotContain("die", toAdmin.Text, StringComparison.Ordinal);
+
+        await RunWorkerAsync(after: ChatUrgentWatch.Every);
+        Assert.Equal(2, (await WaitingNoticesAsync(_world.CaseManager, flag.Id)).Count);
+
+        await HttpAssert.Ok<ChatTests.FlagDto>(await _world.CaseManager.PostAsJsonAsync($"/api/flags/{flag.Id}/resolve", new { note = "Called the youth; safe." }));
+        await RunWorkerAsync(after: ChatUrgentWatch.Every);
+        await RunWorkerAsync(after: ChatUrgentWatch.Every);
+        Assert.Equal(2, (await WaitingNoticesAsync(_world.CaseManager, flag.Id)).Count);
+        Assert.DoesNotContain(await WatchesLeftAsync(), w => w.FlagId == flag.Id);
+    }
+
+    [Fact]
+    public async Task A_flag_for_a_youth_with_no_active_case_manager_goes_to_the_admins_at_once()
+    {
+        var chat = await _world.OpenChatAsync();
+        var (onlyId, _) = await _world.PersonAsync(Roles.CaseManager);
+        await _world.HandOverAsync(chat.YouthId, onlyId);
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{onlyId}/deactivate", null));
+
+        await chat.Mentor.SendAsync(chat.Id, "text me at 559-555-0199", "no-cm-1");
+
+        var notice = Assert.Single(await AllNoticesAsync(_world.Admin), n => n.Kind == "chat-flag-needs-case-manager" && n.MatchId == chat.Id);
+        Assert.Contains("hand the youth to a case manager who is available", notice.Text, StringComparison.Ordinal);
+    }
+
     private async Task<SendResult> FailingFlagOnceAsync(Func<Task<SendResult>> send)
     {
         var failed = 0;
@@ -140,6 +186,15 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
     private async Task<List<NotificationDto>> NoticesAsync(string flagId) =>
         [.. (await HttpAssert.Ok<PageDto<NotificationDto>>(await _world.CaseManager.GetAsync("/api/notifications?pageSize=100"))).Items
             .Where(n => n.Id.StartsWith($"chat-flag~{flagId}~", StringComparison.Ordinal))];
+
+    private static async Task<List<NotificationDto>> WaitingNoticesAsync(HttpClient reader, string flagId) =>
+        [.. (await AllNoticesAsync(reader)).Where(n => n.Id.StartsWith($"chat-urgent-waiting~{flagId}~", StringComparison.Ordinal))];
+
+    private static async Task<IReadOnlyList<NotificationDto>> AllNoticesAsync(HttpClient reader) =>
+        (await HttpAssert.Ok<PageDto<NotificationDto>>(await reader.GetAsync("/api/notifications?pageSize=100"))).Items;
+
+    private async Task<IReadOnlyList<ChatUrgentWatch>> WatchesLeftAsync() =>
+        await api.Services.GetRequiredService<IDocumentStore>().QueryAllAsync<ChatUrgentWatch>(SafetyFlag.Container, ChatUrgentWatch.Partition, [], CancellationToken.None);
 
     private async Task<IReadOnlyList<ChatFlagFollowUp>> FollowUpsLeftAsync() =>
         await api.Services.GetRequiredService<IDocumentStore>().QueryAllAsync<ChatFlagFollowUp>(SafetyFlag.Container, ChatFlagFollowUp.Partition, [], CancellationToken.None);

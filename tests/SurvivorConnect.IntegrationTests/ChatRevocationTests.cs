@@ -136,11 +136,8 @@ public sealed class ChatRevocationTests(ChatRevocationTests.Factory api) : IClas
     {
         var chat = await _world.OpenChatAsync();
         var (successorId, successor) = await _world.PersonAsync(Roles.CaseManager);
-        var youth = await _world.CaseManager.GetAsync($"/api/youth/{chat.YouthId}");
 
-        var request = new HttpRequestMessage(HttpMethod.Put, $"/api/youth/{chat.YouthId}/case-managers") { Content = JsonContent.Create(new { caseManagerIds = new[] { successorId } }) };
-        request.Headers.TryAddWithoutValidation("If-Match", youth.Headers.ETag!.Tag);
-        await MentoringWorld.Ok(await _world.CaseManager.SendAsync(request));
+        await _world.HandOverAsync(chat.YouthId, successorId);
         var sent = await chat.Youth.SendAsync(chat.Id, "hi");
         await using var newCaseManager = await _world.ConnectAsync(successorId);
         var join = await newCaseManager.JoinAsync(chat.Id);

@@ -114,6 +114,15 @@ public sealed class MentoringWorld(ApiFactory api)
         return chat;
     }
 
+    /// <summary>Hands a youth to other case managers, as the youth's current case manager sees the record now.</summary>
+    public async Task HandOverAsync(string youthId, params string[] caseManagerIds)
+    {
+        var youth = await CaseManager.GetAsync($"/api/youth/{youthId}");
+        var request = new HttpRequestMessage(HttpMethod.Put, $"/api/youth/{youthId}/case-managers") { Content = JsonContent.Create(new { caseManagerIds }) };
+        request.Headers.TryAddWithoutValidation("If-Match", youth.Headers.ETag!.Tag);
+        await Ok(await CaseManager.SendAsync(request));
+    }
+
     /// <summary>Lifts the mentor's hold as the staff member sees it now (a release names the hold it lifts).</summary>
     public static async Task<HttpResponseMessage> LiftHoldAsync(HttpClient staff, string mentorId) =>
         await staff.PostAsJsonAsync($"/api/mentors/{mentorId}/hold/release", new { since = await HoldSinceAsync(staff, mentorId) ?? "2000-01-01T00:00:00Z" });

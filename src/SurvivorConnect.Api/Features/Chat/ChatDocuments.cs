@@ -172,6 +172,29 @@ public sealed record ChatFlagFollowUp : Document
         $"{agencyId}~{conversationId}~{senderId}~{clientMessageId}";
 }
 
+/// <summary>
+/// An urgent flag not yet dealt with, in the one partition every agency shares ("chat-urgent-watch"). While the flag
+/// is open, each time this falls due the youth's case managers are told again and the agency's admins are asked to
+/// reach one, so a crisis message never rests on one notice nobody saw.
+/// </summary>
+public sealed record ChatUrgentWatch : Document
+{
+    public const string Partition = "chat-urgent-watch";
+
+    /// <summary>The first reminder comes soon after the flag; later ones hourly, so a flag left overnight does not bury its readers in notices.</summary>
+    public static readonly TimeSpan First = TimeSpan.FromMinutes(15);
+
+    public static readonly TimeSpan Every = TimeSpan.FromHours(1);
+
+    public override string Type => "chat-urgent-watch";
+
+    public required string FlagId { get; init; }
+
+    public required DateTimeOffset DueAt { get; init; }
+
+    public static string IdFor(string agencyId, string flagId) => $"{agencyId}~{flagId}";
+}
+
 /// <summary>A prompt for a mentor's next supervision check-in, raised when a message of theirs was flagged.</summary>
 public sealed record WellbeingPrompt : Document
 {

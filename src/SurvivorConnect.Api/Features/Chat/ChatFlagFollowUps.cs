@@ -2,6 +2,7 @@ using Mediator;
 using SurvivorConnect.Api.Features.Chat.Rules;
 using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Infrastructure.Hosting;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Chat;
@@ -41,10 +42,21 @@ internal sealed class FinishChatFlagHandler(MentoringData data, ChatService chat
     }
 }
 
+/// <summary>An urgent flag's watch fell due: if it is still open, its case managers and the admins are told (audited, as an escalation).</summary>
+public sealed record CheckChatFlagSeen(string WatchId, DateTimeOffset DueAt) : ICommand<bool>, IAudited
+{
+    public AuditTarget Audit => new("chat.urgent-still-open", "chat-flag-watch", WatchId);
+}
+
+internal sealed class CheckChatFlagSeenHandler(ChatService chat) : ICommandHandler<CheckChatFlagSeen, bool>
+{
+    public async ValueTask<bool> Handle(CheckChatFlagSeen command, CancellationToken ct) => await chat.CheckUrgentSeenAsync(command.WatchId, command.DueAt, ct);
+}
+
 /// <summary>
 /// Every instance runs this (ADR 0005), from the partition every agency shares and each record in its agency's scope
-/// as that agency's system user: it raises the flags of messages whose send died after storing them. The flag's id is
-/// the message's, so two instances trying at once raise it once.
+/// as that agency's system user: it raises the flags of messages whose send died after storing them (the flag's id is
+/// the message's, so two instances trying at once raise it once), and tells again of urgent flags still open.
 /// </summary>
 internal sealed class ChatFlagWorker(IServiceScopeFactory scopes, IDocumentStore store, TimeProvider time, ILogger<ChatFlagWorker> log) : PeriodicWork(time, log)
 {
@@ -54,7 +66,12 @@ internal sealed class ChatFlagWorker(IServiceScopeFactory scopes, IDocumentStore
 
     protected override Task RoundAsync(CancellationToken ct) => RunOnceAsync(ct);
 
-    public async Task RunOnceAsync(CancellationToken ct) =>
+    public async Task RunOnceAsync(CancellationToken ct)
+    {
+        // Flags first: a flag raised here is watched from its own time, not told again in the same round.
         await SendEachAsync(scopes, await store.QueryAllAsync<ChatFlagFollowUp>(SafetyFlag.Container, ChatFlagFollowUp.Partition, [Filter.Le("dueAt", Time.GetUtcNow())], ct),
             SystemUser, followUp => new FinishChatFlag(followUp.Id), ct);
+        await SendEachAsync(scopes, await store.QueryAllAsync<ChatUrgentWatch>(SafetyFlag.Container, ChatUrgentWatch.Partition, [Filter.Le("dueAt", Time.GetUtcNow())], ct),
+            SystemUser, watch => new CheckChatFlagSeen(watch.Id, watch.DueAt), ct);
+    }
 }

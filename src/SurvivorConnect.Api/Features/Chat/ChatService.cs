@@ -373,11 +373,22 @@ public sealed partial class ChatService(
             }
         }
 
+        if (flag.Urgent && flag.Status == FlagStatus.Open)
+        {
+            await WatchUrgentAsync(flag, ct);
+        }
+
         if (flag.Urgent || flag.Held)
         {
             foreach (var caseManager in youth.CaseManagerIds)
             {
                 await notifier.SendOnceAsync(caseManager, flag.Urgent ? Notices.ChatFlagUrgent : Notices.ChatMessageHeld, $"chat-flag~{flag.Id}", ct);
+            }
+
+            // Nobody on the youth's side could see it: the admins hand the youth to someone who can.
+            if ((await data.ActiveCaseManagersAsync(youth, ct)).Count == 0)
+            {
+                await TellAdminsAsync(flag, $"chat-flag~{flag.Id}", ct);
             }
         }
 
@@ -385,6 +396,73 @@ public sealed partial class ChatService(
         if (message.ClientMessageId is { } clientMessageId)
         {
             await Store.DeleteAsync(SafetyFlag.Container, ChatFlagFollowUp.IdFor(Store.AgencyId, conversationId, message.SenderId, clientMessageId), ChatFlagFollowUp.Partition, null, ct);
+        }
+    }
+
+    /// <summary>
+    /// An urgent flag's watch fell due: while the flag is open, its youth's active case managers are told again and the
+    /// admins asked to reach one. The watch is moved on first, so of several instances one tells them; false when
+    /// there was nothing to tell.
+    /// </summary>
+    public async Task<bool> CheckUrgentSeenAsync(string watchId, DateTimeOffset dueAt, CancellationToken ct)
+    {
+        var watch = await Store.ReadAsync<ChatUrgentWatch>(SafetyFlag.Container, watchId, ChatUrgentWatch.Partition, ct);
+        if (watch is null || watch.DueAt != dueAt)
+        {
+            return false;
+        }
+
+        var flag = await Store.FindAsync<SafetyFlag>(SafetyFlag.Container, watch.FlagId, ct);
+        if (flag is not { Status: FlagStatus.Open })
+        {
+            await Store.DeleteAsync(SafetyFlag.Container, watch.Id, ChatUrgentWatch.Partition, watch.ETag, ct);
+            return false;
+        }
+
+        try
+        {
+            await Store.ReplaceAsync(SafetyFlag.Container, watch with { DueAt = watch.DueAt + ChatUrgentWatch.Every }, watch.ETag!, ct);
+        }
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed)
+        {
+            return false;
+        }
+
+        var key = $"chat-urgent-waiting~{flag.Id}~{watch.DueAt.UtcTicks}";
+        var youth = await data.FindAsync<YouthReferral>(YouthReferral.Container, flag.YouthId, ct);
+        foreach (var caseManager in youth is null ? [] : await data.ActiveCaseManagersAsync(youth, ct))
+        {
+            await notifier.SendOnceAsync(caseManager, Notices.ChatFlagUrgentWaiting, key, ct);
+        }
+
+        await TellAdminsAsync(flag, key, ct);
+        return true;
+    }
+
+    private async Task WatchUrgentAsync(SafetyFlag flag, CancellationToken ct)
+    {
+        try
+        {
+            await Store.CreateAsync(SafetyFlag.Container, new ChatUrgentWatch
+            {
+                Id = ChatUrgentWatch.IdFor(Store.AgencyId, flag.Id),
+                PartitionKey = ChatUrgentWatch.Partition,
+                FlagId = flag.Id,
+                DueAt = flag.RaisedAt + ChatUrgentWatch.First,
+            }, ct);
+        }
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.Conflict)
+        {
+            // Watched already, and perhaps moved on since: that one stands.
+        }
+    }
+
+    /// <summary>The admins are pointed at the match (whose youth they may hand to another case manager), never at the message.</summary>
+    private async Task TellAdminsAsync(SafetyFlag flag, string key, CancellationToken ct)
+    {
+        foreach (var admin in await Store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, ct))
+        {
+            await notifier.SendOnceAsync(admin, Notices.ChatFlagNeedsCaseManager, key, ct, flag.ConversationId);
         }
     }
 

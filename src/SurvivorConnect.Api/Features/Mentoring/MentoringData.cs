@@ -56,8 +56,25 @@ public sealed class MentoringData(AgencyStore store)
 
     /// <summary>Whether a mentor's assigned supervisor can supervise now: an active person who still has the role.</summary>
     public async Task<bool> HasActiveSupervisorAsync(MentorProfile mentor, CancellationToken ct) =>
-        mentor.SupervisorId is { } id && await FindAsync<Person>(Person.Container, id, ct) is { Active: true } supervisor
-        && supervisor.Roles.Contains(Roles.Supervisor, StringComparer.Ordinal);
+        mentor.SupervisorId is { } id && await IsActiveAsync(id, Roles.Supervisor, ct);
+
+    /// <summary>The youth's case managers who can act now: active people who still have the role.</summary>
+    public async Task<IReadOnlyList<string>> ActiveCaseManagersAsync(YouthReferral youth, CancellationToken ct)
+    {
+        var active = new List<string>();
+        foreach (var id in youth.CaseManagerIds)
+        {
+            if (await IsActiveAsync(id, Roles.CaseManager, ct))
+            {
+                active.Add(id);
+            }
+        }
+
+        return active;
+    }
+
+    private async Task<bool> IsActiveAsync(string personId, string role, CancellationToken ct) =>
+        await FindAsync<Person>(Person.Container, personId, ct) is { Active: true } person && person.Roles.Contains(role, StringComparer.Ordinal);
 
     public bool IsCaseManagerOf(YouthReferral youth) =>
         User.IsInRole(Roles.CaseManager) && youth.CaseManagerIds.Contains(User.UserId, StringComparer.Ordinal);

@@ -51,6 +51,12 @@ public static class Notices
     public static Notice ChatFlagUrgent { get; } = new("chat-urgent",
         "Urgent: a message in the mentoring chat of a youth on your caseload may mean someone is in danger. Please look at it now under Flags.");
 
+    public static Notice ChatFlagUrgentWaiting { get; } = new("chat-urgent-waiting",
+        "Urgent, still open: a message in the mentoring chat of a youth on your caseload may mean someone is in danger, and no one has dealt with it yet. Please look at it now under Flags.");
+
+    public static Notice ChatFlagNeedsCaseManager { get; } = new("chat-flag-needs-case-manager",
+        "A flagged message in a mentoring chat is waiting and no active case manager of the youth has dealt with it. Please reach one now, or hand the youth to a case manager who is available.");
+
     public static Notice ChatMessageHeld { get; } = new("chat-held",
         "A message in the mentoring chat of a youth on your caseload is held for your review. It is delivered only if you release it, under Flags.");
 

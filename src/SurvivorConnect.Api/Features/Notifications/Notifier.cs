@@ -51,12 +51,12 @@ public sealed partial class Notifier(AgencyStore store, PeopleRepository people,
     /// Sends a notice at most once for <paramref name="key"/>, however many instances try at the same moment: the
     /// notice's id is made from the key, and the store lets only one of them create it. True if this call sent it.
     /// </summary>
-    public async Task<bool> SendOnceAsync(string recipient, Notice notice, string key, CancellationToken ct)
+    public async Task<bool> SendOnceAsync(string recipient, Notice notice, string key, CancellationToken ct, string? matchId = null)
     {
         ArgumentNullException.ThrowIfNull(notice);
         try
         {
-            await StoreAndPushAsync($"{key}~{recipient}", recipient, notice, null, ct);
+            await StoreAndPushAsync($"{key}~{recipient}", recipient, notice, matchId, ct);
             return true;
         }
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.Conflict)
