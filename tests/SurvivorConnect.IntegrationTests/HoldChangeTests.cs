@@ -30,7 +30,9 @@ public sealed class HoldChangeTests(HoldChangeTests.Factory api) : IClassFixture
         Assert.True(hold.GetProperty("stopsChat").GetBoolean());
         Assert.Equal("A youth reported a concern", hold.GetProperty("reason").GetString());
 
-        // Having looked again, the supervisor may lift it.
+        // Having looked again, the supervisor may lift it; their own from before comes back, and goes when they lift it too.
+        await MentoringWorld.Ok(await MentoringWorld.LiftHoldAsync(_world.Supervisor, mentorId));
+        Assert.Equal("Rest after a hard month", (await HttpAssert.Ok<JsonElement>(await _world.Supervisor.GetAsync($"/api/mentors/{mentorId}"))).GetProperty("hold").GetProperty("reason").GetString());
         await MentoringWorld.Ok(await MentoringWorld.LiftHoldAsync(_world.Supervisor, mentorId));
         Assert.Equal(JsonValueKind.Null, (await HttpAssert.Ok<JsonElement>(await _world.Admin.GetAsync($"/api/mentors/{mentorId}"))).GetProperty("hold").ValueKind);
     }

@@ -79,8 +79,8 @@ public sealed record MentorProfile : Document
     public SupervisorHold? Hold { get; init; }
 
     /// <summary>
-    /// Holds others placed that staff other than the supervisor put their own over, the latest last: lifting their own
-    /// brings back the one beneath, so a hold only the supervisor may lift is never lifted by changing it first.
+    /// Holds someone else put their own over, the latest last: lifting a hold brings back the one beneath, so a hold only
+    /// the supervisor may lift is never lifted by changing it first, and the supervisor sees each one before it goes.
     /// Only <see cref="Hold"/> carries <see cref="SupervisorHold.ReviewWaiting"/>.
     /// </summary>
     public IReadOnlyList<SupervisorHold> HoldsUnder { get; init; } = [];

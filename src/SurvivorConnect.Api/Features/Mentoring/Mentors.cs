@@ -235,12 +235,10 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
         }
 
         // A hold placed over the automatic one (or over one an urgent answer came under) keeps that answer's review waiting.
-        // The supervisor's hold replaces every other; anyone else's goes over another's, which comes back when theirs is lifted.
+        // One placed over someone else's goes on top of it, and lifting it brings that one back.
         var user = data.User.UserId;
-        var under = user == mentor.SupervisorId ? []
-            : mentor.Hold is { IsAutomatic: false } over && over.PlacedBy != user ? [.. mentor.HoldsUnder, over with { ReviewWaiting = false }]
-            : mentor.HoldsUnder;
-        if (!command.StopsChat && under.Any(h => h.StopsChat))
+        var under = mentor.Hold is { IsAutomatic: false } over && over.PlacedBy != user ? [.. mentor.HoldsUnder, over with { ReviewWaiting = false }] : mentor.HoldsUnder;
+        if (user != mentor.SupervisorId && !command.StopsChat && under.Any(h => h.StopsChat))
         {
             throw new ConflictException("The hold this one goes over pauses the mentor's chats; only the mentor's supervisor can let them go on.");
         }
@@ -267,8 +265,6 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
             throw HoldChanged();
         }
 
-        SupervisorHold? after = null;
-        var under = mentor.HoldsUnder;
         if (data.User.UserId == mentor.SupervisorId)
         {
             if (mentor.Hold is { IsAutomatic: true } or { ReviewWaiting: true })
@@ -281,19 +277,15 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
             // Anyone but the supervisor lifts only their own hold, so a refusal says nothing of why a hold is there.
             throw new ConflictException("This hold was placed on the supervisor's side; the mentor's supervisor can lift it.");
         }
-        else if (under.Count > 0)
-        {
-            // Lifting one's own hold brings back the one it was placed over, still waiting for any review it waited for.
-            (after, under) = (under[^1] with { ReviewWaiting = mentor.Hold.ReviewWaiting }, [.. under.Take(under.Count - 1)]);
-        }
-        else if (mentor.Hold.ReviewWaiting)
-        {
-            // Check-in answers are for the mentor and their supervisor: lifting their own hold leaves, unexplained, the
-            // automatic one the answer that came under it would have placed.
-            after = AutomaticHold();
-        }
 
-        var view = await SaveAsync(mentor, mentor with { Hold = after, HoldsUnder = after is null ? [] : under }, ct);
+        // Lifting a hold brings back the one it was placed over, still waiting for any review it waited for. Check-in
+        // answers are for the mentor and their supervisor: with none beneath, someone else lifting their own hold
+        // leaves, unexplained, the automatic one the answer that came under it would have placed.
+        var under = mentor.HoldsUnder;
+        var after = under.Count > 0 ? under[^1] with { ReviewWaiting = mentor.Hold.ReviewWaiting }
+            : mentor.Hold.ReviewWaiting ? AutomaticHold()
+            : null;
+        var view = await SaveAsync(mentor, mentor with { Hold = after, HoldsUnder = [.. under.Take(Math.Max(under.Count - 1, 0))] }, ct);
         await TellOpenChatsAsync(mentor.Id);
         return view;
     }
