@@ -156,6 +156,70 @@ public sealed class DisclosureTests
     }
 
     [Fact]
+    public void A_band_is_withheld_when_one_mentor_in_it_over_a_shorter_run_is_in_another_over_the_whole()
+    {
+        // Twelve mentors in band X in January only, twelve in February only, eleven in Y both months, and one in X in
+        // January and Y in February: X in January + X in February − X over both = that one mentor's move.
+        var x = new Measure(Aggregate.People, 0, 1, Placement.Latest);
+        for (var i = 0; i < 12; i++)
+        {
+            x.Place($"jan{i}", 0, inFavour: true);
+            x.Place($"feb{i}", 1, inFavour: true);
+        }
+
+        for (var i = 0; i < 11; i++)
+        {
+            x.Place($"y{i}", 0, inFavour: false);
+            x.Place($"y{i}", 1, inFavour: false);
+        }
+
+        x.Place("moved", 0, inFavour: true);
+        x.Place("moved", 1, inFavour: false);
+
+        Assert.Equal(24, x.Value);
+        Assert.Equal(Withheld.Differencing, Disclosure.Primary(x, Threshold));
+    }
+
+    [Fact]
+    public void Youth_without_an_episode_are_withheld_when_one_was_away_in_only_one_of_two_months()
+    {
+        // Served in January only (twelve), in February only (twelve), and one served both months and away in February.
+        var without = new Measure(Aggregate.People, 0, 1, Placement.NothingAgainst);
+        for (var i = 0; i < 12; i++)
+        {
+            without.Place($"jan{i}", 0, inFavour: true);
+            without.Place($"feb{i}", 1, inFavour: true);
+        }
+
+        without.Place("away", 0, inFavour: true);
+        without.Place("away", 1, inFavour: true);
+        without.Place("away", 1, inFavour: false);
+
+        Assert.Equal(24, without.Value);
+        Assert.Equal(Withheld.Differencing, Disclosure.Primary(without, Threshold));
+    }
+
+    [Fact]
+    public void A_cell_over_later_months_of_the_report_is_checked_over_its_own_months()
+    {
+        // The rows from a practice change in April: April to June, the middle-month case above three months on.
+        var served = new Measure(Aggregate.People, 3, 5);
+        for (var i = 0; i < 11; i++)
+        {
+            served.Add($"apr{i}", 3);
+            served.Add($"jun{i}", 5);
+            served.Add($"aprmay{i}", [3, 4]);
+            served.Add($"mayjun{i}", [4, 5]);
+        }
+
+        served.Add("may0", 4);
+        served.Add("may1", 4);
+        served.Add("before", 1);
+
+        Assert.Equal(Withheld.Differencing, Disclosure.Primary(served, Threshold));
+    }
+
+    [Fact]
     public void A_count_whose_shorter_runs_share_many_or_none_is_shown()
     {
         var many = new Measure(Aggregate.People, 0, 1);

@@ -8,6 +8,19 @@ public enum Aggregate
     Median,
 }
 
+/// <summary>Whether someone counts in a count of people over some of its months.</summary>
+public enum Placement
+{
+    /// <summary>Whoever has something in the months counts.</summary>
+    Fixed,
+
+    /// <summary>Whoever has something for it in the months and nothing against it there (served, and not away, in them).</summary>
+    NothingAgainst,
+
+    /// <summary>Whoever's latest record in the months is for it (a wellbeing band by the latest check-in).</summary>
+    Latest,
+}
+
 /// <summary>Why a cell is not shown.</summary>
 public enum Withheld
 {
@@ -36,7 +49,7 @@ public enum Withheld
 /// One cell being counted: the people behind it (each with the months of the cell's stretch they count in, as bits of
 /// the report's months) and its value. Who is behind a cell decides whether it may be shown, never the value alone.
 /// </summary>
-public sealed class Measure(Aggregate aggregate, int firstMonth, int lastMonth, bool placeDependsOnMonths = false)
+public sealed class Measure(Aggregate aggregate, int firstMonth, int lastMonth, Placement placement = Placement.Fixed)
 {
     /// <summary>The most of a sum one person may make up before the sum says too much about them.</summary>
     public const decimal LargestShare = 0.5m;
@@ -48,6 +61,7 @@ public sealed class Measure(Aggregate aggregate, int firstMonth, int lastMonth, 
     private readonly Dictionary<string, decimal> _shares = new(StringComparer.Ordinal);
     private readonly List<decimal> _values = [];
     private readonly List<(string Person, int First, int Last)> _things = [];
+    private readonly Dictionary<string, (ulong For, ulong Against)> _placed = new(StringComparer.Ordinal);
     private decimal _sum;
     private decimal _smallestAmount = decimal.MaxValue;
     private bool _spansMonths;
@@ -74,7 +88,20 @@ public sealed class Measure(Aggregate aggregate, int firstMonth, int lastMonth, 
     /// Whether what a person adds can change with the months a report covers, not only whether they count: true of
     /// sums and medians, and of a place decided by the latest record (a wellbeing band).
     /// </summary>
-    public bool ValueDependsOnMonths => aggregate != Aggregate.People || placeDependsOnMonths;
+    public bool ValueDependsOnMonths => aggregate != Aggregate.People || placement != Placement.Fixed;
+
+    public Placement Placement => placement;
+
+    /// <summary>Everyone who counts in the cell over some of its months, with the months for and against them counting.</summary>
+    public IEnumerable<(ulong For, ulong Against)> Placed => _placed.Values;
+
+    /// <summary>Whether someone with these months for and against counts over the months of <paramref name="stretch"/>.</summary>
+    public bool Counts((ulong For, ulong Against) months, ulong stretch) => placement switch
+    {
+        Placement.NothingAgainst => (months.For & stretch) != 0 && (months.Against & stretch) == 0,
+        _ => (months.For & stretch) is var inFavour && inFavour != 0 && (months.Against & stretch) is var against
+            && System.Numerics.BitOperations.LeadingZeroCount(inFavour) < System.Numerics.BitOperations.LeadingZeroCount(against),
+    };
 
     /// <summary>
     /// Whether a report over fewer months drops people who fall wholly outside them: true of counts of people, and of
@@ -97,6 +124,36 @@ public sealed class Measure(Aggregate aggregate, int firstMonth, int lastMonth, 
         Aggregate.Sum => _sum,
         _ => Median(_values),
     };
+
+    /// <summary>
+    /// For a count whose people depend on its months: records <paramref name="month"/> of <paramref name="person"/> as
+    /// for or against them counting (for <see cref="Placement.Latest"/>, the month's latest record), and counts them
+    /// when they count over the cell's whole stretch.
+    /// </summary>
+    public void Place(string person, int month, bool inFavour)
+    {
+        if (placement == Placement.Fixed || month < firstMonth || month > lastMonth)
+        {
+            return;
+        }
+
+        var bit = 1UL << month;
+        var (inFavourOf, against) = _placed.GetValueOrDefault(person);
+        _placed[person] = inFavour
+            ? (inFavourOf | bit, placement == Placement.Latest ? against & ~bit : against)
+            : (placement == Placement.Latest ? inFavourOf & ~bit : inFavourOf, against | bit);
+        if (Counts(_placed[person], Stretch(firstMonth, lastMonth)))
+        {
+            _people[person] = _placed[person].For | _placed[person].Against;
+        }
+        else
+        {
+            _people.Remove(person);
+        }
+    }
+
+    /// <summary>The months from <paramref name="first"/> to <paramref name="last"/> as bits.</summary>
+    public static ulong Stretch(int first, int last) => (last - first == 63 ? ulong.MaxValue : (1UL << (last - first + 1)) - 1) << first;
 
     /// <summary>Counts <paramref name="person"/> in <paramref name="month"/> with <paramref name="amount"/>; a month outside the cell's stretch is ignored.</summary>
     public void Add(string person, int month, decimal amount = 1) => Add(person, [month], amount);
@@ -221,7 +278,7 @@ public static class Disclosure
 
                 // A count (or a sum of things running over months) changes by the people wholly outside the shorter run;
                 // a sum, a median or a latest band by anyone with a month outside it.
-                var stretch = Stretch(first, last);
+                var stretch = Measure.Stretch(first, last);
                 var shorter = months.Count(m => (m & stretch) != 0);
                 var whollyOutside = measure.CountsWhole ? people - shorter : 0;
                 var partlyOutside = measure.ValueDependsOnMonths ? months.Count(m => (m & ~stretch) != 0) : 0;
@@ -232,7 +289,66 @@ public static class Disclosure
             }
         }
 
-        return measure.Aggregate != Aggregate.Median && FewLeftByShorter(measure, threshold) ? Withheld.Differencing : Withheld.None;
+        var left = measure.Placement == Placement.Fixed ? FewLeftByShorter(measure, threshold) : FewLeftWherePlacesChange(measure, threshold);
+        return measure.Aggregate != Aggregate.Median && left ? Withheld.Differencing : Withheld.None;
+    }
+
+    /// <summary>
+    /// <see cref="FewLeftByShorter"/> for a count whose people depend on its months: a shorter report may count
+    /// someone the cell does not (a mentor whose latest band in January differs from their latest in the year), so
+    /// everyone who counts over some of its months is weighed, by whether they count over each report's months. A
+    /// shorter report is taken to be shown when it counts at least the threshold.
+    /// </summary>
+    private static bool FewLeftWherePlacesChange(Measure measure, int threshold)
+    {
+        var (first, last) = (measure.FirstMonth, measure.LastMonth);
+        var whole = Measure.Stretch(first, last);
+        var placed = measure.Placed.ToList();
+        int Counted(ulong stretch) => placed.Count(p => measure.Counts(p, stretch));
+        bool Few(Func<(ulong For, ulong Against), int> behind)
+        {
+            var people = placed.Count(p => behind(p) != 0);
+            return people > 0 && people < threshold;
+        }
+
+        int In((ulong For, ulong Against) p, ulong stretch) => measure.Counts(p, stretch) ? 1 : 0;
+        for (var from = first; from <= last; from++)
+        {
+            for (var to = from; to <= last; to++)
+            {
+                var shorter = Measure.Stretch(from, to);
+                if (shorter == whole || Counted(shorter) < threshold)
+                {
+                    continue;
+                }
+
+                // Taken from the cell; and, with the shorter one starting the cell's months, added to one ending them.
+                if (Few(p => In(p, whole) - In(p, shorter)))
+                {
+                    return true;
+                }
+
+                for (var start = first + 1; from == first && to < last && start <= to + 1; start++)
+                {
+                    var other = Measure.Stretch(start, last);
+                    if (Counted(other) >= threshold && Few(p => In(p, shorter) + In(p, other) - In(p, whole)))
+                    {
+                        return true;
+                    }
+                }
+
+                for (var after = to + 2; from == first && after <= last; after++)
+                {
+                    var other = Measure.Stretch(after, last);
+                    if (Counted(other) >= threshold && Few(p => In(p, whole) - In(p, shorter) - In(p, other)))
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -394,8 +510,6 @@ public static class Disclosure
         var narrowed = Narrowed(unknowns, equations, withheld, threshold);
         return [.. unknowns.Where((_, i) => solved[i] || narrowed[i])];
     }
-
-    private static ulong Stretch(int first, int last) => (last - first == 63 ? ulong.MaxValue : (1UL << (last - first + 1)) - 1) << first;
 
     private static Measure MeasureAt(DraftTable table, (int Row, int Column) cell) =>
         table.Cells[cell.Row, cell.Column] is DraftCell.Of of ? of.Measure : throw new InvalidOperationException($"A line of '{table.Key}' names a cell that is not a measure.");

@@ -177,7 +177,7 @@ public static class OutcomeCalculator
             measures[WithEpisode] = new Measure(Aggregate.People, first, last);
 
             // Whether a youth was away depends on the months counted, not only on being served in them.
-            measures[WithoutEpisode] = new Measure(Aggregate.People, first, last, placeDependsOnMonths: true);
+            measures[WithoutEpisode] = new Measure(Aggregate.People, first, last, Placement.NothingAgainst);
 
             foreach (var column in new[] { Episodes, Ended, StillAway, InContact, NotInContact })
             {
@@ -185,7 +185,7 @@ public static class OutcomeCalculator
             }
 
             measures[MedianDays] = new Measure(Aggregate.Median, first, last);
-            var away = new HashSet<string>(StringComparer.Ordinal);
+            var away = new Dictionary<string, List<int>>(StringComparer.Ordinal);
             foreach (var y in youth)
             {
                 foreach (var e in y.MissingEpisodes)
@@ -196,7 +196,8 @@ public static class OutcomeCalculator
                     }
 
                     var person = PersonOf(y);
-                    away.Add(person);
+                    away.TryAdd(person, []);
+                    away[person].Add(month);
                     measures[WithEpisode]!.Add(person, month);
                     measures[Episodes]!.Add(person, month);
                     measures[e.StayedInContact == true ? InContact : NotInContact]!.Add(person, month);
@@ -215,9 +216,14 @@ public static class OutcomeCalculator
             foreach (var (person, months) in served)
             {
                 measures[ServedColumn]!.Add(person, months);
-                if (!away.Contains(person))
+                foreach (var month in months)
                 {
-                    measures[WithoutEpisode]!.Add(person, months);
+                    measures[WithoutEpisode]!.Place(person, month, inFavour: true);
+                }
+
+                foreach (var month in away.GetValueOrDefault(person) ?? [])
+                {
+                    measures[WithoutEpisode]!.Place(person, month, inFavour: false);
                 }
             }
 
@@ -450,12 +456,12 @@ public static class OutcomeCalculator
             var parts = new List<(int, int)>();
             foreach (var band in subscale.Bands)
             {
-                var measure = new Measure(Aggregate.People, 0, period.Months - 1, placeDependsOnMonths: true);
+                var measure = new Measure(Aggregate.People, 0, period.Months - 1, Placement.Latest);
                 foreach (var mentor in checkIns)
                 {
-                    if (mentor.MaxBy(c => c.SubmittedAt)!.Scores.Any(s => s.Key == subscale.Key && s.Band == band.Name))
+                    foreach (var month in mentor.GroupBy(c => period.MonthOf(c.SubmittedAt)!.Value))
                     {
-                        measure.Add(mentor.Key, mentor.Select(c => period.MonthOf(c.SubmittedAt)!.Value));
+                        measure.Place(mentor.Key, month.Key, month.MaxBy(c => c.SubmittedAt)!.Scores.Any(s => s.Key == subscale.Key && s.Band == band.Name));
                     }
                 }
 
