@@ -56,9 +56,12 @@ public sealed class CaseloadTests(PortalServer server)
         var matchId = (await proposed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
         try
         {
+            // The record is open already: wait for the one showing the new match before choosing in it.
             await PortalServer.OpenYouthAsync(caseManager, name);
+            await Expect(caseManager.Locator($"#consent-match option[value='{matchId}']")).ToHaveCountAsync(1);
             await caseManager.Locator("#consent-grantor").SelectOptionAsync("Guardian");
             await caseManager.Locator("#consent-match").SelectOptionAsync(matchId!);
+            await Expect(caseManager.Locator("#consent-grantor")).ToHaveValueAsync("Guardian");
             await caseManager.GetByRole(AriaRole.Button, new() { Name = "Record consent" }).ClickAsync();
             await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The consent is recorded");
             await Expect(caseManager.Locator("[data-consents]")).ToContainTextAsync("Guardian · Agreeing to a mentoring match · current");

@@ -122,6 +122,8 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         await RunWorkerAsync(after: TimeSpan.FromSeconds(1));
         await RunWorkerAsync(after: TimeSpan.Zero);
 
+        // The factory's own worker, woken by the clock, may be the one telling them.
+        await Settle.UntilAsync(async () => (await WaitingNoticesAsync(_world.CaseManager, flag.Id)).Count == 1 && (await WaitingNoticesAsync(_world.Admin, flag.Id)).Count == 1);
         var toCaseManager = Assert.Single(await WaitingNoticesAsync(_world.CaseManager, flag.Id));
         var toAdmin = Assert.Single(await WaitingNoticesAsync(_world.Admin, flag.Id));
         Assert.Equal("chat-urgent-waiting", toCaseManager.Kind);
@@ -130,11 +132,13 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         Assert.DoesNotContain("die", toAdmin.Text, StringComparison.Ordinal);
 
         await RunWorkerAsync(after: ChatUrgentWatch.Every);
+        await Settle.UntilAsync(async () => (await WaitingNoticesAsync(_world.CaseManager, flag.Id)).Count == 2);
         Assert.Equal(2, (await WaitingNoticesAsync(_world.CaseManager, flag.Id)).Count);
 
         await HttpAssert.Ok<ChatTests.FlagDto>(await _world.CaseManager.PostAsJsonAsync($"/api/flags/{flag.Id}/resolve", new { note = "Called the youth; safe." }));
         await RunWorkerAsync(after: ChatUrgentWatch.Every);
         await RunWorkerAsync(after: ChatUrgentWatch.Every);
+        await Settle.UntilAsync(async () => !(await WatchesLeftAsync()).Any(w => w.FlagId == flag.Id));
         Assert.Equal(2, (await WaitingNoticesAsync(_world.CaseManager, flag.Id)).Count);
         Assert.DoesNotContain(await WatchesLeftAsync(), w => w.FlagId == flag.Id);
     }

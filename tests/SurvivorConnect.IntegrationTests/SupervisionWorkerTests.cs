@@ -29,7 +29,7 @@ public sealed class SupervisionWorkerTests() : TwoInstances("supervise")
             await Task.WhenAll(RunAsync(First), RunAsync(Second), RunAsync(First), RunAsync(Second));
         }
 
-        await SettledAsync(async () => (await FlagsAsync(world, mentorId)).Count(f => f.GetProperty("kind").GetString() == "Missed") >= 2);
+        await Settle.UntilAsync(async () => (await FlagsAsync(world, mentorId)).Count(f => f.GetProperty("kind").GetString() == "Missed") >= 2);
         var flags = await FlagsAsync(world, mentorId);
         Assert.Equal(2, flags.Count(f => f.GetProperty("kind").GetString() == "Missed"));
         Assert.Contains(flags, f => f.GetProperty("reasons")[0].GetString() == "2 check-ins in a row were missed.");
@@ -51,7 +51,7 @@ public sealed class SupervisionWorkerTests() : TwoInstances("supervise")
 
         Advance(TimeSpan.FromMinutes(31));
         await Task.WhenAll(RunAsync(First), RunAsync(Second), RunAsync(First), RunAsync(Second));
-        await SettledAsync(async () => firstCount.GetMeasurementSnapshot().Count + secondCount.GetMeasurementSnapshot().Count > 0 && await StillWaitingAsync(world) > 0);
+        await Settle.UntilAsync(async () => firstCount.GetMeasurementSnapshot().Count + secondCount.GetMeasurementSnapshot().Count > 0 && await StillWaitingAsync(world) > 0);
         Assert.Equal(1, await StillWaitingAsync(world));
         Assert.Equal(1, firstCount.GetMeasurementSnapshot().Count + secondCount.GetMeasurementSnapshot().Count);
 
@@ -62,18 +62,6 @@ public sealed class SupervisionWorkerTests() : TwoInstances("supervise")
 
         Assert.Equal(1, await StillWaitingAsync(world));
         Assert.Equal(1, firstCount.GetMeasurementSnapshot().Count + secondCount.GetMeasurementSnapshot().Count);
-    }
-
-    /// <summary>
-    /// Moving the clock also wakes each instance's own worker, which may be the one that does the work (moves the watch,
-    /// marks the last miss) and still be writing when the test's own rounds return: waits up to 5 s for it to show.
-    /// </summary>
-    private static async Task SettledAsync(Func<Task<bool>> shown)
-    {
-        for (var wait = 0; wait < 50 && !await shown(); wait++)
-        {
-            await Task.Delay(100);
-        }
     }
 
     private static async Task<List<JsonElement>> FlagsAsync(MentoringWorld world, string mentorId) =>
