@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using SurvivorConnect.Api.Features.Supervision;
 using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.IntegrationTests;
 
@@ -13,6 +14,45 @@ namespace SurvivorConnect.IntegrationTests;
 public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClassFixture<ClockedCountingApiFactory>
 {
     private readonly MentoringWorld _world = new(api);
+
+    [Fact]
+    public async Task Regular_check_ins_start_when_a_supervisor_is_assigned_and_the_mentor_is_reminded_once_before_each()
+    {
+        // Nobody opens a page: the schedule started with the assignment, so the reminder and the misses still come.
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        Assert.NotNull(await ScheduleAsync(mentorId));
+
+        await RunWorkerAsync(days: 11);
+        Assert.Equal(0, await RemindersAsync(mentor));
+        await RunWorkerAsync(days: 1.5);
+        await RunWorkerAsync(days: 0);
+
+        await Settle.UntilAsync(async () => await RemindersAsync(mentor) == 1);
+        var reminder = Assert.Single(await NoticesAsync(mentor), n => n.Kind == "wellbeing-check-in-due");
+        Assert.Contains("only you and your supervisor see your answers", reminder.Text, StringComparison.Ordinal);
+        Assert.Equal(0, (await ScheduleAsync(mentorId))!.Missed);
+
+        await RunWorkerAsync(days: 2);
+        await Settle.UntilAsync(async () => (await ScheduleAsync(mentorId))!.Missed == 1);
+        Assert.Equal(1, (await ScheduleAsync(mentorId))!.Missed);
+        await RunWorkerAsync(days: 12.5);
+        await Settle.UntilAsync(async () => await RemindersAsync(mentor) == 2);
+        Assert.Equal(2, await RemindersAsync(mentor));
+    }
+
+    [Fact]
+    public async Task A_mentor_who_checked_in_is_reminded_of_the_next_due_date_not_the_one_they_met()
+    {
+        var (_, mentor) = await _world.ReadyMentorAsync();
+        await RunWorkerAsync(days: 5);
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(0)));
+
+        await RunWorkerAsync(days: 8);
+        Assert.Equal(0, await RemindersAsync(mentor));
+        await RunWorkerAsync(days: 4.5);
+        await Settle.UntilAsync(async () => await RemindersAsync(mentor) == 1);
+        Assert.Equal(1, await RemindersAsync(mentor));
+    }
 
     [Fact]
     public async Task An_urgent_answer_under_a_deactivated_supervisor_asks_the_admins_for_a_new_one_who_then_sees_and_reviews_it()
@@ -126,6 +166,18 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
         await api.Services.GetRequiredService<CheckInWorker>().RunOnceAsync(CancellationToken.None);
         Assert.DoesNotContain(await FlagsAsync(mentorId), f => f.GetProperty("kind").GetString() == "Missed");
     }
+
+    private async Task RunWorkerAsync(double days)
+    {
+        api.Time.Advance(TimeSpan.FromDays(days));
+        await api.Services.GetRequiredService<CheckInWorker>().RunOnceAsync(CancellationToken.None);
+    }
+
+    /// <summary>Read from the store, not through a page: looking would start a schedule of its own.</summary>
+    private async Task<CheckInSchedule?> ScheduleAsync(string mentorId) =>
+        await api.Services.GetRequiredService<IDocumentStore>().ReadAsync<CheckInSchedule>(SupervisionData.Container, CheckInSchedule.IdFor(mentorId), "demo", CancellationToken.None);
+
+    private static async Task<int> RemindersAsync(HttpClient mentor) => (await NoticesAsync(mentor)).Count(n => n.Kind == "wellbeing-check-in-due");
 
     private async Task<List<JsonElement>> FlagsAsync(string mentorId) =>
         (await HttpAssert.Ok<JsonElement>(await _world.Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags").EnumerateArray().ToList();

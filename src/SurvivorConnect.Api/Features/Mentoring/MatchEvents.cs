@@ -49,3 +49,6 @@ public sealed record MatchMoved(Match Match, YouthReferral Youth, MatchAction Ac
 
 /// <summary>A youth's case manager recorded a relapse (<paramref name="YouthId"/> is the referral's id): their mentors may need support.</summary>
 public sealed record YouthRelapsed(string YouthId) : INotification;
+
+/// <summary>A mentor has a supervisor now (<paramref name="MentorId"/>): their regular check-ins start, whoever looks first.</summary>
+public sealed record SupervisorAssigned(string MentorId) : INotification;

@@ -223,7 +223,9 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
             throw new RequestValidationException(new Dictionary<string, string[]> { ["supervisorId"] = ["A mentor cannot be their own supervisor."] });
         }
 
-        return await SaveAsync(mentor, mentor with { SupervisorId = supervisor.Id }, ct);
+        var view = await SaveAsync(mentor, mentor with { SupervisorId = supervisor.Id }, ct);
+        await publisher.Publish(new SupervisorAssigned(mentor.Id), ct);
+        return view;
     }
 
     public async ValueTask<MentorView> Handle(PlaceHold command, CancellationToken ct)

@@ -101,6 +101,9 @@ public static class Notices
     public static Notice WellbeingMissed { get; } = new("wellbeing-missed",
         "A mentor you supervise has missed two wellbeing check-ins in a row. A gentle check-in from you may help.");
 
+    public static Notice WellbeingCheckInDueSoon { get; } = new("wellbeing-check-in-due",
+        "Your regular wellbeing check-in comes up in the next two days. It takes a few minutes, and only you and your supervisor see your answers. If now is not a good time, tell your supervisor.");
+
     public static Notice WellbeingCheckInRequested { get; } = new("wellbeing-check-in",
         "Something hard may have happened in your mentoring. When you are ready, a short wellbeing check-in is waiting for you. Look after yourself.");
 

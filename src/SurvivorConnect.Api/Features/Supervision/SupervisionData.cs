@@ -100,8 +100,9 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
         return saved;
     }
 
-    /// <summary>Puts the schedule's slot on the shared due list at its due date.</summary>
-    public async Task KeepSlotAsync(CheckInSchedule schedule, CancellationToken ct) =>
+    /// <summary>Puts the schedule's slot on the shared due list at its due date, and its reminder before it.</summary>
+    public async Task KeepSlotAsync(CheckInSchedule schedule, CancellationToken ct)
+    {
         await store.UpsertAsync(Container, new CheckInSlot
         {
             Id = CheckInSlot.IdFor(store.AgencyId, schedule.MentorId),
@@ -109,6 +110,15 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
             MentorId = schedule.MentorId,
             DueAt = schedule.DueAt,
         }, ct);
+        await store.UpsertAsync(Container, new CheckInReminder
+        {
+            Id = CheckInReminder.IdFor(store.AgencyId, schedule.MentorId),
+            PartitionKey = CheckInReminder.Partition,
+            MentorId = schedule.MentorId,
+            ForDueAt = schedule.DueAt,
+            DueAt = schedule.DueAt - CheckInReminder.Lead,
+        }, ct);
+    }
 
     /// <summary>A mentor's check-ins, newest first.</summary>
     public async Task<List<CheckIn>> CheckInsAsync(string mentorId, CancellationToken ct) =>

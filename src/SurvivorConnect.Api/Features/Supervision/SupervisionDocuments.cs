@@ -90,6 +90,28 @@ public sealed record CheckInSchedule : Document
 }
 
 /// <summary>
+/// When to tell a mentor their regular check-in comes up (<see cref="Lead"/> before <see cref="ForDueAt"/>), in the one
+/// partition every agency shares ("checkin-reminder"). Ids and times only; moved with the schedule's due date.
+/// </summary>
+public sealed record CheckInReminder : Document
+{
+    public const string Partition = "checkin-reminder";
+
+    public static readonly TimeSpan Lead = TimeSpan.FromDays(2);
+
+    public override string Type => "check-in-reminder";
+
+    public required string MentorId { get; init; }
+
+    /// <summary>The due date it reminds of: a reminder for a date the schedule has moved from says nothing.</summary>
+    public required DateTimeOffset ForDueAt { get; init; }
+
+    public required DateTimeOffset DueAt { get; init; }
+
+    public static string IdFor(string agencyId, string mentorId) => $"{agencyId}~{mentorId}";
+}
+
+/// <summary>
 /// When a mentor's next check-in falls due, in the one partition every agency shares ("checkin-schedule"), so one
 /// query finds every due check-in. It holds ids and a time only.
 /// </summary>

@@ -23,8 +23,12 @@ public sealed record RequestCheckIn(string MentorId, string Because) : ICommand<
 /// closed unplanned, a relapse of a youth they mentor. Each runs in the request that caused it.
 /// </summary>
 internal sealed class CheckInTriggers(SupervisionData data, Notifier notifier, IMediator mediator)
-    : INotificationHandler<WellbeingPromptRaised>, INotificationHandler<MatchMoved>, INotificationHandler<YouthRelapsed>, ICommandHandler<RequestCheckIn, bool>
+    : INotificationHandler<WellbeingPromptRaised>, INotificationHandler<MatchMoved>, INotificationHandler<YouthRelapsed>, INotificationHandler<SupervisorAssigned>,
+      ICommandHandler<RequestCheckIn, bool>
 {
+    /// <summary>Regular check-ins start when a mentor has someone to read them, not when someone first opens a page.</summary>
+    public async ValueTask Handle(SupervisorAssigned notification, CancellationToken ct) => await data.ScheduleAsync(notification.MentorId, ct);
+
     public async ValueTask Handle(WellbeingPromptRaised notification, CancellationToken ct) =>
         await mediator.Send(new RequestCheckIn(notification.MentorId, notification.Because), ct);
 
@@ -67,6 +71,40 @@ internal sealed class CheckInTriggers(SupervisionData data, Notifier notifier, I
         await data.SaveScheduleAsync(schedule with { RequestedBecause = command.Because, RequestedAt = now }, ct);
         await notifier.SendOnceAsync(mentor.Id, Notices.WellbeingCheckInRequested, $"checkin-request~{mentor.Id}~{now.UtcTicks}", ct);
         return true;
+    }
+}
+
+/// <summary>
+/// A mentor's regular check-in comes up soon: they are told once for that due date, unless they are no longer active or
+/// were asked for one already. Not audited: it reads nobody's answers, only when the check-in is due.
+/// </summary>
+public sealed record RemindCheckIn(string MentorId, DateTimeOffset ForDueAt) : ICommand<bool>;
+
+internal sealed class CheckInReminderHandler(SupervisionData data, Notifier notifier) : ICommandHandler<RemindCheckIn, bool>
+{
+    public async ValueTask<bool> Handle(RemindCheckIn command, CancellationToken ct)
+    {
+        var store = data.Store;
+        var schedule = await data.ScheduleAsync(command.MentorId, ct);
+        var sent = schedule.DueAt == command.ForDueAt && schedule.DueAt > store.Now && schedule.RequestedBecause is null
+            && await store.FindAsync<Person>(Person.Container, command.MentorId, ct) is { Active: true }
+            && await notifier.SendOnceAsync(command.MentorId, Notices.WellbeingCheckInDueSoon, $"checkin-due~{command.MentorId}~{command.ForDueAt.UtcTicks}", ct);
+
+        // Done with this due date; a reminder already moved on to the next one stays.
+        var id = CheckInReminder.IdFor(store.AgencyId, command.MentorId);
+        if (await store.ReadAsync<CheckInReminder>(SupervisionData.Container, id, CheckInReminder.Partition, ct) is { } reminder && reminder.ForDueAt == command.ForDueAt)
+        {
+            try
+            {
+                await store.DeleteAsync(SupervisionData.Container, id, CheckInReminder.Partition, reminder.ETag, ct);
+            }
+            catch (StoreException ex) when (ex.Kind is StoreErrorKind.PreconditionFailed or StoreErrorKind.NotFound)
+            {
+                // Moved on or gone meanwhile.
+            }
+        }
+
+        return sent;
     }
 }
 
@@ -198,7 +236,7 @@ internal sealed class UrgentFlagWatchHandler(SupervisionData data, Notifier noti
 /// <summary>
 /// Every instance runs this (ADR 0005), from partitions every agency shares and each record in its agency's scope as
 /// that agency's system user: it finishes check-ins whose request failed part way, tells again of urgent flags whose
-/// hour is up, and marks due check-ins missed. Two instances may both try; the schedule's (and the watch's) version
+/// hour is up, reminds mentors of check-ins coming up, and marks due check-ins missed. Two instances may both try; the schedule's (and the watch's) version
 /// lets one, and no follow-up of a check-in happens twice.
 /// </summary>
 internal sealed partial class CheckInWorker(IServiceScopeFactory scopes, IDocumentStore store, TimeProvider time, ILogger<CheckInWorker> log) : PeriodicWork(time, log)
@@ -214,6 +252,7 @@ internal sealed partial class CheckInWorker(IServiceScopeFactory scopes, IDocume
         // Check-ins first: one finished here starts its schedule again before that schedule could count as missed.
         await EachDueAsync<CheckInFollowUp>(CheckInFollowUp.Partition, followUp => new FinishCheckIn(followUp.Id), ct);
         await EachDueAsync<UrgentFlagWatch>(UrgentFlagWatch.Partition, watch => new CheckUrgentFlagSeen(watch.Id, watch.DueAt), ct);
+        await EachDueAsync<CheckInReminder>(CheckInReminder.Partition, reminder => new RemindCheckIn(reminder.MentorId, reminder.ForDueAt), ct);
         await EachDueAsync<CheckInSlot>(CheckInSlot.Partition, slot => new MarkCheckInMissed(slot.MentorId, slot.DueAt), ct);
     }
 
