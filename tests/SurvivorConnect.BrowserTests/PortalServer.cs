@@ -146,9 +146,10 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
     /// The API as one demo person, for what has no screen yet (a supervisor's hold, say). The token is minted on the
     /// real clock, which checks it: /dev/token's would be dated by the app's clock, which a journey may have moved on.
     /// </summary>
-    public Task<HttpClient> ApiAsAsync(string userId)
+    /// <summary>An API client signed in as <paramref name="userId"/>: a demo person, or one a test added to <paramref name="agencyId"/>.</summary>
+    public Task<HttpClient> ApiAsAsync(string userId, string? agencyId = null)
     {
-        var agency = DemoData.Agencies.First(a => a.People.Any(p => p.Id == userId)).Id;
+        var agency = agencyId ?? DemoData.Agencies.First(a => a.People.Any(p => p.Id == userId)).Id;
         var token = Services.GetRequiredService<DevTokenIssuer>().Issue(userId, agency, DateTimeOffset.UtcNow).AccessToken;
         var client = new HttpClient { BaseAddress = new Uri(BaseUrl) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);

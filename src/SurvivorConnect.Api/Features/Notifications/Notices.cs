@@ -55,12 +55,15 @@ public static class Notices
         "Urgent, still open: a message in the mentoring chat of a youth on your caseload may mean someone is in danger, and no one has dealt with it yet. Please look at it now under Flags.");
 
     public static Notice ChatFlagNeedsCaseManager { get; } = new("chat-flag-needs-case-manager",
-        "A flagged message in a mentoring chat is waiting and no active case manager of the youth has dealt with it. Please reach one now, or hand the youth to a case manager who is available.");
+        "A flagged message in a mentoring chat is waiting and no active case manager of the youth has dealt with it. Please reach one now, or hand the youth to a case manager who is available, under Case managers.");
 
     public static Notice ChatMessageHeld { get; } = new("chat-held",
         "A message in the mentoring chat of a youth on your caseload is held for your review. It is delivered only if you release it, under Flags.");
 
     public static Notice CaseloadAdded { get; } = new("caseload-added", "A youth has been added to your caseload.");
+
+    public static Notice YouthNeedCaseManager { get; } = new("youth-need-case-manager",
+        "A case manager was deactivated or changed role, and some youth now have no active case manager. Please hand them to someone who can act, under Case managers.");
 
     public static Notice EngagementInvited { get; } = new("engagement-invited",
         "You are invited to a paid engagement. Look at it when you like; you can say yes or no, and saying no changes nothing for later invitations.");

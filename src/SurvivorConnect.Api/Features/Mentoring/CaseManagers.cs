@@ -1,0 +1,108 @@
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using SurvivorConnect.Api.Features.Notifications;
+using SurvivorConnect.Api.Features.People;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Mentoring;
+
+/// <summary>A case manager who can take a youth now.</summary>
+public sealed record CaseManagerView(string Id, string DisplayName);
+
+/// <summary>A youth none of whose case managers can act (all deactivated): for the admin to hand to someone who can.</summary>
+public sealed record YouthNeedingCaseManager(string Id, string DisplayName, string Version);
+
+/// <summary>The agency's active case managers, by name: whom a youth can be handed to.</summary>
+public sealed record ListCaseManagers : IQuery<IReadOnlyList<CaseManagerView>>;
+
+/// <summary>The youth whose case managers were all deactivated, by name; at most <see cref="Limit"/>.</summary>
+public sealed record ListYouthNeedingCaseManager : IQuery<IReadOnlyList<YouthNeedingCaseManager>>, IAudited
+{
+    public const int Limit = 200;
+
+    public AuditTarget Audit => new("youth.list-needing-case-manager", "youth");
+}
+
+internal sealed class CaseManagerHandlers(MentoringData data)
+    : IQueryHandler<ListCaseManagers, IReadOnlyList<CaseManagerView>>,
+      IQueryHandler<ListYouthNeedingCaseManager, IReadOnlyList<YouthNeedingCaseManager>>
+{
+    public async ValueTask<IReadOnlyList<CaseManagerView>> Handle(ListCaseManagers query, CancellationToken ct) =>
+        [.. (await data.Store.ActiveWithRoleAsync(Roles.CaseManager, ct)).OrderBy(p => p.DisplayName, StringComparer.CurrentCultureIgnoreCase).Select(p => new CaseManagerView(p.Id, p.DisplayName))];
+
+    public async ValueTask<IReadOnlyList<YouthNeedingCaseManager>> Handle(ListYouthNeedingCaseManager query, CancellationToken ct)
+    {
+        if (!data.User.IsInRole(Roles.AgencyAdmin))
+        {
+            throw new ForbiddenException("Only the agency admin sees every youth's case managers.");
+        }
+
+        // Found through the people who left, so no request reads every youth of the agency.
+        var gone = await data.Store.AllAsync<Person>(Person.Container, [Filter.Eq("active", false)], ct);
+        var active = (await data.Store.ActiveIdsWithRoleAsync(Roles.CaseManager, ct)).ToHashSet(StringComparer.Ordinal);
+        var youth = new Dictionary<string, YouthReferral>(StringComparer.Ordinal);
+        foreach (var person in gone)
+        {
+            foreach (var referral in await data.AllAsync<YouthReferral>(YouthReferral.Container, [Filter.Contains("caseManagerIds", person.Id)], ct))
+            {
+                youth[referral.Id] = referral;
+            }
+        }
+
+        return [.. youth.Values.Where(y => !y.CaseManagerIds.Any(active.Contains))
+            .OrderBy(y => y.DisplayName, StringComparer.CurrentCultureIgnoreCase)
+            .Take(ListYouthNeedingCaseManager.Limit)
+            .Select(y => new YouthNeedingCaseManager(y.Id, y.DisplayName, y.ETag!))];
+    }
+}
+
+/// <summary>
+/// A person was deactivated or lost a role: youth whose only case managers they were are left with nobody, and the
+/// admins are told at once (the notice names no youth; the page lists them).
+/// </summary>
+internal sealed class CaseManagerLeftHandler(MentoringData data, Notifier notifier) : INotificationHandler<PersonAccessChanged>
+{
+    public async ValueTask Handle(PersonAccessChanged notification, CancellationToken ct)
+    {
+        if (notification.AgencyId != data.AgencyId)
+        {
+            return;
+        }
+
+        var caseload = await data.AllAsync<YouthReferral>(YouthReferral.Container, [Filter.Contains("caseManagerIds", notification.PersonId)], ct);
+        if (caseload.Count == 0)
+        {
+            return;
+        }
+
+        var active = (await data.Store.ActiveIdsWithRoleAsync(Roles.CaseManager, ct)).ToHashSet(StringComparer.Ordinal);
+        if (caseload.Any(y => !y.CaseManagerIds.Any(active.Contains)))
+        {
+            foreach (var admin in await data.Store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, ct))
+            {
+                await notifier.SendOnceAsync(admin, Notices.YouthNeedCaseManager, $"youth-need-case-manager~{notification.PersonId}~{data.Now.UtcTicks}", ct);
+            }
+        }
+    }
+}
+
+public static class CaseManagerEndpoints
+{
+    public static IEndpointRouteBuilder MapCaseManagers(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/case-managers", ListCaseManagers).WithName(nameof(ListCaseManagers)).WithTags("Youth")
+            .RequireAuthorization(Policies.CaseManagerOrAdmin).WithSummary("The agency's active case managers: whom a youth can be handed to.");
+        app.MapGet("/api/youth/needing-case-manager", ListYouthNeedingCaseManager).WithName(nameof(ListYouthNeedingCaseManager)).WithTags("Youth")
+            .RequireAuthorization(Policies.AgencyAdmin).WithSummary("Youth whose case managers were all deactivated, to hand to someone who can act. Audited.");
+        return app;
+    }
+
+    private static async Task<Ok<IReadOnlyList<CaseManagerView>>> ListCaseManagers(IMediator mediator, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new ListCaseManagers(), ct));
+
+    private static async Task<Ok<IReadOnlyList<YouthNeedingCaseManager>>> ListYouthNeedingCaseManager(IMediator mediator, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new ListYouthNeedingCaseManager(), ct));
+}

@@ -1,0 +1,55 @@
+using System.Net.Http.Json;
+using SurvivorConnect.Api.Infrastructure.Auth;
+
+namespace SurvivorConnect.IntegrationTests;
+
+/// <summary>
+/// A youth whose case managers all left is not left with nobody: the admins are told at once, find the youth listed,
+/// and hand them to an active case manager, who can then open the record.
+/// </summary>
+[Collection(SharedApi.Name)]
+public sealed class CaseManagerHandoverTests(ApiFactory api)
+{
+    public sealed record NeedingDto(string Id, string DisplayName, string Version);
+
+    public sealed record CaseManagerDto(string Id, string DisplayName);
+
+    private readonly MentoringWorld _world = new(api);
+
+    [Fact]
+    public async Task Youth_left_with_no_active_case_manager_are_told_to_the_admins_listed_for_them_and_handed_over()
+    {
+        var (leavingId, leaving) = await _world.PersonAsync(Roles.CaseManager);
+        var youth = await MentoringWorld.Created<YouthDto>(await leaving.PostJson("/api/youth", new { displayName = "Handover youth", age = 15, stage = "preparation" }));
+
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{leavingId}/deactivate", null));
+
+        var entry = Assert.Single(await NeedingAsync(), y => y.Id == youth.Id);
+        Assert.Equal("Handover youth", entry.DisplayName);
+        Assert.Contains((await HttpAssert.Ok<PageDto<NotificationDto>>(await _world.Admin.GetAsync("/api/notifications?pageSize=100"))).Items,
+            n => n.Kind == "youth-need-case-manager" && n.Id.Contains(leavingId, StringComparison.Ordinal));
+        await HttpAssert.Problem(await _world.CaseManager.GetAsync("/api/youth/needing-case-manager"), 403);
+
+        var handOver = new HttpRequestMessage(HttpMethod.Put, $"/api/youth/{youth.Id}/case-managers") { Content = JsonContent.Create(new { caseManagerIds = new[] { "demo-casemanager" } }) };
+        handOver.Headers.TryAddWithoutValidation("If-Match", entry.Version);
+        await MentoringWorld.Ok(await _world.Admin.SendAsync(handOver));
+
+        Assert.DoesNotContain(await NeedingAsync(), y => y.Id == youth.Id);
+        await HttpAssert.Ok<YouthDto>(await _world.CaseManager.GetAsync($"/api/youth/{youth.Id}"));
+    }
+
+    [Fact]
+    public async Task A_youth_is_handed_only_to_the_active_case_managers_listed()
+    {
+        var (goneId, _) = await _world.PersonAsync(Roles.CaseManager);
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{goneId}/deactivate", null));
+
+        var listed = await HttpAssert.Ok<List<CaseManagerDto>>(await _world.CaseManager.GetAsync("/api/case-managers"));
+
+        Assert.Contains(listed, c => c.Id == "demo-casemanager");
+        Assert.DoesNotContain(listed, c => c.Id == goneId);
+    }
+
+    private async Task<List<NeedingDto>> NeedingAsync() =>
+        await HttpAssert.Ok<List<NeedingDto>>(await _world.Admin.GetAsync("/api/youth/needing-case-manager"));
+}
