@@ -39,6 +39,20 @@ public sealed class CaseManagerHandoverTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_youth_whose_only_case_manager_lost_the_role_is_listed_and_the_admins_are_told_once()
+    {
+        var (formerId, former) = await _world.PersonAsync(Roles.CaseManager);
+        var youth = await MentoringWorld.Created<YouthDto>(await former.PostJson("/api/youth", new { displayName = "Role change youth", age = 16, stage = "action" }));
+
+        await _world.SetRolesAsync(formerId, Roles.Mentor);
+        await _world.SetRolesAsync(formerId, Roles.Mentor, Roles.Advisor);
+
+        Assert.Single(await NeedingAsync(), y => y.Id == youth.Id);
+        Assert.Single((await HttpAssert.Ok<PageDto<NotificationDto>>(await _world.Admin.GetAsync("/api/notifications?pageSize=100"))).Items,
+            n => n.Kind == "youth-need-case-manager" && n.Id.Contains(formerId, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_youth_is_handed_only_to_the_active_case_managers_listed()
     {
         var (goneId, _) = await _world.PersonAsync(Roles.CaseManager);

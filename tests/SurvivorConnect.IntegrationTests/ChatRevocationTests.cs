@@ -31,7 +31,7 @@ public sealed class ChatRevocationTests(ChatRevocationTests.Factory api) : IClas
         var chat = await _world.OpenChatAsync();
         var before = await chat.Mentor.SendAsync(chat.Id, "before the change");
 
-        await SetRolesAsync(chat.MentorId);
+        await _world.SetRolesAsync(chat.MentorId);
         var youthSent = await chat.Youth.SendAsync(chat.Id, "are you still there?");
 
         await AssertRefusedOrClosedAsync(chat.Mentor, c => c.SendAsync(chat.Id, "after the change"));
@@ -47,10 +47,10 @@ public sealed class ChatRevocationTests(ChatRevocationTests.Factory api) : IClas
     public async Task A_person_who_keeps_a_chat_role_but_loses_the_mentor_role_loses_that_conversation_only()
     {
         var chat = await _world.OpenChatAsync();
-        await SetRolesAsync(chat.MentorId, Roles.Mentor, Roles.Recruiter);
+        await _world.SetRolesAsync(chat.MentorId, Roles.Mentor, Roles.Recruiter);
         await chat.Mentor.SendAsync(chat.Id, "still allowed");
 
-        await SetRolesAsync(chat.MentorId, Roles.Youth);
+        await _world.SetRolesAsync(chat.MentorId, Roles.Youth);
         var youthSent = await chat.Youth.SendAsync(chat.Id, "hello?");
         var send = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "now?"));
         var join = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.JoinAsync(chat.Id));
@@ -150,14 +150,6 @@ public sealed class ChatRevocationTests(ChatRevocationTests.Factory api) : IClas
         Assert.Contains(await newCaseManager.SinceAsync(chat.Id, 0), m => m.Sequence == sent.Message.Sequence);
         await HttpAssert.Problem(await _world.CaseManager.GetAsync($"/api/matches/{chat.Id}"), 404);
         await HttpAssert.Ok<MatchDto>(await successor.GetAsync($"/api/matches/{chat.Id}"));
-    }
-
-    private async Task SetRolesAsync(string personId, params string[] roles)
-    {
-        var person = await _world.Admin.GetAsync($"/api/people/{personId}");
-        var request = new HttpRequestMessage(HttpMethod.Put, $"/api/people/{personId}/roles") { Content = JsonContent.Create(new { roles }) };
-        request.Headers.TryAddWithoutValidation("If-Match", person.Headers.ETag!.Tag);
-        await MentoringWorld.Ok(await _world.Admin.SendAsync(request));
     }
 
     /// <summary>A held message is not a way round the stop: releasing it waits until the chat is open again.</summary>

@@ -114,6 +114,15 @@ public sealed class MentoringWorld(ApiFactory api)
         return chat;
     }
 
+    /// <summary>Replaces a person's roles, as the admin sees the person now.</summary>
+    public async Task SetRolesAsync(string personId, params string[] roles)
+    {
+        var person = await Admin.GetAsync($"/api/people/{personId}");
+        var request = new HttpRequestMessage(HttpMethod.Put, $"/api/people/{personId}/roles") { Content = JsonContent.Create(new { roles }) };
+        request.Headers.TryAddWithoutValidation("If-Match", person.Headers.ETag!.Tag);
+        await Ok(await Admin.SendAsync(request));
+    }
+
     /// <summary>Hands a youth to other case managers, as the youth's current case manager sees the record now.</summary>
     public async Task HandOverAsync(string youthId, params string[] caseManagerIds)
     {

@@ -1,3 +1,4 @@
+using Mediator;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -43,9 +44,16 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
     [Fact]
     public async Task A_mentor_who_checked_in_is_reminded_of_the_next_due_date_not_the_one_they_met()
     {
-        var (_, mentor) = await _world.ReadyMentorAsync();
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var met = (await ScheduleAsync(mentorId))!.DueAt;
         await RunWorkerAsync(days: 5);
         await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(0)));
+
+        // A worker that read the reminder just before the check-in moved the date sends nothing for the date met.
+        await using (var scope = api.Services.GetRequiredService<IServiceScopeFactory>().CreateAgencyScope("demo", CheckInWorker.SystemUser))
+        {
+            Assert.False(await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new RemindCheckIn(mentorId, met)));
+        }
 
         await RunWorkerAsync(days: 8);
         Assert.Equal(0, await RemindersAsync(mentor));

@@ -12,13 +12,13 @@ namespace SurvivorConnect.Api.Features.Mentoring;
 /// <summary>A case manager who can take a youth now.</summary>
 public sealed record CaseManagerView(string Id, string DisplayName);
 
-/// <summary>A youth none of whose case managers can act (all deactivated): for the admin to hand to someone who can.</summary>
+/// <summary>A youth none of whose case managers can act (deactivated, or no longer case managers): for the admin to hand to someone who can.</summary>
 public sealed record YouthNeedingCaseManager(string Id, string DisplayName, string Version);
 
 /// <summary>The agency's active case managers, by name: whom a youth can be handed to.</summary>
 public sealed record ListCaseManagers : IQuery<IReadOnlyList<CaseManagerView>>;
 
-/// <summary>The youth whose case managers were all deactivated, by name; at most <see cref="Limit"/>.</summary>
+/// <summary>The youth whose case managers were all deactivated or lost the role, by name; at most <see cref="Limit"/>.</summary>
 public sealed record ListYouthNeedingCaseManager : IQuery<IReadOnlyList<YouthNeedingCaseManager>>, IAudited
 {
     public const int Limit = 200;
@@ -30,8 +30,15 @@ internal sealed class CaseManagerHandlers(MentoringData data)
     : IQueryHandler<ListCaseManagers, IReadOnlyList<CaseManagerView>>,
       IQueryHandler<ListYouthNeedingCaseManager, IReadOnlyList<YouthNeedingCaseManager>>
 {
-    public async ValueTask<IReadOnlyList<CaseManagerView>> Handle(ListCaseManagers query, CancellationToken ct) =>
-        [.. (await data.Store.ActiveWithRoleAsync(Roles.CaseManager, ct)).OrderBy(p => p.DisplayName, StringComparer.CurrentCultureIgnoreCase).Select(p => new CaseManagerView(p.Id, p.DisplayName))];
+    public async ValueTask<IReadOnlyList<CaseManagerView>> Handle(ListCaseManagers query, CancellationToken ct)
+    {
+        if (!data.User.IsInRole(Roles.CaseManager) && !data.User.IsInRole(Roles.AgencyAdmin))
+        {
+            throw new ForbiddenException("Only case managers and the agency admin hand youth over.");
+        }
+
+        return [.. (await data.Store.ActiveWithRoleAsync(Roles.CaseManager, ct)).OrderBy(p => p.DisplayName, StringComparer.CurrentCultureIgnoreCase).Select(p => new CaseManagerView(p.Id, p.DisplayName))];
+    }
 
     public async ValueTask<IReadOnlyList<YouthNeedingCaseManager>> Handle(ListYouthNeedingCaseManager query, CancellationToken ct)
     {
@@ -40,11 +47,12 @@ internal sealed class CaseManagerHandlers(MentoringData data)
             throw new ForbiddenException("Only the agency admin sees every youth's case managers.");
         }
 
-        // Found through the people who left, so no request reads every youth of the agency.
-        var gone = await data.Store.AllAsync<Person>(Person.Container, [Filter.Eq("active", false)], ct);
+        // Found through the case managers who left or lost the role, so no request reads every youth of the agency.
+        var gone = (await data.Store.AllAsync<Person>(Person.Container, [Filter.Eq("active", false), Filter.Contains("roles", Roles.CaseManager)], ct))
+            .Concat(await data.Store.AllAsync<Person>(Person.Container, [Filter.Contains("formerRoles", Roles.CaseManager)], ct));
         var active = (await data.Store.ActiveIdsWithRoleAsync(Roles.CaseManager, ct)).ToHashSet(StringComparer.Ordinal);
         var youth = new Dictionary<string, YouthReferral>(StringComparer.Ordinal);
-        foreach (var person in gone)
+        foreach (var person in gone.Where(p => !active.Contains(p.Id)))
         {
             foreach (var referral in await data.AllAsync<YouthReferral>(YouthReferral.Container, [Filter.Contains("caseManagerIds", person.Id)], ct))
             {
@@ -79,11 +87,14 @@ internal sealed class CaseManagerLeftHandler(MentoringData data, Notifier notifi
         }
 
         var active = (await data.Store.ActiveIdsWithRoleAsync(Roles.CaseManager, ct)).ToHashSet(StringComparer.Ordinal);
-        if (caseload.Any(y => !y.CaseManagerIds.Any(active.Contains)))
+        var left = caseload.Where(y => !y.CaseManagerIds.Any(active.Contains)).Select(y => y.Id).Order(StringComparer.Ordinal).ToList();
+        if (left.Count > 0)
         {
+            // Once for the same youth left by the same person, however often their access changes again.
+            var key = $"youth-need-case-manager~{notification.PersonId}~{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', left))))[..16]}";
             foreach (var admin in await data.Store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, ct))
             {
-                await notifier.SendOnceAsync(admin, Notices.YouthNeedCaseManager, $"youth-need-case-manager~{notification.PersonId}~{data.Now.UtcTicks}", ct);
+                await notifier.SendOnceAsync(admin, Notices.YouthNeedCaseManager, key, ct);
             }
         }
     }

@@ -199,7 +199,8 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
             throw new ConflictException("You cannot remove your own AgencyAdmin role; ask another admin, so the agency is never left without one.");
         }
 
-        var changed = await store.ReplaceAsync(Person.Container, person with { Roles = roles }, ifMatch, cancellationToken);
+        var former = person.FormerRoles.Union(person.Roles).Except(roles).ToList();
+        var changed = await store.ReplaceAsync(Person.Container, person with { Roles = roles, FormerRoles = former }, ifMatch, cancellationToken);
         await publisher.Publish(new PersonAccessChanged(user.AgencyId, changed.Id), cancellationToken);
         return changed;
     }

@@ -12,7 +12,7 @@ public sealed record Person : Document
 {
     // displayName stays indexed for one release: instances of the release before, during a rolling deploy, still order
     // by it, and Cosmos DB refuses an ORDER BY without its composite index. Drop it in the next release.
-    public static readonly ContainerSpec Container = new("people", "active", NameOrder.Field, "roles", "displayName");
+    public static readonly ContainerSpec Container = new("people", "active", NameOrder.Field, "roles", "displayName", "formerRoles");
 
     public override string Type => "person";
 
@@ -23,6 +23,9 @@ public sealed record Person : Document
     public string SortName => NameOrder.Key(DisplayName);
 
     public required IReadOnlyList<string> Roles { get; init; }
+
+    /// <summary>Roles taken from them since (recorded from 2026-12): whoever depended on them in that role can be found.</summary>
+    public IReadOnlyList<string> FormerRoles { get; init; } = [];
 
     public bool Active { get; init; } = true;
 
