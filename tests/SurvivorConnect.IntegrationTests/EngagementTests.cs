@@ -27,9 +27,20 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     private Task<(string Id, HttpClient Client)> AdvisorAsync(bool optIn = true, string[]? noTopics = null, string role = Roles.Advisor, bool availableAnyTime = false) =>
         _world.AdvisorAsync(optIn, noTopics, role, availableAnyTime);
 
-    /// <summary>Ten days from the test clock, 18:00 to 20:00 in Los Angeles, unless a test names the times.</summary>
-    private string LocalIn(TimeSpan from, int hour) =>
-        (TimeZoneInfo.ConvertTimeBySystemTimeZoneId(api.Time.GetUtcNow(), "America/Los_Angeles").Date + from).AddHours(hour).ToString("s", System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>
+    /// Ten days from the test clock, 18:00 to 20:00 in Los Angeles, unless a test names the times; moved on to a weekday,
+    /// as the advisors are free on weekday evenings (a Saturday session fitted nobody, depending on when the tests ran).
+    /// </summary>
+    private string LocalIn(TimeSpan from, int hour)
+    {
+        var day = TimeZoneInfo.ConvertTimeBySystemTimeZoneId(api.Time.GetUtcNow(), "America/Los_Angeles").Date + from;
+        while (day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday)
+        {
+            day = day.AddDays(1);
+        }
+
+        return day.AddHours(hour).ToString("s", System.Globalization.CultureInfo.InvariantCulture);
+    }
 
     private object Body(decimal stipend = 150m, int seats = 10, string topic = "Housing after exit", string? start = null, string? end = null,
         string zone = "America/Los_Angeles", DateTimeOffset? deadline = null, bool inPerson = false, bool travel = false) => new
