@@ -287,7 +287,7 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
         var after = under.Count > 0 ? under[^1] with { ReviewWaiting = mentor.Hold.ReviewWaiting }
             : mentor.Hold.ReviewWaiting ? AutomaticHold()
             : null;
-        var view = await SaveAsync(mentor, mentor with { Hold = after, HoldsUnder = [.. under.Take(Math.Max(under.Count - 1, 0))] }, ct);
+        var view = await SaveAsync(mentor, mentor with { Hold = after, HoldsUnder = [.. under.SkipLast(1)] }, ct);
         await TellOpenChatsAsync(mentor.Id);
         return view;
     }
