@@ -75,7 +75,10 @@ internal sealed class CaseManagerLeftHandler(MentoringData data, Notifier notifi
 {
     public async ValueTask Handle(PersonAccessChanged notification, CancellationToken ct)
     {
-        if (notification.AgencyId != data.AgencyId)
+        // Only someone who is or was a case manager can leave youth with nobody; anyone else costs one point read.
+        if (notification.AgencyId != data.AgencyId
+            || await data.FindAsync<Person>(Person.Container, notification.PersonId, ct) is not { } person
+            || !person.Roles.Concat(person.FormerRoles).Contains(Roles.CaseManager, StringComparer.Ordinal))
         {
             return;
         }
