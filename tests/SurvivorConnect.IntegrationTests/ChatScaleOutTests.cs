@@ -52,6 +52,24 @@ public sealed class ChatScaleOutTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_instance_hears_access_changes_from_the_moment_it_has_started()
+    {
+        // Redis can answer an instance before its subscription connection is open; one that served meanwhile would
+        // not hear a revocation until its recheck. Started a few times, as that connection's timing varies.
+        await using var watcher = await ConnectionMultiplexer.ConnectAsync(_redis.Configuration);
+        var redis = watcher.GetServer(watcher.GetEndPoints().Single());
+        var changes = RedisChannel.Literal("survivorconnect:chat-access");
+        for (var i = 0; i < 3; i++)
+        {
+            var before = await redis.SubscriptionSubscriberCountAsync(changes);
+            await using var started = new InstanceFactory(_folder, _redis.Configuration);
+            _ = started.Server;
+
+            Assert.Equal(before + 1, await redis.SubscriptionSubscriberCountAsync(changes));
+        }
+    }
+
+    [Fact]
     public async Task A_message_sent_through_one_instance_reaches_a_client_on_the_other()
     {
         var (match, _, youthHttp, mentorId, _) = await new MentoringWorld(_first).ActiveMatchAsync();
@@ -124,6 +142,28 @@ public sealed class ChatScaleOutTests : IAsyncLifetime
         await ChatClient.EventuallyAsync(() => mentor.Connection.State != Microsoft.AspNetCore.SignalR.Client.HubConnectionState.Connected, "the mentor's connection on the other instance closes");
         await ChatClient.EventuallyAsync(() => caseManager.Received.Any(m => m.Sequence == sent.Message.Sequence), "the case manager on the other instance still receives");
         Assert.DoesNotContain(mentor.Received, m => m.Sequence == sent.Message.Sequence);
+    }
+
+    [Fact]
+    public async Task An_instance_slow_to_apply_one_change_is_waited_for_again_once_it_answers()
+    {
+        var world = new MentoringWorld(_first);
+        var (match, _, _, mentorId, _) = await world.ActiveMatchAsync();
+        var (slowId, _) = await world.PersonAsync("Mentor");
+        await using var slow = await ChatClient.ConnectAsync(() => _second.Server, _second.TokenFor(slowId));
+        await using var mentor = await ChatClient.ConnectAsync(() => _second.Server, _second.TokenFor(mentorId));
+        await mentor.JoinAsync(match.Id);
+
+        // A pause on the other instance outlasts one change's wait; it applies the change and says so late.
+        _second.Store.BeforeRead = id =>
+            id == slowId ? Task.Delay(ChatAccessBus.WaitForOthers + TimeSpan.FromSeconds(1))
+            : id == mentorId ? Task.Delay(TimeSpan.FromMilliseconds(300))
+            : Task.CompletedTask;
+        await MentoringWorld.Ok(await world.Admin.PostAsync($"/api/people/{slowId}/deactivate", null));
+        await ChatClient.EventuallyAsync(() => _first.Logs.GetSnapshot().Any(r => r.Message.Contains("answers chat access changes again", StringComparison.Ordinal)), "the late answer reaches the first instance");
+        await MentoringWorld.Ok(await world.Admin.PostAsync($"/api/people/{mentorId}/deactivate", null));
+
+        Assert.DoesNotContain(_second.Services.GetRequiredService<ChatConnections>().All, c => c.UserId == mentorId && !c.Joined.IsEmpty);
     }
 
     [Fact]

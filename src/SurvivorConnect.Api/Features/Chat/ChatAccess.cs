@@ -183,11 +183,12 @@ public sealed partial class ChatAccessBus(ChatAccessReconciler reconciler, IOpti
 
     private readonly ConcurrentDictionary<string, Applied> _waiting = new(StringComparer.Ordinal);
     private readonly Lock _silence = new();
-    private IReadOnlySet<string> _answering = new HashSet<string>();
+    private HashSet<string> _answering = new(StringComparer.Ordinal);
     private long _silentUntil;
     private volatile ChannelMessageQueue? _appliedQueue;
     private volatile ChannelMessageQueue? _changesQueue;
     private static readonly TimeSpan RetrySubscribe = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan SubscriptionOpening = TimeSpan.FromMilliseconds(50);
     private readonly string _instance = Guid.NewGuid().ToString("N");
     private ConnectionMultiplexer? _redis;
     private volatile bool _stopped;
@@ -229,8 +230,25 @@ public sealed partial class ChatAccessBus(ChatAccessReconciler reconciler, IOpti
         }
     }
 
+    /// <summary>
+    /// An instance answered, in time or late. While changes wait only for the instances that answer, it is one of them
+    /// again: an instance that was slow once (a pause, a busy moment) is alive, and is not left out of the wait for the
+    /// rest of <see cref="NoWaitAfterSilence"/>.
+    /// </summary>
+    private void Answered(string instance)
+    {
+        lock (_silence)
+        {
+            if (Environment.TickCount64 < _silentUntil && !_answering.Contains(instance))
+            {
+                _answering = new HashSet<string>(_answering, StringComparer.Ordinal) { instance };
+                LogAnsweringAgain(logger, instance);
+            }
+        }
+    }
+
     /// <summary>While instances stayed silent lately, the ones that answered then, which are all a change waits for; otherwise null.</summary>
-    private IReadOnlySet<string>? AnsweringNow()
+    private HashSet<string>? AnsweringNow()
     {
         lock (_silence)
         {
@@ -250,10 +268,20 @@ public sealed partial class ChatAccessBus(ChatAccessReconciler reconciler, IOpti
         redis.BacklogPolicy = BacklogPolicy.FailFast;
         _redis = await ConnectionMultiplexer.ConnectAsync(redis);
 
-        // Subscribed before the instance serves when Redis answers; otherwise it serves and keeps trying.
-        if (!await TrySubscribeAsync(_redis))
+        // Subscribed before the instance serves when Redis answers; otherwise it serves and keeps trying. Redis can
+        // answer while the subscription connection is still opening: an instance that served meanwhile would hear no
+        // change until its recheck, so it waits for that connection as long as a connection may take to open.
+        var opening = System.Diagnostics.Stopwatch.StartNew();
+        while (await TrySubscribeAsync(_redis) is { } failed)
         {
-            _ = KeepTryingAsync(_redis);
+            if (!_redis.IsConnected || opening.ElapsedMilliseconds >= redis.ConnectTimeout)
+            {
+                LogNotSubscribed(logger, failed);
+                _ = KeepTryingAsync(_redis);
+                return;
+            }
+
+            await Task.Delay(SubscriptionOpening, cancellationToken);
         }
     }
 
@@ -262,14 +290,17 @@ public sealed partial class ChatAccessBus(ChatAccessReconciler reconciler, IOpti
         while (!_stopped)
         {
             await Task.Delay(RetrySubscribe);
-            if (!_stopped && await TrySubscribeAsync(redis))
+            if (_stopped || await TrySubscribeAsync(redis) is not { } failed)
             {
                 return;
             }
+
+            LogNotSubscribed(logger, failed);
         }
     }
 
-    private async Task<bool> TrySubscribeAsync(ConnectionMultiplexer redis)
+    /// <summary>Null once subscribed to both channels; otherwise why not.</summary>
+    private async Task<RedisException?> TrySubscribeAsync(ConnectionMultiplexer redis)
     {
         try
         {
@@ -282,9 +313,15 @@ public sealed partial class ChatAccessBus(ChatAccessReconciler reconciler, IOpti
                 {
                     // "id instance"; a version before that said only the id, each answer counting as one instance.
                     var said = message.Message.ToString().Split(' ');
+                    var instance = said.Length > 1 ? said[1] : Guid.NewGuid().ToString("N");
                     if (_waiting.TryGetValue(said[0], out var applied))
                     {
-                        applied.Add(said.Length > 1 ? said[1] : Guid.NewGuid().ToString("N"));
+                        applied.Add(instance);
+                    }
+
+                    if (said.Length > 1)
+                    {
+                        Answered(instance);
                     }
                 });
             }
@@ -315,12 +352,11 @@ public sealed partial class ChatAccessBus(ChatAccessReconciler reconciler, IOpti
                 _changesQueue = changes;
             }
 
-            return true;
+            return null;
         }
         catch (RedisException ex)
         {
-            LogNotSubscribed(logger, ex);
-            return false;
+            return ex;
         }
     }
 
@@ -359,6 +395,9 @@ public sealed partial class ChatAccessBus(ChatAccessReconciler reconciler, IOpti
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Instances} other instances did not say in time that they applied a chat access change; their recheck will")]
     private static partial void LogNotApplied(ILogger logger, int instances);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Instance {Instance} answers chat access changes again; changes wait for it")]
+    private static partial void LogAnsweringAgain(ILogger logger, string instance);
 
     /// <summary>The change; its id, for the instances that apply it to say so (null from a version that waited for none).</summary>
     private sealed record Envelope(string Instance, ChatAccessChange Change, string? Id = null);
