@@ -122,6 +122,18 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
         return page;
     }
 
+    /// <summary>Signs in as someone a test added to a demo agency: the sign-in page offers the demo people only.</summary>
+    public async Task<IPage> SignInAsAddedAsync(string personId, bool phone = false)
+    {
+        var page = await OpenAsync(phone);
+        await page.GotoAsync("/signin");
+        var form = page.Locator("form[action='/signin/demo']").First;
+        await form.Locator("input[name=personId]").EvaluateAsync("(input, id) => input.value = id", personId);
+        await form.GetByRole(AriaRole.Button).ClickAsync();
+        await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
+        return page;
+    }
+
     /// <summary>Opens one youth's record from the caseload, found by the name on their card.</summary>
     public static Task OpenYouthAsync(IPage caseManager, string name) =>
         caseManager.Locator("li.card", new() { HasText = name }).GetByRole(AriaRole.Button, new() { Name = "Open" }).ClickAsync();
@@ -143,10 +155,10 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
             """, new { path, fields });
 
     /// <summary>
-    /// The API as one demo person, for what has no screen yet (a supervisor's hold, say). The token is minted on the
-    /// real clock, which checks it: /dev/token's would be dated by the app's clock, which a journey may have moved on.
+    /// An API client signed in as <paramref name="userId"/>: a demo person, or one a test added to
+    /// <paramref name="agencyId"/>. The token is minted on the real clock, which checks it: /dev/token's would be dated by
+    /// the app's clock, which a journey may have moved on.
     /// </summary>
-    /// <summary>An API client signed in as <paramref name="userId"/>: a demo person, or one a test added to <paramref name="agencyId"/>.</summary>
     public Task<HttpClient> ApiAsAsync(string userId, string? agencyId = null)
     {
         var agency = agencyId ?? DemoData.Agencies.First(a => a.People.Any(p => p.Id == userId)).Id;

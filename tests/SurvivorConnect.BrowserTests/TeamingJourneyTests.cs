@@ -150,8 +150,10 @@ public sealed class TeamingJourneyTests(PortalServer server)
     [Fact]
     public async Task A_case_manager_records_a_meeting_with_the_youths_view_and_an_overdue_action_shows_until_done()
     {
+        var admin = await server.ApiAsAsync("demo-admin");
+        (await admin.PostAsJsonAsync("/api/people", new { subjectId = "meeting-journey-jo", displayName = "Jo (meeting journey)", roles = new[] { "Youth" } })).EnsureSuccessStatusCode();
         var api = await server.ApiAsAsync("demo-casemanager");
-        var referred = await api.PostAsJsonAsync("/api/youth", new { displayName = "Jo (meeting journey)", age = 17, stage = "preparation" });
+        var referred = await api.PostAsJsonAsync("/api/youth", new { displayName = "Jo (meeting journey)", age = 17, stage = "preparation", personId = "meeting-journey-jo" });
         var youthId = (await referred.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
         (await api.PostAsync($"/api/teams/{youthId}", null)).EnsureSuccessStatusCode();
         var today = server.Time.GetUtcNow();
@@ -173,7 +175,7 @@ public sealed class TeamingJourneyTests(PortalServer server)
         await record.Locator("[name=Action1]").FillAsync("Call the new school");
         await record.Locator("[name=Owner1]").SelectOptionAsync(new SelectOptionValue { Label = "Alex (demo case manager)" });
         await record.Locator("[name=Due1]").FillAsync(today.AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-        await record.GetByLabel("Notes (shared with partners only if the youth agrees)").FillAsync("Jo chose the school.\nHer aunt will drive her on Mondays.");
+        await record.GetByLabel("Notes (Jo (meeting journey) reads them; partners only if Jo (meeting journey) agrees)").FillAsync("Jo chose the school.\nHer aunt will drive her on Mondays.");
         await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
         await record.GetByRole(AriaRole.Button, new() { Name = "Save the record" }).ClickAsync();
         await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The meeting is recorded.");
@@ -191,5 +193,17 @@ public sealed class TeamingJourneyTests(PortalServer server)
         await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("Marked done.");
         await caseManager.GotoAsync("/teams");
         await Expect(caseManager.Locator("main")).Not.ToContainTextAsync("Call the new school");
+
+        // Jo reads the whole record of the meeting about them: who came, what was decided with their view, who does what, the notes.
+        var jo = await server.SignInAsAddedAsync("meeting-journey-jo", phone: true);
+        await jo.GotoAsync("/my-team");
+        var mine = jo.Locator("[data-my-meetings] li.card").First;
+        await Expect(mine).ToContainTextAsync("Who came: Jo (meeting journey).");
+        await Expect(mine).ToContainTextAsync("Decided: Move to the school nearer the new flat — you said: Only if I can finish this term first");
+        await Expect(mine.Locator("[data-my-actions]")).ToContainTextAsync("Call the new school — Alex (demo case manager), done");
+        await Expect(mine.Locator("[data-my-actions]")).Not.ToContainTextAsync("overdue");
+        Assert.Equal(["Jo chose the school.", "Her aunt will drive her on Mondays."], (await mine.Locator("[data-my-notes]").InnerTextAsync()).Split('\n', StringSplitOptions.TrimEntries));
+        await Accessibility.AssertNoSeriousViolationsAsync(jo);
+        await Accessibility.AssertFitsAsync(jo);
     }
 }

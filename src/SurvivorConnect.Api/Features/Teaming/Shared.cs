@@ -64,7 +64,7 @@ internal sealed class SharedHandlers(TeamingData data)
         if (await data.Cross.SharedMeetingsAsync(grant, ct) is { } held)
         {
             var names = grant.Team.Current.ToDictionary(m => m.Id, m => m.DisplayName);
-            names["youth"] = youthName;
+            names[MemberView.YouthId] = youthName;
             meetings = [.. MeetingView.Newest(held, names, data.Today).Select(m => m with { Actions = [.. m.Actions.Select(ForPartner)] })];
         }
 

@@ -41,7 +41,11 @@ public sealed record MemberRequest(string? Role, string? PersonId, string? Agenc
     }
 }
 
-public sealed record MemberView(string Id, TeamRole Role, string DisplayName, string? Title, string AgencyId, string AgencyName, bool FromPartner, bool YouthAgreed);
+public sealed record MemberView(string Id, TeamRole Role, string DisplayName, string? Title, string AgencyId, string AgencyName, bool FromPartner, bool YouthAgreed)
+{
+    /// <summary>The youth's own place on their team, in attendance and as an action's owner.</summary>
+    public const string YouthId = "youth";
+}
 
 public sealed record PartnerOption(string AgencyId, string AgencyName, IReadOnlyList<RecordKind> Kinds, IReadOnlyList<OfferedProfessional> Professionals);
 
@@ -258,7 +262,7 @@ internal sealed class TeamViews(TeamingData data, ConsentLookup consents)
         var lead = myRole == TeamRole.Lead;
         var people = await data.TeamPeopleAsync(youth, lead, ct);
         var agencyName = await data.Cross.AgencyNameAsync(data.AgencyId, ct) ?? data.AgencyId;
-        var members = new List<MemberView> { new("youth", TeamRole.Youth, youth.DisplayName, null, data.AgencyId, agencyName, false, true) };
+        var members = new List<MemberView> { new(MemberView.YouthId, TeamRole.Youth, youth.DisplayName, null, data.AgencyId, agencyName, false, true) };
         members.AddRange(youth.CaseManagerIds.Select(id => new MemberView(
             LeadPrefix + id, TeamRole.Lead, people.GetValueOrDefault(id)?.DisplayName ?? "A case manager", "Case manager", data.AgencyId, agencyName, false, true)));
         var book = await data.PartnerBookAsync(null, ct);
