@@ -81,18 +81,33 @@ public sealed class TeamingJourneyTests(PortalServer server)
         await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
         await Accessibility.ScreenshotAsync(caseManager, "case-manager-plans-desktop");
 
-        // A second window, opened before a further change, cannot save its older safety plan over it.
+        // A second window, opened before a further change, cannot save its older safety plan over it unseen; what was
+        // typed there is kept beside the plan as saved now, and saved once its writer has taken the change in.
         var olderWindow = await server.SignInAsync("Alex (demo case manager)");
         await olderWindow.GotoAsync(caseManager.Url);
         await safety.GetByLabel("Safe places").FillAsync("The library on Main Street\nMy aunt's house");
         await safety.GetByRole(AriaRole.Button, new() { Name = "Save the safety plan" }).ClickAsync();
         await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The safety plan is saved.");
         var older = olderWindow.Locator("[data-safety-form]");
-        await older.GetByLabel("Coping steps").FillAsync("Put my headphones on");
+        await older.GetByLabel("Coping steps").FillAsync("Put my headphones on\nText my sister\nBreathe slowly, counting to four");
         await older.GetByRole(AriaRole.Button, new() { Name = "Save the safety plan" }).ClickAsync();
-        await Expect(olderWindow.Locator("[data-outcome]")).ToContainTextAsync("Someone else changed this");
-        await Expect(older.GetByLabel("Safe places")).ToHaveValueAsync("The library on Main Street\nMy aunt's house");
-        await Expect(older.GetByLabel("Coping steps")).ToHaveValueAsync("Put my headphones on\nText my sister");
+        await Expect(olderWindow.Locator("[data-outcome]")).ToContainTextAsync("The safety plan was changed by someone else while you were writing. What you wrote is still in the form");
+        await Expect(older.GetByLabel("Coping steps")).ToHaveValueAsync("Put my headphones on\nText my sister\nBreathe slowly, counting to four");
+        await Expect(older.GetByLabel("Safe places")).ToHaveValueAsync("The library on Main Street");
+        await Expect(olderWindow.Locator("[data-saved-now]")).ToContainTextAsync("My aunt's house");
+        await Accessibility.AssertNoSeriousViolationsAsync(olderWindow);
+        await older.GetByLabel("Safe places").FillAsync("The library on Main Street\nMy aunt's house");
+        await older.GetByRole(AriaRole.Button, new() { Name = "Save the safety plan" }).ClickAsync();
+        await Expect(olderWindow.Locator("[data-outcome]")).ToContainTextAsync("The safety plan is saved.");
+        await Expect(older.GetByLabel("Coping steps")).ToHaveValueAsync("Put my headphones on\nText my sister\nBreathe slowly, counting to four");
+        await Expect(olderWindow.Locator("[data-saved-now]")).ToHaveCountAsync(0);
+
+        // A refused plan item keeps what was typed too.
+        var unfinished = olderWindow.Locator("[data-item-form=new]");
+        await unfinished.GetByLabel("What the youth wants, in their words").FillAsync("To see my little brother on Sundays");
+        await unfinished.GetByRole(AriaRole.Button, new() { Name = "Add" }).ClickAsync();
+        await Expect(olderWindow.Locator("[data-outcome]")).ToContainTextAsync("Please check the highlighted fields.");
+        await Expect(unfinished.GetByLabel("What the youth wants, in their words")).ToHaveValueAsync("To see my little brother on Sundays");
 
         // Quinn, at Northstar, reads what Riley shares.
         var partner = await server.SignInAsync(Advocate);

@@ -50,6 +50,9 @@ public abstract class PortalPage : ComponentBase
     protected bool Retyped(string formName) =>
         FieldErrors.Count > 0 && HttpContext?.Request.HasFormContentType == true && HttpContext.Request.Form["_handler"] == formName;
 
+    /// <summary>The last action was refused because someone else saved the same record after this page was made.</summary>
+    protected bool Overtaken { get; private set; }
+
     protected string? ErrorFor(string field) =>
         FieldErrors.FirstOrDefault(e => string.Equals(e.Key, field, StringComparison.OrdinalIgnoreCase)).Value is { Length: > 0 } messages ? string.Join(" ", messages) : null;
 
@@ -60,6 +63,7 @@ public abstract class PortalPage : ComponentBase
         Done = null;
         Problem = null;
         FailedOnOurSide = false;
+        Overtaken = false;
         FieldErrors = new Dictionary<string, string[]>();
         try
         {
@@ -86,6 +90,7 @@ public abstract class PortalPage : ComponentBase
         }
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed)
         {
+            Overtaken = true;
             Problem = "Someone else changed this. Reload the page to see the latest, then try again.";
         }
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.Unavailable)
