@@ -59,13 +59,19 @@ public sealed class ChatScaleOutTests : IAsyncLifetime
         await using var watcher = await ConnectionMultiplexer.ConnectAsync(_redis.Configuration);
         var redis = watcher.GetServer(watcher.GetEndPoints().Single());
         var changes = RedisChannel.Literal("survivorconnect:chat-access");
+        var running = await redis.SubscriptionSubscriberCountAsync(changes);
         for (var i = 0; i < 3; i++)
         {
-            var before = await redis.SubscriptionSubscriberCountAsync(changes);
+            // Redis counts the instance stopped last time until it has seen its connection close.
+            for (var wait = 0; wait < 200 && await redis.SubscriptionSubscriberCountAsync(changes) != running; wait++)
+            {
+                await Task.Delay(25);
+            }
+
             await using var started = new InstanceFactory(_folder, _redis.Configuration);
             _ = started.Server;
 
-            Assert.Equal(before + 1, await redis.SubscriptionSubscriberCountAsync(changes));
+            Assert.Equal(running + 1, await redis.SubscriptionSubscriberCountAsync(changes));
         }
     }
 

@@ -184,6 +184,7 @@ public sealed partial class ChatAccessBus(ChatAccessReconciler reconciler, IOpti
     private readonly ConcurrentDictionary<string, Applied> _waiting = new(StringComparer.Ordinal);
     private readonly Lock _silence = new();
     private HashSet<string> _answering = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _readmitted = new(StringComparer.Ordinal);
     private long _silentUntil;
     private volatile ChannelMessageQueue? _appliedQueue;
     private volatile ChannelMessageQueue? _changesQueue;
@@ -213,6 +214,11 @@ public sealed partial class ChatAccessBus(ChatAccessReconciler reconciler, IOpti
             {
                 lock (_silence)
                 {
+                    if (Environment.TickCount64 >= _silentUntil)
+                    {
+                        _readmitted.Clear();
+                    }
+
                     _answering = applied.Instances();
                     _silentUntil = Environment.TickCount64 + (long)NoWaitAfterSilence.TotalMilliseconds;
                 }
@@ -233,13 +239,14 @@ public sealed partial class ChatAccessBus(ChatAccessReconciler reconciler, IOpti
     /// <summary>
     /// An instance answered, in time or late. While changes wait only for the instances that answer, it is one of them
     /// again: an instance that was slow once (a pause, a busy moment) is alive, and is not left out of the wait for the
-    /// rest of <see cref="NoWaitAfterSilence"/>.
+    /// rest of <see cref="NoWaitAfterSilence"/>. Once only while instances keep going silent: one that is always late
+    /// would otherwise hold every other change of a long run (a policy change touches every open match) for the whole wait.
     /// </summary>
     private void Answered(string instance)
     {
         lock (_silence)
         {
-            if (Environment.TickCount64 < _silentUntil && !_answering.Contains(instance))
+            if (Environment.TickCount64 < _silentUntil && !_answering.Contains(instance) && _readmitted.Add(instance))
             {
                 _answering = new HashSet<string>(_answering, StringComparer.Ordinal) { instance };
                 LogAnsweringAgain(logger, instance);
@@ -272,16 +279,15 @@ public sealed partial class ChatAccessBus(ChatAccessReconciler reconciler, IOpti
         // answer while the subscription connection is still opening: an instance that served meanwhile would hear no
         // change until its recheck, so it waits for that connection as long as a connection may take to open.
         var opening = System.Diagnostics.Stopwatch.StartNew();
-        while (await TrySubscribeAsync(_redis) is { } failed)
+        while (_redis.IsConnected && !_redis.GetSubscriber().IsConnected(Channel) && opening.ElapsedMilliseconds < redis.ConnectTimeout)
         {
-            if (!_redis.IsConnected || opening.ElapsedMilliseconds >= redis.ConnectTimeout)
-            {
-                LogNotSubscribed(logger, failed);
-                _ = KeepTryingAsync(_redis);
-                return;
-            }
-
             await Task.Delay(SubscriptionOpening, cancellationToken);
+        }
+
+        if (await TrySubscribeAsync(_redis) is { } failed)
+        {
+            LogNotSubscribed(logger, failed);
+            _ = KeepTryingAsync(_redis);
         }
     }
 
@@ -300,8 +306,15 @@ public sealed partial class ChatAccessBus(ChatAccessReconciler reconciler, IOpti
     }
 
     /// <summary>Null once subscribed to both channels; otherwise why not.</summary>
-    private async Task<RedisException?> TrySubscribeAsync(ConnectionMultiplexer redis)
+    private async Task<Exception?> TrySubscribeAsync(ConnectionMultiplexer redis)
     {
+        // Asked only while the subscription connection is open: a subscribe that fails leaves its queue behind, which
+        // would hold every message of the channel from then on.
+        if (!redis.GetSubscriber().IsConnected(Channel))
+        {
+            return new RedisConnectionException(ConnectionFailureType.UnableToConnect, "The subscription connection is not open.");
+        }
+
         try
         {
             // Each channel once: a retry after one of the two failed must not add a second reader of the other.
@@ -354,7 +367,7 @@ public sealed partial class ChatAccessBus(ChatAccessReconciler reconciler, IOpti
 
             return null;
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             return ex;
         }
