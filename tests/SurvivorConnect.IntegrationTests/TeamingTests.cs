@@ -291,6 +291,12 @@ public sealed class TeamingTests(ApiFactory api)
         Assert.Contains("The youth's case manager", shared.GetRawText(), StringComparison.Ordinal);
         Assert.Equal("Good meeting.", shared.GetProperty("meetings").EnumerateArray().Single(m => m.GetProperty("id").GetString() == meetingId).GetProperty("notes").GetString());
 
+        var youthsOwn = (await HttpAssert.Ok<JsonElement>(await team.Youth.GetAsync("/api/my-team"))).GetProperty("meetings").EnumerateArray().Single(m => m.GetProperty("id").GetString() == meetingId);
+        Assert.Equal("Yes, if my sister can visit", youthsOwn.GetProperty("decisions")[0].GetProperty("youthView").GetString());
+        Assert.Contains(youthsOwn.GetProperty("actions").EnumerateArray(), a => a.GetProperty("text").GetString() == "Visit the school" && a.GetProperty("owner").ValueKind == JsonValueKind.Null);
+        Assert.DoesNotContain("Good meeting.", youthsOwn.GetRawText(), StringComparison.Ordinal);
+        Assert.DoesNotContain(partnerMember, youthsOwn.GetRawText(), StringComparison.Ordinal);
+
         var actionId = mineOverdue[0].GetProperty("id").GetString();
         await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/teams/{team.YouthId}/meetings/{meetingId}/actions/{actionId}/done", null));
         overdue = await HttpAssert.Ok<List<JsonElement>>(await _world.CaseManager.GetAsync("/api/teams/overdue-actions"));

@@ -12,7 +12,23 @@ namespace SurvivorConnect.Api.Features.Teaming;
 
 public sealed record MyTeamView(
     string YouthName, bool Formed, IReadOnlyList<MemberView> Members, IReadOnlyList<MemberView> SupportsToConfirm, IReadOnlyList<PlanItem> Plan,
-    IReadOnlyList<MeetingView> Meetings, IReadOnlyList<SharingView> Sharing);
+    IReadOnlyList<MyMeetingView> Meetings, IReadOnlyList<SharingView> Sharing);
+
+/// <summary>
+/// A team meeting as its youth reads it: when, what about, who came, what was decided with their view, and who does
+/// what. Not the professionals' notes, written for the team and its partners, and no member's id.
+/// </summary>
+public sealed record MyMeetingView(
+    string Id, DateTimeOffset ScheduledFor, IReadOnlyList<string> Agenda, bool Held, IReadOnlyList<string> Attended, IReadOnlyList<Decision> Decisions,
+    IReadOnlyList<MyActionView> Actions)
+{
+    public static MyMeetingView From(MeetingView m) => new(
+        m.Id, m.ScheduledFor, m.Agenda, m.Held, m.Attended, m.Decisions,
+        [.. m.Actions.Select(a => new MyActionView(a.Text, a.OwnerMemberId == MemberView.YouthId ? null : a.Owner, a.Due, a.Done))]);
+}
+
+/// <summary>One action of a meeting; <see cref="Owner"/> is null for the youth's own.</summary>
+public sealed record MyActionView(string Text, string? Owner, DateOnly Due, bool Done);
 
 public sealed record MySafetyPlanView(SafetyPlanContent Plan, IReadOnlyList<CrisisResource> CrisisResources);
 
@@ -69,7 +85,7 @@ internal sealed class MyTeamHandlers(TeamingData data, TeamViews teams, IOptions
         var (plan, _) = await PlanHandlers.PlansAsync(data.Store, youthId, ct);
         var sharing = await teams.SharingAsync(youthId, currentOnly: true, await data.PartnerBookAsync(null, ct), ct);
         return new MyTeamView(team.YouthName, team.Formed, [.. team.Members.Where(m => m.YouthAgreed)], [.. team.Members.Where(m => !m.YouthAgreed)],
-            [.. plan.Where(i => i.Status != PlanItemStatus.Stopped)], await data.MeetingsAsync(team, ct), sharing);
+            [.. plan.Where(i => i.Status != PlanItemStatus.Stopped)], [.. (await data.MeetingsAsync(team, ct)).Select(MyMeetingView.From)], sharing);
     }
 }
 

@@ -50,7 +50,7 @@ public abstract class PortalPage : ComponentBase
     protected bool Retyped(string formName) =>
         FieldErrors.Count > 0 && HttpContext?.Request.HasFormContentType == true && HttpContext.Request.Form["_handler"] == formName;
 
-    /// <summary>The last action was refused because someone else saved the same record after this page was made.</summary>
+    /// <summary>The last action was refused because the record changed after this page was made (412, or 428 for one made since).</summary>
     protected bool Overtaken { get; private set; }
 
     protected string? ErrorFor(string field) =>
@@ -86,6 +86,7 @@ public abstract class PortalPage : ComponentBase
         }
         catch (PreconditionRequiredException)
         {
+            Overtaken = true;
             Problem = "This page is out of date. Reload it, then try again.";
         }
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed)
