@@ -17,7 +17,7 @@ public sealed class ConsentWithdrawalTests(ApiFactory api) : IClassFixture<ApiFa
 
         var overridden = await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/consents", GrantBody(chat)), 409);
 
-        Assert.Contains("only they can give it again", overridden.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("only they can", overridden.GetProperty("detail").GetString(), StringComparison.Ordinal);
         await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "still closed?"));
 
         await MentoringWorld.Created(await chat.YouthHttp.PostJson("/api/consents", GrantBody(chat)));
@@ -35,6 +35,82 @@ public sealed class ConsentWithdrawalTests(ApiFactory api) : IClassFixture<ApiFa
         await MentoringWorld.Created(await _world.CaseManager.PostJson("/api/consents", GrantBody(chat)));
 
         Assert.Equal("open again", (await chat.Youth.SendAsync(chat.Id, "open again")).Message.Text);
+    }
+
+    [Fact]
+    public async Task A_youth_who_withdrew_from_a_mentor_is_not_matched_with_them_again_on_staff_say_so_and_only_the_youth_can_agree()
+    {
+        var (match, mentor, youth, mentorId, youthId) = await _world.ActiveMatchAsync();
+        var youthConsent = await MatchConsentAsync(youth, youthId, match.Id);
+        await HttpAssert.Ok<MentoringTests.ConsentDto>(await youth.PostAsync($"/api/consents/{youthConsent.Id}/revoke", null));
+        await MentoringWorld.Ok(await _world.CaseManager.PostJson($"/api/matches/{match.Id}/close", new { reason = "YouthChoice", planned = false }));
+
+        var again = await _world.ProposeAsync(youthId, mentorId);
+        await MentoringWorld.Ok(await mentor.PostAsync($"/api/matches/{again.Id}/accept", null));
+
+        var agreedForThem = await HttpAssert.Problem(await _world.CaseManager.PostAsync($"/api/matches/{again.Id}/agree", null), 409);
+        Assert.Contains("only they can say yes to one again", agreedForThem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/consents", new { subjectId = youthId, grantor = "Youth", scope = "mentoring-match", matchId = again.Id }), 409);
+        Assert.Equal("AwaitingYouth", (await HttpAssert.Ok<MatchDto>(await _world.CaseManager.GetAsync($"/api/matches/{again.Id}"))).State);
+
+        Assert.Equal("Active", (await HttpAssert.Ok<MatchDto>(await youth.PostAsync($"/api/matches/{again.Id}/agree", null))).State);
+    }
+
+    [Fact]
+    public async Task A_youth_and_a_mentor_have_one_open_match_at_a_time()
+    {
+        var (mentorId, _) = await _world.ReadyMentorAsync();
+        var (youthId, _) = await _world.YouthAsync();
+        await _world.ProposeAsync(youthId, mentorId);
+
+        var second = await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/matches", new { youthId, mentorId }), 409);
+
+        Assert.Contains("already have an open match", second.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_youth_who_declined_a_mentor_is_not_agreed_for_by_staff_when_the_mentor_is_proposed_again()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (youthId, youth) = await _world.YouthAsync();
+        var first = await _world.ProposeAsync(youthId, mentorId);
+        await MentoringWorld.Ok(await mentor.PostAsync($"/api/matches/{first.Id}/accept", null));
+        await MentoringWorld.Ok(await youth.PostAsync($"/api/matches/{first.Id}/decline", null));
+
+        var again = await _world.ProposeAsync(youthId, mentorId);
+        await MentoringWorld.Ok(await mentor.PostAsync($"/api/matches/{again.Id}/accept", null));
+
+        await HttpAssert.Problem(await _world.CaseManager.PostAsync($"/api/matches/{again.Id}/agree", null), 409);
+    }
+
+    [Fact]
+    public async Task Staff_may_agree_for_a_youth_to_a_different_mentor_and_the_youth_is_told()
+    {
+        var (match, _, youth, mentorId, youthId) = await _world.ActiveMatchAsync();
+        await MentoringWorld.Ok(await youth.PostAsync($"/api/matches/{match.Id}/end", null));
+        var (otherId, other) = await _world.ReadyMentorAsync();
+        var next = await _world.ProposeAsync(youthId, otherId);
+        await MentoringWorld.Ok(await other.PostAsync($"/api/matches/{next.Id}/accept", null));
+
+        Assert.Equal("Active", (await HttpAssert.Ok<MatchDto>(await _world.CaseManager.PostAsync($"/api/matches/{next.Id}/agree", null))).State);
+
+        var told = (await HttpAssert.Ok<PageDto<NotificationDto>>(await youth.GetAsync("/api/notifications"))).Items;
+        Assert.Contains(told, n => n.Kind == "match-agreed-for-you" && n.MatchId == next.Id);
+        Assert.NotEqual(mentorId, otherId);
+    }
+
+    [Fact]
+    public async Task A_youth_is_told_when_their_case_manager_records_their_consent_to_a_match()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (youthId, youth) = await _world.YouthAsync();
+        var match = await _world.ProposeAsync(youthId, mentorId);
+        await MentoringWorld.Ok(await mentor.PostAsync($"/api/matches/{match.Id}/accept", null));
+
+        await MentoringWorld.Created(await _world.CaseManager.PostJson("/api/consents", new { subjectId = youthId, grantor = "Youth", scope = "mentoring-match", matchId = match.Id }));
+
+        var told = (await HttpAssert.Ok<PageDto<NotificationDto>>(await youth.GetAsync("/api/notifications"))).Items;
+        Assert.Contains(told, n => n.Kind == "match-agreed-for-you" && n.MatchId == match.Id);
     }
 
     private static object GrantBody(OpenChat chat) => new { subjectId = chat.YouthId, grantor = "Youth", scope = "mentoring-match", matchId = chat.Id };

@@ -53,8 +53,11 @@ public interface IConsentSubjects
     /// <summary>The caller may read the consents about <paramref name="subjectId"/>.</summary>
     Task EnsureMayReadAsync(string subjectId, CancellationToken ct);
 
-    /// <summary>The match exists for the caller and <paramref name="subjectId"/> is one of its parties.</summary>
-    Task EnsureMatchPartyAsync(string matchId, string subjectId, CancellationToken ct);
+    /// <summary>
+    /// The match exists for the caller and <paramref name="subjectId"/> is one of its parties; and a consent recorded for
+    /// the party by someone else (<paramref name="bySubject"/> false) is one the match's rules let staff record.
+    /// </summary>
+    Task EnsureMatchConsentAsync(string matchId, string subjectId, ConsentGrantor grantor, bool bySubject, CancellationToken ct);
 }
 
 /// <summary>
@@ -96,7 +99,7 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
 
         if (body.MatchId is not null)
         {
-            await subjects.EnsureMatchPartyAsync(body.MatchId, body.SubjectId!, ct);
+            await subjects.EnsureMatchConsentAsync(body.MatchId, body.SubjectId!, grantor, bySubject, ct);
         }
 
         if (!bySubject && await WithdrawnBySubjectAsync(body, grantor, ct))

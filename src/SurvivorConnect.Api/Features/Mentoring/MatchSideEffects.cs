@@ -34,6 +34,20 @@ internal sealed class MatchMovedHandler(MentoringData data, Notifier notifier, I
         {
             await notifier.SendAsync([to], notice, match.Id, ct);
         }
+
+        if (notification.Action == MatchAction.YouthAgree && match.History[^1] is { ByYouth: false })
+        {
+            await TellYouthOfYesForThemAsync(notifier, notification.Youth, match.Id, ct);
+        }
+    }
+
+    /// <summary>Staff said yes for the youth: the youth hears it (once a match), so a yes they never gave is seen by them.</summary>
+    public static async Task TellYouthOfYesForThemAsync(Notifier notifier, YouthReferral youth, string matchId, CancellationToken ct)
+    {
+        if (youth.PersonId is { } person)
+        {
+            await notifier.SendOnceAsync(person, Notices.MatchAgreedForYou, $"match-agreed-for-you~{matchId}", ct, matchId);
+        }
     }
 }
 
@@ -48,6 +62,7 @@ public static class MatchNotices
         ArgumentNullException.ThrowIfNull(match);
         ArgumentNullException.ThrowIfNull(youth);
         (string?, Notice)[] active = [(match.MentorId, Notices.MatchActive), (youth.PersonId, Notices.MatchActive)];
+
         return action switch
         {
             MatchAction.MentorAccept => [.. ToCaseManagers(youth, Notices.MentorAcceptedToCaseManager), (youth.PersonId, Notices.MentorAcceptedToYouth)],

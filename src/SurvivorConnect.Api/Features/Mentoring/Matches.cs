@@ -133,6 +133,13 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             }
         }
 
+        // One open match per youth and mentor: a second would be a second question about the same mentor, asked while
+        // the youth may be answering the first.
+        if ((await data.MatchesAsync(Filter.Eq("youthId", youth.Id), openOnly: true, ct)).Any(m => m.MentorId == mentor.Id))
+        {
+            throw new ConflictException("This youth and mentor already have an open match.");
+        }
+
         await eligibility.EnsureAsync(mentor, youth, null, MatchRole.CaseManager, ct);
         var match = await data.Store.CreateAsync(Match.Container, new Match
         {
@@ -268,11 +275,16 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
         {
             await consent.EnsureAsync(match, youth, ct);
         }
+
+        if (action == MatchAction.YouthAgree && role == MatchRole.CaseManager)
+        {
+            await consent.EnsureStaffMaySayYesForYouthAsync(match, youth, ct);
+        }
         var moved = await data.Store.ReplaceAsync(Match.Container, match with
         {
             State = next,
             Closure = closure ?? match.Closure,
-            History = [.. match.History, new MatchTransition(match.State, next, action.ToString(), data.Now, data.User.UserId)],
+            History = [.. match.History, new MatchTransition(match.State, next, action.ToString(), data.Now, data.User.UserId, ByYouth: role == MatchRole.Youth)],
         }, match.ETag!, ct);
 
         // What follows a move (the chat, the notices) is for the handlers of the event it raises.

@@ -13,7 +13,7 @@ namespace SurvivorConnect.Api.Features.Mentoring;
 /// Mentoring's side of the consent registry: mentors consent for themselves; a youth, or their case manager,
 /// for the youth; a match consent names a match of theirs.
 /// </summary>
-internal sealed class MentoringConsentSubjects(MentoringData data) : IConsentSubjects
+internal sealed class MentoringConsentSubjects(MentoringData data, MatchConsentGuard guard) : IConsentSubjects
 {
     /// <summary>Who may grant or revoke consent about a subject, as which grantor. Anyone else: not found.</summary>
     public async Task<bool> EnsureMayRecordAsync(string subjectId, ConsentGrantor grantor, CancellationToken ct)
@@ -43,17 +43,25 @@ internal sealed class MentoringConsentSubjects(MentoringData data) : IConsentSub
         }
     }
 
-    public async Task EnsureMatchPartyAsync(string matchId, string subjectId, CancellationToken ct)
+    public async Task EnsureMatchConsentAsync(string matchId, string subjectId, ConsentGrantor grantor, bool bySubject, CancellationToken ct)
     {
         var match = await data.MatchAsync(matchId, ct);
         if (match.YouthId != subjectId && match.MentorId != subjectId)
         {
             throw new NotFoundException("match");
         }
+
+        if (grantor == ConsentGrantor.Youth && !bySubject && match.YouthId == subjectId)
+        {
+            await guard.EnsureStaffMaySayYesForYouthAsync(match, await data.YouthAsync(subjectId, ct), ct);
+        }
     }
 }
 
-/// <summary>What a consent change means for a match: its chat follows at once, and the youth's case managers are told of a withdrawal.</summary>
+/// <summary>
+/// What a consent change means for a match: its chat follows at once, the youth's case managers are told of a
+/// withdrawal, and the youth of a consent someone else recorded for them.
+/// </summary>
 internal sealed class ConsentChangedHandler(MentoringData data, Notifier notifier, IPublisher publisher) : INotificationHandler<ConsentChanged>
 {
     public async ValueTask Handle(ConsentChanged notification, CancellationToken ct)
@@ -64,10 +72,20 @@ internal sealed class ConsentChangedHandler(MentoringData data, Notifier notifie
         }
 
         await publisher.Publish(new MatchChanged(matchId, Activated: false), ct);
-        if (notification.Consent.RevokedAt is not null && await data.FindAsync<Match>(Match.Container, matchId, ct) is { } match && MatchLifecycle.IsOpen(match.State)
-            && await data.FindAsync<YouthReferral>(YouthReferral.Container, match.YouthId, ct) is { } youth)
+        var consent = notification.Consent;
+        if (await data.FindAsync<Match>(Match.Container, matchId, ct) is not { } match
+            || await data.FindAsync<YouthReferral>(YouthReferral.Container, match.YouthId, ct) is not { } youth)
+        {
+            return;
+        }
+
+        if (consent.RevokedAt is not null && MatchLifecycle.IsOpen(match.State))
         {
             await notifier.SendAsync(youth.CaseManagerIds, Notices.ConsentRevokedToCaseManager, match.Id, ct);
+        }
+        else if (consent is { RevokedAt: null, Grantor: ConsentGrantor.Youth } && MatchLifecycle.IsOpen(match.State) && youth.PersonId != consent.RecordedBy)
+        {
+            await MatchMovedHandler.TellYouthOfYesForThemAsync(notifier, youth, match.Id, ct);
         }
     }
 }

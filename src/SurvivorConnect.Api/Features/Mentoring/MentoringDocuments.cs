@@ -204,7 +204,8 @@ public enum ClosureReason
     Other,
 }
 
-public sealed record MatchTransition(MatchState From, MatchState To, string Action, DateTimeOffset At, string By);
+/// <param name="ByYouth">Made by the youth themselves, signed in, not by staff for them (whatever their sign-in is later).</param>
+public sealed record MatchTransition(MatchState From, MatchState To, string Action, DateTimeOffset At, string By, bool ByYouth = false);
 
 public sealed record MatchClosure(ClosureReason Reason, bool Planned, string? Notes, DateTimeOffset At, string By);
 

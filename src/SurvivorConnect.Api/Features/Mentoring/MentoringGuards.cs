@@ -85,4 +85,19 @@ public sealed class MatchConsentGuard(MentoringData data)
             throw new ConflictException($"This match needs current consent first: {string.Join(", ", missing)}.");
         }
     }
+
+    /// <summary>
+    /// Staff saying yes for the youth, by agreeing to the match for them or recording their consent: refused while the
+    /// youth's own last answer about this mentor is no (<see cref="YouthsOwnAnswer"/>).
+    /// </summary>
+    public async Task EnsureStaffMaySayYesForYouthAsync(Match match, YouthReferral youth, CancellationToken ct)
+    {
+        var pair = await data.AllAsync<Match>(Match.Container, [Filter.Eq("youthId", match.YouthId), Filter.Eq("mentorId", match.MentorId)], ct);
+        var consents = await data.AllAsync<ConsentRecord>(
+            ConsentRecord.Container, [Filter.Eq("subjectId", match.YouthId), Filter.In("matchId", [.. pair.Select(m => m.Id)])], ct);
+        if (YouthsOwnAnswer.SaidNo(youth.PersonId, pair, consents))
+        {
+            throw new ConflictException("The youth said no to a match with this mentor themselves, so only they can say yes to one again.");
+        }
+    }
 }

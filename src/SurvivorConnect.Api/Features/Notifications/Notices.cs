@@ -33,6 +33,9 @@ public static class Notices
     public static Notice YouthAgreedAwaitingConsentToMentor { get; } = new("match-awaitingconsent",
         "The youth agreed to the match. It starts once every consent is in place.");
 
+    public static Notice MatchAgreedForYou { get; } = new("match-agreed-for-you",
+        "Your case manager recorded that you agreed to a match with a mentor. If you did not agree, you can say no on Matches, or tell your case manager. It is your choice, now or later.");
+
     public static Notice MatchActive { get; } = new("match-active", "Your match is active. " + MatchOversight);
 
     public static Notice MatchPaused { get; } = new("match-paused", "Your match is paused for now.");
