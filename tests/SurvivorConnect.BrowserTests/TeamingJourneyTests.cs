@@ -89,6 +89,11 @@ public sealed class TeamingJourneyTests(PortalServer server)
         await safety.GetByRole(AriaRole.Button, new() { Name = "Save the safety plan" }).ClickAsync();
         await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The safety plan is saved.");
         var older = olderWindow.Locator("[data-safety-form]");
+        await older.GetByLabel("Coping steps").FillAsync("Put my headphones on\nText my sister\n" + new string('x', 301));
+        await older.GetByRole(AriaRole.Button, new() { Name = "Save the safety plan" }).ClickAsync();
+        await Expect(olderWindow.Locator("[data-outcome]")).ToContainTextAsync("Please check the highlighted fields.");
+
+        // Put right, it is still the plan as it was when this window opened: the change made since is not undone unseen.
         await older.GetByLabel("Coping steps").FillAsync("Put my headphones on\nText my sister\nBreathe slowly, counting to four");
         await older.GetByRole(AriaRole.Button, new() { Name = "Save the safety plan" }).ClickAsync();
         await Expect(olderWindow.Locator("[data-outcome]")).ToContainTextAsync("The safety plan was changed by someone else while you were writing. What you wrote is still in the form");

@@ -84,6 +84,22 @@ public sealed class ConsentWithdrawalTests(ApiFactory api) : IClassFixture<ApiFa
     }
 
     [Fact]
+    public async Task A_no_the_case_manager_recorded_for_the_youth_stands_too()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (youthId, youth) = await _world.YouthAsync();
+        var first = await _world.ProposeAsync(youthId, mentorId);
+        await MentoringWorld.Ok(await mentor.PostAsync($"/api/matches/{first.Id}/accept", null));
+        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{first.Id}/decline", null));
+
+        var again = await _world.ProposeAsync(youthId, mentorId);
+        await MentoringWorld.Ok(await mentor.PostAsync($"/api/matches/{again.Id}/accept", null));
+
+        await HttpAssert.Problem(await _world.CaseManager.PostAsync($"/api/matches/{again.Id}/agree", null), 409);
+        Assert.Equal("Active", (await HttpAssert.Ok<MatchDto>(await youth.PostAsync($"/api/matches/{again.Id}/agree", null))).State);
+    }
+
+    [Fact]
     public async Task Staff_may_agree_for_a_youth_to_a_different_mentor_and_the_youth_is_told()
     {
         var (match, _, youth, mentorId, youthId) = await _world.ActiveMatchAsync();

@@ -37,9 +37,12 @@ public sealed class YouthsOwnAnswerTests
     }
 
     [Fact]
-    public void Staff_declining_or_withdrawing_for_the_youth_is_not_the_youths_no()
+    public void A_no_staff_recorded_for_the_youth_counts_and_a_consent_staff_withdrew_does_not()
     {
-        Assert.False(YouthsOwnAnswer.SaidNo(Youth, [MatchWith("m1", (MatchAction.YouthDecline, 2, "cm"))], [Consent("m1", 1, "cm", withdrawnDay: 3, bySubject: false)]));
+        Assert.True(YouthsOwnAnswer.SaidNo(Youth, [MatchWith("m1", (MatchAction.YouthDecline, 2, "cm"))], []));
+        Assert.True(YouthsOwnAnswer.SaidNo(Youth, [MatchWith("m1", (MatchAction.Close, 2, "cm")) with { Closure = new MatchClosure(ClosureReason.YouthChoice, false, null, Start, "cm") }], []));
+        Assert.False(YouthsOwnAnswer.SaidNo(Youth, [MatchWith("m1", (MatchAction.Close, 2, "cm")) with { Closure = new MatchClosure(ClosureReason.GoalsMet, true, null, Start, "cm") }], []));
+        Assert.False(YouthsOwnAnswer.SaidNo(Youth, [MatchWith("m1")], [Consent("m1", 1, "cm", withdrawnDay: 3, bySubject: false)]));
     }
 
     [Fact]
@@ -62,6 +65,5 @@ public sealed class YouthsOwnAnswerTests
 
         Assert.True(YouthsOwnAnswer.SaidNo(null, [declined], []));
         Assert.True(YouthsOwnAnswer.SaidNo("another-sign-in", [declined], [Consent("m1", 0, Youth, withdrawnDay: 1)]));
-        Assert.False(YouthsOwnAnswer.SaidNo(null, [MatchWith("m2", (MatchAction.YouthDecline, 1, "cm"))], []));
     }
 }

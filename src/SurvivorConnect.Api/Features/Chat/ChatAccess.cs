@@ -226,7 +226,7 @@ public sealed partial class ChatAccessBus(ChatAccessReconciler reconciler, IOpti
                 LogNotApplied(logger, others - applied.Count);
             }
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             LogNotSent(logger, ex);
         }
@@ -379,7 +379,7 @@ public sealed partial class ChatAccessBus(ChatAccessReconciler reconciler, IOpti
         {
             await subscriber.PublishAsync(AppliedChannel, $"{id} {_instance}");
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
             LogNotSent(logger, ex);
         }

@@ -276,7 +276,8 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             await consent.EnsureAsync(match, youth, ct);
         }
 
-        if (action == MatchAction.YouthAgree && role == MatchRole.CaseManager)
+        // Staff taking the match on for the youth: not past a no of the youth's about this mentor.
+        if ((action == MatchAction.YouthAgree && role == MatchRole.CaseManager) || action is MatchAction.Activate or MatchAction.Resume)
         {
             await consent.EnsureStaffMaySayYesForYouthAsync(match, youth, ct);
         }

@@ -34,7 +34,7 @@ public static class Notices
         "The youth agreed to the match. It starts once every consent is in place.");
 
     public static Notice MatchAgreedForYou { get; } = new("match-agreed-for-you",
-        "Your case manager recorded that you agreed to a match with a mentor. If you did not agree, you can say no on Matches, or tell your case manager. It is your choice, now or later.");
+        "Your case manager recorded that you agreed to a match with a mentor. If you did not agree, you can say no or end it on Matches, or tell your case manager. It is your choice, now or later.");
 
     public static Notice MatchActive { get; } = new("match-active", "Your match is active. " + MatchOversight);
 

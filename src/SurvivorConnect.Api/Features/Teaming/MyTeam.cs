@@ -24,11 +24,11 @@ public sealed record MyMeetingView(
 {
     public static MyMeetingView From(MeetingView m) => new(
         m.Id, m.ScheduledFor, m.Agenda, m.Held, m.Attended, m.Decisions,
-        [.. m.Actions.Select(a => new MyActionView(a.Text, a.OwnerMemberId == MemberView.YouthId ? null : a.Owner, a.Due, a.Done))]);
+        [.. m.Actions.Select(a => new MyActionView(a.Text, a.OwnerMemberId == MemberView.YouthId ? null : a.Owner, a.Done))]);
 }
 
-/// <summary>One action of a meeting; <see cref="Owner"/> is null for the youth's own.</summary>
-public sealed record MyActionView(string Text, string? Owner, DateOnly Due, bool Done);
+/// <summary>One action of a meeting; <see cref="Owner"/> is null for the youth's own. No due date, which would read as missed.</summary>
+public sealed record MyActionView(string Text, string? Owner, bool Done);
 
 public sealed record MySafetyPlanView(SafetyPlanContent Plan, IReadOnlyList<CrisisResource> CrisisResources);
 

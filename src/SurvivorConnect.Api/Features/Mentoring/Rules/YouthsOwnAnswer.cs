@@ -3,16 +3,17 @@ using SurvivorConnect.Api.Features.Consent;
 namespace SurvivorConnect.Api.Features.Mentoring.Rules;
 
 /// <summary>
-/// A youth's own answer about a mentor stands until they give another. Once they said no themselves (declined a match
-/// with the mentor, ended one, or withdrew their consent to one), staff cannot say yes for them to any match with that
-/// mentor, however often it is proposed again; only the youth can. Pure: the pair's matches and the youth's consents to
-/// them decide.
+/// A youth's no to a mentor stands until they say yes themselves. Once they said no (declined a match with the mentor,
+/// ended one, had it closed as their choice, or withdrew their consent to one), staff cannot say yes for them to any
+/// match with that mentor, however often it is proposed again; only the youth can. A no staff recorded for the youth
+/// counts too, as the youth may have no sign-in or a phone someone else watches; a yes counts only from the youth.
+/// Pure: the pair's matches and the youth's consents to them decide.
 /// </summary>
 public static class YouthsOwnAnswer
 {
     /// <param name="youthPersonId">
-    /// The youth's sign-in now, which names the youth's own moves recorded before moves said so themselves, and their
-    /// own consents. A no stands whatever the sign-in becomes; a yes under an earlier sign-in is not counted (the safe side).
+    /// The youth's sign-in now, which names the youth's own yes in moves recorded before moves said so themselves, and in
+    /// their consents. A yes under an earlier sign-in is not counted (the safe side).
     /// </param>
     /// <param name="pairMatches">Every match between the youth and the mentor.</param>
     /// <param name="consents">The youth's consents to those matches.</param>
@@ -20,11 +21,16 @@ public static class YouthsOwnAnswer
     {
         ArgumentNullException.ThrowIfNull(pairMatches);
         ArgumentNullException.ThrowIfNull(consents);
+        bool Own(MatchTransition t) => t.ByYouth || (youthPersonId is not null && t.By == youthPersonId);
         var moves = pairMatches
-            .SelectMany(m => m.History)
-            .Where(t => (t.ByYouth || (youthPersonId is not null && t.By == youthPersonId))
-                && t.Action is nameof(MatchAction.YouthAgree) or nameof(MatchAction.YouthDecline) or nameof(MatchAction.YouthEnd))
-            .Select(t => (t.At, No: t.Action != nameof(MatchAction.YouthAgree)));
+            .SelectMany(m => m.History.Select(t => t.Action switch
+            {
+                nameof(MatchAction.YouthDecline) or nameof(MatchAction.YouthEnd) => (t.At, No: true),
+                nameof(MatchAction.Close) when m.Closure is { Reason: ClosureReason.YouthChoice } => (t.At, No: true),
+                nameof(MatchAction.YouthAgree) when Own(t) => (t.At, No: false),
+                _ => ((DateTimeOffset At, bool No)?)null,
+            }))
+            .OfType<(DateTimeOffset At, bool No)>();
         var given = consents
             .Where(c => c.Grantor == ConsentGrantor.Youth && c.Scope == MentoringScopes.MentoringMatch)
             .SelectMany(c => new[]

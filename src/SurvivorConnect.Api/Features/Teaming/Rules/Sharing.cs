@@ -59,7 +59,7 @@ public static class SharingRules
     {
         RecordKind.CasePlan => "your plan",
         RecordKind.SafetyPlan => "your safety plan",
-        _ => "notes from your team meetings",
+        _ => "your team's meeting notes (your case manager can read them with you)",
     };
 }
 
