@@ -62,7 +62,6 @@ public static class MatchNotices
         ArgumentNullException.ThrowIfNull(match);
         ArgumentNullException.ThrowIfNull(youth);
         (string?, Notice)[] active = [(match.MentorId, Notices.MatchActive), (youth.PersonId, Notices.MatchActive)];
-
         return action switch
         {
             MatchAction.MentorAccept => [.. ToCaseManagers(youth, Notices.MentorAcceptedToCaseManager), (youth.PersonId, Notices.MentorAcceptedToYouth)],

@@ -87,8 +87,8 @@ public sealed class MatchConsentGuard(MentoringData data)
     }
 
     /// <summary>
-    /// Staff saying yes for the youth, by agreeing to the match for them or recording their consent: refused while the
-    /// youth's own last answer about this mentor is no (<see cref="YouthsOwnAnswer"/>).
+    /// Staff saying yes for the youth (agreeing to the match for them, recording their consent) or taking the match on
+    /// (activating, resuming): refused while the youth's last answer about this mentor is no (<see cref="YouthsOwnAnswer"/>).
     /// </summary>
     public async Task EnsureStaffMaySayYesForYouthAsync(Match match, YouthReferral youth, CancellationToken ct)
     {
@@ -97,7 +97,7 @@ public sealed class MatchConsentGuard(MentoringData data)
             ConsentRecord.Container, [Filter.Eq("subjectId", match.YouthId), Filter.In("matchId", [.. pair.Select(m => m.Id)])], ct);
         if (YouthsOwnAnswer.SaidNo(youth.PersonId, pair, consents))
         {
-            throw new ConflictException("The youth said no to a match with this mentor themselves, so only they can say yes to one again.");
+            throw new ConflictException("The youth said no to a match with this mentor, so only they can say yes to one again.");
         }
     }
 }
