@@ -45,8 +45,7 @@ public sealed class ConsentWithdrawalTests(ApiFactory api) : IClassFixture<ApiFa
         await HttpAssert.Ok<MentoringTests.ConsentDto>(await youth.PostAsync($"/api/consents/{youthConsent.Id}/revoke", null));
         await MentoringWorld.Ok(await _world.CaseManager.PostJson($"/api/matches/{match.Id}/close", new { reason = "YouthChoice", planned = false }));
 
-        var again = await _world.ProposeAsync(youthId, mentorId);
-        await MentoringWorld.Ok(await mentor.PostAsync($"/api/matches/{again.Id}/accept", null));
+        var again = await _world.AcceptedAsync(youthId, mentorId, mentor);
 
         var agreedForThem = await HttpAssert.Problem(await _world.CaseManager.PostAsync($"/api/matches/{again.Id}/agree", null), 409);
         Assert.Contains("only they can say yes to one again", agreedForThem.GetProperty("detail").GetString(), StringComparison.Ordinal);
@@ -73,12 +72,10 @@ public sealed class ConsentWithdrawalTests(ApiFactory api) : IClassFixture<ApiFa
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
         var (youthId, youth) = await _world.YouthAsync();
-        var first = await _world.ProposeAsync(youthId, mentorId);
-        await MentoringWorld.Ok(await mentor.PostAsync($"/api/matches/{first.Id}/accept", null));
+        var first = await _world.AcceptedAsync(youthId, mentorId, mentor);
         await MentoringWorld.Ok(await youth.PostAsync($"/api/matches/{first.Id}/decline", null));
 
-        var again = await _world.ProposeAsync(youthId, mentorId);
-        await MentoringWorld.Ok(await mentor.PostAsync($"/api/matches/{again.Id}/accept", null));
+        var again = await _world.AcceptedAsync(youthId, mentorId, mentor);
 
         await HttpAssert.Problem(await _world.CaseManager.PostAsync($"/api/matches/{again.Id}/agree", null), 409);
     }
@@ -88,12 +85,10 @@ public sealed class ConsentWithdrawalTests(ApiFactory api) : IClassFixture<ApiFa
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
         var (youthId, youth) = await _world.YouthAsync();
-        var first = await _world.ProposeAsync(youthId, mentorId);
-        await MentoringWorld.Ok(await mentor.PostAsync($"/api/matches/{first.Id}/accept", null));
+        var first = await _world.AcceptedAsync(youthId, mentorId, mentor);
         await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{first.Id}/decline", null));
 
-        var again = await _world.ProposeAsync(youthId, mentorId);
-        await MentoringWorld.Ok(await mentor.PostAsync($"/api/matches/{again.Id}/accept", null));
+        var again = await _world.AcceptedAsync(youthId, mentorId, mentor);
 
         await HttpAssert.Problem(await _world.CaseManager.PostAsync($"/api/matches/{again.Id}/agree", null), 409);
         Assert.Equal("Active", (await HttpAssert.Ok<MatchDto>(await youth.PostAsync($"/api/matches/{again.Id}/agree", null))).State);
@@ -105,8 +100,7 @@ public sealed class ConsentWithdrawalTests(ApiFactory api) : IClassFixture<ApiFa
         var (match, _, youth, mentorId, youthId) = await _world.ActiveMatchAsync();
         await MentoringWorld.Ok(await youth.PostAsync($"/api/matches/{match.Id}/end", null));
         var (otherId, other) = await _world.ReadyMentorAsync();
-        var next = await _world.ProposeAsync(youthId, otherId);
-        await MentoringWorld.Ok(await other.PostAsync($"/api/matches/{next.Id}/accept", null));
+        var next = await _world.AcceptedAsync(youthId, otherId, other);
 
         Assert.Equal("Active", (await HttpAssert.Ok<MatchDto>(await _world.CaseManager.PostAsync($"/api/matches/{next.Id}/agree", null))).State);
 
@@ -120,8 +114,7 @@ public sealed class ConsentWithdrawalTests(ApiFactory api) : IClassFixture<ApiFa
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
         var (youthId, youth) = await _world.YouthAsync();
-        var match = await _world.ProposeAsync(youthId, mentorId);
-        await MentoringWorld.Ok(await mentor.PostAsync($"/api/matches/{match.Id}/accept", null));
+        var match = await _world.AcceptedAsync(youthId, mentorId, mentor);
 
         await MentoringWorld.Created(await _world.CaseManager.PostJson("/api/consents", new { subjectId = youthId, grantor = "Youth", scope = "mentoring-match", matchId = match.Id }));
 

@@ -21,8 +21,7 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
         var (youthId, youth) = await _world.YouthAsync();
-        var match = await _world.ProposeAsync(youthId, mentorId);
-        await MentoringWorld.Ok(await mentor.PostAsync($"/api/matches/{match.Id}/accept", null));
+        var match = await _world.AcceptedAsync(youthId, mentorId, mentor);
         await MentoringWorld.Ok(await _world.Supervisor.PostAsJsonAsync($"/api/mentors/{mentorId}/hold", new { reason = "We talk first" }));
 
         var toYouth = Detail(await HttpAssert.Problem(await youth.PostAsync($"/api/matches/{match.Id}/agree", null), 409));
@@ -105,8 +104,7 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
         {
             var (mentorId, mentor) = await _world.ReadyMentorAsync();
             var (youthId, youth) = await _world.YouthAsync(age: 15);
-            var match = await _world.ProposeAsync(youthId, mentorId);
-            await MentoringWorld.Ok(await mentor.PostAsync($"/api/matches/{match.Id}/accept", null));
+            var match = await _world.AcceptedAsync(youthId, mentorId, mentor);
             Assert.Equal("AwaitingConsent", (await MentoringWorld.Ok<MatchDto>(await youth.PostAsync($"/api/matches/{match.Id}/agree", null))).State);
             await MentoringWorld.Created(await _world.CaseManager.PostJson("/api/consents", new { subjectId = youthId, grantor = "Guardian", scope = "mentoring-match", matchId = match.Id }));
             await MentoringWorld.Ok(await _world.Supervisor.PostAsJsonAsync($"/api/mentors/{mentorId}/hold", new { reason = "We talk first" }));

@@ -89,13 +89,20 @@ public sealed class MentoringWorld(ApiFactory api)
     public async Task<MatchDto> ProposeAsync(string youthId, string mentorId) =>
         await Created<MatchDto>(await CaseManager.PostJson("/api/matches", new { youthId, mentorId }));
 
+    /// <summary>A match proposed and accepted by its mentor: it waits for the youth.</summary>
+    public async Task<MatchDto> AcceptedAsync(string youthId, string mentorId, HttpClient mentor)
+    {
+        var match = await ProposeAsync(youthId, mentorId);
+        await Ok(await mentor.PostAsync($"/api/matches/{match.Id}/accept", null));
+        return match;
+    }
+
     /// <summary>A match taken through every step to active.</summary>
     public async Task<(MatchDto Match, HttpClient Mentor, HttpClient Youth, string MentorId, string YouthId)> ActiveMatchAsync()
     {
         var (mentorId, mentor) = await ReadyMentorAsync();
         var (youthId, youth) = await YouthAsync();
-        var match = await ProposeAsync(youthId, mentorId);
-        await Ok(await mentor.PostAsync($"/api/matches/{match.Id}/accept", null));
+        var match = await AcceptedAsync(youthId, mentorId, mentor);
         var active = await Ok<MatchDto>(await youth.PostAsync($"/api/matches/{match.Id}/agree", null));
         Assert.Equal("Active", active.State);
         return (active, mentor, youth, mentorId, youthId);
