@@ -1,3 +1,5 @@
+using System.Net;
+
 namespace SurvivorConnect.IntegrationTests;
 
 /// <summary>
@@ -65,6 +67,20 @@ public sealed class ConsentWithdrawalTests(ApiFactory api) : IClassFixture<ApiFa
         var second = await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/matches", new { youthId, mentorId }), 409);
 
         Assert.Contains("already have an open match", second.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Of_proposals_of_one_mentor_to_one_youth_sent_at_once_only_one_is_made()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (youthId, _) = await _world.YouthAsync();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => _world.CaseManager.PostJson("/api/matches", new { youthId, mentorId })));
+
+        Assert.Equal(1, answers.Count(a => a.StatusCode == HttpStatusCode.Created));
+        Assert.All(answers.Where(a => a.StatusCode != HttpStatusCode.Created), a => Assert.Equal(HttpStatusCode.Conflict, a.StatusCode));
+        var proposed = await HttpAssert.Ok<PageDto<MatchDto>>(await mentor.GetAsync("/api/matches"));
+        Assert.Single(proposed.Items);
     }
 
     [Fact]

@@ -120,6 +120,8 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
 {
     public const string OversightNotice = Notices.MatchOversight;
 
+    private const string OpenPairConflict = "This youth and mentor already have an open match.";
+
     public async ValueTask<MatchView> Handle(ProposeMatch command, CancellationToken ct)
     {
         var youth = await data.YouthForStaffAsync(command.YouthId!, adminMayRead: false, ct);
@@ -134,14 +136,16 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
         }
 
         // One open match per youth and mentor: a second would be a second question about the same mentor, asked while
-        // the youth may be answering the first.
+        // the youth may be answering the first. The pair is read before the check and written with the match, so a
+        // proposal written after this read fails this one's batch.
+        var pair = await data.Store.ReadAsync<MatchPair>(Match.Container, MatchPair.IdFor(youth.Id, mentor.Id), data.AgencyId, ct);
         if ((await data.MatchesAsync(Filter.Eq("youthId", youth.Id), openOnly: true, ct)).Any(m => m.MentorId == mentor.Id))
         {
-            throw new ConflictException("This youth and mentor already have an open match.");
+            throw new ConflictException(OpenPairConflict);
         }
 
         await eligibility.EnsureAsync(mentor, youth, null, MatchRole.CaseManager, ct);
-        var match = await data.Store.CreateAsync(Match.Container, new Match
+        var match = await CreateWithPairAsync(pair, new Match
         {
             Id = command.MatchId,
             YouthId = youth.Id,
@@ -154,6 +158,21 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
         }, ct);
         await notifier.SendAsync([mentor.Id], Notices.MatchProposedToMentor, match.Id, ct);
         return await ViewAsync(match, youth, MatchRole.CaseManager, ct);
+    }
+
+    private async Task<Match> CreateWithPairAsync(MatchPair? pair, Match match, CancellationToken ct)
+    {
+        var latest = new MatchPair { Id = MatchPair.IdFor(match.YouthId, match.MentorId), YouthId = match.YouthId, MentorId = match.MentorId, LatestMatchId = match.Id };
+        try
+        {
+            var written = await data.Store.ExecuteBatchAsync(Match.Container, data.AgencyId,
+                [new BatchOperation.Create(match), pair is null ? new BatchOperation.Create(latest) : new BatchOperation.Replace(latest, pair.ETag!)], ct);
+            return match with { ETag = written.ETags[0] };
+        }
+        catch (StoreException ex) when (ex is { Kind: StoreErrorKind.BatchFailed, FailedOperationIndex: 1 })
+        {
+            throw new ConflictException(OpenPairConflict);
+        }
     }
 
     /// <summary>

@@ -235,3 +235,20 @@ public sealed record Match : Document
     public IReadOnlyList<string> Reasons { get; init; } = [];
 }
 
+
+/// <summary>
+/// One per youth and mentor, rewritten (against the version read) in the same batch as each match proposed between
+/// them, so that of two proposals made at once only one is written: both checked for an open match before either wrote.
+/// </summary>
+public sealed record MatchPair : Document
+{
+    public override string Type => "match-pair";
+
+    public required string YouthId { get; init; }
+
+    public required string MentorId { get; init; }
+
+    public required string LatestMatchId { get; init; }
+
+    public static string IdFor(string youthId, string mentorId) => $"pair~{youthId}~{mentorId}";
+}
