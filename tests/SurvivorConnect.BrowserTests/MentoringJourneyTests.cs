@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -135,6 +137,49 @@ public sealed class MentoringJourneyTests(PortalServer server)
         await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The consent is revoked");
         await Expect(youth.Locator("[data-chat-status]")).Not.ToBeEmptyAsync();
         await Expect(youth.GetByRole(AriaRole.Button, new() { Name = "Send" })).ToBeDisabledAsync();
+    }
+
+    [Fact]
+    public async Task A_case_manager_is_warned_before_asking_again_about_a_mentor_the_youth_refused_and_cannot_say_yes_for_them()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..6];
+        var (mentorId, mentorName, interest) = ($"refused-mentor-{suffix}", $"Kit {suffix} (refused journey)", $"pottery {suffix}");
+        using var admin = await server.ApiAsAsync("demo-admin");
+        (await admin.PostAsJsonAsync("/api/people", new { subjectId = mentorId, displayName = mentorName, roles = new[] { "Mentor" } })).EnsureSuccessStatusCode();
+        using var mentor = await server.ApiAsAsync(mentorId, "demo");
+        (await mentor.PutAsJsonAsync("/api/mentors/me", new
+        {
+            displayName = mentorName, languages = new[] { "English" }, interests = new[] { interest }, experiencedStages = new[] { "preparation" }, capacity = 2,
+        })).EnsureSuccessStatusCode();
+        (await admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId = "demo-supervisor" })).EnsureSuccessStatusCode();
+        using var supervisor = await server.ApiAsAsync("demo-supervisor");
+        (await supervisor.PutAsJsonAsync($"/api/mentors/{mentorId}/readiness", new { screeningPassedOn = "2026-01-05", trainingCompletedOn = "2026-02-01", supervisorClearedOn = "2026-02-10" })).EnsureSuccessStatusCode();
+        (await mentor.PostAsJsonAsync("/api/consents", new { subjectId = mentorId, grantor = "Mentor", scope = "mentoring" })).EnsureSuccessStatusCode();
+        using var api = await server.ApiAsAsync("demo-casemanager");
+        var youthName = $"Lee {suffix}";
+        var referred = await api.PostAsJsonAsync("/api/youth", new { displayName = youthName, age = 16, stage = "preparation", languages = new[] { "English" }, interests = new[] { interest } });
+        var youthId = (await referred.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        var first = await api.PostAsJsonAsync("/api/matches", new { youthId, mentorId });
+        var firstId = (await first.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        (await api.PostAsync($"/api/matches/{firstId}/decline", null)).EnsureSuccessStatusCode();
+
+        var caseManager = await server.SignInAsync("Alex (demo case manager)");
+        await PortalServer.OpenYouthAsync(caseManager, youthName);
+        var card = caseManager.Locator("li.card", new() { HasText = mentorName });
+        await Expect(card.GetByRole(AriaRole.Note)).ToContainTextAsync("This youth said no to this mentor.");
+        await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
+        await card.GetByRole(AriaRole.Button, new() { Name = "Propose this mentor" }).ClickAsync();
+        await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The match is proposed");
+        var open = await api.GetFromJsonAsync<JsonElement>($"/api/matches?youthId={youthId}&open=true");
+        var againId = open.GetProperty("items")[0].GetProperty("id").GetString();
+        (await mentor.PostAsync($"/api/matches/{againId}/accept", null)).EnsureSuccessStatusCode();
+
+        await caseManager.GotoAsync("/matches");
+        var again = caseManager.Locator("li.card", new() { HasText = $"{youthName} with {mentorName}" }).Filter(new() { HasText = "Waiting for the youth" });
+        await Expect(again.GetByRole(AriaRole.Note)).ToContainTextAsync("Only the youth can say yes to this match");
+        await Expect(again.GetByRole(AriaRole.Button, new() { Name = "Record that the youth said no" })).ToBeVisibleAsync();
+        await Expect(again.GetByRole(AriaRole.Button, new() { Name = "Record that the youth agreed" })).ToHaveCountAsync(0);
+        await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
     }
 
     [Fact]

@@ -90,10 +90,16 @@ public sealed class ConsentWithdrawalTests(ApiFactory api) : IClassFixture<ApiFa
         var (youthId, youth) = await _world.YouthAsync();
         var first = await _world.AcceptedAsync(youthId, mentorId, mentor);
         await MentoringWorld.Ok(await youth.PostAsync($"/api/matches/{first.Id}/decline", null));
+        var warned = await HttpAssert.Ok<MentoringTests.RecommendationsDto>(await _world.CaseManager.GetAsync($"/api/youth/{youthId}/recommendations?top=50"));
 
         var again = await _world.AcceptedAsync(youthId, mentorId, mentor);
 
+        Assert.Equal([mentorId], warned.YouthSaidNoTo);
+        Assert.True((await HttpAssert.Ok<MatchDto>(await _world.CaseManager.GetAsync($"/api/matches/{again.Id}"))).YouthSaidNo);
+        var listed = await HttpAssert.Ok<PageDto<MatchDto>>(await _world.CaseManager.GetAsync($"/api/matches?youthId={youthId}&open=true"));
+        Assert.True(Assert.Single(listed.Items).YouthSaidNo);
         await HttpAssert.Problem(await _world.CaseManager.PostAsync($"/api/matches/{again.Id}/agree", null), 409);
+        Assert.Null((await HttpAssert.Ok<MatchDto>(await mentor.GetAsync($"/api/matches/{again.Id}"))).YouthSaidNo);
     }
 
     [Fact]
@@ -118,6 +124,7 @@ public sealed class ConsentWithdrawalTests(ApiFactory api) : IClassFixture<ApiFa
         var (otherId, other) = await _world.ReadyMentorAsync();
         var next = await _world.AcceptedAsync(youthId, otherId, other);
 
+        Assert.False((await HttpAssert.Ok<MatchDto>(await _world.CaseManager.GetAsync($"/api/matches/{next.Id}"))).YouthSaidNo);
         Assert.Equal("Active", (await HttpAssert.Ok<MatchDto>(await _world.CaseManager.PostAsync($"/api/matches/{next.Id}/agree", null))).State);
 
         var told = (await HttpAssert.Ok<PageDto<NotificationDto>>(await youth.GetAsync("/api/notifications"))).Items;

@@ -342,7 +342,7 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
 
     public sealed record ScoredDto(string MentorId, string DisplayName, double Score, List<string> Reasons);
 
-    public sealed record RecommendationsDto(List<ScoredDto> Mentors, int Considered, int Excluded, Dictionary<string, int> ExcludedBy);
+    public sealed record RecommendationsDto(List<ScoredDto> Mentors, int Considered, int Excluded, Dictionary<string, int> ExcludedBy, List<string>? YouthSaidNoTo = null);
 
     public sealed record StageEventDto(string Kind, string Stage, string? From);
 

@@ -22,10 +22,13 @@ public sealed record CloseMatchRequest(string? Reason, bool? Planned, string? No
 public sealed record MatchPartyView(string? Id, string DisplayName, IReadOnlyList<string> Interests, IReadOnlyList<string>? Languages, IReadOnlyList<string>? LivedExperienceTags, StageOfChange? Stage);
 
 /// <param name="ViewerRole">Which side of the match the reader is on, so a screen need not work it out from what is hidden.</param>
+/// <param name="YouthSaidNo">
+/// For staff, of an open match: the youth's last answer about this mentor is no, so only the youth can agree to it.
+/// </param>
 public sealed record MatchView(
     string Id, MatchState State, DateTimeOffset ProposedAt, string OversightNotice, MatchPartyView? Youth, MatchPartyView? Mentor,
     string? CaseManagerId, IReadOnlyList<MatchTransition>? History, MatchClosure? Closure, IReadOnlyList<string>? MissingConsents, string? PreviousMatchId,
-    MatchRole ViewerRole);
+    MatchRole ViewerRole, bool? YouthSaidNo = null);
 
 public sealed record ProposeMatch(string MatchId, string? YouthId, string? MentorId, string? PreviousMatchId = null)
     : ICommand<MatchView>, IValidate, IAudited
@@ -217,12 +220,15 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
         }
 
         var mentors = (await data.ManyAsync<MentorProfile>(MentorProfile.Container, mine.Select(m => m.Match.MentorId), ct)).ToDictionary(m => m.Id, StringComparer.Ordinal);
-        var needConsents = mine.Where(m => m.Role is not (MatchRole.Mentor or MatchRole.Youth) && MatchLifecycle.IsOpen(m.Match.State)).Select(m => m.Match.Id).ToList();
+        var staffOpen = mine.Where(m => ForStaffOpen(m.Match, m.Role)).ToList();
+        var needConsents = staffOpen.Select(m => m.Match.Id).ToList();
         var policy = needConsents.Count > 0 ? await data.PolicyAsync(ct) : null;
         var consents = needConsents.Count > 0 ? await data.ConsentsAsync(Filter.In("matchId", [.. needConsents]), ct) : [];
+        var saidNo = await consent.SaidNoAsync([.. staffOpen.Select(m => (m.Youth, m.Match.MentorId))], ct);
         return new Page<MatchView>(mine
             .Select(m => View(m.Match, m.Youth, m.Role, mentors.GetValueOrDefault(m.Match.MentorId) ?? throw new NotFoundException("mentor"),
-                policy is null || !needConsents.Contains(m.Match.Id) ? null : MatchConsentGuard.Missing(m.Match, m.Youth, policy, consents, data.Now)))
+                policy is null || !needConsents.Contains(m.Match.Id) ? null : MatchConsentGuard.Missing(m.Match, m.Youth, policy, consents, data.Now),
+                ForStaffOpen(m.Match, m.Role) ? saidNo.Contains((m.Youth.Id, m.Match.MentorId)) : null))
             .ToList(), page.ContinuationToken);
     }
 
@@ -314,10 +320,14 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
 
     private async Task<MatchView> ViewAsync(Match match, YouthReferral youth, MatchRole role, CancellationToken ct) =>
         View(match, youth, role, await data.MentorAsync(match.MentorId, ct),
-            role is MatchRole.Mentor or MatchRole.Youth || !MatchLifecycle.IsOpen(match.State) ? null : await consent.MissingAsync(match, youth, ct));
+            ForStaffOpen(match, role) ? await consent.MissingAsync(match, youth, ct) : null,
+            ForStaffOpen(match, role) ? (await consent.SaidNoAsync([(youth, match.MentorId)], ct)).Count > 0 : null);
 
-    /// <summary>A match as the caller's part in it may see it; <paramref name="missingConsents"/> is for staff, of open matches.</summary>
-    private static MatchView View(Match match, YouthReferral youth, MatchRole role, MentorProfile mentor, IReadOnlyList<string>? missingConsents) =>
+    private static bool ForStaffOpen(Match match, MatchRole role) =>
+        role is not (MatchRole.Mentor or MatchRole.Youth) && MatchLifecycle.IsOpen(match.State);
+
+    /// <summary>A match as the caller's part in it may see it; <paramref name="missingConsents"/> and <paramref name="youthSaidNo"/> are for staff, of open matches.</summary>
+    private static MatchView View(Match match, YouthReferral youth, MatchRole role, MentorProfile mentor, IReadOnlyList<string>? missingConsents, bool? youthSaidNo) =>
         role switch
         {
             MatchRole.Mentor => new MatchView(match.Id, match.State, match.ProposedAt, OversightNotice,
@@ -329,7 +339,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             _ => new MatchView(match.Id, match.State, match.ProposedAt, OversightNotice,
                 new MatchPartyView(youth.Id, youth.DisplayName, youth.Interests, youth.Languages, null, youth.Stage),
                 new MatchPartyView(mentor.Id, mentor.DisplayName, mentor.Interests, mentor.Languages, mentor.LivedExperienceTags, null),
-                match.CaseManagerId, match.History, match.Closure, missingConsents, match.PreviousMatchId, role),
+                match.CaseManagerId, match.History, match.Closure, missingConsents, match.PreviousMatchId, role, youthSaidNo),
         };
 }
 

@@ -92,12 +92,39 @@ public sealed class MatchConsentGuard(MentoringData data)
     /// </summary>
     public async Task EnsureStaffMaySayYesForYouthAsync(Match match, YouthReferral youth, CancellationToken ct)
     {
-        var pair = await data.AllAsync<Match>(Match.Container, [Filter.Eq("youthId", match.YouthId), Filter.Eq("mentorId", match.MentorId)], ct);
-        var consents = await data.AllAsync<ConsentRecord>(
-            ConsentRecord.Container, [Filter.Eq("subjectId", match.YouthId), Filter.In("matchId", [.. pair.Select(m => m.Id)])], ct);
-        if (YouthsOwnAnswer.SaidNo(youth.PersonId, pair, consents))
+        if ((await SaidNoAsync([(youth, match.MentorId)], ct)).Count > 0)
         {
             throw new ConflictException("The youth said no to a match with this mentor, so only they can say yes to one again.");
         }
+    }
+
+    /// <summary>
+    /// Of these youth–mentor pairs, those whose youth's last answer about the mentor is no (<see cref="YouthsOwnAnswer"/>),
+    /// so staff screens can say so before anyone proposes or agrees: two queries, however many pairs.
+    /// </summary>
+    public async Task<IReadOnlySet<(string YouthId, string MentorId)>> SaidNoAsync(IReadOnlyCollection<(YouthReferral Youth, string MentorId)> pairs, CancellationToken ct)
+    {
+        var saidNo = new HashSet<(string YouthId, string MentorId)>();
+        if (pairs.Count == 0)
+        {
+            return saidNo;
+        }
+
+        object[] youthIds = [.. pairs.Select(p => p.Youth.Id).Distinct(StringComparer.Ordinal)];
+        var matches = await data.AllAsync<Match>(Match.Container,
+            [Filter.In("youthId", youthIds), Filter.In("mentorId", [.. pairs.Select(p => p.MentorId).Distinct(StringComparer.Ordinal)])], ct);
+        var consents = matches.Count == 0 ? [] : await data.AllAsync<ConsentRecord>(
+            ConsentRecord.Container, [Filter.In("subjectId", youthIds), Filter.In("matchId", [.. matches.Select(m => m.Id)])], ct);
+        foreach (var (youth, mentorId) in pairs)
+        {
+            var pair = matches.Where(m => m.YouthId == youth.Id && m.MentorId == mentorId).ToList();
+            var theirs = consents.Where(c => c.SubjectId == youth.Id && pair.Any(m => m.Id == c.MatchId));
+            if (YouthsOwnAnswer.SaidNo(youth.PersonId, pair, theirs))
+            {
+                saidNo.Add((youth.Id, mentorId));
+            }
+        }
+
+        return saidNo;
     }
 }

@@ -62,7 +62,12 @@ public sealed record YouthSummary(string Id, string DisplayName, StageOfChange S
 
 public sealed record StageHistoryView(string YouthId, StageOfChange Current, IReadOnlyList<StageEvent> Events);
 
-public sealed record RecommendationsView(string YouthId, StageOfChange Stage, IReadOnlyList<ScoredMentor> Mentors, int Considered, int Excluded, IReadOnlyDictionary<string, int> ExcludedBy);
+/// <param name="YouthSaidNoTo">
+/// The recommended mentors the youth's last answer about is no: they may be proposed again, but only the youth can agree.
+/// </param>
+public sealed record RecommendationsView(
+    string YouthId, StageOfChange Stage, IReadOnlyList<ScoredMentor> Mentors, int Considered, int Excluded, IReadOnlyDictionary<string, int> ExcludedBy,
+    IReadOnlyList<string> YouthSaidNoTo);
 
 public sealed record ReferYouth(string YouthId, YouthRequest Body) : ICommand<YouthReferral>, IValidate, IAudited
 {
@@ -132,7 +137,9 @@ public sealed record GetRecommendations(string YouthId, int Top) : IQuery<Recomm
     public void Validate(ValidationErrors errors) => errors.Range("top", Top, 1, 50);
 }
 
-internal sealed class YouthHandlers(MentoringData data, MentorPool pool, PeopleRepository people, IOptions<MatchingWeights> weights, Notifier notifier, IPublisher publisher, NameOrderBackfill nameOrder)
+internal sealed class YouthHandlers(
+    MentoringData data, MentorPool pool, PeopleRepository people, IOptions<MatchingWeights> weights, MatchConsentGuard consent, Notifier notifier, IPublisher publisher,
+    NameOrderBackfill nameOrder)
     : ICommandHandler<ReferYouth, YouthReferral>,
       ICommandHandler<UpdateYouth, YouthReferral>,
       ICommandHandler<SetCaseManagers, YouthReferral>,
@@ -247,7 +254,9 @@ internal sealed class YouthHandlers(MentoringData data, MentorPool pool, PeopleR
         var youth = await data.YouthForStaffAsync(query.YouthId, adminMayRead: false, ct);
         var candidates = await pool.CandidatesAsync(data, ct);
         var result = Recommender.Recommend(youth, candidates, new MatchScorer(weights.Value), query.Top);
-        return new RecommendationsView(youth.Id, youth.Stage, result.Mentors, result.Considered, result.Excluded, result.ExcludedBy);
+        var saidNo = await consent.SaidNoAsync([.. result.Mentors.Select(m => (youth, m.MentorId))], ct);
+        return new RecommendationsView(youth.Id, youth.Stage, result.Mentors, result.Considered, result.Excluded, result.ExcludedBy,
+            [.. result.Mentors.Select(m => m.MentorId).Where(id => saidNo.Contains((youth.Id, id)))]);
     }
 
     private async Task TellMatchesAsync(string youthId) =>
