@@ -293,6 +293,8 @@ public sealed class TeamingTests(ApiFactory api)
 
         var youthsOwn = (await HttpAssert.Ok<JsonElement>(await team.Youth.GetAsync("/api/my-team"))).GetProperty("meetings").EnumerateArray().Single(m => m.GetProperty("id").GetString() == meetingId);
         Assert.Equal("Yes, if my sister can visit", youthsOwn.GetProperty("decisions")[0].GetProperty("youthView").GetString());
+        Assert.True(youthsOwn.GetProperty("youCame").GetBoolean());
+        Assert.Equal(2, youthsOwn.GetProperty("othersWhoCame").GetArrayLength());
         Assert.Contains(youthsOwn.GetProperty("actions").EnumerateArray(), a => a.GetProperty("text").GetString() == "Visit the school" && a.GetProperty("owner").ValueKind == JsonValueKind.Null);
         Assert.DoesNotContain("Good meeting.", youthsOwn.GetRawText(), StringComparison.Ordinal);
         Assert.DoesNotContain(partnerMember, youthsOwn.GetRawText(), StringComparison.Ordinal);

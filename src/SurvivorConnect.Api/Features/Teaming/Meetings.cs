@@ -66,14 +66,17 @@ public sealed record MeetingView(
         [.. meetings.OrderByDescending(m => m.ScheduledFor).Select(m => From(m, names, today))];
 
     public static MeetingView From(TeamMeeting m, IReadOnlyDictionary<string, string> names, DateOnly today) => new(
-        m.Id, m.ScheduledFor, m.Agenda, m.HeldAt is not null, [.. m.Attended.Select(a => names.GetValueOrDefault(a, "A former member"))], m.YouthParticipation,
+        m.Id, m.ScheduledFor, m.Agenda, m.HeldAt is not null, [.. m.Attended.Select(a => NameOf(a, names))], m.YouthParticipation,
         m.Decisions, [.. m.Actions.Select(a => ActionView.From(m, a, names, today))], m.Notes);
+
+    /// <summary>A member's name now; someone since removed from the team is not named.</summary>
+    public static string NameOf(string memberId, IReadOnlyDictionary<string, string> names) => names.GetValueOrDefault(memberId, "A former member");
 }
 
 public sealed record ActionView(string MeetingId, string Id, string Text, string OwnerMemberId, string Owner, DateOnly Due, bool Done, bool Overdue, string? YouthId = null, string? YouthName = null)
 {
     public static ActionView From(TeamMeeting m, MeetingAction a, IReadOnlyDictionary<string, string> names, DateOnly today) =>
-        new(m.Id, a.Id, a.Text, a.OwnerMemberId, names.GetValueOrDefault(a.OwnerMemberId, "A former member"), a.Due, a.DoneAt is not null, MeetingRules.IsOverdue(a, today));
+        new(m.Id, a.Id, a.Text, a.OwnerMemberId, MeetingView.NameOf(a.OwnerMemberId, names), a.Due, a.DoneAt is not null, MeetingRules.IsOverdue(a, today));
 }
 
 public sealed record MeetingsView(string YouthId, string YouthName, bool MayEdit, IReadOnlyList<MemberView> Members, IReadOnlyList<MeetingView> Meetings);

@@ -15,16 +15,18 @@ public sealed record MyTeamView(
     IReadOnlyList<MyMeetingView> Meetings, IReadOnlyList<SharingView> Sharing);
 
 /// <summary>
-/// A team meeting as its youth reads it: when, what about, who came, what was decided with their view, and who does
-/// what. Not the professionals' notes, written for the team and its partners, and no member's id.
+/// A team meeting as its youth reads it: when, what about, whether they came and who else did, what was decided with
+/// their view, and who does what. Not the professionals' notes, written for the team and its partners, and no member's
+/// id. The youth is found by their place on the team, not by name: another member may share it.
 /// </summary>
 public sealed record MyMeetingView(
-    string Id, DateTimeOffset ScheduledFor, IReadOnlyList<string> Agenda, bool Held, IReadOnlyList<string> Attended, IReadOnlyList<Decision> Decisions,
-    IReadOnlyList<MyActionView> Actions)
+    string Id, DateTimeOffset ScheduledFor, IReadOnlyList<string> Agenda, bool Held, bool YouCame, IReadOnlyList<string> OthersWhoCame,
+    IReadOnlyList<Decision> Decisions, IReadOnlyList<MyActionView> Actions)
 {
-    public static MyMeetingView From(MeetingView m) => new(
-        m.Id, m.ScheduledFor, m.Agenda, m.Held, m.Attended, m.Decisions,
-        [.. m.Actions.Select(a => new MyActionView(a.Text, a.OwnerMemberId == MemberView.YouthId ? null : a.Owner, a.Done))]);
+    public static MyMeetingView From(TeamMeeting m, IReadOnlyDictionary<string, string> names) => new(
+        m.Id, m.ScheduledFor, m.Agenda, m.HeldAt is not null, m.Attended.Contains(MemberView.YouthId),
+        [.. m.Attended.Where(a => a != MemberView.YouthId).Select(a => MeetingView.NameOf(a, names))], m.Decisions,
+        [.. m.Actions.Select(a => new MyActionView(a.Text, a.OwnerMemberId == MemberView.YouthId ? null : MeetingView.NameOf(a.OwnerMemberId, names), a.DoneAt is not null))]);
 }
 
 /// <summary>One action of a meeting; <see cref="Owner"/> is null for the youth's own. No due date, which would read as missed.</summary>
@@ -85,7 +87,7 @@ internal sealed class MyTeamHandlers(TeamingData data, TeamViews teams, IOptions
         var (plan, _) = await PlanHandlers.PlansAsync(data.Store, youthId, ct);
         var sharing = await teams.SharingAsync(youthId, currentOnly: true, await data.PartnerBookAsync(null, ct), ct);
         return new MyTeamView(team.YouthName, team.Formed, [.. team.Members.Where(m => m.YouthAgreed)], [.. team.Members.Where(m => !m.YouthAgreed)],
-            [.. plan.Where(i => i.Status != PlanItemStatus.Stopped)], [.. (await data.MeetingsAsync(team, ct)).Select(MyMeetingView.From)], sharing);
+            [.. plan.Where(i => i.Status != PlanItemStatus.Stopped)], [.. (await data.MeetingsOfAsync(youthId, ct)).Select(m => MyMeetingView.From(m, team.Members.ToDictionary(n => n.Id, n => n.DisplayName)))], sharing);
     }
 }
 

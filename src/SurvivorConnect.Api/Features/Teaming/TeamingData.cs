@@ -92,7 +92,11 @@ internal sealed class TeamingData(AgencyStore store, MentoringData mentoring, Cr
 
     /// <summary>A youth's team meetings, newest first, with members named as the team shows them.</summary>
     public async Task<IReadOnlyList<MeetingView>> MeetingsAsync(TeamView team, CancellationToken ct) =>
-        MeetingView.Newest(await store.AllAsync<TeamMeeting>(Container, [Filter.Eq("youthId", team.YouthId)], ct), team.Members.ToDictionary(m => m.Id, m => m.DisplayName), Today);
+        MeetingView.Newest(await MeetingsOfAsync(team.YouthId, ct), team.Members.ToDictionary(m => m.Id, m => m.DisplayName), Today);
+
+    /// <summary>A youth's team meetings, newest first.</summary>
+    public async Task<IReadOnlyList<TeamMeeting>> MeetingsOfAsync(string youthId, CancellationToken ct) =>
+        [.. (await store.AllAsync<TeamMeeting>(Container, [Filter.Eq("youthId", youthId)], ct)).OrderByDescending(m => m.ScheduledFor)];
 
     /// <summary>The youth on the signed-in case manager's caseload.</summary>
     public async Task<IReadOnlyList<YouthReferral>> CaseloadAsync(CancellationToken ct) =>
