@@ -102,6 +102,8 @@ public sealed class TeamingJourneyTests(PortalServer server)
         var differences = olderWindow.Locator("[data-saved-now] [data-differences]");
         await Expect(differences).ToContainTextAsync("Safe places: “My aunt's house” is in the plan as saved now, not in yours.");
         await Expect(differences).ToContainTextAsync("Coping steps: “Breathe slowly, counting to four” is in yours, not in the plan as saved now.");
+        // The plan as saved now sits under its own heading, so a screen reader's outline keeps it apart from the form.
+        await Expect(olderWindow.Locator("[data-saved-now] h4", new() { HasText = "Safe places" })).ToHaveCountAsync(1);
         await Accessibility.AssertNoSeriousViolationsAsync(olderWindow);
 
         // Saving again without saying it replaces the plan as saved now saves nothing, even from a hand-made form.
@@ -110,6 +112,8 @@ public sealed class TeamingJourneyTests(PortalServer server)
             ["_handler"] = "safety", ["Version"] = await older.Locator("input[name=Version]").InputValueAsync(), ["Replacing"] = "yes", ["CopingSteps"] = "Only this",
         });
         Assert.Contains("Nothing was saved.", unticked, StringComparison.Ordinal);
+        Assert.Contains("<p class=\"field-error\" id=\"safety-replace-error\"><span class=\"visually-hidden\">Error:</span> Tick this box to save yours in its place.</p>", unticked, StringComparison.Ordinal);
+        Assert.Contains("aria-describedby=\"safety-replace-error\" aria-invalid=\"true\"", unticked, StringComparison.Ordinal);
         await older.GetByLabel("Safe places").FillAsync("The library on Main Street\nMy aunt's house");
         await older.GetByLabel("I have read the safety plan as saved now: save mine in its place").CheckAsync();
         await older.GetByRole(AriaRole.Button, new() { Name = "Save the safety plan" }).ClickAsync();
