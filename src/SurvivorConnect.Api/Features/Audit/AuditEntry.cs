@@ -14,7 +14,8 @@ public enum AuditOutcome
 }
 
 /// <summary>What happened, to which record: never a field value.</summary>
-public sealed record AuditEvent(string Action, string RecordType, string? RecordId, AuditOutcome Outcome);
+/// <param name="Purpose">Why, when the event itself knows (a case manager reading a chat they oversee); else the actor's stated purpose.</param>
+public sealed record AuditEvent(string Action, string RecordType, string? RecordId, AuditOutcome Outcome, string? Purpose = null);
 
 /// <summary>One audit entry: who, what, which record, when, why and how it ended. Partitioned by agency.</summary>
 public sealed record AuditEntry : Document

@@ -45,7 +45,7 @@ internal sealed class AuditLog(IDocumentStore store, TimeProvider time) : IAudit
             Action = auditEvent.Action,
             RecordType = auditEvent.RecordType,
             RecordId = auditEvent.RecordId,
-            Purpose = actor.Purpose,
+            Purpose = auditEvent.Purpose ?? actor.Purpose,
             Outcome = auditEvent.Outcome,
             TraceId = Activity.Current?.TraceId.ToString(),
         };

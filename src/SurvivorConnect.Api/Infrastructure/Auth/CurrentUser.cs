@@ -13,7 +13,10 @@ public interface ICurrentUser
 
     IReadOnlyList<string> Roles { get; }
 
-    /// <summary>The reason staff gave for this access (<c>X-Access-Purpose</c>), recorded in the audit log.</summary>
+    /// <summary>
+    /// The reason staff gave for this access (<c>X-Access-Purpose</c>), recorded in the audit log. None for a hub call or
+    /// work SurvivorConnect does by itself: there the entry's action says why.
+    /// </summary>
     string? Purpose { get; }
 
     bool IsInRole(string role);
@@ -70,7 +73,7 @@ internal sealed class HttpCurrentUser(IHttpContextAccessor accessor, HubCaller h
     {
         get
         {
-            var value = hubCaller.Principal is null ? accessor.HttpContext?.Request.Headers[PurposeHeader].ToString() : "case-manager oversight of a chat";
+            var value = hubCaller.Principal is null ? accessor.HttpContext?.Request.Headers[PurposeHeader].ToString() : null;
             return string.IsNullOrWhiteSpace(value) ? null : value.Trim()[..Math.Min(value.Trim().Length, MaxPurposeLength)];
         }
     }
