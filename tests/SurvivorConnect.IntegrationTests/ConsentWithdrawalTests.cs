@@ -1,4 +1,5 @@
 using System.Net;
+using SurvivorConnect.Api.Infrastructure.Auth;
 
 namespace SurvivorConnect.IntegrationTests;
 
@@ -103,6 +104,26 @@ public sealed class ConsentWithdrawalTests(ApiFactory api) : IClassFixture<ApiFa
     }
 
     [Fact]
+    public async Task On_a_page_of_matches_only_the_pair_the_youth_refused_reads_as_refused()
+    {
+        var (refusedId, refused) = await _world.ReadyMentorAsync();
+        var (otherId, other) = await _world.ReadyMentorAsync();
+        var (youthId, youth) = await _world.YouthAsync();
+        var (secondYouthId, _) = await _world.YouthAsync();
+        var first = await _world.AcceptedAsync(youthId, refusedId, refused);
+        await MentoringWorld.Ok(await youth.PostAsync($"/api/matches/{first.Id}/decline", null));
+
+        var again = await _world.AcceptedAsync(youthId, refusedId, refused);
+        var withOther = await _world.AcceptedAsync(youthId, otherId, other);
+        var secondYouths = await _world.AcceptedAsync(secondYouthId, refusedId, refused);
+
+        var open = (await HttpAssert.Ok<PageDto<MatchDto>>(await _world.CaseManager.GetAsync("/api/matches?open=true&pageSize=200"))).Items.ToDictionary(m => m.Id);
+        Assert.True(open[again.Id].YouthSaidNo);
+        Assert.False(open[withOther.Id].YouthSaidNo);
+        Assert.False(open[secondYouths.Id].YouthSaidNo);
+    }
+
+    [Fact]
     public async Task A_no_the_case_manager_recorded_for_the_youth_stands_too()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
@@ -114,6 +135,22 @@ public sealed class ConsentWithdrawalTests(ApiFactory api) : IClassFixture<ApiFa
 
         await HttpAssert.Problem(await _world.CaseManager.PostAsync($"/api/matches/{again.Id}/agree", null), 409);
         Assert.Equal("Active", (await HttpAssert.Ok<MatchDto>(await youth.PostAsync($"/api/matches/{again.Id}/agree", null))).State);
+    }
+
+    [Fact]
+    public async Task A_youth_given_a_sign_in_later_hears_of_the_yes_staff_recorded_for_them_once()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var youthId = await _world.YouthWithoutSignInAsync();
+        var match = await _world.AcceptedAsync(youthId, mentorId, mentor);
+        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/agree", null));
+        var (personId, youth) = await _world.PersonAsync(Roles.Youth);
+
+        await _world.LinkSignInAsync(youthId, personId);
+        await _world.LinkSignInAsync(youthId, personId);
+
+        var told = (await HttpAssert.Ok<PageDto<NotificationDto>>(await youth.GetAsync("/api/notifications"))).Items;
+        Assert.Single(told, n => n.Kind == "match-agreed-for-you" && n.MatchId == match.Id);
     }
 
     [Fact]

@@ -70,9 +70,28 @@ public sealed class MentoringWorld(ApiFactory api)
     public async Task<(string Id, HttpClient Client)> YouthAsync(int age = 16, string stage = "contemplation", string[]? doNotMatch = null, string? personId = null)
     {
         (personId, var client) = await PersonAsync(Roles.Youth, personId);
+        return (await ReferAsync("Youth " + personId[^6..], age, stage, doNotMatch, personId), client);
+    }
+
+    /// <summary>A youth referred without a sign-in, as one with no phone of their own yet is.</summary>
+    public Task<string> YouthWithoutSignInAsync() => ReferAsync("Youth without a sign-in", 17, "contemplation", null, null);
+
+    /// <summary>Gives a referred youth a sign-in, as their case manager does once they have a phone.</summary>
+    public async Task LinkSignInAsync(string youthId, string personId)
+    {
+        var current = await CaseManager.GetAsync($"/api/youth/{youthId}");
+        var youth = await Ok<JsonElement>(current);
+        await Ok(await CaseManager.PutJson($"/api/youth/{youthId}", new
+        {
+            displayName = youth.GetProperty("displayName").GetString(), age = youth.GetProperty("age").GetInt32(), personId,
+        }, current.Headers.ETag!.Tag));
+    }
+
+    private async Task<string> ReferAsync(string displayName, int age, string stage, string[]? doNotMatch, string? personId)
+    {
         var response = await CaseManager.PostJson("/api/youth", new
         {
-            displayName = "Youth " + personId[^6..],
+            displayName,
             age,
             languages = new[] { "Spanish", "English" },
             location = new { latitude = 36.8252, longitude = -119.7029 },
@@ -82,8 +101,7 @@ public sealed class MentoringWorld(ApiFactory api)
             personId,
             stage,
         });
-        var youth = await Created<YouthDto>(response);
-        return (youth.Id, client);
+        return (await Created<YouthDto>(response)).Id;
     }
 
     public async Task<MatchDto> ProposeAsync(string youthId, string mentorId) =>

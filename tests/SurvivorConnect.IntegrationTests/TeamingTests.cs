@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using SurvivorConnect.Api.Infrastructure.Auth;
 
 namespace SurvivorConnect.IntegrationTests;
 
@@ -303,5 +304,23 @@ public sealed class TeamingTests(ApiFactory api)
         await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/teams/{team.YouthId}/meetings/{meetingId}/actions/{actionId}/done", null));
         overdue = await HttpAssert.Ok<List<JsonElement>>(await _world.CaseManager.GetAsync("/api/teams/overdue-actions"));
         Assert.DoesNotContain(overdue, a => a.GetProperty("youthId").GetString() == team.YouthId);
+    }
+
+    [Fact]
+    public async Task A_youth_given_a_sign_in_later_hears_of_sharing_staff_recorded_for_them()
+    {
+        var partner = await _world.AgencyAsync();
+        await _world.PartnershipAsync(partner, kinds: ["CasePlan"]);
+        var youthId = await _world.Mentoring.YouthWithoutSignInAsync();
+        await MentoringWorld.Created<JsonElement>(await _world.CaseManager.PostJson("/api/consents", new
+        {
+            subjectId = youthId, grantor = "Youth", scope = "mdt-sharing", partnerAgencyId = partner.Id, kinds = new[] { "CasePlan" },
+        }));
+        var (personId, youth) = await _world.Mentoring.PersonAsync(Roles.Youth);
+
+        await _world.Mentoring.LinkSignInAsync(youthId, personId);
+
+        var told = (await HttpAssert.Ok<PageDto<NotificationDto>>(await youth.GetAsync("/api/notifications"))).Items;
+        Assert.Single(told, n => n.Kind == "sharing-recorded");
     }
 }

@@ -113,8 +113,18 @@ public sealed class CountingStore(IDocumentStore inner) : IDocumentStore
         return page;
     }
 
-    public Task<BatchResult> ExecuteBatchAsync(ContainerSpec container, string partitionKey, IReadOnlyList<BatchOperation> operations, CancellationToken cancellationToken) =>
-        Write(inner.ExecuteBatchAsync(container, partitionKey, operations, cancellationToken));
+    /// <summary>Runs before each batch with its operations: a test's way to have another request write in between a check and its write.</summary>
+    public Func<IReadOnlyList<BatchOperation>, Task>? BeforeBatch { get; set; }
+
+    public async Task<BatchResult> ExecuteBatchAsync(ContainerSpec container, string partitionKey, IReadOnlyList<BatchOperation> operations, CancellationToken cancellationToken)
+    {
+        if (BeforeBatch is { } before)
+        {
+            await before(operations);
+        }
+
+        return await Write(inner.ExecuteBatchAsync(container, partitionKey, operations, cancellationToken));
+    }
 
     private StoreUse Now() => new(Volatile.Read(ref _reads), Volatile.Read(ref _queries), Volatile.Read(ref _documents), Volatile.Read(ref _writes));
 

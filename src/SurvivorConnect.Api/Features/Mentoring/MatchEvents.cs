@@ -50,5 +50,11 @@ public sealed record MatchMoved(Match Match, YouthReferral Youth, MatchAction Ac
 /// <summary>A youth's case manager recorded a relapse (<paramref name="YouthId"/> is the referral's id): their mentors may need support.</summary>
 public sealed record YouthRelapsed(string YouthId) : INotification;
 
+/// <summary>
+/// A youth's referral was given a sign-in, a first one or another: they can now read what was recorded for them
+/// before, which the handlers tell them of. <paramref name="PreviousPersonId"/> is the sign-in it had, if any.
+/// </summary>
+public sealed record YouthSignInLinked(YouthReferral Youth, string? PreviousPersonId) : INotification;
+
 /// <summary>A mentor has a supervisor now (<paramref name="MentorId"/>): their regular check-ins start, whoever looks first.</summary>
 public sealed record SupervisorAssigned(string MentorId) : INotification;

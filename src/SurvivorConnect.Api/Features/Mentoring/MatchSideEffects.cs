@@ -3,6 +3,7 @@ using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Mentoring.Rules;
 using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Infrastructure.Tenancy;
+using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Mentoring;
 
@@ -47,6 +48,35 @@ internal sealed class MatchMovedHandler(MentoringData data, Notifier notifier, I
         if (youth.PersonId is { } person)
         {
             await notifier.SendOnceAsync(person, Notices.MatchAgreedForYou, $"match-agreed-for-you~{matchId}", ct, matchId);
+        }
+    }
+}
+
+/// <summary>
+/// A youth given a sign-in hears of each yes staff recorded for them on a match still open (their agreement, or their
+/// consent to it), as they would have heard when it was recorded had they had one: a yes they never gave is seen by them.
+/// </summary>
+internal sealed class YesForYouthOnSignIn(MentoringData data, Notifier notifier) : INotificationHandler<YouthSignInLinked>
+{
+    public async ValueTask Handle(YouthSignInLinked notification, CancellationToken ct)
+    {
+        var youth = notification.Youth;
+        var open = await data.MatchesAsync(Filter.Eq("youthId", youth.Id), openOnly: true, ct);
+        if (open.Count == 0)
+        {
+            return;
+        }
+
+        // Staff agreeing for the youth records the youth's consent as them, so the consents tell every such yes.
+        var consents = await data.ConsentsAsync(Filter.In("matchId", [.. open.Select(m => m.Id)]), ct);
+        var yesForThem = consents
+            .Where(c => c is { Grantor: ConsentGrantor.Youth, Scope: MentoringScopes.MentoringMatch } && c.SubjectId == youth.Id && c.IsCurrent(data.Now)
+                && c.RecordedBy != youth.PersonId && c.RecordedBy != notification.PreviousPersonId)
+            .Select(c => c.MatchId!)
+            .Distinct(StringComparer.Ordinal);
+        foreach (var matchId in yesForThem)
+        {
+            await MatchMovedHandler.TellYouthOfYesForThemAsync(notifier, youth, matchId, ct);
         }
     }
 }

@@ -139,10 +139,14 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
         }
 
         // One open match per youth and mentor: a second would be a second question about the same mentor, asked while
-        // the youth may be answering the first. The pair is read before the check and written with the match, so a
-        // proposal written after this read fails this one's batch.
+        // the youth may be answering the first. The pair is written with each match, against the version read here, so
+        // a proposal written after this read fails this one's batch. The pair's latest match is also read by id: a
+        // query on a replica behind the pair's read could miss it (not found, it counts as open). The query finds an
+        // open match written without the pair, before pairs were kept.
         var pair = await data.Store.ReadAsync<MatchPair>(Match.Container, MatchPair.IdFor(youth.Id, mentor.Id), data.AgencyId, ct);
-        if ((await data.MatchesAsync(Filter.Eq("youthId", youth.Id), openOnly: true, ct)).Any(m => m.MentorId == mentor.Id))
+        var latestOpen = pair is not null
+            && (await data.FindAsync<Match>(Match.Container, pair.LatestMatchId, ct) is not { } latest || MatchLifecycle.IsOpen(latest.State));
+        if (latestOpen || (await data.MatchesAsync(Filter.Eq("youthId", youth.Id), openOnly: true, ct)).Any(m => m.MentorId == mentor.Id))
         {
             throw new ConflictException(OpenPairConflict);
         }
@@ -170,7 +174,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
         {
             var written = await data.Store.ExecuteBatchAsync(Match.Container, data.AgencyId,
                 [new BatchOperation.Create(match), pair is null ? new BatchOperation.Create(latest) : new BatchOperation.Replace(latest, pair.ETag!)], ct);
-            return match with { ETag = written.ETags[0] };
+            return match with { ETag = written.ETags[0], AgencyId = data.AgencyId, PartitionKey = data.AgencyId };
         }
         catch (StoreException ex) when (ex is { Kind: StoreErrorKind.BatchFailed, FailedOperationIndex: 1 })
         {

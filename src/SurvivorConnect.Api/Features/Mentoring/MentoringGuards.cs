@@ -114,7 +114,7 @@ public sealed class MatchConsentGuard(MentoringData data)
         var matches = await data.AllAsync<Match>(Match.Container,
             [Filter.In("youthId", youthIds), Filter.In("mentorId", [.. pairs.Select(p => p.MentorId).Distinct(StringComparer.Ordinal)])], ct);
         var consents = matches.Count == 0 ? [] : await data.AllAsync<ConsentRecord>(
-            ConsentRecord.Container, [Filter.In("subjectId", youthIds), Filter.In("matchId", [.. matches.Select(m => m.Id)])], ct);
+            ConsentRecord.Container, [Filter.In("subjectId", youthIds), Filter.Eq("scope", MentoringScopes.MentoringMatch)], ct);
         foreach (var (youth, mentorId) in pairs)
         {
             var pair = matches.Where(m => m.YouthId == youth.Id && m.MentorId == mentorId).ToList();

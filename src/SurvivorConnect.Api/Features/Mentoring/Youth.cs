@@ -180,6 +180,11 @@ internal sealed class YouthHandlers(
             await TellMatchesAsync(saved.Id);
         }
 
+        if (saved.PersonId is not null && saved.PersonId != youth.PersonId)
+        {
+            await publisher.Publish(new YouthSignInLinked(saved, youth.PersonId), ct);
+        }
+
         return saved;
     }
 

@@ -7,6 +7,7 @@ using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Features.Teaming.Rules;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
+using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Teaming;
 
@@ -86,8 +87,9 @@ internal sealed class MyTeamHandlers(TeamingData data, TeamViews teams, IOptions
         var team = await teams.ViewAsync(youthId, ct);
         var (plan, _) = await PlanHandlers.PlansAsync(data.Store, youthId, ct);
         var sharing = await teams.SharingAsync(youthId, currentOnly: true, await data.PartnerBookAsync(null, ct), ct);
+        var names = team.Members.ToDictionary(m => m.Id, m => m.DisplayName);
         return new MyTeamView(team.YouthName, team.Formed, [.. team.Members.Where(m => m.YouthAgreed)], [.. team.Members.Where(m => !m.YouthAgreed)],
-            [.. plan.Where(i => i.Status != PlanItemStatus.Stopped)], [.. (await data.MeetingsOfAsync(youthId, ct)).Select(m => MyMeetingView.From(m, team.Members.ToDictionary(n => n.Id, n => n.DisplayName)))], sharing);
+            [.. plan.Where(i => i.Status != PlanItemStatus.Stopped)], [.. (await data.MeetingsOfAsync(youthId, ct)).Select(m => MyMeetingView.From(m, names))], sharing);
     }
 }
 
@@ -108,6 +110,24 @@ internal sealed class SharingConsentRecorded(MentoringData mentoring, Notifier n
         if (await mentoring.FindAsync<YouthReferral>(YouthReferral.Container, consent.SubjectId, ct) is { PersonId: { } person } && person != consent.RecordedBy)
         {
             await notifier.SendAsync([person], Notices.SharingRecordedForYou, null, ct);
+        }
+    }
+}
+
+/// <summary>
+/// A youth given a sign-in hears of sharing with a partner agency that staff recorded for them before, as they would
+/// have heard when it was recorded had they had one.
+/// </summary>
+internal sealed class SharingForYouthOnSignIn(MentoringData mentoring, Notifier notifier) : INotificationHandler<YouthSignInLinked>
+{
+    public async ValueTask Handle(YouthSignInLinked notification, CancellationToken ct)
+    {
+        var youth = notification.Youth;
+        var sharing = await mentoring.AllAsync<ConsentRecord>(ConsentRecord.Container, [Filter.Eq("subjectId", youth.Id), Filter.Eq("scope", TeamingScopes.MdtSharing)], ct);
+        if (youth.PersonId is { } person
+            && sharing.Any(c => c.IsCurrent(mentoring.Now) && c.RecordedBy != person && c.RecordedBy != notification.PreviousPersonId))
+        {
+            await notifier.SendOnceAsync(person, Notices.SharingRecordedForYou, $"sharing-recorded~{youth.Id}~{person}", ct);
         }
     }
 }
