@@ -86,9 +86,11 @@ public sealed class TeamingJourneyTests(PortalServer server)
         var olderWindow = await server.SignInAsync("Alex (demo case manager)");
         await olderWindow.GotoAsync(caseManager.Url);
         await safety.GetByLabel("Safe places").FillAsync("The library on Main Street\nMy aunt's house");
+        await safety.GetByLabel("Numbers to call").FillAsync("Aunt: 555 0100");
         await safety.GetByRole(AriaRole.Button, new() { Name = "Save the safety plan" }).ClickAsync();
         await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The safety plan is saved.");
         var older = olderWindow.Locator("[data-safety-form]");
+        await older.GetByLabel("Numbers to call").FillAsync("Aunt:555 0100");
         await older.GetByLabel("Coping steps").FillAsync("Put my headphones on\nText my sister\n" + new string('x', 301));
         await older.GetByRole(AriaRole.Button, new() { Name = "Save the safety plan" }).ClickAsync();
         await Expect(olderWindow.Locator("[data-outcome]")).ToContainTextAsync("Please check the highlighted fields.");
@@ -102,6 +104,7 @@ public sealed class TeamingJourneyTests(PortalServer server)
         var differences = olderWindow.Locator("[data-saved-now] [data-differences]");
         await Expect(differences).ToContainTextAsync("Safe places: “My aunt's house” is in the plan as saved now, not in yours.");
         await Expect(differences).ToContainTextAsync("Coping steps: “Breathe slowly, counting to four” is in yours, not in the plan as saved now.");
+        await Expect(differences).Not.ToContainTextAsync("Numbers to call");
         // The plan as saved now sits under its own heading, so a screen reader's outline keeps it apart from the form.
         await Expect(olderWindow.Locator("[data-saved-now] h4", new() { HasText = "Safe places" })).ToHaveCountAsync(1);
         await Accessibility.AssertNoSeriousViolationsAsync(olderWindow);
