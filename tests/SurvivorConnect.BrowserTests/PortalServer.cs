@@ -95,12 +95,13 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
         }
     }
 
-    /// <summary>A person's own browser: a phone (390 px wide) or a desktop (1280 px).</summary>
-    public async Task<IPage> OpenAsync(bool phone = false)
+    /// <summary>A person's own browser: a phone (390 px wide) or a desktop (1280 px); <paramref name="script"/> false for one whose pages' scripts do not run.</summary>
+    public async Task<IPage> OpenAsync(bool phone = false, bool script = true)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = BaseUrl,
+            JavaScriptEnabled = script,
             ViewportSize = phone ? new ViewportSize { Width = 390, Height = 844 } : new ViewportSize { Width = 1280, Height = 900 },
             IsMobile = phone,
             HasTouch = phone,
@@ -113,9 +114,9 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
         return await context.NewPageAsync();
     }
 
-    public async Task<IPage> SignInAsync(string personName, bool phone = false)
+    public async Task<IPage> SignInAsync(string personName, bool phone = false, bool script = true)
     {
-        var page = await OpenAsync(phone);
+        var page = await OpenAsync(phone, script);
         await page.GotoAsync("/signin");
         await page.GetByRole(AriaRole.Button, new() { Name = $"Sign in as {personName}" }).ClickAsync();
         await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));

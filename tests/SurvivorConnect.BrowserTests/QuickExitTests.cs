@@ -34,6 +34,20 @@ public sealed class QuickExitTests(PortalServer server)
         await LeftForGoodAsync(youth);
     }
 
+    [Fact]
+    public async Task Without_the_pages_script_the_exit_still_ends_the_session()
+    {
+        // A slow phone may not have run the script yet, or scripts may be off: the link itself signs out on its way.
+        var youth = await server.SignInAsync("Riley (demo youth)", phone: true, script: false);
+
+        await youth.GetByRole(AriaRole.Button, new() { Name = "Exit this page" }).ClickAsync();
+
+        await Expect(youth).ToHaveURLAsync(PortalServer.ExitUrl);
+        var again = await youth.Context.NewPageAsync();
+        await again.GotoAsync(server.BaseUrl + "/matches");
+        await Expect(again).ToHaveURLAsync(server.BaseUrl + "/signin");
+    }
+
     /// <summary>The neutral site is showing, Back does not bring the portal back, and the session is over.</summary>
     private async Task LeftForGoodAsync(IPage youth)
     {

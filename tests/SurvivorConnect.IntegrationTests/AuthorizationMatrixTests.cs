@@ -268,6 +268,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
         new("POST", "/signin/demo", "/signin/demo", null, [Anonymous]),
         new("POST", "/signout", "/signout", null, [Anonymous]),
         new("POST", "/exit", "/exit", null, [Anonymous]),
+        new("GET", "/exit", "/exit", null, [Anonymous]),
     ];
 
     /// <summary>A portal page rather than the API, a hub or development sign-in.</summary>

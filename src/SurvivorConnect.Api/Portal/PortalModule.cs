@@ -78,6 +78,10 @@ public static class PortalModule
         // The quick exit ends the session from a page being left, as a beacon: it carries no form token, and
         // signing someone out is all another site could make it do.
         session.MapPost("/exit", (Func<HttpContext, Task<NoContent>>)Exit).WithName(nameof(Exit)).AllowAnonymous().DisableAntiforgery();
+
+        // The exit link itself, followed when the page's script has not run (a slow phone, scripts off): it signs out
+        // on its way to the neutral site, as the script's beacon would.
+        session.MapGet("/exit", LeaveNow).WithName(nameof(LeaveNow)).AllowAnonymous();
         if (app.Environment.IsDevelopment())
         {
             session.MapPost("/signin/demo", SignInAsDemoPerson).WithName(nameof(SignInAsDemoPerson)).AllowAnonymous()
@@ -155,6 +159,12 @@ public static class PortalModule
     {
         await context.SignOutAsync(PortalSignIn.CookieScheme);
         return TypedResults.NoContent();
+    }
+
+    private static async Task<RedirectHttpResult> LeaveNow(HttpContext context, IOptions<PortalOptions> options)
+    {
+        await context.SignOutAsync(PortalSignIn.CookieScheme);
+        return TypedResults.Redirect(options.Value.ExitUrl);
     }
 }
 
