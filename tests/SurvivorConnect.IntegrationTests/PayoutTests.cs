@@ -120,7 +120,7 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
-    public async Task A_finance_approver_cannot_approve_or_record_a_payout_that_pays_them()
+    public async Task A_finance_approver_cannot_approve_or_record_a_payout_that_pays_them_nor_their_own_tax_details()
     {
         var both = await _world.ApproverAsync(Roles.Advisor);
         await HttpAssert.Ok<JsonElement>(await both.Client.PutAsJsonAsync("/api/engagements/me/profile", new
@@ -140,6 +140,9 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
         await HttpAssert.Problem(await both.Client.PostJson(PayoutWorld.Url(payout.Id, "paid-outside"), new { reference = "Check 9" }), 403);
         Assert.Equal("Approved", (await _world.PayoutAsync(payout.Id)).State);
+
+        var ownTax = await HttpAssert.Problem(await both.Client.PostAsync($"/api/payouts/payees/{both.Id}/tax-details", null), 403);
+        Assert.Contains("your own tax details", ownTax.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -16,7 +16,7 @@ public sealed record MatchConsentPolicyRequest(int? AdultAge, string[]? MinorMat
 
 public sealed record GetAgency : IQuery<AgencyView>;
 
-public sealed record SetMatchConsentPolicy(MatchConsentPolicyRequest Body) : ICommand<AgencyView>, IValidate, IAudited
+public sealed record SetMatchConsentPolicy(MatchConsentPolicyRequest Body) : ICommand<AgencyView>, IValidate, IAgencyAdminOnly, IAudited
 {
     public AuditTarget Audit => new("agency.set-match-consent-policy", "agency");
 
@@ -38,7 +38,7 @@ public sealed record SetMatchConsentPolicy(MatchConsentPolicyRequest Body) : ICo
     }
 }
 
-public sealed record SetReportThreshold(ReportThresholdRequest Body) : ICommand<AgencyView>, IValidate, IAudited
+public sealed record SetReportThreshold(ReportThresholdRequest Body) : ICommand<AgencyView>, IValidate, IAgencyAdminOnly, IAudited
 {
     public const int Highest = 100;
 

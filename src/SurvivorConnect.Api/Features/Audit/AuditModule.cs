@@ -15,7 +15,7 @@ public sealed record AuditEntryView(
 public sealed record ListAuditEntries(
     string? RecordType, string? RecordId, string? ActorId, int PageSize, string? ContinuationToken,
     string? Action = null, DateOnly? From = null, DateOnly? To = null)
-    : IQuery<Page<AuditEntryView>>, IValidate, IAudited
+    : IQuery<Page<AuditEntryView>>, IValidate, IAgencyAdminOnly, IAudited
 {
     public AuditTarget Audit => new("audit.list", "audit", RecordId);
 

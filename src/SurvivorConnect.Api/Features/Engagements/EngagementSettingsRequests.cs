@@ -13,7 +13,7 @@ public sealed record EngagementSettingsView(string Currency, IReadOnlyList<WorkK
 public sealed record GetEngagementSettings : IQuery<EngagementSettingsView>;
 
 /// <summary>The agency admin sets the kinds of work and the professional benchmark hourly rate for each.</summary>
-public sealed record SaveEngagementSettings(EngagementSettingsRequest Body) : ICommand<EngagementSettingsView>, IValidate, IAudited
+public sealed record SaveEngagementSettings(EngagementSettingsRequest Body) : ICommand<EngagementSettingsView>, IValidate, IAgencyAdminOnly, IAudited
 {
     public const int MaxKinds = 30;
 

@@ -19,7 +19,7 @@ public sealed record YouthNeedingCaseManager(string Id, string DisplayName, stri
 public sealed record ListCaseManagers : IQuery<IReadOnlyList<CaseManagerView>>;
 
 /// <summary>The youth whose case managers were all deactivated or lost the role, by name; at most <see cref="Limit"/>.</summary>
-public sealed record ListYouthNeedingCaseManager : IQuery<IReadOnlyList<YouthNeedingCaseManager>>, IAudited
+public sealed record ListYouthNeedingCaseManager : IQuery<IReadOnlyList<YouthNeedingCaseManager>>, IAgencyAdminOnly, IAudited
 {
     public const int Limit = 200;
 

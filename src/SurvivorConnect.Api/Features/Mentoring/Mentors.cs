@@ -74,7 +74,7 @@ public sealed record RecordReadiness(string MentorId, ReadinessRequest Gates) : 
     public AuditTarget Audit => new("mentor.record-readiness", "mentor", MentorId);
 }
 
-public sealed record AssignSupervisor(string MentorId, string? SupervisorId) : ICommand<MentorView>, IValidate, IAudited
+public sealed record AssignSupervisor(string MentorId, string? SupervisorId) : ICommand<MentorView>, IValidate, IAgencyAdminOnly, IAudited
 {
     public AuditTarget Audit => new("mentor.assign-supervisor", "mentor", MentorId);
 

@@ -16,7 +16,7 @@ public sealed record PayoutSettingsView(
 
 public sealed record GetPayoutSettings : IQuery<PayoutSettingsView>;
 
-public sealed record SavePayoutSettings(PayoutSettingsRequest Body) : ICommand<PayoutSettingsView>, IValidate, IAudited
+public sealed record SavePayoutSettings(PayoutSettingsRequest Body) : ICommand<PayoutSettingsView>, IValidate, IAgencyAdminOnly, IAudited
 {
     public const int MaxLocations = 200;
 

@@ -160,6 +160,12 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe)
     {
         var person = await data.Store.FindAsync<Person>(Person.Container, command.PersonId, ct) ?? throw new NotFoundException("person");
 
+        // Tax details on file let payouts past the reporting threshold go; like a payout, they are not one's own to approve.
+        if (person.Id == Me)
+        {
+            throw new ForbiddenException("These are your own tax details: another finance approver must record them.");
+        }
+
         var account = await data.AccountAsync(command.PersonId, ct);
         await data.SaveAccountAsync(account with { TaxDetailsOnFileAt = data.Store.Now, TaxDetailsRecordedBy = Me, ChangedAt = data.Store.Now }, ct);
         var totals = await TotalsAsync(data.Store.Now.Year, ct);

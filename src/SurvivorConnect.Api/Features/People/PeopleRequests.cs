@@ -20,7 +20,7 @@ public sealed record GetMe : IQuery<MeView>;
 /// </summary>
 public sealed record AcknowledgeSafetyNotice : ICommand<MeView>;
 
-public sealed record ListPeople(string? Role, bool? Active, int PageSize, string? ContinuationToken) : IQuery<Page<PersonView>>, IValidate, IAudited
+public sealed record ListPeople(string? Role, bool? Active, int PageSize, string? ContinuationToken) : IQuery<Page<PersonView>>, IValidate, IAgencyAdminOnly, IAudited
 {
     public AuditTarget Audit => new("people.list", "person");
 
@@ -35,12 +35,12 @@ public sealed record ListPeople(string? Role, bool? Active, int PageSize, string
     }
 }
 
-public sealed record GetPerson(string PersonId) : IQuery<Person>, IAudited
+public sealed record GetPerson(string PersonId) : IQuery<Person>, IAgencyAdminOnly, IAudited
 {
     public AuditTarget Audit => new("person.read", "person", PersonId);
 }
 
-public sealed record CreatePerson(string PersonId, string? DisplayName, IReadOnlyList<string>? Roles) : ICommand<Person>, IValidate, IAudited
+public sealed record CreatePerson(string PersonId, string? DisplayName, IReadOnlyList<string>? Roles) : ICommand<Person>, IValidate, IAgencyAdminOnly, IAudited
 {
     public AuditTarget Audit => new("person.create", "person", PersonId);
 
@@ -55,14 +55,14 @@ public sealed record CreatePerson(string PersonId, string? DisplayName, IReadOnl
     }
 }
 
-public sealed record SetRoles(string PersonId, IReadOnlyList<string>? Roles, string? IfMatch) : ICommand<Person>, IValidate, IAudited
+public sealed record SetRoles(string PersonId, IReadOnlyList<string>? Roles, string? IfMatch) : ICommand<Person>, IValidate, IAgencyAdminOnly, IAudited
 {
     public AuditTarget Audit => new("person.set-roles", "person", PersonId);
 
     public void Validate(ValidationErrors errors) => PeopleRules.ValidateRoles(errors, Roles);
 }
 
-public sealed record SetActive(string PersonId, bool Active, string? IfMatch) : ICommand<Person>, IAudited
+public sealed record SetActive(string PersonId, bool Active, string? IfMatch) : ICommand<Person>, IAgencyAdminOnly, IAudited
 {
     public AuditTarget Audit => new(Active ? "person.reactivate" : "person.deactivate", "person", PersonId);
 }

@@ -12,17 +12,17 @@ public sealed record SupervisionSettingsView(string InstrumentKey, int Instrumen
 
 public sealed record SupervisionSettingsRequest(string? InstrumentKey, int? InstrumentVersion, decimal? ConcernRise);
 
-public sealed record GetSupervisionSettings : IQuery<SupervisionSettingsView>;
+public sealed record GetSupervisionSettings : IQuery<SupervisionSettingsView>, IAgencyAdminOnly;
 
 /// <summary>An agency admin loads an instrument the agency is licensed to use, as data; a key and version is loaded once.</summary>
-public sealed record LoadInstrument(InstrumentDefinition? Body) : ICommand<InstrumentSummary>, IValidate, IAudited
+public sealed record LoadInstrument(InstrumentDefinition? Body) : ICommand<InstrumentSummary>, IValidate, IAgencyAdminOnly, IAudited
 {
     public AuditTarget Audit => new("wellbeing.load-instrument", "instrument", Body is null ? null : InstrumentDocument.IdFor(Body.Key, Body.Version));
 
     public void Validate(ValidationErrors errors) => InstrumentRules.Validate(Body, errors);
 }
 
-public sealed record SaveSupervisionSettings(SupervisionSettingsRequest Body) : ICommand<SupervisionSettingsView>, IValidate, IAudited
+public sealed record SaveSupervisionSettings(SupervisionSettingsRequest Body) : ICommand<SupervisionSettingsView>, IValidate, IAgencyAdminOnly, IAudited
 {
     public AuditTarget Audit => new("wellbeing.save-settings", "supervision-settings");
 

@@ -21,7 +21,7 @@ public sealed record PartnershipView(
     DateTimeOffset ExpiresAt, PartnershipState State, bool Current, bool AwaitingUs,
     IReadOnlyList<OfferedProfessional> OurProfessionals, IReadOnlyList<OfferedProfessional> TheirProfessionals);
 
-public sealed record ProposePartnership(string PartnershipId, PartnershipRequest Body) : ICommand<PartnershipView>, IValidate, IAudited
+public sealed record ProposePartnership(string PartnershipId, PartnershipRequest Body) : ICommand<PartnershipView>, IValidate, IAgencyAdminOnly, IAudited
 {
     public const int MaxYears = 5;
 
@@ -42,26 +42,26 @@ public sealed record ProposePartnership(string PartnershipId, PartnershipRequest
     }
 }
 
-public sealed record AcceptPartnership(string PartnershipId, ProfessionalsRequest Body) : ICommand<PartnershipView>, IValidate, IAudited
+public sealed record AcceptPartnership(string PartnershipId, ProfessionalsRequest Body) : ICommand<PartnershipView>, IValidate, IAgencyAdminOnly, IAudited
 {
     public AuditTarget Audit => new("partnership.accept", "partnership", PartnershipId);
 
     public void Validate(ValidationErrors errors) => TeamingValidation.Professionals(errors, Body.Professionals);
 }
 
-public sealed record SetOfferedProfessionals(string PartnershipId, ProfessionalsRequest Body) : ICommand<PartnershipView>, IValidate, IAudited
+public sealed record SetOfferedProfessionals(string PartnershipId, ProfessionalsRequest Body) : ICommand<PartnershipView>, IValidate, IAgencyAdminOnly, IAudited
 {
     public AuditTarget Audit => new("partnership.set-professionals", "partnership", PartnershipId);
 
     public void Validate(ValidationErrors errors) => TeamingValidation.Professionals(errors, Body.Professionals);
 }
 
-public sealed record EndPartnership(string PartnershipId) : ICommand<PartnershipView>, IAudited
+public sealed record EndPartnership(string PartnershipId) : ICommand<PartnershipView>, IAgencyAdminOnly, IAudited
 {
     public AuditTarget Audit => new("partnership.end", "partnership", PartnershipId);
 }
 
-public sealed record ListPartnerships : IQuery<IReadOnlyList<PartnershipView>>, IAudited
+public sealed record ListPartnerships : IQuery<IReadOnlyList<PartnershipView>>, IAgencyAdminOnly, IAudited
 {
     public AuditTarget Audit => new("partnership.list", "partnership");
 }

@@ -83,6 +83,7 @@ public static class ApiSetup
                 typeof(TenantScopeBehaviour<,>),
                 typeof(ValidationBehaviour<,>),
                 typeof(AuditBehaviour<,>),
+                typeof(AgencyAdminBehaviour<,>),
             ];
         });
         return builder;

@@ -17,6 +17,12 @@ public interface IValidator<in TMessage>
     void Validate(TMessage message, ValidationErrors errors);
 }
 
+/// <summary>
+/// A request only an agency admin may make, wherever it is sent from (an endpoint, a portal page): the pipeline refuses
+/// anyone else before its handler runs, so a page or a route with a broader policy cannot open it.
+/// </summary>
+public interface IAgencyAdminOnly;
+
 /// <summary>A request whose every execution is written to the audit log, with its outcome.</summary>
 public interface IAudited
 {
