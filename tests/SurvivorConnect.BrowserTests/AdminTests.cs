@@ -64,6 +64,26 @@ public sealed class AdminTests(PortalServer server)
     }
 
     [Fact]
+    public async Task The_audit_log_says_why_a_case_manager_read_a_youths_record_in_the_portal()
+    {
+        var caseManager = await server.SignInAsync("Alex (demo case manager)");
+        await PortalServer.OpenYouthAsync(caseManager, "Riley");
+        await Expect(caseManager.GetByRole(AriaRole.Heading, new() { Name = "Recommended mentors" })).ToBeVisibleAsync();
+
+        var admin = await server.SignInAsync("Taylor (demo agency admin)");
+        await admin.GotoAsync("/audit");
+        await admin.GetByLabel("Person").SelectOptionAsync(new SelectOptionValue { Label = "Alex (demo case manager)" });
+        await admin.GetByLabel("Action").FillAsync("youth.read");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Show", Exact = true }).ClickAsync();
+
+        var read = admin.Locator("[data-audit] tbody tr").First;
+        await Expect(read).ToContainTextAsync("youth.read");
+        await Expect(read).ToContainTextAsync("case management: the youth is on their caseload");
+        await Expect(admin.Locator("[data-audit] thead")).ToContainTextAsync("Why");
+        await Accessibility.AssertNoSeriousViolationsAsync(admin);
+    }
+
+    [Fact]
     public async Task An_admin_never_sees_or_changes_another_agencys_people_by_forging_a_form()
     {
         var admin = await server.SignInAsync("Taylor (demo agency admin)");

@@ -29,6 +29,28 @@ public sealed class AuditTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_staff_read_without_a_stated_purpose_is_audited_with_why_the_reader_may_read_it()
+    {
+        var world = new MentoringWorld(api);
+        var (youthId, _) = await world.YouthAsync();
+        var admin = api.As("demo-admin");
+        var reviewing = api.As("demo-admin");
+        reviewing.DefaultRequestHeaders.Add("X-Access-Purpose", "complaint review");
+
+        await MentoringWorld.Ok(await world.CaseManager.GetAsync($"/api/youth/{youthId}"));
+        await MentoringWorld.Ok(await admin.GetAsync($"/api/youth/{youthId}"));
+        await MentoringWorld.Ok(await reviewing.GetAsync($"/api/youth/{youthId}"));
+        await MentoringWorld.Ok(await world.CaseManager.GetAsync($"/api/consents?subjectId={youthId}"));
+
+        var reads = await AuditAsync(admin, $"recordId={youthId}&action=youth.read");
+        Assert.Contains(reads, e => e is { ActorId: "demo-casemanager", Purpose: "case management: the youth is on their caseload" });
+        Assert.Contains(reads, e => e is { ActorId: "demo-admin", Purpose: "agency administration" });
+        Assert.Contains(reads, e => e is { ActorId: "demo-admin", Purpose: "complaint review" });
+        var consents = await AuditAsync(admin, "actorId=demo-casemanager&action=consent.list");
+        Assert.Contains(consents, e => e.Purpose == "case management: the youth is on their caseload");
+    }
+
+    [Fact]
     public async Task A_read_of_an_unknown_record_is_audited_as_not_found()
     {
         var admin = api.As("demo-admin");

@@ -26,6 +26,11 @@ internal sealed class MentoringConsentSubjects(MentoringData data, MatchConsentG
 
         var youth = await data.YouthAsync(subjectId, ct);
         var isTheYouth = user.IsInRole(Roles.Youth) && youth.PersonId == user.UserId && grantor == ConsentGrantor.Youth;
+        if (!isTheYouth && data.IsCaseManagerOf(youth))
+        {
+            data.Basis.Record(AccessBasis.Caseload);
+        }
+
         return isTheYouth || data.IsCaseManagerOf(youth) ? isTheYouth : throw new NotFoundException("consent subject");
     }
 
@@ -40,6 +45,11 @@ internal sealed class MentoringConsentSubjects(MentoringData data, MatchConsentG
         if (youth.PersonId != data.User.UserId && !data.IsCaseManagerOf(youth))
         {
             throw new NotFoundException("consent subject");
+        }
+
+        if (youth.PersonId != data.User.UserId)
+        {
+            data.Basis.Record(AccessBasis.Caseload);
         }
     }
 

@@ -13,8 +13,11 @@ namespace SurvivorConnect.Api.Features.Mentoring;
 /// Reads and writes of the mentoring records, always in the caller's agency partition, with the access
 /// rules of PRODUCT.md: what a caller may not see is "not found", exactly like what does not exist.
 /// </summary>
-public sealed class MentoringData(AgencyStore store)
+public sealed class MentoringData(AgencyStore store, AccessBasis basis)
 {
+    /// <summary>Why staff may read what this request reads, said by the guards that let them in.</summary>
+    public AccessBasis Basis => basis;
+
     public static readonly object[] OpenStates = [.. Enum.GetValues<MatchState>().Where(MatchLifecycle.IsOpen).Select(s => (object)s)];
 
     /// <summary>The agency's view of the store: the only one mentoring (and chat, through it) writes and reads with.</summary>
@@ -83,14 +86,33 @@ public sealed class MentoringData(AgencyStore store)
     public async Task<YouthReferral> YouthForStaffAsync(string youthId, bool adminMayRead, CancellationToken ct)
     {
         var youth = await YouthAsync(youthId, ct);
-        return IsCaseManagerOf(youth) || adminMayRead && User.IsInRole(Roles.AgencyAdmin) ? youth : throw new NotFoundException("youth");
+        if (IsCaseManagerOf(youth))
+        {
+            basis.Record(AccessBasis.Caseload);
+        }
+        else if (adminMayRead && User.IsInRole(Roles.AgencyAdmin))
+        {
+            basis.Record(AccessBasis.AgencyAdministration);
+        }
+        else
+        {
+            throw new NotFoundException("youth");
+        }
+
+        return youth;
     }
 
     /// <summary>The caller's caseload, found by the store rather than by reading every youth.</summary>
-    public async Task<List<YouthReferral>> CaseloadAsync(CancellationToken ct) =>
-        User.IsInRole(Roles.CaseManager)
-            ? await AllAsync<YouthReferral>(YouthReferral.Container, [Filter.Contains("caseManagerIds", User.UserId)], ct)
-            : [];
+    public async Task<List<YouthReferral>> CaseloadAsync(CancellationToken ct)
+    {
+        if (!User.IsInRole(Roles.CaseManager))
+        {
+            return [];
+        }
+
+        basis.Record(AccessBasis.Caseload);
+        return await AllAsync<YouthReferral>(YouthReferral.Container, [Filter.Contains("caseManagerIds", User.UserId)], ct);
+    }
 
     /// <summary>
     /// The youth of every match the caller may have a part in: their caseload, their own record, those they mentor.
@@ -139,7 +161,13 @@ public sealed class MentoringData(AgencyStore store)
     {
         var match = await MatchAsync(matchId, ct);
         var youth = await YouthAsync(match.YouthId, ct);
-        return RoleIn(match, youth) is { } role ? (match, youth, role) : throw new NotFoundException("match");
+        var role = RoleIn(match, youth) ?? throw new NotFoundException("match");
+        if (role is MatchRole.CaseManager or MatchRole.Admin)
+        {
+            basis.Record(role == MatchRole.CaseManager ? AccessBasis.Caseload : AccessBasis.AgencyAdministration);
+        }
+
+        return (match, youth, role);
     }
 
     /// <summary>

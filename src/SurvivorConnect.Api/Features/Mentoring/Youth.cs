@@ -216,6 +216,7 @@ internal sealed class YouthHandlers(
         // A case manager's own caseload is found by the store (the policy lets only case managers and admins
         // ask); only the agency admin lists every youth. Names in the order people read them, not by code point.
         await nameOrder.EnsureAsync<YouthReferral>(YouthReferral.Container, data.AgencyId, ct);
+        data.Basis.Record(data.User.IsInRole(Roles.AgencyAdmin) ? AccessBasis.AgencyAdministration : AccessBasis.Caseload);
         var page = await data.Store.PageAsync<YouthReferral>(YouthReferral.Container,
             data.User.IsInRole(Roles.AgencyAdmin) ? [] : [Filter.Contains("caseManagerIds", data.User.UserId)],
             orderBy: NameOrder.Field, descending: false, query.PageSize, query.ContinuationToken, ct);

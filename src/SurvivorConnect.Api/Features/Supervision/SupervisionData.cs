@@ -65,7 +65,9 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
     public async Task<MentorProfile> SupervisedAsync(string mentorId, CancellationToken ct)
     {
         var mentor = await mentoring.MentorAsync(mentorId, ct);
-        return store.User.IsInRole(Roles.Supervisor) && mentor.SupervisorId == Me && mentor.Id != Me ? mentor : throw new NotFoundException("mentor");
+        return store.User.IsInRole(Roles.Supervisor) && mentor.SupervisorId == Me && mentor.Id != Me
+            ? mentoring.Basis.RecordAs(AccessBasis.Supervision, mentor)
+            : throw new NotFoundException("mentor");
     }
 
     /// <summary>The mentors the signed-in supervisor is assigned to.</summary>

@@ -17,7 +17,7 @@ namespace SurvivorConnect.Api.Features.Teaming;
 /// alone — the records a youth shares with the caller's agency. Every other read and write of teaming goes
 /// through the caller's own agency's store.
 /// </summary>
-internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAuditLog audit, TimeProvider time)
+internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAuditLog audit, AccessBasis basis, TimeProvider time)
 {
     private static ContainerSpec Container => Partnership.Container;
 
@@ -70,7 +70,12 @@ internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAudi
     {
         var source = seat.SourceAgencyId;
         var grant = await GrantAsync(seat, ct);
-        await audit.AppendToAsync(source, new AuditEvent(action, "team", seat.YouthId, grant is null ? AuditOutcome.Denied : AuditOutcome.Succeeded), user, CancellationToken.None);
+        if (grant is not null)
+        {
+            basis.Record(AccessBasis.SharedWithConsent);
+        }
+
+        await audit.AppendToAsync(source, new AuditEvent(action, "team", seat.YouthId, grant is null ? AuditOutcome.Denied : AuditOutcome.Succeeded, user.Purpose ?? basis.Why), user, CancellationToken.None);
         return grant ?? throw new ForbiddenException("These records are no longer shared with your agency.");
     }
 

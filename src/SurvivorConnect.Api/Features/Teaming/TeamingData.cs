@@ -77,6 +77,7 @@ internal sealed class TeamingData(AgencyStore store, MentoringData mentoring, Cr
         var user = store.User;
         if (mentoring.IsCaseManagerOf(youth))
         {
+            mentoring.Basis.Record(AccessBasis.Caseload);
             return (youth, team, TeamRole.Lead);
         }
 
@@ -86,7 +87,7 @@ internal sealed class TeamingData(AgencyStore store, MentoringData mentoring, Cr
         }
 
         return team?.Current.Any(m => m.Role == TeamRole.Professional && m.PersonId == Me && m.AgencyId == AgencyId) == true
-            ? (youth, team, TeamRole.Professional)
+            ? (youth, team, mentoring.Basis.RecordAs(AccessBasis.TeamMember, TeamRole.Professional))
             : throw new NotFoundException("team");
     }
 

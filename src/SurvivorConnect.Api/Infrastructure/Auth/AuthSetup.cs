@@ -97,6 +97,7 @@ public static class AuthSetup
         builder.Services.AddAuthorization(Policies.Add);
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddScoped<HubCaller>();
+        builder.Services.AddScoped<AccessBasis>();
         builder.Services.AddScoped<ICurrentUser, HttpCurrentUser>();
         builder.Services.AddScoped<IClaimsTransformation, PersonClaimsTransformation>();
         builder.Services.AddSingleton<PersonPrincipals>();

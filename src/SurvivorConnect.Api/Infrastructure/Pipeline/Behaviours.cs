@@ -80,7 +80,7 @@ public sealed class ValidationBehaviour<TMessage, TResponse>(IEnumerable<IValida
 }
 
 /// <summary>Writes one audit entry per audited request, whatever its outcome.</summary>
-public sealed partial class AuditBehaviour<TMessage, TResponse>(IAuditLog audit, ICurrentUser user, ILogger<AuditBehaviour<TMessage, TResponse>> logger)
+public sealed partial class AuditBehaviour<TMessage, TResponse>(IAuditLog audit, ICurrentUser user, AccessBasis basis, ILogger<AuditBehaviour<TMessage, TResponse>> logger)
     : IPipelineBehavior<TMessage, TResponse>
     where TMessage : IMessage
 {
@@ -91,29 +91,41 @@ public sealed partial class AuditBehaviour<TMessage, TResponse>(IAuditLog audit,
             return await next(message, cancellationToken);
         }
 
-        TResponse response;
+        // Each audited request says its own why: a page may send several, and a handler another.
+        var outer = basis.Begin();
         try
         {
-            response = await next(message, cancellationToken);
-        }
-        catch (Exception ex)
-        {
+            TResponse response;
             try
             {
-                await audit.AppendAsync(audited.Audit.With(Outcome(ex)), user, CancellationToken.None);
+                response = await next(message, cancellationToken);
             }
-            catch (StoreException auditFailure)
+            catch (Exception ex)
             {
-                // The request has already failed and says so; the caller must see that failure, not this one.
-                LogAuditLost(logger, audited.Audit.Action, auditFailure.Kind);
+                try
+                {
+                    await audit.AppendAsync(Event(audited, Outcome(ex)), user, CancellationToken.None);
+                }
+                catch (StoreException auditFailure)
+                {
+                    // The request has already failed and says so; the caller must see that failure, not this one.
+                    LogAuditLost(logger, audited.Audit.Action, auditFailure.Kind);
+                }
+
+                throw;
             }
 
-            throw;
+            await audit.AppendAsync(Event(audited, AuditOutcome.Succeeded), user, CancellationToken.None);
+            return response;
         }
-
-        await audit.AppendAsync(audited.Audit.With(AuditOutcome.Succeeded), user, CancellationToken.None);
-        return response;
+        finally
+        {
+            basis.End(outer);
+        }
     }
+
+    /// <summary>Why, as the person said it, or as the guard that let them in did.</summary>
+    private AuditEvent Event(IAudited audited, AuditOutcome outcome) => audited.Audit.With(outcome) with { Purpose = user.Purpose ?? basis.Why };
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Audit entry for failed {Action} could not be written ({Kind})")]
     private static partial void LogAuditLost(ILogger logger, string action, StoreErrorKind kind);
