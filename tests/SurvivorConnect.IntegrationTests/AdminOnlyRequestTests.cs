@@ -1,6 +1,8 @@
 using System.Security.Claims;
 using System.Text.Json;
 using Mediator;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using SurvivorConnect.Api.Features.Agencies;
 using SurvivorConnect.Api.Features.Audit;
@@ -8,6 +10,7 @@ using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
 
 namespace SurvivorConnect.IntegrationTests;
 
@@ -17,6 +20,21 @@ namespace SurvivorConnect.IntegrationTests;
 /// </summary>
 public sealed class AdminOnlyRequestTests(ApiFactory api) : IClassFixture<ApiFactory>
 {
+    [Fact]
+    public void Every_request_an_admin_only_route_sends_is_admin_only_however_sent()
+    {
+        var requests = typeof(IAgencyAdminOnly).Assembly.GetTypes().Where(t => typeof(IMessage).IsAssignableFrom(t)).ToDictionary(t => t.Name);
+        var adminRoutes = api.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.Metadata.GetOrderedMetadata<IAuthorizeData>().Any(a => a.Policy == Policies.AgencyAdmin))
+            .Select(e => e.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName)
+            .OfType<string>()
+            .Where(requests.ContainsKey)
+            .ToList();
+
+        Assert.True(adminRoutes.Count >= 15, $"Only {adminRoutes.Count} admin routes were matched to their requests.");
+        Assert.All(adminRoutes, name => Assert.True(typeof(IAgencyAdminOnly).IsAssignableFrom(requests[name]), $"{name} is not IAgencyAdminOnly."));
+    }
+
     public static TheoryData<string> Requests => ["threshold", "consent-policy", "create-person", "assign-supervisor", "audit-log"];
 
     [Theory]

@@ -138,7 +138,7 @@ public sealed class ConsentWithdrawalTests(ApiFactory api) : IClassFixture<ApiFa
     }
 
     [Fact]
-    public async Task A_youth_given_a_sign_in_later_hears_of_the_yes_staff_recorded_for_them_once()
+    public async Task A_youth_given_a_sign_in_later_hears_of_the_yes_staff_recorded_for_them()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
         var youthId = await _world.YouthWithoutSignInAsync();
@@ -147,10 +147,30 @@ public sealed class ConsentWithdrawalTests(ApiFactory api) : IClassFixture<ApiFa
         var (personId, youth) = await _world.PersonAsync(Roles.Youth);
 
         await _world.LinkSignInAsync(youthId, personId);
-        await _world.LinkSignInAsync(youthId, personId);
 
         var told = (await HttpAssert.Ok<PageDto<NotificationDto>>(await youth.GetAsync("/api/notifications"))).Items;
         Assert.Single(told, n => n.Kind == "match-agreed-for-you" && n.MatchId == match.Id);
+    }
+
+    [Fact]
+    public async Task A_youth_whose_sign_in_changes_hears_of_a_yes_given_from_the_earlier_one_but_not_of_one_withdrawn()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (youthId, earlier) = await _world.YouthAsync();
+        var fromEarlier = await _world.AcceptedAsync(youthId, mentorId, mentor);
+        await MentoringWorld.Ok(await earlier.PostAsync($"/api/matches/{fromEarlier.Id}/agree", null));
+        var (otherMentorId, other) = await _world.ReadyMentorAsync();
+        var withdrawn = await _world.AcceptedAsync(youthId, otherMentorId, other);
+        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{withdrawn.Id}/agree", null));
+        var staffYes = await MatchConsentAsync(earlier, youthId, withdrawn.Id);
+        await HttpAssert.Ok<MentoringTests.ConsentDto>(await earlier.PostAsync($"/api/consents/{staffYes.Id}/revoke", null));
+        var (personId, youth) = await _world.PersonAsync(Roles.Youth);
+
+        await _world.LinkSignInAsync(youthId, personId);
+
+        var told = (await HttpAssert.Ok<PageDto<NotificationDto>>(await youth.GetAsync("/api/notifications"))).Items;
+        Assert.Equal(["match-agreed-earlier-sign-in"], told.Where(n => n.MatchId == fromEarlier.Id).Select(n => n.Kind));
+        Assert.DoesNotContain(told, n => n.MatchId == withdrawn.Id);
     }
 
     [Fact]

@@ -323,4 +323,22 @@ public sealed class TeamingTests(ApiFactory api)
         var told = (await HttpAssert.Ok<PageDto<NotificationDto>>(await youth.GetAsync("/api/notifications"))).Items;
         Assert.Single(told, n => n.Kind == "sharing-recorded");
     }
+
+    [Fact]
+    public async Task A_youth_whose_sign_in_changes_hears_of_sharing_agreed_from_the_earlier_one()
+    {
+        var partner = await _world.AgencyAsync();
+        await _world.PartnershipAsync(partner, kinds: ["CasePlan"]);
+        var (youthId, earlier) = await _world.Mentoring.YouthAsync();
+        await MentoringWorld.Created<JsonElement>(await earlier.PostJson("/api/consents", new
+        {
+            subjectId = youthId, grantor = "Youth", scope = "mdt-sharing", partnerAgencyId = partner.Id, kinds = new[] { "CasePlan" },
+        }));
+        var (personId, youth) = await _world.Mentoring.PersonAsync(Roles.Youth);
+
+        await _world.Mentoring.LinkSignInAsync(youthId, personId);
+
+        var told = (await HttpAssert.Ok<PageDto<NotificationDto>>(await youth.GetAsync("/api/notifications"))).Items;
+        Assert.Equal(["sharing-earlier-sign-in"], told.Select(n => n.Kind));
+    }
 }

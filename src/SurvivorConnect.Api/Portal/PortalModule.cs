@@ -139,8 +139,8 @@ public static class PortalModule
     private static async Task<Results<SignOutHttpResult, RedirectHttpResult, ProblemHttpResult>> SignOut(
         HttpContext context, IAntiforgery antiforgery, IAuthenticationSchemeProvider schemes)
     {
-        // Binding no form, this endpoint is not checked by the antiforgery middleware: it checks here, so another site
-        // cannot end a session (a post that fails changes nothing). With nobody signed in, it is most likely a session
+        // Binding no form, this endpoint is not checked by the antiforgery middleware: it checks here, as for every form
+        // (a post that fails changes nothing). The quick exit's /exit is the one way out without a token, by design. With nobody signed in, it is most likely a session
         // that idled out under an open page, whose token was made for the person: the portal asks them to sign in.
         if (!await antiforgery.IsRequestValidAsync(context))
         {

@@ -24,7 +24,9 @@ public sealed class BehaviourTests
     private readonly Mock<IAuditLog> _audit = new();
     private readonly Mock<ICurrentUser> _user = new();
 
-    private AuditBehaviour<Audited, string> AuditBehaviour() => new(_audit.Object, _user.Object, NullLogger<AuditBehaviour<Audited, string>>.Instance);
+    private readonly AccessBasis _basis = new();
+
+    private AuditBehaviour<Audited, string> AuditBehaviour() => new(_audit.Object, _user.Object, _basis, NullLogger<AuditBehaviour<Audited, string>>.Instance);
 
     public static TheoryData<Exception, AuditOutcome> Failures => new()
     {
@@ -43,6 +45,45 @@ public sealed class BehaviourTests
 
         Assert.Equal("ok", result);
         _audit.Verify(a => a.AppendAsync(new AuditEvent("thing.read", "thing", "t1", AuditOutcome.Succeeded), _user.Object, It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Fact]
+    public async Task A_read_says_why_by_the_ground_its_guard_let_the_reader_in_on_unless_they_said_why_themselves()
+    {
+        await AuditBehaviour().Handle(new Audited("t5"), (_, _) =>
+        {
+            _basis.Record(AccessBasis.Caseload);
+            return ValueTask.FromResult("ok");
+        }, CancellationToken.None);
+        _user.SetupGet(u => u.Purpose).Returns("complaint review");
+        await AuditBehaviour().Handle(new Audited("t6"), (_, _) =>
+        {
+            _basis.Record(AccessBasis.Caseload);
+            return ValueTask.FromResult("ok");
+        }, CancellationToken.None);
+
+        _audit.Verify(a => a.AppendAsync(new AuditEvent("thing.read", "thing", "t5", AuditOutcome.Succeeded, AccessBasis.Caseload), _user.Object, It.IsAny<CancellationToken>()), Times.Once);
+        _audit.Verify(a => a.AppendAsync(new AuditEvent("thing.read", "thing", "t6", AuditOutcome.Succeeded, "complaint review"), _user.Object, It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Fact]
+    public async Task Each_audited_request_of_a_page_says_its_own_why_and_one_sent_inside_another_leaves_the_outer_ones()
+    {
+        await AuditBehaviour().Handle(new Audited("outer"), async (_, _) =>
+        {
+            _basis.Record(AccessBasis.Caseload);
+            await AuditBehaviour().Handle(new Audited("inner"), (_, _) =>
+            {
+                _basis.Record(AccessBasis.Supervision);
+                return ValueTask.FromResult("ok");
+            }, CancellationToken.None);
+            return "ok";
+        }, CancellationToken.None);
+        await AuditBehaviour().Handle(new Audited("next"), (_, _) => ValueTask.FromResult("ok"), CancellationToken.None);
+
+        _audit.Verify(a => a.AppendAsync(new AuditEvent("thing.read", "thing", "inner", AuditOutcome.Succeeded, AccessBasis.Supervision), _user.Object, It.IsAny<CancellationToken>()), Times.Once);
+        _audit.Verify(a => a.AppendAsync(new AuditEvent("thing.read", "thing", "outer", AuditOutcome.Succeeded, AccessBasis.Caseload), _user.Object, It.IsAny<CancellationToken>()), Times.Once);
+        _audit.Verify(a => a.AppendAsync(new AuditEvent("thing.read", "thing", "next", AuditOutcome.Succeeded, null), _user.Object, It.IsAny<CancellationToken>()), Times.Once);
     }
 
     [Theory]

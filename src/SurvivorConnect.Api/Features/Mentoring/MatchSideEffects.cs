@@ -53,8 +53,9 @@ internal sealed class MatchMovedHandler(MentoringData data, Notifier notifier, I
 }
 
 /// <summary>
-/// A youth given a sign-in hears of each yes staff recorded for them on a match still open (their agreement, or their
-/// consent to it), as they would have heard when it was recorded had they had one: a yes they never gave is seen by them.
+/// A youth given a sign-in hears of each yes on a match still open that they did not give from it: one staff recorded
+/// for them (their agreement, or their consent), as they would have heard it had they had a sign-in, and one given from
+/// their earlier sign-in, which may have been in someone else's hands. A yes they never gave is seen by them.
 /// </summary>
 internal sealed class YesForYouthOnSignIn(MentoringData data, Notifier notifier) : INotificationHandler<YouthSignInLinked>
 {
@@ -67,16 +68,22 @@ internal sealed class YesForYouthOnSignIn(MentoringData data, Notifier notifier)
             return;
         }
 
-        // Staff agreeing for the youth records the youth's consent as them, so the consents tell every such yes.
+        // Agreeing to a match records the youth's consent, whoever agreed, so the consents tell every such yes.
         var consents = await data.ConsentsAsync(Filter.In("matchId", [.. open.Select(m => m.Id)]), ct);
-        var yesForThem = consents
+        var yeses = consents
             .Where(c => c is { Grantor: ConsentGrantor.Youth, Scope: MentoringScopes.MentoringMatch } && c.SubjectId == youth.Id && c.IsCurrent(data.Now)
-                && c.RecordedBy != youth.PersonId && c.RecordedBy != notification.PreviousPersonId)
-            .Select(c => c.MatchId!)
-            .Distinct(StringComparer.Ordinal);
-        foreach (var matchId in yesForThem)
+                && c.RecordedBy != youth.PersonId)
+            .DistinctBy(c => (c.MatchId, c.RecordedBy == notification.PreviousPersonId));
+        foreach (var yes in yeses)
         {
-            await MatchMovedHandler.TellYouthOfYesForThemAsync(notifier, youth, matchId, ct);
+            if (yes.RecordedBy != notification.PreviousPersonId)
+            {
+                await MatchMovedHandler.TellYouthOfYesForThemAsync(notifier, youth, yes.MatchId!, ct);
+            }
+            else if (youth.PersonId is { } person)
+            {
+                await notifier.SendOnceAsync(person, Notices.MatchAgreedUnderEarlierSignIn, $"match-agreed-earlier~{yes.MatchId}~{person}", ct, yes.MatchId);
+            }
         }
     }
 }

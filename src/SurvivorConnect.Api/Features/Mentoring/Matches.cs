@@ -190,7 +190,11 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
     public async ValueTask<Page<MatchView>> Handle(ListMatches query, CancellationToken ct)
     {
         var filters = new List<Filter>();
-        if (!data.User.IsInRole(Roles.AgencyAdmin))
+        if (data.User.IsInRole(Roles.AgencyAdmin))
+        {
+            data.Basis.Record(AccessBasis.AgencyAdministration);
+        }
+        else
         {
             var (youthIds, mentorOnly) = await data.YouthOfCallersMatchesAsync(ct);
             if (youthIds.Count == 0 || query.YouthId is { } only && !youthIds.Contains(only))

@@ -43,15 +43,23 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis)
     {
         var mentor = await MentorAsync(mentorId, ct);
         return User.IsInRole(Roles.CaseManager) || User.IsInRole(Roles.AgencyAdmin) || mentor.SupervisorId == User.UserId
-            ? mentor
+            ? basis.RecordAs(MentorBasis(mentor.SupervisorId == User.UserId), mentor)
             : throw new NotFoundException("mentor");
     }
+
+    /// <summary>Why staff may read mentors' records: administration, supervision of their own, or matching for a caseload.</summary>
+    public string MentorBasis(bool supervised) =>
+        User.IsInRole(Roles.AgencyAdmin) ? AccessBasis.AgencyAdministration
+        : supervised ? AccessBasis.Supervision
+        : AccessBasis.MentorMatching;
 
     /// <summary>A mentor whose supervisor is the caller (or any mentor, for an admin).</summary>
     public async Task<MentorProfile> SupervisedMentorAsync(string mentorId, CancellationToken ct)
     {
         var mentor = await MentorAsync(mentorId, ct);
-        return User.IsInRole(Roles.AgencyAdmin) || mentor.SupervisorId == User.UserId ? mentor : throw new NotFoundException("mentor");
+        return User.IsInRole(Roles.AgencyAdmin) || mentor.SupervisorId == User.UserId
+            ? basis.RecordAs(MentorBasis(supervised: true), mentor)
+            : throw new NotFoundException("mentor");
     }
 
     public async Task<YouthReferral> YouthAsync(string youthId, CancellationToken ct) =>

@@ -171,6 +171,7 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
     {
         // Supervisors see their own caseload; case managers and admins the agency's mentors.
         var supervisorOnly = !data.User.IsInRole(Roles.CaseManager) && !data.User.IsInRole(Roles.AgencyAdmin);
+        data.Basis.Record(data.MentorBasis(supervisorOnly));
         var page = await data.Store.QueryAsync<MentorProfile>(MentorProfile.Container, new DocumentQuery
         {
             PartitionKey = data.AgencyId,

@@ -36,6 +36,9 @@ public static class Notices
     public static Notice MatchAgreedForYou { get; } = new("match-agreed-for-you",
         "Your case manager recorded that you agreed to a match with a mentor. If you did not agree, you can say no or end it on Matches, or tell your case manager. It is your choice, now or later.");
 
+    public static Notice MatchAgreedUnderEarlierSignIn { get; } = new("match-agreed-earlier-sign-in",
+        "A yes to a match with a mentor was given from an earlier sign-in of yours. If it was not you, you can say no or end it on Matches, or tell your case manager. It is your choice, now or later.");
+
     public static Notice MatchActive { get; } = new("match-active", "Your match is active. " + MatchOversight);
 
     public static Notice MatchPaused { get; } = new("match-paused", "Your match is paused for now.");
@@ -130,6 +133,9 @@ public static class Notices
 
     public static Notice SupportToAgree { get; } = new("team-support",
         "Your case manager has asked whether someone should join your team as a support. It is your choice: see My team.");
+
+    public static Notice SharingGivenUnderEarlierSignIn { get; } = new("sharing-earlier-sign-in",
+        "Agreement to share some of your records with a partner agency was given from an earlier sign-in of yours. My team shows what is shared and with whom, and you can stop it there at any time.");
 
     public static Notice SharingRecordedForYou { get; } = new("sharing-recorded",
         "Your case manager recorded that you agreed to share some of your records with a partner agency. My team shows what is shared and with whom, and you can stop it there at any time.");

@@ -15,7 +15,7 @@ public sealed record MonthCount(string Month, SuppressedCount Raised, Suppressed
 /// </summary>
 public sealed record WellbeingOverview(int SmallestGroup, IReadOnlyList<MonthCount> FlagsByMonth);
 
-public sealed record GetWellbeingOverview : IQuery<WellbeingOverview>, IAudited
+public sealed record GetWellbeingOverview : IQuery<WellbeingOverview>, IAgencyAdminOnly, IAudited
 {
     public AuditTarget Audit => new("wellbeing.overview", "wellbeing");
 }

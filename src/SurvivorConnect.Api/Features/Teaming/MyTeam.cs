@@ -115,19 +115,30 @@ internal sealed class SharingConsentRecorded(MentoringData mentoring, Notifier n
 }
 
 /// <summary>
-/// A youth given a sign-in hears of sharing with a partner agency that staff recorded for them before, as they would
-/// have heard when it was recorded had they had one.
+/// A youth given a sign-in hears of sharing with a partner agency that they did not agree to from it: recorded for them
+/// by staff, as they would have heard it had they had a sign-in, or given from their earlier sign-in, which may have
+/// been in someone else's hands.
 /// </summary>
 internal sealed class SharingForYouthOnSignIn(MentoringData mentoring, Notifier notifier) : INotificationHandler<YouthSignInLinked>
 {
     public async ValueTask Handle(YouthSignInLinked notification, CancellationToken ct)
     {
         var youth = notification.Youth;
-        var sharing = await mentoring.AllAsync<ConsentRecord>(ConsentRecord.Container, [Filter.Eq("subjectId", youth.Id), Filter.Eq("scope", TeamingScopes.MdtSharing)], ct);
-        if (youth.PersonId is { } person
-            && sharing.Any(c => c.IsCurrent(mentoring.Now) && c.RecordedBy != person && c.RecordedBy != notification.PreviousPersonId))
+        if (youth.PersonId is not { } person)
+        {
+            return;
+        }
+
+        var sharing = (await mentoring.AllAsync<ConsentRecord>(ConsentRecord.Container, [Filter.Eq("subjectId", youth.Id), Filter.Eq("scope", TeamingScopes.MdtSharing)], ct))
+            .Where(c => c.IsCurrent(mentoring.Now) && c.RecordedBy != person).ToList();
+        if (sharing.Any(c => c.RecordedBy != notification.PreviousPersonId))
         {
             await notifier.SendOnceAsync(person, Notices.SharingRecordedForYou, $"sharing-recorded~{youth.Id}~{person}", ct);
+        }
+
+        if (sharing.Any(c => c.RecordedBy == notification.PreviousPersonId))
+        {
+            await notifier.SendOnceAsync(person, Notices.SharingGivenUnderEarlierSignIn, $"sharing-earlier~{youth.Id}~{person}", ct);
         }
     }
 }

@@ -12,6 +12,7 @@ public sealed class AccessBasis
     public const string TeamMember = "a professional on the youth's team";
     public const string SharedWithConsent = "a partner agency's professional on the youth's team, shared with the youth's consent";
     public const string Supervision = "supervision of a mentor they supervise";
+    public const string MentorMatching = "case management: finding and coordinating mentors for their caseload";
 
     public string? Why { get; private set; }
 

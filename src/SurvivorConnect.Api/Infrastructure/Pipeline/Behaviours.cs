@@ -54,13 +54,24 @@ public sealed class TenantScopeBehaviour<TMessage, TResponse>(ICurrentUser user)
 }
 
 /// <summary>Refuses an <see cref="IAgencyAdminOnly"/> request to anyone but an agency admin; after the audit, so the refusal is recorded.</summary>
-public sealed class AgencyAdminBehaviour<TMessage, TResponse>(ICurrentUser user) : IPipelineBehavior<TMessage, TResponse>
+public sealed class AgencyAdminBehaviour<TMessage, TResponse>(ICurrentUser user, AccessBasis basis) : IPipelineBehavior<TMessage, TResponse>
     where TMessage : IMessage
 {
-    public ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken) =>
-        message is IAgencyAdminOnly && !user.IsInRole(Roles.AgencyAdmin)
-            ? throw new ForbiddenException("Only an agency admin can do this.")
-            : next(message, cancellationToken);
+    public ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
+    {
+        if (message is not IAgencyAdminOnly)
+        {
+            return next(message, cancellationToken);
+        }
+
+        if (!user.IsInRole(Roles.AgencyAdmin))
+        {
+            throw new ForbiddenException("Only an agency admin can do this.");
+        }
+
+        basis.Record(AccessBasis.AgencyAdministration);
+        return next(message, cancellationToken);
+    }
 }
 
 public sealed class ValidationBehaviour<TMessage, TResponse>(IEnumerable<IValidator<TMessage>> validators) : IPipelineBehavior<TMessage, TResponse>
