@@ -82,7 +82,7 @@ internal sealed class YesForYouthOnSignIn(MentoringData data, Notifier notifier)
             }
             else if (youth.PersonId is { } person)
             {
-                await notifier.SendOnceAsync(person, Notices.MatchAgreedUnderEarlierSignIn, $"match-agreed-earlier~{yes.MatchId}~{person}", ct, yes.MatchId);
+                await notifier.SendOnceAsync(person, Notices.MatchAgreedUnderEarlierSignIn, $"match-agreed-earlier~{yes.MatchId}", ct, yes.MatchId);
             }
         }
     }

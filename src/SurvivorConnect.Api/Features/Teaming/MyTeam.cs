@@ -133,12 +133,12 @@ internal sealed class SharingForYouthOnSignIn(MentoringData mentoring, Notifier 
             .Where(c => c.IsCurrent(mentoring.Now) && c.RecordedBy != person).ToList();
         if (sharing.Any(c => c.RecordedBy != notification.PreviousPersonId))
         {
-            await notifier.SendOnceAsync(person, Notices.SharingRecordedForYou, $"sharing-recorded~{youth.Id}~{person}", ct);
+            await notifier.SendOnceAsync(person, Notices.SharingRecordedForYou, $"sharing-recorded~{youth.Id}", ct);
         }
 
         if (sharing.Any(c => c.RecordedBy == notification.PreviousPersonId))
         {
-            await notifier.SendOnceAsync(person, Notices.SharingGivenUnderEarlierSignIn, $"sharing-earlier~{youth.Id}~{person}", ct);
+            await notifier.SendOnceAsync(person, Notices.SharingGivenUnderEarlierSignIn, $"sharing-earlier~{youth.Id}", ct);
         }
     }
 }
