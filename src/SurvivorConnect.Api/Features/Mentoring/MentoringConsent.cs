@@ -25,13 +25,12 @@ internal sealed class MentoringConsentSubjects(MentoringData data, MatchConsentG
         }
 
         var youth = await data.YouthAsync(subjectId, ct);
-        var isTheYouth = user.IsInRole(Roles.Youth) && youth.PersonId == user.UserId && grantor == ConsentGrantor.Youth;
-        if (!isTheYouth && data.IsCaseManagerOf(youth))
+        if (user.IsInRole(Roles.Youth) && youth.PersonId == user.UserId && grantor == ConsentGrantor.Youth)
         {
-            data.Basis.Record(AccessBasis.Caseload);
+            return true;
         }
 
-        return isTheYouth || data.IsCaseManagerOf(youth) ? isTheYouth : throw new NotFoundException("consent subject");
+        return data.IsCaseManagerOf(youth) ? data.Basis.RecordAs(AccessBasis.Caseload, false) : throw new NotFoundException("consent subject");
     }
 
     public async Task EnsureMayReadAsync(string subjectId, CancellationToken ct)
@@ -42,15 +41,17 @@ internal sealed class MentoringConsentSubjects(MentoringData data, MatchConsentG
         }
 
         var youth = await data.YouthAsync(subjectId, ct);
-        if (youth.PersonId != data.User.UserId && !data.IsCaseManagerOf(youth))
+        if (youth.PersonId == data.User.UserId)
+        {
+            return;
+        }
+
+        if (!data.IsCaseManagerOf(youth))
         {
             throw new NotFoundException("consent subject");
         }
 
-        if (youth.PersonId != data.User.UserId)
-        {
-            data.Basis.Record(AccessBasis.Caseload);
-        }
+        data.Basis.Record(AccessBasis.Caseload);
     }
 
     public async Task EnsureMatchConsentAsync(string matchId, string subjectId, ConsentGrantor grantor, bool bySubject, CancellationToken ct)

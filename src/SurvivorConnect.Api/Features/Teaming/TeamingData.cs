@@ -92,8 +92,11 @@ internal sealed class TeamingData(AgencyStore store, MentoringData mentoring, Cr
     }
 
     /// <summary>A youth's team meetings, newest first, with members named as the team shows them.</summary>
-    public async Task<IReadOnlyList<MeetingView>> MeetingsAsync(TeamView team, CancellationToken ct) =>
-        MeetingView.Newest(await MeetingsOfAsync(team.YouthId, ct), team.Members.ToDictionary(m => m.Id, m => m.DisplayName), Today);
+    public async Task<IReadOnlyList<MeetingView>> MeetingsAsync(TeamView team, CancellationToken ct)
+    {
+        var names = team.Members.ToDictionary(m => m.Id, m => m.DisplayName);
+        return [.. (await MeetingsOfAsync(team.YouthId, ct)).Select(m => MeetingView.From(m, names, Today))];
+    }
 
     /// <summary>A youth's team meetings, newest first.</summary>
     public async Task<IReadOnlyList<TeamMeeting>> MeetingsOfAsync(string youthId, CancellationToken ct) =>
