@@ -42,6 +42,28 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         return day.AddHours(hour).ToString("s", System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    private static string Local(DateOnly day, int hour, int minute = 0) =>
+        day.ToDateTime(new TimeOnly(hour, minute)).ToString("s", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The next day Los Angeles moves its clocks forward, the second Sunday in March, at least a fortnight after the test
+    /// clock so that sessions around it fall after the application deadline. Worked out from the rule, not the time zone
+    /// data the server itself uses.
+    /// </summary>
+    private DateOnly NextSpringForward()
+    {
+        var today = DateOnly.FromDateTime(api.Time.GetUtcNow().UtcDateTime);
+        for (var year = today.Year; ; year++)
+        {
+            var march = new DateOnly(year, 3, 1);
+            var secondSunday = march.AddDays(((7 - (int)march.DayOfWeek) % 7) + 7);
+            if (secondSunday > today.AddDays(14))
+            {
+                return secondSunday;
+            }
+        }
+    }
+
     private object Body(decimal stipend = 150m, int seats = 10, string topic = "Housing after exit", string? start = null, string? end = null,
         string zone = "America/Los_Angeles", DateTimeOffset? deadline = null, bool inPerson = false, bool travel = false) => new
     {
@@ -304,7 +326,8 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     [Fact]
     public async Task The_calendar_feed_has_confirmed_sessions_at_the_right_instants_across_a_daylight_saving_change_and_a_new_link_ends_the_old()
     {
-        // Los Angeles moves its clocks forward on 14 March 2027: 18:00 is 02:00 UTC before and 01:00 UTC after.
+        // 18:00 in Los Angeles is 02:00 UTC the next day before the change and 01:00 UTC after it.
+        var change = NextSpringForward();
         var body = new
         {
             kind = "focus-group",
@@ -312,8 +335,8 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
             topics = new[] { "housing" },
             sessions = new[]
             {
-                new { start = "2027-03-13T18:00:00", end = "2027-03-13T20:00:00", timeZone = "America/Los_Angeles", inPerson = true, location = (string?)"Harbor Light", link = (string?)null },
-                new { start = "2027-03-15T18:00:00", end = "2027-03-15T20:00:00", timeZone = "America/Los_Angeles", inPerson = false, location = (string?)null, link = (string?)"https://meet.example/second" },
+                new { start = Local(change.AddDays(-1), 18), end = Local(change.AddDays(-1), 20), timeZone = "America/Los_Angeles", inPerson = true, location = (string?)"Harbor Light", link = (string?)null },
+                new { start = Local(change.AddDays(1), 18), end = Local(change.AddDays(1), 20), timeZone = "America/Los_Angeles", inPerson = false, location = (string?)null, link = (string?)"https://meet.example/second" },
             },
             seats = 5,
             applicationDeadline = api.Time.GetUtcNow().AddDays(7),
@@ -334,7 +357,7 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         Assert.DoesNotContain("Private title", text, StringComparison.Ordinal);
         var calendar = Ical.Net.Calendar.Load(text)!;
         var starts = calendar.Events.Select(e => e.DtStart!.AsUtc).Order().ToList();
-        Assert.Equal([new DateTime(2027, 3, 14, 2, 0, 0, DateTimeKind.Utc), new DateTime(2027, 3, 16, 1, 0, 0, DateTimeKind.Utc)], starts);
+        Assert.Equal([change.ToDateTime(new TimeOnly(2, 0), DateTimeKind.Utc), change.AddDays(2).ToDateTime(new TimeOnly(1, 0), DateTimeKind.Utc)], starts);
         Assert.Contains(calendar.Events, e => e.Location == "Harbor Light");
         Assert.Contains(calendar.Events, e => e.Url?.ToString() == "https://meet.example/second");
 
@@ -413,8 +436,9 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
             "zero-seats" => Body(seats: 0),
             "negative-rate" => Body(stipend: -5m),
             "absurd-rate" => Body(stipend: 1_000_000m),
-            "skipped-local-time" => Body(start: "2027-03-14T02:30:00", end: "2027-03-14T04:00:00"),
-            _ => Body(deadline: api.Time.GetUtcNow().AddDays(12)),
+            "skipped-local-time" => Body(start: Local(NextSpringForward(), 2, 30), end: Local(NextSpringForward(), 4)),
+            // Past the session whatever the day: LocalIn may move it from ten days out to twelve, past a weekend.
+            _ => Body(deadline: api.Time.GetUtcNow().AddDays(20)),
         };
         var before = await NewestOpportunityAsync();
 
