@@ -1,5 +1,7 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using SurvivorConnect.Api.Infrastructure.Auth;
 
 namespace SurvivorConnect.IntegrationTests;
 
@@ -29,7 +31,7 @@ public sealed class AuditTests(ApiFactory api)
     }
 
     [Fact]
-    public async Task A_staff_read_without_a_stated_purpose_is_audited_with_why_the_reader_may_read_it()
+    public async Task A_staff_read_is_audited_with_why_the_reader_may_read_it_beside_any_purpose_they_stated()
     {
         var world = new MentoringWorld(api);
         var (youthId, _) = await world.YouthAsync();
@@ -43,11 +45,28 @@ public sealed class AuditTests(ApiFactory api)
         await MentoringWorld.Ok(await world.CaseManager.GetAsync($"/api/consents?subjectId={youthId}"));
 
         var reads = await AuditAsync(admin, $"recordId={youthId}&action=youth.read");
-        Assert.Contains(reads, e => e is { ActorId: "demo-casemanager", Purpose: "case management: the youth is on their caseload" });
-        Assert.Contains(reads, e => e is { ActorId: "demo-admin", Purpose: "agency administration" });
-        Assert.Contains(reads, e => e is { ActorId: "demo-admin", Purpose: "complaint review" });
+        Assert.Contains(reads, e => e is { ActorId: "demo-casemanager", Purpose: null, Basis: "case management: the youth is on their caseload" });
+        Assert.Contains(reads, e => e is { ActorId: "demo-admin", Purpose: null, Basis: "agency administration" });
+        Assert.Contains(reads, e => e is { ActorId: "demo-admin", Purpose: "complaint review", Basis: "agency administration" });
         var consents = await AuditAsync(admin, "actorId=demo-casemanager&action=consent.list");
-        Assert.Contains(consents, e => e.Purpose == "case management: the youth is on their caseload");
+        Assert.Contains(consents, e => e.Basis == "case management: the youth is on their caseload");
+    }
+
+    [Fact]
+    public async Task A_list_resting_on_two_grounds_names_both()
+    {
+        var world = new MentoringWorld(api);
+        var (_, colleague) = await world.PersonAsync(Roles.CaseManager);
+        var theirs = await MentoringWorld.Created<YouthDto>(await colleague.PostJson("/api/youth", new { displayName = "Youth of a colleague", age = 16, stage = "contemplation" }));
+        await MentoringWorld.Created(await colleague.PostAsync($"/api/teams/{theirs.Id}", null));
+        await MentoringWorld.Ok(await colleague.PostJson($"/api/teams/{theirs.Id}/members", new { role = "Professional", personId = "demo-casemanager", title = "Second case manager" }));
+
+        var teams = await HttpAssert.Ok<List<JsonElement>>(await world.CaseManager.GetAsync("/api/teams"));
+
+        Assert.Contains(teams, t => t.GetProperty("youthId").GetString() == theirs.Id && t.GetProperty("myRole").GetString() == "Professional");
+        Assert.Contains(teams, t => t.GetProperty("myRole").GetString() == "Lead");
+        var listed = (await AuditAsync(api.As("demo-admin"), "actorId=demo-casemanager&action=team.list")).MaxBy(e => e.At)!;
+        Assert.Equal("case management: the youth is on their caseload; a professional on the youth's team", listed.Basis);
     }
 
     [Fact]

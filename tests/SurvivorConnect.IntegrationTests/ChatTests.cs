@@ -110,8 +110,8 @@ public sealed class ChatTests(ChatTests.Factory api) : IClassFixture<ChatTests.F
         var audit = await HttpAssert.Ok<PageDto<AuditDto>>(await _world.Admin.GetAsync($"/api/audit?recordId={chat.Id}&recordType=conversation"));
 
         Assert.Contains("can read this chat but not write", refused.Message, StringComparison.Ordinal);
-        Assert.Contains(audit.Items, e => e is { Action: "chat.join", ActorId: "demo-casemanager", Purpose: "case-manager oversight of a chat" });
-        Assert.Contains(audit.Items, e => e is { Action: "chat.read", ActorId: "demo-casemanager", Purpose: "case-manager oversight of a chat" });
+        Assert.Contains(audit.Items, e => e is { Action: "chat.join", ActorId: "demo-casemanager", Basis: "case-manager oversight of a chat" });
+        Assert.Contains(audit.Items, e => e is { Action: "chat.read", ActorId: "demo-casemanager", Basis: "case-manager oversight of a chat" });
     }
 
     [Fact]
@@ -333,6 +333,7 @@ public sealed class ChatTests(ChatTests.Factory api) : IClassFixture<ChatTests.F
         Assert.Single(prompts.Items, p => p.FlagId == flag.Id);
         var asked = await HttpAssert.Ok<PageDto<AuditDto>>(await _world.Admin.GetAsync($"/api/audit?recordId={chat.MentorId}&recordType=mentor&action=wellbeing.request-check-in"));
         Assert.Null(Assert.Single(asked.Items).Purpose);
+        Assert.Null(asked.Items[0].Basis);
         await HttpAssert.Problem(await api.As("north-casemanager").PostJson($"/api/flags/{flag.Id}/resolve", new { note = "x" }), 404);
     }
 

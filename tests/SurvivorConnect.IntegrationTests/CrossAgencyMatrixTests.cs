@@ -110,8 +110,8 @@ public sealed class CrossAgencyMatrixTests(CrossAgencyMatrixTests.World world) :
         var ours = await TeamingWorld.AuditAsync(world.Api.As("demo-admin"), "shared.read");
         Assert.Contains(ours, e => e.GetProperty("actorAgencyId").GetString() == world.Team.Partner.Id);
         const string Why = "a partner agency's professional on the youth's team, shared with the youth's consent";
-        Assert.Contains(ours, e => e.GetProperty("purpose").GetString() == Why);
-        Assert.Contains(theirs, e => e.GetProperty("purpose").GetString() == Why);
+        Assert.Contains(ours, e => e.GetProperty("basis").GetString() == Why);
+        Assert.Contains(theirs, e => e.GetProperty("basis").GetString() == Why);
     }
 
     [Fact]

@@ -10,4 +10,4 @@ public sealed record DevUserDto(string Id, string DisplayName, List<string> Role
 
 public sealed record DevTokenDto(string AccessToken, DateTimeOffset ExpiresAt);
 
-public sealed record AuditDto(string Id, DateTimeOffset At, string ActorId, List<string> ActorRoles, string Action, string RecordType, string? RecordId, string? Purpose, string Outcome);
+public sealed record AuditDto(string Id, DateTimeOffset At, string ActorId, List<string> ActorRoles, string Action, string RecordType, string? RecordId, string? Purpose, string? Basis, string Outcome);

@@ -15,7 +15,8 @@ public enum AuditOutcome
 
 /// <summary>What happened, to which record: never a field value.</summary>
 /// <param name="Purpose">Why, when the event itself knows (a case manager reading a chat they oversee); else the actor's stated purpose.</param>
-public sealed record AuditEvent(string Action, string RecordType, string? RecordId, AuditOutcome Outcome, string? Purpose = null);
+/// <param name="Basis">The grounds the guards let the actor in on (<c>AccessBasis</c>), whatever purpose they stated.</param>
+public sealed record AuditEvent(string Action, string RecordType, string? RecordId, AuditOutcome Outcome, string? Purpose = null, string? Basis = null);
 
 /// <summary>One audit entry: who, what, which record, when, why and how it ended. Partitioned by agency.</summary>
 public sealed record AuditEntry : Document
@@ -40,6 +41,9 @@ public sealed record AuditEntry : Document
     public string? RecordId { get; init; }
 
     public string? Purpose { get; init; }
+
+    /// <summary>Why the actor may: the grounds their access rested on, beside any purpose they stated.</summary>
+    public string? Basis { get; init; }
 
     public required AuditOutcome Outcome { get; init; }
 

@@ -46,6 +46,7 @@ internal sealed class AuditLog(IDocumentStore store, TimeProvider time) : IAudit
             RecordType = auditEvent.RecordType,
             RecordId = auditEvent.RecordId,
             Purpose = auditEvent.Purpose ?? actor.Purpose,
+            Basis = auditEvent.Basis,
             Outcome = auditEvent.Outcome,
             TraceId = Activity.Current?.TraceId.ToString(),
         };

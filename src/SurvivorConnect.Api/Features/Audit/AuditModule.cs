@@ -9,7 +9,7 @@ namespace SurvivorConnect.Api.Features.Audit;
 
 public sealed record AuditEntryView(
     string Id, DateTimeOffset At, string ActorId, IReadOnlyList<string> ActorRoles, string Action,
-    string RecordType, string? RecordId, string? Purpose, AuditOutcome Outcome, string? TraceId, string? ActorAgencyId);
+    string RecordType, string? RecordId, string? Purpose, string? Basis, AuditOutcome Outcome, string? TraceId, string? ActorAgencyId);
 
 /// <summary>Dates are whole UTC days: <paramref name="From"/> and <paramref name="To"/> both count.</summary>
 public sealed record ListAuditEntries(
@@ -43,7 +43,7 @@ internal sealed class ListAuditEntriesHandler(IAuditLog audit, ICurrentUser user
             StartOf(query.From), StartOf(query.To?.AddDays(1)));
         var page = await audit.ListAsync(user.AgencyId, filter, cancellationToken);
         return new Page<AuditEntryView>(
-            page.Items.Select(e => new AuditEntryView(e.Id, e.At, e.ActorId, e.ActorRoles, e.Action, e.RecordType, e.RecordId, e.Purpose, e.Outcome, e.TraceId, e.ActorAgencyId)).ToList(),
+            page.Items.Select(e => new AuditEntryView(e.Id, e.At, e.ActorId, e.ActorRoles, e.Action, e.RecordType, e.RecordId, e.Purpose, e.Basis, e.Outcome, e.TraceId, e.ActorAgencyId)).ToList(),
             page.ContinuationToken);
     }
 

@@ -51,7 +51,7 @@ public sealed partial class ChatService(
     public const string ReadHistoryAction = "chat.read-history";
 
     /// <summary>Why a case manager's reading of a chat is in the audit log.</summary>
-    public const string OversightPurpose = "case-manager oversight of a chat";
+    public const string OversightBasis = "case-manager oversight of a chat";
 
     /// <summary>The most messages one catch-up page carries.</summary>
     public const int MaxCatchUpPage = 500;
@@ -793,7 +793,7 @@ public sealed partial class ChatService(
     {
         if (access.Role == MatchRole.CaseManager)
         {
-            await audit.AppendAsync(new AuditEvent(action, "conversation", access.Match.Id, AuditOutcome.Succeeded, OversightPurpose), data.User, ct);
+            await audit.AppendAsync(new AuditEvent(action, "conversation", access.Match.Id, AuditOutcome.Succeeded, Basis: OversightBasis), data.User, ct);
         }
     }
 

@@ -103,40 +103,33 @@ public sealed partial class AuditBehaviour<TMessage, TResponse>(IAuditLog audit,
         }
 
         // Each audited request says its own why: a page may send several, and a handler another.
-        var outer = basis.Begin();
+        using var own = basis.Begin();
+        TResponse response;
         try
         {
-            TResponse response;
+            response = await next(message, cancellationToken);
+        }
+        catch (Exception ex)
+        {
             try
             {
-                response = await next(message, cancellationToken);
+                await audit.AppendAsync(Event(audited, Outcome(ex)), user, CancellationToken.None);
             }
-            catch (Exception ex)
+            catch (StoreException auditFailure)
             {
-                try
-                {
-                    await audit.AppendAsync(Event(audited, Outcome(ex)), user, CancellationToken.None);
-                }
-                catch (StoreException auditFailure)
-                {
-                    // The request has already failed and says so; the caller must see that failure, not this one.
-                    LogAuditLost(logger, audited.Audit.Action, auditFailure.Kind);
-                }
-
-                throw;
+                // The request has already failed and says so; the caller must see that failure, not this one.
+                LogAuditLost(logger, audited.Audit.Action, auditFailure.Kind);
             }
 
-            await audit.AppendAsync(Event(audited, AuditOutcome.Succeeded), user, CancellationToken.None);
-            return response;
+            throw;
         }
-        finally
-        {
-            basis.End(outer);
-        }
+
+        await audit.AppendAsync(Event(audited, AuditOutcome.Succeeded), user, CancellationToken.None);
+        return response;
     }
 
-    /// <summary>Why, as the person said it, or as the guard that let them in did.</summary>
-    private AuditEvent Event(IAudited audited, AuditOutcome outcome) => audited.Audit.With(outcome) with { Purpose = user.Purpose ?? basis.Why };
+    /// <summary>Why, as the guards that let the person in said it; the log adds any purpose they stated themselves.</summary>
+    private AuditEvent Event(IAudited audited, AuditOutcome outcome) => audited.Audit.With(outcome) with { Basis = basis.Why };
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Audit entry for failed {Action} could not be written ({Kind})")]
     private static partial void LogAuditLost(ILogger logger, string action, StoreErrorKind kind);
