@@ -84,6 +84,40 @@ public sealed class AdminTests(PortalServer server)
     }
 
     [Fact]
+    public async Task An_admin_says_where_the_agency_works_and_whose_consent_a_minors_match_needs()
+    {
+        // Northstar's admin: the demo agency's days and consents are what the other journeys count on.
+        var admin = await server.SignInAsync("Reese (northstar agency admin)");
+        await admin.GetByRole(AriaRole.Link, new() { Name = "Agency settings" }).ClickAsync();
+        await Expect(admin.GetByRole(AriaRole.Heading, new() { Name = "Agency settings", Level = 1 })).ToBeVisibleAsync();
+
+        await admin.GetByLabel("Time zone").FillAsync("Pacific Standard Time");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Save the time zone" }).ClickAsync();
+        await Expect(admin.Locator("#zone-error")).ToContainTextAsync("America/Los_Angeles");
+        await Expect(admin.GetByLabel("Time zone")).ToHaveValueAsync("Pacific Standard Time");
+        await Accessibility.AssertNoSeriousViolationsAsync(admin);
+
+        await admin.GetByLabel("Time zone").FillAsync("America/Los_Angeles");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Save the time zone" }).ClickAsync();
+        await Expect(admin.Locator("[data-outcome]")).ToContainTextAsync("Saved");
+
+        await admin.GetByLabel("a parent's or guardian's consent").CheckAsync();
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Save the consent policy" }).ClickAsync();
+        await Expect(admin.Locator("[data-outcome]")).ToContainTextAsync("Open matches follow the new policy");
+
+        await admin.ReloadAsync();
+        await Expect(admin.GetByLabel("Time zone")).ToHaveValueAsync("America/Los_Angeles");
+        await Expect(admin.GetByLabel("a parent's or guardian's consent")).ToBeCheckedAsync();
+        await Expect(admin.GetByLabel("the agency's consent, recorded by a case manager")).Not.ToBeCheckedAsync();
+        await Accessibility.AssertNoSeriousViolationsAsync(admin);
+
+        await admin.GetByLabel("a parent's or guardian's consent").UncheckAsync();
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Save the consent policy" }).ClickAsync();
+        await Expect(admin.Locator("[data-outcome]")).ToContainTextAsync("Saved");
+        await Expect(admin.GetByLabel("a parent's or guardian's consent")).Not.ToBeCheckedAsync();
+    }
+
+    [Fact]
     public async Task An_admin_never_sees_or_changes_another_agencys_people_by_forging_a_form()
     {
         var admin = await server.SignInAsync("Taylor (demo agency admin)");

@@ -42,6 +42,7 @@ public sealed class PortalPagesTests(PortalServer server)
         { "Sam (demo mentor)", "/wellbeing", "" },
         { "Morgan (demo supervisor)", "/supervision", "supervisor" },
         { "Taylor (demo agency admin)", "/partnerships", "" },
+        { "Taylor (demo agency admin)", "/agency", "" },
         { "Alex (demo case manager)", "/teams", "" },
         { "Alex (demo case manager)", "/teams/demo-youth-referral", "" },
         { "Alex (demo case manager)", "/teams/demo-youth-referral/plans", "" },

@@ -185,6 +185,33 @@ public sealed class TeamingJourneyTests(PortalServer server)
     }
 
     [Fact]
+    public async Task A_meeting_is_scheduled_and_shown_by_the_agencys_clock_not_utc()
+    {
+        // Northstar works in New York; the demo agency's journeys keep UTC.
+        var admin = await server.ApiAsAsync("north-admin");
+        (await admin.PutAsJsonAsync("/api/agency/time-zone", new { timeZone = "America/New_York" })).EnsureSuccessStatusCode();
+        var api = await server.ApiAsAsync("north-casemanager");
+        var referred = await api.PostAsJsonAsync("/api/youth", new { displayName = "Kai (clock journey)", age = 17, stage = "preparation" });
+        var youthId = (await referred.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        (await api.PostAsync($"/api/teams/{youthId}", null)).EnsureSuccessStatusCode();
+        var day = server.Time.GetUtcNow().AddDays(3).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+        var caseManager = await server.SignInAsync("Quinn (northstar case manager)");
+        await caseManager.GotoAsync($"/teams/{youthId}/meetings");
+        await caseManager.GetByLabel("When (New York time)").FillAsync($"{day}T10:00");
+        await caseManager.GetByLabel("Agenda, one item per line").FillAsync("School");
+        await caseManager.GetByRole(AriaRole.Button, new() { Name = "Schedule" }).ClickAsync();
+        await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The meeting is scheduled.");
+
+        await Expect(caseManager.Locator("[data-meetings] li[data-held=no] h2").First).ToContainTextAsync("10:00 New York time");
+        await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
+        var meetings = await (await api.GetAsync($"/api/teams/{youthId}/meetings")).Content.ReadFromJsonAsync<JsonElement>();
+        var scheduled = meetings.GetProperty("meetings")[0].GetProperty("scheduledFor").GetDateTimeOffset();
+        // Ten in the morning in New York is 15:00 UTC in winter and 14:00 in summer.
+        Assert.Contains(scheduled.UtcDateTime.Hour, new[] { 14, 15 });
+    }
+
+    [Fact]
     public async Task A_case_manager_records_a_meeting_with_the_youths_view_and_an_overdue_action_shows_until_done()
     {
         var admin = await server.ApiAsAsync("demo-admin");

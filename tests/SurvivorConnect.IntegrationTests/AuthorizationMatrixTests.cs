@@ -59,6 +59,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
         new("POST", "/api/notifications/{id}/read", "/api/notifications/nobody/read", null, All),
         new("GET", "/api/agency", "/api/agency", null, All),
         new("PUT", "/api/agency/report-threshold", "/api/agency/report-threshold", new { threshold = 11 }, [Roles.AgencyAdmin]),
+        // UTC, as the demo agency's days already are: other tests on this API count days in it.
+        new("PUT", "/api/agency/time-zone", "/api/agency/time-zone", new { timeZone = "UTC" }, [Roles.AgencyAdmin]),
         new("GET", "/api/outcomes", "/api/outcomes" + ReportMonths, null, Reports),
         new("GET", "/api/outcomes/{table}.csv", "/api/outcomes/youth-served.csv" + ReportMonths, null, Reports),
         new("GET", "/outcomes/{table}.csv", "/outcomes/youth-served.csv" + ReportMonths, null, Reports),
@@ -243,6 +245,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
         new("POST", "/wellbeing-overview", "/wellbeing-overview", null, [Roles.AgencyAdmin]),
         new("GET", "/partnerships", "/partnerships", null, [Roles.AgencyAdmin]),
         new("POST", "/partnerships", "/partnerships", null, [Roles.AgencyAdmin]),
+        new("GET", "/agency", "/agency", null, [Roles.AgencyAdmin]),
+        new("POST", "/agency", "/agency", null, [Roles.AgencyAdmin]),
         new("GET", "/teams", "/teams", null, Professional),
         new("POST", "/teams", "/teams", null, Professional),
         new("GET", "/teams/{YouthId}", "/teams/nobody", null, Professional),

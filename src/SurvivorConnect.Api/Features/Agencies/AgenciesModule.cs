@@ -12,6 +12,7 @@ public static class AgenciesModule
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddContainer(Agency.Container);
+        builder.Services.AddScoped<AgencyCalendar>();
         return builder;
     }
 
@@ -24,6 +25,8 @@ public static class AgenciesModule
             .RequireAuthorization(Policies.AgencyAdmin).WithSummary("Whose consent a minor's match needs besides the youth's.");
         agency.MapPut("/report-threshold", SetReportThreshold).WithName(nameof(SetReportThreshold))
             .RequireAuthorization(Policies.AgencyAdmin).WithSummary("The fewest people an outcome report shows a number for: 11 or more.");
+        agency.MapPut("/time-zone", SetAgencyTimeZone).WithName(nameof(SetAgencyTimeZone))
+            .RequireAuthorization(Policies.AgencyAdmin).WithSummary("Where the agency works: actions and follow-ups fall due by its calendar day.");
         return app;
     }
 
@@ -32,6 +35,9 @@ public static class AgenciesModule
 
     private static async Task<Ok<AgencyView>> SetMatchConsentPolicy(IMediator mediator, MatchConsentPolicyRequest body, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new SetMatchConsentPolicy(body), ct));
+
+    private static async Task<Ok<AgencyView>> SetAgencyTimeZone(IMediator mediator, TimeZoneRequest body, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new SetAgencyTimeZone(body), ct));
 
     private static async Task<Ok<AgencyView>> SetReportThreshold(IMediator mediator, ReportThresholdRequest body, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new SetReportThreshold(body), ct));

@@ -20,6 +20,12 @@ public sealed record Agency : Document
     public int ReportThreshold { get; init; } = DefaultReportThreshold;
 
     public const int DefaultReportThreshold = 11;
+
+    /// <summary>
+    /// Where the agency works (an IANA id): its calendar day, on which actions and follow-ups fall due, is that zone's.
+    /// None set: UTC, as it was before an agency could say.
+    /// </summary>
+    public string? TimeZone { get; init; }
 }
 
 /// <summary>Whose consent, besides the youth's and the mentor's, a minor's match needs (the agency decides).</summary>

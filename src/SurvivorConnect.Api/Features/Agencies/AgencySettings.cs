@@ -8,11 +8,14 @@ using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Agencies;
 
-public sealed record AgencyView(string Id, string Name, MatchConsentPolicy MatchConsentPolicy, int ReportThreshold);
+/// <param name="TimeZone">Where the agency works; null until its admin says (its days are UTC's meanwhile).</param>
+public sealed record AgencyView(string Id, string Name, MatchConsentPolicy MatchConsentPolicy, int ReportThreshold, string? TimeZone);
 
 public sealed record ReportThresholdRequest(int? Threshold);
 
 public sealed record MatchConsentPolicyRequest(int? AdultAge, string[]? MinorMatchNeeds);
+
+public sealed record TimeZoneRequest(string? TimeZone);
 
 public sealed record GetAgency : IQuery<AgencyView>;
 
@@ -54,13 +57,28 @@ public sealed record SetReportThreshold(ReportThresholdRequest Body) : ICommand<
     }
 }
 
+/// <summary>Where the agency works, so that its days begin and end when its staff's do.</summary>
+public sealed record SetAgencyTimeZone(TimeZoneRequest Body) : ICommand<AgencyView>, IValidate, IAgencyAdminOnly, IAudited
+{
+    public AuditTarget Audit => new("agency.set-time-zone", "agency");
+
+    public void Validate(ValidationErrors errors)
+    {
+        if (!AgencyCalendar.TryZone(Body.TimeZone?.Trim(), out _))
+        {
+            errors.Add("timeZone", "A time zone such as America/Los_Angeles.");
+        }
+    }
+}
+
 /// <summary>The consents an agency's matches need changed: whatever depends on a match's consent follows at once.</summary>
 public sealed record MatchConsentPolicyChanged(string AgencyId) : INotification;
 
 internal sealed class AgencyHandlers(AgencyStore store, ICurrentUser user, IPublisher publisher)
     : IQueryHandler<GetAgency, AgencyView>,
       ICommandHandler<SetMatchConsentPolicy, AgencyView>,
-      ICommandHandler<SetReportThreshold, AgencyView>
+      ICommandHandler<SetReportThreshold, AgencyView>,
+      ICommandHandler<SetAgencyTimeZone, AgencyView>
 {
     public async ValueTask<AgencyView> Handle(GetAgency query, CancellationToken ct) => View(await AgencyAsync(ct));
 
@@ -79,8 +97,14 @@ internal sealed class AgencyHandlers(AgencyStore store, ICurrentUser user, IPubl
         return View(await store.ReplaceAsync(Agency.Container, agency with { ReportThreshold = command.Body.Threshold!.Value }, agency.ETag!, ct));
     }
 
+    public async ValueTask<AgencyView> Handle(SetAgencyTimeZone command, CancellationToken ct)
+    {
+        var agency = await AgencyAsync(ct);
+        return View(await store.ReplaceAsync(Agency.Container, agency with { TimeZone = command.Body.TimeZone!.Trim() }, agency.ETag!, ct));
+    }
+
     private async Task<Agency> AgencyAsync(CancellationToken ct) =>
         await store.ReadAsync<Agency>(Agency.Container, user.AgencyId, user.AgencyId, ct) ?? throw new NotFoundException("agency");
 
-    private static AgencyView View(Agency a) => new(a.Id, a.Name, a.MatchConsentPolicy, a.ReportThreshold);
+    private static AgencyView View(Agency a) => new(a.Id, a.Name, a.MatchConsentPolicy, a.ReportThreshold, a.TimeZone);
 }

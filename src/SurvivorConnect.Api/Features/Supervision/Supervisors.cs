@@ -1,4 +1,5 @@
 using Mediator;
+using SurvivorConnect.Api.Features.Agencies;
 using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Features.Supervision.Rules;
 using SurvivorConnect.Api.Infrastructure.Errors;
@@ -96,7 +97,7 @@ public sealed record RecordSupervisionSession(string FlagId, SessionRequest Body
     }
 }
 
-internal sealed class SupervisorHandlers(SupervisionData data, IMediator mediator)
+internal sealed class SupervisorHandlers(SupervisionData data, AgencyCalendar calendar, IMediator mediator)
     : IQueryHandler<ListSupervisedMentors, IReadOnlyList<SupervisedMentorView>>,
       IQueryHandler<GetMentorWellbeing, MentorWellbeingView>,
       ICommandHandler<SetCheckInCadence, SupervisedMentorView>,
@@ -104,8 +105,6 @@ internal sealed class SupervisorHandlers(SupervisionData data, IMediator mediato
       ICommandHandler<MoveWellbeingFlag, FlagView>,
       ICommandHandler<RecordSupervisionSession, FlagView>
 {
-    private DateOnly Today => DateOnly.FromDateTime(data.Store.Now.UtcDateTime);
-
     public async ValueTask<IReadOnlyList<SupervisedMentorView>> Handle(ListSupervisedMentors query, CancellationToken ct)
     {
         var instrument = await data.ActiveInstrumentAsync(ct);
@@ -140,8 +139,9 @@ internal sealed class SupervisorHandlers(SupervisionData data, IMediator mediato
                     answered.Scale.Labels.ElementAtOrDefault(checkIns[i].Answers[item.Id] - answered.Scale.Min) ?? ""))]));
         }
 
+        var today = await calendar.TodayAsync(ct);
         return new MentorWellbeingView(await SummaryAsync(mentor, instrument, checkIns, flags, ct), views,
-            [.. flags.Select(f => FlagView.From(f, mentor.DisplayName, Today))], mentor.Hold);
+            [.. flags.Select(f => FlagView.From(f, mentor.DisplayName, today))], mentor.Hold);
     }
 
     public async ValueTask<SupervisedMentorView> Handle(SetCheckInCadence command, CancellationToken ct)
@@ -160,7 +160,7 @@ internal sealed class SupervisorHandlers(SupervisionData data, IMediator mediato
     public async ValueTask<FlagView> Handle(GetWellbeingFlag query, CancellationToken ct)
     {
         var (flag, mentor) = await SupervisedFlagAsync(query.FlagId, ct);
-        return FlagView.From(flag, mentor.DisplayName, Today);
+        return FlagView.From(flag, mentor.DisplayName, await calendar.TodayAsync(ct));
     }
 
     public async ValueTask<FlagView> Handle(MoveWellbeingFlag command, CancellationToken ct)
@@ -187,7 +187,7 @@ internal sealed class SupervisorHandlers(SupervisionData data, IMediator mediato
             await data.EndReviewHoldAsync(mentor.Id, mediator, ct);
         }
 
-        return FlagView.From(saved, mentor.DisplayName, Today);
+        return FlagView.From(saved, mentor.DisplayName, await calendar.TodayAsync(ct));
     }
 
     public async ValueTask<FlagView> Handle(RecordSupervisionSession command, CancellationToken ct)
@@ -201,7 +201,7 @@ internal sealed class SupervisorHandlers(SupervisionData data, IMediator mediato
         var body = command.Body;
         var session = new SupervisionSession(body.Date!.Value, body.Notes!.Trim(), body.AgreedActions?.Trim(), body.FollowUp, data.Me, data.Store.Now);
         var saved = await data.Store.ReplaceAsync(SupervisionData.Container, flag with { Sessions = [.. flag.Sessions, session] }, flag.ETag!, ct);
-        return FlagView.From(saved, mentor.DisplayName, Today);
+        return FlagView.From(saved, mentor.DisplayName, await calendar.TodayAsync(ct));
     }
 
     private async Task<(WellbeingFlag Flag, MentorProfile Mentor)> SupervisedFlagAsync(string flagId, CancellationToken ct)
@@ -220,6 +220,7 @@ internal sealed class SupervisorHandlers(SupervisionData data, IMediator mediato
     private async Task<SupervisedMentorView> SummaryAsync(MentorProfile mentor, InstrumentDefinition instrument, List<CheckIn> checkIns, List<WellbeingFlag> flags, CancellationToken ct)
     {
         var schedule = await data.ScheduleAsync(mentor.Id, ct);
+        var today = await calendar.TodayAsync(ct);
         var latest = checkIns.FirstOrDefault();
         var open = flags.Where(f => f.Status != WellbeingFlagStatus.Resolved).ToList();
         var active = await data.Mentoring.MatchesAsync(Filter.Eq("mentorId", mentor.Id), openOnly: true, ct);
@@ -227,7 +228,7 @@ internal sealed class SupervisorHandlers(SupervisionData data, IMediator mediato
             mentor.Id, mentor.DisplayName, latest is null ? [] : Bands(instrument, latest, checkIns.ElementAtOrDefault(1)),
             latest is null ? null : (int)(data.Store.Now - latest.SubmittedAt).TotalDays, schedule.DueAt, schedule.RequestedBecause is not null || schedule.DueAt <= data.Store.Now,
             open.Count, open.Any(f => f.Kind == FlagKind.Urgent && f.Status == WellbeingFlagStatus.Open),
-            open.Count(f => FlagView.From(f, null, Today).FollowUpOverdue), mentor.Hold is not null, mentor.Hold is { IsAutomatic: true },
+            open.Count(f => FlagView.From(f, null, today).FollowUpOverdue), mentor.Hold is not null, mentor.Hold is { IsAutomatic: true },
             active.Count(m => m.State == MatchState.Active), schedule.CadenceDays, mentor.Hold is { IsAutomatic: true } or { ReviewWaiting: true });
     }
 

@@ -193,7 +193,7 @@ internal sealed class MeetingHandlers(TeamingData data, TeamViews teams)
 
     public async ValueTask<IReadOnlyList<ActionView>> Handle(ListOverdueActions query, CancellationToken ct)
     {
-        var today = data.Today;
+        var today = await data.TodayAsync(ct);
         var overdue = new List<ActionView>();
         foreach (var group in (await data.Store.AllAsync<TeamMeeting>(TeamingData.Container, [Filter.Eq("hasOpenActions", true)], ct)).GroupBy(m => m.YouthId))
         {

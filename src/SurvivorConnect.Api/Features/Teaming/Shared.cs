@@ -65,7 +65,8 @@ internal sealed class SharedHandlers(TeamingData data)
         {
             var names = grant.Team.Current.ToDictionary(m => m.Id, m => m.DisplayName);
             names[MemberView.YouthId] = youthName;
-            meetings = [.. MeetingView.Newest(held, names, data.Today).Select(m => m with { Actions = [.. m.Actions.Select(ForPartner)] })];
+            var today = await data.TodayAsync(ct);
+            meetings = [.. MeetingView.Newest(held, names, today).Select(m => m with { Actions = [.. m.Actions.Select(ForPartner)] })];
         }
 
         return new SharedRecordsView(seat.Id, seat.SourceAgencyName, youthName, [.. grant.Kinds.Order()], casePlan, safetyPlan, meetings);

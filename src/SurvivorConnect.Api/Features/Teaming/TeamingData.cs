@@ -1,3 +1,4 @@
+using SurvivorConnect.Api.Features.Agencies;
 using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Features.Teaming.Rules;
@@ -12,7 +13,7 @@ namespace SurvivorConnect.Api.Features.Teaming;
 /// Teaming's reads and writes within the signed-in person's agency, and its one rule of who on a youth's team is
 /// who (<see cref="MemberAsync"/>). A partner agency's professional never comes through here: see <see cref="CrossAgency"/>.
 /// </summary>
-internal sealed class TeamingData(AgencyStore store, MentoringData mentoring, CrossAgency cross)
+internal sealed class TeamingData(AgencyStore store, MentoringData mentoring, CrossAgency cross, AgencyCalendar calendar)
 {
     public static ContainerSpec Container => Partnership.Container;
 
@@ -22,7 +23,8 @@ internal sealed class TeamingData(AgencyStore store, MentoringData mentoring, Cr
 
     public DateTimeOffset Now => store.Now;
 
-    public DateOnly Today => DateOnly.FromDateTime(Now.UtcDateTime);
+    /// <summary>The reader's day, by which meeting actions fall due: a partner's professional reads by their own agency's.</summary>
+    public Task<DateOnly> TodayAsync(CancellationToken ct) => calendar.TodayAsync(ct);
 
     public string Me => store.User.UserId;
 
@@ -95,7 +97,8 @@ internal sealed class TeamingData(AgencyStore store, MentoringData mentoring, Cr
     public async Task<IReadOnlyList<MeetingView>> MeetingsAsync(TeamView team, CancellationToken ct)
     {
         var names = team.Members.ToDictionary(m => m.Id, m => m.DisplayName);
-        return [.. (await MeetingsOfAsync(team.YouthId, ct)).Select(m => MeetingView.From(m, names, Today))];
+        var today = await TodayAsync(ct);
+        return [.. (await MeetingsOfAsync(team.YouthId, ct)).Select(m => MeetingView.From(m, names, today))];
     }
 
     /// <summary>A youth's team meetings, newest first.</summary>

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Mediator;
 using Microsoft.AspNetCore.Components;
+using SurvivorConnect.Api.Features.Agencies;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Storage;
@@ -15,6 +16,10 @@ public abstract class PortalPage : ComponentBase
 {
     [Inject]
     protected IMediator Mediator { get; set; } = default!;
+
+    /// <summary>The agency's clock: times are shown and taken as they read on the agency's wall.</summary>
+    [Inject]
+    protected AgencyCalendar AgencyTime { get; set; } = default!;
 
     [CascadingParameter]
     protected HttpContext? HttpContext { get; set; }
@@ -135,5 +140,17 @@ public abstract class PortalPage : ComponentBase
 
     protected static string Joined(IEnumerable<string>? items) => items is null ? "" : string.Join(", ", items);
 
-    protected static string When(DateTimeOffset at) => at.ToString("d MMM yyyy, HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>An instant as the agency's clock shows it, labelled with the clock.</summary>
+    protected string When(DateTimeOffset at) =>
+        $"{AgencyTime.Local(at).ToString("d MMM yyyy, HH:mm", System.Globalization.CultureInfo.InvariantCulture)} {AgencyTime.ZoneLabel}";
+
+    /// <summary>An instant in UTC, as the audit log keeps and is searched by.</summary>
+    protected static string WhenUtc(DateTimeOffset at) => at.ToString("d MMM yyyy, HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The agency's zone is known before the page is first made, so everything on it reads the one clock.</summary>
+    public override async Task SetParametersAsync(ParameterView parameters)
+    {
+        await AgencyTime.LoadAsync(CancellationToken.None);
+        await base.SetParametersAsync(parameters);
+    }
 }

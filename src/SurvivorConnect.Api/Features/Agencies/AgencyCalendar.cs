@@ -1,0 +1,90 @@
+using System.Text.RegularExpressions;
+using SurvivorConnect.Api.Infrastructure.Tenancy;
+
+namespace SurvivorConnect.Api.Features.Agencies;
+
+/// <summary>
+/// An agency's calendar and clock. A follow-up due "today" is due by the clock on the agency's wall: a supervisor in
+/// Los Angeles writing at six in the evening is still on today's date, though UTC has moved on to tomorrow. The portal
+/// shows and takes times by the same clock. The agency's zone is read once per request.
+/// </summary>
+public sealed partial class AgencyCalendar(AgencyStore store)
+{
+    /// <summary>Zones offered first when an admin chooses one; any IANA zone is accepted.</summary>
+    public static readonly IReadOnlyList<string> CommonZones =
+        ["America/Los_Angeles", "America/Denver", "America/Phoenix", "America/Chicago", "America/New_York", "America/Anchorage", "Pacific/Honolulu", "UTC"];
+
+    private TimeZoneInfo? _zone;
+
+    /// <summary>The agency's zone once <see cref="LoadAsync"/> has run for a signed-in person; UTC before, and for anyone else.</summary>
+    public TimeZoneInfo Zone => _zone ?? TimeZoneInfo.Utc;
+
+    /// <summary>How times in the agency's zone are labelled: "Los Angeles time", or "UTC".</summary>
+    public string ZoneLabel => Label(Zone);
+
+    public async Task LoadAsync(CancellationToken ct)
+    {
+        if (_zone is null && store.User.IsActive)
+        {
+            var agency = await store.ReadAsync<Agency>(Agency.Container, store.AgencyId, store.AgencyId, ct);
+            _zone = TryZone(agency?.TimeZone, out var zone) ? zone : TimeZoneInfo.Utc;
+        }
+    }
+
+    /// <summary>Today in the caller's agency.</summary>
+    public async Task<DateOnly> TodayAsync(CancellationToken ct)
+    {
+        await LoadAsync(ct);
+        return Today(store.Now, Zone);
+    }
+
+    /// <summary>The time on the agency's wall at <paramref name="at"/>.</summary>
+    public DateTime Local(DateTimeOffset at) => TimeZoneInfo.ConvertTimeFromUtc(at.UtcDateTime, Zone);
+
+    public DateTimeOffset FromLocal(DateTime local) => FromLocal(local, Zone);
+
+    public static DateOnly Today(DateTimeOffset now, TimeZoneInfo zone) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(now.UtcDateTime, zone));
+
+    /// <summary>
+    /// The instant a time on a wall in <paramref name="zone"/> names. One the clocks skip (02:30 on the spring-forward
+    /// night) is read as the clocks then show it, an hour on.
+    /// </summary>
+    public static DateTimeOffset FromLocal(DateTime local, TimeZoneInfo zone)
+    {
+        ArgumentNullException.ThrowIfNull(zone);
+        var wall = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
+        if (zone.IsInvalidTime(wall))
+        {
+            wall = wall.AddHours(1);
+        }
+
+        return new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(wall, zone), TimeSpan.Zero);
+    }
+
+    public static string Label(TimeZoneInfo zone) =>
+        zone is null ? throw new ArgumentNullException(nameof(zone)) : zone.Id is "UTC" or "Etc/UTC" ? "UTC" : zone.Id[(zone.Id.LastIndexOf('/') + 1)..].Replace('_', ' ') + " time";
+
+    /// <summary>
+    /// An IANA zone this machine knows. A Windows name ("Pacific Standard Time") is not one, and nothing that is not
+    /// an IANA name's shape reaches the zone files.
+    /// </summary>
+    public static bool TryZone(string? id, out TimeZoneInfo zone)
+    {
+        zone = TimeZoneInfo.Utc;
+        if (id is null || id.Length > 64 || !(id == "UTC" || IanaName().IsMatch(id)))
+        {
+            return false;
+        }
+
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(id, out var found))
+        {
+            return false;
+        }
+
+        zone = found;
+        return true;
+    }
+
+    [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+){1,2}\z", RegexOptions.CultureInvariant)]
+    private static partial Regex IanaName();
+}
