@@ -194,7 +194,8 @@ public sealed class TeamingJourneyTests(PortalServer server)
         var referred = await api.PostAsJsonAsync("/api/youth", new { displayName = "Kai (clock journey)", age = 17, stage = "preparation" });
         var youthId = (await referred.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
         (await api.PostAsync($"/api/teams/{youthId}", null)).EnsureSuccessStatusCode();
-        var day = server.Time.GetUtcNow().AddDays(3).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var date = DateOnly.FromDateTime(server.Time.GetUtcNow().UtcDateTime.AddDays(3));
+        var day = date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
         var caseManager = await server.SignInAsync("Quinn (northstar case manager)");
         await caseManager.GotoAsync($"/teams/{youthId}/meetings");
@@ -207,8 +208,20 @@ public sealed class TeamingJourneyTests(PortalServer server)
         await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
         var meetings = await (await api.GetAsync($"/api/teams/{youthId}/meetings")).Content.ReadFromJsonAsync<JsonElement>();
         var scheduled = meetings.GetProperty("meetings")[0].GetProperty("scheduledFor").GetDateTimeOffset();
-        // Ten in the morning in New York is 15:00 UTC in winter and 14:00 in summer.
-        Assert.Contains(scheduled.UtcDateTime.Hour, new[] { 14, 15 });
+        // Ten in the morning in New York is 14:00 UTC in summer time (from the second Sunday in March to the first in
+        // November, by the rule rather than the time zone data the server uses) and 15:00 otherwise.
+        Assert.Equal(date.ToDateTime(new TimeOnly(UsSummerTime(date) ? 14 : 15, 0), DateTimeKind.Utc), scheduled.UtcDateTime);
+    }
+
+    private static bool UsSummerTime(DateOnly day)
+    {
+        static DateOnly Sunday(int year, int month, int nth)
+        {
+            var first = new DateOnly(year, month, 1);
+            return first.AddDays(((7 - (int)first.DayOfWeek) % 7) + (7 * (nth - 1)));
+        }
+
+        return day >= Sunday(day.Year, 3, 2) && day < Sunday(day.Year, 11, 1);
     }
 
     [Fact]

@@ -41,6 +41,8 @@ public sealed class AgencyTimeZoneTests(AgencyTimeZoneTests.Api api) : IClassFix
         Assert.Equal(0, await OverdueFollowUpsAsync(mentorId));
         api.Time.Advance(TimeSpan.FromHours(3));
         Assert.True(await OverdueAsync(flagId!));
+        var retyped = await HttpAssert.Ok<JsonElement>(await _world.Admin.PutAsJsonAsync("/api/agency/time-zone", new { timeZone = "america/los_angeles" }));
+        Assert.Equal("America/Los_Angeles", retyped.GetProperty("timeZone").GetString());
         var audit = await HttpAssert.Ok<PageDto<AuditDto>>(await _world.Admin.GetAsync("/api/audit?action=agency.set-time-zone"));
         Assert.Contains(audit.Items, e => e is { ActorId: "demo-admin", Outcome: "Succeeded", Basis: "agency administration" });
     }
@@ -50,6 +52,7 @@ public sealed class AgencyTimeZoneTests(AgencyTimeZoneTests.Api api) : IClassFix
     [InlineData("Pacific Standard Time")]
     [InlineData("")]
     [InlineData("America/Los_Angeles/../../etc/passwd")]
+    [InlineData("Etc/GMT+5")]
     public async Task A_zone_that_is_not_an_iana_time_zone_is_400_and_the_agency_keeps_its_own(string zone)
     {
         var before = await HttpAssert.Ok<JsonElement>(await _world.Admin.GetAsync("/api/agency"));

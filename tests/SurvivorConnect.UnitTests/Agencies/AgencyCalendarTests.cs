@@ -25,6 +25,8 @@ public sealed class AgencyCalendarTests
     [InlineData("2026-07-01T15:00:00", "America/Los_Angeles", "2026-07-01T22:00:00Z")]
     [InlineData("2027-03-14T02:30:00", "America/Los_Angeles", "2027-03-14T10:30:00Z")]
     [InlineData("2026-12-01T15:00:00", "UTC", "2026-12-01T15:00:00Z")]
+    [InlineData("2026-10-04T02:15:00", "Australia/Lord_Howe", "2026-10-03T15:45:00Z")]
+    [InlineData("2026-11-01T01:30:00", "America/Los_Angeles", "2026-11-01T09:30:00Z")]
     public void A_time_on_the_agencys_wall_names_the_instant_it_is_there(string local, string zone, string instant) =>
         Assert.Equal(At(instant), AgencyCalendar.FromLocal(DateTime.Parse(local, CultureInfo.InvariantCulture), Zone(zone)));
 
@@ -46,6 +48,7 @@ public sealed class AgencyCalendarTests
     [InlineData("America/Los_Angeles\n", false)]
     [InlineData("America/../../etc/passwd", false)]
     [InlineData("/etc/localtime", false)]
+    [InlineData("Etc/GMT+5", false)]
     public void Only_an_iana_zone_this_machine_knows_is_one(string? id, bool known) =>
         Assert.Equal(known, AgencyCalendar.TryZone(id, out _));
 

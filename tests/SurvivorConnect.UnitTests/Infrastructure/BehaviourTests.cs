@@ -82,6 +82,18 @@ public sealed class BehaviourTests
         _audit.Verify(a => a.AppendAsync(new AuditEvent("thing.read", "thing", "next", AuditOutcome.Succeeded), _user.Object, It.IsAny<CancellationToken>()), Times.Once);
     }
 
+    [Fact]
+    public async Task A_refusal_names_no_ground_though_a_guard_gave_one_before_something_else_refused()
+    {
+        await Assert.ThrowsAsync<ForbiddenException>(async () => await AuditBehaviour().Handle(new Audited("t3"), (_, _) =>
+        {
+            _basis.Record(AccessBasis.AgencyAdministration);
+            throw new ForbiddenException("no");
+        }, CancellationToken.None));
+
+        _audit.Verify(a => a.AppendAsync(new AuditEvent("thing.read", "thing", "t3", AuditOutcome.Denied), _user.Object, It.IsAny<CancellationToken>()), Times.Once);
+    }
+
     [Theory]
     [MemberData(nameof(Failures))]
     public async Task A_failed_audited_request_is_written_with_its_outcome_and_the_failure_still_reaches_the_caller(Exception failure, AuditOutcome outcome)

@@ -8,7 +8,7 @@ namespace SurvivorConnect.Api.Features.Agencies;
 /// Los Angeles writing at six in the evening is still on today's date, though UTC has moved on to tomorrow. The portal
 /// shows and takes times by the same clock. The agency's zone is read once per request.
 /// </summary>
-public sealed partial class AgencyCalendar(AgencyStore store)
+public sealed partial class AgencyCalendar(AgencyStore store, ILogger<AgencyCalendar> logger)
 {
     /// <summary>Zones offered first when an admin chooses one; any IANA zone is accepted.</summary>
     public static readonly IReadOnlyList<string> CommonZones =
@@ -22,12 +22,20 @@ public sealed partial class AgencyCalendar(AgencyStore store)
     /// <summary>How times in the agency's zone are labelled: "Los Angeles time", or "UTC".</summary>
     public string ZoneLabel => Label(Zone);
 
+    /// <summary>Reads the agency's zone; one this machine does not know (its zone files differ) is UTC, and logged.</summary>
     public async Task LoadAsync(CancellationToken ct)
     {
-        if (_zone is null && store.User.IsActive)
+        if (_zone is not null || !store.User.IsActive)
         {
-            var agency = await store.ReadAsync<Agency>(Agency.Container, store.AgencyId, store.AgencyId, ct);
-            _zone = TryZone(agency?.TimeZone, out var zone) ? zone : TimeZoneInfo.Utc;
+            return;
+        }
+
+        var stored = (await store.ReadAsync<Agency>(Agency.Container, store.AgencyId, store.AgencyId, ct))?.TimeZone;
+        var known = TryZone(stored, out var zone);
+        _zone = zone;
+        if (stored is not null && !known)
+        {
+            LogUnknownZone(logger, store.AgencyId);
         }
     }
 
@@ -47,7 +55,9 @@ public sealed partial class AgencyCalendar(AgencyStore store)
 
     /// <summary>
     /// The instant a time on a wall in <paramref name="zone"/> names. One the clocks skip (02:30 on the spring-forward
-    /// night) is read as the clocks then show it, an hour on.
+    /// night) is read by the clock as it stood before the jump, so it lands as far past the jump as it was typed past
+    /// its start, whatever the jump's size. One the clocks show twice (the night they go back) is read as its second
+    /// coming, in standard time.
     /// </summary>
     public static DateTimeOffset FromLocal(DateTime local, TimeZoneInfo zone)
     {
@@ -55,7 +65,8 @@ public sealed partial class AgencyCalendar(AgencyStore store)
         var wall = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
         if (zone.IsInvalidTime(wall))
         {
-            wall = wall.AddHours(1);
+            var before = zone.GetUtcOffset(wall.AddDays(-1));
+            return new DateTimeOffset(DateTime.SpecifyKind(wall - before, DateTimeKind.Utc), TimeSpan.Zero);
         }
 
         return new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(wall, zone), TimeSpan.Zero);
@@ -85,6 +96,13 @@ public sealed partial class AgencyCalendar(AgencyStore store)
         return true;
     }
 
-    [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+){1,2}\z", RegexOptions.CultureInvariant)]
+    /// <summary>The zone's own name, as the zone files spell it: what is typed may differ in case, and only the first loaded answers to that.</summary>
+    public static string Canonical(TimeZoneInfo zone) => zone is null ? throw new ArgumentNullException(nameof(zone)) : zone.Id;
+
+    /// <summary>A place's zone, "Area/Place" or "Area/Region/Place". The "Etc/GMT+5" kind is not offered: its sign is backwards.</summary>
+    [GeneratedRegex(@"^(?!Etc/)[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+){1,2}\z", RegexOptions.CultureInvariant)]
     private static partial Regex IanaName();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Agency {AgencyId} names a time zone this machine does not know; its times are shown in UTC")]
+    private static partial void LogUnknownZone(ILogger logger, string agencyId);
 }

@@ -14,7 +14,7 @@ public enum AuditOutcome
 }
 
 /// <summary>What happened, to which record: never a field value.</summary>
-/// <param name="Purpose">Why, when the event itself knows (a case manager reading a chat they oversee); else the actor's stated purpose.</param>
+/// <param name="Purpose">The purpose the actor stated (<c>X-Access-Purpose</c>). Entries written before grounds were kept apart hold the ground here.</param>
 /// <param name="Basis">The grounds the guards let the actor in on (<c>AccessBasis</c>), whatever purpose they stated.</param>
 public sealed record AuditEvent(string Action, string RecordType, string? RecordId, AuditOutcome Outcome, string? Purpose = null, string? Basis = null);
 

@@ -75,7 +75,7 @@ internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAudi
             basis.Record(AccessBasis.SharedWithConsent);
         }
 
-        await audit.AppendToAsync(source, new AuditEvent(action, "team", seat.YouthId, grant is null ? AuditOutcome.Denied : AuditOutcome.Succeeded, Basis: basis.Why), user, CancellationToken.None);
+        await audit.AppendToAsync(source, new AuditEvent(action, "team", seat.YouthId, grant is null ? AuditOutcome.Denied : AuditOutcome.Succeeded, Basis: grant is null ? null : AccessBasis.SharedWithConsent), user, CancellationToken.None);
         return grant ?? throw new ForbiddenException("These records are no longer shared with your agency.");
     }
 

@@ -128,8 +128,11 @@ public sealed partial class AuditBehaviour<TMessage, TResponse>(IAuditLog audit,
         return response;
     }
 
-    /// <summary>Why, as the guards that let the person in said it; the log adds any purpose they stated themselves.</summary>
-    private AuditEvent Event(IAudited audited, AuditOutcome outcome) => audited.Audit.With(outcome) with { Basis = basis.Why };
+    /// <summary>
+    /// Why, as the guards that let the person in said it; the log adds any purpose they stated themselves. A refusal
+    /// names no ground: one a guard gave before something else refused is not what the person was let in on.
+    /// </summary>
+    private AuditEvent Event(IAudited audited, AuditOutcome outcome) => audited.Audit.With(outcome) with { Basis = outcome == AuditOutcome.Denied ? null : basis.Why };
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Audit entry for failed {Action} could not be written ({Kind})")]
     private static partial void LogAuditLost(ILogger logger, string action, StoreErrorKind kind);

@@ -147,10 +147,14 @@ public abstract class PortalPage : ComponentBase
     /// <summary>An instant in UTC, as the audit log keeps and is searched by.</summary>
     protected static string WhenUtc(DateTimeOffset at) => at.ToString("d MMM yyyy, HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>The agency's zone is known before the page is first made, so everything on it reads the one clock.</summary>
+    /// <summary>
+    /// The agency's zone is known before the page is first made, so everything on it reads the one clock. The
+    /// parameters are taken first: they cannot be read once anything has been awaited.
+    /// </summary>
     public override async Task SetParametersAsync(ParameterView parameters)
     {
-        await AgencyTime.LoadAsync(CancellationToken.None);
-        await base.SetParametersAsync(parameters);
+        parameters.SetParameterProperties(this);
+        await AgencyTime.LoadAsync(HttpContext?.RequestAborted ?? CancellationToken.None);
+        await base.SetParametersAsync(ParameterView.Empty);
     }
 }
