@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using SurvivorConnect.Api.Features.Agencies;
 using SurvivorConnect.Api.Features.Engagements;
 using SurvivorConnect.Api.Features.Payouts.Rules;
 using SurvivorConnect.Api.Features.People;
@@ -11,13 +12,22 @@ using SurvivorConnect.Storage;
 namespace SurvivorConnect.Api.Features.Payouts;
 
 /// <summary>The payout feature's reads and its one way of writing a payout change: with its ledger entry, in one transaction.</summary>
-internal sealed class PayoutData(AgencyStore store, IOptions<PayoutOptions> options, AppMetrics metrics)
+internal sealed class PayoutData(AgencyStore store, IOptions<PayoutOptions> options, AppMetrics metrics, AgencyCalendar calendar)
 {
     public AgencyStore Store => store;
 
     public PayoutOptions Options => options.Value;
 
     public static ContainerSpec Container => Payout.Container;
+
+    /// <summary>Today by the agency's calendar, which dated rates and the tax year follow.</summary>
+    public Task<DateOnly> TodayAsync(CancellationToken ct) => calendar.TodayAsync(ct);
+
+    /// <summary>
+    /// The tax year now, by the agency's calendar: money paid on the evening of 31 December in Los Angeles is that
+    /// year's, though UTC has already turned.
+    /// </summary>
+    public async Task<int> TaxYearAsync(CancellationToken ct) => (await TodayAsync(ct)).Year;
 
     /// <summary>A payout by the id the server gave it ("payout~opportunity~session~person"); anything else is not one.</summary>
     public async Task<Payout> PayoutAsync(string id, CancellationToken ct) =>
@@ -60,6 +70,7 @@ internal sealed class PayoutData(AgencyStore store, IOptions<PayoutOptions> opti
     public async Task<Payout> SaveAsync(Payout before, Payout after, string? stripeEventId = null, string? stripeEventType = null, string? reference = null, CancellationToken ct = default)
     {
         var changed = after with { ChangedAt = store.Now };
+        var taxYear = after.Year ?? await TaxYearAsync(ct);
         var operations = new List<BatchOperation> { new BatchOperation.Replace(changed, before.ETag!) };
         if (LedgerMove(before.State, after.State) is { } kind)
         {
@@ -75,7 +86,7 @@ internal sealed class PayoutData(AgencyStore store, IOptions<PayoutOptions> opti
                 Compensation = sign * after.Compensation,
                 Reimbursement = sign * after.Reimbursement,
                 Currency = after.Currency,
-                Year = after.Year ?? store.Now.Year,
+                Year = taxYear,
                 At = store.Now,
                 Reference = reference,
             }));

@@ -53,7 +53,7 @@ public sealed record SavePayoutSettings(PayoutSettingsRequest Body) : ICommand<P
 internal sealed class PayoutSettingsHandlers(PayoutData data, IStripeGateway stripe)
     : IQueryHandler<GetPayoutSettings, PayoutSettingsView>, ICommandHandler<SavePayoutSettings, PayoutSettingsView>
 {
-    public async ValueTask<PayoutSettingsView> Handle(GetPayoutSettings query, CancellationToken ct) => View(await data.SettingsAsync(ct));
+    public async ValueTask<PayoutSettingsView> Handle(GetPayoutSettings query, CancellationToken ct) => await ViewAsync(await data.SettingsAsync(ct), ct);
 
     public async ValueTask<PayoutSettingsView> Handle(SavePayoutSettings command, CancellationToken ct)
     {
@@ -65,14 +65,14 @@ internal sealed class PayoutSettingsHandlers(PayoutData data, IStripeGateway str
             UpdatedAt = data.Store.Now,
             UpdatedBy = data.Store.User.UserId,
         };
-        return View(existing.ETag is null
+        return await ViewAsync(existing.ETag is null
             ? await data.Store.CreateAsync(PayoutData.Container, settings, ct)
-            : await data.Store.ReplaceAsync(PayoutData.Container, settings, existing.ETag, ct));
+            : await data.Store.ReplaceAsync(PayoutData.Container, settings, existing.ETag, ct), ct);
     }
 
-    private PayoutSettingsView View(PayoutSettings settings)
+    private async Task<PayoutSettingsView> ViewAsync(PayoutSettings settings, CancellationToken ct)
     {
-        var today = DateOnly.FromDateTime(data.Store.Now.UtcDateTime);
+        var today = await data.TodayAsync(ct);
         var rates = data.Options.RatesWith(settings.LocationRates);
         return new(settings.TwoApproverThreshold, settings.LocationRates, rates.MileageOn(today), rates.PerDiemFor(null, today),
             TaxYear.ThresholdFor(today.Year, data.Options.ReportingThresholds), stripe.Enabled);

@@ -244,13 +244,14 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
         }
 
         var now = data.Store.Now;
+        var year = await data.TaxYearAsync(ct);
         var reference = command.Body.Reference!.Trim();
         var paid = await data.SaveAsync(payout, payout with
         {
             State = PayoutState.Paid,
             OutsideReference = reference,
             PaidAt = now,
-            Year = now.Year,
+            Year = year,
         }, reference: reference, ct: ct);
         await notifier.SendOnceAsync(paid.PayeeId, Notices.PayoutSent, $"payout-paid~{paid.Id}~{paid.Attempt}", ct);
         return await ViewAsync(paid, ct);
@@ -286,7 +287,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
             throw new ConflictException("The payee has not yet chosen how to be paid.");
         }
 
-        var year = data.Store.Now.Year;
+        var year = await data.TaxYearAsync(ct);
         var committed = (await data.PayoutsAsync([Filter.Eq("payeeId", payout.PayeeId)], ct))
             .Where(p => p.Id != payout.Id && (p.Year == year || p.State is PayoutState.Approved or PayoutState.Sending))
             .Where(p => p.State is PayoutState.Approved or PayoutState.Sending or PayoutState.Paid)

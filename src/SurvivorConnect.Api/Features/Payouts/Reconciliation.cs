@@ -29,7 +29,7 @@ internal sealed class ReconciliationHandler(PayoutData data, IStripeGateway stri
 
     public async ValueTask<ReconciliationView> Handle(GetReconciliation query, CancellationToken ct)
     {
-        var year = query.Year ?? data.Store.Now.Year;
+        var year = query.Year ?? await data.TaxYearAsync(ct);
         var ledger = await data.LedgerAsync(year, ct);
         var payouts = (await data.PayoutsAsync([Filter.Eq("year", year)], ct))
             .Concat(await data.PayoutsAsync([Filter.Eq("state", PayoutState.Sending)], ct))

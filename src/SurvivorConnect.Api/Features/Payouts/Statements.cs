@@ -91,7 +91,7 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe)
 
     public async ValueTask<MyPaymentsView> Handle(GetMyPayments query, CancellationToken ct)
     {
-        var year = query.Year ?? data.Store.Now.Year;
+        var year = query.Year ?? await data.TaxYearAsync(ct);
         var payouts = await data.PayoutsAsync([Filter.Eq("payeeId", Me)], ct);
         var paid = payouts.Where(p => p.State == PayoutState.Paid && p.Year == year).ToList();
         var account = await data.AccountAsync(Me, ct);
@@ -149,12 +149,12 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe)
 
     public async ValueTask<string> Handle(GetMyStatementCsv query, CancellationToken ct)
     {
-        var year = query.Year ?? data.Store.Now.Year;
+        var year = query.Year ?? await data.TaxYearAsync(ct);
         var paid = (await data.PayoutsAsync([Filter.Eq("payeeId", Me)], ct)).Where(p => p.State == PayoutState.Paid && p.Year == year);
         return StatementCsv.Write(paid.OrderBy(p => p.PaidAt), null);
     }
 
-    public async ValueTask<YearlyTotalsView> Handle(GetYearlyTotals query, CancellationToken ct) => await TotalsAsync(query.Year ?? data.Store.Now.Year, ct);
+    public async ValueTask<YearlyTotalsView> Handle(GetYearlyTotals query, CancellationToken ct) => await TotalsAsync(query.Year ?? await data.TaxYearAsync(ct), ct);
 
     public async ValueTask<PayeeTotalsView> Handle(RecordTaxDetails command, CancellationToken ct)
     {
@@ -168,14 +168,14 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe)
 
         var account = await data.AccountAsync(command.PersonId, ct);
         await data.SaveAccountAsync(account with { TaxDetailsOnFileAt = data.Store.Now, TaxDetailsRecordedBy = Me, ChangedAt = data.Store.Now }, ct);
-        var totals = await TotalsAsync(data.Store.Now.Year, ct);
+        var totals = await TotalsAsync(await data.TaxYearAsync(ct), ct);
         return totals.Payees.FirstOrDefault(p => p.PayeeId == command.PersonId)
             ?? new PayeeTotalsView(command.PersonId, person.DisplayName, totals.Year, 0, 0, 0, false, true);
     }
 
     public async ValueTask<string> Handle(ExportPayoutsCsv query, CancellationToken ct)
     {
-        var year = query.Year ?? data.Store.Now.Year;
+        var year = query.Year ?? await data.TaxYearAsync(ct);
         var paid = await data.PayoutsAsync([Filter.Eq("year", year), Filter.Eq("state", PayoutState.Paid)], ct);
         var names = await data.NamesAsync(paid.Select(p => p.PayeeId), ct);
         return StatementCsv.Write(paid.OrderBy(p => p.PaidAt), id => names.GetValueOrDefault(id) ?? id);
@@ -213,7 +213,7 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe)
 
     private async Task<PayeeAccountView> AccountViewAsync(PayeeAccount account, IReadOnlyList<Payout>? payouts, CancellationToken ct)
     {
-        var year = data.Store.Now.Year;
+        var year = await data.TaxYearAsync(ct);
         payouts ??= await data.PayoutsAsync([Filter.Eq("payeeId", account.PersonId)], ct);
         var compensation = payouts.Where(p => p.Year == year || p.State is PayoutState.Pending or PayoutState.Approved or PayoutState.Sending)
             .Where(p => p.State is not (PayoutState.Cancelled or PayoutState.Failed or PayoutState.Reversed)).Sum(p => p.Compensation);

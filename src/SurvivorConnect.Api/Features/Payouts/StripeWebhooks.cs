@@ -150,11 +150,12 @@ internal sealed class ApplyStripeEventHandler(PayoutData data, Notifier notifier
 
             var moves = PayoutRules.StripeMoves(payout.State, target);
             var now = data.Store.Now;
+            var year = await data.TaxYearAsync(ct);
             var after = !moves ? payout : payout with
             {
                 State = target,
                 PaidAt = target == PayoutState.Paid ? now : payout.PaidAt,
-                Year = target == PayoutState.Paid ? now.Year : payout.Year,
+                Year = target == PayoutState.Paid ? year : payout.Year,
                 FailureCode = target == PayoutState.Paid ? null : command.FailureCode ?? "failed",
                 BankPayoutId = command.EventType.StartsWith("payout.", StringComparison.Ordinal) ? payout.BankPayoutId ?? command.ObjectId : payout.BankPayoutId,
             };

@@ -1,0 +1,46 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace SurvivorConnect.IntegrationTests;
+
+/// <summary>
+/// The tax year money is paid in is the agency's calendar year: a check recorded at nine in the evening on 31 December
+/// in Los Angeles is that year's income, though UTC has already turned. Its own API: the demo agency's zone changes here.
+/// </summary>
+public sealed class PayoutTaxYearTests(PayoutApi api) : IClassFixture<PayoutApi>
+{
+    private readonly PayoutWorld _world = new(api);
+
+    [Fact]
+    public async Task Money_paid_on_the_evening_of_31_December_in_los_angeles_counts_in_that_years_totals()
+    {
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutAsJsonAsync("/api/agency/time-zone", new { timeZone = "America/Los_Angeles" }));
+
+        // 05:00 UTC on 1 January is 21:00 on 31 December in Los Angeles. The attendance below moves the clock six hours.
+        var now = api.Time.GetUtcNow();
+        var paidAt = new DateTimeOffset(now.Year + 1, 1, 1, 5, 0, 0, TimeSpan.Zero);
+        paidAt = paidAt - now > TimeSpan.FromHours(7) ? paidAt : paidAt.AddYears(1);
+        var year = paidAt.Year - 1;
+        api.Time.Advance(paidAt - now - TimeSpan.FromHours(6));
+        var (opportunity, payees) = await _world.AttendedAsync();
+        await _world.PayeeReadyAsync(payees[0], stripe: false);
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity));
+        await HttpAssert.Ok<PayoutDto>(await _world.Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+
+        await HttpAssert.Ok<PayoutDto>(await _world.Finance.PostJson(PayoutWorld.Url(payout.Id, "paid-outside"), new { reference = "Check 2001" }));
+
+        Assert.Equal(paidAt, api.Time.GetUtcNow());
+        Assert.Equal(150m, await CompensationInAsync(year, payees[0].Id));
+        Assert.Equal(0m, await CompensationInAsync(year + 1, payees[0].Id));
+        var statement = await HttpAssert.Ok<JsonElement>(await payees[0].Client.GetAsync("/api/payouts/me"));
+        Assert.Equal(year, statement.GetProperty("year").GetInt32());
+        Assert.Equal(150m, statement.GetProperty("compensation").GetDecimal());
+    }
+
+    private async Task<decimal> CompensationInAsync(int year, string payeeId)
+    {
+        var totals = await HttpAssert.Ok<JsonElement>(await _world.Finance.GetAsync($"/api/payouts/totals?year={year}"));
+        return totals.GetProperty("payees").EnumerateArray().Where(p => p.GetProperty("payeeId").GetString() == payeeId)
+            .Sum(p => p.GetProperty("compensation").GetDecimal());
+    }
+}
