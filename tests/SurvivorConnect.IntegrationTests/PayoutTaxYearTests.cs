@@ -35,6 +35,8 @@ public sealed class PayoutTaxYearTests(PayoutApi api) : IClassFixture<PayoutApi>
         var statement = await HttpAssert.Ok<JsonElement>(await payees[0].Client.GetAsync("/api/payouts/me"));
         Assert.Equal(year, statement.GetProperty("year").GetInt32());
         Assert.Equal(150m, statement.GetProperty("compensation").GetDecimal());
+        var csv = await (await payees[0].Client.GetAsync("/api/payouts/me/statement.csv")).Content.ReadAsStringAsync();
+        Assert.StartsWith($"{year}-12-31,", csv.Split("\r\n")[1], StringComparison.Ordinal);
     }
 
     private async Task<decimal> CompensationInAsync(int year, string payeeId)

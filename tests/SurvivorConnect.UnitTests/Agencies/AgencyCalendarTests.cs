@@ -52,6 +52,16 @@ public sealed class AgencyCalendarTests
     public void Only_an_iana_zone_this_machine_knows_is_one(string? id, bool known) =>
         Assert.Equal(known, AgencyCalendar.TryZone(id, out _));
 
+    [Theory]
+    [InlineData("america/los_angeles")]
+    [InlineData("AMERICA/NEW_YORK")]
+    public void A_zone_typed_in_another_case_is_known_by_its_own_spelling(string typed)
+    {
+        Assert.True(AgencyCalendar.TryZone(typed, out var zone));
+        Assert.Equal(typed, AgencyCalendar.Canonical(zone), StringComparer.OrdinalIgnoreCase);
+        Assert.NotEqual(typed, AgencyCalendar.Canonical(zone));
+    }
+
     [Fact]
     public void Every_zone_offered_is_one()
     {

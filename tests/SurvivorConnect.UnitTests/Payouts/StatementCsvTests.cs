@@ -27,10 +27,22 @@ public sealed class StatementCsvTests
         OutsideReference = "check 1042",
     };
 
+    private static DateOnly UtcDay(DateTimeOffset at) => DateOnly.FromDateTime(at.UtcDateTime);
+
+    [Fact]
+    public void A_payment_is_dated_by_the_day_the_agency_paid_it_on()
+    {
+        var payout = Paid("Focus group") with { PaidAt = new DateTimeOffset(2027, 1, 1, 5, 0, 0, TimeSpan.Zero) };
+
+        var rows = StatementCsv.Write([payout], null, at => DateOnly.FromDateTime(at.UtcDateTime.AddHours(-8))).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.StartsWith("2026-12-31,", rows[1], StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Each_line_is_a_row_marked_compensation_or_reimbursement()
     {
-        var rows = StatementCsv.Write([Paid("Housing focus group")], null).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        var rows = StatementCsv.Write([Paid("Housing focus group")], null, UtcDay).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
 
         Assert.Equal(3, rows.Length);
         Assert.Equal("2026-03-12,Housing focus group,2026-03-10,Session time,SessionTime,2,50.00,100.00,Compensation,USD,107.25,check 1042", rows[1]);
@@ -40,7 +52,7 @@ public sealed class StatementCsvTests
     [Fact]
     public void A_title_a_spreadsheet_would_run_as_a_formula_stays_text()
     {
-        var csv = StatementCsv.Write([Paid("=HYPERLINK(\"http://evil.example\",\"x\")")], null);
+        var csv = StatementCsv.Write([Paid("=HYPERLINK(\"http://evil.example\",\"x\")")], null, UtcDay);
 
         Assert.Contains("\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\"", csv, StringComparison.Ordinal);
     }
@@ -48,7 +60,7 @@ public sealed class StatementCsvTests
     [Fact]
     public void Finance_exports_name_the_payee()
     {
-        var csv = StatementCsv.Write([Paid("Focus group")], id => id == "sam" ? "Sam, mentor" : id);
+        var csv = StatementCsv.Write([Paid("Focus group")], id => id == "sam" ? "Sam, mentor" : id, UtcDay);
 
         Assert.StartsWith("Payee,", csv, StringComparison.Ordinal);
         Assert.Contains("\"Sam, mentor\",2026-03-12", csv, StringComparison.Ordinal);

@@ -15,6 +15,7 @@ public sealed partial class AgencyCalendar(AgencyStore store, ILogger<AgencyCale
         ["America/Los_Angeles", "America/Denver", "America/Phoenix", "America/Chicago", "America/New_York", "America/Anchorage", "Pacific/Honolulu", "UTC"];
 
     private TimeZoneInfo? _zone;
+    private Task? _loading;
 
     /// <summary>The agency's zone once <see cref="LoadAsync"/> has run for a signed-in person; UTC before, and for anyone else.</summary>
     public TimeZoneInfo Zone => _zone ?? TimeZoneInfo.Utc;
@@ -22,14 +23,14 @@ public sealed partial class AgencyCalendar(AgencyStore store, ILogger<AgencyCale
     /// <summary>How times in the agency's zone are labelled: "Los Angeles time", or "UTC".</summary>
     public string ZoneLabel => Label(Zone);
 
-    /// <summary>Reads the agency's zone; one this machine does not know (its zone files differ) is UTC, and logged.</summary>
-    public async Task LoadAsync(CancellationToken ct)
-    {
-        if (_zone is not null || !store.User.IsActive)
-        {
-            return;
-        }
+    /// <summary>
+    /// Reads the agency's zone, once however many parts of a page ask at the same time; one this machine does not know
+    /// (its zone files differ) is UTC, and logged.
+    /// </summary>
+    public Task LoadAsync(CancellationToken ct) => _zone is not null || !store.User.IsActive ? Task.CompletedTask : _loading ??= ReadAsync(ct);
 
+    private async Task ReadAsync(CancellationToken ct)
+    {
         var stored = (await store.ReadAsync<Agency>(Agency.Container, store.AgencyId, store.AgencyId, ct))?.TimeZone;
         var known = TryZone(stored, out var zone);
         _zone = zone;
@@ -50,6 +51,9 @@ public sealed partial class AgencyCalendar(AgencyStore store, ILogger<AgencyCale
     public DateTime Local(DateTimeOffset at) => TimeZoneInfo.ConvertTimeFromUtc(at.UtcDateTime, Zone);
 
     public DateTimeOffset FromLocal(DateTime local) => FromLocal(local, Zone);
+
+    /// <summary>The date on the agency's wall at <paramref name="at"/>: the day a payment was made, as the tax year counts it.</summary>
+    public DateOnly DayOf(DateTimeOffset at) => DateOnly.FromDateTime(Local(at));
 
     public static DateOnly Today(DateTimeOffset now, TimeZoneInfo zone) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(now.UtcDateTime, zone));
 
@@ -87,7 +91,12 @@ public sealed partial class AgencyCalendar(AgencyStore store, ILogger<AgencyCale
             return false;
         }
 
-        if (!TimeZoneInfo.TryFindSystemTimeZoneById(id, out var found))
+        // The zone files' names are case-sensitive but a loaded zone answers to any case: find it by its own spelling,
+        // so that what is accepted does not hang on what this process happened to load before.
+        var found = TimeZoneInfo.TryFindSystemTimeZoneById(id, out var exact) && exact.Id == id
+            ? exact
+            : TimeZoneInfo.GetSystemTimeZones(skipSorting: true).FirstOrDefault(z => string.Equals(z.Id, id, StringComparison.OrdinalIgnoreCase));
+        if (found is null)
         {
             return false;
         }
@@ -96,7 +105,7 @@ public sealed partial class AgencyCalendar(AgencyStore store, ILogger<AgencyCale
         return true;
     }
 
-    /// <summary>The zone's own name, as the zone files spell it: what is typed may differ in case, and only the first loaded answers to that.</summary>
+    /// <summary>The zone's own name, as the zone files spell it: what was typed may differ in case.</summary>
     public static string Canonical(TimeZoneInfo zone) => zone is null ? throw new ArgumentNullException(nameof(zone)) : zone.Id;
 
     /// <summary>A place's zone, "Area/Place" or "Area/Region/Place". The "Etc/GMT+5" kind is not offered: its sign is backwards.</summary>

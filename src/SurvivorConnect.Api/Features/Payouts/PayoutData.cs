@@ -23,6 +23,13 @@ internal sealed class PayoutData(AgencyStore store, IOptions<PayoutOptions> opti
     /// <summary>Today by the agency's calendar, which dated rates and the tax year follow.</summary>
     public Task<DateOnly> TodayAsync(CancellationToken ct) => calendar.TodayAsync(ct);
 
+    /// <summary>The agency's calendar, its zone read: payment dates are written by it.</summary>
+    public async Task<AgencyCalendar> CalendarAsync(CancellationToken ct)
+    {
+        await calendar.LoadAsync(ct);
+        return calendar;
+    }
+
     /// <summary>
     /// The tax year now, by the agency's calendar: money paid on the evening of 31 December in Los Angeles is that
     /// year's, though UTC has already turned.

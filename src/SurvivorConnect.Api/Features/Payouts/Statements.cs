@@ -151,7 +151,7 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe)
     {
         var year = query.Year ?? await data.TaxYearAsync(ct);
         var paid = (await data.PayoutsAsync([Filter.Eq("payeeId", Me)], ct)).Where(p => p.State == PayoutState.Paid && p.Year == year);
-        return StatementCsv.Write(paid.OrderBy(p => p.PaidAt), null);
+        return StatementCsv.Write(paid.OrderBy(p => p.PaidAt), null, (await data.CalendarAsync(ct)).DayOf);
     }
 
     public async ValueTask<YearlyTotalsView> Handle(GetYearlyTotals query, CancellationToken ct) => await TotalsAsync(query.Year ?? await data.TaxYearAsync(ct), ct);
@@ -178,7 +178,7 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe)
         var year = query.Year ?? await data.TaxYearAsync(ct);
         var paid = await data.PayoutsAsync([Filter.Eq("year", year), Filter.Eq("state", PayoutState.Paid)], ct);
         var names = await data.NamesAsync(paid.Select(p => p.PayeeId), ct);
-        return StatementCsv.Write(paid.OrderBy(p => p.PaidAt), id => names.GetValueOrDefault(id) ?? id);
+        return StatementCsv.Write(paid.OrderBy(p => p.PaidAt), id => names.GetValueOrDefault(id) ?? id, (await data.CalendarAsync(ct)).DayOf);
     }
 
     /// <summary>Approved payouts of a payee whose Stripe account has just become ready: sent now.</summary>
@@ -242,9 +242,11 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe)
 /// </summary>
 public static class StatementCsv
 {
-    public static string Write(IEnumerable<Payout> payouts, Func<string, string>? payeeName)
+    /// <param name="dayOf">The date a payment was made on, by the agency's calendar (its tax year's).</param>
+    public static string Write(IEnumerable<Payout> payouts, Func<string, string>? payeeName, Func<DateTimeOffset, DateOnly> dayOf)
     {
         ArgumentNullException.ThrowIfNull(payouts);
+        ArgumentNullException.ThrowIfNull(dayOf);
         var csv = new StringBuilder();
         CsvText.Row(csv, [.. payeeName is null ? Array.Empty<string>() : ["Payee"], "Paid on", "Engagement", "Session date", "Line", "Kind", "Quantity", "Rate", "Amount", "Reported as", "Currency", "Payout total", "Reference"]);
         foreach (var payout in payouts)
@@ -253,7 +255,7 @@ public static class StatementCsv
             {
                 CsvText.Row(csv, [
                     .. payeeName is null ? Array.Empty<string>() : [payeeName(payout.PayeeId)],
-                    payout.PaidAt?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "",
+                    payout.PaidAt is { } paidAt ? dayOf(paidAt).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : "",
                     payout.OpportunityTitle,
                     payout.SessionDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
                     line.Description,
