@@ -18,7 +18,7 @@ public sealed class AgencyCalendarTests
     [InlineData("2026-12-01T23:30:00Z", "Pacific/Kiritimati", "2026-12-02")]
     [InlineData("2026-12-02T06:00:00Z", "UTC", "2026-12-02")]
     public void Today_is_the_date_on_the_agencys_wall(string now, string zone, string today) =>
-        Assert.Equal(DateOnly.Parse(today, CultureInfo.InvariantCulture), AgencyCalendar.Today(At(now), Zone(zone)));
+        Assert.Equal(DateOnly.Parse(today, CultureInfo.InvariantCulture), AgencyCalendar.DayIn(At(now), Zone(zone)));
 
     [Theory]
     [InlineData("2026-12-01T15:00:00", "America/Los_Angeles", "2026-12-01T23:00:00Z")]
@@ -58,8 +58,8 @@ public sealed class AgencyCalendarTests
     public void A_zone_typed_in_another_case_is_known_by_its_own_spelling(string typed)
     {
         Assert.True(AgencyCalendar.TryZone(typed, out var zone));
-        Assert.Equal(typed, AgencyCalendar.Canonical(zone), StringComparer.OrdinalIgnoreCase);
-        Assert.NotEqual(typed, AgencyCalendar.Canonical(zone));
+        Assert.Equal(typed, zone.Id, StringComparer.OrdinalIgnoreCase);
+        Assert.NotEqual(typed, zone.Id);
     }
 
     [Fact]

@@ -44,7 +44,7 @@ public sealed partial class AgencyCalendar(AgencyStore store, ILogger<AgencyCale
     public async Task<DateOnly> TodayAsync(CancellationToken ct)
     {
         await LoadAsync(ct);
-        return Today(store.Now, Zone);
+        return DayOf(store.Now);
     }
 
     /// <summary>The time on the agency's wall at <paramref name="at"/>.</summary>
@@ -53,9 +53,9 @@ public sealed partial class AgencyCalendar(AgencyStore store, ILogger<AgencyCale
     public DateTimeOffset FromLocal(DateTime local) => FromLocal(local, Zone);
 
     /// <summary>The date on the agency's wall at <paramref name="at"/>: the day a payment was made, as the tax year counts it.</summary>
-    public DateOnly DayOf(DateTimeOffset at) => DateOnly.FromDateTime(Local(at));
+    public DateOnly DayOf(DateTimeOffset at) => DayIn(at, Zone);
 
-    public static DateOnly Today(DateTimeOffset now, TimeZoneInfo zone) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(now.UtcDateTime, zone));
+    public static DateOnly DayIn(DateTimeOffset at, TimeZoneInfo zone) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(at.UtcDateTime, zone));
 
     /// <summary>
     /// The instant a time on a wall in <paramref name="zone"/> names. One the clocks skip (02:30 on the spring-forward
@@ -104,9 +104,6 @@ public sealed partial class AgencyCalendar(AgencyStore store, ILogger<AgencyCale
         zone = found;
         return true;
     }
-
-    /// <summary>The zone's own name, as the zone files spell it: what was typed may differ in case.</summary>
-    public static string Canonical(TimeZoneInfo zone) => zone is null ? throw new ArgumentNullException(nameof(zone)) : zone.Id;
 
     /// <summary>A place's zone, "Area/Place" or "Area/Region/Place". The "Etc/GMT+5" kind is not offered: its sign is backwards.</summary>
     [GeneratedRegex(@"^(?!Etc/)[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+){1,2}\z", RegexOptions.CultureInvariant)]

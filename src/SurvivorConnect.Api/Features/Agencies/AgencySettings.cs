@@ -100,7 +100,8 @@ internal sealed class AgencyHandlers(AgencyStore store, ICurrentUser user, IPubl
     public async ValueTask<AgencyView> Handle(SetAgencyTimeZone command, CancellationToken ct)
     {
         var agency = await AgencyAsync(ct);
-        var zone = AgencyCalendar.TryZone(command.Body.TimeZone!.Trim(), out var found) ? AgencyCalendar.Canonical(found) : throw new InvalidOperationException("Validated above.");
+        // Stored as the zone files spell it: what was typed may differ in case.
+        var zone = AgencyCalendar.TryZone(command.Body.TimeZone!.Trim(), out var found) ? found.Id : throw new InvalidOperationException("Validated above.");
         return View(await store.ReplaceAsync(Agency.Container, agency with { TimeZone = zone }, agency.ETag!, ct));
     }
 
