@@ -117,6 +117,7 @@ public sealed class OutcomesJourneyTests(PortalServer server)
         var nav = analyst.GetByRole(AriaRole.Navigation, new() { Name = "Main" });
         await Expect(nav.GetByRole(AriaRole.Link)).ToHaveTextAsync(["Outcomes", "Notices"]);
         await Expect(analyst.Locator("[data-report-scope]")).ToContainTextAsync("The whole agency");
+        await Expect(analyst.Locator("[data-report-scope]")).ToContainTextAsync("months by UTC");
         var served = analyst.Locator("[data-table=youth-served] tbody td").First;
         await Expect(served).Not.ToHaveTextAsync("fewer than 11");
         await Expect(analyst.Locator("[data-table=missing-by-month] .bars li").First).ToContainTextAsync("fewer than 11");

@@ -18,7 +18,7 @@ public sealed class OutcomeReportTests(ApiFactory api)
 
     public sealed record TableDto(string Key, string Title, List<string> Columns, List<RowDto> Rows, bool Trend, List<string> Withheld);
 
-    public sealed record ReportDto(string Scope, string From, string To, string? PracticeChangedFrom, int Threshold, string Freshness, List<TableDto> Tables)
+    public sealed record ReportDto(string Scope, string From, string To, string? PracticeChangedFrom, int Threshold, string Freshness, string Clock, List<TableDto> Tables)
     {
         public CellDto Cell(string table, string row, string column)
         {
@@ -27,7 +27,7 @@ public sealed class OutcomeReportTests(ApiFactory api)
         }
     }
 
-    private static async Task<ReportDto> ReportAsync(HttpClient client, string query) =>
+    internal static async Task<ReportDto> ReportAsync(HttpClient client, string query) =>
         await HttpAssert.Ok<ReportDto>(await client.GetAsync("/api/outcomes?" + query));
 
     /// <summary>Twenty-five youth away once a month from January to May 2026, and three more referred and away only in June.</summary>

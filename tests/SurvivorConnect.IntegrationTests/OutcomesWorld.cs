@@ -44,12 +44,12 @@ public sealed class OutcomesWorld
 
     public string OtherCaseManagerId => $"{AgencyId}-cm2";
 
-    public static async Task<OutcomesWorld> CreateAsync(ApiFactory api)
+    public static async Task<OutcomesWorld> CreateAsync(ApiFactory api, string? timeZone = null)
     {
         var id = "o-" + Guid.NewGuid().ToString("N")[..12];
         var world = new OutcomesWorld(api, id);
         var now = DateTimeOffset.UtcNow;
-        await world._store.CreateAsync(Agency.Container, new Agency { Id = id, PartitionKey = id, AgencyId = id, Name = $"Agency {id}", CreatedAt = now }, CancellationToken.None);
+        await world._store.CreateAsync(Agency.Container, new Agency { Id = id, PartitionKey = id, AgencyId = id, Name = $"Agency {id}", TimeZone = timeZone, CreatedAt = now }, CancellationToken.None);
         foreach (var (suffix, roles) in new[]
         {
             ("admin", new[] { Roles.AgencyAdmin }), ("analyst", [Roles.Analyst]), ("cm", [Roles.CaseManager]), ("cm2", [Roles.CaseManager]),

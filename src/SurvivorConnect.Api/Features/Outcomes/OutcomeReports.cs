@@ -23,8 +23,9 @@ public sealed record OutcomeRowView(string Label, IReadOnlyList<OutcomeCellView?
 public sealed record OutcomeTableView(string Key, string Title, IReadOnlyList<string> Columns, IReadOnlyList<OutcomeRowView> Rows, bool Trend, IReadOnlyList<string> Withheld);
 
 /// <summary>An outcome report: every number has at least the agency's threshold of people behind it, and none can be worked back.</summary>
+/// <remarks><paramref name="Clock"/> names whose months they are: "Los Angeles time".</remarks>
 public sealed record OutcomeReport(
-    string Scope, string From, string To, string? PracticeChangedFrom, int Threshold, DateTimeOffset ComputedAt, string Freshness, IReadOnlyList<OutcomeTableView> Tables);
+    string Scope, string From, string To, string? PracticeChangedFrom, int Threshold, DateTimeOffset ComputedAt, string Freshness, string Clock, IReadOnlyList<OutcomeTableView> Tables);
 
 /// <summary>Which report: months as yyyy-MM; the practice change is the first month the agency worked the new way.</summary>
 public sealed record OutcomeQuery(string? From, string? To, string? PracticeChangedFrom, string? Scope)
@@ -89,9 +90,9 @@ public sealed record OutcomeQuery(string? From, string? To, string? PracticeChan
     }
 
     /// <summary>The months of a query the validation behaviour has already accepted.</summary>
-    public ReportPeriod Period() =>
+    public ReportPeriod Period(TimeZoneInfo zone) =>
         ReportPeriod.TryParseMonth(From, out var from) && ReportPeriod.TryParseMonth(To, out var to)
-            ? new ReportPeriod(from, ReportPeriod.MonthsFrom(from, to))
+            ? new ReportPeriod(from, ReportPeriod.MonthsFrom(from, to)) { Zone = zone }
             : throw new InvalidOperationException("The report's months were not validated.");
 }
 
@@ -113,7 +114,7 @@ public sealed record ExportOutcomeTable(OutcomeQuery Query, string Table) : IQue
     }
 }
 
-internal sealed class OutcomeReportHandlers(AgencyStore store, EngagementData engagements, SupervisionData supervision)
+internal sealed class OutcomeReportHandlers(AgencyStore store, AgencyCalendar calendar, EngagementData engagements, SupervisionData supervision)
     : IQueryHandler<GetOutcomeReport, OutcomeReport>,
       IQueryHandler<ExportOutcomeTable, string>
 {
@@ -142,10 +143,11 @@ internal sealed class OutcomeReportHandlers(AgencyStore store, EngagementData en
             throw new ForbiddenException("Only case managers have a caseload report.");
         }
 
-        // A month still under way would change from one day to the next, and the difference would be today's records.
-        var period = query.Period();
-        var thisMonth = new DateTimeOffset(store.Now.UtcDateTime.Year, store.Now.UtcDateTime.Month, 1, 0, 0, 0, TimeSpan.Zero);
-        if (period.End > thisMonth)
+        // A month still under way on the agency's wall would change from one day to the next, and the difference would
+        // be today's records.
+        var today = await calendar.TodayAsync(ct);
+        var period = query.Period(calendar.Zone);
+        if (period.FirstMonth.AddMonths(period.Months) > new DateOnly(today.Year, today.Month, 1))
         {
             throw new RequestValidationException(new Dictionary<string, string[]> { ["to"] = ["Last month at the latest: a month still under way is not reported."] });
         }
@@ -169,7 +171,7 @@ internal sealed class OutcomeReportHandlers(AgencyStore store, EngagementData en
         var tables = Disclosure.Protect(OutcomeCalculator.Tables(inputs, period, change, store.Now), threshold)
             .Select(t => View(t, threshold))
             .ToList();
-        return new OutcomeReport(scope, period.Label(0), period.Label(period.Months - 1), query.PracticeChangedFrom, threshold, store.Now, Freshness, tables);
+        return new OutcomeReport(scope, period.Label(0), period.Label(period.Months - 1), query.PracticeChangedFrom, threshold, store.Now, Freshness, calendar.ZoneLabel, tables);
     }
 
     private async Task<AgencyInputs> AgencyInputsAsync(CancellationToken ct)
@@ -248,7 +250,7 @@ public static class OutcomeCsv
         ArgumentNullException.ThrowIfNull(table);
         var csv = new StringBuilder();
         var withheld = table.Withheld.Count == 0 ? "Nothing withheld." : string.Join(" ", table.Withheld);
-        CsvText.Row(csv, [$"{table.Title}, {report.From} to {report.To} ({report.Scope}). Numbers with fewer than {report.Threshold} people behind them are withheld. {withheld}"]);
+        CsvText.Row(csv, [$"{table.Title}, {report.From} to {report.To} ({report.Scope}; months by {report.Clock}). Numbers with fewer than {report.Threshold} people behind them are withheld. {withheld}"]);
         CsvText.Row(csv, ["", .. table.Columns]);
         foreach (var row in table.Rows)
         {

@@ -1,27 +1,32 @@
 using System.Globalization;
+using SurvivorConnect.Api.Features.Agencies;
 
 namespace SurvivorConnect.Api.Features.Outcomes.Rules;
 
 /// <summary>
-/// The whole calendar months (UTC) a report covers. Reports run over whole months only, so two reports over nearly
-/// the same dates are the same report; what differs by a month or more is caught by <see cref="Disclosure"/>.
+/// The whole calendar months a report covers, by the agency's clock: a payment made on the evening of 31 December in
+/// Los Angeles is December's, as Finance's year counts it. Reports run over whole months only, so two reports over
+/// nearly the same dates are the same report; what differs by a month or more is caught by <see cref="Disclosure"/>.
 /// </summary>
 public sealed record ReportPeriod(DateOnly FirstMonth, int Months)
 {
     /// <summary>At most this many months: a unit's months in a period fit one 64-bit mask, with room to spare.</summary>
     public const int MaxMonths = 36;
 
+    /// <summary>Whose calendar the months are: the agency's zone.</summary>
+    public TimeZoneInfo Zone { get; init; } = TimeZoneInfo.Utc;
+
     public DateTimeOffset Start => At(0);
 
     public DateTimeOffset End => At(Months);
 
-    public DateTimeOffset At(int month) => new(FirstMonth.AddMonths(month).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+    public DateTimeOffset At(int month) => AgencyCalendar.FromLocal(FirstMonth.AddMonths(month).ToDateTime(TimeOnly.MinValue), Zone);
 
     /// <summary>The month of the period <paramref name="at"/> falls in, or null outside it.</summary>
     public int? MonthOf(DateTimeOffset at)
     {
-        var utc = at.UtcDateTime;
-        var index = (utc.Year - FirstMonth.Year) * 12 + utc.Month - FirstMonth.Month;
+        var day = AgencyCalendar.DayIn(at, Zone);
+        var index = (day.Year - FirstMonth.Year) * 12 + day.Month - FirstMonth.Month;
         return index >= 0 && index < Months ? index : null;
     }
 
