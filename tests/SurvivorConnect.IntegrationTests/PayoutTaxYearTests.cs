@@ -39,6 +39,36 @@ public sealed class PayoutTaxYearTests(PayoutApi api) : IClassFixture<PayoutApi>
         Assert.StartsWith($"{year}-12-31,", csv.Split("\r\n")[1], StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Stripe_saying_paid_on_the_evening_of_31_December_in_los_angeles_puts_the_payout_in_that_year_and_reconciliation_finds_it_there()
+    {
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutAsJsonAsync("/api/agency/time-zone", new { timeZone = "America/Los_Angeles" }));
+        var now = api.Time.GetUtcNow();
+        var paidAt = new DateTimeOffset(now.Year + 1, 1, 1, 5, 0, 0, TimeSpan.Zero);
+        paidAt = paidAt - now > TimeSpan.FromHours(7) ? paidAt : paidAt.AddYears(1);
+        var year = paidAt.Year - 1;
+        api.Time.Advance(paidAt - now - TimeSpan.FromHours(6));
+        var (opportunity, payees) = await _world.AttendedAsync();
+        await _world.PayeeReadyAsync(payees[0], stripe: true);
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity));
+        await HttpAssert.Ok<PayoutDto>(await _world.Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+        Assert.Equal(1, await api.SendPayoutsAsync());
+        var bank = Assert.Single(api.Stripe.Payouts, p => p["metadata"]!["payout_id"]!.GetValue<string>() == payout.Id)["id"]!.GetValue<string>();
+
+        api.Time.Advance(paidAt - api.Time.GetUtcNow());
+        await api.DeliverAsync(api.Stripe.EventJson("payout.paid", bank, status: "paid"));
+
+        Assert.Equal("Paid", (await _world.PayoutAsync(payout.Id)).State);
+        Assert.Equal(150m, await CompensationInAsync(year, payees[0].Id));
+        Assert.Equal(0m, await CompensationInAsync(year + 1, payees[0].Id));
+
+        // Still 31 December in Los Angeles: finance's default year is the one the money was paid in, and it balances.
+        var reconciliation = await HttpAssert.Ok<JsonElement>(await _world.Finance.GetAsync("/api/payouts/reconciliation"));
+        Assert.Equal(year, reconciliation.GetProperty("year").GetInt32());
+        Assert.Equal(0, reconciliation.GetProperty("differences").GetArrayLength());
+        Assert.Contains($"{year}-12-31,", await _world.Finance.GetStringAsync("/api/payouts/export.csv"), StringComparison.Ordinal);
+    }
+
     private async Task<decimal> CompensationInAsync(int year, string payeeId)
     {
         var totals = await HttpAssert.Ok<JsonElement>(await _world.Finance.GetAsync($"/api/payouts/totals?year={year}"));
