@@ -121,6 +121,28 @@ public sealed class TeamingTests(ApiFactory api)
         Assert.Contains(partnerLog, e => e.GetProperty("outcome").GetString() == "Denied");
     }
 
+    [Fact]
+    public async Task Once_the_youth_stops_sharing_their_case_manager_cannot_share_again_for_them_by_naming_a_match()
+    {
+        var team = await _world.SharedTeamAsync();
+        var (mentorId, _) = await _world.Mentoring.ReadyMentorAsync();
+        var match = await _world.Mentoring.ProposeAsync(team.YouthId, mentorId);
+        await MentoringWorld.Ok(await team.Youth.PostAsync($"/api/consents/{team.ConsentId}/revoke", null));
+
+        var refused = await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/consents", new
+        {
+            subjectId = team.YouthId, grantor = "Youth", scope = "mdt-sharing", partnerAgencyId = team.Partner.Id, kinds = new[] { "CasePlan", "SafetyPlan", "MdtNotes" }, matchId = match.Id,
+        }), 400);
+        var again = await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/consents", new
+        {
+            subjectId = team.YouthId, grantor = "Youth", scope = "mdt-sharing", partnerAgencyId = team.Partner.Id, kinds = new[] { "SafetyPlan" },
+        }), 409);
+
+        Assert.True(refused.GetProperty("errors").TryGetProperty("matchId", out _));
+        Assert.Contains("only they", again.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await HttpAssert.Problem(await TeamingWorld.ReadAsync(team), 403);
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

@@ -26,7 +26,7 @@ public static class ConsentScopeRegistration
     public static IServiceCollection AddConsentScope(this IServiceCollection services, ConsentScope scope) => services.AddSingleton(scope);
 }
 
-/// <summary>A consent names a scope some feature declared, and a match when its scope is given to one.</summary>
+/// <summary>A consent names a scope some feature declared, and a match when, and only when, its scope is given to one.</summary>
 internal sealed class GrantConsentScopeValidator(ConsentScopes scopes) : IValidator<GrantConsent>
 {
     public void Validate(GrantConsent message, ValidationErrors errors)
@@ -38,6 +38,11 @@ internal sealed class GrantConsentScopeValidator(ConsentScopes scopes) : IValida
         else if (scope.NamesMatch && string.IsNullOrWhiteSpace(message.Body.MatchId))
         {
             errors.Add("matchId", "Consent to a match names the match.");
+        }
+        else if (!scope.NamesMatch && message.Body.MatchId is not null)
+        {
+            // A match would make it another consent than the one its subject withdrew, which staff could then give again.
+            errors.Add("matchId", "This consent is not given to a match.");
         }
         else if (message.Body.Grantor == nameof(ConsentGrantor.Self) && scope.SelfGrantedBy is null)
         {
