@@ -178,6 +178,24 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task A_finance_approver_who_prepared_a_payout_cannot_record_it_as_paid_and_stop_its_stripe_transfer()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync();
+        await _world.PayeeReadyAsync(payees[0], stripe: true);
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity, by: Finance));
+        var second = api.As("demo-finance2");
+        await HttpAssert.Ok<PayoutDto>(await second.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+
+        var refused = await HttpAssert.Problem(await Finance.PostJson(PayoutWorld.Url(payout.Id, "paid-outside"), new { reference = "Check 55" }), 403);
+
+        Assert.Contains("You prepared this payout", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, await api.SendPayoutsAsync());
+        Assert.Single(api.Stripe.Transfers, t => t["metadata"]!["payout_id"]!.GetValue<string>() == payout.Id);
+        var audit = await HttpAssert.Ok<PageDto<AuditDto>>(await _world.Admin.GetAsync("/api/audit?action=payout.paid-outside&actorId=demo-finance"));
+        Assert.Contains(audit.Items, e => e.RecordId == payout.Id && e.Outcome == "Denied");
+    }
+
+    [Fact]
     public async Task A_check_is_recorded_as_paid_outside_Stripe_with_its_reference_and_enters_the_ledger()
     {
         var (opportunity, payees) = await _world.AttendedAsync();
@@ -370,6 +388,24 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         Assert.Single(api.Stripe.Transfers, t => t["metadata"]!["payout_id"]!.GetValue<string>() == payout);
         Assert.Equal(2, api.Stripe.Payouts.Count(p => p["metadata"]!["payout_id"]!.GetValue<string>() == payout));
         Assert.Equal("Sending", (await _world.PayoutAsync(payout)).State);
+    }
+
+    [Fact]
+    public async Task A_transfer_reversed_after_its_payout_was_sent_again_is_reversed_here_and_no_bank_payout_follows()
+    {
+        var (payout, bank) = await SendingAsync();
+        await api.DeliverAsync(api.Stripe.EventJson("payout.failed", bank, status: "failed", failureCode: "account_closed"));
+        await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout, "retry"), null));
+        var transfer = api.Stripe.Transfers.Single(t => t["metadata"]!["payout_id"]!.GetValue<string>() == payout)["id"]!.GetValue<string>();
+        api.Stripe.ReverseTransfer(transfer);
+
+        Assert.Equal(HttpStatusCode.OK, (await api.DeliverAsync(api.Stripe.EventJson("transfer.reversed", transfer))).StatusCode);
+        await api.SendPayoutsAsync();
+
+        Assert.Equal("Reversed", (await _world.PayoutAsync(payout)).State);
+        Assert.Equal(1, api.Stripe.Payouts.Count(p => p["metadata"]!["payout_id"]!.GetValue<string>() == payout));
+        var reconciliation = await HttpAssert.Ok<JsonElement>(await Finance.GetAsync("/api/payouts/reconciliation?stripe=true"));
+        Assert.DoesNotContain(reconciliation.GetProperty("differences").EnumerateArray(), d => d.GetProperty("payoutId").GetString() == payout);
     }
 
     [Fact]

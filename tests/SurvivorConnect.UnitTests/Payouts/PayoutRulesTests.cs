@@ -19,6 +19,14 @@ public sealed class PayoutRulesTests
     }
 
     [Fact]
+    public void Nobody_records_a_payment_outside_stripe_of_their_own_pay_or_of_a_payout_they_prepared()
+    {
+        Assert.Null(PayoutRules.WhyNotRecordPaid("casey", "jamie", "sam"));
+        Assert.Contains("pays you", PayoutRules.WhyNotRecordPaid("sam", "jamie", "sam"), StringComparison.Ordinal);
+        Assert.Contains("prepared", PayoutRules.WhyNotRecordPaid("casey", "casey", "sam"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_same_approver_cannot_be_both_of_two()
     {
         Assert.Contains("second approver", PayoutRules.WhyNotApprove("casey", "jamie", "sam", PayoutState.Pending, ["casey"]), StringComparison.Ordinal);
@@ -89,6 +97,14 @@ public sealed class PayoutRulesTests
     {
         Assert.False(PayoutRules.StripeMoves(state, PayoutState.Paid));
         Assert.False(PayoutRules.StripeMoves(state, PayoutState.Failed));
+    }
+
+    [Fact]
+    public void A_payout_approved_again_after_a_failure_is_moved_by_its_transfers_reversal_only()
+    {
+        Assert.True(PayoutRules.StripeMoves(PayoutState.Approved, PayoutState.Reversed));
+        Assert.False(PayoutRules.StripeMoves(PayoutState.Pending, PayoutState.Reversed));
+        Assert.False(PayoutRules.StripeMoves(PayoutState.Cancelled, PayoutState.Reversed));
     }
 
     [Fact]

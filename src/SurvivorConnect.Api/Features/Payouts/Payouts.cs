@@ -233,9 +233,9 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
     public async ValueTask<PayoutView> Handle(RecordPaidOutside command, CancellationToken ct)
     {
         var payout = await data.PayoutAsync(command.Id, ct);
-        if (payout.PayeeId == Me)
+        if (PayoutRules.WhyNotRecordPaid(Me, payout.CreatedBy, payout.PayeeId) is { } why)
         {
-            throw new ForbiddenException("This payout pays you: another finance approver must record it.");
+            throw new ForbiddenException(why);
         }
 
         if (!PayoutRules.CanPayOutside(payout.State, payout.TransferId))

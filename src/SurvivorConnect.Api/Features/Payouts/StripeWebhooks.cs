@@ -142,7 +142,7 @@ internal sealed class ApplyStripeEventHandler(PayoutData data, Notifier notifier
             var payout = command.PayoutId is { Length: <= 200 } id && id.StartsWith("payout~", StringComparison.Ordinal)
                 ? await data.Store.ReadAsync<Payout>(PayoutData.Container, id, data.Store.AgencyId, ct)
                 : null;
-            if (payout is null || payout.Attempt != command.Attempt || payout.Method != PayeeMethod.Stripe
+            if (payout is null || !Concerns(payout, command) || payout.Method != PayeeMethod.Stripe
                 || command.Amount is { } amount && amount != Money.ToMinorUnits(payout.Total, payout.Currency))
             {
                 return false;
@@ -176,6 +176,14 @@ internal sealed class ApplyStripeEventHandler(PayoutData data, Notifier notifier
             return true;
         }
     }
+
+    /// <summary>
+    /// Whether the event is about this payout as it stands: a bank payout is made again on each attempt, so its news
+    /// must be the current attempt's; the transfer is made once and kept by a retry, so its reversal is known by its id.
+    /// </summary>
+    private static bool Concerns(Payout payout, ApplyStripeEvent command) => command.EventType == EventTypes.TransferReversed
+        ? payout.TransferId is not null && payout.TransferId == command.ObjectId
+        : payout.Attempt == command.Attempt;
 
     private async Task TellAsync(Payout payout, CancellationToken ct)
     {

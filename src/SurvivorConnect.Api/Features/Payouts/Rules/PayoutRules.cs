@@ -39,6 +39,12 @@ public static class PayoutRules
             : null;
     }
 
+    /// <summary>Why <paramref name="recorderId"/> may not record a payout as paid outside Stripe, or null when they may: as for approval, not their own pay nor what they prepared.</summary>
+    public static string? WhyNotRecordPaid(string recorderId, string createdBy, string payeeId) =>
+        recorderId == payeeId ? "This payout pays you: another finance approver must record it."
+        : recorderId == createdBy ? "You prepared this payout: another finance approver must record its payment."
+        : null;
+
     /// <summary>Two different approvers for a payout at or above the agency's amount; one below it.</summary>
     public static int ApprovalsNeeded(decimal total, decimal twoApproverThreshold) => total >= twoApproverThreshold ? 2 : 1;
 
@@ -60,10 +66,12 @@ public static class PayoutRules
     /// <summary>
     /// Whether news from Stripe moves a payout being sent or already settled to <paramref name="next"/>. Stripe's
     /// events may come in any order and more than once, so each can only move a payout forward: paid after
-    /// sending, failed after sending or paid (a bank can return money it took), reversed after any of them.
+    /// sending, failed after sending or paid (a bank can return money it took), reversed after any of them. A payout
+    /// approved again after a failure has not been sent again yet, but its transfer stands and can still be reversed.
     /// </summary>
-    public static bool StripeMoves(PayoutState current, PayoutState next) =>
-        Rank(current) is { } from && Rank(next) is { } to && to > from;
+    public static bool StripeMoves(PayoutState current, PayoutState next) => current == PayoutState.Approved
+        ? next == PayoutState.Reversed
+        : Rank(current) is { } from && Rank(next) is { } to && to > from;
 
     private static int? Rank(PayoutState state) => state switch
     {
