@@ -14,6 +14,22 @@ public sealed class HoldChangeTests(HoldChangeTests.Factory api) : IClassFixture
     private readonly MentoringWorld _world = new(api);
 
     [Fact]
+    public async Task An_agency_admin_who_also_mentors_neither_lifts_the_hold_another_admin_placed_on_them_nor_clears_their_own_readiness()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        await _world.SetRolesAsync(mentorId, "Mentor", "AgencyAdmin");
+        await MentoringWorld.Ok(await MentoringWorld.HoldAsync(_world.Admin, mentorId, "Rest after a hard month"));
+        var since = HoldOf(await HttpAssert.Ok<JsonElement>(await _world.Admin.GetAsync($"/api/mentors/{mentorId}")));
+
+        await HttpAssert.Problem(await mentor.PostAsJsonAsync($"/api/mentors/{mentorId}/hold/release", new { since }), 404);
+        await HttpAssert.Problem(await mentor.PostAsJsonAsync($"/api/mentors/{mentorId}/hold", new { reason = "Fine now", stopsChat = false, replaces = since }), 404);
+        await HttpAssert.Problem(await mentor.PutAsJsonAsync($"/api/mentors/{mentorId}/readiness", new { screeningPassedOn = "2026-03-01", trainingCompletedOn = "2026-03-01", supervisorClearedOn = "2026-03-01" }), 404);
+
+        Assert.Equal(since, HoldOf(await HttpAssert.Ok<JsonElement>(await _world.Admin.GetAsync($"/api/mentors/{mentorId}"))));
+        await MentoringWorld.Ok(await _world.Admin.PostAsJsonAsync($"/api/mentors/{mentorId}/hold/release", new { since }));
+    }
+
+    [Fact]
     public async Task A_supervisor_s_stale_page_neither_lifts_nor_softens_the_hold_an_administrator_placed_since()
     {
         var (mentorId, _) = await _world.ReadyMentorAsync();

@@ -53,11 +53,14 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis)
         : supervised ? AccessBasis.Supervision
         : AccessBasis.MentorMatching;
 
-    /// <summary>A mentor whose supervisor is the caller (or any mentor, for an admin).</summary>
+    /// <summary>
+    /// A mentor whose supervisor is the caller (or any mentor, for an admin), never the caller themselves: an admin who
+    /// also mentors does not clear their own readiness or lift their own hold, as nobody supervises themselves.
+    /// </summary>
     public async Task<MentorProfile> SupervisedMentorAsync(string mentorId, CancellationToken ct)
     {
         var mentor = await MentorAsync(mentorId, ct);
-        return User.IsInRole(Roles.AgencyAdmin) || mentor.SupervisorId == User.UserId
+        return mentor.Id != User.UserId && (User.IsInRole(Roles.AgencyAdmin) || mentor.SupervisorId == User.UserId)
             ? basis.RecordAs(MentorBasis(supervised: true), mentor)
             : throw new NotFoundException("mentor");
     }
