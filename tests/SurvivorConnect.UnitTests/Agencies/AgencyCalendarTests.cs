@@ -49,6 +49,14 @@ public sealed class AgencyCalendarTests
     [InlineData("America/../../etc/passwd", false)]
     [InlineData("/etc/localtime", false)]
     [InlineData("Etc/GMT+5", false)]
+    [InlineData("etc/GMT+5", false)]
+    [InlineData("posix/Etc/GMT+5", false)]
+    [InlineData("POSIX/America/New_York", false)]
+    [InlineData("right/America/New_York", false)]
+    [InlineData("America/Argentina", false)]
+    [InlineData("America/Indiana", false)]
+    [InlineData("America/Argentina/Buenos_Aires", true)]
+    [InlineData("US/Pacific", true)]
     public void Only_an_iana_zone_this_machine_knows_is_one(string? id, bool known) =>
         Assert.Equal(known, AgencyCalendar.TryZone(id, out _));
 

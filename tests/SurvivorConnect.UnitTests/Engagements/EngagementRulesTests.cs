@@ -154,4 +154,21 @@ public sealed class ClaimRulesTests
         Assert.True(ClaimRules.IsLate(TwoHours.StartUtc.AddHours(-23), TwoHours.StartUtc, 24));
         Assert.False(ClaimRules.IsLate(TwoHours.StartUtc.AddHours(-25), TwoHours.StartUtc, 24));
     }
+
+    [Theory]
+    [InlineData("America/Argentina")]
+    [InlineData("Etc/GMT+5")]
+    [InlineData("posix/America/New_York")]
+    [InlineData("Pacific Standard Time")]
+    public void A_session_or_survivor_zone_is_one_the_agency_clock_would_take(string zone)
+    {
+        Assert.False(EngagementTime.TryZone(zone, out _));
+    }
+
+    [Fact]
+    public void A_zone_typed_in_another_case_is_read_and_kept_by_its_own_spelling_on_any_instance()
+    {
+        Assert.Equal("America/Los_Angeles", EngagementTime.Canonical("america/los_angeles"));
+        Assert.Equal(new DateTimeOffset(2026, 12, 1, 23, 0, 0, TimeSpan.Zero), EngagementTime.ToUtc(new DateTime(2026, 12, 1, 15, 0, 0), "AMERICA/LOS_ANGELES"));
+    }
 }

@@ -105,8 +105,11 @@ public sealed partial class AgencyCalendar(AgencyStore store, ILogger<AgencyCale
         return true;
     }
 
-    /// <summary>A place's zone, "Area/Place" or "Area/Region/Place". The "Etc/GMT+5" kind is not offered: its sign is backwards.</summary>
-    [GeneratedRegex(@"^(?!Etc/)[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+){1,2}\z", RegexOptions.CultureInvariant)]
+    /// <summary>
+    /// A place's zone, "Area/Place" or "Area/Region/Place". The "Etc/GMT+5" kind is not offered: its sign is backwards;
+    /// nor are the zone files' own copies under "posix/" and "right/" (the second counts leap seconds), in any case.
+    /// </summary>
+    [GeneratedRegex(@"^(?!(?i:(?:[^/]+/)*(?:Etc|posix|right)/))[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+){1,2}\z", RegexOptions.CultureInvariant)]
     private static partial Regex IanaName();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Agency {AgencyId} names a time zone this machine does not know; its times are shown in UTC")]

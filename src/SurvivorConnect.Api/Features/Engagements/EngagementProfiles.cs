@@ -69,7 +69,7 @@ internal sealed class EngagementProfileHandlers(EngagementData data, IMediator m
             Topics = ValidationErrors.Clean(body.Topics),
             NoTopics = ValidationErrors.Clean(body.NoTopics),
             Availability = [.. (body.Availability ?? []).Select(EnumNames.Parse<DayPart>).Distinct()],
-            TimeZone = body.TimeZone!,
+            TimeZone = Rules.EngagementTime.Canonical(body.TimeZone!),
             AccessibilityNeeds = ValidationErrors.Optional(body.AccessibilityNeeds),
             UpdatedAt = data.Store.Now,
         };

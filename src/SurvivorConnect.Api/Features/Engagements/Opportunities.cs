@@ -115,7 +115,7 @@ public sealed record OpportunityRequest(
 
     public IReadOnlyList<SessionDraft> SessionDrafts() => [.. Sessions!.Select(s => new SessionDraft(
         ValidationErrors.Optional(s.Id), DateTime.SpecifyKind(s.Start!.Value, DateTimeKind.Unspecified), DateTime.SpecifyKind(s.End!.Value, DateTimeKind.Unspecified),
-        s.TimeZone!, s.InPerson == true, s.InPerson == true ? s.Location!.Trim() : null, s.InPerson == true ? null : s.Link))];
+        EngagementTime.Canonical(s.TimeZone!), s.InPerson == true, s.InPerson == true ? s.Location!.Trim() : null, s.InPerson == true ? null : s.Link))];
 
     public Opportunity ApplyTo(Opportunity o, SessionChangeResult sessions) => o with
     {

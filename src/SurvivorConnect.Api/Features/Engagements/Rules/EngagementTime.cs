@@ -1,26 +1,18 @@
+using SurvivorConnect.Api.Features.Agencies;
+
 namespace SurvivorConnect.Api.Features.Engagements.Rules;
 
 /// <summary>Local times in IANA time zones, as sessions are written and as survivors live them.</summary>
 public static class EngagementTime
 {
-    public static bool TryZone(string? id, out TimeZoneInfo zone)
-    {
-        zone = TimeZoneInfo.Utc;
-        if (string.IsNullOrWhiteSpace(id) || id.Length > 64)
-        {
-            return false;
-        }
+    /// <summary>
+    /// A zone as the agency's clock accepts one (<see cref="AgencyCalendar.TryZone"/>): an IANA place this machine
+    /// knows, found by its own spelling on every instance, never a Windows name or a backwards <c>Etc/GMT</c> zone.
+    /// </summary>
+    public static bool TryZone(string? id, out TimeZoneInfo zone) => AgencyCalendar.TryZone(id, out zone);
 
-        try
-        {
-            zone = TimeZoneInfo.FindSystemTimeZoneById(id);
-            return true;
-        }
-        catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException)
-        {
-            return false;
-        }
-    }
+    /// <summary>A valid zone as the zone files spell it ("america/los_angeles" is stored as "America/Los_Angeles").</summary>
+    public static string Canonical(string id) => TryZone(id, out var zone) ? zone.Id : id;
 
     /// <summary>The instant a local time in a zone names; call only for a valid zone and a time that exists there.</summary>
     public static DateTimeOffset ToUtc(DateTime local, string zoneId)
