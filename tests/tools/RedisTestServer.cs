@@ -13,6 +13,8 @@ namespace SurvivorConnect.Testing;
 public sealed class RedisTestServer : IAsyncDisposable
 {
     private readonly Process _process;
+    private int _redisPid;
+    private bool _stalled;
 
     private RedisTestServer(Process process, int port)
     {
@@ -28,7 +30,7 @@ public sealed class RedisTestServer : IAsyncDisposable
     {
         var port = FreePort();
         var redis = $"redis-server --port {port} --bind 127.0.0.1 --save '' --appendonly no --protected-mode yes --daemonize no --loglevel warning";
-        var start = new ProcessStartInfo("bash", ["-c", $"command -v redis-server >/dev/null || {{ echo 'redis-server is not installed (README: Prerequisites)' >&2; exit 3; }}; {redis} & pid=$!; trap 'kill $pid; wait $pid' EXIT; cat >/dev/null"])
+        var start = new ProcessStartInfo("bash", ["-c", $"command -v redis-server >/dev/null || {{ echo 'redis-server is not installed (README: Prerequisites)' >&2; exit 3; }}; {redis} & pid=$!; echo $pid; trap 'kill -CONT $pid; kill $pid; wait $pid' EXIT; cat >/dev/null"])
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
@@ -37,6 +39,13 @@ public sealed class RedisTestServer : IAsyncDisposable
         };
         var process = Process.Start(start) ?? throw new InvalidOperationException("bash did not start.");
         var server = new RedisTestServer(process, port);
+        var pidLine = await process.StandardOutput.ReadLineAsync();
+        if (!int.TryParse(pidLine, NumberStyles.None, CultureInfo.InvariantCulture, out server._redisPid))
+        {
+            await server.DisposeAsync();
+            throw new InvalidOperationException($"redis-server did not start: {await process.StandardError.ReadToEndAsync()}");
+        }
+
         for (var attempt = 0; attempt < 100; attempt++)
         {
             if (process.HasExited)
@@ -60,8 +69,41 @@ public sealed class RedisTestServer : IAsyncDisposable
         throw new InvalidOperationException("redis-server did not accept connections in time.");
     }
 
+    /// <summary>
+    /// Redis stops answering (SIGSTOP) while its connections stay open, as a server that is overloaded or failing over
+    /// looks to its clients; disposing the result lets it answer again.
+    /// </summary>
+    public async Task<IAsyncDisposable> StallAsync()
+    {
+        await SignalAsync("STOP");
+        _stalled = true;
+        return new Stall(this);
+    }
+
+    private sealed class Stall(RedisTestServer server) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await server.ResumeAsync();
+    }
+
+    private async Task ResumeAsync()
+    {
+        if (_stalled)
+        {
+            await SignalAsync("CONT");
+            _stalled = false;
+        }
+    }
+
+    private async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", [$"-{signal}", _redisPid.ToString(CultureInfo.InvariantCulture)]) { UseShellExecute = false })
+            ?? throw new InvalidOperationException("kill did not start.");
+        await kill.WaitForExitAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
+        await ResumeAsync();
         if (!_process.HasExited)
         {
             _process.StandardInput.Close();

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Hosting;
 
 namespace SurvivorConnect.Api.Features.Chat;
 
@@ -226,7 +227,7 @@ public sealed partial class ChatAccessBus(ChatAccessReconciler reconciler, IOpti
                 LogNotApplied(logger, others - applied.Count);
             }
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (Backplane.Failed(ex))
         {
             LogNotSent(logger, ex);
         }
@@ -367,7 +368,7 @@ public sealed partial class ChatAccessBus(ChatAccessReconciler reconciler, IOpti
 
             return null;
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (Backplane.Failed(ex))
         {
             return ex;
         }
@@ -379,7 +380,7 @@ public sealed partial class ChatAccessBus(ChatAccessReconciler reconciler, IOpti
         {
             await subscriber.PublishAsync(AppliedChannel, $"{id} {_instance}");
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        catch (Exception ex) when (Backplane.Failed(ex))
         {
             LogNotSent(logger, ex);
         }

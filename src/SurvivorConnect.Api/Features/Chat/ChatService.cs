@@ -902,7 +902,7 @@ public sealed partial class ChatService(
         {
             await push();
         }
-        catch (StackExchange.Redis.RedisException ex)
+        catch (Exception ex) when (Backplane.Failed(ex))
         {
             LogNotLive(logger, ex);
         }

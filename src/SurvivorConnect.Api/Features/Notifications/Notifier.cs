@@ -1,9 +1,10 @@
-using SurvivorConnect.Storage;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Hosting;
 using SurvivorConnect.Api.Infrastructure.Tenancy;
+using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Notifications;
 
@@ -85,7 +86,7 @@ public sealed partial class Notifier(AgencyStore store, PeopleRepository people,
             {
                 await hub.Clients.Group(NotificationHub.Group(store.AgencyId, recipient)).NotificationReceived(NotificationView.From(stored));
             }
-            catch (StackExchange.Redis.RedisException ex)
+            catch (Exception ex) when (Backplane.Failed(ex))
             {
                 LogNotPushed(logger, stored.Id, ex);
             }
