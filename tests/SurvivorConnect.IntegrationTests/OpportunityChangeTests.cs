@@ -107,6 +107,54 @@ public sealed class OpportunityChangeTests(PayoutApi api) : IClassFixture<Payout
     }
 
     [Fact]
+    public async Task Once_someone_is_asked_the_topics_stay_and_the_pay_only_rises_and_those_confirmed_hear_of_a_raise()
+    {
+        var id = await PublishedAsync(Session(null, At(48), At(50)));
+        var body = (string[] topics, decimal rate, string kind, bool travel = true) => new
+        {
+            kind,
+            title = "What helps people stay housed",
+            topics,
+            sessions = new[] { Session("s1", At(48), At(50)) },
+            seats = 10,
+            applicationDeadline = api.Time.GetUtcNow().AddMinutes(30),
+            compensation = new { basis = "perSession", rate, prepMinutesPerSession = 30, travelAllowed = travel, perDiemAllowed = true },
+        };
+
+        // Before anyone is asked, the work can still become something else.
+        await HttpAssert.Ok<OpportunityDto>(await ChangeAsync(id, body(["Housing after exit", "Money"], 150m, "focus-group")));
+        var survivor = await _engagements.AdvisorAsync(availableAnyTime: true);
+        await _engagements.ConfirmAsync(id, survivor);
+
+        var retopic = await HttpAssert.Problem(await ChangeAsync(id, body(["Sexual exploitation"], 150m, "focus-group")), 409);
+        var cut = await HttpAssert.Problem(await ChangeAsync(id, body(["Housing after exit", "Money"], 150m, "focus-group", false)), 409);
+
+        Assert.Contains("kind and topics stay", retopic.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("never lowered", cut.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var kept = await HttpAssert.Ok<JsonElement>(await Recruiter.GetAsync($"/api/engagements/opportunities/{id}"));
+        Assert.Equal(["Housing after exit", "Money"], kept.GetProperty("topics").EnumerateArray().Select(t => t.GetString()));
+        await HttpAssert.Ok<OpportunityDto>(await ChangeAsync(id, body(["money", "housing after exit"], 200m, "focus-group")));
+        var notices = await HttpAssert.Ok<PageDto<NotificationDto>>(await survivor.Client.GetAsync("/api/notifications"));
+        Assert.Contains(notices.Items, n => n.Kind == "engagement-changed");
+    }
+
+    [Fact]
+    public async Task Work_with_a_session_still_to_come_cannot_be_completed_and_is_cancelled_instead()
+    {
+        var id = await PublishedAsync(Session(null, At(10), At(12)));
+        var survivor = await _engagements.AdvisorAsync(availableAnyTime: true);
+        await _engagements.ConfirmAsync(id, survivor);
+
+        var refused = await HttpAssert.Problem(await Recruiter.PostAsync($"/api/engagements/opportunities/{id}/complete", null), 409);
+
+        Assert.Contains("has not ended yet", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Published", (await HttpAssert.Ok<OpportunityDto>(await Recruiter.GetAsync($"/api/engagements/opportunities/{id}"))).State);
+        await HttpAssert.Ok<OpportunityDto>(await Recruiter.PostAsync($"/api/engagements/opportunities/{id}/cancel", null));
+        var claims = await HttpAssert.Ok<List<ClaimDto>>(await Recruiter.GetAsync($"/api/engagements/opportunities/{id}/claims"));
+        Assert.Contains(claims, c => c.PersonId == survivor.Id);
+    }
+
+    [Fact]
     public async Task Someone_recorded_as_not_attending_cannot_claim_travel()
     {
         var (id, payees) = await _payouts.AttendedAsync(people: 2);

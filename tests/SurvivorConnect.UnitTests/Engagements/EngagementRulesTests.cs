@@ -171,4 +171,22 @@ public sealed class ClaimRulesTests
         Assert.Equal("America/Los_Angeles", EngagementTime.Canonical("america/los_angeles"));
         Assert.Equal(new DateTimeOffset(2026, 12, 1, 23, 0, 0, TimeSpan.Zero), EngagementTime.ToUtc(new DateTime(2026, 12, 1, 15, 0, 0), "AMERICA/LOS_ANGELES"));
     }
+
+    private static readonly Opportunity Asked = new()
+    {
+        Id = "o1", Kind = "focus-group", Title = "Housing", Topics = ["Housing after exit"], Seats = 10, ApplicationDeadline = DateTimeOffset.UnixEpoch,
+        Compensation = new Compensation(PayBasis.PerSession, 150m, 30, TravelAllowed: true, PerDiemAllowed: true), Currency = "USD", RecruiterId = "r", CreatedAt = DateTimeOffset.UnixEpoch,
+    };
+
+    [Fact]
+    public void What_people_were_asked_to_may_be_retitled_or_paid_more_but_not_retopiced_or_paid_less()
+    {
+        Assert.Null(AskedTerms.WhyNotChange(Asked, Asked with { Title = "Staying housed", Topics = ["HOUSING AFTER EXIT"], Compensation = Asked.Compensation with { Rate = 200m } }));
+        Assert.Contains("topics stay", AskedTerms.WhyNotChange(Asked, Asked with { Topics = ["Housing after exit", "Family court"] }), StringComparison.Ordinal);
+        Assert.Contains("topics stay", AskedTerms.WhyNotChange(Asked, Asked with { Kind = "advisory-board" }), StringComparison.Ordinal);
+        Assert.Contains("never lowered", AskedTerms.WhyNotChange(Asked, Asked with { Compensation = Asked.Compensation with { Rate = 149.99m } }), StringComparison.Ordinal);
+        Assert.Contains("never lowered", AskedTerms.WhyNotChange(Asked, Asked with { Compensation = Asked.Compensation with { PrepMinutesPerSession = 0 } }), StringComparison.Ordinal);
+        Assert.Contains("never lowered", AskedTerms.WhyNotChange(Asked, Asked with { Compensation = Asked.Compensation with { TravelAllowed = false } }), StringComparison.Ordinal);
+        Assert.Contains("never lowered", AskedTerms.WhyNotChange(Asked, Asked with { Compensation = Asked.Compensation with { Basis = PayBasis.Hourly } }), StringComparison.Ordinal);
+    }
 }

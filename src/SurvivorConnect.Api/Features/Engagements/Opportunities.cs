@@ -245,20 +245,26 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
             throw new ConflictException($"{current.Confirmed} people are already confirmed; seats cannot go below that.");
         }
 
-        // A published opportunity stays at pay parity through every change.
+        // A published opportunity stays at pay parity through every change, and at what people were asked to.
+        IReadOnlyList<Participation> places = [];
         if (current.State == OpportunityState.Published)
         {
             EnsureParity(settings, changed);
+            places = await data.ParticipationsAsync(Filter.Eq("opportunityId", current.Id), ct);
+            if (places.Any(p => p.State is ParticipationState.Invited or ParticipationState.Waitlisted or ParticipationState.Confirmed)
+                && AskedTerms.WhyNotChange(current, changed) is { } why)
+            {
+                throw new ConflictException(why);
+            }
         }
 
         var saved = await data.Store.ReplaceAsync(EngagementData.Container, changed, ifMatch, ct);
         await reminders.PlanAsync(saved, ct);
 
-        // Those already confirmed hear at once when a session moves or changes place.
-        if (current.State == OpportunityState.Published && !SameTimesAndPlaces(current, saved))
+        // Those already confirmed hear at once when a session moves or changes place, or the pay changes.
+        if (current.State == OpportunityState.Published && (!SameTimesAndPlaces(current, saved) || current.Compensation != saved.Compensation))
         {
-            var confirmed = await data.ParticipationsAsync(Filter.Eq("opportunityId", saved.Id), ct);
-            await notifier.SendAsync(confirmed.Where(p => p.State == ParticipationState.Confirmed).Select(p => p.PersonId), Notices.EngagementChanged, null, ct);
+            await notifier.SendAsync(places.Where(p => p.State == ParticipationState.Confirmed).Select(p => p.PersonId), Notices.EngagementChanged, null, ct);
         }
 
         return saved;
@@ -276,6 +282,12 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
         var current = await data.OpportunityAsync(command.OpportunityId, ct);
         var next = OpportunityLifecycle.Next(current.State, command.Move)
             ?? throw new ConflictException($"A {current.State.ToString().ToLowerInvariant()} opportunity cannot be {OpportunityLifecycle.Done(command.Move)}.");
+        // Completing is for work done: sessions still to come are cancelled (under the late-cancellation rule) or held first.
+        if (command.Move == OpportunityMove.Complete && current.Sessions.Any(s => s.CancelledAt is null && s.EndUtc > data.Store.Now))
+        {
+            throw new ConflictException("A session of this work has not ended yet. Cancel the sessions still to come, or complete it once they are over.");
+        }
+
         if (command.Move == OpportunityMove.Publish)
         {
             if (current.ApplicationDeadline <= data.Store.Now)

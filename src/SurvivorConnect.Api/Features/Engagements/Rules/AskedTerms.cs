@@ -1,0 +1,25 @@
+namespace SurvivorConnect.Api.Features.Engagements.Rules;
+
+/// <summary>
+/// What people were asked to. Once anyone is invited, waiting or confirmed, the work's kind and topics stay as they were
+/// asked (each survivor's topics they will not speak about were checked against them, and the ask was theirs to take),
+/// and its pay may rise but never fall (they said yes to it, and claims are paid at the opportunity's pay).
+/// </summary>
+public static class AskedTerms
+{
+    public static string? WhyNotChange(Opportunity before, Opportunity after)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        if (before.Kind != after.Kind || !new HashSet<string>(before.Topics, StringComparer.OrdinalIgnoreCase).SetEquals(after.Topics))
+        {
+            return "People have been asked to this work as it was, so its kind and topics stay. If the work has changed, cancel it and publish it anew.";
+        }
+
+        var (was, now) = (before.Compensation, after.Compensation);
+        return now.Basis != was.Basis || now.Rate < was.Rate || now.PrepMinutesPerSession < was.PrepMinutesPerSession
+            || was.TravelAllowed && !now.TravelAllowed || was.PerDiemAllowed && !now.PerDiemAllowed
+            ? "People have been asked to this work at this pay, so it can be raised but never lowered."
+            : null;
+    }
+}
