@@ -1,7 +1,8 @@
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
-using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Features.Chat;
+using SurvivorConnect.Api.Features.Notifications;
+using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.IntegrationTests;
@@ -118,28 +119,28 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         Assert.Contains(await WatchesLeftAsync(), w => w.FlagId == flag.Id);
 
         await RunWorkerAsync(after: ChatUrgentWatch.First - TimeSpan.FromSeconds(1));
-        Assert.Empty(await WaitingNoticesAsync(_world.CaseManager, flag.Id));
+        Assert.Empty(await WaitingNoticesAsync(_world.CaseManager, chat.Id));
         await RunWorkerAsync(after: TimeSpan.FromSeconds(1));
         await RunWorkerAsync(after: TimeSpan.Zero);
 
         // The factory's own worker, woken by the clock, may be the one telling them.
-        await Settle.UntilAsync(async () => (await WaitingNoticesAsync(_world.CaseManager, flag.Id)).Count == 1 && (await WaitingNoticesAsync(_world.Admin, flag.Id)).Count == 1);
-        var toCaseManager = Assert.Single(await WaitingNoticesAsync(_world.CaseManager, flag.Id));
-        var toAdmin = Assert.Single(await WaitingNoticesAsync(_world.Admin, flag.Id));
+        await Settle.UntilAsync(async () => (await WaitingNoticesAsync(_world.CaseManager, chat.Id)).Count == 1 && (await WaitingNoticesAsync(_world.Admin, chat.Id)).Count == 1);
+        var toCaseManager = Assert.Single(await WaitingNoticesAsync(_world.CaseManager, chat.Id));
+        var toAdmin = Assert.Single(await WaitingNoticesAsync(_world.Admin, chat.Id));
         Assert.Equal("chat-urgent-waiting", toCaseManager.Kind);
         Assert.Equal("chat-flag-needs-case-manager", toAdmin.Kind);
         Assert.Equal(chat.Id, toAdmin.MatchId);
         Assert.DoesNotContain("die", toAdmin.Text, StringComparison.Ordinal);
 
         await RunWorkerAsync(after: ChatUrgentWatch.Every);
-        await Settle.UntilAsync(async () => (await WaitingNoticesAsync(_world.CaseManager, flag.Id)).Count == 2);
-        Assert.Equal(2, (await WaitingNoticesAsync(_world.CaseManager, flag.Id)).Count);
+        await Settle.UntilAsync(async () => (await WaitingNoticesAsync(_world.CaseManager, chat.Id)).Count == 2);
+        Assert.Equal(2, (await WaitingNoticesAsync(_world.CaseManager, chat.Id)).Count);
 
         await HttpAssert.Ok<ChatTests.FlagDto>(await _world.CaseManager.PostAsJsonAsync($"/api/flags/{flag.Id}/resolve", new { note = "Called the youth; safe." }));
         await RunWorkerAsync(after: ChatUrgentWatch.Every);
         await RunWorkerAsync(after: ChatUrgentWatch.Every);
         await Settle.UntilAsync(async () => !(await WatchesLeftAsync()).Any(w => w.FlagId == flag.Id));
-        Assert.Equal(2, (await WaitingNoticesAsync(_world.CaseManager, flag.Id)).Count);
+        Assert.Equal(2, (await WaitingNoticesAsync(_world.CaseManager, chat.Id)).Count);
         Assert.DoesNotContain(await WatchesLeftAsync(), w => w.FlagId == flag.Id);
     }
 
@@ -189,10 +190,11 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
 
     private async Task<List<NotificationDto>> NoticesAsync(string flagId) =>
         [.. (await HttpAssert.Ok<PageDto<NotificationDto>>(await _world.CaseManager.GetAsync("/api/notifications?pageSize=100"))).Items
-            .Where(n => n.Id.StartsWith($"chat-flag~{flagId}~", StringComparison.Ordinal))];
+            .Where(n => n.Id == Notifier.OnceId($"chat-flag~{flagId}", "demo-casemanager"))];
 
-    private static async Task<List<NotificationDto>> WaitingNoticesAsync(HttpClient reader, string flagId) =>
-        [.. (await AllNoticesAsync(reader)).Where(n => n.Id.StartsWith($"chat-urgent-waiting~{flagId}~", StringComparison.Ordinal))];
+    /// <summary>The reader's notices that the conversation's urgent flag still waits: one a round, for its case managers and the admins.</summary>
+    private static async Task<List<NotificationDto>> WaitingNoticesAsync(HttpClient reader, string conversationId) =>
+        [.. (await AllNoticesAsync(reader)).Where(n => n.MatchId == conversationId && n.Kind is "chat-urgent-waiting" or "chat-flag-needs-case-manager")];
 
     private static async Task<IReadOnlyList<NotificationDto>> AllNoticesAsync(HttpClient reader) =>
         (await HttpAssert.Ok<PageDto<NotificationDto>>(await reader.GetAsync("/api/notifications?pageSize=100"))).Items;

@@ -145,6 +145,9 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
         var (stuckId, stuck) = await _world.ReadyMentorAsync();
         await HttpAssert.Ok<JsonElement>(await FailingOnceAsync(d => d is WellbeingFlag { MentorId: var m } && m == stuckId, () => SupervisionTests.CheckInAsync(stuck, SupervisionTests.Answers(1, urgent: 3))));
 
+        var waitingDue = (await api.Services.GetRequiredService<IDocumentStore>().ReadAsync<UrgentFlagWatch>(
+            SupervisionData.Container, UrgentFlagWatch.IdFor("demo", waitingFlag), UrgentFlagWatch.Partition, CancellationToken.None))!.DueAt;
+
         // The worker finishes check-ins first, and the store keeps refusing this one's flag.
         api.Counter.BeforeCreate = document =>
         {
@@ -162,7 +165,7 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
             api.Counter.BeforeCreate = null;
         }
 
-        Assert.Single(await NoticesAsync("urgent-waiting~" + waitingFlag));
+        Assert.Single(await NoticesAsync($"urgent-waiting~{waitingFlag}~{waitingDue.UtcTicks}"));
         Assert.Empty(await FlagsAsync(stuckId));
         await RunWorkerAsync(after: TimeSpan.FromMinutes(5));
         Assert.Equal("Urgent", Assert.Single(await FlagsAsync(stuckId)).GetProperty("kind").GetString());
@@ -393,10 +396,10 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
 
     private async Task<JsonElement> MentorAsync(string mentorId) => await HttpAssert.Ok<JsonElement>(await _world.Supervisor.GetAsync($"/api/mentors/{mentorId}"));
 
-    /// <summary>The supervisor's notices whose id starts with <paramref name="key"/> (a notice sent once is named by what it is about).</summary>
+    /// <summary>The supervisor's notices sent once for <paramref name="key"/> (what the notice is about).</summary>
     private async Task<List<NotificationDto>> NoticesAsync(string key) =>
         [.. (await HttpAssert.Ok<PageDto<NotificationDto>>(await _world.Supervisor.GetAsync("/api/notifications?pageSize=100"))).Items
-            .Where(n => n.Id.StartsWith(key, StringComparison.Ordinal))];
+            .Where(n => n.Id == Notifier.OnceId(key, "demo-supervisor"))];
 
     private async Task<CheckInSchedule> ScheduleAsync(string mentorId) =>
         (await api.Services.GetRequiredService<IDocumentStore>().ReadAsync<CheckInSchedule>(SupervisionData.Container, CheckInSchedule.IdFor(mentorId), "demo", CancellationToken.None))!;

@@ -435,7 +435,7 @@ public sealed partial class ChatService(
         var youth = await data.FindAsync<YouthReferral>(YouthReferral.Container, flag.YouthId, ct);
         foreach (var caseManager in youth is null ? [] : await data.ActiveCaseManagersAsync(youth, ct))
         {
-            await notifier.SendOnceAsync(caseManager, Notices.ChatFlagUrgentWaiting, key, ct);
+            await notifier.SendOnceAsync(caseManager, Notices.ChatFlagUrgentWaiting, key, ct, flag.ConversationId);
         }
 
         await TellAdminsAsync(flag, key, ct);

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using SurvivorConnect.Api.Features.People;
@@ -57,7 +59,7 @@ public sealed partial class Notifier(AgencyStore store, PeopleRepository people,
         ArgumentNullException.ThrowIfNull(notice);
         try
         {
-            await StoreAndPushAsync($"{key}~{recipient}", recipient, notice, matchId, ct);
+            await StoreAndPushAsync(OnceId(key, recipient), recipient, notice, matchId, ct);
             return true;
         }
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.Conflict)
@@ -65,6 +67,14 @@ public sealed partial class Notifier(AgencyStore store, PeopleRepository people,
             return false;
         }
     }
+
+    /// <summary>
+    /// The id of the notice sent once for <paramref name="key"/>. The key is hashed: it names what the notice is about
+    /// (a mentor's missed check-ins, an urgent flag), which the notice's neutral words leave out, and the id reaches the
+    /// recipient.
+    /// </summary>
+    public static string OnceId(string key, string recipient) =>
+        $"{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..32]}~{recipient}";
 
     private async Task StoreAndPushAsync(string id, string recipient, Notice notice, string? matchId, CancellationToken ct)
     {
