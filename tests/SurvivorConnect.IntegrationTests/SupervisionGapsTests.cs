@@ -2,6 +2,7 @@ using Mediator;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Features.Supervision;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Storage;
@@ -83,6 +84,7 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
         await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId = "demo-supervisor" }));
         var flag = (await HttpAssert.Ok<JsonElement>(await _world.Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags").EnumerateArray()
             .Single(f => f.GetProperty("kind").GetString() == "Urgent");
+        Assert.Contains(await NoticesAsync(_world.Supervisor), n => n.Kind == "wellbeing-urgent" && n.Id == Notifier.OnceId(flag.GetProperty("id").GetString()!, "demo-supervisor"));
         await HttpAssert.Ok<JsonElement>(await _world.Supervisor.PostAsync($"/api/supervision/flags/{flag.GetProperty("id").GetString()}/acknowledge", null));
         Assert.Equal(JsonValueKind.Null, (await HttpAssert.Ok<JsonElement>(await _world.Admin.GetAsync($"/api/mentors/{mentorId}"))).GetProperty("hold").ValueKind);
     }

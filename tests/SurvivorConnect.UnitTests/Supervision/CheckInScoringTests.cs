@@ -122,4 +122,25 @@ public sealed class CheckInScoringTests
 
         Assert.Equal(["answers", "answers.burnout-1", "answers.stress-1"], errors.ToDictionary().Keys.Order());
     }
+
+    [Fact]
+    public void A_reversed_urgent_item_is_urgent_when_its_answer_is_the_worrying_end()
+    {
+        var safeItem = Default.Items.Single(i => i.Urgent) with { Reverse = true };
+        var reversed = Default with { Items = [.. Default.Items.Select(i => i.Urgent ? safeItem : i)] };
+
+        Assert.True(CheckInScoring.Score(reversed, Answers(0, 4, urgent: Default.Scale.Min), [], 1m).Urgent);
+        Assert.False(CheckInScoring.Score(reversed, Answers(0, 4, urgent: Default.Scale.Max), [], 1m).Urgent);
+    }
+
+    [Fact]
+    public void A_subscale_whose_bands_share_a_name_is_refused()
+    {
+        var errors = new ValidationErrors();
+        var stress = Default.Subscales[0];
+
+        InstrumentRules.Validate(Default with { Subscales = [stress with { Bands = [.. stress.Bands, new(stress.Bands[^1].Name.ToUpperInvariant(), stress.Bands[^1].From + 0.5m)] }, .. Default.Subscales.Skip(1)] }, errors);
+
+        Assert.Contains(errors.ToDictionary()["subscales"], m => m.Contains("name of their own", StringComparison.Ordinal));
+    }
 }

@@ -1,4 +1,5 @@
 using Mediator;
+using SurvivorConnect.Api.Features.Agencies;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Storage;
 
@@ -10,7 +11,9 @@ public sealed record SuppressedCount(int? Count, string Words);
 public sealed record MonthCount(string Month, SuppressedCount Raised, SuppressedCount Resolved);
 
 /// <summary>
-/// Wellbeing flags raised and resolved by month, in aggregate only: no cell under 11, and no totals to work one back from.
+/// Mentors with a wellbeing flag raised, and with one resolved, in each of the last twelve whole months by the agency's
+/// calendar: people, not flags (one mentor answering urgently eleven times is one mentor), no cell under 11, no totals
+/// to work one back from, and no month still under way (watched filling, it would tell who had just been flagged).
 /// Mentors by band are in the outcome report, protected with its other tables, so the two pages cannot be played off.
 /// </summary>
 public sealed record WellbeingOverview(int SmallestGroup, IReadOnlyList<MonthCount> FlagsByMonth);
@@ -20,25 +23,30 @@ public sealed record GetWellbeingOverview : IQuery<WellbeingOverview>, IAgencyAd
     public AuditTarget Audit => new("wellbeing.overview", "wellbeing");
 }
 
-internal sealed class OverviewHandler(SupervisionData data) : IQueryHandler<GetWellbeingOverview, WellbeingOverview>
+internal sealed class OverviewHandler(SupervisionData data, AgencyCalendar calendar) : IQueryHandler<GetWellbeingOverview, WellbeingOverview>
 {
     public const int SmallestGroup = 11;
 
     public async ValueTask<WellbeingOverview> Handle(GetWellbeingOverview query, CancellationToken ct)
     {
-        var now = data.Store.Now;
-        var months = Enumerable.Range(0, 12).Select(i => new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(-i)).ToList();
+        var today = await calendar.TodayAsync(ct);
+        var thisMonth = new DateOnly(today.Year, today.Month, 1);
+        var months = Enumerable.Range(1, 12).Select(i => thisMonth.AddMonths(-i)).ToList();
+        DateTimeOffset Start(DateOnly month) => calendar.FromLocal(month.ToDateTime(TimeOnly.MinValue));
 
         // Only the flags the twelve months count: those raised in them, and those resolved in them (raised whenever).
-        var since = months[^1];
+        var since = Start(months[^1]);
         var raised = await data.Store.AllAsync<WellbeingFlag>(SupervisionData.Container, [Filter.Ge("raisedAt", since)], ct);
         var resolved = await data.Store.AllAsync<WellbeingFlag>(SupervisionData.Container, [Filter.Ge("resolvedAt", since)], ct);
-        var byMonth = months.Select(start => new MonthCount(
-            start.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture),
-            Suppress(raised.Count(f => f.RaisedAt >= start && f.RaisedAt < start.AddMonths(1))),
-            Suppress(resolved.Count(f => f.ResolvedAt is { } at && at >= start && at < start.AddMonths(1))))).ToList();
+        var byMonth = months.Select(month => new MonthCount(
+            month.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture),
+            Suppress(Mentors(raised, f => f.RaisedAt, Start(month), Start(month.AddMonths(1)))),
+            Suppress(Mentors(resolved, f => f.ResolvedAt, Start(month), Start(month.AddMonths(1)))))).ToList();
         return new WellbeingOverview(SmallestGroup, byMonth);
     }
+
+    private static int Mentors(IEnumerable<WellbeingFlag> flags, Func<WellbeingFlag, DateTimeOffset?> at, DateTimeOffset from, DateTimeOffset before) =>
+        flags.Where(f => at(f) is { } when && when >= from && when < before).Select(f => f.MentorId).Distinct(StringComparer.Ordinal).Count();
 
     private static SuppressedCount Suppress(int count) =>
         count < SmallestGroup ? new SuppressedCount(null, $"fewer than {SmallestGroup}") : new SuppressedCount(count, count.ToString(System.Globalization.CultureInfo.InvariantCulture));

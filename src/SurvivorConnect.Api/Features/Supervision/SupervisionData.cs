@@ -47,6 +47,14 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
     /// for a mentor without an active one (none assigned yet, or deactivated, or no longer a supervisor) the agency's
     /// admins are told to assign one instead: the flag then waits for whoever they assign. No notice carries answers.
     /// </summary>
+    /// <summary>What the supervisor is told of a flag of this kind.</summary>
+    public static Notice NoticeFor(FlagKind kind) => kind switch
+    {
+        FlagKind.Urgent => Notices.WellbeingUrgent,
+        FlagKind.Missed => Notices.WellbeingMissed,
+        _ => Notices.WellbeingConcern,
+    };
+
     public async Task AlertAsync(MentorProfile mentor, Notifier notifier, Notice notice, string key, CancellationToken ct)
     {
         if (await mentoring.HasActiveSupervisorAsync(mentor, ct))
@@ -158,13 +166,7 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
         }
 
         // The supervisor is told first: a hold or a watch whose write fails must not keep an urgent answer from them.
-        var notice = raised.Kind switch
-        {
-            FlagKind.Urgent => Notices.WellbeingUrgent,
-            FlagKind.Missed => Notices.WellbeingMissed,
-            _ => Notices.WellbeingConcern,
-        };
-        await AlertAsync(mentor, notifier, notice, raised.Id, ct);
+        await AlertAsync(mentor, notifier, NoticeFor(raised.Kind), raised.Id, ct);
 
         if (raised is { Kind: FlagKind.Urgent, Status: WellbeingFlagStatus.Open })
         {

@@ -26,8 +26,23 @@ internal sealed class CheckInTriggers(SupervisionData data, Notifier notifier, I
     : INotificationHandler<WellbeingPromptRaised>, INotificationHandler<MatchMoved>, INotificationHandler<YouthRelapsed>, INotificationHandler<SupervisorAssigned>,
       ICommandHandler<RequestCheckIn, bool>
 {
-    /// <summary>Regular check-ins start when a mentor has someone to read them, not when someone first opens a page.</summary>
-    public async ValueTask Handle(SupervisorAssigned notification, CancellationToken ct) => await data.ScheduleAsync(notification.MentorId, ct);
+    /// <summary>
+    /// Regular check-ins start when a mentor has someone to read them, not when someone first opens a page; and a new
+    /// supervisor is told of each flag still open, raised while the mentor had someone else or nobody (each once).
+    /// </summary>
+    public async ValueTask Handle(SupervisorAssigned notification, CancellationToken ct)
+    {
+        await data.ScheduleAsync(notification.MentorId, ct);
+        var open = (await data.FlagsAsync(notification.MentorId, ct)).Where(f => f.Status == WellbeingFlagStatus.Open).ToList();
+        if (open.Count > 0)
+        {
+            var mentor = await data.Mentoring.MentorAsync(notification.MentorId, ct);
+            foreach (var flag in open)
+            {
+                await data.AlertAsync(mentor, notifier, SupervisionData.NoticeFor(flag.Kind), flag.Id, ct);
+            }
+        }
+    }
 
     public async ValueTask Handle(WellbeingPromptRaised notification, CancellationToken ct) =>
         await mediator.Send(new RequestCheckIn(notification.MentorId, notification.Because), ct);
@@ -45,7 +60,7 @@ internal sealed class CheckInTriggers(SupervisionData data, Notifier notifier, I
         var matches = await data.Mentoring.MatchesAsync(Filter.Eq("youthId", notification.YouthId), openOnly: true, ct);
         foreach (var mentor in matches.Where(m => m.State == MatchState.Active).Select(m => m.MentorId).Distinct(StringComparer.Ordinal))
         {
-            await mediator.Send(new RequestCheckIn(mentor, "a young person you mentor went through a setback."), ct);
+            await mediator.Send(new RequestCheckIn(mentor, "something in your mentoring may have been hard lately."), ct);
         }
     }
 
@@ -108,11 +123,12 @@ internal sealed class CheckInReminderHandler(SupervisionData data, Notifier noti
     }
 }
 
-/// <summary>A mentor's due date passed: it counts as missed, the next is set one cadence on, and two missed in a row raise a flag.</summary>
-public sealed record MarkCheckInMissed(string MentorId, DateTimeOffset DueAt) : ICommand<bool>, IAudited
-{
-    public AuditTarget Audit => new("wellbeing.missed-check-in", "mentor", MentorId);
-}
+/// <summary>
+/// A mentor's due date passed: it counts as missed, the next is set one cadence on, and two missed in a row raise a flag.
+/// Not audited: the worker reads no answers, and an entry naming the mentor would tell the audit log's readers (admins,
+/// who see wellbeing only in aggregate) who missed their check-ins.
+/// </summary>
+public sealed record MarkCheckInMissed(string MentorId, DateTimeOffset DueAt) : ICommand<bool>;
 
 internal sealed class MissedCheckInHandler(SupervisionData data, Notifier notifier, IMediator mediator) : ICommandHandler<MarkCheckInMissed, bool>
 {
@@ -185,11 +201,11 @@ internal sealed class MissedCheckInHandler(SupervisionData data, Notifier notifi
     }
 }
 
-/// <summary>An urgent flag's hour is up: if no supervisor has seen it, they are told again (and it is counted).</summary>
-public sealed record CheckUrgentFlagSeen(string WatchId, DateTimeOffset DueAt) : ICommand<bool>, IAudited
-{
-    public AuditTarget Audit => new("wellbeing.urgent-still-unseen", "wellbeing-flag", WatchId);
-}
+/// <summary>
+/// An urgent flag's hour is up: if no supervisor has seen it, they are told again (and it is counted). Not audited: an
+/// entry per urgent flag, an hour after a mentor's check-in, would tell the audit log's readers whose answer was urgent.
+/// </summary>
+public sealed record CheckUrgentFlagSeen(string WatchId, DateTimeOffset DueAt) : ICommand<bool>;
 
 internal sealed class UrgentFlagWatchHandler(SupervisionData data, Notifier notifier, IMediator mediator) : ICommandHandler<CheckUrgentFlagSeen, bool>
 {

@@ -18,17 +18,17 @@ public static class CheckInScoring
         ArgumentNullException.ThrowIfNull(answers);
         ArgumentNullException.ThrowIfNull(earlier);
         var scale = instrument.Scale;
+        int Scored(InstrumentItem item) => item.Reverse ? scale.Max + scale.Min - answers[item.Id] : answers[item.Id];
         var scores = instrument.Subscales.Select(subscale =>
         {
-            var values = instrument.Items.Where(i => i.Subscale == subscale.Key)
-                .Select(i => (decimal)(i.Reverse ? scale.Max + scale.Min - answers[i.Id] : answers[i.Id]))
-                .ToList();
+            var values = instrument.Items.Where(i => i.Subscale == subscale.Key).Select(i => (decimal)Scored(i)).ToList();
             var mean = decimal.Round(values.Average(), 2, MidpointRounding.AwayFromZero);
             var band = subscale.Bands.Last(b => b.From <= mean);
             return new SubscaleScore(subscale.Key, mean, band.Name, band.Concern);
         }).ToList();
 
-        var urgent = instrument.Items.Any(i => i.Urgent && answers[i.Id] > scale.Min);
+        // Endorsed as the item is scored: "I felt safe" (reversed) answered "never" is the urgent answer, not "very often".
+        var urgent = instrument.Items.Any(i => i.Urgent && Scored(i) > scale.Min);
         var concerns = new List<string>();
         foreach (var score in scores)
         {

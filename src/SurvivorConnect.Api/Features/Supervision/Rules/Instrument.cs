@@ -105,6 +105,12 @@ public static class InstrumentRules
             {
                 errors.Text("subscales.bands", band.Name, 40);
             }
+
+            // Two bands of one name would be counted as two groups of mentors in outcome reports, and subtracted.
+            if (bands.GroupBy(b => b.Name, StringComparer.OrdinalIgnoreCase).Any(g => g.Count() > 1))
+            {
+                errors.Add("subscales", $"The bands of '{subscale.Key}' each have a name of their own.");
+            }
         }
     }
 
