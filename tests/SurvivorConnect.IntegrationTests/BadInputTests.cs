@@ -133,4 +133,17 @@ public sealed class BadInputTests(ApiFactory api)
         Assert.All(entries.Items.Where(e => e.Purpose is not null), e => Assert.True(e.Purpose!.Length <= 200));
         Assert.Equal(new MediaTypeHeaderValue("application/json").MediaType, response.Content.Headers.ContentType?.MediaType);
     }
+
+    [Fact]
+    public async Task A_purpose_header_keeps_no_control_or_hidden_character()
+    {
+        var client = api.As("demo-admin");
+        client.DefaultRequestHeaders.TryAddWithoutValidation("X-Access-Purpose", "Checking\tthe\u202Erecord");
+
+        await HttpAssert.Ok<System.Text.Json.JsonElement>(await client.GetAsync("/api/people/demo-finance2"));
+        var entries = await HttpAssert.Ok<PageDto<AuditDto>>(await _admin.GetAsync("/api/audit?recordId=demo-finance2"));
+
+        Assert.Contains(entries.Items, e => e.Purpose == "Checking the record");
+        Assert.DoesNotContain(entries.Items, e => e.Purpose is { } p && p.Any(c => char.IsControl(c) || c == '\u202E'));
+    }
 }

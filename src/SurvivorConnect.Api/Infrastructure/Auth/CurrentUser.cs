@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
 
 namespace SurvivorConnect.Api.Infrastructure.Auth;
 
@@ -74,7 +75,14 @@ internal sealed class HttpCurrentUser(IHttpContextAccessor accessor, HubCaller h
         get
         {
             var value = hubCaller.Principal is null ? accessor.HttpContext?.Request.Headers[PurposeHeader].ToString() : null;
-            return string.IsNullOrWhiteSpace(value) ? null : value.Trim()[..Math.Min(value.Trim().Length, MaxPurposeLength)];
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                return null;
+            }
+
+            // Kept as words on one line: no control or hidden character can make it look like more than it is.
+            var words = new string([.. value.Select(c => char.IsControl(c) || HiddenCharacters.IsHidden(c) ? ' ' : c)]).Trim();
+            return words.Length == 0 ? null : words[..Math.Min(words.Length, MaxPurposeLength)];
         }
     }
 
