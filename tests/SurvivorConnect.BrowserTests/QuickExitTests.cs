@@ -23,6 +23,21 @@ public sealed class QuickExitTests(PortalServer server)
     }
 
     [Fact]
+    public async Task Leaving_from_one_tab_leaves_every_other_portal_tab_too()
+    {
+        // A chat or notices left open in another tab would stay live for whoever picks the phone up next.
+        var youth = await server.SignInAsync("Riley (demo youth)", phone: true);
+        var other = await youth.Context.NewPageAsync();
+        await other.GotoAsync(server.BaseUrl + "/notifications");
+        await Expect(other.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync();
+
+        await youth.GetByRole(AriaRole.Button, new() { Name = "Exit this page" }).ClickAsync();
+
+        await Expect(other).ToHaveURLAsync(PortalServer.ExitUrl);
+        await LeftForGoodAsync(youth);
+    }
+
+    [Fact]
     public async Task Space_on_the_focused_exit_button_leaves_as_a_click_does()
     {
         // A keyboard or switch user who reaches a button presses Space; the exit is a link underneath, which Space would only scroll.

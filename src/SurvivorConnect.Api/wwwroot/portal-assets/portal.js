@@ -8,8 +8,17 @@
   let page = null;
 
   // ---- Quick exit (GOV.UK "Exit this page"): blank at once, end the session, replace the page. ----
+  // Every other portal tab of this browser leaves too: a chat left open in one would otherwise stay live on a shared phone.
+  const everyTab = 'BroadcastChannel' in window ? new BroadcastChannel('sc-exit') : null;
+  if (everyTab) everyTab.onmessage = () => leave();
+
   function exitNow(event) {
     event?.preventDefault();
+    try { everyTab?.postMessage('exit'); } catch { /* this tab leaves anyway */ }
+    leave();
+  }
+
+  function leave() {
     for (const socket of sockets) { try { socket.close(); } catch { /* leaving anyway */ } }
     document.title = '';
     document.body.replaceChildren();
