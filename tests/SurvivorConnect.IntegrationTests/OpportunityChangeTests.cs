@@ -155,6 +155,39 @@ public sealed class OpportunityChangeTests(PayoutApi api) : IClassFixture<Payout
     }
 
     [Fact]
+    public async Task Someone_who_took_part_and_then_withdrew_is_paid_for_that_session_and_whoever_moved_up_only_for_those_after()
+    {
+        var id = await PublishedAsync(Session(null, At(2), At(4)), Session(null, At(26), At(28)));
+        await HttpAssert.Ok<OpportunityDto>(await ChangeAsync(id, new
+        {
+            kind = "focus-group", title = "What helps people stay housed", topics = new[] { "Housing after exit" },
+            sessions = new[] { Session("s1", At(2), At(4)), Session("s2", At(26), At(28)) }, seats = 1, applicationDeadline = api.Time.GetUtcNow().AddMinutes(30),
+            compensation = new { basis = "perSession", rate = 150m, prepMinutesPerSession = 30, travelAllowed = true, perDiemAllowed = true },
+        }));
+        var first = await _engagements.AdvisorAsync(availableAnyTime: true);
+        var next = await _engagements.AdvisorAsync(availableAnyTime: true);
+        await _engagements.ConfirmAsync(id, first);
+        await _engagements.ConfirmAsync(id, next);
+
+        // After the first session, the first survivor gives up their seat and the next moves up.
+        api.Time.Advance(TimeSpan.FromHours(5));
+        await HttpAssert.Ok<JsonElement>(await first.Client.PostAsync($"/api/engagements/opportunities/{id}/withdraw", null));
+        var record = (string session, string person) => Recruiter.PostJson($"/api/engagements/opportunities/{id}/sessions/{session}/attendance", new
+        {
+            entries = new[] { new { personId = person, outcome = "attended" } },
+        });
+
+        await HttpAssert.Ok<JsonElement>(await record("s1", first.Id));
+        await HttpAssert.Problem(await record("s1", next.Id), 400);
+        api.Time.Advance(TimeSpan.FromHours(24));
+        await HttpAssert.Ok<JsonElement>(await record("s2", next.Id));
+        await HttpAssert.Problem(await record("s2", first.Id), 400);
+
+        var claims = await HttpAssert.Ok<List<ClaimDto>>(await Recruiter.GetAsync($"/api/engagements/opportunities/{id}/claims"));
+        Assert.Equal([("s1", first.Id), ("s2", next.Id)], claims.Select(c => (c.SessionId, c.PersonId)).Order());
+    }
+
+    [Fact]
     public async Task Someone_recorded_as_not_attending_cannot_claim_travel()
     {
         var (id, payees) = await _payouts.AttendedAsync(people: 2);

@@ -189,4 +189,18 @@ public sealed class ClaimRulesTests
         Assert.Contains("never lowered", AskedTerms.WhyNotChange(Asked, Asked with { Compensation = Asked.Compensation with { TravelAllowed = false } }), StringComparison.Ordinal);
         Assert.Contains("never lowered", AskedTerms.WhyNotChange(Asked, Asked with { Compensation = Asked.Compensation with { Basis = PayBasis.Hourly } }), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_seat_is_held_for_a_session_by_whoever_was_confirmed_when_it_began()
+    {
+        var start = new DateTimeOffset(2026, 12, 2, 18, 0, 0, TimeSpan.Zero);
+
+        Assert.True(ClaimRules.HeldSeatAt(ParticipationState.Confirmed, start.AddDays(-3), start.AddDays(-3), start));
+        Assert.True(ClaimRules.HeldSeatAt(ParticipationState.Confirmed, null, null, start));
+        Assert.False(ClaimRules.HeldSeatAt(ParticipationState.Confirmed, start.AddHours(1), start.AddHours(1), start));
+        Assert.True(ClaimRules.HeldSeatAt(ParticipationState.Withdrawn, start.AddDays(-3), start.AddHours(5), start));
+        Assert.False(ClaimRules.HeldSeatAt(ParticipationState.Withdrawn, start.AddDays(-3), start.AddHours(-1), start));
+        Assert.False(ClaimRules.HeldSeatAt(ParticipationState.Withdrawn, null, start.AddHours(5), start));
+        Assert.False(ClaimRules.HeldSeatAt(ParticipationState.Waitlisted, null, start.AddDays(-3), start));
+    }
 }

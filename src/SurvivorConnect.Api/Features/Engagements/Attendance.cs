@@ -120,15 +120,15 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
             throw new ConflictException("Record attendance once the session has ended.");
         }
 
-        var confirmed = (await data.ParticipationsAsync(Filter.Eq("opportunityId", opportunity.Id), ct))
-            .Where(p => p.State == ParticipationState.Confirmed).Select(p => p.PersonId).ToHashSet(StringComparer.Ordinal);
+        var seated = (await data.ParticipationsAsync(Filter.Eq("opportunityId", opportunity.Id), ct))
+            .Where(p => ClaimRules.HeldSeatAt(p.State, p.ConfirmedAt, p.ChangedAt, session.StartUtc)).Select(p => p.PersonId).ToHashSet(StringComparer.Ordinal);
         var errors = new ValidationErrors();
         var sessionMinutes = (int)Math.Round(session.Hours * 60);
         for (var i = 0; i < entries.Length; i++)
         {
-            if (!confirmed.Contains(entries[i].PersonId!))
+            if (!seated.Contains(entries[i].PersonId!))
             {
-                errors.Add($"entries[{i}].personId", "Not a confirmed participant of this opportunity.");
+                errors.Add($"entries[{i}].personId", "Not confirmed for this session when it began.");
             }
 
             errors.Range($"entries[{i}].minutesAttended", entries[i].MinutesAttended, 1, sessionMinutes);

@@ -189,6 +189,9 @@ public sealed record Participation : Document
 
     public DateTimeOffset? ChangedAt { get; init; }
 
+    /// <summary>When they took their seat; kept when they withdraw, so the sessions they held it for stay theirs to be paid for.</summary>
+    public DateTimeOffset? ConfirmedAt { get; init; }
+
     public static string IdFor(string opportunityId, string personId) => $"{opportunityId}~{personId}";
 }
 

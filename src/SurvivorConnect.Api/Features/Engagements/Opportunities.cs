@@ -135,7 +135,12 @@ public sealed record OpportunityRequest(
 public sealed record SessionView(
     string Id, DateTime Start, DateTime End, string TimeZone, DateTimeOffset StartUtc, DateTimeOffset EndUtc, bool InPerson, string? Location, string? Link, DateTimeOffset? CancelledAt);
 
-public sealed record ParticipantView(string PersonId, string DisplayName, ParticipationState State, bool Invited, int? WaitlistNumber);
+/// <remarks><paramref name="ConfirmedAt"/> and <paramref name="ChangedAt"/> say which sessions they held a seat for (<see cref="ClaimRules.HeldSeatAt"/>).</remarks>
+public sealed record ParticipantView(
+    string PersonId, string DisplayName, ParticipationState State, bool Invited, int? WaitlistNumber, DateTimeOffset? ConfirmedAt = null, DateTimeOffset? ChangedAt = null)
+{
+    public bool HeldSeatAt(DateTimeOffset sessionStart) => ClaimRules.HeldSeatAt(State, ConfirmedAt, ChangedAt, sessionStart);
+}
 
 /// <summary>
 /// An opportunity as its reader may see it: a recruiter sees everything, including who takes part; a survivor
@@ -332,7 +337,7 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
             var names = await NamesAsync(participations.Select(p => p.PersonId), ct);
             return OpportunityViews.ForRecruiter(opportunity, [.. participations
                 .OrderBy(p => p.State).ThenBy(p => p.WaitlistNumber).ThenBy(p => p.CreatedAt)
-                .Select(p => new ParticipantView(p.PersonId, names.GetValueOrDefault(p.PersonId, "(no longer here)"), p.State, p.Invited, p.WaitlistNumber))]);
+                .Select(p => new ParticipantView(p.PersonId, names.GetValueOrDefault(p.PersonId, "(no longer here)"), p.State, p.Invited, p.WaitlistNumber, p.ConfirmedAt, p.ChangedAt))]);
         }
 
         // A survivor sees a published opportunity that fits them, or one they were invited to or took part in.

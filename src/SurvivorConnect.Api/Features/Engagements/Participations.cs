@@ -183,6 +183,7 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
             State = seat ? ParticipationState.Confirmed : ParticipationState.Waitlisted,
             WaitlistNumber = seat ? null : opportunity.NextWaitlistNumber,
             ChangedAt = data.Store.Now,
+            ConfirmedAt = seat ? data.Store.Now : null,
         };
         var seats = seat
             ? opportunity with { Confirmed = opportunity.Confirmed + 1 }
@@ -226,7 +227,7 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
         var next = (await data.ParticipationsAsync(Filter.Eq("opportunityId", opportunity.Id), ct))
             .Where(p => p.State == ParticipationState.Waitlisted)
             .MinBy(p => p.WaitlistNumber);
-        var promoted = next is null ? null : next with { State = ParticipationState.Confirmed, WaitlistNumber = null, ChangedAt = data.Store.Now };
+        var promoted = next is null ? null : next with { State = ParticipationState.Confirmed, WaitlistNumber = null, ChangedAt = data.Store.Now, ConfirmedAt = data.Store.Now };
         await WriteAsync(next is null ? opportunity with { Confirmed = opportunity.Confirmed - 1 } : opportunity, withdrawn, mine, promoted, ct);
         return (withdrawn, promoted?.PersonId);
     }

@@ -40,6 +40,19 @@ public static class ClaimRules
         _ => 0m,
     };
 
+    /// <summary>
+    /// Whether someone held a seat when a session started, so its attendance is theirs to have recorded: confirmed by
+    /// then and still, or confirmed by then and withdrawn only after it began (they may have taken part, and are paid for
+    /// what they did). One moved up from the waiting list after it began was not there. A place confirmed before seats
+    /// kept their time is taken as held.
+    /// </summary>
+    public static bool HeldSeatAt(ParticipationState state, DateTimeOffset? confirmedAt, DateTimeOffset? changedAt, DateTimeOffset sessionStart) => state switch
+    {
+        ParticipationState.Confirmed => confirmedAt is null || confirmedAt <= sessionStart,
+        ParticipationState.Withdrawn => confirmedAt <= sessionStart && changedAt > sessionStart,
+        _ => false,
+    };
+
     /// <summary>A cancellation inside the window before the session starts is late.</summary>
     public static bool IsLate(DateTimeOffset cancelledAt, DateTimeOffset sessionStart, int windowHours) =>
         sessionStart - cancelledAt < TimeSpan.FromHours(windowHours);
