@@ -90,6 +90,23 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
     }
 
     [Fact]
+    public async Task An_admin_asked_to_find_a_supervisor_who_takes_the_mentor_on_themselves_is_told_of_the_waiting_flag()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (goneId, _) = await _world.PersonAsync(Roles.Supervisor);
+        await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId = goneId }));
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{goneId}/deactivate", null));
+        var (adminId, admin) = await _world.PersonAsync(Roles.AgencyAdmin);
+        await _world.SetRolesAsync(adminId, Roles.AgencyAdmin, Roles.Supervisor);
+
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3)));
+        Assert.Contains(await NoticesAsync(admin), n => n.Kind == "mentor-needs-supervisor");
+        await MentoringWorld.Ok(await admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId = adminId }));
+
+        Assert.Contains(await NoticesAsync(admin), n => n.Kind == "wellbeing-urgent");
+    }
+
+    [Fact]
     public async Task A_mentor_without_a_supervisor_is_not_matched()
     {
         var (mentorId, mentor) = await _world.MentorAsync();

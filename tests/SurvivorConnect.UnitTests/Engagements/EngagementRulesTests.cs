@@ -166,6 +166,13 @@ public sealed class ClaimRulesTests
     }
 
     [Fact]
+    public void A_zone_stored_before_zones_were_checked_as_the_agency_clock_checks_them_is_read_as_it_was()
+    {
+        Assert.Equal(new DateTimeOffset(2026, 12, 1, 17, 0, 0, TimeSpan.Zero), EngagementTime.ToUtc(new DateTime(2026, 12, 1, 12, 0, 0), "Etc/GMT+5"));
+        Assert.Equal(new DateTime(2026, 12, 1, 12, 0, 0), EngagementTime.InZone(new DateTimeOffset(2026, 12, 1, 17, 0, 0, TimeSpan.Zero), "Etc/GMT+5"));
+    }
+
+    [Fact]
     public void A_zone_typed_in_another_case_is_read_and_kept_by_its_own_spelling_on_any_instance()
     {
         Assert.Equal("America/Los_Angeles", EngagementTime.Canonical("america/los_angeles"));

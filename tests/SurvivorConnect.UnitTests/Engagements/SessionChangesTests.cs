@@ -84,4 +84,18 @@ public sealed class SessionChangesTests
         Assert.Contains("no session 's9'", SessionChanges.Apply(before, 1, [Draft("s9", 10)], Now, NoClaims).Refusal, StringComparison.Ordinal);
         Assert.Contains("named twice", SessionChanges.Apply(before, 1, [Draft("s1", 10), Draft("s1", 11)], Now, NoClaims).Refusal, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_session_stored_with_its_zone_spelt_another_way_is_the_same_session_and_stays_as_it_was()
+    {
+        var begun = Stored("s1", 1) with { TimeZone = "america/los_angeles", Start = Day(1, 3), End = Day(1, 5) };
+
+        var named = SessionChanges.Apply([begun], 1, [Draft("s1", 1, hour: 3)], Now, NoClaims);
+        var unnamed = SessionChanges.Apply([begun], 1, [Draft(null, 1, hour: 3)], Now, NoClaims);
+
+        Assert.Null(named.Refusal);
+        Assert.Equal([begun], named.Sessions);
+        Assert.Null(unnamed.Refusal);
+        Assert.Equal([begun], unnamed.Sessions);
+    }
 }

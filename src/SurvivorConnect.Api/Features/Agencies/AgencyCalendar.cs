@@ -10,7 +10,7 @@ namespace SurvivorConnect.Api.Features.Agencies;
 /// </summary>
 public sealed partial class AgencyCalendar(AgencyStore store, ILogger<AgencyCalendar> logger)
 {
-    /// <summary>Zones offered first when an admin chooses one; any IANA zone is accepted.</summary>
+    /// <summary>Zones offered first when an admin chooses one; any IANA place's zone is accepted (<see cref="TryZone"/>).</summary>
     public static readonly IReadOnlyList<string> CommonZones =
         ["America/Los_Angeles", "America/Denver", "America/Phoenix", "America/Chicago", "America/New_York", "America/Anchorage", "Pacific/Honolulu", "UTC"];
 

@@ -290,7 +290,7 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
         // Completing is for work done: sessions still to come are cancelled (under the late-cancellation rule) or held first.
         if (command.Move == OpportunityMove.Complete && current.Sessions.Any(s => s.CancelledAt is null && s.EndUtc > data.Store.Now))
         {
-            throw new ConflictException("A session of this work has not ended yet. Cancel the sessions still to come, or complete it once they are over.");
+            throw new ConflictException("A session of this work has not ended yet. Cancel each session still to come, or complete the work once they are over.");
         }
 
         if (command.Move == OpportunityMove.Publish)

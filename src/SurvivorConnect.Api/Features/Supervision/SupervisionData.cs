@@ -42,11 +42,6 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
         return await InstrumentAsync(settings.InstrumentKey, settings.InstrumentVersion, ct) ?? DefaultInstrument.Version1;
     }
 
-    /// <summary>
-    /// Tells a mentor's supervisor of a flag (once for <paramref name="key"/>). Only their own supervisor can open it, so
-    /// for a mentor without an active one (none assigned yet, or deactivated, or no longer a supervisor) the agency's
-    /// admins are told to assign one instead: the flag then waits for whoever they assign. No notice carries answers.
-    /// </summary>
     /// <summary>What the supervisor is told of a flag of this kind.</summary>
     public static Notice NoticeFor(FlagKind kind) => kind switch
     {
@@ -55,6 +50,11 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
         _ => Notices.WellbeingConcern,
     };
 
+    /// <summary>
+    /// Tells a mentor's supervisor of a flag (once for <paramref name="key"/>). Only their own supervisor can open it, so
+    /// for a mentor without an active one (none assigned yet, or deactivated, or no longer a supervisor) the agency's
+    /// admins are told to assign one instead: the flag then waits for whoever they assign. No notice carries answers.
+    /// </summary>
     public async Task AlertAsync(MentorProfile mentor, Notifier notifier, Notice notice, string key, CancellationToken ct)
     {
         if (await mentoring.HasActiveSupervisorAsync(mentor, ct))
@@ -63,9 +63,10 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
             return;
         }
 
+        // A key of its own: an admin asked to assign a supervisor who assigns themselves is then told of the flag too.
         foreach (var admin in await store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, ct))
         {
-            await notifier.SendOnceAsync(admin, Notices.MentorNeedsSupervisor, key, ct);
+            await notifier.SendOnceAsync(admin, Notices.MentorNeedsSupervisor, "needs-supervisor~" + key, ct);
         }
     }
 

@@ -43,8 +43,8 @@ public static class ClaimRules
     /// <summary>
     /// Whether someone held a seat when a session started, so its attendance is theirs to have recorded: confirmed by
     /// then and still, or confirmed by then and withdrawn only after it began (they may have taken part, and are paid for
-    /// what they did). One moved up from the waiting list after it began was not there. A place confirmed before seats
-    /// kept their time is taken as held.
+    /// what they did). One moved up from the waiting list after it began was not there. A place still confirmed from
+    /// before seats kept their time is taken as held; one withdrawn from then is not (when it was held is not known).
     /// </summary>
     public static bool HeldSeatAt(ParticipationState state, DateTimeOffset? confirmedAt, DateTimeOffset? changedAt, DateTimeOffset sessionStart) => state switch
     {

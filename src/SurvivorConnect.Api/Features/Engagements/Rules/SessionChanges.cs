@@ -29,7 +29,7 @@ public static class SessionChanges
         {
             var existing = draft.Id is { } id
                 ? before.FirstOrDefault(s => s.Id == id)
-                : unmatched.FirstOrDefault(s => s.Start == draft.Start && s.End == draft.End && s.TimeZone == draft.TimeZone);
+                : unmatched.FirstOrDefault(s => s.Start == draft.Start && s.End == draft.End && EngagementTime.SameZone(s.TimeZone, draft.TimeZone));
             if (draft.Id is not null && existing is null)
             {
                 return Refused($"There is no session '{draft.Id}' on this opportunity.");
@@ -40,7 +40,9 @@ public static class SessionChanges
                 return Refused($"The session '{existing.Id}' is named twice.");
             }
 
-            var session = new EngagementSession(existing?.Id ?? $"s{++last}", draft.Start, draft.End, draft.TimeZone, draft.InPerson, draft.Location, draft.Link)
+            // A zone spelt another way is the same zone: the session keeps its own spelling, so it is not changed by it.
+            var zone = existing is not null && EngagementTime.SameZone(existing.TimeZone, draft.TimeZone) ? existing.TimeZone : draft.TimeZone;
+            var session = new EngagementSession(existing?.Id ?? $"s{++last}", draft.Start, draft.End, zone, draft.InPerson, draft.Location, draft.Link)
             {
                 CancelledAt = existing?.CancelledAt,
             };
