@@ -14,18 +14,7 @@ public sealed class PayoutTaxYearTests(PayoutApi api) : IClassFixture<PayoutApi>
     [Fact]
     public async Task Money_paid_on_the_evening_of_31_December_in_los_angeles_counts_in_that_years_totals()
     {
-        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutAsJsonAsync("/api/agency/time-zone", new { timeZone = "America/Los_Angeles" }));
-
-        // 05:00 UTC on 1 January is 21:00 on 31 December in Los Angeles. The attendance below moves the clock six hours.
-        var now = api.Time.GetUtcNow();
-        var paidAt = new DateTimeOffset(now.Year + 1, 1, 1, 5, 0, 0, TimeSpan.Zero);
-        paidAt = paidAt - now > TimeSpan.FromHours(7) ? paidAt : paidAt.AddYears(1);
-        var year = paidAt.Year - 1;
-        api.Time.Advance(paidAt - now - TimeSpan.FromHours(6));
-        var (opportunity, payees) = await _world.AttendedAsync();
-        await _world.PayeeReadyAsync(payees[0], stripe: false);
-        var payout = Assert.Single(await _world.PrepareAsync(opportunity));
-        await HttpAssert.Ok<PayoutDto>(await _world.Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+        var (payout, payees, paidAt, year) = await ApprovedForNewYearsEveAsync(stripe: false);
 
         await HttpAssert.Ok<PayoutDto>(await _world.Finance.PostJson(PayoutWorld.Url(payout.Id, "paid-outside"), new { reference = "Check 2001" }));
 
@@ -42,16 +31,7 @@ public sealed class PayoutTaxYearTests(PayoutApi api) : IClassFixture<PayoutApi>
     [Fact]
     public async Task Stripe_saying_paid_on_the_evening_of_31_December_in_los_angeles_puts_the_payout_in_that_year_and_reconciliation_finds_it_there()
     {
-        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutAsJsonAsync("/api/agency/time-zone", new { timeZone = "America/Los_Angeles" }));
-        var now = api.Time.GetUtcNow();
-        var paidAt = new DateTimeOffset(now.Year + 1, 1, 1, 5, 0, 0, TimeSpan.Zero);
-        paidAt = paidAt - now > TimeSpan.FromHours(7) ? paidAt : paidAt.AddYears(1);
-        var year = paidAt.Year - 1;
-        api.Time.Advance(paidAt - now - TimeSpan.FromHours(6));
-        var (opportunity, payees) = await _world.AttendedAsync();
-        await _world.PayeeReadyAsync(payees[0], stripe: true);
-        var payout = Assert.Single(await _world.PrepareAsync(opportunity));
-        await HttpAssert.Ok<PayoutDto>(await _world.Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+        var (payout, payees, paidAt, year) = await ApprovedForNewYearsEveAsync(stripe: true);
         Assert.Equal(1, await api.SendPayoutsAsync());
         var bank = Assert.Single(api.Stripe.Payouts, p => p["metadata"]!["payout_id"]!.GetValue<string>() == payout.Id)["id"]!.GetValue<string>();
 
@@ -67,6 +47,26 @@ public sealed class PayoutTaxYearTests(PayoutApi api) : IClassFixture<PayoutApi>
         Assert.Equal(year, reconciliation.GetProperty("year").GetInt32());
         Assert.Equal(0, reconciliation.GetProperty("differences").GetArrayLength());
         Assert.Contains($"{year}-12-31,", await _world.Finance.GetStringAsync("/api/payouts/export.csv"), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The agency in Los Angeles, and a payout approved a few minutes before 05:00 UTC on 1 January, which is 21:00 on
+    /// 31 December there: that instant, and the year it is in Los Angeles.
+    /// </summary>
+    private async Task<(PayoutDto Payout, List<(string Id, HttpClient Client)> Payees, DateTimeOffset PaidAt, int Year)> ApprovedForNewYearsEveAsync(bool stripe)
+    {
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutAsJsonAsync("/api/agency/time-zone", new { timeZone = "America/Los_Angeles" }));
+
+        // The attendance below moves the clock six hours.
+        var now = api.Time.GetUtcNow();
+        var paidAt = new DateTimeOffset(now.Year + 1, 1, 1, 5, 0, 0, TimeSpan.Zero);
+        paidAt = paidAt - now > TimeSpan.FromHours(7) ? paidAt : paidAt.AddYears(1);
+        api.Time.Advance(paidAt - now - TimeSpan.FromHours(6));
+        var (opportunity, payees) = await _world.AttendedAsync();
+        await _world.PayeeReadyAsync(payees[0], stripe);
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity));
+        await HttpAssert.Ok<PayoutDto>(await _world.Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+        return (payout, payees, paidAt, paidAt.Year - 1);
     }
 
     private async Task<decimal> CompensationInAsync(int year, string payeeId)

@@ -21,7 +21,7 @@ public sealed class RedisStallTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _redis = await RedisTestServer.StartAsync();
-        _api = new Factory(_redis.Configuration + ",asyncTimeout=300");
+        _api = new Factory(_redis.Configuration + ",asyncTimeout=1000");
     }
 
     public async Task DisposeAsync()
