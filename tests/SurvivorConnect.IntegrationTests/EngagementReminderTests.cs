@@ -55,6 +55,21 @@ public sealed class EngagementReminderTests() : TwoInstances("remind")
         }
     }
 
+    [Fact]
+    public async Task Someone_whose_place_the_agency_cancelled_gets_no_reminder_and_the_others_do()
+    {
+        var (opportunityId, advisors) = await ConfirmedSessionAsync(startsIn: TimeSpan.FromHours(30));
+        var recruiter = First.As("demo-recruiter");
+        await HttpAssert.Ok<JsonElement>(await recruiter.PostJson($"/api/engagements/opportunities/{opportunityId}/sessions/s1/attendance",
+            new { entries = new[] { new { personId = advisors[0].Id, outcome = "cancelledByAgency" } } }));
+
+        Advance(TimeSpan.FromHours(10));
+        await Task.WhenAll(RunRemindersAsync(First), RunRemindersAsync(Second));
+
+        Assert.Empty(await RemindersAsync(advisors[0].Client));
+        Assert.Single(await RemindersAsync(advisors[1].Client));
+    }
+
     private static async Task<List<string>> RemindersAsync(HttpClient client) =>
         [.. (await HttpAssert.Ok<PageDto<NotificationDto>>(await client.GetAsync("/api/notifications"))).Items.Where(n => n.Kind == "engagement-reminder").Select(n => n.Text)];
 

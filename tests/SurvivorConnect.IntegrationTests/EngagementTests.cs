@@ -311,6 +311,31 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     [Fact]
+    public async Task A_place_the_agency_cancels_before_the_session_is_news_to_its_holder_and_off_for_them_alone()
+    {
+        var (opportunity, first, second) = await SoonAsync(startsIn: 6);
+        var attendance = $"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/attendance";
+
+        var claims = await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson(attendance, new { entries = new[] { new { personId = first.Id, outcome = "cancelledByAgency" } } }));
+        await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson(attendance, new { entries = new[] { new { personId = first.Id, outcome = "cancelledByAgency" } } }));
+
+        // Six hours' notice is short notice here: the place is paid, and its holder is told, once.
+        Assert.Equal(150m, claims.Single().Amount);
+        var told = (await HttpAssert.Ok<PageDto<NotificationDto>>(await first.Client.GetAsync("/api/notifications"))).Items;
+        Assert.Single(told, n => n.Kind == "engagement-place-cancelled");
+        Assert.DoesNotContain((await HttpAssert.Ok<PageDto<NotificationDto>>(await second.Client.GetAsync("/api/notifications"))).Items, n => n.Kind == "engagement-place-cancelled");
+
+        var theirs = (await HttpAssert.Ok<List<OpportunityDto>>(await first.Client.GetAsync("/api/engagements/me/opportunities"))).Single(o => o.Id == opportunity.Id).Sessions.Single();
+        var others = (await HttpAssert.Ok<List<OpportunityDto>>(await second.Client.GetAsync("/api/engagements/me/opportunities"))).Single(o => o.Id == opportunity.Id).Sessions.Single();
+        Assert.NotEqual(JsonValueKind.Null, theirs.GetProperty("cancelledAt").ValueKind);
+        Assert.Equal(JsonValueKind.Null, others.GetProperty("cancelledAt").ValueKind);
+
+        var feed = (await HttpAssert.Ok<JsonElement>(await first.Client.PostAsync("/api/engagements/me/calendar", null))).GetProperty("path").GetString()!;
+        var calendar = Ical.Net.Calendar.Load(await api.Anonymous().GetStringAsync(feed))!;
+        Assert.Equal(Ical.Net.EventStatus.Cancelled, calendar.Events.Single(e => e.Uid!.StartsWith(opportunity.Id, StringComparison.Ordinal)).Status);
+    }
+
+    [Fact]
     public async Task Cancelling_an_opportunity_cancels_its_sessions_to_come_for_everyone_confirmed()
     {
         var (opportunity, first, second) = await SoonAsync(startsIn: 4);

@@ -147,6 +147,12 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
             written.Add(await claims.WriteAsync(opportunity, session, entry.PersonId!, EnumNames.Parse<AttendanceOutcome>(entry.Outcome), entry.MinutesAttended, late, settings, ct));
         }
 
+        // A place cancelled before the session is news to its holder, who would otherwise come (the session goes ahead).
+        if (data.Store.Now < session.StartUtc)
+        {
+            await claims.PlacesCancelledAsync(opportunity, session, [.. written.Where(c => c.Outcome == AttendanceOutcome.CancelledByAgency).Select(c => c.PersonId)], ct);
+        }
+
         return written;
     }
 
@@ -243,6 +249,15 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
 
         await notifier.SendAsync(confirmed, Notices.EngagementCancelled, null, ct);
         return claims;
+    }
+
+    /// <summary>Tells each person once that the agency cancelled their place in this session.</summary>
+    public async Task PlacesCancelledAsync(Opportunity opportunity, EngagementSession session, IReadOnlyList<string> people, CancellationToken ct)
+    {
+        foreach (var person in people)
+        {
+            await notifier.SendOnceAsync(person, Notices.EngagementPlaceCancelled, $"place-cancelled~{opportunity.Id}~{session.Id}", ct);
+        }
     }
 
     public async Task<ClaimView> WriteAsync(

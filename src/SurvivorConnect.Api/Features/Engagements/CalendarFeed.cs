@@ -80,6 +80,7 @@ internal sealed class CalendarFeedHandlers(EngagementData data)
         var calendar = new Calendar { ProductId = "-//SurvivorConnect//Engagements//EN" };
         calendar.AddProperty("X-WR-CALNAME", Summary + "s");
         var places = await data.ParticipationsAsync(Filter.Eq("personId", Me), ct);
+        var cancelledPlaces = (await data.CancelledPlacesAsync(Me, ct)).Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
         var zones = new HashSet<string>(StringComparer.Ordinal);
         foreach (var place in places.Where(p => p.State == ParticipationState.Confirmed))
         {
@@ -104,7 +105,9 @@ internal sealed class CalendarFeedHandlers(EngagementData data)
                     Description = "Details are in your portal.",
                     Location = session.InPerson ? session.Location : null,
                     Url = session.InPerson || session.Link is null ? null : new Uri(session.Link),
-                    Status = session.CancelledAt is not null || opportunity.State == OpportunityState.Cancelled ? EventStatus.Cancelled : EventStatus.Confirmed,
+                    Status = session.CancelledAt is not null || opportunity.State == OpportunityState.Cancelled || cancelledPlaces.Contains(CompensationClaim.IdFor(opportunity.Id, session.Id, Me))
+                        ? EventStatus.Cancelled
+                        : EventStatus.Confirmed,
                 });
             }
         }

@@ -50,6 +50,13 @@ internal sealed class EngagementData(AgencyStore store, ConsentLookup consents)
     public Task<List<Participation>> ParticipationsAsync(Filter filter, CancellationToken ct) =>
         store.AllAsync<Participation>(Container, [filter], ct);
 
+    /// <summary>
+    /// The claims that record the agency cancelling this person's place in a session: one cancelled for them alone
+    /// goes ahead for the others, so only these say it is off for them.
+    /// </summary>
+    public async Task<List<CompensationClaim>> CancelledPlacesAsync(string personId, CancellationToken ct) =>
+        [.. (await store.AllAsync<CompensationClaim>(Container, [Filter.Eq("personId", personId)], ct)).Where(c => c.Outcome == AttendanceOutcome.CancelledByAgency)];
+
     /// <summary>The profiles of those who chose a kind of work: nobody else fits an opportunity of that kind.</summary>
     public Task<List<EngagementProfile>> ProfilesOfKindAsync(string kind, CancellationToken ct) =>
         store.AllAsync<EngagementProfile>(Container, [Filter.Contains("kinds", kind)], ct);

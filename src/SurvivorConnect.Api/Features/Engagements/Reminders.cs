@@ -62,7 +62,9 @@ internal sealed class ReminderSender(EngagementData data, Notifier notifier)
             }
 
             var confirmed = await data.ParticipationsAsync(Filter.Eq("opportunityId", opportunity.Id), ct);
-            foreach (var place in confirmed.Where(p => p.State == ParticipationState.Confirmed))
+            var cancelledFor = (await data.Store.AllAsync<CompensationClaim>(EngagementData.Container, [Filter.Eq("opportunityId", opportunity.Id)], ct))
+                .Where(c => c.SessionId == session.Id && c.Outcome == AttendanceOutcome.CancelledByAgency).Select(c => c.PersonId).ToHashSet(StringComparer.Ordinal);
+            foreach (var place in confirmed.Where(p => p.State == ParticipationState.Confirmed && !cancelledFor.Contains(p.PersonId)))
             {
                 await notifier.SendOnceAsync(place.PersonId, notice, $"reminder~{opportunity.Id}~{session.Id}~{kind}", ct);
             }
