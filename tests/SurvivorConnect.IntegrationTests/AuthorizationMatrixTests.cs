@@ -272,11 +272,13 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
         new("POST", "/signin/demo", "/signin/demo", null, [Anonymous]),
         new("POST", "/signout", "/signout", null, [Anonymous]),
         new("POST", "/exit", "/exit", null, [Anonymous]),
+        new("POST", "/session/alive", "/session/alive", null, All),
+        new("GET", "/session", "/session", null, All),
         new("GET", "/exit", "/exit", null, [Anonymous]),
     ];
 
-    /// <summary>A portal page rather than the API, a hub or development sign-in.</summary>
-    private static bool IsPage(Row row) => !new[] { "/api", "/dev", "/hubs", "/webhooks" }.Any(p => row.Route.StartsWith(p, StringComparison.Ordinal));
+    /// <summary>A portal page rather than the API, a hub, the page script's keep-alive or development sign-in.</summary>
+    private static bool IsPage(Row row) => !new[] { "/api", "/dev", "/hubs", "/webhooks", "/session" }.Any(p => row.Route.StartsWith(p, StringComparison.Ordinal));
 
     private static readonly Dictionary<string, string> UserForRole = new()
     {

@@ -37,7 +37,14 @@ public sealed class ChatClient : IAsyncDisposable
 
     public ConcurrentQueue<long> Reads { get; } = new();
 
-    public static async Task<ChatClient> ConnectAsync(Func<TestServer> server, string token, string? origin = null, bool start = true)
+    public static async Task<ChatClient> ConnectAsync(Func<TestServer> server, string token, string? origin = null, bool start = true) =>
+        await ConnectAsync(server, token, cookie: null, origin, start);
+
+    /// <summary>As the portal connects: signed in by its session cookie, not a token.</summary>
+    public static async Task<ChatClient> ConnectWithCookieAsync(Func<TestServer> server, string cookie) =>
+        await ConnectAsync(server, token: null, cookie, origin: null, start: true);
+
+    private static async Task<ChatClient> ConnectAsync(Func<TestServer> server, string? token, string? cookie, string? origin, bool start)
     {
         ChatClient? client = null;
         var connection = new HubConnectionBuilder()
@@ -48,12 +55,21 @@ public sealed class ChatClient : IAsyncDisposable
                 o.WebSocketFactory = async (context, ct) =>
                 {
                     var ws = server().CreateWebSocketClient();
-                    if (origin is not null)
+                    ws.ConfigureRequest = r =>
                     {
-                        ws.ConfigureRequest = r => r.Headers.Origin = origin;
-                    }
+                        if (origin is not null)
+                        {
+                            r.Headers.Origin = origin;
+                        }
 
-                    var socket = await ws.ConnectAsync(new Uri($"{context.Uri}{(context.Uri.Query.Length > 0 ? "&" : "?")}access_token={Uri.EscapeDataString(token)}"), ct);
+                        if (cookie is not null)
+                        {
+                            r.Headers.Cookie = cookie;
+                        }
+                    };
+
+                    var uri = token is null ? context.Uri : new Uri($"{context.Uri}{(context.Uri.Query.Length > 0 ? "&" : "?")}access_token={Uri.EscapeDataString(token)}");
+                    var socket = await ws.ConnectAsync(uri, ct);
                     client!._socket = socket;
                     return socket;
                 };

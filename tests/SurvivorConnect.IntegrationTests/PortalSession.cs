@@ -13,6 +13,22 @@ public static class PortalSession
         return client;
     }
 
+    /// <summary>The session cookie a demo sign-in sets, as a <c>Cookie</c> header value, for a client that keeps no cookies.</summary>
+    public static async Task<string> SessionCookieAsync(WebApplicationFactory<Program> app, string personId)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var client = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        var page = await client.GetAsync("/signin");
+        var token = System.Text.RegularExpressions.Regex.Match(await page.Content.ReadAsStringAsync(), "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        using var signIn = new HttpRequestMessage(HttpMethod.Post, "/signin/demo")
+        {
+            Content = new FormUrlEncodedContent([new("personId", personId), new("__RequestVerificationToken", token)]),
+        };
+        signIn.Headers.Add("Cookie", string.Join("; ", page.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0])));
+        var signedIn = await client.SendAsync(signIn);
+        return signedIn.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]).Single(c => c.StartsWith(Api.Infrastructure.Auth.PortalSignIn.CookieName + "=", StringComparison.Ordinal));
+    }
+
     public static async Task<string> FormTokenAsync(HttpClient client, string path) =>
         System.Text.RegularExpressions.Regex.Match(await client.GetStringAsync(path), "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
 

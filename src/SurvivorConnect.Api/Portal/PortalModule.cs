@@ -79,6 +79,11 @@ public static class PortalModule
         // signing someone out is all another site could make it do.
         session.MapPost("/exit", (Func<HttpContext, Task<NoContent>>)Exit).WithName(nameof(Exit)).AllowAnonymous().DisableAntiforgery();
 
+        // The cookie's sliding expiry does the work: a request from someone signed in moves their idle time-out on,
+        // except the status check, which only answers 204 while the session is on (401 or 403 once it is not).
+        session.MapPost(PortalSignIn.KeepAlivePath, SessionIsOn).WithName("KeepSessionAlive").RequireAuthorization(Policies.SignedIn);
+        session.MapGet(PortalSignIn.StatusPath, SessionIsOn).WithName("SessionStatus").RequireAuthorization(Policies.SignedIn);
+
         // The exit link itself, followed when the page's script has not run (a slow phone, scripts off): it signs out
         // on its way to the neutral site, as the script's beacon would.
         session.MapGet("/exit", LeaveNow).WithName(nameof(LeaveNow)).AllowAnonymous();
@@ -154,6 +159,8 @@ public static class PortalModule
             ? TypedResults.SignOut(signedOut, [PortalSignIn.CookieScheme])
             : TypedResults.SignOut(signedOut, [PortalSignIn.CookieScheme, PortalSignIn.EntraScheme]);
     }
+
+    private static NoContent SessionIsOn() => TypedResults.NoContent();
 
     private static async Task<NoContent> Exit(HttpContext context)
     {

@@ -148,6 +148,8 @@ public sealed partial class ChatHubFilter(
     TimeProvider time,
     ILogger<ChatHubFilter> logger) : IHubFilter
 {
+    private static readonly object SessionEndTimer = new();
+
     private static readonly Dictionary<string, string> ReadActions = new(StringComparer.Ordinal)
     {
         [nameof(ChatHub.Join)] = ChatService.JoinAction,
@@ -202,13 +204,45 @@ public sealed partial class ChatHubFilter(
         ArgumentNullException.ThrowIfNull(next);
         context.ServiceProvider.GetRequiredService<HubCaller>().Principal = context.Context.User;
 
-        // Sign-in tolerates a little clock skew; a chat connection is held to the token's own expiry.
-        if (PersonPrincipals.HasExpired(context.Context.User!, time.GetUtcNow()))
+        // Sign-in tolerates a little clock skew; a connection is held to its token's or portal session's own end, and
+        // closed then by this instance's clock: a page left open on a shared phone stops showing what arrives.
+        var now = time.GetUtcNow();
+        if (PersonPrincipals.HasExpired(context.Context.User!, now))
         {
             throw new HubException("Your session has ended. Sign in again to carry on.");
         }
 
-        await next(context);
+        // A timer cannot be set beyond about 49 days; a connection older than that still has its calls refused.
+        var timer = PersonPrincipals.EndsAt(context.Context.User!) is { } end && end - now < TimeSpan.FromDays(45)
+            ? time.CreateTimer(static connection => ((HubCallerContext)connection!).Abort(), context.Context, end - now, Timeout.InfiniteTimeSpan)
+            : null;
+        if (timer is not null)
+        {
+            context.Context.Items[SessionEndTimer] = timer;
+        }
+
+        try
+        {
+            await next(context);
+        }
+        catch
+        {
+            // A connection refused here is never told it disconnected: its timer goes now.
+            timer?.Dispose();
+            throw;
+        }
+    }
+
+    public async Task OnDisconnectedAsync(HubLifetimeContext context, Exception? exception, Func<HubLifetimeContext, Exception?, Task> next)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(next);
+        if (context.Context.Items.TryGetValue(SessionEndTimer, out var timer))
+        {
+            ((ITimer)timer!).Dispose();
+        }
+
+        await next(context, exception);
     }
 
     private async Task<HubError?> AdmitAsync(HubInvocationContext invocation)

@@ -64,13 +64,9 @@ public static class ChatModule
 
     public static IEndpointRouteBuilder MapChat(this IEndpointRouteBuilder app)
     {
-        app.MapHub<ChatHub>("/hubs/chat", o =>
-            {
-                o.AllowStatefulReconnects = true;
-
-                // A connection does not outlive its token; the hub filter also refuses calls once it has expired.
-                o.CloseOnAuthenticationExpiration = true;
-            })
+        // A connection does not outlive its token or portal session: the hub filter closes it then, by the app's clock
+        // (SignalR's own CloseOnAuthenticationExpiration would go by the machine's), and refuses calls after it.
+        app.MapHub<ChatHub>("/hubs/chat", o => o.AllowStatefulReconnects = true)
             .RequireAuthorization(Policies.MatchParticipant);
 
         var flags = app.MapGroup("/api/flags").WithTags("Chat safety").RequireAuthorization(Policies.CaseManager)

@@ -62,7 +62,8 @@ public static class NotificationsModule
 
     public static IEndpointRouteBuilder MapNotifications(this IEndpointRouteBuilder app)
     {
-        app.MapHub<NotificationHub>("/hubs/notifications", o => o.CloseOnAuthenticationExpiration = true)
+        // Closed when its token or portal session ends by the hub filter, as the chat hub's connections are.
+        app.MapHub<NotificationHub>("/hubs/notifications")
             .RequireAuthorization(Policies.SignedIn);
 
         var notifications = app.MapGroup("/api/notifications").RequireAuthorization(Policies.SignedIn).WithTags("Notifications");

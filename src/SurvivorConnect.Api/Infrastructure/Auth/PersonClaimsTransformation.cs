@@ -23,7 +23,7 @@ internal sealed class PersonClaimsTransformation(PersonPrincipals principals, IO
         return await principals.BuildAsync(
             principal.FindFirstValue(options.Value.UserIdClaim),
             principal.FindFirstValue(options.Value.AgencyClaim),
-            principal.FindFirstValue("exp"),
+            principal.FindFirstValue(PortalSignIn.SessionEndClaim),
             CancellationToken.None);
     }
 }
@@ -63,7 +63,10 @@ public sealed class PersonPrincipals(PeopleRepository people)
     public Task<ClaimsPrincipal> RefreshAsync(ClaimsPrincipal principal, CancellationToken ct) =>
         BuildAsync(principal.FindFirstValue(ScClaims.UserId), principal.FindFirstValue(ScClaims.Agency), principal.FindFirstValue(ScClaims.Expires), ct);
 
-    /// <summary>Whether the token behind the principal has expired (tokens carry whole seconds).</summary>
-    public static bool HasExpired(ClaimsPrincipal principal, DateTimeOffset now) =>
-        long.TryParse(principal.FindFirstValue(ScClaims.Expires), out var seconds) && DateTimeOffset.FromUnixTimeSeconds(seconds) <= now;
+    /// <summary>When the token or portal session behind the principal ends (whole seconds), if it says.</summary>
+    public static DateTimeOffset? EndsAt(ClaimsPrincipal principal) =>
+        long.TryParse(principal.FindFirstValue(ScClaims.Expires), out var seconds) ? DateTimeOffset.FromUnixTimeSeconds(seconds) : null;
+
+    /// <summary>Whether the token or portal session behind the principal has ended.</summary>
+    public static bool HasExpired(ClaimsPrincipal principal, DateTimeOffset now) => EndsAt(principal) <= now;
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -23,6 +24,12 @@ public static class PortalSignIn
     public const string CookieName = "sc-session";
     public const string SignInPath = "/signin";
 
+    /// <summary>Where the portal's script says the person is still at work, which slides the session's idle time-out.</summary>
+    public const string KeepAlivePath = "/session/alive";
+
+    /// <summary>Where the portal's script asks whether the session is still on, without moving its idle time-out.</summary>
+    public const string StatusPath = "/session";
+
     /// <summary>
     /// The API and anything that presents a token use bearer tokens only, so a browser's cookie can never be
     /// used against the API from another site; portal pages and the hubs a portal page opens use the cookie.
@@ -44,6 +51,13 @@ public static class PortalSignIn
             [new Claim(options.UserIdClaim, personId), new Claim(options.AgencyClaim, agencyId)], authenticationType));
     }
 
+    /// <summary>The claim a token's expiry arrives in (Unix seconds); a portal session's end is given the same one.</summary>
+    public const string SessionEndClaim = "exp";
+
+    private static bool IsBackground(PathString path) => path.StartsWithSegments(AuthSetup.HubPathPrefix) || path == StatusPath;
+
+    private static bool AnswersWithStatus(PathString path) => IsBackground(path) || path == KeepAlivePath;
+
     /// <summary>Where Entra ID returns the browser after sign-in and after sign-out.</summary>
     public static bool IsCallback(PathString path) => path == SignInCallbackPath || path == SignOutCallbackPath;
 
@@ -64,11 +78,30 @@ public static class PortalSignIn
             cookie.LoginPath = SignInPath;
             cookie.AccessDeniedPath = "/not-available";
             cookie.ReturnUrlParameter = "unused";
+            cookie.Events.OnCheckSlidingExpiration = context =>
+            {
+                // Only what the person does moves the idle time-out on. A hub's (re)connection and the script's status
+                // check happen by themselves, so a page left open on a shared phone would otherwise never idle out.
+                context.ShouldRenew &= !IsBackground(context.Request.Path);
+                return Task.CompletedTask;
+            };
+            cookie.Events.OnValidatePrincipal = context =>
+            {
+                // The session's end goes with the principal, as a token's does, so a hub connection it opens ends with it.
+                if (context.Properties.ExpiresUtc is { } end && context.Principal?.Identity is ClaimsIdentity identity)
+                {
+                    var ends = new Claim(SessionEndClaim, end.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), ClaimValueTypes.Integer64);
+                    context.ReplacePrincipal(new ClaimsPrincipal(new ClaimsIdentity(
+                        identity.Claims.Where(c => c.Type != SessionEndClaim).Append(ends), identity.AuthenticationType)));
+                }
+
+                return Task.CompletedTask;
+            };
             cookie.Events.OnRedirectToLogin = context =>
             {
-                // A hub is not a page: it is told 401, like the API. A page goes to sign-in, with no return address
-                // in the URL (it could name a page; sign-in always lands on the person's home).
-                if (context.Request.Path.StartsWithSegments(AuthSetup.HubPathPrefix))
+                // A hub, or the script's keep-alive, is not a page: it is told 401, like the API. A page goes to sign-in,
+                // with no return address in the URL (it could name a page; sign-in always lands on the person's home).
+                if (AnswersWithStatus(context.Request.Path))
                 {
                     context.Response.StatusCode = StatusCodes.Status401Unauthorized;
                 }
@@ -81,7 +114,7 @@ public static class PortalSignIn
             };
             cookie.Events.OnRedirectToAccessDenied = context =>
             {
-                if (context.Request.Path.StartsWithSegments(AuthSetup.HubPathPrefix))
+                if (AnswersWithStatus(context.Request.Path))
                 {
                     context.Response.StatusCode = StatusCodes.Status403Forbidden;
                 }

@@ -19,14 +19,46 @@
   }
 
   function leave() {
+    clear();
+    try { navigator.sendBeacon('/exit'); } catch { /* the session still ends when it idles out */ }
+    window.location.replace(exitUrl);
+  }
+
+  // Nothing of the page stays on screen: no text, no title, no live connection.
+  function clear() {
     for (const socket of sockets) { try { socket.close(); } catch { /* leaving anyway */ } }
     document.title = '';
     document.body.replaceChildren();
     const overlay = document.createElement('div');
     overlay.className = 'exit-overlay';
     document.body.append(overlay);
-    try { navigator.sendBeacon('/exit'); } catch { /* the session still ends when it idles out */ }
-    window.location.replace(exitUrl);
+  }
+
+  // ---- The session: kept while the person is at work here, and the page cleared once it has ended. ----
+  // A chat is used over its live connection, which the session's idle time-out does not see: a tap or a key on the
+  // page says the person is still here, at most one request every ten seconds.
+  let busy = false;
+  for (const kind of ['keydown', 'pointerdown', 'input']) document.addEventListener(kind, () => { busy = true; }, { capture: true, passive: true });
+  setInterval(() => {
+    if (!busy || !document.querySelector('nav[aria-label="Main"]')) return;
+    busy = false;
+    sessionEnded('POST', '/session/alive').then((ended) => { if (ended) endSession(); });
+  }, 10000);
+
+  // The keep-alive, or (GET /session) a check that keeps nothing alive; offline is not an ended session.
+  async function sessionEnded(method = 'GET', path = '/session') {
+    try {
+      const response = await fetch(path, { method, credentials: 'same-origin' });
+      return response.status === 401 || response.status === 403;
+    } catch {
+      return false;
+    }
+  }
+
+  // Idled out, or no longer allowed in: what the page showed goes, as for the quick exit, and sign-in says why.
+  function endSession() {
+    clear();
+    window.location.replace('/signin?ended=1');
   }
 
   let shiftPresses = 0;
@@ -165,20 +197,30 @@
     let attempt = 0;
     let timer = null;
     let steady = null;
+    let quiet = null;
     const connect = async () => {
       timer = null;
       if (stopped) return;
       hub = new Hub(path);
       setup(hub);
-      hub.onclose = () => { clearTimeout(steady); banner(lost()); retry(); };
+      // The server also closes a connection when the session it was opened with ends; a session kept alive since then
+      // opens a new one at once, so the banner waits a moment for the reconnection.
+      hub.onclose = () => {
+        clearTimeout(steady);
+        clearTimeout(quiet);
+        quiet = setTimeout(() => banner(lost()), 2000);
+        retry();
+      };
       try {
         await hub.start();
         // The wait starts short again only once a connection has held: one the server keeps closing is retried ever less often.
         steady = setTimeout(() => { attempt = 0; }, 10000);
+        clearTimeout(quiet);
         banner('');
         await ready(hub);
       } catch {
         clearTimeout(steady);
+        if (await sessionEnded()) { stopped = true; endSession(); return; }
         banner(lost());
         retry();
       }
@@ -186,7 +228,7 @@
     const retry = () => { if (!stopped && !timer) timer = setTimeout(connect, navigator.onLine ? Math.min(10000, 500 * 2 ** attempt++) : 60000); };
     connect();
     return {
-      stop() { stopped = true; hub?.stop(); },
+      stop() { stopped = true; clearTimeout(quiet); hub?.stop(); },
       // Back online: try at once rather than after the longest wait.
       now() { if (timer) { clearTimeout(timer); timer = null; attempt = 0; connect(); } },
       get hub() { return hub; },

@@ -1,0 +1,52 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace SurvivorConnect.BrowserTests;
+
+/// <summary>
+/// A page put down on a shared phone clears itself when the session idles out; someone still tapping and typing,
+/// as in a long chat, keeps theirs, though nothing they do there is a page load.
+/// </summary>
+[Collection(Portal.Name)]
+public sealed class SessionEndTests(PortalServer server)
+{
+    private static readonly TimeSpan Idle = TimeSpan.FromMinutes(new SurvivorConnect.Api.Infrastructure.Auth.AuthOptions().Portal.IdleMinutes);
+
+    [Fact]
+    public async Task A_page_left_open_clears_itself_and_says_why_once_the_session_has_idled_out()
+    {
+        var youth = await server.SignInAsync("Riley (demo youth)", phone: true);
+        await youth.RunAndWaitForWebSocketAsync(() => youth.GotoAsync("/notifications"));
+        await Expect(youth.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync();
+
+        server.Time.Advance(Idle + TimeSpan.FromSeconds(1));
+
+        await Expect(youth).ToHaveURLAsync(server.BaseUrl + "/signin?ended=1");
+        await Expect(youth.GetByRole(AriaRole.Status)).ToContainTextAsync("Your session ended, so the page was cleared.");
+        await Expect(youth.GetByRole(AriaRole.Link, new() { Name = "Notices" })).ToHaveCountAsync(0);
+        await Accessibility.AssertNoSeriousViolationsAsync(youth);
+    }
+
+    [Fact]
+    public async Task Someone_still_at_work_on_a_page_keeps_their_session_and_its_live_connection()
+    {
+        var mentor = await server.SignInAsync("Sam (demo mentor)");
+        await mentor.RunAndWaitForWebSocketAsync(() => mentor.GotoAsync("/notifications"));
+        server.Time.Advance(Idle * 2 / 3);
+
+        var kept = await mentor.RunAndWaitForResponseAsync(
+            () => mentor.Keyboard.PressAsync("ArrowDown"), response => response.Url.EndsWith("/session/alive", StringComparison.Ordinal), new() { Timeout = 20000 });
+        Assert.Equal(204, kept.Status);
+
+        // The connection opened with the session as it was then ends on time; the page opens a new one at once.
+        await mentor.RunAndWaitForWebSocketAsync(() =>
+        {
+            server.Time.Advance(Idle / 2);
+            return Task.CompletedTask;
+        });
+        await Expect(mentor.Locator("[data-connection]")).ToBeHiddenAsync();
+        Assert.Equal(server.BaseUrl + "/notifications", mentor.Url);
+        await mentor.GetByRole(AriaRole.Link, new() { Name = "Matches" }).ClickAsync();
+        await Expect(mentor).ToHaveURLAsync(server.BaseUrl + "/matches");
+    }
+}

@@ -1,0 +1,94 @@
+using System.Net;
+using Microsoft.AspNetCore.SignalR.Client;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using static SurvivorConnect.IntegrationTests.PortalSession;
+
+namespace SurvivorConnect.IntegrationTests;
+
+/// <summary>
+/// A portal page's live connections last as long as its session: a chat left open on a shared phone goes quiet when
+/// the session idles out, and someone still at work keeps their session.
+/// </summary>
+public sealed class ChatSessionTests(ClockedApiFactory api) : IClassFixture<ClockedApiFactory>
+{
+    private static readonly TimeSpan Idle = TimeSpan.FromMinutes(new AuthOptions().Portal.IdleMinutes);
+
+    private readonly MentoringWorld _world = new(api);
+
+    [Fact]
+    public async Task A_chat_left_open_in_the_portal_stops_showing_new_messages_once_the_session_has_idled_out()
+    {
+        var chat = await _world.OpenChatAsync();
+        await using var page = await ChatClient.ConnectWithCookieAsync(() => api.Server, await SessionCookieAsync(api, chat.MentorId));
+        await page.JoinAsync(chat.Id);
+        var before = await chat.Youth.SendAsync(chat.Id, "are you there");
+        await ChatClient.EventuallyAsync(() => page.Received.Any(m => m.Sequence == before.Message.Sequence), "a message arrives while the session lasts");
+
+        api.Time.Advance(Idle + TimeSpan.FromSeconds(1));
+
+        await ChatClient.EventuallyAsync(() => page.Connection.State == HubConnectionState.Disconnected, "the page's connection closes and cannot reconnect");
+        var after = await chat.Youth.SendAsync(chat.Id, "sent after the phone was put down");
+        await Task.Delay(300);
+        Assert.DoesNotContain(page.Received, m => m.Sequence == after.Message.Sequence);
+        Assert.Contains(await chat.Mentor.SinceAsync(chat.Id, before.Message.Sequence), m => m.Sequence == after.Message.Sequence);
+    }
+
+    [Fact]
+    public async Task Someone_still_at_work_keeps_their_session_past_the_idle_time_and_someone_who_is_not_does_not()
+    {
+        var working = await SignedInAsync(api, "demo-youth");
+        var away = await SignedInAsync(api, "demo-youth");
+
+        api.Time.Advance(Idle * 2 / 3);
+        Assert.Equal(HttpStatusCode.NoContent, (await working.PostAsync(PortalSignIn.KeepAlivePath, null)).StatusCode);
+        api.Time.Advance(Idle * 2 / 3);
+
+        Assert.Equal(HttpStatusCode.OK, (await working.GetAsync("/notifications")).StatusCode);
+        var ended = await away.GetAsync("/notifications");
+        Assert.Equal(HttpStatusCode.Redirect, ended.StatusCode);
+        Assert.Equal(PortalSignIn.SignInPath, ended.Headers.Location?.OriginalString);
+    }
+
+    [Fact]
+    public async Task Nothing_a_page_does_by_itself_keeps_its_session_alive()
+    {
+        // A page's status check and its hubs' (re)connections happen with nobody at the phone.
+        var page = await SignedInAsync(api, "demo-youth");
+        api.Time.Advance(Idle * 2 / 3);
+
+        var status = await page.GetAsync(PortalSignIn.StatusPath);
+        var handshake = await page.PostAsync("/hubs/notifications/negotiate?negotiateVersion=1", null);
+
+        Assert.Equal(HttpStatusCode.NoContent, status.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, handshake.StatusCode);
+        Assert.False(status.Headers.Contains("Set-Cookie"));
+        Assert.False(handshake.Headers.Contains("Set-Cookie"));
+        api.Time.Advance(Idle / 3 + TimeSpan.FromSeconds(1));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await page.GetAsync(PortalSignIn.StatusPath)).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_status_check_says_403_for_someone_deactivated_so_their_open_page_clears_itself()
+    {
+        var (personId, _) = await _world.PersonAsync("Mentor");
+        var page = await SignedInAsync(api, personId);
+        Assert.Equal(HttpStatusCode.NoContent, (await page.GetAsync(PortalSignIn.StatusPath)).StatusCode);
+
+        await HttpAssert.Ok<System.Text.Json.JsonElement>(await _world.Admin.PostAsync($"/api/people/{personId}/deactivate", null));
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await page.GetAsync(PortalSignIn.StatusPath)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await page.PostAsync(PortalSignIn.KeepAlivePath, null)).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_keep_alive_says_401_once_the_session_has_ended_so_the_page_can_clear_itself()
+    {
+        var client = await SignedInAsync(api, "demo-mentor");
+        api.Time.Advance(Idle + TimeSpan.FromSeconds(1));
+
+        var ended = await client.PostAsync(PortalSignIn.KeepAlivePath, null);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, ended.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await api.Anonymous().PostAsync(PortalSignIn.KeepAlivePath, null)).StatusCode);
+    }
+}
