@@ -6,6 +6,7 @@
   const exitUrl = document.querySelector('meta[name="sc-exit"]')?.content || 'https://www.bbc.co.uk/weather';
   const sockets = new Set();
   let page = null;
+  let notices = null;
 
   // ---- Quick exit (GOV.UK "Exit this page"): blank at once, end the session, replace the page. ----
   // Every other portal tab of this browser leaves too: a chat left open in one would otherwise stay live on a shared phone.
@@ -24,8 +25,13 @@
     window.location.replace(exitUrl);
   }
 
-  // Nothing of the page stays on screen: no text, no title, no live connection.
+  // Nothing of the page stays on screen: no text, no title, no live connection, and nothing that would reconnect
+  // or, finding the session gone, send the page somewhere other than where it is leaving for.
+  let left = false;
   function clear() {
+    left = true;
+    page?.stop();
+    notices?.stop();
     for (const socket of sockets) { try { socket.close(); } catch { /* leaving anyway */ } }
     document.title = '';
     document.body.replaceChildren();
@@ -57,6 +63,7 @@
 
   // Idled out, or no longer allowed in: what the page showed goes, as for the quick exit, and sign-in says why.
   function endSession() {
+    if (left) return;
     clear();
     window.location.replace('/signin?ended=1');
   }
@@ -236,7 +243,6 @@
   }
 
   // ---- Notices: pushed live to every signed-in page. ----
-  let notices = null;
   function startNotices() {
     if (notices || !document.querySelector('nav[aria-label="Main"]')) return;
     notices = keepConnected('/hubs/notifications', (hub) => hub.on('NotificationReceived', (notice) => {
