@@ -200,7 +200,7 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
         }
 
         var former = person.FormerRoles.Union(person.Roles).Except(roles).ToList();
-        var changed = await store.ReplaceAsync(Person.Container, person with { Roles = roles, FormerRoles = former }, ifMatch, cancellationToken);
+        var changed = await ReplaceKeepingAnAdminAsync(person, person with { Roles = roles, FormerRoles = former }, ifMatch, cancellationToken);
         await publisher.Publish(new PersonAccessChanged(user.AgencyId, changed.Id), cancellationToken);
         return changed;
     }
@@ -218,7 +218,7 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
             return person;
         }
 
-        var changed = await store.ReplaceAsync(Person.Container, person with
+        var changed = await ReplaceKeepingAnAdminAsync(person, person with
         {
             Active = command.Active,
             DeactivatedAt = command.Active ? null : time.GetUtcNow(),
@@ -226,6 +226,41 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
         await publisher.Publish(new PersonAccessChanged(user.AgencyId, changed.Id), cancellationToken);
         return changed;
     }
+
+    /// <summary>
+    /// A change that takes an admin's powers away is written together with the acting admin's own record, unchanged
+    /// as it was read: two admins removing each other at the same moment cannot both succeed, so the agency keeps one.
+    /// </summary>
+    private async Task<Person> ReplaceKeepingAnAdminAsync(Person before, Person after, string ifMatch, CancellationToken ct)
+    {
+        if (!IsAdmin(before) || IsAdmin(after))
+        {
+            return await store.ReplaceAsync(Person.Container, after, ifMatch, ct);
+        }
+
+        var me = await Read(user.UserId, ct);
+        if (!IsAdmin(me))
+        {
+            throw new ForbiddenException("You are no longer an active admin of this agency.");
+        }
+
+        try
+        {
+            var written = await store.ExecuteBatchAsync(Person.Container, user.AgencyId,
+                [new BatchOperation.Replace(after, ifMatch), new BatchOperation.Replace(me, me.ETag!)], ct);
+            return after with { ETag = written.ETags[0], AgencyId = user.AgencyId, PartitionKey = user.AgencyId };
+        }
+        catch (StoreException ex) when (ex is { Kind: StoreErrorKind.BatchFailed, FailedOperationIndex: 0, FailedOperationKind: StoreErrorKind.PreconditionFailed })
+        {
+            throw new StoreException(StoreErrorKind.PreconditionFailed, "The person's record has changed.", ex);
+        }
+        catch (StoreException ex) when (ex is { Kind: StoreErrorKind.BatchFailed, FailedOperationIndex: 1 })
+        {
+            throw new ConflictException("Your own record changed at the same moment, perhaps by another admin. Reload and try again.");
+        }
+    }
+
+    private static bool IsAdmin(Person person) => person.Active && person.Roles.Contains(Roles.AgencyAdmin);
 
     private async Task<Person> Read(string personId, CancellationToken cancellationToken) =>
         PeopleRules.IsValidId(personId)
