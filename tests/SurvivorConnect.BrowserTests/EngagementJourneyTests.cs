@@ -65,7 +65,13 @@ public sealed class EngagementJourneyTests(PortalServer server)
         server.Time.Advance(TimeSpan.FromDays(11));
         recruiter = await server.SignInAsync("Jamie (demo recruiter)");
         await recruiter.Locator("[data-opportunities] li", new() { HasText = title + " (fair pay)" }).GetByRole(AriaRole.Button).ClickAsync();
-        await recruiter.Locator("[data-attendance]").GetByLabel("What happened").SelectOptionAsync("Attended");
+        // Nothing is chosen for anyone until the recruiter says what happened: the form does not go as it came.
+        var happened = recruiter.Locator("[data-attendance]").GetByLabel("What happened");
+        await Expect(happened).ToHaveValueAsync("");
+        await recruiter.GetByRole(AriaRole.Button, new() { Name = "Record attendance" }).ClickAsync();
+        Assert.True(await happened.EvaluateAsync<bool>("select => select.validity.valueMissing"));
+        await Expect(recruiter.GetByText("Attendance is recorded")).ToHaveCountAsync(0);
+        await happened.SelectOptionAsync("Attended");
         await recruiter.GetByRole(AriaRole.Button, new() { Name = "Record attendance" }).ClickAsync();
         await Expect(recruiter.Locator("[data-outcome]")).ToContainTextAsync("Attendance is recorded");
         await Accessibility.AssertNoSeriousViolationsAsync(recruiter);

@@ -336,6 +336,44 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     [Fact]
+    public async Task A_place_given_up_and_taken_again_after_the_agency_cancelled_it_is_the_persons_again()
+    {
+        var (opportunity, first, _) = await SoonAsync(startsIn: 48);
+        await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson($"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/attendance",
+            new { entries = new[] { new { personId = first.Id, outcome = "cancelledByAgency" } } }));
+
+        await HttpAssert.Ok<OpportunityDto>(await first.Client.PostAsync($"/api/engagements/opportunities/{opportunity.Id}/withdraw", null));
+        api.Time.Advance(TimeSpan.FromSeconds(1));
+        var again = await HttpAssert.Ok<OpportunityDto>(await first.Client.PostAsync($"/api/engagements/opportunities/{opportunity.Id}/apply", null));
+
+        Assert.Equal("Confirmed", again.MyState);
+        Assert.Equal(JsonValueKind.Null, again.Sessions.Single().GetProperty("cancelledAt").ValueKind);
+        var mine = (await HttpAssert.Ok<List<OpportunityDto>>(await first.Client.GetAsync("/api/engagements/me/opportunities"))).Single(o => o.Id == opportunity.Id);
+        Assert.Equal(JsonValueKind.Null, mine.Sessions.Single().GetProperty("cancelledAt").ValueKind);
+
+        // Cancelled again, the place they hold now is cancelled, and they are told again.
+        await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson($"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/attendance",
+            new { entries = new[] { new { personId = first.Id, outcome = "cancelledByAgency" } } }));
+        mine = (await HttpAssert.Ok<List<OpportunityDto>>(await first.Client.GetAsync("/api/engagements/me/opportunities"))).Single(o => o.Id == opportunity.Id);
+        Assert.NotEqual(JsonValueKind.Null, mine.Sessions.Single().GetProperty("cancelledAt").ValueKind);
+        Assert.Equal(2, (await HttpAssert.Ok<PageDto<NotificationDto>>(await first.Client.GetAsync("/api/notifications"))).Items.Count(n => n.Kind == "engagement-place-cancelled"));
+    }
+
+    [Fact]
+    public async Task A_place_cancelled_in_good_time_stays_unpaid_when_the_whole_session_is_cancelled_late_and_the_others_are_paid()
+    {
+        var (opportunity, first, second) = await SoonAsync(startsIn: 48);
+        await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson($"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/attendance",
+            new { entries = new[] { new { personId = first.Id, outcome = "cancelledByAgency" } } }));
+        api.Time.Advance(TimeSpan.FromHours(44));
+
+        var claims = await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostAsync($"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/cancel", null));
+
+        Assert.Equal(0m, claims.Single(c => c.PersonId == first.Id).Amount);
+        Assert.Equal(150m, claims.Single(c => c.PersonId == second.Id).Amount);
+    }
+
+    [Fact]
     public async Task Cancelling_an_opportunity_cancels_its_sessions_to_come_for_everyone_confirmed()
     {
         var (opportunity, first, second) = await SoonAsync(startsIn: 4);

@@ -210,4 +210,15 @@ public sealed class ClaimRulesTests
         Assert.False(ClaimRules.HeldSeatAt(ParticipationState.Withdrawn, null, start.AddHours(5), start));
         Assert.False(ClaimRules.HeldSeatAt(ParticipationState.Waitlisted, null, start.AddDays(-3), start));
     }
+
+    [Fact]
+    public void A_cancelled_place_stays_cancelled_until_its_holder_gives_it_up_and_is_confirmed_again()
+    {
+        var confirmed = new DateTimeOffset(2026, 12, 2, 9, 0, 0, TimeSpan.Zero);
+
+        Assert.True(ClaimRules.CancelsPlace(confirmed.AddHours(1), ParticipationState.Confirmed, confirmed));
+        Assert.True(ClaimRules.CancelsPlace(confirmed.AddHours(1), ParticipationState.Confirmed, null));
+        Assert.False(ClaimRules.CancelsPlace(confirmed.AddHours(-1), ParticipationState.Confirmed, confirmed));
+        Assert.False(ClaimRules.CancelsPlace(confirmed.AddHours(1), ParticipationState.Withdrawn, confirmed));
+    }
 }

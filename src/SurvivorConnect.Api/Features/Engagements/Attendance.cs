@@ -121,12 +121,12 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
         }
 
         var seated = (await data.ParticipationsAsync(Filter.Eq("opportunityId", opportunity.Id), ct))
-            .Where(p => ClaimRules.HeldSeatAt(p.State, p.ConfirmedAt, p.ChangedAt, session.StartUtc)).Select(p => p.PersonId).ToHashSet(StringComparer.Ordinal);
+            .Where(p => ClaimRules.HeldSeatAt(p.State, p.ConfirmedAt, p.ChangedAt, session.StartUtc)).ToDictionary(p => p.PersonId, StringComparer.Ordinal);
         var errors = new ValidationErrors();
         var sessionMinutes = (int)Math.Round(session.Hours * 60);
         for (var i = 0; i < entries.Length; i++)
         {
-            if (!seated.Contains(entries[i].PersonId!))
+            if (!seated.ContainsKey(entries[i].PersonId!))
             {
                 errors.Add($"entries[{i}].personId", "Not confirmed for this session when it began.");
             }
@@ -144,13 +144,15 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
         var written = new List<ClaimView>();
         foreach (var entry in entries)
         {
-            written.Add(await claims.WriteAsync(opportunity, session, entry.PersonId!, EnumNames.Parse<AttendanceOutcome>(entry.Outcome), entry.MinutesAttended, late, settings, ct));
-        }
+            var place = seated[entry.PersonId!];
+            var claim = await claims.WriteAsync(opportunity, session, place, EnumNames.Parse<AttendanceOutcome>(entry.Outcome), entry.MinutesAttended, late, settings, ct);
+            written.Add(claim);
 
-        // A place cancelled before the session is news to its holder, who would otherwise come (the session goes ahead).
-        if (data.Store.Now < session.StartUtc)
-        {
-            await claims.PlacesCancelledAsync(opportunity, session, [.. written.Where(c => c.Outcome == AttendanceOutcome.CancelledByAgency).Select(c => c.PersonId)], ct);
+            // A place cancelled before the session is news to its holder, who would otherwise come (the session goes ahead).
+            if (claim.Outcome == AttendanceOutcome.CancelledByAgency && data.Store.Now < session.StartUtc)
+            {
+                await claims.PlaceCancelledAsync(opportunity, session, place, ct);
+            }
         }
 
         return written;
@@ -236,36 +238,41 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
     {
         var settings = await data.SettingsAsync(ct);
         var confirmed = (await data.ParticipationsAsync(Filter.Eq("opportunityId", opportunity.Id), ct))
-            .Where(p => p.State == ParticipationState.Confirmed).Select(p => p.PersonId).ToList();
+            .Where(p => p.State == ParticipationState.Confirmed).ToList();
         var claims = new List<ClaimView>();
         foreach (var session in sessions)
         {
             var late = ClaimRules.IsLate(data.Store.Now, session.StartUtc, settings.LateCancellationHours);
-            foreach (var person in confirmed)
+            foreach (var place in confirmed)
             {
-                claims.Add(await WriteAsync(opportunity, session, person, AttendanceOutcome.CancelledByAgency, null, late, settings, ct));
+                claims.Add(await WriteAsync(opportunity, session, place, AttendanceOutcome.CancelledByAgency, null, late, settings, ct));
             }
         }
 
-        await notifier.SendAsync(confirmed, Notices.EngagementCancelled, null, ct);
+        await notifier.SendAsync(confirmed.Select(p => p.PersonId), Notices.EngagementCancelled, null, ct);
         return claims;
     }
 
-    /// <summary>Tells each person once that the agency cancelled their place in this session.</summary>
-    public async Task PlacesCancelledAsync(Opportunity opportunity, EngagementSession session, IReadOnlyList<string> people, CancellationToken ct)
-    {
-        foreach (var person in people)
-        {
-            await notifier.SendOnceAsync(person, Notices.EngagementPlaceCancelled, $"place-cancelled~{opportunity.Id}~{session.Id}", ct);
-        }
-    }
+    /// <summary>Tells the person, once for the place they hold, that the agency cancelled it for this session.</summary>
+    public Task PlaceCancelledAsync(Opportunity opportunity, EngagementSession session, Participation place, CancellationToken ct) =>
+        notifier.SendOnceAsync(place.PersonId, Notices.EngagementPlaceCancelled, $"place-cancelled~{opportunity.Id}~{session.Id}~{place.ConfirmedAt:O}", ct);
 
     public async Task<ClaimView> WriteAsync(
-        Opportunity opportunity, EngagementSession session, string personId, AttendanceOutcome outcome, int? minutes, bool late, EngagementSettings settings, CancellationToken ct)
+        Opportunity opportunity, EngagementSession session, Participation place, AttendanceOutcome outcome, int? minutes, bool late, EngagementSettings settings, CancellationToken ct)
     {
+        var personId = place.PersonId;
         var (hours, amount) = ClaimRules.Owed(opportunity.Compensation, session, outcome, minutes, late, settings.LateCancellationPays);
         var id = CompensationClaim.IdFor(opportunity.Id, session.Id, personId);
         var existing = await data.Store.ReadAsync<CompensationClaim>(EngagementData.Container, id, data.Store.AgencyId, ct);
+
+        // Cancelled again (the whole session after the place, or the same place recorded twice), a cancellation keeps
+        // when it was made: whether it was late, and so what it pays, does not change with the day it is recorded again.
+        if (existing is { Outcome: AttendanceOutcome.CancelledByAgency } && outcome == AttendanceOutcome.CancelledByAgency
+            && ClaimRules.CancelsPlace(existing.RecordedAt, place.State, place.ConfirmedAt))
+        {
+            return ClaimView.From(existing);
+        }
+
         if (existing is { State: not ClaimState.Open })
         {
             throw new ConflictException("A payout has been prepared from this claim; ask finance to cancel it before recording the session again.");

@@ -5,6 +5,7 @@ using Ical.Net.CalendarComponents;
 using Ical.Net.DataTypes;
 using Ical.Net.Serialization;
 using Mediator;
+using SurvivorConnect.Api.Features.Engagements.Rules;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Storage;
@@ -80,7 +81,7 @@ internal sealed class CalendarFeedHandlers(EngagementData data)
         var calendar = new Calendar { ProductId = "-//SurvivorConnect//Engagements//EN" };
         calendar.AddProperty("X-WR-CALNAME", Summary + "s");
         var places = await data.ParticipationsAsync(Filter.Eq("personId", Me), ct);
-        var cancelledPlaces = (await data.CancelledPlacesAsync(Me, ct)).Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+        var cancelledPlaces = (await data.CancelledPlacesAsync(Me, null, ct)).ToDictionary(c => c.Id, c => c.RecordedAt, StringComparer.Ordinal);
         var zones = new HashSet<string>(StringComparer.Ordinal);
         foreach (var place in places.Where(p => p.State == ParticipationState.Confirmed))
         {
@@ -96,6 +97,9 @@ internal sealed class CalendarFeedHandlers(EngagementData data)
                     calendar.AddTimeZone(session.TimeZone);
                 }
 
+                var cancelled = session.CancelledAt is not null || opportunity.State == OpportunityState.Cancelled
+                    || cancelledPlaces.TryGetValue(CompensationClaim.IdFor(opportunity.Id, session.Id, Me), out var at) && ClaimRules.CancelsPlace(at, place.State, place.ConfirmedAt);
+
                 calendar.Events.Add(new CalendarEvent
                 {
                     Uid = $"{opportunity.Id}-{session.Id}@survivorconnect",
@@ -104,10 +108,8 @@ internal sealed class CalendarFeedHandlers(EngagementData data)
                     Summary = Summary,
                     Description = "Details are in your portal.",
                     Location = session.InPerson ? session.Location : null,
-                    Url = session.InPerson || session.Link is null ? null : new Uri(session.Link),
-                    Status = session.CancelledAt is not null || opportunity.State == OpportunityState.Cancelled || cancelledPlaces.Contains(CompensationClaim.IdFor(opportunity.Id, session.Id, Me))
-                        ? EventStatus.Cancelled
-                        : EventStatus.Confirmed,
+                    Url = cancelled || session.InPerson || session.Link is null ? null : new Uri(session.Link),
+                    Status = cancelled ? EventStatus.Cancelled : EventStatus.Confirmed,
                 });
             }
         }

@@ -51,11 +51,14 @@ internal sealed class EngagementData(AgencyStore store, ConsentLookup consents)
         store.AllAsync<Participation>(Container, [filter], ct);
 
     /// <summary>
-    /// The claims that record the agency cancelling this person's place in a session: one cancelled for them alone
-    /// goes ahead for the others, so only these say it is off for them.
+    /// The claims that record the agency cancelling this person's place in a session (of one opportunity, if given):
+    /// one cancelled for them alone goes ahead for the others, so only these say it is off for them.
     /// </summary>
-    public async Task<List<CompensationClaim>> CancelledPlacesAsync(string personId, CancellationToken ct) =>
-        [.. (await store.AllAsync<CompensationClaim>(Container, [Filter.Eq("personId", personId)], ct)).Where(c => c.Outcome == AttendanceOutcome.CancelledByAgency)];
+    public async Task<List<CompensationClaim>> CancelledPlacesAsync(string personId, string? opportunityId, CancellationToken ct) =>
+        [.. (await store.AllAsync<CompensationClaim>(Container, opportunityId is null
+                ? [Filter.Eq("personId", personId)]
+                : [Filter.Eq("personId", personId), Filter.Eq("opportunityId", opportunityId)], ct))
+            .Where(c => c.Outcome == AttendanceOutcome.CancelledByAgency)];
 
     /// <summary>The profiles of those who chose a kind of work: nobody else fits an opportunity of that kind.</summary>
     public Task<List<EngagementProfile>> ProfilesOfKindAsync(string kind, CancellationToken ct) =>

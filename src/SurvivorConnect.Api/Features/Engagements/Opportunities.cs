@@ -345,7 +345,7 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
         var mine = await data.ParticipationAsync(opportunity.Id, me, ct);
         var fit = await data.ProfileAsync(me, ct) is { } profile ? EngagementFit.Assess(profile, opportunity) : null;
         var visible = mine is not null || (opportunity.State == OpportunityState.Published && fit?.Fits == true && await data.OptedInAsync(me, ct));
-        return visible ? OpportunityViews.ForSurvivor(opportunity, mine, fit, await data.CancelledPlacesAsync(me, ct)) : throw new NotFoundException("opportunity");
+        return visible ? OpportunityViews.ForSurvivor(opportunity, mine, fit, await data.CancelledPlacesAsync(me, opportunity.Id, ct)) : throw new NotFoundException("opportunity");
     }
 
     public async ValueTask<IReadOnlyList<CandidateView>> Handle(ListCandidates query, CancellationToken ct)
@@ -427,22 +427,28 @@ internal static class OpportunityViews
 {
     /// <summary>The recruiter's view carries the version (ETag) a change must name.</summary>
     public static OpportunityView ForRecruiter(Opportunity o, IReadOnlyList<ParticipantView>? participants) =>
-        View(o, showLinks: true, null, null, participants) with { Version = o.ETag };
+        View(o, static _ => true, null, null, participants) with { Version = o.ETag };
 
-    /// <summary>As the survivor sees it: a session the agency cancelled their place in is cancelled, for them.</summary>
-    public static OpportunityView ForSurvivor(Opportunity o, Participation? mine, Fit? fit, IEnumerable<CompensationClaim> cancelledPlaces) =>
-        View(o, showLinks: mine?.State == ParticipationState.Confirmed, mine?.State, fit?.Fits == true ? fit.Reasons : null, null,
-            cancelledPlaces.Where(c => c.OpportunityId == o.Id).ToDictionary(c => c.SessionId, c => c.RecordedAt, StringComparer.Ordinal));
+    /// <summary>
+    /// As the survivor sees it: a session the agency cancelled their place in is cancelled, for them, and a cancelled
+    /// session shows no join link (there is nothing to join).
+    /// </summary>
+    public static OpportunityView ForSurvivor(Opportunity o, Participation? mine, Fit? fit, IEnumerable<CompensationClaim> cancelledPlaces)
+    {
+        var confirmed = mine?.State == ParticipationState.Confirmed;
+        return View(o, cancelledAt => confirmed && cancelledAt is null, mine?.State, fit?.Fits == true ? fit.Reasons : null, null,
+            cancelledPlaces.Where(c => c.OpportunityId == o.Id && mine is not null && ClaimRules.CancelsPlace(c.RecordedAt, mine.State, mine.ConfirmedAt))
+                .ToDictionary(c => c.SessionId, c => c.RecordedAt, StringComparer.Ordinal));
+    }
 
-    /// <summary>A cancelled session's join link is not shown: there is nothing to join.</summary>
-    private static SessionView SessionViewOf(EngagementSession s, bool showLinks, DateTimeOffset? cancelledAt) =>
-        new(s.Id, s.Start, s.End, s.TimeZone, s.StartUtc, s.EndUtc, s.InPerson, s.Location, showLinks && cancelledAt is null ? s.Link : null, cancelledAt);
+    private static SessionView SessionViewOf(EngagementSession s, Func<DateTimeOffset?, bool> showLink, DateTimeOffset? cancelledAt) =>
+        new(s.Id, s.Start, s.End, s.TimeZone, s.StartUtc, s.EndUtc, s.InPerson, s.Location, showLink(cancelledAt) ? s.Link : null, cancelledAt);
 
     private static OpportunityView View(
-        Opportunity o, bool showLinks, ParticipationState? mine, IReadOnlyList<string>? reasons, IReadOnlyList<ParticipantView>? participants,
+        Opportunity o, Func<DateTimeOffset?, bool> showLink, ParticipationState? mine, IReadOnlyList<string>? reasons, IReadOnlyList<ParticipantView>? participants,
         Dictionary<string, DateTimeOffset>? placeCancelled = null) =>
         new(o.Id, o.Kind, o.Title, o.Description, o.Topics,
-            [.. o.Sessions.Select(s => SessionViewOf(s, showLinks, s.CancelledAt ?? (placeCancelled is not null && placeCancelled.TryGetValue(s.Id, out var at) ? at : null)))],
+            [.. o.Sessions.Select(s => SessionViewOf(s, showLink, s.CancelledAt ?? (placeCancelled is not null && placeCancelled.TryGetValue(s.Id, out var at) ? at : null)))],
             o.Seats, o.Confirmed, o.ApplicationDeadline, o.Compensation, o.Currency, PayParity.EffectiveHourlyRate(o.Compensation, o.Sessions),
             o.State, o.PublishedAt, mine, reasons, participants, null);
 }

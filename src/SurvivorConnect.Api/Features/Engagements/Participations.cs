@@ -107,7 +107,7 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
                     await notifier.SendAsync([promoted], Notices.EngagementSeatFreed, null, ct);
                 }
 
-                return OpportunityViews.ForSurvivor(await data.OpportunityAsync(opportunity.Id, ct), after, fit, await data.CancelledPlacesAsync(me, ct));
+                return OpportunityViews.ForSurvivor(await data.OpportunityAsync(opportunity.Id, ct), after, fit, await data.CancelledPlacesAsync(me, opportunity.Id, ct));
             }
             catch (StoreException ex) when (attempt < MaxAttempts && ex.Kind is StoreErrorKind.PreconditionFailed or StoreErrorKind.Conflict or StoreErrorKind.BatchFailed)
             {
@@ -123,7 +123,7 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
         var mine = (await data.ParticipationsAsync(Filter.Eq("personId", me), ct)).ToDictionary(p => p.OpportunityId);
         var profile = await data.ProfileAsync(me, ct);
         var optedIn = await data.OptedInAsync(me, ct);
-        var cancelledPlaces = await data.CancelledPlacesAsync(me, ct);
+        var cancelledPlaces = await data.CancelledPlacesAsync(me, null, ct);
         // Only those the survivor has a place in, and those open now: never every opportunity the agency ever ran.
         var published = await data.Store.AllAsync<Opportunity>(EngagementData.Container, [Filter.Eq("state", OpportunityState.Published)], ct);
         var theirs = await data.Store.ManyAsync<Opportunity>(EngagementData.Container, mine.Keys.Except(published.Select(o => o.Id)), ct);

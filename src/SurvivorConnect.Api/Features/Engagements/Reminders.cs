@@ -1,3 +1,4 @@
+using SurvivorConnect.Api.Features.Engagements.Rules;
 using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Hosting;
@@ -63,8 +64,9 @@ internal sealed class ReminderSender(EngagementData data, Notifier notifier)
 
             var confirmed = await data.ParticipationsAsync(Filter.Eq("opportunityId", opportunity.Id), ct);
             var cancelledFor = (await data.Store.AllAsync<CompensationClaim>(EngagementData.Container, [Filter.Eq("opportunityId", opportunity.Id)], ct))
-                .Where(c => c.SessionId == session.Id && c.Outcome == AttendanceOutcome.CancelledByAgency).Select(c => c.PersonId).ToHashSet(StringComparer.Ordinal);
-            foreach (var place in confirmed.Where(p => p.State == ParticipationState.Confirmed && !cancelledFor.Contains(p.PersonId)))
+                .Where(c => c.SessionId == session.Id && c.Outcome == AttendanceOutcome.CancelledByAgency).ToDictionary(c => c.PersonId, c => c.RecordedAt, StringComparer.Ordinal);
+            foreach (var place in confirmed.Where(p => p.State == ParticipationState.Confirmed
+                && !(cancelledFor.TryGetValue(p.PersonId, out var at) && ClaimRules.CancelsPlace(at, p.State, p.ConfirmedAt))))
             {
                 await notifier.SendOnceAsync(place.PersonId, notice, $"reminder~{opportunity.Id}~{session.Id}~{kind}", ct);
             }

@@ -81,7 +81,7 @@ public static class Notices
         "A paid engagement session you were confirmed for has been cancelled by the agency. If that came at short notice, your agency's late-cancellation rule says what you are paid; your claims show it.");
 
     public static Notice EngagementPlaceCancelled { get; } = new("engagement-place-cancelled",
-        "The agency has cancelled your place in a paid engagement session. If that came at short notice, your agency's late-cancellation rule says what you are paid; your claims show it. Your paid work page says which session.");
+        "The agency has cancelled your place in a paid engagement session; your paid work page says which. This is not about anything you did, and your agency contact can tell you more. If it came at short notice, your agency's late-cancellation rule says what you are paid; your claims show it.");
 
     public static Notice EngagementReminderDay { get; } = new("engagement-reminder",
         "A reminder: you have a paid session tomorrow. The details are in your portal. If you can no longer come, you can withdraw there.");

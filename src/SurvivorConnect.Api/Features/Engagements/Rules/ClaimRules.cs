@@ -53,6 +53,14 @@ public static class ClaimRules
         _ => false,
     };
 
+    /// <summary>
+    /// Whether the agency's cancellation of someone's place in a session, recorded at <paramref name="cancelledAt"/>,
+    /// is about the place they hold now: one recorded before they were last confirmed (they withdrew and came back)
+    /// was about a place they gave up. A place confirmed before places kept their time is taken as the same one.
+    /// </summary>
+    public static bool CancelsPlace(DateTimeOffset cancelledAt, ParticipationState state, DateTimeOffset? confirmedAt) =>
+        state == ParticipationState.Confirmed && (confirmedAt is null || cancelledAt >= confirmedAt);
+
     /// <summary>A cancellation inside the window before the session starts is late.</summary>
     public static bool IsLate(DateTimeOffset cancelledAt, DateTimeOffset sessionStart, int windowHours) =>
         sessionStart - cancelledAt < TimeSpan.FromHours(windowHours);
