@@ -96,7 +96,12 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
     }
 
     /// <summary>A person's own browser: a phone (390 px wide) or a desktop (1280 px); <paramref name="script"/> false for one whose pages' scripts do not run.</summary>
-    public async Task<IPage> OpenAsync(bool phone = false, bool script = true)
+    public async Task<IPage> OpenAsync(bool phone = false, bool script = true) => await OpenAsync(phone, script, storageState: null);
+
+    /// <summary>Another browser of someone signed in, with the cookies of theirs (<c>StorageStateAsync</c>): no second sign-in.</summary>
+    public Task<IPage> OpenAsAsync(string storageState, bool phone = false) => OpenAsync(phone, script: true, storageState);
+
+    private async Task<IPage> OpenAsync(bool phone, bool script, string? storageState)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -105,6 +110,7 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
             ViewportSize = phone ? new ViewportSize { Width = 390, Height = 844 } : new ViewportSize { Width = 1280, Height = 900 },
             IsMobile = phone,
             HasTouch = phone,
+            StorageState = storageState,
         });
         await context.RouteAsync(ExitUrl + "**", route => route.FulfillAsync(new RouteFulfillOptions
         {
