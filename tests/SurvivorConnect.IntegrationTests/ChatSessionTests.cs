@@ -28,8 +28,6 @@ public sealed class ChatSessionTests(ClockedApiFactory api) : IClassFixture<Cloc
 
         await ChatClient.EventuallyAsync(() => page.Connection.State == HubConnectionState.Disconnected, "the page's connection closes and cannot reconnect");
         var after = await chat.Youth.SendAsync(chat.Id, "sent after the phone was put down");
-        await Task.Delay(300);
-        Assert.DoesNotContain(page.Received, m => m.Sequence == after.Message.Sequence);
         Assert.Contains(await chat.Mentor.SinceAsync(chat.Id, before.Message.Sequence), m => m.Sequence == after.Message.Sequence);
     }
 

@@ -135,7 +135,7 @@ public sealed class ChatUserIdProvider : IUserIdProvider
 }
 
 /// <summary>
-/// Around every hub call: a trace for the call; the token's expiry; the person's active state and roles read
+/// Around every hub call: a trace for the call; the end of the token or portal session; the person's active state and roles read
 /// afresh (a connection is only as good as the records now, not as they were when it opened; a send has them
 /// checked through its conversation's list of senders, which every change to them rewrites); the per-user
 /// send rate; and every refusal turned into a <see cref="HubError"/>, logged once without a stack trace.

@@ -8,6 +8,9 @@ public static class ScClaims
     public const string UserId = "sc:user";
     public const string Agency = "sc:agency";
 
+    /// <summary>The claim a token's expiry arrives in (Unix seconds); a portal session's end is given the same one.</summary>
+    public const string TokenExpiry = "exp";
+
     /// <summary>When the token expires (Unix seconds), so a long-lived chat connection can tell.</summary>
     public const string Expires = "sc:expires";
     public const string AuthenticationType = "SurvivorConnect";

@@ -23,7 +23,7 @@ internal sealed class PersonClaimsTransformation(PersonPrincipals principals, IO
         return await principals.BuildAsync(
             principal.FindFirstValue(options.Value.UserIdClaim),
             principal.FindFirstValue(options.Value.AgencyClaim),
-            principal.FindFirstValue(PortalSignIn.SessionEndClaim),
+            principal.FindFirstValue(ScClaims.TokenExpiry),
             CancellationToken.None);
     }
 }

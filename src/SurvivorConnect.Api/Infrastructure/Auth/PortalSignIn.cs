@@ -51,9 +51,6 @@ public static class PortalSignIn
             [new Claim(options.UserIdClaim, personId), new Claim(options.AgencyClaim, agencyId)], authenticationType));
     }
 
-    /// <summary>The claim a token's expiry arrives in (Unix seconds); a portal session's end is given the same one.</summary>
-    public const string SessionEndClaim = "exp";
-
     private static bool IsBackground(PathString path) => path.StartsWithSegments(AuthSetup.HubPathPrefix) || path == StatusPath;
 
     private static bool AnswersWithStatus(PathString path) => IsBackground(path) || path == KeepAlivePath;
@@ -90,9 +87,9 @@ public static class PortalSignIn
                 // The session's end goes with the principal, as a token's does, so a hub connection it opens ends with it.
                 if (context.Properties.ExpiresUtc is { } end && context.Principal?.Identity is ClaimsIdentity identity)
                 {
-                    var ends = new Claim(SessionEndClaim, end.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), ClaimValueTypes.Integer64);
+                    var ends = new Claim(ScClaims.TokenExpiry, end.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), ClaimValueTypes.Integer64);
                     context.ReplacePrincipal(new ClaimsPrincipal(new ClaimsIdentity(
-                        identity.Claims.Where(c => c.Type != SessionEndClaim).Append(ends), identity.AuthenticationType)));
+                        identity.Claims.Where(c => c.Type != ScClaims.TokenExpiry).Append(ends), identity.AuthenticationType)));
                 }
 
                 return Task.CompletedTask;

@@ -65,6 +65,7 @@
   function endSession() {
     if (left) return;
     clear();
+    try { navigator.sendBeacon('/exit'); } catch { /* an ended session needs no ending */ }
     window.location.replace('/signin?ended=1');
   }
 
@@ -227,6 +228,7 @@
         await ready(hub);
       } catch {
         clearTimeout(steady);
+        if (stopped) return;
         if (await sessionEnded()) { stopped = true; endSession(); return; }
         banner(lost());
         retry();
