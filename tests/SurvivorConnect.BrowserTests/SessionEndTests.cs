@@ -1,11 +1,13 @@
+using System.Net.Http.Json;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
 namespace SurvivorConnect.BrowserTests;
 
 /// <summary>
-/// A page put down on a shared phone clears itself when the session idles out; someone still tapping and typing,
-/// as in a long chat, keeps theirs, though nothing they do there is a page load.
+/// A page put down on a shared phone clears itself when the session idles out, or at once when its person is
+/// deactivated; someone still tapping and typing, as in a long chat, keeps theirs, though nothing they do there is a
+/// page load.
 /// </summary>
 [Collection(Portal.Name)]
 public sealed class SessionEndTests(PortalServer server)
@@ -25,6 +27,22 @@ public sealed class SessionEndTests(PortalServer server)
         await Expect(youth.GetByRole(AriaRole.Status)).ToContainTextAsync("Your session ended, so the page was cleared.");
         await Expect(youth.GetByRole(AriaRole.Link, new() { Name = "Notices" })).ToHaveCountAsync(0);
         await Accessibility.AssertNoSeriousViolationsAsync(youth);
+    }
+
+    [Fact]
+    public async Task A_page_left_open_by_someone_deactivated_clears_itself_at_once()
+    {
+        using var admin = await server.ApiAsAsync("demo-admin");
+        var personId = "leaving-" + Guid.NewGuid().ToString("N")[..8];
+        (await admin.PostAsJsonAsync("/api/people", new { subjectId = personId, displayName = "Leaving " + personId[^4..], roles = new[] { "Recruiter" } })).EnsureSuccessStatusCode();
+        var page = await server.SignInAsAddedAsync(personId, phone: true);
+        await page.RunAndWaitForWebSocketAsync(() => page.GotoAsync("/notifications"));
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync();
+
+        (await admin.PostAsync($"/api/people/{personId}/deactivate", null)).EnsureSuccessStatusCode();
+
+        await Expect(page).ToHaveURLAsync(server.BaseUrl + "/signin?ended=1");
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Notices" })).ToHaveCountAsync(0);
     }
 
     [Fact]

@@ -78,6 +78,39 @@ public sealed class ChatRevocationTests(ChatRevocationTests.Factory api) : IClas
     }
 
     [Fact]
+    public async Task A_deactivated_person_s_notice_connection_closes_at_once_so_their_open_page_clears_itself_and_nobody_else_s_does()
+    {
+        var (leaving, _) = await _world.PersonAsync(Roles.Recruiter);
+        var (colleague, _) = await _world.PersonAsync(Roles.Recruiter);
+        var (leavingPage, _) = await NoticeListener.ListenAsync(api, leaving);
+        var (colleaguePage, _) = await NoticeListener.ListenAsync(api, colleague);
+        await using (leavingPage)
+        await using (colleaguePage)
+        {
+            await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{leaving}/deactivate", null));
+
+            await ChatClient.EventuallyAsync(() => leavingPage.State != HubConnectionState.Connected, "the deactivated person's notice connection is closed");
+            await Task.Delay(100);
+            Assert.Equal(HubConnectionState.Connected, colleaguePage.State);
+            await Assert.ThrowsAnyAsync<Exception>(() => NoticeListener.ListenAsync(api, leaving));
+        }
+    }
+
+    [Fact]
+    public async Task A_role_change_leaves_the_person_s_notice_connection_open()
+    {
+        var (person, _) = await _world.PersonAsync(Roles.Recruiter);
+        var (page, _) = await NoticeListener.ListenAsync(api, person);
+        await using (page)
+        {
+            await _world.SetRolesAsync(person, Roles.Supervisor);
+
+            await Task.Delay(200);
+            Assert.Equal(HubConnectionState.Connected, page.State);
+        }
+    }
+
+    [Fact]
     public async Task Pausing_the_match_takes_mentor_and_youth_out_of_the_live_conversation_and_resuming_brings_them_back()
     {
         var chat = await _world.OpenChatAsync();
@@ -195,15 +228,18 @@ public sealed class ChatRecheckTests(ChatRecheckTests.Factory api) : IClassFixtu
     }
 
     [Fact]
-    public async Task A_deactivation_written_without_an_event_closes_the_connection_within_the_recheck_interval()
+    public async Task A_deactivation_written_without_an_event_closes_the_chat_and_notice_connections_within_the_recheck_interval()
     {
         var chat = await new MentoringWorld(api).OpenChatAsync();
+        var (noticePage, _) = await NoticeListener.ListenAsync(api, chat.MentorId);
+        await using var closing = noticePage;
         var store = api.Services.GetRequiredService<IDocumentStore>();
         var person = (await store.ReadAsync<Person>(Person.Container, chat.MentorId, "demo", CancellationToken.None))!;
 
         await store.ReplaceAsync(Person.Container, person with { Active = false }, person.ETag!, CancellationToken.None);
 
         await ChatClient.EventuallyAsync(() => chat.Mentor.Connection.State != HubConnectionState.Connected, "the recheck closes the deactivated mentor's connection");
+        await ChatClient.EventuallyAsync(() => noticePage.State != HubConnectionState.Connected, "the recheck closes the deactivated mentor's notice connection");
         var sent = await chat.Youth.SendAsync(chat.Id, "are you there?");
         await Task.Delay(100);
         Assert.DoesNotContain(chat.Mentor.Received, m => m.Sequence == sent.Message.Sequence);

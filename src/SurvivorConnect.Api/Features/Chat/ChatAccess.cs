@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Infrastructure.Hosting;
 
 namespace SurvivorConnect.Api.Features.Chat;
@@ -61,20 +62,56 @@ public sealed class ChatConnection(HubCallerContext context)
 /// <summary>
 /// Brings this instance's open connections in line with the records after a change: a connection whose
 /// person may no longer use chat is closed; one that may no longer receive a conversation's messages leaves
-/// its group (and is told why); one that may again rejoins it.
+/// its group (and is told why); one that may again rejoins it. A person's notice connections are closed once
+/// they may no longer sign in, so their open pages clear themselves.
 /// </summary>
 public sealed partial class ChatAccessReconciler(
     ChatConnections connections,
+    NoticeConnections notices,
     PersonPrincipals principals,
     IAuthorizationService authorization,
     IServiceScopeFactory scopes,
     IHubContext<ChatHub, IChatClient> hub,
     ILogger<ChatAccessReconciler> logger)
 {
-    public Task ReconcileAsync(ChatAccessChange change, CancellationToken ct) => ReconcileAsync(connections.Affected(change), change.ConversationId, ct);
+    public async Task ReconcileAsync(ChatAccessChange change, CancellationToken ct)
+    {
+        await ReconcileAsync(connections.Affected(change), change.ConversationId, ct);
+        if (change.ConversationId is null)
+        {
+            await CloseNoticesOfSignedOutAsync(notices.Of(change.AgencyId, change.UserId), ct);
+        }
+    }
 
     /// <summary>Every open connection of this instance, every conversation it joined.</summary>
-    public Task ReconcileAllAsync(CancellationToken ct) => ReconcileAsync(connections.All, null, ct);
+    public async Task ReconcileAllAsync(CancellationToken ct)
+    {
+        await ReconcileAsync(connections.All, null, ct);
+        await CloseNoticesOfSignedOutAsync(notices.Of(null, null), ct);
+    }
+
+    private async Task CloseNoticesOfSignedOutAsync(IReadOnlyList<HubCallerContext> affected, CancellationToken ct)
+    {
+        foreach (var connection in affected)
+        {
+            try
+            {
+                var principal = await principals.RefreshAsync(connection.User!, ct);
+                if ((await authorization.AuthorizeAsync(principal, Policies.SignedIn)).Succeeded)
+                {
+                    continue;
+                }
+
+                LogNoticesClosed(logger, connection.ConnectionId);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogReconcileFailed(logger, ex, connection.ConnectionId);
+            }
+
+            connection.Abort();
+        }
+    }
 
     private async Task ReconcileAsync(IEnumerable<ChatConnection> affected, string? conversationId, CancellationToken ct)
     {
@@ -146,11 +183,14 @@ public sealed partial class ChatAccessReconciler(
     public async Task<bool> MayUseChatAsync(ClaimsPrincipal principal) =>
         (await authorization.AuthorizeAsync(principal, Policies.MatchParticipant)).Succeeded;
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Chat connection {ConnectionId} could not be checked after an access change and was closed")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "Connection {ConnectionId} could not be checked after an access change and was closed")]
     private static partial void LogReconcileFailed(ILogger logger, Exception exception, string connectionId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Chat connection {ConnectionId} closed: its person may no longer use chat")]
     private static partial void LogClosed(ILogger logger, string connectionId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Notice connection {ConnectionId} closed: its person may no longer sign in")]
+    private static partial void LogNoticesClosed(ILogger logger, string connectionId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Chat connection {ConnectionId} stopped receiving {ConversationId}")]
     private static partial void LogLeft(ILogger logger, string connectionId, string conversationId);

@@ -57,6 +57,7 @@ public static class NotificationsModule
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddContainer(Notification.Container);
         builder.Services.AddScoped<Notifier>();
+        builder.Services.AddSingleton<NoticeConnections>();
         return builder;
     }
 

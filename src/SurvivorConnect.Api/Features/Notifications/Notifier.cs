@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Authorization;
@@ -22,12 +24,13 @@ public interface INotificationClient
 /// unique only within an agency.
 /// </summary>
 [Authorize(Policy = Policies.SignedIn)]
-public sealed class NotificationHub : Hub<INotificationClient>
+public sealed class NotificationHub(NoticeConnections connections) : Hub<INotificationClient>
 {
     public static string Group(string agencyId, string personId) => $"notify:{agencyId}:{personId}";
 
     public override async Task OnConnectedAsync()
     {
+        connections.Add(Context);
         if (Context.User?.FindFirst(ScClaims.Agency)?.Value is { } agency && Context.User.FindFirst(ScClaims.UserId)?.Value is { } person)
         {
             await Groups.AddToGroupAsync(Context.ConnectionId, Group(agency, person));
@@ -35,6 +38,30 @@ public sealed class NotificationHub : Hub<INotificationClient>
 
         await base.OnConnectedAsync();
     }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        connections.Remove(Context.ConnectionId);
+        return base.OnDisconnectedAsync(exception);
+    }
+}
+
+/// <summary>
+/// This instance's open notice connections. Group membership in SignalR cannot be listed, so this is what lets a
+/// deactivation find and close them: every page keeps one open, and its closing is what makes the page clear itself.
+/// </summary>
+public sealed class NoticeConnections
+{
+    private readonly ConcurrentDictionary<string, HubCallerContext> _connections = new(StringComparer.Ordinal);
+
+    public void Add(HubCallerContext context) => _connections[context.ConnectionId] = context;
+
+    public void Remove(string connectionId) => _connections.TryRemove(connectionId, out _);
+
+    /// <summary>The connections of one agency's person, or of everyone on this instance when <paramref name="agencyId"/> is null.</summary>
+    public IReadOnlyList<HubCallerContext> Of(string? agencyId, string? userId) =>
+        _connections.Values.Where(c => agencyId is null
+            || (c.User?.FindFirstValue(ScClaims.Agency) == agencyId && (userId is null || c.User.FindFirstValue(ScClaims.UserId) == userId))).ToList();
 }
 
 /// <summary>Stores a notice for each recipient and pushes it live to those signed in and still active.</summary>
