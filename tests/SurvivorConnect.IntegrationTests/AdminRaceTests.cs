@@ -13,7 +13,7 @@ public sealed class AdminRaceTests(CountingApiFactory api) : IClassFixture<Count
         var (first, firstClient) = await _world.PersonAsync("AgencyAdmin");
         var (second, secondClient) = await _world.PersonAsync("AgencyAdmin");
 
-        var between = await InBetweenAsync(second, () => secondClient.PostAsync($"/api/people/{first}/deactivate", null), () => firstClient.PostAsync($"/api/people/{second}/deactivate", null));
+        var between = await api.InBetweenAsync(second, () => secondClient.PostAsync($"/api/people/{first}/deactivate", null), () => firstClient.PostAsync($"/api/people/{second}/deactivate", null));
 
         // The later one rewrote both records, so the earlier one finds the other's record changed: nothing of it is written.
         Assert.Equal(HttpStatusCode.OK, between.Later.StatusCode);
@@ -29,7 +29,7 @@ public sealed class AdminRaceTests(CountingApiFactory api) : IClassFixture<Count
         var (second, _) = await _world.PersonAsync("AgencyAdmin");
         var (_, thirdClient) = await _world.PersonAsync("AgencyAdmin");
 
-        var between = await InBetweenAsync(second, () => thirdClient.PostAsync($"/api/people/{first}/deactivate", null), async () =>
+        var between = await api.InBetweenAsync(second, () => thirdClient.PostAsync($"/api/people/{first}/deactivate", null), async () =>
         {
             var person = await firstClient.GetAsync($"/api/people/{second}");
             var request = new HttpRequestMessage(HttpMethod.Put, $"/api/people/{second}/roles") { Content = System.Net.Http.Json.JsonContent.Create(new { roles = new[] { "Mentor" } }) };
@@ -41,34 +41,6 @@ public sealed class AdminRaceTests(CountingApiFactory api) : IClassFixture<Count
         await HttpAssert.Problem(between.Earlier, 409);
         Assert.Contains("AgencyAdmin", (await PersonAsync(second)).Roles);
         Assert.False((await PersonAsync(first)).Active);
-    }
-
-    /// <summary>
-    /// Starts <paramref name="earlier"/>; just before it writes (its batch touches <paramref name="target"/>),
-    /// <paramref name="later"/> runs to the end.
-    /// </summary>
-    private async Task<(HttpResponseMessage Earlier, HttpResponseMessage Later)> InBetweenAsync(
-        string target, Func<Task<HttpResponseMessage>> later, Func<Task<HttpResponseMessage>> earlier)
-    {
-        HttpResponseMessage? between = null;
-        api.Counter.BeforeBatch = async operations =>
-        {
-            if (operations.Any(o => o.Target.Id == target))
-            {
-                api.Counter.BeforeBatch = null;
-                between = await later();
-            }
-        };
-        try
-        {
-            var first = await earlier();
-            Assert.NotNull(between);
-            return (first, between);
-        }
-        finally
-        {
-            api.Counter.BeforeBatch = null;
-        }
     }
 
     private async Task<PersonDto> PersonAsync(string id) => await HttpAssert.Ok<PersonDto>(await _world.Admin.GetAsync($"/api/people/{id}"));

@@ -31,6 +31,34 @@ public class CountingApiFactory : ApiFactory
             }
         });
     }
+
+    /// <summary>
+    /// Starts <paramref name="earlier"/>; just before it writes (its batch touches <paramref name="target"/>),
+    /// <paramref name="later"/> runs to the end.
+    /// </summary>
+    public async Task<(HttpResponseMessage Earlier, HttpResponseMessage Later)> InBetweenAsync(
+        string target, Func<Task<HttpResponseMessage>> later, Func<Task<HttpResponseMessage>> earlier)
+    {
+        HttpResponseMessage? between = null;
+        Counter.BeforeBatch = async operations =>
+        {
+            if (operations.Any(o => o.Target.Id == target))
+            {
+                Counter.BeforeBatch = null;
+                between = await later();
+            }
+        };
+        try
+        {
+            var first = await earlier();
+            Assert.NotNull(between);
+            return (first, between);
+        }
+        finally
+        {
+            Counter.BeforeBatch = null;
+        }
+    }
 }
 
 /// <summary>A counted API on a clock that moves only when the test moves it.</summary>

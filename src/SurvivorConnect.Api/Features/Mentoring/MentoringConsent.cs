@@ -73,12 +73,18 @@ internal sealed class MentoringConsentSubjects(MentoringData data, MatchConsentG
 /// What a consent change means for a match: its chat follows at once, the youth's case managers are told of a
 /// withdrawal, and the youth of a consent someone else recorded for them.
 /// </summary>
-internal sealed class ConsentChangedHandler(MentoringData data, Notifier notifier, IPublisher publisher) : INotificationHandler<ConsentChanged>
+internal sealed class ConsentChangedHandler(MentoringData data, MentorEligibilityGuard eligibility, Notifier notifier, IPublisher publisher) : INotificationHandler<ConsentChanged>
 {
     public async ValueTask Handle(ConsentChanged notification, CancellationToken ct)
     {
         if (notification.Consent.MatchId is not { } matchId)
         {
+            // A mentor's consent to mentoring is part of whether they may enter a match.
+            if (notification.Consent is { Scope: MentoringScopes.Mentoring, Grantor: ConsentGrantor.Mentor, RevokedAt: not null } mentoring)
+            {
+                await eligibility.MentorChangedAsync(mentoring.SubjectId, CancellationToken.None);
+            }
+
             return;
         }
 

@@ -252,3 +252,19 @@ public sealed record MatchPair : Document
 
     public static string IdFor(string youthId, string mentorId) => $"pair~{youthId}~{mentorId}";
 }
+
+/// <summary>
+/// One per mentor, beside the matches so it can share their batch. A move that takes a match towards going live is
+/// written together with it, against the version read before the mentor's eligibility was checked; a change to what
+/// that check reads of the mentor (a hold, gates, capacity, supervisor, their consent to mentoring) rewrites it once
+/// written. So a move checked against the mentor as they were fails rather than landing after the change, and two
+/// moves for one mentor (capacity) are written one at a time.
+/// </summary>
+public sealed record MentorMatchFence : Document
+{
+    public override string Type => "mentor-match-fence";
+
+    public required string MentorId { get; init; }
+
+    public static string IdFor(string mentorId) => $"fence~{mentorId}";
+}

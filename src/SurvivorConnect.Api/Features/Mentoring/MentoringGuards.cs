@@ -11,16 +11,25 @@ namespace SurvivorConnect.Api.Features.Mentoring;
 /// The one place that decides whether a mentor may enter a match: an active supervisor, readiness gates, supervisor holds, capacity, the
 /// mentor's consent, and the youth's do-not-match list and preferences. It is asked when a match is proposed and again
 /// at every step towards it going live (the mentor's acceptance, the youth's agreement, activation), so a hold placed
-/// or a do-not-match added after the mentor accepted still stops it. It is asked only once the caller is known to be
+/// or a do-not-match added after the mentor accepted still stops it; a hold placed while a step is under way stops that
+/// step too (<see cref="MentorMatchFence"/>). It is asked only once the caller is known to be
 /// one who may take the step, and its reasons go only to those who may know them: the youth's case manager and the
 /// agency admin see every reason; the mentor sees their own, and only that the match no longer fits the youth; the
 /// youth, that it cannot start now.
 /// </summary>
 public sealed class MentorEligibilityGuard(MentoringData data)
 {
+    public const string ChangedMeanwhile = "Something about this match changed while you were making this change. Look at it again.";
+
+    /// <summary>
+    /// Checks the mentor as they are now, and returns the write of their <see cref="MentorMatchFence"/> that the move
+    /// must make in its batch: the fence is read before the mentor, so a change written after this check fails it.
+    /// </summary>
     /// <param name="matchId">The match being moved, which does not count against the mentor's capacity; null for a proposal.</param>
-    public async Task EnsureAsync(MentorProfile mentor, YouthReferral youth, string? matchId, MatchRole caller, CancellationToken ct)
+    public async Task<BatchOperation> EnsureAsync(string mentorId, YouthReferral youth, string? matchId, MatchRole caller, CancellationToken ct)
     {
+        var fence = await data.Store.ReadAsync<MentorMatchFence>(Match.Container, MentorMatchFence.IdFor(mentorId), data.AgencyId, ct);
+        var mentor = await data.MentorAsync(mentorId, ct);
         var own = MentorEligibility.Blockers(mentor, await data.OpenMatchCountAsync(mentor.Id, matchId, ct), await data.ConsentsToMentoringAsync(mentor.Id, ct)).ToList();
 
         // The pure rule knows only whether one is assigned; a deactivated or former supervisor supervises nobody.
@@ -32,7 +41,8 @@ public sealed class MentorEligibilityGuard(MentoringData data)
         var pair = PairConstraints.Violations(youth, mentor);
         if (own.Count + pair.Count == 0)
         {
-            return;
+            var next = new MentorMatchFence { Id = MentorMatchFence.IdFor(mentorId), MentorId = mentorId };
+            return fence is null ? new BatchOperation.Create(next) : new BatchOperation.Replace(next, fence.ETag!);
         }
 
         throw new ConflictException(caller switch
@@ -46,6 +56,10 @@ public sealed class MentorEligibilityGuard(MentoringData data)
             _ => $"This mentor cannot be matched now: {string.Join("; ", own.Concat(pair))}.",
         });
     }
+
+    /// <summary>Call once a change to what <see cref="EnsureAsync"/> reads of a mentor is written: moves checked before it now fail.</summary>
+    public async Task MentorChangedAsync(string mentorId, CancellationToken ct) =>
+        await data.Store.UpsertAsync(Match.Container, new MentorMatchFence { Id = MentorMatchFence.IdFor(mentorId), MentorId = mentorId }, ct);
 }
 
 /// <summary>The one place that knows which consents a match needs, and checks they are current.</summary>

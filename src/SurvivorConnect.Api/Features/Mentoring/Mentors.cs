@@ -120,7 +120,7 @@ public sealed record GetMentorLoad(string MentorId) : IQuery<MentorLoad>, IAudit
     public AuditTarget Audit => new("mentor.read-load", "mentor", MentorId);
 }
 
-internal sealed class MentorHandlers(MentoringData data, PeopleRepository people, IPublisher publisher)
+internal sealed class MentorHandlers(MentoringData data, PeopleRepository people, MentorEligibilityGuard eligibility, IPublisher publisher)
     : IQueryHandler<GetMyMentorProfile, MentorView>,
       ICommandHandler<SaveMyMentorProfile, MentorView>,
       IQueryHandler<ListMentors, Page<MentorView>>,
@@ -161,10 +161,7 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
             Capacity = p.Capacity ?? 1,
             UpdatedAt = data.Now,
         };
-        var saved = existing is null
-            ? await data.Store.CreateAsync(MentorProfile.Container, profile, ct)
-            : await data.Store.ReplaceAsync(MentorProfile.Container, profile, existing.ETag!, ct);
-        return OwnView(await ViewAsync(saved, ct));
+        return OwnView(await ViewAsync(await WriteAsync(profile, existing?.ETag, ct), ct));
     }
 
     public async ValueTask<Page<MentorView>> Handle(ListMentors query, CancellationToken ct)
@@ -302,7 +299,7 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
         }
 
         // Under a hold of their own, the answer's review is marked on it, so lifting that hold waits for the review.
-        await data.Store.ReplaceAsync(MentorProfile.Container, mentor with
+        await WriteAsync(mentor with
         {
             Hold = mentor.Hold is { } held
                 ? held with { ReviewWaiting = true }
@@ -321,7 +318,7 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
         }
 
         // The automatic hold lifts; a supervisor's own hold stays, no longer waiting for the review.
-        await data.Store.ReplaceAsync(MentorProfile.Container, mentor with { Hold = mentor.Hold.IsAutomatic ? null : mentor.Hold with { ReviewWaiting = false }, UpdatedAt = data.Now }, mentor.ETag!, ct);
+        await WriteAsync(mentor with { Hold = mentor.Hold.IsAutomatic ? null : mentor.Hold with { ReviewWaiting = false }, UpdatedAt = data.Now }, mentor.ETag!, ct);
         return true;
     }
 
@@ -348,7 +345,17 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
         await publisher.TellEveryAsync(await data.MatchesAsync(Filter.Eq("mentorId", mentorId), openOnly: true, CancellationToken.None));
 
     private async Task<MentorView> SaveAsync(MentorProfile read, MentorProfile changed, CancellationToken ct) =>
-        await ViewAsync(await data.Store.ReplaceAsync(MentorProfile.Container, changed with { UpdatedAt = data.Now }, read.ETag!, ct), ct);
+        await ViewAsync(await WriteAsync(changed with { UpdatedAt = data.Now }, read.ETag!, ct), ct);
+
+    /// <summary>Every write of a mentor's profile: a match step checked against the profile as it was now fails.</summary>
+    private async Task<MentorProfile> WriteAsync(MentorProfile profile, string? ifMatch, CancellationToken ct)
+    {
+        var written = ifMatch is null
+            ? await data.Store.CreateAsync(MentorProfile.Container, profile, ct)
+            : await data.Store.ReplaceAsync(MentorProfile.Container, profile, ifMatch, ct);
+        await eligibility.MentorChangedAsync(profile.Id, ct);
+        return written;
+    }
 
     private async Task<MentorView> ViewAsync(MentorProfile m, CancellationToken ct) =>
         ForStaff(View(m, await data.OpenMatchCountAsync(m.Id, null, ct), await data.ConsentsToMentoringAsync(m.Id, ct)), m);

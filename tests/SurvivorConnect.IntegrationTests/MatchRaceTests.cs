@@ -1,0 +1,77 @@
+using System.Net;
+using System.Text.Json;
+using SurvivorConnect.Api.Features.Mentoring;
+
+namespace SurvivorConnect.IntegrationTests;
+
+/// <summary>
+/// A hold stops a match step that was already under way when it was placed, and a mentor's capacity holds when two
+/// case managers propose at the same moment: each step is written against the mentor as its check read them.
+/// </summary>
+public sealed class MatchRaceTests(CountingApiFactory api) : IClassFixture<CountingApiFactory>
+{
+    private readonly MentoringWorld _world = new(api);
+
+    [Fact]
+    public async Task A_hold_placed_while_the_youth_agrees_stops_the_match_going_live()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (youthId, youth) = await _world.YouthAsync();
+        var match = await _world.AcceptedAsync(youthId, mentorId, mentor);
+
+        var between = await api.InBetweenAsync(match.Id, () => MentoringWorld.HoldAsync(_world.Supervisor, mentorId, "needs a rest"), () => youth.PostAsync($"/api/matches/{match.Id}/agree", null));
+
+        await MentoringWorld.Ok(between.Later);
+        var problem = await HttpAssert.Problem(between.Earlier, 409);
+        Assert.DoesNotContain("rest", problem.GetRawText(), StringComparison.OrdinalIgnoreCase);
+        var after = await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.GetAsync($"/api/matches/{match.Id}"));
+        Assert.NotEqual("Active", after.State);
+        await HttpAssert.Problem(await youth.PostAsync($"/api/matches/{match.Id}/agree", null), 409);
+    }
+
+    [Fact]
+    public async Task A_hold_placed_while_a_match_is_proposed_stops_the_proposal()
+    {
+        var (mentorId, _) = await _world.ReadyMentorAsync();
+        var (youthId, _) = await _world.YouthAsync();
+
+        var between = await api.InBetweenAsync(MentorMatchFence.IdFor(mentorId), () => MentoringWorld.HoldAsync(_world.Supervisor, mentorId, null), () => _world.CaseManager.PostJson("/api/matches", new { youthId, mentorId }));
+
+        await MentoringWorld.Ok(between.Later);
+        await HttpAssert.Problem(between.Earlier, 409);
+        Assert.Equal(0, await OpenMatchesAsync(mentorId));
+    }
+
+    [Fact]
+    public async Task Two_proposals_at_once_for_a_mentor_with_room_for_one_make_one_match()
+    {
+        var (mentorId, _) = await _world.ReadyMentorAsync(capacity: 1);
+        var (first, _) = await _world.YouthAsync();
+        var (second, _) = await _world.YouthAsync();
+
+        var between = await api.InBetweenAsync(MentorMatchFence.IdFor(mentorId), () => _world.CaseManager.PostJson("/api/matches", new { youthId = second, mentorId }), () => _world.CaseManager.PostJson("/api/matches", new { youthId = first, mentorId }));
+
+        Assert.Equal(HttpStatusCode.Created, between.Later.StatusCode);
+        await HttpAssert.Problem(between.Earlier, 409);
+        Assert.Equal(1, await OpenMatchesAsync(mentorId));
+    }
+
+    [Fact]
+    public async Task A_mentor_who_withdraws_consent_to_mentoring_while_accepting_is_not_matched()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (youthId, _) = await _world.YouthAsync();
+        var match = await _world.ProposeAsync(youthId, mentorId);
+        var consents = await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await mentor.GetAsync($"/api/consents?subjectId={mentorId}"));
+        var mentoring = consents.Single(c => c.MatchId is null);
+
+        var between = await api.InBetweenAsync(match.Id, () => mentor.PostAsync($"/api/consents/{mentoring.Id}/revoke", null), () => mentor.PostAsync($"/api/matches/{match.Id}/accept", null));
+
+        await MentoringWorld.Ok(between.Later);
+        await HttpAssert.Problem(between.Earlier, 409);
+        Assert.Equal("Proposed", (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.GetAsync($"/api/matches/{match.Id}"))).State);
+    }
+
+    private async Task<int> OpenMatchesAsync(string mentorId) =>
+        (await HttpAssert.Ok<JsonElement>(await _world.Supervisor.GetAsync($"/api/mentors/{mentorId}/load"))).GetProperty("openMatches").GetInt32();
+}
