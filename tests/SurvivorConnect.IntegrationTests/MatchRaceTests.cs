@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using SurvivorConnect.Api.Features.Mentoring;
 
@@ -66,6 +67,22 @@ public sealed class MatchRaceTests(CountingApiFactory api) : IClassFixture<Count
         var mentoring = consents.Single(c => c.MatchId is null);
 
         var between = await api.InBetweenAsync(match.Id, () => mentor.PostAsync($"/api/consents/{mentoring.Id}/revoke", null), () => mentor.PostAsync($"/api/matches/{match.Id}/accept", null));
+
+        await MentoringWorld.Ok(between.Later);
+        await HttpAssert.Problem(between.Earlier, 409);
+        Assert.Equal("Proposed", (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.GetAsync($"/api/matches/{match.Id}"))).State);
+    }
+
+    [Fact]
+    public async Task A_supervisor_deactivated_while_a_mentor_of_theirs_accepts_stops_the_acceptance()
+    {
+        var (supervisorId, _) = await _world.PersonAsync("Supervisor");
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId }));
+        var (youthId, _) = await _world.YouthAsync();
+        var match = await _world.ProposeAsync(youthId, mentorId);
+
+        var between = await api.InBetweenAsync(match.Id, () => _world.Admin.PostAsync($"/api/people/{supervisorId}/deactivate", null), () => mentor.PostAsync($"/api/matches/{match.Id}/accept", null));
 
         await MentoringWorld.Ok(between.Later);
         await HttpAssert.Problem(between.Earlier, 409);

@@ -2,6 +2,8 @@ using Mediator;
 using SurvivorConnect.Api.Features.Agencies;
 using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Mentoring.Rules;
+using SurvivorConnect.Api.Features.People;
+using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Storage;
 
@@ -60,6 +62,29 @@ public sealed class MentorEligibilityGuard(MentoringData data)
     /// <summary>Call once a change to what <see cref="EnsureAsync"/> reads of a mentor is written: moves checked before it now fail.</summary>
     public async Task MentorChangedAsync(string mentorId, CancellationToken ct) =>
         await data.Store.UpsertAsync(Match.Container, new MentorMatchFence { Id = MentorMatchFence.IdFor(mentorId), MentorId = mentorId }, ct);
+}
+
+/// <summary>
+/// A supervisor deactivated or no longer a supervisor leaves their mentors without one, which stops their matches:
+/// a step under way for one of them fails, as it does after a hold.
+/// </summary>
+internal sealed class SupervisorLeftHandler(MentoringData data, MentorEligibilityGuard eligibility) : INotificationHandler<PersonAccessChanged>
+{
+    public async ValueTask Handle(PersonAccessChanged notification, CancellationToken ct)
+    {
+        if (notification.AgencyId != data.AgencyId
+            || await data.FindAsync<Person>(Person.Container, notification.PersonId, ct) is not { } person
+            || !person.Roles.Concat(person.FormerRoles).Contains(Roles.Supervisor, StringComparer.Ordinal)
+            || person is { Active: true } && person.Roles.Contains(Roles.Supervisor, StringComparer.Ordinal))
+        {
+            return;
+        }
+
+        foreach (var mentor in await data.AllAsync<MentorProfile>(MentorProfile.Container, [Filter.Eq("supervisorId", person.Id)], ct))
+        {
+            await eligibility.MentorChangedAsync(mentor.Id, CancellationToken.None);
+        }
+    }
 }
 
 /// <summary>The one place that knows which consents a match needs, and checks they are current.</summary>
