@@ -360,7 +360,7 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     [Fact]
-    public async Task A_place_cancelled_in_good_time_stays_unpaid_when_the_whole_session_is_cancelled_late_and_the_others_are_paid()
+    public async Task A_place_cancelled_in_good_time_stays_unpaid_and_untold_again_when_the_whole_session_is_cancelled_late_and_the_others_are_paid()
     {
         var (opportunity, first, second) = await SoonAsync(startsIn: 48);
         await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson($"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/attendance",
@@ -371,6 +371,10 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
 
         Assert.Equal(0m, claims.Single(c => c.PersonId == first.Id).Amount);
         Assert.Equal(150m, claims.Single(c => c.PersonId == second.Id).Amount);
+
+        // The short-notice words of the session's notice are not for someone whose place went in good time.
+        Assert.DoesNotContain((await HttpAssert.Ok<PageDto<NotificationDto>>(await first.Client.GetAsync("/api/notifications"))).Items, n => n.Kind == "engagement-cancelled");
+        Assert.Contains((await HttpAssert.Ok<PageDto<NotificationDto>>(await second.Client.GetAsync("/api/notifications"))).Items, n => n.Kind == "engagement-cancelled");
     }
 
     [Fact]

@@ -240,16 +240,24 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
         var confirmed = (await data.ParticipationsAsync(Filter.Eq("opportunityId", opportunity.Id), ct))
             .Where(p => p.State == ParticipationState.Confirmed).ToList();
         var claims = new List<ClaimView>();
+        var toTell = new HashSet<string>(StringComparer.Ordinal);
         foreach (var session in sessions)
         {
             var late = ClaimRules.IsLate(data.Store.Now, session.StartUtc, settings.LateCancellationHours);
             foreach (var place in confirmed)
             {
-                claims.Add(await WriteAsync(opportunity, session, place, AttendanceOutcome.CancelledByAgency, null, late, settings, ct));
+                var (claim, kept) = await WriteOrKeepAsync(opportunity, session, place, AttendanceOutcome.CancelledByAgency, null, late, settings, ct);
+                claims.Add(claim);
+
+                // Someone whose place in it was cancelled already was told then; this is no news to them.
+                if (!kept)
+                {
+                    toTell.Add(place.PersonId);
+                }
             }
         }
 
-        await notifier.SendAsync(confirmed.Select(p => p.PersonId), Notices.EngagementCancelled, null, ct);
+        await notifier.SendAsync(toTell, Notices.EngagementCancelled, null, ct);
         return claims;
     }
 
@@ -258,6 +266,11 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
         notifier.SendOnceAsync(place.PersonId, Notices.EngagementPlaceCancelled, $"place-cancelled~{opportunity.Id}~{session.Id}~{place.ConfirmedAt:O}", ct);
 
     public async Task<ClaimView> WriteAsync(
+        Opportunity opportunity, EngagementSession session, Participation place, AttendanceOutcome outcome, int? minutes, bool late, EngagementSettings settings, CancellationToken ct) =>
+        (await WriteOrKeepAsync(opportunity, session, place, outcome, minutes, late, settings, ct)).Claim;
+
+    /// <summary>The claim as written, or as it stood when a cancellation of the place was already recorded (kept).</summary>
+    private async Task<(ClaimView Claim, bool Kept)> WriteOrKeepAsync(
         Opportunity opportunity, EngagementSession session, Participation place, AttendanceOutcome outcome, int? minutes, bool late, EngagementSettings settings, CancellationToken ct)
     {
         var personId = place.PersonId;
@@ -270,7 +283,7 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
         if (existing is { Outcome: AttendanceOutcome.CancelledByAgency } && outcome == AttendanceOutcome.CancelledByAgency
             && ClaimRules.CancelsPlace(existing.RecordedAt, place.State, place.ConfirmedAt))
         {
-            return ClaimView.From(existing);
+            return (ClaimView.From(existing), true);
         }
 
         if (existing is { State: not ClaimState.Open })
@@ -298,8 +311,8 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
             RecordedAt = data.Store.Now,
             RecordedBy = data.Store.User.UserId,
         };
-        return ClaimView.From(existing is null
+        return (ClaimView.From(existing is null
             ? await data.Store.CreateAsync(EngagementData.Container, claim, ct)
-            : await data.Store.ReplaceAsync(EngagementData.Container, claim, existing.ETag!, ct));
+            : await data.Store.ReplaceAsync(EngagementData.Container, claim, existing.ETag!, ct)), false);
     }
 }
