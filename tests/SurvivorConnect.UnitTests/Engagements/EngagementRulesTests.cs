@@ -221,4 +221,25 @@ public sealed class ClaimRulesTests
         Assert.False(ClaimRules.CancelsPlace(confirmed.AddHours(-1), ParticipationState.Confirmed, confirmed));
         Assert.False(ClaimRules.CancelsPlace(confirmed.AddHours(1), ParticipationState.Withdrawn, confirmed));
     }
+
+    [Fact]
+    public void Only_a_cancellation_by_the_agency_recorded_since_the_place_was_taken_says_the_place_is_off()
+    {
+        var confirmed = new DateTimeOffset(2026, 12, 2, 9, 0, 0, TimeSpan.Zero);
+        var place = new Participation
+        {
+            Id = "p", OpportunityId = "o", PersonId = "a", State = ParticipationState.Confirmed, ConfirmedAt = confirmed, CreatedAt = confirmed,
+        };
+        CompensationClaim Claim(AttendanceOutcome outcome, DateTimeOffset at) => new()
+        {
+            Id = "c", OpportunityId = "o", SessionId = "s1", PersonId = "a", Outcome = outcome, HoursPaid = 0, Amount = 0, Share = 0,
+            Currency = "USD", TravelAllowed = false, PerDiemAllowed = false, RecordedAt = at, RecordedBy = "r",
+        };
+
+        Assert.True(ClaimRules.CancelsPlace(Claim(AttendanceOutcome.CancelledByAgency, confirmed.AddHours(1)), place));
+        Assert.False(ClaimRules.CancelsPlace(Claim(AttendanceOutcome.CancelledByAgency, confirmed.AddHours(-1)), place));
+        Assert.False(ClaimRules.CancelsPlace(Claim(AttendanceOutcome.Attended, confirmed.AddHours(1)), place));
+        Assert.False(ClaimRules.CancelsPlace(Claim(AttendanceOutcome.CancelledByAgency, confirmed.AddHours(1)), null));
+        Assert.False(ClaimRules.CancelsPlace(null, place));
+    }
 }

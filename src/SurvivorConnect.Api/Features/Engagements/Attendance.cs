@@ -280,8 +280,7 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
 
         // Cancelled again (the whole session after the place, or the same place recorded twice), a cancellation keeps
         // when it was made: whether it was late, and so what it pays, does not change with the day it is recorded again.
-        if (existing is { Outcome: AttendanceOutcome.CancelledByAgency } && outcome == AttendanceOutcome.CancelledByAgency
-            && ClaimRules.CancelsPlace(existing.RecordedAt, place.State, place.ConfirmedAt))
+        if (outcome == AttendanceOutcome.CancelledByAgency && ClaimRules.CancelsPlace(existing, place))
         {
             return (ClaimView.From(existing), true);
         }

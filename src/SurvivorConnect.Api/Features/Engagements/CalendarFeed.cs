@@ -81,7 +81,7 @@ internal sealed class CalendarFeedHandlers(EngagementData data)
         var calendar = new Calendar { ProductId = "-//SurvivorConnect//Engagements//EN" };
         calendar.AddProperty("X-WR-CALNAME", Summary + "s");
         var places = await data.ParticipationsAsync(Filter.Eq("personId", Me), ct);
-        var cancelledPlaces = (await data.CancelledPlacesAsync(Me, null, ct)).ToDictionary(c => c.Id, c => c.RecordedAt, StringComparer.Ordinal);
+        var cancelledPlaces = (await data.CancelledPlacesAsync(Me, null, ct)).ToDictionary(c => c.Id, StringComparer.Ordinal);
         var zones = new HashSet<string>(StringComparer.Ordinal);
         foreach (var place in places.Where(p => p.State == ParticipationState.Confirmed))
         {
@@ -98,7 +98,7 @@ internal sealed class CalendarFeedHandlers(EngagementData data)
                 }
 
                 var cancelled = session.CancelledAt is not null || opportunity.State == OpportunityState.Cancelled
-                    || cancelledPlaces.TryGetValue(CompensationClaim.IdFor(opportunity.Id, session.Id, Me), out var at) && ClaimRules.CancelsPlace(at, place.State, place.ConfirmedAt);
+                    || ClaimRules.CancelsPlace(cancelledPlaces.GetValueOrDefault(CompensationClaim.IdFor(opportunity.Id, session.Id, Me)), place);
 
                 calendar.Events.Add(new CalendarEvent
                 {

@@ -437,7 +437,7 @@ internal static class OpportunityViews
     {
         var confirmed = mine?.State == ParticipationState.Confirmed;
         return View(o, cancelledAt => confirmed && cancelledAt is null, mine?.State, fit?.Fits == true ? fit.Reasons : null, null,
-            cancelledPlaces.Where(c => c.OpportunityId == o.Id && mine is not null && ClaimRules.CancelsPlace(c.RecordedAt, mine.State, mine.ConfirmedAt))
+            cancelledPlaces.Where(c => c.OpportunityId == o.Id && ClaimRules.CancelsPlace(c, mine))
                 .ToDictionary(c => c.SessionId, c => c.RecordedAt, StringComparer.Ordinal));
     }
 

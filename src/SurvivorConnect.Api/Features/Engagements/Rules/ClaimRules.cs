@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace SurvivorConnect.Api.Features.Engagements.Rules;
 
 /// <summary>What a participant is owed for one session, by the opportunity's pay policy and what happened.</summary>
@@ -60,6 +62,10 @@ public static class ClaimRules
     /// </summary>
     public static bool CancelsPlace(DateTimeOffset cancelledAt, ParticipationState state, DateTimeOffset? confirmedAt) =>
         state == ParticipationState.Confirmed && (confirmedAt is null || cancelledAt >= confirmedAt);
+
+    /// <summary>Whether <paramref name="claim"/> records the agency cancelling the place <paramref name="place"/> is now.</summary>
+    public static bool CancelsPlace([NotNullWhen(true)] CompensationClaim? claim, Participation? place) =>
+        claim is { Outcome: AttendanceOutcome.CancelledByAgency } && place is not null && CancelsPlace(claim.RecordedAt, place.State, place.ConfirmedAt);
 
     /// <summary>A cancellation inside the window before the session starts is late.</summary>
     public static bool IsLate(DateTimeOffset cancelledAt, DateTimeOffset sessionStart, int windowHours) =>
