@@ -46,6 +46,21 @@ public sealed class SessionEndTests(PortalServer server)
     }
 
     [Fact]
+    public async Task Signing_out_in_one_tab_clears_the_page_left_open_in_another_at_once()
+    {
+        var signingOut = await server.SignInAsync("Morgan (demo supervisor)");
+        var otherTab = await signingOut.Context.NewPageAsync();
+        await otherTab.RunAndWaitForWebSocketAsync(() => otherTab.GotoAsync("/notifications"));
+        await Expect(otherTab.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync();
+
+        await signingOut.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
+        await Expect(signingOut).ToHaveURLAsync(server.BaseUrl + "/signin?signedout=1");
+
+        await Expect(otherTab).ToHaveURLAsync(server.BaseUrl + "/signin?ended=1");
+        await Expect(otherTab.GetByRole(AriaRole.Link, new() { Name = "Notices" })).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task Someone_still_at_work_on_a_page_keeps_their_session_and_its_live_connection()
     {
         var mentor = await server.SignInAsync("Sam (demo mentor)");

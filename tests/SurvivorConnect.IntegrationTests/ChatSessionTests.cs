@@ -7,7 +7,7 @@ namespace SurvivorConnect.IntegrationTests;
 
 /// <summary>
 /// A portal page's live connections last as long as its session: a chat left open on a shared phone goes quiet when
-/// the session idles out, and someone still at work keeps their session.
+/// the session idles out or is left (in any tab), and someone still at work keeps their session.
 /// </summary>
 public sealed class ChatSessionTests(ClockedApiFactory api) : IClassFixture<ClockedApiFactory>
 {
@@ -76,6 +76,50 @@ public sealed class ChatSessionTests(ClockedApiFactory api) : IClassFixture<Cloc
 
         Assert.Equal(HttpStatusCode.Forbidden, (await page.GetAsync(PortalSignIn.StatusPath)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await page.PostAsync(PortalSignIn.KeepAlivePath, null)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Leaving_closes_the_live_connections_of_that_session_in_every_tab_and_refuses_every_copy_of_its_cookie()
+    {
+        var chat = await _world.OpenChatAsync();
+        var leaving = await SessionCookieAsync(api, chat.MentorId);
+        var otherDevice = await SessionCookieAsync(api, chat.MentorId);
+        await using var otherTab = await ChatClient.ConnectWithCookieAsync(() => api.Server, leaving);
+        await using var elsewhere = await ChatClient.ConnectWithCookieAsync(() => api.Server, otherDevice);
+        await otherTab.JoinAsync(chat.Id);
+        await elsewhere.JoinAsync(chat.Id);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await WithCookie(HttpMethod.Post, "/exit", leaving)).StatusCode);
+
+        await ChatClient.EventuallyAsync(() => otherTab.Connection.State == HubConnectionState.Disconnected, "the other tab's connection closes at once");
+        var after = await chat.Youth.SendAsync(chat.Id, "sent after they left");
+        await ChatClient.EventuallyAsync(() => elsewhere.Received.Any(m => m.Sequence == after.Message.Sequence), "their other session goes on");
+        Assert.DoesNotContain(otherTab.Received, m => m.Sequence == after.Message.Sequence);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await WithCookie(HttpMethod.Get, PortalSignIn.StatusPath, leaving)).StatusCode);
+        var page = await WithCookie(HttpMethod.Get, "/notifications", leaving);
+        Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
+        await Assert.ThrowsAnyAsync<Exception>(() => ChatClient.ConnectWithCookieAsync(() => api.Server, leaving));
+        Assert.Equal(HttpStatusCode.NoContent, (await WithCookie(HttpMethod.Get, PortalSignIn.StatusPath, otherDevice)).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_quick_exit_with_no_session_or_a_forged_one_changes_nothing()
+    {
+        var (mentorId, _) = await _world.PersonAsync("Mentor");
+        var cookie = await SessionCookieAsync(api, mentorId);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await api.Anonymous().PostAsync("/exit", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await WithCookie(HttpMethod.Post, "/exit", PortalSignIn.CookieName + "=forged")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await WithCookie(HttpMethod.Get, PortalSignIn.StatusPath, cookie)).StatusCode);
+    }
+
+    private async Task<HttpResponseMessage> WithCookie(HttpMethod method, string path, string cookie)
+    {
+        var client = api.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.Add("Cookie", cookie);
+        return await client.SendAsync(request);
     }
 
     [Fact]

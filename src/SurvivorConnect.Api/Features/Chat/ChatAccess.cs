@@ -11,8 +11,11 @@ using SurvivorConnect.Api.Infrastructure.Hosting;
 
 namespace SurvivorConnect.Api.Features.Chat;
 
-/// <summary>Something changed who may use chat: a person (roles, deactivation), or a conversation (match state, consent, hold, caseload).</summary>
-public sealed record ChatAccessChange(string AgencyId, string? UserId, string? ConversationId);
+/// <summary>
+/// Something changed who may use chat: a person (roles, deactivation), a conversation (match state, consent, hold,
+/// caseload), or a portal session that ended (<paramref name="SessionId"/>: its connections close).
+/// </summary>
+public sealed record ChatAccessChange(string AgencyId, string? UserId, string? ConversationId, string? SessionId = null);
 
 /// <summary>
 /// This instance's open chat connections: whose they are and which conversations they joined. Group
@@ -76,6 +79,12 @@ public sealed partial class ChatAccessReconciler(
 {
     public async Task ReconcileAsync(ChatAccessChange change, CancellationToken ct)
     {
+        if (change.SessionId is { } session)
+        {
+            await CloseSessionAsync(change, session, ct);
+            return;
+        }
+
         await ReconcileAsync(connections.Affected(change), change.ConversationId, ct);
         if (change.ConversationId is null)
         {
@@ -88,6 +97,29 @@ public sealed partial class ChatAccessReconciler(
     {
         await ReconcileAsync(connections.All, null, ct);
         await CloseNoticesOfSignedOutAsync(notices.Of(null, null), ct);
+    }
+
+    private async Task CloseSessionAsync(ChatAccessChange change, string session, CancellationToken ct)
+    {
+        foreach (var connection in connections.Affected(change).Where(c => PortalSessions.SessionOf(c.Context.User!) == session).ToList())
+        {
+            await connection.Lock.WaitAsync(ct);
+            try
+            {
+                LogSessionEnded(logger, connection.Context.ConnectionId);
+                await CloseAsync(connection, ct);
+            }
+            finally
+            {
+                connection.Lock.Release();
+            }
+        }
+
+        foreach (var notice in notices.Of(change.AgencyId, change.UserId).Where(c => PortalSessions.SessionOf(c.User!) == session))
+        {
+            LogSessionEnded(logger, notice.ConnectionId);
+            notice.Abort();
+        }
     }
 
     private async Task CloseNoticesOfSignedOutAsync(IReadOnlyList<HubCallerContext> affected, CancellationToken ct)
@@ -141,15 +173,8 @@ public sealed partial class ChatAccessReconciler(
         var principal = await principals.RefreshAsync(connection.Context.User!, ct);
         if (!await MayUseChatAsync(principal))
         {
-            foreach (var joined in connection.Joined.Keys)
-            {
-                await hub.Groups.RemoveFromGroupAsync(connection.Context.ConnectionId, ChatService.Group(joined), ct);
-            }
-
-            await hub.Groups.RemoveFromGroupAsync(connection.Context.ConnectionId, ChatService.CaseManagerGroup(connection.AgencyId, connection.UserId), ct);
-            connection.Joined.Clear();
             LogClosed(logger, connection.Context.ConnectionId);
-            connection.Context.Abort();
+            await CloseAsync(connection, ct);
             return;
         }
 
@@ -180,6 +205,19 @@ public sealed partial class ChatAccessReconciler(
         }
     }
 
+    /// <summary>Out of every group first, so nothing more reaches the connection while it closes. Call with its lock held.</summary>
+    private async Task CloseAsync(ChatConnection connection, CancellationToken ct)
+    {
+        foreach (var joined in connection.Joined.Keys)
+        {
+            await hub.Groups.RemoveFromGroupAsync(connection.Context.ConnectionId, ChatService.Group(joined), ct);
+        }
+
+        await hub.Groups.RemoveFromGroupAsync(connection.Context.ConnectionId, ChatService.CaseManagerGroup(connection.AgencyId, connection.UserId), ct);
+        connection.Joined.Clear();
+        connection.Context.Abort();
+    }
+
     public async Task<bool> MayUseChatAsync(ClaimsPrincipal principal) =>
         (await authorization.AuthorizeAsync(principal, Policies.MatchParticipant)).Succeeded;
 
@@ -188,6 +226,9 @@ public sealed partial class ChatAccessReconciler(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Chat connection {ConnectionId} closed: its person may no longer use chat")]
     private static partial void LogClosed(ILogger logger, string connectionId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connection {ConnectionId} closed: the portal session it was opened with has ended")]
+    private static partial void LogSessionEnded(ILogger logger, string connectionId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Notice connection {ConnectionId} closed: its person may no longer sign in")]
     private static partial void LogNoticesClosed(ILogger logger, string connectionId);

@@ -30,7 +30,8 @@ internal sealed class ChatHandlers(ChatService chat, ChatAccessBus access, ICurr
     : IQueryHandler<ListFlags, IReadOnlyList<FlagView>>,
       ICommandHandler<ReviewFlag, FlagView>,
       INotificationHandler<MatchChanged>,
-      INotificationHandler<PersonAccessChanged>
+      INotificationHandler<PersonAccessChanged>,
+      INotificationHandler<PortalSessionEnded>
 {
     public async ValueTask<IReadOnlyList<FlagView>> Handle(ListFlags query, CancellationToken ct) =>
         await chat.FlagsAsync(query.Status is null ? null : EnumNames.Parse<FlagStatus>(query.Status), ct);
@@ -71,4 +72,8 @@ internal sealed class ChatHandlers(ChatService chat, ChatAccessBus access, ICurr
             await access.PublishAsync(new ChatAccessChange(notification.AgencyId, notification.PersonId, null));
         }
     }
+
+    /// <summary>A portal session ended: the connections its pages opened, in any tab and on any instance, close at once.</summary>
+    public async ValueTask Handle(PortalSessionEnded notification, CancellationToken ct) =>
+        await access.PublishAsync(new ChatAccessChange(notification.AgencyId, notification.PersonId, null, notification.SessionId));
 }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Infrastructure.Auth;
 
@@ -101,6 +102,8 @@ public static class AuthSetup
         builder.Services.AddScoped<ICurrentUser, HttpCurrentUser>();
         builder.Services.AddScoped<IClaimsTransformation, PersonClaimsTransformation>();
         builder.Services.AddSingleton<PersonPrincipals>();
+        builder.Services.AddScoped<PortalSessions>();
+        builder.Services.AddContainer(PortalSessions.Container);
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuditingAuthorizationResultHandler>();
         return builder;
     }

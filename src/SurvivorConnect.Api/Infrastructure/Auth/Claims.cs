@@ -14,4 +14,7 @@ public static class ScClaims
     /// <summary>When the token expires (Unix seconds), so a long-lived chat connection can tell.</summary>
     public const string Expires = "sc:expires";
     public const string AuthenticationType = "SurvivorConnect";
+
+    /// <summary>A portal session's own id, so that ending it can refuse its cookie and close the connections it opened.</summary>
+    public const string Session = "sc:session";
 }

@@ -24,7 +24,8 @@ internal sealed class PersonClaimsTransformation(PersonPrincipals principals, IO
             principal.FindFirstValue(options.Value.UserIdClaim),
             principal.FindFirstValue(options.Value.AgencyClaim),
             principal.FindFirstValue(ScClaims.TokenExpiry),
-            CancellationToken.None);
+            CancellationToken.None,
+            PortalSessions.SessionOf(principal));
     }
 }
 
@@ -34,7 +35,8 @@ internal sealed class PersonClaimsTransformation(PersonPrincipals principals, IO
 /// </summary>
 public sealed class PersonPrincipals(PeopleRepository people)
 {
-    public async Task<ClaimsPrincipal> BuildAsync(string? userId, string? agencyId, string? expires, CancellationToken ct)
+    /// <param name="session">The portal session the principal belongs to, if it is a portal page's.</param>
+    public async Task<ClaimsPrincipal> BuildAsync(string? userId, string? agencyId, string? expires, CancellationToken ct, string? session = null)
     {
         var identity = new ClaimsIdentity(ScClaims.AuthenticationType, ScClaims.UserId, ScClaims.Role);
         if (string.IsNullOrEmpty(userId) || string.IsNullOrEmpty(agencyId))
@@ -49,6 +51,11 @@ public sealed class PersonPrincipals(PeopleRepository people)
             identity.AddClaim(new Claim(ScClaims.Expires, expires, ClaimValueTypes.Integer64));
         }
 
+        if (!string.IsNullOrEmpty(session))
+        {
+            identity.AddClaim(new Claim(ScClaims.Session, session));
+        }
+
         var person = await people.FindAsync(agencyId, userId, ct);
         if (person is { Active: true })
         {
@@ -61,7 +68,7 @@ public sealed class PersonPrincipals(PeopleRepository people)
 
     /// <summary>The same principal as now held in the agency's records: roles and active state read afresh.</summary>
     public Task<ClaimsPrincipal> RefreshAsync(ClaimsPrincipal principal, CancellationToken ct) =>
-        BuildAsync(principal.FindFirstValue(ScClaims.UserId), principal.FindFirstValue(ScClaims.Agency), principal.FindFirstValue(ScClaims.Expires), ct);
+        BuildAsync(principal.FindFirstValue(ScClaims.UserId), principal.FindFirstValue(ScClaims.Agency), principal.FindFirstValue(ScClaims.Expires), ct, PortalSessions.SessionOf(principal));
 
     /// <summary>When the token or portal session behind the principal ends (whole seconds), if it says.</summary>
     public static DateTimeOffset? EndsAt(ClaimsPrincipal principal) =>

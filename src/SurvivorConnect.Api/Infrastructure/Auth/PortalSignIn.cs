@@ -43,12 +43,15 @@ public static class PortalSignIn
         return presentsToken || request.Path.StartsWithSegments("/api") ? JwtBearerDefaults.AuthenticationScheme : CookieScheme;
     }
 
-    /// <summary>The principal a portal session carries: the person and the agency as the token claims name them, nothing else.</summary>
+    /// <summary>
+    /// The principal a portal session carries: the person and the agency as the token claims name them, and a new id of
+    /// its own (<see cref="PortalSessions"/>), nothing else.
+    /// </summary>
     public static ClaimsPrincipal SessionPrincipal(AuthOptions options, string personId, string agencyId, string authenticationType)
     {
         ArgumentNullException.ThrowIfNull(options);
         return new ClaimsPrincipal(new ClaimsIdentity(
-            [new Claim(options.UserIdClaim, personId), new Claim(options.AgencyClaim, agencyId)], authenticationType));
+            [new Claim(options.UserIdClaim, personId), new Claim(options.AgencyClaim, agencyId), new Claim(ScClaims.Session, PortalSessions.NewId())], authenticationType));
     }
 
     private static bool IsBackground(PathString path) => path.StartsWithSegments(AuthSetup.HubPathPrefix) || path == StatusPath;
@@ -82,18 +85,26 @@ public static class PortalSignIn
                 context.ShouldRenew &= !IsBackground(context.Request.Path);
                 return Task.CompletedTask;
             };
-            cookie.Events.OnValidatePrincipal = context =>
+            cookie.Events.OnValidatePrincipal = async context =>
             {
+                // A session signed out of (or left by the quick exit) is over for every copy of its cookie, in every tab.
+                if (context.Principal is null
+                    || await context.HttpContext.RequestServices.GetRequiredService<PortalSessions>().HasEndedAsync(context.Principal, CancellationToken.None))
+                {
+                    context.RejectPrincipal();
+                    return;
+                }
+
                 // The session's end goes with the principal, as a token's does, so a hub connection it opens ends with it.
-                if (context.Properties.ExpiresUtc is { } end && context.Principal?.Identity is ClaimsIdentity identity)
+                if (context.Properties.ExpiresUtc is { } end && context.Principal.Identity is ClaimsIdentity identity)
                 {
                     var ends = new Claim(ScClaims.TokenExpiry, end.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), ClaimValueTypes.Integer64);
                     context.ReplacePrincipal(new ClaimsPrincipal(new ClaimsIdentity(
                         identity.Claims.Where(c => c.Type != ScClaims.TokenExpiry).Append(ends), identity.AuthenticationType)));
                 }
-
-                return Task.CompletedTask;
             };
+            cookie.Events.OnSigningOut = context =>
+                context.HttpContext.RequestServices.GetRequiredService<PortalSessions>().EndAsync(context.HttpContext.User, CancellationToken.None);
             cookie.Events.OnRedirectToLogin = context =>
             {
                 // A hub, or the script's keep-alive, is not a page: it is told 401, like the API. A page goes to sign-in,
