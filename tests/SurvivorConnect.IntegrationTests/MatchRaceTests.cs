@@ -6,8 +6,9 @@ using SurvivorConnect.Api.Features.Mentoring;
 namespace SurvivorConnect.IntegrationTests;
 
 /// <summary>
-/// A hold stops a match step that was already under way when it was placed, and a mentor's capacity holds when two
-/// case managers propose at the same moment: each step is written against the mentor as its check read them.
+/// A hold (or a change to the youth's do-not-match list, a consent or the mentor's supervisor) stops a match step that
+/// was already under way when it was made, and a mentor's capacity holds when two case managers propose at the same
+/// moment: each step is written against the mentor and the youth as its check read them.
 /// </summary>
 public sealed class MatchRaceTests(CountingApiFactory api) : IClassFixture<CountingApiFactory>
 {
@@ -36,7 +37,7 @@ public sealed class MatchRaceTests(CountingApiFactory api) : IClassFixture<Count
         var (mentorId, _) = await _world.ReadyMentorAsync();
         var (youthId, _) = await _world.YouthAsync();
 
-        var between = await api.InBetweenAsync(MentorMatchFence.IdFor(mentorId), () => MentoringWorld.HoldAsync(_world.Supervisor, mentorId, null), () => _world.CaseManager.PostJson("/api/matches", new { youthId, mentorId }));
+        var between = await api.InBetweenAsync(MatchFence.ForMentor(mentorId), () => MentoringWorld.HoldAsync(_world.Supervisor, mentorId, null), () => _world.CaseManager.PostJson("/api/matches", new { youthId, mentorId }));
 
         await MentoringWorld.Ok(between.Later);
         await HttpAssert.Problem(between.Earlier, 409);
@@ -50,7 +51,7 @@ public sealed class MatchRaceTests(CountingApiFactory api) : IClassFixture<Count
         var (first, _) = await _world.YouthAsync();
         var (second, _) = await _world.YouthAsync();
 
-        var between = await api.InBetweenAsync(MentorMatchFence.IdFor(mentorId), () => _world.CaseManager.PostJson("/api/matches", new { youthId = second, mentorId }), () => _world.CaseManager.PostJson("/api/matches", new { youthId = first, mentorId }));
+        var between = await api.InBetweenAsync(MatchFence.ForMentor(mentorId), () => _world.CaseManager.PostJson("/api/matches", new { youthId = second, mentorId }), () => _world.CaseManager.PostJson("/api/matches", new { youthId = first, mentorId }));
 
         Assert.Equal(HttpStatusCode.Created, between.Later.StatusCode);
         await HttpAssert.Problem(between.Earlier, 409);
@@ -87,6 +88,53 @@ public sealed class MatchRaceTests(CountingApiFactory api) : IClassFixture<Count
         await MentoringWorld.Ok(between.Later);
         await HttpAssert.Problem(between.Earlier, 409);
         Assert.Equal("Proposed", (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.GetAsync($"/api/matches/{match.Id}"))).State);
+    }
+
+    [Fact]
+    public async Task A_mentor_added_to_the_youth_s_do_not_match_list_while_the_youth_agrees_is_not_matched_with_them()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (youthId, youth) = await _world.YouthAsync();
+        var match = await _world.AcceptedAsync(youthId, mentorId, mentor);
+
+        var between = await api.InBetweenAsync(match.Id, () => DoNotMatchAsync(youthId, mentorId), () => youth.PostAsync($"/api/matches/{match.Id}/agree", null));
+
+        await MentoringWorld.Ok(between.Later);
+        await HttpAssert.Problem(between.Earlier, 409);
+        Assert.NotEqual("Active", (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.GetAsync($"/api/matches/{match.Id}"))).State);
+    }
+
+    [Fact]
+    public async Task A_deactivated_mentor_cannot_be_proposed_and_a_match_they_accepted_cannot_start()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (youthId, youth) = await _world.YouthAsync();
+        var (otherYouthId, _) = await _world.YouthAsync();
+        var match = await _world.AcceptedAsync(youthId, mentorId, mentor);
+
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{mentorId}/deactivate", null));
+
+        var proposal = await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/matches", new { youthId = otherYouthId, mentorId }), 409);
+        Assert.Contains("not an active mentor", proposal.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await HttpAssert.Problem(await youth.PostAsync($"/api/matches/{match.Id}/agree", null), 409);
+    }
+
+    private async Task<HttpResponseMessage> DoNotMatchAsync(string youthId, string mentorId)
+    {
+        var current = await _world.CaseManager.GetAsync($"/api/youth/{youthId}");
+        var youth = await current.Content.ReadFromJsonAsync<JsonElement>();
+        using var change = new HttpRequestMessage(HttpMethod.Put, $"/api/youth/{youthId}")
+        {
+            Content = JsonContent.Create(new
+            {
+                displayName = youth.GetProperty("displayName").GetString(),
+                age = youth.GetProperty("age").GetInt32(),
+                doNotMatch = new[] { mentorId },
+                personId = youth.GetProperty("personId").GetString(),
+            }),
+        };
+        change.Headers.TryAddWithoutValidation("If-Match", current.Headers.ETag!.Tag);
+        return await _world.CaseManager.SendAsync(change);
     }
 
     private async Task<int> OpenMatchesAsync(string mentorId) =>

@@ -31,10 +31,30 @@ public sealed class ChatHub(ChatService chat, ChatConnections connections, ChatA
             return;
         }
 
-        if (Context.User?.HasClaim(ScClaims.Role, Roles.CaseManager) == true && Context.UserIdentifier is { } me
-            && Context.User.FindFirstValue(ScClaims.Agency) is { } agency)
+        try
         {
-            await Groups.AddToGroupAsync(Context.ConnectionId, ChatService.CaseManagerGroup(agency, me));
+            if (Context.User?.HasClaim(ScClaims.Role, Roles.CaseManager) == true && Context.UserIdentifier is { } me
+                && Context.User.FindFirstValue(ScClaims.Agency) is { } agency)
+            {
+                await Groups.AddToGroupAsync(Context.ConnectionId, ChatService.CaseManagerGroup(agency, me));
+            }
+
+            // Checked again once listed: a change between the handshake and now found nothing to close.
+            await added.Lock.WaitAsync(Context.ConnectionAborted);
+            try
+            {
+                await reconciler.ReconcileAsync(added, null, Context.ConnectionAborted);
+            }
+            finally
+            {
+                added.Lock.Release();
+            }
+        }
+        catch
+        {
+            // A connection refused here is never told it disconnected.
+            connections.Remove(Context.ConnectionId);
+            throw;
         }
 
         await base.OnConnectedAsync();

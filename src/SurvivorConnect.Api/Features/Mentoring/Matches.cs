@@ -151,8 +151,8 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             throw new ConflictException(OpenPairConflict);
         }
 
-        var fence = await eligibility.EnsureAsync(mentor.Id, youth, null, MatchRole.CaseManager, ct);
-        var match = await CreateWithPairAsync(pair, fence, new Match
+        var fences = await eligibility.EnsureAsync(mentor.Id, youth.Id, null, MatchRole.CaseManager, ct);
+        var match = await CreateWithPairAsync(pair, fences, new Match
         {
             Id = command.MatchId,
             YouthId = youth.Id,
@@ -167,20 +167,20 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
         return await ViewAsync(match, youth, MatchRole.CaseManager, ct);
     }
 
-    private async Task<Match> CreateWithPairAsync(MatchPair? pair, BatchOperation fence, Match match, CancellationToken ct)
+    private async Task<Match> CreateWithPairAsync(MatchPair? pair, IReadOnlyList<BatchOperation> fences, Match match, CancellationToken ct)
     {
         var latest = new MatchPair { Id = MatchPair.IdFor(match.YouthId, match.MentorId), YouthId = match.YouthId, MentorId = match.MentorId, LatestMatchId = match.Id };
         try
         {
             var written = await data.Store.ExecuteBatchAsync(Match.Container, data.AgencyId,
-                [new BatchOperation.Create(match), pair is null ? new BatchOperation.Create(latest) : new BatchOperation.Replace(latest, pair.ETag!), fence], ct);
+                [new BatchOperation.Create(match), pair is null ? new BatchOperation.Create(latest) : new BatchOperation.Replace(latest, pair.ETag!), .. fences], ct);
             return match with { ETag = written.ETags[0], AgencyId = data.AgencyId, PartitionKey = data.AgencyId };
         }
         catch (StoreException ex) when (ex is { Kind: StoreErrorKind.BatchFailed, FailedOperationIndex: 1 })
         {
             throw new ConflictException(OpenPairConflict);
         }
-        catch (StoreException ex) when (ex is { Kind: StoreErrorKind.BatchFailed, FailedOperationIndex: 2 })
+        catch (StoreException ex) when (ex is { Kind: StoreErrorKind.BatchFailed, FailedOperationIndex: >= 2 })
         {
             throw new ConflictException(MentorEligibilityGuard.ChangedMeanwhile);
         }
@@ -304,8 +304,8 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
 
         // Checked on this very read, which the write below is made against: a move made in between fails it (412), and
         // a change to the mentor made in between fails the mentor's fence, written with it (409).
-        var fence = action is MatchAction.MentorAccept or MatchAction.YouthAgree or MatchAction.Activate
-            ? await eligibility.EnsureAsync(match.MentorId, youth, match.Id, role, ct)
+        var fences = action is MatchAction.MentorAccept or MatchAction.YouthAgree or MatchAction.Activate
+            ? await eligibility.EnsureAsync(match.MentorId, match.YouthId, match.Id, role, ct)
             : null;
 
         if (action is MatchAction.Activate or MatchAction.Resume)
@@ -323,30 +323,30 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             State = next,
             Closure = closure ?? match.Closure,
             History = [.. match.History, new MatchTransition(match.State, next, action.ToString(), data.Now, data.User.UserId, ByYouth: role == MatchRole.Youth)],
-        }, fence, ct);
+        }, fences, ct);
 
         // What follows a move (the chat, the notices) is for the handlers of the event it raises.
         await publisher.Publish(new MatchMoved(moved, youth, action, recordConsentAs), ct);
         return await ViewAsync(moved, youth, role, ct);
     }
 
-    private async Task<Match> WriteMoveAsync(Match read, Match moved, BatchOperation? fence, CancellationToken ct)
+    private async Task<Match> WriteMoveAsync(Match read, Match moved, IReadOnlyList<BatchOperation>? fences, CancellationToken ct)
     {
-        if (fence is null)
+        if (fences is null)
         {
             return await data.Store.ReplaceAsync(Match.Container, moved, read.ETag!, ct);
         }
 
         try
         {
-            var written = await data.Store.ExecuteBatchAsync(Match.Container, data.AgencyId, [new BatchOperation.Replace(moved, read.ETag!), fence], ct);
+            var written = await data.Store.ExecuteBatchAsync(Match.Container, data.AgencyId, [new BatchOperation.Replace(moved, read.ETag!), .. fences], ct);
             return moved with { ETag = written.ETags[0], AgencyId = data.AgencyId, PartitionKey = data.AgencyId };
         }
         catch (StoreException ex) when (ex is { Kind: StoreErrorKind.BatchFailed, FailedOperationIndex: 0 })
         {
             throw new StoreException(StoreErrorKind.PreconditionFailed, "The match has changed.", ex);
         }
-        catch (StoreException ex) when (ex is { Kind: StoreErrorKind.BatchFailed, FailedOperationIndex: 1 })
+        catch (StoreException ex) when (ex is { Kind: StoreErrorKind.BatchFailed, FailedOperationIndex: >= 1 })
         {
             throw new ConflictException(MentorEligibilityGuard.ChangedMeanwhile);
         }

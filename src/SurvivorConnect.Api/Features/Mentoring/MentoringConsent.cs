@@ -82,7 +82,7 @@ internal sealed class ConsentChangedHandler(MentoringData data, MentorEligibilit
             // A mentor's consent to mentoring is part of whether they may enter a match.
             if (notification.Consent is { Scope: MentoringScopes.Mentoring, Grantor: ConsentGrantor.Mentor, RevokedAt: not null } mentoring)
             {
-                await eligibility.MentorChangedAsync(mentoring.SubjectId, CancellationToken.None);
+                await eligibility.MentorChangedAsync(mentoring.SubjectId);
             }
 
             return;
@@ -90,8 +90,16 @@ internal sealed class ConsentChangedHandler(MentoringData data, MentorEligibilit
 
         await publisher.Publish(new MatchChanged(matchId, Activated: false), ct);
         var consent = notification.Consent;
-        if (await data.FindAsync<Match>(Match.Container, matchId, ct) is not { } match
-            || await data.FindAsync<YouthReferral>(YouthReferral.Container, match.YouthId, ct) is not { } youth)
+        if (await data.FindAsync<Match>(Match.Container, matchId, CancellationToken.None) is not { } match)
+        {
+            return;
+        }
+
+        // A consent about a match (a yes or a no, the youth's or someone's for them) is read by every step of the
+        // youth's matches with this mentor, this one or a later one.
+        await eligibility.YouthChangedAsync(match.YouthId);
+        await eligibility.MentorChangedAsync(match.MentorId);
+        if (await data.FindAsync<YouthReferral>(YouthReferral.Container, match.YouthId, ct) is not { } youth)
         {
             return;
         }

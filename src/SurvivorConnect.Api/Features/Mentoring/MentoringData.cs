@@ -87,7 +87,7 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis)
         return active;
     }
 
-    private async Task<bool> IsActiveAsync(string personId, string role, CancellationToken ct) =>
+    public async Task<bool> IsActiveAsync(string personId, string role, CancellationToken ct) =>
         await FindAsync<Person>(Person.Container, personId, ct) is { Active: true } person && person.Roles.Contains(role, StringComparer.Ordinal);
 
     public bool IsCaseManagerOf(YouthReferral youth) =>

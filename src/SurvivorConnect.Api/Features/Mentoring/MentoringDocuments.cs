@@ -254,17 +254,18 @@ public sealed record MatchPair : Document
 }
 
 /// <summary>
-/// One per mentor, beside the matches so it can share their batch. A move that takes a match towards going live is
-/// written together with it, against the version read before the mentor's eligibility was checked; a change to what
-/// that check reads of the mentor (a hold, gates, capacity, supervisor, their consent to mentoring) rewrites it once
-/// written. So a move checked against the mentor as they were fails rather than landing after the change, and two
-/// moves for one mentor (capacity) are written one at a time.
+/// One per mentor and one per youth, beside the matches so they can share their batch. A step that takes a match
+/// towards going live is written together with both, against the versions read before the mentor and the youth were
+/// checked; a change to what those checks read (the mentor's hold, gates, capacity, supervisor, active state or consent
+/// to mentoring; the youth's do-not-match list, preferences or a consent about one of their matches) rewrites the
+/// fence once written. So a step checked against either as they were fails rather than landing after the change,
+/// and two steps for one mentor (capacity) are written one at a time.
 /// </summary>
-public sealed record MentorMatchFence : Document
+public sealed record MatchFence : Document
 {
-    public override string Type => "mentor-match-fence";
+    public override string Type => "match-fence";
 
-    public required string MentorId { get; init; }
+    public static string ForMentor(string mentorId) => $"fence~mentor~{mentorId}";
 
-    public static string IdFor(string mentorId) => $"fence~{mentorId}";
+    public static string ForYouth(string youthId) => $"fence~youth~{youthId}";
 }

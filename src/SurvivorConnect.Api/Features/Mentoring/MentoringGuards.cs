@@ -14,7 +14,7 @@ namespace SurvivorConnect.Api.Features.Mentoring;
 /// mentor's consent, and the youth's do-not-match list and preferences. It is asked when a match is proposed and again
 /// at every step towards it going live (the mentor's acceptance, the youth's agreement, activation), so a hold placed
 /// or a do-not-match added after the mentor accepted still stops it; a hold placed while a step is under way stops that
-/// step too (<see cref="MentorMatchFence"/>). It is asked only once the caller is known to be
+/// step too (<see cref="MatchFence"/>). It is asked only once the caller is known to be
 /// one who may take the step, and its reasons go only to those who may know them: the youth's case manager and the
 /// agency admin see every reason; the mentor sees their own, and only that the match no longer fits the youth; the
 /// youth, that it cannot start now.
@@ -24,14 +24,22 @@ public sealed class MentorEligibilityGuard(MentoringData data)
     public const string ChangedMeanwhile = "Something about this match changed while you were making this change. Look at it again.";
 
     /// <summary>
-    /// Checks the mentor as they are now, and returns the write of their <see cref="MentorMatchFence"/> that the move
-    /// must make in its batch: the fence is read before the mentor, so a change written after this check fails it.
+    /// Checks the mentor and the youth as they are now, and returns the writes of their <see cref="MatchFence"/>s that
+    /// the step must make in its batch: the fences are read before either record, so a change written after this check
+    /// fails it. The youth is read afresh here: the caller's copy was read before the fences.
     /// </summary>
     /// <param name="matchId">The match being moved, which does not count against the mentor's capacity; null for a proposal.</param>
-    public async Task<BatchOperation> EnsureAsync(string mentorId, YouthReferral youth, string? matchId, MatchRole caller, CancellationToken ct)
+    public async Task<IReadOnlyList<BatchOperation>> EnsureAsync(string mentorId, string youthId, string? matchId, MatchRole caller, CancellationToken ct)
     {
-        var fence = await data.Store.ReadAsync<MentorMatchFence>(Match.Container, MentorMatchFence.IdFor(mentorId), data.AgencyId, ct);
+        var fences = new[] { MatchFence.ForMentor(mentorId), MatchFence.ForYouth(youthId) };
+        var read = new List<MatchFence?>();
+        foreach (var id in fences)
+        {
+            read.Add(await data.Store.ReadAsync<MatchFence>(Match.Container, id, data.AgencyId, ct));
+        }
+
         var mentor = await data.MentorAsync(mentorId, ct);
+        var youth = await data.YouthAsync(youthId, ct);
         var own = MentorEligibility.Blockers(mentor, await data.OpenMatchCountAsync(mentor.Id, matchId, ct), await data.ConsentsToMentoringAsync(mentor.Id, ct)).ToList();
 
         // The pure rule knows only whether one is assigned; a deactivated or former supervisor supervises nobody.
@@ -40,11 +48,17 @@ public sealed class MentorEligibilityGuard(MentoringData data)
             own.Add(MentorEligibility.NoSupervisor);
         }
 
+        if (!await data.IsActiveAsync(mentor.Id, Roles.Mentor, ct))
+        {
+            own.Add(MentorEligibility.NotActive);
+        }
+
         var pair = PairConstraints.Violations(youth, mentor);
         if (own.Count + pair.Count == 0)
         {
-            var next = new MentorMatchFence { Id = MentorMatchFence.IdFor(mentorId), MentorId = mentorId };
-            return fence is null ? new BatchOperation.Create(next) : new BatchOperation.Replace(next, fence.ETag!);
+            return [.. fences.Zip(read, (id, fence) => fence is null
+                ? (BatchOperation)new BatchOperation.Create(new MatchFence { Id = id })
+                : new BatchOperation.Replace(new MatchFence { Id = id }, fence.ETag!))];
         }
 
         throw new ConflictException(caller switch
@@ -59,30 +73,46 @@ public sealed class MentorEligibilityGuard(MentoringData data)
         });
     }
 
-    /// <summary>Call once a change to what <see cref="EnsureAsync"/> reads of a mentor is written: moves checked before it now fail.</summary>
-    public async Task MentorChangedAsync(string mentorId, CancellationToken ct) =>
-        await data.Store.UpsertAsync(Match.Container, new MentorMatchFence { Id = MentorMatchFence.IdFor(mentorId), MentorId = mentorId }, ct);
+    /// <summary>
+    /// Call once a change to what <see cref="EnsureAsync"/> reads of a mentor is written: steps checked before it now
+    /// fail. Not cancellable: a change already written must not be left unfenced by a caller who gave up.
+    /// </summary>
+    public Task MentorChangedAsync(string mentorId) => RewriteAsync(MatchFence.ForMentor(mentorId));
+
+    /// <summary>As <see cref="MentorChangedAsync"/>, for a youth.</summary>
+    public Task YouthChangedAsync(string youthId) => RewriteAsync(MatchFence.ForYouth(youthId));
+
+    private async Task RewriteAsync(string fenceId) =>
+        await data.Store.UpsertAsync(Match.Container, new MatchFence { Id = fenceId }, CancellationToken.None);
 }
 
 /// <summary>
-/// A supervisor deactivated or no longer a supervisor leaves their mentors without one, which stops their matches:
-/// a step under way for one of them fails, as it does after a hold.
+/// A person's active state or roles changed: if they mentor, whether they may enter a match changed; if they
+/// supervised, their mentors may be left without a supervisor, which stops their matches. A step under way for any of
+/// them fails, as it does after a hold.
 /// </summary>
-internal sealed class SupervisorLeftHandler(MentoringData data, MentorEligibilityGuard eligibility) : INotificationHandler<PersonAccessChanged>
+internal sealed class PersonAccessFenceHandler(MentoringData data, MentorEligibilityGuard eligibility) : INotificationHandler<PersonAccessChanged>
 {
     public async ValueTask Handle(PersonAccessChanged notification, CancellationToken ct)
     {
         if (notification.AgencyId != data.AgencyId
-            || await data.FindAsync<Person>(Person.Container, notification.PersonId, ct) is not { } person
-            || !person.Roles.Concat(person.FormerRoles).Contains(Roles.Supervisor, StringComparer.Ordinal)
-            || person is { Active: true } && person.Roles.Contains(Roles.Supervisor, StringComparer.Ordinal))
+            || await data.FindAsync<Person>(Person.Container, notification.PersonId, CancellationToken.None) is not { } person)
         {
             return;
         }
 
-        foreach (var mentor in await data.AllAsync<MentorProfile>(MentorProfile.Container, [Filter.Eq("supervisorId", person.Id)], ct))
+        var roles = person.Roles.Concat(person.FormerRoles).ToList();
+        if (roles.Contains(Roles.Mentor, StringComparer.Ordinal))
         {
-            await eligibility.MentorChangedAsync(mentor.Id, CancellationToken.None);
+            await eligibility.MentorChangedAsync(person.Id);
+        }
+
+        if (roles.Contains(Roles.Supervisor, StringComparer.Ordinal) && !(person.Active && person.Roles.Contains(Roles.Supervisor, StringComparer.Ordinal)))
+        {
+            foreach (var mentor in await data.AllAsync<MentorProfile>(MentorProfile.Container, [Filter.Eq("supervisorId", person.Id)], CancellationToken.None))
+            {
+                await eligibility.MentorChangedAsync(mentor.Id);
+            }
         }
     }
 }

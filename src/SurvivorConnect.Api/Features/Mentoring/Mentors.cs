@@ -353,7 +353,7 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
         var written = ifMatch is null
             ? await data.Store.CreateAsync(MentorProfile.Container, profile, ct)
             : await data.Store.ReplaceAsync(MentorProfile.Container, profile, ifMatch, ct);
-        await eligibility.MentorChangedAsync(profile.Id, ct);
+        await eligibility.MentorChangedAsync(profile.Id);
         return written;
     }
 

@@ -138,8 +138,8 @@ public sealed record GetRecommendations(string YouthId, int Top) : IQuery<Recomm
 }
 
 internal sealed class YouthHandlers(
-    MentoringData data, MentorPool pool, PeopleRepository people, IOptions<MatchingWeights> weights, MatchConsentGuard consent, Notifier notifier, IPublisher publisher,
-    NameOrderBackfill nameOrder)
+    MentoringData data, MentorPool pool, PeopleRepository people, IOptions<MatchingWeights> weights, MatchConsentGuard consent, MentorEligibilityGuard eligibility,
+    Notifier notifier, IPublisher publisher, NameOrderBackfill nameOrder)
     : ICommandHandler<ReferYouth, YouthReferral>,
       ICommandHandler<UpdateYouth, YouthReferral>,
       ICommandHandler<SetCaseManagers, YouthReferral>,
@@ -173,6 +173,9 @@ internal sealed class YouthHandlers(
         var youth = await data.YouthForStaffAsync(command.YouthId, adminMayRead: false, ct);
         await CheckPersonAsync(command.Body.PersonId, ct);
         var saved = await SaveAsync(Apply(youth, command.Body), youth.PersonId, ifMatch, ct);
+
+        // The do-not-match list and preferences are what a match step checks of the youth: one under way now fails.
+        await eligibility.YouthChangedAsync(saved.Id);
 
         // Who the youth in a chat is, and which consents their matches need (by age), follow at once.
         if (saved.PersonId != youth.PersonId || saved.Age != youth.Age)

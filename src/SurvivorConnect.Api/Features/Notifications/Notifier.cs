@@ -24,16 +24,32 @@ public interface INotificationClient
 /// unique only within an agency.
 /// </summary>
 [Authorize(Policy = Policies.SignedIn)]
-public sealed class NotificationHub(NoticeConnections connections) : Hub<INotificationClient>
+public sealed class NotificationHub(NoticeConnections connections, PersonPrincipals principals, IAuthorizationService authorization) : Hub<INotificationClient>
 {
     public static string Group(string agencyId, string personId) => $"notify:{agencyId}:{personId}";
 
     public override async Task OnConnectedAsync()
     {
-        connections.Add(Context);
         if (Context.User?.FindFirst(ScClaims.Agency)?.Value is { } agency && Context.User.FindFirst(ScClaims.UserId)?.Value is { } person)
         {
             await Groups.AddToGroupAsync(Context.ConnectionId, Group(agency, person));
+        }
+
+        // Checked again once listed: a deactivation between the handshake and now found nothing to close.
+        connections.Add(Context);
+        try
+        {
+            var now = await principals.RefreshAsync(Context.User!, Context.ConnectionAborted);
+            if (!(await authorization.AuthorizeAsync(now, Policies.SignedIn)).Succeeded)
+            {
+                Context.Abort();
+            }
+        }
+        catch
+        {
+            // A connection refused here is never told it disconnected.
+            connections.Remove(Context.ConnectionId);
+            throw;
         }
 
         await base.OnConnectedAsync();

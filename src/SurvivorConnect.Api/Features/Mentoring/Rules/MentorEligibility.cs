@@ -10,6 +10,7 @@ public static class MentorEligibility
     public const string OnHold = "on a supervisor hold";
     public const string AtCapacity = "at capacity";
     public const string NoConsent = "has not consented to mentoring";
+    public const string NotActive = "not an active mentor of the agency";
 
     /// <summary>Every reason the mentor cannot take a new match now; empty when they can.</summary>
     public static IReadOnlyList<string> Blockers(MentorProfile mentor, int openMatches, bool consentsToMentoring)
