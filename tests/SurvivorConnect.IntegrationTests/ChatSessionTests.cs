@@ -1,4 +1,9 @@
 using System.Net;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.SignalR.Client;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using static SurvivorConnect.IntegrationTests.PortalSession;
@@ -103,7 +108,40 @@ public sealed class ChatSessionTests(ClockedApiFactory api) : IClassFixture<Cloc
     }
 
     [Fact]
-    public async Task The_quick_exit_with_no_session_or_a_forged_one_changes_nothing()
+    public async Task Signing_in_over_a_session_on_the_same_phone_ends_that_session()
+    {
+        var first = await SessionCookieAsync(api, "demo-mentor");
+        var client = api.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        using var page = new HttpRequestMessage(HttpMethod.Get, "/signin");
+        page.Headers.Add("Cookie", first);
+        var signInPage = await client.SendAsync(page);
+        var token = System.Text.RegularExpressions.Regex.Match(await signInPage.Content.ReadAsStringAsync(), "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        using var signIn = new HttpRequestMessage(HttpMethod.Post, "/signin/demo")
+        {
+            Content = new FormUrlEncodedContent([new("personId", "demo-youth"), new("__RequestVerificationToken", token)]),
+        };
+        signIn.Headers.Add("Cookie", string.Join("; ", signInPage.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]).Append(first)));
+
+        Assert.Equal(HttpStatusCode.Redirect, (await client.SendAsync(signIn)).StatusCode);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await WithCookie(HttpMethod.Get, PortalSignIn.StatusPath, first)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_session_cookie_made_before_sessions_had_an_id_is_refused_since_it_could_never_be_ended()
+    {
+        var options = api.Services.GetRequiredService<IOptions<AuthOptions>>().Value;
+        var cookies = api.Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(PortalSignIn.CookieScheme);
+        var old = new ClaimsPrincipal(new ClaimsIdentity([new Claim(options.UserIdClaim, "demo-mentor"), new Claim(options.AgencyClaim, "demo")], PortalSignIn.CookieScheme));
+        var ticket = new AuthenticationTicket(old, new AuthenticationProperties { ExpiresUtc = api.Time.GetUtcNow().AddMinutes(10) }, PortalSignIn.CookieScheme);
+
+        var status = await WithCookie(HttpMethod.Get, PortalSignIn.StatusPath, $"{PortalSignIn.CookieName}={cookies.TicketDataFormat.Protect(ticket)}");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, status.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_quick_exit_with_no_session_or_an_unreadable_cookie_ends_no_other_session()
     {
         var (mentorId, _) = await _world.PersonAsync("Mentor");
         var cookie = await SessionCookieAsync(api, mentorId);

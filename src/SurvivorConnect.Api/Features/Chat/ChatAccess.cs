@@ -72,6 +72,7 @@ public sealed partial class ChatAccessReconciler(
     ChatConnections connections,
     NoticeConnections notices,
     PersonPrincipals principals,
+    PortalSessions sessions,
     IAuthorizationService authorization,
     IServiceScopeFactory scopes,
     IHubContext<ChatHub, IChatClient> hub,
@@ -109,6 +110,12 @@ public sealed partial class ChatAccessReconciler(
                 LogSessionEnded(logger, connection.Context.ConnectionId);
                 await CloseAsync(connection, ct);
             }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Closed all the same: leaving its groups is a courtesy to the backplane.
+                LogReconcileFailed(logger, ex, connection.Context.ConnectionId);
+                connection.Context.Abort();
+            }
             finally
             {
                 connection.Lock.Release();
@@ -129,7 +136,7 @@ public sealed partial class ChatAccessReconciler(
             try
             {
                 var principal = await principals.RefreshAsync(connection.User!, ct);
-                if ((await authorization.AuthorizeAsync(principal, Policies.SignedIn)).Succeeded)
+                if ((await authorization.AuthorizeAsync(principal, Policies.SignedIn)).Succeeded && !await sessions.ConnectionSessionEndedAsync(principal, ct))
                 {
                     continue;
                 }
@@ -171,7 +178,7 @@ public sealed partial class ChatAccessReconciler(
     public async Task ReconcileAsync(ChatConnection connection, string? conversationId, CancellationToken ct)
     {
         var principal = await principals.RefreshAsync(connection.Context.User!, ct);
-        if (!await MayUseChatAsync(principal))
+        if (!await MayUseChatAsync(principal) || await sessions.ConnectionSessionEndedAsync(principal, ct))
         {
             LogClosed(logger, connection.Context.ConnectionId);
             await CloseAsync(connection, ct);
@@ -224,13 +231,13 @@ public sealed partial class ChatAccessReconciler(
     [LoggerMessage(Level = LogLevel.Error, Message = "Connection {ConnectionId} could not be checked after an access change and was closed")]
     private static partial void LogReconcileFailed(ILogger logger, Exception exception, string connectionId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Chat connection {ConnectionId} closed: its person may no longer use chat")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Chat connection {ConnectionId} closed: its person may no longer use chat, or its portal session has ended")]
     private static partial void LogClosed(ILogger logger, string connectionId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Connection {ConnectionId} closed: the portal session it was opened with has ended")]
     private static partial void LogSessionEnded(ILogger logger, string connectionId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Notice connection {ConnectionId} closed: its person may no longer sign in")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Notice connection {ConnectionId} closed: its person may no longer sign in, or its portal session has ended")]
     private static partial void LogNoticesClosed(ILogger logger, string connectionId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Chat connection {ConnectionId} stopped receiving {ConversationId}")]

@@ -24,7 +24,7 @@ public interface INotificationClient
 /// unique only within an agency.
 /// </summary>
 [Authorize(Policy = Policies.SignedIn)]
-public sealed class NotificationHub(NoticeConnections connections, PersonPrincipals principals, IAuthorizationService authorization) : Hub<INotificationClient>
+public sealed class NotificationHub(NoticeConnections connections, PersonPrincipals principals, PortalSessions sessions, IAuthorizationService authorization) : Hub<INotificationClient>
 {
     public static string Group(string agencyId, string personId) => $"notify:{agencyId}:{personId}";
 
@@ -35,12 +35,12 @@ public sealed class NotificationHub(NoticeConnections connections, PersonPrincip
             await Groups.AddToGroupAsync(Context.ConnectionId, Group(agency, person));
         }
 
-        // Checked again once listed: a deactivation between the handshake and now found nothing to close.
+        // Checked again once listed: a deactivation or sign-out between the handshake and now found nothing to close.
         connections.Add(Context);
         try
         {
             var now = await principals.RefreshAsync(Context.User!, Context.ConnectionAborted);
-            if (!(await authorization.AuthorizeAsync(now, Policies.SignedIn)).Succeeded)
+            if (!(await authorization.AuthorizeAsync(now, Policies.SignedIn)).Succeeded || await sessions.ConnectionSessionEndedAsync(now, Context.ConnectionAborted))
             {
                 Context.Abort();
             }

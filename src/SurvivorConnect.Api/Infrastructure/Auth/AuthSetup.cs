@@ -102,7 +102,7 @@ public static class AuthSetup
         builder.Services.AddScoped<ICurrentUser, HttpCurrentUser>();
         builder.Services.AddScoped<IClaimsTransformation, PersonClaimsTransformation>();
         builder.Services.AddSingleton<PersonPrincipals>();
-        builder.Services.AddScoped<PortalSessions>();
+        builder.Services.AddSingleton<PortalSessions>();
         builder.Services.AddContainer(PortalSessions.Container);
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuditingAuthorizationResultHandler>();
         return builder;

@@ -6,17 +6,17 @@ using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Infrastructure.Auth;
 
-/// <summary>A portal session was ended (sign-out, quick exit): the live connections its pages opened close at once.</summary>
+/// <summary>A portal session was ended (sign-out, quick exit, a new sign-in): the live connections its pages opened close.</summary>
 public sealed record PortalSessionEnded(string AgencyId, string PersonId, string SessionId) : INotification;
 
 /// <summary>
 /// Portal sessions ended before their cookie's own end. A cookie is otherwise good until it idles out, wherever a copy
 /// of it is, and the live connections another tab opened with it go on until then, showing what arrives to whoever
 /// holds the phone next. So an ended session is recorded and its cookie refused, and its connections are closed
-/// (<see cref="PortalSessionEnded"/>). The record lasts as long as any copy of the cookie could: the idle time, as no
-/// copy is renewed once the session is refused.
+/// (<see cref="PortalSessionEnded"/>, and the connections' own rechecks). The record lasts as long as any copy of the
+/// cookie could: the idle time, as no copy is renewed once the session is refused.
 /// </summary>
-public sealed class PortalSessions(IDocumentStore store, IPublisher publisher, IOptions<AuthOptions> options)
+public sealed partial class PortalSessions(IDocumentStore store, IServiceScopeFactory scopes, IOptions<AuthOptions> options, ILogger<PortalSessions> logger)
 {
     public static readonly ContainerSpec Container = new("sessions") { AllowsTimeToLive = true };
 
@@ -30,8 +30,12 @@ public sealed class PortalSessions(IDocumentStore store, IPublisher publisher, I
             ? principal.FindFirstValue(ScClaims.Session)
             : null;
 
-    /// <summary>Ends the signed-in person's portal session, if the principal is one.</summary>
-    public async Task EndAsync(ClaimsPrincipal principal, CancellationToken ct)
+    /// <summary>
+    /// Ends the signed-in person's portal session, if the principal is one. It never fails the sign-out it is part of:
+    /// the cookie goes from the browser whatever happens here, and a person leaving in a hurry does not wait for other
+    /// tabs' connections to close.
+    /// </summary>
+    public async Task EndAsync(ClaimsPrincipal principal)
     {
         if (SessionOf(principal) is not { } session || principal.FindFirstValue(ScClaims.Agency) is not { } agency
             || principal.FindFirstValue(ScClaims.UserId) is not { } person)
@@ -39,20 +43,55 @@ public sealed class PortalSessions(IDocumentStore store, IPublisher publisher, I
             return;
         }
 
-        await store.UpsertAsync(Container, new EndedSession
+        try
         {
-            Id = session,
-            PartitionKey = agency,
-            AgencyId = agency,
-            TimeToLive = (int)(TimeSpan.FromMinutes(options.Value.Portal.IdleMinutes) + ClockMargin).TotalSeconds,
-        }, ct);
-        await publisher.Publish(new PortalSessionEnded(agency, person, session), ct);
+            await store.UpsertAsync(Container, new EndedSession
+            {
+                Id = session,
+                PartitionKey = agency,
+                AgencyId = agency,
+                TimeToLive = (int)(TimeSpan.FromMinutes(options.Value.Portal.IdleMinutes) + ClockMargin).TotalSeconds,
+            }, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogNotRecorded(logger, ex);
+        }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                await scope.ServiceProvider.GetRequiredService<IPublisher>().Publish(new PortalSessionEnded(agency, person, session));
+            }
+            catch (Exception ex)
+            {
+                LogNotClosed(logger, ex);
+            }
+        });
     }
 
-    /// <summary>Whether the session of a portal cookie (as the cookie carries it, before it is read against the records) has been ended.</summary>
+    /// <summary>
+    /// Whether the session of a portal cookie (as the cookie carries it, before it is read against the records) is over.
+    /// A cookie with no session id was made before sessions had one, and could never be ended: it is refused.
+    /// </summary>
     public async Task<bool> HasEndedAsync(ClaimsPrincipal cookie, CancellationToken ct) =>
-        cookie.FindFirstValue(ScClaims.Session) is { } session && cookie.FindFirstValue(options.Value.AgencyClaim) is { } agency
-        && await store.ReadAsync<EndedSession>(Container, session, agency, ct) is not null;
+        cookie.FindFirstValue(ScClaims.Session) is not { } session || cookie.FindFirstValue(options.Value.AgencyClaim) is not { } agency
+        || await HasEndedAsync(agency, session, ct);
+
+    /// <summary>Whether a live connection's principal belongs to a portal session that has been ended.</summary>
+    public async Task<bool> ConnectionSessionEndedAsync(ClaimsPrincipal principal, CancellationToken ct) =>
+        SessionOf(principal) is { } session && principal.FindFirstValue(ScClaims.Agency) is { } agency && await HasEndedAsync(agency, session, ct);
+
+    private async Task<bool> HasEndedAsync(string agency, string session, CancellationToken ct) =>
+        await store.ReadAsync<EndedSession>(Container, session, agency, ct) is not null;
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A portal session's end could not be recorded; its cookie is gone from this browser, but a copy stays good until it idles out")]
+    private static partial void LogNotRecorded(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The live connections of an ended portal session could not be closed at once; the recheck closes them")]
+    private static partial void LogNotClosed(ILogger logger, Exception exception);
 }
 
 /// <summary>A portal session ended early; its id is the session's, and the store drops it once no cookie of it could be good.</summary>

@@ -104,7 +104,11 @@ public static class PortalSignIn
                 }
             };
             cookie.Events.OnSigningOut = context =>
-                context.HttpContext.RequestServices.GetRequiredService<PortalSessions>().EndAsync(context.HttpContext.User, CancellationToken.None);
+                context.HttpContext.RequestServices.GetRequiredService<PortalSessions>().EndAsync(context.HttpContext.User);
+
+            // Signing in over a session (another person on the same phone, or the same one again) ends that one first.
+            cookie.Events.OnSigningIn = context =>
+                context.HttpContext.RequestServices.GetRequiredService<PortalSessions>().EndAsync(context.HttpContext.User);
             cookie.Events.OnRedirectToLogin = context =>
             {
                 // A hub, or the script's keep-alive, is not a page: it is told 401, like the API. A page goes to sign-in,
