@@ -8,7 +8,8 @@ namespace SurvivorConnect.BrowserTests;
 /// <summary>
 /// Paid work, each person in their own browser: the admin sets the pay benchmark, an advisor opts in on a phone,
 /// a recruiter is refused publishing below parity, publishes at parity and invites, the advisor accepts, and after
-/// the session the recruiter records attendance. A long list of opportunities is read a page at a time.
+/// the session the recruiter records attendance. A recruiter cancels one person's place before a session. A long list
+/// of opportunities is read a page at a time.
 /// </summary>
 [Collection(Portal.Name)]
 public sealed class EngagementJourneyTests(PortalServer server)
@@ -146,6 +147,52 @@ public sealed class EngagementJourneyTests(PortalServer server)
         await recruiter.Locator("#new-start-0").FillAsync(sessionDay.AddHours(17).ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture));
         await recruiter.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
         await Expect(recruiter.Locator("[data-outcome]")).ToContainTextAsync("was cancelled, so it stays as it was");
+    }
+
+    [Fact]
+    public async Task A_recruiter_cancels_one_persons_place_before_the_session_and_that_person_is_told_it_is_off_for_them()
+    {
+        await SetBenchmarkAsync();
+        var personId = "place-" + Guid.NewGuid().ToString("N")[..8];
+        var name = "Advisor " + personId[^4..];
+        using (var admin = await server.ApiAsAsync("demo-admin"))
+        {
+            (await admin.PostAsJsonAsync("/api/people", new { subjectId = personId, displayName = name, roles = new[] { "Advisor" } })).EnsureSuccessStatusCode();
+        }
+
+        using (var person = await server.ApiAsAsync(personId, "demo"))
+        {
+            (await person.PutAsJsonAsync("/api/engagements/me/profile", new { kinds = new[] { "focus-group" }, topics = new[] { "housing" }, noTopics = Array.Empty<string>(), availability = Array.Empty<string>(), timeZone = "America/Los_Angeles" })).EnsureSuccessStatusCode();
+            (await person.PostAsJsonAsync("/api/engagements/me/contact", new { optIn = true })).EnsureSuccessStatusCode();
+        }
+
+        var recruiter = await server.SignInAsync("Jamie (demo recruiter)");
+        var title = "Evening on housing " + Guid.NewGuid().ToString("N")[..4];
+        await CreateAsync(recruiter, title, rate: "160");
+        await recruiter.GetByRole(AriaRole.Button, new() { Name = "Publish" }).ClickAsync();
+        await Expect(recruiter.Locator("[data-outcome]")).ToContainTextAsync("The opportunity is published");
+        await recruiter.Locator("[data-candidates] li", new() { HasText = name }).GetByRole(AriaRole.Button).ClickAsync();
+        await Expect(recruiter.Locator("[data-outcome]")).ToContainTextAsync("Invited");
+
+        var survivor = await server.SignInAsAddedAsync(personId, phone: true);
+        await survivor.GotoAsync("/paid-work");
+        await survivor.Locator("[data-offers] li", new() { HasText = title }).GetByRole(AriaRole.Button, new() { Name = "Yes, I will take part" }).ClickAsync();
+        await Expect(survivor.Locator("[data-offers] li", new() { HasText = title })).ToContainTextAsync("You are confirmed");
+
+        await recruiter.GotoAsync("/opportunities");
+        await recruiter.Locator("[data-opportunities] li", new() { HasText = title }).GetByRole(AriaRole.Button).ClickAsync();
+        var place = recruiter.Locator("[data-places] li", new() { HasText = name });
+        await place.GetByRole(AriaRole.Button, new() { Name = $"Cancel their place ({name})" }).ClickAsync();
+        await Expect(recruiter.Locator("[data-outcome]")).ToContainTextAsync("Their place in this session is cancelled, and they have been told.");
+        await Expect(recruiter.Locator("[data-places] li", new() { HasText = name })).ToContainTextAsync("place cancelled for this session");
+        await Expect(recruiter.GetByRole(AriaRole.Button, new() { Name = "Cancel this session" })).ToBeVisibleAsync();
+        await Accessibility.AssertNoSeriousViolationsAsync(recruiter);
+
+        await survivor.GotoAsync("/paid-work");
+        await Expect(survivor.Locator("[data-offers] li", new() { HasText = title })).ToContainTextAsync("· cancelled");
+        await survivor.GotoAsync("/notifications");
+        await Expect(survivor.GetByText("The agency has cancelled your place in a paid engagement session")).ToBeVisibleAsync();
+        await Accessibility.AssertNoSeriousViolationsAsync(survivor);
     }
 
     /// <summary>The agency admin sets focus groups' benchmark, 60 an hour, on the pay rates page.</summary>

@@ -15,10 +15,14 @@ public sealed record TravelRequest(decimal? Miles, ReceiptedCost[]? Costs, int? 
 
 public sealed record ClaimView(
     string OpportunityId, string SessionId, string PersonId, AttendanceOutcome Outcome, int? MinutesAttended, decimal HoursPaid, decimal Amount,
-    string Currency, bool TravelAllowed, bool PerDiemAllowed, TravelClaim? Travel, ClaimState State)
+    string Currency, bool TravelAllowed, bool PerDiemAllowed, TravelClaim? Travel, ClaimState State, DateTimeOffset RecordedAt)
 {
     public static ClaimView From(CompensationClaim c) =>
-        new(c.OpportunityId, c.SessionId, c.PersonId, c.Outcome, c.MinutesAttended, c.HoursPaid, c.Amount, c.Currency, c.TravelAllowed, c.PerDiemAllowed, c.Travel, c.State);
+        new(c.OpportunityId, c.SessionId, c.PersonId, c.Outcome, c.MinutesAttended, c.HoursPaid, c.Amount, c.Currency, c.TravelAllowed, c.PerDiemAllowed, c.Travel, c.State, c.RecordedAt);
+
+    /// <summary>Whether this claim records the agency cancelling the place <paramref name="holder"/> holds now.</summary>
+    public bool CancelsPlaceOf(ParticipantView holder) =>
+        Outcome == AttendanceOutcome.CancelledByAgency && ClaimRules.CancelsPlace(RecordedAt, holder.State, holder.ConfirmedAt);
 }
 
 /// <summary>After a session, the recruiter records what happened for each confirmed participant; each gets a claim.</summary>
