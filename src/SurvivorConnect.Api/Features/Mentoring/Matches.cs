@@ -303,7 +303,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
         var next = MatchLifecycle.Next(match.State, action, complete);
 
         // Checked on this very read, which the write below is made against: a move made in between fails it (412), and
-        // a change to the mentor made in between fails the mentor's fence, written with it (409).
+        // a change to the mentor or the youth made in between fails their fences, written with it (409).
         var fences = action is MatchAction.MentorAccept or MatchAction.YouthAgree or MatchAction.Activate
             ? await eligibility.EnsureAsync(match.MentorId, match.YouthId, match.Id, role, ct)
             : null;
