@@ -99,7 +99,6 @@ public sealed class ChatSessionTests(ClockedApiFactory api) : IClassFixture<Cloc
         await ChatClient.EventuallyAsync(() => otherTab.Connection.State == HubConnectionState.Disconnected, "the other tab's connection closes at once");
         var after = await chat.Youth.SendAsync(chat.Id, "sent after they left");
         await ChatClient.EventuallyAsync(() => elsewhere.Received.Any(m => m.Sequence == after.Message.Sequence), "their other session goes on");
-        Assert.DoesNotContain(otherTab.Received, m => m.Sequence == after.Message.Sequence);
         Assert.Equal(HttpStatusCode.Unauthorized, (await WithCookie(HttpMethod.Get, PortalSignIn.StatusPath, leaving)).StatusCode);
         var page = await WithCookie(HttpMethod.Get, "/notifications", leaving);
         Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);

@@ -5,8 +5,8 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
-using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Features.Notifications;
+using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Hosting;
 
 namespace SurvivorConnect.Api.Features.Chat;
@@ -66,7 +66,8 @@ public sealed class ChatConnection(HubCallerContext context)
 /// Brings this instance's open connections in line with the records after a change: a connection whose
 /// person may no longer use chat is closed; one that may no longer receive a conversation's messages leaves
 /// its group (and is told why); one that may again rejoins it. A person's notice connections are closed once
-/// they may no longer sign in, so their open pages clear themselves.
+/// they may no longer sign in, so their open pages clear themselves; every connection of a portal session that has
+/// ended is closed.
 /// </summary>
 public sealed partial class ChatAccessReconciler(
     ChatConnections connections,

@@ -237,7 +237,10 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
 /// <summary>Writes claims: from attendance, and for every confirmed participant of a cancelled session (who is told).</summary>
 internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
 {
-    /// <summary>Cancelled sessions: each confirmed participant gets a claim under the late-cancellation rule and is told.</summary>
+    /// <summary>
+    /// Cancelled sessions: each confirmed participant gets a claim under the late-cancellation rule and is told, unless
+    /// their place in them was cancelled already (they were told then).
+    /// </summary>
     public async Task<IReadOnlyList<ClaimView>> CancelledAsync(Opportunity opportunity, IReadOnlyList<EngagementSession> sessions, CancellationToken ct)
     {
         var settings = await data.SettingsAsync(ct);

@@ -63,9 +63,9 @@ internal sealed class ReminderSender(EngagementData data, Notifier notifier)
             }
 
             var confirmed = await data.ParticipationsAsync(Filter.Eq("opportunityId", opportunity.Id), ct);
-            var cancelledFor = (await data.Store.AllAsync<CompensationClaim>(EngagementData.Container, [Filter.Eq("opportunityId", opportunity.Id)], ct))
+            var claimsFor = (await data.Store.AllAsync<CompensationClaim>(EngagementData.Container, [Filter.Eq("opportunityId", opportunity.Id)], ct))
                 .Where(c => c.SessionId == session.Id).ToDictionary(c => c.PersonId, StringComparer.Ordinal);
-            foreach (var place in confirmed.Where(p => p.State == ParticipationState.Confirmed && !ClaimRules.CancelsPlace(cancelledFor.GetValueOrDefault(p.PersonId), p)))
+            foreach (var place in confirmed.Where(p => p.State == ParticipationState.Confirmed && !ClaimRules.CancelsPlace(claimsFor.GetValueOrDefault(p.PersonId), p)))
             {
                 await notifier.SendOnceAsync(place.PersonId, notice, $"reminder~{opportunity.Id}~{session.Id}~{kind}", ct);
             }

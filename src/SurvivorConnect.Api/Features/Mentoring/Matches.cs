@@ -298,15 +298,20 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             throw new ForbiddenException("You cannot make this change to the match.");
         }
 
-        // The youth's agreement is itself the consent it records (the event's handler writes it), so it counts here.
-        var complete = action != MatchAction.YouthAgree || (await consent.MissingAsync(match, youth, ct, givenNow: recordConsentAs)).Count == 0;
-        var next = MatchLifecycle.Next(match.State, action, complete);
+        // A move the match's state does not allow is refused before anything about the mentor is checked, so the
+        // refusal says nothing of them.
+        MatchLifecycle.Next(match.State, action);
 
         // Checked on this very read, which the write below is made against: a move made in between fails it (412), and
         // a change to the mentor or the youth made in between fails their fences, written with it (409).
+        // Before the consents are read, so that a consent changed after they are read has failed the fences too.
         var fences = action is MatchAction.MentorAccept or MatchAction.YouthAgree or MatchAction.Activate
             ? await eligibility.EnsureAsync(match.MentorId, match.YouthId, match.Id, role, ct)
             : null;
+
+        // The youth's agreement is itself the consent it records (the event's handler writes it), so it counts here.
+        var complete = action != MatchAction.YouthAgree || (await consent.MissingAsync(match, youth, ct, givenNow: recordConsentAs)).Count == 0;
+        var next = MatchLifecycle.Next(match.State, action, complete);
 
         if (action is MatchAction.Activate or MatchAction.Resume)
         {

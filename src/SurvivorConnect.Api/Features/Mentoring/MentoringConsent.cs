@@ -70,8 +70,9 @@ internal sealed class MentoringConsentSubjects(MentoringData data, MatchConsentG
 }
 
 /// <summary>
-/// What a consent change means for a match: its chat follows at once, the youth's case managers are told of a
-/// withdrawal, and the youth of a consent someone else recorded for them.
+/// What a consent change means for a match: a step of it (or of the youth's others with the mentor) under way fails
+/// (<see cref="MatchFence"/>), its chat follows at once, the youth's case managers are told of a withdrawal, and the youth
+/// of a consent someone else recorded for them. A mentor withdrawing consent to mentoring stops their steps under way.
 /// </summary>
 internal sealed class ConsentChangedHandler(MentoringData data, MentorEligibilityGuard eligibility, Notifier notifier, IPublisher publisher) : INotificationHandler<ConsentChanged>
 {
@@ -88,18 +89,18 @@ internal sealed class ConsentChangedHandler(MentoringData data, MentorEligibilit
             return;
         }
 
-        await publisher.Publish(new MatchChanged(matchId, Activated: false), ct);
-        var consent = notification.Consent;
-        if (await data.FindAsync<Match>(Match.Container, matchId, CancellationToken.None) is not { } match)
+        // A consent about a match (a yes or a no, the youth's or someone's for them) is read by every step of the
+        // youth's matches with this mentor, this one or a later one: their fences go first, before anything that waits.
+        var match = await data.FindAsync<Match>(Match.Container, matchId, CancellationToken.None);
+        if (match is not null)
         {
-            return;
+            await eligibility.YouthChangedAsync(match.YouthId);
+            await eligibility.MentorChangedAsync(match.MentorId);
         }
 
-        // A consent about a match (a yes or a no, the youth's or someone's for them) is read by every step of the
-        // youth's matches with this mentor, this one or a later one.
-        await eligibility.YouthChangedAsync(match.YouthId);
-        await eligibility.MentorChangedAsync(match.MentorId);
-        if (await data.FindAsync<YouthReferral>(YouthReferral.Container, match.YouthId, ct) is not { } youth)
+        await publisher.Publish(new MatchChanged(matchId, Activated: false), ct);
+        var consent = notification.Consent;
+        if (match is null || await data.FindAsync<YouthReferral>(YouthReferral.Container, match.YouthId, ct) is not { } youth)
         {
             return;
         }

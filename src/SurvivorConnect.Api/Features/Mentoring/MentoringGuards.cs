@@ -10,11 +10,12 @@ using SurvivorConnect.Storage;
 namespace SurvivorConnect.Api.Features.Mentoring;
 
 /// <summary>
-/// The one place that decides whether a mentor may enter a match: an active supervisor, readiness gates, supervisor holds, capacity, the
-/// mentor's consent, and the youth's do-not-match list and preferences. It is asked when a match is proposed and again
+/// The one place that decides whether a mentor may enter a match: the mentor active in the Mentor role, an active
+/// supervisor, readiness gates, supervisor holds, capacity, the mentor's consent, and the youth's do-not-match list and
+/// preferences. It is asked when a match is proposed and again
 /// at every step towards it going live (the mentor's acceptance, the youth's agreement, activation), so a hold placed
-/// or a do-not-match added after the mentor accepted still stops it; a hold placed while a step is under way stops that
-/// step too (<see cref="MatchFence"/>). It is asked only once the caller is known to be
+/// or a do-not-match added after the mentor accepted still stops it; such a change made while a step is under way stops
+/// that step too (<see cref="MatchFence"/>). It is asked only once the caller is known to be
 /// one who may take the step, and its reasons go only to those who may know them: the youth's case manager and the
 /// agency admin see every reason; the mentor sees their own, and only that the match no longer fits the youth; the
 /// youth, that it cannot start now.
@@ -25,8 +26,8 @@ public sealed class MentorEligibilityGuard(MentoringData data)
 
     /// <summary>
     /// Checks the mentor and the youth as they are now, and returns the writes of their <see cref="MatchFence"/>s that
-    /// the step must make in its batch: the fences are read before either record, so a change written after this check
-    /// fails it. The youth is read afresh here: the caller's copy was read before the fences.
+    /// the step must make in its batch: the fences are read before either record, so a change whose fence is rewritten
+    /// after this check fails it. The youth is read afresh here: the caller's copy was read before the fences.
     /// </summary>
     /// <param name="matchId">The match being moved, which does not count against the mentor's capacity; null for a proposal.</param>
     public async Task<IReadOnlyList<BatchOperation>> EnsureAsync(string mentorId, string youthId, string? matchId, MatchRole caller, CancellationToken ct)

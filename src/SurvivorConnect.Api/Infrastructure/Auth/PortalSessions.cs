@@ -22,6 +22,9 @@ public sealed partial class PortalSessions(IDocumentStore store, IServiceScopeFa
 
     private static readonly TimeSpan ClockMargin = TimeSpan.FromMinutes(5);
 
+    /// <summary>How long someone leaving waits, at most, for their session's end to be recorded.</summary>
+    private static readonly TimeSpan RecordWait = TimeSpan.FromSeconds(2);
+
     public static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
     /// <summary>The session a portal principal belongs to; a token's principal has none, whatever claims it carries.</summary>
@@ -45,40 +48,60 @@ public sealed partial class PortalSessions(IDocumentStore store, IServiceScopeFa
 
         try
         {
+            using var bounded = new CancellationTokenSource(RecordWait);
             await store.UpsertAsync(Container, new EndedSession
             {
                 Id = session,
                 PartitionKey = agency,
                 AgencyId = agency,
                 TimeToLive = (int)(TimeSpan.FromMinutes(options.Value.Portal.IdleMinutes) + ClockMargin).TotalSeconds,
-            }, CancellationToken.None);
+            }, bounded.Token);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex)
         {
             LogNotRecorded(logger, ex);
         }
 
-        _ = Task.Run(async () =>
+        // Not in the request's context: the work goes on after the answer.
+        using (ExecutionContext.SuppressFlow())
         {
-            try
+            _ = Task.Run(async () =>
             {
-                await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<IPublisher>().Publish(new PortalSessionEnded(agency, person, session));
-            }
-            catch (Exception ex)
-            {
-                LogNotClosed(logger, ex);
-            }
-        });
+                try
+                {
+                    await using var scope = scopes.CreateAsyncScope();
+                    await scope.ServiceProvider.GetRequiredService<IPublisher>().Publish(new PortalSessionEnded(agency, person, session));
+                }
+                catch (Exception ex)
+                {
+                    LogNotClosed(logger, ex);
+                }
+            });
+        }
     }
 
     /// <summary>
     /// Whether the session of a portal cookie (as the cookie carries it, before it is read against the records) is over.
-    /// A cookie with no session id was made before sessions had one, and could never be ended: it is refused.
+    /// A cookie with no session id was made before sessions had one, and could never be ended: it is refused. So is one
+    /// that cannot be checked (the store down): a page then asks to sign in, and the quick exit still clears it.
     /// </summary>
-    public async Task<bool> HasEndedAsync(ClaimsPrincipal cookie, CancellationToken ct) =>
-        cookie.FindFirstValue(ScClaims.Session) is not { } session || cookie.FindFirstValue(options.Value.AgencyClaim) is not { } agency
-        || await HasEndedAsync(agency, session, ct);
+    public async Task<bool> HasEndedAsync(ClaimsPrincipal cookie)
+    {
+        if (cookie.FindFirstValue(ScClaims.Session) is not { } session || cookie.FindFirstValue(options.Value.AgencyClaim) is not { } agency)
+        {
+            return true;
+        }
+
+        try
+        {
+            return await HasEndedAsync(agency, session, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            LogNotChecked(logger, ex);
+            return true;
+        }
+    }
 
     /// <summary>Whether a live connection's principal belongs to a portal session that has been ended.</summary>
     public async Task<bool> ConnectionSessionEndedAsync(ClaimsPrincipal principal, CancellationToken ct) =>
@@ -89,6 +112,9 @@ public sealed partial class PortalSessions(IDocumentStore store, IServiceScopeFa
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A portal session's end could not be recorded; its cookie is gone from this browser, but a copy stays good until it idles out")]
     private static partial void LogNotRecorded(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A portal session could not be checked against ended sessions, so its cookie was refused")]
+    private static partial void LogNotChecked(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The live connections of an ended portal session could not be closed at once; the recheck closes them")]
     private static partial void LogNotClosed(ILogger logger, Exception exception);

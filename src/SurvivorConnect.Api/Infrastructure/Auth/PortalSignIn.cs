@@ -89,7 +89,7 @@ public static class PortalSignIn
             {
                 // A session signed out of (or left by the quick exit) is over for every copy of its cookie, in every tab.
                 if (context.Principal is null
-                    || await context.HttpContext.RequestServices.GetRequiredService<PortalSessions>().HasEndedAsync(context.Principal, CancellationToken.None))
+                    || await context.HttpContext.RequestServices.GetRequiredService<PortalSessions>().HasEndedAsync(context.Principal))
                 {
                     context.RejectPrincipal();
                     return;
