@@ -121,7 +121,7 @@ public sealed class EngagementJourneyTests(PortalServer server)
     }
 
     [Fact]
-    public async Task A_cancelled_session_stays_cancelled_when_the_recruiter_changes_the_opportunity()
+    public async Task A_session_is_cancelled_only_after_the_recruiter_says_yes_and_stays_cancelled_when_the_opportunity_changes()
     {
         await SetBenchmarkAsync();
 
@@ -130,8 +130,20 @@ public sealed class EngagementJourneyTests(PortalServer server)
         await CreateAsync(recruiter, title, rate: "160", sessions: 2);
         await recruiter.GetByRole(AriaRole.Button, new() { Name = "Publish" }).ClickAsync();
         await Expect(recruiter.Locator("[data-outcome]")).ToContainTextAsync("The opportunity is published");
+        // Cancelling asks first, in words, with the focus on the question; "no" leaves the session as it was.
         await recruiter.GetByRole(AriaRole.Button, new() { Name = "Cancel this session" }).First.ClickAsync();
+        var question = recruiter.Locator("[data-confirm]");
+        await Expect(question).ToContainTextAsync("Cancel the session of");
+        await Expect(question).ToContainTextAsync("Nobody is confirmed");
+        await Expect(question).ToBeFocusedAsync();
+        await Accessibility.AssertNoSeriousViolationsAsync(recruiter);
+        await question.GetByRole(AriaRole.Button, new() { Name = "No, keep it" }).ClickAsync();
+        await Expect(recruiter.Locator("[data-outcome]")).ToContainTextAsync("Nothing was cancelled.");
+        await Expect(recruiter.Locator("h3", new() { HasText = "Session" }).First).Not.ToContainTextAsync("cancelled");
+        await recruiter.GetByRole(AriaRole.Button, new() { Name = "Cancel this session" }).First.ClickAsync();
+        await recruiter.Locator("[data-confirm]").GetByRole(AriaRole.Button, new() { Name = "Yes, cancel the session" }).ClickAsync();
         await Expect(recruiter.Locator("[data-outcome]")).ToContainTextAsync("The session is cancelled");
+        await Expect(recruiter.Locator("h3", new() { HasText = "Session" }).First).ToContainTextAsync("· cancelled");
 
         await recruiter.GetByRole(AriaRole.Button, new() { Name = "Change details" }).ClickAsync();
         await Expect(recruiter.Locator("fieldset legend").First).ToContainTextAsync("Session 1 (cancelled: it stays as it is)");
@@ -147,10 +159,17 @@ public sealed class EngagementJourneyTests(PortalServer server)
         await recruiter.Locator("#new-start-0").FillAsync(sessionDay.AddHours(17).ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture));
         await recruiter.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
         await Expect(recruiter.Locator("[data-outcome]")).ToContainTextAsync("was cancelled, so it stays as it was");
+
+        // So does cancelling the whole opportunity.
+        await recruiter.GetByRole(AriaRole.Button, new() { Name = "Cancel opportunity" }).ClickAsync();
+        await Expect(recruiter.Locator("[data-confirm]")).ToContainTextAsync($"Cancel \"{title} (renamed)\"?");
+        await recruiter.Locator("[data-confirm]").GetByRole(AriaRole.Button, new() { Name = "Yes, cancel the opportunity" }).ClickAsync();
+        await Expect(recruiter.Locator("[data-outcome]")).ToContainTextAsync("The opportunity is cancelled.");
+        await Expect(recruiter.Locator("[data-opportunity]")).ToHaveAttributeAsync("data-opportunity", "Cancelled");
     }
 
     [Fact]
-    public async Task A_recruiter_cancels_one_persons_place_before_the_session_and_that_person_is_told_it_is_off_for_them()
+    public async Task A_recruiter_cancels_one_persons_place_before_the_session_after_saying_yes_that_person_is_told_and_the_place_can_be_given_back()
     {
         await SetBenchmarkAsync();
         var personId = "place-" + Guid.NewGuid().ToString("N")[..8];
@@ -183,6 +202,8 @@ public sealed class EngagementJourneyTests(PortalServer server)
         await recruiter.Locator("[data-opportunities] li", new() { HasText = title }).GetByRole(AriaRole.Button).ClickAsync();
         var place = recruiter.Locator("[data-places] li", new() { HasText = name });
         await place.GetByRole(AriaRole.Button, new() { Name = $"Cancel their place ({name})" }).ClickAsync();
+        await Expect(recruiter.Locator("[data-confirm]")).ToContainTextAsync($"Cancel {name}'s place in the session of");
+        await recruiter.Locator("[data-confirm]").GetByRole(AriaRole.Button, new() { Name = "Yes, cancel their place" }).ClickAsync();
         await Expect(recruiter.Locator("[data-outcome]")).ToContainTextAsync("Their place in this session is cancelled, and they have been told.");
         await Expect(recruiter.Locator("[data-places] li", new() { HasText = name })).ToContainTextAsync("place cancelled for this session");
         await Expect(recruiter.GetByRole(AriaRole.Button, new() { Name = "Cancel this session" })).ToBeVisibleAsync();
@@ -193,6 +214,18 @@ public sealed class EngagementJourneyTests(PortalServer server)
         await survivor.GotoAsync("/notifications");
         await Expect(survivor.GetByText("The agency has cancelled your place in a paid engagement session")).ToBeVisibleAsync();
         await Accessibility.AssertNoSeriousViolationsAsync(survivor);
+
+        // A place cancelled by mistake is given back before the session, and its holder hears that too.
+        await recruiter.Locator("[data-places] li", new() { HasText = name }).GetByRole(AriaRole.Button, new() { Name = $"Give back their place ({name})" }).ClickAsync();
+        await Expect(recruiter.Locator("[data-outcome]")).ToContainTextAsync("Their place in this session is theirs again, and they have been told.");
+        await Expect(recruiter.Locator("[data-places] li", new() { HasText = name })).Not.ToContainTextAsync("place cancelled");
+        await Expect(recruiter.Locator("[data-places] li", new() { HasText = name }).GetByRole(AriaRole.Button, new() { Name = $"Cancel their place ({name})" })).ToBeVisibleAsync();
+
+        await survivor.GotoAsync("/notifications");
+        await Expect(survivor.GetByText("the agency has given you back your place")).ToBeVisibleAsync();
+        await survivor.GotoAsync("/paid-work");
+        await Expect(survivor.Locator("[data-offers] li", new() { HasText = title })).ToContainTextAsync("You are confirmed");
+        await Expect(survivor.Locator("[data-offers] li", new() { HasText = title })).Not.ToContainTextAsync("· cancelled");
     }
 
     /// <summary>The agency admin sets focus groups' benchmark, 60 an hour, on the pay rates page.</summary>

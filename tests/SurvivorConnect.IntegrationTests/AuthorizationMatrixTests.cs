@@ -125,6 +125,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
         new("GET", "/calendar/{agencyId}/{personId}/{token}.ics", "/calendar/demo/demo-advisor/nothing.ics", null, [Anonymous]),
         new("POST", "/api/engagements/opportunities/{id}/sessions/{sessionId}/attendance", Opportunity + "/sessions/s1/attendance", new { entries = new[] { new { personId = "nobody", outcome = "attended" } } }, Recruiter),
         new("POST", "/api/engagements/opportunities/{id}/sessions/{sessionId}/cancel", Opportunity + "/sessions/s1/cancel", null, Recruiter),
+        new("POST", "/api/engagements/opportunities/{id}/sessions/{sessionId}/places/{personId}/restore", Opportunity + "/sessions/s1/places/nobody/restore", null, Recruiter),
         new("PUT", "/api/engagements/opportunities/{id}/sessions/{sessionId}/travel", Opportunity + "/sessions/s1/travel", new { miles = 1 }, EngagementMember),
         new("GET", "/api/engagements/opportunities/{id}/claims", Opportunity + "/claims", null, Recruiter),
         new("GET", "/api/engagements/opportunities", "/api/engagements/opportunities", null, Recruiter),

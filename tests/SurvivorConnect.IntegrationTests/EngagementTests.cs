@@ -16,7 +16,7 @@ public sealed record CandidateDto(string PersonId, string DisplayName, List<stri
 /// <summary>Paid engagement work: opt-in, pay parity, fitting survivors, invitations, seats and the waitlist.</summary>
 public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<EngagementTests.Api>
 {
-    public sealed class Api : ClockedApiFactory;
+    public sealed class Api : ClockedCountingApiFactory;
 
     private readonly EngagementWorld _world = new(api);
     private readonly HttpClient _admin = api.As("demo-admin");
@@ -357,6 +357,87 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         mine = (await HttpAssert.Ok<List<OpportunityDto>>(await first.Client.GetAsync("/api/engagements/me/opportunities"))).Single(o => o.Id == opportunity.Id);
         Assert.NotEqual(JsonValueKind.Null, mine.Sessions.Single().GetProperty("cancelledAt").ValueKind);
         Assert.Equal(2, (await HttpAssert.Ok<PageDto<NotificationDto>>(await first.Client.GetAsync("/api/notifications"))).Items.Count(n => n.Kind == "engagement-place-cancelled"));
+    }
+
+    [Fact]
+    public async Task A_place_the_agency_gives_back_before_the_session_is_the_persons_again_they_are_told_and_a_new_cancellation_is_news_again()
+    {
+        var (opportunity, first, second) = await SoonAsync(startsIn: 6);
+        var attendance = $"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/attendance";
+        var restore = $"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/places/{first.Id}/restore";
+        await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson(attendance, new { entries = new[] { new { personId = first.Id, outcome = "cancelledByAgency" } } }));
+
+        Assert.Equal(HttpStatusCode.NoContent, (await _recruiter.PostAsync(restore, null)).StatusCode);
+
+        // The late cancellation's pay goes with it: they are coming after all.
+        Assert.Empty(await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.GetAsync($"/api/engagements/opportunities/{opportunity.Id}/claims")));
+        var told = (await HttpAssert.Ok<PageDto<NotificationDto>>(await first.Client.GetAsync("/api/notifications"))).Items;
+        Assert.Single(told, n => n.Kind == "engagement-place-restored");
+        Assert.DoesNotContain((await HttpAssert.Ok<PageDto<NotificationDto>>(await second.Client.GetAsync("/api/notifications"))).Items, n => n.Kind == "engagement-place-restored");
+        var mine = (await HttpAssert.Ok<List<OpportunityDto>>(await first.Client.GetAsync("/api/engagements/me/opportunities"))).Single(o => o.Id == opportunity.Id);
+        Assert.Equal(JsonValueKind.Null, mine.Sessions.Single().GetProperty("cancelledAt").ValueKind);
+        var feed = (await HttpAssert.Ok<JsonElement>(await first.Client.PostAsync("/api/engagements/me/calendar", null))).GetProperty("path").GetString()!;
+        var calendar = Ical.Net.Calendar.Load(await api.Anonymous().GetStringAsync(feed))!;
+        Assert.NotEqual(Ical.Net.EventStatus.Cancelled, calendar.Events.Single(e => e.Uid!.StartsWith(opportunity.Id, StringComparison.Ordinal)).Status);
+
+        // Nothing is cancelled now, so there is nothing to give back.
+        await HttpAssert.Problem(await _recruiter.PostAsync(restore, null), 409);
+
+        // Cancelled again, it is a new cancellation, and they are told again; given back again, told again.
+        api.Time.Advance(TimeSpan.FromMinutes(5));
+        await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson(attendance, new { entries = new[] { new { personId = first.Id, outcome = "cancelledByAgency" } } }));
+        Assert.Equal(HttpStatusCode.NoContent, (await _recruiter.PostAsync(restore, null)).StatusCode);
+        told = (await HttpAssert.Ok<PageDto<NotificationDto>>(await first.Client.GetAsync("/api/notifications"))).Items;
+        Assert.Equal(2, told.Count(n => n.Kind == "engagement-place-cancelled"));
+        Assert.Equal(2, told.Count(n => n.Kind == "engagement-place-restored"));
+    }
+
+    [Fact]
+    public async Task A_place_is_given_back_only_before_its_session_only_by_its_agency_and_not_once_its_pay_has_gone_to_finance()
+    {
+        var (opportunity, first, second) = await SoonAsync(startsIn: 6);
+        var attendance = $"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/attendance";
+        string Restore(string personId, string session = "s1") => $"/api/engagements/opportunities/{opportunity.Id}/sessions/{session}/places/{personId}/restore";
+        await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson(attendance,
+            new { entries = new[] { new { personId = first.Id, outcome = "cancelledByAgency" }, new { personId = second.Id, outcome = "cancelledByAgency" } } }));
+
+        await HttpAssert.Problem(await _recruiter.PostAsync(Restore("nobody-here"), null), 404);
+        await HttpAssert.Problem(await _recruiter.PostAsync(Restore("..~" + first.Id), null), 404);
+        await HttpAssert.Problem(await _recruiter.PostAsync(Restore(first.Id, session: "s9"), null), 404);
+        var northRecruiter = "north-rec-" + Guid.NewGuid().ToString("N")[..8];
+        Assert.Equal(HttpStatusCode.Created, (await api.As("north-admin").PostJson("/api/people", new { subjectId = northRecruiter, displayName = "North recruiter", roles = new[] { "Recruiter" } })).StatusCode);
+        await HttpAssert.Problem(await api.AsSubject(northRecruiter, "demo-north").PostAsync(Restore(first.Id), null), 404);
+
+        // The late cancellation's pay (150) has gone into a payout: finance must cancel that first.
+        await HttpAssert.Ok<JsonElement>(await api.As("demo-finance").PostJson("/api/payouts", new { opportunityId = opportunity.Id }));
+        var refused = await HttpAssert.Problem(await _recruiter.PostAsync(Restore(first.Id), null), 409);
+        Assert.Contains("finance", refused.GetProperty("title").GetString() + refused.GetProperty("detail").GetString(), StringComparison.OrdinalIgnoreCase);
+
+        // Once the session has begun, a place is not given back: what happened is recorded as attendance.
+        api.Time.Advance(TimeSpan.FromHours(7));
+        await HttpAssert.Problem(await _recruiter.PostAsync(Restore(second.Id), null), 409);
+        Assert.DoesNotContain((await HttpAssert.Ok<PageDto<NotificationDto>>(await second.Client.GetAsync("/api/notifications"))).Items, n => n.Kind == "engagement-place-restored");
+    }
+
+    [Fact]
+    public async Task A_place_is_not_given_back_in_a_session_cancelled_while_it_was_being_given_back()
+    {
+        var (opportunity, first, _) = await SoonAsync(startsIn: 6);
+        await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson($"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/attendance",
+            new { entries = new[] { new { personId = first.Id, outcome = "cancelledByAgency" } } }));
+
+        // The session is cancelled after the place to give back was read, just before it is written.
+        var (restoring, cancelling) = await api.InBetweenAsync(
+            $"{opportunity.Id}~{first.Id}",
+            later: () => _recruiter.PostAsync($"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/cancel", null),
+            earlier: () => _recruiter.PostAsync($"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/places/{first.Id}/restore", null));
+
+        Assert.Equal(HttpStatusCode.OK, cancelling.StatusCode);
+        await HttpAssert.Problem(restoring, 409);
+        var claim = Assert.Single(await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.GetAsync($"/api/engagements/opportunities/{opportunity.Id}/claims")), c => c.PersonId == first.Id);
+        Assert.Equal("CancelledByAgency", claim.Outcome);
+        Assert.Equal(150m, claim.Amount);
+        Assert.DoesNotContain((await HttpAssert.Ok<PageDto<NotificationDto>>(await first.Client.GetAsync("/api/notifications"))).Items, n => n.Kind == "engagement-place-restored");
     }
 
     [Fact]

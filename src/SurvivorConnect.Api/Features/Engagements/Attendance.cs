@@ -1,6 +1,7 @@
 using Mediator;
 using SurvivorConnect.Api.Features.Engagements.Rules;
 using SurvivorConnect.Api.Features.Notifications;
+using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Storage;
@@ -60,6 +61,15 @@ public sealed record CancelSession(string OpportunityId, string SessionId) : ICo
     public AuditTarget Audit => new("opportunity.cancel-session", "opportunity", OpportunityId);
 }
 
+/// <summary>
+/// The agency gives back a place it cancelled in a session still to come, as if it had not: the cancellation's claim
+/// goes (and with it any late-cancellation pay), and the holder is told.
+/// </summary>
+public sealed record RestorePlace(string OpportunityId, string SessionId, string PersonId) : ICommand<Unit>, IAudited
+{
+    public AuditTarget Audit => new("opportunity.restore-place", "opportunity", OpportunityId);
+}
+
 public sealed record ListClaims(string OpportunityId) : IQuery<IReadOnlyList<ClaimView>>, IAudited
 {
     public AuditTarget Audit => new("opportunity.list-claims", "opportunity", OpportunityId);
@@ -105,6 +115,7 @@ public sealed record AttachTravel(string OpportunityId, string SessionId, Travel
 internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims, ReminderSchedule reminders)
     : ICommandHandler<RecordAttendance, IReadOnlyList<ClaimView>>,
       ICommandHandler<CancelSession, IReadOnlyList<ClaimView>>,
+      ICommandHandler<RestorePlace, Unit>,
       IQueryHandler<ListClaims, IReadOnlyList<ClaimView>>,
       IQueryHandler<ListMyClaims, IReadOnlyList<ClaimView>>,
       ICommandHandler<AttachTravel, ClaimView>
@@ -155,7 +166,7 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
             // A place cancelled before the session is news to its holder, who would otherwise come (the session goes ahead).
             if (claim.Outcome == AttendanceOutcome.CancelledByAgency && data.Store.Now < session.StartUtc)
             {
-                await claims.PlaceCancelledAsync(opportunity, session, place, ct);
+                await claims.PlaceCancelledAsync(claim, ct);
             }
         }
 
@@ -177,6 +188,48 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
         }, opportunity.ETag!, ct);
         await reminders.PlanAsync(saved, ct);
         return await claims.CancelledAsync(opportunity, [session], ct);
+    }
+
+    public async ValueTask<Unit> Handle(RestorePlace command, CancellationToken ct)
+    {
+        var opportunity = await data.OpportunityAsync(command.OpportunityId, ct);
+        var session = SessionOf(opportunity, command.SessionId);
+        var place = PeopleRules.IsValidId(command.PersonId) ? await data.ParticipationAsync(opportunity.Id, command.PersonId, ct) : null;
+        if (place is null)
+        {
+            throw new NotFoundException("place");
+        }
+
+        if (opportunity.State is not (OpportunityState.Published or OpportunityState.Closed) || session.CancelledAt is not null || data.Store.Now >= session.StartUtc)
+        {
+            throw new ConflictException("A place can be given back only in a session still to come.");
+        }
+
+        var claim = await data.Store.ReadAsync<CompensationClaim>(EngagementData.Container, CompensationClaim.IdFor(opportunity.Id, session.Id, place.PersonId), data.Store.AgencyId, ct);
+        if (!ClaimRules.CancelsPlace(claim, place))
+        {
+            throw new ConflictException("Their place in this session is not cancelled.");
+        }
+
+        if (claim.State != ClaimState.Open)
+        {
+            throw new ConflictException("A payout has been prepared from this cancellation; ask finance to cancel it before giving the place back.");
+        }
+
+        // The opportunity and the place are written back as read with the claim's removal: a session cancelled or a
+        // place given up meanwhile fails the batch, so nobody is told their place is back in a session that is not.
+        try
+        {
+            await data.Store.ExecuteBatchAsync(EngagementData.Container, data.Store.AgencyId,
+                [new BatchOperation.Delete(claim.Id, claim.ETag), new BatchOperation.Replace(opportunity, opportunity.ETag!), new BatchOperation.Replace(place, place.ETag!)], ct);
+        }
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.BatchFailed)
+        {
+            throw new ConflictException("The opportunity changed meanwhile; look at it again.");
+        }
+
+        await claims.PlaceRestoredAsync(claim, ct);
+        return Unit.Value;
     }
 
     public async ValueTask<IReadOnlyList<ClaimView>> Handle(ListClaims query, CancellationToken ct)
@@ -268,9 +321,19 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
         return claims;
     }
 
-    /// <summary>Tells the person, once for the place they hold, that the agency cancelled it for this session.</summary>
-    public Task PlaceCancelledAsync(Opportunity opportunity, EngagementSession session, Participation place, CancellationToken ct) =>
-        notifier.SendOnceAsync(place.PersonId, Notices.EngagementPlaceCancelled, $"place-cancelled~{opportunity.Id}~{session.Id}~{place.ConfirmedAt:O}", ct);
+    /// <summary>
+    /// Tells the person, once for this cancellation, that the agency cancelled their place in the session: recorded
+    /// again it is the same cancellation (it keeps when it was made), given back and cancelled again it is news again.
+    /// </summary>
+    public Task PlaceCancelledAsync(ClaimView cancellation, CancellationToken ct) =>
+        notifier.SendOnceAsync(cancellation.PersonId, Notices.EngagementPlaceCancelled, PlaceKey("place-cancelled", cancellation.OpportunityId, cancellation.SessionId, cancellation.RecordedAt), ct);
+
+    /// <summary>Tells the person, once for the cancellation undone, that their place in the session is theirs again.</summary>
+    public Task PlaceRestoredAsync(CompensationClaim cancellation, CancellationToken ct) =>
+        notifier.SendOnceAsync(cancellation.PersonId, Notices.EngagementPlaceRestored, PlaceKey("place-restored", cancellation.OpportunityId, cancellation.SessionId, cancellation.RecordedAt), ct);
+
+    private static string PlaceKey(string what, string opportunityId, string sessionId, DateTimeOffset cancelledAt) =>
+        $"{what}~{opportunityId}~{sessionId}~{cancelledAt:O}";
 
     public async Task<ClaimView> WriteAsync(
         Opportunity opportunity, EngagementSession session, Participation place, AttendanceOutcome outcome, int? minutes, bool late, EngagementSettings settings, CancellationToken ct) =>

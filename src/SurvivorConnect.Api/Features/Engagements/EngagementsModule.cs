@@ -88,6 +88,8 @@ public static class EngagementsModule
             .WithSummary("After the session: attended, partial (minutes), no-show or cancelled by the agency, per confirmed participant; each gets a claim.");
         session.MapPost("/cancel", CancelSession).WithName(nameof(CancelSession)).RequireAuthorization(Policies.Recruiter)
             .WithSummary("Cancel a session to come; those confirmed are told and the late-cancellation rule applies.");
+        session.MapPost("/places/{personId}/restore", RestorePlace).WithName(nameof(RestorePlace)).RequireAuthorization(Policies.Recruiter)
+            .WithSummary("Give back a place the agency cancelled in a session still to come; its holder is told, and the cancellation's claim goes.");
         session.MapPut("/travel", AttachTravel).WithName(nameof(AttachTravel)).RequireAuthorization(Policies.EngagementMember)
             .WithSummary("Add miles, receipted costs and travel days to your claim for an in-person session.");
         opportunities.MapGet("/{id}/claims", ListClaims).WithName(nameof(ListClaims)).RequireAuthorization(Policies.Recruiter);
@@ -126,6 +128,12 @@ public static class EngagementsModule
 
     private static async Task<Ok<IReadOnlyList<ClaimView>>> CancelSession(IMediator mediator, string id, string sessionId, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new CancelSession(id, sessionId), ct));
+
+    private static async Task<NoContent> RestorePlace(IMediator mediator, string id, string sessionId, string personId, CancellationToken ct)
+    {
+        await mediator.Send(new RestorePlace(id, sessionId, personId), ct);
+        return TypedResults.NoContent();
+    }
 
     private static async Task<Ok<ClaimView>> AttachTravel(IMediator mediator, string id, string sessionId, TravelRequest body, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new AttachTravel(id, sessionId, body), ct));

@@ -83,6 +83,9 @@ public static class Notices
     public static Notice EngagementPlaceCancelled { get; } = new("engagement-place-cancelled",
         "The agency has cancelled your place in a paid engagement session; your paid work page says which. This is not about anything you did, and your agency contact can tell you more. If it came at short notice, your agency's late-cancellation rule says what you are paid; your claims show it.");
 
+    public static Notice EngagementPlaceRestored { get; } = new("engagement-place-restored",
+        "Good news: the agency has given you back your place in a paid engagement session it had cancelled. Your paid work page has the details. If you can no longer come, you can withdraw there.");
+
     public static Notice EngagementReminderDay { get; } = new("engagement-reminder",
         "A reminder: you have a paid session tomorrow. The details are in your portal. If you can no longer come, you can withdraw there.");
 

@@ -25,7 +25,7 @@ public abstract class PortalPage : ComponentBase
     protected HttpContext? HttpContext { get; set; }
 
     /// <summary>What the last action did, in plain words.</summary>
-    protected string? Done { get; private set; }
+    protected string? Done { get; set; }
 
     /// <summary>Why the last action could not be done, in plain words.</summary>
     protected string? Problem { get; set; }
