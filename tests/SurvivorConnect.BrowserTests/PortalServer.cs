@@ -58,6 +58,7 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
 
         // The journeys leave their pages open, each with its chat connection; the cap is ChatRefusalTests' business.
         builder.UseSetting("Chat:MaxConnectionsPerPerson", "1000");
+        builder.UseSetting("Notifications:MaxConnectionsPerPerson", "1000");
         builder.UseSetting("Payouts:Stripe:SecretKey", FakeStripe.SecretKey);
         builder.UseSetting("Payouts:Stripe:WebhookSecret", FakeStripe.WebhookSecret);
         builder.UseSetting("Payouts:Stripe:ApiBase", Stripe.ApiBase);

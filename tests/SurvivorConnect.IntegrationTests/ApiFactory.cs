@@ -47,6 +47,7 @@ public class ApiFactory : WebApplicationFactory<Program>
 
         // Tests sharing a server leave their clients connected; the cap itself is ChatRefusalTests' business.
         ["Chat:MaxConnectionsPerPerson"] = "1000",
+        ["Notifications:MaxConnectionsPerPerson"] = "1000",
     };
 
     protected virtual string Environment => "Development";

@@ -9,12 +9,12 @@ namespace SurvivorConnect.IntegrationTests;
 /// <summary>A real SignalR client on the notifications hub, as a person's open page is.</summary>
 public static class NoticeListener
 {
-    public static async Task<(HubConnection Connection, ConcurrentQueue<NotificationView> Received)> ListenAsync(ApiFactory api, string subject, string agency = "demo")
+    /// <summary>A connection to the hub for <paramref name="subject"/>, not yet started.</summary>
+    public static HubConnection Build(ApiFactory api, string subject, string agency = "demo")
     {
         ArgumentNullException.ThrowIfNull(api);
-        var received = new ConcurrentQueue<NotificationView>();
         var token = api.TokenFor(subject, agency);
-        var connection = new HubConnectionBuilder()
+        return new HubConnectionBuilder()
             .WithUrl(new Uri("http://localhost/hubs/notifications"), o =>
             {
                 o.Transports = HttpTransportType.WebSockets;
@@ -23,6 +23,12 @@ public static class NoticeListener
                     .ConnectAsync(new Uri($"{context.Uri}?access_token={Uri.EscapeDataString(token)}"), ct);
             })
             .Build();
+    }
+
+    public static async Task<(HubConnection Connection, ConcurrentQueue<NotificationView> Received)> ListenAsync(ApiFactory api, string subject, string agency = "demo")
+    {
+        var received = new ConcurrentQueue<NotificationView>();
+        var connection = Build(api, subject, agency);
         connection.On<NotificationView>(nameof(INotificationClient.NotificationReceived), received.Enqueue);
         await connection.StartAsync();
 

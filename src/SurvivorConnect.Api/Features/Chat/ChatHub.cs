@@ -11,6 +11,8 @@ using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Storage;
 
+using SurvivorConnect.Api.Infrastructure.Hosting;
+
 namespace SurvivorConnect.Api.Features.Chat;
 
 /// <summary>
@@ -27,8 +29,7 @@ public sealed class ChatHub(ChatService chat, ChatConnections connections, ChatA
         if (connections.All.Count(c => c.AgencyId == added.AgencyId && c.UserId == added.UserId) > options.Value.MaxConnectionsPerPerson)
         {
             connections.Remove(Context.ConnectionId);
-            Context.Abort();
-            return;
+            throw new HubException(LiveConnections.TooMany);
         }
 
         try

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Hosting;
@@ -24,21 +25,30 @@ public interface INotificationClient
 /// unique only within an agency.
 /// </summary>
 [Authorize(Policy = Policies.SignedIn)]
-public sealed class NotificationHub(NoticeConnections connections, PersonPrincipals principals, PortalSessions sessions, IAuthorizationService authorization) : Hub<INotificationClient>
+public sealed class NotificationHub(
+    NoticeConnections connections, PersonPrincipals principals, PortalSessions sessions, IAuthorizationService authorization, IOptions<NotificationOptions> options)
+    : Hub<INotificationClient>
 {
     public static string Group(string agencyId, string personId) => $"notify:{agencyId}:{personId}";
 
     public override async Task OnConnectedAsync()
     {
-        if (Context.User?.FindFirst(ScClaims.Agency)?.Value is { } agency && Context.User.FindFirst(ScClaims.UserId)?.Value is { } person)
-        {
-            await Groups.AddToGroupAsync(Context.ConnectionId, Group(agency, person));
-        }
-
-        // Checked again once listed: a deactivation or sign-out between the handshake and now found nothing to close.
+        var agency = Context.User?.FindFirstValue(ScClaims.Agency);
+        var person = Context.User?.FindFirstValue(ScClaims.UserId);
         connections.Add(Context);
         try
         {
+            if (agency is not null && person is not null)
+            {
+                if (connections.Of(agency, person).Count > options.Value.MaxConnectionsPerPerson)
+                {
+                    throw new HubException(LiveConnections.TooMany);
+                }
+
+                await Groups.AddToGroupAsync(Context.ConnectionId, Group(agency, person));
+            }
+
+            // Checked again once listed: a deactivation or sign-out between the handshake and now found nothing to close.
             var now = await principals.RefreshAsync(Context.User!, Context.ConnectionAborted);
             if (!(await authorization.AuthorizeAsync(now, Policies.SignedIn)).Succeeded || await sessions.ConnectionSessionEndedAsync(now, Context.ConnectionAborted))
             {
@@ -60,6 +70,17 @@ public sealed class NotificationHub(NoticeConnections connections, PersonPrincip
         connections.Remove(Context.ConnectionId);
         return base.OnDisconnectedAsync(exception);
     }
+}
+
+public sealed class NotificationOptions
+{
+    public const string SectionName = "Notifications";
+
+    /// <summary>
+    /// Notice connections one person may hold on an instance: one for each open portal page, on every device, far more
+    /// than anyone needs; each is rechecked on every change that concerns them. More are closed, saying why.
+    /// </summary>
+    public int MaxConnectionsPerPerson { get; set; } = 20;
 }
 
 /// <summary>

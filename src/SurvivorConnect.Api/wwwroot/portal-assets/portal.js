@@ -181,7 +181,7 @@
         this.calls.delete(data.invocationId);
         if (!call) return;
         if (data.error) call.reject(new Error(data.error)); else call.resolve(data.result);
-      } else if (data.type === 7) this.socket.close();
+      } else if (data.type === 7) { this.closeError = data.error || null; this.socket.close(); }
     }
     invoke(target, ...args) {
       if (this.socket?.readyState !== WebSocket.OPEN) return Promise.reject(new Error('closed'));
@@ -216,6 +216,12 @@
       hub.onclose = () => {
         clearTimeout(steady);
         clearTimeout(quiet);
+        // Refused for having too many open: another try would be refused too.
+        if (hub.closeError?.includes('too-many-connections')) {
+          stopped = true;
+          banner('Live updates are off on this page because many portal pages are open. Close some, then reload this one.');
+          return;
+        }
         quiet = setTimeout(() => banner(lost()), 2000);
         retry();
       };
