@@ -203,10 +203,19 @@ public sealed class EngagementJourneyTests(PortalServer server)
         var place = recruiter.Locator("[data-places] li", new() { HasText = name });
         await place.GetByRole(AriaRole.Button, new() { Name = $"Cancel their place ({name})" }).ClickAsync();
         await Expect(recruiter.Locator("[data-confirm]")).ToContainTextAsync($"Cancel {name}'s place in the session of");
+        await Accessibility.AssertNoSeriousViolationsAsync(recruiter);
         await recruiter.Locator("[data-confirm]").GetByRole(AriaRole.Button, new() { Name = "Yes, cancel their place" }).ClickAsync();
         await Expect(recruiter.Locator("[data-outcome]")).ToContainTextAsync("Their place in this session is cancelled, and they have been told.");
         await Expect(recruiter.Locator("[data-places] li", new() { HasText = name })).ToContainTextAsync("place cancelled for this session");
         await Expect(recruiter.GetByRole(AriaRole.Button, new() { Name = "Cancel this session" })).ToBeVisibleAsync();
+
+        // The same "yes" sent again (a double click, another tab) is answered, and cancels nothing more.
+        var opportunityId = await recruiter.Locator("input[name=OpportunityId]").First.InputValueAsync();
+        var again = await PortalServer.ForgePostAsync(recruiter, "/opportunities", new Dictionary<string, string>
+        {
+            ["_handler"] = $"place-s1-{personId}", ["OpportunityId"] = opportunityId, ["PlaceOf"] = personId, ["Act"] = "cancel", ["Confirmed"] = "yes",
+        });
+        Assert.Contains("Their place in this session is cancelled, and they have been told.", again, StringComparison.Ordinal);
         await Accessibility.AssertNoSeriousViolationsAsync(recruiter);
 
         await survivor.GotoAsync("/paid-work");
@@ -217,6 +226,10 @@ public sealed class EngagementJourneyTests(PortalServer server)
 
         // A place cancelled by mistake is given back before the session, and its holder hears that too.
         await recruiter.Locator("[data-places] li", new() { HasText = name }).GetByRole(AriaRole.Button, new() { Name = $"Give back their place ({name})" }).ClickAsync();
+        await Expect(recruiter.Locator("[data-confirm]")).ToContainTextAsync($"Give {name} back their place");
+        await Expect(recruiter.Locator("[data-confirm]")).ToBeFocusedAsync();
+        await Accessibility.AssertNoSeriousViolationsAsync(recruiter);
+        await recruiter.Locator("[data-confirm]").GetByRole(AriaRole.Button, new() { Name = "Yes, give it back" }).ClickAsync();
         await Expect(recruiter.Locator("[data-outcome]")).ToContainTextAsync("Their place in this session is theirs again, and they have been told.");
         await Expect(recruiter.Locator("[data-places] li", new() { HasText = name })).Not.ToContainTextAsync("place cancelled");
         await Expect(recruiter.Locator("[data-places] li", new() { HasText = name }).GetByRole(AriaRole.Button, new() { Name = $"Cancel their place ({name})" })).ToBeVisibleAsync();

@@ -362,14 +362,13 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     [Fact]
     public async Task A_place_the_agency_gives_back_before_the_session_is_the_persons_again_they_are_told_and_a_new_cancellation_is_news_again()
     {
-        var (opportunity, first, second) = await SoonAsync(startsIn: 6);
+        var (opportunity, first, second) = await SoonAsync(startsIn: 48);
         var attendance = $"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/attendance";
         var restore = $"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/places/{first.Id}/restore";
         await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson(attendance, new { entries = new[] { new { personId = first.Id, outcome = "cancelledByAgency" } } }));
 
         Assert.Equal(HttpStatusCode.NoContent, (await _recruiter.PostAsync(restore, null)).StatusCode);
 
-        // The late cancellation's pay goes with it: they are coming after all.
         Assert.Empty(await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.GetAsync($"/api/engagements/opportunities/{opportunity.Id}/claims")));
         var told = (await HttpAssert.Ok<PageDto<NotificationDto>>(await first.Client.GetAsync("/api/notifications"))).Items;
         Assert.Single(told, n => n.Kind == "engagement-place-restored");
@@ -393,12 +392,35 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     [Fact]
-    public async Task A_place_is_given_back_only_before_its_session_only_by_its_agency_and_not_once_its_pay_has_gone_to_finance()
+    public async Task A_cancellation_that_pays_stands_so_its_pay_is_never_taken_back_nor_paid_for_a_place_given_back()
     {
-        var (opportunity, first, second) = await SoonAsync(startsIn: 6);
-        var attendance = $"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/attendance";
+        // Six hours' notice is short notice: the cancellation pays 150.
+        var (late, first, _) = await SoonAsync(startsIn: 6);
+        await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson($"/api/engagements/opportunities/{late.Id}/sessions/s1/attendance",
+            new { entries = new[] { new { personId = first.Id, outcome = "cancelledByAgency" } } }));
+
+        var refused = await HttpAssert.Problem(await _recruiter.PostAsync($"/api/engagements/opportunities/{late.Id}/sessions/s1/places/{first.Id}/restore", null), 409);
+
+        Assert.Contains("pays them", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(150m, Assert.Single(await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.GetAsync($"/api/engagements/opportunities/{late.Id}/claims"))).Amount);
+
+        // In good time it pays nothing, until they claim travel on it.
+        var (early, other, _) = await SoonAsync(startsIn: 48);
+        await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson($"/api/engagements/opportunities/{early.Id}/sessions/s1/attendance",
+            new { entries = new[] { new { personId = other.Id, outcome = "cancelledByAgency" } } }));
+        await HttpAssert.Ok<ClaimDto>(await other.Client.PutAsJsonAsync($"/api/engagements/opportunities/{early.Id}/sessions/s1/travel", new { costs = new[] { new { description = "Train ticket, bought ahead", amount = 18.00m } } }));
+
+        await HttpAssert.Problem(await _recruiter.PostAsync($"/api/engagements/opportunities/{early.Id}/sessions/s1/places/{other.Id}/restore", null), 409);
+        Assert.NotNull(Assert.Single(await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.GetAsync($"/api/engagements/opportunities/{early.Id}/claims"))).Travel);
+        Assert.DoesNotContain((await HttpAssert.Ok<PageDto<NotificationDto>>(await other.Client.GetAsync("/api/notifications"))).Items, n => n.Kind == "engagement-place-restored");
+    }
+
+    [Fact]
+    public async Task A_place_is_given_back_only_before_its_session_only_by_its_agency_and_only_to_someone_still_opted_in()
+    {
+        var (opportunity, first, second) = await SoonAsync(startsIn: 48);
         string Restore(string personId, string session = "s1") => $"/api/engagements/opportunities/{opportunity.Id}/sessions/{session}/places/{personId}/restore";
-        await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson(attendance,
+        await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson($"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/attendance",
             new { entries = new[] { new { personId = first.Id, outcome = "cancelledByAgency" }, new { personId = second.Id, outcome = "cancelledByAgency" } } }));
 
         await HttpAssert.Problem(await _recruiter.PostAsync(Restore("nobody-here"), null), 404);
@@ -408,21 +430,26 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         Assert.Equal(HttpStatusCode.Created, (await api.As("north-admin").PostJson("/api/people", new { subjectId = northRecruiter, displayName = "North recruiter", roles = new[] { "Recruiter" } })).StatusCode);
         await HttpAssert.Problem(await api.AsSubject(northRecruiter, "demo-north").PostAsync(Restore(first.Id), null), 404);
 
-        // The late cancellation's pay (150) has gone into a payout: finance must cancel that first.
-        await HttpAssert.Ok<JsonElement>(await api.As("demo-finance").PostJson("/api/payouts", new { opportunityId = opportunity.Id }));
-        var refused = await HttpAssert.Problem(await _recruiter.PostAsync(Restore(first.Id), null), 409);
-        Assert.Contains("finance", refused.GetProperty("title").GetString() + refused.GetProperty("detail").GetString(), StringComparison.OrdinalIgnoreCase);
+        // Someone who has since said no more paid work is not committed to it again.
+        await HttpAssert.Ok<JsonElement>(await first.Client.PostJson("/api/engagements/me/contact", new { optIn = false }));
+        var optedOut = await HttpAssert.Problem(await _recruiter.PostAsync(Restore(first.Id), null), 409);
+        Assert.Contains("no longer take paid work", optedOut.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
         // Once the session has begun, a place is not given back: what happened is recorded as attendance.
-        api.Time.Advance(TimeSpan.FromHours(7));
+        api.Time.Advance(TimeSpan.FromHours(49));
         await HttpAssert.Problem(await _recruiter.PostAsync(Restore(second.Id), null), 409);
-        Assert.DoesNotContain((await HttpAssert.Ok<PageDto<NotificationDto>>(await second.Client.GetAsync("/api/notifications"))).Items, n => n.Kind == "engagement-place-restored");
+        foreach (var person in new[] { first, second })
+        {
+            Assert.DoesNotContain((await HttpAssert.Ok<PageDto<NotificationDto>>(await person.Client.GetAsync("/api/notifications"))).Items, n => n.Kind == "engagement-place-restored");
+        }
+
+        Assert.Equal(2, (await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.GetAsync($"/api/engagements/opportunities/{opportunity.Id}/claims"))).Count);
     }
 
     [Fact]
     public async Task A_place_is_not_given_back_in_a_session_cancelled_while_it_was_being_given_back()
     {
-        var (opportunity, first, _) = await SoonAsync(startsIn: 6);
+        var (opportunity, first, _) = await SoonAsync(startsIn: 48);
         await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson($"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/attendance",
             new { entries = new[] { new { personId = first.Id, outcome = "cancelledByAgency" } } }));
 
@@ -436,7 +463,6 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         await HttpAssert.Problem(restoring, 409);
         var claim = Assert.Single(await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.GetAsync($"/api/engagements/opportunities/{opportunity.Id}/claims")), c => c.PersonId == first.Id);
         Assert.Equal("CancelledByAgency", claim.Outcome);
-        Assert.Equal(150m, claim.Amount);
         Assert.DoesNotContain((await HttpAssert.Ok<PageDto<NotificationDto>>(await first.Client.GetAsync("/api/notifications"))).Items, n => n.Kind == "engagement-place-restored");
     }
 

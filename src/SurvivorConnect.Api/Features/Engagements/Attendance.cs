@@ -24,6 +24,9 @@ public sealed record ClaimView(
     /// <summary>Whether this claim records the agency cancelling the place <paramref name="holder"/> holds now.</summary>
     public bool CancelsPlaceOf(ParticipantView holder) =>
         Outcome == AttendanceOutcome.CancelledByAgency && ClaimRules.CancelsPlace(RecordedAt, holder.State, holder.ConfirmedAt);
+
+    /// <summary>Whether this claim pays nothing, so a cancellation it records can be undone.</summary>
+    public bool OwesNothing => ClaimRules.OwesNothing(Amount, Travel);
 }
 
 /// <summary>After a session, the recruiter records what happened for each confirmed participant; each gets a claim.</summary>
@@ -63,11 +66,11 @@ public sealed record CancelSession(string OpportunityId, string SessionId) : ICo
 
 /// <summary>
 /// The agency gives back a place it cancelled in a session still to come, as if it had not: the cancellation's claim
-/// goes (and with it any late-cancellation pay), and the holder is told.
+/// goes, and the holder is told. Only a cancellation that pays nothing, to someone who still takes paid work.
 /// </summary>
 public sealed record RestorePlace(string OpportunityId, string SessionId, string PersonId) : ICommand<Unit>, IAudited
 {
-    public AuditTarget Audit => new("opportunity.restore-place", "opportunity", OpportunityId);
+    public AuditTarget Audit => new("opportunity.restore-place", "claim", CompensationClaim.IdFor(OpportunityId, SessionId, PersonId));
 }
 
 public sealed record ListClaims(string OpportunityId) : IQuery<IReadOnlyList<ClaimView>>, IAudited
@@ -112,7 +115,7 @@ public sealed record AttachTravel(string OpportunityId, string SessionId, Travel
     }
 }
 
-internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims, ReminderSchedule reminders)
+internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims, ReminderSchedule reminders, PeopleRepository people)
     : ICommandHandler<RecordAttendance, IReadOnlyList<ClaimView>>,
       ICommandHandler<CancelSession, IReadOnlyList<ClaimView>>,
       ICommandHandler<RestorePlace, Unit>,
@@ -211,9 +214,17 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
             throw new ConflictException("Their place in this session is not cancelled.");
         }
 
-        if (claim.State != ClaimState.Open)
+        // A cancellation that pays (it came at short notice, or carries their travel) stands: giving the place back would
+        // take away pay they were promised, and it may already be in a payout.
+        if (!ClaimRules.OwesNothing(claim.Amount, claim.Travel))
         {
-            throw new ConflictException("A payout has been prepared from this cancellation; ask finance to cancel it before giving the place back.");
+            throw new ConflictException("This cancellation pays them (it came at short notice, or carries their travel), so it stands. Ask them whether they would still like to come; what happened is recorded after the session.");
+        }
+
+        // Giving a place back commits them again: only to someone who still takes paid work and has not opted out of it.
+        if (await people.FindAsync(data.Store.AgencyId, place.PersonId, ct) is not { } person || !EngagementData.TakesPaidWork(person) || !await data.OptedInAsync(place.PersonId, ct))
+        {
+            throw new ConflictException("They no longer take paid work here, so their place cannot be given back.");
         }
 
         // The opportunity and the place are written back as read with the claim's removal: a session cancelled or a
