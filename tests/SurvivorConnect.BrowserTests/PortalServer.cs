@@ -56,7 +56,7 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
         builder.UseSetting("Api:SignInPermitsPerMinute", "1000");
         builder.UseSetting("Api:AnonymousPermitsPerMinute", "10000");
 
-        // The journeys leave their pages open, each with its chat connection; the cap is ChatRefusalTests' business.
+        // The journeys leave their pages open, each with its live connections; the caps are the integration tests' business.
         builder.UseSetting("Chat:MaxConnectionsPerPerson", "1000");
         builder.UseSetting("Notifications:MaxConnectionsPerPerson", "1000");
         builder.UseSetting("Payouts:Stripe:SecretKey", FakeStripe.SecretKey);

@@ -45,7 +45,7 @@ public class ApiFactory : WebApplicationFactory<Program>
         ["Storage:Provider"] = "Sqlite",
         ["Storage:Sqlite:Path"] = Path.Combine(_folder, "api.db"),
 
-        // Tests sharing a server leave their clients connected; the cap itself is ChatRefusalTests' business.
+        // Tests sharing a server leave their clients connected; the caps are ChatRefusalTests' and NoticeConnectionCapTests' business.
         ["Chat:MaxConnectionsPerPerson"] = "1000",
         ["Notifications:MaxConnectionsPerPerson"] = "1000",
     };

@@ -23,7 +23,11 @@ public sealed class ChatClient : IAsyncDisposable
         Connection.On<FlagView>(nameof(IChatClient.FlagRaised), f => Flags.Enqueue(f));
         Connection.On<string, string>(nameof(IChatClient.Typing), (c, role) => Typing.Enqueue(role));
         Connection.On<string, string, long>(nameof(IChatClient.ReadUpTo), (c, role, seq) => Reads.Enqueue(seq));
+        Connection.On<string>(nameof(IChatClient.ConnectionRefused), Refusals.Enqueue);
     }
+
+    /// <summary>Why the server closed this connection as it opened, when it said.</summary>
+    public ConcurrentQueue<string> Refusals { get; } = new();
 
     public HubConnection Connection { get; }
 

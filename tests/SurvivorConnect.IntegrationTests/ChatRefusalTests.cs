@@ -86,6 +86,7 @@ public sealed class ChatRefusalTests(ChatRefusalTests.Factory api) : IClassFixtu
 
             await using var extra = await _world.ConnectAsync(chat.MentorId);
             await ChatClient.EventuallyAsync(() => extra.Connection.State != HubConnectionState.Connected, "the eleventh connection is closed");
+            Assert.Equal(["too-many-connections"], extra.Refusals);
             Assert.All(more, c => Assert.Equal(HubConnectionState.Connected, c.Connection.State));
             Assert.Equal("still here", (await chat.Mentor.SendAsync(chat.Id, "still here")).Message.Text);
         }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.Logging;
 using SurvivorConnect.Api.Infrastructure.Auth;
 
 namespace SurvivorConnect.IntegrationTests;
@@ -29,25 +30,16 @@ public sealed class NoticeConnectionCapTests(NoticeConnectionCapTests.Factory ap
             }
 
             await using var extra = NoticeListener.Build(api, mentorId);
-            var closed = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
-            extra.Closed += reason =>
-            {
-                closed.TrySetResult(reason);
-                return Task.CompletedTask;
-            };
-            Exception? why;
-            try
-            {
-                await extra.StartAsync();
-                why = await closed.Task.WaitAsync(TimeSpan.FromSeconds(10));
-            }
-            catch (Exception ex) when (ex is not TimeoutException)
-            {
-                why = ex;
-            }
+            var refused = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            extra.On<string>("ConnectionRefused", reason => refused.TrySetResult(reason));
+            await extra.StartAsync();
 
             // The portal's page reads this reason and stops reconnecting, where it would retry after a dropped connection.
-            Assert.Contains("too-many-connections", why?.Message, StringComparison.Ordinal);
+            Assert.Equal("too-many-connections", await refused.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+            await ChatClient.EventuallyAsync(() => extra.State != HubConnectionState.Connected, "the fourth connection is closed");
+
+            // Refused quietly: no error with a stack trace in the log for each one.
+            Assert.DoesNotContain(api.Logs.GetSnapshot(), l => l.Level >= LogLevel.Error);
 
             // Someone else is not counted against them.
             var (supervisorId, _) = await _world.PersonAsync(Roles.Supervisor);

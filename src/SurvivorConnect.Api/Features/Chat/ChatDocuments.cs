@@ -256,4 +256,7 @@ public interface IChatClient
 
     /// <summary>To case managers: a new safety flag (urgent ones at once).</summary>
     Task FlagRaised(FlagView flag);
+
+    /// <summary>Why the server is closing this connection as it opens (see <see cref="Infrastructure.Hosting.LiveConnections"/>).</summary>
+    Task ConnectionRefused(string reason);
 }

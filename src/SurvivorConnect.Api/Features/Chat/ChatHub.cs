@@ -9,9 +9,8 @@ using SurvivorConnect.Api.Features.Audit;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
-using SurvivorConnect.Storage;
-
 using SurvivorConnect.Api.Infrastructure.Hosting;
+using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Chat;
 
@@ -29,7 +28,8 @@ public sealed class ChatHub(ChatService chat, ChatConnections connections, ChatA
         if (connections.All.Count(c => c.AgencyId == added.AgencyId && c.UserId == added.UserId) > options.Value.MaxConnectionsPerPerson)
         {
             connections.Remove(Context.ConnectionId);
-            throw new HubException(LiveConnections.TooMany);
+            await LiveConnections.RefuseAsync(Context, Clients.Caller.ConnectionRefused);
+            return;
         }
 
         try

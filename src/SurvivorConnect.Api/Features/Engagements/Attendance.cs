@@ -25,7 +25,7 @@ public sealed record ClaimView(
     public bool CancelsPlaceOf(ParticipantView holder) =>
         Outcome == AttendanceOutcome.CancelledByAgency && ClaimRules.CancelsPlace(RecordedAt, holder.State, holder.ConfirmedAt);
 
-    /// <summary>Whether this claim pays nothing, so a cancellation it records can be undone.</summary>
+    /// <summary>Whether this claim pays nothing: a cancellation it records may be undone (before the session, for someone still taking paid work).</summary>
     public bool OwesNothing => ClaimRules.OwesNothing(Amount, Travel);
 }
 

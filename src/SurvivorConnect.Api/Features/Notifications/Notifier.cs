@@ -17,6 +17,9 @@ namespace SurvivorConnect.Api.Features.Notifications;
 public interface INotificationClient
 {
     Task NotificationReceived(NotificationView notification);
+
+    /// <summary>Why the server is closing this connection as it opens (see <see cref="LiveConnections"/>).</summary>
+    Task ConnectionRefused(string reason);
 }
 
 /// <summary>
@@ -36,15 +39,17 @@ public sealed class NotificationHub(
         var agency = Context.User?.FindFirstValue(ScClaims.Agency);
         var person = Context.User?.FindFirstValue(ScClaims.UserId);
         connections.Add(Context);
+        if (agency is not null && person is not null && connections.Of(agency, person).Count > options.Value.MaxConnectionsPerPerson)
+        {
+            connections.Remove(Context.ConnectionId);
+            await LiveConnections.RefuseAsync(Context, Clients.Caller.ConnectionRefused);
+            return;
+        }
+
         try
         {
             if (agency is not null && person is not null)
             {
-                if (connections.Of(agency, person).Count > options.Value.MaxConnectionsPerPerson)
-                {
-                    throw new HubException(LiveConnections.TooMany);
-                }
-
                 await Groups.AddToGroupAsync(Context.ConnectionId, Group(agency, person));
             }
 

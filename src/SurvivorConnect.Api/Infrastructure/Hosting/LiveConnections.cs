@@ -1,6 +1,8 @@
+using Microsoft.AspNetCore.SignalR;
+
 namespace SurvivorConnect.Api.Infrastructure.Hosting;
 
-/// <summary>What the live hubs (chat, notices) say when they close a connection the page should not reopen.</summary>
+/// <summary>How the live hubs (chat, notices) close a connection the page should not reopen.</summary>
 public static class LiveConnections
 {
     /// <summary>
@@ -8,4 +10,16 @@ public static class LiveConnections
     /// so, instead of retrying for ever.
     /// </summary>
     public const string TooMany = "too-many-connections";
+
+    /// <summary>
+    /// Tells the connection why, then closes it. Not by throwing from <c>OnConnectedAsync</c>, which would carry the
+    /// reason too, but as an error with its stack trace in the log for every refusal, which a flood of them would fill.
+    /// </summary>
+    public static async Task RefuseAsync(HubCallerContext context, Func<string, Task> tell)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(tell);
+        await tell(TooMany);
+        context.Abort();
+    }
 }

@@ -90,11 +90,13 @@
     if (region) region.textContent = text;
   }
 
+  // What stays said once a live connection was refused for good, whatever else comes and goes.
+  let liveOff = '';
   function banner(text) {
     const el = document.querySelector('[data-connection]');
     if (!el) return;
-    el.textContent = text || '';
-    el.hidden = !text;
+    el.textContent = text || liveOff;
+    el.hidden = !el.textContent;
   }
 
   // ---- Navigation without a trail: every move inside the portal replaces the current history entry. ----
@@ -139,7 +141,11 @@
 
   // ---- A small SignalR client (JSON protocol over WebSockets), signed in by the session cookie. ----
   class Hub {
-    constructor(path) { this.path = path; this.handlers = {}; this.calls = new Map(); this.nextId = 1; this.onclose = null; }
+    constructor(path) {
+      this.path = path; this.calls = new Map(); this.nextId = 1; this.onclose = null; this.refused = null;
+      // Said by the server just before it closes a connection it will not keep (too many open).
+      this.handlers = { ConnectionRefused: (reason) => { this.refused = reason; } };
+    }
     on(target, handler) { this.handlers[target] = handler; }
     start() {
       return new Promise((resolve, reject) => {
@@ -181,7 +187,7 @@
         this.calls.delete(data.invocationId);
         if (!call) return;
         if (data.error) call.reject(new Error(data.error)); else call.resolve(data.result);
-      } else if (data.type === 7) { this.closeError = data.error || null; this.socket.close(); }
+      } else if (data.type === 7) this.socket.close();
     }
     invoke(target, ...args) {
       if (this.socket?.readyState !== WebSocket.OPEN) return Promise.reject(new Error('closed'));
@@ -198,8 +204,9 @@
     ? 'Connection lost. Reconnecting…'
     : 'You are offline. Anything you send will go when you are back online.';
 
-  // Keeps a hub connected: after a drop it waits a little longer each time, then calls ready() again.
-  function keepConnected(path, setup, ready) {
+  // Keeps a hub connected: after a drop it waits a little longer each time, then calls ready() again. Refused for
+  // having too many open, it stops, says so, and calls refused(): another try would be refused too.
+  function keepConnected(path, setup, ready, refused) {
     let hub = null;
     let stopped = false;
     let attempt = 0;
@@ -209,33 +216,36 @@
     const connect = async () => {
       timer = null;
       if (stopped) return;
-      hub = new Hub(path);
-      setup(hub);
+      const current = new Hub(path);
+      hub = current;
+      setup(current);
       // The server also closes a connection when the session it was opened with ends; a session kept alive since then
       // opens a new one at once, so the banner waits a moment for the reconnection.
-      hub.onclose = () => {
+      current.onclose = () => {
         clearTimeout(steady);
         clearTimeout(quiet);
-        // Refused for having too many open: another try would be refused too.
-        if (hub.closeError?.includes('too-many-connections')) {
+        if (current.refused === 'too-many-connections') {
           stopped = true;
-          banner('Live updates are off on this page because many portal pages are open. Close some, then reload this one.');
+          liveOff = 'Live updates are off on this page because many portal pages are open. Close some, then reload this one.';
+          banner('');
+          refused?.();
           return;
         }
         quiet = setTimeout(() => banner(lost()), 2000);
         retry();
       };
       try {
-        await hub.start();
+        await current.start();
         // The wait starts short again only once a connection has held: one the server keeps closing is retried ever less often.
         steady = setTimeout(() => { attempt = 0; }, 10000);
         clearTimeout(quiet);
         banner('');
-        await ready(hub);
+        await ready(current);
       } catch {
         clearTimeout(steady);
         if (stopped) return;
         if (await sessionEnded()) { stopped = true; endSession(); return; }
+        if (stopped) return;
         banner(lost());
         retry();
       }
@@ -352,7 +362,7 @@
       }
       await catchUp(hub);
       for (const clientMessageId of [...pending.keys()]) await sendPending(hub, clientMessageId);
-    });
+    }, () => setCanSend(false, 'This chat is open on too many pages or devices. Close some, then reload this page to write here.'));
     const catchUp = async (hub) => {
       for (;;) {
         const page = await hub.invoke('Since', id, last);
@@ -410,7 +420,7 @@
     for (const socket of sockets) socket.close();
     banner(lost());
   });
-  window.addEventListener('online', () => { page?.now(); notices?.now(); });
+  window.addEventListener('online', () => { banner(''); page?.now(); notices?.now(); });
 
   function start() {
     const chat = document.querySelector('[data-chat]');

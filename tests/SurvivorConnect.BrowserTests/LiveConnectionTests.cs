@@ -1,0 +1,52 @@
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace SurvivorConnect.BrowserTests;
+
+/// <summary>
+/// A page whose live connection the server refuses for good (the person has too many open) stops reconnecting and
+/// keeps saying why. The server's side of the refusal is the integration tests' (NoticeConnectionCapTests); here the
+/// hub is stood in for, so the page can be watched refusing without opening twenty others first.
+/// </summary>
+[Collection(Portal.Name)]
+public sealed class LiveConnectionTests(PortalServer server)
+{
+    private const string Separator = "\u001e";
+
+    [Fact]
+    public async Task A_page_refused_a_live_connection_for_too_many_open_says_so_stops_retrying_and_still_says_so_after_going_offline()
+    {
+        var page = await server.SignInAsync("Riley (demo youth)", phone: true);
+        var attempts = 0;
+        await page.Context.RouteWebSocketAsync("**/hubs/notifications", hub =>
+        {
+            Interlocked.Increment(ref attempts);
+            hub.OnMessage(frame =>
+            {
+                // The handshake answered, then the refusal and the close, as the server sends them.
+                if (frame.Text?.Contains("\"protocol\"", StringComparison.Ordinal) == true)
+                {
+                    hub.Send("{}" + Separator + """{"type":1,"target":"ConnectionRefused","arguments":["too-many-connections"]}""" + Separator);
+                    _ = hub.CloseAsync();
+                }
+            });
+        });
+
+        await page.GotoAsync("/notifications");
+
+        var banner = page.Locator("[data-connection]");
+        await Expect(banner).ToContainTextAsync("Live updates are off on this page because many portal pages are open.");
+        await Accessibility.AssertNoSeriousViolationsAsync(page);
+
+        // A dropped connection would be tried again within a second; a refused one is not.
+        await page.WaitForTimeoutAsync(3000);
+        Assert.Equal(1, attempts);
+
+        await page.Context.SetOfflineAsync(true);
+        await Expect(banner).ToContainTextAsync("You are offline");
+        await page.Context.SetOfflineAsync(false);
+        await Expect(banner).ToContainTextAsync("Live updates are off on this page");
+        Assert.Equal(1, attempts);
+        await page.Context.CloseAsync();
+    }
+}
