@@ -34,6 +34,27 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
     }
 
     [Fact]
+    public async Task A_paused_match_resumes_under_a_hold_from_new_matches_but_not_once_its_mentor_no_longer_mentors()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (youthId, youth) = await _world.YouthAsync();
+        var match = await _world.AcceptedAsync(youthId, mentorId, mentor);
+        Assert.Equal("Active", (await MentoringWorld.Ok<MatchDto>(await youth.PostAsync($"/api/matches/{match.Id}/agree", null))).State);
+        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/pause", null));
+
+        // A hold is from new matches; resuming one already made is not a new match.
+        await MentoringWorld.Ok(await MentoringWorld.HoldAsync(_world.Supervisor, mentorId, "We talk first"));
+        Assert.Equal("Active", (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/resume", null))).State);
+
+        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/pause", null));
+        await _world.SetRolesAsync(mentorId, Roles.Advisor);
+
+        var refused = Detail(await HttpAssert.Problem(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/resume", null), 409));
+        Assert.Contains("not an active mentor", refused, StringComparison.Ordinal);
+        Assert.Equal("Paused", (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.GetAsync($"/api/matches/{match.Id}"))).State);
+    }
+
+    [Fact]
     public async Task A_youth_added_to_do_not_match_after_the_proposal_stops_the_mentor_accepting_without_telling_the_mentor_so()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();

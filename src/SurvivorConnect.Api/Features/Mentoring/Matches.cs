@@ -305,8 +305,8 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
         // Checked on this very read, which the write below is made against: a move made in between fails it (412), and
         // a change to the mentor or the youth made in between fails their fences, written with it (409).
         // Before the consents are read, so that a consent changed after they are read has failed the fences too.
-        var fences = action is MatchAction.MentorAccept or MatchAction.YouthAgree or MatchAction.Activate
-            ? await eligibility.EnsureAsync(match.MentorId, match.YouthId, match.Id, role, ct)
+        var fences = action is MatchAction.MentorAccept or MatchAction.YouthAgree or MatchAction.Activate or MatchAction.Resume
+            ? await eligibility.EnsureAsync(match.MentorId, match.YouthId, match.Id, role, ct, resuming: action == MatchAction.Resume)
             : null;
 
         // The youth's agreement is itself the consent it records (the event's handler writes it), so it counts here.

@@ -13,7 +13,7 @@ namespace SurvivorConnect.Api.Features.Mentoring;
 /// The one place that decides whether a mentor may enter a match: the mentor active in the Mentor role, an active
 /// supervisor, readiness gates, supervisor holds, capacity, the mentor's consent, and the youth's do-not-match list and
 /// preferences. It is asked when a match is proposed and again
-/// at every step towards it going live (the mentor's acceptance, the youth's agreement, activation), so a hold placed
+/// at every step towards it going live (the mentor's acceptance, the youth's agreement, activation, resuming a paused one), so a hold placed
 /// or a do-not-match added after the mentor accepted still stops it; such a change made while a step is under way stops
 /// that step too (<see cref="MatchFence"/>). It is asked only once the caller is known to be
 /// one who may take the step, and its reasons go only to those who may know them: the youth's case manager and the
@@ -30,7 +30,11 @@ public sealed class MentorEligibilityGuard(MentoringData data)
     /// after this check fails it. The youth is read afresh here: the caller's copy was read before the fences.
     /// </summary>
     /// <param name="matchId">The match being moved, which does not count against the mentor's capacity; null for a proposal.</param>
-    public async Task<IReadOnlyList<BatchOperation>> EnsureAsync(string mentorId, string youthId, string? matchId, MatchRole caller, CancellationToken ct)
+    /// <param name="resuming">
+    /// The match was live and paused: not a new match, so a hold (which is from new matches) and capacity (which
+    /// counted it all along) do not stop it; everything else does, a do-not-match added meanwhile above all.
+    /// </param>
+    public async Task<IReadOnlyList<BatchOperation>> EnsureAsync(string mentorId, string youthId, string? matchId, MatchRole caller, CancellationToken ct, bool resuming = false)
     {
         var fences = new[] { MatchFence.ForMentor(mentorId), MatchFence.ForYouth(youthId) };
         var read = new List<MatchFence?>();
@@ -52,6 +56,11 @@ public sealed class MentorEligibilityGuard(MentoringData data)
         if (!await data.IsActiveAsync(mentor.Id, Roles.Mentor, ct))
         {
             own.Add(MentorEligibility.NotActive);
+        }
+
+        if (resuming)
+        {
+            own.RemoveAll(blocker => blocker is MentorEligibility.OnHold or MentorEligibility.AtCapacity);
         }
 
         var pair = PairConstraints.Violations(youth, mentor);
