@@ -34,7 +34,7 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
     }
 
     [Fact]
-    public async Task A_paused_match_resumes_under_a_hold_from_new_matches_but_not_once_its_mentor_no_longer_mentors()
+    public async Task A_paused_match_resumes_under_a_hold_from_new_matches_but_not_under_one_that_stops_chat_nor_once_its_mentor_no_longer_mentors()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
         var (youthId, youth) = await _world.YouthAsync();
@@ -46,7 +46,14 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
         await MentoringWorld.Ok(await MentoringWorld.HoldAsync(_world.Supervisor, mentorId, "We talk first"));
         Assert.Equal("Active", (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/resume", null))).State);
 
+        // One that also stops the mentor's chats is a concern about this match too.
         await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/pause", null));
+        await MentoringWorld.Ok(await MentoringWorld.LiftHoldAsync(_world.Supervisor, mentorId));
+        await MentoringWorld.Ok(await MentoringWorld.HoldAsync(_world.Supervisor, mentorId, "A youth reported a concern", stopsChat: true));
+        var held = Detail(await HttpAssert.Problem(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/resume", null), 409));
+        Assert.Contains("on a supervisor hold", held, StringComparison.Ordinal);
+        await MentoringWorld.Ok(await MentoringWorld.LiftHoldAsync(_world.Supervisor, mentorId));
+
         await _world.SetRolesAsync(mentorId, Roles.Advisor);
 
         var refused = Detail(await HttpAssert.Problem(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/resume", null), 409));

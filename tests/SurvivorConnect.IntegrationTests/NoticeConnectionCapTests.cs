@@ -34,7 +34,7 @@ public sealed class NoticeConnectionCapTests(NoticeConnectionCapTests.Factory ap
             extra.On<string>("ConnectionRefused", reason => refused.TrySetResult(reason));
             await extra.StartAsync();
 
-            // The portal's page reads this reason and stops reconnecting, where it would retry after a dropped connection.
+            // The portal's page reads this reason and tries again only now and then, where it would retry at once after a drop.
             Assert.Equal("too-many-connections", await refused.Task.WaitAsync(TimeSpan.FromSeconds(10)));
             await ChatClient.EventuallyAsync(() => extra.State != HubConnectionState.Connected, "the fourth connection is closed");
 

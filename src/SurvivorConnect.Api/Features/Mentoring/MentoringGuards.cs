@@ -31,8 +31,8 @@ public sealed class MentorEligibilityGuard(MentoringData data)
     /// </summary>
     /// <param name="matchId">The match being moved, which does not count against the mentor's capacity; null for a proposal.</param>
     /// <param name="resuming">
-    /// The match was live and paused: not a new match, so a hold (which is from new matches) and capacity (which
-    /// counted it all along) do not stop it; everything else does, a do-not-match added meanwhile above all.
+    /// The match was live and paused: not a new match, so a hold from new matches only and capacity (which counted it
+    /// all along) do not stop it; everything else does, a do-not-match added meanwhile above all.
     /// </param>
     public async Task<IReadOnlyList<BatchOperation>> EnsureAsync(string mentorId, string youthId, string? matchId, MatchRole caller, CancellationToken ct, bool resuming = false)
     {
@@ -58,9 +58,10 @@ public sealed class MentorEligibilityGuard(MentoringData data)
             own.Add(MentorEligibility.NotActive);
         }
 
+        // A hold that also stops the mentor's chats is a concern about the matches they have, this one included.
         if (resuming)
         {
-            own.RemoveAll(blocker => blocker is MentorEligibility.OnHold or MentorEligibility.AtCapacity);
+            own.RemoveAll(blocker => blocker is MentorEligibility.AtCapacity || (blocker is MentorEligibility.OnHold && mentor.Hold?.StopsChat != true));
         }
 
         var pair = PairConstraints.Violations(youth, mentor);

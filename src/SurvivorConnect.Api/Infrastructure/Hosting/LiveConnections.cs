@@ -6,8 +6,8 @@ namespace SurvivorConnect.Api.Infrastructure.Hosting;
 public static class LiveConnections
 {
     /// <summary>
-    /// The person already holds as many connections to this hub as anyone may: the page stops reconnecting and says
-    /// so, instead of retrying for ever.
+    /// The person already holds as many connections to this hub as anyone may: the page says so and tries again only
+    /// now and then, instead of at once in a loop.
     /// </summary>
     public const string TooMany = "too-many-connections";
 

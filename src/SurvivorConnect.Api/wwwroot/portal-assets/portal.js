@@ -90,13 +90,15 @@
     if (region) region.textContent = text;
   }
 
-  // What stays said once a live connection was refused for good, whatever else comes and goes.
-  let liveOff = '';
+  // Hubs refusing this page for now (too many open): said whatever else comes and goes, until they take it again.
+  const refusedHubs = new Set();
   function banner(text) {
     const el = document.querySelector('[data-connection]');
     if (!el) return;
-    el.textContent = text || liveOff;
-    el.hidden = !el.textContent;
+    const next = text || (refusedHubs.size ? 'Live updates are off on this page because many portal pages are open. Close some, then reload this one.' : '');
+    // The same words again are not news to a screen reader.
+    if (el.textContent !== next) el.textContent = next;
+    el.hidden = !next;
   }
 
   // ---- Navigation without a trail: every move inside the portal replaces the current history entry. ----
@@ -205,7 +207,8 @@
     : 'You are offline. Anything you send will go when you are back online.';
 
   // Keeps a hub connected: after a drop it waits a little longer each time, then calls ready() again. Refused for
-  // having too many open, it stops, says so, and calls refused(): another try would be refused too.
+  // having too many open, it says so, calls refused(), and tries again only now and then: a try at once would be
+  // refused too, but others may have closed since, and a try is also what finds the session ended.
   function keepConnected(path, setup, ready, refused) {
     let hub = null;
     let stopped = false;
@@ -225,10 +228,10 @@
         clearTimeout(steady);
         clearTimeout(quiet);
         if (current.refused === 'too-many-connections') {
-          stopped = true;
-          liveOff = 'Live updates are off on this page because many portal pages are open. Close some, then reload this one.';
+          refusedHubs.add(path);
           banner('');
           refused?.();
+          if (!stopped && !timer) timer = setTimeout(connect, 30000);
           return;
         }
         quiet = setTimeout(() => banner(lost()), 2000);
@@ -239,11 +242,13 @@
         // The wait starts short again only once a connection has held: one the server keeps closing is retried ever less often.
         steady = setTimeout(() => { attempt = 0; }, 10000);
         clearTimeout(quiet);
+        refusedHubs.delete(path);
         banner('');
         await ready(current);
       } catch {
         clearTimeout(steady);
-        if (stopped) return;
+        // Refused after the handshake: its close has said so and set the next try.
+        if (stopped || current.refused) return;
         if (await sessionEnded()) { stopped = true; endSession(); return; }
         if (stopped) return;
         banner(lost());
