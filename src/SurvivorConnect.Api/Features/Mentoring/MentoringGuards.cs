@@ -58,7 +58,8 @@ public sealed class MentorEligibilityGuard(MentoringData data)
             own.Add(MentorEligibility.NotActive);
         }
 
-        // A hold that also stops the mentor's chats is a concern about the matches they have, this one included.
+        // Resuming is no new match, so capacity and a hold from new matches do not stop it; a hold that also stops the
+        // mentor's chats is a concern about the matches they have, this one included.
         if (resuming)
         {
             own.RemoveAll(blocker => blocker is MentorEligibility.AtCapacity || (blocker is MentorEligibility.OnHold && mentor.Hold?.StopsChat != true));
