@@ -62,11 +62,24 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
     }
 
     [Fact]
-    public async Task A_youth_added_to_do_not_match_after_the_proposal_stops_the_mentor_accepting_without_telling_the_mentor_so()
+    public async Task A_mentor_put_on_the_youths_do_not_match_list_while_their_match_was_paused_cannot_resume_it()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
-        var (youthId, _) = await _world.YouthAsync();
-        var match = await _world.ProposeAsync(youthId, mentorId);
+        var (youthId, youth) = await _world.YouthAsync();
+        var match = await _world.AcceptedAsync(youthId, mentorId, mentor);
+        await MentoringWorld.Ok(await youth.PostAsync($"/api/matches/{match.Id}/agree", null));
+        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/pause", null));
+
+        await AddToDoNotMatchAsync(youthId, mentorId);
+
+        var refused = Detail(await HttpAssert.Problem(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/resume", null), 409));
+        Assert.Contains("on the youth's do-not-match list", refused, StringComparison.Ordinal);
+        Assert.Equal("Paused", (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.GetAsync($"/api/matches/{match.Id}"))).State);
+    }
+
+    /// <summary>The youth's case manager adds <paramref name="mentorId"/> to the youth's do-not-match list; returns the youth as it was.</summary>
+    private async Task<JsonElement> AddToDoNotMatchAsync(string youthId, string mentorId)
+    {
         var current = await _world.CaseManager.GetAsync($"/api/youth/{youthId}");
         var youth = await current.Content.ReadFromJsonAsync<JsonElement>();
         using var change = new HttpRequestMessage(HttpMethod.Put, $"/api/youth/{youthId}")
@@ -85,6 +98,16 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
         };
         change.Headers.TryAddWithoutValidation("If-Match", current.Headers.ETag!.Tag);
         await MentoringWorld.Ok(await _world.CaseManager.SendAsync(change));
+        return youth;
+    }
+
+    [Fact]
+    public async Task A_youth_added_to_do_not_match_after_the_proposal_stops_the_mentor_accepting_without_telling_the_mentor_so()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (youthId, _) = await _world.YouthAsync();
+        var match = await _world.ProposeAsync(youthId, mentorId);
+        var youth = await AddToDoNotMatchAsync(youthId, mentorId);
 
         // A later change that leaves the list out keeps it.
         var changed = await _world.CaseManager.GetAsync($"/api/youth/{youthId}");
