@@ -73,6 +73,32 @@ public sealed class EntraSignInTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Someone_signing_in_over_another_persons_session_ends_it_for_every_copy_of_its_cookie()
+    {
+        // A shared phone: the first person left without signing out, and the next signs in as themselves.
+        var portal = _portal!;
+        await portal.AddPersonAsync("entra-cm-2", "agency-e", Roles.CaseManager);
+        await portal.AddPersonAsync("entra-cm-3", "agency-e", Roles.CaseManager);
+        _entra.SignInAs = ("entra-cm-2", "agency-e");
+        var page = await portal.OpenAsync();
+        await page.GotoAsync("/signin");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Caseload", Exact = true })).ToBeVisibleAsync();
+        var firstPersons = await page.Context.StorageStateAsync();
+
+        _entra.SignInAs = ("entra-cm-3", "agency-e");
+        await page.GotoAsync("/signin");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Caseload", Exact = true })).ToBeVisibleAsync();
+
+        var copy = await portal.OpenAsync(firstPersons);
+        await copy.GotoAsync("/caseload");
+        await Expect(copy).ToHaveURLAsync(portal.BaseUrl + "/signin");
+        await page.ReloadAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Caseload", Exact = true })).ToBeVisibleAsync();
+    }
+
+    [Fact]
     public async Task Someone_Entra_ID_knows_but_the_agency_does_not_reaches_no_page()
     {
         var portal = _portal!;
@@ -110,9 +136,9 @@ public sealed class EntraSignInTests : IAsyncLifetime
             });
         }
 
-        public async Task<IPage> OpenAsync()
+        public async Task<IPage> OpenAsync(string? storageState = null)
         {
-            var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, IgnoreHTTPSErrors = true });
+            var context = await _browser!.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, IgnoreHTTPSErrors = true, StorageState = storageState });
             return await context.NewPageAsync();
         }
 

@@ -94,7 +94,7 @@ public static class PortalModule
         }
         else
         {
-            session.MapGet("/signin/entra", SignInWithEntra).WithName(nameof(SignInWithEntra)).AllowAnonymous()
+            session.MapGet("/signin/entra", (Func<HttpContext, Task<ChallengeHttpResult>>)SignInWithEntra).WithName(nameof(SignInWithEntra)).AllowAnonymous()
                 .RequireRateLimiting(RequestLimits.SignIn);
             session.MapGet(SignedInPath, SignedIn).WithName(nameof(SignedIn)).AllowAnonymous();
         }
@@ -122,8 +122,15 @@ public static class PortalModule
         return TypedResults.Redirect(PortalSignIn.SignInPath + "?failed=1");
     }
 
-    private static ChallengeHttpResult SignInWithEntra() =>
-        TypedResults.Challenge(new AuthenticationProperties { RedirectUri = SignedInPath }, [PortalSignIn.EntraScheme]);
+    /// <summary>
+    /// Signing in over a session ends that one here, where the browser still sends its cookie: Entra ID's callback comes
+    /// from Entra ID's site, without it, so the new session could not end the old one there.
+    /// </summary>
+    private static async Task<ChallengeHttpResult> SignInWithEntra(HttpContext context)
+    {
+        await context.SignOutAsync(PortalSignIn.CookieScheme);
+        return TypedResults.Challenge(new AuthenticationProperties { RedirectUri = SignedInPath }, [PortalSignIn.EntraScheme]);
+    }
 
     /// <summary>
     /// Entra ID posts the sign-in back from its own site, so the browser withholds the SameSite=Strict session
