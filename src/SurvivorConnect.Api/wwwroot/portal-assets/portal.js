@@ -208,13 +208,16 @@
 
   // Keeps a hub connected: after a drop it waits a little longer each time, then calls ready() again. Refused for
   // having too many open, it says so, calls refused(), and tries again only now and then: a try at once would be
-  // refused too, but others may have closed since, and a try is also what finds the session ended.
+  // refused too, but others may have closed since, and a try is also what finds the session ended. The refusal comes
+  // just after the handshake, so it is taken back only once a connection has been kept a moment: clearing it at the
+  // handshake would blank the banner and have it read out again at every try.
   function keepConnected(path, setup, ready, refused) {
     let hub = null;
     let stopped = false;
     let attempt = 0;
     let timer = null;
     let steady = null;
+    let kept = null;
     let quiet = null;
     const connect = async () => {
       timer = null;
@@ -226,6 +229,7 @@
       // opens a new one at once, so the banner waits a moment for the reconnection.
       current.onclose = () => {
         clearTimeout(steady);
+        clearTimeout(kept);
         clearTimeout(quiet);
         if (current.refused === 'too-many-connections') {
           refusedHubs.add(path);
@@ -241,12 +245,13 @@
         await current.start();
         // The wait starts short again only once a connection has held: one the server keeps closing is retried ever less often.
         steady = setTimeout(() => { attempt = 0; }, 10000);
+        kept = setTimeout(() => { if (refusedHubs.delete(path)) banner(''); }, 3000);
         clearTimeout(quiet);
-        refusedHubs.delete(path);
         banner('');
         await ready(current);
       } catch {
         clearTimeout(steady);
+        clearTimeout(kept);
         // Refused after the handshake: its close has said so and set the next try.
         if (stopped || current.refused) return;
         if (await sessionEnded()) { stopped = true; endSession(); return; }
