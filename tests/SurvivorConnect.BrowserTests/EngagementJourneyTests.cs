@@ -145,6 +145,14 @@ public sealed class EngagementJourneyTests(PortalServer server)
         await Expect(recruiter.Locator("[data-outcome]")).ToContainTextAsync("The session is cancelled");
         await Expect(recruiter.Locator("h3", new() { HasText = "Session" }).First).ToContainTextAsync("· cancelled");
 
+        // The same "yes" sent again (a double click, another tab) is answered, not refused.
+        var opportunityId = await recruiter.Locator("input[name=OpportunityId]").First.InputValueAsync();
+        var again = await PortalServer.ForgePostAsync(recruiter, "/opportunities", new Dictionary<string, string>
+        {
+            ["_handler"] = "cancel-s1", ["OpportunityId"] = opportunityId, ["Confirmed"] = "yes",
+        });
+        Assert.Contains("This session was already cancelled, and everyone confirmed was told.", again, StringComparison.Ordinal);
+
         await recruiter.GetByRole(AriaRole.Button, new() { Name = "Change details" }).ClickAsync();
         await Expect(recruiter.Locator("fieldset legend").First).ToContainTextAsync("Session 1 (cancelled: it stays as it is)");
         await Accessibility.AssertNoSeriousViolationsAsync(recruiter);
@@ -239,6 +247,17 @@ public sealed class EngagementJourneyTests(PortalServer server)
         await survivor.GotoAsync("/paid-work");
         await Expect(survivor.Locator("[data-offers] li", new() { HasText = title })).ToContainTextAsync("You are confirmed");
         await Expect(survivor.Locator("[data-offers] li", new() { HasText = title })).Not.ToContainTextAsync("· cancelled");
+
+        // Once the whole session is cancelled, a place's "yes" from a page opened before is answered too.
+        await recruiter.GetByRole(AriaRole.Button, new() { Name = "Cancel this session" }).ClickAsync();
+        await recruiter.Locator("[data-confirm]").GetByRole(AriaRole.Button, new() { Name = "Yes, cancel the session" }).ClickAsync();
+        await Expect(recruiter.Locator("[data-places] li", new() { HasText = name })).ToContainTextAsync("their place went with the session");
+        await Accessibility.AssertNoSeriousViolationsAsync(recruiter);
+        var stale = await PortalServer.ForgePostAsync(recruiter, "/opportunities", new Dictionary<string, string>
+        {
+            ["_handler"] = $"place-s1-{personId}", ["OpportunityId"] = opportunityId, ["PlaceOf"] = personId, ["Act"] = "cancel", ["Confirmed"] = "yes",
+        });
+        Assert.Contains("This session was cancelled, and every place in it went with it.", stale, StringComparison.Ordinal);
     }
 
     /// <summary>The agency admin sets focus groups' benchmark, 60 an hour, on the pay rates page.</summary>
