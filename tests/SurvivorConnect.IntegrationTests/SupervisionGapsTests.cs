@@ -161,6 +161,32 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
     }
 
     [Fact]
+    public async Task A_supervisor_whose_Supervisor_role_is_taken_away_no_longer_reads_or_lifts_as_the_mentors_supervisor()
+    {
+        // Taking the role away leaves the mentor's record naming them until an admin assigns someone else.
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (formerId, former) = await _world.PersonAsync(Roles.Supervisor);
+        await _world.SetRolesAsync(formerId, Roles.Supervisor, Roles.CaseManager, Roles.AgencyAdmin);
+        await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId = formerId }));
+        await _world.SetRolesAsync(formerId, Roles.CaseManager, Roles.AgencyAdmin);
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3)));
+
+        var seen = (await HttpAssert.Ok<JsonElement>(await former.GetAsync($"/api/mentors/{mentorId}"))).GetProperty("hold");
+        var listed = (await HttpAssert.Ok<JsonElement>(await former.GetAsync("/api/mentors?pageSize=200"))).GetProperty("items").EnumerateArray()
+            .Single(m => m.GetProperty("id").GetString() == mentorId).GetProperty("hold");
+
+        foreach (var hold in new[] { seen, listed })
+        {
+            Assert.Equal(JsonValueKind.Null, hold.GetProperty("reason").ValueKind);
+            Assert.False(hold.GetProperty("reviewWaiting").GetBoolean());
+        }
+
+        await HttpAssert.Problem(await former.GetAsync($"/api/supervision/mentors/{mentorId}"), 403);
+        var refused = await HttpAssert.Problem(await MentoringWorld.LiftHoldAsync(former, mentorId), 409);
+        Assert.DoesNotContain("wellbeing", refused.GetProperty("detail").GetString(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task Staff_other_than_the_supervisor_lift_only_their_own_hold()
     {
         var (mentorId, _) = await _world.ReadyMentorAsync();

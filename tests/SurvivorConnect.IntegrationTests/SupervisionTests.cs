@@ -249,6 +249,21 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
     }
 
     [Fact]
+    public async Task An_admin_who_also_mentors_does_not_choose_their_own_supervisor()
+    {
+        var (adminId, admin) = await _world.PersonAsync(Roles.AgencyAdmin);
+        await _world.SetRolesAsync(adminId, Roles.AgencyAdmin, Roles.Mentor);
+        await HttpAssert.Ok<JsonElement>(await admin.PutAsJsonAsync("/api/mentors/me", new { displayName = "Admin who mentors", languages = new[] { "English" }, capacity = 1 }));
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutAsJsonAsync($"/api/mentors/{adminId}/supervisor", new { supervisorId = "demo-supervisor" }));
+        var (lenientId, _) = await _world.PersonAsync(Roles.Supervisor);
+
+        var refused = await HttpAssert.Problem(await admin.PutAsJsonAsync($"/api/mentors/{adminId}/supervisor", new { supervisorId = lenientId }), 409);
+
+        Assert.Contains("Another agency admin", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("demo-supervisor", (await HttpAssert.Ok<JsonElement>(await _world.Admin.GetAsync($"/api/mentors/{adminId}"))).GetProperty("supervisorId").GetString());
+    }
+
+    [Fact]
     public async Task A_shorter_rhythm_set_long_after_the_last_check_in_does_not_count_check_ins_as_missed()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();

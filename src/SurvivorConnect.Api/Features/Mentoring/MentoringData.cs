@@ -38,12 +38,20 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis)
     public async Task<MentorProfile> MentorAsync(string mentorId, CancellationToken ct) =>
         await FindMentorAsync(mentorId, ct) ?? throw new NotFoundException("mentor");
 
+    /// <summary>
+    /// Whether the caller supervises this mentor now: named as their supervisor and still in the Supervisor role. Taking
+    /// the role away leaves the mentors' records naming them until an admin reassigns them, and from then on they are
+    /// not that mentor's supervisor, whatever other role they keep.
+    /// </summary>
+    public bool Supervises(MentorProfile mentor) =>
+        mentor.SupervisorId == User.UserId && mentor.Id != User.UserId && User.IsInRole(Roles.Supervisor);
+
     /// <summary>A mentor profile as staff may see it: case managers and admins any; supervisors their caseload.</summary>
     public async Task<MentorProfile> MentorForStaffAsync(string mentorId, CancellationToken ct)
     {
         var mentor = await MentorAsync(mentorId, ct);
-        return User.IsInRole(Roles.CaseManager) || User.IsInRole(Roles.AgencyAdmin) || mentor.SupervisorId == User.UserId
-            ? basis.RecordAs(MentorBasis(mentor.SupervisorId == User.UserId), mentor)
+        return User.IsInRole(Roles.CaseManager) || User.IsInRole(Roles.AgencyAdmin) || Supervises(mentor)
+            ? basis.RecordAs(MentorBasis(Supervises(mentor)), mentor)
             : throw new NotFoundException("mentor");
     }
 
@@ -60,7 +68,7 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis)
     public async Task<MentorProfile> SupervisedMentorAsync(string mentorId, CancellationToken ct)
     {
         var mentor = await MentorAsync(mentorId, ct);
-        return mentor.Id != User.UserId && (User.IsInRole(Roles.AgencyAdmin) || mentor.SupervisorId == User.UserId)
+        return mentor.Id != User.UserId && (User.IsInRole(Roles.AgencyAdmin) || Supervises(mentor))
             ? basis.RecordAs(MentorBasis(supervised: true), mentor)
             : throw new NotFoundException("mentor");
     }

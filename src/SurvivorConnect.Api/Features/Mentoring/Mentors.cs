@@ -208,6 +208,12 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
             throw new ForbiddenException("Only an agency admin assigns supervisors.");
         }
 
+        // An admin who also mentors does not choose who supervises them, as they do not lift their own hold.
+        if (command.MentorId == data.User.UserId)
+        {
+            throw new ConflictException("Another agency admin assigns your own supervisor.");
+        }
+
         var mentor = await data.MentorAsync(command.MentorId, ct);
         var supervisor = await people.FindAsync(data.AgencyId, command.SupervisorId!, ct);
         if (supervisor is not { Active: true } || !supervisor.Roles.Contains(Roles.Supervisor))
@@ -265,7 +271,7 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
             throw HoldChanged();
         }
 
-        if (data.User.UserId == mentor.SupervisorId)
+        if (data.Supervises(mentor))
         {
             if (mentor.Hold is { IsAutomatic: true } or { ReviewWaiting: true })
             {
@@ -366,7 +372,7 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
     /// even an admin whose own hold an answer came under.
     /// </summary>
     private MentorView ForStaff(MentorView view, MentorProfile m) =>
-        view.Hold is { } hold && data.User.UserId != m.SupervisorId
+        view.Hold is { } hold && !data.Supervises(m)
             ? view with
             {
                 Hold = hold with

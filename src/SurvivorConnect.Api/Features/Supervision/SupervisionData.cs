@@ -74,7 +74,7 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
     public async Task<MentorProfile> SupervisedAsync(string mentorId, CancellationToken ct)
     {
         var mentor = await mentoring.MentorAsync(mentorId, ct);
-        return store.User.IsInRole(Roles.Supervisor) && mentor.SupervisorId == Me && mentor.Id != Me
+        return mentoring.Supervises(mentor)
             ? mentoring.Basis.RecordAs(AccessBasis.Supervision, mentor)
             : throw new NotFoundException("mentor");
     }
