@@ -256,8 +256,23 @@ public sealed class TeamingTests(ApiFactory api)
         Assert.Contains(mine.GetProperty("members").EnumerateArray(), m => m.GetProperty("fromPartner").GetBoolean());
         Assert.Equal("I want my own room, near my sister", mine.GetProperty("plan")[0].GetProperty("youthWords").GetString());
 
-        mine = await HttpAssert.Ok<JsonElement>(await team.Youth.PostAsync($"/api/my-team/supports/{waiting.GetProperty("id").GetString()}/agree", null));
+        // Until the youth agrees, the support is not at the team's meetings, nor owns its actions.
+        var supportId = waiting.GetProperty("id").GetString()!;
+        var meetingId = (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/meetings", new
+        {
+            scheduledFor = DateTimeOffset.UtcNow.AddDays(-1), agenda = new[] { "Housing" },
+        }))).GetProperty("meetings")[0].GetProperty("id").GetString();
+        var withSupport = (object[] attended, string owner) => _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/meetings/{meetingId}/record", new
+        {
+            attended, youthParticipation = "InPerson",
+            actions = new[] { new { text = "Drive to the appointment", ownerMemberId = owner, due = DateOnly.FromDateTime(DateTime.UtcNow.AddDays(3)) } },
+        });
+        await HttpAssert.Problem(await withSupport(["youth", supportId], "youth"), 400);
+        await HttpAssert.Problem(await withSupport(["youth"], supportId), 400);
+
+        mine = await HttpAssert.Ok<JsonElement>(await team.Youth.PostAsync($"/api/my-team/supports/{supportId}/agree", null));
         Assert.Contains(mine.GetProperty("members").EnumerateArray(), m => m.GetProperty("displayName").GetString() == "Aunt Rosa");
+        await HttpAssert.Ok<JsonElement>(await withSupport(["youth", supportId], supportId));
 
         var safety = await HttpAssert.Ok<JsonElement>(await team.Youth.GetAsync("/api/my-team/safety-plan"));
         Assert.Equal("Call my sister", safety.GetProperty("plan").GetProperty("copingSteps")[0].GetString());
