@@ -68,6 +68,27 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
     }
 
     [Fact]
+    public async Task A_session_is_recorded_once_it_has_taken_place_and_its_follow_up_is_within_a_year()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, Answers(3)));
+        var flagId = (await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags")[0].GetProperty("id").GetString();
+        var today = DateOnly.FromDateTime(api.Time.GetUtcNow().UtcDateTime);
+        var record = (DateOnly date, DateOnly followUp) => Supervisor.PostAsJsonAsync($"/api/supervision/flags/{flagId}/sessions", new
+        {
+            date, notes = "Talked it through.", followUp,
+        });
+
+        var ahead = await HttpAssert.Problem(await record(today.AddDays(5), today.AddDays(7)), 400);
+        var never = await HttpAssert.Problem(await record(today, new DateOnly(9999, 12, 31)), 400);
+
+        Assert.True(ahead.GetProperty("errors").TryGetProperty("date", out _));
+        Assert.True(never.GetProperty("errors").TryGetProperty("followUp", out _));
+        var flag = await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/flags/{flagId}"));
+        Assert.Equal(0, flag.GetProperty("sessions").GetArrayLength());
+    }
+
+    [Fact]
     public async Task A_subscale_that_worsens_over_three_check_ins_raises_a_concern_before_it_is_high()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();

@@ -198,10 +198,29 @@ internal sealed class SupervisorHandlers(SupervisionData data, AgencyCalendar ca
             throw new ConflictException("This flag is resolved; raise a new one by talking with the mentor.");
         }
 
+        // A session is recorded once it has taken place, and its follow-up is one that can come round: a far date would
+        // keep it from ever showing as overdue.
         var body = command.Body;
+        var today = await calendar.TodayAsync(ct);
+        var errors = new ValidationErrors();
+        if (body.Date > today)
+        {
+            errors.Add("date", "Today or earlier: record a session once it has taken place.");
+        }
+
+        if (body.FollowUp > today.AddYears(1))
+        {
+            errors.Add("followUp", "Within a year from today.");
+        }
+
+        if (errors.Any)
+        {
+            throw new RequestValidationException(errors.ToDictionary());
+        }
+
         var session = new SupervisionSession(body.Date!.Value, body.Notes!.Trim(), body.AgreedActions?.Trim(), body.FollowUp, data.Me, data.Store.Now);
         var saved = await data.Store.ReplaceAsync(SupervisionData.Container, flag with { Sessions = [.. flag.Sessions, session] }, flag.ETag!, ct);
-        return FlagView.From(saved, mentor.DisplayName, await calendar.TodayAsync(ct));
+        return FlagView.From(saved, mentor.DisplayName, today);
     }
 
     private async Task<(WellbeingFlag Flag, MentorProfile Mentor)> SupervisedFlagAsync(string flagId, CancellationToken ct)
