@@ -18,7 +18,7 @@ public sealed class AgencyTimeZoneTests(AgencyTimeZoneTests.Api api) : IClassFix
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
         await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(3)));
-        var flagId = (await HttpAssert.Ok<JsonElement>(await _world.Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags")[0].GetProperty("id").GetString();
+        var flagId = await SupervisionTests.FirstFlagAsync(_world.Supervisor, mentorId);
 
         // 06:00 UTC is the evening before in Los Angeles (22:00, or 23:00 in summer).
         var now = api.Time.GetUtcNow();

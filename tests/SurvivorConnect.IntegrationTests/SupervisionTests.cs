@@ -25,6 +25,10 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
     public static Task<HttpResponseMessage> CheckInAsync(HttpClient mentor, Dictionary<string, int> answers) =>
         mentor.PostAsJsonAsync("/api/supervision/me/check-ins", new { answers });
 
+    /// <summary>The id of the newest flag the supervisor sees on the mentor.</summary>
+    public static async Task<string> FirstFlagAsync(HttpClient supervisor, string mentorId) =>
+        (await HttpAssert.Ok<JsonElement>(await supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags")[0].GetProperty("id").GetString()!;
+
     [Fact]
     public async Task A_calm_check_in_raises_nothing_and_the_mentor_sees_kind_words_never_a_score()
     {
@@ -48,7 +52,7 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
         await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, Answers(3)));
-        var flagId = (await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags")[0].GetProperty("id").GetString();
+        var flagId = await FirstFlagAsync(Supervisor, mentorId);
         var today = DateOnly.FromDateTime(api.Time.GetUtcNow().UtcDateTime);
 
         var withSession = await HttpAssert.Ok<JsonElement>(await Supervisor.PostAsJsonAsync($"/api/supervision/flags/{flagId}/sessions", new
@@ -72,7 +76,7 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
         await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, Answers(3)));
-        var flagId = (await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags")[0].GetProperty("id").GetString();
+        var flagId = await FirstFlagAsync(Supervisor, mentorId);
         var today = DateOnly.FromDateTime(api.Time.GetUtcNow().UtcDateTime);
         var record = (DateOnly date, DateOnly followUp) => Supervisor.PostAsJsonAsync($"/api/supervision/flags/{flagId}/sessions", new
         {
@@ -117,7 +121,7 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
         await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, Answers(1, urgent: 2)));
-        var flagId = (await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags")[0].GetProperty("id").GetString();
+        var flagId = await FirstFlagAsync(Supervisor, mentorId);
         await HttpAssert.Ok<JsonElement>(await MentoringWorld.HoldAsync(Supervisor, mentorId, "Private reason"));
         var (_, otherSupervisor) = await _world.PersonAsync(Roles.Supervisor);
 
