@@ -159,7 +159,7 @@ public sealed class SupervisionJourneyTests(PortalServer server)
             "{\"key\":\"" + key + "\",\"version\":1,\"name\":\"Agency check-in " + key + "\",\"recallPeriod\":\"the last month\","
             + "\"scale\":{\"min\":0,\"max\":2,\"labels\":[\"No\",\"Some\",\"A lot\"]},"
             + "\"subscales\":[{\"key\":\"s\",\"name\":\"Strain\",\"bands\":[{\"name\":\"low\",\"from\":0},{\"name\":\"high\",\"from\":1.5,\"concern\":true}]}],"
-            + "\"items\":[{\"id\":\"one\",\"text\":\"I felt strained.\",\"subscale\":\"s\"},{\"id\":\"" + secondId + "\",\"text\":\"I felt tired.\",\"subscale\":\"s\"}],"
+            + "\"items\":[{\"id\":\"one\",\"text\":\"I felt strained.\",\"subscale\":\"s\"},{\"id\":\"" + secondId + "\",\"text\":\"I felt unsafe.\",\"subscale\":\"s\",\"urgent\":true}],"
             + "\"credit\":\"Written by the agency.\"}";
 
         await admin.GetByLabel("Instrument", new() { Exact = true }).FillAsync("not json");

@@ -174,6 +174,13 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
         Assert.Contains("used more than once", (await HttpAssert.Problem(await admin.PostAsJsonAsync("/api/supervision/instruments", duplicate, ApiFactory.Json), 400)).GetProperty("errors").GetProperty("items")[0].GetString(), StringComparison.Ordinal);
         Assert.Contains("has no items", (await HttpAssert.Problem(await admin.PostAsJsonAsync("/api/supervision/instruments", empty, ApiFactory.Json), 400)).GetProperty("errors").GetProperty("subscales")[0].GetString(), StringComparison.Ordinal);
         await HttpAssert.Problem(await admin.PostAsJsonAsync("/api/supervision/instruments", new { }), 400);
+        var silent = Instrument("silent") with
+        {
+            Subscales = [new("s", "Strain", [new("low", 0m), new("high", 2m)])], Items = [new("one", "I felt strained.", "s")],
+        };
+        var unheard = (await HttpAssert.Problem(await admin.PostAsJsonAsync("/api/supervision/instruments", silent, ApiFactory.Json), 400)).GetProperty("errors");
+        Assert.Contains("urgent", unheard.GetProperty("items")[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains("marks concern", unheard.GetProperty("subscales")[0].GetString(), StringComparison.Ordinal);
         await HttpAssert.Problem(await admin.PutAsJsonAsync("/api/supervision/settings", new { instrumentKey = "never-loaded", instrumentVersion = 1, concernRise = 1 }), 400);
         await HttpAssert.Problem(await Supervisor.PutAsJsonAsync("/api/supervision/mentors/nobody/cadence", new { days = 400 }), 400);
     }
@@ -190,9 +197,9 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
             await HttpAssert.Ok<JsonElement>(await admin.PutAsJsonAsync("/api/supervision/settings", new { instrumentKey = key, instrumentVersion = 1, concernRise = 1 }));
             var (mentorId, mentor) = await _world.ReadyMentorAsync();
             var questions = (await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"))).GetProperty("questions");
-            Assert.Equal(["one", "two"], questions.EnumerateArray().Select(q => q.GetProperty("id").GetString()));
+            Assert.Equal(["one", "two", "three"], questions.EnumerateArray().Select(q => q.GetProperty("id").GetString()));
 
-            await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, new() { ["one"] = 1, ["two"] = 2 }));
+            await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, new() { ["one"] = 1, ["two"] = 2, ["three"] = 0 }));
 
             var checkIn = (await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("checkIns")[0];
             Assert.Equal((key, 1), (checkIn.GetProperty("instrumentKey").GetString(), checkIn.GetProperty("instrumentVersion").GetInt32()));
@@ -212,7 +219,7 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
         {
             Version = 2,
             Scale = new ResponseScale(0, 10, [.. Enumerable.Range(0, 11).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture))]),
-            Subscales = [new("s", "Strain", [new("low", 0m), new("high", 8m, Concern: true)])],
+            Subscales = [new("s", "Strain", [new("low", 0m), new("high", 8m, Concern: true)]), Safety],
         };
         await HttpAssert.Ok<JsonElement>(await admin.PostAsJsonAsync("/api/supervision/instruments", Instrument(key), ApiFactory.Json));
         await HttpAssert.Ok<JsonElement>(await admin.PostAsJsonAsync("/api/supervision/instruments", second, ApiFactory.Json));
@@ -222,12 +229,12 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
             var (mentorId, mentor) = await _world.ReadyMentorAsync();
             for (var i = 0; i < 2; i++)
             {
-                await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, new() { ["one"] = 0, ["two"] = 0 }));
+                await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, new() { ["one"] = 0, ["two"] = 0, ["three"] = 0 }));
                 api.Time.Advance(TimeSpan.FromDays(14));
             }
 
             await HttpAssert.Ok<JsonElement>(await admin.PutAsJsonAsync("/api/supervision/settings", new { instrumentKey = key, instrumentVersion = 2, concernRise = 1 }));
-            await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, new() { ["one"] = 3, ["two"] = 3 }));
+            await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, new() { ["one"] = 3, ["two"] = 3, ["three"] = 0 }));
 
             Assert.Empty((await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags").EnumerateArray());
         }
@@ -323,7 +330,9 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
 
     private static InstrumentDefinition Instrument(string key) => new(
         key, 1, "Agency check-in", "the last month", new ResponseScale(0, 3, ["No", "A little", "Some", "A lot"]),
-        [new("s", "Strain", [new("low", 0m), new("high", 2m, Concern: true)])],
-        [new("one", "I felt strained.", "s"), new("two", "I felt tired.", "s")],
+        [new("s", "Strain", [new("low", 0m), new("high", 2m, Concern: true)]), Safety],
+        [new("one", "I felt strained.", "s"), new("two", "I felt tired.", "s"), new("three", "I felt unsafe.", "safety", Urgent: true)],
         "Written by the agency.");
+
+    private static readonly InstrumentSubscale Safety = new("safety", "Safety", [new("none", 0m), new("present", 1m, Concern: true)]);
 }

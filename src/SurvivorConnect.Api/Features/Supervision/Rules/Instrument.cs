@@ -112,6 +112,18 @@ public static class InstrumentRules
                 errors.Add("subscales", $"The bands of '{subscale.Key}' each have a name of their own.");
             }
         }
+
+        // Concern is flagged to the supervisor and urgent answers at once: an instrument that could do neither would
+        // silently switch off both for every mentor of the agency.
+        if (items.Count > 0 && !items.Any(i => i.Urgent))
+        {
+            errors.Add("items", "At least one item is urgent: an answer to it above the lowest tells the supervisor at once.");
+        }
+
+        if (subscales.Count > 0 && !subscales.Any(s => (s.Bands ?? []).Any(b => b.Concern)))
+        {
+            errors.Add("subscales", "At least one band marks concern, so a score in it is flagged to the supervisor.");
+        }
     }
 
     /// <summary>The answers' own errors: every item answered, within the scale, and nothing else.</summary>
