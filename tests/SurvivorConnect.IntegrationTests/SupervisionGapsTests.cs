@@ -184,6 +184,11 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
         await HttpAssert.Problem(await former.GetAsync($"/api/supervision/mentors/{mentorId}"), 403);
         var refused = await HttpAssert.Problem(await MentoringWorld.LiftHoldAsync(former, mentorId), 409);
         Assert.DoesNotContain("wellbeing", refused.GetProperty("detail").GetString(), StringComparison.OrdinalIgnoreCase);
+
+        // Nor may they let chats go on that another's hold paused, as only the supervisor may.
+        await MentoringWorld.Ok(await MentoringWorld.HoldAsync(_world.Admin, mentorId, "Chats wait", stopsChat: true));
+        var overIt = await HttpAssert.Problem(await MentoringWorld.HoldAsync(former, mentorId, "Chats may go on", stopsChat: false), 409);
+        Assert.Contains("only the mentor's supervisor can let them go on", overIt.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -181,6 +181,17 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
         var unheard = (await HttpAssert.Problem(await admin.PostAsJsonAsync("/api/supervision/instruments", silent, ApiFactory.Json), 400)).GetProperty("errors");
         Assert.Contains("urgent", unheard.GetProperty("items")[0].GetString(), StringComparison.Ordinal);
         Assert.Contains("marks concern", unheard.GetProperty("subscales")[0].GetString(), StringComparison.Ordinal);
+        var unreachable = Instrument("unreachable") with { Subscales = [new("s", "Strain", [new("low", 0m), new("high", 99m, Concern: true)]), Safety with { Bands = [new("none", 0m)] }] };
+        Assert.Contains("marks concern", (await HttpAssert.Problem(await admin.PostAsJsonAsync("/api/supervision/instruments", unreachable, ApiFactory.Json), 400)).GetProperty("errors").GetProperty("subscales")[0].GetString(), StringComparison.Ordinal);
+
+        // One stored before instruments had to alert is not chosen either.
+        var old = "old-" + Guid.NewGuid().ToString("N")[..6];
+        await api.Services.GetRequiredService<SurvivorConnect.Storage.IDocumentStore>().CreateAsync(InstrumentDocument.Container, new InstrumentDocument
+        {
+            Id = InstrumentDocument.IdFor(old, 1), PartitionKey = "demo", AgencyId = "demo", Definition = silent with { Key = old }, LoadedAt = api.Time.GetUtcNow(), LoadedBy = "demo-admin",
+        }, default);
+        var notChosen = await HttpAssert.Problem(await admin.PutAsJsonAsync("/api/supervision/settings", new { instrumentKey = old, instrumentVersion = 1, concernRise = 1 }), 400);
+        Assert.Contains("cannot tell a supervisor", notChosen.GetProperty("errors").GetProperty("instrumentKey")[0].GetString(), StringComparison.Ordinal);
         await HttpAssert.Problem(await admin.PutAsJsonAsync("/api/supervision/settings", new { instrumentKey = "never-loaded", instrumentVersion = 1, concernRise = 1 }), 400);
         await HttpAssert.Problem(await Supervisor.PutAsJsonAsync("/api/supervision/mentors/nobody/cadence", new { days = 400 }), 400);
     }
@@ -281,17 +292,17 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
     }
 
     [Fact]
-    public async Task An_admin_who_also_mentors_does_not_choose_their_own_supervisor()
+    public async Task An_admin_who_also_mentors_may_give_themselves_a_supervisor_but_not_move_away_from_the_one_they_have()
     {
         var (adminId, admin) = await _world.PersonAsync(Roles.AgencyAdmin);
         await _world.SetRolesAsync(adminId, Roles.AgencyAdmin, Roles.Mentor);
         await HttpAssert.Ok<JsonElement>(await admin.PutAsJsonAsync("/api/mentors/me", new { displayName = "Admin who mentors", languages = new[] { "English" }, capacity = 1 }));
-        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutAsJsonAsync($"/api/mentors/{adminId}/supervisor", new { supervisorId = "demo-supervisor" }));
+        await HttpAssert.Ok<JsonElement>(await admin.PutAsJsonAsync($"/api/mentors/{adminId}/supervisor", new { supervisorId = "demo-supervisor" }));
         var (lenientId, _) = await _world.PersonAsync(Roles.Supervisor);
 
         var refused = await HttpAssert.Problem(await admin.PutAsJsonAsync($"/api/mentors/{adminId}/supervisor", new { supervisorId = lenientId }), 409);
 
-        Assert.Contains("Another agency admin", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("Another agency admin changes your own supervisor", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal("demo-supervisor", (await HttpAssert.Ok<JsonElement>(await _world.Admin.GetAsync($"/api/mentors/{adminId}"))).GetProperty("supervisorId").GetString());
     }
 

@@ -208,13 +208,15 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
             throw new ForbiddenException("Only an agency admin assigns supervisors.");
         }
 
-        // An admin who also mentors does not choose who supervises them, as they do not lift their own hold.
-        if (command.MentorId == data.User.UserId)
+        var mentor = await data.MentorAsync(command.MentorId, ct);
+
+        // An admin who also mentors may give themselves a supervisor when they have none who can act (an agency's only
+        // admin must be able to), but not move away from the one they have, as they do not lift their own hold.
+        if (mentor.Id == data.User.UserId && mentor.SupervisorId != command.SupervisorId && await data.HasActiveSupervisorAsync(mentor, ct))
         {
-            throw new ConflictException("Another agency admin assigns your own supervisor.");
+            throw new ConflictException("Another agency admin changes your own supervisor.");
         }
 
-        var mentor = await data.MentorAsync(command.MentorId, ct);
         var supervisor = await people.FindAsync(data.AgencyId, command.SupervisorId!, ct);
         if (supervisor is not { Active: true } || !supervisor.Roles.Contains(Roles.Supervisor))
         {
@@ -244,7 +246,7 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
         // One placed over someone else's goes on top of it, and lifting it brings that one back.
         var user = data.User.UserId;
         var under = mentor.Hold is { IsAutomatic: false } over && over.PlacedBy != user ? [.. mentor.HoldsUnder, over with { ReviewWaiting = false }] : mentor.HoldsUnder;
-        if (user != mentor.SupervisorId && !command.StopsChat && under.Any(h => h.StopsChat))
+        if (!data.Supervises(mentor) && !command.StopsChat && under.Any(h => h.StopsChat))
         {
             throw new ConflictException("The hold this one goes over pauses the mentor's chats; only the mentor's supervisor can let them go on.");
         }

@@ -77,9 +77,19 @@ internal sealed class InstrumentHandlers(SupervisionData data)
     public async ValueTask<SupervisionSettingsView> Handle(SaveSupervisionSettings command, CancellationToken ct)
     {
         var body = command.Body;
-        if (await data.InstrumentAsync(body.InstrumentKey!, body.InstrumentVersion!.Value, ct) is null)
+        var chosen = await data.InstrumentAsync(body.InstrumentKey!, body.InstrumentVersion!.Value, ct);
+        if (chosen is null)
         {
             throw new RequestValidationException(new Dictionary<string, string[]> { ["instrumentKey"] = ["No instrument with that key and version is loaded."] });
+        }
+
+        // One loaded before instruments had to alert is still stored; it is not chosen.
+        if (!InstrumentRules.Alerts(chosen))
+        {
+            throw new RequestValidationException(new Dictionary<string, string[]>
+            {
+                ["instrumentKey"] = ["This instrument cannot tell a supervisor of an urgent answer or a concern; load a version that can."],
+            });
         }
 
         var existing = await data.Store.FindAsync<SupervisionSettings>(SupervisionData.Container, SupervisionSettings.DocumentId, ct);

@@ -120,11 +120,21 @@ public static class InstrumentRules
             errors.Add("items", "At least one item is urgent: an answer to it above the lowest tells the supervisor at once.");
         }
 
-        if (subscales.Count > 0 && !subscales.Any(s => (s.Bands ?? []).Any(b => b.Concern)))
+        if (subscales.Count > 0 && !ReachesConcern(instrument))
         {
-            errors.Add("subscales", "At least one band marks concern, so a score in it is flagged to the supervisor.");
+            errors.Add("subscales", "At least one band a score can reach marks concern, so a score in it is flagged to the supervisor.");
         }
     }
+
+    /// <summary>Whether the instrument can tell the supervisor anything: an urgent item, and a concern band a score can reach.</summary>
+    public static bool Alerts(InstrumentDefinition instrument)
+    {
+        ArgumentNullException.ThrowIfNull(instrument);
+        return (instrument.Items ?? []).Any(i => i?.Urgent == true) && ReachesConcern(instrument);
+    }
+
+    private static bool ReachesConcern(InstrumentDefinition instrument) =>
+        instrument.Scale is { } scale && (instrument.Subscales ?? []).Any(s => (s?.Bands ?? []).Any(b => b is { Concern: true } && b.From <= scale.Max));
 
     /// <summary>The answers' own errors: every item answered, within the scale, and nothing else.</summary>
     public static void ValidateAnswers(InstrumentDefinition instrument, IReadOnlyDictionary<string, int>? answers, ValidationErrors errors)
