@@ -63,7 +63,7 @@ internal sealed class SharedHandlers(TeamingData data)
         IReadOnlyList<MeetingView>? meetings = null;
         if (await data.Cross.SharedMeetingsAsync(grant, ct) is { } held)
         {
-            var names = grant.Team.Current.ToDictionary(m => m.Id, m => m.DisplayName);
+            var names = grant.Team.Current.Where(m => m.YouthAgreed).ToDictionary(m => m.Id, m => m.DisplayName);
             names[MemberView.YouthId] = youthName;
             var today = await data.TodayAsync(ct);
             meetings = [.. MeetingView.Newest(held, names, today).Select(m => m with { Actions = [.. m.Actions.Select(ForPartner)] })];
