@@ -174,6 +174,27 @@ public sealed class EngagementJourneyTests(PortalServer server)
         await recruiter.Locator("[data-confirm]").GetByRole(AriaRole.Button, new() { Name = "Yes, cancel the opportunity" }).ClickAsync();
         await Expect(recruiter.Locator("[data-outcome]")).ToContainTextAsync("The opportunity is cancelled.");
         await Expect(recruiter.Locator("[data-opportunity]")).ToHaveAttributeAsync("data-opportunity", "Cancelled");
+
+        // A "yes" to cancel the other session (cancelled with the opportunity), from a page opened before, is answered too.
+        var stale = await PortalServer.ForgePostAsync(recruiter, "/opportunities", new Dictionary<string, string>
+        {
+            ["_handler"] = "cancel-s2", ["OpportunityId"] = opportunityId, ["Confirmed"] = "yes",
+        });
+        Assert.Contains("This session was already cancelled", stale, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Where_no_script_runs_the_question_before_a_session_is_cancelled_has_the_focus_when_the_page_loads()
+    {
+        await SetBenchmarkAsync();
+        var recruiter = await server.SignInAsync("Jamie (demo recruiter)", script: false);
+        await CreateAsync(recruiter, "Quiet evening " + Guid.NewGuid().ToString("N")[..4], rate: "160");
+        await recruiter.GetByRole(AriaRole.Button, new() { Name = "Publish" }).ClickAsync();
+        await Expect(recruiter.Locator("[data-outcome]")).ToContainTextAsync("The opportunity is published");
+
+        await recruiter.GetByRole(AriaRole.Button, new() { Name = "Cancel this session" }).ClickAsync();
+
+        await Expect(recruiter.Locator("[data-confirm]")).ToBeFocusedAsync();
     }
 
     [Fact]
