@@ -75,7 +75,9 @@ public sealed class EntraSignInTests : IAsyncLifetime
     [Fact]
     public async Task Someone_signing_in_over_another_persons_session_ends_it_for_every_copy_of_its_cookie()
     {
-        // A shared phone: the first person left without signing out, and the next signs in as themselves.
+        // A shared phone: the first person left without signing out, and the next signs in as themselves. The stand-in
+        // provider is on http and the portal on https, so, as from Entra ID's own site, the browser counts the callback
+        // as cross-site and withholds the session cookie from it.
         var portal = _portal!;
         await portal.AddPersonAsync("entra-cm-2", "agency-e", Roles.CaseManager);
         await portal.AddPersonAsync("entra-cm-3", "agency-e", Roles.CaseManager);

@@ -263,7 +263,7 @@
     const retry = () => { if (!stopped && !timer) timer = setTimeout(connect, navigator.onLine ? Math.min(10000, 500 * 2 ** attempt++) : 60000); };
     connect();
     return {
-      stop() { stopped = true; clearTimeout(quiet); hub?.stop(); },
+      stop() { stopped = true; clearTimeout(quiet); clearTimeout(steady); clearTimeout(kept); hub?.stop(); },
       // Back online: try at once rather than after the longest wait.
       now() { if (timer) { clearTimeout(timer); timer = null; attempt = 0; connect(); } },
       get hub() { return hub; },
