@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using SurvivorConnect.Api.Features.Teaming;
 using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.IntegrationTests;
 
@@ -269,6 +272,19 @@ public sealed class TeamingTests(ApiFactory api)
         });
         await HttpAssert.Problem(await withSupport(["youth", supportId], "youth"), 400);
         await HttpAssert.Problem(await withSupport(["youth"], supportId), 400);
+
+        // A meeting recorded with them before that was refused is read by the partner without their name.
+        var oldId = (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/meetings", new
+        {
+            scheduledFor = DateTimeOffset.UtcNow.AddDays(-20), agenda = new[] { "School" },
+        }))).GetProperty("meetings").EnumerateArray().Single(m => m.GetProperty("id").GetString() != meetingId).GetProperty("id").GetString()!;
+        var store = api.Services.GetRequiredService<IDocumentStore>();
+        var meeting = (await store.ReadAsync<TeamMeeting>(TeamingData.Container, oldId, "demo", default))!;
+        await store.ReplaceAsync(TeamingData.Container, meeting with { HeldAt = meeting.ScheduledFor, Attended = ["youth", supportId] }, meeting.ETag!, default);
+        var attended = (await HttpAssert.Ok<JsonElement>(await TeamingWorld.ReadAsync(team))).GetProperty("meetings").EnumerateArray()
+            .Single(m => m.GetProperty("id").GetString() == oldId).GetProperty("attended").EnumerateArray().Select(a => a.GetString()).ToList();
+        Assert.DoesNotContain("Aunt Rosa", attended);
+        Assert.Contains("A former member", attended);
 
         mine = await HttpAssert.Ok<JsonElement>(await team.Youth.PostAsync($"/api/my-team/supports/{supportId}/agree", null));
         Assert.Contains(mine.GetProperty("members").EnumerateArray(), m => m.GetProperty("displayName").GetString() == "Aunt Rosa");
