@@ -72,6 +72,14 @@ public sealed class EngagementJourneyTests(PortalServer server)
         await recruiter.GetByRole(AriaRole.Button, new() { Name = "Record attendance" }).ClickAsync();
         Assert.True(await happened.EvaluateAsync<bool>("select => select.validity.valueMissing"));
         await Expect(recruiter.GetByText("Attendance is recorded")).ToHaveCountAsync(0);
+        // Part of the session with no minutes is refused beside the minutes, and what was chosen stays chosen.
+        await happened.SelectOptionAsync("Partial");
+        await recruiter.GetByRole(AriaRole.Button, new() { Name = "Record attendance" }).ClickAsync();
+        await Expect(recruiter.Locator("[data-outcome]")).ToContainTextAsync("Please check the highlighted fields");
+        var minutes = recruiter.Locator("[data-attendance]").GetByLabel("Minutes, if part");
+        await Expect(minutes).ToHaveAccessibleDescriptionAsync("Error: Required for partial attendance.");
+        await Expect(happened).ToHaveValueAsync("Partial");
+        await Accessibility.AssertNoSeriousViolationsAsync(recruiter);
         await happened.SelectOptionAsync("Attended");
         await recruiter.GetByRole(AriaRole.Button, new() { Name = "Record attendance" }).ClickAsync();
         await Expect(recruiter.Locator("[data-outcome]")).ToContainTextAsync("Attendance is recorded");
