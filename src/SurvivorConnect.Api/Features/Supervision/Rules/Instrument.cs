@@ -115,7 +115,7 @@ public static class InstrumentRules
 
         // Concern is flagged to the supervisor and urgent answers at once: an instrument that could do neither would
         // silently switch off both for every mentor of the agency.
-        if (items.Count > 0 && !items.Any(i => i.Urgent))
+        if (items.Count > 0 && !HasUrgentItem(instrument))
         {
             errors.Add("items", "At least one item is urgent: an answer to it above the lowest tells the supervisor at once.");
         }
@@ -130,8 +130,10 @@ public static class InstrumentRules
     public static bool Alerts(InstrumentDefinition instrument)
     {
         ArgumentNullException.ThrowIfNull(instrument);
-        return (instrument.Items ?? []).Any(i => i?.Urgent == true) && ReachesConcern(instrument);
+        return HasUrgentItem(instrument) && ReachesConcern(instrument);
     }
+
+    private static bool HasUrgentItem(InstrumentDefinition instrument) => (instrument.Items ?? []).Any(i => i?.Urgent == true);
 
     private static bool ReachesConcern(InstrumentDefinition instrument) =>
         instrument.Scale is { } scale && (instrument.Subscales ?? []).Any(s => (s?.Bands ?? []).Any(b => b is { Concern: true } && b.From <= scale.Max));
