@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using SurvivorConnect.Api.Features.Engagements;
 using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.IntegrationTests;
 
@@ -483,6 +486,46 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         Assert.DoesNotContain((await HttpAssert.Ok<PageDto<NotificationDto>>(await first.Client.GetAsync("/api/notifications"))).Items, n => n.Kind == "engagement-cancelled");
         Assert.Contains((await HttpAssert.Ok<PageDto<NotificationDto>>(await second.Client.GetAsync("/api/notifications"))).Items, n => n.Kind == "engagement-cancelled");
     }
+
+    [Fact]
+    public async Task A_kind_of_work_stays_while_an_opportunity_of_that_kind_may_still_run_and_one_left_without_its_kind_is_refused_not_failed()
+    {
+        var draft = await DraftOfNewKindAsync();
+
+        var refused = await HttpAssert.Problem(await _admin.PutAsJsonAsync("/api/engagements/settings", KindsWith(listening: false)), 409);
+        Assert.Contains("\"Listening session\" is the kind of an opportunity", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        await HttpAssert.Ok<OpportunityDto>(await _recruiter.PostAsync($"/api/engagements/opportunities/{draft.Id}/cancel", null));
+        await HttpAssert.Ok<JsonElement>(await _admin.PutAsJsonAsync("/api/engagements/settings", KindsWith(listening: false)));
+
+        // An opportunity whose kind went before the rule above (taken straight out of the stored settings) is refused when published.
+        var older = await DraftOfNewKindAsync();
+        var store = api.Services.GetRequiredService<IDocumentStore>();
+        var settings = await store.ReadAsync<EngagementSettings>(EngagementSettings.Container, EngagementSettings.DocumentId, "demo", CancellationToken.None);
+        await store.UpsertAsync(EngagementSettings.Container, settings! with { Kinds = [.. settings.Kinds.Where(k => k.Key != "listening-session")] }, CancellationToken.None);
+
+        var publish = await HttpAssert.Problem(await _recruiter.PostAsync($"/api/engagements/opportunities/{older.Id}/publish", null), 409);
+        Assert.Contains("no longer one of your agency's", publish.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await HttpAssert.Ok<OpportunityDto>(await _recruiter.PostAsync($"/api/engagements/opportunities/{older.Id}/cancel", null));
+    }
+
+    private async Task<OpportunityDto> DraftOfNewKindAsync()
+    {
+        await HttpAssert.Ok<JsonElement>(await _admin.PutAsJsonAsync("/api/engagements/settings", KindsWith(listening: true)));
+        var body = JsonSerializer.SerializeToNode(Body())!.AsObject();
+        body["kind"] = "listening-session";
+        return await HttpAssert.Ok<OpportunityDto>(await _recruiter.PostJson("/api/engagements/opportunities", body));
+    }
+
+    private static object KindsWith(bool listening) => new
+    {
+        currency = "USD",
+        kinds = new object[]
+        {
+            new { key = "focus-group", name = "Focus group", benchmarkHourlyRate = 60m },
+            new { key = "policy-review", name = "Policy or protocol review", benchmarkHourlyRate = 80m },
+        }.Concat(listening ? [new { key = "listening-session", name = "Listening session", benchmarkHourlyRate = 60m }] : []).ToArray(),
+    };
 
     [Fact]
     public async Task Cancelling_an_opportunity_cancels_its_sessions_to_come_for_everyone_confirmed()

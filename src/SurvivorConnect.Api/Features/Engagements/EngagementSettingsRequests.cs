@@ -1,6 +1,8 @@
 using Mediator;
+using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Api.Infrastructure.Tenancy;
+using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Engagements;
 
@@ -65,6 +67,7 @@ internal sealed class EngagementSettingsHandlers(EngagementData data)
     {
         var body = command.Body;
         var existing = await data.Store.FindAsync<EngagementSettings>(EngagementSettings.Container, EngagementSettings.DocumentId, ct);
+        await EnsureKindsInUseStayAsync(existing?.Kinds ?? EngagementSettings.DefaultKinds, body.Kinds!, ct);
         var settings = new EngagementSettings
         {
             Id = EngagementSettings.DocumentId,
@@ -80,6 +83,26 @@ internal sealed class EngagementSettingsHandlers(EngagementData data)
             ? await data.Store.CreateAsync(EngagementSettings.Container, settings, ct)
             : await data.Store.ReplaceAsync(EngagementSettings.Container, settings, existing.ETag!, ct);
         return View(saved);
+    }
+
+    /// <summary>
+    /// A kind of work stays while an opportunity still to run is of that kind: its pay parity is checked against the
+    /// kind's benchmark, and its form offers only the agency's kinds, so it could be neither published nor changed.
+    /// </summary>
+    private async Task EnsureKindsInUseStayAsync(IReadOnlyList<WorkKind> before, WorkKindRequest[] after, CancellationToken ct)
+    {
+        var removed = before.Where(k => after.All(a => a.Key != k.Key)).ToList();
+        if (removed.Count == 0)
+        {
+            return;
+        }
+
+        var running = await data.Store.AllAsync<Opportunity>(EngagementData.Container,
+            [Filter.In("state", OpportunityState.Draft, OpportunityState.Published, OpportunityState.Closed)], ct);
+        if (removed.FirstOrDefault(k => running.Any(o => o.Kind == k.Key)) is { } inUse)
+        {
+            throw new ConflictException($"\"{inUse.Name}\" is the kind of an opportunity not yet completed or cancelled, so it stays until then.");
+        }
     }
 
     private static EngagementSettingsView View(EngagementSettings s) => new(s.Currency, s.Kinds, s.LateCancellationPays, s.LateCancellationHours, s.ReceiptCap);

@@ -386,7 +386,9 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
 
     private static void EnsureParity(EngagementSettings settings, Opportunity opportunity)
     {
-        var kind = settings.Kinds.First(k => k.Key == opportunity.Kind);
+        // An opportunity made before a kind was kept while in use may be of a kind the agency no longer has.
+        var kind = settings.Kinds.FirstOrDefault(k => k.Key == opportunity.Kind)
+            ?? throw new ConflictException("Its kind of work is no longer one of your agency's. Choose one in its details, then try again.");
         if (kind.BenchmarkHourlyRate is not { } benchmark)
         {
             throw new ConflictException($"There is no benchmark hourly rate for \"{kind.Name}\" yet, so pay parity cannot be checked. Ask your agency admin to set one.");
