@@ -9,8 +9,8 @@ public sealed class PayoutSendingTests : IAsyncLifetime
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "sc-payout-" + Guid.NewGuid().ToString("N"));
     private readonly FakeStripe _stripe = FakeStripe.Start();
 
-    private sealed class Instance(string folder, DateTimeOffset start, FakeStripe stripe, int networkRetries)
-        : PayoutApi(folder, start, stripe, ownsStripe: false, networkRetries);
+    private sealed class Instance(string folder, DateTimeOffset start, FakeStripe stripe, int networkRetries, TimeSpan? stripeTimeout)
+        : PayoutApi(folder, start, stripe, ownsStripe: false, networkRetries, stripeTimeout);
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -21,9 +21,9 @@ public sealed class PayoutSendingTests : IAsyncLifetime
         Directory.Delete(_folder, recursive: true);
     }
 
-    private Instance Start(DateTimeOffset at, int networkRetries = 2)
+    private Instance Start(DateTimeOffset at, int networkRetries = 2, TimeSpan? stripeTimeout = null)
     {
-        var instance = new Instance(_folder, at, _stripe, networkRetries);
+        var instance = new Instance(_folder, at, _stripe, networkRetries, stripeTimeout);
         _ = instance.Server;
         return instance;
     }
@@ -49,6 +49,23 @@ public sealed class PayoutSendingTests : IAsyncLifetime
     private int TransfersFor(string payoutId) => _stripe.Transfers.Count(t => t["metadata"]!["payout_id"]!.GetValue<string>() == payoutId);
 
     private int BankPayoutsFor(string payoutId) => _stripe.Payouts.Count(t => t["metadata"]!["payout_id"]!.GetValue<string>() == payoutId);
+
+    [Fact]
+    public async Task A_Stripe_that_never_answers_holds_up_only_its_own_payout_which_is_sent_once_when_its_lease_ends()
+    {
+        await using var api = Start(DateTimeOffset.UtcNow, networkRetries: 0, stripeTimeout: TimeSpan.FromSeconds(2));
+        var payouts = await ApprovedAsync(api, people: 2);
+        _stripe.HangNext("/v1/transfers");
+
+        // Before, the time-out was a cancellation nobody caught: it ended the sender (and the host with it).
+        await api.SendPayoutsAsync();
+
+        Assert.Equal(1, payouts.Count(p => TransfersFor(p.Id) == 1));
+        Assert.Contains(api.Logs.GetSnapshot(), l => l.Message.Contains("was not sent (StripeGatewayException)", StringComparison.Ordinal));
+        api.Time.Advance(TimeSpan.FromMinutes(3));
+        await api.SendPayoutsAsync();
+        Assert.All(payouts, p => Assert.Equal((1, 1), (TransfersFor(p.Id), BankPayoutsFor(p.Id))));
+    }
 
     [Fact]
     public async Task A_worker_killed_after_Stripe_made_the_transfer_leaves_one_transfer_once_another_takes_over()

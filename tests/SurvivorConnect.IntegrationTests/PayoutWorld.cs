@@ -25,16 +25,19 @@ public class PayoutApi : ClockedApiFactory
     }
 
     /// <summary>An instance on the store in <paramref name="folder"/>, talking to <paramref name="stripe"/>; <paramref name="networkRetries"/> as Stripe.net's.</summary>
-    protected PayoutApi(string? folder, DateTimeOffset start, FakeStripe stripe, bool ownsStripe, int networkRetries = 2)
+    /// <param name="stripeTimeout">How long a request waits for Stripe's answer, when not the app's default.</param>
+    protected PayoutApi(string? folder, DateTimeOffset start, FakeStripe stripe, bool ownsStripe, int networkRetries = 2, TimeSpan? stripeTimeout = null)
         : base(folder, start)
     {
         Stripe = stripe;
         _ownsStripe = ownsStripe;
         _networkRetries = networkRetries;
+        _stripeTimeout = stripeTimeout;
     }
 
     private readonly bool _ownsStripe;
     private readonly int _networkRetries;
+    private readonly TimeSpan? _stripeTimeout;
 
     public FakeStripe Stripe { get; }
 
@@ -47,17 +50,29 @@ public class PayoutApi : ClockedApiFactory
         builder.ConfigureTestServices(services => CountingStore.Decorate(services, store => Store = store));
     }
 
-    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
+    protected override IDictionary<string, string?> Settings
     {
-        ["Payouts:Stripe:SecretKey"] = FakeStripe.SecretKey,
-        ["Payouts:Stripe:WebhookSecret"] = FakeStripe.WebhookSecret,
-        ["Payouts:Stripe:ConnectWebhookSecret"] = FakeStripe.ConnectWebhookSecret,
-        ["Payouts:Stripe:ApiBase"] = Stripe.ApiBase,
-        ["Payouts:Stripe:MaxNetworkRetries"] = _networkRetries.ToString(CultureInfo.InvariantCulture),
+        get
+        {
+            var settings = new Dictionary<string, string?>(base.Settings)
+            {
+                ["Payouts:Stripe:SecretKey"] = FakeStripe.SecretKey,
+                ["Payouts:Stripe:WebhookSecret"] = FakeStripe.WebhookSecret,
+                ["Payouts:Stripe:ConnectWebhookSecret"] = FakeStripe.ConnectWebhookSecret,
+                ["Payouts:Stripe:ApiBase"] = Stripe.ApiBase,
+                ["Payouts:Stripe:MaxNetworkRetries"] = _networkRetries.ToString(CultureInfo.InvariantCulture),
 
-        // The tests run the sender themselves, at the moments they choose.
-        ["Payouts:SendInBackground"] = "false",
-    };
+                // The tests run the sender themselves, at the moments they choose.
+                ["Payouts:SendInBackground"] = "false",
+            };
+            if (_stripeTimeout is { } timeout)
+            {
+                settings["Payouts:Stripe:RequestTimeout"] = timeout.ToString("c", CultureInfo.InvariantCulture);
+            }
+
+            return settings;
+        }
+    }
 
     public Task<int> SendPayoutsAsync() => Services.GetRequiredService<PayoutSender>().RunOnceAsync(CancellationToken.None);
 

@@ -52,6 +52,9 @@ public sealed class FakeStripe : IAsyncDisposable
 
         /// <summary>Answer 500 without doing anything.</summary>
         ServerError,
+
+        /// <summary>Do nothing and never answer, until the caller gives up.</summary>
+        Hang,
     }
 
     public string ApiBase { get; private set; } = "";
@@ -97,6 +100,8 @@ public sealed class FakeStripe : IAsyncDisposable
     public void RefuseNext(string pathPrefix) => _faults.Enqueue((pathPrefix, Fault.Refuse));
 
     public void FailNext(string pathPrefix) => _faults.Enqueue((pathPrefix, Fault.ServerError));
+
+    public void HangNext(string pathPrefix) => _faults.Enqueue((pathPrefix, Fault.Hang));
 
     /// <summary>Stripe finished the account's onboarding (or took it back).</summary>
     public void SetPayoutsEnabled(string accountId, bool enabled)
@@ -196,6 +201,12 @@ public sealed class FakeStripe : IAsyncDisposable
         }
 
         Fault? fault = _faults.TryPeek(out var next) && path.StartsWith(next.PathPrefix, StringComparison.Ordinal) && _faults.TryDequeue(out next) ? next.Fault : null;
+        if (fault == Fault.Hang)
+        {
+            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+            return;
+        }
+
         if (fault == Fault.ServerError)
         {
             await RespondAsync(context, 500, Error("api_error", null, "Something went wrong on Stripe's end."));

@@ -55,6 +55,9 @@ public sealed class StripeOptions
     /// <summary>Stripe.net resends a request whose answer was lost, with the same idempotency key.</summary>
     public int MaxNetworkRetries { get; init; } = 2;
 
+    /// <summary>How long one request waits for Stripe's answer (Stripe.net's own default).</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(80);
+
     /// <summary>How old a webhook's signature may be, in seconds.</summary>
     public int ToleranceSeconds { get; init; } = 300;
 

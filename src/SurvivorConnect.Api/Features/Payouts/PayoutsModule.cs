@@ -32,7 +32,7 @@ public static class PayoutsModule
             builder.Services.AddSingleton(new FormActionOrigin(new Uri(stripe.OnboardingOrigin).GetLeftPart(UriPartial.Authority)));
         }
 
-        builder.Services.AddHttpClient(nameof(StripeGateway));
+        builder.Services.AddHttpClient(nameof(StripeGateway), client => client.Timeout = stripe.RequestTimeout);
         builder.Services.AddSingleton<IStripeGateway, StripeGateway>();
         builder.Services.AddScoped<PayoutData>();
         builder.Services.AddSingleton<PayoutSender>();

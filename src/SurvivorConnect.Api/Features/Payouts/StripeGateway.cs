@@ -68,7 +68,7 @@ internal sealed class StripeGateway : IStripeGateway
             // SurvivorConnect pays each payout out on its own, so each can be followed to the bank and back.
             Settings = new AccountSettingsOptions { Payouts = new AccountSettingsPayoutsOptions { Schedule = new AccountSettingsPayoutsScheduleOptions { Interval = "manual" } } },
             Metadata = new() { ["agency_id"] = agencyId, ["person_id"] = personId },
-        }, new RequestOptions { IdempotencyKey = $"account~{agencyId}~{personId}" }, ct)).Id);
+        }, new RequestOptions { IdempotencyKey = $"account~{agencyId}~{personId}" }, ct)).Id, ct);
 
     public Task<string> CreateOnboardingLinkAsync(string accountId, Uri refreshUrl, Uri returnUrl, CancellationToken ct) => Call(async () =>
         (await Client.V1.AccountLinks.CreateAsync(new AccountLinkCreateOptions
@@ -77,10 +77,10 @@ internal sealed class StripeGateway : IStripeGateway
             Type = "account_onboarding",
             RefreshUrl = refreshUrl.ToString(),
             ReturnUrl = returnUrl.ToString(),
-        }, null, ct)).Url);
+        }, null, ct)).Url, ct);
 
     public Task<bool> PayoutsEnabledAsync(string accountId, CancellationToken ct) => Call(async () =>
-        (await Client.V1.Accounts.GetAsync(accountId, null, null, ct)).PayoutsEnabled);
+        (await Client.V1.Accounts.GetAsync(accountId, null, null, ct)).PayoutsEnabled, ct);
 
     public Task<string> CreateTransferAsync(TransferOrder order, CancellationToken ct) => Call(async () =>
         (await Client.V1.Transfers.CreateAsync(new TransferCreateOptions
@@ -90,7 +90,7 @@ internal sealed class StripeGateway : IStripeGateway
             Destination = order.AccountId,
             TransferGroup = order.PayoutId,
             Metadata = Metadata(order),
-        }, new RequestOptions { IdempotencyKey = order.IdempotencyKey }, ct)).Id);
+        }, new RequestOptions { IdempotencyKey = order.IdempotencyKey }, ct)).Id, ct);
 
     public Task<string> CreateBankPayoutAsync(TransferOrder order, CancellationToken ct) => Call(async () =>
         (await Client.V1.Payouts.CreateAsync(new PayoutCreateOptions
@@ -98,9 +98,9 @@ internal sealed class StripeGateway : IStripeGateway
             Amount = order.AmountMinor,
             Currency = order.Currency.ToLowerInvariant(),
             Metadata = Metadata(order),
-        }, new RequestOptions { IdempotencyKey = order.IdempotencyKey, StripeAccount = order.AccountId }, ct)).Id);
+        }, new RequestOptions { IdempotencyKey = order.IdempotencyKey, StripeAccount = order.AccountId }, ct)).Id, ct);
 
-    public async Task<StripeTransferState?> GetTransferAsync(string transferId, CancellationToken ct)
+    public Task<StripeTransferState?> GetTransferAsync(string transferId, CancellationToken ct) => Call<StripeTransferState?>(async () =>
     {
         try
         {
@@ -111,7 +111,7 @@ internal sealed class StripeGateway : IStripeGateway
         {
             return null;
         }
-    }
+    }, ct);
 
     private static Dictionary<string, string> Metadata(TransferOrder order) => new()
     {
@@ -121,7 +121,7 @@ internal sealed class StripeGateway : IStripeGateway
     };
 
     // Stripe's 4xx answers (but a conflicting concurrent request or a rate limit) will not change if sent again.
-    private static async Task<T> Call<T>(Func<Task<T>> call)
+    private static async Task<T> Call<T>(Func<Task<T>> call, CancellationToken ct)
     {
         try
         {
@@ -136,6 +136,11 @@ internal sealed class StripeGateway : IStripeGateway
         catch (HttpRequestException ex)
         {
             throw new StripeGatewayException("network", permanent: false, ex);
+        }
+        catch (OperationCanceledException ex) when (!ct.IsCancellationRequested)
+        {
+            // Stripe did not answer within the client's time-out; whether it did the work is unknown, as when a connection drops.
+            throw new StripeGatewayException("timeout", permanent: false, ex);
         }
     }
 }

@@ -38,7 +38,8 @@ public abstract partial class PeriodicWork(TimeProvider time, ILogger logger) : 
             {
                 return;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            // A cancellation the host did not ask for (a client's time-out) is a failed round like any other.
+            catch (Exception ex)
             {
                 LogRoundFailed(logger, GetType().Name, ex);
             }
@@ -63,7 +64,8 @@ public abstract partial class PeriodicWork(TimeProvider time, ILogger logger) : 
                 await using var scope = scopes.CreateAgencyScope(record.AgencyId, systemUser);
                 await scope.ServiceProvider.GetRequiredService<IMediator>().Send(command(record), ct);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            // A cancellation the host did not ask for (a client's time-out) is a failed round like any other.
+            catch (Exception ex)
             {
                 LogRecordFailed(logger, GetType().Name, record.Id, ex);
             }
