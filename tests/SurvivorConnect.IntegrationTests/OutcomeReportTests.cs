@@ -122,6 +122,30 @@ public sealed class OutcomeReportTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_month_reported_alone_or_beside_a_practice_change_shows_on_the_charts_only_what_its_table_row_shows()
+    {
+        var world = await SeededAsync();
+
+        // Every youth served in March was away in March: served and away, both shown anywhere, would say so of each.
+        foreach (var (range, row, month) in new[]
+        {
+            ("from=2026-03&to=2026-03", "Whole period", "2026-03"),
+            ("from=2026-01&to=2026-05&practiceChangedFrom=2026-05", "From the practice change", "2026-05"),
+            ("from=2026-01&to=2026-05&practiceChangedFrom=2026-02", "Before the practice change", "2026-01"),
+        })
+        {
+            var report = await ReportAsync(world.Analyst, range);
+            var served = report.Cell("missing-episodes", row, "Youth served");
+            var away = report.Cell("missing-episodes", row, "Youth with an episode");
+
+            Assert.Equal("fewer than 11", report.Cell("missing-episodes", row, "Youth without one").Shown);
+            Assert.Equal(served, report.Cell("youth-served-by-month", month, "Youth"));
+            Assert.Equal(away, report.Cell("missing-by-month", month, "Youth"));
+            Assert.False(served.Withheld is null && away.Withheld is null, $"{range}: {served.Shown} served, {away.Shown} away");
+        }
+    }
+
+    [Fact]
     public async Task Shorter_reports_added_to_or_taken_from_a_longer_one_single_out_nobody()
     {
         // January to March 2026: twelve youth away only in January, twelve only in March, eleven in January and February,

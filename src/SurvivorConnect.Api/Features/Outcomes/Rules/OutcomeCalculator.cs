@@ -32,16 +32,21 @@ public static class OutcomeCalculator
         var served = inputs.Youth.GroupBy(PersonOf).ToDictionary(g => g.Key, g => ServedMonths(g, matchesOf, period, now), StringComparer.Ordinal);
 
         // A number shown in two tables is one measure, so it is withheld in both or shown in both.
+        // A row of the missing table over one month (a one-month report, or a month before or from a practice change)
+        // is that month's number on the charts too.
         var missing = Missing(inputs.Youth, served, period, practiceChange);
         var whole = missing.Rows.Count - 1;
+        Measure MissingAt(int row, int column) => ((DraftCell.Of)missing.Cells[row, column]).Measure;
+        Measure? OneMonthOf(int column, int month) =>
+            Enumerable.Range(0, missing.Rows.Count).Select(r => MissingAt(r, column)).FirstOrDefault(m => m.FirstMonth == month && m.LastMonth == month);
         var tables = new List<DraftTable>
         {
-            Column("youth-served", "Youth served", "Youth", [("Youth served, each counted once", ((DraftCell.Of)missing.Cells[whole, ServedColumn]).Measure)]),
-            ServedByMonth(served, period),
+            Column("youth-served", "Youth served", "Youth", [("Youth served, each counted once", MissingAt(whole, ServedColumn))]),
+            ServedByMonth(served, period, month => OneMonthOf(ServedColumn, month)),
             Transitions(inputs.Youth, period),
             TimeInStage(inputs.Youth, period),
             missing,
-            AwayByMonth(inputs.Youth, period, ((DraftCell.Of)missing.Cells[whole, WithEpisode]).Measure),
+            AwayByMonth(inputs.Youth, period, MissingAt(whole, WithEpisode), month => OneMonthOf(WithEpisode, month)),
             Matches(inputs.Matches, youthById, period),
             ChatSafety(inputs.Flags, youthById, period),
         };
@@ -84,12 +89,13 @@ public static class OutcomeCalculator
         return [.. months];
     }
 
-    private static DraftTable ServedByMonth(Dictionary<string, IReadOnlyList<int>> served, ReportPeriod period)
+    /// <param name="counted">A month's measure already counted for another table, if there is one.</param>
+    private static DraftTable ServedByMonth(Dictionary<string, IReadOnlyList<int>> served, ReportPeriod period, Func<int, Measure?> counted)
     {
-        var months = Enumerable.Range(0, period.Months).Select(m => new Measure(Aggregate.People, m, m)).ToArray();
+        var (months, fresh) = MonthMeasures(period, counted);
         foreach (var (person, list) in served)
         {
-            foreach (var month in list)
+            foreach (var month in list.Where(m => fresh[m]))
             {
                 months[month].Add(person, month);
             }
@@ -254,14 +260,14 @@ public static class OutcomeCalculator
     /// Youth away each month (by the month an episode started), and over the whole period: counts of youth, which do not
     /// add up across months (one youth may be away in several), so no month is tied to a total another report could show.
     /// </summary>
-    private static DraftTable AwayByMonth(IReadOnlyList<YouthReferral> youth, ReportPeriod period, Measure wholePeriod)
+    private static DraftTable AwayByMonth(IReadOnlyList<YouthReferral> youth, ReportPeriod period, Measure wholePeriod, Func<int, Measure?> counted)
     {
-        var months = Enumerable.Range(0, period.Months).Select(m => new Measure(Aggregate.People, m, m)).ToArray();
+        var (months, fresh) = MonthMeasures(period, counted);
         foreach (var y in youth)
         {
             foreach (var e in y.MissingEpisodes)
             {
-                if (period.MonthOf(e.StartedAt) is { } month)
+                if (period.MonthOf(e.StartedAt) is { } month && fresh[month])
                 {
                     months[month].Add(PersonOf(y), month);
                 }
@@ -270,6 +276,13 @@ public static class OutcomeCalculator
 
         var labels = Enumerable.Range(0, period.Months).Select(period.Label).Append("Whole period").ToList();
         return Column("missing-by-month", "Youth missing from care each month", "Youth", [.. labels.Zip(months.Append(wholePeriod))]) with { Trend = true };
+    }
+
+    /// <summary>A count of people for each month of the period: the one already counted where there is one, else a new one to fill (fresh).</summary>
+    private static (Measure[] Months, bool[] Fresh) MonthMeasures(ReportPeriod period, Func<int, Measure?> counted)
+    {
+        var months = Enumerable.Range(0, period.Months).Select(counted).ToArray();
+        return ([.. months.Select((m, i) => m ?? new Measure(Aggregate.People, i, i))], [.. months.Select(m => m is null)]);
     }
 
     private static DraftTable Matches(IReadOnlyList<Match> matches, Dictionary<string, YouthReferral> youth, ReportPeriod period)
