@@ -66,6 +66,15 @@ public sealed class MentoringJourneyTests(PortalServer server)
         await Expect(caseManager.GetByText("hi, I like drawing")).ToBeVisibleAsync();
         await SendAsync(mentor, "me too, what do you draw?");
         await Expect(youth.GetByText("me too, what do you draw?")).ToBeVisibleAsync();
+
+        // Where no script runs (yet), the box cannot send: a plain form would put the words in the address bar and history.
+        var noScript = await server.SignInAsync("Sam (demo mentor)", script: false);
+        await noScript.GotoAsync("/chat");
+        await noScript.GetByLabel("Your message").FillAsync("words for the chat only");
+        await Expect(noScript.GetByRole(AriaRole.Button, new() { Name = "Send" })).ToBeDisabledAsync();
+        await Expect(noScript.GetByText("Writing here needs JavaScript")).ToBeVisibleAsync();
+        Assert.Equal("post", await noScript.Locator("[data-send]").EvaluateAsync<string>("form => form.method"));
+        await noScript.Context.CloseAsync();
         await Accessibility.ScreenshotAsync(youth, "youth-chat-phone");
 
         // A live message that never reaches the mentor's screen (the push is lost, the socket stays up) is fetched as

@@ -383,6 +383,8 @@
       }
     };
 
+    if (form) form.querySelector('button').disabled = false;
+    status.textContent = '';
     form?.addEventListener('submit', async (event) => {
       event.preventDefault();
       event.stopImmediatePropagation();
