@@ -211,7 +211,8 @@ public sealed record WellbeingPrompt : Document
     public required DateTimeOffset RaisedAt { get; init; }
 }
 
-public sealed record CrisisResource(string Name, string Contact);
+/// <summary>A crisis line: what to call it and how to reach it in words, and the numbers a phone can call or text at a tap, if any.</summary>
+public sealed record CrisisResource(string Name, string Contact, string? Call = null, string? Text = null);
 
 /// <summary>
 /// Something flagged in a mentor's conversation may weigh on them (their own message, or what their mentee shared):

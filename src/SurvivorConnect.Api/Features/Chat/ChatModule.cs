@@ -13,10 +13,20 @@ public static class ChatModule
 {
     public const int MaxReceiveMessageBytes = 16 * 1024;
 
+    private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
     public static WebApplicationBuilder AddChat(this WebApplicationBuilder builder)
     {
         var section = builder.Configuration.GetSection(ChatOptions.SectionName);
         builder.Services.Configure<ChatOptions>(section);
+
+        // Settings from the environment can only overwrite the default lines one by one, not remove them: a line left
+        // without a name is none, and a number left empty is no number.
+        builder.Services.PostConfigure<ChatOptions>(options => options.CrisisResources =
+        [
+            .. options.CrisisResources.Where(line => !string.IsNullOrWhiteSpace(line.Name))
+                .Select(line => line with { Call = NullIfBlank(line.Call), Text = NullIfBlank(line.Text) }),
+        ]);
         builder.Services.AddContainer(Conversation.Container).AddContainer(SafetyFlag.Container).AddContainer(WellbeingPrompt.Container);
         builder.Services.AddScoped<ChatService>();
         builder.Services.AddSingleton<ChatRateLimiter>();

@@ -925,6 +925,9 @@ public sealed class ChatOptions
 
     public List<CrisisResource> CrisisResources { get; set; } = [];
 
+    /// <summary>The number for emergency services where the agency is, first on the page of help.</summary>
+    public string EmergencyNumber { get; set; } = "911";
+
     /// <summary>Browser origins allowed to open the chat; requests without an Origin (non-browser clients) are not affected.</summary>
     public List<string> AllowedOrigins { get; set; } = [];
 
