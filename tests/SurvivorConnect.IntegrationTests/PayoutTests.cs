@@ -315,6 +315,11 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
 
         var left = (await HttpAssert.Ok<PageDto<PayoutDto>>(await Finance.GetAsync($"/api/payouts?payeeId={payees[0].Id}"))).Items.Single();
         Assert.Equal("Pending", left.State);
+
+        // Its claim is still open, so it may change under the payout: approving it as it stands is refused.
+        var stale = await HttpAssert.Problem(await Finance.PostAsync(PayoutWorld.Url(left.Id, "approve"), null), 409);
+        Assert.Contains("Prepare this opportunity's payouts again", stale.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Pending", (await _world.PayoutAsync(left.Id)).State);
         await HttpAssert.Ok<JsonElement>(await _world.Recruiter.PostJson($"/api/engagements/opportunities/{opportunity}/sessions/s1/attendance", new
         {
             entries = new[] { new { personId = payees[0].Id, outcome = "noShow" } },
@@ -323,6 +328,25 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         Assert.Empty(await _world.PrepareAsync(opportunity));
         Assert.Equal("Cancelled", (await _world.PayoutAsync(left.Id)).State);
         await HttpAssert.Problem(await Finance.PostAsync(PayoutWorld.Url(left.Id, "approve"), null), 409);
+    }
+
+    [Fact]
+    public async Task Whoever_recorded_the_attendance_a_payout_is_for_does_not_approve_it()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync();
+        await _world.PayeeReadyAsync(payees[0], stripe: false);
+        var recorder = await _world.ApproverAsync(Roles.Recruiter);
+        await HttpAssert.Ok<JsonElement>(await recorder.Client.PostJson($"/api/engagements/opportunities/{opportunity}/sessions/s1/attendance", new
+        {
+            entries = new[] { new { personId = payees[0].Id, outcome = "attended" } },
+        }));
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity));
+
+        var refused = await HttpAssert.Problem(await recorder.Client.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null), 403);
+
+        Assert.Contains("recorded the attendance", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("recorded the attendance", (await HttpAssert.Ok<PayoutDto>(await recorder.Client.GetAsync(PayoutWorld.Url(payout.Id)))).WhyYouCannotApprove, StringComparison.Ordinal);
+        Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null))).State);
     }
 
     [Fact]

@@ -55,6 +55,9 @@ public sealed record Payout : Document
 
     public required string CreatedBy { get; init; }
 
+    /// <summary>Who recorded the attendance it pays for (none on payouts prepared before this was kept).</summary>
+    public string? RecordedBy { get; init; }
+
     public required DateTimeOffset CreatedAt { get; init; }
 
     public required int ApprovalsNeeded { get; init; }
