@@ -240,6 +240,35 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task A_failed_payout_sent_again_or_paid_another_way_after_others_were_approved_still_needs_the_tax_details_the_year_now_calls_for()
+    {
+        var (first, payees) = await _world.AttendedAsync(stipend: 1500m);
+        await _world.PayeeReadyAsync(payees[0], stripe: true);
+        var failing = Assert.Single(await _world.PrepareAsync(first));
+        var second = await _world.ApproverAsync();
+        await HttpAssert.Ok<PayoutDto>(await second.Client.PostAsync(PayoutWorld.Url(failing.Id, "approve"), null));
+        await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(failing.Id, "approve"), null));
+        api.Stripe.RefuseNext("/v1/transfers");
+        await api.SendPayoutsAsync();
+        Assert.Equal("Failed", (await _world.PayoutAsync(failing.Id)).State);
+
+        // While the first was failed, a second of 1,500 was approved: the year's 2,000 was not reached without it.
+        var (later, _) = await _world.AttendedAsync(people: 0, stipend: 1500m, also: payees);
+        var other = Assert.Single(await _world.PrepareAsync(later));
+        await HttpAssert.Ok<PayoutDto>(await second.Client.PostAsync(PayoutWorld.Url(other.Id, "approve"), null));
+        Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(other.Id, "approve"), null))).State);
+
+        var retried = await HttpAssert.Problem(await Finance.PostAsync(PayoutWorld.Url(failing.Id, "retry"), null), 409);
+        var outside = await HttpAssert.Problem(await Finance.PostJson(PayoutWorld.Url(failing.Id, "paid-outside"), new { reference = "Check 2002" }), 409);
+
+        Assert.Contains("tax details", retried.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("tax details", outside.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Failed", (await _world.PayoutAsync(failing.Id)).State);
+        await HttpAssert.Ok<JsonElement>(await Finance.PostAsync($"/api/payouts/payees/{payees[0].Id}/tax-details", null));
+        Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(failing.Id, "retry"), null))).State);
+    }
+
+    [Fact]
     public async Task A_transfer_Stripe_refuses_fails_the_payout_tells_finance_and_is_not_retried_until_finance_sends_it_again()
     {
         var (opportunity, payees) = await _world.AttendedAsync();

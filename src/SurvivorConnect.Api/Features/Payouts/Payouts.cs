@@ -252,6 +252,9 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
             throw new ConflictException("Only an approved payout not yet sent (or one that failed before Stripe moved any money) can be recorded as paid outside Stripe.");
         }
 
+        // A failed payout counted in nobody's threshold check since it failed (see EnsureMayBePaidAsync).
+        await EnsureMayBePaidAsync(payout, await data.AccountAsync(payout.PayeeId, ct), ct);
+
         var now = data.Store.Now;
         var year = await data.TaxYearAsync(ct);
         var reference = command.Body.Reference!.Trim();
@@ -273,6 +276,9 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
         {
             throw new ConflictException("Only a payout that failed at Stripe can be sent again.");
         }
+
+        // While it was failed, other payouts were approved without it in the year's total: it is checked again.
+        await EnsureMayBePaidAsync(payout, await data.AccountAsync(payout.PayeeId, ct), ct);
 
         // A transfer that went through stays (its money is in the payee's Stripe balance); the rest is asked again.
         var again = payout with { State = PayoutState.Approved, Attempt = payout.Attempt + 1, BankPayoutId = null, FailureCode = null, PaidAt = null, Year = null };
