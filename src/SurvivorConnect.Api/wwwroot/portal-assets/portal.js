@@ -116,9 +116,18 @@
   // A form marked data-native (sign-out, which may go on to Entra ID's own sign-out) is left to the browser.
   document.addEventListener('submit', async (event) => {
     const form = event.target;
-    if (!(form instanceof HTMLFormElement) || form.method.toLowerCase() !== 'post' || form.hasAttribute('data-send') || form.hasAttribute('data-native')) return;
-    event.preventDefault();
+    if (!(form instanceof HTMLFormElement) || form.hasAttribute('data-send') || form.hasAttribute('data-native')) return;
     const submitter = event.submitter;
+    // A filter (a year, a report's months) is a move inside the portal like a link: it replaces the entry too.
+    if (form.method.toLowerCase() === 'get') {
+      event.preventDefault();
+      const url = new URL(submitter?.getAttribute('formaction') || form.getAttribute('action') || location.pathname, location.href);
+      url.search = new URLSearchParams(new FormData(form, submitter)).toString();
+      location.replace(url.href);
+      return;
+    }
+    if (form.method.toLowerCase() !== 'post') return;
+    event.preventDefault();
     const action = submitter?.getAttribute('formaction') || form.getAttribute('action') || location.pathname;
     let response;
     try {
