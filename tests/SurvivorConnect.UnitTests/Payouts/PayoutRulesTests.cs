@@ -154,6 +154,7 @@ public sealed class PayoutRulesTests
     [InlineData(12.34, "USD", 1234)]
     [InlineData(0.01, "usd", 1)]
     [InlineData(500, "JPY", 500)]
+    [InlineData(12.34, "KWD", 12340)]
     public void Stripe_is_given_amounts_in_minor_units(double amount, string currency, long minor)
     {
         Assert.Equal(minor, Money.ToMinorUnits((decimal)amount, currency));
@@ -162,6 +163,7 @@ public sealed class PayoutRulesTests
     [Theory]
     [InlineData(12.345, "USD")]
     [InlineData(833.33, "JPY")]
+    [InlineData(5.124, "KWD")]
     public void An_amount_finer_than_its_currency_is_paid_in_never_reaches_Stripe(double amount, string currency)
     {
         Assert.False(Money.TryToMinorUnits((decimal)amount, currency, out _));

@@ -9,6 +9,9 @@ public static class Money
         "BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF",
     };
 
+    // Stripe's three-decimal currencies: thousandths, of which Stripe takes only multiples of ten.
+    private static readonly HashSet<string> ThreeDecimal = new(StringComparer.OrdinalIgnoreCase) { "BHD", "JOD", "KWD", "OMR", "TND" };
+
     public static long ToMinorUnits(decimal amount, string currency) =>
         TryToMinorUnits(amount, currency, out var minor)
             ? minor
@@ -17,8 +20,9 @@ public static class Money
     /// <summary>False when the amount is finer than the currency's minor unit: Stripe cannot be asked for it.</summary>
     public static bool TryToMinorUnits(decimal amount, string currency, out long minor)
     {
-        var scaled = amount * (ZeroDecimal.Contains(currency) ? 1m : 100m);
-        var whole = decimal.Truncate(scaled) == scaled;
+        var threeDecimal = ThreeDecimal.Contains(currency);
+        var scaled = amount * (ZeroDecimal.Contains(currency) ? 1m : threeDecimal ? 1000m : 100m);
+        var whole = decimal.Truncate(scaled) == scaled && (!threeDecimal || scaled % 10 == 0);
         minor = whole ? (long)scaled : 0;
         return whole;
     }
