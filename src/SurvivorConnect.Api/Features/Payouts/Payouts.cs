@@ -3,6 +3,7 @@ using SurvivorConnect.Api.Features.Engagements;
 using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Features.Payouts.Rules;
+using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Storage;
@@ -201,7 +202,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
             throw new ConflictException("The claim behind this payout changed after it was prepared. Prepare this opportunity's payouts again, then approve the new one.");
         }
 
-        var approvals = payout.Approvals.Append(new PayoutApproval(me, data.Store.Now)).ToList();
+        var approvals = (await StandingAsync(payout.Approvals, ct)).Append(new PayoutApproval(me, data.Store.Now)).ToList();
         if (approvals.Count < payout.ApprovalsNeeded)
         {
             return await ViewAsync(await data.SaveAsync(payout, payout with { Approvals = approvals }, ct: ct), ct);
@@ -284,6 +285,17 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
         var again = payout with { State = PayoutState.Approved, Attempt = payout.Attempt + 1, BankPayoutId = null, FailureCode = null, PaidAt = null, Year = null };
         await data.QueueAsync(again, ct);
         return await ViewAsync(await data.SaveAsync(payout, again, ct: ct), ct);
+    }
+
+    /// <summary>
+    /// The approvals that still count: an approver deactivated, or no longer a finance approver, since (taken off for
+    /// fraud, say) gives none, so a second approver is asked for again.
+    /// </summary>
+    private async Task<IEnumerable<PayoutApproval>> StandingAsync(IReadOnlyList<PayoutApproval> approvals, CancellationToken ct)
+    {
+        var approvers = (await data.Store.ManyAsync<Person>(Person.Container, approvals.Select(a => a.By), ct))
+            .Where(p => p.Active && p.Roles.Contains(Roles.FinanceApprover)).Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+        return approvals.Where(a => approvers.Contains(a.By));
     }
 
     /// <summary>
