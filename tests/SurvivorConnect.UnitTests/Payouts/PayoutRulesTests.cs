@@ -8,15 +8,16 @@ public sealed class PayoutRulesTests
     [Fact]
     public void A_finance_approver_may_approve_a_pending_payout_someone_else_prepared_for_someone_else()
     {
-        Assert.Null(PayoutRules.WhyNotApprove("casey", "jamie", "jo", "sam", PayoutState.Pending, []));
+        Assert.Null(PayoutRules.WhyNotApprove("casey", "jamie", "jo", "sam", PayoutState.Pending, 1, []));
     }
 
     [Fact]
     public void Nobody_approves_a_payout_that_pays_them_that_they_prepared_or_whose_attendance_they_recorded()
     {
-        Assert.Contains("recorded the attendance", PayoutRules.WhyNotApprove("jo", "jamie", "jo", "sam", PayoutState.Pending, []), StringComparison.Ordinal);
-        Assert.Contains("pays you", PayoutRules.WhyNotApprove("sam", "jamie", "jo", "sam", PayoutState.Pending, []), StringComparison.Ordinal);
-        Assert.Contains("prepared", PayoutRules.WhyNotApprove("casey", "casey", "jo", "sam", PayoutState.Pending, []), StringComparison.Ordinal);
+        Assert.Contains("recorded the attendance", PayoutRules.WhyNotApprove("jo", "jamie", "jo", "sam", PayoutState.Pending, 1, []), StringComparison.Ordinal);
+        Assert.Null(PayoutRules.WhyNotApprove("jo", "jamie", "jo", "sam", PayoutState.Pending, 2, []));
+        Assert.Contains("pays you", PayoutRules.WhyNotApprove("sam", "jamie", "jo", "sam", PayoutState.Pending, 1, []), StringComparison.Ordinal);
+        Assert.Contains("prepared", PayoutRules.WhyNotApprove("casey", "casey", "jo", "sam", PayoutState.Pending, 1, []), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -30,7 +31,7 @@ public sealed class PayoutRulesTests
     [Fact]
     public void The_same_approver_cannot_be_both_of_two()
     {
-        Assert.Contains("second approver", PayoutRules.WhyNotApprove("casey", "jamie", "jo", "sam", PayoutState.Pending, ["casey"]), StringComparison.Ordinal);
+        Assert.Contains("second approver", PayoutRules.WhyNotApprove("casey", "jamie", "jo", "sam", PayoutState.Pending, 2, ["casey"]), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -40,7 +41,7 @@ public sealed class PayoutRulesTests
     [InlineData(PayoutState.Cancelled)]
     public void Only_a_pending_payout_can_be_approved(PayoutState state)
     {
-        Assert.NotNull(PayoutRules.WhyNotApprove("casey", "jamie", "jo", "sam", state, []));
+        Assert.NotNull(PayoutRules.WhyNotApprove("casey", "jamie", "jo", "sam", state, 1, []));
     }
 
     [Theory]

@@ -58,6 +58,9 @@ public sealed record Payout : Document
     /// <summary>Who recorded the attendance it pays for (none on payouts prepared before this was kept).</summary>
     public string? RecordedBy { get; init; }
 
+    /// <summary>The version of the claim it was calculated from (none on payouts prepared before this was kept).</summary>
+    public string? ClaimETag { get; init; }
+
     public required DateTimeOffset CreatedAt { get; init; }
 
     public required int ApprovalsNeeded { get; init; }

@@ -22,7 +22,7 @@ public sealed record PayoutView(
     public static PayoutView From(Payout p, string? payeeName, string? viewerId) => new(
         p.Id, p.OpportunityId, p.OpportunityTitle, p.SessionId, p.SessionDate, p.PayeeId, payeeName, p.Lines, p.Compensation, p.Reimbursement, p.Total,
         p.Currency, p.State, p.CreatedBy, p.CreatedAt, p.ApprovalsNeeded, p.Approvals, p.Method, p.OutsideReference, p.FailureCode, p.PaidAt,
-        viewerId is null ? null : PayoutRules.WhyNotApprove(viewerId, p.CreatedBy, p.RecordedBy, p.PayeeId, p.State, [.. p.Approvals.Select(a => a.By)]),
+        viewerId is null ? null : PayoutRules.WhyNotApprove(viewerId, p.CreatedBy, p.RecordedBy, p.PayeeId, p.State, p.ApprovalsNeeded, [.. p.Approvals.Select(a => a.By)]),
         PayoutRules.CanCancel(p.State, p.TransferId));
 }
 
@@ -188,18 +188,17 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
     {
         var payout = await data.PayoutAsync(command.Id, ct);
         var me = Me;
-        var claim = await data.Store.ReadAsync<CompensationClaim>(EngagementData.Container, payout.ClaimId, data.Store.AgencyId, ct);
-        var recordedBy = claim?.RecordedBy ?? payout.RecordedBy;
-        if (PayoutRules.WhyNotApprove(me, payout.CreatedBy, recordedBy, payout.PayeeId, payout.State, [.. payout.Approvals.Select(a => a.By)]) is { } why)
+        if (PayoutRules.WhyNotApprove(me, payout.CreatedBy, payout.RecordedBy, payout.PayeeId, payout.State, payout.ApprovalsNeeded, [.. payout.Approvals.Select(a => a.By)]) is { } why)
         {
-            throw me == payout.PayeeId || me == payout.CreatedBy || me == recordedBy ? new ForbiddenException(why) : new ConflictException(why);
+            throw me == payout.PayeeId || me == payout.CreatedBy || me == payout.RecordedBy ? new ForbiddenException(why) : new ConflictException(why);
         }
 
-        // A payout whose claim is still open was left by a preparation that failed to close it, and the claim may have
-        // changed since (recorded again, travel added): it is approved only as prepared again from the claim as it is.
-        if (claim is not { State: ClaimState.Submitted })
+        // A preparation that failed to close the claim leaves it open, and it may have changed since (recorded again,
+        // travel added): the payout is approved only while the claim is as it was calculated from.
+        var claim = await data.Store.ReadAsync<CompensationClaim>(EngagementData.Container, payout.ClaimId, data.Store.AgencyId, ct);
+        if (claim is null || claim.State != ClaimState.Submitted && payout.ClaimETag is { } calculatedFrom && claim.ETag != calculatedFrom)
         {
-            throw new ConflictException("The claim behind this payout changed after it was prepared. Prepare this opportunity's payouts again, then approve the new one.");
+            throw new ConflictException("The claim behind this payout changed after it was prepared. Send this opportunity's claims to finance again from Claims to pay, or cancel this payout.");
         }
 
         var approvals = (await StandingAsync(payout.Approvals, ct)).Append(new PayoutApproval(me, data.Store.Now)).ToList();
@@ -362,6 +361,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
             Currency = claim.Currency,
             CreatedBy = Me,
             RecordedBy = claim.RecordedBy,
+            ClaimETag = claim.ETag,
             CreatedAt = data.Store.Now,
             ApprovalsNeeded = PayoutRules.ApprovalsNeeded(calculation.Total, settings.TwoApproverThreshold),
         };

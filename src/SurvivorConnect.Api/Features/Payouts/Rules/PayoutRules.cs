@@ -29,14 +29,18 @@ public enum PayoutState
 public static class PayoutRules
 {
     /// <summary>Why this person may not approve this payout now, or null when they may.</summary>
-    /// <param name="recordedBy">Who recorded the attendance it pays for, which decides the amount.</param>
-    public static string? WhyNotApprove(string approverId, string createdBy, string? recordedBy, string payeeId, PayoutState state, IReadOnlyCollection<string> approvedBy)
+    /// <param name="recordedBy">
+    /// Who recorded the attendance it pays for, which decides the amount: they may not approve it alone, but may be one
+    /// of two (an agency with two approvers, one of whom records attendance, can still approve the larger payouts).
+    /// </param>
+    public static string? WhyNotApprove(
+        string approverId, string createdBy, string? recordedBy, string payeeId, PayoutState state, int approvalsNeeded, IReadOnlyCollection<string> approvedBy)
     {
         ArgumentNullException.ThrowIfNull(approvedBy);
         return state != PayoutState.Pending ? "Only a payout waiting for approval can be approved."
             : approverId == payeeId ? "This payout pays you: another approver must approve it."
             : approverId == createdBy ? "You prepared this payout: another approver must approve it."
-            : approverId == recordedBy ? "You recorded the attendance this pays for: another approver must approve it."
+            : approverId == recordedBy && approvalsNeeded < 2 ? "You recorded the attendance this pays for: another approver must approve it."
             : approvedBy.Contains(approverId) ? "You have approved this payout: a second approver must approve it too."
             : null;
     }
