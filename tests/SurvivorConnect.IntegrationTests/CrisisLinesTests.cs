@@ -5,11 +5,12 @@ using SurvivorConnect.Api.Features.Chat;
 namespace SurvivorConnect.IntegrationTests;
 
 /// <summary>
-/// An agency outside the US sets its own emergency number and crisis lines from the environment, which can only
-/// overwrite the default lines one by one: the page of help shows its lines, with a tap to call, and none of the US ones.
+/// The emergency number and crisis lines are this deployment's: the United States' unless others are set, and when
+/// others are set, none of the US numbers is left under their names.
 /// </summary>
-public sealed class CrisisLinesTests(CrisisLinesTests.Factory api) : IClassFixture<CrisisLinesTests.Factory>
+public sealed class CrisisLinesTests(CrisisLinesTests.Factory abroad, ApiFactory home) : IClassFixture<CrisisLinesTests.Factory>, IClassFixture<ApiFactory>
 {
+    /// <summary>A deployment outside the US, set as a hosting environment sets it: one value at a time.</summary>
     public sealed class Factory : ApiFactory
     {
         protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
@@ -18,29 +19,42 @@ public sealed class CrisisLinesTests(CrisisLinesTests.Factory api) : IClassFixtu
             ["Chat:CrisisResources:0:Name"] = "Samaritans",
             ["Chat:CrisisResources:0:Contact"] = "Call 116 123, free, any time",
             ["Chat:CrisisResources:0:Call"] = "116123",
-            ["Chat:CrisisResources:0:Text"] = "",
-            ["Chat:CrisisResources:1:Name"] = "",
-            ["Chat:CrisisResources:2:Name"] = "",
         };
     }
 
-    [Fact]
-    public async Task The_page_of_help_shows_the_agencys_own_numbers_and_none_of_the_defaults()
+    private static async Task<string> HelpAsync(ApiFactory api)
     {
         var html = await api.Anonymous().GetStringAsync("/help");
-        var page = html[html.IndexOf("<main", StringComparison.Ordinal)..html.IndexOf("</main>", StringComparison.Ordinal)];
+        return html[html.IndexOf("<main", StringComparison.Ordinal)..html.IndexOf("</main>", StringComparison.Ordinal)];
+    }
+
+    [Fact]
+    public async Task Abroad_the_page_of_help_shows_the_deployments_own_numbers_and_none_of_the_US_ones()
+    {
+        var page = await HelpAsync(abroad);
 
         Assert.Contains("href=\"tel:999\"", page, StringComparison.Ordinal);
         Assert.Contains("Samaritans", page, StringComparison.Ordinal);
         Assert.Contains("href=\"tel:116123\"", page, StringComparison.Ordinal);
         Assert.DoesNotContain("sms:", page, StringComparison.Ordinal);
-        foreach (var us in new[] { "911", "988", "373-7888", "Runaway" })
+        foreach (var us in new[] { "911", "988", "373-7888", "233733", "Runaway" })
         {
             Assert.DoesNotContain(us, page, StringComparison.Ordinal);
         }
 
         // The same lines go to a chat user whose message reads as a crisis, and to a youth's safety plan.
-        var lines = api.Services.GetRequiredService<IOptions<ChatOptions>>().Value.CrisisResources;
+        var lines = abroad.Services.GetRequiredService<IOptions<ChatOptions>>().Value.CrisisResources;
         Assert.Equal("Samaritans", Assert.Single(lines).Name);
+    }
+
+    [Fact]
+    public async Task With_nothing_set_the_page_of_help_has_the_US_numbers_a_tap_away()
+    {
+        var page = await HelpAsync(home);
+
+        foreach (var link in new[] { "tel:911", "tel:988", "sms:988", "tel:18883737888", "sms:233733", "tel:18007862929" })
+        {
+            Assert.Contains($"href=\"{link}\"", page, StringComparison.Ordinal);
+        }
     }
 }

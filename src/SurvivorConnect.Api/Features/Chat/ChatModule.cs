@@ -20,13 +20,14 @@ public static class ChatModule
         var section = builder.Configuration.GetSection(ChatOptions.SectionName);
         builder.Services.Configure<ChatOptions>(section);
 
-        // Settings from the environment can only overwrite the default lines one by one, not remove them: a line left
-        // without a name is none, and a number left empty is no number.
-        builder.Services.PostConfigure<ChatOptions>(options => options.CrisisResources =
-        [
-            .. options.CrisisResources.Where(line => !string.IsNullOrWhiteSpace(line.Name))
-                .Select(line => line with { Call = NullIfBlank(line.Call), Text = NullIfBlank(line.Text) }),
-        ]);
+        // A line left without a name is none, and a number left empty (an environment setting cleared) is no number.
+        builder.Services.PostConfigure<ChatOptions>(options =>
+        {
+            var lines = options.CrisisResources.Where(line => !string.IsNullOrWhiteSpace(line.Name))
+                .Select(line => line with { Call = NullIfBlank(line.Call), Text = NullIfBlank(line.Text) }).ToList();
+            options.CrisisResources = lines.Count > 0 ? lines : [.. ChatOptions.UnitedStatesCrisisLines];
+            options.EmergencyNumber = options.EmergencyNumber.Trim();
+        });
         builder.Services.AddContainer(Conversation.Container).AddContainer(SafetyFlag.Container).AddContainer(WellbeingPrompt.Container);
         builder.Services.AddScoped<ChatService>();
         builder.Services.AddSingleton<ChatRateLimiter>();

@@ -923,10 +923,21 @@ public sealed class ChatOptions
 {
     public const string SectionName = "Chat";
 
+    /// <summary>
+    /// The crisis lines of this deployment; the United States' when none is set. Not in appsettings.json: settings from
+    /// the environment would overwrite a default list entry by entry, leaving one country's numbers under another's names.
+    /// </summary>
     public List<CrisisResource> CrisisResources { get; set; } = [];
 
-    /// <summary>The number for emergency services where the agency is, first on the page of help.</summary>
+    /// <summary>The number for emergency services where this deployment's agencies are, first on the page of help.</summary>
     public string EmergencyNumber { get; set; } = "911";
+
+    public static IReadOnlyList<CrisisResource> UnitedStatesCrisisLines { get; } =
+    [
+        new("988 Suicide & Crisis Lifeline", "Free, private, any time. Call or text 988", Call: "988", Text: "988"),
+        new("National Human Trafficking Hotline", "Call 1-888-373-7888 or text 233733", Call: "18883737888", Text: "233733"),
+        new("National Runaway Safeline", "Call 1-800-786-2929", Call: "18007862929"),
+    ];
 
     /// <summary>Browser origins allowed to open the chat; requests without an Origin (non-browser clients) are not affected.</summary>
     public List<string> AllowedOrigins { get; set; } = [];
