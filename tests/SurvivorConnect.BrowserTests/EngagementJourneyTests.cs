@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -290,6 +291,41 @@ public sealed class EngagementJourneyTests(PortalServer server)
     }
 
     /// <summary>The agency admin sets focus groups' benchmark, 60 an hour, on the pay rates page.</summary>
+    [Fact]
+    public async Task A_kind_of_work_an_opportunity_still_to_run_is_of_stays_on_the_pay_rates_page_when_its_removal_is_refused()
+    {
+        var admin = await SetBenchmarkAsync();
+        var key = "listening-" + Guid.NewGuid().ToString("N")[..6];
+        var added = admin.Locator("[data-kinds] tbody tr").Last;
+        await added.Locator("input[name=Keys]").FillAsync(key);
+        await added.Locator("input[name=Names]").FillAsync("Listening session");
+        await added.Locator("input[name=Rates]").FillAsync("60");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(admin.Locator("[data-outcome]")).ToContainTextAsync("Saved");
+        using var recruiter = await server.ApiAsAsync("demo-recruiter");
+        var now = server.Time.GetUtcNow();
+        string At(int hours) => TimeZoneInfo.ConvertTimeBySystemTimeZoneId(now.AddHours(hours), "America/Los_Angeles").ToString("yyyy-MM-dd'T'HH:mm:00", CultureInfo.InvariantCulture);
+        var created = await recruiter.PostAsJsonAsync("/api/engagements/opportunities", new
+        {
+            kind = key,
+            title = "Listening to survivors",
+            sessions = new[] { new { start = At(240), end = At(242), timeZone = "America/Los_Angeles", inPerson = false, link = "https://meet.example/listening" } },
+            seats = 5,
+            applicationDeadline = now.AddDays(5),
+            compensation = new { basis = "perSession", rate = 160m },
+        });
+        var id = (await created.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+
+        var row = admin.Locator("[data-kinds] tbody tr", new() { Has = admin.Locator($"input[name=Keys][value=\"{key}\"]") });
+        await row.Locator("input[name=Keys]").FillAsync("");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+
+        await Expect(admin.Locator("[data-outcome]")).ToContainTextAsync("\"Listening session\" is the kind of an opportunity not yet completed or cancelled");
+        await Expect(admin.Locator($"[data-kinds] input[name=Keys][value=\"{key}\"]")).ToHaveCountAsync(1);
+        await Accessibility.AssertNoSeriousViolationsAsync(admin);
+        (await recruiter.PostAsync($"/api/engagements/opportunities/{id}/cancel", null)).EnsureSuccessStatusCode();
+    }
+
     private async Task<IPage> SetBenchmarkAsync()
     {
         var admin = await server.SignInAsync("Taylor (demo agency admin)");

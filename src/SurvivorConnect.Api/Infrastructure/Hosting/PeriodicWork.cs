@@ -64,8 +64,8 @@ public abstract partial class PeriodicWork(TimeProvider time, ILogger logger) : 
                 await using var scope = scopes.CreateAgencyScope(record.AgencyId, systemUser);
                 await scope.ServiceProvider.GetRequiredService<IMediator>().Send(command(record), ct);
             }
-            // A cancellation the host did not ask for (a client's time-out) is a failed round like any other.
-            catch (Exception ex)
+            // As a failed round: a cancellation the host did not ask for (a client's time-out) too; the host's own ends the round.
+            catch (Exception ex) when (!ct.IsCancellationRequested)
             {
                 LogRecordFailed(logger, GetType().Name, record.Id, ex);
             }
