@@ -320,6 +320,30 @@ public sealed class DisclosureTests
     }
 
     [Fact]
+    public void A_median_most_of_whose_values_are_one_persons_is_withheld()
+    {
+        // Eleven youth with ended episodes: one with fifteen of two days, ten with one of thirty. The median, 2, is theirs.
+        var lengths = new Measure(Aggregate.Median, 0, 0);
+        for (var i = 0; i < 15; i++)
+        {
+            lengths.Add("often", 0, 2);
+        }
+
+        var spread = new Measure(Aggregate.Median, 0, 0);
+        for (var i = 0; i < 10; i++)
+        {
+            lengths.Add($"p{i}", 0, 30);
+            spread.Add($"p{i}", 0, 30);
+            spread.Add($"p{i}", 0, 10);
+        }
+
+        spread.Add("often", 0, 2);
+        Assert.Equal(2, lengths.Value);
+        Assert.Equal(Withheld.Dominated, Disclosure.Primary(lengths, Threshold));
+        Assert.Equal(Withheld.None, Disclosure.Primary(spread, Threshold));
+    }
+
+    [Fact]
     public void A_lone_small_cell_in_a_line_takes_the_smallest_other_part_with_it()
     {
         var protectedTable = Disclosure.Protect(Column(People(4), People(30, prefix: "a"), People(50, prefix: "b"), People(84, prefix: "t")), Threshold);

@@ -109,8 +109,16 @@ public sealed class Measure(Aggregate aggregate, int firstMonth, int lastMonth, 
     /// </summary>
     public bool CountsWhole => aggregate == Aggregate.People || _spansMonths;
 
-    /// <summary>Whether one person makes up more than <see cref="LargestShare"/> of a sum.</summary>
-    public bool Dominated => aggregate == Aggregate.Sum && _sum > 0 && _shares.Values.Max() > _sum * LargestShare;
+    /// <summary>
+    /// Whether one person makes up more than <see cref="LargestShare"/> of a sum, or of the values of a median (whose
+    /// middle then mostly lies among their own: one youth's fifteen short episodes beside ten others' one each).
+    /// </summary>
+    public bool Dominated => aggregate switch
+    {
+        Aggregate.Sum => _sum > 0 && _shares.Values.Max() > _sum * LargestShare,
+        Aggregate.Median => _things.Count > 0 && _things.CountBy(t => t.Person).Max(c => c.Value) > _things.Count * LargestShare,
+        _ => false,
+    };
 
     /// <summary>What a reader knows of the value when it is withheld for having few people: under the threshold only when it counts people.</summary>
     public decimal MostWhenSmall(int threshold) => aggregate == Aggregate.People ? threshold - 1 : Unbounded;
