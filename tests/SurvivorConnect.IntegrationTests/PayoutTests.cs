@@ -509,6 +509,30 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task Account_news_arriving_late_and_out_of_order_leaves_the_payee_as_Stripe_has_them_now()
+    {
+        var (_, payees) = await _world.AttendedAsync();
+        var account = (await _world.PayeeReadyAsync(payees[0], stripe: true))!;
+        var ready = api.Stripe.EventJson("account.updated", account);
+        api.Stripe.SetPayoutsEnabled(account, false);
+        var notReady = api.Stripe.EventJson("account.updated", account);
+
+        Assert.Equal(HttpStatusCode.OK, (await api.DeliverAsync(notReady, secret: FakeStripe.ConnectWebhookSecret)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await api.DeliverAsync(ready, secret: FakeStripe.ConnectWebhookSecret)).StatusCode);
+
+        var me = await HttpAssert.Ok<JsonElement>(await payees[0].Client.GetAsync("/api/payouts/me"));
+        Assert.False(me.GetProperty("account").GetProperty("stripeReady").GetBoolean());
+
+        // While Stripe cannot be asked, the news is refused for Stripe to send again (Stripe.net tries three times).
+        var asked = api.Stripe.Requests.Count(r => r == $"GET /v1/accounts/{account}");
+        api.Stripe.FailNext("/v1/accounts/");
+        api.Stripe.FailNext("/v1/accounts/");
+        api.Stripe.FailNext("/v1/accounts/");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await api.DeliverAsync(ready, secret: FakeStripe.ConnectWebhookSecret)).StatusCode);
+        Assert.Equal(asked + 3, api.Stripe.Requests.Count(r => r == $"GET /v1/accounts/{account}"));
+    }
+
+    [Fact]
     public async Task Five_deliveries_of_one_event_at_once_pay_once()
     {
         var (payout, bankPayout) = await SendingAsync();

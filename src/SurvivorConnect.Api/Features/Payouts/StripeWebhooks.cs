@@ -18,7 +18,7 @@ namespace SurvivorConnect.Api.Features.Payouts;
 /// or a reversal of only part of a transfer, moves nothing (the reconciliation shows it).
 /// </summary>
 public sealed record ApplyStripeEvent(
-    string EventId, string EventType, string ObjectId, string? PayoutId, int? Attempt, string? PersonId, bool? AccountReady, string? FailureCode, long? Amount = null)
+    string EventId, string EventType, string ObjectId, string? PayoutId, int? Attempt, string? PersonId, string? FailureCode, long? Amount = null)
     : ICommand<bool>, IAudited
 {
     public AuditTarget Audit => new("payout.stripe-event", PayoutId is null ? "payee-account" : "payout", PayoutId ?? PersonId);
@@ -87,9 +87,17 @@ internal static class StripeWebhook
         }
 
         await using var scope = scopes.CreateAgencyScope(agencyId, PayoutSender.SystemUser);
-        if (!await scope.ServiceProvider.GetRequiredService<IMediator>().Send(command, ct))
+        try
         {
-            PayoutLog.EventIgnored(log, stripeEvent.Id, stripeEvent.Type);
+            if (!await scope.ServiceProvider.GetRequiredService<IMediator>().Send(command, ct))
+            {
+                PayoutLog.EventIgnored(log, stripeEvent.Id, stripeEvent.Type);
+            }
+        }
+        catch (StripeGatewayException ex) when (!ex.Permanent)
+        {
+            // Stripe sends the event again later, when it may answer.
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Stripe could not be asked about this just now.");
         }
 
         return TypedResults.Ok();
@@ -98,11 +106,11 @@ internal static class StripeWebhook
     private static (string? AgencyId, ApplyStripeEvent? Command) Read(Event e) => e.Data?.Object switch
     {
         Stripe.Payout p when e.Type is EventTypes.PayoutPaid or EventTypes.PayoutFailed =>
-            (Meta(p.Metadata, "agency_id"), new ApplyStripeEvent(e.Id, e.Type, p.Id, Meta(p.Metadata, "payout_id"), Attempt(p.Metadata), null, null, p.FailureCode, p.Amount)),
+            (Meta(p.Metadata, "agency_id"), new ApplyStripeEvent(e.Id, e.Type, p.Id, Meta(p.Metadata, "payout_id"), Attempt(p.Metadata), null, p.FailureCode, p.Amount)),
         Transfer t when e.Type == EventTypes.TransferReversed && t.Reversed =>
-            (Meta(t.Metadata, "agency_id"), new ApplyStripeEvent(e.Id, e.Type, t.Id, Meta(t.Metadata, "payout_id"), Attempt(t.Metadata), null, null, "transfer_reversed", t.Amount)),
+            (Meta(t.Metadata, "agency_id"), new ApplyStripeEvent(e.Id, e.Type, t.Id, Meta(t.Metadata, "payout_id"), Attempt(t.Metadata), null, "transfer_reversed", t.Amount)),
         Account a when e.Type == EventTypes.AccountUpdated =>
-            (Meta(a.Metadata, "agency_id"), new ApplyStripeEvent(e.Id, e.Type, a.Id, null, null, Meta(a.Metadata, "person_id"), a.PayoutsEnabled, null)),
+            (Meta(a.Metadata, "agency_id"), new ApplyStripeEvent(e.Id, e.Type, a.Id, null, null, Meta(a.Metadata, "person_id"), null)),
         _ => (null, null),
     };
 
@@ -117,7 +125,7 @@ internal static class StripeWebhook
 /// five deliveries at once one changes the payout and the rest find it done. Events only ever move a payout
 /// forward (see <see cref="PayoutRules.StripeMoves"/>), so the order they come in does not change the end.
 /// </summary>
-internal sealed class ApplyStripeEventHandler(PayoutData data, Notifier notifier) : ICommandHandler<ApplyStripeEvent, bool>
+internal sealed class ApplyStripeEventHandler(PayoutData data, Notifier notifier, IStripeGateway stripe) : ICommandHandler<ApplyStripeEvent, bool>
 {
     public async ValueTask<bool> Handle(ApplyStripeEvent command, CancellationToken ct)
     {
@@ -210,7 +218,9 @@ internal sealed class ApplyStripeEventHandler(PayoutData data, Notifier notifier
             return false;
         }
 
-        var ready = command.AccountReady == true;
+        // Stripe sends an account's news in no set order (a late delivery of an older "ready" may come after "not
+        // ready"): what Stripe says of the account now decides, not what the event carried.
+        var ready = await stripe.PayoutsEnabledAsync(command.ObjectId, ct);
         if (account.StripeReady != ready)
         {
             try
