@@ -272,6 +272,25 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     [Fact]
+    public async Task A_recruiter_who_took_part_does_not_record_their_own_attendance()
+    {
+        var (opportunity, first, second) = await SoonAsync(startsIn: 3);
+        var person = await _admin.GetAsync($"/api/people/{first.Id}");
+        using var roles = new HttpRequestMessage(HttpMethod.Put, $"/api/people/{first.Id}/roles") { Content = JsonContent.Create(new { roles = new[] { Roles.Advisor, Roles.Recruiter } }) };
+        roles.Headers.TryAddWithoutValidation("If-Match", person.Headers.ETag!.Tag);
+        await HttpAssert.Ok<JsonElement>(await _admin.SendAsync(roles));
+        api.Time.Advance(TimeSpan.FromHours(6));
+        var attendance = $"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/attendance";
+        var entries = new object[] { new { personId = first.Id, outcome = "attended" }, new { personId = second.Id, outcome = "attended" } };
+
+        var own = await HttpAssert.Problem(await first.Client.PostJson(attendance, new { entries }), 400);
+
+        Assert.True(own.GetProperty("errors").TryGetProperty("entries[0].personId", out _));
+        Assert.Empty(await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.GetAsync($"/api/engagements/opportunities/{opportunity.Id}/claims")));
+        Assert.Equal(2, (await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson(attendance, new { entries }))).Count);
+    }
+
+    [Fact]
     public async Task Attendance_after_the_session_creates_a_claim_per_participant_and_they_add_their_travel()
     {
         var (opportunity, first, second) = await SoonAsync(startsIn: 3);

@@ -148,6 +148,11 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
             {
                 errors.Add($"entries[{i}].personId", "Not confirmed for this session when it began.");
             }
+            else if (entries[i].PersonId == data.Store.User.UserId)
+            {
+                // What is recorded decides the pay: nobody records their own.
+                errors.Add($"entries[{i}].personId", "Another recruiter records your own attendance.");
+            }
 
             errors.Range($"entries[{i}].minutesAttended", entries[i].MinutesAttended, 1, sessionMinutes);
         }
