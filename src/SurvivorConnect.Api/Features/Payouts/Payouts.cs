@@ -190,7 +190,9 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
         var me = Me;
         if (PayoutRules.WhyNotApprove(me, payout.CreatedBy, payout.RecordedBy, payout.PayeeId, payout.State, payout.ApprovalsNeeded, [.. payout.Approvals.Select(a => a.By)]) is { } why)
         {
-            throw me == payout.PayeeId || me == payout.CreatedBy || me == payout.RecordedBy ? new ForbiddenException(why) : new ConflictException(why);
+            // Who they are refuses them (403); what was done already refuses anyone (409).
+            var whoTheyAre = me == payout.PayeeId || me == payout.CreatedBy || me == payout.RecordedBy && payout.ApprovalsNeeded < 2;
+            throw whoTheyAre ? new ForbiddenException(why) : new ConflictException(why);
         }
 
         // A preparation that failed to close the claim leaves it open, and it may have changed since (recorded again,
