@@ -87,7 +87,11 @@ public sealed class TeamingJourneyTests(PortalServer server)
         await olderWindow.GotoAsync(caseManager.Url);
         await safety.GetByLabel("Safe places").FillAsync("The library on Main Street\nMy aunt's house");
         await safety.GetByLabel("Numbers to call").FillAsync("Aunt: 555 0100");
+        var version = safety.Locator("input[name=Version]");
+        var versionBefore = await version.GetAttributeAsync("value");
         await safety.GetByRole(AriaRole.Button, new() { Name = "Save the safety plan" }).ClickAsync();
+        // The outcome already says "saved" from the first save; the new version shows this one finished.
+        await Expect(version).Not.ToHaveAttributeAsync("value", versionBefore!);
         await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The safety plan is saved.");
         var older = olderWindow.Locator("[data-safety-form]");
         await older.GetByLabel("Numbers to call").FillAsync("Aunt:555 0100");

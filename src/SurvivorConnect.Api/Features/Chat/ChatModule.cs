@@ -4,6 +4,7 @@ using Mediator;
 using Microsoft.AspNetCore.SignalR;
 using StackExchange.Redis;
 using SurvivorConnect.Api.Features.Chat.Rules;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Chat;
@@ -12,8 +13,6 @@ namespace SurvivorConnect.Api.Features.Chat;
 public static class ChatModule
 {
     public const int MaxReceiveMessageBytes = 16 * 1024;
-
-    private static string? NullIfBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
     public static WebApplicationBuilder AddChat(this WebApplicationBuilder builder)
     {
@@ -24,7 +23,7 @@ public static class ChatModule
         builder.Services.PostConfigure<ChatOptions>(options =>
         {
             var lines = options.CrisisResources.Where(line => !string.IsNullOrWhiteSpace(line.Name))
-                .Select(line => line with { Call = NullIfBlank(line.Call), Text = NullIfBlank(line.Text) }).ToList();
+                .Select(line => line with { Call = ValidationErrors.Optional(line.Call), Text = ValidationErrors.Optional(line.Text) }).ToList();
             options.CrisisResources = lines.Count > 0 ? lines : [.. ChatOptions.UnitedStatesCrisisLines];
             options.EmergencyNumber = options.EmergencyNumber.Trim();
         });
