@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -42,6 +43,7 @@ public sealed class AdminTests(PortalServer server)
         await Expect(admin.Locator("[data-outcome]")).ToContainTextAsync("Their access has ended");
         await admin.GetByLabel("Status").SelectOptionAsync("false");
         await admin.GetByRole(AriaRole.Button, new() { Name = "Show", Exact = true }).ClickAsync();
+        await Expect(admin.Locator("[data-people] tbody td:nth-child(3)", new() { HasTextRegex = new Regex("^Active$") })).ToHaveCountAsync(0);
         await Expect(admin.Locator("[data-people] tbody tr")).ToContainTextAsync(["Robin (new mentor)"]);
 
         // The audit log, filtered by person, action and date.

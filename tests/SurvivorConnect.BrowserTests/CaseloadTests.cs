@@ -32,6 +32,8 @@ public sealed class CaseloadTests(PortalServer server)
         var second = await server.SignInAsync("Alex (demo case manager)");
         await PortalServer.OpenYouthAsync(caseManager, name);
         await PortalServer.OpenYouthAsync(second, name);
+        // The second screen must hold the record as it was before the first one saves.
+        await Expect(second.Locator("#youth-heading")).ToContainTextAsync(name);
         await caseManager.Locator("#edit-interests").FillAsync("football");
         await caseManager.GetByRole(AriaRole.Button, new() { Name = "Save details" }).ClickAsync();
         await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The details are saved");
@@ -126,6 +128,7 @@ public sealed class CaseloadTests(PortalServer server)
         Assert.DoesNotContain("Riley", forged, StringComparison.Ordinal);
         await caseManager.GotoAsync("/caseload");
         await PortalServer.OpenYouthAsync(caseManager, "Riley");
+        await Expect(caseManager.Locator("#youth-heading")).ToContainTextAsync("Riley");
         await Expect(caseManager.Locator("[data-outcome]")).ToHaveCountAsync(0);
         await Expect(caseManager.GetByText("Stage Making changes")).ToHaveCountAsync(0);
     }

@@ -136,8 +136,8 @@ public sealed class MentoringJourneyTests(PortalServer server)
         await flags.Locator("tbody tr[data-urgent=false]").GetByRole(AriaRole.Button, new() { Name = "Deliver" }).ClickAsync();
         await Expect(flags.Locator("[data-outcome]")).ToContainTextAsync("The message was delivered.");
         await Expect(youth.GetByText("text me at 559-555-0134")).ToHaveCountAsync(1);
-        await Expect(mentor.GetByText("text me at 559-555-0134")).ToHaveCountAsync(1);
         await Expect(mentor.Locator("[data-log] li.mine", new() { HasText = "559-555-0134" })).ToContainTextAsync("Sent");
+        await Expect(mentor.GetByText("text me at 559-555-0134")).ToHaveCountAsync(1);
 
         // The youth's consent to the match is withdrawn: the next message is refused with a plain reason.
         await caseManager.GotoAsync("/caseload");
