@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using SurvivorConnect.Api.Features.Engagements;
 using SurvivorConnect.Api.Features.Payouts;
+using SurvivorConnect.Api.Features.Payouts.Rules;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Storage;
 using SurvivorConnect.Testing;
@@ -782,6 +783,65 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         Assert.Equal(payout.Id, again.Id);
         Assert.Equal(157.25m, again.Total);
         Assert.Equal("Pending", again.State);
+    }
+
+    [Theory]
+    [InlineData("claim")]
+    [InlineData("payout")]
+    public async Task A_cancel_the_store_fails_part_way_through_can_be_done_again_and_its_claim_paid_once_prepared_again(string failing)
+    {
+        var (opportunity, _) = await _world.AttendedAsync();
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity));
+        api.Store.BeforeReplace = (_, document) => failing == "claim" && document is CompensationClaim { State: ClaimState.Open }
+            ? throw StoreException.Unavailable("The store went away.")
+            : Task.CompletedTask;
+        api.Store.BeforeBatch = operations => failing == "payout" && operations.Any(o => o is BatchOperation.Replace { Document: Payout { State: PayoutState.Cancelled } })
+            ? throw StoreException.Unavailable("The store went away.")
+            : Task.CompletedTask;
+        try
+        {
+            await HttpAssert.Problem(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "cancel"), null), 503);
+        }
+        finally
+        {
+            api.Store.BeforeReplace = null;
+            api.Store.BeforeBatch = null;
+        }
+
+        Assert.True((await _world.PayoutAsync(payout.Id)).MayCancel);
+        Assert.Equal("Cancelled", (await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "cancel"), null))).State);
+        var again = Assert.Single(await _world.PrepareAsync(opportunity));
+        Assert.Equal((payout.Id, "Pending"), (again.Id, again.State));
+    }
+
+    [Fact]
+    public async Task A_payout_approved_while_it_was_being_cancelled_stands_and_its_claim_stays_with_finance()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync();
+        await _world.PayeeReadyAsync(payees[0], stripe: false);
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity));
+        var approver = await _world.ApproverAsync();
+        api.Store.BeforeReplace = async (_, document) =>
+        {
+            if (document is CompensationClaim { State: ClaimState.Open })
+            {
+                api.Store.BeforeReplace = null;
+                await HttpAssert.Ok<PayoutDto>(await approver.Client.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+            }
+        };
+        try
+        {
+            await HttpAssert.Problem(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "cancel"), null), 409);
+        }
+        finally
+        {
+            api.Store.BeforeReplace = null;
+        }
+
+        Assert.Equal("Approved", (await _world.PayoutAsync(payout.Id)).State);
+        var claims = await HttpAssert.Ok<JsonElement>(await payees[0].Client.GetAsync("/api/engagements/me/claims"));
+        var claim = claims.EnumerateArray().Single(c => c.GetProperty("opportunityId").GetString() == opportunity);
+        Assert.Equal("Submitted", claim.GetProperty("state").GetString());
     }
 
     [Fact]

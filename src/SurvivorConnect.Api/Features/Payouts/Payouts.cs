@@ -230,15 +230,23 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
                 : "Its money is already in the payee's Stripe account, so it cannot be cancelled: send it again once their bank details are fixed.");
         }
 
-        var cancelled = await data.SaveAsync(payout, payout with { State = PayoutState.Cancelled }, ct: ct);
-
-        // The claim opens again, so the session can be recorded again and a corrected payout prepared.
-        if (await data.Store.ReadAsync<CompensationClaim>(EngagementData.Container, payout.ClaimId, data.Store.AgencyId, ct) is { } claim)
+        // The claim opens again first, so the session can be recorded again and a corrected payout prepared. Should the
+        // payout's own change then fail, the claim is back on Claims to pay and the payout, no longer matching it, is
+        // not approved: both ways on stay open. The other order could leave the claim closed behind a cancelled payout.
+        var claim = await data.Store.ReadAsync<CompensationClaim>(EngagementData.Container, payout.ClaimId, data.Store.AgencyId, ct);
+        var reopened = claim is { State: ClaimState.Submitted }
+            ? await data.Store.ReplaceAsync(EngagementData.Container, claim with { State = ClaimState.Open }, claim.ETag!, ct)
+            : null;
+        try
         {
-            await data.Store.ReplaceAsync(EngagementData.Container, claim with { State = ClaimState.Open }, claim.ETag!, ct);
+            return await ViewAsync(await data.SaveAsync(payout, payout with { State = PayoutState.Cancelled }, ct: ct), ct);
         }
-
-        return await ViewAsync(cancelled, ct);
+        catch (ConflictException) when (reopened is not null)
+        {
+            // Approved or sent meanwhile, the payout stands, and its claim stays with finance.
+            await data.Store.ReplaceAsync(EngagementData.Container, reopened with { State = ClaimState.Submitted }, reopened.ETag!, CancellationToken.None);
+            throw;
+        }
     }
 
     public async ValueTask<PayoutView> Handle(RecordPaidOutside command, CancellationToken ct)
