@@ -96,6 +96,32 @@ public sealed class PayoutSendingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_payout_sent_again_after_Stripe_forgot_its_idempotency_keys_makes_no_second_transfer_or_bank_payout()
+    {
+        await using var api = Start(DateTimeOffset.UtcNow, networkRetries: 0);
+        var payout = Assert.Single(await ApprovedAsync(api, people: 1));
+
+        // Stripe made the transfer, its answer was lost, and the store stayed down for more than a day.
+        _stripe.LoseNextResponse("/v1/transfers");
+        await api.SendPayoutsAsync();
+        _stripe.ForgetIdempotencyKeys();
+        api.Time.Advance(TimeSpan.FromDays(2));
+        _stripe.LoseNextResponse("/v1/payouts");
+        await api.SendPayoutsAsync();
+        Assert.Equal((1, 1), (TransfersFor(payout.Id), BankPayoutsFor(payout.Id)));
+
+        // Then the same for the bank payout.
+        _stripe.ForgetIdempotencyKeys();
+        api.Time.Advance(TimeSpan.FromDays(2));
+        Assert.Equal(1, await api.SendPayoutsAsync());
+
+        Assert.Equal((1, 1), (TransfersFor(payout.Id), BankPayoutsFor(payout.Id)));
+        var bank = _stripe.Payouts.Single(p => p["metadata"]!["payout_id"]!.GetValue<string>() == payout.Id)["id"]!.GetValue<string>();
+        Assert.Equal(HttpStatusCode.OK, (await api.DeliverAsync(_stripe.EventJson("payout.paid", bank, status: "paid"))).StatusCode);
+        Assert.Equal("Paid", (await new PayoutWorld(api).PayoutAsync(payout.Id)).State);
+    }
+
+    [Fact]
     public async Task Two_instances_sending_at_once_pay_each_payout_once()
     {
         var now = DateTimeOffset.UtcNow;

@@ -95,6 +95,9 @@ public sealed class FakeStripe : IAsyncDisposable
     /// <summary>How many objects of a kind ("transfer", "payout", "account") the fake holds.</summary>
     public int Count(string kind) => _objects.Values.Count(o => o["object"]?.GetValue<string>() == kind);
 
+    /// <summary>Stripe keeps an idempotency key for about a day; after that, the same key makes a new object.</summary>
+    public void ForgetIdempotencyKeys() => _idempotent.Clear();
+
     public void LoseNextResponse(string pathPrefix) => _faults.Enqueue((pathPrefix, Fault.LoseResponse));
 
     public void RefuseNext(string pathPrefix) => _faults.Enqueue((pathPrefix, Fault.Refuse));
@@ -200,7 +203,9 @@ public sealed class FakeStripe : IAsyncDisposable
             return;
         }
 
-        Fault? fault = _faults.TryPeek(out var next) && path.StartsWith(next.PathPrefix, StringComparison.Ordinal) && _faults.TryDequeue(out next) ? next.Fault : null;
+        // A lost answer is of work done, so only a write loses it; a lookup before that write goes through.
+        Fault? fault = _faults.TryPeek(out var next) && path.StartsWith(next.PathPrefix, StringComparison.Ordinal)
+            && (next.Fault != Fault.LoseResponse || HttpMethods.IsPost(request.Method)) && _faults.TryDequeue(out next) ? next.Fault : null;
         if (fault == Fault.Hang)
         {
             await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
@@ -215,6 +220,7 @@ public sealed class FakeStripe : IAsyncDisposable
 
         var (status, answer) = HttpMethods.IsPost(request.Method)
             ? await PostAsync(path, Header(request, "Idempotency-Key"), Header(request, "Stripe-Account"), body, fault == Fault.Refuse)
+            : path is "/v1/transfers" or "/v1/payouts" ? List(path, request.Query, Header(request, "Stripe-Account"))
             : Get(path);
         if (fault == Fault.LoseResponse)
         {
@@ -307,6 +313,19 @@ public sealed class FakeStripe : IAsyncDisposable
         made["metadata"] = metadata;
         _objects[made["id"]!.GetValue<string>()] = made;
         return (200, Public(made));
+    }
+
+    /// <summary>Newest first, as Stripe lists: transfers by their group, or the payouts of the account the request is made for.</summary>
+    private (int, string) List(string path, IQueryCollection query, string? account)
+    {
+        var kind = path == "/v1/transfers" ? "transfer" : "payout";
+        var group = query["transfer_group"].ToString();
+        var limit = int.TryParse(query["limit"], CultureInfo.InvariantCulture, out var asked) ? Math.Clamp(asked, 1, 100) : 10;
+        var found = Of(kind)
+            .Where(o => kind == "transfer" ? group.Length == 0 || o["transfer_group"]?.GetValue<string>() == group : o["destination_account"]?.GetValue<string>() == account)
+            .Reverse().ToList();
+        var data = new JsonArray([.. found.Take(limit).Select(o => JsonNode.Parse(Public(o)))]);
+        return (200, new JsonObject { ["object"] = "list", ["url"] = path, ["has_more"] = found.Count > limit, ["data"] = data }.ToJsonString());
     }
 
     private (int, string) Get(string path)

@@ -78,6 +78,8 @@ internal sealed class SendPayoutHandler(PayoutData data, IStripeGateway stripe, 
             return SendOutcome.Done;
         }
 
+        // Already sending, an earlier try may have reached Stripe more than a day ago, past its idempotency keys.
+        var resumed = payout.State == PayoutState.Sending;
         if (payout.State == PayoutState.Approved)
         {
             var account = await data.AccountAsync(payout.PayeeId, ct);
@@ -94,13 +96,15 @@ internal sealed class SendPayoutHandler(PayoutData data, IStripeGateway stripe, 
         {
             if (payout.TransferId is null)
             {
-                var transfer = await stripe.CreateTransferAsync(order with { IdempotencyKey = payout.IdempotencyKey("transfer") }, ct);
+                var transfer = (resumed ? await stripe.FindTransferAsync(order, ct) : null)
+                    ?? await stripe.CreateTransferAsync(order with { IdempotencyKey = payout.IdempotencyKey("transfer") }, ct);
                 payout = await data.SaveAsync(payout, payout with { TransferId = transfer }, ct: ct);
             }
 
             if (payout.BankPayoutId is null)
             {
-                var bankPayout = await stripe.CreateBankPayoutAsync(order with { IdempotencyKey = payout.IdempotencyKey("bank-payout") }, ct);
+                var bankPayout = (resumed ? await stripe.FindBankPayoutAsync(order, ct) : null)
+                    ?? await stripe.CreateBankPayoutAsync(order with { IdempotencyKey = payout.IdempotencyKey("bank-payout") }, ct);
                 await data.SaveAsync(payout, payout with { BankPayoutId = bankPayout }, ct: ct);
             }
 

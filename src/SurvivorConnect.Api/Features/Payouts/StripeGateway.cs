@@ -33,6 +33,12 @@ public interface IStripeGateway
     Task<string> CreateBankPayoutAsync(TransferOrder order, CancellationToken ct);
 
     Task<StripeTransferState?> GetTransferAsync(string transferId, CancellationToken ct);
+
+    /// <summary>The transfer an earlier try of this order made, if any: Stripe forgets an idempotency key after about a day.</summary>
+    Task<string?> FindTransferAsync(TransferOrder order, CancellationToken ct);
+
+    /// <summary>The bank payout an earlier try of this order made, among the payee account's latest.</summary>
+    Task<string?> FindBankPayoutAsync(TransferOrder order, CancellationToken ct);
 }
 
 internal sealed class StripeGateway : IStripeGateway
@@ -112,6 +118,20 @@ internal sealed class StripeGateway : IStripeGateway
             return null;
         }
     }, ct);
+
+    public Task<string?> FindTransferAsync(TransferOrder order, CancellationToken ct) => Call(async () =>
+        (await Client.V1.Transfers.ListAsync(new TransferListOptions { TransferGroup = order.PayoutId, Limit = LookBack }, null, ct))
+            .Data.FirstOrDefault(t => Made(t.Metadata, order))?.Id, ct);
+
+    public Task<string?> FindBankPayoutAsync(TransferOrder order, CancellationToken ct) => Call(async () =>
+        (await Client.V1.Payouts.ListAsync(new PayoutListOptions { Limit = LookBack }, new RequestOptions { StripeAccount = order.AccountId }, ct))
+            .Data.FirstOrDefault(p => Made(p.Metadata, order))?.Id, ct);
+
+    /// <summary>How many of the newest objects a lookup reads: a payee is paid a few times a month, not a hundred.</summary>
+    private const int LookBack = 100;
+
+    private static bool Made(Dictionary<string, string>? metadata, TransferOrder order) =>
+        metadata is not null && Metadata(order).All(pair => metadata.TryGetValue(pair.Key, out var value) && value == pair.Value);
 
     private static Dictionary<string, string> Metadata(TransferOrder order) => new()
     {
