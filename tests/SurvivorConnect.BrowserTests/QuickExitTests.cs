@@ -13,9 +13,9 @@ public sealed class QuickExitTests(PortalServer server)
         var youth = await server.SignInAsync("Riley (demo youth)", phone: true);
         // Moving around the portal as a person does, by its own links, leaves no trail of entries.
         await youth.GetByRole(AriaRole.Link, new() { Name = "Notices" }).ClickAsync();
-        await Expect(youth).ToHaveURLAsync(server.BaseUrl + "/notifications");
+        await youth.WaitForURLAsync(server.BaseUrl + "/notifications");
         await youth.GetByRole(AriaRole.Link, new() { Name = "Matches" }).ClickAsync();
-        await Expect(youth).ToHaveURLAsync(server.BaseUrl + "/matches");
+        await youth.WaitForURLAsync(server.BaseUrl + "/matches");
 
         await youth.GetByRole(AriaRole.Button, new() { Name = "Exit this page" }).ClickAsync();
 
@@ -28,16 +28,30 @@ public sealed class QuickExitTests(PortalServer server)
         // A filter is a form sent by GET, which the browser would keep as an entry of its own.
         var mentor = await server.SignInAsync("Sam (demo mentor)", phone: true);
         await mentor.GetByRole(AriaRole.Link, new() { Name = "Payments" }).ClickAsync();
-        await Expect(mentor).ToHaveURLAsync(server.BaseUrl + "/payments");
+        await mentor.WaitForURLAsync(server.BaseUrl + "/payments");
         var lastYear = (server.Time.GetUtcNow().Year - 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
         await mentor.GetByLabel("Year", new() { Exact = true }).SelectOptionAsync(lastYear);
         await mentor.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
-        await Expect(mentor).ToHaveURLAsync(server.BaseUrl + "/payments?year=" + lastYear);
+        await mentor.WaitForURLAsync(server.BaseUrl + "/payments?year=" + lastYear);
         await Expect(mentor.GetByRole(AriaRole.Heading, new() { Name = "Statement for " + lastYear })).ToBeVisibleAsync();
 
         await mentor.GetByRole(AriaRole.Button, new() { Name = "Exit this page" }).ClickAsync();
 
         await LeftForGoodAsync(mentor);
+    }
+
+    [Fact]
+    public async Task An_address_that_is_no_page_still_has_the_exit_button()
+    {
+        // An old link or a mistyped address must not be the one screen with no way out.
+        var youth = await server.SignInAsync("Riley (demo youth)", phone: true);
+        var response = await youth.GotoAsync(server.BaseUrl + "/matches/no-such-match");
+
+        Assert.Equal(404, response!.Status);
+        await Expect(youth.GetByRole(AriaRole.Heading, new() { Name = "This page is not here", Level = 1 })).ToBeVisibleAsync();
+        await Accessibility.AssertNoSeriousViolationsAsync(youth);
+        await youth.GetByRole(AriaRole.Button, new() { Name = "Exit this page" }).ClickAsync();
+        await Expect(youth).ToHaveURLAsync(PortalServer.ExitUrl);
     }
 
     [Fact]

@@ -270,6 +270,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
         new("POST", "/help", "/help", null, [Anonymous]),
         new("GET", "/not-available", "/not-available", null, [Anonymous]),
         new("POST", "/not-available", "/not-available", null, [Anonymous]),
+        new("GET", "/status/{Code:int}", "/status/404", null, [Anonymous]),
+        new("POST", "/status/{Code:int}", "/status/404", null, [Anonymous]),
         new("POST", "/signin/demo", "/signin/demo", null, [Anonymous]),
         new("POST", "/signout", "/signout", null, [Anonymous]),
         new("POST", "/exit", "/exit", null, [Anonymous]),

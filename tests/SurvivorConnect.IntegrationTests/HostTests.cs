@@ -103,6 +103,43 @@ public sealed class HostTests(ApiFactory api)
     {
         await HttpAssert.Problem(await api.As("demo-youth").GetAsync("/api/nothing-here"), 404);
     }
+
+    [Theory]
+    [InlineData("/nothing-here")]
+    [InlineData("/matches/nothing-here/deeper")]
+    [InlineData("/api/nothing-here")]
+    public async Task A_browser_asking_for_an_address_that_is_no_page_gets_a_404_portal_page_with_the_exit_button(string path)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Accept.ParseAdd("text/html,application/xhtml+xml,*/*;q=0.8");
+
+        using var response = await api.Anonymous().SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        var body = await response.Content.ReadAsStringAsync();
+        if (path.StartsWith("/api/", StringComparison.Ordinal))
+        {
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            return;
+        }
+
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("This page is not here", body, StringComparison.Ordinal);
+        Assert.Contains("data-exit", body, StringComparison.Ordinal);
+        Assert.Contains("no-store", response.Headers.CacheControl?.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_post_to_an_address_that_is_no_page_stays_a_bare_404()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/nothing-here");
+        request.Headers.Accept.ParseAdd("text/html");
+
+        using var response = await api.Anonymous().SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.DoesNotContain("This page is not here", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
 }
 
 public sealed class StagingFactory : ApiFactory

@@ -89,11 +89,19 @@ public static class ApiSetup
         return builder;
     }
 
+    private static bool WantsPortalPage(HttpContext context) =>
+        HttpMethods.IsGet(context.Request.Method) && context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase)
+        && !context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/hubs");
+
     public static WebApplication UseSurvivorConnect(this WebApplication app)
     {
         app.UseMiddleware<SafeRequestLogging>();
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
+
+        // A browser that asked for a page (an old link, a typo) is shown a portal page, exit button and all, instead of
+        // bare text; everything else gets ProblemDetails. Routing runs after this, so the page's route is found again.
+        app.UseWhen(WantsPortalPage, page => page.UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true));
+        app.UseWhen(context => !WantsPortalPage(context), other => other.UseStatusCodePages());
         if (!app.Environment.IsDevelopment())
         {
             // Once a browser has had the portal over HTTPS it never asks over plain HTTP, where a session or a page
@@ -105,6 +113,7 @@ public static class ApiSetup
 
         // The portal's script and styles (wwwroot), public and served before any route is considered.
         app.UseStaticFiles();
+        app.UseRouting();
 
         // An unknown route is 404 for everyone; the fallback authorization policy is for mapped endpoints.
         // Entra ID's sign-in and sign-out callbacks are no route: the authentication middleware answers them.
