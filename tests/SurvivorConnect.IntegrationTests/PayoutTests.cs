@@ -385,6 +385,11 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         Assert.Contains("recorded the attendance", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Contains("recorded the attendance", (await HttpAssert.Ok<PayoutDto>(await recorder.Client.GetAsync(PayoutWorld.Url(payout.Id)))).WhyYouCannotApprove, StringComparison.Ordinal);
         Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null))).State);
+
+        // Nor do they record it as paid by check: whether it was paid at all would rest on them alone.
+        var outside = await HttpAssert.Problem(await recorder.Client.PostJson(PayoutWorld.Url(payout.Id, "paid-outside"), new { reference = "Check 4410" }), 403);
+        Assert.Contains("recorded the attendance", outside.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Approved", (await _world.PayoutAsync(payout.Id)).State);
     }
 
     [Fact]

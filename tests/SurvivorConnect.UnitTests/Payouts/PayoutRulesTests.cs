@@ -21,11 +21,13 @@ public sealed class PayoutRulesTests
     }
 
     [Fact]
-    public void Nobody_records_a_payment_outside_stripe_of_their_own_pay_or_of_a_payout_they_prepared()
+    public void Nobody_records_a_payment_outside_stripe_of_their_own_pay_of_a_payout_they_prepared_or_whose_attendance_they_recorded()
     {
-        Assert.Null(PayoutRules.WhyNotRecordPaid("casey", "jamie", "sam"));
-        Assert.Contains("pays you", PayoutRules.WhyNotRecordPaid("sam", "jamie", "sam"), StringComparison.Ordinal);
-        Assert.Contains("prepared", PayoutRules.WhyNotRecordPaid("casey", "casey", "sam"), StringComparison.Ordinal);
+        Assert.Null(PayoutRules.WhyNotRecordPaid("casey", "jamie", "jo", "sam"));
+        Assert.Null(PayoutRules.WhyNotRecordPaid("casey", "jamie", null, "sam"));
+        Assert.Contains("pays you", PayoutRules.WhyNotRecordPaid("sam", "jamie", "jo", "sam"), StringComparison.Ordinal);
+        Assert.Contains("prepared", PayoutRules.WhyNotRecordPaid("casey", "casey", "jo", "sam"), StringComparison.Ordinal);
+        Assert.Contains("recorded the attendance", PayoutRules.WhyNotRecordPaid("jo", "jamie", "jo", "sam"), StringComparison.Ordinal);
     }
 
     [Fact]

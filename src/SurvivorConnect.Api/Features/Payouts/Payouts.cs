@@ -252,7 +252,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
     public async ValueTask<PayoutView> Handle(RecordPaidOutside command, CancellationToken ct)
     {
         var payout = await data.PayoutAsync(command.Id, ct);
-        if (PayoutRules.WhyNotRecordPaid(Me, payout.CreatedBy, payout.PayeeId) is { } why)
+        if (PayoutRules.WhyNotRecordPaid(Me, payout.CreatedBy, payout.RecordedBy, payout.PayeeId) is { } why)
         {
             throw new ForbiddenException(why);
         }

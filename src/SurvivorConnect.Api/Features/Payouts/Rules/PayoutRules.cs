@@ -45,10 +45,14 @@ public static class PayoutRules
             : null;
     }
 
-    /// <summary>Why <paramref name="recorderId"/> may not record a payout as paid outside Stripe, or null when they may: as for approval, not their own pay nor what they prepared.</summary>
-    public static string? WhyNotRecordPaid(string recorderId, string createdBy, string payeeId) =>
+    /// <summary>
+    /// Why <paramref name="recorderId"/> may not record a payout as paid outside Stripe, or null when they may: as for
+    /// approval, not their own pay, nor what they prepared, nor pay that their own record of attendance decided.
+    /// </summary>
+    public static string? WhyNotRecordPaid(string recorderId, string createdBy, string? attendanceRecordedBy, string payeeId) =>
         recorderId == payeeId ? "This payout pays you: another finance approver must record it."
         : recorderId == createdBy ? "You prepared this payout: another finance approver must record its payment."
+        : recorderId == attendanceRecordedBy ? "You recorded the attendance this payout is for: another finance approver must record its payment."
         : null;
 
     /// <summary>Two different approvers for a payout at or above the agency's amount; one below it.</summary>
