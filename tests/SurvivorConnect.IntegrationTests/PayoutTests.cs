@@ -248,6 +248,41 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task Two_payouts_to_one_payee_approved_at_the_same_moment_do_not_pass_the_tax_details_threshold_unseen()
+    {
+        var (first, payees) = await _world.AttendedAsync(stipend: 1500m);
+        var (second, _) = await _world.AttendedAsync(people: 0, stipend: 1500m, also: payees);
+        await _world.PayeeReadyAsync(payees[0], stripe: false);
+        var one = Assert.Single(await _world.PrepareAsync(first));
+        var other = Assert.Single(await _world.PrepareAsync(second));
+        var approver = await _world.ApproverAsync();
+        await HttpAssert.Ok<PayoutDto>(await approver.Client.PostAsync(PayoutWorld.Url(one.Id, "approve"), null));
+        await HttpAssert.Ok<PayoutDto>(await approver.Client.PostAsync(PayoutWorld.Url(other.Id, "approve"), null));
+
+        // Each is under the threshold alone; the other is approved between this one's check and its write.
+        api.Store.BeforeBatch = async operations =>
+        {
+            if (operations.Any(o => o is BatchOperation.Replace { Document: Payout { State: PayoutState.Approved } p } && p.Id == one.Id))
+            {
+                api.Store.BeforeBatch = null;
+                Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(other.Id, "approve"), null))).State);
+            }
+        };
+        try
+        {
+            await HttpAssert.Problem(await Finance.PostAsync(PayoutWorld.Url(one.Id, "approve"), null), 409);
+        }
+        finally
+        {
+            api.Store.BeforeBatch = null;
+        }
+
+        var refused = await HttpAssert.Problem(await Finance.PostAsync(PayoutWorld.Url(one.Id, "approve"), null), 409);
+        Assert.Contains("tax details", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Pending", (await _world.PayoutAsync(one.Id)).State);
+    }
+
+    [Fact]
     public async Task A_failed_payout_sent_again_or_paid_another_way_after_others_were_approved_still_needs_the_tax_details_the_year_now_calls_for()
     {
         var (first, payees) = await _world.AttendedAsync(stipend: 1500m);

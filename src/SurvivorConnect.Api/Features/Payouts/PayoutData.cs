@@ -72,13 +72,21 @@ internal sealed class PayoutData(AgencyStore store, IOptions<PayoutOptions> opti
     /// <summary>
     /// Writes a payout's change together with the ledger entry it causes (a payment when it becomes paid, a
     /// reversal when paid money comes back) and, for Stripe's news, the record that the event was acted on:
-    /// all or nothing, so the ledger always matches the payouts and an event never counts twice.
+    /// all or nothing, so the ledger always matches the payouts and an event never counts twice. With
+    /// <paramref name="checkedPayee"/>, the payee's account as read for the year's tax check is rewritten in the same
+    /// write, so two payouts to one payee committed at once cannot each pass that check without the other.
     /// </summary>
-    public async Task<Payout> SaveAsync(Payout before, Payout after, string? stripeEventId = null, string? stripeEventType = null, string? reference = null, CancellationToken ct = default)
+    public async Task<Payout> SaveAsync(
+        Payout before, Payout after, string? stripeEventId = null, string? stripeEventType = null, string? reference = null, PayeeAccount? checkedPayee = null, CancellationToken ct = default)
     {
         var changed = after with { ChangedAt = store.Now };
         var taxYear = after.Year ?? await TaxYearAsync(ct);
         var operations = new List<BatchOperation> { new BatchOperation.Replace(changed, before.ETag!) };
+        if (checkedPayee is not null)
+        {
+            operations.Add(new BatchOperation.Replace(checkedPayee, checkedPayee.ETag!));
+        }
+
         if (LedgerMove(before.State, after.State) is { } kind)
         {
             var sign = kind == LedgerKind.Payment ? 1 : -1;
@@ -116,7 +124,9 @@ internal sealed class PayoutData(AgencyStore store, IOptions<PayoutOptions> opti
         }
         catch (StoreException ex) when (ex.Kind is StoreErrorKind.PreconditionFailed or StoreErrorKind.BatchFailed or StoreErrorKind.Conflict)
         {
-            throw new ConflictException("Someone else changed this payout just now. Look at it again.");
+            throw new ConflictException(checkedPayee is null
+                ? "Someone else changed this payout just now. Look at it again."
+                : "Someone else changed this payout, or another payout to the same person, just now. Look at it again.");
         }
     }
 

@@ -217,7 +217,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
             await data.QueueAsync(approved, ct);
         }
 
-        return await ViewAsync(await data.SaveAsync(payout, approved, ct: ct), ct);
+        return await ViewAsync(await data.SaveAsync(payout, approved, checkedPayee: account, ct: ct), ct);
     }
 
     public async ValueTask<PayoutView> Handle(CancelPayout command, CancellationToken ct)
@@ -263,7 +263,8 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
         }
 
         // A failed payout counted in nobody's threshold check since it failed (see EnsureMayBePaidAsync).
-        await EnsureMayBePaidAsync(payout, await data.AccountAsync(payout.PayeeId, ct), ct);
+        var account = await data.AccountAsync(payout.PayeeId, ct);
+        await EnsureMayBePaidAsync(payout, account, ct);
 
         var now = data.Store.Now;
         var year = await data.TaxYearAsync(ct);
@@ -274,7 +275,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
             OutsideReference = reference,
             PaidAt = now,
             Year = year,
-        }, reference: reference, ct: ct);
+        }, reference: reference, checkedPayee: account, ct: ct);
         await notifier.SendOnceAsync(paid.PayeeId, Notices.PayoutSent, $"payout-paid~{paid.Id}~{paid.Attempt}", ct);
         return await ViewAsync(paid, ct);
     }
@@ -288,12 +289,13 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
         }
 
         // While it was failed, other payouts were approved without it in the year's total: it is checked again.
-        await EnsureMayBePaidAsync(payout, await data.AccountAsync(payout.PayeeId, ct), ct);
+        var account = await data.AccountAsync(payout.PayeeId, ct);
+        await EnsureMayBePaidAsync(payout, account, ct);
 
         // A transfer that went through stays (its money is in the payee's Stripe balance); the rest is asked again.
         var again = payout with { State = PayoutState.Approved, Attempt = payout.Attempt + 1, BankPayoutId = null, FailureCode = null, PaidAt = null, Year = null };
         await data.QueueAsync(again, ct);
-        return await ViewAsync(await data.SaveAsync(payout, again, ct: ct), ct);
+        return await ViewAsync(await data.SaveAsync(payout, again, checkedPayee: account, ct: ct), ct);
     }
 
     /// <summary>
@@ -310,6 +312,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
     /// <summary>
     /// Before money goes: the payee has chosen how to be paid and has seen the public-benefits notice, and if this
     /// payout takes their compensation this year to the information-return threshold, finance holds their tax details.
+    /// The caller writes the account back with the payout, so the check holds until then.
     /// </summary>
     private async Task EnsureMayBePaidAsync(Payout payout, PayeeAccount account, CancellationToken ct)
     {

@@ -169,7 +169,7 @@ internal sealed class ApplyStripeEventHandler(PayoutData data, Notifier notifier
             };
             try
             {
-                await data.SaveAsync(payout, after, command.EventId, command.EventType, payout.TransferId, ct);
+                await data.SaveAsync(payout, after, command.EventId, command.EventType, payout.TransferId, ct: ct);
             }
             catch (ConflictException) when (tries < 5)
             {
