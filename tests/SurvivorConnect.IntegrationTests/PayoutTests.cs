@@ -393,7 +393,11 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
             entries = new[] { new { personId = payees[0].Id, outcome = "noShow" } },
         }));
 
-        // Its claim was left open and has changed since: the payout, calculated from it as it was, is not approved.
+        // Its claim was left open and has changed since: the payout, calculated from it as it was, is not approved,
+        // and finance is told so before pressing Approve.
+        Assert.Contains("changed after it was prepared", (await _world.PayoutAsync(left.Id)).WhyYouCannotApprove, StringComparison.Ordinal);
+        var queued = (await HttpAssert.Ok<PageDto<PayoutDto>>(await Finance.GetAsync($"/api/payouts?state=pending&payeeId={payees[0].Id}"))).Items.Single();
+        Assert.Contains("changed after it was prepared", queued.WhyYouCannotApprove, StringComparison.Ordinal);
         var stale = await HttpAssert.Problem(await Finance.PostAsync(PayoutWorld.Url(left.Id, "approve"), null), 409);
         Assert.Contains("Send this opportunity's claims to finance again", stale.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal("Pending", (await _world.PayoutAsync(left.Id)).State);

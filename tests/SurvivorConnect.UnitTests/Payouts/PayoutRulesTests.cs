@@ -31,6 +31,16 @@ public sealed class PayoutRulesTests
     }
 
     [Fact]
+    public void A_payout_is_behind_its_claim_once_the_claim_is_gone_or_was_left_open_and_changed()
+    {
+        Assert.False(PayoutRules.ClaimChanged(claimExists: true, claimSubmitted: true, "e2", "e1"));
+        Assert.False(PayoutRules.ClaimChanged(claimExists: true, claimSubmitted: false, "e1", "e1"));
+        Assert.False(PayoutRules.ClaimChanged(claimExists: true, claimSubmitted: false, "e2", calculatedFrom: null));
+        Assert.True(PayoutRules.ClaimChanged(claimExists: true, claimSubmitted: false, "e2", "e1"));
+        Assert.True(PayoutRules.ClaimChanged(claimExists: false, claimSubmitted: false, null, "e1"));
+    }
+
+    [Fact]
     public void The_same_approver_cannot_be_both_of_two()
     {
         Assert.Contains("second approver", PayoutRules.WhyNotApprove("casey", "jamie", "jo", "sam", PayoutState.Pending, 2, ["casey"]), StringComparison.Ordinal);

@@ -137,8 +137,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
             await data.Store.ReplaceAsync(EngagementData.Container, claim with { State = ClaimState.Submitted }, claim.ETag!, ct);
         }
 
-        var names = await data.NamesAsync(prepared.Select(p => p.PayeeId), ct);
-        return [.. prepared.Select(p => PayoutView.From(p, names.GetValueOrDefault(p.PayeeId), Me))];
+        return await ViewsAsync(prepared, ct);
     }
 
     public async ValueTask<IReadOnlyList<ClaimsToPayView>> Handle(ListClaimsToPay query, CancellationToken ct)
@@ -178,8 +177,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
         }
 
         var page = await data.Store.PageAsync<Payout>(PayoutData.Container, filters, orderBy: "createdAt", descending: true, query.PageSize, query.ContinuationToken, ct);
-        var names = await data.NamesAsync(page.Items.Select(p => p.PayeeId), ct);
-        return new Page<PayoutView>([.. page.Items.Select(p => PayoutView.From(p, names.GetValueOrDefault(p.PayeeId), Me))], page.ContinuationToken);
+        return new Page<PayoutView>(await ViewsAsync(page.Items, ct), page.ContinuationToken);
     }
 
     public async ValueTask<PayoutView> Handle(GetPayout query, CancellationToken ct) => await ViewAsync(await data.PayoutAsync(query.Id, ct), ct);
@@ -198,9 +196,9 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
         // A preparation that failed to close the claim leaves it open, and it may have changed since (recorded again,
         // travel added): the payout is approved only while the claim is as it was calculated from.
         var claim = await data.Store.ReadAsync<CompensationClaim>(EngagementData.Container, payout.ClaimId, data.Store.AgencyId, ct);
-        if (claim is null || claim.State != ClaimState.Submitted && payout.ClaimETag is { } calculatedFrom && claim.ETag != calculatedFrom)
+        if (ClaimChanged(payout, claim))
         {
-            throw new ConflictException("The claim behind this payout changed after it was prepared. Send this opportunity's claims to finance again from Claims to pay, or cancel this payout.");
+            throw new ConflictException(PayoutRules.ClaimChangedRefusal);
         }
 
         var approvals = (await StandingAsync(payout.Approvals, ct)).Append(new PayoutApproval(me, data.Store.Now)).ToList();
@@ -413,8 +411,27 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
         }
     }
 
-    private async Task<PayoutView> ViewAsync(Payout payout, CancellationToken ct) =>
-        PayoutView.From(payout, (await data.NamesAsync([payout.PayeeId], ct)).GetValueOrDefault(payout.PayeeId), Me);
+    private async Task<PayoutView> ViewAsync(Payout payout, CancellationToken ct) => (await ViewsAsync([payout], ct))[0];
+
+    /// <summary>The payouts as this viewer sees them; one waiting for approval whose claim changed says so before Approve is pressed.</summary>
+    private async Task<IReadOnlyList<PayoutView>> ViewsAsync(IReadOnlyList<Payout> payouts, CancellationToken ct)
+    {
+        var names = await data.NamesAsync(payouts.Select(p => p.PayeeId), ct);
+        var pending = payouts.Where(p => p.State == PayoutState.Pending).ToList();
+        var claims = pending.Count == 0
+            ? []
+            : (await data.Store.ManyAsync<CompensationClaim>(EngagementData.Container, pending.Select(p => p.ClaimId), ct)).ToDictionary(c => c.Id, StringComparer.Ordinal);
+        return [.. payouts.Select(p =>
+        {
+            var view = PayoutView.From(p, names.GetValueOrDefault(p.PayeeId), Me);
+            return p.State == PayoutState.Pending && view.WhyYouCannotApprove is null && ClaimChanged(p, claims.GetValueOrDefault(p.ClaimId))
+                ? view with { WhyYouCannotApprove = PayoutRules.ClaimChangedRefusal }
+                : view;
+        })];
+    }
+
+    private static bool ClaimChanged(Payout payout, CompensationClaim? claim) =>
+        PayoutRules.ClaimChanged(claim is not null, claim?.State == ClaimState.Submitted, claim?.ETag, payout.ClaimETag);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} open claims name opportunity {OpportunityId}, which the agency does not have; they are left out of the claims to pay")]
     private static partial void LogClaimsWithoutOpportunity(ILogger logger, string opportunityId, int count);

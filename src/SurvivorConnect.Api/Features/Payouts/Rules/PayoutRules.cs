@@ -55,6 +55,16 @@ public static class PayoutRules
         : recorderId == attendanceRecordedBy ? "You recorded the attendance this payout is for: another finance approver must record its payment."
         : null;
 
+    public const string ClaimChangedRefusal =
+        "The claim behind this payout changed after it was prepared. Send this opportunity's claims to finance again from Claims to pay, or cancel this payout.";
+
+    /// <summary>
+    /// Whether a payout's claim is no longer the one it was calculated from: gone, or left open by a preparation that
+    /// failed to close it and changed since (recorded again, travel added). Such a payout is not approved.
+    /// </summary>
+    public static bool ClaimChanged(bool claimExists, bool claimSubmitted, string? claimETag, string? calculatedFrom) =>
+        !claimExists || !claimSubmitted && calculatedFrom is not null && claimETag != calculatedFrom;
+
     /// <summary>Two different approvers for a payout at or above the agency's amount; one below it.</summary>
     public static int ApprovalsNeeded(decimal total, decimal twoApproverThreshold) => total >= twoApproverThreshold ? 2 : 1;
 
