@@ -859,6 +859,63 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task An_approved_payout_whose_cancel_was_cut_short_is_not_sent_for_its_old_amount()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync();
+        await _world.PayeeReadyAsync(payees[0], stripe: true);
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity));
+        await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+        api.Store.BeforeBatch = operations => operations.Any(o => o is BatchOperation.Replace { Document: Payout { State: PayoutState.Cancelled } })
+            ? throw StoreException.Unavailable("The store went away.")
+            : Task.CompletedTask;
+        try
+        {
+            await HttpAssert.Problem(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "cancel"), null), 503);
+        }
+        finally
+        {
+            api.Store.BeforeBatch = null;
+        }
+
+        // Its claim is open, and may be recorded again: the payout calculated from it as it was is not sent, nor paid by check.
+        await api.SendPayoutsAsync();
+        var failed = await _world.PayoutAsync(payout.Id);
+        Assert.Equal(("Failed", "claim_changed"), (failed.State, failed.FailureCode));
+        Assert.DoesNotContain(api.Stripe.Transfers, t => t["metadata"]!["payout_id"]!.GetValue<string>() == payout.Id);
+        await HttpAssert.Problem(await Finance.PostJson(PayoutWorld.Url(payout.Id, "paid-outside"), new { reference = "Check 5120" }), 409);
+        await HttpAssert.Problem(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "retry"), null), 409);
+
+        Assert.Equal("Cancelled", (await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "cancel"), null))).State);
+        Assert.Equal("Pending", Assert.Single(await _world.PrepareAsync(opportunity)).State);
+    }
+
+    [Fact]
+    public async Task A_cancel_pressed_twice_at_once_leaves_the_claim_open_for_a_corrected_payout()
+    {
+        var (opportunity, _) = await _world.AttendedAsync();
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity));
+        api.Store.BeforeBatch = async operations =>
+        {
+            if (operations.Any(o => o is BatchOperation.Replace { Document: Payout { State: PayoutState.Cancelled } }))
+            {
+                api.Store.BeforeBatch = null;
+                Assert.Equal("Cancelled", (await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "cancel"), null))).State);
+            }
+        };
+        try
+        {
+            await HttpAssert.Problem(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "cancel"), null), 409);
+        }
+        finally
+        {
+            api.Store.BeforeBatch = null;
+        }
+
+        var again = Assert.Single(await _world.PrepareAsync(opportunity));
+        Assert.Equal((payout.Id, "Pending"), (again.Id, again.State));
+    }
+
+    [Fact]
     public async Task A_payout_approved_while_it_was_being_cancelled_stands_and_its_claim_stays_with_finance()
     {
         var (opportunity, payees) = await _world.AttendedAsync();

@@ -67,6 +67,13 @@ internal sealed class PayoutData(AgencyStore store, IOptions<PayoutOptions> opti
     public async Task<Dictionary<string, PayeeAccount>> AccountsAsync(IEnumerable<string> personIds, CancellationToken ct) =>
         (await store.ManyAsync<PayeeAccount>(Container, personIds.Select(PayeeAccount.IdFor), ct)).ToDictionary(a => a.PersonId, StringComparer.Ordinal);
 
+    /// <summary>Whether the payout's claim is no longer the one it was calculated from, so it is neither approved, sent nor paid.</summary>
+    public async Task<bool> ClaimChangedAsync(Payout payout, CancellationToken ct) =>
+        ClaimChanged(payout, await store.ReadAsync<CompensationClaim>(EngagementData.Container, payout.ClaimId, store.AgencyId, ct));
+
+    public static bool ClaimChanged(Payout payout, CompensationClaim? claim) =>
+        PayoutRules.ClaimChanged(claim is not null, claim?.State == ClaimState.Submitted, claim?.ETag, payout.ClaimETag);
+
     public Task<IReadOnlyList<string>> FinanceApproversAsync(CancellationToken ct) => store.ActiveIdsWithRoleAsync(Roles.FinanceApprover, ct);
 
     /// <summary>

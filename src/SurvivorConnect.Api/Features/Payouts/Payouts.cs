@@ -195,8 +195,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
 
         // A preparation that failed to close the claim leaves it open, and it may have changed since (recorded again,
         // travel added): the payout is approved only while the claim is as it was calculated from.
-        var claim = await data.Store.ReadAsync<CompensationClaim>(EngagementData.Container, payout.ClaimId, data.Store.AgencyId, ct);
-        if (ClaimChanged(payout, claim))
+        if (await data.ClaimChangedAsync(payout, ct))
         {
             throw new ConflictException(PayoutRules.ClaimChangedRefusal);
         }
@@ -221,6 +220,13 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
     public async ValueTask<PayoutView> Handle(CancelPayout command, CancellationToken ct)
     {
         var payout = await data.PayoutAsync(command.Id, ct);
+        if (payout.State == PayoutState.Cancelled)
+        {
+            // Pressed again, it finishes what a first press left undone: its claim open for a corrected payout.
+            await ReopenClaimAsync(payout, ct);
+            return await ViewAsync(payout, ct);
+        }
+
         if (!PayoutRules.CanCancel(payout.State, payout.TransferId))
         {
             throw new ConflictException(payout.TransferId is null
@@ -230,22 +236,31 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
 
         // The claim opens again first, so the session can be recorded again and a corrected payout prepared. Should the
         // payout's own change then fail, the claim is back on Claims to pay and the payout, no longer matching it, is
-        // not approved: both ways on stay open. The other order could leave the claim closed behind a cancelled payout.
-        var claim = await data.Store.ReadAsync<CompensationClaim>(EngagementData.Container, payout.ClaimId, data.Store.AgencyId, ct);
-        var reopened = claim is { State: ClaimState.Submitted }
-            ? await data.Store.ReplaceAsync(EngagementData.Container, claim with { State = ClaimState.Open }, claim.ETag!, ct)
-            : null;
+        // neither approved, sent nor paid (see ClaimChanged). The other order could leave the claim closed behind a
+        // cancelled payout.
+        var reopened = await ReopenClaimAsync(payout, ct);
         try
         {
             return await ViewAsync(await data.SaveAsync(payout, payout with { State = PayoutState.Cancelled }, ct: ct), ct);
         }
         catch (ConflictException) when (reopened is not null)
         {
-            // Approved or sent meanwhile, the payout stands, and its claim stays with finance.
-            await data.Store.ReplaceAsync(EngagementData.Container, reopened with { State = ClaimState.Submitted }, reopened.ETag!, CancellationToken.None);
+            // Approved meanwhile, the payout stands and its claim stays with finance; cancelled meanwhile (a second
+            // press), its claim stays open.
+            if ((await data.PayoutAsync(payout.Id, CancellationToken.None)).State != PayoutState.Cancelled)
+            {
+                await data.Store.ReplaceAsync(EngagementData.Container, reopened with { State = ClaimState.Submitted }, reopened.ETag!, CancellationToken.None);
+            }
+
             throw;
         }
     }
+
+    /// <summary>Opens the payout's claim again when it is with finance; the claim as written, or null when there was nothing to open.</summary>
+    private async Task<CompensationClaim?> ReopenClaimAsync(Payout payout, CancellationToken ct) =>
+        await data.Store.ReadAsync<CompensationClaim>(EngagementData.Container, payout.ClaimId, data.Store.AgencyId, ct) is { State: ClaimState.Submitted } claim
+            ? await data.Store.ReplaceAsync(EngagementData.Container, claim with { State = ClaimState.Open }, claim.ETag!, ct)
+            : null;
 
     public async ValueTask<PayoutView> Handle(RecordPaidOutside command, CancellationToken ct)
     {
@@ -258,6 +273,11 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
         if (!PayoutRules.CanPayOutside(payout.State, payout.TransferId))
         {
             throw new ConflictException("Only an approved payout not yet sent (or one that failed before Stripe moved any money) can be recorded as paid outside Stripe.");
+        }
+
+        if (await data.ClaimChangedAsync(payout, ct))
+        {
+            throw new ConflictException(PayoutRules.ClaimChangedRefusal);
         }
 
         // A failed payout counted in nobody's threshold check since it failed (see EnsureMayBePaidAsync).
@@ -284,6 +304,11 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
         if (payout.State != PayoutState.Failed || payout.Method != PayeeMethod.Stripe)
         {
             throw new ConflictException("Only a payout that failed at Stripe can be sent again.");
+        }
+
+        if (await data.ClaimChangedAsync(payout, ct))
+        {
+            throw new ConflictException(PayoutRules.ClaimChangedRefusal);
         }
 
         // While it was failed, other payouts were approved without it in the year's total: it is checked again.
@@ -424,14 +449,12 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
         return [.. payouts.Select(p =>
         {
             var view = PayoutView.From(p, names.GetValueOrDefault(p.PayeeId), Me);
-            return p.State == PayoutState.Pending && view.WhyYouCannotApprove is null && ClaimChanged(p, claims.GetValueOrDefault(p.ClaimId))
+            return p.State == PayoutState.Pending && view.WhyYouCannotApprove is null && PayoutData.ClaimChanged(p, claims.GetValueOrDefault(p.ClaimId))
                 ? view with { WhyYouCannotApprove = PayoutRules.ClaimChangedRefusal }
                 : view;
         })];
     }
 
-    private static bool ClaimChanged(Payout payout, CompensationClaim? claim) =>
-        PayoutRules.ClaimChanged(claim is not null, claim?.State == ClaimState.Submitted, claim?.ETag, payout.ClaimETag);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} open claims name opportunity {OpportunityId}, which the agency does not have; they are left out of the claims to pay")]
     private static partial void LogClaimsWithoutOpportunity(ILogger logger, string opportunityId, int count);

@@ -37,6 +37,9 @@ internal sealed class SendPayoutHandler(PayoutData data, IStripeGateway stripe, 
     /// <summary>Why a payout whose amount is finer than its currency is paid in was not sent.</summary>
     public const string NotPayable = "amount_not_payable_in_currency";
 
+    /// <summary>Why an approved payout whose claim changed since it was calculated (a cancel cut short) was not sent.</summary>
+    public const string ClaimChanged = "claim_changed";
+
     public async ValueTask<SendOutcome> Handle(SendPayout command, CancellationToken ct)
     {
         // A webhook may move the payout while this runs; each step is idempotent, so it simply reads again.
@@ -80,6 +83,13 @@ internal sealed class SendPayoutHandler(PayoutData data, IStripeGateway stripe, 
 
         // Already sending, an earlier try may have reached Stripe more than a day ago, past its idempotency keys.
         var resumed = payout.State == PayoutState.Sending;
+        if (payout.State == PayoutState.Approved && await data.ClaimChangedAsync(payout, ct))
+        {
+            await data.SaveAsync(payout, payout with { State = PayoutState.Failed, FailureCode = ClaimChanged }, ct: ct);
+            await PayoutNews.TellFinanceAsync(data, notifier, payout, ct);
+            return SendOutcome.Done;
+        }
+
         if (payout.State == PayoutState.Approved)
         {
             var account = await data.AccountAsync(payout.PayeeId, ct);
