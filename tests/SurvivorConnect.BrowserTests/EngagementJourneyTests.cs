@@ -303,6 +303,7 @@ public sealed class EngagementJourneyTests(PortalServer server)
         await admin.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
         // "Saved" is already on the page from the benchmark; the kind rendered back by the server shows this save finished.
         await Expect(admin.Locator($"[data-kinds] input[name=Keys][value=\"{key}\"]")).ToHaveCountAsync(1);
+        await Expect(admin.Locator("[data-outcome]")).ToContainTextAsync("Saved");
         using var recruiter = await server.ApiAsAsync("demo-recruiter");
         var now = server.Time.GetUtcNow();
         string At(int hours) => TimeZoneInfo.ConvertTimeBySystemTimeZoneId(now.AddHours(hours), "America/Los_Angeles").ToString("yyyy-MM-dd'T'HH:mm:00", CultureInfo.InvariantCulture);

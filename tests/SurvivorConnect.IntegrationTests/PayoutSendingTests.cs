@@ -82,7 +82,7 @@ public sealed class PayoutSendingTests : IAsyncLifetime
         var diedAt = first.Time.GetUtcNow();
         await first.DisposeAsync();
 
-        // The restarted instance waits out the dead one's lease, then sends again with the same idempotency key.
+        // The restarted instance waits out the dead one's lease, then finds the transfer the dead one made.
         await using var second = Start(diedAt.AddSeconds(30));
         Assert.Equal(0, await second.SendPayoutsAsync());
         second.Time.Advance(TimeSpan.FromMinutes(3));
@@ -106,6 +106,14 @@ public sealed class PayoutSendingTests : IAsyncLifetime
         await api.SendPayoutsAsync();
         _stripe.ForgetIdempotencyKeys();
         api.Time.Advance(TimeSpan.FromDays(2));
+
+        // A refused lookup says nothing about the payment: the payout waits for the next round, it does not fail.
+        _stripe.RefuseNextLookup("/v1/transfers");
+        await api.SendPayoutsAsync();
+        Assert.Equal("Sending", (await new PayoutWorld(api).PayoutAsync(payout.Id)).State);
+        Assert.Equal(1, TransfersFor(payout.Id));
+
+        api.Time.Advance(TimeSpan.FromMinutes(3));
         _stripe.LoseNextResponse("/v1/payouts");
         await api.SendPayoutsAsync();
         Assert.Equal((1, 1), (TransfersFor(payout.Id), BankPayoutsFor(payout.Id)));

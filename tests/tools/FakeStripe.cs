@@ -32,7 +32,7 @@ public sealed class FakeStripe : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, (string Request, int Status, string Body)> _idempotent = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, JsonObject> _objects = new(StringComparer.Ordinal);
-    private readonly ConcurrentQueue<(string PathPrefix, Fault Fault)> _faults = new();
+    private readonly ConcurrentQueue<(string? Method, string PathPrefix, Fault Fault)> _faults = new();
     private readonly SemaphoreSlim _writes = new(1, 1);
     private int _sequence;
 
@@ -98,13 +98,18 @@ public sealed class FakeStripe : IAsyncDisposable
     /// <summary>Stripe keeps an idempotency key for about a day; after that, the same key makes a new object.</summary>
     public void ForgetIdempotencyKeys() => _idempotent.Clear();
 
-    public void LoseNextResponse(string pathPrefix) => _faults.Enqueue((pathPrefix, Fault.LoseResponse));
+    /// <summary>The next write under the prefix is done and its answer lost (a lookup before it goes through).</summary>
+    public void LoseNextResponse(string pathPrefix) => _faults.Enqueue((HttpMethods.Post, pathPrefix, Fault.LoseResponse));
 
-    public void RefuseNext(string pathPrefix) => _faults.Enqueue((pathPrefix, Fault.Refuse));
+    /// <summary>The next write under the prefix is refused (a lookup before it goes through).</summary>
+    public void RefuseNext(string pathPrefix) => _faults.Enqueue((HttpMethods.Post, pathPrefix, Fault.Refuse));
 
-    public void FailNext(string pathPrefix) => _faults.Enqueue((pathPrefix, Fault.ServerError));
+    /// <summary>The next read under the prefix is refused with a 400.</summary>
+    public void RefuseNextLookup(string pathPrefix) => _faults.Enqueue((HttpMethods.Get, pathPrefix, Fault.Refuse));
 
-    public void HangNext(string pathPrefix) => _faults.Enqueue((pathPrefix, Fault.Hang));
+    public void FailNext(string pathPrefix) => _faults.Enqueue((null, pathPrefix, Fault.ServerError));
+
+    public void HangNext(string pathPrefix) => _faults.Enqueue((null, pathPrefix, Fault.Hang));
 
     /// <summary>Stripe finished the account's onboarding (or took it back).</summary>
     public void SetPayoutsEnabled(string accountId, bool enabled)
@@ -203,12 +208,17 @@ public sealed class FakeStripe : IAsyncDisposable
             return;
         }
 
-        // A lost answer is of work done, so only a write loses it; a lookup before that write goes through.
         Fault? fault = _faults.TryPeek(out var next) && path.StartsWith(next.PathPrefix, StringComparison.Ordinal)
-            && (next.Fault != Fault.LoseResponse || HttpMethods.IsPost(request.Method)) && _faults.TryDequeue(out next) ? next.Fault : null;
+            && (next.Method is null || next.Method == request.Method) && _faults.TryDequeue(out next) ? next.Fault : null;
         if (fault == Fault.Hang)
         {
             await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+            return;
+        }
+
+        if (fault == Fault.Refuse && !HttpMethods.IsPost(request.Method))
+        {
+            await RespondAsync(context, 400, Error("invalid_request_error", "parameter_invalid", "Invalid request."));
             return;
         }
 

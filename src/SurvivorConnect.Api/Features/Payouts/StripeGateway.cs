@@ -34,10 +34,13 @@ public interface IStripeGateway
 
     Task<StripeTransferState?> GetTransferAsync(string transferId, CancellationToken ct);
 
-    /// <summary>The transfer an earlier try of this order made, if any: Stripe forgets an idempotency key after about a day.</summary>
+    /// <summary>
+    /// A transfer made for this payout (by any attempt) whose money was not taken back, if any: Stripe forgets an
+    /// idempotency key after about a day. A failed lookup is always worth trying again, never a refusal of the payout.
+    /// </summary>
     Task<string?> FindTransferAsync(TransferOrder order, CancellationToken ct);
 
-    /// <summary>The bank payout an earlier try of this order made, among the payee account's latest.</summary>
+    /// <summary>The bank payout this attempt made, not cancelled or failed, among the payee account's latest.</summary>
     Task<string?> FindBankPayoutAsync(TransferOrder order, CancellationToken ct);
 }
 
@@ -121,17 +124,18 @@ internal sealed class StripeGateway : IStripeGateway
 
     public Task<string?> FindTransferAsync(TransferOrder order, CancellationToken ct) => Call(async () =>
         (await Client.V1.Transfers.ListAsync(new TransferListOptions { TransferGroup = order.PayoutId, Limit = LookBack }, null, ct))
-            .Data.FirstOrDefault(t => Made(t.Metadata, order))?.Id, ct);
+            .Data.FirstOrDefault(t => !t.Reversed && Made(t.Metadata, order, anyAttempt: true))?.Id, ct, refusalIsFinal: false);
 
     public Task<string?> FindBankPayoutAsync(TransferOrder order, CancellationToken ct) => Call(async () =>
         (await Client.V1.Payouts.ListAsync(new PayoutListOptions { Limit = LookBack }, new RequestOptions { StripeAccount = order.AccountId }, ct))
-            .Data.FirstOrDefault(p => Made(p.Metadata, order))?.Id, ct);
+            .Data.FirstOrDefault(p => p.Status is not ("canceled" or "failed") && Made(p.Metadata, order, anyAttempt: false))?.Id, ct, refusalIsFinal: false);
 
     /// <summary>How many of the newest objects a lookup reads: a payee is paid a few times a month, not a hundred.</summary>
     private const int LookBack = 100;
 
-    private static bool Made(Dictionary<string, string>? metadata, TransferOrder order) =>
-        metadata is not null && Metadata(order).All(pair => metadata.TryGetValue(pair.Key, out var value) && value == pair.Value);
+    private static bool Made(Dictionary<string, string>? metadata, TransferOrder order, bool anyAttempt) =>
+        metadata is not null && Metadata(order).Where(pair => !anyAttempt || pair.Key != "attempt")
+            .All(pair => metadata.TryGetValue(pair.Key, out var value) && value == pair.Value);
 
     private static Dictionary<string, string> Metadata(TransferOrder order) => new()
     {
@@ -140,8 +144,9 @@ internal sealed class StripeGateway : IStripeGateway
         ["attempt"] = order.Attempt.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    // Stripe's 4xx answers (but a conflicting concurrent request or a rate limit) will not change if sent again.
-    private static async Task<T> Call<T>(Func<Task<T>> call, CancellationToken ct)
+    // Stripe's 4xx answers (but a conflicting concurrent request or a rate limit) will not change if sent again; a
+    // refused lookup still says nothing about the payment, so it is not final.
+    private static async Task<T> Call<T>(Func<Task<T>> call, CancellationToken ct, bool refusalIsFinal = true)
     {
         try
         {
@@ -150,7 +155,7 @@ internal sealed class StripeGateway : IStripeGateway
         catch (StripeException ex)
         {
             var status = (int)ex.HttpStatusCode;
-            var permanent = status is >= 400 and < 500 and not 409 and not 429;
+            var permanent = refusalIsFinal && status is >= 400 and < 500 and not 409 and not 429;
             throw new StripeGatewayException(ex.StripeError?.Code ?? ex.StripeError?.Type ?? status.ToString(System.Globalization.CultureInfo.InvariantCulture), permanent, ex);
         }
         catch (HttpRequestException ex)
