@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.IntegrationTests;
 
@@ -35,5 +36,33 @@ public sealed class AgencyClockPageTests(CountingApiFactory api) : IClassFixture
 
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains("When (New York time)", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(int.MaxValue)]
+    public async Task A_page_the_store_cannot_make_is_shown_to_a_browser_as_a_portal_page_with_the_exit_button(int failing)
+    {
+        var failures = 0;
+        api.Counter.BeforeRead = id => id == "demo" && Interlocked.Increment(ref failures) <= failing ? throw StoreException.Unavailable("The store went away.") : Task.CompletedTask;
+        using var request = new HttpRequestMessage(HttpMethod.Get, Meetings);
+        request.Headers.Accept.ParseAdd("text/html");
+
+        var page = await api.As("demo-casemanager").SendAsync(request);
+        var json = await api.As("demo-casemanager").GetAsync(Meetings);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, page.StatusCode);
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("That did not work", html, StringComparison.Ordinal);
+        Assert.Contains("data-exit", html, StringComparison.Ordinal);
+        Assert.Contains("/portal-assets/portal.js", html, StringComparison.Ordinal);
+        if (failing == 1)
+        {
+            Assert.Equal(HttpStatusCode.OK, json.StatusCode);
+            return;
+        }
+
+        // The API's callers still get ProblemDetails.
+        await HttpAssert.Problem(json, 503);
     }
 }

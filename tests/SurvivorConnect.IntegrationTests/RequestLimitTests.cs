@@ -44,6 +44,25 @@ public sealed class RequestLimitTests(RequestLimitTests.Factory api) : IClassFix
     }
 
     [Fact]
+    public async Task A_browser_over_the_budget_is_shown_a_portal_page_that_says_to_wait_with_the_exit_button()
+    {
+        var statuses = new List<HttpResponseMessage>();
+        for (var i = 0; i < 25; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/help");
+            request.Headers.Accept.ParseAdd("text/html");
+            statuses.Add(await api.Anonymous().SendAsync(request));
+        }
+
+        // Over two budgets of 10, so some are limited even if the one-minute window rolls over meanwhile.
+        var limited = statuses.First(r => r.StatusCode == HttpStatusCode.TooManyRequests);
+        var html = await limited.Content.ReadAsStringAsync();
+        Assert.Contains("Please wait a moment", html, StringComparison.Ordinal);
+        Assert.Contains("data-exit", html, StringComparison.Ordinal);
+        Assert.NotNull(limited.Headers.RetryAfter?.Delta);
+    }
+
+    [Fact]
     public async Task One_person_over_their_budget_is_limited_with_retry_after_and_others_are_not()
     {
         var busy = api.As("demo-supervisor");

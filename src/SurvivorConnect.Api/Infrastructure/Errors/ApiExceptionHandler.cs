@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using SurvivorConnect.Storage;
+using SurvivorConnect.Api.Infrastructure.Hosting;
 
 namespace SurvivorConnect.Api.Infrastructure.Errors;
 
@@ -24,6 +25,17 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         }
 
         httpContext.Response.StatusCode = problem.Status!.Value;
+        if (BrowserPageRequests.WantsPage(httpContext))
+        {
+            // Left empty, the status-code page shows it; should that page fail too, a bare one still has the exit button.
+            if (BrowserPageRequests.IsStatusPage(httpContext))
+            {
+                await BrowserPageRequests.WriteBareFailureAsync(httpContext);
+            }
+
+            return true;
+        }
+
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem });
     }
 

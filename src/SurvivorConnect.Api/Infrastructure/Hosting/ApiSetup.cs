@@ -89,19 +89,16 @@ public static class ApiSetup
         return builder;
     }
 
-    private static bool WantsPortalPage(HttpContext context) =>
-        HttpMethods.IsGet(context.Request.Method) && context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase)
-        && !context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/hubs");
-
     public static WebApplication UseSurvivorConnect(this WebApplication app)
     {
         app.UseMiddleware<SafeRequestLogging>();
-        app.UseExceptionHandler();
 
-        // A browser that asked for a page (an old link, a typo) is shown a portal page, exit button and all, instead of
-        // bare text; everything else gets ProblemDetails. Routing runs after this, so the page's route is found again.
-        app.UseWhen(WantsPortalPage, page => page.UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true));
-        app.UseWhen(context => !WantsPortalPage(context), other => other.UseStatusCodePages());
+        // A browser that asked for a page (an old link, a typo, a failure) is shown a portal page, exit button and all,
+        // instead of bare text; everything else gets ProblemDetails. Outside the exception handler, so a failure is
+        // shown too; routing runs after this, so the page's route is found again.
+        app.UseWhen(BrowserPageRequests.WantsPage, page => page.UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true));
+        app.UseWhen(context => !BrowserPageRequests.WantsPage(context), other => other.UseStatusCodePages());
+        app.UseExceptionHandler();
         if (!app.Environment.IsDevelopment())
         {
             // Once a browser has had the portal over HTTPS it never asks over plain HTTP, where a session or a page

@@ -28,8 +28,10 @@ public static class RequestLimits
         var signIn = configuration.GetValue("Api:SignInPermitsPerMinute", 30);
 
         options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+        // The status-code page answers a request already counted; limiting it again would show a refusal as bare text.
         options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-            context.User.FindFirst(ScClaims.UserId)?.Value is { } userId && context.User.FindFirst(ScClaims.Agency)?.Value is { } agencyId
+            BrowserPageRequests.IsStatusPage(context) ? RateLimitPartition.GetNoLimiter("status-page")
+            : context.User.FindFirst(ScClaims.UserId)?.Value is { } userId && context.User.FindFirst(ScClaims.Agency)?.Value is { } agencyId
                 ? Window($"user:{agencyId}:{userId}", perUser)
                 : Window("anonymous:" + Address(context), anonymous));
         options.AddPolicy(PerAddress, context => Window(Address(context), documents));
@@ -38,6 +40,11 @@ public static class RequestLimits
         {
             var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
             context.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            if (BrowserPageRequests.WantsPage(context.HttpContext))
+            {
+                return;
+            }
+
             var problems = context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>();
             await problems.WriteAsync(new ProblemDetailsContext
             {
