@@ -399,7 +399,7 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         var queued = (await HttpAssert.Ok<PageDto<PayoutDto>>(await Finance.GetAsync($"/api/payouts?state=pending&payeeId={payees[0].Id}"))).Items.Single();
         Assert.Contains("changed after it was prepared", queued.WhyYouCannotApprove, StringComparison.Ordinal);
         var stale = await HttpAssert.Problem(await Finance.PostAsync(PayoutWorld.Url(left.Id, "approve"), null), 409);
-        Assert.Contains("Send this opportunity's claims to finance again", stale.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("send this opportunity's claims to finance again", stale.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal("Pending", (await _world.PayoutAsync(left.Id)).State);
 
         Assert.Empty(await _world.PrepareAsync(opportunity));
@@ -877,7 +877,10 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
             api.Store.BeforeBatch = null;
         }
 
-        // Its claim is open, and may be recorded again: the payout calculated from it as it was is not sent, nor paid by check.
+        // Its claim is open, and may be recorded again: sending the claims again does not mark it as gone to finance
+        // behind the payout made from it as it was, which is not sent, nor paid by check.
+        var held = await HttpAssert.Problem(await _world.Recruiter.PostJson("/api/payouts", new { opportunityId = opportunity }), 409);
+        Assert.Contains("changed after their payout was approved", held.GetProperty("detail").GetString(), StringComparison.Ordinal);
         await api.SendPayoutsAsync();
         var failed = await _world.PayoutAsync(payout.Id);
         Assert.Equal(("Failed", "claim_changed"), (failed.State, failed.FailureCode));

@@ -117,6 +117,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
         var settings = await data.SettingsAsync(ct);
         var cap = (await engagements.SettingsAsync(ct)).ReceiptCap;
         var prepared = new List<Payout>();
+        var held = 0;
         foreach (var claim in claims.Where(c => c.State == ClaimState.Open))
         {
             var session = opportunity.Sessions.FirstOrDefault(s => s.Id == claim.SessionId)
@@ -128,13 +129,27 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
                 continue;
             }
 
-            var payout = await CreateOrRenewAsync(opportunity, session, claim, calculation, settings, ct);
+            var (payout, live) = await CreateOrRenewAsync(opportunity, session, claim, calculation, settings, ct);
             if (payout is not null)
             {
                 prepared.Add(payout);
             }
 
+            // A payout approved or sent from the claim as it was stands; the changed claim stays open, not marked as
+            // gone to finance, so its difference is not lost (nor the old amount made to look current).
+            if (live is not null && PayoutData.ClaimChanged(live, claim))
+            {
+                held++;
+                continue;
+            }
+
             await data.Store.ReplaceAsync(EngagementData.Container, claim with { State = ClaimState.Submitted }, claim.ETag!, ct);
+        }
+
+        if (held > 0)
+        {
+            throw new ConflictException(
+                $"{held} claim(s) changed after their payout was approved. In Finance, cancel that payout (one not yet sent), then send the claims again; the others were sent.");
         }
 
         return await ViewsAsync(prepared, ct);
@@ -306,7 +321,8 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
             throw new ConflictException("Only a payout that failed at Stripe can be sent again.");
         }
 
-        if (await data.ClaimChangedAsync(payout, ct))
+        // Once its money is in the payee's Stripe balance it can only be sent on, whatever happened to its claim.
+        if (payout.TransferId is null && await data.ClaimChangedAsync(payout, ct))
         {
             throw new ConflictException(PayoutRules.ClaimChangedRefusal);
         }
@@ -378,7 +394,8 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
     }
 
     /// <summary>A claim's payout, new; or a cancelled one prepared again as a new attempt. Null when it already has a live one.</summary>
-    private async Task<Payout?> CreateOrRenewAsync(
+    /// <summary>The payout made or worked out again, and the one already approved or sent from the claim, if any.</summary>
+    private async Task<(Payout? Prepared, Payout? Live)> CreateOrRenewAsync(
         Opportunity opportunity, EngagementSession session, CompensationClaim claim, PayoutCalculation calculation, PayoutSettings settings, CancellationToken ct)
     {
         var fresh = new Payout
@@ -406,11 +423,11 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
         {
             try
             {
-                return await data.Store.CreateAsync(PayoutData.Container, fresh, ct);
+                return (await data.Store.CreateAsync(PayoutData.Container, fresh, ct), null);
             }
             catch (StoreException ex) when (ex.Kind == StoreErrorKind.Conflict)
             {
-                return null;
+                return (null, null);
             }
         }
 
@@ -418,9 +435,9 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
         // changed since (travel added while the payout was being prepared, say) or the claim's update failed after.
         return existing.State switch
         {
-            PayoutState.Cancelled => await data.SaveAsync(existing, fresh with { Attempt = existing.Attempt + 1 }, ct: ct),
-            PayoutState.Pending => await data.SaveAsync(existing, fresh with { Attempt = existing.Attempt }, ct: ct),
-            _ => null,
+            PayoutState.Cancelled => (await data.SaveAsync(existing, fresh with { Attempt = existing.Attempt + 1 }, ct: ct), null),
+            PayoutState.Pending => (await data.SaveAsync(existing, fresh with { Attempt = existing.Attempt }, ct: ct), null),
+            _ => (null, existing),
         };
     }
 

@@ -83,7 +83,7 @@ internal sealed class SendPayoutHandler(PayoutData data, IStripeGateway stripe, 
 
         // Already sending, an earlier try may have reached Stripe more than a day ago, past its idempotency keys.
         var resumed = payout.State == PayoutState.Sending;
-        if (payout.State == PayoutState.Approved && await data.ClaimChangedAsync(payout, ct))
+        if (payout.State == PayoutState.Approved && payout.TransferId is null && await data.ClaimChangedAsync(payout, ct))
         {
             await data.SaveAsync(payout, payout with { State = PayoutState.Failed, FailureCode = ClaimChanged }, ct: ct);
             await PayoutNews.TellFinanceAsync(data, notifier, payout, ct);

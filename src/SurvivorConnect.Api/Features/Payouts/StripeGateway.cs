@@ -40,7 +40,10 @@ public interface IStripeGateway
     /// </summary>
     Task<string?> FindTransferAsync(TransferOrder order, CancellationToken ct);
 
-    /// <summary>The bank payout this attempt made, not cancelled or failed, among the payee account's latest.</summary>
+    /// <summary>
+    /// The bank payout this attempt made, not cancelled or failed, among the payee account's latest; none when the
+    /// account refuses to be read, so that making one gives Stripe's final answer.
+    /// </summary>
     Task<string?> FindBankPayoutAsync(TransferOrder order, CancellationToken ct);
 }
 
@@ -124,11 +127,24 @@ internal sealed class StripeGateway : IStripeGateway
 
     public Task<string?> FindTransferAsync(TransferOrder order, CancellationToken ct) => Call(async () =>
         (await Client.V1.Transfers.ListAsync(new TransferListOptions { TransferGroup = order.PayoutId, Limit = LookBack }, null, ct))
-            .Data.FirstOrDefault(t => !t.Reversed && Made(t.Metadata, order, anyAttempt: true))?.Id, ct, refusalIsFinal: false);
+            .Data.FirstOrDefault(t => t.AmountReversed == 0 && t.Amount == order.AmountMinor && t.DestinationId == order.AccountId && Made(t.Metadata, order, anyAttempt: true))?.Id,
+        ct, refusalIsFinal: false);
 
-    public Task<string?> FindBankPayoutAsync(TransferOrder order, CancellationToken ct) => Call(async () =>
-        (await Client.V1.Payouts.ListAsync(new PayoutListOptions { Limit = LookBack }, new RequestOptions { StripeAccount = order.AccountId }, ct))
-            .Data.FirstOrDefault(p => p.Status is not ("canceled" or "failed") && Made(p.Metadata, order, anyAttempt: false))?.Id, ct, refusalIsFinal: false);
+    public async Task<string?> FindBankPayoutAsync(TransferOrder order, CancellationToken ct)
+    {
+        try
+        {
+            return await Call(async () =>
+                (await Client.V1.Payouts.ListAsync(new PayoutListOptions { Limit = LookBack }, new RequestOptions { StripeAccount = order.AccountId }, ct))
+                    .Data.FirstOrDefault(p => p.Status is not ("canceled" or "failed") && Made(p.Metadata, order, anyAttempt: false))?.Id, ct);
+        }
+        catch (StripeGatewayException ex) when (ex.Permanent)
+        {
+            // The payee's account refuses to be read (closed, disconnected): making the bank payout will say so for good,
+            // and fail the payout, instead of the send being tried again for ever.
+            return null;
+        }
+    }
 
     /// <summary>How many of the newest objects a lookup reads: a payee is paid a few times a month, not a hundred.</summary>
     private const int LookBack = 100;

@@ -212,31 +212,37 @@ internal sealed class ApplyStripeEventHandler(PayoutData data, Notifier notifier
             return false;
         }
 
-        var account = await data.AccountAsync(personId, ct);
-        if (account.StripeAccountId != command.ObjectId)
-        {
-            return false;
-        }
-
         // Stripe sends an account's news in no set order (a late delivery of an older "ready" may come after "not
         // ready"): what Stripe says of the account now decides, not what the event carried.
-        var ready = await stripe.PayoutsEnabledAsync(command.ObjectId, ct);
-        if (account.StripeReady != ready)
+        bool? ready = null;
+        for (var tries = 0; ; tries++)
         {
-            try
+            var account = await data.AccountAsync(personId, ct);
+            if (account.StripeAccountId != command.ObjectId)
             {
-                await data.SaveAccountAsync(account with { StripeReady = ready, ChangedAt = data.Store.Now }, ct);
+                return false;
             }
-            catch (Storage.StoreException ex) when (ex.Kind == Storage.StoreErrorKind.PreconditionFailed)
+
+            ready ??= await stripe.PayoutsEnabledAsync(command.ObjectId, ct);
+            if (account.StripeReady == ready)
             {
-                // Another delivery of the same news got there first.
                 return true;
             }
 
-            if (ready)
+            try
             {
-                await StatementHandlers.QueueWaitingAsync(data, personId, ct);
+                await data.SaveAccountAsync(account with { StripeReady = ready.Value, ChangedAt = data.Store.Now }, ct);
+                break;
             }
+            catch (Storage.StoreException ex) when (ex.Kind == Storage.StoreErrorKind.PreconditionFailed && tries < 5)
+            {
+                // Written meanwhile (another delivery, or a payout approved, which writes the account back): read again.
+            }
+        }
+
+        if (ready.Value)
+        {
+            await StatementHandlers.QueueWaitingAsync(data, personId, ct);
         }
 
         return true;

@@ -56,7 +56,7 @@ public static class PayoutRules
         : null;
 
     public const string ClaimChangedRefusal =
-        "The claim behind this payout changed after it was prepared. Send this opportunity's claims to finance again from Claims to pay, or cancel this payout.";
+        "The claim behind this payout changed after it was prepared. Cancel this payout, then send this opportunity's claims to finance again from Claims to pay.";
 
     /// <summary>
     /// Whether a payout's claim is no longer the one it was calculated from: gone, or left open by a preparation that
