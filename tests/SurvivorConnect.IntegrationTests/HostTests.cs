@@ -130,6 +130,20 @@ public sealed class HostTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_calendar_address_with_a_wrong_token_shows_nothing_of_its_person()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/calendar/demo/demo-advisor/not-their-token.ics");
+        request.Headers.Accept.ParseAdd("text/html");
+
+        using var response = await api.Anonymous().SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("Sign out", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("Paid work", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_post_to_an_address_that_is_no_page_stays_a_bare_404()
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/nothing-here");

@@ -60,6 +60,13 @@ public sealed class RequestLimitTests(RequestLimitTests.Factory api) : IClassFix
         Assert.Contains("Please wait a moment", html, StringComparison.Ordinal);
         Assert.Contains("data-exit", html, StringComparison.Ordinal);
         Assert.NotNull(limited.Headers.RetryAfter?.Delta);
+
+        // Over the budget, the exit still works at once.
+        using var leave = new HttpRequestMessage(HttpMethod.Get, "/exit");
+        leave.Headers.Accept.ParseAdd("text/html");
+        var left = await api.Anonymous().SendAsync(leave);
+        Assert.Equal(HttpStatusCode.Redirect, left.StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await api.Anonymous().PostAsync("/exit", null)).StatusCode);
     }
 
     [Fact]

@@ -77,7 +77,8 @@ public static class PortalModule
 
         // The quick exit ends the session from a page being left, as a beacon: it carries no form token, and
         // signing someone out is all another site could make it do.
-        session.MapPost("/exit", (Func<HttpContext, Task<NoContent>>)Exit).WithName(nameof(Exit)).AllowAnonymous().DisableAntiforgery();
+        // Nobody leaving in a hurry is ever told to slow down.
+        session.MapPost("/exit", (Func<HttpContext, Task<NoContent>>)Exit).WithName(nameof(Exit)).AllowAnonymous().DisableAntiforgery().DisableRateLimiting();
 
         // The cookie's sliding expiry does the work: a request from someone signed in moves their idle time-out on,
         // except the status check, which only answers 204 while the session is on (401 or 403 once it is not).
@@ -86,7 +87,7 @@ public static class PortalModule
 
         // The exit link itself, followed when the page's script has not run (a slow phone, scripts off): it signs out
         // on its way to the neutral site, as the script's beacon would.
-        session.MapGet("/exit", LeaveNow).WithName(nameof(LeaveNow)).AllowAnonymous();
+        session.MapGet("/exit", LeaveNow).WithName(nameof(LeaveNow)).AllowAnonymous().DisableRateLimiting();
         if (app.Environment.IsDevelopment())
         {
             session.MapPost("/signin/demo", SignInAsDemoPerson).WithName(nameof(SignInAsDemoPerson)).AllowAnonymous()

@@ -1,3 +1,4 @@
+using SurvivorConnect.Api.Infrastructure.Errors;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -113,8 +114,23 @@ public static class EngagementsModule
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found.");
         }
 
+        // The person is who the request acts as only once their token matched: a failure must not show any page as them.
+        var anonymous = context.User;
         context.User = principal;
-        return TypedResults.Content(await mediator.Send(new GetCalendarFeed(token), ct), "text/calendar; charset=utf-8");
+        try
+        {
+            return TypedResults.Content(await mediator.Send(new GetCalendarFeed(token), ct), "text/calendar; charset=utf-8");
+        }
+        catch (NotFoundException)
+        {
+            context.User = anonymous;
+            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found.");
+        }
+        catch
+        {
+            context.User = anonymous;
+            throw;
+        }
     }
 
     private static async Task<Ok<CalendarLinkView>> GetMyCalendarLink(IMediator mediator, CancellationToken ct) =>

@@ -30,7 +30,7 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
             // Left empty, the status-code page shows it; should that page fail too, a bare one still has the exit button.
             if (BrowserPageRequests.IsStatusPage(httpContext))
             {
-                await BrowserPageRequests.WriteBareFailureAsync(httpContext);
+                await BrowserPageRequests.WriteBarePageAsync(httpContext);
             }
 
             return true;

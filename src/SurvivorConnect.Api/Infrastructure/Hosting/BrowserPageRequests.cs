@@ -19,10 +19,11 @@ internal static class BrowserPageRequests
     public static bool IsStatusPage(HttpContext context) => context.Features.Get<IStatusCodeReExecuteFeature>() is not null;
 
     /// <summary>
-    /// The page shown when the status-code page itself failed (the store down, so not even the session can be read):
-    /// made of nothing that can fail, with the exit button and the portal's script, which makes it work.
+    /// A page made of nothing that can fail, with the exit button and the portal's script, which makes it work: for
+    /// when the status-code page itself failed (the store down, so not even the session can be read), or when running
+    /// the pipeline again would cost what a refusal for too many requests is there to save.
     /// </summary>
-    public static Task WriteBareFailureAsync(HttpContext context)
+    public static Task WriteBarePageAsync(HttpContext context, string heading = "That did not work", string text = "Go back and try again. If it keeps happening, tell your agency.")
     {
         var options = context.RequestServices.GetRequiredService<IOptions<PortalOptions>>().Value;
         context.Response.ContentType = "text/html; charset=utf-8";
@@ -33,7 +34,7 @@ internal static class BrowserPageRequests
             + "<link rel=\"stylesheet\" href=\"/portal-assets/portal.css\"></head><body>"
             + "<div class=\"exit-this-page\"><a href=\"/exit\" class=\"exit-button\" role=\"button\" rel=\"nofollow noreferrer\" data-exit>"
             + "<span class=\"visually-hidden\">Emergency</span> Exit this page</a></div>"
-            + "<main id=\"main\"><h1>That did not work</h1><p>Go back and try again. If it keeps happening, tell your agency.</p></main>"
+            + $"<main id=\"main\"><h1>{WebUtility.HtmlEncode(heading)}</h1><p>{WebUtility.HtmlEncode(text)}</p></main>"
             + "<script src=\"/portal-assets/portal.js\" defer></script></body></html>");
     }
 }

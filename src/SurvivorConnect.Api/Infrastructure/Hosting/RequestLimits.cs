@@ -42,6 +42,7 @@ public static class RequestLimits
             context.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
             if (BrowserPageRequests.WantsPage(context.HttpContext))
             {
+                await BrowserPageRequests.WriteBarePageAsync(context.HttpContext, "Please wait a moment", "There were many requests just now. Wait a minute, then try again.");
                 return;
             }
 
