@@ -45,10 +45,7 @@ public sealed class AgencyClockPageTests(CountingApiFactory api) : IClassFixture
     {
         var failures = 0;
         api.Counter.BeforeRead = id => id == "demo" && Interlocked.Increment(ref failures) <= failing ? throw StoreException.Unavailable("The store went away.") : Task.CompletedTask;
-        using var request = new HttpRequestMessage(HttpMethod.Get, Meetings);
-        request.Headers.Accept.ParseAdd("text/html");
-
-        var page = await api.As("demo-casemanager").SendAsync(request);
+        var page = await api.As("demo-casemanager").BrowseAsync(Meetings);
         var json = await api.As("demo-casemanager").GetAsync(Meetings);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, page.StatusCode);

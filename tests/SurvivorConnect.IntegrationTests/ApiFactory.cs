@@ -161,6 +161,15 @@ public static class HttpAssert
         return pages;
     }
 
+    /// <summary>A request as a browser's address bar or form makes it, asking for a page rather than JSON.</summary>
+    public static async Task<HttpResponseMessage> BrowseAsync(this HttpClient client, string path, HttpMethod? method = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        using var request = new HttpRequestMessage(method ?? HttpMethod.Get, path);
+        request.Headers.Accept.ParseAdd("text/html,application/xhtml+xml,*/*;q=0.8");
+        return await client.SendAsync(request);
+    }
+
     public static Task<HttpResponseMessage> PostJson(this HttpClient client, string url, object body) => client.PostAsJsonAsync(url, body);
 
     /// <summary>A PUT of <paramref name="body"/> made to the version <paramref name="ifMatch"/> (none when null).</summary>

@@ -110,10 +110,7 @@ public sealed class HostTests(ApiFactory api)
     [InlineData("/api/nothing-here")]
     public async Task A_browser_asking_for_an_address_that_is_no_page_gets_a_404_portal_page_with_the_exit_button(string path)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Accept.ParseAdd("text/html,application/xhtml+xml,*/*;q=0.8");
-
-        using var response = await api.Anonymous().SendAsync(request);
+        using var response = await api.Anonymous().BrowseAsync(path);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         var body = await response.Content.ReadAsStringAsync();
@@ -132,10 +129,7 @@ public sealed class HostTests(ApiFactory api)
     [Fact]
     public async Task A_calendar_address_with_a_wrong_token_shows_nothing_of_its_person()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/calendar/demo/demo-advisor/not-their-token.ics");
-        request.Headers.Accept.ParseAdd("text/html");
-
-        using var response = await api.Anonymous().SendAsync(request);
+        using var response = await api.Anonymous().BrowseAsync("/calendar/demo/demo-advisor/not-their-token.ics");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         var body = await response.Content.ReadAsStringAsync();
@@ -146,10 +140,7 @@ public sealed class HostTests(ApiFactory api)
     [Fact]
     public async Task A_post_to_an_address_that_is_no_page_stays_a_bare_404()
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/nothing-here");
-        request.Headers.Accept.ParseAdd("text/html");
-
-        using var response = await api.Anonymous().SendAsync(request);
+        using var response = await api.Anonymous().BrowseAsync("/nothing-here", HttpMethod.Post);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.DoesNotContain("This page is not here", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);

@@ -49,9 +49,7 @@ public sealed class RequestLimitTests(RequestLimitTests.Factory api) : IClassFix
         var statuses = new List<HttpResponseMessage>();
         for (var i = 0; i < 25; i++)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, "/help");
-            request.Headers.Accept.ParseAdd("text/html");
-            statuses.Add(await api.Anonymous().SendAsync(request));
+            statuses.Add(await api.Anonymous().BrowseAsync("/help"));
         }
 
         // Over two budgets of 10, so some are limited even if the one-minute window rolls over meanwhile.
@@ -62,9 +60,7 @@ public sealed class RequestLimitTests(RequestLimitTests.Factory api) : IClassFix
         Assert.NotNull(limited.Headers.RetryAfter?.Delta);
 
         // Over the budget, the exit still works at once.
-        using var leave = new HttpRequestMessage(HttpMethod.Get, "/exit");
-        leave.Headers.Accept.ParseAdd("text/html");
-        var left = await api.Anonymous().SendAsync(leave);
+        var left = await api.Anonymous().BrowseAsync("/exit");
         Assert.Equal(HttpStatusCode.Redirect, left.StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await api.Anonymous().PostAsync("/exit", null)).StatusCode);
     }

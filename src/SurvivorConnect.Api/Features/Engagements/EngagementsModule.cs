@@ -121,14 +121,14 @@ public static class EngagementsModule
         {
             return TypedResults.Content(await mediator.Send(new GetCalendarFeed(token), ct), "text/calendar; charset=utf-8");
         }
-        catch (NotFoundException)
+        catch (Exception ex)
         {
             context.User = anonymous;
-            return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found.");
-        }
-        catch
-        {
-            context.User = anonymous;
+            if (ex is NotFoundException)
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found.");
+            }
+
             throw;
         }
     }
