@@ -13,8 +13,8 @@ namespace SurvivorConnect.IntegrationTests;
 
 /// <summary>
 /// Traces and metrics go to Azure Monitor only when its connection string is set, and carry no personal data:
-/// a youth's name, a chat message and a sign-in token, sent through the API and the chat hub, appear in no exported
-/// span or log.
+/// a youth's name, a chat message, a sign-in token and a calendar link's secret, sent through the API and the chat hub,
+/// appear in no exported span or log.
 /// </summary>
 public sealed class TelemetryTests
 {
@@ -77,6 +77,10 @@ public sealed class TelemetryTests
         // A token in a query string, as SignalR sends it, on a request that ends (so its span is exported).
         var token = api.TokenFor(chat.MentorId);
         await api.Anonymous().PostAsync($"/hubs/chat/negotiate?negotiateVersion=1&access_token={token}", null);
+        // A calendar link's secret is in its path: a calendar app has no other way to send it.
+        var feed = (await HttpAssert.Ok<System.Text.Json.JsonElement>(await api.As("demo-advisor").PostAsync("/api/engagements/me/calendar", null))).GetProperty("path").GetString()!;
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await api.Anonymous().GetAsync(feed)).StatusCode);
+        var feedSecret = feed.Split('/')[^1].Replace(".ics", "", StringComparison.Ordinal);
         await chat.Mentor.DisposeAsync();
         await chat.Youth.DisposeAsync();
         await chat.CaseManager.DisposeAsync();
@@ -98,6 +102,8 @@ public sealed class TelemetryTests
         Assert.Contains(spans, s => s.GetTagItem("url.path") is "/hubs/chat/negotiate");
         Assert.DoesNotContain(token.Split('.')[1], exported, StringComparison.Ordinal);
         Assert.DoesNotContain("access_token", exported, StringComparison.Ordinal);
+        Assert.Contains(spans, s => s.GetTagItem("url.path") is "/calendar/{agencyId}/{personId}/{token}.ics");
+        Assert.DoesNotContain(feedSecret, exported, StringComparison.Ordinal);
         // Once per export: the periodic reader may have exported before the flush, and every copy is checked.
         var sends = metrics.Where(m => m.Name == "survivorconnect.chat.messages_sent").ToList();
         Assert.NotEmpty(sends);
@@ -117,5 +123,6 @@ public sealed class TelemetryTests
         var logged = string.Join('\n', logs.Select(l => $"{l.FormattedMessage} {l.Body} {string.Join(' ', l.Attributes?.Select(a => $"{a.Key}={a.Value}") ?? [])} {l.Exception}"));
         Assert.DoesNotContain("okapi", logged, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("access_token", logged, StringComparison.Ordinal);
+        Assert.DoesNotContain(feedSecret, logged, StringComparison.Ordinal);
     }
 }

@@ -96,7 +96,7 @@ public static class EngagementsModule
         opportunities.MapGet("/{id}/claims", ListClaims).WithName(nameof(ListClaims)).RequireAuthorization(Policies.Recruiter);
 
         // A calendar app cannot sign in: the secret in the link stands for the person, who must still be active.
-        app.MapGet(CalendarPaths.Route, CalendarFeed).WithName(nameof(CalendarFeed)).WithTags("Engagements").AllowAnonymous()
+        app.MapGet(CalendarPaths.Route, CalendarFeed).WithName(nameof(CalendarFeed)).WithTags("Engagements").AllowAnonymous().WithMetadata(SecretInPath.Instance)
             .RequireRateLimiting(RequestLimits.PerAddress)
             .WithSummary("Your confirmed sessions as iCalendar (text/calendar), in each session's own time zone.")
             .ProducesProblem(StatusCodes.Status404NotFound);

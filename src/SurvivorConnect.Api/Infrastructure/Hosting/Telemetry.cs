@@ -28,8 +28,19 @@ internal static class Telemetry
             .UseAzureMonitor(o => o.ConnectionString = builder.Configuration[ConnectionStringKey])
             .WithMetrics(metrics => metrics.AddMeter(AppMetrics.MeterName));
 
-        // Query strings never reach a span: SignalR sends the access token in one, and ids are all a trace needs.
-        builder.Services.Configure<AspNetCoreTraceInstrumentationOptions>(o => o.EnrichWithHttpRequest = (activity, _) => activity.SetTag("url.query", null));
+        // Query strings never reach a span: SignalR sends the access token in one, and ids are all a trace needs. An
+        // address whose path is a secret (a calendar link) is exported as its route, once routing has found it.
+        builder.Services.Configure<AspNetCoreTraceInstrumentationOptions>(o =>
+        {
+            o.EnrichWithHttpRequest = (activity, _) => activity.SetTag("url.query", null);
+            o.EnrichWithHttpResponse = (activity, response) =>
+            {
+                if (response.HttpContext.GetEndpoint() is RouteEndpoint endpoint && endpoint.Metadata.GetMetadata<SecretInPath>() is not null)
+                {
+                    activity.SetTag("url.path", endpoint.RoutePattern.RawText);
+                }
+            };
+        });
         builder.Services.Configure<HttpClientTraceInstrumentationOptions>(o => o.EnrichWithHttpRequestMessage = (activity, request) =>
         {
             if (request.RequestUri is { } uri)
@@ -38,6 +49,16 @@ internal static class Telemetry
             }
         });
         return builder;
+    }
+}
+
+/// <summary>Endpoint metadata: the request's path carries a secret, so telemetry shows its route instead.</summary>
+public sealed class SecretInPath
+{
+    public static readonly SecretInPath Instance = new();
+
+    private SecretInPath()
+    {
     }
 }
 
