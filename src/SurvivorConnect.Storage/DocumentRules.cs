@@ -51,6 +51,23 @@ public static class DocumentRules
         }
     }
 
+    /// <summary>
+    /// A conditional write is made to a version the store gave out. A wildcard ("*"), which a caller's If-Match header
+    /// may carry and Cosmos DB may read as any version, would turn a checked write into a blind one: it matches nothing.
+    /// </summary>
+    public static void EnsureVersion(string? ifMatchETag, int? batchIndex = null)
+    {
+        if (ifMatchETag?.Trim() != "*")
+        {
+            return;
+        }
+
+        const string message = "A write is made to the version read, not to any version.";
+        throw batchIndex is { } index
+            ? new StoreException(StoreErrorKind.BatchFailed, message) { FailedOperationIndex = index, FailedOperationKind = StoreErrorKind.PreconditionFailed }
+            : new StoreException(StoreErrorKind.PreconditionFailed, message);
+    }
+
     public static void ValidatePartitionKey(string? partitionKey)
     {
         if (string.IsNullOrEmpty(partitionKey))

@@ -84,6 +84,23 @@ public abstract class DocumentStoreContract
     }
 
     [Fact]
+    public async Task A_wildcard_etag_is_no_version_so_a_replace_delete_or_batch_made_to_it_is_refused()
+    {
+        var created = await Store.CreateAsync(Containers.Items, NewItem(name: "kept"), Ct);
+
+        var replace = await Assert.ThrowsAsync<StoreException>(() => Store.ReplaceAsync(Containers.Items, created with { Name = "blind" }, "*", Ct));
+        var delete = await Assert.ThrowsAsync<StoreException>(() => Store.DeleteAsync(Containers.Items, created.Id, _pk, "*", Ct));
+        var batch = await Assert.ThrowsAsync<StoreException>(() => Store.ExecuteBatchAsync(Containers.Items, _pk,
+            [new BatchOperation.Create(NewItem("wildcard-new")), new BatchOperation.Replace(created with { Name = "blind" }, "*")], Ct));
+
+        Assert.Equal(StoreErrorKind.PreconditionFailed, replace.Kind);
+        Assert.Equal(StoreErrorKind.PreconditionFailed, delete.Kind);
+        Assert.Equal((StoreErrorKind.BatchFailed, 1, StoreErrorKind.PreconditionFailed), (batch.Kind, batch.FailedOperationIndex, batch.FailedOperationKind));
+        Assert.Equal("kept", (await Store.ReadAsync<Item>(Containers.Items, created.Id, _pk, Ct))!.Name);
+        Assert.Null(await Store.ReadAsync<Item>(Containers.Items, "wildcard-new", _pk, Ct));
+    }
+
+    [Fact]
     public async Task Replacing_a_missing_document_is_not_found()
     {
         var error = await Assert.ThrowsAsync<StoreException>(() => Store.ReplaceAsync(Containers.Items, NewItem(), "\"nope\"", Ct));

@@ -105,9 +105,12 @@ public sealed class CosmosDocumentStore : IDocumentStore, IDisposable
             target.CreateItemStreamAsync(stream, pk, cancellationToken: cancellationToken), cancellationToken);
 
     public Task<T> ReplaceAsync<T>(ContainerSpec container, T document, string ifMatchETag, CancellationToken cancellationToken)
-        where T : Document =>
-        WriteAsync(container, document, (target, stream, pk) =>
+        where T : Document
+    {
+        DocumentRules.EnsureVersion(ifMatchETag);
+        return WriteAsync(container, document, (target, stream, pk) =>
             target.ReplaceItemStreamAsync(stream, document.Id, pk, new ItemRequestOptions { IfMatchEtag = ifMatchETag }, cancellationToken), cancellationToken);
+    }
 
     public Task<T> UpsertAsync<T>(ContainerSpec container, T document, CancellationToken cancellationToken)
         where T : Document =>
@@ -118,6 +121,7 @@ public sealed class CosmosDocumentStore : IDocumentStore, IDisposable
     {
         DocumentRules.ValidateId(id);
         DocumentRules.ValidatePartitionKey(partitionKey);
+        DocumentRules.EnsureVersion(ifMatchETag);
         var target = await ContainerAsync(container, cancellationToken);
         return await Guard(async () =>
         {
@@ -175,6 +179,10 @@ public sealed class CosmosDocumentStore : IDocumentStore, IDisposable
     {
         ArgumentNullException.ThrowIfNull(operations);
         var bodies = DocumentRules.SerializeBatch(operations, partitionKey, container);
+        for (var i = 0; i < operations.Count; i++)
+        {
+            DocumentRules.EnsureVersion(operations[i] switch { BatchOperation.Replace r => r.IfMatchETag, BatchOperation.Delete d => d.IfMatchETag, _ => null }, i);
+        }
 
         var target = await ContainerAsync(container, cancellationToken);
         return await Guard(async () =>
