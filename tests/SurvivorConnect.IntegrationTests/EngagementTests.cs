@@ -272,22 +272,63 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     [Fact]
-    public async Task A_recruiter_who_took_part_does_not_record_their_own_attendance()
+    public async Task A_recruiter_who_holds_a_place_leaves_the_work_to_another_recruiter_and_one_who_made_it_takes_no_place()
     {
         var (opportunity, first, second) = await SoonAsync(startsIn: 3);
         var person = await _admin.GetAsync($"/api/people/{first.Id}");
         using var roles = new HttpRequestMessage(HttpMethod.Put, $"/api/people/{first.Id}/roles") { Content = JsonContent.Create(new { roles = new[] { Roles.Advisor, Roles.Recruiter } }) };
         roles.Headers.TryAddWithoutValidation("If-Match", person.Headers.ETag!.Tag);
         await HttpAssert.Ok<JsonElement>(await _admin.SendAsync(roles));
+        var work = $"/api/engagements/opportunities/{opportunity.Id}";
+        var current = await _recruiter.GetAsync(work);
+
+        // Cancelling at short notice would write their own full pay; raising the pay would raise it.
+        await HttpAssert.Problem(await first.Client.PostAsync($"{work}/sessions/s1/cancel", null), 409);
+        await HttpAssert.Problem(await first.Client.PostAsync($"{work}/cancel", null), 409);
+        await HttpAssert.Problem(await first.Client.PutJson(work, Body(stipend: 2000m), current.Headers.ETag!.Tag), 409);
         api.Time.Advance(TimeSpan.FromHours(6));
-        var attendance = $"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/attendance";
+        var attendance = $"{work}/sessions/s1/attendance";
         var entries = new object[] { new { personId = first.Id, outcome = "attended" }, new { personId = second.Id, outcome = "attended" } };
+        await HttpAssert.Problem(await first.Client.PostJson(attendance, new { entries }), 409);
 
-        var own = await HttpAssert.Problem(await first.Client.PostJson(attendance, new { entries }), 400);
-
-        Assert.True(own.GetProperty("errors").TryGetProperty("entries[0].personId", out _));
-        Assert.Empty(await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.GetAsync($"/api/engagements/opportunities/{opportunity.Id}/claims")));
+        Assert.Empty(await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.GetAsync($"{work}/claims")));
         Assert.Equal(2, (await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson(attendance, new { entries }))).Count);
+        Assert.Equal("Published", (await HttpAssert.Ok<OpportunityDto>(await _recruiter.GetAsync(work))).State);
+
+        // Work they made themselves they do not take a paid place in.
+        var theirs = await HttpAssert.Ok<OpportunityDto>(await first.Client.PostJson("/api/engagements/opportunities", Body()));
+        await HttpAssert.Ok<OpportunityDto>(await first.Client.PostAsync($"/api/engagements/opportunities/{theirs.Id}/publish", null));
+        await HttpAssert.Problem(await first.Client.PostAsync($"/api/engagements/opportunities/{theirs.Id}/apply", null), 409);
+        Assert.Equal(0, (await HttpAssert.Ok<OpportunityDto>(await _recruiter.GetAsync($"/api/engagements/opportunities/{theirs.Id}"))).SeatsTaken);
+    }
+
+    [Fact]
+    public async Task A_freed_seat_passes_over_those_waiting_who_opted_out_or_no_longer_take_paid_work()
+    {
+        var opportunity = await PublishedAsync(seats: 1);
+        var seated = await AdvisorAsync();
+        var optedOut = await AdvisorAsync();
+        var deactivated = await AdvisorAsync();
+        var next = await AdvisorAsync();
+        foreach (var advisor in new[] { seated, optedOut, deactivated, next })
+        {
+            await _world.ConfirmAsync(opportunity.Id, advisor);
+        }
+
+        await HttpAssert.Ok<JsonElement>(await optedOut.Client.PostJson("/api/engagements/me/contact", new { optIn = false }));
+        var person = await _admin.GetAsync($"/api/people/{deactivated.Id}");
+        using var deactivate = new HttpRequestMessage(HttpMethod.Post, $"/api/people/{deactivated.Id}/deactivate");
+        deactivate.Headers.TryAddWithoutValidation("If-Match", person.Headers.ETag!.Tag);
+        await HttpAssert.Ok<JsonElement>(await _admin.SendAsync(deactivate));
+
+        await HttpAssert.Ok<OpportunityDto>(await seated.Client.PostAsync($"/api/engagements/opportunities/{opportunity.Id}/withdraw", null));
+
+        var places = (await HttpAssert.Ok<OpportunityDto>(await _recruiter.GetAsync($"/api/engagements/opportunities/{opportunity.Id}"))).Participants!
+            .ToDictionary(p => p.GetProperty("personId").GetString()!, p => p.GetProperty("state").GetString());
+        Assert.Equal("Confirmed", places[next.Id]);
+        Assert.Equal("Waitlisted", places[optedOut.Id]);
+        Assert.Equal(1, (await HttpAssert.Ok<OpportunityDto>(await _recruiter.GetAsync($"/api/engagements/opportunities/{opportunity.Id}"))).SeatsTaken);
+        Assert.DoesNotContain((await HttpAssert.Ok<PageDto<NotificationDto>>(await optedOut.Client.GetAsync("/api/notifications"))).Items, n => n.Kind == "engagement-confirmed");
     }
 
     [Fact]
@@ -306,10 +347,12 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
 
         var claims = await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson(attendance, new { entries }));
 
-        // A 150 stipend for a two-hour session with 30 minutes' preparation; half the session attended is half the stipend.
+        // A 150 stipend for a two-hour session with 30 minutes' preparation. Half the session attended, with all the
+        // preparation done, is 1.5 of its 2.5 hours: 90, the stipend's rate for every hour paid.
         Assert.Equal(150m, claims.Single(c => c.PersonId == first.Id).Amount);
         Assert.Equal(2.5m, claims.Single(c => c.PersonId == first.Id).HoursPaid);
-        Assert.Equal(75m, claims.Single(c => c.PersonId == second.Id).Amount);
+        Assert.Equal(90m, claims.Single(c => c.PersonId == second.Id).Amount);
+        Assert.Equal(1.5m, claims.Single(c => c.PersonId == second.Id).HoursPaid);
         var travel = await HttpAssert.Ok<ClaimDto>(await first.Client.PutAsJsonAsync($"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/travel",
             new { miles = 23.5m, costs = new[] { new { description = "Parking", amount = 12.00m } }, travelDays = 1 }));
         Assert.Equal(23.5m, travel.Travel!.Value.GetProperty("miles").GetDecimal());

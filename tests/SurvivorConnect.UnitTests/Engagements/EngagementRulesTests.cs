@@ -47,6 +47,26 @@ public sealed class EngagementRulesTests
     }
 
     [Fact]
+    public void A_flat_stipend_must_reach_the_benchmark_in_its_longest_session_not_only_on_average()
+    {
+        // 19 one-hour sessions and one of 12 hours at 60 a session average 60 x 20 / 31 = 38.71 an hour; the long one pays 5.
+        var pay = new Compensation(PayBasis.PerSession, 60, 0, false, false);
+        List<EngagementSession> sessions = [.. Enumerable.Range(1, 19).Select(d => Session(d, 9, 1)), Session(20, 6, 12)];
+
+        Assert.Equal(5m, PayParity.EffectiveHourlyRate(pay, sessions));
+        Assert.Equal(45m, PayParity.Shortfall(pay, sessions, 50m));
+    }
+
+    [Fact]
+    public void A_cancelled_session_does_not_count_towards_a_flat_stipends_rate()
+    {
+        var pay = new Compensation(PayBasis.PerSession, 120, 0, false, false);
+        var cancelledLong = Session(3, 9, 6) with { CancelledAt = DateTimeOffset.UnixEpoch };
+
+        Assert.Equal(60m, PayParity.EffectiveHourlyRate(pay, [Session(2, 9, 2), cancelledLong]));
+    }
+
+    [Fact]
     public void An_hourly_rate_is_its_own_effective_rate()
     {
         Assert.Equal(42.5m, PayParity.EffectiveHourlyRate(new Compensation(PayBasis.Hourly, 42.5m, 30, true, true), [Session(3, 9, 3)]));
@@ -137,12 +157,14 @@ public sealed class ClaimRulesTests
     }
 
     [Fact]
-    public void A_flat_stipend_is_paid_whole_for_attending_and_in_proportion_for_part()
+    public void A_flat_stipend_is_paid_whole_for_attending_and_for_part_pays_the_time_attended_and_the_whole_preparation()
     {
         var pay = new Compensation(PayBasis.PerSession, 150m, 30, false, false);
 
         Assert.Equal(150m, ClaimRules.Owed(pay, TwoHours, AttendanceOutcome.Attended, null, false, true).Amount);
-        Assert.Equal(75m, ClaimRules.Owed(pay, TwoHours, AttendanceOutcome.Partial, 60, false, true).Amount);
+        // An hour of the two and all 30 minutes of preparation: 1.5 of the stipend's 2.5 hours, at the stipend's 60 an hour.
+        Assert.Equal((1.5m, 90m), ClaimRules.Owed(pay, TwoHours, AttendanceOutcome.Partial, 60, false, true));
+        Assert.Equal(0m, ClaimRules.StipendShare(0m, 2m, 30));
     }
 
     [Fact]

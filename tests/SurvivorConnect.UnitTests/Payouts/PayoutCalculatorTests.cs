@@ -46,11 +46,12 @@ public sealed class PayoutCalculatorTests
     }
 
     [Fact]
-    public void A_flat_stipend_is_paid_whole_when_attended_and_in_proportion_when_partial()
+    public void A_flat_stipend_is_paid_whole_when_attended_and_for_the_time_attended_and_the_whole_preparation_when_partial()
     {
         Assert.Equal(150m, PayoutCalculator.Calculate(Stipend(), Rates).Total);
+        // A third of the 2-hour session and all of the hour's preparation: 5/3 of the stipend's 3 hours.
         var partial = PayoutCalculator.Calculate(Stipend(outcome: AttendanceOutcome.Partial, share: 1m / 3m), Rates);
-        Assert.Equal(50.00m, partial.Total);
+        Assert.Equal(83.33m, partial.Total);
         Assert.Single(partial.Lines);
     }
 

@@ -115,7 +115,7 @@ public sealed record AttachTravel(string OpportunityId, string SessionId, Travel
     }
 }
 
-internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims, ReminderSchedule reminders, PeopleRepository people)
+internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims, ReminderSchedule reminders)
     : ICommandHandler<RecordAttendance, IReadOnlyList<ClaimView>>,
       ICommandHandler<CancelSession, IReadOnlyList<ClaimView>>,
       ICommandHandler<RestorePlace, Unit>,
@@ -125,7 +125,7 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
 {
     public async ValueTask<IReadOnlyList<ClaimView>> Handle(RecordAttendance command, CancellationToken ct)
     {
-        var opportunity = await data.OpportunityAsync(command.OpportunityId, ct);
+        var opportunity = await data.OpportunityToManageAsync(command.OpportunityId, ct);
         var session = SessionOf(opportunity, command.SessionId);
         if (opportunity.State is OpportunityState.Draft or OpportunityState.Cancelled || session.CancelledAt is not null)
         {
@@ -183,7 +183,7 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
 
     public async ValueTask<IReadOnlyList<ClaimView>> Handle(CancelSession command, CancellationToken ct)
     {
-        var opportunity = await data.OpportunityAsync(command.OpportunityId, ct);
+        var opportunity = await data.OpportunityToManageAsync(command.OpportunityId, ct);
         var session = SessionOf(opportunity, command.SessionId);
         if (opportunity.State is OpportunityState.Draft or OpportunityState.Cancelled or OpportunityState.Completed || session.CancelledAt is not null || data.Store.Now >= session.StartUtc)
         {
@@ -200,7 +200,7 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
 
     public async ValueTask<Unit> Handle(RestorePlace command, CancellationToken ct)
     {
-        var opportunity = await data.OpportunityAsync(command.OpportunityId, ct);
+        var opportunity = await data.OpportunityToManageAsync(command.OpportunityId, ct);
         var session = SessionOf(opportunity, command.SessionId);
         var place = PeopleRules.IsValidId(command.PersonId) ? await data.ParticipationAsync(opportunity.Id, command.PersonId, ct) : null;
         if (place is null)
@@ -227,7 +227,7 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
         }
 
         // Giving a place back commits them again: only to someone who still takes paid work and has not opted out of it.
-        if (await people.FindAsync(data.Store.AgencyId, place.PersonId, ct) is not { } person || !EngagementData.TakesPaidWork(person) || !await data.OptedInAsync(place.PersonId, ct))
+        if (!(await data.StillTakingPaidWorkAsync([place.PersonId], ct)).Contains(place.PersonId))
         {
             throw new ConflictException("They no longer take paid work here, so their place cannot be given back.");
         }

@@ -44,6 +44,33 @@ internal sealed class EngagementData(AgencyStore store, ConsentLookup consents)
             ? o
             : throw new NotFoundException("opportunity");
 
+    /// <summary>
+    /// An opportunity the signed-in recruiter is to change: its pay, sessions, places or attendance. What is changed
+    /// there decides what its participants are paid, so whoever holds a place in it has another recruiter do that.
+    /// </summary>
+    public async Task<Opportunity> OpportunityToManageAsync(string id, CancellationToken ct)
+    {
+        var opportunity = await OpportunityAsync(id, ct);
+        if (await ParticipationAsync(opportunity.Id, store.User.UserId, ct) is { State: ParticipationState.Invited or ParticipationState.Waitlisted or ParticipationState.Confirmed })
+        {
+            throw new ConflictException("You have a place in this work, so another recruiter looks after it: what is changed here decides your own pay.");
+        }
+
+        return opportunity;
+    }
+
+    /// <summary>Of <paramref name="personIds"/>, those who still take paid work here and have not opted out of being asked.</summary>
+    public async Task<HashSet<string>> StillTakingPaidWorkAsync(IReadOnlyCollection<string> personIds, CancellationToken ct)
+    {
+        if (personIds.Count == 0)
+        {
+            return [];
+        }
+
+        var optedIn = await OptedInAsync(personIds, ct);
+        return [.. (await store.ManyAsync<Person>(Person.Container, optedIn, ct)).Where(TakesPaidWork).Select(p => p.Id)];
+    }
+
     public Task<Participation?> ParticipationAsync(string opportunityId, string personId, CancellationToken ct) =>
         store.ReadAsync<Participation>(Container, Participation.IdFor(opportunityId, personId), store.AgencyId, ct);
 

@@ -232,7 +232,7 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
     public async ValueTask<Opportunity> Handle(UpdateOpportunity command, CancellationToken ct)
     {
         var ifMatch = command.IfMatch ?? throw new PreconditionRequiredException();
-        var current = await data.OpportunityAsync(command.OpportunityId, ct);
+        var current = await data.OpportunityToManageAsync(command.OpportunityId, ct);
         if (current.State is not (OpportunityState.Draft or OpportunityState.Published))
         {
             throw new ConflictException($"A {current.State.ToString().ToLowerInvariant()} opportunity cannot be changed.");
@@ -284,7 +284,7 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
 
     public async ValueTask<Opportunity> Handle(MoveOpportunity command, CancellationToken ct)
     {
-        var current = await data.OpportunityAsync(command.OpportunityId, ct);
+        var current = await data.OpportunityToManageAsync(command.OpportunityId, ct);
         var next = OpportunityLifecycle.Next(current.State, command.Move)
             ?? throw new ConflictException($"A {current.State.ToString().ToLowerInvariant()} opportunity cannot be {OpportunityLifecycle.Done(command.Move)}.");
         // Completing is for work done: sessions still to come are cancelled (under the late-cancellation rule) or held first.

@@ -153,6 +153,11 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
             throw new ConflictException("The deadline to answer has passed.");
         }
 
+        if (opportunity.RecruiterId == data.Store.User.UserId)
+        {
+            throw new ConflictException("You made this work, so you cannot take a paid place in it.");
+        }
+
         if (move == ParticipationMove.Accept && mine?.State != ParticipationState.Invited)
         {
             throw mine is null ? new NotFoundException("invitation") : new ConflictException($"You are already {mine.State.ToString().ToLowerInvariant()}.");
@@ -225,9 +230,10 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
             return (withdrawn, null);
         }
 
-        var next = (await data.ParticipationsAsync(Filter.Eq("opportunityId", opportunity.Id), ct))
-            .Where(p => p.State == ParticipationState.Waitlisted)
-            .MinBy(p => p.WaitlistNumber);
+        // The place commits them, so it goes to the first in line who still takes paid work and has not opted out.
+        var waiting = (await data.ParticipationsAsync(Filter.Eq("opportunityId", opportunity.Id), ct)).Where(p => p.State == ParticipationState.Waitlisted).ToList();
+        var able = await data.StillTakingPaidWorkAsync([.. waiting.Select(p => p.PersonId)], ct);
+        var next = waiting.Where(p => able.Contains(p.PersonId)).MinBy(p => p.WaitlistNumber);
         var promoted = next is null ? null : next with { State = ParticipationState.Confirmed, WaitlistNumber = null, ChangedAt = data.Store.Now, ConfirmedAt = data.Store.Now };
         await WriteAsync(next is null ? opportunity with { Confirmed = opportunity.Confirmed - 1 } : opportunity, withdrawn, mine, promoted, ct);
         return (withdrawn, promoted?.PersonId);

@@ -7,7 +7,7 @@ public static class ClaimRules
 {
     /// <summary>
     /// Attended: the session and its paid preparation. Partial: the minutes attended and the preparation (a flat
-    /// stipend in proportion to the session). No-show: nothing. Cancelled by the agency: as if attended when the
+    /// stipend in proportion to the time of both). No-show: nothing. Cancelled by the agency: as if attended when the
     /// cancellation came inside the late window and the agency's rule says so, otherwise nothing.
     /// </summary>
     public static (decimal Hours, decimal Amount) Owed(
@@ -25,8 +25,19 @@ public static class ClaimRules
         var hours = Round(sessionHours * share + pay.PrepMinutesPerSession / 60m);
         var amount = pay.Basis == PayBasis.Hourly
             ? Round(hours * pay.Rate)
-            : Round(pay.Rate * (outcome == AttendanceOutcome.Partial ? share : 1m));
+            : Round(pay.Rate * StipendShare(share, sessionHours, pay.PrepMinutesPerSession));
         return (hours, amount);
+    }
+
+    /// <summary>
+    /// The part of a flat stipend paid for <paramref name="share"/> of its session. The stipend pays the session and its
+    /// preparation together, and the preparation was done in full: scaling the whole stipend by the minutes attended
+    /// would pay the preparation below the benchmark the stipend was checked against. Nothing attended pays nothing.
+    /// </summary>
+    public static decimal StipendShare(decimal share, decimal sessionHours, int prepMinutes)
+    {
+        var prepHours = prepMinutes / 60m;
+        return share <= 0 || sessionHours + prepHours <= 0 ? 0 : (sessionHours * share + prepHours) / (sessionHours + prepHours);
     }
 
     /// <summary>

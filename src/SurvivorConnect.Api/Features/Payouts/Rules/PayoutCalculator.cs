@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
 using SurvivorConnect.Api.Features.Engagements;
+using SurvivorConnect.Api.Features.Engagements.Rules;
 
 namespace SurvivorConnect.Api.Features.Payouts.Rules;
 
@@ -90,8 +91,9 @@ public static class PayoutCalculator
         if (input.Basis == PayBasis.PerSession)
         {
             var partial = input.Outcome == AttendanceOutcome.Partial;
-            lines.Add(new(LineKind.Stipend, partial ? "Session stipend, for the part attended" : "Session stipend (preparation included)",
-                partial ? input.Share : 1m, input.Rate, input.Rate * (partial ? input.Share : 1m)));
+            var part = partial ? ClaimRules.StipendShare(input.Share, input.SessionHours, input.PrepMinutes) : 1m;
+            lines.Add(new(LineKind.Stipend, partial ? "Session stipend, for the part attended and the whole preparation" : "Session stipend (preparation included)",
+                part, input.Rate, input.Rate * part));
             return;
         }
 
