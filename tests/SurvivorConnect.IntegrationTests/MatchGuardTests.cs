@@ -34,6 +34,31 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
     }
 
     [Fact]
+    public async Task A_case_manager_who_also_mentors_never_mentors_a_youth_they_manage()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        await _world.SetRolesAsync(mentorId, Roles.Mentor, Roles.CaseManager);
+        var (youthId, _) = await _world.YouthAsync();
+        await _world.HandOverAsync(youthId, "demo-casemanager", mentorId);
+
+        var own = Detail(await HttpAssert.Problem(await mentor.PostJson("/api/matches", new { youthId, mentorId }), 409));
+        await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/matches", new { youthId, mentorId }), 409);
+        Assert.Contains("one of the youth's case managers", own, StringComparison.Ordinal);
+
+        // Nor is the mentor of a youth's match made their case manager.
+        var (otherYouthId, _) = await _world.YouthAsync();
+        await _world.AcceptedAsync(otherYouthId, mentorId, mentor);
+        var current = await _world.CaseManager.GetAsync($"/api/youth/{otherYouthId}");
+        using var handOver = new HttpRequestMessage(HttpMethod.Put, $"/api/youth/{otherYouthId}/case-managers") { Content = JsonContent.Create(new { caseManagerIds = new[] { "demo-casemanager", mentorId } }) };
+        handOver.Headers.TryAddWithoutValidation("If-Match", current.Headers.ETag!.Tag);
+        var refused = await HttpAssert.Problem(await _world.CaseManager.SendAsync(handOver), 400);
+
+        Assert.True(refused.GetProperty("errors").TryGetProperty("caseManagerIds", out _));
+        var kept = await MentoringWorld.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/youth/{otherYouthId}"));
+        Assert.Equal(["demo-casemanager"], kept.GetProperty("caseManagerIds").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
     public async Task A_paused_match_resumes_under_a_hold_from_new_matches_but_not_under_one_that_stops_chat_nor_once_its_mentor_no_longer_mentors()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();

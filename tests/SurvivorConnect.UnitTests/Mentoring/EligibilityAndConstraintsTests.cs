@@ -38,6 +38,15 @@ public sealed class EligibilityAndConstraintsTests
     }
 
     [Fact]
+    public void A_mentor_who_is_also_the_youths_case_manager_is_never_paired_with_them()
+    {
+        var youth = Make.Youth() with { CaseManagerIds = ["cm1", "m1"] };
+
+        Assert.Equal([PairConstraints.OwnCaseManager], PairConstraints.Violations(youth, Make.ReadyMentor()));
+        Assert.Empty(PairConstraints.Violations(youth with { CaseManagerIds = ["cm1"] }, Make.ReadyMentor()));
+    }
+
+    [Fact]
     public void Stated_preferences_and_distance_are_hard_constraints()
     {
         var mentor = Make.ReadyMentor() with { Languages = ["English"], Gender = "male", LgbtqAffirming = false, Location = Make.LosAngeles };

@@ -205,7 +205,15 @@ internal sealed class YouthHandlers(
             }
         }
 
+        var mentors = (await data.MatchesAsync(Filter.Eq("youthId", youth.Id), openOnly: true, ct)).Select(m => m.MentorId).ToHashSet(StringComparer.Ordinal);
+        if (ids.FirstOrDefault(mentors.Contains) is { } mentor)
+        {
+            throw new RequestValidationException(new Dictionary<string, string[]> { ["caseManagerIds"] = [$"'{mentor}' mentors this youth, so cannot also be their case manager."] });
+        }
+
         var saved = await data.Store.ReplaceAsync(YouthReferral.Container, youth with { CaseManagerIds = ids }, ifMatch, ct);
+        // A match step checked against the old case managers fails, as after any change to the youth that it reads.
+        await eligibility.YouthChangedAsync(saved.Id);
 
         // Open chats follow the caseload at once: former case managers stop reading them, new ones may join.
         await TellMatchesAsync(saved.Id);

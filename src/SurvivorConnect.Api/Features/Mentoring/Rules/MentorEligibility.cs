@@ -65,6 +65,7 @@ public static class PairConstraints
     public const string GenderPreference = "not the mentor gender the youth asked for";
     public const string NotAffirming = "youth asked for an LGBTQ-affirming mentor";
     public const string OutsideRadius = "outside the mentor's travel radius";
+    public const string OwnCaseManager = "one of the youth's case managers, who oversee the match";
 
     public static IReadOnlyList<string> Violations(YouthReferral youth, MentorProfile mentor)
     {
@@ -94,6 +95,13 @@ public static class PairConstraints
         if (Geo.Miles(youth.Location, mentor.Location) is { } miles && miles > mentor.TravelRadiusMiles)
         {
             violations.Add(OutsideRadius);
+        }
+
+        // The case manager coordinates the match and records a minor's guardian and agency consent: as its mentor too,
+        // nobody but the youth would stand between them.
+        if (youth.CaseManagerIds.Contains(mentor.Id, StringComparer.Ordinal))
+        {
+            violations.Add(OwnCaseManager);
         }
 
         return violations;
