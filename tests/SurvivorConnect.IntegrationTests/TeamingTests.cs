@@ -125,6 +125,51 @@ public sealed class TeamingTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_newer_consent_to_share_with_a_partner_replaces_the_older_so_the_youths_one_stop_stops_all_of_it_for_good()
+    {
+        var team = await _world.SharedTeamAsync(kinds: ["CasePlan"]);
+        object Share(params string[] kinds) => new { subjectId = team.YouthId, grantor = "Youth", scope = "mdt-sharing", partnerAgencyId = team.Partner.Id, kinds };
+        var wider = await MentoringWorld.Created<MentoringTests.ConsentDto>(await _world.CaseManager.PostJson("/api/consents", Share("CasePlan", "SafetyPlan")));
+
+        var consents = await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await _world.CaseManager.GetAsync($"/api/consents?subjectId={team.YouthId}"));
+        Assert.Equal([wider.Id], consents.Where(c => c.Scope == "mdt-sharing" && c.Current).Select(c => c.Id));
+        await MentoringWorld.Ok(await team.Youth.PostAsync($"/api/consents/{wider.Id}/revoke", null));
+
+        await TeamingWorld.RefusedAsync(await TeamingWorld.ReadAsync(team), HttpStatusCode.Forbidden);
+        // Whichever of their consents the youth said no to, and whatever staff did with another since, staff do not say yes for them.
+        await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/consents", Share("CasePlan")), 409);
+        await TeamingWorld.RefusedAsync(await TeamingWorld.ReadAsync(team), HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task An_admin_reading_whom_a_youth_shares_with_is_audited_with_why()
+    {
+        var team = await _world.SharedTeamAsync(kinds: ["CasePlan"]);
+
+        await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await _world.Admin.GetAsync($"/api/consents?subjectId={team.YouthId}"));
+
+        var read = (await TeamingWorld.AuditAsync(_world.Admin, "consent.list")).First(e => e.GetProperty("recordId").GetString() == team.YouthId);
+        Assert.Equal("agency administration", read.GetProperty("basis").GetString());
+    }
+
+    [Fact]
+    public async Task After_the_youth_shares_again_themselves_staff_may_record_sharing_again_once_they_withdrew_their_own()
+    {
+        var team = await _world.SharedTeamAsync(kinds: ["CasePlan"]);
+        object Share(params string[] kinds) => new { subjectId = team.YouthId, grantor = "Youth", scope = "mdt-sharing", partnerAgencyId = team.Partner.Id, kinds };
+        await MentoringWorld.Ok(await team.Youth.PostAsync($"/api/consents/{team.ConsentId}/revoke", null));
+        await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/consents", Share("CasePlan")), 409);
+
+        // The youth gives it again themselves; staff replace it and then withdraw theirs as a mistake.
+        await MentoringWorld.Created<MentoringTests.ConsentDto>(await team.Youth.PostJson("/api/consents", Share("CasePlan")));
+        var staffs = await MentoringWorld.Created<MentoringTests.ConsentDto>(await _world.CaseManager.PostJson("/api/consents", Share("CasePlan", "SafetyPlan")));
+        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/consents/{staffs.Id}/revoke", null));
+
+        // Staff may give back what staff withdrew, since the youth's own yes.
+        await MentoringWorld.Created<MentoringTests.ConsentDto>(await _world.CaseManager.PostJson("/api/consents", Share("CasePlan")));
+    }
+
+    [Fact]
     public async Task Once_the_youth_stops_sharing_their_case_manager_cannot_share_again_for_them_by_naming_a_match()
     {
         var team = await _world.SharedTeamAsync();

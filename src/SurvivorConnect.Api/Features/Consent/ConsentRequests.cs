@@ -76,7 +76,7 @@ public interface IPartnerSharing
 /// subject (<see cref="IConsentSubjects"/>); what follows a change is the business of whoever handles
 /// <see cref="ConsentChanged"/>. Revocation takes effect at once: every check reads the registry.
 /// </summary>
-internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjects, IPartnerSharing partners, ConsentScopes scopes, IPublisher publisher)
+internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjects, IPartnerSharing partners, ConsentScopes scopes, IPublisher publisher, AccessBasis basis)
     : ICommandHandler<GrantConsent, ConsentView>,
       ICommandHandler<RevokeConsent, ConsentView>,
       IQueryHandler<ListConsents, IReadOnlyList<ConsentView>>
@@ -102,7 +102,8 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
             await subjects.EnsureMatchConsentAsync(body.MatchId, body.SubjectId!, grantor, bySubject, ct);
         }
 
-        if (!bySubject && await WithdrawnBySubjectAsync(body, grantor, ct))
+        var like = await LikeAsync(body, grantor, ct);
+        if (!bySubject && WithdrawnBySubject(like))
         {
             throw new ConflictException("The youth withdrew this consent themselves, so only they can give it again.");
         }
@@ -127,7 +128,31 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
             RecordedBy = store.User.UserId,
         }, ct);
         await publisher.Publish(new ConsentChanged(consent), ct);
+
+        // One consent to share with a partner stands at a time: the newest replaces the rest, so the youth's one
+        // "Stop sharing" stops all of it rather than leaving an older consent still sharing.
+        if (consent.PartnerAgencyId is not null)
+        {
+            foreach (var earlier in like.Where(c => c.IsCurrent(store.Now)))
+            {
+                await SupersedeAsync(earlier, ct);
+            }
+        }
+
         return View(consent);
+    }
+
+    private async Task SupersedeAsync(ConsentRecord earlier, CancellationToken ct)
+    {
+        try
+        {
+            var replaced = await store.ReplaceAsync(ConsentRecord.Container, earlier with { RevokedAt = store.Now }, earlier.ETag!, ct);
+            await publisher.Publish(new ConsentChanged(replaced), ct);
+        }
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed)
+        {
+            // Revoked meanwhile (a revocation is the only change a consent takes): it no longer shares either way.
+        }
     }
 
     public async ValueTask<ConsentView> Handle(RevokeConsent command, CancellationToken ct)
@@ -146,7 +171,12 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
 
     public async ValueTask<IReadOnlyList<ConsentView>> Handle(ListConsents query, CancellationToken ct)
     {
-        if (!store.User.IsInRole(Roles.AgencyAdmin))
+        if (store.User.IsInRole(Roles.AgencyAdmin))
+        {
+            // Whom a youth shares with (probation, a clinic) is their record too: the audit says why an admin read it.
+            basis.Record(AccessBasis.AgencyAdministration);
+        }
+        else
         {
             await subjects.EnsureMayReadAsync(query.SubjectId, ct);
         }
@@ -171,14 +201,17 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
             : throw new NotFoundException("consent subject");
     }
 
+    /// <summary>Every consent like this one: same subject, grantor, scope, match and partner.</summary>
+    private async Task<List<ConsentRecord>> LikeAsync(ConsentRequest body, ConsentGrantor grantor, CancellationToken ct) =>
+        [.. (await store.AllAsync<ConsentRecord>(ConsentRecord.Container, [Filter.Eq("subjectId", body.SubjectId!), Filter.Eq("scope", body.Scope!)], ct))
+            .Where(c => c.Grantor == grantor && c.MatchId == body.MatchId && c.PartnerAgencyId == body.PartnerAgencyId)];
+
     /// <summary>
-    /// Whether the latest consent like this one (same subject, grantor, scope, match and partner) was withdrawn by its
-    /// subject: "you can say no at any time" means staff cannot say yes again for them.
+    /// Whether the subject withdrew a consent like this one and has not given one since: "you can say no at any time"
+    /// means staff cannot say yes again for them, whichever of several such consents the no was said to.
     /// </summary>
-    private async Task<bool> WithdrawnBySubjectAsync(ConsentRequest body, ConsentGrantor grantor, CancellationToken ct) =>
-        (await store.AllAsync<ConsentRecord>(ConsentRecord.Container, [Filter.Eq("subjectId", body.SubjectId!), Filter.Eq("scope", body.Scope!)], ct))
-            .Where(c => c.Grantor == grantor && c.MatchId == body.MatchId && c.PartnerAgencyId == body.PartnerAgencyId)
-            .MaxBy(c => c.GrantedAt) is { WithdrawnBySubject: true };
+    private static bool WithdrawnBySubject(IReadOnlyList<ConsentRecord> like) =>
+        like.Where(c => c.WithdrawnBySubject).Max(c => c.RevokedAt) is { } withdrawn && !like.Any(c => c.GrantedAt > withdrawn);
 
     private ConsentView View(ConsentRecord c) =>
         new(c.Id, c.SubjectId, c.Grantor, c.Scope, c.MatchId, c.GrantedAt, c.ExpiresAt, c.RevokedAt, c.RecordedBy, c.IsCurrent(store.Now), c.PartnerAgencyId, c.Kinds);
