@@ -133,6 +133,8 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
       ICommandHandler<EndWellbeingReviewHold, bool>,
       IQueryHandler<GetMentorLoad, MentorLoad>
 {
+    private const int MaxReviewAttempts = 5;
+
     public async ValueTask<MentorView> Handle(GetMyMentorProfile query, CancellationToken ct) =>
         OwnView(await ViewAsync(await data.MentorAsync(data.User.UserId, ct), ct));
 
@@ -298,36 +300,43 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
         return view;
     }
 
-    public async ValueTask<bool> Handle(HoldForWellbeingReview command, CancellationToken ct)
+    // Under a hold of their own, the answer's review is marked on it, so lifting that hold waits for the review.
+    public ValueTask<bool> Handle(HoldForWellbeingReview command, CancellationToken ct) =>
+        ForReviewAsync(command.MentorId, mentor => mentor.Hold is { IsAutomatic: true } or { ReviewWaiting: true }
+            ? null
+            : mentor with { Hold = mentor.Hold is { } held ? held with { ReviewWaiting = true } : AutomaticHold() }, ct);
+
+    // The automatic hold lifts; a supervisor's own hold stays, no longer waiting for the review.
+    public ValueTask<bool> Handle(EndWellbeingReviewHold command, CancellationToken ct) =>
+        ForReviewAsync(command.MentorId, mentor => mentor.Hold is not ({ IsAutomatic: true } or { ReviewWaiting: true })
+            ? null
+            : mentor with { Hold = mentor.Hold.IsAutomatic ? null : mentor.Hold with { ReviewWaiting = false } }, ct);
+
+    /// <summary>
+    /// Makes a wellbeing review's change to the mentor as they now stand, or nothing when <paramref name="change"/> says
+    /// there is none. The change is the system's own: a profile saved or readiness recorded at the same moment must
+    /// not leave an urgent answer's mentor free to take new matches until the worker comes round, so it is made again.
+    /// </summary>
+    private async ValueTask<bool> ForReviewAsync(string mentorId, Func<MentorProfile, MentorProfile?> change, CancellationToken ct)
     {
-        var mentor = await data.MentorAsync(command.MentorId, ct);
-        if (mentor.Hold is { IsAutomatic: true } or { ReviewWaiting: true })
+        for (var attempt = 1; ; attempt++)
         {
-            return false;
+            var mentor = await data.MentorAsync(mentorId, ct);
+            if (change(mentor) is not { } changed)
+            {
+                return false;
+            }
+
+            try
+            {
+                await WriteAsync(changed with { UpdatedAt = data.Now }, mentor.ETag!, ct);
+                return true;
+            }
+            catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed && attempt < MaxReviewAttempts)
+            {
+                // Written meanwhile: read it again as it now stands.
+            }
         }
-
-        // Under a hold of their own, the answer's review is marked on it, so lifting that hold waits for the review.
-        await WriteAsync(mentor with
-        {
-            Hold = mentor.Hold is { } held
-                ? held with { ReviewWaiting = true }
-                : AutomaticHold(),
-            UpdatedAt = data.Now,
-        }, mentor.ETag!, ct);
-        return true;
-    }
-
-    public async ValueTask<bool> Handle(EndWellbeingReviewHold command, CancellationToken ct)
-    {
-        var mentor = await data.MentorAsync(command.MentorId, ct);
-        if (mentor.Hold is not ({ IsAutomatic: true } or { ReviewWaiting: true }))
-        {
-            return false;
-        }
-
-        // The automatic hold lifts; a supervisor's own hold stays, no longer waiting for the review.
-        await WriteAsync(mentor with { Hold = mentor.Hold.IsAutomatic ? null : mentor.Hold with { ReviewWaiting = false }, UpdatedAt = data.Now }, mentor.ETag!, ct);
-        return true;
     }
 
     public async ValueTask<MentorLoad> Handle(GetMentorLoad query, CancellationToken ct)
