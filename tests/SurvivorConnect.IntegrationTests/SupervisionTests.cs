@@ -247,7 +247,12 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
             await HttpAssert.Ok<JsonElement>(await admin.PutAsJsonAsync("/api/supervision/settings", new { instrumentKey = key, instrumentVersion = 2, concernRise = 1 }));
             await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, new() { ["one"] = 3, ["two"] = 3, ["three"] = 0 }));
 
-            Assert.Empty((await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags").EnumerateArray());
+            var wellbeing = await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"));
+            Assert.Empty(wellbeing.GetProperty("flags").EnumerateArray());
+
+            // Nor is its trend shown against them: the first answer on the new scale is neither better nor worse.
+            Assert.All(wellbeing.GetProperty("checkIns")[0].GetProperty("bands").EnumerateArray(), b => Assert.Equal("steady", b.GetProperty("trend").GetString()));
+            Assert.All(wellbeing.GetProperty("summary").GetProperty("bands").EnumerateArray(), b => Assert.Equal("steady", b.GetProperty("trend").GetString()));
         }
         finally
         {
@@ -274,7 +279,14 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
         await Task.WhenAll(worker.RunOnceAsync(CancellationToken.None), worker.RunOnceAsync(CancellationToken.None));
 
         var flags = (await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags");
-        Assert.Single(flags.EnumerateArray(), f => f.GetProperty("kind").GetString() == "Missed");
+        var missed = Assert.Single(flags.EnumerateArray(), f => f.GetProperty("kind").GetString() == "Missed").GetProperty("id").GetString()!;
+
+        // The supervisor's steps on it are audited under its id, which tells the audit log's readers neither who nor what.
+        await HttpAssert.Ok<JsonElement>(await Supervisor.PostAsync($"/api/supervision/flags/{Uri.EscapeDataString(missed)}/acknowledge", null));
+        var audited = await HttpAssert.Ok<JsonElement>(await _world.Admin.GetAsync("/api/audit?pageSize=100"));
+        Assert.Contains(audited.GetProperty("items").EnumerateArray(), e => e.GetProperty("recordId").GetString() == missed);
+        Assert.DoesNotContain(mentorId, missed, StringComparison.Ordinal);
+        Assert.DoesNotContain("missed", missed, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]

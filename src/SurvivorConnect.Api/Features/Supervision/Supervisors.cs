@@ -134,7 +134,7 @@ internal sealed class SupervisorHandlers(SupervisionData data, AgencyCalendar ca
             }
 
             views.Add(new CheckInView(checkIns[i].Id, checkIns[i].SubmittedAt, checkIns[i].InstrumentKey, checkIns[i].InstrumentVersion,
-                Bands(answered, checkIns[i], checkIns.ElementAtOrDefault(i + 1)), checkIns[i].Urgent, checkIns[i].Concerns, checkIns[i].RequestedBecause,
+                Bands(answered, checkIns[i], checkIns.Skip(i + 1)), checkIns[i].Urgent, checkIns[i].Concerns, checkIns[i].RequestedBecause,
                 [.. answered.Items.Where(item => checkIns[i].Answers.ContainsKey(item.Id)).Select(item => new AnswerView(item.Id, item.Text, checkIns[i].Answers[item.Id],
                     answered.Scale.Labels.ElementAtOrDefault(checkIns[i].Answers[item.Id] - answered.Scale.Min) ?? ""))]));
         }
@@ -241,18 +241,28 @@ internal sealed class SupervisorHandlers(SupervisionData data, AgencyCalendar ca
         var schedule = await data.ScheduleAsync(mentor.Id, ct);
         var today = await calendar.TodayAsync(ct);
         var latest = checkIns.FirstOrDefault();
+        // Bands are read on the scale the latest check-in was answered on, which an admin may since have replaced.
+        var answered = latest is null || (latest.InstrumentKey == instrument.Key && latest.InstrumentVersion == instrument.Version) ? instrument
+            : await data.InstrumentAsync(latest.InstrumentKey, latest.InstrumentVersion, ct) ?? instrument;
         var open = flags.Where(f => f.Status != WellbeingFlagStatus.Resolved).ToList();
         var active = await data.Mentoring.MatchesAsync(Filter.Eq("mentorId", mentor.Id), openOnly: true, ct);
         return new SupervisedMentorView(
-            mentor.Id, mentor.DisplayName, latest is null ? [] : Bands(instrument, latest, checkIns.ElementAtOrDefault(1)),
+            mentor.Id, mentor.DisplayName, latest is null ? [] : Bands(answered, latest, checkIns.Skip(1)),
             latest is null ? null : (int)(data.Store.Now - latest.SubmittedAt).TotalDays, schedule.DueAt, schedule.RequestedBecause is not null || schedule.DueAt <= data.Store.Now,
             open.Count, open.Any(f => f.Kind == FlagKind.Urgent && f.Status == WellbeingFlagStatus.Open),
             open.Count(f => FlagView.From(f, null, today).FollowUpOverdue), mentor.Hold is not null, mentor.Hold is { IsAutomatic: true },
             active.Count(m => m.State == MatchState.Active), schedule.CadenceDays, mentor.Hold is { IsAutomatic: true } or { ReviewWaiting: true });
     }
 
-    private static IReadOnlyList<BandView> Bands(InstrumentDefinition instrument, CheckIn checkIn, CheckIn? before) =>
-        [.. checkIn.Scores.Select(score => instrument.Subscales.FirstOrDefault(s => s.Key == score.Key) is { } subscale
-            ? new BandView(score.Key, subscale.Name, score.Band, score.ConcernBand, CheckInScoring.Trend(subscale, before?.Scores.FirstOrDefault(s => s.Key == score.Key)?.Score, score.Score))
-            : new BandView(score.Key, score.Key, score.Band, score.ConcernBand, "steady"))];
+    /// <summary>
+    /// The check-in's bands, each with its trend since the latest earlier check-in answered on the same version: as in
+    /// scoring, another version may score on another scale, so "better" across versions could hide "worse".
+    /// </summary>
+    private static IReadOnlyList<BandView> Bands(InstrumentDefinition instrument, CheckIn checkIn, IEnumerable<CheckIn> earlier)
+    {
+        var before = earlier.FirstOrDefault(c => c.InstrumentKey == checkIn.InstrumentKey && c.InstrumentVersion == checkIn.InstrumentVersion);
+        return [.. checkIn.Scores.Select(score => instrument.Subscales.FirstOrDefault(s => s.Key == score.Key) is { } subscale
+                ? new BandView(score.Key, subscale.Name, score.Band, score.ConcernBand, CheckInScoring.Trend(subscale, before?.Scores.FirstOrDefault(s => s.Key == score.Key)?.Score, score.Score))
+                : new BandView(score.Key, score.Key, score.Band, score.ConcernBand, "steady"))];
+    }
 }

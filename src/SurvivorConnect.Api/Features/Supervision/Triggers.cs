@@ -132,6 +132,13 @@ public sealed record MarkCheckInMissed(string MentorId, DateTimeOffset DueAt) : 
 
 internal sealed class MissedCheckInHandler(SupervisionData data, Notifier notifier, IMediator mediator) : ICommandHandler<MarkCheckInMissed, bool>
 {
+    /// <summary>
+    /// The flag of the misses up to one due date: the same for every instance counting them, and opaque, because the
+    /// supervisor's steps on it are audited under its id and admins read the audit log.
+    /// </summary>
+    public static string MissedFlagId(string mentorId, DateTimeOffset dueAt) =>
+        "wflag~" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"missed\n{mentorId}\n{dueAt.UtcTicks}")))[..40];
+
     public async ValueTask<bool> Handle(MarkCheckInMissed command, CancellationToken ct)
     {
         var schedule = await data.ScheduleAsync(command.MentorId, ct);
@@ -168,7 +175,7 @@ internal sealed class MissedCheckInHandler(SupervisionData data, Notifier notifi
         {
             await data.RaiseAsync(mentor, new WellbeingFlag
             {
-                Id = $"wflag~missed~{mentor.Id}~{command.DueAt.UtcTicks}",
+                Id = MissedFlagId(mentor.Id, command.DueAt),
                 MentorId = mentor.Id,
                 Kind = FlagKind.Missed,
                 Reasons = [$"{missed} check-ins in a row were missed."],
