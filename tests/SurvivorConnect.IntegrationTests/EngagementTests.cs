@@ -303,6 +303,49 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     [Fact]
+    public async Task Once_the_benchmark_rises_above_an_open_works_pay_nobody_is_invited_or_takes_a_place_until_its_pay_rises_too()
+    {
+        // 150 for a two-hour session and 30 minutes' preparation is the benchmark of 60 an hour.
+        var opportunity = await PublishedAsync();
+        var work = $"/api/engagements/opportunities/{opportunity.Id}";
+        var advisor = await AdvisorAsync();
+        await SetBenchmarkAsync(70m);
+        try
+        {
+            var invite = await HttpAssert.Problem(await _recruiter.PostJson($"{work}/invitations", new { personId = advisor.Id }), 409);
+            Assert.Contains("10.00 below the 70.00", invite.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            await HttpAssert.Problem(await advisor.Client.PostAsync($"{work}/apply", null), 409);
+
+            var current = await _recruiter.GetAsync(work);
+            await HttpAssert.Ok<OpportunityDto>(await _recruiter.PutJson(work, Body(stipend: 175m), current.Headers.ETag!.Tag));
+            await HttpAssert.Ok<JsonElement>(await _recruiter.PostJson($"{work}/invitations", new { personId = advisor.Id }));
+            Assert.Equal("Confirmed", (await HttpAssert.Ok<OpportunityDto>(await advisor.Client.PostAsync($"{work}/accept", null))).MyState);
+        }
+        finally
+        {
+            await SetBenchmarkAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_late_cancellation_pays_on_the_terms_the_work_was_published_on_though_the_agency_stopped_paying_them_since()
+    {
+        var (opportunity, first, second) = await SoonAsync(startsIn: 3);
+        await _world.SetBenchmarkAsync(lateCancellationPays: false);
+        try
+        {
+            var claims = await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostAsync($"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/cancel", null));
+
+            Assert.Equal(new[] { first.Id, second.Id }.Order(StringComparer.Ordinal), claims.Select(c => c.PersonId).Order(StringComparer.Ordinal));
+            Assert.All(claims, c => Assert.Equal(150m, c.Amount));
+        }
+        finally
+        {
+            await SetBenchmarkAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_freed_seat_passes_over_those_waiting_who_opted_out_or_no_longer_take_paid_work()
     {
         var opportunity = await PublishedAsync(seats: 1);

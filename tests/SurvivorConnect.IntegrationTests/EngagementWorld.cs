@@ -12,10 +12,11 @@ public sealed class EngagementWorld(ApiFactory api)
 
     public HttpClient Recruiter { get; } = api.As("demo-recruiter");
 
-    public async Task SetBenchmarkAsync(decimal? focusGroupRate = 60m) =>
+    public async Task SetBenchmarkAsync(decimal? focusGroupRate = 60m, bool lateCancellationPays = true) =>
         await HttpAssert.Ok<JsonElement>(await Admin.PutAsJsonAsync("/api/engagements/settings", new
         {
             currency = "USD",
+            lateCancellationPays,
             kinds = new object[]
             {
                 new { key = "focus-group", name = "Focus group", benchmarkHourlyRate = focusGroupRate },

@@ -58,6 +58,35 @@ public sealed class EngagementRulesTests
     }
 
     [Fact]
+    public void Work_is_refused_when_its_kind_is_gone_has_no_benchmark_or_pays_below_it()
+    {
+        // 150 for a 2-hour session and an hour's preparation: 50 an hour.
+        var work = Opportunity("housing");
+        EngagementSettings With(decimal? benchmark, string key = "focus-group") =>
+            new() { Id = EngagementSettings.DocumentId, Kinds = [new WorkKind(key, "Focus group", benchmark)] };
+
+        Assert.Null(PayParity.Refusal(With(50m), work));
+        Assert.Contains("1.00 below the 51.00", PayParity.Refusal(With(51m), work), StringComparison.Ordinal);
+        Assert.Contains("no benchmark", PayParity.Refusal(With(null), work), StringComparison.Ordinal);
+        Assert.Contains("no longer one of your agency's", PayParity.Refusal(With(50m, "advisory"), work), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(true, 24, false, 48, true, 24)]
+    [InlineData(true, 24, true, 48, true, 48)]
+    [InlineData(true, 48, true, 24, true, 48)]
+    [InlineData(false, 24, true, 12, true, 12)]
+    [InlineData(false, 24, false, 12, false, 12)]
+    public void Late_cancellation_terms_stay_as_published_unless_the_agencys_are_more_generous_now(
+        bool publishedPays, int publishedHours, bool nowPays, int nowHours, bool pays, int hours)
+    {
+        var settings = new EngagementSettings { Id = EngagementSettings.DocumentId, LateCancellationPays = nowPays, LateCancellationHours = nowHours };
+
+        Assert.Equal(new LateCancellationTerms(pays, hours), LateCancellationTerms.Applying(new LateCancellationTerms(publishedPays, publishedHours), settings));
+        Assert.Equal(new LateCancellationTerms(nowPays, nowHours), LateCancellationTerms.Applying(null, settings));
+    }
+
+    [Fact]
     public void A_cancelled_session_does_not_count_towards_a_flat_stipends_rate()
     {
         var pay = new Compensation(PayBasis.PerSession, 120, 0, false, false);

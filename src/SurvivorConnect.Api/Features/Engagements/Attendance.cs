@@ -162,13 +162,12 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
             throw new RequestValidationException(errors.ToDictionary());
         }
 
-        var settings = await data.SettingsAsync(ct);
-        var late = ClaimRules.IsLate(data.Store.Now, session.StartUtc, settings.LateCancellationHours);
+        var terms = await claims.TermsAsync(opportunity, ct);
         var written = new List<ClaimView>();
         foreach (var entry in entries)
         {
             var place = seated[entry.PersonId!];
-            var claim = await claims.WriteAsync(opportunity, session, place, EnumNames.Parse<AttendanceOutcome>(entry.Outcome), entry.MinutesAttended, late, settings, ct);
+            var claim = await claims.WriteAsync(opportunity, session, place, EnumNames.Parse<AttendanceOutcome>(entry.Outcome), entry.MinutesAttended, terms, ct);
             written.Add(claim);
 
             // A place cancelled before the session is news to its holder, who would otherwise come (the session goes ahead).
@@ -312,17 +311,16 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
     /// </summary>
     public async Task<IReadOnlyList<ClaimView>> CancelledAsync(Opportunity opportunity, IReadOnlyList<EngagementSession> sessions, CancellationToken ct)
     {
-        var settings = await data.SettingsAsync(ct);
+        var terms = await TermsAsync(opportunity, ct);
         var confirmed = (await data.ParticipationsAsync(Filter.Eq("opportunityId", opportunity.Id), ct))
             .Where(p => p.State == ParticipationState.Confirmed).ToList();
         var claims = new List<ClaimView>();
         var toTell = new HashSet<string>(StringComparer.Ordinal);
         foreach (var session in sessions)
         {
-            var late = ClaimRules.IsLate(data.Store.Now, session.StartUtc, settings.LateCancellationHours);
             foreach (var place in confirmed)
             {
-                var (claim, kept) = await WriteOrKeepAsync(opportunity, session, place, AttendanceOutcome.CancelledByAgency, null, late, settings, ct);
+                var (claim, kept) = await WriteOrKeepAsync(opportunity, session, place, AttendanceOutcome.CancelledByAgency, null, terms, ct);
                 claims.Add(claim);
 
                 // Someone whose place in it was cancelled already was told then; this is no news to them.
@@ -351,16 +349,21 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
     private static string PlaceKey(string what, string opportunityId, string sessionId, DateTimeOffset cancelledAt) =>
         $"{what}~{opportunityId}~{sessionId}~{cancelledAt:O}";
 
+    /// <summary>The late-cancellation terms the work's claims are written on.</summary>
+    public async Task<LateCancellationTerms> TermsAsync(Opportunity opportunity, CancellationToken ct) =>
+        LateCancellationTerms.Applying(opportunity.LateCancellation, await data.SettingsAsync(ct));
+
     public async Task<ClaimView> WriteAsync(
-        Opportunity opportunity, EngagementSession session, Participation place, AttendanceOutcome outcome, int? minutes, bool late, EngagementSettings settings, CancellationToken ct) =>
-        (await WriteOrKeepAsync(opportunity, session, place, outcome, minutes, late, settings, ct)).Claim;
+        Opportunity opportunity, EngagementSession session, Participation place, AttendanceOutcome outcome, int? minutes, LateCancellationTerms terms, CancellationToken ct) =>
+        (await WriteOrKeepAsync(opportunity, session, place, outcome, minutes, terms, ct)).Claim;
 
     /// <summary>The claim as written, or as it stood when a cancellation of the place was already recorded (kept).</summary>
     private async Task<(ClaimView Claim, bool Kept)> WriteOrKeepAsync(
-        Opportunity opportunity, EngagementSession session, Participation place, AttendanceOutcome outcome, int? minutes, bool late, EngagementSettings settings, CancellationToken ct)
+        Opportunity opportunity, EngagementSession session, Participation place, AttendanceOutcome outcome, int? minutes, LateCancellationTerms terms, CancellationToken ct)
     {
         var personId = place.PersonId;
-        var (hours, amount) = ClaimRules.Owed(opportunity.Compensation, session, outcome, minutes, late, settings.LateCancellationPays);
+        var late = ClaimRules.IsLate(data.Store.Now, session.StartUtc, terms.Hours);
+        var (hours, amount) = ClaimRules.Owed(opportunity.Compensation, session, outcome, minutes, late, terms.Pays);
         var id = CompensationClaim.IdFor(opportunity.Id, session.Id, personId);
         var existing = await data.Store.ReadAsync<CompensationClaim>(EngagementData.Container, id, data.Store.AgencyId, ct);
 
@@ -387,7 +390,7 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
             HoursPaid = hours,
             Amount = amount,
             Pay = opportunity.Compensation,
-            Share = ClaimRules.Share(outcome, minutes, (decimal)session.Hours, late, settings.LateCancellationPays),
+            Share = ClaimRules.Share(outcome, minutes, (decimal)session.Hours, late, terms.Pays),
             Currency = opportunity.Currency,
             TravelAllowed = opportunity.Compensation.TravelAllowed && session.InPerson,
             PerDiemAllowed = opportunity.Compensation.PerDiemAllowed && session.InPerson,

@@ -152,11 +152,44 @@ public sealed record Opportunity : Document
 
     public DateTimeOffset? PublishedAt { get; init; }
 
+    /// <summary>The agency's late-cancellation rule when the work was published; null for work published before it was kept.</summary>
+    public LateCancellationTerms? LateCancellation { get; init; }
+
     /// <summary>Seats taken; kept on the opportunity so every accept is checked against it in one transaction.</summary>
     public int Confirmed { get; init; }
 
     /// <summary>The number the next person put on the waitlist gets: the waitlist's order.</summary>
     public int NextWaitlistNumber { get; init; } = 1;
+}
+
+/// <summary>Whether the agency pays for a session it cancels at short notice, and how short (hours before it starts).</summary>
+public sealed record LateCancellationTerms(bool Pays, int Hours)
+{
+    public static LateCancellationTerms Of(EngagementSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return new(settings.LateCancellationPays, settings.LateCancellationHours);
+    }
+
+    /// <summary>
+    /// The terms a cancellation is paid on: those people were asked on when the work was published, or the agency's
+    /// own now where those are more generous. Like the pay itself, they may rise but never fall under people's feet.
+    /// </summary>
+    public static LateCancellationTerms Applying(LateCancellationTerms? published, EngagementSettings settings)
+    {
+        var now = Of(settings);
+        if (published is null)
+        {
+            return now;
+        }
+
+        return (published.Pays, now.Pays) switch
+        {
+            (true, true) => new(true, Math.Max(published.Hours, now.Hours)),
+            (true, false) => published,
+            _ => now,
+        };
+    }
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<ParticipationState>))]

@@ -293,6 +293,7 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
             throw new ConflictException("A session of this work has not ended yet. Cancel each session still to come, or complete the work once they are over.");
         }
 
+        LateCancellationTerms? asked = current.LateCancellation;
         if (command.Move == OpportunityMove.Publish)
         {
             if (current.ApplicationDeadline <= data.Store.Now)
@@ -300,7 +301,9 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
                 throw new ConflictException("The deadline to answer has already passed; move it before publishing.");
             }
 
-            EnsureParity(await data.SettingsAsync(ct), current);
+            var settings = await data.SettingsAsync(ct);
+            EnsureParity(settings, current);
+            asked = LateCancellationTerms.Of(settings);
         }
 
         // Cancelling cancels every session still to come, under the late-cancellation rule, and tells those confirmed.
@@ -311,6 +314,7 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
         {
             State = next,
             PublishedAt = command.Move == OpportunityMove.Publish ? data.Store.Now : current.PublishedAt,
+            LateCancellation = asked,
             Sessions = [.. current.Sessions.Select(s => cancelled.Contains(s) ? s with { CancelledAt = data.Store.Now } : s)],
         }, current.ETag!, ct);
         if (cancelled.Count > 0)
@@ -386,20 +390,9 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
 
     private static void EnsureParity(EngagementSettings settings, Opportunity opportunity)
     {
-        // An opportunity made before a kind was kept while in use may be of a kind the agency no longer has.
-        var kind = settings.Kinds.FirstOrDefault(k => k.Key == opportunity.Kind)
-            ?? throw new ConflictException("Its kind of work is no longer one of your agency's. Choose one in its details, then try again.");
-        if (kind.BenchmarkHourlyRate is not { } benchmark)
+        if (PayParity.Refusal(settings, opportunity) is { } why)
         {
-            throw new ConflictException($"There is no benchmark hourly rate for \"{kind.Name}\" yet, so pay parity cannot be checked. Ask your agency admin to set one.");
-        }
-
-        var shortfall = PayParity.Shortfall(opportunity.Compensation, opportunity.Sessions, benchmark);
-        if (shortfall > 0)
-        {
-            throw new ConflictException(
-                $"This pays {PayParity.EffectiveHourlyRate(opportunity.Compensation, opportunity.Sessions):0.00} {opportunity.Currency} an hour, " +
-                $"{shortfall:0.00} below the {benchmark:0.00} {opportunity.Currency} other professionals are paid for {kind.Name.ToLowerInvariant()}. Survivors are paid at parity.");
+            throw new ConflictException(why);
         }
     }
 }

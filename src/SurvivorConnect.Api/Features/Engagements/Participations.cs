@@ -58,6 +58,12 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
             throw new ConflictException("Invite people once the opportunity is published.");
         }
 
+        // The benchmark may have risen since it was published: nobody is asked to work below it.
+        if (PayParity.Refusal(await data.SettingsAsync(ct), opportunity) is { } why)
+        {
+            throw new ConflictException(why + " Raise its pay before inviting anyone.");
+        }
+
         // Someone who has not opted in, or whom it does not fit, cannot be invited: to the recruiter they are not there.
         var personId = command.PersonId!;
         var person = await people.FindAsync(data.Store.AgencyId, personId, ct);
@@ -156,6 +162,11 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
         if (opportunity.RecruiterId == data.Store.User.UserId)
         {
             throw new ConflictException("You made this work, so you cannot take a paid place in it.");
+        }
+
+        if (PayParity.Refusal(await data.SettingsAsync(ct), opportunity) is not null)
+        {
+            throw new ConflictException("This work now pays less than the agency pays other professionals for it, so places open again once its recruiter raises the pay.");
         }
 
         if (move == ParticipationMove.Accept && mine?.State != ParticipationState.Invited)

@@ -32,6 +32,33 @@ public static class PayParity
         return longest <= 0 ? 0 : decimal.Round(pay.Rate / longest, 2, MidpointRounding.AwayFromZero);
     }
 
+    /// <summary>
+    /// Why the opportunity may not be offered as it is: its kind is gone, the kind has no benchmark to check it against,
+    /// or it pays below that benchmark. Null when it pays at parity.
+    /// </summary>
+    public static string? Refusal(EngagementSettings settings, Opportunity opportunity)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(opportunity);
+
+        // An opportunity made before a kind was kept while in use may be of a kind the agency no longer has.
+        var kind = settings.Kinds.FirstOrDefault(k => k.Key == opportunity.Kind);
+        if (kind is null)
+        {
+            return "Its kind of work is no longer one of your agency's. Choose one in its details, then try again.";
+        }
+
+        if (kind.BenchmarkHourlyRate is not { } benchmark)
+        {
+            return $"There is no benchmark hourly rate for \"{kind.Name}\" yet, so pay parity cannot be checked. Ask your agency admin to set one.";
+        }
+
+        var shortfall = Shortfall(opportunity.Compensation, opportunity.Sessions, benchmark);
+        return shortfall <= 0 ? null
+            : $"This pays {EffectiveHourlyRate(opportunity.Compensation, opportunity.Sessions):0.00} {opportunity.Currency} an hour, " +
+              $"{shortfall:0.00} below the {benchmark:0.00} {opportunity.Currency} other professionals are paid for {kind.Name.ToLowerInvariant()}. Survivors are paid at parity.";
+    }
+
     /// <summary>How far below the benchmark the opportunity pays per hour; zero when it pays at least the benchmark.</summary>
     public static decimal Shortfall(Compensation pay, IReadOnlyList<EngagementSession> sessions, decimal benchmarkHourlyRate) =>
         Math.Max(0, benchmarkHourlyRate - EffectiveHourlyRate(pay, sessions));
