@@ -8,6 +8,7 @@ using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using SurvivorConnect.Api.Infrastructure.Hosting;
+using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.IntegrationTests;
 
@@ -23,6 +24,9 @@ public sealed class TelemetryTests
 
     private sealed class MonitoredFactory(List<Activity> spans, List<Metric> metrics, List<LogRecord> logs) : ApiFactory
     {
+        /// <summary>The store, counted and made to fail where a test says (its hosted services, the exporters among them, keep running).</summary>
+        public CountingStore Counter { get; private set; } = null!;
+
         protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
         {
             // Nothing listens there: the exporter's sends fail quietly; the in-memory exporters below see everything.
@@ -40,6 +44,7 @@ public sealed class TelemetryTests
                     o.TracesPerSecond = null;
                     o.SamplingRatio = 1.0F;
                 });
+                CountingStore.Decorate(services, store => Counter = store);
                 services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans));
                 services.ConfigureOpenTelemetryMeterProvider(meters => meters.AddInMemoryExporter(metrics));
                 services.Configure<OpenTelemetryLoggerOptions>(logging => logging.AddInMemoryExporter(logs));
@@ -77,10 +82,17 @@ public sealed class TelemetryTests
         // A token in a query string, as SignalR sends it, on a request that ends (so its span is exported).
         var token = api.TokenFor(chat.MentorId);
         await api.Anonymous().PostAsync($"/hubs/chat/negotiate?negotiateVersion=1&access_token={token}", null);
-        // A calendar link's secret is in its path: a calendar app has no other way to send it.
+        // A calendar link's secret is in its path: a calendar app has no other way to send it. It stays out whether
+        // the feed is answered, fails (the store away), or is shown to a browser as a status page.
         var feed = (await HttpAssert.Ok<System.Text.Json.JsonElement>(await api.As("demo-advisor").PostAsync("/api/engagements/me/calendar", null))).GetProperty("path").GetString()!;
         Assert.Equal(System.Net.HttpStatusCode.OK, (await api.Anonymous().GetAsync(feed)).StatusCode);
         var feedSecret = feed.Split('/')[^1].Replace(".ics", "", StringComparison.Ordinal);
+        api.Counter.BeforeRead = id => id.StartsWith("calendar~", StringComparison.Ordinal) ? throw StoreException.Unavailable("The store went away.") : Task.CompletedTask;
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, (await api.Anonymous().GetAsync(feed)).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, (await api.Anonymous().BrowseAsync(feed)).StatusCode);
+        api.Counter.BeforeRead = null;
+        var wrongSecret = new string('a', feedSecret.Length);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await api.Anonymous().BrowseAsync(feed.Replace(feedSecret, wrongSecret, StringComparison.Ordinal))).StatusCode);
         await chat.Mentor.DisposeAsync();
         await chat.Youth.DisposeAsync();
         await chat.CaseManager.DisposeAsync();
@@ -104,6 +116,7 @@ public sealed class TelemetryTests
         Assert.DoesNotContain("access_token", exported, StringComparison.Ordinal);
         Assert.Contains(spans, s => s.GetTagItem("url.path") is "/calendar/{agencyId}/{personId}/{token}.ics");
         Assert.DoesNotContain(feedSecret, exported, StringComparison.Ordinal);
+        Assert.DoesNotContain(wrongSecret, exported, StringComparison.Ordinal);
         // Once per export: the periodic reader may have exported before the flush, and every copy is checked.
         var sends = metrics.Where(m => m.Name == "survivorconnect.chat.messages_sent").ToList();
         Assert.NotEmpty(sends);

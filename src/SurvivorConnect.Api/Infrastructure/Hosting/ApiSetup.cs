@@ -111,6 +111,7 @@ public static class ApiSetup
         // The portal's script and styles (wwwroot), public and served before any route is considered.
         app.UseStaticFiles();
         app.UseRouting();
+        app.Use(SecretInPath.HideAsync);
 
         // An unknown route is 404 for everyone; the fallback authorization policy is for mapped endpoints.
         // Entra ID's sign-in and sign-out callbacks are no route: the authentication middleware answers them.

@@ -28,19 +28,8 @@ internal static class Telemetry
             .UseAzureMonitor(o => o.ConnectionString = builder.Configuration[ConnectionStringKey])
             .WithMetrics(metrics => metrics.AddMeter(AppMetrics.MeterName));
 
-        // Query strings never reach a span: SignalR sends the access token in one, and ids are all a trace needs. An
-        // address whose path is a secret (a calendar link) is exported as its route, once routing has found it.
-        builder.Services.Configure<AspNetCoreTraceInstrumentationOptions>(o =>
-        {
-            o.EnrichWithHttpRequest = (activity, _) => activity.SetTag("url.query", null);
-            o.EnrichWithHttpResponse = (activity, response) =>
-            {
-                if (response.HttpContext.GetEndpoint() is RouteEndpoint endpoint && endpoint.Metadata.GetMetadata<SecretInPath>() is not null)
-                {
-                    activity.SetTag("url.path", endpoint.RoutePattern.RawText);
-                }
-            };
-        });
+        // Query strings never reach a span: SignalR sends the access token in one, and ids are all a trace needs.
+        builder.Services.Configure<AspNetCoreTraceInstrumentationOptions>(o => o.EnrichWithHttpRequest = (activity, _) => activity.SetTag("url.query", null));
         builder.Services.Configure<HttpClientTraceInstrumentationOptions>(o => o.EnrichWithHttpRequestMessage = (activity, request) =>
         {
             if (request.RequestUri is { } uri)
@@ -59,6 +48,20 @@ public sealed class SecretInPath
 
     private SecretInPath()
     {
+    }
+
+    /// <summary>
+    /// Right after routing, puts the route in the request span in place of the address: later the endpoint may be gone
+    /// (the exception handler clears it) or be another (a status page run again), while the span keeps this tag.
+    /// </summary>
+    public static Task HideAsync(HttpContext context, RequestDelegate next)
+    {
+        if (context.GetEndpoint() is RouteEndpoint endpoint && endpoint.Metadata.GetMetadata<SecretInPath>() is not null)
+        {
+            context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpActivityFeature>()?.Activity.SetTag("url.path", endpoint.RoutePattern.RawText);
+        }
+
+        return next(context);
     }
 }
 
