@@ -46,6 +46,11 @@ public sealed class PersonPrincipals(PeopleRepository people)
 
         identity.AddClaim(new Claim(ScClaims.UserId, userId));
         identity.AddClaim(new Claim(ScClaims.Agency, agencyId));
+
+        // Who the request is, stable for the whole session: antiforgery binds a form to this claim alone, where otherwise
+        // it binds it to every claim, and the expiry, renewed every quarter hour, would void every form on an open page.
+        identity.AddClaim(new Claim(ClaimTypes.NameIdentifier, string.IsNullOrEmpty(session) ? $"{agencyId}/{userId}" : $"{agencyId}/{userId}/{session}"));
+
         if (!string.IsNullOrEmpty(expires))
         {
             identity.AddClaim(new Claim(ScClaims.Expires, expires, ClaimValueTypes.Integer64));

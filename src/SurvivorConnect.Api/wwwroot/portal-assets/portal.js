@@ -141,7 +141,12 @@
     const html = await response.text();
     const next = new DOMParser().parseFromString(html, 'text/html');
     const main = next.querySelector('main');
-    if (!main) { location.replace(location.pathname); return; }
+    if (!main) {
+      // A refusal that is no page (a form from a page too old to send) must not look like it went through.
+      if (!response.ok) { banner('That did not go through, so nothing was changed. Reload the page, then try again.'); return; }
+      location.replace(location.pathname);
+      return;
+    }
     page?.stop();
     document.querySelector('main').replaceWith(main);
     document.title = next.title;
