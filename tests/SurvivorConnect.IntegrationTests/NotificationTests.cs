@@ -37,6 +37,22 @@ public sealed class NotificationTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_notice_sent_once_is_marked_read_by_its_recipient_and_by_nobody_else()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (youthId, youth) = await _world.YouthAsync();
+        var match = await _world.AcceptedAsync(youthId, mentorId, mentor);
+        await HttpAssert.Ok<MatchDto>(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/agree", null));
+        var once = (await HttpAssert.Ok<PageDto<NotificationDto>>(await youth.GetAsync("/api/notifications"))).Items.First(n => n.Id.Contains('~', StringComparison.Ordinal));
+        var path = $"/api/notifications/{Uri.EscapeDataString(once.Id)}/read";
+
+        await HttpAssert.Problem(await mentor.PostAsync(path, null), 404);
+        await HttpAssert.Ok<NotificationDto>(await youth.PostAsync(path, null));
+
+        Assert.DoesNotContain((await HttpAssert.Ok<PageDto<NotificationDto>>(await youth.GetAsync("/api/notifications?unreadOnly=true"))).Items, n => n.Id == once.Id);
+    }
+
+    [Fact]
     public async Task A_person_of_another_agency_with_the_same_id_hears_nothing()
     {
         var (mentorId, _) = await _world.ReadyMentorAsync();

@@ -37,7 +37,10 @@ internal sealed class NotificationHandlers(AgencyStore store)
 
     public async ValueTask<NotificationView> Handle(MarkNotificationRead command, CancellationToken ct)
     {
-        var notification = await store.FindAsync<Notification>(Notification.Container, command.NotificationId, ct);
+        // Read by the exact id: a notice sent once has one made of its key's hash and its recipient, not a plain id.
+        var notification = command.NotificationId.Length <= 200
+            ? await store.ReadAsync<Notification>(Notification.Container, command.NotificationId, store.AgencyId, ct)
+            : null;
         if (notification is null || notification.RecipientId != store.User.UserId)
         {
             throw new NotFoundException("notification");
@@ -47,7 +50,6 @@ internal sealed class NotificationHandlers(AgencyStore store)
             ? NotificationView.From(notification)
             : NotificationView.From(await store.ReplaceAsync(Notification.Container, notification with { ReadAt = store.Now }, notification.ETag!, ct));
     }
-
 }
 
 public static class NotificationsModule
