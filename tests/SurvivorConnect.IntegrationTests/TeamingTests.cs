@@ -142,6 +142,43 @@ public sealed class TeamingTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task The_youth_stopping_the_card_their_page_showed_stops_a_newer_consent_staff_recorded_since()
+    {
+        var team = await _world.SharedTeamAsync(kinds: ["CasePlan"]);
+        object Share(params string[] kinds) => new { subjectId = team.YouthId, grantor = "Youth", scope = "mdt-sharing", partnerAgencyId = team.Partner.Id, kinds };
+        await MentoringWorld.Created<MentoringTests.ConsentDto>(await _world.CaseManager.PostJson("/api/consents", Share("CasePlan", "SafetyPlan")));
+
+        await MentoringWorld.Ok(await team.Youth.PostAsync($"/api/consents/{team.ConsentId}/revoke", null));
+
+        await TeamingWorld.RefusedAsync(await TeamingWorld.ReadAsync(team), HttpStatusCode.Forbidden);
+        var consents = await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await _world.CaseManager.GetAsync($"/api/consents?subjectId={team.YouthId}"));
+        Assert.DoesNotContain(consents, c => c.Scope == "mdt-sharing" && c.Current);
+        await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/consents", Share("CasePlan")), 409);
+    }
+
+    [Fact]
+    public async Task A_consent_staff_recorded_after_the_youth_withdrew_does_not_let_staff_share_again_for_them()
+    {
+        var team = await _world.SharedTeamAsync(kinds: ["CasePlan"]);
+        await MentoringWorld.Ok(await team.Youth.PostAsync($"/api/consents/{team.ConsentId}/revoke", null));
+
+        // As a record written before the rule, or one whose check raced the withdrawal, would be.
+        var store = api.Services.GetRequiredService<IDocumentStore>();
+        var staffs = await store.CreateAsync(SurvivorConnect.Api.Features.Consent.ConsentRecord.Container, new SurvivorConnect.Api.Features.Consent.ConsentRecord
+        {
+            Id = Guid.NewGuid().ToString("N"), PartitionKey = "demo", AgencyId = "demo", SubjectId = team.YouthId, Grantor = SurvivorConnect.Api.Features.Consent.ConsentGrantor.Youth,
+            Scope = "mdt-sharing", PartnerAgencyId = team.Partner.Id, Kinds = ["CasePlan"], GrantedAt = DateTimeOffset.UtcNow.AddMinutes(1), RecordedBy = "demo-casemanager",
+        }, CancellationToken.None);
+        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/consents/{staffs.Id}/revoke", null));
+
+        var again = await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/consents", new
+        {
+            subjectId = team.YouthId, grantor = "Youth", scope = "mdt-sharing", partnerAgencyId = team.Partner.Id, kinds = new[] { "CasePlan" },
+        }), 409);
+        Assert.Contains("only they", again.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task An_admin_reading_whom_a_youth_shares_with_is_audited_with_why()
     {
         var team = await _world.SharedTeamAsync(kinds: ["CasePlan"]);

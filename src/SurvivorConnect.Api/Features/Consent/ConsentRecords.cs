@@ -44,6 +44,9 @@ public sealed record ConsentRecord : Document
     /// <summary>Withdrawn by the person it is about, for themselves: no one may give it again on their behalf.</summary>
     public bool WithdrawnBySubject { get; init; }
 
+    /// <summary>Given by the person it is about, for themselves (not recorded for them by staff).</summary>
+    public bool GivenBySubject { get; init; }
+
     public required string RecordedBy { get; init; }
 
     public bool IsCurrent(DateTimeOffset now) => RevokedAt is null && (ExpiresAt is null || ExpiresAt > now);

@@ -102,7 +102,7 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
             await subjects.EnsureMatchConsentAsync(body.MatchId, body.SubjectId!, grantor, bySubject, ct);
         }
 
-        var like = await LikeAsync(body, grantor, ct);
+        var like = await LikeAsync(body.SubjectId!, grantor, body.Scope!, body.MatchId, body.PartnerAgencyId, ct);
         if (!bySubject && WithdrawnBySubject(like))
         {
             throw new ConflictException("The youth withdrew this consent themselves, so only they can give it again.");
@@ -126,6 +126,7 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
             GrantedAt = store.Now,
             ExpiresAt = body.ExpiresAt,
             RecordedBy = store.User.UserId,
+            GivenBySubject = bySubject,
         }, ct);
         await publisher.Publish(new ConsentChanged(consent), ct);
 
@@ -159,14 +160,25 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
     {
         var consent = await store.FindAsync<ConsentRecord>(ConsentRecord.Container, command.ConsentId, ct) ?? throw new NotFoundException("consent");
         var bySubject = await EnsureMayRecordAsync(consent.SubjectId, consent.Grantor, consent.Scope, ct);
-        if (consent.RevokedAt is not null)
+
+        // The youth's one "Stop sharing" stops all sharing with that partner, whichever of its consents their page showed.
+        var targets = bySubject && consent.PartnerAgencyId is not null
+            ? (await LikeAsync(consent.SubjectId, consent.Grantor, consent.Scope, consent.MatchId, consent.PartnerAgencyId, ct)).Where(c => c.RevokedAt is null).ToList()
+            : consent.RevokedAt is null ? [consent] : [];
+        if (targets.Count == 0)
         {
             throw new ConflictException("This consent was already revoked.");
         }
 
-        var revoked = await store.ReplaceAsync(ConsentRecord.Container, consent with { RevokedAt = store.Now, WithdrawnBySubject = bySubject }, consent.ETag!, ct);
-        await publisher.Publish(new ConsentChanged(revoked), ct);
-        return View(revoked);
+        ConsentRecord? revoked = null;
+        foreach (var target in targets)
+        {
+            var written = await store.ReplaceAsync(ConsentRecord.Container, target with { RevokedAt = store.Now, WithdrawnBySubject = bySubject }, target.ETag!, ct);
+            await publisher.Publish(new ConsentChanged(written), ct);
+            revoked = target.Id == consent.Id || revoked is null ? written : revoked;
+        }
+
+        return View(revoked!);
     }
 
     public async ValueTask<IReadOnlyList<ConsentView>> Handle(ListConsents query, CancellationToken ct)
@@ -201,17 +213,18 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
             : throw new NotFoundException("consent subject");
     }
 
-    /// <summary>Every consent like this one: same subject, grantor, scope, match and partner.</summary>
-    private async Task<List<ConsentRecord>> LikeAsync(ConsentRequest body, ConsentGrantor grantor, CancellationToken ct) =>
-        [.. (await store.AllAsync<ConsentRecord>(ConsentRecord.Container, [Filter.Eq("subjectId", body.SubjectId!), Filter.Eq("scope", body.Scope!)], ct))
-            .Where(c => c.Grantor == grantor && c.MatchId == body.MatchId && c.PartnerAgencyId == body.PartnerAgencyId)];
+    /// <summary>Every consent like one: same subject, grantor, scope, match and partner.</summary>
+    private async Task<List<ConsentRecord>> LikeAsync(string subjectId, ConsentGrantor grantor, string scope, string? matchId, string? partnerAgencyId, CancellationToken ct) =>
+        [.. (await store.AllAsync<ConsentRecord>(ConsentRecord.Container, [Filter.Eq("subjectId", subjectId), Filter.Eq("scope", scope)], ct))
+            .Where(c => c.Grantor == grantor && c.MatchId == matchId && c.PartnerAgencyId == partnerAgencyId)];
 
     /// <summary>
-    /// Whether the subject withdrew a consent like this one and has not given one since: "you can say no at any time"
-    /// means staff cannot say yes again for them, whichever of several such consents the no was said to.
+    /// Whether the subject withdrew a consent like this one and has not given one themselves since: "you can say no at
+    /// any time" means staff cannot say yes again for them, whichever of several such consents the no was said to, and
+    /// whatever staff recorded after it.
     /// </summary>
     private static bool WithdrawnBySubject(IReadOnlyList<ConsentRecord> like) =>
-        like.Where(c => c.WithdrawnBySubject).Max(c => c.RevokedAt) is { } withdrawn && !like.Any(c => c.GrantedAt > withdrawn);
+        like.Where(c => c.WithdrawnBySubject).Max(c => c.RevokedAt) is { } withdrawn && !like.Any(c => c.GivenBySubject && c.GrantedAt > withdrawn);
 
     private ConsentView View(ConsentRecord c) =>
         new(c.Id, c.SubjectId, c.Grantor, c.Scope, c.MatchId, c.GrantedAt, c.ExpiresAt, c.RevokedAt, c.RecordedBy, c.IsCurrent(store.Now), c.PartnerAgencyId, c.Kinds);
