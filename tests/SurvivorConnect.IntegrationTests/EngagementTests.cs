@@ -275,10 +275,7 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     public async Task A_recruiter_who_holds_a_place_leaves_the_work_to_another_recruiter_and_one_who_made_it_takes_no_place()
     {
         var (opportunity, first, second) = await SoonAsync(startsIn: 3);
-        var person = await _admin.GetAsync($"/api/people/{first.Id}");
-        using var roles = new HttpRequestMessage(HttpMethod.Put, $"/api/people/{first.Id}/roles") { Content = JsonContent.Create(new { roles = new[] { Roles.Advisor, Roles.Recruiter } }) };
-        roles.Headers.TryAddWithoutValidation("If-Match", person.Headers.ETag!.Tag);
-        await HttpAssert.Ok<JsonElement>(await _admin.SendAsync(roles));
+        await MakeRecruiterAsync(first.Id);
         var work = $"/api/engagements/opportunities/{opportunity.Id}";
         var current = await _recruiter.GetAsync(work);
 
@@ -295,11 +292,31 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         Assert.Equal(2, (await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson(attendance, new { entries }))).Count);
         Assert.Equal("Published", (await HttpAssert.Ok<OpportunityDto>(await _recruiter.GetAsync(work))).State);
 
-        // Work they made themselves they do not take a paid place in.
+        // Work they made themselves they do not take a paid place in, nor are they offered or invited to it.
         var theirs = await HttpAssert.Ok<OpportunityDto>(await first.Client.PostJson("/api/engagements/opportunities", Body()));
         await HttpAssert.Ok<OpportunityDto>(await first.Client.PostAsync($"/api/engagements/opportunities/{theirs.Id}/publish", null));
         await HttpAssert.Problem(await first.Client.PostAsync($"/api/engagements/opportunities/{theirs.Id}/apply", null), 409);
+        await HttpAssert.Problem(await _recruiter.PostJson($"/api/engagements/opportunities/{theirs.Id}/invitations", new { personId = first.Id }), 409);
+        Assert.DoesNotContain(await HttpAssert.Ok<List<CandidateDto>>(await _recruiter.GetAsync($"/api/engagements/opportunities/{theirs.Id}/candidates")), c => c.PersonId == first.Id);
         Assert.Equal(0, (await HttpAssert.Ok<OpportunityDto>(await _recruiter.GetAsync($"/api/engagements/opportunities/{theirs.Id}"))).SeatsTaken);
+    }
+
+    [Fact]
+    public async Task A_recruiter_who_gave_up_their_place_still_leaves_the_work_to_another_recruiter()
+    {
+        var (opportunity, first, _) = await SoonAsync(startsIn: 30);
+        await MakeRecruiterAsync(first.Id);
+        await HttpAssert.Ok<OpportunityDto>(await first.Client.PostAsync($"/api/engagements/opportunities/{opportunity.Id}/withdraw", null));
+
+        await HttpAssert.Problem(await first.Client.PostAsync($"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/cancel", null), 409);
+    }
+
+    private async Task MakeRecruiterAsync(string personId)
+    {
+        var person = await _admin.GetAsync($"/api/people/{personId}");
+        using var roles = new HttpRequestMessage(HttpMethod.Put, $"/api/people/{personId}/roles") { Content = JsonContent.Create(new { roles = new[] { Roles.Advisor, Roles.Recruiter } }) };
+        roles.Headers.TryAddWithoutValidation("If-Match", person.Headers.ETag!.Tag);
+        await HttpAssert.Ok<JsonElement>(await _admin.SendAsync(roles));
     }
 
     [Fact]

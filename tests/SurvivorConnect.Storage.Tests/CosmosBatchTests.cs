@@ -32,6 +32,17 @@ public sealed class CosmosBatchTests
     }
 
     [Fact]
+    public void A_wildcard_etag_is_refused_before_cosmos_db_could_read_it_as_any_version()
+    {
+        Assert.Equal(StoreErrorKind.PreconditionFailed, Assert.Throws<StoreException>(() => DocumentRules.EnsureVersion("*")).Kind);
+        var inBatch = Assert.Throws<StoreException>(() => DocumentRules.EnsureVersion(" * ", 2));
+        Assert.Equal((StoreErrorKind.BatchFailed, 2, StoreErrorKind.PreconditionFailed), (inBatch.Kind, inBatch.FailedOperationIndex, inBatch.FailedOperationKind));
+
+        DocumentRules.EnsureVersion("\"e1\"");
+        DocumentRules.EnsureVersion(null);
+    }
+
+    [Fact]
     public void A_successful_batch_returns_each_new_etag_and_none_for_deletes()
     {
         var result = CosmosStatus.MapBatch(true, HttpStatusCode.OK,

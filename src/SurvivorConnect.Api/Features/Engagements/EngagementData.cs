@@ -51,7 +51,9 @@ internal sealed class EngagementData(AgencyStore store, ConsentLookup consents)
     public async Task<Opportunity> OpportunityToManageAsync(string id, CancellationToken ct)
     {
         var opportunity = await OpportunityAsync(id, ct);
-        if (await ParticipationAsync(opportunity.Id, store.User.UserId, ct) is { State: ParticipationState.Invited or ParticipationState.Waitlisted or ParticipationState.Confirmed })
+
+        // One who held a seat and gave it up may still be paid for a session that began while they held it.
+        if (await ParticipationAsync(opportunity.Id, store.User.UserId, ct) is { State: ParticipationState.Invited or ParticipationState.Waitlisted or ParticipationState.Confirmed } or { ConfirmedAt: not null })
         {
             throw new ConflictException("You have a place in this work, so another recruiter looks after it: what is changed here decides your own pay.");
         }

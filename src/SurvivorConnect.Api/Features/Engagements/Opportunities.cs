@@ -357,8 +357,9 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
         var opportunity = await data.OpportunityAsync(query.OpportunityId, ct);
         var profiles = await data.ProfilesOfKindAsync(opportunity.Kind, ct);
         var optedIn = await data.OptedInAsync([.. profiles.Select(p => p.PersonId)], ct);
+        // Whoever made the work takes no paid place in it.
         var fitting = profiles
-            .Where(p => optedIn.Contains(p.PersonId))
+            .Where(p => optedIn.Contains(p.PersonId) && p.PersonId != opportunity.RecruiterId)
             .Select(p => (Profile: p, Fit: EngagementFit.Assess(p, opportunity)))
             .Where(x => x.Fit.Fits)
             .ToList();

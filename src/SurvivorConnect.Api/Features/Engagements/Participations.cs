@@ -61,7 +61,12 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
         // The benchmark may have risen since it was published: nobody is asked to work below it.
         if (PayParity.Refusal(await data.SettingsAsync(ct), opportunity) is { } why)
         {
-            throw new ConflictException(why + " Raise its pay before inviting anyone.");
+            throw new ConflictException(why + " Until then nobody is invited.");
+        }
+
+        if (command.PersonId == opportunity.RecruiterId)
+        {
+            throw new ConflictException("They made this work, so they do not take a paid place in it.");
         }
 
         // Someone who has not opted in, or whom it does not fit, cannot be invited: to the recruiter they are not there.
@@ -166,7 +171,7 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
 
         if (PayParity.Refusal(await data.SettingsAsync(ct), opportunity) is not null)
         {
-            throw new ConflictException("This work now pays less than the agency pays other professionals for it, so places open again once its recruiter raises the pay.");
+            throw new ConflictException("This work is closed to answers for now, until its recruiter brings it up to date with the agency's rates.");
         }
 
         if (move == ParticipationMove.Accept && mine?.State != ParticipationState.Invited)

@@ -78,7 +78,8 @@ public sealed class MentorEligibilityGuard(MentoringData data)
             MatchRole.Mentor => string.Join(" ", new[]
             {
                 own.Count > 0 ? $"You cannot take this match now: {string.Join("; ", own)}." : null,
-                pair.Count > 0 ? "It no longer fits what the youth asked for; their case manager can tell you more." : null,
+                pair.Contains(PairConstraints.OwnCaseManager) ? "You are one of this youth's case managers, so another mentor is found for them."
+                    : pair.Count > 0 ? "It no longer fits what the youth asked for; their case manager can tell you more." : null,
             }.OfType<string>()),
             MatchRole.Youth => "This match cannot start right now. Your case manager will talk it through with you.",
             _ => $"This mentor cannot be matched now: {string.Join("; ", own.Concat(pair))}.",

@@ -9,7 +9,7 @@ public static class PayParity
 {
     /// <summary>
     /// What one hour of the opportunity's work, session and preparation together, pays at the least. A flat stipend is
-    /// paid per session, so its longest session still to be held sets the rate: an average over short sessions (or ones
+    /// paid per session, so its longest session not cancelled sets the rate: an average over short sessions (or ones
     /// cancelled since) would hide a long session paid below the benchmark.
     /// </summary>
     public static decimal EffectiveHourlyRate(Compensation pay, IReadOnlyList<EngagementSession> sessions)
