@@ -127,6 +127,16 @@ public sealed class HostTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_pages_title_says_nothing_of_what_the_portal_is_for()
+    {
+        var page = await (await api.Anonymous().BrowseAsync("/signin")).Content.ReadAsStringAsync();
+
+        var title = System.Text.RegularExpressions.Regex.Match(page, "<title>(.*?)</title>").Groups[1].Value;
+        Assert.False(string.IsNullOrEmpty(title));
+        Assert.DoesNotContain("survivor", title, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task A_calendar_address_with_a_wrong_token_shows_nothing_of_its_person()
     {
         using var response = await api.Anonymous().BrowseAsync("/calendar/demo/demo-advisor/not-their-token.ics");

@@ -17,8 +17,11 @@ public sealed class PortalOptions
     /// <summary>A neutral site that replaces the portal on quick exit.</summary>
     public string ExitUrl { get; set; } = "https://www.bbc.co.uk/weather";
 
-    /// <summary>The portal's name in the browser tab and its header: plain and neutral, never a person's name.</summary>
-    public string Title { get; set; } = "SurvivorConnect";
+    /// <summary>
+    /// The portal's name in the browser tab, its history and its header: plain and neutral, never a person's name nor
+    /// a word (such as the product's own name) that tells someone looking at a phone what the portal is for.
+    /// </summary>
+    public string Title { get; set; } = "Portal";
 }
 
 /// <summary>
