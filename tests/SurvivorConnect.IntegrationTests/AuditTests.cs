@@ -31,6 +31,25 @@ public sealed class AuditTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_record_id_that_is_no_id_is_not_written_into_the_log()
+    {
+        await HttpAssert.Problem(await api.As("demo-casemanager").GetAsync("/api/youth/" + Uri.EscapeDataString("Riley Sanchez \u202Eeno-drocer")), 404);
+
+        var entries = await AuditAsync(api.As("demo-admin"), "action=youth.read&actorId=demo-casemanager&pageSize=100");
+        Assert.Contains(entries, e => e.Outcome == "NotFound" && e.RecordId is null);
+        Assert.DoesNotContain(entries, e => e.RecordId?.Contains("Riley", StringComparison.Ordinal) == true);
+    }
+
+    [Fact]
+    public async Task Nobody_is_made_a_person_under_an_id_the_apps_own_work_is_audited_under()
+    {
+        var refused = await HttpAssert.Problem(await api.As("demo-admin").PostJson("/api/people", new { displayName = "Payouts", roles = new[] { Roles.Advisor }, subjectId = "system-payouts" }), 400);
+
+        Assert.True(refused.GetProperty("errors").TryGetProperty("subjectId", out _));
+        await HttpAssert.Problem(await api.As("demo-admin").GetAsync("/api/people/system-payouts"), 404);
+    }
+
+    [Fact]
     public async Task A_staff_read_is_audited_with_why_the_reader_may_read_it_beside_any_purpose_they_stated()
     {
         var world = new MentoringWorld(api);

@@ -44,7 +44,7 @@ internal sealed class AuditLog(IDocumentStore store, TimeProvider time) : IAudit
             ActorRoles = actor.Roles,
             Action = auditEvent.Action,
             RecordType = auditEvent.RecordType,
-            RecordId = auditEvent.RecordId,
+            RecordId = AsRecordId(auditEvent.RecordId),
             Purpose = auditEvent.Purpose ?? actor.Purpose,
             Basis = auditEvent.Basis,
             Outcome = auditEvent.Outcome,
@@ -54,6 +54,13 @@ internal sealed class AuditLog(IDocumentStore store, TimeProvider time) : IAudit
         // The entry must be written even when the caller has gone: an unrecorded access is worse than a slow one.
         await store.CreateAsync(AuditEntry.Container, entry, CancellationToken.None);
     }
+
+    /// <summary>
+    /// A record id as the request named it, kept only if it is shaped like one of ours: a caller may put anything in a
+    /// route, and text (a name, characters that turn the line around) must not be written into the log for good.
+    /// </summary>
+    internal static string? AsRecordId(string? recordId) =>
+        recordId is { Length: > 0 and <= 255 } && recordId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '~' or '.' or ':' or '@') ? recordId : null;
 
     public Task<Page<AuditEntry>> ListAsync(string agencyId, AuditFilter filter, CancellationToken cancellationToken)
     {

@@ -52,6 +52,11 @@ public sealed record CreatePerson(string PersonId, string? DisplayName, IReadOnl
         {
             errors.Add("subjectId", "Use the sign-in subject id: 1 to 128 letters, digits, '-' or '_'.");
         }
+        else if (PersonId.StartsWith("system-", StringComparison.OrdinalIgnoreCase))
+        {
+            // The app's own background work acts under these ids: a person named so would appear in the audit log as it.
+            errors.Add("subjectId", "Ids beginning with 'system-' are the app's own.");
+        }
     }
 }
 
