@@ -71,6 +71,7 @@ public sealed class AdminTests(PortalServer server)
         var caseManager = await server.SignInAsync("Alex (demo case manager)");
         await PortalServer.OpenYouthAsync(caseManager, "Riley");
         await Expect(caseManager.GetByRole(AriaRole.Heading, new() { Name = "Recommended mentors" })).ToBeVisibleAsync();
+        var riley = await caseManager.Locator("form[aria-labelledby=record-consent-heading] input[name=YouthId]").GetAttributeAsync("value");
 
         var admin = await server.SignInAsync("Taylor (demo agency admin)");
         await admin.GotoAsync("/audit");
@@ -78,7 +79,8 @@ public sealed class AdminTests(PortalServer server)
         await admin.GetByLabel("Action").FillAsync("youth.read");
         await admin.GetByRole(AriaRole.Button, new() { Name = "Show", Exact = true }).ClickAsync();
 
-        var read = admin.Locator("[data-audit] tbody tr").First;
+        // Other journeys read youth as this case manager at the same time: the row is the one about Riley.
+        var read = admin.Locator("[data-audit] tbody tr").Filter(new() { HasText = riley }).First;
         await Expect(read).ToContainTextAsync("youth.read");
         await Expect(read).ToContainTextAsync("case management: the youth is on their caseload");
         await Expect(admin.Locator("[data-audit] thead")).ToContainTextAsync("Why");
