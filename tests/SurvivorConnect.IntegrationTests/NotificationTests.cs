@@ -53,6 +53,29 @@ public sealed class NotificationTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task Unread_notices_older_than_a_page_of_read_ones_are_on_the_first_unread_page()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync(capacity: 3);
+        var proposals = new List<MatchDto>();
+        for (var i = 0; i < 3; i++)
+        {
+            proposals.Add(await _world.ProposeAsync((await _world.YouthAsync()).Id, mentorId));
+        }
+
+        var all = (await HttpAssert.Ok<PageDto<NotificationDto>>(await mentor.GetAsync("/api/notifications"))).Items;
+        var oldest = all.Single(n => n.MatchId == proposals[0].Id);
+        foreach (var newer in all.Where(n => n.Id != oldest.Id))
+        {
+            await HttpAssert.Ok<NotificationDto>(await mentor.PostAsync($"/api/notifications/{Uri.EscapeDataString(newer.Id)}/read", null));
+        }
+
+        var unread = await HttpAssert.Ok<PageDto<NotificationDto>>(await mentor.GetAsync("/api/notifications?unreadOnly=true&pageSize=2"));
+
+        Assert.Equal([oldest.Id], unread.Items.Select(n => n.Id));
+        Assert.Null(unread.ContinuationToken);
+    }
+
+    [Fact]
     public async Task A_person_of_another_agency_with_the_same_id_hears_nothing()
     {
         var (mentorId, _) = await _world.ReadyMentorAsync();

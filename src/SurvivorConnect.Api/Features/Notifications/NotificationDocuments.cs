@@ -5,7 +5,7 @@ namespace SurvivorConnect.Api.Features.Notifications;
 /// <summary>An in-app notice to one person, stored and pushed live to them while they are signed in.</summary>
 public sealed record Notification : Document
 {
-    public static readonly ContainerSpec Container = new("notifications", "recipientId", "at");
+    public static readonly ContainerSpec Container = new("notifications", "recipientId", "at", "readAt");
 
     public override string Type => "notification";
 

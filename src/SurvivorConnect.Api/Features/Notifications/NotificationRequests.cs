@@ -26,13 +26,16 @@ internal sealed class NotificationHandlers(AgencyStore store)
         {
             PartitionKey = store.AgencyId,
             Type = DocumentTypes.Of<Notification>(),
-            Filters = [Filter.Eq("recipientId", store.User.UserId)],
+            // Unread is filtered by the store, not after paging, so a page of read notices cannot hide later unread ones.
+            Filters = query.UnreadOnly
+                ? [Filter.Eq("recipientId", store.User.UserId), Filter.Eq("readAt", null)]
+                : [Filter.Eq("recipientId", store.User.UserId)],
             OrderBy = "at",
             Descending = true,
             PageSize = query.PageSize,
             ContinuationToken = query.ContinuationToken,
         }, ct);
-        return new Page<NotificationView>(page.Items.Where(n => !query.UnreadOnly || n.ReadAt is null).Select(NotificationView.From).ToList(), page.ContinuationToken);
+        return new Page<NotificationView>(page.Items.Select(NotificationView.From).ToList(), page.ContinuationToken);
     }
 
     public async ValueTask<NotificationView> Handle(MarkNotificationRead command, CancellationToken ct)
