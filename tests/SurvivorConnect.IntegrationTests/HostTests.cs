@@ -126,6 +126,30 @@ public sealed class HostTests(ApiFactory api)
         Assert.Contains("no-store", response.Headers.CacheControl?.ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("demo-admin", "/api/people")]
+    [InlineData("demo-admin", "/api/audit")]
+    [InlineData("demo-casemanager", "/api/youth")]
+    [InlineData("demo-youth", "/api/notifications")]
+    [InlineData("demo-finance", "/api/payouts/export.csv")]
+    public async Task No_cache_keeps_what_the_api_says_about_people(string userId, string path)
+    {
+        using var response = await api.As(userId).GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(response.Headers.CacheControl?.NoStore, $"{path} may be kept by a cache");
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+    }
+
+    [Fact]
+    public async Task The_portals_script_stays_cacheable_as_it_names_nobody()
+    {
+        using var response = await api.Anonymous().GetAsync("/portal-assets/portal.js");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.NotEqual(true, response.Headers.CacheControl?.NoStore);
+    }
+
     [Fact]
     public async Task A_pages_title_says_nothing_of_what_the_portal_is_for()
     {

@@ -51,13 +51,11 @@ public static class PortalModule
             + string.Join(' ', formTargets) + "; frame-ancestors 'none'; base-uri 'none'";
         app.Use((context, next) =>
         {
-            // Nothing a portal page shows may be kept by the browser or a proxy, nor sent to another site.
+            // Nothing a portal page shows may be sent to or framed by another site (no-store is set for every response).
             if (!context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/portal-assets") && !context.Request.Path.StartsWithSegments("/scalar"))
             {
                 var headers = context.Response.Headers;
-                headers.CacheControl = "no-store";
                 headers["Referrer-Policy"] = "no-referrer";
-                headers["X-Content-Type-Options"] = "nosniff";
                 headers["X-Frame-Options"] = "DENY";
                 headers.ContentSecurityPolicy = contentSecurityPolicy;
             }

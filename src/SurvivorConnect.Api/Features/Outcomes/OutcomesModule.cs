@@ -21,29 +21,19 @@ public static class OutcomesModule
             .ProducesProblem(StatusCodes.Status404NotFound).WithSummary("One table of the report as CSV, suppressed, with a first row saying what was withheld and why. Audited.");
 
         // The portal's download, on its session cookie (the API above takes bearer tokens only).
-        app.MapGet("/outcomes/{table}.csv", DownloadOutcomeTable).WithName(nameof(DownloadOutcomeTable)).WithTags("Outcomes").RequireAuthorization(Policies.Reports)
+        app.MapGet("/outcomes/{table}.csv", ExportOutcomeTable).WithName("DownloadOutcomeTable").WithTags("Outcomes").RequireAuthorization(Policies.Reports)
             .WithSummary("The portal's download of one table.");
         return app;
     }
 
     private static async Task<Ok<OutcomeReport>> GetOutcomeReport(
-        IMediator mediator, ICurrentUser user, HttpResponse response, string? from, string? to, string? practiceChangedFrom, string? scope, CancellationToken ct)
+        IMediator mediator, ICurrentUser user, string? from, string? to, string? practiceChangedFrom, string? scope, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new GetOutcomeReport(new OutcomeQuery(from, to, practiceChangedFrom, scope).ScopedFor(user.IsInRole)), ct));
+
+    private static async Task<FileContentHttpResult> ExportOutcomeTable(
+        IMediator mediator, ICurrentUser user, string table, string? from, string? to, string? practiceChangedFrom, string? scope, CancellationToken ct)
     {
-        response.Headers.CacheControl = "no-store";
-        return TypedResults.Ok(await mediator.Send(new GetOutcomeReport(new OutcomeQuery(from, to, practiceChangedFrom, scope).ScopedFor(user.IsInRole)), ct));
-    }
-
-    private static Task<FileContentHttpResult> ExportOutcomeTable(
-        IMediator mediator, ICurrentUser user, HttpResponse response, string table, string? from, string? to, string? practiceChangedFrom, string? scope, CancellationToken ct) =>
-        CsvAsync(mediator, response, table, new OutcomeQuery(from, to, practiceChangedFrom, scope).ScopedFor(user.IsInRole), ct);
-
-    private static Task<FileContentHttpResult> DownloadOutcomeTable(
-        IMediator mediator, ICurrentUser user, HttpResponse response, string table, string? from, string? to, string? practiceChangedFrom, string? scope, CancellationToken ct) =>
-        CsvAsync(mediator, response, table, new OutcomeQuery(from, to, practiceChangedFrom, scope).ScopedFor(user.IsInRole), ct);
-
-    private static async Task<FileContentHttpResult> CsvAsync(IMediator mediator, HttpResponse response, string table, OutcomeQuery query, CancellationToken ct)
-    {
-        response.Headers.CacheControl = "no-store";
+        var query = new OutcomeQuery(from, to, practiceChangedFrom, scope).ScopedFor(user.IsInRole);
         var csv = await mediator.Send(new ExportOutcomeTable(query, table), ct);
         return CsvText.File(csv, $"outcomes-{table}-{query.From}-{query.To}");
     }

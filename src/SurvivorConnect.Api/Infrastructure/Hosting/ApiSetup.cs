@@ -110,6 +110,15 @@ public static class ApiSetup
 
         // The portal's script and styles (wwwroot), public and served before any route is considered.
         app.UseStaticFiles();
+
+        // Everything past the static files is about someone (JSON, CSV, pages, the calendar): no browser, shared
+        // computer's cache or proxy may keep it, and no browser may read it as anything but what it says it is.
+        app.Use((context, next) =>
+        {
+            context.Response.Headers.CacheControl = "no-store";
+            context.Response.Headers.XContentTypeOptions = "nosniff";
+            return next(context);
+        });
         app.UseRouting();
         app.Use(SecretInPath.HideAsync);
 
