@@ -110,13 +110,13 @@ public static class PortalModule
             : "";
 
     private static async Task<RedirectHttpResult> SignInAsDemoPerson(
-        HttpContext context, [Microsoft.AspNetCore.Mvc.FromForm] string? personId, PeopleRepository people, IOptions<AuthOptions> auth, CancellationToken ct)
+        HttpContext context, [Microsoft.AspNetCore.Mvc.FromForm] string? personId, PeopleRepository people, IOptions<AuthOptions> auth, TimeProvider time, CancellationToken ct)
     {
         foreach (var agency in Features.Development.DemoData.Agencies)
         {
             if (personId is not null && PeopleRules.IsValidId(personId) && await people.FindAsync(agency.Id, personId, ct) is { Active: true } person)
             {
-                await context.SignInAsync(PortalSignIn.CookieScheme, PortalSignIn.SessionPrincipal(auth.Value, person.Id, agency.Id, PortalSignIn.CookieScheme));
+                await context.SignInAsync(PortalSignIn.CookieScheme, PortalSignIn.SessionPrincipal(auth.Value, person.Id, agency.Id, PortalSignIn.CookieScheme, time.GetUtcNow()));
                 return TypedResults.Redirect("/");
             }
         }

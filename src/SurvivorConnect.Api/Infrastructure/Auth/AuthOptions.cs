@@ -33,6 +33,9 @@ public sealed class PortalSignInOptions
 
     /// <summary>A portal session ends after this long without a request.</summary>
     public int IdleMinutes { get; set; } = 30;
+
+    /// <summary>A portal session ends this long after sign-in, however busy: a phone left signed in is not signed in for good.</summary>
+    public int MaxHours { get; set; } = 12;
 }
 
 public sealed class DevelopmentTokenOptions

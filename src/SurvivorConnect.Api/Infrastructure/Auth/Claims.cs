@@ -17,4 +17,7 @@ public static class ScClaims
 
     /// <summary>A portal session's own id, so that ending it can refuse its cookie and close the connections it opened.</summary>
     public const string Session = "sc:session";
+
+    /// <summary>When a portal session began (Unix seconds), which its renewals keep, so it ends a fixed time after sign-in.</summary>
+    public const string SessionStarted = "sc:started";
 }

@@ -44,15 +44,25 @@ public static class PortalSignIn
     }
 
     /// <summary>
-    /// The principal a portal session carries: the person and the agency as the token claims name them, and a new id of
-    /// its own (<see cref="PortalSessions"/>), nothing else.
+    /// The principal a portal session carries: the person and the agency as the token claims name them, a new id of
+    /// its own (<see cref="PortalSessions"/>) and when it began, nothing else.
     /// </summary>
-    public static ClaimsPrincipal SessionPrincipal(AuthOptions options, string personId, string agencyId, string authenticationType)
+    public static ClaimsPrincipal SessionPrincipal(AuthOptions options, string personId, string agencyId, string authenticationType, DateTimeOffset startedAt)
     {
         ArgumentNullException.ThrowIfNull(options);
         return new ClaimsPrincipal(new ClaimsIdentity(
-            [new Claim(options.UserIdClaim, personId), new Claim(options.AgencyClaim, agencyId), new Claim(ScClaims.Session, PortalSessions.NewId())], authenticationType));
+            [
+                new Claim(options.UserIdClaim, personId), new Claim(options.AgencyClaim, agencyId), new Claim(ScClaims.Session, PortalSessions.NewId()),
+                new Claim(ScClaims.SessionStarted, startedAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), ClaimValueTypes.Integer64),
+            ],
+            authenticationType));
     }
+
+    /// <summary>When a session principal must end however busy it is; never, for one without a start (so it is refused).</summary>
+    private static DateTimeOffset LatestEnd(ClaimsPrincipal principal, AuthOptions options) =>
+        long.TryParse(principal.FindFirstValue(ScClaims.SessionStarted), NumberStyles.None, CultureInfo.InvariantCulture, out var started)
+            ? DateTimeOffset.FromUnixTimeSeconds(started).AddHours(options.Portal.MaxHours)
+            : DateTimeOffset.MinValue;
 
     private static bool IsBackground(PathString path) => path.StartsWithSegments(AuthSetup.HubPathPrefix) || path == StatusPath;
 
@@ -87,8 +97,11 @@ public static class PortalSignIn
             };
             cookie.Events.OnValidatePrincipal = async context =>
             {
-                // A session signed out of (or left by the quick exit) is over for every copy of its cookie, in every tab.
+                // A session signed out of (or left by the quick exit) is over for every copy of its cookie, in every tab;
+                // one kept busy ends all the same a fixed time after sign-in.
+                var now = context.Options.TimeProvider?.GetUtcNow() ?? DateTimeOffset.UtcNow;
                 if (context.Principal is null
+                    || LatestEnd(context.Principal, options) <= now
                     || await context.HttpContext.RequestServices.GetRequiredService<PortalSessions>().HasEndedAsync(context.Principal))
                 {
                     context.RejectPrincipal();
@@ -96,8 +109,9 @@ public static class PortalSignIn
                 }
 
                 // The session's end goes with the principal, as a token's does, so a hub connection it opens ends with it.
-                if (context.Properties.ExpiresUtc is { } end && context.Principal.Identity is ClaimsIdentity identity)
+                if (context.Properties.ExpiresUtc is { } idleEnd && context.Principal.Identity is ClaimsIdentity identity)
                 {
+                    var end = idleEnd < LatestEnd(context.Principal, options) ? idleEnd : LatestEnd(context.Principal, options);
                     var ends = new Claim(ScClaims.TokenExpiry, end.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), ClaimValueTypes.Integer64);
                     context.ReplacePrincipal(new ClaimsPrincipal(new ClaimsIdentity(
                         identity.Claims.Where(c => c.Type != ScClaims.TokenExpiry).Append(ends), identity.AuthenticationType)));
@@ -177,7 +191,7 @@ public static class PortalSignIn
                     return Task.CompletedTask;
                 }
 
-                context.Principal = SessionPrincipal(options, p.Value, a.Value, EntraScheme);
+                context.Principal = SessionPrincipal(options, p.Value, a.Value, EntraScheme, context.Options.TimeProvider?.GetUtcNow() ?? DateTimeOffset.UtcNow);
                 return Task.CompletedTask;
             };
             oidc.Events.OnRemoteFailure = context =>
