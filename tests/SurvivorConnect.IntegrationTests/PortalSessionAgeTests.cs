@@ -1,4 +1,9 @@
 using System.Net;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using static SurvivorConnect.IntegrationTests.PortalSession;
 
@@ -32,5 +37,20 @@ public sealed class PortalSessionAgeTests(ClockedApiFactory api) : IClassFixture
         Assert.Equal(HttpStatusCode.Redirect, ended.StatusCode);
         Assert.Equal(PortalSignIn.SignInPath, ended.Headers.Location?.OriginalString);
         Assert.Equal(HttpStatusCode.Unauthorized, (await busy.GetAsync(PortalSignIn.StatusPath)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_session_cookie_that_does_not_say_when_it_began_is_refused_as_it_could_last_for_good()
+    {
+        var options = api.Services.GetRequiredService<IOptions<AuthOptions>>().Value;
+        var cookies = api.Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(PortalSignIn.CookieScheme);
+        var undated = new ClaimsPrincipal(new ClaimsIdentity(
+            [new Claim(options.UserIdClaim, "demo-mentor"), new Claim(options.AgencyClaim, "demo"), new Claim(ScClaims.Session, PortalSessions.NewId())], PortalSignIn.CookieScheme));
+        var ticket = new AuthenticationTicket(undated, new AuthenticationProperties { ExpiresUtc = api.Time.GetUtcNow().AddMinutes(10) }, PortalSignIn.CookieScheme);
+        var client = api.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        using var request = new HttpRequestMessage(HttpMethod.Get, PortalSignIn.StatusPath);
+        request.Headers.Add("Cookie", $"{PortalSignIn.CookieName}={cookies.TicketDataFormat.Protect(ticket)}");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(request)).StatusCode);
     }
 }
