@@ -109,6 +109,46 @@ public sealed class MentoringJourneyTests(PortalServer server)
         await Expect(mentor.GetByText("are you still there?")).ToHaveCountAsync(1);
         await Expect(youth.GetByText("are you still there?")).ToHaveCountAsync(1);
 
+        // The store is busy: a reloaded page's first join fails, and a message is stored but its answer says busy. The page
+        // joins again by itself, and sends the message again under its own id until it is answered: it shows once, as sent.
+        var joinFailed = false;
+        var sendFailed = false;
+        await youth.RouteWebSocketAsync("**/hubs/chat**", page =>
+        {
+            var server = page.ConnectToServer();
+            var busy = new HashSet<string>();
+            page.OnMessage(frame =>
+            {
+                foreach (var message in frame.Text!.Split(RecordSeparator, StringSplitOptions.RemoveEmptyEntries))
+                {
+                    using var invocation = JsonDocument.Parse(message);
+                    var target = invocation.RootElement.TryGetProperty("target", out var named) ? named.GetString() : null;
+                    if (target == "Join" && !joinFailed || target == "Send" && !sendFailed && message.Contains("busy on the way", StringComparison.Ordinal))
+                    {
+                        joinFailed |= target == "Join";
+                        sendFailed |= target == "Send";
+                        busy.Add(invocation.RootElement.GetProperty("invocationId").GetString()!);
+                    }
+                }
+
+                server.Send(frame.Text!);
+            });
+            server.OnMessage(frame => page.Send(string.Join(RecordSeparator, frame.Text!.Split(RecordSeparator).Select(message =>
+                BusyCompletion(message, busy) is { } id
+                    ? JsonSerializer.Serialize(new { type = 3, invocationId = id, result = new { error = new { code = "unavailable", message = "The service is busy. Please try again shortly." } } })
+                    : message))));
+        });
+        await youth.ReloadAsync();
+        await SendAsync(mentor, "glad you are back");
+        await Expect(youth.GetByText("glad you are back")).ToBeVisibleAsync(new() { Timeout = 10000 });
+        await SendAsync(youth, "busy on the way");
+        await Expect(youth.Locator("[data-log] li.mine").Last).ToContainTextAsync("Sent", new() { Timeout = 10000 });
+        Assert.True(joinFailed && sendFailed);
+        await Expect(youth.GetByText("busy on the way")).ToHaveCountAsync(1);
+        await Expect(mentor.GetByText("busy on the way")).ToHaveCountAsync(1);
+        await mentor.ReloadAsync();
+        await Expect(mentor.GetByText("busy on the way")).ToHaveCountAsync(1);
+
         // Someone of another agency forges the case manager's "Read this chat" form: no chat opens.
         var matchId = await caseManager.Locator("[data-chat]").GetAttributeAsync("data-conversation");
         var outsider = await server.SignInAsync("Quinn (northstar case manager)");
@@ -204,6 +244,19 @@ public sealed class MentoringJourneyTests(PortalServer server)
 
     /// <summary>What ends each message of SignalR's JSON protocol; a frame may carry several.</summary>
     private const string RecordSeparator = "\u001e";
+
+    /// <summary>The invocation id of a completion the test makes busy, if <paramref name="message"/> is one.</summary>
+    private static string? BusyCompletion(string message, HashSet<string> busy)
+    {
+        if (message.Length == 0)
+        {
+            return null;
+        }
+
+        using var json = JsonDocument.Parse(message);
+        return json.RootElement.TryGetProperty("type", out var type) && type.GetInt32() == 3
+            && json.RootElement.GetProperty("invocationId").GetString() is { } id && busy.Contains(id) ? id : null;
+    }
 
     private static async Task SendAsync(IPage page, string text)
     {

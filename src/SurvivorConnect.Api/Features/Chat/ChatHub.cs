@@ -304,8 +304,8 @@ public sealed partial class ChatHubFilter(
         ChatRefusedException refused => new HubError(refused.Code, refused.Message),
         NotFoundException => new HubError(ChatErrorCodes.NotFound, "There is no such conversation."),
         ForbiddenException => new HubError(ChatErrorCodes.NotAllowed, "Your account can no longer use this chat."),
-        StoreException { Kind: StoreErrorKind.Unavailable } => new HubError(ChatErrorCodes.Unavailable, "The service is busy. Nothing was sent; please try again shortly."),
-        _ => new HubError(ChatErrorCodes.Failed, "Something went wrong. Nothing was sent; please try again."),
+        StoreException { Kind: StoreErrorKind.Unavailable } => new HubError(ChatErrorCodes.Unavailable, "The service is busy. Please try again shortly."),
+        _ => new HubError(ChatErrorCodes.Failed, "Something went wrong. Please try again."),
     };
 
     private static async Task AuditRefusedReadAsync(IServiceProvider services, HubInvocationContext invocation, string action, string code)

@@ -214,6 +214,8 @@
       });
     }
     stop() { this.onclose = null; this.socket?.close(); }
+    // Closes the connection as a lost one would be, so its owner connects again.
+    drop() { this.socket?.close(); }
   }
 
   const lost = () => navigator.onLine
@@ -351,11 +353,21 @@
       }
       status.textContent = canSend ? '' : reason || 'This chat is closed for now.';
     };
+    // Answers that pass with time, unlike a refusal: the store was busy, too much at once, or an unexpected failure.
+    const passing = new Set(['unavailable', 'rate-limited', 'failed']);
     const sendPending = async (hub, clientMessageId) => {
       const entry = pending.get(clientMessageId);
       if (!entry) return;
       let reply;
       try { reply = await hub.invoke('Send', id, clientMessageId, entry.text); } catch { return; }
+      if (reply.error && passing.has(reply.error.code)) {
+        // Whether it was stored is not known: the same id again is stored once, so it is tried again until it is.
+        entry.tries = (entry.tries || 0) + 1;
+        entry.item.querySelector('.meta').textContent = 'You · Not sent yet, trying again…';
+        clearTimeout(entry.timer);
+        entry.timer = setTimeout(() => { if (connection.hub) sendPending(connection.hub, clientMessageId); }, Math.min(30000, 1000 * 2 ** entry.tries));
+        return;
+      }
       if (reply.error) {
         pending.delete(clientMessageId);
         entry.item.dataset.status = 'refused';
@@ -377,7 +389,12 @@
       hub.on('ConversationStatusChanged', (change) => { if (change.conversationId === id) setCanSend(change.canSend, change.reason); });
     }, async (hub) => {
       const joined = await hub.invoke('Join', id);
-      if (joined.error) { setCanSend(false, joined.error.message); return; }
+      if (joined.error) {
+        setCanSend(false, joined.error.message);
+        // A join that failed for now left this page outside the chat: connect again (ever less often) to rejoin.
+        if (passing.has(joined.error.code)) hub.drop();
+        return;
+      }
       me = joined.value.role;
       setCanSend(joined.value.canSend, joined.value.cannotSendReason);
       if (last === 0) {
