@@ -24,7 +24,7 @@ public sealed class FakeEntra : IAsyncDisposable
     public const string ClientId = "survivorconnect-portal";
 
     private readonly RsaSecurityKey _key = new(RSA.Create(2048)) { KeyId = "fake-entra-key" };
-    private readonly ConcurrentDictionary<string, (string Challenge, string Nonce, string RedirectUri, string Oid, string Agency)> _codes = new();
+    private readonly ConcurrentDictionary<string, (string Challenge, string Nonce, string RedirectUri, string Oid, string Agency, bool Profile)> _codes = new();
     private WebApplication? _app;
 
     public string BaseUrl { get; private set; } = "";
@@ -79,7 +79,9 @@ public sealed class FakeEntra : IAsyncDisposable
         }
 
         var code = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
-        _codes[code] = (q["code_challenge"]!, q["nonce"]!, q["redirect_uri"]!, SignInAs.Oid, SignInAs.Agency);
+        // As Entra ID's v2 ID token does, the person's object id comes only with the profile scope.
+        var scopes = q["scope"].ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        _codes[code] = (q["code_challenge"]!, q["nonce"]!, q["redirect_uri"]!, SignInAs.Oid, SignInAs.Agency, scopes.Contains("profile"));
         HasSession = true;
         var html = HtmlEncoder.Default;
         var page = $"""
@@ -109,7 +111,9 @@ public sealed class FakeEntra : IAsyncDisposable
             IssuedAt = now,
             NotBefore = now,
             Expires = now.AddMinutes(10),
-            Claims = new Dictionary<string, object> { ["sub"] = "pairwise-" + grant.Oid, ["oid"] = grant.Oid, ["agency"] = grant.Agency, ["nonce"] = grant.Nonce },
+            Claims = grant.Profile
+                ? new Dictionary<string, object> { ["sub"] = "pairwise-" + grant.Oid, ["oid"] = grant.Oid, ["agency"] = grant.Agency, ["nonce"] = grant.Nonce }
+                : new Dictionary<string, object> { ["sub"] = "pairwise-" + grant.Oid, ["agency"] = grant.Agency, ["nonce"] = grant.Nonce },
             SigningCredentials = new SigningCredentials(_key, SecurityAlgorithms.RsaSha256),
         });
         return Results.Json(new { id_token = idToken, access_token = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)), token_type = "Bearer", expires_in = 600 });

@@ -173,6 +173,10 @@ public static class PortalSignIn
             oidc.SignedOutCallbackPath = SignOutCallbackPath;
             oidc.Scope.Clear();
             oidc.Scope.Add(OpenIdConnectScope.OpenId);
+
+            // Entra ID puts the person's object id (oid) in the ID token only with profile; the name it also brings is
+            // never kept (SessionPrincipal).
+            oidc.Scope.Add("profile");
             oidc.Events.OnRedirectToIdentityProvider = context =>
             {
                 // Entra ID keeps its own session after the portal's ends (quick exit, idle time-out): without a fresh
