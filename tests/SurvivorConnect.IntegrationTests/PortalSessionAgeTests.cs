@@ -47,10 +47,35 @@ public sealed class PortalSessionAgeTests(ClockedApiFactory api) : IClassFixture
         var undated = new ClaimsPrincipal(new ClaimsIdentity(
             [new Claim(options.UserIdClaim, "demo-mentor"), new Claim(options.AgencyClaim, "demo"), new Claim(ScClaims.Session, PortalSessions.NewId())], PortalSignIn.CookieScheme));
         var ticket = new AuthenticationTicket(undated, new AuthenticationProperties { ExpiresUtc = api.Time.GetUtcNow().AddMinutes(10) }, PortalSignIn.CookieScheme);
-        var client = api.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
-        using var request = new HttpRequestMessage(HttpMethod.Get, PortalSignIn.StatusPath);
-        request.Headers.Add("Cookie", $"{PortalSignIn.CookieName}={cookies.TicketDataFormat.Protect(ticket)}");
 
-        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(request)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await WithCookieAsync(HttpMethod.Get, PortalSignIn.StatusPath, $"{PortalSignIn.CookieName}={cookies.TicketDataFormat.Protect(ticket)}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_copy_of_a_cookie_whose_session_was_left_is_never_renewed_into_a_live_one()
+    {
+        var cookie = await SessionCookieAsync(api, "demo-youth");
+        Assert.Equal(HttpStatusCode.NoContent, (await WithCookieAsync(HttpMethod.Post, "/exit", cookie)).StatusCode);
+
+        // Whoever kept a copy asks now and then, taking every cookie an answer sets, past the time the end is kept.
+        for (var asked = 0; asked < 6; asked++)
+        {
+            api.Time.Advance(Idle * 2 / 3);
+            var answer = await WithCookieAsync(HttpMethod.Get, "/notifications", cookie);
+
+            Assert.Equal(HttpStatusCode.Redirect, answer.StatusCode);
+            var renewed = answer.Headers.TryGetValues("Set-Cookie", out var set)
+                ? set.Select(c => c.Split(';')[0]).FirstOrDefault(c => c.StartsWith(PortalSignIn.CookieName + "=", StringComparison.Ordinal))
+                : null;
+            cookie = renewed ?? cookie;
+        }
+    }
+
+    private async Task<HttpResponseMessage> WithCookieAsync(HttpMethod method, string path, string cookie)
+    {
+        var client = api.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.Add("Cookie", cookie);
+        return await client.SendAsync(request);
     }
 }

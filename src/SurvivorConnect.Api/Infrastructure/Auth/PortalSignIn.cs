@@ -104,7 +104,10 @@ public static class PortalSignIn
                     || LatestEnd(context.Principal, options) <= now
                     || await context.HttpContext.RequestServices.GetRequiredService<PortalSessions>().HasEndedAsync(context.Principal))
                 {
+                    // Refusing is not enough: the cookie's sliding renewal was decided before this check, and would hand
+                    // the refused copy a new lease that outlives the record of its end. Signing out deletes it instead.
                     context.RejectPrincipal();
+                    await context.HttpContext.SignOutAsync(CookieScheme);
                     return;
                 }
 
