@@ -84,6 +84,22 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
     }
 
     [Fact]
+    public async Task Words_resent_under_the_id_of_an_ordinary_message_raise_no_flag_and_ask_the_mentor_nothing()
+    {
+        var chat = await _world.OpenChatAsync();
+        var first = await chat.Youth.SendAsync(chat.Id, "see you soon", "swap-1");
+
+        var swapped = await chat.Youth.SendAsync(chat.Id, "I want to die", "swap-1");
+        await RunWorkerAsync(after: ChatFlagFollowUp.Grace + TimeSpan.FromSeconds(1));
+
+        Assert.True(swapped.Duplicate);
+        Assert.Equal(first.Message.Sequence, swapped.Message.Sequence);
+        Assert.Empty(await FlagsAsync(chat.Id));
+        Assert.Empty(await FollowUpsLeftAsync());
+        Assert.DoesNotContain(await AllNoticesAsync(chat.MentorHttp), n => n.Kind == "wellbeing-check-in");
+    }
+
+    [Fact]
     public async Task A_release_whose_flag_was_not_written_is_finished_by_the_next_review_and_delivers_once()
     {
         var chat = await _world.OpenChatAsync();

@@ -25,6 +25,13 @@ internal sealed class FinishChatFlagHandler(MentoringData data, ChatService chat
 
         var key = await data.Store.ReadAsync<ClientMessageKey>(Conversation.Container, ClientMessageKey.IdFor(followUp.SenderId, followUp.ClientMessageId), followUp.ConversationId, ct);
         var message = key is null ? null : await data.Store.ReadAsync<ChatMessage>(Conversation.Container, ChatMessage.IdFor(key.Sequence), followUp.ConversationId, ct);
+        if (message is { FlagKinds.Count: 0 })
+        {
+            // The id was first sent with words that raised nothing; a resend under it with other words is not stored.
+            await chat.EndFlagFollowUpAsync(followUp, ct);
+            return false;
+        }
+
         if (message is null)
         {
             // Its send failed before storing it (the sender was told so), or is still trying through an outage.
