@@ -578,6 +578,23 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task Account_news_Stripe_then_refuses_to_explain_is_acknowledged_once_and_changes_nothing()
+    {
+        var (_, payees) = await _world.AttendedAsync();
+        var account = (await _world.PayeeReadyAsync(payees[0], stripe: true))!;
+        api.Stripe.SetPayoutsEnabled(account, false);
+        var notReady = api.Stripe.EventJson("account.updated", account);
+        var asked = api.Stripe.Requests.Count(r => r == $"GET /v1/accounts/{account}");
+        api.Stripe.RefuseNextLookup("/v1/accounts/");
+
+        Assert.Equal(HttpStatusCode.OK, (await api.DeliverAsync(notReady, secret: FakeStripe.ConnectWebhookSecret)).StatusCode);
+
+        Assert.Equal(asked + 1, api.Stripe.Requests.Count(r => r == $"GET /v1/accounts/{account}"));
+        var me = await HttpAssert.Ok<JsonElement>(await payees[0].Client.GetAsync("/api/payouts/me"));
+        Assert.True(me.GetProperty("account").GetProperty("stripeReady").GetBoolean());
+    }
+
+    [Fact]
     public async Task Five_deliveries_of_one_event_at_once_pay_once()
     {
         var (payout, bankPayout) = await SendingAsync();

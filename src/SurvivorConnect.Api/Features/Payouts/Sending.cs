@@ -249,6 +249,9 @@ internal static partial class PayoutLog
     [LoggerMessage(Level = LogLevel.Information, Message = "Stripe event {EventId} ({EventType}) names nothing of ours; acknowledged")]
     public static partial void EventIgnored(ILogger logger, string eventId, string eventType);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stripe event {EventId} ({EventType}) could not be acted on: Stripe refused to say more ({Code}); acknowledged")]
+    public static partial void EventRefusedByStripe(ILogger logger, string eventId, string eventType, string code);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "A Stripe webhook was refused: {Reason}")]
     public static partial void WebhookRefused(ILogger logger, string reason);
 }

@@ -99,6 +99,12 @@ internal static class StripeWebhook
             // Stripe sends the event again later, when it may answer.
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Stripe could not be asked about this just now.");
         }
+        catch (StripeGatewayException ex)
+        {
+            // Stripe refuses for good to say more (an account disconnected from the platform, say): sent again, the event
+            // would meet the same refusal for days. A transfer to that account fails on its own, and finance is told.
+            PayoutLog.EventRefusedByStripe(log, stripeEvent.Id, stripeEvent.Type, ex.Code);
+        }
 
         return TypedResults.Ok();
     }
