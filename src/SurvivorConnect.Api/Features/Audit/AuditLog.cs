@@ -51,9 +51,27 @@ internal sealed class AuditLog(IDocumentStore store, TimeProvider time) : IAudit
             TraceId = Activity.Current?.TraceId.ToString(),
         };
 
-        // The entry must be written even when the caller has gone: an unrecorded access is worse than a slow one.
-        await store.CreateAsync(AuditEntry.Container, entry, CancellationToken.None);
+        // The entry must be written even when the caller has gone: an unrecorded access is worse than a slow one. Tried
+        // again under its own id after a blip, so an entry whose answer was lost is found there, not written twice.
+        for (var tries = 1; ; tries++)
+        {
+            try
+            {
+                await store.CreateAsync(AuditEntry.Container, entry, CancellationToken.None);
+                return;
+            }
+            catch (StoreException ex) when (ex.Kind == StoreErrorKind.Conflict && tries > 1)
+            {
+                return;
+            }
+            catch (StoreException ex) when (ex.Kind == StoreErrorKind.Unavailable && tries < WriteTries)
+            {
+                continue;
+            }
+        }
     }
+
+    private const int WriteTries = 3;
 
     /// <summary>
     /// A record id as the request named it, kept only if it is shaped like one of ours: a caller may put anything in a

@@ -124,7 +124,17 @@ public sealed partial class AuditBehaviour<TMessage, TResponse>(IAuditLog audit,
             throw;
         }
 
-        await audit.AppendAsync(Event(audited, AuditOutcome.Succeeded), user, CancellationToken.None);
+        try
+        {
+            await audit.AppendAsync(Event(audited, AuditOutcome.Succeeded), user, CancellationToken.None);
+        }
+        catch (StoreException auditFailure) when (message is IBaseCommand)
+        {
+            // The change is made and cannot be taken back here: saying it failed would be false (and a second try would
+            // meet a changed record). A read, by contrast, is not shown unless it is on the record.
+            LogChangeUnaudited(logger, audited.Audit.Action, audited.Audit.RecordType, audited.Audit.RecordId, auditFailure.Kind);
+        }
+
         return response;
     }
 
@@ -133,6 +143,9 @@ public sealed partial class AuditBehaviour<TMessage, TResponse>(IAuditLog audit,
     /// names no ground: one a guard gave before something else refused is not what the person was let in on.
     /// </summary>
     private AuditEvent Event(IAudited audited, AuditOutcome outcome) => audited.Audit.With(outcome) with { Basis = outcome == AuditOutcome.Denied ? null : basis.Why };
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Audit entry for {Action} on {RecordType} {RecordId}, which was made, could not be written ({Kind})")]
+    private static partial void LogChangeUnaudited(ILogger logger, string action, string recordType, string? recordId, StoreErrorKind kind);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Audit entry for failed {Action} could not be written ({Kind})")]
     private static partial void LogAuditLost(ILogger logger, string action, StoreErrorKind kind);
