@@ -592,6 +592,13 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         Assert.Equal(asked + 1, api.Stripe.Requests.Count(r => r == $"GET /v1/accounts/{account}"));
         var me = await HttpAssert.Ok<JsonElement>(await payees[0].Client.GetAsync("/api/payouts/me"));
         Assert.True(me.GetProperty("account").GetProperty("stripeReady").GetBoolean());
+
+        // Our own key refused is put right by an operator: the news is refused for Stripe to send again, not lost.
+        api.Stripe.RefuseKeyNext("/v1/accounts/");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await api.DeliverAsync(notReady, secret: FakeStripe.ConnectWebhookSecret)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await api.DeliverAsync(notReady, secret: FakeStripe.ConnectWebhookSecret)).StatusCode);
+        me = await HttpAssert.Ok<JsonElement>(await payees[0].Client.GetAsync("/api/payouts/me"));
+        Assert.False(me.GetProperty("account").GetProperty("stripeReady").GetBoolean());
     }
 
     [Fact]

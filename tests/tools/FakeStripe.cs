@@ -55,6 +55,9 @@ public sealed class FakeStripe : IAsyncDisposable
 
         /// <summary>Do nothing and never answer, until the caller gives up.</summary>
         Hang,
+
+        /// <summary>Refuse the caller's API key (rotated, revoked) without doing anything.</summary>
+        BadKey,
     }
 
     public string ApiBase { get; private set; } = "";
@@ -110,6 +113,9 @@ public sealed class FakeStripe : IAsyncDisposable
     public void FailNext(string pathPrefix) => _faults.Enqueue((null, pathPrefix, Fault.ServerError));
 
     public void HangNext(string pathPrefix) => _faults.Enqueue((null, pathPrefix, Fault.Hang));
+
+    /// <summary>The next request under the prefix is refused as if the platform's key had been revoked.</summary>
+    public void RefuseKeyNext(string pathPrefix) => _faults.Enqueue((null, pathPrefix, Fault.BadKey));
 
     /// <summary>Stripe finished the account's onboarding (or took it back).</summary>
     public void SetPayoutsEnabled(string accountId, bool enabled)
@@ -219,6 +225,12 @@ public sealed class FakeStripe : IAsyncDisposable
         if (fault == Fault.Refuse && !HttpMethods.IsPost(request.Method))
         {
             await RespondAsync(context, 400, Error("invalid_request_error", "parameter_invalid", "Invalid request."));
+            return;
+        }
+
+        if (fault == Fault.BadKey)
+        {
+            await RespondAsync(context, 401, Error("invalid_request_error", "api_key_invalid", "Invalid API key provided."));
             return;
         }
 

@@ -160,8 +160,8 @@ internal sealed class StripeGateway : IStripeGateway
         ["attempt"] = order.Attempt.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    // Stripe's 4xx answers (but a conflicting concurrent request or a rate limit) will not change if sent again; a
-    // refused lookup still says nothing about the payment, so it is not final.
+    // Stripe's 4xx answers (but a conflicting concurrent request, a rate limit, or our own key refused, which an operator
+    // puts right) will not change if sent again; a refused lookup still says nothing about the payment, so it is not final.
     private static async Task<T> Call<T>(Func<Task<T>> call, CancellationToken ct, bool refusalIsFinal = true)
     {
         try
@@ -171,7 +171,7 @@ internal sealed class StripeGateway : IStripeGateway
         catch (StripeException ex)
         {
             var status = (int)ex.HttpStatusCode;
-            var permanent = refusalIsFinal && status is >= 400 and < 500 and not 409 and not 429;
+            var permanent = refusalIsFinal && status is >= 400 and < 500 and not 401 and not 409 and not 429;
             throw new StripeGatewayException(ex.StripeError?.Code ?? ex.StripeError?.Type ?? status.ToString(System.Globalization.CultureInfo.InvariantCulture), permanent, ex);
         }
         catch (HttpRequestException ex)
