@@ -7,7 +7,8 @@ namespace SurvivorConnect.IntegrationTests;
 
 /// <summary>
 /// The audit log is written even through a blip of the store, once; a change that was made is never reported as not
-/// made because its entry could not be written, while a read whose entry cannot be written shows nothing.
+/// made because its entry could not be written (it says it was saved, showing nothing of the record), and a read whose
+/// entry cannot be written shows nothing.
 /// </summary>
 public sealed class AuditFailureTests(CountingApiFactory api) : IClassFixture<CountingApiFactory>
 {
@@ -39,7 +40,32 @@ public sealed class AuditFailureTests(CountingApiFactory api) : IClassFixture<Co
     }
 
     [Fact]
-    public async Task A_role_change_made_while_the_log_cannot_be_written_is_reported_as_made_and_a_read_shows_nothing()
+    public async Task An_entry_whose_answer_was_lost_is_found_written_and_not_written_twice()
+    {
+        var (personId, _) = await _world.PersonAsync(Roles.Mentor);
+        var lost = 0;
+        api.Counter.AfterCreate = document =>
+        {
+            if (document is AuditEntry && Interlocked.Exchange(ref lost, 1) == 0)
+            {
+                throw new StoreException(StoreErrorKind.Unavailable, "The answer was lost.");
+            }
+        };
+        try
+        {
+            await HttpAssert.Ok<PersonDto>(await _world.Admin.PostAsync($"/api/people/{personId}/deactivate", null));
+        }
+        finally
+        {
+            api.Counter.AfterCreate = null;
+        }
+
+        Assert.Equal(1, lost);
+        Assert.Single(await AuditAsync(personId), e => e.Action == "person.deactivate");
+    }
+
+    [Fact]
+    public async Task A_role_change_made_while_the_log_cannot_be_written_is_reported_as_saved_without_the_record_and_a_read_shows_nothing()
     {
         var (personId, _) = await _world.PersonAsync(Roles.Mentor);
         var version = (await _world.Admin.GetAsync($"/api/people/{personId}")).Headers.ETag!.Tag;
@@ -54,7 +80,9 @@ public sealed class AuditFailureTests(CountingApiFactory api) : IClassFixture<Co
         {
             using var setRoles = new HttpRequestMessage(HttpMethod.Put, $"/api/people/{personId}/roles") { Content = JsonContent.Create(new { roles = new[] { Roles.Mentor, Roles.Supervisor } }) };
             setRoles.Headers.TryAddWithoutValidation("If-Match", version);
-            await HttpAssert.Ok<PersonDto>(await _world.Admin.SendAsync(setRoles));
+            var problem = await HttpAssert.Problem(await _world.Admin.SendAsync(setRoles), 503);
+            Assert.Contains("was saved", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.DoesNotContain(personId, problem.ToString(), StringComparison.Ordinal);
             await HttpAssert.Problem(await _world.Admin.GetAsync($"/api/people/{personId}"), 503);
         }
         finally

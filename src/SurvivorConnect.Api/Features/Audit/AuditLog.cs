@@ -66,7 +66,7 @@ internal sealed class AuditLog(IDocumentStore store, TimeProvider time) : IAudit
             }
             catch (StoreException ex) when (ex.Kind == StoreErrorKind.Unavailable && tries < WriteTries)
             {
-                continue;
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * tries), time, CancellationToken.None);
             }
         }
     }

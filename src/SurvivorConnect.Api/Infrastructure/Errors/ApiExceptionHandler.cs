@@ -49,6 +49,8 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         NotFoundException n => Problem(StatusCodes.Status404NotFound, "Not found.", $"No {n.RecordType} with that id."),
         ConflictException c => Problem(StatusCodes.Status409Conflict, "Conflict.", c.Message),
         ForbiddenException f => Problem(StatusCodes.Status403Forbidden, "Forbidden.", f.Message),
+        UnrecordedChangeException => Problem(StatusCodes.Status503ServiceUnavailable, "Saved, not yet recorded.",
+            "Your change was saved, but the audit log could not record it just now. Read the record again to see it; do not make the change again."),
         PreconditionRequiredException p => Problem(StatusCodes.Status428PreconditionRequired, "If-Match required.", p.Message),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => Problem(StatusCodes.Status413PayloadTooLarge, "Request body too large.", null),
         BadHttpRequestException b => new HttpValidationProblemDetails(BindingErrors.Describe(b))

@@ -12,6 +12,12 @@ public sealed class ConflictException(string detail) : Exception(detail);
 /// <summary>The caller may not do this to this record.</summary>
 public sealed class ForbiddenException(string detail) : Exception(detail);
 
+/// <summary>
+/// The change was made but its audit entry could not be written: the caller is told it was saved, and shown nothing of the
+/// record, as an unaudited answer could carry what only an audited read may show.
+/// </summary>
+public sealed class UnrecordedChangeException() : Exception("The change was saved, but the audit log could not record it.");
+
 /// <summary>The request must say which version it changes (If-Match), so no update is lost.</summary>
 public sealed class PreconditionRequiredException() : Exception("Send the record's ETag in If-Match to change it.");
 

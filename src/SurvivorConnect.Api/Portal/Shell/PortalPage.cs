@@ -99,6 +99,11 @@ public abstract class PortalPage : ComponentBase
             Overtaken = true;
             Problem = "Someone else changed this. Reload the page to see the latest, then try again.";
         }
+        catch (UnrecordedChangeException)
+        {
+            Overtaken = true;
+            Problem = "Your change was saved, but we could not record it just now. Reload the page to see it; there is no need to make it again.";
+        }
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.Unavailable)
         {
             FailedOnOurSide = true;
