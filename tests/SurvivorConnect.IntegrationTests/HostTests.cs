@@ -269,6 +269,18 @@ public sealed class OutsideDevelopmentTests
         Assert.Contains("Auth:Authority is required", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Auth:Portal:MaxHours")]
+    [InlineData("Auth:Portal:IdleMinutes")]
+    public void Production_refuses_to_start_with_a_portal_session_that_would_end_at_once(string key)
+    {
+        using var factory = new SettingsFactory("Production", new Dictionary<string, string?> { [key] = "0" });
+
+        var error = Assert.Throws<InvalidOperationException>(() => factory.Server);
+
+        Assert.Contains("Auth:Portal:MaxHours", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Production_refuses_to_start_with_detailed_errors_on()
     {

@@ -6,8 +6,11 @@ using static SurvivorConnect.IntegrationTests.PortalSession;
 
 namespace SurvivorConnect.IntegrationTests;
 
-/// <summary>The quick exit leaves, and clears the browser's session, even when the session's end cannot be recorded.</summary>
-public sealed class SessionEndFailureTests(CountingApiFactory api) : IClassFixture<CountingApiFactory>
+/// <summary>
+/// The quick exit leaves, and clears the browser's session, even when the session's end cannot be recorded; a session
+/// that cannot be checked for a moment is refused for that moment only.
+/// </summary>
+public sealed partial class SessionEndFailureTests(CountingApiFactory api) : IClassFixture<CountingApiFactory>
 {
     [Theory]
     [InlineData("POST")]
@@ -39,4 +42,35 @@ public sealed class SessionEndFailureTests(CountingApiFactory api) : IClassFixtu
             api.Counter.BeforeUpsert = null;
         }
     }
+
+    [Fact]
+    public async Task A_session_that_cannot_be_checked_is_refused_for_now_and_goes_on_once_it_can_be()
+    {
+        var cookie = await SessionCookieAsync(api, "demo-youth");
+        var client = api.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        api.Counter.BeforeRead = id => SessionId().IsMatch(id) ? throw new StoreException(StoreErrorKind.Unavailable, "The store is down.") : Task.CompletedTask;
+        HttpResponseMessage refused;
+        try
+        {
+            refused = await client.SendAsync(WithCookie(PortalSignIn.StatusPath, cookie));
+        }
+        finally
+        {
+            api.Counter.BeforeRead = null;
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.False(refused.Headers.TryGetValues("Set-Cookie", out var set) && set.Any(c => c.StartsWith(PortalSignIn.CookieName + "=;", StringComparison.Ordinal)));
+        Assert.Equal(HttpStatusCode.NoContent, (await client.SendAsync(WithCookie(PortalSignIn.StatusPath, cookie))).StatusCode);
+    }
+
+    private static HttpRequestMessage WithCookie(string path, string cookie)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Add("Cookie", cookie);
+        return request;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[0-9a-f]{32}$")]
+    private static partial System.Text.RegularExpressions.Regex SessionId();
 }

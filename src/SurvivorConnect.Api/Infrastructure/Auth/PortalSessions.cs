@@ -6,6 +6,14 @@ using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Infrastructure.Auth;
 
+/// <summary>What is known of a portal cookie's session: still on, ended, or not known just now.</summary>
+public enum SessionCheck
+{
+    Live,
+    Ended,
+    Unchecked,
+}
+
 /// <summary>A portal session was ended (sign-out, quick exit, a new sign-in): the live connections its pages opened close.</summary>
 public sealed record PortalSessionEnded(string AgencyId, string PersonId, string SessionId) : INotification;
 
@@ -82,24 +90,25 @@ public sealed partial class PortalSessions(IDocumentStore store, IServiceScopeFa
 
     /// <summary>
     /// Whether the session of a portal cookie (as the cookie carries it, before it is read against the records) is over.
-    /// A cookie with no session id was made before sessions had one, and could never be ended: it is refused. So is one
-    /// that cannot be checked (the store down): a page then asks to sign in, and the quick exit still clears it.
+    /// A cookie with no session id was made before sessions had one, and could never be ended: it is over. One that
+    /// cannot be checked (the store down) is <see cref="SessionCheck.Unchecked"/>, refused for now: a page then asks to
+    /// sign in, and the quick exit still clears it.
     /// </summary>
-    public async Task<bool> HasEndedAsync(ClaimsPrincipal cookie)
+    public async Task<SessionCheck> CheckAsync(ClaimsPrincipal cookie)
     {
         if (cookie.FindFirstValue(ScClaims.Session) is not { } session || cookie.FindFirstValue(options.Value.AgencyClaim) is not { } agency)
         {
-            return true;
+            return SessionCheck.Ended;
         }
 
         try
         {
-            return await HasEndedAsync(agency, session, CancellationToken.None);
+            return await HasEndedAsync(agency, session, CancellationToken.None) ? SessionCheck.Ended : SessionCheck.Live;
         }
         catch (Exception ex)
         {
             LogNotChecked(logger, ex);
-            return true;
+            return SessionCheck.Unchecked;
         }
     }
 

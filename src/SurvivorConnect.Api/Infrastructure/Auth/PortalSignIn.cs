@@ -58,7 +58,7 @@ public static class PortalSignIn
             authenticationType));
     }
 
-    /// <summary>When a session principal must end however busy it is; never, for one without a start (so it is refused).</summary>
+    /// <summary>When a session principal must end however busy it is; long past, for one without a start (so it is refused).</summary>
     private static DateTimeOffset LatestEnd(ClaimsPrincipal principal, AuthOptions options) =>
         long.TryParse(principal.FindFirstValue(ScClaims.SessionStarted), NumberStyles.None, CultureInfo.InvariantCulture, out var started)
             ? DateTimeOffset.FromUnixTimeSeconds(started).AddHours(options.Portal.MaxHours)
@@ -100,21 +100,29 @@ public static class PortalSignIn
                 // A session signed out of (or left by the quick exit) is over for every copy of its cookie, in every tab;
                 // one kept busy ends all the same a fixed time after sign-in.
                 var now = context.Options.TimeProvider?.GetUtcNow() ?? DateTimeOffset.UtcNow;
-                if (context.Principal is null
-                    || LatestEnd(context.Principal, options) <= now
-                    || await context.HttpContext.RequestServices.GetRequiredService<PortalSessions>().HasEndedAsync(context.Principal))
+                var principal = context.Principal;
+                var check = principal is null || LatestEnd(principal, options) <= now
+                    ? SessionCheck.Ended
+                    : await context.HttpContext.RequestServices.GetRequiredService<PortalSessions>().CheckAsync(principal);
+                if (principal is null || check != SessionCheck.Live)
                 {
-                    // Refusing is not enough: the cookie's sliding renewal was decided before this check, and would hand
-                    // the refused copy a new lease that outlives the record of its end. Signing out deletes it instead.
                     context.RejectPrincipal();
-                    await context.HttpContext.SignOutAsync(CookieScheme);
+
+                    // Refusing is not enough: the cookie's sliding renewal was decided before this check, and would hand
+                    // the refused copy a new lease that outlives the record of its end. Signing out deletes it instead. A
+                    // session that could not be checked (the store down) is only refused, so a blip ends nobody's session.
+                    if (check == SessionCheck.Ended)
+                    {
+                        await context.HttpContext.SignOutAsync(CookieScheme);
+                    }
+
                     return;
                 }
 
                 // The session's end goes with the principal, as a token's does, so a hub connection it opens ends with it.
-                if (context.Properties.ExpiresUtc is { } idleEnd && context.Principal.Identity is ClaimsIdentity identity)
+                if (context.Properties.ExpiresUtc is { } idleEnd && principal.Identity is ClaimsIdentity identity)
                 {
-                    var end = idleEnd < LatestEnd(context.Principal, options) ? idleEnd : LatestEnd(context.Principal, options);
+                    var end = idleEnd < LatestEnd(principal, options) ? idleEnd : LatestEnd(principal, options);
                     var ends = new Claim(ScClaims.TokenExpiry, end.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), ClaimValueTypes.Integer64);
                     context.ReplacePrincipal(new ClaimsPrincipal(new ClaimsIdentity(
                         identity.Claims.Where(c => c.Type != ScClaims.TokenExpiry).Append(ends), identity.AuthenticationType)));

@@ -87,6 +87,12 @@ internal static class StartupGuards
             problems.Add("Auth:Development:SigningKey must not be set: sign-in is through Microsoft Entra ID.");
         }
 
+        var portal = Read<PortalSignInOptions>(configuration, $"{AuthOptions.SectionName}:Portal", problems);
+        if (portal.IdleMinutes < 1 || portal.MaxHours < 1)
+        {
+            problems.Add("Auth:Portal:IdleMinutes and Auth:Portal:MaxHours must each be at least 1: otherwise every sign-in ends at once.");
+        }
+
         var stripe = Read<StripeOptions>(configuration, $"{PayoutOptions.SectionName}:Stripe", problems);
         var stripeSecrets = new[] { stripe.SecretKey, stripe.WebhookSecret, stripe.ConnectWebhookSecret };
         if (stripeSecrets.Any(Given) && !stripe.Enabled)
