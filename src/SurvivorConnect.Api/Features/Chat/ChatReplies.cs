@@ -38,10 +38,10 @@ public static class ChatErrorCodes
     /// <summary>The message or its client id is not acceptable.</summary>
     public const string Invalid = "invalid";
 
-    /// <summary>The store is busy or unreachable; nothing was changed, try again shortly.</summary>
+    /// <summary>The store is busy or unreachable; a send may or may not be stored: send it again under its own id shortly.</summary>
     public const string Unavailable = "unavailable";
 
-    /// <summary>Something unexpected failed; nothing was sent.</summary>
+    /// <summary>Something unexpected failed; a send may or may not be stored: send it again later under its own id.</summary>
     public const string Failed = "failed";
 }
 

@@ -353,14 +353,38 @@
       }
       status.textContent = canSend ? '' : reason || 'This chat is closed for now.';
     };
-    // Answers that pass with time, unlike a refusal: the store was busy, too much at once, or an unexpected failure.
-    const passing = new Set(['unavailable', 'rate-limited', 'failed']);
+    // Answers that pass with time, unlike a refusal: the store was busy, or too much at once. An unexpected failure may
+    // not pass, so it is tried a few times only.
+    const passing = new Set(['unavailable', 'rate-limited']);
+    const worthAnotherTry = (code, tries) => passing.has(code) || (code === 'failed' && tries < 3);
+    let joinFailures = 0;
+    const offerRetry = (clientMessageId, entry, message) => {
+      entry.item.dataset.status = 'refused';
+      const meta = entry.item.querySelector('.meta');
+      meta.textContent = `Not sent: ${message} `;
+      const again = document.createElement('button');
+      again.type = 'button';
+      again.className = 'link-button';
+      again.textContent = 'Try again';
+      // The same id again: if the first try was stored after all, it is not stored twice.
+      again.addEventListener('click', () => {
+        entry.tries = 0;
+        entry.item.dataset.status = 'sending';
+        meta.textContent = 'You · Sending…';
+        if (connection.hub) sendPending(connection.hub, clientMessageId);
+      });
+      meta.append(again);
+    };
     const sendPending = async (hub, clientMessageId) => {
       const entry = pending.get(clientMessageId);
       if (!entry) return;
       let reply;
       try { reply = await hub.invoke('Send', id, clientMessageId, entry.text); } catch { return; }
-      if (reply.error && passing.has(reply.error.code)) {
+      if (reply.error && reply.error.code === 'failed' && !worthAnotherTry(reply.error.code, entry.tries || 0)) {
+        offerRetry(clientMessageId, entry, reply.error.message);
+        return;
+      }
+      if (reply.error && worthAnotherTry(reply.error.code, entry.tries || 0)) {
         // Whether it was stored is not known: the same id again is stored once, so it is tried again until it is.
         entry.tries = (entry.tries || 0) + 1;
         entry.item.querySelector('.meta').textContent = 'You · Not sent yet, trying again…';
@@ -392,9 +416,10 @@
       if (joined.error) {
         setCanSend(false, joined.error.message);
         // A join that failed for now left this page outside the chat: connect again (ever less often) to rejoin.
-        if (passing.has(joined.error.code)) hub.drop();
+        if (worthAnotherTry(joined.error.code, joinFailures++)) hub.drop();
         return;
       }
+      joinFailures = 0;
       me = joined.value.role;
       setCanSend(joined.value.canSend, joined.value.cannotSendReason);
       if (last === 0) {
