@@ -609,8 +609,9 @@ public sealed partial class ChatService(
             return "Consent for this chat has been withdrawn, so new messages can't be sent.";
         }
 
+        // Said the same to both parties: who placed a hold, and why, is between the mentor and their supervisor.
         return (await data.MentorAsync(match.MentorId, ct)).Hold is { StopsChat: true }
-            ? "The mentor's supervisor has paused this chat for now."
+            ? "This chat is paused for now."
             : null;
     }
 

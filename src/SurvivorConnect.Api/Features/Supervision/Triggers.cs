@@ -7,16 +7,16 @@ using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Hosting;
-using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Supervision;
 
-/// <summary>Asks a mentor for a check-in now, because of <paramref name="Because"/>; the mentor is told kindly, once per ask.</summary>
-public sealed record RequestCheckIn(string MentorId, string Because) : ICommand<bool>, IAudited
-{
-    public AuditTarget Audit => new("wellbeing.request-check-in", "mentor", MentorId);
-}
+/// <summary>
+/// Asks a mentor for a check-in now, because of <paramref name="Because"/>; the mentor is told kindly, once per ask. Not
+/// audited, as a missed check-in is not: it is the service's own doing in someone else's request (a chat message, a
+/// match closed), and an entry naming the mentor would tell the audit log's readers whose wellbeing was asked after and when.
+/// </summary>
+public sealed record RequestCheckIn(string MentorId, string Because) : ICommand<bool>;
 
 /// <summary>
 /// What asks for a check-in early: chat flagging a mentor's message (its wellbeing prompt), a match of theirs
