@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using SurvivorConnect.Api.Features.Mentoring;
+using SurvivorConnect.Api.Features.Mentoring.Rules;
+using SurvivorConnect.Api.Infrastructure.Auth;
 
 namespace SurvivorConnect.IntegrationTests;
 
@@ -11,8 +13,8 @@ namespace SurvivorConnect.IntegrationTests;
 /// </summary>
 public sealed class MentorPoolTests(ClockedCountingApiFactory api) : IClassFixture<ClockedCountingApiFactory>
 {
-    /// <summary>Reading the pool is three queries: mentors, open matches, mentoring consents.</summary>
-    private const int PoolQueries = 3;
+    /// <summary>Reading the pool is five queries: mentors, open matches, mentoring consents, active mentors and supervisors.</summary>
+    private const int PoolQueries = 5;
 
     private readonly MentoringWorld _world = new(api);
 
@@ -76,6 +78,42 @@ public sealed class MentorPoolTests(ClockedCountingApiFactory api) : IClassFixtu
         Assert.DoesNotContain(after.Mentors, m => m.MentorId == resting);
         Assert.Equal(cached.Queries, use.Queries);
         Assert.True(use.Documents <= cached.Documents + 3, $"after two writes a ranking read {use.Documents} documents, {cached.Documents} when nothing was written");
+    }
+
+    [Fact]
+    public async Task A_mentor_who_was_deactivated_or_whose_supervisor_left_is_recommended_no_more()
+    {
+        var (youthId, _) = await _world.YouthAsync();
+        var (leaving, _) = await _world.ReadyMentorAsync(interests: ["music"]);
+        var (unsupervised, _) = await _world.ReadyMentorAsync(interests: ["music"]);
+        var (supervisorId, _) = await _world.PersonAsync(Roles.Supervisor);
+        await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync($"/api/mentors/{unsupervised}/supervisor", new { supervisorId }));
+        var before = await RecommendedAsync(youthId);
+
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{leaving}/deactivate", null));
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{supervisorId}/deactivate", null));
+        var after = await RecommendedAsync(youthId);
+
+        Assert.Contains(before.Mentors, m => m.MentorId == leaving);
+        Assert.Contains(before.Mentors, m => m.MentorId == unsupervised);
+        Assert.DoesNotContain(after.Mentors, m => m.MentorId == leaving);
+        Assert.DoesNotContain(after.Mentors, m => m.MentorId == unsupervised);
+        Assert.True(after.ExcludedBy.GetValueOrDefault(MentorEligibility.NotActive) > before.ExcludedBy.GetValueOrDefault(MentorEligibility.NotActive));
+        Assert.True(after.ExcludedBy.GetValueOrDefault(MentorEligibility.NoSupervisor) > before.ExcludedBy.GetValueOrDefault(MentorEligibility.NoSupervisor));
+    }
+
+    [Fact]
+    public async Task A_mentor_just_proposed_to_the_youth_is_not_offered_to_them_again()
+    {
+        var (youthId, _) = await _world.YouthAsync();
+        var (proposed, _) = await _world.ReadyMentorAsync(interests: ["music"], capacity: 3);
+        Assert.Contains((await RecommendedAsync(youthId)).Mentors, m => m.MentorId == proposed);
+
+        await _world.ProposeAsync(youthId, proposed);
+        var after = await RecommendedAsync(youthId);
+
+        Assert.DoesNotContain(after.Mentors, m => m.MentorId == proposed);
+        Assert.Equal(1, after.ExcludedBy.GetValueOrDefault(PairConstraints.AlreadyMatched));
     }
 
     private async Task<MentoringTests.RecommendationsDto> RecommendedAsync(string youthId) =>

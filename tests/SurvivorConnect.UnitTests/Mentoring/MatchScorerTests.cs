@@ -78,4 +78,32 @@ public sealed class MatchScorerTests
 
         Assert.Equal(["m0", "m1", "m2"], result.Mentors.Select(m => m.MentorId));
     }
+
+    [Fact]
+    public void A_mentor_no_longer_active_or_whose_supervisor_left_is_excluded_and_counted()
+    {
+        var candidates = new List<MentorCandidate>
+        {
+            new(Make.ReadyMentor("left"), 0, true, Active: false),
+            new(Make.ReadyMentor("unsupervised"), 0, true, SupervisorActive: false),
+            new(Make.ReadyMentor("able"), 0, true),
+        };
+
+        var result = Recommender.Recommend(Make.Youth(), candidates, _scorer, top: 10);
+
+        Assert.Equal(["able"], result.Mentors.Select(m => m.MentorId));
+        Assert.Equal(1, result.ExcludedBy[MentorEligibility.NotActive]);
+        Assert.Equal(1, result.ExcludedBy[MentorEligibility.NoSupervisor]);
+    }
+
+    [Fact]
+    public void A_mentor_already_in_an_open_match_with_the_youth_is_not_offered_again()
+    {
+        var candidates = new List<MentorCandidate> { new(Make.ReadyMentor("matched"), 1, true), new(Make.ReadyMentor("free"), 0, true) };
+
+        var result = Recommender.Recommend(Make.Youth(), candidates, _scorer, top: 10, matchedWithYouth: new HashSet<string> { "matched" });
+
+        Assert.Equal(["free"], result.Mentors.Select(m => m.MentorId));
+        Assert.Equal(1, result.ExcludedBy[PairConstraints.AlreadyMatched]);
+    }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Mentoring.Rules;
+using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Tenancy;
 using SurvivorConnect.Storage;
@@ -8,10 +9,11 @@ using SurvivorConnect.Storage;
 namespace SurvivorConnect.Api.Features.Mentoring;
 
 /// <summary>
-/// Every mentor of an agency with their open matches and mentoring consent: what recommendations rank. Ranking
+/// Every mentor of an agency with their open matches, mentoring consent, and whether they and their supervisor are
+/// still active in their roles: what recommendations rank. Ranking
 /// needs every mentor, and at 10,000 of them reading them costs far more than ranking them, so each instance
 /// keeps the pool it read. A mentor, match or consent written through this instance is read again by itself
-/// before the pool is used next (all three are read again when more was written than <see cref="AgencyWrites"/>
+/// before the pool is used next (all are read again when more was written than <see cref="AgencyWrites"/>
 /// keeps); the whole pool is used for <see cref="Lifetime"/> at most, for writes on other instances, and is read
 /// again in the background from <see cref="RefreshAfter"/>, so a busy agency's requests do not wait for that read.
 /// A recommendation is advice: proposing a match checks holds, capacity and consent afresh, so a pool a few seconds
@@ -28,7 +30,7 @@ public sealed partial class MentorPool(AgencyWrites writes, TimeProvider time, I
     public const string SystemUser = "system-mentoring";
 
     /// <summary>What the pool is read from: a document written to any of them through this instance is read again.</summary>
-    public static readonly IReadOnlyList<ContainerSpec> Sources = [MentorProfile.Container, Match.Container, ConsentRecord.Container];
+    public static readonly IReadOnlyList<ContainerSpec> Sources = [MentorProfile.Container, Match.Container, ConsentRecord.Container, Person.Container];
 
     /// <summary>More written documents than this and the whole pool is read again, which is then the cheaper.</summary>
     public const int MostReadAgain = 100;
@@ -115,12 +117,18 @@ public sealed partial class MentorPool(AgencyWrites writes, TimeProvider time, I
         private readonly Dictionary<string, string> _openMatchMentors;
         private readonly Dictionary<string, ConsentRecord> _consents;
 
-        private Pool(long[] positions, DateTimeOffset readAt, Dictionary<string, MentorProfile> mentors, Dictionary<string, string> openMatchMentors, Dictionary<string, ConsentRecord> consents, DateTimeOffset now)
+        /// <summary>The roles of each active person who mentors or supervises.</summary>
+        private readonly Dictionary<string, IReadOnlyList<string>> _activeRoles;
+
+        private Pool(
+            long[] positions, DateTimeOffset readAt, Dictionary<string, MentorProfile> mentors, Dictionary<string, string> openMatchMentors,
+            Dictionary<string, ConsentRecord> consents, Dictionary<string, IReadOnlyList<string>> activeRoles, DateTimeOffset now)
         {
-            (Positions, ReadAt, _mentors, _openMatchMentors, _consents) = (positions, readAt, mentors, openMatchMentors, consents);
+            (Positions, ReadAt, _mentors, _openMatchMentors, _consents, _activeRoles) = (positions, readAt, mentors, openMatchMentors, consents, activeRoles);
             var open = openMatchMentors.Values.GroupBy(m => m, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
             var consenting = consents.Values.Where(c => c.IsCurrent(now)).Select(c => c.SubjectId).ToHashSet(StringComparer.Ordinal);
-            Candidates = [.. mentors.Values.OrderBy(m => m.Id, StringComparer.Ordinal).Select(m => new MentorCandidate(m, open.GetValueOrDefault(m.Id), consenting.Contains(m.Id)))];
+            Candidates = [.. mentors.Values.OrderBy(m => m.Id, StringComparer.Ordinal).Select(m => new MentorCandidate(
+                m, open.GetValueOrDefault(m.Id), consenting.Contains(m.Id), Holds(m.Id, Roles.Mentor), m.SupervisorId is { } supervisor && Holds(supervisor, Roles.Supervisor)))];
         }
 
         /// <summary>Where each source's journal stood before the pool's records were read.</summary>
@@ -136,11 +144,14 @@ public sealed partial class MentorPool(AgencyWrites writes, TimeProvider time, I
             var mentorsRead = data.AllAsync<MentorProfile>(MentorProfile.Container, [], ct);
             var openRead = data.AllAsync<Match>(Match.Container, [Filter.In("state", MentoringData.OpenStates)], ct);
             var consentsRead = data.AllAsync<ConsentRecord>(ConsentRecord.Container, [Filter.Eq("scope", MentoringScopes.Mentoring)], ct);
-            await Task.WhenAll(mentorsRead, openRead, consentsRead);
+            var mentorPeopleRead = data.Store.ActiveWithRoleAsync(Roles.Mentor, ct);
+            var supervisorsRead = data.Store.ActiveWithRoleAsync(Roles.Supervisor, ct);
+            await Task.WhenAll(mentorsRead, openRead, consentsRead, mentorPeopleRead, supervisorsRead);
             return new Pool(positions, now,
                 (await mentorsRead).ToDictionary(m => m.Id, StringComparer.Ordinal),
                 (await openRead).ToDictionary(m => m.Id, m => m.MentorId, StringComparer.Ordinal),
                 (await consentsRead).Where(IsMentorsOwn).ToDictionary(c => c.Id, StringComparer.Ordinal),
+                (await mentorPeopleRead).Concat(await supervisorsRead).DistinctBy(p => p.Id).ToDictionary(p => p.Id, p => p.Roles, StringComparer.Ordinal),
                 data.Now);
         }
 
@@ -151,11 +162,13 @@ public sealed partial class MentorPool(AgencyWrites writes, TimeProvider time, I
             var mentorsRead = ReadEachAsync<MentorProfile>(data, MentorProfile.Container, written[0], ct);
             var matchesRead = ReadEachAsync<Match>(data, Match.Container, written[1], ct);
             var consentsRead = ReadEachAsync<ConsentRecord>(data, ConsentRecord.Container, written[2], ct);
-            await Task.WhenAll(mentorsRead, matchesRead, consentsRead);
+            var peopleRead = ReadEachAsync<Person>(data, Person.Container, written[3], ct);
+            await Task.WhenAll(mentorsRead, matchesRead, consentsRead, peopleRead);
 
             var mentors = new Dictionary<string, MentorProfile>(_mentors, StringComparer.Ordinal);
             var openMatchMentors = new Dictionary<string, string>(_openMatchMentors, StringComparer.Ordinal);
             var consents = new Dictionary<string, ConsentRecord>(_consents, StringComparer.Ordinal);
+            var activeRoles = new Dictionary<string, IReadOnlyList<string>>(_activeRoles, StringComparer.Ordinal);
             foreach (var (id, mentor) in await mentorsRead)
             {
                 Apply(mentors, id, mentor, m => m);
@@ -171,8 +184,16 @@ public sealed partial class MentorPool(AgencyWrites writes, TimeProvider time, I
                 Apply(consents, id, consent is not null && IsMentorsOwn(consent) ? consent : null, c => c);
             }
 
-            return new Pool(positions, ReadAt, mentors, openMatchMentors, consents, data.Now);
+            foreach (var (id, person) in await peopleRead)
+            {
+                Apply(activeRoles, id, person is { Active: true } ? person : null, p => p.Roles);
+            }
+
+            return new Pool(positions, ReadAt, mentors, openMatchMentors, consents, activeRoles, data.Now);
         }
+
+        private bool Holds(string personId, string role) =>
+            _activeRoles.TryGetValue(personId, out var roles) && roles.Contains(role, StringComparer.Ordinal);
 
         private static async Task<(string Id, T? Document)[]> ReadEachAsync<T>(MentoringData data, ContainerSpec container, IEnumerable<string> ids, CancellationToken ct)
             where T : Document =>

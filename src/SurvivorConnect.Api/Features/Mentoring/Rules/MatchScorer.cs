@@ -85,14 +85,17 @@ public sealed class MatchScorer(MatchingWeights weights)
 }
 
 /// <summary>One mentor as the recommender sees them: their profile, open matches, and mentoring consent.</summary>
-public sealed record MentorCandidate(MentorProfile Profile, int OpenMatches, bool ConsentsToMentoring);
+/// <param name="Active">The mentor is an active person of the agency who still has the mentor role.</param>
+/// <param name="SupervisorActive">The mentor's supervisor, if one is assigned, is active and still a supervisor.</param>
+public sealed record MentorCandidate(MentorProfile Profile, int OpenMatches, bool ConsentsToMentoring, bool Active = true, bool SupervisorActive = true);
 
 public sealed record Recommendations(IReadOnlyList<ScoredMentor> Mentors, int Considered, int Excluded, IReadOnlyDictionary<string, int> ExcludedBy);
 
 /// <summary>Ranks the eligible mentors for a youth and counts, without naming anyone, why the others were excluded.</summary>
 public static class Recommender
 {
-    public static Recommendations Recommend(YouthReferral youth, IReadOnlyList<MentorCandidate> candidates, MatchScorer scorer, int top)
+    /// <param name="matchedWithYouth">Mentors already in an open match with this youth: proposing them again is refused.</param>
+    public static Recommendations Recommend(YouthReferral youth, IReadOnlyList<MentorCandidate> candidates, MatchScorer scorer, int top, IReadOnlySet<string>? matchedWithYouth = null)
     {
         ArgumentNullException.ThrowIfNull(candidates);
         ArgumentNullException.ThrowIfNull(scorer);
@@ -104,6 +107,23 @@ public static class Recommender
             var blockers = MentorEligibility.Blockers(candidate.Profile, candidate.OpenMatches, candidate.ConsentsToMentoring)
                 .Concat(PairConstraints.Violations(youth, candidate.Profile))
                 .ToList();
+
+            // As proposing refuses them: the profile alone does not say its person or their supervisor has left.
+            if (!candidate.Active)
+            {
+                blockers.Add(MentorEligibility.NotActive);
+            }
+
+            if (candidate.Profile.SupervisorId is not null && !candidate.SupervisorActive)
+            {
+                blockers.Add(MentorEligibility.NoSupervisor);
+            }
+
+            if (matchedWithYouth?.Contains(candidate.Profile.Id) == true)
+            {
+                blockers.Add(PairConstraints.AlreadyMatched);
+            }
+
             if (blockers.Count > 0)
             {
                 excluded++;

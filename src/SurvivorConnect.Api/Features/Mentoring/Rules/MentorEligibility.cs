@@ -66,6 +66,7 @@ public static class PairConstraints
     public const string NotAffirming = "youth asked for an LGBTQ-affirming mentor";
     public const string OutsideRadius = "outside the mentor's travel radius";
     public const string OwnCaseManager = "one of the youth's case managers, who oversee the match";
+    public const string AlreadyMatched = "already in an open match with this youth";
 
     public static IReadOnlyList<string> Violations(YouthReferral youth, MentorProfile mentor)
     {
