@@ -243,6 +243,54 @@ public sealed class MentoringJourneyTests(PortalServer server)
     }
 
     /// <summary>What ends each message of SignalR's JSON protocol; a frame may carry several.</summary>
+    [Fact]
+    public async Task A_mentor_steps_back_from_an_active_match_on_a_phone()
+    {
+        var (mentorId, matchId) = await ActiveMatchOfNewMentorAsync();
+
+        var mentor = await server.SignInAsAddedAsync(mentorId, phone: true);
+        await mentor.GotoAsync("/matches");
+        var card = mentor.Locator("li.card", new() { HasText = "Active. You can chat." });
+        await Expect(card.GetByText("You can step back at any time. No reason needed.")).ToBeVisibleAsync();
+        await Accessibility.AssertNoSeriousViolationsAsync(mentor);
+        await card.GetByRole(AriaRole.Button, new() { Name = "Step back from this match" }).ClickAsync();
+
+        await Expect(mentor.Locator("[data-outcome]")).ToContainTextAsync("You have stepped back from the match");
+        await Expect(mentor.GetByText("This match has ended.")).ToBeVisibleAsync();
+        await Expect(mentor.GetByRole(AriaRole.Button, new() { Name = "Step back from this match" })).ToHaveCountAsync(0);
+        await Accessibility.AssertNoSeriousViolationsAsync(mentor);
+        using var alex = await server.ApiAsAsync("demo-casemanager");
+        var closed = await (await alex.GetAsync($"/api/matches/{matchId}")).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("MentorChoice", closed.GetProperty("closure").GetProperty("reason").GetString());
+    }
+
+    /// <summary>A new mentor, ready and consenting, in an active match with a new youth of Alex's (who has no sign-in).</summary>
+    private async Task<(string MentorId, string MatchId)> ActiveMatchOfNewMentorAsync()
+    {
+        var mentorId = "mentor-" + Guid.NewGuid().ToString("N")[..10];
+        using var admin = await server.ApiAsAsync("demo-admin");
+        (await admin.PostAsJsonAsync("/api/people", new { displayName = $"Stepping {mentorId[^6..]}", roles = new[] { "Mentor" }, subjectId = mentorId })).EnsureSuccessStatusCode();
+        using var asMentor = await server.ApiAsAsync(mentorId, "demo");
+        (await asMentor.PutAsJsonAsync("/api/mentors/me", new
+        {
+            displayName = $"Stepping {mentorId[^6..]}", languages = new[] { "English" }, gender = "female", location = new { latitude = 36.7378, longitude = -119.7871 },
+            travelRadiusMiles = 25, interests = new[] { "art" }, livedExperienceTags = Array.Empty<string>(), experiencedStages = new[] { "contemplation" }, capacity = 1,
+        })).EnsureSuccessStatusCode();
+        (await admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId = "demo-supervisor" })).EnsureSuccessStatusCode();
+        using var supervisor = await server.ApiAsAsync("demo-supervisor");
+        (await supervisor.PutAsJsonAsync($"/api/mentors/{mentorId}/readiness", new { screeningPassedOn = "2026-01-05", trainingCompletedOn = "2026-02-01", supervisorClearedOn = "2026-02-10" })).EnsureSuccessStatusCode();
+        (await asMentor.PostAsJsonAsync("/api/consents", new { subjectId = mentorId, grantor = "Mentor", scope = "mentoring" })).EnsureSuccessStatusCode();
+        using var alex = await server.ApiAsAsync("demo-casemanager");
+        var youth = await (await alex.PostAsJsonAsync("/api/youth", new { displayName = "Step " + mentorId[^6..], age = 16, stage = "contemplation", languages = new[] { "English" } })).Content.ReadFromJsonAsync<JsonElement>();
+        var proposed = await alex.PostAsJsonAsync("/api/matches", new { youthId = youth.GetProperty("id").GetString(), mentorId });
+        proposed.EnsureSuccessStatusCode();
+        var matchId = (await proposed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        (await asMentor.PostAsync($"/api/matches/{matchId}/accept", null)).EnsureSuccessStatusCode();
+        var agreed = await (await alex.PostAsync($"/api/matches/{matchId}/agree", null)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("Active", agreed.GetProperty("state").GetString());
+        return (mentorId, matchId);
+    }
+
     private const string RecordSeparator = "\u001e";
 
     /// <summary>The invocation id of a completion the test makes busy, if <paramref name="message"/> is one.</summary>

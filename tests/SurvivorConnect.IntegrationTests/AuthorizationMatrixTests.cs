@@ -103,6 +103,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
         new("POST", "/api/matches/{id}/pause", "/api/matches/nobody/pause", null, CaseManager),
         new("POST", "/api/matches/{id}/resume", "/api/matches/nobody/resume", null, CaseManager),
         new("POST", "/api/matches/{id}/end", "/api/matches/nobody/end", null, Participant),
+        new("POST", "/api/matches/{id}/step-back", "/api/matches/nobody/step-back", null, Participant),
         new("POST", "/api/matches/{id}/close", "/api/matches/nobody/close", new { reason = "GoalsMet", planned = true }, CaseManager),
         new("POST", "/api/matches/{id}/rematch", "/api/matches/nobody/rematch", new { mentorId = "nobody" }, CaseManager),
         new(AnyMethod, "/hubs/chat/negotiate", "/hubs/chat/negotiate?negotiateVersion=1", null, Participant),

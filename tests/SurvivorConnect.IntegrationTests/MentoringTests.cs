@@ -284,6 +284,28 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
     }
 
     [Fact]
+    public async Task A_mentor_can_step_back_from_a_match_they_said_yes_to_and_the_youth_and_case_manager_are_told_kindly()
+    {
+        var (match, mentor, youth, _, _) = await _world.ActiveMatchAsync();
+        var (otherMentorId, otherMentor) = await _world.ReadyMentorAsync();
+        var proposal = await _world.ProposeAsync((await _world.YouthAsync()).Id, otherMentorId);
+
+        await HttpAssert.Problem(await youth.PostAsync($"/api/matches/{match.Id}/step-back", null), 403);
+        await HttpAssert.Problem(await otherMentor.PostAsync($"/api/matches/{match.Id}/step-back", null), 404);
+        await HttpAssert.Problem(await otherMentor.PostAsync($"/api/matches/{proposal.Id}/step-back", null), 409);
+        var stepped = await MentoringWorld.Ok<MatchDto>(await mentor.PostAsync($"/api/matches/{match.Id}/step-back", null));
+        var staffView = await MentoringWorld.Ok<MatchDto>(await CaseManager.GetAsync($"/api/matches/{match.Id}"));
+
+        Assert.Equal("Closed", stepped.State);
+        Assert.Equal("MentorChoice", staffView.Closure!.Value.GetProperty("reason").GetString());
+        Assert.False(staffView.Closure!.Value.GetProperty("planned").GetBoolean());
+        var toYouth = (await MentoringWorld.Ok<PageDto<NotificationDto>>(await youth.GetAsync("/api/notifications"))).Items;
+        Assert.Contains(toYouth, n => n.MatchId == match.Id && n.Text.Contains("not because of anything you did", StringComparison.Ordinal));
+        var toCaseManager = (await MentoringWorld.Ok<PageDto<NotificationDto>>(await CaseManager.GetAsync("/api/notifications?pageSize=100"))).Items;
+        Assert.Contains(toCaseManager, n => n.MatchId == match.Id && n.Text.Contains("stepped back", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_closed_match_can_be_followed_by_a_rematch_with_another_mentor()
     {
         var (match, _, _, _, _) = await _world.ActiveMatchAsync();

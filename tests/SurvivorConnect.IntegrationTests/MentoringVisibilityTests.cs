@@ -42,6 +42,21 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
     }
 
     [Fact]
+    public async Task A_youth_learns_a_mentors_lived_experience_only_once_the_mentor_has_said_yes_to_them()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (youthId, youth) = await _world.YouthAsync();
+        var match = await _world.ProposeAsync(youthId, mentorId);
+
+        var proposed = await MentoringWorld.Ok<MatchDto>(await youth.GetAsync($"/api/matches/{match.Id}"));
+        await MentoringWorld.Ok(await mentor.PostAsync($"/api/matches/{match.Id}/accept", null));
+        var accepted = await MentoringWorld.Ok<MatchDto>(await youth.GetAsync($"/api/matches/{match.Id}"));
+
+        Assert.False(proposed.Mentor!.Value.TryGetProperty("livedExperienceTags", out var before) && before.ValueKind != System.Text.Json.JsonValueKind.Null);
+        Assert.Contains("housing", accepted.Mentor!.Value.GetProperty("livedExperienceTags").EnumerateArray().Select(t => t.GetString()));
+    }
+
+    [Fact]
     public async Task Nobody_outside_a_match_can_see_or_move_it()
     {
         var (match, _, _, _, _) = await _world.ActiveMatchAsync();

@@ -110,6 +110,7 @@ public static class MatchNotices
             MatchAction.Pause => [(match.MentorId, Notices.MatchPaused), (youth.PersonId, Notices.MatchPaused)],
             MatchAction.Close => [(match.MentorId, Notices.MatchClosedToMentor), (youth.PersonId, Notices.MatchClosedToYouth)],
             MatchAction.YouthEnd => [.. ToCaseManagers(youth, Notices.YouthEndedToCaseManager), (match.MentorId, Notices.YouthEndedToMentor)],
+            MatchAction.MentorEnd => [.. ToCaseManagers(youth, Notices.MentorEndedToCaseManager), (youth.PersonId, Notices.MentorEndedToYouth)],
             _ => [],
         };
     }

@@ -108,6 +108,11 @@ public sealed record EndMatch(string MatchId) : ICommand<MatchView>, IAudited
     public AuditTarget Audit => new("match.youth-end", "match", MatchId);
 }
 
+public sealed record StepBackFromMatch(string MatchId) : ICommand<MatchView>, IAudited
+{
+    public AuditTarget Audit => new("match.mentor-end", "match", MatchId);
+}
+
 internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consent, MentorEligibilityGuard eligibility, Notifier notifier, IPublisher publisher)
     : ICommandHandler<ProposeMatch, MatchView>,
       IQueryHandler<ListMatches, Page<MatchView>>,
@@ -119,7 +124,8 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
       ICommandHandler<PauseMatch, MatchView>,
       ICommandHandler<ResumeMatch, MatchView>,
       ICommandHandler<CloseMatch, MatchView>,
-      ICommandHandler<EndMatch, MatchView>
+      ICommandHandler<EndMatch, MatchView>,
+      ICommandHandler<StepBackFromMatch, MatchView>
 {
     public const string OversightNotice = Notices.MatchOversight;
 
@@ -283,6 +289,10 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
         await MoveAsync(command.MatchId, MatchAction.YouthEnd, [MatchRole.Youth], ct,
             new MatchClosure(ClosureReason.YouthChoice, false, null, data.Now, data.User.UserId));
 
+    public async ValueTask<MatchView> Handle(StepBackFromMatch command, CancellationToken ct) =>
+        await MoveAsync(command.MatchId, MatchAction.MentorEnd, [MatchRole.Mentor], ct,
+            new MatchClosure(ClosureReason.MentorChoice, false, null, data.Now, data.User.UserId));
+
     /// <summary>
     /// One legal move of a match by one of the roles allowed to make it: a replace with the ETag read, so of two
     /// concurrent moves one wins and the other is 412 with nothing changed. Consent the move gives is recorded by
@@ -372,8 +382,10 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             MatchRole.Mentor => new MatchView(match.Id, match.State, match.ProposedAt, OversightNotice,
                 new MatchPartyView(null, youth.DisplayName, youth.Interests.Where(i => mentor.Interests.Contains(i, StringComparer.OrdinalIgnoreCase)).ToList(), null, null, null),
                 null, null, null, null, null, null, role),
+            // A mentor's lived experience is theirs to share with a youth once they have said yes to this one.
             MatchRole.Youth => new MatchView(match.Id, match.State, match.ProposedAt, OversightNotice, null,
-                new MatchPartyView(null, mentor.DisplayName, mentor.Interests, mentor.Languages, mentor.LivedExperienceTags, null),
+                new MatchPartyView(null, mentor.DisplayName, mentor.Interests, mentor.Languages,
+                    match.History.Any(t => t.To == MatchState.AwaitingYouth) ? mentor.LivedExperienceTags : null, null),
                 null, null, match.Closure is null ? null : match.Closure with { Notes = null }, null, null, role),
             _ => new MatchView(match.Id, match.State, match.ProposedAt, OversightNotice,
                 new MatchPartyView(youth.Id, youth.DisplayName, youth.Interests, youth.Languages, null, youth.Stage),
@@ -409,6 +421,8 @@ public static class MatchEndpoints
             .RequireAuthorization(Policies.CaseManager);
         matches.MapPost("/{id}/end", EndMatch).WithName(nameof(EndMatch))
             .RequireAuthorization(Policies.MatchParticipant).WithSummary("The youth ends their match, at any time, without giving a reason.");
+        matches.MapPost("/{id}/step-back", StepBackFromMatch).WithName(nameof(StepBackFromMatch))
+            .RequireAuthorization(Policies.MatchParticipant).WithSummary("The mentor steps back from a match they said yes to, at any time, without giving a reason.");
         matches.MapPost("/{id}/close", CloseMatch).WithName(nameof(CloseMatch))
             .RequireAuthorization(Policies.CaseManager).WithSummary("Close a match with a reason and notes (planned or not).");
         matches.MapPost("/{id}/rematch", Rematch).WithName(nameof(Rematch))
@@ -446,6 +460,9 @@ public static class MatchEndpoints
 
     private static async Task<Ok<MatchView>> EndMatch(IMediator mediator, string id, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new EndMatch(id), ct));
+
+    private static async Task<Ok<MatchView>> StepBackFromMatch(IMediator mediator, string id, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new StepBackFromMatch(id), ct));
 
     private static async Task<Ok<MatchView>> CloseMatch(IMediator mediator, string id, CloseMatchRequest body, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new CloseMatch(id, body), ct));

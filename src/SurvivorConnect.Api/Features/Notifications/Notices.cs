@@ -51,6 +51,12 @@ public static class Notices
 
     public static Notice YouthEndedToMentor { get; } = new("match-closed", "The youth has ended the match. Thank you for your time with them.");
 
+    public static Notice MentorEndedToCaseManager { get; } = new("match-closed",
+        "The mentor stepped back from a match on your caseload. The youth may need you now, and perhaps another mentor.");
+
+    public static Notice MentorEndedToYouth { get; } = new("match-closed",
+        "Your mentor cannot go on with your match. This is not because of anything you did. Your case manager will talk with you about what you would like next.");
+
     public static Notice ConsentRevokedToCaseManager { get; } = new("consent-revoked",
         "Consent for a match you coordinate was withdrawn. The match cannot be activated or resumed, and its chat is closed to new messages, until consent is given again.");
 

@@ -13,11 +13,13 @@ public enum MatchAction
     Resume,
     Close,
     YouthEnd,
+    MentorEnd,
 }
 
 /// <summary>
 /// The legal moves of a match. Anything else is a 409. Declining is always open to mentor and youth
-/// before the match is active, and a youth can end an active match at any time.
+/// before the match is active; a youth can end an active match at any time, and a mentor can step back from one
+/// they said yes to (their consent is revocable too, and their own wellbeing comes first).
 /// </summary>
 public static class MatchLifecycle
 {
@@ -33,6 +35,7 @@ public static class MatchLifecycle
         (MatchState.Active, MatchAction.Pause) => MatchState.Paused,
         (MatchState.Paused, MatchAction.Resume) => MatchState.Active,
         (MatchState.Active or MatchState.Paused, MatchAction.YouthEnd) => MatchState.Closed,
+        (MatchState.AwaitingConsent or MatchState.Active or MatchState.Paused, MatchAction.MentorEnd) => MatchState.Closed,
         (_, MatchAction.Close) when IsOpen(state) => MatchState.Closed,
         _ => throw new ConflictException($"A match that is {Describe(state)} cannot be {Describe(action)}."),
     };
@@ -55,6 +58,7 @@ public static class MatchLifecycle
         MatchAction.Resume => "resumed",
         MatchAction.Close => "closed",
         MatchAction.YouthEnd => "ended by the youth",
+        MatchAction.MentorEnd => "ended by the mentor",
         _ => action.ToString(),
     };
 }
