@@ -242,7 +242,6 @@ public sealed class MentoringJourneyTests(PortalServer server)
         await Accessibility.AssertNoSeriousViolationsAsync(mentor);
     }
 
-    /// <summary>What ends each message of SignalR's JSON protocol; a frame may carry several.</summary>
     [Fact]
     public async Task A_mentor_steps_back_from_an_active_match_on_a_phone()
     {
@@ -291,6 +290,7 @@ public sealed class MentoringJourneyTests(PortalServer server)
         return (mentorId, matchId);
     }
 
+    /// <summary>What ends each message of SignalR's JSON protocol; a frame may carry several.</summary>
     private const string RecordSeparator = "\u001e";
 
     /// <summary>The invocation id of a completion the test makes busy, if <paramref name="message"/> is one.</summary>

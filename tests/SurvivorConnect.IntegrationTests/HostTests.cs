@@ -278,7 +278,7 @@ public sealed class OutsideDevelopmentTests
 
         var error = Assert.Throws<InvalidOperationException>(() => factory.Server);
 
-        Assert.Contains("Auth:Portal:MaxHours", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Auth:Portal:IdleMinutes and Auth:Portal:MaxHours must each be at least 1", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

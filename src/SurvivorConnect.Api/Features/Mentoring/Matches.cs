@@ -382,11 +382,12 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             MatchRole.Mentor => new MatchView(match.Id, match.State, match.ProposedAt, OversightNotice,
                 new MatchPartyView(null, youth.DisplayName, youth.Interests.Where(i => mentor.Interests.Contains(i, StringComparer.OrdinalIgnoreCase)).ToList(), null, null, null),
                 null, null, null, null, null, null, role),
-            // A mentor's lived experience is theirs to share with a youth once they have said yes to this one.
+            // A mentor's lived experience is theirs to share with a youth once they have said yes to this one, and while
+            // the match is open: the profile is read as it is now, and may say more than they shared then.
             MatchRole.Youth => new MatchView(match.Id, match.State, match.ProposedAt, OversightNotice, null,
                 new MatchPartyView(null, mentor.DisplayName, mentor.Interests, mentor.Languages,
-                    match.History.Any(t => t.To == MatchState.AwaitingYouth) ? mentor.LivedExperienceTags : null, null),
-                null, null, match.Closure is null ? null : match.Closure with { Notes = null }, null, null, role),
+                    MatchLifecycle.IsOpen(match.State) && match.History.Any(t => t.To == MatchState.AwaitingYouth) ? mentor.LivedExperienceTags : null, null),
+                null, null, match.Closure is null ? null : match.Closure with { Notes = null, By = null }, null, null, role),
             _ => new MatchView(match.Id, match.State, match.ProposedAt, OversightNotice,
                 new MatchPartyView(youth.Id, youth.DisplayName, youth.Interests, youth.Languages, null, youth.Stage),
                 new MatchPartyView(mentor.Id, mentor.DisplayName, mentor.Interests, mentor.Languages, mentor.LivedExperienceTags, null),

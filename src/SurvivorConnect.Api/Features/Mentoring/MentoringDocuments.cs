@@ -207,7 +207,8 @@ public enum ClosureReason
 /// <param name="ByYouth">Made by the youth themselves, signed in, not by staff for them (whatever their sign-in is later).</param>
 public sealed record MatchTransition(MatchState From, MatchState To, string Action, DateTimeOffset At, string By, bool ByYouth = false);
 
-public sealed record MatchClosure(ClosureReason Reason, bool Planned, string? Notes, DateTimeOffset At, string By);
+/// <param name="By">Who closed it; left out of the youth's view, as the mentor's id is.</param>
+public sealed record MatchClosure(ClosureReason Reason, bool Planned, string? Notes, DateTimeOffset At, string? By);
 
 /// <summary>A mentor–youth pairing from proposal to closure, coordinated by a case manager.</summary>
 public sealed record Match : Document

@@ -232,9 +232,10 @@ internal sealed class PayoutSender(IServiceScopeFactory scopes, IDocumentStore s
             await store.DeleteAsync(PayoutData.Container, leased.Id, PayoutOutboxItem.Partition, leased.ETag, ct);
             return true;
         }
-        catch (Exception ex) when (ex is StripeGatewayException or StoreException or ConflictException)
+        catch (Exception ex) when (ex is StripeGatewayException or StoreException or ConflictException or UnrecordedChangeException)
         {
-            // Left leased: when the lease runs out, this or another instance sends it again with the same keys.
+            // Left leased: when the lease runs out, this or another instance sends it again with the same keys (and a
+            // send made whose audit entry was lost is then audited, finding nothing left to send).
             PayoutLog.SendFailed(log, item.PayoutId, ex.GetType().Name);
             return false;
         }

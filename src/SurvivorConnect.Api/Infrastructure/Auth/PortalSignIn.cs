@@ -64,6 +64,9 @@ public static class PortalSignIn
             ? DateTimeOffset.FromUnixTimeSeconds(started).AddHours(options.Portal.MaxHours)
             : DateTimeOffset.MinValue;
 
+    /// <summary>Marks a request whose session could not be checked just now (see OnValidatePrincipal).</summary>
+    private static readonly object UncheckedSession = new();
+
     private static bool IsBackground(PathString path) => path.StartsWithSegments(AuthSetup.HubPathPrefix) || path == StatusPath;
 
     private static bool AnswersWithStatus(PathString path) => IsBackground(path) || path == KeepAlivePath;
@@ -110,10 +113,15 @@ public static class PortalSignIn
 
                     // Refusing is not enough: the cookie's sliding renewal was decided before this check, and would hand
                     // the refused copy a new lease that outlives the record of its end. Signing out deletes it instead. A
-                    // session that could not be checked (the store down) is only refused, so a blip ends nobody's session.
+                    // session that could not be checked (the store down) is only refused, and answered "try again", not
+                    // "signed out", so a blip ends nobody's session (the page's script clears itself on 401 or 403 only).
                     if (check == SessionCheck.Ended)
                     {
                         await context.HttpContext.SignOutAsync(CookieScheme);
+                    }
+                    else
+                    {
+                        context.HttpContext.Items[UncheckedSession] = true;
                     }
 
                     return;
@@ -138,7 +146,11 @@ public static class PortalSignIn
             {
                 // A hub, or the script's keep-alive, is not a page: it is told 401, like the API. A page goes to sign-in,
                 // with no return address in the URL (it could name a page; sign-in always lands on the person's home).
-                if (AnswersWithStatus(context.Request.Path))
+                if (context.HttpContext.Items.ContainsKey(UncheckedSession))
+                {
+                    context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                }
+                else if (AnswersWithStatus(context.Request.Path))
                 {
                     context.Response.StatusCode = StatusCodes.Status401Unauthorized;
                 }
