@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Tenancy;
 using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Audit;
@@ -51,27 +52,9 @@ internal sealed class AuditLog(IDocumentStore store, TimeProvider time) : IAudit
             TraceId = Activity.Current?.TraceId.ToString(),
         };
 
-        // The entry must be written even when the caller has gone: an unrecorded access is worse than a slow one. Tried
-        // again under its own id after a blip, so an entry whose answer was lost is found there, not written twice.
-        for (var tries = 1; ; tries++)
-        {
-            try
-            {
-                await store.CreateAsync(AuditEntry.Container, entry, CancellationToken.None);
-                return;
-            }
-            catch (StoreException ex) when (ex.Kind == StoreErrorKind.Conflict && tries > 1)
-            {
-                return;
-            }
-            catch (StoreException ex) when (ex.Kind == StoreErrorKind.Unavailable && tries < WriteTries)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(200 * tries), time, CancellationToken.None);
-            }
-        }
+        // The entry must be written even when the caller has gone: an unrecorded access is worse than a slow one.
+        await CreateOnce.WriteAsync(() => store.CreateAsync(AuditEntry.Container, entry, CancellationToken.None), time);
     }
-
-    private const int WriteTries = 3;
 
     /// <summary>
     /// A record id as the request named it, kept only if it is shaped like one of ours: a caller may put anything in a

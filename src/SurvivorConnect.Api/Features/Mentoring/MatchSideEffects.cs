@@ -11,14 +11,16 @@ namespace SurvivorConnect.Api.Features.Mentoring;
 /// What follows a match's move, in order: the consent it gave is recorded (before the chat is told, as the chat
 /// opens only on current consent), whatever depends on the match (its chat) is told, then the people in it.
 /// </summary>
-internal sealed class MatchMovedHandler(MentoringData data, Notifier notifier, IPublisher publisher) : INotificationHandler<MatchMoved>
+internal sealed class MatchMovedHandler(MentoringData data, Notifier notifier, IPublisher publisher, TimeProvider time) : INotificationHandler<MatchMoved>
 {
     public async ValueTask Handle(MatchMoved notification, CancellationToken ct)
     {
         var match = notification.Match;
         if (notification.ConsentGiven is { } grantor)
         {
-            await data.Store.CreateAsync(ConsentRecord.Container, new ConsentRecord
+            // Written after the move, which cannot take it back: a blip must not leave the match without the yes that
+            // moved it, which nothing could then give again (the step is made), so it is tried again under one id.
+            var given = new ConsentRecord
             {
                 Id = AgencyStore.NewId(),
                 SubjectId = grantor == ConsentGrantor.Mentor ? match.MentorId : match.YouthId,
@@ -27,7 +29,8 @@ internal sealed class MatchMovedHandler(MentoringData data, Notifier notifier, I
                 MatchId = match.Id,
                 GrantedAt = data.Now,
                 RecordedBy = data.User.UserId,
-            }, ct);
+            };
+            await CreateOnce.WriteAsync(() => data.Store.CreateAsync(ConsentRecord.Container, given, CancellationToken.None), time);
         }
 
         await publisher.Publish(new MatchChanged(match.Id, Activated: match.State == MatchState.Active), ct);
