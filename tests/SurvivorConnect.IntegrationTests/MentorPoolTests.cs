@@ -103,17 +103,21 @@ public sealed class MentorPoolTests(ClockedCountingApiFactory api) : IClassFixtu
     }
 
     [Fact]
-    public async Task A_mentor_just_proposed_to_the_youth_is_not_offered_to_them_again()
+    public async Task A_mentor_proposed_to_the_youth_or_who_declined_them_is_not_offered_to_them_again()
     {
         var (youthId, _) = await _world.YouthAsync();
-        var (proposed, _) = await _world.ReadyMentorAsync(interests: ["music"], capacity: 3);
+        var (proposed, mentor) = await _world.ReadyMentorAsync(interests: ["music"], capacity: 3);
         Assert.Contains((await RecommendedAsync(youthId)).Mentors, m => m.MentorId == proposed);
 
-        await _world.ProposeAsync(youthId, proposed);
+        var match = await _world.ProposeAsync(youthId, proposed);
         var after = await RecommendedAsync(youthId);
+        await MentoringWorld.Ok(await mentor.PostAsync($"/api/matches/{match.Id}/decline", null));
+        var declined = await RecommendedAsync(youthId);
 
         Assert.DoesNotContain(after.Mentors, m => m.MentorId == proposed);
         Assert.Equal(1, after.ExcludedBy.GetValueOrDefault(PairConstraints.AlreadyMatched));
+        Assert.DoesNotContain(declined.Mentors, m => m.MentorId == proposed);
+        Assert.Equal(1, declined.ExcludedBy.GetValueOrDefault(PairConstraints.MentorSaidNo));
     }
 
     private async Task<MentoringTests.RecommendationsDto> RecommendedAsync(string youthId) =>

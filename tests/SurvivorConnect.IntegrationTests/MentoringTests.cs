@@ -306,6 +306,20 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
     }
 
     [Fact]
+    public async Task A_mentor_who_said_yes_steps_back_on_their_matches_page_before_the_youth_answers()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var match = await _world.AcceptedAsync((await _world.YouthAsync()).Id, mentorId, mentor);
+        var page = await PortalSession.SignedInAsync(api, mentorId);
+
+        Assert.Contains("Step back from this match", await page.GetStringAsync("/matches"), StringComparison.Ordinal);
+        var answer = await PortalSession.PostFormAsync(page, "/matches", "act", ("Act", $"decline:{match.Id}"));
+
+        Assert.Contains("This match is not going ahead", answer, StringComparison.Ordinal);
+        Assert.Equal("Declined", (await MentoringWorld.Ok<MatchDto>(await CaseManager.GetAsync($"/api/matches/{match.Id}"))).State);
+    }
+
+    [Fact]
     public async Task A_closed_match_can_be_followed_by_a_rematch_with_another_mentor()
     {
         var (match, _, _, _, _) = await _world.ActiveMatchAsync();

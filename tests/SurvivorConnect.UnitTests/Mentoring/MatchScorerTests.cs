@@ -101,9 +101,39 @@ public sealed class MatchScorerTests
     {
         var candidates = new List<MentorCandidate> { new(Make.ReadyMentor("matched"), 1, true), new(Make.ReadyMentor("free"), 0, true) };
 
-        var result = Recommender.Recommend(Make.Youth(), candidates, _scorer, top: 10, matchedWithYouth: new HashSet<string> { "matched" });
+        var result = Recommender.Recommend(Make.Youth(), candidates, _scorer, top: 10, pairHistory: new Dictionary<string, string> { ["matched"] = PairConstraints.AlreadyMatched });
 
         Assert.Equal(["free"], result.Mentors.Select(m => m.MentorId));
         Assert.Equal(1, result.ExcludedBy[PairConstraints.AlreadyMatched]);
+    }
+
+    [Fact]
+    public void The_youths_matches_rule_out_a_mentor_in_one_still_open_or_whose_last_they_ended_or_declined()
+    {
+        static Match Pair(string mentor, int day, MatchState state, string? lastAction = null, ClosureReason? closedAs = null) => new()
+        {
+            Id = $"{mentor}-{day}", PartitionKey = "agency", YouthId = "y1", MentorId = mentor, CaseManagerId = "cm", State = state,
+            ProposedAt = new DateTimeOffset(2026, 1, day, 0, 0, 0, TimeSpan.Zero),
+            History = lastAction is null ? [] : [new MatchTransition(MatchState.Active, state, lastAction, new DateTimeOffset(2026, 2, day, 0, 0, 0, TimeSpan.Zero), mentor)],
+            Closure = closedAs is { } reason ? new MatchClosure(reason, false, null, new DateTimeOffset(2026, 2, day, 0, 0, 0, TimeSpan.Zero), "cm") : null,
+        };
+
+        var said = PairConstraints.FromHistory(
+        [
+            Pair("open", 1, MatchState.Active),
+            Pair("stepped", 1, MatchState.Closed, nameof(MatchAction.MentorEnd), ClosureReason.MentorChoice),
+            Pair("declined", 1, MatchState.Declined, nameof(MatchAction.MentorDecline)),
+            Pair("asked-to-close", 1, MatchState.Closed, nameof(MatchAction.Close), ClosureReason.MentorChoice),
+            Pair("youth-ended", 1, MatchState.Closed, nameof(MatchAction.YouthEnd), ClosureReason.YouthChoice),
+            Pair("back-again", 1, MatchState.Declined, nameof(MatchAction.MentorDecline)),
+            Pair("back-again", 2, MatchState.Closed, nameof(MatchAction.Close), ClosureReason.GoalsMet),
+        ]);
+
+        Assert.Equal(PairConstraints.AlreadyMatched, said["open"]);
+        Assert.Equal(PairConstraints.MentorSaidNo, said["stepped"]);
+        Assert.Equal(PairConstraints.MentorSaidNo, said["declined"]);
+        Assert.Equal(PairConstraints.MentorSaidNo, said["asked-to-close"]);
+        Assert.False(said.ContainsKey("youth-ended"));
+        Assert.False(said.ContainsKey("back-again"));
     }
 }

@@ -270,8 +270,8 @@ internal sealed class YouthHandlers(
     {
         var youth = await data.YouthForStaffAsync(query.YouthId, adminMayRead: false, ct);
         var candidates = await pool.CandidatesAsync(data, ct);
-        var matched = (await data.MatchesAsync(Filter.Eq("youthId", youth.Id), openOnly: true, ct)).Select(m => m.MentorId).ToHashSet(StringComparer.Ordinal);
-        var result = Recommender.Recommend(youth, candidates, new MatchScorer(weights.Value), query.Top, matched);
+        var pairHistory = PairConstraints.FromHistory(await data.MatchesAsync(Filter.Eq("youthId", youth.Id), openOnly: false, ct));
+        var result = Recommender.Recommend(youth, candidates, new MatchScorer(weights.Value), query.Top, pairHistory);
         var saidNo = await consent.SaidNoAsync([.. result.Mentors.Select(m => (youth, m.MentorId))], ct);
         return new RecommendationsView(youth.Id, youth.Stage, result.Mentors, result.Considered, result.Excluded, result.ExcludedBy,
             [.. result.Mentors.Select(m => m.MentorId).Where(id => saidNo.Contains((youth.Id, id)))]);

@@ -94,8 +94,9 @@ public sealed record Recommendations(IReadOnlyList<ScoredMentor> Mentors, int Co
 /// <summary>Ranks the eligible mentors for a youth and counts, without naming anyone, why the others were excluded.</summary>
 public static class Recommender
 {
-    /// <param name="matchedWithYouth">Mentors already in an open match with this youth: proposing them again is refused.</param>
-    public static Recommendations Recommend(YouthReferral youth, IReadOnlyList<MentorCandidate> candidates, MatchScorer scorer, int top, IReadOnlySet<string>? matchedWithYouth = null)
+    /// <param name="pairHistory">What the youth's own matches say of a mentor (<see cref="PairConstraints.FromHistory"/>).</param>
+    public static Recommendations Recommend(
+        YouthReferral youth, IReadOnlyList<MentorCandidate> candidates, MatchScorer scorer, int top, IReadOnlyDictionary<string, string>? pairHistory = null)
     {
         ArgumentNullException.ThrowIfNull(candidates);
         ArgumentNullException.ThrowIfNull(scorer);
@@ -119,9 +120,9 @@ public static class Recommender
                 blockers.Add(MentorEligibility.NoSupervisor);
             }
 
-            if (matchedWithYouth?.Contains(candidate.Profile.Id) == true)
+            if (pairHistory?.GetValueOrDefault(candidate.Profile.Id) is { } said)
             {
-                blockers.Add(PairConstraints.AlreadyMatched);
+                blockers.Add(said);
             }
 
             if (blockers.Count > 0)

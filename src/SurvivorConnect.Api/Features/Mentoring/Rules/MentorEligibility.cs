@@ -67,6 +67,34 @@ public static class PairConstraints
     public const string OutsideRadius = "outside the mentor's travel radius";
     public const string OwnCaseManager = "one of the youth's case managers, who oversee the match";
     public const string AlreadyMatched = "already in an open match with this youth";
+    public const string MentorSaidNo = "stepped back from, or declined, their last match with this youth";
+
+    /// <summary>
+    /// What the youth's own matches say of each mentor in them: one still open with the youth, or a last match the mentor
+    /// ended or declined (themselves, or by asking the case manager to close it). Either way, not one to offer again.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> FromHistory(IEnumerable<Match> youthsMatches)
+    {
+        ArgumentNullException.ThrowIfNull(youthsMatches);
+        var said = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in youthsMatches.GroupBy(m => m.MentorId, StringComparer.Ordinal))
+        {
+            if (pair.Any(m => MatchLifecycle.IsOpen(m.State)))
+            {
+                said[pair.Key] = AlreadyMatched;
+            }
+            else if (pair.MaxBy(m => m.ProposedAt) is { } last && MentorEndedIt(last))
+            {
+                said[pair.Key] = MentorSaidNo;
+            }
+        }
+
+        return said;
+    }
+
+    private static bool MentorEndedIt(Match match) =>
+        match.History is [.., { Action: nameof(MatchAction.MentorDecline) or nameof(MatchAction.MentorEnd) }]
+        || match.Closure?.Reason == ClosureReason.MentorChoice;
 
     public static IReadOnlyList<string> Violations(YouthReferral youth, MentorProfile mentor)
     {
