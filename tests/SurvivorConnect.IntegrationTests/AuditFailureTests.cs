@@ -18,24 +18,9 @@ public sealed class AuditFailureTests(CountingApiFactory api) : IClassFixture<Co
     public async Task A_deactivation_is_audited_once_through_a_blip_of_the_store()
     {
         var (personId, _) = await _world.PersonAsync(Roles.Mentor);
-        var failed = 0;
-        api.Counter.BeforeCreate = document =>
-        {
-            if (document is AuditEntry && Interlocked.Exchange(ref failed, 1) == 0)
-            {
-                throw new StoreException(StoreErrorKind.Unavailable, "The store went away.");
-            }
-        };
-        try
-        {
-            await HttpAssert.Ok<PersonDto>(await _world.Admin.PostAsync($"/api/people/{personId}/deactivate", null));
-        }
-        finally
-        {
-            api.Counter.BeforeCreate = null;
-        }
 
-        Assert.Equal(1, failed);
+        await api.FailingCreateOnceAsync(d => d is AuditEntry, async () => await HttpAssert.Ok<PersonDto>(await _world.Admin.PostAsync($"/api/people/{personId}/deactivate", null)));
+
         Assert.Single(await AuditAsync(personId), e => e.Action == "person.deactivate" && e.Outcome == "Succeeded");
     }
 
@@ -43,24 +28,9 @@ public sealed class AuditFailureTests(CountingApiFactory api) : IClassFixture<Co
     public async Task An_entry_whose_answer_was_lost_is_found_written_and_not_written_twice()
     {
         var (personId, _) = await _world.PersonAsync(Roles.Mentor);
-        var lost = 0;
-        api.Counter.AfterCreate = document =>
-        {
-            if (document is AuditEntry && Interlocked.Exchange(ref lost, 1) == 0)
-            {
-                throw new StoreException(StoreErrorKind.Unavailable, "The answer was lost.");
-            }
-        };
-        try
-        {
-            await HttpAssert.Ok<PersonDto>(await _world.Admin.PostAsync($"/api/people/{personId}/deactivate", null));
-        }
-        finally
-        {
-            api.Counter.AfterCreate = null;
-        }
 
-        Assert.Equal(1, lost);
+        await api.FailingCreateOnceAsync(d => d is AuditEntry, async () => await HttpAssert.Ok<PersonDto>(await _world.Admin.PostAsync($"/api/people/{personId}/deactivate", null)), answerLost: true);
+
         Assert.Single(await AuditAsync(personId), e => e.Action == "person.deactivate");
     }
 

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
+using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.IntegrationTests;
 
@@ -57,6 +58,40 @@ public class CountingApiFactory : ApiFactory
         finally
         {
             Counter.BeforeBatch = null;
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="act"/> while the first create of a document <paramref name="which"/> picks fails as a blip of
+    /// the store would: before it is written, or, <paramref name="answerLost"/>, after it is written. Asserts it did.
+    /// </summary>
+    public async Task<T> FailingCreateOnceAsync<T>(Func<Document, bool> which, Func<Task<T>> act, bool answerLost = false)
+    {
+        var failed = 0;
+        Action<Document> failOnce = document =>
+        {
+            if (which(document) && Interlocked.Exchange(ref failed, 1) == 0)
+            {
+                throw new StoreException(StoreErrorKind.Unavailable, answerLost ? "The answer was lost." : "The store went away.");
+            }
+        };
+        if (answerLost)
+        {
+            Counter.AfterCreate = failOnce;
+        }
+        else
+        {
+            Counter.BeforeCreate = failOnce;
+        }
+
+        try
+        {
+            return await act();
+        }
+        finally
+        {
+            (Counter.BeforeCreate, Counter.AfterCreate) = (null, null);
+            Assert.Equal(1, failed);
         }
     }
 }

@@ -1,6 +1,5 @@
 using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Mentoring;
-using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.IntegrationTests;
 
@@ -15,26 +14,11 @@ public sealed class MatchStepFailureTests(CountingApiFactory api) : IClassFixtur
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
         var (youthId, youth) = await _world.YouthAsync();
         var match = await _world.ProposeAsync(youthId, mentorId);
-        var failed = 0;
-        api.Counter.BeforeCreate = document =>
-        {
-            if (document is ConsentRecord { Scope: MentoringScopes.MentoringMatch } && Interlocked.Exchange(ref failed, 1) == 0)
-            {
-                throw new StoreException(StoreErrorKind.Unavailable, "The store went away.");
-            }
-        };
-        try
-        {
-            await MentoringWorld.Ok(await mentor.PostAsync($"/api/matches/{match.Id}/accept", null));
-        }
-        finally
-        {
-            api.Counter.BeforeCreate = null;
-        }
+        await api.FailingCreateOnceAsync(
+            d => d is ConsentRecord { Scope: MentoringScopes.MentoringMatch }, async () => await MentoringWorld.Ok<MatchDto>(await mentor.PostAsync($"/api/matches/{match.Id}/accept", null)));
 
         var active = await MentoringWorld.Ok<MatchDto>(await youth.PostAsync($"/api/matches/{match.Id}/agree", null));
 
-        Assert.Equal(1, failed);
         Assert.Equal("Active", active.State);
     }
 }
