@@ -91,8 +91,8 @@ public sealed partial class PortalSessions(IDocumentStore store, IServiceScopeFa
     /// <summary>
     /// Whether the session of a portal cookie (as the cookie carries it, before it is read against the records) is over.
     /// A cookie with no session id was made before sessions had one, and could never be ended: it is over. One that
-    /// cannot be checked (the store down) is <see cref="SessionCheck.Unchecked"/>, refused for now: a page then asks to
-    /// sign in, and the quick exit still clears it.
+    /// cannot be checked (the store down) is <see cref="SessionCheck.Unchecked"/>, refused for that request only (503,
+    /// try again), and the quick exit still clears it.
     /// </summary>
     public async Task<SessionCheck> CheckAsync(ClaimsPrincipal cookie)
     {
