@@ -132,7 +132,7 @@ public sealed partial class AuditBehaviour<TMessage, TResponse>(IAuditLog audit,
         {
             // The change is made and cannot be taken back here: saying it failed would be false (and a second try would
             // meet a changed record). Its answer is withheld all the same, as it may carry the record (a whole plan).
-            LogChangeUnaudited(logger, audited.Audit.Action, audited.Audit.RecordType, audited.Audit.RecordId, auditFailure.Kind);
+            LogChangeUnaudited(logger, audited.Audit.Action, audited.Audit.RecordType, AuditLog.AsRecordId(audited.Audit.RecordId), auditFailure.Kind);
             throw new UnrecordedChangeException();
         }
 
