@@ -19,7 +19,7 @@ public sealed class AuditFailureTests(CountingApiFactory api) : IClassFixture<Co
     {
         var (personId, _) = await _world.PersonAsync(Roles.Mentor);
 
-        await api.FailingCreateOnceAsync(d => d is AuditEntry, async () => await HttpAssert.Ok<PersonDto>(await _world.Admin.PostAsync($"/api/people/{personId}/deactivate", null)));
+        await api.FailingWriteOnceAsync(d => d is AuditEntry, async () => await HttpAssert.Ok<PersonDto>(await _world.Admin.PostAsync($"/api/people/{personId}/deactivate", null)));
 
         Assert.Single(await AuditAsync(personId), e => e.Action == "person.deactivate" && e.Outcome == "Succeeded");
     }
@@ -29,7 +29,7 @@ public sealed class AuditFailureTests(CountingApiFactory api) : IClassFixture<Co
     {
         var (personId, _) = await _world.PersonAsync(Roles.Mentor);
 
-        await api.FailingCreateOnceAsync(d => d is AuditEntry, async () => await HttpAssert.Ok<PersonDto>(await _world.Admin.PostAsync($"/api/people/{personId}/deactivate", null)), answerLost: true);
+        await api.FailingWriteOnceAsync(d => d is AuditEntry, async () => await HttpAssert.Ok<PersonDto>(await _world.Admin.PostAsync($"/api/people/{personId}/deactivate", null)), FailedWrite.AnswerLost);
 
         Assert.Single(await AuditAsync(personId), e => e.Action == "person.deactivate");
     }

@@ -22,7 +22,7 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
     {
         var chat = await _world.OpenChatAsync();
 
-        var reply = await FailingFlagOnceAsync(() => chat.Youth.SendAsync(chat.Id, "I want to die", "crisis-1"));
+        var reply = await api.FailingWriteOnceAsync(d => d is SafetyFlag, () => chat.Youth.SendAsync(chat.Id, "I want to die", "crisis-1"));
 
         Assert.NotEmpty(reply.CrisisResources!);
         Assert.Equal(MessageStatus.Delivered, reply.Message.Status);
@@ -44,7 +44,7 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
     public async Task A_resend_of_a_crisis_message_whose_flag_was_not_written_raises_it_at_once_and_shows_the_crisis_lines_again()
     {
         var chat = await _world.OpenChatAsync();
-        await FailingFlagOnceAsync(() => chat.Youth.SendAsync(chat.Id, "he's going to hurt me", "crisis-2"));
+        await api.FailingWriteOnceAsync(d => d is SafetyFlag, () => chat.Youth.SendAsync(chat.Id, "he's going to hurt me", "crisis-2"));
 
         var again = await chat.Youth.SendAsync(chat.Id, "he's going to hurt me", "crisis-2");
 
@@ -172,27 +172,6 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
 
         var notice = Assert.Single(await AllNoticesAsync(_world.Admin), n => n.Kind == "chat-flag-needs-case-manager" && n.MatchId == chat.Id);
         Assert.Contains("hand the youth to a case manager who is available", notice.Text, StringComparison.Ordinal);
-    }
-
-    private async Task<SendResult> FailingFlagOnceAsync(Func<Task<SendResult>> send)
-    {
-        var failed = 0;
-        api.Counter.BeforeCreate = document =>
-        {
-            if (document is SafetyFlag && Interlocked.Exchange(ref failed, 1) == 0)
-            {
-                throw new StoreException(StoreErrorKind.Unavailable, "The store went away.");
-            }
-        };
-        try
-        {
-            return await send();
-        }
-        finally
-        {
-            api.Counter.BeforeCreate = null;
-            Assert.Equal(1, failed);
-        }
     }
 
     private async Task RunWorkerAsync(TimeSpan after)

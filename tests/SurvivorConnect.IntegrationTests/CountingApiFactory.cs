@@ -62,26 +62,32 @@ public class CountingApiFactory : ApiFactory
     }
 
     /// <summary>
-    /// Runs <paramref name="act"/> while the first create of a document <paramref name="which"/> picks fails as a blip of
-    /// the store would: before it is written, or, <paramref name="answerLost"/>, after it is written. Asserts it did.
+    /// Runs <paramref name="act"/> while the first write of a document <paramref name="which"/> picks fails as a blip of
+    /// the store would: a create before it is written (or, <see cref="FailedWrite.AnswerLost"/>, after), or an upsert.
+    /// Asserts it did fail.
     /// </summary>
-    public async Task<T> FailingCreateOnceAsync<T>(Func<Document, bool> which, Func<Task<T>> act, bool answerLost = false)
+    public async Task<T> FailingWriteOnceAsync<T>(Func<Document, bool> which, Func<Task<T>> act, FailedWrite how = FailedWrite.Create)
     {
         var failed = 0;
-        Action<Document> failOnce = document =>
+        void FailOnce(Document document)
         {
             if (which(document) && Interlocked.Exchange(ref failed, 1) == 0)
             {
-                throw new StoreException(StoreErrorKind.Unavailable, answerLost ? "The answer was lost." : "The store went away.");
+                throw new StoreException(StoreErrorKind.Unavailable, how == FailedWrite.AnswerLost ? "The answer was lost." : "The store went away.");
             }
-        };
-        if (answerLost)
-        {
-            Counter.AfterCreate = failOnce;
         }
-        else
+
+        switch (how)
         {
-            Counter.BeforeCreate = failOnce;
+            case FailedWrite.AnswerLost:
+                Counter.AfterCreate = FailOnce;
+                break;
+            case FailedWrite.Upsert:
+                Counter.BeforeUpsert = FailOnce;
+                break;
+            default:
+                Counter.BeforeCreate = FailOnce;
+                break;
         }
 
         try
@@ -90,10 +96,25 @@ public class CountingApiFactory : ApiFactory
         }
         finally
         {
-            (Counter.BeforeCreate, Counter.AfterCreate) = (null, null);
+            (Counter.BeforeCreate, Counter.AfterCreate, Counter.BeforeUpsert) = (null, null, null);
             Assert.Equal(1, failed);
         }
     }
+
+    public Task<bool> FailingWriteOnceAsync(Func<Document, bool> which, Func<Task> act, FailedWrite how = FailedWrite.Create) =>
+        FailingWriteOnceAsync(which, async () =>
+        {
+            await act();
+            return true;
+        }, how);
+}
+
+/// <summary>Which write <see cref="CountingApiFactory.FailingWriteOnceAsync{T}"/> fails.</summary>
+public enum FailedWrite
+{
+    Create,
+    AnswerLost,
+    Upsert,
 }
 
 /// <summary>A counted API on a clock that moves only when the test moves it.</summary>

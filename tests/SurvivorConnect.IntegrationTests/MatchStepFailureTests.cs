@@ -14,7 +14,7 @@ public sealed class MatchStepFailureTests(CountingApiFactory api) : IClassFixtur
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
         var (youthId, youth) = await _world.YouthAsync();
         var match = await _world.ProposeAsync(youthId, mentorId);
-        await api.FailingCreateOnceAsync(
+        await api.FailingWriteOnceAsync(
             d => d is ConsentRecord { Scope: MentoringScopes.MentoringMatch }, async () => await MentoringWorld.Ok<MatchDto>(await mentor.PostAsync($"/api/matches/{match.Id}/accept", null)));
 
         var active = await MentoringWorld.Ok<MatchDto>(await youth.PostAsync($"/api/matches/{match.Id}/agree", null));

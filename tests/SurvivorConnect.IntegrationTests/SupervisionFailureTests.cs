@@ -25,7 +25,7 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
         var submittedAt = api.Time.GetUtcNow();
 
-        var reply = await HttpAssert.Ok<JsonElement>(await FailingOnceAsync(d => d is WellbeingFlag { MentorId: var m } && m == mentorId, () => SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3))));
+        var reply = await HttpAssert.Ok<JsonElement>(await api.FailingWriteOnceAsync(d => d is WellbeingFlag { MentorId: var m } && m == mentorId, () => SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3))));
 
         Assert.Equal(CheckInHandlers.UrgentWords, reply.GetProperty("message").GetString());
         Assert.NotEqual(0, reply.GetProperty("crisisResources").GetArrayLength());
@@ -51,7 +51,7 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
     public async Task A_check_in_that_was_never_stored_raises_nothing_and_its_record_goes_after_a_day()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
-        var problem = await HttpAssert.Problem(await FailingOnceAsync(d => d is CheckIn { MentorId: var m } && m == mentorId, () => SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3))), 503);
+        var problem = await HttpAssert.Problem(await api.FailingWriteOnceAsync(d => d is CheckIn { MentorId: var m } && m == mentorId, () => SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3))), 503);
 
         // The answers were never scored and may have said the mentor is not safe.
         Assert.Contains(problem.GetProperty("crisisResources").EnumerateArray(), line => line.GetProperty("contact").GetString()!.Contains("988", StringComparison.Ordinal));
@@ -71,7 +71,7 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
     public async Task A_flag_the_supervisor_reviewed_before_the_worker_finished_is_told_but_does_not_hold_the_mentor_again()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
-        await HttpAssert.Ok<JsonElement>(await FailingOnceAsync(d => d is Notification, () => SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3))));
+        await HttpAssert.Ok<JsonElement>(await api.FailingWriteOnceAsync(d => d is Notification, () => SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3))));
         var flagId = Assert.Single(await FlagsAsync(mentorId)).GetProperty("id").GetString()!;
         Assert.Empty(await NoticesAsync(flagId));
         await HttpAssert.Ok<JsonElement>(await _world.Supervisor.PostAsync($"/api/supervision/flags/{flagId}/acknowledge", null));
@@ -143,7 +143,7 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
         await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(seenLate, SupervisionTests.Answers(1, urgent: 3)));
         var waitingFlag = Assert.Single(await FlagsAsync(seenLateId)).GetProperty("id").GetString()!;
         var (stuckId, stuck) = await _world.ReadyMentorAsync();
-        await HttpAssert.Ok<JsonElement>(await FailingOnceAsync(d => d is WellbeingFlag { MentorId: var m } && m == stuckId, () => SupervisionTests.CheckInAsync(stuck, SupervisionTests.Answers(1, urgent: 3))));
+        await HttpAssert.Ok<JsonElement>(await api.FailingWriteOnceAsync(d => d is WellbeingFlag { MentorId: var m } && m == stuckId, () => SupervisionTests.CheckInAsync(stuck, SupervisionTests.Answers(1, urgent: 3))));
 
         var waitingDue = (await api.Services.GetRequiredService<IDocumentStore>().ReadAsync<UrgentFlagWatch>(
             SupervisionData.Container, UrgentFlagWatch.IdFor("demo", waitingFlag), UrgentFlagWatch.Partition, CancellationToken.None))!.DueAt;
@@ -206,7 +206,7 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
         var body = new { answers = SupervisionTests.Answers(1, urgent: 3), submissionId = "form-7f3a" };
-        await HttpAssert.Problem(await FailingOnceAsync(d => d is CheckIn { MentorId: var m } && m == mentorId, () => mentor.PostAsJsonAsync("/api/supervision/me/check-ins", body)), 503);
+        await HttpAssert.Problem(await api.FailingWriteOnceAsync(d => d is CheckIn { MentorId: var m } && m == mentorId, () => mentor.PostAsJsonAsync("/api/supervision/me/check-ins", body)), 503);
 
         var again = await HttpAssert.Ok<JsonElement>(await mentor.PostAsJsonAsync("/api/supervision/me/check-ins", body));
         var reload = await HttpAssert.Ok<JsonElement>(await mentor.PostAsJsonAsync("/api/supervision/me/check-ins", body));
@@ -290,7 +290,7 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
         await RunWorkerAsync(after: TimeSpan.FromDays(15));
         api.Time.Advance(TimeSpan.FromDays(14));
 
-        await FailingOnceAsync(d => d is WellbeingFlag { MentorId: var m } && m == mentorId, () => RunWorkerAsync(after: TimeSpan.Zero));
+        await api.FailingWriteOnceAsync(d => d is WellbeingFlag { MentorId: var m } && m == mentorId, () => RunWorkerAsync(after: TimeSpan.Zero));
         Assert.Empty(await MissedFlagsAsync(mentorId));
         await RunWorkerAsync(after: TimeSpan.FromMinutes(5));
 
@@ -306,7 +306,7 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
         await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(0)));
         api.Time.Advance(TimeSpan.FromDays(15));
 
-        await FailingOnceAsync(d => d is CheckInSlot { MentorId: var m } && m == mentorId, () => RunWorkerAsync(after: TimeSpan.Zero), upserts: true);
+        await api.FailingWriteOnceAsync(d => d is CheckInSlot { MentorId: var m } && m == mentorId, () => RunWorkerAsync(after: TimeSpan.Zero), FailedWrite.Upsert);
         Assert.Equal(1, (await ScheduleAsync(mentorId)).Missed);
         await RunWorkerAsync(after: TimeSpan.FromMinutes(5));
         await RunWorkerAsync(after: TimeSpan.FromDays(14));
@@ -341,46 +341,6 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
 
         Assert.Equal(JsonValueKind.Null, (await MentorAsync(mentorId)).GetProperty("hold").ValueKind);
     }
-
-    /// <summary>Runs the work while the store refuses the first create (or upsert) of a document <paramref name="refused"/> picks.</summary>
-    private async Task<TResult> FailingOnceAsync<TResult>(Func<Document, bool> refused, Func<Task<TResult>> work, bool upserts = false)
-    {
-        var failed = 0;
-        void Refuse(Document document)
-        {
-            if (refused(document) && Interlocked.Exchange(ref failed, 1) == 0)
-            {
-                throw new StoreException(StoreErrorKind.Unavailable, "The store went away.");
-            }
-        }
-
-        if (upserts)
-        {
-            api.Counter.BeforeUpsert = Refuse;
-        }
-        else
-        {
-            api.Counter.BeforeCreate = Refuse;
-        }
-
-        try
-        {
-            return await work();
-        }
-        finally
-        {
-            api.Counter.BeforeCreate = null;
-            api.Counter.BeforeUpsert = null;
-            Assert.Equal(1, failed);
-        }
-    }
-
-    private Task<bool> FailingOnceAsync(Func<Document, bool> refused, Func<Task> work, bool upserts = false) =>
-        FailingOnceAsync(refused, async () =>
-        {
-            await work();
-            return true;
-        }, upserts);
 
     private async Task RunWorkerAsync(TimeSpan after)
     {
