@@ -111,31 +111,38 @@ public sealed class MentoringJourneyTests(PortalServer server)
 
         // The store is busy: a reloaded page's first join fails, and a message is stored but its answer says busy. The page
         // joins again by itself, and sends the message again under its own id until it is answered: it shows once, as sent.
+        // A message answered with an unexpected failure is tried three times more, then waits for the writer's Try again.
         var joinFailed = false;
         var sendFailed = false;
+        var failedSends = 0;
         await youth.RouteWebSocketAsync("**/hubs/chat**", page =>
         {
             var server = page.ConnectToServer();
-            var busy = new HashSet<string>();
+            var answers = new Dictionary<string, string>();
             page.OnMessage(frame =>
             {
                 foreach (var message in frame.Text!.Split(RecordSeparator, StringSplitOptions.RemoveEmptyEntries))
                 {
                     using var invocation = JsonDocument.Parse(message);
                     var target = invocation.RootElement.TryGetProperty("target", out var named) ? named.GetString() : null;
+                    var invocationId = invocation.RootElement.TryGetProperty("invocationId", out var numbered) ? numbered.GetString() : null;
                     if (target == "Join" && !joinFailed || target == "Send" && !sendFailed && message.Contains("busy on the way", StringComparison.Ordinal))
                     {
                         joinFailed |= target == "Join";
                         sendFailed |= target == "Send";
-                        busy.Add(invocation.RootElement.GetProperty("invocationId").GetString()!);
+                        answers[invocationId!] = "unavailable";
+                    }
+                    else if (target == "Send" && message.Contains("fails for a while", StringComparison.Ordinal) && ++failedSends <= 4)
+                    {
+                        answers[invocationId!] = "failed";
                     }
                 }
 
                 server.Send(frame.Text!);
             });
             server.OnMessage(frame => page.Send(string.Join(RecordSeparator, frame.Text!.Split(RecordSeparator).Select(message =>
-                BusyCompletion(message, busy) is { } id
-                    ? JsonSerializer.Serialize(new { type = 3, invocationId = id, result = new { error = new { code = "unavailable", message = "The service is busy. Please try again shortly." } } })
+                ReplacedCompletion(message, answers) is { } replaced
+                    ? JsonSerializer.Serialize(new { type = 3, invocationId = replaced.Id, result = new { error = new { code = replaced.Code, message = "Something went wrong." } } })
                     : message))));
         });
         await youth.ReloadAsync();
@@ -148,6 +155,15 @@ public sealed class MentoringJourneyTests(PortalServer server)
         await Expect(mentor.GetByText("busy on the way")).ToHaveCountAsync(1);
         await mentor.ReloadAsync();
         await Expect(mentor.GetByText("busy on the way")).ToHaveCountAsync(1);
+        await SendAsync(youth, "fails for a while");
+        var tryAgain = youth.Locator("[data-log] li.mine").Last.GetByRole(AriaRole.Button, new() { Name = "Try again" });
+        await Expect(tryAgain).ToBeVisibleAsync(new() { Timeout = 25000 });
+        Assert.Equal(4, failedSends);
+        await tryAgain.ClickAsync();
+        await Expect(youth.Locator("[data-log] li.mine").Last).ToContainTextAsync("Sent");
+        Assert.Equal(5, failedSends);
+        await Expect(youth.GetByText("fails for a while")).ToHaveCountAsync(1);
+        await Expect(mentor.GetByText("fails for a while")).ToHaveCountAsync(1);
 
         // Someone of another agency forges the case manager's "Read this chat" form: no chat opens.
         var matchId = await caseManager.Locator("[data-chat]").GetAttributeAsync("data-conversation");
@@ -294,7 +310,7 @@ public sealed class MentoringJourneyTests(PortalServer server)
     private const string RecordSeparator = "\u001e";
 
     /// <summary>The invocation id of a completion the test makes busy, if <paramref name="message"/> is one.</summary>
-    private static string? BusyCompletion(string message, HashSet<string> busy)
+    private static (string Id, string Code)? ReplacedCompletion(string message, Dictionary<string, string> answers)
     {
         if (message.Length == 0)
         {
@@ -303,7 +319,7 @@ public sealed class MentoringJourneyTests(PortalServer server)
 
         using var json = JsonDocument.Parse(message);
         return json.RootElement.TryGetProperty("type", out var type) && type.GetInt32() == 3
-            && json.RootElement.GetProperty("invocationId").GetString() is { } id && busy.Contains(id) ? id : null;
+            && json.RootElement.GetProperty("invocationId").GetString() is { } id && answers.TryGetValue(id, out var code) ? (id, code) : null;
     }
 
     private static async Task SendAsync(IPage page, string text)
