@@ -156,6 +156,17 @@ public sealed class AuditTests(ApiFactory api)
         Assert.Empty(otherAction);
     }
 
+    [Fact]
+    public async Task The_last_day_there_is_can_end_the_range()
+    {
+        var admin = api.As("demo-admin");
+        await admin.GetAsync("/api/people/far-future-probe");
+
+        var untilTheEnd = await AuditAsync(admin, "recordId=far-future-probe&from=0001-01-01&to=9999-12-31");
+
+        Assert.Contains(untilTheEnd, e => e.Action == "person.read");
+    }
+
     [Theory]
     [InlineData("from=2026-11-02&to=2026-11-01", "to")]
     [InlineData("from=yesterday", null)]

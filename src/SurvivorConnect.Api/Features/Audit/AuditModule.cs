@@ -40,7 +40,7 @@ internal sealed class ListAuditEntriesHandler(IAuditLog audit, ICurrentUser user
     {
         var filter = new AuditFilter(
             query.RecordType, query.RecordId, query.ActorId, query.PageSize, query.ContinuationToken, query.Action,
-            StartOf(query.From), StartOf(query.To?.AddDays(1)));
+            StartOf(query.From), StartOf(query.To is { } to && to < DateOnly.MaxValue ? to.AddDays(1) : null));
         var page = await audit.ListAsync(user.AgencyId, filter, cancellationToken);
         return new Page<AuditEntryView>(
             page.Items.Select(e => new AuditEntryView(e.Id, e.At, e.ActorId, e.ActorRoles, e.Action, e.RecordType, e.RecordId, e.Purpose, e.Basis, e.Outcome, e.TraceId, e.ActorAgencyId)).ToList(),
