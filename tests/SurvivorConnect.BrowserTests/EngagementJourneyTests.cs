@@ -357,6 +357,8 @@ public sealed class EngagementJourneyTests(PortalServer server)
 
         await recruiter.GetByLabel("Answers by (local time, in the sessions' time zone)").FillAsync(Local(sessionDay.AddDays(-3).AddHours(12)));
         await recruiter.GetByLabel("Amount").FillAsync(rate);
+        await Expect(recruiter.GetByLabel("Travel paid")).ToBeCheckedAsync();
+        await Expect(recruiter.GetByLabel("Per diem for days away")).ToBeCheckedAsync();
         await recruiter.GetByRole(AriaRole.Button, new() { Name = "Save as draft" }).ClickAsync();
         await Expect(recruiter.Locator("[data-outcome]")).ToContainTextAsync("Saved as a draft");
     }

@@ -147,7 +147,7 @@ public sealed class PayoutJourneyTests(PortalServer server)
             sessions = new[] { new { start = At(3), end = At(5), timeZone = "America/Los_Angeles", inPerson = true, location = "Harbor Light, 12 Main St", link = (string?)null } },
             seats = 5,
             applicationDeadline = now.AddMinutes(30),
-            compensation = new { basis = "perSession", rate = 160m, prepMinutesPerSession = 30, travelAllowed = true, perDiemAllowed = false },
+            compensation = new { basis = "perSession", rate = 160m, prepMinutesPerSession = 30, travelAllowed = true, perDiemAllowed = true },
         });
         created.EnsureSuccessStatusCode();
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using SurvivorConnect.Api.Features.Engagements;
 using SurvivorConnect.Api.Infrastructure.Auth;
@@ -99,6 +100,21 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         Assert.Equal(40m, draft.EffectiveHourlyRate);
         Assert.Contains("20.00 below the 60.00 USD", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal("Draft", (await HttpAssert.Ok<OpportunityDto>(await _recruiter.GetAsync($"/api/engagements/opportunities/{draft.Id}"))).State);
+    }
+
+    [Fact]
+    public async Task Work_in_person_is_published_only_with_travel_and_per_diem_paid_on_top_which_are_so_unless_said_otherwise()
+    {
+        await SetBenchmarkAsync(60m);
+        var unpaidTravel = await HttpAssert.Ok<OpportunityDto>(await _recruiter.PostJson("/api/engagements/opportunities", Body(inPerson: true, travel: false)));
+
+        var refused = await HttpAssert.Problem(await _recruiter.PostAsync($"/api/engagements/opportunities/{unpaidTravel.Id}/publish", null), 409);
+
+        Assert.Contains("travel and a per diem for days away are paid on top", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var unsaid = JsonSerializer.SerializeToNode(Body(inPerson: true))!.AsObject();
+        unsaid["compensation"] = new JsonObject { ["basis"] = "perSession", ["rate"] = 150m, ["prepMinutesPerSession"] = 30 };
+        var draft = await HttpAssert.Ok<OpportunityDto>(await _recruiter.PostJson("/api/engagements/opportunities", unsaid));
+        await HttpAssert.Ok<OpportunityDto>(await _recruiter.PostAsync($"/api/engagements/opportunities/{draft.Id}/publish", null));
     }
 
     [Fact]
@@ -679,7 +695,7 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
             },
             seats = 5,
             applicationDeadline = api.Time.GetUtcNow().AddDays(7),
-            compensation = new { basis = "hourly", rate = 75m, prepMinutesPerSession = 0, travelAllowed = false, perDiemAllowed = false },
+            compensation = new { basis = "hourly", rate = 75m, prepMinutesPerSession = 0, travelAllowed = true, perDiemAllowed = true },
         };
         var opportunity = await PublishedAsync(body: body);
         var (id, client) = await AdvisorAsync(availableAnyTime: true);

@@ -130,7 +130,7 @@ public sealed class OpportunityChangeTests(PayoutApi api) : IClassFixture<Payout
         var cut = await HttpAssert.Problem(await ChangeAsync(id, body(["Housing after exit", "Money"], 150m, "focus-group", false)), 409);
 
         Assert.Contains("kind and topics stay", retopic.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        Assert.Contains("never lowered", cut.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("travel and a per diem", cut.GetProperty("detail").GetString(), StringComparison.Ordinal);
         var kept = await HttpAssert.Ok<JsonElement>(await Recruiter.GetAsync($"/api/engagements/opportunities/{id}"));
         Assert.Equal(["Housing after exit", "Money"], kept.GetProperty("topics").EnumerateArray().Select(t => t.GetString()));
         await HttpAssert.Ok<OpportunityDto>(await ChangeAsync(id, body(["money", "housing after exit"], 200m, "focus-group")));

@@ -71,6 +71,21 @@ public sealed class EngagementRulesTests
         Assert.Contains("no longer one of your agency's", PayParity.Refusal(With(50m, "advisory"), work), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Work_in_person_is_refused_unless_it_pays_travel_and_per_diem_on_top()
+    {
+        var settings = new EngagementSettings { Id = EngagementSettings.DocumentId, Kinds = [new WorkKind("focus-group", "Focus group", 50m)] };
+        var inPerson = Opportunity("housing") with { Sessions = [Session(3, 18, 2) with { InPerson = true, Location = "Harbor Light", Link = null }] };
+        var paid = inPerson.Compensation with { TravelAllowed = true, PerDiemAllowed = true };
+
+        Assert.Contains("travel and a per diem", PayParity.Refusal(settings, inPerson), StringComparison.Ordinal);
+        Assert.Contains("travel and a per diem", PayParity.Refusal(settings, inPerson with { Compensation = paid with { PerDiemAllowed = false } }), StringComparison.Ordinal);
+        Assert.Contains("travel and a per diem", PayParity.Refusal(settings, inPerson with { Compensation = paid with { TravelAllowed = false } }), StringComparison.Ordinal);
+        Assert.Null(PayParity.Refusal(settings, inPerson with { Compensation = paid }));
+        Assert.Null(PayParity.Refusal(settings, Opportunity("housing")));
+        Assert.Null(PayParity.Refusal(settings, inPerson with { Sessions = [inPerson.Sessions[0] with { CancelledAt = DateTimeOffset.UnixEpoch }, Session(4, 18, 2)] }));
+    }
+
     [Theory]
     [InlineData(true, 24, false, 48, true, 24)]
     [InlineData(true, 24, true, 48, true, 48)]

@@ -128,7 +128,7 @@ public sealed record OpportunityRequest(
         Seats = Seats!.Value,
         ApplicationDeadline = ApplicationDeadline!.Value,
         Compensation = new Compensation(EnumNames.Parse<PayBasis>(Compensation!.Basis), Compensation.Rate!.Value,
-            Compensation.PrepMinutesPerSession ?? 0, Compensation.TravelAllowed ?? false, Compensation.PerDiemAllowed ?? false),
+            Compensation.PrepMinutesPerSession ?? 0, Compensation.TravelAllowed ?? true, Compensation.PerDiemAllowed ?? true),
     };
 }
 

@@ -34,7 +34,8 @@ public static class PayParity
 
     /// <summary>
     /// Why the opportunity may not be offered as it is: its kind is gone, the kind has no benchmark to check it against,
-    /// or it pays below that benchmark. Null when it pays at parity.
+    /// it pays below that benchmark, or it asks people to come in person without paying their travel and per diem on top.
+    /// Null when it pays at parity.
     /// </summary>
     public static string? Refusal(EngagementSettings settings, Opportunity opportunity)
     {
@@ -54,8 +55,15 @@ public static class PayParity
         }
 
         var shortfall = Shortfall(opportunity.Compensation, opportunity.Sessions, benchmark);
-        return shortfall <= 0 ? null
-            : $"This pays {EffectiveHourlyRate(opportunity.Compensation, opportunity.Sessions):0.00} {opportunity.Currency} an hour, " +
+        if (shortfall <= 0)
+        {
+            return opportunity.Sessions.Any(s => s.InPerson && s.CancelledAt is null)
+                && !(opportunity.Compensation.TravelAllowed && opportunity.Compensation.PerDiemAllowed)
+                ? "This asks people to come in person, so their travel and a per diem for days away are paid on top, as for other professionals. Choose both in its pay, then try again."
+                : null;
+        }
+
+        return $"This pays {EffectiveHourlyRate(opportunity.Compensation, opportunity.Sessions):0.00} {opportunity.Currency} an hour, " +
               $"{shortfall:0.00} below the {benchmark:0.00} {opportunity.Currency} other professionals are paid for {kind.Name.ToLowerInvariant()}. Survivors are paid at parity.";
     }
 
