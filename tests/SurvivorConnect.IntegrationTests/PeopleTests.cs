@@ -79,6 +79,21 @@ public sealed class PeopleTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task An_analyst_holds_no_role_that_reads_peoples_records_besides_admin()
+    {
+        var (analyst, etag) = await CreateAsync(null, Roles.Analyst);
+
+        foreach (var other in new[] { Roles.CaseManager, Roles.Supervisor, Roles.Recruiter, Roles.FinanceApprover, Roles.Mentor, Roles.Advisor, Roles.Youth })
+        {
+            var refused = await HttpAssert.Problem(await SetRolesAsync(analyst.Id, etag, Roles.Analyst, other), 400);
+            Assert.Contains("reads reports only", refused.GetProperty("errors").GetProperty("roles")[0].GetString(), StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.BadRequest, (await _admin.PostJson("/api/people", new { displayName = "Two hats", roles = new[] { other, Roles.Analyst }, subjectId = "p-" + Guid.NewGuid().ToString("N") })).StatusCode);
+        }
+
+        Assert.Equal([Roles.Analyst, Roles.AgencyAdmin], (await HttpAssert.Ok<PersonDto>(await SetRolesAsync(analyst.Id, etag, Roles.Analyst, Roles.AgencyAdmin))).Roles);
+    }
+
+    [Fact]
     public async Task A_stale_ETag_is_412_and_a_missing_one_is_428_and_nothing_changes()
     {
         var (person, etag) = await CreateAsync(null, Roles.Youth);

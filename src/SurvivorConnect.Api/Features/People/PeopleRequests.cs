@@ -95,6 +95,11 @@ public static class PeopleRules
         {
             errors.Add("roles", $"Unknown role '{role}'. Known roles: {string.Join(", ", Roles.All)}.");
         }
+
+        if (roles.Contains(Roles.Analyst) && Roles.ReadPeopleBesideReports(roles.Where(Roles.IsKnown)))
+        {
+            errors.Add("roles", "An analyst reads reports only, so holds no other role but agency admin: give the other work to someone else.");
+        }
     }
 }
 

@@ -20,4 +20,12 @@ public static class Roles
     public static IReadOnlyList<string> All { get; } = [Youth, Mentor, Advisor, CaseManager, Supervisor, Recruiter, FinanceApprover, AgencyAdmin, Analyst];
 
     public static bool IsKnown(string role) => All.Contains(role, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Whether the roles read some people's records beside the agency's outcome report. An analyst may not hold them too:
+    /// the records they could read, taken from the report's counts, would count everyone else in groups too small to show.
+    /// An admin sees the agency's report anyway.
+    /// </summary>
+    public static bool ReadPeopleBesideReports(IEnumerable<string> roles) =>
+        roles.Any(r => r is not (Analyst or AgencyAdmin));
 }
