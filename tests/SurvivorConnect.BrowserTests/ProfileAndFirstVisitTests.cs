@@ -69,4 +69,18 @@ public sealed class ProfileAndFirstVisitTests(PortalServer server)
         await Expect(elsewhere.Locator("main h1")).ToBeVisibleAsync();
         await Expect(elsewhere.Locator("[data-safety-notice]")).ToHaveCountAsync(0);
     }
+
+    [Fact]
+    public async Task A_survivor_who_only_takes_paid_work_is_told_about_quick_exit_too()
+    {
+        var personId = "advisor-" + Guid.NewGuid().ToString("N")[..8];
+        using (var admin = await server.ApiAsAsync("demo-admin"))
+        {
+            (await admin.PostAsJsonAsync("/api/people", new { subjectId = personId, displayName = "Advisor " + personId[^4..], roles = new[] { "Advisor" } })).EnsureSuccessStatusCode();
+        }
+
+        var advisor = await server.SignInAsAddedAsync(personId, phone: true);
+
+        await Expect(advisor.Locator("[data-safety-notice]")).ToContainTextAsync("Exit this page");
+    }
 }

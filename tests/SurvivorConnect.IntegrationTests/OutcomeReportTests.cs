@@ -53,6 +53,7 @@ public sealed class OutcomeReportTests(ApiFactory api)
         var world = await SeededAsync();
 
         var report = await ReportAsync(world.Analyst, "from=2026-01&to=2026-05");
+        await ReportAsync(world.Analyst, "from=2026-01&to=2026-05&practiceChangedFrom=2026-03");
         var audit = await HttpAssert.Ok<JsonElement>(await world.Admin.GetAsync("/api/audit?action=outcomes.read"));
 
         Assert.Equal("agency", report.Scope);
@@ -66,6 +67,7 @@ public sealed class OutcomeReportTests(ApiFactory api)
         Assert.Contains(report.Tables, t => t.Key == "engagements");
         Assert.Contains($"{world.AgencyId}-analyst", audit.GetRawText(), StringComparison.Ordinal);
         Assert.Contains("agency:2026-01..2026-05", audit.GetRawText(), StringComparison.Ordinal);
+        Assert.Contains("agency:2026-01..2026-05~changed:2026-03", audit.GetRawText(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -61,7 +61,8 @@ public sealed record OutcomeQuery(string? From, string? To, string? PracticeChan
     /// <summary>The query with the scope it is answered for, so the audit log says which report was read.</summary>
     public OutcomeQuery ScopedFor(Func<string, bool> hasRole) => this with { Scope = Scope ?? (SeesAgency(hasRole) ? Agency : Caseload) };
 
-    public string Describe() => $"{Scope ?? Caseload}:{From}..{To}" + (PracticeChangedFrom is { } change ? $" changed {change}" : "");
+    /// <summary>As the audit log keeps a record id: no spaces (an id with one is not kept).</summary>
+    public string Describe() => $"{Scope ?? Caseload}:{From}..{To}" + (PracticeChangedFrom is { } change ? $"~changed:{change}" : "");
 
     public void Validate(ValidationErrors errors)
     {
