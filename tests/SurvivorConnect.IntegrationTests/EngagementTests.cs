@@ -501,6 +501,19 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     [Fact]
+    public async Task A_travel_form_saved_empty_on_a_place_cancelled_early_claims_nothing_so_the_place_can_still_be_given_back()
+    {
+        var (opportunity, first, _) = await SoonAsync(startsIn: 48);
+        await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson($"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/attendance",
+            new { entries = new[] { new { personId = first.Id, outcome = "cancelledByAgency" } } }));
+
+        await HttpAssert.Ok<JsonElement>(await first.Client.PutAsJsonAsync($"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/travel", new { miles = (decimal?)null, travelDays = 0 }));
+
+        Assert.DoesNotContain(opportunity.Id, await _recruiter.GetStringAsync("/claims-to-pay"), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NoContent, (await _recruiter.PostAsync($"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/places/{first.Id}/restore", null)).StatusCode);
+    }
+
+    [Fact]
     public async Task A_place_the_agency_gives_back_before_the_session_is_the_persons_again_they_are_told_and_a_new_cancellation_is_news_again()
     {
         var (opportunity, first, second) = await SoonAsync(startsIn: 48);

@@ -72,6 +72,16 @@ public sealed class EngagementRulesTests
     }
 
     [Fact]
+    public void A_claim_owes_nothing_without_pay_or_travel_even_one_whose_travel_was_saved_empty()
+    {
+        Assert.True(ClaimRules.OwesNothing(0m, null));
+        Assert.True(ClaimRules.OwesNothing(0m, new TravelClaim(0m, [], 0)));
+        Assert.False(ClaimRules.OwesNothing(0m, new TravelClaim(0m, [], 0) { Lodging = 80m }));
+        Assert.False(ClaimRules.OwesNothing(0m, new TravelClaim(0m, [new ReceiptedCost("Bus", 2.5m)], 0)));
+        Assert.False(ClaimRules.OwesNothing(12m, null));
+    }
+
+    [Fact]
     public void Work_in_person_is_refused_unless_it_pays_travel_and_per_diem_on_top()
     {
         var settings = new EngagementSettings { Id = EngagementSettings.DocumentId, Kinds = [new WorkKind("focus-group", "Focus group", 50m)] };

@@ -288,13 +288,11 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
             });
         }
 
-        var saved = await data.Store.ReplaceAsync(EngagementData.Container, claim with
+        var travel = new TravelClaim(body.Miles ?? 0, [.. (body.Costs ?? []).Select(c => c with { Description = c.Description.Trim() })], body.TravelDays ?? 0)
         {
-            Travel = new TravelClaim(body.Miles ?? 0, [.. (body.Costs ?? []).Select(c => c with { Description = c.Description.Trim() })], body.TravelDays ?? 0)
-            {
-                Lodging = body.Lodging ?? 0,
-            },
-        }, claim.ETag!, ct);
+            Lodging = body.Lodging ?? 0,
+        };
+        var saved = await data.Store.ReplaceAsync(EngagementData.Container, claim with { Travel = travel.ClaimsAnything ? travel : null }, claim.ETag!, ct);
         return ClaimView.From(saved);
     }
 

@@ -251,6 +251,10 @@ public sealed record ReceiptedCost(string Description, decimal Amount);
 public sealed record TravelClaim(decimal Miles, IReadOnlyList<ReceiptedCost> Costs, int TravelDays)
 {
     public decimal Lodging { get; init; }
+
+    /// <summary>Whether it asks for anything: a travel form saved empty claims nothing, and must not hold the claim open for payment.</summary>
+    [JsonIgnore]
+    public bool ClaimsAnything => Miles > 0 || Costs.Count > 0 || TravelDays > 0 || Lodging > 0;
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<ClaimState>))]

@@ -1,5 +1,6 @@
 using Mediator;
 using SurvivorConnect.Api.Features.Engagements;
+using SurvivorConnect.Api.Features.Engagements.Rules;
 using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Features.Payouts.Rules;
@@ -158,7 +159,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
     public async ValueTask<IReadOnlyList<ClaimsToPayView>> Handle(ListClaimsToPay query, CancellationToken ct)
     {
         var open = (await data.Store.AllAsync<CompensationClaim>(EngagementData.Container, [Filter.Eq("state", ClaimState.Open)], ct))
-            .Where(c => c.Amount > 0 || c.Travel is not null);
+            .Where(c => !ClaimRules.OwesNothing(c.Amount, c.Travel));
         var groups = open.GroupBy(c => c.OpportunityId).ToList();
 
         // The opportunities are read together, not one by one.

@@ -79,7 +79,7 @@ public static class ClaimRules
         claim is { Outcome: AttendanceOutcome.CancelledByAgency } && place is not null && CancelsPlace(claim.RecordedAt, place.State, place.ConfirmedAt);
 
     /// <summary>Whether a claim pays nothing: no share of the session and no travel claimed on it.</summary>
-    public static bool OwesNothing(decimal amount, TravelClaim? travel) => amount == 0 && travel is null;
+    public static bool OwesNothing(decimal amount, TravelClaim? travel) => amount == 0 && travel is not { ClaimsAnything: true };
 
     /// <summary>A cancellation inside the window before the session starts is late.</summary>
     public static bool IsLate(DateTimeOffset cancelledAt, DateTimeOffset sessionStart, int windowHours) =>
