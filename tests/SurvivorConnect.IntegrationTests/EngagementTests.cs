@@ -258,6 +258,16 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         var late = await HttpAssert.Problem(await client.PostAsync($"/api/engagements/opportunities/{opportunity.Id}/accept", null), 409);
         Assert.Contains("deadline", late.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal("Invited", (await HttpAssert.Ok<OpportunityDto>(await client.GetAsync($"/api/engagements/opportunities/{opportunity.Id}"))).MyState);
+
+        // Nobody is asked, or offered, work they could no longer say yes to.
+        var (lateId, lateClient) = await AdvisorAsync();
+        var invite = await HttpAssert.Problem(await _recruiter.PostJson($"/api/engagements/opportunities/{opportunity.Id}/invitations", new { personId = lateId }), 409);
+        Assert.Contains("deadline", invite.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(await HttpAssert.Ok<List<OpportunityDto>>(await lateClient.GetAsync("/api/engagements/me/opportunities")), o => o.Id == opportunity.Id);
+        Assert.Contains(await HttpAssert.Ok<List<OpportunityDto>>(await client.GetAsync("/api/engagements/me/opportunities")), o => o.Id == opportunity.Id);
+        var page = await client.GetStringAsync("/paid-work");
+        Assert.Contains("You were invited; the time to answer has passed.", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("Yes, I will take part", page, StringComparison.Ordinal);
     }
 
     [Fact]

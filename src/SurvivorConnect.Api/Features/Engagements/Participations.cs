@@ -58,6 +58,12 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
             throw new ConflictException("Invite people once the opportunity is published.");
         }
 
+        // They could not say yes: the invitation would be news of work they cannot take.
+        if (data.Store.Now > opportunity.ApplicationDeadline)
+        {
+            throw new ConflictException("The deadline to answer has passed. To invite more people, move it later in the work's details.");
+        }
+
         // The benchmark may have risen since it was published: nobody is asked to work below it.
         if (PayParity.Refusal(await data.SettingsAsync(ct), opportunity) is { } why)
         {
@@ -142,7 +148,7 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
         foreach (var o in published.Concat(theirs))
         {
             var fit = profile is null ? null : EngagementFit.Assess(profile, o);
-            var open = o.State == OpportunityState.Published && optedIn && fit?.Fits == true;
+            var open = o.State == OpportunityState.Published && data.Store.Now <= o.ApplicationDeadline && optedIn && fit?.Fits == true;
             if (mine.TryGetValue(o.Id, out var place) || open)
             {
                 views.Add(OpportunityViews.ForSurvivor(o, place, fit, cancelledPlaces));
