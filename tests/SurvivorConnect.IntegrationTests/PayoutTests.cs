@@ -750,6 +750,28 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task A_payout_approved_for_Stripe_before_the_payee_set_it_up_can_be_paid_another_way_from_the_finance_page()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync();
+        await HttpAssert.Ok<JsonElement>(await payees[0].Client.PostAsync("/api/payouts/me/benefits-notice", null));
+        await HttpAssert.Ok<JsonElement>(await payees[0].Client.PutAsJsonAsync("/api/payouts/me/method", new { method = "stripe" }));
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity));
+        Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null))).State);
+        var finance = await PortalSession.SignedInAsync(api, "demo-finance");
+
+        var page = await finance.GetStringAsync("/finance");
+        Assert.Contains("Nothing has reached Stripe yet", page, StringComparison.Ordinal);
+        var paid = await PortalSession.PostFormAsync(finance, "/finance", $"outside-{payout.Id}", ("PayoutId", payout.Id), ("Reference", "Check 4410"));
+
+        Assert.Contains("Recorded as paid.", paid, StringComparison.Ordinal);
+        var recorded = await _world.PayoutAsync(payout.Id);
+        Assert.Equal("Paid", recorded.State);
+        await api.SendPayoutsAsync();
+        Assert.DoesNotContain(api.Stripe.Transfers, t => t["metadata"]!["payout_id"]!.GetValue<string>() == payout.Id);
+        Assert.Equal("Paid", (await _world.PayoutAsync(payout.Id)).State);
+    }
+
+    [Fact]
     public async Task A_damaged_claim_naming_no_opportunity_does_not_hide_the_other_claims_to_pay()
     {
         var (opportunity, _) = await _world.AttendedAsync();

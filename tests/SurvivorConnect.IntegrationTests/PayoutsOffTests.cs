@@ -20,6 +20,9 @@ public sealed class PayoutsOffTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.False((await HttpAssert.Ok<JsonElement>(await advisor.GetAsync("/api/payouts/me"))).GetProperty("account").GetProperty("stripePayoutsOn").GetBoolean());
         var onboarding = await HttpAssert.Problem(await advisor.PostAsync("/api/payouts/me/onboarding", null), 409);
         Assert.Contains("check or a prepaid card", onboarding.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var throughStripe = await HttpAssert.Problem(await advisor.PutAsJsonAsync("/api/payouts/me/method", new { method = "stripe" }), 409);
+        Assert.Contains("check or a prepaid card", throughStripe.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.NotEqual("Stripe", (await HttpAssert.Ok<JsonElement>(await advisor.GetAsync("/api/payouts/me"))).GetProperty("account").GetProperty("method").GetString());
         await HttpAssert.Ok<JsonElement>(await advisor.PutAsJsonAsync("/api/payouts/me/method", new { method = "check" }));
 
         var webhook = await api.Anonymous().PostAsync("/webhooks/stripe", new StringContent("{}"));

@@ -111,8 +111,13 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe)
 
     public async ValueTask<PayeeAccountView> Handle(ChoosePayeeMethod command, CancellationToken ct)
     {
-        var account = await data.AccountAsync(Me, ct);
         var method = EnumNames.Parse<PayeeMethod>(command.Body.Method);
+        if (method == PayeeMethod.Stripe && !stripe.Enabled)
+        {
+            throw new ConflictException("Payments through Stripe are off on this server. Choose a check or a prepaid card, or ask your agency.");
+        }
+
+        var account = await data.AccountAsync(Me, ct);
         return await AccountViewAsync(await data.SaveAccountAsync(account with { Method = method, ChangedAt = data.Store.Now }, ct), null, ct);
     }
 
