@@ -68,10 +68,18 @@ public sealed class CountingStore(IDocumentStore inner) : IDocumentStore
     /// <summary>Runs after each create is written: a test's way to lose the store's answer to a write that happened.</summary>
     public Action<Document>? AfterCreate { get; set; }
 
+    /// <summary>Runs before each create is passed on, and is waited for: a test's way to have something else happen first.</summary>
+    public Func<Document, Task>? WhileCreating { get; set; }
+
     public async Task<T> CreateAsync<T>(ContainerSpec container, T document, CancellationToken cancellationToken)
         where T : Document
     {
         BeforeCreate?.Invoke(document);
+        if (WhileCreating is { } during)
+        {
+            await during(document);
+        }
+
         var created = await Write(inner.CreateAsync(container, document, cancellationToken));
         AfterCreate?.Invoke(created);
         return created;

@@ -140,6 +140,13 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
             }
         }
 
+        // The youth's no, landed while staff recorded a yes for them, wins: the yes is taken back at once.
+        if (!bySubject && WithdrawnBySubject(await LikeAsync(body.SubjectId!, grantor, body.Scope!, body.MatchId, body.PartnerAgencyId, ct)))
+        {
+            await SupersedeAsync(consent, ct);
+            throw new ConflictException("The youth withdrew this consent themselves just now, so only they can give it again.");
+        }
+
         return View(consent);
     }
 
@@ -160,26 +167,62 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
     {
         var consent = await store.FindAsync<ConsentRecord>(ConsentRecord.Container, command.ConsentId, ct) ?? throw new NotFoundException("consent");
         var bySubject = await EnsureMayRecordAsync(consent.SubjectId, consent.Grantor, consent.Scope, ct);
+        if (!bySubject || consent.PartnerAgencyId is null)
+        {
+            if (consent.RevokedAt is not null)
+            {
+                throw new ConflictException("This consent was already revoked.");
+            }
 
-        // The youth's one "Stop sharing" stops all sharing with that partner, whichever of its consents their page showed.
-        var targets = bySubject && consent.PartnerAgencyId is not null
-            ? (await LikeAsync(consent.SubjectId, consent.Grantor, consent.Scope, consent.MatchId, consent.PartnerAgencyId, ct)).Where(c => c.RevokedAt is null).ToList()
-            : consent.RevokedAt is null ? [consent] : [];
+            var written = await store.ReplaceAsync(ConsentRecord.Container, consent with { RevokedAt = store.Now, WithdrawnBySubject = bySubject }, consent.ETag!, ct);
+            await publisher.Publish(new ConsentChanged(written), ct);
+            return View(written);
+        }
+
+        // The youth's one "Stop sharing" stops all sharing with that partner, whichever of its consents their page
+        // showed, and goes on until none is left: one staff recorded meanwhile, or one changed under it, is stopped too.
+        async Task<List<ConsentRecord>> StillSharingAsync() =>
+            [.. (await LikeAsync(consent.SubjectId, consent.Grantor, consent.Scope, consent.MatchId, consent.PartnerAgencyId, ct)).Where(c => c.RevokedAt is null)];
+        var targets = await StillSharingAsync();
         if (targets.Count == 0)
         {
             throw new ConflictException("This consent was already revoked.");
         }
 
-        ConsentRecord? revoked = null;
-        foreach (var target in targets)
+        var saidNo = false;
+        for (var round = 1; targets.Count > 0; round++, targets = await StillSharingAsync())
         {
-            var written = await store.ReplaceAsync(ConsentRecord.Container, target with { RevokedAt = store.Now, WithdrawnBySubject = bySubject }, target.ETag!, ct);
-            await publisher.Publish(new ConsentChanged(written), ct);
-            revoked = target.Id == consent.Id || revoked is null ? written : revoked;
+            if (round > MaxStopRounds)
+            {
+                throw new StoreException(StoreErrorKind.Unavailable, "Sharing kept changing while it was being stopped.");
+            }
+
+            foreach (var target in targets)
+            {
+                try
+                {
+                    var written = await store.ReplaceAsync(ConsentRecord.Container, target with { RevokedAt = store.Now, WithdrawnBySubject = true }, target.ETag!, ct);
+                    await publisher.Publish(new ConsentChanged(written), ct);
+                    saidNo = true;
+                }
+                catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed)
+                {
+                    // Changed meanwhile: read again in the next round.
+                }
+            }
         }
 
-        return View(revoked!);
+        var shown = await store.FindAsync<ConsentRecord>(ConsentRecord.Container, consent.Id, ct) ?? consent;
+        if (!saidNo && !shown.WithdrawnBySubject)
+        {
+            // Staff stopped all of it meanwhile: the no is still the youth's, so staff cannot say yes again for them.
+            shown = await store.ReplaceAsync(ConsentRecord.Container, shown with { RevokedAt = shown.RevokedAt ?? store.Now, WithdrawnBySubject = true }, shown.ETag!, ct);
+        }
+
+        return View(shown);
     }
+
+    private const int MaxStopRounds = 5;
 
     public async ValueTask<IReadOnlyList<ConsentView>> Handle(ListConsents query, CancellationToken ct)
     {
