@@ -311,6 +311,23 @@ public sealed class OutcomeReportTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_report_read_at_eleven_is_still_known_after_the_threshold_is_raised_so_it_cannot_be_subtracted_then()
+    {
+        var world = await CreateAsync(api);
+        for (var i = 0; i < 16; i++)
+        {
+            await world.YouthAsync(In(2025, 12), null, i < 12 ? In(2026, 1 + i % 3) : In(2026, 4));
+        }
+
+        var firstQuarter = await ReportAsync(world.Admin, "from=2026-01&to=2026-03");
+        await HttpAssert.Ok<JsonElement>(await world.Admin.PutAsJsonAsync("/api/agency/report-threshold", new { threshold = 15 }));
+        var fourMonths = await ReportAsync(world.Admin, "from=2026-01&to=2026-04");
+
+        Assert.Equal(12, firstQuarter.Cell("missing-episodes", "Whole period", "Youth with an episode").Value);
+        Assert.Null(fourMonths.Cell("missing-episodes", "Whole period", "Youth with an episode").Value);
+    }
+
+    [Fact]
     public async Task Another_agency_s_report_counts_none_of_this_agency_s_youth()
     {
         var world = await SeededAsync();

@@ -70,6 +70,26 @@ public sealed class DisclosureTests
     }
 
     [Fact]
+    public void A_threshold_raised_since_does_not_make_a_shorter_report_shown_under_the_lower_one_count_as_unseen()
+    {
+        // Twelve people from January to March, four more only in April. At 11, January to March showed 12; raised to 15,
+        // January to March (12) is withheld now, but its 12 are known, and January to April (16) would single out four.
+        var measure = new Measure(Aggregate.People, 0, 3);
+        for (var i = 0; i < 12; i++)
+        {
+            measure.Add($"p{i}", i % 3);
+        }
+
+        for (var i = 0; i < 4; i++)
+        {
+            measure.Add($"april{i}", 3);
+        }
+
+        Assert.Equal(Withheld.None, Disclosure.Primary(measure, 15, shownFrom: 15));
+        Assert.Equal(Withheld.Differencing, Disclosure.Primary(measure, 15, shownFrom: Threshold));
+    }
+
+    [Fact]
     public void A_cell_whose_shorter_runs_differ_by_none_or_by_many_is_shown()
     {
         var measure = new Measure(Aggregate.People, 0, 2);

@@ -239,7 +239,14 @@ public static class Disclosure
 {
     public static ProtectedTable Protect(DraftTable table, int threshold) => Protect([table], threshold)[0];
 
-    public static IReadOnlyList<ProtectedTable> Protect(IReadOnlyList<DraftTable> tables, int threshold)
+    public static IReadOnlyList<ProtectedTable> Protect(IReadOnlyList<DraftTable> tables, int threshold) => Protect(tables, threshold, threshold);
+
+    /// <summary>
+    /// As <see cref="Protect(IReadOnlyList{DraftTable}, int)"/>, with a shorter report taken to be shown once it counts
+    /// <paramref name="shownFrom"/> people: the lowest threshold the agency may set, so a threshold raised since an
+    /// earlier report was read does not make that report count as unseen (12 shown at 11 is known at 15 too).
+    /// </summary>
+    public static IReadOnlyList<ProtectedTable> Protect(IReadOnlyList<DraftTable> tables, int threshold, int shownFrom)
     {
         ArgumentNullException.ThrowIfNull(tables);
         var withheld = new Dictionary<Measure, Withheld>(ReferenceEqualityComparer.Instance);
@@ -249,7 +256,7 @@ public static class Disclosure
             {
                 if (cell is DraftCell.Of of && !withheld.ContainsKey(of.Measure))
                 {
-                    withheld[of.Measure] = Primary(of.Measure, threshold);
+                    withheld[of.Measure] = Primary(of.Measure, threshold, shownFrom);
                 }
             }
         }
@@ -260,7 +267,10 @@ public static class Disclosure
     }
 
     /// <summary>Steps 1 and 2 for one cell.</summary>
-    public static Withheld Primary(Measure measure, int threshold)
+    public static Withheld Primary(Measure measure, int threshold) => Primary(measure, threshold, threshold);
+
+    /// <summary>Steps 1 and 2 for one cell, with shorter reports taken to be shown from <paramref name="shownFrom"/> people.</summary>
+    public static Withheld Primary(Measure measure, int threshold, int shownFrom)
     {
         ArgumentNullException.ThrowIfNull(measure);
         var people = measure.People;
@@ -290,14 +300,14 @@ public static class Disclosure
                 var shorter = months.Count(m => (m & stretch) != 0);
                 var whollyOutside = measure.CountsWhole ? people - shorter : 0;
                 var partlyOutside = measure.ValueDependsOnMonths ? months.Count(m => (m & ~stretch) != 0) : 0;
-                if (shorter >= threshold && (whollyOutside is > 0 && whollyOutside < threshold || partlyOutside > 0 && partlyOutside < threshold))
+                if (shorter >= shownFrom && (whollyOutside is > 0 && whollyOutside < threshold || partlyOutside > 0 && partlyOutside < threshold))
                 {
                     return Withheld.Differencing;
                 }
             }
         }
 
-        var left = measure.Placement == Placement.Fixed ? FewLeftByShorter(measure, threshold) : FewLeftWherePlacesChange(measure, threshold);
+        var left = measure.Placement == Placement.Fixed ? FewLeftByShorter(measure, threshold, shownFrom) : FewLeftWherePlacesChange(measure, threshold, shownFrom);
         return measure.Aggregate != Aggregate.Median && left ? Withheld.Differencing : Withheld.None;
     }
 
@@ -305,9 +315,9 @@ public static class Disclosure
     /// <see cref="FewLeftByShorter"/> for a count whose people depend on its months: a shorter report may count
     /// someone the cell does not (a mentor whose latest band in January differs from their latest in the year), so
     /// everyone who counts over some of its months is weighed, by whether they count over each report's months. A
-    /// shorter report is taken to be shown when it counts at least the threshold.
+    /// shorter report is taken to be shown when it counts at least <paramref name="shownFrom"/>.
     /// </summary>
-    private static bool FewLeftWherePlacesChange(Measure measure, int threshold)
+    private static bool FewLeftWherePlacesChange(Measure measure, int threshold, int shownFrom)
     {
         var (first, last) = (measure.FirstMonth, measure.LastMonth);
         var whole = Measure.Stretch(first, last);
@@ -325,7 +335,7 @@ public static class Disclosure
             for (var to = from; to <= last; to++)
             {
                 var shorter = Measure.Stretch(from, to);
-                if (shorter == whole || Counted(shorter) < threshold)
+                if (shorter == whole || Counted(shorter) < shownFrom)
                 {
                     continue;
                 }
@@ -339,7 +349,7 @@ public static class Disclosure
                 for (var start = first + 1; from == first && to < last && start <= to + 1; start++)
                 {
                     var other = Measure.Stretch(start, last);
-                    if (Counted(other) >= threshold && Few(p => In(p, shorter) + In(p, other) - In(p, whole)))
+                    if (Counted(other) >= shownFrom && Few(p => In(p, shorter) + In(p, other) - In(p, whole)))
                     {
                         return true;
                     }
@@ -348,7 +358,7 @@ public static class Disclosure
                 for (var after = to + 2; from == first && after <= last; after++)
                 {
                     var other = Measure.Stretch(after, last);
-                    if (Counted(other) >= threshold && Few(p => In(p, whole) - In(p, shorter) - In(p, other)))
+                    if (Counted(other) >= shownFrom && Few(p => In(p, whole) - In(p, shorter) - In(p, other)))
                     {
                         return true;
                     }
@@ -360,14 +370,14 @@ public static class Disclosure
     }
 
     /// <summary>
-    /// Whether shorter reports the cell's own checks take to be shown (their people reach the threshold) would, added
+    /// Whether shorter reports the cell's own checks take to be shown (their people reach <paramref name="shownFrom"/>) would, added
     /// to or taken from the cell, leave 1 to threshold − 1 people behind what remains:
     /// - two that together cover its months (January to June and June to December, or the months before and from a
     ///   practice change), added up less the cell: whoever has something in both;
     /// - the months before and after a middle stretch, taken from the cell: whoever has something wholly inside the
     ///   middle, or something running from before it to after it (for a count, the difference of those two groups).
     /// </summary>
-    private static bool FewLeftByShorter(Measure measure, int threshold)
+    private static bool FewLeftByShorter(Measure measure, int threshold, int shownFrom)
     {
         var first = measure.FirstMonth;
         var span = measure.LastMonth - first + 1;
@@ -443,7 +453,7 @@ public static class Disclosure
             for (var j = 1; j <= k + 1; j++)
             {
                 both += inBoth[k, j];
-                if (Few(both) && startingBy[k] >= threshold && endingFrom[j] >= threshold)
+                if (Few(both) && startingBy[k] >= shownFrom && endingFrom[j] >= shownFrom)
                 {
                     return true;
                 }
@@ -456,7 +466,7 @@ public static class Disclosure
             for (var d = c; d < span - 1; d++)
             {
                 middle += inMiddle[c, d];
-                if (Few(middle) && startingBy[c - 1] >= threshold && endingFrom[d + 1] >= threshold)
+                if (Few(middle) && startingBy[c - 1] >= shownFrom && endingFrom[d + 1] >= shownFrom)
                 {
                     return true;
                 }
