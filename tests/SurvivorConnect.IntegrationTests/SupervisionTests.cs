@@ -304,18 +304,29 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
     }
 
     [Fact]
-    public async Task An_admin_who_also_mentors_may_give_themselves_a_supervisor_but_not_move_away_from_the_one_they_have()
+    public async Task An_admin_who_also_mentors_neither_chooses_their_own_supervisor_nor_gives_themselves_a_role_while_another_admin_can()
     {
         var (adminId, admin) = await _world.PersonAsync(Roles.AgencyAdmin);
         await _world.SetRolesAsync(adminId, Roles.AgencyAdmin, Roles.Mentor);
         await HttpAssert.Ok<JsonElement>(await admin.PutAsJsonAsync("/api/mentors/me", new { displayName = "Admin who mentors", languages = new[] { "English" }, capacity = 1 }));
-        await HttpAssert.Ok<JsonElement>(await admin.PutAsJsonAsync($"/api/mentors/{adminId}/supervisor", new { supervisorId = "demo-supervisor" }));
+        var (supervisorId, _) = await _world.PersonAsync(Roles.Supervisor);
         var (lenientId, _) = await _world.PersonAsync(Roles.Supervisor);
 
-        var refused = await HttpAssert.Problem(await admin.PutAsJsonAsync($"/api/mentors/{adminId}/supervisor", new { supervisorId = lenientId }), 409);
+        await HttpAssert.Problem(await admin.PutAsJsonAsync($"/api/mentors/{adminId}/supervisor", new { supervisorId = lenientId }), 409);
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutAsJsonAsync($"/api/mentors/{adminId}/supervisor", new { supervisorId }));
 
+        // Taking the Supervisor role from their supervisor leaves them without one who can act: still not theirs to choose.
+        var supervisor = await admin.GetAsync($"/api/people/{supervisorId}");
+        await HttpAssert.Ok<JsonElement>(await admin.PutJson($"/api/people/{supervisorId}/roles", new { roles = Array.Empty<string>() }, supervisor.Headers.ETag!.Tag));
+        var refused = await HttpAssert.Problem(await admin.PutAsJsonAsync($"/api/mentors/{adminId}/supervisor", new { supervisorId = lenientId }), 409);
         Assert.Contains("Another agency admin changes your own supervisor", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        Assert.Equal("demo-supervisor", (await HttpAssert.Ok<JsonElement>(await _world.Admin.GetAsync($"/api/mentors/{adminId}"))).GetProperty("supervisorId").GetString());
+        Assert.Equal(supervisorId, (await HttpAssert.Ok<JsonElement>(await _world.Admin.GetAsync($"/api/mentors/{adminId}"))).GetProperty("supervisorId").GetString());
+
+        // Nor do they give themselves a role that reads what the role's holders read (check-in answers, chats).
+        var me = await admin.GetAsync($"/api/people/{adminId}");
+        var widened = await HttpAssert.Problem(await admin.PutJson($"/api/people/{adminId}/roles", new { roles = new[] { Roles.AgencyAdmin, Roles.Mentor, Roles.Supervisor } }, me.Headers.ETag!.Tag), 409);
+        Assert.Contains("Another agency admin gives you a new role", widened.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await _world.SetRolesAsync(adminId, Roles.AgencyAdmin, Roles.Mentor, Roles.Supervisor);
     }
 
     [Fact]

@@ -212,9 +212,11 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
 
         var mentor = await data.MentorAsync(command.MentorId, ct);
 
-        // An admin who also mentors may give themselves a supervisor when they have none who can act (an agency's only
-        // admin must be able to), but not move away from the one they have, as they do not lift their own hold.
-        if (mentor.Id == data.User.UserId && mentor.SupervisorId != command.SupervisorId && await data.HasActiveSupervisorAsync(mentor, ct))
+        // An admin who also mentors does not choose who supervises them, as they do not lift their own hold: not even
+        // after their supervisor was demoted or deactivated, which an admin can do. An agency's only admin must give
+        // themselves one when they have none who can act.
+        if (mentor.Id == data.User.UserId && mentor.SupervisorId != command.SupervisorId
+            && (await data.HasActiveSupervisorAsync(mentor, ct) || await data.Store.AnotherAdminCanActAsync(mentor.Id, ct)))
         {
             throw new ConflictException("Another agency admin changes your own supervisor.");
         }

@@ -209,6 +209,12 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
             throw new ConflictException("You cannot remove your own AgencyAdmin role; ask another admin, so the agency is never left without one.");
         }
 
+        // A role opens records (check-in answers, chats): someone else decides that an admin should read them.
+        if (person.Id == user.UserId && roles.Except(person.Roles).Any() && await store.AnotherAdminCanActAsync(user.UserId, cancellationToken))
+        {
+            throw new ConflictException("Another agency admin gives you a new role: nobody widens their own access while someone else can.");
+        }
+
         var former = person.FormerRoles.Union(person.Roles).Except(roles).ToList();
         var changed = await ReplaceKeepingAnAdminAsync(person, person with { Roles = roles, FormerRoles = former }, ifMatch, cancellationToken);
         await publisher.Publish(new PersonAccessChanged(user.AgencyId, changed.Id), cancellationToken);

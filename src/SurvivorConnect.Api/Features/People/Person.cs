@@ -1,3 +1,4 @@
+using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Lists;
 using SurvivorConnect.Api.Infrastructure.Tenancy;
 using SurvivorConnect.Storage;
@@ -63,4 +64,11 @@ public static class PeopleReads
 
     public static async Task<IReadOnlyList<string>> ActiveIdsWithRoleAsync(this AgencyStore store, string role, CancellationToken ct) =>
         [.. (await store.ActiveWithRoleAsync(role, ct)).Select(p => p.Id)];
+
+    /// <summary>
+    /// Whether an active admin other than <paramref name="adminId"/> can act: then no admin widens their own access (a
+    /// role, their own supervisor), since someone else can. An agency's only admin must still be able to.
+    /// </summary>
+    public static async Task<bool> AnotherAdminCanActAsync(this AgencyStore store, string adminId, CancellationToken ct) =>
+        (await store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, ct)).Any(id => id != adminId);
 }
