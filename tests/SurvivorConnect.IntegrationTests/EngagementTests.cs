@@ -247,6 +247,48 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     [Fact]
+    public async Task Seats_added_go_to_those_waiting_in_their_order_before_anyone_who_answers_later()
+    {
+        var opportunity = await PublishedAsync(seats: 1);
+        var work = $"/api/engagements/opportunities/{opportunity.Id}";
+        var first = await AdvisorAsync();
+        var second = await AdvisorAsync();
+        var third = await AdvisorAsync();
+        var late = await AdvisorAsync();
+        foreach (var (_, client) in new[] { first, second, third })
+        {
+            await HttpAssert.Ok<OpportunityDto>(await client.PostAsync($"{work}/apply", null));
+        }
+
+        var current = await _recruiter.GetAsync(work);
+        await HttpAssert.Ok<OpportunityDto>(await _recruiter.PutJson(work, Body(seats: 2), current.Headers.ETag!.Tag));
+        var lateAnswer = await HttpAssert.Ok<OpportunityDto>(await late.Client.PostAsync($"{work}/apply", null));
+
+        Assert.Equal("Confirmed", (await HttpAssert.Ok<OpportunityDto>(await second.Client.GetAsync(work))).MyState);
+        Assert.Equal("Waitlisted", (await HttpAssert.Ok<OpportunityDto>(await third.Client.GetAsync(work))).MyState);
+        Assert.Equal("Waitlisted", lateAnswer.MyState);
+        Assert.Equal(2, (await HttpAssert.Ok<OpportunityDto>(await _recruiter.GetAsync(work))).SeatsTaken);
+        Assert.Contains((await HttpAssert.Ok<PageDto<NotificationDto>>(await second.Client.GetAsync("/api/notifications"))).Items, n => n.Kind == "engagement-confirmed");
+    }
+
+    [Fact]
+    public async Task A_place_given_up_in_cancelled_work_goes_to_nobody_waiting()
+    {
+        var opportunity = await PublishedAsync(seats: 1);
+        var work = $"/api/engagements/opportunities/{opportunity.Id}";
+        var first = await AdvisorAsync();
+        var second = await AdvisorAsync();
+        await HttpAssert.Ok<OpportunityDto>(await first.Client.PostAsync($"{work}/apply", null));
+        await HttpAssert.Ok<OpportunityDto>(await second.Client.PostAsync($"{work}/apply", null));
+        await HttpAssert.Ok<OpportunityDto>(await _recruiter.PostAsync($"{work}/cancel", null));
+
+        await HttpAssert.Ok<OpportunityDto>(await first.Client.PostAsync($"{work}/withdraw", null));
+
+        Assert.Equal("Waitlisted", (await HttpAssert.Ok<OpportunityDto>(await second.Client.GetAsync(work))).MyState);
+        Assert.DoesNotContain((await HttpAssert.Ok<PageDto<NotificationDto>>(await second.Client.GetAsync("/api/notifications"))).Items, n => n.Kind == "engagement-confirmed");
+    }
+
+    [Fact]
     public async Task Answers_after_the_deadline_are_refused_and_nothing_changes()
     {
         var opportunity = await PublishedAsync(deadline: api.Time.GetUtcNow().AddHours(1));
@@ -325,6 +367,25 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         await HttpAssert.Problem(await _recruiter.PostJson($"/api/engagements/opportunities/{theirs.Id}/invitations", new { personId = first.Id }), 409);
         Assert.DoesNotContain(await HttpAssert.Ok<List<CandidateDto>>(await _recruiter.GetAsync($"/api/engagements/opportunities/{theirs.Id}/candidates")), c => c.PersonId == first.Id);
         Assert.Equal(0, (await HttpAssert.Ok<OpportunityDto>(await _recruiter.GetAsync($"/api/engagements/opportunities/{theirs.Id}"))).SeatsTaken);
+    }
+
+    [Fact]
+    public async Task A_recruiter_who_raised_the_pay_of_anothers_work_takes_no_place_in_it()
+    {
+        var opportunity = await PublishedAsync();
+        var work = $"/api/engagements/opportunities/{opportunity.Id}";
+        var raiser = await AdvisorAsync();
+        await MakeRecruiterAsync(raiser.Id);
+        var current = await _recruiter.GetAsync(work);
+
+        await HttpAssert.Ok<OpportunityDto>(await raiser.Client.PutJson(work, Body(stipend: 2000m), current.Headers.ETag!.Tag));
+
+        var applied = await HttpAssert.Problem(await raiser.Client.PostAsync($"{work}/apply", null), 409);
+        Assert.Contains("made or changed this work", applied.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await HttpAssert.Problem(await _recruiter.PostJson($"{work}/invitations", new { personId = raiser.Id }), 409);
+        Assert.DoesNotContain(await HttpAssert.Ok<List<CandidateDto>>(await _recruiter.GetAsync($"{work}/candidates")), c => c.PersonId == raiser.Id);
+        Assert.DoesNotContain(await HttpAssert.Ok<List<OpportunityDto>>(await raiser.Client.GetAsync("/api/engagements/me/opportunities")), o => o.Id == opportunity.Id);
+        Assert.Equal(0, (await HttpAssert.Ok<OpportunityDto>(await _recruiter.GetAsync(work))).SeatsTaken);
     }
 
     [Fact]
@@ -521,6 +582,24 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
 
         Assert.DoesNotContain(opportunity.Id, await _recruiter.GetStringAsync("/claims-to-pay"), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NoContent, (await _recruiter.PostAsync($"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/places/{first.Id}/restore", null)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Mileage_and_days_away_are_paid_for_a_place_cancelled_at_short_notice_and_for_one_cancelled_in_good_time_only_costs_paid_ahead()
+    {
+        var (early, earlyOne, _) = await SoonAsync(startsIn: 48);
+        var (late, lateOne, _) = await SoonAsync(startsIn: 3);
+        foreach (var (opportunity, person) in new[] { (early, earlyOne), (late, lateOne) })
+        {
+            await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson($"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/attendance",
+                new { entries = new[] { new { personId = person.Id, outcome = "cancelledByAgency" } } }));
+        }
+
+        var refused = await HttpAssert.Problem(await earlyOne.Client.PutAsJsonAsync($"/api/engagements/opportunities/{early.Id}/sessions/s1/travel", new { miles = 40m, travelDays = 1 }), 409);
+        Assert.Contains("cancelled well before it began", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await HttpAssert.Problem(await earlyOne.Client.PutAsJsonAsync($"/api/engagements/opportunities/{early.Id}/sessions/s1/travel", new { travelDays = 2, lodging = 90m }), 409);
+        await HttpAssert.Ok<JsonElement>(await earlyOne.Client.PutAsJsonAsync($"/api/engagements/opportunities/{early.Id}/sessions/s1/travel", new { costs = new[] { new { description = "Bus pass, bought ahead", amount = 12.00m } } }));
+        await HttpAssert.Ok<JsonElement>(await lateOne.Client.PutAsJsonAsync($"/api/engagements/opportunities/{late.Id}/sessions/s1/travel", new { miles = 40m, travelDays = 1 }));
     }
 
     [Fact]

@@ -269,6 +269,14 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
             throw new ConflictException("Travel is paid for a session someone came to, or one the agency cancelled; this one is recorded as not attended.");
         }
 
+        // Cancelled in good time, nobody was on their way: what they paid ahead (a ticket, with its receipt) is paid back,
+        // but no mileage or days away, as for a cancellation at short notice.
+        if (claim.Outcome == AttendanceOutcome.CancelledByAgency && ((body.Miles ?? 0) > 0 || (body.TravelDays ?? 0) > 0 || (body.Lodging ?? 0) > 0)
+            && !ClaimRules.IsLate(claim.RecordedAt, session.StartUtc, (await claims.TermsAsync(opportunity, ct)).Hours))
+        {
+            throw new ConflictException("This session was cancelled well before it began, so no journey was made: costs you paid ahead, with a receipt, are paid back, but not mileage or days away.");
+        }
+
         if (!session.InPerson || (wantsTravel && !claim.TravelAllowed) || ((body.TravelDays ?? 0) > 0 && !claim.PerDiemAllowed))
         {
             throw new ConflictException("This session does not cover that: travel and per diem are for in-person sessions whose pay policy allows them.");

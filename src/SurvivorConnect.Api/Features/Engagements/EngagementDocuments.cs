@@ -148,6 +148,9 @@ public sealed record Opportunity : Document
 
     public required string RecruiterId { get; init; }
 
+    /// <summary>Recruiters other than its maker who changed the work (its pay among it).</summary>
+    public IReadOnlyList<string> ChangedBy { get; init; } = [];
+
     public required DateTimeOffset CreatedAt { get; init; }
 
     public DateTimeOffset? PublishedAt { get; init; }
@@ -160,6 +163,12 @@ public sealed record Opportunity : Document
 
     /// <summary>The number the next person put on the waitlist gets: the waitlist's order.</summary>
     public int NextWaitlistNumber { get; init; } = 1;
+
+    /// <summary>
+    /// Whether the person made or changed the work: they set what it pays, so they take no paid place in it (a
+    /// recruiter who raised the pay and then took a place would be paid at a rate they chose).
+    /// </summary>
+    public bool SetTermsOf(string personId) => RecruiterId == personId || ChangedBy.Contains(personId);
 }
 
 /// <summary>Whether the agency pays for a session it cancels at short notice, and how short (hours before it starts).</summary>

@@ -245,6 +245,7 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
             : (await data.Store.AllAsync<CompensationClaim>(EngagementData.Container, [Filter.Eq("opportunityId", current.Id)], ct)).Select(c => c.SessionId).ToHashSet(StringComparer.Ordinal);
         var now = current.State == OpportunityState.Draft ? DateTimeOffset.MinValue : data.Store.Now;
         var changed = command.Body.ApplyTo(current, Sessions(current.Sessions, current.LastSessionNumber, command.Body, now, withClaims));
+        changed = current.SetTermsOf(data.Store.User.UserId) ? changed : changed with { ChangedBy = [.. current.ChangedBy, data.Store.User.UserId] };
         if (changed.Seats < current.Confirmed)
         {
             throw new ConflictException($"{current.Confirmed} people are already confirmed; seats cannot go below that.");
@@ -263,8 +264,13 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
             }
         }
 
-        var saved = await data.Store.ReplaceAsync(EngagementData.Container, changed, ifMatch, ct);
+        // Seats added go to those waiting, in their order, in the same write: not to whoever answers next.
+        var promoted = await PromotedAsync(places, changed.Seats - current.Confirmed, ct);
+        var saved = promoted.Count == 0
+            ? await data.Store.ReplaceAsync(EngagementData.Container, changed, ifMatch, ct)
+            : await WriteWithPromotedAsync(changed with { Confirmed = current.Confirmed + promoted.Count }, ifMatch, promoted, ct);
         await reminders.PlanAsync(saved, ct);
+        await notifier.SendAsync(promoted.Select(p => p.PersonId), Notices.EngagementSeatFreed, null, ct);
 
         // Those already confirmed hear at once when a session moves or changes place, or the pay changes.
         if (current.State == OpportunityState.Published && (!SameTimesAndPlaces(current, saved) || current.Compensation != saved.Compensation))
@@ -273,6 +279,34 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
         }
 
         return saved;
+    }
+
+    /// <summary>Up to <paramref name="free"/> of those waiting, first in line first, who still take paid work, confirmed.</summary>
+    private async Task<IReadOnlyList<Participation>> PromotedAsync(IReadOnlyList<Participation> places, int free, CancellationToken ct)
+    {
+        var waiting = places.Where(p => p.State == ParticipationState.Waitlisted).OrderBy(p => p.WaitlistNumber).ToList();
+        if (free <= 0 || waiting.Count == 0)
+        {
+            return [];
+        }
+
+        var able = await data.StillTakingPaidWorkAsync([.. waiting.Select(p => p.PersonId)], ct);
+        return [.. waiting.Where(p => able.Contains(p.PersonId)).Take(free)
+            .Select(p => p with { State = ParticipationState.Confirmed, WaitlistNumber = null, ChangedAt = data.Store.Now, ConfirmedAt = data.Store.Now })];
+    }
+
+    private async Task<Opportunity> WriteWithPromotedAsync(Opportunity changed, string ifMatch, IReadOnlyList<Participation> promoted, CancellationToken ct)
+    {
+        try
+        {
+            var written = await data.Store.ExecuteBatchAsync(EngagementData.Container, data.Store.AgencyId,
+                [new BatchOperation.Replace(changed, ifMatch), .. promoted.Select(p => new BatchOperation.Replace(p, p.ETag!))], ct);
+            return changed with { ETag = written.ETags[0], AgencyId = data.Store.AgencyId, PartitionKey = data.Store.AgencyId };
+        }
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.BatchFailed)
+        {
+            throw new StoreException(StoreErrorKind.PreconditionFailed, "The opportunity or its waiting list changed.", ex);
+        }
     }
 
     private static SessionChangeResult Sessions(
@@ -357,9 +391,9 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
         var opportunity = await data.OpportunityAsync(query.OpportunityId, ct);
         var profiles = await data.ProfilesOfKindAsync(opportunity.Kind, ct);
         var optedIn = await data.OptedInAsync([.. profiles.Select(p => p.PersonId)], ct);
-        // Whoever made the work takes no paid place in it.
+        // Whoever made or changed the work takes no paid place in it.
         var fitting = profiles
-            .Where(p => optedIn.Contains(p.PersonId) && p.PersonId != opportunity.RecruiterId)
+            .Where(p => optedIn.Contains(p.PersonId) && !opportunity.SetTermsOf(p.PersonId))
             .Select(p => (Profile: p, Fit: EngagementFit.Assess(p, opportunity)))
             .Where(x => x.Fit.Fits)
             .ToList();

@@ -70,9 +70,9 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
             throw new ConflictException(why + " Until then nobody is invited.");
         }
 
-        if (command.PersonId == opportunity.RecruiterId)
+        if (opportunity.SetTermsOf(command.PersonId!))
         {
-            throw new ConflictException("They made this work, so they do not take a paid place in it.");
+            throw new ConflictException("They made or changed this work, so they do not take a paid place in it.");
         }
 
         // Someone who has not opted in, or whom it does not fit, cannot be invited: to the recruiter they are not there.
@@ -148,7 +148,7 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
         foreach (var o in published.Concat(theirs))
         {
             var fit = profile is null ? null : EngagementFit.Assess(profile, o);
-            var open = o.State == OpportunityState.Published && data.Store.Now <= o.ApplicationDeadline && optedIn && fit?.Fits == true;
+            var open = o.State == OpportunityState.Published && data.Store.Now <= o.ApplicationDeadline && optedIn && fit?.Fits == true && !o.SetTermsOf(me);
             if (mine.TryGetValue(o.Id, out var place) || open)
             {
                 views.Add(OpportunityViews.ForSurvivor(o, place, fit, cancelledPlaces));
@@ -170,9 +170,9 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
             throw new ConflictException("The deadline to answer has passed.");
         }
 
-        if (opportunity.RecruiterId == data.Store.User.UserId)
+        if (opportunity.SetTermsOf(data.Store.User.UserId))
         {
-            throw new ConflictException("You made this work, so you cannot take a paid place in it.");
+            throw new ConflictException("You made or changed this work, so you cannot take a paid place in it.");
         }
 
         if (PayParity.Refusal(await data.SettingsAsync(ct), opportunity) is not null)
@@ -252,8 +252,10 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
             return (withdrawn, null);
         }
 
-        // The place commits them, so it goes to the first in line who still takes paid work and has not opted out.
-        var waiting = (await data.ParticipationsAsync(Filter.Eq("opportunityId", opportunity.Id), ct)).Where(p => p.State == ParticipationState.Waitlisted).ToList();
+        // The place commits them, so it goes to the first in line who still takes paid work and has not opted out; in
+        // work no longer open (cancelled, say) it goes to nobody.
+        var waiting = opportunity.State != OpportunityState.Published ? []
+            : (await data.ParticipationsAsync(Filter.Eq("opportunityId", opportunity.Id), ct)).Where(p => p.State == ParticipationState.Waitlisted).ToList();
         var able = await data.StillTakingPaidWorkAsync([.. waiting.Select(p => p.PersonId)], ct);
         var next = waiting.Where(p => able.Contains(p.PersonId)).MinBy(p => p.WaitlistNumber);
         var promoted = next is null ? null : next with { State = ParticipationState.Confirmed, WaitlistNumber = null, ChangedAt = data.Store.Now, ConfirmedAt = data.Store.Now };
