@@ -1,4 +1,5 @@
 using SurvivorConnect.Api.Features.Engagements;
+using SurvivorConnect.Api.Features.Engagements.Rules;
 using SurvivorConnect.Api.Features.Payouts.Rules;
 
 namespace SurvivorConnect.UnitTests.Payouts;
@@ -21,6 +22,23 @@ public sealed class PayoutCalculatorTests
 
     private static TravelClaim Travel(decimal miles = 0, int days = 0, decimal lodging = 0, params decimal[] receipts) =>
         new(miles, [.. receipts.Select((r, i) => new ReceiptedCost("receipt " + i, r))], days) { Lodging = lodging };
+
+    [Theory]
+    [InlineData(40, 0)]
+    [InlineData(7, 30)]
+    [InlineData(119, 15)]
+    [InlineData(120, 0)]
+    public void What_a_survivor_is_shown_for_their_time_is_what_the_payout_pays(int minutes, int prep)
+    {
+        var session = new EngagementSession("s1", new DateTime(2026, 3, 3, 18, 0, 0), new DateTime(2026, 3, 3, 20, 0, 0), "America/Chicago", true, "Chicago", null);
+        var pay = new Compensation(PayBasis.Hourly, 45m, prep, true, true);
+        var share = ClaimRules.Share(AttendanceOutcome.Partial, minutes, 2m, false, false);
+
+        var shown = ClaimRules.Owed(pay, session, AttendanceOutcome.Partial, minutes, false, false).Amount;
+        var paid = PayoutCalculator.Calculate(Hourly(rate: 45m, prep: prep, outcome: AttendanceOutcome.Partial, share: share), Rates).Compensation;
+
+        Assert.Equal(paid, shown);
+    }
 
     [Fact]
     public void Hourly_work_pays_the_session_and_the_paid_preparation_at_the_rate()

@@ -22,11 +22,13 @@ public static class ClaimRules
             return (0, 0);
         }
 
-        var hours = Round(sessionHours * share + pay.PrepMinutesPerSession / 60m);
+        // Worked out from the hours as they are, rounded once, as the payout is: rounded hours times the rate would show
+        // the survivor an amount (30.15 for 40 minutes at 45) that the payout (30.00) does not pay.
+        var hours = sessionHours * share + pay.PrepMinutesPerSession / 60m;
         var amount = pay.Basis == PayBasis.Hourly
             ? Round(hours * pay.Rate)
             : Round(pay.Rate * StipendShare(share, sessionHours, pay.PrepMinutesPerSession));
-        return (hours, amount);
+        return (Round(hours), amount);
     }
 
     /// <summary>
