@@ -358,6 +358,7 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
 
         Assert.Empty(await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.GetAsync($"{work}/claims")));
         Assert.Equal(2, (await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson(attendance, new { entries }))).Count);
+        await HttpAssert.Problem(await first.Client.PostJson("/api/payouts", new { opportunityId = opportunity.Id }), 409);
         Assert.Equal("Published", (await HttpAssert.Ok<OpportunityDto>(await _recruiter.GetAsync(work))).State);
 
         // Work they made themselves they do not take a paid place in, nor are they offered or invited to it.

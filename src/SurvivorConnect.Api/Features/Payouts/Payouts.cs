@@ -112,7 +112,10 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
 
     public async ValueTask<IReadOnlyList<PayoutView>> Handle(PreparePayouts command, CancellationToken ct)
     {
-        var opportunity = await engagements.OpportunityAsync(command.Body.OpportunityId!, ct);
+        // A recruiter sends to finance only work they may look after: not work they hold, or held, a place in.
+        var opportunity = data.Store.User.IsInRole(Roles.FinanceApprover)
+            ? await engagements.OpportunityAsync(command.Body.OpportunityId!, ct)
+            : await engagements.OpportunityToManageAsync(command.Body.OpportunityId!, ct);
         var claims = await data.Store.AllAsync<CompensationClaim>(EngagementData.Container, [Filter.Eq("opportunityId", opportunity.Id)], ct);
         var rates = await data.RatesAsync(ct);
         var settings = await data.SettingsAsync(ct);
