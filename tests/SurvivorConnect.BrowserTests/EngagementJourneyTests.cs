@@ -26,6 +26,7 @@ public sealed class EngagementJourneyTests(PortalServer server)
         await advisor.GetByLabel("Focus group").CheckAsync();
         await advisor.GetByLabel("Topics you are happy to speak about").FillAsync("housing, jobs");
         await advisor.GetByLabel("Topics you will not speak about").FillAsync("family court");
+        await advisor.GetByLabel("Anything that would help you take part (optional)").FillAsync("A seat near the door");
         await advisor.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
         await Expect(advisor.Locator("[data-outcome]")).ToContainTextAsync("Saved");
         await advisor.GetByRole(AriaRole.Button, new() { Name = "Yes, contact me about paid work" }).ClickAsync();
@@ -67,6 +68,7 @@ public sealed class EngagementJourneyTests(PortalServer server)
         server.Time.Advance(TimeSpan.FromDays(11));
         recruiter = await server.SignInAsync("Jamie (demo recruiter)");
         await recruiter.Locator("[data-opportunities] li", new() { HasText = title + " (fair pay)" }).GetByRole(AriaRole.Button).ClickAsync();
+        await Expect(recruiter.Locator("[data-participants] li", new() { HasText = "Jordan (demo advisor)" })).ToContainTextAsync("What would help them take part: A seat near the door");
         // Nothing is chosen for anyone until the recruiter says what happened: the form does not go as it came.
         var happened = recruiter.Locator("[data-attendance]").GetByLabel("What happened");
         await Expect(happened).ToHaveValueAsync("");

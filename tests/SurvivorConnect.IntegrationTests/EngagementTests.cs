@@ -247,6 +247,31 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     [Fact]
+    public async Task What_would_help_someone_take_part_reaches_the_recruiter_once_they_are_confirmed_and_nobody_else()
+    {
+        var opportunity = await PublishedAsync(seats: 1);
+        var work = $"/api/engagements/opportunities/{opportunity.Id}";
+        var first = await AdvisorAsync();
+        var second = await AdvisorAsync();
+        foreach (var (_, client) in new[] { first, second })
+        {
+            await HttpAssert.Ok<JsonElement>(await client.PutAsJsonAsync("/api/engagements/me/profile", new
+            {
+                kinds = new[] { "focus-group" }, topics = new[] { "housing" }, noTopics = Array.Empty<string>(), availability = new[] { "weekdayEvening", "weekendAfternoon" },
+                timeZone = "America/Los_Angeles", accessibilityNeeds = "Step-free access, please",
+            }));
+            await HttpAssert.Ok<OpportunityDto>(await client.PostAsync($"{work}/apply", null));
+        }
+
+        var participants = (await HttpAssert.Ok<OpportunityDto>(await _recruiter.GetAsync(work))).Participants!;
+        string? Needs(string id) => participants.Single(p => p.GetProperty("personId").GetString() == id).GetProperty("accessNeeds").GetString();
+
+        Assert.Equal("Step-free access, please", Needs(first.Id));
+        Assert.Null(Needs(second.Id));
+        Assert.DoesNotContain("Step-free", await (await second.Client.GetAsync(work)).Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Seats_added_go_to_those_waiting_in_their_order_before_anyone_who_answers_later()
     {
         var opportunity = await PublishedAsync(seats: 1);

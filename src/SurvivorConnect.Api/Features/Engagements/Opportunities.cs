@@ -135,9 +135,13 @@ public sealed record OpportunityRequest(
 public sealed record SessionView(
     string Id, DateTime Start, DateTime End, string TimeZone, DateTimeOffset StartUtc, DateTimeOffset EndUtc, bool InPerson, string? Location, string? Link, DateTimeOffset? CancelledAt);
 
-/// <remarks><paramref name="ConfirmedAt"/> and <paramref name="ChangedAt"/> say which sessions they held a seat for (<see cref="ClaimRules.HeldSeatAt"/>).</remarks>
+/// <remarks>
+/// <paramref name="ConfirmedAt"/> and <paramref name="ChangedAt"/> say which sessions they held a seat for (<see cref="ClaimRules.HeldSeatAt"/>).
+/// <paramref name="AccessNeeds"/> is what would help them take part, as they wrote it, for the recruiter of work they are confirmed for only.
+/// </remarks>
 public sealed record ParticipantView(
-    string PersonId, string DisplayName, ParticipationState State, bool Invited, int? WaitlistNumber, DateTimeOffset? ConfirmedAt = null, DateTimeOffset? ChangedAt = null)
+    string PersonId, string DisplayName, ParticipationState State, bool Invited, int? WaitlistNumber, DateTimeOffset? ConfirmedAt = null, DateTimeOffset? ChangedAt = null,
+    string? AccessNeeds = null)
 {
     public bool HeldSeatAt(DateTimeOffset sessionStart) => ClaimRules.HeldSeatAt(State, ConfirmedAt, ChangedAt, sessionStart);
 }
@@ -373,9 +377,13 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
         {
             var participations = await data.ParticipationsAsync(Filter.Eq("opportunityId", opportunity.Id), ct);
             var names = await NamesAsync(participations.Select(p => p.PersonId), ct);
+            var confirmed = participations.Where(p => p.State == ParticipationState.Confirmed).Select(p => EngagementData.ProfileId(p.PersonId));
+            var needs = (await data.Store.ManyAsync<EngagementProfile>(EngagementData.Container, confirmed, ct))
+                .Where(p => !string.IsNullOrWhiteSpace(p.AccessibilityNeeds)).ToDictionary(p => p.PersonId, p => p.AccessibilityNeeds);
             return OpportunityViews.ForRecruiter(opportunity, [.. participations
                 .OrderBy(p => p.State).ThenBy(p => p.WaitlistNumber).ThenBy(p => p.CreatedAt)
-                .Select(p => new ParticipantView(p.PersonId, names.GetValueOrDefault(p.PersonId, "(no longer here)"), p.State, p.Invited, p.WaitlistNumber, p.ConfirmedAt, p.ChangedAt))]);
+                .Select(p => new ParticipantView(p.PersonId, names.GetValueOrDefault(p.PersonId, "(no longer here)"), p.State, p.Invited, p.WaitlistNumber, p.ConfirmedAt, p.ChangedAt,
+                    p.State == ParticipationState.Confirmed ? needs.GetValueOrDefault(p.PersonId) : null))]);
         }
 
         // A survivor sees a published opportunity that fits them, or one they were invited to or took part in.
