@@ -245,8 +245,14 @@ public sealed class TeamingJourneyTests(PortalServer server)
         await caseManager.GetByLabel("Agenda, one item per line").FillAsync("School\nHousing");
         await caseManager.GetByRole(AriaRole.Button, new() { Name = "Schedule" }).ClickAsync();
         await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The meeting is scheduled.");
+        await caseManager.GetByLabel("When (UTC)").FillAsync(today.AddDays(3).ToString("yyyy-MM-dd'T'10:00", CultureInfo.InvariantCulture));
+        await caseManager.GetByLabel("Agenda, one item per line").FillAsync("Follow-up");
+        await caseManager.GetByRole(AriaRole.Button, new() { Name = "Schedule" }).ClickAsync();
+        var upcoming = caseManager.Locator("[data-meetings] li[data-held=no]", new() { HasText = "Follow-up" });
+        await Expect(upcoming).ToContainTextAsync("Record it here once it has been held.");
+        await Expect(upcoming.GetByText("Record this meeting")).ToHaveCountAsync(0);
 
-        var meeting = caseManager.Locator("[data-meetings] li[data-held=no]").First;
+        var meeting = caseManager.Locator("[data-meetings] li[data-held=no]", new() { HasText = "Housing" });
         await meeting.GetByText("Record this meeting").ClickAsync();
         var record = meeting.Locator("[data-record]");
         await record.GetByLabel("Jo (meeting journey)", new() { Exact = true }).CheckAsync();
@@ -278,7 +284,7 @@ public sealed class TeamingJourneyTests(PortalServer server)
         // Jo reads what the meeting decided with them and who does what; the professionals' notes stay with the team.
         var jo = await server.SignInAsAddedAsync("meeting-journey-jo", phone: true);
         await jo.GotoAsync("/my-team");
-        var mine = jo.Locator("[data-my-meetings] li.card").First;
+        var mine = jo.Locator("[data-my-meetings] li.card", new() { HasText = "Housing" });
         await Expect(mine).ToContainTextAsync("Who came: you.");
         await Expect(mine).ToContainTextAsync("Decided: Move to the school nearer the new flat — you said: Only if I can finish this term first");
         await Expect(mine.Locator("[data-my-actions]")).ToContainTextAsync("Call the new school — Alex (demo case manager), done");

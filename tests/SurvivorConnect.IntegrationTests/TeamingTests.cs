@@ -417,6 +417,9 @@ public sealed class TeamingTests(ApiFactory api)
         {
             youthParticipation = "InPerson", actions = new[] { new { text = "x", ownerMemberId = "not-a-member", due = "2027-01-01" } },
         }), 400);
+        var early = await HttpAssert.Problem(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/meetings/{nextId}/record", new { youthParticipation = "InPerson" }), 409);
+        Assert.Contains("still to come", early.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await HttpAssert.Problem(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/case-plan/items", new { kind = "Goal", text = "Typed in a hurry", due = "0202-03-01" }), 400);
 
         var overdue = await HttpAssert.Ok<List<JsonElement>>(await _world.CaseManager.GetAsync("/api/teams/overdue-actions"));
         var mineOverdue = overdue.Where(a => a.GetProperty("youthId").GetString() == team.YouthId).ToList();

@@ -54,6 +54,8 @@ public sealed record MeetingRecordRequest(string[]? Attended, string? YouthParti
             {
                 errors.Add("actions", "Each action has a due date.");
             }
+
+            TeamingValidation.Due(errors, "actions", a?.Due);
         }
     }
 }
@@ -155,6 +157,11 @@ internal sealed class MeetingHandlers(TeamingData data, TeamViews teams)
         if (body.Attended?.Any(a => !members.Contains(a)) == true || body.Actions?.Any(a => !members.Contains(a.OwnerMemberId!)) == true)
         {
             throw TeamingValidation.Invalid("attended", "Attendees and action owners are members of the team.");
+        }
+
+        if (!MeetingRules.MayBeRecorded(meeting.ScheduledFor, data.Now))
+        {
+            throw new ConflictException("This meeting is still to come. Record it once it has been held; for one held at another time, schedule it at that time and record that.");
         }
 
         var actions = (body.Actions ?? []).Select(a => new MeetingAction(AgencyStore.NewId(), a.Text!.Trim(), a.OwnerMemberId!, a.Due!.Value)).ToList();

@@ -13,9 +13,12 @@ public sealed record PlanItemRequest(string? Kind, string? Text, string? Owner, 
 {
     public const int MaxItems = 100;
 
-    public void Validate(ValidationErrors errors) =>
+    public void Validate(ValidationErrors errors)
+    {
         errors.OneOf<PlanItemKind>("kind", Kind).Prose("text", Text, 500).Text("owner", Owner, 80, required: false)
             .OneOf<PlanItemStatus>("status", Status, required: false).Prose("youthWords", YouthWords, 1000, required: false);
+        TeamingValidation.Due(errors, "due", Due);
+    }
 }
 
 public sealed record SafetyPlanRequest(

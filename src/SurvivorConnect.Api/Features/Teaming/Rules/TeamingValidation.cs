@@ -23,6 +23,15 @@ internal static class TeamingValidation
         }
     }
 
+    /// <summary>A due date a plan or an action can have: from 2000 to 2100 (a typing slip like 0202 would never be overdue).</summary>
+    public static void Due(ValidationErrors errors, string field, DateOnly? due)
+    {
+        if (due is { Year: < 2000 or > 2100 })
+        {
+            errors.Add(field, "A date between 2000 and 2100.");
+        }
+    }
+
     public static RequestValidationException Invalid(string field, string message) => new(new Dictionary<string, string[]> { [field] = [message] });
 
     public static void Professionals(ValidationErrors errors, ProfessionalOffer[]? offers)
