@@ -47,6 +47,32 @@ public sealed class BoundedReadsTests(CountingApiFactory api) : IClassFixture<Co
     }
 
     [Fact]
+    public async Task A_case_managers_overdue_actions_read_their_own_caseloads_meetings_not_the_agencys()
+    {
+        const int OtherTeams = 12;
+        for (var i = 0; i < OtherTeams; i++)
+        {
+            var (youthId, _) = await _world.YouthAsync();
+            await MentoringWorld.Created(await _world.CaseManager.PostAsync($"/api/teams/{youthId}", null));
+            var meetings = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{youthId}/meetings", new { scheduledFor = DateTimeOffset.UtcNow.AddDays(-3), agenda = new[] { "Housing" } }));
+            var meetingId = meetings.GetProperty("meetings")[0].GetProperty("id").GetString();
+            await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{youthId}/meetings/{meetingId}/record", new
+            {
+                attended = new[] { "youth" }, youthParticipation = "InPerson",
+                actions = new[] { new { text = "Call the school", ownerMemberId = "lead~demo-casemanager", due = DateOnly.FromDateTime(DateTime.UtcNow.AddDays(-1)) } },
+            }));
+        }
+
+        var (_, newcomer) = await _world.PersonAsync(Roles.CaseManager);
+        List<JsonElement> overdue = [];
+        var use = await api.Counter.MeasureAsync(async () => overdue = await HttpAssert.Ok<List<JsonElement>>(await newcomer.GetAsync("/api/teams/overdue-actions")));
+
+        Assert.Empty(overdue);
+        Assert.True(use.Documents < OtherTeams, $"an empty caseload's overdue actions read {use.Documents} documents");
+        Assert.True((await HttpAssert.Ok<List<JsonElement>>(await _world.CaseManager.GetAsync("/api/teams/overdue-actions"))).Count >= OtherTeams);
+    }
+
+    [Fact]
     public async Task A_page_of_people_of_one_role_is_full_however_many_others_sort_before_them()
     {
         await CrowdAsync();

@@ -203,7 +203,15 @@ internal sealed class MeetingHandlers(TeamingData data, TeamViews teams)
     {
         var today = await data.TodayAsync(ct);
         var overdue = new List<ActionView>();
-        foreach (var group in (await data.Store.AllAsync<TeamMeeting>(TeamingData.Container, [Filter.Eq("hasOpenActions", true)], ct)).GroupBy(m => m.YouthId))
+
+        // Only the caller's caseload's meetings are read: never every open action in the agency on each page load.
+        var open = new List<TeamMeeting>();
+        foreach (var youthIds in (await data.CaseloadAsync(ct)).Select(y => y.Id).Chunk(DocumentQuery.MaxPageSize))
+        {
+            open.AddRange(await data.Store.AllAsync<TeamMeeting>(TeamingData.Container, [Filter.Eq("hasOpenActions", true), Filter.In("youthId", [.. youthIds])], ct));
+        }
+
+        foreach (var group in open.GroupBy(m => m.YouthId))
         {
             if (!group.Any(m => m.Actions.Any(a => MeetingRules.IsOverdue(a, today))))
             {
