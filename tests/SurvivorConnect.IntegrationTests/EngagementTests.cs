@@ -269,6 +269,10 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         Assert.Equal("Step-free access, please", Needs(first.Id));
         Assert.Null(Needs(second.Id));
         Assert.DoesNotContain("Step-free", await (await second.Client.GetAsync(work)).Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // A recruiter who is waiting for a place in the work is another participant: they read no one's needs.
+        await MakeRecruiterAsync(second.Id);
+        Assert.DoesNotContain("Step-free", await (await second.Client.GetAsync(work)).Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -294,6 +298,22 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         Assert.Equal("Waitlisted", lateAnswer.MyState);
         Assert.Equal(2, (await HttpAssert.Ok<OpportunityDto>(await _recruiter.GetAsync(work))).SeatsTaken);
         Assert.Contains((await HttpAssert.Ok<PageDto<NotificationDto>>(await second.Client.GetAsync("/api/notifications"))).Items, n => n.Kind == "engagement-confirmed");
+    }
+
+    [Fact]
+    public async Task A_place_given_up_in_work_closed_to_answers_still_goes_to_the_first_waiting()
+    {
+        var opportunity = await PublishedAsync(seats: 1);
+        var work = $"/api/engagements/opportunities/{opportunity.Id}";
+        var first = await AdvisorAsync();
+        var second = await AdvisorAsync();
+        await HttpAssert.Ok<OpportunityDto>(await first.Client.PostAsync($"{work}/apply", null));
+        await HttpAssert.Ok<OpportunityDto>(await second.Client.PostAsync($"{work}/apply", null));
+        await HttpAssert.Ok<OpportunityDto>(await _recruiter.PostAsync($"{work}/close", null));
+
+        await HttpAssert.Ok<OpportunityDto>(await first.Client.PostAsync($"{work}/withdraw", null));
+
+        Assert.Equal("Confirmed", (await HttpAssert.Ok<OpportunityDto>(await second.Client.GetAsync(work))).MyState);
     }
 
     [Fact]
@@ -412,6 +432,35 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         Assert.DoesNotContain(await HttpAssert.Ok<List<CandidateDto>>(await _recruiter.GetAsync($"{work}/candidates")), c => c.PersonId == raiser.Id);
         Assert.DoesNotContain(await HttpAssert.Ok<List<OpportunityDto>>(await raiser.Client.GetAsync("/api/engagements/me/opportunities")), o => o.Id == opportunity.Id);
         Assert.Equal(0, (await HttpAssert.Ok<OpportunityDto>(await _recruiter.GetAsync(work))).SeatsTaken);
+    }
+
+    [Fact]
+    public async Task A_recruiter_who_published_anothers_draft_takes_no_place_in_it()
+    {
+        await SetBenchmarkAsync();
+        var draft = await HttpAssert.Ok<OpportunityDto>(await _recruiter.PostJson("/api/engagements/opportunities", Body()));
+        var publisher = await AdvisorAsync();
+        await MakeRecruiterAsync(publisher.Id);
+
+        await HttpAssert.Ok<OpportunityDto>(await publisher.Client.PostAsync($"/api/engagements/opportunities/{draft.Id}/publish", null));
+
+        await HttpAssert.Problem(await publisher.Client.PostAsync($"/api/engagements/opportunities/{draft.Id}/apply", null), 409);
+    }
+
+    [Fact]
+    public async Task A_change_that_does_not_name_travel_or_per_diem_keeps_them_as_they_were()
+    {
+        var opportunity = await PublishedAsync(body: Body(travel: false));
+        var work = $"/api/engagements/opportunities/{opportunity.Id}";
+        var unnamed = JsonSerializer.SerializeToNode(Body(stipend: 160m))!.AsObject();
+        unnamed["compensation"] = new JsonObject { ["basis"] = "perSession", ["rate"] = 160m, ["prepMinutesPerSession"] = 30 };
+        var current = await _recruiter.GetAsync(work);
+
+        await HttpAssert.Ok<OpportunityDto>(await _recruiter.PutJson(work, unnamed, current.Headers.ETag!.Tag));
+
+        var compensation = (await HttpAssert.Ok<JsonElement>(await _recruiter.GetAsync(work))).GetProperty("compensation");
+        Assert.False(compensation.GetProperty("travelAllowed").GetBoolean());
+        Assert.False(compensation.GetProperty("perDiemAllowed").GetBoolean());
     }
 
     [Fact]
@@ -613,7 +662,7 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     [Fact]
     public async Task Mileage_and_days_away_are_paid_for_a_place_cancelled_at_short_notice_and_for_one_cancelled_in_good_time_only_costs_paid_ahead()
     {
-        var (early, earlyOne, _) = await SoonAsync(startsIn: 48);
+        var (early, earlyOne, _) = await SoonAsync(startsIn: 72);
         var (late, lateOne, _) = await SoonAsync(startsIn: 3);
         foreach (var (opportunity, person) in new[] { (early, earlyOne), (late, lateOne) })
         {
@@ -622,10 +671,16 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         }
 
         var refused = await HttpAssert.Problem(await earlyOne.Client.PutAsJsonAsync($"/api/engagements/opportunities/{early.Id}/sessions/s1/travel", new { miles = 40m, travelDays = 1 }), 409);
-        Assert.Contains("cancelled well before it began", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("cancelled days before it began", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
         await HttpAssert.Problem(await earlyOne.Client.PutAsJsonAsync($"/api/engagements/opportunities/{early.Id}/sessions/s1/travel", new { travelDays = 2, lodging = 90m }), 409);
         await HttpAssert.Ok<JsonElement>(await earlyOne.Client.PutAsJsonAsync($"/api/engagements/opportunities/{early.Id}/sessions/s1/travel", new { costs = new[] { new { description = "Bus pass, bought ahead", amount = 12.00m } } }));
         await HttpAssert.Ok<JsonElement>(await lateOne.Client.PutAsJsonAsync($"/api/engagements/opportunities/{late.Id}/sessions/s1/travel", new { miles = 40m, travelDays = 1 }));
+
+        // Cancelled a day and a half ahead, outside the agency's window for paying time but with someone maybe on their way.
+        var (dayAhead, dayAheadOne, _) = await SoonAsync(startsIn: 36);
+        await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson($"/api/engagements/opportunities/{dayAhead.Id}/sessions/s1/attendance",
+            new { entries = new[] { new { personId = dayAheadOne.Id, outcome = "cancelledByAgency" } } }));
+        await HttpAssert.Ok<JsonElement>(await dayAheadOne.Client.PutAsJsonAsync($"/api/engagements/opportunities/{dayAhead.Id}/sessions/s1/travel", new { miles = 40m, travelDays = 2, lodging = 90m }));
     }
 
     [Fact]

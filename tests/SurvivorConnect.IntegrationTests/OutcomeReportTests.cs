@@ -265,6 +265,8 @@ public sealed class OutcomeReportTests(ApiFactory api)
         var none = await HttpAssert.Problem(await world.AnalystCaseManager.GetAsync("/api/outcomes?from=2026-01&to=2026-06"), 403);
         Assert.Contains("also holds another role", none.GetProperty("detail").GetString(), StringComparison.Ordinal);
         await HttpAssert.Problem(await world.AnalystCaseManager.GetAsync("/api/outcomes?from=2026-01&to=2026-06&scope=agency"), 403);
+        Assert.DoesNotContain("href=\"/outcomes\"", await world.AnalystCaseManager.GetStringAsync("/notifications"), StringComparison.Ordinal);
+        Assert.Contains("href=\"/outcomes\"", await world.Analyst.GetStringAsync("/notifications"), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,6 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using SurvivorConnect.Api.Features.Agencies;
+using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.IntegrationTests;
 
@@ -91,6 +95,32 @@ public sealed class PeopleTests(ApiFactory api)
         }
 
         Assert.Equal([Roles.Analyst, Roles.AgencyAdmin], (await HttpAssert.Ok<PersonDto>(await SetRolesAsync(analyst.Id, etag, Roles.Analyst, Roles.AgencyAdmin))).Roles);
+    }
+
+    [Theory]
+    [InlineData(false, HttpStatusCode.OK)]
+    [InlineData(true, HttpStatusCode.Conflict)]
+    public async Task An_admin_gives_themselves_a_role_only_where_no_one_else_is_or_was_an_admin(bool anotherWasDeactivated, HttpStatusCode expected)
+    {
+        var agencyId = "solo-" + Guid.NewGuid().ToString("N")[..10];
+        var store = api.Services.GetRequiredService<IDocumentStore>();
+        var now = DateTimeOffset.UtcNow;
+        await store.CreateAsync(Agency.Container, new Agency { Id = agencyId, PartitionKey = agencyId, AgencyId = agencyId, Name = "Agency " + agencyId, CreatedAt = now }, CancellationToken.None);
+        var admins = anotherWasDeactivated ? new[] { ("a", true), ("b", false) } : [("a", true)];
+        foreach (var (suffix, active) in admins)
+        {
+            await store.CreateAsync(Person.Container, new Person
+            {
+                Id = $"{agencyId}-{suffix}", PartitionKey = agencyId, AgencyId = agencyId, DisplayName = "Admin " + suffix, Roles = [Roles.AgencyAdmin], Active = active, CreatedAt = now,
+            }, CancellationToken.None);
+        }
+
+        var admin = api.AsSubject($"{agencyId}-a", agencyId);
+        var me = await admin.GetAsync($"/api/people/{agencyId}-a");
+        using var widen = new HttpRequestMessage(HttpMethod.Put, $"/api/people/{agencyId}-a/roles") { Content = JsonContent.Create(new { roles = new[] { Roles.AgencyAdmin, Roles.Supervisor } }) };
+        widen.Headers.TryAddWithoutValidation("If-Match", me.Headers.ETag!.Tag);
+
+        Assert.Equal(expected, (await admin.SendAsync(widen)).StatusCode);
     }
 
     [Fact]

@@ -44,6 +44,7 @@ public sealed class SharingRaceTests(CountingApiFactory api) : IClassFixture<Cou
         }
 
         Assert.Equal(HttpStatusCode.OK, stopped!.StatusCode);
+        Assert.Equal(1, (await HttpAssert.Ok<PageDto<NotificationDto>>(await team.Youth.GetAsync("/api/notifications"))).Items.Count(n => n.Kind == "sharing-recorded"));
         var refused = await HttpAssert.Problem(recorded, 409);
         Assert.Contains("withdrew", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Empty(await SharingAsync(team));
@@ -99,5 +100,12 @@ public sealed class SharingRaceTests(CountingApiFactory api) : IClassFixture<Cou
         Assert.Equal(2, (await SharingAsync(team)).Count);
         Assert.Equal(["CasePlan"], shared.GetProperty("kinds").EnumerateArray().Select(k => k.GetString()));
         Assert.Equal(JsonValueKind.Null, shared.GetProperty("safetyPlan").ValueKind);
+
+        // Staff take the newest back: the older, wider one still current does not come back to life.
+        var newest = (await SharingAsync(team)).Single(c => c.Id != team.ConsentId);
+        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/consents/{newest.Id}/revoke", null));
+        await TeamingWorld.RefusedAsync(await TeamingWorld.ReadAsync(team), HttpStatusCode.Forbidden);
+        var sharing = await HttpAssert.Ok<JsonElement>(await team.Youth.GetAsync("/api/my-team"));
+        Assert.DoesNotContain(sharing.GetProperty("sharing").EnumerateArray(), s => s.GetProperty("inForce").GetBoolean());
     }
 }

@@ -128,7 +128,6 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
             RecordedBy = store.User.UserId,
             GivenBySubject = bySubject,
         }, ct);
-        await publisher.Publish(new ConsentChanged(consent), ct);
 
         // One consent to share with a partner stands at a time: the newest replaces the rest, so the youth's one
         // "Stop sharing" stops all of it rather than leaving an older consent still sharing.
@@ -140,13 +139,15 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
             }
         }
 
-        // The youth's no, landed while staff recorded a yes for them, wins: the yes is taken back at once.
+        // The youth's no, landed while staff recorded a yes for them, wins: the yes is taken back at once, before anyone
+        // (the youth among them) is told of it.
         if (!bySubject && WithdrawnBySubject(await LikeAsync(body.SubjectId!, grantor, body.Scope!, body.MatchId, body.PartnerAgencyId, ct)))
         {
             await SupersedeAsync(consent, ct);
             throw new ConflictException("The youth withdrew this consent themselves just now, so only they can give it again.");
         }
 
+        await publisher.Publish(new ConsentChanged(consent), ct);
         return View(consent);
     }
 

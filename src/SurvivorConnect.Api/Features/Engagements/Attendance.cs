@@ -269,12 +269,13 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
             throw new ConflictException("Travel is paid for a session someone came to, or one the agency cancelled; this one is recorded as not attended.");
         }
 
-        // Cancelled in good time, nobody was on their way: what they paid ahead (a ticket, with its receipt) is paid back,
-        // but no mileage or days away, as for a cancellation at short notice.
+        // Cancelled days ahead, nobody was on their way yet: what they paid ahead (a ticket, a room, with its receipt) is
+        // paid back, but no mileage or days away. Closer to the session, as for a cancellation at short notice, they are.
+        var travelWindow = Math.Max(ClaimRules.TravelWindowHours, (await claims.TermsAsync(opportunity, ct)).Hours);
         if (claim.Outcome == AttendanceOutcome.CancelledByAgency && ((body.Miles ?? 0) > 0 || (body.TravelDays ?? 0) > 0 || (body.Lodging ?? 0) > 0)
-            && !ClaimRules.IsLate(claim.RecordedAt, session.StartUtc, (await claims.TermsAsync(opportunity, ct)).Hours))
+            && !ClaimRules.IsLate(claim.RecordedAt, session.StartUtc, travelWindow))
         {
-            throw new ConflictException("This session was cancelled well before it began, so no journey was made: costs you paid ahead, with a receipt, are paid back, but not mileage or days away.");
+            throw new ConflictException("This session was cancelled days before it began, before anyone set out: costs you paid ahead (a ticket, a room), with a receipt, are paid back, but not mileage or days away.");
         }
 
         if (!session.InPerson || (wantsTravel && !claim.TravelAllowed) || ((body.TravelDays ?? 0) > 0 && !claim.PerDiemAllowed))

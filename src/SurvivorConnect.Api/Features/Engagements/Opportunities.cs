@@ -128,7 +128,7 @@ public sealed record OpportunityRequest(
         Seats = Seats!.Value,
         ApplicationDeadline = ApplicationDeadline!.Value,
         Compensation = new Compensation(EnumNames.Parse<PayBasis>(Compensation!.Basis), Compensation.Rate!.Value,
-            Compensation.PrepMinutesPerSession ?? 0, Compensation.TravelAllowed ?? true, Compensation.PerDiemAllowed ?? true),
+            Compensation.PrepMinutesPerSession ?? 0, Compensation.TravelAllowed ?? o.Compensation.TravelAllowed, Compensation.PerDiemAllowed ?? o.Compensation.PerDiemAllowed),
     };
 }
 
@@ -225,7 +225,8 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
             Title = "",
             Seats = 1,
             ApplicationDeadline = data.Store.Now,
-            Compensation = new Compensation(PayBasis.Hourly, 0, 0, false, false),
+            // Travel and per diem are paid on top unless the recruiter says otherwise.
+            Compensation = new Compensation(PayBasis.Hourly, 0, 0, TravelAllowed: true, PerDiemAllowed: true),
             Currency = settings.Currency,
             RecruiterId = data.Store.User.UserId,
             CreatedAt = data.Store.Now,
@@ -354,6 +355,8 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
             PublishedAt = command.Move == OpportunityMove.Publish ? data.Store.Now : current.PublishedAt,
             LateCancellation = asked,
             Sessions = [.. current.Sessions.Select(s => cancelled.Contains(s) ? s with { CancelledAt = data.Store.Now } : s)],
+            // Publishing fixes the terms a cancellation pays on: whoever does it set part of the pay.
+            ChangedBy = command.Move == OpportunityMove.Publish && !current.SetTermsOf(data.Store.User.UserId) ? [.. current.ChangedBy, data.Store.User.UserId] : current.ChangedBy,
         }, current.ETag!, ct);
         if (cancelled.Count > 0)
         {
@@ -377,9 +380,7 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
         {
             var participations = await data.ParticipationsAsync(Filter.Eq("opportunityId", opportunity.Id), ct);
             var names = await NamesAsync(participations.Select(p => p.PersonId), ct);
-            var confirmed = participations.Where(p => p.State == ParticipationState.Confirmed).Select(p => EngagementData.ProfileId(p.PersonId));
-            var needs = (await data.Store.ManyAsync<EngagementProfile>(EngagementData.Container, confirmed, ct))
-                .Where(p => !string.IsNullOrWhiteSpace(p.AccessibilityNeeds)).ToDictionary(p => p.PersonId, p => p.AccessibilityNeeds);
+            var needs = await AccessNeedsAsync(opportunity, participations, names, ct);
             return OpportunityViews.ForRecruiter(opportunity, [.. participations
                 .OrderBy(p => p.State).ThenBy(p => p.WaitlistNumber).ThenBy(p => p.CreatedAt)
                 .Select(p => new ParticipantView(p.PersonId, names.GetValueOrDefault(p.PersonId, "(no longer here)"), p.State, p.Invited, p.WaitlistNumber, p.ConfirmedAt, p.ChangedAt,
@@ -392,6 +393,25 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
         var fit = await data.ProfileAsync(me, ct) is { } profile ? EngagementFit.Assess(profile, opportunity) : null;
         var visible = mine is not null || (opportunity.State == OpportunityState.Published && fit?.Fits == true && await data.OptedInAsync(me, ct));
         return visible ? OpportunityViews.ForSurvivor(opportunity, mine, fit, await data.CancelledPlacesAsync(me, opportunity.Id, ct)) : throw new NotFoundException("opportunity");
+    }
+
+    /// <summary>
+    /// What would help each confirmed participant take part, for a recruiter who looks after the work: not one who holds
+    /// or held a place in it (another participant), and not for work over or cancelled, nor for someone no longer here.
+    /// </summary>
+    private async Task<Dictionary<string, string?>> AccessNeedsAsync(
+        Opportunity opportunity, IReadOnlyList<Participation> participations, Dictionary<string, string> names, CancellationToken ct)
+    {
+        var me = data.Store.User.UserId;
+        if (opportunity.State is not (OpportunityState.Published or OpportunityState.Closed)
+            || participations.Any(p => p.PersonId == me && (p.State is ParticipationState.Invited or ParticipationState.Waitlisted or ParticipationState.Confirmed || p.ConfirmedAt is not null)))
+        {
+            return [];
+        }
+
+        var confirmed = participations.Where(p => p.State == ParticipationState.Confirmed && names.ContainsKey(p.PersonId)).Select(p => EngagementData.ProfileId(p.PersonId));
+        return (await data.Store.ManyAsync<EngagementProfile>(EngagementData.Container, confirmed, ct))
+            .Where(p => !string.IsNullOrWhiteSpace(p.AccessibilityNeeds)).ToDictionary(p => p.PersonId, p => p.AccessibilityNeeds);
     }
 
     public async ValueTask<IReadOnlyList<CandidateView>> Handle(ListCandidates query, CancellationToken ct)

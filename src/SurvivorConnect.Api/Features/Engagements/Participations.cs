@@ -253,8 +253,8 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
         }
 
         // The place commits them, so it goes to the first in line who still takes paid work and has not opted out; in
-        // work no longer open (cancelled, say) it goes to nobody.
-        var waiting = opportunity.State != OpportunityState.Published ? []
+        // work cancelled or completed it goes to nobody (closed to answers, the work still goes on).
+        var waiting = opportunity.State is not (OpportunityState.Published or OpportunityState.Closed) ? []
             : (await data.ParticipationsAsync(Filter.Eq("opportunityId", opportunity.Id), ct)).Where(p => p.State == ParticipationState.Waitlisted).ToList();
         var able = await data.StillTakingPaidWorkAsync([.. waiting.Select(p => p.PersonId)], ct);
         var next = waiting.Where(p => able.Contains(p.PersonId)).MinBy(p => p.WaitlistNumber);

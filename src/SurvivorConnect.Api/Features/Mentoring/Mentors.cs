@@ -213,10 +213,10 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
         var mentor = await data.MentorAsync(command.MentorId, ct);
 
         // An admin who also mentors does not choose who supervises them, as they do not lift their own hold: not even
-        // after their supervisor was demoted or deactivated, which an admin can do. An agency's only admin must give
-        // themselves one when they have none who can act.
+        // after their supervisor was demoted or deactivated, which an admin can do. An agency that only ever had one
+        // admin must give themselves one when they have none who can act.
         if (mentor.Id == data.User.UserId && mentor.SupervisorId != command.SupervisorId
-            && (await data.HasActiveSupervisorAsync(mentor, ct) || await data.Store.AnotherAdminCanActAsync(mentor.Id, ct)))
+            && (await data.HasActiveSupervisorAsync(mentor, ct) || await data.Store.AnotherAdminExistsAsync(mentor.Id, ct)))
         {
             throw new ConflictException("Another agency admin changes your own supervisor.");
         }

@@ -210,9 +210,9 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
         }
 
         // A role opens records (check-in answers, chats): someone else decides that an admin should read them.
-        if (person.Id == user.UserId && roles.Except(person.Roles).Any() && await store.AnotherAdminCanActAsync(user.UserId, cancellationToken))
+        if (person.Id == user.UserId && roles.Except(person.Roles).Any() && await store.AnotherAdminExistsAsync(user.UserId, cancellationToken))
         {
-            throw new ConflictException("Another agency admin gives you a new role: nobody widens their own access while someone else can.");
+            throw new ConflictException("Another agency admin gives you a new role (bring one back if none is active): nobody widens their own access while someone else can.");
         }
 
         var former = person.FormerRoles.Union(person.Roles).Except(roles).ToList();

@@ -66,9 +66,16 @@ public static class PeopleReads
         [.. (await store.ActiveWithRoleAsync(role, ct)).Select(p => p.Id)];
 
     /// <summary>
-    /// Whether an active admin other than <paramref name="adminId"/> can act: then no admin widens their own access (a
-    /// role, their own supervisor), since someone else can. An agency's only admin must still be able to.
+    /// Whether anyone but <paramref name="adminId"/> is, or was, an admin of the agency (deactivated, or their admin
+    /// role taken away): then no admin widens their own access (a role, their own supervisor), since someone else can be
+    /// asked, or brought back; counting active admins only, an admin would remove the others first. An agency that only
+    /// ever had one admin must still be able to.
     /// </summary>
-    public static async Task<bool> AnotherAdminCanActAsync(this AgencyStore store, string adminId, CancellationToken ct) =>
-        (await store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, ct)).Any(id => id != adminId);
+    public static async Task<bool> AnotherAdminExistsAsync(this AgencyStore store, string adminId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var now = await store.AllAsync<Person>(Person.Container, [Filter.Contains("roles", Roles.AgencyAdmin)], ct);
+        var before = await store.AllAsync<Person>(Person.Container, [Filter.Contains("formerRoles", Roles.AgencyAdmin)], ct);
+        return now.Concat(before).Any(p => p.Id != adminId);
+    }
 }

@@ -113,12 +113,11 @@ internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAudi
             return null;
         }
 
-        // A consent counts under the partnership it was given in: one given under an earlier partnership with the
-        // same agency does not come back to life when the agencies agree a new one. The newest alone says what is
-        // shared (it replaces the rest): an older, wider one left current by a failed replacement shares nothing more.
-        var consented = ((await AllAsync<ConsentRecord>(ConsentRecord.Container, source, [Filter.Eq("subjectId", seat.YouthId), Filter.Eq("scope", TeamingScopes.MdtSharing)], ct))
-            .Where(c => c.PartnerAgencyId == me && c.Grantor == ConsentGrantor.Youth && c.IsCurrent(now) && c.GrantedAt >= pair.Source.AcceptedAt)
-            .MaxBy(c => (c.GrantedAt, c.Id))?.Kinds ?? [])
+        var governing = SharingRules.Governing(
+            (await AllAsync<ConsentRecord>(ConsentRecord.Container, source, [Filter.Eq("subjectId", seat.YouthId), Filter.Eq("scope", TeamingScopes.MdtSharing)], ct))
+                .Where(c => c.PartnerAgencyId == me),
+            pair.Source.AcceptedAt);
+        var consented = (governing is { } consent && consent.IsCurrent(now) ? consent.Kinds : [])
             .Select(k => EnumNames.TryParse(k, out RecordKind kind) ? kind : (RecordKind?)null)
             .OfType<RecordKind>();
         var readable = SharingRules.Readable(member.Role, fromPartnerAgency: true, pair.Source.Kinds.Intersect(pair.Partner.Kinds), consented);

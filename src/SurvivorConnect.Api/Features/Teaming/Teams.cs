@@ -284,11 +284,15 @@ internal sealed class TeamViews(TeamingData data, ConsentLookup consents)
     }
 
     /// <summary>A youth's consents to share with partner agencies, newest first, each saying whether the agency reads it now.</summary>
-    public async Task<IReadOnlyList<SharingView>> SharingAsync(string youthId, bool currentOnly, PartnerBook book, CancellationToken ct) =>
-        [.. (await consents.AllAsync(youthId, TeamingScopes.MdtSharing, ct))
+    public async Task<IReadOnlyList<SharingView>> SharingAsync(string youthId, bool currentOnly, PartnerBook book, CancellationToken ct)
+    {
+        var all = await consents.AllAsync(youthId, TeamingScopes.MdtSharing, ct);
+        bool ReadNow(ConsentRecord c) =>
+            c.IsCurrent(data.Now) && book.InForce.GetValueOrDefault(c.PartnerAgencyId!) is { } partnership
+            && SharingRules.Governing(all.Where(o => o.PartnerAgencyId == c.PartnerAgencyId), partnership.AcceptedAt)?.Id == c.Id;
+        return [.. all
             .Where(c => !currentOnly || c.IsCurrent(data.Now))
             .OrderByDescending(c => c.GrantedAt)
-            .Select(c => new SharingView(c.Id, c.PartnerAgencyId!, book.NameOf(c.PartnerAgencyId!), c.Kinds, c.IsCurrent(data.Now),
-                c.IsCurrent(data.Now) && book.InForce.GetValueOrDefault(c.PartnerAgencyId!) is { } partnership && c.GrantedAt >= partnership.AcceptedAt,
-                c.GrantedAt))];
+            .Select(c => new SharingView(c.Id, c.PartnerAgencyId!, book.NameOf(c.PartnerAgencyId!), c.Kinds, c.IsCurrent(data.Now), ReadNow(c), c.GrantedAt))];
+    }
 }

@@ -83,6 +83,12 @@ public static class ClaimRules
     /// <summary>Whether a claim pays nothing: no share of the session and no travel claimed on it.</summary>
     public static bool OwesNothing(decimal amount, TravelClaim? travel) => amount == 0 && travel is not { ClaimsAnything: true };
 
+    /// <summary>
+    /// How long before a session someone may already be on their way to it (a day's travel, and a night away before):
+    /// a place cancelled inside it may still pay mileage and days away, whatever the agency's window for paying time.
+    /// </summary>
+    public const int TravelWindowHours = 48;
+
     /// <summary>A cancellation inside the window before the session starts is late.</summary>
     public static bool IsLate(DateTimeOffset cancelledAt, DateTimeOffset sessionStart, int windowHours) =>
         sessionStart - cancelledAt < TimeSpan.FromHours(windowHours);

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using SurvivorConnect.Api.Features.Consent;
 
 namespace SurvivorConnect.Api.Features.Teaming.Rules;
 
@@ -49,6 +50,17 @@ public static class SharingRules
 
         return role is TeamRole.Youth or TeamRole.Lead or TeamRole.Professional ? AllKinds.ToHashSet() : new HashSet<RecordKind>();
     }
+
+    /// <summary>
+    /// Which of a youth's consents to share with one partner says what it reads: the newest given under the partnership
+    /// in force (one given under an earlier partnership does not come back to life), current or not. The newest replaces
+    /// the rest, so when it is revoked or runs out nothing is shared, though an older one a failed replacement left
+    /// current is still there.
+    /// </summary>
+    public static ConsentRecord? Governing(IEnumerable<ConsentRecord> consentsToPartner, DateTimeOffset? partnershipAcceptedAt) =>
+        partnershipAcceptedAt is { } accepted
+            ? consentsToPartner.Where(c => c.Grantor == ConsentGrantor.Youth && c.GrantedAt >= accepted).MaxBy(c => (c.GrantedAt, c.Id))
+            : null;
 
     /// <summary>A partnership shares only while it is accepted, not ended, and not past its expiry.</summary>
     public static bool IsCurrent(PartnershipState state, DateTimeOffset expiresAt, DateTimeOffset now) =>
