@@ -54,6 +54,30 @@ public sealed class MatchesPagingTests(PortalServer server)
         Assert.Equal(PageSize + 1, seen.Distinct().Count());
     }
 
+    [Fact]
+    public async Task A_case_manager_withdraws_a_proposal_as_the_agencys_decision_without_recording_a_no_for_the_youth()
+    {
+        using var api = await server.ApiAsAsync("demo-casemanager");
+        var name = "zw " + Guid.NewGuid().ToString("N")[..4];
+        var youth = await Created(await api.PostAsJsonAsync("/api/youth", new { displayName = name, age = 16, stage = "contemplation" }));
+        var match = await Created(await api.PostAsJsonAsync("/api/matches", new { youthId = youth, mentorId = "demo-mentor" }));
+
+        var caseManager = await server.SignInAsync("Alex (demo case manager)");
+        await caseManager.GotoAsync("/matches");
+        var card = caseManager.Locator("li.card", new() { HasText = name });
+        await Expect(card).ToContainTextAsync("To withdraw the proposal, close it as the agency's decision.");
+        await card.GetByRole(AriaRole.Button, new() { Name = "Close…" }).ClickAsync();
+        await caseManager.GetByLabel("Reason").SelectOptionAsync("AgencyDecision");
+        await caseManager.GetByLabel("Yes, planned").CheckAsync();
+        await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
+        await caseManager.GetByRole(AriaRole.Button, new() { Name = "Close match" }).ClickAsync();
+
+        await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The match is closed.");
+        await Expect(card).ToContainTextAsync("This match has ended.");
+        var closed = await (await api.GetAsync($"/api/matches/{match}")).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        Assert.Equal("AgencyDecision", closed.GetProperty("closure").GetProperty("reason").GetString());
+    }
+
     private static async Task<string> Created(HttpResponseMessage response)
     {
         response.EnsureSuccessStatusCode();

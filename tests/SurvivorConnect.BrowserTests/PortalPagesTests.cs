@@ -49,7 +49,7 @@ public sealed class PortalPagesTests(PortalServer server)
         { "Alex (demo case manager)", "/teams/demo-youth-referral/meetings", "" },
         { "Quinn (northstar case manager)", "/shared", "" },
         { "Riley (demo youth)", "/my-team", "" },
-        { "Riley (demo youth)", "/my-safety-plan", "" },
+        { "Riley (demo youth)", "/my-plan", "" },
         { "Harper (demo outcomes analyst)", "/outcomes", "analyst" },
         { "Alex (demo case manager)", "/outcomes", "" },
         { "Taylor (demo agency admin)", "/outcomes", "" },
@@ -80,6 +80,13 @@ public sealed class PortalPagesTests(PortalServer server)
             await page.GotoAsync(path);
             await Expect(page.Locator("main h1")).ToBeVisibleAsync();
             await Accessibility.AssertNoSeriousViolationsAsync(page);
+
+            // On a shared or watched phone, a youth's tab titles and history say nothing about what the site is for.
+            if (person.Contains("youth", StringComparison.Ordinal))
+            {
+                Assert.DoesNotMatch("(?i)safety|danger|traffick|exploit|abuse|crisis", await page.TitleAsync());
+                Assert.DoesNotMatch("(?i)safety|danger|traffick|exploit|abuse|crisis", page.Url);
+            }
             if (screenshot.Length > 0)
             {
                 await Accessibility.ScreenshotAsync(page, $"{screenshot}-{(phone ? "phone" : "desktop")}");

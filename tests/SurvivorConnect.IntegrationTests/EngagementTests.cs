@@ -383,6 +383,9 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         await HttpAssert.Problem(await first.Client.PostAsync($"{work}/cancel", null), 409);
         await HttpAssert.Problem(await first.Client.PutJson(work, Body(stipend: 2000m), current.Headers.ETag!.Tag), 409);
         api.Time.Advance(TimeSpan.FromHours(6));
+        var paidWork = await first.Client.GetStringAsync("/paid-work");
+        Assert.Contains("You had a place in this work. Thank you.", paidWork, StringComparison.Ordinal);
+        Assert.DoesNotContain("I can no longer take part", paidWork, StringComparison.Ordinal);
         var attendance = $"{work}/sessions/s1/attendance";
         var entries = new object[] { new { personId = first.Id, outcome = "attended" }, new { personId = second.Id, outcome = "attended" } };
         await HttpAssert.Problem(await first.Client.PostJson(attendance, new { entries }), 409);

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
 using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.IntegrationTests;
 
@@ -34,6 +36,37 @@ public sealed class NotificationTests(ApiFactory api)
         Assert.Contains("declining needs no reason", live.Text, StringComparison.Ordinal);
         Assert.Contains(stored.Items, n => n.Id == live.Id && n.Kind == "match-proposed");
         Assert.Empty(bystanderReceived);
+    }
+
+    [Fact]
+    public async Task The_notices_page_goes_back_a_page_at_a_time_and_marking_an_older_one_read_stays_on_its_page()
+    {
+        var (personId, _) = await _world.PersonAsync(Roles.Advisor);
+        var store = api.Services.GetRequiredService<IDocumentStore>();
+        var start = DateTimeOffset.UtcNow.AddDays(-30);
+        for (var i = 0; i < 55; i++)
+        {
+            await store.CreateAsync(Notification.Container, new Notification
+            {
+                Id = $"{personId}-n{i:00}", PartitionKey = "demo", AgencyId = "demo", RecipientId = personId, Kind = "engagement-invited",
+                Text = $"Notice number {i:00}.", At = start.AddMinutes(i),
+            }, CancellationToken.None);
+        }
+
+        var portal = await PortalSession.SignedInAsync(api, personId);
+        var newest = await portal.GetStringAsync("/notifications");
+        var after = System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(newest, "name=\"After\" value=\"([^\"]+)\"").Groups[1].Value);
+        var older = await PortalSession.PostFormAsync(portal, "/notifications", "page", ("After", after));
+        var from = System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(older, "name=\"From\" value=\"([^\"]+)\"").Groups[1].Value);
+        var marked = await PortalSession.PostFormAsync(portal, "/notifications", "read", ("Id", $"{personId}-n02"), ("From", from));
+
+        Assert.Contains("Notice number 54.", newest, StringComparison.Ordinal);
+        Assert.DoesNotContain("Notice number 04.", newest, StringComparison.Ordinal);
+        Assert.Contains("Notice number 04.", older, StringComparison.Ordinal);
+        Assert.Contains("Notice number 00.", older, StringComparison.Ordinal);
+        Assert.DoesNotContain("Notice number 54.", older, StringComparison.Ordinal);
+        Assert.Contains("Marked as read.", marked, StringComparison.Ordinal);
+        Assert.Contains("Notice number 00.", marked, StringComparison.Ordinal);
     }
 
     [Fact]

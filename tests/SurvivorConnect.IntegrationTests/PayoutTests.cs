@@ -459,6 +459,12 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         var notices = await HttpAssert.Ok<JsonElement>(await Finance.GetAsync("/api/notifications"));
         Assert.Contains(notices.GetProperty("items").EnumerateArray(), n => n.GetProperty("kind").GetString() == "payout-failed");
         Assert.True((await HttpAssert.Ok<PayoutDto>(await Finance.GetAsync(PayoutWorld.Url(payouts[0].Id)))).MayCancel);
+
+        // Finance pays it another way, from the page that told them to.
+        var finance = await PortalSession.SignedInAsync(api, "demo-finance");
+        var paid = await PortalSession.PostFormAsync(finance, "/finance", $"outside-{payouts[0].Id}", ("PayoutId", payouts[0].Id), ("Reference", "Check 5120"));
+        Assert.Contains("Recorded as paid.", paid, StringComparison.Ordinal);
+        Assert.Equal("Paid", (await _world.PayoutAsync(payouts[0].Id)).State);
     }
 
     [Fact]
@@ -769,6 +775,8 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         await api.SendPayoutsAsync();
         Assert.DoesNotContain(api.Stripe.Transfers, t => t["metadata"]!["payout_id"]!.GetValue<string>() == payout.Id);
         Assert.Equal("Paid", (await _world.PayoutAsync(payout.Id)).State);
+        var reconciled = await PortalSession.PostFormAsync(finance, "/finance", "reconcile", ("CheckStripe", "true"));
+        Assert.Contains("Each transfer was checked with Stripe.", reconciled, StringComparison.Ordinal);
     }
 
     [Fact]
