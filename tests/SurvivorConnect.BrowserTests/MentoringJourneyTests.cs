@@ -186,9 +186,13 @@ public sealed class MentoringJourneyTests(PortalServer server)
         await SendAsync(youth, "i want to kill myself");
         await Expect(flags.Locator("tbody tr[data-urgent=true]")).ToHaveCountAsync(1, new() { Timeout = 2000 });
         await Expect(flags.Locator("tbody tr").First).ToContainTextAsync("Urgent");
+        await Expect(flags.Locator("tbody tr").First).ToContainTextAsync("Riley");
+        await Expect(flags.Locator("tbody tr").First).ToContainTextAsync("self-harm");
 
         // Delivered by the case manager, the held message reaches the youth once and shows once, as sent, to the mentor.
         await flags.ReloadAsync();
+        await Expect(flags.Locator("tbody tr[data-urgent=false]")).ToContainTextAsync("a phone number");
+        await Expect(flags.Locator("tbody tr[data-urgent=false]")).ToContainTextAsync("Riley");
         await flags.Locator("tbody tr[data-urgent=false]").GetByRole(AriaRole.Button, new() { Name = "Deliver" }).ClickAsync();
         await Expect(flags.Locator("[data-outcome]")).ToContainTextAsync("The message was delivered.");
         await Expect(youth.GetByText("text me at 559-555-0134")).ToHaveCountAsync(1);

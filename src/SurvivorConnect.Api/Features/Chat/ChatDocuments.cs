@@ -239,9 +239,32 @@ public sealed record CatchUpPage(IReadOnlyList<ChatMessageView> Messages, long T
 
 public sealed record ConversationStatus(string ConversationId, bool CanSend, string? Reason);
 
-public sealed record FlagView(string Id, string ConversationId, long MessageSequence, string SenderRole, IReadOnlyList<string> Kinds, bool Urgent, bool Held, FlagStatus Status, DateTimeOffset RaisedAt, string? ResolutionNote)
+/// <remarks><paramref name="YouthName"/> says whose chat it is, for the case managers the queue is for; <paramref name="Found"/> is the kinds in plain words.</remarks>
+public sealed record FlagView(
+    string Id, string ConversationId, long MessageSequence, string SenderRole, IReadOnlyList<string> Kinds, bool Urgent, bool Held, FlagStatus Status,
+    DateTimeOffset RaisedAt, string? ResolutionNote, string? YouthName = null, IReadOnlyList<string>? Found = null)
 {
-    public static FlagView From(SafetyFlag f) => new(f.Id, f.ConversationId, f.MessageSequence, f.SenderRole, f.Kinds, f.Urgent, f.Held, f.Status, f.RaisedAt, f.ResolutionNote);
+    public static FlagView From(SafetyFlag f, string? youthName = null) =>
+        new(f.Id, f.ConversationId, f.MessageSequence, f.SenderRole, f.Kinds, f.Urgent, f.Held, f.Status, f.RaisedAt, f.ResolutionNote, youthName, [.. f.Kinds.Select(FlagWords.Of)]);
+}
+
+/// <summary>What the safety check found, as a case manager reads it.</summary>
+public static class FlagWords
+{
+    public static string Of(string kind) => kind switch
+    {
+        "phone-number" => "a phone number",
+        "email-address" => "an email address",
+        "link" => "a link",
+        "social-handle" => "a social media name",
+        "street-address" => "a street address",
+        "meet-off-platform" => "meeting outside the chat",
+        "money-gift-ride" => "money, gifts or a ride",
+        "self-harm" => "self-harm",
+        "in-danger" => "may be in danger",
+        "being-forced" => "may be being forced",
+        _ => kind,
+    };
 }
 
 /// <summary>What the chat hub calls on its clients.</summary>

@@ -369,7 +369,7 @@ public sealed partial class ChatService(
         var (flag, raisedNow) = await CreateFlagAsync(match, youth, message, urgent, ct);
         if (raisedNow)
         {
-            var view = FlagView.From(flag);
+            var view = FlagView.From(flag, youth.DisplayName);
             foreach (var caseManager in youth.CaseManagerIds)
             {
                 await LiveAsync(() => hub.Clients.Group(CaseManagerGroup(Store.AgencyId, caseManager)).FlagRaised(view));
@@ -758,13 +758,13 @@ public sealed partial class ChatService(
 
     public async Task<IReadOnlyList<FlagView>> FlagsAsync(FlagStatus? status, CancellationToken ct)
     {
-        object[] caseload = [.. (await data.CaseloadAsync(ct)).Select(y => y.Id)];
-        if (caseload.Length == 0)
+        var names = (await data.CaseloadAsync(ct)).ToDictionary(y => y.Id, y => y.DisplayName, StringComparer.Ordinal);
+        if (names.Count == 0)
         {
             return [];
         }
 
-        List<Filter> filters = [Filter.In("youthId", caseload)];
+        List<Filter> filters = [Filter.In("youthId", [.. names.Keys])];
         if (status is { } s)
         {
             filters.Add(Filter.Eq("status", s));
@@ -772,7 +772,7 @@ public sealed partial class ChatService(
 
         return (await data.AllAsync<SafetyFlag>(SafetyFlag.Container, filters, ct))
             .OrderByDescending(f => f.Urgent).ThenByDescending(f => f.RaisedAt)
-            .Select(FlagView.From).ToList();
+            .Select(f => FlagView.From(f, names.GetValueOrDefault(f.YouthId))).ToList();
     }
 
     public sealed record ChatAccess(Match Match, YouthReferral Youth, MatchRole Role);
