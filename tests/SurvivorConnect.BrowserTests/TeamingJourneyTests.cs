@@ -175,9 +175,15 @@ public sealed class TeamingJourneyTests(PortalServer server)
         await youth.GotoAsync("/my-team");
         var sharing = youth.Locator("[data-my-sharing] li", new() { HasText = "Northstar" });
         await Expect(sharing).ToContainTextAsync("can read your plan and your safety plan");
+        var consentId = await sharing.GetAttributeAsync("data-consent");
         await sharing.GetByRole(AriaRole.Button, new() { Name = "Stop sharing" }).ClickAsync();
         await Expect(youth.Locator("[data-outcome]")).ToContainTextAsync("Stopped.");
         await Expect(youth.Locator("[data-nothing-shared]")).ToBeVisibleAsync();
+
+        // A second tap from a slow phone, landing after the first: it is told sharing is stopped, not that something broke.
+        var again = await PortalServer.ForgePostAsync(youth, "/my-team", new Dictionary<string, string> { ["_handler"] = "stop", ["ConsentId"] = consentId! });
+        Assert.Contains("already revoked", again, StringComparison.Ordinal);
+        Assert.DoesNotContain("That did not work", again, StringComparison.Ordinal);
 
         // Quinn's open page still offers the read; the next read is refused, and the list no longer names Riley.
         await stale.Locator($"[data-seat='{seatId}']").GetByRole(AriaRole.Button, new() { Name = "Read" }).ClickAsync();
