@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using SurvivorConnect.Api.Features.Chat;
 using SurvivorConnect.Api.Features.Notifications;
@@ -148,6 +149,11 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         Assert.Equal(chat.Id, toAdmin.MatchId);
         Assert.DoesNotContain("die", toAdmin.Text, StringComparison.Ordinal);
 
+        // Where the notice sends them, the admins find the youth to hand over, though their case manager is active.
+        var needing = await HttpAssert.Ok<List<JsonElement>>(await _world.Admin.GetAsync("/api/youth/needing-case-manager"));
+        Assert.True(needing.Single(y => y.GetProperty("id").GetString() == chat.YouthId).GetProperty("urgentWaiting").GetBoolean());
+        Assert.Contains("An urgent flag in their chat is waiting for a case manager.", await _world.Admin.GetStringAsync("/case-managers"), StringComparison.Ordinal);
+
         await RunWorkerAsync(after: ChatUrgentWatch.Every);
         await Settle.UntilAsync(async () => (await WaitingNoticesAsync(_world.CaseManager, chat.Id)).Count == 2);
         Assert.Equal(2, (await WaitingNoticesAsync(_world.CaseManager, chat.Id)).Count);
@@ -158,6 +164,7 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         await Settle.UntilAsync(async () => !(await WatchesLeftAsync()).Any(w => w.FlagId == flag.Id));
         Assert.Equal(2, (await WaitingNoticesAsync(_world.CaseManager, chat.Id)).Count);
         Assert.DoesNotContain(await WatchesLeftAsync(), w => w.FlagId == flag.Id);
+        Assert.DoesNotContain(await HttpAssert.Ok<List<JsonElement>>(await _world.Admin.GetAsync("/api/youth/needing-case-manager")), y => y.GetProperty("id").GetString() == chat.YouthId);
     }
 
     [Fact]

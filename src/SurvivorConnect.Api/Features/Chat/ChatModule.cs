@@ -4,6 +4,7 @@ using Mediator;
 using Microsoft.AspNetCore.SignalR;
 using StackExchange.Redis;
 using SurvivorConnect.Api.Features.Chat.Rules;
+using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Storage;
 
@@ -29,6 +30,7 @@ public static class ChatModule
         });
         builder.Services.AddContainer(Conversation.Container).AddContainer(SafetyFlag.Container).AddContainer(WellbeingPrompt.Container);
         builder.Services.AddScoped<ChatService>();
+        builder.Services.AddScoped<IUrgentWaits, UrgentWaits>();
         builder.Services.AddSingleton<ChatRateLimiter>();
         builder.Services.AddSingleton<ConversationCopies>();
         builder.Services.AddSingleton<ChatConnections>();

@@ -12,8 +12,20 @@ namespace SurvivorConnect.Api.Features.Mentoring;
 /// <summary>A case manager who can take a youth now.</summary>
 public sealed record CaseManagerView(string Id, string DisplayName);
 
-/// <summary>A youth none of whose case managers can act (deactivated, or no longer case managers): for the admin to hand to someone who can.</summary>
-public sealed record YouthNeedingCaseManager(string Id, string DisplayName, string Version);
+/// <summary>
+/// A youth for the admin to hand to a case manager who can act: none of theirs can (deactivated, or no longer case
+/// managers), or an urgent flag in their chat has waited for one (<paramref name="UrgentWaiting"/>): theirs may be away.
+/// </summary>
+public sealed record YouthNeedingCaseManager(string Id, string DisplayName, string Version, bool UrgentWaiting = false);
+
+/// <summary>
+/// Youth an urgent chat flag has waited on past its first check, as the chat feature keeps them: the admins it told
+/// to hand the youth over find them on the same page as youth left with nobody.
+/// </summary>
+public interface IUrgentWaits
+{
+    Task<IReadOnlyList<string>> YouthWaitingAsync(CancellationToken ct);
+}
 
 /// <summary>The agency's active case managers, by name: whom a youth can be handed to.</summary>
 public sealed record ListCaseManagers : IQuery<IReadOnlyList<CaseManagerView>>;
@@ -26,7 +38,7 @@ public sealed record ListYouthNeedingCaseManager : IQuery<IReadOnlyList<YouthNee
     public AuditTarget Audit => new("youth.list-needing-case-manager", "youth");
 }
 
-internal sealed class CaseManagerHandlers(MentoringData data)
+internal sealed class CaseManagerHandlers(MentoringData data, IUrgentWaits urgent)
     : IQueryHandler<ListCaseManagers, IReadOnlyList<CaseManagerView>>,
       IQueryHandler<ListYouthNeedingCaseManager, IReadOnlyList<YouthNeedingCaseManager>>
 {
@@ -60,10 +72,11 @@ internal sealed class CaseManagerHandlers(MentoringData data)
             }
         }
 
-        return [.. youth.Values.Where(y => !y.CaseManagerIds.Any(active.Contains))
-            .OrderBy(y => y.DisplayName, StringComparer.CurrentCultureIgnoreCase)
+        var waiting = (await data.ManyAsync<YouthReferral>(YouthReferral.Container, await urgent.YouthWaitingAsync(ct), ct)).ToDictionary(y => y.Id, StringComparer.Ordinal);
+        return [.. youth.Values.Where(y => !y.CaseManagerIds.Any(active.Contains)).Concat(waiting.Values).DistinctBy(y => y.Id)
+            .OrderByDescending(y => waiting.ContainsKey(y.Id)).ThenBy(y => y.DisplayName, StringComparer.CurrentCultureIgnoreCase)
             .Take(ListYouthNeedingCaseManager.Limit)
-            .Select(y => new YouthNeedingCaseManager(y.Id, y.DisplayName, y.ETag!))];
+            .Select(y => new YouthNeedingCaseManager(y.Id, y.DisplayName, y.ETag!, waiting.ContainsKey(y.Id)))];
     }
 }
 
@@ -110,7 +123,7 @@ public static class CaseManagerEndpoints
         app.MapGet("/api/case-managers", ListCaseManagers).WithName(nameof(ListCaseManagers)).WithTags("Youth")
             .RequireAuthorization(Policies.CaseManagerOrAdmin).WithSummary("The agency's active case managers: whom a youth can be handed to.");
         app.MapGet("/api/youth/needing-case-manager", ListYouthNeedingCaseManager).WithName(nameof(ListYouthNeedingCaseManager)).WithTags("Youth")
-            .RequireAuthorization(Policies.AgencyAdmin).WithSummary("Youth whose case managers were all deactivated, to hand to someone who can act. Audited.");
+            .RequireAuthorization(Policies.AgencyAdmin).WithSummary("Youth whose case managers were all deactivated, or for whom an urgent chat flag has waited, to hand to someone who can act. Audited.");
         return app;
     }
 
