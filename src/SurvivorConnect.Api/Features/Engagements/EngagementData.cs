@@ -52,8 +52,7 @@ internal sealed class EngagementData(AgencyStore store, ConsentLookup consents)
     {
         var opportunity = await OpportunityAsync(id, ct);
 
-        // One who held a seat and gave it up may still be paid for a session that began while they held it.
-        if (await ParticipationAsync(opportunity.Id, store.User.UserId, ct) is { State: ParticipationState.Invited or ParticipationState.Waitlisted or ParticipationState.Confirmed } or { ConfirmedAt: not null })
+        if (await ParticipationAsync(opportunity.Id, store.User.UserId, ct) is { HoldsOrHeld: true })
         {
             throw new ConflictException("You have, or had, a place in this work, so another recruiter looks after it: what is changed here decides your own pay.");
         }

@@ -235,6 +235,13 @@ public sealed record Participation : Document
     public DateTimeOffset? ConfirmedAt { get; init; }
 
     public static string IdFor(string opportunityId, string personId) => $"{opportunityId}~{personId}";
+
+    /// <summary>
+    /// Whether its person holds a place in the work, or held one (who gave it up may still be paid for a session that
+    /// began while they held it): they are a participant, not someone who looks after the work.
+    /// </summary>
+    [JsonIgnore]
+    public bool HoldsOrHeld => State is ParticipationState.Invited or ParticipationState.Waitlisted or ParticipationState.Confirmed || ConfirmedAt is not null;
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<AttendanceOutcome>))]

@@ -404,7 +404,7 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
     {
         var me = data.Store.User.UserId;
         if (opportunity.State is not (OpportunityState.Published or OpportunityState.Closed)
-            || participations.Any(p => p.PersonId == me && (p.State is ParticipationState.Invited or ParticipationState.Waitlisted or ParticipationState.Confirmed || p.ConfirmedAt is not null)))
+            || participations.Any(p => p.PersonId == me && p.HoldsOrHeld))
         {
             return [];
         }
