@@ -69,6 +69,20 @@ public sealed class TeamingTests(ApiFactory api)
         [.. (await HttpAssert.Ok<PageDto<NotificationDto>>(await client.GetAsync("/api/notifications"))).Items.Select(n => n.Kind)];
 
     [Fact]
+    public async Task A_due_date_typed_wrong_in_the_plan_form_is_named_beside_it_and_what_was_typed_stays()
+    {
+        var team = await _world.SharedTeamAsync();
+        var portal = await PortalSession.SignedInAsync(api, "demo-casemanager");
+
+        var answer = await PortalSession.PostFormAsync(portal, $"/teams/{team.YouthId}/plans", "new-item",
+            ("Kind", "Goal"), ("Text", "Typed in a hurry"), ("Status", "Open"), ("Due", "0202-03-01"));
+
+        Assert.Contains("A date between 2000 and 2100.", answer, StringComparison.Ordinal);
+        Assert.Contains("new-item-due-error", answer, StringComparison.Ordinal);
+        Assert.Contains("Typed in a hurry", answer, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_partner_professional_reads_only_what_the_partnership_and_the_youths_consent_both_name()
     {
         var team = await _world.SharedTeamAsync(kinds: ["CasePlan"], partnershipKinds: ["CasePlan", "SafetyPlan"]);
