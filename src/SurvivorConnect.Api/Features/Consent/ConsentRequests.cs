@@ -151,16 +151,21 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
         return View(consent);
     }
 
-    private async Task SupersedeAsync(ConsentRecord earlier, CancellationToken ct)
+    /// <summary>
+    /// Revokes a consent as it was read, as the subject's own no when <paramref name="bySubject"/>. False when it changed
+    /// meanwhile (revoked: a revocation is the only change a consent takes), which the caller reads again if it must.
+    /// </summary>
+    private async Task<bool> SupersedeAsync(ConsentRecord earlier, CancellationToken ct, bool bySubject = false)
     {
         try
         {
-            var replaced = await store.ReplaceAsync(ConsentRecord.Container, earlier with { RevokedAt = store.Now }, earlier.ETag!, ct);
+            var replaced = await store.ReplaceAsync(ConsentRecord.Container, earlier with { RevokedAt = store.Now, WithdrawnBySubject = bySubject || earlier.WithdrawnBySubject }, earlier.ETag!, ct);
             await publisher.Publish(new ConsentChanged(replaced), ct);
+            return true;
         }
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed)
         {
-            // Revoked meanwhile (a revocation is the only change a consent takes): it no longer shares either way.
+            return false;
         }
     }
 
@@ -200,16 +205,7 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
 
             foreach (var target in targets)
             {
-                try
-                {
-                    var written = await store.ReplaceAsync(ConsentRecord.Container, target with { RevokedAt = store.Now, WithdrawnBySubject = true }, target.ETag!, ct);
-                    await publisher.Publish(new ConsentChanged(written), ct);
-                    saidNo = true;
-                }
-                catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed)
-                {
-                    // Changed meanwhile: read again in the next round.
-                }
+                saidNo |= await SupersedeAsync(target, ct, bySubject: true);
             }
         }
 
