@@ -83,6 +83,32 @@ public sealed class TeamingTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_meeting_record_refused_for_one_field_keeps_everything_else_that_was_typed()
+    {
+        var team = await _world.SharedTeamAsync();
+        var meetings = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/meetings", new
+        {
+            scheduledFor = DateTimeOffset.UtcNow.AddDays(-1), agenda = new[] { "Housing" },
+        }));
+        var meetingId = meetings.GetProperty("meetings")[0].GetProperty("id").GetString();
+        var portal = await PortalSession.SignedInAsync(api, "demo-casemanager");
+
+        var answer = await PortalSession.PostFormAsync(portal, $"/teams/{team.YouthId}/meetings", $"record-{meetingId}",
+            ("Attended", "youth"), ("Participation", "Remotely"), ("Decision1", "Look at the flat on Elm Street"), ("View1", "Only with my sister"),
+            ("Action1", "Call the landlord"), ("Owner1", "youth"), ("Due1", "0202-03-01"), ("Notes", "A long careful note\nover two lines"));
+
+        Assert.Contains("A date between 2000 and 2100.", answer, StringComparison.Ordinal);
+        Assert.Contains("value=\"Look at the flat on Elm Street\"", answer, StringComparison.Ordinal);
+        Assert.Contains("value=\"Only with my sister\"", answer, StringComparison.Ordinal);
+        Assert.Contains("value=\"Call the landlord\"", answer, StringComparison.Ordinal);
+        Assert.Contains("value=\"0202-03-01\"", answer, StringComparison.Ordinal);
+        Assert.Contains("A long careful note&#xA;over two lines</textarea>", answer, StringComparison.Ordinal);
+        Assert.Matches("name=\"Participation\" value=\"Remotely\" checked", answer);
+        Assert.Matches("name=\"Attended\" value=\"youth\" checked", answer);
+        Assert.Matches("<option value=\"youth\" selected", answer);
+    }
+
+    [Fact]
     public async Task A_partner_professional_reads_only_what_the_partnership_and_the_youths_consent_both_name()
     {
         var team = await _world.SharedTeamAsync(kinds: ["CasePlan"], partnershipKinds: ["CasePlan", "SafetyPlan"]);

@@ -121,6 +121,7 @@ public static class ApiSetup
         });
         app.UseRouting();
         app.Use(SecretInPath.HideAsync);
+        app.UseMiddleware<StalePortalForms>();
 
         // An unknown route is 404 for everyone; the fallback authorization policy is for mapped endpoints.
         // Entra ID's sign-in and sign-out callbacks are no route: the authentication middleware answers them.

@@ -23,8 +23,9 @@ internal static class BrowserPageRequests
     /// when the status-code page itself failed (the store down, so not even the session can be read), or when running
     /// the pipeline again would cost what a refusal for too many requests is there to save.
     /// </summary>
-    public static Task WriteBarePageAsync(HttpContext context, string heading = "That did not work", string text = "Go back and try again. If it keeps happening, tell your agency.")
+    public static Task WriteBarePageAsync(HttpContext context, string heading = "That did not work", string text = "Go back and try again. If it keeps happening, tell your agency.", (string Href, string Words)? link = null)
     {
+        ArgumentNullException.ThrowIfNull(context);
         var options = context.RequestServices.GetRequiredService<IOptions<PortalOptions>>().Value;
         context.Response.ContentType = "text/html; charset=utf-8";
         return context.Response.WriteAsync(
@@ -34,7 +35,8 @@ internal static class BrowserPageRequests
             + "<link rel=\"stylesheet\" href=\"/portal-assets/portal.css\"></head><body>"
             + "<div class=\"exit-this-page\"><a href=\"/exit\" class=\"exit-button\" role=\"button\" rel=\"nofollow noreferrer\" data-exit>"
             + "<span class=\"visually-hidden\">Emergency</span> Exit this page</a></div>"
-            + $"<main id=\"main\"><h1>{WebUtility.HtmlEncode(heading)}</h1><p>{WebUtility.HtmlEncode(text)}</p></main>"
+            + $"<main id=\"main\"><h1>{WebUtility.HtmlEncode(heading)}</h1><p>{WebUtility.HtmlEncode(text)}</p>"
+            + (link is { } l ? $"<p><a href=\"{WebUtility.HtmlEncode(l.Href)}\">{WebUtility.HtmlEncode(l.Words)}</a></p>" : "") + "</main>"
             + "<script src=\"/portal-assets/portal.js\" defer></script></body></html>");
     }
 }

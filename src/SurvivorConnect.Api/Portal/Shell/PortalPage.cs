@@ -49,11 +49,20 @@ public abstract class PortalPage : ComponentBase
     protected string MyId => User.FindFirst(ScClaims.UserId)?.Value ?? "";
 
     /// <summary>
-    /// The form named <paramref name="formName"/> was just posted and refused for its fields: it shows what was
-    /// typed, not what is stored. Every other form on the page shows what is stored.
+    /// The form named <paramref name="formName"/> was just posted and refused for its fields, or not saved because
+    /// the store did not answer: it shows what was typed, not what is stored, so nothing typed is lost. Every other
+    /// form on the page shows what is stored.
     /// </summary>
     protected bool Retyped(string formName) =>
-        FieldErrors.Count > 0 && HttpContext?.Request.HasFormContentType == true && HttpContext.Request.Form["_handler"] == formName;
+        (FieldErrors.Count > 0 || FailedOnOurSide) && HttpContext?.Request.HasFormContentType == true && HttpContext.Request.Form["_handler"] == formName;
+
+    /// <summary>What was typed into <paramref name="field"/> of a form shown again (see <see cref="Retyped"/>); otherwise <paramref name="stored"/>.</summary>
+    protected string? Typed(string formName, string field, string? stored = null) =>
+        Retyped(formName) ? HttpContext!.Request.Form[field].ToString() : stored;
+
+    /// <summary>Whether a box, choice or option <paramref name="value"/> of <paramref name="field"/> was picked in a form shown again; otherwise <paramref name="stored"/>.</summary>
+    protected bool Picked(string formName, string field, string value, bool stored = false) =>
+        Retyped(formName) ? HttpContext!.Request.Form[field].Contains(value) : stored;
 
     /// <summary>The last action was refused because the record changed after this page was made (412, or 428 for one made since).</summary>
     protected bool Overtaken { get; private set; }
