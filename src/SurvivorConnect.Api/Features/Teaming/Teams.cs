@@ -134,13 +134,23 @@ internal sealed class TeamHandlers(TeamingData data, TeamViews views, Notifier n
 
     public async ValueTask<TeamView> Handle(FormTeam command, CancellationToken ct)
     {
+        const string Formed = "This youth's team is already formed.";
         var youth = await data.YouthToLeadAsync(command.YouthId, ct);
         if (await data.TeamAsync(youth.Id, ct) is not null)
         {
-            throw new ConflictException("This youth's team is already formed.");
+            throw new ConflictException(Formed);
         }
 
-        await data.Store.CreateAsync(TeamingData.Container, new Team { Id = Team.IdFor(youth.Id), YouthId = youth.Id, FormedAt = data.Now, FormedBy = data.Me, Members = [] }, ct);
+        try
+        {
+            await data.Store.CreateAsync(TeamingData.Container, new Team { Id = Team.IdFor(youth.Id), YouthId = youth.Id, FormedAt = data.Now, FormedBy = data.Me, Members = [] }, ct);
+        }
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.Conflict)
+        {
+            // Formed by another tap, or another case manager, since it was read.
+            throw new ConflictException(Formed);
+        }
+
         return await views.ViewAsync(youth.Id, ct);
     }
 

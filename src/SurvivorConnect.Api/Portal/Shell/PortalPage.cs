@@ -103,7 +103,7 @@ public abstract class PortalPage : ComponentBase
             Overtaken = true;
             Problem = "This page is out of date. Reload it, then try again.";
         }
-        catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed)
+        catch (StoreException ex) when (ex.Kind is StoreErrorKind.PreconditionFailed or StoreErrorKind.Conflict or StoreErrorKind.BatchFailed)
         {
             Overtaken = true;
             Problem = "Someone else changed this. Reload the page to see the latest, then try again.";
