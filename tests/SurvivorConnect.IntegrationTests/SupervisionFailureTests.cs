@@ -354,6 +354,34 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
     private async Task<List<JsonElement>> MissedFlagsAsync(string mentorId) =>
         [.. (await FlagsAsync(mentorId)).Where(f => f.GetProperty("kind").GetString() == "Missed")];
 
+    [Fact]
+    public async Task A_relapse_recorded_while_the_mentors_schedule_is_written_is_saved_and_still_asks_for_a_check_in()
+    {
+        var (_, mentor, _, mentorId, youthId) = await _world.ActiveMatchAsync();
+        api.Counter.BeforeReplace = async (store, document) =>
+        {
+            if (document is CheckInSchedule { RequestedBecause: not null })
+            {
+                api.Counter.BeforeReplace = null;
+                var stored = (await store.ReadAsync<CheckInSchedule>(SupervisionData.Container, CheckInSchedule.IdFor(mentorId), "demo", CancellationToken.None))!;
+                await store.ReplaceAsync(SupervisionData.Container, stored with { CadenceDays = 21 }, stored.ETag!, CancellationToken.None);
+            }
+        };
+
+        try
+        {
+            await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/youth/{youthId}/relapse", new { stage = "contemplation" }));
+        }
+        finally
+        {
+            api.Counter.BeforeReplace = null;
+        }
+
+        var wellbeing = await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"));
+        Assert.Equal("something in your mentoring may have been hard lately.", wellbeing.GetProperty("dueBecause").GetString());
+        Assert.Equal(21, (await api.Services.GetRequiredService<IDocumentStore>().ReadAsync<CheckInSchedule>(SupervisionData.Container, CheckInSchedule.IdFor(mentorId), "demo", CancellationToken.None))!.CadenceDays);
+    }
+
     private async Task<JsonElement> MentorAsync(string mentorId) => await HttpAssert.Ok<JsonElement>(await _world.Supervisor.GetAsync($"/api/mentors/{mentorId}"));
 
     /// <summary>The supervisor's notices sent once for <paramref name="key"/> (what the notice is about).</summary>

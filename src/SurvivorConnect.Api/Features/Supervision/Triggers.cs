@@ -76,17 +76,32 @@ internal sealed class CheckInTriggers(SupervisionData data, Notifier notifier, I
             return false;
         }
 
-        var schedule = await data.ScheduleAsync(mentor.Id, ct);
-        if (schedule.RequestedBecause is not null)
+        // The schedule may be written meanwhile (the mentor checking in, a missed check-in marked, the cadence changed):
+        // the ask is made on the schedule as it is then, never lost, and never fails the request that caused it.
+        for (var attempt = 1; ; attempt++)
         {
-            return false;
-        }
+            var schedule = await data.ScheduleAsync(mentor.Id, ct);
+            if (schedule.RequestedBecause is not null)
+            {
+                return false;
+            }
 
-        var now = data.Store.Now;
-        await data.SaveScheduleAsync(schedule with { RequestedBecause = command.Because, RequestedAt = now }, ct);
-        await notifier.SendOnceAsync(mentor.Id, Notices.WellbeingCheckInRequested, $"checkin-request~{mentor.Id}~{now.UtcTicks}", ct);
-        return true;
+            var now = data.Store.Now;
+            try
+            {
+                await data.SaveScheduleAsync(schedule with { RequestedBecause = command.Because, RequestedAt = now }, ct);
+            }
+            catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed && attempt < MaxAttempts)
+            {
+                continue;
+            }
+
+            await notifier.SendOnceAsync(mentor.Id, Notices.WellbeingCheckInRequested, $"checkin-request~{mentor.Id}~{now.UtcTicks}", ct);
+            return true;
+        }
     }
+
+    private const int MaxAttempts = 5;
 }
 
 /// <summary>
