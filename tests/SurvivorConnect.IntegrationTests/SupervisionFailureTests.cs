@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Features.Supervision;
+using SurvivorConnect.Api.Features.Supervision.Rules;
 using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.IntegrationTests;
@@ -234,6 +235,64 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
         Assert.Equal(CheckInHandlers.UrgentWords, reply.GetProperty("message").GetString());
         Assert.Equal("Urgent", Assert.Single(await FlagsAsync(mentorId)).GetProperty("kind").GetString());
         Assert.Equal(2, (await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"))).GetProperty("history").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_flag_id_which_admins_read_in_the_audit_log_cannot_be_worked_back_to_the_answers()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var answers = SupervisionTests.Answers(1, urgent: 3);
+        await HttpAssert.Ok<JsonElement>(await mentor.PostAsJsonAsync("/api/supervision/me/check-ins", new { answers, submissionId = "form-1" }));
+
+        var flagId = await SupervisionTests.FirstFlagAsync(_world.Supervisor, mentorId);
+
+        // The attack: hash each of the few possible answer sets with the mentor and a guessable submission id, and look
+        // for the flag's id among them. Here the answers are known, so one guess is enough to show whether it works.
+        var sent = string.Join(';', answers.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => $"{a.Key}={a.Value}"));
+        var guess = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{mentorId}~form-1~{sent}")))[..32];
+        Assert.DoesNotContain(guess, flagId, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_check_in_page_sent_with_a_question_left_out_shows_the_crisis_lines_and_keeps_the_answers_given()
+    {
+        var (mentorId, _) = await _world.ReadyMentorAsync();
+        var portal = await PortalSession.SignedInAsync(api, mentorId);
+        var urgent = DefaultInstrument.Version1.Items.Single(i => i.Urgent).Id;
+
+        var page = await PortalSession.PostFormAsync(portal, "/wellbeing", "checkin", ($"A_{urgent}", "3"), ("SubmissionId", "form-left-out"));
+
+        Assert.Contains("data-not-sent", page, StringComparison.Ordinal);
+        Assert.Contains("988", page, StringComparison.Ordinal);
+        Assert.Contains($"name=\"A_{urgent}\" value=\"3\" checked", page, StringComparison.Ordinal);
+        Assert.Empty(await FlagsAsync(mentorId));
+    }
+
+    [Fact]
+    public async Task A_check_in_answered_to_questions_since_replaced_is_refused_and_nothing_is_scored()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var page = await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"));
+        var key = page.GetProperty("instrumentKey").GetString();
+        var version = page.GetProperty("instrumentVersion").GetInt32();
+
+        var stale = await HttpAssert.Problem(await mentor.PostAsJsonAsync("/api/supervision/me/check-ins", new
+        {
+            answers = SupervisionTests.Answers(0, urgent: 1), instrumentKey = key, instrumentVersion = version + 1,
+        }), 409);
+        await HttpAssert.Problem(await mentor.PostAsJsonAsync("/api/supervision/me/check-ins", new
+        {
+            answers = SupervisionTests.Answers(0, urgent: 1), instrumentKey = "another-instrument", instrumentVersion = version,
+        }), 409);
+
+        Assert.Equal(CheckInHandlers.QuestionsChanged, stale.GetProperty("detail").GetString());
+        Assert.Equal(0, (await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"))).GetProperty("history").GetArrayLength());
+        Assert.Empty(await FlagsAsync(mentorId));
+        await HttpAssert.Ok<JsonElement>(await mentor.PostAsJsonAsync("/api/supervision/me/check-ins", new
+        {
+            answers = SupervisionTests.Answers(0, urgent: 1), instrumentKey = key, instrumentVersion = version,
+        }));
+        Assert.Single(await FlagsAsync(mentorId));
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Mediator;
@@ -22,7 +21,7 @@ public sealed record MyCheckInView(DateTimeOffset SubmittedAt, string Words);
 
 public sealed record MyWellbeingView(
     bool Due, string? DueBecause, DateTimeOffset NextDueAt, string InstrumentName, string RecallPeriod, int ScaleMin, IReadOnlyList<string> ScaleLabels,
-    IReadOnlyList<CheckInQuestion> Questions, IReadOnlyList<MyCheckInView> History);
+    IReadOnlyList<CheckInQuestion> Questions, IReadOnlyList<MyCheckInView> History, string InstrumentKey, int InstrumentVersion);
 
 /// <summary>What the mentor is told after a check-in: kind words, and the crisis lines if they said they are not safe.</summary>
 public sealed record CheckInReply(string Message, IReadOnlyList<CrisisResource> CrisisResources, DateTimeOffset NextDueAt);
@@ -41,7 +40,12 @@ internal sealed class CrisisLinesOnFailure : ServerFailureAddition
 /// The client's own id for this check-in (1 to 64 letters, digits, '-' or '_'), kept when it sends the same answers
 /// again within a day, after an error, a lost reply or a reload: the check-in is then stored, flagged and told once.
 /// </param>
-public sealed record CheckInRequest(Dictionary<string, int>? Answers, string? SubmissionId = null);
+/// <param name="InstrumentKey">The instrument whose questions were answered, as the check-in page gave it (optional).</param>
+/// <param name="InstrumentVersion">
+/// Its version: answers to questions since replaced are refused, not scored on another version's scale, where a worrying
+/// answer could read as a calm one.
+/// </param>
+public sealed record CheckInRequest(Dictionary<string, int>? Answers, string? SubmissionId = null, string? InstrumentKey = null, int? InstrumentVersion = null);
 
 public sealed record GetMyWellbeing : IQuery<MyWellbeingView>, IAudited
 {
@@ -74,7 +78,7 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
             .ToList();
         return new MyWellbeingView(
             schedule.RequestedBecause is not null || schedule.DueAt <= data.Store.Now, schedule.RequestedBecause, schedule.DueAt, instrument.Name, instrument.RecallPeriod,
-            instrument.Scale.Min, instrument.Scale.Labels, [.. instrument.Items.Select(i => new CheckInQuestion(i.Id, i.Text))], history);
+            instrument.Scale.Min, instrument.Scale.Labels, [.. instrument.Items.Select(i => new CheckInQuestion(i.Id, i.Text))], history, instrument.Key, instrument.Version);
     }
 
     public async ValueTask<CheckInReply> Handle(SubmitCheckIn command, CancellationToken ct)
@@ -82,6 +86,11 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
         var mentor = await data.Mentoring.MentorAsync(data.Me, ct);
         var settings = await data.SettingsAsync(ct);
         var instrument = await data.ActiveInstrumentAsync(ct);
+        if ((command.Body.InstrumentKey is { } key && key != instrument.Key) || (command.Body.InstrumentVersion is { } version && version != instrument.Version))
+        {
+            throw new ConflictException(QuestionsChanged);
+        }
+
         var errors = new ValidationErrors();
         InstrumentRules.ValidateAnswers(instrument, command.Body.Answers, errors);
         if (command.Body.SubmissionId is { } submission && !IsValidSubmissionId(submission))
@@ -97,17 +106,17 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
         var answers = command.Body.Answers!;
         var earlier = await data.CheckInsAsync(mentor.Id, ct);
         var schedule = await data.ScheduleAsync(mentor.Id, ct);
-        var id = CheckInId(mentor.Id, command.Body.SubmissionId, answers);
+        var id = CheckInId(mentor.Id, command.Body.SubmissionId);
         if (earlier.FirstOrDefault(c => c.Id == id) is { } sentBefore)
         {
-            // Sent again (after an error, a lost reply or a reload): the check-in as first stored stands. Long after,
-            // the same form sent again is a check-in of its own.
-            if (data.Store.Now - sentBefore.SubmittedAt <= ResendWindow)
+            // Sent again (after an error, a lost reply or a reload): the check-in as first stored stands. Long after, or
+            // with an answer changed (perhaps to "not safe"), it is a check-in of its own.
+            if (SameAnswers(sentBefore, answers) && data.Store.Now - sentBefore.SubmittedAt <= ResendWindow)
             {
                 return await FinishAsync(mentor, sentBefore, schedule, ct);
             }
 
-            id = CheckInId(mentor.Id, null, answers);
+            id = CheckInId(mentor.Id, null);
         }
 
         // Only answers to this very version are compared: another version may score on another scale.
@@ -133,14 +142,16 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
         }
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.Conflict)
         {
-            // The same check-in sent twice at once: the one stored first stands.
+            // The same check-in sent twice at once: the one stored first stands. Changed answers are one of their own.
             var stored = await data.Store.ReadAsync<CheckIn>(SupervisionData.Container, checkIn.Id, data.Store.AgencyId, ct);
             if (stored is null)
             {
                 throw;
             }
 
-            checkIn = stored;
+            checkIn = SameAnswers(stored, answers)
+                ? stored
+                : await data.Store.CreateAsync(SupervisionData.Container, checkIn with { Id = CheckInId(mentor.Id, null) }, ct);
         }
 
         return await FinishAsync(mentor, checkIn, schedule, ct);
@@ -171,20 +182,19 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
     [LoggerMessage(Level = LogLevel.Warning, Message = "Check-in {CheckInId} is stored but its follow-ups failed; the supervision worker finishes them")]
     private static partial void LogFollowUpsLeft(ILogger logger, string checkInId, Exception exception);
 
-    /// <summary>
-    /// Made from the mentor, the client's submission id and the answers (hashed, so it stays short and says nothing), or
-    /// new. Changed answers never share an id, so an answer changed to "not safe" is never mistaken for the first send.
-    /// </summary>
-    private static string CheckInId(string mentorId, string? submissionId, Dictionary<string, int> answers)
-    {
-        if (submissionId is null)
-        {
-            return "checkin~" + AgencyStore.NewId();
-        }
+    public const string QuestionsChanged = "The check-in's questions changed while you were answering. Please look at them again and send your answers.";
 
-        var sent = string.Join(';', answers.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => string.Create(CultureInfo.InvariantCulture, $"{a.Key}={a.Value}")));
-        return "checkin~" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{mentorId}~{submissionId}~{sent}")))[..32];
-    }
+    /// <summary>
+    /// Made from the mentor and the client's submission id (hashed, so it stays short), or new. Never from the answers:
+    /// the id is shown in the audit log, and a hash of so few possible answers could be worked back to them.
+    /// </summary>
+    private static string CheckInId(string mentorId, string? submissionId) =>
+        submissionId is null
+            ? "checkin~" + AgencyStore.NewId()
+            : "checkin~" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{mentorId}~{submissionId}")))[..32];
+
+    private static bool SameAnswers(CheckIn stored, Dictionary<string, int> answers) =>
+        stored.Answers.Count == answers.Count && answers.All(a => stored.Answers.TryGetValue(a.Key, out var value) && value == a.Value);
 
     internal static bool IsValidSubmissionId(string id) => id.Length is > 0 and <= 64 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 }
