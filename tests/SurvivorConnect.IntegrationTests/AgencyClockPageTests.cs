@@ -62,4 +62,20 @@ public sealed class AgencyClockPageTests(CountingApiFactory api) : IClassFixture
         // The API's callers still get ProblemDetails.
         await HttpAssert.Problem(json, 503);
     }
+
+    [Fact]
+    public async Task A_form_sent_from_a_page_while_the_store_is_away_is_answered_with_a_portal_page_with_the_exit_button()
+    {
+        var portal = await PortalSession.SignedInAsync(api, "demo-casemanager");
+        var token = await PortalSession.FormTokenAsync(portal, Meetings);
+        api.Counter.BeforeRead = id => id == "demo" ? throw StoreException.Unavailable("The store went away.") : Task.CompletedTask;
+
+        var answer = await portal.PostAsync(Meetings, new FormUrlEncodedContent([new("_handler", "schedule"), new("__RequestVerificationToken", token), new("Agenda", "Housing")]));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, answer.StatusCode);
+        Assert.StartsWith("text/html", answer.Content.Headers.ContentType?.MediaType, StringComparison.Ordinal);
+        var html = await answer.Content.ReadAsStringAsync();
+        Assert.Contains("That did not work", html, StringComparison.Ordinal);
+        Assert.Contains("data-exit", html, StringComparison.Ordinal);
+    }
 }

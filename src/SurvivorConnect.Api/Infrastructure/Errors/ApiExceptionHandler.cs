@@ -36,6 +36,14 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
             return true;
         }
 
+        if (BrowserPageRequests.IsPortalFormPost(httpContext))
+        {
+            // A form sent from a page fails before its page could say why (the page's own read failed): a bare page
+            // still has the exit button. The status-code page is for GETs only, as it runs the request again.
+            await BrowserPageRequests.WriteBarePageAsync(httpContext);
+            return true;
+        }
+
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem });
     }
 

@@ -15,6 +15,11 @@ internal static class BrowserPageRequests
         HttpMethods.IsGet(context.Request.Method) && context.Request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase)
         && !context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/hubs");
 
+    /// <summary>A portal page's form being sent: its answer is a page too, never JSON or a line of text.</summary>
+    public static bool IsPortalFormPost(HttpContext context) =>
+        HttpMethods.IsPost(context.Request.Method) && context.Request.HasFormContentType
+        && !context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/hubs");
+
     /// <summary>Whether this is the status-code page being shown for an earlier answer of the same request.</summary>
     public static bool IsStatusPage(HttpContext context) => context.Features.Get<IStatusCodeReExecuteFeature>() is not null;
 

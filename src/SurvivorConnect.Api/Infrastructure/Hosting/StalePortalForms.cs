@@ -10,8 +10,7 @@ internal sealed class StalePortalForms(RequestDelegate next)
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        if (!HttpMethods.IsPost(context.Request.Method) || !context.Request.HasFormContentType
-            || context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/hubs"))
+        if (!BrowserPageRequests.IsPortalFormPost(context))
         {
             await next(context);
             return;
