@@ -503,6 +503,37 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task A_retry_the_sender_looks_at_before_it_is_saved_is_still_sent_once_saved()
+    {
+        var (payout, bank) = await SendingAsync();
+        await api.DeliverAsync(api.Stripe.EventJson("payout.failed", bank, status: "failed", failureCode: "account_closed"));
+        api.Store.BeforeBatch = async operations =>
+        {
+            if (operations.Any(o => o is BatchOperation.Replace { Document: Payout { Attempt: 2 } }))
+            {
+                api.Store.BeforeBatch = null;
+                await api.SendPayoutsAsync();
+            }
+        };
+
+        try
+        {
+            await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout, "retry"), null));
+        }
+        finally
+        {
+            api.Store.BeforeBatch = null;
+        }
+
+        api.Time.Advance(TimeSpan.FromMinutes(2));
+        await api.SendPayoutsAsync();
+
+        Assert.Equal("Sending", (await _world.PayoutAsync(payout)).State);
+        Assert.Equal(2, api.Stripe.Payouts.Count(p => p["metadata"]!["payout_id"]!.GetValue<string>() == payout));
+        Assert.Single(api.Stripe.Transfers, t => t["metadata"]!["payout_id"]!.GetValue<string>() == payout);
+    }
+
+    [Fact]
     public async Task A_transfer_reversed_after_its_payout_was_sent_again_is_reversed_here_and_no_bank_payout_follows()
     {
         var (payout, bank) = await SendingAsync();

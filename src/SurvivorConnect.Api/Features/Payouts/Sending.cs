@@ -60,7 +60,8 @@ internal sealed class SendPayoutHandler(PayoutData data, IStripeGateway stripe, 
         var payout = await data.Store.ReadAsync<Payout>(PayoutData.Container, command.PayoutId, data.Store.AgencyId, ct);
         if (payout is null || payout.Attempt != command.Attempt || payout.Method != PayeeMethod.Stripe)
         {
-            return payout?.State == PayoutState.Pending ? SendOutcome.NotApproved : SendOutcome.Done;
+            // An attempt not yet saved (a retry queues it first) is waited for as an approval is; an older one is done.
+            return payout?.State == PayoutState.Pending || payout?.Attempt < command.Attempt ? SendOutcome.NotApproved : SendOutcome.Done;
         }
 
         if (payout.State == PayoutState.Pending)
