@@ -46,6 +46,7 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        Stripe.Clock = Time;
         builder.UseEnvironment("Development");
         builder.UseSetting("Storage:Provider", "Sqlite");
         builder.UseSetting("Storage:Sqlite:Path", Path.Combine(_folder, "portal.db"));

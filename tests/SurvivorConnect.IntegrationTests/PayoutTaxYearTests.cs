@@ -49,6 +49,25 @@ public sealed class PayoutTaxYearTests(PayoutApi api) : IClassFixture<PayoutApi>
         Assert.Contains($"{year}-12-31,", await _world.Finance.GetStringAsync("/api/payouts/export.csv"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_payment_Stripe_made_on_31_December_but_could_only_tell_us_of_on_2_January_counts_in_the_year_it_was_made()
+    {
+        var (payout, payees, paidAt, year) = await ApprovedForNewYearsEveAsync(stripe: true);
+        Assert.Equal(1, await api.SendPayoutsAsync());
+        var bank = Assert.Single(api.Stripe.Payouts, p => p["metadata"]!["payout_id"]!.GetValue<string>() == payout.Id)["id"]!.GetValue<string>();
+        api.Time.Advance(paidAt - api.Time.GetUtcNow());
+        var paid = api.Stripe.EventJson("payout.paid", bank, status: "paid");
+
+        // Our endpoint was away; Stripe tries again for days, and this try gets through.
+        api.Time.Advance(TimeSpan.FromDays(2));
+        await api.DeliverAsync(paid);
+
+        Assert.Equal("Paid", (await _world.PayoutAsync(payout.Id)).State);
+        Assert.Equal(150m, await CompensationInAsync(year, payees[0].Id));
+        Assert.Equal(0m, await CompensationInAsync(year + 1, payees[0].Id));
+        Assert.Contains($"{year}-12-31,", await _world.Finance.GetStringAsync($"/api/payouts/export.csv?year={year}"), StringComparison.Ordinal);
+    }
+
     /// <summary>
     /// The agency in Los Angeles, and a payout approved a few minutes before 05:00 UTC on 1 January, which is 21:00 on
     /// 31 December there: that instant, and the year it is in Los Angeles.

@@ -503,6 +503,26 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task News_of_a_bank_payout_from_another_account_or_about_another_bank_payout_does_not_move_the_payout()
+    {
+        var (payout, bank) = await SendingAsync();
+        var genuine = System.Text.Json.Nodes.JsonNode.Parse(api.Stripe.EventJson("payout.failed", bank, status: "failed", failureCode: "account_closed"))!;
+        var otherAccount = genuine.DeepClone();
+        otherAccount["id"] = "evt_other_account";
+        otherAccount["account"] = "acct_someone_else";
+        var otherBankPayout = genuine.DeepClone();
+        otherBankPayout["id"] = "evt_other_bank_payout";
+        otherBankPayout["data"]!["object"]!["id"] = "po_made_again_for_the_same_attempt";
+
+        Assert.Equal(HttpStatusCode.OK, (await api.DeliverAsync(otherAccount.ToJsonString())).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await api.DeliverAsync(otherBankPayout.ToJsonString())).StatusCode);
+        Assert.Equal("Sending", (await _world.PayoutAsync(payout)).State);
+
+        await api.DeliverAsync(genuine.ToJsonString());
+        Assert.Equal("Failed", (await _world.PayoutAsync(payout)).State);
+    }
+
+    [Fact]
     public async Task A_retry_the_sender_looks_at_before_it_is_saved_is_still_sent_once_saved()
     {
         var (payout, bank) = await SendingAsync();

@@ -30,6 +30,7 @@ public class PayoutApi : ClockedApiFactory
         : base(folder, start)
     {
         Stripe = stripe;
+        Stripe.Clock = Time;
         _ownsStripe = ownsStripe;
         _networkRetries = networkRetries;
         _stripeTimeout = stripeTimeout;

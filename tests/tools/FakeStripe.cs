@@ -62,6 +62,9 @@ public sealed class FakeStripe : IAsyncDisposable
 
     public string ApiBase { get; private set; } = "";
 
+    /// <summary>Stripe's clock, which dates what it makes and its events: the app's own, when a test moves that.</summary>
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
+
     /// <summary>Every request that reached the fake, as "METHOD path".</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
 
@@ -158,7 +161,7 @@ public sealed class FakeStripe : IAsyncDisposable
             ["id"] = "evt_" + Next(),
             ["object"] = "event",
             ["api_version"] = Stripe.StripeConfiguration.ApiVersion,
-            ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            ["created"] = Clock.GetUtcNow().ToUnixTimeSeconds(),
             ["type"] = type,
             ["livemode"] = false,
             ["pending_webhooks"] = 1,
@@ -284,7 +287,7 @@ public sealed class FakeStripe : IAsyncDisposable
 
     private (int, string) Create(string path, string? account, Dictionary<string, string> form)
     {
-        var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var created = Clock.GetUtcNow().ToUnixTimeSeconds();
         JsonObject made;
         switch (path)
         {

@@ -17,8 +17,11 @@ namespace SurvivorConnect.Api.Features.Payouts;
 /// <paramref name="Amount"/> is what Stripe moved, in minor units; a payout event for another amount than ours,
 /// or a reversal of only part of a transfer, moves nothing (the reconciliation shows it).
 /// </summary>
+/// <param name="Account">The connected account the event came from (a bank payout's); none for the platform's own.</param>
+/// <param name="HappenedAt">When Stripe made the event: a payment is dated by it, not by when it reached us (Stripe tries again for days).</param>
 public sealed record ApplyStripeEvent(
-    string EventId, string EventType, string ObjectId, string? PayoutId, int? Attempt, string? PersonId, string? FailureCode, long? Amount = null)
+    string EventId, string EventType, string ObjectId, string? PayoutId, int? Attempt, string? PersonId, string? FailureCode, long? Amount = null,
+    string? Account = null, DateTimeOffset? HappenedAt = null)
     : ICommand<bool>, IAudited
 {
     public AuditTarget Audit => new("payout.stripe-event", PayoutId is null ? "payee-account" : "payout", PayoutId ?? PersonId);
@@ -112,7 +115,8 @@ internal static class StripeWebhook
     private static (string? AgencyId, ApplyStripeEvent? Command) Read(Event e) => e.Data?.Object switch
     {
         Stripe.Payout p when e.Type is EventTypes.PayoutPaid or EventTypes.PayoutFailed =>
-            (Meta(p.Metadata, "agency_id"), new ApplyStripeEvent(e.Id, e.Type, p.Id, Meta(p.Metadata, "payout_id"), Attempt(p.Metadata), null, p.FailureCode, p.Amount)),
+            (Meta(p.Metadata, "agency_id"), new ApplyStripeEvent(e.Id, e.Type, p.Id, Meta(p.Metadata, "payout_id"), Attempt(p.Metadata), null, p.FailureCode, p.Amount,
+                e.Account, new DateTimeOffset(DateTime.SpecifyKind(e.Created, DateTimeKind.Utc)))),
         Transfer t when e.Type == EventTypes.TransferReversed && t.Reversed =>
             (Meta(t.Metadata, "agency_id"), new ApplyStripeEvent(e.Id, e.Type, t.Id, Meta(t.Metadata, "payout_id"), Attempt(t.Metadata), null, "transfer_reversed", t.Amount)),
         Account a when e.Type == EventTypes.AccountUpdated =>
@@ -163,12 +167,12 @@ internal sealed class ApplyStripeEventHandler(PayoutData data, Notifier notifier
             }
 
             var moves = PayoutRules.StripeMoves(payout.State, target);
-            var now = data.Store.Now;
-            var year = await data.TaxYearAsync(ct);
+            var paidAt = command.HappenedAt is { } happened && happened < data.Store.Now ? happened : data.Store.Now;
+            var year = (await data.CalendarAsync(ct)).DayOf(paidAt).Year;
             var after = !moves ? payout : payout with
             {
                 State = target,
-                PaidAt = target == PayoutState.Paid ? now : payout.PaidAt,
+                PaidAt = target == PayoutState.Paid ? paidAt : payout.PaidAt,
                 Year = target == PayoutState.Paid ? year : payout.Year,
                 FailureCode = target == PayoutState.Paid ? null : command.FailureCode ?? "failed",
                 BankPayoutId = command.EventType.StartsWith("payout.", StringComparison.Ordinal) ? payout.BankPayoutId ?? command.ObjectId : payout.BankPayoutId,
@@ -193,11 +197,14 @@ internal sealed class ApplyStripeEventHandler(PayoutData data, Notifier notifier
 
     /// <summary>
     /// Whether the event is about this payout as it stands: a bank payout is made again on each attempt, so its news
-    /// must be the current attempt's; the transfer is made once and kept by a retry, so its reversal is known by its id.
+    /// must be the current attempt's, from the payee's own account, and about the bank payout made for it once known (a
+    /// second one made for the same attempt must not have the first one's failure undo its success); the transfer is
+    /// made once and kept by a retry, so its reversal is known by its id.
     /// </summary>
     private static bool Concerns(Payout payout, ApplyStripeEvent command) => command.EventType == EventTypes.TransferReversed
         ? payout.TransferId is not null && payout.TransferId == command.ObjectId
-        : payout.Attempt == command.Attempt;
+        : payout.Attempt == command.Attempt && payout.StripeAccountId is not null && command.Account == payout.StripeAccountId
+            && (payout.BankPayoutId is null || payout.BankPayoutId == command.ObjectId);
 
     private async Task TellAsync(Payout payout, CancellationToken ct)
     {
