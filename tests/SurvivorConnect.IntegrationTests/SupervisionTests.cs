@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -85,11 +86,56 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
 
         var ahead = await HttpAssert.Problem(await record(today.AddDays(5), today.AddDays(7)), 400);
         var never = await HttpAssert.Problem(await record(today, new DateOnly(9999, 12, 31)), 400);
+        var beforeTheFlag = await HttpAssert.Problem(await record(new DateOnly(1, 1, 1), today), 400);
 
         Assert.True(ahead.GetProperty("errors").TryGetProperty("date", out _));
+        Assert.Equal("On or after the day this flag was raised.", beforeTheFlag.GetProperty("errors").GetProperty("date")[0].GetString());
         Assert.True(never.GetProperty("errors").TryGetProperty("followUp", out _));
         var flag = await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/flags/{flagId}"));
         Assert.Equal(0, flag.GetProperty("sessions").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_session_saved_twice_by_a_second_tap_is_recorded_once()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, Answers(3)));
+        var flagId = await FirstFlagAsync(Supervisor, mentorId);
+        var body = new { date = DateOnly.FromDateTime(api.Time.GetUtcNow().UtcDateTime), notes = "Talked it through." };
+
+        await HttpAssert.Ok<JsonElement>(await Supervisor.PostAsJsonAsync($"/api/supervision/flags/{flagId}/sessions", body));
+        var again = await HttpAssert.Ok<JsonElement>(await Supervisor.PostAsJsonAsync($"/api/supervision/flags/{flagId}/sessions", body));
+
+        Assert.Equal(1, again.GetProperty("sessions").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task The_supervision_page_keeps_typed_session_notes_when_refused_and_counts_a_line_break_as_the_browser_does()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, Answers(3)));
+        var flagId = await FirstFlagAsync(Supervisor, mentorId);
+        var portal = await PortalSession.SignedInAsync(api, "demo-supervisor");
+        var today = DateOnly.FromDateTime(api.Time.GetUtcNow().UtcDateTime);
+
+        var refused = await PortalSession.PostFormAsync(portal, "/supervision", $"session-{flagId}",
+            ("MentorId", mentorId), ("Date", today.AddDays(3).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)), ("Notes", "Careful notes typed at length"), ("Agreed", "A lighter month"));
+
+        Assert.Contains("Today or earlier", refused, StringComparison.Ordinal);
+        Assert.Contains(">Careful notes typed at length</textarea>", refused, StringComparison.Ordinal);
+        Assert.Contains(">A lighter month</textarea>", refused, StringComparison.Ordinal);
+
+        // 4,000 characters as the browser counts them (a line break as one), sent with each line break as two.
+        var notes = string.Join("\r\n", Enumerable.Repeat(new string('n', 99), 40)) + "n";
+        var saved = await PortalSession.PostFormAsync(portal, "/supervision", $"session-{flagId}",
+            ("MentorId", mentorId), ("Date", today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)), ("Notes", notes));
+
+        Assert.Contains("The session is saved.", saved, StringComparison.Ordinal);
+
+        // Changing a hold starts from its reason, so saving it again does not wipe the reason.
+        await HttpAssert.Ok<JsonElement>(await Supervisor.PostAsJsonAsync($"/api/mentors/{mentorId}/hold", new { reason = "Talking things through first.", stopsChat = false }));
+        var opened = await PortalSession.PostFormAsync(portal, "/supervision", "open-mentor", ("MentorId", mentorId));
+        Assert.Matches("id=\"hold-reason\"[^>]*value=\"Talking things through first.\"", opened);
     }
 
     [Fact]

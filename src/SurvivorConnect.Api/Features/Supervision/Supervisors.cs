@@ -190,6 +190,9 @@ internal sealed class SupervisorHandlers(SupervisionData data, AgencyCalendar ca
         return FlagView.From(saved, mentor.DisplayName, await calendar.TodayAsync(ct));
     }
 
+    /// <summary>Sessions one flag keeps: its record stays within a document's size.</summary>
+    public const int MaxSessions = 100;
+
     public async ValueTask<FlagView> Handle(RecordSupervisionSession command, CancellationToken ct)
     {
         var (flag, mentor) = await SupervisedFlagAsync(command.FlagId, ct);
@@ -207,6 +210,10 @@ internal sealed class SupervisorHandlers(SupervisionData data, AgencyCalendar ca
         {
             errors.Add("date", "Today or earlier: record a session once it has taken place.");
         }
+        else if (body.Date < calendar.DayOf(flag.RaisedAt))
+        {
+            errors.Add("date", "On or after the day this flag was raised.");
+        }
 
         if (body.FollowUp > today.AddYears(1))
         {
@@ -219,6 +226,17 @@ internal sealed class SupervisorHandlers(SupervisionData data, AgencyCalendar ca
         }
 
         var session = new SupervisionSession(body.Date!.Value, body.Notes!.Trim(), body.AgreedActions?.Trim(), body.FollowUp, data.Me, data.Store.Now);
+        if (flag.Sessions.Count > 0 && flag.Sessions[^1] with { RecordedAt = session.RecordedAt } == session)
+        {
+            // The same session sent again (a second tap): it is recorded once.
+            return FlagView.From(flag, mentor.DisplayName, today);
+        }
+
+        if (flag.Sessions.Count >= MaxSessions)
+        {
+            throw new ConflictException($"This flag has its {MaxSessions} sessions. Resolve it; a concern that goes on raises a new one.");
+        }
+
         var saved = await data.Store.ReplaceAsync(SupervisionData.Container, flag with { Sessions = [.. flag.Sessions, session] }, flag.ETag!, ct);
         return FlagView.From(saved, mentor.DisplayName, today);
     }

@@ -149,8 +149,11 @@ public abstract class PortalPage : ComponentBase
     /// <summary>A comma-separated field as the list it stands for.</summary>
     protected static string[] Split(string? list) => (list ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
-    /// <summary>An optional text field: empty means not given.</summary>
-    protected static string? Blank(string? text) => Infrastructure.Pipeline.ValidationErrors.Optional(text);
+    /// <summary>
+    /// An optional text field: empty means not given. A browser sends each line break as two characters but counts it
+    /// as one against the field's length: it is kept as one, so text the field let be typed is not refused as too long.
+    /// </summary>
+    protected static string? Blank(string? text) => Infrastructure.Pipeline.ValidationErrors.Optional(text?.Replace("\r\n", "\n", StringComparison.Ordinal));
 
     protected static string Joined(IEnumerable<string>? items) => items is null ? "" : string.Join(", ", items);
 
