@@ -398,7 +398,7 @@ public sealed class TeamingTests(ApiFactory api)
         // A meeting recorded with them before that was refused is read by the partner without their name.
         var oldId = (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/meetings", new
         {
-            scheduledFor = DateTimeOffset.UtcNow.AddDays(-20), agenda = new[] { "School" },
+            scheduledFor = DateTimeOffset.UtcNow.AddHours(1), agenda = new[] { "School" },
         }))).GetProperty("meetings").EnumerateArray().Single(m => m.GetProperty("id").GetString() != meetingId).GetProperty("id").GetString()!;
         var store = api.Services.GetRequiredService<IDocumentStore>();
         var meeting = (await store.ReadAsync<TeamMeeting>(TeamingData.Container, oldId, "demo", default))!;
@@ -465,10 +465,27 @@ public sealed class TeamingTests(ApiFactory api)
         var mineOverdue = overdue.Where(a => a.GetProperty("youthId").GetString() == team.YouthId).ToList();
         Assert.Equal("Send the housing application", Assert.Single(mineOverdue).GetProperty("text").GetString());
 
+        // The partner reads the notes of meetings held once the youth agreed to share them, not of those before.
+        var afterId = (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/meetings", new
+        {
+            scheduledFor = DateTimeOffset.UtcNow.AddHours(1), agenda = new[] { "Housing again" },
+        }))).GetProperty("meetings").EnumerateArray().Single(m => m.GetProperty("agenda")[0].GetString() == "Housing again").GetProperty("id").GetString();
+        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/meetings/{afterId}/record", new
+        {
+            attended = new[] { "lead~demo-casemanager", partnerMember },
+            youthParticipation = "Remotely",
+            actions = new[] { new { text = "Call the housing office", ownerMemberId = "lead~demo-casemanager", due = DateOnly.FromDateTime(DateTime.UtcNow.AddDays(3)) } },
+            notes = "After the youth agreed.",
+        }));
         var shared = await HttpAssert.Ok<JsonElement>(await TeamingWorld.ReadAsync(team));
+        var sharedMeetings = shared.GetProperty("meetings").EnumerateArray().ToList();
+        Assert.DoesNotContain(sharedMeetings, m => m.GetProperty("id").GetString() == meetingId);
+        var after = Assert.Single(sharedMeetings, m => m.GetProperty("id").GetString() == afterId);
+        Assert.Equal("After the youth agreed.", after.GetProperty("notes").GetString());
+        Assert.Contains("The youth's case manager", after.GetProperty("attended").EnumerateArray().Select(a => a.GetString()));
+        Assert.Equal("The youth's case manager", after.GetProperty("actions")[0].GetProperty("owner").GetString());
         Assert.DoesNotContain("lead~", shared.GetRawText(), StringComparison.Ordinal);
-        Assert.Contains("The youth's case manager", shared.GetRawText(), StringComparison.Ordinal);
-        Assert.Equal("Good meeting.", shared.GetProperty("meetings").EnumerateArray().Single(m => m.GetProperty("id").GetString() == meetingId).GetProperty("notes").GetString());
+        Assert.DoesNotContain("Good meeting.", shared.GetRawText(), StringComparison.Ordinal);
 
         var youthsOwn = (await HttpAssert.Ok<JsonElement>(await team.Youth.GetAsync("/api/my-team"))).GetProperty("meetings").EnumerateArray().Single(m => m.GetProperty("id").GetString() == meetingId);
         Assert.Equal("Yes, if my sister can visit", youthsOwn.GetProperty("decisions")[0].GetProperty("youthView").GetString());

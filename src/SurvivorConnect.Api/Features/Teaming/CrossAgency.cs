@@ -117,11 +117,12 @@ internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAudi
             (await AllAsync<ConsentRecord>(ConsentRecord.Container, source, [Filter.Eq("subjectId", seat.YouthId), Filter.Eq("scope", TeamingScopes.MdtSharing)], ct))
                 .Where(c => c.PartnerAgencyId == me),
             pair.Source.AcceptedAt);
-        var consented = (governing is { } consent && consent.IsCurrent(now) ? consent.Kinds : [])
+        var current = governing is { } consent && consent.IsCurrent(now) ? consent : null;
+        var consented = (current?.Kinds ?? [])
             .Select(k => EnumNames.TryParse(k, out RecordKind kind) ? kind : (RecordKind?)null)
             .OfType<RecordKind>();
         var readable = SharingRules.Readable(member.Role, fromPartnerAgency: true, pair.Source.Kinds.Intersect(pair.Partner.Kinds), consented);
-        return readable.Count == 0 ? null : new SharedGrant(team, readable);
+        return readable.Count == 0 || current is null ? null : new SharedGrant(team, readable, SharingRules.MeetingsFrom(current.GrantedAt, member.AddedAt));
     }
 
     /// <summary>The name the youth goes by, for a professional the youth shares with.</summary>
@@ -140,10 +141,10 @@ internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAudi
             ? (await store.ReadAsync<SafetyPlan>(Container, SafetyPlan.IdFor(grant.Team.YouthId), grant.Team.AgencyId, ct))?.Content ?? SafetyPlanContent.Empty
             : null;
 
-    /// <summary>The youth's team meetings, if the grant names meeting notes.</summary>
+    /// <summary>The youth's team meetings the grant reaches, if it names meeting notes.</summary>
     public async Task<IReadOnlyList<TeamMeeting>?> SharedMeetingsAsync(SharedGrant grant, CancellationToken ct) =>
         grant.Kinds.Contains(RecordKind.MdtNotes)
-            ? await AllAsync<TeamMeeting>(Container, grant.Team.AgencyId, [Filter.Eq("youthId", grant.Team.YouthId)], ct)
+            ? [.. (await AllAsync<TeamMeeting>(Container, grant.Team.AgencyId, [Filter.Eq("youthId", grant.Team.YouthId)], ct)).Where(m => m.ScheduledFor >= grant.MeetingsFrom)]
             : null;
 
     /// <summary>One agency's copy of a partnership, only if it is that agency's and between the same two agencies.</summary>
@@ -160,4 +161,5 @@ internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAudi
 }
 
 /// <summary>What one partner professional may read of one youth's records, for this one request.</summary>
-internal sealed record SharedGrant(Team Team, IReadOnlySet<RecordKind> Kinds);
+/// <param name="MeetingsFrom">The first meeting time the grant reaches (see <see cref="SharingRules.MeetingsFrom"/>).</param>
+internal sealed record SharedGrant(Team Team, IReadOnlySet<RecordKind> Kinds, DateTimeOffset MeetingsFrom);

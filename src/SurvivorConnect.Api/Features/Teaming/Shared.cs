@@ -65,6 +65,11 @@ internal sealed class SharedHandlers(TeamingData data)
         {
             var names = grant.Team.Current.Where(m => m.YouthAgreed).ToDictionary(m => m.Id, m => m.DisplayName);
             names[MemberView.YouthId] = youthName;
+            foreach (var lead in held.SelectMany(m => m.Attended.Concat(m.Actions.Select(a => a.OwnerMemberId))).Where(IsLead))
+            {
+                names[lead] = "The youth's case manager";
+            }
+
             var today = await data.TodayAsync(ct);
             meetings = [.. MeetingView.Newest(held, names, today).Select(m => m with { Actions = [.. m.Actions.Select(ForPartner)] })];
         }
@@ -73,9 +78,7 @@ internal sealed class SharedHandlers(TeamingData data)
     }
 
     /// <summary>An action as a partner reads it: who owns it by name or part, never a member id of the other agency.</summary>
-    private static ActionView ForPartner(ActionView action) => action with
-    {
-        OwnerMemberId = "",
-        Owner = action.OwnerMemberId.StartsWith(TeamViews.LeadPrefix, StringComparison.Ordinal) ? "The youth's case manager" : action.Owner,
-    };
+    private static ActionView ForPartner(ActionView action) => action with { OwnerMemberId = "" };
+
+    private static bool IsLead(string memberId) => memberId.StartsWith(TeamViews.LeadPrefix, StringComparison.Ordinal);
 }

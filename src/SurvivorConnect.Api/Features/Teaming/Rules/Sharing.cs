@@ -62,6 +62,13 @@ public static class SharingRules
             ? consentsToPartner.Where(c => c.Grantor == ConsentGrantor.Youth && c.GrantedAt >= accepted).MaxBy(c => (c.GrantedAt, c.Id))
             : null;
 
+    /// <summary>
+    /// The first meeting a partner's professional reads the notes of: one held once the youth agreed to share them, and
+    /// once the professional was on the team. What was said before either was not said for them.
+    /// </summary>
+    public static DateTimeOffset MeetingsFrom(DateTimeOffset consentGrantedAt, DateTimeOffset memberAddedAt) =>
+        consentGrantedAt > memberAddedAt ? consentGrantedAt : memberAddedAt;
+
     /// <summary>A partnership shares only while it is accepted, not ended, and not past its expiry.</summary>
     public static bool IsCurrent(PartnershipState state, DateTimeOffset expiresAt, DateTimeOffset now) =>
         state == PartnershipState.Active && expiresAt > now;
@@ -71,7 +78,7 @@ public static class SharingRules
     {
         RecordKind.CasePlan => "your plan",
         RecordKind.SafetyPlan => "your safety plan",
-        _ => "your team's meeting notes (your case manager can read them with you)",
+        _ => "your team's meeting notes from now on (your case manager can read them with you)",
     };
 }
 
