@@ -571,6 +571,19 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         await HttpAssert.Problem(await api.AsSubject(stranger, "demo").PutAsJsonAsync($"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/travel", new { miles = 5m }), 404);
     }
 
+    [Fact]
+    public async Task A_session_that_went_ahead_before_its_work_was_cancelled_is_still_paid()
+    {
+        var (opportunity, first, second) = await SoonAsync(startsIn: 3);
+        api.Time.Advance(TimeSpan.FromHours(6));
+        await HttpAssert.Ok<OpportunityDto>(await _recruiter.PostAsync($"/api/engagements/opportunities/{opportunity.Id}/cancel", null));
+
+        var claims = await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson($"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/attendance",
+            new { entries = new[] { new { personId = first.Id, outcome = "attended" }, new { personId = second.Id, outcome = "attended" } } }));
+
+        Assert.All(claims, c => Assert.Equal(150m, c.Amount));
+    }
+
     [Theory]
     [InlineData(6, 150)]
     [InlineData(48, 0)]

@@ -127,7 +127,8 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
     {
         var opportunity = await data.OpportunityToManageAsync(command.OpportunityId, ct);
         var session = SessionOf(opportunity, command.SessionId);
-        if (opportunity.State is OpportunityState.Draft or OpportunityState.Cancelled || session.CancelledAt is not null)
+        // Cancelling work cancels only its sessions still to come: one that went ahead before is paid as any other.
+        if (opportunity.State is OpportunityState.Draft || session.CancelledAt is not null)
         {
             throw new ConflictException("Attendance is recorded for a session that went ahead.");
         }
