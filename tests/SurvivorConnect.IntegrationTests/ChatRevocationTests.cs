@@ -144,6 +144,22 @@ public sealed class ChatRevocationTests(ChatRevocationTests.Factory api) : IClas
     }
 
     [Fact]
+    public async Task Withdrawing_one_of_two_records_of_the_same_yes_withdraws_it_and_closes_the_chat_at_once()
+    {
+        var chat = await _world.OpenChatAsync();
+        var again = new { subjectId = chat.YouthId, grantor = "Youth", scope = "mentoring-match", matchId = chat.Id };
+        await HttpAssert.Ok<MentoringTests.ConsentDto>(await _world.CaseManager.PostJson("/api/consents", again));
+        var youthsYes = (await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await _world.CaseManager.GetAsync($"/api/consents?subjectId={chat.YouthId}")))
+            .Where(c => c.MatchId == chat.Id && c.Current).ToList();
+        Assert.Equal(2, youthsYes.Count);
+
+        await HttpAssert.Ok<MentoringTests.ConsentDto>(await _world.CaseManager.PostAsync($"/api/consents/{youthsYes[0].Id}/revoke", null));
+
+        await AssertOutOfLiveConversationAsync(chat.Id, chat.MentorId, chat.YouthPersonId);
+        Assert.Contains(chat.Youth.Statuses, s => !s.CanSend && s.Reason!.Contains("Consent", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_connection_does_not_outlive_its_token()
     {
         var (match, _, youthHttp, mentorId, _) = await _world.ActiveMatchAsync();

@@ -141,9 +141,7 @@ public sealed class MatchConsentGuard(MentoringData data)
     public static IReadOnlyList<string> Missing(
         Match match, YouthReferral youth, MatchConsentPolicy policy, IEnumerable<ConsentRecord> matchConsents, DateTimeOffset now, ConsentGrantor? givenNow = null)
     {
-        var consents = matchConsents
-            .Where(c => c.MatchId == match.Id && c.Scope == MentoringScopes.MentoringMatch && c.IsCurrent(now))
-            .ToList();
+        var consents = matchConsents.Where(c => c.MatchId == match.Id && c.Scope == MentoringScopes.MentoringMatch).ToList();
         var needed = new List<(ConsentGrantor Grantor, string Subject, string Words)>
         {
             (ConsentGrantor.Mentor, match.MentorId, "the mentor's agreement"),
@@ -155,8 +153,20 @@ public sealed class MatchConsentGuard(MentoringData data)
         }
 
         return needed
-            .Where(n => n.Grantor != givenNow && !consents.Any(c => c.Grantor == n.Grantor && c.SubjectId == n.Subject))
+            .Where(n => n.Grantor != givenNow && !Holds(consents.Where(c => c.Grantor == n.Grantor && c.SubjectId == n.Subject), now))
             .Select(n => n.Words).ToList();
+    }
+
+    /// <summary>
+    /// Whether one party's yes stands: a current record given after their last withdrawal. A withdrawal of any of their
+    /// records withdraws them, so a second record of the same yes (a double tap, staff recording it twice) left
+    /// current does not keep the match going.
+    /// </summary>
+    private static bool Holds(IEnumerable<ConsentRecord> records, DateTimeOffset now)
+    {
+        var list = records.ToList();
+        var lastWithdrawn = list.Max(c => c.RevokedAt);
+        return list.Any(c => c.IsCurrent(now) && (lastWithdrawn is null || c.GrantedAt > lastWithdrawn));
     }
 
     public async Task EnsureAsync(Match match, YouthReferral youth, CancellationToken ct)
