@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using SurvivorConnect.Api.Features.Chat;
@@ -157,6 +158,25 @@ public sealed class ChatRevocationTests(ChatRevocationTests.Factory api) : IClas
 
         await AssertOutOfLiveConversationAsync(chat.Id, chat.MentorId, chat.YouthPersonId);
         Assert.Contains(chat.Youth.Statuses, s => !s.CanSend && s.Reason!.Contains("Consent", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_mentor_put_on_the_youths_do_not_match_list_can_no_longer_message_them_at_once()
+    {
+        var chat = await _world.OpenChatAsync();
+        var current = await _world.CaseManager.GetAsync($"/api/youth/{chat.YouthId}");
+        var youth = await current.Content.ReadFromJsonAsync<JsonElement>();
+        using var change = new HttpRequestMessage(HttpMethod.Put, $"/api/youth/{chat.YouthId}")
+        {
+            Content = JsonContent.Create(new { displayName = youth.GetProperty("displayName").GetString(), age = youth.GetProperty("age").GetInt32(), personId = chat.YouthPersonId, doNotMatch = new[] { chat.MentorId } }),
+        };
+        change.Headers.TryAddWithoutValidation("If-Match", current.Headers.ETag!.Tag);
+
+        await MentoringWorld.Ok(await _world.CaseManager.SendAsync(change));
+
+        await AssertOutOfLiveConversationAsync(chat.Id, chat.MentorId, chat.YouthPersonId);
+        Assert.Contains(chat.Mentor.Statuses, s => !s.CanSend && s.Reason == "This chat is paused for now.");
+        Assert.Equal("This chat is paused for now.", (await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "are you there?"))).Message);
     }
 
     [Fact]

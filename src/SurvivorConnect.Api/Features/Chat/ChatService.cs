@@ -601,6 +601,13 @@ public sealed partial class ChatService(
                 : "This match has ended, so new messages can't be sent.";
         }
 
+        // The youth's case manager put this mentor on the youth's do-not-match list (the youth said they are not safe,
+        // say): the chat stops at once, said the same to both, until the case manager closes or changes the match.
+        if (youth.DoNotMatch.Contains(match.MentorId, StringComparer.Ordinal))
+        {
+            return "This chat is paused for now.";
+        }
+
         var missing = matchConsents is null
             ? await consent.MissingAsync(match, youth, ct)
             : MatchConsentGuard.Missing(match, youth, await data.PolicyAsync(ct), matchConsents, data.Now);

@@ -177,8 +177,9 @@ internal sealed class YouthHandlers(
         // The do-not-match list and preferences are what a match step checks of the youth: one under way now fails.
         await eligibility.YouthChangedAsync(saved.Id);
 
-        // Who the youth in a chat is, and which consents their matches need (by age), follow at once.
-        if (saved.PersonId != youth.PersonId || saved.Age != youth.Age)
+        // Who the youth in a chat is, which consents their matches need (by age), and whether a mentor is on their
+        // do-not-match list, follow at once.
+        if (saved.PersonId != youth.PersonId || saved.Age != youth.Age || !saved.DoNotMatch.SequenceEqual(youth.DoNotMatch, StringComparer.Ordinal))
         {
             await TellMatchesAsync(saved.Id);
         }
