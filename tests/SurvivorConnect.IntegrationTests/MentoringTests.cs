@@ -320,6 +320,37 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
     }
 
     [Fact]
+    public async Task The_close_form_chooses_no_reason_for_the_case_manager_and_keeps_what_they_typed_when_refused()
+    {
+        var (match, _, _, _, _) = await _world.ActiveMatchAsync();
+        var page = await PortalSession.SignedInAsync(api, "demo-casemanager");
+
+        var opened = await PortalSession.PostFormAsync(page, "/matches", "act", ("Act", $"close-start:{match.Id}"));
+        var refused = await PortalSession.PostFormAsync(page, "/matches", "close",
+            ("MatchId", match.Id), ("FromState", "Active"), ("Reason", ""), ("Planned", "false"), ("Notes", "The youth moved away suddenly."));
+
+        Assert.Contains("<option value>Choose a reason</option>", opened, StringComparison.Ordinal);
+        Assert.DoesNotContain("selected", opened.Split("close-reason")[1].Split("</select>")[0], StringComparison.Ordinal);
+        Assert.Contains("Required.", refused, StringComparison.Ordinal);
+        Assert.Contains(">The youth moved away suddenly.</textarea>", refused, StringComparison.Ordinal);
+        Assert.Contains("name=\"Planned\" value=\"false\" checked", refused, StringComparison.Ordinal);
+        Assert.Equal("Active", (await MentoringWorld.Ok<MatchDto>(await CaseManager.GetAsync($"/api/matches/{match.Id}"))).State);
+    }
+
+    [Fact]
+    public async Task A_close_from_a_page_made_before_the_match_moved_is_refused_and_closes_nothing()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var match = await _world.ProposeAsync((await _world.YouthAsync()).Id, mentorId);
+        await MentoringWorld.Ok(await mentor.PostAsync($"/api/matches/{match.Id}/accept", null));
+
+        var stale = await HttpAssert.Problem(await CaseManager.PostAsJsonAsync($"/api/matches/{match.Id}/close", new { reason = "AgencyDecision", planned = true, fromState = "Proposed" }), 409);
+
+        Assert.Contains("changed since you opened the page", stale.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.NotEqual("Closed", (await MentoringWorld.Ok<MatchDto>(await CaseManager.GetAsync($"/api/matches/{match.Id}"))).State);
+    }
+
+    [Fact]
     public async Task A_closed_match_can_be_followed_by_a_rematch_with_another_mentor()
     {
         var (match, _, _, _, _) = await _world.ActiveMatchAsync();

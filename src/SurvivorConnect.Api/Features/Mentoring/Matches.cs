@@ -16,7 +16,8 @@ public sealed record ProposeMatchRequest(string? YouthId, string? MentorId);
 
 public sealed record RematchRequest(string? MentorId);
 
-public sealed record CloseMatchRequest(string? Reason, bool? Planned, string? Notes);
+/// <param name="FromState">The state the match was in when the closing page was made (optional): a match that has moved since is not closed unseen.</param>
+public sealed record CloseMatchRequest(string? Reason, bool? Planned, string? Notes, string? FromState = null);
 
 /// <summary>One side of a match as the caller may see it: a mentor sees the youth's display name and shared interests only.</summary>
 public sealed record MatchPartyView(string? Id, string DisplayName, IReadOnlyList<string> Interests, IReadOnlyList<string>? Languages, IReadOnlyList<string>? LivedExperienceTags, StageOfChange? Stage);
@@ -93,6 +94,7 @@ public sealed record CloseMatch(string MatchId, CloseMatchRequest Body) : IComma
     public void Validate(ValidationErrors errors)
     {
         errors.OneOf<ClosureReason>("reason", Body.Reason);
+        errors.OneOf<MatchState>("fromState", Body.FromState, required: false);
 
         if (Body.Planned is null)
         {
@@ -282,7 +284,8 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
     public async ValueTask<MatchView> Handle(CloseMatch command, CancellationToken ct)
     {
         var closure = new MatchClosure(EnumNames.Parse<ClosureReason>(command.Body.Reason), command.Body.Planned!.Value, command.Body.Notes?.Trim(), data.Now, data.User.UserId);
-        return await MoveAsync(command.MatchId, MatchAction.Close, [MatchRole.CaseManager], ct, closure);
+        return await MoveAsync(command.MatchId, MatchAction.Close, [MatchRole.CaseManager], ct, closure,
+            seen: command.Body.FromState is { } from ? EnumNames.Parse<MatchState>(from) : null);
     }
 
     public async ValueTask<MatchView> Handle(EndMatch command, CancellationToken ct) =>
@@ -300,12 +303,17 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
     /// </summary>
     private async Task<MatchView> MoveAsync(
         string matchId, MatchAction action, MatchRole[] allowed, CancellationToken ct, MatchClosure? closure = null,
-        ConsentGrantor? recordConsentAs = null)
+        ConsentGrantor? recordConsentAs = null, MatchState? seen = null)
     {
         var (match, youth, role) = await data.MatchForCallerAsync(matchId, ct);
         if (!allowed.Contains(role))
         {
             throw new ForbiddenException("You cannot make this change to the match.");
+        }
+
+        if (seen is { } state && state != match.State)
+        {
+            throw new ConflictException("This match has changed since you opened the page (it may have been answered or started). Look at it again, then close it if you still mean to.");
         }
 
         // A move the match's state does not allow is refused before anything about the mentor is checked, so the

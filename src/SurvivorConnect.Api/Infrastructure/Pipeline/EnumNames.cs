@@ -19,7 +19,10 @@ public static class EnumNames
         where T : struct, Enum =>
         TryParse(text, out T value) ? value : throw new ArgumentException($"'{text}' was not validated as a {typeof(T).Name}.", nameof(text));
 
-    /// <summary>Adds "One of: …" to <paramref name="field"/> unless <paramref name="text"/> names a value (or is absent and not required).</summary>
+    /// <summary>
+    /// Adds "One of: …" to <paramref name="field"/> unless <paramref name="text"/> names a value (or is absent and not
+    /// required); "Required." when nothing was chosen, which a form shows beside a choice left empty.
+    /// </summary>
     public static ValidationErrors OneOf<T>(this ValidationErrors errors, string field, string? text, bool required = true)
         where T : struct, Enum
     {
@@ -29,6 +32,8 @@ public static class EnumNames
             return errors;
         }
 
-        return TryParse(text, out T _) ? errors : errors.Add(field, $"One of: {string.Join(", ", Enum.GetNames<T>())}.");
+        return TryParse(text, out T _) ? errors
+            : string.IsNullOrWhiteSpace(text) ? errors.Add(field, "Required.")
+            : errors.Add(field, $"One of: {string.Join(", ", Enum.GetNames<T>())}.");
     }
 }
