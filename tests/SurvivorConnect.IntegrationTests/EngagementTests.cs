@@ -514,6 +514,40 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     [Fact]
+    public async Task Work_touching_what_a_survivor_since_said_they_will_not_speak_about_is_neither_accepted_nor_given_to_them_from_the_waitlist()
+    {
+        var opportunity = await PublishedAsync(seats: 1);
+        var seated = await AdvisorAsync();
+        var invited = await AdvisorAsync();
+        var waiting = await AdvisorAsync();
+        var next = await AdvisorAsync();
+        foreach (var advisor in new[] { seated, waiting, next })
+        {
+            await _world.ConfirmAsync(opportunity.Id, advisor);
+        }
+
+        await HttpAssert.Ok<JsonElement>(await _recruiter.PostJson($"/api/engagements/opportunities/{opportunity.Id}/invitations", new { personId = invited.Id }));
+        foreach (var changedTheirMind in new[] { invited, waiting })
+        {
+            await HttpAssert.Ok<JsonElement>(await changedTheirMind.Client.PutAsJsonAsync("/api/engagements/me/profile", new
+            {
+                kinds = new[] { "focus-group" }, noTopics = new[] { "housing" }, availability = new[] { "weekdayEvening", "weekendAfternoon" }, timeZone = "America/Los_Angeles",
+            }));
+        }
+
+        var accept = await HttpAssert.Problem(await invited.Client.PostAsync($"/api/engagements/opportunities/{opportunity.Id}/accept", null), 409);
+        await HttpAssert.Ok<OpportunityDto>(await seated.Client.PostAsync($"/api/engagements/opportunities/{opportunity.Id}/withdraw", null));
+
+        Assert.Equal(ParticipationHandlers.TouchesNoTopic, accept.GetProperty("detail").GetString());
+        var places = (await HttpAssert.Ok<OpportunityDto>(await _recruiter.GetAsync($"/api/engagements/opportunities/{opportunity.Id}"))).Participants!
+            .ToDictionary(p => p.GetProperty("personId").GetString()!, p => p.GetProperty("state").GetString());
+        Assert.Equal("Waitlisted", places[waiting.Id]);
+        Assert.Equal("Confirmed", places[next.Id]);
+        Assert.Equal("Invited", places[invited.Id]);
+        await HttpAssert.Ok<OpportunityDto>(await invited.Client.PostAsync($"/api/engagements/opportunities/{opportunity.Id}/decline", null));
+    }
+
+    [Fact]
     public async Task A_freed_seat_passes_over_those_waiting_who_opted_out_or_no_longer_take_paid_work()
     {
         var opportunity = await PublishedAsync(seats: 1);

@@ -1,4 +1,5 @@
 using SurvivorConnect.Api.Features.Consent;
+using SurvivorConnect.Api.Features.Engagements.Rules;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
@@ -70,6 +71,18 @@ internal sealed class EngagementData(AgencyStore store, ConsentLookup consents)
 
         var optedIn = await OptedInAsync(personIds, ct);
         return [.. (await store.ManyAsync<Person>(Person.Container, optedIn, ct)).Where(TakesPaidWork).Select(p => p.Id)];
+    }
+
+    /// <summary>
+    /// Of those waiting for a place in <paramref name="opportunity"/>, who may be given one now: they still take paid
+    /// work, and the work touches nothing they will not speak about.
+    /// </summary>
+    public async Task<HashSet<string>> MayTakePlaceAsync(IReadOnlyCollection<string> personIds, Opportunity opportunity, CancellationToken ct)
+    {
+        var able = await StillTakingPaidWorkAsync(personIds, ct);
+        var profiles = await store.ManyAsync<EngagementProfile>(Container, able.Select(ProfileId), ct);
+        able.ExceptWith(profiles.Where(p => EngagementFit.TouchesWhatTheyWillNotSpeakAbout(p, opportunity)).Select(p => p.PersonId));
+        return able;
     }
 
     public Task<Participation?> ParticipationAsync(string opportunityId, string personId, CancellationToken ct) =>

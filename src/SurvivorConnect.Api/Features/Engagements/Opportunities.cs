@@ -270,7 +270,7 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
         }
 
         // Seats added go to those waiting, in their order, in the same write: not to whoever answers next.
-        var promoted = await PromotedAsync(places, changed.Seats - current.Confirmed, ct);
+        var promoted = await PromotedAsync(changed, places, changed.Seats - current.Confirmed, ct);
         var saved = promoted.Count == 0
             ? await data.Store.ReplaceAsync(EngagementData.Container, changed, ifMatch, ct)
             : await WriteWithPromotedAsync(changed with { Confirmed = current.Confirmed + promoted.Count }, ifMatch, promoted, ct);
@@ -286,8 +286,8 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
         return saved;
     }
 
-    /// <summary>Up to <paramref name="free"/> of those waiting, first in line first, who still take paid work, confirmed.</summary>
-    private async Task<IReadOnlyList<Participation>> PromotedAsync(IReadOnlyList<Participation> places, int free, CancellationToken ct)
+    /// <summary>Up to <paramref name="free"/> of those waiting, first in line first, who may take a place in the work as changed, confirmed.</summary>
+    private async Task<IReadOnlyList<Participation>> PromotedAsync(Opportunity changed, IReadOnlyList<Participation> places, int free, CancellationToken ct)
     {
         var waiting = places.Where(p => p.State == ParticipationState.Waitlisted).OrderBy(p => p.WaitlistNumber).ToList();
         if (free <= 0 || waiting.Count == 0)
@@ -295,7 +295,7 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
             return [];
         }
 
-        var able = await data.StillTakingPaidWorkAsync([.. waiting.Select(p => p.PersonId)], ct);
+        var able = await data.MayTakePlaceAsync([.. waiting.Select(p => p.PersonId)], changed, ct);
         return [.. waiting.Where(p => able.Contains(p.PersonId)).Take(free)
             .Select(p => p with { State = ParticipationState.Confirmed, WaitlistNumber = null, ChangedAt = data.Store.Now, ConfirmedAt = data.Store.Now })];
     }

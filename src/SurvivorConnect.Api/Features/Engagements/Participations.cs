@@ -50,6 +50,9 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
     /// <summary>Concurrent answers for the last seats are settled by retrying against the opportunity's version.</summary>
     private const int MaxAttempts = 200;
 
+    public const string TouchesNoTopic =
+        "This work touches something you said you will not speak about, so it is not for you. You can decline it; if that has changed for you, change your list first.";
+
     public async ValueTask<ParticipantView> Handle(InviteToOpportunity command, CancellationToken ct)
     {
         var opportunity = await data.OpportunityAsync(command.OpportunityId, ct);
@@ -185,6 +188,11 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
             throw mine is null ? new NotFoundException("invitation") : new ConflictException($"You are already {mine.State.ToString().ToLowerInvariant()}.");
         }
 
+        if (move == ParticipationMove.Accept && await data.ProfileAsync(data.Store.User.UserId, ct) is { } own && EngagementFit.TouchesWhatTheyWillNotSpeakAbout(own, opportunity))
+        {
+            throw new ConflictException(TouchesNoTopic);
+        }
+
         if (move == ParticipationMove.Apply)
         {
             if (mine is not null && mine.State is not (ParticipationState.Declined or ParticipationState.Withdrawn))
@@ -256,7 +264,7 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
         // work cancelled or completed it goes to nobody (closed to answers, the work still goes on).
         var waiting = opportunity.State is not (OpportunityState.Published or OpportunityState.Closed) ? []
             : (await data.ParticipationsAsync(Filter.Eq("opportunityId", opportunity.Id), ct)).Where(p => p.State == ParticipationState.Waitlisted).ToList();
-        var able = await data.StillTakingPaidWorkAsync([.. waiting.Select(p => p.PersonId)], ct);
+        var able = await data.MayTakePlaceAsync([.. waiting.Select(p => p.PersonId)], opportunity, ct);
         var next = waiting.Where(p => able.Contains(p.PersonId)).MinBy(p => p.WaitlistNumber);
         var promoted = next is null ? null : next with { State = ParticipationState.Confirmed, WaitlistNumber = null, ChangedAt = data.Store.Now, ConfirmedAt = data.Store.Now };
         await WriteAsync(next is null ? opportunity with { Confirmed = opportunity.Confirmed - 1 } : opportunity, withdrawn, mine, promoted, ct);

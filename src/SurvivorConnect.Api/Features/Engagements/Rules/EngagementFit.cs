@@ -11,6 +11,17 @@ public sealed record Fit(bool Fits, IReadOnlyList<string> Reasons, string? Exclu
 public static class EngagementFit
 {
     /// <summary>
+    /// Whether one of the work's topics is on the survivor's "will not speak about" list: such work is never theirs,
+    /// however they came to it (an invitation sent before they added the topic, a place coming free while they wait).
+    /// </summary>
+    public static bool TouchesWhatTheyWillNotSpeakAbout(EngagementProfile profile, Opportunity opportunity)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        ArgumentNullException.ThrowIfNull(opportunity);
+        return opportunity.Topics.Any(t => profile.NoTopics.Any(n => Touches(t, n)));
+    }
+
+    /// <summary>
     /// A survivor fits when they chose this kind of work, none of the opportunity's topics is on their "will not
     /// speak about" list, and (if they gave their free times) at least one session falls in them, in their own
     /// time zone. Shared topics are a reason, not a requirement.
@@ -19,7 +30,7 @@ public static class EngagementFit
     {
         ArgumentNullException.ThrowIfNull(profile);
         ArgumentNullException.ThrowIfNull(opportunity);
-        if (opportunity.Topics.Any(t => profile.NoTopics.Any(n => Touches(t, n))))
+        if (TouchesWhatTheyWillNotSpeakAbout(profile, opportunity))
         {
             return new Fit(false, [], Fit.WillNotSpeakAbout);
         }
