@@ -174,6 +174,8 @@ public sealed class EngagementRulesTests
     [InlineData("Family Court", "family court hearings", true)]
     [InlineData("court", "courtship", false)]
     [InlineData("", "anything", false)]
+    [InlineData("Housing after leaving care", "family", false)]
+    [InlineData("family", "Housing after leaving care", false)]
     public void Topics_match_whole_words_either_way_ignoring_case(string a, string b, bool touches)
     {
         Assert.Equal(touches, EngagementFit.Touches(a, b));

@@ -79,7 +79,7 @@ public static class EngagementFit
         text.ToLowerInvariant().Split([' ', '-', '/', ',', '.'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     private static bool Contains(string[] whole, string[] part) =>
-        part.Length > 0 && Enumerable.Range(0, whole.Length - part.Length + 1).Any(i => whole.Skip(i).Take(part.Length).SequenceEqual(part));
+        part.Length > 0 && part.Length <= whole.Length && Enumerable.Range(0, whole.Length - part.Length + 1).Any(i => whole.Skip(i).Take(part.Length).SequenceEqual(part));
 
     private static string Words(DayPart part) => part switch
     {
