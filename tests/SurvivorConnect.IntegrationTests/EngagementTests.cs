@@ -548,6 +548,27 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     [Fact]
+    public async Task A_profile_saved_from_an_older_tab_does_not_undo_a_topic_added_since_to_what_they_will_not_speak_about()
+    {
+        var (id, client) = await AdvisorAsync();
+        var portal = await PortalSession.SignedInAsync(api, id);
+        var version = System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(
+            await portal.GetStringAsync("/paid-work"), "name=\"Version\" value=\"([^\"]*)\"").Groups[1].Value);
+        var saved = await HttpAssert.Ok<JsonElement>(await client.PutAsJsonAsync("/api/engagements/me/profile", new
+        {
+            kinds = new[] { "focus-group" }, topics = new[] { "housing" }, noTopics = new[] { "family" }, timeZone = "America/Los_Angeles",
+        }));
+
+        var stale = await PortalSession.PostFormAsync(portal, "/paid-work", "profile",
+            ("Version", version), ("ChosenKinds", "focus-group"), ("Topics", "housing"), ("NoTopics", ""), ("TimeZone", "America/Los_Angeles"));
+
+        Assert.NotEqual(version, saved.GetProperty("version").GetString());
+        Assert.Contains("Someone else changed this", stale, StringComparison.Ordinal);
+        var profile = await HttpAssert.Ok<JsonElement>(await client.GetAsync("/api/engagements/me/profile"));
+        Assert.Equal(["family"], profile.GetProperty("noTopics").EnumerateArray().Select(t => t.GetString()));
+    }
+
+    [Fact]
     public async Task A_freed_seat_passes_over_those_waiting_who_opted_out_or_no_longer_take_paid_work()
     {
         var opportunity = await PublishedAsync(seats: 1);

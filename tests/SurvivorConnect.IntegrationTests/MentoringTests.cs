@@ -78,6 +78,32 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
     }
 
     [Fact]
+    public async Task A_consent_policy_saved_from_a_page_made_before_another_admins_change_is_refused_and_that_change_stays()
+    {
+        var north = api.As("north-admin");
+        var portal = await PortalSession.SignedInAsync(api, "north-admin");
+        var version = System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(
+            await portal.GetStringAsync("/agency"), "data-consent-policy.*?name=\"Version\" value=\"([^\"]*)\"", System.Text.RegularExpressions.RegexOptions.Singleline).Groups[1].Value);
+        Assert.NotEmpty(version);
+        await MentoringWorld.Ok(await north.PutAsJsonAsync("/api/agency/match-consent-policy", new { adultAge = 18, minorMatchNeeds = new[] { "Guardian" } }));
+        try
+        {
+            var stale = await PortalSession.PostFormAsync(portal, "/agency", "consent", ("Version", version), ("AdultAge", "18"));
+            using var staleApi = new HttpRequestMessage(HttpMethod.Put, "/api/agency/match-consent-policy") { Content = JsonContent.Create(new { adultAge = 18, minorMatchNeeds = Array.Empty<string>() }) };
+            staleApi.Headers.TryAddWithoutValidation("If-Match", version);
+
+            Assert.Contains("Someone else changed this", stale, StringComparison.Ordinal);
+            await HttpAssert.Problem(await north.SendAsync(staleApi), 412);
+            var policy = (await HttpAssert.Ok<JsonElement>(await north.GetAsync("/api/agency"))).GetProperty("matchConsentPolicy");
+            Assert.Equal(["Guardian"], policy.GetProperty("minorMatchNeeds").EnumerateArray().Select(n => n.GetString()));
+        }
+        finally
+        {
+            await MentoringWorld.Ok(await north.PutAsJsonAsync("/api/agency/match-consent-policy", new { adultAge = 18, minorMatchNeeds = Array.Empty<string>() }));
+        }
+    }
+
+    [Fact]
     public async Task A_revoked_consent_stops_a_paused_match_from_resuming_at_once()
     {
         var (match, _, youth, _, youthId) = await _world.ActiveMatchAsync();

@@ -1,5 +1,6 @@
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Storage;
 
@@ -33,8 +34,9 @@ public static class AgenciesModule
     private static async Task<Ok<AgencyView>> GetAgency(IMediator mediator, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new GetAgency(), ct));
 
-    private static async Task<Ok<AgencyView>> SetMatchConsentPolicy(IMediator mediator, MatchConsentPolicyRequest body, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new SetMatchConsentPolicy(body), ct));
+    private static async Task<Ok<AgencyView>> SetMatchConsentPolicy(
+        IMediator mediator, MatchConsentPolicyRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new SetMatchConsentPolicy(body, ifMatch), ct));
 
     private static async Task<Ok<AgencyView>> SetAgencyTimeZone(IMediator mediator, TimeZoneRequest body, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new SetAgencyTimeZone(body), ct));

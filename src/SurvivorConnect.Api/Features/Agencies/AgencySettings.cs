@@ -9,7 +9,8 @@ using SurvivorConnect.Storage;
 namespace SurvivorConnect.Api.Features.Agencies;
 
 /// <param name="TimeZone">Where the agency works; null until its admin says (its days are UTC's meanwhile).</param>
-public sealed record AgencyView(string Id, string Name, MatchConsentPolicy MatchConsentPolicy, int ReportThreshold, string? TimeZone);
+/// <param name="Version">The agency record's version, for a policy change that must not undo one made since (If-Match).</param>
+public sealed record AgencyView(string Id, string Name, MatchConsentPolicy MatchConsentPolicy, int ReportThreshold, string? TimeZone, string Version);
 
 public sealed record ReportThresholdRequest(int? Threshold);
 
@@ -19,7 +20,11 @@ public sealed record TimeZoneRequest(string? TimeZone);
 
 public sealed record GetAgency : IQuery<AgencyView>;
 
-public sealed record SetMatchConsentPolicy(MatchConsentPolicyRequest Body) : ICommand<AgencyView>, IValidate, IAgencyAdminOnly, IAudited
+/// <param name="IfMatch">
+/// The version the policy was read at: a change from an older page is refused rather than silently take away a consent
+/// another admin made matches of minors need since.
+/// </param>
+public sealed record SetMatchConsentPolicy(MatchConsentPolicyRequest Body, string? IfMatch = null) : ICommand<AgencyView>, IValidate, IAgencyAdminOnly, IAudited
 {
     public AuditTarget Audit => new("agency.set-match-consent-policy", "agency");
 
@@ -86,7 +91,7 @@ internal sealed class AgencyHandlers(AgencyStore store, ICurrentUser user, IPubl
     {
         var agency = await AgencyAsync(ct);
         var policy = new MatchConsentPolicy(command.Body.AdultAge!.Value, (command.Body.MinorMatchNeeds ?? []).Distinct().Select(EnumNames.Parse<ConsentGrantor>).ToList());
-        var saved = await store.ReplaceAsync(Agency.Container, agency with { MatchConsentPolicy = policy }, agency.ETag!, ct);
+        var saved = await store.ReplaceAsync(Agency.Container, agency with { MatchConsentPolicy = policy }, command.IfMatch ?? agency.ETag!, ct);
         await publisher.Publish(new MatchConsentPolicyChanged(saved.Id), ct);
         return View(saved);
     }
@@ -108,5 +113,5 @@ internal sealed class AgencyHandlers(AgencyStore store, ICurrentUser user, IPubl
     private async Task<Agency> AgencyAsync(CancellationToken ct) =>
         await store.ReadAsync<Agency>(Agency.Container, user.AgencyId, user.AgencyId, ct) ?? throw new NotFoundException("agency");
 
-    private static AgencyView View(Agency a) => new(a.Id, a.Name, a.MatchConsentPolicy, a.ReportThreshold, a.TimeZone);
+    private static AgencyView View(Agency a) => new(a.Id, a.Name, a.MatchConsentPolicy, a.ReportThreshold, a.TimeZone, a.ETag ?? "");
 }

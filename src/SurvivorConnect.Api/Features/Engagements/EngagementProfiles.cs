@@ -3,6 +3,7 @@ using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Api.Infrastructure.Tenancy;
+using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Engagements;
 
@@ -10,13 +11,18 @@ public sealed record EngagementProfileRequest(
     string[]? Kinds, string[]? Topics, string[]? NoTopics, string[]? Availability, string? TimeZone, string? AccessibilityNeeds);
 
 /// <param name="Saved">Whether the person has saved a profile yet; until then the other fields are blank.</param>
+/// <param name="Version">The saved profile's version, for a save that must not undo a change made since (If-Match); empty before the first save.</param>
 public sealed record EngagementProfileView(
     bool Saved, bool OptedIn, IReadOnlyList<string> Kinds, IReadOnlyList<string> Topics, IReadOnlyList<string> NoTopics, IReadOnlyList<DayPart> Availability,
-    string TimeZone, string? AccessibilityNeeds);
+    string TimeZone, string? AccessibilityNeeds, string Version = "");
 
 public sealed record GetMyEngagementProfile : IQuery<EngagementProfileView>;
 
-public sealed record SaveMyEngagementProfile(EngagementProfileRequest Body) : ICommand<EngagementProfileView>, IValidate, IAudited
+/// <param name="IfMatch">
+/// The version the profile was read at (empty for none saved yet): a save from an older page (another tab, another
+/// device) is refused rather than undo what was saved since, such as a topic added to what they will not speak about.
+/// </param>
+public sealed record SaveMyEngagementProfile(EngagementProfileRequest Body, string? IfMatch = null) : ICommand<EngagementProfileView>, IValidate, IAudited
 {
     public AuditTarget Audit => new("engagement.save-own-profile", "engagement-profile");
 
@@ -61,6 +67,11 @@ internal sealed class EngagementProfileHandlers(EngagementData data, IMediator m
         }
 
         var existing = await data.ProfileAsync(Me, ct);
+        if (command.IfMatch is { } seen && seen != (existing?.ETag ?? ""))
+        {
+            throw new StoreException(StoreErrorKind.PreconditionFailed, "The profile changed since it was read.");
+        }
+
         var profile = new EngagementProfile
         {
             Id = EngagementData.ProfileId(Me),
@@ -103,5 +114,5 @@ internal sealed class EngagementProfileHandlers(EngagementData data, IMediator m
     private async Task<EngagementProfileView> ViewAsync(EngagementProfile? p, CancellationToken ct) =>
         p is null
             ? new EngagementProfileView(false, false, [], [], [], [], "", null)
-            : new EngagementProfileView(true, await data.OptedInAsync(p.PersonId, ct), p.Kinds, p.Topics, p.NoTopics, p.Availability, p.TimeZone, p.AccessibilityNeeds);
+            : new EngagementProfileView(true, await data.OptedInAsync(p.PersonId, ct), p.Kinds, p.Topics, p.NoTopics, p.Availability, p.TimeZone, p.AccessibilityNeeds, p.ETag ?? "");
 }

@@ -169,8 +169,9 @@ public static class EngagementsModule
     private static async Task<Ok<EngagementProfileView>> GetMyEngagementProfile(IMediator mediator, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new GetMyEngagementProfile(), ct));
 
-    private static async Task<Ok<EngagementProfileView>> SaveMyEngagementProfile(IMediator mediator, EngagementProfileRequest body, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new SaveMyEngagementProfile(body), ct));
+    private static async Task<Ok<EngagementProfileView>> SaveMyEngagementProfile(
+        IMediator mediator, EngagementProfileRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new SaveMyEngagementProfile(body, ifMatch), ct));
 
     private static async Task<Ok<EngagementProfileView>> SetEngagementContact(IMediator mediator, ContactRequest body, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new SetEngagementContact(body.OptIn ?? false), ct));
