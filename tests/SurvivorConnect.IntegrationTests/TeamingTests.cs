@@ -109,6 +109,42 @@ public sealed class TeamingTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_proposal_sent_twice_by_a_second_tap_is_sent_once_and_crossed_proposals_make_one_partnership()
+    {
+        var partner = await _world.AgencyAsync();
+        var portal = await PortalSession.SignedInAsync(api, "demo-admin");
+        var form = await portal.GetStringAsync("/partnerships");
+        var proposalId = System.Text.RegularExpressions.Regex.Match(form, "name=\"ProposalId\" value=\"([0-9a-f]{32})\"").Groups[1].Value;
+        var expires = DateTime.UtcNow.AddMonths(6).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        (string, string)[] fields = [("ProposalId", proposalId), ("PartnerAgencyId", partner.Id), ("Kinds", "CasePlan"), ("LegalBasis", "Our written agreement"), ("ExpiresOn", expires)];
+
+        var first = await PortalSession.PostFormAsync(portal, "/partnerships", "propose", fields);
+        var second = await PortalSession.PostFormAsync(portal, "/partnerships", "propose", fields);
+
+        Assert.Contains("Proposed.", first, StringComparison.Ordinal);
+        Assert.Contains("This proposal has been sent.", second, StringComparison.Ordinal);
+        var theirs = await HttpAssert.Ok<List<JsonElement>>(await partner.Admin.GetAsync("/api/partnerships"));
+        Assert.Equal(proposalId, Assert.Single(theirs).GetProperty("id").GetString());
+
+        // The partner proposed too at the same moment, before either proposal was written (as two proposals that
+        // crossed leave them): once one is accepted, the other cannot be.
+        var store = api.Services.GetRequiredService<IDocumentStore>();
+        var crossedId = Guid.NewGuid().ToString("N");
+        foreach (var agency in new[] { "demo", partner.Id })
+        {
+            var copy = (await store.ReadAsync<Partnership>(TeamingData.Container, proposalId, agency, default))!;
+            await store.CreateAsync(TeamingData.Container, copy with
+            {
+                Id = crossedId, ProposingAgencyId = partner.Id, AcceptingAgencyId = "demo", ProposingAgencyName = copy.AcceptingAgencyName, AcceptingAgencyName = copy.ProposingAgencyName, ETag = null,
+            }, default);
+        }
+
+        await MentoringWorld.Ok(await partner.Admin.PostJson($"/api/partnerships/{proposalId}/accept", new { professionals = Array.Empty<object>() }));
+        var refused = await HttpAssert.Problem(await _world.Admin.PostJson($"/api/partnerships/{crossedId}/accept", new { professionals = Array.Empty<object>() }), 409);
+        Assert.Contains("already a partnership in force", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_partner_professional_reads_only_what_the_partnership_and_the_youths_consent_both_name()
     {
         var team = await _world.SharedTeamAsync(kinds: ["CasePlan"], partnershipKinds: ["CasePlan", "SafetyPlan"]);

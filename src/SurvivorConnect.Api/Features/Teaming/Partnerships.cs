@@ -96,6 +96,11 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
 
         var partnerName = await data.Cross.AgencyNameAsync(partner, ct) ?? throw TeamingValidation.Invalid("partnerAgencyId", "No agency with that id is on SurvivorConnect.");
         var withPartner = (await data.PartnershipsAsync(ct)).Where(p => p.OtherAgencyId(data.AgencyId) == partner).ToList();
+        if (withPartner.Any(p => p.Id == command.PartnershipId))
+        {
+            throw new ConflictException(ProposalSent);
+        }
+
         if (withPartner.Any(p => p.State is PartnershipState.Proposed or PartnershipState.Active && p.ExpiresAt > data.Now))
         {
             throw new ConflictException("There is already a partnership with that agency, proposed or in force. End it first to agree new terms.");
@@ -111,25 +116,40 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
         }
 
         var ours = await OffersAsync(body.Professionals, ct);
-        var mine = await data.Store.CreateAsync(TeamingData.Container, new Partnership
+        Partnership mine;
+        try
+        {
+            mine = await CreateProposalAsync(command, partner, partnerName, ours, ct);
+        }
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.Conflict)
+        {
+            // The same proposal sent again at the same moment (a second tap): it was sent once.
+            throw new ConflictException(ProposalSent);
+        }
+
+        await data.Cross.CreateOtherCopyAsync(mine, ct);
+        await notices.ToAdminsAsync(partner, Notices.PartnershipProposed, ct);
+        return await ViewAsync(mine, ct);
+    }
+
+    private const string ProposalSent = "This proposal has been sent.";
+
+    private async Task<Partnership> CreateProposalAsync(ProposePartnership command, string partner, string partnerName, List<OfferedProfessional> ours, CancellationToken ct) =>
+        await data.Store.CreateAsync(TeamingData.Container, new Partnership
         {
             Id = command.PartnershipId,
             ProposingAgencyId = data.AgencyId,
             ProposingAgencyName = await data.Cross.AgencyNameAsync(data.AgencyId, ct) ?? data.AgencyId,
             AcceptingAgencyId = partner,
             AcceptingAgencyName = partnerName,
-            Kinds = ValidationErrors.Clean(body.Kinds).Select(EnumNames.Parse<RecordKind>).Distinct().ToList(),
-            LegalBasis = body.LegalBasis!.Trim(),
-            ExpiresAt = body.ExpiresAt!.Value,
+            Kinds = ValidationErrors.Clean(command.Body.Kinds).Select(EnumNames.Parse<RecordKind>).Distinct().ToList(),
+            LegalBasis = command.Body.LegalBasis!.Trim(),
+            ExpiresAt = command.Body.ExpiresAt!.Value,
             State = PartnershipState.Proposed,
             ProposedAt = data.Now,
             ProposedBy = data.Me,
             Professionals = ours,
         }, ct);
-        await data.Cross.CreateOtherCopyAsync(mine, ct);
-        await notices.ToAdminsAsync(partner, Notices.PartnershipProposed, ct);
-        return await ViewAsync(mine, ct);
-    }
 
     public async ValueTask<PartnershipView> Handle(AcceptPartnership command, CancellationToken ct)
     {
@@ -153,6 +173,13 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
         if (other is not { State: PartnershipState.Proposed })
         {
             throw new ConflictException("The other agency has withdrawn this proposal.");
+        }
+
+        // Two proposals crossed (each agency proposed to the other at once): one partnership in force at a time, so
+        // ending it ends the sharing.
+        if ((await data.PartnershipsAsync(ct)).Any(p => p.Id != mine.Id && p.OtherAgencyId(data.AgencyId) == mine.ProposingAgencyId && p.IsCurrent(data.Now)))
+        {
+            throw new ConflictException("There is already a partnership in force with that agency. End it first to agree new terms.");
         }
 
         var offers = await OffersAsync(command.Body.Professionals, ct);
