@@ -104,6 +104,26 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
     }
 
     [Fact]
+    public async Task A_step_back_sent_twice_from_one_page_is_recorded_once()
+    {
+        var (youthId, _) = await _world.YouthAsync(stage: "action");
+        var portal = await PortalSession.SignedInAsync(api, "demo-casemanager");
+        var opened = await PortalSession.PostFormAsync(portal, "/caseload", "open-youth", ("YouthId", youthId));
+        var version = System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(
+            opened, "_handler\" value=\"stage\".*?name=\"Version\" value=\"([^\"]*)\"", System.Text.RegularExpressions.RegexOptions.Singleline).Groups[1].Value);
+        Assert.NotEmpty(version);
+        (string, string)[] stepBack = [("YouthId", youthId), ("Version", version), ("Stage", "Contemplation"), ("Kind", "relapse"), ("StageNote", "")];
+
+        var first = await PortalSession.PostFormAsync(portal, "/caseload", "stage", stepBack);
+        var second = await PortalSession.PostFormAsync(portal, "/caseload", "stage", stepBack);
+
+        Assert.Contains("The step back is recorded.", first, StringComparison.Ordinal);
+        Assert.Contains("Someone else changed this", second, StringComparison.Ordinal);
+        var history = await HttpAssert.Ok<JsonElement>(await CaseManager.GetAsync($"/api/youth/{youthId}/stages"));
+        Assert.Equal(1, history.GetProperty("events").EnumerateArray().Count(e => e.GetProperty("kind").GetString() == "relapse"));
+    }
+
+    [Fact]
     public async Task A_revoked_consent_stops_a_paused_match_from_resuming_at_once()
     {
         var (match, _, youth, _, youthId) = await _world.ActiveMatchAsync();

@@ -118,7 +118,11 @@ public sealed record GetYouth(string YouthId) : IQuery<YouthReferral>, IAudited
     public AuditTarget Audit => new("youth.read", "youth", YouthId);
 }
 
-public sealed record RecordStage(string YouthId, StageRequest Body, bool IsRelapse) : ICommand<StageHistoryView>, IValidate, IAudited
+/// <param name="IfMatch">
+/// The youth's record version the stage was chosen from (optional): from a page made before a stage recorded since (a
+/// second tap, another case manager), the step is refused, not recorded twice into the youth's history and outcomes.
+/// </param>
+public sealed record RecordStage(string YouthId, StageRequest Body, bool IsRelapse, string? IfMatch = null) : ICommand<StageHistoryView>, IValidate, IAudited
 {
     public AuditTarget Audit => new(IsRelapse ? "youth.record-relapse" : "youth.record-stage", "youth", YouthId);
 
@@ -252,7 +256,7 @@ internal sealed class YouthHandlers(
         {
             Stage = recorded.Stage,
             StageHistory = [.. youth.StageHistory, recorded],
-        }, youth.ETag!, ct);
+        }, command.IfMatch ?? youth.ETag!, ct);
         if (command.IsRelapse)
         {
             await publisher.Publish(new YouthRelapsed(saved.Id), ct);
@@ -398,11 +402,13 @@ public static class YouthEndpoints
         IMediator mediator, string id, CaseManagersRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, HttpResponse response, CancellationToken ct) =>
         WithETag(response, await mediator.Send(new SetCaseManagers(id, body, ifMatch), ct));
 
-    private static async Task<Ok<StageHistoryView>> RecordStage(IMediator mediator, string id, StageRequest body, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new RecordStage(id, body, IsRelapse: false), ct));
+    private static async Task<Ok<StageHistoryView>> RecordStage(
+        IMediator mediator, string id, StageRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new RecordStage(id, body, IsRelapse: false, ifMatch), ct));
 
-    private static async Task<Ok<StageHistoryView>> RecordRelapse(IMediator mediator, string id, StageRequest body, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new RecordStage(id, body, IsRelapse: true), ct));
+    private static async Task<Ok<StageHistoryView>> RecordRelapse(
+        IMediator mediator, string id, StageRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new RecordStage(id, body, IsRelapse: true, ifMatch), ct));
 
     private static async Task<Ok<StageHistoryView>> GetStageHistory(IMediator mediator, string id, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new GetStageHistory(id), ct));
