@@ -68,6 +68,17 @@ public sealed class CheckInScoringTests
     }
 
     [Fact]
+    public void A_rise_over_only_two_check_ins_says_it_is_since_the_one_before()
+    {
+        var first = CheckInScoring.Score(Default, Answers(0, 4), [], 1m).Scores;
+
+        var second = CheckInScoring.Score(Default, Answers(1, 3), [first], 1m);
+
+        Assert.Contains(second.Concerns, c => c == "Feeling supported: worse by 1 since the check-in before");
+        Assert.DoesNotContain(second.Concerns, c => c.Contains("three", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Only_the_last_three_check_ins_count_for_a_rise()
     {
         var old = CheckInScoring.Score(Default, Answers(0, 4), [], 1m).Scores;

@@ -8,7 +8,7 @@ public sealed record CheckInResult(IReadOnlyList<SubscaleScore> Scores, bool Urg
 /// <summary>
 /// Scores a check-in and says what it raises: "urgent" when an urgent item is endorsed; a "concern" when a
 /// subscale is in a concern band, or worsened by at least <c>rise</c> across the last three check-ins (the
-/// oldest of them to this one). Pure: no storage, no clock.
+/// oldest of them to this one; from the one before, while there is only one). Pure: no storage, no clock.
 /// </summary>
 public static class CheckInScoring
 {
@@ -43,7 +43,9 @@ public static class CheckInScoring
             var worsened = oldest is null ? 0 : subscale.HigherIsBetter ? oldest.Score - score.Score : score.Score - oldest.Score;
             if (rise > 0 && worsened >= rise && !score.ConcernBand)
             {
-                concerns.Add($"{subscale.Name}: worse by {worsened:0.##} over the last three check-ins");
+                concerns.Add(earlier.Count == 1
+                    ? $"{subscale.Name}: worse by {worsened:0.##} since the check-in before"
+                    : $"{subscale.Name}: worse by {worsened:0.##} over the last three check-ins");
             }
         }
 
