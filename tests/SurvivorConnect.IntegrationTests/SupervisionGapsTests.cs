@@ -138,6 +138,28 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
     }
 
     [Fact]
+    public async Task What_a_later_check_in_adds_goes_on_the_concern_the_supervisor_has_not_seen_yet()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var stressed = SupervisionTests.Answers(0);
+        foreach (var item in new[] { "stress-1", "stress-2", "stress-3", "stress-4" })
+        {
+            stressed[item] = 4;
+        }
+
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, stressed));
+        api.Time.Advance(TimeSpan.FromDays(14));
+        var wornOut = new Dictionary<string, int>(stressed) { ["burnout-1"] = 4, ["burnout-2"] = 4, ["burnout-3"] = 0 };
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, wornOut));
+
+        var concern = Assert.Single(await FlagsAsync(mentorId), f => f.GetProperty("kind").GetString() == "Concern");
+        var reasons = concern.GetProperty("reasons").EnumerateArray().Select(r => r.GetString()).ToList();
+        Assert.Contains("Carrying others' stories: high", reasons);
+        Assert.Contains("Feeling worn out: high", reasons);
+        Assert.Equal(reasons.Count, reasons.Distinct().Count());
+    }
+
+    [Fact]
     public async Task The_audit_log_and_an_admin_s_own_hold_say_nothing_of_an_urgent_answer()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();

@@ -244,7 +244,7 @@ internal sealed class FinishCheckInHandler(SupervisionData data, CheckInFollowUp
 /// </summary>
 internal sealed class CheckInFollowUps(SupervisionData data, Notifier notifier, IMediator mediator)
 {
-    private const int MaxScheduleAttempts = 5;
+    private const int MaxWriteAttempts = 5;
 
     /// <summary>Upserted: a check-in sent again finds the record of its first attempt, or none if that one finished.</summary>
     public async Task BeginAsync(CheckIn checkIn, CancellationToken ct) =>
@@ -264,10 +264,15 @@ internal sealed class CheckInFollowUps(SupervisionData data, Notifier notifier, 
             var flagId = "wflag~" + checkIn.Id;
             var raisedBefore = await data.Store.ReadAsync<WellbeingFlag>(SupervisionData.Container, flagId, data.Store.AgencyId, ct) is not null;
 
-            // One unseen concern at a time: until the supervisor has seen it, another would only repeat it. Once seen, a
-            // later concern is news and raises its own; an urgent answer always does.
-            if (raisedBefore || checkIn.Urgent
-                || !(await data.FlagsAsync(mentor.Id, ct)).Any(f => f.Kind == FlagKind.Concern && f.Status == WellbeingFlagStatus.Open))
+            // One unseen concern at a time: until the supervisor has seen it, what a later check-in adds goes on it (and
+            // is seen with it). Once seen, a later concern is news and raises its own; an urgent answer always does.
+            var unseen = raisedBefore || checkIn.Urgent ? null
+                : (await data.FlagsAsync(mentor.Id, ct)).FirstOrDefault(f => f.Kind == FlagKind.Concern && f.Status == WellbeingFlagStatus.Open);
+            if (unseen is not null)
+            {
+                await AddToUnseenAsync(unseen, checkIn.Concerns, ct);
+            }
+            else
             {
                 await data.RaiseAsync(mentor, new WellbeingFlag
                 {
@@ -284,6 +289,34 @@ internal sealed class CheckInFollowUps(SupervisionData data, Notifier notifier, 
         var schedule = await StartScheduleAgainAsync(checkIn, ct);
         await EndAsync(checkIn.Id, ct);
         return schedule;
+    }
+
+    /// <summary>Adds what a later check-in found to the concern its supervisor has not seen yet; each reason once.</summary>
+    private async Task AddToUnseenAsync(WellbeingFlag flag, IReadOnlyList<string> reasons, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var added = reasons.Where(r => !flag.Reasons.Contains(r, StringComparer.Ordinal)).ToList();
+            if (added.Count == 0 || flag.Status != WellbeingFlagStatus.Open)
+            {
+                return;
+            }
+
+            try
+            {
+                await data.Store.ReplaceAsync(SupervisionData.Container, flag with { Reasons = [.. flag.Reasons, .. added] }, flag.ETag!, ct);
+                return;
+            }
+            catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed && attempt < MaxWriteAttempts)
+            {
+                if (await data.Store.ReadAsync<WellbeingFlag>(SupervisionData.Container, flag.Id, data.Store.AgencyId, ct) is not { } current)
+                {
+                    return;
+                }
+
+                flag = current;
+            }
+        }
     }
 
     public async Task EndAsync(string checkInId, CancellationToken ct) =>
@@ -317,7 +350,7 @@ internal sealed class CheckInFollowUps(SupervisionData data, Notifier notifier, 
                     LastCheckInId = checkIn.Id,
                 }, ct);
             }
-            catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed && attempt < MaxScheduleAttempts)
+            catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed && attempt < MaxWriteAttempts)
             {
                 // Read it again as it now stands.
             }
