@@ -276,6 +276,17 @@ public sealed class ClaimRulesTests
     }
 
     [Fact]
+    public void A_flat_sum_per_session_may_not_stretch_over_a_longer_session_once_people_were_asked()
+    {
+        var start = new DateTime(2026, 12, 2, 18, 0, 0, DateTimeKind.Unspecified);
+        EngagementSession Lasting(int hours) => new("s1", start, start.AddHours(hours), "UTC", false, null, null);
+        var oneHour = Asked with { Sessions = [Lasting(1)] };
+
+        Assert.Contains("never lowered", AskedTerms.WhyNotChange(oneHour, oneHour with { Sessions = [Lasting(3)] }), StringComparison.Ordinal);
+        Assert.Null(AskedTerms.WhyNotChange(oneHour, oneHour with { Sessions = [Lasting(3)], Compensation = Asked.Compensation with { Rate = 350m } }));
+    }
+
+    [Fact]
     public void A_seat_is_held_for_a_session_by_whoever_was_confirmed_when_it_began()
     {
         var start = new DateTimeOffset(2026, 12, 2, 18, 0, 0, TimeSpan.Zero);

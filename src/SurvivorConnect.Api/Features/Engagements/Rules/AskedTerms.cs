@@ -17,7 +17,9 @@ public static class AskedTerms
         }
 
         var (was, now) = (before.Compensation, after.Compensation);
+        // A flat sum per session falls per hour when a session grows longer: that is paying less too.
         return now.Basis != was.Basis || now.Rate < was.Rate || now.PrepMinutesPerSession < was.PrepMinutesPerSession
+            || PayParity.EffectiveHourlyRate(now, after.Sessions) < PayParity.EffectiveHourlyRate(was, before.Sessions)
             || was.TravelAllowed && !now.TravelAllowed || was.PerDiemAllowed && !now.PerDiemAllowed
             ? "People have been asked to this work at this pay, so it can be raised but never lowered."
             : null;
