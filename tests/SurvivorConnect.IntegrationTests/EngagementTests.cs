@@ -993,9 +993,11 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     [Fact]
-    public async Task Moving_a_session_tells_those_confirmed_and_no_one_withdraws_once_every_session_has_started()
+    public async Task Moving_a_session_tells_those_confirmed_and_those_only_asked_and_no_one_withdraws_once_every_session_has_started()
     {
         var (opportunity, first, _) = await SoonAsync(startsIn: 3);
+        var invited = await AdvisorAsync(availableAnyTime: true);
+        await HttpAssert.Ok<JsonElement>(await _recruiter.PostJson($"/api/engagements/opportunities/{opportunity.Id}/invitations", new { personId = invited.Id }));
         var current = await _recruiter.GetAsync($"/api/engagements/opportunities/{opportunity.Id}");
         var now = api.Time.GetUtcNow();
         string At(double hours) => TimeZoneInfo.ConvertTimeBySystemTimeZoneId(now.AddHours(hours), "America/Los_Angeles").ToString("yyyy-MM-dd'T'HH:mm:00", System.Globalization.CultureInfo.InvariantCulture);
@@ -1008,6 +1010,7 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         await HttpAssert.Ok<OpportunityDto>(await _recruiter.SendAsync(moved));
 
         Assert.Contains((await HttpAssert.Ok<PageDto<NotificationDto>>(await first.Client.GetAsync("/api/notifications"))).Items, n => n.Kind == "engagement-changed");
+        Assert.Contains((await HttpAssert.Ok<PageDto<NotificationDto>>(await invited.Client.GetAsync("/api/notifications"))).Items, n => n.Kind == "engagement-changed");
         api.Time.Advance(TimeSpan.FromHours(5));
         var late = await HttpAssert.Problem(await first.Client.PostAsync($"/api/engagements/opportunities/{opportunity.Id}/withdraw", null), 409);
         Assert.Contains("Every session has started", late.GetProperty("detail").GetString(), StringComparison.Ordinal);

@@ -277,10 +277,13 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
         await reminders.PlanAsync(saved, ct);
         await notifier.SendAsync(promoted.Select(p => p.PersonId), Notices.EngagementSeatFreed, null, ct);
 
-        // Those already confirmed hear at once when a session moves or changes place, or the pay changes.
+        // Those confirmed, and those asked or waiting (who may be confirmed on the new terms by one tap, or by a place
+        // coming free), hear at once when a session moves or changes place, or the pay changes.
         if (current.State == OpportunityState.Published && (!SameTimesAndPlaces(current, saved) || current.Compensation != saved.Compensation))
         {
-            await notifier.SendAsync(places.Where(p => p.State == ParticipationState.Confirmed).Select(p => p.PersonId), Notices.EngagementChanged, null, ct);
+            await notifier.SendAsync(
+                places.Where(p => p.State is ParticipationState.Confirmed or ParticipationState.Invited or ParticipationState.Waitlisted).Select(p => p.PersonId),
+                Notices.EngagementChanged, null, ct);
         }
 
         return saved;

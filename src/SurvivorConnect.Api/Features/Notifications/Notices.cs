@@ -99,7 +99,7 @@ public static class Notices
         "A reminder: your paid session starts in about an hour. The details are in your portal.");
 
     public static Notice EngagementChanged { get; } = new("engagement-changed",
-        "The time, place or pay of paid work you are confirmed for has changed. The details are in your portal.");
+        "The time, place or pay of paid work you were asked to, or have a place in, has changed. The details are in your portal.");
 
     public static Notice PayoutFailed { get; } = new("payout-failed",
         "A payout could not be paid (Stripe refused it, or the bank returned it). It is on the finance page under failures; nothing is sent again by itself.");
