@@ -807,6 +807,29 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task A_payout_policy_saved_from_a_page_made_before_another_save_is_refused()
+    {
+        var admin = api.As("demo-admin");
+        var read = await HttpAssert.Ok<JsonElement>(await admin.GetAsync("/api/payouts/settings"));
+        var body = new
+        {
+            twoApproverThreshold = read.GetProperty("twoApproverThreshold").GetDecimal(),
+            locationRates = read.GetProperty("locationRates").EnumerateArray().Select(r => new
+            {
+                location = r.GetProperty("location").GetString(), from = r.GetProperty("from").GetString(),
+                mealsAndIncidentals = r.GetProperty("mealsAndIncidentals").GetDecimal(), lodging = r.GetProperty("lodging").GetDecimal(),
+            }).ToArray(),
+        };
+        Task<HttpResponseMessage> SaveAsync(string? version) =>
+            admin.PutJson("/api/payouts/settings", body, version);
+        var first = (await HttpAssert.Ok<JsonElement>(await SaveAsync(null))).GetProperty("version").GetString()!;
+
+        var saved = await HttpAssert.Ok<JsonElement>(await SaveAsync(first));
+        await HttpAssert.Problem(await SaveAsync(first), 412);
+        await HttpAssert.Ok<JsonElement>(await SaveAsync(saved.GetProperty("version").GetString()!));
+    }
+
+    [Fact]
     public async Task A_payout_approved_for_Stripe_before_the_payee_set_it_up_can_be_paid_another_way_from_the_finance_page()
     {
         var (opportunity, payees) = await _world.AttendedAsync();

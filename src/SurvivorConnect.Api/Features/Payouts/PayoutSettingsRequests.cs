@@ -2,6 +2,7 @@ using Mediator;
 using SurvivorConnect.Api.Features.Engagements;
 using SurvivorConnect.Api.Features.Payouts.Rules;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
+using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Payouts;
 
@@ -10,13 +11,15 @@ public sealed record PerDiemRateRequest(string? Location, DateOnly? From, decima
 public sealed record PayoutSettingsRequest(decimal? TwoApproverThreshold, PerDiemRateRequest[]? LocationRates);
 
 /// <summary>The agency's payout policy, the rates in force today, and whether Stripe payouts are on here.</summary>
+/// <param name="Version">The policy's version, for a save that must not undo one made since (If-Match); empty before the first save.</param>
 public sealed record PayoutSettingsView(
     decimal TwoApproverThreshold, IReadOnlyList<PerDiemRate> LocationRates, decimal MileageRateToday, PerDiemRate StandardPerDiemToday,
-    decimal InformationReturnThreshold, bool StripePayoutsOn);
+    decimal InformationReturnThreshold, bool StripePayoutsOn, string Version = "");
 
 public sealed record GetPayoutSettings : IQuery<PayoutSettingsView>;
 
-public sealed record SavePayoutSettings(PayoutSettingsRequest Body) : ICommand<PayoutSettingsView>, IValidate, IAgencyAdminOnly, IAudited
+/// <param name="IfMatch">The version the policy was read at (optional): a save from an older page is refused rather than drop rates saved since.</param>
+public sealed record SavePayoutSettings(PayoutSettingsRequest Body, string? IfMatch = null) : ICommand<PayoutSettingsView>, IValidate, IAgencyAdminOnly, IAudited
 {
     public const int MaxLocations = 200;
 
@@ -58,6 +61,11 @@ internal sealed class PayoutSettingsHandlers(PayoutData data, IStripeGateway str
     public async ValueTask<PayoutSettingsView> Handle(SavePayoutSettings command, CancellationToken ct)
     {
         var existing = await data.SettingsAsync(ct);
+        if (command.IfMatch is { } seen && seen != (existing.ETag ?? ""))
+        {
+            throw new StoreException(StoreErrorKind.PreconditionFailed, "The payout policy changed since it was read.");
+        }
+
         var settings = existing with
         {
             TwoApproverThreshold = command.Body.TwoApproverThreshold!.Value,
@@ -75,6 +83,6 @@ internal sealed class PayoutSettingsHandlers(PayoutData data, IStripeGateway str
         var today = await data.TodayAsync(ct);
         var rates = data.Options.RatesWith(settings.LocationRates);
         return new(settings.TwoApproverThreshold, settings.LocationRates, rates.MileageOn(today), rates.PerDiemFor(null, today),
-            TaxYear.ThresholdFor(today.Year, data.Options.ReportingThresholds), stripe.Enabled);
+            TaxYear.ThresholdFor(today.Year, data.Options.ReportingThresholds), stripe.Enabled, settings.ETag ?? "");
     }
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Hosting;
@@ -104,8 +105,9 @@ public static class PayoutsModule
     private static async Task<Ok<PayoutSettingsView>> GetPayoutSettings(IMediator mediator, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new GetPayoutSettings(), ct));
 
-    private static async Task<Ok<PayoutSettingsView>> SavePayoutSettings(IMediator mediator, PayoutSettingsRequest body, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new SavePayoutSettings(body), ct));
+    private static async Task<Ok<PayoutSettingsView>> SavePayoutSettings(
+        IMediator mediator, PayoutSettingsRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new SavePayoutSettings(body, ifMatch), ct));
 
     private static async Task<Ok<IReadOnlyList<PayoutView>>> PreparePayouts(IMediator mediator, PreparePayoutsRequest body, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new PreparePayouts(body), ct));
