@@ -231,8 +231,10 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
         await HttpAssert.Ok<JsonElement>(await mentor.PostAsJsonAsync("/api/supervision/me/check-ins", new { answers = SupervisionTests.Answers(0), submissionId = "form-1" }));
 
         var reply = await HttpAssert.Ok<JsonElement>(await mentor.PostAsJsonAsync("/api/supervision/me/check-ins", new { answers = SupervisionTests.Answers(0, urgent: 3), submissionId = "form-1" }));
+        var again = await HttpAssert.Ok<JsonElement>(await mentor.PostAsJsonAsync("/api/supervision/me/check-ins", new { answers = SupervisionTests.Answers(0, urgent: 3), submissionId = "form-1" }));
 
         Assert.Equal(CheckInHandlers.UrgentWords, reply.GetProperty("message").GetString());
+        Assert.Equal(CheckInHandlers.UrgentWords, again.GetProperty("message").GetString());
         Assert.Equal("Urgent", Assert.Single(await FlagsAsync(mentorId)).GetProperty("kind").GetString());
         Assert.Equal(2, (await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"))).GetProperty("history").GetArrayLength());
     }
@@ -256,16 +258,25 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
     [Fact]
     public async Task A_check_in_page_sent_with_a_question_left_out_shows_the_crisis_lines_and_keeps_the_answers_given()
     {
-        var (mentorId, _) = await _world.ReadyMentorAsync();
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
         var portal = await PortalSession.SignedInAsync(api, mentorId);
         var urgent = DefaultInstrument.Version1.Items.Single(i => i.Urgent).Id;
+        var shown = await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"));
+        (string, string) key = ("InstrumentKey", shown.GetProperty("instrumentKey").GetString()!);
+        (string, string) version = ("InstrumentVersion", shown.GetProperty("instrumentVersion").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-        var page = await PortalSession.PostFormAsync(portal, "/wellbeing", "checkin", ($"A_{urgent}", "3"), ("SubmissionId", "form-left-out"));
+        var page = await PortalSession.PostFormAsync(portal, "/wellbeing", "checkin", ($"A_{urgent}", "3"), ("SubmissionId", "form-left-out"), key, version);
+        var changed = await PortalSession.PostFormAsync(portal, "/wellbeing", "checkin", ($"A_{urgent}", "3"), ("SubmissionId", "form-left-out"), key, ("InstrumentVersion", "999"));
 
         Assert.Contains("data-not-sent", page, StringComparison.Ordinal);
         Assert.Contains("988", page, StringComparison.Ordinal);
         Assert.Contains($"name=\"A_{urgent}\" value=\"3\" checked", page, StringComparison.Ordinal);
         Assert.Empty(await FlagsAsync(mentorId));
+
+        // Answers to questions since replaced are not put on the new ones.
+        Assert.Contains(CheckInHandlers.QuestionsChanged.Replace("'", "&#x27;", StringComparison.Ordinal), changed, StringComparison.Ordinal);
+        Assert.Contains("data-not-sent", changed, StringComparison.Ordinal);
+        Assert.DoesNotContain(" checked", changed, StringComparison.Ordinal);
     }
 
     [Fact]

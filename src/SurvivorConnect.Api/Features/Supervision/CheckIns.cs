@@ -106,17 +106,18 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
         var answers = command.Body.Answers!;
         var earlier = await data.CheckInsAsync(mentor.Id, ct);
         var schedule = await data.ScheduleAsync(mentor.Id, ct);
-        var id = CheckInId(mentor.Id, command.Body.SubmissionId);
-        if (earlier.FirstOrDefault(c => c.Id == id) is { } sentBefore)
+        // Sent again (after an error, a lost reply or a reload): the check-in as first stored stands. Long after, or with
+        // an answer changed (perhaps to "not safe"), it is a check-in of its own, under the form's next id, so that one
+        // sent twice in its turn is stored once too.
+        var id = CheckInId(mentor.Id, command.Body.SubmissionId, 0);
+        for (var resend = 1; earlier.FirstOrDefault(c => c.Id == id) is { } sentBefore; resend++)
         {
-            // Sent again (after an error, a lost reply or a reload): the check-in as first stored stands. Long after, or
-            // with an answer changed (perhaps to "not safe"), it is a check-in of its own.
             if (SameAnswers(sentBefore, answers) && data.Store.Now - sentBefore.SubmittedAt <= ResendWindow)
             {
                 return await FinishAsync(mentor, sentBefore, schedule, ct);
             }
 
-            id = CheckInId(mentor.Id, null);
+            id = CheckInId(mentor.Id, resend < MaxResends ? command.Body.SubmissionId : null, resend);
         }
 
         // Only answers to this very version are compared: another version may score on another scale.
@@ -151,7 +152,7 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
 
             checkIn = SameAnswers(stored, answers)
                 ? stored
-                : await data.Store.CreateAsync(SupervisionData.Container, checkIn with { Id = CheckInId(mentor.Id, null) }, ct);
+                : await data.Store.CreateAsync(SupervisionData.Container, checkIn with { Id = CheckInId(mentor.Id, null, 0) }, ct);
         }
 
         return await FinishAsync(mentor, checkIn, schedule, ct);
@@ -184,14 +185,18 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
 
     public const string QuestionsChanged = "The check-in's questions changed while you were answering. Please look at them again and send your answers.";
 
+    /// <summary>How many changed sends of one form get ids of their own; past that, each is new.</summary>
+    private const int MaxResends = 20;
+
     /// <summary>
-    /// Made from the mentor and the client's submission id (hashed, so it stays short), or new. Never from the answers:
-    /// the id is shown in the audit log, and a hash of so few possible answers could be worked back to them.
+    /// Made from the mentor, the client's submission id and which send of the form with changed answers it is (hashed,
+    /// so it stays short), or new. Never from the answers: the id is shown in the audit log, and a hash of so few
+    /// possible answers could be worked back to them.
     /// </summary>
-    private static string CheckInId(string mentorId, string? submissionId) =>
+    private static string CheckInId(string mentorId, string? submissionId, int resend) =>
         submissionId is null
             ? "checkin~" + AgencyStore.NewId()
-            : "checkin~" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{mentorId}~{submissionId}")))[..32];
+            : "checkin~" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(resend == 0 ? $"{mentorId}~{submissionId}" : $"{mentorId}~{submissionId}~{resend}")))[..32];
 
     private static bool SameAnswers(CheckIn stored, Dictionary<string, int> answers) =>
         stored.Answers.Count == answers.Count && answers.All(a => stored.Answers.TryGetValue(a.Key, out var value) && value == a.Value);
