@@ -119,6 +119,12 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
 
         Assert.Contains("The step back is recorded.", first, StringComparison.Ordinal);
         Assert.Contains("Someone else changed this", second, StringComparison.Ordinal);
+
+        // The page the first step back came back with records the next stage.
+        var next = System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(
+            first, "_handler\" value=\"stage\".*?name=\"Version\" value=\"([^\"]*)\"", System.Text.RegularExpressions.RegexOptions.Singleline).Groups[1].Value);
+        var onward = await PortalSession.PostFormAsync(portal, "/caseload", "stage", ("YouthId", youthId), ("Version", next), ("Stage", "Preparation"), ("Kind", "stage"), ("StageNote", ""));
+        Assert.Contains("The stage is recorded.", onward, StringComparison.Ordinal);
         var history = await HttpAssert.Ok<JsonElement>(await CaseManager.GetAsync($"/api/youth/{youthId}/stages"));
         Assert.Equal(1, history.GetProperty("events").EnumerateArray().Count(e => e.GetProperty("kind").GetString() == "relapse"));
     }

@@ -60,7 +60,8 @@ public sealed record YouthView(
 
 public sealed record YouthSummary(string Id, string DisplayName, StageOfChange Stage);
 
-public sealed record StageHistoryView(string YouthId, StageOfChange Current, IReadOnlyList<StageEvent> Events);
+/// <param name="Version">The youth's record version, for the next stage recorded (If-Match).</param>
+public sealed record StageHistoryView(string YouthId, StageOfChange Current, IReadOnlyList<StageEvent> Events, string Version);
 
 /// <param name="YouthSaidNoTo">
 /// The recommended mentors the youth's last answer about is no: they may be proposed again, but only the youth can agree.
@@ -262,13 +263,13 @@ internal sealed class YouthHandlers(
             await publisher.Publish(new YouthRelapsed(saved.Id), ct);
         }
 
-        return new StageHistoryView(saved.Id, saved.Stage, saved.StageHistory);
+        return new StageHistoryView(saved.Id, saved.Stage, saved.StageHistory, saved.ETag ?? "");
     }
 
     public async ValueTask<StageHistoryView> Handle(GetStageHistory query, CancellationToken ct)
     {
         var youth = await data.YouthForStaffAsync(query.YouthId, adminMayRead: true, ct);
-        return new StageHistoryView(youth.Id, youth.Stage, youth.StageHistory);
+        return new StageHistoryView(youth.Id, youth.Stage, youth.StageHistory, youth.ETag ?? "");
     }
 
     public async ValueTask<RecommendationsView> Handle(GetRecommendations query, CancellationToken ct)
