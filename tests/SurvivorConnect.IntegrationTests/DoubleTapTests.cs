@@ -41,4 +41,22 @@ public sealed class DoubleTapTests(CountingApiFactory api) : IClassFixture<Count
         Assert.Contains("This youth&#x27;s team is already formed.", second, StringComparison.Ordinal);
         await HttpAssert.Problem(await _world.CaseManager.PostAsync($"/api/teams/{youthId}", null), 409);
     }
+
+    [Fact]
+    public async Task A_proposal_sent_again_after_the_other_agencys_copy_failed_to_be_written_reaches_them_once()
+    {
+        var partner = await new TeamingWorld(api).AgencyAsync();
+        var portal = await SignedInAsync(api, "demo-admin");
+        var proposalId = System.Text.RegularExpressions.Regex.Match(await portal.GetStringAsync("/partnerships"), "name=\"ProposalId\" value=\"([0-9a-f]{32})\"").Groups[1].Value;
+        (string, string)[] fields = [("ProposalId", proposalId), ("PartnerAgencyId", partner.Id), ("Kinds", "CasePlan"), ("LegalBasis", "Our written agreement"),
+            ("ExpiresOn", DateTime.UtcNow.AddMonths(6).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))];
+
+        var failed = await api.FailingWriteOnceAsync(d => d is Partnership && d.AgencyId == partner.Id, () => PostFormAsync(portal, "/partnerships", "propose", fields));
+        var again = await PostFormAsync(portal, "/partnerships", "propose", fields);
+
+        Assert.Contains("We could not save this just now", failed, StringComparison.Ordinal);
+        Assert.Contains("Proposed.", again, StringComparison.Ordinal);
+        Assert.Equal(proposalId, Assert.Single(await HttpAssert.Ok<List<System.Text.Json.JsonElement>>(await partner.Admin.GetAsync("/api/partnerships"))).GetProperty("id").GetString());
+        Assert.Single((await HttpAssert.Ok<PageDto<NotificationDto>>(await partner.Admin.GetAsync("/api/notifications"))).Items, n => n.Kind == "partnership-proposed");
+    }
 }

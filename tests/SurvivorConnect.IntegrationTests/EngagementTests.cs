@@ -717,6 +717,22 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     [Fact]
+    public async Task A_place_is_not_given_back_in_work_touching_what_its_holder_has_since_said_they_will_not_speak_about()
+    {
+        var (opportunity, first, _) = await SoonAsync(startsIn: 48);
+        await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson($"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/attendance",
+            new { entries = new[] { new { personId = first.Id, outcome = "cancelledByAgency" } } }));
+        await HttpAssert.Ok<JsonElement>(await first.Client.PutAsJsonAsync("/api/engagements/me/profile", new
+        {
+            kinds = new[] { "focus-group" }, noTopics = new[] { "housing" }, timeZone = "America/Los_Angeles",
+        }));
+
+        var refused = await HttpAssert.Problem(await _recruiter.PostAsync($"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/places/{first.Id}/restore", null), 409);
+
+        Assert.Contains("will not speak about", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Mileage_and_days_away_are_paid_for_a_place_cancelled_at_short_notice_and_for_one_cancelled_in_good_time_only_costs_paid_ahead()
     {
         var (early, earlyOne, _) = await SoonAsync(startsIn: 72);

@@ -96,8 +96,16 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
 
         var partnerName = await data.Cross.AgencyNameAsync(partner, ct) ?? throw TeamingValidation.Invalid("partnerAgencyId", "No agency with that id is on SurvivorConnect.");
         var withPartner = (await data.PartnershipsAsync(ct)).Where(p => p.OtherAgencyId(data.AgencyId) == partner).ToList();
-        if (withPartner.Any(p => p.Id == command.PartnershipId))
+        if (withPartner.FirstOrDefault(p => p.Id == command.PartnershipId) is { } sent)
         {
+            // Sent again: finished now if the other agency's copy could not be written the first time.
+            if (sent.State == PartnershipState.Proposed && await data.Cross.OtherCopyAsync(sent, ct) is null)
+            {
+                await data.Cross.CreateOtherCopyAsync(sent, ct);
+                await notices.ToAdminsAsync(partner, Notices.PartnershipProposed, ct);
+                return await ViewAsync(sent, ct);
+            }
+
             throw new ConflictException(ProposalSent);
         }
 

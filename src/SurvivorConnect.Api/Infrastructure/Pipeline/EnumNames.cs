@@ -33,7 +33,7 @@ public static class EnumNames
         }
 
         return TryParse(text, out T _) ? errors
-            : string.IsNullOrWhiteSpace(text) ? errors.Add(field, "Required.")
+            : required && string.IsNullOrWhiteSpace(text) ? errors.Add(field, "Required.")
             : errors.Add(field, $"One of: {string.Join(", ", Enum.GetNames<T>())}.");
     }
 }
