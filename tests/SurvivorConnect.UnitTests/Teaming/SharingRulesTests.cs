@@ -1,3 +1,4 @@
+using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Teaming;
 using SurvivorConnect.Api.Features.Teaming.Rules;
 
@@ -6,6 +7,33 @@ namespace SurvivorConnect.UnitTests.Teaming;
 public sealed class SharingRulesTests
 {
     private static readonly RecordKind[] All = [RecordKind.CasePlan, RecordKind.SafetyPlan, RecordKind.MdtNotes];
+
+    private static readonly DateTimeOffset Day1 = new(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
+
+    private static ConsentRecord Share(string id, int day, DateTimeOffset? revoked = null, bool byYouth = false, string[]? kinds = null) => new()
+    {
+        Id = id, PartitionKey = "a", AgencyId = "a", SubjectId = "y", Grantor = ConsentGrantor.Youth, Scope = "mdt-sharing", PartnerAgencyId = "b",
+        Kinds = kinds ?? ["CasePlan", "MdtNotes"], GrantedAt = Day1.AddDays(day), RevokedAt = revoked, WithdrawnBySubject = byYouth, RecordedBy = "cm",
+    };
+
+    [Fact]
+    public void Meeting_notes_are_read_from_the_start_of_an_unbroken_run_of_consents_naming_them_and_not_before_the_member_joined()
+    {
+        var first = Share("c1", 0, revoked: Day1.AddDays(10));
+        var renewed = Share("c2", 10);
+
+        Assert.Equal(Day1, SharingRules.MeetingsFrom([first, renewed], renewed, Day1.AddDays(-5)));
+        Assert.Equal(Day1.AddDays(3), SharingRules.MeetingsFrom([first, renewed], renewed, Day1.AddDays(3)));
+
+        // A stop by the youth, a gap, or an earlier consent without the notes: the notes start again with the new one.
+        var stopped = Share("c1", 0, revoked: Day1.AddDays(10), byYouth: true);
+        var lapsed = Share("c1", 0, revoked: Day1.AddDays(5));
+        var planOnly = Share("c1", 0, revoked: Day1.AddDays(10), kinds: ["CasePlan"]);
+        foreach (var before in new[] { stopped, lapsed, planOnly })
+        {
+            Assert.Equal(Day1.AddDays(10), SharingRules.MeetingsFrom([before, renewed], renewed, Day1.AddDays(-5)));
+        }
+    }
 
     [Fact]
     public void A_partner_professional_reads_only_what_both_the_partnership_and_the_consent_name()

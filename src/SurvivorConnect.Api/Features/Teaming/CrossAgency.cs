@@ -113,16 +113,15 @@ internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAudi
             return null;
         }
 
-        var governing = SharingRules.Governing(
-            (await AllAsync<ConsentRecord>(ConsentRecord.Container, source, [Filter.Eq("subjectId", seat.YouthId), Filter.Eq("scope", TeamingScopes.MdtSharing)], ct))
-                .Where(c => c.PartnerAgencyId == me),
-            pair.Source.AcceptedAt);
+        var toUs = (await AllAsync<ConsentRecord>(ConsentRecord.Container, source, [Filter.Eq("subjectId", seat.YouthId), Filter.Eq("scope", TeamingScopes.MdtSharing)], ct))
+            .Where(c => c.PartnerAgencyId == me && c.GrantedAt >= pair.Source.AcceptedAt).ToList();
+        var governing = SharingRules.Governing(toUs, pair.Source.AcceptedAt);
         var current = governing is { } consent && consent.IsCurrent(now) ? consent : null;
         var consented = (current?.Kinds ?? [])
             .Select(k => EnumNames.TryParse(k, out RecordKind kind) ? kind : (RecordKind?)null)
             .OfType<RecordKind>();
         var readable = SharingRules.Readable(member.Role, fromPartnerAgency: true, pair.Source.Kinds.Intersect(pair.Partner.Kinds), consented);
-        return readable.Count == 0 || current is null ? null : new SharedGrant(team, readable, SharingRules.MeetingsFrom(current.GrantedAt, member.AddedAt));
+        return readable.Count == 0 || current is null ? null : new SharedGrant(team, readable, SharingRules.MeetingsFrom(toUs, current, member.AddedAt));
     }
 
     /// <summary>The name the youth goes by, for a professional the youth shares with.</summary>

@@ -64,10 +64,30 @@ public static class SharingRules
 
     /// <summary>
     /// The first meeting a partner's professional reads the notes of: one held once the youth agreed to share them, and
-    /// once the professional was on the team. What was said before either was not said for them.
+    /// once the professional was on the team. What was said before either was not said for them. A consent that renewed
+    /// or widened one still standing carries on its agreement; one given after a stop (the youth's, or a lapse) starts anew.
     /// </summary>
-    public static DateTimeOffset MeetingsFrom(DateTimeOffset consentGrantedAt, DateTimeOffset memberAddedAt) =>
-        consentGrantedAt > memberAddedAt ? consentGrantedAt : memberAddedAt;
+    public static DateTimeOffset MeetingsFrom(IEnumerable<ConsentRecord> consentsToPartner, ConsentRecord governing, DateTimeOffset memberAddedAt)
+    {
+        ArgumentNullException.ThrowIfNull(consentsToPartner);
+        ArgumentNullException.ThrowIfNull(governing);
+        var from = governing.GrantedAt;
+        var notes = nameof(RecordKind.MdtNotes);
+        foreach (var earlier in consentsToPartner
+                     .Where(c => c.Grantor == ConsentGrantor.Youth && c.Id != governing.Id && c.GrantedAt < from && c.Kinds.Contains(notes, StringComparer.OrdinalIgnoreCase))
+                     .OrderByDescending(c => (c.GrantedAt, c.Id)))
+        {
+            var ended = earlier.RevokedAt is { } revoked && earlier.ExpiresAt is { } expires ? (revoked < expires ? revoked : expires) : earlier.RevokedAt ?? earlier.ExpiresAt;
+            if (earlier.GrantedAt >= from || earlier.WithdrawnBySubject || ended < from)
+            {
+                break;
+            }
+
+            from = earlier.GrantedAt;
+        }
+
+        return from > memberAddedAt ? from : memberAddedAt;
+    }
 
     /// <summary>A partnership shares only while it is accepted, not ended, and not past its expiry.</summary>
     public static bool IsCurrent(PartnershipState state, DateTimeOffset expiresAt, DateTimeOffset now) =>
