@@ -569,6 +569,31 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     [Fact]
+    public async Task A_draft_saved_twice_by_a_second_tap_is_one_draft()
+    {
+        var portal = await PortalSession.SignedInAsync(api, "demo-recruiter");
+        var draftId = System.Text.RegularExpressions.Regex.Match(await portal.GetStringAsync("/opportunities"), "name=\"DraftId\" value=\"([0-9a-f]{32})\"").Groups[1].Value;
+        var day = TimeZoneInfo.ConvertTimeBySystemTimeZoneId(api.Time.GetUtcNow(), "America/Los_Angeles").Date.AddDays(10);
+        string Local(DateTime at) => at.ToString("yyyy-MM-dd'T'HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+        var title = "Tapped twice " + draftId[..6];
+        (string, string)[] fields =
+        [
+            ("DraftId", draftId), ("Kind", "focus-group"), ("Title", title), ("Topics", "housing"), ("Zone", "America/Los_Angeles"),
+            ("SessionIds", ""), ("Starts", Local(day.AddHours(18))), ("Ends", Local(day.AddHours(20))), ("Modes", "online"), ("Wheres", "https://meet.example/housing"),
+            ("Seats", "5"), ("Deadline", Local(day.AddDays(-3))), ("Basis", "PerSession"), ("Rate", "150"), ("Prep", "30"), ("Travel", "true"), ("PerDiem", "true"),
+        ];
+
+        var first = await PortalSession.PostFormAsync(portal, "/opportunities", "create", fields);
+
+        var second = await PortalSession.PostFormAsync(portal, "/opportunities", "create", fields);
+
+        Assert.Contains("Saved as a draft.", first, StringComparison.Ordinal);
+        Assert.Contains("This draft is saved already.", second, StringComparison.Ordinal);
+        var mine = await HttpAssert.Ok<PageDto<JsonElement>>(await _recruiter.GetAsync("/api/engagements/opportunities?pageSize=100"));
+        Assert.Single(mine.Items, o => o.GetProperty("title").GetString() == title);
+    }
+
+    [Fact]
     public async Task A_freed_seat_passes_over_those_waiting_who_opted_out_or_no_longer_take_paid_work()
     {
         var opportunity = await PublishedAsync(seats: 1);

@@ -231,7 +231,15 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
             RecruiterId = data.Store.User.UserId,
             CreatedAt = data.Store.Now,
         }, Sessions([], 0, command.Body, DateTimeOffset.MinValue, new HashSet<string>()));
-        return await data.Store.CreateAsync(EngagementData.Container, draft, ct);
+        try
+        {
+            return await data.Store.CreateAsync(EngagementData.Container, draft, ct);
+        }
+        catch (StoreException ex) when (ex is { Kind: StoreErrorKind.Conflict } or { Kind: StoreErrorKind.BatchFailed, FailedOperationKind: StoreErrorKind.Conflict })
+        {
+            // The same form sent again (a second tap): one draft.
+            throw new ConflictException("This draft is saved already. It is in the list below.");
+        }
     }
 
     public async ValueTask<Opportunity> Handle(UpdateOpportunity command, CancellationToken ct)

@@ -64,6 +64,15 @@ public abstract class PortalPage : ComponentBase
     protected bool Picked(string formName, string field, string value, bool stored = false) =>
         Retyped(formName) ? HttpContext!.Request.Form[field].Contains(value) : stored;
 
+    /// <summary>
+    /// The id a form was made with (a hidden field holding a new id), so a second tap of it makes nothing new; a new id
+    /// when the field is missing or not one of ours.
+    /// </summary>
+    protected string IssuedId(string field) =>
+        HttpContext?.Request.HasFormContentType == true && HttpContext.Request.Form[field].ToString() is { Length: 32 } id && id.All(char.IsAsciiHexDigitLower)
+            ? id
+            : Infrastructure.Tenancy.AgencyStore.NewId();
+
     /// <summary>The last action was refused because the record changed after this page was made (412, or 428 for one made since).</summary>
     protected bool Overtaken { get; private set; }
 
