@@ -855,7 +855,7 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         // Someone who has since said no more paid work is not committed to it again.
         await HttpAssert.Ok<JsonElement>(await first.Client.PostJson("/api/engagements/me/contact", new { optIn = false }));
         var optedOut = await HttpAssert.Problem(await _recruiter.PostAsync(Restore(first.Id), null), 409);
-        Assert.Contains("no longer take paid work", optedOut.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("no longer take this paid work", optedOut.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
         // Once the session has begun, a place is not given back: what happened is recorded as attendance.
         api.Time.Advance(TimeSpan.FromHours(49));
