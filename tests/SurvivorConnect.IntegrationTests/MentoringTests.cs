@@ -314,6 +314,12 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
         Assert.Equal("Declined", declined.State);
         Assert.Empty(profile.MatchBlockers);
         Assert.Equal(0, profile.OpenMatches);
+
+        // Nor is the mentor asked about this youth again, by id or as a rematch.
+        var again = await HttpAssert.Problem(await CaseManager.PostJson("/api/matches", new { youthId, mentorId }), 409);
+        await HttpAssert.Problem(await CaseManager.PostJson($"/api/matches/{match.Id}/rematch", new { mentorId }), 409);
+        Assert.Contains("not asked again", again.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Single((await HttpAssert.Ok<PageDto<NotificationDto>>(await mentor.GetAsync("/api/notifications"))).Items, n => n.MatchId is not null && n.Kind.Contains("propos", StringComparison.Ordinal));
     }
 
     [Fact]

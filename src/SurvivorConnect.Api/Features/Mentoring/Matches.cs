@@ -159,6 +159,14 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             throw new ConflictException(OpenPairConflict);
         }
 
+        // A mentor who stepped back from, or declined, their last match with this youth is not asked about them again:
+        // the recommendations leave them out, and a proposal made by id does too.
+        if (pair is not null && PairConstraints.FromHistory((await data.MatchesAsync(Filter.Eq("youthId", youth.Id), openOnly: false, ct)).Where(m => m.MentorId == mentor.Id))
+                .GetValueOrDefault(mentor.Id) == PairConstraints.MentorSaidNo)
+        {
+            throw new ConflictException("This mentor stepped back from, or declined, their last match with this youth, so they are not asked again. Choose another mentor.");
+        }
+
         var fences = await eligibility.EnsureAsync(mentor.Id, youth.Id, null, MatchRole.CaseManager, ct);
         var match = await CreateWithPairAsync(pair, fences, new Match
         {
