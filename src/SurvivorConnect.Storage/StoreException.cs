@@ -30,6 +30,9 @@ public sealed class StoreException : Exception
 
     public StoreErrorKind? FailedOperationKind { get; init; }
 
+    /// <summary>A create that found its id already taken, on its own or as the operation that failed its batch.</summary>
+    public bool IsAlreadyThere => Kind == StoreErrorKind.Conflict || (Kind == StoreErrorKind.BatchFailed && FailedOperationKind == StoreErrorKind.Conflict);
+
     public static StoreException Invalid(string message) => new(StoreErrorKind.InvalidDocument, message);
 
     public static StoreException Unavailable(string message, Exception? inner = null, TimeSpan? retryAfter = null) =>

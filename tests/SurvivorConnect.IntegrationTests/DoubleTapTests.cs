@@ -47,7 +47,7 @@ public sealed class DoubleTapTests(CountingApiFactory api) : IClassFixture<Count
     {
         var partner = await new TeamingWorld(api).AgencyAsync();
         var portal = await SignedInAsync(api, "demo-admin");
-        var proposalId = System.Text.RegularExpressions.Regex.Match(await portal.GetStringAsync("/partnerships"), "name=\"ProposalId\" value=\"([0-9a-f]{32})\"").Groups[1].Value;
+        var proposalId = PortalSession.Hidden(await portal.GetStringAsync("/partnerships"), "ProposalId");
         (string, string)[] fields = [("ProposalId", proposalId), ("PartnerAgencyId", partner.Id), ("Kinds", "CasePlan"), ("LegalBasis", "Our written agreement"),
             ("ExpiresOn", DateTime.UtcNow.AddMonths(6).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))];
 

@@ -552,8 +552,7 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     {
         var (id, client) = await AdvisorAsync();
         var portal = await PortalSession.SignedInAsync(api, id);
-        var version = System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(
-            await portal.GetStringAsync("/paid-work"), "name=\"Version\" value=\"([^\"]*)\"").Groups[1].Value);
+        var version = PortalSession.Hidden(await portal.GetStringAsync("/paid-work"), "Version");
         var saved = await HttpAssert.Ok<JsonElement>(await client.PutAsJsonAsync("/api/engagements/me/profile", new
         {
             kinds = new[] { "focus-group" }, topics = new[] { "housing" }, noTopics = new[] { "family" }, timeZone = "America/Los_Angeles",
@@ -572,7 +571,7 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     public async Task A_draft_saved_twice_by_a_second_tap_is_one_draft()
     {
         var portal = await PortalSession.SignedInAsync(api, "demo-recruiter");
-        var draftId = System.Text.RegularExpressions.Regex.Match(await portal.GetStringAsync("/opportunities"), "name=\"DraftId\" value=\"([0-9a-f]{32})\"").Groups[1].Value;
+        var draftId = PortalSession.Hidden(await portal.GetStringAsync("/opportunities"), "DraftId");
         var day = TimeZoneInfo.ConvertTimeBySystemTimeZoneId(api.Time.GetUtcNow(), "America/Los_Angeles").Date.AddDays(10);
         string Local(DateTime at) => at.ToString("yyyy-MM-dd'T'HH:mm", System.Globalization.CultureInfo.InvariantCulture);
         var title = "Tapped twice " + draftId[..6];

@@ -82,8 +82,7 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
     {
         var north = api.As("north-admin");
         var portal = await PortalSession.SignedInAsync(api, "north-admin");
-        var version = System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(
-            await portal.GetStringAsync("/agency"), "data-consent-policy.*?name=\"Version\" value=\"([^\"]*)\"", System.Text.RegularExpressions.RegexOptions.Singleline).Groups[1].Value);
+        var version = PortalSession.Hidden(await portal.GetStringAsync("/agency"), "Version", after: "data-consent-policy");
         Assert.NotEmpty(version);
         await MentoringWorld.Ok(await north.PutAsJsonAsync("/api/agency/match-consent-policy", new { adultAge = 18, minorMatchNeeds = new[] { "Guardian" } }));
         try
@@ -109,8 +108,7 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
         var (youthId, _) = await _world.YouthAsync(stage: "action");
         var portal = await PortalSession.SignedInAsync(api, "demo-casemanager");
         var opened = await PortalSession.PostFormAsync(portal, "/caseload", "open-youth", ("YouthId", youthId));
-        var version = System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(
-            opened, "_handler\" value=\"stage\".*?name=\"Version\" value=\"([^\"]*)\"", System.Text.RegularExpressions.RegexOptions.Singleline).Groups[1].Value);
+        var version = PortalSession.Hidden(opened, "Version", after: "_handler\" value=\"stage\"");
         Assert.NotEmpty(version);
         (string, string)[] stepBack = [("YouthId", youthId), ("Version", version), ("Stage", "Contemplation"), ("Kind", "relapse"), ("StageNote", "")];
 
@@ -121,8 +119,7 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
         Assert.Contains("Someone else changed this", second, StringComparison.Ordinal);
 
         // The page the first step back came back with records the next stage.
-        var next = System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(
-            first, "_handler\" value=\"stage\".*?name=\"Version\" value=\"([^\"]*)\"", System.Text.RegularExpressions.RegexOptions.Singleline).Groups[1].Value);
+        var next = PortalSession.Hidden(first, "Version", after: "_handler\" value=\"stage\"");
         var onward = await PortalSession.PostFormAsync(portal, "/caseload", "stage", ("YouthId", youthId), ("Version", next), ("Stage", "Preparation"), ("Kind", "stage"), ("StageNote", ""));
         Assert.Contains("The stage is recorded.", onward, StringComparison.Ordinal);
         var history = await HttpAssert.Ok<JsonElement>(await CaseManager.GetAsync($"/api/youth/{youthId}/stages"));

@@ -29,6 +29,17 @@ public static class PortalSession
         return signedIn.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]).Single(c => c.StartsWith(Api.Infrastructure.Auth.PortalSignIn.CookieName + "=", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// The value a page's hidden field <paramref name="name"/> was made with (a version, an id the form was made with),
+    /// in the first form after <paramref name="after"/> when given; empty when there is none.
+    /// </summary>
+    public static string Hidden(string page, string name, string? after = null)
+    {
+        ArgumentNullException.ThrowIfNull(page);
+        var from = after is null ? 0 : Math.Max(0, page.IndexOf(after, StringComparison.Ordinal));
+        return System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(page[from..], $"name=\"{name}\" value=\"([^\"]*)\"").Groups[1].Value);
+    }
+
     public static async Task<string> FormTokenAsync(HttpClient client, string path) =>
         System.Text.RegularExpressions.Regex.Match(await client.GetStringAsync(path), "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
 

@@ -113,8 +113,7 @@ public sealed class TeamingTests(ApiFactory api)
     {
         var partner = await _world.AgencyAsync();
         var portal = await PortalSession.SignedInAsync(api, "demo-admin");
-        var form = await portal.GetStringAsync("/partnerships");
-        var proposalId = System.Text.RegularExpressions.Regex.Match(form, "name=\"ProposalId\" value=\"([0-9a-f]{32})\"").Groups[1].Value;
+        var proposalId = PortalSession.Hidden(await portal.GetStringAsync("/partnerships"), "ProposalId");
         var expires = DateTime.UtcNow.AddMonths(6).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         (string, string)[] fields = [("ProposalId", proposalId), ("PartnerAgencyId", partner.Id), ("Kinds", "CasePlan"), ("LegalBasis", "Our written agreement"), ("ExpiresOn", expires)];
 

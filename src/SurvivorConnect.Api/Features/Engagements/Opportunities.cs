@@ -235,7 +235,7 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
         {
             return await data.Store.CreateAsync(EngagementData.Container, draft, ct);
         }
-        catch (StoreException ex) when (ex is { Kind: StoreErrorKind.Conflict } or { Kind: StoreErrorKind.BatchFailed, FailedOperationKind: StoreErrorKind.Conflict })
+        catch (StoreException ex) when (ex.IsAlreadyThere)
         {
             // The same form sent again (a second tap): one draft.
             throw new ConflictException("This draft is saved already. It is in the list below.");

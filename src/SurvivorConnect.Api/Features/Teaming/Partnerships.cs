@@ -129,7 +129,7 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
         {
             mine = await CreateProposalAsync(command, partner, partnerName, ours, ct);
         }
-        catch (StoreException ex) when (ex is { Kind: StoreErrorKind.Conflict } or { Kind: StoreErrorKind.BatchFailed, FailedOperationKind: StoreErrorKind.Conflict })
+        catch (StoreException ex) when (ex.IsAlreadyThere)
         {
             // The same proposal sent again at the same moment (a second tap): it was sent once.
             throw new ConflictException(ProposalSent);

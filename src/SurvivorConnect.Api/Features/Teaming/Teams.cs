@@ -145,7 +145,7 @@ internal sealed class TeamHandlers(TeamingData data, TeamViews views, Notifier n
         {
             await data.Store.CreateAsync(TeamingData.Container, new Team { Id = Team.IdFor(youth.Id), YouthId = youth.Id, FormedAt = data.Now, FormedBy = data.Me, Members = [] }, ct);
         }
-        catch (StoreException ex) when (ex is { Kind: StoreErrorKind.Conflict } or { Kind: StoreErrorKind.BatchFailed, FailedOperationKind: StoreErrorKind.Conflict })
+        catch (StoreException ex) when (ex.IsAlreadyThere)
         {
             // Formed by another tap, or another case manager, since it was read.
             throw new ConflictException(Formed);
