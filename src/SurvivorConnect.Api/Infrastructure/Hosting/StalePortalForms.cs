@@ -3,8 +3,8 @@ namespace SurvivorConnect.Api.Infrastructure.Hosting;
 /// <summary>
 /// A portal form sent from a page that has changed since it was opened (a second tap after the first removed the
 /// form, a tab left open) or whose token no longer holds is refused by the framework with one line of text meant for
-/// developers, and no exit button (portal pages themselves never answer 400; the API's refusals are JSON). Such a refusal is shown instead as a portal page that says nothing was done
-/// and leads back to the page as it is now.
+/// developers, and no exit button (portal pages themselves never answer 400; the API's refusals are JSON). Such a
+/// refusal is shown instead as a portal page that says nothing was done and leads back to the page as it is now.
 /// </summary>
 internal sealed class StalePortalForms(RequestDelegate next)
 {
