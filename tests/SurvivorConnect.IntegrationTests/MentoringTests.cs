@@ -127,6 +127,23 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
     }
 
     [Fact]
+    public async Task A_referral_added_twice_by_a_second_tap_is_one_youth()
+    {
+        var portal = await PortalSession.SignedInAsync(api, "demo-casemanager");
+        var referralId = PortalSession.Hidden(await portal.GetStringAsync("/caseload"), "ReferralId");
+        var name = "Tapped twice " + referralId[..6];
+        (string, string)[] fields = [("ReferralId", referralId), ("DisplayName", name), ("Age", "16"), ("Languages", "English"), ("Interests", "music"), ("ReferStage", "Contemplation")];
+
+        var first = await PortalSession.PostFormAsync(portal, "/caseload", "refer", fields);
+        var second = await PortalSession.PostFormAsync(portal, "/caseload", "refer", fields);
+
+        Assert.Contains("The referral is added.", first, StringComparison.Ordinal);
+        Assert.Contains("This referral is added already.", second, StringComparison.Ordinal);
+        var caseload = await HttpAssert.PagesAsync<YouthDto>(CaseManager, "/api/youth?pageSize=100");
+        Assert.Single(caseload.SelectMany(p => p.Items), y => y.DisplayName == name);
+    }
+
+    [Fact]
     public async Task A_revoked_consent_stops_a_paused_match_from_resuming_at_once()
     {
         var (match, _, youth, _, youthId) = await _world.ActiveMatchAsync();

@@ -169,7 +169,15 @@ internal sealed class YouthHandlers(
             StageHistory = [new StageEvent("referral", stage, null, data.Now, data.User.UserId, null)],
             ReferredAt = data.Now,
         }, body);
-        return await SaveAsync(youth, null, null, ct);
+        try
+        {
+            return await SaveAsync(youth, null, null, ct);
+        }
+        catch (StoreException ex) when (ex.IsAlreadyThere)
+        {
+            // The same form sent again (a second tap): one referral.
+            throw new ConflictException("This referral is added already. It is in the caseload.");
+        }
     }
 
     public async ValueTask<YouthReferral> Handle(UpdateYouth command, CancellationToken ct)
