@@ -33,6 +33,18 @@ public sealed class StoreException : Exception
     /// <summary>A create that found its id already taken, on its own or as the operation that failed its batch.</summary>
     public bool IsAlreadyThere => Kind == StoreErrorKind.Conflict || (Kind == StoreErrorKind.BatchFailed && FailedOperationKind == StoreErrorKind.Conflict);
 
+    /// <summary>
+    /// Refuses a write made from a read at version <paramref name="seen"/> (empty: read before there was any) when the
+    /// document is at <paramref name="current"/> now; nothing to check when no version was named.
+    /// </summary>
+    public static void ThrowIfChangedSince(string? seen, string? current)
+    {
+        if (seen is not null && seen != (current ?? ""))
+        {
+            throw new StoreException(StoreErrorKind.PreconditionFailed, "The document has changed since it was read.");
+        }
+    }
+
     public static StoreException Invalid(string message) => new(StoreErrorKind.InvalidDocument, message);
 
     public static StoreException Unavailable(string message, Exception? inner = null, TimeSpan? retryAfter = null) =>

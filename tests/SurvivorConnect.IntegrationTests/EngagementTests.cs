@@ -529,10 +529,7 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         await HttpAssert.Ok<JsonElement>(await _recruiter.PostJson($"/api/engagements/opportunities/{opportunity.Id}/invitations", new { personId = invited.Id }));
         foreach (var changedTheirMind in new[] { invited, waiting })
         {
-            await HttpAssert.Ok<JsonElement>(await changedTheirMind.Client.PutAsJsonAsync("/api/engagements/me/profile", new
-            {
-                kinds = new[] { "focus-group" }, noTopics = new[] { "housing" }, availability = new[] { "weekdayEvening", "weekendAfternoon" }, timeZone = "America/Los_Angeles",
-            }));
+            await EngagementWorld.WillNotSpeakAboutAsync(changedTheirMind, "housing");
         }
 
         var accept = await HttpAssert.Problem(await invited.Client.PostAsync($"/api/engagements/opportunities/{opportunity.Id}/accept", null), 409);
@@ -746,10 +743,7 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         var (opportunity, first, _) = await SoonAsync(startsIn: 48);
         await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson($"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/attendance",
             new { entries = new[] { new { personId = first.Id, outcome = "cancelledByAgency" } } }));
-        await HttpAssert.Ok<JsonElement>(await first.Client.PutAsJsonAsync("/api/engagements/me/profile", new
-        {
-            kinds = new[] { "focus-group" }, noTopics = new[] { "housing" }, timeZone = "America/Los_Angeles",
-        }));
+        await EngagementWorld.WillNotSpeakAboutAsync(first, "housing");
 
         var refused = await HttpAssert.Problem(await _recruiter.PostAsync($"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/places/{first.Id}/restore", null), 409);
 

@@ -47,6 +47,13 @@ public sealed class EngagementWorld(ApiFactory api)
         return (id, client);
     }
 
+    /// <summary>The survivor saves their profile saying they will not speak about <paramref name="topic"/>.</summary>
+    public static async Task WillNotSpeakAboutAsync((string Id, HttpClient Client) survivor, string topic) =>
+        await HttpAssert.Ok<JsonElement>(await survivor.Client.PutAsJsonAsync("/api/engagements/me/profile", new
+        {
+            kinds = new[] { "focus-group" }, noTopics = new[] { topic }, timeZone = "America/Los_Angeles",
+        }));
+
     /// <summary>Invites the survivor and takes their yes.</summary>
     public async Task ConfirmAsync(string opportunityId, (string Id, HttpClient Client) survivor)
     {

@@ -67,10 +67,7 @@ internal sealed class EngagementProfileHandlers(EngagementData data, IMediator m
         }
 
         var existing = await data.ProfileAsync(Me, ct);
-        if (command.IfMatch is { } seen && seen != (existing?.ETag ?? ""))
-        {
-            throw new StoreException(StoreErrorKind.PreconditionFailed, "The profile changed since it was read.");
-        }
+        StoreException.ThrowIfChangedSince(command.IfMatch, existing?.ETag);
 
         var profile = new EngagementProfile
         {

@@ -61,10 +61,7 @@ internal sealed class PayoutSettingsHandlers(PayoutData data, IStripeGateway str
     public async ValueTask<PayoutSettingsView> Handle(SavePayoutSettings command, CancellationToken ct)
     {
         var existing = await data.SettingsAsync(ct);
-        if (command.IfMatch is { } seen && seen != (existing.ETag ?? ""))
-        {
-            throw new StoreException(StoreErrorKind.PreconditionFailed, "The payout policy changed since it was read.");
-        }
+        StoreException.ThrowIfChangedSince(command.IfMatch, existing.ETag);
 
         var settings = existing with
         {
