@@ -268,6 +268,29 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
     }
 
     [Fact]
+    public async Task A_profile_saved_from_an_older_tab_does_not_undo_a_lower_capacity_saved_since()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var portal = await PortalSession.SignedInAsync(api, mentorId);
+        var version = PortalSession.Hidden(await portal.GetStringAsync("/profile"), "Version");
+        await MentoringWorld.Ok(await mentor.PutAsJsonAsync("/api/mentors/me", new { displayName = "Sam", capacity = 1 }));
+
+        var stale = await PortalSession.PostFormAsync(portal, "/profile", "profile",
+            ("Version", version), ("DisplayName", "Sam from the older tab"), ("Capacity", "4"), ("TravelRadiusMiles", "0"));
+        var staleApi = await mentor.PutJson("/api/mentors/me", new { displayName = "Sam", capacity = 4 }, version);
+
+        Assert.Contains("Someone else changed this", stale, StringComparison.Ordinal);
+        await HttpAssert.Problem(staleApi, 412);
+        var profile = await MentoringWorld.Ok<JsonElement>(await mentor.GetAsync("/api/mentors/me"));
+        Assert.Equal(1, profile.GetProperty("capacity").GetInt32());
+        Assert.Equal("Sam", profile.GetProperty("displayName").GetString());
+        var current = profile.GetProperty("version").GetString();
+        Assert.NotEqual(version, current);
+        Assert.Equal(current, PortalSession.Hidden(stale, "Version"));
+        await MentoringWorld.Ok(await mentor.PutJson("/api/mentors/me", new { displayName = "Sam", capacity = 2 }, current));
+    }
+
+    [Fact]
     public async Task A_hold_placed_after_a_proposal_stops_the_mentor_accepting_it_and_release_lifts_it()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();

@@ -1,5 +1,6 @@
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using SurvivorConnect.Api.Features.Mentoring.Rules;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
@@ -14,7 +15,7 @@ public sealed record MentorView(
     int TravelRadiusMiles, IReadOnlyList<string> Availability, IReadOnlyList<string> Interests, IReadOnlyList<string> LivedExperienceTags,
     IReadOnlyList<StageOfChange> ExperiencedStages, bool LgbtqAffirming, int Capacity, string? SupervisorId,
     ReadinessGate? Screening, ReadinessGate? Training, ReadinessGate? SupervisorClearance, SupervisorHold? Hold,
-    int OpenMatches, bool ConsentsToMentoring, IReadOnlyList<string> MatchBlockers);
+    int OpenMatches, bool ConsentsToMentoring, IReadOnlyList<string> MatchBlockers, string Version = "");
 
 public sealed record MentorLoad(string MentorId, int Capacity, int OpenMatches, IReadOnlyDictionary<MatchState, int> ByState, bool OnHold);
 
@@ -34,7 +35,8 @@ public sealed record ReleaseHoldRequest(DateTimeOffset? Since);
 
 public sealed record GetMyMentorProfile : IQuery<MentorView>;
 
-public sealed record SaveMyMentorProfile(MentorProfileRequest Profile) : ICommand<MentorView>, IValidate, IAudited
+/// <param name="IfMatch">The version the profile was read at (empty: before there was one), so a save from an older tab does not undo a change made since.</param>
+public sealed record SaveMyMentorProfile(MentorProfileRequest Profile, string? IfMatch = null) : ICommand<MentorView>, IValidate, IAudited
 {
     public AuditTarget Audit => new("mentor.save-own-profile", "mentor");
 
@@ -142,6 +144,7 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
     {
         var p = command.Profile;
         var existing = await data.FindMentorAsync(data.User.UserId, ct);
+        StoreException.ThrowIfChangedSince(command.IfMatch, existing?.ETag);
         var profile = (existing ?? new MentorProfile
         {
             Id = data.User.UserId,
@@ -406,7 +409,7 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
     private static MentorView View(MentorProfile m, int open, bool consents) =>
         new MentorView(m.Id, m.DisplayName, m.Languages, m.Gender, m.AgeRange, m.Region, m.Location, m.TravelRadiusMiles, m.Availability,
             m.Interests, m.LivedExperienceTags, m.ExperiencedStages, m.LgbtqAffirming, m.Capacity, m.SupervisorId, m.Screening, m.Training,
-            m.SupervisorClearance, m.Hold, open, consents, MentorEligibility.Blockers(m, open, consents));
+            m.SupervisorClearance, m.Hold, open, consents, MentorEligibility.Blockers(m, open, consents), m.ETag ?? "");
 }
 
 public static class MentorEndpoints
@@ -440,8 +443,9 @@ public static class MentorEndpoints
     private static async Task<Ok<MentorView>> GetMyMentorProfile(IMediator mediator, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new GetMyMentorProfile(), ct));
 
-    private static async Task<Ok<MentorView>> SaveMyMentorProfile(IMediator mediator, MentorProfileRequest body, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new SaveMyMentorProfile(body), ct));
+    private static async Task<Ok<MentorView>> SaveMyMentorProfile(
+        IMediator mediator, MentorProfileRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new SaveMyMentorProfile(body, ifMatch), ct));
 
     private static async Task<Ok<Page<MentorView>>> ListMentors(IMediator mediator, int? pageSize, string? continuationToken, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new ListMentors(pageSize ?? Paging.DefaultPageSize, continuationToken), ct));
