@@ -201,6 +201,51 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
     }
 
     [Fact]
+    public async Task A_case_manager_records_the_one_consent_still_missing_on_an_older_page_of_matches_and_stays_on_that_page()
+    {
+        await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync("/api/agency/match-consent-policy", new { adultAge = 18, minorMatchNeeds = new[] { "Guardian" } }));
+        try
+        {
+            var (mentorId, mentor) = await _world.ReadyMentorAsync();
+            var (youthId, youth) = await _world.YouthAsync(age: 15);
+            var older = await _world.AcceptedAsync(youthId, mentorId, mentor);
+            await MentoringWorld.Ok(await youth.PostAsync($"/api/matches/{older.Id}/agree", null));
+            for (var busy = 0; busy < 5; busy++)
+            {
+                var (otherMentor, _) = await _world.ReadyMentorAsync(capacity: 10);
+                for (var i = 0; i < 10; i++)
+                {
+                    await _world.ProposeAsync((await _world.YouthAsync()).Id, otherMentor);
+                }
+            }
+
+            var portal = await PortalSession.SignedInAsync(api, "demo-casemanager");
+            var after = PortalSession.Hidden(await portal.GetStringAsync("/matches"), "After");
+            var olderPage = await PortalSession.PostFormAsync(portal, "/matches", "page", ("After", after));
+            var card = Card(olderPage, older.Id);
+
+            Assert.Contains("Record guardian consent", card, StringComparison.Ordinal);
+            Assert.DoesNotContain("Record agency consent", card, StringComparison.Ordinal);
+            var recorded = await PortalSession.PostFormAsync(portal, "/matches", "act", ("ShownAfter", after), ("Act", $"consent-guardian:{older.Id}"));
+            Assert.Contains("The consent is recorded.", recorded, StringComparison.Ordinal);
+            Assert.DoesNotContain("Still needed", Card(recorded, older.Id), StringComparison.Ordinal);
+            Assert.Equal("Active", (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.PostAsync($"/api/matches/{older.Id}/activate", null))).State);
+        }
+        finally
+        {
+            await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync("/api/agency/match-consent-policy", new { adultAge = 18, minorMatchNeeds = Array.Empty<string>() }));
+        }
+
+        static string Card(string page, string matchId)
+        {
+            var button = page.IndexOf($":{matchId}\"", StringComparison.Ordinal);
+            Assert.True(button > 0, "The match is on the page shown.");
+            var start = page.LastIndexOf("<li class=\"card\"", button, StringComparison.Ordinal);
+            return page[start..page.IndexOf("</li>", button, StringComparison.Ordinal)];
+        }
+    }
+
+    [Fact]
     public async Task Staff_other_than_the_supervisor_learn_nothing_of_a_wellbeing_answer_from_a_hold()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();

@@ -149,7 +149,7 @@ public sealed class MatchConsentGuard(MentoringData data)
         };
         if (youth.Age < policy.AdultAge)
         {
-            needed.AddRange(policy.MinorMatchNeeds.Select(g => (g, match.YouthId, $"{g.ToString().ToLowerInvariant()} consent")));
+            needed.AddRange(policy.MinorMatchNeeds.Select(g => (g, match.YouthId, Words(g))));
         }
 
         return needed
@@ -162,6 +162,9 @@ public sealed class MatchConsentGuard(MentoringData data)
     /// records withdraws them, so a second record of the same yes (a double tap, staff recording it twice) left
     /// current does not keep the match going.
     /// </summary>
+    /// <summary>How a missing consent of a minor's match is named in <see cref="Missing"/>.</summary>
+    public static string Words(ConsentGrantor grantor) => $"{grantor.ToString().ToLowerInvariant()} consent";
+
     private static bool Holds(IEnumerable<ConsentRecord> records, DateTimeOffset now)
     {
         var list = records.ToList();
