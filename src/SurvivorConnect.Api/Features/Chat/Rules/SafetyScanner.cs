@@ -53,14 +53,14 @@ public sealed class SafetyOptions
         ],
         Flag =
         [
-            new() { Kind = "meet-off-platform", Pattern = @"\b(?:meet(?:\s+up)?|hang\s*out|come\s+over|pick\s+(?:you|u)\s+up|see\s+(?:you|u)\s+in\s+person|just\s+(?:us|the\s+two\s+of\s+us)|don'?t\s+tell\s+(?:anyone|your\s+case\s*worker|your\s+case\s*manager))\b" },
+            new() { Kind = "meet-off-platform", Pattern = @"\b(?:meet(?:\s+up)?|hang\s*out|come\s+over|pick\s+(?:you|u)\s+up|see\s+(?:you|u)\s+in\s+person|just\s+(?:us|the\s+two\s+of\s+us)|(?:don'?t|do\s+not)\s+tell\s+(?:anyone|your\s+case\s*worker|your\s+case\s*manager))\b" },
             new() { Kind = "money-gift-ride", Pattern = @"\b(?:cash\s*app|venmo|zelle|paypal|send\s+(?:you|u)\s+(?:money|\$)|give\s+(?:you|u)\s+(?:money|a\s+ride|a\s+gift)|buy\s+(?:you|u)|gift\s*card|\$\s?\d+|a\s+ride)\b" },
         ],
         Crisis =
         [
             new() { Kind = "self-harm", Pattern = @"\b(?:kill\s+myself|end\s+(?:it\s+all|my\s+life)|suicid\w*|want\s+to\s+die|hurt(?:ing)?\s+myself|cut(?:ting)?\s+myself|no\s+reason\s+to\s+live|overdose)\b" },
-            new() { Kind = "in-danger", Pattern = @"\b(?:i'?m\s+(?:in\s+danger|not\s+safe|scared\s+for\s+my\s+life)|he'?s\s+going\s+to\s+hurt\s+me|they'?re\s+going\s+to\s+hurt\s+me|being\s+followed|help\s+me\s+please)\b" },
-            new() { Kind = "being-forced", Pattern = @"\b(?:forc(?:e|ed|ing)\s+me|making\s+me\s+(?:work|do\s+it|sell|see\s+(?:men|guys|people))|won'?t\s+let\s+me\s+leave|took\s+my\s+(?:phone|id|papers)|owe\s+(?:him|them)\s+money)\b" },
+            new() { Kind = "in-danger", Pattern = @"\b(?:i(?:'?m|\s+am)\s+(?:in\s+danger|not\s+safe|scared\s+for\s+my\s+life)|(?:don'?t|do\s+not)\s+feel\s+safe|(?:he|she|they)(?:'?s|'?re|\s+is|\s+are)\s+(?:going\s+to|gonna)\s+hurt\s+me|being\s+followed|help\s+me\s+please)\b" },
+            new() { Kind = "being-forced", Pattern = @"\b(?:forc(?:e|ed|ing)\s+me|making\s+me\s+(?:work|do\s+it|sell|see\s+(?:men|guys|people))|(?:won'?t|will\s+not)\s+let\s+me\s+leave|took\s+my\s+(?:phone|id|papers)|owe\s+(?:him|them)\s+money)\b" },
         ],
     };
 }

@@ -6,7 +6,7 @@ namespace SurvivorConnect.Api.Features.Chat.Rules;
 /// <summary>
 /// The text the safety scan reads: what a person sees, without the tricks that make it look different to a pattern.
 /// Styled forms read as plain ones (full-width "５５９" as "559", "ｓｎａｐ" as "snap", mathematical bold and circled
-/// letters, superscript digits; not flag letters, which a flag emoji is made of), characters that draw nothing are dropped (joiners, variation selectors, tag
+/// letters, superscript digits; not flag letters, which a flag emoji is made of), a phone's curly apostrophe as a straight one, characters that draw nothing are dropped (joiners, variation selectors, tag
 /// characters, fillers), and Cyrillic and Greek letters that look like Latin ones read as those. The message itself is
 /// stored and shown as it was sent.
 /// </summary>
@@ -55,6 +55,7 @@ public static class ScanForm
         >= 0xFF01 and <= 0xFF5E => (char)(c - 0xFEE0),
         0x3000 or (>= 0x2000 and <= 0x200A) or 0x202F or 0x205F => ' ',
         0xFE6B => '@',
+        0x2018 or 0x2019 or 0x201B or 0x02BC or 0x2032 or 0x0060 or 0x00B4 => '\'',
         0xFE52 or 0x2024 => '.',
         >= 0x1D400 and <= 0x1D6A3 => Letter((c - 0x1D400) % 52),
         >= 0x1D7CE and <= 0x1D7FF => (char)('0' + ((c - 0x1D7CE) % 10)),
