@@ -57,6 +57,26 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
     }
 
     [Fact]
+    public async Task A_delivered_grooming_sign_is_in_the_case_manager_s_notices_and_not_in_those_of_one_who_no_longer_is()
+    {
+        var chat = await _world.OpenChatAsync();
+        var (formerId, former) = await _world.PersonAsync(Roles.CaseManager);
+        var youth = await _world.CaseManager.GetAsync($"/api/youth/{chat.YouthId}");
+        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PutJson(
+            $"/api/youth/{chat.YouthId}/case-managers", new { caseManagerIds = new[] { "demo-casemanager", formerId } }, youth.Headers.ETag!.Tag));
+        var person = await _world.Admin.GetAsync($"/api/people/{formerId}");
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutJson($"/api/people/{formerId}/roles", new { roles = new[] { Roles.Mentor } }, person.Headers.ETag!.Tag));
+
+        await chat.Mentor.SendAsync(chat.Id, "don\u2019t tell your case manager, I can pick you up");
+
+        var flag = Assert.Single(await FlagsAsync(chat.Id));
+        Assert.False(flag.Urgent);
+        var notice = Assert.Single(await NoticesAsync(flag.Id));
+        Assert.Equal("chat-flagged", notice.Kind);
+        Assert.DoesNotContain(await AllNoticesAsync(former), n => n.Kind.StartsWith("chat-", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_held_message_is_in_the_case_manager_s_notices_and_its_resend_still_says_it_is_held()
     {
         var chat = await _world.OpenChatAsync();

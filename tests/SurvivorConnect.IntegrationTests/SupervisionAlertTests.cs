@@ -54,19 +54,27 @@ public sealed class SupervisionAlertTests(ApiFactory api) : IClassFixture<ApiFac
     [Fact]
     public async Task A_flagged_chat_message_from_either_side_and_a_mentee_s_relapse_each_ask_the_mentor_for_a_check_in()
     {
+        const string Kindly = "something in your mentoring may have been hard lately.";
         var fromYouth = await _world.OpenChatAsync();
         await fromYouth.Youth.SendAsync(fromYouth.Id, "I can give you a ride after school");
         await ChatClient.EventuallyAsync(() => !fromYouth.CaseManager.Flags.IsEmpty, "the flag");
         var afterYouthFlag = await HttpAssert.Ok<JsonElement>(await fromYouth.MentorHttp.GetAsync("/api/supervision/me"));
-        Assert.Contains("something shared in one of your mentoring chats", afterYouthFlag.GetProperty("dueBecause").GetString(), StringComparison.Ordinal);
+        Assert.Equal(Kindly, afterYouthFlag.GetProperty("dueBecause").GetString());
 
         var chat = await _world.OpenChatAsync();
         await chat.Mentor.SendAsync(chat.Id, "I can give you a ride after school");
         await ChatClient.EventuallyAsync(() => !chat.CaseManager.Flags.IsEmpty, "the flag");
 
+        // A mentor testing boundaries is not told that the scan saw their message; their supervisor is.
         var afterFlag = await HttpAssert.Ok<JsonElement>(await chat.MentorHttp.GetAsync("/api/supervision/me"));
         Assert.True(afterFlag.GetProperty("due").GetBoolean());
-        Assert.Contains("was flagged for review", afterFlag.GetProperty("dueBecause").GetString(), StringComparison.Ordinal);
+        Assert.Equal(Kindly, afterFlag.GetProperty("dueBecause").GetString());
+        Assert.DoesNotContain("flag", (await HttpAssert.Ok<JsonElement>(await chat.MentorHttp.GetAsync("/api/notifications"))).GetRawText(), StringComparison.OrdinalIgnoreCase);
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(chat.MentorHttp, SupervisionTests.Answers(1)));
+        var seen = await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{chat.MentorId}"));
+        Assert.Equal("a message of theirs in a mentoring chat was flagged for review.", seen.GetProperty("checkIns")[0].GetProperty("requestedBecause").GetString());
+        var mine = await HttpAssert.Ok<JsonElement>(await chat.MentorHttp.GetAsync("/api/supervision/me"));
+        Assert.DoesNotContain("flag", mine.GetRawText(), StringComparison.OrdinalIgnoreCase);
 
         var (_, mentor, _, _, youthId) = await _world.ActiveMatchAsync();
         await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/youth/{youthId}/stage", new { stage = "action" }));
@@ -76,7 +84,7 @@ public sealed class SupervisionAlertTests(ApiFactory api) : IClassFixture<ApiFac
         var afterRelapse = await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"));
         Assert.True(afterRelapse.GetProperty("due").GetBoolean());
         // The youth's stage is theirs and their case manager's: the mentor is asked without being told of the relapse.
-        Assert.Equal("something in your mentoring may have been hard lately.", afterRelapse.GetProperty("dueBecause").GetString());
+        Assert.Equal(Kindly, afterRelapse.GetProperty("dueBecause").GetString());
         var notices = await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/notifications"));
         Assert.Contains(notices.GetProperty("items").EnumerateArray(), n => n.GetProperty("kind").GetString() == "wellbeing-check-in");
     }

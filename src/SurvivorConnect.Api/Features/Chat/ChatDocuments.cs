@@ -218,7 +218,8 @@ public sealed record CrisisResource(string Name, string Contact, string? Call = 
 /// Something flagged in a mentor's conversation may weigh on them (their own message, or what their mentee shared):
 /// supervision follows up. <paramref name="Because"/> finishes the sentence "We are checking in because …".
 /// </summary>
-public sealed record WellbeingPromptRaised(string MentorId, string Because) : Mediator.INotification;
+/// <param name="ForSupervisor">Why, for their supervisor only: the mentor is never told a message was flagged (one testing boundaries would learn what the scan sees, and a held message of the youth's is theirs).</param>
+public sealed record WellbeingPromptRaised(string MentorId, string ForSupervisor) : Mediator.INotification;
 
 public sealed record ChatMessageView(string ConversationId, long Sequence, string? ClientMessageId, string SenderRole, string Text, DateTimeOffset SentAt, MessageStatus Status)
 {

@@ -367,10 +367,11 @@ public sealed partial class ChatService(
         var match = await data.MatchAsync(conversationId, ct);
         var youth = await data.YouthAsync(match.YouthId, ct);
         var (flag, raisedNow) = await CreateFlagAsync(match, youth, message, urgent, ct);
+        var caseManagers = await data.ActiveCaseManagersAsync(youth, ct);
         if (raisedNow)
         {
             var view = FlagView.From(flag, youth.DisplayName);
-            foreach (var caseManager in youth.CaseManagerIds)
+            foreach (var caseManager in caseManagers)
             {
                 await LiveAsync(() => hub.Clients.Group(CaseManagerGroup(Store.AgencyId, caseManager)).FlagRaised(view));
             }
@@ -381,18 +382,17 @@ public sealed partial class ChatService(
             await WatchUrgentAsync(flag, ct);
         }
 
-        if (flag.Urgent || flag.Held)
+        // Every flag is told, not only urgent and held ones: a grooming sign (meeting alone, money, "don't tell") is
+        // delivered, and the case manager must hear of it whether or not they have the flag queue open.
+        foreach (var caseManager in caseManagers)
         {
-            foreach (var caseManager in youth.CaseManagerIds)
-            {
-                await notifier.SendOnceAsync(caseManager, flag.Urgent ? Notices.ChatFlagUrgent : Notices.ChatMessageHeld, $"chat-flag~{flag.Id}", ct);
-            }
+            await notifier.SendOnceAsync(caseManager, flag.Urgent ? Notices.ChatFlagUrgent : flag.Held ? Notices.ChatMessageHeld : Notices.ChatFlagged, $"chat-flag~{flag.Id}", ct);
+        }
 
-            // Nobody on the youth's side could see it: the admins hand the youth to someone who can.
-            if ((await data.ActiveCaseManagersAsync(youth, ct)).Count == 0)
-            {
-                await TellAdminsAsync(flag, $"chat-flag~{flag.Id}", ct);
-            }
+        // Nobody on the youth's side could see it: the admins hand the youth to someone who can.
+        if (caseManagers.Count == 0)
+        {
+            await TellAdminsAsync(flag, $"chat-flag~{flag.Id}", ct);
         }
 
         await PromptMentorAsync(match, message, flag, ct);
@@ -884,12 +884,12 @@ public sealed partial class ChatService(
                 // Written by an earlier run.
             }
 
-            await publisher.Publish(new WellbeingPromptRaised(message.SenderId, "a message of yours in a mentoring chat was flagged for review."), ct);
+            await publisher.Publish(new WellbeingPromptRaised(message.SenderId, "a message of theirs in a mentoring chat was flagged for review."), ct);
         }
         else
         {
             // What a mentee shares (a crisis, a danger) can be as hard on the mentor as anything they write themselves.
-            await publisher.Publish(new WellbeingPromptRaised(match.MentorId, "something shared in one of your mentoring chats was flagged for review."), ct);
+            await publisher.Publish(new WellbeingPromptRaised(match.MentorId, "something shared in one of their mentoring chats was flagged for review."), ct);
         }
     }
 

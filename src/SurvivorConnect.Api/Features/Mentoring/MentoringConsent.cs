@@ -107,7 +107,7 @@ internal sealed class ConsentChangedHandler(MentoringData data, MentorEligibilit
 
         if (consent.RevokedAt is not null && MatchLifecycle.IsOpen(match.State))
         {
-            await notifier.SendAsync(youth.CaseManagerIds, Notices.ConsentRevokedToCaseManager, match.Id, ct);
+            await notifier.SendAsync(await data.ActiveCaseManagersAsync(youth, ct), Notices.ConsentRevokedToCaseManager, match.Id, ct);
         }
         else if (consent is { RevokedAt: null, Grantor: ConsentGrantor.Youth } && MatchLifecycle.IsOpen(match.State) && youth.PersonId != consent.RecordedBy)
         {

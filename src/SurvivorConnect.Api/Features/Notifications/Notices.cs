@@ -69,6 +69,9 @@ public static class Notices
     public static Notice ChatFlagNeedsCaseManager { get; } = new("chat-flag-needs-case-manager",
         "A flagged message in a mentoring chat is waiting and no active case manager of the youth has dealt with it. Please reach one now, or hand the youth to a case manager who is available, under Case managers.");
 
+    public static Notice ChatFlagged { get; } = new("chat-flagged",
+        "A message in the mentoring chat of a youth on your caseload was flagged. It was delivered; please look at it under Flags.");
+
     public static Notice ChatMessageHeld { get; } = new("chat-held",
         "A message in the mentoring chat of a youth on your caseload is held for your review. It is delivered only if you release it, under Flags.");
 

@@ -134,6 +134,7 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
             Urgent = result.Urgent,
             Concerns = result.Concerns,
             RequestedBecause = schedule.RequestedBecause,
+            RequestedFor = schedule.RequestedFor,
             SubmittedAt = data.Store.Now,
         };
         await followUps.BeginAsync(checkIn, ct);
@@ -349,6 +350,7 @@ internal sealed class CheckInFollowUps(SupervisionData data, Notifier notifier, 
                 {
                     DueAt = checkIn.SubmittedAt.AddDays(schedule.CadenceDays),
                     RequestedBecause = answered ? null : schedule.RequestedBecause,
+                    RequestedFor = answered ? null : schedule.RequestedFor,
                     RequestedAt = answered ? null : schedule.RequestedAt,
                     Missed = 0,
                     LastCheckInAt = checkIn.SubmittedAt,

@@ -56,8 +56,11 @@ public sealed record CheckIn : Document
 
     public required IReadOnlyList<string> Concerns { get; init; }
 
-    /// <summary>Why it was asked for, when it was not simply due (a flagged message, a match that ended, a relapse).</summary>
+    /// <summary>Why it was asked for, when it was not simply due (a flagged message, a match that ended, a relapse), as the mentor was told.</summary>
     public string? RequestedBecause { get; init; }
+
+    /// <summary>Why, as only the supervisor reads it, when the mentor was told less.</summary>
+    public string? RequestedFor { get; init; }
 
     public required DateTimeOffset SubmittedAt { get; init; }
 }
@@ -75,6 +78,9 @@ public sealed record CheckInSchedule : Document
 
     /// <summary>A triggering event asked for a check-in now; cleared by the next check-in.</summary>
     public string? RequestedBecause { get; init; }
+
+    /// <summary>The event as only the supervisor reads it, when the mentor was told less.</summary>
+    public string? RequestedFor { get; init; }
 
     public DateTimeOffset? RequestedAt { get; init; }
 

@@ -134,7 +134,7 @@ internal sealed class SupervisorHandlers(SupervisionData data, AgencyCalendar ca
             }
 
             views.Add(new CheckInView(checkIns[i].Id, checkIns[i].SubmittedAt, checkIns[i].InstrumentKey, checkIns[i].InstrumentVersion,
-                Bands(answered, checkIns[i], checkIns.Skip(i + 1)), checkIns[i].Urgent, checkIns[i].Concerns, checkIns[i].RequestedBecause,
+                Bands(answered, checkIns[i], checkIns.Skip(i + 1)), checkIns[i].Urgent, checkIns[i].Concerns, checkIns[i].RequestedFor ?? checkIns[i].RequestedBecause,
                 [.. answered.Items.Where(item => checkIns[i].Answers.ContainsKey(item.Id)).Select(item => new AnswerView(item.Id, item.Text, checkIns[i].Answers[item.Id],
                     answered.Scale.Labels.ElementAtOrDefault(checkIns[i].Answers[item.Id] - answered.Scale.Min) ?? ""))]));
         }

@@ -12,11 +12,12 @@ using SurvivorConnect.Storage;
 namespace SurvivorConnect.Api.Features.Supervision;
 
 /// <summary>
-/// Asks a mentor for a check-in now, because of <paramref name="Because"/>; the mentor is told kindly, once per ask. Not
+/// Asks a mentor for a check-in now, because of <paramref name="Because"/> (as the mentor reads it; their supervisor reads
+/// <paramref name="ForSupervisor"/> when given); the mentor is told kindly, once per ask. Not
 /// audited, as a missed check-in is not: it is the service's own doing in someone else's request (a chat message, a
 /// match closed), and an entry naming the mentor would tell the audit log's readers whose wellbeing was asked after and when.
 /// </summary>
-public sealed record RequestCheckIn(string MentorId, string Because) : ICommand<bool>;
+public sealed record RequestCheckIn(string MentorId, string Because, string? ForSupervisor = null) : ICommand<bool>;
 
 /// <summary>
 /// What asks for a check-in early: chat flagging a mentor's message (its wellbeing prompt), a match of theirs
@@ -45,7 +46,7 @@ internal sealed class CheckInTriggers(SupervisionData data, Notifier notifier, I
     }
 
     public async ValueTask Handle(WellbeingPromptRaised notification, CancellationToken ct) =>
-        await mediator.Send(new RequestCheckIn(notification.MentorId, notification.Because), ct);
+        await mediator.Send(new RequestCheckIn(notification.MentorId, MayHaveBeenHard, notification.ForSupervisor), ct);
 
     public async ValueTask Handle(MatchMoved notification, CancellationToken ct)
     {
@@ -60,7 +61,7 @@ internal sealed class CheckInTriggers(SupervisionData data, Notifier notifier, I
         var matches = await data.Mentoring.MatchesAsync(Filter.Eq("youthId", notification.YouthId), openOnly: true, ct);
         foreach (var mentor in matches.Where(m => m.State == MatchState.Active).Select(m => m.MentorId).Distinct(StringComparer.Ordinal))
         {
-            await mediator.Send(new RequestCheckIn(mentor, "something in your mentoring may have been hard lately."), ct);
+            await mediator.Send(new RequestCheckIn(mentor, MayHaveBeenHard), ct);
         }
     }
 
@@ -89,7 +90,7 @@ internal sealed class CheckInTriggers(SupervisionData data, Notifier notifier, I
             var now = data.Store.Now;
             try
             {
-                await data.SaveScheduleAsync(schedule with { RequestedBecause = command.Because, RequestedAt = now }, ct);
+                await data.SaveScheduleAsync(schedule with { RequestedBecause = command.Because, RequestedFor = command.ForSupervisor, RequestedAt = now }, ct);
             }
             catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed && attempt < MaxAttempts)
             {
@@ -102,6 +103,8 @@ internal sealed class CheckInTriggers(SupervisionData data, Notifier notifier, I
     }
 
     private const int MaxAttempts = 5;
+
+    private const string MayHaveBeenHard = "something in your mentoring may have been hard lately.";
 }
 
 /// <summary>
