@@ -183,7 +183,13 @@ public sealed class MentoringJourneyTests(PortalServer server)
         await Expect(mentor.Locator("[data-log] li.mine").Last).ToContainTextAsync("Held for review");
         await Expect(youth.GetByText("559-555-0134")).ToHaveCountAsync(0);
         await Expect(flags.Locator("tbody tr")).ToHaveCountAsync(1, new() { Timeout = 2000 });
+        await Expect(youth.Locator("[data-crisis-now]")).ToBeHiddenAsync();
         await SendAsync(youth, "i want to kill myself");
+        await Expect(youth.Locator("[data-crisis-now]")).ToBeVisibleAsync();
+        await Expect(youth.Locator("#crisis-now-heading")).ToBeFocusedAsync();
+        await Expect(youth.Locator("[data-crisis-now]").GetByRole(AriaRole.Link, new() { Name = "Call 988 Suicide & Crisis Lifeline" })).ToHaveAttributeAsync("href", "tel:988");
+        await Expect(mentor.Locator("[data-crisis-now]")).ToBeHiddenAsync();
+        await Accessibility.AssertNoSeriousViolationsAsync(youth);
         await Expect(flags.Locator("tbody tr[data-urgent=true]")).ToHaveCountAsync(1, new() { Timeout = 2000 });
         await Expect(flags.Locator("tbody tr").First).ToContainTextAsync("Urgent");
         await Expect(flags.Locator("tbody tr").First).ToContainTextAsync("Riley");

@@ -126,7 +126,7 @@ public sealed class ChatClient : IAsyncDisposable
     public async Task MarkReadAsync(string conversationId, long sequence) => Check(await Connection.InvokeAsync<HubReply>("MarkRead", conversationId, sequence));
 
     private static T Unwrap<T>(HubReply<T> reply) =>
-        reply.Error is { } error ? throw new ChatRefusalException(error.Code, error.Message) : reply.Value!;
+        reply.Error is { } error ? throw new ChatRefusalException(error.Code, error.Message) { CrisisResources = error.CrisisResources } : reply.Value!;
 
     private static void Check(HubReply reply)
     {
@@ -154,4 +154,6 @@ public sealed class ChatClient : IAsyncDisposable
 public sealed class ChatRefusalException(string code, string message) : Exception(message)
 {
     public string Code { get; } = code;
+
+    public IReadOnlyList<CrisisResource>? CrisisResources { get; init; }
 }

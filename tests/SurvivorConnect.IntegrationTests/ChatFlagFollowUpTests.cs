@@ -77,6 +77,26 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
     }
 
     [Fact]
+    public async Task Words_of_danger_sent_into_a_paused_chat_are_not_kept_but_show_the_crisis_lines_and_reach_the_case_manager_at_once()
+    {
+        var chat = await _world.OpenChatAsync();
+        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{chat.Id}/pause", null));
+
+        var danger = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "they took my phone, I\u2019m not safe", "danger-1"));
+        var again = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "they took my phone, I\u2019m not safe", "danger-1"));
+        var ordinary = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "see you next week"));
+
+        Assert.Equal("cannot-send", danger.Code);
+        Assert.NotEmpty(danger.CrisisResources!);
+        Assert.NotEmpty(again.CrisisResources!);
+        Assert.Null(ordinary.CrisisResources);
+        var notice = Assert.Single(await AllNoticesAsync(_world.CaseManager), n => n.Kind == "chat-urgent-unsent" && n.MatchId == chat.Id);
+        Assert.DoesNotContain("phone", notice.Text, StringComparison.Ordinal);
+        Assert.Empty(await FlagsAsync(chat.Id));
+        Assert.DoesNotContain(await chat.CaseManager.HistoryAsync(chat.Id, null, 50), m => m.Text.Contains("not safe", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_held_message_is_in_the_case_manager_s_notices_and_its_resend_still_says_it_is_held()
     {
         var chat = await _world.OpenChatAsync();

@@ -56,12 +56,15 @@ public sealed class PortalSignInTests
         await using var api = new ApiFactory();
         await using var staging = new StagingFactory();
 
-        var page = await (await SignedInAsync(api.WithWebHostBuilder(Named), "demo-youth")).GetStringAsync("/notifications");
+        var portal = await SignedInAsync(api.WithWebHostBuilder(Named), "demo-youth");
+        var page = await portal.GetStringAsync("/notifications");
         var landing = await staging.WithWebHostBuilder(Named).CreateClient().GetStringAsync("/signin/complete");
+        var script = await portal.GetStringAsync("/portal-assets/portal.js");
+        var style = await portal.GetStringAsync("/portal-assets/portal.css");
 
         Assert.Contains("<div class=\"brand\">Weekly planner</div>", page, StringComparison.Ordinal);
         Assert.Contains("<title>Sign in · Weekly planner</title>", landing, StringComparison.Ordinal);
-        Assert.All(new[] { page, landing }, html => Assert.DoesNotContain("SurvivorConnect", html, StringComparison.Ordinal));
+        Assert.All(new[] { page, landing, script, style }, text => Assert.DoesNotContain("SurvivorConnect", text, StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]

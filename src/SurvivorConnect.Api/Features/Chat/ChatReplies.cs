@@ -1,7 +1,8 @@
 namespace SurvivorConnect.Api.Features.Chat;
 
 /// <summary>Why a hub call was refused: a stable code for the client to act on, and a plain sentence for the person.</summary>
-public sealed record HubError(string Code, string Message);
+/// <param name="CrisisResources">Given with a refused send whose words read as someone not being safe.</param>
+public sealed record HubError(string Code, string Message, IReadOnlyList<CrisisResource>? CrisisResources = null);
 
 /// <summary>
 /// What every chat hub method answers. A refusal travels as a value, not as a hub exception, because the
@@ -49,4 +50,6 @@ public static class ChatErrorCodes
 public sealed class ChatRefusedException(string code, string message) : Exception(message)
 {
     public string Code { get; } = code;
+
+    public IReadOnlyList<CrisisResource>? CrisisResources { get; init; }
 }

@@ -197,7 +197,16 @@ public sealed partial class ChatService(
             if (sender is null)
             {
                 // Not on the conversation's list of senders (or the list is old): every check, and the list worked out again.
-                var checkedSend = await CheckSendAsync(conversationId ?? "", me, clientMessageId, conversation, ct);
+                (GateSender? Sender, SendGate? Gate, SendResult? Duplicate) checkedSend;
+                try
+                {
+                    checkedSend = await CheckSendAsync(conversationId ?? "", me, clientMessageId, conversation, ct);
+                }
+                catch (ChatRefusedException refused) when (refused.Code == ChatErrorCodes.CannotSend)
+                {
+                    throw await RefusedInDangerAsync(conversationId!, me, clientMessageId, text, refused);
+                }
+
                 if (checkedSend.Duplicate is { } duplicate)
                 {
                     return duplicate;
@@ -291,6 +300,32 @@ public sealed partial class ChatService(
         var sender = gate.Senders.FirstOrDefault(s => s.UserId == me)
             ?? throw new ChatRefusedException(ChatErrorCodes.NotAllowed, "Your account can no longer use this chat.");
         return (sender, gate, null);
+    }
+
+    /// <summary>
+    /// A stopped chat stores nothing, but words of someone in danger are not lost with the message: the sender is shown
+    /// the crisis lines, and the youth's case managers are told at once (never the words), once per message.
+    /// </summary>
+    private async Task<ChatRefusedException> RefusedInDangerAsync(string conversationId, string me, string clientMessageId, string? text, ChatRefusedException refused)
+    {
+        if (MessageText.Clean(text) is not { Problem: null, Text: { } clean } || !scanner.Scan(clean).Urgent)
+        {
+            return refused;
+        }
+
+        var match = await data.MatchAsync(conversationId, CancellationToken.None);
+        var youth = await data.YouthAsync(match.YouthId, CancellationToken.None);
+        if (me != match.MentorId && me != youth.PersonId)
+        {
+            return refused;
+        }
+
+        foreach (var caseManager in await data.ActiveCaseManagersAsync(youth, CancellationToken.None))
+        {
+            await notifier.SendOnceAsync(caseManager, Notices.ChatUrgentNotSent, $"chat-unsent~{conversationId}~{me}~{clientMessageId}", CancellationToken.None, conversationId);
+        }
+
+        return new ChatRefusedException(refused.Code, refused.Message) { CrisisResources = options.Value.CrisisResources };
     }
 
     private (string Text, SafetyVerdict Verdict) Scan(string? text)

@@ -1,4 +1,4 @@
-// SurvivorConnect portal: quick exit, navigation that leaves no history trail, and the live parts
+// The portal: quick exit, navigation that leaves no history trail, and the live parts
 // (chat, flag queue, notices) over the site's own SignalR hubs. No framework, nothing kept in storage.
 (() => {
   'use strict';
@@ -393,6 +393,7 @@
         return;
       }
       if (reply.error) {
+        if (reply.error.crisisResources?.length) showCrisisLines();
         pending.delete(clientMessageId);
         entry.item.dataset.status = 'refused';
         entry.item.querySelector('.meta').textContent = `Not sent: ${reply.error.message}`;
@@ -403,6 +404,14 @@
       if (reply.value.message.sequence > last + 1) await catchUp(hub);
       render(reply.value.message);
       if (reply.value.notice) status.textContent = reply.value.notice;
+      if (reply.value.crisisResources?.length) showCrisisLines();
+    };
+    // The lines are on the page already (this deployment's own); they are shown, and the person is taken to them.
+    const showCrisisLines = () => {
+      const lines = root.querySelector('[data-crisis-now]');
+      if (!lines) return;
+      lines.hidden = false;
+      lines.querySelector('h3').focus();
     };
 
     const connection = keepConnected('/hubs/chat', (hub) => {
