@@ -161,9 +161,10 @@ public sealed class ChatRevocationTests(ChatRevocationTests.Factory api) : IClas
     }
 
     [Fact]
-    public async Task A_mentor_put_on_the_youths_do_not_match_list_can_no_longer_message_them_at_once()
+    public async Task A_mentor_put_on_the_youths_do_not_match_list_can_no_longer_message_them_or_read_what_they_shared_at_once()
     {
         var chat = await _world.OpenChatAsync();
+        await chat.Youth.SendAsync(chat.Id, "something I told my mentor");
         var current = await _world.CaseManager.GetAsync($"/api/youth/{chat.YouthId}");
         var youth = await current.Content.ReadFromJsonAsync<JsonElement>();
         using var change = new HttpRequestMessage(HttpMethod.Put, $"/api/youth/{chat.YouthId}")
@@ -177,6 +178,24 @@ public sealed class ChatRevocationTests(ChatRevocationTests.Factory api) : IClas
         await AssertOutOfLiveConversationAsync(chat.Id, chat.MentorId, chat.YouthPersonId);
         Assert.Contains(chat.Mentor.Statuses, s => !s.CanSend && s.Reason == "This chat is paused for now.");
         Assert.Equal("This chat is paused for now.", (await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "are you there?"))).Message);
+        Assert.Equal("not-found", (await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.HistoryAsync(chat.Id, null, 50))).Code);
+        Assert.Equal("not-found", (await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SincePageAsync(chat.Id, 0))).Code);
+        Assert.Contains(await chat.Youth.HistoryAsync(chat.Id, null, 50), m => m.Text == "something I told my mentor");
+    }
+
+    [Fact]
+    public async Task A_paused_chat_stays_readable_to_its_mentor_but_a_closed_one_does_not()
+    {
+        var chat = await _world.OpenChatAsync();
+        await chat.Youth.SendAsync(chat.Id, "see you soon");
+
+        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{chat.Id}/pause", null));
+        var whilePaused = await chat.Mentor.HistoryAsync(chat.Id, null, 50);
+        await MentoringWorld.Ok(await _world.CaseManager.PostJson($"/api/matches/{chat.Id}/close", new { reason = "GoalsMet", planned = true }));
+
+        Assert.Contains(whilePaused, m => m.Text == "see you soon");
+        Assert.Equal("not-found", (await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.HistoryAsync(chat.Id, null, 50))).Code);
+        Assert.Contains(await chat.Youth.HistoryAsync(chat.Id, null, 50), m => m.Text == "see you soon");
     }
 
     [Fact]

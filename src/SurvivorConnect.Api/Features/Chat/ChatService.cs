@@ -142,6 +142,7 @@ public sealed partial class ChatService(
     public async Task<CatchUpPage> SinceAsync(string conversationId, long sequence, int max, CancellationToken ct)
     {
         var access = await AccessAsync(conversationId, ct);
+        await EnsureMentorMayReadAsync(access, ct);
         await AuditCaseManagerReadAsync(access, ReadAction, ct);
         var page = await Store.QueryAsync<ChatMessage>(Conversation.Container, new DocumentQuery
         {
@@ -159,6 +160,7 @@ public sealed partial class ChatService(
     public async Task<IReadOnlyList<ChatMessageView>> HistoryAsync(string conversationId, long? before, int pageSize, CancellationToken ct)
     {
         var access = await AccessAsync(conversationId, ct);
+        await EnsureMentorMayReadAsync(access, ct);
         await AuditCaseManagerReadAsync(access, ReadHistoryAction, ct);
         var page = await Store.QueryAsync<ChatMessage>(Conversation.Container, new DocumentQuery
         {
@@ -829,6 +831,25 @@ public sealed partial class ChatService(
         catch (NotFoundException)
         {
             throw new ChatRefusedException(ChatErrorCodes.NotFound, "There is no such conversation.");
+        }
+    }
+
+    /// <summary>
+    /// A mentor reads what the youth shared only while the chat could go on: not once the match has ended, the youth
+    /// withdrew their consent, the case manager put the mentor on the youth's do-not-match list or a hold paused their
+    /// chats. A plain pause leaves the messages to read. The youth's own chat stays theirs to read.
+    /// </summary>
+    private async Task EnsureMentorMayReadAsync(ChatAccess access, CancellationToken ct)
+    {
+        if (access.Role != MatchRole.Mentor)
+        {
+            return;
+        }
+
+        var match = access.Match.State == MatchState.Paused ? access.Match with { State = MatchState.Active } : access.Match;
+        if (await MatchStopsChatAsync(match, access.Youth, null, ct) is not null)
+        {
+            throw new ChatRefusedException(ChatErrorCodes.NotFound, "This chat is no longer available to you.");
         }
     }
 

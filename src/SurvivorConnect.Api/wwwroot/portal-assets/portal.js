@@ -314,6 +314,7 @@
     let last = 0;
 
     const words = { Held: 'Held for review', Delivered: 'Sent', Rejected: 'Not delivered' };
+    const readerWords = { Held: 'Held for review', Rejected: 'Kept back, not delivered' };
     const render = (message) => {
       // A released message arrives as a new one; the held one it delivers goes.
       if (message.releasedFrom) {
@@ -335,7 +336,8 @@
       item.className = message.senderRole === 'system' ? 'system' : message.senderRole === me ? 'mine' : 'theirs';
       item.querySelector('.text').textContent = message.text;
       const who = message.senderRole === me ? 'You' : message.senderRole === 'system' ? '' : message.senderRole;
-      item.querySelector('.meta').textContent = [who, message.senderRole === me ? words[message.status] : message.status === 'Held' ? 'Held for review' : ''].filter(Boolean).join(' · ');
+      // Only the case manager sees others' held or kept-back messages: each is marked, so none reads as delivered.
+      item.querySelector('.meta').textContent = [who, message.senderRole === me ? words[message.status] : readerWords[message.status]].filter(Boolean).join(' · ');
       item.dataset.status = message.status;
       seen.set(message.sequence, item);
       if (message.clientMessageId) pending.delete(message.clientMessageId);
