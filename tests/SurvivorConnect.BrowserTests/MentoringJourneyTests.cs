@@ -205,6 +205,16 @@ public sealed class MentoringJourneyTests(PortalServer server)
         await Expect(mentor.Locator("[data-log] li.mine", new() { HasText = "559-555-0134" })).ToContainTextAsync("Sent");
         await Expect(mentor.GetByText("text me at 559-555-0134")).ToHaveCountAsync(1);
 
+        // Kept back, it reaches nobody, and the case manager reading along sees it marked so, not as delivered.
+        await SendAsync(mentor, "add me @sam_rivers_22");
+        await flags.ReloadAsync();
+        await flags.Locator("tbody tr", new() { HasText = "Held for review" }).GetByRole(AriaRole.Button, new() { Name = "Keep back" }).ClickAsync();
+        await Expect(flags.Locator("[data-outcome]")).ToContainTextAsync("The message was kept back.");
+        await caseManager.GotoAsync("/chat");
+        await caseManager.GetByRole(AriaRole.Button, new() { Name = "Read this chat" }).ClickAsync();
+        await Expect(caseManager.Locator("[data-log] li", new() { HasText = "@sam_rivers_22" })).ToContainTextAsync("Kept back, not delivered");
+        await Expect(youth.GetByText("@sam_rivers_22")).ToHaveCountAsync(0);
+
         // The youth's consent to the match is withdrawn: the next message is refused with a plain reason.
         await caseManager.GotoAsync("/caseload");
         await PortalServer.OpenYouthAsync(caseManager, "Riley");
