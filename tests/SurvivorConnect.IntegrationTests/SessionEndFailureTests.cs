@@ -43,6 +43,32 @@ public sealed partial class SessionEndFailureTests(CountingApiFactory api) : ICl
         }
     }
 
+    [Theory]
+    [InlineData("POST")]
+    [InlineData("GET")]
+    public async Task The_quick_exit_ends_the_session_when_the_person_s_record_cannot_be_read(string method)
+    {
+        var cookie = await SessionCookieAsync(api, "demo-youth");
+        var client = api.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        api.Counter.BeforeRead = id => id == "demo-youth" ? throw new StoreException(StoreErrorKind.Unavailable, "The store is down.") : Task.CompletedTask;
+        HttpResponseMessage left;
+        try
+        {
+            var exit = WithCookie("/exit", cookie);
+            exit.Method = new HttpMethod(method);
+            left = await client.SendAsync(exit);
+        }
+        finally
+        {
+            api.Counter.BeforeRead = null;
+        }
+
+        Assert.Equal(method == "GET" ? HttpStatusCode.Redirect : HttpStatusCode.NoContent, left.StatusCode);
+        Assert.Contains(left.Headers.GetValues("Set-Cookie"), c => c.StartsWith(PortalSignIn.CookieName + "=;", StringComparison.Ordinal));
+        // A copy of the cookie kept elsewhere (another tab's, or one taken from the phone) no longer opens anything.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(WithCookie(PortalSignIn.StatusPath, cookie))).StatusCode);
+    }
+
     [Fact]
     public async Task A_session_that_cannot_be_checked_is_refused_for_now_and_goes_on_once_it_can_be()
     {

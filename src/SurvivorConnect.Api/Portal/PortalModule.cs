@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -74,12 +73,14 @@ public static class PortalModule
         app.MapRazorComponents<App>();
 
         var session = app.MapGroup("").WithTags("Portal").ExcludeFromDescription();
-        session.MapPost("/signout", SignOut).WithName(nameof(SignOut)).AllowAnonymous();
+        // Like the quick exit, signing out needs no form token: a page left open while the person signed in again
+        // elsewhere holds a token of the old session, and signing someone out is all another site could make it do.
+        session.MapPost("/signout", SignOut).WithName(nameof(SignOut)).AllowAnonymous().DisableAntiforgery();
 
         // The quick exit ends the session from a page being left, as a beacon: it carries no form token, and
         // signing someone out is all another site could make it do.
         // Nobody leaving in a hurry is ever told to slow down.
-        session.MapPost("/exit", (Func<HttpContext, Task<NoContent>>)Exit).WithName(nameof(Exit)).AllowAnonymous().DisableAntiforgery().DisableRateLimiting();
+        session.MapPost(PortalSignIn.ExitPath, (Func<HttpContext, Task<NoContent>>)Exit).WithName(nameof(Exit)).AllowAnonymous().DisableAntiforgery().DisableRateLimiting();
 
         // The cookie's sliding expiry does the work: a request from someone signed in moves their idle time-out on,
         // except the status check, which only answers 204 while the session is on (401 or 403 once it is not).
@@ -88,7 +89,7 @@ public static class PortalModule
 
         // The exit link itself, followed when the page's script has not run (a slow phone, scripts off): it signs out
         // on its way to the neutral site, as the script's beacon would.
-        session.MapGet("/exit", LeaveNow).WithName(nameof(LeaveNow)).AllowAnonymous().DisableRateLimiting();
+        session.MapGet(PortalSignIn.ExitPath, LeaveNow).WithName(nameof(LeaveNow)).AllowAnonymous().DisableRateLimiting();
         if (app.Environment.IsDevelopment())
         {
             session.MapPost("/signin/demo", SignInAsDemoPerson).WithName(nameof(SignInAsDemoPerson)).AllowAnonymous()
@@ -150,19 +151,8 @@ public static class PortalModule
     /// Ends the portal session and, where sign-in is Entra ID, the Entra ID session too (its end-session endpoint
     /// returns the browser to the sign-in page), so the next person on a shared device cannot sign straight back in.
     /// </summary>
-    private static async Task<Results<SignOutHttpResult, RedirectHttpResult, ProblemHttpResult>> SignOut(
-        HttpContext context, IAntiforgery antiforgery, IAuthenticationSchemeProvider schemes)
+    private static async Task<SignOutHttpResult> SignOut(IAuthenticationSchemeProvider schemes)
     {
-        // Binding no form, this endpoint is not checked by the antiforgery middleware: it checks here, as for every form
-        // (a post that fails changes nothing). The quick exit's /exit is the one way out without a token, by design. With nobody signed in, it is most likely a session
-        // that idled out under an open page, whose token was made for the person: the portal asks them to sign in.
-        if (!await antiforgery.IsRequestValidAsync(context))
-        {
-            return context.User.Identity?.IsAuthenticated == true
-                ? TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The sign-out form has expired. Reload the page and try again.")
-                : TypedResults.Redirect("/");
-        }
-
         var signedOut = new AuthenticationProperties { RedirectUri = PortalSignIn.SignInPath + "?signedout=1" };
         return await schemes.GetSchemeAsync(PortalSignIn.EntraScheme) is null
             ? TypedResults.SignOut(signedOut, [PortalSignIn.CookieScheme])

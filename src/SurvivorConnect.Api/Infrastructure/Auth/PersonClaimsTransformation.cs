@@ -9,7 +9,7 @@ namespace SurvivorConnect.Api.Infrastructure.Auth;
 /// Replaces the token's principal with SurvivorConnect's own: who the person is, their agency, whether
 /// they are active and the roles their agency gave them. A deactivated person loses access at once.
 /// </summary>
-internal sealed class PersonClaimsTransformation(PersonPrincipals principals, IOptions<AuthOptions> options) : IClaimsTransformation
+internal sealed class PersonClaimsTransformation(PersonPrincipals principals, IOptions<AuthOptions> options, IHttpContextAccessor http) : IClaimsTransformation
 {
     public async Task<ClaimsPrincipal> TransformAsync(ClaimsPrincipal principal)
     {
@@ -18,6 +18,14 @@ internal sealed class PersonClaimsTransformation(PersonPrincipals principals, IO
         if (principal.Identity is not { IsAuthenticated: true } || principal.Identity.AuthenticationType == ScClaims.AuthenticationType)
         {
             return principal;
+        }
+
+        // Leaving needs only who is leaving and their session: a slow or failing store must not keep the quick exit from
+        // signing them out.
+        if (http.HttpContext is { } context && PortalSignIn.IsExit(context.Request.Path))
+        {
+            return PersonPrincipals.Unread(
+                principal.FindFirstValue(options.Value.UserIdClaim), principal.FindFirstValue(options.Value.AgencyClaim), PortalSessions.SessionOf(principal));
         }
 
         return await principals.BuildAsync(
@@ -38,10 +46,31 @@ public sealed class PersonPrincipals(PeopleRepository people)
     /// <param name="session">The portal session the principal belongs to, if it is a portal page's.</param>
     public async Task<ClaimsPrincipal> BuildAsync(string? userId, string? agencyId, string? expires, CancellationToken ct, string? session = null)
     {
-        var identity = new ClaimsIdentity(ScClaims.AuthenticationType, ScClaims.UserId, ScClaims.Role);
+        var identity = Who(userId, agencyId, expires, session);
         if (string.IsNullOrEmpty(userId) || string.IsNullOrEmpty(agencyId))
         {
             return new ClaimsPrincipal(identity);
+        }
+
+        var person = await people.FindAsync(agencyId, userId, ct);
+        if (person is { Active: true })
+        {
+            identity.AddClaim(new Claim(ScClaims.Active, "true"));
+            identity.AddClaims(person.Roles.Select(role => new Claim(ScClaims.Role, role)));
+        }
+
+        return new ClaimsPrincipal(identity);
+    }
+
+    /// <summary>Who the principal is and their session, without reading their record: not active, so it opens nothing but the way out.</summary>
+    public static ClaimsPrincipal Unread(string? userId, string? agencyId, string? session) => new(Who(userId, agencyId, null, session));
+
+    private static ClaimsIdentity Who(string? userId, string? agencyId, string? expires, string? session)
+    {
+        var identity = new ClaimsIdentity(ScClaims.AuthenticationType, ScClaims.UserId, ScClaims.Role);
+        if (string.IsNullOrEmpty(userId) || string.IsNullOrEmpty(agencyId))
+        {
+            return identity;
         }
 
         identity.AddClaim(new Claim(ScClaims.UserId, userId));
@@ -61,14 +90,7 @@ public sealed class PersonPrincipals(PeopleRepository people)
             identity.AddClaim(new Claim(ScClaims.Session, session));
         }
 
-        var person = await people.FindAsync(agencyId, userId, ct);
-        if (person is { Active: true })
-        {
-            identity.AddClaim(new Claim(ScClaims.Active, "true"));
-            identity.AddClaims(person.Roles.Select(role => new Claim(ScClaims.Role, role)));
-        }
-
-        return new ClaimsPrincipal(identity);
+        return identity;
     }
 
     /// <summary>The same principal as now held in the agency's records: roles and active state read afresh.</summary>

@@ -33,6 +33,9 @@ public sealed partial class PortalSessions(IDocumentStore store, IServiceScopeFa
     /// <summary>How long someone leaving waits, at most, for their session's end to be recorded.</summary>
     private static readonly TimeSpan RecordWait = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long a request waits, at most, to learn whether its session was ended; then it is refused for now.</summary>
+    private static readonly TimeSpan CheckWait = TimeSpan.FromSeconds(5);
+
     public static string NewId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
     /// <summary>The session a portal principal belongs to; a token's principal has none, whatever claims it carries.</summary>
@@ -103,7 +106,8 @@ public sealed partial class PortalSessions(IDocumentStore store, IServiceScopeFa
 
         try
         {
-            return await HasEndedAsync(agency, session, CancellationToken.None) ? SessionCheck.Ended : SessionCheck.Live;
+            using var bounded = new CancellationTokenSource(CheckWait);
+            return await HasEndedAsync(agency, session, bounded.Token) ? SessionCheck.Ended : SessionCheck.Live;
         }
         catch (Exception ex)
         {

@@ -74,6 +74,11 @@ public static class PortalSignIn
     /// <summary>Where Entra ID returns the browser after sign-in and after sign-out.</summary>
     public static bool IsCallback(PathString path) => path == SignInCallbackPath || path == SignOutCallbackPath;
 
+    public const string ExitPath = "/exit";
+
+    public static bool IsExit(PathString path) => path.Equals(ExitPath, StringComparison.OrdinalIgnoreCase);
+
+
     internal static void AddPortalSignIn(this AuthenticationBuilder authentication, AuthOptions options, bool signInWithEntra)
     {
         authentication.AddCookie(CookieScheme, cookie =>
