@@ -74,10 +74,10 @@ public static class PortalSignIn
     /// <summary>Where Entra ID returns the browser after sign-in and after sign-out.</summary>
     public static bool IsCallback(PathString path) => path == SignInCallbackPath || path == SignOutCallbackPath;
 
+    /// <summary>The quick exit: it signs out whatever else is failing.</summary>
     public const string ExitPath = "/exit";
 
     public static bool IsExit(PathString path) => path.Equals(ExitPath, StringComparison.OrdinalIgnoreCase);
-
 
     internal static void AddPortalSignIn(this AuthenticationBuilder authentication, AuthOptions options, bool signInWithEntra)
     {
