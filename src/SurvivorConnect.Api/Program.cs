@@ -30,6 +30,7 @@ builder.AddTeaming();
 builder.AddPortal();
 
 var app = builder.Build();
+app.UsePortalHeaders();
 app.UseSurvivorConnect();
 app.UseChat();
 app.UsePortal();

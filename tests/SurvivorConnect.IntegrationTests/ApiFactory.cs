@@ -121,6 +121,16 @@ public sealed class SharedApi : ICollectionFixture<ApiFactory>
 
 public static class HttpAssert
 {
+    /// <summary>Asserts a portal answer no other site may frame, send the page's address to, or have read as another type.</summary>
+    public static void MayNotBeFramedOrSniffed(HttpResponseMessage response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Equal("no-referrer", response.Headers.GetValues("Referrer-Policy").Single());
+        Assert.Contains("frame-ancestors 'none'", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+    }
+
     /// <summary>Asserts an RFC 9110 ProblemDetails body with the status and a trace id, and no stack trace.</summary>
     public static async Task<JsonElement> Problem(HttpResponseMessage response, int status)
     {

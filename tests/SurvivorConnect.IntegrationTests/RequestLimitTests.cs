@@ -58,6 +58,7 @@ public sealed class RequestLimitTests(RequestLimitTests.Factory api) : IClassFix
         Assert.Contains("Please wait a moment", html, StringComparison.Ordinal);
         Assert.Contains("data-exit", html, StringComparison.Ordinal);
         Assert.NotNull(limited.Headers.RetryAfter?.Delta);
+        HttpAssert.MayNotBeFramedOrSniffed(limited);
 
         // Over the budget, the exit still works at once.
         var left = await api.Anonymous().BrowseAsync("/exit");

@@ -90,6 +90,7 @@ public sealed partial class SessionEndFailureTests(CountingApiFactory api) : ICl
         // Not 401 or 403, on which the page's script clears itself and signs out: "try again".
         Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, page.StatusCode);
+        HttpAssert.MayNotBeFramedOrSniffed(page);
         Assert.False(refused.Headers.TryGetValues("Set-Cookie", out var set) && set.Any(c => c.StartsWith(PortalSignIn.CookieName + "=;", StringComparison.Ordinal)));
         Assert.Equal(HttpStatusCode.NoContent, (await client.SendAsync(WithCookie(PortalSignIn.StatusPath, cookie))).StatusCode);
     }

@@ -42,7 +42,11 @@ public static class PortalModule
         return builder;
     }
 
-    public static WebApplication UsePortal(this WebApplication app)
+    /// <summary>
+    /// First in the pipeline, and set as each answer starts: so every page has them, also one written before routing
+    /// (too many requests), after a failure (the exception handler clears the headers) or by sign-in's own handlers.
+    /// </summary>
+    public static WebApplication UsePortalHeaders(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         var formTargets = app.Services.GetServices<FormActionOrigin>().Select(o => o.Origin).Prepend(EntraOrigin(app)).Where(o => o.Length > 0);
@@ -50,17 +54,29 @@ public static class PortalModule
             + string.Join(' ', formTargets) + "; frame-ancestors 'none'; base-uri 'none'";
         app.Use((context, next) =>
         {
-            // Nothing a portal page shows may be sent to or framed by another site (no-store is set for every response).
-            if (!context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/portal-assets") && !context.Request.Path.StartsWithSegments("/scalar"))
+            context.Response.OnStarting(() =>
             {
                 var headers = context.Response.Headers;
-                headers["Referrer-Policy"] = "no-referrer";
-                headers["X-Frame-Options"] = "DENY";
-                headers.ContentSecurityPolicy = contentSecurityPolicy;
-            }
+                headers.XContentTypeOptions = "nosniff";
 
+                // Nothing a portal page shows may be sent to or framed by another site (no-store is set for every response).
+                if (!context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/portal-assets") && !context.Request.Path.StartsWithSegments("/scalar"))
+                {
+                    headers["Referrer-Policy"] = "no-referrer";
+                    headers["X-Frame-Options"] = "DENY";
+                    headers.ContentSecurityPolicy = contentSecurityPolicy;
+                }
+
+                return Task.CompletedTask;
+            });
             return next(context);
         });
+        return app;
+    }
+
+    public static WebApplication UsePortal(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
         app.UseAntiforgery();
         return app;
     }
