@@ -64,7 +64,7 @@ public sealed class ChatWithoutBackplaneTests() : TwoInstances("no-backplane")
     public async Task A_consent_that_expires_stops_the_next_send_even_before_the_list_of_senders_is_old()
     {
         var world = new MentoringWorld(First);
-        await MentoringWorld.Ok(await world.Admin.PutAsJsonAsync("/api/agency/match-consent-policy", new { adultAge = 18, minorMatchNeeds = new[] { "Guardian" } }));
+        await MentoringWorld.SetConsentPolicyAsync(world.Admin, new { adultAge = 18, minorMatchNeeds = new[] { "Guardian" } });
         var (mentorId, mentorHttp) = await world.ReadyMentorAsync();
         var (youthId, youthHttp) = await world.YouthAsync(age: 16);
         var match = await world.ProposeAsync(youthId, mentorId);

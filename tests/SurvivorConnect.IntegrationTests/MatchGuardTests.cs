@@ -175,7 +175,7 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
     [Fact]
     public async Task Activation_checks_the_mentor_again_and_a_mentor_taking_the_youth_s_step_is_refused_plainly()
     {
-        await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync("/api/agency/match-consent-policy", new { adultAge = 18, minorMatchNeeds = new[] { "Guardian" } }));
+        await MentoringWorld.SetConsentPolicyAsync(_world.Admin, new { adultAge = 18, minorMatchNeeds = new[] { "Guardian" } });
         try
         {
             var (mentorId, mentor) = await _world.ReadyMentorAsync();
@@ -196,14 +196,14 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
         }
         finally
         {
-            await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync("/api/agency/match-consent-policy", new { adultAge = 18, minorMatchNeeds = Array.Empty<string>() }));
+            await MentoringWorld.SetConsentPolicyAsync(_world.Admin, new { adultAge = 18, minorMatchNeeds = Array.Empty<string>() });
         }
     }
 
     [Fact]
     public async Task A_case_manager_records_the_one_consent_still_missing_on_an_older_page_of_matches_and_stays_on_that_page()
     {
-        await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync("/api/agency/match-consent-policy", new { adultAge = 18, minorMatchNeeds = new[] { "Guardian" } }));
+        await MentoringWorld.SetConsentPolicyAsync(_world.Admin, new { adultAge = 18, minorMatchNeeds = new[] { "Guardian" } });
         try
         {
             var (mentorId, mentor) = await _world.ReadyMentorAsync();
@@ -233,7 +233,7 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
         }
         finally
         {
-            await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync("/api/agency/match-consent-policy", new { adultAge = 18, minorMatchNeeds = Array.Empty<string>() }));
+            await MentoringWorld.SetConsentPolicyAsync(_world.Admin, new { adultAge = 18, minorMatchNeeds = Array.Empty<string>() });
         }
 
         static string Card(string page, string matchId)

@@ -56,8 +56,8 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
         var (youthId, youth) = await _world.YouthAsync(age: 15);
         var north = api.As("north-admin");
-        await MentoringWorld.Ok(await north.PutAsJsonAsync("/api/agency/match-consent-policy", new { adultAge = 18, minorMatchNeeds = new[] { "Guardian" } }));
-        await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync("/api/agency/match-consent-policy", new { adultAge = 18, minorMatchNeeds = new[] { "Guardian" } }));
+        await MentoringWorld.SetConsentPolicyAsync(north, new { adultAge = 18, minorMatchNeeds = new[] { "Guardian" } });
+        await MentoringWorld.SetConsentPolicyAsync(_world.Admin, new { adultAge = 18, minorMatchNeeds = new[] { "Guardian" } });
         try
         {
             var match = await _world.ProposeAsync(youthId, mentorId);
@@ -73,7 +73,7 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
         }
         finally
         {
-            await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync("/api/agency/match-consent-policy", new { adultAge = 18, minorMatchNeeds = Array.Empty<string>() }));
+            await MentoringWorld.SetConsentPolicyAsync(_world.Admin, new { adultAge = 18, minorMatchNeeds = Array.Empty<string>() });
         }
     }
 
@@ -84,7 +84,7 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
         var portal = await PortalSession.SignedInAsync(api, "north-admin");
         var version = PortalSession.Hidden(await portal.GetStringAsync("/agency"), "Version", after: "data-consent-policy");
         Assert.NotEmpty(version);
-        await MentoringWorld.Ok(await north.PutAsJsonAsync("/api/agency/match-consent-policy", new { adultAge = 18, minorMatchNeeds = new[] { "Guardian" } }));
+        await MentoringWorld.SetConsentPolicyAsync(north, new { adultAge = 18, minorMatchNeeds = new[] { "Guardian" } });
         try
         {
             var stale = await PortalSession.PostFormAsync(portal, "/agency", "consent", ("Version", version), ("AdultAge", "18"));
@@ -93,12 +93,13 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
 
             Assert.Contains("Someone else changed this", stale, StringComparison.Ordinal);
             await HttpAssert.Problem(await north.SendAsync(staleApi), 412);
+            await HttpAssert.Problem(await north.PutAsJsonAsync("/api/agency/match-consent-policy", new { adultAge = 18, minorMatchNeeds = Array.Empty<string>() }), 428);
             var policy = (await HttpAssert.Ok<JsonElement>(await north.GetAsync("/api/agency"))).GetProperty("matchConsentPolicy");
             Assert.Equal(["Guardian"], policy.GetProperty("minorMatchNeeds").EnumerateArray().Select(n => n.GetString()));
         }
         finally
         {
-            await MentoringWorld.Ok(await north.PutAsJsonAsync("/api/agency/match-consent-policy", new { adultAge = 18, minorMatchNeeds = Array.Empty<string>() }));
+            await MentoringWorld.SetConsentPolicyAsync(north, new { adultAge = 18, minorMatchNeeds = Array.Empty<string>() });
         }
     }
 

@@ -104,6 +104,13 @@ public sealed class MentoringWorld(ApiFactory api)
         return (await Created<YouthDto>(response)).Id;
     }
 
+    /// <summary>The agency's match consent policy, set from the version just read, as an admin's page does.</summary>
+    public static async Task SetConsentPolicyAsync(HttpClient admin, object policy)
+    {
+        var version = (await Ok<JsonElement>(await admin.GetAsync("/api/agency"))).GetProperty("version").GetString();
+        await Ok(await admin.PutJson("/api/agency/match-consent-policy", policy, version));
+    }
+
     public async Task<MatchDto> ProposeAsync(string youthId, string mentorId) =>
         await Created<MatchDto>(await CaseManager.PostJson("/api/matches", new { youthId, mentorId }));
 

@@ -91,7 +91,10 @@ internal sealed class AgencyHandlers(AgencyStore store, ICurrentUser user, IPubl
     {
         var agency = await AgencyAsync(ct);
         var policy = new MatchConsentPolicy(command.Body.AdultAge!.Value, (command.Body.MinorMatchNeeds ?? []).Distinct().Select(EnumNames.Parse<ConsentGrantor>).ToList());
-        var saved = await store.ReplaceAsync(Agency.Container, agency with { MatchConsentPolicy = policy }, command.IfMatch ?? agency.ETag!, ct);
+        // Named, never assumed: a client that read the policy before another admin added a guardian's consent would
+        // otherwise take it away unseen.
+        var ifMatch = command.IfMatch ?? throw new PreconditionRequiredException();
+        var saved = await store.ReplaceAsync(Agency.Container, agency with { MatchConsentPolicy = policy }, ifMatch, ct);
         await publisher.Publish(new MatchConsentPolicyChanged(saved.Id), ct);
         return View(saved);
     }
