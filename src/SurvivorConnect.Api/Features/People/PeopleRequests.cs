@@ -217,7 +217,7 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
 
         var former = person.FormerRoles.Union(person.Roles).Except(roles).ToList();
         var changed = await ReplaceKeepingAnAdminAsync(person, person with { Roles = roles, FormerRoles = former }, ifMatch, cancellationToken);
-        await publisher.Publish(new PersonAccessChanged(user.AgencyId, changed.Id), cancellationToken);
+        await TellAccessChangedAsync(changed);
         return changed;
     }
 
@@ -239,9 +239,16 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
             Active = command.Active,
             DeactivatedAt = command.Active ? null : time.GetUtcNow(),
         }, command.IfMatch ?? person.ETag!, cancellationToken);
-        await publisher.Publish(new PersonAccessChanged(user.AgencyId, changed.Id), cancellationToken);
+        await TellAccessChangedAsync(changed);
         return changed;
     }
+
+    /// <summary>
+    /// The change is made: what follows from it (open chats told, youth left without a case manager named) goes on even
+    /// if the admin's page is closed meanwhile.
+    /// </summary>
+    private async Task TellAccessChangedAsync(Person changed) =>
+        await publisher.Publish(new PersonAccessChanged(user.AgencyId, changed.Id), CancellationToken.None);
 
     /// <summary>
     /// A change that takes an admin's powers away is written together with the acting admin's own record, unchanged
