@@ -942,6 +942,59 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task An_approval_from_the_card_of_a_payout_since_cancelled_and_prepared_again_for_more_is_refused()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync();
+        await _world.PayeeReadyAsync(payees[0], stripe: false);
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity));
+        var portal = await PortalSession.SignedInAsync(api, "demo-finance");
+        var shown = PortalSession.Hidden(await portal.GetStringAsync("/finance"), $"Version-{payout.Id}");
+        Assert.NotEmpty(shown);
+        await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "cancel"), null));
+        await HttpAssert.Ok<JsonElement>(await payees[0].Client.PutAsJsonAsync($"/api/engagements/opportunities/{opportunity}/sessions/s1/travel", new { miles = 10m }));
+        var again = Assert.Single(await _world.PrepareAsync(opportunity));
+        Assert.Equal(payout.Id, again.Id);
+
+        var stale = await PortalSession.PostFormAsync(portal, "/finance", "queue-approve", ($"Version-{payout.Id}", shown), ("Act", $"approve|{payout.Id}"));
+        var staleApi = await Finance.SendAsync(new HttpRequestMessage(HttpMethod.Post, PayoutWorld.Url(payout.Id, "approve")) { Headers = { { "If-Match", shown } } });
+
+        Assert.Contains("Someone else changed this", stale, StringComparison.Ordinal);
+        await HttpAssert.Problem(staleApi, 412);
+        var now = await _world.PayoutAsync(payout.Id);
+        Assert.Equal("Pending", now.State);
+        Assert.Equal(157.25m, now.Total);
+        var current = PortalSession.Hidden(stale, $"Version-{payout.Id}");
+        var approved = await PortalSession.PostFormAsync(portal, "/finance", "queue-approve", ($"Version-{payout.Id}", current), ("Act", $"approve|{payout.Id}"));
+        Assert.Contains("Approved.", approved, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_failed_payout_is_not_sent_again_by_whoever_prepared_it_nor_once_its_approver_has_left_finance()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync();
+        await _world.PayeeReadyAsync(payees[0], stripe: true);
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity, by: Finance));
+        var (approverId, approver) = await _world.ApproverAsync();
+        await HttpAssert.Ok<PayoutDto>(await approver.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+        api.Stripe.RefuseNext("/v1/transfers");
+        await api.SendPayoutsAsync();
+        Assert.Equal("Failed", (await _world.PayoutAsync(payout.Id)).State);
+        var (_, another) = await _world.ApproverAsync();
+
+        var byPreparer = await HttpAssert.Problem(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "retry"), null), 403);
+        var person = await _world.Admin.GetAsync($"/api/people/{approverId}");
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutJson($"/api/people/{approverId}/roles", new { roles = new[] { "Recruiter" } }, person.Headers.ETag!.Tag));
+        var retried = await HttpAssert.Problem(await another.PostAsync(PayoutWorld.Url(payout.Id, "retry"), null), 409);
+        var outside = await HttpAssert.Problem(await another.PostJson(PayoutWorld.Url(payout.Id, "paid-outside"), new { reference = "Check 3003" }), 409);
+
+        Assert.Equal("You prepared this payout: another finance approver must send it again.", byPreparer.GetProperty("detail").GetString());
+        Assert.Equal(PayoutRules.ApprovalsGone, retried.GetProperty("detail").GetString());
+        Assert.Equal(PayoutRules.ApprovalsGone, outside.GetProperty("detail").GetString());
+        Assert.Equal("Failed", (await _world.PayoutAsync(payout.Id)).State);
+        Assert.DoesNotContain(api.Stripe.Transfers, t => t["metadata"]!["payout_id"]!.GetValue<string>() == payout.Id);
+    }
+
+    [Fact]
     public async Task A_cancelled_payout_opens_its_claim_again_and_a_corrected_one_is_a_new_attempt()
     {
         var (opportunity, payees) = await _world.AttendedAsync();

@@ -23,11 +23,11 @@ public sealed class PayoutRulesTests
     [Fact]
     public void Nobody_records_a_payment_outside_stripe_of_their_own_pay_of_a_payout_they_prepared_or_whose_attendance_they_recorded()
     {
-        Assert.Null(PayoutRules.WhyNotRecordPaid("casey", "jamie", "jo", "sam"));
-        Assert.Null(PayoutRules.WhyNotRecordPaid("casey", "jamie", null, "sam"));
-        Assert.Contains("pays you", PayoutRules.WhyNotRecordPaid("sam", "jamie", "jo", "sam"), StringComparison.Ordinal);
-        Assert.Contains("prepared", PayoutRules.WhyNotRecordPaid("casey", "casey", "jo", "sam"), StringComparison.Ordinal);
-        Assert.Contains("recorded the attendance", PayoutRules.WhyNotRecordPaid("jo", "jamie", "jo", "sam"), StringComparison.Ordinal);
+        Assert.Null(PayoutRules.WhyNotPay("casey", "jamie", "jo", "sam", PayoutRules.RecordItsPayment));
+        Assert.Null(PayoutRules.WhyNotPay("casey", "jamie", null, "sam", PayoutRules.RecordItsPayment));
+        Assert.Contains("pays you", PayoutRules.WhyNotPay("sam", "jamie", "jo", "sam", PayoutRules.RecordItsPayment), StringComparison.Ordinal);
+        Assert.Contains("prepared", PayoutRules.WhyNotPay("casey", "casey", "jo", "sam", PayoutRules.RecordItsPayment), StringComparison.Ordinal);
+        Assert.Contains("recorded the attendance", PayoutRules.WhyNotPay("jo", "jamie", "jo", "sam", PayoutRules.RecordItsPayment), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -15,7 +15,7 @@ public sealed record PayoutView(
     string Id, string OpportunityId, string OpportunityTitle, string SessionId, DateOnly SessionDate, string PayeeId, string? PayeeName,
     IReadOnlyList<PayoutLine> Lines, decimal Compensation, decimal Reimbursement, decimal Total, string Currency, PayoutState State,
     string CreatedBy, DateTimeOffset CreatedAt, int ApprovalsNeeded, IReadOnlyList<PayoutApproval> Approvals, PayeeMethod? Method,
-    string? OutsideReference, string? FailureCode, DateTimeOffset? PaidAt, string? WhyYouCannotApprove, bool MayCancel)
+    string? OutsideReference, string? FailureCode, DateTimeOffset? PaidAt, string? WhyYouCannotApprove, bool MayCancel, string Version = "")
 {
     /// <summary>What the payee sees: everything about the money, nothing about who in finance handled it.</summary>
     public static PayoutView ForPayee(Payout p) => From(p, null, null) with { CreatedBy = "", Approvals = [] };
@@ -24,7 +24,7 @@ public sealed record PayoutView(
         p.Id, p.OpportunityId, p.OpportunityTitle, p.SessionId, p.SessionDate, p.PayeeId, payeeName, p.Lines, p.Compensation, p.Reimbursement, p.Total,
         p.Currency, p.State, p.CreatedBy, p.CreatedAt, p.ApprovalsNeeded, p.Approvals, p.Method, p.OutsideReference, p.FailureCode, p.PaidAt,
         viewerId is null ? null : PayoutRules.WhyNotApprove(viewerId, p.CreatedBy, p.RecordedBy, p.PayeeId, p.State, p.ApprovalsNeeded, [.. p.Approvals.Select(a => a.By)]),
-        PayoutRules.CanCancel(p.State, p.TransferId));
+        PayoutRules.CanCancel(p.State, p.TransferId), p.ETag ?? "");
 }
 
 public sealed record PreparePayoutsRequest(string? OpportunityId);
@@ -71,13 +71,17 @@ public sealed record GetPayout(string Id) : IQuery<PayoutView>, IAudited
     public AuditTarget Audit => new("payout.read", "payout", Id);
 }
 
-/// <summary>A finance approver approves; above the agency's amount a second, different approver must too.</summary>
-public sealed record ApprovePayout(string Id) : ICommand<PayoutView>, IAudited
+/// <summary>
+/// A finance approver approves; above the agency's amount a second, different approver must too. Each step on a payout
+/// may name the version it was shown at (<c>IfMatch</c>): a payout cancelled and prepared again keeps its id, and an
+/// approval from the card of the old one would approve an amount nobody saw.
+/// </summary>
+public sealed record ApprovePayout(string Id, string? IfMatch = null) : ICommand<PayoutView>, IAudited
 {
     public AuditTarget Audit => new("payout.approve", "payout", Id);
 }
 
-public sealed record CancelPayout(string Id) : ICommand<PayoutView>, IAudited
+public sealed record CancelPayout(string Id, string? IfMatch = null) : ICommand<PayoutView>, IAudited
 {
     public AuditTarget Audit => new("payout.cancel", "payout", Id);
 }
@@ -85,7 +89,7 @@ public sealed record CancelPayout(string Id) : ICommand<PayoutView>, IAudited
 public sealed record PaidOutsideRequest(string? Reference);
 
 /// <summary>Finance paid an approved payout by check or prepaid card, and records the reference.</summary>
-public sealed record RecordPaidOutside(string Id, PaidOutsideRequest Body) : ICommand<PayoutView>, IValidate, IAudited
+public sealed record RecordPaidOutside(string Id, PaidOutsideRequest Body, string? IfMatch = null) : ICommand<PayoutView>, IValidate, IAudited
 {
     public AuditTarget Audit => new("payout.paid-outside", "payout", Id);
 
@@ -93,7 +97,7 @@ public sealed record RecordPaidOutside(string Id, PaidOutsideRequest Body) : ICo
 }
 
 /// <summary>Finance sends a failed payout again, as a new attempt: nothing is retried by itself.</summary>
-public sealed record RetryPayout(string Id) : ICommand<PayoutView>, IAudited
+public sealed record RetryPayout(string Id, string? IfMatch = null) : ICommand<PayoutView>, IAudited
 {
     public AuditTarget Audit => new("payout.retry", "payout", Id);
 }
@@ -204,6 +208,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
     public async ValueTask<PayoutView> Handle(ApprovePayout command, CancellationToken ct)
     {
         var payout = await data.PayoutAsync(command.Id, ct);
+        StoreException.ThrowIfChangedSince(command.IfMatch, payout.ETag);
         var me = Me;
         if (PayoutRules.WhyNotApprove(me, payout.CreatedBy, payout.RecordedBy, payout.PayeeId, payout.State, payout.ApprovalsNeeded, [.. payout.Approvals.Select(a => a.By)]) is { } why)
         {
@@ -246,6 +251,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
             return await ViewAsync(payout, ct);
         }
 
+        StoreException.ThrowIfChangedSince(command.IfMatch, payout.ETag);
         if (!PayoutRules.CanCancel(payout.State, payout.TransferId))
         {
             throw new ConflictException(payout.TransferId is null
@@ -284,7 +290,8 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
     public async ValueTask<PayoutView> Handle(RecordPaidOutside command, CancellationToken ct)
     {
         var payout = await data.PayoutAsync(command.Id, ct);
-        if (PayoutRules.WhyNotRecordPaid(Me, payout.CreatedBy, payout.RecordedBy, payout.PayeeId) is { } why)
+        StoreException.ThrowIfChangedSince(command.IfMatch, payout.ETag);
+        if (PayoutRules.WhyNotPay(Me, payout.CreatedBy, payout.RecordedBy, payout.PayeeId, PayoutRules.RecordItsPayment) is { } why)
         {
             throw new ForbiddenException(why);
         }
@@ -298,6 +305,8 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
         {
             throw new ConflictException(PayoutRules.ClaimChangedRefusal);
         }
+
+        await EnsureApprovalsStandAsync(payout, ct);
 
         // A failed payout counted in nobody's threshold check since it failed (see EnsureMayBePaidAsync).
         var account = await data.AccountAsync(payout.PayeeId, ct);
@@ -320,15 +329,27 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
     public async ValueTask<PayoutView> Handle(RetryPayout command, CancellationToken ct)
     {
         var payout = await data.PayoutAsync(command.Id, ct);
+        StoreException.ThrowIfChangedSince(command.IfMatch, payout.ETag);
+        if (PayoutRules.WhyNotPay(Me, payout.CreatedBy, payout.RecordedBy, payout.PayeeId, PayoutRules.SendItAgain) is { } why)
+        {
+            throw new ForbiddenException(why);
+        }
+
         if (payout.State != PayoutState.Failed || payout.Method != PayeeMethod.Stripe)
         {
             throw new ConflictException("Only a payout that failed at Stripe can be sent again.");
         }
 
-        // Once its money is in the payee's Stripe balance it can only be sent on, whatever happened to its claim.
-        if (payout.TransferId is null && await data.ClaimChangedAsync(payout, ct))
+        // Once its money is in the payee's Stripe balance it can only be sent on, whatever happened to its claim or
+        // its approvers since.
+        if (payout.TransferId is null)
         {
-            throw new ConflictException(PayoutRules.ClaimChangedRefusal);
+            if (await data.ClaimChangedAsync(payout, ct))
+            {
+                throw new ConflictException(PayoutRules.ClaimChangedRefusal);
+            }
+
+            await EnsureApprovalsStandAsync(payout, ct);
         }
 
         // While it was failed, other payouts were approved without it in the year's total: it is checked again.
@@ -339,6 +360,15 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
         var again = payout with { State = PayoutState.Approved, Attempt = payout.Attempt + 1, BankPayoutId = null, FailureCode = null, PaidAt = null, Year = null };
         await data.QueueAsync(again, ct);
         return await ViewAsync(await data.SaveAsync(payout, again, checkedPayee: account, ct: ct), ct);
+    }
+
+    /// <summary>Money moves on an approval only while its approvers are still finance approvers (not taken off for fraud, say).</summary>
+    private async Task EnsureApprovalsStandAsync(Payout payout, CancellationToken ct)
+    {
+        if ((await StandingAsync(payout.Approvals, ct)).Count() < payout.ApprovalsNeeded)
+        {
+            throw new ConflictException(PayoutRules.ApprovalsGone);
+        }
     }
 
     /// <summary>

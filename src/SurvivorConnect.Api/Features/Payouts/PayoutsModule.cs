@@ -131,17 +131,18 @@ public static class PayoutsModule
     private static async Task<Ok<PayoutView>> GetPayout(IMediator mediator, string id, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new GetPayout(id), ct));
 
-    private static async Task<Ok<PayoutView>> ApprovePayout(IMediator mediator, string id, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new ApprovePayout(id), ct));
+    private static async Task<Ok<PayoutView>> ApprovePayout(IMediator mediator, string id, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new ApprovePayout(id, ifMatch), ct));
 
-    private static async Task<Ok<PayoutView>> CancelPayout(IMediator mediator, string id, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new CancelPayout(id), ct));
+    private static async Task<Ok<PayoutView>> CancelPayout(IMediator mediator, string id, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new CancelPayout(id, ifMatch), ct));
 
-    private static async Task<Ok<PayoutView>> RecordPaidOutside(IMediator mediator, string id, PaidOutsideRequest body, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new RecordPaidOutside(id, body), ct));
+    private static async Task<Ok<PayoutView>> RecordPaidOutside(
+        IMediator mediator, string id, PaidOutsideRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new RecordPaidOutside(id, body, ifMatch), ct));
 
-    private static async Task<Ok<PayoutView>> RetryPayout(IMediator mediator, string id, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new RetryPayout(id), ct));
+    private static async Task<Ok<PayoutView>> RetryPayout(IMediator mediator, string id, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new RetryPayout(id, ifMatch), ct));
 
     private static async Task<Ok<MyPaymentsView>> GetMyPayments(IMediator mediator, int? year, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new GetMyPayments(year), ct));

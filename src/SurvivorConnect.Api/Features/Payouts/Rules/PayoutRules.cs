@@ -49,11 +49,20 @@ public static class PayoutRules
     /// Why <paramref name="recorderId"/> may not record a payout as paid outside Stripe, or null when they may: as for
     /// approval, not their own pay, nor what they prepared, nor pay that their own record of attendance decided.
     /// </summary>
-    public static string? WhyNotRecordPaid(string recorderId, string createdBy, string? attendanceRecordedBy, string payeeId) =>
-        recorderId == payeeId ? "This payout pays you: another finance approver must record it."
-        : recorderId == createdBy ? "You prepared this payout: another finance approver must record its payment."
-        : recorderId == attendanceRecordedBy ? "You recorded the attendance this payout is for: another finance approver must record its payment."
+    /// <summary>Who may not move an approved payout's money on (record it paid, send it again): as for approving it.</summary>
+    /// <param name="step">What another approver must do instead, in words.</param>
+    public static string? WhyNotPay(string actorId, string createdBy, string? attendanceRecordedBy, string payeeId, string step) =>
+        actorId == payeeId ? $"This payout pays you: another finance approver must {step}."
+        : actorId == createdBy ? $"You prepared this payout: another finance approver must {step}."
+        : actorId == attendanceRecordedBy ? $"You recorded the attendance this payout is for: another finance approver must {step}."
         : null;
+
+    public const string RecordItsPayment = "record its payment";
+
+    public const string SendItAgain = "send it again";
+
+    public const string ApprovalsGone =
+        "Someone who approved this payout is no longer a finance approver, so it is not approved enough to pay. Cancel it, then send its claim to finance again for a fresh approval.";
 
     public const string ClaimChangedRefusal =
         "The claim behind this payout changed after it was prepared. Cancel this payout, then send this opportunity's claims to finance again from Claims to pay.";
