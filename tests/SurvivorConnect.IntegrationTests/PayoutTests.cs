@@ -830,6 +830,27 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task A_payout_policy_page_refused_for_another_admin_s_save_shows_what_they_saved_so_saving_again_keeps_it()
+    {
+        var admin = api.As("demo-admin");
+        var portal = await PortalSession.SignedInAsync(api, "demo-admin");
+        var version = PortalSession.Hidden(await portal.GetStringAsync("/payout-policy"), "Version");
+        var read = await HttpAssert.Ok<JsonElement>(await admin.GetAsync("/api/payouts/settings"));
+        var saved = await HttpAssert.Ok<JsonElement>(await admin.PutJson("/api/payouts/settings", new
+        {
+            twoApproverThreshold = read.GetProperty("twoApproverThreshold").GetDecimal(),
+            locationRates = new[] { new { location = "Testville, ZZ", from = "2026-01-01", mealsAndIncidentals = 91m, lodging = 201m } },
+        }, read.GetProperty("version").GetString()));
+
+        var refused = await PortalSession.PostFormAsync(portal, "/payout-policy", "policy",
+            ("Version", version), ("Threshold", "500"), ("Locations", ""), ("Froms", ""), ("Meals", ""), ("Lodgings", ""));
+
+        Assert.Contains("Someone else changed this", refused, StringComparison.Ordinal);
+        Assert.Contains("value=\"Testville, ZZ\"", refused, StringComparison.Ordinal);
+        Assert.Equal(saved.GetProperty("version").GetString(), PortalSession.Hidden(refused, "Version"));
+    }
+
+    [Fact]
     public async Task A_payout_approved_for_Stripe_before_the_payee_set_it_up_can_be_paid_another_way_from_the_finance_page()
     {
         var (opportunity, payees) = await _world.AttendedAsync();

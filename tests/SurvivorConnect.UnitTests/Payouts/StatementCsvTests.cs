@@ -45,7 +45,7 @@ public sealed class StatementCsvTests
         var rows = StatementCsv.Write([Paid("Housing focus group")], null, UtcDay).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
 
         Assert.Equal(3, rows.Length);
-        Assert.Equal("2026-03-12,Housing focus group,2026-03-10,Session time,SessionTime,2,50.00,100.00,Compensation,USD,107.25,check 1042", rows[1]);
+        Assert.Equal("2026-03-12,Housing focus group,2026-03-10,Session time,Session time,2,50.00,100.00,Compensation,USD,107.25,check 1042", rows[1]);
         Assert.EndsWith("Reimbursement,USD,107.25,check 1042", rows[2], StringComparison.Ordinal);
     }
 

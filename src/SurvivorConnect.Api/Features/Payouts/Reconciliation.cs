@@ -45,7 +45,7 @@ internal sealed class ReconciliationHandler(PayoutData data, IStripeGateway stri
             var booked = byPayout.GetValueOrDefault(payout.Id);
             if (booked != expected)
             {
-                differences.Add(new(payout.Id, Name(payout.PayeeId), $"The ledger holds {booked:0.00} for it; as {payout.State} it should hold {expected:0.00}."));
+                differences.Add(new(payout.Id, Name(payout.PayeeId), $"The ledger holds {booked:0.00} for it; as it is {StateWords(payout.State)}, it should hold {expected:0.00}."));
             }
 
             if (payout.State == PayoutState.Sending && data.Store.Now - (payout.ChangedAt ?? payout.CreatedAt) > SendingTooLong)
@@ -67,7 +67,7 @@ internal sealed class ReconciliationHandler(PayoutData data, IStripeGateway stri
         var paid = payouts.Where(p => p.State == PayoutState.Paid && p.Year == year).ToList();
         var titles = payouts.GroupBy(p => p.OpportunityId).ToDictionary(g => g.Key, g => g.First().OpportunityTitle, StringComparer.Ordinal);
         var byOpportunity = ledger.Select(e => e.OpportunityId).Concat(paid.Select(p => p.OpportunityId)).Distinct(StringComparer.Ordinal)
-            .Select(id => new OpportunityTotal(id, titles.GetValueOrDefault(id) ?? id, ledger.Where(e => e.OpportunityId == id).Sum(e => e.Amount), paid.Where(p => p.OpportunityId == id).Sum(p => p.Total)))
+            .Select(id => new OpportunityTotal(id, titles.GetValueOrDefault(id) ?? "An engagement no longer listed", ledger.Where(e => e.OpportunityId == id).Sum(e => e.Amount), paid.Where(p => p.OpportunityId == id).Sum(p => p.Total)))
             .OrderBy(o => o.Title, StringComparer.CurrentCulture)
             .ToList();
         return new ReconciliationView(year, ledger.FirstOrDefault()?.Currency ?? "USD", ledger.Sum(e => e.Amount), paid.Sum(p => p.Total), query.CheckStripe && stripe.Enabled, byOpportunity, differences);
@@ -107,4 +107,11 @@ internal sealed class ReconciliationHandler(PayoutData data, IStripeGateway stri
 
         return found;
     }
+
+    private static string StateWords(PayoutState state) => state switch
+    {
+        PayoutState.Pending => "waiting for approval",
+        PayoutState.Sending => "being sent",
+        _ => state.ToString().ToLowerInvariant(),
+    };
 }

@@ -264,7 +264,7 @@ public static class StatementCsv
                     payout.OpportunityTitle,
                     payout.SessionDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
                     line.Description,
-                    line.Kind.ToString(),
+                    LineKinds.Words(line.Kind),
                     line.Quantity.ToString("0.####", CultureInfo.InvariantCulture),
                     line.Rate.ToString("0.00##", CultureInfo.InvariantCulture),
                     line.Amount.ToString("0.00##", CultureInfo.InvariantCulture),

@@ -17,6 +17,17 @@ public enum LineKind
     Lodging,
 }
 
+public static class LineKinds
+{
+    /// <summary>A line's kind as a payee's statement names it.</summary>
+    public static string Words(LineKind kind) => kind switch
+    {
+        LineKind.SessionTime => "Session time",
+        LineKind.MealsAndIncidentals => "Meals and incidentals",
+        _ => kind.ToString(),
+    };
+}
+
 /// <summary>
 /// One line of a payout, as the payee reads it. The amount is exact (never rounded on its own): the payout's
 /// total is rounded once. Compensation is reported for tax; reimbursements within the rates are not.
