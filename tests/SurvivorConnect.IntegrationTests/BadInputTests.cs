@@ -95,6 +95,17 @@ public sealed class BadInputTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_forged_page_link_is_told_plainly_without_the_store_s_own_words()
+    {
+        var problem = await HttpAssert.Problem(await _admin.GetAsync("/api/people?continuationToken=" + Uri.EscapeDataString(Convert.ToBase64String("{\"o\":1}"u8.ToArray()))), 400);
+
+        var detail = problem.GetProperty("detail").GetString();
+        Assert.Contains("Ask for the list again from the start", detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("token", detail, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("container", detail, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task An_unknown_route_or_wrong_method_is_a_4xx_problem()
     {
         await HttpAssert.Problem(await _admin.GetAsync("/api/peoples"), 404);

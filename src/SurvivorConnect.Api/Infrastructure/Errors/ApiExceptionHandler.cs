@@ -72,7 +72,10 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
             StoreErrorKind.Conflict => Problem(StatusCodes.Status409Conflict, "Conflict.", "A record with this id already exists."),
             StoreErrorKind.PreconditionFailed => Problem(StatusCodes.Status412PreconditionFailed, "The record has changed.",
                 "Someone changed this record after you read it. Read it again and reapply your change."),
-            StoreErrorKind.InvalidDocument or StoreErrorKind.InvalidQuery => Problem(StatusCodes.Status400BadRequest, "Bad request.", s.Message),
+            // The store's own words name containers, fields and the database behind them: the caller is told plainly.
+            StoreErrorKind.InvalidQuery => Problem(StatusCodes.Status400BadRequest, "Bad request.",
+                "The list could not be read as asked: a page link may be old or altered. Ask for the list again from the start."),
+            StoreErrorKind.InvalidDocument => Problem(StatusCodes.Status400BadRequest, "Bad request.", "The record could not be stored as sent."),
             StoreErrorKind.BatchFailed => Problem(StatusCodes.Status409Conflict, "Conflict.", "The change could not be applied; nothing was written."),
             _ => Problem(StatusCodes.Status503ServiceUnavailable, "Storage unavailable.", "The data store is not answering. Nothing was changed; try again shortly."),
         },
