@@ -1016,6 +1016,21 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task Days_away_for_a_two_day_retreat_are_claimed_once_for_the_trip_not_on_each_session()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync(days: 2);
+        string Travel(int day) => $"/api/engagements/opportunities/{opportunity}/sessions/s{day}/travel";
+
+        await HttpAssert.Ok<JsonElement>(await payees[0].Client.PutAsJsonAsync(Travel(1), new { miles = 40m, travelDays = 4, lodging = 180m }));
+        var again = await HttpAssert.Problem(await payees[0].Client.PutAsJsonAsync(Travel(2), new { miles = 40m, travelDays = 2, lodging = 90m }), 409);
+        var tooLong = await HttpAssert.Problem(await payees[0].Client.PutAsJsonAsync(Travel(1), new { travelDays = 5 }), 409);
+
+        Assert.Contains("claim the whole trip's days once", again.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("at most 4 days away", tooLong.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await HttpAssert.Ok<JsonElement>(await payees[0].Client.PutAsJsonAsync(Travel(2), new { miles = 40m }));
+    }
+
+    [Fact]
     public async Task A_cancelled_payout_opens_its_claim_again_and_a_corrected_one_is_a_new_attempt()
     {
         var (opportunity, payees) = await _world.AttendedAsync();

@@ -108,10 +108,11 @@ public sealed class PayoutWorld(PayoutApi api)
 
     /// <summary>
     /// An in-person focus group (150 a session, 30 minutes' paid preparation, travel and per diem covered) that
-    /// <paramref name="people"/> new advisors attended; the clock is moved past it.
+    /// <paramref name="people"/> new advisors attended, on <paramref name="days"/> following days (sessions s1, s2, …); the
+    /// clock is moved past it.
     /// </summary>
     public async Task<(string OpportunityId, List<(string Id, HttpClient Client)> Payees)> AttendedAsync(
-        int people = 1, decimal stipend = 150m, bool inPerson = true, IReadOnlyList<(string Id, HttpClient Client)>? also = null)
+        int people = 1, decimal stipend = 150m, bool inPerson = true, IReadOnlyList<(string Id, HttpClient Client)>? also = null, int days = 1)
     {
         await _engagements.SetBenchmarkAsync();
         var now = api.Time.GetUtcNow();
@@ -121,7 +122,11 @@ public sealed class PayoutWorld(PayoutApi api)
             kind = "focus-group",
             title = "What helps people stay housed",
             topics = new[] { "Housing after exit" },
-            sessions = new[] { new { start = At(3), end = At(5), timeZone = "America/Los_Angeles", inPerson, location = inPerson ? "Harbor Light, Chicago, IL" : null, link = inPerson ? null : "https://meet.example/housing" } },
+            sessions = Enumerable.Range(0, days).Select(day => new
+            {
+                start = At(3 + (24 * day)), end = At(5 + (24 * day)), timeZone = "America/Los_Angeles", inPerson,
+                location = inPerson ? "Harbor Light, Chicago, IL" : null, link = inPerson ? null : "https://meet.example/housing",
+            }).ToArray(),
             seats = 10,
             applicationDeadline = now.AddMinutes(30),
             compensation = new { basis = "perSession", rate = stipend, prepMinutesPerSession = 30, travelAllowed = inPerson, perDiemAllowed = inPerson },
@@ -138,11 +143,15 @@ public sealed class PayoutWorld(PayoutApi api)
             await _engagements.ConfirmAsync(draft.Id, payee);
         }
 
-        api.Time.Advance(TimeSpan.FromHours(6));
-        await HttpAssert.Ok<JsonElement>(await Recruiter.PostJson($"/api/engagements/opportunities/{draft.Id}/sessions/s1/attendance", new
+        api.Time.Advance(TimeSpan.FromHours(6 + (24 * (days - 1))));
+        for (var day = 1; day <= days; day++)
         {
-            entries = payees.Select(p => new { personId = p.Id, outcome = "attended" }).ToArray(),
-        }));
+            await HttpAssert.Ok<JsonElement>(await Recruiter.PostJson($"/api/engagements/opportunities/{draft.Id}/sessions/s{day}/attendance", new
+            {
+                entries = payees.Select(p => new { personId = p.Id, outcome = "attended" }).ToArray(),
+            }));
+        }
+
         return (draft.Id, payees);
     }
 

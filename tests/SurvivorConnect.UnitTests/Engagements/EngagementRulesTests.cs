@@ -199,6 +199,32 @@ public sealed class ClaimRulesTests
 {
     private static readonly EngagementSession TwoHours = new("s1", new DateTime(2026, 12, 15, 18, 0, 0), new DateTime(2026, 12, 15, 20, 0, 0), "America/Los_Angeles", true, "Hall", null);
 
+    private static EngagementSession On(string id, int day) =>
+        new(id, new DateTime(2026, 12, day, 9, 0, 0), new DateTime(2026, 12, day, 16, 0, 0), "America/Los_Angeles", true, "Retreat centre", null);
+
+    [Fact]
+    public void A_one_day_session_pays_at_most_three_days_away()
+    {
+        Assert.Null(ClaimRules.WhyNotDaysAway(TwoHours, 3, []));
+        Assert.Contains("at most 3 days away", ClaimRules.WhyNotDaysAway(TwoHours, 4, []), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_retreat_on_following_days_is_one_trip_whose_days_away_are_claimed_once()
+    {
+        var (first, second, third) = (On("a", 14), On("b", 15), On("c", 16));
+
+        Assert.Null(ClaimRules.WhyNotDaysAway(first, 5, [(second, false), (third, false)]));
+        Assert.Contains("at most 5 days away", ClaimRules.WhyNotDaysAway(first, 6, [(second, false), (third, false)]), StringComparison.Ordinal);
+        Assert.Contains("claimed with the session of 14 Dec 2026", ClaimRules.WhyNotDaysAway(third, 1, [(first, true), (second, false)]), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Sessions_a_week_apart_are_trips_of_their_own()
+    {
+        Assert.Null(ClaimRules.WhyNotDaysAway(On("b", 22), 2, [(On("a", 15), true)]));
+    }
+
     [Theory]
     [InlineData(AttendanceOutcome.Attended, null, false, 2.5, 112.5)]
     [InlineData(AttendanceOutcome.Partial, 60, false, 1.5, 67.5)]

@@ -290,6 +290,19 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
             throw new ConflictException("This claim has gone to finance for payment, so its travel can no longer change.");
         }
 
+        if ((body.TravelDays ?? 0) > 0 || (body.Lodging ?? 0) > 0)
+        {
+            var mine = await data.Store.AllAsync<CompensationClaim>(EngagementData.Container,
+                [Filter.Eq("opportunityId", opportunity.Id), Filter.Eq("personId", data.Store.User.UserId)], ct);
+            var others = mine.Where(c => c.SessionId != session.Id)
+                .Select(c => (Session: opportunity.Sessions.FirstOrDefault(s => s.Id == c.SessionId), DaysAway: c.Travel is { TravelDays: > 0 } or { Lodging: > 0 }))
+                .Where(o => o.Session is not null).Select(o => (o.Session!, o.DaysAway)).ToList();
+            if (ClaimRules.WhyNotDaysAway(session, body.TravelDays ?? 0, others) is { } why)
+            {
+                throw new ConflictException(why);
+            }
+        }
+
         var cap = (await data.SettingsAsync(ct)).ReceiptCap;
         if ((body.Costs ?? []).Sum(c => c.Amount) > cap)
         {

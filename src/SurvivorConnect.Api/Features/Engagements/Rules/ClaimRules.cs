@@ -1,10 +1,49 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 
 namespace SurvivorConnect.Api.Features.Engagements.Rules;
 
 /// <summary>What a participant is owed for one session, by the opportunity's pay policy and what happened.</summary>
 public static class ClaimRules
 {
+    /// <summary>
+    /// Days away (per diem and lodging) are a trip's, not a session's: a person's sessions of one opportunity held on
+    /// the same or following days (a two-day retreat, say) are one trip, whose days away are claimed once, on one of its
+    /// sessions, and for no more days than the trip spans and a day's travel each way. Null when the claim may stand.
+    /// </summary>
+    /// <param name="mine">The person's other sessions of the opportunity, each with whether its claim has days away.</param>
+    public static string? WhyNotDaysAway(EngagementSession session, int travelDays, IReadOnlyList<(EngagementSession Session, bool DaysAway)> mine)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(mine);
+        var (first, last) = (DateOnly.FromDateTime(session.Start), DateOnly.FromDateTime(session.End));
+        var trip = new List<(EngagementSession Session, bool DaysAway)>();
+        for (var joined = true; joined;)
+        {
+            joined = false;
+            foreach (var other in mine.Where(o => o.Session.Id != session.Id && !trip.Contains(o)))
+            {
+                var (start, end) = (DateOnly.FromDateTime(other.Session.Start), DateOnly.FromDateTime(other.Session.End));
+                if (start <= last.AddDays(1) && end >= first.AddDays(-1))
+                {
+                    trip.Add(other);
+                    (first, last) = (start < first ? start : first, end > last ? end : last);
+                    joined = true;
+                }
+            }
+        }
+
+        if (trip.FirstOrDefault(o => o.DaysAway) is { Session: { } claimed })
+        {
+            return $"Days away for this trip are claimed with the session of {claimed.Start.ToString("d MMM yyyy", CultureInfo.InvariantCulture)} already: claim the whole trip's days once, there.";
+        }
+
+        var most = last.DayNumber - first.DayNumber + 3;
+        return travelDays > most
+            ? $"This trip's sessions span {most - 2} {(most - 2 == 1 ? "day" : "days")}: at most {most} days away, with a day to travel each way."
+            : null;
+    }
+
     /// <summary>
     /// Attended: the session and its paid preparation. Partial: the minutes attended and the preparation (a flat
     /// stipend in proportion to the time of both). No-show: nothing. Cancelled by the agency: as if attended when the
