@@ -46,7 +46,8 @@ internal sealed class AuditLog(IDocumentStore store, TimeProvider time) : IAudit
             Action = auditEvent.Action,
             RecordType = auditEvent.RecordType,
             RecordId = AsRecordId(auditEvent.RecordId),
-            Purpose = auditEvent.Purpose ?? actor.Purpose,
+            // A refusal keeps no purpose the caller stated: it let them in on nothing, and would carry their text to admins.
+            Purpose = auditEvent.Outcome == AuditOutcome.Denied ? null : auditEvent.Purpose ?? actor.Purpose,
             Basis = auditEvent.Basis,
             Outcome = auditEvent.Outcome,
             TraceId = Activity.Current?.TraceId.ToString(),

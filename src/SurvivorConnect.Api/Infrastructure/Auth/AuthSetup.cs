@@ -104,6 +104,7 @@ public static class AuthSetup
         builder.Services.AddSingleton<PersonPrincipals>();
         builder.Services.AddSingleton<PortalSessions>();
         builder.Services.AddContainer(PortalSessions.Container);
+        builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuditingAuthorizationResultHandler>();
         return builder;
     }
