@@ -30,6 +30,31 @@ public sealed class SessionEndTests(PortalServer server)
     }
 
     [Fact]
+    public async Task A_page_left_open_on_a_phone_that_lost_its_signal_clears_itself_once_the_idle_time_has_passed()
+    {
+        var youth = await server.SignInAsync("Riley (demo youth)", phone: true);
+        await youth.Clock.InstallAsync();
+        await youth.GotoAsync("/notifications");
+        await Expect(youth.GetByRole(AriaRole.Link, new() { Name = "Notices" })).ToBeVisibleAsync();
+        await youth.Context.SetOfflineAsync(true);
+        try
+        {
+            await youth.Clock.RunForAsync((long)(Idle - TimeSpan.FromMinutes(1)).TotalMilliseconds);
+            await Expect(youth.GetByRole(AriaRole.Link, new() { Name = "Notices" })).ToBeVisibleAsync();
+
+            await youth.Clock.RunForAsync((long)TimeSpan.FromMinutes(2).TotalMilliseconds);
+
+            // Cleared, and on its way to sign-in (which, offline, the browser cannot show yet).
+            await Expect(youth.GetByRole(AriaRole.Link, new() { Name = "Notices" })).ToHaveCountAsync(0);
+            await Expect(youth.GetByText("Exit this page")).ToHaveCountAsync(0);
+        }
+        finally
+        {
+            await youth.Context.SetOfflineAsync(false);
+        }
+    }
+
+    [Fact]
     public async Task A_page_left_open_by_someone_deactivated_clears_itself_at_once()
     {
         using var admin = await server.ApiAsAsync("demo-admin");

@@ -44,7 +44,15 @@
   // A chat is used over its live connection, which the session's idle time-out does not see: a tap or a key on the
   // page says the person is still here, at most one request every ten seconds.
   let busy = false;
-  for (const kind of ['keydown', 'pointerdown', 'input']) document.addEventListener(kind, () => { busy = true; }, { capture: true, passive: true });
+  let lastActive = Date.now();
+  for (const kind of ['keydown', 'pointerdown', 'input']) document.addEventListener(kind, () => { busy = true; lastActive = Date.now(); }, { capture: true, passive: true });
+
+  // Without a signal the server cannot say the session idled out, and the page would stay on a phone put down: the page
+  // counts the person's idle time too, and clears itself once it is past, as the server has by then.
+  setInterval(() => {
+    const idleMinutes = Number(document.querySelector('nav[aria-label="Main"]')?.dataset.idleMinutes);
+    if (idleMinutes > 0 && Date.now() - lastActive > idleMinutes * 60000) endSession();
+  }, 15000);
   setInterval(() => {
     if (!busy || !document.querySelector('nav[aria-label="Main"]')) return;
     busy = false;
