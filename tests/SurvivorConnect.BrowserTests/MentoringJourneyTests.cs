@@ -222,6 +222,11 @@ public sealed class MentoringJourneyTests(PortalServer server)
         await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The consent is revoked");
         await Expect(youth.Locator("[data-chat-status]")).Not.ToBeEmptyAsync();
         await Expect(youth.GetByRole(AriaRole.Button, new() { Name = "Send" })).ToBeDisabledAsync();
+
+        // Opened again while it is stopped, the chat still shows the youth where to turn.
+        await youth.ReloadAsync();
+        await Expect(youth.GetByRole(AriaRole.Button, new() { Name = "Send" })).ToBeDisabledAsync();
+        await Expect(youth.Locator("[data-crisis-now]")).ToBeVisibleAsync();
     }
 
     [Fact]

@@ -156,15 +156,17 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
         caseManager.Locator("li.card", new() { HasText = name }).GetByRole(AriaRole.Button, new() { Name = "Open" }).ClickAsync();
 
     /// <summary>
-    /// Posts a form the page never offered, as someone editing it by hand would, with the page's own antiforgery
-    /// token and session; returns the answer's text.
+    /// Posts a form the page never offered, as someone editing it by hand would, with the session's antiforgery token
+    /// (the page's own, or, on a page with no form, one from the notices page) and session; returns the answer's text.
     /// </summary>
     public static Task<string> ForgePostAsync(IPage page, string path, IDictionary<string, string> fields) =>
         page.EvaluateAsync<string>(
             """
             async ({ path, fields }) => {
               const data = new FormData();
-              data.set('__RequestVerificationToken', document.querySelector('input[name=__RequestVerificationToken]').value);
+              const token = document.querySelector('input[name=__RequestVerificationToken]')?.value
+                ?? /name="__RequestVerificationToken" value="([^"]+)"/.exec(await (await fetch('/notifications')).text())[1];
+              data.set('__RequestVerificationToken', token);
               for (const [name, value] of Object.entries(fields)) data.set(name, value);
               const response = await fetch(path, { method: 'POST', body: data, credentials: 'same-origin' });
               return await response.text();

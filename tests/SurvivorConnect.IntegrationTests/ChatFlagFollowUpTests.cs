@@ -97,6 +97,25 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
     }
 
     [Fact]
+    public async Task Words_of_danger_a_mentor_sends_into_a_stopped_chat_of_a_youth_with_no_active_case_manager_reach_the_admins()
+    {
+        var chat = await _world.OpenChatAsync();
+        var (formerId, _) = await _world.PersonAsync(Roles.CaseManager);
+        var youth = await _world.CaseManager.GetAsync($"/api/youth/{chat.YouthId}");
+        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PutJson($"/api/youth/{chat.YouthId}/case-managers", new { caseManagerIds = new[] { formerId } }, youth.Headers.ETag!.Tag));
+        var person = await _world.Admin.GetAsync($"/api/people/{formerId}");
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutJson($"/api/people/{formerId}/roles", new { roles = new[] { Roles.Mentor } }, person.Headers.ETag!.Tag));
+        await HttpAssert.Ok<JsonElement>(await _world.Supervisor.PostAsJsonAsync($"/api/mentors/{chat.MentorId}/hold", new { reason = "Talk first", stopsChat = true }));
+
+        var refused = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "she is going to hurt me"));
+
+        Assert.NotEmpty(refused.CrisisResources!);
+        var notice = Assert.Single(await AllNoticesAsync(_world.Admin), n => n.Kind == "chat-urgent-unsent" && n.MatchId == chat.Id);
+        Assert.Contains("a mentor wrote", notice.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("hurt", notice.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_held_message_is_in_the_case_manager_s_notices_and_its_resend_still_says_it_is_held()
     {
         var chat = await _world.OpenChatAsync();

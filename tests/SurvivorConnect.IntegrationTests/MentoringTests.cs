@@ -288,7 +288,13 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
         var current = profile.GetProperty("version").GetString();
         Assert.NotEqual(version, current);
         Assert.Equal(current, PortalSession.Hidden(stale, "Version"));
-        await MentoringWorld.Ok(await mentor.PutJson("/api/mentors/me", new { displayName = "Sam", capacity = 2 }, current));
+
+        // A change staff made meanwhile (a hold) is not one of theirs: it does not refuse the mentor's own save.
+        await MentoringWorld.Ok(await _world.Supervisor.PostAsJsonAsync($"/api/mentors/{mentorId}/hold", new { reason = "A rest" }));
+        var saved = await PortalSession.PostFormAsync(portal, "/profile", "profile",
+            ("Version", current!), ("DisplayName", "Sam"), ("Capacity", "2"), ("TravelRadiusMiles", "0"));
+        Assert.Contains("Your profile is saved.", saved, StringComparison.Ordinal);
+        Assert.Equal(2, (await MentoringWorld.Ok<JsonElement>(await mentor.GetAsync("/api/mentors/me"))).GetProperty("capacity").GetInt32());
     }
 
     [Fact]

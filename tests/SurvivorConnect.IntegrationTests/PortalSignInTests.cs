@@ -98,6 +98,20 @@ public sealed class PortalSignInTests
     }
 
     [Fact]
+    public async Task Another_site_s_page_cannot_sign_anyone_out()
+    {
+        await using var api = new ApiFactory();
+        var client = await SignedInAsync(api, "demo-youth");
+        using var forged = new HttpRequestMessage(HttpMethod.Post, "/signout") { Content = new FormUrlEncodedContent([]) };
+        forged.Headers.Add("Sec-Fetch-Site", "cross-site");
+
+        var answered = await client.SendAsync(forged);
+
+        Assert.Equal("/", answered.Headers.Location?.OriginalString);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/notifications")).StatusCode);
+    }
+
+    [Fact]
     public async Task Signing_out_from_a_page_whose_session_has_already_ended_leads_to_sign_in_not_an_error()
     {
         await using var api = new ApiFactory();

@@ -69,7 +69,6 @@ public sealed class SupervisionAlertTests(ApiFactory api) : IClassFixture<ApiFac
         var afterFlag = await HttpAssert.Ok<JsonElement>(await chat.MentorHttp.GetAsync("/api/supervision/me"));
         Assert.True(afterFlag.GetProperty("due").GetBoolean());
         Assert.Equal(Kindly, afterFlag.GetProperty("dueBecause").GetString());
-        Assert.DoesNotContain("flag", (await HttpAssert.Ok<JsonElement>(await chat.MentorHttp.GetAsync("/api/notifications"))).GetRawText(), StringComparison.OrdinalIgnoreCase);
         await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(chat.MentorHttp, SupervisionTests.Answers(1)));
         var seen = await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{chat.MentorId}"));
         Assert.Equal("a message of theirs in a mentoring chat was flagged for review.", seen.GetProperty("checkIns")[0].GetProperty("requestedBecause").GetString());

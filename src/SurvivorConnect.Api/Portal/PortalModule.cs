@@ -167,8 +167,15 @@ public static class PortalModule
     /// Ends the portal session and, where sign-in is Entra ID, the Entra ID session too (its end-session endpoint
     /// returns the browser to the sign-in page), so the next person on a shared device cannot sign straight back in.
     /// </summary>
-    private static async Task<SignOutHttpResult> SignOut(IAuthenticationSchemeProvider schemes)
+    private static async Task<Results<SignOutHttpResult, RedirectHttpResult>> SignOut(HttpContext context, IAuthenticationSchemeProvider schemes)
     {
+        // Another site's page may not sign anyone out (nor send them on to Entra ID's sign-out): the browser says where
+        // a form came from.
+        if (context.Request.Headers["Sec-Fetch-Site"] == "cross-site")
+        {
+            return TypedResults.Redirect("/");
+        }
+
         var signedOut = new AuthenticationProperties { RedirectUri = PortalSignIn.SignInPath + "?signedout=1" };
         return await schemes.GetSchemeAsync(PortalSignIn.EntraScheme) is null
             ? TypedResults.SignOut(signedOut, [PortalSignIn.CookieScheme])

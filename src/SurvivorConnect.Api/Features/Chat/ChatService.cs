@@ -322,9 +322,12 @@ public sealed partial class ChatService(
             return refused;
         }
 
-        foreach (var caseManager in await data.ActiveCaseManagersAsync(youth, CancellationToken.None))
+        // Nobody on the youth's side could be told: the admins are, as for any urgent flag without a case manager.
+        var caseManagers = await data.ActiveCaseManagersAsync(youth, CancellationToken.None);
+        var notice = me == match.MentorId ? Notices.ChatUrgentNotSentByMentor : Notices.ChatUrgentNotSentByYouth;
+        foreach (var recipient in caseManagers.Count > 0 ? caseManagers : await Store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, CancellationToken.None))
         {
-            await notifier.SendOnceAsync(caseManager, Notices.ChatUrgentNotSent, $"chat-unsent~{conversationId}~{me}~{clientMessageId}", CancellationToken.None, conversationId);
+            await notifier.SendOnceAsync(recipient, notice, $"chat-unsent~{conversationId}~{me}~{clientMessageId}", CancellationToken.None, conversationId);
         }
 
         return new ChatRefusedException(refused.Code, refused.Message) { CrisisResources = options.Value.CrisisResources };
@@ -394,8 +397,8 @@ public sealed partial class ChatService(
     }
 
     /// <summary>
-    /// What follows a flagged message: its flag, pushed live to the youth's case managers, a notice each when it is
-    /// urgent or held, the mentor's wellbeing prompt, then the follow-up record goes. Nothing is done twice over however
+    /// What follows a flagged message: its flag, pushed live to the youth's active case managers, a notice each (urgent,
+    /// held or flagged), the mentor's wellbeing prompt, then the follow-up record goes. Nothing is done twice over however
     /// often this runs (the flag's id is the message's, notices go once, a check-in already asked for is not asked
     /// again), so the worker can finish what a send began.
     /// </summary>

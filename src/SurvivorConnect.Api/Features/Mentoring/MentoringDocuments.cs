@@ -86,6 +86,12 @@ public sealed record MentorProfile : Document
     public IReadOnlyList<SupervisorHold> HoldsUnder { get; init; } = [];
 
     public DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>
+    /// How many times the mentor saved what they share: the version their page is checked against, which staff changes
+    /// (a hold, a supervisor, readiness) leave alone, so those never refuse the mentor's own save.
+    /// </summary>
+    public int OwnSaves { get; init; }
 }
 
 public sealed record MentorPreferences(string? MentorGender, bool LgbtqAffirming);

@@ -157,14 +157,14 @@ public sealed class MatchConsentGuard(MentoringData data)
             .Select(n => n.Words).ToList();
     }
 
+    /// <summary>How a missing consent of a minor's match is named in <see cref="Missing"/>.</summary>
+    public static string Words(ConsentGrantor grantor) => $"{grantor.ToString().ToLowerInvariant()} consent";
+
     /// <summary>
     /// Whether one party's yes stands: a current record given after their last withdrawal. A withdrawal of any of their
     /// records withdraws them, so a second record of the same yes (a double tap, staff recording it twice) left
     /// current does not keep the match going.
     /// </summary>
-    /// <summary>How a missing consent of a minor's match is named in <see cref="Missing"/>.</summary>
-    public static string Words(ConsentGrantor grantor) => $"{grantor.ToString().ToLowerInvariant()} consent";
-
     private static bool Holds(IEnumerable<ConsentRecord> records, DateTimeOffset now)
     {
         var list = records.ToList();

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -35,7 +36,10 @@ public sealed record ReleaseHoldRequest(DateTimeOffset? Since);
 
 public sealed record GetMyMentorProfile : IQuery<MentorView>;
 
-/// <param name="IfMatch">The version the profile was read at (empty: before there was one), so a save from an older tab does not undo a change made since.</param>
+/// <param name="IfMatch">
+/// The version of what the mentor shares the page was made from (<see cref="MentorView.Version"/>; empty: before there
+/// was a profile), so a save from an older tab does not undo one made since.
+/// </param>
 public sealed record SaveMyMentorProfile(MentorProfileRequest Profile, string? IfMatch = null) : ICommand<MentorView>, IValidate, IAudited
 {
     public AuditTarget Audit => new("mentor.save-own-profile", "mentor");
@@ -144,7 +148,7 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
     {
         var p = command.Profile;
         var existing = await data.FindMentorAsync(data.User.UserId, ct);
-        StoreException.ThrowIfChangedSince(command.IfMatch, existing?.ETag);
+        StoreException.ThrowIfChangedSince(command.IfMatch, existing?.OwnSaves.ToString(CultureInfo.InvariantCulture));
         var profile = (existing ?? new MentorProfile
         {
             Id = data.User.UserId,
@@ -165,6 +169,7 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
             LgbtqAffirming = p.LgbtqAffirming ?? false,
             Capacity = p.Capacity ?? 1,
             UpdatedAt = data.Now,
+            OwnSaves = (existing?.OwnSaves ?? 0) + 1,
         };
         return OwnView(await ViewAsync(await WriteAsync(profile, existing?.ETag, ct), ct));
     }
@@ -409,7 +414,7 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
     private static MentorView View(MentorProfile m, int open, bool consents) =>
         new MentorView(m.Id, m.DisplayName, m.Languages, m.Gender, m.AgeRange, m.Region, m.Location, m.TravelRadiusMiles, m.Availability,
             m.Interests, m.LivedExperienceTags, m.ExperiencedStages, m.LgbtqAffirming, m.Capacity, m.SupervisorId, m.Screening, m.Training,
-            m.SupervisorClearance, m.Hold, open, consents, MentorEligibility.Blockers(m, open, consents), m.ETag ?? "");
+            m.SupervisorClearance, m.Hold, open, consents, MentorEligibility.Blockers(m, open, consents), m.OwnSaves.ToString(CultureInfo.InvariantCulture));
 }
 
 public static class MentorEndpoints

@@ -72,8 +72,11 @@ public static class Notices
     public static Notice ChatFlagged { get; } = new("chat-flagged",
         "A message in the mentoring chat of a youth on your caseload was flagged. It was delivered; please look at it under Flags.");
 
-    public static Notice ChatUrgentNotSent { get; } = new("chat-urgent-unsent",
-        "Urgent: someone in the mentoring chat of a youth on your caseload wrote words that may mean someone is in danger, while the chat was closed to messages. It was not sent or kept. Please reach them now.");
+    public static Notice ChatUrgentNotSentByYouth { get; } = new("chat-urgent-unsent",
+        "Urgent: a youth wrote words that may mean they are in danger in their mentoring chat, while it was closed to messages. It was not sent or kept. Please reach the youth now.");
+
+    public static Notice ChatUrgentNotSentByMentor { get; } = new("chat-urgent-unsent",
+        "Urgent: a mentor wrote words that may mean someone is in danger in the mentoring chat of a youth on your caseload, while it was closed to messages. It was not sent or kept. Please reach the mentor and the youth now.");
 
     public static Notice ChatMessageHeld { get; } = new("chat-held",
         "A message in the mentoring chat of a youth on your caseload is held for your review. It is delivered only if you release it, under Flags.");

@@ -208,14 +208,15 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
     public async ValueTask<PayoutView> Handle(ApprovePayout command, CancellationToken ct)
     {
         var payout = await data.PayoutAsync(command.Id, ct);
-        StoreException.ThrowIfChangedSince(command.IfMatch, payout.ETag);
         var me = Me;
         if (PayoutRules.WhyNotApprove(me, payout.CreatedBy, payout.RecordedBy, payout.PayeeId, payout.State, payout.ApprovalsNeeded, [.. payout.Approvals.Select(a => a.By)]) is { } why)
         {
-            // Who they are refuses them (403); what was done already refuses anyone (409).
+            // Who they are refuses them (403); what was done already refuses anyone (409), a second press too.
             var whoTheyAre = me == payout.PayeeId || me == payout.CreatedBy || me == payout.RecordedBy && payout.ApprovalsNeeded < 2;
             throw whoTheyAre ? new ForbiddenException(why) : new ConflictException(why);
         }
+
+        StoreException.ThrowIfChangedSince(command.IfMatch, payout.ETag);
 
         // A preparation that failed to close the claim leaves it open, and it may have changed since (recorded again,
         // travel added): the payout is approved only while the claim is as it was calculated from.
@@ -290,7 +291,6 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
     public async ValueTask<PayoutView> Handle(RecordPaidOutside command, CancellationToken ct)
     {
         var payout = await data.PayoutAsync(command.Id, ct);
-        StoreException.ThrowIfChangedSince(command.IfMatch, payout.ETag);
         if (PayoutRules.WhyNotPay(Me, payout.CreatedBy, payout.RecordedBy, payout.PayeeId, PayoutRules.RecordItsPayment) is { } why)
         {
             throw new ForbiddenException(why);
@@ -300,6 +300,8 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
         {
             throw new ConflictException("Only an approved payout not yet sent (or one that failed before Stripe moved any money) can be recorded as paid outside Stripe.");
         }
+
+        StoreException.ThrowIfChangedSince(command.IfMatch, payout.ETag);
 
         if (await data.ClaimChangedAsync(payout, ct))
         {
@@ -329,7 +331,6 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
     public async ValueTask<PayoutView> Handle(RetryPayout command, CancellationToken ct)
     {
         var payout = await data.PayoutAsync(command.Id, ct);
-        StoreException.ThrowIfChangedSince(command.IfMatch, payout.ETag);
         if (PayoutRules.WhyNotPay(Me, payout.CreatedBy, payout.RecordedBy, payout.PayeeId, PayoutRules.SendItAgain) is { } why)
         {
             throw new ForbiddenException(why);
@@ -339,6 +340,8 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
         {
             throw new ConflictException("Only a payout that failed at Stripe can be sent again.");
         }
+
+        StoreException.ThrowIfChangedSince(command.IfMatch, payout.ETag);
 
         // Once its money is in the payee's Stripe balance it can only be sent on, whatever happened to its claim or
         // its approvers since.

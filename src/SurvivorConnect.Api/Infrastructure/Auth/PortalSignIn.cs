@@ -109,6 +109,13 @@ public static class PortalSignIn
                 // one kept busy ends all the same a fixed time after sign-in.
                 var now = context.Options.TimeProvider?.GetUtcNow() ?? DateTimeOffset.UtcNow;
                 var principal = context.Principal;
+
+                // Leaving waits on nothing: the exit ends whatever session the cookie names, ended already or not.
+                if (IsExit(context.Request.Path))
+                {
+                    return;
+                }
+
                 var check = principal is null || LatestEnd(principal, options) <= now
                     ? SessionCheck.Ended
                     : await context.HttpContext.RequestServices.GetRequiredService<PortalSessions>().CheckAsync(principal);

@@ -362,6 +362,8 @@
         form.querySelector('button').disabled = !canSend;
       }
       status.textContent = canSend ? '' : reason || 'This chat is closed for now.';
+      // A youth who cannot write here still has somewhere to turn: the lines show (without taking them there).
+      if (!canSend && me === 'youth') root.querySelector('[data-crisis-now]')?.removeAttribute('hidden');
     };
     // Answers that pass with time, unlike a refusal: the store was busy, or too much at once. An unexpected failure may
     // not pass, so it is tried a few times only.
