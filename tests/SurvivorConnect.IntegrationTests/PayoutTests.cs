@@ -1031,6 +1031,36 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task Days_away_saved_on_two_sessions_of_one_trip_at_the_same_moment_are_kept_on_one()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync(days: 2);
+        string Travel(int day) => $"/api/engagements/opportunities/{opportunity}/sessions/s{day}/travel";
+        var once = 0;
+        HttpResponseMessage? meanwhile = null;
+        api.Store.BeforeBatch = async operations =>
+        {
+            if (operations.Any(o => o is BatchOperation.Replace { Document: CompensationClaim }) && Interlocked.Exchange(ref once, 1) == 0)
+            {
+                meanwhile = await payees[0].Client.PutAsJsonAsync(Travel(1), new { travelDays = 3, lodging = 90m });
+            }
+        };
+        HttpResponseMessage second;
+        try
+        {
+            second = await payees[0].Client.PutAsJsonAsync(Travel(2), new { travelDays = 3, lodging = 90m });
+        }
+        finally
+        {
+            api.Store.BeforeBatch = null;
+        }
+
+        await HttpAssert.Ok<JsonElement>(meanwhile!);
+        await HttpAssert.Problem(second, 409);
+        var claims = await HttpAssert.Ok<List<JsonElement>>(await payees[0].Client.GetAsync("/api/engagements/me/claims"));
+        Assert.Single(claims, c => c.GetProperty("opportunityId").GetString() == opportunity && c.TryGetProperty("travel", out var t) && t.ValueKind == JsonValueKind.Object && t.GetProperty("travelDays").GetInt32() > 0);
+    }
+
+    [Fact]
     public async Task A_cancelled_payout_opens_its_claim_again_and_a_corrected_one_is_a_new_attempt()
     {
         var (opportunity, payees) = await _world.AttendedAsync();

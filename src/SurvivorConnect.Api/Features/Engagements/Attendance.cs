@@ -290,17 +290,21 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
             throw new ConflictException("This claim has gone to finance for payment, so its travel can no longer change.");
         }
 
+        List<CompensationClaim> tripClaims = [];
         if ((body.TravelDays ?? 0) > 0 || (body.Lodging ?? 0) > 0)
         {
-            var mine = await data.Store.AllAsync<CompensationClaim>(EngagementData.Container,
-                [Filter.Eq("opportunityId", opportunity.Id), Filter.Eq("personId", data.Store.User.UserId)], ct);
-            var others = mine.Where(c => c.SessionId != session.Id)
-                .Select(c => (Session: opportunity.Sessions.FirstOrDefault(s => s.Id == c.SessionId), DaysAway: c.Travel is { TravelDays: > 0 } or { Lodging: > 0 }))
-                .Where(o => o.Session is not null).Select(o => (o.Session!, o.DaysAway)).ToList();
-            if (ClaimRules.WhyNotDaysAway(session, body.TravelDays ?? 0, others) is { } why)
+            var mine = (await data.Store.AllAsync<CompensationClaim>(EngagementData.Container,
+                [Filter.Eq("opportunityId", opportunity.Id), Filter.Eq("personId", data.Store.User.UserId)], ct))
+                .Where(c => c.SessionId != session.Id)
+                .Select(c => (Claim: c, Session: opportunity.Sessions.FirstOrDefault(s => s.Id == c.SessionId)))
+                .Where(o => o.Session is not null).ToList();
+            if (ClaimRules.WhyNotDaysAway(session, body.TravelDays ?? 0, [.. mine.Select(o => (o.Session!, o.Claim.Travel is { TravelDays: > 0 } or { Lodging: > 0 }))]) is { } why)
             {
                 throw new ConflictException(why);
             }
+
+            var trip = ClaimRules.TripOf(session, [.. mine.Select(o => o.Session!)]);
+            tripClaims = [.. mine.Where(o => trip.Contains(o.Session!)).Select(o => o.Claim)];
         }
 
         var cap = (await data.SettingsAsync(ct)).ReceiptCap;
@@ -316,8 +320,17 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
         {
             Lodging = body.Lodging ?? 0,
         };
-        var saved = await data.Store.ReplaceAsync(EngagementData.Container, claim with { Travel = travel.ClaimsAnything ? travel : null }, claim.ETag!, ct);
-        return ClaimView.From(saved);
+        var changed = claim with { Travel = travel.ClaimsAnything ? travel : null };
+        if (tripClaims.Count == 0)
+        {
+            return ClaimView.From(await data.Store.ReplaceAsync(EngagementData.Container, changed, claim.ETag!, ct));
+        }
+
+        // The trip's other claims are written back as read, in one batch with this one: days away saved meanwhile on
+        // another of its sessions (a second tab) fails this save, so the trip is never paid twice.
+        await data.Store.ExecuteBatchAsync(EngagementData.Container, data.Store.AgencyId,
+            [new BatchOperation.Replace(changed, claim.ETag!), .. tripClaims.Select(c => new BatchOperation.Replace(c, c.ETag!))], ct);
+        return ClaimView.From(changed);
     }
 
     private static EngagementSession SessionOf(Opportunity opportunity, string sessionId) =>

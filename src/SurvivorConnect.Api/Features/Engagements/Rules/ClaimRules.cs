@@ -16,14 +16,33 @@ public static class ClaimRules
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(mine);
+        var trip = TripOf(session, [.. mine.Select(o => o.Session)]);
+        var first = trip.Append(session).Min(s => DateOnly.FromDateTime(s.Start));
+        var last = trip.Append(session).Max(s => DateOnly.FromDateTime(s.End));
+        if (mine.FirstOrDefault(o => o.DaysAway && trip.Contains(o.Session)) is { Session: { } claimed })
+        {
+            return $"Days away for this trip are claimed with the session of {claimed.Start.ToString("d MMM yyyy", CultureInfo.InvariantCulture)} already: claim the whole trip's days once, there.";
+        }
+
+        var most = last.DayNumber - first.DayNumber + 3;
+        return travelDays > most
+            ? $"This trip's sessions span {most - 2} {(most - 2 == 1 ? "day" : "days")}: at most {most} days away, with a day to travel each way."
+            : null;
+    }
+
+    /// <summary>The other sessions of <paramref name="session"/>'s trip: those of <paramref name="others"/> held on the same or following days, one after another.</summary>
+    public static IReadOnlyList<EngagementSession> TripOf(EngagementSession session, IReadOnlyList<EngagementSession> others)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(others);
         var (first, last) = (DateOnly.FromDateTime(session.Start), DateOnly.FromDateTime(session.End));
-        var trip = new List<(EngagementSession Session, bool DaysAway)>();
+        var trip = new List<EngagementSession>();
         for (var joined = true; joined;)
         {
             joined = false;
-            foreach (var other in mine.Where(o => o.Session.Id != session.Id && !trip.Contains(o)))
+            foreach (var other in others.Where(o => o.Id != session.Id && !trip.Contains(o)))
             {
-                var (start, end) = (DateOnly.FromDateTime(other.Session.Start), DateOnly.FromDateTime(other.Session.End));
+                var (start, end) = (DateOnly.FromDateTime(other.Start), DateOnly.FromDateTime(other.End));
                 if (start <= last.AddDays(1) && end >= first.AddDays(-1))
                 {
                     trip.Add(other);
@@ -33,15 +52,7 @@ public static class ClaimRules
             }
         }
 
-        if (trip.FirstOrDefault(o => o.DaysAway) is { Session: { } claimed })
-        {
-            return $"Days away for this trip are claimed with the session of {claimed.Start.ToString("d MMM yyyy", CultureInfo.InvariantCulture)} already: claim the whole trip's days once, there.";
-        }
-
-        var most = last.DayNumber - first.DayNumber + 3;
-        return travelDays > most
-            ? $"This trip's sessions span {most - 2} {(most - 2 == 1 ? "day" : "days")}: at most {most} days away, with a day to travel each way."
-            : null;
+        return trip;
     }
 
     /// <summary>
