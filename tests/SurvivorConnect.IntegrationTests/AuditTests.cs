@@ -116,6 +116,18 @@ public sealed class AuditTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_request_refused_for_what_it_asked_is_audited_too()
+    {
+        var admin = api.As("demo-admin");
+        var person = await admin.GetAsync("/api/people/demo-recruiter");
+
+        await HttpAssert.Problem(await admin.PutJson("/api/people/demo-recruiter/roles", new { roles = new[] { "Wizard" } }, person.Headers.ETag!.Tag), 400);
+
+        var entries = await AuditAsync(admin, "actorId=demo-admin&recordId=demo-recruiter");
+        Assert.Contains(entries, e => e.Action == "person.set-roles" && e.Outcome == "Conflict");
+    }
+
+    [Fact]
     public async Task Another_agencys_admin_sees_none_of_these_entries()
     {
         await api.As("demo-admin").GetAsync("/api/people/demo-youth");

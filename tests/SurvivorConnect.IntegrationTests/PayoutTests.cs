@@ -1023,10 +1023,10 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
 
         await HttpAssert.Ok<JsonElement>(await payees[0].Client.PutAsJsonAsync(Travel(1), new { miles = 40m, travelDays = 4, lodging = 180m }));
         var again = await HttpAssert.Problem(await payees[0].Client.PutAsJsonAsync(Travel(2), new { miles = 40m, travelDays = 2, lodging = 90m }), 409);
-        var tooLong = await HttpAssert.Problem(await payees[0].Client.PutAsJsonAsync(Travel(1), new { travelDays = 5 }), 409);
+        var tooLong = await HttpAssert.Problem(await payees[0].Client.PutAsJsonAsync(Travel(1), new { travelDays = 9 }), 409);
 
         Assert.Contains("claim the whole trip's days once", again.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        Assert.Contains("at most 4 days away", tooLong.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("days away, with a day to travel each way", tooLong.GetProperty("detail").GetString(), StringComparison.Ordinal);
         await HttpAssert.Ok<JsonElement>(await payees[0].Client.PutAsJsonAsync(Travel(2), new { miles = 40m }));
     }
 

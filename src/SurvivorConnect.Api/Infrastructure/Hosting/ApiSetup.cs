@@ -81,8 +81,11 @@ public static class ApiSetup
             [
                 typeof(LoggingBehaviour<,>),
                 typeof(TenantScopeBehaviour<,>),
-                typeof(ValidationBehaviour<,>),
+
+                // Before validation, so an attempt refused for what it asked (giving oneself a role no one may hold
+                // with another, say) is in the audit log too.
                 typeof(AuditBehaviour<,>),
+                typeof(ValidationBehaviour<,>),
                 typeof(AgencyAdminBehaviour<,>),
             ];
         });
