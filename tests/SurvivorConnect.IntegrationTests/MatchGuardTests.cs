@@ -175,8 +175,7 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
     [Fact]
     public async Task Activation_checks_the_mentor_again_and_a_mentor_taking_the_youth_s_step_is_refused_plainly()
     {
-        await MentoringWorld.SetConsentPolicyAsync(_world.Admin, new { adultAge = 18, minorMatchNeeds = new[] { "Guardian" } });
-        try
+        await _world.WhileMinorsNeedAGuardianAsync(async () =>
         {
             var (mentorId, mentor) = await _world.ReadyMentorAsync();
             var (youthId, youth) = await _world.YouthAsync(age: 15);
@@ -193,18 +192,13 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
             Assert.Contains("on a supervisor hold", activate, StringComparison.Ordinal);
             await MentoringWorld.Ok(await MentoringWorld.LiftHoldAsync(_world.Supervisor, mentorId));
             Assert.Equal("Active", (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/activate", null))).State);
-        }
-        finally
-        {
-            await MentoringWorld.SetConsentPolicyAsync(_world.Admin, new { adultAge = 18, minorMatchNeeds = Array.Empty<string>() });
-        }
+        });
     }
 
     [Fact]
     public async Task A_case_manager_records_the_one_consent_still_missing_on_an_older_page_of_matches_and_stays_on_that_page()
     {
-        await MentoringWorld.SetConsentPolicyAsync(_world.Admin, new { adultAge = 18, minorMatchNeeds = new[] { "Guardian" } });
-        try
+        await _world.WhileMinorsNeedAGuardianAsync(async () =>
         {
             var (mentorId, mentor) = await _world.ReadyMentorAsync();
             var (youthId, youth) = await _world.YouthAsync(age: 15);
@@ -230,11 +224,7 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
             Assert.Contains("The consent is recorded.", recorded, StringComparison.Ordinal);
             Assert.DoesNotContain("Still needed", Card(recorded, older.Id), StringComparison.Ordinal);
             Assert.Equal("Active", (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.PostAsync($"/api/matches/{older.Id}/activate", null))).State);
-        }
-        finally
-        {
-            await MentoringWorld.SetConsentPolicyAsync(_world.Admin, new { adultAge = 18, minorMatchNeeds = Array.Empty<string>() });
-        }
+        });
 
         static string Card(string page, string matchId)
         {

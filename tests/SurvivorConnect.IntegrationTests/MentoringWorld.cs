@@ -111,6 +111,21 @@ public sealed class MentoringWorld(ApiFactory api)
         await Ok(await admin.PutJson("/api/agency/match-consent-policy", policy, version));
     }
 
+    /// <summary>Runs <paramref name="test"/> while the agency's policy says a minor's match needs their guardian's consent too.</summary>
+    public async Task WhileMinorsNeedAGuardianAsync(Func<Task> test)
+    {
+        ArgumentNullException.ThrowIfNull(test);
+        await SetConsentPolicyAsync(Admin, new { adultAge = 18, minorMatchNeeds = new[] { "Guardian" } });
+        try
+        {
+            await test();
+        }
+        finally
+        {
+            await SetConsentPolicyAsync(Admin, new { adultAge = 18, minorMatchNeeds = Array.Empty<string>() });
+        }
+    }
+
     public async Task<MatchDto> ProposeAsync(string youthId, string mentorId) =>
         await Created<MatchDto>(await CaseManager.PostJson("/api/matches", new { youthId, mentorId }));
 
