@@ -116,6 +116,24 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
     }
 
     [Fact]
+    public async Task Crisis_words_a_mentor_writes_reach_their_supervisor_at_once_and_a_youth_s_do_not()
+    {
+        var chat = await _world.OpenChatAsync();
+
+        await chat.Youth.SendAsync(chat.Id, "I want to die", "youth-crisis");
+        await chat.Mentor.SendAsync(chat.Id, "honestly I want to die too", "mentor-crisis");
+        await chat.Mentor.SendAsync(chat.Id, "honestly I want to die too", "mentor-crisis");
+
+        var toSupervisor = (await AllNoticesAsync(_world.Supervisor)).Where(n => n.Kind == "mentor-chat-urgent").ToList();
+        var flags = await FlagsAsync(chat.Id);
+        var mentorFlag = Assert.Single(flags, f => f.SenderRole == "mentor");
+        var youthFlag = Assert.Single(flags, f => f.SenderRole == "youth");
+        Assert.Single(toSupervisor, n => n.Id == Notifier.OnceId($"chat-flag-supervisor~{mentorFlag.Id}", "demo-supervisor"));
+        Assert.DoesNotContain(toSupervisor, n => n.Id == Notifier.OnceId($"chat-flag-supervisor~{youthFlag.Id}", "demo-supervisor"));
+        Assert.DoesNotContain(toSupervisor, n => n.Text.Contains("die", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_held_message_is_in_the_case_manager_s_notices_and_its_resend_still_says_it_is_held()
     {
         var chat = await _world.OpenChatAsync();

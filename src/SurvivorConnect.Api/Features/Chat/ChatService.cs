@@ -944,6 +944,13 @@ public sealed partial class ChatService(
             }
 
             await publisher.Publish(new WellbeingPromptRaised(message.SenderId, "a message of theirs in a mentoring chat was flagged for review."), ct);
+
+            // Crisis words of the mentor's own may mean the mentor is not safe: their supervisor hears at once, as of an
+            // urgent check-in answer, not only at their next check-in.
+            if (flag.Urgent && (await data.MentorAsync(match.MentorId, ct)).SupervisorId is { } supervisor)
+            {
+                await notifier.SendOnceAsync(supervisor, Notices.MentorChatUrgentToSupervisor, $"chat-flag-supervisor~{flag.Id}", ct);
+            }
         }
         else
         {

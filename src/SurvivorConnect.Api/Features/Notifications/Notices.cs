@@ -78,6 +78,9 @@ public static class Notices
     public static Notice ChatUrgentNotSentByMentor { get; } = new("chat-urgent-unsent",
         "Urgent: a mentor wrote words that may mean someone is in danger in the mentoring chat of a youth on your caseload, while it was closed to messages. It was not sent or kept. Please reach the mentor and the youth now.");
 
+    public static Notice MentorChatUrgentToSupervisor { get; } = new("mentor-chat-urgent",
+        "Urgent: a mentor you supervise wrote words in a mentoring chat that may mean they, or someone, are not safe. Please reach them now.");
+
     public static Notice ChatMessageHeld { get; } = new("chat-held",
         "A message in the mentoring chat of a youth on your caseload is held for your review. It is delivered only if you release it, under Flags.");
 
