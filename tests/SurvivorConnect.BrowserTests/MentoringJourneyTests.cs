@@ -207,6 +207,7 @@ public sealed class MentoringJourneyTests(PortalServer server)
 
         // Kept back, it reaches nobody, and the case manager reading along sees it marked so, not as delivered.
         await SendAsync(mentor, "add me @sam_rivers_22");
+        await Expect(mentor.Locator("[data-log] li.mine").Last).ToContainTextAsync("Held for review");
         await flags.ReloadAsync();
         await flags.Locator("tbody tr", new() { HasText = "Held for review" }).GetByRole(AriaRole.Button, new() { Name = "Keep back" }).ClickAsync();
         await Expect(flags.Locator("[data-outcome]")).ToContainTextAsync("The message was kept back.");
