@@ -224,6 +224,7 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         Assert.Equal("chat-urgent-waiting", toCaseManager.Kind);
         Assert.Equal("chat-flag-needs-case-manager", toAdmin.Kind);
         Assert.Equal(chat.Id, toAdmin.MatchId);
+        Assert.StartsWith("Urgent:", toAdmin.Text, StringComparison.Ordinal);
         Assert.DoesNotContain("die", toAdmin.Text, StringComparison.Ordinal);
 
         // Where the notice sends them, the admins find the youth to hand over, though their case manager is active.
@@ -256,6 +257,15 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
 
         var notice = Assert.Single(await AllNoticesAsync(_world.Admin), n => n.Kind == "chat-flag-needs-case-manager" && n.MatchId == chat.Id);
         Assert.Contains("hand the youth to a case manager who is available", notice.Text, StringComparison.Ordinal);
+
+        // A held phone number waits for review; only words of danger ask the admins to act at once.
+        Assert.DoesNotContain("Urgent", notice.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("danger", notice.Text, StringComparison.Ordinal);
+        await chat.Youth.SendAsync(chat.Id, "I want to die", "no-cm-2");
+        await Settle.UntilAsync(async () => (await AllNoticesAsync(_world.Admin)).Count(n => n.Kind == "chat-flag-needs-case-manager" && n.MatchId == chat.Id) == 2);
+        var urgent = (await AllNoticesAsync(_world.Admin)).First(n => n.Kind == "chat-flag-needs-case-manager" && n.MatchId == chat.Id && n.Id != notice.Id);
+        Assert.StartsWith("Urgent:", urgent.Text, StringComparison.Ordinal);
+        Assert.Contains("reach one now", urgent.Text, StringComparison.Ordinal);
     }
 
     private async Task RunWorkerAsync(TimeSpan after)

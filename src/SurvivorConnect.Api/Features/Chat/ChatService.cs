@@ -500,12 +500,16 @@ public sealed partial class ChatService(
         }
     }
 
-    /// <summary>The admins are pointed at the match (whose youth they may hand to another case manager), never at the message.</summary>
+    /// <summary>
+    /// The admins are pointed at the match (whose youth they may hand to another case manager), never at the message,
+    /// and asked to act at once only when the flag is urgent.
+    /// </summary>
     private async Task TellAdminsAsync(SafetyFlag flag, string key, CancellationToken ct)
     {
+        var notice = flag.Urgent ? Notices.ChatFlagUrgentNeedsCaseManager : Notices.ChatFlagNeedsCaseManager;
         foreach (var admin in await Store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, ct))
         {
-            await notifier.SendOnceAsync(admin, Notices.ChatFlagNeedsCaseManager, key, ct, flag.ConversationId);
+            await notifier.SendOnceAsync(admin, notice, key, ct, flag.ConversationId);
         }
     }
 

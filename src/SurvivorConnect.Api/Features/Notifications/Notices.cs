@@ -66,8 +66,11 @@ public static class Notices
     public static Notice ChatFlagUrgentWaiting { get; } = new("chat-urgent-waiting",
         "Urgent, still open: a message in the mentoring chat of a youth on your caseload may mean someone is in danger, and no one has dealt with it yet. Please look at it now under Flags.");
 
+    public static Notice ChatFlagUrgentNeedsCaseManager { get; } = new("chat-flag-needs-case-manager",
+        "Urgent: a message in a mentoring chat may mean someone is in danger, and no active case manager of the youth has dealt with it. Please reach one now, or hand the youth to a case manager who is available, under Case managers.");
+
     public static Notice ChatFlagNeedsCaseManager { get; } = new("chat-flag-needs-case-manager",
-        "A flagged message in a mentoring chat is waiting and no active case manager of the youth has dealt with it. Please reach one now, or hand the youth to a case manager who is available, under Case managers.");
+        "A flagged message in a mentoring chat is waiting for review, and the youth has no active case manager to look at it. Please hand the youth to a case manager who is available, under Case managers.");
 
     public static Notice ChatFlagged { get; } = new("chat-flagged",
         "A message in the mentoring chat of a youth on your caseload was flagged. It was delivered; please look at it under Flags.");
