@@ -211,6 +211,7 @@ public sealed class MentoringJourneyTests(PortalServer server)
         await flags.ReloadAsync();
         await flags.Locator("tbody tr", new() { HasText = "Held for review" }).GetByRole(AriaRole.Button, new() { Name = "Keep back" }).ClickAsync();
         await Expect(flags.Locator("[data-outcome]")).ToContainTextAsync("The message was kept back.");
+        await Expect(mentor.Locator("[data-log] li.mine", new() { HasText = "@sam_rivers_22" })).ToContainTextAsync("Not delivered");
         await caseManager.GotoAsync("/chat");
         await caseManager.GetByRole(AriaRole.Button, new() { Name = "Read this chat" }).ClickAsync();
         await Expect(caseManager.Locator("[data-log] li", new() { HasText = "@sam_rivers_22" })).ToContainTextAsync("Kept back, not delivered");

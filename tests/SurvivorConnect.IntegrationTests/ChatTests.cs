@@ -301,6 +301,10 @@ public sealed class ChatTests(ChatTests.Factory api) : IClassFixture<ChatTests.F
 
         Assert.Equal(MessageStatus.Rejected, Assert.Single(youthView, m => m.Sequence == sent.Message.Sequence).Status);
         Assert.DoesNotContain(mentorView, m => m.Sequence == sent.Message.Sequence);
+
+        // The sender's open page is told at once that it was kept back; the other party hears nothing of it.
+        await ChatClient.EventuallyAsync(() => chat.Youth.Received.Any(m => m.Sequence == sent.Message.Sequence && m.Status == MessageStatus.Rejected), "the sender is told live");
+        Assert.DoesNotContain(chat.Mentor.Received, m => m.Sequence == sent.Message.Sequence);
     }
 
     [Fact]

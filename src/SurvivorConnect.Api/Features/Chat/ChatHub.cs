@@ -83,7 +83,7 @@ public sealed class ChatHub(ChatService chat, ChatConnections connections, ChatA
         {
             // Fail closed: a join that could not be checked leaves the caller outside the conversation.
             connection.Joined.TryRemove(conversationId ?? "", out _);
-            await Groups.RemoveFromGroupAsync(Context.ConnectionId, ChatService.Group(conversationId ?? ""));
+            await connection.LeaveAsync(Groups, conversationId ?? "", CancellationToken.None);
             throw;
         }
         finally
@@ -99,7 +99,7 @@ public sealed class ChatHub(ChatService chat, ChatConnections connections, ChatA
         try
         {
             connection.Joined.TryRemove(conversationId ?? "", out _);
-            await Groups.RemoveFromGroupAsync(Context.ConnectionId, ChatService.Group(conversationId ?? ""));
+            await connection.LeaveAsync(Groups, conversationId ?? "", CancellationToken.None);
             return HubReply.Done;
         }
         finally

@@ -72,6 +72,9 @@ public sealed partial class ChatService(
 
     public static string Group(string conversationId) => $"conversation:{conversationId}";
 
+    /// <summary>One person's connections in one conversation: person ids are unique only within an agency, so it names both.</summary>
+    public static string SenderGroup(string conversationId, string agencyId, string userId) => $"conversation:{conversationId}:{agencyId}:{userId}";
+
     /// <summary>Person ids are unique only within an agency, so the group names both.</summary>
     public static string CaseManagerGroup(string agencyId, string userId) => $"case-manager:{agencyId}:{userId}";
 
@@ -738,7 +741,8 @@ public sealed partial class ChatService(
                 await ReleaseAsync(flag, ct);
                 break;
             case FlagStatus.Rejected:
-                await Store.ReplaceAsync(Conversation.Container, message with { Status = MessageStatus.Rejected }, message.ETag!, ct);
+                var rejected = await Store.ReplaceAsync(Conversation.Container, message with { Status = MessageStatus.Rejected }, message.ETag!, ct);
+                await LiveAsync(() => hub.Clients.Group(SenderGroup(flag.ConversationId, Store.AgencyId, rejected.SenderId)).MessageReceived(ChatMessageView.From(flag.ConversationId, rejected)));
                 break;
             default:
                 // Resolved, it would stay held for ever: never delivered, and never to be decided again.
