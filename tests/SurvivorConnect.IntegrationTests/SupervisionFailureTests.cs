@@ -240,6 +240,42 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
     }
 
     [Fact]
+    public async Task An_urgent_answer_sent_while_the_same_form_with_other_answers_was_being_stored_is_still_flagged_by_the_worker()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        HttpResponseMessage? calm = null;
+        api.Counter.WhileCreating = async document =>
+        {
+            if (document is CheckIn)
+            {
+                api.Counter.WhileCreating = null;
+                calm = await mentor.PostAsJsonAsync("/api/supervision/me/check-ins", new { answers = SupervisionTests.Answers(0), submissionId = "form-2" });
+            }
+        };
+
+        HttpResponseMessage urgent;
+        try
+        {
+            // The urgent one's flag fails once it is stored under an id of its own: the worker must find it all the same.
+            urgent = await api.FailingWriteOnceAsync(d => d is WellbeingFlag { MentorId: var m } && m == mentorId,
+                () => mentor.PostAsJsonAsync("/api/supervision/me/check-ins", new { answers = SupervisionTests.Answers(0, urgent: 3), submissionId = "form-2" }));
+        }
+        finally
+        {
+            api.Counter.WhileCreating = null;
+        }
+
+        await HttpAssert.Ok<JsonElement>(calm!);
+        Assert.Equal(CheckInHandlers.UrgentWords, (await HttpAssert.Ok<JsonElement>(urgent)).GetProperty("message").GetString());
+        Assert.Empty(await FlagsAsync(mentorId));
+        await RunWorkerAsync(after: CheckInFollowUp.Grace);
+
+        Assert.Equal("Urgent", Assert.Single(await FlagsAsync(mentorId)).GetProperty("kind").GetString());
+        Assert.Equal(2, (await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"))).GetProperty("history").GetArrayLength());
+        Assert.Empty(await FollowUpsLeftAsync());
+    }
+
+    [Fact]
     public async Task A_flag_id_which_admins_read_in_the_audit_log_cannot_be_worked_back_to_the_answers()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();

@@ -141,16 +141,9 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
     public async Task What_a_later_check_in_adds_goes_on_the_concern_the_supervisor_has_not_seen_yet()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
-        var stressed = SupervisionTests.Answers(0);
-        foreach (var item in new[] { "stress-1", "stress-2", "stress-3", "stress-4" })
-        {
-            stressed[item] = 4;
-        }
-
-        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, stressed));
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, Stressed()));
         api.Time.Advance(TimeSpan.FromDays(14));
-        var wornOut = new Dictionary<string, int>(stressed) { ["burnout-1"] = 4, ["burnout-2"] = 4, ["burnout-3"] = 0 };
-        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, wornOut));
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, WornOut()));
 
         var concern = Assert.Single(await FlagsAsync(mentorId), f => f.GetProperty("kind").GetString() == "Concern");
         var reasons = concern.GetProperty("reasons").EnumerateArray().Select(r => r.GetString()).ToList();
@@ -158,6 +151,69 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
         Assert.Contains("Feeling worn out: high", reasons);
         Assert.Equal(reasons.Count, reasons.Distinct().Count());
     }
+
+    [Fact]
+    public async Task A_supervisor_marking_a_concern_seen_from_a_page_older_than_what_a_later_check_in_added_is_asked_to_read_it_again()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, Stressed()));
+        var shown = Assert.Single(await FlagsAsync(mentorId));
+        var (flagId, version) = (shown.GetProperty("id").GetString()!, shown.GetProperty("version").GetString()!);
+        api.Time.Advance(TimeSpan.FromDays(14));
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, WornOut()));
+
+        var stale = await _world.Supervisor.SendAsync(new HttpRequestMessage(HttpMethod.Post, $"/api/supervision/flags/{flagId}/acknowledge") { Headers = { { "If-Match", version } } });
+
+        await HttpAssert.Problem(stale, 412);
+        var now = Assert.Single(await FlagsAsync(mentorId));
+        Assert.Equal("Open", now.GetProperty("status").GetString());
+        var current = await _world.Supervisor.SendAsync(new HttpRequestMessage(HttpMethod.Post, $"/api/supervision/flags/{flagId}/acknowledge") { Headers = { { "If-Match", now.GetProperty("version").GetString() } } });
+        Assert.Equal("Acknowledged", (await HttpAssert.Ok<JsonElement>(current)).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_concern_added_just_as_the_supervisor_marks_the_earlier_one_seen_is_raised_as_a_concern_of_its_own()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, Stressed()));
+        var flagId = Assert.Single(await FlagsAsync(mentorId)).GetProperty("id").GetString()!;
+        api.Time.Advance(TimeSpan.FromDays(14));
+        api.Counter.BeforeReplace = async (_, document) =>
+        {
+            if (document is WellbeingFlag { Status: WellbeingFlagStatus.Open } merging && merging.Id == flagId)
+            {
+                api.Counter.BeforeReplace = null;
+                await HttpAssert.Ok<JsonElement>(await _world.Supervisor.PostAsync($"/api/supervision/flags/{flagId}/acknowledge", null));
+            }
+        };
+
+        try
+        {
+            await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, WornOut()));
+        }
+        finally
+        {
+            api.Counter.BeforeReplace = null;
+        }
+
+        var concerns = (await FlagsAsync(mentorId)).Where(f => f.GetProperty("kind").GetString() == "Concern").ToList();
+        Assert.Equal(2, concerns.Count);
+        var news = Assert.Single(concerns, f => f.GetProperty("status").GetString() == "Open");
+        Assert.Contains("Feeling worn out: high", news.GetProperty("reasons").EnumerateArray().Select(r => r.GetString()));
+    }
+
+    private static Dictionary<string, int> Stressed()
+    {
+        var stressed = SupervisionTests.Answers(0);
+        foreach (var item in new[] { "stress-1", "stress-2", "stress-3", "stress-4" })
+        {
+            stressed[item] = 4;
+        }
+
+        return stressed;
+    }
+
+    private static Dictionary<string, int> WornOut() => new(Stressed()) { ["burnout-1"] = 4, ["burnout-2"] = 4, ["burnout-3"] = 0 };
 
     [Fact]
     public async Task The_audit_log_and_an_admin_s_own_hold_say_nothing_of_an_urgent_answer()

@@ -151,9 +151,17 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
                 throw;
             }
 
-            checkIn = SameAnswers(stored, answers)
-                ? stored
-                : await data.Store.CreateAsync(SupervisionData.Container, checkIn with { Id = CheckInId(mentor.Id, null, 0) }, ct);
+            if (SameAnswers(stored, answers))
+            {
+                checkIn = stored;
+            }
+            else
+            {
+                // Its own follow-up record first, as for any check-in: an urgent answer here must not rest on this request.
+                checkIn = checkIn with { Id = CheckInId(mentor.Id, null, 0) };
+                await followUps.BeginAsync(checkIn, ct);
+                checkIn = await data.Store.CreateAsync(SupervisionData.Container, checkIn, ct);
+            }
         }
 
         return await FinishAsync(mentor, checkIn, schedule, ct);
@@ -274,11 +282,7 @@ internal sealed class CheckInFollowUps(SupervisionData data, Notifier notifier, 
             // is seen with it). Once seen, a later concern is news and raises its own; an urgent answer always does.
             var unseen = raisedBefore || checkIn.Urgent ? null
                 : (await data.FlagsAsync(mentor.Id, ct)).FirstOrDefault(f => f.Kind == FlagKind.Concern && f.Status == WellbeingFlagStatus.Open);
-            if (unseen is not null)
-            {
-                await AddToUnseenAsync(unseen, checkIn.Concerns, ct);
-            }
-            else
+            if (unseen is null || !await AddedToUnseenAsync(unseen, checkIn.Concerns, ct))
             {
                 await data.RaiseAsync(mentor, new WellbeingFlag
                 {
@@ -297,27 +301,35 @@ internal sealed class CheckInFollowUps(SupervisionData data, Notifier notifier, 
         return schedule;
     }
 
-    /// <summary>Adds what a later check-in found to the concern its supervisor has not seen yet; each reason once.</summary>
-    private async Task AddToUnseenAsync(WellbeingFlag flag, IReadOnlyList<string> reasons, CancellationToken ct)
+    /// <summary>
+    /// Adds what a later check-in found to the concern its supervisor has not seen yet, each reason once; false when the
+    /// supervisor saw it (or it went) before this was added, so the concern is raised as news of its own.
+    /// </summary>
+    private async Task<bool> AddedToUnseenAsync(WellbeingFlag flag, IReadOnlyList<string> reasons, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var added = reasons.Where(r => !flag.Reasons.Contains(r, StringComparer.Ordinal)).ToList();
-            if (added.Count == 0 || flag.Status != WellbeingFlagStatus.Open)
+            if (flag.Status != WellbeingFlagStatus.Open)
             {
-                return;
+                return false;
+            }
+
+            var added = reasons.Where(r => !flag.Reasons.Contains(r, StringComparer.Ordinal)).ToList();
+            if (added.Count == 0)
+            {
+                return true;
             }
 
             try
             {
                 await data.Store.ReplaceAsync(SupervisionData.Container, flag with { Reasons = [.. flag.Reasons, .. added] }, flag.ETag!, ct);
-                return;
+                return true;
             }
             catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed && attempt < MaxWriteAttempts)
             {
                 if (await data.Store.ReadAsync<WellbeingFlag>(SupervisionData.Container, flag.Id, data.Store.AgencyId, ct) is not { } current)
                 {
-                    return;
+                    return false;
                 }
 
                 flag = current;

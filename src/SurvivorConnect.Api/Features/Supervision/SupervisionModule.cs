@@ -1,5 +1,6 @@
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using SurvivorConnect.Api.Features.Supervision.Rules;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Storage;
@@ -49,7 +50,8 @@ public static class SupervisionModule
         var flags = group.MapGroup("/flags/{id}").RequireAuthorization(Policies.Supervisor);
         flags.MapGet("/", GetWellbeingFlag).WithName(nameof(GetWellbeingFlag));
         flags.MapPost("/acknowledge", AcknowledgeWellbeingFlag).WithName(nameof(AcknowledgeWellbeingFlag))
-            .WithSummary("You have seen it (for an urgent one, this is the review that lifts the automatic hold).");
+            .WithSummary("You have seen it (for an urgent one, this is the review that lifts the automatic hold).")
+            .WithDescription("Send the flag's `version` as If-Match: once a later check-in has added to it, you are answered 412 and read it again.");
         flags.MapPost("/sessions", RecordSupervisionSession).WithName(nameof(RecordSupervisionSession))
             .WithSummary("A supervision session: date, notes, agreed actions, follow-up date.");
         flags.MapPost("/resolve", ResolveWellbeingFlag).WithName(nameof(ResolveWellbeingFlag));
@@ -83,11 +85,11 @@ public static class SupervisionModule
     private static async Task<Ok<FlagView>> GetWellbeingFlag(IMediator mediator, string id, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new GetWellbeingFlag(id), ct));
 
-    private static async Task<Ok<FlagView>> AcknowledgeWellbeingFlag(IMediator mediator, string id, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new MoveWellbeingFlag(id, FlagMove.Acknowledge), ct));
+    private static async Task<Ok<FlagView>> AcknowledgeWellbeingFlag(IMediator mediator, string id, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new MoveWellbeingFlag(id, FlagMove.Acknowledge, ifMatch), ct));
 
-    private static async Task<Ok<FlagView>> ResolveWellbeingFlag(IMediator mediator, string id, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new MoveWellbeingFlag(id, FlagMove.Resolve), ct));
+    private static async Task<Ok<FlagView>> ResolveWellbeingFlag(IMediator mediator, string id, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new MoveWellbeingFlag(id, FlagMove.Resolve, ifMatch), ct));
 
     private static async Task<Ok<FlagView>> RecordSupervisionSession(IMediator mediator, string id, SessionRequest body, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new RecordSupervisionSession(id, body), ct));

@@ -22,10 +22,16 @@ public sealed record FlagView(
     string Id, string MentorId, string? MentorName, FlagKind Kind, IReadOnlyList<string> Reasons, WellbeingFlagStatus Status, DateTimeOffset RaisedAt,
     string? AcknowledgedBy, DateTimeOffset? AcknowledgedAt, IReadOnlyList<SupervisionSession> Sessions, DateOnly? FollowUpDue, bool FollowUpOverdue, DateTimeOffset? ResolvedAt)
 {
+    /// <summary>The flag as read: marking it seen or resolved from this version is refused once a later check-in added to it.</summary>
+    public string? Version { get; init; }
+
     public static FlagView From(WellbeingFlag f, string? mentorName, DateOnly today)
     {
         var followUp = f.Status == WellbeingFlagStatus.Resolved || f.Sessions.Count == 0 ? null : f.Sessions[^1].FollowUp;
-        return new(f.Id, f.MentorId, mentorName, f.Kind, f.Reasons, f.Status, f.RaisedAt, f.AcknowledgedBy, f.AcknowledgedAt, f.Sessions, followUp, followUp < today, f.ResolvedAt);
+        return new(f.Id, f.MentorId, mentorName, f.Kind, f.Reasons, f.Status, f.RaisedAt, f.AcknowledgedBy, f.AcknowledgedAt, f.Sessions, followUp, followUp < today, f.ResolvedAt)
+        {
+            Version = f.ETag,
+        };
     }
 }
 
@@ -70,8 +76,11 @@ public enum FlagMove
     Resolve,
 }
 
-/// <summary>Acknowledging a flag is the review an urgent answer waits for: it lifts the automatic hold (a hold a supervisor placed stays).</summary>
-public sealed record MoveWellbeingFlag(string FlagId, FlagMove Move) : ICommand<FlagView>, IAudited
+/// <summary>
+/// Acknowledging a flag is the review an urgent answer waits for: it lifts the automatic hold (a hold a supervisor placed
+/// stays). From a named version only that version is seen: a concern a later check-in added meanwhile is not.
+/// </summary>
+public sealed record MoveWellbeingFlag(string FlagId, FlagMove Move, string? IfMatch = null) : ICommand<FlagView>, IAudited
 {
     public AuditTarget Audit => new(Move == FlagMove.Acknowledge ? "wellbeing.acknowledge-flag" : "wellbeing.resolve-flag", "wellbeing-flag", FlagId);
 }
@@ -170,6 +179,8 @@ internal sealed class SupervisorHandlers(SupervisionData data, AgencyCalendar ca
         {
             throw new ConflictException(flag.Status == WellbeingFlagStatus.Resolved ? "This flag is resolved." : "This flag is already acknowledged.");
         }
+
+        StoreException.ThrowIfChangedSince(command.IfMatch, flag.ETag);
 
         var now = data.Store.Now;
         var moved = flag with
