@@ -71,8 +71,11 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
         await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId = goneId }));
         await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{goneId}/deactivate", null));
 
-        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3)));
+        var reply = await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3)));
 
+        // The mentor is not told a supervisor knows: there is none to know.
+        Assert.Equal(CheckInHandlers.UrgentWordsWithoutSupervisor, reply.GetProperty("message").GetString());
+        Assert.NotEqual(0, reply.GetProperty("crisisResources").GetArrayLength());
         Assert.Contains(await NoticesAsync(_world.Admin), n => n.Kind == "mentor-needs-supervisor");
         var (youthId, _) = await _world.YouthAsync();
         var refused = await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/matches", new { youthId, mentorId }), 409);

@@ -68,6 +68,10 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
     public const string UrgentWords =
         "Thank you for telling us. You matter, and you do not have to carry this alone. Your supervisor has been told and will reach out to you soon. If you are in danger or thinking of harming yourself, please reach out right now:";
 
+    /// <summary>To a mentor with no active supervisor just now: nobody is told a supervisor knows when none does.</summary>
+    public const string UrgentWordsWithoutSupervisor =
+        "Thank you for telling us. You matter, and you do not have to carry this alone. You have no supervisor just now, so the agency has been asked to give you one at once, who will reach out to you. If you are in danger or thinking of harming yourself, please reach out right now:";
+
     public async ValueTask<MyWellbeingView> Handle(GetMyWellbeing query, CancellationToken ct)
     {
         var me = await data.Mentoring.MentorAsync(data.Me, ct);
@@ -184,9 +188,26 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
             nextDueAt = checkIn.SubmittedAt.AddDays(schedule.CadenceDays);
         }
 
-        return checkIn.Urgent
-            ? new CheckInReply(UrgentWords, chat.Value.CrisisResources, nextDueAt)
-            : new CheckInReply(Thanks, [], nextDueAt);
+        if (!checkIn.Urgent)
+        {
+            return new CheckInReply(Thanks, [], nextDueAt);
+        }
+
+        var words = await SupervisedNowAsync(mentor) ? UrgentWords : UrgentWordsWithoutSupervisor;
+        return new CheckInReply(words, chat.Value.CrisisResources, nextDueAt);
+    }
+
+    /// <summary>Not known while the store fails: the usual words then, as nearly every mentor has a supervisor.</summary>
+    private async Task<bool> SupervisedNowAsync(MentorProfile mentor)
+    {
+        try
+        {
+            return await data.Mentoring.HasActiveSupervisorAsync(mentor, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return true;
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Check-in {CheckInId} is stored but its follow-ups failed; the supervision worker finishes them")]
