@@ -306,6 +306,24 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
         Assert.DoesNotContain(await FlagsAsync(mentorId), f => f.GetProperty("kind").GetString() == "Missed");
     }
 
+    [Fact]
+    public async Task A_person_who_is_no_longer_a_mentor_is_neither_reminded_nor_flagged_for_check_ins_they_may_not_make()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(0)));
+        await _world.SetRolesAsync(mentorId, Roles.CaseManager);
+
+        foreach (var days in new[] { 13, 2, 14, 14 })
+        {
+            await RunWorkerAsync(days);
+        }
+
+        var store = api.Services.GetRequiredService<IDocumentStore>();
+        Assert.Empty(await store.QueryAllAsync<WellbeingFlag>(SupervisionData.Container, "demo", [Filter.Eq("mentorId", mentorId)], CancellationToken.None));
+        Assert.Equal(0, await RemindersAsync(mentor));
+        Assert.Equal(0, (await ScheduleAsync(mentorId))!.Missed);
+    }
+
     private async Task RunWorkerAsync(double days)
     {
         api.Time.Advance(TimeSpan.FromDays(days));

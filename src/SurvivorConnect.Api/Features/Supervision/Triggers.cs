@@ -3,7 +3,6 @@ using Mediator;
 using SurvivorConnect.Api.Features.Chat;
 using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Features.Notifications;
-using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Hosting;
@@ -120,7 +119,7 @@ internal sealed class CheckInReminderHandler(SupervisionData data, Notifier noti
         var store = data.Store;
         var schedule = await data.ScheduleAsync(command.MentorId, ct);
         var sent = schedule.DueAt == command.ForDueAt && schedule.DueAt > store.Now && schedule.RequestedBecause is null
-            && await store.FindAsync<Person>(Person.Container, command.MentorId, ct) is { Active: true }
+            && await data.Mentoring.IsActiveAsync(command.MentorId, Roles.Mentor, ct)
             && await notifier.SendOnceAsync(command.MentorId, Notices.WellbeingCheckInDueSoon, $"checkin-due~{command.MentorId}~{command.ForDueAt.UtcTicks}", ct);
 
         // Done with this due date; a reminder already moved on to the next one stays.
@@ -186,8 +185,9 @@ internal sealed class MissedCheckInHandler(SupervisionData data, Notifier notifi
 
         // The flag before the schedule moves on: if raising it fails, the next round counts this miss again (and two
         // instances counting it raise the one flag of this due date).
-        // A mentor no longer active is not asked for check-ins, so misses none: back, they start from none missed.
-        var active = await data.Store.FindAsync<Person>(Person.Container, command.MentorId, ct) is { Active: true };
+        // A mentor no longer active, or no longer a mentor, is not asked for check-ins (nor may check in), so misses none:
+        // back, they start from none missed.
+        var active = await data.Mentoring.IsActiveAsync(command.MentorId, Roles.Mentor, ct);
         var missed = active ? schedule.Missed + 1 : 0;
         if (missed >= 2 && await MentorOrNullAsync(command.MentorId, ct) is { } mentor)
         {
