@@ -79,6 +79,40 @@ public sealed class CheckInScoringTests
     }
 
     [Fact]
+    public void A_sharp_fall_after_a_rally_is_a_concern_though_it_is_no_worse_than_the_oldest_of_the_three()
+    {
+        var first = CheckInScoring.Score(Default, Answers(2, 4), [], 1m).Scores;
+        var rally = CheckInScoring.Score(Default, Answers(0, 4), [first], 1m).Scores;
+
+        var now = CheckInScoring.Score(Default, Answers(2, 4), [rally, first], 1m);
+
+        Assert.Contains(now.Concerns, c => c == "Carrying others' stories: worse by 2 since the check-in before");
+    }
+
+    [Fact]
+    public void A_mean_is_banded_before_it_is_rounded_for_showing()
+    {
+        var stress = Default.Subscales.Single(s => s.Key == "stress");
+        var items = Default.Items.Where(i => i.Subscale == "stress").Take(3).ToList();
+        var instrument = Default with
+        {
+            Items = [.. Default.Items.Where(i => i.Subscale != "stress"), .. items.Select(i => i with { Reverse = false })],
+            Subscales = [.. Default.Subscales.Select(s => s.Key == "stress" ? s with { Bands = [new("calm", 0m), new("high", 2.333m, Concern: true)] } : s)],
+        };
+        var answers = Answers(0, 4);
+        foreach (var item in items)
+        {
+            answers[item.Id] = item == items[0] ? 3 : 2;
+        }
+
+        var result = CheckInScoring.Score(instrument, answers, [], 1m);
+
+        Assert.Equal(2.33m, Of(result, "stress").Score);
+        Assert.Equal(("high", true), (Of(result, "stress").Band, Of(result, "stress").ConcernBand));
+        Assert.Contains($"{stress.Name}: high", result.Concerns);
+    }
+
+    [Fact]
     public void Only_the_last_three_check_ins_count_for_a_rise()
     {
         var old = CheckInScoring.Score(Default, Answers(0, 4), [], 1m).Scores;

@@ -7,8 +7,8 @@ public sealed record CheckInResult(IReadOnlyList<SubscaleScore> Scores, bool Urg
 
 /// <summary>
 /// Scores a check-in and says what it raises: "urgent" when an urgent item is endorsed; a "concern" when a
-/// subscale is in a concern band, or worsened by at least <c>rise</c> across the last three check-ins (the
-/// oldest of them to this one; from the one before, while there is only one). Pure: no storage, no clock.
+/// subscale is in a concern band, or worsened by at least <c>rise</c> within the last three check-ins (since either
+/// of the two before this one, whichever it worsened more from). Pure: no storage, no clock.
 /// </summary>
 public static class CheckInScoring
 {
@@ -21,10 +21,10 @@ public static class CheckInScoring
         int Scored(InstrumentItem item) => item.Reverse ? scale.Max + scale.Min - answers[item.Id] : answers[item.Id];
         var scores = instrument.Subscales.Select(subscale =>
         {
-            var values = instrument.Items.Where(i => i.Subscale == subscale.Key).Select(i => (decimal)Scored(i)).ToList();
-            var mean = decimal.Round(values.Average(), 2, MidpointRounding.AwayFromZero);
+            // Banded unrounded: a band from 2.333 must take a mean of 7/3, which shows as 2.33.
+            var mean = instrument.Items.Where(i => i.Subscale == subscale.Key).Select(i => (decimal)Scored(i)).Average();
             var band = subscale.Bands.Last(b => b.From <= mean);
-            return new SubscaleScore(subscale.Key, mean, band.Name, band.Concern);
+            return new SubscaleScore(subscale.Key, decimal.Round(mean, 2, MidpointRounding.AwayFromZero), band.Name, band.Concern);
         }).ToList();
 
         // Endorsed as the item is scored: "I felt safe" (reversed) answered "never" is the urgent answer, not "very often".
@@ -38,12 +38,14 @@ public static class CheckInScoring
                 concerns.Add($"{subscale.Name}: {score.Band}");
             }
 
-            // The last three check-ins are the two before this one and this one.
-            var oldest = earlier.Take(2).LastOrDefault()?.FirstOrDefault(s => s.Key == score.Key);
-            var worsened = oldest is null ? 0 : subscale.HigherIsBetter ? oldest.Score - score.Score : score.Score - oldest.Score;
+            // The last three check-ins are the two before this one and this one: a slow slide shows against the older, a
+            // sharp fall after a rally against the one just before.
+            var (worsened, sincePrevious) = earlier.Take(2)
+                .Select((before, i) => (Worsened: before.FirstOrDefault(s => s.Key == score.Key) is { } then ? (subscale.HigherIsBetter ? then.Score - score.Score : score.Score - then.Score) : 0, SincePrevious: i == 0))
+                .OrderByDescending(w => w.Worsened).ThenByDescending(w => w.SincePrevious).FirstOrDefault();
             if (rise > 0 && worsened >= rise && !score.ConcernBand)
             {
-                concerns.Add(earlier.Count == 1
+                concerns.Add(sincePrevious
                     ? $"{subscale.Name}: worse by {worsened:0.##} since the check-in before"
                     : $"{subscale.Name}: worse by {worsened:0.##} over the last three check-ins");
             }
