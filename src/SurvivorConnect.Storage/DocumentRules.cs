@@ -52,12 +52,13 @@ public static class DocumentRules
     }
 
     /// <summary>
-    /// A conditional write is made to a version the store gave out. A wildcard ("*"), which a caller's If-Match header
-    /// may carry and Cosmos DB may read as any version, would turn a checked write into a blind one: it matches nothing.
+    /// A conditional write is made to a version the store gave out. A wildcard ("*") or a blank version, which a
+    /// caller's If-Match header may carry and Cosmos DB reads as any version (the SDK leaves an empty one out), would
+    /// turn a checked write into a blind one: they match nothing.
     /// </summary>
     public static void EnsureVersion(string? ifMatchETag, int? batchIndex = null)
     {
-        if (ifMatchETag?.Trim() != "*")
+        if (!string.IsNullOrWhiteSpace(ifMatchETag) && ifMatchETag.Trim() != "*")
         {
             return;
         }
@@ -66,6 +67,32 @@ public static class DocumentRules
         throw batchIndex is { } index
             ? new StoreException(StoreErrorKind.BatchFailed, message) { FailedOperationIndex = index, FailedOperationKind = StoreErrorKind.PreconditionFailed }
             : new StoreException(StoreErrorKind.PreconditionFailed, message);
+    }
+
+    /// <summary>A delete is unconditional with no version at all (null), and otherwise made to a version as a replace is.</summary>
+    public static void EnsureVersionOrNone(string? ifMatchETag, int? batchIndex = null)
+    {
+        if (ifMatchETag is not null)
+        {
+            EnsureVersion(ifMatchETag, batchIndex);
+        }
+    }
+
+    /// <summary>Each replace of a batch names a version, and each delete none or one.</summary>
+    public static void EnsureVersions(IReadOnlyList<BatchOperation> operations)
+    {
+        for (var i = 0; i < operations.Count; i++)
+        {
+            switch (operations[i])
+            {
+                case BatchOperation.Replace replace:
+                    EnsureVersion(replace.IfMatchETag, i);
+                    break;
+                case BatchOperation.Delete delete:
+                    EnsureVersionOrNone(delete.IfMatchETag, i);
+                    break;
+            }
+        }
     }
 
     public static void ValidatePartitionKey(string? partitionKey)

@@ -39,7 +39,7 @@ public sealed class CosmosBatchTests
         Assert.Equal((StoreErrorKind.BatchFailed, 2, StoreErrorKind.PreconditionFailed), (inBatch.Kind, inBatch.FailedOperationIndex, inBatch.FailedOperationKind));
 
         DocumentRules.EnsureVersion("\"e1\"");
-        DocumentRules.EnsureVersion(null);
+        DocumentRules.EnsureVersionOrNone(null);
     }
 
     [Fact]

@@ -83,21 +83,40 @@ public abstract class DocumentStoreContract
         Assert.Equal("v2", (await Store.ReadAsync<Item>(Containers.Items, created.Id, _pk, Ct))!.Name);
     }
 
-    [Fact]
-    public async Task A_wildcard_etag_is_no_version_so_a_replace_delete_or_batch_made_to_it_is_refused()
+    [Theory]
+    [InlineData("*")]
+    [InlineData(" * ")]
+    [InlineData("")]
+    [InlineData("  ")]
+    public async Task A_wildcard_or_blank_etag_is_no_version_so_a_replace_delete_or_batch_made_to_it_is_refused(string etag)
     {
         var created = await Store.CreateAsync(Containers.Items, NewItem(name: "kept"), Ct);
 
-        var replace = await Assert.ThrowsAsync<StoreException>(() => Store.ReplaceAsync(Containers.Items, created with { Name = "blind" }, "*", Ct));
-        var delete = await Assert.ThrowsAsync<StoreException>(() => Store.DeleteAsync(Containers.Items, created.Id, _pk, "*", Ct));
+        var replace = await Assert.ThrowsAsync<StoreException>(() => Store.ReplaceAsync(Containers.Items, created with { Name = "blind" }, etag, Ct));
+        var delete = await Assert.ThrowsAsync<StoreException>(() => Store.DeleteAsync(Containers.Items, created.Id, _pk, etag, Ct));
         var batch = await Assert.ThrowsAsync<StoreException>(() => Store.ExecuteBatchAsync(Containers.Items, _pk,
-            [new BatchOperation.Create(NewItem("wildcard-new")), new BatchOperation.Replace(created with { Name = "blind" }, "*")], Ct));
+            [new BatchOperation.Create(NewItem("wildcard-new")), new BatchOperation.Replace(created with { Name = "blind" }, etag)], Ct));
+        var batchDelete = await Assert.ThrowsAsync<StoreException>(() => Store.ExecuteBatchAsync(Containers.Items, _pk,
+            [new BatchOperation.Create(NewItem("wildcard-new")), new BatchOperation.Delete(created.Id, etag)], Ct));
 
         Assert.Equal(StoreErrorKind.PreconditionFailed, replace.Kind);
         Assert.Equal(StoreErrorKind.PreconditionFailed, delete.Kind);
         Assert.Equal((StoreErrorKind.BatchFailed, 1, StoreErrorKind.PreconditionFailed), (batch.Kind, batch.FailedOperationIndex, batch.FailedOperationKind));
+        Assert.Equal((StoreErrorKind.BatchFailed, 1, StoreErrorKind.PreconditionFailed), (batchDelete.Kind, batchDelete.FailedOperationIndex, batchDelete.FailedOperationKind));
         Assert.Equal("kept", (await Store.ReadAsync<Item>(Containers.Items, created.Id, _pk, Ct))!.Name);
         Assert.Null(await Store.ReadAsync<Item>(Containers.Items, "wildcard-new", _pk, Ct));
+    }
+
+    [Fact]
+    public async Task A_replace_naming_no_version_is_refused_rather_than_made_blind()
+    {
+        var created = await Store.CreateAsync(Containers.Items, NewItem(name: "kept"), Ct);
+
+        var replace = await Assert.ThrowsAsync<StoreException>(() => Store.ReplaceAsync(Containers.Items, created with { Name = "blind" }, null!, Ct));
+
+        Assert.Equal(StoreErrorKind.PreconditionFailed, replace.Kind);
+        Assert.Equal("kept", (await Store.ReadAsync<Item>(Containers.Items, created.Id, _pk, Ct))!.Name);
+        Assert.True(await Store.DeleteAsync(Containers.Items, created.Id, _pk, null, Ct));
     }
 
     [Fact]

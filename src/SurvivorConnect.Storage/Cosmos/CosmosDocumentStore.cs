@@ -121,7 +121,7 @@ public sealed class CosmosDocumentStore : IDocumentStore, IDisposable
     {
         DocumentRules.ValidateId(id);
         DocumentRules.ValidatePartitionKey(partitionKey);
-        DocumentRules.EnsureVersion(ifMatchETag);
+        DocumentRules.EnsureVersionOrNone(ifMatchETag);
         var target = await ContainerAsync(container, cancellationToken);
         return await Guard(async () =>
         {
@@ -179,10 +179,7 @@ public sealed class CosmosDocumentStore : IDocumentStore, IDisposable
     {
         ArgumentNullException.ThrowIfNull(operations);
         var bodies = DocumentRules.SerializeBatch(operations, partitionKey, container);
-        for (var i = 0; i < operations.Count; i++)
-        {
-            DocumentRules.EnsureVersion(operations[i] switch { BatchOperation.Replace r => r.IfMatchETag, BatchOperation.Delete d => d.IfMatchETag, _ => null }, i);
-        }
+        DocumentRules.EnsureVersions(operations);
 
         var target = await ContainerAsync(container, cancellationToken);
         return await Guard(async () =>

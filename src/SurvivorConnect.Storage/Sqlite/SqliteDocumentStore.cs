@@ -117,6 +117,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
     public async Task<T> ReplaceAsync<T>(ContainerSpec container, T document, string ifMatchETag, CancellationToken cancellationToken)
         where T : Document
     {
+        DocumentRules.EnsureVersion(ifMatchETag);
         var body = DocumentRules.Serialize(document, container);
         var etag = await WriteAsync(container, t => Update(t, container, document, body, ifMatchETag), cancellationToken);
         return document.WithETag<T>(etag);
@@ -132,6 +133,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
 
     public async Task<bool> DeleteAsync(ContainerSpec container, string id, string partitionKey, string? ifMatchETag, CancellationToken cancellationToken)
     {
+        DocumentRules.EnsureVersionOrNone(ifMatchETag);
         return await WriteAsync(container, t => DeleteRow(t, container, id, partitionKey, ifMatchETag), cancellationToken);
     }
 
@@ -198,6 +200,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
     {
         ArgumentNullException.ThrowIfNull(operations);
         var bodies = DocumentRules.SerializeBatch(operations, partitionKey, container);
+        DocumentRules.EnsureVersions(operations);
 
         return await WriteAsync(container, transaction =>
         {
