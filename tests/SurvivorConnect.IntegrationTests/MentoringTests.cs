@@ -268,6 +268,29 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
         Assert.Contains("Private: flagged in check-in", supervisors, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("interests", "txt me 559 555 0134")]
+    [InlineData("interests", "snap jay_2024")]
+    [InlineData("languages", "find me at jaysworld.com")]
+    [InlineData("livedExperienceTags", "ask me @jay.rivers")]
+    [InlineData("displayName", "Jay 559-555-0134")]
+    public async Task A_mentor_profile_carrying_a_way_to_reach_the_mentor_outside_the_portal_is_refused_as_a_chat_message_would_be_held(string field, string text)
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (youthId, youth) = await _world.YouthAsync();
+        await _world.AcceptedAsync(youthId, mentorId, mentor);
+        var profile = new Dictionary<string, object> { ["displayName"] = "Jay", ["capacity"] = 2, ["interests"] = new[] { "art" } };
+        profile[field] = field == "displayName" ? text : new[] { "music", text };
+
+        var refused = await HttpAssert.Problem(await mentor.PutAsJsonAsync("/api/mentors/me", profile), 400);
+
+        Assert.True(refused.GetProperty("errors").TryGetProperty(field, out _));
+        Assert.DoesNotContain(text, await youth.GetStringAsync("/api/matches"), StringComparison.Ordinal);
+        Assert.DoesNotContain(text, await mentor.GetStringAsync("/api/mentors/me"), StringComparison.Ordinal);
+        profile[field] = field == "displayName" ? "Jay" : new[] { "music", "photography" };
+        await MentoringWorld.Ok(await mentor.PutAsJsonAsync("/api/mentors/me", profile));
+    }
+
     [Fact]
     public async Task A_profile_saved_from_an_older_tab_does_not_undo_a_lower_capacity_saved_since()
     {

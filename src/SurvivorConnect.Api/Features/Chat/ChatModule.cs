@@ -51,6 +51,7 @@ public static class ChatModule
             Flag = configured.Flag.Count > 0 ? configured.Flag : defaults.Flag,
             Crisis = configured.Crisis.Count > 0 ? configured.Crisis : defaults.Crisis,
         }));
+        builder.Services.AddSingleton<IContactDetails>(sp => sp.GetRequiredService<SafetyScanner>());
 
         var signalR = builder.Services.AddSignalR(o =>
         {

@@ -126,7 +126,7 @@ public sealed record GetMentorLoad(string MentorId) : IQuery<MentorLoad>, IAudit
     public AuditTarget Audit => new("mentor.read-load", "mentor", MentorId);
 }
 
-internal sealed class MentorHandlers(MentoringData data, PeopleRepository people, MentorEligibilityGuard eligibility, IPublisher publisher)
+internal sealed class MentorHandlers(MentoringData data, PeopleRepository people, MentorEligibilityGuard eligibility, IPublisher publisher, IContactDetails contact)
     : IQueryHandler<GetMyMentorProfile, MentorView>,
       ICommandHandler<SaveMyMentorProfile, MentorView>,
       IQueryHandler<ListMentors, Page<MentorView>>,
@@ -147,6 +147,7 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
     public async ValueTask<MentorView> Handle(SaveMyMentorProfile command, CancellationToken ct)
     {
         var p = command.Profile;
+        RefuseContactDetails(p);
         var existing = await data.FindMentorAsync(data.User.UserId, ct);
         StoreException.ThrowIfChangedSince(command.IfMatch, existing?.OwnSaves.ToString(CultureInfo.InvariantCulture));
         var profile = (existing ?? new MentorProfile
@@ -172,6 +173,28 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
             OwnSaves = (existing?.OwnSaves ?? 0) + 1,
         };
         return OwnView(await ViewAsync(await WriteAsync(profile, existing?.ETag, ct), ct));
+    }
+
+    /// <summary>
+    /// What a matched youth reads of the profile is held to what a chat message is: a way to reach the mentor outside
+    /// the portal would reach the youth without the case manager's review.
+    /// </summary>
+    private void RefuseContactDetails(MentorProfileRequest p)
+    {
+        const string Why = "Please leave out phone numbers, addresses, links and social media names: a youth you are matched with reads this, and contact stays inside the chat.";
+        var errors = new ValidationErrors();
+        foreach (var (field, texts) in new[] { ("displayName", new[] { p.DisplayName }), ("interests", p.Interests), ("languages", p.Languages), ("livedExperienceTags", p.LivedExperienceTags) })
+        {
+            if ((texts ?? []).Any(t => t is not null && contact.Shares(t)))
+            {
+                errors.Add(field, Why);
+            }
+        }
+
+        if (errors.Any)
+        {
+            throw new RequestValidationException(errors.ToDictionary());
+        }
     }
 
     public async ValueTask<Page<MentorView>> Handle(ListMentors query, CancellationToken ct)

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
 
 namespace SurvivorConnect.Api.Features.Chat.Rules;
 
@@ -75,7 +76,7 @@ public sealed class SafetyOptions
 /// The rules run on .NET's non-backtracking engine: its time is linear in the text, so no input can make a
 /// scan slow and no timeout is needed. A timeout would make the verdict depend on how busy the machine is.
 /// </remarks>
-public sealed class SafetyScanner
+public sealed class SafetyScanner : IContactDetails
 {
     private readonly (string Kind, Regex Pattern)[] _hold;
     private readonly (string Kind, Regex Pattern)[] _flag;
@@ -101,6 +102,9 @@ public sealed class SafetyScanner
             : SafetyAction.Deliver;
         return new SafetyVerdict(action, crisis.Count > 0, findings);
     }
+
+    /// <summary>What a message holding it would be held for.</summary>
+    public bool Shares(string text) => Find(_hold, ScanForm.Of(text), "contact").Count > 0;
 
     private static List<SafetyFinding> Find((string Kind, Regex Pattern)[] rules, string text, string category)
     {
