@@ -69,13 +69,13 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     private object Body(decimal stipend = 150m, int seats = 10, string topic = "Housing after exit", string? start = null, string? end = null,
-        string zone = "America/Los_Angeles", DateTimeOffset? deadline = null, bool inPerson = false, bool travel = false) => new
+        string zone = "America/Los_Angeles", DateTimeOffset? deadline = null, bool inPerson = false, bool travel = false, string? sessionId = null) => new
     {
         kind = "focus-group",
         title = "What helps people stay housed",
         description = "Two hours with five other survivors and a facilitator.",
         topics = new[] { topic },
-        sessions = new[] { new { start = start ?? LocalIn(TimeSpan.FromDays(10), 18), end = end ?? LocalIn(TimeSpan.FromDays(10), 20), timeZone = zone, inPerson, location = inPerson ? "Harbor Light, 12 Main St" : null, link = inPerson ? null : "https://meet.example/housing" } },
+        sessions = new[] { new { id = sessionId, start = start ?? LocalIn(TimeSpan.FromDays(10), 18), end = end ?? LocalIn(TimeSpan.FromDays(10), 20), timeZone = zone, inPerson, location = inPerson ? "Harbor Light, 12 Main St" : null, link = inPerson ? null : "https://meet.example/housing" } },
         seats,
         applicationDeadline = deadline ?? api.Time.GetUtcNow().AddDays(7),
         compensation = new { basis = "perSession", rate = stipend, prepMinutesPerSession = 30, travelAllowed = travel, perDiemAllowed = travel },
@@ -368,6 +368,26 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         await _world.ConfirmAsync(opportunity.Id, second);
 
         return (opportunity, first, second);
+    }
+
+    [Theory]
+    [InlineData(50, 52, null, "Cancel it instead")]
+    [InlineData(50, 52, "s1", "begins within 24 hours")]
+    [InlineData(-5, -3, "s1", "would begin in the past")]
+    public async Task A_session_people_are_confirmed_for_is_cancelled_not_taken_off_or_moved_at_short_notice_nor_moved_into_the_past(int from, int to, string? id, string why)
+    {
+        var (opportunity, first, _) = await SoonAsync(startsIn: 3);
+        var work = $"/api/engagements/opportunities/{opportunity.Id}";
+        var now = api.Time.GetUtcNow();
+        string At(int hours) => TimeZoneInfo.ConvertTimeBySystemTimeZoneId(now.AddHours(hours), "America/Los_Angeles").ToString("yyyy-MM-dd'T'HH:mm:00", System.Globalization.CultureInfo.InvariantCulture);
+        var moved = new HttpRequestMessage(HttpMethod.Put, work) { Content = JsonContent.Create(Body(start: At(from), end: At(to), deadline: now.AddHours(from - 1), inPerson: true, travel: true, sessionId: id)) };
+        moved.Headers.TryAddWithoutValidation("If-Match", (await _recruiter.GetAsync(work)).Headers.ETag!.Tag);
+
+        var refused = await HttpAssert.Problem(await _recruiter.SendAsync(moved), 409);
+
+        Assert.Contains(why, refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var kept = await HttpAssert.Ok<OpportunityDto>(await first.Client.GetAsync(work));
+        Assert.Equal(opportunity.Sessions.Select(s => s.GetProperty("start").GetString()), kept.Sessions.Select(s => s.GetProperty("start").GetString()));
     }
 
     [Fact]
@@ -1029,7 +1049,7 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     [Fact]
     public async Task Moving_a_session_tells_those_confirmed_and_those_only_asked_and_no_one_withdraws_once_every_session_has_started()
     {
-        var (opportunity, first, _) = await SoonAsync(startsIn: 3);
+        var (opportunity, first, _) = await SoonAsync(startsIn: 30);
         var invited = await AdvisorAsync(availableAnyTime: true);
         await HttpAssert.Ok<JsonElement>(await _recruiter.PostJson($"/api/engagements/opportunities/{opportunity.Id}/invitations", new { personId = invited.Id }));
         var current = await _recruiter.GetAsync($"/api/engagements/opportunities/{opportunity.Id}");
@@ -1037,7 +1057,7 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         string At(double hours) => TimeZoneInfo.ConvertTimeBySystemTimeZoneId(now.AddHours(hours), "America/Los_Angeles").ToString("yyyy-MM-dd'T'HH:mm:00", System.Globalization.CultureInfo.InvariantCulture);
         var moved = new HttpRequestMessage(HttpMethod.Put, $"/api/engagements/opportunities/{opportunity.Id}")
         {
-            Content = JsonContent.Create(Body(start: At(4), end: At(6), deadline: now.AddMinutes(30), inPerson: true, travel: true)),
+            Content = JsonContent.Create(Body(start: At(31), end: At(33), deadline: now.AddMinutes(30), inPerson: true, travel: true, sessionId: "s1")),
         };
         moved.Headers.TryAddWithoutValidation("If-Match", current.Headers.ETag!.Tag);
 
@@ -1045,7 +1065,7 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
 
         Assert.Contains((await HttpAssert.Ok<PageDto<NotificationDto>>(await first.Client.GetAsync("/api/notifications"))).Items, n => n.Kind == "engagement-changed");
         Assert.Contains((await HttpAssert.Ok<PageDto<NotificationDto>>(await invited.Client.GetAsync("/api/notifications"))).Items, n => n.Kind == "engagement-changed");
-        api.Time.Advance(TimeSpan.FromHours(5));
+        api.Time.Advance(TimeSpan.FromHours(32));
         var late = await HttpAssert.Problem(await first.Client.PostAsync($"/api/engagements/opportunities/{opportunity.Id}/withdraw", null), 409);
         Assert.Contains("Every session has started", late.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }

@@ -77,6 +77,39 @@ public sealed class SessionChangesTests
     }
 
     [Fact]
+    public void A_session_added_or_moved_to_begin_in_the_past_is_refused_but_a_draft_may_hold_one()
+    {
+        var before = new[] { Stored("s1", 10) };
+
+        var added = SessionChanges.Apply(before, 1, [Draft("s1", 10), new SessionDraft(null, Day(1, 3), Day(1, 5), Zone, true, "Harbor Light", null)], Now, NoClaims);
+        var moved = SessionChanges.Apply(before, 1, [new SessionDraft("s1", Day(1, 3), Day(1, 5), Zone, true, "Harbor Light", null)], Now, NoClaims);
+        var draft = SessionChanges.Apply(before, 1, [new SessionDraft("s1", Day(1, 3), Day(1, 5), Zone, true, "Harbor Light", null)], DateTimeOffset.MinValue, NoClaims);
+
+        Assert.Contains("would begin in the past", added.Refusal, StringComparison.Ordinal);
+        Assert.Contains("would begin in the past", moved.Refusal, StringComparison.Ordinal);
+        Assert.Null(draft.Refusal);
+    }
+
+    [Fact]
+    public void With_people_confirmed_a_session_is_cancelled_not_taken_off_nor_moved_within_the_late_window()
+    {
+        var tomorrow = new EngagementSession("s1", new DateTime(2027, 3, 2, 2, 0, 0, DateTimeKind.Unspecified), new DateTime(2027, 3, 2, 4, 0, 0, DateTimeKind.Unspecified), Zone, true, "Harbor Light", null);
+        var later = Stored("s2", 20);
+        var terms = new LateCancellationTerms(Pays: true, Hours: 24);
+        EngagementSession[] before = [tomorrow, later];
+
+        var takenOff = SessionChanges.WhyNotWhileConfirmed(before, [tomorrow], Now, terms);
+        var movedLate = SessionChanges.WhyNotWhileConfirmed(before, [tomorrow with { Start = tomorrow.Start.AddDays(7), End = tomorrow.End.AddDays(7) }, later], Now, terms);
+        var movedEarly = SessionChanges.WhyNotWhileConfirmed(before, [tomorrow, later with { Start = later.Start.AddHours(1), End = later.End.AddHours(1) }], Now, terms);
+        var placeChanged = SessionChanges.WhyNotWhileConfirmed(before, [tomorrow with { Location = "Library" }, later], Now, terms);
+
+        Assert.Contains("Cancel it instead", takenOff, StringComparison.Ordinal);
+        Assert.Contains("begins within 24 hours", movedLate, StringComparison.Ordinal);
+        Assert.Null(movedEarly);
+        Assert.Null(placeChanged);
+    }
+
+    [Fact]
     public void An_unknown_id_or_one_named_twice_is_refused()
     {
         var before = new[] { Stored("s1", 10) };

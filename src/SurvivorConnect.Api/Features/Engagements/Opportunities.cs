@@ -275,6 +275,12 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
             {
                 throw new ConflictException(why);
             }
+
+            if (places.Any(p => p.State == ParticipationState.Confirmed)
+                && SessionChanges.WhyNotWhileConfirmed(current.Sessions, changed.Sessions, data.Store.Now, LateCancellationTerms.Applying(current.LateCancellation, settings)) is { } whyCancel)
+            {
+                throw new ConflictException(whyCancel);
+            }
         }
 
         // Seats added go to those waiting, in their order, in the same write: not to whoever answers next.

@@ -51,6 +51,12 @@ public static class SessionChanges
                 return Refused($"The session on {Day(existing)} {why}, so it stays as it was.");
             }
 
+            // Offered work is not set in the past: attendance could be recorded for it at once, for people never there.
+            if ((existing is null || Moved(existing, session)) && session.StartUtc <= now)
+            {
+                return Refused($"The session on {Day(session)} would begin in the past. Sessions are set to begin later than now.");
+            }
+
             sessions.Add(session);
         }
 
@@ -66,6 +72,34 @@ public static class SessionChanges
 
         SessionChangeResult Refused(string why) => new(before, lastSessionNumber, why);
     }
+
+    /// <summary>
+    /// With people confirmed, a session not yet begun is cancelled rather than taken off, or moved within the late
+    /// cancellation window: a cancellation tells them and pays them as the cancellation terms say; a quiet change would not.
+    /// </summary>
+    public static string? WhyNotWhileConfirmed(IReadOnlyList<EngagementSession> before, IReadOnlyList<EngagementSession> after, DateTimeOffset now, LateCancellationTerms terms)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        ArgumentNullException.ThrowIfNull(terms);
+        foreach (var session in before.Where(s => s.CancelledAt is null && s.StartUtc > now))
+        {
+            if (after.FirstOrDefault(s => s.Id == session.Id) is not { } kept)
+            {
+                return $"People are confirmed for the session on {Day(session)}. Cancel it instead, so they are told and paid as the cancellation terms say.";
+            }
+
+            if (Moved(session, kept) && session.StartUtc - now < TimeSpan.FromHours(terms.Hours))
+            {
+                return $"The session on {Day(session)} begins within {terms.Hours} hours and people are confirmed for it. Cancel it instead, so they are paid as the cancellation terms say.";
+            }
+        }
+
+        return null;
+    }
+
+    private static bool Moved(EngagementSession before, EngagementSession after) =>
+        before.Start != after.Start || before.End != after.End || !EngagementTime.SameZone(before.TimeZone, after.TimeZone);
 
     private static string? WhyKept(EngagementSession session, DateTimeOffset now, IReadOnlySet<string> withClaims) =>
         session.CancelledAt is not null ? "was cancelled"
