@@ -176,9 +176,24 @@ public sealed class EngagementRulesTests
     [InlineData("", "anything", false)]
     [InlineData("Housing after leaving care", "family", false)]
     [InlineData("family", "Housing after leaving care", false)]
+    [InlineData("trafficking", "sex\u00A0trafficking", true)]
+    [InlineData("trafficking", "(sex\u2013trafficking);", true)]
+    [InlineData("trafficking:", "Trafficking", true)]
+    [InlineData("traf\u200Bficking", "sex trafficking", true)]
+    [InlineData("ｔｒａｆｆｉｃｋｉｎｇ", "trafficking", true)]
+    [InlineData("pimps", "pimp", false)]
+    [InlineData("survivor\u2019s stories", "survivor's stories", true)]
     public void Topics_match_whole_words_either_way_ignoring_case(string a, string b, bool touches)
     {
         Assert.Equal(touches, EngagementFit.Touches(a, b));
+    }
+
+    [Fact]
+    public void Work_whose_title_names_a_topic_they_will_not_speak_about_is_not_theirs_though_its_topics_do_not()
+    {
+        var work = Opportunity() with { Title = "Family-court experiences", Topics = [] };
+
+        Assert.Equal(Fit.WillNotSpeakAbout, EngagementFit.Assess(Profile(), work).Excluded);
     }
 
     [Theory]

@@ -1,3 +1,6 @@
+using System.Text;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
+
 namespace SurvivorConnect.Api.Features.Engagements.Rules;
 
 /// <summary>Whether an opportunity fits a survivor, and why, in words a recruiter (or the survivor) can check.</summary>
@@ -11,14 +14,15 @@ public sealed record Fit(bool Fits, IReadOnlyList<string> Reasons, string? Exclu
 public static class EngagementFit
 {
     /// <summary>
-    /// Whether one of the work's topics is on the survivor's "will not speak about" list: such work is never theirs,
-    /// however they came to it (an invitation sent before they added the topic, a place coming free while they wait).
+    /// Whether one of the work's topics, or its title, touches the survivor's "will not speak about" list: such work is
+    /// never theirs, however they came to it (an invitation sent before they added the topic, a place coming free while
+    /// they wait). The title counts because topics are optional, and a title says what the work is about.
     /// </summary>
     public static bool TouchesWhatTheyWillNotSpeakAbout(EngagementProfile profile, Opportunity opportunity)
     {
         ArgumentNullException.ThrowIfNull(profile);
         ArgumentNullException.ThrowIfNull(opportunity);
-        return opportunity.Topics.Any(t => profile.NoTopics.Any(n => Touches(t, n)));
+        return opportunity.Topics.Append(opportunity.Title).Any(t => profile.NoTopics.Any(n => Touches(t, n)));
     }
 
     /// <summary>
@@ -65,7 +69,10 @@ public static class EngagementFit
         return new Fit(true, reasons, null);
     }
 
-    /// <summary>Topics match whole words either way, ignoring case: "housing" touches "unstable housing".</summary>
+    /// <summary>
+    /// Topics match whole words either way, ignoring case, look-alike forms and invisible characters (as a person reads
+    /// them), and whatever stands between words: "housing" touches "unstable housing", "trafficking" "(sex–trafficking)".
+    /// </summary>
     public static bool Touches(string a, string b)
     {
         ArgumentNullException.ThrowIfNull(a);
@@ -75,8 +82,27 @@ public static class EngagementFit
         return Contains(x, y) || Contains(y, x);
     }
 
-    private static string[] Words(string text) =>
-        text.ToLowerInvariant().Split([' ', '-', '/', ',', '.'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    private static string[] Words(string text)
+    {
+        var words = new List<string>();
+        var word = new StringBuilder();
+        foreach (var c in ScanForm.Of(text))
+        {
+            if (char.IsLetterOrDigit(c))
+            {
+                word.Append(char.ToLowerInvariant(c));
+                continue;
+            }
+
+            if (word.Length > 0)
+            {
+                words.Add(word.ToString());
+                word.Clear();
+            }
+        }
+
+        return word.Length > 0 ? [.. words, word.ToString()] : [.. words];
+    }
 
     private static bool Contains(string[] whole, string[] part) =>
         part.Length > 0 && part.Length <= whole.Length && Enumerable.Range(0, whole.Length - part.Length + 1).Any(i => whole.Skip(i).Take(part.Length).SequenceEqual(part));

@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text;
 
-namespace SurvivorConnect.Api.Features.Chat.Rules;
+namespace SurvivorConnect.Api.Infrastructure.Pipeline;
 
 /// <summary>
-/// The text the safety scan reads: what a person sees, without the tricks that make it look different to a pattern.
+/// The text the chat's safety scan and topic matching read: what a person sees, without the tricks that make it look different to a pattern.
 /// Styled forms read as plain ones (full-width "５５９" as "559", "ｓｎａｐ" as "snap", mathematical bold and circled
 /// letters, superscript digits; not flag letters, which a flag emoji is made of), a phone's curly apostrophe as a straight one, characters that draw nothing are dropped (joiners, variation selectors, tag
 /// characters, fillers), and Cyrillic and Greek letters that look like Latin ones read as those. The message itself is
