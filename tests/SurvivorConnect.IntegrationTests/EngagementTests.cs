@@ -402,6 +402,18 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         await HttpAssert.Problem(await first.Client.PostAsync($"{work}/sessions/s1/cancel", null), 409);
         await HttpAssert.Problem(await first.Client.PostAsync($"{work}/cancel", null), 409);
         await HttpAssert.Problem(await first.Client.PutJson(work, Body(stipend: 2000m), current.Headers.ETag!.Tag), 409);
+
+        // One of the participants, they see the work as a participant does: not the others, their answers, claims or pay.
+        var seen = await HttpAssert.Ok<OpportunityDto>(await first.Client.GetAsync(work));
+        Assert.Null(seen.Participants);
+        Assert.Equal("Confirmed", seen.MyState);
+        await HttpAssert.Problem(await first.Client.GetAsync($"{work}/candidates"), 409);
+        await HttpAssert.Problem(await first.Client.PostJson($"{work}/invitations", new { personId = second.Id }), 409);
+        var portal = await PortalSession.SignedInAsync(api, first.Id);
+        var opened = await PortalSession.PostFormAsync(portal, "/opportunities", "open-opp", ("OpportunityId", opportunity.Id));
+        Assert.Contains("You have, or had, a place in this work", opened, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-participants", opened, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-candidates", opened, StringComparison.Ordinal);
         api.Time.Advance(TimeSpan.FromHours(6));
         var paidWork = await first.Client.GetStringAsync("/paid-work");
         Assert.Contains("You had a place in this work. Thank you.", paidWork, StringComparison.Ordinal);
@@ -411,6 +423,7 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         await HttpAssert.Problem(await first.Client.PostJson(attendance, new { entries }), 409);
 
         Assert.Empty(await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.GetAsync($"{work}/claims")));
+        await HttpAssert.Problem(await first.Client.GetAsync($"{work}/claims"), 409);
         Assert.Equal(2, (await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson(attendance, new { entries }))).Count);
         await HttpAssert.Problem(await first.Client.PostJson("/api/payouts", new { opportunityId = opportunity.Id }), 409);
         Assert.Equal("Published", (await HttpAssert.Ok<OpportunityDto>(await _recruiter.GetAsync(work))).State);

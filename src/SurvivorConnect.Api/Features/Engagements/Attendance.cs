@@ -251,7 +251,8 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
 
     public async ValueTask<IReadOnlyList<ClaimView>> Handle(ListClaims query, CancellationToken ct)
     {
-        var opportunity = await data.OpportunityAsync(query.OpportunityId, ct);
+        // Everyone's pay, attendance and travel: not for a recruiter who is one of those paid.
+        var opportunity = await data.OpportunityToManageAsync(query.OpportunityId, ct);
         return [.. (await data.Store.AllAsync<CompensationClaim>(EngagementData.Container, [Filter.Eq("opportunityId", opportunity.Id)], ct)).Select(ClaimView.From)];
     }
 

@@ -393,7 +393,11 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
     public async ValueTask<OpportunityView> Handle(GetOpportunity query, CancellationToken ct)
     {
         var opportunity = await data.OpportunityAsync(query.OpportunityId, ct);
-        if (data.Store.User.IsInRole(Roles.Recruiter))
+        var me = data.Store.User.UserId;
+        var mine = await data.ParticipationAsync(opportunity.Id, me, ct);
+
+        // A recruiter who holds or held a place is one of the participants here, and sees the work as they do.
+        if (data.Store.User.IsInRole(Roles.Recruiter) && mine is not { HoldsOrHeld: true })
         {
             var participations = await data.ParticipationsAsync(Filter.Eq("opportunityId", opportunity.Id), ct);
             var names = await NamesAsync(participations.Select(p => p.PersonId), ct);
@@ -405,8 +409,6 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
         }
 
         // A survivor sees a published opportunity that fits them, or one they were invited to or took part in.
-        var me = data.Store.User.UserId;
-        var mine = await data.ParticipationAsync(opportunity.Id, me, ct);
         var fit = await data.ProfileAsync(me, ct) is { } profile ? EngagementFit.Assess(profile, opportunity) : null;
         var visible = mine is not null || (opportunity.State == OpportunityState.Published && fit?.Fits == true && await data.OptedInAsync(me, ct));
         return visible ? OpportunityViews.ForSurvivor(opportunity, mine, fit, await data.CancelledPlacesAsync(me, opportunity.Id, ct)) : throw new NotFoundException("opportunity");
@@ -433,7 +435,7 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
 
     public async ValueTask<IReadOnlyList<CandidateView>> Handle(ListCandidates query, CancellationToken ct)
     {
-        var opportunity = await data.OpportunityAsync(query.OpportunityId, ct);
+        var opportunity = await data.OpportunityToManageAsync(query.OpportunityId, ct);
         var profiles = await data.ProfilesOfKindAsync(opportunity.Kind, ct);
         var optedIn = await data.OptedInAsync([.. profiles.Select(p => p.PersonId)], ct);
         // Whoever made or changed the work takes no paid place in it.

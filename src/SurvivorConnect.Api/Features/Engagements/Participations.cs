@@ -55,7 +55,7 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
 
     public async ValueTask<ParticipantView> Handle(InviteToOpportunity command, CancellationToken ct)
     {
-        var opportunity = await data.OpportunityAsync(command.OpportunityId, ct);
+        var opportunity = await data.OpportunityToManageAsync(command.OpportunityId, ct);
         if (opportunity.State != OpportunityState.Published)
         {
             throw new ConflictException("Invite people once the opportunity is published.");
