@@ -83,6 +83,21 @@ public sealed class PeopleTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_youth_holds_no_other_role_so_is_never_offered_paid_work_or_staff_reads()
+    {
+        var (youth, etag) = await CreateAsync(null, Roles.Youth);
+
+        foreach (var other in Roles.All.Where(r => r is not (Roles.Youth or Roles.Analyst)))
+        {
+            var refused = await HttpAssert.Problem(await SetRolesAsync(youth.Id, etag, Roles.Youth, other), 400);
+            Assert.Contains("A youth the agency serves holds no other role", refused.GetProperty("errors").GetProperty("roles")[0].GetString(), StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.BadRequest, (await _admin.PostJson("/api/people", new { displayName = "Two hats", roles = new[] { other, Roles.Youth }, subjectId = "p-" + Guid.NewGuid().ToString("N") })).StatusCode);
+        }
+
+        Assert.Equal([Roles.Advisor], (await HttpAssert.Ok<PersonDto>(await SetRolesAsync(youth.Id, etag, Roles.Advisor))).Roles);
+    }
+
+    [Fact]
     public async Task An_analyst_holds_no_role_that_reads_peoples_records_besides_admin()
     {
         var (analyst, etag) = await CreateAsync(null, Roles.Analyst);

@@ -100,6 +100,13 @@ public static class PeopleRules
         {
             errors.Add("roles", "An analyst reads reports only, so holds no other role but agency admin: give the other work to someone else.");
         }
+
+        // A youth the agency serves is not also paid, mentoring or staff: each of those would reach other people's
+        // records or be offered work without a guardian's or the agency's say.
+        if (roles.Contains(Roles.Youth) && roles.Where(Roles.IsKnown).Distinct().Count() > 1)
+        {
+            errors.Add("roles", "A youth the agency serves holds no other role. Once they take on other work here, take the Youth role away first.");
+        }
     }
 }
 
