@@ -289,6 +289,10 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
         var sent = string.Join(';', answers.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => $"{a.Key}={a.Value}"));
         var guess = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{mentorId}~form-1~{sent}")))[..32];
         Assert.DoesNotContain(guess, flagId, StringComparison.Ordinal);
+
+        // Nor does its shape say it came from answers rather than from missed check-ins.
+        Assert.Matches("^wflag~[0-9a-f]{40}$", flagId);
+        Assert.Matches("^wflag~[0-9a-f]{40}$", MissedCheckInHandler.MissedFlagId(mentorId, api.Time.GetUtcNow()));
     }
 
     [Fact]

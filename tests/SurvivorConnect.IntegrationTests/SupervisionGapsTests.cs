@@ -2,6 +2,7 @@ using Mediator;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Features.Supervision;
 using SurvivorConnect.Api.Infrastructure.Auth;
@@ -77,6 +78,10 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
         Assert.Equal(CheckInHandlers.UrgentWordsWithoutSupervisor, reply.GetProperty("message").GetString());
         Assert.NotEqual(0, reply.GetProperty("crisisResources").GetArrayLength());
         Assert.Contains(await NoticesAsync(_world.Admin), n => n.Kind == "mentor-needs-supervisor");
+
+        // The automatic hold looks to a case manager like any hold on the supervision side, not one no person placed.
+        var seen = (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/mentors/{mentorId}"))).GetProperty("hold");
+        Assert.Equal(SupervisorHold.SupervisionSide, seen.GetProperty("placedBy").GetString());
         var (youthId, _) = await _world.YouthAsync();
         var refused = await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/matches", new { youthId, mentorId }), 409);
         Assert.Contains("no supervisor assigned", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
@@ -235,7 +240,7 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
 
         // Lifting their own hold, the admin is refused nothing and told nothing: what stays looks like the supervisor's.
         var lifted = (await HttpAssert.Ok<JsonElement>(await MentoringWorld.LiftHoldAsync(_world.Admin, mentorId))).GetProperty("hold");
-        Assert.Equal("demo-supervisor", lifted.GetProperty("placedBy").GetString());
+        Assert.Equal(SupervisorHold.SupervisionSide, lifted.GetProperty("placedBy").GetString());
         Assert.Equal(JsonValueKind.Null, lifted.GetProperty("reason").ValueKind);
         var notTheirs = await HttpAssert.Problem(await MentoringWorld.LiftHoldAsync(_world.Admin, mentorId), 409);
         Assert.DoesNotContain("wellbeing", notTheirs.GetProperty("detail").GetString(), StringComparison.OrdinalIgnoreCase);

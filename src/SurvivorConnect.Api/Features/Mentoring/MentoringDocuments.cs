@@ -22,6 +22,9 @@ public sealed record ReadinessGate(DateOnly On, string RecordedBy);
 
 public sealed record SupervisorHold(DateTimeOffset Since, string PlacedBy, string? Reason, bool StopsChat)
 {
+    /// <summary>Who placed a hold on the supervision side (the supervisor, or an urgent answer), as other staff see it.</summary>
+    public const string SupervisionSide = "supervision";
+
     /// <summary>
     /// An urgent wellbeing answer came while this hold was in place and waits for a supervisor's review: the hold is
     /// not lifted until it is reviewed (it then stands for the automatic hold the answer would have placed).

@@ -423,7 +423,8 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
                 {
                     Reason = data.User.UserId == hold.PlacedBy ? hold.Reason : null,
                     ReviewWaiting = false,
-                    PlacedBy = hold.IsAutomatic ? m.SupervisorId ?? "" : hold.PlacedBy,
+                    // One word for the supervision side: an empty or deactivated placer would give an automatic hold away.
+                    PlacedBy = hold.IsAutomatic || hold.PlacedBy == m.SupervisorId ? SupervisorHold.SupervisionSide : hold.PlacedBy,
                 },
             }
             : view;

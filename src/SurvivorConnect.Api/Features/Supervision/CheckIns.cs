@@ -296,7 +296,7 @@ internal sealed class CheckInFollowUps(SupervisionData data, Notifier notifier, 
     {
         if (checkIn.Urgent || checkIn.Concerns.Count > 0)
         {
-            var flagId = "wflag~" + checkIn.Id;
+            var flagId = WellbeingFlag.IdFor($"check-in\n{checkIn.Id}");
             var raisedBefore = await data.Store.ReadAsync<WellbeingFlag>(SupervisionData.Container, flagId, data.Store.AgencyId, ct) is not null;
 
             // One unseen concern at a time: until the supervisor has seen it, what a later check-in adds goes on it (and

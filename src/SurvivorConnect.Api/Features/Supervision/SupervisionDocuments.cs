@@ -205,6 +205,14 @@ public sealed record WellbeingFlag : Document
 {
     public override string Type => "wellbeing-flag";
 
+    /// <summary>
+    /// A flag's id, the same for every instance raising it from <paramref name="what"/>, and of one shape whatever raised
+    /// it: the supervisor's steps on it are audited under its id, and admins, who read the audit log, must not tell a
+    /// flag raised by a mentor's answers from one raised by missed check-ins.
+    /// </summary>
+    public static string IdFor(string what) =>
+        "wflag~" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(what)))[..40];
+
     public required string MentorId { get; init; }
 
     public required FlagKind Kind { get; init; }

@@ -149,12 +149,9 @@ public sealed record MarkCheckInMissed(string MentorId, DateTimeOffset DueAt) : 
 
 internal sealed class MissedCheckInHandler(SupervisionData data, Notifier notifier, IMediator mediator) : ICommandHandler<MarkCheckInMissed, bool>
 {
-    /// <summary>
-    /// The flag of the misses up to one due date: the same for every instance counting them, and opaque, because the
-    /// supervisor's steps on it are audited under its id and admins read the audit log.
-    /// </summary>
+    /// <summary>The flag of the misses up to one due date, as every instance counting them names it.</summary>
     public static string MissedFlagId(string mentorId, DateTimeOffset dueAt) =>
-        "wflag~" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"missed\n{mentorId}\n{dueAt.UtcTicks}")))[..40];
+        WellbeingFlag.IdFor($"missed\n{mentorId}\n{dueAt.UtcTicks}");
 
     public async ValueTask<bool> Handle(MarkCheckInMissed command, CancellationToken ct)
     {
