@@ -228,7 +228,7 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
 
         static string Card(string page, string matchId)
         {
-            var button = page.IndexOf($":{matchId}\"", StringComparison.Ordinal);
+            var button = page.IndexOf($":{matchId}:", StringComparison.Ordinal);
             Assert.True(button > 0, "The match is on the page shown.");
             var start = page.LastIndexOf("<li class=\"card\"", button, StringComparison.Ordinal);
             return page[start..page.IndexOf("</li>", button, StringComparison.Ordinal)];

@@ -463,6 +463,28 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
     }
 
     [Fact]
+    public async Task A_resume_pressed_on_a_page_from_before_a_colleague_paused_the_match_again_is_refused_and_it_stays_paused()
+    {
+        var (match, _, _, _, _) = await _world.ActiveMatchAsync();
+        await MentoringWorld.Ok(await CaseManager.PostAsync($"/api/matches/{match.Id}/pause", null));
+        var page = await PortalSession.SignedInAsync(api, "demo-casemanager");
+        var shown = await page.GetStringAsync("/matches");
+        var act = System.Text.RegularExpressions.Regex.Match(shown, $"value=\"(resume:{match.Id}:[^\"]*)\"").Groups[1].Value;
+        var version = (await MentoringWorld.Ok<JsonElement>(await CaseManager.GetAsync($"/api/matches/{match.Id}"))).GetProperty("version").GetString()!;
+
+        // Meanwhile a colleague resumes it, then pauses it again for a new reason.
+        await MentoringWorld.Ok(await CaseManager.PostAsync($"/api/matches/{match.Id}/resume", null));
+        await MentoringWorld.Ok(await CaseManager.PostAsync($"/api/matches/{match.Id}/pause", null));
+
+        var stale = await PortalSession.PostFormAsync(page, "/matches", "act", ("Act", System.Net.WebUtility.HtmlDecode(act)));
+        var staleApi = await CaseManager.SendAsync(new HttpRequestMessage(HttpMethod.Post, $"/api/matches/{match.Id}/resume") { Headers = { { "If-Match", version } } });
+
+        Assert.Contains("Someone else changed this", stale, StringComparison.Ordinal);
+        await HttpAssert.Problem(staleApi, 412);
+        Assert.Equal("Paused", (await MentoringWorld.Ok<MatchDto>(await CaseManager.GetAsync($"/api/matches/{match.Id}"))).State);
+    }
+
+    [Fact]
     public async Task A_close_from_a_page_made_before_the_match_moved_is_refused_and_closes_nothing()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();

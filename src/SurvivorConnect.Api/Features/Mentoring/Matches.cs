@@ -1,5 +1,6 @@
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Mentoring.Rules;
 using SurvivorConnect.Api.Features.Notifications;
@@ -29,7 +30,11 @@ public sealed record MatchPartyView(string? Id, string DisplayName, IReadOnlyLis
 public sealed record MatchView(
     string Id, MatchState State, DateTimeOffset ProposedAt, string OversightNotice, MatchPartyView? Youth, MatchPartyView? Mentor,
     string? CaseManagerId, IReadOnlyList<MatchTransition>? History, MatchClosure? Closure, IReadOnlyList<string>? MissingConsents, string? PreviousMatchId,
-    MatchRole ViewerRole, bool? YouthSaidNo = null);
+    MatchRole ViewerRole, bool? YouthSaidNo = null)
+{
+    /// <summary>The match as read: a case manager's start, pause, resume or close from an older page is refused.</summary>
+    public string? Version { get; init; }
+}
 
 public sealed record ProposeMatch(string MatchId, string? YouthId, string? MentorId, string? PreviousMatchId = null)
     : ICommand<MatchView>, IValidate, IAudited
@@ -72,22 +77,22 @@ public sealed record AgreeToMatch(string MatchId) : ICommand<MatchView>, IAudite
     public AuditTarget Audit => new("match.youth-agree", "match", MatchId);
 }
 
-public sealed record ActivateMatch(string MatchId) : ICommand<MatchView>, IAudited
+public sealed record ActivateMatch(string MatchId, string? IfMatch = null) : ICommand<MatchView>, IAudited
 {
     public AuditTarget Audit => new("match.activate", "match", MatchId);
 }
 
-public sealed record PauseMatch(string MatchId) : ICommand<MatchView>, IAudited
+public sealed record PauseMatch(string MatchId, string? IfMatch = null) : ICommand<MatchView>, IAudited
 {
     public AuditTarget Audit => new("match.pause", "match", MatchId);
 }
 
-public sealed record ResumeMatch(string MatchId) : ICommand<MatchView>, IAudited
+public sealed record ResumeMatch(string MatchId, string? IfMatch = null) : ICommand<MatchView>, IAudited
 {
     public AuditTarget Audit => new("match.resume", "match", MatchId);
 }
 
-public sealed record CloseMatch(string MatchId, CloseMatchRequest Body) : ICommand<MatchView>, IValidate, IAudited
+public sealed record CloseMatch(string MatchId, CloseMatchRequest Body, string? IfMatch = null) : ICommand<MatchView>, IValidate, IAudited
 {
     public AuditTarget Audit => new("match.close", "match", MatchId);
 
@@ -281,19 +286,19 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
         await MoveAsync(command.MatchId, MatchAction.YouthAgree, [MatchRole.Youth, MatchRole.CaseManager], ct, recordConsentAs: ConsentGrantor.Youth);
 
     public async ValueTask<MatchView> Handle(ActivateMatch command, CancellationToken ct) =>
-        await MoveAsync(command.MatchId, MatchAction.Activate, [MatchRole.CaseManager], ct);
+        await MoveAsync(command.MatchId, MatchAction.Activate, [MatchRole.CaseManager], ct, ifMatch: command.IfMatch);
 
     public async ValueTask<MatchView> Handle(PauseMatch command, CancellationToken ct) =>
-        await MoveAsync(command.MatchId, MatchAction.Pause, [MatchRole.CaseManager], ct);
+        await MoveAsync(command.MatchId, MatchAction.Pause, [MatchRole.CaseManager], ct, ifMatch: command.IfMatch);
 
     public async ValueTask<MatchView> Handle(ResumeMatch command, CancellationToken ct) =>
-        await MoveAsync(command.MatchId, MatchAction.Resume, [MatchRole.CaseManager], ct);
+        await MoveAsync(command.MatchId, MatchAction.Resume, [MatchRole.CaseManager], ct, ifMatch: command.IfMatch);
 
     public async ValueTask<MatchView> Handle(CloseMatch command, CancellationToken ct)
     {
         var closure = new MatchClosure(EnumNames.Parse<ClosureReason>(command.Body.Reason), command.Body.Planned!.Value, command.Body.Notes?.Trim(), data.Now, data.User.UserId);
         return await MoveAsync(command.MatchId, MatchAction.Close, [MatchRole.CaseManager], ct, closure,
-            seen: command.Body.FromState is { } from ? EnumNames.Parse<MatchState>(from) : null);
+            seen: command.Body.FromState is { } from ? EnumNames.Parse<MatchState>(from) : null, ifMatch: command.IfMatch);
     }
 
     public async ValueTask<MatchView> Handle(EndMatch command, CancellationToken ct) =>
@@ -306,18 +311,22 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
 
     /// <summary>
     /// One legal move of a match by one of the roles allowed to make it: a replace with the ETag read, so of two
-    /// concurrent moves one wins and the other is 412 with nothing changed. Consent the move gives is recorded by
+    /// concurrent moves one wins and the other is 412 with nothing changed. A move from a named version
+    /// (<paramref name="ifMatch"/>) is 412 once the match moved since, though it could make the move now: a pause for a
+    /// new reason must not be undone by a resume pressed on a page from before it. Consent the move gives is recorded by
     /// the handler of the event it raises, so a move that loses a race records nothing.
     /// </summary>
     private async Task<MatchView> MoveAsync(
         string matchId, MatchAction action, MatchRole[] allowed, CancellationToken ct, MatchClosure? closure = null,
-        ConsentGrantor? recordConsentAs = null, MatchState? seen = null)
+        ConsentGrantor? recordConsentAs = null, MatchState? seen = null, string? ifMatch = null)
     {
         var (match, youth, role) = await data.MatchForCallerAsync(matchId, ct);
         if (!allowed.Contains(role))
         {
             throw new ForbiddenException("You cannot make this change to the match.");
         }
+
+        StoreException.ThrowIfChangedSince(ifMatch, match.ETag);
 
         if (seen is { } state && state != match.State)
         {
@@ -393,7 +402,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
 
     /// <summary>A match as the caller's part in it may see it; <paramref name="missingConsents"/> and <paramref name="youthSaidNo"/> are for staff, of open matches.</summary>
     private static MatchView View(Match match, YouthReferral youth, MatchRole role, MentorProfile mentor, IReadOnlyList<string>? missingConsents, bool? youthSaidNo) =>
-        role switch
+        (role switch
         {
             MatchRole.Mentor => new MatchView(match.Id, match.State, match.ProposedAt, OversightNotice,
                 new MatchPartyView(null, youth.DisplayName, youth.Interests.Where(i => mentor.Interests.Contains(i, StringComparer.OrdinalIgnoreCase)).ToList(), null, null, null),
@@ -408,7 +417,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
                 new MatchPartyView(youth.Id, youth.DisplayName, youth.Interests, youth.Languages, null, youth.Stage),
                 new MatchPartyView(mentor.Id, mentor.DisplayName, mentor.Interests, mentor.Languages, mentor.LivedExperienceTags, null),
                 match.CaseManagerId, match.History, match.Closure, missingConsents, match.PreviousMatchId, role, youthSaidNo),
-        };
+        }) with { Version = match.ETag };
 }
 
 public static class MatchEndpoints
@@ -466,14 +475,14 @@ public static class MatchEndpoints
     private static async Task<Ok<MatchView>> AgreeToMatch(IMediator mediator, string id, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new AgreeToMatch(id), ct));
 
-    private static async Task<Ok<MatchView>> ActivateMatch(IMediator mediator, string id, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new ActivateMatch(id), ct));
+    private static async Task<Ok<MatchView>> ActivateMatch(IMediator mediator, string id, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new ActivateMatch(id, ifMatch), ct));
 
-    private static async Task<Ok<MatchView>> PauseMatch(IMediator mediator, string id, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new PauseMatch(id), ct));
+    private static async Task<Ok<MatchView>> PauseMatch(IMediator mediator, string id, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new PauseMatch(id, ifMatch), ct));
 
-    private static async Task<Ok<MatchView>> ResumeMatch(IMediator mediator, string id, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new ResumeMatch(id), ct));
+    private static async Task<Ok<MatchView>> ResumeMatch(IMediator mediator, string id, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new ResumeMatch(id, ifMatch), ct));
 
     private static async Task<Ok<MatchView>> EndMatch(IMediator mediator, string id, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new EndMatch(id), ct));
@@ -481,8 +490,8 @@ public static class MatchEndpoints
     private static async Task<Ok<MatchView>> StepBackFromMatch(IMediator mediator, string id, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new StepBackFromMatch(id), ct));
 
-    private static async Task<Ok<MatchView>> CloseMatch(IMediator mediator, string id, CloseMatchRequest body, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new CloseMatch(id, body), ct));
+    private static async Task<Ok<MatchView>> CloseMatch(IMediator mediator, string id, CloseMatchRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new CloseMatch(id, body, ifMatch), ct));
 
     private static async Task<Created<MatchView>> Rematch(IMediator mediator, string id, RematchRequest body, CancellationToken ct)
     {
