@@ -60,22 +60,6 @@ public sealed class ChatConnection(HubCallerContext context)
     public ConcurrentDictionary<string, string?> Joined { get; } = new(StringComparer.Ordinal);
 
     public SemaphoreSlim Lock { get; } = new(1, 1);
-
-    /// <summary>
-    /// Into a conversation's group, and its group for this person's own connections there (what only the sender may
-    /// hear of their message, such as it being kept back).
-    /// </summary>
-    public async Task EnterAsync(IGroupManager groups, string conversationId, CancellationToken ct)
-    {
-        await groups.AddToGroupAsync(Context.ConnectionId, ChatService.Group(conversationId), ct);
-        await groups.AddToGroupAsync(Context.ConnectionId, ChatService.SenderGroup(conversationId, AgencyId, UserId), ct);
-    }
-
-    public async Task LeaveAsync(IGroupManager groups, string conversationId, CancellationToken ct)
-    {
-        await groups.RemoveFromGroupAsync(Context.ConnectionId, ChatService.Group(conversationId), ct);
-        await groups.RemoveFromGroupAsync(Context.ConnectionId, ChatService.SenderGroup(conversationId, AgencyId, UserId), ct);
-    }
 }
 
 /// <summary>
@@ -215,13 +199,13 @@ public sealed partial class ChatAccessReconciler(
             var (role, status) = await chat.ReceiveStatusAsync(joined, ct);
             if (role is not null && current is null)
             {
-                await connection.EnterAsync(hub.Groups, joined, ct);
+                await hub.Groups.AddToGroupAsync(connection.Context.ConnectionId, ChatService.Group(joined), ct);
                 connection.Joined[joined] = role;
                 await hub.Clients.Client(connection.Context.ConnectionId).ConversationStatusChanged(status);
             }
             else if (role is null && current is not null)
             {
-                await connection.LeaveAsync(hub.Groups, joined, ct);
+                await hub.Groups.RemoveFromGroupAsync(connection.Context.ConnectionId, ChatService.Group(joined), ct);
                 connection.Joined[joined] = null;
                 await hub.Clients.Client(connection.Context.ConnectionId).ConversationStatusChanged(status);
                 LogLeft(logger, connection.Context.ConnectionId, joined);
@@ -234,7 +218,7 @@ public sealed partial class ChatAccessReconciler(
     {
         foreach (var joined in connection.Joined.Keys)
         {
-            await connection.LeaveAsync(hub.Groups, joined, ct);
+            await hub.Groups.RemoveFromGroupAsync(connection.Context.ConnectionId, ChatService.Group(joined), ct);
         }
 
         await hub.Groups.RemoveFromGroupAsync(connection.Context.ConnectionId, ChatService.CaseManagerGroup(connection.AgencyId, connection.UserId), ct);

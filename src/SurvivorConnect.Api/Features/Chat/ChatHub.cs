@@ -34,10 +34,9 @@ public sealed class ChatHub(ChatService chat, ChatConnections connections, ChatA
 
         try
         {
-            if (Context.User?.HasClaim(ScClaims.Role, Roles.CaseManager) == true && Context.UserIdentifier is { } me
-                && Context.User.FindFirstValue(ScClaims.Agency) is { } agency)
+            if (Context.User?.HasClaim(ScClaims.Role, Roles.CaseManager) == true)
             {
-                await Groups.AddToGroupAsync(Context.ConnectionId, ChatService.CaseManagerGroup(agency, me));
+                await Groups.AddToGroupAsync(Context.ConnectionId, ChatService.CaseManagerGroup(added.AgencyId, added.UserId));
             }
 
             // Checked again once listed: a change between the handshake and now found nothing to close.
@@ -83,7 +82,7 @@ public sealed class ChatHub(ChatService chat, ChatConnections connections, ChatA
         {
             // Fail closed: a join that could not be checked leaves the caller outside the conversation.
             connection.Joined.TryRemove(conversationId ?? "", out _);
-            await connection.LeaveAsync(Groups, conversationId ?? "", CancellationToken.None);
+            await Groups.RemoveFromGroupAsync(Context.ConnectionId, ChatService.Group(conversationId ?? ""));
             throw;
         }
         finally
@@ -99,7 +98,7 @@ public sealed class ChatHub(ChatService chat, ChatConnections connections, ChatA
         try
         {
             connection.Joined.TryRemove(conversationId ?? "", out _);
-            await connection.LeaveAsync(Groups, conversationId ?? "", CancellationToken.None);
+            await Groups.RemoveFromGroupAsync(Context.ConnectionId, ChatService.Group(conversationId ?? ""));
             return HubReply.Done;
         }
         finally
@@ -149,10 +148,17 @@ public sealed class ChatHub(ChatService chat, ChatConnections connections, ChatA
         Connection.Joined.TryGetValue(conversationId ?? "", out var role) && role is ChatService.MentorRole or ChatService.YouthRole ? role : null;
 }
 
-/// <summary>Identifies hub connections by SurvivorConnect's user id, not the token's subject claim.</summary>
+/// <summary>
+/// Identifies hub connections by the person, not the token's subject claim: their agency and SurvivorConnect user id,
+/// as person ids are unique only within an agency. A person's own connections are reached by it without a group of
+/// their own, which would cost the backplane a subscription to drop each time they leave a conversation.
+/// </summary>
 public sealed class ChatUserIdProvider : IUserIdProvider
 {
-    public string? GetUserId(HubConnectionContext connection) => connection.User?.FindFirstValue(ScClaims.UserId);
+    public static string PersonKey(string agencyId, string userId) => $"{agencyId}:{userId}";
+
+    public string? GetUserId(HubConnectionContext connection) =>
+        connection.User?.FindFirstValue(ScClaims.Agency) is { } agency && connection.User.FindFirstValue(ScClaims.UserId) is { } user ? PersonKey(agency, user) : null;
 }
 
 /// <summary>
@@ -278,7 +284,7 @@ public sealed partial class ChatHubFilter(
 
         // Limited before anything is read, so a flood of calls costs no store reads. Subject ids are unique within an
         // agency only, so the bucket is the agency's person's.
-        if (!limiter.TryAcquire($"{connection.User!.FindFirstValue(ScClaims.Agency)}:{connection.UserIdentifier ?? connection.ConnectionId}", isSend))
+        if (!limiter.TryAcquire(connection.UserIdentifier ?? connection.ConnectionId, isSend))
         {
             return new HubError(ChatErrorCodes.RateLimited, isSend
                 ? "You are sending messages too quickly. Wait a moment, then send again."

@@ -72,9 +72,6 @@ public sealed partial class ChatService(
 
     public static string Group(string conversationId) => $"conversation:{conversationId}";
 
-    /// <summary>One person's connections in one conversation: person ids are unique only within an agency, so it names both.</summary>
-    public static string SenderGroup(string conversationId, string agencyId, string userId) => $"conversation:{conversationId}:{agencyId}:{userId}";
-
     /// <summary>Person ids are unique only within an agency, so the group names both.</summary>
     public static string CaseManagerGroup(string agencyId, string userId) => $"case-manager:{agencyId}:{userId}";
 
@@ -742,7 +739,9 @@ public sealed partial class ChatService(
                 break;
             case FlagStatus.Rejected:
                 var rejected = await Store.ReplaceAsync(Conversation.Container, message with { Status = MessageStatus.Rejected }, message.ETag!, ct);
-                await LiveAsync(() => hub.Clients.Group(SenderGroup(flag.ConversationId, Store.AgencyId, rejected.SenderId)).MessageReceived(ChatMessageView.From(flag.ConversationId, rejected)));
+                // Only the sender's own pages hear of it (each shows only its own conversation): the other party never
+                // learns there was a message to keep back.
+                await LiveAsync(() => hub.Clients.User(ChatUserIdProvider.PersonKey(Store.AgencyId, rejected.SenderId)).MessageReceived(ChatMessageView.From(flag.ConversationId, rejected)));
                 break;
             default:
                 // Resolved, it would stay held for ever: never delivered, and never to be decided again.
