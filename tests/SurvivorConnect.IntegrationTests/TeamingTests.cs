@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using SurvivorConnect.Api.Features.Teaming;
+using SurvivorConnect.Api.Features.Teaming.Rules;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Storage;
 
@@ -446,6 +447,13 @@ public sealed class TeamingTests(ApiFactory api)
         mine = await HttpAssert.Ok<JsonElement>(await team.Youth.PostAsync($"/api/my-team/supports/{supportId}/agree", null));
         Assert.Contains(mine.GetProperty("members").EnumerateArray(), m => m.GetProperty("displayName").GetString() == "Aunt Rosa");
         await HttpAssert.Ok<JsonElement>(await withSupport(["youth", supportId], supportId));
+
+        // Agreed to, the support is still not named to the partner: they read that a support came, not who the youth's
+        // family or friends are.
+        var withThem = (await HttpAssert.Ok<JsonElement>(await TeamingWorld.ReadAsync(team))).GetProperty("meetings").EnumerateArray()
+            .Single(m => m.GetProperty("id").GetString() == oldId);
+        Assert.DoesNotContain("Aunt Rosa", withThem.GetRawText(), StringComparison.Ordinal);
+        Assert.Contains(SharingRules.SupportToPartner, withThem.GetProperty("attended").EnumerateArray().Select(a => a.GetString()));
 
         var safety = await HttpAssert.Ok<JsonElement>(await team.Youth.GetAsync("/api/my-team/safety-plan"));
         Assert.Equal("Call my sister", safety.GetProperty("plan").GetProperty("copingSteps")[0].GetString());

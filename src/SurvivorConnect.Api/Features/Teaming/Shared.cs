@@ -63,7 +63,7 @@ internal sealed class SharedHandlers(TeamingData data)
         IReadOnlyList<MeetingView>? meetings = null;
         if (await data.Cross.SharedMeetingsAsync(grant, ct) is { } held)
         {
-            var names = grant.Team.Current.Where(m => m.YouthAgreed).ToDictionary(m => m.Id, m => m.DisplayName);
+            var names = grant.Team.Current.Where(m => m.YouthAgreed).ToDictionary(m => m.Id, m => SharingRules.NameToPartner(m, data.AgencyId, seat.SourceAgencyId, seat.SourceAgencyName));
             names[MemberView.YouthId] = youthName;
             foreach (var lead in held.SelectMany(m => m.Attended.Concat(m.Actions.Select(a => a.OwnerMemberId))).Where(IsLead))
             {

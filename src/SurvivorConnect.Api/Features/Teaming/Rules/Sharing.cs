@@ -32,6 +32,22 @@ public enum TeamRole
 /// <summary>Who on a youth's team may read which of the youth's records. Pure: the callers bring the facts.</summary>
 public static class SharingRules
 {
+    public const string SupportToPartner = "A support the youth named";
+
+    /// <summary>
+    /// A team member as a partner's professional reads them in shared meeting notes: by name only those of the reader's
+    /// own agency; the youth's supports (family, friends) and other agencies' professionals by their part, since the
+    /// youth agreed to share the notes with this agency, not who else stands by them.
+    /// </summary>
+    public static string NameToPartner(TeamMember member, string readerAgencyId, string youthAgencyId, string youthAgencyName)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        return member.AgencyId == readerAgencyId && member.Role == TeamRole.Professional ? member.DisplayName
+            : member.Role == TeamRole.Support ? SupportToPartner
+            : member.AgencyId == youthAgencyId ? $"A professional of {youthAgencyName}"
+            : "A professional of another partner agency";
+    }
+
     public static IReadOnlyList<RecordKind> AllKinds { get; } = Enum.GetValues<RecordKind>();
 
     /// <summary>
