@@ -110,6 +110,31 @@ public sealed class TeamingTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_youths_view_without_its_decision_and_an_action_without_an_owner_are_refused_not_saved_as_nothing_or_given_to_the_youth()
+    {
+        var team = await _world.SharedTeamAsync();
+        var meetingId = (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/meetings", new
+        {
+            scheduledFor = DateTimeOffset.UtcNow.AddDays(-1), agenda = new[] { "Housing" },
+        }))).GetProperty("meetings")[0].GetProperty("id").GetString();
+        var portal = await PortalSession.SignedInAsync(api, "demo-casemanager");
+        var page = await portal.GetStringAsync($"/teams/{team.YouthId}/meetings");
+
+        var viewAlone = await PortalSession.PostFormAsync(portal, $"/teams/{team.YouthId}/meetings", $"record-{meetingId}",
+            ("Attended", "youth"), ("Participation", "InPerson"), ("View1", "I want to stay near my sister"), ("Owner1", ""));
+        var noOwner = await PortalSession.PostFormAsync(portal, $"/teams/{team.YouthId}/meetings", $"record-{meetingId}",
+            ("Attended", "youth"), ("Participation", "InPerson"), ("Action1", "Call the landlord"), ("Owner1", ""), ("Due1", DateTime.UtcNow.AddDays(3).ToString("yyyy-MM-dd")));
+
+        Assert.Contains("<option value>Choose who</option>", page, StringComparison.Ordinal);
+        Assert.Contains("Write what was decided beside each view of the youth&#x27;s.", viewAlone, StringComparison.Ordinal);
+        Assert.Contains("value=\"I want to stay near my sister\"", viewAlone, StringComparison.Ordinal);
+        Assert.Contains("Choose who does each action.", noOwner, StringComparison.Ordinal);
+        var meeting = (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{team.YouthId}/meetings"))).GetProperty("meetings").EnumerateArray()
+            .Single(m => m.GetProperty("id").GetString() == meetingId);
+        Assert.False(meeting.GetProperty("held").GetBoolean());
+    }
+
+    [Fact]
     public async Task A_proposal_sent_twice_by_a_second_tap_is_sent_once_and_crossed_proposals_make_one_partnership()
     {
         var partner = await _world.AgencyAsync();

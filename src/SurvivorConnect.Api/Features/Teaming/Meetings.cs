@@ -44,12 +44,23 @@ public sealed record MeetingRecordRequest(string[]? Attended, string? YouthParti
 
         foreach (var d in Decisions ?? [])
         {
-            errors.Text("decisions", d?.Text, 500).Text("decisions", d?.YouthView, 1000, required: false);
+            if (string.IsNullOrWhiteSpace(d?.Text))
+            {
+                // The youth's view is kept with what it is a view of: written alone, it would be saved as nothing.
+                errors.Add("decisions", "Write what was decided beside each view of the youth's.");
+            }
+
+            errors.Text("decisions", d?.Text, 500, required: false).Text("decisions", d?.YouthView, 1000, required: false);
         }
 
         foreach (var a in Actions ?? [])
         {
-            errors.Text("actions", a?.Text, 300).Text("actions", a?.OwnerMemberId, 160);
+            if (string.IsNullOrWhiteSpace(a?.OwnerMemberId))
+            {
+                errors.Add("actions", "Choose who does each action.");
+            }
+
+            errors.Text("actions", a?.Text, 300).Text("actions", a?.OwnerMemberId, 160, required: false);
             if (a?.Due is null)
             {
                 errors.Add("actions", "Each action has a due date.");
