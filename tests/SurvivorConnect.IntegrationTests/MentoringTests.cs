@@ -463,6 +463,24 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
     }
 
     [Fact]
+    public async Task Once_a_match_is_closed_its_mentor_no_longer_sees_who_the_youth_is_now()
+    {
+        var (match, mentor, _, _, youthId) = await _world.ActiveMatchAsync();
+        string YouthName(MatchDto m) => m.Youth!.Value.GetProperty("displayName").GetString()!;
+        var before = YouthName(await MentoringWorld.Ok<MatchDto>(await mentor.GetAsync($"/api/matches/{match.Id}")));
+
+        await MentoringWorld.Ok(await CaseManager.PostAsJsonAsync($"/api/matches/{match.Id}/close", new { reason = "SafetyConcern", planned = false }));
+        var youth = await MentoringWorld.Ok<JsonElement>(await CaseManager.GetAsync($"/api/youth/{youthId}"));
+        var after = await MentoringWorld.Ok<MatchDto>(await mentor.GetAsync($"/api/matches/{match.Id}"));
+        var listed = await mentor.GetStringAsync("/api/matches");
+
+        Assert.NotEqual(Api.Features.Mentoring.MatchView.YouthNoLongerShown, before);
+        Assert.Equal(Api.Features.Mentoring.MatchView.YouthNoLongerShown, YouthName(after));
+        Assert.Empty(after.Youth!.Value.GetProperty("interests").EnumerateArray());
+        Assert.DoesNotContain(youth.GetProperty("displayName").GetString()!, listed, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_resume_pressed_on_a_page_from_before_a_colleague_paused_the_match_again_is_refused_and_it_stays_paused()
     {
         var (match, _, _, _, _) = await _world.ActiveMatchAsync();

@@ -32,6 +32,9 @@ public sealed record MatchView(
     string? CaseManagerId, IReadOnlyList<MatchTransition>? History, MatchClosure? Closure, IReadOnlyList<string>? MissingConsents, string? PreviousMatchId,
     MatchRole ViewerRole, bool? YouthSaidNo = null)
 {
+    /// <summary>How a mentor reads the youth of a match that is over, or of a youth who wants no more of them.</summary>
+    public const string YouthNoLongerShown = "a youth";
+
     /// <summary>The match as read: a case manager's start, pause, resume or close from an older page is refused.</summary>
     public string? Version { get; init; }
 }
@@ -404,8 +407,12 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
     private static MatchView View(Match match, YouthReferral youth, MatchRole role, MentorProfile mentor, IReadOnlyList<string>? missingConsents, bool? youthSaidNo) =>
         (role switch
         {
+            // Once the match is over, or the youth wants no more of this mentor, the mentor keeps no window on who the youth
+            // is now: a name changed since (perhaps for the youth's safety) or what they have come to like.
             MatchRole.Mentor => new MatchView(match.Id, match.State, match.ProposedAt, OversightNotice,
-                new MatchPartyView(null, youth.DisplayName, youth.Interests.Where(i => mentor.Interests.Contains(i, StringComparer.OrdinalIgnoreCase)).ToList(), null, null, null),
+                MatchLifecycle.IsOpen(match.State) && !youth.DoNotMatch.Contains(match.MentorId, StringComparer.Ordinal)
+                    ? new MatchPartyView(null, youth.DisplayName, youth.Interests.Where(i => mentor.Interests.Contains(i, StringComparer.OrdinalIgnoreCase)).ToList(), null, null, null)
+                    : new MatchPartyView(null, MatchView.YouthNoLongerShown, [], null, null, null),
                 null, null, null, null, null, null, role),
             // A mentor's lived experience is theirs to share with a youth once they have said yes to this one, and while
             // the match is open: the profile is read as it is now, and may say more than they shared then.
