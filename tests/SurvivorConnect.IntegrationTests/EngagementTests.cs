@@ -598,6 +598,24 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     [Fact]
+    public async Task A_deadline_in_the_hour_the_clocks_skip_is_refused_beside_its_field_not_with_an_error_page()
+    {
+        var portal = await PortalSession.SignedInAsync(api, "demo-recruiter");
+        var draftId = PortalSession.Hidden(await portal.GetStringAsync("/opportunities"), "DraftId");
+        var title = "Skipped deadline " + draftId[..6];
+
+        var answer = await PortalSession.PostFormAsync(portal, "/opportunities", "create",
+            ("DraftId", draftId), ("Kind", "focus-group"), ("Title", title), ("Topics", "housing"), ("Zone", "America/Los_Angeles"),
+            ("SessionIds", ""), ("Starts", "2030-03-20T18:00"), ("Ends", "2030-03-20T20:00"), ("Modes", "online"), ("Wheres", "https://meet.example/housing"),
+            ("Seats", "5"), ("Deadline", "2030-03-10T02:30"), ("Basis", "PerSession"), ("Rate", "150"), ("Prep", "30"));
+
+        Assert.Contains("the clocks go forward then", answer, StringComparison.Ordinal);
+        Assert.Contains($"value=\"{title}\"", answer, StringComparison.Ordinal);
+        var mine = await HttpAssert.Ok<PageDto<JsonElement>>(await _recruiter.GetAsync("/api/engagements/opportunities?pageSize=100"));
+        Assert.DoesNotContain(mine.Items, o => o.GetProperty("title").GetString() == title);
+    }
+
+    [Fact]
     public async Task A_draft_saved_twice_by_a_second_tap_is_one_draft()
     {
         var portal = await PortalSession.SignedInAsync(api, "demo-recruiter");
