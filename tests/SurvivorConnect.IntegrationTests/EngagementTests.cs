@@ -69,10 +69,11 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     private object Body(decimal stipend = 150m, int seats = 10, string topic = "Housing after exit", string? start = null, string? end = null,
-        string zone = "America/Los_Angeles", DateTimeOffset? deadline = null, bool inPerson = false, bool travel = false, string? sessionId = null) => new
+        string zone = "America/Los_Angeles", DateTimeOffset? deadline = null, bool inPerson = false, bool travel = false, string? sessionId = null,
+        string title = "What helps people stay housed") => new
     {
         kind = "focus-group",
-        title = "What helps people stay housed",
+        title,
         description = "Two hours with five other survivors and a facilitator.",
         topics = new[] { topic },
         sessions = new[] { new { id = sessionId, start = start ?? LocalIn(TimeSpan.FromDays(10), 18), end = end ?? LocalIn(TimeSpan.FromDays(10), 20), timeZone = zone, inPerson, location = inPerson ? "Harbor Light, 12 Main St" : null, link = inPerson ? null : "https://meet.example/housing" } },
@@ -435,6 +436,22 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         await HttpAssert.Problem(await _recruiter.PostJson($"/api/engagements/opportunities/{theirs.Id}/invitations", new { personId = first.Id }), 409);
         Assert.DoesNotContain(await HttpAssert.Ok<List<CandidateDto>>(await _recruiter.GetAsync($"/api/engagements/opportunities/{theirs.Id}/candidates")), c => c.PersonId == first.Id);
         Assert.Equal(0, (await HttpAssert.Ok<OpportunityDto>(await _recruiter.GetAsync($"/api/engagements/opportunities/{theirs.Id}"))).SeatsTaken);
+    }
+
+    [Fact]
+    public async Task Work_people_were_asked_to_is_not_renamed_to_a_topic_one_of_them_will_not_speak_about_and_a_new_title_is_told()
+    {
+        var opportunity = await PublishedAsync();
+        var work = $"/api/engagements/opportunities/{opportunity.Id}";
+        var advisor = await AdvisorAsync(noTopics: ["trafficking"]);
+        await _world.ConfirmAsync(opportunity.Id, advisor);
+
+        var refused = await HttpAssert.Problem(await _recruiter.PutJson(work, Body(title: "Sex-trafficking survivors' panel"), (await _recruiter.GetAsync(work)).Headers.ETag!.Tag), 409);
+        await HttpAssert.Ok<OpportunityDto>(await _recruiter.PutJson(work, Body(title: "Staying housed, second round"), (await _recruiter.GetAsync(work)).Headers.ETag!.Tag));
+
+        Assert.Contains("will not speak about", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Confirmed", (await HttpAssert.Ok<OpportunityDto>(await advisor.Client.GetAsync(work))).MyState);
+        Assert.Contains((await HttpAssert.Ok<PageDto<NotificationDto>>(await advisor.Client.GetAsync("/api/notifications"))).Items, n => n.Kind == "engagement-changed");
     }
 
     [Fact]

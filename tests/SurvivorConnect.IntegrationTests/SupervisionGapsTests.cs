@@ -76,6 +76,9 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
 
         // The mentor is not told a supervisor knows: there is none to know.
         Assert.Equal(CheckInHandlers.UrgentWordsWithoutSupervisor, reply.GetProperty("message").GetString());
+        api.Time.Advance(TimeSpan.FromDays(1));
+        var calm = await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(0)));
+        Assert.Equal(CheckInHandlers.ThanksWithoutSupervisor, calm.GetProperty("message").GetString());
         Assert.NotEqual(0, reply.GetProperty("crisisResources").GetArrayLength());
         Assert.Contains(await NoticesAsync(_world.Admin), n => n.Kind == "mentor-needs-supervisor");
 

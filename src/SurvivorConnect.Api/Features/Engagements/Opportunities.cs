@@ -270,10 +270,17 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
         {
             EnsureParity(settings, changed);
             places = await data.ParticipationsAsync(Filter.Eq("opportunityId", current.Id), ct);
-            if (places.Any(p => p.State is ParticipationState.Invited or ParticipationState.Waitlisted or ParticipationState.Confirmed)
-                && AskedTerms.WhyNotChange(current, changed) is { } why)
+            var asked = places.Where(p => p.State is ParticipationState.Invited or ParticipationState.Waitlisted or ParticipationState.Confirmed).Select(p => p.PersonId).ToList();
+            if (asked.Count > 0 && AskedTerms.WhyNotChange(current, changed) is { } why)
             {
                 throw new ConflictException(why);
+            }
+
+            // A title says what the work is about, and is checked against what each of them will not speak about.
+            if (changed.Title != current.Title
+                && (await data.MayTakePlaceAsync(asked, current, ct)).Except(await data.MayTakePlaceAsync(asked, changed, ct)).Any())
+            {
+                throw new ConflictException("The new title touches something someone asked to this work will not speak about. Keep the title, or cancel the work and publish it anew.");
             }
 
             if (places.Any(p => p.State == ParticipationState.Confirmed)
@@ -292,8 +299,8 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
         await notifier.SendAsync(promoted.Select(p => p.PersonId), Notices.EngagementSeatFreed, null, ct);
 
         // Those confirmed, and those asked or waiting (who may be confirmed on the new terms by one tap, or by a place
-        // coming free), hear at once when a session moves or changes place, or the pay changes.
-        if (current.State == OpportunityState.Published && (!SameTimesAndPlaces(current, saved) || current.Compensation != saved.Compensation))
+        // coming free), hear at once when a session moves or changes place, the pay changes, or the work is renamed.
+        if (current.State == OpportunityState.Published && (!SameTimesAndPlaces(current, saved) || current.Compensation != saved.Compensation || current.Title != saved.Title))
         {
             await notifier.SendAsync(
                 places.Where(p => p.State is ParticipationState.Confirmed or ParticipationState.Invited or ParticipationState.Waitlisted).Select(p => p.PersonId),

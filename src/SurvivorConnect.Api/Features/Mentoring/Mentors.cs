@@ -181,13 +181,12 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
     /// </summary>
     private void RefuseContactDetails(MentorProfileRequest p)
     {
-        const string Why = "Please leave out phone numbers, addresses, links and social media names: a youth you are matched with reads this, and contact stays inside the chat.";
         var errors = new ValidationErrors();
         foreach (var (field, texts) in new[] { ("displayName", new[] { p.DisplayName }), ("interests", p.Interests), ("languages", p.Languages), ("livedExperienceTags", p.LivedExperienceTags) })
         {
-            if ((texts ?? []).Any(t => t is not null && contact.Shares(t)))
+            if ((texts ?? []).FirstOrDefault(t => t is not null && contact.Shares(t)) is { } shared)
             {
-                errors.Add(field, Why);
+                errors.Add(field, $"\"{shared}\" reads like a way to reach you outside the portal. Please leave out phone numbers, addresses, links and social media names: a youth you are matched with reads this, and contact stays inside the chat.");
             }
         }
 

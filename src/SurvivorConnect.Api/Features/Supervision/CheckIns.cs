@@ -65,6 +65,11 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
 
     public const string Thanks = "Thank you for checking in. Looking after yourself is part of this work, and your supervisor is there to talk things through.";
 
+    /// <summary>To a mentor with no active supervisor just now; the agency is asked for one only when the answers raised a concern.</summary>
+    public const string ThanksWithoutSupervisor = "Thank you for checking in. Looking after yourself is part of this work.";
+
+    public const string ThanksAskingForSupervisor = "Thank you for checking in. Looking after yourself is part of this work. You have no supervisor just now, so the agency has been asked to give you one to talk things through with.";
+
     public const string UrgentWords =
         "Thank you for telling us. You matter, and you do not have to carry this alone. Your supervisor has been told and will reach out to you soon. If you are in danger or thinking of harming yourself, please reach out right now:";
 
@@ -188,13 +193,10 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
             nextDueAt = checkIn.SubmittedAt.AddDays(schedule.CadenceDays);
         }
 
-        if (!checkIn.Urgent)
-        {
-            return new CheckInReply(Thanks, [], nextDueAt);
-        }
-
-        var words = await SupervisedNowAsync(mentor) ? UrgentWords : UrgentWordsWithoutSupervisor;
-        return new CheckInReply(words, chat.Value.CrisisResources, nextDueAt);
+        var supervised = await SupervisedNowAsync(mentor);
+        return checkIn.Urgent
+            ? new CheckInReply(supervised ? UrgentWords : UrgentWordsWithoutSupervisor, chat.Value.CrisisResources, nextDueAt)
+            : new CheckInReply(supervised ? Thanks : checkIn.Concerns.Count > 0 ? ThanksAskingForSupervisor : ThanksWithoutSupervisor, [], nextDueAt);
     }
 
     /// <summary>Not known while the store fails: the usual words then, as nearly every mentor has a supervisor.</summary>
@@ -297,7 +299,10 @@ internal sealed class CheckInFollowUps(SupervisionData data, Notifier notifier, 
         if (checkIn.Urgent || checkIn.Concerns.Count > 0)
         {
             var flagId = WellbeingFlag.IdFor($"check-in\n{checkIn.Id}");
-            var raisedBefore = await data.Store.ReadAsync<WellbeingFlag>(SupervisionData.Container, flagId, data.Store.AgencyId, ct) is not null;
+            // A check-in whose follow-ups were left to the worker before flag ids were opaque raised its flag as
+            // "wflag~" and its own id: finished now, it must not raise a second.
+            var raisedBefore = await data.Store.ReadAsync<WellbeingFlag>(SupervisionData.Container, flagId, data.Store.AgencyId, ct) is not null
+                || await data.Store.ReadAsync<WellbeingFlag>(SupervisionData.Container, "wflag~" + checkIn.Id, data.Store.AgencyId, ct) is not null;
 
             // One unseen concern at a time: until the supervisor has seen it, what a later check-in adds goes on it (and
             // is seen with it). Once seen, a later concern is news and raises its own; an urgent answer always does.

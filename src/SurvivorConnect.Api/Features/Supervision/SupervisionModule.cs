@@ -51,10 +51,11 @@ public static class SupervisionModule
         flags.MapGet("/", GetWellbeingFlag).WithName(nameof(GetWellbeingFlag));
         flags.MapPost("/acknowledge", AcknowledgeWellbeingFlag).WithName(nameof(AcknowledgeWellbeingFlag))
             .WithSummary("You have seen it (for an urgent one, this is the review that lifts the automatic hold).")
-            .WithDescription("Send the flag's `version` as If-Match: once a later check-in has added to it, you are answered 412 and read it again.");
+            .WithDescription("Send the flag's `version` as If-Match: once it changed (a later check-in may have added a concern), you are answered 412 and read it again.");
         flags.MapPost("/sessions", RecordSupervisionSession).WithName(nameof(RecordSupervisionSession))
             .WithSummary("A supervision session: date, notes, agreed actions, follow-up date.");
-        flags.MapPost("/resolve", ResolveWellbeingFlag).WithName(nameof(ResolveWellbeingFlag));
+        flags.MapPost("/resolve", ResolveWellbeingFlag).WithName(nameof(ResolveWellbeingFlag))
+            .WithDescription("Send the flag's `version` as If-Match, as for acknowledging.");
 
         var admin = group.MapGroup("/").RequireAuthorization(Policies.AgencyAdmin);
         admin.MapGet("/settings", GetSupervisionSettings).WithName(nameof(GetSupervisionSettings))

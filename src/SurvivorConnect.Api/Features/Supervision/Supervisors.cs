@@ -22,7 +22,7 @@ public sealed record FlagView(
     string Id, string MentorId, string? MentorName, FlagKind Kind, IReadOnlyList<string> Reasons, WellbeingFlagStatus Status, DateTimeOffset RaisedAt,
     string? AcknowledgedBy, DateTimeOffset? AcknowledgedAt, IReadOnlyList<SupervisionSession> Sessions, DateOnly? FollowUpDue, bool FollowUpOverdue, DateTimeOffset? ResolvedAt)
 {
-    /// <summary>The flag as read: marking it seen or resolved from this version is refused once a later check-in added to it.</summary>
+    /// <summary>The flag as read: marking it seen or resolved from this version is refused once anything changed it (a later check-in's concern, a colleague's session).</summary>
     public string? Version { get; init; }
 
     public static FlagView From(WellbeingFlag f, string? mentorName, DateOnly today)

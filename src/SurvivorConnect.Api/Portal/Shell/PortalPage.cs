@@ -144,8 +144,9 @@ public abstract class PortalPage : ComponentBase
         {
             return await load();
         }
-        catch (Exception ex) when (ex is NotFoundException or ForbiddenException or RequestValidationException)
+        catch (Exception ex) when (ex is NotFoundException or ForbiddenException or RequestValidationException or ConflictException)
         {
+            // Not for this reader now (gone, not theirs, or no longer theirs to manage): shown as not there.
             return null;
         }
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.InvalidQuery)

@@ -82,16 +82,17 @@ public static class SessionChanges
         ArgumentNullException.ThrowIfNull(before);
         ArgumentNullException.ThrowIfNull(after);
         ArgumentNullException.ThrowIfNull(terms);
+        var paid = terms.Pays ? "told, and paid as the cancellation terms say" : "told as the cancellation terms say";
         foreach (var session in before.Where(s => s.CancelledAt is null && s.StartUtc > now))
         {
             if (after.FirstOrDefault(s => s.Id == session.Id) is not { } kept)
             {
-                return $"People are confirmed for the session on {Day(session)}. Cancel it instead, so they are told and paid as the cancellation terms say.";
+                return $"People are confirmed for the session on {Day(session)}. Cancel it instead, so they are {paid}.";
             }
 
             if (Moved(session, kept) && session.StartUtc - now < TimeSpan.FromHours(terms.Hours))
             {
-                return $"The session on {Day(session)} begins within {terms.Hours} hours and people are confirmed for it. Cancel it instead, so they are paid as the cancellation terms say.";
+                return $"The session on {Day(session)} begins within {terms.Hours} hours and people are confirmed for it. Cancel it instead, so they are {paid}.";
             }
         }
 
