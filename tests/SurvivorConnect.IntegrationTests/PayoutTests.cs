@@ -990,6 +990,31 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task An_approved_payout_waiting_on_its_payee_is_not_sent_once_its_approver_has_left_finance()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync();
+        await HttpAssert.Ok<JsonElement>(await payees[0].Client.PostAsync("/api/payouts/me/benefits-notice", null));
+        await HttpAssert.Ok<JsonElement>(await payees[0].Client.PostAsync("/api/payouts/me/onboarding", null));
+        var account = api.Stripe.Accounts.Single(a => a["metadata"]!["person_id"]!.GetValue<string>() == payees[0].Id)["id"]!.GetValue<string>();
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity, by: Finance));
+        var (approverId, approver) = await _world.ApproverAsync();
+        await HttpAssert.Ok<PayoutDto>(await approver.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+        await api.SendPayoutsAsync();
+        Assert.Equal("Approved", (await _world.PayoutAsync(payout.Id)).State);
+
+        // Taken off finance, then the payee's account becomes ready weeks later.
+        var person = await _world.Admin.GetAsync($"/api/people/{approverId}");
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutJson($"/api/people/{approverId}/roles", new { roles = new[] { "Recruiter" } }, person.Headers.ETag!.Tag));
+        api.Stripe.SetPayoutsEnabled(account, true);
+        await HttpAssert.Ok<JsonElement>(await payees[0].Client.PostAsync("/api/payouts/me/stripe-status", null));
+        await api.SendPayoutsAsync();
+
+        var after = await _world.PayoutAsync(payout.Id);
+        Assert.Equal(("Failed", SendPayoutHandler.ApprovalsGone), (after.State, after.FailureCode));
+        Assert.DoesNotContain(api.Stripe.Transfers, t => t["metadata"]!["payout_id"]!.GetValue<string>() == payout.Id);
+    }
+
+    [Fact]
     public async Task A_failed_payout_is_not_sent_again_by_whoever_prepared_it_nor_once_its_approver_has_left_finance()
     {
         var (opportunity, payees) = await _world.AttendedAsync();

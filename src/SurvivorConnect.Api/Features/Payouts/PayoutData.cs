@@ -74,6 +74,21 @@ internal sealed class PayoutData(AgencyStore store, IOptions<PayoutOptions> opti
     public static bool ClaimChanged(Payout payout, CompensationClaim? claim) =>
         PayoutRules.ClaimChanged(claim is not null, claim?.State == ClaimState.Submitted, claim?.ETag, payout.ClaimETag);
 
+    /// <summary>
+    /// The approvals that still count: an approver deactivated, or no longer a finance approver, since (taken off for
+    /// fraud, say) gives none, so a second approver is asked for again.
+    /// </summary>
+    public async Task<IEnumerable<PayoutApproval>> StandingAsync(IReadOnlyList<PayoutApproval> approvals, CancellationToken ct)
+    {
+        var approvers = (await store.ManyAsync<Person>(Person.Container, approvals.Select(a => a.By), ct))
+            .Where(p => p.Active && p.Roles.Contains(Roles.FinanceApprover)).Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+        return approvals.Where(a => approvers.Contains(a.By));
+    }
+
+    /// <summary>Money moves on an approval only while its approvers are still finance approvers.</summary>
+    public async Task<bool> ApprovalsStandAsync(Payout payout, CancellationToken ct) =>
+        (await StandingAsync(payout.Approvals, ct)).Count() >= payout.ApprovalsNeeded;
+
     public Task<IReadOnlyList<string>> FinanceApproversAsync(CancellationToken ct) => store.ActiveIdsWithRoleAsync(Roles.FinanceApprover, ct);
 
     /// <summary>

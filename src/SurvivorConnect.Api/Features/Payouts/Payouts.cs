@@ -225,7 +225,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
             throw new ConflictException(PayoutRules.ClaimChangedRefusal);
         }
 
-        var approvals = (await StandingAsync(payout.Approvals, ct)).Append(new PayoutApproval(me, data.Store.Now)).ToList();
+        var approvals = (await data.StandingAsync(payout.Approvals, ct)).Append(new PayoutApproval(me, data.Store.Now)).ToList();
         if (approvals.Count < payout.ApprovalsNeeded)
         {
             return await ViewAsync(await data.SaveAsync(payout, payout with { Approvals = approvals }, ct: ct), ct);
@@ -368,21 +368,10 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
     /// <summary>Money moves on an approval only while its approvers are still finance approvers (not taken off for fraud, say).</summary>
     private async Task EnsureApprovalsStandAsync(Payout payout, CancellationToken ct)
     {
-        if ((await StandingAsync(payout.Approvals, ct)).Count() < payout.ApprovalsNeeded)
+        if (!await data.ApprovalsStandAsync(payout, ct))
         {
             throw new ConflictException(PayoutRules.ApprovalsGone);
         }
-    }
-
-    /// <summary>
-    /// The approvals that still count: an approver deactivated, or no longer a finance approver, since (taken off for
-    /// fraud, say) gives none, so a second approver is asked for again.
-    /// </summary>
-    private async Task<IEnumerable<PayoutApproval>> StandingAsync(IReadOnlyList<PayoutApproval> approvals, CancellationToken ct)
-    {
-        var approvers = (await data.Store.ManyAsync<Person>(Person.Container, approvals.Select(a => a.By), ct))
-            .Where(p => p.Active && p.Roles.Contains(Roles.FinanceApprover)).Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
-        return approvals.Where(a => approvers.Contains(a.By));
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using Mediator;
 using Microsoft.Extensions.Options;
 using SurvivorConnect.Api.Features.Notifications;
+using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Features.Payouts.Rules;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
@@ -39,6 +40,12 @@ internal sealed class SendPayoutHandler(PayoutData data, IStripeGateway stripe, 
 
     /// <summary>Why an approved payout whose claim changed since it was calculated (a cancel cut short) was not sent.</summary>
     public const string ClaimChanged = "claim_changed";
+
+    /// <summary>
+    /// Why an approved payout waiting on its payee was not sent once they were ready: an approver was taken off
+    /// finance (for fraud, say), or the payee is no longer active.
+    /// </summary>
+    public const string ApprovalsGone = "approvals_gone";
 
     public async ValueTask<SendOutcome> Handle(SendPayout command, CancellationToken ct)
     {
@@ -84,9 +91,14 @@ internal sealed class SendPayoutHandler(PayoutData data, IStripeGateway stripe, 
 
         // Already sending, an earlier try may have reached Stripe more than a day ago, past its idempotency keys.
         var resumed = payout.State == PayoutState.Sending;
-        if (payout.State == PayoutState.Approved && payout.TransferId is null && await data.ClaimChangedAsync(payout, ct))
+        // An approval may wait weeks on the payee's account: money moves only if it still stands then.
+        var whyNot = payout.State != PayoutState.Approved || payout.TransferId is not null ? null
+            : await data.ClaimChangedAsync(payout, ct) ? ClaimChanged
+            : !await data.ApprovalsStandAsync(payout, ct) || await data.Store.FindAsync<Person>(Person.Container, payout.PayeeId, ct) is not { Active: true } ? ApprovalsGone
+            : null;
+        if (whyNot is not null)
         {
-            await data.SaveAsync(payout, payout with { State = PayoutState.Failed, FailureCode = ClaimChanged }, ct: ct);
+            await data.SaveAsync(payout, payout with { State = PayoutState.Failed, FailureCode = whyNot }, ct: ct);
             await PayoutNews.TellFinanceAsync(data, notifier, payout, ct);
             return SendOutcome.Done;
         }
