@@ -155,6 +155,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
         new("POST", "/api/payouts/{id}/approve", Payout + "/approve", null, Finance),
         new("POST", "/api/payouts/{id}/cancel", Payout + "/cancel", null, Finance),
         new("POST", "/api/payouts/{id}/paid-outside", Payout + "/paid-outside", new { reference = "check 1" }, Finance),
+        new("POST", "/api/payouts/{id}/set-aside", Payout + "/set-aside", null, Finance),
         new("POST", "/api/payouts/{id}/retry", Payout + "/retry", null, Finance),
         new("GET", "/api/payouts/me", "/api/payouts/me", null, EngagementMember),
         new("POST", "/api/payouts/me/benefits-notice", "/api/payouts/me/benefits-notice", null, EngagementMember),

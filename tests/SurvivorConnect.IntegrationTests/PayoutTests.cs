@@ -851,17 +851,29 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
-    public async Task A_payout_approved_for_Stripe_before_the_payee_set_it_up_can_be_paid_another_way_from_the_finance_page()
+    public async Task A_payout_approved_for_Stripe_before_the_payee_set_it_up_is_set_aside_then_paid_another_way_and_never_sent_too()
     {
         var (opportunity, payees) = await _world.AttendedAsync();
         await HttpAssert.Ok<JsonElement>(await payees[0].Client.PostAsync("/api/payouts/me/benefits-notice", null));
-        await HttpAssert.Ok<JsonElement>(await payees[0].Client.PutAsJsonAsync("/api/payouts/me/method", new { method = "stripe" }));
+        await HttpAssert.Ok<JsonElement>(await payees[0].Client.PostAsync("/api/payouts/me/onboarding", null));
+        var account = api.Stripe.Accounts.Single(a => a["metadata"]!["person_id"]!.GetValue<string>() == payees[0].Id)["id"]!.GetValue<string>();
         var payout = Assert.Single(await _world.PrepareAsync(opportunity));
         Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null))).State);
         var finance = await PortalSession.SignedInAsync(api, "demo-finance");
 
         var page = await finance.GetStringAsync("/finance");
         Assert.Contains("Nothing has reached Stripe yet", page, StringComparison.Ordinal);
+        Assert.DoesNotContain($"outside-{payout.Id}", page, StringComparison.Ordinal);
+        var refused = await HttpAssert.Problem(await Finance.PostJson(PayoutWorld.Url(payout.Id, "paid-outside"), new { reference = "Check 4410" }), 409);
+        Assert.Equal(PayoutRules.SetAsideFirst, refused.GetProperty("detail").GetString());
+        var aside = await PortalSession.PostFormAsync(finance, "/finance", $"aside-{payout.Id}", ("PayoutId", payout.Id), ("Version", PortalSession.Hidden(page, "Version", after: $"aside-{payout.Id}")));
+        Assert.Contains("Set aside: Stripe will not send it.", aside, StringComparison.Ordinal);
+
+        // The payee finishes setting up Stripe while the check is written: the sender leaves the payout alone.
+        api.Stripe.SetPayoutsEnabled(account, true);
+        await HttpAssert.Ok<JsonElement>(await payees[0].Client.PostAsync("/api/payouts/me/stripe-status", null));
+        await api.SendPayoutsAsync();
+        Assert.DoesNotContain(api.Stripe.Transfers, t => t["metadata"]!["payout_id"]!.GetValue<string>() == payout.Id);
         var paid = await PortalSession.PostFormAsync(finance, "/finance", $"outside-{payout.Id}", ("PayoutId", payout.Id), ("Reference", "Check 4410"));
 
         Assert.Contains("Recorded as paid.", paid, StringComparison.Ordinal);

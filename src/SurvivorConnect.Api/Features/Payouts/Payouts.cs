@@ -96,6 +96,15 @@ public sealed record RecordPaidOutside(string Id, PaidOutsideRequest Body, strin
     public void Validate(ValidationErrors errors) => errors.Text("reference", Body.Reference, 100);
 }
 
+/// <summary>
+/// Finance will pay an approved payout another way (a check, a prepaid card) rather than through Stripe: it is taken out
+/// of Stripe's hands first, so the sender cannot pay it too while the check is being written.
+/// </summary>
+public sealed record SetPayoutAside(string Id, string? IfMatch = null) : ICommand<PayoutView>, IAudited
+{
+    public AuditTarget Audit => new("payout.set-aside", "payout", Id);
+}
+
 /// <summary>Finance sends a failed payout again, as a new attempt: nothing is retried by itself.</summary>
 public sealed record RetryPayout(string Id, string? IfMatch = null) : ICommand<PayoutView>, IAudited
 {
@@ -110,6 +119,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
       ICommandHandler<ApprovePayout, PayoutView>,
       ICommandHandler<CancelPayout, PayoutView>,
       ICommandHandler<RecordPaidOutside, PayoutView>,
+      ICommandHandler<SetPayoutAside, PayoutView>,
       ICommandHandler<RetryPayout, PayoutView>
 {
     private string Me => data.Store.User.UserId;
@@ -303,6 +313,12 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
 
         StoreException.ThrowIfChangedSince(command.IfMatch, payout.ETag);
 
+        // Still Stripe's to send, it could be paid twice: by the check and by the sender once the payee is ready.
+        if (payout is { State: PayoutState.Approved, Method: PayeeMethod.Stripe })
+        {
+            throw new ConflictException(PayoutRules.SetAsideFirst);
+        }
+
         if (await data.ClaimChangedAsync(payout, ct))
         {
             throw new ConflictException(PayoutRules.ClaimChangedRefusal);
@@ -326,6 +342,25 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
         }, reference: reference, checkedPayee: account, ct: ct);
         await notifier.SendOnceAsync(paid.PayeeId, Notices.PayoutSent, $"payout-paid~{paid.Id}~{paid.Attempt}", ct);
         return await ViewAsync(paid, ct);
+    }
+
+    public async ValueTask<PayoutView> Handle(SetPayoutAside command, CancellationToken ct)
+    {
+        var payout = await data.PayoutAsync(command.Id, ct);
+        if (PayoutRules.WhyNotPay(Me, payout.CreatedBy, payout.RecordedBy, payout.PayeeId, PayoutRules.RecordItsPayment) is { } why)
+        {
+            throw new ForbiddenException(why);
+        }
+
+        if (payout is not { State: PayoutState.Approved, Method: PayeeMethod.Stripe, TransferId: null })
+        {
+            throw new ConflictException("Only an approved payout that Stripe has not started to send can be set aside to pay another way.");
+        }
+
+        StoreException.ThrowIfChangedSince(command.IfMatch, payout.ETag);
+
+        // Written against the version read: if the sender moved it on meanwhile, this fails and nothing is set aside.
+        return await ViewAsync(await data.SaveAsync(payout, payout with { Method = PayeeMethod.Check }, ct: ct), ct);
     }
 
     public async ValueTask<PayoutView> Handle(RetryPayout command, CancellationToken ct)

@@ -72,6 +72,9 @@ public static class PayoutsModule
         group.MapPost("/{id}/paid-outside", RecordPaidOutside).WithName(nameof(RecordPaidOutside)).RequireAuthorization(Policies.FinanceApprover)
             .WithSummary("Record an approved payout as paid by check or prepaid card, with its reference.")
             .ProducesProblem(StatusCodes.Status403Forbidden);
+        group.MapPost("/{id}/set-aside", SetPayoutAside).WithName(nameof(SetPayoutAside)).RequireAuthorization(Policies.FinanceApprover)
+            .WithSummary("Take an approved payout out of Stripe's hands, to pay it by check or prepaid card; then record its payment.")
+            .ProducesProblem(StatusCodes.Status403Forbidden);
         group.MapPost("/{id}/retry", RetryPayout).WithName(nameof(RetryPayout)).RequireAuthorization(Policies.FinanceApprover)
             .WithSummary("Send a payout that failed at Stripe again, as a new attempt.");
 
@@ -140,6 +143,9 @@ public static class PayoutsModule
     private static async Task<Ok<PayoutView>> RecordPaidOutside(
         IMediator mediator, string id, PaidOutsideRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new RecordPaidOutside(id, body, ifMatch), ct));
+
+    private static async Task<Ok<PayoutView>> SetPayoutAside(IMediator mediator, string id, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new SetPayoutAside(id, ifMatch), ct));
 
     private static async Task<Ok<PayoutView>> RetryPayout(IMediator mediator, string id, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new RetryPayout(id, ifMatch), ct));

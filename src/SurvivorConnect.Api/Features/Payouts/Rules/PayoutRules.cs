@@ -64,6 +64,9 @@ public static class PayoutRules
     public const string ApprovalsGone =
         "Someone who approved this payout is no longer a finance approver, so it is not approved enough to pay. Cancel it, then send its claim to finance again for a fresh approval.";
 
+    public const string SetAsideFirst =
+        "Stripe may still send this payout once the payee is ready. Set it aside to pay another way first, then write the check, so it is not paid twice.";
+
     public const string ClaimChangedRefusal =
         "The claim behind this payout changed after it was prepared. Cancel this payout, then send this opportunity's claims to finance again from Claims to pay.";
 
