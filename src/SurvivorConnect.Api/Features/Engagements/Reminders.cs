@@ -102,7 +102,14 @@ internal sealed class EngagementReminderWorker(IServiceScopeFactory scopes, IDoc
 
         foreach (var past in due.Where(s => s.StartUtc <= now))
         {
-            await store.DeleteAsync(EngagementData.Container, past.Id, ReminderSlot.Partition, null, ct);
+            try
+            {
+                await store.DeleteAsync(EngagementData.Container, past.Id, ReminderSlot.Partition, past.ETag, ct);
+            }
+            catch (StoreException ex) when (ex.Kind is StoreErrorKind.PreconditionFailed or StoreErrorKind.NotFound)
+            {
+                // The session was moved later since it was read: its slot now stands for the new time.
+            }
         }
     }
 }
