@@ -463,6 +463,19 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
     }
 
     [Fact]
+    public async Task A_readiness_check_dated_ahead_is_refused_so_no_mentor_is_matchable_before_it_has_passed()
+    {
+        var (mentorId, _) = await _world.MentorAsync();
+        await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId = "demo-supervisor" }));
+        var ahead = DateOnly.FromDateTime(DateTime.UtcNow.AddDays(30)).ToString("yyyy-MM-dd");
+
+        var refused = await HttpAssert.Problem(await _world.Supervisor.PutAsJsonAsync($"/api/mentors/{mentorId}/readiness", new { screeningPassedOn = ahead, trainingCompletedOn = "2026-02-01", supervisorClearedOn = "2026-02-10" }), 400);
+
+        Assert.True(refused.GetProperty("errors").TryGetProperty("screeningPassedOn", out _));
+        Assert.Contains("screening", string.Join(' ', (await HttpAssert.Ok<MentorDto>(await _world.Admin.GetAsync($"/api/mentors/{mentorId}"))).MatchBlockers), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task Once_a_match_is_closed_its_mentor_no_longer_sees_who_the_youth_is_now()
     {
         var (match, mentor, _, _, youthId) = await _world.ActiveMatchAsync();

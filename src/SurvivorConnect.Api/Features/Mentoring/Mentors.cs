@@ -2,6 +2,7 @@ using System.Globalization;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using SurvivorConnect.Api.Features.Agencies;
 using SurvivorConnect.Api.Features.Mentoring.Rules;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
@@ -126,7 +127,8 @@ public sealed record GetMentorLoad(string MentorId) : IQuery<MentorLoad>, IAudit
     public AuditTarget Audit => new("mentor.read-load", "mentor", MentorId);
 }
 
-internal sealed class MentorHandlers(MentoringData data, PeopleRepository people, MentorEligibilityGuard eligibility, IPublisher publisher, IContactDetails contact)
+internal sealed class MentorHandlers(
+    MentoringData data, PeopleRepository people, MentorEligibilityGuard eligibility, IPublisher publisher, IContactDetails contact, AgencyCalendar calendar)
     : IQueryHandler<GetMyMentorProfile, MentorView>,
       ICommandHandler<SaveMyMentorProfile, MentorView>,
       IQueryHandler<ListMentors, Page<MentorView>>,
@@ -224,6 +226,23 @@ internal sealed class MentorHandlers(MentoringData data, PeopleRepository people
         var mentor = await data.SupervisedMentorAsync(command.MentorId, ct);
         var by = data.User.UserId;
         var gates = command.Gates;
+
+        // A check counts from the day it passed: one dated ahead would make a mentor matchable before it has.
+        var today = await calendar.TodayAsync(ct);
+        var errors = new ValidationErrors();
+        foreach (var (field, day) in new[] { ("screeningPassedOn", gates.ScreeningPassedOn), ("trainingCompletedOn", gates.TrainingCompletedOn), ("supervisorClearedOn", gates.SupervisorClearedOn) })
+        {
+            if (day > today)
+            {
+                errors.Add(field, "Today or earlier: record a check once it has passed.");
+            }
+        }
+
+        if (errors.Any)
+        {
+            throw new RequestValidationException(errors.ToDictionary());
+        }
+
         var changed = mentor with
         {
             Screening = gates.ScreeningPassedOn is { } s ? new ReadinessGate(s, by) : mentor.Screening,
