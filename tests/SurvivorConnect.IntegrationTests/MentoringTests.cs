@@ -463,6 +463,20 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
     }
 
     [Fact]
+    public async Task Asking_for_consents_of_an_id_says_nothing_of_whether_it_is_a_youth()
+    {
+        var (_, mentor) = await _world.ReadyMentorAsync();
+        var (youthId, _) = await _world.YouthAsync();
+
+        var aYouth = await HttpAssert.Problem(await mentor.GetAsync($"/api/consents?subjectId={youthId}"), 404);
+        var noYouth = await HttpAssert.Problem(await mentor.GetAsync("/api/consents?subjectId=demo-casemanager"), 404);
+        var granting = await HttpAssert.Problem(await mentor.PostJson("/api/consents", new { subjectId = "demo-casemanager", grantor = "Youth", scope = "mentoring" }), 404);
+
+        Assert.Equal(aYouth.GetProperty("detail").GetString(), noYouth.GetProperty("detail").GetString());
+        Assert.Equal(aYouth.GetProperty("detail").GetString(), granting.GetProperty("detail").GetString());
+    }
+
+    [Fact]
     public async Task A_readiness_check_dated_ahead_is_refused_so_no_mentor_is_matchable_before_it_has_passed()
     {
         var (mentorId, _) = await _world.MentorAsync();

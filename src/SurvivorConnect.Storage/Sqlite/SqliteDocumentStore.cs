@@ -749,9 +749,18 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
     private async Task<SqliteConnection> OpenReadyAsync(ContainerSpec container, CancellationToken ct)
     {
         var connection = await OpenAsync(ct);
-        if (!_ready.ContainsKey(container.Name))
+        try
         {
-            await EnsureTableAsync(connection, container, ct);
+            if (!_ready.ContainsKey(container.Name))
+            {
+                await EnsureTableAsync(connection, container, ct);
+            }
+        }
+        catch
+        {
+            // Not handed to the caller, so nobody else would close it: each retry would leave one more open.
+            await connection.DisposeAsync();
+            throw;
         }
 
         return connection;

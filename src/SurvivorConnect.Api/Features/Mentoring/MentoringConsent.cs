@@ -24,7 +24,7 @@ internal sealed class MentoringConsentSubjects(MentoringData data, MatchConsentG
             return user.IsInRole(Roles.Mentor) && subjectId == user.UserId ? true : throw new NotFoundException("consent subject");
         }
 
-        var youth = await data.YouthAsync(subjectId, ct);
+        var youth = await SubjectAsync(subjectId, ct);
         if (user.IsInRole(Roles.Youth) && youth.PersonId == user.UserId && grantor == ConsentGrantor.Youth)
         {
             return true;
@@ -33,6 +33,10 @@ internal sealed class MentoringConsentSubjects(MentoringData data, MatchConsentG
         return data.IsCaseManagerOf(youth) ? data.Basis.RecordAs(AccessBasis.Caseload, false) : throw new NotFoundException("consent subject");
     }
 
+    /// <summary>One answer for an id that is no youth and for a youth not the caller's: neither says which ids are youth.</summary>
+    private async Task<YouthReferral> SubjectAsync(string subjectId, CancellationToken ct) =>
+        await data.FindAsync<YouthReferral>(YouthReferral.Container, subjectId, ct) ?? throw new NotFoundException("consent subject");
+
     public async Task EnsureMayReadAsync(string subjectId, CancellationToken ct)
     {
         if (subjectId == data.User.UserId)
@@ -40,7 +44,7 @@ internal sealed class MentoringConsentSubjects(MentoringData data, MatchConsentG
             return;
         }
 
-        var youth = await data.YouthAsync(subjectId, ct);
+        var youth = await SubjectAsync(subjectId, ct);
         if (youth.PersonId == data.User.UserId)
         {
             return;
