@@ -110,6 +110,25 @@ public sealed class TeamingTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_meeting_scheduled_twice_by_a_second_tap_is_scheduled_once()
+    {
+        var team = await _world.SharedTeamAsync();
+        var portal = await PortalSession.SignedInAsync(api, "demo-casemanager");
+        var page = await portal.GetStringAsync($"/teams/{team.YouthId}/meetings");
+        var meetingId = PortalSession.Hidden(page, "MeetingId");
+        var when = DateTime.UtcNow.AddDays(5).ToString("yyyy-MM-dd'T'10:00", System.Globalization.CultureInfo.InvariantCulture);
+
+        var first = await PortalSession.PostFormAsync(portal, $"/teams/{team.YouthId}/meetings", "schedule", ("MeetingId", meetingId), ("When", when), ("Agenda", "Tapped twice"));
+        var second = await PortalSession.PostFormAsync(portal, $"/teams/{team.YouthId}/meetings", "schedule", ("MeetingId", meetingId), ("When", when), ("Agenda", "Tapped twice"));
+
+        Assert.Contains("The meeting is scheduled.", first, StringComparison.Ordinal);
+        Assert.Contains("The meeting is scheduled.", second, StringComparison.Ordinal);
+        var meetings = (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{team.YouthId}/meetings"))).GetProperty("meetings").EnumerateArray();
+        Assert.Single(meetings, m => m.GetProperty("agenda")[0].GetString() == "Tapped twice");
+        Assert.NotEqual(meetingId, PortalSession.Hidden(first, "MeetingId"));
+    }
+
+    [Fact]
     public async Task A_youths_view_without_its_decision_and_an_action_without_an_owner_are_refused_not_saved_as_nothing_or_given_to_the_youth()
     {
         var team = await _world.SharedTeamAsync();

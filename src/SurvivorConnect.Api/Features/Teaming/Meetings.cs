@@ -94,7 +94,8 @@ public sealed record ActionView(string MeetingId, string Id, string Text, string
 
 public sealed record MeetingsView(string YouthId, string YouthName, bool MayEdit, IReadOnlyList<MemberView> Members, IReadOnlyList<MeetingView> Meetings);
 
-public sealed record ScheduleMeeting(string YouthId, MeetingRequest Body) : ICommand<MeetingsView>, IValidate, IAudited
+/// <param name="MeetingId">The id the form was made with, so a second tap of it schedules one meeting; new if not given.</param>
+public sealed record ScheduleMeeting(string YouthId, MeetingRequest Body, string? MeetingId = null) : ICommand<MeetingsView>, IValidate, IAudited
 {
     public AuditTarget Audit => new("team-meeting.schedule", "team", YouthId);
 
@@ -145,11 +146,19 @@ internal sealed class MeetingHandlers(TeamingData data, TeamViews teams)
             throw TeamingValidation.Invalid("scheduledFor", $"Within {MeetingRules.MaxDaysAway} days of today.");
         }
 
-        await data.Store.CreateAsync(TeamingData.Container, new TeamMeeting
+        try
         {
-            Id = AgencyStore.NewId(), YouthId = youth.Id, ScheduledFor = at, ScheduledBy = data.Me,
-            Agenda = [.. command.Body.Agenda!.Select(a => a.Trim())],
-        }, ct);
+            await data.Store.CreateAsync(TeamingData.Container, new TeamMeeting
+            {
+                Id = command.MeetingId ?? AgencyStore.NewId(), YouthId = youth.Id, ScheduledFor = at, ScheduledBy = data.Me,
+                Agenda = [.. command.Body.Agenda!.Select(a => a.Trim())],
+            }, ct);
+        }
+        catch (StoreException ex) when (ex.IsAlreadyThere)
+        {
+            // The same form sent again (a second tap, a resend on a slow network): it is scheduled once.
+        }
+
         return await ViewAsync(youth.Id, ct);
     }
 
