@@ -854,9 +854,7 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     public async Task A_payout_approved_for_Stripe_before_the_payee_set_it_up_is_set_aside_then_paid_another_way_and_never_sent_too()
     {
         var (opportunity, payees) = await _world.AttendedAsync();
-        await HttpAssert.Ok<JsonElement>(await payees[0].Client.PostAsync("/api/payouts/me/benefits-notice", null));
-        await HttpAssert.Ok<JsonElement>(await payees[0].Client.PostAsync("/api/payouts/me/onboarding", null));
-        var account = api.Stripe.Accounts.Single(a => a["metadata"]!["person_id"]!.GetValue<string>() == payees[0].Id)["id"]!.GetValue<string>();
+        var account = await _world.PayeeOnboardingAsync(payees[0]);
         var payout = Assert.Single(await _world.PrepareAsync(opportunity));
         Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null))).State);
         var finance = await PortalSession.SignedInAsync(api, "demo-finance");
@@ -1005,9 +1003,7 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     public async Task An_approved_payout_waiting_on_its_payee_is_not_sent_once_its_approver_has_left_finance()
     {
         var (opportunity, payees) = await _world.AttendedAsync();
-        await HttpAssert.Ok<JsonElement>(await payees[0].Client.PostAsync("/api/payouts/me/benefits-notice", null));
-        await HttpAssert.Ok<JsonElement>(await payees[0].Client.PostAsync("/api/payouts/me/onboarding", null));
-        var account = api.Stripe.Accounts.Single(a => a["metadata"]!["person_id"]!.GetValue<string>() == payees[0].Id)["id"]!.GetValue<string>();
+        var account = await _world.PayeeOnboardingAsync(payees[0]);
         var payout = Assert.Single(await _world.PrepareAsync(opportunity, by: Finance));
         var (approverId, approver) = await _world.ApproverAsync();
         await HttpAssert.Ok<PayoutDto>(await approver.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));

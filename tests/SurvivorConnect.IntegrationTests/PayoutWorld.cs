@@ -168,13 +168,25 @@ public sealed class PayoutWorld(PayoutApi api)
             return null;
         }
 
-        var link = await HttpAssert.Ok<JsonElement>(await payee.Client.PostAsync("/api/payouts/me/onboarding", null));
-        Assert.StartsWith(api.Stripe.ApiBase + "/connect/onboarding/acct_", link.GetProperty("url").GetString(), StringComparison.Ordinal);
-        var account = api.Stripe.Accounts.Single(a => a["metadata"]!["person_id"]!.GetValue<string>() == payee.Id)["id"]!.GetValue<string>();
+        var account = await StartOnboardingAsync(payee);
         api.Stripe.SetPayoutsEnabled(account, true);
         var status = await HttpAssert.Ok<JsonElement>(await payee.Client.PostAsync("/api/payouts/me/stripe-status", null));
         Assert.True(status.GetProperty("stripeReady").GetBoolean());
         return account;
+    }
+
+    /// <summary>A payee who chose Stripe and has seen the benefits notice, whose Stripe account cannot take payouts yet.</summary>
+    public async Task<string> PayeeOnboardingAsync((string Id, HttpClient Client) payee)
+    {
+        await HttpAssert.Ok<JsonElement>(await payee.Client.PostAsync("/api/payouts/me/benefits-notice", null));
+        return await StartOnboardingAsync(payee);
+    }
+
+    private async Task<string> StartOnboardingAsync((string Id, HttpClient Client) payee)
+    {
+        var link = await HttpAssert.Ok<JsonElement>(await payee.Client.PostAsync("/api/payouts/me/onboarding", null));
+        Assert.StartsWith(api.Stripe.ApiBase + "/connect/onboarding/acct_", link.GetProperty("url").GetString(), StringComparison.Ordinal);
+        return api.Stripe.Accounts.Single(a => a["metadata"]!["person_id"]!.GetValue<string>() == payee.Id)["id"]!.GetValue<string>();
     }
 
     /// <summary>A new finance approver of the demo agency, with any other roles given.</summary>
