@@ -214,6 +214,28 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
         Assert.DoesNotContain(unwillingId, body, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Sam Rivers")]
+    [InlineData("demo-casemanager")]
+    [InlineData("no-such-mentor")]
+    public async Task A_do_not_match_entry_that_is_no_mentor_of_the_agency_is_refused_not_kept_to_block_nobody(string entry)
+    {
+        var refused = await HttpAssert.Problem(await CaseManager.PostJson("/api/youth", new { displayName = "Listed", age = 16, doNotMatch = new[] { entry }, stage = "contemplation" }), 400);
+
+        Assert.True(refused.GetProperty("errors").TryGetProperty("doNotMatch", out _));
+    }
+
+    [Fact]
+    public async Task A_mentor_whose_id_is_long_can_be_put_on_the_do_not_match_list()
+    {
+        var (mentorId, _) = await _world.ReadyMentorAsync(id: "mentor-with-a-long-sign-in-id-" + Guid.NewGuid().ToString("N"));
+        var (youthId, _) = await _world.YouthAsync(doNotMatch: [mentorId]);
+
+        var listed = await HttpAssert.Problem(await CaseManager.PostJson("/api/matches", new { youthId, mentorId }), 409);
+
+        Assert.Contains("do-not-match", listed.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_mentor_on_hold_without_consent_at_capacity_or_on_the_do_not_match_list_cannot_be_proposed()
     {

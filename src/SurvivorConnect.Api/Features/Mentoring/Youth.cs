@@ -23,7 +23,7 @@ public sealed record YouthRequest(
     {
         errors.Text("displayName", DisplayName, 60)
             .Range("age", Age, 10, 25)
-            .Tags("languages", Languages).Tags("interests", Interests).Tags("needs", Needs).Tags("doNotMatch", DoNotMatch)
+            .Tags("languages", Languages).Tags("interests", Interests).Tags("needs", Needs)
             .Text("gender", Gender, ValidationErrors.MaxTagLength, required: false)
             .Text("region", Region, 80, required: false)
             .Text("personId", PersonId, 128, required: false)
@@ -32,6 +32,20 @@ public sealed record YouthRequest(
         if (Age is null)
         {
             errors.Add("age", "Required.");
+        }
+
+        // Mentors by their ids, as a match step compares them: a name or a label would block nobody.
+        if (DoNotMatch is { Length: > ValidationErrors.MaxListItems })
+        {
+            errors.Add("doNotMatch", $"At most {ValidationErrors.MaxListItems} mentors.");
+        }
+
+        foreach (var id in DoNotMatch ?? [])
+        {
+            if (id is null || !PeopleRules.IsValidId(id.Trim()))
+            {
+                errors.Add("doNotMatch", "Each is a mentor's id: letters, digits, '-' or '_'.");
+            }
         }
 
         if (isReferral)
@@ -158,6 +172,7 @@ internal sealed class YouthHandlers(
     {
         var body = command.Body;
         await CheckPersonAsync(body.PersonId, ct);
+        await CheckDoNotMatchAsync(body.DoNotMatch, ct);
         var stage = MentoringValidation.ParseStage(body.Stage);
         var youth = Apply(new YouthReferral
         {
@@ -185,6 +200,7 @@ internal sealed class YouthHandlers(
         var ifMatch = command.IfMatch ?? throw new PreconditionRequiredException();
         var youth = await data.YouthForStaffAsync(command.YouthId, adminMayRead: false, ct);
         await CheckPersonAsync(command.Body.PersonId, ct);
+        await CheckDoNotMatchAsync(command.Body.DoNotMatch, ct);
         var saved = await SaveAsync(Apply(youth, command.Body), youth.PersonId, ifMatch, ct);
 
         // The do-not-match list and preferences are what a match step checks of the youth: one under way now fails.
@@ -308,7 +324,7 @@ internal sealed class YouthHandlers(
         // Left out, the youth's preferences and do-not-match list stay as they are: a client that does not send them
         // must not quietly clear who the youth must never be matched with. An empty list clears it.
         Preferences = body.Preferences ?? youth.Preferences,
-        DoNotMatch = body.DoNotMatch is null ? youth.DoNotMatch : ValidationErrors.Clean(body.DoNotMatch),
+        DoNotMatch = body.DoNotMatch is null ? youth.DoNotMatch : [.. body.DoNotMatch.Select(id => id.Trim()).Distinct(StringComparer.Ordinal)],
     };
 
     /// <summary>
@@ -348,6 +364,20 @@ internal sealed class YouthHandlers(
     }
 
     /// <summary>A youth's sign-in must be a person of this agency with the Youth role.</summary>
+    /// <summary>Each entry is a mentor of the agency: an unknown id is refused, not kept as a list that blocks nobody.</summary>
+    private async Task CheckDoNotMatchAsync(string[]? mentorIds, CancellationToken ct)
+    {
+        foreach (var id in (mentorIds ?? []).Select(id => id.Trim()).Distinct(StringComparer.Ordinal))
+        {
+            var isMentor = await data.FindMentorAsync(id, ct) is not null
+                || await people.FindAsync(data.AgencyId, id, ct) is { } person && person.Roles.Contains(Roles.Mentor);
+            if (!isMentor)
+            {
+                throw new RequestValidationException(new Dictionary<string, string[]> { ["doNotMatch"] = [$"No mentor here has the id '{id}'."] });
+            }
+        }
+    }
+
     private async Task CheckPersonAsync(string? personId, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(personId))
