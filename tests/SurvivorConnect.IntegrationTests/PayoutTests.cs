@@ -480,6 +480,19 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task A_bank_payout_cancelled_at_Stripe_shows_as_failed_so_finance_can_send_it_again()
+    {
+        var (payout, bank) = await SendingAsync();
+
+        Assert.Equal(HttpStatusCode.OK, (await api.DeliverAsync(api.Stripe.EventJson("payout.canceled", bank, status: "canceled"))).StatusCode);
+
+        var failed = await _world.PayoutAsync(payout);
+        Assert.Equal(("Failed", "payout_canceled"), (failed.State, failed.FailureCode));
+        var (_, another) = await _world.ApproverAsync();
+        Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await another.PostAsync(PayoutWorld.Url(payout, "retry"), null))).State);
+    }
+
+    [Fact]
     public async Task A_payout_whose_transfer_went_through_is_neither_cancelled_nor_paid_another_way_but_sent_on_with_no_second_transfer()
     {
         var (payout, bank) = await SendingAsync();

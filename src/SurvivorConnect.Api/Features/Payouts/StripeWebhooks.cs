@@ -114,8 +114,10 @@ internal static class StripeWebhook
 
     private static (string? AgencyId, ApplyStripeEvent? Command) Read(Event e) => e.Data?.Object switch
     {
-        Stripe.Payout p when e.Type is EventTypes.PayoutPaid or EventTypes.PayoutFailed =>
-            (Meta(p.Metadata, "agency_id"), new ApplyStripeEvent(e.Id, e.Type, p.Id, Meta(p.Metadata, "payout_id"), Attempt(p.Metadata), null, p.FailureCode, p.Amount,
+        // A bank payout cancelled at Stripe never reaches the bank: for finance it failed, and may be sent again.
+        Stripe.Payout p when e.Type is EventTypes.PayoutPaid or EventTypes.PayoutFailed or EventTypes.PayoutCanceled =>
+            (Meta(p.Metadata, "agency_id"), new ApplyStripeEvent(e.Id, e.Type, p.Id, Meta(p.Metadata, "payout_id"), Attempt(p.Metadata), null,
+                e.Type == EventTypes.PayoutCanceled ? p.FailureCode ?? "payout_canceled" : p.FailureCode, p.Amount,
                 e.Account, new DateTimeOffset(DateTime.SpecifyKind(e.Created, DateTimeKind.Utc)))),
         Transfer t when e.Type == EventTypes.TransferReversed && t.Reversed =>
             (Meta(t.Metadata, "agency_id"), new ApplyStripeEvent(e.Id, e.Type, t.Id, Meta(t.Metadata, "payout_id"), Attempt(t.Metadata), null, "transfer_reversed", t.Amount)),
@@ -147,7 +149,7 @@ internal sealed class ApplyStripeEventHandler(PayoutData data, Notifier notifier
         var target = command.EventType switch
         {
             EventTypes.PayoutPaid => PayoutState.Paid,
-            EventTypes.PayoutFailed => PayoutState.Failed,
+            EventTypes.PayoutFailed or EventTypes.PayoutCanceled => PayoutState.Failed,
             _ => PayoutState.Reversed,
         };
         for (var tries = 0; ; tries++)
