@@ -141,7 +141,7 @@ public sealed class ChatRevocationTests(ChatRevocationTests.Factory api) : IClas
         await AssertOutOfLiveConversationAsync(chat.Id, chat.MentorId, chat.YouthPersonId);
         await ReleaseRefusedAsync(chat.Id, held.Message.Sequence);
         Assert.DoesNotContain(chat.Mentor.Received, m => m.Text == held.Message.Text);
-        Assert.Contains(chat.Mentor.Statuses, s => !s.CanSend && s.Reason!.Contains("Consent", StringComparison.Ordinal));
+        await ChatClient.EventuallyAsync(() => chat.Mentor.Statuses.Any(s => !s.CanSend && s.Reason!.Contains("Consent", StringComparison.Ordinal)), "the mentor is told why");
     }
 
     [Fact]
@@ -157,7 +157,7 @@ public sealed class ChatRevocationTests(ChatRevocationTests.Factory api) : IClas
         await HttpAssert.Ok<MentoringTests.ConsentDto>(await _world.CaseManager.PostAsync($"/api/consents/{youthsYes[0].Id}/revoke", null));
 
         await AssertOutOfLiveConversationAsync(chat.Id, chat.MentorId, chat.YouthPersonId);
-        Assert.Contains(chat.Youth.Statuses, s => !s.CanSend && s.Reason!.Contains("Consent", StringComparison.Ordinal));
+        await ChatClient.EventuallyAsync(() => chat.Youth.Statuses.Any(s => !s.CanSend && s.Reason!.Contains("Consent", StringComparison.Ordinal)), "the youth is told why");
     }
 
     [Fact]
@@ -176,7 +176,7 @@ public sealed class ChatRevocationTests(ChatRevocationTests.Factory api) : IClas
         await MentoringWorld.Ok(await _world.CaseManager.SendAsync(change));
 
         await AssertOutOfLiveConversationAsync(chat.Id, chat.MentorId, chat.YouthPersonId);
-        Assert.Contains(chat.Mentor.Statuses, s => !s.CanSend && s.Reason == "This chat is paused for now.");
+        await ChatClient.EventuallyAsync(() => chat.Mentor.Statuses.Any(s => !s.CanSend && s.Reason == "This chat is paused for now."), "the mentor is told why");
         Assert.Equal("This chat is paused for now.", (await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "are you there?"))).Message);
         Assert.Equal("not-found", (await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.HistoryAsync(chat.Id, null, 50))).Code);
         Assert.Equal("not-found", (await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SincePageAsync(chat.Id, 0))).Code);
