@@ -85,6 +85,14 @@ internal sealed class EngagementData(AgencyStore store, ConsentLookup consents)
         return able;
     }
 
+    /// <summary>Whether any of <paramref name="personIds"/> who may take a place in the work as it was may not as changed: their records read once for both.</summary>
+    public async Task<bool> AnyTurnedAwayAsync(IReadOnlyCollection<string> personIds, Opportunity before, Opportunity after, CancellationToken ct)
+    {
+        var able = await StillTakingPaidWorkAsync(personIds, ct);
+        var profiles = await store.ManyAsync<EngagementProfile>(Container, able.Select(ProfileId), ct);
+        return profiles.Any(p => !EngagementFit.TouchesWhatTheyWillNotSpeakAbout(p, before) && EngagementFit.TouchesWhatTheyWillNotSpeakAbout(p, after));
+    }
+
     public Task<Participation?> ParticipationAsync(string opportunityId, string personId, CancellationToken ct) =>
         store.ReadAsync<Participation>(Container, Participation.IdFor(opportunityId, personId), store.AgencyId, ct);
 

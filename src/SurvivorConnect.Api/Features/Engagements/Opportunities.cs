@@ -277,8 +277,7 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
             }
 
             // A title says what the work is about, and is checked against what each of them will not speak about.
-            if (changed.Title != current.Title
-                && (await data.MayTakePlaceAsync(asked, current, ct)).Except(await data.MayTakePlaceAsync(asked, changed, ct)).Any())
+            if (changed.Title != current.Title && await data.AnyTurnedAwayAsync(asked, current, changed, ct))
             {
                 throw new ConflictException("The new title touches something someone asked to this work will not speak about. Keep the title, or cancel the work and publish it anew.");
             }
