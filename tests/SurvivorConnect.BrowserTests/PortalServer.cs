@@ -134,8 +134,7 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
     {
         var page = await OpenAsync(phone, script);
         await page.GotoAsync("/signin");
-        await page.GetByRole(AriaRole.Button, new() { Name = $"Sign in as {personName}" }).ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
+        await SubmitSignInAsync(page, page.GetByRole(AriaRole.Button, new() { Name = $"Sign in as {personName}" }), personName);
         return page;
     }
 
@@ -146,9 +145,24 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
         await page.GotoAsync("/signin");
         var form = page.Locator("form[action='/signin/demo']").First;
         await form.Locator("input[name=personId]").EvaluateAsync("(input, id) => input.value = id", personId);
-        await form.GetByRole(AriaRole.Button).ClickAsync();
-        await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
+        await SubmitSignInAsync(page, form.GetByRole(AriaRole.Button), personId);
         return page;
+    }
+
+    /// <summary>A sign-in that does not leave the sign-in page says what the page said instead, not only that time ran out.</summary>
+    private static async Task SubmitSignInAsync(IPage page, ILocator button, string who)
+    {
+        await button.ClickAsync();
+        try
+        {
+            await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
+        }
+        catch (TimeoutException timedOut)
+        {
+            var banner = await page.Locator("[data-connection]").First.TextContentAsync(new() { Timeout = 1000 });
+            var main = await page.Locator("main").First.InnerTextAsync(new() { Timeout = 1000 });
+            throw new TimeoutException($"Signing in as {who} stayed at {page.Url}; banner: \"{banner}\"; page: \"{main[..Math.Min(main.Length, 300)]}\"", timedOut);
+        }
     }
 
     /// <summary>Opens one youth's record from the caseload, found by the name on their card.</summary>
