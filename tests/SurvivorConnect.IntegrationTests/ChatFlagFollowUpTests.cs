@@ -77,7 +77,7 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
     }
 
     [Fact]
-    public async Task Words_of_danger_sent_into_a_paused_chat_are_not_kept_but_show_the_crisis_lines_and_reach_the_case_manager_at_once()
+    public async Task Words_of_danger_sent_into_a_paused_chat_are_not_kept_but_show_the_crisis_lines_and_raise_an_urgent_flag_told_again_until_dealt_with()
     {
         var chat = await _world.OpenChatAsync();
         await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{chat.Id}/pause", null));
@@ -92,8 +92,39 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         Assert.Null(ordinary.CrisisResources);
         var notice = Assert.Single(await AllNoticesAsync(_world.CaseManager), n => n.Kind == "chat-urgent-unsent" && n.MatchId == chat.Id);
         Assert.DoesNotContain("phone", notice.Text, StringComparison.Ordinal);
-        Assert.Empty(await FlagsAsync(chat.Id));
         Assert.DoesNotContain(await chat.CaseManager.HistoryAsync(chat.Id, null, 50), m => m.Text.Contains("not safe", StringComparison.Ordinal));
+
+        // One flag for the words sent twice, in the queue until a case manager deals with it, and told again meanwhile.
+        var flag = Assert.Single(await FlagsAsync(chat.Id));
+        Assert.Equal((true, true, false, 0L, "youth"), (flag.Urgent, flag.NotSent, flag.Held, flag.MessageSequence, flag.SenderRole));
+        Assert.Contains("Not sent: the chat was stopped", await _world.CaseManager.GetStringAsync("/flags"), StringComparison.Ordinal);
+        await RunWorkerAsync(after: ChatUrgentWatch.First);
+        await Settle.UntilAsync(async () => (await WaitingNoticesAsync(_world.CaseManager, chat.Id)).Count == 1 && (await WaitingNoticesAsync(_world.Admin, chat.Id)).Count == 1);
+
+        await HttpAssert.Ok<ChatTests.FlagDto>(await _world.CaseManager.PostAsJsonAsync($"/api/flags/{flag.Id}/resolve", new { note = "Called the youth; safe." }));
+        await RunWorkerAsync(after: ChatUrgentWatch.Every);
+        await Settle.UntilAsync(async () => !(await WatchesLeftAsync()).Any(w => w.FlagId == flag.Id));
+        Assert.Single(await WaitingNoticesAsync(_world.CaseManager, chat.Id));
+    }
+
+    [Fact]
+    public async Task Words_of_danger_a_held_mentor_writes_reach_the_supervisor_who_held_them_and_without_one_the_admins()
+    {
+        var chat = await _world.OpenChatAsync();
+        var (supervisorId, supervisor) = await _world.PersonAsync(Roles.Supervisor);
+        await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync($"/api/mentors/{chat.MentorId}/supervisor", new { supervisorId }));
+        await HttpAssert.Ok<JsonElement>(await supervisor.PostAsJsonAsync($"/api/mentors/{chat.MentorId}/hold", new { reason = "Talk first", stopsChat = true }));
+
+        await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "honestly I want to die", "held-crisis-1"));
+
+        Assert.Single(await AllNoticesAsync(supervisor), n => n.Kind == "mentor-chat-urgent");
+        Assert.Single(await FlagsAsync(chat.Id), f => f.NotSent && f.SenderRole == "mentor");
+
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{supervisorId}/deactivate", null));
+        await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "I want to die tonight", "held-crisis-2"));
+
+        var toAdmin = Assert.Single(await AllNoticesAsync(_world.Admin), n => n.Kind == "mentor-chat-urgent" && n.Text.Contains("no active supervisor", StringComparison.Ordinal));
+        Assert.DoesNotContain("die", toAdmin.Text, StringComparison.Ordinal);
     }
 
     [Fact]

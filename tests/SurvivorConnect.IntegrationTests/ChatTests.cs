@@ -489,5 +489,5 @@ public sealed class ChatTests(ChatTests.Factory api) : IClassFixture<ChatTests.F
         Assert.Equal(Microsoft.AspNetCore.SignalR.Client.HubConnectionState.Connected, allowed.Connection.State);
     }
 
-    public sealed record FlagDto(string Id, string ConversationId, long MessageSequence, string SenderRole, List<string> Kinds, bool Urgent, bool Held, string Status);
+    public sealed record FlagDto(string Id, string ConversationId, long MessageSequence, string SenderRole, List<string> Kinds, bool Urgent, bool Held, string Status, bool NotSent = false);
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SurvivorConnect.Api.Features.Chat;
+using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.IntegrationTests;
 
@@ -45,6 +46,26 @@ public sealed class CrisisLinesTests(CrisisLinesTests.Factory abroad, ApiFactory
         // The same lines go to a chat user whose message reads as a crisis, and to a youth's safety plan.
         var lines = abroad.Services.GetRequiredService<IOptions<ChatOptions>>().Value.CrisisResources;
         Assert.Equal("Samaritans", Assert.Single(lines).Name);
+    }
+
+    [Fact]
+    public async Task Abroad_a_chat_opens_with_the_deployments_emergency_number_also_in_a_chat_stored_with_another()
+    {
+        var chat = await new MentoringWorld(abroad).OpenChatAsync();
+        var store = abroad.Services.GetRequiredService<IDocumentStore>();
+        var first = (await store.ReadAsync<ChatMessage>(Conversation.Container, ChatMessage.IdFor(1), chat.Id, CancellationToken.None))!;
+        Assert.Contains("call 999", first.Text, StringComparison.Ordinal);
+
+        // A chat opened before the deployment's number was set still holds the default's words.
+        await store.ReplaceAsync(Conversation.Container, first with { Text = first.Text.Replace("999", "911", StringComparison.Ordinal) }, first.ETag!, CancellationToken.None);
+
+        var join = await chat.Youth.JoinAsync(chat.Id);
+        var shown = (await chat.Youth.SinceAsync(chat.Id, 0)).Single(m => m.Sequence == 1);
+        foreach (var notice in new[] { join.OversightNotice, shown.Text })
+        {
+            Assert.Contains("If you are ever in danger, call 999.", notice, StringComparison.Ordinal);
+            Assert.DoesNotContain("911", notice, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

@@ -108,11 +108,19 @@ public sealed record SafetyFlag : Document
     /// <summary>One flag per message: raising it again finds the first.</summary>
     public static string IdFor(string conversationId, long sequence) => $"{conversationId}-m{sequence}";
 
+    /// <summary>One flag per message not sent (the sender's own id for it), so a resend of it raises none again.</summary>
+    public static string NotSentIdFor(string conversationId, string senderId, string clientMessageId) =>
+        $"{conversationId}-u{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{senderId}\n{clientMessageId}")))[..32]}";
+
     public override string Type => "flag";
 
     public required string ConversationId { get; init; }
 
+    /// <summary>The flagged message; 0 when it was <see cref="NotSent"/>.</summary>
     public required long MessageSequence { get; init; }
+
+    /// <summary>Words of danger written into a stopped chat: nothing of them is kept but that they were written.</summary>
+    public bool NotSent { get; init; }
 
     public required string SenderId { get; init; }
 
@@ -245,8 +253,14 @@ public sealed record FlagView(
     string Id, string ConversationId, long MessageSequence, string SenderRole, IReadOnlyList<string> Kinds, bool Urgent, bool Held, FlagStatus Status,
     DateTimeOffset RaisedAt, string? ResolutionNote, string? YouthName = null, IReadOnlyList<string>? Found = null)
 {
+    /// <summary>Written into a stopped chat: there is no message to read, deliver or keep back.</summary>
+    public bool NotSent { get; init; }
+
     public static FlagView From(SafetyFlag f, string? youthName = null) =>
-        new(f.Id, f.ConversationId, f.MessageSequence, f.SenderRole, f.Kinds, f.Urgent, f.Held, f.Status, f.RaisedAt, f.ResolutionNote, youthName, [.. f.Kinds.Select(FlagWords.Of)]);
+        new(f.Id, f.ConversationId, f.MessageSequence, f.SenderRole, f.Kinds, f.Urgent, f.Held, f.Status, f.RaisedAt, f.ResolutionNote, youthName, [.. f.Kinds.Select(FlagWords.Of)])
+        {
+            NotSent = f.NotSent,
+        };
 }
 
 /// <summary>What the safety check found, as a case manager reads it.</summary>

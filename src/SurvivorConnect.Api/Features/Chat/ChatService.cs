@@ -39,8 +39,9 @@ public sealed partial class ChatService(
     TimeProvider time,
     ILogger<ChatService> logger)
 {
-    public const string OversightNotice =
-        "Welcome to your chat. Your case manager can read everything written here, to keep you both safe. If you are ever in danger, call 911.";
+
+    /// <summary>The sender of the oversight notice, the only message nobody wrote.</summary>
+    public const string SystemRole = "system";
 
     public const string MentorRole = "mentor";
     public const string YouthRole = "youth";
@@ -91,8 +92,8 @@ public sealed partial class ChatService(
                 new BatchOperation.Create(new Conversation { Id = Conversation.DocumentId, PartitionKey = matchId, MatchId = matchId, Sequence = 1, OpenedAt = now }),
                 new BatchOperation.Create(new ChatMessage
                 {
-                    Id = ChatMessage.IdFor(1), PartitionKey = matchId, Sequence = 1, SenderId = "system", SenderRole = "system",
-                    Text = OversightNotice, SentAt = now, Status = MessageStatus.Delivered,
+                    Id = ChatMessage.IdFor(1), PartitionKey = matchId, Sequence = 1, SenderId = SystemRole, SenderRole = SystemRole,
+                    Text = options.Value.OversightNotice, SentAt = now, Status = MessageStatus.Delivered,
                 }),
             ], ct);
         }
@@ -115,7 +116,7 @@ public sealed partial class ChatService(
             ?? throw new ChatRefusedException(ChatErrorCodes.CannotSend, "This chat starts when the match is active.");
         await AuditCaseManagerReadAsync(access, JoinAction, ct);
         var reason = await CannotSendReasonAsync(access, ct);
-        return new JoinResult(conversationId, RoleName(access.Role), reason is null, reason, OversightNotice, conversation.Sequence);
+        return new JoinResult(conversationId, RoleName(access.Role), reason is null, reason, options.Value.OversightNotice, conversation.Sequence);
     }
 
     /// <summary>
@@ -305,12 +306,13 @@ public sealed partial class ChatService(
     }
 
     /// <summary>
-    /// A stopped chat stores nothing, but words of someone in danger are not lost with the message: the sender is shown
-    /// the crisis lines, and the youth's case managers are told at once (never the words), once per message.
+    /// A stopped chat stores no message, but words of someone in danger are not lost with it: the sender is shown the
+    /// crisis lines, and an urgent flag is raised without the words (that they were written, by whom and when), so the
+    /// youth's case managers are told at once and again until one deals with it, as for a crisis message that was sent.
     /// </summary>
     private async Task<ChatRefusedException> RefusedInDangerAsync(string conversationId, string me, string clientMessageId, string? text, ChatRefusedException refused)
     {
-        if (MessageText.Clean(text) is not { Problem: null, Text: { } clean } || !scanner.Scan(clean).Urgent)
+        if (MessageText.Clean(text) is not { Problem: null, Text: { } clean } || scanner.Scan(clean) is not { Urgent: true } verdict)
         {
             return refused;
         }
@@ -322,14 +324,22 @@ public sealed partial class ChatService(
             return refused;
         }
 
-        // Nobody on the youth's side could be told: the admins are, as for any urgent flag without a case manager.
-        var caseManagers = await data.ActiveCaseManagersAsync(youth, CancellationToken.None);
-        var notice = me == match.MentorId ? Notices.ChatUrgentNotSentByMentor : Notices.ChatUrgentNotSentByYouth;
-        foreach (var recipient in caseManagers.Count > 0 ? caseManagers : await Store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, CancellationToken.None))
+        var (flag, raisedNow) = await CreateFlagAsync(new SafetyFlag
         {
-            await notifier.SendOnceAsync(recipient, notice, $"chat-unsent~{conversationId}~{me}~{clientMessageId}", CancellationToken.None, conversationId);
-        }
-
+            Id = SafetyFlag.NotSentIdFor(conversationId, me, clientMessageId),
+            ConversationId = conversationId,
+            MessageSequence = 0,
+            NotSent = true,
+            SenderId = me,
+            SenderRole = me == match.MentorId ? MentorRole : YouthRole,
+            Kinds = [.. verdict.Findings.Select(f => f.Kind)],
+            Urgent = true,
+            Held = false,
+            Status = FlagStatus.Open,
+            YouthId = youth.Id,
+            RaisedAt = data.Now,
+        }, CancellationToken.None);
+        await FollowFlagAsync(match, youth, flag, raisedNow, CancellationToken.None);
         return new ChatRefusedException(refused.Code, refused.Message) { CrisisResources = options.Value.CrisisResources };
     }
 
@@ -406,7 +416,30 @@ public sealed partial class ChatService(
     {
         var match = await data.MatchAsync(conversationId, ct);
         var youth = await data.YouthAsync(match.YouthId, ct);
-        var (flag, raisedNow) = await CreateFlagAsync(match, youth, message, urgent, ct);
+        var (flag, raisedNow) = await CreateFlagAsync(new SafetyFlag
+        {
+            Id = SafetyFlag.IdFor(match.Id, message.Sequence),
+            ConversationId = match.Id,
+            MessageSequence = message.Sequence,
+            SenderId = message.SenderId,
+            SenderRole = message.SenderRole,
+            Kinds = message.FlagKinds,
+            Urgent = urgent,
+            Held = message.Status == MessageStatus.Held,
+            Status = FlagStatus.Open,
+            YouthId = youth.Id,
+            RaisedAt = message.SentAt,
+        }, ct);
+        await FollowFlagAsync(match, youth, flag, raisedNow, ct);
+        if (message.ClientMessageId is { } clientMessageId)
+        {
+            await Store.DeleteAsync(SafetyFlag.Container, ChatFlagFollowUp.IdFor(Store.AgencyId, conversationId, message.SenderId, clientMessageId), ChatFlagFollowUp.Partition, null, ct);
+        }
+    }
+
+    /// <summary>A raised flag pushed live to the youth's active case managers, its watch, a notice each (or the admins'), and the mentor's prompt.</summary>
+    private async Task FollowFlagAsync(Match match, YouthReferral youth, SafetyFlag flag, bool raisedNow, CancellationToken ct)
+    {
         var caseManagers = await data.ActiveCaseManagersAsync(youth, ct);
         if (raisedNow)
         {
@@ -424,22 +457,29 @@ public sealed partial class ChatService(
 
         // Every flag is told, not only urgent and held ones: a grooming sign (meeting alone, money, "don't tell") is
         // delivered, and the case manager must hear of it whether or not they have the flag queue open.
+        var notice = flag.NotSent ? (flag.SenderRole == MentorRole ? Notices.ChatUrgentNotSentByMentor : Notices.ChatUrgentNotSentByYouth)
+            : flag.Urgent ? Notices.ChatFlagUrgent : flag.Held ? Notices.ChatMessageHeld : Notices.ChatFlagged;
+        var key = $"chat-flag~{flag.Id}";
         foreach (var caseManager in caseManagers)
         {
-            await notifier.SendOnceAsync(caseManager, flag.Urgent ? Notices.ChatFlagUrgent : flag.Held ? Notices.ChatMessageHeld : Notices.ChatFlagged, $"chat-flag~{flag.Id}", ct);
+            await notifier.SendOnceAsync(caseManager, notice, key, ct, flag.NotSent ? flag.ConversationId : null);
         }
 
-        // Nobody on the youth's side could see it: the admins hand the youth to someone who can.
-        if (caseManagers.Count == 0)
+        // Nobody on the youth's side could see it: the admins hand the youth to someone who can. Words that were not
+        // sent have no message to hand over: the admins are asked to reach the people themselves.
+        if (caseManagers.Count == 0 && flag.NotSent)
         {
-            await TellAdminsAsync(flag, $"chat-flag~{flag.Id}", ct);
+            foreach (var admin in await Store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, ct))
+            {
+                await notifier.SendOnceAsync(admin, notice, key, ct, flag.ConversationId);
+            }
+        }
+        else if (caseManagers.Count == 0)
+        {
+            await TellAdminsAsync(flag, key, ct);
         }
 
-        await PromptMentorAsync(match, message, flag, ct);
-        if (message.ClientMessageId is { } clientMessageId)
-        {
-            await Store.DeleteAsync(SafetyFlag.Container, ChatFlagFollowUp.IdFor(Store.AgencyId, conversationId, message.SenderId, clientMessageId), ChatFlagFollowUp.Partition, null, ct);
-        }
+        await PromptMentorAsync(match, flag, ct);
     }
 
     /// <summary>
@@ -874,7 +914,7 @@ public sealed partial class ChatService(
     private IEnumerable<ChatMessageView> Visible(ChatAccess access, IEnumerable<ChatMessage> messages) =>
         messages
             .Where(m => m.Status != MessageStatus.Released && (access.Role == MatchRole.CaseManager || m.Status == MessageStatus.Delivered || m.SenderId == data.User.UserId))
-            .Select(m => ChatMessageView.From(access.Match.Id, m));
+            .Select(m => ChatMessageView.From(access.Match.Id, m.SenderRole == SystemRole ? m with { Text = options.Value.OversightNotice } : m));
 
     /// <summary>
     /// A resend of a stored message answers as the first send did (held, crisis lines), and raises its flag now if the
@@ -899,29 +939,15 @@ public sealed partial class ChatService(
             message.Status == MessageStatus.Held ? HeldNotice : null, urgent ? options.Value.CrisisResources : null);
     }
 
-    private async Task<(SafetyFlag Flag, bool RaisedNow)> CreateFlagAsync(Match match, YouthReferral youth, ChatMessage message, bool urgent, CancellationToken ct)
+    private async Task<(SafetyFlag Flag, bool RaisedNow)> CreateFlagAsync(SafetyFlag flag, CancellationToken ct)
     {
-        var id = SafetyFlag.IdFor(match.Id, message.Sequence);
         try
         {
-            return (await Store.CreateAsync(SafetyFlag.Container, new SafetyFlag
-            {
-                Id = id,
-                ConversationId = match.Id,
-                MessageSequence = message.Sequence,
-                SenderId = message.SenderId,
-                SenderRole = message.SenderRole,
-                Kinds = message.FlagKinds,
-                Urgent = urgent,
-                Held = message.Status == MessageStatus.Held,
-                Status = FlagStatus.Open,
-                YouthId = youth.Id,
-                RaisedAt = message.SentAt,
-            }, ct), true);
+            return (await Store.CreateAsync(SafetyFlag.Container, flag, ct), true);
         }
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.Conflict)
         {
-            return (await Store.FindAsync<SafetyFlag>(SafetyFlag.Container, id, ct) ?? throw new StoreException(StoreErrorKind.Unavailable, "A raised flag could not be read."), false);
+            return (await Store.FindAsync<SafetyFlag>(SafetyFlag.Container, flag.Id, ct) ?? throw new StoreException(StoreErrorKind.Unavailable, "A raised flag could not be read."), false);
         }
     }
 
@@ -930,16 +956,16 @@ public sealed partial class ChatService(
     /// again on every run, as asking is idempotent (a check-in already asked for is not asked again), so a run that
     /// failed after the record was written still asks.
     /// </summary>
-    private async Task PromptMentorAsync(Match match, ChatMessage message, SafetyFlag flag, CancellationToken ct)
+    private async Task PromptMentorAsync(Match match, SafetyFlag flag, CancellationToken ct)
     {
-        if (message.SenderRole == MentorRole)
+        if (flag.SenderRole == MentorRole)
         {
             try
             {
                 await Store.CreateAsync(WellbeingPrompt.Container, new WellbeingPrompt
                 {
                     Id = "prompt~" + flag.Id,
-                    MentorId = message.SenderId,
+                    MentorId = flag.SenderId,
                     Reason = "A message of yours in a mentoring chat was flagged for review.",
                     FlagId = flag.Id,
                     RaisedAt = flag.RaisedAt,
@@ -950,13 +976,25 @@ public sealed partial class ChatService(
                 // Written by an earlier run.
             }
 
-            await publisher.Publish(new WellbeingPromptRaised(message.SenderId, "a message of theirs in a mentoring chat was flagged for review."), ct);
+            await publisher.Publish(new WellbeingPromptRaised(flag.SenderId, "a message of theirs in a mentoring chat was flagged for review."), ct);
 
             // Crisis words of the mentor's own may mean the mentor is not safe: their supervisor hears at once, as of an
-            // urgent check-in answer, not only at their next check-in.
-            if (flag.Urgent && (await data.MentorAsync(match.MentorId, ct)).SupervisorId is { } supervisor)
+            // urgent check-in answer, not only at their next check-in. Without one who can act, the admins do.
+            if (flag.Urgent)
             {
-                await notifier.SendOnceAsync(supervisor, Notices.MentorChatUrgentToSupervisor, $"chat-flag-supervisor~{flag.Id}", ct);
+                var mentor = await data.MentorAsync(match.MentorId, ct);
+                var key = $"chat-flag-supervisor~{flag.Id}";
+                if (await data.HasActiveSupervisorAsync(mentor, ct))
+                {
+                    await notifier.SendOnceAsync(mentor.SupervisorId!, Notices.MentorChatUrgentToSupervisor, key, ct);
+                }
+                else
+                {
+                    foreach (var admin in await Store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, ct))
+                    {
+                        await notifier.SendOnceAsync(admin, Notices.MentorChatUrgentWithoutSupervisor, key, ct);
+                    }
+                }
             }
         }
         else
@@ -1012,6 +1050,14 @@ public sealed class ChatOptions
 
     /// <summary>The number for emergency services where this deployment's agencies are, first on the page of help.</summary>
     public string EmergencyNumber { get; set; } = "911";
+
+    /// <summary>
+    /// The first message of every chat. Chats show it as it reads now, not as it was stored, so a chat opened before
+    /// the deployment's emergency number was set never shows another country's.
+    /// </summary>
+    public string OversightNotice =>
+        "Welcome to your chat. Your case manager can read everything written here, to keep you both safe."
+        + (EmergencyNumber is { Length: > 0 } emergency ? $" If you are ever in danger, call {emergency}." : "");
 
     public static IReadOnlyList<CrisisResource> UnitedStatesCrisisLines { get; } =
     [

@@ -84,6 +84,9 @@ public static class Notices
     public static Notice MentorChatUrgentToSupervisor { get; } = new("mentor-chat-urgent",
         "Urgent: a mentor you supervise wrote words in a mentoring chat that may mean they, or someone, are not safe. Please reach them now.");
 
+    public static Notice MentorChatUrgentWithoutSupervisor { get; } = new("mentor-chat-urgent",
+        "Urgent: a mentor with no active supervisor wrote words in a mentoring chat that may mean they, or someone, are not safe. Please reach them now, and assign them a supervisor.");
+
     public static Notice ChatMessageHeld { get; } = new("chat-held",
         "A message in the mentoring chat of a youth on your caseload is held for your review. It is delivered only if you release it, under Flags.");
 

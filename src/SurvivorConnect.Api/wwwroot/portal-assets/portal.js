@@ -496,7 +496,7 @@
       const row = document.createElement('tr');
       row.dataset.flag = flag.id;
       row.dataset.urgent = String(flag.urgent);
-      const cells = [flag.urgent ? 'Urgent' : 'Review', flag.youthName || '', (flag.found || flag.kinds).join(', '), flag.held ? 'Held for review' : 'Delivered', flag.senderRole, new Date(flag.raisedAt).toUTCString(), 'Reload to act on it'];
+      const cells = [flag.urgent ? 'Urgent' : 'Review', flag.youthName || '', (flag.found || flag.kinds).join(', '), flag.notSent ? 'Not sent: the chat was stopped, and the words were not kept' : flag.held ? 'Held for review' : 'Delivered', flag.senderRole, new Date(flag.raisedAt).toUTCString(), 'Reload to act on it'];
       for (const text of cells) { const td = document.createElement('td'); td.textContent = text; row.append(td); }
       if (flag.urgent) row.firstChild.className = 'urgent';
       body.prepend(row);
