@@ -36,10 +36,35 @@ public sealed class SafeLoggingTests
         }
     }
 
+    /// <summary>Logging turned all the way up, as an operator might during an incident, the framework's own categories too.</summary>
+    private sealed class TracingFactory : ApiFactory
+    {
+        protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
+        {
+            ["Logging:LogLevel:Default"] = "Trace",
+            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Trace",
+            ["Logging:LogLevel:Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher"] = "Trace",
+            ["Logging:LogLevel:Microsoft.AspNetCore.Http.Connections"] = "Trace",
+        };
+    }
+
     [Fact]
     public async Task A_chat_session_logs_neither_its_access_token_nor_message_text()
     {
         await using var api = new ApiFactory();
+        await AssertChatLogsNeitherTokenNorTextAsync(api);
+    }
+
+    [Fact]
+    public async Task With_logging_turned_up_to_trace_a_chat_session_still_logs_neither_its_access_token_nor_message_text()
+    {
+        await using var api = new TracingFactory();
+        await AssertChatLogsNeitherTokenNorTextAsync(api);
+        Assert.Contains(api.Logs.GetSnapshot(), l => l.Level == LogLevel.Debug);
+    }
+
+    private static async Task AssertChatLogsNeitherTokenNorTextAsync(ApiFactory api)
+    {
         var (match, _, _, mentorId, _) = await new MentoringWorld(api).ActiveMatchAsync();
         var token = api.TokenFor(mentorId);
 

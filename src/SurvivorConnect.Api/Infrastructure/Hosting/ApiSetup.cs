@@ -4,6 +4,7 @@ using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
@@ -23,12 +24,9 @@ public static class ApiSetup
     {
         StartupGuards.Check(builder.Configuration, builder.Environment);
 
-        // The framework's request logs print the whole URL, query string included (where SignalR puts the
-        // access token); SafeRequestLogging logs requests instead.
-        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
-        builder.Logging.AddFilter("Microsoft.AspNetCore.Routing.EndpointMiddleware", LogLevel.Warning);
-
+        // SafeRequestLogging logs requests instead of the framework's request logs.
         var services = builder.Services;
+        services.AddSingleton<IPostConfigureOptions<LoggerFilterOptions>, SensitiveLogCategories>();
         services.AddSingleton(TimeProvider.System);
         services.AddSharedKeys(builder.Configuration);
         builder.AddTelemetry();

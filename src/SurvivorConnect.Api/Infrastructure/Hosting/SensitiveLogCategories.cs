@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Options;
+
+namespace SurvivorConnect.Api.Infrastructure.Hosting;
+
+/// <summary>
+/// Framework log categories that, below a level, write what must never be logged: request logs print the whole URL
+/// (where SignalR puts the access token), and SignalR's debug logs print each hub call's arguments (a chat message's
+/// words). They are held at that level whatever the configuration says, also when an operator turns logging up
+/// during an incident, for every logging provider: rules naming them more narrowly are dropped, and each provider
+/// with rules of its own gets the floor too, since a provider's own rule outranks any general one.
+/// </summary>
+public sealed class SensitiveLogCategories : IPostConfigureOptions<LoggerFilterOptions>
+{
+    private static readonly (string Category, LogLevel Floor)[] Floors =
+    [
+        ("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning),
+        ("Microsoft.AspNetCore.Routing.EndpointMiddleware", LogLevel.Warning),
+        ("Microsoft.AspNetCore.SignalR", LogLevel.Information),
+        ("Microsoft.AspNetCore.Http.Connections", LogLevel.Information),
+    ];
+
+    public void PostConfigure(string? name, LoggerFilterOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var configured = options.Rules.ToList();
+        foreach (var rule in configured.Where(rule => Floors.Any(f => rule.CategoryName?.StartsWith(f.Category, StringComparison.OrdinalIgnoreCase) == true)))
+        {
+            options.Rules.Remove(rule);
+        }
+
+        foreach (var (category, floor) in Floors)
+        {
+            foreach (var provider in configured.Select(r => r.ProviderName).Append(null).Distinct())
+            {
+                // A level set higher than the floor (a quieter log) stays as it was.
+                var level = Configured(configured, provider, category) ?? options.MinLevel;
+                options.Rules.Add(new LoggerFilterRule(provider, category, level > floor ? level : floor, filter: null));
+            }
+        }
+    }
+
+    /// <summary>The level the rules set for the category's own logs, chosen as the logging library chooses: the provider's own rules first, then the longest category.</summary>
+    private static LogLevel? Configured(List<LoggerFilterRule> rules, string? provider, string category) =>
+        rules
+            .Where(r => (r.ProviderName is null || r.ProviderName == provider) && (r.CategoryName is null || category.StartsWith(r.CategoryName, StringComparison.OrdinalIgnoreCase)))
+            .OrderByDescending(r => r.ProviderName is not null)
+            .ThenByDescending(r => r.CategoryName?.Length ?? 0)
+            .FirstOrDefault()?.LogLevel;
+}
