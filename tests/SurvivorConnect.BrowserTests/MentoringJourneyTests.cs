@@ -306,6 +306,32 @@ public sealed class MentoringJourneyTests(PortalServer server)
         Assert.Equal("MentorChoice", closed.GetProperty("closure").GetProperty("reason").GetString());
     }
 
+    [Fact]
+    public async Task A_mentor_s_open_chat_is_cleared_at_once_when_the_youth_no_longer_wants_them()
+    {
+        var (mentorId, matchId) = await ActiveMatchOfNewMentorAsync();
+        var mentor = await server.SignInAsAddedAsync(mentorId, phone: true);
+        await mentor.GotoAsync("/chat");
+        await SendAsync(mentor, "looking forward to Thursday");
+        await Expect(mentor.Locator("[data-log] li.mine").Last).ToContainTextAsync("Sent");
+
+        using var alex = await server.ApiAsAsync("demo-casemanager");
+        var youthId = (await (await alex.GetAsync($"/api/matches/{matchId}")).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("youth").GetProperty("id").GetString();
+        var current = await alex.GetAsync($"/api/youth/{youthId}");
+        var youth = await current.Content.ReadFromJsonAsync<JsonElement>();
+        using var change = new HttpRequestMessage(HttpMethod.Put, $"/api/youth/{youthId}")
+        {
+            Content = JsonContent.Create(new { displayName = youth.GetProperty("displayName").GetString(), age = youth.GetProperty("age").GetInt32(), doNotMatch = new[] { mentorId } }),
+        };
+        change.Headers.TryAddWithoutValidation("If-Match", current.Headers.ETag!.Tag);
+        (await alex.SendAsync(change)).EnsureSuccessStatusCode();
+
+        await Expect(mentor.Locator("[data-log] li")).ToHaveCountAsync(0);
+        await Expect(mentor.Locator("[data-chat-status]")).ToContainTextAsync("no longer available");
+        await Expect(mentor.GetByLabel("Your message")).ToBeDisabledAsync();
+        await Accessibility.AssertNoSeriousViolationsAsync(mentor);
+    }
+
     /// <summary>A new mentor, ready and consenting, in an active match with a new youth of Alex's (who has no sign-in).</summary>
     private async Task<(string MentorId, string MatchId)> ActiveMatchOfNewMentorAsync()
     {

@@ -177,6 +177,8 @@ public sealed class ChatRevocationTests(ChatRevocationTests.Factory api) : IClas
 
         await AssertOutOfLiveConversationAsync(chat.Id, chat.MentorId, chat.YouthPersonId);
         await ChatClient.EventuallyAsync(() => chat.Mentor.Statuses.Any(s => !s.CanSend && s.Reason == "This chat is paused for now."), "the mentor is told why");
+        await ChatClient.EventuallyAsync(() => chat.Mentor.Statuses.Any(s => !s.Readable), "the mentor's open page is told to clear what it shows");
+        Assert.DoesNotContain(chat.Youth.Statuses, s => !s.Readable);
         Assert.Equal("This chat is paused for now.", (await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "are you there?"))).Message);
         Assert.Equal("not-found", (await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.HistoryAsync(chat.Id, null, 50))).Code);
         Assert.Equal("not-found", (await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SincePageAsync(chat.Id, 0))).Code);
@@ -191,10 +193,14 @@ public sealed class ChatRevocationTests(ChatRevocationTests.Factory api) : IClas
 
         await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{chat.Id}/pause", null));
         var whilePaused = await chat.Mentor.HistoryAsync(chat.Id, null, 50);
+        await ChatClient.EventuallyAsync(() => chat.Mentor.Statuses.Any(s => !s.CanSend), "the mentor is told the chat is paused");
+        await Task.Delay(200);
+        Assert.All(chat.Mentor.Statuses, s => Assert.True(s.Readable));
         await MentoringWorld.Ok(await _world.CaseManager.PostJson($"/api/matches/{chat.Id}/close", new { reason = "GoalsMet", planned = true }));
 
         Assert.Contains(whilePaused, m => m.Text == "see you soon");
         Assert.Equal("not-found", (await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.HistoryAsync(chat.Id, null, 50))).Code);
+        await ChatClient.EventuallyAsync(() => chat.Mentor.Statuses.Any(s => !s.Readable), "once closed, the mentor's open page is told to clear what it shows");
         Assert.Contains(await chat.Youth.HistoryAsync(chat.Id, null, 50), m => m.Text == "see you soon");
     }
 
@@ -234,6 +240,7 @@ public sealed class ChatRevocationTests(ChatRevocationTests.Factory api) : IClas
         await Task.Delay(100);
         Assert.DoesNotContain(chat.CaseManager.Received, m => m.Sequence == sent.Message.Sequence);
         Assert.Equal(ChatErrorCodes.NotFound, (await Assert.ThrowsAsync<ChatRefusalException>(() => chat.CaseManager.SinceAsync(chat.Id, 0))).Code);
+        await ChatClient.EventuallyAsync(() => chat.CaseManager.Statuses.Any(s => !s.Readable), "the former case manager's open page is told to clear what it shows");
         Assert.Equal(ChatService.CaseManagerRole, join.Role);
         Assert.Contains(await newCaseManager.SinceAsync(chat.Id, 0), m => m.Sequence == sent.Message.Sequence);
         await HttpAssert.Problem(await _world.CaseManager.GetAsync($"/api/matches/{chat.Id}"), 404);
@@ -253,7 +260,8 @@ public sealed class ChatRevocationTests(ChatRevocationTests.Factory api) : IClas
     {
         var connections = api.Services.GetRequiredService<ChatConnections>();
         await ChatClient.EventuallyAsync(
-            () => people.All(person => connections.All.Any(c => c.UserId == person && c.Joined.TryGetValue(conversationId, out var role) && role is null)),
+            () => people.All(person => connections.All.Any(c => c.UserId == person)
+                && connections.All.Where(c => c.UserId == person).All(c => !c.Joined.TryGetValue(conversationId, out var role) || role is null)),
             "mentor and youth are taken out of the live conversation");
     }
 

@@ -197,7 +197,15 @@ public sealed partial class ChatAccessReconciler(
         foreach (var (joined, current) in connection.Joined.Where(j => conversationId is null || j.Key == conversationId).ToList())
         {
             var (role, status) = await chat.ReceiveStatusAsync(joined, ct);
-            if (role is not null && current is null)
+            if (!status.Readable)
+            {
+                // Not even to read: the page is told once, to clear what it shows, and the connection is out of the chat.
+                await hub.Groups.RemoveFromGroupAsync(connection.Context.ConnectionId, ChatService.Group(joined), ct);
+                connection.Joined.TryRemove(joined, out _);
+                await hub.Clients.Client(connection.Context.ConnectionId).ConversationStatusChanged(status);
+                LogLeft(logger, connection.Context.ConnectionId, joined);
+            }
+            else if (role is not null && current is null)
             {
                 await hub.Groups.AddToGroupAsync(connection.Context.ConnectionId, ChatService.Group(joined), ct);
                 connection.Joined[joined] = role;

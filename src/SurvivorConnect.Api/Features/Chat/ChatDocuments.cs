@@ -246,7 +246,11 @@ public sealed record JoinResult(string ConversationId, string Role, bool CanSend
 /// <summary>One page of a catch-up: the messages the caller may see, the sequence read up to, and whether more follow.</summary>
 public sealed record CatchUpPage(IReadOnlyList<ChatMessageView> Messages, long Through, bool More);
 
-public sealed record ConversationStatus(string ConversationId, bool CanSend, string? Reason);
+public sealed record ConversationStatus(string ConversationId, bool CanSend, string? Reason)
+{
+    /// <summary>False once the caller may no longer read the chat at all: a page showing it clears what it shows.</summary>
+    public bool Readable { get; init; } = true;
+}
 
 /// <remarks><paramref name="YouthName"/> says whose chat it is, for the case managers the queue is for; <paramref name="Found"/> is the kinds in plain words.</remarks>
 public sealed record FlagView(

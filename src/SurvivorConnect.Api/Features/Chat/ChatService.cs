@@ -61,6 +61,8 @@ public sealed partial class ChatService(
 
     private const int MaxClearAttempts = 32;
 
+    private const string NoLongerAvailable = "This chat is no longer available to you.";
+
     private const string CaseManagersOnlyRead = "Case managers can read this chat but not write in it.";
 
     private const string HeldNotice =
@@ -132,12 +134,14 @@ public sealed partial class ChatService(
         }
         catch (ChatRefusedException)
         {
-            return (null, new ConversationStatus(conversationId, false, "This chat is no longer available to you."));
+            return (null, new ConversationStatus(conversationId, false, NoLongerAvailable) { Readable = false });
         }
 
         var reason = await CannotSendReasonAsync(access, ct);
         var receives = access.Role == MatchRole.CaseManager || reason is null;
-        return (receives ? RoleName(access.Role) : null, new ConversationStatus(conversationId, reason is null, reason));
+        return await MentorMayReadAsync(access, ct)
+            ? (receives ? RoleName(access.Role) : null, new ConversationStatus(conversationId, reason is null, reason))
+            : (null, new ConversationStatus(conversationId, false, NoLongerAvailable) { Readable = false });
     }
 
     public async Task<CatchUpPage> SinceAsync(string conversationId, long sequence, int max, CancellationToken ct)
@@ -891,16 +895,22 @@ public sealed partial class ChatService(
     /// </summary>
     private async Task EnsureMentorMayReadAsync(ChatAccess access, CancellationToken ct)
     {
+        if (!await MentorMayReadAsync(access, ct))
+        {
+            throw new ChatRefusedException(ChatErrorCodes.NotFound, NoLongerAvailable);
+        }
+    }
+
+    /// <summary>A pause leaves the mentor the chat to read; whatever else stops it (consent, do-not-match, closing) takes it away.</summary>
+    private async Task<bool> MentorMayReadAsync(ChatAccess access, CancellationToken ct)
+    {
         if (access.Role != MatchRole.Mentor)
         {
-            return;
+            return true;
         }
 
         var match = access.Match.State == MatchState.Paused ? access.Match with { State = MatchState.Active } : access.Match;
-        if (await MatchStopsChatAsync(match, access.Youth, null, ct) is not null)
-        {
-            throw new ChatRefusedException(ChatErrorCodes.NotFound, "This chat is no longer available to you.");
-        }
+        return await MatchStopsChatAsync(match, access.Youth, null, ct) is null;
     }
 
     private async Task AuditCaseManagerReadAsync(ChatAccess access, string action, CancellationToken ct)

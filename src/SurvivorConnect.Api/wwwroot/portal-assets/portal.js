@@ -356,6 +356,16 @@
       log.insertBefore(item, after || null);
       log.scrollTop = log.scrollHeight;
     };
+    // Once the chat is not theirs to read (a handover, a withdrawn consent), what the page shows of it goes too.
+    const gone = new Set(['not-found', 'not-allowed']);
+    const forget = (reason) => {
+      log.replaceChildren();
+      seen.clear();
+      last = 0;
+      pending.forEach((entry) => clearTimeout(entry.timer));
+      pending.clear();
+      setCanSend(false, reason);
+    };
     const setCanSend = (canSend, reason) => {
       if (form) {
         form.querySelector('textarea').disabled = !canSend;
@@ -431,9 +441,13 @@
         if (message.conversationId !== id) return;
         if (message.sequence > last + 1) await catchUp(hub); else render(message);
       });
-      hub.on('ConversationStatusChanged', (change) => { if (change.conversationId === id) setCanSend(change.canSend, change.reason); });
+      hub.on('ConversationStatusChanged', (change) => {
+        if (change.conversationId !== id) return;
+        if (change.readable === false) forget(change.reason); else setCanSend(change.canSend, change.reason);
+      });
     }, async (hub) => {
       const joined = await hub.invoke('Join', id);
+      if (joined.error && gone.has(joined.error.code)) { forget(joined.error.message); return; }
       if (joined.error) {
         setCanSend(false, joined.error.message);
         // A join that failed for now left this page outside the chat: connect again (ever less often) to rejoin.
@@ -453,6 +467,7 @@
     const catchUp = async (hub) => {
       for (;;) {
         const page = await hub.invoke('Since', id, last);
+        if (page.error && gone.has(page.error.code)) forget(page.error.message);
         if (page.error) return;
         page.value.messages.forEach(render);
         last = Math.max(last, page.value.through);
