@@ -78,6 +78,7 @@ public static class ApiSetup
             o.PipelineBehaviors =
             [
                 typeof(LoggingBehaviour<,>),
+                typeof(ChangesFinishBehaviour<,>),
                 typeof(TenantScopeBehaviour<,>),
 
                 // Before validation, so an attempt refused for what it asked (giving oneself a role no one may hold

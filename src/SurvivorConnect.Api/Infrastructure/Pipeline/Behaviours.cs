@@ -36,6 +36,18 @@ public sealed partial class LoggingBehaviour<TMessage, TResponse>(ILogger<Loggin
 }
 
 /// <summary>
+/// A change, once asked for, is carried through with everything that follows it (a chat stopped, a case manager
+/// told, its audit entry), even if the asker's connection drops meanwhile: a youth withdrawing consent on a flaky
+/// phone must not leave it withdrawn but the chat still open. Queries still stop when nobody is waiting for them.
+/// </summary>
+public sealed class ChangesFinishBehaviour<TMessage, TResponse> : IPipelineBehavior<TMessage, TResponse>
+    where TMessage : IMessage
+{
+    public ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken) =>
+        next(message, message is IBaseCommand ? CancellationToken.None : cancellationToken);
+}
+
+/// <summary>
 /// Every request runs for one active person of one agency. Handlers take the agency from
 /// <see cref="ICurrentUser"/>, never from the request, so no request can reach another agency's data.
 /// </summary>
