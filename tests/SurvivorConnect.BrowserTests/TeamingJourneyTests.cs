@@ -199,7 +199,10 @@ public sealed class TeamingJourneyTests(PortalServer server)
     {
         // Northstar works in New York; the demo agency's journeys keep UTC.
         var admin = await server.ApiAsAsync("north-admin");
-        (await admin.PutAsJsonAsync("/api/agency/time-zone", new { timeZone = "America/New_York" })).EnsureSuccessStatusCode();
+        var agency = await (await admin.GetAsync("/api/agency")).Content.ReadFromJsonAsync<JsonElement>();
+        using var zone = new HttpRequestMessage(HttpMethod.Put, "/api/agency/time-zone") { Content = JsonContent.Create(new { timeZone = "America/New_York" }) };
+        zone.Headers.TryAddWithoutValidation("If-Match", agency.GetProperty("version").GetString());
+        (await admin.SendAsync(zone)).EnsureSuccessStatusCode();
         var api = await server.ApiAsAsync("north-casemanager");
         var referred = await api.PostAsJsonAsync("/api/youth", new { displayName = "Kai (clock journey)", age = 17, stage = "preparation" });
         var youthId = (await referred.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;

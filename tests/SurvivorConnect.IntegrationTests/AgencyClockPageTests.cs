@@ -13,7 +13,7 @@ public sealed class AgencyClockPageTests(CountingApiFactory api) : IClassFixture
     private const string Meetings = "/teams/demo-youth-referral/meetings";
 
     public async Task InitializeAsync() =>
-        await HttpAssert.Ok<System.Text.Json.JsonElement>(await api.As("demo-admin").PutAsJsonAsync("/api/agency/time-zone", new { timeZone = "America/New_York" }));
+        await HttpAssert.Ok<System.Text.Json.JsonElement>(await api.As("demo-admin").PutAgencySetting("/api/agency/time-zone", new { timeZone = "America/New_York" }));
 
     public Task DisposeAsync()
     {

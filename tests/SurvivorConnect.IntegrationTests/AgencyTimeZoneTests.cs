@@ -34,14 +34,14 @@ public sealed class AgencyTimeZoneTests(AgencyTimeZoneTests.Api api) : IClassFix
         Assert.True(await OverdueAsync(flagId!));
         Assert.Equal(1, await OverdueFollowUpsAsync(mentorId));
 
-        var saved = await HttpAssert.Ok<JsonElement>(await _world.Admin.PutAsJsonAsync("/api/agency/time-zone", new { timeZone = " America/Los_Angeles " }));
+        var saved = await HttpAssert.Ok<JsonElement>(await _world.Admin.PutAgencySetting("/api/agency/time-zone", new { timeZone = " America/Los_Angeles " }));
 
         Assert.Equal("America/Los_Angeles", saved.GetProperty("timeZone").GetString());
         Assert.False(await OverdueAsync(flagId!));
         Assert.Equal(0, await OverdueFollowUpsAsync(mentorId));
         api.Time.Advance(TimeSpan.FromHours(3));
         Assert.True(await OverdueAsync(flagId!));
-        var retyped = await HttpAssert.Ok<JsonElement>(await _world.Admin.PutAsJsonAsync("/api/agency/time-zone", new { timeZone = "america/los_angeles" }));
+        var retyped = await HttpAssert.Ok<JsonElement>(await _world.Admin.PutAgencySetting("/api/agency/time-zone", new { timeZone = "america/los_angeles" }));
         Assert.Equal("America/Los_Angeles", retyped.GetProperty("timeZone").GetString());
         var audit = await HttpAssert.Ok<PageDto<AuditDto>>(await _world.Admin.GetAsync("/api/audit?action=agency.set-time-zone"));
         Assert.Contains(audit.Items, e => e is { ActorId: "demo-admin", Outcome: "Succeeded", Basis: "agency administration" });
@@ -57,7 +57,7 @@ public sealed class AgencyTimeZoneTests(AgencyTimeZoneTests.Api api) : IClassFix
     {
         var before = await HttpAssert.Ok<JsonElement>(await _world.Admin.GetAsync("/api/agency"));
 
-        var problem = await HttpAssert.Problem(await _world.Admin.PutAsJsonAsync("/api/agency/time-zone", new { timeZone = zone }), 400);
+        var problem = await HttpAssert.Problem(await _world.Admin.PutAgencySetting("/api/agency/time-zone", new { timeZone = zone }), 400);
 
         Assert.True(problem.GetProperty("errors").TryGetProperty("timeZone", out _));
         var after = await HttpAssert.Ok<JsonElement>(await _world.Admin.GetAsync("/api/agency"));
@@ -68,7 +68,7 @@ public sealed class AgencyTimeZoneTests(AgencyTimeZoneTests.Api api) : IClassFix
     public async Task Only_the_agencys_admin_sets_its_time_zone_and_another_agencys_is_untouched()
     {
         await HttpAssert.Problem(await _world.Supervisor.PutAsJsonAsync("/api/agency/time-zone", new { timeZone = "America/New_York" }), 403);
-        await HttpAssert.Ok<JsonElement>(await api.As("north-admin").PutAsJsonAsync("/api/agency/time-zone", new { timeZone = "America/New_York" }));
+        await HttpAssert.Ok<JsonElement>(await api.As("north-admin").PutAgencySetting("/api/agency/time-zone", new { timeZone = "America/New_York" }));
 
         var ours = await HttpAssert.Ok<JsonElement>(await _world.Admin.GetAsync("/api/agency"));
 

@@ -182,6 +182,13 @@ public static class HttpAssert
 
     public static Task<HttpResponseMessage> PostJson(this HttpClient client, string url, object body) => client.PostAsJsonAsync(url, body);
 
+    /// <summary>An agency setting saved over the agency's settings as they are now (their version as If-Match).</summary>
+    public static async Task<HttpResponseMessage> PutAgencySetting(this HttpClient admin, string url, object body)
+    {
+        var agency = await HttpAssert.Ok<System.Text.Json.JsonElement>(await admin.GetAsync("/api/agency"));
+        return await admin.PutJson(url, body, agency.GetProperty("version").GetString());
+    }
+
     /// <summary>A PUT of <paramref name="body"/> made to the version <paramref name="ifMatch"/> (none when null).</summary>
     public static Task<HttpResponseMessage> PutJson(this HttpClient client, string url, object body, string? ifMatch)
     {

@@ -303,13 +303,27 @@ public sealed class OutcomeReportTests(ApiFactory api)
         }
 
         var before = await ReportAsync(world.Admin, "from=2026-01&to=2026-06");
-        await HttpAssert.Problem(await world.Admin.PutAsJsonAsync("/api/agency/report-threshold", new { threshold = 5 }), 400);
-        await HttpAssert.Ok<JsonElement>(await world.Admin.PutAsJsonAsync("/api/agency/report-threshold", new { threshold = 15 }));
+        await HttpAssert.Problem(await world.Admin.PutAgencySetting("/api/agency/report-threshold", new { threshold = 5 }), 400);
+        await HttpAssert.Ok<JsonElement>(await world.Admin.PutAgencySetting("/api/agency/report-threshold", new { threshold = 15 }));
         var after = await ReportAsync(world.Admin, "from=2026-01&to=2026-06");
 
         Assert.Equal(14, before.Cell("missing-episodes", "Whole period", "Youth with an episode").Value);
         Assert.Equal(15, after.Threshold);
         Assert.Equal("fewer than 15", after.Cell("missing-episodes", "Whole period", "Youth with an episode").Shown);
+    }
+
+    [Fact]
+    public async Task A_threshold_saved_from_a_stale_page_does_not_undo_another_admins_raise()
+    {
+        var world = await CreateAsync(api);
+        var seen = await HttpAssert.Ok<JsonElement>(await world.Admin.GetAsync("/api/agency"));
+        await HttpAssert.Ok<JsonElement>(await world.Admin.PutAgencySetting("/api/agency/report-threshold", new { threshold = 25 }));
+
+        await HttpAssert.Problem(await world.Admin.PutJson("/api/agency/report-threshold", new { threshold = 15 }, seen.GetProperty("version").GetString()), 412);
+        await HttpAssert.Problem(await world.Admin.PutJson("/api/agency/report-threshold", new { threshold = 15 }, null), 428);
+        await HttpAssert.Problem(await world.Admin.PutJson("/api/agency/time-zone", new { timeZone = "UTC" }, seen.GetProperty("version").GetString()), 412);
+
+        Assert.Equal(25, (await HttpAssert.Ok<JsonElement>(await world.Admin.GetAsync("/api/agency"))).GetProperty("reportThreshold").GetInt32());
     }
 
     [Fact]
@@ -322,7 +336,7 @@ public sealed class OutcomeReportTests(ApiFactory api)
         }
 
         var firstQuarter = await ReportAsync(world.Admin, "from=2026-01&to=2026-03");
-        await HttpAssert.Ok<JsonElement>(await world.Admin.PutAsJsonAsync("/api/agency/report-threshold", new { threshold = 15 }));
+        await HttpAssert.Ok<JsonElement>(await world.Admin.PutAgencySetting("/api/agency/report-threshold", new { threshold = 15 }));
         var fourMonths = await ReportAsync(world.Admin, "from=2026-01&to=2026-04");
 
         Assert.Equal(12, firstQuarter.Cell("missing-episodes", "Whole period", "Youth with an episode").Value);

@@ -74,7 +74,7 @@ public sealed class PayoutTaxYearTests(PayoutApi api) : IClassFixture<PayoutApi>
     /// </summary>
     private async Task<(PayoutDto Payout, List<(string Id, HttpClient Client)> Payees, DateTimeOffset PaidAt, int Year)> ApprovedForNewYearsEveAsync(bool stripe)
     {
-        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutAsJsonAsync("/api/agency/time-zone", new { timeZone = "America/Los_Angeles" }));
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutAgencySetting("/api/agency/time-zone", new { timeZone = "America/Los_Angeles" }));
 
         // The attendance below moves the clock six hours.
         var now = api.Time.GetUtcNow();

@@ -38,9 +38,11 @@ public static class AgenciesModule
         IMediator mediator, MatchConsentPolicyRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new SetMatchConsentPolicy(body, ifMatch), ct));
 
-    private static async Task<Ok<AgencyView>> SetAgencyTimeZone(IMediator mediator, TimeZoneRequest body, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new SetAgencyTimeZone(body), ct));
+    private static async Task<Ok<AgencyView>> SetAgencyTimeZone(
+        IMediator mediator, TimeZoneRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new SetAgencyTimeZone(body, ifMatch), ct));
 
-    private static async Task<Ok<AgencyView>> SetReportThreshold(IMediator mediator, ReportThresholdRequest body, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new SetReportThreshold(body), ct));
+    private static async Task<Ok<AgencyView>> SetReportThreshold(
+        IMediator mediator, ReportThresholdRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new SetReportThreshold(body, ifMatch), ct));
 }

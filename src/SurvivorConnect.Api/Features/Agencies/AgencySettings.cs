@@ -46,7 +46,7 @@ public sealed record SetMatchConsentPolicy(MatchConsentPolicyRequest Body, strin
     }
 }
 
-public sealed record SetReportThreshold(ReportThresholdRequest Body) : ICommand<AgencyView>, IValidate, IAgencyAdminOnly, IAudited
+public sealed record SetReportThreshold(ReportThresholdRequest Body, string? IfMatch = null) : ICommand<AgencyView>, IValidate, IAgencyAdminOnly, IAudited
 {
     public const int Highest = 100;
 
@@ -63,7 +63,7 @@ public sealed record SetReportThreshold(ReportThresholdRequest Body) : ICommand<
 }
 
 /// <summary>Where the agency works, so that its days begin and end when its staff's do.</summary>
-public sealed record SetAgencyTimeZone(TimeZoneRequest Body) : ICommand<AgencyView>, IValidate, IAgencyAdminOnly, IAudited
+public sealed record SetAgencyTimeZone(TimeZoneRequest Body, string? IfMatch = null) : ICommand<AgencyView>, IValidate, IAgencyAdminOnly, IAudited
 {
     public AuditTarget Audit => new("agency.set-time-zone", "agency");
 
@@ -101,16 +101,19 @@ internal sealed class AgencyHandlers(AgencyStore store, ICurrentUser user, IPubl
 
     public async ValueTask<AgencyView> Handle(SetReportThreshold command, CancellationToken ct)
     {
+        // Named, never assumed, as every agency setting: a stale page must not lower a threshold another admin raised.
+        var ifMatch = command.IfMatch ?? throw new PreconditionRequiredException();
         var agency = await AgencyAsync(ct);
-        return View(await store.ReplaceAsync(Agency.Container, agency with { ReportThreshold = command.Body.Threshold!.Value }, agency.ETag!, ct));
+        return View(await store.ReplaceAsync(Agency.Container, agency with { ReportThreshold = command.Body.Threshold!.Value }, ifMatch, ct));
     }
 
     public async ValueTask<AgencyView> Handle(SetAgencyTimeZone command, CancellationToken ct)
     {
+        var ifMatch = command.IfMatch ?? throw new PreconditionRequiredException();
         var agency = await AgencyAsync(ct);
         // Stored as the zone files spell it: what was typed may differ in case.
         var zone = AgencyCalendar.TryZone(command.Body.TimeZone!.Trim(), out var found) ? found.Id : throw new InvalidOperationException("Validated above.");
-        return View(await store.ReplaceAsync(Agency.Container, agency with { TimeZone = zone }, agency.ETag!, ct));
+        return View(await store.ReplaceAsync(Agency.Container, agency with { TimeZone = zone }, ifMatch, ct));
     }
 
     private async Task<Agency> AgencyAsync(CancellationToken ct) =>
