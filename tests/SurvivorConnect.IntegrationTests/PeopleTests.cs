@@ -112,6 +112,22 @@ public sealed class PeopleTests(ApiFactory api)
         Assert.Equal([Roles.Analyst, Roles.AgencyAdmin], (await HttpAssert.Ok<PersonDto>(await SetRolesAsync(analyst.Id, etag, Roles.Analyst, Roles.AgencyAdmin))).Roles);
     }
 
+    [Fact]
+    public async Task Someone_who_read_peoples_records_in_another_role_does_not_become_an_analyst_later()
+    {
+        var (caseManager, etag) = await CreateAsync(null, Roles.CaseManager);
+
+        var refused = await HttpAssert.Problem(await SetRolesAsync(caseManager.Id, etag, Roles.Analyst), 409);
+        var stepped = await HttpAssert.Ok<PersonDto>(await SetRolesAsync(caseManager.Id, etag, Roles.Advisor));
+        var current = await _admin.GetAsync($"/api/people/{caseManager.Id}");
+        await HttpAssert.Problem(await SetRolesAsync(caseManager.Id, current.Headers.ETag!.Tag, Roles.Analyst), 409);
+
+        Assert.Contains("cannot be an analyst", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal([Roles.Advisor], stepped.Roles);
+        var (analyst, analystTag) = await CreateAsync(null, Roles.Analyst);
+        Assert.Equal([Roles.Analyst, Roles.AgencyAdmin], (await HttpAssert.Ok<PersonDto>(await SetRolesAsync(analyst.Id, analystTag, Roles.Analyst, Roles.AgencyAdmin))).Roles);
+    }
+
     [Theory]
     [InlineData(false, HttpStatusCode.OK)]
     [InlineData(true, HttpStatusCode.Conflict)]

@@ -222,6 +222,13 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
             throw new ConflictException("Another agency admin gives you a new role (bring one back if none is active): nobody widens their own access while someone else can.");
         }
 
+        // What they read before stays known to them: taken from the report's counts, it would count everyone else in
+        // groups too small to show, as if they held both roles at once.
+        if (roles.Contains(Roles.Analyst) && Roles.ReadPeopleBesideReports(person.Roles.Union(person.FormerRoles).Where(Roles.IsKnown)))
+        {
+            throw new ConflictException("They have read people's records here in another role, so they cannot be an analyst: the report's counts, less what they read, would show the rest in groups too small to show. Give the analyst role to someone who has not.");
+        }
+
         var former = person.FormerRoles.Union(person.Roles).Except(roles).ToList();
         var changed = await ReplaceKeepingAnAdminAsync(person, person with { Roles = roles, FormerRoles = former }, ifMatch, cancellationToken);
         await TellAccessChangedAsync(changed);
