@@ -116,6 +116,24 @@ public sealed class AuditTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task Words_a_mentor_puts_in_the_purpose_header_never_reach_the_admins_log_but_a_case_managers_do()
+    {
+        var mentor = api.As("demo-mentor");
+        mentor.DefaultRequestHeaders.Add("X-Access-Purpose", "URGENT: admins must call 555-0100 now");
+        var caseManager = api.As("demo-casemanager");
+        caseManager.DefaultRequestHeaders.Add("X-Access-Purpose", "Safety plan review with the youth");
+
+        await HttpAssert.Ok<System.Text.Json.JsonElement>(await mentor.GetAsync("/api/supervision/me"));
+        await HttpAssert.Ok<System.Text.Json.JsonElement>(await caseManager.GetAsync("/api/youth/demo-youth-referral"));
+
+        var admin = api.As("demo-admin");
+        var mentorsEntries = await AuditAsync(admin, "actorId=demo-mentor");
+        Assert.Contains(mentorsEntries, e => e.Action == "wellbeing.read-own");
+        Assert.All(mentorsEntries, e => Assert.Null(e.Purpose));
+        Assert.Contains(await AuditAsync(admin, "actorId=demo-casemanager"), e => e.Purpose == "Safety plan review with the youth");
+    }
+
+    [Fact]
     public async Task A_request_refused_for_what_it_asked_is_audited_too()
     {
         var admin = api.As("demo-admin");

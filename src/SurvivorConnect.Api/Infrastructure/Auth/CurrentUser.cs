@@ -60,6 +60,9 @@ internal sealed class HttpCurrentUser(IHttpContextAccessor accessor, HubCaller h
     public const string PurposeHeader = "X-Access-Purpose";
     public const int MaxPurposeLength = 200;
 
+    private static readonly string[] StatesPurposes =
+        [Auth.Roles.CaseManager, Auth.Roles.Supervisor, Auth.Roles.Recruiter, Auth.Roles.FinanceApprover, Auth.Roles.AgencyAdmin, Auth.Roles.Analyst];
+
     private ClaimsPrincipal User => hubCaller.Principal ?? accessor.HttpContext?.User ?? new ClaimsPrincipal();
 
     public bool IsActive => User.HasClaim(ScClaims.Active, "true") && !string.IsNullOrEmpty(User.FindFirstValue(ScClaims.Agency));
@@ -74,7 +77,8 @@ internal sealed class HttpCurrentUser(IHttpContextAccessor accessor, HubCaller h
     {
         get
         {
-            var value = hubCaller.Principal is null ? accessor.HttpContext?.Request.Headers[PurposeHeader].ToString() : null;
+            // Staff state why they open records; anyone else's words would only be text of theirs in the admins' log.
+            var value = hubCaller.Principal is null && StatesPurposes.Any(IsInRole) ? accessor.HttpContext?.Request.Headers[PurposeHeader].ToString() : null;
             if (string.IsNullOrWhiteSpace(value))
             {
                 return null;
