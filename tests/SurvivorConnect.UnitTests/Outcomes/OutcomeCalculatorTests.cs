@@ -148,6 +148,25 @@ public sealed class OutcomeCalculatorTests
     }
 
     [Fact]
+    public void Wellbeing_counts_check_ins_on_the_version_in_use_so_its_bands_add_up_to_the_mentors_who_checked_in()
+    {
+        var instrument = new InstrumentDefinition("i", 2, "Check-in", "the last month", new ResponseScale(0, 3, ["No", "Some", "Often", "Always"]),
+            [new("stress", "Stress", [new("low", 0m), new("high", 2m, Concern: true)])], [new("a", "A", "stress")]);
+        var checkIns = Enumerable.Range(0, 40).Select(i => new CheckIn
+        {
+            Id = $"c{i}", MentorId = $"m{i}", InstrumentKey = "i", InstrumentVersion = i < 25 ? 2 : 1, Answers = new Dictionary<string, int>(), Urgent = false, Concerns = [],
+            Scores = [new SubscaleScore("stress", 1, i < 13 ? "low" : i < 25 ? "high" : "elevated", false)], SubmittedAt = On(2, 1),
+        }).ToList();
+
+        var wellbeing = Disclosure.Protect(OutcomeCalculator.Tables(new OutcomeInputs([], [], [], new AgencyInputs([], [], [], [], checkIns, instrument)), FirstHalf, null, Now), 11)
+            .Single(t => t.Key == "wellbeing");
+
+        Assert.Equal(25, wellbeing.Cells[0, 0]!.Value);
+        Assert.Equal(13, wellbeing.Cells[wellbeing.Rows.ToList().IndexOf("Stress: low"), 0]!.Value);
+        Assert.Equal(12, wellbeing.Cells[wellbeing.Rows.ToList().IndexOf("Stress: high"), 0]!.Value);
+    }
+
+    [Fact]
     public void The_monthly_trend_counts_youth_away_which_no_total_adds_up_and_its_whole_period_is_the_episode_tables_number()
     {
         // Thirty youth away in each of January to May; two of them away in June too.

@@ -453,7 +453,8 @@ public static class OutcomeCalculator
     private static DraftTable Wellbeing(AgencyInputs agency, ReportPeriod period)
     {
         var instrument = agency.Instrument;
-        var checkIns = agency.CheckIns.Where(c => c.InstrumentKey == instrument.Key && period.MonthOf(c.SubmittedAt) is not null)
+        // Only check-ins on the version in use: another version's bands may be named or cut otherwise, so would not add up.
+        var checkIns = agency.CheckIns.Where(c => c.InstrumentKey == instrument.Key && c.InstrumentVersion == instrument.Version && period.MonthOf(c.SubmittedAt) is not null)
             .GroupBy(c => c.MentorId).ToList();
         var rows = new List<string> { "Mentors who checked in" };
         var total = new Measure(Aggregate.People, 0, period.Months - 1);
@@ -492,7 +493,7 @@ public static class OutcomeCalculator
             cells[r, 0] = new DraftCell.Of(measures[r]);
         }
 
-        return new DraftTable("wellbeing", "Mentor wellbeing bands (each mentor's latest check-in in the period)", ["Mentors"], rows, cells, lines);
+        return new DraftTable("wellbeing", "Mentor wellbeing bands (each mentor's latest check-in in the period, on the check-in in use now)", ["Mentors"], rows, cells, lines);
     }
 
     private static decimal Days(DateTimeOffset from, DateTimeOffset to) => Math.Round((decimal)(to - from).TotalDays, 1);
