@@ -49,6 +49,29 @@ public sealed class BadInputTests(ApiFactory api)
         await AssertNobodyNamed("Bad\u0000Name");
     }
 
+    [Theory]
+    [InlineData("Dana\u061CRuiz")]
+    [InlineData("Dana Ruiz\U000E0041")]
+    [InlineData("\u3164")]
+    [InlineData("\u2800 \u2800")]
+    [InlineData("Da\u180Ena")]
+    public async Task A_display_name_with_a_character_that_draws_nothing_or_turns_text_is_refused(string name)
+    {
+        var refused = await HttpAssert.Problem(await _admin.PostJson("/api/people", new { displayName = name, roles = Array.Empty<string>(), subjectId = "p-" + Guid.NewGuid().ToString("N") }), 400);
+
+        Assert.Contains("Invisible", refused.GetProperty("errors").GetProperty("displayName")[0].GetString(), StringComparison.Ordinal);
+        await AssertNobodyNamed(name);
+    }
+
+    [Fact]
+    public async Task A_name_written_with_accents_or_in_another_script_is_kept()
+    {
+        foreach (var name in new[] { "Jose\u0301 Nun\u0303ez", "\u0905\u0928\u093F\u0932", "\u0645\u064F\u062D\u0645\u062F" })
+        {
+            await HttpAssert.Ok<System.Text.Json.JsonElement>(await _admin.PostJson("/api/people", new { displayName = name, roles = Array.Empty<string>(), subjectId = "p-" + Guid.NewGuid().ToString("N") }));
+        }
+    }
+
     [Fact]
     public async Task An_oversized_body_is_413_and_nothing_is_created()
     {

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Text;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
 
 namespace SurvivorConnect.Api.Infrastructure.Auth;
@@ -85,7 +86,7 @@ internal sealed class HttpCurrentUser(IHttpContextAccessor accessor, HubCaller h
             }
 
             // Kept as words on one line: no control or hidden character can make it look like more than it is.
-            var words = new string([.. value.Select(c => char.IsControl(c) || HiddenCharacters.IsHidden(c) ? ' ' : c)]).Trim();
+            var words = string.Concat(value.EnumerateRunes().Select(r => Rune.IsControl(r) || HiddenCharacters.IsHidden(r) ? " " : r.ToString())).Trim();
             return words.Length == 0 ? null : words[..Math.Min(words.Length, MaxPurposeLength)];
         }
     }

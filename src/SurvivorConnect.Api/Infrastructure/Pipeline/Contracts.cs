@@ -78,7 +78,7 @@ public sealed class ValidationErrors
             Add(field, "Control characters are not allowed.");
         }
 
-        if (value.Any(HiddenCharacters.IsHidden))
+        if (HiddenCharacters.AnyIn(value))
         {
             Add(field, "Invisible or direction-changing characters are not allowed.");
         }

@@ -1,12 +1,18 @@
+using System.Globalization;
+using System.Text;
+
 namespace SurvivorConnect.Api.Infrastructure.Pipeline;
 
 /// <summary>
-/// Characters a reader cannot see that change what they do see: zero-width characters, bidirectional
-/// overrides and isolates, the byte-order mark and the soft hyphen. They can disguise a link or a phone
-/// number, or make a name read backwards; chat strips them and every other text field refuses them.
+/// Characters a reader cannot see that change what they do see: format characters (zero-width ones, direction marks,
+/// overrides and isolates, the byte-order mark, the soft hyphen, tag characters) and the fillers that draw a blank
+/// where a letter should be. They can disguise a link or a phone number, make a name read backwards, or make two
+/// people's names look alike or a name look empty; chat strips them and every other text field refuses them.
 /// </summary>
 public static class HiddenCharacters
 {
-    public static bool IsHidden(char c) =>
-        c is >= '\u200B' and <= '\u200F' or >= '\u202A' and <= '\u202E' or >= '\u2060' and <= '\u2069' or '\uFEFF' or '\u00AD';
+    public static bool IsHidden(Rune rune) =>
+        Rune.GetUnicodeCategory(rune) == UnicodeCategory.Format || rune.Value is 0x115F or 0x1160 or 0x3164 or 0xFFA0 or 0x2800;
+
+    public static bool AnyIn(string text) => text.EnumerateRunes().Any(IsHidden);
 }

@@ -75,6 +75,5 @@ public static class ScanForm
     private static char Letter(int index) => index < 26 ? (char)('A' + index) : (char)('a' + index - 26);
 
     private static bool DrawsNothing(Rune rune) =>
-        Rune.GetUnicodeCategory(rune) is UnicodeCategory.Format or UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark
-        || rune.Value is 0x115F or 0x1160 or 0x3164 or 0xFFA0 or 0x2800;
+        HiddenCharacters.IsHidden(rune) || Rune.GetUnicodeCategory(rune) is UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark;
 }

@@ -26,11 +26,11 @@ public static class MessageText
         }
 
         var builder = new StringBuilder(text.Length);
-        foreach (var c in text)
+        foreach (var rune in text.EnumerateRunes())
         {
-            if (!HiddenCharacters.IsHidden(c) && (!char.IsControl(c) || c is '\n' or '\t'))
+            if (!HiddenCharacters.IsHidden(rune) && (!Rune.IsControl(rune) || rune.Value is '\n' or '\t'))
             {
-                builder.Append(c);
+                builder.Append(rune.ToString());
             }
         }
 
