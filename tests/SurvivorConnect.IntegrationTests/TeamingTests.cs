@@ -319,10 +319,27 @@ public sealed class TeamingTests(ApiFactory api)
 
         // The youth gives it again themselves; staff replace it and then withdraw theirs as a mistake.
         await MentoringWorld.Created<MentoringTests.ConsentDto>(await team.Youth.PostJson("/api/consents", Share("CasePlan")));
-        var staffs = await MentoringWorld.Created<MentoringTests.ConsentDto>(await _world.CaseManager.PostJson("/api/consents", Share("CasePlan", "SafetyPlan")));
+        var staffs = await MentoringWorld.Created<MentoringTests.ConsentDto>(await _world.CaseManager.PostJson("/api/consents", Share("CasePlan")));
         await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/consents/{staffs.Id}/revoke", null));
 
         // Staff may give back what staff withdrew, since the youth's own yes.
+        await MentoringWorld.Created<MentoringTests.ConsentDto>(await _world.CaseManager.PostJson("/api/consents", Share("CasePlan")));
+    }
+
+    [Fact]
+    public async Task Staff_do_not_share_more_than_the_youth_chose_to_share_themselves()
+    {
+        var team = await _world.SharedTeamAsync(kinds: ["CasePlan", "SafetyPlan", "MdtNotes"]);
+        object Share(params string[] kinds) => new { subjectId = team.YouthId, grantor = "Youth", scope = "mdt-sharing", partnerAgencyId = team.Partner.Id, kinds };
+
+        // The youth narrows it themselves: their newer consent replaces the wider one staff recorded.
+        await MentoringWorld.Created<MentoringTests.ConsentDto>(await team.Youth.PostJson("/api/consents", Share("CasePlan")));
+
+        var refused = await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/consents", Share("CasePlan", "SafetyPlan", "MdtNotes")), 409);
+        Assert.Contains("chose themselves not to share", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var current = (await HttpAssert.Ok<List<JsonElement>>(await _world.CaseManager.GetAsync($"/api/consents?subjectId={team.YouthId}")))
+            .Single(c => c.GetProperty("scope").GetString() == "mdt-sharing" && c.GetProperty("current").GetBoolean());
+        Assert.Equal(["CasePlan"], current.GetProperty("kinds").EnumerateArray().Select(k => k.GetString()));
         await MentoringWorld.Created<MentoringTests.ConsentDto>(await _world.CaseManager.PostJson("/api/consents", Share("CasePlan")));
     }
 

@@ -114,6 +114,12 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
             kinds = await partners.EnsureMayShareAsync(body.PartnerAgencyId, kinds, ct);
         }
 
+        // What the youth left out of the sharing they chose themselves is a no to it, as a withdrawal is.
+        if (!bySubject && NotSharedBySubject(like, kinds) is { Count: > 0 } left)
+        {
+            throw new ConflictException($"The youth chose themselves not to share {string.Join(", ", left)} with this agency, so only they can share it.");
+        }
+
         var consent = await store.CreateAsync(ConsentRecord.Container, new ConsentRecord
         {
             Id = command.ConsentId,
@@ -265,6 +271,10 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
     /// </summary>
     private static bool WithdrawnBySubject(IReadOnlyList<ConsentRecord> like) =>
         like.Where(c => c.WithdrawnBySubject).Max(c => c.RevokedAt) is { } withdrawn && !like.Any(c => c.GivenBySubject && c.GrantedAt > withdrawn);
+
+    /// <summary>The kinds asked for that the subject's own latest consent like this one left out (none when they gave none).</summary>
+    private static List<string> NotSharedBySubject(IReadOnlyList<ConsentRecord> like, IReadOnlyList<string> kinds) =>
+        like.Where(c => c.GivenBySubject).MaxBy(c => c.GrantedAt) is { } own ? [.. kinds.Except(own.Kinds, StringComparer.OrdinalIgnoreCase)] : [];
 
     private ConsentView View(ConsentRecord c) =>
         new(c.Id, c.SubjectId, c.Grantor, c.Scope, c.MatchId, c.GrantedAt, c.ExpiresAt, c.RevokedAt, c.RecordedBy, c.IsCurrent(store.Now), c.PartnerAgencyId, c.Kinds);
