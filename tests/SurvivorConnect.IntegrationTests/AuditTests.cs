@@ -134,6 +134,30 @@ public sealed class AuditTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task On_the_audit_page_older_entries_after_a_change_of_filters_start_from_the_newest_and_one_record_can_be_looked_up()
+    {
+        await using var fresh = new ApiFactory();
+        var caseManager = fresh.As("demo-casemanager");
+        for (var i = 0; i < 60; i++)
+        {
+            await caseManager.GetAsync("/api/youth/demo-youth-referral");
+        }
+
+        await HttpAssert.Ok<JsonElement>(await fresh.As("demo-mentor").GetAsync("/api/supervision/me"));
+        var admin = await PortalSession.SignedInAsync(fresh, "demo-admin");
+
+        var first = await PortalSession.PostFormAsync(admin, "/audit", "audit", ("Actor", "demo-casemanager"));
+        var older = await PortalSession.PostFormAsync(admin, "/audit", "audit",
+            ("Actor", "demo-mentor"), ("After", PortalSession.Hidden(first, "After")), ("Shown", PortalSession.Hidden(first, "Shown")));
+        var record = await PortalSession.PostFormAsync(admin, "/audit", "audit", ("RecordType", "youth"), ("RecordId", "demo-youth-referral"));
+
+        Assert.Contains("Older entries", first, StringComparison.Ordinal);
+        Assert.Contains("wellbeing.read-own", older, StringComparison.Ordinal);
+        Assert.Contains("youth.read", record, StringComparison.Ordinal);
+        Assert.DoesNotContain("wellbeing.read-own", record, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_request_refused_for_what_it_asked_is_audited_too()
     {
         var admin = api.As("demo-admin");
