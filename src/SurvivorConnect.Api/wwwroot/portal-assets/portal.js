@@ -121,16 +121,25 @@
     location.replace(url.href);
   });
 
-  // A form marked data-native (sign-out, which may go on to Entra ID's own sign-out) is left to the browser.
+  // FormData(form, submitter) is newer than many phones still in use (iOS before 16.4), which ignore the button: the
+  // pressed button (which says what to do: accept or decline, stop sharing) is added by hand.
+  const formData = (form, submitter) => {
+    const data = new FormData(form);
+    if (submitter?.name) data.append(submitter.name, submitter.value);
+    return data;
+  };
+
+  // A form marked data-native (sign-out, which may go on to Entra ID's own sign-out) is left to the browser, as is
+  // every form where the browser cannot say which button was pressed.
   document.addEventListener('submit', async (event) => {
     const form = event.target;
-    if (!(form instanceof HTMLFormElement) || form.hasAttribute('data-send') || form.hasAttribute('data-native')) return;
+    if (!(form instanceof HTMLFormElement) || form.hasAttribute('data-send') || form.hasAttribute('data-native') || !('submitter' in event)) return;
     const submitter = event.submitter;
     // A filter (a year, a report's months) is a move inside the portal like a link: it replaces the entry too.
     if (form.method.toLowerCase() === 'get') {
       event.preventDefault();
       const url = new URL(submitter?.getAttribute('formaction') || form.getAttribute('action') || location.pathname, location.href);
-      url.search = new URLSearchParams(new FormData(form, submitter)).toString();
+      url.search = new URLSearchParams(formData(form, submitter)).toString();
       location.replace(url.href);
       return;
     }
@@ -139,7 +148,7 @@
     const action = submitter?.getAttribute('formaction') || form.getAttribute('action') || location.pathname;
     let response;
     try {
-      response = await fetch(action, { method: 'POST', body: new FormData(form, submitter), credentials: 'same-origin', redirect: 'follow' });
+      response = await fetch(action, { method: 'POST', body: formData(form, submitter), credentials: 'same-origin', redirect: 'follow' });
     } catch {
       banner('You seem to be offline. Nothing was sent. Please try again when you are connected.');
       return;
