@@ -164,9 +164,9 @@
       location.replace(location.pathname);
       return;
     }
-    // A failure on our side, or too much at once, leaves the form as it was, with what was typed in it: only a page
-    // that has changed (400) is worth showing instead.
-    if (!response.ok && response.status !== 400) {
+    // A failure on our side, or too much at once, leaves the form as it was, with what was typed in it; a refusal
+    // (a page that has changed, one no longer theirs) is a page worth showing instead.
+    if (response.status >= 500 || response.status === 429 || response.status === 413) {
       banner(response.status === 413
         ? 'That was too much to send at once, so nothing was changed. Shorten it, then send it again. What you typed is still here.'
         : 'That did not go through just now, so nothing was changed. What you typed is still here: send it again in a moment.');
