@@ -155,7 +155,10 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
         await button.ClickAsync();
         try
         {
-            await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
+            // The page as parsed, with its script run, is what the steps after sign-in act on. Its load event waits on
+            // every stylesheet and script too, and once in a long run one of those did not come within the wait, though
+            // the page itself was there (the diagnostic below showed its text).
+            await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.DOMContentLoaded });
         }
         catch (TimeoutException timedOut)
         {

@@ -70,14 +70,22 @@ public sealed class TeamingJourneyTests(PortalServer server)
         await newItem.GetByLabel("What was decided").FillAsync("A safe place to live by spring");
         await newItem.GetByLabel("What the youth wants, in their words").FillAsync("Somewhere near my sister, where I have my own key");
         await newItem.GetByLabel("Owner (optional)").FillAsync("Alex");
-        await newItem.GetByRole(AriaRole.Button, new() { Name = "Add" }).ClickAsync();
+        // A double tap sends it once.
+        var posts = 0;
+        void CountPost(object? sender, IRequest request) => posts += request.Method == "POST" ? 1 : 0;
+        caseManager.Request += CountPost;
+        await newItem.GetByRole(AriaRole.Button, new() { Name = "Add" }).ClickAsync(new() { ClickCount = 2 });
         await Expect(caseManager.Locator("[data-case-plan]")).ToContainTextAsync("Somewhere near my sister, where I have my own key");
+        caseManager.Request -= CountPost;
+        Assert.Equal(1, posts);
         var safety = caseManager.Locator("[data-safety-form]");
         await safety.GetByLabel("Coping steps").FillAsync("Put my headphones on\nText my sister");
         await safety.GetByLabel("Safe places").FillAsync("The library on Main Street");
         await safety.GetByRole(AriaRole.Button, new() { Name = "Save the safety plan" }).ClickAsync();
         await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The safety plan is saved.");
         await Expect(caseManager.Locator("[data-history]")).ToContainTextAsync("Added a goal: A safe place to live by spring");
+        await Expect(caseManager.Locator("[data-history] li", new() { HasText = "Added a goal: A safe place to live by spring" })).ToHaveCountAsync(1);
+        await Expect(caseManager.Locator("[data-case-plan] li", new() { HasText = "A safe place to live by spring" })).ToHaveCountAsync(1);
         await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
         await Accessibility.ScreenshotAsync(caseManager, "case-manager-plans-desktop");
 

@@ -145,17 +145,23 @@
     }
     if (form.method.toLowerCase() !== 'post') return;
     event.preventDefault();
+    // A second tap while the first is on its way would send the same thing twice (an item added twice, say).
+    if (form.dataset.sending) return;
+    form.dataset.sending = 'true';
     const action = submitter?.getAttribute('formaction') || form.getAttribute('action') || location.pathname;
     let response;
+    let html;
     try {
       response = await fetch(action, { method: 'POST', body: formData(form, submitter), credentials: 'same-origin', redirect: 'follow' });
+      html = response.redirected ? '' : await response.text();
     } catch {
       banner('You seem to be offline. Nothing was sent. Please try again when you are connected.');
       return;
+    } finally {
+      delete form.dataset.sending;
     }
     banner('');
     if (response.redirected) { location.replace(response.url); return; }
-    const html = await response.text();
     const next = new DOMParser().parseFromString(html, 'text/html');
     const main = next.querySelector('main');
     if (!main) {
