@@ -162,6 +162,23 @@ public sealed class PortalSignInTests
     }
 
     [Theory]
+    [InlineData(null, "/signin?ended=yes&failed=%00&signedout=99999999999")]
+    [InlineData("demo-advisor", "/payments?year=abc")]
+    [InlineData("demo-advisor", "/payments?year=-1")]
+    [InlineData("demo-finance", "/finance?year=%E2%80%AE2026")]
+    public async Task A_page_asked_for_with_a_number_that_is_not_one_is_shown_as_if_none_was_asked_not_an_error(string? personId, string page)
+    {
+        await using var api = new ApiFactory();
+        var client = personId is null ? api.CreateClient(new() { AllowAutoRedirect = false }) : await SignedInAsync(api, personId);
+
+        var answer = await client.GetAsync(page);
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Contains("<main", await answer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain(api.Logs.GetSnapshot(), l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
+    }
+
+    [Theory]
     [InlineData("/audit", "audit")]
     [InlineData("/people", "filter")]
     public async Task A_forged_or_stale_page_token_is_answered_with_plain_words_not_an_error(string page, string form)
