@@ -113,7 +113,17 @@ public sealed class QuickExitTests(PortalServer server)
         Assert.DoesNotContain("Riley", await youth.TitleAsync(), StringComparison.Ordinal);
         Assert.DoesNotContain("Riley", youth.Url, StringComparison.Ordinal);
 
+        // Capitals and Shift+Tab are typing: they neither count towards the exit nor are announced.
+        foreach (var typed in new[] { "Shift+R", "Shift+Tab", "Shift+I" })
+        {
+            await youth.Keyboard.PressAsync(typed);
+        }
+
+        await Expect(youth.Locator("[data-exit-status]")).ToHaveTextAsync("");
+        Assert.NotEqual(PortalServer.ExitUrl, youth.Url);
+
         await youth.Keyboard.PressAsync("Shift");
+        await Expect(youth.Locator("[data-exit-status]")).ToHaveTextAsync("Shift, press 2 more times to exit.");
         await youth.Keyboard.PressAsync("Shift");
         await youth.Keyboard.PressAsync("Shift");
 

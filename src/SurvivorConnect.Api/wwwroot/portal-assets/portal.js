@@ -79,8 +79,11 @@
 
   let shiftPresses = 0;
   let shiftTimer = 0;
+  // Shift held for a capital letter or Shift+Tab is typing, not a press towards the exit: nothing is counted or said.
+  let shiftCombined = false;
   document.addEventListener('keyup', (event) => {
     if (event.key !== 'Shift') { shiftPresses = 0; return; }
+    if (shiftCombined) { shiftCombined = false; shiftPresses = 0; return; }
     shiftPresses += 1;
     clearTimeout(shiftTimer);
     shiftTimer = setTimeout(() => { shiftPresses = 0; say('[data-exit-status]', ''); }, 5000);
@@ -88,7 +91,8 @@
     say('[data-exit-status]', `Shift, press ${3 - shiftPresses} more ${3 - shiftPresses === 1 ? 'time' : 'times'} to exit.`);
   });
   document.addEventListener('keydown', (event) => {
-    if (event.key !== 'Shift') shiftPresses = 0;
+    if (event.key === 'Shift') shiftCombined = false;
+    else { shiftPresses = 0; shiftCombined ||= event.shiftKey; }
     // The exit is a link, so it works without this script; it says it is a button, so Space works too (Enter follows the link).
     if (event.key === ' ' && event.target.closest?.('[data-exit]')) exitNow(event);
   });
