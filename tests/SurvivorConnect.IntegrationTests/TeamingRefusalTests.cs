@@ -174,8 +174,13 @@ public sealed class TeamingRefusalTests(ApiFactory api)
         var team = await _world.SharedTeamAsync();
         await MentoringWorld.Ok(await TeamingWorld.ReadAsync(team));
 
-        await MentoringWorld.Ok(await team.Partner.Admin.PutAsJsonAsync($"/api/partnerships/{team.PartnershipId}/professionals", new { professionals = Array.Empty<object>() }));
+        var seen = (await HttpAssert.Ok<List<JsonElement>>(await team.Partner.Admin.GetAsync("/api/partnerships"))).Single(p => p.GetProperty("id").GetString() == team.PartnershipId);
+        var offered = new { professionals = new[] { new { personId = team.Partner.ProfessionalId, title = "Advocate" } } };
+        await MentoringWorld.Ok(await team.Partner.Admin.PutJson($"/api/partnerships/{team.PartnershipId}/professionals", new { professionals = Array.Empty<object>() }, seen.GetProperty("version").GetString()));
 
+        // Another admin's list, read before, does not put them back; nor does a list sent without saying which it changes.
+        await HttpAssert.Problem(await team.Partner.Admin.PutJson($"/api/partnerships/{team.PartnershipId}/professionals", offered, seen.GetProperty("version").GetString()), 412);
+        await HttpAssert.Problem(await team.Partner.Admin.PutJson($"/api/partnerships/{team.PartnershipId}/professionals", offered, null), 428);
         await HttpAssert.Problem(await TeamingWorld.ReadAsync(team), 403);
         var ours = (await HttpAssert.Ok<List<JsonElement>>(await _world.Admin.GetAsync("/api/partnerships"))).Single(p => p.GetProperty("id").GetString() == team.PartnershipId);
         Assert.Equal(0, ours.GetProperty("theirProfessionals").GetArrayLength());

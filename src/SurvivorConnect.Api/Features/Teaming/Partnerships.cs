@@ -19,7 +19,11 @@ public sealed record ProfessionalsRequest(ProfessionalOffer[]? Professionals);
 public sealed record PartnershipView(
     string Id, string OtherAgencyId, string OtherAgencyName, bool WeProposed, IReadOnlyList<RecordKind> Kinds, string LegalBasis,
     DateTimeOffset ExpiresAt, PartnershipState State, bool Current, bool AwaitingUs,
-    IReadOnlyList<OfferedProfessional> OurProfessionals, IReadOnlyList<OfferedProfessional> TheirProfessionals);
+    IReadOnlyList<OfferedProfessional> OurProfessionals, IReadOnlyList<OfferedProfessional> TheirProfessionals)
+{
+    /// <summary>Our copy's version, for If-Match when changing whom we offer.</summary>
+    public string Version { get; init; } = "";
+}
 
 public sealed record ProposePartnership(string PartnershipId, PartnershipRequest Body) : ICommand<PartnershipView>, IValidate, IAgencyAdminOnly, IAudited
 {
@@ -49,7 +53,7 @@ public sealed record AcceptPartnership(string PartnershipId, ProfessionalsReques
     public void Validate(ValidationErrors errors) => TeamingValidation.Professionals(errors, Body.Professionals);
 }
 
-public sealed record SetOfferedProfessionals(string PartnershipId, ProfessionalsRequest Body) : ICommand<PartnershipView>, IValidate, IAgencyAdminOnly, IAudited
+public sealed record SetOfferedProfessionals(string PartnershipId, ProfessionalsRequest Body, string? IfMatch = null) : ICommand<PartnershipView>, IValidate, IAgencyAdminOnly, IAudited
 {
     public AuditTarget Audit => new("partnership.set-professionals", "partnership", PartnershipId);
 
@@ -211,8 +215,11 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
             throw new ConflictException("The other agency has ended this partnership.");
         }
 
+        // Named, never assumed: a list read before another admin took someone off would put them back, and with them
+        // their reading of every team they were on.
+        var ifMatch = command.IfMatch ?? throw new PreconditionRequiredException();
         var offers = await OffersAsync(command.Body.Professionals, ct);
-        var changed = await data.Store.ReplaceAsync(TeamingData.Container, Offering(mine, offers), mine.ETag!, ct);
+        var changed = await data.Store.ReplaceAsync(TeamingData.Container, Offering(mine, offers), ifMatch, ct);
         await data.Cross.ReplaceOtherCopyAsync(Offering(other, offers), ct);
         return await ViewAsync(changed, ct);
     }
@@ -299,7 +306,10 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
         var state = p.State == PartnershipState.Active && p.ExpiresAt <= data.Now ? PartnershipState.Ended : p.State;
         return new PartnershipView(p.Id, p.OtherAgencyId(us), p.OtherAgencyName(us), p.ProposingAgencyId == us, p.Kinds, p.LegalBasis, p.ExpiresAt,
             state, current, p.State == PartnershipState.Proposed && p.AcceptingAgencyId == us && p.ExpiresAt > data.Now,
-            [.. p.Professionals.Where(o => o.AgencyId == us)], [.. p.Professionals.Where(o => o.AgencyId != us)]);
+            [.. p.Professionals.Where(o => o.AgencyId == us)], [.. p.Professionals.Where(o => o.AgencyId != us)])
+        {
+            Version = p.ETag ?? "",
+        };
     }
 
 }

@@ -106,8 +106,9 @@ public static class TeamingModule
     private static async Task<Ok<PartnershipView>> AcceptPartnership(IMediator mediator, string id, ProfessionalsRequest? body, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new AcceptPartnership(id, body ?? new ProfessionalsRequest(null)), ct));
 
-    private static async Task<Ok<PartnershipView>> SetOfferedProfessionals(IMediator mediator, string id, ProfessionalsRequest body, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new SetOfferedProfessionals(id, body), ct));
+    private static async Task<Ok<PartnershipView>> SetOfferedProfessionals(
+        IMediator mediator, string id, ProfessionalsRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new SetOfferedProfessionals(id, body, ifMatch), ct));
 
     private static async Task<Ok<PartnershipView>> EndPartnership(IMediator mediator, string id, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new EndPartnership(id), ct));
