@@ -126,6 +126,19 @@ public sealed class TeamingRefusalTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task Staff_not_on_a_team_cannot_tell_a_youths_id_from_an_id_that_is_no_youth()
+    {
+        var team = await _world.SharedTeamAsync();
+
+        foreach (var path in new[] { "", "/plans", "/meetings" })
+        {
+            var real = await HttpAssert.Problem(await _world.Mentoring.Supervisor.GetAsync($"/api/teams/{team.YouthId}{path}"), 404);
+            var none = await HttpAssert.Problem(await _world.Mentoring.Supervisor.GetAsync($"/api/teams/no-such-youth{path}"), 404);
+            Assert.Equal(real.GetProperty("detail").GetString(), none.GetProperty("detail").GetString());
+        }
+    }
+
+    [Fact]
     public async Task A_partner_professional_reaches_no_other_record_of_the_youths_agency_by_editing_ids()
     {
         var team = await _world.SharedTeamAsync();

@@ -74,7 +74,8 @@ internal sealed class TeamingData(AgencyStore store, MentoringData mentoring, Cr
     /// </summary>
     public async Task<(YouthReferral Youth, Team? Team, TeamRole Role)> MemberAsync(string youthId, CancellationToken ct)
     {
-        var youth = await mentoring.YouthAsync(youthId, ct);
+        // An id that is no youth answers as one whose team is not theirs: neither says which ids are youth.
+        var youth = await mentoring.FindAsync<YouthReferral>(YouthReferral.Container, youthId, ct) ?? throw new NotFoundException("team");
         var team = await TeamAsync(youthId, ct);
         var user = store.User;
         if (mentoring.IsCaseManagerOf(youth))
