@@ -344,6 +344,21 @@ public sealed class TeamingTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task Staff_do_not_share_for_longer_than_the_youth_chose_to_share_themselves()
+    {
+        var team = await _world.SharedTeamAsync(kinds: ["CasePlan"]);
+        var end = DateTimeOffset.UtcNow.AddDays(30);
+        object Share(DateTimeOffset? until) => new { subjectId = team.YouthId, grantor = "Youth", scope = "mdt-sharing", partnerAgencyId = team.Partner.Id, kinds = new[] { "CasePlan" }, expiresAt = until };
+        await MentoringWorld.Created<MentoringTests.ConsentDto>(await team.Youth.PostJson("/api/consents", Share(end)));
+
+        var forEver = await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/consents", Share(null)), 409);
+        await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/consents", Share(end.AddDays(1))), 409);
+
+        Assert.Contains("only they can share it for longer", forEver.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await MentoringWorld.Created<MentoringTests.ConsentDto>(await _world.CaseManager.PostJson("/api/consents", Share(end.AddDays(-1))));
+    }
+
+    [Fact]
     public async Task Once_the_youth_stops_sharing_their_case_manager_cannot_share_again_for_them_by_naming_a_match()
     {
         var team = await _world.SharedTeamAsync();

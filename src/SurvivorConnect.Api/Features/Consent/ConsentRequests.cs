@@ -114,10 +114,11 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
             kinds = await partners.EnsureMayShareAsync(body.PartnerAgencyId, kinds, ct);
         }
 
-        // What the youth left out of the sharing they chose themselves is a no to it, as a withdrawal is.
-        if (!bySubject && NotSharedBySubject(like, kinds) is { Count: > 0 } left)
+        // What the youth left out of the sharing they chose themselves, or past when they chose it to end, is a no to it
+        // as a withdrawal is.
+        if (!bySubject && BeyondSubjectsOwn(like, kinds, body.ExpiresAt) is { } beyond)
         {
-            throw new ConflictException($"The youth chose themselves not to share {string.Join(", ", left)} with this agency, so only they can share it.");
+            throw new ConflictException(beyond);
         }
 
         var consent = await store.CreateAsync(ConsentRecord.Container, new ConsentRecord
@@ -145,12 +146,13 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
             }
         }
 
-        // The youth's no, landed while staff recorded a yes for them, wins: the yes is taken back at once, before anyone
-        // (the youth among them) is told of it.
-        if (!bySubject && WithdrawnBySubject(await LikeAsync(body.SubjectId!, grantor, body.Scope!, body.MatchId, body.PartnerAgencyId, ct)))
+        // The youth's no, or narrower yes, landed while staff recorded a yes for them, wins: the yes is taken back at once,
+        // before anyone (the youth among them) is told of it.
+        if (!bySubject && await LikeAsync(body.SubjectId!, grantor, body.Scope!, body.MatchId, body.PartnerAgencyId, ct) is var now
+            && (WithdrawnBySubject(now) ? "The youth withdrew this consent themselves just now, so only they can give it again." : BeyondSubjectsOwn(now, kinds, body.ExpiresAt)) is { } whyNot)
         {
             await SupersedeAsync(consent, ct);
-            throw new ConflictException("The youth withdrew this consent themselves just now, so only they can give it again.");
+            throw new ConflictException(whyNot);
         }
 
         await publisher.Publish(new ConsentChanged(consent), ct);
@@ -272,9 +274,27 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
     private static bool WithdrawnBySubject(IReadOnlyList<ConsentRecord> like) =>
         like.Where(c => c.WithdrawnBySubject).Max(c => c.RevokedAt) is { } withdrawn && !like.Any(c => c.GivenBySubject && c.GrantedAt > withdrawn);
 
-    /// <summary>The kinds asked for that the subject's own latest consent like this one left out (none when they gave none).</summary>
-    private static List<string> NotSharedBySubject(IReadOnlyList<ConsentRecord> like, IReadOnlyList<string> kinds) =>
-        like.Where(c => c.GivenBySubject).MaxBy(c => c.GrantedAt) is { } own ? [.. kinds.Except(own.Kinds, StringComparer.OrdinalIgnoreCase)] : [];
+    /// <summary>
+    /// Why a consent staff record goes beyond the subject's own latest one like it, if it does: kinds it left out, or
+    /// an end later than the one they chose (so a consent of theirs that ran out is not renewed for them). Null when
+    /// it does not, or they gave none.
+    /// </summary>
+    private static string? BeyondSubjectsOwn(IReadOnlyList<ConsentRecord> like, IReadOnlyList<string> kinds, DateTimeOffset? expiresAt)
+    {
+        if (like.Where(c => c.GivenBySubject).MaxBy(c => c.GrantedAt) is not { } own)
+        {
+            return null;
+        }
+
+        if (kinds.Except(own.Kinds, StringComparer.OrdinalIgnoreCase).ToList() is { Count: > 0 } left)
+        {
+            return $"The youth chose themselves not to share {string.Join(", ", left)} with this agency, so only they can share it.";
+        }
+
+        return own.ExpiresAt is { } end && (expiresAt is null || expiresAt > end)
+            ? $"The youth chose themselves to share this until {end:yyyy-MM-dd}, so only they can share it for longer."
+            : null;
+    }
 
     private ConsentView View(ConsentRecord c) =>
         new(c.Id, c.SubjectId, c.Grantor, c.Scope, c.MatchId, c.GrantedAt, c.ExpiresAt, c.RevokedAt, c.RecordedBy, c.IsCurrent(store.Now), c.PartnerAgencyId, c.Kinds);
