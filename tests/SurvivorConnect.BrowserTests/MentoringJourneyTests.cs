@@ -330,9 +330,20 @@ public sealed class MentoringJourneyTests(PortalServer server)
         (await alex.SendAsync(change)).EnsureSuccessStatusCode();
 
         await Expect(mentor.Locator("[data-log] li")).ToHaveCountAsync(0);
-        await Expect(mentor.Locator("[data-chat-status]")).ToContainTextAsync("no longer available");
+        await Expect(mentor.Locator("[data-chat-status]")).ToContainTextAsync("This chat is paused for now.");
         await Expect(mentor.GetByLabel("Your message")).ToBeDisabledAsync();
         await Accessibility.AssertNoSeriousViolationsAsync(mentor);
+
+        // The youth changes their mind: the chat comes back to the open page, to read and to write in.
+        var now = await alex.GetAsync($"/api/youth/{youthId}");
+        using var undo = new HttpRequestMessage(HttpMethod.Put, $"/api/youth/{youthId}")
+        {
+            Content = JsonContent.Create(new { displayName = youth.GetProperty("displayName").GetString(), age = youth.GetProperty("age").GetInt32(), doNotMatch = Array.Empty<string>() }),
+        };
+        undo.Headers.TryAddWithoutValidation("If-Match", now.Headers.ETag!.Tag);
+        (await alex.SendAsync(undo)).EnsureSuccessStatusCode();
+        await Expect(mentor.Locator("[data-log] li.mine")).ToContainTextAsync("looking forward to Thursday");
+        await Expect(mentor.GetByLabel("Your message")).ToBeEnabledAsync();
     }
 
     /// <summary>A new mentor, ready and consenting, in an active match with a new youth of Alex's (who has no sign-in).</summary>

@@ -183,6 +183,18 @@ public sealed class ChatRevocationTests(ChatRevocationTests.Factory api) : IClas
         Assert.Equal("not-found", (await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.HistoryAsync(chat.Id, null, 50))).Code);
         Assert.Equal("not-found", (await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SincePageAsync(chat.Id, 0))).Code);
         Assert.Contains(await chat.Youth.HistoryAsync(chat.Id, null, 50), m => m.Text == "something I told my mentor");
+
+        // Taken off the list again, the open connection is told it may read again and receives live, without joining again.
+        var now = await _world.CaseManager.GetAsync($"/api/youth/{chat.YouthId}");
+        using var undo = new HttpRequestMessage(HttpMethod.Put, $"/api/youth/{chat.YouthId}")
+        {
+            Content = JsonContent.Create(new { displayName = youth.GetProperty("displayName").GetString(), age = youth.GetProperty("age").GetInt32(), personId = chat.YouthPersonId, doNotMatch = Array.Empty<string>() }),
+        };
+        undo.Headers.TryAddWithoutValidation("If-Match", now.Headers.ETag!.Tag);
+        await MentoringWorld.Ok(await _world.CaseManager.SendAsync(undo));
+        await ChatClient.EventuallyAsync(() => chat.Mentor.Statuses.LastOrDefault() is { Readable: true, CanSend: true }, "the mentor is told the chat is theirs again");
+        var after = await chat.Youth.SendAsync(chat.Id, "you're back");
+        await ChatClient.EventuallyAsync(() => chat.Mentor.Received.Any(m => m.Sequence == after.Message.Sequence), "the mentor receives live again");
     }
 
     [Fact]
@@ -260,8 +272,7 @@ public sealed class ChatRevocationTests(ChatRevocationTests.Factory api) : IClas
     {
         var connections = api.Services.GetRequiredService<ChatConnections>();
         await ChatClient.EventuallyAsync(
-            () => people.All(person => connections.All.Any(c => c.UserId == person)
-                && connections.All.Where(c => c.UserId == person).All(c => !c.Joined.TryGetValue(conversationId, out var role) || role is null)),
+            () => people.All(person => connections.All.Any(c => c.UserId == person && c.Joined.TryGetValue(conversationId, out var role) && role is null)),
             "mentor and youth are taken out of the live conversation");
     }
 

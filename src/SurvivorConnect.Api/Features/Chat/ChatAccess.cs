@@ -59,6 +59,9 @@ public sealed class ChatConnection(HubCallerContext context)
     /// </summary>
     public ConcurrentDictionary<string, string?> Joined { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Joined conversations the client was told it may no longer read (so its page cleared them), until it may again.</summary>
+    public ConcurrentDictionary<string, bool> Unreadable { get; } = new(StringComparer.Ordinal);
+
     public SemaphoreSlim Lock { get; } = new(1, 1);
 }
 
@@ -197,15 +200,15 @@ public sealed partial class ChatAccessReconciler(
         foreach (var (joined, current) in connection.Joined.Where(j => conversationId is null || j.Key == conversationId).ToList())
         {
             var (role, status) = await chat.ReceiveStatusAsync(joined, ct);
-            if (!status.Readable)
+
+            // Told once each way: that it may no longer be read at all (its page clears it), and that it may be again.
+            var toldUnreadable = !status.Readable ? connection.Unreadable.TryAdd(joined, true) : connection.Unreadable.TryRemove(joined, out _);
+            if (toldUnreadable && (role is not null) == (current is not null))
             {
-                // Not even to read: the page is told once, to clear what it shows, and the connection is out of the chat.
-                await hub.Groups.RemoveFromGroupAsync(connection.Context.ConnectionId, ChatService.Group(joined), ct);
-                connection.Joined.TryRemove(joined, out _);
                 await hub.Clients.Client(connection.Context.ConnectionId).ConversationStatusChanged(status);
-                LogLeft(logger, connection.Context.ConnectionId, joined);
             }
-            else if (role is not null && current is null)
+
+            if (role is not null && current is null)
             {
                 await hub.Groups.AddToGroupAsync(connection.Context.ConnectionId, ChatService.Group(joined), ct);
                 connection.Joined[joined] = role;

@@ -141,7 +141,7 @@ public sealed partial class ChatService(
         var receives = access.Role == MatchRole.CaseManager || reason is null;
         return await MentorMayReadAsync(access, ct)
             ? (receives ? RoleName(access.Role) : null, new ConversationStatus(conversationId, reason is null, reason))
-            : (null, new ConversationStatus(conversationId, false, NoLongerAvailable) { Readable = false });
+            : (null, new ConversationStatus(conversationId, false, reason ?? NoLongerAvailable) { Readable = false });
     }
 
     public async Task<CatchUpPage> SinceAsync(string conversationId, long sequence, int max, CancellationToken ct)

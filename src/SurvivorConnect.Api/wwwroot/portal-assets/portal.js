@@ -385,7 +385,9 @@
     };
     // Once the chat is not theirs to read (a handover, a withdrawn consent), what the page shows of it goes too.
     const gone = new Set(['not-found', 'not-allowed']);
+    let forgotten = false;
     const forget = (reason) => {
+      forgotten = true;
       log.replaceChildren();
       seen.clear();
       last = 0;
@@ -468,9 +470,17 @@
         if (message.conversationId !== id) return;
         if (message.sequence > last + 1) await catchUp(hub); else render(message);
       });
-      hub.on('ConversationStatusChanged', (change) => {
+      hub.on('ConversationStatusChanged', async (change) => {
         if (change.conversationId !== id) return;
-        if (change.readable === false) forget(change.reason); else setCanSend(change.canSend, change.reason);
+        if (change.readable === false) { forget(change.reason); return; }
+        setCanSend(change.canSend, change.reason);
+        // Readable again (a hold lifted, consent given again): what was cleared comes back.
+        if (forgotten) {
+          forgotten = false;
+          const history = await hub.invoke('History', id, null, 50);
+          (history.value || []).slice().sort((a, b) => a.sequence - b.sequence).forEach(render);
+          await catchUp(hub);
+        }
       });
     }, async (hub) => {
       const joined = await hub.invoke('Join', id);
