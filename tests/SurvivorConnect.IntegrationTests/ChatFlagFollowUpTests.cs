@@ -94,6 +94,10 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         Assert.DoesNotContain("phone", notice.Text, StringComparison.Ordinal);
         Assert.DoesNotContain(await chat.CaseManager.HistoryAsync(chat.Id, null, 50), m => m.Text.Contains("not safe", StringComparison.Ordinal));
 
+        // Nothing reached the mentor, so nothing asks them how they are.
+        var mentorsWellbeing = await HttpAssert.Ok<JsonElement>(await chat.MentorHttp.GetAsync("/api/supervision/me"));
+        Assert.DoesNotContain("may have been hard", mentorsWellbeing.GetProperty("dueBecause").GetString() ?? "", StringComparison.Ordinal);
+
         // One flag for the words sent twice, in the queue until a case manager deals with it, and told again meanwhile.
         var flag = Assert.Single(await FlagsAsync(chat.Id));
         Assert.Equal((true, true, false, 0L, "youth"), (flag.Urgent, flag.NotSent, flag.Held, flag.MessageSequence, flag.SenderRole));

@@ -328,10 +328,26 @@ public sealed partial class ChatService(
             return refused;
         }
 
+        var inDanger = new ChatRefusedException(refused.Code, refused.Message) { CrisisResources = options.Value.CrisisResources };
+        try
+        {
+            await RaiseNotSentFlagAsync(match, youth, me, clientMessageId, verdict);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The crisis lines are what the writer needs now; the words' notices are logged as not raised.
+            LogNotSentFlagFailed(logger, conversationId, ex);
+        }
+
+        return inDanger;
+    }
+
+    private async Task RaiseNotSentFlagAsync(Match match, YouthReferral youth, string me, string clientMessageId, SafetyVerdict verdict)
+    {
         var (flag, raisedNow) = await CreateFlagAsync(new SafetyFlag
         {
-            Id = SafetyFlag.NotSentIdFor(conversationId, me, clientMessageId),
-            ConversationId = conversationId,
+            Id = SafetyFlag.NotSentIdFor(match.Id, me, clientMessageId),
+            ConversationId = match.Id,
             MessageSequence = 0,
             NotSent = true,
             SenderId = me,
@@ -344,7 +360,6 @@ public sealed partial class ChatService(
             RaisedAt = data.Now,
         }, CancellationToken.None);
         await FollowFlagAsync(match, youth, flag, raisedNow, CancellationToken.None);
-        return new ChatRefusedException(refused.Code, refused.Message) { CrisisResources = options.Value.CrisisResources };
     }
 
     private (string Text, SafetyVerdict Verdict) Scan(string? text)
@@ -483,7 +498,11 @@ public sealed partial class ChatService(
             await TellAdminsAsync(flag, key, ct);
         }
 
-        await PromptMentorAsync(match, flag, ct);
+        // A youth's words that were never delivered were not shared with the mentor: nothing weighs on them from it.
+        if (!(flag.NotSent && flag.SenderRole == YouthRole))
+        {
+            await PromptMentorAsync(match, flag, ct);
+        }
     }
 
     /// <summary>
@@ -1002,7 +1021,7 @@ public sealed partial class ChatService(
                 {
                     foreach (var admin in await Store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, ct))
                     {
-                        await notifier.SendOnceAsync(admin, Notices.MentorChatUrgentWithoutSupervisor, key, ct);
+                        await notifier.SendOnceAsync(admin, Notices.MentorChatUrgentWithoutSupervisor, key, ct, match.Id);
                     }
                 }
             }
@@ -1042,6 +1061,9 @@ public sealed partial class ChatService(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The flag of message {Sequence} in {ConversationId} is left to the follow-up worker")]
     private static partial void LogFlagLeftToWorker(ILogger logger, string conversationId, long sequence, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The flag of words of danger not sent in {ConversationId} could not be raised")]
+    private static partial void LogNotSentFlagFailed(ILogger logger, string conversationId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Chat message stored in {ConversationId} as {Sequence} ({Action})")]
     private static partial void LogStored(ILogger logger, string conversationId, long sequence, SafetyAction action);

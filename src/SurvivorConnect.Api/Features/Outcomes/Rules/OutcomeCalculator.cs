@@ -337,7 +337,8 @@ public static class OutcomeCalculator
         var all = period.Months - 1;
         Measure New(Aggregate a = Aggregate.Sum) => new(a, 0, all);
         var (flagged, held, notHeld, urgent, notUrgent, review) = (New(), New(), New(), New(), New(), New(Aggregate.Median));
-        foreach (var flag in flags)
+        // Messages: words written into a stopped chat were never one, so are not counted as flagged messages.
+        foreach (var flag in flags.Where(f => !f.NotSent))
         {
             if (period.MonthOf(flag.RaisedAt) is not { } month)
             {
