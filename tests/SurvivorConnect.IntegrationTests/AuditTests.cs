@@ -147,11 +147,15 @@ public sealed class AuditTests(ApiFactory api)
         var admin = await PortalSession.SignedInAsync(fresh, "demo-admin");
 
         var first = await PortalSession.PostFormAsync(admin, "/audit", "audit", ("Actor", "demo-casemanager"));
+        var next = await PortalSession.PostFormAsync(admin, "/audit", "audit",
+            ("Actor", "demo-casemanager"), ("After", PortalSession.Hidden(first, "After")), ("Shown", PortalSession.Hidden(first, "Shown")));
         var older = await PortalSession.PostFormAsync(admin, "/audit", "audit",
             ("Actor", "demo-mentor"), ("After", PortalSession.Hidden(first, "After")), ("Shown", PortalSession.Hidden(first, "Shown")));
         var record = await PortalSession.PostFormAsync(admin, "/audit", "audit", ("RecordType", "youth"), ("RecordId", "demo-youth-referral"));
 
         Assert.Contains("Older entries", first, StringComparison.Ordinal);
+        Assert.Equal(50, System.Text.RegularExpressions.Regex.Count(first, "youth.read<"));
+        Assert.Equal(10, System.Text.RegularExpressions.Regex.Count(next, "youth.read<"));
         Assert.Contains("wellbeing.read-own", older, StringComparison.Ordinal);
         Assert.Contains("youth.read", record, StringComparison.Ordinal);
         Assert.DoesNotContain("wellbeing.read-own", record, StringComparison.Ordinal);
