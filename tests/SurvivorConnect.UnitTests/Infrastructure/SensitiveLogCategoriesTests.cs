@@ -1,48 +1,70 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using SurvivorConnect.Api.Infrastructure.Hosting;
 
 namespace SurvivorConnect.UnitTests.Infrastructure;
 
+/// <summary>Through the logging library's own choice of rule, as the app's loggers make it.</summary>
 public sealed class SensitiveLogCategoriesTests
 {
-    private static LogLevel LevelFor(LoggerFilterOptions options, string provider, string category) =>
-        options.Rules
-            .Where(r => (r.ProviderName is null || r.ProviderName == provider) && (r.CategoryName is null || category.StartsWith(r.CategoryName, StringComparison.OrdinalIgnoreCase)))
-            .OrderByDescending(r => r.ProviderName is not null)
-            .ThenByDescending(r => r.CategoryName?.Length ?? 0)
-            .First().LogLevel!.Value;
+    private const string HubCalls = "Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher";
 
-    private static LoggerFilterOptions Clamped(params LoggerFilterRule[] rules)
+    [ProviderAlias("Console")]
+    private sealed class Provider : ILoggerProvider
     {
-        var options = new LoggerFilterOptions { MinLevel = LogLevel.Trace };
-        foreach (var rule in rules)
+        public ILogger CreateLogger(string categoryName) => new Logger();
+
+        public void Dispose()
         {
-            options.Rules.Add(rule);
         }
 
-        new SensitiveLogCategories().PostConfigure(null, options);
-        return options;
+        private sealed class Logger : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+            }
+        }
+    }
+
+    private static ILoggerFactory Factory(Action<ILoggingBuilder> configure)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging(logging =>
+        {
+            logging.SetMinimumLevel(LogLevel.Trace);
+            logging.AddProvider(new Provider());
+            configure(logging);
+        });
+        services.AddSingleton<IPostConfigureOptions<LoggerFilterOptions>, SensitiveLogCategories>();
+        return services.BuildServiceProvider().GetRequiredService<ILoggerFactory>();
     }
 
     [Fact]
-    public void A_provider_s_own_rule_turning_everything_up_does_not_reach_SignalR_s_message_logs()
+    public void Rules_turning_everything_up_for_a_provider_by_name_or_by_wildcard_do_not_reach_SignalR_s_message_logs()
     {
-        var options = Clamped(
-            new LoggerFilterRule("Console", null, LogLevel.Trace, null),
-            new LoggerFilterRule("Console", "Microsoft.AspNetCore.SignalR.Internal", LogLevel.Trace, null),
-            new LoggerFilterRule(null, "Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher", LogLevel.Debug, null));
+        using var factory = Factory(logging => logging
+            .AddFilter<Provider>(null, LogLevel.Trace)
+            .AddFilter<Provider>("Microsoft.AspNetCore.SignalR.Internal", LogLevel.Trace)
+            .AddFilter("Microsoft.AspNetCore.*.DefaultHubDispatcher", LogLevel.Trace)
+            .AddFilter(HubCalls, LogLevel.Debug));
 
-        Assert.Equal(LogLevel.Information, LevelFor(options, "Console", "Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher"));
-        Assert.Equal(LogLevel.Information, LevelFor(options, "Debug", "Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher"));
-        Assert.Equal(LogLevel.Warning, LevelFor(options, "Console", "Microsoft.AspNetCore.Hosting.Diagnostics"));
-        Assert.Equal(LogLevel.Trace, LevelFor(options, "Console", "SurvivorConnect.Api.Features.Chat.ChatService"));
+        Assert.False(factory.CreateLogger(HubCalls).IsEnabled(LogLevel.Debug));
+        Assert.True(factory.CreateLogger(HubCalls).IsEnabled(LogLevel.Information));
+        Assert.False(factory.CreateLogger("Microsoft.AspNetCore.Hosting.Diagnostics").IsEnabled(LogLevel.Information));
+        Assert.True(factory.CreateLogger("SurvivorConnect.Api.Features.Chat.ChatService").IsEnabled(LogLevel.Trace));
     }
 
     [Fact]
     public void A_quieter_level_set_for_the_framework_stays_as_it_was()
     {
-        var options = Clamped(new LoggerFilterRule(null, "Microsoft.AspNetCore", LogLevel.Error, null));
+        using var factory = Factory(logging => logging.AddFilter("Microsoft.AspNetCore", LogLevel.Error));
 
-        Assert.Equal(LogLevel.Error, LevelFor(options, "Console", "Microsoft.AspNetCore.SignalR.HubConnectionHandler"));
+        Assert.False(factory.CreateLogger("Microsoft.AspNetCore.SignalR.HubConnectionHandler").IsEnabled(LogLevel.Warning));
+        Assert.True(factory.CreateLogger("Microsoft.AspNetCore.SignalR.HubConnectionHandler").IsEnabled(LogLevel.Error));
     }
 }

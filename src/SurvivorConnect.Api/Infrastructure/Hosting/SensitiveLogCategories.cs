@@ -23,7 +23,7 @@ public sealed class SensitiveLogCategories : IPostConfigureOptions<LoggerFilterO
     {
         ArgumentNullException.ThrowIfNull(options);
         var configured = options.Rules.ToList();
-        foreach (var rule in configured.Where(rule => Floors.Any(f => rule.CategoryName?.StartsWith(f.Category, StringComparison.OrdinalIgnoreCase) == true)))
+        foreach (var rule in configured.Where(rule => Floors.Any(f => Outranks(rule.CategoryName, f.Category))))
         {
             options.Rules.Remove(rule);
         }
@@ -37,6 +37,28 @@ public sealed class SensitiveLogCategories : IPostConfigureOptions<LoggerFilterO
                 options.Rules.Add(new LoggerFilterRule(provider, category, level > floor ? level : floor, filter: null));
             }
         }
+    }
+
+    /// <summary>
+    /// Whether a rule could choose the level of some of the category's logs over its floor: one naming the category or
+    /// one inside it, or one with a wildcard (one <c>*</c>) that could match a name inside it and, being longer, wins.
+    /// </summary>
+    private static bool Outranks(string? rule, string category)
+    {
+        if (rule is null)
+        {
+            return false;
+        }
+
+        var star = rule.IndexOf('*', StringComparison.Ordinal);
+        if (star < 0)
+        {
+            return rule.StartsWith(category, StringComparison.OrdinalIgnoreCase);
+        }
+
+        var prefix = rule[..star];
+        return rule.Length > category.Length
+            && (prefix.StartsWith(category, StringComparison.OrdinalIgnoreCase) || category.StartsWith(prefix, StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>The level the rules set for the category's own logs, chosen as the logging library chooses: the provider's own rules first, then the longest category.</summary>
