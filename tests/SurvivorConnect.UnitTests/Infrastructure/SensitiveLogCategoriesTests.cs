@@ -60,6 +60,14 @@ public sealed class SensitiveLogCategoriesTests
     }
 
     [Fact]
+    public void A_wildcard_rule_longer_than_the_floor_does_not_reach_SignalR_s_message_logs()
+    {
+        using var factory = Factory(logging => logging.AddFilter("Microsoft.AspNetCore.*.DefaultHubDispatcher", LogLevel.Trace));
+
+        Assert.False(factory.CreateLogger(HubCalls).IsEnabled(LogLevel.Debug));
+    }
+
+    [Fact]
     public void A_quieter_level_set_for_the_framework_stays_as_it_was()
     {
         using var factory = Factory(logging => logging.AddFilter("Microsoft.AspNetCore", LogLevel.Error));
