@@ -149,23 +149,29 @@
     }
     if (form.method.toLowerCase() !== 'post') return;
     event.preventDefault();
-    // A second tap while the first is on its way would send the same thing twice (an item added twice, say).
+    // A second tap while the first is on its way would send the same thing twice (an item added twice, say). The
+    // form says it is busy, and a connection that hangs gives up in a minute rather than keep the form busy for ever.
     if (form.dataset.sending) return;
     form.dataset.sending = 'true';
+    form.setAttribute('aria-busy', 'true');
     const action = submitter?.getAttribute('formaction') || form.getAttribute('action') || location.pathname;
     let response;
-    let html;
     try {
-      response = await fetch(action, { method: 'POST', body: formData(form, submitter), credentials: 'same-origin', redirect: 'follow' });
-      html = response.redirected ? '' : await response.text();
+      response = await fetch(action, { method: 'POST', body: formData(form, submitter), credentials: 'same-origin', redirect: 'follow', signal: AbortSignal.timeout?.(60000) });
     } catch {
-      banner('You seem to be offline. Nothing was sent. Please try again when you are connected.');
+      banner('You seem to be offline, so this may not have been sent. When you are connected, reload the page to see.');
       return;
     } finally {
       delete form.dataset.sending;
+      form.removeAttribute('aria-busy');
     }
     banner('');
     if (response.redirected) { location.replace(response.url); return; }
+    let html;
+    try { html = await response.text(); } catch {
+      banner('The connection dropped before the answer came, so this may or may not have been saved. Reload the page to see.');
+      return;
+    }
     const next = new DOMParser().parseFromString(html, 'text/html');
     const main = next.querySelector('main');
     if (!main) {
@@ -177,9 +183,9 @@
     // A failure on our side, or too much at once, leaves the form as it was, with what was typed in it; a refusal
     // (a page that has changed, one no longer theirs) is a page worth showing instead.
     if (response.status >= 500 || response.status === 429 || response.status === 413) {
-      banner(response.status === 413
-        ? 'That was too much to send at once, so nothing was changed. Shorten it, then send it again. What you typed is still here.'
-        : 'That did not go through just now, so nothing was changed. What you typed is still here: send it again in a moment.');
+      banner(response.status === 413 ? 'That was too much to send at once, so nothing was changed. Shorten it, then send it again. What you typed is still here.'
+        : response.status === 429 ? 'There were many requests just now, so nothing was changed. What you typed is still here: send it again in a minute.'
+        : 'Something went wrong on our side, so this may not have gone through. What you typed is still here: send it again in a moment.');
       return;
     }
     page?.stop();
