@@ -128,6 +128,17 @@ public sealed class PeopleTests(ApiFactory api)
         Assert.Equal([Roles.Analyst, Roles.AgencyAdmin], (await HttpAssert.Ok<PersonDto>(await SetRolesAsync(analyst.Id, analystTag, Roles.Analyst, Roles.AgencyAdmin))).Roles);
     }
 
+    [Fact]
+    public async Task An_analyst_does_not_later_take_a_role_that_reads_peoples_records()
+    {
+        var (analyst, etag) = await CreateAsync(null, Roles.Analyst);
+
+        var refused = await HttpAssert.Problem(await SetRolesAsync(analyst.Id, etag, Roles.CaseManager), 409);
+
+        Assert.Contains("read the agency's reports as an analyst", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal([Roles.AgencyAdmin], (await HttpAssert.Ok<PersonDto>(await SetRolesAsync(analyst.Id, etag, Roles.AgencyAdmin))).Roles);
+    }
+
     [Theory]
     [InlineData(false, HttpStatusCode.OK)]
     [InlineData(true, HttpStatusCode.Conflict)]

@@ -222,11 +222,17 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
             throw new ConflictException("Another agency admin gives you a new role (bring one back if none is active): nobody widens their own access while someone else can.");
         }
 
-        // What they read before stays known to them: taken from the report's counts, it would count everyone else in
-        // groups too small to show, as if they held both roles at once.
-        if (roles.Contains(Roles.Analyst) && Roles.ReadPeopleBesideReports(person.Roles.Union(person.FormerRoles).Where(Roles.IsKnown)))
+        // What they read before stays known to them, in either order: records taken from the report's counts would count
+        // everyone else in groups too small to show, as if they held both roles at once.
+        var held = person.Roles.Union(person.FormerRoles).Where(Roles.IsKnown).ToList();
+        if (roles.Contains(Roles.Analyst) && Roles.ReadPeopleBesideReports(held))
         {
             throw new ConflictException("They have read people's records here in another role, so they cannot be an analyst: the report's counts, less what they read, would show the rest in groups too small to show. Give the analyst role to someone who has not.");
+        }
+
+        if (held.Contains(Roles.Analyst) && Roles.ReadPeopleBesideReports(roles))
+        {
+            throw new ConflictException("They have read the agency's reports as an analyst, so they cannot take a role that reads people's records: those records, taken from the report's counts, would show the rest in groups too small to show.");
         }
 
         var former = person.FormerRoles.Union(person.Roles).Except(roles).ToList();
