@@ -66,6 +66,23 @@ public sealed class TeamingTests(ApiFactory api)
         Assert.Contains("partnership-ended", await KindsAsync(team.Partner.Admin));
     }
 
+    [Fact]
+    public async Task Someone_named_as_a_support_does_not_join_as_a_professional_and_a_support_is_asked_about_once()
+    {
+        var team = await _world.SharedTeamAsync();
+        var (auntId, _) = await _world.Mentoring.PersonAsync(Roles.Supervisor);
+        var members = $"/api/teams/{team.YouthId}/members";
+        var asked = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson(members, new { role = "Support", personId = auntId, title = "Aunt" }));
+        var supportId = asked.GetProperty("members").EnumerateArray().Single(m => m.GetProperty("role").GetString() == "Support").GetProperty("id").GetString();
+        await HttpAssert.Ok<JsonElement>(await team.Youth.PostAsync($"/api/my-team/supports/{supportId}/decline", null));
+
+        var refused = await HttpAssert.Problem(await _world.CaseManager.PostJson(members, new { role = "Professional", personId = auntId }), 409);
+        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson(members, new { role = "Support", name = "Gran" }));
+        await HttpAssert.Problem(await _world.CaseManager.PostJson(members, new { role = "Support", name = " gran " }), 409);
+
+        Assert.Contains("do not join the team as a professional", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
     private static async Task<List<string>> KindsAsync(HttpClient client) =>
         [.. (await HttpAssert.Ok<PageDto<NotificationDto>>(await client.GetAsync("/api/notifications"))).Items.Select(n => n.Kind)];
 

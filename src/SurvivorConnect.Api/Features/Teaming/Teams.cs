@@ -169,6 +169,19 @@ internal sealed class TeamHandlers(TeamingData data, TeamViews views, Notifier n
             throw new ConflictException("They are on the team already.");
         }
 
+        // Someone named as one of the youth's own people is theirs, not staff on their team: a support the youth did not
+        // take (or has not answered about) does not come back in another part, with the staff's reading that goes with it.
+        if (member.Role == TeamRole.Professional && member.PersonId is { } professional
+            && team.Members.Any(m => m.Role == TeamRole.Support && m.PersonId == professional && m.AgencyId == member.AgencyId))
+        {
+            throw new ConflictException("They were named as one of the youth's supports, so they do not join the team as a professional.");
+        }
+
+        if (member.Role == TeamRole.Support && team.Current.Any(m => m.Role == TeamRole.Support && !m.YouthAgreed && NameKey(m.DisplayName) == NameKey(member.DisplayName)))
+        {
+            throw new ConflictException("The youth has been asked about them already and has not answered yet.");
+        }
+
         if (team.Current.Count() >= MemberRequest.MaxMembers)
         {
             throw new ConflictException($"A team has at most {MemberRequest.MaxMembers} members besides the youth and their case managers.");
@@ -223,6 +236,8 @@ internal sealed class TeamHandlers(TeamingData data, TeamViews views, Notifier n
         var (youth, _, role) = await data.MemberAsync(query.YouthId, ct);
         return role == TeamRole.Youth ? throw new NotFoundException("team") : await views.ViewAsync(youth.Id, ct);
     }
+
+    private static string NameKey(string name) => string.Join(' ', name.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToUpperInvariant();
 
     private async Task<TeamMember> OwnMemberAsync(YouthReferral youth, TeamRole role, MemberRequest body, CancellationToken ct)
     {
