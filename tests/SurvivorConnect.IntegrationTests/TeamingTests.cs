@@ -215,6 +215,7 @@ public sealed class TeamingTests(ApiFactory api)
         var goal = shared.GetProperty("casePlan")[0];
         Assert.Equal("Stable housing by spring", goal.GetProperty("text").GetString());
         Assert.Equal("I want my own room, near my sister", goal.GetProperty("youthWords").GetString());
+        Assert.Equal(JsonValueKind.Null, goal.GetProperty("owner").ValueKind);
         Assert.Equal(JsonValueKind.Null, shared.GetProperty("safetyPlan").ValueKind);
         Assert.Equal(JsonValueKind.Null, shared.GetProperty("meetings").ValueKind);
     }

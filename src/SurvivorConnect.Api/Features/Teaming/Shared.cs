@@ -58,7 +58,9 @@ internal sealed class SharedHandlers(TeamingData data)
             : throw new NotFoundException("shared record");
         var grant = await data.Cross.OpenSharedAsync(seat, "shared.read", ct);
         var youthName = await data.Cross.YouthNameAsync(grant, ct);
-        var casePlan = await data.Cross.SharedCasePlanAsync(grant, ct);
+        // An owner is whatever staff typed (an aunt, another agency's officer): a partner reads what was decided, not
+        // who in the youth's life carries it, as meeting actions name supports and other agencies only by their part.
+        var casePlan = (await data.Cross.SharedCasePlanAsync(grant, ct))?.Select(item => item with { Owner = null }).ToList();
         var safetyPlan = await data.Cross.SharedSafetyPlanAsync(grant, ct);
         IReadOnlyList<MeetingView>? meetings = null;
         if (await data.Cross.SharedMeetingsAsync(grant, ct) is { } held)
