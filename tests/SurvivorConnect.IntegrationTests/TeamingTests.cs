@@ -81,6 +81,14 @@ public sealed class TeamingTests(ApiFactory api)
         await HttpAssert.Problem(await _world.CaseManager.PostJson(members, new { role = "Support", name = " gran " }), 409);
 
         Assert.Contains("do not join the team as a professional", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        // Another professional on the team does not see whom the youth has been asked about and not yet agreed to.
+        var (colleagueId, colleague) = await _world.Mentoring.PersonAsync(Roles.Supervisor);
+        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson(members, new { role = "Professional", personId = colleagueId }));
+        var seen = await HttpAssert.Ok<JsonElement>(await colleague.GetAsync($"/api/teams/{team.YouthId}"));
+        Assert.DoesNotContain(seen.GetProperty("members").EnumerateArray(), m => m.GetProperty("displayName").GetString() == "Gran");
+        var lead = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{team.YouthId}"));
+        Assert.Contains(lead.GetProperty("members").EnumerateArray(), m => m.GetProperty("displayName").GetString() == "Gran");
     }
 
     private static async Task<List<string>> KindsAsync(HttpClient client) =>

@@ -291,7 +291,8 @@ internal sealed class TeamViews(TeamingData data, ConsentLookup consents)
         members.AddRange(youth.CaseManagerIds.Select(id => new MemberView(
             LeadPrefix + id, TeamRole.Lead, people.GetValueOrDefault(id)?.DisplayName ?? "A case manager", "Case manager", data.AgencyId, agencyName, false, true)));
         var book = await data.PartnerBookAsync(null, ct);
-        foreach (var m in team?.Current ?? [])
+        // A support counts once the youth agrees: until then only the youth (asked) and their lead see who was named.
+        foreach (var m in (team?.Current ?? []).Where(m => m.YouthAgreed || myRole is TeamRole.Lead or TeamRole.Youth))
         {
             var fromPartner = m.AgencyId != data.AgencyId;
             members.Add(new MemberView(m.Id, m.Role, m.DisplayName, m.Title, m.AgencyId, fromPartner ? book.NameOf(m.AgencyId) : agencyName, fromPartner, m.YouthAgreed));
