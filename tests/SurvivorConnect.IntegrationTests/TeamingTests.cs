@@ -109,6 +109,20 @@ public sealed class TeamingTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_meeting_scheduled_twice_with_the_same_request_id_is_one_meeting()
+    {
+        var team = await _world.SharedTeamAsync();
+        object Meeting(string requestId) => new { scheduledFor = DateTimeOffset.UtcNow.AddDays(2), agenda = new[] { "School" }, requestId };
+
+        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/meetings", Meeting("retry-1")));
+        var again = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/meetings", Meeting("retry-1")));
+        var refused = await HttpAssert.Problem(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/meetings", Meeting("not an id!")), 400);
+
+        Assert.Single(again.GetProperty("meetings").EnumerateArray());
+        Assert.True(refused.GetProperty("errors").TryGetProperty("requestId", out _));
+    }
+
+    [Fact]
     public async Task A_meeting_record_refused_for_one_field_keeps_everything_else_that_was_typed()
     {
         var team = await _world.SharedTeamAsync();

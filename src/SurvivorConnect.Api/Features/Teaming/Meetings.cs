@@ -7,10 +7,16 @@ using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Teaming;
 
-public sealed record MeetingRequest(DateTimeOffset? ScheduledFor, string[]? Agenda)
+/// <param name="RequestId">The client's own id for this request (1 to 64 letters, digits, - and _): sent again, it schedules one meeting.</param>
+public sealed record MeetingRequest(DateTimeOffset? ScheduledFor, string[]? Agenda, string? RequestId = null)
 {
     public void Validate(ValidationErrors errors)
     {
+        if (RequestId is not null && !System.Text.RegularExpressions.Regex.IsMatch(RequestId, "^[A-Za-z0-9_-]{1,64}$"))
+        {
+            errors.Add("requestId", "1 to 64 letters, digits, - and _.");
+        }
+
         if (ScheduledFor is null)
         {
             errors.Add("scheduledFor", "Required.");
@@ -150,7 +156,7 @@ internal sealed class MeetingHandlers(TeamingData data, TeamViews teams)
         {
             await data.Store.CreateAsync(TeamingData.Container, new TeamMeeting
             {
-                Id = command.MeetingId ?? AgencyStore.NewId(), YouthId = youth.Id, ScheduledFor = at, ScheduledBy = data.Me,
+                Id = command.MeetingId is { } given ? TeamMeeting.IdFor(youth.Id, given) : AgencyStore.NewId(), YouthId = youth.Id, ScheduledFor = at, ScheduledBy = data.Me,
                 Agenda = [.. command.Body.Agenda!.Select(a => a.Trim())],
             }, ct);
         }

@@ -219,6 +219,10 @@ public sealed record TeamMeeting : Document
 {
     public override string Type => "team-meeting";
 
+    /// <summary>The meeting a request made with the client's own id schedules: of this youth only, and no other kind of record.</summary>
+    public static string IdFor(string youthId, string requestId) =>
+        "meeting-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{youthId}\n{requestId}")))[..32];
+
     public required string YouthId { get; init; }
 
     public required DateTimeOffset ScheduledFor { get; init; }

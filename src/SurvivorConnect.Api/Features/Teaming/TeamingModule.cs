@@ -149,7 +149,7 @@ public static class TeamingModule
         TypedResults.Ok(await mediator.Send(new GetMeetings(youthId), ct));
 
     private static async Task<Ok<MeetingsView>> ScheduleMeeting(IMediator mediator, string youthId, MeetingRequest body, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new ScheduleMeeting(youthId, body), ct));
+        TypedResults.Ok(await mediator.Send(new ScheduleMeeting(youthId, body, body.RequestId), ct));
 
     private static async Task<Ok<MeetingsView>> RecordMeeting(IMediator mediator, string youthId, string meetingId, MeetingRecordRequest body, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new RecordMeeting(youthId, meetingId, body), ct));
