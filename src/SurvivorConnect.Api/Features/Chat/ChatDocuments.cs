@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Chat;
@@ -110,7 +111,7 @@ public sealed record SafetyFlag : Document
 
     /// <summary>One flag per message not sent (the sender's own id for it), so a resend of it raises none again.</summary>
     public static string NotSentIdFor(string conversationId, string senderId, string clientMessageId) =>
-        $"{conversationId}-u{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{senderId}\n{clientMessageId}")))[..32]}";
+        $"{conversationId}-u{Digest.Of($"{senderId}\n{clientMessageId}", 32)}";
 
     public override string Type => "flag";
 

@@ -28,7 +28,7 @@ public sealed record CalendarFeedSecret : Document
 
     public static string IdFor(string personId) => "calendar~" + personId;
 
-    public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+    public static string Hash(string token) => Digest.Of(token);
 }
 
 public sealed record CalendarLinkView(bool Exists, string? Path, DateTimeOffset? CreatedAt);

@@ -1,13 +1,12 @@
 using System.Collections.Concurrent;
 using System.Security.Claims;
-using System.Security.Cryptography;
-using System.Text;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Hosting;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Api.Infrastructure.Tenancy;
 using SurvivorConnect.Storage;
 
@@ -143,7 +142,7 @@ public sealed partial class Notifier(AgencyStore store, PeopleRepository people,
     /// recipient.
     /// </summary>
     public static string OnceId(string key, string recipient) =>
-        $"{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..32]}~{recipient}";
+        $"{Digest.Of(key, 32)}~{recipient}";
 
     private async Task StoreAndPushAsync(string id, string recipient, Notice notice, string? matchId, CancellationToken ct)
     {

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Mediator;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -228,7 +226,7 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
     private static string CheckInId(string mentorId, string? submissionId, int resend) =>
         submissionId is null
             ? "checkin~" + AgencyStore.NewId()
-            : "checkin~" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(resend == 0 ? $"{mentorId}~{submissionId}" : $"{mentorId}~{submissionId}~{resend}")))[..32];
+            : "checkin~" + Digest.Of(resend == 0 ? $"{mentorId}~{submissionId}" : $"{mentorId}~{submissionId}~{resend}", 32);
 
     private static bool SameAnswers(CheckIn stored, Dictionary<string, int> answers) =>
         stored.Answers.Count == answers.Count && answers.All(a => stored.Answers.TryGetValue(a.Key, out var value) && value == a.Value);

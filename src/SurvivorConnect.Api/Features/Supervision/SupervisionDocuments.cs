@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using SurvivorConnect.Api.Features.Supervision.Rules;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Supervision;
@@ -211,7 +212,7 @@ public sealed record WellbeingFlag : Document
     /// flag raised by a mentor's answers from one raised by missed check-ins.
     /// </summary>
     public static string IdFor(string what) =>
-        "wflag~" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(what)))[..40];
+        "wflag~" + Digest.Of(what, 40);
 
     public required string MentorId { get; init; }
 

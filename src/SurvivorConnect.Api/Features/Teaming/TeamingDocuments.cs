@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using SurvivorConnect.Api.Features.Teaming.Rules;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Teaming;
@@ -109,7 +110,7 @@ public sealed record TeamSeat : Document
 
     /// <summary>One seat per agency, youth and person; a plain id, so it travels in a URL as it is.</summary>
     public static string IdFor(string sourceAgencyId, string youthId, string personId) =>
-        "seat-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{sourceAgencyId}\n{youthId}\n{personId}")))[..40];
+        "seat-" + Digest.Of($"{sourceAgencyId}\n{youthId}\n{personId}", 40);
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<PlanItemKind>))]
@@ -221,7 +222,7 @@ public sealed record TeamMeeting : Document
 
     /// <summary>The meeting a request made with the client's own id schedules: of this youth only, and no other kind of record.</summary>
     public static string IdFor(string youthId, string requestId) =>
-        "meeting-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{youthId}\n{requestId}")))[..32];
+        "meeting-" + Digest.Of($"{youthId}\n{requestId}", 32);
 
     public required string YouthId { get; init; }
 
