@@ -58,6 +58,7 @@ public sealed class TeamingTests(ApiFactory api)
         Assert.Contains("team-partner", await KindsAsync(team.Partner.Professional));
         Assert.Contains("partnership-accepted", await KindsAsync(_world.Admin));
         Assert.Contains("team-support", await KindsAsync(team.Youth));
+        Assert.Contains("team-partner-joined", await KindsAsync(team.Youth));
         Assert.Contains("sharing-recorded", await KindsAsync(team.Youth));
         var texts = (await HttpAssert.Ok<PageDto<NotificationDto>>(await team.Partner.Professional.GetAsync("/api/notifications"))).Items.Select(n => n.Text);
         Assert.DoesNotContain(texts, t => t.Contains("Youth ", StringComparison.Ordinal) || t.Contains("Coach", StringComparison.Ordinal));

@@ -161,6 +161,9 @@ public static class Notices
     public static Notice AddedToTeam { get; } = new("team-member",
         "You were added to a youth's team. You can read it under Teams.");
 
+    public static Notice PartnerJoinedYourTeam { get; } = new("team-partner-joined",
+        "Someone from a partner agency has joined your team. They can read what you share with their agency: My team shows what that is, and you can stop it there at any time.");
+
     public static Notice SupportToAgree { get; } = new("team-support",
         "Your case manager has asked whether someone should join your team as a support. It is your choice: see My team.");
 

@@ -213,6 +213,12 @@ internal sealed class TeamHandlers(TeamingData data, TeamViews views, Notifier n
         };
         await told;
 
+        // Consent is to an agency; the youth hears when one more of its people can read what they share with it.
+        if (member.AgencyId != data.AgencyId)
+        {
+            await notifier.SendAsync([youth.PersonId], Notices.PartnerJoinedYourTeam, null, ct);
+        }
+
         return await views.ViewAsync(youth.Id, ct);
     }
 
