@@ -10,6 +10,7 @@ using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Hosting;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Api.Infrastructure.Tenancy;
 using SurvivorConnect.Storage;
 
@@ -181,7 +182,7 @@ public sealed partial class ChatService(
     public async Task<SendResult> SendAsync(string conversationId, string? clientMessageId, string? text, CancellationToken ct)
     {
         var started = time.GetTimestamp();
-        if (clientMessageId is null || clientMessageId.Length is 0 or > 64 || !clientMessageId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        if (!ClientIds.IsValid(clientMessageId))
         {
             throw new ChatRefusedException(ChatErrorCodes.Invalid, "Each message needs a client message id of 1 to 64 letters, digits, '-' or '_'.");
         }

@@ -100,7 +100,7 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
 
         var errors = new ValidationErrors();
         InstrumentRules.ValidateAnswers(instrument, command.Body.Answers, errors);
-        if (command.Body.SubmissionId is { } submission && !IsValidSubmissionId(submission))
+        if (command.Body.SubmissionId is { } submission && !ClientIds.IsValid(submission))
         {
             errors.Add("submissionId", "Use 1 to 64 letters, digits, '-' or '_'.");
         }
@@ -231,7 +231,6 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
     private static bool SameAnswers(CheckIn stored, Dictionary<string, int> answers) =>
         stored.Answers.Count == answers.Count && answers.All(a => stored.Answers.TryGetValue(a.Key, out var value) && value == a.Value);
 
-    internal static bool IsValidSubmissionId(string id) => id.Length is > 0 and <= 64 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 }
 
 /// <summary>Finishes the follow-ups of a check-in whose request failed after it was stored (see <see cref="CheckInFollowUp"/>).</summary>

@@ -12,7 +12,7 @@ public sealed record MeetingRequest(DateTimeOffset? ScheduledFor, string[]? Agen
 {
     public void Validate(ValidationErrors errors)
     {
-        if (RequestId is not null && !System.Text.RegularExpressions.Regex.IsMatch(RequestId, "^[A-Za-z0-9_-]{1,64}$"))
+        if (RequestId is not null && !ClientIds.IsValid(RequestId))
         {
             errors.Add("requestId", "1 to 64 letters, digits, - and _.");
         }
