@@ -299,6 +299,15 @@ public sealed class MentoringJourneyTests(PortalServer server)
         await Expect(card.GetByText("You can step back at any time. No reason needed.")).ToBeVisibleAsync();
         await Accessibility.AssertNoSeriousViolationsAsync(mentor);
         await card.GetByRole(AriaRole.Button, new() { Name = "Step back from this match" }).ClickAsync();
+        var question = mentor.Locator("[data-confirm]");
+        await Expect(question).ToContainTextAsync("The chat stops for both of you, and this cannot be undone.");
+        await Expect(question).ToBeFocusedAsync();
+        await Accessibility.AssertNoSeriousViolationsAsync(mentor);
+        await question.GetByRole(AriaRole.Button, new() { Name = "No, stay in the match" }).ClickAsync();
+        await Expect(mentor.Locator("[data-outcome]")).ToContainTextAsync("Nothing has changed");
+        await Expect(card).ToBeVisibleAsync();
+        await card.GetByRole(AriaRole.Button, new() { Name = "Step back from this match" }).ClickAsync();
+        await mentor.Locator("[data-confirm]").GetByRole(AriaRole.Button, new() { Name = "Yes, step back" }).ClickAsync();
 
         await Expect(mentor.Locator("[data-outcome]")).ToContainTextAsync("You have stepped back from the match");
         await Expect(mentor.GetByText("This match has ended.")).ToBeVisibleAsync();

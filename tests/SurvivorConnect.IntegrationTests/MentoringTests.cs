@@ -453,6 +453,28 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
     }
 
     [Fact]
+    public async Task A_youth_who_taps_end_on_their_matches_page_is_asked_once_and_the_match_goes_on_until_they_say_yes()
+    {
+        var (match, _, youth, _, _) = await _world.ActiveMatchAsync();
+        var page = await PortalSession.SignedInAsync(api, (await HttpAssert.Ok<MeDto>(await youth.GetAsync("/api/me"))).Id);
+        var act = System.Net.WebUtility.HtmlDecode(System.Text.RegularExpressions.Regex.Match(await page.GetStringAsync("/matches"), $"value=\"(end:{match.Id}:[^\"]*)\"").Groups[1].Value);
+
+        var asked = await PortalSession.PostFormAsync(page, "/matches", "act", ("Act", act));
+        var state = (await MentoringWorld.Ok<MatchDto>(await CaseManager.GetAsync($"/api/matches/{match.Id}"))).State;
+        var kept = await PortalSession.PostFormAsync(page, "/matches", "act", ("Asked", PortalSession.Hidden(asked, "Asked")), ("Confirmed", "no"));
+        var stateAfterNo = (await MentoringWorld.Ok<MatchDto>(await CaseManager.GetAsync($"/api/matches/{match.Id}"))).State;
+        var ended = await PortalSession.PostFormAsync(page, "/matches", "act", ("Asked", act), ("Confirmed", "yes"));
+
+        Assert.Contains("End your match with", asked, StringComparison.Ordinal);
+        Assert.Contains("Yes, end the match", asked, StringComparison.Ordinal);
+        Assert.Equal("Active", state);
+        Assert.Contains("Nothing has changed", kept, StringComparison.Ordinal);
+        Assert.Equal("Active", stateAfterNo);
+        Assert.Contains("The match has ended", ended, StringComparison.Ordinal);
+        Assert.Equal("Closed", (await MentoringWorld.Ok<MatchDto>(await CaseManager.GetAsync($"/api/matches/{match.Id}"))).State);
+    }
+
+    [Fact]
     public async Task A_mentor_who_said_yes_steps_back_on_their_matches_page_before_the_youth_answers()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
@@ -460,8 +482,10 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
         var page = await PortalSession.SignedInAsync(api, mentorId);
 
         Assert.Contains("Step back from this match", await page.GetStringAsync("/matches"), StringComparison.Ordinal);
-        var answer = await PortalSession.PostFormAsync(page, "/matches", "act", ("Act", $"decline:{match.Id}"));
+        var asked = await PortalSession.PostFormAsync(page, "/matches", "act", ("Act", $"decline:{match.Id}"));
+        var answer = await PortalSession.PostFormAsync(page, "/matches", "act", ("Asked", $"decline:{match.Id}"), ("Confirmed", "yes"));
 
+        Assert.Contains("The youth is told, and this cannot be undone", asked, StringComparison.Ordinal);
         Assert.Contains("This match is not going ahead", answer, StringComparison.Ordinal);
         Assert.Equal("Declined", (await MentoringWorld.Ok<MatchDto>(await CaseManager.GetAsync($"/api/matches/{match.Id}"))).State);
     }
