@@ -42,18 +42,48 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
     }
 
     [Fact]
-    public async Task A_youth_learns_a_mentors_lived_experience_only_once_the_mentor_has_said_yes_to_them()
+    public async Task A_youth_learns_of_a_mentor_only_once_the_mentor_has_said_yes_to_them_and_never_of_one_who_said_no()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (otherMentorId, otherMentor) = await _world.ReadyMentorAsync();
+        var (thirdMentorId, _) = await _world.ReadyMentorAsync();
         var (youthId, youth) = await _world.YouthAsync();
         var match = await _world.ProposeAsync(youthId, mentorId);
+        var declined = await _world.ProposeAsync(youthId, otherMentorId);
+        var withdrawn = await _world.ProposeAsync(youthId, thirdMentorId);
 
-        var proposed = await MentoringWorld.Ok<MatchDto>(await youth.GetAsync($"/api/matches/{match.Id}"));
+        var proposed = await youth.GetAsync($"/api/matches/{match.Id}");
+        var listedWhileProposed = (await HttpAssert.Ok<PageDto<MatchDto>>(await youth.GetAsync("/api/matches"))).Items;
+        var declineBeforeAsked = await youth.PostAsync($"/api/matches/{match.Id}/decline", null);
+        await MentoringWorld.Ok(await otherMentor.PostAsync($"/api/matches/{declined.Id}/decline", null));
+        await MentoringWorld.Ok(await _world.CaseManager.PostJson($"/api/matches/{withdrawn.Id}/close", new { reason = "AgencyDecision", planned = false }));
         await MentoringWorld.Ok(await mentor.PostAsync($"/api/matches/{match.Id}/accept", null));
         var accepted = await MentoringWorld.Ok<MatchDto>(await youth.GetAsync($"/api/matches/{match.Id}"));
+        var listed = (await HttpAssert.Ok<PageDto<MatchDto>>(await youth.GetAsync("/api/matches"))).Items;
+        var notices = (await MentoringWorld.Ok<PageDto<NotificationDto>>(await youth.GetAsync("/api/notifications?pageSize=100"))).Items;
 
-        Assert.False(proposed.Mentor!.Value.TryGetProperty("livedExperienceTags", out var before) && before.ValueKind != System.Text.Json.JsonValueKind.Null);
+        await HttpAssert.Problem(proposed, 404);
+        Assert.Empty(listedWhileProposed);
+        await HttpAssert.Problem(declineBeforeAsked, 404);
         Assert.Contains("housing", accepted.Mentor!.Value.GetProperty("livedExperienceTags").EnumerateArray().Select(t => t.GetString()));
+        Assert.Equal([match.Id], listed.Select(m => m.Id));
+        await HttpAssert.Problem(await youth.GetAsync($"/api/matches/{declined.Id}"), 404);
+        Assert.DoesNotContain(notices, n => n.MatchId == declined.Id || n.MatchId == withdrawn.Id);
+    }
+
+    [Fact]
+    public async Task Once_a_match_is_over_the_youth_keeps_the_mentors_name_and_not_their_profile_as_it_is_now()
+    {
+        var (match, _, youth, _, _) = await _world.ActiveMatchAsync();
+        await MentoringWorld.Ok(await youth.PostAsync($"/api/matches/{match.Id}/end", null));
+
+        var raw = await (await youth.GetAsync($"/api/matches/{match.Id}")).Content.ReadAsStringAsync();
+        var ended = await MentoringWorld.Ok<MatchDto>(await youth.GetAsync($"/api/matches/{match.Id}"));
+
+        Assert.StartsWith("Mentor ", ended.Mentor!.Value.GetProperty("displayName").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("music", raw, StringComparison.Ordinal);
+        Assert.DoesNotContain("housing", raw, StringComparison.Ordinal);
+        Assert.DoesNotContain("Spanish", raw, StringComparison.Ordinal);
     }
 
     [Fact]

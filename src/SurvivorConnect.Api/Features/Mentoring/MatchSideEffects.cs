@@ -111,7 +111,7 @@ public static class MatchNotices
             MatchAction.YouthAgree => [.. ToCaseManagers(youth, Notices.YouthAgreedAwaitingConsentToCaseManager), (match.MentorId, Notices.YouthAgreedAwaitingConsentToMentor)],
             MatchAction.Activate or MatchAction.Resume => active,
             MatchAction.Pause => [(match.MentorId, Notices.MatchPaused), (youth.PersonId, Notices.MatchPaused)],
-            MatchAction.Close => [(match.MentorId, Notices.MatchClosedToMentor), (youth.PersonId, Notices.MatchClosedToYouth)],
+            MatchAction.Close => [(match.MentorId, Notices.MatchClosedToMentor), (match.PutToYouth() ? youth.PersonId : null, Notices.MatchClosedToYouth)],
             MatchAction.YouthEnd => [.. ToCaseManagers(youth, Notices.YouthEndedToCaseManager), (match.MentorId, Notices.YouthEndedToMentor)],
             MatchAction.MentorEnd => [.. ToCaseManagers(youth, Notices.MentorEndedToCaseManager), (youth.PersonId, Notices.MentorEndedToYouth)],
             _ => [],

@@ -414,11 +414,12 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
                     ? new MatchPartyView(null, youth.DisplayName, youth.Interests.Where(i => mentor.Interests.Contains(i, StringComparer.OrdinalIgnoreCase)).ToList(), null, null, null)
                     : new MatchPartyView(null, MatchView.YouthNoLongerShown, [], null, null, null),
                 null, null, null, null, null, null, role),
-            // A mentor's lived experience is theirs to share with a youth once they have said yes to this one, and while
-            // the match is open: the profile is read as it is now, and may say more than they shared then.
+            // The youth sees a match only once the mentor said yes to it (RoleIn). The profile is read as it is now and may
+            // say more than the mentor shared then, so once the match is over the youth keeps only the name they knew.
             MatchRole.Youth => new MatchView(match.Id, match.State, match.ProposedAt, OversightNotice, null,
-                new MatchPartyView(null, mentor.DisplayName, mentor.Interests, mentor.Languages,
-                    MatchLifecycle.IsOpen(match.State) && match.History.Any(t => t.To == MatchState.AwaitingYouth) ? mentor.LivedExperienceTags : null, null),
+                MatchLifecycle.IsOpen(match.State)
+                    ? new MatchPartyView(null, mentor.DisplayName, mentor.Interests, mentor.Languages, mentor.LivedExperienceTags, null)
+                    : new MatchPartyView(null, mentor.DisplayName, [], null, null, null),
                 null, null, match.Closure is null ? null : match.Closure with { Notes = null, By = null }, null, null, role),
             _ => new MatchView(match.Id, match.State, match.ProposedAt, OversightNotice,
                 new MatchPartyView(youth.Id, youth.DisplayName, youth.Interests, youth.Languages, null, youth.Stage),

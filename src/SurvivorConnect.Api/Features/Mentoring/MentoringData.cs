@@ -191,11 +191,12 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis)
 
     /// <summary>
     /// The caller's part in a match, or null when they have none. Staff coordinate a match through the youth's
-    /// caseload, so a case manager who hands the youth over loses the match with them.
+    /// caseload, so a case manager who hands the youth over loses the match with them. The youth has a part only once
+    /// the match is put to them.
     /// </summary>
     public MatchRole? RoleIn(Match match, YouthReferral youth) =>
         User.IsInRole(Roles.Mentor) && match.MentorId == User.UserId ? MatchRole.Mentor
-        : User.IsInRole(Roles.Youth) && youth.PersonId == User.UserId ? MatchRole.Youth
+        : User.IsInRole(Roles.Youth) && youth.PersonId == User.UserId ? (match.PutToYouth() ? MatchRole.Youth : null)
         : IsCaseManagerOf(youth) ? MatchRole.CaseManager
         : User.IsInRole(Roles.AgencyAdmin) ? MatchRole.Admin
         : null;

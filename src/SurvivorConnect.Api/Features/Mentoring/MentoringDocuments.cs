@@ -243,6 +243,12 @@ public sealed record Match : Document
     public MatchClosure? Closure { get; init; }
 
     public IReadOnlyList<string> Reasons { get; init; } = [];
+
+    /// <summary>
+    /// Whether the youth has been asked: only once the mentor said yes (PRODUCT.md rule 1). Until then the proposal is
+    /// the staff's and the mentor's, and a mentor who declines is never a named no to the youth.
+    /// </summary>
+    public bool PutToYouth() => History.Any(t => t.To == MatchState.AwaitingYouth);
 }
 
 
