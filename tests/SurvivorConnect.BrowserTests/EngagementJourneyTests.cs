@@ -36,7 +36,7 @@ public sealed class EngagementJourneyTests(PortalServer server)
         var recruiter = await server.SignInAsync("Jamie (demo recruiter)");
         await Expect(recruiter.GetByRole(AriaRole.Heading, new() { Name = "Paid opportunities" })).ToBeVisibleAsync();
         var title = "Housing focus group " + Guid.NewGuid().ToString("N")[..4];
-        await CreateAsync(recruiter, title, rate: "100");
+        await CreateAsync(recruiter, title, rate: "100", inPerson: true);
         await recruiter.GetByRole(AriaRole.Button, new() { Name = "Publish" }).ClickAsync();
         await Expect(recruiter.Locator("[data-outcome]")).ToContainTextAsync("20.00 below the 60.00 USD");
         await recruiter.GetByRole(AriaRole.Button, new() { Name = "Change details" }).ClickAsync();
@@ -57,10 +57,14 @@ public sealed class EngagementJourneyTests(PortalServer server)
         var offer = advisor.Locator("[data-offers] li", new() { HasText = title + " (fair pay)" });
         await Expect(offer).ToContainTextAsync("You are invited");
         await Expect(offer).ToContainTextAsync("No reason needed.");
+        // Where a gathering of survivors meets is for those whose place is confirmed; until then, its area.
+        await Expect(offer).ToContainTextAsync("in person in Fresno, downtown (the address is shared once your place is confirmed)");
+        await Expect(offer).Not.ToContainTextAsync("12 Main St");
         await Accessibility.ScreenshotAsync(advisor, "advisor-invited-phone");
         await offer.GetByRole(AriaRole.Button, new() { Name = "Yes, I will take part" }).ClickAsync();
         await Expect(advisor.Locator("[data-outcome]")).ToContainTextAsync("Your answer is saved");
         await Expect(advisor.Locator("[data-offers] li", new() { HasText = title + " (fair pay)" })).ToContainTextAsync("You are confirmed");
+        await Expect(advisor.Locator("[data-offers] li", new() { HasText = title + " (fair pay)" })).ToContainTextAsync("in person at Harbor Light, 12 Main St");
         await advisor.GetByRole(AriaRole.Button, new() { Name = "Make a new calendar link" }).ClickAsync();
         await Expect(advisor.Locator("[data-calendar-link]")).ToContainTextAsync("/calendar/demo/demo-advisor/");
 
@@ -340,7 +344,7 @@ public sealed class EngagementJourneyTests(PortalServer server)
         return admin;
     }
 
-    private async Task CreateAsync(IPage recruiter, string title, string rate, int sessions = 1)
+    private async Task CreateAsync(IPage recruiter, string title, string rate, int sessions = 1, bool inPerson = false)
     {
         var sessionDay = TimeZoneInfo.ConvertTimeBySystemTimeZoneId(server.Time.GetUtcNow(), "America/Los_Angeles").Date.AddDays(10);
         string Local(DateTime at) => at.ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture);
@@ -349,7 +353,17 @@ public sealed class EngagementJourneyTests(PortalServer server)
         await recruiter.GetByLabel("Topics (comma separated)").FillAsync("housing");
         await recruiter.Locator("#new-start-0").FillAsync(Local(sessionDay.AddHours(18)));
         await recruiter.Locator("#new-end-0").FillAsync(Local(sessionDay.AddHours(20)));
-        await recruiter.Locator("#new-where-0").FillAsync("https://meet.example/housing");
+        if (inPerson)
+        {
+            await recruiter.Locator("#new-mode-0").SelectOptionAsync("in-person");
+            await recruiter.Locator("#new-where-0").FillAsync("Harbor Light, 12 Main St");
+            await recruiter.Locator("#new-area-0").FillAsync("Fresno, downtown");
+        }
+        else
+        {
+            await recruiter.Locator("#new-where-0").FillAsync("https://meet.example/housing");
+        }
+
         if (sessions == 2)
         {
             await recruiter.Locator("#new-start-1").FillAsync(Local(sessionDay.AddDays(1).AddHours(18)));

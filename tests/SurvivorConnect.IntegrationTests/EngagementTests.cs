@@ -222,6 +222,33 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     [Fact]
+    public async Task The_address_of_an_in_person_session_is_shown_only_to_people_whose_place_is_confirmed_and_its_area_to_everyone_asked()
+    {
+        var body = JsonSerializer.SerializeToNode(Body(seats: 1, inPerson: true, travel: true))!.AsObject();
+        body["sessions"]![0]!["area"] = "Fresno, downtown";
+        var opportunity = await PublishedAsync(body: body);
+        var (first, firstClient) = await AdvisorAsync();
+        var (second, secondClient) = await AdvisorAsync();
+        await _recruiter.PostJson($"/api/engagements/opportunities/{opportunity.Id}/invitations", new { personId = first });
+        await _recruiter.PostJson($"/api/engagements/opportunities/{opportunity.Id}/invitations", new { personId = second });
+
+        var invitedRaw = await (await firstClient.GetAsync($"/api/engagements/opportunities/{opportunity.Id}")).Content.ReadAsStringAsync();
+        var confirmed = await HttpAssert.Ok<OpportunityDto>(await firstClient.PostAsync($"/api/engagements/opportunities/{opportunity.Id}/accept", null));
+        var waitlistedRaw = await (await secondClient.PostAsync($"/api/engagements/opportunities/{opportunity.Id}/accept", null)).Content.ReadAsStringAsync();
+        var listedRaw = await (await secondClient.GetAsync("/api/engagements/me/opportunities")).Content.ReadAsStringAsync();
+        var recruiterView = await HttpAssert.Ok<OpportunityDto>(await _recruiter.GetAsync($"/api/engagements/opportunities/{opportunity.Id}"));
+
+        Assert.DoesNotContain("Main St", invitedRaw, StringComparison.Ordinal);
+        Assert.Contains("Fresno, downtown", invitedRaw, StringComparison.Ordinal);
+        Assert.Equal("Harbor Light, 12 Main St", confirmed.Sessions[0].GetProperty("location").GetString());
+        Assert.Equal("Waitlisted", JsonDocument.Parse(waitlistedRaw).RootElement.GetProperty("myState").GetString(), ignoreCase: true);
+        Assert.DoesNotContain("Main St", waitlistedRaw, StringComparison.Ordinal);
+        Assert.DoesNotContain("Main St", listedRaw, StringComparison.Ordinal);
+        Assert.Equal("Harbor Light, 12 Main St", recruiterView.Sessions[0].GetProperty("location").GetString());
+        Assert.Equal("Fresno, downtown", recruiterView.Sessions[0].GetProperty("area").GetString());
+    }
+
+    [Fact]
     public async Task A_survivor_sees_the_link_only_once_confirmed_never_other_participants_and_may_decline_without_a_reason()
     {
         var opportunity = await PublishedAsync(seats: 1);

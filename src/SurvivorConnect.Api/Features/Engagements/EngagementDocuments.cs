@@ -111,6 +111,9 @@ public sealed record EngagementSession(string Id, DateTime Start, DateTime End, 
 {
     public DateTimeOffset? CancelledAt { get; init; }
 
+    /// <summary>Where an in-person session is, broadly, for people not yet confirmed; <see cref="Location"/> is exact.</summary>
+    public string? Area { get; init; }
+
     public DateTimeOffset StartUtc => EngagementTime.ToUtc(Start, TimeZone);
 
     public DateTimeOffset EndUtc => EngagementTime.ToUtc(End, TimeZone);

@@ -10,7 +10,9 @@ using SurvivorConnect.Storage;
 namespace SurvivorConnect.Api.Features.Engagements;
 
 /// <summary>A session; <paramref name="Id"/> names the existing session it changes (see <see cref="SessionChanges"/>).</summary>
-public sealed record SessionRequest(DateTime? Start, DateTime? End, string? TimeZone, bool? InPerson, string? Location, string? Link, string? Id = null);
+/// <param name="Area">Where an in-person session is, broadly (a city or neighbourhood): shown to everyone asked. The exact
+/// address (<paramref name="Location"/>) is shown only to people whose place is confirmed.</param>
+public sealed record SessionRequest(DateTime? Start, DateTime? End, string? TimeZone, bool? InPerson, string? Location, string? Link, string? Id = null, string? Area = null);
 
 public sealed record CompensationRequest(string? Basis, decimal? Rate, int? PrepMinutesPerSession, bool? TravelAllowed, bool? PerDiemAllowed);
 
@@ -90,6 +92,7 @@ public sealed record OpportunityRequest(
             if (s.InPerson == true)
             {
                 errors.Text(field + ".location", s.Location, 200);
+                errors.Text(field + ".area", s.Area, 80, required: false);
             }
             else if (!Uri.TryCreate(s.Link, UriKind.Absolute, out var link) || link.Scheme != Uri.UriSchemeHttps || s.Link!.Length > 500)
             {
@@ -115,7 +118,8 @@ public sealed record OpportunityRequest(
 
     public IReadOnlyList<SessionDraft> SessionDrafts() => [.. Sessions!.Select(s => new SessionDraft(
         ValidationErrors.Optional(s.Id), DateTime.SpecifyKind(s.Start!.Value, DateTimeKind.Unspecified), DateTime.SpecifyKind(s.End!.Value, DateTimeKind.Unspecified),
-        EngagementTime.Canonical(s.TimeZone!), s.InPerson == true, s.InPerson == true ? s.Location!.Trim() : null, s.InPerson == true ? null : s.Link))];
+        EngagementTime.Canonical(s.TimeZone!), s.InPerson == true, s.InPerson == true ? s.Location!.Trim() : null, s.InPerson == true ? null : s.Link,
+        s.InPerson == true ? ValidationErrors.Optional(s.Area) : null))];
 
     public Opportunity ApplyTo(Opportunity o, SessionChangeResult sessions) => o with
     {
@@ -133,7 +137,8 @@ public sealed record OpportunityRequest(
 }
 
 public sealed record SessionView(
-    string Id, DateTime Start, DateTime End, string TimeZone, DateTimeOffset StartUtc, DateTimeOffset EndUtc, bool InPerson, string? Location, string? Link, DateTimeOffset? CancelledAt);
+    string Id, DateTime Start, DateTime End, string TimeZone, DateTimeOffset StartUtc, DateTimeOffset EndUtc, bool InPerson, string? Location, string? Link, DateTimeOffset? CancelledAt,
+    string? Area = null);
 
 /// <remarks>
 /// <paramref name="ConfirmedAt"/> and <paramref name="ChangedAt"/> say which sessions they held a seat for (<see cref="ClaimRules.HeldSeatAt"/>).
@@ -465,8 +470,8 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
             .ToDictionary(p => p.Id, p => p.DisplayName, StringComparer.Ordinal);
 
     private static bool SameTimesAndPlaces(Opportunity before, Opportunity after) =>
-        before.Sessions.Select(s => (s.StartUtc, s.EndUtc, s.InPerson, s.Location, s.Link))
-            .SequenceEqual(after.Sessions.Select(s => (s.StartUtc, s.EndUtc, s.InPerson, s.Location, s.Link)));
+        before.Sessions.Select(s => (s.StartUtc, s.EndUtc, s.InPerson, s.Location, s.Link, s.Area))
+            .SequenceEqual(after.Sessions.Select(s => (s.StartUtc, s.EndUtc, s.InPerson, s.Location, s.Link, s.Area)));
 
     private static void EnsureKind(EngagementSettings settings, string kind)
     {
@@ -514,7 +519,8 @@ internal static class OpportunityViews
 
     /// <summary>
     /// As the survivor sees it: a session the agency cancelled their place in is cancelled, for them, and a cancelled
-    /// session shows no join link (there is nothing to join).
+    /// session shows no join link (there is nothing to join). The address of a gathering of survivors, like its link, is
+    /// for those whose place is confirmed; everyone else sees its area.
     /// </summary>
     public static OpportunityView ForSurvivor(Opportunity o, Participation? mine, Fit? fit, IEnumerable<CompensationClaim> cancelledPlaces)
     {
@@ -524,14 +530,14 @@ internal static class OpportunityViews
                 .ToDictionary(c => c.SessionId, c => c.RecordedAt, StringComparer.Ordinal));
     }
 
-    private static SessionView SessionViewOf(EngagementSession s, Func<DateTimeOffset?, bool> showLink, DateTimeOffset? cancelledAt) =>
-        new(s.Id, s.Start, s.End, s.TimeZone, s.StartUtc, s.EndUtc, s.InPerson, s.Location, showLink(cancelledAt) ? s.Link : null, cancelledAt);
+    private static SessionView SessionViewOf(EngagementSession s, Func<DateTimeOffset?, bool> showWhere, DateTimeOffset? cancelledAt) =>
+        new(s.Id, s.Start, s.End, s.TimeZone, s.StartUtc, s.EndUtc, s.InPerson, showWhere(cancelledAt) ? s.Location : null, showWhere(cancelledAt) ? s.Link : null, cancelledAt, s.Area);
 
     private static OpportunityView View(
-        Opportunity o, Func<DateTimeOffset?, bool> showLink, ParticipationState? mine, IReadOnlyList<string>? reasons, IReadOnlyList<ParticipantView>? participants,
+        Opportunity o, Func<DateTimeOffset?, bool> showWhere, ParticipationState? mine, IReadOnlyList<string>? reasons, IReadOnlyList<ParticipantView>? participants,
         Dictionary<string, DateTimeOffset>? placeCancelled = null) =>
         new(o.Id, o.Kind, o.Title, o.Description, o.Topics,
-            [.. o.Sessions.Select(s => SessionViewOf(s, showLink, s.CancelledAt ?? (placeCancelled is not null && placeCancelled.TryGetValue(s.Id, out var at) ? at : null)))],
+            [.. o.Sessions.Select(s => SessionViewOf(s, showWhere, s.CancelledAt ?? (placeCancelled is not null && placeCancelled.TryGetValue(s.Id, out var at) ? at : null)))],
             o.Seats, o.Confirmed, o.ApplicationDeadline, o.Compensation, o.Currency, PayParity.EffectiveHourlyRate(o.Compensation, o.Sessions),
             o.State, o.PublishedAt, mine, reasons, participants, null);
 }

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace SurvivorConnect.Api.Features.Engagements.Rules;
 
 /// <summary>A session as a change asks for it: the id of the session it is, when it names one.</summary>
-public sealed record SessionDraft(string? Id, DateTime Start, DateTime End, string TimeZone, bool InPerson, string? Location, string? Link);
+public sealed record SessionDraft(string? Id, DateTime Start, DateTime End, string TimeZone, bool InPerson, string? Location, string? Link, string? Area = null);
 
 /// <summary>An opportunity's sessions after a change, or why the change may not be made.</summary>
 public sealed record SessionChangeResult(IReadOnlyList<EngagementSession> Sessions, int LastSessionNumber, string? Refusal);
@@ -45,6 +45,7 @@ public static class SessionChanges
             var session = new EngagementSession(existing?.Id ?? $"s{++last}", draft.Start, draft.End, zone, draft.InPerson, draft.Location, draft.Link)
             {
                 CancelledAt = existing?.CancelledAt,
+                Area = draft.Area,
             };
             if (existing is not null && WhyKept(existing, now, withClaims) is { } why && session != existing)
             {
