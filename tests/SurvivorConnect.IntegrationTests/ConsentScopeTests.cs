@@ -29,6 +29,23 @@ public sealed class ConsentScopeTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task The_youths_yes_to_a_match_is_not_recorded_before_its_mentor_said_yes_so_the_youth_is_never_told_of_a_proposal()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (youthId, youth) = await _world.YouthAsync();
+        var match = await _world.ProposeAsync(youthId, mentorId);
+        var yes = new { subjectId = youthId, grantor = "Youth", scope = "mentoring-match", matchId = match.Id };
+
+        var refused = await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/consents", yes), 409);
+        await MentoringWorld.Ok(await mentor.PostAsync($"/api/matches/{match.Id}/accept", null));
+        await MentoringWorld.Created(await _world.CaseManager.PostJson("/api/consents", yes));
+        var notices = (await MentoringWorld.Ok<PageDto<NotificationDto>>(await youth.GetAsync("/api/notifications?pageSize=100"))).Items;
+
+        Assert.Contains("once its mentor has said yes", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Single(notices, n => n.MatchId == match.Id && n.Kind == "match-agreed-for-you");
+    }
+
+    [Fact]
     public async Task A_consent_people_give_for_themselves_is_given_by_them_alone()
     {
         var (mentorId, mentor) = await _world.PersonAsync("Mentor");

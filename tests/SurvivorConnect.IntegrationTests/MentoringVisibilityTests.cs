@@ -153,7 +153,7 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
         var (_, otherMentor) = await _world.ReadyMentorAsync();
         var (youthId, youth) = await _world.YouthAsync();
         var consents = await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await mentor.GetAsync($"/api/consents?subjectId={mentorId}"));
-        var match = await _world.ProposeAsync(youthId, mentorId);
+        var match = await _world.AcceptedAsync(youthId, mentorId, mentor);
 
         await HttpAssert.Problem(await otherMentor.GetAsync($"/api/consents?subjectId={mentorId}"), 404);
         await HttpAssert.Problem(await otherMentor.PostAsync($"/api/consents/{consents[0].Id}/revoke", null), 404);

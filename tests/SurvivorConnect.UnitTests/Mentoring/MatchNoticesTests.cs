@@ -8,11 +8,14 @@ public sealed class MatchNoticesTests
 {
     private static readonly YouthReferral Youth = Make.Youth() with { PersonId = "youth-person", CaseManagerIds = ["cm", "cm2"] };
 
-    // Proposed by a case manager who has since handed the youth over.
-    private static Match MatchIn(MatchState state) => new()
+    // Proposed by a case manager who has since handed the youth over; put to the youth when it moved on from the proposal.
+    private static Match MatchIn(MatchState state, MatchState from = MatchState.Proposed) => new()
     {
         Id = "x", PartitionKey = "a", AgencyId = "a", YouthId = Youth.Id, MentorId = "mentor", CaseManagerId = "former-cm",
-        State = state, ProposedAt = DateTimeOffset.UnixEpoch, History = [],
+        State = state, ProposedAt = DateTimeOffset.UnixEpoch,
+        History = from == MatchState.Proposed && state is MatchState.Proposed or MatchState.Declined or MatchState.Closed
+            ? []
+            : [new MatchTransition(MatchState.Proposed, MatchState.AwaitingYouth, "MentorAccept", DateTimeOffset.UnixEpoch, "mentor")],
     };
 
     public static TheoryData<MatchState, MatchAction, bool> Moves()
@@ -44,13 +47,21 @@ public sealed class MatchNoticesTests
     [MemberData(nameof(Moves))]
     public void Every_move_tells_someone_with_notices_of_the_state_it_reached(MatchState from, MatchAction action, bool consentsComplete)
     {
-        var moved = MatchIn(MatchLifecycle.Next(from, action, consentsComplete));
+        var moved = MatchIn(MatchLifecycle.Next(from, action, consentsComplete), from);
 
         var notices = MatchNotices.For(action, moved, Youth);
 
         Assert.NotEmpty(notices);
         Assert.All(notices, n => Assert.Equal("match-" + moved.State.ToString().ToLowerInvariant(), n.Notice.Kind));
         Assert.All(notices, n => Assert.Contains(n.To, new[] { "mentor", "cm", "cm2", "youth-person" }));
+    }
+
+    [Fact]
+    public void A_proposal_closed_before_its_mentor_said_yes_is_news_to_the_mentor_and_never_to_the_youth()
+    {
+        var notices = MatchNotices.For(MatchAction.Close, MatchIn(MatchState.Closed), Youth);
+
+        Assert.Equal(["mentor"], notices.Select(n => n.To));
     }
 
     [Theory]

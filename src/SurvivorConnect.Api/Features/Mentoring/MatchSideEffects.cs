@@ -102,7 +102,7 @@ public static class MatchNotices
         ArgumentNullException.ThrowIfNull(match);
         ArgumentNullException.ThrowIfNull(youth);
         (string?, Notice)[] active = [(match.MentorId, Notices.MatchActive), (youth.PersonId, Notices.MatchActive)];
-        return action switch
+        IReadOnlyList<(string? To, Notice Notice)> notices = action switch
         {
             MatchAction.MentorAccept => [.. ToCaseManagers(youth, Notices.MentorAcceptedToCaseManager), (youth.PersonId, Notices.MentorAcceptedToYouth)],
             MatchAction.MentorDecline => ToCaseManagers(youth, Notices.MentorDeclinedToCaseManager),
@@ -116,6 +116,9 @@ public static class MatchNotices
             MatchAction.MentorEnd => [.. ToCaseManagers(youth, Notices.MentorEndedToCaseManager), (youth.PersonId, Notices.MentorEndedToYouth)],
             _ => [],
         };
+
+        // A youth without a sign-in has nobody to tell.
+        return [.. notices.Where(n => n.To is not null)];
     }
 
     private static IReadOnlyList<(string? To, Notice Notice)> ToCaseManagers(YouthReferral youth, Notice notice) =>

@@ -66,6 +66,12 @@ internal sealed class MentoringConsentSubjects(MentoringData data, MatchConsentG
             throw new NotFoundException("match");
         }
 
+        // The youth is asked only once the mentor has said yes: a yes recorded before would tell them of a proposal.
+        if (grantor == ConsentGrantor.Youth && match.YouthId == subjectId && !match.PutToYouth())
+        {
+            throw new ConflictException("The youth is asked about a match once its mentor has said yes to it.");
+        }
+
         if (grantor == ConsentGrantor.Youth && !bySubject && match.YouthId == subjectId)
         {
             await guard.EnsureStaffMaySayYesForYouthAsync(match, await data.YouthAsync(subjectId, ct), ct);
