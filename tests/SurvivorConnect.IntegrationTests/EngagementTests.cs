@@ -770,6 +770,36 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         await HttpAssert.Problem(await _recruiter.PostAsync($"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/cancel", null), 409);
     }
 
+    [Theory]
+    [InlineData("sessions/s1/cancel")]
+    [InlineData("cancel")]
+    public async Task A_cancellation_whose_request_failed_part_way_is_finished_later_paying_and_telling_everyone_once_as_on_the_day_it_was_made(string cancel)
+    {
+        var (opportunity, first, second) = await SoonAsync(startsIn: 6);
+
+        var failed = await api.FailingWriteOnceAsync(d => d is CompensationClaim c && c.PersonId == second.Id,
+            () => _recruiter.PostAsync($"/api/engagements/opportunities/{opportunity.Id}/{cancel}", null));
+        var claimsBefore = await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.GetAsync($"/api/engagements/opportunities/{opportunity.Id}/claims"));
+        // Finished after the session would have begun, it pays as the six hours' notice it was given.
+        api.Time.Advance(TimeSpan.FromHours(8));
+        var worker = api.Services.GetRequiredService<EngagementReminderWorker>();
+        await worker.RunOnceAsync(CancellationToken.None);
+        await worker.RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
+        Assert.DoesNotContain(claimsBefore, c => c.PersonId == second.Id);
+        var claims = await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.GetAsync($"/api/engagements/opportunities/{opportunity.Id}/claims"));
+        Assert.Equal([150m, 150m], claims.Where(c => c.PersonId == first.Id || c.PersonId == second.Id).Select(c => c.Amount));
+        foreach (var person in new[] { first, second })
+        {
+            var told = (await HttpAssert.Ok<PageDto<NotificationDto>>(await person.Client.GetAsync("/api/notifications"))).Items;
+            Assert.Single(told, n => n.Kind == "engagement-cancelled");
+        }
+
+        Assert.Empty(await api.Services.GetRequiredService<IDocumentStore>().QueryAllAsync<CancellationDue>(
+            EngagementData.Container, CancellationDue.Partition, [Filter.Eq("opportunityId", opportunity.Id)], CancellationToken.None));
+    }
+
     [Fact]
     public async Task A_place_the_agency_cancels_before_the_session_is_news_to_its_holder_and_off_for_them_alone()
     {

@@ -190,12 +190,13 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
             throw new ConflictException("Only a session still to come can be cancelled.");
         }
 
+        var due = await claims.OweForAsync(opportunity, [session], ct);
         var saved = await data.Store.ReplaceAsync(EngagementData.Container, opportunity with
         {
             Sessions = [.. opportunity.Sessions.Select(s => s.Id == session.Id ? s with { CancelledAt = data.Store.Now } : s)],
         }, opportunity.ETag!, ct);
         await reminders.PlanAsync(saved, ct);
-        return await claims.CancelledAsync(opportunity, [session], ct);
+        return await claims.CancelledAsync(saved, [.. saved.Sessions.Where(s => s.Id == session.Id)], due, ct);
     }
 
     public async ValueTask<Unit> Handle(RestorePlace command, CancellationToken ct)
@@ -342,33 +343,61 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
 internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
 {
     /// <summary>
-    /// Cancelled sessions: each confirmed participant gets a claim under the late-cancellation rule and is told, unless
-    /// their place in them was cancelled already (they were told then).
+    /// Before sessions are cancelled: what will be owed for them, kept until <see cref="CancelledAsync"/> has written it.
     /// </summary>
-    public async Task<IReadOnlyList<ClaimView>> CancelledAsync(Opportunity opportunity, IReadOnlyList<EngagementSession> sessions, CancellationToken ct)
+    public async Task<CancellationDue> OweForAsync(Opportunity opportunity, IReadOnlyList<EngagementSession> sessions, CancellationToken ct) =>
+        await data.Store.UpsertAsync(EngagementData.Container, new CancellationDue
+        {
+            Id = CancellationDue.IdFor(data.Store.AgencyId, opportunity.Id, sessions.Select(s => s.Id)),
+            PartitionKey = CancellationDue.Partition,
+            OpportunityId = opportunity.Id,
+            SessionIds = [.. sessions.Select(s => s.Id)],
+            CreatedAt = data.Store.Now,
+        }, ct);
+
+    /// <summary>
+    /// Cancelled sessions (as saved, with when): everyone who held a seat then gets a claim under the late-cancellation
+    /// rule and is told once, unless their place in them was cancelled already (they were told then). All of it is worked
+    /// out from the saved cancellation, not from today, so doing it again (the worker finishing a failed request) writes
+    /// the same claims and tells nobody twice. Then what was owed is done.
+    /// </summary>
+    public async Task<IReadOnlyList<ClaimView>> CancelledAsync(Opportunity opportunity, IReadOnlyList<EngagementSession> sessions, CancellationDue due, CancellationToken ct)
     {
         var terms = await TermsAsync(opportunity, ct);
-        var confirmed = (await data.ParticipationsAsync(Filter.Eq("opportunityId", opportunity.Id), ct))
-            .Where(p => p.State == ParticipationState.Confirmed).ToList();
+        var places = await data.ParticipationsAsync(Filter.Eq("opportunityId", opportunity.Id), ct);
         var claims = new List<ClaimView>();
-        var toTell = new HashSet<string>(StringComparer.Ordinal);
         foreach (var session in sessions)
         {
-            foreach (var place in confirmed)
+            var at = session.CancelledAt ?? throw new InvalidOperationException("Claims are written for a cancelled session.");
+            foreach (var place in places.Where(p => ClaimRules.HeldSeatAt(p.State, p.ConfirmedAt, p.ChangedAt, at)))
             {
-                var (claim, kept) = await WriteOrKeepAsync(opportunity, session, place, AttendanceOutcome.CancelledByAgency, null, terms, ct);
+                var (claim, kept) = await WriteOrKeepAsync(opportunity, session, place, AttendanceOutcome.CancelledByAgency, null, terms, ct, at);
                 claims.Add(claim);
 
-                // Someone whose place in it was cancelled already was told then; this is no news to them.
-                if (!kept)
+                // Someone whose place in it was cancelled before was told then; this is no news to them.
+                if (!kept || claim.RecordedAt == at)
                 {
-                    toTell.Add(place.PersonId);
+                    await notifier.SendOnceAsync(place.PersonId, Notices.EngagementCancelled, $"engagement-cancelled~{opportunity.Id}~{at:O}", ct);
                 }
             }
         }
 
-        await notifier.SendAsync(toTell, Notices.EngagementCancelled, null, ct);
+        await data.Store.DeleteAsync(EngagementData.Container, due.Id, CancellationDue.Partition, null, ct);
         return claims;
+    }
+
+    /// <summary>Finishes what a failed cancellation left owed; one for a cancellation never saved is only taken away.</summary>
+    public async Task FinishAsync(CancellationDue due, CancellationToken ct)
+    {
+        var opportunity = await data.Store.FindAsync<Opportunity>(EngagementData.Container, due.OpportunityId, ct);
+        var cancelled = opportunity?.Sessions.Where(s => due.SessionIds.Contains(s.Id, StringComparer.Ordinal) && s.CancelledAt is not null).ToList() ?? [];
+        if (opportunity is null || cancelled.Count == 0)
+        {
+            await data.Store.DeleteAsync(EngagementData.Container, due.Id, CancellationDue.Partition, null, ct);
+            return;
+        }
+
+        await CancelledAsync(opportunity, cancelled, due, ct);
     }
 
     /// <summary>
@@ -393,12 +422,17 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
         Opportunity opportunity, EngagementSession session, Participation place, AttendanceOutcome outcome, int? minutes, LateCancellationTerms terms, CancellationToken ct) =>
         (await WriteOrKeepAsync(opportunity, session, place, outcome, minutes, terms, ct)).Claim;
 
-    /// <summary>The claim as written, or as it stood when a cancellation of the place was already recorded (kept).</summary>
+    /// <summary>
+    /// The claim as written, or as it stood when a cancellation of the place was already recorded (kept). A claim for a
+    /// session's cancellation is recorded as made when the session was cancelled (<paramref name="cancelledAt"/>).
+    /// </summary>
     private async Task<(ClaimView Claim, bool Kept)> WriteOrKeepAsync(
-        Opportunity opportunity, EngagementSession session, Participation place, AttendanceOutcome outcome, int? minutes, LateCancellationTerms terms, CancellationToken ct)
+        Opportunity opportunity, EngagementSession session, Participation place, AttendanceOutcome outcome, int? minutes, LateCancellationTerms terms, CancellationToken ct,
+        DateTimeOffset? cancelledAt = null)
     {
         var personId = place.PersonId;
-        var late = ClaimRules.IsLate(data.Store.Now, session.StartUtc, terms.Hours);
+        var recordedAt = cancelledAt ?? data.Store.Now;
+        var late = ClaimRules.IsLate(recordedAt, session.StartUtc, terms.Hours);
         var (hours, amount) = ClaimRules.Owed(opportunity.Compensation, session, outcome, minutes, late, terms.Pays);
         var id = CompensationClaim.IdFor(opportunity.Id, session.Id, personId);
         var existing = await data.Store.ReadAsync<CompensationClaim>(EngagementData.Container, id, data.Store.AgencyId, ct);
@@ -432,7 +466,7 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
             PerDiemAllowed = opportunity.Compensation.PerDiemAllowed && session.InPerson,
             // Travel is for a session someone came to or the agency cancelled: recorded again as not attended, it goes.
             Travel = outcome == AttendanceOutcome.NoShow ? null : existing?.Travel,
-            RecordedAt = data.Store.Now,
+            RecordedAt = recordedAt,
             RecordedBy = data.Store.User.UserId,
         };
         return (ClaimView.From(existing is null

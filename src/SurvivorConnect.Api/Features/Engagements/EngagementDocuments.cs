@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using SurvivorConnect.Api.Features.Engagements.Rules;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Engagements;
@@ -333,6 +334,28 @@ public sealed record CompensationClaim : Document
     public required string RecordedBy { get; init; }
 
     public static string IdFor(string opportunityId, string sessionId, string personId) => $"claim~{opportunityId}~{sessionId}~{personId}";
+}
+
+/// <summary>
+/// Sessions cancelled whose claims and notices may still be owed: written before the cancellation is saved and taken
+/// away once everyone who held a seat has their claim and has been told. A request that fails between the two leaves
+/// it for <see cref="EngagementReminderWorker"/> to finish; one for a cancellation never saved is taken away. In the
+/// partition every agency shares, holding ids and a time only.
+/// </summary>
+public sealed record CancellationDue : Document
+{
+    public const string Partition = "cancellation-due";
+
+    public override string Type => "cancellation-due";
+
+    public required string OpportunityId { get; init; }
+
+    public required IReadOnlyList<string> SessionIds { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public static string IdFor(string agencyId, string opportunityId, IEnumerable<string> sessionIds) =>
+        $"{agencyId}~{opportunityId}~{Digest.Of(string.Join(',', sessionIds))}";
 }
 
 /// <summary>

@@ -377,6 +377,7 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
         var cancelled = command.Move == OpportunityMove.Cancel
             ? current.Sessions.Where(s => s.CancelledAt is null && s.StartUtc > data.Store.Now).ToList()
             : [];
+        var due = cancelled.Count > 0 ? await claims.OweForAsync(current, cancelled, ct) : null;
         var moved = await data.Store.ReplaceAsync(EngagementData.Container, current with
         {
             State = next,
@@ -386,9 +387,9 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
             // Publishing fixes the terms a cancellation pays on: whoever does it set part of the pay.
             ChangedBy = command.Move == OpportunityMove.Publish && !current.SetTermsOf(data.Store.User.UserId) ? [.. current.ChangedBy, data.Store.User.UserId] : current.ChangedBy,
         }, current.ETag!, ct);
-        if (cancelled.Count > 0)
+        if (due is not null)
         {
-            await claims.CancelledAsync(moved, cancelled, ct);
+            await claims.CancelledAsync(moved, [.. moved.Sessions.Where(s => cancelled.Any(c => c.Id == s.Id))], due, ct);
         }
 
         await reminders.PlanAsync(moved, ct);

@@ -77,7 +77,8 @@ internal sealed class ReminderSender(EngagementData data, Notifier notifier)
 /// Every instance runs this once a minute. The schedule is read across agencies (the one place the feature
 /// takes the raw store: it holds ids and times only); the sending runs in each agency's own scope, as that
 /// agency's system. Exactly-once does not depend on which instance gets there first: a reminder's notice id is
-/// made from the session and the kind, so a second instance's attempt is refused by the store.
+/// made from the session and the kind, so a second instance's attempt is refused by the store. Cancellations whose
+/// request failed before everyone's claim was written are finished here too, once the request has had its time.
 /// </summary>
 internal sealed class EngagementReminderWorker(IServiceScopeFactory scopes, IDocumentStore store, TimeProvider time, ILogger<EngagementReminderWorker> log)
     : PeriodicWork(time, log)
@@ -86,12 +87,18 @@ internal sealed class EngagementReminderWorker(IServiceScopeFactory scopes, IDoc
 
     protected override TimeSpan Every => TimeSpan.FromMinutes(1);
 
+    /// <summary>Longer than a request runs, so a cancellation still being written is left to it.</summary>
+    public static readonly TimeSpan CancellationGrace = TimeSpan.FromMinutes(2);
+
     // A reminder counts as sent only once its notice exists, so a failed round is finished by the next.
     protected override Task RoundAsync(CancellationToken ct) => RunOnceAsync(ct);
 
     public async Task RunOnceAsync(CancellationToken ct)
     {
         var now = Time.GetUtcNow();
+        var owed = await store.QueryAllAsync<CancellationDue>(EngagementData.Container, CancellationDue.Partition, [Filter.Le("createdAt", now - CancellationGrace)], ct);
+        await ForEachAsync(scopes, owed, SystemUser, (services, cancellation) => services.GetRequiredService<ClaimWriter>().FinishAsync(cancellation, ct), ct);
+
         var due = await store.QueryAllAsync<ReminderSlot>(EngagementData.Container, ReminderSlot.Partition, [Filter.Le("startUtc", now.AddHours(24))], ct);
 
         foreach (var agency in due.Where(s => s.StartUtc > now).GroupBy(s => s.AgencyId))

@@ -51,18 +51,26 @@ public abstract partial class PeriodicWork(TimeProvider time, ILogger logger) : 
     /// <paramref name="systemUser"/>. One that fails is logged and tried again next round; it never keeps another
     /// agency's record from its turn.
     /// </summary>
-    protected async Task SendEachAsync<T>(IServiceScopeFactory scopes, IEnumerable<T> due, string systemUser, Func<T, ICommand<bool>> command, CancellationToken ct)
+    protected Task SendEachAsync<T>(IServiceScopeFactory scopes, IEnumerable<T> due, string systemUser, Func<T, ICommand<bool>> command, CancellationToken ct)
+        where T : Document
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        return ForEachAsync(scopes, due, systemUser, async (services, record) => await services.GetRequiredService<IMediator>().Send(command(record), ct), ct);
+    }
+
+    /// <summary>Does <paramref name="work"/> for each due record, in its agency's scope, as <see cref="SendEachAsync{T}"/> does.</summary>
+    protected async Task ForEachAsync<T>(IServiceScopeFactory scopes, IEnumerable<T> due, string systemUser, Func<IServiceProvider, T, Task> work, CancellationToken ct)
         where T : Document
     {
         ArgumentNullException.ThrowIfNull(scopes);
         ArgumentNullException.ThrowIfNull(due);
-        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(work);
         foreach (var record in due)
         {
             try
             {
                 await using var scope = scopes.CreateAgencyScope(record.AgencyId, systemUser);
-                await scope.ServiceProvider.GetRequiredService<IMediator>().Send(command(record), ct);
+                await work(scope.ServiceProvider, record);
             }
             // As a failed round: a cancellation the host did not ask for (a client's time-out) too; the host's own ends the round.
             catch (Exception ex) when (!ct.IsCancellationRequested)
