@@ -199,7 +199,12 @@ public sealed class MentoringJourneyTests(PortalServer server)
         await flags.ReloadAsync();
         await Expect(flags.Locator("tbody tr[data-urgent=false]")).ToContainTextAsync("a phone number");
         await Expect(flags.Locator("tbody tr[data-urgent=false]")).ToContainTextAsync("Riley");
-        await flags.Locator("tbody tr[data-urgent=false]").GetByRole(AriaRole.Button, new() { Name = "Deliver" }).ClickAsync();
+        await flags.Locator("tbody tr[data-urgent=false]").GetByRole(AriaRole.Button, new() { Name = "Deliver the message held in Riley" }).ClickAsync();
+        var deliver = flags.Locator("[data-confirm]");
+        await Expect(deliver).ToContainTextAsync("Once delivered, it cannot be taken back.");
+        await Expect(deliver).ToBeFocusedAsync();
+        await Accessibility.AssertNoSeriousViolationsAsync(flags);
+        await deliver.GetByRole(AriaRole.Button, new() { Name = "Yes, deliver it" }).ClickAsync();
         await Expect(flags.Locator("[data-outcome]")).ToContainTextAsync("The message was delivered.");
         await Expect(youth.GetByText("text me at 559-555-0134")).ToHaveCountAsync(1);
         await Expect(mentor.Locator("[data-log] li.mine", new() { HasText = "559-555-0134" })).ToContainTextAsync("Sent");

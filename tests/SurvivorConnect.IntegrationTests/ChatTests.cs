@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using SurvivorConnect.Api.Features.Chat;
 using SurvivorConnect.Storage;
@@ -283,6 +284,31 @@ public sealed class ChatTests(ChatTests.Factory api) : IClassFixture<ChatTests.F
         await MentoringWorld.Ok(await MentoringWorld.LiftHoldAsync(_world.Supervisor, chat.MentorId));
         await HttpAssert.Ok<FlagDto>(await _world.CaseManager.PostAsync($"/api/flags/{flag.Id}/release", null));
         Assert.Contains(await chat.Youth.SinceAsync(chat.Id, 0), m => m.Text == held.Message.Text);
+    }
+
+    [Fact]
+    public async Task On_the_flags_page_a_note_typed_for_one_flag_is_never_recorded_against_another_and_stays_as_typed_when_refused()
+    {
+        var first = await OpenChatAsync();
+        var second = await OpenChatAsync();
+        await first.Youth.SendAsync(first.Id, "i want to kill myself");
+        await second.Youth.SendAsync(second.Id, "i want to kill myself");
+        var (a, b) = (await OpenFlagAsync(first.Id), await OpenFlagAsync(second.Id));
+        var page = await PortalSession.SignedInAsync(api, "demo-casemanager");
+        await page.GetStringAsync("/flags");
+
+        var refused = await PortalSession.PostFormAsync(page, "/flags", "review", ("Act", $"resolve:{b.Id}"), ($"Note-{a.Id}", "Called the youth's worker."), ($"Note-{b.Id}", ""));
+        var stillOpen = await HttpAssert.Ok<List<FlagDto>>(await _world.CaseManager.GetAsync("/api/flags?status=Open"));
+        var resolved = await PortalSession.PostFormAsync(page, "/flags", "review", ("Act", $"resolve:{b.Id}"), ($"Note-{a.Id}", "Called the youth's worker."), ($"Note-{b.Id}", "Spoke with them today."));
+        var done = await HttpAssert.Ok<List<JsonElement>>(await _world.CaseManager.GetAsync("/api/flags?status=Resolved"));
+
+        Assert.Contains(stillOpen, f => f.Id == a.Id);
+        Assert.Contains(stillOpen, f => f.Id == b.Id);
+        Assert.Contains($"id=\"review-note-{b.Id}-error\"", refused, StringComparison.Ordinal);
+        Assert.Contains("value=\"Called the youth&#x27;s worker.\"", refused, StringComparison.Ordinal);
+        Assert.Contains("The flag is resolved.", resolved, StringComparison.Ordinal);
+        Assert.Equal("Spoke with them today.", done.Single(f => f.GetProperty("id").GetString() == b.Id).GetProperty("resolutionNote").GetString());
+        Assert.DoesNotContain(done, f => f.GetProperty("id").GetString() == a.Id);
     }
 
     private async Task<FlagDto> OpenFlagAsync(string conversationId) =>

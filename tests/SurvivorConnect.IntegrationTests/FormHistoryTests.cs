@@ -28,7 +28,10 @@ public sealed partial class FormHistoryTests(ApiFactory api)
         NotKept(await caseManager.GetStringAsync("/caseload"), "refer-name", "refer-age", "refer-languages", "refer-interests");
         NotKept(await PostFormAsync(caseManager, "/caseload", "open-youth", ("YouthId", youthId)), "edit-name", "edit-needs", "stage-note", "edit-languages", "edit-interests", "edit-region");
         NotKept(await PostFormAsync(caseManager, "/matches", "act", ("Act", $"close-start:{match.Id}")), "close-notes");
-        NotKept(await caseManager.GetStringAsync("/flags"), "review-note");
+        var chat = await world.OpenChatAsync();
+        await chat.Mentor.SendAsync(chat.Id, "text me at 559-555-0134");
+        var flag = (await HttpAssert.Ok<List<ChatTests.FlagDto>>(await world.CaseManager.GetAsync("/api/flags?status=Open"))).Single(f => f.ConversationId == chat.Id);
+        NotKept(await caseManager.GetStringAsync("/flags"), $"review-note-{flag.Id}");
         NotKept(await caseManager.GetStringAsync($"/teams/{youthId}"), "support-name", "support-title");
         NotKept(await caseManager.GetStringAsync($"/teams/{youthId}/plans"),
             "new-item-text", "new-item-words", "new-item-owner", "warning", "coping", "people", "places", "numbers", "safety-words");
