@@ -123,6 +123,21 @@ public sealed class PayoutJourneyTests(PortalServer server)
         await Accessibility.AssertNoSeriousViolationsAsync(mentor);
     }
 
+    [Fact]
+    public async Task A_form_sent_on_last_years_statement_answers_with_last_years_statement()
+    {
+        var advisor = await server.SignInAsync("Jordan (demo advisor)", phone: true);
+        var lastYear = (server.Time.GetUtcNow().Year - 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await advisor.GotoAsync("/payments?year=" + lastYear);
+
+        await advisor.GetByLabel("By check").CheckAsync();
+        await advisor.GetByRole(AriaRole.Button, new() { Name = "Save how I am paid" }).ClickAsync();
+
+        await Expect(advisor.Locator("[data-outcome]")).ToBeFocusedAsync();
+        await Expect(advisor.GetByRole(AriaRole.Heading, new() { Name = "Statement for " + lastYear })).ToBeVisibleAsync();
+        Assert.EndsWith("/payments?year=" + lastYear, advisor.Url, StringComparison.Ordinal);
+    }
+
     /// <summary>An in-person focus group Jordan took part in (160 a session, mileage covered); the clock is moved past it.</summary>
     private async Task<string> AttendedSessionAsync()
     {

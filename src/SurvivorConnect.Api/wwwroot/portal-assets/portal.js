@@ -154,7 +154,8 @@
     if (form.dataset.sending) return;
     form.dataset.sending = 'true';
     form.setAttribute('aria-busy', 'true');
-    const action = submitter?.getAttribute('formaction') || form.getAttribute('action') || location.pathname;
+    // As a browser posts a form with no action: to the page as it is, with its query (a year, a report's months).
+    const action = submitter?.getAttribute('formaction') || form.getAttribute('action') || location.pathname + location.search;
     let response;
     try {
       response = await fetch(action, { method: 'POST', body: formData(form, submitter), credentials: 'same-origin', redirect: 'follow', signal: AbortSignal.timeout?.(60000) });
@@ -177,7 +178,7 @@
     if (!main) {
       // A refusal that is no page (a form from a page too old to send) must not look like it went through.
       if (!response.ok) { banner('That did not go through, so nothing was changed. Reload the page, then try again.'); return; }
-      location.replace(location.pathname);
+      location.replace(location.pathname + location.search);
       return;
     }
     // A failure on our side, or too much at once, leaves the form as it was, with what was typed in it; a refusal
@@ -191,7 +192,8 @@
     page?.stop();
     document.querySelector('main').replaceWith(main);
     document.title = next.title;
-    history.replaceState(null, '', new URL(response.url).pathname);
+    const answered = new URL(response.url);
+    history.replaceState(null, '', answered.pathname + answered.search);
     (main.querySelector('[data-outcome]') || main).focus();
     start();
   });
