@@ -47,6 +47,17 @@ public sealed class EngagementRulesTests
     }
 
     [Fact]
+    public void A_stipend_a_fraction_of_a_cent_an_hour_below_the_benchmark_is_below_it()
+    {
+        // 149.99 for 2 h and 1 h preparation is 49.9967 an hour: shown as 50.00, but short of 50.00 all the same.
+        var pay = new Compensation(PayBasis.PerSession, 149.99m, 60, false, false);
+
+        Assert.Equal(50m, PayParity.EffectiveHourlyRate(pay, [Session(3, 18, 2)]));
+        Assert.Equal(0.01m, PayParity.Shortfall(pay, [Session(3, 18, 2)], 50m));
+        Assert.Equal(0m, PayParity.Shortfall(pay with { Rate = 150m }, [Session(3, 18, 2)], 50m));
+    }
+
+    [Fact]
     public void A_flat_stipend_must_reach_the_benchmark_in_its_longest_session_not_only_on_average()
     {
         // 19 one-hour sessions and one of 12 hours at 60 a session average 60 x 20 / 31 = 38.71 an hour; the long one pays 5.

@@ -12,7 +12,11 @@ public static class PayParity
     /// paid per session, so its longest session not cancelled sets the rate: an average over short sessions (or ones
     /// cancelled since) would hide a long session paid below the benchmark.
     /// </summary>
-    public static decimal EffectiveHourlyRate(Compensation pay, IReadOnlyList<EngagementSession> sessions)
+    public static decimal EffectiveHourlyRate(Compensation pay, IReadOnlyList<EngagementSession> sessions) =>
+        decimal.Round(ExactHourlyRate(pay, sessions), 2, MidpointRounding.AwayFromZero);
+
+    /// <summary>The rate unrounded: parity is judged on it, so a stipend a fraction of a cent an hour short is short.</summary>
+    private static decimal ExactHourlyRate(Compensation pay, IReadOnlyList<EngagementSession> sessions)
     {
         ArgumentNullException.ThrowIfNull(pay);
         ArgumentNullException.ThrowIfNull(sessions);
@@ -29,7 +33,7 @@ public static class PayParity
         }
 
         var longest = counted.Max(s => (decimal)s.Hours) + pay.PrepMinutesPerSession / 60m;
-        return longest <= 0 ? 0 : decimal.Round(pay.Rate / longest, 2, MidpointRounding.AwayFromZero);
+        return longest <= 0 ? 0 : pay.Rate / longest;
     }
 
     /// <summary>
@@ -67,7 +71,10 @@ public static class PayParity
               $"{shortfall:0.00} below the {benchmark:0.00} {opportunity.Currency} other professionals are paid for {kind.Name.ToLowerInvariant()}. Survivors are paid at parity.";
     }
 
-    /// <summary>How far below the benchmark the opportunity pays per hour; zero when it pays at least the benchmark.</summary>
+    /// <summary>
+    /// How far below the benchmark the opportunity pays per hour, to the cent above (never 0.00 when short); zero when it
+    /// pays at least the benchmark.
+    /// </summary>
     public static decimal Shortfall(Compensation pay, IReadOnlyList<EngagementSession> sessions, decimal benchmarkHourlyRate) =>
-        Math.Max(0, benchmarkHourlyRate - EffectiveHourlyRate(pay, sessions));
+        Math.Max(0, decimal.Ceiling((benchmarkHourlyRate - ExactHourlyRate(pay, sessions)) * 100) / 100);
 }
