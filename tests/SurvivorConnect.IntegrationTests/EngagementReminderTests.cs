@@ -70,14 +70,48 @@ public sealed class EngagementReminderTests() : TwoInstances("remind")
         Assert.Single(await RemindersAsync(advisors[1].Client));
     }
 
+    [Fact]
+    public async Task A_session_moved_after_its_day_before_reminder_is_reminded_again_the_day_before_its_new_time()
+    {
+        var (opportunityId, advisors) = await ConfirmedSessionAsync(startsIn: TimeSpan.FromHours(23), lateCancellationHours: 12);
+        await RunRemindersAsync(First);
+        var recruiter = First.As("demo-recruiter");
+        var work = $"/api/engagements/opportunities/{opportunityId}";
+        var current = await recruiter.GetAsync(work);
+        var body = System.Text.Json.Nodes.JsonNode.Parse(await current.Content.ReadAsStringAsync())!.AsObject();
+        var session = body["sessions"]![0]!.AsObject();
+        var later = TimeSpan.FromHours(24);
+        var moved = new System.Text.Json.Nodes.JsonObject
+        {
+            ["kind"] = "focus-group", ["title"] = "Reminder check", ["topics"] = new System.Text.Json.Nodes.JsonArray("housing"), ["seats"] = 5,
+            ["applicationDeadline"] = body["applicationDeadline"]!.DeepClone(), ["compensation"] = new System.Text.Json.Nodes.JsonObject { ["basis"] = "hourly", ["rate"] = 60m },
+            ["sessions"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject
+            {
+                ["id"] = "s1", ["timeZone"] = "Europe/London", ["inPerson"] = false, ["link"] = "https://meet.example/r",
+                ["start"] = (DateTime.Parse(session["start"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture) + later).ToString("s", System.Globalization.CultureInfo.InvariantCulture),
+                ["end"] = (DateTime.Parse(session["end"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture) + later).ToString("s", System.Globalization.CultureInfo.InvariantCulture),
+            }),
+        };
+        await HttpAssert.Ok<JsonElement>(await recruiter.PutJson(work, moved, current.Headers.ETag!.Tag));
+
+        Advance(later);
+        await Task.WhenAll(RunRemindersAsync(First), RunRemindersAsync(Second));
+
+        foreach (var (_, client) in advisors)
+        {
+            var reminders = await RemindersAsync(client);
+            Assert.Equal(2, reminders.Count(r => r.Contains("tomorrow", StringComparison.Ordinal)));
+        }
+    }
+
     private static async Task<List<string>> RemindersAsync(HttpClient client) =>
         [.. (await HttpAssert.Ok<PageDto<NotificationDto>>(await client.GetAsync("/api/notifications"))).Items.Where(n => n.Kind == "engagement-reminder").Select(n => n.Text)];
 
-    private async Task<(string OpportunityId, List<(string Id, HttpClient Client)> Advisors)> ConfirmedSessionAsync(TimeSpan startsIn)
+    private async Task<(string OpportunityId, List<(string Id, HttpClient Client)> Advisors)> ConfirmedSessionAsync(TimeSpan startsIn, int lateCancellationHours = 24)
     {
         var world = new EngagementWorld(First);
         var recruiter = world.Recruiter;
-        await world.SetBenchmarkAsync(50m);
+        await world.SetBenchmarkAsync(50m, lateCancellationHours: lateCancellationHours);
         var now = First.Time.GetUtcNow();
         string Local(DateTimeOffset at) => TimeZoneInfo.ConvertTimeBySystemTimeZoneId(at, "Europe/London").ToString("yyyy-MM-dd'T'HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
         var draft = await HttpAssert.Ok<JsonElement>(await recruiter.PostJson("/api/engagements/opportunities", new

@@ -12,11 +12,12 @@ public sealed class EngagementWorld(ApiFactory api)
 
     public HttpClient Recruiter { get; } = api.As("demo-recruiter");
 
-    public async Task SetBenchmarkAsync(decimal? focusGroupRate = 60m, bool lateCancellationPays = true) =>
+    public async Task SetBenchmarkAsync(decimal? focusGroupRate = 60m, bool lateCancellationPays = true, int lateCancellationHours = 24) =>
         await HttpAssert.Ok<JsonElement>(await Admin.PutAsJsonAsync("/api/engagements/settings", new
         {
             currency = "USD",
             lateCancellationPays,
+            lateCancellationHours,
             kinds = new object[]
             {
                 new { key = "focus-group", name = "Focus group", benchmarkHourlyRate = focusGroupRate },

@@ -67,7 +67,8 @@ internal sealed class ReminderSender(EngagementData data, Notifier notifier)
                 .Where(c => c.SessionId == session.Id).ToDictionary(c => c.PersonId, StringComparer.Ordinal);
             foreach (var place in confirmed.Where(p => p.State == ParticipationState.Confirmed && !ClaimRules.CancelsPlace(claimsFor.GetValueOrDefault(p.PersonId), p)))
             {
-                await notifier.SendOnceAsync(place.PersonId, notice, $"reminder~{opportunity.Id}~{session.Id}~{kind}", ct);
+                // Once for each time the session is set for: moved after a reminder went out, it is news again.
+                await notifier.SendOnceAsync(place.PersonId, notice, $"reminder~{opportunity.Id}~{session.Id}~{session.StartUtc:O}~{kind}", ct);
             }
         }
     }
