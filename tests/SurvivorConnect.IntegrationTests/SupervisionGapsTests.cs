@@ -100,6 +100,42 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
         Assert.Equal(JsonValueKind.Null, (await HttpAssert.Ok<JsonElement>(await _world.Admin.GetAsync($"/api/mentors/{mentorId}"))).GetProperty("hold").ValueKind);
     }
 
+    public sealed record NeedingSupervisorDto(string Id, string DisplayName, bool UrgentWaiting);
+
+    [Fact]
+    public async Task Mentors_left_without_a_supervisor_are_told_to_the_admins_listed_urgent_first_and_given_one_on_the_supervisors_page()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (neverId, _) = await _world.MentorAsync();
+        var (goneId, _) = await _world.PersonAsync(Roles.Supervisor);
+        await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId = goneId }));
+        var (adminId, admin) = await _world.PersonAsync(Roles.AgencyAdmin);
+
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{goneId}/deactivate", null));
+        var leftNotices = (await NoticesAsync(admin)).Where(n => n.Kind == "mentor-needs-supervisor").ToList();
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3)));
+        var needing = await HttpAssert.Ok<List<NeedingSupervisorDto>>(await admin.GetAsync("/api/mentors/needing-supervisor"));
+
+        Assert.Contains("some mentors now have no active supervisor", Assert.Single(leftNotices).Text, StringComparison.Ordinal);
+        Assert.Contains(await NoticesAsync(admin), n => n.Text.StartsWith("Urgent: a mentor with no active supervisor", StringComparison.Ordinal));
+        Assert.True(needing.Single(m => m.Id == mentorId).UrgentWaiting);
+        Assert.Contains("no supervisor assigned", (await MentoringWorld.Ok<MentorDto>(await mentor.GetAsync("/api/mentors/me"))).MatchBlockers);
+        Assert.Equal(needing.OrderByDescending(m => m.UrgentWaiting).Select(m => m.Id), needing.Select(m => m.Id));
+        Assert.Contains(needing, m => m.Id == neverId && !m.UrgentWaiting);
+        await HttpAssert.Problem(await _world.Supervisor.GetAsync("/api/mentors/needing-supervisor"), 403);
+
+        var page = await PortalSession.SignedInAsync(api, adminId);
+        var listed = await page.GetStringAsync("/supervisors");
+        var opened = await PortalSession.PostFormAsync(page, "/supervisors", "open", ("OpenId", mentorId));
+        var given = await PortalSession.PostFormAsync(page, "/supervisors", "assign", ("MentorId", mentorId), ("SupervisorId", "demo-supervisor"));
+
+        Assert.Contains("An urgent answer in their check-in is waiting for a supervisor.", listed, StringComparison.Ordinal);
+        Assert.Contains("Who will supervise them", opened, StringComparison.Ordinal);
+        Assert.Contains("The mentor has a supervisor now.", given, StringComparison.Ordinal);
+        Assert.DoesNotContain(await HttpAssert.Ok<List<NeedingSupervisorDto>>(await admin.GetAsync("/api/mentors/needing-supervisor")), m => m.Id == mentorId);
+        Assert.Contains(await NoticesAsync(_world.Supervisor), n => n.Kind == "wellbeing-urgent");
+    }
+
     [Fact]
     public async Task An_admin_asked_to_find_a_supervisor_who_takes_the_mentor_on_themselves_is_told_of_the_waiting_flag()
     {

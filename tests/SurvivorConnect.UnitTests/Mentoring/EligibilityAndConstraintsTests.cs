@@ -8,25 +8,27 @@ public sealed class EligibilityAndConstraintsTests
     [Fact]
     public void A_ready_consenting_mentor_with_room_can_be_matched()
     {
-        Assert.Empty(MentorEligibility.Blockers(Make.ReadyMentor(), openMatches: 1, consentsToMentoring: true));
+        Assert.Empty(MentorEligibility.Blockers(Make.ReadyMentor(), openMatches: 1, consentsToMentoring: true, supervisorActive: true));
     }
 
-    public static TheoryData<MentorProfile, int, bool, string> Blocked => new()
+    public static TheoryData<MentorProfile, int, bool, bool, string> Blocked => new()
     {
-        { Make.ReadyMentor() with { Screening = null }, 0, true, MentorEligibility.NoScreening },
-        { Make.ReadyMentor() with { Training = null }, 0, true, MentorEligibility.NoTraining },
-        { Make.ReadyMentor() with { SupervisorClearance = null }, 0, true, MentorEligibility.NoClearance },
-        { Make.ReadyMentor() with { SupervisorId = null }, 0, true, MentorEligibility.NoSupervisor },
-        { Make.ReadyMentor() with { Hold = new SupervisorHold(DateTimeOffset.UnixEpoch, "sup", null, false) }, 0, true, MentorEligibility.OnHold },
-        { Make.ReadyMentor(), 2, true, MentorEligibility.AtCapacity },
-        { Make.ReadyMentor(), 0, false, MentorEligibility.NoConsent },
+        { Make.ReadyMentor() with { Screening = null }, 0, true, true, MentorEligibility.NoScreening },
+        { Make.ReadyMentor() with { Training = null }, 0, true, true, MentorEligibility.NoTraining },
+        { Make.ReadyMentor() with { SupervisorClearance = null }, 0, true, true, MentorEligibility.NoClearance },
+        { Make.ReadyMentor() with { SupervisorId = null }, 0, true, true, MentorEligibility.NoSupervisor },
+        { Make.ReadyMentor(), 0, true, false, MentorEligibility.NoSupervisor },
+        { Make.ReadyMentor() with { Hold = new SupervisorHold(DateTimeOffset.UnixEpoch, "sup", null, false) }, 0, true, true, MentorEligibility.OnHold },
+        { Make.ReadyMentor(), 2, true, true, MentorEligibility.AtCapacity },
+        { Make.ReadyMentor(), 0, false, true, MentorEligibility.NoConsent },
     };
 
     [Theory]
     [MemberData(nameof(Blocked))]
-    public void A_mentor_missing_any_gate_or_a_supervisor_on_hold_at_capacity_or_without_consent_is_blocked(MentorProfile mentor, int open, bool consent, string blocker)
+    public void A_mentor_missing_any_gate_or_an_active_supervisor_on_hold_at_capacity_or_without_consent_is_blocked(
+        MentorProfile mentor, int open, bool consent, bool supervisorActive, string blocker)
     {
-        Assert.Equal([blocker], MentorEligibility.Blockers(mentor, open, consent));
+        Assert.Equal([blocker], MentorEligibility.Blockers(mentor, open, consent, supervisorActive));
     }
 
     [Fact]

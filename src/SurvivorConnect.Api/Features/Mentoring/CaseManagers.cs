@@ -60,11 +60,9 @@ internal sealed class CaseManagerHandlers(MentoringData data, IUrgentWaits urgen
         }
 
         // Found through the case managers who left or lost the role, so no request reads every youth of the agency.
-        var gone = (await data.Store.AllAsync<Person>(Person.Container, [Filter.Eq("active", false), Filter.Contains("roles", Roles.CaseManager)], ct))
-            .Concat(await data.Store.AllAsync<Person>(Person.Container, [Filter.Contains("formerRoles", Roles.CaseManager)], ct));
         var active = (await data.Store.ActiveIdsWithRoleAsync(Roles.CaseManager, ct)).ToHashSet(StringComparer.Ordinal);
         var youth = new Dictionary<string, YouthReferral>(StringComparer.Ordinal);
-        foreach (var person in gone.Where(p => !active.Contains(p.Id)))
+        foreach (var person in await data.LeftRoleAsync(Roles.CaseManager, active, ct))
         {
             foreach (var referral in await data.AllAsync<YouthReferral>(YouthReferral.Container, [Filter.Contains("caseManagerIds", person.Id)], ct))
             {
@@ -88,10 +86,7 @@ internal sealed class CaseManagerLeftHandler(MentoringData data, Notifier notifi
 {
     public async ValueTask Handle(PersonAccessChanged notification, CancellationToken ct)
     {
-        // Only someone who is or was a case manager can leave youth with nobody; anyone else costs one point read.
-        if (notification.AgencyId != data.AgencyId
-            || await data.FindAsync<Person>(Person.Container, notification.PersonId, ct) is not { } person
-            || !person.Roles.Concat(person.FormerRoles).Contains(Roles.CaseManager, StringComparer.Ordinal))
+        if (await data.HolderOfAsync(notification, Roles.CaseManager, ct) is null)
         {
             return;
         }

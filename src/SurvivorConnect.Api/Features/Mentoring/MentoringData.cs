@@ -95,6 +95,23 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis)
         return active;
     }
 
+    /// <summary>
+    /// The people who held <paramref name="role"/> and can no longer act in it (deactivated, or the role taken away), of
+    /// those not <paramref name="active"/> in it now: whoever depended on them may have nobody.
+    /// </summary>
+    public async Task<IReadOnlyList<Person>> LeftRoleAsync(string role, IReadOnlySet<string> active, CancellationToken ct) =>
+        [.. (await Store.AllAsync<Person>(Person.Container, [Filter.Eq("active", false), Filter.Contains("roles", role)], ct))
+            .Concat(await Store.AllAsync<Person>(Person.Container, [Filter.Contains("formerRoles", role)], ct))
+            .Where(p => !active.Contains(p.Id)).DistinctBy(p => p.Id)];
+
+    /// <summary>
+    /// The person whose access changed, when they hold or held <paramref name="role"/> in this agency: only they can leave
+    /// someone with nobody, and anyone else costs one point read.
+    /// </summary>
+    public async Task<Person?> HolderOfAsync(PersonAccessChanged changed, string role, CancellationToken ct) =>
+        changed.AgencyId == AgencyId && await FindAsync<Person>(Person.Container, changed.PersonId, ct) is { } person
+            && person.Roles.Concat(person.FormerRoles).Contains(role, StringComparer.Ordinal) ? person : null;
+
     public async Task<bool> IsActiveAsync(string personId, string role, CancellationToken ct) =>
         await FindAsync<Person>(Person.Container, personId, ct) is { Active: true } person && person.Roles.Contains(role, StringComparer.Ordinal);
 

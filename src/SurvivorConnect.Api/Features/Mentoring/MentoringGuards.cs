@@ -45,13 +45,8 @@ public sealed class MentorEligibilityGuard(MentoringData data)
 
         var mentor = await data.MentorAsync(mentorId, ct);
         var youth = await data.YouthAsync(youthId, ct);
-        var own = MentorEligibility.Blockers(mentor, await data.OpenMatchCountAsync(mentor.Id, matchId, ct), await data.ConsentsToMentoringAsync(mentor.Id, ct)).ToList();
-
-        // The pure rule knows only whether one is assigned; a deactivated or former supervisor supervises nobody.
-        if (mentor.SupervisorId is not null && !await data.HasActiveSupervisorAsync(mentor, ct))
-        {
-            own.Add(MentorEligibility.NoSupervisor);
-        }
+        var own = MentorEligibility.Blockers(mentor, await data.OpenMatchCountAsync(mentor.Id, matchId, ct), await data.ConsentsToMentoringAsync(mentor.Id, ct),
+            await data.HasActiveSupervisorAsync(mentor, ct)).ToList();
 
         if (!await data.IsActiveAsync(mentor.Id, Roles.Mentor, ct))
         {

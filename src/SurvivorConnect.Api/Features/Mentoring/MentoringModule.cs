@@ -37,5 +37,5 @@ public static class MentoringModule
     }
 
     public static IEndpointRouteBuilder MapMentoring(this IEndpointRouteBuilder app) =>
-        app.MapMentors().MapYouth().MapCaseManagers().MapMissingEpisodes().MapMatches();
+        app.MapMentors().MapYouth().MapCaseManagers().MapSupervisorsNeeded().MapMissingEpisodes().MapMatches();
 }

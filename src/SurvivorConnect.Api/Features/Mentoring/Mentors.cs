@@ -215,7 +215,9 @@ internal sealed class MentorHandlers(
         var ids = page.Items.Select(m => m.Id).ToList();
         var open = await data.OpenMatchCountsAsync(ids, ct);
         var consenting = await data.MentorsConsentingAsync(ids, ct);
-        return new Page<MentorView>(page.Items.Select(m => ForStaff(View(m, open.GetValueOrDefault(m.Id), consenting.Contains(m.Id)), m)).ToList(), page.ContinuationToken);
+        var supervisors = (await data.Store.ActiveIdsWithRoleAsync(Roles.Supervisor, ct)).ToHashSet(StringComparer.Ordinal);
+        return new Page<MentorView>(page.Items.Select(m => ForStaff(View(m, open.GetValueOrDefault(m.Id), consenting.Contains(m.Id), m.SupervisorId is { } s && supervisors.Contains(s)), m)).ToList(),
+            page.ContinuationToken);
     }
 
     public async ValueTask<MentorView> Handle(GetMentor query, CancellationToken ct) =>
@@ -426,7 +428,7 @@ internal sealed class MentorHandlers(
     }
 
     private async Task<MentorView> ViewAsync(MentorProfile m, CancellationToken ct) =>
-        ForStaff(View(m, await data.OpenMatchCountAsync(m.Id, null, ct), await data.ConsentsToMentoringAsync(m.Id, ct)), m);
+        ForStaff(View(m, await data.OpenMatchCountAsync(m.Id, null, ct), await data.ConsentsToMentoringAsync(m.Id, ct), await data.HasActiveSupervisorAsync(m, ct)), m);
 
     /// <summary>
     /// Why a mentor is on a hold belongs to supervision: their supervisor (and whoever placed it) reads the reason;
@@ -453,10 +455,10 @@ internal sealed class MentorHandlers(
     /// </summary>
     private static MentorView OwnView(MentorView view) => view with { Hold = view.Hold is { } hold ? hold with { Reason = null, PlacedBy = "" } : null };
 
-    private static MentorView View(MentorProfile m, int open, bool consents) =>
+    private static MentorView View(MentorProfile m, int open, bool consents, bool supervisorActive) =>
         new MentorView(m.Id, m.DisplayName, m.Languages, m.Gender, m.AgeRange, m.Region, m.Location, m.TravelRadiusMiles, m.Availability,
             m.Interests, m.LivedExperienceTags, m.ExperiencedStages, m.LgbtqAffirming, m.Capacity, m.SupervisorId, m.Screening, m.Training,
-            m.SupervisorClearance, m.Hold, open, consents, MentorEligibility.Blockers(m, open, consents), m.OwnSaves.ToString(CultureInfo.InvariantCulture));
+            m.SupervisorClearance, m.Hold, open, consents, MentorEligibility.Blockers(m, open, consents, supervisorActive), m.OwnSaves.ToString(CultureInfo.InvariantCulture));
 }
 
 public static class MentorEndpoints

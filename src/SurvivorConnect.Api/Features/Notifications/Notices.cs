@@ -132,7 +132,13 @@ public static class Notices
         "Urgent, still waiting: an urgent answer in the wellbeing check-in of a mentor you supervise has not been seen for over an hour. Please reach out to them now.");
 
     public static Notice MentorNeedsSupervisor { get; } = new("mentor-needs-supervisor",
-        "A mentor has no active supervisor, and their wellbeing check-ins need one now. Please assign them a supervisor; what needs them waits for whoever you assign.");
+        "A mentor has no active supervisor, and their wellbeing check-ins need one now. Please give them a supervisor, under Supervisors; what needs them waits for whoever you choose.");
+
+    public static Notice MentorNeedsSupervisorUrgent { get; } = new("mentor-needs-supervisor",
+        "Urgent: a mentor with no active supervisor gave an urgent answer in a wellbeing check-in. Please give them a supervisor now, under Supervisors, who will be told to reach out to them.");
+
+    public static Notice MentorsNeedSupervisor { get; } = new("mentor-needs-supervisor",
+        "A supervisor was deactivated or changed role, and some mentors now have no active supervisor, so nobody reads their wellbeing check-ins. Please give them a supervisor, under Supervisors.");
 
     public static Notice WellbeingConcern { get; } = new("wellbeing-concern",
         "A mentor you supervise may be carrying a lot right now. Their wellbeing check-in raised a concern for you to look at.");

@@ -64,9 +64,10 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
         }
 
         // A key of its own: an admin asked to assign a supervisor who assigns themselves is then told of the flag too.
+        var toAdmins = notice == Notices.WellbeingUrgent || notice == Notices.WellbeingUrgentWaiting ? Notices.MentorNeedsSupervisorUrgent : Notices.MentorNeedsSupervisor;
         foreach (var admin in await store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, ct))
         {
-            await notifier.SendOnceAsync(admin, Notices.MentorNeedsSupervisor, "needs-supervisor~" + key, ct);
+            await notifier.SendOnceAsync(admin, toAdmins, "needs-supervisor~" + key, ct);
         }
     }
 

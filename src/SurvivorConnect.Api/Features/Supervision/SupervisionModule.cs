@@ -20,6 +20,7 @@ public static class SupervisionModule
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddContainer(InstrumentDocument.Container);
         builder.Services.AddScoped<SupervisionData>();
+        builder.Services.AddScoped<Mentoring.IWellbeingUrgentWaits, WellbeingUrgentWaits>();
         builder.Services.AddScoped<CheckInFollowUps>();
         builder.Services.AddSingleton<CheckInWorker>();
         builder.Services.AddHostedService(services => services.GetRequiredService<CheckInWorker>());

@@ -105,19 +105,14 @@ public static class Recommender
         var excluded = 0;
         foreach (var candidate in candidates)
         {
-            var blockers = MentorEligibility.Blockers(candidate.Profile, candidate.OpenMatches, candidate.ConsentsToMentoring)
+            var blockers = MentorEligibility.Blockers(candidate.Profile, candidate.OpenMatches, candidate.ConsentsToMentoring, candidate.SupervisorActive)
                 .Concat(PairConstraints.Violations(youth, candidate.Profile))
                 .ToList();
 
-            // As proposing refuses them: the profile alone does not say its person or their supervisor has left.
+            // As proposing refuses them: the profile alone does not say its person has left.
             if (!candidate.Active)
             {
                 blockers.Add(MentorEligibility.NotActive);
-            }
-
-            if (candidate.Profile.SupervisorId is not null && !candidate.SupervisorActive)
-            {
-                blockers.Add(MentorEligibility.NoSupervisor);
             }
 
             if (pairHistory?.GetValueOrDefault(candidate.Profile.Id) is { } said)

@@ -12,8 +12,11 @@ public static class MentorEligibility
     public const string NoConsent = "has not consented to mentoring";
     public const string NotActive = "not an active mentor of the agency";
 
-    /// <summary>Every reason the mentor cannot take a new match now; empty when they can.</summary>
-    public static IReadOnlyList<string> Blockers(MentorProfile mentor, int openMatches, bool consentsToMentoring)
+    /// <summary>
+    /// Every reason the mentor cannot take a new match now; empty when they can. <paramref name="supervisorActive"/>: the
+    /// supervisor assigned is an active person who still supervises (one deactivated or demoted supervises nobody).
+    /// </summary>
+    public static IReadOnlyList<string> Blockers(MentorProfile mentor, int openMatches, bool consentsToMentoring, bool supervisorActive)
     {
         ArgumentNullException.ThrowIfNull(mentor);
         var blockers = new List<string>(2);
@@ -33,7 +36,7 @@ public static class MentorEligibility
         }
 
         // The paper asks that survivors mentor with adequate supervision, and only an assigned supervisor sees their wellbeing flags.
-        if (mentor.SupervisorId is null)
+        if (mentor.SupervisorId is null || !supervisorActive)
         {
             blockers.Add(NoSupervisor);
         }
