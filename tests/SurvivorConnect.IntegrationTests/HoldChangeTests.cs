@@ -30,6 +30,18 @@ public sealed class HoldChangeTests(HoldChangeTests.Factory api) : IClassFixture
     }
 
     [Fact]
+    public async Task A_hold_changed_without_saying_whether_it_pauses_chats_keeps_them_as_they_were()
+    {
+        var (mentorId, _) = await _world.ReadyMentorAsync();
+        var since = HoldOf(await MentoringWorld.Ok<JsonElement>(await MentoringWorld.HoldAsync(_world.Supervisor, mentorId, "Talk first", stopsChat: true)));
+
+        var changed = await MentoringWorld.Ok<JsonElement>(await _world.Supervisor.PostAsJsonAsync($"/api/mentors/{mentorId}/hold", new { reason = "Talk first, then we will see", replaces = since }));
+
+        Assert.True(changed.GetProperty("hold").GetProperty("stopsChat").GetBoolean());
+        Assert.Equal("Talk first, then we will see", changed.GetProperty("hold").GetProperty("reason").GetString());
+    }
+
+    [Fact]
     public async Task A_supervisor_s_stale_page_neither_lifts_nor_softens_the_hold_an_administrator_placed_since()
     {
         var (mentorId, _) = await _world.ReadyMentorAsync();

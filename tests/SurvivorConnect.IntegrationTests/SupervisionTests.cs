@@ -163,6 +163,25 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
     }
 
     [Fact]
+    public async Task A_later_check_in_that_adds_to_a_concern_not_yet_opened_tells_the_supervisor_it_has_grown()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var since = api.Time.GetUtcNow();
+        await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, Answers(3, support: 4)));
+        api.Time.Advance(TimeSpan.FromDays(1));
+        await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, Answers(3, support: 0)));
+        api.Time.Advance(TimeSpan.FromDays(1));
+        await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, Answers(3, support: 0)));
+
+        var flag = Assert.Single((await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags").EnumerateArray());
+        var told = (await HttpAssert.Ok<PageDto<NotificationDto>>(await Supervisor.GetAsync("/api/notifications?pageSize=200"))).Items
+            .Where(n => n.Kind == "wellbeing-concern" && n.At >= since).ToList();
+
+        Assert.Equal("Concern", flag.GetProperty("kind").GetString());
+        Assert.Equal(2, told.Count(n => n.Text.Contains("on a flag you have not opened yet", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task Answers_and_notes_are_for_the_mentor_and_their_supervisor_only()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
@@ -296,9 +315,9 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
             var wellbeing = await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"));
             Assert.Empty(wellbeing.GetProperty("flags").EnumerateArray());
 
-            // Nor is its trend shown against them: the first answer on the new scale is neither better nor worse.
-            Assert.All(wellbeing.GetProperty("checkIns")[0].GetProperty("bands").EnumerateArray(), b => Assert.Equal("steady", b.GetProperty("trend").GetString()));
-            Assert.All(wellbeing.GetProperty("summary").GetProperty("bands").EnumerateArray(), b => Assert.Equal("steady", b.GetProperty("trend").GetString()));
+            // Nor is its trend shown against them: the first answer on the new scale is neither better nor worse, nor steady.
+            Assert.All(wellbeing.GetProperty("checkIns")[0].GetProperty("bands").EnumerateArray(), b => Assert.Equal("first check-in", b.GetProperty("trend").GetString()));
+            Assert.All(wellbeing.GetProperty("summary").GetProperty("bands").EnumerateArray(), b => Assert.Equal("first check-in", b.GetProperty("trend").GetString()));
         }
         finally
         {

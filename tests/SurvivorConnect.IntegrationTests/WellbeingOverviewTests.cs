@@ -40,6 +40,14 @@ public sealed class WellbeingOverviewTests(WellbeingOverviewTests.Api api) : ICl
         var months = Months(await OverviewAsync());
         Assert.Equal(11, months.Single(m => m.GetProperty("month").GetString() == resolvedIn).GetProperty("resolved").GetProperty("count").GetInt32());
         Assert.DoesNotContain(months, m => m.GetProperty("month").GetString() == raisedIn);
+
+        // An agency that raised its threshold for small numbers has it here too, as in its outcome report.
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutAgencySetting("/api/agency/report-threshold", new { threshold = 15 }));
+        var raisedThreshold = await OverviewAsync();
+        var resolved = Months(raisedThreshold).Single(m => m.GetProperty("month").GetString() == resolvedIn).GetProperty("resolved");
+        Assert.Equal(15, raisedThreshold.GetProperty("smallestGroup").GetInt32());
+        Assert.Equal(JsonValueKind.Null, resolved.GetProperty("count").ValueKind);
+        Assert.Equal("fewer than 15", resolved.GetProperty("words").GetString());
     }
 
     internal static void ToNextMonth(ClockedApiFactory api)

@@ -125,7 +125,7 @@ public sealed class CheckInScoringTests
     }
 
     [Theory]
-    [InlineData(null, 2.0, "steady")]
+    [InlineData(null, 2.0, "first check-in")]
     [InlineData(2.0, 2.1, "steady")]
     [InlineData(1.0, 2.0, "worse")]
     [InlineData(3.0, 2.0, "better")]
@@ -135,7 +135,7 @@ public sealed class CheckInScoringTests
         var support = Default.Subscales.Single(s => s.Key == "support");
 
         Assert.Equal(trend, CheckInScoring.Trend(stress, (decimal?)before, (decimal)now));
-        Assert.Equal(trend switch { "worse" => "better", "better" => "worse", _ => "steady" }, CheckInScoring.Trend(support, (decimal?)before, (decimal)now));
+        Assert.Equal(trend switch { "worse" => "better", "better" => "worse", _ => trend }, CheckInScoring.Trend(support, (decimal?)before, (decimal)now));
     }
 
     [Fact]

@@ -88,7 +88,8 @@ public sealed record AssignSupervisor(string MentorId, string? SupervisorId) : I
     public void Validate(ValidationErrors errors) => errors.Text("supervisorId", SupervisorId, 128);
 }
 
-public sealed record PlaceHold(string MentorId, string? Reason, bool StopsChat, DateTimeOffset? Replaces = null) : ICommand<MentorView>, IValidate, IAudited
+/// <param name="StopsChat">Whether the hold pauses the mentor's chats; left out when changing a hold, it stays as it was.</param>
+public sealed record PlaceHold(string MentorId, string? Reason, bool? StopsChat, DateTimeOffset? Replaces = null) : ICommand<MentorView>, IValidate, IAudited
 {
     public AuditTarget Audit => new("mentor.hold", "mentor", MentorId);
 
@@ -300,15 +301,16 @@ internal sealed class MentorHandlers(
         // A hold placed over the automatic one (or over one an urgent answer came under) keeps that answer's review waiting.
         // One placed over someone else's goes on top of it, and lifting it brings that one back.
         var user = data.User.UserId;
+        var stopsChat = command.StopsChat ?? mentor.Hold?.StopsChat ?? false;
         var under = mentor.Hold is { IsAutomatic: false } over && over.PlacedBy != user ? [.. mentor.HoldsUnder, over with { ReviewWaiting = false }] : mentor.HoldsUnder;
-        if (!data.Supervises(mentor) && !command.StopsChat && under.Any(h => h.StopsChat))
+        if (!data.Supervises(mentor) && !stopsChat && under.Any(h => h.StopsChat))
         {
             throw new ConflictException("The hold this one goes over pauses the mentor's chats; only the mentor's supervisor can let them go on.");
         }
 
         var view = await SaveAsync(mentor, mentor with
         {
-            Hold = new SupervisorHold(data.Now, user, command.Reason?.Trim(), command.StopsChat) { ReviewWaiting = mentor.Hold is { IsAutomatic: true } or { ReviewWaiting: true } },
+            Hold = new SupervisorHold(data.Now, user, command.Reason?.Trim(), stopsChat) { ReviewWaiting = mentor.Hold is { IsAutomatic: true } or { ReviewWaiting: true } },
             HoldsUnder = under,
         }, ct);
         await TellOpenChatsAsync(mentor.Id);
@@ -509,7 +511,7 @@ public static class MentorEndpoints
         TypedResults.Ok(await mediator.Send(new AssignSupervisor(id, body.SupervisorId), ct));
 
     private static async Task<Ok<MentorView>> PlaceHold(IMediator mediator, string id, HoldRequest body, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new PlaceHold(id, body.Reason, body.StopsChat ?? false, body.Replaces), ct));
+        TypedResults.Ok(await mediator.Send(new PlaceHold(id, body.Reason, body.StopsChat, body.Replaces), ct));
 
     private static async Task<Ok<MentorView>> ReleaseHold(IMediator mediator, string id, ReleaseHoldRequest? body, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new ReleaseHold(id, body?.Since), ct));

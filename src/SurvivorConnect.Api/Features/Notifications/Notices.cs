@@ -143,6 +143,9 @@ public static class Notices
     public static Notice WellbeingConcern { get; } = new("wellbeing-concern",
         "A mentor you supervise may be carrying a lot right now. Their wellbeing check-in raised a concern for you to look at.");
 
+    public static Notice WellbeingConcernGrown { get; } = new("wellbeing-concern",
+        "A mentor you supervise may still be carrying a lot: a later wellbeing check-in raised a concern again, on a flag you have not opened yet.");
+
     public static Notice WellbeingMissed { get; } = new("wellbeing-missed",
         "A mentor you supervise has missed two wellbeing check-ins in a row. A gentle check-in from you may help.");
 

@@ -12,7 +12,7 @@ public sealed record MonthCount(string Month, SuppressedCount Raised, Suppressed
 
 /// <summary>
 /// Mentors with a wellbeing flag raised, and with one resolved, in each of the last twelve whole months by the agency's
-/// calendar: people, not flags (one mentor answering urgently eleven times is one mentor), no cell under 11, no totals
+/// calendar: people, not flags (one mentor answering urgently eleven times is one mentor), no cell under the agency's threshold (11 at least), no totals
 /// to work one back from, and no month still under way (watched filling, it would tell who had just been flagged).
 /// Mentors by band are in the outcome report, protected with its other tables, so the two pages cannot be played off.
 /// </summary>
@@ -25,10 +25,10 @@ public sealed record GetWellbeingOverview : IQuery<WellbeingOverview>, IAgencyAd
 
 internal sealed class OverviewHandler(SupervisionData data, AgencyCalendar calendar) : IQueryHandler<GetWellbeingOverview, WellbeingOverview>
 {
-    public const int SmallestGroup = 11;
-
     public async ValueTask<WellbeingOverview> Handle(GetWellbeingOverview query, CancellationToken ct)
     {
+        // The agency's own threshold for small numbers, as its outcome report uses: an agency that raised it means it here too.
+        var smallest = (await data.Store.ReadAsync<Agency>(Agency.Container, data.Store.AgencyId, data.Store.AgencyId, ct))?.ReportThreshold ?? Agency.DefaultReportThreshold;
         var today = await calendar.TodayAsync(ct);
         var thisMonth = new DateOnly(today.Year, today.Month, 1);
         var months = Enumerable.Range(1, 12).Select(i => thisMonth.AddMonths(-i)).ToList();
@@ -40,14 +40,14 @@ internal sealed class OverviewHandler(SupervisionData data, AgencyCalendar calen
         var resolved = await data.Store.AllAsync<WellbeingFlag>(SupervisionData.Container, [Filter.Ge("resolvedAt", since)], ct);
         var byMonth = months.Select(month => new MonthCount(
             month.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture),
-            Suppress(Mentors(raised, f => f.RaisedAt, Start(month), Start(month.AddMonths(1)))),
-            Suppress(Mentors(resolved, f => f.ResolvedAt, Start(month), Start(month.AddMonths(1)))))).ToList();
-        return new WellbeingOverview(SmallestGroup, byMonth);
+            Suppress(Mentors(raised, f => f.RaisedAt, Start(month), Start(month.AddMonths(1))), smallest),
+            Suppress(Mentors(resolved, f => f.ResolvedAt, Start(month), Start(month.AddMonths(1))), smallest))).ToList();
+        return new WellbeingOverview(smallest, byMonth);
     }
 
     private static int Mentors(IEnumerable<WellbeingFlag> flags, Func<WellbeingFlag, DateTimeOffset?> at, DateTimeOffset from, DateTimeOffset before) =>
         flags.Where(f => at(f) is { } when && when >= from && when < before).Select(f => f.MentorId).Distinct(StringComparer.Ordinal).Count();
 
-    private static SuppressedCount Suppress(int count) =>
-        count < SmallestGroup ? new SuppressedCount(null, $"fewer than {SmallestGroup}") : new SuppressedCount(count, count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    private static SuppressedCount Suppress(int count, int smallest) =>
+        count < smallest ? new SuppressedCount(null, $"fewer than {smallest}") : new SuppressedCount(count, count.ToString(System.Globalization.CultureInfo.InvariantCulture));
 }

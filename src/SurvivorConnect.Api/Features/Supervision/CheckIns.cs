@@ -305,7 +305,7 @@ internal sealed class CheckInFollowUps(SupervisionData data, Notifier notifier, 
             // is seen with it). Once seen, a later concern is news and raises its own; an urgent answer always does.
             var unseen = raisedBefore || checkIn.Urgent ? null
                 : (await data.FlagsAsync(mentor.Id, ct)).FirstOrDefault(f => f.Kind == FlagKind.Concern && f.Status == WellbeingFlagStatus.Open);
-            if (unseen is null || !await AddedToUnseenAsync(unseen, checkIn.Concerns, ct))
+            if (unseen is null || !await AddedToUnseenAsync(unseen, checkIn, mentor, ct))
             {
                 await data.RaiseAsync(mentor, new WellbeingFlag
                 {
@@ -325,10 +325,11 @@ internal sealed class CheckInFollowUps(SupervisionData data, Notifier notifier, 
     }
 
     /// <summary>
-    /// Adds what a later check-in found to the concern its supervisor has not seen yet, each reason once; false when the
-    /// supervisor saw it (or it went) before this was added, so the concern is raised as news of its own.
+    /// Adds what a later check-in found to the concern its supervisor has not seen yet, each reason once, and tells the
+    /// supervisor once for the check-in (a first notice may have gone unread, and finished again after a failure it is
+    /// still told); false when the supervisor saw it (or it went) before this was added, so it is raised as news of its own.
     /// </summary>
-    private async Task<bool> AddedToUnseenAsync(WellbeingFlag flag, IReadOnlyList<string> reasons, CancellationToken ct)
+    private async Task<bool> AddedToUnseenAsync(WellbeingFlag flag, CheckIn checkIn, MentorProfile mentor, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -337,15 +338,15 @@ internal sealed class CheckInFollowUps(SupervisionData data, Notifier notifier, 
                 return false;
             }
 
-            var added = reasons.Where(r => !flag.Reasons.Contains(r, StringComparer.Ordinal)).ToList();
-            if (added.Count == 0)
-            {
-                return true;
-            }
-
+            var added = checkIn.Concerns.Where(r => !flag.Reasons.Contains(r, StringComparer.Ordinal)).ToList();
             try
             {
-                await data.Store.ReplaceAsync(SupervisionData.Container, flag with { Reasons = [.. flag.Reasons, .. added] }, flag.ETag!, ct);
+                if (added.Count > 0)
+                {
+                    await data.Store.ReplaceAsync(SupervisionData.Container, flag with { Reasons = [.. flag.Reasons, .. added] }, flag.ETag!, ct);
+                }
+
+                await data.AlertAsync(mentor, notifier, Notices.WellbeingConcernGrown, $"{flag.Id}~grew~{checkIn.Id}", ct);
                 return true;
             }
             catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed && attempt < MaxWriteAttempts)

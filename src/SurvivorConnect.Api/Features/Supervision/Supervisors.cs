@@ -292,6 +292,6 @@ internal sealed class SupervisorHandlers(SupervisionData data, AgencyCalendar ca
         var before = earlier.FirstOrDefault(c => c.InstrumentKey == checkIn.InstrumentKey && c.InstrumentVersion == checkIn.InstrumentVersion);
         return [.. checkIn.Scores.Select(score => instrument.Subscales.FirstOrDefault(s => s.Key == score.Key) is { } subscale
                 ? new BandView(score.Key, subscale.Name, score.Band, score.ConcernBand, CheckInScoring.Trend(subscale, before?.Scores.FirstOrDefault(s => s.Key == score.Key)?.Score, score.Score))
-                : new BandView(score.Key, score.Key, score.Band, score.ConcernBand, "steady"))];
+                : new BandView(score.Key, score.Key, score.Band, score.ConcernBand, CheckInScoring.FirstCheckIn))];
     }
 }

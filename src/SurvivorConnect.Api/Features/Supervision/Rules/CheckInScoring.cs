@@ -54,11 +54,21 @@ public static class CheckInScoring
         return new CheckInResult(scores, urgent, concerns);
     }
 
-    /// <summary>How a subscale moved since the check-in before: "better", "worse" or "steady".</summary>
+    public const string FirstCheckIn = "first check-in";
+
+    /// <summary>
+    /// How a subscale moved since the check-in before: "better", "worse" or "steady"; "first check-in" when there is none
+    /// to compare with (the first, or the first since the instrument changed), which is no sign of being steady.
+    /// </summary>
     public static string Trend(InstrumentSubscale subscale, decimal? before, decimal now, decimal steadyWithin = 0.25m)
     {
         ArgumentNullException.ThrowIfNull(subscale);
-        if (before is not { } previous || Math.Abs(now - previous) < steadyWithin)
+        if (before is not { } previous)
+        {
+            return FirstCheckIn;
+        }
+
+        if (Math.Abs(now - previous) < steadyWithin)
         {
             return "steady";
         }
