@@ -366,20 +366,34 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
         var terms = await TermsAsync(opportunity, ct);
         var places = await data.ParticipationsAsync(Filter.Eq("opportunityId", opportunity.Id), ct);
         var claims = new List<ClaimView>();
+        var failed = new List<Exception>();
         foreach (var session in sessions)
         {
             var at = session.CancelledAt ?? throw new InvalidOperationException("Claims are written for a cancelled session.");
             foreach (var place in places.Where(p => ClaimRules.HeldSeatAt(p.State, p.ConfirmedAt, p.ChangedAt, at)))
             {
-                var (claim, kept) = await WriteOrKeepAsync(opportunity, session, place, AttendanceOutcome.CancelledByAgency, null, terms, ct, at);
-                claims.Add(claim);
-
-                // Someone whose place in it was cancelled before was told then; this is no news to them.
-                if (!kept || claim.RecordedAt == at)
+                // One person's claim that cannot be written keeps nobody else from theirs; what is owed stays until all are.
+                try
                 {
-                    await notifier.SendOnceAsync(place.PersonId, Notices.EngagementCancelled, $"engagement-cancelled~{opportunity.Id}~{at:O}", ct);
+                    var (claim, kept) = await WriteOrKeepAsync(opportunity, session, place, AttendanceOutcome.CancelledByAgency, null, terms, ct, at);
+                    claims.Add(claim);
+
+                    // Someone whose place in it was cancelled before was told then; this is no news to them.
+                    if (!kept || claim.RecordedAt == at)
+                    {
+                        await notifier.SendOnceAsync(place.PersonId, Notices.EngagementCancelled, $"engagement-cancelled~{opportunity.Id}~{at:O}", ct);
+                    }
+                }
+                catch (Exception ex) when (ex is StoreException or ConflictException)
+                {
+                    failed.Add(ex);
                 }
             }
+        }
+
+        if (failed.Count > 0)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failed[0]);
         }
 
         await data.Store.DeleteAsync(EngagementData.Container, due.Id, CancellationDue.Partition, null, ct);
@@ -439,7 +453,9 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
 
         // Cancelled again (the whole session after the place, or the same place recorded twice), a cancellation keeps
         // when it was made: whether it was late, and so what it pays, does not change with the day it is recorded again.
-        if (outcome == AttendanceOutcome.CancelledByAgency && ClaimRules.CancelsPlace(existing, place))
+        // So does the session's own cancellation written before, whatever became of the place since.
+        if (outcome == AttendanceOutcome.CancelledByAgency
+            && (ClaimRules.CancelsPlace(existing, place) || existing is { Outcome: AttendanceOutcome.CancelledByAgency } && existing.RecordedAt == cancelledAt))
         {
             return (ClaimView.From(existing), true);
         }

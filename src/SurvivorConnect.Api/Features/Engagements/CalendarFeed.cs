@@ -107,7 +107,7 @@ internal sealed class CalendarFeedHandlers(EngagementData data)
                     DtEnd = new CalDateTime(session.End, session.TimeZone),
                     Summary = Summary,
                     Description = "Details are in your portal.",
-                    Location = session.InPerson ? session.Location : null,
+                    Location = session.InPerson && !cancelled ? session.Location : null,
                     Url = cancelled || session.InPerson || session.Link is null ? null : new Uri(session.Link),
                     Status = cancelled ? EventStatus.Cancelled : EventStatus.Confirmed,
                 });

@@ -378,12 +378,14 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
             ? current.Sessions.Where(s => s.CancelledAt is null && s.StartUtc > data.Store.Now).ToList()
             : [];
         var due = cancelled.Count > 0 ? await claims.OweForAsync(current, cancelled, ct) : null;
+        var now = data.Store.Now;
         var moved = await data.Store.ReplaceAsync(EngagementData.Container, current with
         {
             State = next,
             PublishedAt = command.Move == OpportunityMove.Publish ? data.Store.Now : current.PublishedAt,
             LateCancellation = asked,
-            Sessions = [.. current.Sessions.Select(s => cancelled.Contains(s) ? s with { CancelledAt = data.Store.Now } : s)],
+            // One moment for the whole cancellation: its claims and its notice (one to each person) are worked out from it.
+            Sessions = [.. current.Sessions.Select(s => cancelled.Contains(s) ? s with { CancelledAt = now } : s)],
             // Publishing fixes the terms a cancellation pays on: whoever does it set part of the pay.
             ChangedBy = command.Move == OpportunityMove.Publish && !current.SetTermsOf(data.Store.User.UserId) ? [.. current.ChangedBy, data.Store.User.UserId] : current.ChangedBy,
         }, current.ETag!, ct);
@@ -471,8 +473,8 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
             .ToDictionary(p => p.Id, p => p.DisplayName, StringComparer.Ordinal);
 
     private static bool SameTimesAndPlaces(Opportunity before, Opportunity after) =>
-        before.Sessions.Select(s => (s.StartUtc, s.EndUtc, s.InPerson, s.Location, s.Link, s.Area))
-            .SequenceEqual(after.Sessions.Select(s => (s.StartUtc, s.EndUtc, s.InPerson, s.Location, s.Link, s.Area)));
+        before.Sessions.Select(s => (s.StartUtc, s.EndUtc, s.InPerson, s.Location, s.Link))
+            .SequenceEqual(after.Sessions.Select(s => (s.StartUtc, s.EndUtc, s.InPerson, s.Location, s.Link)));
 
     private static void EnsureKind(EngagementSettings settings, string kind)
     {

@@ -67,7 +67,8 @@ public static class PayParity
                 : null;
         }
 
-        return $"This pays {EffectiveHourlyRate(opportunity.Compensation, opportunity.Sessions):0.00} {opportunity.Currency} an hour, " +
+        // Rounded down, so a rate a fraction of a cent short never reads as the benchmark itself.
+        return $"This pays {decimal.Floor(ExactHourlyRate(opportunity.Compensation, opportunity.Sessions) * 100) / 100:0.00} {opportunity.Currency} an hour, " +
               $"{shortfall:0.00} below the {benchmark:0.00} {opportunity.Currency} other professionals are paid for {kind.Name.ToLowerInvariant()}. Survivors are paid at parity.";
     }
 
