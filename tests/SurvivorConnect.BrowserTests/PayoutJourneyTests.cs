@@ -26,8 +26,14 @@ public sealed class PayoutJourneyTests(PortalServer server)
         await advisor.GotoAsync("/paid-work");
         var claim = advisor.Locator("[data-claims] li", new() { HasText = title });
         await claim.GetByLabel("Miles you travelled").FillAsync("2500");
+        await claim.GetByLabel("Days away from home").FillAsync("1");
         await claim.GetByRole(AriaRole.Button, new() { Name = "Save travel" }).ClickAsync();
         await Expect(claim.Locator(".field-error")).ToContainTextAsync("Between 0 and 2000.");
+        // Refused, the form keeps what was typed, and each field is described by the reason.
+        await Expect(claim.GetByLabel("Miles you travelled")).ToHaveValueAsync("2500");
+        await Expect(claim.GetByLabel("Days away from home")).ToHaveValueAsync("1");
+        await Expect(claim.GetByLabel("Miles you travelled")).ToHaveAccessibleDescriptionAsync(new System.Text.RegularExpressions.Regex("Between 0 and 2000"));
+        await claim.GetByLabel("Days away from home").FillAsync("");
         await claim.GetByLabel("Miles you travelled").FillAsync("12");
         await claim.GetByRole(AriaRole.Button, new() { Name = "Save travel" }).ClickAsync();
         await Expect(advisor.Locator("[data-outcome]")).ToContainTextAsync("Your travel is added");
@@ -77,6 +83,12 @@ public sealed class PayoutJourneyTests(PortalServer server)
         var robin = await server.SignInAsync("Robin (second demo finance approver)");
         await robin.GotoAsync("/finance");
         await robin.Locator("[data-queue=second] li", new() { HasText = title }).GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
+        // The last approval sends the money, so it is asked about once, with the amount and the payee.
+        var last = robin.Locator("[data-confirm]");
+        await Expect(last).ToContainTextAsync("Approve 168.70 USD to Jordan (demo advisor)?");
+        await Expect(last).ToBeFocusedAsync();
+        await Accessibility.AssertNoSeriousViolationsAsync(robin);
+        await last.GetByRole(AriaRole.Button, new() { Name = "Yes, approve it" }).ClickAsync();
         await Expect(robin.Locator("[data-outcome]")).ToContainTextAsync("Approved.");
         var toPay = robin.Locator("[data-queue=outside] li", new() { HasText = title });
         await toPay.GetByLabel("Check number or card reference").FillAsync("Check 2044");

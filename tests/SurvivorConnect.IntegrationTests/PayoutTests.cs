@@ -885,8 +885,11 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         await HttpAssert.Ok<JsonElement>(await payees[0].Client.PostAsync("/api/payouts/me/stripe-status", null));
         await api.SendPayoutsAsync();
         Assert.DoesNotContain(api.Stripe.Transfers, t => t["metadata"]!["payout_id"]!.GetValue<string>() == payout.Id);
+        var tooLong = "Check 4410 " + new string('x', 95);
+        var refused2 = await PortalSession.PostFormAsync(finance, "/finance", $"outside-{payout.Id}", ("PayoutId", payout.Id), ("Reference", tooLong));
         var paid = await PortalSession.PostFormAsync(finance, "/finance", $"outside-{payout.Id}", ("PayoutId", payout.Id), ("Reference", "Check 4410"));
 
+        Assert.Contains($"value=\"{tooLong}\"", refused2, StringComparison.Ordinal);
         Assert.Contains("Recorded as paid.", paid, StringComparison.Ordinal);
         var recorded = await _world.PayoutAsync(payout.Id);
         Assert.Equal("Paid", recorded.State);
@@ -986,7 +989,41 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
-    public async Task An_approval_from_the_card_of_a_payout_since_cancelled_and_prepared_again_for_more_is_refused()
+    public async Task A_payee_who_can_no_longer_reach_their_payments_page_is_still_paid_once_finance_records_what_they_told_them()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync(people: 2);
+        var (gone, stillHere) = (payees[0], payees[1]);
+        var payout = (await _world.PrepareAsync(opportunity)).Single(p => p.PayeeId == gone.Id);
+        var current = await _world.Admin.GetAsync($"/api/people/{gone.Id}");
+        var demote = new HttpRequestMessage(HttpMethod.Put, $"/api/people/{gone.Id}/roles") { Content = JsonContent.Create(new { roles = new[] { "Youth" } }) };
+        demote.Headers.TryAddWithoutValidation("If-Match", current.Headers.ETag!.Tag);
+        Assert.Equal(HttpStatusCode.OK, (await _world.Admin.SendAsync(demote)).StatusCode);
+
+        var blocked = await HttpAssert.Problem(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null), 409);
+        var needing = await HttpAssert.Ok<List<JsonElement>>(await Finance.GetAsync("/api/payouts/payees/needing-setup"));
+        var unsaid = await HttpAssert.Problem(await Finance.PostJson($"/api/payouts/payees/{gone.Id}/setup", new { method = "Check", noticeGiven = false }), 400);
+        var stripe = await HttpAssert.Problem(await Finance.PostJson($"/api/payouts/payees/{gone.Id}/setup", new { method = "Stripe", noticeGiven = true }), 400);
+        var theirOwn = await HttpAssert.Problem(await Finance.PostJson($"/api/payouts/payees/{stillHere.Id}/setup", new { method = "Check", noticeGiven = true }), 409);
+        await HttpAssert.Problem(await _world.Recruiter.PostJson($"/api/payouts/payees/{gone.Id}/setup", new { method = "Check", noticeGiven = true }), 403);
+        var portal = await PortalSession.SignedInAsync(api, "demo-finance");
+        var page = await portal.GetStringAsync("/finance");
+        var recorded = await PortalSession.PostFormAsync(portal, "/finance", $"setup-{gone.Id}", ("NoticeGiven", "true"), ("Method", "Check"));
+        var approved = await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+
+        Assert.Contains("has not yet seen the notice", blocked.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains(needing, n => n.GetProperty("personId").GetString() == gone.Id);
+        Assert.DoesNotContain(needing, n => n.GetProperty("personId").GetString() == stillHere.Id);
+        Assert.True(unsaid.GetProperty("errors").TryGetProperty("noticeGiven", out _));
+        Assert.True(stripe.GetProperty("errors").TryGetProperty("method", out _));
+        Assert.Contains("on their payments page", theirOwn.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("Owed money, but can no longer set up payment", page, StringComparison.Ordinal);
+        Assert.Contains("Recorded. Their payout can be approved now.", recorded, StringComparison.Ordinal);
+        Assert.Equal("Approved", approved.State);
+        Assert.DoesNotContain(await HttpAssert.Ok<List<JsonElement>>(await Finance.GetAsync("/api/payouts/payees/needing-setup")), n => n.GetProperty("personId").GetString() == gone.Id);
+    }
+
+    [Fact]
+    public async Task An_approval_from_the_card_of_a_payout_since_cancelled_and_prepared_again_for_more_approves_nothing_until_the_new_amount_is_seen()
     {
         var (opportunity, payees) = await _world.AttendedAsync();
         await _world.PayeeReadyAsync(payees[0], stripe: false);
@@ -1002,13 +1039,14 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         var stale = await PortalSession.PostFormAsync(portal, "/finance", "queue-approve", ($"Version-{payout.Id}", shown), ("Act", $"approve|{payout.Id}"));
         var staleApi = await Finance.SendAsync(new HttpRequestMessage(HttpMethod.Post, PayoutWorld.Url(payout.Id, "approve")) { Headers = { { "If-Match", shown } } });
 
-        Assert.Contains("Someone else changed this", stale, StringComparison.Ordinal);
+        // The page asks before the approval that sends money, with the amount as it is now, not as the card showed it.
+        Assert.Contains("Approve 157.25 USD to", stale, StringComparison.Ordinal);
         await HttpAssert.Problem(staleApi, 412);
         var now = await _world.PayoutAsync(payout.Id);
         Assert.Equal("Pending", now.State);
         Assert.Equal(157.25m, now.Total);
         var current = PortalSession.Hidden(stale, $"Version-{payout.Id}");
-        var approved = await PortalSession.PostFormAsync(portal, "/finance", "queue-approve", ($"Version-{payout.Id}", current), ("Act", $"approve|{payout.Id}"));
+        var approved = await PortalSession.PostFormAsync(portal, "/finance", "queue-approve", ($"Version-{payout.Id}", current), ("Asked", $"approve|{payout.Id}"), ("Confirmed", "yes"));
         Assert.Contains("Approved.", approved, StringComparison.Ordinal);
     }
 

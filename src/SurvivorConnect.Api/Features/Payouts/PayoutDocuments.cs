@@ -115,6 +115,12 @@ public sealed record PayeeAccount : Document
 
     public DateTimeOffset? BenefitsNoticeSeenAt { get; init; }
 
+    /// <summary>
+    /// The finance approver who told the payee of the notice and recorded how they chose to be paid, for a payee who can
+    /// no longer reach their payments page (deactivated, or no longer an advisor or mentor); null when they did it themselves.
+    /// </summary>
+    public string? SetUpBy { get; init; }
+
     /// <summary>When finance recorded that the payee's tax form is on file (the form itself is kept outside).</summary>
     public DateTimeOffset? TaxDetailsOnFileAt { get; init; }
 

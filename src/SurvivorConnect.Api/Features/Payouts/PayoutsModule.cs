@@ -102,6 +102,7 @@ public static class PayoutsModule
         app.MapPost("/webhooks/stripe", StripeWebhook.Receive).WithName("StripeWebhook").WithTags("Payouts").AllowAnonymous()
             .WithSummary("Stripe's events, verified by signature; each acted on once, in any order.")
             .ProducesProblem(StatusCodes.Status400BadRequest);
+        app.MapPayeeSetup();
         return app;
     }
 
