@@ -55,6 +55,9 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
         var proposed = await youth.GetAsync($"/api/matches/{match.Id}");
         var listedWhileProposed = (await HttpAssert.Ok<PageDto<MatchDto>>(await youth.GetAsync("/api/matches"))).Items;
         var declineBeforeAsked = await youth.PostAsync($"/api/matches/{match.Id}/decline", null);
+        var staffNoBeforeAsked = await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/decline", null);
+        var guardianBeforeAsked = await _world.CaseManager.PostJson("/api/consents", new { subjectId = youthId, grantor = "Guardian", scope = "mentoring-match", matchId = match.Id });
+        var ownYesBeforeAsked = await youth.PostJson("/api/consents", new { subjectId = youthId, grantor = "Youth", scope = "mentoring-match", matchId = match.Id });
         await MentoringWorld.Ok(await otherMentor.PostAsync($"/api/matches/{declined.Id}/decline", null));
         await MentoringWorld.Ok(await _world.CaseManager.PostJson($"/api/matches/{withdrawn.Id}/close", new { reason = "AgencyDecision", planned = false }));
         await MentoringWorld.Ok(await mentor.PostAsync($"/api/matches/{match.Id}/accept", null));
@@ -65,6 +68,9 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
         await HttpAssert.Problem(proposed, 404);
         Assert.Empty(listedWhileProposed);
         await HttpAssert.Problem(declineBeforeAsked, 404);
+        Assert.Contains("close it as the agency's decision", (await HttpAssert.Problem(staffNoBeforeAsked, 409)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await HttpAssert.Problem(guardianBeforeAsked, 409);
+        await HttpAssert.Problem(ownYesBeforeAsked, 404);
         Assert.Contains("housing", accepted.Mentor!.Value.GetProperty("livedExperienceTags").EnumerateArray().Select(t => t.GetString()));
         Assert.Equal([match.Id], listed.Select(m => m.Id));
         await HttpAssert.Problem(await youth.GetAsync($"/api/matches/{declined.Id}"), 404);

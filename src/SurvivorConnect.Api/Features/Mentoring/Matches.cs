@@ -279,7 +279,13 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
 
     public async ValueTask<MatchView> Handle(DeclineMatch command, CancellationToken ct)
     {
-        var (_, _, role) = await data.MatchForCallerAsync(command.MatchId, ct);
+        var (match, _, role) = await data.MatchForCallerAsync(command.MatchId, ct);
+        if (role == MatchRole.CaseManager && !match.PutToYouth())
+        {
+            // A no the youth never said would hold against this mentor for good: a proposal the agency withdraws is closed.
+            throw new ConflictException("The youth has not been asked yet. To withdraw the proposal, close it as the agency's decision.");
+        }
+
         return role == MatchRole.Mentor
             ? await MoveAsync(command.MatchId, MatchAction.MentorDecline, [MatchRole.Mentor], ct)
             : await MoveAsync(command.MatchId, MatchAction.YouthDecline, [MatchRole.Youth, MatchRole.CaseManager], ct);

@@ -66,10 +66,11 @@ internal sealed class MentoringConsentSubjects(MentoringData data, MatchConsentG
             throw new NotFoundException("match");
         }
 
-        // The youth is asked only once the mentor has said yes: a yes recorded before would tell them of a proposal.
-        if (grantor == ConsentGrantor.Youth && match.YouthId == subjectId && !match.PutToYouth())
+        // The youth is asked only once the mentor has said yes: any consent to it recorded before (theirs, a guardian's,
+        // the agency's) would tell them of a proposal on their list of consents. To the youth it is no match at all.
+        if (match.YouthId == subjectId && !match.PutToYouth())
         {
-            throw new ConflictException("The youth is asked about a match once its mentor has said yes to it.");
+            throw bySubject ? new NotFoundException("match") : new ConflictException("The youth is asked about a match once its mentor has said yes to it.");
         }
 
         if (grantor == ConsentGrantor.Youth && !bySubject && match.YouthId == subjectId)
