@@ -226,6 +226,8 @@ public sealed class MentoringJourneyTests(PortalServer server)
         await caseManager.GotoAsync("/caseload");
         await PortalServer.OpenYouthAsync(caseManager, "Riley");
         await caseManager.GetByRole(AriaRole.Button, new() { Name = "Revoke" }).Last.ClickAsync();
+        await Expect(caseManager.Locator("[data-confirm]")).ToContainTextAsync("It stops what it allowed at once");
+        await caseManager.Locator("[data-confirm]").GetByRole(AriaRole.Button, new() { Name = "Yes, revoke it" }).ClickAsync();
         await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The consent is revoked");
         await Expect(youth.Locator("[data-chat-status]")).Not.ToBeEmptyAsync();
         await Expect(youth.GetByRole(AriaRole.Button, new() { Name = "Send" })).ToBeDisabledAsync();
@@ -258,6 +260,7 @@ public sealed class MentoringJourneyTests(PortalServer server)
         var youthId = (await referred.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
         var first = await api.PostAsJsonAsync("/api/matches", new { youthId, mentorId });
         var firstId = (await first.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        (await mentor.PostAsync($"/api/matches/{firstId}/accept", null)).EnsureSuccessStatusCode();
         (await api.PostAsync($"/api/matches/{firstId}/decline", null)).EnsureSuccessStatusCode();
 
         var caseManager = await server.SignInAsync("Alex (demo case manager)");
@@ -277,6 +280,14 @@ public sealed class MentoringJourneyTests(PortalServer server)
         await Expect(again.GetByRole(AriaRole.Button, new() { Name = "Record that the youth said no" })).ToBeVisibleAsync();
         await Expect(again.GetByRole(AriaRole.Button, new() { Name = "Record that the youth agreed" })).ToHaveCountAsync(0);
         await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
+
+        // What staff record for a youth speaks for them: it is asked about first, and says what it will mean.
+        await again.GetByRole(AriaRole.Button, new() { Name = "Record that the youth said no" }).ClickAsync();
+        var question = caseManager.Locator("[data-confirm]");
+        await Expect(question).ToContainTextAsync("holds for every later match with this mentor");
+        await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
+        await question.GetByRole(AriaRole.Button, new() { Name = "Yes, they said no" }).ClickAsync();
+        await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("This match is not going ahead");
     }
 
     [Fact]

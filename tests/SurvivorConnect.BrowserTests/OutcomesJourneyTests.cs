@@ -93,9 +93,12 @@ public sealed class OutcomesJourneyTests(PortalServer server)
         await caseManager.Locator("#returned-how").SelectOptionAsync("WithTrustedAdult");
         await caseManager.GetByRole(AriaRole.Button, new() { Name = "Record the return" }).ClickAsync();
         await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("cannot end before it starts");
+        // What was typed and chosen stays, and the reason is beside the return's form only, not the new episode's too.
+        await Expect(caseManager.Locator("#returned-ended")).ToHaveValueAsync(yesterday.AddDays(-2).ToString("yyyy-MM-ddTHH:mm", System.Globalization.CultureInfo.InvariantCulture));
+        await Expect(caseManager.Locator("#returned-how")).ToHaveValueAsync("WithTrustedAdult");
+        await Expect(caseManager.Locator("#missing-ended-error")).ToHaveCountAsync(0);
 
         await caseManager.Locator("#returned-ended").FillAsync(yesterday.AddHours(20).ToString("yyyy-MM-ddTHH:mm", System.Globalization.CultureInfo.InvariantCulture));
-        await caseManager.Locator("#returned-how").SelectOptionAsync("WithTrustedAdult");
         await caseManager.GetByRole(AriaRole.Button, new() { Name = "Record the return" }).ClickAsync();
         await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The return is recorded");
         await Expect(caseManager.Locator("[data-missing-episodes]")).ToContainTextAsync("Returned: with a trusted adult");

@@ -485,7 +485,7 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
         var asked = await PortalSession.PostFormAsync(page, "/matches", "act", ("Act", $"decline:{match.Id}"));
         var answer = await PortalSession.PostFormAsync(page, "/matches", "act", ("Asked", $"decline:{match.Id}"), ("Confirmed", "yes"));
 
-        Assert.Contains("The youth is told, and this cannot be undone", asked, StringComparison.Ordinal);
+        Assert.Contains("It does not go ahead, and this cannot be undone", asked, StringComparison.Ordinal);
         Assert.Contains("This match is not going ahead", answer, StringComparison.Ordinal);
         Assert.Equal("Declined", (await MentoringWorld.Ok<MatchDto>(await CaseManager.GetAsync($"/api/matches/{match.Id}"))).State);
     }

@@ -16,6 +16,56 @@ public sealed class TeamingTests(ApiFactory api)
     private readonly TeamingWorld _world = new(api);
 
     [Fact]
+    public async Task Ending_a_partnership_in_force_on_the_partnerships_page_is_asked_about_once_and_nothing_ends_until_the_admin_says_yes()
+    {
+        var partner = await _world.AgencyAsync();
+        var id = await _world.PartnershipAsync(partner);
+        var page = await PortalSession.SignedInAsync(api, "demo-admin");
+        await page.GetStringAsync("/partnerships");
+
+        var asked = await PortalSession.PostFormAsync(page, "/partnerships", $"end-{id}");
+        var kept = await PortalSession.PostFormAsync(page, "/partnerships", $"end-{id}", ("Confirmed", "no"));
+        var stateAfterNo = await StateAsync();
+        var ended = await PortalSession.PostFormAsync(page, "/partnerships", $"end-{id}", ("Confirmed", "yes"));
+
+        Assert.Contains("Every youth&#x27;s sharing with them stops at once", asked, StringComparison.Ordinal);
+        Assert.Contains("Nothing has changed. The partnership goes on.", kept, StringComparison.Ordinal);
+        Assert.Equal("Active", stateAfterNo);
+        Assert.Contains("Ended. Nothing is shared under it from now on.", ended, StringComparison.Ordinal);
+        Assert.Equal("Ended", await StateAsync());
+
+        async Task<string?> StateAsync() =>
+            (await HttpAssert.Ok<List<JsonElement>>(await _world.Admin.GetAsync("/api/partnerships"))).Single(p => p.GetProperty("id").GetString() == id).GetProperty("state").GetString();
+    }
+
+    [Fact]
+    public async Task On_the_team_page_taking_someone_off_is_asked_about_first_and_a_consent_not_yet_agreed_keeps_what_was_ticked()
+    {
+        var team = await _world.SharedTeamAsync();
+        var path = $"/teams/{team.YouthId}";
+        var page = await PortalSession.SignedInAsync(api, "demo-casemanager");
+        var memberId = System.Text.RegularExpressions.Regex.Match(await page.GetStringAsync(path), "name=\"_handler\" value=\"remove-([^\"]+)\"").Groups[1].Value;
+        Assert.NotEmpty(memberId);
+
+        var asked = await PortalSession.PostFormAsync(page, path, $"remove-{memberId}");
+        var membersAfterAsking = await MembersAsync();
+        var kept = await PortalSession.PostFormAsync(page, path, $"remove-{memberId}", ("Confirmed", "no"));
+        var notAgreed = await PortalSession.PostFormAsync(page, path, "share", ("PartnerAgencyId", team.Partner.Id), ("Kinds", "SafetyPlan"));
+        var removed = await PortalSession.PostFormAsync(page, path, $"remove-{memberId}", ("Confirmed", "yes"));
+
+        Assert.Contains("Yes, take them off", asked, StringComparison.Ordinal);
+        Assert.Contains(membersAfterAsking, m => m == memberId);
+        Assert.Contains("Nothing has changed.", kept, StringComparison.Ordinal);
+        Assert.Contains("Record a consent only once the youth has told you they agree.", notAgreed, StringComparison.Ordinal);
+        Assert.Matches("value=\"SafetyPlan\" checked", notAgreed);
+        Assert.Contains("Taken off the team.", removed, StringComparison.Ordinal);
+        Assert.DoesNotContain(await MembersAsync(), m => m == memberId);
+
+        async Task<List<string?>> MembersAsync() =>
+            [.. (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{team.YouthId}"))).GetProperty("members").EnumerateArray().Select(m => m.GetProperty("id").GetString())];
+    }
+
+    [Fact]
     public async Task A_partnership_is_proposed_by_one_admin_accepted_by_the_other_and_ended_by_either_at_once()
     {
         var partner = await _world.AgencyAsync();

@@ -49,12 +49,16 @@ public abstract class PortalPage : ComponentBase
     protected string MyId => User.FindFirst(ScClaims.UserId)?.Value ?? "";
 
     /// <summary>
-    /// The form named <paramref name="formName"/> was just posted and refused for its fields, or not saved because
-    /// the store did not answer: it shows what was typed, not what is stored, so nothing typed is lost. Every other
-    /// form on the page shows what is stored.
+    /// The form named <paramref name="formName"/> was just posted and refused for its fields or for what it asked (a
+    /// return before its start, say; a 409), or not saved because the store did not answer: it shows what was typed,
+    /// not what is stored, so nothing typed is lost. Every other form on the page, and one whose record changed since
+    /// the page was made (412), shows what is stored.
     /// </summary>
     protected bool Retyped(string formName) =>
-        (FieldErrors.Count > 0 || FailedOnOurSide) && HttpContext?.Request.HasFormContentType == true && HttpContext.Request.Form["_handler"] == formName;
+        (FieldErrors.Count > 0 || FailedOnOurSide || RefusedAsAsked) && HttpContext?.Request.HasFormContentType == true && HttpContext.Request.Form["_handler"] == formName;
+
+    /// <summary>The last action was refused for what it asked, not for a change made meanwhile (409).</summary>
+    private bool RefusedAsAsked { get; set; }
 
     /// <summary>What was typed into <paramref name="field"/> of a form shown again (see <see cref="Retyped"/>); otherwise <paramref name="stored"/>.</summary>
     protected string? Typed(string formName, string field, string? stored = null) =>
@@ -79,6 +83,9 @@ public abstract class PortalPage : ComponentBase
     protected string? ErrorFor(string field) =>
         FieldErrors.FirstOrDefault(e => string.Equals(e.Key, field, StringComparison.OrdinalIgnoreCase)).Value is { Length: > 0 } messages ? string.Join(" ", messages) : null;
 
+    /// <summary>A refusal of <paramref name="field"/>, shown only beside the form named <paramref name="formName"/> that was sent: two forms asking for the same field do not both show it.</summary>
+    protected string? ErrorIn(string formName, string field) => Retyped(formName) ? ErrorFor(field) : null;
+
     /// <summary>Runs one action; on success says <paramref name="done"/> (if anything), on a refusal says why.</summary>
     protected async Task<bool> TryAsync(Func<Task> action, string? done)
     {
@@ -87,6 +94,7 @@ public abstract class PortalPage : ComponentBase
         Problem = null;
         FailedOnOurSide = false;
         Overtaken = false;
+        RefusedAsAsked = false;
         FieldErrors = new Dictionary<string, string[]>();
         try
         {
@@ -105,6 +113,7 @@ public abstract class PortalPage : ComponentBase
         }
         catch (Exception ex) when (ex is ConflictException or ForbiddenException)
         {
+            RefusedAsAsked = ex is ConflictException;
             Problem = ex.Message;
         }
         catch (PreconditionRequiredException)
