@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Time.Testing;
 using Moq;
 using SurvivorConnect.Api.Features.People;
@@ -11,13 +12,43 @@ namespace SurvivorConnect.UnitTests.Infrastructure;
 public sealed class AgencyStoreTests
 {
     private readonly Mock<IDocumentStore> _store = new();
+    private readonly EphemeralDataProtectionProvider _protection = new();
     private readonly AgencyStore _agency;
 
-    public AgencyStoreTests()
+    public AgencyStoreTests() => _agency = StoreOf("mine");
+
+    private AgencyStore StoreOf(string agencyId)
     {
         var user = new Mock<ICurrentUser>();
-        user.Setup(u => u.AgencyId).Returns("mine");
-        _agency = new AgencyStore(_store.Object, user.Object, new FakeTimeProvider(), new AgencyWrites([]));
+        user.Setup(u => u.AgencyId).Returns(agencyId);
+        return new AgencyStore(_store.Object, user.Object, new FakeTimeProvider(), new AgencyWrites([]), _protection);
+    }
+
+    [Fact]
+    public async Task A_page_token_never_shows_where_the_page_ended_and_is_taken_back_only_by_the_agency_and_list_it_was_made_for()
+    {
+        // The store's own token says the page ended at "JANE DOE": it must not reach an address bar.
+        const string storeToken = "eyJ2YWx1ZSI6IkpBTkUgRE9FIiwiaWQiOiJwIn0";
+        DocumentQuery? asked = null;
+        _store.Setup(s => s.QueryAsync<Person>(Person.Container, It.IsAny<DocumentQuery>(), It.IsAny<CancellationToken>()))
+            .Callback<ContainerSpec, DocumentQuery, CancellationToken>((_, q, _) => asked = q)
+            .ReturnsAsync(new Page<Person>([PersonOf("mine", "a")], storeToken));
+
+        var first = await _agency.QueryAsync<Person>(Person.Container, new DocumentQuery { PartitionKey = "mine" }, CancellationToken.None);
+        await _agency.QueryAsync<Person>(Person.Container, new DocumentQuery { PartitionKey = "mine", ContinuationToken = first.ContinuationToken }, CancellationToken.None);
+
+        Assert.NotNull(first.ContinuationToken);
+        Assert.DoesNotContain(storeToken, first.ContinuationToken, StringComparison.Ordinal);
+        Assert.Equal(storeToken, asked!.ContinuationToken);
+        foreach (var elsewhere in new Func<Task>[]
+        {
+            () => StoreOf("theirs").QueryAsync<Person>(Person.Container, new DocumentQuery { PartitionKey = "theirs", ContinuationToken = first.ContinuationToken }, CancellationToken.None),
+            () => _agency.QueryAsync<Api.Features.Mentoring.Match>(Api.Features.Mentoring.Match.Container, new DocumentQuery { PartitionKey = "mine", ContinuationToken = first.ContinuationToken }, CancellationToken.None),
+            () => _agency.QueryAsync<Person>(Person.Container, new DocumentQuery { PartitionKey = "mine", ContinuationToken = storeToken }, CancellationToken.None),
+        })
+        {
+            Assert.Equal(StoreErrorKind.InvalidQuery, (await Assert.ThrowsAsync<StoreException>(elsewhere)).Kind);
+        }
     }
 
     private static Person PersonOf(string agency, string id = "p") =>

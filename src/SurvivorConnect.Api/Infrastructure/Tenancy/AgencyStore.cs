@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.DataProtection;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Storage;
@@ -9,9 +11,11 @@ namespace SurvivorConnect.Api.Infrastructure.Tenancy;
 /// agency reads as absent, exactly like one that does not exist (so callers answer 404 for both), whatever
 /// partition is read (the agency's own, or one of its conversations); and one can never be written. A new
 /// document needs neither its agency nor its partition set: written here, it belongs to the agency and, unless
-/// it names another partition (a conversation's), lives in the agency's.
+/// it names another partition (a conversation's), lives in the agency's. A page's continuation token leaves here
+/// sealed for this agency and container: the store's own says where the page ended (a person's name, for a list by
+/// name), which must not reach an address bar or a log, and one made elsewhere is not taken back.
 /// </summary>
-public sealed class AgencyStore(IDocumentStore store, ICurrentUser user, TimeProvider time, AgencyWrites writes)
+public sealed class AgencyStore(IDocumentStore store, ICurrentUser user, TimeProvider time, AgencyWrites writes, IDataProtectionProvider protection)
 {
     public string AgencyId => user.AgencyId;
 
@@ -60,8 +64,25 @@ public sealed class AgencyStore(IDocumentStore store, ICurrentUser user, TimePro
     public async Task<Page<T>> QueryAsync<T>(ContainerSpec container, DocumentQuery query, CancellationToken ct)
         where T : Document
     {
-        var page = await store.QueryAsync<T>(container, query, ct);
-        return page.Items.All(d => d.AgencyId == AgencyId) ? page : page with { Items = page.Items.Where(d => d.AgencyId == AgencyId).ToList() };
+        ArgumentNullException.ThrowIfNull(container);
+        ArgumentNullException.ThrowIfNull(query);
+        var tokens = protection.CreateProtector("SurvivorConnect.PageToken", AgencyId, container.Name);
+        var page = await store.QueryAsync<T>(container, query.ContinuationToken is { } sealedToken ? query with { ContinuationToken = Unseal(tokens, sealedToken) } : query, ct);
+        return new Page<T>(
+            page.Items.All(d => d.AgencyId == AgencyId) ? page.Items : [.. page.Items.Where(d => d.AgencyId == AgencyId)],
+            page.ContinuationToken is { } next ? tokens.Protect(next) : null);
+    }
+
+    private static string Unseal(IDataProtector tokens, string sealedToken)
+    {
+        try
+        {
+            return tokens.Unprotect(sealedToken);
+        }
+        catch (CryptographicException ex)
+        {
+            throw new StoreException(StoreErrorKind.InvalidQuery, "The continuation token was not made for this list.", ex);
+        }
     }
 
     /// <summary>One page of the agency's documents of a type that meet the filters, ordered by a field (ties by id).</summary>
