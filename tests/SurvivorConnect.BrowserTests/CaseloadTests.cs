@@ -58,6 +58,12 @@ public sealed class CaseloadTests(PortalServer server)
         var matchId = (await proposed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
         try
         {
+            // Consent goes to a match put to the youth, once its mentor said yes.
+            using (var mentor = await server.ApiAsAsync("demo-mentor"))
+            {
+                (await mentor.PostAsync($"/api/matches/{matchId}/accept", null)).EnsureSuccessStatusCode();
+            }
+
             // The record is open already: wait for the one showing the new match before choosing in it.
             await PortalServer.OpenYouthAsync(caseManager, name);
             await Expect(caseManager.Locator($"#consent-match option[value='{matchId}']")).ToHaveCountAsync(1);

@@ -150,8 +150,39 @@ public sealed class PayoutJourneyTests(PortalServer server)
         Assert.EndsWith("/payments?year=" + lastYear, advisor.Url, StringComparison.Ordinal);
     }
 
-    /// <summary>An in-person focus group Jordan took part in (160 a session, mileage covered); the clock is moved past it.</summary>
-    private async Task<string> AttendedSessionAsync()
+    [Fact]
+    public async Task Finance_records_how_a_survivor_who_can_no_longer_sign_in_chose_to_be_paid_so_their_payout_can_be_approved()
+    {
+        using var admin = await server.ApiAsAsync("demo-admin");
+        var personId = "adv-" + Guid.NewGuid().ToString("N")[..10];
+        var name = "Aaa Former advisor " + personId[^4..];
+        (await admin.PostAsJsonAsync("/api/people", new { subjectId = personId, displayName = name, roles = new[] { "Advisor" } })).EnsureSuccessStatusCode();
+        var title = await AttendedSessionAsync(personId);
+        using var recruiter = await server.ApiAsAsync("demo-recruiter");
+        var opportunityId = (await recruiter.GetFromJsonAsync<JsonElement>("/api/engagements/opportunities?pageSize=50")).GetProperty("items").EnumerateArray()
+            .First(o => o.GetProperty("title").GetString() == title).GetProperty("id").GetString();
+        (await recruiter.PostAsJsonAsync("/api/payouts", new { opportunityId })).EnsureSuccessStatusCode();
+        (await admin.PostAsync($"/api/people/{personId}/deactivate", null)).EnsureSuccessStatusCode();
+
+        var casey = await server.SignInAsync("Casey (demo finance approver)");
+        await casey.GotoAsync("/finance");
+        var card = casey.Locator("[data-needing-setup] li", new() { HasText = name });
+        await Expect(card).ToBeVisibleAsync();
+        await Accessibility.AssertNoSeriousViolationsAsync(casey);
+        await card.GetByLabel("By check").CheckAsync();
+        await card.GetByRole(AriaRole.Button, new() { Name = "Record for them" }).ClickAsync();
+        await Expect(casey.Locator("#setup-" + personId + "-notice-error")).ToContainTextAsync("Tell them first");
+        await Expect(card.GetByLabel("By check")).ToBeCheckedAsync();
+        await card.GetByLabel("I told them payments may count as income for public benefits").CheckAsync();
+        await card.GetByRole(AriaRole.Button, new() { Name = "Record for them" }).ClickAsync();
+        await Expect(casey.Locator("[data-outcome]")).ToContainTextAsync("Their payout can be approved now");
+        await Expect(casey.Locator("[data-needing-setup] li", new() { HasText = name })).ToHaveCountAsync(0);
+        await Expect(casey.Locator("[data-queue=approve] li", new() { HasText = title }).GetByRole(AriaRole.Button, new() { Name = "Approve" })).ToBeEnabledAsync();
+        await Accessibility.AssertNoSeriousViolationsAsync(casey);
+    }
+
+    /// <summary>An in-person focus group <paramref name="personId"/> (Jordan unless named) took part in (160 a session, mileage covered); the clock is moved past it.</summary>
+    private async Task<string> AttendedSessionAsync(string personId = "demo-advisor")
     {
         var admin = await server.ApiAsAsync("demo-admin");
         (await admin.PutAsJsonAsync("/api/engagements/settings", new
@@ -159,7 +190,7 @@ public sealed class PayoutJourneyTests(PortalServer server)
             currency = "USD",
             kinds = new[] { new { key = "focus-group", name = "Focus group", benchmarkHourlyRate = 60m } },
         })).EnsureSuccessStatusCode();
-        var jordan = await server.ApiAsAsync("demo-advisor");
+        var jordan = await server.ApiAsAsync(personId, "demo");
         (await jordan.PutAsJsonAsync("/api/engagements/me/profile", new { kinds = new[] { "focus-group" }, topics = new[] { "housing" }, timeZone = "America/Los_Angeles" })).EnsureSuccessStatusCode();
         (await jordan.PostAsJsonAsync("/api/engagements/me/contact", new { optIn = true })).EnsureSuccessStatusCode();
 
@@ -180,7 +211,7 @@ public sealed class PayoutJourneyTests(PortalServer server)
         created.EnsureSuccessStatusCode();
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
         (await recruiter.PostAsync($"/api/engagements/opportunities/{id}/publish", null)).EnsureSuccessStatusCode();
-        (await recruiter.PostAsJsonAsync($"/api/engagements/opportunities/{id}/invitations", new { personId = "demo-advisor" })).EnsureSuccessStatusCode();
+        (await recruiter.PostAsJsonAsync($"/api/engagements/opportunities/{id}/invitations", new { personId })).EnsureSuccessStatusCode();
         (await jordan.PostAsync($"/api/engagements/opportunities/{id}/accept", null)).EnsureSuccessStatusCode();
 
         // Jordan's yes to being contacted was only for this invitation; the engagement journey starts from a no.
@@ -188,7 +219,7 @@ public sealed class PayoutJourneyTests(PortalServer server)
         server.Time.Advance(TimeSpan.FromHours(6));
         (await recruiter.PostAsJsonAsync($"/api/engagements/opportunities/{id}/sessions/s1/attendance", new
         {
-            entries = new[] { new { personId = "demo-advisor", outcome = "attended" } },
+            entries = new[] { new { personId, outcome = "attended" } },
         })).EnsureSuccessStatusCode();
         return title;
     }
