@@ -83,6 +83,26 @@ public abstract class PortalPage : ComponentBase
     protected string? ErrorFor(string field) =>
         FieldErrors.FirstOrDefault(e => string.Equals(e.Key, field, StringComparison.OrdinalIgnoreCase)).Value is { Length: > 0 } messages ? string.Join(" ", messages) : null;
 
+    /// <summary>
+    /// Whether an action asked about (<see cref="ConfirmStep"/>) goes ahead: only once its question is answered yes. On a
+    /// no it says <paramref name="leftAsItWas"/>; before any answer it has <paramref name="ask"/> put the question.
+    /// </summary>
+    protected bool GoesOn(Action ask, string leftAsItWas)
+    {
+        ArgumentNullException.ThrowIfNull(ask);
+        switch (ConfirmStep.Answer(HttpContext!.Request.Form))
+        {
+            case true:
+                return true;
+            case false:
+                Done = leftAsItWas;
+                return false;
+            default:
+                ask();
+                return false;
+        }
+    }
+
     /// <summary>A refusal of <paramref name="field"/>, shown only beside the form named <paramref name="formName"/> that was sent: two forms asking for the same field do not both show it.</summary>
     protected string? ErrorIn(string formName, string field) => Retyped(formName) ? ErrorFor(field) : null;
 
