@@ -482,6 +482,29 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     [Fact]
+    public async Task Work_people_were_asked_to_is_not_described_anew_as_about_a_topic_one_of_them_will_not_speak_about_and_a_new_description_is_told()
+    {
+        var opportunity = await PublishedAsync();
+        var work = $"/api/engagements/opportunities/{opportunity.Id}";
+        var advisor = await AdvisorAsync(noTopics: ["trafficking"]);
+        await _world.ConfirmAsync(opportunity.Id, advisor);
+        JsonObject Described(string description)
+        {
+            var body = JsonSerializer.SerializeToNode(Body())!.AsObject();
+            body["description"] = description;
+            return body;
+        }
+
+        var refused = await HttpAssert.Problem(await _recruiter.PutJson(work, Described("Each of you tells what trafficking took from you."), (await _recruiter.GetAsync(work)).Headers.ETag!.Tag), 409);
+        var noticesBefore = (await HttpAssert.Ok<PageDto<NotificationDto>>(await advisor.Client.GetAsync("/api/notifications"))).Items.Count(n => n.Kind == "engagement-changed");
+        await HttpAssert.Ok<OpportunityDto>(await _recruiter.PutJson(work, Described("Two hours on what helps people stay housed, with lunch."), (await _recruiter.GetAsync(work)).Headers.ETag!.Tag));
+
+        Assert.Contains("title or description", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Confirmed", (await HttpAssert.Ok<OpportunityDto>(await advisor.Client.GetAsync(work))).MyState);
+        Assert.Equal(noticesBefore + 1, (await HttpAssert.Ok<PageDto<NotificationDto>>(await advisor.Client.GetAsync("/api/notifications"))).Items.Count(n => n.Kind == "engagement-changed"));
+    }
+
+    [Fact]
     public async Task A_recruiter_who_raised_the_pay_of_anothers_work_takes_no_place_in_it()
     {
         var opportunity = await PublishedAsync();

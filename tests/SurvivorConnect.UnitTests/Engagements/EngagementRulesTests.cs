@@ -200,6 +200,14 @@ public sealed class EngagementRulesTests
     }
 
     [Fact]
+    public void Work_whose_description_names_a_topic_they_will_not_speak_about_is_not_theirs_though_its_title_and_topics_do_not()
+    {
+        var work = Opportunity() with { Title = "Listening session", Topics = [], Description = "We will talk through what happened in family court." };
+
+        Assert.Equal(Fit.WillNotSpeakAbout, EngagementFit.Assess(Profile(), work).Excluded);
+    }
+
+    [Fact]
     public void Work_whose_title_names_a_topic_they_will_not_speak_about_is_not_theirs_though_its_topics_do_not()
     {
         var work = Opportunity() with { Title = "Family-court experiences", Topics = [] };

@@ -281,10 +281,10 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
                 throw new ConflictException(why);
             }
 
-            // A title says what the work is about, and is checked against what each of them will not speak about.
-            if (changed.Title != current.Title && await data.AnyTurnedAwayAsync(asked, current, changed, ct))
+            // A title or a description says what the work is about, and is checked against what each of them will not speak about.
+            if ((changed.Title != current.Title || changed.Description != current.Description) && await data.AnyTurnedAwayAsync(asked, current, changed, ct))
             {
-                throw new ConflictException("The new title touches something someone asked to this work will not speak about. Keep the title, or cancel the work and publish it anew.");
+                throw new ConflictException("The new title or description touches something someone asked to this work will not speak about. Keep them as they were, or cancel the work and publish it anew.");
             }
 
             if (places.Any(p => p.State == ParticipationState.Confirmed)
@@ -303,8 +303,10 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
         await notifier.SendAsync(promoted.Select(p => p.PersonId), Notices.EngagementSeatFreed, null, ct);
 
         // Those confirmed, and those asked or waiting (who may be confirmed on the new terms by one tap, or by a place
-        // coming free), hear at once when a session moves or changes place, the pay changes, or the work is renamed.
-        if (current.State == OpportunityState.Published && (!SameTimesAndPlaces(current, saved) || current.Compensation != saved.Compensation || current.Title != saved.Title))
+        // coming free), hear at once when a session moves or changes place, the pay changes, or the work is renamed or
+        // described anew.
+        if (current.State == OpportunityState.Published
+            && (!SameTimesAndPlaces(current, saved) || current.Compensation != saved.Compensation || current.Title != saved.Title || current.Description != saved.Description))
         {
             await notifier.SendAsync(
                 places.Where(p => p.State is ParticipationState.Confirmed or ParticipationState.Invited or ParticipationState.Waitlisted).Select(p => p.PersonId),

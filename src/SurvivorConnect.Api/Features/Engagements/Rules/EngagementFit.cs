@@ -14,15 +14,17 @@ public sealed record Fit(bool Fits, IReadOnlyList<string> Reasons, string? Exclu
 public static class EngagementFit
 {
     /// <summary>
-    /// Whether one of the work's topics, or its title, touches the survivor's "will not speak about" list: such work is
-    /// never theirs, however they came to it (an invitation sent before they added the topic, a place coming free while
-    /// they wait). The title counts because topics are optional, and a title says what the work is about.
+    /// Whether one of the work's topics, its title or its description touches the survivor's "will not speak about"
+    /// list: such work is never theirs, however they came to it (an invitation sent before they added the topic, a place
+    /// coming free while they wait). The title and description count because topics are optional, and they say what
+    /// the work is about.
     /// </summary>
     public static bool TouchesWhatTheyWillNotSpeakAbout(EngagementProfile profile, Opportunity opportunity)
     {
         ArgumentNullException.ThrowIfNull(profile);
         ArgumentNullException.ThrowIfNull(opportunity);
-        return opportunity.Topics.Append(opportunity.Title).Any(t => profile.NoTopics.Any(n => Touches(t, n)));
+        return opportunity.Topics.Append(opportunity.Title).Append(opportunity.Description ?? "").Where(t => t.Length > 0)
+            .Any(t => profile.NoTopics.Any(n => Touches(t, n)));
     }
 
     /// <summary>
