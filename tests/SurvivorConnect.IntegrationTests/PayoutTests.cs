@@ -989,6 +989,22 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task Claims_to_pay_leave_out_work_the_recruiter_has_a_place_in_so_its_total_less_their_own_pay_is_not_someone_elses()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync(people: 2);
+        var person = await _world.Admin.GetAsync($"/api/people/{payees[0].Id}");
+        using var roles = new HttpRequestMessage(HttpMethod.Put, $"/api/people/{payees[0].Id}/roles") { Content = JsonContent.Create(new { roles = new[] { Roles.Advisor, Roles.Recruiter } }) };
+        roles.Headers.TryAddWithoutValidation("If-Match", person.Headers.ETag!.Tag);
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.SendAsync(roles));
+
+        var theirs = await (await PortalSession.SignedInAsync(api, payees[0].Id)).GetStringAsync("/claims-to-pay");
+        var another = await (await PortalSession.SignedInAsync(api, "demo-recruiter")).GetStringAsync("/claims-to-pay");
+
+        Assert.DoesNotContain($"value=\"{opportunity}\"", theirs, StringComparison.Ordinal);
+        Assert.Contains($"value=\"{opportunity}\"", another, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_payee_who_can_no_longer_reach_their_payments_page_is_still_paid_once_finance_records_what_they_told_them()
     {
         var (opportunity, payees) = await _world.AttendedAsync(people: 2);

@@ -175,8 +175,11 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
 
     public async ValueTask<IReadOnlyList<ClaimsToPayView>> Handle(ListClaimsToPay query, CancellationToken ct)
     {
+        // Work the viewer has or had a place in is left out: with few others in it, its total less their own is someone's pay.
+        var theirs = (await data.Store.AllAsync<Participation>(EngagementData.Container, [Filter.Eq("personId", data.Store.User.UserId)], ct))
+            .Where(p => p.HoldsOrHeld).Select(p => p.OpportunityId).ToHashSet(StringComparer.Ordinal);
         var open = (await data.Store.AllAsync<CompensationClaim>(EngagementData.Container, [Filter.Eq("state", ClaimState.Open)], ct))
-            .Where(c => !ClaimRules.OwesNothing(c.Amount, c.Travel));
+            .Where(c => !ClaimRules.OwesNothing(c.Amount, c.Travel) && !theirs.Contains(c.OpportunityId));
         var groups = open.GroupBy(c => c.OpportunityId).ToList();
 
         // The opportunities are read together, not one by one.
