@@ -489,10 +489,7 @@ public sealed partial class ChatService(
         // sent have no message to hand over: the admins are asked to reach the people themselves.
         if (caseManagers.Count == 0 && flag.NotSent)
         {
-            foreach (var admin in await Store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, ct))
-            {
-                await notifier.SendOnceAsync(admin, notice, key, ct, flag.ConversationId);
-            }
+            await notifier.SendOnceToAdminsAsync(notice, key, ct, flag.ConversationId);
         }
         else if (caseManagers.Count == 0)
         {
@@ -570,11 +567,7 @@ public sealed partial class ChatService(
     /// </summary>
     private async Task TellAdminsAsync(SafetyFlag flag, string key, CancellationToken ct)
     {
-        var notice = flag.Urgent ? Notices.ChatFlagUrgentNeedsCaseManager : Notices.ChatFlagNeedsCaseManager;
-        foreach (var admin in await Store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, ct))
-        {
-            await notifier.SendOnceAsync(admin, notice, key, ct, flag.ConversationId);
-        }
+        await notifier.SendOnceToAdminsAsync(flag.Urgent ? Notices.ChatFlagUrgentNeedsCaseManager : Notices.ChatFlagNeedsCaseManager, key, ct, flag.ConversationId);
     }
 
     /// <summary>
@@ -1020,10 +1013,7 @@ public sealed partial class ChatService(
                 }
                 else
                 {
-                    foreach (var admin in await Store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, ct))
-                    {
-                        await notifier.SendOnceAsync(admin, Notices.MentorChatUrgentWithoutSupervisor, key, ct, match.Id);
-                    }
+                    await notifier.SendOnceToAdminsAsync(Notices.MentorChatUrgentWithoutSupervisor, key, ct, match.Id);
                 }
             }
         }

@@ -103,10 +103,7 @@ internal sealed class CaseManagerLeftHandler(MentoringData data, Notifier notifi
         {
             // Once for the same youth left by the same person, however often their access changes again.
             var key = $"youth-need-case-manager~{notification.PersonId}~{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', left))))[..16]}";
-            foreach (var admin in await data.Store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, ct))
-            {
-                await notifier.SendOnceAsync(admin, Notices.YouthNeedCaseManager, key, ct);
-            }
+            await notifier.SendOnceToAdminsAsync(Notices.YouthNeedCaseManager, key, ct);
         }
     }
 }

@@ -91,10 +91,7 @@ internal sealed class SupervisorLeftHandler(MentoringData data, Notifier notifie
 
         // Once for the same mentors left by the same person, however often their access changes again.
         var key = $"mentors-need-supervisor~{person.Id}~{Digest.Of(string.Join('\n', left), 16)}";
-        foreach (var admin in await data.Store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, ct))
-        {
-            await notifier.SendOnceAsync(admin, Notices.MentorsNeedSupervisor, key, ct);
-        }
+        await notifier.SendOnceToAdminsAsync(Notices.MentorsNeedSupervisor, key, ct);
     }
 }
 

@@ -136,6 +136,15 @@ public sealed partial class Notifier(AgencyStore store, PeopleRepository people,
         }
     }
 
+    /// <summary>Sends a notice once for <paramref name="key"/> to each of the agency's active admins: whoever can act when nobody else can.</summary>
+    public async Task SendOnceToAdminsAsync(Notice notice, string key, CancellationToken ct, string? matchId = null)
+    {
+        foreach (var admin in await store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, ct))
+        {
+            await SendOnceAsync(admin, notice, key, ct, matchId);
+        }
+    }
+
     /// <summary>
     /// The id of the notice sent once for <paramref name="key"/>. The key is hashed: it names what the notice is about
     /// (a mentor's missed check-ins, an urgent flag), which the notice's neutral words leave out, and the id reaches the

@@ -65,10 +65,7 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
 
         // A key of its own: an admin asked to assign a supervisor who assigns themselves is then told of the flag too.
         var toAdmins = notice == Notices.WellbeingUrgent || notice == Notices.WellbeingUrgentWaiting ? Notices.MentorNeedsSupervisorUrgent : Notices.MentorNeedsSupervisor;
-        foreach (var admin in await store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, ct))
-        {
-            await notifier.SendOnceAsync(admin, toAdmins, "needs-supervisor~" + key, ct);
-        }
+        await notifier.SendOnceToAdminsAsync(toAdmins, "needs-supervisor~" + key, ct);
     }
 
     /// <summary>A mentor the signed-in supervisor is assigned to; any other mentor reads as not there.</summary>
