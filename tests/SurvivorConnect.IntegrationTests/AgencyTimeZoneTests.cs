@@ -16,6 +16,12 @@ public sealed class AgencyTimeZoneTests(AgencyTimeZoneTests.Api api) : IClassFix
     [Fact]
     public async Task A_follow_up_due_today_in_los_angeles_is_not_overdue_there_in_the_evening_though_it_is_by_utc()
     {
+        // The flag is raised after 06:00 UTC, so the next 06:00 UTC is the Los Angeles evening of the day it was raised.
+        var start = api.Time.GetUtcNow();
+        if (start.UtcDateTime.Hour < 7)
+        {
+            api.Time.Advance(start.UtcDateTime.Date.AddHours(7) - start.UtcDateTime);
+        }
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
         await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(3)));
         var flagId = await SupervisionTests.FirstFlagAsync(_world.Supervisor, mentorId);
