@@ -205,10 +205,10 @@ public sealed class AuditTests(ApiFactory api)
     {
         var admin = api.As("demo-admin");
         await admin.GetAsync("/api/people/filter-probe");
-        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-        var tomorrow = DateTime.UtcNow.AddDays(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
         var byAction = await AuditAsync(admin, "action=person.read&recordId=filter-probe");
+        var today = byAction[0].At.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var tomorrow = byAction[0].At.UtcDateTime.AddDays(1).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         var sameDay = await AuditAsync(admin, $"recordId=filter-probe&from={today}&to={today}");
         var later = await AuditAsync(admin, $"recordId=filter-probe&from={tomorrow}");
         var otherAction = await AuditAsync(admin, "action=person.create&recordId=filter-probe");

@@ -25,3 +25,22 @@ public class ClockedApiFactory : ApiFactory
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Time));
     }
 }
+
+public static class ClockChanges
+{
+    /// <summary>
+    /// How far to move a test's clock so that the zone's clocks do not change in the next three days: a local time
+    /// the test writes from it is then neither skipped (refused) nor repeated (read as the later of the two).
+    /// </summary>
+    public static TimeSpan UntilSteadyClocks(DateTimeOffset now, string zone)
+    {
+        var clocks = TimeZoneInfo.FindSystemTimeZoneById(zone);
+        var by = TimeSpan.Zero;
+        while (clocks.GetUtcOffset(now + by) != clocks.GetUtcOffset(now + by + TimeSpan.FromDays(3)))
+        {
+            by += TimeSpan.FromHours(1);
+        }
+
+        return by;
+    }
+}

@@ -112,6 +112,7 @@ public sealed class EngagementReminderTests() : TwoInstances("remind")
         var world = new EngagementWorld(First);
         var recruiter = world.Recruiter;
         await world.SetBenchmarkAsync(50m, lateCancellationHours: lateCancellationHours);
+        Advance(ClockChanges.UntilSteadyClocks(First.Time.GetUtcNow(), "Europe/London"));
         var now = First.Time.GetUtcNow();
         string Local(DateTimeOffset at) => TimeZoneInfo.ConvertTimeBySystemTimeZoneId(at, "Europe/London").ToString("yyyy-MM-dd'T'HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
         var draft = await HttpAssert.Ok<JsonElement>(await recruiter.PostJson("/api/engagements/opportunities", new
