@@ -486,6 +486,41 @@ public sealed class TeamingTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_partner_reads_the_plan_items_the_youth_sees_and_no_meeting_held_before_they_joined()
+    {
+        var team = await _world.SharedTeamAsync();
+        var stopped = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/case-plan/items", new { kind = "Service", text = "Substance-use programme" }));
+        var stoppedId = stopped.GetProperty("casePlan").EnumerateArray().Single(i => i.GetProperty("text").GetString() == "Substance-use programme").GetProperty("id").GetString();
+        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PutJson($"/api/teams/{team.YouthId}/case-plan/items/{stoppedId}",
+            new { kind = "Service", text = "Substance-use programme", status = "Stopped" }, stopped.GetProperty("casePlanVersion").GetString()));
+
+        // Recorded early, an hour before it was due, and before the professional was taken off and added again.
+        var meetingId = (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/meetings", new
+        {
+            scheduledFor = DateTimeOffset.UtcNow.AddHours(1), agenda = new[] { "School" },
+        }))).GetProperty("meetings")[0].GetProperty("id").GetString();
+        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/meetings/{meetingId}/record", new
+        {
+            attended = new[] { "youth" }, youthParticipation = "InPerson", notes = "Said before the partner was on the team.",
+        }));
+        var view = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{team.YouthId}"));
+        var member = view.GetProperty("members").EnumerateArray().Single(m => m.GetProperty("fromPartner").GetBoolean());
+        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/teams/{team.YouthId}/members/{member.GetProperty("id").GetString()}/remove", null));
+        await MentoringWorld.Ok(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/members", new { role = "Professional", personId = team.Partner.ProfessionalId, agencyId = team.Partner.Id }));
+        var seatId = (await HttpAssert.Ok<List<JsonElement>>(await team.Partner.Professional.GetAsync("/api/shared"))).Single().GetProperty("seatId").GetString();
+
+        var shared = await HttpAssert.Ok<JsonElement>(await team.Partner.Professional.GetAsync($"/api/shared/{Uri.EscapeDataString(seatId!)}"));
+        var youthSees = await HttpAssert.Ok<JsonElement>(await team.Youth.GetAsync("/api/my-team"));
+
+        Assert.Equal(
+            youthSees.GetProperty("plan").EnumerateArray().Select(i => i.GetProperty("text").GetString()),
+            shared.GetProperty("casePlan").EnumerateArray().Select(i => i.GetProperty("text").GetString()));
+        Assert.DoesNotContain("Substance-use programme", shared.GetRawText(), StringComparison.Ordinal);
+        Assert.DoesNotContain(shared.GetProperty("meetings").EnumerateArray(), m => m.GetProperty("id").GetString() == meetingId);
+        Assert.DoesNotContain("Said before the partner", shared.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_professional_taken_off_the_team_no_longer_finds_the_youth()
     {
         var team = await _world.SharedTeamAsync();

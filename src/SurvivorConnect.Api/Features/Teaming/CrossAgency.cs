@@ -128,10 +128,13 @@ internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAudi
     public async Task<string> YouthNameAsync(SharedGrant grant, CancellationToken ct) =>
         (await store.ReadAsync<YouthReferral>(YouthReferral.Container, grant.Team.YouthId, grant.Team.AgencyId, ct))?.DisplayName ?? "The youth";
 
-    /// <summary>The youth's case plan, if the grant names it (null when it does not; empty until written).</summary>
+    /// <summary>
+    /// The youth's case plan, if the grant names it (null when it does not; empty until written): the items the youth
+    /// sees on their own team page, so a stopped service never reads to a partner as something the youth failed at.
+    /// </summary>
     public async Task<IReadOnlyList<PlanItem>?> SharedCasePlanAsync(SharedGrant grant, CancellationToken ct) =>
         grant.Kinds.Contains(RecordKind.CasePlan)
-            ? (await store.ReadAsync<CasePlan>(Container, CasePlan.IdFor(grant.Team.YouthId), grant.Team.AgencyId, ct))?.Items ?? []
+            ? [.. ((await store.ReadAsync<CasePlan>(Container, CasePlan.IdFor(grant.Team.YouthId), grant.Team.AgencyId, ct))?.Items ?? []).Where(i => i.Status != PlanItemStatus.Stopped)]
             : null;
 
     /// <summary>The youth's safety plan, if the grant names it.</summary>
@@ -140,10 +143,14 @@ internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAudi
             ? (await store.ReadAsync<SafetyPlan>(Container, SafetyPlan.IdFor(grant.Team.YouthId), grant.Team.AgencyId, ct))?.Content ?? SafetyPlanContent.Empty
             : null;
 
-    /// <summary>The youth's team meetings the grant reaches, if it names meeting notes.</summary>
+    /// <summary>
+    /// The youth's team meetings the grant reaches, if it names meeting notes: scheduled and (once held) held since
+    /// the grant's start, as a meeting may be recorded a little before its scheduled time.
+    /// </summary>
     public async Task<IReadOnlyList<TeamMeeting>?> SharedMeetingsAsync(SharedGrant grant, CancellationToken ct) =>
         grant.Kinds.Contains(RecordKind.MdtNotes)
-            ? [.. (await AllAsync<TeamMeeting>(Container, grant.Team.AgencyId, [Filter.Eq("youthId", grant.Team.YouthId)], ct)).Where(m => m.ScheduledFor >= grant.MeetingsFrom)]
+            ? [.. (await AllAsync<TeamMeeting>(Container, grant.Team.AgencyId, [Filter.Eq("youthId", grant.Team.YouthId)], ct))
+                .Where(m => m.ScheduledFor >= grant.MeetingsFrom && (m.HeldAt is not { } held || held >= grant.MeetingsFrom))]
             : null;
 
     /// <summary>One agency's copy of a partnership, only if it is that agency's and between the same two agencies.</summary>
