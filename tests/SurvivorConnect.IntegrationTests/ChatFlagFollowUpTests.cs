@@ -112,6 +112,28 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
     }
 
     [Fact]
+    public async Task Words_of_danger_sent_again_and_again_into_a_stopped_chat_are_one_open_flag_and_one_notice_until_it_is_dealt_with()
+    {
+        var chat = await _world.OpenChatAsync();
+        await HttpAssert.Ok<JsonElement>(await _world.Supervisor.PostAsJsonAsync($"/api/mentors/{chat.MentorId}/hold", new { reason = "Talk first", stopsChat = true }));
+
+        for (var i = 0; i < 5; i++)
+        {
+            var refused = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "honestly I want to die", $"flood-{i}"));
+            Assert.NotEmpty(refused.CrisisResources!);
+        }
+
+        var flag = Assert.Single(await FlagsAsync(chat.Id), f => f.NotSent);
+        Assert.Single(await AllNoticesAsync(_world.CaseManager), n => n.Kind == "chat-urgent-unsent" && n.MatchId == chat.Id);
+
+        // Dealt with, the next words of danger are a new flag, told again.
+        await HttpAssert.Ok<ChatTests.FlagDto>(await _world.CaseManager.PostAsJsonAsync($"/api/flags/{flag.Id}/resolve", new { note = "Spoke with the mentor." }));
+        await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "I want to die tonight", "flood-later"));
+        Assert.Equal(2, (await FlagsAsync(chat.Id)).Count(f => f.NotSent));
+        Assert.Equal(2, (await AllNoticesAsync(_world.CaseManager)).Count(n => n.Kind == "chat-urgent-unsent" && n.MatchId == chat.Id));
+    }
+
+    [Fact]
     public async Task Words_of_danger_a_held_mentor_writes_reach_the_supervisor_who_held_them_and_without_one_the_admins()
     {
         var chat = await _world.OpenChatAsync();
@@ -122,7 +144,8 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "honestly I want to die", "held-crisis-1"));
 
         Assert.Single(await AllNoticesAsync(supervisor), n => n.Kind == "mentor-chat-urgent");
-        Assert.Single(await FlagsAsync(chat.Id), f => f.NotSent && f.SenderRole == "mentor");
+        var first = Assert.Single(await FlagsAsync(chat.Id), f => f.NotSent && f.SenderRole == "mentor");
+        await HttpAssert.Ok<ChatTests.FlagDto>(await _world.CaseManager.PostAsJsonAsync($"/api/flags/{first.Id}/resolve", new { note = "Supervisor is with them." }));
 
         await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{supervisorId}/deactivate", null));
         await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "I want to die tonight", "held-crisis-2"));

@@ -345,6 +345,14 @@ public sealed partial class ChatService(
 
     private async Task RaiseNotSentFlagAsync(Match match, YouthReferral youth, string me, string clientMessageId, SafetyVerdict verdict)
     {
+        // While one is open, more words of danger from the same shut-out sender add nothing to it: its watch tells the
+        // case managers until one deals with it, and a flood of them cannot bury other flags or notices.
+        var open = await Store.AllAsync<SafetyFlag>(SafetyFlag.Container, [Filter.Eq("conversationId", match.Id), Filter.Eq("status", FlagStatus.Open)], CancellationToken.None);
+        if (open.Any(f => f.NotSent && f.SenderId == me))
+        {
+            return;
+        }
+
         var (flag, raisedNow) = await CreateFlagAsync(new SafetyFlag
         {
             Id = SafetyFlag.NotSentIdFor(match.Id, me, clientMessageId),
