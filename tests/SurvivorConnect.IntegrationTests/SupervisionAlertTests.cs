@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
+using SurvivorConnect.Api.Features.Chat;
 
 namespace SurvivorConnect.IntegrationTests;
 
@@ -86,5 +87,24 @@ public sealed class SupervisionAlertTests(ApiFactory api) : IClassFixture<ApiFac
         Assert.Equal(Kindly, afterRelapse.GetProperty("dueBecause").GetString());
         var notices = await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/notifications"));
         Assert.Contains(notices.GetProperty("items").EnumerateArray(), n => n.GetProperty("kind").GetString() == "wellbeing-check-in");
+    }
+
+    [Fact]
+    public async Task A_youth_s_held_message_asks_the_mentor_nothing_until_it_is_delivered_to_them()
+    {
+        var chat = await _world.OpenChatAsync();
+        var held = await chat.Youth.SendAsync(chat.Id, "text me at 559-555-0134");
+        Assert.Equal(MessageStatus.Held, held.Message.Status);
+        await ChatClient.EventuallyAsync(() => !chat.CaseManager.Flags.IsEmpty, "the flag");
+
+        // Nothing tells a mentor that the youth's words are waiting for a case manager.
+        var whileHeld = await HttpAssert.Ok<JsonElement>(await chat.MentorHttp.GetAsync("/api/supervision/me"));
+        Assert.False(whileHeld.GetProperty("due").GetBoolean());
+
+        var flagId = chat.CaseManager.Flags.Single().Id;
+        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostAsync($"/api/flags/{flagId}/release", null));
+
+        var delivered = await HttpAssert.Ok<JsonElement>(await chat.MentorHttp.GetAsync("/api/supervision/me"));
+        Assert.True(delivered.GetProperty("due").GetBoolean());
     }
 }

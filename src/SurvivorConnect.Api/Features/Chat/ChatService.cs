@@ -504,8 +504,9 @@ public sealed partial class ChatService(
             await TellAdminsAsync(flag, key, ct);
         }
 
-        // A youth's words that were never delivered were not shared with the mentor: nothing weighs on them from it.
-        if (!(flag.NotSent && flag.SenderRole == YouthRole))
+        // A youth's words that were not delivered were not shared with the mentor: nothing weighs on them from it, and a
+        // prompt now would tell them a held message is waiting. A released one prompts them when it is delivered.
+        if (!(flag.SenderRole == YouthRole && (flag.NotSent || flag.Held)))
         {
             await PromptMentorAsync(match, flag, ct);
         }
@@ -864,6 +865,11 @@ public sealed partial class ChatService(
 
             copies.Forget(Store.AgencyId, flag.ConversationId);
             await LiveAsync(() => hub.Clients.Group(Group(flag.ConversationId)).MessageReceived(ChatMessageView.From(flag.ConversationId, delivered)));
+            if (flag.SenderRole == YouthRole)
+            {
+                await PromptMentorAsync(match, flag, ct);
+            }
+
             return;
         }
 
