@@ -112,6 +112,20 @@ public sealed class YouthCaseloadTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task Someone_still_on_the_youths_list_who_is_no_longer_a_case_manager_hears_nothing_of_the_youths_matches()
+    {
+        var (match, _, youth, _, youthId) = await _world.ActiveMatchAsync();
+        var (formerId, former) = await _world.PersonAsync(Roles.CaseManager);
+        await HandOverAsync(_world.CaseManager, youthId, "demo-casemanager", formerId);
+        await _world.SetRolesAsync(formerId, Roles.Mentor);
+
+        await MentoringWorld.Ok(await youth.PostAsync($"/api/matches/{match.Id}/end", null));
+
+        Assert.Contains((await HttpAssert.Ok<PageDto<NotificationDto>>(await _world.CaseManager.GetAsync("/api/notifications?pageSize=200"))).Items, n => n.Kind == "match-closed" && n.MatchId == match.Id);
+        Assert.DoesNotContain((await HttpAssert.Ok<PageDto<NotificationDto>>(await former.GetAsync("/api/notifications"))).Items, n => n.MatchId == match.Id);
+    }
+
+    [Fact]
     public async Task After_a_handover_the_youth_ending_the_match_is_told_to_the_case_managers_they_have_now()
     {
         var (match, _, youth, _, youthId) = await _world.ActiveMatchAsync();

@@ -49,7 +49,7 @@ public sealed class MatchNoticesTests
     {
         var moved = MatchIn(MatchLifecycle.Next(from, action, consentsComplete), from);
 
-        var notices = MatchNotices.For(action, moved, Youth);
+        var notices = MatchNotices.For(action, moved, Youth, Youth.CaseManagerIds);
 
         Assert.NotEmpty(notices);
         Assert.All(notices, n => Assert.Equal("match-" + moved.State.ToString().ToLowerInvariant(), n.Notice.Kind));
@@ -59,7 +59,7 @@ public sealed class MatchNoticesTests
     [Fact]
     public void A_proposal_closed_before_its_mentor_said_yes_is_news_to_the_mentor_and_never_to_the_youth()
     {
-        var notices = MatchNotices.For(MatchAction.Close, MatchIn(MatchState.Closed), Youth);
+        var notices = MatchNotices.For(MatchAction.Close, MatchIn(MatchState.Closed), Youth, Youth.CaseManagerIds);
 
         Assert.Equal(["mentor"], notices.Select(n => n.To));
     }
@@ -68,12 +68,13 @@ public sealed class MatchNoticesTests
     [InlineData(MatchState.Active, MatchAction.YouthEnd)]
     [InlineData(MatchState.Proposed, MatchAction.YouthDecline)]
     [InlineData(MatchState.AwaitingYouth, MatchAction.YouthAgree)]
-    public void News_for_staff_goes_to_every_case_manager_the_youth_has_now(MatchState from, MatchAction action)
+    public void News_for_staff_goes_to_every_case_manager_who_can_act_for_the_youth_now(MatchState from, MatchAction action)
     {
-        var notices = MatchNotices.For(action, MatchIn(MatchLifecycle.Next(from, action)), Youth);
+        // cm2 is still on the youth's list, but no longer a case manager.
+        var notices = MatchNotices.For(action, MatchIn(MatchLifecycle.Next(from, action)), Youth, ["cm"]);
 
         Assert.Contains(notices, n => n.To == "cm");
-        Assert.Contains(notices, n => n.To == "cm2");
+        Assert.DoesNotContain(notices, n => n.To == "cm2");
         Assert.DoesNotContain(notices, n => n.To == "former-cm");
     }
 }

@@ -34,7 +34,8 @@ internal sealed class MatchMovedHandler(MentoringData data, Notifier notifier, I
         }
 
         await publisher.Publish(new MatchChanged(match.Id, Activated: match.State == MatchState.Active), ct);
-        foreach (var (to, notice) in MatchNotices.For(notification.Action, match, notification.Youth))
+        var caseManagers = await data.ActiveCaseManagersAsync(notification.Youth, ct);
+        foreach (var (to, notice) in MatchNotices.For(notification.Action, match, notification.Youth, caseManagers))
         {
             await notifier.SendAsync([to], notice, match.Id, ct);
         }
@@ -92,28 +93,34 @@ internal sealed class YesForYouthOnSignIn(MentoringData data, Notifier notifier)
 }
 
 /// <summary>
-/// Who is told what when a match moves. Pure: the match as it is after the move decides. Staff news goes to the
-/// youth's case managers as they are now (the youth may have been handed over since the match was proposed).
+/// Who is told what when a match moves. Pure: the match as it is after the move decides.
 /// </summary>
 public static class MatchNotices
 {
-    public static IReadOnlyList<(string? To, Notice Notice)> For(MatchAction action, Match match, YouthReferral youth)
+    /// <param name="action">The move.</param>
+    /// <param name="match">The match as it is after the move.</param>
+    /// <param name="youth">The match's youth.</param>
+    /// <param name="caseManagers">
+    /// The youth's case managers who can act now, for staff news: the youth may have been handed over since the match
+    /// was proposed, and someone who lost the role stays on the youth's list until an admin hands the youth over.
+    /// </param>
+    public static IReadOnlyList<(string? To, Notice Notice)> For(MatchAction action, Match match, YouthReferral youth, IReadOnlyList<string> caseManagers)
     {
         ArgumentNullException.ThrowIfNull(match);
         ArgumentNullException.ThrowIfNull(youth);
         (string?, Notice)[] active = [(match.MentorId, Notices.MatchActive), (youth.PersonId, Notices.MatchActive)];
         IReadOnlyList<(string? To, Notice Notice)> notices = action switch
         {
-            MatchAction.MentorAccept => [.. ToCaseManagers(youth, Notices.MentorAcceptedToCaseManager), (youth.PersonId, Notices.MentorAcceptedToYouth)],
-            MatchAction.MentorDecline => ToCaseManagers(youth, Notices.MentorDeclinedToCaseManager),
-            MatchAction.YouthDecline => [.. ToCaseManagers(youth, Notices.YouthDeclinedToCaseManager), (match.MentorId, Notices.YouthDeclinedToMentor)],
-            MatchAction.YouthAgree when match.State == MatchState.Active => [.. ToCaseManagers(youth, Notices.YouthAgreedActiveToCaseManager), .. active],
-            MatchAction.YouthAgree => [.. ToCaseManagers(youth, Notices.YouthAgreedAwaitingConsentToCaseManager), (match.MentorId, Notices.YouthAgreedAwaitingConsentToMentor)],
+            MatchAction.MentorAccept => [.. ToCaseManagers(caseManagers, Notices.MentorAcceptedToCaseManager), (youth.PersonId, Notices.MentorAcceptedToYouth)],
+            MatchAction.MentorDecline => ToCaseManagers(caseManagers, Notices.MentorDeclinedToCaseManager),
+            MatchAction.YouthDecline => [.. ToCaseManagers(caseManagers, Notices.YouthDeclinedToCaseManager), (match.MentorId, Notices.YouthDeclinedToMentor)],
+            MatchAction.YouthAgree when match.State == MatchState.Active => [.. ToCaseManagers(caseManagers, Notices.YouthAgreedActiveToCaseManager), .. active],
+            MatchAction.YouthAgree => [.. ToCaseManagers(caseManagers, Notices.YouthAgreedAwaitingConsentToCaseManager), (match.MentorId, Notices.YouthAgreedAwaitingConsentToMentor)],
             MatchAction.Activate or MatchAction.Resume => active,
             MatchAction.Pause => [(match.MentorId, Notices.MatchPaused), (youth.PersonId, Notices.MatchPaused)],
             MatchAction.Close => [(match.MentorId, Notices.MatchClosedToMentor), (match.PutToYouth() ? youth.PersonId : null, Notices.MatchClosedToYouth)],
-            MatchAction.YouthEnd => [.. ToCaseManagers(youth, Notices.YouthEndedToCaseManager), (match.MentorId, Notices.YouthEndedToMentor)],
-            MatchAction.MentorEnd => [.. ToCaseManagers(youth, Notices.MentorEndedToCaseManager), (youth.PersonId, Notices.MentorEndedToYouth)],
+            MatchAction.YouthEnd => [.. ToCaseManagers(caseManagers, Notices.YouthEndedToCaseManager), (match.MentorId, Notices.YouthEndedToMentor)],
+            MatchAction.MentorEnd => [.. ToCaseManagers(caseManagers, Notices.MentorEndedToCaseManager), (youth.PersonId, Notices.MentorEndedToYouth)],
             _ => [],
         };
 
@@ -121,6 +128,6 @@ public static class MatchNotices
         return [.. notices.Where(n => n.To is not null)];
     }
 
-    private static IReadOnlyList<(string? To, Notice Notice)> ToCaseManagers(YouthReferral youth, Notice notice) =>
-        [.. youth.CaseManagerIds.Select(id => ((string?)id, notice))];
+    private static IReadOnlyList<(string? To, Notice Notice)> ToCaseManagers(IReadOnlyList<string> caseManagers, Notice notice) =>
+        [.. caseManagers.Select(id => ((string?)id, notice))];
 }
