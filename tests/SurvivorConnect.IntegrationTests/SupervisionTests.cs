@@ -395,6 +395,28 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
     }
 
     [Fact]
+    public async Task An_admin_does_not_make_themselves_a_mentors_supervisor_or_a_youths_case_manager_while_another_admin_can()
+    {
+        var (adminId, admin) = await _world.PersonAsync(Roles.AgencyAdmin);
+        await _world.SetRolesAsync(adminId, Roles.AgencyAdmin, Roles.Supervisor, Roles.CaseManager);
+        var (mentorId, _) = await _world.ReadyMentorAsync();
+        var (youthId, _) = await _world.YouthAsync();
+
+        var supervising = await HttpAssert.Problem(await admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId = adminId }), 409);
+        var youth = await admin.GetAsync($"/api/youth/{youthId}");
+        var caseManaging = await HttpAssert.Problem(await admin.PutJson($"/api/youth/{youthId}/case-managers", new { caseManagerIds = new[] { adminId } }, youth.Headers.ETag!.Tag), 409);
+
+        Assert.Contains("Another agency admin", supervising.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("Another agency admin", caseManaging.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await HttpAssert.Problem(await admin.GetAsync($"/api/supervision/mentors/{mentorId}"), 404);
+        Assert.DoesNotContain(adminId, (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/youth/{youthId}"))).GetProperty("caseManagerIds").EnumerateArray().Select(c => c.GetString()));
+
+        // Another admin may name them.
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId = adminId }));
+        await HttpAssert.Ok<JsonElement>(await admin.GetAsync($"/api/supervision/mentors/{mentorId}"));
+    }
+
+    [Fact]
     public async Task A_shorter_rhythm_set_long_after_the_last_check_in_does_not_count_check_ins_as_missed()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();

@@ -285,6 +285,12 @@ internal sealed class MentorHandlers(
             throw new RequestValidationException(new Dictionary<string, string[]> { ["supervisorId"] = ["A mentor cannot be their own supervisor."] });
         }
 
+        // Nor does an admin give themselves a mentor's check-in answers while another admin can decide it.
+        if (supervisor.Id == data.User.UserId && mentor.SupervisorId != supervisor.Id && await data.Store.AnotherAdminExistsAsync(supervisor.Id, ct))
+        {
+            throw new ConflictException("Another agency admin makes you a mentor's supervisor.");
+        }
+
         var view = await SaveAsync(mentor, mentor with { SupervisorId = supervisor.Id }, ct);
         await publisher.Publish(new SupervisorAssigned(mentor.Id), ct);
         return view;

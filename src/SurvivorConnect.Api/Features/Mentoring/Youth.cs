@@ -235,6 +235,14 @@ internal sealed class YouthHandlers(
             }
         }
 
+        // An admin does not put themselves in front of a youth's chats and flags while another admin can decide it, as
+        // they do not give themselves a role.
+        var me = data.User.UserId;
+        if (ids.Contains(me) && !youth.CaseManagerIds.Contains(me) && await data.Store.AnotherAdminExistsAsync(me, ct))
+        {
+            throw new ConflictException("Another agency admin adds you to a youth's case managers.");
+        }
+
         var mentors = (await data.MatchesAsync(Filter.Eq("youthId", youth.Id), openOnly: true, ct)).Select(m => m.MentorId).ToHashSet(StringComparer.Ordinal);
         if (ids.FirstOrDefault(mentors.Contains) is { } mentor)
         {
