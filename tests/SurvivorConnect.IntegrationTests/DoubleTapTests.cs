@@ -13,6 +13,31 @@ public sealed class DoubleTapTests(CountingApiFactory api) : IClassFixture<Count
     private readonly MentoringWorld _world = new(api);
 
     [Fact]
+    public async Task A_quick_exit_replayed_with_a_copy_of_its_cookie_records_the_sessions_end_once()
+    {
+        var cookie = await SessionCookieAsync(api, "demo-mentor");
+        var client = api.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        async Task<HttpStatusCode> ExitAsync()
+        {
+            using var exit = new HttpRequestMessage(HttpMethod.Post, "/exit");
+            exit.Headers.Add("Cookie", cookie);
+            return (await client.SendAsync(exit)).StatusCode;
+        }
+
+        var first = await api.Counter.MeasureAsync(async () => Assert.Equal(HttpStatusCode.NoContent, await ExitAsync()));
+        var replayed = await api.Counter.MeasureAsync(async () =>
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                Assert.Equal(HttpStatusCode.NoContent, await ExitAsync());
+            }
+        });
+
+        Assert.Equal(1, first.Writes);
+        Assert.Equal(0, replayed.Writes);
+    }
+
+    [Fact]
     public async Task Forming_a_team_twice_at_once_forms_it_once_and_says_so_to_the_second_tap()
     {
         var (youthId, _) = await _world.YouthAsync();

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Security.Cryptography;
 using Mediator;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using SurvivorConnect.Storage;
 
@@ -24,7 +25,8 @@ public sealed record PortalSessionEnded(string AgencyId, string PersonId, string
 /// (<see cref="PortalSessionEnded"/>, and the connections' own rechecks). The record lasts as long as any copy of the
 /// cookie could: the idle time, as no copy is renewed once the session is refused.
 /// </summary>
-public sealed partial class PortalSessions(IDocumentStore store, IServiceScopeFactory scopes, IOptions<AuthOptions> options, ILogger<PortalSessions> logger)
+public sealed partial class PortalSessions(
+    IDocumentStore store, IServiceScopeFactory scopes, IMemoryCache endedHere, IOptions<AuthOptions> options, ILogger<PortalSessions> logger)
 {
     public static readonly ContainerSpec Container = new("sessions") { AllowsTimeToLive = true };
 
@@ -57,6 +59,15 @@ public sealed partial class PortalSessions(IDocumentStore store, IServiceScopeFa
             return;
         }
 
+        // The quick exit takes any cookie, also a copy replayed after its session ended: each instance records and
+        // announces a session's end once, so a loop of exits costs the store and the other instances nothing.
+        var key = (typeof(EndedSession), agency, session);
+        if (endedHere.TryGetValue(key, out _))
+        {
+            return;
+        }
+
+        var lasts = TimeSpan.FromMinutes(options.Value.Portal.IdleMinutes) + ClockMargin;
         try
         {
             using var bounded = new CancellationTokenSource(RecordWait);
@@ -65,8 +76,9 @@ public sealed partial class PortalSessions(IDocumentStore store, IServiceScopeFa
                 Id = session,
                 PartitionKey = agency,
                 AgencyId = agency,
-                TimeToLive = (int)(TimeSpan.FromMinutes(options.Value.Portal.IdleMinutes) + ClockMargin).TotalSeconds,
+                TimeToLive = (int)lasts.TotalSeconds,
             }, bounded.Token);
+            endedHere.Set(key, true, lasts);
         }
         catch (Exception ex)
         {
