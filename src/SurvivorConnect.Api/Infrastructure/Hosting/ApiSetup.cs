@@ -54,6 +54,7 @@ public static class ApiSetup
         // Binding failures reach ApiExceptionHandler in every environment, which names the field, never a type.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityTransformer>());
+        services.AddSingleton<StorageHealthCheck>();
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage", tags: ["ready"]);
 
         builder.AddSurvivorConnectAuth();

@@ -34,20 +34,52 @@ internal sealed partial class StorageStartup(IDocumentStore store, IHostEnvironm
     private static partial void LogNotReady(ILogger logger, Exception exception);
 }
 
-internal sealed class StorageHealthCheck(IDocumentStore store) : IHealthCheck
+/// <summary>
+/// Whether the store answers, for <c>/health/ready</c>. The probe is open to anyone and never rate-limited, and each
+/// ask is a request to the database: callers at the same moment share one ask, and a healthy answer holds for a few
+/// seconds. An unhealthy one is asked again at once, so readiness comes back as soon as the store does.
+/// </summary>
+internal sealed class StorageHealthCheck(IDocumentStore store, TimeProvider time) : IHealthCheck, IDisposable
 {
+    public static readonly TimeSpan HealthyHolds = TimeSpan.FromSeconds(5);
+
+    private readonly SemaphoreSlim _asking = new(1, 1);
+    // UTC ticks of the last healthy answer (0 for none), read without the lock.
+    private long _healthyAt;
+
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (RecentlyHealthy())
+        {
+            return HealthCheckResult.Healthy();
+        }
+
+        await _asking.WaitAsync(cancellationToken);
         try
         {
+            if (RecentlyHealthy())
+            {
+                return HealthCheckResult.Healthy();
+            }
+
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(5));
             await store.CheckHealthAsync(timeout.Token);
+            Volatile.Write(ref _healthyAt, time.GetUtcNow().UtcTicks);
             return HealthCheckResult.Healthy();
         }
         catch (Exception ex) when (ex is StoreException or OperationCanceledException)
         {
+            Volatile.Write(ref _healthyAt, 0);
             return HealthCheckResult.Unhealthy("The data store is not answering.");
         }
+        finally
+        {
+            _asking.Release();
+        }
     }
+
+    public void Dispose() => _asking.Dispose();
+
+    private bool RecentlyHealthy() => Volatile.Read(ref _healthyAt) is var at and not 0 && time.GetUtcNow().UtcTicks - at < HealthyHolds.Ticks;
 }
