@@ -97,13 +97,16 @@ public sealed class PortalSignInTests
         Assert.Equal("/signin", (await client.GetAsync("/notifications")).Headers.Location?.OriginalString);
     }
 
-    [Fact]
-    public async Task Another_site_s_page_cannot_sign_anyone_out()
+    [Theory]
+    [InlineData("Sec-Fetch-Site", "cross-site")]
+    [InlineData("Sec-Fetch-Site", "same-site")]
+    [InlineData("Origin", "https://elsewhere.example.org")]
+    public async Task Another_site_s_page_cannot_sign_anyone_out(string header, string value)
     {
         await using var api = new ApiFactory();
         var client = await SignedInAsync(api, "demo-youth");
         using var forged = new HttpRequestMessage(HttpMethod.Post, "/signout") { Content = new FormUrlEncodedContent([]) };
-        forged.Headers.Add("Sec-Fetch-Site", "cross-site");
+        forged.Headers.Add(header, value);
 
         var answered = await client.SendAsync(forged);
 

@@ -169,9 +169,9 @@ public static class PortalModule
     /// </summary>
     private static async Task<Results<SignOutHttpResult, RedirectHttpResult>> SignOut(HttpContext context, IAuthenticationSchemeProvider schemes)
     {
-        // Another site's page may not sign anyone out (nor send them on to Entra ID's sign-out): the browser says where
-        // a form came from.
-        if (context.Request.Headers["Sec-Fetch-Site"] == "cross-site")
+        // Another site's page, also one on a sibling subdomain, may not sign anyone out (nor send them on to Entra ID's
+        // sign-out): the browser says where a form came from.
+        if (!FromThisSite(context.Request))
         {
             return TypedResults.Redirect("/");
         }
@@ -181,6 +181,16 @@ public static class PortalModule
             ? TypedResults.SignOut(signedOut, [PortalSignIn.CookieScheme])
             : TypedResults.SignOut(signedOut, [PortalSignIn.CookieScheme, PortalSignIn.EntraScheme]);
     }
+
+    /// <summary>
+    /// A post from this site's own pages (or typed by the person): said by Fetch Metadata, or by the Origin header of a
+    /// browser that sends none.
+    /// </summary>
+    private static bool FromThisSite(HttpRequest request) =>
+        request.Headers["Sec-Fetch-Site"].ToString() is { Length: > 0 } site
+            ? site is "same-origin" or "none"
+            : request.Headers.Origin.ToString() is not { Length: > 0 } origin
+                || string.Equals(origin, $"{request.Scheme}://{request.Host.Value}", StringComparison.OrdinalIgnoreCase);
 
     private static NoContent SessionIsOn() => TypedResults.NoContent();
 
