@@ -171,14 +171,14 @@ public sealed class TeamingRefusalTests(ApiFactory api)
         var theirs = (await store.ReadAsync<Partnership>(Partnership.Container, team.PartnershipId, team.Partner.Id, CancellationToken.None))!;
         await store.ReplaceAsync(Partnership.Container, theirs with { State = SurvivorConnect.Api.Features.Teaming.Rules.PartnershipState.Active, EndedAt = null }, theirs.ETag!, CancellationToken.None);
 
-        await HttpAssert.Problem(await TeamingWorld.ReadAsync(team), 403);
+        await HttpAssert.Problem(await TeamingWorld.ReadAsync(team), 404);
         await HttpAssert.Problem(await team.Partner.Admin.PutAsJsonAsync($"/api/partnerships/{team.PartnershipId}/professionals", new
         {
             professionals = new[] { new { personId = team.Partner.ProfessionalId, title = "Advocate" } },
         }), 409);
         var ours = (await store.ReadAsync<Partnership>(Partnership.Container, team.PartnershipId, "demo", CancellationToken.None))!;
         Assert.Equal(SurvivorConnect.Api.Features.Teaming.Rules.PartnershipState.Ended, ours.State);
-        await HttpAssert.Problem(await TeamingWorld.ReadAsync(team), 403);
+        await HttpAssert.Problem(await TeamingWorld.ReadAsync(team), 404);
     }
 
     [Fact]
@@ -242,16 +242,9 @@ public sealed class TeamingRefusalTests(ApiFactory api)
         var paused = await HttpAssert.Problem(await _world.Admin.PostJson("/api/partnerships", again), 409);
         Assert.Contains("You can propose a new one from", paused.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
-        // A week on (both copies' end moved back), the agencies agree again.
-        var store = api.Services.GetRequiredService<IDocumentStore>();
-        foreach (var agency in new[] { "demo", team.Partner.Id })
-        {
-            var copy = (await store.ReadAsync<Partnership>(Partnership.Container, team.PartnershipId, agency, CancellationToken.None))!;
-            await store.ReplaceAsync(Partnership.Container, copy with { EndedAt = DateTimeOffset.UtcNow.AddDays(-8) }, copy.ETag!, CancellationToken.None);
-        }
-
-        await _world.PartnershipAsync(team.Partner, kinds: ["CasePlan"]);
-        await HttpAssert.Problem(await TeamingWorld.ReadAsync(team), 403);
+        // A week on, the agencies agree again.
+        await _world.PartnershipAgainAsync(team.Partner, team.PartnershipId, kinds: ["CasePlan"]);
+        await HttpAssert.Problem(await TeamingWorld.ReadAsync(team), 404);
         var mine = await HttpAssert.Ok<JsonElement>(await team.Youth.GetAsync("/api/my-team"));
         var old = mine.GetProperty("sharing").EnumerateArray().Single();
         Assert.True(old.GetProperty("current").GetBoolean());
@@ -261,6 +254,13 @@ public sealed class TeamingRefusalTests(ApiFactory api)
         {
             subjectId = team.YouthId, grantor = "Youth", scope = "mdt-sharing", partnerAgencyId = team.Partner.Id, kinds = new[] { "CasePlan" },
         }));
+        await HttpAssert.Problem(await TeamingWorld.ReadAsync(team), 404);
+
+        // Their professional, on the team from before, reads once a case manager adds them again (the youth is told).
+        var members = (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{team.YouthId}"))).GetProperty("members").EnumerateArray();
+        var before = members.Single(m => m.GetProperty("fromPartner").GetBoolean()).GetProperty("id").GetString();
+        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/teams/{team.YouthId}/members/{before}/remove", null));
+        await MentoringWorld.Ok(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/members", new { role = "Professional", personId = team.Partner.ProfessionalId, agencyId = team.Partner.Id }));
         var shared = await HttpAssert.Ok<JsonElement>(await TeamingWorld.ReadAsync(team));
         Assert.Equal(["CasePlan"], shared.GetProperty("kinds").EnumerateArray().Select(k => k.GetString()));
     }

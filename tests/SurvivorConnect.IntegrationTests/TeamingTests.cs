@@ -474,15 +474,39 @@ public sealed class TeamingTests(ApiFactory api)
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public async Task Ending_the_partnership_from_either_side_stops_the_next_read(bool byYouthsAgency)
+    public async Task Ending_the_partnership_from_either_side_stops_the_next_read_and_a_new_one_reads_nothing_until_a_case_manager_adds_them_again(bool byYouthsAgency)
     {
         var team = await _world.SharedTeamAsync();
         await MentoringWorld.Ok(await TeamingWorld.ReadAsync(team));
+        var store = api.Services.GetRequiredService<IDocumentStore>();
+        var seat = (await store.ReadAsync<TeamSeat>(TeamingData.Container, team.SeatId, team.Partner.Id, default))!;
 
         var admin = byYouthsAgency ? _world.Admin : team.Partner.Admin;
         await MentoringWorld.Ok(await admin.PostAsync($"/api/partnerships/{team.PartnershipId}/end", null));
 
+        await HttpAssert.Problem(await TeamingWorld.ReadAsync(team), 404);
+        Assert.Empty(await HttpAssert.Ok<List<JsonElement>>(await team.Partner.Professional.GetAsync("/api/shared")));
+        var members = (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{team.YouthId}"))).GetProperty("members").EnumerateArray();
+        Assert.Equal(!byYouthsAgency, members.Any(m => m.GetProperty("fromPartner").GetBoolean()));
+
+        // The agencies agree again and the youth shares again: a seat left behind (a race, an older record) reads nothing.
+        await _world.PartnershipAgainAsync(team.Partner, team.PartnershipId);
+        await MentoringWorld.Created<JsonElement>(await _world.CaseManager.PostJson("/api/consents", new
+        {
+            subjectId = team.YouthId, grantor = "Youth", scope = "mdt-sharing", partnerAgencyId = team.Partner.Id, kinds = new[] { "CasePlan" },
+        }));
+        await store.UpsertAsync(TeamingData.Container, seat with { ETag = null }, default);
         await HttpAssert.Problem(await TeamingWorld.ReadAsync(team), 403);
+
+        if (!byYouthsAgency)
+        {
+            var stale = members.Single(m => m.GetProperty("fromPartner").GetBoolean()).GetProperty("id").GetString();
+            await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/teams/{team.YouthId}/members/{stale}/remove", null));
+        }
+
+        await MentoringWorld.Ok(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/members", new { role = "Professional", personId = team.Partner.ProfessionalId, agencyId = team.Partner.Id }));
+        var seatId = (await HttpAssert.Ok<List<JsonElement>>(await team.Partner.Professional.GetAsync("/api/shared"))).Single().GetProperty("seatId").GetString();
+        await MentoringWorld.Ok(await team.Partner.Professional.GetAsync($"/api/shared/{Uri.EscapeDataString(seatId!)}"));
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using SurvivorConnect.Api.Features.Agencies;
 using SurvivorConnect.Api.Features.People;
+using SurvivorConnect.Api.Features.Teaming;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Storage;
 
@@ -62,6 +63,19 @@ public sealed class TeamingWorld(ApiFactory api)
             professionals = new[] { new { personId = partner.ProfessionalId, title = "Youth advocate" } },
         }));
         return id;
+    }
+
+    /// <summary>The two agencies agree again, a week after their partnership <paramref name="endedId"/> ended (both copies' end moved back).</summary>
+    public async Task<string> PartnershipAgainAsync(PartnerAgency partner, string endedId, string[]? kinds = null)
+    {
+        var store = api.Services.GetRequiredService<IDocumentStore>();
+        foreach (var agency in new[] { "demo", partner.Id })
+        {
+            var copy = (await store.ReadAsync<Partnership>(Partnership.Container, endedId, agency, CancellationToken.None))!;
+            await store.ReplaceAsync(Partnership.Container, copy with { EndedAt = DateTimeOffset.UtcNow.AddDays(-8) }, copy.ETag!, CancellationToken.None);
+        }
+
+        return await PartnershipAsync(partner, kinds);
     }
 
     /// <summary>A youth of the demo agency, their team with the partner's professional, a plan, and the youth's consent to share <paramref name="kinds"/>.</summary>

@@ -59,6 +59,19 @@ internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAudi
     public Task UnseatAsync(string partnerAgencyId, string seatId, CancellationToken ct) =>
         store.DeleteAsync(Container, seatId, partnerAgencyId, null, ct);
 
+    /// <summary>The seats on the caller's agency's teams of the professionals the other agency offers in a partnership.</summary>
+    public async Task<IReadOnlyList<TeamSeat>> SeatsOnOurTeamsAsync(Partnership mine, CancellationToken ct)
+    {
+        var other = mine.OtherAgencyId(user.AgencyId);
+        var seats = new List<TeamSeat>();
+        foreach (var person in mine.Professionals.Where(p => p.AgencyId == other).Select(p => p.PersonId).Distinct(StringComparer.Ordinal))
+        {
+            seats.AddRange((await AllAsync<TeamSeat>(Container, other, [Filter.Eq("personId", person)], ct)).Where(s => s.SourceAgencyId == user.AgencyId));
+        }
+
+        return seats;
+    }
+
     /// <summary>
     /// The one gate to a youth's records for a partner agency's professional, checked on every read: the seat is
     /// theirs, they are a current professional member of the youth's team, the partnership is current on both sides,
@@ -109,6 +122,13 @@ internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAudi
         }
 
         if (copies is not { } pair || !new[] { pair.Source, pair.Partner }.All(c => c.Professionals.Any(p => p.AgencyId == me && p.PersonId == user.UserId)))
+        {
+            return null;
+        }
+
+        // A member added under an earlier partnership between the two agencies is not one under this: a case manager
+        // adds them again, and the youth is told.
+        if (member.AddedAt < pair.Source.AcceptedAt)
         {
             return null;
         }

@@ -242,7 +242,48 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
             await notices.ToAdminsAsync(other.AgencyId, Notices.PartnershipEnded, ct);
         }
 
+        await TakeOffOurTeamsAsync(mine, ct);
         return await ViewAsync(ended, ct);
+    }
+
+    /// <summary>
+    /// The other agency's professionals leave the youth's teams, as the admin who ended the partnership was told, and
+    /// this agency's professionals no longer list the other's youth: a seat is what a read starts from, so none is
+    /// left to read again under a later partnership unless a case manager adds them again.
+    /// </summary>
+    private async Task TakeOffOurTeamsAsync(Partnership mine, CancellationToken ct)
+    {
+        var other = mine.OtherAgencyId(data.AgencyId);
+        foreach (var person in mine.Professionals.Where(p => p.AgencyId == data.AgencyId).Select(p => p.PersonId).Distinct(StringComparer.Ordinal))
+        {
+            foreach (var ours in (await data.Store.AllAsync<TeamSeat>(TeamingData.Container, [Filter.Eq("personId", person)], ct)).Where(s => s.SourceAgencyId == other))
+            {
+                await data.Store.DeleteAsync(TeamingData.Container, ours.Id, data.AgencyId, null, ct);
+            }
+        }
+
+        foreach (var seat in await data.Cross.SeatsOnOurTeamsAsync(mine, ct))
+        {
+            for (var attempt = 0; attempt < 3; attempt++)
+            {
+                if (await data.TeamAsync(seat.YouthId, ct) is not { } team || team.Current.FirstOrDefault(m => m.Id == seat.MemberId) is not { } member)
+                {
+                    break;
+                }
+
+                try
+                {
+                    await data.Store.ReplaceAsync(TeamingData.Container, team.With(member with { RemovedAt = data.Now }), team.ETag!, ct);
+                    break;
+                }
+                catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed)
+                {
+                    // The team changed meanwhile: read it again.
+                }
+            }
+
+            await data.Cross.UnseatAsync(seat.AgencyId, seat.Id, ct);
+        }
     }
 
     public async ValueTask<IReadOnlyList<PartnershipView>> Handle(ListPartnerships query, CancellationToken ct)
