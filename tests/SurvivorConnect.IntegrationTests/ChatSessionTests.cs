@@ -127,6 +127,26 @@ public sealed class ChatSessionTests(ClockedApiFactory api) : IClassFixture<Cloc
     }
 
     [Fact]
+    public async Task A_chat_page_whose_sessions_end_was_recorded_elsewhere_but_whose_close_was_lost_reads_nothing_more()
+    {
+        var chat = await _world.OpenChatAsync();
+        var cookie = await SessionCookieAsync(api, chat.MentorId);
+        await using var page = await ChatClient.ConnectWithCookieAsync(() => api.Server, cookie);
+        await page.JoinAsync(chat.Id);
+
+        // Another instance recorded the end; its close never reached this one.
+        var cookies = api.Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(PortalSignIn.CookieScheme);
+        var ticket = cookies.TicketDataFormat.Unprotect(cookie[(PortalSignIn.CookieName.Length + 1)..])!;
+        await api.Services.GetRequiredService<SurvivorConnect.Storage.IDocumentStore>().UpsertAsync(PortalSessions.Container, new EndedSession
+        {
+            Id = ticket.Principal.FindFirstValue(ScClaims.Session)!, PartitionKey = "demo", AgencyId = "demo", TimeToLive = 3600,
+        }, default);
+
+        var refused = await Assert.ThrowsAsync<ChatRefusalException>(() => page.HistoryAsync(chat.Id, null, 50));
+        Assert.Equal("session-expired", refused.Code);
+    }
+
+    [Fact]
     public async Task A_session_cookie_made_before_sessions_had_an_id_is_refused_since_it_could_never_be_ended()
     {
         var options = api.Services.GetRequiredService<IOptions<AuthOptions>>().Value;

@@ -172,6 +172,7 @@ public sealed partial class ChatHubFilter(
     ChatRateLimiter limiter,
     PersonPrincipals principals,
     ChatAccessReconciler reconciler,
+    PortalSessions sessions,
     TimeProvider time,
     ILogger<ChatHubFilter> logger) : IHubFilter
 {
@@ -292,8 +293,14 @@ public sealed partial class ChatHubFilter(
         }
 
         // A send checks the person against its conversation's list of senders, which their changes keep (ChatService).
+        // Any other call also checks the portal session, in case the close its end sent to every instance was lost.
         if (!isSend)
         {
+            if (await sessions.ConnectionSessionEndedAsync(connection.User!, connection.ConnectionAborted))
+            {
+                return new HubError(ChatErrorCodes.SessionExpired, "Your session has ended. Sign in again to carry on.");
+            }
+
             var principal = await principals.RefreshAsync(connection.User!, connection.ConnectionAborted);
             invocation.ServiceProvider.GetRequiredService<HubCaller>().Principal = principal;
             if (!await reconciler.MayUseChatAsync(principal))
