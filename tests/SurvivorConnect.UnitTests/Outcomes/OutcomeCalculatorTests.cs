@@ -1,5 +1,7 @@
 using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Features.Outcomes.Rules;
+using SurvivorConnect.Api.Features.Payouts;
+using SurvivorConnect.Api.Features.Payouts.Rules;
 using SurvivorConnect.Api.Features.Supervision;
 using SurvivorConnect.Api.Features.Supervision.Rules;
 
@@ -122,6 +124,33 @@ public sealed class OutcomeCalculatorTests
         var lines = Enumerable.Range(0, 3).Select(r => new Line([(r, inContact), (r, inContact + 1)], (r, missing.Columns.ToList().IndexOf("Episodes"))))
             .Append(new Line([(0, inContact), (1, inContact)], (2, inContact))).ToList();
         Assert.Empty(Attacker.Solve(missing, lines));
+    }
+
+    [Fact]
+    public void The_payouts_table_has_a_row_only_for_currencies_paid_in_the_period()
+    {
+        Payout Payout(string id, string currency, PayoutState state, DateTimeOffset? paidAt) => new()
+        {
+            Id = id, ClaimId = "c-" + id, OpportunityId = "o", OpportunityTitle = "Focus group", SessionId = "s", SessionDate = new DateOnly(2026, 1, 5),
+            PayeeId = "p-" + id, Lines = [], Compensation = 100m, Reimbursement = 0m, Total = 100m, Currency = currency, State = state,
+            CreatedBy = "finance", CreatedAt = On(1, 5), ApprovalsNeeded = 1, PaidAt = paidAt,
+        };
+        var payouts = new[]
+        {
+            Payout("usd", "usd", PayoutState.Paid, On(2, 1)),
+            Payout("cad-years-ago", "CAD", PayoutState.Paid, new DateTimeOffset(2023, 5, 1, 0, 0, 0, TimeSpan.Zero)),
+            Payout("eur-failed", "EUR", PayoutState.Failed, null),
+            Payout("gbp-after", "GBP", PayoutState.Paid, On(7, 2)),
+        };
+
+        var instrument = new InstrumentDefinition("i", 1, "Check-in", "the last month", new ResponseScale(0, 3, ["No", "Some", "Often", "Always"]),
+            [new("stress", "Stress", [new("low", 0m), new("high", 2m, Concern: true)])], [new("a", "A", "stress")]);
+
+        var table = OutcomeCalculator.Tables(new OutcomeInputs([], [], [], new AgencyInputs([], [], [], payouts, [], instrument)), FirstHalf, null, Now)
+            .Single(t => t.Key == "payouts");
+
+        Assert.Equal(["USD"], table.Rows);
+        Assert.Equal(100m, Value(table, 0, 3));
     }
 
     [Fact]

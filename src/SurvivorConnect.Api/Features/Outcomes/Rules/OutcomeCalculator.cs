@@ -423,15 +423,14 @@ public static class OutcomeCalculator
 
     private static DraftTable PayoutTotals(IReadOnlyList<Payout> payouts, ReportPeriod period)
     {
-        var currencies = payouts.Select(p => p.Currency.ToUpperInvariant()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        // A row for each currency paid in the period only: one paid in once, years ago or never (a draft, a refusal),
+        // would name the one survivor paid in it in every report.
+        var paid = payouts.Where(p => p is { State: PayoutState.Paid, PaidAt: { } at } && period.MonthOf(at) is not null)
+            .Select(p => (Payout: p, Month: period.MonthOf(p.PaidAt!.Value)!.Value)).ToList();
+        var currencies = paid.Select(p => p.Payout.Currency.ToUpperInvariant()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var cells = Grid(currencies.Count, 4, () => new Measure(Aggregate.Sum, 0, period.Months - 1));
-        foreach (var payout in payouts.Where(p => p.State == PayoutState.Paid && p.PaidAt is not null))
+        foreach (var (payout, month) in paid)
         {
-            if (period.MonthOf(payout.PaidAt!.Value) is not { } month)
-            {
-                continue;
-            }
-
             var row = currencies.IndexOf(payout.Currency.ToUpperInvariant());
             // As stored, so a payout of travel only adds nothing (not a rounding remainder) to compensation.
             var travel = payout.Lines.Where(l => l.Kind is LineKind.Mileage or LineKind.Receipts or LineKind.Lodging).Sum(l => l.Amount);
