@@ -195,8 +195,18 @@ public sealed class MentoringJourneyTests(PortalServer server)
         await Expect(flags.Locator("tbody tr").First).ToContainTextAsync("Riley");
         await Expect(flags.Locator("tbody tr").First).ToContainTextAsync("self-harm");
 
-        // Delivered by the case manager, the held message reaches the youth once and shows once, as sent, to the mentor.
+        // From the queue, the case manager goes straight to the words in the chat, marked.
         await flags.ReloadAsync();
+        await flags.Locator("tbody tr[data-urgent=true]").GetByRole(AriaRole.Button, new() { Name = "Read it in the chat with Riley" }).ClickAsync();
+        var flagged = flags.Locator("[data-log] li.flagged");
+        await Expect(flagged).ToContainTextAsync("i want to kill myself", new() { Timeout = 10000 });
+        await Expect(flagged).ToContainTextAsync("The flagged message");
+        await Expect(flags.Locator("[data-log] li.flagged")).ToHaveCountAsync(1);
+        Assert.EndsWith("/chat", flags.Url, StringComparison.Ordinal);
+        await Accessibility.AssertNoSeriousViolationsAsync(flags);
+
+        // Delivered by the case manager, the held message reaches the youth once and shows once, as sent, to the mentor.
+        await flags.GotoAsync("/flags");
         await Expect(flags.Locator("tbody tr[data-urgent=false]")).ToContainTextAsync("a phone number");
         await Expect(flags.Locator("tbody tr[data-urgent=false]")).ToContainTextAsync("Riley");
         await flags.Locator("tbody tr[data-urgent=false]").GetByRole(AriaRole.Button, new() { Name = "Deliver the message held in Riley" }).ClickAsync();

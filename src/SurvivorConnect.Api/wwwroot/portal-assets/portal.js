@@ -380,7 +380,13 @@
       item.querySelector('.text').textContent = message.text;
       const who = message.senderRole === me ? 'You' : message.senderRole === 'system' ? '' : message.senderRole;
       // Only the case manager sees others' held or kept-back messages: each is marked, so none reads as delivered.
-      item.querySelector('.meta').textContent = [who, message.senderRole === me ? words[message.status] : readerWords[message.status]].filter(Boolean).join(' · ');
+      // The message a flag is about, opened from the flag queue: marked in words, and brought into view.
+      const flagged = root.dataset.flagged && (String(message.sequence) === root.dataset.flagged || String(message.releasedFrom) === root.dataset.flagged);
+      item.querySelector('.meta').textContent = [who, message.senderRole === me ? words[message.status] : readerWords[message.status], flagged && 'The flagged message'].filter(Boolean).join(' · ');
+      if (flagged) {
+        item.classList.add('flagged');
+        item.scrollIntoView({ block: 'center' });
+      }
       item.dataset.status = message.status;
       seen.set(message.sequence, item);
       if (message.clientMessageId) pending.delete(message.clientMessageId);
