@@ -164,21 +164,24 @@ public sealed class TeamingRefusalTests(ApiFactory api)
     public async Task A_partnership_ended_on_one_side_is_never_brought_back_by_the_other_sides_change()
     {
         var team = await _world.SharedTeamAsync();
-        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/partnerships/{team.PartnershipId}/end", null));
-
-        // As if the write to the partner's copy had been lost: their copy still says it is in force.
         var store = api.Services.GetRequiredService<IDocumentStore>();
-        var theirs = (await store.ReadAsync<Partnership>(Partnership.Container, team.PartnershipId, team.Partner.Id, CancellationToken.None))!;
-        await store.ReplaceAsync(Partnership.Container, theirs with { State = SurvivorConnect.Api.Features.Teaming.Rules.PartnershipState.Active, EndedAt = null }, theirs.ETag!, CancellationToken.None);
+        var seat = (await store.ReadAsync<TeamSeat>(Partnership.Container, team.SeatId, team.Partner.Id, CancellationToken.None))!;
+        await MentoringWorld.Ok(await team.Partner.Admin.PostAsync($"/api/partnerships/{team.PartnershipId}/end", null));
 
-        await HttpAssert.Problem(await TeamingWorld.ReadAsync(team), 404);
-        await HttpAssert.Problem(await team.Partner.Admin.PutAsJsonAsync($"/api/partnerships/{team.PartnershipId}/professionals", new
-        {
-            professionals = new[] { new { personId = team.Partner.ProfessionalId, title = "Advocate" } },
-        }), 409);
+        // As if the write to the youth's agency's copy had been lost: it still says it is in force, and the seat is
+        // back as if the partner's end had not removed it.
         var ours = (await store.ReadAsync<Partnership>(Partnership.Container, team.PartnershipId, "demo", CancellationToken.None))!;
-        Assert.Equal(SurvivorConnect.Api.Features.Teaming.Rules.PartnershipState.Ended, ours.State);
-        await HttpAssert.Problem(await TeamingWorld.ReadAsync(team), 404);
+        await store.ReplaceAsync(Partnership.Container, ours with { State = SurvivorConnect.Api.Features.Teaming.Rules.PartnershipState.Active, EndedAt = null }, ours.ETag!, CancellationToken.None);
+        await store.UpsertAsync(Partnership.Container, seat with { ETag = null }, CancellationToken.None);
+
+        await HttpAssert.Problem(await TeamingWorld.ReadAsync(team), 403);
+        await HttpAssert.Problem(await _world.Admin.PutAsJsonAsync($"/api/partnerships/{team.PartnershipId}/professionals", new
+        {
+            professionals = Array.Empty<object>(),
+        }), 409);
+        var theirs = (await store.ReadAsync<Partnership>(Partnership.Container, team.PartnershipId, team.Partner.Id, CancellationToken.None))!;
+        Assert.Equal(SurvivorConnect.Api.Features.Teaming.Rules.PartnershipState.Ended, theirs.State);
+        await HttpAssert.Problem(await TeamingWorld.ReadAsync(team), 403);
     }
 
     [Fact]
@@ -242,9 +245,13 @@ public sealed class TeamingRefusalTests(ApiFactory api)
         var paused = await HttpAssert.Problem(await _world.Admin.PostJson("/api/partnerships", again), 409);
         Assert.Contains("You can propose a new one from", paused.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
-        // A week on, the agencies agree again.
+        // A week on, the agencies agree again, and a case manager adds their professional to the team again.
         await _world.PartnershipAgainAsync(team.Partner, team.PartnershipId, kinds: ["CasePlan"]);
-        await HttpAssert.Problem(await TeamingWorld.ReadAsync(team), 404);
+        var members = (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{team.YouthId}"))).GetProperty("members").EnumerateArray();
+        var before = members.Single(m => m.GetProperty("fromPartner").GetBoolean()).GetProperty("id").GetString();
+        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/teams/{team.YouthId}/members/{before}/remove", null));
+        await MentoringWorld.Ok(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/members", new { role = "Professional", personId = team.Partner.ProfessionalId, agencyId = team.Partner.Id }));
+        await HttpAssert.Problem(await TeamingWorld.ReadAsync(team), 403);
         var mine = await HttpAssert.Ok<JsonElement>(await team.Youth.GetAsync("/api/my-team"));
         var old = mine.GetProperty("sharing").EnumerateArray().Single();
         Assert.True(old.GetProperty("current").GetBoolean());
@@ -254,15 +261,31 @@ public sealed class TeamingRefusalTests(ApiFactory api)
         {
             subjectId = team.YouthId, grantor = "Youth", scope = "mdt-sharing", partnerAgencyId = team.Partner.Id, kinds = new[] { "CasePlan" },
         }));
-        await HttpAssert.Problem(await TeamingWorld.ReadAsync(team), 404);
+        var shared = await HttpAssert.Ok<JsonElement>(await TeamingWorld.ReadAsync(team));
+        Assert.Equal(["CasePlan"], shared.GetProperty("kinds").EnumerateArray().Select(k => k.GetString()));
+    }
 
-        // Their professional, on the team from before, reads once a case manager adds them again (the youth is told).
+    [Fact]
+    public async Task Ending_a_partnership_that_ran_out_after_a_new_one_was_agreed_leaves_the_new_ones_team_members_reading()
+    {
+        var team = await _world.SharedTeamAsync();
+        await ExpireAsync(team.PartnershipId, "demo", team.Partner.Id);
+        await _world.PartnershipAsync(team.Partner);
+        await MentoringWorld.Created(await _world.CaseManager.PostJson("/api/consents", new
+        {
+            subjectId = team.YouthId, grantor = "Youth", scope = "mdt-sharing", partnerAgencyId = team.Partner.Id, kinds = new[] { "CasePlan" },
+        }));
         var members = (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{team.YouthId}"))).GetProperty("members").EnumerateArray();
         var before = members.Single(m => m.GetProperty("fromPartner").GetBoolean()).GetProperty("id").GetString();
         await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/teams/{team.YouthId}/members/{before}/remove", null));
         await MentoringWorld.Ok(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/members", new { role = "Professional", personId = team.Partner.ProfessionalId, agencyId = team.Partner.Id }));
-        var shared = await HttpAssert.Ok<JsonElement>(await TeamingWorld.ReadAsync(team));
-        Assert.Equal(["CasePlan"], shared.GetProperty("kinds").EnumerateArray().Select(k => k.GetString()));
+        await MentoringWorld.Ok(await TeamingWorld.ReadAsync(team));
+
+        // The old one, still shown as in force though it ran out, is ended to tidy up.
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/partnerships/{team.PartnershipId}/end", null));
+
+        await MentoringWorld.Ok(await TeamingWorld.ReadAsync(team));
+        Assert.Single(await HttpAssert.Ok<List<JsonElement>>(await team.Partner.Professional.GetAsync("/api/shared")));
     }
 
     private async Task ExpireAsync(string partnershipId, params string[] agencies)

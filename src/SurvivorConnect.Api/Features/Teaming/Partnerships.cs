@@ -229,6 +229,8 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
         var mine = await data.PartnershipAsync(command.PartnershipId, ct);
         if (mine.State is PartnershipState.Ended or PartnershipState.Declined)
         {
+            // A repeat of an end that failed after this copy was written finishes what it left.
+            await TakeOffOurTeamsAsync(mine, ct);
             throw new ConflictException("This partnership has already ended.");
         }
 
@@ -249,11 +251,18 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
     /// <summary>
     /// The other agency's professionals leave the youth's teams, as the admin who ended the partnership was told, and
     /// this agency's professionals no longer list the other's youth: a seat is what a read starts from, so none is
-    /// left to read again under a later partnership unless a case manager adds them again.
+    /// left to read again under a later partnership unless a case manager adds them again. Only for a partnership
+    /// that was in force, and never while another is (one that ran out and was agreed anew, then ended to tidy up):
+    /// its members stay, and any added under the old one read nothing under the new.
     /// </summary>
     private async Task TakeOffOurTeamsAsync(Partnership mine, CancellationToken ct)
     {
         var other = mine.OtherAgencyId(data.AgencyId);
+        if (mine.AcceptedAt is null || await data.CurrentPartnershipWithAsync(other, ct) is not null)
+        {
+            return;
+        }
+
         foreach (var person in mine.Professionals.Where(p => p.AgencyId == data.AgencyId).Select(p => p.PersonId).Distinct(StringComparer.Ordinal))
         {
             foreach (var ours in (await data.Store.AllAsync<TeamSeat>(TeamingData.Container, [Filter.Eq("personId", person)], ct)).Where(s => s.SourceAgencyId == other))
