@@ -115,6 +115,20 @@ public sealed class PortalSignInTests
     }
 
     [Fact]
+    public async Task An_older_browser_without_fetch_metadata_signs_out_from_the_portals_own_page()
+    {
+        await using var api = new ApiFactory();
+        var client = await SignedInAsync(api, "demo-youth");
+        using var signOut = new HttpRequestMessage(HttpMethod.Post, "/signout") { Content = new FormUrlEncodedContent([]) };
+        signOut.Headers.Add("Origin", "null");
+
+        var answered = await client.SendAsync(signOut);
+
+        Assert.Equal("/signin?signedout=1", answered.Headers.Location?.OriginalString);
+        Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/notifications")).StatusCode);
+    }
+
+    [Fact]
     public async Task Signing_out_from_a_page_whose_session_has_already_ended_leads_to_sign_in_not_an_error()
     {
         await using var api = new ApiFactory();

@@ -183,13 +183,14 @@ public static class PortalModule
     }
 
     /// <summary>
-    /// A post from this site's own pages (or typed by the person): said by Fetch Metadata, or by the Origin header of a
-    /// browser that sends none.
+    /// A post from this site's own pages (or typed by the person): said by Fetch Metadata, or, by a browser that sends
+    /// none, by an Origin that is not another site's. The pages' no-referrer policy makes such a browser send
+    /// "null" from the site's own pages, so that passes: the most another site could do with it is sign someone out.
     /// </summary>
     private static bool FromThisSite(HttpRequest request) =>
         request.Headers["Sec-Fetch-Site"].ToString() is { Length: > 0 } site
             ? site is "same-origin" or "none"
-            : request.Headers.Origin.ToString() is not { Length: > 0 } origin
+            : request.Headers.Origin.ToString() is not { Length: > 0 } origin || origin == "null"
                 || string.Equals(origin, $"{request.Scheme}://{request.Host.Value}", StringComparison.OrdinalIgnoreCase);
 
     private static NoContent SessionIsOn() => TypedResults.NoContent();
