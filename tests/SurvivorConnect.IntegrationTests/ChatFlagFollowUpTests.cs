@@ -123,7 +123,11 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
             Assert.NotEmpty(refused.CrisisResources!);
         }
 
+        // A kind of danger the open flag did not name yet is added to it, still without another notice.
+        await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "I'm not safe, he's going to hurt me", "flood-other"));
+
         var flag = Assert.Single(await FlagsAsync(chat.Id), f => f.NotSent);
+        Assert.Equal(["self-harm", "in-danger"], flag.Kinds);
         Assert.Single(await AllNoticesAsync(_world.CaseManager), n => n.Kind == "chat-urgent-unsent" && n.MatchId == chat.Id);
 
         // Dealt with, the next words of danger are a new flag, told again.

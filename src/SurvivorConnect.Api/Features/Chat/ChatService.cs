@@ -345,11 +345,19 @@ public sealed partial class ChatService(
 
     private async Task RaiseNotSentFlagAsync(Match match, YouthReferral youth, string me, string clientMessageId, SafetyVerdict verdict)
     {
-        // While one is open, more words of danger from the same shut-out sender add nothing to it: its watch tells the
-        // case managers until one deals with it, and a flood of them cannot bury other flags or notices.
-        var open = await Store.AllAsync<SafetyFlag>(SafetyFlag.Container, [Filter.Eq("conversationId", match.Id), Filter.Eq("status", FlagStatus.Open)], CancellationToken.None);
-        if (open.Any(f => f.NotSent && f.SenderId == me))
+        // While one is open, more words of danger from the same shut-out sender are not another flag: its watch tells
+        // the case managers until one deals with it, and a flood of them cannot bury other flags or notices. A kind of
+        // danger it did not name yet is added to it.
+        var open = (await Store.AllAsync<SafetyFlag>(SafetyFlag.Container, [Filter.Eq("conversationId", match.Id), Filter.Eq("status", FlagStatus.Open)], CancellationToken.None))
+            .FirstOrDefault(f => f.NotSent && f.SenderId == me);
+        if (open is not null)
         {
+            var kinds = verdict.Findings.Select(f => f.Kind).Except(open.Kinds, StringComparer.Ordinal).ToList();
+            if (kinds.Count > 0)
+            {
+                await Store.ReplaceAsync(SafetyFlag.Container, open with { Kinds = [.. open.Kinds, .. kinds] }, open.ETag!, CancellationToken.None);
+            }
+
             return;
         }
 
@@ -793,9 +801,18 @@ public sealed partial class ChatService(
         {
             // Released before releases made a new message, a held message was marked delivered.
             var decided = message.Status == MessageStatus.Rejected ? FlagStatus.Rejected : FlagStatus.Released;
-            return decision == FlagStatus.Resolved || decision == decided
-                ? decided
-                : throw new ConflictException(decided == FlagStatus.Released ? "This message was already delivered." : "This message was already kept back.");
+            if (decision != FlagStatus.Resolved && decision != decided)
+            {
+                throw new ConflictException(decided == FlagStatus.Released ? "This message was already delivered." : "This message was already kept back.");
+            }
+
+            // A release whose review was not written may not have asked the mentor either: asking again asks once.
+            if (decided == FlagStatus.Released && flag.SenderRole == YouthRole)
+            {
+                await PromptMentorAsync(await data.MatchAsync(flag.ConversationId, ct), flag, CancellationToken.None);
+            }
+
+            return decided;
         }
 
         switch (decision)
@@ -865,9 +882,10 @@ public sealed partial class ChatService(
 
             copies.Forget(Store.AgencyId, flag.ConversationId);
             await LiveAsync(() => hub.Clients.Group(Group(flag.ConversationId)).MessageReceived(ChatMessageView.From(flag.ConversationId, delivered)));
+            // Delivered, it is theirs to carry: asked for whatever became of the page that delivered it.
             if (flag.SenderRole == YouthRole)
             {
-                await PromptMentorAsync(match, flag, ct);
+                await PromptMentorAsync(match, flag, CancellationToken.None);
             }
 
             return;
