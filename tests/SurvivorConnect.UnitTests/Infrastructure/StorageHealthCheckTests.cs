@@ -34,6 +34,21 @@ public sealed class StorageHealthCheckTests
     }
 
     [Fact]
+    public async Task Probes_while_an_ask_of_a_store_that_is_down_is_under_way_share_its_answer()
+    {
+        var answer = new TaskCompletionSource();
+        _store.Setup(s => s.CheckHealthAsync(It.IsAny<CancellationToken>())).Returns(answer.Task);
+        var check = new StorageHealthCheck(_store.Object, _time);
+
+        var probes = Enumerable.Range(0, 20).Select(_ => check.CheckHealthAsync(new HealthCheckContext())).ToList();
+        answer.SetException(StoreException.Unavailable("down", null));
+        var results = await Task.WhenAll(probes);
+
+        Assert.All(results, r => Assert.Equal(HealthStatus.Unhealthy, r.Status));
+        _store.Verify(s => s.CheckHealthAsync(It.IsAny<CancellationToken>()), Times.Once);
+    }
+
+    [Fact]
     public async Task A_store_that_stops_answering_is_reported_once_the_healthy_answer_is_old_and_its_return_at_the_next_probe()
     {
         var check = new StorageHealthCheck(_store.Object, _time);

@@ -36,34 +36,46 @@ internal sealed partial class StorageStartup(IDocumentStore store, IHostEnvironm
 
 /// <summary>
 /// Whether the store answers, for <c>/health/ready</c>. The probe is open to anyone and never rate-limited, and each
-/// ask is a request to the database: callers at the same moment share one ask, and a healthy answer holds for a few
-/// seconds. An unhealthy one is asked again at once, so readiness comes back as soon as the store does.
+/// ask is a request to the database: callers while an ask is under way share it, whatever it answers, and a healthy
+/// answer holds for a few seconds. An unhealthy one is asked again by the next probe, so readiness comes back as soon
+/// as the store does.
 /// </summary>
-internal sealed class StorageHealthCheck(IDocumentStore store, TimeProvider time) : IHealthCheck, IDisposable
+internal sealed class StorageHealthCheck(IDocumentStore store, TimeProvider time) : IHealthCheck
 {
     public static readonly TimeSpan HealthyHolds = TimeSpan.FromSeconds(5);
 
-    private readonly SemaphoreSlim _asking = new(1, 1);
+    private readonly Lock _gate = new();
+    private Task<HealthCheckResult>? _asking;
+
     // UTC ticks of the last healthy answer (0 for none), read without the lock.
     private long _healthyAt;
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        if (RecentlyHealthy())
+        if (Volatile.Read(ref _healthyAt) is var at and not 0 && time.GetUtcNow().UtcTicks - at < HealthyHolds.Ticks)
         {
             return HealthCheckResult.Healthy();
         }
 
-        await _asking.WaitAsync(cancellationToken);
-        try
+        Task<HealthCheckResult> asking;
+        lock (_gate)
         {
-            if (RecentlyHealthy())
+            if (_asking is null || _asking.IsCompleted)
             {
-                return HealthCheckResult.Healthy();
+                _asking = AskAsync();
             }
 
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            asking = _asking;
+        }
+
+        return await asking.WaitAsync(cancellationToken);
+    }
+
+    private async Task<HealthCheckResult> AskAsync()
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
             await store.CheckHealthAsync(timeout.Token);
             Volatile.Write(ref _healthyAt, time.GetUtcNow().UtcTicks);
             return HealthCheckResult.Healthy();
@@ -73,13 +85,5 @@ internal sealed class StorageHealthCheck(IDocumentStore store, TimeProvider time
             Volatile.Write(ref _healthyAt, 0);
             return HealthCheckResult.Unhealthy("The data store is not answering.");
         }
-        finally
-        {
-            _asking.Release();
-        }
     }
-
-    public void Dispose() => _asking.Dispose();
-
-    private bool RecentlyHealthy() => Volatile.Read(ref _healthyAt) is var at and not 0 && time.GetUtcNow().UtcTicks - at < HealthyHolds.Ticks;
 }
