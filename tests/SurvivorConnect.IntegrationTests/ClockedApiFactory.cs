@@ -29,14 +29,16 @@ public class ClockedApiFactory : ApiFactory
 public static class ClockChanges
 {
     /// <summary>
-    /// How far to move a test's clock so that the zone's clocks do not change in the next three days: a local time
-    /// the test writes from it is then neither skipped (refused) nor repeated (read as the later of the two).
+    /// How far to move a test's clock so that the zone's clocks do not change <paramref name="within"/> (three days
+    /// unless said): a local time the test writes from it is then neither skipped (refused) nor repeated (read as the
+    /// later of the two).
     /// </summary>
-    public static TimeSpan UntilSteadyClocks(DateTimeOffset now, string zone)
+    public static TimeSpan UntilSteadyClocks(DateTimeOffset now, string zone, TimeSpan? within = null)
     {
         var clocks = TimeZoneInfo.FindSystemTimeZoneById(zone);
+        var horizon = within ?? TimeSpan.FromDays(3);
         var by = TimeSpan.Zero;
-        while (clocks.GetUtcOffset(now + by) != clocks.GetUtcOffset(now + by + TimeSpan.FromDays(3)))
+        while (clocks.GetUtcOffset(now + by) != clocks.GetUtcOffset(now + by + horizon))
         {
             by += TimeSpan.FromHours(1);
         }

@@ -387,7 +387,7 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     /// <summary>A published in-person opportunity starting in <paramref name="startsIn"/> hours, with two confirmed advisors.</summary>
     private async Task<(OpportunityDto Opportunity, (string Id, HttpClient Client) First, (string Id, HttpClient Client) Second)> SoonAsync(int startsIn)
     {
-        api.Time.Advance(ClockChanges.UntilSteadyClocks(api.Time.GetUtcNow(), "America/Los_Angeles"));
+        api.Time.Advance(ClockChanges.UntilSteadyClocks(api.Time.GetUtcNow(), "America/Los_Angeles", TimeSpan.FromHours(Math.Max(72, startsIn + 3))));
         var now = api.Time.GetUtcNow();
         string At(int hours) => TimeZoneInfo.ConvertTimeBySystemTimeZoneId(now.AddHours(hours), "America/Los_Angeles").ToString("yyyy-MM-dd'T'HH:mm:00", System.Globalization.CultureInfo.InvariantCulture);
         var opportunity = await PublishedAsync(body: Body(start: At(startsIn), end: At(startsIn + 2), deadline: now.AddMinutes(30), inPerson: true, travel: true));

@@ -137,7 +137,7 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
     }
 
     [Fact]
-    public async Task An_admin_asked_to_find_a_supervisor_who_takes_the_mentor_on_themselves_is_told_of_the_waiting_flag()
+    public async Task An_admin_asked_to_find_a_supervisor_who_is_then_named_the_mentors_supervisor_is_told_of_the_waiting_flag()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
         var (goneId, _) = await _world.PersonAsync(Roles.Supervisor);
@@ -148,7 +148,9 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
 
         await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3)));
         Assert.Contains(await NoticesAsync(admin), n => n.Kind == "mentor-needs-supervisor");
-        await MentoringWorld.Ok(await admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId = adminId }));
+        // Not by themselves while another admin can decide it.
+        await HttpAssert.Problem(await admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId = adminId }), 409);
+        await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId = adminId }));
 
         Assert.Contains(await NoticesAsync(admin), n => n.Kind == "wellbeing-urgent");
     }
