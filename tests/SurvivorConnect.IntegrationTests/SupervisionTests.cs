@@ -61,6 +61,7 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
             date = today, notes = "Talked about the last two weeks.", agreedActions = "A lighter caseload for a month.", followUp = today.AddDays(7),
         }));
         Assert.False(withSession.GetProperty("followUpOverdue").GetBoolean());
+        Assert.Equal("Acknowledged", withSession.GetProperty("status").GetString());
 
         api.Time.Advance(TimeSpan.FromDays(8));
         var summary = (await HttpAssert.Ok<List<JsonElement>>(await Supervisor.GetAsync("/api/supervision/mentors"))).Single(m => m.GetProperty("mentorId").GetString() == mentorId);
@@ -70,6 +71,21 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
         var resolved = await HttpAssert.Ok<JsonElement>(await Supervisor.PostAsync($"/api/supervision/flags/{flagId}/resolve", null));
         Assert.Equal("Resolved", resolved.GetProperty("status").GetString());
         await HttpAssert.Problem(await Supervisor.PostAsync($"/api/supervision/flags/{flagId}/resolve", null), 409);
+    }
+
+    [Fact]
+    public async Task A_session_recorded_on_an_urgent_flag_marks_it_seen_and_ends_the_hold_that_waited_for_it()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, Answers(1, urgent: 3)));
+        var flagId = await FirstFlagAsync(Supervisor, mentorId);
+        Assert.Equal(JsonValueKind.Object, (await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/mentors/me"))).GetProperty("hold").ValueKind);
+        var today = DateOnly.FromDateTime(api.Time.GetUtcNow().UtcDateTime);
+
+        var withSession = await HttpAssert.Ok<JsonElement>(await Supervisor.PostAsJsonAsync($"/api/supervision/flags/{flagId}/sessions", new { date = today, notes = "Met the same day." }));
+
+        Assert.Equal("Acknowledged", withSession.GetProperty("status").GetString());
+        Assert.Equal(JsonValueKind.Null, (await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/mentors/me"))).GetProperty("hold").ValueKind);
     }
 
     [Fact]

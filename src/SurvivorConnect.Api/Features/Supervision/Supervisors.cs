@@ -192,13 +192,18 @@ internal sealed class SupervisorHandlers(SupervisionData data, AgencyCalendar ca
             ResolvedAt = command.Move == FlagMove.Resolve ? now : null,
         };
         var saved = await data.Store.ReplaceAsync(SupervisionData.Container, moved, flag.ETag!, ct);
-        if (flag.Kind == FlagKind.Urgent && flag.Status == WellbeingFlagStatus.Open)
+        await SeenAsync(flag, mentor, ct);
+        return FlagView.From(saved, mentor.DisplayName, await calendar.TodayAsync(ct));
+    }
+
+    /// <summary>An urgent flag seen for the first time: its wait is measured, and the hold for its review ends.</summary>
+    private async Task SeenAsync(WellbeingFlag before, MentorProfile mentor, CancellationToken ct)
+    {
+        if (before.Kind == FlagKind.Urgent && before.Status == WellbeingFlagStatus.Open)
         {
-            data.Metrics.UrgentFlagAcknowledged(now - flag.RaisedAt);
+            data.Metrics.UrgentFlagAcknowledged(data.Store.Now - before.RaisedAt);
             await data.EndReviewHoldAsync(mentor.Id, mediator, ct);
         }
-
-        return FlagView.From(saved, mentor.DisplayName, await calendar.TodayAsync(ct));
     }
 
     /// <summary>Sessions one flag keeps: its record stays within a document's size.</summary>
@@ -248,7 +253,15 @@ internal sealed class SupervisorHandlers(SupervisionData data, AgencyCalendar ca
             throw new ConflictException($"This flag has its {MaxSessions} sessions. Resolve it; a concern that goes on raises a new one.");
         }
 
-        var saved = await data.Store.ReplaceAsync(SupervisionData.Container, flag with { Sessions = [.. flag.Sessions, session] }, flag.ETag!, ct);
+        // A supervisor who met the mentor about it has seen it: no more reminders that it waits to be seen.
+        var withSession = flag with { Sessions = [.. flag.Sessions, session] };
+        if (flag.Status == WellbeingFlagStatus.Open)
+        {
+            withSession = withSession with { Status = WellbeingFlagStatus.Acknowledged, AcknowledgedBy = data.Me, AcknowledgedAt = data.Store.Now };
+        }
+
+        var saved = await data.Store.ReplaceAsync(SupervisionData.Container, withSession, flag.ETag!, ct);
+        await SeenAsync(flag, mentor, ct);
         return FlagView.From(saved, mentor.DisplayName, today);
     }
 
