@@ -201,15 +201,17 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
         Assert.Equal(reasons.Count, reasons.Distinct().Count());
     }
 
-    [Fact]
-    public async Task A_supervisor_marking_a_concern_seen_from_a_page_older_than_what_a_later_check_in_added_is_asked_to_read_it_again()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_supervisor_marking_a_concern_seen_from_a_page_older_than_a_later_check_in_is_asked_to_read_it_again(bool sameReasons)
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
         await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, Stressed()));
         var shown = Assert.Single(await FlagsAsync(mentorId));
         var (flagId, version) = (shown.GetProperty("id").GetString()!, shown.GetProperty("version").GetString()!);
         api.Time.Advance(TimeSpan.FromDays(14));
-        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, WornOut()));
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, sameReasons ? Stressed() : WornOut()));
 
         var stale = await _world.Supervisor.SendAsync(new HttpRequestMessage(HttpMethod.Post, $"/api/supervision/flags/{flagId}/acknowledge") { Headers = { { "If-Match", version } } });
 

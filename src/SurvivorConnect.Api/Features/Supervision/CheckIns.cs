@@ -341,10 +341,9 @@ internal sealed class CheckInFollowUps(SupervisionData data, Notifier notifier, 
             var added = checkIn.Concerns.Where(r => !flag.Reasons.Contains(r, StringComparer.Ordinal)).ToList();
             try
             {
-                if (added.Count > 0)
-                {
-                    await data.Store.ReplaceAsync(SupervisionData.Container, flag with { Reasons = [.. flag.Reasons, .. added] }, flag.ETag!, ct);
-                }
+                // Written also when every reason is there already: its version moves on, so "seen" sent from a page
+                // read before this check-in is asked to read it again, and one sent meanwhile makes this a flag of its own.
+                await data.Store.ReplaceAsync(SupervisionData.Container, flag with { Reasons = [.. flag.Reasons, .. added] }, flag.ETag!, ct);
 
                 await data.AlertAsync(mentor, notifier, Notices.WellbeingConcernGrown, $"{flag.Id}~grew~{checkIn.Id}", ct);
                 return true;
