@@ -825,6 +825,25 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     [Fact]
+    public async Task A_place_is_not_cancelled_once_its_session_has_begun_though_one_cancelled_in_time_is_kept_with_the_rest()
+    {
+        var (opportunity, first, second) = await SoonAsync(startsIn: 30);
+        var attendance = $"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/attendance";
+        await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson(attendance, new { entries = new[] { new { personId = first.Id, outcome = "cancelledByAgency" } } }));
+        api.Time.Advance(TimeSpan.FromHours(33));
+
+        var refused = await HttpAssert.Problem(await _recruiter.PostJson(attendance, new { entries = new[] { new { personId = second.Id, outcome = "cancelledByAgency" } } }), 409);
+        var recorded = await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson(attendance, new
+        {
+            entries = new object[] { new { personId = first.Id, outcome = "cancelledByAgency" }, new { personId = second.Id, outcome = "noShow" } },
+        }));
+
+        Assert.Contains("has begun", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("CancelledByAgency", recorded.Single(c => c.PersonId == first.Id).Outcome, ignoreCase: true);
+        Assert.Equal(("NoShow", 0m), (recorded.Single(c => c.PersonId == second.Id).Outcome, recorded.Single(c => c.PersonId == second.Id).Amount));
+    }
+
+    [Fact]
     public async Task A_place_the_agency_cancels_before_the_session_is_news_to_its_holder_and_off_for_them_alone()
     {
         var (opportunity, first, second) = await SoonAsync(startsIn: 6);
