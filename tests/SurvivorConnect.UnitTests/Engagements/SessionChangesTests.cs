@@ -102,9 +102,11 @@ public sealed class SessionChangesTests
         var movedLate = SessionChanges.WhyNotWhileConfirmed(before, [tomorrow with { Start = tomorrow.Start.AddDays(7), End = tomorrow.End.AddDays(7) }, later], Now, terms);
         var movedEarly = SessionChanges.WhyNotWhileConfirmed(before, [tomorrow, later with { Start = later.Start.AddHours(1), End = later.End.AddHours(1) }], Now, terms);
         var placeChanged = SessionChanges.WhyNotWhileConfirmed(before, [tomorrow with { Location = "Library" }, later], Now, terms);
+        var movedIntoWindow = SessionChanges.WhyNotWhileConfirmed(before, [tomorrow, later with { Start = tomorrow.Start, End = tomorrow.End }], Now, terms);
 
         Assert.Contains("Cancel it instead", takenOff, StringComparison.Ordinal);
         Assert.Contains("begins within 24 hours", movedLate, StringComparison.Ordinal);
+        Assert.Contains("would then begin within 24 hours", movedIntoWindow, StringComparison.Ordinal);
         Assert.Null(movedEarly);
         Assert.Null(placeChanged);
     }

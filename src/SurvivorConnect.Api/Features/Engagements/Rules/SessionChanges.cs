@@ -95,6 +95,12 @@ public static class SessionChanges
             {
                 return $"The session on {Day(session)} begins within {terms.Hours} hours and people are confirmed for it. Cancel it instead, so they are {paid}.";
             }
+
+            // Nor is it moved into that time: whoever cannot come at short notice would lose what a cancellation pays.
+            if (Moved(session, kept) && kept.StartUtc - now < TimeSpan.FromHours(terms.Hours))
+            {
+                return $"People are confirmed for the session on {Day(session)}, and it would then begin within {terms.Hours} hours. Cancel it instead, so they are {paid}, and add a new one.";
+            }
         }
 
         return null;
