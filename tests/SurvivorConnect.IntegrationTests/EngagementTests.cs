@@ -820,8 +820,15 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
             Assert.Single(told, n => n.Kind == "engagement-cancelled");
         }
 
-        Assert.Empty(await api.Services.GetRequiredService<IDocumentStore>().QueryAllAsync<CancellationDue>(
+        var store = api.Services.GetRequiredService<IDocumentStore>();
+        Assert.Empty(await store.QueryAllAsync<CancellationDue>(
             EngagementData.Container, CancellationDue.Partition, [Filter.Eq("opportunityId", opportunity.Id)], CancellationToken.None));
+
+        // The claim the worker wrote is the canceller's, as the one written in the request is: they approve neither alone.
+        async Task<string> RecorderAsync(string personId) =>
+            (await store.ReadAsync<CompensationClaim>(EngagementData.Container, CompensationClaim.IdFor(opportunity.Id, "s1", personId), "demo", CancellationToken.None))!.RecordedBy;
+        Assert.Equal(await RecorderAsync(first.Id), await RecorderAsync(second.Id));
+        Assert.NotEqual(EngagementReminderWorker.SystemUser, await RecorderAsync(second.Id));
     }
 
     [Fact]

@@ -368,6 +368,7 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
             OpportunityId = opportunity.Id,
             SessionIds = [.. sessions.Select(s => s.Id)],
             CreatedAt = data.Store.Now,
+            CancelledBy = data.Store.User.UserId,
         }, ct);
 
     /// <summary>
@@ -390,7 +391,7 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
                 // One person's claim that cannot be written keeps nobody else from theirs; what is owed stays until all are.
                 try
                 {
-                    var (claim, kept) = await WriteOrKeepAsync(opportunity, session, place, AttendanceOutcome.CancelledByAgency, null, terms, ct, at);
+                    var (claim, kept) = await WriteOrKeepAsync(opportunity, session, place, AttendanceOutcome.CancelledByAgency, null, terms, ct, at, due.CancelledBy);
                     claims.Add(claim);
 
                     // Someone whose place in it was cancelled before was told then; this is no news to them.
@@ -453,11 +454,12 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
 
     /// <summary>
     /// The claim as written, or as it stood when a cancellation of the place was already recorded (kept). A claim for a
-    /// session's cancellation is recorded as made when the session was cancelled (<paramref name="cancelledAt"/>).
+    /// session's cancellation is recorded as made when, and by whom, the session was cancelled (<paramref name="cancelledAt"/>,
+    /// <paramref name="cancelledBy"/>), so no one who cancelled approves its pay alone because the worker wrote it.
     /// </summary>
     private async Task<(ClaimView Claim, bool Kept)> WriteOrKeepAsync(
         Opportunity opportunity, EngagementSession session, Participation place, AttendanceOutcome outcome, int? minutes, LateCancellationTerms terms, CancellationToken ct,
-        DateTimeOffset? cancelledAt = null)
+        DateTimeOffset? cancelledAt = null, string? cancelledBy = null)
     {
         var personId = place.PersonId;
         var recordedAt = cancelledAt ?? data.Store.Now;
@@ -498,7 +500,7 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
             // Travel is for a session someone came to or the agency cancelled: recorded again as not attended, it goes.
             Travel = outcome == AttendanceOutcome.NoShow ? null : existing?.Travel,
             RecordedAt = recordedAt,
-            RecordedBy = data.Store.User.UserId,
+            RecordedBy = cancelledBy ?? data.Store.User.UserId,
         };
         return (ClaimView.From(existing is null
             ? await data.Store.CreateAsync(EngagementData.Container, claim, ct)

@@ -354,6 +354,9 @@ public sealed record CancellationDue : Document
 
     public required DateTimeOffset CreatedAt { get; init; }
 
+    /// <summary>Who cancelled: the claims it leads to are theirs, also those the worker finishes.</summary>
+    public string? CancelledBy { get; init; }
+
     public static string IdFor(string agencyId, string opportunityId, IEnumerable<string> sessionIds) =>
         $"{agencyId}~{opportunityId}~{Digest.Of(string.Join(',', sessionIds))}";
 }
