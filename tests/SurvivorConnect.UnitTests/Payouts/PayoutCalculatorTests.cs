@@ -74,6 +74,18 @@ public sealed class PayoutCalculatorTests
     }
 
     [Fact]
+    public void A_short_notice_cancellation_is_paid_and_named_as_one_not_as_time_attended()
+    {
+        var hourly = PayoutCalculator.Calculate(Hourly(outcome: AttendanceOutcome.CancelledByAgency), Rates);
+        var stipend = PayoutCalculator.Calculate(Stipend(outcome: AttendanceOutcome.CancelledByAgency), Rates);
+
+        Assert.Equal(125m, hourly.Total);
+        Assert.Contains("cancelled at short notice", hourly.Lines[0].Description, StringComparison.Ordinal);
+        Assert.Equal(150m, stipend.Total);
+        Assert.Contains("cancelled at short notice", stipend.Lines[0].Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_no_show_is_paid_nothing()
     {
         var result = PayoutCalculator.Calculate(Hourly(outcome: AttendanceOutcome.NoShow, share: 0), Rates);

@@ -99,17 +99,26 @@ public static class PayoutCalculator
         }
 
         var prepHours = input.PrepMinutes / 60m;
+        var cancelled = input.Outcome == AttendanceOutcome.CancelledByAgency;
         if (input.Basis == PayBasis.PerSession)
         {
             var partial = input.Outcome == AttendanceOutcome.Partial;
             var part = partial ? ClaimRules.StipendShare(input.Share, input.SessionHours, input.PrepMinutes) : 1m;
-            lines.Add(new(LineKind.Stipend, partial ? "Session stipend, for the part attended and the whole preparation" : "Session stipend (preparation included)",
+            lines.Add(new(LineKind.Stipend,
+                partial ? "Session stipend, for the part attended and the whole preparation"
+                : cancelled ? "Session stipend for a session the agency cancelled at short notice"
+                : "Session stipend (preparation included)",
                 part, input.Rate, input.Rate * part));
             return;
         }
 
+        // An approver sees a short-notice cancellation for what it is, not as time someone attended.
         var hours = input.SessionHours * input.Share;
-        lines.Add(new(LineKind.SessionTime, input.Outcome == AttendanceOutcome.Partial ? "Session time attended" : "Session time", hours, input.Rate, hours * input.Rate));
+        lines.Add(new(LineKind.SessionTime,
+            input.Outcome == AttendanceOutcome.Partial ? "Session time attended"
+            : cancelled ? "Session time of a session the agency cancelled at short notice"
+            : "Session time",
+            hours, input.Rate, hours * input.Rate));
         if (prepHours > 0)
         {
             lines.Add(new(LineKind.Preparation, "Paid preparation", prepHours, input.Rate, prepHours * input.Rate));
