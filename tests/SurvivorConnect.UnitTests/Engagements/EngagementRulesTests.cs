@@ -347,6 +347,17 @@ public sealed class ClaimRulesTests
     }
 
     [Fact]
+    public void An_hourly_session_may_not_be_cut_shorter_once_people_were_asked()
+    {
+        var start = new DateTime(2026, 12, 2, 18, 0, 0, DateTimeKind.Unspecified);
+        EngagementSession Lasting(double hours) => new("s1", start, start.AddHours(hours), "UTC", false, null, null);
+        var threeHours = Asked with { Compensation = new Compensation(PayBasis.Hourly, 50m, 30, TravelAllowed: true, PerDiemAllowed: true), Sessions = [Lasting(3)] };
+
+        Assert.Contains("never lowered", AskedTerms.WhyNotChange(threeHours, threeHours with { Sessions = [Lasting(0.5)] }), StringComparison.Ordinal);
+        Assert.Null(AskedTerms.WhyNotChange(threeHours, threeHours with { Sessions = [Lasting(4)] }));
+    }
+
+    [Fact]
     public void A_seat_is_held_for_a_session_by_whoever_was_confirmed_when_it_began()
     {
         var start = new DateTimeOffset(2026, 12, 2, 18, 0, 0, TimeSpan.Zero);

@@ -17,9 +17,11 @@ public static class AskedTerms
         }
 
         var (was, now) = (before.Compensation, after.Compensation);
-        // A flat sum per session falls per hour when a session grows longer: that is paying less too.
+        // A flat sum per session falls per hour when a session grows longer, and hourly pay for a session falls when it
+        // grows shorter: that is paying less too.
         return now.Basis != was.Basis || now.Rate < was.Rate || now.PrepMinutesPerSession < was.PrepMinutesPerSession
             || PayParity.EffectiveHourlyRate(now, after.Sessions) < PayParity.EffectiveHourlyRate(was, before.Sessions)
+            || now.Basis == PayBasis.Hourly && after.Sessions.Any(s => s.CancelledAt is null && before.Sessions.FirstOrDefault(b => b.Id == s.Id) is { } b && s.Hours < b.Hours)
             || was.TravelAllowed && !now.TravelAllowed || was.PerDiemAllowed && !now.PerDiemAllowed
             ? "People have been asked to this work at this pay, so it can be raised but never lowered."
             : null;
