@@ -35,4 +35,18 @@ public sealed class ChatPageTests(ApiFactory api)
         Assert.Contains("You are reading along", opened, StringComparison.Ordinal);
         Assert.DoesNotContain("data-send", opened, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("7", "data-flagged=\"7\"")]
+    [InlineData("not a number", "data-conversation")]
+    public async Task A_chat_opened_from_the_flag_queue_marks_its_message_and_a_mangled_one_still_opens_the_chat(string message, string shows)
+    {
+        var (match, _, _, _, _) = await _world.ActiveMatchAsync();
+        var page = await SignedInAsync(api, "demo-casemanager");
+
+        var opened = await PostFormAsync(page, "/chat", "open-chat", ("Id", match.Id), ("Message", message));
+
+        Assert.Contains($"data-conversation=\"{match.Id}\"", opened, StringComparison.Ordinal);
+        Assert.Contains(shows, opened, StringComparison.Ordinal);
+    }
 }
