@@ -848,6 +848,13 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         Assert.Contains("has begun", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal("CancelledByAgency", recorded.Single(c => c.PersonId == first.Id).Outcome, ignoreCase: true);
         Assert.Equal(("NoShow", 0m), (recorded.Single(c => c.PersonId == second.Id).Outcome, recorded.Single(c => c.PersonId == second.Id).Amount));
+
+        // Had they left and been confirmed again after that cancellation, it was not of the place they held.
+        var store = api.Services.GetRequiredService<IDocumentStore>();
+        var place = (await store.ReadAsync<Participation>(EngagementData.Container, Participation.IdFor(opportunity.Id, first.Id), "demo", CancellationToken.None))!;
+        var cancelledAt = (await store.ReadAsync<CompensationClaim>(EngagementData.Container, CompensationClaim.IdFor(opportunity.Id, "s1", first.Id), "demo", CancellationToken.None))!.RecordedAt;
+        await store.ReplaceAsync(EngagementData.Container, place with { ConfirmedAt = cancelledAt.AddHours(1) }, place.ETag!, CancellationToken.None);
+        await HttpAssert.Problem(await _recruiter.PostJson(attendance, new { entries = new[] { new { personId = first.Id, outcome = "cancelledByAgency" } } }), 409);
     }
 
     [Fact]

@@ -139,21 +139,6 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
             throw new ConflictException("Record attendance once the session has ended.");
         }
 
-        // A place is cancelled before its session begins: one written after would be paid as a short-notice
-        // cancellation (and open travel) for someone who may simply not have come. One already cancelled in time is
-        // sent again with the rest of the session's form, and kept.
-        if (data.Store.Now >= session.StartUtc)
-        {
-            foreach (var entry in entries.Where(e => EnumNames.Parse<AttendanceOutcome>(e.Outcome) == AttendanceOutcome.CancelledByAgency))
-            {
-                var claim = await data.Store.ReadAsync<CompensationClaim>(EngagementData.Container, CompensationClaim.IdFor(opportunity.Id, session.Id, entry.PersonId!), data.Store.AgencyId, ct);
-                if (claim?.Outcome != AttendanceOutcome.CancelledByAgency)
-                {
-                    throw new ConflictException("This session has begun: record whether each person came, took part or did not come.");
-                }
-            }
-        }
-
         var seated = (await data.ParticipationsAsync(Filter.Eq("opportunityId", opportunity.Id), ct))
             .Where(p => ClaimRules.HeldSeatAt(p.State, p.ConfirmedAt, p.ChangedAt, session.StartUtc)).ToDictionary(p => p.PersonId, StringComparer.Ordinal);
         var errors = new ValidationErrors();
@@ -178,10 +163,35 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
             throw new RequestValidationException(errors.ToDictionary());
         }
 
+        // A place is cancelled before its session begins: one written after would be paid as a short-notice
+        // cancellation (and open travel) for someone who may simply not have come. One cancelled in time, for the place
+        // its holder has, is sent again with the rest of the session's form, and kept as it is.
+        var inTime = new Dictionary<string, CompensationClaim>(StringComparer.Ordinal);
+        if (data.Store.Now >= session.StartUtc)
+        {
+            foreach (var entry in entries.Where(e => EnumNames.Parse<AttendanceOutcome>(e.Outcome) == AttendanceOutcome.CancelledByAgency))
+            {
+                var cancelled = await data.Store.ReadAsync<CompensationClaim>(EngagementData.Container, CompensationClaim.IdFor(opportunity.Id, session.Id, entry.PersonId!), data.Store.AgencyId, ct);
+                if (cancelled is not { Outcome: AttendanceOutcome.CancelledByAgency }
+                    || !ClaimRules.CancelledInTime(cancelled.RecordedAt, session.StartUtc, seated[entry.PersonId!].ConfirmedAt))
+                {
+                    throw new ConflictException("This session has begun: record whether each person came, took part or did not come.");
+                }
+
+                inTime[entry.PersonId!] = cancelled;
+            }
+        }
+
         var terms = await claims.TermsAsync(opportunity, ct);
         var written = new List<ClaimView>();
         foreach (var entry in entries)
         {
+            if (inTime.TryGetValue(entry.PersonId!, out var kept))
+            {
+                written.Add(ClaimView.From(kept));
+                continue;
+            }
+
             var place = seated[entry.PersonId!];
             var claim = await claims.WriteAsync(opportunity, session, place, EnumNames.Parse<AttendanceOutcome>(entry.Outcome), entry.MinutesAttended, terms, ct);
             written.Add(claim);

@@ -130,6 +130,13 @@ public static class ClaimRules
     public static bool CancelsPlace([NotNullWhen(true)] CompensationClaim? claim, Participation? place) =>
         claim is { Outcome: AttendanceOutcome.CancelledByAgency } && place is not null && CancelsPlace(claim.RecordedAt, place.State, place.ConfirmedAt);
 
+    /// <summary>
+    /// Whether a cancellation recorded at <paramref name="recordedAt"/> cancelled in time the place of someone confirmed at
+    /// <paramref name="confirmedAt"/>: before the session began, and for the place they hold (not an earlier one they left).
+    /// </summary>
+    public static bool CancelledInTime(DateTimeOffset recordedAt, DateTimeOffset sessionStart, DateTimeOffset? confirmedAt) =>
+        recordedAt < sessionStart && (confirmedAt is null || recordedAt >= confirmedAt);
+
     /// <summary>Whether a claim pays nothing: no share of the session and no travel claimed on it.</summary>
     public static bool OwesNothing(decimal amount, TravelClaim? travel) => amount == 0 && travel is not { ClaimsAnything: true };
 
