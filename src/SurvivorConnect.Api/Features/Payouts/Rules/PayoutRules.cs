@@ -81,13 +81,12 @@ public static class PayoutRules
     public static int ApprovalsNeeded(decimal total, decimal twoApproverThreshold) => total >= twoApproverThreshold ? 2 : 1;
 
     /// <summary>
-    /// Whether a payout may be cancelled (its claim then opens for a corrected payout): one not yet sent, one that
-    /// failed before Stripe moved any money, or one whose transfer was taken back whole (the money is the agency's
-    /// again, and the payee is still owed). While a transfer stands, the money is in the payee's Stripe balance: a
+    /// Whether a payout may be cancelled (its claim then opens for a corrected payout): one not yet sent, or one that
+    /// failed before Stripe moved any money. Once a transfer was made, the money is in the payee's Stripe balance: a
     /// second payout for the claim would pay twice, so it may only be sent on.
     /// </summary>
     public static bool CanCancel(PayoutState state, string? transferId) =>
-        state == PayoutState.Reversed || transferId is null && state is PayoutState.Pending or PayoutState.Approved or PayoutState.Failed;
+        transferId is null && state is PayoutState.Pending or PayoutState.Approved or PayoutState.Failed;
 
     /// <summary>
     /// Whether finance may record a payout as paid another way (a check, say): only before any money reached the
