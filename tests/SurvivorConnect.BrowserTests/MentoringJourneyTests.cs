@@ -202,6 +202,7 @@ public sealed class MentoringJourneyTests(PortalServer server)
         await Expect(flagged).ToContainTextAsync("i want to kill myself", new() { Timeout = 10000 });
         await Expect(flagged).ToContainTextAsync("The flagged message");
         await Expect(flags.Locator("[data-log] li.flagged")).ToHaveCountAsync(1);
+        await Expect(flagged).ToBeInViewportAsync();
         Assert.EndsWith("/chat", flags.Url, StringComparison.Ordinal);
         await Accessibility.AssertNoSeriousViolationsAsync(flags);
 

@@ -355,6 +355,7 @@
     const pending = new Map();
     let me = null;
     let last = 0;
+    let flaggedShown = !root.dataset.flagged;
 
     const words = { Held: 'Held for review', Delivered: 'Sent', Rejected: 'Not delivered' };
     const readerWords = { Held: 'Held for review', Rejected: 'Kept back, not delivered' };
@@ -380,13 +381,10 @@
       item.querySelector('.text').textContent = message.text;
       const who = message.senderRole === me ? 'You' : message.senderRole === 'system' ? '' : message.senderRole;
       // Only the case manager sees others' held or kept-back messages: each is marked, so none reads as delivered.
-      // The message a flag is about, opened from the flag queue: marked in words, and brought into view.
+      // The message a flag is about, opened from the flag queue: marked in words (and brought into view once loaded).
       const flagged = root.dataset.flagged && (String(message.sequence) === root.dataset.flagged || String(message.releasedFrom) === root.dataset.flagged);
       item.querySelector('.meta').textContent = [who, message.senderRole === me ? words[message.status] : readerWords[message.status], flagged && 'The flagged message'].filter(Boolean).join(' · ');
-      if (flagged) {
-        item.classList.add('flagged');
-        item.scrollIntoView({ block: 'center' });
-      }
+      if (flagged) item.classList.add('flagged');
       item.dataset.status = message.status;
       seen.set(message.sequence, item);
       if (message.clientMessageId) pending.delete(message.clientMessageId);
@@ -513,6 +511,10 @@
         (history.value || []).slice().sort((a, b) => a.sequence - b.sequence).forEach(render);
       }
       await catchUp(hub);
+      if (!flaggedShown) {
+        flaggedShown = true;
+        log.querySelector('li.flagged')?.scrollIntoView({ block: 'center' });
+      }
       for (const clientMessageId of [...pending.keys()]) await sendPending(hub, clientMessageId);
     }, () => setCanSend(false, 'This chat is open on too many pages or devices. Close some, then reload this page to write here.'));
     const catchUp = async (hub) => {
