@@ -177,7 +177,7 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
         await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(0)));
-        api.Time.Advance(TimeSpan.FromDays(14) + TimeSpan.FromMinutes(1));
+        api.Time.Advance(TimeSpan.FromDays(14) + CheckInSchedule.MissedAfter + TimeSpan.FromMinutes(1));
 
         // The store refuses to start the schedule again (but would let the worker count a miss).
         api.Counter.BeforeReplace = (_, document) => document is CheckInSchedule { Missed: 0 } schedule && schedule.MentorId == mentorId
@@ -397,7 +397,7 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
         await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(0)));
-        await RunWorkerAsync(after: TimeSpan.FromDays(15));
+        await RunWorkerAsync(after: TimeSpan.FromDays(18));
         api.Time.Advance(TimeSpan.FromDays(14));
 
         await api.FailingWriteOnceAsync(d => d is WellbeingFlag { MentorId: var m } && m == mentorId, () => RunWorkerAsync(after: TimeSpan.Zero));
@@ -414,7 +414,7 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
         await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(0)));
-        api.Time.Advance(TimeSpan.FromDays(15));
+        api.Time.Advance(TimeSpan.FromDays(18));
 
         await api.FailingWriteOnceAsync(d => d is CheckInSlot { MentorId: var m } && m == mentorId, () => RunWorkerAsync(after: TimeSpan.Zero), FailedWrite.Upsert);
         Assert.Equal(1, (await ScheduleAsync(mentorId)).Missed);

@@ -35,10 +35,15 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
         Assert.Contains("only you and your supervisor see your answers", reminder.Text, StringComparison.Ordinal);
         Assert.Equal(0, (await ScheduleAsync(mentorId))!.Missed);
 
+        // Half a day late is "time for your check-in", not a miss; three days late is a miss, and the next comes round.
         await RunWorkerAsync(days: 2);
+        Assert.True((await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"))).GetProperty("due").GetBoolean());
+        Assert.Equal(0, (await ScheduleAsync(mentorId))!.Missed);
+        await RunWorkerAsync(days: 3);
         await Settle.UntilAsync(async () => (await ScheduleAsync(mentorId))!.Missed == 1);
         Assert.Equal(1, (await ScheduleAsync(mentorId))!.Missed);
-        await RunWorkerAsync(days: 12.5);
+        Assert.False((await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"))).GetProperty("due").GetBoolean());
+        await RunWorkerAsync(days: 9);
         await Settle.UntilAsync(async () => await RemindersAsync(mentor) == 2);
         Assert.Equal(2, await RemindersAsync(mentor));
     }

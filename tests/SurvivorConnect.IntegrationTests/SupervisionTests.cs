@@ -352,11 +352,11 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
         Assert.Contains("ended unexpectedly", me.GetProperty("dueBecause").GetString(), StringComparison.Ordinal);
 
         var worker = api.Services.GetRequiredService<CheckInWorker>();
-        api.Time.Advance(TimeSpan.FromDays(15));
+        api.Time.Advance(TimeSpan.FromDays(18));
         await Task.WhenAll(worker.RunOnceAsync(CancellationToken.None), worker.RunOnceAsync(CancellationToken.None));
         Assert.DoesNotContain((await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags").EnumerateArray(),
             f => f.GetProperty("kind").GetString() == "Missed");
-        api.Time.Advance(TimeSpan.FromDays(15));
+        api.Time.Advance(TimeSpan.FromDays(14));
         await Task.WhenAll(worker.RunOnceAsync(CancellationToken.None), worker.RunOnceAsync(CancellationToken.None));
 
         var flags = (await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags");

@@ -23,7 +23,7 @@ public sealed class SupervisionWorkerTests() : TwoInstances("supervise")
             answers = DefaultInstrument.Version1.Items.ToDictionary(i => i.Id, i => i.Subscale is "support" or "self-care" ? 4 : 0),
         }));
 
-        foreach (var days in new[] { 15, 14, 14 })
+        foreach (var days in new[] { 18, 14, 14 })
         {
             Advance(TimeSpan.FromDays(days));
             await Task.WhenAll(RunAsync(First), RunAsync(Second), RunAsync(First), RunAsync(Second));

@@ -109,7 +109,7 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
         return saved;
     }
 
-    /// <summary>Puts the schedule's slot on the shared due list at its due date, and its reminder before it.</summary>
+    /// <summary>Puts the schedule's slot on the shared due list at the time its check-in counts as missed, and its reminder before the due date.</summary>
     public async Task KeepSlotAsync(CheckInSchedule schedule, CancellationToken ct)
     {
         await store.UpsertAsync(Container, new CheckInSlot
@@ -117,7 +117,7 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
             Id = CheckInSlot.IdFor(store.AgencyId, schedule.MentorId),
             PartitionKey = CheckInSlot.Partition,
             MentorId = schedule.MentorId,
-            DueAt = schedule.DueAt,
+            DueAt = schedule.DueAt + CheckInSchedule.MissedAfter,
         }, ct);
         await store.UpsertAsync(Container, new CheckInReminder
         {

@@ -88,6 +88,12 @@ public sealed record CheckInSchedule : Document
     /// <summary>Due check-ins missed in a row; two raise a flag.</summary>
     public int Missed { get; init; }
 
+    /// <summary>
+    /// How long a check-in stays "time for your check-in" after its due date before it counts as missed: a mentor a day
+    /// late has not missed it. Shorter than the shortest cadence (7 days), so one is missed before the next falls due.
+    /// </summary>
+    public static readonly TimeSpan MissedAfter = TimeSpan.FromDays(3);
+
     public DateTimeOffset? LastCheckInAt { get; init; }
 
     /// <summary>The check-in it last started again from, so finishing that check-in's follow-ups twice changes nothing.</summary>
@@ -119,8 +125,8 @@ public sealed record CheckInReminder : Document
 }
 
 /// <summary>
-/// When a mentor's next check-in falls due, in the one partition every agency shares ("checkin-schedule"), so one
-/// query finds every due check-in. It holds ids and a time only.
+/// When a mentor's next check-in counts as missed (<see cref="CheckInSchedule.MissedAfter"/> past its due date), in the
+/// one partition every agency shares ("checkin-schedule"), so one query finds every missed check-in. Ids and a time only.
 /// </summary>
 public sealed record CheckInSlot : Document
 {

@@ -141,7 +141,8 @@ internal sealed class CheckInReminderHandler(SupervisionData data, Notifier noti
 }
 
 /// <summary>
-/// A mentor's due date passed: it counts as missed, the next is set one cadence on, and two missed in a row raise a flag.
+/// A mentor's check-in was not made within <see cref="CheckInSchedule.MissedAfter"/> of its due date: it counts as
+/// missed, the next is due one cadence after the missed one, and two missed in a row raise a flag.
 /// Not audited: the worker reads no answers, and an entry naming the mentor would tell the audit log's readers (admins,
 /// who see wellbeing only in aggregate) who missed their check-ins.
 /// </summary>
@@ -159,7 +160,7 @@ internal sealed class MissedCheckInHandler(SupervisionData data, Notifier notifi
 
         // Another instance (or a check-in) moved the due date on already. Its slot is put at the new date, in case the
         // write that moved it failed before the slot's: a slot left behind would never count a miss again.
-        if (schedule.DueAt != command.DueAt || schedule.DueAt > data.Store.Now)
+        if (schedule.DueAt != command.DueAt || schedule.DueAt + CheckInSchedule.MissedAfter > data.Store.Now)
         {
             if (schedule.DueAt != command.DueAt)
             {
@@ -291,7 +292,7 @@ internal sealed partial class CheckInWorker(IServiceScopeFactory scopes, IDocume
         await EachDueAsync<CheckInFollowUp>(CheckInFollowUp.Partition, followUp => new FinishCheckIn(followUp.Id), ct);
         await EachDueAsync<UrgentFlagWatch>(UrgentFlagWatch.Partition, watch => new CheckUrgentFlagSeen(watch.Id, watch.DueAt), ct);
         await EachDueAsync<CheckInReminder>(CheckInReminder.Partition, reminder => new RemindCheckIn(reminder.MentorId, reminder.ForDueAt), ct);
-        await EachDueAsync<CheckInSlot>(CheckInSlot.Partition, slot => new MarkCheckInMissed(slot.MentorId, slot.DueAt), ct);
+        await EachDueAsync<CheckInSlot>(CheckInSlot.Partition, slot => new MarkCheckInMissed(slot.MentorId, slot.DueAt - CheckInSchedule.MissedAfter), ct);
     }
 
     /// <summary>
