@@ -195,7 +195,16 @@ public sealed class MentoringJourneyTests(PortalServer server)
         await Expect(flags.Locator("tbody tr").First).ToContainTextAsync("Riley");
         await Expect(flags.Locator("tbody tr").First).ToContainTextAsync("self-harm");
 
-        // From the queue, the case manager goes straight to the words in the chat, marked.
+        // From the queue, the case manager goes straight to the words in the chat, marked, though fifty messages came
+        // after them: more than the chat shows at first.
+        for (var i = 1; i <= 25; i++)
+        {
+            await SendAsync(mentor, $"later note {i}");
+            await Expect(mentor.Locator("[data-log] li.mine").Last).ToContainTextAsync("Sent", new() { Timeout = 10000 });
+            await SendAsync(youth, $"later answer {i}");
+            await Expect(youth.Locator("[data-log] li.mine").Last).ToContainTextAsync("Sent", new() { Timeout = 10000 });
+        }
+
         await flags.ReloadAsync();
         await flags.Locator("tbody tr[data-urgent=true]").GetByRole(AriaRole.Button, new() { Name = "Read it in the chat with Riley" }).ClickAsync();
         var flagged = flags.Locator("[data-log] li.flagged");
@@ -204,6 +213,22 @@ public sealed class MentoringJourneyTests(PortalServer server)
         await Expect(flags.Locator("[data-log] li.flagged")).ToHaveCountAsync(1);
         await Expect(flagged).ToBeInViewportAsync();
         Assert.EndsWith("/chat", flags.Url, StringComparison.Ordinal);
+        await Accessibility.AssertNoSeriousViolationsAsync(flags);
+
+        // Opened as usual, the chat shows its latest messages; the earlier ones come on asking, each once, in order.
+        await flags.GotoAsync("/chat");
+        await flags.GetByRole(AriaRole.Button, new() { Name = "Read this chat" }).ClickAsync();
+        await Expect(flags.GetByText("later answer 25")).ToBeVisibleAsync(new() { Timeout = 10000 });
+        await Expect(flags.GetByText("hi, I like drawing")).ToHaveCountAsync(0);
+        var earlier = flags.GetByRole(AriaRole.Button, new() { Name = "Show earlier messages" });
+        await earlier.ClickAsync();
+        await Expect(flags.GetByText("hi, I like drawing")).ToHaveCountAsync(1);
+        await Expect(earlier).ToBeHiddenAsync();
+        await Expect(flags.Locator("[data-log]")).ToBeFocusedAsync();
+        var order = await flags.Locator("[data-log] li").EvaluateAllAsync<long[]>("items => items.map(li => Number(li.dataset.sequence))");
+        Assert.Equal(order.Order(), order);
+        Assert.Equal(order.Distinct(), order);
+        await Expect(flags.GetByText("later note 1", new() { Exact = true })).ToHaveCountAsync(1);
         await Accessibility.AssertNoSeriousViolationsAsync(flags);
 
         // Delivered by the case manager, the held message reaches the youth once and shows once, as sent, to the mentor.

@@ -351,10 +351,12 @@
     const log = root.querySelector('[data-log]');
     const form = root.querySelector('[data-send]');
     const status = root.querySelector('[data-chat-status]');
+    const earlierButton = root.querySelector('[data-earlier]');
     const seen = new Map();
     const pending = new Map();
     let me = null;
     let last = 0;
+    let first = 0;
     let flaggedShown = !root.dataset.flagged;
 
     const words = { Held: 'Held for review', Delivered: 'Sent', Rejected: 'Not delivered' };
@@ -389,12 +391,46 @@
       seen.set(message.sequence, item);
       if (message.clientMessageId) pending.delete(message.clientMessageId);
       last = Math.max(last, message.sequence);
+      first = first ? Math.min(first, message.sequence) : message.sequence;
     };
     const insert = (item, sequence) => {
       const after = [...log.children].find((li) => li.dataset.sequence && Number(li.dataset.sequence) > sequence);
       log.insertBefore(item, after || null);
-      log.scrollTop = log.scrollHeight;
+      if (!after) log.scrollTop = log.scrollHeight;
     };
+    // The latest page first; earlier ones on asking, or until the message a flag is about is on the page. Messages
+    // before the first one shown that this reader may not see (held for review) are skipped over, not asked for again.
+    const historyPage = 50;
+    const showHistory = (page) => {
+      (page || []).slice().sort((a, b) => a.sequence - b.sequence).forEach(render);
+      earlierButton.hidden = !page || page.length === 0 || first <= 1;
+    };
+    const loadEarlier = async (hub) => {
+      // Kept where the reader was: what comes in above does not push the messages they are reading away.
+      const fromBottom = log.scrollHeight - log.scrollTop;
+      log.setAttribute('aria-busy', 'true');
+      const page = await hub.invoke('History', id, first || null, historyPage);
+      if (page.error && gone.has(page.error.code)) forget(page.error.message);
+      if (!page.error) showHistory(page.value);
+      log.scrollTop = log.scrollHeight - fromBottom;
+      log.removeAttribute('aria-busy');
+      return !page.error && page.value.length > 0;
+    };
+    const bringFlaggedIntoView = async (hub) => {
+      const wanted = Number(root.dataset.flagged);
+      while (!log.querySelector('li.flagged') && first > 1 && wanted < first && await loadEarlier(hub)) { /* one page at a time */ }
+      log.querySelector('li.flagged')?.scrollIntoView({ block: 'center' });
+    };
+    // Not disabled while it loads: a disabled button drops the keyboard focus of whoever pressed it.
+    let loadingEarlier = false;
+    earlierButton.addEventListener('click', async () => {
+      if (!connection.hub || loadingEarlier) return;
+      loadingEarlier = true;
+      earlierButton.setAttribute('aria-disabled', 'true');
+      try { await loadEarlier(connection.hub); } finally { loadingEarlier = false; earlierButton.removeAttribute('aria-disabled'); }
+      // At the start of the chat the button goes; the reader is left in the messages, not at the top of the page.
+      if (earlierButton.hidden) log.focus({ preventScroll: true });
+    });
     // Once the chat is not theirs to read (a handover, a withdrawn consent), what the page shows of it goes too.
     const gone = new Set(['not-found', 'not-allowed']);
     let forgotten = false;
@@ -403,6 +439,8 @@
       log.replaceChildren();
       seen.clear();
       last = 0;
+      first = 0;
+      earlierButton.hidden = true;
       pending.forEach((entry) => clearTimeout(entry.timer));
       pending.clear();
       setCanSend(false, reason);
@@ -489,8 +527,7 @@
         // Readable again (a hold lifted, consent given again): what was cleared comes back.
         if (forgotten) {
           forgotten = false;
-          const history = await hub.invoke('History', id, null, 50);
-          (history.value || []).slice().sort((a, b) => a.sequence - b.sequence).forEach(render);
+          showHistory((await hub.invoke('History', id, null, historyPage)).value);
           await catchUp(hub);
         }
       });
@@ -506,14 +543,11 @@
       joinFailures = 0;
       me = joined.value.role;
       setCanSend(joined.value.canSend, joined.value.cannotSendReason);
-      if (last === 0) {
-        const history = await hub.invoke('History', id, null, 50);
-        (history.value || []).slice().sort((a, b) => a.sequence - b.sequence).forEach(render);
-      }
+      if (last === 0) showHistory((await hub.invoke('History', id, null, historyPage)).value);
       await catchUp(hub);
       if (!flaggedShown) {
         flaggedShown = true;
-        log.querySelector('li.flagged')?.scrollIntoView({ block: 'center' });
+        await bringFlaggedIntoView(hub);
       }
       for (const clientMessageId of [...pending.keys()]) await sendPending(hub, clientMessageId);
     }, () => setCanSend(false, 'This chat is open on too many pages or devices. Close some, then reload this page to write here.'));
