@@ -216,6 +216,13 @@ public sealed class MentoringJourneyTests(PortalServer server)
         await Accessibility.AssertNoSeriousViolationsAsync(flags);
 
         // Opened as usual, the chat shows its latest messages; the earlier ones come on asking, each once, in order.
+        // Only new messages are read out by a screen reader, not the history as it is put on the page.
+        await flags.AddInitScriptAsync("""
+            window.liveWhenAdded = [];
+            new MutationObserver((changes) => changes.forEach((change) => change.addedNodes.forEach((node) => {
+                if (node.nodeName === 'LI' && change.target.matches('[data-log]')) window.liveWhenAdded.push(change.target.getAttribute('aria-live'));
+            }))).observe(document, { childList: true, subtree: true });
+            """);
         await flags.GotoAsync("/chat");
         await flags.GetByRole(AriaRole.Button, new() { Name = "Read this chat" }).ClickAsync();
         await Expect(flags.GetByText("later answer 25")).ToBeVisibleAsync(new() { Timeout = 10000 });
@@ -229,6 +236,12 @@ public sealed class MentoringJourneyTests(PortalServer server)
         Assert.Equal(order.Order(), order);
         Assert.Equal(order.Distinct(), order);
         await Expect(flags.GetByText("later note 1", new() { Exact = true })).ToHaveCountAsync(1);
+        var added = await flags.EvaluateAsync<string[]>("window.liveWhenAdded");
+        Assert.True(added.Length >= order.Length);
+        Assert.All(added, live => Assert.Equal("off", live));
+        await SendAsync(mentor, "one more thing");
+        await Expect(flags.GetByText("one more thing")).ToBeVisibleAsync();
+        Assert.Equal("polite", (await flags.EvaluateAsync<string[]>("window.liveWhenAdded"))[^1]);
         await Accessibility.AssertNoSeriousViolationsAsync(flags);
 
         // Delivered by the case manager, the held message reaches the youth once and shows once, as sent, to the mentor.

@@ -405,17 +405,20 @@
       (page || []).slice().sort((a, b) => a.sequence - b.sequence).forEach(render);
       earlierButton.hidden = !page || page.length === 0 || first <= 1;
     };
-    const loadEarlier = async (hub) => {
+    // Messages already written are put on the page without a screen reader reading each out; new ones are read.
+    const quietly = async (work) => {
+      log.setAttribute('aria-live', 'off');
+      try { return await work(); } finally { log.setAttribute('aria-live', 'polite'); }
+    };
+    const loadEarlier = (hub) => quietly(async () => {
       // Kept where the reader was: what comes in above does not push the messages they are reading away.
       const fromBottom = log.scrollHeight - log.scrollTop;
-      log.setAttribute('aria-busy', 'true');
       const page = await hub.invoke('History', id, first || null, historyPage);
       if (page.error && gone.has(page.error.code)) forget(page.error.message);
       if (!page.error) showHistory(page.value);
       log.scrollTop = log.scrollHeight - fromBottom;
-      log.removeAttribute('aria-busy');
       return !page.error && page.value.length > 0;
-    };
+    });
     const bringFlaggedIntoView = async (hub) => {
       const wanted = Number(root.dataset.flagged);
       while (!log.querySelector('li.flagged') && first > 1 && wanted < first && await loadEarlier(hub)) { /* one page at a time */ }
@@ -527,8 +530,10 @@
         // Readable again (a hold lifted, consent given again): what was cleared comes back.
         if (forgotten) {
           forgotten = false;
-          showHistory((await hub.invoke('History', id, null, historyPage)).value);
-          await catchUp(hub);
+          await quietly(async () => {
+            showHistory((await hub.invoke('History', id, null, historyPage)).value);
+            await catchUp(hub);
+          });
         }
       });
     }, async (hub) => {
@@ -543,8 +548,14 @@
       joinFailures = 0;
       me = joined.value.role;
       setCanSend(joined.value.canSend, joined.value.cannotSendReason);
-      if (last === 0) showHistory((await hub.invoke('History', id, null, historyPage)).value);
-      await catchUp(hub);
+      if (last === 0) {
+        await quietly(async () => {
+          showHistory((await hub.invoke('History', id, null, historyPage)).value);
+          await catchUp(hub);
+        });
+      } else {
+        await catchUp(hub);
+      }
       if (!flaggedShown) {
         flaggedShown = true;
         await bringFlaggedIntoView(hub);
