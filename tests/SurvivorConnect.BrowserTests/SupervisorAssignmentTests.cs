@@ -1,5 +1,8 @@
+using System.Globalization;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Playwright;
+using SurvivorConnect.Api.Features.Mentoring.Rules;
 using static Microsoft.Playwright.Assertions;
 
 namespace SurvivorConnect.BrowserTests;
@@ -14,15 +17,7 @@ public sealed class SupervisorAssignmentTests(PortalServer server)
         using var admin = await server.ApiAsAsync("demo-admin");
         var leaving = "sv-" + Guid.NewGuid().ToString("N")[..10];
         (await admin.PostAsJsonAsync("/api/people", new { displayName = $"Leaving {leaving[^6..]}", roles = new[] { "Supervisor" }, subjectId = leaving })).EnsureSuccessStatusCode();
-        var mentorId = "mt-" + Guid.NewGuid().ToString("N")[..10];
-        var name = "Aaa Mentor " + mentorId[^6..];
-        (await admin.PostAsJsonAsync("/api/people", new { displayName = name, roles = new[] { "Mentor" }, subjectId = mentorId })).EnsureSuccessStatusCode();
-        using (var mentor = await server.ApiAsAsync(mentorId, "demo"))
-        {
-            (await mentor.PutAsJsonAsync("/api/mentors/me", new { displayName = name, languages = new[] { "English" }, travelRadiusMiles = 10, capacity = 1 })).EnsureSuccessStatusCode();
-        }
-
-        (await admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId = leaving })).EnsureSuccessStatusCode();
+        var (mentorId, name) = await NewMentorAsync(supervisorId: leaving);
         (await admin.PostAsync($"/api/people/{leaving}/deactivate", null)).EnsureSuccessStatusCode();
 
         var page = await server.SignInAsync("Taylor (demo agency admin)");
@@ -41,5 +36,82 @@ public sealed class SupervisorAssignmentTests(PortalServer server)
         await Expect(card).ToHaveCountAsync(0);
         using var supervisor = await server.ApiAsAsync("demo-supervisor");
         (await supervisor.GetAsync($"/api/supervision/mentors/{mentorId}")).EnsureSuccessStatusCode();
+    }
+
+    [Fact]
+    public async Task A_supervisor_records_a_new_mentor_s_screening_training_and_clearance_on_the_supervision_page()
+    {
+        var (mentorId, name) = await NewMentorAsync(supervisorId: "demo-supervisor");
+        using var supervisorApi = await server.ApiAsAsync("demo-supervisor");
+        Assert.Contains(MentorEligibility.NoScreening, await BlockersAsync(supervisorApi, mentorId));
+
+        var page = await server.SignInAsync("Morgan (demo supervisor)", phone: true);
+        await page.GotoAsync("/supervision");
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Open {name}" }).ClickAsync();
+        var readiness = page.Locator("[data-readiness]");
+        await Expect(readiness.GetByLabel("Background screening passed on")).ToHaveValueAsync("");
+        await Accessibility.AssertNoSeriousViolationsAsync(page);
+
+        // A check dated ahead is refused: by the browser, and (where the browser does not check) beside its field, with
+        // what was typed kept.
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var ahead = today.AddDays(2).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        await readiness.GetByLabel("Background screening passed on").FillAsync(ahead);
+        Assert.False(await readiness.GetByLabel("Background screening passed on").EvaluateAsync<bool>("input => input.checkValidity()"));
+        await readiness.GetByLabel("Background screening passed on").EvaluateAsync("input => input.removeAttribute('max')");
+        await readiness.GetByLabel("Training completed on").FillAsync(today.AddDays(-20).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        await readiness.GetByRole(AriaRole.Button, new() { Name = "Save what has passed" }).ClickAsync();
+        await Expect(page.Locator("#ready-screeningPassedOn-error")).ToContainTextAsync("Today or earlier");
+        await Expect(page.Locator("[data-readiness]").GetByLabel("Training completed on")).ToHaveValueAsync(today.AddDays(-20).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        await Accessibility.AssertNoSeriousViolationsAsync(page);
+        Assert.Contains(MentorEligibility.NoTraining, await BlockersAsync(supervisorApi, mentorId));
+
+        var passed = today.AddDays(-30).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        readiness = page.Locator("[data-readiness]");
+        await readiness.GetByLabel("Background screening passed on").FillAsync(passed);
+        await readiness.GetByLabel("Cleared by a supervisor on").FillAsync(passed);
+        await readiness.GetByRole(AriaRole.Button, new() { Name = "Save what has passed" }).ClickAsync();
+        await Expect(page.Locator("[data-outcome]")).ToContainTextAsync("Saved.");
+        await Expect(page.Locator("[data-readiness]").GetByLabel("Background screening passed on")).ToHaveValueAsync(passed);
+
+        var blockers = await BlockersAsync(supervisorApi, mentorId);
+        Assert.DoesNotContain(MentorEligibility.NoScreening, blockers);
+        Assert.DoesNotContain(MentorEligibility.NoTraining, blockers);
+        Assert.DoesNotContain(MentorEligibility.NoClearance, blockers);
+
+        // Another supervisor's page has no form for a mentor who is not theirs.
+        var (otherId, _) = await NewMentorAsync(supervisorId: null);
+        var forged = await PortalServer.ForgePostAsync(page, "/supervision", new Dictionary<string, string>
+        {
+            ["_handler"] = "readiness", ["MentorId"] = otherId, ["screeningPassedOn"] = passed, ["trainingCompletedOn"] = passed, ["supervisorClearedOn"] = passed,
+        });
+        Assert.DoesNotContain("Saved.", forged, StringComparison.Ordinal);
+        using var admin = await server.ApiAsAsync("demo-admin");
+        Assert.Contains(MentorEligibility.NoScreening, await BlockersAsync(admin, otherId));
+    }
+
+    private async Task<(string Id, string Name)> NewMentorAsync(string? supervisorId)
+    {
+        using var admin = await server.ApiAsAsync("demo-admin");
+        var mentorId = "mt-" + Guid.NewGuid().ToString("N")[..10];
+        var name = "Aaa Mentor " + mentorId[^6..];
+        (await admin.PostAsJsonAsync("/api/people", new { displayName = name, roles = new[] { "Mentor" }, subjectId = mentorId })).EnsureSuccessStatusCode();
+        using (var mentor = await server.ApiAsAsync(mentorId, "demo"))
+        {
+            (await mentor.PutAsJsonAsync("/api/mentors/me", new { displayName = name, languages = new[] { "English" }, travelRadiusMiles = 10, capacity = 1 })).EnsureSuccessStatusCode();
+        }
+
+        if (supervisorId is not null)
+        {
+            (await admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId })).EnsureSuccessStatusCode();
+        }
+
+        return (mentorId, name);
+    }
+
+    private static async Task<List<string>> BlockersAsync(HttpClient staff, string mentorId)
+    {
+        var mentor = await (await staff.GetAsync($"/api/mentors/{mentorId}")).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
+        return [.. mentor.GetProperty("matchBlockers").EnumerateArray().Select(b => b.GetString()!)];
     }
 }
