@@ -138,4 +138,51 @@ public sealed class CaseloadTests(PortalServer server)
         await Expect(caseManager.Locator("[data-outcome]")).ToHaveCountAsync(0);
         await Expect(caseManager.GetByText("Stage Making changes")).ToHaveCountAsync(0);
     }
+
+    [Fact]
+    public async Task A_case_manager_gives_a_referral_the_youth_s_sign_in_and_the_youth_then_sees_their_own_team()
+    {
+        using var admin = await server.ApiAsAsync("demo-admin");
+        var signIn = "yt-" + Guid.NewGuid().ToString("N")[..10];
+        (await admin.PostAsJsonAsync("/api/people", new { displayName = "Aaa Youth " + signIn[^6..], roles = new[] { "Youth" }, subjectId = signIn })).EnsureSuccessStatusCode();
+        var youth = await server.SignInAsAddedAsync(signIn, phone: true);
+        await youth.GotoAsync("/my-team");
+        await Expect(youth.GetByText("Your case manager has not set up your team yet.")).ToBeVisibleAsync();
+        await Expect(youth.GetByRole(AriaRole.Heading, new() { Name = "Who is on my team" })).ToHaveCountAsync(0);
+
+        // A sign-in that is not a youth of the agency is refused beside its field, on this form only, with all typed kept.
+        var caseManager = await server.SignInAsync("Alex (demo case manager)");
+        var name = "Kit " + signIn[^6..];
+        await caseManager.Locator("#refer-name").FillAsync(name);
+        await caseManager.Locator("#refer-age").FillAsync("15");
+        await caseManager.GetByLabel("The youth's sign-in id, if they have one").FillAsync("demo-mentor");
+        await caseManager.GetByRole(AriaRole.Button, new() { Name = "Add referral" }).ClickAsync();
+        await Expect(caseManager.Locator("#refer-person-error")).ToContainTextAsync("Not a youth of your agency.");
+        await Expect(caseManager.Locator("#refer-name")).ToHaveValueAsync(name);
+        await Expect(caseManager.Locator("#refer-person")).ToHaveValueAsync("demo-mentor");
+        await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
+
+        await caseManager.Locator("#refer-person").FillAsync(signIn);
+        await caseManager.GetByRole(AriaRole.Button, new() { Name = "Add referral" }).ClickAsync();
+        await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The referral is added");
+        await PortalServer.OpenYouthAsync(caseManager, name);
+        await Expect(caseManager.Locator("#edit-person")).ToHaveValueAsync(signIn);
+
+        // The same sign-in cannot belong to a second referral; a refused edit shows its error on the edit form, not on
+        // the referral form below it.
+        await caseManager.Locator("#refer-name").FillAsync(name + " again");
+        await caseManager.Locator("#refer-age").FillAsync("15");
+        await caseManager.Locator("#refer-person").FillAsync(signIn);
+        await caseManager.GetByRole(AriaRole.Button, new() { Name = "Add referral" }).ClickAsync();
+        await Expect(caseManager.Locator("main")).ToContainTextAsync("This sign-in can't be linked to this referral.");
+        await PortalServer.OpenYouthAsync(caseManager, name);
+        await caseManager.Locator("#edit-age").FillAsync("");
+        await caseManager.GetByRole(AriaRole.Button, new() { Name = "Save details" }).ClickAsync();
+        await Expect(caseManager.Locator("#edit-age-error")).ToBeVisibleAsync();
+        await Expect(caseManager.Locator("#refer-age-error")).ToHaveCountAsync(0);
+
+        await youth.ReloadAsync();
+        await Expect(youth.GetByRole(AriaRole.Heading, new() { Name = "Who is on my team" })).ToBeVisibleAsync();
+        await Accessibility.AssertNoSeriousViolationsAsync(youth);
+    }
 }
