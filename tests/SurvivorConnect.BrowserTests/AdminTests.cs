@@ -31,6 +31,13 @@ public sealed class AdminTests(PortalServer server)
         var other = await server.SignInAsync("Taylor (demo agency admin)");
         await ManageAsync(admin, "Robin (new mentor)");
         await ManageAsync(other, "Robin (new mentor)");
+
+        // A refused change is answered on the person's form, not on the "Add a person" form below it too.
+        await admin.Locator("[data-person]").GetByLabel("Analyst").CheckAsync();
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Save roles" }).ClickAsync();
+        await Expect(admin.Locator("#roles-error")).ToContainTextAsync("An analyst reads reports only");
+        await Expect(admin.Locator("#add-roles-error")).ToHaveCountAsync(0);
+        await admin.Locator("[data-person]").GetByLabel("Analyst").UncheckAsync();
         await admin.Locator("[data-person]").GetByLabel("Case manager").CheckAsync();
         await admin.GetByRole(AriaRole.Button, new() { Name = "Save roles" }).ClickAsync();
         await Expect(admin.Locator("[data-outcome]")).ToContainTextAsync("Roles saved");
