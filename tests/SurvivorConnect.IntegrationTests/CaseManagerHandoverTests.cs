@@ -64,6 +64,28 @@ public sealed class CaseManagerHandoverTests(ApiFactory api)
         Assert.DoesNotContain(listed, c => c.Id == goneId);
     }
 
+    [Fact]
+    public async Task A_youth_s_yes_while_none_of_their_case_managers_can_act_waits_for_one_to_start_the_match()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (youthId, youth) = await _world.YouthAsync();
+        var match = await _world.AcceptedAsync(youthId, mentorId, mentor);
+        var (leavingId, _) = await _world.PersonAsync(Roles.CaseManager);
+        await _world.HandOverAsync(youthId, leavingId);
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{leavingId}/deactivate", null));
+
+        // No chat opens with nobody to oversee it.
+        var agreed = await MentoringWorld.Ok<MatchDto>(await youth.PostAsync($"/api/matches/{match.Id}/agree", null));
+        Assert.Equal("AwaitingConsent", agreed.State);
+
+        var entry = Assert.Single(await NeedingAsync(), y => y.Id == youthId);
+        var handOver = new HttpRequestMessage(HttpMethod.Put, $"/api/youth/{youthId}/case-managers") { Content = JsonContent.Create(new { caseManagerIds = new[] { "demo-casemanager" } }) };
+        handOver.Headers.TryAddWithoutValidation("If-Match", entry.Version);
+        await MentoringWorld.Ok(await _world.Admin.SendAsync(handOver));
+        var started = await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/activate", null));
+        Assert.Equal("Active", started.State);
+    }
+
     /// <summary>The admin's notices that youth need a case manager, sent since <paramref name="since"/> (this collection's tests run one at a time).</summary>
     private async Task<List<NotificationDto>> NeedNoticesSinceAsync(DateTimeOffset since) =>
         [.. (await HttpAssert.Ok<PageDto<NotificationDto>>(await _world.Admin.GetAsync("/api/notifications?pageSize=100"))).Items

@@ -56,6 +56,7 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
         var listedWhileProposed = (await HttpAssert.Ok<PageDto<MatchDto>>(await youth.GetAsync("/api/matches"))).Items;
         var declineBeforeAsked = await youth.PostAsync($"/api/matches/{match.Id}/decline", null);
         var staffNoBeforeAsked = await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/decline", null);
+        var closedAsYouthsChoiceBeforeAsked = await _world.CaseManager.PostJson($"/api/matches/{match.Id}/close", new { reason = "YouthChoice", planned = false });
         var guardianBeforeAsked = await _world.CaseManager.PostJson("/api/consents", new { subjectId = youthId, grantor = "Guardian", scope = "mentoring-match", matchId = match.Id });
         var ownYesBeforeAsked = await youth.PostJson("/api/consents", new { subjectId = youthId, grantor = "Youth", scope = "mentoring-match", matchId = match.Id });
         await MentoringWorld.Ok(await otherMentor.PostAsync($"/api/matches/{declined.Id}/decline", null));
@@ -69,6 +70,7 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
         Assert.Empty(listedWhileProposed);
         await HttpAssert.Problem(declineBeforeAsked, 404);
         Assert.Contains("close it as the agency's decision", (await HttpAssert.Problem(staffNoBeforeAsked, 409)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("close it as the agency's decision", (await HttpAssert.Problem(closedAsYouthsChoiceBeforeAsked, 409)).GetProperty("detail").GetString(), StringComparison.Ordinal);
         await HttpAssert.Problem(guardianBeforeAsked, 409);
         await HttpAssert.Problem(ownYesBeforeAsked, 404);
         Assert.Contains("housing", accepted.Mentor!.Value.GetProperty("livedExperienceTags").EnumerateArray().Select(t => t.GetString()));

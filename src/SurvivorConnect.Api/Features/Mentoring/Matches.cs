@@ -306,6 +306,13 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
     public async ValueTask<MatchView> Handle(CloseMatch command, CancellationToken ct)
     {
         var closure = new MatchClosure(EnumNames.Parse<ClosureReason>(command.Body.Reason), command.Body.Planned!.Value, command.Body.Notes?.Trim(), data.Now, data.User.UserId);
+        // As with a decline: a closure as the youth's choice is a no from the youth, which holds against this mentor for
+        // good, so it needs the youth to have been asked. (Being put to the youth is never undone, so no race.)
+        if (closure.Reason == ClosureReason.YouthChoice && !(await data.MatchForCallerAsync(command.MatchId, ct)).Match.PutToYouth())
+        {
+            throw new ConflictException("The youth has not been asked yet. To withdraw the proposal, close it as the agency's decision.");
+        }
+
         return await MoveAsync(command.MatchId, MatchAction.Close, [MatchRole.CaseManager], ct, closure,
             seen: command.Body.FromState is { } from ? EnumNames.Parse<MatchState>(from) : null, ifMatch: command.IfMatch);
     }
@@ -353,8 +360,11 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             ? await eligibility.EnsureAsync(match.MentorId, match.YouthId, match.Id, role, ct, resuming: action == MatchAction.Resume)
             : null;
 
-        // The youth's agreement is itself the consent it records (the event's handler writes it), so it counts here.
-        var complete = action != MatchAction.YouthAgree || (await consent.MissingAsync(match, youth, ct, givenNow: recordConsentAs)).Count == 0;
+        // The youth's agreement is itself the consent it records (the event's handler writes it), so it counts here. A
+        // chat starts only with a case manager to oversee it: with none of the youth's able to act (deactivated, or the
+        // role taken away), the yes waits for one, who starts the match (the admins see the youth as needing one).
+        var complete = action != MatchAction.YouthAgree
+            || ((await consent.MissingAsync(match, youth, ct, givenNow: recordConsentAs)).Count == 0 && (await data.ActiveCaseManagersAsync(youth, ct)).Count > 0);
         var next = MatchLifecycle.Next(match.State, action, complete);
 
         if (action is MatchAction.Activate or MatchAction.Resume)
