@@ -1,4 +1,5 @@
 using System.Net;
+using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Infrastructure.Auth;
 
 namespace SurvivorConnect.IntegrationTests;
@@ -200,6 +201,27 @@ public sealed class ConsentWithdrawalTests(ApiFactory api) : IClassFixture<ApiFa
 
         var told = (await HttpAssert.Ok<PageDto<NotificationDto>>(await youth.GetAsync("/api/notifications"))).Items;
         Assert.Contains(told, n => n.Kind == "match-agreed-for-you" && n.MatchId == match.Id);
+    }
+
+    [Fact]
+    public async Task Once_a_consent_to_a_started_match_is_withdrawn_neither_party_sees_the_other_as_they_are_now_until_it_is_given_again()
+    {
+        var (match, mentor, youth, _, youthId) = await _world.ActiveMatchAsync();
+        static string YouthName(MatchDto m) => m.Youth!.Value.GetProperty("displayName").GetString()!;
+        static int MentorInterests(MatchDto m) => m.Mentor!.Value.GetProperty("interests").GetArrayLength();
+        Assert.NotEqual(MatchView.YouthNoLongerShown, YouthName(await MentoringWorld.Ok<MatchDto>(await mentor.GetAsync($"/api/matches/{match.Id}"))));
+        Assert.NotEqual(0, MentorInterests(await MentoringWorld.Ok<MatchDto>(await youth.GetAsync($"/api/matches/{match.Id}"))));
+
+        var given = await MatchConsentAsync(youth, youthId, match.Id);
+        await HttpAssert.Ok<MentoringTests.ConsentDto>(await youth.PostAsync($"/api/consents/{given.Id}/revoke", null));
+
+        Assert.Equal(MatchView.YouthNoLongerShown, YouthName(await MentoringWorld.Ok<MatchDto>(await mentor.GetAsync($"/api/matches/{match.Id}"))));
+        var listed = (await HttpAssert.Ok<PageDto<MatchDto>>(await mentor.GetAsync("/api/matches"))).Items.Single(m => m.Id == match.Id);
+        Assert.Equal(MatchView.YouthNoLongerShown, YouthName(listed));
+        Assert.Equal(0, MentorInterests(await MentoringWorld.Ok<MatchDto>(await youth.GetAsync($"/api/matches/{match.Id}"))));
+
+        await MentoringWorld.Created(await youth.PostJson("/api/consents", new { subjectId = youthId, grantor = "Youth", scope = "mentoring-match", matchId = match.Id }));
+        Assert.NotEqual(MatchView.YouthNoLongerShown, YouthName(await MentoringWorld.Ok<MatchDto>(await mentor.GetAsync($"/api/matches/{match.Id}"))));
     }
 
     private static object GrantBody(OpenChat chat) => new { subjectId = chat.YouthId, grantor = "Youth", scope = "mentoring-match", matchId = chat.Id };

@@ -257,7 +257,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
 
         var mentors = (await data.ManyAsync<MentorProfile>(MentorProfile.Container, mine.Select(m => m.Match.MentorId), ct)).ToDictionary(m => m.Id, StringComparer.Ordinal);
         var staffOpen = mine.Where(m => ForStaffOpen(m.Match, m.Role)).ToList();
-        var needConsents = staffOpen.Select(m => m.Match.Id).ToList();
+        var needConsents = mine.Where(m => ForStaffOpen(m.Match, m.Role) || ForPartyLive(m.Match, m.Role)).Select(m => m.Match.Id).ToList();
         var policy = needConsents.Count > 0 ? await data.PolicyAsync(ct) : null;
         var consents = needConsents.Count > 0 ? await data.ConsentsAsync(Filter.In("matchId", [.. needConsents]), ct) : [];
         var saidNo = await consent.SaidNoAsync([.. staffOpen.Select(m => (m.Youth, m.Match.MentorId))], ct);
@@ -413,27 +413,37 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
 
     private async Task<MatchView> ViewAsync(Match match, YouthReferral youth, MatchRole role, CancellationToken ct) =>
         View(match, youth, role, await data.MentorAsync(match.MentorId, ct),
-            ForStaffOpen(match, role) ? await consent.MissingAsync(match, youth, ct) : null,
+            ForStaffOpen(match, role) || ForPartyLive(match, role) ? await consent.MissingAsync(match, youth, ct) : null,
             ForStaffOpen(match, role) ? (await consent.SaidNoAsync([(youth, match.MentorId)], ct)).Count > 0 : null);
 
     private static bool ForStaffOpen(Match match, MatchRole role) =>
         role is not (MatchRole.Mentor or MatchRole.Youth) && MatchLifecycle.IsOpen(match.State);
 
-    /// <summary>A match as the caller's part in it may see it; <paramref name="missingConsents"/> and <paramref name="youthSaidNo"/> are for staff, of open matches.</summary>
+    /// <summary>A started match, whose consents were all given once: one missing now was withdrawn (or ran out).</summary>
+    private static bool ForPartyLive(Match match, MatchRole role) =>
+        role is MatchRole.Mentor or MatchRole.Youth && match.State is MatchState.Active or MatchState.Paused;
+
+    /// <summary>
+    /// A match as the caller's part in it may see it. <paramref name="missingConsents"/> is shown to staff, of open
+    /// matches; of a started match, it keeps each party from the other's details once a consent is gone.
+    /// <paramref name="youthSaidNo"/> is for staff, of open matches.
+    /// </summary>
     private static MatchView View(Match match, YouthReferral youth, MatchRole role, MentorProfile mentor, IReadOnlyList<string>? missingConsents, bool? youthSaidNo) =>
         (role switch
         {
-            // Once the match is over, or the youth wants no more of this mentor, the mentor keeps no window on who the youth
-            // is now: a name changed since (perhaps for the youth's safety) or what they have come to like.
+            // Once the match is over, or the youth wants no more of this mentor (or a consent to the match was withdrawn, as
+            // the chat stops), the mentor keeps no window on who the youth is now: a name changed since (perhaps for the
+            // youth's safety) or what they have come to like.
             MatchRole.Mentor => new MatchView(match.Id, match.State, match.ProposedAt, OversightNotice,
-                MatchLifecycle.IsOpen(match.State) && !youth.DoNotMatch.Contains(match.MentorId, StringComparer.Ordinal)
+                MatchLifecycle.IsOpen(match.State) && !youth.DoNotMatch.Contains(match.MentorId, StringComparer.Ordinal) && missingConsents is not { Count: > 0 }
                     ? new MatchPartyView(null, youth.DisplayName, youth.Interests.Where(i => mentor.Interests.Contains(i, StringComparer.OrdinalIgnoreCase)).ToList(), null, null, null)
                     : new MatchPartyView(null, MatchView.YouthNoLongerShown, [], null, null, null),
                 null, null, null, null, null, null, role),
             // The youth sees a match only once the mentor said yes to it (RoleIn). The profile is read as it is now and may
-            // say more than the mentor shared then, so once the match is over the youth keeps only the name they knew.
+            // say more than the mentor shared then, so once the match is over (or a consent to it withdrawn) the youth keeps
+            // only the name they knew.
             MatchRole.Youth => new MatchView(match.Id, match.State, match.ProposedAt, OversightNotice, null,
-                MatchLifecycle.IsOpen(match.State)
+                MatchLifecycle.IsOpen(match.State) && missingConsents is not { Count: > 0 }
                     ? new MatchPartyView(null, mentor.DisplayName, mentor.Interests, mentor.Languages, mentor.LivedExperienceTags, null)
                     : new MatchPartyView(null, mentor.DisplayName, [], null, null, null),
                 null, null, match.Closure is null ? null : match.Closure with { Notes = null, By = null }, null, null, role),
