@@ -173,6 +173,19 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
     }
 
     [Fact]
+    public async Task A_mentor_who_said_yes_to_mentoring_twice_and_withdraws_it_once_no_longer_consents()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var second = await MentoringWorld.Created<MentoringTests.ConsentDto>(await mentor.PostJson("/api/consents", new { subjectId = mentorId, grantor = "Mentor", scope = "mentoring" }));
+        Assert.True((await MentoringWorld.Ok<MentorDto>(await _world.CaseManager.GetAsync($"/api/mentors/{mentorId}"))).ConsentsToMentoring);
+
+        await HttpAssert.Ok<MentoringTests.ConsentDto>(await mentor.PostAsync($"/api/consents/{second.Id}/revoke", null));
+
+        Assert.False((await MentoringWorld.Ok<MentorDto>(await _world.CaseManager.GetAsync($"/api/mentors/{mentorId}"))).ConsentsToMentoring);
+        Assert.DoesNotContain(await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await mentor.GetAsync($"/api/consents?subjectId={mentorId}")), c => c.Current);
+    }
+
+    [Fact]
     public async Task Bad_consent_input_is_refused_field_by_field()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();

@@ -190,6 +190,18 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
 
             var written = await store.ReplaceAsync(ConsentRecord.Container, consent with { RevokedAt = store.Now, WithdrawnBySubject = bySubject }, consent.ETag!, ct);
             await publisher.Publish(new ConsentChanged(written), ct);
+
+            // A consent not tied to a match or a partner (to mentor, to be contacted for paid work) is one yes however
+            // often it was recorded (two tabs, a second tap): withdrawn, every record of it goes, or an older one would
+            // still count as the person consenting.
+            if (consent is { MatchId: null, PartnerAgencyId: null })
+            {
+                foreach (var twin in (await LikeAsync(consent.SubjectId, consent.Grantor, consent.Scope, null, null, ct)).Where(c => c.Id != consent.Id && c.RevokedAt is null))
+                {
+                    await SupersedeAsync(twin, ct, bySubject);
+                }
+            }
+
             return View(written);
         }
 
