@@ -98,6 +98,21 @@ public sealed class PortalSignInTests
     }
 
     [Theory]
+    [InlineData("demo-supervisor", "/supervision")]
+    [InlineData("demo-finance", "/finance")]
+    [InlineData("demo-casemanager", "/caseload")]
+    [InlineData("demo-youth", "/matches")]
+    public async Task Each_role_lands_where_its_work_waits(string personId, string landing)
+    {
+        await using var api = new ApiFactory();
+        var client = await SignedInAsync(api, personId);
+
+        var home = await client.GetAsync("/");
+
+        Assert.Equal(landing, home.Headers.Location?.AbsolutePath);
+    }
+
+    [Theory]
     [InlineData("Sec-Fetch-Site", "cross-site")]
     [InlineData("Sec-Fetch-Site", "same-site")]
     [InlineData("Origin", "https://elsewhere.example.org")]
