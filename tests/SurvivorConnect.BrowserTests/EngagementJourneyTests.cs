@@ -229,6 +229,11 @@ public sealed class EngagementJourneyTests(PortalServer server)
             (await person.PostAsJsonAsync("/api/engagements/me/contact", new { optIn = true })).EnsureSuccessStatusCode();
         }
 
+        // The survivor has their notices open: the invitation appears there at once, and "no notices" goes.
+        var survivor = await server.SignInAsAddedAsync(personId, phone: true);
+        await survivor.RunAndWaitForWebSocketAsync(() => survivor.GotoAsync("/notifications"));
+        await Expect(survivor.GetByText("No notices yet.")).ToBeVisibleAsync();
+
         var recruiter = await server.SignInAsync("Jamie (demo recruiter)");
         var title = "Evening on housing " + Guid.NewGuid().ToString("N")[..4];
         await CreateAsync(recruiter, title, rate: "160");
@@ -237,7 +242,8 @@ public sealed class EngagementJourneyTests(PortalServer server)
         await recruiter.Locator("[data-candidates] li", new() { HasText = name }).GetByRole(AriaRole.Button).ClickAsync();
         await Expect(recruiter.Locator("[data-outcome]")).ToContainTextAsync("Invited");
 
-        var survivor = await server.SignInAsAddedAsync(personId, phone: true);
+        await Expect(survivor.Locator("[data-notices] li")).ToHaveCountAsync(1, new() { Timeout = 10000 });
+        await Expect(survivor.GetByText("No notices yet.")).ToHaveCountAsync(0);
         await survivor.GotoAsync("/paid-work");
         await survivor.Locator("[data-offers] li", new() { HasText = title }).GetByRole(AriaRole.Button, new() { Name = "Yes, I will take part" }).ClickAsync();
         await Expect(survivor.Locator("[data-offers] li", new() { HasText = title })).ToContainTextAsync("You are confirmed");

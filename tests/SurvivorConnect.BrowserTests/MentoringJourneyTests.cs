@@ -194,6 +194,12 @@ public sealed class MentoringJourneyTests(PortalServer server)
         await Expect(flags.Locator("tbody tr").First).ToContainTextAsync("Urgent");
         await Expect(flags.Locator("tbody tr").First).ToContainTextAsync("Riley");
         await Expect(flags.Locator("tbody tr").First).ToContainTextAsync("self-harm");
+        await Expect(flags.GetByText("No open flags.")).ToHaveCountAsync(0);
+
+        // The live row reads the agency's clock, as the rows the page drew do.
+        var liveWhen = await flags.Locator("tbody tr[data-urgent=true] td").Nth(5).InnerTextAsync();
+        await flags.ReloadAsync();
+        Assert.Equal(await flags.Locator("tbody tr[data-urgent=true] td").Nth(5).InnerTextAsync(), liveWhen);
 
         // From the queue, the case manager goes straight to the words in the chat, marked, though fifty messages came
         // after them: more than the chat shows at first.

@@ -341,6 +341,7 @@
         item.className = 'card';
         item.textContent = notice.text;
         list.prepend(item);
+        document.querySelector('[data-notices] ~ [data-empty]')?.remove();
       }
     }), async () => {});
   }
@@ -601,6 +602,16 @@
     return connection;
   }
 
+  // An instant as the rows the server drew show it: on the agency's clock, labelled with it.
+  // Month names are the server's own (a browser's may say "Sept").
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  function agencyTime(root, at) {
+    const part = Object.fromEntries(new Intl.DateTimeFormat('en-GB', {
+      timeZone: root.dataset.zone, day: 'numeric', month: 'numeric', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+    }).formatToParts(new Date(at)).map((p) => [p.type, p.value]));
+    return `${Number(part.day)} ${months[Number(part.month) - 1]} ${part.year}, ${part.hour}:${part.minute} ${root.dataset.zoneLabel}`;
+  }
+
   // ---- Flag queue: a new flag appears at once, urgent ones marked. ----
   function startFlags(root) {
     const body = root.querySelector('tbody');
@@ -609,10 +620,11 @@
       const row = document.createElement('tr');
       row.dataset.flag = flag.id;
       row.dataset.urgent = String(flag.urgent);
-      const cells = [flag.urgent ? 'Urgent' : 'Review', flag.youthName || '', (flag.found || flag.kinds).join(', '), flag.notSent ? 'Not sent: the chat was stopped, and the words were not kept' : flag.held ? 'Held for review' : 'Delivered', flag.senderRole, new Date(flag.raisedAt).toUTCString(), 'Reload to act on it'];
+      const cells = [flag.urgent ? 'Urgent' : 'Review', flag.youthName || '', (flag.found || flag.kinds).join(', '), flag.notSent ? 'Not sent: the chat was stopped, and the words were not kept' : flag.held ? 'Held for review' : 'Delivered', flag.senderRole, agencyTime(root, flag.raisedAt), 'Reload to act on it'];
       for (const text of cells) { const td = document.createElement('td'); td.textContent = text; row.append(td); }
       if (flag.urgent) row.firstChild.className = 'urgent';
       body.prepend(row);
+      document.querySelector('[data-flags] ~ [data-empty]')?.remove();
       say('[data-toast]', flag.urgent ? 'New urgent flag' : 'New flag');
     }), async () => {});
   }
