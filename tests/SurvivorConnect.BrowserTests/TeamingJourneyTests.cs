@@ -26,6 +26,19 @@ public sealed class TeamingJourneyTests(PortalServer server)
         var propose = admin.Locator("[data-propose]");
         await propose.GetByLabel("Case plan").CheckAsync();
         await propose.GetByLabel("Safety plan").CheckAsync();
+
+        // Sent without its legal basis, the proposal is refused, and the professionals ticked and titled stay as they were.
+        await propose.GetByLabel("Alex (demo case manager)", new() { Exact = true }).CheckAsync();
+        await propose.GetByLabel("Title for Alex (demo case manager)").FillAsync("Lead case manager");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Propose" }).ClickAsync();
+        await Expect(admin.Locator("#basis-error")).ToBeVisibleAsync();
+        propose = admin.Locator("[data-propose]");
+        await Expect(propose.GetByLabel("Alex (demo case manager)", new() { Exact = true })).ToBeCheckedAsync();
+        await Expect(propose.GetByLabel("Title for Alex (demo case manager)")).ToHaveValueAsync("Lead case manager");
+        await Expect(propose.GetByLabel("Case plan")).ToBeCheckedAsync();
+        await propose.GetByLabel("Alex (demo case manager)", new() { Exact = true }).UncheckAsync();
+        await propose.GetByLabel("Title for Alex (demo case manager)").FillAsync("");
+
         await admin.GetByLabel("Legal basis (the agreement or law it rests on)").FillAsync("County MDT information-sharing protocol, 2026");
         await admin.GetByLabel("Ends on").FillAsync(server.Time.GetUtcNow().AddYears(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         await admin.GetByRole(AriaRole.Button, new() { Name = "Propose" }).ClickAsync();
