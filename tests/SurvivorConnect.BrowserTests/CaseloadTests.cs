@@ -165,6 +165,7 @@ public sealed class CaseloadTests(PortalServer server)
         await caseManager.Locator("#refer-person").FillAsync(signIn);
         await caseManager.GetByRole(AriaRole.Button, new() { Name = "Add referral" }).ClickAsync();
         await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The referral is added");
+        await Expect(caseManager.GetByRole(AriaRole.Heading, new() { Level = 3, Name = name, Exact = true })).ToHaveCountAsync(1);
         await PortalServer.OpenYouthAsync(caseManager, name);
         await Expect(caseManager.Locator("#edit-person")).ToHaveValueAsync(signIn);
 

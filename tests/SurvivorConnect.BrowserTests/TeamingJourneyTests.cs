@@ -166,6 +166,8 @@ public sealed class TeamingJourneyTests(PortalServer server)
         await Expect(records).ToContainTextAsync("A safe place to live by spring");
         await Expect(records).ToContainTextAsync("Somewhere near my sister, where I have my own key");
         await Expect(records).ToContainTextAsync("The library on Main Street");
+        // Each item's heading sits under the "Case plan" heading, for someone finding their way by headings.
+        await Expect(records.GetByRole(AriaRole.Heading, new() { Level = 4, Name = "A safe place to live by spring" })).ToHaveCountAsync(1);
         await Accessibility.AssertNoSeriousViolationsAsync(partner);
         await Accessibility.ScreenshotAsync(partner, "partner-shared-desktop");
 
