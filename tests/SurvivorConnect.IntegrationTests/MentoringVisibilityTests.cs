@@ -173,6 +173,17 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
     }
 
     [Fact]
+    public async Task Reading_one_youth_s_matches_is_audited_under_that_youth()
+    {
+        var (youthId, _) = await _world.YouthAsync();
+
+        await HttpAssert.Ok<PageDto<MatchDto>>(await _world.CaseManager.GetAsync($"/api/matches?youthId={youthId}"));
+
+        var audited = (await HttpAssert.Ok<PageDto<AuditDto>>(await _world.Admin.GetAsync($"/api/audit?recordId={youthId}"))).Items;
+        Assert.Contains(audited, e => e.Action == "match.list" && e.ActorId == "demo-casemanager" && e.RecordType == "youth");
+    }
+
+    [Fact]
     public async Task A_mentor_who_said_yes_to_mentoring_twice_and_withdraws_it_once_no_longer_consents()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();

@@ -51,7 +51,8 @@ public sealed record ProposeMatch(string MatchId, string? YouthId, string? Mento
 public sealed record ListMatches(int PageSize = Paging.DefaultPageSize, string? ContinuationToken = null, string? YouthId = null, bool OpenOnly = false)
     : IQuery<Page<MatchView>>, IValidate, IAudited
 {
-    public AuditTarget Audit => new("match.list", "match");
+    /// <summary>One youth's matches are a read of that youth's record, audited under their id.</summary>
+    public AuditTarget Audit => YouthId is { } youthId ? new("match.list", "youth", youthId) : new("match.list", "match");
 
     public void Validate(ValidationErrors errors)
     {
