@@ -116,6 +116,23 @@ public sealed class AuditTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_deactivated_account_s_made_up_request_methods_are_one_denied_entry_without_their_words()
+    {
+        var world = new MentoringWorld(api);
+        var (goneId, gone) = await world.PersonAsync(Roles.CaseManager);
+        await MentoringWorld.Ok(await world.Admin.PostAsync($"/api/people/{goneId}/deactivate", null));
+
+        for (var i = 0; i < 10; i++)
+        {
+            await gone.SendAsync(new HttpRequestMessage(new HttpMethod($"XREADYOUTH{i}"), "/api/people"));
+        }
+
+        var entries = await AuditAsync(api.As("demo-admin"), $"actorId={goneId}&recordType=endpoint");
+        Assert.Single(entries);
+        Assert.DoesNotContain(entries, e => e.Action.Contains("XREADYOUTH", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Words_a_mentor_puts_in_the_purpose_header_never_reach_the_admins_log_but_a_case_managers_do()
     {
         var mentor = api.As("demo-mentor");

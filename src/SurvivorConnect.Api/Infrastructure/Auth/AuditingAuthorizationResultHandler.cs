@@ -20,7 +20,9 @@ internal sealed class AuditingAuthorizationResultHandler(IMemoryCache recent) : 
         if (authorizeResult.Forbidden)
         {
             var user = context.RequestServices.GetRequiredService<ICurrentUser>();
-            var action = $"{context.Request.Method} {(context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unknown"}";
+            // Named from a short fixed set, never from what the request says: a made-up method would otherwise be a new
+            // entry each time, carrying the sender's own text into the log.
+            var action = $"{MethodName(context.Request.Method)} {(context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unknown"}";
             if (context.User.HasClaim(c => c.Type == ScClaims.Agency) && !recent.TryGetValue((user.AgencyId, user.UserId, action), out _))
             {
                 recent.Set((user.AgencyId, user.UserId, action), true, Once);
@@ -31,4 +33,14 @@ internal sealed class AuditingAuthorizationResultHandler(IMemoryCache recent) : 
 
         await _default.HandleAsync(next, context, policy, authorizeResult);
     }
+
+    private static string MethodName(string method) =>
+        HttpMethods.IsGet(method) ? HttpMethods.Get
+        : HttpMethods.IsPost(method) ? HttpMethods.Post
+        : HttpMethods.IsPut(method) ? HttpMethods.Put
+        : HttpMethods.IsDelete(method) ? HttpMethods.Delete
+        : HttpMethods.IsPatch(method) ? HttpMethods.Patch
+        : HttpMethods.IsHead(method) ? HttpMethods.Head
+        : HttpMethods.IsOptions(method) ? HttpMethods.Options
+        : "OTHER";
 }
