@@ -193,6 +193,25 @@ public sealed class PortalSignInTests
         Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/profile")).StatusCode);
     }
 
+    [Fact]
+    public async Task A_portal_session_from_before_a_deactivation_stays_closed_when_the_person_is_reactivated()
+    {
+        await using var api = new ClockedApiFactory();
+        var admin = api.As("demo-admin");
+        var id = "yt-" + Guid.NewGuid().ToString("N")[..8];
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostJson("/api/people", new { subjectId = id, displayName = "Youth whose phone was taken", roles = new[] { "Youth" } })).StatusCode);
+        var kept = await SignedInAsync(api, id);
+        Assert.Equal(HttpStatusCode.OK, (await kept.GetAsync("/notifications")).StatusCode);
+
+        // A while on, so the session plainly began before the deactivation.
+        api.Time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/people/{id}/deactivate", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/people/{id}/reactivate", null)).StatusCode);
+
+        Assert.Equal(HttpStatusCode.Redirect, (await kept.GetAsync("/notifications")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await (await SignedInAsync(api, id)).GetAsync("/notifications")).StatusCode);
+    }
+
     [Theory]
     [InlineData(null, "/signin?ended=yes&failed=%00&signedout=99999999999")]
     [InlineData("demo-advisor", "/payments?year=abc")]

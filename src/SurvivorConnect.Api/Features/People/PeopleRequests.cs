@@ -258,6 +258,7 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
         {
             Active = command.Active,
             DeactivatedAt = command.Active ? null : time.GetUtcNow(),
+            SignInsValidFrom = command.Active ? person.SignInsValidFrom : time.GetUtcNow(),
         }, command.IfMatch ?? person.ETag!, cancellationToken);
         await TellAccessChangedAsync(changed);
         return changed;

@@ -36,6 +36,12 @@ public sealed record Person : Document
 
     public DateTimeOffset? DeactivatedAt { get; init; }
 
+    /// <summary>
+    /// When the person was last deactivated: a sign-in (portal session or token) from before it opens nothing, even once
+    /// they are active again, so a phone or a copied cookie kept from then does not come back to life with them.
+    /// </summary>
+    public DateTimeOffset? SignInsValidFrom { get; init; }
+
     /// <summary>When the person read how to leave quickly and clear their history (shown once, on their first visit).</summary>
     public DateTimeOffset? SafetyNoticeSeenAt { get; init; }
 }

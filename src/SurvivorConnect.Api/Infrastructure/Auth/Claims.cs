@@ -20,4 +20,7 @@ public static class ScClaims
 
     /// <summary>When a portal session began (Unix seconds), which its renewals keep, so it ends a fixed time after sign-in.</summary>
     public const string SessionStarted = "sc:started";
+
+    /// <summary>When the sign-in behind a principal began (Unix seconds): its portal session's start, or its token's issue.</summary>
+    public const string SignedInAt = "sc:signed-in-at";
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -11,6 +12,9 @@ namespace SurvivorConnect.Api.Infrastructure.Auth;
 /// </summary>
 internal sealed class PersonClaimsTransformation(PersonPrincipals principals, IOptions<AuthOptions> options, IHttpContextAccessor http) : IClaimsTransformation
 {
+    /// <summary>When a bearer token was issued (Unix seconds), as every token issuer writes it.</summary>
+    private const string IssuedAtClaim = "iat";
+
     public async Task<ClaimsPrincipal> TransformAsync(ClaimsPrincipal principal)
     {
         // Only a principal this class built is kept as it is (sign-in may ask more than once a request). A token or
@@ -33,7 +37,8 @@ internal sealed class PersonClaimsTransformation(PersonPrincipals principals, IO
             principal.FindFirstValue(options.Value.AgencyClaim),
             principal.FindFirstValue(ScClaims.TokenExpiry),
             CancellationToken.None,
-            PortalSessions.SessionOf(principal));
+            PortalSessions.SessionOf(principal),
+            principal.FindFirstValue(ScClaims.SessionStarted) ?? principal.FindFirstValue(IssuedAtClaim));
     }
 }
 
@@ -44,16 +49,17 @@ internal sealed class PersonClaimsTransformation(PersonPrincipals principals, IO
 public sealed class PersonPrincipals(PeopleRepository people)
 {
     /// <param name="session">The portal session the principal belongs to, if it is a portal page's.</param>
-    public async Task<ClaimsPrincipal> BuildAsync(string? userId, string? agencyId, string? expires, CancellationToken ct, string? session = null)
+    /// <param name="signedInAt">When the sign-in behind it began (Unix seconds): the portal session's start, or the token's issue.</param>
+    public async Task<ClaimsPrincipal> BuildAsync(string? userId, string? agencyId, string? expires, CancellationToken ct, string? session = null, string? signedInAt = null)
     {
-        var identity = Who(userId, agencyId, expires, session);
+        var identity = Who(userId, agencyId, expires, session, signedInAt);
         if (string.IsNullOrEmpty(userId) || string.IsNullOrEmpty(agencyId))
         {
             return new ClaimsPrincipal(identity);
         }
 
         var person = await people.FindAsync(agencyId, userId, ct);
-        if (person is { Active: true })
+        if (person is { Active: true } && !SignedInBeforeDeactivation(person, signedInAt))
         {
             identity.AddClaim(new Claim(ScClaims.Active, "true"));
             identity.AddClaims(person.Roles.Select(role => new Claim(ScClaims.Role, role)));
@@ -63,9 +69,14 @@ public sealed class PersonPrincipals(PeopleRepository people)
     }
 
     /// <summary>Who the principal is and their session, without reading their record: not active, so it opens nothing but the way out.</summary>
-    public static ClaimsPrincipal Unread(string? userId, string? agencyId, string? session) => new(Who(userId, agencyId, null, session));
+    public static ClaimsPrincipal Unread(string? userId, string? agencyId, string? session) => new(Who(userId, agencyId, null, session, null));
 
-    private static ClaimsIdentity Who(string? userId, string? agencyId, string? expires, string? session)
+    private static bool SignedInBeforeDeactivation(Person person, string? signedInAt) =>
+        person.SignInsValidFrom is { } from
+        && long.TryParse(signedInAt, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+        && seconds < from.ToUnixTimeSeconds();
+
+    private static ClaimsIdentity Who(string? userId, string? agencyId, string? expires, string? session, string? signedInAt)
     {
         var identity = new ClaimsIdentity(ScClaims.AuthenticationType, ScClaims.UserId, ScClaims.Role);
         if (string.IsNullOrEmpty(userId) || string.IsNullOrEmpty(agencyId))
@@ -85,6 +96,12 @@ public sealed class PersonPrincipals(PeopleRepository people)
             identity.AddClaim(new Claim(ScClaims.Expires, expires, ClaimValueTypes.Integer64));
         }
 
+        // Kept, so every later look at the person (each chat call) still knows which sign-in this is.
+        if (!string.IsNullOrEmpty(signedInAt))
+        {
+            identity.AddClaim(new Claim(ScClaims.SignedInAt, signedInAt, ClaimValueTypes.Integer64));
+        }
+
         if (!string.IsNullOrEmpty(session))
         {
             identity.AddClaim(new Claim(ScClaims.Session, session));
@@ -95,7 +112,8 @@ public sealed class PersonPrincipals(PeopleRepository people)
 
     /// <summary>The same principal as now held in the agency's records: roles and active state read afresh.</summary>
     public Task<ClaimsPrincipal> RefreshAsync(ClaimsPrincipal principal, CancellationToken ct) =>
-        BuildAsync(principal.FindFirstValue(ScClaims.UserId), principal.FindFirstValue(ScClaims.Agency), principal.FindFirstValue(ScClaims.Expires), ct, PortalSessions.SessionOf(principal));
+        BuildAsync(principal.FindFirstValue(ScClaims.UserId), principal.FindFirstValue(ScClaims.Agency), principal.FindFirstValue(ScClaims.Expires), ct,
+            PortalSessions.SessionOf(principal), principal.FindFirstValue(ScClaims.SignedInAt));
 
     /// <summary>When the token or portal session behind the principal ends (whole seconds), if it says.</summary>
     public static DateTimeOffset? EndsAt(ClaimsPrincipal principal) =>
