@@ -51,6 +51,18 @@ public sealed class MatchLifecycleTests
     }
 
     [Fact]
+    public void A_youths_stage_history_takes_events_up_to_its_bound_and_refuses_more()
+    {
+        var one = StageRules.Relapse(StageOfChange.Action, StageOfChange.Action, DateTimeOffset.UnixEpoch, "cm", new string('n', 1000));
+        var nearlyFull = Enumerable.Repeat(one, StageRules.MostEvents - 1).ToList();
+
+        var full = StageRules.Add(nearlyFull, one);
+
+        Assert.Equal(StageRules.MostEvents, full.Count);
+        Assert.Throws<ConflictException>(() => StageRules.Add(full, one));
+    }
+
+    [Fact]
     public void A_relapse_is_an_event_at_the_same_or_an_earlier_stage()
     {
         var relapse = StageRules.Relapse(StageOfChange.Action, StageOfChange.Contemplation, DateTimeOffset.UnixEpoch, "cm", "back to thinking it over");

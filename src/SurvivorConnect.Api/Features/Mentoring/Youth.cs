@@ -288,7 +288,7 @@ internal sealed class YouthHandlers(
         var saved = await data.Store.ReplaceAsync(YouthReferral.Container, youth with
         {
             Stage = recorded.Stage,
-            StageHistory = [.. youth.StageHistory, recorded],
+            StageHistory = StageRules.Add(youth.StageHistory, recorded),
         }, command.IfMatch ?? youth.ETag!, ct);
         if (command.IsRelapse)
         {

@@ -66,6 +66,21 @@ public static class MatchLifecycle
 /// <summary>Stage-of-change rules: a transition moves to another stage; a relapse is an event, never a failure.</summary>
 public static class StageRules
 {
+    /// <summary>
+    /// Stage events a youth's record keeps (each may carry a note): years of real change fit many times over, while a
+    /// script looping over the stage form cannot grow the record until the store refuses every later change to it.
+    /// </summary>
+    public const int MostEvents = 300;
+
+    /// <summary>The history with <paramref name="recorded"/> added, once there is room for it.</summary>
+    public static IReadOnlyList<StageEvent> Add(IReadOnlyList<StageEvent> history, StageEvent recorded)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        return history.Count >= MostEvents
+            ? throw new ConflictException($"This youth's record already holds {MostEvents} stage changes, as many as it keeps.")
+            : [.. history, recorded];
+    }
+
     public static StageEvent Transition(StageOfChange current, StageOfChange next, DateTimeOffset at, string by, string? note) =>
         next == current
             ? throw new ConflictException($"The youth is already in the {current.ToString().ToLowerInvariant()} stage.")
