@@ -77,9 +77,9 @@ public class ApiFactory : WebApplicationFactory<Program>
     public string TokenFor(string subject, string agencyId = "demo", DateTimeOffset? at = null) =>
         Services.GetRequiredService<DevTokenIssuer>().Issue(subject, agencyId, at ?? DateTimeOffset.UtcNow).AccessToken;
 
-    /// <summary>A token with exactly these claims (any JSON shape), signed with the test key or another one.</summary>
-    public static string Mint(IDictionary<string, object> claims, string? otherKey = null) =>
-        new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+    /// <summary>A token with exactly these claims (any JSON shape), signed with the test key or another one; without "iat" unless <paramref name="dated"/>.</summary>
+    public static string Mint(IDictionary<string, object> claims, string? otherKey = null, bool dated = true) =>
+        new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = dated }.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = DevelopmentTokenOptions.Issuer,
             Audience = DevelopmentTokenOptions.Audience,

@@ -536,6 +536,29 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
     }
 
     [Fact]
+    public async Task A_readiness_date_sent_again_unchanged_keeps_who_recorded_it()
+    {
+        var (mentorId, _) = await _world.ReadyMentorAsync();
+        await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync($"/api/mentors/{mentorId}/readiness", new { screeningPassedOn = "2026-01-05", trainingCompletedOn = "2026-03-01" }));
+
+        var mentor = await MentoringWorld.Ok<JsonElement>(await _world.Admin.GetAsync($"/api/mentors/{mentorId}"));
+
+        Assert.Equal("demo-supervisor", mentor.GetProperty("screening").GetProperty("recordedBy").GetString());
+        Assert.Equal("demo-admin", mentor.GetProperty("training").GetProperty("recordedBy").GetString());
+    }
+
+    [Fact]
+    public async Task A_deactivated_youth_sign_in_is_not_linked_to_a_referral()
+    {
+        var (personId, _) = await _world.PersonAsync(Roles.Youth);
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{personId}/deactivate", null));
+
+        var refused = await HttpAssert.Problem(await CaseManager.PostAsJsonAsync("/api/youth", new { displayName = "Sign-in gone", age = 16, stage = "contemplation", personId }), 400);
+
+        Assert.True(refused.GetProperty("errors").TryGetProperty("personId", out _));
+    }
+
+    [Fact]
     public async Task Once_a_match_is_closed_its_mentor_no_longer_sees_who_the_youth_is_now()
     {
         var (match, mentor, _, _, youthId) = await _world.ActiveMatchAsync();

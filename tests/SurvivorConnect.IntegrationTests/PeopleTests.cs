@@ -194,7 +194,7 @@ public sealed class PeopleTests(ApiFactory api)
     {
         var (person, _) = await CreateAsync(null, Roles.CaseManager);
         var client = api.Anonymous();
-        client.DefaultRequestHeaders.Authorization = new("Bearer", api.TokenFor(person.Id, at: DateTimeOffset.UtcNow.AddSeconds(-2)));
+        client.DefaultRequestHeaders.Authorization = new("Bearer", api.TokenFor(person.Id, at: DateTimeOffset.UtcNow.AddMinutes(-10)));
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/me")).StatusCode);
 
         var deactivated = await HttpAssert.Ok<PersonDto>(await _admin.PostAsync($"/api/people/{person.Id}/deactivate", null));
@@ -205,6 +205,20 @@ public sealed class PeopleTests(ApiFactory api)
         Assert.False(deactivated.Active);
         await HttpAssert.Problem(await client.GetAsync("/api/me"), 403);
         Assert.Equal(HttpStatusCode.OK, (await api.AsSubject(person.Id, "demo").GetAsync("/api/me")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Once_a_person_was_deactivated_a_token_that_does_not_say_when_it_was_issued_opens_nothing()
+    {
+        var (person, _) = await CreateAsync(null, Roles.CaseManager);
+        var undated = api.Anonymous();
+        undated.DefaultRequestHeaders.Authorization = new("Bearer", ApiFactory.Mint(new Dictionary<string, object> { ["sub"] = person.Id, ["agency"] = "demo" }, dated: false));
+        Assert.Equal(HttpStatusCode.OK, (await undated.GetAsync("/api/me")).StatusCode);
+
+        await HttpAssert.Ok<PersonDto>(await _admin.PostAsync($"/api/people/{person.Id}/deactivate", null));
+        await HttpAssert.Ok<PersonDto>(await _admin.PostAsync($"/api/people/{person.Id}/reactivate", null));
+
+        await HttpAssert.Problem(await undated.GetAsync("/api/me"), 403);
     }
 
     [Fact]

@@ -183,23 +183,27 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
         var bySubject = await EnsureMayRecordAsync(consent.SubjectId, consent.Grantor, consent.Scope, ct);
         if (!bySubject || consent.PartnerAgencyId is null)
         {
-            if (consent.RevokedAt is not null)
+            // A consent not tied to a match or a partner (to mentor, to be contacted for paid work) is one yes however
+            // often it was recorded (two tabs, a second tap): withdrawn, every record of it goes, or an older one would
+            // still count as the person consenting. Asked again, a withdrawal that stopped part way is finished.
+            var twins = consent is { MatchId: null, PartnerAgencyId: null }
+                ? (await LikeAsync(consent.SubjectId, consent.Grantor, consent.Scope, null, null, ct)).Where(c => c.Id != consent.Id && c.RevokedAt is null).ToList()
+                : [];
+            if (consent.RevokedAt is not null && twins.Count == 0)
             {
                 throw new ConflictException("This consent was already revoked.");
             }
 
-            var written = await store.ReplaceAsync(ConsentRecord.Container, consent with { RevokedAt = store.Now, WithdrawnBySubject = bySubject }, consent.ETag!, ct);
-            await publisher.Publish(new ConsentChanged(written), ct);
-
-            // A consent not tied to a match or a partner (to mentor, to be contacted for paid work) is one yes however
-            // often it was recorded (two tabs, a second tap): withdrawn, every record of it goes, or an older one would
-            // still count as the person consenting.
-            if (consent is { MatchId: null, PartnerAgencyId: null })
+            var written = consent;
+            if (consent.RevokedAt is null)
             {
-                foreach (var twin in (await LikeAsync(consent.SubjectId, consent.Grantor, consent.Scope, null, null, ct)).Where(c => c.Id != consent.Id && c.RevokedAt is null))
-                {
-                    await SupersedeAsync(twin, ct, bySubject);
-                }
+                written = await store.ReplaceAsync(ConsentRecord.Container, consent with { RevokedAt = store.Now, WithdrawnBySubject = bySubject }, consent.ETag!, ct);
+                await publisher.Publish(new ConsentChanged(written), ct);
+            }
+
+            foreach (var twin in twins)
+            {
+                await SupersedeAsync(twin, ct, bySubject);
             }
 
             return View(written);

@@ -58,6 +58,11 @@ public sealed record ListMatches(int PageSize = Paging.DefaultPageSize, string? 
     {
         Paging.Validate(errors, PageSize);
         errors.Text("youthId", YouthId, 128, required: false);
+        // Audited under this id: it is an id, never the caller's own words.
+        if (YouthId is not null && !PeopleRules.IsValidId(YouthId))
+        {
+            errors.Add("youthId", "Not a youth id.");
+        }
     }
 }
 

@@ -246,11 +246,13 @@ internal sealed class MentorHandlers(
             throw new RequestValidationException(errors.ToDictionary());
         }
 
+        // A date sent as it stands (a form sends all three) keeps who recorded it.
+        ReadinessGate? Gate(DateOnly? sent, ReadinessGate? stands) => sent is { } day && day != stands?.On ? new ReadinessGate(day, by) : stands;
         var changed = mentor with
         {
-            Screening = gates.ScreeningPassedOn is { } s ? new ReadinessGate(s, by) : mentor.Screening,
-            Training = gates.TrainingCompletedOn is { } t ? new ReadinessGate(t, by) : mentor.Training,
-            SupervisorClearance = gates.SupervisorClearedOn is { } c ? new ReadinessGate(c, by) : mentor.SupervisorClearance,
+            Screening = Gate(gates.ScreeningPassedOn, mentor.Screening),
+            Training = Gate(gates.TrainingCompletedOn, mentor.Training),
+            SupervisorClearance = Gate(gates.SupervisorClearedOn, mentor.SupervisorClearance),
         };
         return await SaveAsync(mentor, changed, ct);
     }

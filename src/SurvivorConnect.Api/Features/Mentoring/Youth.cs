@@ -394,7 +394,8 @@ internal sealed class YouthHandlers(
         }
 
         var person = PeopleRules.IsValidId(personId.Trim()) ? await people.FindAsync(data.AgencyId, personId.Trim(), ct) : null;
-        if (person is null || !person.Roles.Contains(Roles.Youth))
+        // A deactivated sign-in is no one's to link: it would open the youth's record the day it is reactivated.
+        if (person is not { Active: true } || !person.Roles.Contains(Roles.Youth))
         {
             throw new RequestValidationException(new Dictionary<string, string[]> { ["personId"] = ["Not a youth of your agency."] });
         }

@@ -15,6 +15,19 @@ internal sealed class PersonClaimsTransformation(PersonPrincipals principals, IO
     /// <summary>When a bearer token was issued (Unix seconds), as every token issuer writes it.</summary>
     private const string IssuedAtClaim = "iat";
 
+    /// <summary>
+    /// Entra ID dates a token's issue up to five minutes early: a token taken just after a reactivation must not read as
+    /// one from before the deactivation.
+    /// </summary>
+    private static readonly TimeSpan IssuerSkew = TimeSpan.FromMinutes(5);
+
+    /// <summary>A portal session's start (our own clock), or a token's issue moved on by the issuer's skew.</summary>
+    private static string? SignedInAt(ClaimsPrincipal principal) =>
+        PortalSessions.SessionOf(principal) is not null ? principal.FindFirstValue(ScClaims.SessionStarted)
+        : long.TryParse(principal.FindFirstValue(IssuedAtClaim), NumberStyles.None, CultureInfo.InvariantCulture, out var issued)
+            ? (issued + (long)IssuerSkew.TotalSeconds).ToString(CultureInfo.InvariantCulture)
+            : null;
+
     public async Task<ClaimsPrincipal> TransformAsync(ClaimsPrincipal principal)
     {
         // Only a principal this class built is kept as it is (sign-in may ask more than once a request). A token or
@@ -38,7 +51,7 @@ internal sealed class PersonClaimsTransformation(PersonPrincipals principals, IO
             principal.FindFirstValue(ScClaims.TokenExpiry),
             CancellationToken.None,
             PortalSessions.SessionOf(principal),
-            principal.FindFirstValue(ScClaims.SessionStarted) ?? principal.FindFirstValue(IssuedAtClaim));
+            SignedInAt(principal));
     }
 }
 
@@ -71,10 +84,10 @@ public sealed class PersonPrincipals(PeopleRepository people)
     /// <summary>Who the principal is and their session, without reading their record: not active, so it opens nothing but the way out.</summary>
     public static ClaimsPrincipal Unread(string? userId, string? agencyId, string? session) => new(Who(userId, agencyId, null, session, null));
 
+    // One that does not say when it began is taken as from before: it cannot show it is not.
     private static bool SignedInBeforeDeactivation(Person person, string? signedInAt) =>
         person.SignInsValidFrom is { } from
-        && long.TryParse(signedInAt, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
-        && seconds < from.ToUnixTimeSeconds();
+        && (!long.TryParse(signedInAt, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || seconds < from.ToUnixTimeSeconds());
 
     private static ClaimsIdentity Who(string? userId, string? agencyId, string? expires, string? session, string? signedInAt)
     {

@@ -406,10 +406,14 @@
       (page || []).slice().sort((a, b) => a.sequence - b.sequence).forEach(render);
       earlierButton.hidden = !page || page.length === 0 || first <= 1;
     };
-    // Messages already written are put on the page without a screen reader reading each out; new ones are read.
+    // Messages already written are put on the page without a screen reader reading each out; new ones are read. The
+    // region is made polite again only after the browser has taken in what was added (it does so after the task).
     const quietly = async (work) => {
       log.setAttribute('aria-live', 'off');
-      try { return await work(); } finally { log.setAttribute('aria-live', 'polite'); }
+      try { return await work(); } finally {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        log.setAttribute('aria-live', 'polite');
+      }
     };
     const loadEarlier = (hub) => quietly(async () => {
       // Kept where the reader was: what comes in above does not push the messages they are reading away.
@@ -605,11 +609,15 @@
   // An instant as the rows the server drew show it: on the agency's clock, labelled with it.
   // Month names are the server's own (a browser's may say "Sept").
   const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+  // A browser that does not know the agency's zone shows UTC, labelled so, rather than dropping the flag.
   function agencyTime(root, at) {
-    const part = Object.fromEntries(new Intl.DateTimeFormat('en-GB', {
-      timeZone: root.dataset.zone, day: 'numeric', month: 'numeric', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
-    }).formatToParts(new Date(at)).map((p) => [p.type, p.value]));
-    return `${Number(part.day)} ${months[Number(part.month) - 1]} ${part.year}, ${part.hour}:${part.minute} ${root.dataset.zoneLabel}`;
+    const format = (timeZone, label) => {
+      const part = Object.fromEntries(new Intl.DateTimeFormat('en-GB', {
+        timeZone, day: 'numeric', month: 'numeric', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+      }).formatToParts(new Date(at)).map((p) => [p.type, p.value]));
+      return `${Number(part.day)} ${months[Number(part.month) - 1]} ${part.year}, ${part.hour}:${part.minute} ${label}`;
+    };
+    try { return format(root.dataset.zone, root.dataset.zoneLabel); } catch { return format('UTC', 'UTC'); }
   }
 
   // ---- Flag queue: a new flag appears at once, urgent ones marked. ----
