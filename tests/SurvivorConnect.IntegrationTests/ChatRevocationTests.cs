@@ -79,6 +79,22 @@ public sealed class ChatRevocationTests(ChatRevocationTests.Factory api) : IClas
     }
 
     [Fact]
+    public async Task A_mentor_reactivated_and_signed_in_again_chats_as_before_and_receives_the_youth_s_messages()
+    {
+        var chat = await _world.OpenChatAsync();
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{chat.MentorId}/deactivate", null));
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{chat.MentorId}/reactivate", null));
+
+        await using var mentor = await _world.ConnectAsync(chat.MentorId);
+        await mentor.JoinAsync(chat.Id);
+        var mentorSent = await mentor.SendAsync(chat.Id, "I'm back");
+        var youthSent = await chat.Youth.SendAsync(chat.Id, "welcome back");
+
+        Assert.Equal(MessageStatus.Delivered, mentorSent.Message.Status);
+        await ChatClient.EventuallyAsync(() => mentor.Received.Any(m => m.Sequence == youthSent.Message.Sequence), "the mentor receives");
+    }
+
+    [Fact]
     public async Task A_deactivated_person_s_notice_connection_closes_at_once_so_their_open_page_clears_itself_and_nobody_else_s_does()
     {
         var (leaving, _) = await _world.PersonAsync(Roles.Recruiter);

@@ -21,12 +21,15 @@ internal sealed class PersonClaimsTransformation(PersonPrincipals principals, IO
     /// </summary>
     private static readonly TimeSpan IssuerSkew = TimeSpan.FromMinutes(5);
 
-    /// <summary>A portal session's start (our own clock), or a token's issue moved on by the issuer's skew.</summary>
-    private static string? SignedInAt(ClaimsPrincipal principal) =>
-        PortalSessions.SessionOf(principal) is not null ? principal.FindFirstValue(ScClaims.SessionStarted)
+    /// <summary>
+    /// A portal session's start (our own clock), or a token's issue moved on by the issuer's skew. One that does not say
+    /// is taken as begun at the earliest time ("0"): it cannot show it came after a deactivation.
+    /// </summary>
+    private static string SignedInAt(ClaimsPrincipal principal) =>
+        (PortalSessions.SessionOf(principal) is not null ? principal.FindFirstValue(ScClaims.SessionStarted)
         : long.TryParse(principal.FindFirstValue(IssuedAtClaim), NumberStyles.None, CultureInfo.InvariantCulture, out var issued)
             ? (issued + (long)IssuerSkew.TotalSeconds).ToString(CultureInfo.InvariantCulture)
-            : null;
+            : null) ?? "0";
 
     public async Task<ClaimsPrincipal> TransformAsync(ClaimsPrincipal principal)
     {
@@ -62,7 +65,10 @@ internal sealed class PersonClaimsTransformation(PersonPrincipals principals, IO
 public sealed class PersonPrincipals(PeopleRepository people)
 {
     /// <param name="session">The portal session the principal belongs to, if it is a portal page's.</param>
-    /// <param name="signedInAt">When the sign-in behind it began (Unix seconds): the portal session's start, or the token's issue.</param>
+    /// <param name="signedInAt">
+    /// When the sign-in behind it began (Unix seconds): the portal session's start, or the token's issue. None when the
+    /// principal is no one's sign-in (a look at another person's access, a calendar link): then only their record counts.
+    /// </param>
     public async Task<ClaimsPrincipal> BuildAsync(string? userId, string? agencyId, string? expires, CancellationToken ct, string? session = null, string? signedInAt = null)
     {
         var identity = Who(userId, agencyId, expires, session, signedInAt);
@@ -84,10 +90,9 @@ public sealed class PersonPrincipals(PeopleRepository people)
     /// <summary>Who the principal is and their session, without reading their record: not active, so it opens nothing but the way out.</summary>
     public static ClaimsPrincipal Unread(string? userId, string? agencyId, string? session) => new(Who(userId, agencyId, null, session, null));
 
-    // One that does not say when it began is taken as from before: it cannot show it is not.
     private static bool SignedInBeforeDeactivation(Person person, string? signedInAt) =>
         person.SignInsValidFrom is { } from
-        && (!long.TryParse(signedInAt, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) || seconds < from.ToUnixTimeSeconds());
+        && long.TryParse(signedInAt, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds < from.ToUnixTimeSeconds();
 
     private static ClaimsIdentity Who(string? userId, string? agencyId, string? expires, string? session, string? signedInAt)
     {
