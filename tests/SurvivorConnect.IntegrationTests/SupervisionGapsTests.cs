@@ -1,4 +1,5 @@
 using Mediator;
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -73,7 +74,7 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
     public async Task An_urgent_answer_under_a_deactivated_supervisor_asks_the_admins_for_a_new_one_who_then_sees_and_reviews_it()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
-        var (goneId, gone) = await _world.PersonAsync(Roles.Supervisor);
+        var (goneId, _) = await _world.PersonAsync(Roles.Supervisor);
         await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId = goneId }));
         await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{goneId}/deactivate", null));
 
@@ -93,8 +94,12 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
         var (youthId, _) = await _world.YouthAsync();
         var refused = await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/matches", new { youthId, mentorId }), 409);
         Assert.Contains("no supervisor assigned", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        // Back, and signed in again (a sign-in from before the deactivation opens nothing), they were not told of it.
         await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{goneId}/reactivate", null));
-        Assert.DoesNotContain(await NoticesAsync(gone), n => n.Kind == "wellbeing-urgent");
+        var back = await PortalSession.SignedInAsync(api, goneId);
+        var theirNotices = await back.GetAsync("/notifications");
+        Assert.Equal(HttpStatusCode.OK, theirNotices.StatusCode);
+        Assert.DoesNotContain(Notices.WellbeingUrgent.Text, await theirNotices.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{goneId}/deactivate", null));
 
         await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId = "demo-supervisor" }));
