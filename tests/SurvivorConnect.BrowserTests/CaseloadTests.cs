@@ -186,4 +186,43 @@ public sealed class CaseloadTests(PortalServer server)
         await Expect(youth.GetByRole(AriaRole.Heading, new() { Name = "Who is on my team" })).ToBeVisibleAsync();
         await Accessibility.AssertNoSeriousViolationsAsync(youth);
     }
+
+    [Fact]
+    public async Task A_case_manager_records_what_the_youth_asked_for_in_a_mentor_and_keeps_a_mentor_away_by_name()
+    {
+        using var api = await server.ApiAsAsync("demo-casemanager");
+        var name = "Dn " + Guid.NewGuid().ToString("N")[..6];
+        (await api.PostAsJsonAsync("/api/youth", new { displayName = name, age = 16, languages = new[] { "English" }, stage = "contemplation" })).EnsureSuccessStatusCode();
+        var caseManager = await server.SignInAsync("Alex (demo case manager)", phone: true);
+        await PortalServer.OpenYouthAsync(caseManager, name);
+
+        await caseManager.GetByLabel("Mentor's gender, as mentors write it in their profile (for example: woman)").FillAsync("male");
+        await caseManager.GetByLabel("An LGBTQ+ affirming mentor").CheckAsync();
+        await caseManager.GetByRole(AriaRole.Button, new() { Name = "Save details" }).ClickAsync();
+        await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The details are saved");
+        await Expect(caseManager.Locator("#edit-mentor-gender")).ToHaveValueAsync("male");
+        await Expect(caseManager.GetByLabel("An LGBTQ+ affirming mentor")).ToBeCheckedAsync();
+        await Expect(caseManager.Locator("[data-left-out]")).ToContainTextAsync("not the mentor gender the youth asked for");
+
+        // Enter in the name field looks; it never takes anyone off the list above it.
+        await caseManager.GetByLabel("Mentor's name, or part of it").FillAsync("sam");
+        await caseManager.GetByLabel("Mentor's name, or part of it").PressAsync("Enter");
+        await caseManager.GetByRole(AriaRole.Button, new() { Name = "Never match Sam (demo mentor)" }).ClickAsync();
+        await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("Sam (demo mentor) is on the list");
+        await Expect(caseManager.Locator("[data-do-not-match]")).ToContainTextAsync("Sam (demo mentor)");
+        await Expect(caseManager.GetByLabel("Mentor's name, or part of it")).ToHaveValueAsync("");
+        await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
+
+        // Taking someone off is asked about first; "no" leaves them listed.
+        var takeOff = caseManager.GetByRole(AriaRole.Button, new() { Name = "Take off Sam (demo mentor)" });
+        await takeOff.ClickAsync();
+        await caseManager.GetByRole(AriaRole.Button, new() { Name = "No, keep them listed" }).ClickAsync();
+        await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("stays on the list");
+        await Expect(caseManager.Locator("[data-do-not-match]")).ToContainTextAsync("Sam (demo mentor)");
+        await takeOff.ClickAsync();
+        await caseManager.GetByRole(AriaRole.Button, new() { Name = "Yes, take them off" }).ClickAsync();
+        await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("Sam (demo mentor) is taken off the list");
+        await Expect(caseManager.GetByText("Nobody is listed.")).ToBeVisibleAsync();
+        await Expect(caseManager.Locator("#edit-mentor-gender")).ToHaveValueAsync("male");
+    }
 }

@@ -94,6 +94,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
         new("PUT", "/api/youth/{id}/missing-episodes/{episodeId}", "/api/youth/nobody/missing-episodes/nothing", new { startedAt = "2026-01-01T00:00:00Z" }, CaseManager),
         new("GET", "/api/youth/{id}/missing-episodes", "/api/youth/nobody/missing-episodes", null, CaseManagerOrAdmin),
         new("GET", "/api/youth/{id}/recommendations", "/api/youth/nobody/recommendations", null, CaseManager),
+        new("GET", "/api/youth/{id}/do-not-match", "/api/youth/nobody/do-not-match", null, CaseManager),
         new("POST", "/api/consents", "/api/consents", new { subjectId = "nobody", grantor = "Youth", scope = "mentoring-match", matchId = "nobody" }, Participant),
         new("POST", "/api/consents/{id}/revoke", "/api/consents/nobody/revoke", null, Participant),
         new("GET", "/api/consents", "/api/consents?subjectId=nobody", null, Participant),

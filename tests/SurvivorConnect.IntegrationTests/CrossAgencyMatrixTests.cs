@@ -46,6 +46,7 @@ public sealed class CrossAgencyMatrixTests(CrossAgencyMatrixTests.World world) :
         ["youth missing episodes"] = new("GET", "/api/youth/{youth}/missing-episodes", null, HttpStatusCode.NotFound),
         ["record a missing episode"] = new("POST", "/api/youth/{youth}/missing-episodes", new { startedAt = "2026-01-01T00:00:00Z" }, HttpStatusCode.NotFound),
         ["youth recommendations"] = new("GET", "/api/youth/{youth}/recommendations", null, HttpStatusCode.NotFound),
+        ["youth do-not-match"] = new("GET", "/api/youth/{youth}/do-not-match?find=a", null, HttpStatusCode.NotFound),
         ["team"] = new("GET", "/api/teams/{youth}", null, HttpStatusCode.NotFound),
         ["team plans"] = new("GET", "/api/teams/{youth}/plans", null, HttpStatusCode.NotFound),
         ["team meetings"] = new("GET", "/api/teams/{youth}/meetings", null, HttpStatusCode.NotFound),

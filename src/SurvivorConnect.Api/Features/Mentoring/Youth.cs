@@ -84,6 +84,26 @@ public sealed record RecommendationsView(
     string YouthId, StageOfChange Stage, IReadOnlyList<ScoredMentor> Mentors, int Considered, int Excluded, IReadOnlyDictionary<string, int> ExcludedBy,
     IReadOnlyList<string> YouthSaidNoTo);
 
+public sealed record MentorName(string MentorId, string DisplayName);
+
+/// <param name="Listed">Who the youth must never be matched with, by name (their profile's, else the name the agency gave them).</param>
+/// <param name="Found">Mentors whose name holds what was looked for and who are not listed yet; empty when nothing was looked for.</param>
+/// <param name="Version">The youth's record version, for the change that follows (If-Match).</param>
+public sealed record DoNotMatchView(string YouthId, IReadOnlyList<MentorName> Listed, IReadOnlyList<MentorName> Found, string Version);
+
+/// <summary>
+/// A youth's do-not-match list by name, and the mentors to add to it found by name: a case manager knows who must be
+/// kept away (someone linked to the youth's exploiter, someone they know) by name, never by id.
+/// </summary>
+public sealed record GetDoNotMatch(string YouthId, string? Find) : IQuery<DoNotMatchView>, IValidate, IAudited
+{
+    public const int MostFound = 10;
+
+    public AuditTarget Audit => new("youth.read-do-not-match", "youth", YouthId);
+
+    public void Validate(ValidationErrors errors) => errors.Text("find", Find, 60, required: false);
+}
+
 public sealed record ReferYouth(string YouthId, YouthRequest Body) : ICommand<YouthReferral>, IValidate, IAudited
 {
     public AuditTarget Audit => new("youth.refer", "youth", YouthId);
@@ -166,7 +186,8 @@ internal sealed class YouthHandlers(
       IQueryHandler<GetYouth, YouthReferral>,
       ICommandHandler<RecordStage, StageHistoryView>,
       IQueryHandler<GetStageHistory, StageHistoryView>,
-      IQueryHandler<GetRecommendations, RecommendationsView>
+      IQueryHandler<GetRecommendations, RecommendationsView>,
+      IQueryHandler<GetDoNotMatch, DoNotMatchView>
 {
     public async ValueTask<YouthReferral> Handle(ReferYouth command, CancellationToken ct)
     {
@@ -200,7 +221,7 @@ internal sealed class YouthHandlers(
         var ifMatch = command.IfMatch ?? throw new PreconditionRequiredException();
         var youth = await data.YouthForStaffAsync(command.YouthId, adminMayRead: false, ct);
         await CheckPersonAsync(command.Body.PersonId, ct);
-        await CheckDoNotMatchAsync(command.Body.DoNotMatch, ct);
+        await CheckDoNotMatchAsync(command.Body.DoNotMatch?.Where(id => !youth.DoNotMatch.Contains(id?.Trim(), StringComparer.Ordinal)).ToArray(), ct);
         var saved = await SaveAsync(Apply(youth, command.Body), youth.PersonId, ifMatch, ct);
 
         // The do-not-match list and preferences are what a match step checks of the youth: one under way now fails.
@@ -315,6 +336,31 @@ internal sealed class YouthHandlers(
             [.. result.Mentors.Select(m => m.MentorId).Where(id => saidNo.Contains((youth.Id, id)))]);
     }
 
+    public async ValueTask<DoNotMatchView> Handle(GetDoNotMatch query, CancellationToken ct)
+    {
+        var youth = await data.YouthForStaffAsync(query.YouthId, adminMayRead: false, ct);
+        var profiles = (await data.Store.ManyAsync<MentorProfile>(MentorProfile.Container, youth.DoNotMatch, ct)).ToDictionary(m => m.Id, StringComparer.Ordinal);
+        var people = (await data.Store.ManyAsync<Person>(Person.Container, youth.DoNotMatch.Where(id => !profiles.ContainsKey(id)), ct)).ToDictionary(p => p.Id, StringComparer.Ordinal);
+        var listed = youth.DoNotMatch
+            .Select(id => new MentorName(id, profiles.TryGetValue(id, out var m) ? m.DisplayName : people.TryGetValue(id, out var p) ? p.DisplayName : id))
+            .ToList();
+
+        // Names compare as the caseload orders them, so "Jose" finds "José".
+        var key = NameOrder.Key(query.Find);
+        IReadOnlyList<MentorName> found = [];
+        if (key.Length > 0)
+        {
+            // Every mentor with a profile, held or busy too: the list must keep someone away whenever they become free.
+            found = [.. (await pool.CandidatesAsync(data, ct)).Select(c => c.Profile)
+                .Where(m => !youth.DoNotMatch.Contains(m.Id, StringComparer.Ordinal) && NameOrder.Key(m.DisplayName).Contains(key, StringComparison.Ordinal))
+                .OrderBy(m => NameOrder.Key(m.DisplayName), StringComparer.Ordinal).ThenBy(m => m.Id, StringComparer.Ordinal)
+                .Take(GetDoNotMatch.MostFound)
+                .Select(m => new MentorName(m.Id, m.DisplayName))];
+        }
+
+        return new DoNotMatchView(youth.Id, listed, found, youth.ETag ?? "");
+    }
+
     private async Task TellMatchesAsync(string youthId) =>
         await publisher.TellEveryAsync(await data.MatchesAsync(Filter.Eq("youthId", youthId), openOnly: false, CancellationToken.None));
 
@@ -371,7 +417,6 @@ internal sealed class YouthHandlers(
         }
     }
 
-    /// <summary>A youth's sign-in must be a person of this agency with the Youth role.</summary>
     /// <summary>Each entry is a mentor of the agency: an unknown id is refused, not kept as a list that blocks nobody.</summary>
     private async Task CheckDoNotMatchAsync(string[]? mentorIds, CancellationToken ct)
     {
@@ -386,6 +431,7 @@ internal sealed class YouthHandlers(
         }
     }
 
+    /// <summary>A youth's sign-in must be a person of this agency with the Youth role.</summary>
     private async Task CheckPersonAsync(string? personId, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(personId))
@@ -426,6 +472,9 @@ public static class YouthEndpoints
             .RequireAuthorization(Policies.CaseManagerOrAdmin).WithSummary("Stage-of-change history. Audited.");
         youth.MapGet("/{id}/recommendations", GetRecommendations).WithName(nameof(GetRecommendations))
             .RequireAuthorization(Policies.CaseManager).WithSummary("The best eligible mentors with reasons, and counts of why others were excluded.");
+        youth.MapGet("/{id}/do-not-match", GetDoNotMatch).WithName(nameof(GetDoNotMatch))
+            .RequireAuthorization(Policies.CaseManager)
+            .WithSummary("Who the youth must never be matched with, by name, and mentors found by name (find) to add with PUT /api/youth/{id}. Audited.");
         return app;
     }
 
@@ -463,6 +512,9 @@ public static class YouthEndpoints
 
     private static async Task<Ok<RecommendationsView>> GetRecommendations(IMediator mediator, string id, int? top, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new GetRecommendations(id, top ?? 5), ct));
+
+    private static async Task<Ok<DoNotMatchView>> GetDoNotMatch(IMediator mediator, string id, string? find, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new GetDoNotMatch(id, find), ct));
 
     private static Ok<YouthView> WithETag(HttpResponse response, YouthReferral youth)
     {
