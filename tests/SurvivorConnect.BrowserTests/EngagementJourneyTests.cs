@@ -100,6 +100,50 @@ public sealed class EngagementJourneyTests(PortalServer server)
     }
 
     [Fact]
+    public async Task An_advisor_told_what_stopping_contact_does_has_an_open_invitation_declined_when_they_stop()
+    {
+        await SetBenchmarkAsync();
+        using var admin = await server.ApiAsAsync("demo-admin");
+        var id = "adv-" + Guid.NewGuid().ToString("N")[..10];
+        (await admin.PostAsJsonAsync("/api/people", new { displayName = "Advisor " + id[^4..], roles = new[] { "Advisor" }, subjectId = id })).EnsureSuccessStatusCode();
+        var advisor = await server.SignInAsAddedAsync(id, phone: true);
+        await advisor.GotoAsync("/paid-work");
+        await advisor.GetByLabel("Focus group").CheckAsync();
+        await advisor.GetByLabel("Topics you are happy to speak about").FillAsync("housing");
+        await advisor.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
+        await advisor.GetByRole(AriaRole.Button, new() { Name = "Yes, contact me about paid work" }).ClickAsync();
+        await Expect(advisor.Locator("[data-outcome]")).ToContainTextAsync("Recruiters can now invite you");
+        await Expect(advisor.GetByText("where it is and how to join stay here")).ToBeVisibleAsync();
+
+        using var recruiter = await server.ApiAsAsync("demo-recruiter");
+        var now = server.Time.GetUtcNow();
+        string At(int hours) => TimeZoneInfo.ConvertTimeBySystemTimeZoneId(now.AddHours(hours), "America/Los_Angeles").ToString("yyyy-MM-dd'T'HH:mm:00", CultureInfo.InvariantCulture);
+        var title = "Asked then opted out " + Guid.NewGuid().ToString("N")[..4];
+        var draft = await recruiter.PostAsJsonAsync("/api/engagements/opportunities", new
+        {
+            kind = "focus-group",
+            title,
+            topics = new[] { "housing" },
+            sessions = new[] { new { start = At(240), end = At(242), timeZone = "America/Los_Angeles", inPerson = false, link = "https://meet.example/private" } },
+            seats = 5,
+            applicationDeadline = now.AddDays(5),
+            compensation = new { basis = "perSession", rate = 160m },
+        });
+        var opportunityId = (await draft.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        (await recruiter.PostAsync($"/api/engagements/opportunities/{opportunityId}/publish", null)).EnsureSuccessStatusCode();
+        (await recruiter.PostAsJsonAsync($"/api/engagements/opportunities/{opportunityId}/invitations", new { personId = id })).EnsureSuccessStatusCode();
+
+        await advisor.ReloadAsync();
+        var offer = advisor.Locator("[data-offers] li", new() { HasText = title });
+        await Expect(offer).ToContainTextAsync("You are invited.");
+        await Expect(advisor.GetByText("invitations you have not answered are then declined")).ToBeVisibleAsync();
+        await advisor.GetByRole(AriaRole.Button, new() { Name = "Stop contacting me" }).ClickAsync();
+        await Expect(advisor.Locator("[data-outcome]")).ToContainTextAsync("invitations you had not answered are declined");
+        await Expect(advisor.Locator("[data-offers] li", new() { HasText = title })).ToContainTextAsync("You said no, thank you.");
+        await Accessibility.AssertNoSeriousViolationsAsync(advisor);
+    }
+
+    [Fact]
     public async Task A_recruiter_with_more_opportunities_than_a_page_finds_the_older_ones_a_page_on()
     {
         using var api = await server.ApiAsAsync("demo-recruiter");

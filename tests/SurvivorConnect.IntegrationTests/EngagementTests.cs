@@ -483,6 +483,49 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     [Fact]
+    public async Task Opting_out_declines_open_invitations_and_leaves_waiting_lists_but_keeps_places_held_and_what_they_will_not_speak_about()
+    {
+        var invitedTo = await PublishedAsync();
+        var full = await PublishedAsync(seats: 1);
+        var held = await PublishedAsync();
+        var advisor = await AdvisorAsync(noTopics: ["trafficking"]);
+        var other = await AdvisorAsync();
+        await _recruiter.PostJson($"/api/engagements/opportunities/{invitedTo.Id}/invitations", new { personId = advisor.Id });
+        await _world.ConfirmAsync(full.Id, other);
+        await _world.ConfirmAsync(held.Id, advisor);
+        await _recruiter.PostJson($"/api/engagements/opportunities/{full.Id}/invitations", new { personId = advisor.Id });
+        await HttpAssert.Ok<OpportunityDto>(await advisor.Client.PostAsync($"/api/engagements/opportunities/{full.Id}/accept", null));
+        Assert.Equal("Waitlisted", (await HttpAssert.Ok<OpportunityDto>(await advisor.Client.GetAsync($"/api/engagements/opportunities/{full.Id}"))).MyState);
+
+        await HttpAssert.Ok<JsonElement>(await advisor.Client.PostJson("/api/engagements/me/contact", new { optIn = false }));
+
+        Assert.Equal("Declined", (await HttpAssert.Ok<OpportunityDto>(await advisor.Client.GetAsync($"/api/engagements/opportunities/{invitedTo.Id}"))).MyState);
+        Assert.Equal("Withdrawn", (await HttpAssert.Ok<OpportunityDto>(await advisor.Client.GetAsync($"/api/engagements/opportunities/{full.Id}"))).MyState);
+        Assert.Equal("Confirmed", (await HttpAssert.Ok<OpportunityDto>(await advisor.Client.GetAsync($"/api/engagements/opportunities/{held.Id}"))).MyState);
+
+        // Work they hold a place in is still never renamed to what they will not speak about, and they hear of a change.
+        var work = $"/api/engagements/opportunities/{held.Id}";
+        await HttpAssert.Problem(await _recruiter.PutJson(work, Body(title: "Sex-trafficking survivors' panel"), (await _recruiter.GetAsync(work)).Headers.ETag!.Tag), 409);
+        await HttpAssert.Ok<OpportunityDto>(await _recruiter.PutJson(work, Body(title: "Staying housed, second round"), (await _recruiter.GetAsync(work)).Headers.ETag!.Tag));
+        var told = (await HttpAssert.Ok<PageDto<NotificationDto>>(await advisor.Client.GetAsync("/api/notifications"))).Items.Count(n => n.Kind == "engagement-changed");
+        Assert.Equal(1, told);
+    }
+
+    [Fact]
+    public async Task Someone_asked_who_opted_out_since_hears_nothing_of_a_change_to_the_work()
+    {
+        var opportunity = await PublishedAsync();
+        var work = $"/api/engagements/opportunities/{opportunity.Id}";
+        var advisor = await AdvisorAsync();
+        await _recruiter.PostJson($"{work}/invitations", new { personId = advisor.Id });
+        await HttpAssert.Ok<JsonElement>(await advisor.Client.PostJson("/api/engagements/me/contact", new { optIn = false }));
+
+        await HttpAssert.Ok<OpportunityDto>(await _recruiter.PutJson(work, Body(title: "Staying housed, a new name"), (await _recruiter.GetAsync(work)).Headers.ETag!.Tag));
+
+        Assert.DoesNotContain((await HttpAssert.Ok<PageDto<NotificationDto>>(await advisor.Client.GetAsync("/api/notifications"))).Items, n => n.Kind == "engagement-changed");
+    }
+
+    [Fact]
     public async Task Work_people_were_asked_to_is_not_described_anew_as_about_a_topic_one_of_them_will_not_speak_about_and_a_new_description_is_told()
     {
         var opportunity = await PublishedAsync();
@@ -732,7 +775,7 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         var places = (await HttpAssert.Ok<OpportunityDto>(await _recruiter.GetAsync($"/api/engagements/opportunities/{opportunity.Id}"))).Participants!
             .ToDictionary(p => p.GetProperty("personId").GetString()!, p => p.GetProperty("state").GetString());
         Assert.Equal("Confirmed", places[next.Id]);
-        Assert.Equal("Waitlisted", places[optedOut.Id]);
+        Assert.Equal("Withdrawn", places[optedOut.Id]);
         Assert.Equal(1, (await HttpAssert.Ok<OpportunityDto>(await _recruiter.GetAsync($"/api/engagements/opportunities/{opportunity.Id}"))).SeatsTaken);
         Assert.DoesNotContain((await HttpAssert.Ok<PageDto<NotificationDto>>(await optedOut.Client.GetAsync("/api/notifications"))).Items, n => n.Kind == "engagement-confirmed");
     }
@@ -1169,8 +1212,10 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         var calendar = Ical.Net.Calendar.Load(text)!;
         var starts = calendar.Events.Select(e => e.DtStart!.AsUtc).Order().ToList();
         Assert.Equal([change.ToDateTime(new TimeOnly(2, 0), DateTimeKind.Utc), change.AddDays(2).ToDateTime(new TimeOnly(1, 0), DateTimeKind.Utc)], starts);
-        Assert.Contains(calendar.Events, e => e.Location == "Harbor Light");
-        Assert.Contains(calendar.Events, e => e.Url?.ToString() == "https://meet.example/second");
+        // Whoever sees the phone's calendar learns neither where survivors meet nor how to join them.
+        Assert.DoesNotContain("Harbor Light", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("meet.example", text, StringComparison.Ordinal);
+        Assert.All(calendar.Events, e => Assert.Equal("Where it is and how to join are in your portal.", e.Description));
 
         var newer = (await HttpAssert.Ok<JsonElement>(await client.PostAsync("/api/engagements/me/calendar", null))).GetProperty("path").GetString()!;
         Assert.Equal(HttpStatusCode.NotFound, (await api.Anonymous().GetAsync(path)).StatusCode);

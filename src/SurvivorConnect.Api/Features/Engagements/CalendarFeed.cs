@@ -52,6 +52,8 @@ internal sealed class CalendarFeedHandlers(EngagementData data)
     /// <summary>Neutral words only: a calendar is often seen by others, and must not say what the session is about.</summary>
     public const string Summary = "Paid session";
 
+    public const string Details = "Where it is and how to join are in your portal.";
+
     private string Me => data.Store.User.UserId;
 
     public async ValueTask<CalendarLinkView> Handle(GetMyCalendarLink query, CancellationToken ct) =>
@@ -100,15 +102,15 @@ internal sealed class CalendarFeedHandlers(EngagementData data)
                 var cancelled = session.CancelledAt is not null || opportunity.State == OpportunityState.Cancelled
                     || ClaimRules.CancelsPlace(cancelledPlaces.GetValueOrDefault(CompensationClaim.IdFor(opportunity.Id, session.Id, Me)), place);
 
+                // A calendar is seen by whoever sees the phone, and kept by its provider: where a group of survivors
+                // meets, and how to join them, stay in the portal.
                 calendar.Events.Add(new CalendarEvent
                 {
                     Uid = $"{opportunity.Id}-{session.Id}@survivorconnect",
                     DtStart = new CalDateTime(session.Start, session.TimeZone),
                     DtEnd = new CalDateTime(session.End, session.TimeZone),
                     Summary = Summary,
-                    Description = "Details are in your portal.",
-                    Location = session.InPerson && !cancelled ? session.Location : null,
-                    Url = cancelled || session.InPerson || session.Link is null ? null : new Uri(session.Link),
+                    Description = Details,
                     Status = cancelled ? EventStatus.Cancelled : EventStatus.Confirmed,
                 });
             }

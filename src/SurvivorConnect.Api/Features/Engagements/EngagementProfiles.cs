@@ -103,9 +103,40 @@ internal sealed class EngagementProfileHandlers(EngagementData data, IMediator m
             {
                 await mediator.Send(new RevokeConsent(consent.Id), ct);
             }
+
+            await GiveUpWhatIsStillAskedAsync(ct);
         }
 
         return await ViewAsync(profile, ct);
+    }
+
+    /// <summary>
+    /// Nobody contacts them about work they have not taken: each invitation still open is declined and each waiting
+    /// place given up, as they would do it themselves (audited each). Places they hold stay theirs, and what is past
+    /// answering is left as it is.
+    /// </summary>
+    private async Task GiveUpWhatIsStillAskedAsync(CancellationToken ct)
+    {
+        foreach (var place in await data.ParticipationsAsync(Filter.Eq("personId", Me), ct))
+        {
+            ParticipationMove? move = place.State switch
+            {
+                ParticipationState.Invited => ParticipationMove.Decline,
+                ParticipationState.Waitlisted => ParticipationMove.Withdraw,
+                _ => null,
+            };
+            try
+            {
+                if (move is { } giveUp)
+                {
+                    await mediator.Send(new MoveParticipation(place.OpportunityId, giveUp), ct);
+                }
+            }
+            catch (ConflictException)
+            {
+                // Every session has started: there is nothing left to give up.
+            }
+        }
     }
 
     private async Task<EngagementProfileView> ViewAsync(EngagementProfile? p, CancellationToken ct) =>

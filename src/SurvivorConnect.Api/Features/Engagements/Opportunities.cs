@@ -305,11 +305,13 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
         // Those confirmed, and those asked or waiting (who may be confirmed on the new terms by one tap, or by a place
         // coming free), hear at once when a session moves or changes place, the pay changes, or the work is renamed or
         // described anew.
+        // Of those not holding a place, only those who still want to hear about paid work are told.
         if (current.State == OpportunityState.Published
             && (!SameTimesAndPlaces(current, saved) || current.Compensation != saved.Compensation || current.Title != saved.Title || current.Description != saved.Description))
         {
+            var asked = await data.StillTakingPaidWorkAsync([.. places.Where(p => p.State is ParticipationState.Invited or ParticipationState.Waitlisted).Select(p => p.PersonId)], ct);
             await notifier.SendAsync(
-                places.Where(p => p.State is ParticipationState.Confirmed or ParticipationState.Invited or ParticipationState.Waitlisted).Select(p => p.PersonId),
+                places.Where(p => p.State == ParticipationState.Confirmed || asked.Contains(p.PersonId)).Select(p => p.PersonId),
                 Notices.EngagementChanged, null, ct);
         }
 
