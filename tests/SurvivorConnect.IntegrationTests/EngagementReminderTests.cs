@@ -19,7 +19,7 @@ public sealed class EngagementReminderTests() : TwoInstances("remind")
         foreach (var (_, client) in advisors)
         {
             var reminders = await RemindersAsync(client);
-            Assert.Equal(["A reminder: you have a paid session tomorrow. The details are in your portal. If you can no longer come, you can withdraw there."], reminders);
+            Assert.Equal(["A reminder: you have a paid session within the next day. The time and details are in your portal. If you can no longer come, you can withdraw there."], reminders);
         }
 
         Advance(TimeSpan.FromHours(22.5));
@@ -100,7 +100,7 @@ public sealed class EngagementReminderTests() : TwoInstances("remind")
         foreach (var (_, client) in advisors)
         {
             var reminders = await RemindersAsync(client);
-            Assert.Equal(2, reminders.Count(r => r.Contains("tomorrow", StringComparison.Ordinal)));
+            Assert.Equal(2, reminders.Count(r => r.Contains("within the next day", StringComparison.Ordinal)));
         }
     }
 

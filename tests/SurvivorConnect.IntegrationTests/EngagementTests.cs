@@ -68,6 +68,21 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         }
     }
 
+    /// <summary>The next day Los Angeles moves its clocks back, the first Sunday in November, worked out from the rule.</summary>
+    private DateOnly NextFallBack()
+    {
+        var today = DateOnly.FromDateTime(api.Time.GetUtcNow().UtcDateTime);
+        for (var year = today.Year; ; year++)
+        {
+            var november = new DateOnly(year, 11, 1);
+            var firstSunday = november.AddDays((7 - (int)november.DayOfWeek) % 7);
+            if (firstSunday > today.AddDays(14))
+            {
+                return firstSunday;
+            }
+        }
+    }
+
     private object Body(decimal stipend = 150m, int seats = 10, string topic = "Housing after exit", string? start = null, string? end = null,
         string zone = "America/Los_Angeles", DateTimeOffset? deadline = null, bool inPerson = false, bool travel = false, string? sessionId = null,
         string title = "What helps people stay housed") => new
@@ -1284,6 +1299,9 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     [InlineData("negative-rate")]
     [InlineData("absurd-rate")]
     [InlineData("skipped-local-time")]
+    [InlineData("local-time-twice")]
+    [InlineData("time-with-an-offset")]
+    [InlineData("time-in-utc")]
     [InlineData("deadline-after-the-session")]
     public async Task Bad_opportunities_are_400_with_the_field_named_and_nothing_is_created(string bad)
     {
@@ -1296,6 +1314,9 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
             "negative-rate" => Body(stipend: -5m),
             "absurd-rate" => Body(stipend: 1_000_000m),
             "skipped-local-time" => Body(start: Local(NextSpringForward(), 2, 30), end: Local(NextSpringForward(), 4)),
+            "local-time-twice" => Body(start: Local(NextFallBack(), 1, 30), end: Local(NextFallBack(), 3)),
+            "time-with-an-offset" => Body(start: LocalIn(TimeSpan.FromDays(10), 18) + "-07:00", end: LocalIn(TimeSpan.FromDays(10), 20) + "-07:00"),
+            "time-in-utc" => Body(start: LocalIn(TimeSpan.FromDays(10), 18) + "Z", end: LocalIn(TimeSpan.FromDays(10), 20)),
             // Past the session whatever the day: LocalIn may move it from ten days out to twelve, past a weekend.
             _ => Body(deadline: api.Time.GetUtcNow().AddDays(20)),
         };

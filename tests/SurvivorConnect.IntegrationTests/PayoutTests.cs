@@ -128,7 +128,7 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
-    public async Task A_finance_approver_cannot_approve_or_record_a_payout_that_pays_them_nor_their_own_tax_details()
+    public async Task A_finance_approver_cannot_approve_record_or_cancel_a_payout_that_pays_them_nor_their_own_tax_details()
     {
         var both = await _world.ApproverAsync(Roles.Advisor);
         await HttpAssert.Ok<JsonElement>(await both.Client.PutAsJsonAsync("/api/engagements/me/profile", new
@@ -147,6 +147,9 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
 
         await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
         await HttpAssert.Problem(await both.Client.PostJson(PayoutWorld.Url(payout.Id, "paid-outside"), new { reference = "Check 9" }), 403);
+        // Nor do they cancel it, which would open its claim for a new amount.
+        var cancel = await HttpAssert.Problem(await both.Client.PostAsync(PayoutWorld.Url(payout.Id, "cancel"), null), 403);
+        Assert.Contains("pays you", cancel.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal("Approved", (await _world.PayoutAsync(payout.Id)).State);
 
         var ownTax = await HttpAssert.Problem(await both.Client.PostAsync($"/api/payouts/payees/{both.Id}/tax-details", null), 403);
@@ -1087,6 +1090,26 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         var after = await _world.PayoutAsync(payout.Id);
         Assert.Equal(("Failed", SendPayoutHandler.ApprovalsGone), (after.State, after.FailureCode));
         Assert.DoesNotContain(api.Stripe.Transfers, t => t["metadata"]!["payout_id"]!.GetValue<string>() == payout.Id);
+    }
+
+    [Fact]
+    public async Task An_approved_payout_to_a_payee_deactivated_since_is_not_sent_through_Stripe_and_finance_pays_it_another_way()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync();
+        await _world.PayeeReadyAsync(payees[0], stripe: true);
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity, by: Finance));
+        var (_, approver) = await _world.ApproverAsync();
+        (await _world.Admin.PostAsync($"/api/people/{payees[0].Id}/deactivate", null)).EnsureSuccessStatusCode();
+        await HttpAssert.Ok<PayoutDto>(await approver.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+        await api.SendPayoutsAsync();
+
+        var failed = await _world.PayoutAsync(payout.Id);
+        Assert.Equal(("Failed", SendPayoutHandler.PayeeInactive), (failed.State, failed.FailureCode));
+        Assert.DoesNotContain(api.Stripe.Transfers, t => t["metadata"]!["payout_id"]!.GetValue<string>() == payout.Id);
+
+        // Work done is paid: by check, recorded by an approver who did not prepare it.
+        await HttpAssert.Ok<PayoutDto>(await approver.PostJson(PayoutWorld.Url(payout.Id, "paid-outside"), new { reference = "Check 4004" }));
+        Assert.Equal("Paid", (await _world.PayoutAsync(payout.Id)).State);
     }
 
     [Fact]

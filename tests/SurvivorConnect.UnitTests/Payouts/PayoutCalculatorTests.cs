@@ -41,6 +41,19 @@ public sealed class PayoutCalculatorTests
     }
 
     [Fact]
+    public void Travel_on_a_day_before_every_configured_rate_is_a_configuration_gap_refused_as_a_rule_naming_the_day_not_a_guess()
+    {
+        var before = Hourly() with { SessionDate = new DateOnly(2023, 6, 1), Travel = Travel(miles: 10) };
+        var perDiem = Hourly() with { SessionDate = new DateOnly(2023, 6, 1), Travel = Travel(days: 1) };
+
+        var mileage = Assert.Throws<PayoutRuleException>(() => PayoutCalculator.Calculate(before, Rates));
+        var days = Assert.Throws<PayoutRuleException>(() => PayoutCalculator.Calculate(perDiem, new PayRates(Rates.Mileage, Rates.StandardPerDiem, [])));
+
+        Assert.Contains("2023-06-01", mileage.Message, StringComparison.Ordinal);
+        Assert.Contains("2023-06-01", days.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Hourly_work_pays_the_session_and_the_paid_preparation_at_the_rate()
     {
         var result = PayoutCalculator.Calculate(Hourly(), Rates);
@@ -130,14 +143,6 @@ public sealed class PayoutCalculatorTests
         Assert.Equal((decimal)perMile, mileage.Rate);
         Assert.Equal((decimal)perMile * 10m, mileage.Amount);
         Assert.True(mileage.IsReimbursement);
-    }
-
-    [Fact]
-    public void A_session_before_every_configured_mileage_rate_is_a_configuration_gap_not_a_guess()
-    {
-        var input = Hourly() with { SessionDate = new DateOnly(2019, 5, 1), Travel = Travel(miles: 10m) };
-
-        Assert.Throws<InvalidOperationException>(() => PayoutCalculator.Calculate(input, Rates));
     }
 
     [Fact]

@@ -75,9 +75,21 @@ public sealed record OpportunityRequest(
                 continue;
             }
 
-            if (!EngagementTime.Exists(start, zone) || !EngagementTime.Exists(end, zone))
+            // A time with an offset or Z would be moved to this server's clock, then read again as the session's.
+            if (start.Kind != DateTimeKind.Unspecified || end.Kind != DateTimeKind.Unspecified)
+            {
+                errors.Add(field + ".start", "Give start and end as local times of the session's time zone, without an offset or Z.");
+                valid = false;
+            }
+            else if (!EngagementTime.Exists(start, zone) || !EngagementTime.Exists(end, zone))
             {
                 errors.Add(field + ".start", "That local time does not exist on that day (the clocks go forward then).");
+                valid = false;
+            }
+            else if (EngagementTime.Twice(start, zone) || EngagementTime.Twice(end, zone))
+            {
+                // Calendars read such a time as its first passing and reminders as its second: choose one that is once.
+                errors.Add(field + ".start", "That local time happens twice that night (the clocks go back then). Choose a time outside that hour.");
                 valid = false;
             }
             else if (EngagementTime.ToUtc(end, s.TimeZone!) <= EngagementTime.ToUtc(start, s.TimeZone!))

@@ -110,8 +110,9 @@ public static class Notices
     public static Notice EngagementPlaceRestored { get; } = new("engagement-place-restored",
         "Good news: the agency has given you back your place in a paid engagement session it had cancelled. Your paid work page has the details. If you can no longer come, you can withdraw there.");
 
+    /// <summary>Sent from 24 hours before, which may be later the same day (work confirmed that morning): never "tomorrow".</summary>
     public static Notice EngagementReminderDay { get; } = new("engagement-reminder",
-        "A reminder: you have a paid session tomorrow. The details are in your portal. If you can no longer come, you can withdraw there.");
+        "A reminder: you have a paid session within the next day. The time and details are in your portal. If you can no longer come, you can withdraw there.");
 
     public static Notice EngagementReminderHour { get; } = new("engagement-reminder",
         "A reminder: your paid session starts in about an hour. The details are in your portal.");

@@ -265,6 +265,12 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
             return await ViewAsync(payout, ct);
         }
 
+        // Cancelling opens the claim again for a new amount: the payee does not decide when their own payout starts over.
+        if (payout.PayeeId == Me)
+        {
+            throw new ForbiddenException("This payout pays you: another finance approver must cancel it.");
+        }
+
         StoreException.ThrowIfChangedSince(command.IfMatch, payout.ETag);
         if (!PayoutRules.CanCancel(payout.State, payout.TransferId))
         {
@@ -457,7 +463,6 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
         }
     }
 
-    /// <summary>A claim's payout, new; or a cancelled one prepared again as a new attempt. Null when it already has a live one.</summary>
     /// <summary>The payout made or worked out again, and the one already approved or sent from the claim, if any.</summary>
     private async Task<(Payout? Prepared, Payout? Live)> CreateOrRenewAsync(
         Opportunity opportunity, EngagementSession session, CompensationClaim claim, PayoutCalculation calculation, PayoutSettings settings, CancellationToken ct)

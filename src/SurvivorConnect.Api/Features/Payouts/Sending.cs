@@ -43,9 +43,15 @@ internal sealed class SendPayoutHandler(PayoutData data, IStripeGateway stripe, 
 
     /// <summary>
     /// Why an approved payout waiting on its payee was not sent once they were ready: an approver was taken off
-    /// finance (for fraud, say), or the payee is no longer active.
+    /// finance (for fraud, say).
     /// </summary>
     public const string ApprovalsGone = "approvals_gone";
+
+    /// <summary>
+    /// Why an approved payout was not sent through Stripe: the payee's sign-in was deactivated (they left the programme,
+    /// say). Work done is still paid, so finance pays it another way.
+    /// </summary>
+    public const string PayeeInactive = "payee_inactive";
 
     public async ValueTask<SendOutcome> Handle(SendPayout command, CancellationToken ct)
     {
@@ -94,7 +100,8 @@ internal sealed class SendPayoutHandler(PayoutData data, IStripeGateway stripe, 
         // An approval may wait weeks on the payee's account: money moves only if it still stands then.
         var whyNot = payout.State != PayoutState.Approved || payout.TransferId is not null ? null
             : await data.ClaimChangedAsync(payout, ct) ? ClaimChanged
-            : !await data.ApprovalsStandAsync(payout, ct) || await data.Store.FindAsync<Person>(Person.Container, payout.PayeeId, ct) is not { Active: true } ? ApprovalsGone
+            : !await data.ApprovalsStandAsync(payout, ct) ? ApprovalsGone
+            : await data.Store.FindAsync<Person>(Person.Container, payout.PayeeId, ct) is not { Active: true } ? PayeeInactive
             : null;
         if (whyNot is not null)
         {

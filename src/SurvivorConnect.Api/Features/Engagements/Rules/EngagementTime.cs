@@ -38,6 +38,9 @@ public static class EngagementTime
     /// <summary>A local time skipped by a daylight-saving change (02:30 on the spring-forward night) names no instant.</summary>
     public static bool Exists(DateTime local, TimeZoneInfo zone) => !zone.IsInvalidTime(DateTime.SpecifyKind(local, DateTimeKind.Unspecified));
 
+    /// <summary>A local time repeated by a daylight-saving change (01:30 on the fall-back night) names two instants.</summary>
+    public static bool Twice(DateTime local, TimeZoneInfo zone) => zone.IsAmbiguousTime(DateTime.SpecifyKind(local, DateTimeKind.Unspecified));
+
     public static DayPart PartOf(DateTime local)
     {
         var weekend = local.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday;

@@ -20,10 +20,13 @@ public sealed class PayRates(IReadOnlyList<MileageRate> mileage, IReadOnlyList<P
 
     public IReadOnlyList<PerDiemRate> LocationPerDiem { get; } = locationPerDiem;
 
-    /// <summary>The mileage rate in force on the date; a date before every configured rate has none, and that is a configuration gap.</summary>
+    /// <summary>
+    /// The mileage rate in force on the date. A date before every configured rate has none: a gap in the configuration,
+    /// refused as a rule (409, naming the date) so finance can have it filled, never a failure half way through a run.
+    /// </summary>
     public decimal MileageOn(DateOnly date) =>
         Mileage.Where(r => r.From <= date).MaxBy(r => r.From)?.PerMile
-        ?? throw new InvalidOperationException($"No mileage rate is configured for {date:yyyy-MM-dd}.");
+        ?? throw new PayoutRuleException($"No mileage rate is configured for {date:yyyy-MM-dd}. Ask whoever runs SurvivorConnect to add the rate in force then.");
 
     /// <summary>
     /// The per diem for a session's location on its date: the agency's rate whose location the session's location
@@ -41,7 +44,7 @@ public sealed class PayRates(IReadOnlyList<MileageRate> mileage, IReadOnlyList<P
                 ?.MaxBy(r => r.From);
         return local
             ?? StandardPerDiem.Where(r => r.From <= date).MaxBy(r => r.From)
-            ?? throw new InvalidOperationException($"No standard per diem rate is configured for {date:yyyy-MM-dd}.");
+            ?? throw new PayoutRuleException($"No standard per diem rate is configured for {date:yyyy-MM-dd}. Ask whoever runs SurvivorConnect to add the rate in force then.");
     }
 
     private static bool Names(string location, string place) =>
