@@ -34,6 +34,9 @@ param maxInstanceCount int = 6
 @description('Average CPU percentage that adds an instance.')
 param scaleOutCpuPercent int = 70
 
+@description('Public addresses (CIDR) that may reach Key Vault, for operators adding secrets; empty: none (the app reaches it privately).')
+param keyVaultAllowedIpRanges array = []
+
 var tags = { 'azd-env-name': environmentName }
 var token = toLower(uniqueString(subscription().id, environmentName, location))
 
@@ -55,6 +58,12 @@ module monitoring 'modules/monitoring.bicep' = {
   params: { name: token, location: location, tags: tags }
 }
 
+module network 'modules/network.bicep' = {
+  name: 'network'
+  scope: rg
+  params: { name: 'vnet-${token}', location: location, tags: tags }
+}
+
 module cosmos 'modules/cosmos.bicep' = {
   name: 'cosmos'
   scope: rg
@@ -71,13 +80,63 @@ module cosmos 'modules/cosmos.bicep' = {
 module keyVault 'modules/keyvault.bicep' = {
   name: 'keyvault'
   scope: rg
-  params: { name: 'kv-${token}', location: location, tags: tags, principalId: identity.outputs.principalId, deployerPrincipalId: deployerPrincipalId }
+  params: {
+    name: 'kv-${token}'
+    location: location
+    tags: tags
+    principalId: identity.outputs.principalId
+    deployerPrincipalId: deployerPrincipalId
+    allowedIpRanges: keyVaultAllowedIpRanges
+  }
 }
 
 module redis 'modules/redis.bicep' = {
   name: 'redis'
   scope: rg
   params: { name: 'redis-${token}', location: location, tags: tags, keyVaultName: keyVault.outputs.name }
+}
+
+// Each data service's address inside the VNet, where the app reaches it.
+module cosmosEndpoint 'modules/privateendpoint.bicep' = {
+  name: 'pe-cosmos'
+  scope: rg
+  params: {
+    name: 'pe-cosmos-${token}'
+    location: location
+    tags: tags
+    subnetId: network.outputs.endpointsSubnetId
+    targetId: cosmos.outputs.id
+    groupId: 'Sql'
+    dnsZoneId: network.outputs.cosmosZoneId
+  }
+}
+
+module keyVaultEndpoint 'modules/privateendpoint.bicep' = {
+  name: 'pe-keyvault'
+  scope: rg
+  params: {
+    name: 'pe-keyvault-${token}'
+    location: location
+    tags: tags
+    subnetId: network.outputs.endpointsSubnetId
+    targetId: keyVault.outputs.id
+    groupId: 'vault'
+    dnsZoneId: network.outputs.keyVaultZoneId
+  }
+}
+
+module redisEndpoint 'modules/privateendpoint.bicep' = {
+  name: 'pe-redis'
+  scope: rg
+  params: {
+    name: 'pe-redis-${token}'
+    location: location
+    tags: tags
+    subnetId: network.outputs.endpointsSubnetId
+    targetId: redis.outputs.id
+    groupId: 'redisCache'
+    dnsZoneId: network.outputs.redisZoneId
+  }
 }
 
 module api 'modules/appservice.bicep' = {
@@ -88,6 +147,7 @@ module api 'modules/appservice.bicep' = {
     location: location
     tags: union(tags, { 'azd-service-name': 'api' })
     identityId: identity.outputs.id
+    subnetId: network.outputs.appSubnetId
     instanceCount: instanceCount
     maxInstanceCount: maxInstanceCount
     scaleOutCpuPercent: scaleOutCpuPercent

@@ -24,6 +24,9 @@ param scaleOutCpuPercent int
 
 param skuName string = 'P1v3'
 
+@description('The VNet subnet all the app\'s outbound traffic goes through, to the private endpoints.')
+param subnetId string
+
 resource plan 'Microsoft.Web/serverfarms@2023-12-01' = {
   name: 'plan-${name}'
   location: location
@@ -45,6 +48,8 @@ resource site 'Microsoft.Web/sites@2023-12-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    virtualNetworkSubnetId: subnetId
+    vnetRouteAllEnabled: true
     clientAffinityEnabled: true
     keyVaultReferenceIdentity: identityId
     siteConfig: {
@@ -58,6 +63,19 @@ resource site 'Microsoft.Web/sites@2023-12-01' = {
       appSettings: [for setting in items(appSettings): { name: setting.key, value: setting.value }]
     }
   }
+}
+
+// Deploys sign in with Entra ID (azd does); a publishing password would deploy code that runs as the identity.
+resource ftpCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2023-12-01' = {
+  parent: site
+  name: 'ftp'
+  properties: { allow: false }
+}
+
+resource scmCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2023-12-01' = {
+  parent: site
+  name: 'scm'
+  properties: { allow: false }
 }
 
 resource autoscale 'Microsoft.Insights/autoscalesettings@2022-10-01' = {

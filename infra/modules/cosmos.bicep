@@ -22,6 +22,8 @@ resource account 'Microsoft.DocumentDB/databaseAccounts@2024-05-15' = {
     locations: [{ locationName: location, failoverPriority: 0, isZoneRedundant: false }]
     disableLocalAuth: true
     disableKeyBasedMetadataWriteAccess: true
+    // Reached only through its private endpoint; containers are still made here, through Azure Resource Manager.
+    publicNetworkAccess: 'Disabled'
     minimalTlsVersion: 'Tls12'
     backupPolicy: {
       type: 'Continuous'
@@ -75,4 +77,5 @@ resource dataContributor 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignmen
   }
 }
 
+output id string = account.id
 output endpoint string = account.properties.documentEndpoint

@@ -8,6 +8,9 @@ param principalId string
 @description('A person who may add and rotate secrets (Key Vault Secrets Officer); empty for none.')
 param deployerPrincipalId string = ''
 
+@description('Public addresses (CIDR) allowed to reach the vault, such as an operator\'s while they add a secret; the app reaches it through its private endpoint.')
+param allowedIpRanges array = []
+
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   name: name
   location: location
@@ -19,7 +22,13 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     enableSoftDelete: true
     softDeleteRetentionInDays: 90
     enablePurgeProtection: true
+    // Secrets written by this template go through Azure Resource Manager; anyone else needs an allowed address.
     publicNetworkAccess: 'Enabled'
+    networkAcls: {
+      defaultAction: 'Deny'
+      bypass: 'None'
+      ipRules: [for range in allowedIpRanges: { value: range }]
+    }
   }
 }
 
@@ -34,6 +43,7 @@ resource secretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
+output id string = vault.id
 output name string = vault.name
 output uri string = vault.properties.vaultUri
 

@@ -1,5 +1,6 @@
 // Azure Cache for Redis: the SignalR backplane, chat access changes across instances and the shared Data
-// Protection keys. Its connection string goes straight into Key Vault; it is never an output or an app setting.
+// Protection keys. Its connection string goes straight into Key Vault; it is never an output or an app setting. It
+// answers only through its private endpoint: its key opens sessions and chat, so it must not be enough on its own.
 param name string
 param location string
 param tags object
@@ -17,6 +18,7 @@ resource redis 'Microsoft.Cache/redis@2024-03-01' = {
     enableNonSslPort: false
     minimumTlsVersion: '1.2'
     redisVersion: '6'
+    publicNetworkAccess: 'Disabled'
   }
 }
 
@@ -32,4 +34,5 @@ resource connectionString 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
   }
 }
 
+output id string = redis.id
 output connectionStringSecretUri string = connectionString.properties.secretUri

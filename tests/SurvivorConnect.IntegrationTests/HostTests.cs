@@ -196,7 +196,7 @@ public sealed class StagingFactory : ApiFactory
 public sealed class OutsideDevelopmentTests
 {
     [Fact]
-    public async Task Dev_sign_in_and_the_API_reference_do_not_exist_outside_Development()
+    public async Task Dev_sign_in_and_the_API_reference_do_not_exist_outside_Development_and_the_API_map_is_for_the_signed_in()
     {
         await using var staging = new StagingFactory();
         var client = staging.Anonymous();
@@ -204,6 +204,9 @@ public sealed class OutsideDevelopmentTests
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/dev/users")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await client.PostJson("/dev/token", new { userId = "demo-admin" })).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/scalar/")).StatusCode);
+        var map = await client.GetAsync("/openapi/v1.json");
+        Assert.Equal(HttpStatusCode.Found, map.StatusCode);
+        Assert.DoesNotContain("/api/people", await map.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
     }
 

@@ -38,6 +38,7 @@ public static class PortalModule
         {
             o.Cookie.Name = "sc-form";
             o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.SecurePolicy = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
         });
         return builder;
     }

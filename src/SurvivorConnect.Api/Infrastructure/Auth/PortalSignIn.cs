@@ -88,7 +88,10 @@ public static class PortalSignIn
 
             // Strict: no other site can make the browser send it, to a page, a form or a hub's WebSocket.
             cookie.Cookie.SameSite = SameSiteMode.Strict;
-            cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+
+            // Outside Development only ever over https, even where the proxy in front is not read as https (a
+            // forgotten forwarded-headers setting would otherwise send the session in clear).
+            cookie.Cookie.SecurePolicy = signInWithEntra ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
 
             // A session cookie (gone when the browser closes) that also ends after a short idle time, for shared phones.
             cookie.ExpireTimeSpan = TimeSpan.FromMinutes(options.Portal.IdleMinutes);

@@ -145,7 +145,16 @@ public static class ApiSetup
         // The platform's probes must never be starved by anyone else's traffic: health is not rate-limited at all.
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous().DisableRateLimiting();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous().DisableRateLimiting();
-        app.MapOpenApi().AllowAnonymous().RequireRateLimiting(RequestLimits.PerAddress);
+        // Outside Development the map of every endpoint is for people who use them, not for whoever asks.
+        var openApi = app.MapOpenApi().RequireRateLimiting(RequestLimits.PerAddress);
+        if (app.Environment.IsDevelopment())
+        {
+            openApi.AllowAnonymous();
+        }
+        else
+        {
+            openApi.RequireAuthorization();
+        }
         if (app.Environment.IsDevelopment())
         {
             app.MapScalarApiReference().AllowAnonymous();
