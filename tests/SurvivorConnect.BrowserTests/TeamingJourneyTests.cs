@@ -91,6 +91,11 @@ public sealed class TeamingJourneyTests(PortalServer server)
         await Expect(caseManager.Locator("[data-case-plan]")).ToContainTextAsync("Somewhere near my sister, where I have my own key");
         caseManager.Request -= CountPost;
         Assert.Equal(1, posts);
+        // The plan starts from what the youth is good at too.
+        await newItem.GetByLabel("Kind").SelectOptionAsync("Strength");
+        await newItem.GetByLabel("What was decided").FillAsync("Keeps going when things are hard");
+        await newItem.GetByRole(AriaRole.Button, new() { Name = "Add" }).ClickAsync();
+        await Expect(caseManager.Locator("[data-case-plan]")).ToContainTextAsync("Keeps going when things are hard");
         var safety = caseManager.Locator("[data-safety-form]");
         await safety.GetByLabel("Coping steps").FillAsync("Put my headphones on\nText my sister");
         await safety.GetByLabel("Safe places").FillAsync("The library on Main Street");
@@ -180,6 +185,7 @@ public sealed class TeamingJourneyTests(PortalServer server)
         await youth.GotoAsync("/my-team");
         await Expect(youth.Locator("[data-my-team]")).ToContainTextAsync("Quinn (northstar case manager) — Youth advocate, Northstar Family Services (demo)");
         await Expect(youth.Locator("[data-case-plan]")).ToContainTextAsync("My goal: A safe place to live by spring");
+        await Expect(youth.Locator("[data-case-plan]")).ToContainTextAsync("Something I am good at: Keeps going when things are hard");
         var question = youth.Locator("[data-support]", new() { HasText = "Aunt Rosa" });
         await Expect(question).ToContainTextAsync("Do you want Aunt Rosa (Aunt) on your team");
         await question.GetByRole(AriaRole.Button, new() { Name = "Yes" }).ClickAsync();
@@ -321,7 +327,19 @@ public sealed class TeamingJourneyTests(PortalServer server)
         await Expect(mine).ToContainTextAsync("Decided: Move to the school nearer the new flat — you said: Only if I can finish this term first");
         await Expect(mine.Locator("[data-my-actions]")).ToContainTextAsync("Call the new school — Alex (demo case manager), done");
         await Expect(mine).Not.ToContainTextAsync("aunt will drive");
+
+        // Before the next meeting, Jo tells the team what they want it to know, in their own words.
+        var next = jo.Locator("[data-my-meetings] li.card", new() { HasText = "Follow-up" });
+        await next.GetByLabel("What you want your team to know at this meeting (optional, in your own words)").FillAsync("I want Aunt Rosa there.");
+        await next.GetByRole(AriaRole.Button, new() { Name = "Send to my team" }).ClickAsync();
+        await Expect(jo.Locator("[data-outcome]")).ToContainTextAsync("Sent. Your team will read it.");
+        await Expect(jo.Locator("[data-my-meetings] li.card", new() { HasText = "Follow-up" }).Locator("textarea")).ToHaveValueAsync("I want Aunt Rosa there.");
         await Accessibility.AssertNoSeriousViolationsAsync(jo);
         await Accessibility.AssertFitsAsync(jo);
+
+        await caseManager.GotoAsync($"/teams/{youthId}/meetings");
+        var views = caseManager.Locator("[data-meetings] li[data-held=no]", new() { HasText = "Follow-up" }).Locator("[data-youth-views]");
+        await Expect(views).ToContainTextAsync("What Jo (meeting journey) wants the team to know, in their words");
+        await Expect(views).ToContainTextAsync("I want Aunt Rosa there.");
     }
 }

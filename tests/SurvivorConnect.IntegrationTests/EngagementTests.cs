@@ -822,6 +822,14 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         Assert.Equal(23.5m, travel.Travel!.Value.GetProperty("miles").GetDecimal());
         Assert.Single(await HttpAssert.Ok<List<ClaimDto>>(await first.Client.GetAsync("/api/engagements/me/claims")));
         await HttpAssert.Problem(await api.AsSubject(stranger, "demo").PutAsJsonAsync($"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/travel", new { miles = 5m }), 404);
+
+        // Each is told once that their claim waits for their travel, however often the form is sent again.
+        await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson(attendance, new { entries }));
+        foreach (var person in new[] { first, second })
+        {
+            var told = (await HttpAssert.Ok<PageDto<NotificationDto>>(await person.Client.GetAsync("/api/notifications"))).Items;
+            Assert.Single(told, n => n.Kind == "engagement-attendance-recorded");
+        }
     }
 
     [Fact]

@@ -160,6 +160,43 @@ public sealed class TeamingTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task The_youth_hears_of_a_meeting_to_come_once_and_their_own_words_reach_the_team_until_it_is_held()
+    {
+        var team = await _world.SharedTeamAsync();
+        // An hour from now: still to come, and near enough to be written up once held.
+        object Meeting(string requestId) => new { scheduledFor = DateTimeOffset.UtcNow.AddHours(1), agenda = new[] { "School" }, requestId };
+        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/meetings", Meeting("views-1")));
+        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/meetings", Meeting("views-1")));
+        var notices = (await HttpAssert.Ok<PageDto<NotificationDto>>(await team.Youth.GetAsync("/api/notifications"))).Items;
+        Assert.Single(notices, n => n.Kind == "team-meeting");
+
+        var mine = await HttpAssert.Ok<JsonElement>(await team.Youth.GetAsync("/api/my-team"));
+        var meeting = mine.GetProperty("meetings")[0];
+        var url = $"/api/my-team/meetings/{meeting.GetProperty("id").GetString()}/views";
+        await HttpAssert.Problem(await team.Youth.PutAsJsonAsync(url, new { views = "No version" }), 428);
+        var sent = await HttpAssert.Ok<JsonElement>(await team.Youth.PutJson(url, new { views = "I want to stay at my school." }, meeting.GetProperty("version").GetString()));
+        Assert.Equal("I want to stay at my school.", sent.GetProperty("meetings")[0].GetProperty("yourViews").GetString());
+        // From a page made before that, a second send does not overwrite it.
+        await HttpAssert.Problem(await team.Youth.PutJson(url, new { views = "Older words" }, meeting.GetProperty("version").GetString()), 412);
+
+        var staff = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{team.YouthId}/meetings"));
+        Assert.Equal("I want to stay at my school.", staff.GetProperty("meetings")[0].GetProperty("youthViews").GetString());
+
+        // Another youth reaches no meeting of this one's.
+        var (_, other) = await _world.Mentoring.YouthAsync();
+        await HttpAssert.Problem(await other.PutJson(url, new { views = "Not mine" }, "\"x\""), 404);
+
+        // Once held and written up, what was said stands as it was.
+        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/meetings/{meeting.GetProperty("id").GetString()}/record", new
+        {
+            attended = new[] { "youth" }, youthParticipation = "InPerson",
+        }));
+        var held = (await HttpAssert.Ok<JsonElement>(await team.Youth.GetAsync("/api/my-team"))).GetProperty("meetings")[0];
+        await HttpAssert.Problem(await team.Youth.PutJson(url, new { views = "Too late" }, held.GetProperty("version").GetString()), 409);
+        Assert.Equal("I want to stay at my school.", held.GetProperty("yourViews").GetString());
+    }
+
+    [Fact]
     public async Task A_meeting_scheduled_twice_with_the_same_request_id_is_one_meeting()
     {
         var team = await _world.SharedTeamAsync();

@@ -201,6 +201,10 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
             {
                 await claims.PlaceCancelledAsync(claim, ct);
             }
+            else if (claim is { Outcome: AttendanceOutcome.Attended or AttendanceOutcome.Partial, State: ClaimState.Open })
+            {
+                await claims.AttendanceRecordedAsync(claim, ct);
+            }
         }
 
         return written;
@@ -446,6 +450,13 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
     /// </summary>
     public Task PlaceCancelledAsync(ClaimView cancellation, CancellationToken ct) =>
         notifier.SendOnceAsync(cancellation.PersonId, Notices.EngagementPlaceCancelled, PlaceKey("place-cancelled", cancellation.OpportunityId, cancellation.SessionId, cancellation.RecordedAt), ct);
+
+    /// <summary>
+    /// Tells the person, once for the session, that their taking part is recorded and their claim waits on their paid work
+    /// page: travel is added there, and only until the claim goes to finance.
+    /// </summary>
+    public Task AttendanceRecordedAsync(ClaimView claim, CancellationToken ct) =>
+        notifier.SendOnceAsync(claim.PersonId, Notices.EngagementAttendanceRecorded, $"attendance-recorded~{claim.OpportunityId}~{claim.SessionId}", ct);
 
     /// <summary>Tells the person, once for the cancellation undone, that their place in the session is theirs again.</summary>
     public Task PlaceRestoredAsync(CompensationClaim cancellation, CancellationToken ct) =>

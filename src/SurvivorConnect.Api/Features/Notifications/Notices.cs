@@ -110,6 +110,12 @@ public static class Notices
     public static Notice EngagementPlaceRestored { get; } = new("engagement-place-restored",
         "Good news: the agency has given you back your place in a paid engagement session it had cancelled. Your paid work page has the details. If you can no longer come, you can withdraw there.");
 
+    public static Notice TeamMeetingScheduled { get; } = new("team-meeting",
+        "Your team has a meeting coming up. On My team you can see when and what about, and tell them what you want them to know, in your own words.");
+
+    public static Notice EngagementAttendanceRecorded { get; } = new("engagement-attendance-recorded",
+        "Thank you for taking part. Your paid session is recorded and your claim is on your paid work page. If it allows travel, add your costs there soon: once it goes to finance for payment they can no longer be added.");
+
     /// <summary>Sent from 24 hours before, which may be later the same day (work confirmed that morning): never "tomorrow".</summary>
     public static Notice EngagementReminderDay { get; } = new("engagement-reminder",
         "A reminder: you have a paid session within the next day. The time and details are in your portal. If you can no longer come, you can withdraw there.");

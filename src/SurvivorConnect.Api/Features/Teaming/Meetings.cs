@@ -1,4 +1,5 @@
 using Mediator;
+using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Features.Teaming.Rules;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
@@ -77,16 +78,17 @@ public sealed record MeetingRecordRequest(string[]? Attended, string? YouthParti
     }
 }
 
+/// <param name="YouthViews">What the youth sent the team before the meeting, in their own words.</param>
 public sealed record MeetingView(
     string Id, DateTimeOffset ScheduledFor, IReadOnlyList<string> Agenda, bool Held, IReadOnlyList<string> Attended, YouthParticipation? YouthParticipation,
-    IReadOnlyList<Decision> Decisions, IReadOnlyList<ActionView> Actions, string? Notes)
+    IReadOnlyList<Decision> Decisions, IReadOnlyList<ActionView> Actions, string? Notes, string? YouthViews = null)
 {
     public static IReadOnlyList<MeetingView> Newest(IEnumerable<TeamMeeting> meetings, IReadOnlyDictionary<string, string> names, DateOnly today) =>
         [.. meetings.OrderByDescending(m => m.ScheduledFor).Select(m => From(m, names, today))];
 
     public static MeetingView From(TeamMeeting m, IReadOnlyDictionary<string, string> names, DateOnly today) => new(
         m.Id, m.ScheduledFor, m.Agenda, m.HeldAt is not null, [.. m.Attended.Select(a => NameOf(a, names))], m.YouthParticipation,
-        m.Decisions, [.. m.Actions.Select(a => ActionView.From(m, a, names, today))], m.Notes);
+        m.Decisions, [.. m.Actions.Select(a => ActionView.From(m, a, names, today))], m.Notes, m.YouthViews);
 
     /// <summary>A member's name now; someone since removed from the team is not named.</summary>
     public static string NameOf(string memberId, IReadOnlyDictionary<string, string> names) => names.GetValueOrDefault(memberId, "A former member");
@@ -135,7 +137,7 @@ public sealed record ListOverdueActions : IQuery<IReadOnlyList<ActionView>>, IAu
 /// took part, the decisions with the youth's view, and actions with owners and due dates. Overdue actions reach
 /// the case manager's list of teams.
 /// </summary>
-internal sealed class MeetingHandlers(TeamingData data, TeamViews teams)
+internal sealed class MeetingHandlers(TeamingData data, TeamViews teams, Notifier notifier)
     : ICommandHandler<ScheduleMeeting, MeetingsView>,
       ICommandHandler<RecordMeeting, MeetingsView>,
       ICommandHandler<CompleteMeetingAction, MeetingsView>,
@@ -152,17 +154,24 @@ internal sealed class MeetingHandlers(TeamingData data, TeamViews teams)
             throw TeamingValidation.Invalid("scheduledFor", $"Within {MeetingRules.MaxDaysAway} days of today.");
         }
 
+        var id = command.MeetingId is { } given ? TeamMeeting.IdFor(youth.Id, given) : AgencyStore.NewId();
         try
         {
             await data.Store.CreateAsync(TeamingData.Container, new TeamMeeting
             {
-                Id = command.MeetingId is { } given ? TeamMeeting.IdFor(youth.Id, given) : AgencyStore.NewId(), YouthId = youth.Id, ScheduledFor = at, ScheduledBy = data.Me,
+                Id = id, YouthId = youth.Id, ScheduledFor = at, ScheduledBy = data.Me,
                 Agenda = [.. command.Body.Agenda!.Select(a => a.Trim())],
             }, ct);
         }
         catch (StoreException ex) when (ex.IsAlreadyThere)
         {
             // The same form sent again (a second tap, a resend on a slow network): it is scheduled once.
+        }
+
+        // The youth is at the centre of their team: they hear of a meeting to come, and may send it their views.
+        if (youth.PersonId is { } person && at > data.Now)
+        {
+            await notifier.SendOnceAsync(person, Notices.TeamMeetingScheduled, $"team-meeting~{id}", ct);
         }
 
         return await ViewAsync(youth.Id, ct);

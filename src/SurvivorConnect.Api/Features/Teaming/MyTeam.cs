@@ -20,14 +20,17 @@ public sealed record MyTeamView(
 /// their view, and who does what. Not the professionals' notes, written for the team and its partners, and no member's
 /// id. The youth is found by their place on the team, not by name: another member may share it.
 /// </summary>
+/// <param name="YourViews">What the youth sent the team for this meeting; they may change it until it is held.</param>
+/// <param name="Version">The meeting's version, so views sent from an older page do not overwrite newer ones.</param>
 public sealed record MyMeetingView(
     string Id, DateTimeOffset ScheduledFor, IReadOnlyList<string> Agenda, bool Held, bool YouCame, IReadOnlyList<string> OthersWhoCame,
-    IReadOnlyList<Decision> Decisions, IReadOnlyList<MyActionView> Actions)
+    IReadOnlyList<Decision> Decisions, IReadOnlyList<MyActionView> Actions, string? YourViews = null, string Version = "")
 {
     public static MyMeetingView From(TeamMeeting m, IReadOnlyDictionary<string, string> names) => new(
         m.Id, m.ScheduledFor, m.Agenda, m.HeldAt is not null, m.Attended.Contains(MemberView.YouthId),
         [.. m.Attended.Where(a => a != MemberView.YouthId).Select(a => MeetingView.NameOf(a, names))], m.Decisions,
-        [.. m.Actions.Select(a => new MyActionView(a.Text, a.OwnerMemberId == MemberView.YouthId ? null : MeetingView.NameOf(a.OwnerMemberId, names), a.DoneAt is not null))]);
+        [.. m.Actions.Select(a => new MyActionView(a.Text, a.OwnerMemberId == MemberView.YouthId ? null : MeetingView.NameOf(a.OwnerMemberId, names), a.DoneAt is not null))],
+        m.YouthViews, m.ETag ?? "");
 }
 
 /// <summary>One action of a meeting; <see cref="Owner"/> is null for the youth's own. No due date, which would read as missed.</summary>
@@ -50,6 +53,19 @@ public sealed record RespondToSupport(string MemberId, bool Agree) : ICommand<My
     public AuditTarget Audit => new(Agree ? "team.support-agreed" : "team.support-declined", "team-member", MemberId);
 }
 
+public sealed record MyViewsRequest(string? Views);
+
+/// <summary>
+/// The youth tells their team, in their own words, what they want it to know at a meeting still to be held: whether
+/// or not they come, their voice is in the room. Empty takes it back.
+/// </summary>
+public sealed record SendMyViewsToMeeting(string MeetingId, MyViewsRequest Body, string? IfMatch) : ICommand<MyTeamView>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("team-meeting.youth-views", "team-meeting", MeetingId);
+
+    public void Validate(ValidationErrors errors) => errors.Prose("views", Body.Views, 1000, required: false);
+}
+
 /// <summary>
 /// The youth's own view: their team, their plan in plain words, their safety plan (with the crisis lines), what they
 /// share with which agency (they stop sharing by withdrawing that consent), and the supports waiting for their yes.
@@ -57,7 +73,8 @@ public sealed record RespondToSupport(string MemberId, bool Agree) : ICommand<My
 internal sealed class MyTeamHandlers(TeamingData data, TeamViews teams, IOptions<ChatOptions> chat)
     : IQueryHandler<GetMyTeam, MyTeamView>,
       IQueryHandler<GetMySafetyPlan, MySafetyPlanView>,
-      ICommandHandler<RespondToSupport, MyTeamView>
+      ICommandHandler<RespondToSupport, MyTeamView>,
+      ICommandHandler<SendMyViewsToMeeting, MyTeamView>
 {
     public async ValueTask<MyTeamView> Handle(GetMyTeam query, CancellationToken ct)
     {
@@ -79,6 +96,21 @@ internal sealed class MyTeamHandlers(TeamingData data, TeamViews teams, IOptions
         var member = team.Current.FirstOrDefault(m => m.Id == command.MemberId && m.Role == TeamRole.Support) ?? throw new NotFoundException("team member");
         var changed = command.Agree ? member with { YouthAgreed = true } : member with { RemovedAt = data.Now };
         await data.Store.ReplaceAsync(TeamingData.Container, team.With(changed), team.ETag!, ct);
+        return await ViewAsync(youth.Id, ct);
+    }
+
+    public async ValueTask<MyTeamView> Handle(SendMyViewsToMeeting command, CancellationToken ct)
+    {
+        var youth = await data.MyYouthRecordAsync(ct);
+        var meeting = await data.Store.FindAsync<TeamMeeting>(TeamingData.Container, command.MeetingId, ct) is { } m && m.YouthId == youth.Id
+            ? m : throw new NotFoundException("meeting");
+        if (meeting.HeldAt is not null)
+        {
+            throw new ConflictException("This meeting has been held and written up. Tell your case manager, or send your views for the next meeting.");
+        }
+
+        var ifMatch = command.IfMatch ?? throw new PreconditionRequiredException();
+        await data.Store.ReplaceAsync(TeamingData.Container, meeting with { YouthViews = ValidationErrors.Optional(command.Body.Views) }, ifMatch, ct);
         return await ViewAsync(youth.Id, ct);
     }
 

@@ -120,6 +120,9 @@ public enum PlanItemKind
     Goal,
     Service,
     Referral,
+
+    /// <summary>What the youth is good at, or has to build on: a plan starts from strengths, not only from needs.</summary>
+    Strength,
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<PlanItemStatus>))]
@@ -243,6 +246,9 @@ public sealed record TeamMeeting : Document
     public IReadOnlyList<MeetingAction> Actions { get; init; } = [];
 
     public string? Notes { get; init; }
+
+    /// <summary>What the youth wants the team to know, in their own words, sent before the meeting from their own page.</summary>
+    public string? YouthViews { get; init; }
 
     /// <summary>Kept with the meeting so overdue actions are found with one indexed query.</summary>
     public bool HasOpenActions { get; init; }

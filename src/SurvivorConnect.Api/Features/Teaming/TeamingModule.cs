@@ -84,6 +84,8 @@ public static class TeamingModule
         mine.MapGet("/safety-plan", GetMySafetyPlan).WithName(nameof(GetMySafetyPlan));
         mine.MapPost("/supports/{memberId}/agree", AgreeToSupport).WithName(nameof(AgreeToSupport));
         mine.MapPost("/supports/{memberId}/decline", DeclineSupport).WithName(nameof(DeclineSupport));
+        mine.MapPut("/meetings/{meetingId}/views", SendMyViewsToMeeting).WithName(nameof(SendMyViewsToMeeting))
+            .WithSummary("Tell your team, in your own words, what you want it to know at a meeting still to come; send If-Match.");
 
         var shared = app.MapGroup("/api/shared").WithTags("Teaming").RequireAuthorization(Policies.Professional)
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
@@ -168,6 +170,10 @@ public static class TeamingModule
 
     private static async Task<Ok<MyTeamView>> DeclineSupport(IMediator mediator, string memberId, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new RespondToSupport(memberId, Agree: false), ct));
+
+    private static async Task<Ok<MyTeamView>> SendMyViewsToMeeting(
+        IMediator mediator, string meetingId, MyViewsRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new SendMyViewsToMeeting(meetingId, body, ifMatch), ct));
 
     private static async Task<Ok<IReadOnlyList<SharedSummary>>> ListSharedWithMe(IMediator mediator, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new ListSharedWithMe(), ct));
