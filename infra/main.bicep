@@ -142,6 +142,9 @@ module redisEndpoint 'modules/privateendpoint.bicep' = {
 module api 'modules/appservice.bicep' = {
   name: 'api'
   scope: rg
+  // The app starts once its services resolve to their private addresses: before, Key Vault references and Cosmos DB
+  // would be looked up at public addresses that refuse it.
+  dependsOn: [cosmosEndpoint, keyVaultEndpoint, redisEndpoint]
   params: {
     name: 'app-${token}'
     location: location

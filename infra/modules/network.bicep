@@ -8,6 +8,27 @@ param tags object
 @description('The address space of the VNet; the app and the endpoints each take a /24 of it.')
 param addressPrefix string = '10.40.0.0/16'
 
+// All the app's outbound traffic leaves through the VNet, and a new VNet has no default way out to the internet: the
+// NAT gateway is how it reaches Entra ID, Stripe and Azure Monitor, from one fixed address.
+resource outboundAddress 'Microsoft.Network/publicIPAddresses@2024-01-01' = {
+  name: '${name}-outbound'
+  location: location
+  tags: tags
+  sku: { name: 'Standard' }
+  properties: { publicIPAllocationMethod: 'Static' }
+}
+
+resource nat 'Microsoft.Network/natGateways@2024-01-01' = {
+  name: '${name}-nat'
+  location: location
+  tags: tags
+  sku: { name: 'Standard' }
+  properties: {
+    idleTimeoutInMinutes: 10
+    publicIpAddresses: [{ id: outboundAddress.id }]
+  }
+}
+
 var appSubnetName = 'app'
 var endpointsSubnetName = 'endpoints'
 
@@ -30,6 +51,7 @@ resource vnet 'Microsoft.Network/virtualNetworks@2024-01-01' = {
         properties: {
           addressPrefix: cidrSubnet(addressPrefix, 24, 1)
           delegations: [{ name: 'web', properties: { serviceName: 'Microsoft.Web/serverFarms' } }]
+          natGateway: { id: nat.id }
         }
       }
       {

@@ -99,29 +99,32 @@ internal sealed class EngagementProfileHandlers(EngagementData data, IMediator m
         }
         else
         {
+            // First what is still asked of them, then the consent: should a step fail, they are still opted in, and
+            // pressing again finishes it, rather than being told nothing changed with the consent already gone.
+            await GiveUpWhatIsStillAskedAsync(ct);
             foreach (var consent in (await mediator.Send(new ListConsents(Me), ct)).Where(c => c.Current && c.Scope == EngagementScopes.Contact))
             {
                 await mediator.Send(new RevokeConsent(consent.Id), ct);
             }
-
-            await GiveUpWhatIsStillAskedAsync(ct);
         }
 
         return await ViewAsync(profile, ct);
     }
 
     /// <summary>
-    /// Nobody contacts them about work they have not taken: each invitation still open is declined and each waiting
-    /// place given up, as they would do it themselves (audited each). Places they hold stay theirs, and what is past
-    /// answering is left as it is.
+    /// Nobody contacts them about work they have not taken: each invitation they can still answer is declined and each
+    /// waiting place given up, as they would do it themselves (audited each), and each only from the state it was
+    /// seen in. Places they hold stay theirs; an invitation past answering, or to work no longer open, stays as it was.
     /// </summary>
     private async Task GiveUpWhatIsStillAskedAsync(CancellationToken ct)
     {
         foreach (var place in await data.ParticipationsAsync(Filter.Eq("personId", Me), ct))
         {
+            var opportunity = await data.Store.FindAsync<Opportunity>(EngagementData.Container, place.OpportunityId, ct);
+            var answerable = opportunity is { State: OpportunityState.Published } && data.Store.Now <= opportunity.ApplicationDeadline;
             ParticipationMove? move = place.State switch
             {
-                ParticipationState.Invited => ParticipationMove.Decline,
+                ParticipationState.Invited when answerable => ParticipationMove.Decline,
                 ParticipationState.Waitlisted => ParticipationMove.Withdraw,
                 _ => null,
             };
@@ -129,12 +132,12 @@ internal sealed class EngagementProfileHandlers(EngagementData data, IMediator m
             {
                 if (move is { } giveUp)
                 {
-                    await mediator.Send(new MoveParticipation(place.OpportunityId, giveUp), ct);
+                    await mediator.Send(new MoveParticipation(place.OpportunityId, giveUp, place.State), ct);
                 }
             }
             catch (ConflictException)
             {
-                // Every session has started: there is nothing left to give up.
+                // Every session has started, or the place moved meanwhile (a seat given): nothing is given up.
             }
         }
     }

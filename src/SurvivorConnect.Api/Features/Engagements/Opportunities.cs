@@ -86,12 +86,7 @@ public sealed record OpportunityRequest(
                 errors.Add(field + ".start", "That local time does not exist on that day (the clocks go forward then).");
                 valid = false;
             }
-            else if (EngagementTime.Twice(start, zone) || EngagementTime.Twice(end, zone))
-            {
-                // Calendars read such a time as its first passing and reminders as its second: choose one that is once.
-                errors.Add(field + ".start", "That local time happens twice that night (the clocks go back then). Choose a time outside that hour.");
-                valid = false;
-            }
+
             else if (EngagementTime.ToUtc(end, s.TimeZone!) <= EngagementTime.ToUtc(start, s.TimeZone!))
             {
                 errors.Add(field + ".end", "A session ends after it starts.");
@@ -361,8 +356,34 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
     private static SessionChangeResult Sessions(
         IReadOnlyList<EngagementSession> before, int lastSessionNumber, OpportunityRequest body, DateTimeOffset now, IReadOnlySet<string> withClaims)
     {
-        var result = SessionChanges.Apply(before, lastSessionNumber, body.SessionDrafts(), now, withClaims);
+        var drafts = body.SessionDrafts();
+        RefuseTimesThatHappenTwice(before, drafts);
+        var result = SessionChanges.Apply(before, lastSessionNumber, drafts, now, withClaims);
         return result.Refusal is { } why ? throw new ConflictException(why) : result;
+    }
+
+    /// <summary>
+    /// A local time the clocks pass twice (01:30 on the fall-back night) is read by calendars as its first passing and by
+    /// reminders as its second: a session is set only at times that happen once. One already set at such a time and sent
+    /// back unchanged (the edit form sends every session) stays as it is.
+    /// </summary>
+    private static void RefuseTimesThatHappenTwice(IReadOnlyList<EngagementSession> before, IReadOnlyList<SessionDraft> drafts)
+    {
+        var errors = new ValidationErrors();
+        for (var i = 0; i < drafts.Count; i++)
+        {
+            var d = drafts[i];
+            var unchanged = before.Any(s => s.Id == d.Id && s.Start == d.Start && s.End == d.End && EngagementTime.SameZone(s.TimeZone, d.TimeZone));
+            if (!unchanged && EngagementTime.TryZone(d.TimeZone, out var zone) && (EngagementTime.Twice(d.Start, zone) || EngagementTime.Twice(d.End, zone)))
+            {
+                errors.Add($"sessions[{i}].start", "That local time happens twice that night (the clocks go back then). Choose a time outside that hour.");
+            }
+        }
+
+        if (errors.Any)
+        {
+            throw new RequestValidationException(errors.ToDictionary());
+        }
     }
 
     public async ValueTask<Opportunity> Handle(MoveOpportunity command, CancellationToken ct)

@@ -34,7 +34,11 @@ public enum ParticipationMove
 }
 
 /// <summary>A survivor's own answer about one opportunity.</summary>
-public sealed record MoveParticipation(string OpportunityId, ParticipationMove Move) : ICommand<OpportunityView>, IAudited
+/// <param name="OnlyFrom">
+/// Made only while the place is still in this state: a withdrawal meant for a waiting place never gives up a seat the
+/// person was given meanwhile.
+/// </param>
+public sealed record MoveParticipation(string OpportunityId, ParticipationMove Move, ParticipationState? OnlyFrom = null) : ICommand<OpportunityView>, IAudited
 {
     public AuditTarget Audit => new("engagement." + Move.ToString().ToLowerInvariant(), "opportunity", OpportunityId);
 }
@@ -112,6 +116,11 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
         {
             var opportunity = await data.OpportunityAsync(command.OpportunityId, ct);
             var mine = await data.ParticipationAsync(opportunity.Id, me, ct);
+            if (command.OnlyFrom is { } expected && mine?.State != expected)
+            {
+                throw new ConflictException("Your place has changed since; nothing was done.");
+            }
+
             var profile = await data.ProfileAsync(me, ct);
             var fit = profile is null ? null : EngagementFit.Assess(profile, opportunity);
             try

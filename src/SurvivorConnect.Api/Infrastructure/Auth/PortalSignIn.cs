@@ -89,8 +89,8 @@ public static class PortalSignIn
             // Strict: no other site can make the browser send it, to a page, a form or a hub's WebSocket.
             cookie.Cookie.SameSite = SameSiteMode.Strict;
 
-            // Outside Development only ever over https, even where the proxy in front is not read as https (a
-            // forgotten forwarded-headers setting would otherwise send the session in clear).
+            // Outside Development only ever over https: where the proxy in front is misread as plain http (a forgotten
+            // forwarded-headers setting), the portal refuses to work rather than send the session in clear.
             cookie.Cookie.SecurePolicy = signInWithEntra ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
 
             // A session cookie (gone when the browser closes) that also ends after a short idle time, for shared phones.

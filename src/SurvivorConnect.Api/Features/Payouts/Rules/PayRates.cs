@@ -22,7 +22,8 @@ public sealed class PayRates(IReadOnlyList<MileageRate> mileage, IReadOnlyList<P
 
     /// <summary>
     /// The mileage rate in force on the date. A date before every configured rate has none: a gap in the configuration,
-    /// refused as a rule (409, naming the date) so finance can have it filled, never a failure half way through a run.
+    /// refused as a rule (409, naming the date) so finance can have it filled. Claims prepared before it in the same run
+    /// stay prepared; sent again, the run picks up the rest.
     /// </summary>
     public decimal MileageOn(DateOnly date) =>
         Mileage.Where(r => r.From <= date).MaxBy(r => r.From)?.PerMile
