@@ -604,6 +604,21 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task News_from_Stripe_that_moves_nothing_leaves_the_payout_as_finance_last_saw_it()
+    {
+        var (payout, bankPayout) = await SendingAsync();
+        Assert.Equal(HttpStatusCode.OK, (await api.DeliverAsync(api.Stripe.EventJson("payout.paid", bankPayout, status: "paid"), secret: FakeStripe.ConnectWebhookSecret)).StatusCode);
+        async Task<string?> VersionAsync() => (await HttpAssert.Ok<JsonElement>(await Finance.GetAsync(PayoutWorld.Url(payout)))).GetProperty("version").GetString();
+        var seen = await VersionAsync();
+
+        // The same news again under a new event id, as Stripe may send it.
+        Assert.Equal(HttpStatusCode.OK, (await api.DeliverAsync(api.Stripe.EventJson("payout.paid", bankPayout, status: "paid"), secret: FakeStripe.ConnectWebhookSecret)).StatusCode);
+
+        Assert.Equal(seen, await VersionAsync());
+        Assert.Equal("Paid", (await _world.PayoutAsync(payout)).State);
+    }
+
+    [Fact]
     public async Task A_bad_missing_stale_or_tampered_signature_is_refused_and_changes_nothing_and_either_endpoint_s_secret_is_accepted()
     {
         var (payout, bankPayout) = await SendingAsync();

@@ -272,6 +272,17 @@ public abstract class DocumentStoreContract
     }
 
     [Fact]
+    public async Task A_field_that_is_not_a_list_holds_nothing_even_when_its_text_reads_as_one()
+    {
+        await Store.CreateAsync(Containers.Items, NewItem("plain", rank: 1) with { Name = "cm-a" }, Ct);
+        await Store.CreateAsync(Containers.Items, NewItem("list-text", rank: 2) with { Name = "[\"cm-a\"]" }, Ct);
+
+        var found = await Store.QueryAsync<Item>(Containers.Items, new DocumentQuery { PartitionKey = _pk, Filters = [Filter.Contains("name", "cm-a")] }, Ct);
+
+        Assert.Empty(found.Items);
+    }
+
+    [Fact]
     public async Task Query_by_type_keeps_other_kinds_out()
     {
         await Store.CreateAsync(Containers.Items, NewItem("it"), Ct);

@@ -696,9 +696,18 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
             FilterOperator.GreaterThanOrEqual => $"{column} >= {names[0]}",
             FilterOperator.LessThan => $"{column} < {names[0]}",
             FilterOperator.LessThanOrEqual => $"{column} <= {names[0]}",
-            FilterOperator.Contains => $"EXISTS (SELECT 1 FROM json_each({column}) WHERE value = {names[0]})",
+            // Only an array holds anything, as ARRAY_CONTAINS on Cosmos DB: a string field is no list, even one that reads as one.
+            FilterOperator.Contains => $"(json_type(body, {PathOf(command, filter.Field, ref index)}) = 'array' AND EXISTS (SELECT 1 FROM json_each(body, {PathOf(command, filter.Field, ref index)}) WHERE value = {names[0]}))",
             _ => throw new StoreException(StoreErrorKind.InvalidQuery, "Unknown filter operator."),
         };
+    }
+
+    /// <summary>A parameter holding a field's JSON path in the document body.</summary>
+    private static string PathOf(SqliteCommand command, string field, ref int index)
+    {
+        var name = $"$p{index++}";
+        command.Parameters.AddWithValue(name, "$." + field);
+        return name;
     }
 
     /// <summary>A JSON primitive as the value SQLite's json_extract yields for it.</summary>

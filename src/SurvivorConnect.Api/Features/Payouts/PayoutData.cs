@@ -98,6 +98,19 @@ internal sealed class PayoutData(AgencyStore store, IOptions<PayoutOptions> opti
     /// <paramref name="checkedPayee"/>, the payee's account as read for the year's tax check is rewritten in the same
     /// write, so two payouts to one payee committed at once cannot each pass that check without the other.
     /// </summary>
+    /// <summary>Records that a Stripe event was handled, so it is handled once; one recorded already is fine.</summary>
+    public async Task NoteEventAsync(string eventId, string eventType, CancellationToken ct)
+    {
+        try
+        {
+            await store.CreateAsync(Container, new StripeEventRecord { Id = StripeEventRecord.IdFor(eventId), EventType = eventType, ReceivedAt = store.Now }, ct);
+        }
+        catch (StoreException ex) when (ex.IsAlreadyThere)
+        {
+            // Told twice at once: noted by the other.
+        }
+    }
+
     public async Task<Payout> SaveAsync(
         Payout before, Payout after, string? stripeEventId = null, string? stripeEventType = null, string? reference = null, PayeeAccount? checkedPayee = null, CancellationToken ct = default)
     {

@@ -179,6 +179,14 @@ internal sealed class ApplyStripeEventHandler(PayoutData data, Notifier notifier
                 FailureCode = target == PayoutState.Paid ? null : command.FailureCode ?? "failed",
                 BankPayoutId = command.EventType.StartsWith("payout.", StringComparison.Ordinal) ? payout.BankPayoutId ?? command.ObjectId : payout.BankPayoutId,
             };
+            // News that moves nothing (late, or told twice) is only noted: rewriting the payout would make a finance
+            // approver's next step on it refused as out of date.
+            if (after == payout)
+            {
+                await data.NoteEventAsync(command.EventId, command.EventType, ct);
+                return true;
+            }
+
             try
             {
                 await data.SaveAsync(payout, after, command.EventId, command.EventType, payout.TransferId, ct: ct);
