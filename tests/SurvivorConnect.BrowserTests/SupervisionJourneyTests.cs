@@ -74,6 +74,27 @@ public sealed class SupervisionJourneyTests(PortalServer server)
     }
 
     [Fact]
+    public async Task A_supervisor_records_a_regular_supervision_session_whatever_the_check_ins_say()
+    {
+        var supervisor = await server.SignInAsync("Morgan (demo supervisor)");
+        await supervisor.GotoAsync("/supervision");
+        await supervisor.Locator("[data-mentors] li", new() { HasText = "Sam" }).GetByRole(AriaRole.Button, new() { Name = "Open" }).ClickAsync();
+        var note = "Talked through a hard session " + Guid.NewGuid().ToString("N")[..4];
+
+        var form = supervisor.Locator("[data-regular-form]");
+        await form.GetByRole(AriaRole.Button, new() { Name = "Save the session" }).ClickAsync();
+        await Expect(supervisor.Locator("#regular-notes-error")).ToContainTextAsync("Required");
+        await form.GetByLabel("Notes (for this mentor's supervisors only)").FillAsync(note);
+        await form.GetByRole(AriaRole.Button, new() { Name = "Save the session" }).ClickAsync();
+
+        await Expect(supervisor.Locator("[data-outcome]")).ToContainTextAsync("The session is saved.");
+        await Expect(supervisor.Locator("[data-regular-sessions]")).ToContainTextAsync(note);
+        await Expect(supervisor.Locator("[data-mentor]")).ToContainTextAsync("last supervised");
+        await Expect(supervisor.Locator("[data-supervision-overdue]")).ToHaveCountAsync(0);
+        await Accessibility.AssertNoSeriousViolationsAsync(supervisor);
+    }
+
+    [Fact]
     public async Task A_check_in_whose_answer_was_lost_shows_the_crisis_lines_keeps_the_answers_and_counts_once_when_sent_again()
     {
         var mentor = await server.SignInAsync("Sam (demo mentor)", phone: true);

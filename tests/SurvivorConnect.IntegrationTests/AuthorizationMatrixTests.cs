@@ -176,6 +176,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
         new("GET", "/api/supervision/mentors", "/api/supervision/mentors", null, [Roles.Supervisor]),
         new("GET", "/api/supervision/mentors/{id}", "/api/supervision/mentors/nobody", null, [Roles.Supervisor]),
         new("PUT", "/api/supervision/mentors/{id}/cadence", "/api/supervision/mentors/nobody/cadence", new { days = 14 }, [Roles.Supervisor]),
+        new("POST", "/api/supervision/mentors/{id}/sessions", "/api/supervision/mentors/nobody/sessions", new { date = "2026-01-05", notes = "x" }, [Roles.Supervisor]),
         new("GET", "/api/supervision/flags/{id}", "/api/supervision/flags/wflag~nothing", null, [Roles.Supervisor]),
         new("POST", "/api/supervision/flags/{id}/acknowledge", "/api/supervision/flags/wflag~nothing/acknowledge", null, [Roles.Supervisor]),
         new("POST", "/api/supervision/flags/{id}/sessions", "/api/supervision/flags/wflag~nothing/sessions", new { date = "2026-11-30", notes = "x" }, [Roles.Supervisor]),

@@ -31,6 +31,36 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
         (await HttpAssert.Ok<JsonElement>(await supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags")[0].GetProperty("id").GetString()!;
 
     [Fact]
+    public async Task A_mentor_who_mentors_shows_supervision_overdue_until_their_supervisor_records_a_regular_session_once()
+    {
+        var (_, _, _, mentorId, _) = await _world.ActiveMatchAsync();
+        SupervisedMentorDto Summary(List<SupervisedMentorDto> all) => all.Single(m => m.MentorId == mentorId);
+        var before = Summary(await HttpAssert.Ok<List<SupervisedMentorDto>>(await Supervisor.GetAsync("/api/supervision/mentors")));
+        Assert.True(before.SupervisionOverdue);
+        Assert.Null(before.LastSupervisedOn);
+
+        var yesterday = DateOnly.FromDateTime(api.Time.GetUtcNow().UtcDateTime).AddDays(-1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var url = $"/api/supervision/mentors/{mentorId}/sessions";
+        var view = await HttpAssert.Ok<JsonElement>(await Supervisor.PostAsJsonAsync(url, new { date = yesterday, notes = "Talked through a hard week." }));
+        await HttpAssert.Ok<JsonElement>(await Supervisor.PostAsJsonAsync(url, new { date = yesterday, notes = "Talked through a hard week." }));
+        await HttpAssert.Problem(await Supervisor.PostAsJsonAsync(url, new { date = yesterday, notes = "Other words for the same day." }), 409);
+        await HttpAssert.Problem(await Supervisor.PostAsJsonAsync(url, new { date = "2099-01-01", notes = "Not yet held." }), 400);
+
+        Assert.Single(view.GetProperty("regularSessions").EnumerateArray());
+        var after = Summary(await HttpAssert.Ok<List<SupervisedMentorDto>>(await Supervisor.GetAsync("/api/supervision/mentors")));
+        Assert.False(after.SupervisionOverdue);
+        Assert.Equal(yesterday, after.LastSupervisedOn);
+        var again = await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"));
+        Assert.Single(again.GetProperty("regularSessions").EnumerateArray());
+
+        // Only the mentor's own supervisors record or read them.
+        var (_, otherSupervisor) = await _world.PersonAsync(Roles.Supervisor);
+        await HttpAssert.Problem(await otherSupervisor.PostAsJsonAsync(url, new { date = yesterday, notes = "Not my mentor." }), 404);
+    }
+
+    private sealed record SupervisedMentorDto(string MentorId, bool SupervisionOverdue, string? LastSupervisedOn);
+
+    [Fact]
     public async Task A_calm_check_in_raises_nothing_and_the_mentor_sees_kind_words_never_a_score()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();

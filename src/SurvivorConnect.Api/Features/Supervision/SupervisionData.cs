@@ -133,6 +133,9 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
     public async Task<List<CheckIn>> CheckInsAsync(string mentorId, CancellationToken ct) =>
         [.. (await store.AllAsync<CheckIn>(Container, [Filter.Eq("mentorId", mentorId)], ct)).OrderByDescending(c => c.SubmittedAt)];
 
+    public async Task<List<RegularSupervision>> RegularSessionsAsync(string mentorId, CancellationToken ct) =>
+        [.. (await store.AllAsync<RegularSupervision>(Container, [Filter.Eq("mentorId", mentorId)], ct)).OrderByDescending(s => s.Date)];
+
     public async Task<List<WellbeingFlag>> FlagsAsync(string mentorId, CancellationToken ct) =>
         [.. (await store.AllAsync<WellbeingFlag>(Container, [Filter.Eq("mentorId", mentorId)], ct)).OrderByDescending(f => f.RaisedAt)];
 

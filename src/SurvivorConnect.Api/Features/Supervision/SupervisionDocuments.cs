@@ -207,6 +207,26 @@ public enum WellbeingFlagStatus
 /// <summary>A supervision session about a flag: when, what was talked about, what was agreed, and when to meet again.</summary>
 public sealed record SupervisionSession(DateOnly Date, string Notes, string? AgreedActions, DateOnly? FollowUp, string By, DateTimeOffset RecordedAt);
 
+/// <summary>A regular supervision session with one mentor, not about a flag; its notes are for the mentor's supervisors only.</summary>
+public sealed record RegularSupervision : Document
+{
+    public override string Type => "regular-supervision";
+
+    /// <summary>One session a day per mentor: the same form sent again records it once.</summary>
+    public static string IdFor(string mentorId, DateOnly date) =>
+        "supervision-" + Infrastructure.Pipeline.Digest.Of($"{mentorId}\n{date:yyyy-MM-dd}", 32);
+
+    public required string MentorId { get; init; }
+
+    public required DateOnly Date { get; init; }
+
+    public required string Notes { get; init; }
+
+    public required string By { get; init; }
+
+    public required DateTimeOffset RecordedAt { get; init; }
+}
+
 /// <summary>Something a supervisor should look at about one mentor's wellbeing, and what they did about it.</summary>
 public sealed record WellbeingFlag : Document
 {

@@ -47,6 +47,8 @@ public static class SupervisionModule
             .WithSummary("One of your mentors: check-ins with answers, flags and supervision sessions.");
         mentors.MapPut("/{id}/cadence", SetCheckInCadence).WithName(nameof(SetCheckInCadence))
             .WithSummary("How often this mentor is asked to check in (7 to 90 days).");
+        mentors.MapPost("/{id}/sessions", RecordRegularSupervision).WithName(nameof(RecordRegularSupervision))
+            .WithSummary("Record a regular supervision session held with this mentor (one a day); notes are for their supervisors only.");
 
         var flags = group.MapGroup("/flags/{id}").RequireAuthorization(Policies.Supervisor);
         flags.MapGet("/", GetWellbeingFlag).WithName(nameof(GetWellbeingFlag));
@@ -83,6 +85,9 @@ public static class SupervisionModule
 
     private static async Task<Ok<SupervisedMentorView>> SetCheckInCadence(IMediator mediator, string id, CadenceRequest body, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new SetCheckInCadence(id, body), ct));
+
+    private static async Task<Ok<MentorWellbeingView>> RecordRegularSupervision(IMediator mediator, string id, RegularSessionRequest body, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new RecordRegularSupervision(id, body), ct));
 
     private static async Task<Ok<FlagView>> GetWellbeingFlag(IMediator mediator, string id, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new GetWellbeingFlag(id), ct));

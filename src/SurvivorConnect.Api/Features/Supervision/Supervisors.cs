@@ -10,9 +10,14 @@ namespace SurvivorConnect.Api.Features.Supervision;
 
 public sealed record BandView(string Subscale, string Name, string Band, bool Concern, string Trend);
 
+/// <param name="LastSupervisedOn">The latest day the mentor met a supervisor, at a regular session or one about a flag.</param>
+/// <param name="SupervisionOverdue">They mentor and have not met a supervisor in <see cref="RegularSupervisionRules.EveryDays"/> days.</param>
 public sealed record SupervisedMentorView(
     string MentorId, string Name, IReadOnlyList<BandView> Bands, int? DaysSinceLastCheckIn, DateTimeOffset NextDueAt, bool Due, int OpenFlags, bool UrgentOpen,
-    int OverdueFollowUps, bool OnHold, bool HoldIsAutomatic, int ActiveMatches, int CadenceDays, bool HoldWaitsForReview);
+    int OverdueFollowUps, bool OnHold, bool HoldIsAutomatic, int ActiveMatches, int CadenceDays, bool HoldWaitsForReview,
+    DateOnly? LastSupervisedOn = null, bool SupervisionOverdue = false);
+
+public sealed record RegularSessionView(DateOnly Date, string Notes, string By, DateTimeOffset RecordedAt);
 
 public sealed record AnswerView(string ItemId, string Text, int Answer, string Words);
 
@@ -35,7 +40,8 @@ public sealed record FlagView(
     }
 }
 
-public sealed record MentorWellbeingView(SupervisedMentorView Summary, IReadOnlyList<CheckInView> CheckIns, IReadOnlyList<FlagView> Flags, SupervisorHold? Hold);
+public sealed record MentorWellbeingView(
+    SupervisedMentorView Summary, IReadOnlyList<CheckInView> CheckIns, IReadOnlyList<FlagView> Flags, SupervisorHold? Hold, IReadOnlyList<RegularSessionView>? RegularSessions = null);
 
 public sealed record ListSupervisedMentors : IQuery<IReadOnlyList<SupervisedMentorView>>, IAudited
 {
@@ -106,13 +112,32 @@ public sealed record RecordSupervisionSession(string FlagId, SessionRequest Body
     }
 }
 
+public sealed record RegularSessionRequest(DateOnly? Date, string? Notes);
+
+/// <summary>A regular supervision session held with one of the supervisor's mentors, whatever their check-ins say.</summary>
+public sealed record RecordRegularSupervision(string MentorId, RegularSessionRequest Body) : ICommand<MentorWellbeingView>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("wellbeing.record-regular-session", "mentor", MentorId);
+
+    public void Validate(ValidationErrors errors)
+    {
+        if (Body.Date is null)
+        {
+            errors.Add("date", "Required.");
+        }
+
+        errors.Prose("notes", Body.Notes, 4000);
+    }
+}
+
 internal sealed class SupervisorHandlers(SupervisionData data, AgencyCalendar calendar, IMediator mediator)
     : IQueryHandler<ListSupervisedMentors, IReadOnlyList<SupervisedMentorView>>,
       IQueryHandler<GetMentorWellbeing, MentorWellbeingView>,
       ICommandHandler<SetCheckInCadence, SupervisedMentorView>,
       IQueryHandler<GetWellbeingFlag, FlagView>,
       ICommandHandler<MoveWellbeingFlag, FlagView>,
-      ICommandHandler<RecordSupervisionSession, FlagView>
+      ICommandHandler<RecordSupervisionSession, FlagView>,
+      ICommandHandler<RecordRegularSupervision, MentorWellbeingView>
 {
     public async ValueTask<IReadOnlyList<SupervisedMentorView>> Handle(ListSupervisedMentors query, CancellationToken ct)
     {
@@ -150,7 +175,38 @@ internal sealed class SupervisorHandlers(SupervisionData data, AgencyCalendar ca
 
         var today = await calendar.TodayAsync(ct);
         return new MentorWellbeingView(await SummaryAsync(mentor, instrument, checkIns, flags, ct), views,
-            [.. flags.Select(f => FlagView.From(f, mentor.DisplayName, today))], mentor.Hold);
+            [.. flags.Select(f => FlagView.From(f, mentor.DisplayName, today))], mentor.Hold,
+            [.. (await data.RegularSessionsAsync(mentor.Id, ct)).Select(s => new RegularSessionView(s.Date, s.Notes, s.By, s.RecordedAt))]);
+    }
+
+    public async ValueTask<MentorWellbeingView> Handle(RecordRegularSupervision command, CancellationToken ct)
+    {
+        var mentor = await data.SupervisedAsync(command.MentorId, ct);
+        var date = command.Body.Date!.Value;
+        var today = await calendar.TodayAsync(ct);
+        if (date > today || date < today.AddYears(-1))
+        {
+            throw new RequestValidationException(new Dictionary<string, string[]> { ["date"] = ["Today or earlier, within the last year: record a session once it has taken place."] });
+        }
+
+        var notes = command.Body.Notes!.Trim();
+        try
+        {
+            await data.Store.CreateAsync(SupervisionData.Container, new RegularSupervision
+            {
+                Id = RegularSupervision.IdFor(mentor.Id, date), MentorId = mentor.Id, Date = date, Notes = notes, By = data.Me, RecordedAt = data.Store.Now,
+            }, ct);
+        }
+        catch (StoreException ex) when (ex.IsAlreadyThere)
+        {
+            // The same form sent again (a second tap) is recorded once; other notes for a day already recorded are refused.
+            if (await data.Store.FindAsync<RegularSupervision>(SupervisionData.Container, RegularSupervision.IdFor(mentor.Id, date), ct) is not { } kept || kept.Notes != notes)
+            {
+                throw new ConflictException("A session on that day is recorded already. Note anything more at the next one.");
+            }
+        }
+
+        return await Handle(new GetMentorWellbeing(mentor.Id), ct);
     }
 
     public async ValueTask<SupervisedMentorView> Handle(SetCheckInCadence command, CancellationToken ct)
@@ -288,12 +344,15 @@ internal sealed class SupervisorHandlers(SupervisionData data, AgencyCalendar ca
             : await data.InstrumentAsync(latest.InstrumentKey, latest.InstrumentVersion, ct) ?? instrument;
         var open = flags.Where(f => f.Status != WellbeingFlagStatus.Resolved).ToList();
         var active = await data.Mentoring.MatchesAsync(Filter.Eq("mentorId", mentor.Id), openOnly: true, ct);
+        var activeCount = active.Count(m => m.State == MatchState.Active);
+        var lastMet = RegularSupervisionRules.LastMet((await data.RegularSessionsAsync(mentor.Id, ct)).Select(s => s.Date), flags.SelectMany(f => f.Sessions).Select(s => s.Date));
         return new SupervisedMentorView(
             mentor.Id, mentor.DisplayName, latest is null ? [] : Bands(answered, latest, checkIns.Skip(1)),
             latest is null ? null : (int)(data.Store.Now - latest.SubmittedAt).TotalDays, schedule.DueAt, schedule.RequestedBecause is not null || schedule.DueAt <= data.Store.Now,
             open.Count, open.Any(f => f.Kind == FlagKind.Urgent && f.Status == WellbeingFlagStatus.Open),
             open.Count(f => FlagView.From(f, null, today).FollowUpOverdue), mentor.Hold is not null, mentor.Hold is { IsAutomatic: true },
-            active.Count(m => m.State == MatchState.Active), schedule.CadenceDays, mentor.Hold is { IsAutomatic: true } or { ReviewWaiting: true });
+            activeCount, schedule.CadenceDays, mentor.Hold is { IsAutomatic: true } or { ReviewWaiting: true },
+            lastMet, RegularSupervisionRules.Overdue(lastMet, today, activeCount));
     }
 
     /// <summary>
