@@ -48,6 +48,8 @@ public sealed class PortalPagesTests(PortalServer server)
         { "Alex (demo case manager)", "/teams/demo-youth-referral/plans", "" },
         { "Alex (demo case manager)", "/teams/demo-youth-referral/meetings", "" },
         { "Quinn (northstar case manager)", "/shared", "" },
+        { "Kai (demo partner professional)", "/shared", "" },
+        { "Kai (demo partner professional)", "/teams", "" },
         { "Riley (demo youth)", "/my-team", "" },
         { "Riley (demo youth)", "/my-plan", "" },
         { "Harper (demo outcomes analyst)", "/outcomes", "analyst" },

@@ -27,7 +27,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
     private static readonly string[] CaseManagerOrAdmin = [Roles.CaseManager, Roles.AgencyAdmin];
     private static readonly string[] Participant = [Roles.Mentor, Roles.Youth, Roles.CaseManager, Roles.AgencyAdmin];
     private static readonly string[] CaseManager = [Roles.CaseManager];
-    private static readonly string[] Professional = [Roles.CaseManager, Roles.Supervisor];
+    private static readonly string[] Professional = [Roles.CaseManager, Roles.Supervisor, Roles.PartnerProfessional];
     private static readonly string[] EngagementMember = [Roles.Advisor, Roles.Mentor];
     private static readonly string[] Recruiter = [Roles.Recruiter];
     private static readonly string[] Finance = [Roles.FinanceApprover];
@@ -301,6 +301,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
         [Roles.Advisor] = "demo-advisor",
         [Roles.CaseManager] = "demo-casemanager",
         [Roles.Supervisor] = "demo-supervisor",
+        [Roles.PartnerProfessional] = "demo-partner-pro",
         [Roles.Recruiter] = "demo-recruiter",
         [Roles.FinanceApprover] = "demo-finance",
         [Roles.AgencyAdmin] = "demo-admin",

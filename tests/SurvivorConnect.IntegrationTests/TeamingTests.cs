@@ -160,6 +160,42 @@ public sealed class TeamingTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_partner_professional_sits_on_a_partner_agency_s_team_and_reads_what_the_youth_shares_and_nothing_else()
+    {
+        var partner = await _world.AgencyAsync();
+        var proId = $"{partner.Id}-probation";
+        await api.Services.GetRequiredService<IDocumentStore>().CreateAsync(SurvivorConnect.Api.Features.People.Person.Container, new SurvivorConnect.Api.Features.People.Person
+        {
+            Id = proId, PartitionKey = partner.Id, AgencyId = partner.Id, DisplayName = "Probation officer", Roles = [Roles.PartnerProfessional], CreatedAt = DateTimeOffset.UtcNow,
+        }, CancellationToken.None);
+        var pro = api.AsSubject(proId, partner.Id);
+        var proposed = await MentoringWorld.Created<JsonElement>(await _world.Admin.PostJson("/api/partnerships", new
+        {
+            partnerAgencyId = partner.Id, kinds = new[] { "CasePlan" }, legalBasis = "Written agreement and the youth's consent", expiresAt = DateTimeOffset.UtcNow.AddYears(1),
+        }));
+        await MentoringWorld.Ok(await partner.Admin.PostJson($"/api/partnerships/{proposed.GetProperty("id").GetString()}/accept", new
+        {
+            professionals = new[] { new { personId = proId, title = "Probation officer" } },
+        }));
+        var (youthId, _) = await _world.Mentoring.YouthAsync();
+        await MentoringWorld.Created(await _world.CaseManager.PostAsync($"/api/teams/{youthId}", null));
+        await MentoringWorld.Ok(await _world.CaseManager.PostJson($"/api/teams/{youthId}/members", new { role = "Professional", personId = proId, agencyId = partner.Id }));
+        await MentoringWorld.Created<JsonElement>(await _world.CaseManager.PostJson("/api/consents", new
+        {
+            subjectId = youthId, grantor = "Youth", scope = "mdt-sharing", partnerAgencyId = partner.Id, kinds = new[] { "CasePlan" },
+        }));
+
+        var seats = await HttpAssert.Ok<List<JsonElement>>(await pro.GetAsync("/api/shared"));
+        await HttpAssert.Ok<JsonElement>(await pro.GetAsync($"/api/shared/{Uri.EscapeDataString(seats.Single().GetProperty("seatId").GetString()!)}"));
+
+        // A caseload, matching, mentors and chats are not theirs, in their own agency either.
+        foreach (var url in new[] { "/api/youth", "/api/matches", "/api/mentors", "/api/flags" })
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, (await pro.GetAsync(url)).StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task The_youth_hears_of_a_meeting_to_come_once_and_their_own_words_reach_the_team_until_it_is_held()
     {
         var team = await _world.SharedTeamAsync();
@@ -181,6 +217,11 @@ public sealed class TeamingTests(ApiFactory api)
 
         var staff = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{team.YouthId}/meetings"));
         Assert.Equal("I want to stay at my school.", staff.GetProperty("meetings")[0].GetProperty("youthViews").GetString());
+
+        // The partner agency the youth shares meeting notes with reads the team's notes, not the youth's own words.
+        var shared = await HttpAssert.Ok<JsonElement>(await TeamingWorld.ReadAsync(team));
+        var sharedMeeting = Assert.Single(shared.GetProperty("meetings").EnumerateArray());
+        Assert.Equal(JsonValueKind.Null, sharedMeeting.GetProperty("youthViews").ValueKind);
 
         // Another youth reaches no meeting of this one's.
         var (_, other) = await _world.Mentoring.YouthAsync();

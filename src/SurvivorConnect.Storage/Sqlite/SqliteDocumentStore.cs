@@ -696,8 +696,9 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
             FilterOperator.GreaterThanOrEqual => $"{column} >= {names[0]}",
             FilterOperator.LessThan => $"{column} < {names[0]}",
             FilterOperator.LessThanOrEqual => $"{column} <= {names[0]}",
-            // Only an array holds anything, as ARRAY_CONTAINS on Cosmos DB: a string field is no list, even one that reads as one.
-            FilterOperator.Contains => $"(json_type(body, {PathOf(command, filter.Field, ref index)}) = 'array' AND EXISTS (SELECT 1 FROM json_each(body, {PathOf(command, filter.Field, ref index)}) WHERE value = {names[0]}))",
+            // Only an array holds anything, as ARRAY_CONTAINS on Cosmos DB: a string field is no list, even one that reads as
+            // one. Walking a field, json_each gives an array's items integer keys, and a lone value a null key.
+            FilterOperator.Contains => $"EXISTS (SELECT 1 FROM json_each(body, {PathOf(command, filter.Field, ref index)}) WHERE typeof(key) = 'integer' AND value = {names[0]})",
             _ => throw new StoreException(StoreErrorKind.InvalidQuery, "Unknown filter operator."),
         };
     }

@@ -21,6 +21,7 @@ public static class DemoData
             ("demo-advisor", "Jordan (demo advisor)", Roles.Advisor),
             ("demo-casemanager", "Alex (demo case manager)", Roles.CaseManager),
             ("demo-supervisor", "Morgan (demo supervisor)", Roles.Supervisor),
+            ("demo-partner-pro", "Kai (demo partner professional)", Roles.PartnerProfessional),
             ("demo-recruiter", "Jamie (demo recruiter)", Roles.Recruiter),
             ("demo-finance", "Casey (demo finance approver)", Roles.FinanceApprover),
             ("demo-finance2", "Robin (second demo finance approver)", Roles.FinanceApprover),

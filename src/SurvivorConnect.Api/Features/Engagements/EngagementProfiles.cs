@@ -112,19 +112,18 @@ internal sealed class EngagementProfileHandlers(EngagementData data, IMediator m
     }
 
     /// <summary>
-    /// Nobody contacts them about work they have not taken: each invitation they can still answer is declined and each
+    /// Nobody contacts them about work they have not taken: each invitation to work still going on is declined and each
     /// waiting place given up, as they would do it themselves (audited each), and each only from the state it was
-    /// seen in. Places they hold stay theirs; an invitation past answering, or to work no longer open, stays as it was.
+    /// seen in. Places they hold stay theirs, and an invitation to work over or cancelled is left as history.
     /// </summary>
     private async Task GiveUpWhatIsStillAskedAsync(CancellationToken ct)
     {
         foreach (var place in await data.ParticipationsAsync(Filter.Eq("personId", Me), ct))
         {
-            var opportunity = await data.Store.FindAsync<Opportunity>(EngagementData.Container, place.OpportunityId, ct);
-            var answerable = opportunity is { State: OpportunityState.Published } && data.Store.Now <= opportunity.ApplicationDeadline;
             ParticipationMove? move = place.State switch
             {
-                ParticipationState.Invited when answerable => ParticipationMove.Decline,
+                ParticipationState.Invited when await data.Store.FindAsync<Opportunity>(EngagementData.Container, place.OpportunityId, ct)
+                    is { State: OpportunityState.Published or OpportunityState.Closed } => ParticipationMove.Decline,
                 ParticipationState.Waitlisted => ParticipationMove.Withdraw,
                 _ => null,
             };

@@ -91,13 +91,6 @@ internal sealed class PayoutData(AgencyStore store, IOptions<PayoutOptions> opti
 
     public Task<IReadOnlyList<string>> FinanceApproversAsync(CancellationToken ct) => store.ActiveIdsWithRoleAsync(Roles.FinanceApprover, ct);
 
-    /// <summary>
-    /// Writes a payout's change together with the ledger entry it causes (a payment when it becomes paid, a
-    /// reversal when paid money comes back) and, for Stripe's news, the record that the event was acted on:
-    /// all or nothing, so the ledger always matches the payouts and an event never counts twice. With
-    /// <paramref name="checkedPayee"/>, the payee's account as read for the year's tax check is rewritten in the same
-    /// write, so two payouts to one payee committed at once cannot each pass that check without the other.
-    /// </summary>
     /// <summary>Records that a Stripe event was handled, so it is handled once; one recorded already is fine.</summary>
     public async Task NoteEventAsync(string eventId, string eventType, CancellationToken ct)
     {
@@ -111,6 +104,13 @@ internal sealed class PayoutData(AgencyStore store, IOptions<PayoutOptions> opti
         }
     }
 
+    /// <summary>
+    /// Writes a payout's change together with the ledger entry it causes (a payment when it becomes paid, a
+    /// reversal when paid money comes back) and, for Stripe's news, the record that the event was acted on:
+    /// all or nothing, so the ledger always matches the payouts and an event never counts twice. With
+    /// <paramref name="checkedPayee"/>, the payee's account as read for the year's tax check is rewritten in the same
+    /// write, so two payouts to one payee committed at once cannot each pass that check without the other.
+    /// </summary>
     public async Task<Payout> SaveAsync(
         Payout before, Payout after, string? stripeEventId = null, string? stripeEventType = null, string? reference = null, PayeeAccount? checkedPayee = null, CancellationToken ct = default)
     {

@@ -168,10 +168,17 @@ internal sealed class ApplyStripeEventHandler(PayoutData data, Notifier notifier
                 return false;
             }
 
-            var moves = PayoutRules.StripeMoves(payout.State, target);
+            // News that moves nothing (late, or told twice) is only noted: rewriting the payout would make a finance
+            // approver's next step on it refused as out of date.
+            if (!PayoutRules.StripeMoves(payout.State, target))
+            {
+                await data.NoteEventAsync(command.EventId, command.EventType, ct);
+                return true;
+            }
+
             var paidAt = command.HappenedAt is { } happened && happened < data.Store.Now ? happened : data.Store.Now;
             var year = (await data.CalendarAsync(ct)).DayOf(paidAt).Year;
-            var after = !moves ? payout : payout with
+            var after = payout with
             {
                 State = target,
                 PaidAt = target == PayoutState.Paid ? paidAt : payout.PaidAt,
@@ -179,13 +186,6 @@ internal sealed class ApplyStripeEventHandler(PayoutData data, Notifier notifier
                 FailureCode = target == PayoutState.Paid ? null : command.FailureCode ?? "failed",
                 BankPayoutId = command.EventType.StartsWith("payout.", StringComparison.Ordinal) ? payout.BankPayoutId ?? command.ObjectId : payout.BankPayoutId,
             };
-            // News that moves nothing (late, or told twice) is only noted: rewriting the payout would make a finance
-            // approver's next step on it refused as out of date.
-            if (after == payout)
-            {
-                await data.NoteEventAsync(command.EventId, command.EventType, ct);
-                return true;
-            }
 
             try
             {
@@ -196,10 +196,7 @@ internal sealed class ApplyStripeEventHandler(PayoutData data, Notifier notifier
                 continue;
             }
 
-            if (moves)
-            {
-                await TellAsync(after, ct);
-            }
+            await TellAsync(after, ct);
 
             return true;
         }

@@ -199,8 +199,9 @@ internal sealed class SupervisorHandlers(SupervisionData data, AgencyCalendar ca
         }
         catch (StoreException ex) when (ex.IsAlreadyThere)
         {
-            // The same form sent again (a second tap) is recorded once; other notes for a day already recorded are refused.
-            if (await data.Store.FindAsync<RegularSupervision>(SupervisionData.Container, RegularSupervision.IdFor(mentor.Id, date), ct) is not { } kept || kept.Notes != notes)
+            // The same form sent again (a second tap) is recorded once; anything else for a day already recorded is refused.
+            if (await data.Store.FindAsync<RegularSupervision>(SupervisionData.Container, RegularSupervision.IdFor(mentor.Id, date), ct) is not { } kept
+                || kept.Notes != notes || kept.By != data.Me)
             {
                 throw new ConflictException("A session on that day is recorded already. Note anything more at the next one.");
             }

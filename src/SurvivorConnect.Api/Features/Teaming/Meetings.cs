@@ -86,9 +86,14 @@ public sealed record MeetingView(
     public static IReadOnlyList<MeetingView> Newest(IEnumerable<TeamMeeting> meetings, IReadOnlyDictionary<string, string> names, DateOnly today) =>
         [.. meetings.OrderByDescending(m => m.ScheduledFor).Select(m => From(m, names, today))];
 
-    public static MeetingView From(TeamMeeting m, IReadOnlyDictionary<string, string> names, DateOnly today) => new(
+    /// <param name="youthSignIn">The youth's sign-in now: views sent from another are not shown as theirs.</param>
+    public static MeetingView From(TeamMeeting m, IReadOnlyDictionary<string, string> names, DateOnly today, string? youthSignIn = null) => new(
         m.Id, m.ScheduledFor, m.Agenda, m.HeldAt is not null, [.. m.Attended.Select(a => NameOf(a, names))], m.YouthParticipation,
-        m.Decisions, [.. m.Actions.Select(a => ActionView.From(m, a, names, today))], m.Notes, m.YouthViews);
+        m.Decisions, [.. m.Actions.Select(a => ActionView.From(m, a, names, today))], m.Notes, YouthViewsOf(m, youthSignIn));
+
+    /// <summary>The views the youth sent, only while the sign-in that sent them is still the youth's.</summary>
+    public static string? YouthViewsOf(TeamMeeting m, string? youthSignIn) =>
+        m.YouthViews is { } views && youthSignIn is not null && m.YouthViewsBy == youthSignIn ? views : null;
 
     /// <summary>A member's name now; someone since removed from the team is not named.</summary>
     public static string NameOf(string memberId, IReadOnlyDictionary<string, string> names) => names.GetValueOrDefault(memberId, "A former member");

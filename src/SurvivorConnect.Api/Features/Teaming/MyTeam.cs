@@ -20,17 +20,18 @@ public sealed record MyTeamView(
 /// their view, and who does what. Not the professionals' notes, written for the team and its partners, and no member's
 /// id. The youth is found by their place on the team, not by name: another member may share it.
 /// </summary>
-/// <param name="YourViews">What the youth sent the team for this meeting; they may change it until it is held.</param>
+/// <param name="YourViews">What the youth sent the team for this meeting, from the sign-in they use now.</param>
+/// <param name="TakesViews">The meeting is still to come: views may be sent or changed until it begins.</param>
 /// <param name="Version">The meeting's version, so views sent from an older page do not overwrite newer ones.</param>
 public sealed record MyMeetingView(
     string Id, DateTimeOffset ScheduledFor, IReadOnlyList<string> Agenda, bool Held, bool YouCame, IReadOnlyList<string> OthersWhoCame,
-    IReadOnlyList<Decision> Decisions, IReadOnlyList<MyActionView> Actions, string? YourViews = null, string Version = "")
+    IReadOnlyList<Decision> Decisions, IReadOnlyList<MyActionView> Actions, string? YourViews = null, string Version = "", bool TakesViews = false)
 {
-    public static MyMeetingView From(TeamMeeting m, IReadOnlyDictionary<string, string> names) => new(
+    public static MyMeetingView From(TeamMeeting m, IReadOnlyDictionary<string, string> names, string? youthSignIn, DateTimeOffset now) => new(
         m.Id, m.ScheduledFor, m.Agenda, m.HeldAt is not null, m.Attended.Contains(MemberView.YouthId),
         [.. m.Attended.Where(a => a != MemberView.YouthId).Select(a => MeetingView.NameOf(a, names))], m.Decisions,
         [.. m.Actions.Select(a => new MyActionView(a.Text, a.OwnerMemberId == MemberView.YouthId ? null : MeetingView.NameOf(a.OwnerMemberId, names), a.DoneAt is not null))],
-        m.YouthViews, m.ETag ?? "");
+        MeetingView.YouthViewsOf(m, youthSignIn), m.ETag ?? "", m.HeldAt is null && m.ScheduledFor > now);
 }
 
 /// <summary>One action of a meeting; <see cref="Owner"/> is null for the youth's own. No due date, which would read as missed.</summary>
@@ -104,13 +105,15 @@ internal sealed class MyTeamHandlers(TeamingData data, TeamViews teams, IOptions
         var youth = await data.MyYouthRecordAsync(ct);
         var meeting = await data.Store.FindAsync<TeamMeeting>(TeamingData.Container, command.MeetingId, ct) is { } m && m.YouthId == youth.Id
             ? m : throw new NotFoundException("meeting");
-        if (meeting.HeldAt is not null)
+        // Views reach the team before it meets: afterwards they would read as said beforehand.
+        if (meeting.HeldAt is not null || meeting.ScheduledFor <= data.Now)
         {
-            throw new ConflictException("This meeting has been held and written up. Tell your case manager, or send your views for the next meeting.");
+            throw new ConflictException("This meeting has begun or been held. Tell your case manager, or send your views for the next meeting.");
         }
 
         var ifMatch = command.IfMatch ?? throw new PreconditionRequiredException();
-        await data.Store.ReplaceAsync(TeamingData.Container, meeting with { YouthViews = ValidationErrors.Optional(command.Body.Views) }, ifMatch, ct);
+        var views = ValidationErrors.Optional(command.Body.Views);
+        await data.Store.ReplaceAsync(TeamingData.Container, meeting with { YouthViews = views, YouthViewsBy = views is null ? null : data.Me }, ifMatch, ct);
         return await ViewAsync(youth.Id, ct);
     }
 
@@ -121,7 +124,7 @@ internal sealed class MyTeamHandlers(TeamingData data, TeamViews teams, IOptions
         var sharing = await teams.SharingAsync(youthId, currentOnly: true, await data.PartnerBookAsync(null, ct), ct);
         var names = team.Members.ToDictionary(m => m.Id, m => m.DisplayName);
         return new MyTeamView(team.YouthName, team.Formed, [.. team.Members.Where(m => m.YouthAgreed)], [.. team.Members.Where(m => !m.YouthAgreed)],
-            [.. plan.Where(i => i.Status != PlanItemStatus.Stopped)], [.. (await data.MeetingsOfAsync(youthId, ct)).Select(m => MyMeetingView.From(m, names))], sharing);
+            [.. plan.Where(i => i.Status != PlanItemStatus.Stopped)], [.. (await data.MeetingsOfAsync(youthId, ct)).Select(m => MyMeetingView.From(m, names, data.Me, data.Now))], sharing);
     }
 }
 

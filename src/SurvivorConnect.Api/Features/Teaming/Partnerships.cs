@@ -331,16 +331,16 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
     private Partnership Offering(Partnership copy, IReadOnlyList<OfferedProfessional> offers) =>
         copy with { Professionals = [.. copy.Professionals.Where(p => p.AgencyId != data.AgencyId), .. offers] };
 
-    /// <summary>The professionals an admin offers: active case managers or supervisors of their own agency.</summary>
+    /// <summary>The professionals an admin offers: active people of their own agency who sit on teams.</summary>
     private async Task<List<OfferedProfessional>> OffersAsync(ProfessionalOffer[]? offers, CancellationToken ct)
     {
         var result = new List<OfferedProfessional>();
         foreach (var offer in offers ?? [])
         {
             var person = await data.ActivePersonAsync(offer.PersonId!, ct);
-            if (person is null || !person.Roles.Any(r => r is Roles.CaseManager or Roles.Supervisor))
+            if (person is null || !person.Roles.Any(Roles.SitsOnTeams))
             {
-                throw TeamingValidation.Invalid("professionals", "Offer active case managers or supervisors of your agency.");
+                throw TeamingValidation.Invalid("professionals", "Offer active case managers, supervisors or partner professionals of your agency.");
             }
 
             result.Add(new OfferedProfessional(data.AgencyId, person.Id, person.DisplayName, offer.Title!.Trim()));

@@ -73,7 +73,8 @@ internal sealed class SharedHandlers(TeamingData data)
             }
 
             var today = await data.TodayAsync(ct);
-            meetings = [.. MeetingView.Newest(held, names, today).Select(m => m with { Actions = [.. m.Actions.Select(ForPartner)] })];
+            // What the youth wrote to their own team stays with it: sharing meeting notes shares the team's notes, not their words.
+            meetings = [.. MeetingView.Newest(held, names, today).Select(m => m with { Actions = [.. m.Actions.Select(ForPartner)], YouthViews = null })];
         }
 
         return new SharedRecordsView(seat.Id, seat.SourceAgencyName, youthName, [.. grant.Kinds.Order()], casePlan, safetyPlan, meetings);

@@ -99,7 +99,8 @@ internal sealed class TeamingData(AgencyStore store, MentoringData mentoring, Cr
     {
         var names = team.Members.ToDictionary(m => m.Id, m => m.DisplayName);
         var today = await TodayAsync(ct);
-        return [.. (await MeetingsOfAsync(team.YouthId, ct)).Select(m => MeetingView.From(m, names, today))];
+        var signIn = (await mentoring.FindAsync<YouthReferral>(YouthReferral.Container, team.YouthId, ct))?.PersonId;
+        return [.. (await MeetingsOfAsync(team.YouthId, ct)).Select(m => MeetingView.From(m, names, today, signIn))];
     }
 
     /// <summary>A youth's team meetings, newest first.</summary>
@@ -121,7 +122,7 @@ internal sealed class TeamingData(AgencyStore store, MentoringData mentoring, Cr
         if (lead)
         {
             ids.AddRange((await mentoring.MatchesAsync(Filter.Eq("youthId", youth.Id), openOnly: true, ct)).Select(m => m.MentorId));
-            foreach (var role in (string[])[Roles.CaseManager, Roles.Supervisor, Roles.AgencyAdmin])
+            foreach (var role in (string[])[Roles.CaseManager, Roles.Supervisor, Roles.PartnerProfessional, Roles.AgencyAdmin])
             {
                 people.AddRange(await store.ActiveWithRoleAsync(role, ct));
             }

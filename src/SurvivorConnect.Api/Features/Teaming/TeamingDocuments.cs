@@ -250,6 +250,9 @@ public sealed record TeamMeeting : Document
     /// <summary>What the youth wants the team to know, in their own words, sent before the meeting from their own page.</summary>
     public string? YouthViews { get; init; }
 
+    /// <summary>The sign-in that sent <see cref="YouthViews"/>: words sent from one the youth no longer uses are not theirs to show.</summary>
+    public string? YouthViewsBy { get; init; }
+
     /// <summary>Kept with the meeting so overdue actions are found with one indexed query.</summary>
     public bool HasOpenActions { get; init; }
 }

@@ -252,7 +252,7 @@ internal sealed class TeamHandlers(TeamingData data, TeamViews views, Notifier n
         {
             person = await data.ActivePersonAsync(personId.Trim(), ct);
             var fits = person is not null && person.Id != youth.PersonId && !youth.CaseManagerIds.Contains(person.Id) && !person.Roles.Contains(Roles.Youth)
-                && (role == TeamRole.Support || person.Roles.Any(r => r is Roles.CaseManager or Roles.Supervisor));
+                && (role == TeamRole.Support || person.Roles.Any(Roles.SitsOnTeams));
             if (!fits)
             {
                 throw TeamingValidation.Invalid("personId", "Not a person of your agency who can take that part, or of a partner agency's offered professionals.");

@@ -17,7 +17,16 @@ public static class Roles
     /// <summary>Reads the agency's outcome reports, in aggregate and suppressed, and nothing else: no person-level record.</summary>
     public const string Analyst = "Analyst";
 
-    public static IReadOnlyList<string> All { get; } = [Youth, Mentor, Advisor, CaseManager, Supervisor, Recruiter, FinanceApprover, AgencyAdmin, Analyst];
+    /// <summary>
+    /// A professional (probation, health, a school) who sits on youth's teams, their own agency's or a partner's, and
+    /// reads only what each youth shares: no caseload, referrals, matching, chats or holds.
+    /// </summary>
+    public const string PartnerProfessional = "PartnerProfessional";
+
+    public static IReadOnlyList<string> All { get; } = [Youth, Mentor, Advisor, CaseManager, Supervisor, PartnerProfessional, Recruiter, FinanceApprover, AgencyAdmin, Analyst];
+
+    /// <summary>Whether a role may take a professional's seat on a youth's team.</summary>
+    public static bool SitsOnTeams(string role) => role is CaseManager or Supervisor or PartnerProfessional;
 
     public static bool IsKnown(string role) => All.Contains(role, StringComparer.Ordinal);
 
