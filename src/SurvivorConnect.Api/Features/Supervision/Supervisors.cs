@@ -145,7 +145,7 @@ internal sealed class SupervisorHandlers(SupervisionData data, AgencyCalendar ca
         var views = new List<SupervisedMentorView>();
         foreach (var mentor in await data.MyMentorsAsync(ct))
         {
-            views.Add(await SummaryAsync(mentor, instrument, await data.CheckInsAsync(mentor.Id, ct), await data.FlagsAsync(mentor.Id, ct), ct));
+            views.Add(await SummaryAsync(mentor, instrument, await data.CheckInsAsync(mentor.Id, ct), await data.FlagsAsync(mentor.Id, ct), await data.RegularSessionsAsync(mentor.Id, ct), ct));
         }
 
         return [.. views.OrderByDescending(v => v.UrgentOpen).ThenByDescending(v => v.OpenFlags).ThenBy(v => v.Name, StringComparer.CurrentCulture)];
@@ -174,9 +174,10 @@ internal sealed class SupervisorHandlers(SupervisionData data, AgencyCalendar ca
         }
 
         var today = await calendar.TodayAsync(ct);
-        return new MentorWellbeingView(await SummaryAsync(mentor, instrument, checkIns, flags, ct), views,
+        var regular = await data.RegularSessionsAsync(mentor.Id, ct);
+        return new MentorWellbeingView(await SummaryAsync(mentor, instrument, checkIns, flags, regular, ct), views,
             [.. flags.Select(f => FlagView.From(f, mentor.DisplayName, today))], mentor.Hold,
-            [.. (await data.RegularSessionsAsync(mentor.Id, ct)).Select(s => new RegularSessionView(s.Date, s.Notes, s.By, s.RecordedAt))]);
+            [.. regular.Select(s => new RegularSessionView(s.Date, s.Notes, s.By, s.RecordedAt))]);
     }
 
     public async ValueTask<MentorWellbeingView> Handle(RecordRegularSupervision command, CancellationToken ct)
@@ -220,7 +221,8 @@ internal sealed class SupervisorHandlers(SupervisionData data, AgencyCalendar ca
         var due = (schedule.LastCheckInAt ?? data.Store.Now).AddDays(days);
         var earliest = data.Store.Now.AddDays(1);
         await data.SaveScheduleAsync(schedule with { CadenceDays = days, DueAt = due > earliest ? due : earliest }, ct);
-        return await SummaryAsync(mentor, await data.ActiveInstrumentAsync(ct), await data.CheckInsAsync(mentor.Id, ct), await data.FlagsAsync(mentor.Id, ct), ct);
+        return await SummaryAsync(mentor, await data.ActiveInstrumentAsync(ct), await data.CheckInsAsync(mentor.Id, ct), await data.FlagsAsync(mentor.Id, ct),
+            await data.RegularSessionsAsync(mentor.Id, ct), ct);
     }
 
     public async ValueTask<FlagView> Handle(GetWellbeingFlag query, CancellationToken ct)
@@ -335,7 +337,8 @@ internal sealed class SupervisorHandlers(SupervisionData data, AgencyCalendar ca
         }
     }
 
-    private async Task<SupervisedMentorView> SummaryAsync(MentorProfile mentor, InstrumentDefinition instrument, List<CheckIn> checkIns, List<WellbeingFlag> flags, CancellationToken ct)
+    private async Task<SupervisedMentorView> SummaryAsync(
+        MentorProfile mentor, InstrumentDefinition instrument, List<CheckIn> checkIns, List<WellbeingFlag> flags, List<RegularSupervision> regular, CancellationToken ct)
     {
         var schedule = await data.ScheduleAsync(mentor.Id, ct);
         var today = await calendar.TodayAsync(ct);
@@ -346,7 +349,7 @@ internal sealed class SupervisorHandlers(SupervisionData data, AgencyCalendar ca
         var open = flags.Where(f => f.Status != WellbeingFlagStatus.Resolved).ToList();
         var active = await data.Mentoring.MatchesAsync(Filter.Eq("mentorId", mentor.Id), openOnly: true, ct);
         var activeCount = active.Count(m => m.State == MatchState.Active);
-        var lastMet = RegularSupervisionRules.LastMet((await data.RegularSessionsAsync(mentor.Id, ct)).Select(s => s.Date), flags.SelectMany(f => f.Sessions).Select(s => s.Date));
+        var lastMet = RegularSupervisionRules.LastMet(regular.Select(s => s.Date), flags.SelectMany(f => f.Sessions).Select(s => s.Date));
         return new SupervisedMentorView(
             mentor.Id, mentor.DisplayName, latest is null ? [] : Bands(answered, latest, checkIns.Skip(1)),
             latest is null ? null : (int)(data.Store.Now - latest.SubmittedAt).TotalDays, schedule.DueAt, schedule.RequestedBecause is not null || schedule.DueAt <= data.Store.Now,
