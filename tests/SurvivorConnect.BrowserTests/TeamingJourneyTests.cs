@@ -62,6 +62,7 @@ public sealed class TeamingJourneyTests(PortalServer server)
         await caseManager.Locator("[data-teams] li", new() { HasText = "Riley" }).GetByRole(AriaRole.Link, new() { Name = "Team" }).ClickAsync();
         await caseManager.GetByRole(AriaRole.Button, new() { Name = "Form the team" }).ClickAsync();
         await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The team is formed.");
+        await Expect(caseManager.Locator("[data-stage]")).ToContainTextAsync("Stage of change:");
         await caseManager.GetByLabel("Who", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = $"{Advocate}, Youth advocate" });
         await caseManager.GetByRole(AriaRole.Button, new() { Name = "Add to the team" }).ClickAsync();
         await Expect(caseManager.Locator("[data-members]")).ToContainTextAsync("Partner professional · Youth advocate · Northstar Family Services (demo)");

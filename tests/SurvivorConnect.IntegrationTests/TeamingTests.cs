@@ -218,6 +218,10 @@ public sealed class TeamingTests(ApiFactory api)
         var staff = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{team.YouthId}/meetings"));
         Assert.Equal("I want to stay at my school.", staff.GetProperty("meetings")[0].GetProperty("youthViews").GetString());
 
+        // The agency's own team plans with the youth's stage of change in mind.
+        var own = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{team.YouthId}"));
+        Assert.Equal(JsonValueKind.String, own.GetProperty("stage").ValueKind);
+
         // The partner agency the youth shares meeting notes with reads the team's notes, not the youth's own words.
         var shared = await HttpAssert.Ok<JsonElement>(await TeamingWorld.ReadAsync(team));
         var sharedMeeting = Assert.Single(shared.GetProperty("meetings").EnumerateArray());

@@ -56,9 +56,13 @@ public sealed record PartnerOption(string AgencyId, string AgencyName, IReadOnly
 public sealed record SharingView(
     string ConsentId, string PartnerAgencyId, string PartnerAgencyName, IReadOnlyList<string> Kinds, bool Current, bool InForce, DateTimeOffset GrantedAt);
 
+/// <param name="Stage">
+/// The youth's stage of change, for the agency's own team: every adult working with the youth plans with it in mind. A
+/// partner agency's professional reads only what the youth shares (<see cref="SharedRecordsView"/>).
+/// </param>
 public sealed record TeamView(
     string YouthId, string YouthName, bool Formed, TeamRole MyRole, IReadOnlyList<MemberView> Members, IReadOnlyList<PartnerOption> Partners,
-    IReadOnlyList<SharingView> Sharing, IReadOnlyList<PersonOption> Colleagues);
+    IReadOnlyList<SharingView> Sharing, IReadOnlyList<PersonOption> Colleagues, StageOfChange? Stage = null);
 
 public sealed record PersonOption(string Id, string DisplayName, IReadOnlyList<string> Roles);
 
@@ -312,7 +316,7 @@ internal sealed class TeamViews(TeamingData data, ConsentLookup consents)
             ? people.Values.Where(p => p.Id != youth.PersonId && !youth.CaseManagerIds.Contains(p.Id) && !p.Roles.Contains(Roles.Youth))
                 .OrderBy(p => p.DisplayName, StringComparer.OrdinalIgnoreCase).Select(p => new PersonOption(p.Id, p.DisplayName, p.Roles)).ToList()
             : [];
-        return new TeamView(youth.Id, youth.DisplayName, team is not null, myRole, members, partners, sharing, colleagues);
+        return new TeamView(youth.Id, youth.DisplayName, team is not null, myRole, members, partners, sharing, colleagues, youth.Stage);
     }
 
     /// <summary>A youth's consents to share with partner agencies, newest first, each saying whether the agency reads it now.</summary>
