@@ -60,7 +60,8 @@ public static class Policies
 
         // Teaming: the youth's own view, and professionals who sit on youth's teams (their own agency's or a partner's).
         options.AddPolicy(Youth, For(Roles.Youth));
-        options.AddPolicy(Professional, For(Roles.CaseManager, Roles.Supervisor, Roles.PartnerProfessional));
+        // The roles that take a seat on a youth's team reach the team pages: one list, so the two cannot drift apart.
+        options.AddPolicy(Professional, For([.. Roles.All.Where(Roles.SitsOnTeams)]));
 
         // Outcome reports: the agency's for its admins and analysts, a case manager's own caseload for them.
         options.AddPolicy(Reports, For(Roles.AgencyAdmin, Roles.Analyst, Roles.CaseManager));
