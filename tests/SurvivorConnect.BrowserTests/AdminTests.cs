@@ -148,6 +148,64 @@ public sealed class AdminTests(PortalServer server)
     }
 
     [Fact]
+    public async Task An_admin_adds_a_crisis_line_of_their_own_area_and_their_young_people_see_it_first()
+    {
+        const string NightLine = "Northstar Night Line";
+        var admin = await server.SignInAsync("Reese (northstar agency admin)");
+        await admin.GotoAsync("/agency");
+        var lines = admin.Locator("[data-crisis-lines]");
+        var newLine = lines.GetByRole(AriaRole.Group, new() { Name = "A new line" });
+        await newLine.GetByLabel("Name").FillAsync(NightLine);
+        await newLine.GetByLabel("How to reach it, in words").FillAsync("Call or text 555 010 2030, any night");
+        await newLine.GetByLabel("Number to call (if any)").FillAsync("call us");
+        await lines.GetByRole(AriaRole.Button, new() { Name = "Save the crisis lines" }).ClickAsync();
+
+        // Refused beside the number, with everything typed still there.
+        await Expect(admin.Locator("#line-0-call-error")).ToContainTextAsync("A phone number");
+        var first = lines.GetByRole(AriaRole.Group, new() { Name = "Line 1" });
+        await Expect(first.GetByLabel("Name")).ToHaveValueAsync(NightLine);
+        await Accessibility.AssertNoSeriousViolationsAsync(admin);
+
+        await first.GetByLabel("Number to call (if any)").FillAsync("555 010 2030");
+        await first.GetByLabel("Number to text (if any)").FillAsync("555-010-2030");
+        await lines.GetByRole(AriaRole.Button, new() { Name = "Save the crisis lines" }).ClickAsync();
+        await Expect(admin.Locator("[data-outcome]")).ToContainTextAsync("Your people see these lines first now");
+        await Expect(lines.GetByRole(AriaRole.Group, new() { Name = "Line 1" }).GetByLabel("Number to call (if any)")).ToHaveValueAsync("5550102030");
+        await Expect(lines.GetByRole(AriaRole.Group, new() { Name = "A new line" })).ToBeVisibleAsync();
+
+        try
+        {
+            var youth = await server.SignInAsync("Avery (northstar youth)");
+            await youth.GetByRole(AriaRole.Link, new() { Name = "Get help now" }).ClickAsync();
+            var help = youth.Locator("[data-crisis] li, [data-crisis] .card");
+            await Expect(help.First).ToContainTextAsync(NightLine);
+            await Expect(youth.GetByRole(AriaRole.Link, new() { Name = $"Call {NightLine}" })).ToHaveAttributeAsync("href", "tel:5550102030");
+            await Expect(youth.GetByRole(AriaRole.Link, new() { Name = $"Text {NightLine}" })).ToHaveAttributeAsync("href", "sms:5550102030");
+            await Expect(youth.Locator("[data-crisis]")).ToContainTextAsync("988 Suicide & Crisis Lifeline");
+
+            // Another agency's young person sees only the national lines.
+            var other = await server.SignInAsync("Riley (demo youth)");
+            await other.GotoAsync("/help");
+            await Expect(other.Locator("[data-crisis]")).ToContainTextAsync("988 Suicide & Crisis Lifeline");
+            await Expect(other.Locator("[data-crisis]")).Not.ToContainTextAsync(NightLine);
+        }
+        finally
+        {
+            // Emptied, the line is taken off, and other journeys see Northstar as it was.
+            var saved = lines.GetByRole(AriaRole.Group, new() { Name = "Line 1" });
+            foreach (var label in new[] { "Name", "How to reach it, in words", "Number to call (if any)", "Number to text (if any)" })
+            {
+                await saved.GetByLabel(label).FillAsync("");
+            }
+
+            await lines.GetByRole(AriaRole.Button, new() { Name = "Save the crisis lines" }).ClickAsync();
+            await Expect(admin.Locator("[data-outcome]")).ToContainTextAsync("Saved");
+        }
+
+        await Expect(lines.GetByRole(AriaRole.Group, new() { Name = "Line 1" })).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task An_admin_never_sees_or_changes_another_agencys_people_by_forging_a_form()
     {
         var admin = await server.SignInAsync("Taylor (demo agency admin)");

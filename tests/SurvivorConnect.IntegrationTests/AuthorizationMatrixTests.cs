@@ -61,6 +61,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
         new("PUT", "/api/agency/report-threshold", "/api/agency/report-threshold", new { threshold = 11 }, [Roles.AgencyAdmin]),
         // UTC, as the demo agency's days already are: other tests on this API count days in it.
         new("PUT", "/api/agency/time-zone", "/api/agency/time-zone", new { timeZone = "UTC" }, [Roles.AgencyAdmin]),
+        new("PUT", "/api/agency/crisis-lines", "/api/agency/crisis-lines", new { lines = Array.Empty<object>() }, [Roles.AgencyAdmin]),
         new("GET", "/api/outcomes", "/api/outcomes" + ReportMonths, null, Reports),
         new("GET", "/api/outcomes/{table}.csv", "/api/outcomes/youth-served.csv" + ReportMonths, null, Reports),
         new("GET", "/outcomes/{table}.csv", "/outcomes/youth-served.csv" + ReportMonths, null, Reports),

@@ -3,6 +3,7 @@ using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.TestHost;
+using SurvivorConnect.Api.Features.Agencies;
 using SurvivorConnect.Api.Features.Chat;
 
 namespace SurvivorConnect.IntegrationTests;

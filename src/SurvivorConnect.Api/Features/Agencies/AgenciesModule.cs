@@ -28,6 +28,8 @@ public static class AgenciesModule
             .RequireAuthorization(Policies.AgencyAdmin).WithSummary("The fewest people an outcome report shows a number for: 11 or more.");
         agency.MapPut("/time-zone", SetAgencyTimeZone).WithName(nameof(SetAgencyTimeZone))
             .RequireAuthorization(Policies.AgencyAdmin).WithSummary("Where the agency works: actions and follow-ups fall due by its calendar day.");
+        agency.MapPut("/crisis-lines", SetAgencyCrisisLines).WithName(nameof(SetAgencyCrisisLines))
+            .RequireAuthorization(Policies.AgencyAdmin).WithSummary("The agency's own crisis lines, shown to its people before the national ones.");
         return app;
     }
 
@@ -41,6 +43,10 @@ public static class AgenciesModule
     private static async Task<Ok<AgencyView>> SetAgencyTimeZone(
         IMediator mediator, TimeZoneRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new SetAgencyTimeZone(body, ifMatch), ct));
+
+    private static async Task<Ok<AgencyView>> SetAgencyCrisisLines(
+        IMediator mediator, CrisisLinesRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new SetAgencyCrisisLines(body, ifMatch), ct));
 
     private static async Task<Ok<AgencyView>> SetReportThreshold(
         IMediator mediator, ReportThresholdRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>

@@ -26,6 +26,9 @@ public sealed record Agency : Document
     /// None set: UTC, as it was before an agency could say.
     /// </summary>
     public string? TimeZone { get; init; }
+
+    /// <summary>The crisis lines of the agency's own area, shown before the deployment's national lines.</summary>
+    public IReadOnlyList<CrisisResource> CrisisLines { get; init; } = [];
 }
 
 /// <summary>Whose consent, besides the youth's and the mentor's, a minor's match needs (the agency decides).</summary>

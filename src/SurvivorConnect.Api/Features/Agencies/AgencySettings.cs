@@ -9,8 +9,10 @@ using SurvivorConnect.Storage;
 namespace SurvivorConnect.Api.Features.Agencies;
 
 /// <param name="TimeZone">Where the agency works; null until its admin says (its days are UTC's meanwhile).</param>
+/// <param name="CrisisLines">The agency's own crisis lines, shown before the deployment's.</param>
 /// <param name="Version">The agency record's version, for a policy change that must not undo one made since (If-Match).</param>
-public sealed record AgencyView(string Id, string Name, MatchConsentPolicy MatchConsentPolicy, int ReportThreshold, string? TimeZone, string Version);
+public sealed record AgencyView(
+    string Id, string Name, MatchConsentPolicy MatchConsentPolicy, int ReportThreshold, string? TimeZone, IReadOnlyList<CrisisResource> CrisisLines, string Version);
 
 public sealed record ReportThresholdRequest(int? Threshold);
 
@@ -83,7 +85,8 @@ internal sealed class AgencyHandlers(AgencyStore store, ICurrentUser user, IPubl
     : IQueryHandler<GetAgency, AgencyView>,
       ICommandHandler<SetMatchConsentPolicy, AgencyView>,
       ICommandHandler<SetReportThreshold, AgencyView>,
-      ICommandHandler<SetAgencyTimeZone, AgencyView>
+      ICommandHandler<SetAgencyTimeZone, AgencyView>,
+      ICommandHandler<SetAgencyCrisisLines, AgencyView>
 {
     public async ValueTask<AgencyView> Handle(GetAgency query, CancellationToken ct) => View(await AgencyAsync(ct));
 
@@ -116,8 +119,15 @@ internal sealed class AgencyHandlers(AgencyStore store, ICurrentUser user, IPubl
         return View(await store.ReplaceAsync(Agency.Container, agency with { TimeZone = zone }, ifMatch, ct));
     }
 
+    public async ValueTask<AgencyView> Handle(SetAgencyCrisisLines command, CancellationToken ct)
+    {
+        var ifMatch = command.IfMatch ?? throw new PreconditionRequiredException();
+        var agency = await AgencyAsync(ct);
+        return View(await store.ReplaceAsync(Agency.Container, agency with { CrisisLines = CrisisLineRules.Clean(command.Body.Lines!) }, ifMatch, ct));
+    }
+
     private async Task<Agency> AgencyAsync(CancellationToken ct) =>
         await store.ReadAsync<Agency>(Agency.Container, user.AgencyId, user.AgencyId, ct) ?? throw new NotFoundException("agency");
 
-    private static AgencyView View(Agency a) => new(a.Id, a.Name, a.MatchConsentPolicy, a.ReportThreshold, a.TimeZone, a.ETag ?? "");
+    private static AgencyView View(Agency a) => new(a.Id, a.Name, a.MatchConsentPolicy, a.ReportThreshold, a.TimeZone, a.CrisisLines, a.ETag ?? "");
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using SurvivorConnect.Api.Features.Agencies;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Storage;
 
@@ -219,9 +220,6 @@ public sealed record WellbeingPrompt : Document
 
     public required DateTimeOffset RaisedAt { get; init; }
 }
-
-/// <summary>A crisis line: what to call it and how to reach it in words, and the numbers a phone can call or text at a tap, if any.</summary>
-public sealed record CrisisResource(string Name, string Contact, string? Call = null, string? Text = null);
 
 /// <summary>
 /// Something flagged in a mentor's conversation may weigh on them (their own message, or what their mentee shared):

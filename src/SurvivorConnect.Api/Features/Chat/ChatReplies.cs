@@ -1,3 +1,5 @@
+using SurvivorConnect.Api.Features.Agencies;
+
 namespace SurvivorConnect.Api.Features.Chat;
 
 /// <summary>Why a hub call was refused: a stable code for the client to act on, and a plain sentence for the person.</summary>

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
+using SurvivorConnect.Api.Features.Agencies;
 using SurvivorConnect.Api.Features.Audit;
 using SurvivorConnect.Api.Features.Chat.Rules;
 using SurvivorConnect.Api.Features.Consent;
@@ -34,6 +35,7 @@ public sealed partial class ChatService(
     IAuditLog audit,
     IHubContext<ChatHub, IChatClient> hub,
     IOptions<ChatOptions> options,
+    CrisisLineDirectory crisisLines,
     Mediator.IPublisher publisher,
     Notifier notifier,
     AppMetrics metrics,
@@ -329,7 +331,7 @@ public sealed partial class ChatService(
             return refused;
         }
 
-        var inDanger = new ChatRefusedException(refused.Code, refused.Message) { CrisisResources = options.Value.CrisisResources };
+        var inDanger = new ChatRefusedException(refused.Code, refused.Message) { CrisisResources = await crisisLines.ForMyAgencyAsync(CancellationToken.None) };
         try
         {
             await RaiseNotSentFlagAsync(match, youth, me, clientMessageId, verdict);
@@ -406,7 +408,7 @@ public sealed partial class ChatService(
             await FinishFlagSafelyAsync(conversationId, stored, verdict.Urgent);
         }
 
-        return new SendResult(view, false, stored.Status == MessageStatus.Held ? HeldNotice : null, verdict.Urgent ? options.Value.CrisisResources : null);
+        return new SendResult(view, false, stored.Status == MessageStatus.Held ? HeldNotice : null, verdict.Urgent ? await crisisLines.ForMyAgencyAsync(CancellationToken.None) : null);
     }
 
     /// <summary>Written before a flagged message is stored, so its flag is raised even if the send dies once it is.</summary>
@@ -991,7 +993,7 @@ public sealed partial class ChatService(
         }
 
         return new SendResult(ChatMessageView.From(conversationId, message), true,
-            message.Status == MessageStatus.Held ? HeldNotice : null, urgent ? options.Value.CrisisResources : null);
+            message.Status == MessageStatus.Held ? HeldNotice : null, urgent ? await crisisLines.ForMyAgencyAsync(ct) : null);
     }
 
     private async Task<(SafetyFlag Flag, bool RaisedNow)> CreateFlagAsync(SafetyFlag flag, CancellationToken ct)

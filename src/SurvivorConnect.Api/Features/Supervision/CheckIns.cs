@@ -1,10 +1,11 @@
 using Mediator;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Options;
+using SurvivorConnect.Api.Features.Agencies;
 using SurvivorConnect.Api.Features.Chat;
 using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Features.Supervision.Rules;
+using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Api.Infrastructure.Tenancy;
@@ -31,7 +32,9 @@ public sealed record CheckInReply(string Message, IReadOnlyList<CrisisResource> 
 internal sealed class CrisisLinesOnFailure : ServerFailureAddition
 {
     public override void AddTo(ProblemDetails problem, IServiceProvider services) =>
-        problem.Extensions["crisisResources"] = services.GetRequiredService<IOptions<ChatOptions>>().Value.CrisisResources;
+        problem.Extensions["crisisResources"] = services.GetRequiredService<ICurrentUser>() is { IsActive: true } user
+            ? services.GetRequiredService<CrisisLineDirectory>().LastKnown(user.AgencyId)
+            : services.GetRequiredService<CrisisLineDirectory>().Deployment;
 }
 
 /// <param name="SubmissionId">
@@ -55,7 +58,7 @@ public sealed record SubmitCheckIn(CheckInRequest Body) : ICommand<CheckInReply>
     public AuditTarget Audit => new("wellbeing.check-in", "check-in");
 }
 
-internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollowUps followUps, IOptions<ChatOptions> chat, ILogger<CheckInHandlers> logger)
+internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollowUps followUps, CrisisLineDirectory crisisLines, ILogger<CheckInHandlers> logger)
     : IQueryHandler<GetMyWellbeing, MyWellbeingView>, ICommandHandler<SubmitCheckIn, CheckInReply>
 {
     /// <summary>How long the same check-in sent again is recognised as the first send.</summary>
@@ -193,7 +196,7 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
 
         var supervised = await SupervisedNowAsync(mentor);
         return checkIn.Urgent
-            ? new CheckInReply(supervised ? UrgentWords : UrgentWordsWithoutSupervisor, chat.Value.CrisisResources, nextDueAt)
+            ? new CheckInReply(supervised ? UrgentWords : UrgentWordsWithoutSupervisor, await crisisLines.ForMyAgencyAsync(ct), nextDueAt)
             : new CheckInReply(supervised ? Thanks : checkIn.Concerns.Count > 0 ? ThanksAskingForSupervisor : ThanksWithoutSupervisor, [], nextDueAt);
     }
 

@@ -1,5 +1,5 @@
 using Mediator;
-using Microsoft.Extensions.Options;
+using SurvivorConnect.Api.Features.Agencies;
 using SurvivorConnect.Api.Features.Chat;
 using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Mentoring;
@@ -71,7 +71,7 @@ public sealed record SendMyViewsToMeeting(string MeetingId, MyViewsRequest Body,
 /// The youth's own view: their team, their plan in plain words, their safety plan (with the crisis lines), what they
 /// share with which agency (they stop sharing by withdrawing that consent), and the supports waiting for their yes.
 /// </summary>
-internal sealed class MyTeamHandlers(TeamingData data, TeamViews teams, IOptions<ChatOptions> chat)
+internal sealed class MyTeamHandlers(TeamingData data, TeamViews teams, CrisisLineDirectory crisisLines)
     : IQueryHandler<GetMyTeam, MyTeamView>,
       IQueryHandler<GetMySafetyPlan, MySafetyPlanView>,
       ICommandHandler<RespondToSupport, MyTeamView>,
@@ -87,7 +87,7 @@ internal sealed class MyTeamHandlers(TeamingData data, TeamViews teams, IOptions
     {
         var youth = await data.MyYouthRecordAsync(ct);
         var (_, safetyPlan) = await PlanHandlers.PlansAsync(data.Store, youth.Id, ct);
-        return new MySafetyPlanView(safetyPlan, chat.Value.CrisisResources);
+        return new MySafetyPlanView(safetyPlan, await crisisLines.ForMyAgencyAsync(ct));
     }
 
     public async ValueTask<MyTeamView> Handle(RespondToSupport command, CancellationToken ct)
