@@ -186,7 +186,12 @@ public sealed class TeamingTests(ApiFactory api)
         }));
 
         var seats = await HttpAssert.Ok<List<JsonElement>>(await pro.GetAsync("/api/shared"));
+        pro.DefaultRequestHeaders.Add("X-Access-Purpose", "Court report due");
         await HttpAssert.Ok<JsonElement>(await pro.GetAsync($"/api/shared/{Uri.EscapeDataString(seats.Single().GetProperty("seatId").GetString()!)}"));
+
+        // Why they read it is in the youth's agency's log, as any professional's reason is.
+        var log = await HttpAssert.Ok<PageDto<AuditDto>>(await _world.Admin.GetAsync("/api/audit?action=shared.read"));
+        Assert.Contains(log.Items, e => e.ActorId == proId && e.Purpose == "Court report due");
 
         // A caseload, matching, mentors and chats are not theirs, in their own agency either.
         foreach (var url in new[] { "/api/youth", "/api/matches", "/api/mentors", "/api/flags" })
@@ -659,6 +664,33 @@ public sealed class TeamingTests(ApiFactory api)
         Assert.Contains(await HttpAssert.Ok<List<JsonElement>>(await other.GetAsync("/api/teams")), t => t.GetProperty("youthId").GetString() == youthId);
         await HttpAssert.Problem(await other.PostJson($"/api/teams/{youthId}/case-plan/items", new { kind = "Goal", text = "Not theirs to write" }), 404);
         await HttpAssert.Problem(await _world.Mentoring.Supervisor.PostJson($"/api/teams/{youthId}/case-plan/items", new { kind = "Goal", text = "x" }), 403);
+    }
+
+    [Fact]
+    public async Task A_partner_professional_of_the_youths_own_agency_never_reads_its_team_nor_does_a_member_whose_staff_role_was_taken_away()
+    {
+        var (youthId, _) = await _world.Mentoring.YouthAsync();
+        await MentoringWorld.Created(await _world.CaseManager.PostAsync($"/api/teams/{youthId}", null));
+
+        // A youth shares with another agency, never within their own: there a seat would read everything, unconsented.
+        var refused = await HttpAssert.Problem(await _world.CaseManager.PostJson($"/api/teams/{youthId}/members", new { role = "Professional", personId = "demo-partner-pro" }), 400);
+        Assert.True(refused.GetProperty("errors").TryGetProperty("personId", out _));
+        var offered = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{youthId}"));
+        Assert.DoesNotContain(offered.GetProperty("colleagues").EnumerateArray(), c => c.GetProperty("id").GetString() == "demo-partner-pro");
+
+        // Seated as a supervisor, then a partner professional only: the seat reads nothing from then on.
+        var (memberId, member) = await _world.Mentoring.PersonAsync(Roles.Supervisor);
+        await MentoringWorld.Ok(await _world.CaseManager.PostJson($"/api/teams/{youthId}/members", new { role = "Professional", personId = memberId }));
+        await HttpAssert.Ok<JsonElement>(await member.GetAsync($"/api/teams/{youthId}/plans"));
+
+        await _world.Mentoring.SetRolesAsync(memberId, Roles.PartnerProfessional);
+
+        foreach (var url in new[] { $"/api/teams/{youthId}", $"/api/teams/{youthId}/plans", $"/api/teams/{youthId}/meetings" })
+        {
+            await HttpAssert.Problem(await member.GetAsync(url), 404);
+        }
+
+        Assert.DoesNotContain(await HttpAssert.Ok<List<JsonElement>>(await member.GetAsync("/api/teams")), t => t.GetProperty("youthId").GetString() == youthId);
     }
 
     [Fact]

@@ -89,7 +89,10 @@ internal sealed class TeamingData(AgencyStore store, MentoringData mentoring, Cr
             return (youth, team, TeamRole.Youth);
         }
 
-        return team?.Current.Any(m => m.Role == TeamRole.Professional && m.PersonId == Me && m.AgencyId == AgencyId) == true
+        // By the roles held now: a member whose staff role was taken away (or a partner professional seated before they
+        // could no longer be) reads their own agency's team no more.
+        var staff = Roles.All.Where(Roles.StaffsTeams).Any(user.IsInRole);
+        return staff && team?.Current.Any(m => m.Role == TeamRole.Professional && m.PersonId == Me && m.AgencyId == AgencyId) == true
             ? (youth, team, mentoring.Basis.RecordAs(AccessBasis.TeamMember, TeamRole.Professional))
             : throw new NotFoundException("team");
     }
@@ -122,7 +125,7 @@ internal sealed class TeamingData(AgencyStore store, MentoringData mentoring, Cr
         if (lead)
         {
             ids.AddRange((await mentoring.MatchesAsync(Filter.Eq("youthId", youth.Id), openOnly: true, ct)).Select(m => m.MentorId));
-            foreach (var role in (string[])[Roles.CaseManager, Roles.Supervisor, Roles.PartnerProfessional, Roles.AgencyAdmin])
+            foreach (var role in (string[])[Roles.CaseManager, Roles.Supervisor, Roles.AgencyAdmin])
             {
                 people.AddRange(await store.ActiveWithRoleAsync(role, ct));
             }

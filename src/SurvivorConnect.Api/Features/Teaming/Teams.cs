@@ -256,7 +256,7 @@ internal sealed class TeamHandlers(TeamingData data, TeamViews views, Notifier n
         {
             person = await data.ActivePersonAsync(personId.Trim(), ct);
             var fits = person is not null && person.Id != youth.PersonId && !youth.CaseManagerIds.Contains(person.Id) && !person.Roles.Contains(Roles.Youth)
-                && (role == TeamRole.Support || person.Roles.Any(Roles.SitsOnTeams));
+                && (role == TeamRole.Support || person.Roles.Any(Roles.StaffsTeams));
             if (!fits)
             {
                 throw TeamingValidation.Invalid("personId", "Not a person of your agency who can take that part, or of a partner agency's offered professionals.");

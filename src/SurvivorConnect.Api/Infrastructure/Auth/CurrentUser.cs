@@ -62,7 +62,7 @@ internal sealed class HttpCurrentUser(IHttpContextAccessor accessor, HubCaller h
     public const int MaxPurposeLength = 200;
 
     private static readonly string[] StatesPurposes =
-        [Auth.Roles.CaseManager, Auth.Roles.Supervisor, Auth.Roles.Recruiter, Auth.Roles.FinanceApprover, Auth.Roles.AgencyAdmin, Auth.Roles.Analyst];
+        [Auth.Roles.CaseManager, Auth.Roles.Supervisor, Auth.Roles.PartnerProfessional, Auth.Roles.Recruiter, Auth.Roles.FinanceApprover, Auth.Roles.AgencyAdmin, Auth.Roles.Analyst];
 
     private ClaimsPrincipal User => hubCaller.Principal ?? accessor.HttpContext?.User ?? new ClaimsPrincipal();
 

@@ -18,15 +18,19 @@ public static class Roles
     public const string Analyst = "Analyst";
 
     /// <summary>
-    /// A professional (probation, health, a school) who sits on youth's teams, their own agency's or a partner's, and
-    /// reads only what each youth shares: no caseload, referrals, matching, chats or holds.
+    /// A professional (probation, health, a school) who sits on the teams of youth of agencies in partnership with their
+    /// own, and reads only what each youth shares with their agency: never a team of their own agency (a youth shares with
+    /// an agency, so there it would read everything), no caseload, referrals, matching, chats or holds.
     /// </summary>
     public const string PartnerProfessional = "PartnerProfessional";
 
     public static IReadOnlyList<string> All { get; } = [Youth, Mentor, Advisor, CaseManager, Supervisor, PartnerProfessional, Recruiter, FinanceApprover, AgencyAdmin, Analyst];
 
-    /// <summary>Whether a role may take a professional's seat on a youth's team.</summary>
-    public static bool SitsOnTeams(string role) => role is CaseManager or Supervisor or PartnerProfessional;
+    /// <summary>Whether a role may take a professional's seat on a youth's team: of its own agency or, offered, a partner's.</summary>
+    public static bool SitsOnTeams(string role) => StaffsTeams(role) || role is PartnerProfessional;
+
+    /// <summary>Whether a role sits on its own agency's youth's teams, which its members read in full.</summary>
+    public static bool StaffsTeams(string role) => role is CaseManager or Supervisor;
 
     public static bool IsKnown(string role) => All.Contains(role, StringComparer.Ordinal);
 
