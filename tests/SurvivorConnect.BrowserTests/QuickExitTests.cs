@@ -95,10 +95,40 @@ public sealed class QuickExitTests(PortalServer server)
         await Expect(again).ToHaveURLAsync(server.BaseUrl + "/signin");
     }
 
+    [Fact]
+    public async Task Leaving_with_no_signal_ends_the_session_at_the_next_visit_whoever_makes_it()
+    {
+        var youth = await server.SignInAsync("Riley (demo youth)", phone: true);
+        await youth.GotoAsync("/notifications");
+        await youth.Context.SetOfflineAsync(true);
+        try
+        {
+            await youth.GetByRole(AriaRole.Button, new() { Name = "Exit this page" }).ClickAsync();
+            await Expect(youth.GetByText("Exit this page")).ToHaveCountAsync(0);
+        }
+        finally
+        {
+            await youth.Context.SetOfflineAsync(false);
+        }
+
+        // Whoever picks the phone up later finds the portal signed out, its history of no use.
+        var later = await youth.Context.NewPageAsync();
+        await later.GotoAsync(server.BaseUrl + "/notifications");
+        await Expect(later).ToHaveURLAsync(server.BaseUrl + "/signin");
+        await Expect(later.GetByRole(AriaRole.Link, new() { Name = "Notices" })).ToHaveCountAsync(0);
+    }
+
     /// <summary>The neutral site is showing, Back does not bring the portal back, and the session is over.</summary>
     private async Task LeftForGoodAsync(IPage youth)
     {
         await Expect(youth).ToHaveURLAsync(PortalServer.ExitUrl);
+        // Nothing of the portal stays in the browser's site data (the exit's request may still be on its way).
+        for (var tries = 0; (await youth.Context.CookiesAsync([server.BaseUrl])).Count > 0 && tries < 50; tries++)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Empty((await youth.Context.CookiesAsync([server.BaseUrl])).Select(c => c.Name));
         await youth.GoBackAsync();
         Assert.DoesNotContain(server.BaseUrl, youth.Url, StringComparison.Ordinal);
         var again = await youth.Context.NewPageAsync();

@@ -56,6 +56,29 @@ public sealed class SessionEndTests(PortalServer server)
     }
 
     [Fact]
+    public async Task Work_in_one_tab_keeps_a_tab_left_in_the_background_from_ending_the_session()
+    {
+        var mentor = await server.SignInAsync("Sam (demo mentor)");
+        await mentor.Clock.InstallAsync();
+        await mentor.GotoAsync("/notifications");
+        var background = await mentor.Context.NewPageAsync();
+        await background.GotoAsync(server.BaseUrl + "/matches");
+        await Expect(background.GetByRole(AriaRole.Link, new() { Name = "Notices" })).ToBeVisibleAsync();
+
+        // Longer than the idle time at work in the first tab, a key every four minutes; the background tab sees none of it.
+        for (var worked = TimeSpan.Zero; worked < Idle + TimeSpan.FromMinutes(4); worked += TimeSpan.FromMinutes(4))
+        {
+            await mentor.Keyboard.PressAsync("ArrowDown");
+            await mentor.Clock.RunForAsync((long)TimeSpan.FromMinutes(4).TotalMilliseconds);
+        }
+
+        await Expect(background.GetByRole(AriaRole.Link, new() { Name = "Notices" })).ToBeVisibleAsync();
+        Assert.Equal(server.BaseUrl + "/matches", background.Url);
+        await mentor.GetByRole(AriaRole.Link, new() { Name = "Matches" }).ClickAsync();
+        await Expect(mentor).ToHaveURLAsync(server.BaseUrl + "/matches");
+    }
+
+    [Fact]
     public async Task A_page_left_open_by_someone_deactivated_clears_itself_at_once()
     {
         using var admin = await server.ApiAsAsync("demo-admin");

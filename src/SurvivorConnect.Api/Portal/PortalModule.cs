@@ -36,7 +36,7 @@ public static class PortalModule
         builder.Services.AddRazorComponents();
         builder.Services.AddAntiforgery(o =>
         {
-            o.Cookie.Name = "sc-form";
+            o.Cookie.Name = PortalSignIn.FormCookie;
             o.Cookie.SameSite = SameSiteMode.Strict;
             o.Cookie.SecurePolicy = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
         });

@@ -22,6 +22,15 @@ public static class PortalSignIn
     private const string SignInCallbackPath = "/signin-oidc";
     private const string SignOutCallbackPath = "/signout-callback-oidc";
     public const string CookieName = "sc-session";
+
+    /// <summary>
+    /// Set by the page's script as it leaves by the quick exit, for when its call to end the session could not go (no
+    /// signal): the session ends at the first request that brings it back, before anything is shown.
+    /// </summary>
+    public const string LeftCookie = "sc-left";
+
+    /// <summary>The portal forms' antiforgery cookie.</summary>
+    public const string FormCookie = "sc-form";
     public const string SignInPath = "/signin";
 
     /// <summary>Where the portal's script says the person is still at work, which slides the session's idle time-out.</summary>
@@ -63,6 +72,15 @@ public static class PortalSignIn
         long.TryParse(principal.FindFirstValue(ScClaims.SessionStarted), NumberStyles.None, CultureInfo.InvariantCulture, out var started)
             ? DateTimeOffset.FromUnixTimeSeconds(started).AddHours(options.Portal.MaxHours)
             : DateTimeOffset.MinValue;
+
+    /// <summary>Deletes those of <paramref name="cookies"/> the browser sent (the quick exit's mark has done its work once a session ends or begins).</summary>
+    private static void Forget(HttpContext context, params string[] cookies)
+    {
+        foreach (var name in cookies.Where(context.Request.Cookies.ContainsKey))
+        {
+            context.Response.Cookies.Delete(name);
+        }
+    }
 
     /// <summary>Marks a request whose session could not be checked just now (see OnValidatePrincipal).</summary>
     private static readonly object UncheckedSession = new();
@@ -119,6 +137,13 @@ public static class PortalSignIn
                     return;
                 }
 
+                if (context.Request.Cookies.ContainsKey(LeftCookie))
+                {
+                    context.RejectPrincipal();
+                    await context.HttpContext.SignOutAsync(CookieScheme);
+                    return;
+                }
+
                 var check = principal is null || LatestEnd(principal, options) <= now
                     ? SessionCheck.Ended
                     : await context.HttpContext.RequestServices.GetRequiredService<PortalSessions>().CheckAsync(principal);
@@ -152,11 +177,18 @@ public static class PortalSignIn
                 }
             };
             cookie.Events.OnSigningOut = context =>
-                context.HttpContext.RequestServices.GetRequiredService<PortalSessions>().EndAsync(context.HttpContext.User);
+            {
+                // Nothing of the portal stays in the browser's site data: the forms' cookie goes with the session's.
+                Forget(context.HttpContext, LeftCookie, FormCookie);
+                return context.HttpContext.RequestServices.GetRequiredService<PortalSessions>().EndAsync(context.HttpContext.User);
+            };
 
             // Signing in over a session (another person on the same phone, or the same one again) ends that one first.
             cookie.Events.OnSigningIn = context =>
-                context.HttpContext.RequestServices.GetRequiredService<PortalSessions>().EndAsync(context.HttpContext.User);
+            {
+                Forget(context.HttpContext, LeftCookie);
+                return context.HttpContext.RequestServices.GetRequiredService<PortalSessions>().EndAsync(context.HttpContext.User);
+            };
             cookie.Events.OnRedirectToLogin = context =>
             {
                 // A hub, or the script's keep-alive, is not a page: it is told 401, like the API. A page goes to sign-in,

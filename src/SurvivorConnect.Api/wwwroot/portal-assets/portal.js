@@ -20,7 +20,11 @@
   }
 
   function leave() {
+    // Read before the page is cleared. Without a signal the beacon below goes nowhere: this mark, sent with the next
+    // request to the site (whoever makes it), ends the session before anything is shown.
+    const idleMinutes = Number(document.querySelector('nav[aria-label="Main"]')?.dataset.idleMinutes) || 60;
     clear();
+    document.cookie = `sc-left=1; Path=/; Max-Age=${idleMinutes * 60}; SameSite=Strict${location.protocol === 'https:' ? '; Secure' : ''}`;
     try { navigator.sendBeacon('/exit'); } catch { /* the session still ends when it idles out */ }
     window.location.replace(exitUrl);
   }
@@ -45,13 +49,35 @@
   // page says the person is still here, at most one request every ten seconds.
   let busy = false;
   let lastActive = Date.now();
-  for (const kind of ['keydown', 'pointerdown', 'input']) document.addEventListener(kind, () => { busy = true; lastActive = Date.now(); }, { capture: true, passive: true });
+  // Every portal tab of this browser shares one session, so a tap in one is work in all of them: a tab left in the
+  // background would otherwise count the session idle and end it under the tab in use, mid-sentence.
+  const activity = 'BroadcastChannel' in window ? new BroadcastChannel('sc-active') : null;
+  if (activity) activity.onmessage = () => { lastActive = Date.now(); };
+  let toldOthersAt = 0;
+  for (const kind of ['keydown', 'pointerdown', 'input']) {
+    document.addEventListener(kind, () => {
+      busy = true;
+      lastActive = Date.now();
+      if (lastActive - toldOthersAt > 5000) {
+        toldOthersAt = lastActive;
+        try { activity?.postMessage('active'); } catch { /* the other tabs ask the server instead */ }
+      }
+    }, { capture: true, passive: true });
+  }
 
   // Without a signal the server cannot say the session idled out, and the page would stay on a phone put down: the page
-  // counts the person's idle time too, and clears itself once it is past, as the server has by then.
-  setInterval(() => {
+  // counts the person's idle time too, and clears itself once it is past. Where the server can be asked, it is asked
+  // first: a tab of a browser that could not hear the others must not end a session someone is still using.
+  let askingIfIdle = false;
+  setInterval(async () => {
     const idleMinutes = Number(document.querySelector('nav[aria-label="Main"]')?.dataset.idleMinutes);
-    if (idleMinutes > 0 && Date.now() - lastActive > idleMinutes * 60000) endSession();
+    if (!(idleMinutes > 0) || Date.now() - lastActive <= idleMinutes * 60000 || askingIfIdle || left) return;
+    askingIfIdle = true;
+    const state = await sessionState();
+    askingIfIdle = false;
+    // Still on: someone is at work in another tab. Asked again in a minute.
+    if (state === 'live') { lastActive = Date.now() - (idleMinutes - 1) * 60000; return; }
+    endSession();
   }, 15000);
   setInterval(() => {
     if (!busy || !document.querySelector('nav[aria-label="Main"]')) return;
@@ -61,11 +87,16 @@
 
   // The keep-alive, or (GET /session) a check that keeps nothing alive; offline is not an ended session.
   async function sessionEnded(method = 'GET', path = '/session') {
+    return await sessionState(method, path) === 'ended';
+  }
+
+  // 'ended' (401 or 403), 'live', or 'unknown' (offline, or the server failing).
+  async function sessionState(method = 'GET', path = '/session') {
     try {
       const response = await fetch(path, { method, credentials: 'same-origin' });
-      return response.status === 401 || response.status === 403;
+      return response.status === 401 || response.status === 403 ? 'ended' : response.ok ? 'live' : 'unknown';
     } catch {
-      return false;
+      return 'unknown';
     }
   }
 
