@@ -112,6 +112,70 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
     }
 
     [Fact]
+    public async Task Words_of_danger_into_a_stopped_chat_whose_flag_was_not_written_still_show_the_crisis_lines_and_the_worker_raises_it()
+    {
+        var chat = await _world.OpenChatAsync();
+        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{chat.Id}/pause", null));
+
+        var refused = await api.FailingWriteOnceAsync(d => d is SafetyFlag,
+            () => Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "they took my phone, I\u2019m not safe", "lost-1")));
+
+        Assert.NotEmpty(refused.CrisisResources!);
+        Assert.Empty(await FlagsAsync(chat.Id));
+        await RunWorkerAsync(after: ChatFlagFollowUp.Grace);
+
+        var flag = Assert.Single(await FlagsAsync(chat.Id));
+        Assert.Equal((true, true, "youth"), (flag.Urgent, flag.NotSent, flag.SenderRole));
+        Assert.Single(await AllNoticesAsync(_world.CaseManager), n => n.Kind == "chat-urgent-unsent" && n.MatchId == chat.Id);
+        Assert.Empty(await FollowUpsLeftAsync());
+    }
+
+    [Fact]
+    public async Task A_crisis_message_the_store_cannot_take_just_now_still_brings_the_crisis_lines_while_it_is_tried_again()
+    {
+        var chat = await _world.OpenChatAsync();
+        api.Counter.BeforeBatch = _ => throw StoreException.Unavailable("The store is throttling.");
+        try
+        {
+            var crisis = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "I want to die", "busy-1"));
+            var ordinary = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "see you soon", "busy-2"));
+
+            Assert.Equal("unavailable", crisis.Code);
+            Assert.NotEmpty(crisis.CrisisResources!);
+            Assert.Equal("unavailable", ordinary.Code);
+            Assert.Null(ordinary.CrisisResources);
+        }
+        finally
+        {
+            api.Counter.BeforeBatch = null;
+        }
+
+        var sent = await chat.Youth.SendAsync(chat.Id, "I want to die", "busy-1");
+        Assert.NotEmpty(sent.CrisisResources!);
+        Assert.Single(await FlagsAsync(chat.Id));
+    }
+
+    [Fact]
+    public async Task Words_of_danger_whose_notice_was_not_written_reach_the_case_manager_from_the_worker_once()
+    {
+        var chat = await _world.OpenChatAsync();
+        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{chat.Id}/pause", null));
+
+        var refused = await api.FailingWriteOnceAsync(d => d is Notification,
+            () => Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "he's going to hurt me", "untold-1")));
+
+        Assert.NotEmpty(refused.CrisisResources!);
+        Assert.Single(await FlagsAsync(chat.Id));
+        Assert.DoesNotContain(await AllNoticesAsync(_world.CaseManager), n => n.Kind == "chat-urgent-unsent" && n.MatchId == chat.Id);
+
+        await RunWorkerAsync(after: ChatFlagFollowUp.Grace);
+        await RunWorkerAsync(after: TimeSpan.FromMinutes(1));
+
+        Assert.Single(await AllNoticesAsync(_world.CaseManager), n => n.Kind == "chat-urgent-unsent" && n.MatchId == chat.Id);
+        Assert.Empty(await FollowUpsLeftAsync());
+    }
+
+    [Fact]
     public async Task Words_of_danger_sent_again_and_again_into_a_stopped_chat_are_one_open_flag_and_one_notice_until_it_is_dealt_with()
     {
         var chat = await _world.OpenChatAsync();

@@ -152,7 +152,9 @@ public sealed record SafetyFlag : Document
 /// A flagged message whose flag (with the case managers' notices and the mentor's prompt) may not have been raised, in
 /// the one partition every agency shares ("chat-flag-followup"). It is written before the message is stored and
 /// removed once the flag is raised, so a send that died part way (a youth leaving the page the moment they sent a
-/// crisis message) is finished by <see cref="ChatFlagWorker"/> from <see cref="DueAt"/>. Ids and a time only.
+/// crisis message) is finished by <see cref="ChatFlagWorker"/> from <see cref="DueAt"/>. Words of danger written into a
+/// stopped chat are no message: their record carries the kinds of danger found, so the worker raises their flag from it.
+/// Ids, kinds and a time only.
 /// </summary>
 public sealed record ChatFlagFollowUp : Document
 {
@@ -176,6 +178,9 @@ public sealed record ChatFlagFollowUp : Document
     public required string ClientMessageId { get; init; }
 
     public required DateTimeOffset DueAt { get; init; }
+
+    /// <summary>For words not sent (a stopped chat): the kinds of danger found in them; empty for a stored message.</summary>
+    public IReadOnlyList<string> NotSentKinds { get; init; } = [];
 
     /// <summary>A client message id is the sender's own, so the three ids name one message of one agency.</summary>
     public static string IdFor(string agencyId, string conversationId, string senderId, string clientMessageId) =>

@@ -1,6 +1,7 @@
 using Mediator;
 using SurvivorConnect.Api.Features.Chat.Rules;
 using SurvivorConnect.Api.Features.Mentoring;
+using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Hosting;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Storage;
@@ -21,6 +22,11 @@ internal sealed class FinishChatFlagHandler(MentoringData data, ChatService chat
         if (followUp is null || followUp.DueAt > data.Now)
         {
             return false;
+        }
+
+        if (followUp.NotSentKinds.Count > 0)
+        {
+            return await NotSentAsync(followUp, ct);
         }
 
         var key = await data.Store.ReadAsync<ClientMessageKey>(Conversation.Container, ClientMessageKey.IdFor(followUp.SenderId, followUp.ClientMessageId), followUp.ConversationId, ct);
@@ -46,6 +52,20 @@ internal sealed class FinishChatFlagHandler(MentoringData data, ChatService chat
         // Whether it is urgent is read from the text again: only the kinds found are kept on the message.
         await chat.FinishFlagAsync(followUp.ConversationId, message, scanner.Scan(message.Text).Urgent, ct);
         return true;
+    }
+
+    /// <summary>Words of danger written into a stopped chat: their flag is raised until it is (a conversation that is no match's never is).</summary>
+    private async Task<bool> NotSentAsync(ChatFlagFollowUp followUp, CancellationToken ct)
+    {
+        try
+        {
+            return await chat.RaiseNotSentFlagAsync(followUp.ConversationId, followUp.SenderId, followUp.ClientMessageId, followUp.NotSentKinds, ct);
+        }
+        catch (NotFoundException)
+        {
+            await chat.EndFlagFollowUpAsync(followUp, ct);
+            return false;
+        }
     }
 }
 

@@ -312,12 +312,14 @@ public sealed partial class ChatHubFilter(
         return null;
     }
 
+    public const string BusyMessage = "The service is busy. Please try again shortly.";
+
     private static HubError Describe(Exception exception) => exception switch
     {
         ChatRefusedException refused => new HubError(refused.Code, refused.Message, refused.CrisisResources),
         NotFoundException => new HubError(ChatErrorCodes.NotFound, "There is no such conversation."),
         ForbiddenException => new HubError(ChatErrorCodes.NotAllowed, "Your account can no longer use this chat."),
-        StoreException { Kind: StoreErrorKind.Unavailable } => new HubError(ChatErrorCodes.Unavailable, "The service is busy. Please try again shortly."),
+        StoreException { Kind: StoreErrorKind.Unavailable } => new HubError(ChatErrorCodes.Unavailable, BusyMessage),
         _ => new HubError(ChatErrorCodes.Failed, "Something went wrong. Please try again."),
     };
 

@@ -183,6 +183,20 @@ public sealed partial class ChatService(
 
     public async Task<SendResult> SendAsync(string conversationId, string? clientMessageId, string? text, CancellationToken ct)
     {
+        try
+        {
+            return await StoreAndDeliverAsync(conversationId, clientMessageId, text, ct);
+        }
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.Unavailable && MessageText.Clean(text) is { Problem: null, Text: { } clean } && scanner.Scan(clean).Urgent)
+        {
+            // Words of someone in danger that could not be stored just now: the page tries them again, and meanwhile
+            // the writer has the crisis lines, as they would with the message stored.
+            throw new ChatRefusedException(ChatErrorCodes.Unavailable, ChatHubFilter.BusyMessage) { CrisisResources = crisisLines.LastKnown(Store.AgencyId) };
+        }
+    }
+
+    private async Task<SendResult> StoreAndDeliverAsync(string conversationId, string? clientMessageId, string? text, CancellationToken ct)
+    {
         var started = time.GetTimestamp();
         if (!ClientIds.IsValid(clientMessageId))
         {
@@ -324,61 +338,75 @@ public sealed partial class ChatService(
             return refused;
         }
 
-        var match = await data.MatchAsync(conversationId, CancellationToken.None);
-        var youth = await data.YouthAsync(match.YouthId, CancellationToken.None);
-        if (me != match.MentorId && me != youth.PersonId)
-        {
-            return refused;
-        }
-
+        // The crisis lines first, whatever else fails: they are what the writer needs now.
         var inDanger = new ChatRefusedException(refused.Code, refused.Message) { CrisisResources = await crisisLines.ForMyAgencyAsync(CancellationToken.None) };
+        List<string> kinds = [.. verdict.Findings.Select(f => f.Kind)];
         try
         {
-            await RaiseNotSentFlagAsync(match, youth, me, clientMessageId, verdict);
+            // Written before anything else, so that whatever fails below, the worker raises the flag and tells people.
+            await BeginFlagFollowUpAsync(conversationId, me, clientMessageId, CancellationToken.None, kinds);
+            if (!await RaiseNotSentFlagAsync(conversationId, me, clientMessageId, kinds, CancellationToken.None))
+            {
+                return refused;
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // The crisis lines are what the writer needs now; the words' notices are logged as not raised.
             LogNotSentFlagFailed(logger, conversationId, ex);
         }
 
         return inDanger;
     }
 
-    private async Task RaiseNotSentFlagAsync(Match match, YouthReferral youth, string me, string clientMessageId, SafetyVerdict verdict)
+    /// <summary>
+    /// Raises (or adds to) the flag of words of danger a party to the match wrote into its stopped chat, tells people of
+    /// it, and ends its follow-up record. False, with the record ended, when the writer is no party to the match.
+    /// </summary>
+    public async Task<bool> RaiseNotSentFlagAsync(string conversationId, string me, string clientMessageId, IReadOnlyList<string> kinds, CancellationToken ct)
     {
-        // While one is open, more words of danger from the same shut-out sender are not another flag: its watch tells
-        // the case managers until one deals with it, and a flood of them cannot bury other flags or notices. A kind of
-        // danger it did not name yet is added to it.
-        var open = (await Store.AllAsync<SafetyFlag>(SafetyFlag.Container, [Filter.Eq("conversationId", match.Id), Filter.Eq("status", FlagStatus.Open)], CancellationToken.None))
-            .FirstOrDefault(f => f.NotSent && f.SenderId == me);
-        if (open is not null)
+        var match = await data.MatchAsync(conversationId, ct);
+        var youth = await data.YouthAsync(match.YouthId, ct);
+        var followUpId = ChatFlagFollowUp.IdFor(Store.AgencyId, conversationId, me, clientMessageId);
+        if (me != match.MentorId && me != youth.PersonId)
         {
-            var kinds = verdict.Findings.Select(f => f.Kind).Except(open.Kinds, StringComparer.Ordinal).ToList();
-            if (kinds.Count > 0)
-            {
-                await Store.ReplaceAsync(SafetyFlag.Container, open with { Kinds = [.. open.Kinds, .. kinds] }, open.ETag!, CancellationToken.None);
-            }
-
-            return;
+            await Store.DeleteAsync(SafetyFlag.Container, followUpId, ChatFlagFollowUp.Partition, null, ct);
+            return false;
         }
 
-        var (flag, raisedNow) = await CreateFlagAsync(new SafetyFlag
+        // While one is open, more words of danger from the same shut-out sender are not another flag: its watch tells
+        // the case managers until one deals with it, and a flood of them cannot bury other flags or notices. A kind of
+        // danger it did not name yet is added to it, and whatever of its telling did not happen before happens now.
+        var open = (await Store.AllAsync<SafetyFlag>(SafetyFlag.Container, [Filter.Eq("conversationId", match.Id), Filter.Eq("status", FlagStatus.Open)], ct))
+            .FirstOrDefault(f => f.NotSent && f.SenderId == me);
+        SafetyFlag flag;
+        var raisedNow = false;
+        if (open is not null)
         {
-            Id = SafetyFlag.NotSentIdFor(match.Id, me, clientMessageId),
-            ConversationId = match.Id,
-            MessageSequence = 0,
-            NotSent = true,
-            SenderId = me,
-            SenderRole = me == match.MentorId ? MentorRole : YouthRole,
-            Kinds = [.. verdict.Findings.Select(f => f.Kind)],
-            Urgent = true,
-            Held = false,
-            Status = FlagStatus.Open,
-            YouthId = youth.Id,
-            RaisedAt = data.Now,
-        }, CancellationToken.None);
-        await FollowFlagAsync(match, youth, flag, raisedNow, CancellationToken.None);
+            var added = kinds.Except(open.Kinds, StringComparer.Ordinal).ToList();
+            flag = added.Count > 0 ? await Store.ReplaceAsync(SafetyFlag.Container, open with { Kinds = [.. open.Kinds, .. added] }, open.ETag!, ct) : open;
+        }
+        else
+        {
+            (flag, raisedNow) = await CreateFlagAsync(new SafetyFlag
+            {
+                Id = SafetyFlag.NotSentIdFor(match.Id, me, clientMessageId),
+                ConversationId = match.Id,
+                MessageSequence = 0,
+                NotSent = true,
+                SenderId = me,
+                SenderRole = me == match.MentorId ? MentorRole : YouthRole,
+                Kinds = [.. kinds],
+                Urgent = true,
+                Held = false,
+                Status = FlagStatus.Open,
+                YouthId = youth.Id,
+                RaisedAt = data.Now,
+            }, ct);
+        }
+
+        await FollowFlagAsync(match, youth, flag, raisedNow, ct);
+        await Store.DeleteAsync(SafetyFlag.Container, followUpId, ChatFlagFollowUp.Partition, null, ct);
+        return true;
     }
 
     private (string Text, SafetyVerdict Verdict) Scan(string? text)
@@ -411,8 +439,11 @@ public sealed partial class ChatService(
         return new SendResult(view, false, stored.Status == MessageStatus.Held ? HeldNotice : null, verdict.Urgent ? await crisisLines.ForMyAgencyAsync(CancellationToken.None) : null);
     }
 
-    /// <summary>Written before a flagged message is stored, so its flag is raised even if the send dies once it is.</summary>
-    private async Task BeginFlagFollowUpAsync(string conversationId, string senderId, string clientMessageId, CancellationToken ct) =>
+    /// <summary>
+    /// Written before a flagged message is stored, so its flag is raised even if the send dies once it is; for words not
+    /// sent, with the kinds of danger found (<paramref name="notSentKinds"/>).
+    /// </summary>
+    private async Task BeginFlagFollowUpAsync(string conversationId, string senderId, string clientMessageId, CancellationToken ct, IReadOnlyList<string>? notSentKinds = null) =>
         await Store.UpsertAsync(SafetyFlag.Container, new ChatFlagFollowUp
         {
             Id = ChatFlagFollowUp.IdFor(Store.AgencyId, conversationId, senderId, clientMessageId),
@@ -421,6 +452,7 @@ public sealed partial class ChatService(
             SenderId = senderId,
             ClientMessageId = clientMessageId,
             DueAt = data.Now + ChatFlagFollowUp.Grace,
+            NotSentKinds = notSentKinds ?? [],
         }, ct);
 
     public async Task EndFlagFollowUpAsync(ChatFlagFollowUp followUp, CancellationToken ct) =>
@@ -1087,7 +1119,7 @@ public sealed partial class ChatService(
     [LoggerMessage(Level = LogLevel.Warning, Message = "The flag of message {Sequence} in {ConversationId} is left to the follow-up worker")]
     private static partial void LogFlagLeftToWorker(ILogger logger, string conversationId, long sequence, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The flag of words of danger not sent in {ConversationId} could not be raised")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "The flag of words of danger not sent in {ConversationId} is left to the follow-up worker")]
     private static partial void LogNotSentFlagFailed(ILogger logger, string conversationId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Chat message stored in {ConversationId} as {Sequence} ({Action})")]

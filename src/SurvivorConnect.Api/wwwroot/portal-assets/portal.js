@@ -520,6 +520,8 @@
       if (!entry) return;
       let reply;
       try { reply = await hub.invoke('Send', id, clientMessageId, entry.text); } catch { return; }
+      // Words of someone in danger bring the crisis lines, also while they are still being tried again.
+      if (reply.error?.crisisResources?.length) showCrisisLines();
       if (reply.error && reply.error.code === 'failed' && !worthAnotherTry(reply.error.code, entry.tries || 0)) {
         offerRetry(clientMessageId, entry, reply.error.message);
         return;
@@ -533,7 +535,6 @@
         return;
       }
       if (reply.error) {
-        if (reply.error.crisisResources?.length) showCrisisLines();
         pending.delete(clientMessageId);
         entry.item.dataset.status = 'refused';
         entry.item.querySelector('.meta').textContent = `Not sent: ${reply.error.message}`;
@@ -549,7 +550,8 @@
     // The lines are on the page already (this deployment's own); they are shown, and the person is taken to them.
     const showCrisisLines = () => {
       const lines = root.querySelector('[data-crisis-now]');
-      if (!lines) return;
+      // Shown once, and the person taken to them once: a send tried again does not pull them back each time.
+      if (!lines || !lines.hidden) return;
       lines.hidden = false;
       lines.querySelector('h3').focus();
     };
