@@ -161,6 +161,23 @@ public sealed class ChatRevocationTests(ChatRevocationTests.Factory api) : IClas
     }
 
     [Fact]
+    public async Task A_mentor_who_withdraws_consent_to_mentoring_at_all_sends_no_more_at_once_and_the_youths_case_manager_is_told()
+    {
+        var chat = await _world.OpenChatAsync();
+        var consents = await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await chat.MentorHttp.GetAsync($"/api/consents?subjectId={chat.MentorId}"));
+        var mentoring = consents.Single(c => c is { Scope: "mentoring", MatchId: null, Current: true });
+
+        await HttpAssert.Ok<MentoringTests.ConsentDto>(await chat.MentorHttp.PostAsync($"/api/consents/{mentoring.Id}/revoke", null));
+
+        await AssertOutOfLiveConversationAsync(chat.Id, chat.MentorId, chat.YouthPersonId);
+        await ChatClient.EventuallyAsync(() => chat.Youth.Statuses.Any(s => !s.CanSend && s.Reason!.Contains("Consent", StringComparison.Ordinal)), "the youth is told why");
+        var refused = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "are you still there?"));
+        Assert.Equal(ChatErrorCodes.CannotSend, refused.Code);
+        var notices = await HttpAssert.Ok<PageDto<NotificationDto>>(await _world.CaseManager.GetAsync("/api/notifications?pageSize=100"));
+        Assert.Contains(notices.Items, n => n.Kind == "consent-revoked" && n.MatchId == chat.Id);
+    }
+
+    [Fact]
     public async Task Withdrawing_one_of_two_records_of_the_same_yes_withdraws_it_and_closes_the_chat_at_once()
     {
         var chat = await _world.OpenChatAsync();

@@ -721,8 +721,10 @@ public sealed partial class ChatService(
             }
         }
 
-        // Trusted no longer than the first of the match's consents expires: an expiry announces itself to nobody.
-        var expiries = consents.Where(c => c.IsCurrent(data.Now) && c.ExpiresAt is not null).Select(c => c.ExpiresAt!.Value);
+        // Trusted no longer than the first of the match's consents, or the mentor's to mentoring, expires: an expiry
+        // announces itself to nobody.
+        var mentoring = (await data.ConsentsAsync(Filter.Eq("subjectId", match.MentorId), ct)).Where(c => c.Scope == MentoringScopes.Mentoring);
+        var expiries = consents.Concat(mentoring).Where(c => c.IsCurrent(data.Now) && c.ExpiresAt is not null).Select(c => c.ExpiresAt!.Value);
         return (new SendGate(senders, data.Now, expiries.Append(data.Now + GateLifetime).Min()), stop);
     }
 
@@ -763,7 +765,8 @@ public sealed partial class ChatService(
         var missing = matchConsents is null
             ? await consent.MissingAsync(match, youth, ct)
             : MatchConsentGuard.Missing(match, youth, await data.PolicyAsync(ct), matchConsents, data.Now);
-        if (missing.Count > 0)
+        // A mentor who withdrew their consent to mentoring at all mentors nobody from then on, in this chat either.
+        if (missing.Count > 0 || !await data.ConsentsToMentoringAsync(match.MentorId, ct))
         {
             return "Consent for this chat has been withdrawn, so new messages can't be sent.";
         }

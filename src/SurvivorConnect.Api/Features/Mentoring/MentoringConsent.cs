@@ -91,10 +91,20 @@ internal sealed class ConsentChangedHandler(MentoringData data, MentorEligibilit
     {
         if (notification.Consent.MatchId is not { } matchId)
         {
-            // A mentor's consent to mentoring is part of whether they may enter a match.
+            // A mentor's consent to mentoring is part of whether they may enter a match, and withdrawn, it closes the
+            // chats of their open matches to new messages at once: they mentor nobody from then on.
             if (notification.Consent is { Scope: MentoringScopes.Mentoring, Grantor: ConsentGrantor.Mentor, RevokedAt: not null } mentoring)
             {
                 await eligibility.MentorChangedAsync(mentoring.SubjectId);
+                var open = await data.MatchesAsync(Filter.Eq("mentorId", mentoring.SubjectId), openOnly: true, CancellationToken.None);
+                await publisher.TellEveryAsync(open);
+                foreach (var active in open.Where(m => m.State == MatchState.Active))
+                {
+                    if (await data.FindAsync<YouthReferral>(YouthReferral.Container, active.YouthId, ct) is { } youthOfMatch)
+                    {
+                        await notifier.SendAsync(await data.ActiveCaseManagersAsync(youthOfMatch, ct), Notices.ConsentRevokedToCaseManager, active.Id, ct);
+                    }
+                }
             }
 
             return;
