@@ -412,6 +412,8 @@ public sealed class MentoringJourneyTests(PortalServer server)
         await Expect(mentor.Locator("[data-log] li")).ToHaveCountAsync(0);
         await Expect(mentor.Locator("[data-chat-status]")).ToContainTextAsync("This chat is paused for now.");
         await Expect(mentor.GetByLabel("Your message")).ToBeDisabledAsync();
+        // The box in use went off: the keyboard's place is the reason, not the top of the page.
+        await Expect(mentor.Locator("[data-chat-status]")).ToBeFocusedAsync();
         await Accessibility.AssertNoSeriousViolationsAsync(mentor);
 
         // The youth changes their mind: the chat comes back to the open page, to read and to write in.

@@ -42,6 +42,8 @@ public sealed class SupervisionJourneyTests(PortalServer server)
 
         // The supervisor's open page is told within two seconds.
         await Expect(supervisor.Locator("[data-toast]")).ToContainTextAsync("Urgent: a mentor you supervise", new() { Timeout = 2000 });
+        // Read out from a status region that is always there: the toast itself appears only with its words.
+        await Expect(supervisor.GetByRole(AriaRole.Status).Filter(new() { HasText = "Urgent: a mentor you supervise" })).ToHaveCountAsync(1);
 
         await supervisor.GotoAsync("/supervision");
         var card = supervisor.Locator("[data-mentors] li", new() { HasText = "Sam" });

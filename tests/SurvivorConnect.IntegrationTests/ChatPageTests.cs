@@ -24,6 +24,23 @@ public sealed class ChatPageTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task An_agency_admin_is_offered_no_chat_they_could_not_open()
+    {
+        var (match, _, _, _, _) = await _world.ActiveMatchAsync();
+        var page = await SignedInAsync(api, "demo-admin");
+
+        var chats = await page.GetStringAsync("/chat");
+        var opened = await PostFormAsync(page, "/chat", "open-chat", ("Id", match.Id));
+
+        Assert.Contains("Chats are read by the mentor, the young person and the young person's case managers only.", System.Net.WebUtility.HtmlDecode(chats), StringComparison.Ordinal);
+        foreach (var html in new[] { chats, opened })
+        {
+            Assert.DoesNotContain("Read this chat", html, StringComparison.Ordinal);
+            Assert.DoesNotContain("data-conversation", html, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task A_case_manager_reads_along_in_a_chat_on_their_caseload()
     {
         var (match, _, _, _, _) = await _world.ActiveMatchAsync();

@@ -107,6 +107,24 @@ public sealed class ChatSessionTests(ClockedApiFactory api) : IClassFixture<Cloc
     }
 
     [Fact]
+    public async Task A_quick_exit_made_without_a_signal_ends_the_session_for_every_copy_of_its_cookie_at_the_next_visit()
+    {
+        var chat = await _world.OpenChatAsync();
+        var left = await SessionCookieAsync(api, chat.MentorId);
+        var copy = left;
+        await using var otherTab = await ChatClient.ConnectWithCookieAsync(() => api.Server, copy);
+        await otherTab.JoinAsync(chat.Id);
+
+        // The page set its mark as it left; the beacon never went. Whoever opens the site next brings the mark back.
+        var next = await WithCookie(HttpMethod.Get, "/notifications", left + $"; {PortalSignIn.LeftCookie}=1");
+
+        Assert.Equal(HttpStatusCode.Redirect, next.StatusCode);
+        Assert.Contains(next.Headers.GetValues("Set-Cookie"), c => c.StartsWith(PortalSignIn.LeftCookie + "=;", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await WithCookie(HttpMethod.Get, PortalSignIn.StatusPath, copy)).StatusCode);
+        await ChatClient.EventuallyAsync(() => otherTab.Connection.State == HubConnectionState.Disconnected, "the session's live connections close");
+    }
+
+    [Fact]
     public async Task Signing_in_over_a_session_on_the_same_phone_ends_that_session()
     {
         var first = await SessionCookieAsync(api, "demo-mentor");

@@ -137,8 +137,15 @@ public static class PortalSignIn
                     return;
                 }
 
+                // The quick exit's mark: its session is recorded as ended, so a copy of the cookie opens nothing either.
                 if (context.Request.Cookies.ContainsKey(LeftCookie))
                 {
+                    if (principal is not null)
+                    {
+                        await context.HttpContext.RequestServices.GetRequiredService<PortalSessions>().EndAsync(PersonPrincipals.Unread(
+                            principal.FindFirstValue(options.UserIdClaim), principal.FindFirstValue(options.AgencyClaim), PortalSessions.SessionOf(principal)));
+                    }
+
                     context.RejectPrincipal();
                     await context.HttpContext.SignOutAsync(CookieScheme);
                     return;

@@ -40,7 +40,7 @@ internal static class BrowserPageRequests
             + "<link rel=\"stylesheet\" href=\"/portal-assets/portal.css\"></head><body>"
             + "<div class=\"exit-this-page\"><a href=\"/exit\" class=\"exit-button\" role=\"button\" rel=\"nofollow noreferrer\" data-exit>"
             + "<span class=\"visually-hidden\">Emergency</span> Exit this page</a></div>"
-            + $"<main id=\"main\"><h1>{WebUtility.HtmlEncode(heading)}</h1><p>{WebUtility.HtmlEncode(text)}</p>"
+            + $"<main id=\"main\" tabindex=\"-1\"><h1>{WebUtility.HtmlEncode(heading)}</h1><p>{WebUtility.HtmlEncode(text)}</p>"
             + (link is { } l ? $"<p><a href=\"{WebUtility.HtmlEncode(l.Href)}\">{WebUtility.HtmlEncode(l.Words)}</a></p>" : "") + "</main>"
             + "<script src=\"/portal-assets/portal.js\" defer></script></body></html>");
     }

@@ -73,10 +73,11 @@
     const idleMinutes = Number(document.querySelector('nav[aria-label="Main"]')?.dataset.idleMinutes);
     if (!(idleMinutes > 0) || Date.now() - lastActive <= idleMinutes * 60000 || askingIfIdle || left) return;
     askingIfIdle = true;
-    const state = await sessionState();
-    askingIfIdle = false;
-    // Still on: someone is at work in another tab. Asked again in a minute.
-    if (state === 'live') { lastActive = Date.now() - (idleMinutes - 1) * 60000; return; }
+    let state;
+    try { state = await sessionState(); } finally { askingIfIdle = false; }
+    // Still on (someone is at work in another tab), or the server could not say just now: asked again in a minute. Only
+    // with no answer at all (no signal) does the page clear itself on its own count.
+    if (state === 'live' || state === 'unknown') { lastActive = Date.now() - (idleMinutes - 1) * 60000; return; }
     endSession();
   }, 15000);
   setInterval(() => {
@@ -90,13 +91,13 @@
     return await sessionState(method, path) === 'ended';
   }
 
-  // 'ended' (401 or 403), 'live', or 'unknown' (offline, or the server failing).
+  // 'ended' (401 or 403), 'live', 'unknown' (the server failing or too busy to say), or 'offline' (no answer in time).
   async function sessionState(method = 'GET', path = '/session') {
     try {
-      const response = await fetch(path, { method, credentials: 'same-origin' });
+      const response = await fetch(path, { method, credentials: 'same-origin', signal: AbortSignal.timeout?.(10000) });
       return response.status === 401 || response.status === 403 ? 'ended' : response.ok ? 'live' : 'unknown';
     } catch {
-      return 'unknown';
+      return 'offline';
     }
   }
 
@@ -140,8 +141,31 @@
     if (!el) return;
     const next = text || (refusedHubs.size ? 'Live updates are off on this page because many portal pages are open. Close some, then reload this one.' : '');
     // The same words again are not news to a screen reader.
-    if (el.textContent !== next) el.textContent = next;
+    if (el.textContent !== next) {
+      el.textContent = next;
+      if (next) announce(next);
+    }
     el.hidden = !next;
+  }
+
+  // What the toast and the connection banner show comes and goes, and a region hidden until its words arrive is often not
+  // read out: screen readers hear them from a status region that is always there, only never seen.
+  let announcing = 0;
+  function announce(text) {
+    const region = document.querySelector('[data-announce]');
+    if (!region) return;
+    region.textContent = '';
+    clearTimeout(announcing);
+    // Emptied first, so words said again (a second new flag) are news again.
+    announcing = setTimeout(() => { region.textContent = text; }, 100);
+  }
+
+  let toastTimer = 0;
+  function toast(text) {
+    say('[data-toast]', text);
+    announce(text);
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(() => say('[data-toast]', ''), 8000);
   }
 
   // ---- Navigation without a trail: every move inside the portal replaces the current history entry. ----
@@ -364,8 +388,7 @@
   function startNotices() {
     if (notices || !document.querySelector('nav[aria-label="Main"]')) return;
     notices = keepConnected('/hubs/notifications', (hub) => hub.on('NotificationReceived', (notice) => {
-      say('[data-toast]', `New notice: ${notice.text}`);
-      setTimeout(() => say('[data-toast]', ''), 8000);
+      toast(`New notice: ${notice.text}`);
       const list = document.querySelector('[data-notices]');
       if (list) {
         const item = document.createElement('li');
@@ -484,12 +507,24 @@
       pending.clear();
       setCanSend(false, reason);
     };
-    const setCanSend = (canSend, reason) => {
+    // Set when the keyboard's place was moved to the reason, so it goes back to the box when writing is possible again.
+    let movedToReason = false;
+    const setCanSend = (canSend, reason, forNow = false) => {
+      // A box or button switched off while in use drops the keyboard's place to the top of the page: it goes to why,
+      // unless this passes by itself (a join tried again), when the box stays on and the place stays where it is.
+      const inUse = !canSend && !forNow && form?.contains(document.activeElement);
       if (form) {
-        form.querySelector('textarea').disabled = !canSend;
+        // Writing may go on while it passes; only sending waits.
+        form.querySelector('textarea').disabled = !canSend && !forNow;
         form.querySelector('button').disabled = !canSend;
+        if (canSend && movedToReason && document.activeElement === status) form.querySelector('textarea').focus();
       }
+      movedToReason = inUse || (movedToReason && !canSend);
       status.textContent = canSend ? '' : reason || 'This chat is closed for now.';
+      if (inUse) {
+        status.setAttribute('tabindex', '-1');
+        status.focus();
+      }
       // A youth who cannot write here still has somewhere to turn: the lines show (without taking them there).
       if (!canSend && me === 'youth') root.querySelector('[data-crisis-now]')?.removeAttribute('hidden');
     };
@@ -578,7 +613,7 @@
       const joined = await hub.invoke('Join', id);
       if (joined.error && gone.has(joined.error.code)) { forget(joined.error.message); return; }
       if (joined.error) {
-        setCanSend(false, joined.error.message);
+        setCanSend(false, joined.error.message, worthAnotherTry(joined.error.code, joinFailures));
         // A join that failed for now left this page outside the chat: connect again (ever less often) to rejoin.
         if (worthAnotherTry(joined.error.code, joinFailures++)) hub.drop();
         return;
@@ -666,7 +701,7 @@
       if (flag.urgent) row.firstChild.className = 'urgent';
       body.prepend(row);
       document.querySelector('[data-flags] ~ [data-empty]')?.remove();
-      say('[data-toast]', flag.urgent ? 'New urgent flag' : 'New flag');
+      toast(flag.urgent ? 'New urgent flag' : 'New flag');
     }), async () => {});
   }
 
