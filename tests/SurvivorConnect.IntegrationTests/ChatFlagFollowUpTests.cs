@@ -156,6 +156,26 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
     }
 
     [Fact]
+    public async Task Words_of_danger_into_a_stopped_chat_that_could_not_be_recorded_are_sent_again_by_the_page_and_then_raised()
+    {
+        var chat = await _world.OpenChatAsync();
+        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{chat.Id}/pause", null));
+
+        var busy = await api.FailingWriteOnceAsync(d => d is ChatFlagFollowUp,
+            () => Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "they took my phone, I\u2019m not safe", "unrecorded-1")), FailedWrite.Upsert);
+
+        // "Busy" is what the page sends again; the crisis lines come with it.
+        Assert.Equal(ChatErrorCodes.Unavailable, busy.Code);
+        Assert.NotEmpty(busy.CrisisResources!);
+        Assert.Empty(await FlagsAsync(chat.Id));
+
+        var again = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "they took my phone, I\u2019m not safe", "unrecorded-1"));
+        Assert.Equal(ChatErrorCodes.CannotSend, again.Code);
+        Assert.True(Assert.Single(await FlagsAsync(chat.Id)).NotSent);
+        Assert.Empty(await FollowUpsLeftAsync());
+    }
+
+    [Fact]
     public async Task Words_of_danger_whose_notice_was_not_written_reach_the_case_manager_from_the_worker_once()
     {
         var chat = await _world.OpenChatAsync();
@@ -193,6 +213,11 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         var flag = Assert.Single(await FlagsAsync(chat.Id), f => f.NotSent);
         Assert.Equal(["self-harm", "in-danger"], flag.Kinds);
         Assert.Single(await AllNoticesAsync(_world.CaseManager), n => n.Kind == "chat-urgent-unsent" && n.MatchId == chat.Id);
+
+        // The mentor is asked to check in once for the open flag: checked in, more words under it ask nothing more.
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(chat.MentorHttp, SupervisionTests.Answers(0)));
+        await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "honestly I want to die", "flood-after-check-in"));
+        Assert.False((await HttpAssert.Ok<JsonElement>(await chat.MentorHttp.GetAsync("/api/supervision/me"))).GetProperty("due").GetBoolean());
 
         // Dealt with, the next words of danger are a new flag, told again.
         await HttpAssert.Ok<ChatTests.FlagDto>(await _world.CaseManager.PostAsJsonAsync($"/api/flags/{flag.Id}/resolve", new { note = "Spoke with the mentor." }));

@@ -66,10 +66,16 @@ public sealed class SupervisionAlertTests(ApiFactory api) : IClassFixture<ApiFac
         await chat.Mentor.SendAsync(chat.Id, "I can give you a ride after school");
         await ChatClient.EventuallyAsync(() => !chat.CaseManager.Flags.IsEmpty, "the flag");
 
-        // A mentor testing boundaries is not told that the scan saw their message; their supervisor is.
+        // A mentor testing boundaries is not told that the scan saw their message, not even by the moment they are asked:
+        // they are asked once a case manager has reviewed it, and their supervisor reads why.
         var afterFlag = await HttpAssert.Ok<JsonElement>(await chat.MentorHttp.GetAsync("/api/supervision/me"));
-        Assert.True(afterFlag.GetProperty("due").GetBoolean());
-        Assert.Equal(Kindly, afterFlag.GetProperty("dueBecause").GetString());
+        Assert.False(afterFlag.GetProperty("due").GetBoolean());
+        var mentorNotices = await HttpAssert.Ok<PageDto<NotificationDto>>(await chat.MentorHttp.GetAsync("/api/notifications"));
+        Assert.DoesNotContain(mentorNotices.Items, n => n.Kind == "wellbeing-check-in");
+        await HttpAssert.Ok<ChatTests.FlagDto>(await _world.CaseManager.PostJson($"/api/flags/{chat.CaseManager.Flags.First().Id}/resolve", new { note = "Talked about boundaries." }));
+        var afterReview = await HttpAssert.Ok<JsonElement>(await chat.MentorHttp.GetAsync("/api/supervision/me"));
+        Assert.True(afterReview.GetProperty("due").GetBoolean());
+        Assert.Equal(Kindly, afterReview.GetProperty("dueBecause").GetString());
         await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(chat.MentorHttp, SupervisionTests.Answers(1)));
         var seen = await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{chat.MentorId}"));
         Assert.Equal("a message of theirs in a mentoring chat was flagged for review.", seen.GetProperty("checkIns")[0].GetProperty("requestedBecause").GetString());

@@ -345,6 +345,17 @@ public sealed partial class ChatService(
         {
             // Written before anything else, so that whatever fails below, the worker raises the flag and tells people.
             await BeginFlagFollowUpAsync(conversationId, me, clientMessageId, CancellationToken.None, kinds);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Nothing holds the words for the worker: the page sends them again under the same id (it does for this
+            // answer), and the writer has the crisis lines meanwhile.
+            LogNotSentNotRecorded(logger, conversationId, ex);
+            return new ChatRefusedException(ChatErrorCodes.Unavailable, ChatHubFilter.BusyMessage) { CrisisResources = inDanger.CrisisResources };
+        }
+
+        try
+        {
             if (!await RaiseNotSentFlagAsync(conversationId, me, clientMessageId, kinds, CancellationToken.None))
             {
                 return refused;
@@ -548,7 +559,7 @@ public sealed partial class ChatService(
 
         // A youth's words that were not delivered were not shared with the mentor: nothing weighs on them from it, and a
         // prompt now would tell them a held message is waiting. A released one prompts them when it is delivered.
-        if (!(flag.SenderRole == YouthRole && (flag.NotSent || flag.Held)))
+        if (!(flag.SenderRole == YouthRole && (flag.NotSent || flag.Held)) && !AskedAtReview(flag))
         {
             await PromptMentorAsync(match, flag, ct);
         }
@@ -822,8 +833,27 @@ public sealed partial class ChatService(
             ResolvedAt = data.Now,
             ResolutionNote = note?.Trim(),
         }, flag.ETag!, CancellationToken.None);
+        if (AskedAtReview(reviewed))
+        {
+            try
+            {
+                await PromptMentorAsync(await data.MatchAsync(reviewed.ConversationId, CancellationToken.None), reviewed, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // The review stands; the mentor is asked at their next check-in as scheduled.
+                LogPromptNotRaised(logger, reviewed.Id, ex);
+            }
+        }
+
         return FlagView.From(reviewed);
     }
+
+    /// <summary>
+    /// A mentor's own words flagged but not in crisis: they are asked to check in once a case manager has reviewed them,
+    /// not as they send, so a mentor testing boundaries cannot learn from the moment they are asked which words the scan sees.
+    /// </summary>
+    private static bool AskedAtReview(SafetyFlag flag) => flag is { SenderRole: MentorRole, Urgent: false, NotSent: false };
 
     /// <summary>
     /// Releases or rejects a held message, and says what its flag closes as. A review whose flag was not written after
@@ -1052,23 +1082,29 @@ public sealed partial class ChatService(
     {
         if (flag.SenderRole == MentorRole)
         {
-            try
+            // Asked once per flag: more words of danger under a flag still open (a stopped chat) are not another request.
+            // The record is written after the ask, so a run that died between the two asks again (asking is idempotent
+            // while a check-in is waiting).
+            var promptId = "prompt~" + flag.Id;
+            if (await Store.ReadAsync<WellbeingPrompt>(WellbeingPrompt.Container, promptId, Store.AgencyId, ct) is null)
             {
-                await Store.CreateAsync(WellbeingPrompt.Container, new WellbeingPrompt
+                await publisher.Publish(new WellbeingPromptRaised(flag.SenderId, "a message of theirs in a mentoring chat was flagged for review."), ct);
+                try
                 {
-                    Id = "prompt~" + flag.Id,
-                    MentorId = flag.SenderId,
-                    Reason = "A message of yours in a mentoring chat was flagged for review.",
-                    FlagId = flag.Id,
-                    RaisedAt = flag.RaisedAt,
-                }, ct);
+                    await Store.CreateAsync(WellbeingPrompt.Container, new WellbeingPrompt
+                    {
+                        Id = promptId,
+                        MentorId = flag.SenderId,
+                        Reason = "A message of yours in a mentoring chat was flagged for review.",
+                        FlagId = flag.Id,
+                        RaisedAt = flag.RaisedAt,
+                    }, ct);
+                }
+                catch (StoreException ex) when (ex.Kind == StoreErrorKind.Conflict)
+                {
+                    // Written by another run at the same moment.
+                }
             }
-            catch (StoreException ex) when (ex.Kind == StoreErrorKind.Conflict)
-            {
-                // Written by an earlier run.
-            }
-
-            await publisher.Publish(new WellbeingPromptRaised(flag.SenderId, "a message of theirs in a mentoring chat was flagged for review."), ct);
 
             // Crisis words of the mentor's own may mean the mentor is not safe: their supervisor hears at once, as of an
             // urgent check-in answer, not only at their next check-in. Without one who can act, the admins do.
@@ -1122,8 +1158,14 @@ public sealed partial class ChatService(
     [LoggerMessage(Level = LogLevel.Warning, Message = "The flag of message {Sequence} in {ConversationId} is left to the follow-up worker")]
     private static partial void LogFlagLeftToWorker(ILogger logger, string conversationId, long sequence, Exception exception);
 
+    [LoggerMessage(Level = LogLevel.Error, Message = "Words of danger not sent in {ConversationId} could not be recorded; the sender's page is asked to send them again")]
+    private static partial void LogNotSentNotRecorded(ILogger logger, string conversationId, Exception exception);
+
     [LoggerMessage(Level = LogLevel.Error, Message = "The flag of words of danger not sent in {ConversationId} is left to the follow-up worker")]
     private static partial void LogNotSentFlagFailed(ILogger logger, string conversationId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The mentor's check-in after the review of flag {FlagId} could not be asked for")]
+    private static partial void LogPromptNotRaised(ILogger logger, string flagId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Chat message stored in {ConversationId} as {Sequence} ({Action})")]
     private static partial void LogStored(ILogger logger, string conversationId, long sequence, SafetyAction action);

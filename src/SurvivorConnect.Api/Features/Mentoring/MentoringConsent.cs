@@ -91,19 +91,21 @@ internal sealed class ConsentChangedHandler(MentoringData data, MentorEligibilit
     {
         if (notification.Consent.MatchId is not { } matchId)
         {
-            // A mentor's consent to mentoring is part of whether they may enter a match, and withdrawn, it closes the
-            // chats of their open matches to new messages at once: they mentor nobody from then on.
-            if (notification.Consent is { Scope: MentoringScopes.Mentoring, Grantor: ConsentGrantor.Mentor, RevokedAt: not null } mentoring)
+            // A mentor's consent to mentoring is part of whether they may enter a match, and it decides whether the chats
+            // of their open matches take new messages: withdrawn, they mentor nobody from then on; given again, the chats
+            // follow at once too.
+            if (notification.Consent is { Scope: MentoringScopes.Mentoring, Grantor: ConsentGrantor.Mentor } mentoring)
             {
-                await eligibility.MentorChangedAsync(mentoring.SubjectId);
                 var open = await data.MatchesAsync(Filter.Eq("mentorId", mentoring.SubjectId), openOnly: true, CancellationToken.None);
-                await publisher.TellEveryAsync(open);
-                foreach (var active in open.Where(m => m.State == MatchState.Active))
+                if (mentoring.RevokedAt is not null)
                 {
-                    if (await data.FindAsync<YouthReferral>(YouthReferral.Container, active.YouthId, ct) is { } youthOfMatch)
-                    {
-                        await notifier.SendAsync(await data.ActiveCaseManagersAsync(youthOfMatch, ct), Notices.ConsentRevokedToCaseManager, active.Id, ct);
-                    }
+                    await eligibility.MentorChangedAsync(mentoring.SubjectId);
+                }
+
+                await publisher.TellEveryAsync(open);
+                if (mentoring.RevokedAt is not null)
+                {
+                    await TellCaseManagersAsync(mentoring, open, ct);
                 }
             }
 
@@ -133,6 +135,21 @@ internal sealed class ConsentChangedHandler(MentoringData data, MentorEligibilit
         else if (consent is { RevokedAt: null, Grantor: ConsentGrantor.Youth } && MatchLifecycle.IsOpen(match.State) && youth.PersonId != consent.RecordedBy)
         {
             await MatchMovedHandler.TellYouthOfYesForThemAsync(notifier, youth, match.Id, ct);
+        }
+    }
+
+    /// <summary>The case managers of each open match's youth, told once per withdrawal.</summary>
+    private async Task TellCaseManagersAsync(ConsentRecord mentoring, IReadOnlyList<Match> open, CancellationToken ct)
+    {
+        foreach (var match in open)
+        {
+            if (await data.FindAsync<YouthReferral>(YouthReferral.Container, match.YouthId, ct) is { } youth)
+            {
+                foreach (var caseManager in await data.ActiveCaseManagersAsync(youth, ct))
+                {
+                    await notifier.SendOnceAsync(caseManager, Notices.ConsentRevokedToCaseManager, $"mentoring-withdrawn~{mentoring.Id}~{match.Id}", ct, match.Id);
+                }
+            }
         }
     }
 }
