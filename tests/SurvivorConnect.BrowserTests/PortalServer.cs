@@ -56,6 +56,7 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
         // Several people sign in from one address in these tests, as in an agency's office.
         builder.UseSetting("Api:SignInPermitsPerMinute", "1000");
         builder.UseSetting("Api:AnonymousPermitsPerMinute", "10000");
+        builder.UseSetting("Api:ReportPermitsPerMinute", "10000");
 
         // The journeys leave their pages open, each with its live connections; the caps are the integration tests' business.
         builder.UseSetting("Chat:MaxConnectionsPerPerson", "1000");

@@ -58,9 +58,12 @@ public sealed class OutcomeReportTests(ApiFactory api)
 
         Assert.Equal("agency", report.Scope);
         Assert.Equal(11, report.Threshold);
-        Assert.Equal(25, report.Cell("youth-served", "Youth served, each counted once", "Youth").Value);
+        Assert.Equal(25, report.Cell("missing-episodes", "Whole period", "Youth with an episode").Value);
         Assert.Equal(125, report.Cell("missing-episodes", "Whole period", "Episodes").Value);
-        Assert.Equal(5, report.Cell("missing-episodes", "Whole period", "Episodes per youth served").Value);
+        // Twenty-five served in every month, all away: the whole period's "served" beside its 25 away would say no youth
+        // was not, so it is withheld, and the rate over it with it.
+        Assert.Equal("Withheld", report.Cell("youth-served", "Youth served, each counted once", "Youth").Withheld);
+        Assert.Null(report.Cell("missing-episodes", "Whole period", "Episodes per youth served").Value);
         Assert.Equal("fewer than 11 people", report.Cell("missing-episodes", "Whole period", "Did not, or not known").Shown);
         Assert.Equal("Withheld", report.Cell("missing-episodes", "Whole period", "Contact rate (%)").Withheld);
         Assert.Equal(25, report.Cell("youth-served-by-month", "2026-03", "Youth").Value);
@@ -116,11 +119,22 @@ public sealed class OutcomeReportTests(ApiFactory api)
         Assert.Equal("Withheld", june.Cell("youth-served", "Youth served, each counted once", "Youth").Withheld);
         Assert.Equal("withheld", june.Cell("missing-episodes", "Whole period", "Youth with an episode").Shown);
         Assert.Equal("fewer than 11", june.Cell("youth-served-by-month", "2026-06", "Youth").Shown);
-        Assert.Equal(25, reports[0].Cell("missing-episodes", "Whole period", "Youth served").Value);
 
-        // Every youth was away: showing how many were, beside how many were served, would say so of each.
-        Assert.Equal("fewer than 11", reports[0].Cell("missing-episodes", "Whole period", "Youth without one").Shown);
-        Assert.Equal("Withheld", reports[0].Cell("missing-episodes", "Whole period", "Youth with an episode").Withheld);
+        // Every youth was away: showing how many were, beside how many were served (or beside a month in which all 25 were
+        // served or away, which the whole period's counts cannot be below), would say so of each.
+        var first = reports[0];
+        Assert.Equal("fewer than 11", first.Cell("missing-episodes", "Whole period", "Youth without one").Shown);
+        var served = first.Cell("missing-episodes", "Whole period", "Youth served");
+        var away = first.Cell("missing-episodes", "Whole period", "Youth with an episode");
+        Assert.False(served.Value is not null && away.Value is not null, "both the youth served and the youth away are shown");
+        if (served.Value is null)
+        {
+            Assert.Equal("Withheld", first.Cell("youth-served", "Youth served, each counted once", "Youth").Withheld);
+        }
+        else
+        {
+            Assert.DoesNotContain(first.Tables.Single(t => t.Key == "missing-by-month").Rows, r => r.Cells[0]?.Value == 25);
+        }
     }
 
     [Fact]

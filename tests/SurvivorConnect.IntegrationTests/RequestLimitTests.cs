@@ -14,7 +14,30 @@ public sealed class RequestLimitTests(RequestLimitTests.Factory api) : IClassFix
             ["Api:AnonymousPermitsPerMinute"] = "10",
             ["Api:SignInPermitsPerMinute"] = "3",
             ["Api:PublicDocumentPermitsPerMinute"] = "40",
+            ["Api:ReportPermitsPerMinute"] = "3",
         };
+    }
+
+    [Fact]
+    public async Task Outcome_reports_each_read_the_agencys_whole_history_so_one_person_asks_for_a_few_a_minute_and_others_still_can()
+    {
+        const string Months = "?from=2026-01&to=2026-03";
+        var analyst = api.As("demo-analyst");
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i < 8; i++)
+        {
+            answers.Add((await analyst.GetAsync("/api/outcomes" + Months)).StatusCode);
+        }
+
+        // A one-minute window may roll over once: at most two windows' worth get through.
+        Assert.True(answers.Count(s => s == HttpStatusCode.TooManyRequests) >= 8 - (2 * 3), string.Join(", ", answers));
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await analyst.GetAsync("/api/outcomes/youth-served.csv" + Months)).StatusCode);
+        var page = await PortalSession.SignedInAsync(api, "demo-analyst");
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await page.BrowseAsync("/outcomes" + Months)).StatusCode);
+
+        // Someone else's reports, and the analyst's other requests, go on.
+        Assert.Equal(HttpStatusCode.OK, (await api.As("demo-admin").GetAsync("/api/outcomes" + Months)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await analyst.GetAsync("/api/me")).StatusCode);
     }
 
     [Fact]

@@ -518,6 +518,42 @@ public sealed class DisclosureTests
         Assert.Equal(Withheld.FromWithheld, result.Cells[1, 1]!.Withheld);
         Assert.Null(result.Cells[2, 1]);
     }
+
+    [Fact]
+    public void A_withheld_total_is_not_pinned_by_the_counts_of_each_month_shown_beside_it()
+    {
+        // Twenty youth served in each of January to March, the same twenty; ten with an episode and ten without, both
+        // withheld. With the total withheld too, the months' 20s would still say the total is 20, and so both parts 10.
+        var served = new Measure(Aggregate.People, 0, 2);
+        var with = new Measure(Aggregate.People, 0, 2);
+        var without = new Measure(Aggregate.People, 0, 2);
+        var months = Enumerable.Range(0, 3).Select(m => new Measure(Aggregate.People, m, m)).ToArray();
+        for (var i = 0; i < 20; i++)
+        {
+            for (var m = 0; m < 3; m++)
+            {
+                served.Add($"y{i}", m);
+                months[m].Add($"y{i}", m);
+                (i < 10 ? with : without).Add($"y{i}", m);
+            }
+        }
+
+        foreach (var month in months)
+        {
+            served.Hold(month);
+        }
+
+        var split = new DraftTable("missing", "Missing", ["N"], ["with", "without", "all"], Cells([with, without, served]), [new Line([(0, 0), (1, 0)], (2, 0))]);
+        var trend = new DraftTable("served", "Served", ["N"], ["Jan", "Feb", "Mar"], Cells(months), []);
+
+        var shown = Disclosure.Protect([split, trend], Threshold);
+
+        Assert.Equal(Withheld.Small, shown[0].Cells[0, 0]!.Withheld);
+        Assert.NotEqual(Withheld.None, shown[0].Cells[2, 0]!.Withheld);
+        // Whatever is shown, no month may be 20 beside a withheld total of the same twenty with parts under 11.
+        var largestShownMonth = Enumerable.Range(0, 3).Select(m => shown[1].Cells[m, 0]!).Where(c => c.Withheld == Withheld.None).Select(c => c.Value ?? 0).DefaultIfEmpty(0).Max();
+        Assert.True(largestShownMonth <= 20 - Disclosure.ProtectionRange(Threshold), $"A month shows {largestShownMonth}.");
+    }
 }
 
 /// <summary>What a reader of a table could work out: repeatedly, any line with one number missing gives it away.</summary>

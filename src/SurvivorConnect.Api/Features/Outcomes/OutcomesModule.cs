@@ -13,7 +13,7 @@ public static class OutcomesModule
 {
     public static IEndpointRouteBuilder MapOutcomes(this IEndpointRouteBuilder app)
     {
-        var outcomes = app.MapGroup("/api/outcomes").WithTags("Outcomes")
+        var outcomes = app.MapGroup("/api/outcomes").WithTags("Outcomes").RequireRateLimiting(RequestLimits.Reports)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden);
         outcomes.MapGet("/", GetOutcomeReport).WithName(nameof(GetOutcomeReport)).RequireAuthorization(Policies.Reports)
             .WithSummary("The outcome report for whole months (from, to as yyyy-MM; practiceChangedFrom optional; scope agency or caseload). Suppressed; audited.");
@@ -22,6 +22,7 @@ public static class OutcomesModule
 
         // The portal's download, on its session cookie (the API above takes bearer tokens only).
         app.MapGet("/outcomes/{table}.csv", ExportOutcomeTable).WithName("DownloadOutcomeTable").WithTags("Outcomes").RequireAuthorization(Policies.Reports)
+            .RequireRateLimiting(RequestLimits.Reports)
             .WithSummary("The portal's download of one table.");
         return app;
     }

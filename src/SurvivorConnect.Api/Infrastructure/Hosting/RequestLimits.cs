@@ -19,6 +19,12 @@ public static class RequestLimits
     /// <summary>The policy of sign-in endpoints: few attempts per address.</summary>
     public const string SignIn = "sign-in";
 
+    /// <summary>
+    /// The policy of outcome reports (the API, its CSV and the portal's page): each reads the agency's whole history and
+    /// checks every shorter run of months, so one person asks for a few a minute, not hundreds.
+    /// </summary>
+    public const string Reports = "reports";
+
     public static void Configure(RateLimiterOptions options, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -26,6 +32,7 @@ public static class RequestLimits
         var anonymous = configuration.GetValue("Api:AnonymousPermitsPerMinute", 600);
         var documents = configuration.GetValue("Api:PublicDocumentPermitsPerMinute", 60);
         var signIn = configuration.GetValue("Api:SignInPermitsPerMinute", 30);
+        var reports = configuration.GetValue("Api:ReportPermitsPerMinute", 20);
 
         options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
         // The status-code page answers a request already counted; limiting it again would show a refusal as bare text.
@@ -36,6 +43,8 @@ public static class RequestLimits
                 : Window("anonymous:" + Address(context), anonymous));
         options.AddPolicy(PerAddress, context => Window(Address(context), documents));
         options.AddPolicy(SignIn, context => Window(Address(context), signIn));
+        options.AddPolicy(Reports, context => Window(
+            context.User.FindFirst(ScClaims.UserId)?.Value is { } reader ? $"reports:{context.User.FindFirst(ScClaims.Agency)?.Value}:{reader}" : "reports:" + Address(context), reports));
         options.OnRejected = async (context, ct) =>
         {
             var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);

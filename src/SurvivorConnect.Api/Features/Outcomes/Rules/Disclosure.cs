@@ -62,6 +62,7 @@ public sealed class Measure(Aggregate aggregate, int firstMonth, int lastMonth, 
     private readonly List<decimal> _values = [];
     private readonly List<(string Person, int First, int Last)> _things = [];
     private readonly Dictionary<string, (ulong For, ulong Against)> _placed = new(StringComparer.Ordinal);
+    private readonly List<Measure> _held = [];
     private decimal _sum;
     private decimal _smallestAmount = decimal.MaxValue;
     private bool _spansMonths;
@@ -157,6 +158,27 @@ public sealed class Measure(Aggregate aggregate, int firstMonth, int lastMonth, 
         else
         {
             _people.Remove(person);
+        }
+    }
+
+    /// <summary>Counts of people whose people a reader knows this count counts too (see <see cref="Hold"/>).</summary>
+    public IReadOnlyList<Measure> Held => _held;
+
+    /// <summary>
+    /// Says that everyone <paramref name="part"/> counts is counted here too, as a reader knows from what the two are (each
+    /// month's youth served, under the whole stretch's): this count is then known to be at least that one.
+    /// </summary>
+    public void Hold(Measure part)
+    {
+        ArgumentNullException.ThrowIfNull(part);
+        if (aggregate != Aggregate.People || part.Aggregate != Aggregate.People)
+        {
+            throw new InvalidOperationException("Only a count of people holds another.");
+        }
+
+        if (!ReferenceEquals(part, this) && !_held.Contains(part))
+        {
+            _held.Add(part);
         }
     }
 
@@ -543,7 +565,13 @@ public static class Disclosure
         var beyondHelp = new HashSet<Measure>(ReferenceEqualityComparer.Instance);
         while (AllExposed(sums, withheld, threshold) is var before && before.FirstOrDefault(m => !beyondHelp.Contains(m)) is { } exposed)
         {
-            var candidates = Shown(sums.Where(s => s.Cells.Any(c => ReferenceEquals(c, exposed))), sums, withheld, exposed);
+            var through = sums.Where(s => s.Cells.Any(c => ReferenceEquals(c, exposed))).ToList();
+            // First the shown counts that bound a withheld count of its sums from below (a month's, under the whole
+            // stretch's), largest first: a headline total is worth more than one month of a trend. Then the cells of its sums.
+            List<Measure> candidates = [.. through.SelectMany(s => s.Cells).Where(c => withheld[c] != Withheld.None)
+                .SelectMany(m => m.Held).Where(m => withheld.TryGetValue(m, out var shown) && shown == Withheld.None)
+                .Distinct(ReferenceEqualityComparer.Instance).Cast<Measure>().OrderByDescending(m => m.People)];
+            candidates.AddRange(Shown(through, sums, withheld, exposed).Where(m => !candidates.Contains(m, ReferenceEqualityComparer.Instance)));
             if (candidates.Count == 0)
             {
                 beyondHelp.Add(exposed);
@@ -591,14 +619,49 @@ public static class Disclosure
     /// (small, dominated or differencing) must keep <see cref="ProtectionRange"/>; a complementary one must not be
     /// pinned to one value.
     /// </summary>
-    private static bool[] Narrowed(List<Measure> unknowns, List<(double[] Coefficients, decimal Constant)> equations, Dictionary<Measure, Withheld> withheld, int threshold)
+    private static bool[] Narrowed(
+        List<Measure> unknowns, List<(double[] Coefficients, decimal Constant)> equations, Dictionary<Measure, Withheld> withheld, int threshold)
     {
         var small = unknowns.Select(u => withheld[u] == Withheld.Small).ToArray();
         var low = unknowns.Select((m, i) => small[i] ? 0m : m.LeastWhenWithheld(threshold)).ToArray();
         var high = unknowns.Select((m, i) => small[i] ? m.MostWhenSmall(threshold) : Measure.Unbounded).ToArray();
+
+        // A count of people is at least any shown count of some of the same people (a month's youth served, under the
+        // whole stretch's), and at least, as a part at most, a withheld one it holds or is held in.
+        var within = new List<(int Outer, int Inner)>();
+        for (var i = 0; i < unknowns.Count; i++)
+        {
+            foreach (var part in unknowns[i].Held.Where(withheld.ContainsKey))
+            {
+                if (withheld[part] == Withheld.None)
+                {
+                    low[i] = Math.Max(low[i], part.People);
+                }
+                else if (unknowns.FindIndex(u => ReferenceEquals(u, part)) is var j and >= 0)
+                {
+                    within.Add((i, j));
+                }
+            }
+        }
+
         for (var pass = 0; pass < 100; pass++)
         {
             var changed = false;
+            foreach (var (outer, inner) in within)
+            {
+                if (low[inner] > low[outer])
+                {
+                    low[outer] = low[inner];
+                    changed = true;
+                }
+
+                if (high[outer] < high[inner])
+                {
+                    high[inner] = high[outer];
+                    changed = true;
+                }
+            }
+
             foreach (var (coefficients, constant) in equations)
             {
                 for (var i = 0; i < unknowns.Count; i++)

@@ -42,7 +42,7 @@ public static class OutcomeCalculator
         var tables = new List<DraftTable>
         {
             Column("youth-served", "Youth served", "Youth", [("Youth served, each counted once", MissingAt(whole, ServedColumn))]),
-            ServedByMonth(served, period, month => OneMonthOf(ServedColumn, month)),
+            ServedByMonth(served, period, MissingAt(whole, ServedColumn), month => OneMonthOf(ServedColumn, month)),
             Transitions(inputs.Youth, period),
             TimeInStage(inputs.Youth, period),
             missing,
@@ -90,9 +90,14 @@ public static class OutcomeCalculator
     }
 
     /// <param name="counted">A month's measure already counted for another table, if there is one.</param>
-    private static DraftTable ServedByMonth(Dictionary<string, IReadOnlyList<int>> served, ReportPeriod period, Func<int, Measure?> counted)
+    private static DraftTable ServedByMonth(Dictionary<string, IReadOnlyList<int>> served, ReportPeriod period, Measure wholePeriod, Func<int, Measure?> counted)
     {
         var (months, fresh) = MonthMeasures(period, counted);
+        foreach (var month in months)
+        {
+            wholePeriod.Hold(month);
+        }
+
         foreach (var (person, list) in served)
         {
             foreach (var month in list.Where(m => fresh[m]))
@@ -263,6 +268,11 @@ public static class OutcomeCalculator
     private static DraftTable AwayByMonth(IReadOnlyList<YouthReferral> youth, ReportPeriod period, Measure wholePeriod, Func<int, Measure?> counted)
     {
         var (months, fresh) = MonthMeasures(period, counted);
+        foreach (var month in months)
+        {
+            wholePeriod.Hold(month);
+        }
+
         foreach (var y in youth)
         {
             foreach (var e in y.MissingEpisodes)
