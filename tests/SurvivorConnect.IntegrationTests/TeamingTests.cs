@@ -420,6 +420,15 @@ public sealed class TeamingTests(ApiFactory api)
         var partnerLog = await TeamingWorld.AuditAsync(team.Partner.Admin, "shared.read");
         Assert.Contains(partnerLog, e => e.GetProperty("outcome").GetString() == "Succeeded" && e.GetProperty("recordId").GetString() == team.SeatId);
         Assert.Contains(partnerLog, e => e.GetProperty("outcome").GetString() == "Denied");
+
+        // Asked again and again, the refusal is in the youth's agency's log once: another agency cannot bury it.
+        for (var i = 0; i < 5; i++)
+        {
+            await HttpAssert.Problem(await TeamingWorld.ReadAsync(team), 403);
+        }
+
+        var denied = (await TeamingWorld.AuditAsync(_world.Admin, "shared.read")).Where(e => e.GetProperty("recordId").GetString() == team.YouthId && e.GetProperty("outcome").GetString() == "Denied");
+        Assert.Single(denied);
     }
 
     [Fact]

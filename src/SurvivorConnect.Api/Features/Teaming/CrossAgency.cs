@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Caching.Memory;
 using SurvivorConnect.Api.Features.Agencies;
 using SurvivorConnect.Api.Features.Audit;
 using SurvivorConnect.Api.Features.Consent;
@@ -17,8 +18,11 @@ namespace SurvivorConnect.Api.Features.Teaming;
 /// alone — the records a youth shares with the caller's agency. Every other read and write of teaming goes
 /// through the caller's own agency's store.
 /// </summary>
-internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAuditLog audit, AccessBasis basis, TimeProvider time)
+internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAuditLog audit, AccessBasis basis, TimeProvider time, IMemoryCache recent)
 {
+    /// <summary>A refusal is written to the youth's agency's log once a minute for the same person, seat and action.</summary>
+    private static readonly TimeSpan DeniedOnce = TimeSpan.FromMinutes(1);
+
     private static ContainerSpec Container => Partnership.Container;
 
     public async Task<string?> AgencyNameAsync(string agencyId, CancellationToken ct) =>
@@ -88,7 +92,18 @@ internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAudi
             basis.Record(AccessBasis.SharedWithConsent);
         }
 
-        await audit.AppendToAsync(source, new AuditEvent(action, "team", seat.YouthId, grant is null ? AuditOutcome.Denied : AuditOutcome.Succeeded, Basis: grant is null ? null : AccessBasis.SharedWithConsent), user, CancellationToken.None);
+        // Every read is written; a refusal once a minute, so a seat whose sharing ended, asked over and over, cannot bury
+        // another agency's log, which that agency can neither trim nor stop.
+        var deniedKey = (source, user.AgencyId, user.UserId, seat.Id, action);
+        if (grant is not null || !recent.TryGetValue(deniedKey, out _))
+        {
+            await audit.AppendToAsync(source, new AuditEvent(action, "team", seat.YouthId, grant is null ? AuditOutcome.Denied : AuditOutcome.Succeeded, Basis: grant is null ? null : AccessBasis.SharedWithConsent), user, CancellationToken.None);
+            if (grant is null)
+            {
+                recent.Set(deniedKey, true, DeniedOnce);
+            }
+        }
+
         return grant ?? throw new ForbiddenException("These records are no longer shared with your agency.");
     }
 
