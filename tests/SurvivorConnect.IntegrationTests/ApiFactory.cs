@@ -48,6 +48,9 @@ public class ApiFactory : WebApplicationFactory<Program>
         // Tests sharing a server leave their clients connected; the caps are ChatRefusalTests' and NoticeConnectionCapTests' business.
         ["Chat:MaxConnectionsPerPerson"] = "1000",
         ["Notifications:MaxConnectionsPerPerson"] = "1000",
+
+        // Reports are read many times a minute by the same demo people here; the limit is RequestLimitTests' business.
+        ["Api:ReportPermitsPerMinute"] = "100000",
     };
 
     protected virtual string Environment => "Development";
@@ -181,6 +184,15 @@ public static class HttpAssert
     }
 
     public static Task<HttpResponseMessage> PostJson(this HttpClient client, string url, object body) => client.PostAsJsonAsync(url, body);
+
+    /// <summary>Gives a person access back, as the admin sees the person now (their version as If-Match).</summary>
+    public static async Task<HttpResponseMessage> ReactivateAsync(this HttpClient admin, string personId)
+    {
+        var person = await admin.GetAsync($"/api/people/{personId}");
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/people/{personId}/reactivate");
+        request.Headers.TryAddWithoutValidation("If-Match", person.Headers.ETag!.Tag);
+        return await admin.SendAsync(request);
+    }
 
     /// <summary>An agency setting saved over the agency's settings as they are now (their version as If-Match).</summary>
     public static async Task<HttpResponseMessage> PutAgencySetting(this HttpClient admin, string url, object body)

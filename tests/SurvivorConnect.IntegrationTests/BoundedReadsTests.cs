@@ -36,7 +36,7 @@ public sealed class BoundedReadsTests(CountingApiFactory api) : IClassFixture<Co
 
         var use = await api.Counter.MeasureAsync(async () =>
             await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3))));
-        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{awayId}/reactivate", null));
+        await MentoringWorld.Ok(await _world.Admin.ReactivateAsync(awayId));
 
         Assert.Empty(await KindsAsync(supervisor));
         Assert.Contains("mentor-needs-supervisor", await KindsAsync(admin));

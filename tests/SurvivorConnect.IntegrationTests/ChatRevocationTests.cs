@@ -83,7 +83,7 @@ public sealed class ChatRevocationTests(ChatRevocationTests.Factory api) : IClas
     {
         var chat = await _world.OpenChatAsync();
         await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{chat.MentorId}/deactivate", null));
-        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{chat.MentorId}/reactivate", null));
+        await MentoringWorld.Ok(await _world.Admin.ReactivateAsync(chat.MentorId));
 
         await using var mentor = await _world.ConnectAsync(chat.MentorId);
         await mentor.JoinAsync(chat.Id);

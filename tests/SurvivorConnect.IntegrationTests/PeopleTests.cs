@@ -197,9 +197,19 @@ public sealed class PeopleTests(ApiFactory api)
         client.DefaultRequestHeaders.Authorization = new("Bearer", api.TokenFor(person.Id, at: DateTimeOffset.UtcNow.AddMinutes(-10)));
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/me")).StatusCode);
 
+        var seenActive = (await _admin.GetAsync($"/api/people/{person.Id}")).Headers.ETag!.Tag;
         var deactivated = await HttpAssert.Ok<PersonDto>(await _admin.PostAsync($"/api/people/{person.Id}/deactivate", null));
         await HttpAssert.Problem(await client.GetAsync("/api/me"), 403);
-        await HttpAssert.Ok<PersonDto>(await _admin.PostAsync($"/api/people/{person.Id}/reactivate", null));
+
+        // Access comes back only from the record as it is now: not blindly, nor from a page read before it was taken away.
+        await HttpAssert.Problem(await _admin.PostAsync($"/api/people/{person.Id}/reactivate", null), 428);
+        using (var stale = new HttpRequestMessage(HttpMethod.Post, $"/api/people/{person.Id}/reactivate"))
+        {
+            stale.Headers.TryAddWithoutValidation("If-Match", seenActive);
+            await HttpAssert.Problem(await _admin.SendAsync(stale), 412);
+        }
+
+        await HttpAssert.Ok<PersonDto>(await _admin.ReactivateAsync(person.Id));
 
         // A token from before the deactivation (a phone taken, a copy kept) stays refused; a new sign-in is let in.
         Assert.False(deactivated.Active);
@@ -216,7 +226,7 @@ public sealed class PeopleTests(ApiFactory api)
         Assert.Equal(HttpStatusCode.OK, (await undated.GetAsync("/api/me")).StatusCode);
 
         await HttpAssert.Ok<PersonDto>(await _admin.PostAsync($"/api/people/{person.Id}/deactivate", null));
-        await HttpAssert.Ok<PersonDto>(await _admin.PostAsync($"/api/people/{person.Id}/reactivate", null));
+        await HttpAssert.Ok<PersonDto>(await _admin.ReactivateAsync(person.Id));
 
         await HttpAssert.Problem(await undated.GetAsync("/api/me"), 403);
     }

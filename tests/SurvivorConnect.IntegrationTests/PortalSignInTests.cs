@@ -206,7 +206,7 @@ public sealed class PortalSignInTests
         // A while on, so the session plainly began before the deactivation.
         api.Time.Advance(TimeSpan.FromMinutes(1));
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/people/{id}/deactivate", null)).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/people/{id}/reactivate", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.ReactivateAsync(id)).StatusCode);
 
         Assert.Equal(HttpStatusCode.Redirect, (await kept.GetAsync("/notifications")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await (await SignedInAsync(api, id)).GetAsync("/notifications")).StatusCode);

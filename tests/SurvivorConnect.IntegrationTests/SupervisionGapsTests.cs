@@ -95,7 +95,7 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
         var refused = await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/matches", new { youthId, mentorId }), 409);
         Assert.Contains("no supervisor assigned", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
         // Back, and signed in again (a sign-in from before the deactivation opens nothing), they were not told of it.
-        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{goneId}/reactivate", null));
+        await MentoringWorld.Ok(await _world.Admin.ReactivateAsync(goneId));
         var back = await PortalSession.SignedInAsync(api, goneId);
         var theirNotices = await back.GetAsync("/notifications");
         Assert.Equal(HttpStatusCode.OK, theirNotices.StatusCode);
@@ -358,7 +358,7 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
         Assert.DoesNotContain(await FlagsAsync(mentorId), f => f.GetProperty("kind").GetString() == "Missed");
 
         // Back, they start from none missed: a first miss is not the twelfth.
-        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{mentorId}/reactivate", null));
+        await MentoringWorld.Ok(await _world.Admin.ReactivateAsync(mentorId));
         api.Time.Advance(TimeSpan.FromDays(14));
         await api.Services.GetRequiredService<CheckInWorker>().RunOnceAsync(CancellationToken.None);
         Assert.DoesNotContain(await FlagsAsync(mentorId), f => f.GetProperty("kind").GetString() == "Missed");

@@ -259,10 +259,17 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
             Active = command.Active,
             DeactivatedAt = command.Active ? null : time.GetUtcNow(),
             SignInsValidFrom = command.Active ? person.SignInsValidFrom : time.GetUtcNow(),
-        }, command.IfMatch ?? person.ETag!, cancellationToken);
+        }, AsSeen(command, person), cancellationToken);
         await TellAccessChangedAsync(changed);
         return changed;
     }
+
+    /// <summary>
+    /// Deactivating needs no version (an API client takes access away at once, whatever changed since); giving access back
+    /// needs one, so a page read before another admin took it away again, for a new reason, cannot undo that unseen.
+    /// </summary>
+    private static string AsSeen(SetActive command, Person person) =>
+        command.IfMatch ?? (command.Active ? throw new PreconditionRequiredException() : person.ETag!);
 
     /// <summary>
     /// The change is made: what follows from it (open chats told, youth left without a case manager named) goes on even
