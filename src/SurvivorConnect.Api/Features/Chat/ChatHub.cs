@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
@@ -349,37 +348,42 @@ public sealed partial class ChatHubFilter(
 /// Token buckets per user: one for sends, and one for every other call (joins, reads, typing), so neither
 /// a flood of messages nor a flood of refused reads, each of which is audited, can be turned on the service.
 /// </summary>
-public sealed class ChatRateLimiter(IOptions<ChatOptions> options) : IDisposable
+public sealed class ChatRateLimiter : IDisposable
 {
-    private readonly ConcurrentDictionary<string, TokenBucketRateLimiter> _sends = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, TokenBucketRateLimiter> _calls = new(StringComparer.Ordinal);
+    private readonly PartitionedRateLimiter<string> _sends;
+    private readonly PartitionedRateLimiter<string> _calls;
+
+    public ChatRateLimiter(IOptions<ChatOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        // Partitioned: the bucket of someone who stopped calling (full again) is let go, not kept for everyone ever seen.
+        _sends = PerUser(() => Bucket(options.Value.SendsPerSecond, options.Value.SendBurst));
+        _calls = PerUser(() => Bucket(options.Value.CallsPerSecond, options.Value.CallBurst));
+    }
 
     public bool TryAcquire(string userId, bool isSend)
     {
-        var chat = options.Value;
-        var bucket = isSend
-            ? _sends.GetOrAdd(userId, _ => Bucket(chat.SendsPerSecond, chat.SendBurst))
-            : _calls.GetOrAdd(userId, _ => Bucket(chat.CallsPerSecond, chat.CallBurst));
-        using var lease = bucket.AttemptAcquire();
+        using var lease = (isSend ? _sends : _calls).AttemptAcquire(userId);
         return lease.IsAcquired;
     }
 
     public void Dispose()
     {
-        foreach (var bucket in _sends.Values.Concat(_calls.Values))
-        {
-            bucket.Dispose();
-        }
+        _sends.Dispose();
+        _calls.Dispose();
     }
 
-    private static TokenBucketRateLimiter Bucket(int perSecond, int burst) => new(new TokenBucketRateLimiterOptions
+    private static PartitionedRateLimiter<string> PerUser(Func<TokenBucketRateLimiterOptions> bucket) =>
+        PartitionedRateLimiter.Create<string, string>(userId => RateLimitPartition.GetTokenBucketLimiter(userId, _ => bucket()), StringComparer.Ordinal);
+
+    private static TokenBucketRateLimiterOptions Bucket(int perSecond, int burst) => new()
     {
         TokenLimit = burst,
         TokensPerPeriod = perSecond,
         ReplenishmentPeriod = TimeSpan.FromSeconds(1),
         QueueLimit = 0,
         AutoReplenishment = true,
-    });
+    };
 }
 
 /// <summary>
