@@ -717,7 +717,8 @@ public sealed partial class ChatService(
     private async Task<(SendGate Gate, string? Stop)> GateAsync(Match match, YouthReferral youth, CancellationToken ct)
     {
         var consents = await data.ConsentsAsync(Filter.Eq("matchId", match.Id), ct);
-        var stop = await MatchStopsChatAsync(match, youth, consents, ct);
+        var mentorConsents = await data.ConsentsAsync(Filter.Eq("subjectId", match.MentorId), ct);
+        var stop = await MatchStopsChatAsync(match, youth, consents, ct, mentorConsents);
         var senders = new List<GateSender>();
         if (stop is null)
         {
@@ -734,8 +735,7 @@ public sealed partial class ChatService(
 
         // Trusted no longer than the first of the match's consents, or the mentor's to mentoring, expires: an expiry
         // announces itself to nobody.
-        var mentoring = (await data.ConsentsAsync(Filter.Eq("subjectId", match.MentorId), ct)).Where(c => c.Scope == MentoringScopes.Mentoring);
-        var expiries = consents.Concat(mentoring).Where(c => c.IsCurrent(data.Now) && c.ExpiresAt is not null).Select(c => c.ExpiresAt!.Value);
+        var expiries = consents.Concat(mentorConsents.Where(data.IsConsentToMentor)).Where(c => c.IsCurrent(data.Now) && c.ExpiresAt is not null).Select(c => c.ExpiresAt!.Value);
         return (new SendGate(senders, data.Now, expiries.Append(data.Now + GateLifetime).Min()), stop);
     }
 
@@ -757,7 +757,9 @@ public sealed partial class ChatService(
 
     /// <summary>Why the match itself allows no messages now (state, consent, a supervisor's hold); null when it does.</summary>
     /// <param name="matchConsents">The match's consent records when already read; null to read them only if needed.</param>
-    private async Task<string?> MatchStopsChatAsync(Match match, YouthReferral youth, IReadOnlyList<ConsentRecord>? matchConsents, CancellationToken ct)
+    /// <param name="mentorConsents">The mentor's own consent records when already read; null to read them only if needed.</param>
+    private async Task<string?> MatchStopsChatAsync(
+        Match match, YouthReferral youth, IReadOnlyList<ConsentRecord>? matchConsents, CancellationToken ct, IReadOnlyList<ConsentRecord>? mentorConsents = null)
     {
         if (match.State != MatchState.Active)
         {
@@ -777,7 +779,7 @@ public sealed partial class ChatService(
             ? await consent.MissingAsync(match, youth, ct)
             : MatchConsentGuard.Missing(match, youth, await data.PolicyAsync(ct), matchConsents, data.Now);
         // A mentor who withdrew their consent to mentoring at all mentors nobody from then on, in this chat either.
-        if (missing.Count > 0 || !await data.ConsentsToMentoringAsync(match.MentorId, ct))
+        if (missing.Count > 0 || !(mentorConsents?.Any(data.IsConsentToMentor) ?? await data.ConsentsToMentoringAsync(match.MentorId, ct)))
         {
             return "Consent for this chat has been withdrawn, so new messages can't be sent.";
         }

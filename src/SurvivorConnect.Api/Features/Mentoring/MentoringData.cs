@@ -238,12 +238,16 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis)
     public async Task<bool> ConsentsToMentoringAsync(string mentorId, CancellationToken ct) =>
         (await MentorsConsentingAsync([mentorId], ct)).Contains(mentorId);
 
+    /// <summary>Whether a consent record is a mentor's current consent to mentoring at all.</summary>
+    public bool IsConsentToMentor(ConsentRecord consent) =>
+        consent.Scope == MentoringScopes.Mentoring && consent.Grantor == ConsentGrantor.Mentor && consent.IsCurrent(Now);
+
     /// <summary>Which of these mentors currently consent to mentoring, in one query.</summary>
     public async Task<HashSet<string>> MentorsConsentingAsync(IReadOnlyCollection<string> mentorIds, CancellationToken ct) =>
         mentorIds.Count == 0
             ? []
             : (await ConsentsAsync(Filter.In("subjectId", [.. mentorIds]), ct))
-                .Where(c => c.Scope == MentoringScopes.Mentoring && c.Grantor == ConsentGrantor.Mentor && c.IsCurrent(Now))
+                .Where(IsConsentToMentor)
                 .Select(c => c.SubjectId)
                 .ToHashSet(StringComparer.Ordinal);
 
