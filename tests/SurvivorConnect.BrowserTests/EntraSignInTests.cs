@@ -67,6 +67,7 @@ public sealed class EntraSignInTests : IAsyncLifetime
         await Expect(page.GetByText("You are signed out.")).ToBeVisibleAsync();
         Assert.False(_entra.HasSession);
         Assert.Equal(1, _entra.SignOuts);
+        Assert.Equal(_entra.LoginHints["entra-cm-1"], _entra.LastLogoutHint);
         Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == "sc-session");
         await page.GotoAsync("/caseload");
         await Expect(page).ToHaveURLAsync(portal.BaseUrl + "/signin");

@@ -37,6 +37,12 @@ public sealed class FakeEntra : IAsyncDisposable
 
     public int SignOuts { get; private set; }
 
+    /// <summary>The opaque login_hint claim each ID token carried, by the person's object id.</summary>
+    public ConcurrentDictionary<string, string> LoginHints { get; } = new();
+
+    /// <summary>The logout_hint the last sign-out named, if any (without one Entra ID shows an account picker).</summary>
+    public string? LastLogoutHint { get; private set; }
+
     public async Task StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -58,9 +64,10 @@ public sealed class FakeEntra : IAsyncDisposable
         _app.MapGet("/keys", () => Results.Json(new { keys = new[] { JsonWebKeyConverter.ConvertFromRSASecurityKey(_key) } }));
         _app.MapGet("/authorize", Authorize);
         _app.MapPost("/token", Token);
-        _app.MapGet("/logout", (string? post_logout_redirect_uri, string? state) =>
+        _app.MapGet("/logout", (string? post_logout_redirect_uri, string? state, string? logout_hint) =>
         {
             HasSession = false;
+            LastLogoutHint = logout_hint;
             SignOuts++;
             return post_logout_redirect_uri is null
                 ? Results.Text("Signed out")
@@ -104,6 +111,7 @@ public sealed class FakeEntra : IAsyncDisposable
         }
 
         var now = DateTime.UtcNow;
+        var loginHint = LoginHints.GetOrAdd(grant.Oid, _ => Convert.ToHexString(RandomNumberGenerator.GetBytes(12)));
         var idToken = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = BaseUrl,
@@ -112,7 +120,7 @@ public sealed class FakeEntra : IAsyncDisposable
             NotBefore = now,
             Expires = now.AddMinutes(10),
             Claims = grant.Profile
-                ? new Dictionary<string, object> { ["sub"] = "pairwise-" + grant.Oid, ["oid"] = grant.Oid, ["agency"] = grant.Agency, ["nonce"] = grant.Nonce }
+                ? new Dictionary<string, object> { ["sub"] = "pairwise-" + grant.Oid, ["oid"] = grant.Oid, ["agency"] = grant.Agency, ["nonce"] = grant.Nonce, ["login_hint"] = loginHint }
                 : new Dictionary<string, object> { ["sub"] = "pairwise-" + grant.Oid, ["agency"] = grant.Agency, ["nonce"] = grant.Nonce },
             SigningCredentials = new SigningCredentials(_key, SecurityAlgorithms.RsaSha256),
         });

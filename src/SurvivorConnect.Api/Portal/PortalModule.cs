@@ -178,9 +178,18 @@ public static class PortalModule
         }
 
         var signedOut = new AuthenticationProperties { RedirectUri = PortalSignIn.SignInPath + "?signedout=1" };
-        return await schemes.GetSchemeAsync(PortalSignIn.EntraScheme) is null
-            ? TypedResults.SignOut(signedOut, [PortalSignIn.CookieScheme])
-            : TypedResults.SignOut(signedOut, [PortalSignIn.CookieScheme, PortalSignIn.EntraScheme]);
+        if (await schemes.GetSchemeAsync(PortalSignIn.EntraScheme) is null)
+        {
+            return TypedResults.SignOut(signedOut, [PortalSignIn.CookieScheme]);
+        }
+
+        // The session's cookie is gone by the time Entra ID's sign-out is sent, so its account's hint goes with the request.
+        if ((await context.AuthenticateAsync(PortalSignIn.CookieScheme)).Properties?.GetString(PortalSignIn.LogoutHintItem) is { } hint)
+        {
+            signedOut.Items[PortalSignIn.LogoutHintItem] = hint;
+        }
+
+        return TypedResults.SignOut(signedOut, [PortalSignIn.CookieScheme, PortalSignIn.EntraScheme]);
     }
 
     /// <summary>

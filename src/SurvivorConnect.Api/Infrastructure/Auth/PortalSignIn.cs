@@ -92,6 +92,9 @@ public static class PortalSignIn
     /// <summary>Where Entra ID returns the browser after sign-in and after sign-out.</summary>
     public static bool IsCallback(PathString path) => path == SignInCallbackPath || path == SignOutCallbackPath;
 
+    /// <summary>Where a session signed in with Entra ID keeps Entra ID's hint for signing that account out again.</summary>
+    public const string LogoutHintItem = ".sc.logout-hint";
+
     /// <summary>The quick exit: it signs out whatever else is failing.</summary>
     public const string ExitPath = "/exit";
 
@@ -261,6 +264,17 @@ public static class PortalSignIn
                 context.ProtocolMessage.Prompt = OpenIdConnectPrompt.Login;
                 return Task.CompletedTask;
             };
+            oidc.Events.OnRedirectToIdentityProviderForSignOut = context =>
+            {
+                // Told nothing, Entra ID asks which account to sign out of, and on a shared phone that list shows whoever
+                // used it. The hint is Entra ID's own opaque value for the account, kept with the session, not a name.
+                if (context.Properties.Items.TryGetValue(LogoutHintItem, out var hint) && !string.IsNullOrEmpty(hint))
+                {
+                    context.ProtocolMessage.SetParameter("logout_hint", hint);
+                }
+
+                return Task.CompletedTask;
+            };
             oidc.Events.OnTokenValidated = context =>
             {
                 // Keep only who and which agency, each a single string, as for API tokens: names stay out of the cookie.
@@ -272,7 +286,13 @@ public static class PortalSignIn
                     return Task.CompletedTask;
                 }
 
+                if (context.Principal?.FindFirstValue("login_hint") is { Length: > 0 and <= 2048 } loginHint)
+                {
+                    context.Properties!.Items[LogoutHintItem] = loginHint;
+                }
+
                 context.Principal = SessionPrincipal(options, p.Value, a.Value, EntraScheme, context.Options.TimeProvider?.GetUtcNow() ?? DateTimeOffset.UtcNow);
+
                 return Task.CompletedTask;
             };
             oidc.Events.OnRemoteFailure = context =>
