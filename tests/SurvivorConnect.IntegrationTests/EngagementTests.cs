@@ -1079,6 +1079,47 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     [Fact]
+    public async Task A_place_cancelled_at_short_notice_is_not_recorded_afterwards_as_not_coming_which_would_take_its_pay_and_travel()
+    {
+        var (opportunity, first, _) = await SoonAsync(startsIn: 6);
+        var attendance = $"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/attendance";
+        await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson(attendance, new { entries = new[] { new { personId = first.Id, outcome = "cancelledByAgency" } } }));
+        await HttpAssert.Ok<ClaimDto>(await first.Client.PutAsJsonAsync($"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/travel", new { costs = new[] { new { description = "Train ticket, bought ahead", amount = 18.00m } } }));
+        api.Time.Advance(TimeSpan.FromHours(9));
+
+        var refused = await HttpAssert.Problem(await _recruiter.PostJson(attendance, new { entries = new[] { new { personId = first.Id, outcome = "noShow" } } }), 409);
+        await HttpAssert.Problem(await _recruiter.PostJson(attendance, new { entries = new[] { new { personId = first.Id, outcome = "partial", minutesAttended = 10 } } }), 409);
+
+        Assert.Contains("that stands", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var kept = Assert.Single(await HttpAssert.Ok<List<ClaimDto>>(await first.Client.GetAsync("/api/engagements/me/claims")));
+        Assert.Equal(("CancelledByAgency", 150m), (kept.Outcome, kept.Amount));
+        Assert.NotNull(kept.Travel);
+
+        // Had they come all the same, that is recorded: it pays them the whole session, and their travel stays.
+        var came = Assert.Single(await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson(attendance, new { entries = new[] { new { personId = first.Id, outcome = "attended" } } })));
+        Assert.Equal("Attended", came.Outcome);
+        Assert.True(came.Amount >= 150m);
+        Assert.NotNull(came.Travel);
+    }
+
+    [Fact]
+    public async Task Someone_whose_recorded_session_is_corrected_to_pay_less_is_told_once_and_a_correction_that_pays_more_tells_nothing()
+    {
+        var (opportunity, first, second) = await SoonAsync(startsIn: 3);
+        var attendance = $"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/attendance";
+        api.Time.Advance(TimeSpan.FromHours(6));
+        await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson(attendance, new { entries = new object[] { new { personId = first.Id, outcome = "attended" }, new { personId = second.Id, outcome = "partial", minutesAttended = 30 } } }));
+
+        await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson(attendance, new { entries = new object[] { new { personId = first.Id, outcome = "noShow" }, new { personId = second.Id, outcome = "attended" } } }));
+        await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson(attendance, new { entries = new object[] { new { personId = first.Id, outcome = "noShow" } } }));
+
+        var firstTold = (await HttpAssert.Ok<PageDto<NotificationDto>>(await first.Client.GetAsync("/api/notifications"))).Items;
+        var secondTold = (await HttpAssert.Ok<PageDto<NotificationDto>>(await second.Client.GetAsync("/api/notifications"))).Items;
+        Assert.Single(firstTold, n => n.Kind == "engagement-claim-lowered");
+        Assert.DoesNotContain(secondTold, n => n.Kind == "engagement-claim-lowered");
+    }
+
+    [Fact]
     public async Task A_place_is_given_back_only_before_its_session_only_by_its_agency_and_only_to_someone_still_opted_in()
     {
         var (opportunity, first, second) = await SoonAsync(startsIn: 48);

@@ -402,4 +402,24 @@ public sealed class ClaimRulesTests
         Assert.False(ClaimRules.CancelsPlace(Claim(AttendanceOutcome.CancelledByAgency, confirmed.AddHours(1)), null));
         Assert.False(ClaimRules.CancelsPlace(null, place));
     }
+
+    [Theory]
+    [InlineData(AttendanceOutcome.Attended, 300, 150, true)]
+    [InlineData(AttendanceOutcome.Partial, 150, 150, true)]
+    [InlineData(AttendanceOutcome.Partial, 50, 150, false)]
+    [InlineData(AttendanceOutcome.NoShow, 0, 0, false)]
+    [InlineData(AttendanceOutcome.Attended, 300, 0, true)]
+    public void A_cancelled_place_is_recorded_again_only_as_someone_who_came_all_the_same_paid_no_less(AttendanceOutcome outcome, int amount, int cancellationPays, bool may) =>
+        Assert.Equal(may, ClaimRules.MayReplaceCancellation(cancellationPays, outcome, amount));
+
+    [Fact]
+    public void A_claim_recorded_again_pays_less_when_its_amount_falls_or_the_travel_it_claimed_goes()
+    {
+        var travel = new TravelClaim(12m, [], 0);
+        Assert.True(ClaimRules.PaysLess(150m, null, 75m, null));
+        Assert.True(ClaimRules.PaysLess(150m, travel, 150m, null));
+        Assert.False(ClaimRules.PaysLess(150m, new TravelClaim(0m, [], 0), 150m, null));
+        Assert.False(ClaimRules.PaysLess(75m, travel, 150m, travel));
+        Assert.False(ClaimRules.PaysLess(150m, null, 150m, null));
+    }
 }

@@ -503,6 +503,11 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
             throw new ConflictException("A payout has been prepared from this claim; ask finance to cancel it before recording the session again.");
         }
 
+        if (ClaimRules.CancelsPlace(existing, place) && !ClaimRules.MayReplaceCancellation(existing.Amount, outcome, amount))
+        {
+            throw new ConflictException("The agency cancelled their place in this session, and that stands: record instead only that they came all the same.");
+        }
+
         var claim = new CompensationClaim
         {
             Id = id,
@@ -523,8 +528,19 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
             RecordedAt = recordedAt,
             RecordedBy = cancelledBy ?? data.Store.User.UserId,
         };
-        return (ClaimView.From(existing is null
-            ? await data.Store.CreateAsync(EngagementData.Container, claim, ct)
-            : await data.Store.ReplaceAsync(EngagementData.Container, claim, existing.ETag!, ct)), false);
+        if (existing is null)
+        {
+            return (ClaimView.From(await data.Store.CreateAsync(EngagementData.Container, claim, ct)), false);
+        }
+
+        var saved = await data.Store.ReplaceAsync(EngagementData.Container, claim, existing.ETag!, ct);
+
+        // A correction that pays them less is theirs to know of (and to question), not something found on a statement.
+        if (ClaimRules.PaysLess(existing.Amount, existing.Travel, saved.Amount, saved.Travel))
+        {
+            await notifier.SendOnceAsync(personId, Notices.EngagementClaimLowered, $"claim-lowered~{saved.Id}~{saved.RecordedAt:O}", ct);
+        }
+
+        return (ClaimView.From(saved), false);
     }
 }

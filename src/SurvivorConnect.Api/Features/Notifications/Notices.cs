@@ -116,6 +116,9 @@ public static class Notices
     public static Notice EngagementAttendanceRecorded { get; } = new("engagement-attendance-recorded",
         "Thank you for taking part. Your paid session is recorded and your claim is on your paid work page. If it allows travel, add your costs there soon: once it goes to finance for payment they can no longer be added.");
 
+    public static Notice EngagementClaimLowered { get; } = new("engagement-claim-lowered",
+        "What the agency recorded of one of your paid sessions has been changed, and the claim now pays less. Your paid work page shows it as it stands. If it is wrong, tell your agency contact: it can be put right until it goes to finance for payment.");
+
     /// <summary>Sent from 24 hours before, which may be later the same day (work confirmed that morning): never "tomorrow".</summary>
     public static Notice EngagementReminderDay { get; } = new("engagement-reminder",
         "A reminder: you have a paid session within the next day. The time and details are in your portal. If you can no longer come, you can withdraw there.");

@@ -137,6 +137,18 @@ public static class ClaimRules
     public static bool CancelledInTime(DateTimeOffset recordedAt, DateTimeOffset sessionStart, DateTimeOffset? confirmedAt) =>
         recordedAt < sessionStart && (confirmedAt is null || recordedAt >= confirmedAt);
 
+    /// <summary>
+    /// Whether what was recorded of a session may take the place of the agency's cancellation of someone's place in it:
+    /// only that they came all the same, paid no less than the cancellation. They were told not to come, so "did not come"
+    /// is not theirs to answer for, and a cancellation's pay, once promised, is not taken back.
+    /// </summary>
+    public static bool MayReplaceCancellation(decimal cancellationAmount, AttendanceOutcome outcome, decimal amount) =>
+        outcome is AttendanceOutcome.Attended or AttendanceOutcome.Partial && amount >= cancellationAmount;
+
+    /// <summary>Whether a claim recorded again pays less than before, which its holder is told of.</summary>
+    public static bool PaysLess(decimal before, TravelClaim? travelBefore, decimal after, TravelClaim? travelAfter) =>
+        after < before || travelBefore is { ClaimsAnything: true } && travelAfter is null;
+
     /// <summary>Whether a claim pays nothing: no share of the session and no travel claimed on it.</summary>
     public static bool OwesNothing(decimal amount, TravelClaim? travel) => amount == 0 && travel is not { ClaimsAnything: true };
 
