@@ -31,7 +31,7 @@ public sealed class AgencyTimeZoneTests(AgencyTimeZoneTests.Api api) : IClassFix
         var evening = new DateTimeOffset(now.UtcDateTime.Date.AddHours(6), TimeSpan.Zero);
         evening = evening > now ? evening : evening.AddDays(1);
         var losAngelesDay = DateOnly.FromDateTime(evening.UtcDateTime).AddDays(-1);
-        await HttpAssert.Ok<JsonElement>(await _world.Supervisor.PostAsJsonAsync($"/api/supervision/flags/{flagId}/sessions", new
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.OnFlagAsync(_world.Supervisor, flagId, "sessions", new
         {
             date = losAngelesDay, notes = "Talked it through.", followUp = losAngelesDay,
         }));

@@ -46,7 +46,7 @@ public sealed class SupervisionAlertTests(ApiFactory api) : IClassFixture<ApiFac
         Assert.Equal(3, detail.GetProperty("checkIns")[0].GetProperty("answers").EnumerateArray().Single(a => a.GetProperty("itemId").GetString() == "safety-1").GetProperty("answer").GetInt32());
 
         // Reviewing the urgent answer lifts the automatic hold; the supervisor may place one of their own.
-        await HttpAssert.Ok<JsonElement>(await Supervisor.PostAsync($"/api/supervision/flags/{flag.GetProperty("id").GetString()}/acknowledge", null));
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.OnFlagAsync(Supervisor, flag.GetProperty("id").GetString(), "acknowledge"));
         Assert.Equal(JsonValueKind.Null, (await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/mentors/me"))).GetProperty("hold").ValueKind);
         await HttpAssert.Ok<JsonElement>(await Supervisor.PostAsJsonAsync($"/api/mentors/{mentorId}/hold", new { reason = "Talking things through first.", stopsChat = false }));
         Assert.Equal(JsonValueKind.Object, (await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/mentors/me"))).GetProperty("hold").ValueKind);

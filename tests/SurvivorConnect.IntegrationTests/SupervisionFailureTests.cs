@@ -5,6 +5,7 @@ using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Features.Supervision;
 using SurvivorConnect.Api.Features.Supervision.Rules;
+using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.IntegrationTests;
@@ -69,13 +70,76 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
     }
 
     [Fact]
+    public async Task An_urgent_answer_whose_supervisor_could_not_be_told_holds_the_mentor_at_once_and_the_worker_tells_them()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+
+        await HttpAssert.Ok<JsonElement>(await api.FailingWriteOnceAsync(d => d is Notification, () => SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3))));
+
+        var flagId = Assert.Single(await FlagsAsync(mentorId)).GetProperty("id").GetString()!;
+        Assert.Empty(await NoticesAsync(flagId));
+        Assert.NotEqual(JsonValueKind.Null, (await MentorAsync(mentorId)).GetProperty("hold").ValueKind);
+        await RunWorkerAsync(after: CheckInFollowUp.Grace);
+        Assert.Single(await NoticesAsync(flagId));
+    }
+
+    [Fact]
+    public async Task An_urgent_answer_its_supervisor_leaves_unseen_two_hours_goes_to_the_admins_once_who_can_give_the_mentor_a_supervisor_who_acts()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3)));
+        var flagId = Assert.Single(await FlagsAsync(mentorId)).GetProperty("id").GetString()!;
+        async Task<int> AdminsToldAsync() => (await HttpAssert.Ok<PageDto<NotificationDto>>(await _world.Admin.GetAsync("/api/notifications?pageSize=100"))).Items
+            .Count(n => n.Id == Notifier.OnceId("urgent-unseen~" + flagId, "demo-admin"));
+        async Task<JsonElement?> ListedAsync() => (await HttpAssert.Ok<List<JsonElement>>(await _world.Admin.GetAsync("/api/mentors/needing-supervisor")))
+            .Where(m => m.GetProperty("id").GetString() == mentorId).Select(m => (JsonElement?)m).SingleOrDefault();
+
+        await RunWorkerAsync(after: UrgentFlagWatch.Every);
+        Assert.Equal(0, await AdminsToldAsync());
+        Assert.Null(await ListedAsync());
+
+        await RunWorkerAsync(after: UrgentFlagWatch.Every);
+        await RunWorkerAsync(after: UrgentFlagWatch.Every);
+        Assert.Equal(1, await AdminsToldAsync());
+        var listed = (await ListedAsync())!.Value;
+        Assert.True(listed.GetProperty("supervisorAway").GetBoolean());
+        Assert.True(listed.GetProperty("urgentWaiting").GetBoolean());
+
+        // Given another supervisor, that one has their own two hours, and is the one who can review it.
+        var (otherId, other) = await _world.PersonAsync(Roles.Supervisor);
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId = otherId }));
+        Assert.Null(await ListedAsync());
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.OnFlagAsync(other, flagId, "acknowledge"));
+        Assert.Equal(JsonValueKind.Null, (await HttpAssert.Ok<JsonElement>(await _world.Admin.GetAsync($"/api/mentors/{mentorId}"))).GetProperty("hold").ValueKind);
+    }
+
+    [Fact]
+    public async Task A_flag_is_seen_or_resolved_or_given_a_session_only_with_the_version_read_so_nothing_added_since_goes_unseen()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3)));
+        var flagId = Assert.Single(await FlagsAsync(mentorId)).GetProperty("id").GetString()!;
+        var today = DateOnly.FromDateTime(api.Time.GetUtcNow().UtcDateTime);
+
+        await HttpAssert.Problem(await _world.Supervisor.PostAsync($"/api/supervision/flags/{flagId}/acknowledge", null), 428);
+        await HttpAssert.Problem(await _world.Supervisor.PostAsync($"/api/supervision/flags/{flagId}/resolve", null), 428);
+        await HttpAssert.Problem(await _world.Supervisor.PostAsJsonAsync($"/api/supervision/flags/{flagId}/sessions", new { date = today, notes = "We met." }), 428);
+
+        var flag = Assert.Single(await FlagsAsync(mentorId));
+        Assert.Equal("Open", flag.GetProperty("status").GetString());
+        Assert.NotEqual(JsonValueKind.Null, (await MentorAsync(mentorId)).GetProperty("hold").ValueKind);
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.OnFlagAsync(_world.Supervisor, flagId, "sessions", new { date = today, notes = "We met." }));
+        Assert.Equal("Acknowledged", Assert.Single(await FlagsAsync(mentorId)).GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task A_flag_the_supervisor_reviewed_before_the_worker_finished_is_told_but_does_not_hold_the_mentor_again()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
         await HttpAssert.Ok<JsonElement>(await api.FailingWriteOnceAsync(d => d is Notification, () => SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3))));
         var flagId = Assert.Single(await FlagsAsync(mentorId)).GetProperty("id").GetString()!;
         Assert.Empty(await NoticesAsync(flagId));
-        await HttpAssert.Ok<JsonElement>(await _world.Supervisor.PostAsync($"/api/supervision/flags/{flagId}/acknowledge", null));
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.OnFlagAsync(_world.Supervisor, flagId, "acknowledge"));
         Assert.Equal(JsonValueKind.Null, (await MentorAsync(mentorId)).GetProperty("hold").ValueKind);
 
         await RunWorkerAsync(after: CheckInFollowUp.Grace);
@@ -99,7 +163,7 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
         Assert.NotEqual(JsonValueKind.Null, (await MentorAsync(mentorId)).GetProperty("hold").ValueKind);
 
         // Reviewed, the supervisor's own hold stays as they placed it, and they may lift it.
-        await HttpAssert.Ok<JsonElement>(await _world.Supervisor.PostAsync($"/api/supervision/flags/{flagId}/acknowledge", null));
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.OnFlagAsync(_world.Supervisor, flagId, "acknowledge"));
         Assert.Equal("Rest after a hard month", (await MentorAsync(mentorId)).GetProperty("hold").GetProperty("reason").GetString());
         await HttpAssert.Ok<JsonElement>(await MentoringWorld.LiftHoldAsync(_world.Supervisor, mentorId));
         Assert.Equal(JsonValueKind.Null, (await MentorAsync(mentorId)).GetProperty("hold").ValueKind);
@@ -116,7 +180,7 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
         await HttpAssert.Ok<JsonElement>(await MentoringWorld.HoldAsync(_world.Supervisor, mentorId, "We talk first"));
         await HttpAssert.Problem(await MentoringWorld.LiftHoldAsync(_world.Supervisor, mentorId), 409);
 
-        await HttpAssert.Ok<JsonElement>(await _world.Supervisor.PostAsync($"/api/supervision/flags/{flagId}/acknowledge", null));
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.OnFlagAsync(_world.Supervisor, flagId, "acknowledge"));
         await HttpAssert.Ok<JsonElement>(await MentoringWorld.LiftHoldAsync(_world.Supervisor, mentorId));
         Assert.Equal(JsonValueKind.Null, (await MentorAsync(mentorId)).GetProperty("hold").ValueKind);
     }
@@ -130,10 +194,10 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
         var flags = await FlagsAsync(mentorId);
         Assert.Equal(2, flags.Count);
 
-        await HttpAssert.Ok<JsonElement>(await _world.Supervisor.PostAsync($"/api/supervision/flags/{flags[0].GetProperty("id").GetString()}/acknowledge", null));
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.OnFlagAsync(_world.Supervisor, flags[0].GetProperty("id").GetString(), "acknowledge"));
         Assert.NotEqual(JsonValueKind.Null, (await MentorAsync(mentorId)).GetProperty("hold").ValueKind);
 
-        await HttpAssert.Ok<JsonElement>(await _world.Supervisor.PostAsync($"/api/supervision/flags/{flags[1].GetProperty("id").GetString()}/acknowledge", null));
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.OnFlagAsync(_world.Supervisor, flags[1].GetProperty("id").GetString(), "acknowledge"));
         Assert.Equal(JsonValueKind.Null, (await MentorAsync(mentorId)).GetProperty("hold").ValueKind);
     }
 
@@ -206,11 +270,11 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
     public async Task An_urgent_check_in_sent_again_after_an_error_or_a_lost_reply_is_stored_flagged_and_told_once_and_answered_with_the_crisis_lines()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
-        var body = new { answers = SupervisionTests.Answers(1, urgent: 3), submissionId = "form-7f3a" };
-        await HttpAssert.Problem(await api.FailingWriteOnceAsync(d => d is CheckIn { MentorId: var m } && m == mentorId, () => mentor.PostAsJsonAsync("/api/supervision/me/check-ins", body)), 503);
+        var (answers, submissionId) = (SupervisionTests.Answers(1, urgent: 3), "form-7f3a");
+        await HttpAssert.Problem(await api.FailingWriteOnceAsync(d => d is CheckIn { MentorId: var m } && m == mentorId, () => SupervisionTests.CheckInAsync(mentor, answers, submissionId)), 503);
 
-        var again = await HttpAssert.Ok<JsonElement>(await mentor.PostAsJsonAsync("/api/supervision/me/check-ins", body));
-        var reload = await HttpAssert.Ok<JsonElement>(await mentor.PostAsJsonAsync("/api/supervision/me/check-ins", body));
+        var again = await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, answers, submissionId));
+        var reload = await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, answers, submissionId));
 
         foreach (var reply in new[] { again, reload })
         {
@@ -228,10 +292,10 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
     public async Task Answers_changed_before_sending_again_are_a_check_in_of_their_own_so_an_urgent_answer_is_never_lost()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
-        await HttpAssert.Ok<JsonElement>(await mentor.PostAsJsonAsync("/api/supervision/me/check-ins", new { answers = SupervisionTests.Answers(0), submissionId = "form-1" }));
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(0), "form-1"));
 
-        var reply = await HttpAssert.Ok<JsonElement>(await mentor.PostAsJsonAsync("/api/supervision/me/check-ins", new { answers = SupervisionTests.Answers(0, urgent: 3), submissionId = "form-1" }));
-        var again = await HttpAssert.Ok<JsonElement>(await mentor.PostAsJsonAsync("/api/supervision/me/check-ins", new { answers = SupervisionTests.Answers(0, urgent: 3), submissionId = "form-1" }));
+        var reply = await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(0, urgent: 3), "form-1"));
+        var again = await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(0, urgent: 3), "form-1"));
 
         Assert.Equal(CheckInHandlers.UrgentWords, reply.GetProperty("message").GetString());
         Assert.Equal(CheckInHandlers.UrgentWords, again.GetProperty("message").GetString());
@@ -249,7 +313,7 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
             if (document is CheckIn)
             {
                 api.Counter.WhileCreating = null;
-                calm = await mentor.PostAsJsonAsync("/api/supervision/me/check-ins", new { answers = SupervisionTests.Answers(0), submissionId = "form-2" });
+                calm = await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(0), "form-2");
             }
         };
 
@@ -258,7 +322,7 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
         {
             // The urgent one's flag fails once it is stored under an id of its own: the worker must find it all the same.
             urgent = await api.FailingWriteOnceAsync(d => d is WellbeingFlag { MentorId: var m } && m == mentorId,
-                () => mentor.PostAsJsonAsync("/api/supervision/me/check-ins", new { answers = SupervisionTests.Answers(0, urgent: 3), submissionId = "form-2" }));
+                () => SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(0, urgent: 3), "form-2"));
         }
         finally
         {
@@ -280,7 +344,7 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
         var answers = SupervisionTests.Answers(1, urgent: 3);
-        await HttpAssert.Ok<JsonElement>(await mentor.PostAsJsonAsync("/api/supervision/me/check-ins", new { answers, submissionId = "form-1" }));
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, answers, "form-1"));
 
         var flagId = await SupervisionTests.FirstFlagAsync(_world.Supervisor, mentorId);
 
@@ -337,6 +401,14 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
         }), 409);
 
         Assert.Equal(CheckInHandlers.QuestionsChanged, stale.GetProperty("detail").GetString());
+
+        // Its answers could not be scored, whatever they said: the refusal carries the crisis lines.
+        Assert.Contains(stale.GetProperty("crisisResources").EnumerateArray(), line => line.GetProperty("contact").GetString()!.Contains("988", StringComparison.Ordinal));
+
+        // Answers that do not say which questions they answered are not scored on whichever are current.
+        var unnamed = await HttpAssert.Problem(await mentor.PostAsJsonAsync("/api/supervision/me/check-ins", new { answers = SupervisionTests.Answers(0, urgent: 1) }), 400);
+        Assert.True(unnamed.GetProperty("errors").TryGetProperty("instrumentKey", out _));
+        Assert.True(unnamed.GetProperty("errors").TryGetProperty("instrumentVersion", out _));
         Assert.Equal(0, (await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"))).GetProperty("history").GetArrayLength());
         Assert.Empty(await FlagsAsync(mentorId));
         await HttpAssert.Ok<JsonElement>(await mentor.PostAsJsonAsync("/api/supervision/me/check-ins", new
@@ -350,11 +422,11 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
     public async Task The_same_form_sent_again_more_than_a_day_later_is_a_check_in_of_its_own()
     {
         var (_, mentor) = await _world.ReadyMentorAsync();
-        var body = new { answers = SupervisionTests.Answers(0), submissionId = "form-kept" };
-        await HttpAssert.Ok<JsonElement>(await mentor.PostAsJsonAsync("/api/supervision/me/check-ins", body));
+        var (answers, submissionId) = (SupervisionTests.Answers(0), "form-kept");
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, answers, submissionId));
         api.Time.Advance(CheckInHandlers.ResendWindow + TimeSpan.FromMinutes(1));
 
-        var reply = await HttpAssert.Ok<JsonElement>(await mentor.PostAsJsonAsync("/api/supervision/me/check-ins", body));
+        var reply = await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, answers, submissionId));
 
         Assert.Equal(api.Time.GetUtcNow().AddDays(14), reply.GetProperty("nextDueAt").GetDateTimeOffset());
         Assert.Equal(2, (await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"))).GetProperty("history").GetArrayLength());
@@ -365,9 +437,9 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
     {
         var (firstId, first) = await _world.ReadyMentorAsync();
         var (secondId, second) = await _world.ReadyMentorAsync();
-        await HttpAssert.Ok<JsonElement>(await first.PostAsJsonAsync("/api/supervision/me/check-ins", new { answers = SupervisionTests.Answers(1, urgent: 3), submissionId = "same" }));
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(first, SupervisionTests.Answers(1, urgent: 3), "same"));
 
-        var reply = await HttpAssert.Ok<JsonElement>(await second.PostAsJsonAsync("/api/supervision/me/check-ins", new { answers = SupervisionTests.Answers(0), submissionId = "same" }));
+        var reply = await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(second, SupervisionTests.Answers(0), "same"));
 
         Assert.Equal(CheckInHandlers.Thanks, reply.GetProperty("message").GetString());
         Assert.Equal(1, (await HttpAssert.Ok<JsonElement>(await second.GetAsync("/api/supervision/me"))).GetProperty("history").GetArrayLength());
@@ -384,8 +456,8 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
     {
         var (_, mentor) = await _world.ReadyMentorAsync();
 
-        var problem = await HttpAssert.Problem(await mentor.PostAsJsonAsync("/api/supervision/me/check-ins", new { answers = SupervisionTests.Answers(1), submissionId }), 400);
-        var tooLong = await HttpAssert.Problem(await mentor.PostAsJsonAsync("/api/supervision/me/check-ins", new { answers = SupervisionTests.Answers(1), submissionId = new string('a', 65) }), 400);
+        var problem = await HttpAssert.Problem(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1), submissionId), 400);
+        var tooLong = await HttpAssert.Problem(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1), new string('a', 65)), 400);
 
         Assert.True(problem.GetProperty("errors").TryGetProperty("submissionId", out _));
         Assert.True(tooLong.GetProperty("errors").TryGetProperty("submissionId", out _));
@@ -437,14 +509,14 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
             : Task.CompletedTask;
         try
         {
-            await HttpAssert.Problem(await _world.Supervisor.PostAsync($"/api/supervision/flags/{flagId}/acknowledge", null), 503);
+            await HttpAssert.Problem(await SupervisionTests.OnFlagAsync(_world.Supervisor, flagId, "acknowledge"), 503);
         }
         finally
         {
             api.Counter.BeforeReplace = null;
         }
 
-        await HttpAssert.Problem(await _world.Supervisor.PostAsync($"/api/supervision/flags/{flagId}/acknowledge", null), 409);
+        await HttpAssert.Problem(await SupervisionTests.OnFlagAsync(_world.Supervisor, flagId, "acknowledge"), 409);
         Assert.NotEqual(JsonValueKind.Null, (await MentorAsync(mentorId)).GetProperty("hold").ValueKind);
 
         await RunWorkerAsync(after: UrgentFlagWatch.Every);

@@ -106,7 +106,7 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
         var flag = (await HttpAssert.Ok<JsonElement>(await _world.Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags").EnumerateArray()
             .Single(f => f.GetProperty("kind").GetString() == "Urgent");
         Assert.Contains(await NoticesAsync(_world.Supervisor), n => n.Kind == "wellbeing-urgent" && n.Id == Notifier.OnceId(flag.GetProperty("id").GetString()!, "demo-supervisor"));
-        await HttpAssert.Ok<JsonElement>(await _world.Supervisor.PostAsync($"/api/supervision/flags/{flag.GetProperty("id").GetString()}/acknowledge", null));
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.OnFlagAsync(_world.Supervisor, flag.GetProperty("id").GetString(), "acknowledge"));
         Assert.Equal(JsonValueKind.Null, (await HttpAssert.Ok<JsonElement>(await _world.Admin.GetAsync($"/api/mentors/{mentorId}"))).GetProperty("hold").ValueKind);
     }
 
@@ -186,7 +186,7 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
         await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(4)));
         var first = Assert.Single(await FlagsAsync(mentorId));
         Assert.Equal("Concern", first.GetProperty("kind").GetString());
-        await HttpAssert.Ok<JsonElement>(await _world.Supervisor.PostAsync($"/api/supervision/flags/{first.GetProperty("id").GetString()}/acknowledge", null));
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.OnFlagAsync(_world.Supervisor, first.GetProperty("id").GetString(), "acknowledge"));
 
         api.Time.Advance(TimeSpan.FromDays(14));
         await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(4)));
@@ -244,7 +244,7 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
             if (document is WellbeingFlag { Status: WellbeingFlagStatus.Open } merging && merging.Id == flagId)
             {
                 api.Counter.BeforeReplace = null;
-                await HttpAssert.Ok<JsonElement>(await _world.Supervisor.PostAsync($"/api/supervision/flags/{flagId}/acknowledge", null));
+                await HttpAssert.Ok<JsonElement>(await SupervisionTests.OnFlagAsync(_world.Supervisor, flagId, "acknowledge"));
             }
         };
 

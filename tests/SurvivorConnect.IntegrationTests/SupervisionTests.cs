@@ -23,8 +23,28 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
     public static Dictionary<string, int> Answers(int value, int urgent = 0, int? support = null) =>
         DefaultInstrument.Version1.Items.ToDictionary(i => i.Id, i => i.Urgent ? urgent : i.Subscale is "support" or "self-care" ? support ?? 4 - value : value);
 
-    public static Task<HttpResponseMessage> CheckInAsync(HttpClient mentor, Dictionary<string, int> answers) =>
-        mentor.PostAsJsonAsync("/api/supervision/me/check-ins", new { answers });
+    /// <summary>A check-in as the page sends it: the answers, with the instrument and version the mentor was shown.</summary>
+    public static async Task<HttpResponseMessage> CheckInAsync(HttpClient mentor, Dictionary<string, int> answers, string? submissionId = null)
+    {
+        using var page = await mentor.GetAsync("/api/supervision/me");
+        var shown = page.IsSuccessStatusCode ? await page.Content.ReadFromJsonAsync<JsonElement>() : default;
+        return await mentor.PostAsJsonAsync("/api/supervision/me/check-ins", shown.ValueKind == JsonValueKind.Object
+            ? new { answers, submissionId, instrumentKey = shown.GetProperty("instrumentKey").GetString(), instrumentVersion = (int?)shown.GetProperty("instrumentVersion").GetInt32() }
+            : new { answers, submissionId, instrumentKey = (string?)null, instrumentVersion = (int?)null });
+    }
+
+    /// <summary>Acknowledges or resolves a flag, or records a session on it, as the page does: with the version it read.</summary>
+    public static async Task<HttpResponseMessage> OnFlagAsync(HttpClient supervisor, string? flagId, string action, object? body = null)
+    {
+        using var read = await supervisor.GetAsync($"/api/supervision/flags/{flagId}");
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/supervision/flags/{flagId}/{action}") { Content = body is null ? null : JsonContent.Create(body) };
+        if (read.IsSuccessStatusCode)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", (await read.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("version").GetString());
+        }
+
+        return await supervisor.SendAsync(request);
+    }
 
     /// <summary>The id of the newest flag the supervisor sees on the mentor.</summary>
     public static async Task<string> FirstFlagAsync(HttpClient supervisor, string mentorId) =>
@@ -86,7 +106,7 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
         var flagId = await FirstFlagAsync(Supervisor, mentorId);
         var today = DateOnly.FromDateTime(api.Time.GetUtcNow().UtcDateTime);
 
-        var withSession = await HttpAssert.Ok<JsonElement>(await Supervisor.PostAsJsonAsync($"/api/supervision/flags/{flagId}/sessions", new
+        var withSession = await HttpAssert.Ok<JsonElement>(await OnFlagAsync(Supervisor, flagId, "sessions", new
         {
             date = today, notes = "Talked about the last two weeks.", agreedActions = "A lighter caseload for a month.", followUp = today.AddDays(7),
         }));
@@ -98,9 +118,9 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
         Assert.Equal(1, summary.GetProperty("overdueFollowUps").GetInt32());
         Assert.True((await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/flags/{flagId}"))).GetProperty("followUpOverdue").GetBoolean());
 
-        var resolved = await HttpAssert.Ok<JsonElement>(await Supervisor.PostAsync($"/api/supervision/flags/{flagId}/resolve", null));
+        var resolved = await HttpAssert.Ok<JsonElement>(await OnFlagAsync(Supervisor, flagId, "resolve"));
         Assert.Equal("Resolved", resolved.GetProperty("status").GetString());
-        await HttpAssert.Problem(await Supervisor.PostAsync($"/api/supervision/flags/{flagId}/resolve", null), 409);
+        await HttpAssert.Problem(await OnFlagAsync(Supervisor, flagId, "resolve"), 409);
     }
 
     [Fact]
@@ -112,7 +132,7 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
         Assert.Equal(JsonValueKind.Object, (await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/mentors/me"))).GetProperty("hold").ValueKind);
         var today = DateOnly.FromDateTime(api.Time.GetUtcNow().UtcDateTime);
 
-        var withSession = await HttpAssert.Ok<JsonElement>(await Supervisor.PostAsJsonAsync($"/api/supervision/flags/{flagId}/sessions", new { date = today, notes = "Met the same day." }));
+        var withSession = await HttpAssert.Ok<JsonElement>(await OnFlagAsync(Supervisor, flagId, "sessions", new { date = today, notes = "Met the same day." }));
 
         Assert.Equal("Acknowledged", withSession.GetProperty("status").GetString());
         Assert.Equal(JsonValueKind.Null, (await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/mentors/me"))).GetProperty("hold").ValueKind);
@@ -125,7 +145,7 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
         await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, Answers(3)));
         var flagId = await FirstFlagAsync(Supervisor, mentorId);
         var today = DateOnly.FromDateTime(api.Time.GetUtcNow().UtcDateTime);
-        var record = (DateOnly date, DateOnly followUp) => Supervisor.PostAsJsonAsync($"/api/supervision/flags/{flagId}/sessions", new
+        var record = (DateOnly date, DateOnly followUp) => OnFlagAsync(Supervisor, flagId, "sessions", new
         {
             date, notes = "Talked it through.", followUp,
         });
@@ -149,10 +169,26 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
         var flagId = await FirstFlagAsync(Supervisor, mentorId);
         var body = new { date = DateOnly.FromDateTime(api.Time.GetUtcNow().UtcDateTime), notes = "Talked it through." };
 
-        await HttpAssert.Ok<JsonElement>(await Supervisor.PostAsJsonAsync($"/api/supervision/flags/{flagId}/sessions", body));
-        var again = await HttpAssert.Ok<JsonElement>(await Supervisor.PostAsJsonAsync($"/api/supervision/flags/{flagId}/sessions", body));
+        await HttpAssert.Ok<JsonElement>(await OnFlagAsync(Supervisor, flagId, "sessions", body));
+        var again = await HttpAssert.Ok<JsonElement>(await OnFlagAsync(Supervisor, flagId, "sessions", body));
 
         Assert.Equal(1, again.GetProperty("sessions").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Two_mentors_are_not_made_each_others_supervisor_so_neither_reviews_the_other_s_urgent_answer()
+    {
+        var (first, _) = await _world.MentorAsync();
+        var (second, _) = await _world.MentorAsync();
+        foreach (var id in new[] { first, second })
+        {
+            await _world.SetRolesAsync(id, Roles.Mentor, Roles.Supervisor);
+        }
+
+        await HttpAssert.Ok<JsonElement>(await api.As("demo-admin").PutAsJsonAsync($"/api/mentors/{first}/supervisor", new { supervisorId = second }));
+        var refused = await HttpAssert.Problem(await api.As("demo-admin").PutAsJsonAsync($"/api/mentors/{second}/supervisor", new { supervisorId = first }), 400);
+
+        Assert.True(refused.GetProperty("errors").TryGetProperty("supervisorId", out _));
     }
 
     [Fact]
@@ -163,9 +199,10 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
         var flagId = await FirstFlagAsync(Supervisor, mentorId);
         var portal = await PortalSession.SignedInAsync(api, "demo-supervisor");
         var today = DateOnly.FromDateTime(api.Time.GetUtcNow().UtcDateTime);
+        var version = (await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/flags/{flagId}"))).GetProperty("version").GetString()!;
 
         var refused = await PortalSession.PostFormAsync(portal, "/supervision", $"session-{flagId}",
-            ("MentorId", mentorId), ("Date", today.AddDays(3).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)), ("Notes", "Careful notes typed at length"), ("Agreed", "A lighter month"));
+            ("MentorId", mentorId), ("Version", version), ("Date", today.AddDays(3).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)), ("Notes", "Careful notes typed at length"), ("Agreed", "A lighter month"));
 
         Assert.Contains("Today or earlier", refused, StringComparison.Ordinal);
         Assert.Contains(">Careful notes typed at length</textarea>", refused, StringComparison.Ordinal);
@@ -174,7 +211,7 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
         // 4,000 characters as the browser counts them (a line break as one), sent with each line break as two.
         var notes = string.Join("\r\n", Enumerable.Repeat(new string('n', 99), 40)) + "n";
         var saved = await PortalSession.PostFormAsync(portal, "/supervision", $"session-{flagId}",
-            ("MentorId", mentorId), ("Date", today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)), ("Notes", notes));
+            ("MentorId", mentorId), ("Version", version), ("Date", today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)), ("Notes", notes));
 
         Assert.Contains("The session is saved.", saved, StringComparison.Ordinal);
 
@@ -238,7 +275,7 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
 
         await HttpAssert.Problem(await otherSupervisor.GetAsync($"/api/supervision/mentors/{mentorId}"), 404);
         await HttpAssert.Problem(await otherSupervisor.GetAsync($"/api/supervision/flags/{flagId}"), 404);
-        await HttpAssert.Problem(await otherSupervisor.PostAsync($"/api/supervision/flags/{flagId}/acknowledge", null), 404);
+        await HttpAssert.Problem(await OnFlagAsync(otherSupervisor, flagId, "acknowledge"), 404);
         await HttpAssert.Problem(await otherSupervisor.PutAsJsonAsync($"/api/supervision/mentors/{mentorId}/cadence", new { days = 7 }), 404);
         Assert.DoesNotContain(await HttpAssert.Ok<List<JsonElement>>(await otherSupervisor.GetAsync("/api/supervision/mentors")), m => m.GetProperty("mentorId").GetString() == mentorId);
         await HttpAssert.Problem(await api.AsSubject(mentorId, "demo-north").GetAsync($"/api/supervision/flags/{flagId}"), 403);
@@ -393,7 +430,7 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
         var missed = Assert.Single(flags.EnumerateArray(), f => f.GetProperty("kind").GetString() == "Missed").GetProperty("id").GetString()!;
 
         // The supervisor's steps on it are audited under its id, which tells the audit log's readers neither who nor what.
-        await HttpAssert.Ok<JsonElement>(await Supervisor.PostAsync($"/api/supervision/flags/{Uri.EscapeDataString(missed)}/acknowledge", null));
+        await HttpAssert.Ok<JsonElement>(await OnFlagAsync(Supervisor, Uri.EscapeDataString(missed), "acknowledge"));
         var audited = await HttpAssert.Ok<JsonElement>(await _world.Admin.GetAsync("/api/audit?pageSize=100"));
         Assert.Contains(audited.GetProperty("items").EnumerateArray(), e => e.GetProperty("recordId").GetString() == missed);
         Assert.DoesNotContain(mentorId, missed, StringComparison.Ordinal);

@@ -18,10 +18,7 @@ public sealed class SupervisionWorkerTests() : TwoInstances("supervise")
     {
         var world = new MentoringWorld(First);
         var (mentorId, mentor) = await world.ReadyMentorAsync();
-        await HttpAssert.Ok<JsonElement>(await mentor.PostAsJsonAsync("/api/supervision/me/check-ins", new
-        {
-            answers = DefaultInstrument.Version1.Items.ToDictionary(i => i.Id, i => i.Subscale is "support" or "self-care" ? 4 : 0),
-        }));
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, DefaultInstrument.Version1.Items.ToDictionary(i => i.Id, i => i.Subscale is "support" or "self-care" ? 4 : 0)));
 
         foreach (var days in new[] { 18, 14, 14 })
         {
@@ -56,7 +53,7 @@ public sealed class SupervisionWorkerTests() : TwoInstances("supervise")
         Assert.Equal(1, firstCount.GetMeasurementSnapshot().Count + secondCount.GetMeasurementSnapshot().Count);
 
         var flag = (await FlagsAsync(world, mentorId)).Single(f => f.GetProperty("kind").GetString() == "Urgent");
-        await HttpAssert.Ok<JsonElement>(await world.Supervisor.PostAsync($"/api/supervision/flags/{flag.GetProperty("id").GetString()}/acknowledge", null));
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.OnFlagAsync(world.Supervisor, flag.GetProperty("id").GetString(), "acknowledge"));
         Advance(TimeSpan.FromHours(2));
         await Task.WhenAll(RunAsync(First), RunAsync(Second));
 

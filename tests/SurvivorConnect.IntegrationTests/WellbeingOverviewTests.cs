@@ -32,7 +32,7 @@ public sealed class WellbeingOverviewTests(WellbeingOverviewTests.Api api) : ICl
         api.Time.Advance(TimeSpan.FromDays(400));
         foreach (var flag in flags)
         {
-            await HttpAssert.Ok<JsonElement>(await _world.Supervisor.PostAsync($"/api/supervision/flags/{flag}/resolve", null));
+            await HttpAssert.Ok<JsonElement>(await SupervisionTests.OnFlagAsync(_world.Supervisor, flag, "resolve"));
         }
 
         var resolvedIn = Month(api.Time.GetUtcNow());

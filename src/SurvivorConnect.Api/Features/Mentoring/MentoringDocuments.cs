@@ -73,6 +73,9 @@ public sealed record MentorProfile : Document
 
     public string? SupervisorId { get; init; }
 
+    /// <summary>When the current supervisor was given the mentor (null before this was kept): their time to see an urgent answer runs from then.</summary>
+    public DateTimeOffset? SupervisorSince { get; init; }
+
     public ReadinessGate? Screening { get; init; }
 
     public ReadinessGate? Training { get; init; }

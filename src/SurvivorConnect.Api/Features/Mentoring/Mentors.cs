@@ -287,13 +287,19 @@ internal sealed class MentorHandlers(
             throw new RequestValidationException(new Dictionary<string, string[]> { ["supervisorId"] = ["A mentor cannot be their own supervisor."] });
         }
 
+        // Two mentors supervising each other would each review the other's urgent answer and lift the other's hold.
+        if (await data.FindAsync<MentorProfile>(MentorProfile.Container, supervisor.Id, ct) is { } supervisorAsMentor && supervisorAsMentor.SupervisorId == mentor.Id)
+        {
+            throw new RequestValidationException(new Dictionary<string, string[]> { ["supervisorId"] = ["This mentor supervises them: choose someone who does not answer to this mentor."] });
+        }
+
         // Nor does an admin give themselves a mentor's check-in answers while another admin can decide it.
         if (supervisor.Id == data.User.UserId && mentor.SupervisorId != supervisor.Id && await data.Store.AnotherAdminExistsAsync(supervisor.Id, ct))
         {
             throw new ConflictException("Another agency admin makes you a mentor's supervisor.");
         }
 
-        var view = await SaveAsync(mentor, mentor with { SupervisorId = supervisor.Id }, ct);
+        var view = await SaveAsync(mentor, mentor with { SupervisorId = supervisor.Id, SupervisorSince = mentor.SupervisorId == supervisor.Id ? mentor.SupervisorSince : data.Now }, ct);
         await publisher.Publish(new SupervisorAssigned(mentor.Id), ct);
         return view;
     }

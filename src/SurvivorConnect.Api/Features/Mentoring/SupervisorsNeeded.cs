@@ -11,13 +11,19 @@ namespace SurvivorConnect.Api.Features.Mentoring;
 /// <summary>An active supervisor, by name: whom a mentor can be given to.</summary>
 public sealed record SupervisorView(string Id, string DisplayName);
 
-/// <summary>A mentor with no active supervisor, and whether an urgent wellbeing answer of theirs waits for one.</summary>
-public sealed record MentorNeedingSupervisor(string Id, string DisplayName, bool UrgentWaiting);
+/// <summary>
+/// A mentor with no active supervisor, and whether an urgent wellbeing answer of theirs waits for one; or one whose
+/// supervisor has left an urgent answer unseen too long (<paramref name="SupervisorAway"/>), to give to someone who can act.
+/// </summary>
+public sealed record MentorNeedingSupervisor(string Id, string DisplayName, bool UrgentWaiting, bool SupervisorAway = false);
 
 /// <summary>What Supervision tells the admin about mentors' urgent answers nobody has seen: ids only, never the answers.</summary>
 public interface IWellbeingUrgentWaits
 {
     Task<IReadOnlySet<string>> MentorsWaitingAsync(CancellationToken ct);
+
+    /// <summary>Mentors whose urgent answer has waited past the time their supervisor had to see it.</summary>
+    Task<IReadOnlySet<string>> MentorsWaitingTooLongAsync(CancellationToken ct);
 }
 
 public sealed record ListSupervisors : IQuery<IReadOnlyList<SupervisorView>>, IAgencyAdminOnly;
@@ -58,13 +64,18 @@ internal sealed class SupervisorsNeededHandlers(MentoringData data, IWellbeingUr
             }
         }
 
+        // A supervisor who has left an urgent answer unseen too long may be away: the admins were asked to give the
+        // mentor someone who can act, and find them here.
+        var away = (await data.ManyAsync<MentorProfile>(MentorProfile.Container, await urgent.MentorsWaitingTooLongAsync(ct), ct))
+            .Where(m => !without.ContainsKey(m.Id)).ToDictionary(m => m.Id, StringComparer.Ordinal);
+
         // Only people who mentor now need one: a mentor deactivated, or no longer a mentor, has no check-ins to read.
         var mentoring = (await data.Store.ActiveIdsWithRoleAsync(Roles.Mentor, ct)).ToHashSet(StringComparer.Ordinal);
         var waiting = await urgent.MentorsWaitingAsync(ct);
-        return [.. without.Values.Where(m => mentoring.Contains(m.Id))
+        return [.. without.Values.Concat(away.Values).Where(m => mentoring.Contains(m.Id))
             .OrderByDescending(m => waiting.Contains(m.Id)).ThenBy(m => m.DisplayName, StringComparer.CurrentCultureIgnoreCase)
             .Take(ListMentorsNeedingSupervisor.Limit)
-            .Select(m => new MentorNeedingSupervisor(m.Id, m.DisplayName, waiting.Contains(m.Id)))];
+            .Select(m => new MentorNeedingSupervisor(m.Id, m.DisplayName, waiting.Contains(m.Id), away.ContainsKey(m.Id)))];
     }
 }
 
@@ -102,7 +113,7 @@ public static class SupervisorsNeededEndpoints
         app.MapGet("/api/supervisors", ListSupervisors).WithName(nameof(ListSupervisors)).WithTags("Mentors")
             .RequireAuthorization(Policies.AgencyAdmin).WithSummary("The agency's active supervisors: whom a mentor can be given to.");
         app.MapGet("/api/mentors/needing-supervisor", ListMentorsNeedingSupervisor).WithName(nameof(ListMentorsNeedingSupervisor)).WithTags("Mentors")
-            .RequireAuthorization(Policies.AgencyAdmin).WithSummary("Active mentors with no active supervisor, those with an urgent wellbeing answer waiting first, to give to someone who can act. Audited.");
+            .RequireAuthorization(Policies.AgencyAdmin).WithSummary("Active mentors with no active supervisor, or whose supervisor has left an urgent wellbeing answer unseen over two hours, those with an urgent answer waiting first, to give to someone who can act. Audited.");
         return app;
     }
 

@@ -137,9 +137,9 @@ public sealed partial class Notifier(AgencyStore store, PeopleRepository people,
     }
 
     /// <summary>Sends a notice once for <paramref name="key"/> to each of the agency's active admins: whoever can act when nobody else can.</summary>
-    public async Task SendOnceToAdminsAsync(Notice notice, string key, CancellationToken ct, string? matchId = null)
+    public async Task SendOnceToAdminsAsync(Notice notice, string key, CancellationToken ct, string? matchId = null, string? except = null)
     {
-        foreach (var admin in await store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, ct))
+        foreach (var admin in (await store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, ct)).Where(a => a != except))
         {
             await SendOnceAsync(admin, notice, key, ct, matchId);
         }

@@ -27,10 +27,13 @@ public sealed record CheckInReply(string Message, IReadOnlyList<CrisisResource> 
 
 /// <summary>
 /// A check-in that failed on our side was not scored, and its answers may have said the mentor is not safe: the
-/// failure carries the crisis lines, as an urgent answer's reply does.
+/// failure carries the crisis lines, as an urgent answer's reply does. So does one refused because its questions were
+/// replaced meanwhile (409): its answers cannot be scored on the new ones, whatever they said.
 /// </summary>
 internal sealed class CrisisLinesOnFailure : ServerFailureAddition
 {
+    public override bool AppliesTo(int status) => status is >= 500 or StatusCodes.Status409Conflict;
+
     public override void AddTo(ProblemDetails problem, IServiceProvider services) =>
         problem.Extensions["crisisResources"] = services.GetRequiredService<ICurrentUser>() is { IsActive: true } user
             ? services.GetRequiredService<CrisisLineDirectory>().LastKnown(user.AgencyId)
@@ -41,7 +44,7 @@ internal sealed class CrisisLinesOnFailure : ServerFailureAddition
 /// The client's own id for this check-in (1 to 64 letters, digits, '-' or '_'), kept when it sends the same answers
 /// again within a day, after an error, a lost reply or a reload: the check-in is then stored, flagged and told once.
 /// </param>
-/// <param name="InstrumentKey">The instrument whose questions were answered, as the check-in page gave it (optional).</param>
+/// <param name="InstrumentKey">The instrument whose questions were answered, as the check-in page gave it.</param>
 /// <param name="InstrumentVersion">
 /// Its version: answers to questions since replaced are refused, not scored on another version's scale, where a worrying
 /// answer could read as a calm one.
@@ -96,12 +99,27 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
         var mentor = await data.Mentoring.MentorAsync(data.Me, ct);
         var settings = await data.SettingsAsync(ct);
         var instrument = await data.ActiveInstrumentAsync(ct);
-        if ((command.Body.InstrumentKey is { } key && key != instrument.Key) || (command.Body.InstrumentVersion is { } version && version != instrument.Version))
+
+        // Answers are scored only on the questions they answered: items keep their ids from one version to the next, and
+        // one reversed in the next would read a worrying answer as a calm one.
+        var (key, version) = (command.Body.InstrumentKey, command.Body.InstrumentVersion);
+        if (key is not null && version is not null && (key != instrument.Key || version != instrument.Version))
         {
             throw new ConflictException(QuestionsChanged);
         }
 
         var errors = new ValidationErrors();
+        const string Required = "Required: the instrument and version whose questions were answered, as GET /api/supervision/me gives them.";
+        if (key is null)
+        {
+            errors.Add("instrumentKey", Required);
+        }
+
+        if (version is null)
+        {
+            errors.Add("instrumentVersion", Required);
+        }
+
         InstrumentRules.ValidateAnswers(instrument, command.Body.Answers, errors);
         if (command.Body.SubmissionId is { } submission && !ClientIds.IsValid(submission))
         {

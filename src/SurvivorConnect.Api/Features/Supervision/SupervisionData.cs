@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Mediator;
 using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Features.Notifications;
@@ -64,8 +65,21 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
         }
 
         // A key of its own: an admin asked to assign a supervisor who assigns themselves is then told of the flag too.
+        // A mentor who is also an admin is not the one asked to see to their own answer.
         var toAdmins = notice == Notices.WellbeingUrgent || notice == Notices.WellbeingUrgentWaiting ? Notices.MentorNeedsSupervisorUrgent : Notices.MentorNeedsSupervisor;
-        await notifier.SendOnceToAdminsAsync(toAdmins, "needs-supervisor~" + key, ct);
+        await notifier.SendOnceToAdminsAsync(toAdmins, "needs-supervisor~" + key, ct, except: mentor.Id);
+    }
+
+    /// <summary>
+    /// An urgent answer its supervisor has left unseen past <see cref="UrgentFlagWatch.AdminsAfter"/>: they may be away,
+    /// and only they can open it, so the admins are asked, once, to give the mentor a supervisor who can act now.
+    /// </summary>
+    public async Task EscalateUnseenAsync(MentorProfile mentor, WellbeingFlag urgent, Notifier notifier, CancellationToken ct)
+    {
+        if (UrgentFlagWatch.SupervisorHadTime(urgent.RaisedAt, mentor.SupervisorSince, Store.Now) && await mentoring.HasActiveSupervisorAsync(mentor, ct))
+        {
+            await notifier.SendOnceToAdminsAsync(Notices.WellbeingUrgentUnseen, "urgent-unseen~" + urgent.Id, ct, except: mentor.Id);
+        }
     }
 
     /// <summary>A mentor the signed-in supervisor is assigned to; any other mentor reads as not there.</summary>
@@ -167,19 +181,41 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
             raised = before;
         }
 
-        // The supervisor is told first: a hold or a watch whose write fails must not keep an urgent answer from them.
-        await AlertAsync(mentor, notifier, NoticeFor(raised.Kind), raised.Id, ct);
-
+        // Each step is tried whatever became of the others: the notices' store failing must not leave the mentor free to
+        // be matched, nor a hold's failure keep the answer from the supervisor. The first failure is thrown after, for
+        // the worker to finish the rest (each step is done once however often it is tried).
+        var failures = new List<Exception>();
+        await TryAsync(() => AlertAsync(mentor, notifier, NoticeFor(raised.Kind), raised.Id, ct), failures);
         if (raised is { Kind: FlagKind.Urgent, Status: WellbeingFlagStatus.Open })
         {
-            await WatchAsync(raised, ct);
-            await mediator.Send(new HoldForWellbeingReview(mentor.Id), ct);
-
-            // A supervisor who reviewed the flag in the meantime lifted a hold that was not there yet.
-            if (await store.ReadAsync<WellbeingFlag>(Container, raised.Id, store.AgencyId, ct) is not { Status: WellbeingFlagStatus.Open })
+            await TryAsync(() => WatchAsync(raised, ct), failures);
+            await TryAsync(async () =>
             {
-                await EndReviewHoldAsync(mentor.Id, mediator, ct);
-            }
+                await mediator.Send(new HoldForWellbeingReview(mentor.Id), ct);
+
+                // A supervisor who reviewed the flag in the meantime lifted a hold that was not there yet.
+                if (await store.ReadAsync<WellbeingFlag>(Container, raised.Id, store.AgencyId, ct) is not { Status: WellbeingFlagStatus.Open })
+                {
+                    await EndReviewHoldAsync(mentor.Id, mediator, ct);
+                }
+            }, failures);
+        }
+
+        if (failures.Count > 0)
+        {
+            ExceptionDispatchInfo.Throw(failures[0]);
+        }
+    }
+
+    private static async Task TryAsync(Func<Task> step, List<Exception> failures)
+    {
+        try
+        {
+            await step();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            failures.Add(ex);
         }
     }
 

@@ -177,6 +177,16 @@ public sealed record UrgentFlagWatch : Document
 
     public static readonly TimeSpan Every = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// How long an urgent answer waits on its supervisor before the admins are asked to give the mentor one who can
+    /// reach them now: the supervisor may be away, and only they can open the flag.
+    /// </summary>
+    public static readonly TimeSpan AdminsAfter = TimeSpan.FromHours(2);
+
+    /// <summary>Whether a mentor's supervisor has had <see cref="AdminsAfter"/> to see an urgent answer: from when it was raised, or from when they were given the mentor.</summary>
+    public static bool SupervisorHadTime(DateTimeOffset raisedAt, DateTimeOffset? supervisorSince, DateTimeOffset now) =>
+        now - (supervisorSince > raisedAt ? supervisorSince.Value : raisedAt) >= AdminsAfter;
+
     public override string Type => "urgent-flag-watch";
 
     public required string FlagId { get; init; }

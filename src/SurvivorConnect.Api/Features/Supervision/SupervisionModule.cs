@@ -54,9 +54,10 @@ public static class SupervisionModule
         flags.MapGet("/", GetWellbeingFlag).WithName(nameof(GetWellbeingFlag));
         flags.MapPost("/acknowledge", AcknowledgeWellbeingFlag).WithName(nameof(AcknowledgeWellbeingFlag))
             .WithSummary("You have seen it (for an urgent one, this is the review that lifts the automatic hold).")
-            .WithDescription("Send the flag's `version` as If-Match: once it changed (a later check-in may have added a concern), you are answered 412 and read it again.");
+            .WithDescription("Send the flag's `version` as If-Match (428 without it): once it changed (a later check-in may have added a concern), you are answered 412 and read it again.");
         flags.MapPost("/sessions", RecordSupervisionSession).WithName(nameof(RecordSupervisionSession))
-            .WithSummary("A supervision session: date, notes, agreed actions, follow-up date.");
+            .WithSummary("A supervision session: date, notes, agreed actions, follow-up date.")
+            .WithDescription("Send the flag's `version` as If-Match (428 without it, 412 once it changed): on an open flag, recording a session also marks it seen.");
         flags.MapPost("/resolve", ResolveWellbeingFlag).WithName(nameof(ResolveWellbeingFlag))
             .WithDescription("Send the flag's `version` as If-Match, as for acknowledging.");
 
@@ -98,8 +99,8 @@ public static class SupervisionModule
     private static async Task<Ok<FlagView>> ResolveWellbeingFlag(IMediator mediator, string id, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new MoveWellbeingFlag(id, FlagMove.Resolve, ifMatch), ct));
 
-    private static async Task<Ok<FlagView>> RecordSupervisionSession(IMediator mediator, string id, SessionRequest body, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new RecordSupervisionSession(id, body), ct));
+    private static async Task<Ok<FlagView>> RecordSupervisionSession(IMediator mediator, string id, SessionRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new RecordSupervisionSession(id, body, ifMatch), ct));
 
     private static async Task<Ok<SupervisionSettingsView>> GetSupervisionSettings(IMediator mediator, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new GetSupervisionSettings(), ct));

@@ -93,7 +93,8 @@ public sealed record MoveWellbeingFlag(string FlagId, FlagMove Move, string? IfM
 
 public sealed record SessionRequest(DateOnly? Date, string? Notes, string? AgreedActions, DateOnly? FollowUp);
 
-public sealed record RecordSupervisionSession(string FlagId, SessionRequest Body) : ICommand<FlagView>, IValidate, IAudited
+/// <param name="IfMatch">The flag's version as read: a session on an open flag also marks it seen, which is the review of what it then said.</param>
+public sealed record RecordSupervisionSession(string FlagId, SessionRequest Body, string? IfMatch = null) : ICommand<FlagView>, IValidate, IAudited
 {
     public AuditTarget Audit => new("wellbeing.record-session", "wellbeing-flag", FlagId);
 
@@ -239,7 +240,8 @@ internal sealed class SupervisorHandlers(SupervisionData data, AgencyCalendar ca
             throw new ConflictException(flag.Status == WellbeingFlagStatus.Resolved ? "This flag is resolved." : "This flag is already acknowledged.");
         }
 
-        StoreException.ThrowIfChangedSince(command.IfMatch, flag.ETag);
+        // Seeing a flag is seeing what it says: a later check-in may have added to it since the page was read.
+        StoreException.ThrowIfChangedSince(command.IfMatch ?? throw new PreconditionRequiredException(), flag.ETag);
 
         var now = data.Store.Now;
         var moved = flag with
@@ -306,6 +308,8 @@ internal sealed class SupervisorHandlers(SupervisionData data, AgencyCalendar ca
             // The same session sent again (a second tap): it is recorded once.
             return FlagView.From(flag, mentor.DisplayName, today);
         }
+
+        StoreException.ThrowIfChangedSince(command.IfMatch ?? throw new PreconditionRequiredException(), flag.ETag);
 
         if (flag.Sessions.Count >= MaxSessions)
         {

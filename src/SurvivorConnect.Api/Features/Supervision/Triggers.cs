@@ -267,6 +267,7 @@ internal sealed class UrgentFlagWatchHandler(SupervisionData data, Notifier noti
         data.Metrics.UrgentFlagStillUnseen();
         var mentor = await data.Mentoring.MentorAsync(flag.MentorId, ct);
         await data.AlertAsync(mentor, notifier, Notices.WellbeingUrgentWaiting, $"urgent-waiting~{flag.Id}~{watch.DueAt.UtcTicks}", ct);
+        await data.EscalateUnseenAsync(mentor, flag, notifier, ct);
 
         return true;
     }
