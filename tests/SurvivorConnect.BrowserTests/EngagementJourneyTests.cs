@@ -68,6 +68,16 @@ public sealed class EngagementJourneyTests(PortalServer server)
         await advisor.GetByRole(AriaRole.Button, new() { Name = "Make a new calendar link" }).ClickAsync();
         await Expect(advisor.Locator("[data-calendar-link]")).ToContainTextAsync("/calendar/demo/demo-advisor/");
 
+        // The page says when a calendar last read the link, so someone else reading it shows; and the link can be turned off.
+        var link = await advisor.Locator("[data-calendar-link]").InnerTextAsync();
+        Assert.Equal(200, (await advisor.APIRequest.GetAsync(link)).Status);
+        await advisor.GotoAsync("/paid-work");
+        await Expect(advisor.Locator("[data-calendar-made]")).ToContainTextAsync("A calendar last read it on");
+        await advisor.GetByRole(AriaRole.Button, new() { Name = "Turn the calendar link off" }).ClickAsync();
+        await Expect(advisor.GetByText("Your calendar link is off.")).ToBeVisibleAsync();
+        Assert.Equal(404, (await advisor.APIRequest.GetAsync(link)).Status);
+        await Accessibility.AssertNoSeriousViolationsAsync(advisor);
+
         // Eleven days on, the session is over: the recruiter records who took part.
         server.Time.Advance(TimeSpan.FromDays(11));
         recruiter = await server.SignInAsync("Jamie (demo recruiter)");

@@ -129,6 +129,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
         new("GET", "/api/engagements/me/claims", "/api/engagements/me/claims", null, EngagementMember),
         new("GET", "/api/engagements/me/calendar", "/api/engagements/me/calendar", null, EngagementMember),
         new("POST", "/api/engagements/me/calendar", "/api/engagements/me/calendar", null, EngagementMember),
+        new("DELETE", "/api/engagements/me/calendar", "/api/engagements/me/calendar", null, EngagementMember),
         new("GET", "/calendar/{agencyId}/{personId}/{token}.ics", "/calendar/demo/demo-advisor/nothing.ics", null, [Anonymous]),
         new("POST", "/api/engagements/opportunities/{id}/sessions/{sessionId}/attendance", Opportunity + "/sessions/s1/attendance", new { entries = new[] { new { personId = "nobody", outcome = "attended" } } }, Recruiter),
         new("POST", "/api/engagements/opportunities/{id}/sessions/{sessionId}/cancel", Opportunity + "/sessions/s1/cancel", null, Recruiter),

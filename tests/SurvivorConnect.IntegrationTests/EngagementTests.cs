@@ -1290,6 +1290,31 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     [Fact]
+    public async Task A_calendar_link_turned_off_or_made_before_access_was_taken_away_reads_nothing_and_its_owner_sees_when_it_was_last_read()
+    {
+        var (id, client) = await AdvisorAsync();
+        var link = (await HttpAssert.Ok<JsonElement>(await client.PostAsync("/api/engagements/me/calendar", null))).GetProperty("path").GetString()!;
+        Assert.Equal(JsonValueKind.Null, (await HttpAssert.Ok<JsonElement>(await client.GetAsync("/api/engagements/me/calendar"))).GetProperty("lastReadAt").ValueKind);
+        Assert.Equal(HttpStatusCode.OK, (await api.Anonymous().GetAsync(link)).StatusCode);
+        Assert.Equal(api.Time.GetUtcNow(), (await HttpAssert.Ok<JsonElement>(await client.GetAsync("/api/engagements/me/calendar"))).GetProperty("lastReadAt").GetDateTimeOffset());
+
+        // Access taken away (the phone was lost, the account taken over) and given back: the old link stays dead.
+        api.Time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(HttpStatusCode.OK, (await _admin.PostAsync($"/api/people/{id}/deactivate", null)).StatusCode);
+        api.Time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(HttpStatusCode.OK, (await _admin.ReactivateAsync(id)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await api.Anonymous().GetAsync(link)).StatusCode);
+
+        var newer = (await HttpAssert.Ok<JsonElement>(await client.PostAsync("/api/engagements/me/calendar", null))).GetProperty("path").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, (await api.Anonymous().GetAsync(newer)).StatusCode);
+        var off = await HttpAssert.Ok<JsonElement>(await client.DeleteAsync("/api/engagements/me/calendar"));
+
+        Assert.False(off.GetProperty("exists").GetBoolean());
+        Assert.Equal(HttpStatusCode.NotFound, (await api.Anonymous().GetAsync(newer)).StatusCode);
+        Assert.False((await HttpAssert.Ok<JsonElement>(await client.GetAsync("/api/engagements/me/calendar"))).GetProperty("exists").GetBoolean());
+    }
+
+    [Fact]
     public async Task Another_agencys_recruiter_and_advisor_can_neither_reach_nor_answer_this_agencys_opportunity_nor_find_its_survivors()
     {
         var opportunity = await PublishedAsync();

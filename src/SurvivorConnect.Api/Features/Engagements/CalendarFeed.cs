@@ -6,6 +6,7 @@ using Ical.Net.DataTypes;
 using Ical.Net.Serialization;
 using Mediator;
 using SurvivorConnect.Api.Features.Engagements.Rules;
+using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Storage;
@@ -26,14 +27,23 @@ public sealed record CalendarFeedSecret : Document
 
     public required DateTimeOffset CreatedAt { get; init; }
 
+    /// <summary>When a calendar last read the feed (to the hour): the person can tell whether someone else still reads it.</summary>
+    public DateTimeOffset? LastReadAt { get; init; }
+
     public static string IdFor(string personId) => "calendar~" + personId;
 
     public static string Hash(string token) => Digest.Of(token);
 }
 
-public sealed record CalendarLinkView(bool Exists, string? Path, DateTimeOffset? CreatedAt);
+public sealed record CalendarLinkView(bool Exists, string? Path, DateTimeOffset? CreatedAt, DateTimeOffset? LastReadAt = null);
 
 public sealed record GetMyCalendarLink : IQuery<CalendarLinkView>;
+
+/// <summary>Turns the calendar link off: it stops working at once, and no new one is made.</summary>
+public sealed record TurnOffMyCalendarLink : ICommand<CalendarLinkView>, IAudited
+{
+    public AuditTarget Audit => new("engagement.turn-off-calendar-link", "calendar-feed");
+}
 
 /// <summary>Makes a new secret calendar link; the old one stops working at once.</summary>
 public sealed record RotateMyCalendarLink : ICommand<CalendarLinkView>, IAudited
@@ -44,9 +54,10 @@ public sealed record RotateMyCalendarLink : ICommand<CalendarLinkView>, IAudited
 /// <summary>The signed-in person's (the feed's owner, proven by the link) confirmed sessions as iCalendar text.</summary>
 public sealed record GetCalendarFeed(string Token) : IQuery<string>;
 
-internal sealed class CalendarFeedHandlers(EngagementData data)
+internal sealed class CalendarFeedHandlers(EngagementData data, PeopleRepository people)
     : IQueryHandler<GetMyCalendarLink, CalendarLinkView>,
       ICommandHandler<RotateMyCalendarLink, CalendarLinkView>,
+      ICommandHandler<TurnOffMyCalendarLink, CalendarLinkView>,
       IQueryHandler<GetCalendarFeed, string>
 {
     /// <summary>Neutral words only: a calendar is often seen by others, and must not say what the session is about.</summary>
@@ -56,8 +67,17 @@ internal sealed class CalendarFeedHandlers(EngagementData data)
 
     private string Me => data.Store.User.UserId;
 
+    /// <summary>How finely a feed's last read is kept: calendars poll every few hours, and each read need not be a write.</summary>
+    private static readonly TimeSpan ReadKeptTo = TimeSpan.FromHours(1);
+
     public async ValueTask<CalendarLinkView> Handle(GetMyCalendarLink query, CancellationToken ct) =>
-        await SecretAsync(ct) is { } secret ? new CalendarLinkView(true, null, secret.CreatedAt) : new CalendarLinkView(false, null, null);
+        await SecretAsync(ct) is { } secret ? new CalendarLinkView(true, null, secret.CreatedAt, secret.LastReadAt) : new CalendarLinkView(false, null, null);
+
+    public async ValueTask<CalendarLinkView> Handle(TurnOffMyCalendarLink command, CancellationToken ct)
+    {
+        await data.Store.DeleteAsync(EngagementData.Container, CalendarFeedSecret.IdFor(Me), data.Store.AgencyId, null, ct);
+        return new CalendarLinkView(false, null, null);
+    }
 
     public async ValueTask<CalendarLinkView> Handle(RotateMyCalendarLink command, CancellationToken ct)
     {
@@ -80,6 +100,14 @@ internal sealed class CalendarFeedHandlers(EngagementData data)
             throw new NotFoundException("calendar");
         }
 
+        // A link made before the person's access was last taken away ended with it (the account may have been taken
+        // over): given access back, they make a new one.
+        if (await people.FindAsync(data.Store.AgencyId, Me, ct) is not { } person || person.SignInsValidFrom > secret.CreatedAt)
+        {
+            throw new NotFoundException("calendar");
+        }
+
+        await NoteReadAsync(secret, ct);
         var calendar = new Calendar { ProductId = "-//SurvivorConnect//Engagements//EN" };
         calendar.AddProperty("X-WR-CALNAME", Summary + "s");
         var places = await data.ParticipationsAsync(Filter.Eq("personId", Me), ct);
@@ -117,6 +145,23 @@ internal sealed class CalendarFeedHandlers(EngagementData data)
         }
 
         return new CalendarSerializer().SerializeToString(calendar) ?? "";
+    }
+
+    private async Task NoteReadAsync(CalendarFeedSecret secret, CancellationToken ct)
+    {
+        if (secret.LastReadAt is { } last && data.Store.Now - last < ReadKeptTo)
+        {
+            return;
+        }
+
+        try
+        {
+            await data.Store.ReplaceAsync(EngagementData.Container, secret with { LastReadAt = data.Store.Now }, secret.ETag!, ct);
+        }
+        catch (StoreException ex) when (ex.Kind is StoreErrorKind.PreconditionFailed or StoreErrorKind.NotFound)
+        {
+            // Another read noted it, or the link was changed meanwhile: either way there is nothing to add.
+        }
     }
 
     private Task<CalendarFeedSecret?> SecretAsync(CancellationToken ct) =>

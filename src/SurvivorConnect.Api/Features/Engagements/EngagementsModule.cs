@@ -52,6 +52,8 @@ public static class EngagementsModule
             .WithSummary("Whether you have a calendar link, and since when (the link itself is shown only when made).");
         me.MapPost("/calendar", RotateMyCalendarLink).WithName(nameof(RotateMyCalendarLink))
             .WithSummary("Make a new secret calendar link of your confirmed sessions; any old link stops working.");
+        me.MapDelete("/calendar", TurnOffMyCalendarLink).WithName(nameof(TurnOffMyCalendarLink))
+            .WithSummary("Turn your calendar link off: it stops working at once.");
         me.MapGet("/claims", ListMyClaims).WithName(nameof(ListMyClaims))
             .WithSummary("What you are owed for each session, and the travel you added.");
         me.MapGet("/opportunities", ListMyOpportunities).WithName(nameof(ListMyOpportunities))
@@ -138,6 +140,9 @@ public static class EngagementsModule
 
     private static async Task<Ok<CalendarLinkView>> RotateMyCalendarLink(IMediator mediator, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new RotateMyCalendarLink(), ct));
+
+    private static async Task<Ok<CalendarLinkView>> TurnOffMyCalendarLink(IMediator mediator, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new TurnOffMyCalendarLink(), ct));
 
     private static async Task<Ok<IReadOnlyList<ClaimView>>> RecordAttendance(IMediator mediator, string id, string sessionId, AttendanceRequest body, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new RecordAttendance(id, sessionId, body), ct));
