@@ -1290,6 +1290,18 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     [Fact]
+    public async Task An_answer_no_button_on_the_paid_work_page_sends_changes_nothing_and_never_gives_up_a_place()
+    {
+        var (opportunity, first, _) = await SoonAsync(startsIn: 48);
+        var portal = await PortalSession.SignedInAsync(api, first.Id);
+
+        await PortalSession.PostFormAsync(portal, "/paid-work", "answer", ("Act", $"7:{opportunity.Id}"));
+
+        var mine = (await HttpAssert.Ok<List<OpportunityDto>>(await first.Client.GetAsync("/api/engagements/me/opportunities"))).Single(o => o.Id == opportunity.Id);
+        Assert.Equal("Confirmed", mine.MyState);
+    }
+
+    [Fact]
     public async Task A_calendar_link_turned_off_or_made_before_access_was_taken_away_reads_nothing_and_its_owner_sees_when_it_was_last_read()
     {
         var (id, client) = await AdvisorAsync();

@@ -32,6 +32,21 @@ public sealed class PeopleTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_sign_in_naming_an_agency_id_no_agency_could_be_given_opens_nothing_even_where_such_a_record_exists()
+    {
+        // An agency's id starts the ids of its records in partitions every agency shares: "demo~x" would write as "demo"'s.
+        var store = api.Services.GetRequiredService<IDocumentStore>();
+        await store.UpsertAsync(Person.Container, new Person
+        {
+            Id = "tilde-admin", PartitionKey = "demo~x", AgencyId = "demo~x", DisplayName = "Tilde admin", Roles = [Roles.AgencyAdmin], Active = true,
+            CreatedAt = DateTimeOffset.UnixEpoch,
+        }, CancellationToken.None);
+
+        await HttpAssert.Problem(await api.AsSubject("tilde-admin", "demo~x").GetAsync("/api/people"), 403);
+        await HttpAssert.Problem(await api.AsSubject("tilde~admin", "demo").GetAsync("/api/people"), 403);
+    }
+
+    [Fact]
     public async Task The_safety_notice_is_shown_until_the_person_says_they_read_it_and_only_for_them()
     {
         var (first, _) = await CreateAsync(null, Roles.Youth);

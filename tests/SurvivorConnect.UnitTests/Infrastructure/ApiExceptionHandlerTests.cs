@@ -9,14 +9,19 @@ namespace SurvivorConnect.UnitTests.Infrastructure;
 
 public sealed class ApiExceptionHandlerTests
 {
-    private static async Task<(int Status, JsonElement Body, HttpResponse Response)> Handle(Exception exception)
+    private static async Task<(int Status, JsonElement Body, HttpResponse Response)> Handle(Exception exception, bool callerLeft = false)
     {
         var services = new ServiceCollection().AddLogging().AddProblemDetails().BuildServiceProvider();
-        var context = new DefaultHttpContext { RequestServices = services };
+        var context = new DefaultHttpContext { RequestServices = services, RequestAborted = new CancellationToken(callerLeft) };
         context.Response.Body = new MemoryStream();
         var handler = new ApiExceptionHandler(services.GetRequiredService<IProblemDetailsService>(), NullLogger<ApiExceptionHandler>.Instance);
 
         Assert.True(await handler.TryHandleAsync(context, exception, CancellationToken.None));
+
+        if (context.Response.Body.Length == 0)
+        {
+            return (context.Response.StatusCode, default, context.Response);
+        }
 
         context.Response.Body.Position = 0;
         using var document = await JsonDocument.ParseAsync(context.Response.Body);
@@ -56,6 +61,13 @@ public sealed class ApiExceptionHandlerTests
         Assert.Equal(500, status);
         Assert.DoesNotContain("hunter2", body.GetRawText(), StringComparison.Ordinal);
         Assert.DoesNotContain("InvalidOperationException", body.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_wait_that_gave_up_while_the_caller_is_still_there_is_a_timeout_on_our_side_and_only_a_caller_who_left_is_499()
+    {
+        Assert.Equal(504, (await Handle(new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout"))).Status);
+        Assert.Equal(499, (await Handle(new OperationCanceledException(), callerLeft: true)).Status);
     }
 
     [Fact]

@@ -59,6 +59,17 @@ public sealed class SensitiveLogCategoriesTests
         Assert.True(factory.CreateLogger("SurvivorConnect.Api.Features.Chat.ChatService").IsEnabled(LogLevel.Trace));
     }
 
+    [Theory]
+    [InlineData("Microsoft.AspNetCore.Routing.Matching.DfaMatcher")]
+    [InlineData("Microsoft.AspNetCore.StaticFiles.StaticFileMiddleware")]
+    public void Debug_logs_that_print_the_request_path_where_a_calendar_link_carries_its_secret_stay_off_when_logging_is_turned_up(string category)
+    {
+        using var factory = Factory(logging => logging.AddFilter("Microsoft", LogLevel.Trace).AddFilter(category, LogLevel.Debug));
+
+        Assert.False(factory.CreateLogger(category).IsEnabled(LogLevel.Debug));
+        Assert.True(factory.CreateLogger(category).IsEnabled(LogLevel.Information));
+    }
+
     [Fact]
     public void A_wildcard_rule_longer_than_the_floor_does_not_reach_SignalR_s_message_logs()
     {

@@ -129,7 +129,8 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
                 {
                     ParticipationMove.Apply or ParticipationMove.Accept => (await TakePlaceAsync(opportunity, mine, fit, command.Move, ct), null),
                     ParticipationMove.Decline => (await DeclineAsync(opportunity, mine, ct), null),
-                    _ => await WithdrawAsync(opportunity, mine, ct),
+                    ParticipationMove.Withdraw => await WithdrawAsync(opportunity, mine, ct),
+                    _ => throw new ArgumentOutOfRangeException(nameof(command), command.Move, "Not a move a person makes."),
                 };
                 if (promoted is not null)
                 {

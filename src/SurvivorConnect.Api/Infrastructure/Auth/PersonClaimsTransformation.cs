@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
@@ -72,7 +73,7 @@ public sealed class PersonPrincipals(PeopleRepository people)
     public async Task<ClaimsPrincipal> BuildAsync(string? userId, string? agencyId, string? expires, CancellationToken ct, string? session = null, string? signedInAt = null)
     {
         var identity = Who(userId, agencyId, expires, session, signedInAt);
-        if (string.IsNullOrEmpty(userId) || string.IsNullOrEmpty(agencyId))
+        if (!IsId(userId) || !IsId(agencyId))
         {
             return new ClaimsPrincipal(identity);
         }
@@ -90,6 +91,12 @@ public sealed class PersonPrincipals(PeopleRepository people)
     /// <summary>Who the principal is and their session, without reading their record: not active, so it opens nothing but the way out.</summary>
     public static ClaimsPrincipal Unread(string? userId, string? agencyId, string? session) => new(Who(userId, agencyId, null, session, null));
 
+    /// <summary>
+    /// Only an id the agency could have given: an agency's id builds the ids of its records in partitions every agency
+    /// shares, so an issuer's claim of "a~x" must not pass as agency "a"'s records.
+    /// </summary>
+    private static bool IsId([NotNullWhen(true)] string? id) => id is not null && PeopleRules.IsValidId(id);
+
     private static bool SignedInBeforeDeactivation(Person person, string? signedInAt) =>
         person.SignInsValidFrom is { } from
         && long.TryParse(signedInAt, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds < from.ToUnixTimeSeconds();
@@ -97,7 +104,7 @@ public sealed class PersonPrincipals(PeopleRepository people)
     private static ClaimsIdentity Who(string? userId, string? agencyId, string? expires, string? session, string? signedInAt)
     {
         var identity = new ClaimsIdentity(ScClaims.AuthenticationType, ScClaims.UserId, ScClaims.Role);
-        if (string.IsNullOrEmpty(userId) || string.IsNullOrEmpty(agencyId))
+        if (!IsId(userId) || !IsId(agencyId))
         {
             return identity;
         }

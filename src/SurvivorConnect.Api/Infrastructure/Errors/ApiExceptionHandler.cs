@@ -13,7 +13,11 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        var problem = Describe(exception);
+        // Cancelled while the caller is still there is not the caller leaving: something waited on (Stripe, a timed wait)
+        // gave up, which is a failure on our side, logged and answered as one.
+        var problem = exception is OperationCanceledException && !httpContext.RequestAborted.IsCancellationRequested
+            ? Problem(StatusCodes.Status504GatewayTimeout, "Timed out.", "Something this needed did not answer in time. Look at what you were changing, then try again shortly.")
+            : Describe(exception);
         if (problem.Status >= 500)
         {
             LogFailure(logger, exception, httpContext.TraceIdentifier);

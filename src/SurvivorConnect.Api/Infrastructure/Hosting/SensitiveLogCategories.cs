@@ -4,8 +4,8 @@ namespace SurvivorConnect.Api.Infrastructure.Hosting;
 
 /// <summary>
 /// Framework log categories that, below a level, write what must never be logged: request logs print the whole URL
-/// (where SignalR puts the access token), and SignalR's debug logs print each hub call's arguments (a chat message's
-/// words). They are held at that level whatever the configuration says, also when an operator turns logging up
+/// (where SignalR puts the access token), routing's and static files' debug logs print the path (where a calendar
+/// link carries its secret), and SignalR's debug logs print each hub call's arguments (a chat message's words). They are held at that level whatever the configuration says, also when an operator turns logging up
 /// during an incident, for every logging provider: rules naming them more narrowly are dropped, and each provider
 /// with rules of its own gets the floor too, since a provider's own rule outranks any general one.
 /// </summary>
@@ -15,6 +15,8 @@ public sealed class SensitiveLogCategories : IPostConfigureOptions<LoggerFilterO
     [
         ("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning),
         ("Microsoft.AspNetCore.Routing.EndpointMiddleware", LogLevel.Warning),
+        ("Microsoft.AspNetCore.Routing", LogLevel.Information),
+        ("Microsoft.AspNetCore.StaticFiles", LogLevel.Information),
         ("Microsoft.AspNetCore.SignalR", LogLevel.Information),
         ("Microsoft.AspNetCore.Http.Connections", LogLevel.Information),
     ];
