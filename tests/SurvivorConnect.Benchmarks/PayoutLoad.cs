@@ -76,7 +76,11 @@ internal static class PayoutLoad
 
                 clock.Restart();
                 await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (p, ct) =>
-                    (await finance.PostAsync($"/api/payouts/{p.GetProperty("id").GetString()}/approve", null, ct)).EnsureSuccessStatusCode());
+                {
+                    using var approval = new HttpRequestMessage(HttpMethod.Post, $"/api/payouts/{p.GetProperty("id").GetString()}/approve");
+                    approval.Headers.TryAddWithoutValidation("If-Match", p.GetProperty("version").GetString());
+                    (await finance.SendAsync(approval, ct)).EnsureSuccessStatusCode();
+                });
                 approve = clock.Elapsed;
             }
             finally

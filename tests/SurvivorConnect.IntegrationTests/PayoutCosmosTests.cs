@@ -45,7 +45,7 @@ public sealed class PayoutCosmosTests : IAsyncLifetime
         var payout = Assert.Single(await world.PrepareAsync(opportunity));
         var other = await world.ApproverAsync();
 
-        var approvals = await Task.WhenAll(world.Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null), other.Client.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+        var approvals = await Task.WhenAll(PayoutWorld.StepAsync(world.Finance, payout.Id, "approve"), PayoutWorld.StepAsync(other.Client, payout.Id, "approve"));
         Assert.Single(approvals, a => a.StatusCode == HttpStatusCode.OK);
         Assert.Equal(1, await _api.SendPayoutsAsync());
         var bank = _api.Stripe.Payouts.Single(p => p["metadata"]!["payout_id"]!.GetValue<string>() == payout.Id)["id"]!.GetValue<string>();

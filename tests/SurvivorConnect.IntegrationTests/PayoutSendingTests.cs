@@ -40,7 +40,7 @@ public sealed class PayoutSendingTests : IAsyncLifetime
         var payouts = await world.PrepareAsync(opportunity);
         foreach (var payout in payouts)
         {
-            await HttpAssert.Ok<PayoutDto>(await world.Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+            await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(world.Finance, payout.Id, "approve"));
         }
 
         return payouts;

@@ -16,7 +16,7 @@ public sealed class PayoutTaxYearTests(PayoutApi api) : IClassFixture<PayoutApi>
     {
         var (payout, payees, paidAt, year) = await ApprovedForNewYearsEveAsync(stripe: false);
 
-        await HttpAssert.Ok<PayoutDto>(await _world.Finance.PostJson(PayoutWorld.Url(payout.Id, "paid-outside"), new { reference = "Check 2001" }));
+        await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(_world.Finance, payout.Id, "paid-outside", new { reference = "Check 2001" }));
 
         Assert.Equal(paidAt, api.Time.GetUtcNow());
         Assert.Equal(150m, await CompensationInAsync(year, payees[0].Id));
@@ -84,7 +84,7 @@ public sealed class PayoutTaxYearTests(PayoutApi api) : IClassFixture<PayoutApi>
         var (opportunity, payees) = await _world.AttendedAsync();
         await _world.PayeeReadyAsync(payees[0], stripe);
         var payout = Assert.Single(await _world.PrepareAsync(opportunity));
-        await HttpAssert.Ok<PayoutDto>(await _world.Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+        await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(_world.Finance, payout.Id, "approve"));
         return (payout, payees, paidAt, paidAt.Year - 1);
     }
 

@@ -43,7 +43,7 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         await HttpAssert.Problem(await payee.Client.PutAsJsonAsync($"/api/engagements/opportunities/{opportunity}/sessions/s1/travel", new { miles = 200m }), 409);
 
         var account = await _world.PayeeReadyAsync(payee, stripe: true);
-        var approved = await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+        var approved = await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "approve"));
         Assert.Equal("Approved", approved.State);
         Assert.Equal("Stripe", approved.Method);
 
@@ -100,26 +100,26 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
             var second = await _world.ApproverAsync();
             var third = await _world.ApproverAsync();
 
-            var own = await HttpAssert.Problem(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null), 403);
+            var own = await HttpAssert.Problem(await PayoutWorld.StepAsync(Finance, payout.Id, "approve"), 403);
             Assert.Contains("You prepared this payout", own.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
-            var first = await HttpAssert.Ok<PayoutDto>(await second.Client.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+            var first = await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(second.Client, payout.Id, "approve"));
             Assert.Equal("Pending", first.State);
             Assert.Single(first.Approvals);
             Assert.Contains("second approver", first.WhyYouCannotApprove, StringComparison.Ordinal);
-            await HttpAssert.Problem(await second.Client.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null), 409);
+            await HttpAssert.Problem(await PayoutWorld.StepAsync(second.Client, payout.Id, "approve"), 409);
 
             // The first approver is taken off (deactivated, say) before the second approval: theirs no longer counts.
             (await _world.Admin.PostAsync($"/api/people/{second.Id}/deactivate", null)).EnsureSuccessStatusCode();
-            var after = await HttpAssert.Ok<PayoutDto>(await third.Client.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+            var after = await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(third.Client, payout.Id, "approve"));
             Assert.Equal("Pending", after.State);
             Assert.Equal(third.Id, Assert.Single(after.Approvals).GetProperty("by").GetString());
 
             var fourth = await _world.ApproverAsync();
-            var done = await HttpAssert.Ok<PayoutDto>(await fourth.Client.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+            var done = await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(fourth.Client, payout.Id, "approve"));
             Assert.Equal("Approved", done.State);
             Assert.Equal(2, done.Approvals.Count);
-            await HttpAssert.Problem(await third.Client.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null), 409);
+            await HttpAssert.Problem(await PayoutWorld.StepAsync(third.Client, payout.Id, "approve"), 409);
         }
         finally
         {
@@ -141,14 +141,14 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         var payout = Assert.Single(await _world.PrepareAsync(opportunity));
         Assert.Equal(both.Id, payout.PayeeId);
 
-        var refused = await HttpAssert.Problem(await both.Client.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null), 403);
+        var refused = await HttpAssert.Problem(await PayoutWorld.StepAsync(both.Client, payout.Id, "approve"), 403);
         Assert.Contains("pays you", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Contains("pays you", (await HttpAssert.Ok<PayoutDto>(await both.Client.GetAsync(PayoutWorld.Url(payout.Id)))).WhyYouCannotApprove, StringComparison.Ordinal);
 
-        await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
-        await HttpAssert.Problem(await both.Client.PostJson(PayoutWorld.Url(payout.Id, "paid-outside"), new { reference = "Check 9" }), 403);
+        await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "approve"));
+        await HttpAssert.Problem(await PayoutWorld.StepAsync(both.Client, payout.Id, "paid-outside", new { reference = "Check 9" }), 403);
         // Nor do they cancel it, which would open its claim for a new amount.
-        var cancel = await HttpAssert.Problem(await both.Client.PostAsync(PayoutWorld.Url(payout.Id, "cancel"), null), 403);
+        var cancel = await HttpAssert.Problem(await PayoutWorld.StepAsync(both.Client, payout.Id, "cancel"), 403);
         Assert.Contains("pays you", cancel.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal("Approved", (await _world.PayoutAsync(payout.Id)).State);
 
@@ -164,7 +164,7 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         var payout = Assert.Single(await _world.PrepareAsync(opportunity));
         var other = await _world.ApproverAsync();
 
-        var answers = await Task.WhenAll(Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null), other.Client.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+        var answers = await Task.WhenAll(PayoutWorld.StepAsync(Finance, payout.Id, "approve"), PayoutWorld.StepAsync(other.Client, payout.Id, "approve"));
 
         Assert.Single(answers, a => a.StatusCode == HttpStatusCode.OK);
         Assert.Single(answers, a => a.StatusCode == HttpStatusCode.Conflict);
@@ -179,13 +179,13 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         var (opportunity, payees) = await _world.AttendedAsync();
         var payout = Assert.Single(await _world.PrepareAsync(opportunity));
 
-        var notice = await HttpAssert.Problem(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null), 409);
+        var notice = await HttpAssert.Problem(await PayoutWorld.StepAsync(Finance, payout.Id, "approve"), 409);
         Assert.Contains("public benefits", notice.GetProperty("detail").GetString(), StringComparison.Ordinal);
         await HttpAssert.Ok<JsonElement>(await payees[0].Client.PostAsync("/api/payouts/me/benefits-notice", null));
-        await HttpAssert.Problem(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null), 409);
+        await HttpAssert.Problem(await PayoutWorld.StepAsync(Finance, payout.Id, "approve"), 409);
         await HttpAssert.Ok<JsonElement>(await payees[0].Client.PutAsJsonAsync("/api/payouts/me/method", new { method = "prepaidCard" }));
 
-        Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null))).State);
+        Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "approve"))).State);
     }
 
     [Fact]
@@ -195,9 +195,9 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         await _world.PayeeReadyAsync(payees[0], stripe: true);
         var payout = Assert.Single(await _world.PrepareAsync(opportunity, by: Finance));
         var second = api.As("demo-finance2");
-        await HttpAssert.Ok<PayoutDto>(await second.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+        await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(second, payout.Id, "approve"));
 
-        var refused = await HttpAssert.Problem(await Finance.PostJson(PayoutWorld.Url(payout.Id, "paid-outside"), new { reference = "Check 55" }), 403);
+        var refused = await HttpAssert.Problem(await PayoutWorld.StepAsync(Finance, payout.Id, "paid-outside", new { reference = "Check 55" }), 403);
 
         Assert.Contains("You prepared this payout", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(1, await api.SendPayoutsAsync());
@@ -212,11 +212,11 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         var (opportunity, payees) = await _world.AttendedAsync();
         await _world.PayeeReadyAsync(payees[0], stripe: false);
         var payout = Assert.Single(await _world.PrepareAsync(opportunity));
-        await HttpAssert.Problem(await Finance.PostJson(PayoutWorld.Url(payout.Id, "paid-outside"), new { reference = "Check 1042" }), 409);
-        await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+        await HttpAssert.Problem(await PayoutWorld.StepAsync(Finance, payout.Id, "paid-outside", new { reference = "Check 1042" }), 409);
+        await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "approve"));
         var transfersBefore = api.Stripe.Transfers.Count;
 
-        var paid = await HttpAssert.Ok<PayoutDto>(await Finance.PostJson(PayoutWorld.Url(payout.Id, "paid-outside"), new { reference = "Check 1042" }));
+        var paid = await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "paid-outside", new { reference = "Check 1042" }));
 
         Assert.Equal("Paid", paid.State);
         Assert.Equal("Check 1042", paid.OutsideReference);
@@ -225,7 +225,7 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         var totals = await HttpAssert.Ok<JsonElement>(await Finance.GetAsync("/api/payouts/totals"));
         var mine = totals.GetProperty("payees").EnumerateArray().Single(p => p.GetProperty("payeeId").GetString() == payees[0].Id);
         Assert.Equal(150m, mine.GetProperty("compensation").GetDecimal());
-        await HttpAssert.Problem(await Finance.PostJson(PayoutWorld.Url(payout.Id, "paid-outside"), new { reference = "Check 1043" }), 409);
+        await HttpAssert.Problem(await PayoutWorld.StepAsync(Finance, payout.Id, "paid-outside", new { reference = "Check 1043" }), 409);
     }
 
     [Fact]
@@ -235,15 +235,15 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         await _world.PayeeReadyAsync(payees[0], stripe: false);
         var payout = Assert.Single(await _world.PrepareAsync(opportunity));
         var second = await _world.ApproverAsync();
-        await HttpAssert.Ok<PayoutDto>(await second.Client.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+        await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(second.Client, payout.Id, "approve"));
 
-        var refused = await HttpAssert.Problem(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null), 409);
+        var refused = await HttpAssert.Problem(await PayoutWorld.StepAsync(Finance, payout.Id, "approve"), 409);
         Assert.Contains("tax details", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.True((await HttpAssert.Ok<JsonElement>(await payees[0].Client.GetAsync("/api/payouts/me"))).GetProperty("account").GetProperty("taxDetailsNeeded").GetBoolean());
 
         await HttpAssert.Ok<JsonElement>(await Finance.PostAsync($"/api/payouts/payees/{payees[0].Id}/tax-details", null));
-        Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null))).State);
-        await HttpAssert.Ok<PayoutDto>(await Finance.PostJson(PayoutWorld.Url(payout.Id, "paid-outside"), new { reference = "Check 2001" }));
+        Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "approve"))).State);
+        await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "paid-outside", new { reference = "Check 2001" }));
         var totals = await HttpAssert.Ok<JsonElement>(await Finance.GetAsync("/api/payouts/totals"));
         var row = totals.GetProperty("payees").EnumerateArray().Single(p => p.GetProperty("payeeId").GetString() == payees[0].Id);
         Assert.True(row.GetProperty("crossesThreshold").GetBoolean());
@@ -259,8 +259,8 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         var one = Assert.Single(await _world.PrepareAsync(first));
         var other = Assert.Single(await _world.PrepareAsync(second));
         var approver = await _world.ApproverAsync();
-        await HttpAssert.Ok<PayoutDto>(await approver.Client.PostAsync(PayoutWorld.Url(one.Id, "approve"), null));
-        await HttpAssert.Ok<PayoutDto>(await approver.Client.PostAsync(PayoutWorld.Url(other.Id, "approve"), null));
+        await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(approver.Client, one.Id, "approve"));
+        await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(approver.Client, other.Id, "approve"));
 
         // Each is under the threshold alone; the other is approved between this one's check and its write.
         api.Store.BeforeBatch = async operations =>
@@ -268,19 +268,19 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
             if (operations.Any(o => o is BatchOperation.Replace { Document: Payout { State: PayoutState.Approved } p } && p.Id == one.Id))
             {
                 api.Store.BeforeBatch = null;
-                Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(other.Id, "approve"), null))).State);
+                Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, other.Id, "approve"))).State);
             }
         };
         try
         {
-            await HttpAssert.Problem(await Finance.PostAsync(PayoutWorld.Url(one.Id, "approve"), null), 409);
+            await HttpAssert.Problem(await PayoutWorld.StepAsync(Finance, one.Id, "approve"), 409);
         }
         finally
         {
             api.Store.BeforeBatch = null;
         }
 
-        var refused = await HttpAssert.Problem(await Finance.PostAsync(PayoutWorld.Url(one.Id, "approve"), null), 409);
+        var refused = await HttpAssert.Problem(await PayoutWorld.StepAsync(Finance, one.Id, "approve"), 409);
         Assert.Contains("tax details", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal("Pending", (await _world.PayoutAsync(one.Id)).State);
     }
@@ -292,8 +292,8 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         await _world.PayeeReadyAsync(payees[0], stripe: true);
         var failing = Assert.Single(await _world.PrepareAsync(first));
         var second = await _world.ApproverAsync();
-        await HttpAssert.Ok<PayoutDto>(await second.Client.PostAsync(PayoutWorld.Url(failing.Id, "approve"), null));
-        await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(failing.Id, "approve"), null));
+        await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(second.Client, failing.Id, "approve"));
+        await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, failing.Id, "approve"));
         api.Stripe.RefuseNext("/v1/transfers");
         await api.SendPayoutsAsync();
         Assert.Equal("Failed", (await _world.PayoutAsync(failing.Id)).State);
@@ -301,17 +301,17 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         // While the first was failed, a second of 1,500 was approved: the year's 2,000 was not reached without it.
         var (later, _) = await _world.AttendedAsync(people: 0, stipend: 1500m, also: payees);
         var other = Assert.Single(await _world.PrepareAsync(later));
-        await HttpAssert.Ok<PayoutDto>(await second.Client.PostAsync(PayoutWorld.Url(other.Id, "approve"), null));
-        Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(other.Id, "approve"), null))).State);
+        await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(second.Client, other.Id, "approve"));
+        Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, other.Id, "approve"))).State);
 
-        var retried = await HttpAssert.Problem(await Finance.PostAsync(PayoutWorld.Url(failing.Id, "retry"), null), 409);
-        var outside = await HttpAssert.Problem(await Finance.PostJson(PayoutWorld.Url(failing.Id, "paid-outside"), new { reference = "Check 2002" }), 409);
+        var retried = await HttpAssert.Problem(await PayoutWorld.StepAsync(Finance, failing.Id, "retry"), 409);
+        var outside = await HttpAssert.Problem(await PayoutWorld.StepAsync(Finance, failing.Id, "paid-outside", new { reference = "Check 2002" }), 409);
 
         Assert.Contains("tax details", retried.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Contains("tax details", outside.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal("Failed", (await _world.PayoutAsync(failing.Id)).State);
         await HttpAssert.Ok<JsonElement>(await Finance.PostAsync($"/api/payouts/payees/{payees[0].Id}/tax-details", null));
-        Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(failing.Id, "retry"), null))).State);
+        Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, failing.Id, "retry"))).State);
     }
 
     [Fact]
@@ -320,7 +320,7 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         var (opportunity, payees) = await _world.AttendedAsync();
         await _world.PayeeReadyAsync(payees[0], stripe: true);
         var payout = Assert.Single(await _world.PrepareAsync(opportunity));
-        await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+        await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "approve"));
         api.Stripe.RefuseNext("/v1/transfers");
 
         await api.SendPayoutsAsync();
@@ -334,7 +334,7 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         await api.SendPayoutsAsync();
         Assert.Equal("Failed", (await _world.PayoutAsync(payout.Id)).State);
 
-        Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "retry"), null))).State);
+        Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "retry"))).State);
         await api.SendPayoutsAsync();
 
         Assert.Equal("Sending", (await _world.PayoutAsync(payout.Id)).State);
@@ -401,13 +401,13 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         Assert.Contains("changed after it was prepared", (await _world.PayoutAsync(left.Id)).WhyYouCannotApprove, StringComparison.Ordinal);
         var queued = (await HttpAssert.Ok<PageDto<PayoutDto>>(await Finance.GetAsync($"/api/payouts?state=pending&payeeId={payees[0].Id}"))).Items.Single();
         Assert.Contains("changed after it was prepared", queued.WhyYouCannotApprove, StringComparison.Ordinal);
-        var stale = await HttpAssert.Problem(await Finance.PostAsync(PayoutWorld.Url(left.Id, "approve"), null), 409);
+        var stale = await HttpAssert.Problem(await PayoutWorld.StepAsync(Finance, left.Id, "approve"), 409);
         Assert.Contains("send this opportunity's claims to finance again", stale.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal("Pending", (await _world.PayoutAsync(left.Id)).State);
 
         Assert.Empty(await _world.PrepareAsync(opportunity));
         Assert.Equal("Cancelled", (await _world.PayoutAsync(left.Id)).State);
-        await HttpAssert.Problem(await Finance.PostAsync(PayoutWorld.Url(left.Id, "approve"), null), 409);
+        await HttpAssert.Problem(await PayoutWorld.StepAsync(Finance, left.Id, "approve"), 409);
     }
 
     [Fact]
@@ -422,14 +422,14 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         }));
         var payout = Assert.Single(await _world.PrepareAsync(opportunity));
 
-        var refused = await HttpAssert.Problem(await recorder.Client.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null), 403);
+        var refused = await HttpAssert.Problem(await PayoutWorld.StepAsync(recorder.Client, payout.Id, "approve"), 403);
 
         Assert.Contains("recorded the attendance", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Contains("recorded the attendance", (await HttpAssert.Ok<PayoutDto>(await recorder.Client.GetAsync(PayoutWorld.Url(payout.Id)))).WhyYouCannotApprove, StringComparison.Ordinal);
-        Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null))).State);
+        Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "approve"))).State);
 
         // Nor do they record it as paid by check: whether it was paid at all would rest on them alone.
-        var outside = await HttpAssert.Problem(await recorder.Client.PostJson(PayoutWorld.Url(payout.Id, "paid-outside"), new { reference = "Check 4410" }), 403);
+        var outside = await HttpAssert.Problem(await PayoutWorld.StepAsync(recorder.Client, payout.Id, "paid-outside", new { reference = "Check 4410" }), 403);
         Assert.Contains("recorded the attendance", outside.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal("Approved", (await _world.PayoutAsync(payout.Id)).State);
     }
@@ -446,7 +446,7 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         var payouts = await _world.PrepareAsync(opportunity);
         foreach (var payout in payouts)
         {
-            await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+            await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "approve"));
         }
 
         // A payout recorded in fractions of a cent (by an older version, say) cannot be asked of Stripe.
@@ -465,7 +465,8 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
 
         // Finance pays it another way, from the page that told them to.
         var finance = await PortalSession.SignedInAsync(api, "demo-finance");
-        var paid = await PortalSession.PostFormAsync(finance, "/finance", $"outside-{payouts[0].Id}", ("PayoutId", payouts[0].Id), ("Reference", "Check 5120"));
+        var page = await finance.GetStringAsync("/finance");
+        var paid = await PortalSession.PostFormAsync(finance, "/finance", $"outside-{payouts[0].Id}", ("PayoutId", payouts[0].Id), ("Version", PortalSession.Hidden(page, "Version", after: $"outside-{payouts[0].Id}")), ("Reference", "Check 5120"));
         Assert.Contains("Recorded as paid.", paid, StringComparison.Ordinal);
         Assert.Equal("Paid", (await _world.PayoutAsync(payouts[0].Id)).State);
     }
@@ -492,7 +493,7 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         var failed = await _world.PayoutAsync(payout);
         Assert.Equal(("Failed", "payout_canceled"), (failed.State, failed.FailureCode));
         var (_, another) = await _world.ApproverAsync();
-        Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await another.PostAsync(PayoutWorld.Url(payout, "retry"), null))).State);
+        Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(another, payout, "retry"))).State);
     }
 
     [Fact]
@@ -500,15 +501,15 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     {
         var (payout, bank) = await SendingAsync();
         await api.DeliverAsync(api.Stripe.EventJson("payout.failed", bank, status: "failed", failureCode: "account_closed"));
-        await HttpAssert.Problem(await Finance.PostJson(PayoutWorld.Url(payout, "paid-outside"), new { reference = "Check 3001" }), 409);
+        await HttpAssert.Problem(await PayoutWorld.StepAsync(Finance, payout, "paid-outside", new { reference = "Check 3001" }), 409);
 
         // Sent again, it waits as approved (for the payee's new bank details, say): the money is already theirs at Stripe.
-        var again = await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout, "retry"), null));
+        var again = await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout, "retry"));
         Assert.Equal("Approved", again.State);
         Assert.False(again.MayCancel);
-        var cancel = await HttpAssert.Problem(await Finance.PostAsync(PayoutWorld.Url(payout, "cancel"), null), 409);
+        var cancel = await HttpAssert.Problem(await PayoutWorld.StepAsync(Finance, payout, "cancel"), 409);
         Assert.Contains("already in the payee's Stripe account", cancel.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        await HttpAssert.Problem(await Finance.PostJson(PayoutWorld.Url(payout, "paid-outside"), new { reference = "Check 3001" }), 409);
+        await HttpAssert.Problem(await PayoutWorld.StepAsync(Finance, payout, "paid-outside", new { reference = "Check 3001" }), 409);
         Assert.Equal("Approved", (await _world.PayoutAsync(payout)).State);
 
         await api.SendPayoutsAsync();
@@ -554,7 +555,7 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
 
         try
         {
-            await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout, "retry"), null));
+            await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout, "retry"));
         }
         finally
         {
@@ -574,7 +575,7 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     {
         var (payout, bank) = await SendingAsync();
         await api.DeliverAsync(api.Stripe.EventJson("payout.failed", bank, status: "failed", failureCode: "account_closed"));
-        await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout, "retry"), null));
+        await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout, "retry"));
         var transfer = api.Stripe.Transfers.Single(t => t["metadata"]!["payout_id"]!.GetValue<string>() == payout)["id"]!.GetValue<string>();
         api.Stripe.ReverseTransfer(transfer);
 
@@ -593,7 +594,7 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         var (opportunity, payees) = await _world.AttendedAsync();
         await _world.PayeeReadyAsync(payees[0], stripe: true);
         var payout = Assert.Single(await _world.PrepareAsync(opportunity));
-        await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+        await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "approve"));
         api.Stripe.LoseNextResponse("/v1/transfers");
 
         await api.SendPayoutsAsync();
@@ -783,8 +784,8 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         var (opportunity, payees) = await _world.AttendedAsync();
         await _world.PayeeReadyAsync(payees[0], stripe: false);
         var payout = Assert.Single(await _world.PrepareAsync(opportunity));
-        await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
-        await HttpAssert.Ok<PayoutDto>(await Finance.PostJson(PayoutWorld.Url(payout.Id, "paid-outside"), new { reference = "Check 77" }));
+        await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "approve"));
+        await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "paid-outside", new { reference = "Check 77" }));
 
         var mine = (await HttpAssert.Ok<JsonElement>(await payees[0].Client.GetAsync("/api/payouts/me"))).GetProperty("payouts")[0];
         Assert.Equal("", mine.GetProperty("createdBy").GetString());
@@ -829,7 +830,7 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
 
         await HttpAssert.Problem(await Finance.PostJson("/api/payouts", new { }), 400);
         await HttpAssert.Problem(await Finance.PostJson("/api/payouts", new { opportunityId = "not-an-opportunity" }), 404);
-        await HttpAssert.Problem(await Finance.PostJson(PayoutWorld.Url("payout~a~b~c", "paid-outside"), new { reference = "" }), 400);
+        await HttpAssert.Problem(await PayoutWorld.StepAsync(Finance, "payout~a~b~c", "paid-outside", new { reference = "" }), 400);
         await HttpAssert.Problem(await Finance.GetAsync("/api/payouts?state=lost"), 400);
         await HttpAssert.Problem(await Finance.GetAsync("/api/payouts/totals?year=1066"), 400);
         await HttpAssert.Problem(await api.As("demo-admin").PutAsJsonAsync("/api/payouts/settings", new { twoApproverThreshold = -5m }), 400);
@@ -887,13 +888,13 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         var (opportunity, payees) = await _world.AttendedAsync();
         var account = await _world.PayeeOnboardingAsync(payees[0]);
         var payout = Assert.Single(await _world.PrepareAsync(opportunity));
-        Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null))).State);
+        Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "approve"))).State);
         var finance = await PortalSession.SignedInAsync(api, "demo-finance");
 
         var page = await finance.GetStringAsync("/finance");
         Assert.Contains("Nothing has reached Stripe yet", page, StringComparison.Ordinal);
         Assert.DoesNotContain($"outside-{payout.Id}", page, StringComparison.Ordinal);
-        var refused = await HttpAssert.Problem(await Finance.PostJson(PayoutWorld.Url(payout.Id, "paid-outside"), new { reference = "Check 4410" }), 409);
+        var refused = await HttpAssert.Problem(await PayoutWorld.StepAsync(Finance, payout.Id, "paid-outside", new { reference = "Check 4410" }), 409);
         Assert.Equal(PayoutRules.SetAsideFirst, refused.GetProperty("detail").GetString());
         var aside = await PortalSession.PostFormAsync(finance, "/finance", $"aside-{payout.Id}", ("PayoutId", payout.Id), ("Version", PortalSession.Hidden(page, "Version", after: $"aside-{payout.Id}")));
         Assert.Contains("Set aside: Stripe will not send it.", aside, StringComparison.Ordinal);
@@ -904,8 +905,9 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         await api.SendPayoutsAsync();
         Assert.DoesNotContain(api.Stripe.Transfers, t => t["metadata"]!["payout_id"]!.GetValue<string>() == payout.Id);
         var tooLong = "Check 4410 " + new string('x', 95);
-        var refused2 = await PortalSession.PostFormAsync(finance, "/finance", $"outside-{payout.Id}", ("PayoutId", payout.Id), ("Reference", tooLong));
-        var paid = await PortalSession.PostFormAsync(finance, "/finance", $"outside-{payout.Id}", ("PayoutId", payout.Id), ("Reference", "Check 4410"));
+        var shown = PortalSession.Hidden(await finance.GetStringAsync("/finance"), "Version", after: $"outside-{payout.Id}");
+        var refused2 = await PortalSession.PostFormAsync(finance, "/finance", $"outside-{payout.Id}", ("PayoutId", payout.Id), ("Version", shown), ("Reference", tooLong));
+        var paid = await PortalSession.PostFormAsync(finance, "/finance", $"outside-{payout.Id}", ("PayoutId", payout.Id), ("Version", shown), ("Reference", "Check 4410"));
 
         Assert.Contains($"value=\"{tooLong}\"", refused2, StringComparison.Ordinal);
         Assert.Contains("Recorded as paid.", paid, StringComparison.Ordinal);
@@ -971,7 +973,7 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         var first = await HttpAssert.Ok<PageDto<PayoutDto>>(await Finance.GetAsync(Url));
         var moved = first.Items.First(p => payees.ContainsKey(p.PayeeId));
         await _world.PayeeReadyAsync(payees[moved.PayeeId], stripe: false);
-        Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(moved.Id, "approve"), null))).State);
+        Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, moved.Id, "approve"))).State);
         var seen = first.Items.Select(p => p.Id).ToList();
         for (var token = first.ContinuationToken; token is not null;)
         {
@@ -997,8 +999,8 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         var north = api.AsSubject(id, "demo-north");
 
         await HttpAssert.Problem(await north.GetAsync(PayoutWorld.Url(payout.Id)), 404);
-        await HttpAssert.Problem(await north.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null), 404);
-        await HttpAssert.Problem(await north.PostAsync(PayoutWorld.Url(payout.Id, "cancel"), null), 404);
+        await HttpAssert.Problem(await PayoutWorld.StepAsync(north, payout.Id, "approve"), 404);
+        await HttpAssert.Problem(await PayoutWorld.StepAsync(north, payout.Id, "cancel"), 404);
         await HttpAssert.Problem(await north.PostJson("/api/payouts", new { opportunityId = opportunity }), 404);
         await HttpAssert.Problem(await north.PostAsync($"/api/payouts/payees/{payees[0].Id}/tax-details", null), 404);
         Assert.DoesNotContain((await HttpAssert.Ok<PageDto<PayoutDto>>(await north.GetAsync("/api/payouts"))).Items, p => p.Id == payout.Id);
@@ -1033,7 +1035,7 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         demote.Headers.TryAddWithoutValidation("If-Match", current.Headers.ETag!.Tag);
         Assert.Equal(HttpStatusCode.OK, (await _world.Admin.SendAsync(demote)).StatusCode);
 
-        var blocked = await HttpAssert.Problem(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null), 409);
+        var blocked = await HttpAssert.Problem(await PayoutWorld.StepAsync(Finance, payout.Id, "approve"), 409);
         var needing = await HttpAssert.Ok<List<JsonElement>>(await Finance.GetAsync("/api/payouts/payees/needing-setup"));
         var unsaid = await HttpAssert.Problem(await Finance.PostJson($"/api/payouts/payees/{gone.Id}/setup", new { method = "Check", noticeGiven = false }), 400);
         var stripe = await HttpAssert.Problem(await Finance.PostJson($"/api/payouts/payees/{gone.Id}/setup", new { method = "Stripe", noticeGiven = true }), 400);
@@ -1042,7 +1044,7 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         var portal = await PortalSession.SignedInAsync(api, "demo-finance");
         var page = await portal.GetStringAsync("/finance");
         var recorded = await PortalSession.PostFormAsync(portal, "/finance", $"setup-{gone.Id}", ("NoticeGiven", "true"), ("Method", "Check"));
-        var approved = await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+        var approved = await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "approve"));
 
         Assert.Contains("has not yet seen the notice", blocked.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Contains(needing, n => n.GetProperty("personId").GetString() == gone.Id);
@@ -1065,17 +1067,23 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         var portal = await PortalSession.SignedInAsync(api, "demo-finance");
         var shown = PortalSession.Hidden(await portal.GetStringAsync("/finance"), $"Version-{payout.Id}");
         Assert.NotEmpty(shown);
-        await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "cancel"), null));
+        await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "cancel"));
         await HttpAssert.Ok<JsonElement>(await payees[0].Client.PutAsJsonAsync($"/api/engagements/opportunities/{opportunity}/sessions/s1/travel", new { miles = 10m }));
         var again = Assert.Single(await _world.PrepareAsync(opportunity));
         Assert.Equal(payout.Id, again.Id);
 
         var stale = await PortalSession.PostFormAsync(portal, "/finance", "queue-approve", ($"Version-{payout.Id}", shown), ("Act", $"approve|{payout.Id}"));
         var staleApi = await Finance.SendAsync(new HttpRequestMessage(HttpMethod.Post, PayoutWorld.Url(payout.Id, "approve")) { Headers = { { "If-Match", shown } } });
+        var unseen = new[] { "approve", "cancel" }.Select(async step => await Finance.PostAsync(PayoutWorld.Url(payout.Id, step), null));
 
         // The page asks before the approval that sends money, with the amount as it is now, not as the card showed it.
         Assert.Contains("Approve 157.25 USD to", stale, StringComparison.Ordinal);
         await HttpAssert.Problem(staleApi, 412);
+        foreach (var step in unseen)
+        {
+            await HttpAssert.Problem(await step, 428);
+        }
+
         var now = await _world.PayoutAsync(payout.Id);
         Assert.Equal("Pending", now.State);
         Assert.Equal(157.25m, now.Total);
@@ -1091,7 +1099,7 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         var account = await _world.PayeeOnboardingAsync(payees[0]);
         var payout = Assert.Single(await _world.PrepareAsync(opportunity, by: Finance));
         var (approverId, approver) = await _world.ApproverAsync();
-        await HttpAssert.Ok<PayoutDto>(await approver.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+        await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(approver, payout.Id, "approve"));
         await api.SendPayoutsAsync();
         Assert.Equal("Approved", (await _world.PayoutAsync(payout.Id)).State);
 
@@ -1115,7 +1123,7 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         var payout = Assert.Single(await _world.PrepareAsync(opportunity, by: Finance));
         var (_, approver) = await _world.ApproverAsync();
         (await _world.Admin.PostAsync($"/api/people/{payees[0].Id}/deactivate", null)).EnsureSuccessStatusCode();
-        await HttpAssert.Ok<PayoutDto>(await approver.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+        await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(approver, payout.Id, "approve"));
         await api.SendPayoutsAsync();
 
         var failed = await _world.PayoutAsync(payout.Id);
@@ -1123,7 +1131,7 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         Assert.DoesNotContain(api.Stripe.Transfers, t => t["metadata"]!["payout_id"]!.GetValue<string>() == payout.Id);
 
         // Work done is paid: by check, recorded by an approver who did not prepare it.
-        await HttpAssert.Ok<PayoutDto>(await approver.PostJson(PayoutWorld.Url(payout.Id, "paid-outside"), new { reference = "Check 4004" }));
+        await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(approver, payout.Id, "paid-outside", new { reference = "Check 4004" }));
         Assert.Equal("Paid", (await _world.PayoutAsync(payout.Id)).State);
     }
 
@@ -1134,17 +1142,17 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         await _world.PayeeReadyAsync(payees[0], stripe: true);
         var payout = Assert.Single(await _world.PrepareAsync(opportunity, by: Finance));
         var (approverId, approver) = await _world.ApproverAsync();
-        await HttpAssert.Ok<PayoutDto>(await approver.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+        await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(approver, payout.Id, "approve"));
         api.Stripe.RefuseNext("/v1/transfers");
         await api.SendPayoutsAsync();
         Assert.Equal("Failed", (await _world.PayoutAsync(payout.Id)).State);
         var (_, another) = await _world.ApproverAsync();
 
-        var byPreparer = await HttpAssert.Problem(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "retry"), null), 403);
+        var byPreparer = await HttpAssert.Problem(await PayoutWorld.StepAsync(Finance, payout.Id, "retry"), 403);
         var person = await _world.Admin.GetAsync($"/api/people/{approverId}");
         await HttpAssert.Ok<JsonElement>(await _world.Admin.PutJson($"/api/people/{approverId}/roles", new { roles = new[] { "Recruiter" } }, person.Headers.ETag!.Tag));
-        var retried = await HttpAssert.Problem(await another.PostAsync(PayoutWorld.Url(payout.Id, "retry"), null), 409);
-        var outside = await HttpAssert.Problem(await another.PostJson(PayoutWorld.Url(payout.Id, "paid-outside"), new { reference = "Check 3003" }), 409);
+        var retried = await HttpAssert.Problem(await PayoutWorld.StepAsync(another, payout.Id, "retry"), 409);
+        var outside = await HttpAssert.Problem(await PayoutWorld.StepAsync(another, payout.Id, "paid-outside", new { reference = "Check 3003" }), 409);
 
         Assert.Equal("You prepared this payout: another finance approver must send it again.", byPreparer.GetProperty("detail").GetString());
         Assert.Equal(PayoutRules.ApprovalsGone, retried.GetProperty("detail").GetString());
@@ -1205,7 +1213,7 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         var payout = Assert.Single(await _world.PrepareAsync(opportunity));
         Assert.Empty(await _world.PrepareAsync(opportunity));
 
-        Assert.Equal("Cancelled", (await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "cancel"), null))).State);
+        Assert.Equal("Cancelled", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "cancel"))).State);
         await HttpAssert.Ok<JsonElement>(await payees[0].Client.PutAsJsonAsync($"/api/engagements/opportunities/{opportunity}/sessions/s1/travel", new { miles = 10m }));
 
         var again = Assert.Single(await _world.PrepareAsync(opportunity));
@@ -1229,7 +1237,7 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
             : Task.CompletedTask;
         try
         {
-            await HttpAssert.Problem(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "cancel"), null), 503);
+            await HttpAssert.Problem(await PayoutWorld.StepAsync(Finance, payout.Id, "cancel"), 503);
         }
         finally
         {
@@ -1238,7 +1246,7 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         }
 
         Assert.True((await _world.PayoutAsync(payout.Id)).MayCancel);
-        Assert.Equal("Cancelled", (await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "cancel"), null))).State);
+        Assert.Equal("Cancelled", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "cancel"))).State);
         var again = Assert.Single(await _world.PrepareAsync(opportunity));
         Assert.Equal((payout.Id, "Pending"), (again.Id, again.State));
     }
@@ -1249,13 +1257,13 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         var (opportunity, payees) = await _world.AttendedAsync();
         await _world.PayeeReadyAsync(payees[0], stripe: true);
         var payout = Assert.Single(await _world.PrepareAsync(opportunity));
-        await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+        await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "approve"));
         api.Store.BeforeBatch = operations => operations.Any(o => o is BatchOperation.Replace { Document: Payout { State: PayoutState.Cancelled } })
             ? throw StoreException.Unavailable("The store went away.")
             : Task.CompletedTask;
         try
         {
-            await HttpAssert.Problem(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "cancel"), null), 503);
+            await HttpAssert.Problem(await PayoutWorld.StepAsync(Finance, payout.Id, "cancel"), 503);
         }
         finally
         {
@@ -1270,10 +1278,10 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         var failed = await _world.PayoutAsync(payout.Id);
         Assert.Equal(("Failed", "claim_changed"), (failed.State, failed.FailureCode));
         Assert.DoesNotContain(api.Stripe.Transfers, t => t["metadata"]!["payout_id"]!.GetValue<string>() == payout.Id);
-        await HttpAssert.Problem(await Finance.PostJson(PayoutWorld.Url(payout.Id, "paid-outside"), new { reference = "Check 5120" }), 409);
-        await HttpAssert.Problem(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "retry"), null), 409);
+        await HttpAssert.Problem(await PayoutWorld.StepAsync(Finance, payout.Id, "paid-outside", new { reference = "Check 5120" }), 409);
+        await HttpAssert.Problem(await PayoutWorld.StepAsync(Finance, payout.Id, "retry"), 409);
 
-        Assert.Equal("Cancelled", (await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "cancel"), null))).State);
+        Assert.Equal("Cancelled", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "cancel"))).State);
         Assert.Equal("Pending", Assert.Single(await _world.PrepareAsync(opportunity)).State);
     }
 
@@ -1287,12 +1295,12 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
             if (operations.Any(o => o is BatchOperation.Replace { Document: Payout { State: PayoutState.Cancelled } }))
             {
                 api.Store.BeforeBatch = null;
-                Assert.Equal("Cancelled", (await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "cancel"), null))).State);
+                Assert.Equal("Cancelled", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "cancel"))).State);
             }
         };
         try
         {
-            await HttpAssert.Problem(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "cancel"), null), 409);
+            await HttpAssert.Problem(await PayoutWorld.StepAsync(Finance, payout.Id, "cancel"), 409);
         }
         finally
         {
@@ -1315,12 +1323,12 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
             if (document is CompensationClaim { State: ClaimState.Open })
             {
                 api.Store.BeforeReplace = null;
-                await HttpAssert.Ok<PayoutDto>(await approver.Client.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+                await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(approver.Client, payout.Id, "approve"));
             }
         };
         try
         {
-            await HttpAssert.Problem(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "cancel"), null), 409);
+            await HttpAssert.Problem(await PayoutWorld.StepAsync(Finance, payout.Id, "cancel"), 409);
         }
         finally
         {
@@ -1345,8 +1353,8 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         var payouts = await _world.PrepareAsync(opportunity);
         foreach (var payout in payouts.Take(2))
         {
-            await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
-            await HttpAssert.Ok<PayoutDto>(await Finance.PostJson(PayoutWorld.Url(payout.Id, "paid-outside"), new { reference = "Card " + payout.PayeeId }));
+            await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "approve"));
+            await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "paid-outside", new { reference = "Card " + payout.PayeeId }));
         }
 
         var totals = await HttpAssert.Ok<JsonElement>(await Finance.GetAsync("/api/payouts/totals"));
@@ -1372,7 +1380,7 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         var (opportunity, payees) = await _world.AttendedAsync();
         await _world.PayeeReadyAsync(payees[0], stripe: true);
         var payout = Assert.Single(await _world.PrepareAsync(opportunity));
-        await HttpAssert.Ok<PayoutDto>(await Finance.PostAsync(PayoutWorld.Url(payout.Id, "approve"), null));
+        await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "approve"));
         await api.SendPayoutsAsync();
         var bank = api.Stripe.Payouts.Single(p => p["metadata"]!["payout_id"]!.GetValue<string>() == payout.Id)["id"]!.GetValue<string>();
         return (payout.Id, bank);

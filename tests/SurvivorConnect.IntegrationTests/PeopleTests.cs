@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using SurvivorConnect.Api.Features.Agencies;
 using SurvivorConnect.Api.Features.People;
@@ -29,6 +30,23 @@ public sealed class PeopleTests(ApiFactory api)
         }
 
         return await _admin.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task A_calendar_link_made_before_its_owner_s_access_was_taken_away_stays_dead_when_it_is_given_back()
+    {
+        var (person, _) = await CreateAsync(null, Roles.Advisor);
+        var link = (await HttpAssert.Ok<JsonElement>(await api.AsSubject(person.Id, "demo").PostAsync("/api/engagements/me/calendar", null))).GetProperty("path").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, (await api.Anonymous().GetAsync(link)).StatusCode);
+
+        // The phone was lost, or the account taken over: access goes, then comes back.
+        await Task.Delay(TimeSpan.FromMilliseconds(5));
+        await HttpAssert.Ok<PersonDto>(await _admin.PostAsync($"/api/people/{person.Id}/deactivate", null));
+        await HttpAssert.Ok<PersonDto>(await _admin.ReactivateAsync(person.Id));
+
+        Assert.Equal(HttpStatusCode.NotFound, (await api.Anonymous().GetAsync(link)).StatusCode);
+        var newer = (await HttpAssert.Ok<JsonElement>(await api.AsSubject(person.Id, "demo").PostAsync("/api/engagements/me/calendar", null))).GetProperty("path").GetString()!;
+        Assert.Equal(HttpStatusCode.OK, (await api.Anonymous().GetAsync(newer)).StatusCode);
     }
 
     [Fact]

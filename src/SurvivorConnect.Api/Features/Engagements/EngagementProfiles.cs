@@ -106,6 +106,9 @@ internal sealed class EngagementProfileHandlers(EngagementData data, IMediator m
             {
                 await mediator.Send(new RevokeConsent(consent.Id), ct);
             }
+
+            // An invitation written while the consent was being withdrawn (its recruiter saw it still given) goes too.
+            await GiveUpWhatIsStillAskedAsync(ct);
         }
 
         return await ViewAsync(profile, ct);

@@ -105,6 +105,24 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
             Invited = true,
             CreatedAt = data.Store.Now,
         }, ct);
+
+        // Opting out gives up what is asked of them, then withdraws consent: an invitation written between the two was
+        // never theirs to answer, and goes, unsaid. One that sees the consent still here was written before the
+        // withdrawal, and opting out gives it up once the consent is gone.
+        if (!await data.OptedInAsync(personId, ct))
+        {
+            try
+            {
+                await data.Store.DeleteAsync(EngagementData.Container, invited.Id, data.Store.AgencyId, invited.ETag, ct);
+            }
+            catch (StoreException ex) when (ex.Kind is StoreErrorKind.PreconditionFailed or StoreErrorKind.NotFound)
+            {
+                // Their opting out gave it up already.
+            }
+
+            throw new NotFoundException("candidate");
+        }
+
         await notifier.SendAsync([personId], Notices.EngagementInvited, null, ct);
         return new ParticipantView(personId, person.DisplayName, invited.State, true, null);
     }

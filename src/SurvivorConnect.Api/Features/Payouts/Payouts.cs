@@ -73,8 +73,8 @@ public sealed record GetPayout(string Id) : IQuery<PayoutView>, IAudited
 
 /// <summary>
 /// A finance approver approves; above the agency's amount a second, different approver must too. Each step on a payout
-/// may name the version it was shown at (<c>IfMatch</c>): a payout cancelled and prepared again keeps its id, and an
-/// approval from the card of the old one would approve an amount nobody saw.
+/// names the version it was shown at (<c>IfMatch</c>, 428 without it): a payout cancelled and prepared again keeps its
+/// id, and an approval from the card of the old one would approve an amount nobody saw.
 /// </summary>
 public sealed record ApprovePayout(string Id, string? IfMatch = null) : ICommand<PayoutView>, IAudited
 {
@@ -229,7 +229,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
             throw whoTheyAre ? new ForbiddenException(why) : new ConflictException(why);
         }
 
-        StoreException.ThrowIfChangedSince(command.IfMatch, payout.ETag);
+        StoreException.ThrowIfChangedSince(command.IfMatch ?? throw new PreconditionRequiredException(), payout.ETag);
 
         // A preparation that failed to close the claim leaves it open, and it may have changed since (recorded again,
         // travel added): the payout is approved only while the claim is as it was calculated from.
@@ -271,7 +271,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
             throw new ForbiddenException("This payout pays you: another finance approver must cancel it.");
         }
 
-        StoreException.ThrowIfChangedSince(command.IfMatch, payout.ETag);
+        StoreException.ThrowIfChangedSince(command.IfMatch ?? throw new PreconditionRequiredException(), payout.ETag);
         if (!PayoutRules.CanCancel(payout.State, payout.TransferId))
         {
             throw new ConflictException(payout.TransferId is null
@@ -320,7 +320,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
             throw new ConflictException("Only an approved payout not yet sent (or one that failed before Stripe moved any money) can be recorded as paid outside Stripe.");
         }
 
-        StoreException.ThrowIfChangedSince(command.IfMatch, payout.ETag);
+        StoreException.ThrowIfChangedSince(command.IfMatch ?? throw new PreconditionRequiredException(), payout.ETag);
 
         // Still Stripe's to send, it could be paid twice: by the check and by the sender once the payee is ready.
         if (payout is { State: PayoutState.Approved, Method: PayeeMethod.Stripe })
@@ -366,7 +366,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
             throw new ConflictException("Only an approved payout that Stripe has not started to send can be set aside to pay another way.");
         }
 
-        StoreException.ThrowIfChangedSince(command.IfMatch, payout.ETag);
+        StoreException.ThrowIfChangedSince(command.IfMatch ?? throw new PreconditionRequiredException(), payout.ETag);
 
         // Written against the version read: if the sender moved it on meanwhile, this fails and nothing is set aside.
         return await ViewAsync(await data.SaveAsync(payout, payout with { Method = PayeeMethod.Check }, ct: ct), ct);
@@ -385,7 +385,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
             throw new ConflictException("Only a payout that failed at Stripe can be sent again.");
         }
 
-        StoreException.ThrowIfChangedSince(command.IfMatch, payout.ETag);
+        StoreException.ThrowIfChangedSince(command.IfMatch ?? throw new PreconditionRequiredException(), payout.ETag);
 
         // Once its money is in the payee's Stripe balance it can only be sent on, whatever happened to its claim or
         // its approvers since.
