@@ -126,10 +126,9 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
 
     public async ValueTask<IReadOnlyList<PayoutView>> Handle(PreparePayouts command, CancellationToken ct)
     {
-        // A recruiter sends to finance only work they may look after: not work they hold, or held, a place in.
-        var opportunity = data.Store.User.IsInRole(Roles.FinanceApprover)
-            ? await engagements.OpportunityAsync(command.Body.OpportunityId!, ct)
-            : await engagements.OpportunityToManageAsync(command.Body.OpportunityId!, ct);
+        // Nobody prepares the pay of work they hold, or held, a place in, a finance approver no more than a recruiter:
+        // preparing it again would also undo colleagues' approvals of their own payout.
+        var opportunity = await engagements.OpportunityToManageAsync(command.Body.OpportunityId!, ct);
         var claims = await data.Store.AllAsync<CompensationClaim>(EngagementData.Container, [Filter.Eq("opportunityId", opportunity.Id)], ct);
         var rates = await data.RatesAsync(ct);
         var settings = await data.SettingsAsync(ct);
