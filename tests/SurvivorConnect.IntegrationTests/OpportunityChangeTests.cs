@@ -51,6 +51,32 @@ public sealed class OpportunityChangeTests(PayoutApi api) : IClassFixture<Payout
     }
 
     [Fact]
+    public async Task Work_whose_sessions_are_in_two_time_zones_keeps_each_at_its_instant_when_changed_on_the_page_of_one_zone()
+    {
+        await _engagements.SetBenchmarkAsync();
+        string Local(double hours, string zone) =>
+            TimeZoneInfo.ConvertTimeBySystemTimeZoneId(api.Time.GetUtcNow().AddHours(hours), zone).ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture);
+        var online = (string zone, double at) => new { start = Local(at, zone) + ":00", end = Local(at + 2, zone) + ":00", timeZone = zone, inPerson = false, link = "https://meet.example/housing" };
+        var draft = await HttpAssert.Ok<JsonElement>(await Recruiter.PostJson("/api/engagements/opportunities",
+            Body([online("America/Los_Angeles", 48), online("America/New_York", 72)], deadline: api.Time.GetUtcNow().AddHours(24))));
+        var id = draft.GetProperty("id").GetString()!;
+        var before = (await SessionsAsync(id)).Select(s => s.GetProperty("startUtc").GetDateTimeOffset()).ToList();
+        var portal = await PortalSession.SignedInAsync(api, "demo-recruiter");
+
+        var saved = await PortalSession.PostFormAsync(portal, "/opportunities", "create",
+            ("EditId", id), ("Version", draft.GetProperty("version").GetString()!), ("Kind", "focus-group"), ("Title", "Staying housed, two coasts"), ("Topics", "Housing after exit"),
+            ("Zone", "America/Los_Angeles"),
+            ("SessionIds", "s1"), ("Starts", Local(48, "America/Los_Angeles")), ("Ends", Local(50, "America/Los_Angeles")), ("Modes", "online"), ("Wheres", "https://meet.example/housing"),
+            ("SessionIds", "s2"), ("Starts", Local(72, "America/New_York")), ("Ends", Local(74, "America/New_York")), ("Modes", "online"), ("Wheres", "https://meet.example/housing"),
+            ("Seats", "10"), ("Deadline", Local(24, "America/Los_Angeles")), ("Basis", "PerSession"), ("Rate", "150"), ("Prep", "30"), ("Travel", "true"), ("PerDiem", "true"));
+
+        Assert.Contains("The changes are saved.", saved, StringComparison.Ordinal);
+        var after = await SessionsAsync(id);
+        Assert.Equal(before, after.Select(s => s.GetProperty("startUtc").GetDateTimeOffset()));
+        Assert.Equal(["America/Los_Angeles", "America/New_York"], after.Select(s => s.GetProperty("timeZone").GetString()));
+    }
+
+    [Fact]
     public async Task A_cancelled_session_stays_cancelled_through_a_change_and_cannot_be_moved_or_taken_off()
     {
         var id = await PublishedAsync(Session(null, At(48), At(50)), Session(null, At(72), At(74)));
