@@ -1110,13 +1110,17 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     [Fact]
     public async Task A_place_cancelled_at_short_notice_is_not_recorded_afterwards_as_not_coming_which_would_take_its_pay_and_travel()
     {
-        var (opportunity, first, _) = await SoonAsync(startsIn: 6);
+        var (opportunity, first, second) = await SoonAsync(startsIn: 6);
         var attendance = $"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/attendance";
         await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson(attendance, new { entries = new[] { new { personId = first.Id, outcome = "cancelledByAgency" } } }));
         await HttpAssert.Ok<ClaimDto>(await first.Client.PutAsJsonAsync($"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/travel", new { costs = new[] { new { description = "Train ticket, bought ahead", amount = 18.00m } } }));
         api.Time.Advance(TimeSpan.FromHours(9));
 
-        var refused = await HttpAssert.Problem(await _recruiter.PostJson(attendance, new { entries = new[] { new { personId = first.Id, outcome = "noShow" } } }), 409);
+        var refused = await HttpAssert.Problem(await _recruiter.PostJson(attendance, new
+        {
+            entries = new object[] { new { personId = second.Id, outcome = "attended" }, new { personId = first.Id, outcome = "noShow" } },
+        }), 409);
+        Assert.Empty(await HttpAssert.Ok<List<ClaimDto>>(await second.Client.GetAsync("/api/engagements/me/claims")));
         await HttpAssert.Problem(await _recruiter.PostJson(attendance, new { entries = new[] { new { personId = first.Id, outcome = "partial", minutesAttended = 10 } } }), 409);
 
         Assert.Contains("that stands", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
@@ -1237,6 +1241,21 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         var publish = await HttpAssert.Problem(await _recruiter.PostAsync($"/api/engagements/opportunities/{older.Id}/publish", null), 409);
         Assert.Contains("no longer one of your agency's", publish.GetProperty("detail").GetString(), StringComparison.Ordinal);
         await HttpAssert.Ok<OpportunityDto>(await _recruiter.PostAsync($"/api/engagements/opportunities/{older.Id}/cancel", null));
+    }
+
+    [Fact]
+    public async Task Pay_rates_saved_from_an_older_page_are_refused_and_terms_left_out_of_a_save_stay_as_they_were()
+    {
+        await _world.SetBenchmarkAsync(lateCancellationPays: false, lateCancellationHours: 48);
+        var read = (await HttpAssert.Ok<JsonElement>(await _admin.GetAsync("/api/engagements/settings"))).GetProperty("version").GetString()!;
+        await HttpAssert.Ok<JsonElement>(await _admin.PutJson("/api/engagements/settings", KindsWith(listening: false), read));
+
+        await HttpAssert.Problem(await _admin.PutJson("/api/engagements/settings", KindsWith(listening: false), read), 412);
+
+        var kept = await HttpAssert.Ok<JsonElement>(await _admin.GetAsync("/api/engagements/settings"));
+        Assert.False(kept.GetProperty("lateCancellationPays").GetBoolean());
+        Assert.Equal(48, kept.GetProperty("lateCancellationHours").GetInt32());
+        await _world.SetBenchmarkAsync();
     }
 
     private async Task<OpportunityDto> DraftOfNewKindAsync()

@@ -41,20 +41,6 @@ public sealed class RequestLimitTests(RequestLimitTests.Factory api) : IClassFix
     }
 
     [Fact]
-    public async Task Reconciling_against_Stripe_asks_Stripe_about_every_transfer_on_the_key_every_agency_shares_so_it_is_a_few_a_minute()
-    {
-        var finance = api.As("demo-finance");
-        var answers = new List<HttpStatusCode>();
-        for (var i = 0; i < 8; i++)
-        {
-            answers.Add((await finance.GetAsync("/api/payouts/reconciliation?stripe=true")).StatusCode);
-        }
-
-        Assert.True(answers.Count(s => s == HttpStatusCode.TooManyRequests) >= 8 - (2 * 3), string.Join(", ", answers));
-        Assert.Equal(HttpStatusCode.OK, (await finance.GetAsync("/api/payouts")).StatusCode);
-    }
-
-    [Fact]
     public async Task A_flood_of_bad_tokens_is_limited_but_health_and_signed_in_people_are_not()
     {
         var forged = api.Anonymous();

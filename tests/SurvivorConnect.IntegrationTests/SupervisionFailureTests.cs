@@ -89,8 +89,14 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
         await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3)));
         var flagId = Assert.Single(await FlagsAsync(mentorId)).GetProperty("id").GetString()!;
-        async Task<int> AdminsToldAsync() => (await HttpAssert.Ok<PageDto<NotificationDto>>(await _world.Admin.GetAsync("/api/notifications?pageSize=100"))).Items
-            .Count(n => n.Id == Notifier.OnceId("urgent-unseen~" + flagId, "demo-admin"));
+        // Told once for each supervisor who left it unseen: the notice's key names the flag and that supervisor's turn.
+        async Task<int> AdminsToldAsync()
+        {
+            var profile = (await api.Services.GetRequiredService<IDocumentStore>().ReadAsync<MentorProfile>(MentorProfile.Container, mentorId, "demo", CancellationToken.None))!;
+            var key = $"urgent-unseen~{flagId}~{profile.SupervisorId}~{profile.SupervisorSince?.UtcTicks}";
+            return (await HttpAssert.Ok<PageDto<NotificationDto>>(await _world.Admin.GetAsync("/api/notifications?pageSize=100"))).Items.Count(n => n.Id == Notifier.OnceId(key, "demo-admin"));
+        }
+
         async Task<JsonElement?> ListedAsync() => (await HttpAssert.Ok<List<JsonElement>>(await _world.Admin.GetAsync("/api/mentors/needing-supervisor")))
             .Where(m => m.GetProperty("id").GetString() == mentorId).Select(m => (JsonElement?)m).SingleOrDefault();
 
@@ -109,7 +115,17 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
         var (otherId, other) = await _world.PersonAsync(Roles.Supervisor);
         await HttpAssert.Ok<JsonElement>(await _world.Admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId = otherId }));
         Assert.Null(await ListedAsync());
+
+        // Should that one leave it unseen too, the admins are asked again.
+        foreach (var _ in Enumerable.Range(0, 3))
+        {
+            await RunWorkerAsync(after: UrgentFlagWatch.Every);
+        }
+
+        Assert.Equal(1, await AdminsToldAsync());
+        Assert.NotNull(await ListedAsync());
         await HttpAssert.Ok<JsonElement>(await SupervisionTests.OnFlagAsync(other, flagId, "acknowledge"));
+        Assert.Null(await ListedAsync());
         Assert.Equal(JsonValueKind.Null, (await HttpAssert.Ok<JsonElement>(await _world.Admin.GetAsync($"/api/mentors/{mentorId}"))).GetProperty("hold").ValueKind);
     }
 

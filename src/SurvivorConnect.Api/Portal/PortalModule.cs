@@ -186,7 +186,8 @@ public static class PortalModule
         // The session's cookie is gone by the time Entra ID's sign-out is sent, so its account's hint goes with the request.
         if ((await context.AuthenticateAsync(PortalSignIn.CookieScheme)).Properties?.GetString(PortalSignIn.LogoutHintItem) is { } hint)
         {
-            signedOut.Items[PortalSignIn.LogoutHintItem] = hint;
+            // A parameter, not an item: items would also be packed into the sign-out's state, doubling its address.
+            signedOut.Parameters[PortalSignIn.LogoutHintItem] = hint;
         }
 
         return TypedResults.SignOut(signedOut, [PortalSignIn.CookieScheme, PortalSignIn.EntraScheme]);

@@ -183,6 +183,16 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
         }
 
         var terms = await claims.TermsAsync(opportunity, ct);
+
+        // Refused before anything is written, so a form is recorded whole or not at all, and nobody is told of part of it.
+        foreach (var entry in entries.Where(e => !inTime.ContainsKey(e.PersonId!)))
+        {
+            if (await claims.UndoesCancellationAsync(opportunity, session, seated[entry.PersonId!], EnumNames.Parse<AttendanceOutcome>(entry.Outcome), entry.MinutesAttended, terms, ct))
+            {
+                throw new ConflictException(ClaimWriter.CancellationStands);
+            }
+        }
+
         var written = new List<ClaimView>();
         foreach (var entry in entries)
         {
@@ -465,6 +475,27 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
     private static string PlaceKey(string what, string opportunityId, string sessionId, DateTimeOffset cancelledAt) =>
         $"{what}~{opportunityId}~{sessionId}~{cancelledAt:O}";
 
+    public const string CancellationStands =
+        "The agency cancelled their place in this session, and that stands: record instead only that they came all the same.";
+
+    /// <summary>
+    /// Whether recording <paramref name="outcome"/> for the place would take the place of the agency's cancellation of it
+    /// in a way that is refused (<see cref="ClaimRules.MayReplaceCancellation"/>), as it would be recorded now.
+    /// </summary>
+    public async Task<bool> UndoesCancellationAsync(
+        Opportunity opportunity, EngagementSession session, Participation place, AttendanceOutcome outcome, int? minutes, LateCancellationTerms terms, CancellationToken ct)
+    {
+        if (outcome == AttendanceOutcome.CancelledByAgency)
+        {
+            return false;
+        }
+
+        var existing = await data.Store.ReadAsync<CompensationClaim>(EngagementData.Container, CompensationClaim.IdFor(opportunity.Id, session.Id, place.PersonId), data.Store.AgencyId, ct);
+        var late = ClaimRules.IsLate(data.Store.Now, session.StartUtc, terms.Hours);
+        return ClaimRules.CancelsPlace(existing, place)
+            && !ClaimRules.MayReplaceCancellation(existing.Amount, outcome, ClaimRules.Owed(opportunity.Compensation, session, outcome, minutes, late, terms.Pays).Amount);
+    }
+
     /// <summary>The late-cancellation terms the work's claims are written on.</summary>
     public async Task<LateCancellationTerms> TermsAsync(Opportunity opportunity, CancellationToken ct) =>
         LateCancellationTerms.Applying(opportunity.LateCancellation, await data.SettingsAsync(ct));
@@ -505,7 +536,7 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
 
         if (ClaimRules.CancelsPlace(existing, place) && !ClaimRules.MayReplaceCancellation(existing.Amount, outcome, amount))
         {
-            throw new ConflictException("The agency cancelled their place in this session, and that stands: record instead only that they came all the same.");
+            throw new ConflictException(CancellationStands);
         }
 
         var claim = new CompensationClaim

@@ -27,7 +27,7 @@ public sealed record CalendarFeedSecret : Document
 
     public required DateTimeOffset CreatedAt { get; init; }
 
-    /// <summary>When a calendar last read the feed (to the hour): the person can tell whether someone else still reads it.</summary>
+    /// <summary>When a calendar last read the feed (noted at most once an hour): the person can tell whether someone else still reads it.</summary>
     public DateTimeOffset? LastReadAt { get; init; }
 
     public static string IdFor(string personId) => "calendar~" + personId;
@@ -107,7 +107,6 @@ internal sealed class CalendarFeedHandlers(EngagementData data, PeopleRepository
             throw new NotFoundException("calendar");
         }
 
-        await NoteReadAsync(secret, ct);
         var calendar = new Calendar { ProductId = "-//SurvivorConnect//Engagements//EN" };
         calendar.AddProperty("X-WR-CALNAME", Summary + "s");
         var places = await data.ParticipationsAsync(Filter.Eq("personId", Me), ct);
@@ -144,7 +143,9 @@ internal sealed class CalendarFeedHandlers(EngagementData data, PeopleRepository
             }
         }
 
-        return new CalendarSerializer().SerializeToString(calendar) ?? "";
+        var feed = new CalendarSerializer().SerializeToString(calendar) ?? "";
+        await NoteReadAsync(secret, ct);
+        return feed;
     }
 
     private async Task NoteReadAsync(CalendarFeedSecret secret, CancellationToken ct)
@@ -158,9 +159,10 @@ internal sealed class CalendarFeedHandlers(EngagementData data, PeopleRepository
         {
             await data.Store.ReplaceAsync(EngagementData.Container, secret with { LastReadAt = data.Store.Now }, secret.ETag!, ct);
         }
-        catch (StoreException ex) when (ex.Kind is StoreErrorKind.PreconditionFailed or StoreErrorKind.NotFound)
+        catch (StoreException)
         {
-            // Another read noted it, or the link was changed meanwhile: either way there is nothing to add.
+            // Best effort: another read noted it, the link was changed meanwhile, or the store is busy. The calendar
+            // still gets its sessions; a feed that failed for this could be dropped by the calendar app.
         }
     }
 

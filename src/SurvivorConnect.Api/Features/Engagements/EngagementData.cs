@@ -55,7 +55,7 @@ internal sealed class EngagementData(AgencyStore store, ConsentLookup consents)
 
         if (await ParticipationAsync(opportunity.Id, store.User.UserId, ct) is { HoldsOrHeld: true })
         {
-            throw new ConflictException("You have, or had, a place in this work, so another recruiter looks after it: what is changed here decides your own pay.");
+            throw new ConflictException("You have, or had, a place in this work, so someone else looks after it and its pay: what is decided here decides your own pay.");
         }
 
         return opportunity;

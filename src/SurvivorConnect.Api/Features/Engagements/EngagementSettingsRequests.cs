@@ -10,12 +10,16 @@ public sealed record WorkKindRequest(string? Key, string? Name, decimal? Benchma
 
 public sealed record EngagementSettingsRequest(string? Currency, WorkKindRequest[]? Kinds, bool? LateCancellationPays, int? LateCancellationHours, decimal? ReceiptCap = null);
 
-public sealed record EngagementSettingsView(string Currency, IReadOnlyList<WorkKind> Kinds, bool LateCancellationPays, int LateCancellationHours, decimal ReceiptCap);
+/// <param name="Version">The settings as read (empty before any were saved): send it as If-Match so a save from an older page is refused.</param>
+public sealed record EngagementSettingsView(string Currency, IReadOnlyList<WorkKind> Kinds, bool LateCancellationPays, int LateCancellationHours, decimal ReceiptCap, string Version = "");
 
 public sealed record GetEngagementSettings : IQuery<EngagementSettingsView>;
 
-/// <summary>The agency admin sets the kinds of work and the professional benchmark hourly rate for each.</summary>
-public sealed record SaveEngagementSettings(EngagementSettingsRequest Body) : ICommand<EngagementSettingsView>, IValidate, IAgencyAdminOnly, IAudited
+/// <summary>
+/// The agency admin sets the kinds of work and the professional benchmark hourly rate for each. With the version the
+/// page was read at (<paramref name="IfMatch"/>), a save from an older page is refused rather than undo rates saved since.
+/// </summary>
+public sealed record SaveEngagementSettings(EngagementSettingsRequest Body, string? IfMatch = null) : ICommand<EngagementSettingsView>, IValidate, IAgencyAdminOnly, IAudited
 {
     public const int MaxKinds = 30;
 
@@ -67,14 +71,16 @@ internal sealed class EngagementSettingsHandlers(EngagementData data)
     {
         var body = command.Body;
         var existing = await data.Store.FindAsync<EngagementSettings>(EngagementSettings.Container, EngagementSettings.DocumentId, ct);
+        StoreException.ThrowIfChangedSince(command.IfMatch, existing?.ETag);
         await EnsureKindsInUseStayAsync(existing?.Kinds ?? EngagementSettings.DefaultKinds, body.Kinds!, ct);
         var settings = new EngagementSettings
         {
             Id = EngagementSettings.DocumentId,
             Currency = body.Currency!,
             Kinds = [.. body.Kinds!.Select(k => new WorkKind(k.Key!, k.Name!.Trim(), k.BenchmarkHourlyRate))],
-            LateCancellationPays = body.LateCancellationPays ?? true,
-            LateCancellationHours = body.LateCancellationHours ?? 24,
+            // Left out, a term stays as it was, as the receipt cap does: a client that does not know of it does not reset it.
+            LateCancellationPays = body.LateCancellationPays ?? existing?.LateCancellationPays ?? true,
+            LateCancellationHours = body.LateCancellationHours ?? existing?.LateCancellationHours ?? 24,
             ReceiptCap = body.ReceiptCap ?? existing?.ReceiptCap ?? EngagementSettings.DefaultReceiptCap,
             UpdatedAt = data.Store.Now,
             UpdatedBy = data.Store.User.UserId,
@@ -105,7 +111,7 @@ internal sealed class EngagementSettingsHandlers(EngagementData data)
         }
     }
 
-    private static EngagementSettingsView View(EngagementSettings s) => new(s.Currency, s.Kinds, s.LateCancellationPays, s.LateCancellationHours, s.ReceiptCap);
+    private static EngagementSettingsView View(EngagementSettings s) => new(s.Currency, s.Kinds, s.LateCancellationPays, s.LateCancellationHours, s.ReceiptCap, s.ETag ?? "");
 }
 
 /// <summary>Field checks shared by the engagement requests.</summary>

@@ -168,8 +168,9 @@ public static class EngagementsModule
     private static async Task<Ok<EngagementSettingsView>> GetEngagementSettings(IMediator mediator, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new GetEngagementSettings(), ct));
 
-    private static async Task<Ok<EngagementSettingsView>> SaveEngagementSettings(IMediator mediator, EngagementSettingsRequest body, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new SaveEngagementSettings(body), ct));
+    private static async Task<Ok<EngagementSettingsView>> SaveEngagementSettings(
+        IMediator mediator, EngagementSettingsRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new SaveEngagementSettings(body, ifMatch), ct));
 
     private static async Task<Ok<EngagementProfileView>> GetMyEngagementProfile(IMediator mediator, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new GetMyEngagementProfile(), ct));

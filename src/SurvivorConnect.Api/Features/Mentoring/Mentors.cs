@@ -257,6 +257,9 @@ internal sealed class MentorHandlers(
         return await SaveAsync(mentor, changed, ct);
     }
 
+    /// <summary>How far up a supervisor's own supervision is followed: further than any agency's line of supervision runs.</summary>
+    private const int MaxSupervisionChain = 50;
+
     public async ValueTask<MentorView> Handle(AssignSupervisor command, CancellationToken ct)
     {
         if (!data.User.IsInRole(Roles.AgencyAdmin))
@@ -287,10 +290,16 @@ internal sealed class MentorHandlers(
             throw new RequestValidationException(new Dictionary<string, string[]> { ["supervisorId"] = ["A mentor cannot be their own supervisor."] });
         }
 
-        // Two mentors supervising each other would each review the other's urgent answer and lift the other's hold.
-        if (await data.FindAsync<MentorProfile>(MentorProfile.Container, supervisor.Id, ct) is { } supervisorAsMentor && supervisorAsMentor.SupervisorId == mentor.Id)
+        // Nobody supervises someone they answer to, through however many others: mentors supervising each other, or in a
+        // ring, would each review the others' urgent answers and lift the others' holds.
+        var above = supervisor.Id;
+        for (var step = 0; step < MaxSupervisionChain && above is not null; step++)
         {
-            throw new RequestValidationException(new Dictionary<string, string[]> { ["supervisorId"] = ["This mentor supervises them: choose someone who does not answer to this mentor."] });
+            above = (await data.FindAsync<MentorProfile>(MentorProfile.Container, above, ct))?.SupervisorId;
+            if (above == mentor.Id)
+            {
+                throw new RequestValidationException(new Dictionary<string, string[]> { ["supervisorId"] = ["They answer to this mentor in supervision: choose someone who does not."] });
+            }
         }
 
         // Nor does an admin give themselves a mentor's check-in answers while another admin can decide it.

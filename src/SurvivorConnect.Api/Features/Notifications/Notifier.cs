@@ -137,9 +137,11 @@ public sealed partial class Notifier(AgencyStore store, PeopleRepository people,
     }
 
     /// <summary>Sends a notice once for <paramref name="key"/> to each of the agency's active admins: whoever can act when nobody else can.</summary>
+    /// <param name="except">Who is not asked (the person the notice is about), unless nobody else could be.</param>
     public async Task SendOnceToAdminsAsync(Notice notice, string key, CancellationToken ct, string? matchId = null, string? except = null)
     {
-        foreach (var admin in (await store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, ct)).Where(a => a != except))
+        var admins = await store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, ct);
+        foreach (var admin in admins.Any(a => a != except) ? admins.Where(a => a != except) : admins)
         {
             await SendOnceAsync(admin, notice, key, ct, matchId);
         }

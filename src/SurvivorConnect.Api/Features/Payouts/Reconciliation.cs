@@ -1,3 +1,4 @@
+using System.Threading.RateLimiting;
 using Mediator;
 using SurvivorConnect.Api.Features.Payouts.Rules;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
@@ -11,8 +12,28 @@ public sealed record Difference(string PayoutId, string? PayeeName, string What)
 public sealed record OpportunityTotal(string OpportunityId, string Title, decimal Ledger, decimal Paid);
 
 /// <summary>The year's ledger against the payouts and against Stripe: an empty list of differences means they agree.</summary>
+/// <param name="StripeAskedJustNow">Stripe was asked for this person a few times in the last minute, so it was not asked again.</param>
 public sealed record ReconciliationView(
-    int Year, string Currency, decimal LedgerTotal, decimal PaidTotal, bool StripeChecked, IReadOnlyList<OpportunityTotal> ByOpportunity, IReadOnlyList<Difference> Differences);
+    int Year, string Currency, decimal LedgerTotal, decimal PaidTotal, bool StripeChecked, IReadOnlyList<OpportunityTotal> ByOpportunity, IReadOnlyList<Difference> Differences,
+    bool StripeAskedJustNow = false);
+
+/// <summary>
+/// How often one person has each of a year's transfers asked of Stripe, from the API or the finance page alike: on the
+/// key every agency shares, a few times a minute (<c>Api:ReportPermitsPerMinute</c>), so nobody's sends wait on it.
+/// </summary>
+internal sealed class StripeChecks(IConfiguration configuration) : IDisposable
+{
+    private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(who => RateLimitPartition.GetFixedWindowLimiter(who,
+        _ => new FixedWindowRateLimiterOptions { PermitLimit = configuration.GetValue("Api:ReportPermitsPerMinute", 20), Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+
+    public bool MayAsk(string agencyId, string personId)
+    {
+        using var lease = _limiter.AttemptAcquire($"{agencyId}/{personId}");
+        return lease.IsAcquired;
+    }
+
+    public void Dispose() => _limiter.Dispose();
+}
 
 /// <summary>The year's reconciliation; with <paramref name="CheckStripe"/>, each transfer is also asked of Stripe (one call each).</summary>
 public sealed record GetReconciliation(int? Year, bool CheckStripe = false) : IQuery<ReconciliationView>, IValidate, IAudited
@@ -22,7 +43,7 @@ public sealed record GetReconciliation(int? Year, bool CheckStripe = false) : IQ
     public void Validate(ValidationErrors errors) => errors.Range("year", Year, 2000, 2100);
 }
 
-internal sealed class ReconciliationHandler(PayoutData data, IStripeGateway stripe) : IQueryHandler<GetReconciliation, ReconciliationView>
+internal sealed class ReconciliationHandler(PayoutData data, IStripeGateway stripe, StripeChecks checks) : IQueryHandler<GetReconciliation, ReconciliationView>
 {
     /// <summary>A payout still being sent after this long is worth a look.</summary>
     public static readonly TimeSpan SendingTooLong = TimeSpan.FromDays(1);
@@ -30,6 +51,8 @@ internal sealed class ReconciliationHandler(PayoutData data, IStripeGateway stri
     public async ValueTask<ReconciliationView> Handle(GetReconciliation query, CancellationToken ct)
     {
         var year = query.Year ?? await data.TaxYearAsync(ct);
+        var askedJustNow = query.CheckStripe && stripe.Enabled && !checks.MayAsk(data.Store.AgencyId, data.Store.User.UserId);
+        var checkStripe = query.CheckStripe && stripe.Enabled && !askedJustNow;
         var ledger = await data.LedgerAsync(year, ct);
         var payouts = (await data.PayoutsAsync([Filter.Eq("year", year)], ct))
             .Concat(await data.PayoutsAsync([Filter.Eq("state", PayoutState.Sending)], ct))
@@ -53,7 +76,7 @@ internal sealed class ReconciliationHandler(PayoutData data, IStripeGateway stri
                 differences.Add(new(payout.Id, Name(payout.PayeeId), "Still being sent after a day: Stripe has not said it was paid or failed."));
             }
 
-            if (query.CheckStripe && stripe.Enabled && payout.TransferId is { } transferId)
+            if (checkStripe && payout.TransferId is { } transferId)
             {
                 differences.AddRange(await AgainstStripeAsync(payout, transferId, Name(payout.PayeeId), ct));
             }
@@ -70,7 +93,7 @@ internal sealed class ReconciliationHandler(PayoutData data, IStripeGateway stri
             .Select(id => new OpportunityTotal(id, titles.GetValueOrDefault(id) ?? "An engagement no longer listed", ledger.Where(e => e.OpportunityId == id).Sum(e => e.Amount), paid.Where(p => p.OpportunityId == id).Sum(p => p.Total)))
             .OrderBy(o => o.Title, StringComparer.CurrentCulture)
             .ToList();
-        return new ReconciliationView(year, ledger.FirstOrDefault()?.Currency ?? "USD", ledger.Sum(e => e.Amount), paid.Sum(p => p.Total), query.CheckStripe && stripe.Enabled, byOpportunity, differences);
+        return new ReconciliationView(year, ledger.FirstOrDefault()?.Currency ?? "USD", ledger.Sum(e => e.Amount), paid.Sum(p => p.Total), checkStripe, byOpportunity, differences, askedJustNow);
     }
 
     private async Task<IEnumerable<Difference>> AgainstStripeAsync(Payout payout, string transferId, string? name, CancellationToken ct)

@@ -27,12 +27,14 @@ public sealed record CheckInReply(string Message, IReadOnlyList<CrisisResource> 
 
 /// <summary>
 /// A check-in that failed on our side was not scored, and its answers may have said the mentor is not safe: the
-/// failure carries the crisis lines, as an urgent answer's reply does. So does one refused because its questions were
-/// replaced meanwhile (409): its answers cannot be scored on the new ones, whatever they said.
+/// failure carries the crisis lines, as an urgent answer's reply does. So does any refusal of the answers themselves
+/// (their questions replaced meanwhile, a field missing): unscored, they may have said the mentor is not safe. Only a
+/// caller who is not a signed-in mentor here, or is sending too fast, is answered without them.
 /// </summary>
 internal sealed class CrisisLinesOnFailure : ServerFailureAddition
 {
-    public override bool AppliesTo(int status) => status is >= 500 or StatusCodes.Status409Conflict;
+    public override bool AppliesTo(int status) =>
+        status >= 400 && status is not (StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden or StatusCodes.Status429TooManyRequests);
 
     public override void AddTo(ProblemDetails problem, IServiceProvider services) =>
         problem.Extensions["crisisResources"] = services.GetRequiredService<ICurrentUser>() is { IsActive: true } user

@@ -78,7 +78,8 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
     {
         if (UrgentFlagWatch.SupervisorHadTime(urgent.RaisedAt, mentor.SupervisorSince, Store.Now) && await mentoring.HasActiveSupervisorAsync(mentor, ct))
         {
-            await notifier.SendOnceToAdminsAsync(Notices.WellbeingUrgentUnseen, "urgent-unseen~" + urgent.Id, ct, except: mentor.Id);
+            // Once for each supervisor who left it unseen: one given the mentor since has their own two hours.
+            await notifier.SendOnceToAdminsAsync(Notices.WellbeingUrgentUnseen, $"urgent-unseen~{urgent.Id}~{mentor.SupervisorId}~{mentor.SupervisorSince?.UtcTicks}", ct, except: mentor.Id);
         }
     }
 

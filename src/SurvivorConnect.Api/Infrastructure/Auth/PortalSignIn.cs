@@ -268,9 +268,9 @@ public static class PortalSignIn
             {
                 // Told nothing, Entra ID asks which account to sign out of, and on a shared phone that list shows whoever
                 // used it. The hint is Entra ID's own opaque value for the account, kept with the session, not a name.
-                if (context.Properties.Items.TryGetValue(LogoutHintItem, out var hint) && !string.IsNullOrEmpty(hint))
+                if (context.Properties.Parameters.TryGetValue(LogoutHintItem, out var hint) && hint is string { Length: > 0 } logoutHint)
                 {
-                    context.ProtocolMessage.SetParameter("logout_hint", hint);
+                    context.ProtocolMessage.SetParameter("logout_hint", logoutHint);
                 }
 
                 return Task.CompletedTask;

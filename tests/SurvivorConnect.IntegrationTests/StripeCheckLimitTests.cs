@@ -1,0 +1,31 @@
+using System.Text.Json;
+
+namespace SurvivorConnect.IntegrationTests;
+
+/// <summary>Checking the year's transfers with Stripe asks Stripe once per transfer, on the key every agency shares.</summary>
+public sealed class StripeCheckLimitTests(StripeCheckLimitTests.Factory api) : IClassFixture<StripeCheckLimitTests.Factory>
+{
+    public sealed class Factory : PayoutApi
+    {
+        protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings) { ["Api:ReportPermitsPerMinute"] = "3" };
+    }
+
+    [Fact]
+    public async Task Reconciling_against_Stripe_asks_Stripe_a_few_times_a_minute_per_person_from_the_finance_page_as_from_the_API()
+    {
+        var page = await PortalSession.SignedInAsync(api, "demo-finance");
+        var later = new List<bool>();
+        for (var i = 0; i < 8; i++)
+        {
+            later.Add((await PortalSession.PostFormAsync(page, "/finance", "reconcile", ("CheckStripe", "true"))).Contains("data-stripe-later", StringComparison.Ordinal));
+        }
+
+        // A one-minute window may roll over once: at most two windows' worth reach Stripe.
+        Assert.True(later.Count(l => l) >= 8 - (2 * 3), string.Join(", ", later));
+
+        // Someone else's check still asks Stripe.
+        var other = await HttpAssert.Ok<JsonElement>(await api.As("demo-finance2").GetAsync("/api/payouts/reconciliation?stripe=true"));
+        Assert.True(other.GetProperty("stripeChecked").GetBoolean());
+        Assert.False(other.GetProperty("stripeAskedJustNow").GetBoolean());
+    }
+}
