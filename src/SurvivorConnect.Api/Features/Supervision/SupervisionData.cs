@@ -65,14 +65,14 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
         }
 
         // A key of its own: an admin asked to assign a supervisor who assigns themselves is then told of the flag too.
-        // A mentor who is also an admin is not the one asked to see to their own answer.
+        // A mentor who is also an admin is not the one asked to see to their own answer, unless no other admin could be.
         var toAdmins = notice == Notices.WellbeingUrgent || notice == Notices.WellbeingUrgentWaiting ? Notices.MentorNeedsSupervisorUrgent : Notices.MentorNeedsSupervisor;
         await notifier.SendOnceToAdminsAsync(toAdmins, "needs-supervisor~" + key, ct, except: mentor.Id);
     }
 
     /// <summary>
     /// An urgent answer its supervisor has left unseen past <see cref="UrgentFlagWatch.AdminsAfter"/>: they may be away,
-    /// and only they can open it, so the admins are asked, once, to give the mentor a supervisor who can act now.
+    /// and only they can open it, so the admins are asked (once for each supervisor's turn) to give the mentor one who can act now.
     /// </summary>
     public async Task EscalateUnseenAsync(MentorProfile mentor, WellbeingFlag urgent, Notifier notifier, CancellationToken ct)
     {
