@@ -349,6 +349,28 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
     }
 
     [Fact]
+    public async Task Supervision_settings_saved_from_an_older_page_do_not_switch_back_an_instrument_chosen_since()
+    {
+        var admin = api.As("demo-admin");
+        var key = "agency-" + Guid.NewGuid().ToString("N")[..6];
+        await HttpAssert.Ok<JsonElement>(await admin.PostAsJsonAsync("/api/supervision/instruments", Instrument(key), ApiFactory.Json));
+        await HttpAssert.Ok<JsonElement>(await admin.PutAsJsonAsync("/api/supervision/settings", new { instrumentKey = DefaultInstrument.Key, instrumentVersion = 1, concernRise = 1 }));
+        var read = (await HttpAssert.Ok<JsonElement>(await admin.GetAsync("/api/supervision/settings"))).GetProperty("version").GetString()!;
+        try
+        {
+            await HttpAssert.Ok<JsonElement>(await admin.PutJson("/api/supervision/settings", new { instrumentKey = key, instrumentVersion = 1, concernRise = 1 }, read));
+
+            await HttpAssert.Problem(await admin.PutJson("/api/supervision/settings", new { instrumentKey = DefaultInstrument.Key, instrumentVersion = 1, concernRise = 1 }, read), 412);
+
+            Assert.Equal(key, (await HttpAssert.Ok<JsonElement>(await admin.GetAsync("/api/supervision/settings"))).GetProperty("instrumentKey").GetString());
+        }
+        finally
+        {
+            await HttpAssert.Ok<JsonElement>(await admin.PutAsJsonAsync("/api/supervision/settings", new { instrumentKey = DefaultInstrument.Key, instrumentVersion = 1, concernRise = 1 }));
+        }
+    }
+
+    [Fact]
     public async Task An_agency_loads_its_own_instrument_and_check_ins_record_the_version_they_answered()
     {
         var admin = api.As("demo-admin");

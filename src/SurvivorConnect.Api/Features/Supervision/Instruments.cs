@@ -8,7 +8,8 @@ namespace SurvivorConnect.Api.Features.Supervision;
 
 public sealed record InstrumentSummary(string Key, int Version, string Name, string RecallPeriod, int Items, string? Credit, bool Active);
 
-public sealed record SupervisionSettingsView(string InstrumentKey, int InstrumentVersion, decimal ConcernRise, IReadOnlyList<InstrumentSummary> Instruments);
+/// <param name="Version">The settings as read (empty before any were saved): sent back as If-Match, a save from an older page is refused.</param>
+public sealed record SupervisionSettingsView(string InstrumentKey, int InstrumentVersion, decimal ConcernRise, IReadOnlyList<InstrumentSummary> Instruments, string Version = "");
 
 public sealed record SupervisionSettingsRequest(string? InstrumentKey, int? InstrumentVersion, decimal? ConcernRise);
 
@@ -22,7 +23,8 @@ public sealed record LoadInstrument(InstrumentDefinition? Body) : ICommand<Instr
     public void Validate(ValidationErrors errors) => InstrumentRules.Validate(Body, errors);
 }
 
-public sealed record SaveSupervisionSettings(SupervisionSettingsRequest Body) : ICommand<SupervisionSettingsView>, IValidate, IAgencyAdminOnly, IAudited
+/// <param name="IfMatch">The version the settings were read at: a save from an older page must not switch back an instrument chosen since.</param>
+public sealed record SaveSupervisionSettings(SupervisionSettingsRequest Body, string? IfMatch = null) : ICommand<SupervisionSettingsView>, IValidate, IAgencyAdminOnly, IAudited
 {
     public AuditTarget Audit => new("wellbeing.save-settings", "supervision-settings");
 
@@ -93,6 +95,7 @@ internal sealed class InstrumentHandlers(SupervisionData data)
         }
 
         var existing = await data.Store.FindAsync<SupervisionSettings>(SupervisionData.Container, SupervisionSettings.DocumentId, ct);
+        StoreException.ThrowIfChangedSince(command.IfMatch, existing?.ETag);
         var settings = new SupervisionSettings
         {
             Id = SupervisionSettings.DocumentId, InstrumentKey = body.InstrumentKey!, InstrumentVersion = body.InstrumentVersion.Value, ConcernRise = body.ConcernRise!.Value,
@@ -107,7 +110,7 @@ internal sealed class InstrumentHandlers(SupervisionData data)
         var loaded = (await data.Store.AllAsync<InstrumentDocument>(SupervisionData.Container, [], ct)).Select(d => d.Definition);
         bool Active(InstrumentDefinition d) => d.Key == settings.InstrumentKey && d.Version == settings.InstrumentVersion;
         return new SupervisionSettingsView(settings.InstrumentKey, settings.InstrumentVersion, settings.ConcernRise,
-            [.. loaded.Prepend(DefaultInstrument.Version1).Select(d => Summary(d, Active(d)))]);
+            [.. loaded.Prepend(DefaultInstrument.Version1).Select(d => Summary(d, Active(d)))], settings.ETag ?? "");
     }
 
     private static InstrumentSummary Summary(InstrumentDefinition d, bool active) => new(d.Key, d.Version, d.Name, d.RecallPeriod, d.Items.Count, d.Credit, active);

@@ -64,7 +64,8 @@ public static class SupervisionModule
         var admin = group.MapGroup("/").RequireAuthorization(Policies.AgencyAdmin);
         admin.MapGet("/settings", GetSupervisionSettings).WithName(nameof(GetSupervisionSettings))
             .WithSummary("Which instrument version mentors answer, how much worse is a concern, and the instruments loaded.");
-        admin.MapPut("/settings", SaveSupervisionSettings).WithName(nameof(SaveSupervisionSettings));
+        admin.MapPut("/settings", SaveSupervisionSettings).WithName(nameof(SaveSupervisionSettings))
+            .WithDescription("Send the settings' `version` as If-Match: a save from an older page is answered 412.");
         admin.MapPost("/instruments", LoadInstrument).WithName(nameof(LoadInstrument))
             .WithSummary("Load an instrument the agency is licensed to use, as data (items, scale, subscales and bands).");
         admin.MapGet("/overview", GetWellbeingOverview).WithName(nameof(GetWellbeingOverview))
@@ -105,8 +106,9 @@ public static class SupervisionModule
     private static async Task<Ok<SupervisionSettingsView>> GetSupervisionSettings(IMediator mediator, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new GetSupervisionSettings(), ct));
 
-    private static async Task<Ok<SupervisionSettingsView>> SaveSupervisionSettings(IMediator mediator, SupervisionSettingsRequest body, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new SaveSupervisionSettings(body), ct));
+    private static async Task<Ok<SupervisionSettingsView>> SaveSupervisionSettings(
+        IMediator mediator, SupervisionSettingsRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new SaveSupervisionSettings(body, ifMatch), ct));
 
     private static async Task<Ok<InstrumentSummary>> LoadInstrument(IMediator mediator, InstrumentDefinition? body, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new LoadInstrument(body), ct));
