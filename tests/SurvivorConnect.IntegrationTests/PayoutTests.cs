@@ -1012,10 +1012,7 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     public async Task A_finance_approver_who_took_part_in_the_work_does_not_prepare_its_pay_so_the_others_approvals_of_theirs_stand()
     {
         var (opportunity, payees) = await _world.AttendedAsync(people: 2);
-        var person = await _world.Admin.GetAsync($"/api/people/{payees[0].Id}");
-        using var roles = new HttpRequestMessage(HttpMethod.Put, $"/api/people/{payees[0].Id}/roles") { Content = JsonContent.Create(new { roles = new[] { Roles.Advisor, Roles.FinanceApprover } }) };
-        roles.Headers.TryAddWithoutValidation("If-Match", person.Headers.ETag!.Tag);
-        await HttpAssert.Ok<JsonElement>(await _world.Admin.SendAsync(roles));
+        await new MentoringWorld(api).SetRolesAsync(payees[0].Id, Roles.Advisor, Roles.FinanceApprover);
 
         var refused = await HttpAssert.Problem(await payees[0].Client.PostJson("/api/payouts", new { opportunityId = opportunity }), 409);
 
@@ -1027,10 +1024,7 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     public async Task Claims_to_pay_leave_out_work_the_recruiter_has_a_place_in_so_its_total_less_their_own_pay_is_not_someone_elses()
     {
         var (opportunity, payees) = await _world.AttendedAsync(people: 2);
-        var person = await _world.Admin.GetAsync($"/api/people/{payees[0].Id}");
-        using var roles = new HttpRequestMessage(HttpMethod.Put, $"/api/people/{payees[0].Id}/roles") { Content = JsonContent.Create(new { roles = new[] { Roles.Advisor, Roles.Recruiter } }) };
-        roles.Headers.TryAddWithoutValidation("If-Match", person.Headers.ETag!.Tag);
-        await HttpAssert.Ok<JsonElement>(await _world.Admin.SendAsync(roles));
+        await new MentoringWorld(api).SetRolesAsync(payees[0].Id, Roles.Advisor, Roles.Recruiter);
 
         var theirs = await (await PortalSession.SignedInAsync(api, payees[0].Id)).GetStringAsync("/claims-to-pay");
         var another = await (await PortalSession.SignedInAsync(api, "demo-recruiter")).GetStringAsync("/claims-to-pay");
