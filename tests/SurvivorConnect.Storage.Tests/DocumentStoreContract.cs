@@ -207,6 +207,19 @@ public abstract class DocumentStoreContract
         Assert.Equal(StoreErrorKind.InvalidDocument, error.Kind);
     }
 
+    [Theory]
+    [InlineData("has/slash")]
+    [InlineData("has?query")]
+    [InlineData("")]
+    public async Task Reading_or_deleting_by_an_id_the_store_cannot_take_is_refused_as_invalid_on_every_store(string id)
+    {
+        var read = await Assert.ThrowsAsync<StoreException>(() => Store.ReadAsync<Item>(Containers.Items, id, _pk, Ct));
+        var delete = await Assert.ThrowsAsync<StoreException>(() => Store.DeleteAsync(Containers.Items, id, _pk, null, Ct));
+        var noPartition = await Assert.ThrowsAsync<StoreException>(() => Store.ReadAsync<Item>(Containers.Items, "fine", "", Ct));
+
+        Assert.All(new[] { read, delete, noPartition }, e => Assert.Equal(StoreErrorKind.InvalidDocument, e.Kind));
+    }
+
     [Fact]
     public async Task A_document_over_2MB_is_refused_and_nothing_is_written()
     {

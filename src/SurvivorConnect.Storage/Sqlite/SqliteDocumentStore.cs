@@ -93,6 +93,21 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
     public async Task<T?> ReadAsync<T>(ContainerSpec container, string id, string partitionKey, CancellationToken cancellationToken)
         where T : Document
     {
+        DocumentRules.ValidateId(id);
+        DocumentRules.ValidatePartitionKey(partitionKey);
+        try
+        {
+            return await ReadRowAsync<T>(container, id, partitionKey, cancellationToken);
+        }
+        catch (SqliteException ex)
+        {
+            throw CannotAnswer(container, ex);
+        }
+    }
+
+    private async Task<T?> ReadRowAsync<T>(ContainerSpec container, string id, string partitionKey, CancellationToken cancellationToken)
+        where T : Document
+    {
         await using var connection = await OpenReadyAsync(container, cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = $"SELECT body, etag FROM {Table(container)} WHERE pk = $pk AND id = $id AND {Column("type")} = $type AND {NotExpired};";
@@ -133,6 +148,8 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
 
     public async Task<bool> DeleteAsync(ContainerSpec container, string id, string partitionKey, string? ifMatchETag, CancellationToken cancellationToken)
     {
+        DocumentRules.ValidateId(id);
+        DocumentRules.ValidatePartitionKey(partitionKey);
         DocumentRules.EnsureVersionOrNone(ifMatchETag);
         return await WriteAsync(container, t => DeleteRow(t, container, id, partitionKey, ifMatchETag), cancellationToken);
     }
@@ -141,6 +158,19 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         where T : Document
     {
         QueryRules.Validate(container, query);
+        try
+        {
+            return await QueryRowsAsync<T>(container, query, cancellationToken);
+        }
+        catch (SqliteException ex)
+        {
+            throw CannotAnswer(container, ex);
+        }
+    }
+
+    private async Task<Page<T>> QueryRowsAsync<T>(ContainerSpec container, DocumentQuery query, CancellationToken cancellationToken)
+        where T : Document
+    {
         await using var connection = await OpenReadyAsync(container, cancellationToken);
         await using var command = connection.CreateCommand();
         var where = new List<string> { "pk = $pk", NotExpired };
@@ -259,6 +289,18 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         _wake.Set();
         try
         {
+            return await OutcomeAsync<TResult>(write, ct);
+        }
+        catch (SqliteException ex)
+        {
+            throw CannotAnswer(container, ex);
+        }
+    }
+
+    private static async Task<TResult> OutcomeAsync<TResult>(QueuedWrite write, CancellationToken ct)
+    {
+        try
+        {
             return (TResult)(await write.Done.Task.WaitAsync(ct))!;
         }
         catch (OperationCanceledException) when (!write.TryCancel())
@@ -266,6 +308,17 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
             // Already under way: its outcome stands whether the caller waits or not, so it is returned.
             return (TResult)(await write.Done.Task)!;
         }
+    }
+
+    /// <summary>
+    /// SQLite refused a statement (another process holding the database past the busy timeout, the disk full or failing,
+    /// the table gone): the store is unavailable, as Cosmos DB would say, not a server error. The table is prepared
+    /// again at its next use, so a table dropped under the store is recreated rather than refused forever.
+    /// </summary>
+    private StoreException CannotAnswer(ContainerSpec container, SqliteException ex)
+    {
+        _ready.TryRemove(container.Name, out _);
+        return StoreException.Unavailable($"The SQLite database could not answer for '{container.Name}'.", ex);
     }
 
     private Thread StartWriterThread()
