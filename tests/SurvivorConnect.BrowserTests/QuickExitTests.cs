@@ -118,6 +118,63 @@ public sealed class QuickExitTests(PortalServer server)
         await Expect(later.GetByRole(AriaRole.Link, new() { Name = "Notices" })).ToHaveCountAsync(0);
     }
 
+    [Fact]
+    public async Task A_form_answered_after_the_exit_does_not_bring_the_portal_back()
+    {
+        // On a slow phone: "Yes, I agree" is still on its way when the youth panics and exits. Its answer (by then the
+        // sign-in page, the session being over) must not take the phone there instead of the neutral site.
+        var youth = await server.SignInAsync("Riley (demo youth)", phone: true);
+        var posted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var neutralSiteComes = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await youth.RouteAsync("**/notifications", async route =>
+        {
+            if (route.Request.Method != "POST")
+            {
+                await route.FallbackAsync();
+                return;
+            }
+
+            posted.TrySetResult();
+            await answer.Task;
+            try
+            {
+                await route.ContinueAsync();
+            }
+            catch (PlaywrightException)
+            {
+                // The page gave up on the form as it left: nothing more of it reaches the browser.
+            }
+        });
+        await youth.RouteAsync(PortalServer.ExitUrl + "**", async route =>
+        {
+            await neutralSiteComes.Task;
+            await route.FallbackAsync();
+        });
+        await youth.EvaluateAsync("""
+            () => {
+              const form = document.createElement('form');
+              form.method = 'post';
+              form.action = '/notifications';
+              form.innerHTML = '<button type="submit">Send</button>';
+              document.querySelector('main').append(form);
+            }
+            """);
+        await youth.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
+        await posted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        // Clicked from the page itself: Playwright's own click would wait for the neutral site, held back above.
+        await youth.EvaluateAsync("() => document.querySelector('[data-exit]').click()");
+        // The exit's own request ends the session first, as on a phone where the form's answer is the slower one; the
+        // answer (the sign-in page) then has time to arrive before the neutral site does.
+        await Task.Delay(1000);
+        answer.SetResult();
+        await Task.Delay(1000);
+        neutralSiteComes.SetResult();
+
+        await LeftForGoodAsync(youth);
+    }
+
     /// <summary>The neutral site is showing, Back does not bring the portal back, and the session is over.</summary>
     private async Task LeftForGoodAsync(IPage youth)
     {

@@ -32,8 +32,11 @@
   // Nothing of the page stays on screen: no text, no title, no live connection, and nothing that would reconnect
   // or, finding the session gone, send the page somewhere other than where it is leaving for.
   let left = false;
+  const formsOnTheirWay = new Set();
   function clear() {
     left = true;
+    // A form's answer still to come would leave a cookie of the site (the sign-in page's) after the exit took them all.
+    for (const sending of formsOnTheirWay) sending.abort();
     page?.stop();
     notices?.stop();
     for (const socket of sockets) { try { socket.close(); } catch { /* leaving anyway */ } }
@@ -211,23 +214,35 @@
     form.setAttribute('aria-busy', 'true');
     // As a browser posts a form with no action: to the page as it is, with its query (a year, a report's months).
     const action = submitter?.getAttribute('formaction') || form.getAttribute('action') || location.pathname + location.search;
+    const sending = new AbortController();
+    formsOnTheirWay.add(sending);
+    const givingUp = setTimeout(() => sending.abort(), 60000);
     let response;
-    try {
-      response = await fetch(action, { method: 'POST', body: formData(form, submitter), credentials: 'same-origin', redirect: 'follow', signal: AbortSignal.timeout?.(60000) });
-    } catch {
-      banner('You seem to be offline, so this may not have been sent. When you are connected, reload the page to see.');
-      return;
-    } finally {
-      delete form.dataset.sending;
-      form.removeAttribute('aria-busy');
-    }
-    banner('');
-    if (response.redirected) { location.replace(response.url); return; }
     let html;
-    try { html = await response.text(); } catch {
-      banner('The connection dropped before the answer came, so this may or may not have been saved. Reload the page to see.');
-      return;
+    try {
+      try {
+        response = await fetch(action, { method: 'POST', body: formData(form, submitter), credentials: 'same-origin', redirect: 'follow', signal: sending.signal });
+      } catch {
+        if (!left) banner('You seem to be offline, so this may not have been sent. When you are connected, reload the page to see.');
+        return;
+      } finally {
+        delete form.dataset.sending;
+        form.removeAttribute('aria-busy');
+      }
+      // Left while the answer was on its way: whatever it says (the sign-in page, the session being over) must not
+      // take the phone anywhere but the neutral site.
+      if (left) return;
+      banner('');
+      if (response.redirected) { location.replace(response.url); return; }
+      try { html = await response.text(); } catch {
+        if (!left) banner('The connection dropped before the answer came, so this may or may not have been saved. Reload the page to see.');
+        return;
+      }
+    } finally {
+      clearTimeout(givingUp);
+      formsOnTheirWay.delete(sending);
     }
+    if (left) return;
     const next = new DOMParser().parseFromString(html, 'text/html');
     const main = next.querySelector('main');
     if (!main) {
