@@ -703,6 +703,37 @@ public sealed class TeamingTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_mentor_who_also_supervises_does_not_read_as_staff_the_team_of_a_youth_they_mentor_or_are_not_to_be_matched_with()
+    {
+        // Holding a staff role too, they would read the safety plan (safe places, warning signs) and the team's notes.
+        var (staffMentorId, staffMentor) = await _world.Mentoring.ReadyMentorAsync();
+        await _world.Mentoring.SetRolesAsync(staffMentorId, Roles.Mentor, Roles.Supervisor);
+        var (keptFromId, _) = await _world.Mentoring.YouthAsync(doNotMatch: [staffMentorId]);
+        await MentoringWorld.Created(await _world.CaseManager.PostAsync($"/api/teams/{keptFromId}", null));
+
+        var offered = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{keptFromId}"));
+        Assert.False(offered.GetProperty("colleagues").EnumerateArray().Single(c => c.GetProperty("id").GetString() == staffMentorId).GetProperty("mayBeProfessional").GetBoolean());
+        Assert.True(offered.GetProperty("colleagues").EnumerateArray().Single(c => c.GetProperty("id").GetString() == "demo-supervisor").GetProperty("mayBeProfessional").GetBoolean());
+        var refused = await HttpAssert.Problem(await _world.CaseManager.PostJson($"/api/teams/{keptFromId}/members", new { role = "Professional", personId = staffMentorId }), 400);
+        Assert.True(refused.GetProperty("errors").TryGetProperty("personId", out _));
+
+        // Seated before they were matched with the youth: the match ends their reading at once.
+        var (youthId, _) = await _world.Mentoring.YouthAsync();
+        await MentoringWorld.Created(await _world.CaseManager.PostAsync($"/api/teams/{youthId}", null));
+        await MentoringWorld.Ok(await _world.CaseManager.PostJson($"/api/teams/{youthId}/members", new { role = "Professional", personId = staffMentorId }));
+        await HttpAssert.Ok<JsonElement>(await staffMentor.GetAsync($"/api/teams/{youthId}/plans"));
+
+        await _world.Mentoring.ProposeAsync(youthId, staffMentorId);
+
+        foreach (var url in new[] { $"/api/teams/{youthId}", $"/api/teams/{youthId}/plans", $"/api/teams/{youthId}/meetings" })
+        {
+            await HttpAssert.Problem(await staffMentor.GetAsync(url), 404);
+        }
+
+        Assert.DoesNotContain(await HttpAssert.Ok<List<JsonElement>>(await staffMentor.GetAsync("/api/teams")), t => t.GetProperty("youthId").GetString() == youthId);
+    }
+
+    [Fact]
     public async Task A_case_plan_keeps_the_youths_words_beside_each_decision_and_every_change_in_its_history()
     {
         var (youthId, _) = await _world.Mentoring.YouthAsync();

@@ -93,8 +93,20 @@ internal sealed class TeamingData(AgencyStore store, MentoringData mentoring, Cr
         // could no longer be) reads their own agency's team no more.
         var staff = Roles.All.Where(Roles.StaffsTeams).Any(user.IsInRole);
         return staff && team?.Current.Any(m => m.Role == TeamRole.Professional && m.PersonId == Me && m.AgencyId == AgencyId) == true
+            && !(await KeptFromStaffingAsync(youth, ct)).Contains(Me)
             ? (youth, team, mentoring.Basis.RecordAs(AccessBasis.TeamMember, TeamRole.Professional))
             : throw new NotFoundException("team");
+    }
+
+    /// <summary>
+    /// Who may not read a youth's team as staff, even holding a staff role: their mentors (a mentor who is also a
+    /// supervisor would read the youth's safety plan and the team's notes about them, as no mentor does), and anyone
+    /// the youth is never to be matched with. Read each time, so a match or a "do not match" made later counts at once.
+    /// </summary>
+    public async Task<HashSet<string>> KeptFromStaffingAsync(YouthReferral youth, CancellationToken ct)
+    {
+        var mentors = await mentoring.MatchesAsync(Filter.Eq("youthId", youth.Id), openOnly: true, ct);
+        return [.. youth.DoNotMatch, .. mentors.Select(m => m.MentorId)];
     }
 
     /// <summary>A youth's team meetings, newest first, with members named as the team shows them.</summary>

@@ -64,7 +64,8 @@ public sealed record TeamView(
     string YouthId, string YouthName, bool Formed, TeamRole MyRole, IReadOnlyList<MemberView> Members, IReadOnlyList<PartnerOption> Partners,
     IReadOnlyList<SharingView> Sharing, IReadOnlyList<PersonOption> Colleagues, StageOfChange? Stage = null);
 
-public sealed record PersonOption(string Id, string DisplayName, IReadOnlyList<string> Roles);
+/// <param name="MayBeProfessional">Whether they may join the youth's team as a professional (staff, and neither the youth's mentor nor someone they are not to be matched with).</param>
+public sealed record PersonOption(string Id, string DisplayName, IReadOnlyList<string> Roles, bool MayBeProfessional);
 
 public sealed record TeamSummary(string YouthId, string YouthName, TeamRole MyRole, bool Formed);
 
@@ -261,6 +262,11 @@ internal sealed class TeamHandlers(TeamingData data, TeamViews views, Notifier n
             {
                 throw TeamingValidation.Invalid("personId", "Not a person of your agency who can take that part, or of a partner agency's offered professionals.");
             }
+
+            if (role == TeamRole.Professional && (await data.KeptFromStaffingAsync(youth, ct)).Contains(person!.Id))
+            {
+                throw TeamingValidation.Invalid("personId", "They mentor this youth, or are not to be matched with them, so they do not join the team as a professional.");
+            }
         }
 
         return new TeamMember(AgencyStore.NewId(), role, person?.Id, data.AgencyId, person?.DisplayName ?? body.Name!.Trim(), ValidationErrors.Optional(body.Title),
@@ -312,9 +318,11 @@ internal sealed class TeamViews(TeamingData data, ConsentLookup consents)
             ? book.InForce.Select(p => new PartnerOption(p.Key, book.NameOf(p.Key), p.Value.Kinds, [.. p.Value.Professionals.Where(o => o.AgencyId == p.Key)])).ToList()
             : [];
         var sharing = lead ? await SharingAsync(youth.Id, currentOnly: false, book, ct) : [];
+        var keptFromStaffing = lead ? await data.KeptFromStaffingAsync(youth, ct) : [];
         var colleagues = lead
             ? people.Values.Where(p => p.Id != youth.PersonId && !youth.CaseManagerIds.Contains(p.Id) && !p.Roles.Contains(Roles.Youth))
-                .OrderBy(p => p.DisplayName, StringComparer.OrdinalIgnoreCase).Select(p => new PersonOption(p.Id, p.DisplayName, p.Roles)).ToList()
+                .OrderBy(p => p.DisplayName, StringComparer.OrdinalIgnoreCase)
+                .Select(p => new PersonOption(p.Id, p.DisplayName, p.Roles, MayBeProfessional: p.Roles.Any(Roles.StaffsTeams) && !keptFromStaffing.Contains(p.Id))).ToList()
             : [];
         return new TeamView(youth.Id, youth.DisplayName, team is not null, myRole, members, partners, sharing, colleagues, youth.Stage);
     }
