@@ -258,7 +258,9 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
         {
             Active = command.Active,
             DeactivatedAt = command.Active ? null : time.GetUtcNow(),
-            SignInsValidFrom = command.Active ? person.SignInsValidFrom : time.GetUtcNow(),
+            // Both ways: Entra ID knows nothing of a deactivation, so a sign-in made meanwhile (a phone taken) must not
+            // come to life with access given back.
+            SignInsValidFrom = time.GetUtcNow(),
         }, AsSeen(command, person), cancellationToken);
         await TellAccessChangedAsync(changed);
         return changed;
