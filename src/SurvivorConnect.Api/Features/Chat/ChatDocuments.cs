@@ -182,9 +182,13 @@ public sealed record ChatFlagFollowUp : Document
     /// <summary>For words not sent (a stopped chat): the kinds of danger found in them; empty for a stored message.</summary>
     public IReadOnlyList<string> NotSentKinds { get; init; } = [];
 
-    /// <summary>A client message id is the sender's own, so the three ids name one message of one agency.</summary>
+    /// <summary>
+    /// A client message id is the sender's own, so the three ids name one message of one agency. Sender and message are
+    /// digested: spelled out, the longest ids an agency may give would pass the store's 255 characters, and a flagged
+    /// or crisis message would fail for want of its follow-up.
+    /// </summary>
     public static string IdFor(string agencyId, string conversationId, string senderId, string clientMessageId) =>
-        $"{agencyId}~{conversationId}~{senderId}~{clientMessageId}";
+        $"{agencyId}~{conversationId}~{Digest.Of($"{senderId}\n{clientMessageId}", 40)}";
 }
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using SurvivorConnect.Api.Features.Payouts.Rules;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Payouts;
@@ -210,7 +211,8 @@ public sealed record PayoutOutboxItem : Document
 
     public required DateTimeOffset CreatedAt { get; init; }
 
-    public static string IdFor(string agencyId, string payoutId, int attempt) => $"{agencyId}~{payoutId}~{attempt}";
+    /// <summary>The payout id names a person, whose id (as the agency's) may be long: digested, the longest still fit the store.</summary>
+    public static string IdFor(string agencyId, string payoutId, int attempt) => $"{agencyId}~{Digest.Of($"{payoutId}\n{attempt}", 40)}";
 }
 
 /// <summary>A Stripe event already acted on, created in the same transaction as the change it made: each event counts once.</summary>
