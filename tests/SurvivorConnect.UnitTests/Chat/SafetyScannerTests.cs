@@ -17,6 +17,17 @@ public sealed class SafetyScannerTests
     [InlineData("add me @sam_rivers", "social-handle")]
     [InlineData("whats your snapchat", "social-handle")]
     [InlineData("I live at 1234 West Shaw Ave", "street-address")]
+    [InlineData("come to 12 Oak Court", "street-address")]
+    [InlineData("5 5 9 5 5 5 0 1 3 4", "phone-number")]
+    [InlineData("its 559 555 01 34", "phone-number")]
+    [InlineData("559.5550.134", "phone-number")]
+    [InlineData("five five nine, five five five, zero one three four", "phone-number")]
+    [InlineData("my ig is riley_xo", "social-handle")]
+    [InlineData("add me on snap", "social-handle")]
+    [InlineData("snap me", "social-handle")]
+    [InlineData("insta: rileyxo", "social-handle")]
+    [InlineData("ig riley.xo", "social-handle")]
+    [InlineData("i saw it on tiktok", "social-handle")]
     public void Contact_outside_the_platform_is_held(string text, string kind)
     {
         var verdict = _scanner.Scan(text);
@@ -80,6 +91,13 @@ public sealed class SafetyScannerTests
     [InlineData("I drew a picture of my dog")]
     [InlineData("We talked about the 3 goals for this week")]
     [InlineData("<script>alert('hi')</script>")]
+    [InlineData("I have 2 weeks until court")]
+    [InlineData("2 tests on the way home")]
+    [InlineData("we have 10 days until court")]
+    [InlineData("I snap at people when I'm tired")]
+    [InlineData("ig that's fine")]
+    [InlineData("one or two of them, maybe three")]
+    [InlineData("between 2019 and 2024 I moved 3 times")]
     public void Ordinary_messages_are_delivered_untouched(string text)
     {
         Assert.Equal(new SafetyVerdict(SafetyAction.Deliver, false, []), _scanner.Scan(text) with { Findings = [] });
