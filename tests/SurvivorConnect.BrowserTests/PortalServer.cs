@@ -64,7 +64,7 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
         builder.UseSetting("Payouts:Stripe:SecretKey", FakeStripe.SecretKey);
         builder.UseSetting("Payouts:Stripe:WebhookSecret", FakeStripe.WebhookSecret);
         builder.UseSetting("Payouts:Stripe:ApiBase", Stripe.ApiBase);
-        builder.UseSetting("Payouts:Stripe:OnboardingOrigin", Stripe.ApiBase);
+        builder.UseSetting("Payouts:Stripe:OnboardingOrigin", Stripe.OnboardingBase);
         builder.UseSetting("Payouts:SendInBackground", "false");
         builder.ConfigureTestServices(services =>
         {

@@ -244,6 +244,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
         new("GET", "/pay-rates", "/pay-rates", null, [Roles.AgencyAdmin]),
         new("POST", "/pay-rates", "/pay-rates", null, [Roles.AgencyAdmin]),
         new("GET", "/payments", "/payments", null, EngagementMember),
+        new("GET", "/payments/from-stripe", "/payments/from-stripe", null, [Anonymous]),
         new("POST", "/payments", "/payments", null, EngagementMember),
         new("GET", "/finance", "/finance", null, Finance),
         new("POST", "/finance", "/finance", null, Finance),

@@ -185,7 +185,7 @@ public sealed class PayoutWorld(PayoutApi api)
     private async Task<string> StartOnboardingAsync((string Id, HttpClient Client) payee)
     {
         var link = await HttpAssert.Ok<JsonElement>(await payee.Client.PostAsync("/api/payouts/me/onboarding", null));
-        Assert.StartsWith(api.Stripe.ApiBase + "/connect/onboarding/acct_", link.GetProperty("url").GetString(), StringComparison.Ordinal);
+        Assert.StartsWith(api.Stripe.OnboardingBase + "/connect/onboarding/acct_", link.GetProperty("url").GetString(), StringComparison.Ordinal);
         return api.Stripe.Accounts.Single(a => a["metadata"]!["person_id"]!.GetValue<string>() == payee.Id)["id"]!.GetValue<string>();
     }
 

@@ -98,6 +98,25 @@ public sealed class PortalSignInTests
     }
 
     [Theory]
+    [InlineData("back", "/payments?stripe=back")]
+    [InlineData("again", "/payments?stripe=again")]
+    [InlineData("javascript:alert(1)", "/payments")]
+    [InlineData("https://elsewhere.example.org", "/payments")]
+    public async Task Back_from_Stripe_a_page_showing_nothing_moves_on_to_payments_and_nowhere_else(string stripe, string to)
+    {
+        // Stripe's site sends the payee back, so the browser withholds the session cookie; the move on from here is the site's own.
+        await using var api = new ApiFactory();
+
+        var step = await api.Anonymous().GetAsync("/payments/from-stripe?stripe=" + Uri.EscapeDataString(stripe));
+        var page = await step.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, step.StatusCode);
+        Assert.Contains($"content=\"0;url={System.Net.WebUtility.HtmlEncode(to)}\"", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("elsewhere", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("javascript", page, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("demo-supervisor", "/supervision")]
     [InlineData("demo-finance", "/finance")]
     [InlineData("demo-casemanager", "/caseload")]

@@ -62,6 +62,12 @@ public sealed class FakeStripe : IAsyncDisposable
 
     public string ApiBase { get; private set; } = "";
 
+    /// <summary>
+    /// Where a browser finds the onboarding pages: the same server by another name, so that, as with Stripe's own
+    /// site, the way back to the portal is cross-site (and the browser withholds SameSite=Strict cookies).
+    /// </summary>
+    public string OnboardingBase => ApiBase.Replace("//127.0.0.1:", "//localhost:", StringComparison.Ordinal);
+
     /// <summary>Stripe's clock, which dates what it makes and its events: the app's own, when a test moves that.</summary>
     public TimeProvider Clock { get; set; } = TimeProvider.System;
 
@@ -206,8 +212,12 @@ public sealed class FakeStripe : IAsyncDisposable
         if (HttpMethods.IsGet(request.Method) && path.StartsWith("/connect/onboarding/", StringComparison.Ordinal)
             && _objects.TryGetValue(path["/connect/onboarding/".Length..], out var onboarding) && onboarding["return_url"]?.GetValue<string>() is { } back)
         {
+            // The way back is the page's own move, as from Stripe's pages once the payee is done: a navigation another
+            // site starts, not a redirect of the portal's own.
             SetPayoutsEnabled(onboarding["id"]!.GetValue<string>(), true);
-            context.Response.Redirect(back);
+            var link = System.Net.WebUtility.HtmlEncode(back);
+            context.Response.ContentType = "text/html; charset=utf-8";
+            await context.Response.WriteAsync($"<!DOCTYPE html><html lang=\"en\"><head><meta http-equiv=\"refresh\" content=\"0;url={link}\"><title>Stripe</title></head><body><a href=\"{link}\">Return</a></body></html>");
             return;
         }
 
@@ -302,7 +312,7 @@ public sealed class FakeStripe : IAsyncDisposable
 
                 linked["return_url"] = form.GetValueOrDefault("return_url");
 
-                return (200, new JsonObject { ["object"] = "account_link", ["created"] = created, ["expires_at"] = created + 300, ["url"] = $"{ApiBase}/connect/onboarding/{form["account"]}" }.ToJsonString());
+                return (200, new JsonObject { ["object"] = "account_link", ["created"] = created, ["expires_at"] = created + 300, ["url"] = $"{OnboardingBase}/connect/onboarding/{form["account"]}" }.ToJsonString());
             case "/v1/transfers":
                 if (!_objects.TryGetValue(form.GetValueOrDefault("destination") ?? "", out var destination) || destination["payouts_enabled"]?.GetValue<bool>() != true)
                 {

@@ -157,12 +157,23 @@ public static class PortalModule
     /// cookie for the rest of that chain. This page moves on to the portal itself, which the browser then
     /// counts as same-site, and the cookie goes with it.
     /// </summary>
-    private static ContentHttpResult SignedIn(IOptions<PortalOptions> options) => TypedResults.Content(
-        $"""
-        <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=/"><title>Sign in · {WebUtility.HtmlEncode(options.Value.Title)}</title></head>
-        <body><main><p><a href="/">Continue</a></p></main></body></html>
-        """, "text/html; charset=utf-8");
+    private static ContentHttpResult SignedIn(IOptions<PortalOptions> options) => SameSiteStep("/", "Sign in", options.Value);
+
+    /// <summary>
+    /// A page that shows nothing and moves on to <paramref name="to"/> (a path of this site): arrived at from another
+    /// site, the browser withholds the SameSite=Strict session cookie, and the move from here is the site's own.
+    /// </summary>
+    public static ContentHttpResult SameSiteStep(string to, string title, PortalOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var path = WebUtility.HtmlEncode(to);
+        return TypedResults.Content(
+            $"""
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url={path}"><title>{WebUtility.HtmlEncode(title)} · {WebUtility.HtmlEncode(options.Title)}</title></head>
+            <body><main><p><a href="{path}">Continue</a></p></main></body></html>
+            """, "text/html; charset=utf-8");
+    }
 
     /// <summary>
     /// Ends the portal session and, where sign-in is Entra ID, the Entra ID session too (its end-session endpoint

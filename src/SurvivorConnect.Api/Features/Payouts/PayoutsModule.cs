@@ -2,6 +2,7 @@ using System.Text;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Hosting;
@@ -96,6 +97,7 @@ public static class PayoutsModule
         // The portal's downloads, on its session cookie (the API above takes bearer tokens only).
         app.MapGet("/payments/statement.csv", GetMyStatementCsv).WithName("DownloadMyStatement").WithTags("Payouts").RequireAuthorization(Policies.EngagementMember)
             .WithSummary("The portal's download of your statement.");
+        app.MapGet(FromStripePath, FromStripe).WithName(nameof(FromStripe)).AllowAnonymous().ExcludeFromDescription();
         app.MapGet("/finance/payouts.csv", ExportPayoutsCsv).WithName("DownloadPayouts").WithTags("Payouts").RequireAuthorization(Policies.FinanceApprover)
             .WithSummary("The portal's download of the year's payouts.");
 
@@ -170,12 +172,21 @@ public static class PayoutsModule
     private static async Task<FileContentHttpResult> GetMyStatementCsv(IMediator mediator, int? year, CancellationToken ct) =>
         Csv(await mediator.Send(new GetMyStatementCsv(year), ct), "statement");
 
-    /// <summary>Where Stripe sends the payee back: their payments page on this server.</summary>
+    private const string FromStripePath = "/payments/from-stripe";
+
+    /// <summary>Where Stripe sends the payee back (with <c>?stripe=back</c>, or <c>again</c> for a link that ran out): on to their payments page.</summary>
     public static Uri PaymentsPage(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return new Uri($"{request.Scheme}://{request.Host}/payments");
+        return new Uri($"{request.Scheme}://{request.Host}{FromStripePath}");
     }
+
+    /// <summary>
+    /// Stripe sends the payee back from its own site, which the browser counts as cross-site: it withholds the session
+    /// cookie, and the payments page would show sign-in. This step, which reads and shows nothing, moves on from here.
+    /// </summary>
+    private static ContentHttpResult FromStripe(string? stripe, IOptions<PortalOptions> options) =>
+        PortalModule.SameSiteStep(stripe is "back" or "again" ? "/payments?stripe=" + stripe : "/payments", "Payments", options.Value);
 
     private static FileContentHttpResult Csv(string csv, string name) => CsvText.File(csv, name);
 }
