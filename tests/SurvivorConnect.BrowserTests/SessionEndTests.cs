@@ -56,6 +56,39 @@ public sealed class SessionEndTests(PortalServer server)
     }
 
     [Fact]
+    public async Task A_minute_before_an_idle_page_clears_it_asks_whether_they_are_still_here_and_one_tap_or_reading_on_keeps_it()
+    {
+        var youth = await server.SignInAsync("Riley (demo youth)");
+        await youth.Clock.InstallAsync();
+        await youth.GotoAsync("/notifications");
+        var notices = youth.GetByRole(AriaRole.Link, new() { Name = "Notices" });
+        await Expect(notices).ToBeVisibleAsync();
+        var question = youth.GetByRole(AriaRole.Alertdialog, new() { Name = "Are you still here?" });
+
+        await youth.Clock.RunForAsync((long)(Idle - TimeSpan.FromMinutes(2)).TotalMilliseconds);
+        await Expect(question).ToBeHiddenAsync();
+        await youth.Clock.RunForAsync((long)TimeSpan.FromSeconds(90).TotalMilliseconds);
+
+        await Expect(question).ToBeVisibleAsync();
+        var stay = question.GetByRole(AriaRole.Button, new() { Name = "Stay on this page" });
+        await Expect(stay).ToBeFocusedAsync();
+        await Accessibility.AssertNoSeriousViolationsAsync(youth);
+        var keptAlive = youth.WaitForRequestAsync(r => r.Method == "POST" && r.Url.EndsWith("/session/alive", StringComparison.Ordinal));
+        await stay.ClickAsync();
+        await youth.Clock.RunForAsync((long)TimeSpan.FromSeconds(15).TotalMilliseconds);
+        await keptAlive;
+        await Expect(question).ToBeHiddenAsync();
+
+        // Reading on, scrolling by hand, is being here too: no question, and the page stays.
+        await youth.Clock.RunForAsync((long)(Idle - TimeSpan.FromMinutes(2)).TotalMilliseconds);
+        await youth.Mouse.WheelAsync(0, 200);
+        await youth.Clock.RunForAsync((long)TimeSpan.FromMinutes(2).TotalMilliseconds);
+        await Expect(question).ToBeHiddenAsync();
+        await Expect(notices).ToBeVisibleAsync();
+        Assert.Equal(server.BaseUrl + "/notifications", youth.Url);
+    }
+
+    [Fact]
     public async Task Work_in_one_tab_keeps_a_tab_left_in_the_background_from_ending_the_session()
     {
         var mentor = await server.SignInAsync("Sam (demo mentor)");

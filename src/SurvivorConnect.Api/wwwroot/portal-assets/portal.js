@@ -55,12 +55,15 @@
   // Every portal tab of this browser shares one session, so a tap in one is work in all of them: a tab left in the
   // background would otherwise count the session idle and end it under the tab in use, mid-sentence.
   const activity = 'BroadcastChannel' in window ? new BroadcastChannel('sc-active') : null;
-  if (activity) activity.onmessage = () => { lastActive = Date.now(); };
+  if (activity) activity.onmessage = () => { lastActive = Date.now(); warnIdle(false); };
   let toldOthersAt = 0;
-  for (const kind of ['keydown', 'pointerdown', 'input']) {
+  // Scrolling by hand (a wheel, a finger) is reading, and reading is being here: a chat read for half an hour must not
+  // clear under its reader. A scroll the page makes itself (new messages) is neither of these.
+  for (const kind of ['keydown', 'pointerdown', 'input', 'wheel', 'touchmove']) {
     document.addEventListener(kind, () => {
       busy = true;
       lastActive = Date.now();
+      warnIdle(false);
       if (lastActive - toldOthersAt > 5000) {
         toldOthersAt = lastActive;
         try { activity?.postMessage('active'); } catch { /* the other tabs ask the server instead */ }
@@ -74,15 +77,38 @@
   let askingIfIdle = false;
   setInterval(async () => {
     const idleMinutes = Number(document.querySelector('nav[aria-label="Main"]')?.dataset.idleMinutes);
-    if (!(idleMinutes > 0) || Date.now() - lastActive <= idleMinutes * 60000 || askingIfIdle || left) return;
+    if (!(idleMinutes > 0) || left) return;
+    // A minute before the end, the person is asked whether they are still here (WCAG 2.2.1: time to say so).
+    warnIdle(Date.now() - lastActive > (idleMinutes - 1) * 60000);
+    if (Date.now() - lastActive <= idleMinutes * 60000 || askingIfIdle) return;
     askingIfIdle = true;
     let state;
     try { state = await sessionState(); } finally { askingIfIdle = false; }
-    // Still on (someone is at work in another tab), or the server could not say just now: asked again in a minute. Only
-    // with no answer at all (no signal) does the page clear itself on its own count.
-    if (state === 'live' || state === 'unknown') { lastActive = Date.now() - (idleMinutes - 1) * 60000; return; }
+    // Still on (someone is at work in another tab), or the server could not say just now: asked again in two minutes,
+    // the first of them without the question. Only with no answer at all (no signal) does the page clear itself on its
+    // own count.
+    if (state === 'live' || state === 'unknown') { lastActive = Date.now() - Math.max(0, idleMinutes - 2) * 60000; warnIdle(false); return; }
     endSession();
   }, 15000);
+
+  const idleWarning = document.querySelector('[data-idle-warning]');
+  let focusBeforeWarning = null;
+  function warnIdle(on) {
+    if (!idleWarning || idleWarning.hidden === !on) return;
+    idleWarning.hidden = !on;
+    if (on) {
+      focusBeforeWarning = document.activeElement;
+      idleWarning.querySelector('[data-stay]')?.focus();
+    } else if (idleWarning.contains(document.activeElement) || document.activeElement === document.body) {
+      // Back where they were, as long as the question had taken their focus.
+      if (focusBeforeWarning && document.contains(focusBeforeWarning)) focusBeforeWarning.focus();
+    }
+  }
+  idleWarning?.querySelector('[data-stay]')?.addEventListener('click', () => {
+    lastActive = Date.now();
+    warnIdle(false);
+    sessionEnded('POST', '/session/alive').then((ended) => { if (ended) endSession(); });
+  });
   setInterval(() => {
     if (!busy || !document.querySelector('nav[aria-label="Main"]')) return;
     busy = false;
