@@ -118,7 +118,7 @@ public sealed class TeamingTests(ApiFactory api)
     }
 
     [Fact]
-    public async Task Someone_named_as_a_support_does_not_join_as_a_professional_and_a_support_is_asked_about_once()
+    public async Task Someone_named_as_a_support_does_not_join_as_a_professional_and_a_support_is_asked_about_once_and_not_again_soon_after_a_no()
     {
         var team = await _world.SharedTeamAsync();
         var (auntId, _) = await _world.Mentoring.PersonAsync(Roles.Supervisor);
@@ -128,6 +128,12 @@ public sealed class TeamingTests(ApiFactory api)
         await HttpAssert.Ok<JsonElement>(await team.Youth.PostAsync($"/api/my-team/supports/{supportId}/decline", null));
 
         var refused = await HttpAssert.Problem(await _world.CaseManager.PostJson(members, new { role = "Professional", personId = auntId }), 409);
+
+        // The youth's "no" is not worn down by asking again, by sign-in or by the name the youth knows them by.
+        var again = await HttpAssert.Problem(await _world.CaseManager.PostJson(members, new { role = "Support", personId = auntId, title = "Aunt" }), 409);
+        Assert.Contains("The youth said no to them", again.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var auntName = asked.GetProperty("members").EnumerateArray().Single(m => m.GetProperty("id").GetString() == supportId).GetProperty("displayName").GetString();
+        await HttpAssert.Problem(await _world.CaseManager.PostJson(members, new { role = "Support", name = auntName!.ToUpperInvariant() }), 409);
         await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson(members, new { role = "Support", name = "Gran" }));
         await HttpAssert.Problem(await _world.CaseManager.PostJson(members, new { role = "Support", name = " gran " }), 409);
 

@@ -83,9 +83,10 @@ public sealed record Team : Document
 /// A member of a team. <see cref="PersonId"/> is null for a support without a sign-in (a grandparent, a coach);
 /// <see cref="AgencyId"/> is a partner agency's for its professionals. A support counts only once the youth agreed.
 /// </summary>
+/// <param name="DeclinedAt">When the youth said no to this support (it then left the team too).</param>
 public sealed record TeamMember(
     string Id, TeamRole Role, string? PersonId, string AgencyId, string DisplayName, string? Title,
-    bool YouthAgreed, DateTimeOffset AddedAt, string AddedBy, DateTimeOffset? RemovedAt = null);
+    bool YouthAgreed, DateTimeOffset AddedAt, string AddedBy, DateTimeOffset? RemovedAt = null, DateTimeOffset? DeclinedAt = null);
 
 /// <summary>
 /// A partner professional's seat on another agency's team, kept in the professional's own agency so they can

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Mediator;
 using Microsoft.Extensions.Options;
 using SurvivorConnect.Api.Features.Chat;
@@ -182,9 +183,14 @@ internal sealed class TeamHandlers(TeamingData data, TeamViews views, Notifier n
             throw new ConflictException("They were named as one of the youth's supports, so they do not join the team as a professional.");
         }
 
-        if (member.Role == TeamRole.Support && team.Current.Any(m => m.Role == TeamRole.Support && !m.YouthAgreed && NameKey(m.DisplayName) == NameKey(member.DisplayName)))
+        if (member.Role == TeamRole.Support && team.Current.Any(m => m.Role == TeamRole.Support && !m.YouthAgreed && SupportRules.NameKey(m.DisplayName) == SupportRules.NameKey(member.DisplayName)))
         {
             throw new ConflictException("The youth has been asked about them already and has not answered yet.");
+        }
+
+        if (member.Role == TeamRole.Support && SupportRules.NoStandsUntil(team.Members, member, data.Now) is { } until)
+        {
+            throw new ConflictException($"The youth said no to them. Talk it through with the youth; they can be asked again from {until.ToString("d MMMM yyyy", CultureInfo.InvariantCulture)}.");
         }
 
         if (team.Current.Count() >= MemberRequest.MaxMembers)
@@ -247,8 +253,6 @@ internal sealed class TeamHandlers(TeamingData data, TeamViews views, Notifier n
         var (youth, _, role) = await data.MemberAsync(query.YouthId, ct);
         return role == TeamRole.Youth ? throw new NotFoundException("team") : await views.ViewAsync(youth.Id, ct);
     }
-
-    private static string NameKey(string name) => string.Join(' ', name.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToUpperInvariant();
 
     private async Task<TeamMember> OwnMemberAsync(YouthReferral youth, TeamRole role, MemberRequest body, CancellationToken ct)
     {
