@@ -68,7 +68,7 @@ public sealed class PortalSignInTests
     }
 
     [Fact]
-    public async Task Signing_out_ends_the_session()
+    public async Task Signing_out_ends_the_session_and_clears_what_the_browser_kept_of_the_site()
     {
         await using var api = new ApiFactory();
         var client = await SignedInAsync(api, "demo-youth");
@@ -79,6 +79,11 @@ public sealed class PortalSignInTests
         Assert.Equal(HttpStatusCode.Redirect, signedOut.StatusCode);
         Assert.Equal("/signin?signedout=1", signedOut.Headers.Location?.OriginalString);
         Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/notifications")).StatusCode);
+
+        // The browser's cache of the site (its scripts and styles: a record of the visit) goes too, as on the quick exit.
+        Assert.Equal("\"cache\", \"storage\"", Assert.Single(signedOut.Headers.GetValues("Clear-Site-Data")));
+        var left = await (await SignedInAsync(api, "demo-youth")).PostAsync("/exit", null);
+        Assert.Equal("\"cache\", \"storage\"", Assert.Single(left.Headers.GetValues("Clear-Site-Data")));
     }
 
     [Fact]
