@@ -53,6 +53,20 @@ public sealed class ChatSessionTests(ClockedApiFactory api) : IClassFixture<Cloc
     }
 
     [Fact]
+    public async Task Something_done_early_in_the_idle_time_moves_its_end_on_as_the_pages_own_count_does()
+    {
+        // The page asks "Are you still here?" a minute before its count from the last tap runs out: the session must not
+        // end before that, as it would if only something done in the second half of the idle time moved it on.
+        var page = await SignedInAsync(api, "demo-youth");
+        api.Time.Advance(Idle / 3);
+        Assert.Equal(HttpStatusCode.NoContent, (await page.PostAsync(PortalSignIn.KeepAlivePath, null)).StatusCode);
+
+        api.Time.Advance(Idle - TimeSpan.FromMinutes(1));
+
+        Assert.Equal(HttpStatusCode.NoContent, (await page.GetAsync(PortalSignIn.StatusPath)).StatusCode);
+    }
+
+    [Fact]
     public async Task Nothing_a_page_does_by_itself_keeps_its_session_alive()
     {
         // A page's status check and its hubs' (re)connections happen with nobody at the phone.

@@ -124,7 +124,10 @@ public static class PortalSignIn
             {
                 // Only what the person does moves the idle time-out on. A hub's (re)connection and the script's status
                 // check happen by themselves, so a page left open on a shared phone would otherwise never idle out.
-                context.ShouldRenew &= !IsBackground(context.Request.Path);
+                // Whatever the person does moves it on, not only once half of it has passed (the cookie's own rule):
+                // the page counts the idle time from their last tap, and asks if they are still here a minute before
+                // that count runs out, which must come before the session really ends.
+                context.ShouldRenew = !IsBackground(context.Request.Path);
                 return Task.CompletedTask;
             };
             cookie.Events.OnValidatePrincipal = async context =>

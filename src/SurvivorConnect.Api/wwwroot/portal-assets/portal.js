@@ -60,7 +60,9 @@
   // Scrolling by hand (a wheel, a finger) is reading, and reading is being here: a chat read for half an hour must not
   // clear under its reader. A scroll the page makes itself (new messages) is neither of these.
   for (const kind of ['keydown', 'pointerdown', 'input', 'wheel', 'touchmove']) {
-    document.addEventListener(kind, () => {
+    document.addEventListener(kind, (event) => {
+      // The question's own button answers it (below): hidden at the press, its click would land on what lies beneath.
+      if (event.target.closest?.('[data-idle-warning]')) return;
       busy = true;
       lastActive = Date.now();
       warnIdle(false);
@@ -78,8 +80,9 @@
   setInterval(async () => {
     const idleMinutes = Number(document.querySelector('nav[aria-label="Main"]')?.dataset.idleMinutes);
     if (!(idleMinutes > 0) || left) return;
-    // A minute before the end, the person is asked whether they are still here (WCAG 2.2.1: time to say so).
-    warnIdle(Date.now() - lastActive > (idleMinutes - 1) * 60000);
+    // A minute before the end (halfway, for a time-out that short), the person is asked whether they are still here
+    // (WCAG 2.2.1: time to say so).
+    warnIdle(Date.now() - lastActive > Math.max(idleMinutes / 2, idleMinutes - 1) * 60000);
     if (Date.now() - lastActive <= idleMinutes * 60000 || askingIfIdle) return;
     askingIfIdle = true;
     let state;
@@ -87,7 +90,7 @@
     // Still on (someone is at work in another tab), or the server could not say just now: asked again in two minutes,
     // the first of them without the question. Only with no answer at all (no signal) does the page clear itself on its
     // own count.
-    if (state === 'live' || state === 'unknown') { lastActive = Date.now() - Math.max(0, idleMinutes - 2) * 60000; warnIdle(false); return; }
+    if (state === 'live' || state === 'unknown') { lastActive = Date.now() - Math.max(idleMinutes / 2, idleMinutes - 2) * 60000; warnIdle(false); return; }
     endSession();
   }, 15000);
 
@@ -95,13 +98,14 @@
   let focusBeforeWarning = null;
   function warnIdle(on) {
     if (!idleWarning || idleWarning.hidden === !on) return;
+    const hadFocus = idleWarning.contains(document.activeElement);
     idleWarning.hidden = !on;
     if (on) {
       focusBeforeWarning = document.activeElement;
       idleWarning.querySelector('[data-stay]')?.focus();
-    } else if (idleWarning.contains(document.activeElement) || document.activeElement === document.body) {
-      // Back where they were, as long as the question had taken their focus.
-      if (focusBeforeWarning && document.contains(focusBeforeWarning)) focusBeforeWarning.focus();
+    } else if (hadFocus && focusBeforeWarning && document.contains(focusBeforeWarning)) {
+      // Back where they were, after the key that answered has done its work: not pressed again on what had focus.
+      setTimeout(() => focusBeforeWarning.focus(), 0);
     }
   }
   idleWarning?.querySelector('[data-stay]')?.addEventListener('click', () => {
