@@ -46,17 +46,18 @@ public sealed class SafetyOptions
     {
         Hold =
         [
-            // Ten digits, grouped any way at all ("5 5 9 5 5 5 0 1 3 4" is a number as much as "559-555-0134"), or spelled out.
-            new() { Kind = "phone-number", Pattern = @"(?:^|\D)(?:\+?1[\s.\-]?)?\(?\d[\s.\-]?\d[\s.\-]?\d\)?[\s.\-]?\d[\s.\-]?\d[\s.\-]?\d[\s.\-]?\d[\s.\-]?\d[\s.\-]?\d[\s.\-]?\d(?:\D|$)" },
-            new() { Kind = "phone-number", Pattern = @"\b(?:(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)[\s,.\-]+){6,}(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)\b" },
+            // Ten digits in threes and a four however they are set apart ("559 - 555 - 0134"), each digit on its own
+            // ("5 5 9 5 5 5 0 1 3 4"), or ten digits spelled out; not a date and time ("03-14-2025 10:30"), grades or counting.
+            new() { Kind = "phone-number", Pattern = @"(?:^|\D)(?:\+?1[\s.,/\-]{0,3})?\(?\d{3}\)?[\s.,/\-]{0,3}\d{3}[\s.,/\-]{0,3}\d{4}(?:\D|$)|(?:^|\D)\d(?:[\s.\-]\d){9}(?:\D|$)|\b(?:(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)[\s,.\-]+){9}(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)\b" },
             new() { Kind = "email-address", Pattern = @"[A-Za-z0-9._%+\-]+\s*(?:@|\(at\)|\[at\])\s*[A-Za-z0-9.\-]+\s*(?:\.|\(dot\)|\[dot\])\s*[A-Za-z]{2,}" },
             new() { Kind = "link", Pattern = @"(?:https?://|www\.)\S+|\b[a-z0-9\-]+\.(?:com|net|org|io|me|co|app|ly|gg|tv|info|biz)\b" },
             // A platform's full name is held wherever it stands; its short names are everyday words too ("ig" is "I guess",
-            // "I snap at people"), held only as someone's account ("my ig", "snap me", "add me on insta", "snap jay_2024").
-            new() { Kind = "social-handle", Pattern = @"(?:^|[^\w.])@[A-Za-z0-9_.]{3,30}\b|\b(?:snapchat|instagram|tiktok|kik|telegram|whatsapp|discord|facebook|twitter|x\.com)\b|\b(?:my|your|ur|on)\s+(?:snap|insta|ig|fb)\b|\b(?:snap|insta|ig|fb)\s*(?:me\b|is\b|:|-|handle|name|id|@)|\b(?:snap|insta|ig|fb)\s+[A-Za-z0-9_.]*[0-9_.][A-Za-z0-9_.]*" },
-            // Court, way, place and their like end ordinary sentences ("2 weeks until court", "on the way"): after a house
-            // number of two digits or more and one name only.
-            new() { Kind = "street-address", Pattern = @"\b\d{1,6}\s+(?:[A-Za-z0-9.]+\s+){1,4}(?:st|street|ave|avenue|rd|road|blvd|boulevard|drive|ln|lane|apt|apartment)\b\.?|\b\d{2,6}\s+[A-Za-z0-9.]+\s+(?:dr|ct|court|way|pl|place)\b\.?" },
+            // "oh snap", "I snap at people"), held only as someone's account: "my ig", "add me on insta", "snap me",
+            // "ig: riley", or beside a handle-like name ("snap jay_2024", "ig riley.xo").
+            new() { Kind = "social-handle", Pattern = @"(?:^|[^\w.])@[A-Za-z0-9_.]{3,30}\b|\b(?:snapchat|instagram|tiktok|kik|telegram|whatsapp|discord|facebook|twitter|x\.com)\b|\b(?:my|your|ur|on)\s+(?:snap|insta|ig|fb)\b|\bsnap\s+me\b|\b(?:snap|insta|ig|fb)\s*(?:(?:handle|name|id)\b|[:\-@]\s*@?[A-Za-z0-9_.]{3,30})|\b(?:snap|insta|ig|fb)\s+[A-Za-z][A-Za-z0-9]*[_.0-9][A-Za-z0-9_.]*[A-Za-z0-9]" },
+            // Abbreviations read as addresses after any house number; whole words that also end ordinary sentences ("2 weeks
+            // until court", "a 20 minute drive", "on my street") only after names written as names ("12 Oak Court").
+            new() { Kind = "street-address", Pattern = @"\b\d{1,6}\s+(?:[A-Za-z0-9.]+\s+){1,4}(?:st|ave|avenue|rd|blvd|boulevard|ln)\b\.?|\b\d{1,6}\s+(?:(?-i:[A-Z][A-Za-z]*\.?)\s+){1,4}(?:street|road|drive|dr|lane|court|ct|way|place|pl|apt|apartment)\b\.?" },
         ],
         Flag =
         [
