@@ -13,6 +13,13 @@ namespace SurvivorConnect.Storage.Sqlite;
 /// </summary>
 public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
 {
+    private const int SqliteError = 1;
+    private const int SqliteBusy = 5;
+    private const int SqliteLocked = 6;
+    private const int SqliteReadOnly = 8;
+    private const int SqliteIoError = 10;
+    private const int SqliteFull = 13;
+    private const int SqliteCantOpen = 14;
     private const int SqliteConstraint = 19;
 
     private readonly string _connectionString;
@@ -99,9 +106,9 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         {
             return await ReadRowAsync<T>(container, id, partitionKey, cancellationToken);
         }
-        catch (SqliteException ex)
+        catch (SqliteException ex) when (CannotAnswer(ex))
         {
-            throw CannotAnswer(container, ex);
+            throw Unavailable(container, ex);
         }
     }
 
@@ -162,9 +169,9 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         {
             return await QueryRowsAsync<T>(container, query, cancellationToken);
         }
-        catch (SqliteException ex)
+        catch (SqliteException ex) when (CannotAnswer(ex))
         {
-            throw CannotAnswer(container, ex);
+            throw Unavailable(container, ex);
         }
     }
 
@@ -291,9 +298,9 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         {
             return await OutcomeAsync<TResult>(write, ct);
         }
-        catch (SqliteException ex)
+        catch (SqliteException ex) when (CannotAnswer(ex))
         {
-            throw CannotAnswer(container, ex);
+            throw Unavailable(container, ex);
         }
     }
 
@@ -311,13 +318,25 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
     }
 
     /// <summary>
-    /// SQLite refused a statement (another process holding the database past the busy timeout, the disk full or failing,
-    /// the table gone): the store is unavailable, as Cosmos DB would say, not a server error. The table is prepared
-    /// again at its next use, so a table dropped under the store is recreated rather than refused forever.
+    /// SQLite could not answer just now: another process holding the database past the busy timeout, the disk full or
+    /// failing, the file unopenable or read-only, or the table gone. The store is unavailable, as Cosmos DB would say,
+    /// not a server error. Anything else (a statement of ours SQLite refuses, a corrupt file) stays an error to see.
     /// </summary>
-    private StoreException CannotAnswer(ContainerSpec container, SqliteException ex)
+    private static bool CannotAnswer(SqliteException ex) =>
+        ex.SqliteErrorCode is SqliteBusy or SqliteLocked or SqliteReadOnly or SqliteIoError or SqliteFull or SqliteCantOpen
+        || IsMissingTable(ex);
+
+    private static bool IsMissingTable(SqliteException ex) =>
+        ex.SqliteErrorCode == SqliteError && ex.Message.Contains("no such table", StringComparison.Ordinal);
+
+    /// <summary>A table dropped under the store is prepared again at its next use, rather than refused for ever.</summary>
+    private StoreException Unavailable(ContainerSpec container, SqliteException ex)
     {
-        _ready.TryRemove(container.Name, out _);
+        if (IsMissingTable(ex))
+        {
+            _ready.TryRemove(container.Name, out _);
+        }
+
         return StoreException.Unavailable($"The SQLite database could not answer for '{container.Name}'.", ex);
     }
 
