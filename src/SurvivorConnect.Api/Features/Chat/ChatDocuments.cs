@@ -183,8 +183,8 @@ public sealed record ChatFlagFollowUp : Document
     public IReadOnlyList<string> NotSentKinds { get; init; } = [];
 
     /// <summary>
-    /// A client message id is the sender's own, so the three ids name one message of one agency. Sender and message are
-    /// digested: spelled out, the longest ids an agency may give would pass the store's 255 characters, and a flagged
+    /// A client message id is the sender's own, so with the conversation and the sender it names one message of one
+    /// agency. Sender and message id are digested: spelled out, the longest ids an agency may give would pass the store's 255 characters, and a flagged
     /// or crisis message would fail for want of its follow-up.
     /// </summary>
     public static string IdFor(string agencyId, string conversationId, string senderId, string clientMessageId) =>

@@ -164,7 +164,7 @@ public static class PayoutsModule
         TypedResults.Ok(await mediator.Send(new ChoosePayeeMethod(body), ct));
 
     private static async Task<Ok<OnboardingLink>> StartStripeOnboarding(IMediator mediator, HttpRequest request, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new StartStripeOnboarding(PaymentsPage(request)), ct));
+        TypedResults.Ok(await mediator.Send(new StartStripeOnboarding(BackFromStripe(request)), ct));
 
     private static async Task<Ok<PayeeAccountView>> RefreshStripeStatus(IMediator mediator, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new RefreshStripeStatus(), ct));
@@ -175,7 +175,7 @@ public static class PayoutsModule
     private const string FromStripePath = "/payments/from-stripe";
 
     /// <summary>Where Stripe sends the payee back (with <c>?stripe=back</c>, or <c>again</c> for a link that ran out): on to their payments page.</summary>
-    public static Uri PaymentsPage(HttpRequest request)
+    public static Uri BackFromStripe(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         return new Uri($"{request.Scheme}://{request.Host}{FromStripePath}");

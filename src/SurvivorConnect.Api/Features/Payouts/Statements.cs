@@ -38,7 +38,7 @@ public sealed record ChoosePayeeMethod(PayeeMethodRequest Body) : ICommand<Payee
 public sealed record OnboardingLink(Uri Url);
 
 /// <summary>Opens (once) the payee's Stripe Express account and gives the link to Stripe's own onboarding, where they enter bank details.</summary>
-public sealed record StartStripeOnboarding(Uri PaymentsPage) : ICommand<OnboardingLink>, IAudited
+public sealed record StartStripeOnboarding(Uri BackFromStripe) : ICommand<OnboardingLink>, IAudited
 {
     public AuditTarget Audit => new("payee.stripe-onboarding", "payee-account");
 }
@@ -136,7 +136,7 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe)
             account = await data.SaveAccountAsync(account with { StripeAccountId = id, Method = PayeeMethod.Stripe, ChangedAt = data.Store.Now }, ct);
         }
 
-        var back = command.PaymentsPage;
+        var back = command.BackFromStripe;
         return new OnboardingLink(new Uri(await Stripe(() => stripe.CreateOnboardingLinkAsync(account.StripeAccountId!, new Uri(back, "?stripe=again"), new Uri(back, "?stripe=back"), ct))));
     }
 
