@@ -157,7 +157,10 @@ public sealed class TextAndShapeOutsideDevelopmentTests : IAsyncLifetime
     public async Task A_400_names_the_field_and_never_a_type(string method, string url, string? body, string field)
     {
         var client = _staging.Anonymous();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiFactory.Mint(new Dictionary<string, object> { ["oid"] = "staging-casemanager", ["agency"] = "staging" }));
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiFactory.Mint(new Dictionary<string, object>
+        {
+            ["oid"] = "staging-casemanager", ["agency"] = "staging", ["azp"] = "survivorconnect-portal", ["scp"] = "user_impersonation",
+        }));
 
         var problem = await HttpAssert.Problem(await TextAndShapeTests.SendRawAsync(client, method, url, body), 400);
 

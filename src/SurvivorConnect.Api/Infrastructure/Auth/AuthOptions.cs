@@ -11,6 +11,13 @@ public sealed class AuthOptions
     /// <summary>The API's application ID URI or client id that tokens are issued for.</summary>
     public string? Audience { get; set; }
 
+    /// <summary>
+    /// The client apps (a token's <c>azp</c>, or <c>appid</c> in a v1 token) whose people's tokens the API takes, besides
+    /// the portal's own (outside Development). A token Entra ID issued to any other app for this API (one a person was
+    /// talked into consenting to) opens nothing, nor does a token an app holds for itself rather than for a person.
+    /// </summary>
+    public string[] ClientIds { get; set; } = [];
+
     /// <summary>The token claim that identifies the person (Entra ID: oid).</summary>
     public string UserIdClaim { get; set; } = "oid";
 

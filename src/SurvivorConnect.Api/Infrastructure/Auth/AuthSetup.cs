@@ -17,6 +17,20 @@ public static class AuthSetup
     /// <summary>How far a token's lifetime is stretched for clocks that differ.</summary>
     public static readonly TimeSpan MaxClockSkew = TimeSpan.FromSeconds(30);
 
+    /// <summary>The apps whose tokens the API takes: those configured, and outside Development the portal's own. None: any.</summary>
+    private static HashSet<string> ClientsAllowed(AuthOptions options, bool entra) =>
+        [.. options.ClientIds.Where(c => !string.IsNullOrWhiteSpace(c)), .. entra && options.Portal.ClientId is { } portal ? [portal] : Array.Empty<string>()];
+
+    /// <summary>
+    /// Issued to one of our apps (<c>azp</c>, or <c>appid</c> in a v1 token), and for a person: a delegated token carries
+    /// the scopes the person granted (<c>scp</c>); a token an app holds for itself carries none.
+    /// </summary>
+    private static bool FromAllowedClientForAPerson(ClaimsPrincipal? principal, HashSet<string> clients) =>
+        principal is not null
+        && (principal.FindFirstValue("azp") ?? principal.FindFirstValue("appid")) is { } client && clients.Contains(client)
+        && !string.IsNullOrWhiteSpace(principal.FindFirstValue("scp"))
+        && principal.FindFirstValue("idtyp") != "app";
+
     public static WebApplicationBuilder AddSurvivorConnectAuth(this WebApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection(AuthOptions.SectionName).Get<AuthOptions>() ?? new AuthOptions();
@@ -62,6 +76,7 @@ public static class AuthSetup
 
                 // Five minutes by default: an expired token would keep working that long.
                 jwt.TokenValidationParameters.ClockSkew = MaxClockSkew;
+                var clients = ClientsAllowed(options, developmentKey is null);
                 jwt.Events = new JwtBearerEvents
                 {
                     // Who and which agency must each be one plain string: never pick one of several.
@@ -70,6 +85,10 @@ public static class AuthSetup
                         if (!IsSingleString(context, options.UserIdClaim) || !IsSingleString(context, options.AgencyClaim))
                         {
                             context.Fail("The token's person or agency claim is not a single string.");
+                        }
+                        else if (clients.Count > 0 && !FromAllowedClientForAPerson(context.Principal, clients))
+                        {
+                            context.Fail("The token was not issued to one of SurvivorConnect's own apps for a person.");
                         }
 
                         return Task.CompletedTask;

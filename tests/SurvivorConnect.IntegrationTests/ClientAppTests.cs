@@ -1,0 +1,60 @@
+using System.Net;
+
+namespace SurvivorConnect.IntegrationTests;
+
+/// <summary>
+/// Only SurvivorConnect's own apps' tokens, held for a person, open the API: one an app got by a person's consent
+/// (a phishing app approved for the API's scope) or holds for itself opens nothing, though it names a real person.
+/// </summary>
+public sealed class ClientAppTests(ClientAppTests.Api api) : IClassFixture<ClientAppTests.Api>
+{
+    public sealed class Api : ApiFactory
+    {
+        protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
+        {
+            ["Auth:ClientIds:0"] = "survivorconnect-mobile",
+        };
+    }
+
+    [Theory]
+    [InlineData("survivorconnect-mobile", "user_impersonation", null, HttpStatusCode.OK)]
+    [InlineData("another-app", "user_impersonation", null, HttpStatusCode.Unauthorized)]
+    [InlineData(null, "user_impersonation", null, HttpStatusCode.Unauthorized)]
+    [InlineData("survivorconnect-mobile", null, null, HttpStatusCode.Unauthorized)]
+    [InlineData("survivorconnect-mobile", "user_impersonation", "app", HttpStatusCode.Unauthorized)]
+    public async Task A_token_opens_the_api_only_from_our_own_app_and_for_a_person(string? app, string? scope, string? tokenType, HttpStatusCode expected)
+    {
+        var claims = new Dictionary<string, object> { ["sub"] = "demo-casemanager", ["agency"] = "demo" };
+        if (app is not null)
+        {
+            claims["azp"] = app;
+        }
+
+        if (scope is not null)
+        {
+            claims["scp"] = scope;
+        }
+
+        if (tokenType is not null)
+        {
+            claims["idtyp"] = tokenType;
+        }
+
+        var client = api.Anonymous();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", ApiFactory.Mint(claims));
+
+        Assert.Equal(expected, (await client.GetAsync("/api/me")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_v1_token_names_its_app_as_appid()
+    {
+        var client = api.Anonymous();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", ApiFactory.Mint(new Dictionary<string, object>
+        {
+            ["sub"] = "demo-casemanager", ["agency"] = "demo", ["appid"] = "survivorconnect-mobile", ["scp"] = "user_impersonation",
+        }));
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/me")).StatusCode);
+    }
+}
