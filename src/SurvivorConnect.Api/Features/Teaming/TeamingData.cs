@@ -103,11 +103,15 @@ internal sealed class TeamingData(AgencyStore store, MentoringData mentoring, Cr
     /// supervisor would read the youth's safety plan and the team's notes about them, as no mentor does), and anyone
     /// the youth is never to be matched with. Read each time, so a match or a "do not match" made later counts at once.
     /// </summary>
-    public async Task<HashSet<string>> KeptFromStaffingAsync(YouthReferral youth, CancellationToken ct)
-    {
-        var mentors = await mentoring.MatchesAsync(Filter.Eq("youthId", youth.Id), openOnly: true, ct);
-        return [.. youth.DoNotMatch, .. mentors.Select(m => m.MentorId)];
-    }
+    public async Task<HashSet<string>> KeptFromStaffingAsync(YouthReferral youth, CancellationToken ct) =>
+        KeptFromStaffing(youth, await MentorIdsAsync(youth, ct));
+
+    /// <inheritdoc cref="KeptFromStaffingAsync"/>
+    public static HashSet<string> KeptFromStaffing(YouthReferral youth, IEnumerable<string> mentorIds) => [.. youth.DoNotMatch, .. mentorIds];
+
+    /// <summary>Who mentors the youth now: their open matches' mentors.</summary>
+    public async Task<IReadOnlyList<string>> MentorIdsAsync(YouthReferral youth, CancellationToken ct) =>
+        [.. (await mentoring.MatchesAsync(Filter.Eq("youthId", youth.Id), openOnly: true, ct)).Select(m => m.MentorId)];
 
     /// <summary>A youth's team meetings, newest first, with members named as the team shows them.</summary>
     public async Task<IReadOnlyList<MeetingView>> MeetingsAsync(TeamView team, CancellationToken ct)
@@ -130,13 +134,14 @@ internal sealed class TeamingData(AgencyStore store, MentoringData mentoring, Cr
     /// The active people a youth's team page names or offers, read by who they are rather than from the whole
     /// agency: the youth's case managers, and for the lead the staff and the youth's current mentors to add.
     /// </summary>
-    public async Task<Dictionary<string, Person>> TeamPeopleAsync(YouthReferral youth, bool lead, CancellationToken ct)
+    /// <param name="mentorIds">For the lead, the youth's current mentors (<see cref="MentorIdsAsync"/>); otherwise none.</param>
+    public async Task<Dictionary<string, Person>> TeamPeopleAsync(YouthReferral youth, bool lead, IReadOnlyList<string> mentorIds, CancellationToken ct)
     {
         var ids = youth.CaseManagerIds.ToList();
         var people = new List<Person>();
         if (lead)
         {
-            ids.AddRange((await mentoring.MatchesAsync(Filter.Eq("youthId", youth.Id), openOnly: true, ct)).Select(m => m.MentorId));
+            ids.AddRange(mentorIds);
             foreach (var role in (string[])[Roles.CaseManager, Roles.Supervisor, Roles.AgencyAdmin])
             {
                 people.AddRange(await store.ActiveWithRoleAsync(role, ct));

@@ -305,7 +305,8 @@ internal sealed class TeamViews(TeamingData data, ConsentLookup consents)
     {
         var (youth, team, myRole) = await data.MemberAsync(youthId, ct);
         var lead = myRole == TeamRole.Lead;
-        var people = await data.TeamPeopleAsync(youth, lead, ct);
+        var mentorIds = lead ? await data.MentorIdsAsync(youth, ct) : [];
+        var people = await data.TeamPeopleAsync(youth, lead, mentorIds, ct);
         var agencyName = await data.Cross.AgencyNameAsync(data.AgencyId, ct) ?? data.AgencyId;
         var members = new List<MemberView> { new(MemberView.YouthId, TeamRole.Youth, youth.DisplayName, null, data.AgencyId, agencyName, false, true) };
         members.AddRange(youth.CaseManagerIds.Select(id => new MemberView(
@@ -322,7 +323,7 @@ internal sealed class TeamViews(TeamingData data, ConsentLookup consents)
             ? book.InForce.Select(p => new PartnerOption(p.Key, book.NameOf(p.Key), p.Value.Kinds, [.. p.Value.Professionals.Where(o => o.AgencyId == p.Key)])).ToList()
             : [];
         var sharing = lead ? await SharingAsync(youth.Id, currentOnly: false, book, ct) : [];
-        var keptFromStaffing = lead ? await data.KeptFromStaffingAsync(youth, ct) : [];
+        var keptFromStaffing = TeamingData.KeptFromStaffing(youth, mentorIds);
         var colleagues = lead
             ? people.Values.Where(p => p.Id != youth.PersonId && !youth.CaseManagerIds.Contains(p.Id) && !p.Roles.Contains(Roles.Youth))
                 .OrderBy(p => p.DisplayName, StringComparer.OrdinalIgnoreCase)
