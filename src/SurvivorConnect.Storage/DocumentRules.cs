@@ -95,6 +95,13 @@ public static class DocumentRules
         }
     }
 
+    /// <summary>A document's address, as a read or a delete names it: an id and a partition key every store can take.</summary>
+    public static void ValidateAddress(string? id, string? partitionKey)
+    {
+        ValidateId(id);
+        ValidatePartitionKey(partitionKey);
+    }
+
     public static void ValidatePartitionKey(string? partitionKey)
     {
         if (string.IsNullOrEmpty(partitionKey))
@@ -112,8 +119,7 @@ public static class DocumentRules
     public static byte[] Serialize(Document document, ContainerSpec container)
     {
         ArgumentNullException.ThrowIfNull(document);
-        ValidateId(document.Id);
-        ValidatePartitionKey(document.PartitionKey);
+        ValidateAddress(document.Id, document.PartitionKey);
         if (string.IsNullOrEmpty(document.AgencyId))
         {
             throw StoreException.Invalid("A document must belong to an agency.");

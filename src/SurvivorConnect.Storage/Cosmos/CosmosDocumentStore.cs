@@ -79,8 +79,7 @@ public sealed class CosmosDocumentStore : IDocumentStore, IDisposable
     public async Task<T?> ReadAsync<T>(ContainerSpec container, string id, string partitionKey, CancellationToken cancellationToken)
         where T : Document
     {
-        DocumentRules.ValidateId(id);
-        DocumentRules.ValidatePartitionKey(partitionKey);
+        DocumentRules.ValidateAddress(id, partitionKey);
         var target = await ContainerAsync(container, cancellationToken);
         return await Guard(async () =>
         {
@@ -119,8 +118,7 @@ public sealed class CosmosDocumentStore : IDocumentStore, IDisposable
 
     public async Task<bool> DeleteAsync(ContainerSpec container, string id, string partitionKey, string? ifMatchETag, CancellationToken cancellationToken)
     {
-        DocumentRules.ValidateId(id);
-        DocumentRules.ValidatePartitionKey(partitionKey);
+        DocumentRules.ValidateAddress(id, partitionKey);
         DocumentRules.EnsureVersionOrNone(ifMatchETag);
         var target = await ContainerAsync(container, cancellationToken);
         return await Guard(async () =>

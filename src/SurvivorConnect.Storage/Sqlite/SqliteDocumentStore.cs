@@ -100,16 +100,8 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
     public async Task<T?> ReadAsync<T>(ContainerSpec container, string id, string partitionKey, CancellationToken cancellationToken)
         where T : Document
     {
-        DocumentRules.ValidateId(id);
-        DocumentRules.ValidatePartitionKey(partitionKey);
-        try
-        {
-            return await ReadRowAsync<T>(container, id, partitionKey, cancellationToken);
-        }
-        catch (SqliteException ex) when (CannotAnswer(ex))
-        {
-            throw Unavailable(container, ex);
-        }
+        DocumentRules.ValidateAddress(id, partitionKey);
+        return await AnsweredAsync(container, ReadRowAsync<T>(container, id, partitionKey, cancellationToken));
     }
 
     private async Task<T?> ReadRowAsync<T>(ContainerSpec container, string id, string partitionKey, CancellationToken cancellationToken)
@@ -155,8 +147,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
 
     public async Task<bool> DeleteAsync(ContainerSpec container, string id, string partitionKey, string? ifMatchETag, CancellationToken cancellationToken)
     {
-        DocumentRules.ValidateId(id);
-        DocumentRules.ValidatePartitionKey(partitionKey);
+        DocumentRules.ValidateAddress(id, partitionKey);
         DocumentRules.EnsureVersionOrNone(ifMatchETag);
         return await WriteAsync(container, t => DeleteRow(t, container, id, partitionKey, ifMatchETag), cancellationToken);
     }
@@ -165,14 +156,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         where T : Document
     {
         QueryRules.Validate(container, query);
-        try
-        {
-            return await QueryRowsAsync<T>(container, query, cancellationToken);
-        }
-        catch (SqliteException ex) when (CannotAnswer(ex))
-        {
-            throw Unavailable(container, ex);
-        }
+        return await AnsweredAsync(container, QueryRowsAsync<T>(container, query, cancellationToken));
     }
 
     private async Task<Page<T>> QueryRowsAsync<T>(ContainerSpec container, DocumentQuery query, CancellationToken cancellationToken)
@@ -294,14 +278,7 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         }
 
         _wake.Set();
-        try
-        {
-            return await OutcomeAsync<TResult>(write, ct);
-        }
-        catch (SqliteException ex) when (CannotAnswer(ex))
-        {
-            throw Unavailable(container, ex);
-        }
+        return await AnsweredAsync(container, OutcomeAsync<TResult>(write, ct));
     }
 
     private static async Task<TResult> OutcomeAsync<TResult>(QueuedWrite write, CancellationToken ct)
@@ -314,6 +291,19 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
         {
             // Already under way: its outcome stands whether the caller waits or not, so it is returned.
             return (TResult)(await write.Done.Task)!;
+        }
+    }
+
+    /// <summary>What <paramref name="work"/> answers, or, where SQLite could not answer just now, an unavailable store.</summary>
+    private async Task<T> AnsweredAsync<T>(ContainerSpec container, Task<T> work)
+    {
+        try
+        {
+            return await work;
+        }
+        catch (SqliteException ex) when (CannotAnswer(ex))
+        {
+            throw Unavailable(container, ex);
         }
     }
 
