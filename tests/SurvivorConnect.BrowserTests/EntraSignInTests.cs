@@ -116,6 +116,62 @@ public sealed class EntraSignInTests : IAsyncLifetime
         await Expect(page).ToHaveURLAsync(portal.BaseUrl + "/not-available");
     }
 
+    [Fact]
+    public async Task Taking_the_fresh_sign_in_out_of_the_address_does_not_let_anyone_in_on_the_Entra_ID_session_left_behind()
+    {
+        // A shared phone after the quick exit: the portal session is gone but Entra ID's, from ten minutes ago, stays.
+        // Whoever picks the phone up strips prompt=login from the address Entra ID is sent, so it signs nobody in afresh.
+        var portal = _portal!;
+        await portal.AddPersonAsync("entra-cm-4", "agency-e", Roles.CaseManager);
+        _entra.SignInAs = ("entra-cm-4", "agency-e");
+        _entra.SessionSignedInAt = DateTimeOffset.UtcNow.AddMinutes(-10);
+        var page = await portal.OpenAsync();
+        var askedAfresh = new List<bool>();
+        await page.RouteAsync(portal.BaseUrl + "/signin/entra", async route =>
+        {
+            // The portal's answer is a redirect to Entra ID, which a route cannot catch on its way: it is fetched here
+            // and the browser sent on without the prompt, as someone editing the address would.
+            var answer = await route.FetchAsync(new() { MaxRedirects = 0 });
+            var address = new Uri(answer.Headers["location"]);
+            var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(address.Query);
+            askedAfresh.Add(query["prompt"] == "login");
+            var stripped = query.Where(p => p.Key != "prompt").SelectMany(p => p.Value.Select(v => new KeyValuePair<string, string?>(p.Key, v)));
+            var headers = answer.HeadersArray.Where(h => !h.Name.Equals("location", StringComparison.OrdinalIgnoreCase))
+                .Append(new() { Name = "location", Value = Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString(address.GetLeftPart(UriPartial.Path), stripped) });
+            await route.FulfillAsync(new() { Status = answer.Status, Headers = headers.Select(h => new KeyValuePair<string, string>(h.Name, h.Value)) });
+        });
+
+        await page.GotoAsync("/signin");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Sign in" }).ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("We could not sign you in. Please try again.");
+        Assert.Equal([true], askedAfresh);
+        Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == "sc-session");
+        await page.GotoAsync("/caseload");
+        await Expect(page).ToHaveURLAsync(portal.BaseUrl + "/signin");
+
+        // Signing in as asked (afresh) lets the person in.
+        await page.UnrouteAllAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Caseload", Exact = true })).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task An_ID_token_that_does_not_say_when_the_person_signed_in_signs_nobody_in()
+    {
+        var portal = _portal!;
+        await portal.AddPersonAsync("entra-cm-5", "agency-e", Roles.CaseManager);
+        _entra.SignInAs = ("entra-cm-5", "agency-e");
+        _entra.SendsAuthTime = false;
+        var page = await portal.OpenAsync();
+
+        await page.GotoAsync("/signin");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Sign in" }).ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("We could not sign you in. Please try again.");
+        Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == "sc-session");
+    }
+
     /// <summary>The whole app as in staging, on HTTPS at 127.0.0.1 with a certificate made for the test.</summary>
     private sealed class StagingPortal(string authority) : WebApplicationFactory<Program>
     {

@@ -17,14 +17,15 @@ namespace SurvivorConnect.BrowserTests;
 /// <summary>
 /// A loopback OpenID Connect provider standing in for Microsoft Entra ID: discovery, keys, the authorization
 /// code flow with PKCE (answered by form post, as Entra does for the portal), and end-session. Whoever asks
-/// to sign in is signed in as <see cref="SignInAs"/>; it keeps its own session so sign-out can be observed.
+/// to sign in is signed in as <see cref="SignInAs"/>; it keeps its own session so sign-out can be observed, and, as
+/// Entra ID does, signs in afresh only when asked to (<c>prompt=login</c>) or without a session of its own.
 /// </summary>
 public sealed class FakeEntra : IAsyncDisposable
 {
     public const string ClientId = "survivorconnect-portal";
 
     private readonly RsaSecurityKey _key = new(RSA.Create(2048)) { KeyId = "fake-entra-key" };
-    private readonly ConcurrentDictionary<string, (string Challenge, string Nonce, string RedirectUri, string Oid, string Agency, bool Profile)> _codes = new();
+    private readonly ConcurrentDictionary<string, (string Challenge, string Nonce, string RedirectUri, string Oid, string Agency, bool Profile, DateTimeOffset AuthTime)> _codes = new();
     private WebApplication? _app;
 
     public string BaseUrl { get; private set; } = "";
@@ -33,7 +34,13 @@ public sealed class FakeEntra : IAsyncDisposable
     public (string Oid, string Agency) SignInAs { get; set; }
 
     /// <summary>Whether someone is signed in at the provider (its own session, as Entra keeps one).</summary>
-    public bool HasSession { get; private set; }
+    public bool HasSession => SessionSignedInAt is not null;
+
+    /// <summary>When the provider's own session signed its person in (the ID token's <c>auth_time</c>); null without one.</summary>
+    public DateTimeOffset? SessionSignedInAt { get; set; }
+
+    /// <summary>Whether ID tokens carry <c>auth_time</c> (Entra ID sends it only when the app registration asks for it).</summary>
+    public bool SendsAuthTime { get; set; } = true;
 
     public int SignOuts { get; private set; }
 
@@ -66,7 +73,7 @@ public sealed class FakeEntra : IAsyncDisposable
         _app.MapPost("/token", Token);
         _app.MapGet("/logout", (string? post_logout_redirect_uri, string? state, string? logout_hint) =>
         {
-            HasSession = false;
+            SessionSignedInAt = null;
             LastLogoutHint = logout_hint;
             SignOuts++;
             return post_logout_redirect_uri is null
@@ -88,8 +95,12 @@ public sealed class FakeEntra : IAsyncDisposable
         var code = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         // As Entra ID's v2 ID token does, the person's object id comes only with the profile scope.
         var scopes = q["scope"].ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        _codes[code] = (q["code_challenge"]!, q["nonce"]!, q["redirect_uri"]!, SignInAs.Oid, SignInAs.Agency, scopes.Contains("profile"));
-        HasSession = true;
+        if (SessionSignedInAt is null || q["prompt"] == "login")
+        {
+            SessionSignedInAt = DateTimeOffset.UtcNow;
+        }
+
+        _codes[code] = (q["code_challenge"]!, q["nonce"]!, q["redirect_uri"]!, SignInAs.Oid, SignInAs.Agency, scopes.Contains("profile"), SessionSignedInAt.Value);
         var html = HtmlEncoder.Default;
         var page = $"""
             <!DOCTYPE html><html lang="en"><title>Signing in</title>
@@ -112,6 +123,14 @@ public sealed class FakeEntra : IAsyncDisposable
 
         var now = DateTime.UtcNow;
         var loginHint = LoginHints.GetOrAdd(grant.Oid, _ => Convert.ToHexString(RandomNumberGenerator.GetBytes(12)));
+        var claims = grant.Profile
+            ? new Dictionary<string, object> { ["sub"] = "pairwise-" + grant.Oid, ["oid"] = grant.Oid, ["agency"] = grant.Agency, ["nonce"] = grant.Nonce, ["login_hint"] = loginHint }
+            : new Dictionary<string, object> { ["sub"] = "pairwise-" + grant.Oid, ["agency"] = grant.Agency, ["nonce"] = grant.Nonce };
+        if (SendsAuthTime)
+        {
+            claims["auth_time"] = grant.AuthTime.ToUnixTimeSeconds();
+        }
+
         var idToken = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = BaseUrl,
@@ -119,9 +138,7 @@ public sealed class FakeEntra : IAsyncDisposable
             IssuedAt = now,
             NotBefore = now,
             Expires = now.AddMinutes(10),
-            Claims = grant.Profile
-                ? new Dictionary<string, object> { ["sub"] = "pairwise-" + grant.Oid, ["oid"] = grant.Oid, ["agency"] = grant.Agency, ["nonce"] = grant.Nonce, ["login_hint"] = loginHint }
-                : new Dictionary<string, object> { ["sub"] = "pairwise-" + grant.Oid, ["agency"] = grant.Agency, ["nonce"] = grant.Nonce },
+            Claims = claims,
             SigningCredentials = new SigningCredentials(_key, SecurityAlgorithms.RsaSha256),
         });
         return Results.Json(new { id_token = idToken, access_token = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)), token_type = "Bearer", expires_in = 600 });

@@ -95,6 +95,12 @@ public static class PortalSignIn
     /// <summary>Where a session signed in with Entra ID keeps Entra ID's hint for signing that account out again.</summary>
     public const string LogoutHintItem = ".sc.logout-hint";
 
+    /// <summary>When the sign-in was sent to Entra ID, kept in the sign-in's protected state (see SignedInAfresh).</summary>
+    private const string AskedAtItem = ".sc.asked-at";
+
+    /// <summary>How far Entra ID's clock and ours may differ: far more than synchronised clocks do, far less than handing a phone over takes.</summary>
+    private static readonly TimeSpan ClockAllowance = TimeSpan.FromSeconds(30);
+
     /// <summary>The quick exit: it signs out whatever else is failing.</summary>
     public const string ExitPath = "/exit";
 
@@ -265,6 +271,10 @@ public static class PortalSignIn
                 // Entra ID keeps its own session after the portal's ends (quick exit, idle time-out): without a fresh
                 // sign-in, whoever next taps "Sign in" on a shared phone would be let in as the person who left.
                 context.ProtocolMessage.Prompt = OpenIdConnectPrompt.Login;
+
+                // The prompt travels in an address the browser could be made to change: when the sign-in was asked for
+                // is kept in the protected state, and the ID token must show a sign-in made since (SignedInAfresh).
+                context.Properties.Items[AskedAtItem] = Now(context.Options).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
                 return Task.CompletedTask;
             };
             oidc.Events.OnRedirectToIdentityProviderForSignOut = context =>
@@ -289,12 +299,18 @@ public static class PortalSignIn
                     return Task.CompletedTask;
                 }
 
+                if (!SignedInAfresh(context.Principal!, context.Properties!, Now(context.Options)))
+                {
+                    context.Fail("The sign-in was not made afresh.");
+                    return Task.CompletedTask;
+                }
+
                 if (context.Principal?.FindFirstValue("login_hint") is { Length: > 0 and <= 2048 } loginHint)
                 {
                     context.Properties!.Items[LogoutHintItem] = loginHint;
                 }
 
-                context.Principal = SessionPrincipal(options, p.Value, a.Value, EntraScheme, context.Options.TimeProvider?.GetUtcNow() ?? DateTimeOffset.UtcNow);
+                context.Principal = SessionPrincipal(options, p.Value, a.Value, EntraScheme, Now(context.Options));
 
                 return Task.CompletedTask;
             };
@@ -306,4 +322,20 @@ public static class PortalSignIn
             };
         });
     }
+
+    private static DateTimeOffset Now(OpenIdConnectOptions options) => options.TimeProvider?.GetUtcNow() ?? DateTimeOffset.UtcNow;
+
+    /// <summary>
+    /// Whether the ID token's <c>auth_time</c> (an optional claim the app registration must send) shows the person
+    /// signed in at Entra ID after this sign-in was asked for, less <see cref="ClockAllowance"/>: an Entra ID session
+    /// left on a shared phone by whoever used the quick exit signs nobody in, even with <c>prompt</c> taken out of
+    /// the address. A token without the claim, or a sign-in without its asking time, is refused.
+    /// </summary>
+    private static bool SignedInAfresh(ClaimsPrincipal principal, AuthenticationProperties properties, DateTimeOffset now) =>
+        principal.FindAll("auth_time").ToList() is [{ } authTime]
+        && long.TryParse(authTime.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var authenticated)
+        && properties.Items.TryGetValue(AskedAtItem, out var askedText)
+        && long.TryParse(askedText, NumberStyles.None, CultureInfo.InvariantCulture, out var asked)
+        && authenticated >= asked - (long)ClockAllowance.TotalSeconds
+        && authenticated <= now.ToUnixTimeSeconds() + (long)ClockAllowance.TotalSeconds;
 }
