@@ -243,8 +243,25 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{supervisorId}/deactivate", null));
         await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "I want to die tonight", "held-crisis-2"));
 
-        var toAdmin = Assert.Single(await AllNoticesAsync(_world.Admin), n => n.Kind == "mentor-chat-urgent" && n.Text.Contains("no active supervisor", StringComparison.Ordinal));
+        var toAdmin = Assert.Single(await AllNoticesAsync(_world.Admin), n => n.Kind == "mentor-chat-urgent" && n.MatchId == chat.Id && n.Text.Contains("no active supervisor", StringComparison.Ordinal));
         Assert.DoesNotContain("die", toAdmin.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_mentor_who_is_also_an_admin_is_not_the_admin_told_of_their_own_words_of_danger()
+    {
+        var chat = await _world.OpenChatAsync();
+        var (supervisorId, _) = await _world.PersonAsync(Roles.Supervisor);
+        await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync($"/api/mentors/{chat.MentorId}/supervisor", new { supervisorId }));
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{supervisorId}/deactivate", null));
+        await _world.SetRolesAsync(chat.MentorId, Roles.Mentor, Roles.AgencyAdmin);
+
+        await chat.Mentor.SendAsync(chat.Id, "honestly I want to die", "admin-mentor-crisis");
+
+        var flag = Assert.Single(await FlagsAsync(chat.Id), f => f.SenderRole == "mentor");
+        var key = $"chat-flag-supervisor~{flag.Id}";
+        Assert.Single(await AllNoticesAsync(_world.Admin), n => n.Id == Notifier.OnceId(key, "demo-admin"));
+        Assert.DoesNotContain(await AllNoticesAsync(chat.MentorHttp), n => n.Kind == "mentor-chat-urgent");
     }
 
     [Fact]

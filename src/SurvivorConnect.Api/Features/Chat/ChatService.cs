@@ -550,11 +550,11 @@ public sealed partial class ChatService(
         // sent have no message to hand over: the admins are asked to reach the people themselves.
         if (caseManagers.Count == 0 && flag.NotSent)
         {
-            await notifier.SendOnceToAdminsAsync(notice, key, ct, flag.ConversationId);
+            await notifier.SendOnceToAdminsAsync(notice, key, ct, flag.ConversationId, except: match.MentorId);
         }
         else if (caseManagers.Count == 0)
         {
-            await TellAdminsAsync(flag, key, ct);
+            await TellAdminsAsync(flag, match.MentorId, key, ct);
         }
 
         // A youth's words that were not delivered were not shared with the mentor: nothing weighs on them from it, and a
@@ -601,7 +601,7 @@ public sealed partial class ChatService(
             await notifier.SendOnceAsync(caseManager, Notices.ChatFlagUrgentWaiting, key, ct, flag.ConversationId);
         }
 
-        await TellAdminsAsync(flag, key, ct);
+        await TellAdminsAsync(flag, (await data.FindAsync<Match>(Match.Container, flag.ConversationId, ct))?.MentorId, key, ct);
         return true;
     }
 
@@ -625,11 +625,12 @@ public sealed partial class ChatService(
 
     /// <summary>
     /// The admins are pointed at the match (whose youth they may hand to another case manager), never at the message,
-    /// and asked to act at once only when the flag is urgent.
+    /// and asked to act at once only when the flag is urgent. The chat's mentor is not asked while another admin can be:
+    /// one who is also an admin must not learn of a flag in their own chat.
     /// </summary>
-    private async Task TellAdminsAsync(SafetyFlag flag, string key, CancellationToken ct)
+    private async Task TellAdminsAsync(SafetyFlag flag, string? mentorId, string key, CancellationToken ct)
     {
-        await notifier.SendOnceToAdminsAsync(flag.Urgent ? Notices.ChatFlagUrgentNeedsCaseManager : Notices.ChatFlagNeedsCaseManager, key, ct, flag.ConversationId);
+        await notifier.SendOnceToAdminsAsync(flag.Urgent ? Notices.ChatFlagUrgentNeedsCaseManager : Notices.ChatFlagNeedsCaseManager, key, ct, flag.ConversationId, except: mentorId);
     }
 
     /// <summary>
@@ -1120,7 +1121,7 @@ public sealed partial class ChatService(
                 }
                 else
                 {
-                    await notifier.SendOnceToAdminsAsync(Notices.MentorChatUrgentWithoutSupervisor, key, ct, match.Id);
+                    await notifier.SendOnceToAdminsAsync(Notices.MentorChatUrgentWithoutSupervisor, key, ct, match.Id, except: mentor.Id);
                 }
             }
         }
