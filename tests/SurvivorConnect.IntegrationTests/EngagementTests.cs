@@ -526,6 +526,23 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         Assert.Equal(1, told);
     }
 
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("""{"opt_in":true}""")]
+    [InlineData("""{"optIn":null}""")]
+    public async Task A_request_that_does_not_say_in_or_out_is_refused_and_opts_nobody_out(string body)
+    {
+        var invitedTo = await PublishedAsync();
+        var advisor = await AdvisorAsync();
+        await _recruiter.PostJson($"/api/engagements/opportunities/{invitedTo.Id}/invitations", new { personId = advisor.Id });
+
+        var refused = await HttpAssert.Problem(await advisor.Client.PostAsync("/api/engagements/me/contact", new StringContent(body, System.Text.Encoding.UTF8, "application/json")), 400);
+
+        Assert.True(refused.GetProperty("errors").TryGetProperty("optIn", out _));
+        Assert.Equal("Invited", (await HttpAssert.Ok<OpportunityDto>(await advisor.Client.GetAsync($"/api/engagements/opportunities/{invitedTo.Id}"))).MyState);
+        Assert.True((await HttpAssert.Ok<JsonElement>(await advisor.Client.GetAsync("/api/engagements/me/profile"))).GetProperty("optedIn").GetBoolean());
+    }
+
     [Fact]
     public async Task An_invitation_written_while_its_survivor_opts_out_is_not_theirs_they_hear_nothing_and_the_recruiter_finds_nobody()
     {
