@@ -345,6 +345,12 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
         var notChosen = await HttpAssert.Problem(await admin.PutAsJsonAsync("/api/supervision/settings", new { instrumentKey = old, instrumentVersion = 1, concernRise = 1 }), 400);
         Assert.Contains("cannot tell a supervisor", notChosen.GetProperty("errors").GetProperty("instrumentKey")[0].GetString(), StringComparison.Ordinal);
         await HttpAssert.Problem(await admin.PutAsJsonAsync("/api/supervision/settings", new { instrumentKey = "never-loaded", instrumentVersion = 1, concernRise = 1 }), 400);
+
+        // A rise the default scale (0 to 4) can hardly reach would switch the trend concern off while seeming to keep it.
+        var beyondReach = await HttpAssert.Problem(await admin.PutAsJsonAsync("/api/supervision/settings", new { instrumentKey = DefaultInstrument.Key, instrumentVersion = 1, concernRise = 4.5 }), 400);
+        Assert.StartsWith("At most 2 ", beyondReach.GetProperty("errors").GetProperty("concernRise")[0].GetString(), StringComparison.Ordinal);
+        await HttpAssert.Problem(await admin.PutAsJsonAsync("/api/supervision/settings", new { instrumentKey = DefaultInstrument.Key, instrumentVersion = 1, concernRise = 2.25 }), 400);
+        Assert.Equal(1m, (await HttpAssert.Ok<JsonElement>(await admin.GetAsync("/api/supervision/settings"))).GetProperty("concernRise").GetDecimal());
         await HttpAssert.Problem(await Supervisor.PutAsJsonAsync("/api/supervision/mentors/nobody/cadence", new { days = 400 }), 400);
     }
 

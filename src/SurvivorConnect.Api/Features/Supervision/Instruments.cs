@@ -94,6 +94,14 @@ internal sealed class InstrumentHandlers(SupervisionData data)
             });
         }
 
+        if (body.ConcernRise > InstrumentRules.MaxConcernRise(chosen))
+        {
+            throw new RequestValidationException(new Dictionary<string, string[]>
+            {
+                ["concernRise"] = [$"At most {InstrumentRules.MaxConcernRise(chosen):0.##} on this check-in's scale: a mentor's scores falling further before anyone hears is heard too late."],
+            });
+        }
+
         var existing = await data.Store.FindAsync<SupervisionSettings>(SupervisionData.Container, SupervisionSettings.DocumentId, ct);
         StoreException.ThrowIfChangedSince(command.IfMatch, existing?.ETag);
         var settings = new SupervisionSettings

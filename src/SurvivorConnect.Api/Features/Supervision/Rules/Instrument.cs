@@ -133,6 +133,16 @@ public static class InstrumentRules
         return HasUrgentItem(instrument) && ReachesConcern(instrument);
     }
 
+    /// <summary>
+    /// The largest rise in a subscale's mean that may be chosen to raise a concern: half the scale. A rise the scale
+    /// can barely (or never) reach would silence the trend concern while seeming to keep it.
+    /// </summary>
+    public static decimal MaxConcernRise(InstrumentDefinition instrument)
+    {
+        ArgumentNullException.ThrowIfNull(instrument);
+        return (instrument.Scale.Max - instrument.Scale.Min) / 2m;
+    }
+
     private static bool HasUrgentItem(InstrumentDefinition instrument) => (instrument.Items ?? []).Any(i => i?.Urgent == true);
 
     private static bool ReachesConcern(InstrumentDefinition instrument) =>
