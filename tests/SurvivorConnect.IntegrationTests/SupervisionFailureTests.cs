@@ -50,6 +50,40 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
     }
 
     [Fact]
+    public async Task An_urgent_check_in_sent_as_the_mentor_closes_the_app_tells_the_supervisor_and_holds_the_mentor_at_once()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        using var leaving = new CancellationTokenSource();
+        api.Counter.AfterCreate = document =>
+        {
+            if (document is CheckIn { MentorId: var m } && m == mentorId)
+            {
+                leaving.Cancel();
+            }
+        };
+        try
+        {
+            using var page = await mentor.GetAsync("/api/supervision/me");
+            var shown = await page.Content.ReadFromJsonAsync<JsonElement>();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => mentor.PostAsJsonAsync("/api/supervision/me/check-ins", new
+            {
+                answers = SupervisionTests.Answers(1, urgent: 3),
+                instrumentKey = shown.GetProperty("instrumentKey").GetString(),
+                instrumentVersion = shown.GetProperty("instrumentVersion").GetInt32(),
+            }, leaving.Token));
+        }
+        finally
+        {
+            api.Counter.AfterCreate = null;
+        }
+
+        // No worker round: the request finished its follow-ups though nobody was there for its answer.
+        var flagId = await EventuallyAsync(async () => (await FlagsAsync(mentorId)).Select(f => f.GetProperty("id").GetString()).SingleOrDefault());
+        Assert.NotEqual(JsonValueKind.Null, (await MentorAsync(mentorId)).GetProperty("hold").ValueKind);
+        Assert.Single(await NoticesAsync(flagId!));
+    }
+
+    [Fact]
     public async Task A_check_in_that_was_never_stored_raises_nothing_and_its_record_goes_after_a_day()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
@@ -538,6 +572,21 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
         await RunWorkerAsync(after: UrgentFlagWatch.Every);
 
         Assert.Equal(JsonValueKind.Null, (await MentorAsync(mentorId)).GetProperty("hold").ValueKind);
+    }
+
+    /// <summary>What <paramref name="read"/> finds once the request the test left has finished (it runs on without a caller).</summary>
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T?>> read)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            if (await read() is { } found)
+            {
+                return found;
+            }
+
+            Assert.True(attempt < 100, "Nothing was found within ten seconds.");
+            await Task.Delay(100);
+        }
     }
 
     private async Task RunWorkerAsync(TimeSpan after)
