@@ -526,6 +526,41 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         Assert.Equal(1, told);
     }
 
+    [Fact]
+    public async Task Recruiters_are_not_told_who_said_no_or_gave_a_place_up_or_when_only_that_they_are_not_taking_part()
+    {
+        var work = await PublishedAsync();
+        var path = $"/api/engagements/opportunities/{work.Id}";
+        var declined = await AdvisorAsync();
+        var withdrew = await AdvisorAsync();
+        var seated = await AdvisorAsync();
+        await _recruiter.PostJson($"{path}/invitations", new { personId = declined.Id });
+        await HttpAssert.Ok<OpportunityDto>(await declined.Client.PostAsync($"{path}/decline", null));
+        await _world.ConfirmAsync(work.Id, withdrew);
+        await HttpAssert.Ok<OpportunityDto>(await withdrew.Client.PostAsync($"{path}/withdraw", null));
+        await _world.ConfirmAsync(work.Id, seated);
+
+        var participants = (await HttpAssert.Ok<OpportunityDto>(await _recruiter.GetAsync(path))).Participants!.ToDictionary(p => p.GetProperty("personId").GetString()!);
+        var candidates = (await HttpAssert.Ok<List<CandidateDto>>(await _recruiter.GetAsync($"{path}/candidates"))).ToDictionary(c => c.PersonId);
+
+        foreach (var gone in new[] { declined.Id, withdrew.Id })
+        {
+            var place = participants[gone];
+            Assert.Equal("NotTakingPart", place.GetProperty("state").GetString());
+            Assert.False(place.GetProperty("invited").GetBoolean());
+            Assert.False(place.TryGetProperty("changedAt", out _));
+            Assert.Equal(JsonValueKind.Null, place.GetProperty("confirmedAt").ValueKind);
+            Assert.Empty(place.GetProperty("sessionsHeld").EnumerateArray());
+            Assert.Equal("NotTakingPart", candidates[gone].State);
+            var again = await HttpAssert.Problem(await _recruiter.PostJson($"{path}/invitations", new { personId = gone }), 409);
+            Assert.Equal("They are not taking part this time.", again.GetProperty("detail").GetString());
+        }
+
+        Assert.Equal("Confirmed", participants[seated.Id].GetProperty("state").GetString());
+        Assert.NotEqual(JsonValueKind.Null, participants[seated.Id].GetProperty("confirmedAt").ValueKind);
+        Assert.Equal(work.Sessions.Select(s => s.GetProperty("id").GetString()), participants[seated.Id].GetProperty("sessionsHeld").EnumerateArray().Select(s => s.GetString()));
+    }
+
     [Theory]
     [InlineData("{}")]
     [InlineData("""{"opt_in":true}""")]
@@ -836,7 +871,7 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         var places = (await HttpAssert.Ok<OpportunityDto>(await _recruiter.GetAsync($"/api/engagements/opportunities/{opportunity.Id}"))).Participants!
             .ToDictionary(p => p.GetProperty("personId").GetString()!, p => p.GetProperty("state").GetString());
         Assert.Equal("Confirmed", places[next.Id]);
-        Assert.Equal("Withdrawn", places[optedOut.Id]);
+        Assert.Equal("NotTakingPart", places[optedOut.Id]);
         Assert.Equal(1, (await HttpAssert.Ok<OpportunityDto>(await _recruiter.GetAsync($"/api/engagements/opportunities/{opportunity.Id}"))).SeatsTaken);
         Assert.DoesNotContain((await HttpAssert.Ok<PageDto<NotificationDto>>(await optedOut.Client.GetAsync("/api/notifications"))).Items, n => n.Kind == "engagement-confirmed");
     }

@@ -23,7 +23,7 @@ public sealed record ClaimView(
 
     /// <summary>Whether this claim records the agency cancelling the place <paramref name="holder"/> holds now.</summary>
     public bool CancelsPlaceOf(ParticipantView holder) =>
-        Outcome == AttendanceOutcome.CancelledByAgency && ClaimRules.CancelsPlace(RecordedAt, holder.State, holder.ConfirmedAt);
+        Outcome == AttendanceOutcome.CancelledByAgency && holder.State == PlaceState.Confirmed && ClaimRules.CancelsPlace(RecordedAt, ParticipationState.Confirmed, holder.ConfirmedAt);
 
     /// <summary>Whether this claim pays nothing: a cancellation it records may be undone (before the session, for someone still taking paid work).</summary>
     public bool OwesNothing => ClaimRules.OwesNothing(Amount, Travel);

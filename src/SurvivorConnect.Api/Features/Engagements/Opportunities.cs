@@ -147,15 +147,46 @@ public sealed record SessionView(
     string Id, DateTime Start, DateTime End, string TimeZone, DateTimeOffset StartUtc, DateTimeOffset EndUtc, bool InPerson, string? Location, string? Link, DateTimeOffset? CancelledAt,
     string? Area = null);
 
+/// <summary>
+/// A place as the people who look after the work see it: a no, at the invitation or later, and a place given up read
+/// the same and say nothing more (declining never counts against anyone), so who said no to what, or when, is not told.
+/// </summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<PlaceState>))]
+public enum PlaceState
+{
+    Invited,
+    Confirmed,
+    Waitlisted,
+    NotTakingPart,
+}
+
 /// <remarks>
-/// <paramref name="ConfirmedAt"/> and <paramref name="ChangedAt"/> say which sessions they held a seat for (<see cref="ClaimRules.HeldSeatAt"/>).
+/// <paramref name="Invited"/> is whether the recruiter invited them to the place they hold (false once they are not taking part).
+/// <paramref name="SessionsHeld"/> are the sessions they held a seat at when each began (<see cref="ClaimRules.HeldSeatAt"/>), whose attendance is theirs to have recorded.
+/// <paramref name="ConfirmedAt"/> is when they took the seat they hold or held at a session's start, and nothing otherwise.
 /// <paramref name="AccessNeeds"/> is what would help them take part, as they wrote it, for the recruiter of work they are confirmed for only.
 /// </remarks>
 public sealed record ParticipantView(
-    string PersonId, string DisplayName, ParticipationState State, bool Invited, int? WaitlistNumber, DateTimeOffset? ConfirmedAt = null, DateTimeOffset? ChangedAt = null,
+    string PersonId, string DisplayName, PlaceState State, bool Invited, int? WaitlistNumber, IReadOnlyList<string> SessionsHeld, DateTimeOffset? ConfirmedAt = null,
     string? AccessNeeds = null)
 {
-    public bool HeldSeatAt(DateTimeOffset sessionStart) => ClaimRules.HeldSeatAt(State, ConfirmedAt, ChangedAt, sessionStart);
+    public static PlaceState StateOf(ParticipationState state) => state switch
+    {
+        ParticipationState.Invited => PlaceState.Invited,
+        ParticipationState.Confirmed => PlaceState.Confirmed,
+        ParticipationState.Waitlisted => PlaceState.Waitlisted,
+        _ => PlaceState.NotTakingPart,
+    };
+
+    public static ParticipantView Of(Participation place, Opportunity work, string displayName, string? accessNeeds = null)
+    {
+        ArgumentNullException.ThrowIfNull(place);
+        ArgumentNullException.ThrowIfNull(work);
+        var state = StateOf(place.State);
+        var held = work.Sessions.Where(s => ClaimRules.HeldSeatAt(place.State, place.ConfirmedAt, place.ChangedAt, s.StartUtc)).Select(s => s.Id).ToList();
+        return new ParticipantView(place.PersonId, displayName, state, place.Invited && state != PlaceState.NotTakingPart, place.WaitlistNumber, held,
+            state == PlaceState.Confirmed || held.Count > 0 ? place.ConfirmedAt : null, accessNeeds);
+    }
 }
 
 /// <summary>
@@ -210,7 +241,7 @@ public sealed record GetOpportunity(string OpportunityId) : IQuery<OpportunityVi
     public AuditTarget Audit => new("opportunity.read", "opportunity", OpportunityId);
 }
 
-public sealed record CandidateView(string PersonId, string DisplayName, IReadOnlyList<string> Reasons, ParticipationState? State);
+public sealed record CandidateView(string PersonId, string DisplayName, IReadOnlyList<string> Reasons, PlaceState? State);
 
 /// <summary>Opted-in survivors who fit, with why: never one who has not opted in, or whose "will not speak about" list it touches.</summary>
 public sealed record ListCandidates(string OpportunityId) : IQuery<IReadOnlyList<CandidateView>>, IAudited
@@ -454,8 +485,8 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
             var names = await NamesAsync(participations.Select(p => p.PersonId), ct);
             var needs = await AccessNeedsAsync(opportunity, participations, names, ct);
             return OpportunityViews.ForRecruiter(opportunity, [.. participations
-                .OrderBy(p => p.State).ThenBy(p => p.WaitlistNumber).ThenBy(p => p.CreatedAt)
-                .Select(p => new ParticipantView(p.PersonId, names.GetValueOrDefault(p.PersonId, "(no longer here)"), p.State, p.Invited, p.WaitlistNumber, p.ConfirmedAt, p.ChangedAt,
+                .OrderBy(p => ParticipantView.StateOf(p.State)).ThenBy(p => p.WaitlistNumber).ThenBy(p => p.CreatedAt)
+                .Select(p => ParticipantView.Of(p, opportunity, names.GetValueOrDefault(p.PersonId, "(no longer here)"),
                     p.State == ParticipationState.Confirmed ? needs.GetValueOrDefault(p.PersonId) : null))]);
         }
 
@@ -495,7 +526,7 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
             .Select(p => (Profile: p, Fit: EngagementFit.Assess(p, opportunity)))
             .Where(x => x.Fit.Fits)
             .ToList();
-        var states = (await data.ParticipationsAsync(Filter.Eq("opportunityId", opportunity.Id), ct)).ToDictionary(p => p.PersonId, p => p.State);
+        var states = (await data.ParticipationsAsync(Filter.Eq("opportunityId", opportunity.Id), ct)).ToDictionary(p => p.PersonId, p => ParticipantView.StateOf(p.State));
         var names = await NamesAsync(fitting.Select(x => x.Profile.PersonId), ct);
         return [.. fitting
             .Where(x => names.ContainsKey(x.Profile.PersonId))

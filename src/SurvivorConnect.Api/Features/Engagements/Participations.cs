@@ -93,7 +93,13 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
 
         if (await data.ParticipationAsync(opportunity.Id, personId, ct) is { } existing)
         {
-            throw new ConflictException($"They are already {existing.State.ToString().ToLowerInvariant()} for this opportunity.");
+            throw new ConflictException(ParticipantView.StateOf(existing.State) switch
+            {
+                PlaceState.Invited => "They are invited already.",
+                PlaceState.Confirmed => "They have a place already.",
+                PlaceState.Waitlisted => "They are waiting for a place already.",
+                _ => "They are not taking part this time.",
+            });
         }
 
         var invited = await data.Store.CreateAsync(EngagementData.Container, new Participation
@@ -124,7 +130,7 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
         }
 
         await notifier.SendAsync([personId], Notices.EngagementInvited, null, ct);
-        return new ParticipantView(personId, person.DisplayName, invited.State, true, null);
+        return ParticipantView.Of(invited, opportunity, person.DisplayName);
     }
 
     public async ValueTask<OpportunityView> Handle(MoveParticipation command, CancellationToken ct)
