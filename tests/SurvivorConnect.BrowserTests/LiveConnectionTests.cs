@@ -14,6 +14,26 @@ public sealed class LiveConnectionTests(PortalServer server)
     private const string Separator = "\u001e";
 
     [Fact]
+    public async Task A_notice_arriving_on_a_youths_open_page_says_only_that_there_is_one_never_its_words()
+    {
+        var page = await server.SignInAsync("Riley (demo youth)", phone: true);
+        const string words = "Your match has been closed by your case manager.";
+        await page.Context.RouteWebSocketAsync("**/hubs/notifications", hub => hub.OnMessage(frame =>
+        {
+            if (frame.Text?.Contains("\"protocol\"", StringComparison.Ordinal) == true)
+            {
+                hub.Send("{}" + Separator + $$"""{"type":1,"target":"NotificationReceived","arguments":[{"id":"n1","kind":"match-closed","matchId":null,"text":"{{words}}","at":"2026-12-04T21:00:00Z","readAt":null}]}""" + Separator);
+            }
+        }));
+
+        await page.GotoAsync("/");
+
+        await Expect(page.Locator("[data-toast]")).ToHaveTextAsync("You have a new notice.");
+        await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "You have a new notice." })).ToHaveCountAsync(1);
+        Assert.DoesNotContain(words, await page.ContentAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_page_refused_a_live_connection_for_too_many_open_says_so_once_retries_only_now_and_then_and_clears_it_once_a_connection_is_kept()
     {
         var page = await server.SignInAsync("Riley (demo youth)", phone: true);

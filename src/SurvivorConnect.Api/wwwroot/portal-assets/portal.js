@@ -433,7 +433,7 @@
   function startNotices() {
     if (notices || !document.querySelector('nav[aria-label="Main"]')) return;
     notices = keepConnected('/hubs/notifications', (hub) => hub.on('NotificationReceived', (notice) => {
-      toast(`New notice: ${notice.text}`);
+      toast(document.querySelector('nav[data-discreet-notices]') ? 'You have a new notice.' : `New notice: ${notice.text}`);
       const list = document.querySelector('[data-notices]');
       if (list) {
         const item = document.createElement('li');
