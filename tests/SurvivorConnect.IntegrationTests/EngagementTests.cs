@@ -527,6 +527,30 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     [Fact]
+    public async Task Withdrawing_consent_to_hear_of_paid_work_from_the_consents_list_gives_up_what_is_asked_as_opting_out_does()
+    {
+        var invitedTo = await PublishedAsync();
+        var full = await PublishedAsync(seats: 1);
+        var held = await PublishedAsync();
+        // A mentor who takes paid work too: their consents are theirs to see and withdraw in the portal.
+        var mentor = await AdvisorAsync(role: Roles.Mentor);
+        await _recruiter.PostJson($"/api/engagements/opportunities/{invitedTo.Id}/invitations", new { personId = mentor.Id });
+        await _world.ConfirmAsync(full.Id, await AdvisorAsync());
+        await _world.ConfirmAsync(held.Id, mentor);
+        await _recruiter.PostJson($"/api/engagements/opportunities/{full.Id}/invitations", new { personId = mentor.Id });
+        await HttpAssert.Ok<OpportunityDto>(await mentor.Client.PostAsync($"/api/engagements/opportunities/{full.Id}/accept", null));
+
+        var consents = await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await mentor.Client.GetAsync($"/api/consents?subjectId={mentor.Id}"));
+        var contact = consents.Single(c => c.Current && c.Scope == EngagementScopes.Contact);
+        await HttpAssert.Ok<MentoringTests.ConsentDto>(await mentor.Client.PostAsync($"/api/consents/{contact.Id}/revoke", null));
+
+        Assert.False((await HttpAssert.Ok<JsonElement>(await mentor.Client.GetAsync("/api/engagements/me/profile"))).GetProperty("optedIn").GetBoolean());
+        Assert.Equal("Declined", (await HttpAssert.Ok<OpportunityDto>(await mentor.Client.GetAsync($"/api/engagements/opportunities/{invitedTo.Id}"))).MyState);
+        Assert.Equal("Withdrawn", (await HttpAssert.Ok<OpportunityDto>(await mentor.Client.GetAsync($"/api/engagements/opportunities/{full.Id}"))).MyState);
+        Assert.Equal("Confirmed", (await HttpAssert.Ok<OpportunityDto>(await mentor.Client.GetAsync($"/api/engagements/opportunities/{held.Id}"))).MyState);
+    }
+
+    [Fact]
     public async Task Recruiters_are_not_told_who_said_no_or_gave_a_place_up_or_when_only_that_they_are_not_taking_part()
     {
         var work = await PublishedAsync();

@@ -47,7 +47,7 @@ public sealed record SetEngagementContact(bool OptIn) : ICommand<EngagementProfi
     public AuditTarget Audit => new(OptIn ? "engagement.opt-in" : "engagement.opt-out", "engagement-profile");
 }
 
-internal sealed class EngagementProfileHandlers(EngagementData data, IMediator mediator)
+internal sealed class EngagementProfileHandlers(EngagementData data, IMediator mediator, StillAskedOf stillAsked)
     : IQueryHandler<GetMyEngagementProfile, EngagementProfileView>,
       ICommandHandler<SaveMyEngagementProfile, EngagementProfileView>,
       ICommandHandler<SetEngagementContact, EngagementProfileView>
@@ -100,28 +100,35 @@ internal sealed class EngagementProfileHandlers(EngagementData data, IMediator m
         else
         {
             // First what is still asked of them, then the consent: should a step fail, they are still opted in, and
-            // pressing again finishes it, rather than being told nothing changed with the consent already gone.
-            await GiveUpWhatIsStillAskedAsync(ct);
+            // pressing again finishes it, rather than being told nothing changed with the consent already gone. The
+            // withdrawal gives up anything asked of them meanwhile (ContactWithdrawnHandler).
+            await stillAsked.GiveUpAsync(ct);
             foreach (var consent in (await mediator.Send(new ListConsents(Me), ct)).Where(c => c.Current && c.Scope == EngagementScopes.Contact))
             {
                 await mediator.Send(new RevokeConsent(consent.Id), ct);
             }
-
-            // An invitation written while the consent was being withdrawn (its recruiter saw it still given) goes too.
-            await GiveUpWhatIsStillAskedAsync(ct);
         }
 
         return await ViewAsync(profile, ct);
     }
 
+    private async Task<EngagementProfileView> ViewAsync(EngagementProfile? p, CancellationToken ct) =>
+        p is null
+            ? new EngagementProfileView(false, false, [], [], [], [], "", null)
+            : new EngagementProfileView(true, await data.OptedInAsync(p.PersonId, ct), p.Kinds, p.Topics, p.NoTopics, p.Availability, p.TimeZone, p.AccessibilityNeeds, p.ETag ?? "");
+}
+
+/// <summary>What is still asked of the signed-in survivor in paid work, given up when they stop being told of it.</summary>
+internal sealed class StillAskedOf(EngagementData data, IMediator mediator)
+{
     /// <summary>
     /// Nobody contacts them about work they have not taken: each invitation to work still going on is declined and each
     /// waiting place given up, as they would do it themselves (audited each), and each only from the state it was
     /// seen in. Places they hold stay theirs, and an invitation to work over or cancelled is left as history.
     /// </summary>
-    private async Task GiveUpWhatIsStillAskedAsync(CancellationToken ct)
+    public async Task GiveUpAsync(CancellationToken ct)
     {
-        foreach (var place in await data.ParticipationsAsync(Filter.Eq("personId", Me), ct))
+        foreach (var place in await data.ParticipationsAsync(Filter.Eq("personId", data.Store.User.UserId), ct))
         {
             ParticipationMove? move = place.State switch
             {
@@ -143,9 +150,21 @@ internal sealed class EngagementProfileHandlers(EngagementData data, IMediator m
             }
         }
     }
+}
 
-    private async Task<EngagementProfileView> ViewAsync(EngagementProfile? p, CancellationToken ct) =>
-        p is null
-            ? new EngagementProfileView(false, false, [], [], [], [], "", null)
-            : new EngagementProfileView(true, await data.OptedInAsync(p.PersonId, ct), p.Kinds, p.Topics, p.NoTopics, p.Availability, p.TimeZone, p.AccessibilityNeeds, p.ETag ?? "");
+/// <summary>
+/// A survivor's consent to be told of paid work was withdrawn, by opting out or from their consents: an invitation
+/// written while it was being withdrawn (its recruiter saw it still given), or any left open, is declined and each
+/// waiting place given up, as opting out does.
+/// </summary>
+internal sealed class ContactWithdrawnHandler(EngagementData data, StillAskedOf stillAsked) : INotificationHandler<ConsentChanged>
+{
+    public async ValueTask Handle(ConsentChanged notification, CancellationToken ct)
+    {
+        if (notification.Consent is { Scope: EngagementScopes.Contact, RevokedAt: not null } consent && consent.SubjectId == data.Store.User.UserId
+            && !await data.OptedInAsync(consent.SubjectId, ct))
+        {
+            await stillAsked.GiveUpAsync(ct);
+        }
+    }
 }

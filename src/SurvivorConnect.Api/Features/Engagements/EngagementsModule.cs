@@ -22,6 +22,7 @@ public static class EngagementsModule
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddContainer(EngagementData.Container);
         builder.Services.AddScoped<EngagementData>();
+        builder.Services.AddScoped<StillAskedOf>();
         builder.Services.AddScoped<ClaimWriter>();
         builder.Services.AddScoped<ReminderSchedule>();
         builder.Services.AddScoped<ReminderSender>();
