@@ -27,6 +27,7 @@ builder.AddEngagements();
 builder.AddPayouts();
 builder.AddSupervision();
 builder.AddTeaming();
+builder.AddOutcomes();
 builder.AddPortal();
 
 var app = builder.Build();

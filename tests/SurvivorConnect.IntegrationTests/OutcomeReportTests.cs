@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using static SurvivorConnect.IntegrationTests.OutcomesWorld;
 
 namespace SurvivorConnect.IntegrationTests;
@@ -227,6 +229,26 @@ public sealed class OutcomeReportTests(ApiFactory api)
         Assert.Equal(23, reports[(1, 1)].Cell("missing-episodes", "Whole period", "Youth with an episode").Value);
         Assert.Equal(23, reports[(3, 3)].Cell("missing-episodes", "Whole period", "Youth with an episode").Value);
         Assert.Null(reports[(1, 3)].Cell("missing-episodes", "Whole period", "Youth with an episode").Value);
+    }
+
+    [Fact]
+    public async Task A_report_asked_for_while_as_many_as_an_instance_works_out_at_once_are_under_way_is_refused_as_busy_not_queued_without_end()
+    {
+        var world = await SeededAsync();
+        using var oneAtATime = api.WithWebHostBuilder(b => b.UseSetting("Reports:AtOnce", "1").UseSetting("Reports:WaitSeconds", "0"));
+        using var analyst = oneAtATime.CreateClient();
+        analyst.DefaultRequestHeaders.Authorization = world.Analyst.DefaultRequestHeaders.Authorization;
+        var gate = oneAtATime.Services.GetRequiredService<SurvivorConnect.Api.Features.Outcomes.ReportGate>();
+
+        using (await gate.EnterAsync(CancellationToken.None))
+        {
+            using var refused = await analyst.GetAsync("/api/outcomes?from=2026-01&to=2026-05");
+            var problem = await HttpAssert.Problem(refused, 503);
+            Assert.Equal("Busy.", problem.GetProperty("title").GetString());
+            Assert.Equal(TimeSpan.FromSeconds(30), refused.Headers.RetryAfter?.Delta);
+        }
+
+        Assert.Equal("agency", (await ReportAsync(analyst, "from=2026-01&to=2026-05")).Scope);
     }
 
     [Fact]

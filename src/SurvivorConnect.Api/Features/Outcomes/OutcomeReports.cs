@@ -119,7 +119,7 @@ public sealed record ExportOutcomeTable(OutcomeQuery Query, string Table) : IQue
     }
 }
 
-internal sealed class OutcomeReportHandlers(AgencyStore store, AgencyCalendar calendar, EngagementData engagements, SupervisionData supervision)
+internal sealed class OutcomeReportHandlers(AgencyStore store, AgencyCalendar calendar, EngagementData engagements, SupervisionData supervision, ReportGate gate)
     : IQueryHandler<GetOutcomeReport, OutcomeReport>,
       IQueryHandler<ExportOutcomeTable, string>
 {
@@ -162,6 +162,7 @@ internal sealed class OutcomeReportHandlers(AgencyStore store, AgencyCalendar ca
             throw new RequestValidationException(new Dictionary<string, string[]> { ["to"] = ["Last month at the latest: a month still under way is not reported."] });
         }
 
+        using var turn = await gate.EnterAsync(ct);
         var agency = await store.ReadAsync<Agency>(Agency.Container, store.AgencyId, store.AgencyId, ct) ?? throw new NotFoundException("agency");
         var youth = await store.AllAsync<YouthReferral>(YouthReferral.Container, [], ct);
         if (scope == OutcomeQuery.Caseload)

@@ -11,6 +11,14 @@ namespace SurvivorConnect.Api.Features.Outcomes;
 /// </summary>
 public static class OutcomesModule
 {
+    public static WebApplicationBuilder AddOutcomes(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Configure<ReportOptions>(builder.Configuration.GetSection(ReportOptions.SectionName));
+        builder.Services.AddSingleton<ReportGate>();
+        return builder;
+    }
+
     public static IEndpointRouteBuilder MapOutcomes(this IEndpointRouteBuilder app)
     {
         var outcomes = app.MapGroup("/api/outcomes").WithTags("Outcomes").RequireRateLimiting(RequestLimits.Reports)

@@ -27,6 +27,10 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         {
             httpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling((retry ?? TimeSpan.FromSeconds(5)).TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
+        else if (exception is BusyException)
+        {
+            httpContext.Response.Headers.RetryAfter = ((int)BusyException.RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
 
         httpContext.Response.StatusCode = problem.Status!.Value;
         if (BrowserPageRequests.WantsPage(httpContext))
@@ -63,6 +67,7 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         ForbiddenException f => Problem(StatusCodes.Status403Forbidden, "Forbidden.", f.Message),
         UnrecordedChangeException => Problem(StatusCodes.Status503ServiceUnavailable, "Saved, not yet recorded.",
             "Your change was saved, but the audit log could not record it just now. Read the record again to see it; do not make the change again."),
+        BusyException b => Problem(StatusCodes.Status503ServiceUnavailable, "Busy.", b.Message),
         PreconditionRequiredException p => Problem(StatusCodes.Status428PreconditionRequired, "If-Match required.", p.Message),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => Problem(StatusCodes.Status413PayloadTooLarge, "Request body too large.", null),
         BadHttpRequestException b => new HttpValidationProblemDetails(BindingErrors.Describe(b))

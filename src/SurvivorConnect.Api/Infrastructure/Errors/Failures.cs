@@ -21,6 +21,12 @@ public sealed class UnrecordedChangeException() : Exception("The change was save
 /// <summary>The request must say which version it changes (If-Match), so no update is lost.</summary>
 public sealed class PreconditionRequiredException() : Exception("Send the record's ETag in If-Match to change it.");
 
+/// <summary>Too much of this work is under way on this instance now: 503, with a time to try again after.</summary>
+public sealed class BusyException(string detail) : Exception(detail)
+{
+    public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(30);
+}
+
 /// <summary>Field errors, reported as a 400 validation problem.</summary>
 public sealed class RequestValidationException(IReadOnlyDictionary<string, string[]> errors)
     : Exception("The request has invalid fields.")

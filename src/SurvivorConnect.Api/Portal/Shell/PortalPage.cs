@@ -160,6 +160,11 @@ public abstract class PortalPage : ComponentBase
         {
             Problem = PageGone;
         }
+        catch (BusyException ex)
+        {
+            FailedOnOurSide = true;
+            Problem = ex.Message;
+        }
 
         return false;
     }
