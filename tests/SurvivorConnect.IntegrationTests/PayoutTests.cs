@@ -824,6 +824,8 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         var overCap = await HttpAssert.Problem(await client.PutAsJsonAsync(travel, new { costs = new[] { new { description = "Taxi", amount = 80m }, new { description = "Hotel parking", amount = 40m } } }), 400);
         Assert.Contains("up to 100.00", overCap.GetProperty("errors").GetProperty("costs")[0].GetString(), StringComparison.Ordinal);
         await HttpAssert.Problem(await client.PutAsJsonAsync(travel, new { lodging = 90m, travelDays = 1 }), 400);
+        await HttpAssert.Problem(await client.PutAsJsonAsync(travel, new { lodging = -1m, travelDays = 2 }), 400);
+
 
         var (virtualOne, virtualPayees) = await _world.AttendedAsync(inPerson: false);
         await HttpAssert.Problem(await virtualPayees[0].Client.PutAsJsonAsync($"/api/engagements/opportunities/{virtualOne}/sessions/s1/travel", new { travelDays = 1 }), 409);
@@ -836,6 +838,19 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         await HttpAssert.Problem(await api.As("demo-admin").PutAsJsonAsync("/api/payouts/settings", new { twoApproverThreshold = -5m }), 400);
         await HttpAssert.Problem(await payees[0].Client.PutAsJsonAsync("/api/payouts/me/method", new { method = "cash-in-an-envelope" }), 400);
         Assert.Empty((await HttpAssert.Ok<PageDto<PayoutDto>>(await Finance.GetAsync($"/api/payouts?payeeId={payees[0].Id}"))).Items);
+    }
+
+    [Fact]
+    public async Task Travel_saved_without_lodging_is_corrected_as_the_page_sends_it_back_with_lodging_0()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync();
+        var travel = $"/api/engagements/opportunities/{opportunity}/sessions/s1/travel";
+        var client = payees[0].Client;
+        await HttpAssert.Ok<JsonElement>(await client.PutAsJsonAsync(travel, new { miles = 10m, travelDays = 1 }));
+
+        var corrected = await HttpAssert.Ok<JsonElement>(await client.PutAsJsonAsync(travel, new { miles = 12m, travelDays = 1, lodging = 0m }));
+
+        Assert.Equal(12m, corrected.GetProperty("travel").GetProperty("miles").GetDecimal());
     }
 
     [Fact]

@@ -104,7 +104,8 @@ public sealed record AttachTravel(string OpportunityId, string SessionId, Travel
             EngagementValidation.Rate(errors, "costs", cost.Amount);
         }
 
-        if (Body.Lodging is { } lodging)
+        // Nothing for lodging is 0 (the page shows a saved claim without it so), not a refused amount.
+        if (Body.Lodging is { } lodging && lodging != 0)
         {
             EngagementValidation.Rate(errors, "lodging", lodging);
             if (lodging > 0 && (Body.TravelDays ?? 0) < 2)
