@@ -37,7 +37,7 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         var flag = Assert.Single(await FlagsAsync(chat.Id));
         Assert.True(flag.Urgent);
         Assert.Equal(reply.Message.Sequence, flag.MessageSequence);
-        Assert.Single(await NoticesAsync(flag.Id));
+        Assert.Single(await NoticesAsync(flag));
         Assert.Empty(await FollowUpsLeftAsync());
     }
 
@@ -71,7 +71,7 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
 
         var flag = Assert.Single(await FlagsAsync(chat.Id));
         Assert.False(flag.Urgent);
-        var notice = Assert.Single(await NoticesAsync(flag.Id));
+        var notice = Assert.Single(await NoticesAsync(flag));
         Assert.Equal("chat-flagged", notice.Kind);
         Assert.DoesNotContain(await AllNoticesAsync(former), n => n.Kind.StartsWith("chat-", StringComparison.Ordinal));
     }
@@ -219,11 +219,45 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "honestly I want to die", "flood-after-check-in"));
         Assert.False((await HttpAssert.Ok<JsonElement>(await chat.MentorHttp.GetAsync("/api/supervision/me"))).GetProperty("due").GetBoolean());
 
-        // Dealt with, the next words of danger are a new flag, told again.
+        // Dealt with (its notice left unread), the next words of danger are a new flag, told again: the notice comes back as new.
+        var first = Assert.Single(await AllNoticesAsync(_world.CaseManager), n => n.Kind == "chat-urgent-unsent" && n.MatchId == chat.Id);
         await HttpAssert.Ok<ChatTests.FlagDto>(await _world.CaseManager.PostAsJsonAsync($"/api/flags/{flag.Id}/resolve", new { note = "Spoke with the mentor." }));
+        api.Time.Advance(TimeSpan.FromMinutes(5));
         await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "I want to die tonight", "flood-later"));
         Assert.Equal(2, (await FlagsAsync(chat.Id)).Count(f => f.NotSent));
-        Assert.Equal(2, (await AllNoticesAsync(_world.CaseManager)).Count(n => n.Kind == "chat-urgent-unsent" && n.MatchId == chat.Id));
+        var again = Assert.Single(await AllNoticesAsync(_world.CaseManager), n => n.Kind == "chat-urgent-unsent" && n.MatchId == chat.Id);
+        Assert.True(again.At > first.At);
+        Assert.Null(again.ReadAt);
+    }
+
+    [Fact]
+    public async Task A_flood_of_flagged_messages_is_one_notice_while_the_first_is_open_and_unread_and_the_next_after_it_is_read_is_told_anew()
+    {
+        var chat = await _world.OpenChatAsync();
+        var other = await _world.OpenChatAsync();
+
+        for (var i = 0; i < 6; i++)
+        {
+            await chat.Mentor.SendAsync(chat.Id, "I can give you a ride after school", $"ride-{i}");
+        }
+
+        await other.Youth.SendAsync(other.Id, "I want to die", "other-crisis");
+
+        var flags = (await FlagsAsync(chat.Id)).Where(f => f.SenderRole == "mentor").ToList();
+        Assert.Equal(6, flags.Count);
+        var told = Assert.Single(await NoticesAsync(flags[0]));
+        Assert.Equal("chat-flagged", told.Kind);
+        var notices = await AllNoticesAsync(_world.CaseManager);
+        Assert.Equal(1, notices.Count(n => n.Kind == "chat-flagged" && n.At >= told.At));
+        Assert.Equal("chat-urgent", notices.First(n => n.Kind.StartsWith("chat-", StringComparison.Ordinal)).Kind);
+
+        // Read, the flood's next message is told anew; the flags themselves are all in the queue.
+        await HttpAssert.Ok<NotificationDto>(await _world.CaseManager.PostAsync($"/api/notifications/{told.Id}/read", null));
+        api.Time.Advance(TimeSpan.FromMinutes(1));
+        await chat.Mentor.SendAsync(chat.Id, "I can give you a ride after school", "ride-after-read");
+        var anew = Assert.Single(await NoticesAsync(flags[0]));
+        Assert.Null(anew.ReadAt);
+        Assert.True(anew.At > told.At);
     }
 
     [Fact]
@@ -310,7 +344,7 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         var again = await chat.Mentor.SendAsync(chat.Id, "text me at 559-555-0134", "held-1");
 
         var flag = Assert.Single(await FlagsAsync(chat.Id));
-        var notice = Assert.Single(await NoticesAsync(flag.Id));
+        var notice = Assert.Single(await NoticesAsync(flag));
         Assert.Equal("chat-held", notice.Kind);
         Assert.Contains("held for your review", notice.Text, StringComparison.Ordinal);
         Assert.Equal(sent.Notice, again.Notice);
@@ -377,9 +411,13 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
     {
         var chat = await _world.OpenChatAsync();
         await chat.Youth.SendAsync(chat.Id, "I want to die", "urgent-open-1");
-        var flag = Assert.Single(await FlagsAsync(chat.Id));
+        await chat.Youth.SendAsync(chat.Id, "I want to die tonight", "urgent-open-2");
+        var flags = await FlagsAsync(chat.Id);
+        Assert.Equal(2, flags.Count);
+        var flag = flags[0];
         Assert.Contains(await WatchesLeftAsync(), w => w.FlagId == flag.Id);
 
+        // Of the conversation's urgent flags, one reminder a round, not one for each.
         await RunWorkerAsync(after: ChatUrgentWatch.First - TimeSpan.FromSeconds(1));
         Assert.Empty(await WaitingNoticesAsync(_world.CaseManager, chat.Id));
         await RunWorkerAsync(after: TimeSpan.FromSeconds(1));
@@ -404,10 +442,14 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         await Settle.UntilAsync(async () => (await WaitingNoticesAsync(_world.CaseManager, chat.Id)).Count == 2);
         Assert.Equal(2, (await WaitingNoticesAsync(_world.CaseManager, chat.Id)).Count);
 
-        await HttpAssert.Ok<ChatTests.FlagDto>(await _world.CaseManager.PostAsJsonAsync($"/api/flags/{flag.Id}/resolve", new { note = "Called the youth; safe." }));
+        foreach (var each in flags)
+        {
+            await HttpAssert.Ok<ChatTests.FlagDto>(await _world.CaseManager.PostAsJsonAsync($"/api/flags/{each.Id}/resolve", new { note = "Called the youth; safe." }));
+        }
+
         await RunWorkerAsync(after: ChatUrgentWatch.Every);
         await RunWorkerAsync(after: ChatUrgentWatch.Every);
-        await Settle.UntilAsync(async () => !(await WatchesLeftAsync()).Any(w => w.FlagId == flag.Id));
+        await Settle.UntilAsync(async () => !(await WatchesLeftAsync()).Any(w => flags.Any(f => f.Id == w.FlagId)));
         Assert.Equal(2, (await WaitingNoticesAsync(_world.CaseManager, chat.Id)).Count);
         Assert.DoesNotContain(await WatchesLeftAsync(), w => w.FlagId == flag.Id);
         Assert.DoesNotContain(await HttpAssert.Ok<List<JsonElement>>(await _world.Admin.GetAsync("/api/youth/needing-case-manager")), y => y.GetProperty("id").GetString() == chat.YouthId);
@@ -445,9 +487,12 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
     private async Task<List<ChatTests.FlagDto>> FlagsAsync(string conversationId, string? status = null) =>
         [.. (await HttpAssert.Ok<List<ChatTests.FlagDto>>(await _world.CaseManager.GetAsync(status is null ? "/api/flags" : $"/api/flags?status={status}"))).Where(f => f.ConversationId == conversationId)];
 
-    private async Task<List<NotificationDto>> NoticesAsync(string flagId) =>
+    /// <summary>The case manager's notice of the flag: the one that stands for its conversation's flags of its sender and kind.</summary>
+    private async Task<List<NotificationDto>> NoticesAsync(ChatTests.FlagDto flag) =>
         [.. (await HttpAssert.Ok<PageDto<NotificationDto>>(await _world.CaseManager.GetAsync("/api/notifications?pageSize=100"))).Items
-            .Where(n => n.Id == Notifier.OnceId($"chat-flag~{flagId}", "demo-casemanager"))];
+            .Where(n => n.Id == Notifier.OnceId($"chat-flags~{flag.ConversationId}~{flag.SenderRole}~{KindOf(flag)}", "demo-casemanager"))];
+
+    private static string KindOf(ChatTests.FlagDto flag) => flag.NotSent ? "chat-urgent-unsent" : flag.Urgent ? "chat-urgent" : flag.Held ? "chat-held" : "chat-flagged";
 
     /// <summary>The reader's notices that the conversation's urgent flag still waits: one a round, for its case managers and the admins.</summary>
     private static async Task<List<NotificationDto>> WaitingNoticesAsync(HttpClient reader, string conversationId) =>

@@ -11,7 +11,7 @@ public sealed record MentorDto(string Id, string DisplayName, int OpenMatches, b
 
 public sealed record YouthDto(string Id, string DisplayName, string Stage);
 
-public sealed record NotificationDto(string Id, string Kind, string? MatchId, string Text, DateTimeOffset At);
+public sealed record NotificationDto(string Id, string Kind, string? MatchId, string Text, DateTimeOffset At, DateTimeOffset? ReadAt = null);
 
 public sealed record OpenChat(
     string Id, ChatClient Mentor, ChatClient Youth, ChatClient CaseManager, HttpClient MentorHttp, HttpClient YouthHttp, string MentorId, string YouthId, string YouthPersonId);

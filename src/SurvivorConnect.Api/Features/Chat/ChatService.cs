@@ -537,24 +537,27 @@ public sealed partial class ChatService(
         }
 
         // Every flag is told, not only urgent and held ones: a grooming sign (meeting alone, money, "don't tell") is
-        // delivered, and the case manager must hear of it whether or not they have the flag queue open.
-        var notice = flag.NotSent ? (flag.SenderRole == MentorRole ? Notices.ChatUrgentNotSentByMentor : Notices.ChatUrgentNotSentByYouth)
-            : flag.Urgent ? Notices.ChatFlagUrgent : flag.Held ? Notices.ChatMessageHeld : Notices.ChatFlagged;
-        var key = $"chat-flag~{flag.Id}";
+        // delivered, and the case manager must hear of it whether or not they have the flag queue open. One notice
+        // stands for a conversation's flags of one sender and kind while an earlier one is open and its notice unread:
+        // a flood of flagged messages is one notice, and cannot bury another conversation's urgent one. Once that flag
+        // is dealt with, or the notice read, the next is told anew.
+        var notice = NoticeOf(flag);
+        var key = $"chat-flags~{flag.ConversationId}~{flag.SenderRole}~{notice.Kind}";
+        var covered = await EarlierOpenAsync(flag, ct);
         foreach (var caseManager in caseManagers)
         {
-            await notifier.SendOnceAsync(caseManager, notice, key, ct, flag.NotSent ? flag.ConversationId : null);
+            await notifier.SendStandingAsync(caseManager, notice, key, flag.Id, covered, ct, flag.NotSent ? flag.ConversationId : null);
         }
 
         // Nobody on the youth's side could see it: the admins hand the youth to someone who can. Words that were not
         // sent have no message to hand over: the admins are asked to reach the people themselves.
         if (caseManagers.Count == 0 && flag.NotSent)
         {
-            await notifier.SendOnceToAdminsAsync(notice, key, ct, flag.ConversationId, except: match.MentorId);
+            await notifier.SendStandingToAdminsAsync(notice, key, flag.Id, covered, ct, flag.ConversationId, except: match.MentorId);
         }
         else if (caseManagers.Count == 0)
         {
-            await TellAdminsAsync(flag, match.MentorId, key, ct);
+            await notifier.SendStandingToAdminsAsync(AdminNoticeOf(flag), key, flag.Id, covered, ct, flag.ConversationId, except: match.MentorId);
         }
 
         // A youth's words that were not delivered were not shared with the mentor: nothing weighs on them from it, and a
@@ -594,7 +597,8 @@ public sealed partial class ChatService(
             return false;
         }
 
-        var key = $"chat-urgent-waiting~{flag.Id}~{watch.DueAt.UtcTicks}";
+        // Of a conversation's urgent flags still open, one reminder an hour: a flood of crisis messages is not a flood of reminders.
+        var key = $"chat-urgent-waiting~{flag.ConversationId}~{watch.DueAt.UtcDateTime:yyyyMMddHH}";
         var youth = await data.FindAsync<YouthReferral>(YouthReferral.Container, flag.YouthId, ct);
         foreach (var caseManager in youth is null ? [] : await data.ActiveCaseManagersAsync(youth, ct))
         {
@@ -623,15 +627,27 @@ public sealed partial class ChatService(
         }
     }
 
+    private static Notice NoticeOf(SafetyFlag flag) =>
+        flag.NotSent ? (flag.SenderRole == MentorRole ? Notices.ChatUrgentNotSentByMentor : Notices.ChatUrgentNotSentByYouth)
+        : flag.Urgent ? Notices.ChatFlagUrgent : flag.Held ? Notices.ChatMessageHeld : Notices.ChatFlagged;
+
     /// <summary>
-    /// The admins are pointed at the match (whose youth they may hand to another case manager), never at the message,
-    /// and asked to act at once only when the flag is urgent. The chat's mentor is not asked while another admin can be:
-    /// one who is also an admin must not learn of a flag in their own chat.
+    /// What the admins are told of a flag no case manager can see: pointed at the match (whose youth they may hand to
+    /// another case manager), never at the message, and asked to act at once only when the flag is urgent.
     /// </summary>
-    private async Task TellAdminsAsync(SafetyFlag flag, string? mentorId, string key, CancellationToken ct)
-    {
-        await notifier.SendOnceToAdminsAsync(flag.Urgent ? Notices.ChatFlagUrgentNeedsCaseManager : Notices.ChatFlagNeedsCaseManager, key, ct, flag.ConversationId, except: mentorId);
-    }
+    private static Notice AdminNoticeOf(SafetyFlag flag) => flag.Urgent ? Notices.ChatFlagUrgentNeedsCaseManager : Notices.ChatFlagNeedsCaseManager;
+
+    /// <summary>
+    /// The chat's mentor is not asked while another admin can be: one who is also an admin must not learn of a flag in
+    /// their own chat.
+    /// </summary>
+    private async Task TellAdminsAsync(SafetyFlag flag, string? mentorId, string key, CancellationToken ct) =>
+        await notifier.SendOnceToAdminsAsync(AdminNoticeOf(flag), key, ct, flag.ConversationId, except: mentorId);
+
+    /// <summary>Whether an earlier flag of the conversation, of the same sender and told by the same notice, is still open.</summary>
+    private async Task<bool> EarlierOpenAsync(SafetyFlag flag, CancellationToken ct) =>
+        (await Store.AllAsync<SafetyFlag>(SafetyFlag.Container, [Filter.Eq("conversationId", flag.ConversationId), Filter.Eq("status", FlagStatus.Open)], ct))
+            .Any(f => f.Id != flag.Id && f.RaisedAt <= flag.RaisedAt && f.SenderRole == flag.SenderRole && NoticeOf(f).Kind == NoticeOf(flag).Kind);
 
     /// <summary>
     /// Works out who may send in a match's conversation now and writes it there. Every change that decides it

@@ -20,6 +20,9 @@ public sealed record Notification : Document
     public required DateTimeOffset At { get; init; }
 
     public DateTimeOffset? ReadAt { get; init; }
+
+    /// <summary>For a notice that stands for many (<see cref="Notifier.SendStandingAsync"/>): the id of what it told of last.</summary>
+    public string? About { get; init; }
 }
 
 public sealed record NotificationView(string Id, string Kind, string? MatchId, string Text, DateTimeOffset At, DateTimeOffset? ReadAt)

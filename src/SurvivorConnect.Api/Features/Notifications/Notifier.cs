@@ -140,10 +140,55 @@ public sealed partial class Notifier(AgencyStore store, PeopleRepository people,
     /// <param name="except">Who is not asked (the person the notice is about), unless nobody else could be.</param>
     public async Task SendOnceToAdminsAsync(Notice notice, string key, CancellationToken ct, string? matchId = null, string? except = null)
     {
-        var admins = await store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, ct);
-        foreach (var admin in admins.Any(a => a != except) ? admins.Where(a => a != except) : admins)
+        foreach (var admin in await AdminsAsync(except, ct))
         {
             await SendOnceAsync(admin, notice, key, ct, matchId);
+        }
+    }
+
+    private async Task<IEnumerable<string>> AdminsAsync(string? except, CancellationToken ct)
+    {
+        var admins = await store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, ct);
+        return admins.Any(a => a != except) ? admins.Where(a => a != except) : admins;
+    }
+
+    /// <summary>
+    /// Sends a notice that stands for everything of one <paramref name="key"/>, told now of <paramref name="about"/>:
+    /// the recipient gets it as new unless it told them of that already, or it is still unread and
+    /// <paramref name="covered"/> (what it told of is still to be dealt with, so it stands for this too). A flood of
+    /// the same news is then one notice, and cannot bury other news. True if this call sent it.
+    /// </summary>
+    public async Task<bool> SendStandingAsync(string recipient, Notice notice, string key, string about, bool covered, CancellationToken ct, string? matchId = null)
+    {
+        ArgumentNullException.ThrowIfNull(notice);
+        var id = OnceId(key, recipient);
+        var existing = await store.ReadAsync<Notification>(Notification.Container, id, store.AgencyId, ct);
+        if (existing is not null && (existing.About == about || (existing.ReadAt is null && covered)))
+        {
+            return false;
+        }
+
+        try
+        {
+            var stored = existing is null
+                ? await store.CreateAsync(Notification.Container, New(id, recipient, notice, matchId) with { About = about }, ct)
+                : await store.ReplaceAsync(Notification.Container, New(id, recipient, notice, matchId) with { About = about }, existing.ETag!, ct);
+            await PushAsync(recipient, stored, ct);
+            return true;
+        }
+        catch (StoreException ex) when (ex.Kind is StoreErrorKind.Conflict or StoreErrorKind.PreconditionFailed)
+        {
+            // Another instance told them at the same moment.
+            return false;
+        }
+    }
+
+    /// <summary><see cref="SendStandingAsync"/> to each of the agency's active admins, as <see cref="SendOnceToAdminsAsync"/> chooses them.</summary>
+    public async Task SendStandingToAdminsAsync(Notice notice, string key, string about, bool covered, CancellationToken ct, string? matchId = null, string? except = null)
+    {
+        foreach (var admin in await AdminsAsync(except, ct))
+        {
+            await SendStandingAsync(admin, notice, key, about, covered, ct, matchId);
         }
     }
 
@@ -155,18 +200,14 @@ public sealed partial class Notifier(AgencyStore store, PeopleRepository people,
     public static string OnceId(string key, string recipient) =>
         $"{Digest.Of(key, 32)}~{recipient}";
 
-    private async Task StoreAndPushAsync(string id, string recipient, Notice notice, string? matchId, CancellationToken ct)
-    {
-        var stored = await store.CreateAsync(Notification.Container, new Notification
-        {
-            Id = id,
-            RecipientId = recipient,
-            Kind = notice.Kind,
-            MatchId = matchId,
-            Text = notice.Text,
-            At = store.Now,
-        }, ct);
+    private async Task StoreAndPushAsync(string id, string recipient, Notice notice, string? matchId, CancellationToken ct) =>
+        await PushAsync(recipient, await store.CreateAsync(Notification.Container, New(id, recipient, notice, matchId), ct), ct);
 
+    private Notification New(string id, string recipient, Notice notice, string? matchId) =>
+        new() { Id = id, RecipientId = recipient, Kind = notice.Kind, MatchId = matchId, Text = notice.Text, At = store.Now };
+
+    private async Task PushAsync(string recipient, Notification stored, CancellationToken ct)
+    {
         // Stored for everyone; pushed only to a person who may still sign in. The push is a courtesy: with the
         // backplane down the notice still waits in their list, and the action that sent it has happened.
         if (await people.FindAsync(store.AgencyId, recipient, ct) is { Active: true })
