@@ -34,6 +34,30 @@ public sealed class SupervisionWorkerTests() : TwoInstances("supervise")
     }
 
     [Fact]
+    public async Task Due_dates_that_passed_while_no_worker_ran_count_as_one_miss_not_a_flag_each_round()
+    {
+        var world = new MentoringWorld(First);
+        var (mentorId, mentor) = await world.ReadyMentorAsync();
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(0)));
+
+        Advance(TimeSpan.FromDays(100));
+        foreach (var _ in Enumerable.Range(0, 3))
+        {
+            await Task.WhenAll(RunAsync(First), RunAsync(Second));
+        }
+
+        Assert.DoesNotContain(await FlagsAsync(world, mentorId), f => f.GetProperty("kind").GetString() == "Missed");
+        var due = (await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"))).GetProperty("nextDueAt").GetDateTimeOffset();
+        Assert.True(due + TimeSpan.FromDays(3) > First.Time.GetUtcNow());
+
+        // The next one missed after that is the second in a row.
+        Advance(due - First.Time.GetUtcNow() + TimeSpan.FromDays(3));
+        await Task.WhenAll(RunAsync(First), RunAsync(Second));
+        await Settle.UntilAsync(async () => (await FlagsAsync(world, mentorId)).Any(f => f.GetProperty("kind").GetString() == "Missed"));
+        Assert.Equal("2 check-ins in a row were missed.", Assert.Single(await FlagsAsync(world, mentorId), f => f.GetProperty("kind").GetString() == "Missed").GetProperty("reasons")[0].GetString());
+    }
+
+    [Fact]
     public async Task An_urgent_answer_nobody_has_seen_after_an_hour_is_told_again_once_each_hour_until_seen()
     {
         var world = new MentoringWorld(First);

@@ -199,9 +199,17 @@ internal sealed class MissedCheckInHandler(SupervisionData data, Notifier notifi
             }, notifier, mediator, ct);
         }
 
+        // Due dates that passed while nobody counted (the workers down, a schedule long left) are not each a miss, nor a
+        // flag a round: one is counted, and the next due date is one still to come.
+        var next = schedule.DueAt.AddDays(schedule.CadenceDays);
+        while (next + CheckInSchedule.MissedAfter <= data.Store.Now)
+        {
+            next = next.AddDays(schedule.CadenceDays);
+        }
+
         try
         {
-            await data.SaveScheduleAsync(schedule with { Missed = missed, DueAt = schedule.DueAt.AddDays(schedule.CadenceDays) }, ct);
+            await data.SaveScheduleAsync(schedule with { Missed = missed, DueAt = next }, ct);
         }
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed)
         {
