@@ -538,26 +538,21 @@ public sealed partial class ChatService(
 
         // Every flag is told, not only urgent and held ones: a grooming sign (meeting alone, money, "don't tell") is
         // delivered, and the case manager must hear of it whether or not they have the flag queue open. One notice
-        // stands for a conversation's flags of one sender and kind while an earlier one is open and its notice unread:
+        // stands for a conversation's flags of one sender and kind while the flag it told of is open and it is unread:
         // a flood of flagged messages is one notice, and cannot bury another conversation's urgent one. Once that flag
         // is dealt with, or the notice read, the next is told anew.
         var notice = NoticeOf(flag);
         var key = $"chat-flags~{flag.ConversationId}~{flag.SenderRole}~{notice.Kind}";
-        var covered = await EarlierOpenAsync(flag, ct);
         foreach (var caseManager in caseManagers)
         {
-            await notifier.SendStandingAsync(caseManager, notice, key, flag.Id, covered, ct, flag.NotSent ? flag.ConversationId : null);
+            await notifier.SendStandingAsync(caseManager, notice, key, flag.Id, FlagOpenAsync, ct, flag.NotSent ? flag.ConversationId : null);
         }
 
         // Nobody on the youth's side could see it: the admins hand the youth to someone who can. Words that were not
         // sent have no message to hand over: the admins are asked to reach the people themselves.
-        if (caseManagers.Count == 0 && flag.NotSent)
+        if (caseManagers.Count == 0)
         {
-            await notifier.SendStandingToAdminsAsync(notice, key, flag.Id, covered, ct, flag.ConversationId, except: match.MentorId);
-        }
-        else if (caseManagers.Count == 0)
-        {
-            await notifier.SendStandingToAdminsAsync(AdminNoticeOf(flag), key, flag.Id, covered, ct, flag.ConversationId, except: match.MentorId);
+            await notifier.SendStandingToAdminsAsync(flag.NotSent ? notice : AdminNoticeOf(flag), key, flag.Id, FlagOpenAsync, ct, flag.ConversationId, except: match.MentorId);
         }
 
         // A youth's words that were not delivered were not shared with the mentor: nothing weighs on them from it, and a
@@ -597,8 +592,14 @@ public sealed partial class ChatService(
             return false;
         }
 
-        // Of a conversation's urgent flags still open, one reminder an hour: a flood of crisis messages is not a flood of reminders.
-        var key = $"chat-urgent-waiting~{flag.ConversationId}~{watch.DueAt.UtcDateTime:yyyyMMddHH}";
+        // Of a conversation's urgent flags still open, the oldest reminds (hourly, from its own time): a flood of crisis
+        // messages is not a flood of reminders, and once the oldest is dealt with the next takes its turn.
+        if (await OlderOpenUrgentAsync(flag, ct))
+        {
+            return false;
+        }
+
+        var key = $"chat-urgent-waiting~{flag.Id}~{watch.DueAt.UtcTicks}";
         var youth = await data.FindAsync<YouthReferral>(YouthReferral.Container, flag.YouthId, ct);
         foreach (var caseManager in youth is null ? [] : await data.ActiveCaseManagersAsync(youth, ct))
         {
@@ -644,10 +645,15 @@ public sealed partial class ChatService(
     private async Task TellAdminsAsync(SafetyFlag flag, string? mentorId, string key, CancellationToken ct) =>
         await notifier.SendOnceToAdminsAsync(AdminNoticeOf(flag), key, ct, flag.ConversationId, except: mentorId);
 
-    /// <summary>Whether an earlier flag of the conversation, of the same sender and told by the same notice, is still open.</summary>
-    private async Task<bool> EarlierOpenAsync(SafetyFlag flag, CancellationToken ct) =>
+    /// <summary>Whether a flag (one a standing notice told of) is still to be dealt with.</summary>
+    private async Task<bool> FlagOpenAsync(string flagId) =>
+        await Store.FindAsync<SafetyFlag>(SafetyFlag.Container, flagId, CancellationToken.None) is { Status: FlagStatus.Open };
+
+    /// <summary>Whether an urgent flag of the conversation raised before this one (by time, then message) is still open.</summary>
+    private async Task<bool> OlderOpenUrgentAsync(SafetyFlag flag, CancellationToken ct) =>
         (await Store.AllAsync<SafetyFlag>(SafetyFlag.Container, [Filter.Eq("conversationId", flag.ConversationId), Filter.Eq("status", FlagStatus.Open)], ct))
-            .Any(f => f.Id != flag.Id && f.RaisedAt <= flag.RaisedAt && f.SenderRole == flag.SenderRole && NoticeOf(f).Kind == NoticeOf(flag).Kind);
+            .Any(f => f.Urgent && f.Id != flag.Id
+                && (f.RaisedAt < flag.RaisedAt || (f.RaisedAt == flag.RaisedAt && string.CompareOrdinal(f.Id, flag.Id) < 0)));
 
     /// <summary>
     /// Works out who may send in a match's conversation now and writes it there. Every change that decides it
@@ -1130,14 +1136,15 @@ public sealed partial class ChatService(
             if (flag.Urgent)
             {
                 var mentor = await data.MentorAsync(match.MentorId, ct);
-                var key = $"chat-flag-supervisor~{flag.Id}";
+                // One notice stands for the chat's urgent flags of the mentor while the one it told of is open and unread.
+                var key = $"chat-flag-supervisor~{match.Id}";
                 if (await data.HasActiveSupervisorAsync(mentor, ct))
                 {
-                    await notifier.SendOnceAsync(mentor.SupervisorId!, Notices.MentorChatUrgentToSupervisor, key, ct);
+                    await notifier.SendStandingAsync(mentor.SupervisorId!, Notices.MentorChatUrgentToSupervisor, key, flag.Id, FlagOpenAsync, ct);
                 }
                 else
                 {
-                    await notifier.SendOnceToAdminsAsync(Notices.MentorChatUrgentWithoutSupervisor, key, ct, match.Id, except: mentor.Id);
+                    await notifier.SendStandingToAdminsAsync(Notices.MentorChatUrgentWithoutSupervisor, key, flag.Id, FlagOpenAsync, ct, match.Id, except: mentor.Id);
                 }
             }
         }

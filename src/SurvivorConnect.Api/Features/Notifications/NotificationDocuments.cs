@@ -21,7 +21,7 @@ public sealed record Notification : Document
 
     public DateTimeOffset? ReadAt { get; init; }
 
-    /// <summary>For a notice that stands for many (<see cref="Notifier.SendStandingAsync"/>): the id of what it told of last.</summary>
+    /// <summary>For a notice that stands for many (<see cref="Notifier.SendStandingAsync"/>): the id of what it was last told anew for.</summary>
     public string? About { get; init; }
 }
 

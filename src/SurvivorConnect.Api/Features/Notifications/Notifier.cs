@@ -153,42 +153,52 @@ public sealed partial class Notifier(AgencyStore store, PeopleRepository people,
     }
 
     /// <summary>
-    /// Sends a notice that stands for everything of one <paramref name="key"/>, told now of <paramref name="about"/>:
-    /// the recipient gets it as new unless it told them of that already, or it is still unread and
-    /// <paramref name="covered"/> (what it told of is still to be dealt with, so it stands for this too). A flood of
-    /// the same news is then one notice, and cannot bury other news. True if this call sent it.
+    /// Sends a notice that stands for everything of one <paramref name="key"/>, told now of <paramref name="about"/>.
+    /// While it is unread and what it last told of is still to be dealt with (<paramref name="stillOpen"/>), it stands
+    /// for this too: it comes back to the top of their list, unread, without being pushed again. Otherwise they are told
+    /// anew. A flood of the same news is then one notice, and cannot bury other news. True if this call pushed it.
     /// </summary>
-    public async Task<bool> SendStandingAsync(string recipient, Notice notice, string key, string about, bool covered, CancellationToken ct, string? matchId = null)
+    public async Task<bool> SendStandingAsync(string recipient, Notice notice, string key, string about, Func<string, Task<bool>> stillOpen, CancellationToken ct, string? matchId = null)
     {
         ArgumentNullException.ThrowIfNull(notice);
+        ArgumentNullException.ThrowIfNull(stillOpen);
         var id = OnceId(key, recipient);
-        var existing = await store.ReadAsync<Notification>(Notification.Container, id, store.AgencyId, ct);
-        if (existing is not null && (existing.About == about || (existing.ReadAt is null && covered)))
+        for (var attempt = 1; ; attempt++)
         {
-            return false;
-        }
+            var existing = await store.ReadAsync<Notification>(Notification.Container, id, store.AgencyId, ct);
+            if (existing?.About == about)
+            {
+                return false;
+            }
 
-        try
-        {
-            var stored = existing is null
-                ? await store.CreateAsync(Notification.Container, New(id, recipient, notice, matchId) with { About = about }, ct)
-                : await store.ReplaceAsync(Notification.Container, New(id, recipient, notice, matchId) with { About = about }, existing.ETag!, ct);
-            await PushAsync(recipient, stored, ct);
-            return true;
-        }
-        catch (StoreException ex) when (ex.Kind is StoreErrorKind.Conflict or StoreErrorKind.PreconditionFailed)
-        {
-            // Another instance told them at the same moment.
-            return false;
+            var standing = existing is { ReadAt: null, About: { } told } && await stillOpen(told);
+            var next = standing ? existing! with { At = store.Now } : New(id, recipient, notice, matchId) with { About = about };
+            try
+            {
+                var stored = existing is null
+                    ? await store.CreateAsync(Notification.Container, next, ct)
+                    : await store.ReplaceAsync(Notification.Container, next, existing.ETag!, ct);
+                if (!standing)
+                {
+                    await PushAsync(recipient, stored, ct);
+                }
+
+                return !standing;
+            }
+            catch (StoreException ex) when (ex.Kind is StoreErrorKind.Conflict or StoreErrorKind.PreconditionFailed && attempt < 3)
+            {
+                // Told by another instance, or read by the person, meanwhile: decided again on what it is now.
+            }
         }
     }
 
     /// <summary><see cref="SendStandingAsync"/> to each of the agency's active admins, as <see cref="SendOnceToAdminsAsync"/> chooses them.</summary>
-    public async Task SendStandingToAdminsAsync(Notice notice, string key, string about, bool covered, CancellationToken ct, string? matchId = null, string? except = null)
+    public async Task SendStandingToAdminsAsync(
+        Notice notice, string key, string about, Func<string, Task<bool>> stillOpen, CancellationToken ct, string? matchId = null, string? except = null)
     {
         foreach (var admin in await AdminsAsync(except, ct))
         {
-            await SendStandingAsync(admin, notice, key, about, covered, ct, matchId);
+            await SendStandingAsync(admin, notice, key, about, stillOpen, ct, matchId);
         }
     }
 
