@@ -13,7 +13,7 @@ namespace SurvivorConnect.Api.Infrastructure.Auth;
 /// active state are read afresh on every request, as for tokens). Outside Development the cookie is issued after
 /// an OpenID Connect sign-in with Entra ID; in Development the demo sign-in page issues it.
 /// </summary>
-public static class PortalSignIn
+public static partial class PortalSignIn
 {
     public const string SelectingScheme = "SurvivorConnect";
     public const string CookieScheme = "Portal";
@@ -299,8 +299,12 @@ public static class PortalSignIn
                     return Task.CompletedTask;
                 }
 
-                if (!SignedInAfresh(context.Principal!, context.Properties!, Now(context.Options)))
+                var afresh = SignedInAfresh(context.Principal!, context.Properties!, Now(context.Options));
+                context.Properties!.Items.Remove(AskedAtItem);
+                if (afresh is not null)
                 {
+                    // Said to whoever runs the service, never to the person: a missing claim refuses everyone.
+                    LogNotAfresh(context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(PortalSignIn)), afresh);
                     context.Fail("The sign-in was not made afresh.");
                     return Task.CompletedTask;
                 }
@@ -326,16 +330,28 @@ public static class PortalSignIn
     private static DateTimeOffset Now(OpenIdConnectOptions options) => options.TimeProvider?.GetUtcNow() ?? DateTimeOffset.UtcNow;
 
     /// <summary>
-    /// Whether the ID token's <c>auth_time</c> (an optional claim the app registration must send) shows the person
-    /// signed in at Entra ID after this sign-in was asked for, less <see cref="ClockAllowance"/>: an Entra ID session
-    /// left on a shared phone by whoever used the quick exit signs nobody in, even with <c>prompt</c> taken out of
-    /// the address. A token without the claim, or a sign-in without its asking time, is refused.
+    /// Why the ID token does not show the person signed in at Entra ID after this sign-in was asked for (less
+    /// <see cref="ClockAllowance"/>), or null when it does: an Entra ID session left on a shared phone by whoever used
+    /// the quick exit signs nobody in, even with <c>prompt</c> taken out of the address. <c>auth_time</c> is an
+    /// optional claim the app registration must send; a token without it is refused too.
     /// </summary>
-    private static bool SignedInAfresh(ClaimsPrincipal principal, AuthenticationProperties properties, DateTimeOffset now) =>
-        principal.FindAll("auth_time").ToList() is [{ } authTime]
-        && long.TryParse(authTime.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var authenticated)
-        && properties.Items.TryGetValue(AskedAtItem, out var askedText)
-        && long.TryParse(askedText, NumberStyles.None, CultureInfo.InvariantCulture, out var asked)
-        && authenticated >= asked - (long)ClockAllowance.TotalSeconds
-        && authenticated <= now.ToUnixTimeSeconds() + (long)ClockAllowance.TotalSeconds;
+    private static string? SignedInAfresh(ClaimsPrincipal principal, AuthenticationProperties properties, DateTimeOffset now)
+    {
+        if (principal.FindAll("auth_time").ToList() is not [{ } authTime] || !long.TryParse(authTime.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var authenticated))
+        {
+            return "the ID token has no auth_time claim: add it to the app registration's optional ID token claims";
+        }
+
+        if (!properties.Items.TryGetValue(AskedAtItem, out var askedText) || !long.TryParse(askedText, NumberStyles.None, CultureInfo.InvariantCulture, out var asked))
+        {
+            return "the sign-in's state does not say when it was asked for";
+        }
+
+        return authenticated < asked - (long)ClockAllowance.TotalSeconds || authenticated > now.ToUnixTimeSeconds() + (long)ClockAllowance.TotalSeconds
+            ? "Entra ID did not sign the person in afresh (an earlier session was used)"
+            : null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A portal sign-in was refused: {Reason}")]
+    private static partial void LogNotAfresh(ILogger logger, string reason);
 }
