@@ -68,6 +68,16 @@ public sealed class CheckInScoringTests
     }
 
     [Fact]
+    public void A_rise_set_beyond_half_the_scale_before_it_was_capped_is_held_to_the_cap()
+    {
+        var first = CheckInScoring.Score(Default, Answers(0, 4), [], 10m).Scores;
+
+        var second = CheckInScoring.Score(Default, Answers(2, 4), [first], 10m);
+
+        Assert.Contains(second.Concerns, c => c == "Carrying others' stories: worse by 2 since the check-in before");
+    }
+
+    [Fact]
     public void A_rise_over_only_two_check_ins_says_it_is_since_the_one_before()
     {
         var first = CheckInScoring.Score(Default, Answers(0, 4), [], 1m).Scores;

@@ -18,6 +18,9 @@ public static class CheckInScoring
         ArgumentNullException.ThrowIfNull(answers);
         ArgumentNullException.ThrowIfNull(earlier);
         var scale = instrument.Scale;
+
+        // A rise saved before it was capped is held to the cap: it could otherwise still keep the trend concern silent.
+        rise = Math.Min(rise, InstrumentRules.MaxConcernRise(instrument));
         int Scored(InstrumentItem item) => item.Reverse ? scale.Max + scale.Min - answers[item.Id] : answers[item.Id];
         var scores = instrument.Subscales.Select(subscale =>
         {
