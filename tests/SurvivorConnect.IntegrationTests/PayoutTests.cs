@@ -826,7 +826,6 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         await HttpAssert.Problem(await client.PutAsJsonAsync(travel, new { lodging = 90m, travelDays = 1 }), 400);
         await HttpAssert.Problem(await client.PutAsJsonAsync(travel, new { lodging = -1m, travelDays = 2 }), 400);
 
-
         var (virtualOne, virtualPayees) = await _world.AttendedAsync(inPerson: false);
         await HttpAssert.Problem(await virtualPayees[0].Client.PutAsJsonAsync($"/api/engagements/opportunities/{virtualOne}/sessions/s1/travel", new { travelDays = 1 }), 409);
 

@@ -108,7 +108,7 @@ public sealed record AttachTravel(string OpportunityId, string SessionId, Travel
         if (Body.Lodging is { } lodging && lodging != 0)
         {
             EngagementValidation.Rate(errors, "lodging", lodging);
-            if (lodging > 0 && (Body.TravelDays ?? 0) < 2)
+            if ((Body.TravelDays ?? 0) < 2)
             {
                 errors.Add("lodging", "Lodging is for a night away: at least two travel days.");
             }

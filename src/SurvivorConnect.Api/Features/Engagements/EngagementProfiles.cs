@@ -144,7 +144,7 @@ internal sealed class StillAskedOf(EngagementData data, IMediator mediator)
                     await mediator.Send(new MoveParticipation(place.OpportunityId, giveUp, place.State), ct);
                 }
             }
-            catch (ConflictException)
+            catch (Exception ex) when (ex is ConflictException or StoreException { Kind: StoreErrorKind.PreconditionFailed })
             {
                 // Every session has started, or the place moved meanwhile (a seat given): nothing is given up.
             }

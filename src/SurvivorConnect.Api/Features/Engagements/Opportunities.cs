@@ -150,6 +150,8 @@ public sealed record SessionView(
 /// <summary>
 /// A place as the people who look after the work see it: a no, at the invitation or later, and a place given up read
 /// the same and say nothing more (declining never counts against anyone), so who said no to what, or when, is not told.
+/// Only a place given up after a session began still shows that session (<see cref="ParticipantView.SessionsHeld"/>):
+/// its attendance is theirs to have recorded, and they are paid for it.
 /// </summary>
 [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<PlaceState>))]
 public enum PlaceState

@@ -26,7 +26,7 @@ public sealed class ReportGate(IOptions<ReportOptions> options) : IDisposable
     {
         if (!await _turns.WaitAsync(TimeSpan.FromSeconds(Math.Max(0, options.Value.WaitSeconds)), ct))
         {
-            throw new BusyException("Many reports are being worked out just now. Try again in a minute.");
+            throw new BusyException("Many reports are being worked out just now. Try again in half a minute.");
         }
 
         return new Turn(_turns);
