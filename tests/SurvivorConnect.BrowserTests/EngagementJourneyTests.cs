@@ -95,6 +95,11 @@ public sealed class EngagementJourneyTests(PortalServer server)
         await Expect(recruiter.Locator("[data-outcome]")).ToContainTextAsync("Please check the highlighted fields");
         var minutes = recruiter.Locator("[data-attendance]").GetByLabel("Minutes, if part");
         await Expect(minutes).ToHaveAccessibleDescriptionAsync("Error: Required for partial attendance.");
+        // The field is marked invalid, and the refusal lists it as a link that takes focus to it.
+        await Expect(minutes).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(happened).Not.ToHaveAttributeAsync("aria-invalid", "true");
+        await recruiter.Locator("[data-outcome] [data-error-summary]").GetByRole(AriaRole.Link, new() { Name = "Required for partial attendance." }).ClickAsync();
+        await Expect(minutes).ToBeFocusedAsync();
         await Expect(happened).ToHaveValueAsync("Partial");
         await Accessibility.AssertNoSeriousViolationsAsync(recruiter);
         await happened.SelectOptionAsync("Attended");

@@ -757,7 +757,36 @@
   });
   window.addEventListener('online', () => { banner(''); page?.now(); notices?.now(); });
 
+  // ---- Field errors: each field a refusal names is marked invalid, and the refusal lists them, each a link to its field. ----
+  function markFieldErrors() {
+    const errors = [...document.querySelectorAll('main .field-error[id]')];
+    const summary = [];
+    for (const error of errors) {
+      const fields = [...document.querySelectorAll('main [aria-describedby]')]
+        .filter((field) => field.getAttribute('aria-describedby').split(/\s+/).includes(error.id));
+      for (const field of fields) field.setAttribute('aria-invalid', 'true');
+      const target = fields.find((field) => field.id && field.type !== 'hidden');
+      if (target) summary.push({ id: target.id, text: error.textContent.replace(/^\s*Error:\s*/, '').trim() });
+    }
+    const outcome = document.querySelector('main [data-outcome].notice-problem');
+    if (!outcome || summary.length === 0 || outcome.querySelector('[data-error-summary]')) return;
+    const list = document.createElement('ul');
+    list.dataset.errorSummary = '';
+    for (const { id, text } of summary) {
+      const link = document.createElement('a');
+      link.href = `#${id}`;
+      link.textContent = text;
+      // The link moves focus to the field itself, and leaves no entry behind in the history.
+      link.addEventListener('click', (event) => { event.preventDefault(); document.getElementById(id)?.focus(); });
+      const item = document.createElement('li');
+      item.append(link);
+      list.append(item);
+    }
+    outcome.append(list);
+  }
+
   function start() {
+    markFieldErrors();
     const chat = document.querySelector('[data-chat]');
     const flags = document.querySelector('[data-flags]');
     const live = chat ? startChat(chat) : flags ? startFlags(flags) : null;
