@@ -34,6 +34,28 @@ public sealed class LiveConnectionTests(PortalServer server)
     }
 
     [Fact]
+    public async Task A_notice_that_comes_back_under_its_id_moves_to_the_top_of_the_open_notices_page_rather_than_showing_twice()
+    {
+        var page = await server.SignInAsync("Alex (demo case manager)");
+        static string Pushed(string id, string text) =>
+            $$"""{"type":1,"target":"NotificationReceived","arguments":[{"id":"{{id}}","kind":"chat-flagged","matchId":null,"text":"{{text}}","at":"2026-12-04T21:00:00Z","readAt":null}]}""" + Separator;
+        await page.Context.RouteWebSocketAsync("**/hubs/notifications", hub => hub.OnMessage(frame =>
+        {
+            if (frame.Text?.Contains("\"protocol\"", StringComparison.Ordinal) == true)
+            {
+                hub.Send("{}" + Separator + Pushed("standing", "First news") + Pushed("other", "Other news") + Pushed("standing", "First news, again"));
+            }
+        }));
+
+        await page.GotoAsync("/notifications");
+
+        var standing = page.Locator("[data-notices] li[data-notice-id=standing]");
+        await Expect(standing).ToHaveTextAsync("First news, again");
+        await Expect(page.Locator("[data-notices] li").First).ToHaveAttributeAsync("data-notice-id", "standing");
+        await Expect(page.Locator("[data-toast]")).ToHaveTextAsync("New notice: First news, again");
+    }
+
+    [Fact]
     public async Task A_page_refused_a_live_connection_for_too_many_open_says_so_once_retries_only_now_and_then_and_clears_it_once_a_connection_is_kept()
     {
         var page = await server.SignInAsync("Riley (demo youth)", phone: true);

@@ -438,7 +438,10 @@
       if (list) {
         const item = document.createElement('li');
         item.className = 'card';
+        item.dataset.noticeId = notice.id;
         item.textContent = notice.text;
+        // A notice that stands for many comes back under its own id: it moves to the top rather than showing twice.
+        [...list.children].find((shown) => shown.dataset.noticeId === notice.id)?.remove();
         list.prepend(item);
         document.querySelector('[data-notices] ~ [data-empty]')?.remove();
       }
