@@ -760,6 +760,31 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     [Fact]
+    public async Task A_seat_given_up_after_the_benchmark_rose_above_the_works_pay_is_left_free_not_given_to_whoever_waits()
+    {
+        var opportunity = await PublishedAsync(seats: 1);
+        var work = $"/api/engagements/opportunities/{opportunity.Id}";
+        var seated = await AdvisorAsync();
+        var waiting = await AdvisorAsync();
+        await _world.ConfirmAsync(opportunity.Id, seated);
+        await _recruiter.PostJson($"{work}/invitations", new { personId = waiting.Id });
+        Assert.Equal("Waitlisted", (await HttpAssert.Ok<OpportunityDto>(await waiting.Client.PostAsync($"{work}/accept", null))).MyState);
+        await SetBenchmarkAsync(70m);
+        try
+        {
+            await HttpAssert.Ok<OpportunityDto>(await seated.Client.PostAsync($"{work}/withdraw", null));
+
+            Assert.Equal("Waitlisted", (await HttpAssert.Ok<OpportunityDto>(await waiting.Client.GetAsync(work))).MyState);
+            Assert.Equal(0, (await HttpAssert.Ok<OpportunityDto>(await _recruiter.GetAsync(work))).SeatsTaken);
+            Assert.DoesNotContain((await HttpAssert.Ok<PageDto<NotificationDto>>(await waiting.Client.GetAsync("/api/notifications"))).Items, n => n.Kind == "engagement-confirmed");
+        }
+        finally
+        {
+            await SetBenchmarkAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_late_cancellation_pays_on_the_terms_the_work_was_published_on_though_the_agency_stopped_paying_them_since()
     {
         var (opportunity, first, second) = await SoonAsync(startsIn: 3);

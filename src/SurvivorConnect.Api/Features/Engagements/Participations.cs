@@ -295,8 +295,10 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
         }
 
         // The place commits them, so it goes to the first in line who still takes paid work and has not opted out; in
-        // work cancelled or completed it goes to nobody (closed to answers, the work still goes on).
-        var waiting = opportunity.State is not (OpportunityState.Published or OpportunityState.Closed) ? []
+        // work cancelled or completed it goes to nobody (closed to answers, the work still goes on), nor in work whose
+        // pay the benchmark has risen above since: nobody is put to work below it, as nobody may take a place then.
+        var waiting = opportunity.State is not (OpportunityState.Published or OpportunityState.Closed)
+            || PayParity.Refusal(await data.SettingsAsync(ct), opportunity) is not null ? []
             : (await data.ParticipationsAsync(Filter.Eq("opportunityId", opportunity.Id), ct)).Where(p => p.State == ParticipationState.Waitlisted).ToList();
         var able = await data.MayTakePlaceAsync([.. waiting.Select(p => p.PersonId)], opportunity, ct);
         var next = waiting.Where(p => able.Contains(p.PersonId)).MinBy(p => p.WaitlistNumber);
