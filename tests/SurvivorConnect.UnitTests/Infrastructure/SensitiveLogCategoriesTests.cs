@@ -45,6 +45,24 @@ public sealed class SensitiveLogCategoriesTests
     }
 
     [Fact]
+    public void Log_scopes_which_carry_a_requests_path_stay_off_for_every_provider_though_configured_on()
+    {
+        var services = new ServiceCollection();
+        services.AddLogging(logging => logging
+            .AddSimpleConsole(o => o.IncludeScopes = true)
+            .AddJsonConsole(o => o.IncludeScopes = true)
+            .AddSystemdConsole(o => o.IncludeScopes = true)
+            .AddOpenTelemetry(o => o.IncludeScopes = true));
+        services.AddNoLogScopes();
+        using var provider = services.BuildServiceProvider();
+
+        Assert.False(provider.GetRequiredService<IOptionsMonitor<Microsoft.Extensions.Logging.Console.SimpleConsoleFormatterOptions>>().CurrentValue.IncludeScopes);
+        Assert.False(provider.GetRequiredService<IOptionsMonitor<Microsoft.Extensions.Logging.Console.JsonConsoleFormatterOptions>>().CurrentValue.IncludeScopes);
+        Assert.False(provider.GetRequiredService<IOptionsMonitor<Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>>().CurrentValue.IncludeScopes);
+        Assert.False(provider.GetRequiredService<IOptions<OpenTelemetry.Logs.OpenTelemetryLoggerOptions>>().Value.IncludeScopes);
+    }
+
+    [Fact]
     public void Rules_turning_everything_up_for_a_provider_by_name_or_by_wildcard_do_not_reach_SignalR_s_message_logs()
     {
         using var factory = Factory(logging => logging

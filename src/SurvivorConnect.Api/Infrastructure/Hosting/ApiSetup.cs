@@ -27,6 +27,7 @@ public static class ApiSetup
         // SafeRequestLogging logs requests instead of the framework's request logs.
         var services = builder.Services;
         services.AddSingleton<IPostConfigureOptions<LoggerFilterOptions>, SensitiveLogCategories>();
+        services.AddNoLogScopes();
         services.AddSingleton(TimeProvider.System);
         services.AddSharedKeys(builder.Configuration);
         builder.AddTelemetry();

@@ -71,3 +71,19 @@ public sealed class SensitiveLogCategories : IPostConfigureOptions<LoggerFilterO
             .ThenByDescending(r => r.CategoryName?.Length ?? 0)
             .FirstOrDefault()?.LogLevel;
 }
+
+/// <summary>
+/// Log scopes are left out of every log the app writes, whatever the configuration says: the framework opens one for
+/// each request that carries its path, and a calendar link's path carries its secret.
+/// </summary>
+public static class NoLogScopes
+{
+    public static IServiceCollection AddNoLogScopes(this IServiceCollection services)
+    {
+        services.PostConfigureAll<Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>(o => o.IncludeScopes = false);
+        services.PostConfigureAll<Microsoft.Extensions.Logging.Console.SimpleConsoleFormatterOptions>(o => o.IncludeScopes = false);
+        services.PostConfigureAll<Microsoft.Extensions.Logging.Console.JsonConsoleFormatterOptions>(o => o.IncludeScopes = false);
+        services.PostConfigureAll<OpenTelemetry.Logs.OpenTelemetryLoggerOptions>(o => o.IncludeScopes = false);
+        return services;
+    }
+}
