@@ -184,9 +184,20 @@ internal sealed class MissedCheckInHandler(SupervisionData data, Notifier notifi
         // The flag before the schedule moves on: if raising it fails, the next round counts this miss again (and two
         // instances counting it raise the one flag of this due date).
         // A mentor no longer active, or no longer a mentor, is not asked for check-ins (nor may check in), so misses none:
-        // back, they start from none missed.
+        // back, they start from none missed. Due dates that passed while no worker counted (the workers down) were
+        // missed all the same, as check-ins could still be sent: they are counted together, in one flag, and the next
+        // due date is one still to come.
+        var cadence = Math.Max(1, schedule.CadenceDays);
+        var next = schedule.DueAt.AddDays(cadence);
+        var passed = 1;
+        while (next + CheckInSchedule.MissedAfter <= data.Store.Now)
+        {
+            next = next.AddDays(cadence);
+            passed++;
+        }
+
         var active = await data.Mentoring.IsActiveAsync(command.MentorId, Roles.Mentor, ct);
-        var missed = active ? schedule.Missed + 1 : 0;
+        var missed = active ? schedule.Missed + passed : 0;
         if (missed >= 2 && await MentorOrNullAsync(command.MentorId, ct) is { } mentor)
         {
             await data.RaiseAsync(mentor, new WellbeingFlag
@@ -197,14 +208,6 @@ internal sealed class MissedCheckInHandler(SupervisionData data, Notifier notifi
                 Reasons = [$"{missed} check-ins in a row were missed."],
                 RaisedAt = data.Store.Now,
             }, notifier, mediator, ct);
-        }
-
-        // Due dates that passed while nobody counted (the workers down, a schedule long left) are not each a miss, nor a
-        // flag a round: one is counted, and the next due date is one still to come.
-        var next = schedule.DueAt.AddDays(schedule.CadenceDays);
-        while (next + CheckInSchedule.MissedAfter <= data.Store.Now)
-        {
-            next = next.AddDays(schedule.CadenceDays);
         }
 
         try
