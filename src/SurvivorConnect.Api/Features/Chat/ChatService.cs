@@ -1136,15 +1136,15 @@ public sealed partial class ChatService(
             if (flag.Urgent)
             {
                 var mentor = await data.MentorAsync(match.MentorId, ct);
-                // One notice stands for the chat's urgent flags of the mentor while the one it told of is open and unread.
-                var key = $"chat-flag-supervisor~{match.Id}";
+                // Told of each urgent flag: the supervisor cannot deal with the chat's flag, so no notice of theirs may stand for a later one.
+                var key = $"chat-flag-supervisor~{flag.Id}";
                 if (await data.HasActiveSupervisorAsync(mentor, ct))
                 {
-                    await notifier.SendStandingAsync(mentor.SupervisorId!, Notices.MentorChatUrgentToSupervisor, key, flag.Id, FlagOpenAsync, ct);
+                    await notifier.SendOnceAsync(mentor.SupervisorId!, Notices.MentorChatUrgentToSupervisor, key, ct);
                 }
                 else
                 {
-                    await notifier.SendStandingToAdminsAsync(Notices.MentorChatUrgentWithoutSupervisor, key, flag.Id, FlagOpenAsync, ct, match.Id, except: mentor.Id);
+                    await notifier.SendOnceToAdminsAsync(Notices.MentorChatUrgentWithoutSupervisor, key, ct, match.Id, except: mentor.Id);
                 }
             }
         }
