@@ -49,6 +49,9 @@ public sealed class SensitiveLogCategoriesTests
     {
         var services = new ServiceCollection();
         services.AddLogging(logging => logging
+#pragma warning disable CS0618 // The old switch the default console logger still reads.
+            .AddConsole(o => o.IncludeScopes = true)
+#pragma warning restore CS0618
             .AddSimpleConsole(o => o.IncludeScopes = true)
             .AddJsonConsole(o => o.IncludeScopes = true)
             .AddSystemdConsole(o => o.IncludeScopes = true)
@@ -56,6 +59,9 @@ public sealed class SensitiveLogCategoriesTests
         services.AddNoLogScopes();
         using var provider = services.BuildServiceProvider();
 
+#pragma warning disable CS0618
+        Assert.False(provider.GetRequiredService<IOptionsMonitor<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>>().CurrentValue.IncludeScopes);
+#pragma warning restore CS0618
         Assert.False(provider.GetRequiredService<IOptionsMonitor<Microsoft.Extensions.Logging.Console.SimpleConsoleFormatterOptions>>().CurrentValue.IncludeScopes);
         Assert.False(provider.GetRequiredService<IOptionsMonitor<Microsoft.Extensions.Logging.Console.JsonConsoleFormatterOptions>>().CurrentValue.IncludeScopes);
         Assert.False(provider.GetRequiredService<IOptionsMonitor<Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>>().CurrentValue.IncludeScopes);

@@ -80,6 +80,9 @@ public static class NoLogScopes
 {
     public static IServiceCollection AddNoLogScopes(this IServiceCollection services)
     {
+#pragma warning disable CS0618 // The console logger still copies its own old IncludeScopes to a formatter not named in configuration.
+        services.PostConfigureAll<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.IncludeScopes = false);
+#pragma warning restore CS0618
         services.PostConfigureAll<Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>(o => o.IncludeScopes = false);
         services.PostConfigureAll<Microsoft.Extensions.Logging.Console.SimpleConsoleFormatterOptions>(o => o.IncludeScopes = false);
         services.PostConfigureAll<Microsoft.Extensions.Logging.Console.JsonConsoleFormatterOptions>(o => o.IncludeScopes = false);
