@@ -436,10 +436,22 @@
       toast(document.querySelector('nav[data-discreet-notices]') ? 'You have a new notice.' : `New notice: ${notice.text}`);
       const list = document.querySelector('[data-notices]');
       if (list) {
+        // As the page draws a new one: its words, when, and the button that marks it read (the list is in that form).
         const item = document.createElement('li');
         item.className = 'card';
         item.dataset.noticeId = notice.id;
-        item.textContent = notice.text;
+        const words = document.createElement('p');
+        words.textContent = notice.text;
+        const when = document.createElement('p');
+        when.className = 'hint';
+        when.textContent = 'Just now · New';
+        const read = document.createElement('button');
+        read.type = 'submit';
+        read.className = 'link-button';
+        read.name = 'Id';
+        read.value = notice.id;
+        read.textContent = 'Mark as read';
+        item.append(words, when, read);
         // A notice that stands for many comes back under its own id: it moves to the top rather than showing twice.
         [...list.children].find((shown) => shown.dataset.noticeId === notice.id)?.remove();
         list.prepend(item);
