@@ -94,11 +94,12 @@ internal sealed class InstrumentHandlers(SupervisionData data)
             });
         }
 
-        if (body.ConcernRise > InstrumentRules.MaxConcernRise(chosen))
+        var maxRise = InstrumentRules.MaxConcernRise(chosen);
+        if (body.ConcernRise > maxRise)
         {
             throw new RequestValidationException(new Dictionary<string, string[]>
             {
-                ["concernRise"] = [$"At most {InstrumentRules.MaxConcernRise(chosen):0.##} on this check-in's scale: a mentor's scores falling further before anyone hears is heard too late."],
+                ["concernRise"] = [$"At most {maxRise:0.##} on this check-in's scale: a mentor's scores falling further before anyone hears is heard too late."],
             });
         }
 

@@ -23,13 +23,14 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
             LogFailure(logger, exception, httpContext.TraceIdentifier);
         }
 
-        if (exception is StoreException { Kind: StoreErrorKind.Unavailable, RetryAfter: var retry })
+        if (exception switch
+            {
+                StoreException { Kind: StoreErrorKind.Unavailable, RetryAfter: var retry } => retry ?? TimeSpan.FromSeconds(5),
+                BusyException => BusyException.RetryAfter,
+                _ => (TimeSpan?)null,
+            } is { } wait)
         {
-            httpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling((retry ?? TimeSpan.FromSeconds(5)).TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-        else if (exception is BusyException)
-        {
-            httpContext.Response.Headers.RetryAfter = ((int)BusyException.RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            RequestLimits.SetRetryAfter(httpContext.Response, wait);
         }
 
         httpContext.Response.StatusCode = problem.Status!.Value;

@@ -48,7 +48,7 @@ public static class RequestLimits
         options.OnRejected = async (context, ct) =>
         {
             var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
-            context.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+            SetRetryAfter(context.HttpContext.Response, retryAfter);
             if (BrowserPageRequests.WantsPage(context.HttpContext))
             {
                 await BrowserPageRequests.WriteBarePageAsync(context.HttpContext, "Please wait a moment", "There were many requests just now. Wait a minute, then try again.");
@@ -62,6 +62,13 @@ public static class RequestLimits
                 ProblemDetails = { Status = StatusCodes.Status429TooManyRequests, Title = "Too many requests.", Detail = "Slow down, and try again after the time in Retry-After." },
             });
         };
+    }
+
+    /// <summary>Says in whole seconds, at least one, when to try again.</summary>
+    public static void SetRetryAfter(HttpResponse response, TimeSpan wait)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
     }
 
     private static string Address(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
