@@ -551,6 +551,60 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     [Fact]
+    public async Task Someone_deactivated_is_not_left_holding_invitations_waiting_places_or_seats_to_come_and_the_next_in_line_gets_the_seat()
+    {
+        var invitedTo = await PublishedAsync();
+        var full = await PublishedAsync(seats: 1);
+        var waitingIn = await PublishedAsync(seats: 1);
+        var leaving = await AdvisorAsync();
+        var next = await AdvisorAsync();
+        await _recruiter.PostJson($"/api/engagements/opportunities/{invitedTo.Id}/invitations", new { personId = leaving.Id });
+        await _world.ConfirmAsync(full.Id, leaving);
+        await _world.ConfirmAsync(full.Id, next);
+        await _world.ConfirmAsync(waitingIn.Id, next);
+        await _world.ConfirmAsync(waitingIn.Id, leaving);
+
+        await HttpAssert.Ok<JsonElement>(await _admin.PostAsync($"/api/people/{leaving.Id}/deactivate", null));
+
+        Assert.Equal("NotTakingPart", await PlaceAsync(invitedTo.Id, leaving.Id));
+        Assert.Equal("NotTakingPart", await PlaceAsync(full.Id, leaving.Id));
+        Assert.Equal("NotTakingPart", await PlaceAsync(waitingIn.Id, leaving.Id));
+        Assert.Equal("Confirmed", (await HttpAssert.Ok<OpportunityDto>(await next.Client.GetAsync($"/api/engagements/opportunities/{full.Id}"))).MyState);
+        Assert.Equal(1, (await HttpAssert.Ok<OpportunityDto>(await _recruiter.GetAsync($"/api/engagements/opportunities/{full.Id}"))).SeatsTaken);
+        Assert.Contains((await HttpAssert.Ok<PageDto<NotificationDto>>(await next.Client.GetAsync("/api/notifications"))).Items, n => n.Kind == "engagement-confirmed");
+        Assert.Contains((await HttpAssert.Ok<PageDto<AuditDto>>(await _admin.GetAsync($"/api/audit?recordType=person&recordId={leaving.Id}"))).Items,
+            e => e.Action == "engagement.release-places" && e.Outcome == "Succeeded");
+    }
+
+    [Fact]
+    public async Task Someone_who_no_longer_takes_paid_work_gives_up_their_seat_but_one_who_still_does_in_another_role_keeps_it()
+    {
+        var work = await PublishedAsync();
+        var advisor = await AdvisorAsync();
+        var mentorToo = await AdvisorAsync(role: Roles.Mentor);
+        await _world.ConfirmAsync(work.Id, advisor);
+        await _world.ConfirmAsync(work.Id, mentorToo);
+
+        await SetRolesAsync(advisor.Id, Roles.CaseManager);
+        await SetRolesAsync(mentorToo.Id, Roles.Mentor, Roles.Supervisor);
+
+        Assert.Equal("NotTakingPart", await PlaceAsync(work.Id, advisor.Id));
+        Assert.Equal("Confirmed", await PlaceAsync(work.Id, mentorToo.Id));
+    }
+
+    private async Task<string?> PlaceAsync(string opportunityId, string personId) =>
+        (await HttpAssert.Ok<OpportunityDto>(await _recruiter.GetAsync($"/api/engagements/opportunities/{opportunityId}"))).Participants!
+            .SingleOrDefault(p => p.GetProperty("personId").GetString() == personId) is { ValueKind: JsonValueKind.Object } place ? place.GetProperty("state").GetString() : null;
+
+    private async Task SetRolesAsync(string personId, params string[] roles)
+    {
+        var person = await _admin.GetAsync($"/api/people/{personId}");
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/people/{personId}/roles") { Content = JsonContent.Create(new { roles }) };
+        request.Headers.TryAddWithoutValidation("If-Match", person.Headers.ETag!.Tag);
+        await HttpAssert.Ok<JsonElement>(await _admin.SendAsync(request));
+    }
+
+    [Fact]
     public async Task Recruiters_are_not_told_who_said_no_or_gave_a_place_up_or_when_only_that_they_are_not_taking_part()
     {
         var work = await PublishedAsync();
@@ -726,13 +780,7 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         await HttpAssert.Problem(await first.Client.PostAsync($"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/cancel", null), 409);
     }
 
-    private async Task MakeRecruiterAsync(string personId)
-    {
-        var person = await _admin.GetAsync($"/api/people/{personId}");
-        using var roles = new HttpRequestMessage(HttpMethod.Put, $"/api/people/{personId}/roles") { Content = JsonContent.Create(new { roles = new[] { Roles.Advisor, Roles.Recruiter } }) };
-        roles.Headers.TryAddWithoutValidation("If-Match", person.Headers.ETag!.Tag);
-        await HttpAssert.Ok<JsonElement>(await _admin.SendAsync(roles));
-    }
+    private Task MakeRecruiterAsync(string personId) => SetRolesAsync(personId, Roles.Advisor, Roles.Recruiter);
 
     [Fact]
     public async Task Once_the_benchmark_rises_above_an_open_works_pay_nobody_is_invited_or_takes_a_place_until_its_pay_rises_too()

@@ -43,15 +43,25 @@ public sealed record MoveParticipation(string OpportunityId, ParticipationMove M
     public AuditTarget Audit => new("engagement." + Move.ToString().ToLowerInvariant(), "opportunity", OpportunityId);
 }
 
+/// <summary>
+/// Someone who no longer takes paid work here (deactivated, or neither advisor nor mentor now) can neither answer nor
+/// come: each invitation to work still going on is declined, each waiting place given up, and a seat in work with a
+/// session still to start goes to the next in line. What they took part in stays theirs, and is paid.
+/// </summary>
+public sealed record ReleasePlaces(string PersonId) : ICommand, IAudited
+{
+    public AuditTarget Audit => new("engagement.release-places", "person", PersonId);
+}
+
 /// <summary>Published opportunities that fit the survivor, and every one they were invited to or took part in.</summary>
 public sealed record ListMyOpportunities : IQuery<IReadOnlyList<OpportunityView>>;
 
 internal sealed class ParticipationHandlers(EngagementData data, PeopleRepository people, Notifier notifier)
     : ICommandHandler<InviteToOpportunity, ParticipantView>,
       ICommandHandler<MoveParticipation, OpportunityView>,
+      ICommandHandler<ReleasePlaces>,
       IQueryHandler<ListMyOpportunities, IReadOnlyList<OpportunityView>>
 {
-    /// <summary>Concurrent answers for the last seats are settled by retrying against the opportunity's version.</summary>
     private const int MaxAttempts = 200;
 
     public const string TouchesNoTopic =
@@ -136,7 +146,7 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
     public async ValueTask<OpportunityView> Handle(MoveParticipation command, CancellationToken ct)
     {
         var me = data.Store.User.UserId;
-        for (var attempt = 1; ; attempt++)
+        return await SettledAsync(async () =>
         {
             var opportunity = await data.OpportunityAsync(command.OpportunityId, ct);
             var mine = await data.ParticipationAsync(opportunity.Id, me, ct);
@@ -147,28 +157,45 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
 
             var profile = await data.ProfileAsync(me, ct);
             var fit = profile is null ? null : EngagementFit.Assess(profile, opportunity);
-            try
+            var (after, promoted) = command.Move switch
             {
-                var (after, promoted) = command.Move switch
+                ParticipationMove.Apply or ParticipationMove.Accept => (await TakePlaceAsync(opportunity, mine, fit, command.Move, ct), null),
+                ParticipationMove.Decline => (await DeclineAsync(opportunity, mine, ct), null),
+                ParticipationMove.Withdraw => await WithdrawAsync(opportunity, mine, ct),
+                _ => throw new ArgumentOutOfRangeException(nameof(command), command.Move, "Not a move a person makes."),
+            };
+            await TellPromotedAsync(promoted, ct);
+            return OpportunityViews.ForSurvivor(await data.OpportunityAsync(opportunity.Id, ct), after, fit, await data.CancelledPlacesAsync(me, opportunity.Id, ct));
+        }, ct);
+    }
+
+    public async ValueTask<Unit> Handle(ReleasePlaces command, CancellationToken ct)
+    {
+        foreach (var seen in await data.ParticipationsAsync(Filter.Eq("personId", command.PersonId), ct))
+        {
+            await SettledAsync(async () =>
+            {
+                var opportunity = await data.Store.FindAsync<Opportunity>(EngagementData.Container, seen.OpportunityId, ct);
+                var place = await data.ParticipationAsync(seen.OpportunityId, command.PersonId, ct);
+                if (opportunity is null || place is null)
                 {
-                    ParticipationMove.Apply or ParticipationMove.Accept => (await TakePlaceAsync(opportunity, mine, fit, command.Move, ct), null),
-                    ParticipationMove.Decline => (await DeclineAsync(opportunity, mine, ct), null),
-                    ParticipationMove.Withdraw => await WithdrawAsync(opportunity, mine, ct),
-                    _ => throw new ArgumentOutOfRangeException(nameof(command), command.Move, "Not a move a person makes."),
-                };
-                if (promoted is not null)
-                {
-                    await notifier.SendAsync([promoted], Notices.EngagementSeatFreed, null, ct);
+                    return false;
                 }
 
-                return OpportunityViews.ForSurvivor(await data.OpportunityAsync(opportunity.Id, ct), after, fit, await data.CancelledPlacesAsync(me, opportunity.Id, ct));
-            }
-            catch (StoreException ex) when (attempt < MaxAttempts && ex.Kind is StoreErrorKind.PreconditionFailed or StoreErrorKind.Conflict or StoreErrorKind.BatchFailed)
-            {
-                // Someone else's answer changed the seats first: look again, as the next person in line would.
-                await Task.Delay(Random.Shared.Next(1, 5 * Math.Min(attempt, 10)), ct);
-            }
+                var goingOn = opportunity.State is OpportunityState.Published or OpportunityState.Closed;
+                var toCome = opportunity.Sessions.Max(s => s.StartUtc) > data.Store.Now;
+                var (_, promoted) = place.State switch
+                {
+                    ParticipationState.Invited when goingOn => (await DeclineAsync(opportunity, place, ct), null),
+                    ParticipationState.Waitlisted or ParticipationState.Confirmed when goingOn && toCome => await WithdrawAsync(opportunity, place, ct),
+                    _ => (place, null),
+                };
+                await TellPromotedAsync(promoted, ct);
+                return true;
+            }, ct);
         }
+
+        return Unit.Value;
     }
 
     public async ValueTask<IReadOnlyList<OpportunityView>> Handle(ListMyOpportunities query, CancellationToken ct)
@@ -307,6 +334,31 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
         return (withdrawn, promoted?.PersonId);
     }
 
+    /// <summary>Concurrent answers for the last seats are settled by trying again against what changed them first.</summary>
+    private static async Task<T> SettledAsync<T>(Func<Task<T>> attempt, CancellationToken ct)
+    {
+        for (var tried = 1; ; tried++)
+        {
+            try
+            {
+                return await attempt();
+            }
+            catch (StoreException ex) when (tried < MaxAttempts && ex.Kind is StoreErrorKind.PreconditionFailed or StoreErrorKind.Conflict or StoreErrorKind.BatchFailed)
+            {
+                // Someone else's answer changed the seats first: look again, as the next person in line would.
+                await Task.Delay(Random.Shared.Next(1, 5 * Math.Min(tried, 10)), ct);
+            }
+        }
+    }
+
+    private async Task TellPromotedAsync(string? promoted, CancellationToken ct)
+    {
+        if (promoted is not null)
+        {
+            await notifier.SendAsync([promoted], Notices.EngagementSeatFreed, null, ct);
+        }
+    }
+
     /// <summary>The seats and the places change together or not at all; each write is checked against the version read.</summary>
     private async Task WriteAsync(Opportunity seats, Participation place, Participation? placeAsRead, Participation? promoted, CancellationToken ct)
     {
@@ -321,5 +373,19 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
         }
 
         await data.Store.ExecuteBatchAsync(EngagementData.Container, data.Store.AgencyId, operations, ct);
+    }
+}
+
+/// <summary>A person's access changed: if they no longer take paid work here, what they hold or were asked is given up.</summary>
+internal sealed class PaidWorkLeftHandler(EngagementData data, IMediator mediator) : INotificationHandler<PersonAccessChanged>
+{
+    public async ValueTask Handle(PersonAccessChanged notification, CancellationToken ct)
+    {
+        if (notification.AgencyId == data.Store.AgencyId
+            && await data.Store.FindAsync<Person>(Person.Container, notification.PersonId, ct) is { } person
+            && !EngagementData.TakesPaidWork(person))
+        {
+            await mediator.Send(new ReleasePlaces(person.Id), ct);
+        }
     }
 }
