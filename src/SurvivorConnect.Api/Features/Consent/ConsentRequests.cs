@@ -88,13 +88,13 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
         var bySubject = await EnsureMayRecordAsync(body.SubjectId!, grantor, body.Scope, ct);
         if (body.ExpiresAt is { } expires && expires <= store.Now)
         {
-            throw new RequestValidationException(new Dictionary<string, string[]> { ["expiresAt"] = ["Must be in the future."] });
+            throw new RequestValidationException("expiresAt", "Must be in the future.");
         }
 
         if (scopes.Find(body.Scope)?.OnlyGrantor is { } only && grantor != only)
         {
             var who = only == ConsentGrantor.Self ? "Only the person themselves gives this consent." : $"Only a {only.ToString().ToLowerInvariant()} consents to {body.Scope}.";
-            throw new RequestValidationException(new Dictionary<string, string[]> { ["grantor"] = [who] });
+            throw new RequestValidationException("grantor", who);
         }
 
         if (body.MatchId is not null)

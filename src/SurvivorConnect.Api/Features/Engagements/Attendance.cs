@@ -352,10 +352,7 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
         var cap = (await data.SettingsAsync(ct)).ReceiptCap;
         if ((body.Costs ?? []).Sum(c => c.Amount) > cap)
         {
-            throw new RequestValidationException(new Dictionary<string, string[]>
-            {
-                ["costs"] = [$"Receipts for one session are reimbursed up to {cap:0.00} {claim.Currency}; these add up to more."],
-            });
+            throw new RequestValidationException("costs", $"Receipts for one session are reimbursed up to {cap:0.00} {claim.Currency}; these add up to more.");
         }
 
         var travel = new TravelClaim(body.Miles ?? 0, [.. (body.Costs ?? []).Select(c => c with { Description = c.Description.Trim() })], body.TravelDays ?? 0)

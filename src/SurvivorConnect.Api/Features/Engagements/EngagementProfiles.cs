@@ -63,7 +63,7 @@ internal sealed class EngagementProfileHandlers(EngagementData data, IMediator m
         var kinds = (await data.SettingsAsync(ct)).Kinds.Select(k => k.Key).ToHashSet(StringComparer.Ordinal);
         if (body.Kinds?.FirstOrDefault(k => !kinds.Contains(k)) is { } unknown)
         {
-            throw new RequestValidationException(new Dictionary<string, string[]> { ["kinds"] = [$"'{unknown}' is not a kind of work your agency offers: {string.Join(", ", kinds)}."] });
+            throw new RequestValidationException("kinds", $"'{unknown}' is not a kind of work your agency offers: {string.Join(", ", kinds)}.");
         }
 
         var existing = await data.ProfileAsync(Me, ct);

@@ -183,7 +183,7 @@ public static class EngagementsModule
     /// <summary>A body that does not say which is refused: taken as "no", it would decline every invitation for good.</summary>
     private static async Task<Ok<EngagementProfileView>> SetEngagementContact(IMediator mediator, ContactRequest body, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new SetEngagementContact(body.OptIn
-            ?? throw new RequestValidationException(new Dictionary<string, string[]> { ["optIn"] = ["Required: true to be told of paid work, false to stop."] })), ct));
+            ?? throw new RequestValidationException("optIn", "Required: true to be told of paid work, false to stop.")), ct));
 
     private static async Task<Ok<IReadOnlyList<OpportunityView>>> ListMyOpportunities(IMediator mediator, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new ListMyOpportunities(), ct));

@@ -550,7 +550,7 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
     {
         if (!settings.Kinds.Any(k => k.Key == kind))
         {
-            throw new RequestValidationException(new Dictionary<string, string[]> { ["kind"] = [$"One of your agency's kinds of work: {string.Join(", ", settings.Kinds.Select(k => k.Key))}."] });
+            throw new RequestValidationException("kind", $"One of your agency's kinds of work: {string.Join(", ", settings.Kinds.Select(k => k.Key))}.");
         }
     }
 

@@ -281,13 +281,13 @@ internal sealed class MentorHandlers(
         var supervisor = await people.FindAsync(data.AgencyId, command.SupervisorId!, ct);
         if (supervisor is not { Active: true } || !supervisor.Roles.Contains(Roles.Supervisor))
         {
-            throw new RequestValidationException(new Dictionary<string, string[]> { ["supervisorId"] = ["Not an active supervisor of your agency."] });
+            throw new RequestValidationException("supervisorId", "Not an active supervisor of your agency.");
         }
 
         // Supervision is someone else's look at how a mentor is doing: nobody reviews their own urgent answer.
         if (supervisor.Id == mentor.Id)
         {
-            throw new RequestValidationException(new Dictionary<string, string[]> { ["supervisorId"] = ["A mentor cannot be their own supervisor."] });
+            throw new RequestValidationException("supervisorId", "A mentor cannot be their own supervisor.");
         }
 
         // Nobody supervises someone they answer to, through however many others: mentors supervising each other, or in a
@@ -298,7 +298,7 @@ internal sealed class MentorHandlers(
             above = (await data.FindAsync<MentorProfile>(MentorProfile.Container, above, ct))?.SupervisorId;
             if (above == mentor.Id)
             {
-                throw new RequestValidationException(new Dictionary<string, string[]> { ["supervisorId"] = ["They answer to this mentor in supervision: choose someone who does not."] });
+                throw new RequestValidationException("supervisorId", "They answer to this mentor in supervision: choose someone who does not.");
             }
         }
 

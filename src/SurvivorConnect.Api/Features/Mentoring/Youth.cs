@@ -252,7 +252,7 @@ internal sealed class YouthHandlers(
             var person = PeopleRules.IsValidId(id) ? await people.FindAsync(data.AgencyId, id, ct) : null;
             if (person is not { Active: true } || !person.Roles.Contains(Roles.CaseManager))
             {
-                throw new RequestValidationException(new Dictionary<string, string[]> { ["caseManagerIds"] = [$"'{id}' is not an active case manager of your agency."] });
+                throw new RequestValidationException("caseManagerIds", $"'{id}' is not an active case manager of your agency.");
             }
         }
 
@@ -267,7 +267,7 @@ internal sealed class YouthHandlers(
         var mentors = (await data.MatchesAsync(Filter.Eq("youthId", youth.Id), openOnly: true, ct)).Select(m => m.MentorId).ToHashSet(StringComparer.Ordinal);
         if (ids.FirstOrDefault(mentors.Contains) is { } mentor)
         {
-            throw new RequestValidationException(new Dictionary<string, string[]> { ["caseManagerIds"] = [$"'{mentor}' mentors this youth, so cannot also be their case manager."] });
+            throw new RequestValidationException("caseManagerIds", $"'{mentor}' mentors this youth, so cannot also be their case manager.");
         }
 
         var saved = await data.Store.ReplaceAsync(YouthReferral.Container, youth with { CaseManagerIds = ids }, ifMatch, ct);
@@ -426,7 +426,7 @@ internal sealed class YouthHandlers(
                 || await people.FindAsync(data.AgencyId, id, ct) is { } person && person.Roles.Contains(Roles.Mentor);
             if (!isMentor)
             {
-                throw new RequestValidationException(new Dictionary<string, string[]> { ["doNotMatch"] = [$"No mentor here has the id '{id}'."] });
+                throw new RequestValidationException("doNotMatch", $"No mentor here has the id '{id}'.");
             }
         }
     }
@@ -443,7 +443,7 @@ internal sealed class YouthHandlers(
         // A deactivated sign-in is no one's to link: it would open the youth's record the day it is reactivated.
         if (person is not { Active: true } || !person.Roles.Contains(Roles.Youth))
         {
-            throw new RequestValidationException(new Dictionary<string, string[]> { ["personId"] = ["Not a youth of your agency."] });
+            throw new RequestValidationException("personId", "Not a youth of your agency.");
         }
     }
 }

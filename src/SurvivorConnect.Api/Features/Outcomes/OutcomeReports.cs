@@ -159,7 +159,7 @@ internal sealed class OutcomeReportHandlers(AgencyStore store, AgencyCalendar ca
         var period = query.Period(calendar.Zone);
         if (period.FirstMonth.AddMonths(period.Months) > new DateOnly(today.Year, today.Month, 1))
         {
-            throw new RequestValidationException(new Dictionary<string, string[]> { ["to"] = ["Last month at the latest: a month still under way is not reported."] });
+            throw new RequestValidationException("to", "Last month at the latest: a month still under way is not reported.");
         }
 
         using var turn = await gate.EnterAsync(ct);

@@ -82,25 +82,19 @@ internal sealed class InstrumentHandlers(SupervisionData data)
         var chosen = await data.InstrumentAsync(body.InstrumentKey!, body.InstrumentVersion!.Value, ct);
         if (chosen is null)
         {
-            throw new RequestValidationException(new Dictionary<string, string[]> { ["instrumentKey"] = ["No instrument with that key and version is loaded."] });
+            throw new RequestValidationException("instrumentKey", "No instrument with that key and version is loaded.");
         }
 
         // One loaded before instruments had to alert is still stored; it is not chosen.
         if (!InstrumentRules.Alerts(chosen))
         {
-            throw new RequestValidationException(new Dictionary<string, string[]>
-            {
-                ["instrumentKey"] = ["This instrument cannot tell a supervisor of an urgent answer or a concern; load a version that can."],
-            });
+            throw new RequestValidationException("instrumentKey", "This instrument cannot tell a supervisor of an urgent answer or a concern; load a version that can.");
         }
 
         var maxRise = InstrumentRules.MaxConcernRise(chosen);
         if (body.ConcernRise > maxRise)
         {
-            throw new RequestValidationException(new Dictionary<string, string[]>
-            {
-                ["concernRise"] = [$"At most {maxRise:0.##} on this check-in's scale: a mentor's scores falling further before anyone hears is heard too late."],
-            });
+            throw new RequestValidationException("concernRise", $"At most {maxRise:0.##} on this check-in's scale: a mentor's scores falling further before anyone hears is heard too late.");
         }
 
         var existing = await data.Store.FindAsync<SupervisionSettings>(SupervisionData.Container, SupervisionSettings.DocumentId, ct);

@@ -188,7 +188,7 @@ internal sealed class SupervisorHandlers(SupervisionData data, AgencyCalendar ca
         var today = await calendar.TodayAsync(ct);
         if (date > today || date < today.AddYears(-1))
         {
-            throw new RequestValidationException(new Dictionary<string, string[]> { ["date"] = ["Today or earlier, within the last year: record a session once it has taken place."] });
+            throw new RequestValidationException("date", "Today or earlier, within the last year: record a session once it has taken place.");
         }
 
         var notes = command.Body.Notes!.Trim();

@@ -156,7 +156,7 @@ internal sealed class MeetingHandlers(TeamingData data, TeamViews teams, Notifie
         var at = command.Body.ScheduledFor!.Value;
         if (at < data.Now.AddDays(-MeetingRules.MaxDaysAway) || at > data.Now.AddDays(MeetingRules.MaxDaysAway))
         {
-            throw TeamingValidation.Invalid("scheduledFor", $"Within {MeetingRules.MaxDaysAway} days of today.");
+            throw new RequestValidationException("scheduledFor", $"Within {MeetingRules.MaxDaysAway} days of today.");
         }
 
         var id = command.MeetingId is { } given ? TeamMeeting.IdFor(youth.Id, given) : AgencyStore.NewId();
@@ -196,7 +196,7 @@ internal sealed class MeetingHandlers(TeamingData data, TeamViews teams, Notifie
         var body = command.Body;
         if (body.Attended?.Any(a => !members.Contains(a)) == true || body.Actions?.Any(a => !members.Contains(a.OwnerMemberId!)) == true)
         {
-            throw TeamingValidation.Invalid("attended", "Attendees and action owners are members of the team.");
+            throw new RequestValidationException("attended", "Attendees and action owners are members of the team.");
         }
 
         if (!MeetingRules.MayBeRecorded(meeting.ScheduledFor, data.Now))

@@ -89,16 +89,16 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
         var partner = body.PartnerAgencyId!.Trim();
         if (partner == data.AgencyId)
         {
-            throw TeamingValidation.Invalid("partnerAgencyId", "A partnership is with another agency, not your own.");
+            throw new RequestValidationException("partnerAgencyId", "A partnership is with another agency, not your own.");
         }
 
         // At least as long as the pause: a proposal left to run out soon after would otherwise be a way round it.
         if (body.ExpiresAt < data.Now.AddDays(ProposePartnership.PauseDays) || body.ExpiresAt > data.Now.AddYears(ProposePartnership.MaxYears))
         {
-            throw TeamingValidation.Invalid("expiresAt", $"A date at least {ProposePartnership.PauseDays} days and at most {ProposePartnership.MaxYears} years away.");
+            throw new RequestValidationException("expiresAt", $"A date at least {ProposePartnership.PauseDays} days and at most {ProposePartnership.MaxYears} years away.");
         }
 
-        var partnerName = await data.Cross.AgencyNameAsync(partner, ct) ?? throw TeamingValidation.Invalid("partnerAgencyId", "No agency with that id is on SurvivorConnect.");
+        var partnerName = await data.Cross.AgencyNameAsync(partner, ct) ?? throw new RequestValidationException("partnerAgencyId", "No agency with that id is on SurvivorConnect.");
         var withPartner = (await data.PartnershipsAsync(ct)).Where(p => p.OtherAgencyId(data.AgencyId) == partner).ToList();
         if (withPartner.FirstOrDefault(p => p.Id == command.PartnershipId) is { } sent)
         {
@@ -316,11 +316,11 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
         }
 
         var partnership = await data.CurrentPartnershipWithAsync(partnerAgencyId, ct)
-            ?? throw TeamingValidation.Invalid("partnerAgencyId", "Your agency has no partnership in force with that agency, so nothing can be shared with it.");
+            ?? throw new RequestValidationException("partnerAgencyId", "Your agency has no partnership in force with that agency, so nothing can be shared with it.");
         var asked = kinds.Select(EnumNames.Parse<RecordKind>).Distinct().ToList();
         var outside = asked.Where(k => !partnership.Kinds.Contains(k)).ToList();
         return outside.Count > 0
-            ? throw TeamingValidation.Invalid("kinds", $"The partnership does not share {string.Join(", ", outside)}.")
+            ? throw new RequestValidationException("kinds", $"The partnership does not share {string.Join(", ", outside)}.")
             : [.. asked.Select(k => k.ToString())];
     }
 
@@ -340,7 +340,7 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
             var person = await data.ActivePersonAsync(offer.PersonId!, ct);
             if (person is null || !person.Roles.Any(Roles.SitsOnTeams))
             {
-                throw TeamingValidation.Invalid("professionals", "Offer active case managers, supervisors or partner professionals of your agency.");
+                throw new RequestValidationException("professionals", "Offer active case managers, supervisors or partner professionals of your agency.");
             }
 
             result.Add(new OfferedProfessional(data.AgencyId, person.Id, person.DisplayName, offer.Title!.Trim()));

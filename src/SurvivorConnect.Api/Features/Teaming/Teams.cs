@@ -264,12 +264,12 @@ internal sealed class TeamHandlers(TeamingData data, TeamViews views, Notifier n
                 && (role == TeamRole.Support || person.Roles.Any(Roles.StaffsTeams));
             if (!fits)
             {
-                throw TeamingValidation.Invalid("personId", "Not a person of your agency who can take that part, or of a partner agency's offered professionals.");
+                throw new RequestValidationException("personId", "Not a person of your agency who can take that part, or of a partner agency's offered professionals.");
             }
 
             if (role == TeamRole.Professional && (await data.KeptFromStaffingAsync(youth, ct)).Contains(person!.Id))
             {
-                throw TeamingValidation.Invalid("personId", "They mentor this youth, or are not to be matched with them, so they do not join the team as a professional.");
+                throw new RequestValidationException("personId", "They mentor this youth, or are not to be matched with them, so they do not join the team as a professional.");
             }
         }
 
@@ -281,13 +281,13 @@ internal sealed class TeamHandlers(TeamingData data, TeamViews views, Notifier n
     {
         if (role != TeamRole.Professional)
         {
-            throw TeamingValidation.Invalid("agencyId", "Only professionals join from a partner agency.");
+            throw new RequestValidationException("agencyId", "Only professionals join from a partner agency.");
         }
 
         var partnership = await data.CurrentPartnershipWithAsync(agencyId, ct)
-            ?? throw TeamingValidation.Invalid("agencyId", "Your agency has no partnership in force with that agency.");
+            ?? throw new RequestValidationException("agencyId", "Your agency has no partnership in force with that agency.");
         var offered = partnership.Professionals.FirstOrDefault(p => p.AgencyId == agencyId && p.PersonId == body.PersonId!.Trim())
-            ?? throw TeamingValidation.Invalid("personId", "Not a person of your agency, or of a partner agency's offered professionals.");
+            ?? throw new RequestValidationException("personId", "Not a person of your agency, or of a partner agency's offered professionals.");
         return new TeamMember(AgencyStore.NewId(), role, offered.PersonId, agencyId, offered.DisplayName, ValidationErrors.Optional(body.Title) ?? offered.Title,
             YouthAgreed: true, data.Now, data.Me);
     }

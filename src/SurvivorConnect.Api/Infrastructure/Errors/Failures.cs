@@ -31,5 +31,11 @@ public sealed class BusyException(string detail) : Exception(detail)
 public sealed class RequestValidationException(IReadOnlyDictionary<string, string[]> errors)
     : Exception("The request has invalid fields.")
 {
+    /// <summary>One field's error, found by a handler after the request's own checks passed.</summary>
+    public RequestValidationException(string field, string message)
+        : this(new Dictionary<string, string[]> { [field] = [message] })
+    {
+    }
+
     public IReadOnlyDictionary<string, string[]> Errors { get; } = errors;
 }

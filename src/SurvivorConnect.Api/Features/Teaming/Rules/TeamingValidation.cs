@@ -1,5 +1,4 @@
 using SurvivorConnect.Api.Features.Teaming;
-using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
 
 namespace SurvivorConnect.Api.Features.Teaming.Rules;
@@ -31,8 +30,6 @@ internal static class TeamingValidation
             errors.Add(field, "A date between 2000 and 2100.");
         }
     }
-
-    public static RequestValidationException Invalid(string field, string message) => new(new Dictionary<string, string[]> { [field] = [message] });
 
     public static void Professionals(ValidationErrors errors, ProfessionalOffer[]? offers)
     {
