@@ -104,38 +104,9 @@ public sealed class EngagementReminderTests() : TwoInstances("remind")
         }
     }
 
-    private static async Task<List<string>> RemindersAsync(HttpClient client) =>
+    public static async Task<List<string>> RemindersAsync(HttpClient client) =>
         [.. (await HttpAssert.Ok<PageDto<NotificationDto>>(await client.GetAsync("/api/notifications"))).Items.Where(n => n.Kind == "engagement-reminder").Select(n => n.Text)];
 
-    private async Task<(string OpportunityId, List<(string Id, HttpClient Client)> Advisors)> ConfirmedSessionAsync(TimeSpan startsIn, int lateCancellationHours = 24)
-    {
-        var world = new EngagementWorld(First);
-        var recruiter = world.Recruiter;
-        await world.SetBenchmarkAsync(50m, lateCancellationHours: lateCancellationHours);
-        Advance(ClockChanges.UntilSteadyClocks(First.Time.GetUtcNow(), "Europe/London"));
-        var now = First.Time.GetUtcNow();
-        string Local(DateTimeOffset at) => TimeZoneInfo.ConvertTimeBySystemTimeZoneId(at, "Europe/London").ToString("yyyy-MM-dd'T'HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
-        var draft = await HttpAssert.Ok<JsonElement>(await recruiter.PostJson("/api/engagements/opportunities", new
-        {
-            kind = "focus-group",
-            title = "Reminder check",
-            topics = new[] { "housing" },
-            sessions = new[] { new { start = Local(now + startsIn), end = Local(now + startsIn + TimeSpan.FromHours(2)), timeZone = "Europe/London", inPerson = false, link = "https://meet.example/r" } },
-            seats = 5,
-            applicationDeadline = now.AddMinutes(30),
-            compensation = new { basis = "hourly", rate = 60m },
-        }));
-        var id = draft.GetProperty("id").GetString()!;
-        await HttpAssert.Ok<JsonElement>(await recruiter.PostAsync($"/api/engagements/opportunities/{id}/publish", null));
-
-        var advisors = new List<(string Id, HttpClient Client)>();
-        for (var i = 0; i < 2; i++)
-        {
-            var advisor = await world.AdvisorAsync(availableAnyTime: true, timeZone: "Europe/London");
-            await world.ConfirmAsync(id, advisor);
-            advisors.Add(advisor);
-        }
-
-        return (id, advisors);
-    }
+    private Task<(string OpportunityId, List<(string Id, HttpClient Client)> Advisors)> ConfirmedSessionAsync(TimeSpan startsIn, int lateCancellationHours = 24) =>
+        new EngagementWorld(First).ConfirmedSessionAsync(First.Time, Advance, startsIn, lateCancellationHours);
 }

@@ -61,4 +61,39 @@ public sealed class EngagementWorld(ApiFactory api)
         await HttpAssert.Ok<JsonElement>(await Recruiter.PostJson($"/api/engagements/opportunities/{opportunityId}/invitations", new { personId = survivor.Id }));
         await HttpAssert.Ok<JsonElement>(await survivor.Client.PostAsync($"/api/engagements/opportunities/{opportunityId}/accept", null));
     }
+
+    /// <summary>
+    /// A published online session <paramref name="startsIn"/> from now (London time, the clock first moved clear of a
+    /// change of the clocks) with two advisors confirmed.
+    /// </summary>
+    public async Task<(string OpportunityId, List<(string Id, HttpClient Client)> Advisors)> ConfirmedSessionAsync(
+        TimeProvider time, Action<TimeSpan> advance, TimeSpan startsIn, int lateCancellationHours = 24)
+    {
+        await SetBenchmarkAsync(50m, lateCancellationHours: lateCancellationHours);
+        advance(ClockChanges.UntilSteadyClocks(time.GetUtcNow(), "Europe/London"));
+        var now = time.GetUtcNow();
+        string Local(DateTimeOffset at) => TimeZoneInfo.ConvertTimeBySystemTimeZoneId(at, "Europe/London").ToString("yyyy-MM-dd'T'HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+        var draft = await HttpAssert.Ok<JsonElement>(await Recruiter.PostJson("/api/engagements/opportunities", new
+        {
+            kind = "focus-group",
+            title = "Reminder check",
+            topics = new[] { "housing" },
+            sessions = new[] { new { start = Local(now + startsIn), end = Local(now + startsIn + TimeSpan.FromHours(2)), timeZone = "Europe/London", inPerson = false, link = "https://meet.example/r" } },
+            seats = 5,
+            applicationDeadline = now.AddMinutes(30),
+            compensation = new { basis = "hourly", rate = 60m },
+        }));
+        var id = draft.GetProperty("id").GetString()!;
+        await HttpAssert.Ok<JsonElement>(await Recruiter.PostAsync($"/api/engagements/opportunities/{id}/publish", null));
+
+        var advisors = new List<(string Id, HttpClient Client)>();
+        for (var i = 0; i < 2; i++)
+        {
+            var advisor = await AdvisorAsync(availableAnyTime: true, timeZone: "Europe/London");
+            await ConfirmAsync(id, advisor);
+            advisors.Add(advisor);
+        }
+
+        return (id, advisors);
+    }
 }

@@ -65,10 +65,24 @@ internal sealed class ReminderSender(EngagementData data, Notifier notifier)
             var confirmed = await data.ParticipationsAsync(Filter.Eq("opportunityId", opportunity.Id), ct);
             var claimsFor = (await data.Store.AllAsync<CompensationClaim>(EngagementData.Container, [Filter.Eq("opportunityId", opportunity.Id)], ct))
                 .Where(c => c.SessionId == session.Id).ToDictionary(c => c.PersonId, StringComparer.Ordinal);
+            Exception? failed = null;
             foreach (var place in confirmed.Where(p => p.State == ParticipationState.Confirmed && !ClaimRules.CancelsPlace(claimsFor.GetValueOrDefault(p.PersonId), p)))
             {
-                // Once for each time the session is set for: moved after a reminder went out, it is news again.
-                await notifier.SendOnceAsync(place.PersonId, notice, $"reminder~{opportunity.Id}~{session.Id}~{session.StartUtc:O}~{kind}", ct);
+                try
+                {
+                    // Once for each time the session is set for: moved after a reminder went out, it is news again.
+                    await notifier.SendOnceAsync(place.PersonId, notice, $"reminder~{opportunity.Id}~{session.Id}~{session.StartUtc:O}~{kind}", ct);
+                }
+                catch (Exception ex) when (!ct.IsCancellationRequested)
+                {
+                    // The others are still reminded; the next round tries this one again.
+                    failed ??= ex;
+                }
+            }
+
+            if (failed is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failed);
             }
         }
     }
@@ -102,11 +116,8 @@ internal sealed class EngagementReminderWorker(IServiceScopeFactory scopes, IDoc
 
         var due = await store.QueryAllAsync<ReminderSlot>(EngagementData.Container, ReminderSlot.Partition, [Filter.Le("startUtc", now.AddHours(24))], ct);
 
-        foreach (var agency in due.Where(s => s.StartUtc > now).GroupBy(s => s.AgencyId))
-        {
-            await using var scope = scopes.CreateAgencyScope(agency.Key, SystemUser);
-            await scope.ServiceProvider.GetRequiredService<ReminderSender>().SendDueAsync(agency, ct);
-        }
+        // Each session on its own: one that cannot be reminded now (its agency's data, a store blip) holds up no other.
+        await ForEachAsync(scopes, due.Where(s => s.StartUtc > now), SystemUser, (services, slot) => services.GetRequiredService<ReminderSender>().SendDueAsync([slot], ct), ct);
 
         foreach (var past in due.Where(s => s.StartUtc <= now))
         {
