@@ -76,6 +76,41 @@ public sealed class DoNotMatchTests(DoNotMatchTests.Factory api) : IClassFixture
     }
 
     [Fact]
+    public async Task Someone_put_on_the_do_not_match_list_stops_being_the_youths_case_manager_and_cannot_be_made_one_again()
+    {
+        // Staff who coordinate youth and mentor too: the youth says this one is linked to the person who harmed them.
+        var (staffId, staff) = await _world.PersonAsync(Roles.CaseManager);
+        await _world.SetRolesAsync(staffId, Roles.CaseManager, Roles.Mentor);
+        var (youthId, _) = await _world.YouthAsync();
+        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PutJson($"/api/youth/{youthId}/case-managers",
+            new { caseManagerIds = new[] { "demo-casemanager", staffId } }, (await ListAsync(youthId)).GetProperty("version").GetString()));
+        await HttpAssert.Ok<JsonElement>(await staff.GetAsync($"/api/youth/{youthId}"));
+
+        var saved = await SetListAsync(youthId, (await ListAsync(youthId)).GetProperty("version").GetString()!, staffId);
+
+        Assert.Equal(["demo-casemanager"], saved.GetProperty("caseManagerIds").EnumerateArray().Select(e => e.GetString()));
+        await HttpAssert.Problem(await staff.GetAsync($"/api/youth/{youthId}"), 404);
+        Assert.DoesNotContain((await HttpAssert.Ok<PageDto<JsonElement>>(await staff.GetAsync("/api/youth"))).Items, y => y.GetProperty("id").GetString() == youthId);
+        var refused = await HttpAssert.Problem(await _world.CaseManager.PutJson($"/api/youth/{youthId}/case-managers",
+            new { caseManagerIds = new[] { "demo-casemanager", staffId } }, (await ListAsync(youthId)).GetProperty("version").GetString()), 400);
+        Assert.Contains("do-not-match", refused.GetProperty("errors").GetProperty("caseManagerIds")[0].GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_youths_only_case_manager_is_not_put_on_their_do_not_match_list_and_nobody_refers_a_youth_they_are_kept_from()
+    {
+        var (staffId, staff) = await _world.PersonAsync(Roles.CaseManager);
+        await _world.SetRolesAsync(staffId, Roles.CaseManager, Roles.Mentor);
+        var (youthId, _) = await _world.YouthAsync();
+        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PutJson($"/api/youth/{youthId}/case-managers",
+            new { caseManagerIds = new[] { staffId } }, (await ListAsync(youthId)).GetProperty("version").GetString()));
+        var version = (await staff.GetAsync($"/api/youth/{youthId}")).Headers.ETag!.Tag;
+
+        await HttpAssert.Problem(await staff.PutJson($"/api/youth/{youthId}", new { displayName = "Youth kept safe", age = 16, doNotMatch = new[] { staffId } }, version), 409);
+        await HttpAssert.Problem(await staff.PostJson("/api/youth", new { displayName = "Another youth", age = 16, doNotMatch = new[] { staffId } }), 400);
+    }
+
+    [Fact]
     public async Task A_search_finds_at_most_ten_and_a_hostile_one_is_refused_not_run()
     {
         var (youthId, _) = await _world.YouthAsync();

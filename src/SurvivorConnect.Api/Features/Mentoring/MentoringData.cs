@@ -116,7 +116,7 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis)
         await FindAsync<Person>(Person.Container, personId, ct) is { Active: true } person && person.Roles.Contains(role, StringComparer.Ordinal);
 
     public bool IsCaseManagerOf(YouthReferral youth) =>
-        User.IsInRole(Roles.CaseManager) && youth.CaseManagerIds.Contains(User.UserId, StringComparer.Ordinal);
+        User.IsInRole(Roles.CaseManager) && youth.ActingCaseManagerIds.Contains(User.UserId, StringComparer.Ordinal);
 
     /// <summary>A youth record for its case managers and the agency admin only.</summary>
     public async Task<YouthReferral> YouthForStaffAsync(string youthId, bool adminMayRead, CancellationToken ct)

@@ -169,6 +169,12 @@ public sealed record YouthReferral : Document
 
     public required IReadOnlyList<string> CaseManagerIds { get; init; }
 
+    /// <summary>
+    /// The case managers who may read this youth's records: none the youth is never to be matched with (someone linked
+    /// to harm reads nothing about them either, whatever the list of case managers says).
+    /// </summary>
+    public IEnumerable<string> ActingCaseManagerIds => CaseManagerIds.Except(DoNotMatch, StringComparer.Ordinal);
+
     public required StageOfChange Stage { get; init; }
 
     public IReadOnlyList<StageEvent> StageHistory { get; init; } = [];

@@ -194,6 +194,11 @@ internal sealed class YouthHandlers(
         var body = command.Body;
         await CheckPersonAsync(body.PersonId, ct);
         await CheckDoNotMatchAsync(body.DoNotMatch, ct);
+        if (body.DoNotMatch?.Any(id => id.Trim() == data.User.UserId) == true)
+        {
+            throw new RequestValidationException("doNotMatch", "You would be this youth's case manager: ask another case manager to refer them.");
+        }
+
         var stage = MentoringValidation.ParseStage(body.Stage);
         var youth = Apply(new YouthReferral
         {
@@ -222,7 +227,16 @@ internal sealed class YouthHandlers(
         var youth = await data.YouthForStaffAsync(command.YouthId, adminMayRead: false, ct);
         await CheckPersonAsync(command.Body.PersonId, ct);
         await CheckDoNotMatchAsync(command.Body.DoNotMatch?.Where(id => !youth.DoNotMatch.Contains(id?.Trim(), StringComparer.Ordinal)).ToArray(), ct);
-        var saved = await SaveAsync(Apply(youth, command.Body), youth.PersonId, ifMatch, ct);
+        var changed = Apply(youth, command.Body);
+
+        // Someone the youth is never to meet does not read everything about them either: they stop being a case manager.
+        var acting = changed.ActingCaseManagerIds.ToList();
+        if (acting.Count == 0)
+        {
+            throw new ConflictException("They are this youth's only case manager. Hand the youth to another case manager first, then add them to the list.");
+        }
+
+        var saved = await SaveAsync(changed with { CaseManagerIds = acting }, youth.PersonId, ifMatch, ct);
 
         // The do-not-match list and preferences are what a match step checks of the youth: one under way now fails.
         await eligibility.YouthChangedAsync(saved.Id);
@@ -262,6 +276,11 @@ internal sealed class YouthHandlers(
         if (ids.Contains(me) && !youth.CaseManagerIds.Contains(me) && await data.Store.AnotherAdminExistsAsync(me, ct))
         {
             throw new ConflictException("Another agency admin adds you to a youth's case managers.");
+        }
+
+        if (ids.FirstOrDefault(youth.DoNotMatch.Contains) is { } kept)
+        {
+            throw new RequestValidationException("caseManagerIds", $"'{kept}' is on this youth's do-not-match list, so cannot be their case manager.");
         }
 
         var mentors = (await data.MatchesAsync(Filter.Eq("youthId", youth.Id), openOnly: true, ct)).Select(m => m.MentorId).ToHashSet(StringComparer.Ordinal);
