@@ -42,6 +42,36 @@ public sealed class ConsentWithdrawalTests(ApiFactory api) : IClassFixture<ApiFa
     }
 
     [Fact]
+    public async Task A_youths_no_to_a_consent_staff_revoked_a_moment_before_is_still_theirs_and_staff_cannot_say_yes_again_for_them()
+    {
+        var chat = await _world.OpenChatAsync();
+        var youthConsent = await MatchConsentAsync(chat.YouthHttp, chat.YouthId, chat.Id);
+        await HttpAssert.Ok<MentoringTests.ConsentDto>(await _world.CaseManager.PostAsync($"/api/consents/{youthConsent.Id}/revoke", null));
+
+        // Their page still showed the consent: they press withdraw.
+        await HttpAssert.Ok<MentoringTests.ConsentDto>(await chat.YouthHttp.PostAsync($"/api/consents/{youthConsent.Id}/revoke", null));
+
+        var overridden = await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/consents", GrantBody(chat)), 409);
+        Assert.Contains("only they can", overridden.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "still closed?"));
+        await HttpAssert.Problem(await chat.YouthHttp.PostAsync($"/api/consents/{youthConsent.Id}/revoke", null), 409);
+    }
+
+    [Fact]
+    public async Task A_youths_no_reaches_the_yes_staff_recorded_for_them_after_their_page_was_drawn()
+    {
+        var chat = await _world.OpenChatAsync();
+        var youthConsent = await MatchConsentAsync(chat.YouthHttp, chat.YouthId, chat.Id);
+        await HttpAssert.Ok<MentoringTests.ConsentDto>(await _world.CaseManager.PostAsync($"/api/consents/{youthConsent.Id}/revoke", null));
+        await MentoringWorld.Created(await _world.CaseManager.PostJson("/api/consents", GrantBody(chat)));
+
+        await HttpAssert.Ok<MentoringTests.ConsentDto>(await chat.YouthHttp.PostAsync($"/api/consents/{youthConsent.Id}/revoke", null));
+
+        await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "still closed?"));
+        await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/consents", GrantBody(chat)), 409);
+    }
+
+    [Fact]
     public async Task A_youth_who_withdrew_from_a_mentor_is_not_matched_with_them_again_on_staff_say_so_and_only_the_youth_can_agree()
     {
         var (match, mentor, youth, mentorId, youthId) = await _world.ActiveMatchAsync();

@@ -185,20 +185,27 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
         {
             // A consent not tied to a match or a partner (to mentor, to be contacted for paid work) is one yes however
             // often it was recorded (two tabs, a second tap): withdrawn, every record of it goes, or an older one would
-            // still count as the person consenting. Asked again, a withdrawal that stopped part way is finished.
-            var twins = consent is { MatchId: null, PartnerAgencyId: null }
-                ? (await LikeAsync(consent.SubjectId, consent.Grantor, consent.Scope, null, null, ct)).Where(c => c.Id != consent.Id && c.RevokedAt is null).ToList()
+            // still count as the person consenting. Asked again, a withdrawal that stopped part way is finished. The
+            // subject's own no to a match goes to every yes to it, one staff recorded after their page was drawn too.
+            var twins = consent.PartnerAgencyId is null && (bySubject || consent.MatchId is null)
+                ? (await LikeAsync(consent.SubjectId, consent.Grantor, consent.Scope, consent.MatchId, null, ct)).Where(c => c.Id != consent.Id && c.RevokedAt is null).ToList()
                 : [];
-            if (consent.RevokedAt is not null && twins.Count == 0)
+
+            // Staff revoked it before the subject's own no arrived: the no is still theirs, so staff cannot say yes again for them.
+            var noUnrecorded = bySubject && consent is { RevokedAt: not null, WithdrawnBySubject: false };
+            if (consent.RevokedAt is not null && twins.Count == 0 && !noUnrecorded)
             {
                 throw new ConflictException("This consent was already revoked.");
             }
 
             var written = consent;
-            if (consent.RevokedAt is null)
+            if (consent.RevokedAt is null || noUnrecorded)
             {
-                written = await store.ReplaceAsync(ConsentRecord.Container, consent with { RevokedAt = store.Now, WithdrawnBySubject = bySubject }, consent.ETag!, ct);
-                await publisher.Publish(new ConsentChanged(written), ct);
+                written = await store.ReplaceAsync(ConsentRecord.Container, consent with { RevokedAt = consent.RevokedAt ?? store.Now, WithdrawnBySubject = bySubject }, consent.ETag!, ct);
+                if (consent.RevokedAt is null)
+                {
+                    await publisher.Publish(new ConsentChanged(written), ct);
+                }
             }
 
             foreach (var twin in twins)
