@@ -41,6 +41,23 @@ public sealed class QuickExitTests(PortalServer server)
     }
 
     [Fact]
+    public async Task Skipping_to_the_main_content_moves_focus_and_leaves_no_entry_to_come_back_to()
+    {
+        var youth = await server.SignInAsync("Riley (demo youth)", phone: true);
+        await youth.GetByRole(AriaRole.Link, new() { Name = "Matches" }).ClickAsync();
+        await youth.WaitForURLAsync(server.BaseUrl + "/matches");
+
+        var skip = youth.GetByRole(AriaRole.Link, new() { Name = "Skip to main content" });
+        await skip.FocusAsync();
+        await skip.PressAsync("Enter");
+
+        await Expect(youth.Locator("main")).ToBeFocusedAsync();
+        Assert.Equal(server.BaseUrl + "/matches", youth.Url);
+        await youth.GetByRole(AriaRole.Button, new() { Name = "Exit this page" }).ClickAsync();
+        await LeftForGoodAsync(youth);
+    }
+
+    [Fact]
     public async Task An_address_that_is_no_page_still_has_the_exit_button()
     {
         // An old link or a mistyped address must not be the one screen with no way out.

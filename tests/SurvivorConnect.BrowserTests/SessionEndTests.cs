@@ -56,6 +56,45 @@ public sealed class SessionEndTests(PortalServer server)
     }
 
     [Fact]
+    public async Task A_phone_unlocked_after_the_idle_time_shows_nothing_of_the_page_until_the_server_says_the_session_lives()
+    {
+        var youth = await server.SignInAsync("Riley (demo youth)", phone: true);
+        await youth.Clock.InstallAsync();
+        await youth.GotoAsync("/notifications");
+        var heading = youth.GetByRole(AriaRole.Heading, new() { Level = 1 });
+        await Expect(heading).ToBeVisibleAsync();
+        var answer = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await youth.RouteAsync("**/session", async route =>
+        {
+            if (await answer.Task)
+            {
+                await route.ContinueAsync();
+            }
+            else
+            {
+                await route.FulfillAsync(new() { Status = 401 });
+            }
+        });
+
+        // Locked for longer than the idle time: the page's timers have not woken yet when the phone is unlocked.
+        await youth.Clock.SetSystemTimeAsync(DateTime.UtcNow + Idle + TimeSpan.FromMinutes(5));
+        await youth.EvaluateAsync("document.dispatchEvent(new Event('visibilitychange'))");
+
+        await Expect(heading).ToBeHiddenAsync();
+        answer.SetResult(true);
+        await Expect(heading).ToBeVisibleAsync();
+        Assert.Equal(server.BaseUrl + "/notifications", youth.Url);
+
+        // Put down again, and this time the session has ended: the page clears without showing itself.
+        answer = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await youth.Clock.SetSystemTimeAsync(DateTime.UtcNow + 2 * (Idle + TimeSpan.FromMinutes(5)));
+        await youth.EvaluateAsync("document.dispatchEvent(new Event('visibilitychange'))");
+        await Expect(heading).ToBeHiddenAsync();
+        answer.SetResult(false);
+        await Expect(youth).ToHaveURLAsync(server.BaseUrl + "/signin?ended=1");
+    }
+
+    [Fact]
     public async Task A_minute_before_an_idle_page_clears_it_asks_whether_they_are_still_here_and_one_tap_or_reading_on_keeps_it()
     {
         var youth = await server.SignInAsync("Riley (demo youth)");

@@ -94,6 +94,34 @@
     endSession();
   }, 15000);
 
+  // A phone unlocked (or a tab come back to) after the idle time shows nothing of the page until the server says the
+  // session still lives: the timer above can be minutes late waking, and its answer seconds late on a waking network.
+  let returning = false;
+  async function coverOnReturn() {
+    const idleMinutes = Number(document.querySelector('nav[aria-label="Main"]')?.dataset.idleMinutes);
+    if (!(idleMinutes > 0) || left || returning || document.visibilityState !== 'visible' || Date.now() - lastActive <= idleMinutes * 60000) return;
+    returning = true;
+    document.documentElement.classList.add('covered');
+    try {
+      // The server failing to say is asked again a little later; with no answer at all, or still none, the page clears.
+      for (let tries = 0; tries < 3 && !left; tries++) {
+        const state = await sessionState();
+        if (state === 'live') {
+          lastActive = Date.now() - Math.max(idleMinutes / 2, idleMinutes - 2) * 60000;
+          document.documentElement.classList.remove('covered');
+          return;
+        }
+        if (state !== 'unknown') break;
+        await new Promise((resolve) => setTimeout(resolve, 5000));
+      }
+      endSession();
+    } finally {
+      returning = false;
+    }
+  }
+  document.addEventListener('visibilitychange', coverOnReturn);
+  window.addEventListener('pageshow', coverOnReturn);
+
   const idleWarning = document.querySelector('[data-idle-warning]');
   let focusBeforeWarning = null;
   function warnIdle(on) {
@@ -208,8 +236,18 @@
     const link = event.target.closest('a[href]');
     if (!link || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || link.target) return;
     const url = new URL(link.href, location.href);
-    if (url.origin !== location.origin || link.hasAttribute('download') || url.hash && url.pathname === location.pathname) return;
+    if (url.origin !== location.origin || link.hasAttribute('download')) return;
     event.preventDefault();
+    // A jump within the page (skip to main content) would be an entry of its own, left behind by the quick exit: the
+    // focus moves, the history does not.
+    if (url.hash && url.pathname === location.pathname && url.search === location.search) {
+      const target = document.getElementById(decodeURIComponent(url.hash.slice(1)));
+      if (!target) return;
+      if (!target.matches('a[href], button, input, select, textarea, [tabindex]')) target.setAttribute('tabindex', '-1');
+      target.focus();
+      target.scrollIntoView?.({ block: 'start' });
+      return;
+    }
     location.replace(url.href);
   });
 
