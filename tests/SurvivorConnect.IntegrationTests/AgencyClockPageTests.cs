@@ -53,6 +53,9 @@ public sealed class AgencyClockPageTests(CountingApiFactory api) : IClassFixture
         Assert.Contains("That did not work", html, StringComparison.Ordinal);
         Assert.Contains("data-exit", html, StringComparison.Ordinal);
         Assert.Contains("/portal-assets/portal.js", html, StringComparison.Ordinal);
+        // Whoever meets it may be in danger: the way to help and the crisis lines are there, store or no store.
+        Assert.Contains("href=\"/help\"", html, StringComparison.Ordinal);
+        Assert.Contains("href=\"tel:988\"", html, StringComparison.Ordinal);
         if (failing == 1)
         {
             Assert.Equal(HttpStatusCode.OK, json.StatusCode);
@@ -77,5 +80,6 @@ public sealed class AgencyClockPageTests(CountingApiFactory api) : IClassFixture
         var html = await answer.Content.ReadAsStringAsync();
         Assert.Contains("That did not work", html, StringComparison.Ordinal);
         Assert.Contains("data-exit", html, StringComparison.Ordinal);
+        Assert.Contains("href=\"tel:988\"", html, StringComparison.Ordinal);
     }
 }
