@@ -272,6 +272,21 @@ public sealed class OutsideDevelopmentTests
         Assert.Contains("Auth:Authority is required", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Production_refuses_a_Stripe_address_other_than_Stripes_own_and_a_webhook_age_that_refuses_all_or_lets_old_ones_in()
+    {
+        using var factory = new SettingsFactory("Production", new Dictionary<string, string?>
+        {
+            ["Payouts:Stripe:ApiBase"] = "http://stripe-fake.example:12111",
+            ["Payouts:Stripe:ToleranceSeconds"] = "0",
+        });
+
+        var error = Assert.Throws<InvalidOperationException>(() => factory.Server);
+
+        Assert.Contains("Payouts:Stripe:ApiBase is for tests only", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Payouts:Stripe:ToleranceSeconds must be from 1 to 600", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("Auth:Portal:MaxHours")]
     [InlineData("Auth:Portal:IdleMinutes")]

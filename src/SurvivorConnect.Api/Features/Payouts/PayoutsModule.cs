@@ -178,7 +178,10 @@ public static class PayoutsModule
     public static Uri BackFromStripe(HttpRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return new Uri($"{request.Scheme}://{request.Host}{FromStripePath}");
+        // A request without a host (HTTP/1.0) has no address of ours to come back to.
+        return request.Host.HasValue && Uri.TryCreate($"{request.Scheme}://{request.Host}{FromStripePath}", UriKind.Absolute, out var back)
+            ? back
+            : throw new BadHttpRequestException("The request names no host to come back to.");
     }
 
     /// <summary>

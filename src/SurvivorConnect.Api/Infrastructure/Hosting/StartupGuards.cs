@@ -105,6 +105,17 @@ internal static class StartupGuards
             problems.Add("Payouts:Stripe:ConnectWebhookSecret (whsec_) is required with Stripe on: without it every connected account's event (onboarding, bank payouts) is refused.");
         }
 
+        // A test's fake of Stripe, left set by a stray setting, would be sent the live secret key.
+        if (stripe.ApiBase is { Length: > 0 } apiBase && !apiBase.TrimEnd('/').Equals("https://api.stripe.com", StringComparison.OrdinalIgnoreCase))
+        {
+            problems.Add("Payouts:Stripe:ApiBase is for tests only: leave it out, or set it to https://api.stripe.com.");
+        }
+
+        if (stripe.ToleranceSeconds is < 1 or > 600)
+        {
+            problems.Add("Payouts:Stripe:ToleranceSeconds must be from 1 to 600: 0 refuses every webhook, and a long one lets an old one be played again.");
+        }
+
         if (configuration[Telemetry.ConnectionStringKey] is { Length: > 0 } monitor && !monitor.Contains("InstrumentationKey=", StringComparison.OrdinalIgnoreCase))
         {
             problems.Add($"{Telemetry.ConnectionStringKey} is not an Application Insights connection string (InstrumentationKey=...;IngestionEndpoint=...).");
