@@ -178,6 +178,45 @@ public sealed class ChatRevocationTests(ChatRevocationTests.Factory api) : IClas
     }
 
     [Fact]
+    public async Task Consent_given_and_withdrawn_again_and_again_tells_the_case_manager_once_until_they_read_it_then_again()
+    {
+        var chat = await _world.OpenChatAsync();
+        var (listener, pushed) = await NoticeListener.ListenAsync(api, "demo-casemanager");
+        await using var _ = listener;
+        var yes = new { subjectId = chat.MentorId, grantor = "Mentor", scope = "mentoring-match", matchId = chat.Id };
+        async Task WithdrawAllAsync()
+        {
+            foreach (var consent in (await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await chat.MentorHttp.GetAsync($"/api/consents?subjectId={chat.MentorId}")))
+                .Where(c => c.MatchId == chat.Id && c.Current))
+            {
+                await HttpAssert.Ok<MentoringTests.ConsentDto>(await chat.MentorHttp.PostAsync($"/api/consents/{consent.Id}/revoke", null));
+            }
+        }
+
+        async Task<List<NotificationDto>> ToldAsync() =>
+            [.. (await HttpAssert.Ok<PageDto<NotificationDto>>(await _world.CaseManager.GetAsync("/api/notifications?pageSize=100"))).Items.Where(n => n.Kind == "consent-revoked" && n.MatchId == chat.Id)];
+
+        await WithdrawAllAsync();
+        for (var round = 0; round < 5; round++)
+        {
+            await MentoringWorld.Created(await chat.MentorHttp.PostJson("/api/consents", yes));
+            await WithdrawAllAsync();
+        }
+
+        var told = Assert.Single(await ToldAsync());
+        Assert.Null(told.ReadAt);
+        await ChatClient.EventuallyAsync(() => pushed.Any(n => n.Kind == "consent-revoked"), "the first withdrawal is pushed");
+        Assert.Single(pushed, n => n.Kind == "consent-revoked");
+
+        await HttpAssert.Ok<NotificationDto>(await _world.CaseManager.PostAsync($"/api/notifications/{told.Id}/read", null));
+        await MentoringWorld.Created(await chat.MentorHttp.PostJson("/api/consents", yes));
+        await WithdrawAllAsync();
+
+        Assert.Null(Assert.Single(await ToldAsync()).ReadAt);
+        await ChatClient.EventuallyAsync(() => pushed.Count(n => n.Kind == "consent-revoked") == 2, "a withdrawal after the notice was read is told anew");
+    }
+
+    [Fact]
     public async Task Withdrawing_one_of_two_records_of_the_same_yes_withdraws_it_and_closes_the_chat_at_once()
     {
         var chat = await _world.OpenChatAsync();

@@ -130,7 +130,10 @@ internal sealed class ConsentChangedHandler(MentoringData data, MentorEligibilit
 
         if (consent.RevokedAt is not null && MatchLifecycle.IsOpen(match.State))
         {
-            await notifier.SendAsync(await data.ActiveCaseManagersAsync(youth, ct), Notices.ConsentRevokedToCaseManager, match.Id, ct);
+            foreach (var caseManager in await data.ActiveCaseManagersAsync(youth, ct))
+            {
+                await TellOfWithdrawalAsync(caseManager, match.Id, consent.Id, ct);
+            }
         }
         else if (consent is { RevokedAt: null, Grantor: ConsentGrantor.Youth } && MatchLifecycle.IsOpen(match.State) && youth.PersonId != consent.RecordedBy)
         {
@@ -147,11 +150,18 @@ internal sealed class ConsentChangedHandler(MentoringData data, MentorEligibilit
             {
                 foreach (var caseManager in await data.ActiveCaseManagersAsync(youth, ct))
                 {
-                    await notifier.SendOnceAsync(caseManager, Notices.ConsentRevokedToCaseManager, $"mentoring-withdrawn~{mentoring.Id}~{match.Id}", ct, match.Id);
+                    await TellOfWithdrawalAsync(caseManager, match.Id, mentoring.Id, ct);
                 }
             }
         }
     }
+
+    /// <summary>
+    /// One notice stands for a match's withdrawals while it is unread: consent given and withdrawn again and again
+    /// (a hand on a loop) brings it back to the top, not a notice, and a push, each time.
+    /// </summary>
+    private async Task TellOfWithdrawalAsync(string caseManager, string matchId, string consentId, CancellationToken ct) =>
+        await notifier.SendStandingAsync(caseManager, Notices.ConsentRevokedToCaseManager, $"consent-withdrawn~{matchId}", consentId, _ => Task.FromResult(true), ct, matchId);
 }
 
 /// <summary>A new consent policy may leave open matches without a consent they now need: their chats follow at once.</summary>
