@@ -589,6 +589,57 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task A_payout_whose_transfer_Stripe_took_back_can_be_paid_by_check_and_late_news_of_that_transfer_moves_nothing()
+    {
+        var (payout, bank) = await SendingAsync();
+        var transfer = await TakenBackAsync(payout, bank);
+
+        var paid = await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout, "paid-outside", new { reference = "Check 81" }));
+        api.Stripe.ReverseTransfer(transfer);
+        await api.DeliverAsync(api.Stripe.EventJson("transfer.reversed", transfer));
+
+        Assert.Equal("Paid", paid.State);
+        Assert.Equal("Paid", (await _world.PayoutAsync(payout)).State);
+        var reconciliation = await HttpAssert.Ok<JsonElement>(await Finance.GetAsync("/api/payouts/reconciliation?stripe=true"));
+        Assert.DoesNotContain(reconciliation.GetProperty("differences").EnumerateArray(), d => d.GetProperty("payoutId").GetString() == payout);
+    }
+
+    [Fact]
+    public async Task A_payout_whose_transfer_Stripe_took_back_can_be_cancelled_and_its_claim_paid_again()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync();
+        await _world.PayeeReadyAsync(payees[0], stripe: true);
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity)).Id;
+        await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout, "approve"));
+        await api.SendPayoutsAsync();
+        await TakenBackAsync(payout, api.Stripe.Payouts.Single(p => p["metadata"]!["payout_id"]!.GetValue<string>() == payout)["id"]!.GetValue<string>());
+
+        Assert.Equal("Cancelled", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout, "cancel"))).State);
+
+        var again = Assert.Single(await _world.PrepareAsync(opportunity));
+        Assert.Equal((payout, "Pending"), (again.Id, again.State));
+        await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout, "approve"));
+        await api.SendPayoutsAsync();
+
+        Assert.Equal("Sending", (await _world.PayoutAsync(payout)).State);
+        var transfers = api.Stripe.Transfers.Where(t => t["metadata"]!["payout_id"]!.GetValue<string>() == payout).ToList();
+        Assert.Equal(2, transfers.Count);
+        var reconciliation = await HttpAssert.Ok<JsonElement>(await Finance.GetAsync("/api/payouts/reconciliation?stripe=true"));
+        Assert.DoesNotContain(reconciliation.GetProperty("differences").EnumerateArray(), d => d.GetProperty("payoutId").GetString() == payout);
+    }
+
+    /// <summary>The payee's bank returns the money, and the platform takes the whole transfer back from their Stripe account.</summary>
+    private async Task<string> TakenBackAsync(string payout, string bank)
+    {
+        await api.DeliverAsync(api.Stripe.EventJson("payout.failed", bank, status: "failed", failureCode: "account_closed"));
+        var transfer = api.Stripe.Transfers.Single(t => t["metadata"]!["payout_id"]!.GetValue<string>() == payout)["id"]!.GetValue<string>();
+        api.Stripe.ReverseTransfer(transfer);
+        await api.DeliverAsync(api.Stripe.EventJson("transfer.reversed", transfer));
+        Assert.Equal("Reversed", (await _world.PayoutAsync(payout)).State);
+        return transfer;
+    }
+
+    [Fact]
     public async Task A_lost_answer_after_Stripe_made_the_transfer_is_retried_with_the_same_key_and_makes_one_transfer()
     {
         var (opportunity, payees) = await _world.AttendedAsync();

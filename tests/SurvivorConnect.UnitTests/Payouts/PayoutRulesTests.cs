@@ -97,7 +97,9 @@ public sealed class PayoutRulesTests
     [InlineData(PayoutState.Failed, "tr_1", false, false)]
     [InlineData(PayoutState.Sending, null, false, false)]
     [InlineData(PayoutState.Paid, null, false, false)]
-    public void Once_money_reached_the_payee_s_Stripe_balance_the_payout_is_neither_cancelled_nor_paid_another_way(PayoutState state, string? transferId, bool cancel, bool outside)
+    [InlineData(PayoutState.Paid, "tr_1", false, false)]
+    [InlineData(PayoutState.Reversed, "tr_1", true, true)]
+    public void Once_money_reached_the_payee_s_Stripe_balance_the_payout_is_neither_cancelled_nor_paid_another_way_until_it_is_taken_back(PayoutState state, string? transferId, bool cancel, bool outside)
     {
         Assert.Equal(cancel, PayoutRules.CanCancel(state, transferId));
         Assert.Equal(outside, PayoutRules.CanPayOutside(state, transferId));

@@ -275,7 +275,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
         {
             throw new ConflictException(payout.TransferId is null
                 ? "Only a payout not yet sent (or one that failed before Stripe moved any money) can be cancelled."
-                : "Its money is already in the payee's Stripe account, so it cannot be cancelled: send it again once their bank details are fixed.");
+                : "Its money is already in the payee's Stripe account, so it cannot be cancelled: send it again once their bank details are fixed, or have the transfer reversed in Stripe first.");
         }
 
         // The claim opens again first, so the session can be recorded again and a corrected payout prepared. Should the
@@ -316,7 +316,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
 
         if (!PayoutRules.CanPayOutside(payout.State, payout.TransferId))
         {
-            throw new ConflictException("Only an approved payout not yet sent (or one that failed before Stripe moved any money) can be recorded as paid outside Stripe.");
+            throw new ConflictException("Only an approved payout not yet sent (or one that failed before Stripe moved any money, or whose transfer Stripe took back) can be recorded as paid outside Stripe.");
         }
 
         StoreException.ThrowIfChangedSince(command.IfMatch ?? throw new PreconditionRequiredException(), payout.ETag);
@@ -344,6 +344,8 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
         var paid = await data.SaveAsync(payout, payout with
         {
             State = PayoutState.Paid,
+            // Paid another way, it is no longer Stripe's: late news of its old transfer moves nothing.
+            Method = payout.TransferId is null ? payout.Method : PayeeMethod.Check,
             OutsideReference = reference,
             PaidAt = now,
             Year = year,

@@ -119,9 +119,9 @@ internal sealed class ReconciliationHandler(PayoutData data, IStripeGateway stri
             found.Add(new(payout.Id, name, $"Stripe transferred {transfer.Amount} (minor units); the payout is {payout.Total:0.00} {payout.Currency}."));
         }
 
-        if (transfer.Reversed != (payout.State == PayoutState.Reversed))
+        if (transfer.Reversed != PayoutRules.TransferTakenBack(payout.State, payout.TransferId, payout.OutsideReference))
         {
-            found.Add(new(payout.Id, name, transfer.Reversed ? "Stripe reversed this transfer; the payout does not say so." : "The payout says reversed; Stripe's transfer is not."));
+            found.Add(new(payout.Id, name, transfer.Reversed ? "Stripe reversed this transfer; the payout does not say so." : "The payout says its transfer was taken back; Stripe's transfer is not."));
         }
         else if (!transfer.Reversed && transfer.AmountReversed > 0)
         {

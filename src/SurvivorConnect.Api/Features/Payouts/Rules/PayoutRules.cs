@@ -82,18 +82,25 @@ public static class PayoutRules
 
     /// <summary>
     /// Whether a payout may be cancelled (its claim then opens for a corrected payout): one not yet sent, or one that
-    /// failed before Stripe moved any money. Once a transfer was made, the money is in the payee's Stripe balance: a
-    /// second payout for the claim would pay twice, so it may only be sent on.
+    /// failed before Stripe moved any money, or one whose whole transfer Stripe took back. While a transfer stands, the
+    /// money is in the payee's Stripe balance: a second payout for the claim would pay twice, so it may only be sent on.
     /// </summary>
     public static bool CanCancel(PayoutState state, string? transferId) =>
-        transferId is null && state is PayoutState.Pending or PayoutState.Approved or PayoutState.Failed;
+        state == PayoutState.Reversed || transferId is null && state is PayoutState.Pending or PayoutState.Approved or PayoutState.Failed;
 
     /// <summary>
-    /// Whether finance may record a payout as paid another way (a check, say): only before any money reached the
-    /// payee's Stripe balance, since that money would then be paid twice.
+    /// Whether finance may record a payout as paid another way (a check, say): only while no money is in the payee's
+    /// Stripe balance (none reached it, or all of it was taken back), since that money would then be paid twice.
     /// </summary>
     public static bool CanPayOutside(PayoutState state, string? transferId) =>
-        transferId is null && state is PayoutState.Approved or PayoutState.Failed;
+        state == PayoutState.Reversed || transferId is null && state is PayoutState.Approved or PayoutState.Failed;
+
+    /// <summary>
+    /// Whether the payout's transfer should stand reversed at Stripe: it says so, or it was cancelled or paid another
+    /// way after a transfer, which only a reversal allows.
+    /// </summary>
+    public static bool TransferTakenBack(PayoutState state, string? transferId, string? outsideReference) =>
+        state == PayoutState.Reversed || transferId is not null && (state == PayoutState.Cancelled || outsideReference is not null);
 
     /// <summary>
     /// Whether news from Stripe moves a payout being sent or already settled to <paramref name="next"/>. Stripe's
