@@ -32,6 +32,23 @@ public sealed class MatchRaceTests(CountingApiFactory api) : IClassFixture<Count
     }
 
     [Fact]
+    public async Task The_youths_only_case_manager_deactivated_while_the_youth_agrees_stops_the_match_going_live_with_nobody_to_oversee_it()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (youthId, youth) = await _world.YouthAsync();
+        var match = await _world.AcceptedAsync(youthId, mentorId, mentor);
+        var (caseManagerId, _) = await _world.PersonAsync(SurvivorConnect.Api.Infrastructure.Auth.Roles.CaseManager);
+        var version = (await _world.CaseManager.GetAsync($"/api/youth/{youthId}")).Headers.ETag!.Tag;
+        await MentoringWorld.Ok(await _world.CaseManager.PutJson($"/api/youth/{youthId}/case-managers", new { caseManagerIds = new[] { caseManagerId } }, version));
+
+        var between = await api.InBetweenAsync(match.Id, () => _world.Admin.PostAsync($"/api/people/{caseManagerId}/deactivate", null), () => youth.PostAsync($"/api/matches/{match.Id}/agree", null));
+
+        await MentoringWorld.Ok(between.Later);
+        await HttpAssert.Problem(between.Earlier, 409);
+        Assert.NotEqual("Active", (await MentoringWorld.Ok<MatchDto>(await _world.Admin.GetAsync($"/api/matches/{match.Id}"))).State);
+    }
+
+    [Fact]
     public async Task A_hold_placed_while_a_match_is_proposed_stops_the_proposal()
     {
         var (mentorId, _) = await _world.ReadyMentorAsync();

@@ -115,14 +115,26 @@ internal sealed class PersonAccessFenceHandler(MentoringData data, MentorEligibi
             await eligibility.MentorChangedAsync(person.Id);
         }
 
-        if (roles.Contains(Roles.Supervisor, StringComparer.Ordinal) && !(person.Active && person.Roles.Contains(Roles.Supervisor, StringComparer.Ordinal)))
+        if (Left(person, roles, Roles.Supervisor))
         {
             foreach (var mentor in await data.AllAsync<MentorProfile>(MentorProfile.Container, [Filter.Eq("supervisorId", person.Id)], CancellationToken.None))
             {
                 await eligibility.MentorChangedAsync(mentor.Id);
             }
         }
+
+        // A case manager gone may leave a youth with nobody to oversee their chats: a step checked against them fails.
+        if (Left(person, roles, Roles.CaseManager))
+        {
+            foreach (var youth in await data.AllAsync<YouthReferral>(YouthReferral.Container, [Filter.Contains("caseManagerIds", person.Id)], CancellationToken.None))
+            {
+                await eligibility.YouthChangedAsync(youth.Id);
+            }
+        }
     }
+
+    private static bool Left(Person person, List<string> roles, string role) =>
+        roles.Contains(role, StringComparer.Ordinal) && !(person.Active && person.Roles.Contains(role, StringComparer.Ordinal));
 }
 
 /// <summary>The one place that knows which consents a match needs, and checks they are current.</summary>
