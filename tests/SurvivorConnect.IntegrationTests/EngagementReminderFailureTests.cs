@@ -1,6 +1,10 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using SurvivorConnect.Api.Features.Engagements;
 using SurvivorConnect.Api.Features.Notifications;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.IntegrationTests;
 
@@ -33,5 +37,39 @@ public sealed class EngagementReminderFailureTests(ClockedCountingApiFactory api
         {
             Assert.Single(await EngagementReminderTests.RemindersAsync(client));
         }
+    }
+
+}
+
+/// <summary>Giving up the places of someone who no longer takes paid work when a write fails: the worker finishes it.</summary>
+public sealed class PlacesReleaseFailureTests(ClockedCountingApiFactory api) : IClassFixture<ClockedCountingApiFactory>
+{
+    private Task RunRemindersAsync() => api.Services.GetRequiredService<EngagementReminderWorker>().RunOnceAsync(CancellationToken.None);
+
+    [Fact]
+    public async Task Roles_taken_away_are_saved_even_if_giving_up_the_places_fails_and_the_worker_gives_them_up_after()
+    {
+        var world = new EngagementWorld(api);
+        var (opportunityId, advisors) = await world.ConfirmedSessionAsync(api.Time, api.Time.Advance, startsIn: TimeSpan.FromHours(30));
+        var leaving = advisors[0];
+        var person = await world.Admin.GetAsync($"/api/people/{leaving.Id}");
+        using var roles = new HttpRequestMessage(HttpMethod.Put, $"/api/people/{leaving.Id}/roles") { Content = JsonContent.Create(new { roles = new[] { Roles.CaseManager } }) };
+        roles.Headers.TryAddWithoutValidation("If-Match", person.Headers.ETag!.Tag);
+        api.Counter.BeforeBatch = _ => throw StoreException.Unavailable("The store went away.");
+        try
+        {
+            await HttpAssert.Ok<JsonElement>(await world.Admin.SendAsync(roles));
+        }
+        finally
+        {
+            api.Counter.BeforeBatch = null;
+        }
+
+        Assert.Equal(2, (await HttpAssert.Ok<OpportunityDto>(await world.Recruiter.GetAsync($"/api/engagements/opportunities/{opportunityId}"))).SeatsTaken);
+
+        api.Time.Advance(EngagementReminderWorker.CancellationGrace + TimeSpan.FromMinutes(1));
+        await RunRemindersAsync();
+
+        Assert.Equal(1, (await HttpAssert.Ok<OpportunityDto>(await world.Recruiter.GetAsync($"/api/engagements/opportunities/{opportunityId}"))).SeatsTaken);
     }
 }

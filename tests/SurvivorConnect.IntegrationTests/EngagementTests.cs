@@ -551,7 +551,7 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     [Fact]
-    public async Task Someone_deactivated_is_not_left_holding_invitations_waiting_places_or_seats_to_come_and_the_next_in_line_gets_the_seat()
+    public async Task Someone_no_longer_an_advisor_is_not_left_holding_invitations_waiting_places_or_seats_to_come_and_the_next_in_line_gets_the_seat()
     {
         var invitedTo = await PublishedAsync();
         var full = await PublishedAsync(seats: 1);
@@ -564,7 +564,7 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         await _world.ConfirmAsync(waitingIn.Id, next);
         await _world.ConfirmAsync(waitingIn.Id, leaving);
 
-        await HttpAssert.Ok<JsonElement>(await _admin.PostAsync($"/api/people/{leaving.Id}/deactivate", null));
+        await SetRolesAsync(leaving.Id, Roles.CaseManager);
 
         Assert.Equal("NotTakingPart", await PlaceAsync(invitedTo.Id, leaving.Id));
         Assert.Equal("NotTakingPart", await PlaceAsync(full.Id, leaving.Id));
@@ -590,6 +590,29 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
 
         Assert.Equal("NotTakingPart", await PlaceAsync(work.Id, advisor.Id));
         Assert.Equal("Confirmed", await PlaceAsync(work.Id, mentorToo.Id));
+    }
+
+    [Fact]
+    public async Task Someone_deactivated_keeps_their_places_for_when_they_are_given_access_back_and_is_not_given_a_seat_meanwhile()
+    {
+        var held = await PublishedAsync();
+        var full = await PublishedAsync(seats: 1);
+        var away = await AdvisorAsync();
+        var seated = await AdvisorAsync();
+        var after = await AdvisorAsync();
+        await _world.ConfirmAsync(held.Id, away);
+        await _world.ConfirmAsync(full.Id, seated);
+        await _world.ConfirmAsync(full.Id, away);
+        await _world.ConfirmAsync(full.Id, after);
+
+        await HttpAssert.Ok<JsonElement>(await _admin.PostAsync($"/api/people/{away.Id}/deactivate", null));
+        await HttpAssert.Ok<OpportunityDto>(await seated.Client.PostAsync($"/api/engagements/opportunities/{full.Id}/withdraw", null));
+
+        Assert.Equal("Confirmed", await PlaceAsync(held.Id, away.Id));
+        Assert.Equal("Waitlisted", await PlaceAsync(full.Id, away.Id));
+        Assert.Equal("Confirmed", await PlaceAsync(full.Id, after.Id));
+        Assert.DoesNotContain((await HttpAssert.Ok<PageDto<AuditDto>>(await _admin.GetAsync($"/api/audit?recordType=person&recordId={away.Id}"))).Items,
+            e => e.Action == "engagement.release-places");
     }
 
     private async Task<string?> PlaceAsync(string opportunityId, string personId) =>

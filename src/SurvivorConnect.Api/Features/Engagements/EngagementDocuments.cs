@@ -362,6 +362,24 @@ public sealed record CancellationDue : Document
 }
 
 /// <summary>
+/// Someone who no longer takes paid work, whose places are still to be given up: written before they are, and taken
+/// away once they are. A release that fails part way is left for <see cref="EngagementReminderWorker"/> to finish. In
+/// the partition every agency shares, holding ids and a time only.
+/// </summary>
+public sealed record ReleaseDue : Document
+{
+    public const string Partition = "release-due";
+
+    public override string Type => "release-due";
+
+    public required string PersonId { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public static string IdFor(string agencyId, string personId) => $"{agencyId}~{personId}";
+}
+
+/// <summary>
 /// A session with reminders to send, in the one partition every agency shares ("reminder-schedule"), so one
 /// query finds what is due everywhere. It holds ids and a time only: nothing about anyone.
 /// </summary>

@@ -2,6 +2,7 @@ using Mediator;
 using SurvivorConnect.Api.Features.Engagements.Rules;
 using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Features.People;
+using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Storage;
@@ -44,9 +45,9 @@ public sealed record MoveParticipation(string OpportunityId, ParticipationMove M
 }
 
 /// <summary>
-/// Someone who no longer takes paid work here (deactivated, or neither advisor nor mentor now) can neither answer nor
-/// come: each invitation to work still going on is declined, each waiting place given up, and a seat in work with a
-/// session still to start goes to the next in line. What they took part in stays theirs, and is paid.
+/// Someone who is neither advisor nor mentor now no longer takes paid work here: each invitation to work still going on
+/// is declined, each waiting place given up, and a seat in work with a session still to start goes to the next in
+/// line. What they took part in stays theirs, and is paid. Nothing is given up while they take paid work again.
 /// </summary>
 public sealed record ReleasePlaces(string PersonId) : ICommand, IAudited
 {
@@ -171,32 +172,48 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
 
     public async ValueTask<Unit> Handle(ReleasePlaces command, CancellationToken ct)
     {
+        if (await data.Store.FindAsync<Person>(Person.Container, command.PersonId, ct) is not { } person || EngagementData.TakesPaidWork(person))
+        {
+            return Unit.Value;
+        }
+
         foreach (var seen in await data.ParticipationsAsync(Filter.Eq("personId", command.PersonId), ct))
         {
-            await SettledAsync(async () =>
+            try
             {
-                var opportunity = await data.Store.FindAsync<Opportunity>(EngagementData.Container, seen.OpportunityId, ct);
-                var place = await data.ParticipationAsync(seen.OpportunityId, command.PersonId, ct);
-                if (opportunity is null || place is null)
-                {
-                    return false;
-                }
-
-                var goingOn = opportunity.State is OpportunityState.Published or OpportunityState.Closed;
-                var toCome = opportunity.Sessions.Max(s => s.StartUtc) > data.Store.Now;
-                var (_, promoted) = place.State switch
-                {
-                    ParticipationState.Invited when goingOn => (await DeclineAsync(opportunity, place, ct), null),
-                    ParticipationState.Waitlisted or ParticipationState.Confirmed when goingOn && toCome => await WithdrawAsync(opportunity, place, ct),
-                    _ => (place, null),
-                };
-                await TellPromotedAsync(promoted, ct);
-                return true;
-            }, ct);
+                await ReleaseAsync(seen, ct);
+            }
+            catch (ConflictException)
+            {
+                // Its last session started meanwhile: nothing is left to give up there.
+            }
         }
 
         return Unit.Value;
     }
+
+    private async Task ReleaseAsync(Participation seen, CancellationToken ct) =>
+        await SettledAsync(async () =>
+        {
+            var opportunity = await data.Store.FindAsync<Opportunity>(EngagementData.Container, seen.OpportunityId, ct);
+            var place = await data.ParticipationAsync(seen.OpportunityId, seen.PersonId, ct);
+            if (opportunity is null || place is null)
+            {
+                return false;
+            }
+
+            var goingOn = opportunity.State is OpportunityState.Published or OpportunityState.Closed;
+            var toCome = opportunity.Sessions.Max(s => s.StartUtc) > data.Store.Now;
+            (Participation, string?) released = place.State switch
+            {
+                ParticipationState.Invited when goingOn => (await DeclineAsync(opportunity, place, ct), null),
+                ParticipationState.Waitlisted or ParticipationState.Confirmed when goingOn && toCome => await WithdrawAsync(opportunity, place, ct),
+                _ => (place, null),
+            };
+            var (_, promoted) = released;
+            await TellPromotedAsync(promoted, ct);
+            return true;
+        }, ct);
 
     public async ValueTask<IReadOnlyList<OpportunityView>> Handle(ListMyOpportunities query, CancellationToken ct)
     {
@@ -376,16 +393,48 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
     }
 }
 
-/// <summary>A person's access changed: if they no longer take paid work here, what they hold or were asked is given up.</summary>
-internal sealed class PaidWorkLeftHandler(EngagementData data, IMediator mediator) : INotificationHandler<PersonAccessChanged>
+/// <summary>
+/// A person's roles changed: one who was an advisor or a mentor and is neither now gives up what they hold or were
+/// asked. A deactivation gives up nothing (a taken phone is not a survivor leaving paid work: given access back, they
+/// find their places as they were; meanwhile nobody waiting who cannot sign in is given a seat). The roles are saved
+/// whatever happens here: what is left undone is finished by the reminder worker.
+/// </summary>
+internal sealed partial class PaidWorkLeftHandler(EngagementData data, IMediator mediator, ILogger<PaidWorkLeftHandler> logger) : INotificationHandler<PersonAccessChanged>
 {
     public async ValueTask Handle(PersonAccessChanged notification, CancellationToken ct)
     {
-        if (notification.AgencyId == data.Store.AgencyId
-            && await data.Store.FindAsync<Person>(Person.Container, notification.PersonId, ct) is { } person
-            && !EngagementData.TakesPaidWork(person))
+        if (notification.AgencyId != data.Store.AgencyId
+            || await data.Store.FindAsync<Person>(Person.Container, notification.PersonId, ct) is not { Active: true } person
+            || EngagementData.TakesPaidWork(person)
+            || !person.FormerRoles.Any(r => r is Roles.Advisor or Roles.Mentor))
         {
-            await mediator.Send(new ReleasePlaces(person.Id), ct);
+            return;
+        }
+
+        var due = await data.Store.UpsertAsync(EngagementData.Container, new ReleaseDue
+        {
+            Id = ReleaseDue.IdFor(data.Store.AgencyId, person.Id),
+            PartitionKey = ReleaseDue.Partition,
+            PersonId = person.Id,
+            CreatedAt = data.Store.Now,
+        }, ct);
+        try
+        {
+            await FinishAsync(mediator, data, due, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogReleaseLeft(logger, person.Id, ex);
         }
     }
+
+    /// <summary>Gives up the person's places, then the record that they are owed it.</summary>
+    public static async Task FinishAsync(IMediator mediator, EngagementData data, ReleaseDue due, CancellationToken ct)
+    {
+        await mediator.Send(new ReleasePlaces(due.PersonId), ct);
+        await data.Store.DeleteAsync(EngagementData.Container, due.Id, ReleaseDue.Partition, null, ct);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The places of person {PersonId}, who no longer takes paid work, were not all given up; the reminder worker finishes it")]
+    private static partial void LogReleaseLeft(ILogger logger, string personId, Exception exception);
 }

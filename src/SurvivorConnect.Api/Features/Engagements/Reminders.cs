@@ -113,6 +113,9 @@ internal sealed class EngagementReminderWorker(IServiceScopeFactory scopes, IDoc
         var now = Time.GetUtcNow();
         var owed = await store.QueryAllAsync<CancellationDue>(EngagementData.Container, CancellationDue.Partition, [Filter.Le("createdAt", now - CancellationGrace)], ct);
         await ForEachAsync(scopes, owed, SystemUser, (services, cancellation) => services.GetRequiredService<ClaimWriter>().FinishAsync(cancellation, ct), ct);
+        var released = await store.QueryAllAsync<ReleaseDue>(EngagementData.Container, ReleaseDue.Partition, [Filter.Le("createdAt", now - CancellationGrace)], ct);
+        await ForEachAsync(scopes, released, SystemUser, (services, due) =>
+            PaidWorkLeftHandler.FinishAsync(services.GetRequiredService<Mediator.IMediator>(), services.GetRequiredService<EngagementData>(), due, ct), ct);
 
         var due = await store.QueryAllAsync<ReminderSlot>(EngagementData.Container, ReminderSlot.Partition, [Filter.Le("startUtc", now.AddHours(24))], ct);
 
