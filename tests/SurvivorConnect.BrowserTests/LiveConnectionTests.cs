@@ -31,6 +31,12 @@ public sealed class LiveConnectionTests(PortalServer server)
         await Expect(page.Locator("[data-toast]")).ToHaveTextAsync("You have a new notice.");
         await Expect(page.GetByRole(AriaRole.Status).Filter(new() { HasText = "You have a new notice." })).ToHaveCountAsync(1);
         Assert.DoesNotContain(words, await page.ContentAsync(), StringComparison.Ordinal);
+
+        // It sits at the top, under the exit bar, and lets a tap through: at the bottom it would cover a chat's message box.
+        var toast = await page.Locator("[data-toast]").BoundingBoxAsync();
+        var exitBar = await page.Locator(".exit-this-page").BoundingBoxAsync();
+        Assert.True(toast!.Y >= exitBar!.Y + exitBar.Height && toast.Y + toast.Height < page.ViewportSize!.Height / 2, $"toast at {toast.Y}, exit bar ends at {exitBar.Y + exitBar.Height}");
+        Assert.Equal("none", await page.Locator("[data-toast]").EvaluateAsync<string>("e => getComputedStyle(e).pointerEvents"));
     }
 
     [Fact]

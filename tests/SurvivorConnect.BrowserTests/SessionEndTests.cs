@@ -81,6 +81,8 @@ public sealed class SessionEndTests(PortalServer server)
         await youth.EvaluateAsync("document.dispatchEvent(new Event('visibilitychange'))");
 
         await Expect(heading).ToBeHiddenAsync();
+        // The way out stays within reach while the server is asked.
+        await Expect(youth.GetByRole(AriaRole.Button, new() { Name = "Exit this page" })).ToBeVisibleAsync();
         answer.SetResult(true);
         await Expect(heading).ToBeVisibleAsync();
         Assert.Equal(server.BaseUrl + "/notifications", youth.Url);

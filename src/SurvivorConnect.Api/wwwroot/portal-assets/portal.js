@@ -103,9 +103,11 @@
     returning = true;
     document.documentElement.classList.add('covered');
     try {
-      // The server failing to say is asked again a little later; with no answer at all, or still none, the page clears.
-      for (let tries = 0; tries < 3 && !left; tries++) {
+      // The server failing to say (busy, or failing) is asked again a little later, the page still covered and the exit
+      // still there; with no answer at all, as the idle count above, the page clears.
+      for (;;) {
         const state = await sessionState();
+        if (left) return;
         if (state === 'live') {
           lastActive = Date.now() - Math.max(idleMinutes / 2, idleMinutes - 2) * 60000;
           document.documentElement.classList.remove('covered');
