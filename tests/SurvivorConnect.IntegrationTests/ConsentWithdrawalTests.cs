@@ -1,4 +1,5 @@
 using System.Net;
+using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Infrastructure.Auth;
 
@@ -259,4 +260,40 @@ public sealed class ConsentWithdrawalTests(ApiFactory api) : IClassFixture<ApiFa
     private static async Task<MentoringTests.ConsentDto> MatchConsentAsync(HttpClient reader, string youthId, string matchId) =>
         (await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await reader.GetAsync($"/api/consents?subjectId={youthId}")))
             .Single(c => c.MatchId == matchId && c.Grantor == "Youth" && c.Current);
+}
+
+/// <summary>A youth's no and a yes staff record for them at the same moment: the no wins.</summary>
+public sealed class ConsentWithdrawalRaceTests(CountingApiFactory api) : IClassFixture<CountingApiFactory>
+{
+    private readonly MentoringWorld _world = new(api);
+
+    [Fact]
+    public async Task A_yes_staff_record_for_the_youth_while_the_youths_no_is_being_written_is_stopped_by_it()
+    {
+        var chat = await _world.OpenChatAsync();
+        var youthConsent = (await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await chat.YouthHttp.GetAsync($"/api/consents?subjectId={chat.YouthId}")))
+            .Single(c => c.MatchId == chat.Id && c.Grantor == "Youth" && c.Current);
+        HttpResponseMessage? staffYes = null;
+        api.Counter.BeforeReplace = async (_, document) =>
+        {
+            if (document is ConsentRecord { RevokedAt: not null, WithdrawnBySubject: true } && staffYes is null)
+            {
+                api.Counter.BeforeReplace = null;
+                staffYes = await _world.CaseManager.PostJson("/api/consents", new { subjectId = chat.YouthId, grantor = "Youth", scope = "mentoring-match", matchId = chat.Id });
+            }
+        };
+        try
+        {
+            await HttpAssert.Ok<MentoringTests.ConsentDto>(await chat.YouthHttp.PostAsync($"/api/consents/{youthConsent.Id}/revoke", null));
+        }
+        finally
+        {
+            api.Counter.BeforeReplace = null;
+        }
+
+        Assert.Equal(HttpStatusCode.Created, staffYes!.StatusCode);
+        Assert.DoesNotContain(await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await _world.CaseManager.GetAsync($"/api/consents?subjectId={chat.YouthId}")),
+            c => c.MatchId == chat.Id && c.Grantor == "Youth" && c.Current);
+        await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "still closed?"));
+    }
 }

@@ -607,12 +607,8 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     [Fact]
     public async Task A_payout_whose_transfer_Stripe_took_back_can_be_cancelled_and_its_claim_paid_again()
     {
-        var (opportunity, payees) = await _world.AttendedAsync();
-        await _world.PayeeReadyAsync(payees[0], stripe: true);
-        var payout = Assert.Single(await _world.PrepareAsync(opportunity)).Id;
-        await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout, "approve"));
-        await api.SendPayoutsAsync();
-        await TakenBackAsync(payout, api.Stripe.Payouts.Single(p => p["metadata"]!["payout_id"]!.GetValue<string>() == payout)["id"]!.GetValue<string>());
+        var (opportunity, _, payout, bank) = await SendingWithItsWorkAsync();
+        await TakenBackAsync(payout, bank);
 
         Assert.Equal("Cancelled", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout, "cancel"))).State);
 
@@ -628,10 +624,30 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         Assert.DoesNotContain(reconciliation.GetProperty("differences").EnumerateArray(), d => d.GetProperty("payoutId").GetString() == payout);
     }
 
-    /// <summary>The payee's bank returns the money, and the platform takes the whole transfer back from their Stripe account.</summary>
-    private async Task<string> TakenBackAsync(string payout, string bank)
+    [Fact]
+    public async Task A_payout_paid_then_taken_back_and_paid_by_check_books_the_check_and_tells_the_payee_again()
     {
-        await api.DeliverAsync(api.Stripe.EventJson("payout.failed", bank, status: "failed", failureCode: "account_closed"));
+        var (_, payees, payout, bank) = await SendingWithItsWorkAsync();
+        await api.DeliverAsync(api.Stripe.EventJson("payout.paid", bank, status: "paid"));
+        Assert.Equal("Paid", (await _world.PayoutAsync(payout)).State);
+        await TakenBackAsync(payout, bank, bankFailed: false);
+
+        Assert.Equal("Paid", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout, "paid-outside", new { reference = "Check 82" }))).State);
+
+        var reconciliation = await HttpAssert.Ok<JsonElement>(await Finance.GetAsync("/api/payouts/reconciliation?stripe=true"));
+        Assert.DoesNotContain(reconciliation.GetProperty("differences").EnumerateArray(), d => d.GetProperty("payoutId").GetString() == payout);
+        var told = (await HttpAssert.Ok<JsonElement>(await payees[0].Client.GetAsync("/api/notifications"))).GetProperty("items").EnumerateArray().Count(n => n.GetProperty("kind").GetString() == "payout-sent");
+        Assert.Equal(2, told);
+    }
+
+    /// <summary>The platform takes the whole transfer back from the payee's Stripe account (after their bank returned the money, unless told otherwise).</summary>
+    private async Task<string> TakenBackAsync(string payout, string bank, bool bankFailed = true)
+    {
+        if (bankFailed)
+        {
+            await api.DeliverAsync(api.Stripe.EventJson("payout.failed", bank, status: "failed", failureCode: "account_closed"));
+        }
+
         var transfer = api.Stripe.Transfers.Single(t => t["metadata"]!["payout_id"]!.GetValue<string>() == payout)["id"]!.GetValue<string>();
         api.Stripe.ReverseTransfer(transfer);
         await api.DeliverAsync(api.Stripe.EventJson("transfer.reversed", transfer));
@@ -1451,12 +1467,19 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     /// <summary>A payout approved to a Stripe payee and sent: its id and the id of its payout at the payee's bank.</summary>
     private async Task<(string PayoutId, string BankPayoutId)> SendingAsync()
     {
+        var (_, _, payout, bank) = await SendingWithItsWorkAsync();
+        return (payout, bank);
+    }
+
+    /// <summary>A payout to the first payee of a session that went ahead, approved and sent through Stripe.</summary>
+    private async Task<(string OpportunityId, List<(string Id, HttpClient Client)> Payees, string PayoutId, string BankPayoutId)> SendingWithItsWorkAsync()
+    {
         var (opportunity, payees) = await _world.AttendedAsync();
         await _world.PayeeReadyAsync(payees[0], stripe: true);
         var payout = Assert.Single(await _world.PrepareAsync(opportunity));
         await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "approve"));
         await api.SendPayoutsAsync();
         var bank = api.Stripe.Payouts.Single(p => p["metadata"]!["payout_id"]!.GetValue<string>() == payout.Id)["id"]!.GetValue<string>();
-        return (payout.Id, bank);
+        return (opportunity, payees, payout.Id, bank);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using SurvivorConnect.Api.Features.Payouts;
+using SurvivorConnect.Api.Infrastructure.Errors;
 
 namespace SurvivorConnect.UnitTests.Payouts;
 
@@ -24,6 +25,6 @@ public sealed class BackFromStripeTests
         request.Scheme = "https";
         request.Host = new HostString(host);
 
-        Assert.Equal(StatusCodes.Status400BadRequest, Assert.Throws<BadHttpRequestException>(() => PayoutsModule.BackFromStripe(request)).StatusCode);
+        Assert.Equal(["host"], Assert.Throws<RequestValidationException>(() => PayoutsModule.BackFromStripe(request)).Errors.Keys);
     }
 }

@@ -187,9 +187,10 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
             // often it was recorded (two tabs, a second tap): withdrawn, every record of it goes, or an older one would
             // still count as the person consenting. Asked again, a withdrawal that stopped part way is finished. The
             // subject's own no to a match goes to every yes to it, one staff recorded after their page was drawn too.
-            var twins = consent.PartnerAgencyId is null && (bySubject || consent.MatchId is null)
-                ? (await LikeAsync(consent.SubjectId, consent.Grantor, consent.Scope, consent.MatchId, null, ct)).Where(c => c.Id != consent.Id && c.RevokedAt is null).ToList()
+            async Task<List<ConsentRecord>> TwinsAsync() => consent.PartnerAgencyId is null && (bySubject || consent.MatchId is null)
+                ? [.. (await LikeAsync(consent.SubjectId, consent.Grantor, consent.Scope, consent.MatchId, null, ct)).Where(c => c.Id != consent.Id && c.RevokedAt is null)]
                 : [];
+            var twins = await TwinsAsync();
 
             // Staff revoked it before the subject's own no arrived: the no is still theirs, so staff cannot say yes again for them.
             var noUnrecorded = bySubject && consent is { RevokedAt: not null, WithdrawnBySubject: false };
@@ -208,9 +209,27 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
                 }
             }
 
-            foreach (var twin in twins)
+            // The subject's no goes on until no yes is left, read again after their own record is written: one staff
+            // recorded meanwhile is stopped too. Staff withdrawing stop the records they saw.
+            for (var round = 1; ; round++)
             {
-                await SupersedeAsync(twin, ct, bySubject);
+                twins = bySubject ? await TwinsAsync() : twins;
+                if (twins.Count == 0)
+                {
+                    break;
+                }
+
+                if (round > MaxStopRounds)
+                {
+                    throw new StoreException(StoreErrorKind.Unavailable, "Consent kept changing while it was being withdrawn.");
+                }
+
+                foreach (var twin in twins)
+                {
+                    await SupersedeAsync(twin, ct, bySubject);
+                }
+
+                twins = [];
             }
 
             return View(written);

@@ -141,7 +141,7 @@ internal sealed class ConsentChangedHandler(MentoringData data, MentorEligibilit
         }
     }
 
-    /// <summary>The case managers of each open match's youth, told once per withdrawal.</summary>
+    /// <summary>The case managers of each open match's youth, told of the withdrawal (see <see cref="TellOfWithdrawalAsync"/>).</summary>
     private async Task TellCaseManagersAsync(ConsentRecord mentoring, IReadOnlyList<Match> open, CancellationToken ct)
     {
         foreach (var match in open)

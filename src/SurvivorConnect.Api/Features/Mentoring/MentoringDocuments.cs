@@ -170,9 +170,10 @@ public sealed record YouthReferral : Document
     public required IReadOnlyList<string> CaseManagerIds { get; init; }
 
     /// <summary>
-    /// The case managers who may read this youth's records: none the youth is never to be matched with (someone linked
-    /// to harm reads nothing about them either, whatever the list of case managers says).
+    /// The case managers the youth may have: none the youth is never to be matched with. Saving the youth keeps the list
+    /// to these, and the check that someone is a youth's case manager reads only these.
     /// </summary>
+    [JsonIgnore]
     public IEnumerable<string> ActingCaseManagerIds => CaseManagerIds.Except(DoNotMatch, StringComparer.Ordinal);
 
     public required StageOfChange Stage { get; init; }

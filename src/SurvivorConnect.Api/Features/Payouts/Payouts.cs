@@ -344,8 +344,10 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
         var paid = await data.SaveAsync(payout, payout with
         {
             State = PayoutState.Paid,
-            // Paid another way, it is no longer Stripe's: late news of its old transfer moves nothing.
+            // Paid another way after its transfer was taken back, it is no longer Stripe's (late news of the old transfer
+            // moves nothing), and it is a new attempt: its ledger entry and the payee's notice are its own, not the transfer's.
             Method = payout.TransferId is null ? payout.Method : PayeeMethod.Check,
+            Attempt = payout.TransferId is null ? payout.Attempt : payout.Attempt + 1,
             OutsideReference = reference,
             PaidAt = now,
             Year = year,

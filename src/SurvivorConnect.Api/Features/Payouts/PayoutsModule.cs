@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Hosting;
 using SurvivorConnect.Api.Portal;
 using SurvivorConnect.Storage;
@@ -181,7 +182,7 @@ public static class PayoutsModule
         // A request without a host (HTTP/1.0) has no address of ours to come back to.
         return request.Host.HasValue && Uri.TryCreate($"{request.Scheme}://{request.Host}{FromStripePath}", UriKind.Absolute, out var back)
             ? back
-            : throw new BadHttpRequestException("The request names no host to come back to.");
+            : throw new RequestValidationException("host", "The request names no host to come back to.");
     }
 
     /// <summary>

@@ -60,7 +60,7 @@ internal sealed class StripeGateway : IStripeGateway
             _client = new StripeClient(new StripeClientOptions
             {
                 ApiKey = _options.SecretKey,
-                ApiBase = _options.ApiBase ?? StripeClient.DefaultApiBase,
+                ApiBase = string.IsNullOrWhiteSpace(_options.ApiBase) ? StripeClient.DefaultApiBase : _options.ApiBase.TrimEnd('/'),
                 HttpClient = new SystemNetHttpClient(http.CreateClient(nameof(StripeGateway)), _options.MaxNetworkRetries, enableTelemetry: false),
             });
         }
