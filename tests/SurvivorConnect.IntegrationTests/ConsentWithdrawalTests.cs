@@ -271,15 +271,35 @@ public sealed class ConsentWithdrawalRaceTests(CountingApiFactory api) : IClassF
     public async Task A_yes_staff_record_for_the_youth_while_the_youths_no_is_being_written_is_stopped_by_it()
     {
         var chat = await _world.OpenChatAsync();
+        var yes = await YesWhileNoIsWrittenAsync(chat, _world.CaseManager);
+
+        Assert.Equal(HttpStatusCode.Created, yes.StatusCode);
+        Assert.False(await CurrentAsync(chat));
+        await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "still closed?"));
+    }
+
+    [Fact]
+    public async Task A_yes_the_youth_gives_in_another_tab_while_their_no_is_being_written_is_their_later_word_and_stands()
+    {
+        var chat = await _world.OpenChatAsync();
+        var yes = await YesWhileNoIsWrittenAsync(chat, chat.YouthHttp);
+
+        Assert.Equal(HttpStatusCode.Created, yes.StatusCode);
+        Assert.True(await CurrentAsync(chat));
+    }
+
+    /// <summary>The youth withdraws their consent to the match; just before their no is written, <paramref name="by"/> records a yes for them.</summary>
+    private async Task<HttpResponseMessage> YesWhileNoIsWrittenAsync(OpenChat chat, HttpClient by)
+    {
         var youthConsent = (await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await chat.YouthHttp.GetAsync($"/api/consents?subjectId={chat.YouthId}")))
             .Single(c => c.MatchId == chat.Id && c.Grantor == "Youth" && c.Current);
-        HttpResponseMessage? staffYes = null;
+        HttpResponseMessage? yes = null;
         api.Counter.BeforeReplace = async (_, document) =>
         {
-            if (document is ConsentRecord { RevokedAt: not null, WithdrawnBySubject: true } && staffYes is null)
+            if (document is ConsentRecord { RevokedAt: not null, WithdrawnBySubject: true } && yes is null)
             {
                 api.Counter.BeforeReplace = null;
-                staffYes = await _world.CaseManager.PostJson("/api/consents", new { subjectId = chat.YouthId, grantor = "Youth", scope = "mentoring-match", matchId = chat.Id });
+                yes = await by.PostJson("/api/consents", new { subjectId = chat.YouthId, grantor = "Youth", scope = "mentoring-match", matchId = chat.Id });
             }
         };
         try
@@ -291,9 +311,10 @@ public sealed class ConsentWithdrawalRaceTests(CountingApiFactory api) : IClassF
             api.Counter.BeforeReplace = null;
         }
 
-        Assert.Equal(HttpStatusCode.Created, staffYes!.StatusCode);
-        Assert.DoesNotContain(await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await _world.CaseManager.GetAsync($"/api/consents?subjectId={chat.YouthId}")),
-            c => c.MatchId == chat.Id && c.Grantor == "Youth" && c.Current);
-        await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "still closed?"));
+        return yes!;
     }
+
+    private async Task<bool> CurrentAsync(OpenChat chat) =>
+        (await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await _world.CaseManager.GetAsync($"/api/consents?subjectId={chat.YouthId}")))
+            .Any(c => c.MatchId == chat.Id && c.Grantor == "Youth" && c.Current);
 }

@@ -187,8 +187,11 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
             // often it was recorded (two tabs, a second tap): withdrawn, every record of it goes, or an older one would
             // still count as the person consenting. Asked again, a withdrawal that stopped part way is finished. The
             // subject's own no to a match goes to every yes to it, one staff recorded after their page was drawn too.
+            // A yes the subject gave themselves after this no was asked (another tab) is their later word, and stands.
+            var askedAt = store.Now;
             async Task<List<ConsentRecord>> TwinsAsync() => consent.PartnerAgencyId is null && (bySubject || consent.MatchId is null)
-                ? [.. (await LikeAsync(consent.SubjectId, consent.Grantor, consent.Scope, consent.MatchId, null, ct)).Where(c => c.Id != consent.Id && c.RevokedAt is null)]
+                ? [.. (await LikeAsync(consent.SubjectId, consent.Grantor, consent.Scope, consent.MatchId, null, ct))
+                    .Where(c => c.Id != consent.Id && c.RevokedAt is null && !(c.GivenBySubject && c.GrantedAt > askedAt))]
                 : [];
             var twins = await TwinsAsync();
 

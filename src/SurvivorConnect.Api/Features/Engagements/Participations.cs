@@ -172,7 +172,8 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
 
     public async ValueTask<Unit> Handle(ReleasePlaces command, CancellationToken ct)
     {
-        if (await data.Store.FindAsync<Person>(Person.Container, command.PersonId, ct) is not { } person || EngagementData.TakesPaidWork(person))
+        // By roles alone: a deactivation (a taken phone) gives up nothing, also when the worker finishes a release later.
+        if (await data.Store.FindAsync<Person>(Person.Container, command.PersonId, ct) is not { } person || person.Roles.Any(PaidWorkLeftHandler.TakesPaidWorkAs))
         {
             return Unit.Value;
         }
@@ -403,23 +404,22 @@ internal sealed partial class PaidWorkLeftHandler(EngagementData data, IMediator
 {
     public async ValueTask Handle(PersonAccessChanged notification, CancellationToken ct)
     {
-        if (notification.AgencyId != data.Store.AgencyId
-            || await data.Store.FindAsync<Person>(Person.Container, notification.PersonId, ct) is not { Active: true } person
-            || EngagementData.TakesPaidWork(person)
-            || !person.FormerRoles.Any(r => r is Roles.Advisor or Roles.Mentor))
+        if (notification.AgencyId != data.Store.AgencyId || notification.RolesLost?.Any(TakesPaidWorkAs) != true
+            || await data.Store.FindAsync<Person>(Person.Container, notification.PersonId, ct) is not { } person
+            || person.Roles.Any(TakesPaidWorkAs))
         {
             return;
         }
 
-        var due = await data.Store.UpsertAsync(EngagementData.Container, new ReleaseDue
-        {
-            Id = ReleaseDue.IdFor(data.Store.AgencyId, person.Id),
-            PartitionKey = ReleaseDue.Partition,
-            PersonId = person.Id,
-            CreatedAt = data.Store.Now,
-        }, ct);
         try
         {
+            var due = await data.Store.UpsertAsync(EngagementData.Container, new ReleaseDue
+            {
+                Id = ReleaseDue.IdFor(data.Store.AgencyId, person.Id),
+                PartitionKey = ReleaseDue.Partition,
+                PersonId = person.Id,
+                CreatedAt = data.Store.Now,
+            }, ct);
             await FinishAsync(mediator, data, due, ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -428,11 +428,23 @@ internal sealed partial class PaidWorkLeftHandler(EngagementData data, IMediator
         }
     }
 
-    /// <summary>Gives up the person's places, then the record that they are owed it.</summary>
+    public static bool TakesPaidWorkAs(string role) => role is Roles.Advisor or Roles.Mentor;
+
+    /// <summary>
+    /// Gives up the person's places, then the record that they are owed it, as it was read: one written again meanwhile
+    /// (the roles taken away again) stays for its own release.
+    /// </summary>
     public static async Task FinishAsync(IMediator mediator, EngagementData data, ReleaseDue due, CancellationToken ct)
     {
         await mediator.Send(new ReleasePlaces(due.PersonId), ct);
-        await data.Store.DeleteAsync(EngagementData.Container, due.Id, ReleaseDue.Partition, null, ct);
+        try
+        {
+            await data.Store.DeleteAsync(EngagementData.Container, due.Id, ReleaseDue.Partition, due.ETag, ct);
+        }
+        catch (StoreException ex) when (ex.Kind is StoreErrorKind.PreconditionFailed or StoreErrorKind.NotFound)
+        {
+            // Written again, or finished by another instance.
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The places of person {PersonId}, who no longer takes paid work, were not all given up; the reminder worker finishes it")]

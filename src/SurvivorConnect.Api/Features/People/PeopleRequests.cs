@@ -76,7 +76,8 @@ public sealed record SetActive(string PersonId, bool Active, string? IfMatch) : 
 /// A person's roles or active state changed: whatever they are doing now (an open chat, say) must follow
 /// at once, not only on their next request.
 /// </summary>
-public sealed record PersonAccessChanged(string AgencyId, string PersonId) : INotification;
+/// <param name="RolesLost">The roles this change took away (none for a change of active state).</param>
+public sealed record PersonAccessChanged(string AgencyId, string PersonId, IReadOnlyList<string>? RolesLost = null) : INotification;
 
 public static class PeopleRules
 {
@@ -237,7 +238,7 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
 
         var former = person.FormerRoles.Union(person.Roles).Except(roles).ToList();
         var changed = await ReplaceKeepingAnAdminAsync(person, person with { Roles = roles, FormerRoles = former }, ifMatch, cancellationToken);
-        await TellAccessChangedAsync(changed);
+        await TellAccessChangedAsync(changed, [.. person.Roles.Except(roles)]);
         return changed;
     }
 
@@ -277,8 +278,8 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
     /// The change is made: what follows from it (open chats told, youth left without a case manager named) goes on even
     /// if the admin's page is closed meanwhile.
     /// </summary>
-    private async Task TellAccessChangedAsync(Person changed) =>
-        await publisher.Publish(new PersonAccessChanged(user.AgencyId, changed.Id), CancellationToken.None);
+    private async Task TellAccessChangedAsync(Person changed, IReadOnlyList<string>? rolesLost = null) =>
+        await publisher.Publish(new PersonAccessChanged(user.AgencyId, changed.Id, rolesLost), CancellationToken.None);
 
     /// <summary>
     /// A change that takes an admin's powers away is written together with the acting admin's own record, unchanged

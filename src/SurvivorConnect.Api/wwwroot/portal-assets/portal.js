@@ -103,9 +103,10 @@
     returning = true;
     document.documentElement.classList.add('covered');
     try {
-      // The server failing to say (busy, or failing) is asked again a little later, the page still covered and the exit
-      // still there; with no answer at all, as the idle count above, the page clears.
-      for (;;) {
+      // The server failing to say (busy, or failing) is asked again, less often each time, the page still covered and
+      // the exit still there; with no answer at all (as the idle count above), or none for five minutes, the page clears.
+      const askedSince = Date.now();
+      for (let wait = 5000; ; wait = Math.min(wait * 2, 60000)) {
         const state = await sessionState();
         if (left) return;
         if (state === 'live') {
@@ -113,8 +114,8 @@
           document.documentElement.classList.remove('covered');
           return;
         }
-        if (state !== 'unknown') break;
-        await new Promise((resolve) => setTimeout(resolve, 5000));
+        if (state !== 'unknown' || Date.now() - askedSince > 5 * 60000) break;
+        await new Promise((resolve) => setTimeout(resolve, wait + Math.random() * 1000));
       }
       endSession();
     } finally {
