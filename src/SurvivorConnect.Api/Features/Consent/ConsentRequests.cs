@@ -214,25 +214,13 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
 
             // The subject's no goes on until no yes is left, read again after their own record is written: one staff
             // recorded meanwhile is stopped too. Staff withdrawing stop the records they saw.
-            for (var round = 1; ; round++)
+            if (bySubject)
             {
-                twins = bySubject ? await TwinsAsync() : twins;
-                if (twins.Count == 0)
-                {
-                    break;
-                }
-
-                if (round > MaxStopRounds)
-                {
-                    throw new StoreException(StoreErrorKind.Unavailable, "Consent kept changing while it was being withdrawn.");
-                }
-
-                foreach (var twin in twins)
-                {
-                    await SupersedeAsync(twin, ct, bySubject);
-                }
-
-                twins = [];
+                await StopUntilNoneStandAsync(await TwinsAsync(), TwinsAsync, bySubject, ct);
+            }
+            else
+            {
+                await StopUntilNoneStandAsync(twins, () => Task.FromResult(new List<ConsentRecord>()), bySubject, ct);
             }
 
             return View(written);
@@ -248,19 +236,7 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
             throw new ConflictException("This consent was already revoked.");
         }
 
-        var saidNo = false;
-        for (var round = 1; targets.Count > 0; round++, targets = await StillSharingAsync())
-        {
-            if (round > MaxStopRounds)
-            {
-                throw new StoreException(StoreErrorKind.Unavailable, "Sharing kept changing while it was being stopped.");
-            }
-
-            foreach (var target in targets)
-            {
-                saidNo |= await SupersedeAsync(target, ct, bySubject: true);
-            }
-        }
+        var saidNo = await StopUntilNoneStandAsync(targets, StillSharingAsync, bySubject: true, ct);
 
         var shown = await store.FindAsync<ConsentRecord>(ConsentRecord.Container, consent.Id, ct) ?? consent;
         if (!saidNo && !shown.WithdrawnBySubject)
@@ -273,6 +249,30 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
     }
 
     private const int MaxStopRounds = 5;
+
+    /// <summary>
+    /// Stops each of <paramref name="standing"/>, then each that <paramref name="stillStanding"/> finds, until none is
+    /// left: one recorded meanwhile, or changed under it, is stopped too. True if this call stopped any.
+    /// </summary>
+    private async Task<bool> StopUntilNoneStandAsync(
+        List<ConsentRecord> standing, Func<Task<List<ConsentRecord>>> stillStanding, bool bySubject, CancellationToken ct)
+    {
+        var stopped = false;
+        for (var round = 1; standing.Count > 0; round++, standing = await stillStanding())
+        {
+            if (round > MaxStopRounds)
+            {
+                throw new StoreException(StoreErrorKind.Unavailable, "Consent kept changing while it was being withdrawn.");
+            }
+
+            foreach (var record in standing)
+            {
+                stopped |= await SupersedeAsync(record, ct, bySubject);
+            }
+        }
+
+        return stopped;
+    }
 
     public async ValueTask<IReadOnlyList<ConsentView>> Handle(ListConsents query, CancellationToken ct)
     {
