@@ -31,6 +31,28 @@ public sealed class ConsentWithdrawalTests(ApiFactory api) : IClassFixture<ApiFa
     }
 
     [Fact]
+    public async Task The_same_yes_said_again_is_the_one_standing_and_one_no_ends_it()
+    {
+        var chat = await _world.OpenChatAsync();
+        var before = await ConsentsAsync(chat);
+        var own = await MentoringWorld.Created<MentoringTests.ConsentDto>(await chat.YouthHttp.PostJson("/api/consents", GrantBody(chat)));
+
+        var tappedAgain = await MentoringWorld.Ok<MentoringTests.ConsentDto>(await chat.YouthHttp.PostJson("/api/consents", GrantBody(chat)));
+        var staffToo = await MentoringWorld.Ok<MentoringTests.ConsentDto>(await _world.CaseManager.PostJson("/api/consents", GrantBody(chat)));
+
+        Assert.Equal(own.Id, tappedAgain.Id);
+        Assert.NotEqual(own.Id, staffToo.Id);
+        Assert.Equal(before.Count + 1, (await ConsentsAsync(chat)).Count);
+
+        await HttpAssert.Ok<MentoringTests.ConsentDto>(await chat.YouthHttp.PostAsync($"/api/consents/{own.Id}/revoke", null));
+        Assert.DoesNotContain(await ConsentsAsync(chat), c => c.MatchId == chat.Id && c.Grantor == "Youth" && c.Current);
+        await MentoringWorld.Created(await chat.YouthHttp.PostJson("/api/consents", GrantBody(chat)));
+    }
+
+    private static async Task<List<MentoringTests.ConsentDto>> ConsentsAsync(OpenChat chat) =>
+        await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await chat.YouthHttp.GetAsync($"/api/consents?subjectId={chat.YouthId}"));
+
+    [Fact]
     public async Task A_youth_s_consent_their_case_manager_withdrew_for_them_may_be_recorded_again_by_the_case_manager()
     {
         var chat = await _world.OpenChatAsync();
@@ -288,7 +310,7 @@ public sealed class ConsentWithdrawalRaceTests(CountingApiFactory api) : IClassF
         Assert.True(await CurrentAsync(chat));
     }
 
-    /// <summary>The youth withdraws their consent to the match; just before their no is written, <paramref name="by"/> records a yes for them.</summary>
+    /// <summary>The youth withdraws their consent to the match; just before their no is written, <paramref name="by"/> records another yes for them.</summary>
     private async Task<HttpResponseMessage> YesWhileNoIsWrittenAsync(OpenChat chat, HttpClient by)
     {
         var youthConsent = (await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await chat.YouthHttp.GetAsync($"/api/consents?subjectId={chat.YouthId}")))
@@ -299,7 +321,8 @@ public sealed class ConsentWithdrawalRaceTests(CountingApiFactory api) : IClassF
             if (document is ConsentRecord { RevokedAt: not null, WithdrawnBySubject: true } && yes is null)
             {
                 api.Counter.BeforeReplace = null;
-                yes = await by.PostJson("/api/consents", new { subjectId = chat.YouthId, grantor = "Youth", scope = "mentoring-match", matchId = chat.Id });
+                // Until a date, so it is a new yes and not the one being withdrawn said again.
+                yes = await by.PostJson("/api/consents", new { subjectId = chat.YouthId, grantor = "Youth", scope = "mentoring-match", matchId = chat.Id, expiresAt = DateTimeOffset.UtcNow.AddDays(30) });
             }
         };
         try

@@ -184,10 +184,13 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
     }
 
     [Fact]
-    public async Task A_mentor_who_said_yes_to_mentoring_twice_and_withdraws_it_once_no_longer_consents()
+    public async Task A_mentor_who_said_yes_to_mentoring_twice_has_one_yes_and_withdrawing_it_once_they_no_longer_consent()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
-        var second = await MentoringWorld.Created<MentoringTests.ConsentDto>(await mentor.PostJson("/api/consents", new { subjectId = mentorId, grantor = "Mentor", scope = "mentoring" }));
+        var first = Assert.Single(await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await mentor.GetAsync($"/api/consents?subjectId={mentorId}")));
+        var second = await MentoringWorld.Ok<MentoringTests.ConsentDto>(await mentor.PostJson("/api/consents", new { subjectId = mentorId, grantor = "Mentor", scope = "mentoring" }));
+        Assert.Equal(first.Id, second.Id);
+        Assert.Single(await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await mentor.GetAsync($"/api/consents?subjectId={mentorId}")));
         Assert.True((await MentoringWorld.Ok<MentorDto>(await _world.CaseManager.GetAsync($"/api/mentors/{mentorId}"))).ConsentsToMentoring);
 
         await HttpAssert.Ok<MentoringTests.ConsentDto>(await mentor.PostAsync($"/api/consents/{second.Id}/revoke", null));

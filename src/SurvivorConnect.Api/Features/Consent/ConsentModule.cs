@@ -28,7 +28,7 @@ public static class ConsentModule
         var consents = app.MapGroup("/api/consents").WithTags("Consent").RequireAuthorization(Policies.MatchParticipant)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         consents.MapPost("/", GrantConsent).WithName(nameof(GrantConsent))
-            .WithSummary("Record a consent: your own, or one a youth on your caseload (or their guardian or agency) gave.");
+            .WithSummary("Record a consent: your own, or one a youth on your caseload (or their guardian or agency) gave. The same yes already standing is answered as it is (200).");
         consents.MapPost("/{id}/revoke", RevokeConsent).WithName(nameof(RevokeConsent))
             .WithSummary("Withdraw a consent; it takes effect at once.");
         consents.MapGet("/", ListConsents).WithName(nameof(ListConsents))
@@ -36,10 +36,11 @@ public static class ConsentModule
         return app;
     }
 
-    private static async Task<Created<ConsentView>> GrantConsent(IMediator mediator, ConsentRequest body, CancellationToken ct)
+    private static async Task<Results<Created<ConsentView>, Ok<ConsentView>>> GrantConsent(IMediator mediator, ConsentRequest body, CancellationToken ct)
     {
-        var consent = await mediator.Send(new GrantConsent(AgencyStore.NewId(), body), ct);
-        return TypedResults.Created($"/api/consents/{consent.Id}", consent);
+        var id = AgencyStore.NewId();
+        var consent = await mediator.Send(new GrantConsent(id, body), ct);
+        return consent.Id == id ? TypedResults.Created($"/api/consents/{consent.Id}", consent) : TypedResults.Ok(consent);
     }
 
     private static async Task<Ok<ConsentView>> RevokeConsent(IMediator mediator, string id, CancellationToken ct) =>

@@ -121,6 +121,14 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
             throw new ConflictException(beyond);
         }
 
+        // The same yes said again (a second tap, two tabs, a retry) is the yes already standing, not another record: a
+        // consent's history stays the changes of mind it holds.
+        if (like.FirstOrDefault(c => c.IsCurrent(store.Now) && c.GivenBySubject == bySubject && c.ExpiresAt == body.ExpiresAt
+            && c.Kinds.Count == kinds.Count && !c.Kinds.Except(kinds, StringComparer.OrdinalIgnoreCase).Any()) is { } standing)
+        {
+            return View(standing);
+        }
+
         var consent = await store.CreateAsync(ConsentRecord.Container, new ConsentRecord
         {
             Id = command.ConsentId,
