@@ -247,9 +247,6 @@ public sealed class TeamingRefusalTests(ApiFactory api)
 
         // A week on, the agencies agree again, and a case manager adds their professional to the team again.
         await _world.PartnershipAgainAsync(team.Partner, team.PartnershipId, kinds: ["CasePlan"]);
-        var members = (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{team.YouthId}"))).GetProperty("members").EnumerateArray();
-        var before = members.Single(m => m.GetProperty("fromPartner").GetBoolean()).GetProperty("id").GetString();
-        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/teams/{team.YouthId}/members/{before}/remove", null));
         await MentoringWorld.Ok(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/members", new { role = "Professional", personId = team.Partner.ProfessionalId, agencyId = team.Partner.Id }));
         await HttpAssert.Problem(await TeamingWorld.ReadAsync(team), 403);
         var mine = await HttpAssert.Ok<JsonElement>(await team.Youth.GetAsync("/api/my-team"));
@@ -275,11 +272,16 @@ public sealed class TeamingRefusalTests(ApiFactory api)
         {
             subjectId = team.YouthId, grantor = "Youth", scope = "mdt-sharing", partnerAgencyId = team.Partner.Id, kinds = new[] { "CasePlan" },
         }));
-        var members = (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{team.YouthId}"))).GetProperty("members").EnumerateArray();
-        var before = members.Single(m => m.GetProperty("fromPartner").GetBoolean()).GetProperty("id").GetString();
-        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/teams/{team.YouthId}/members/{before}/remove", null));
-        await MentoringWorld.Ok(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/members", new { role = "Professional", personId = team.Partner.ProfessionalId, agencyId = team.Partner.Id }));
+        var before = (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{team.YouthId}"))).GetProperty("members").EnumerateArray()
+            .Single(m => m.GetProperty("fromPartner").GetBoolean()).GetProperty("id").GetString();
+        await HttpAssert.Problem(await TeamingWorld.ReadAsync(team), 403);
+
+        // Added under the old partnership, the professional reads nothing under the new one: adding them again takes that place.
+        var added = await MentoringWorld.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/members", new { role = "Professional", personId = team.Partner.ProfessionalId, agencyId = team.Partner.Id }));
+        var now = Assert.Single(added.GetProperty("members").EnumerateArray(), m => m.GetProperty("fromPartner").GetBoolean());
+        Assert.NotEqual(before, now.GetProperty("id").GetString());
         await MentoringWorld.Ok(await TeamingWorld.ReadAsync(team));
+        await HttpAssert.Problem(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/members", new { role = "Professional", personId = team.Partner.ProfessionalId, agencyId = team.Partner.Id }), 409);
 
         // The old one, still shown as in force though it ran out, is ended to tidy up.
         await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/partnerships/{team.PartnershipId}/end", null));

@@ -14,7 +14,8 @@ namespace SurvivorConnect.Api.Features.Teaming;
 
 /// <summary>
 /// The only code that touches another agency's records, and only these: an agency's name, its copy of a
-/// partnership with the caller's agency, a partner professional's seat, and — through <see cref="OpenSharedAsync"/>
+/// partnership with the caller's agency, a partner professional's seat and their place on a team (taken off when
+/// the partnership ends), and — through <see cref="OpenSharedAsync"/>
 /// alone — the records a youth shares with the caller's agency. Every other read and write of teaming goes
 /// through the caller's own agency's store.
 /// </summary>
@@ -62,6 +63,43 @@ internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAudi
 
     public Task UnseatAsync(string partnerAgencyId, string seatId, CancellationToken ct) =>
         store.DeleteAsync(Container, seatId, partnerAgencyId, null, ct);
+
+    /// <summary>
+    /// Takes the member a seat stands for off the team it is on, whichever of the two agencies keeps that team (a
+    /// partnership between them ended). A change to the other agency's youth's team goes in that agency's audit log.
+    /// </summary>
+    public async Task TakeOffTeamAsync(TeamSeat seat, CancellationToken ct)
+    {
+        var teamAgency = seat.SourceAgencyId;
+        if (teamAgency != user.AgencyId && seat.AgencyId != user.AgencyId)
+        {
+            throw new InvalidOperationException("Only a seat of the caller's agency, or on its teams, is taken off here.");
+        }
+
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var team = await store.ReadAsync<Team>(Container, Team.IdFor(seat.YouthId), teamAgency, ct);
+            if (team?.Current.FirstOrDefault(m => m.Id == seat.MemberId && m.PersonId == seat.PersonId && m.AgencyId == seat.AgencyId) is not { } member)
+            {
+                return;
+            }
+
+            try
+            {
+                await store.ReplaceAsync(Container, team.With(member with { RemovedAt = time.GetUtcNow() }), team.ETag!, ct);
+                if (teamAgency != user.AgencyId)
+                {
+                    await audit.AppendToAsync(teamAgency, new AuditEvent("team.remove-member", "team", seat.YouthId, AuditOutcome.Succeeded, Purpose: "partnership ended"), user, CancellationToken.None);
+                }
+
+                return;
+            }
+            catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed)
+            {
+                // The team changed meanwhile: read it again.
+            }
+        }
+    }
 
     /// <summary>The seats on the caller's agency's teams of the professionals the other agency offers in a partnership.</summary>
     public async Task<IReadOnlyList<TeamSeat>> SeatsOnOurTeamsAsync(Partnership mine, CancellationToken ct)

@@ -249,11 +249,12 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
     }
 
     /// <summary>
-    /// The other agency's professionals leave the youth's teams, as the admin who ended the partnership was told, and
-    /// this agency's professionals no longer list the other's youth: a seat is what a read starts from, so none is
-    /// left to read again under a later partnership unless a case manager adds them again. Only for a partnership
-    /// that was in force, and never while another is (one that ran out and was agreed anew, then ended to tidy up):
-    /// its members stay, and any added under the old one read nothing under the new.
+    /// Each agency's professionals leave the other's youth's teams, as the admin who ended the partnership was told:
+    /// the other agency's come off this agency's teams, and this agency's come off the other's teams and no longer
+    /// list its youth. A seat is what a read starts from, so none is left to read again under a later partnership
+    /// unless a case manager adds them again. Only for a partnership that was in force, and never while another is
+    /// (one that ran out and was agreed anew, then ended to tidy up): its members stay, and any added under the old
+    /// one read nothing under the new.
     /// </summary>
     private async Task TakeOffOurTeamsAsync(Partnership mine, CancellationToken ct)
     {
@@ -267,30 +268,14 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
         {
             foreach (var ours in (await data.Store.AllAsync<TeamSeat>(TeamingData.Container, [Filter.Eq("personId", person)], ct)).Where(s => s.SourceAgencyId == other))
             {
+                await data.Cross.TakeOffTeamAsync(ours, ct);
                 await data.Store.DeleteAsync(TeamingData.Container, ours.Id, data.AgencyId, null, ct);
             }
         }
 
         foreach (var seat in await data.Cross.SeatsOnOurTeamsAsync(mine, ct))
         {
-            for (var attempt = 0; attempt < 3; attempt++)
-            {
-                if (await data.TeamAsync(seat.YouthId, ct) is not { } team || team.Current.FirstOrDefault(m => m.Id == seat.MemberId) is not { } member)
-                {
-                    break;
-                }
-
-                try
-                {
-                    await data.Store.ReplaceAsync(TeamingData.Container, team.With(member with { RemovedAt = data.Now }), team.ETag!, ct);
-                    break;
-                }
-                catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed)
-                {
-                    // The team changed meanwhile: read it again.
-                }
-            }
-
+            await data.Cross.TakeOffTeamAsync(seat, ct);
             await data.Cross.UnseatAsync(seat.AgencyId, seat.Id, ct);
         }
     }

@@ -167,10 +167,14 @@ internal sealed class TeamHandlers(TeamingData data, TeamViews views, Notifier n
         var body = command.Body;
         var role = EnumNames.Parse<TeamRole>(body.Role);
         var agencyId = string.IsNullOrWhiteSpace(body.AgencyId) ? data.AgencyId : body.AgencyId.Trim();
-        var member = agencyId == data.AgencyId
-            ? await OwnMemberAsync(youth, role, body, ct)
+        var (member, partnershipFrom) = agencyId == data.AgencyId
+            ? (await OwnMemberAsync(youth, role, body, ct), DateTimeOffset.MinValue)
             : await PartnerMemberAsync(role, agencyId, body, ct);
-        if (member.PersonId is { } personId && team.Current.Any(m => m.PersonId == personId && m.AgencyId == member.AgencyId))
+
+        // A partner's professional added under an earlier partnership between the agencies reads nothing under this one
+        // (a seat an ended partnership left behind): adding them again takes that seat's place.
+        var earlier = member.PersonId is { } personId ? team.Current.Where(m => m.PersonId == personId && m.AgencyId == member.AgencyId).ToList() : [];
+        if (earlier.Any(m => m.AddedAt >= partnershipFrom))
         {
             throw new ConflictException("They are on the team already.");
         }
@@ -193,12 +197,13 @@ internal sealed class TeamHandlers(TeamingData data, TeamViews views, Notifier n
             throw new ConflictException($"The youth said no to them. Talk it through with the youth; they can be asked again from {until.ToString("d MMMM yyyy", CultureInfo.InvariantCulture)}.");
         }
 
-        if (team.Current.Count() >= MemberRequest.MaxMembers)
+        if (team.Current.Count() - earlier.Count >= MemberRequest.MaxMembers)
         {
             throw new ConflictException($"A team has at most {MemberRequest.MaxMembers} members besides the youth and their case managers.");
         }
 
-        await data.Store.ReplaceAsync(TeamingData.Container, team with { Members = [.. team.Members, member] }, team.ETag!, ct);
+        var members = team.Members.Select(m => earlier.Contains(m) ? m with { RemovedAt = data.Now } : m);
+        await data.Store.ReplaceAsync(TeamingData.Container, team with { Members = [.. members, member] }, team.ETag!, ct);
         if (member.PersonId is { } seated)
         {
             var seat = new TeamSeat
@@ -277,7 +282,8 @@ internal sealed class TeamHandlers(TeamingData data, TeamViews views, Notifier n
             YouthAgreed: role != TeamRole.Support, data.Now, data.Me);
     }
 
-    private async Task<TeamMember> PartnerMemberAsync(TeamRole role, string agencyId, MemberRequest body, CancellationToken ct)
+    /// <summary>A partner agency's offered professional as a member, and when the partnership in force began.</summary>
+    private async Task<(TeamMember Member, DateTimeOffset PartnershipFrom)> PartnerMemberAsync(TeamRole role, string agencyId, MemberRequest body, CancellationToken ct)
     {
         if (role != TeamRole.Professional)
         {
@@ -288,10 +294,9 @@ internal sealed class TeamHandlers(TeamingData data, TeamViews views, Notifier n
             ?? throw new RequestValidationException("agencyId", "Your agency has no partnership in force with that agency.");
         var offered = partnership.Professionals.FirstOrDefault(p => p.AgencyId == agencyId && p.PersonId == body.PersonId!.Trim())
             ?? throw new RequestValidationException("personId", "Not a person of your agency, or of a partner agency's offered professionals.");
-        return new TeamMember(AgencyStore.NewId(), role, offered.PersonId, agencyId, offered.DisplayName, ValidationErrors.Optional(body.Title) ?? offered.Title,
-            YouthAgreed: true, data.Now, data.Me);
+        return (new TeamMember(AgencyStore.NewId(), role, offered.PersonId, agencyId, offered.DisplayName, ValidationErrors.Optional(body.Title) ?? offered.Title,
+            YouthAgreed: true, data.Now, data.Me), partnership.AcceptedAt ?? DateTimeOffset.MinValue);
     }
-
 
 }
 
