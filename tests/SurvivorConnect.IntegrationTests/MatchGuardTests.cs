@@ -59,7 +59,7 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
     }
 
     [Fact]
-    public async Task A_paused_match_resumes_under_a_hold_from_new_matches_but_not_under_one_that_stops_chat_nor_once_its_mentor_no_longer_mentors()
+    public async Task A_paused_match_resumes_under_a_hold_from_new_matches_but_not_under_one_that_stops_chat_nor_while_an_urgent_answer_waits_nor_once_its_mentor_no_longer_mentors()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
         var (youthId, youth) = await _world.YouthAsync();
@@ -78,6 +78,20 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
         var held = Detail(await HttpAssert.Problem(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/resume", null), 409));
         Assert.Contains("on a supervisor hold", held, StringComparison.Ordinal);
         await MentoringWorld.Ok(await MentoringWorld.LiftHoldAsync(_world.Supervisor, mentorId));
+
+        // So does an urgent answer of the mentor's that no supervisor has seen yet, under a hold from new matches too.
+        await MentoringWorld.Ok(await MentoringWorld.HoldAsync(_world.Supervisor, mentorId, "We talk first"));
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3)));
+        Assert.Contains("on a supervisor hold", Detail(await HttpAssert.Problem(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/resume", null), 409)), StringComparison.Ordinal);
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.OnFlagAsync(_world.Supervisor, await SupervisionTests.FirstFlagAsync(_world.Supervisor, mentorId), "acknowledge"));
+        Assert.Equal("Active", (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/resume", null))).State);
+        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/pause", null));
+        await MentoringWorld.Ok(await MentoringWorld.LiftHoldAsync(_world.Supervisor, mentorId));
+
+        // And one on its own, placed by the answer.
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3)));
+        Assert.Contains("on a supervisor hold", Detail(await HttpAssert.Problem(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/resume", null), 409)), StringComparison.Ordinal);
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.OnFlagAsync(_world.Supervisor, await SupervisionTests.FirstFlagAsync(_world.Supervisor, mentorId), "acknowledge"));
 
         await _world.SetRolesAsync(mentorId, Roles.Advisor);
 

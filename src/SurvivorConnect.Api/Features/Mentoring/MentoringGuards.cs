@@ -54,10 +54,12 @@ public sealed class MentorEligibilityGuard(MentoringData data)
         }
 
         // Resuming is no new match, so capacity and a hold from new matches do not stop it; a hold that also stops the
-        // mentor's chats is a concern about the matches they have, this one included.
+        // mentor's chats is a concern about the matches they have, this one included, and so is an urgent answer of the
+        // mentor's that no supervisor has reviewed yet (nobody else may say why they are held).
         if (resuming)
         {
-            own.RemoveAll(blocker => blocker is MentorEligibility.AtCapacity || (blocker is MentorEligibility.OnHold && mentor.Hold?.StopsChat != true));
+            own.RemoveAll(blocker => blocker is MentorEligibility.AtCapacity
+                || (blocker is MentorEligibility.OnHold && mentor.Hold is { StopsChat: false, IsAutomatic: false, ReviewWaiting: false }));
         }
 
         var pair = PairConstraints.Violations(youth, mentor);

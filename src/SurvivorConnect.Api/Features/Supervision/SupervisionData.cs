@@ -185,11 +185,11 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
         // Each step is tried whatever became of the others: the notices' store failing must not leave the mentor free to
         // be matched, nor a hold's failure keep the answer from the supervisor. The first failure is thrown after, for
         // the worker to finish the rest (each step is done once however often it is tried).
+        // The hold first: until it is written, a match step could still take the mentor on.
         var failures = new List<Exception>();
-        await TryAsync(() => AlertAsync(mentor, notifier, NoticeFor(raised.Kind), raised.Id, ct), failures);
-        if (raised is { Kind: FlagKind.Urgent, Status: WellbeingFlagStatus.Open })
+        var urgent = raised is { Kind: FlagKind.Urgent, Status: WellbeingFlagStatus.Open };
+        if (urgent)
         {
-            await TryAsync(() => WatchAsync(raised, ct), failures);
             await TryAsync(async () =>
             {
                 await mediator.Send(new HoldForWellbeingReview(mentor.Id), ct);
@@ -200,6 +200,12 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
                     await EndReviewHoldAsync(mentor.Id, mediator, ct);
                 }
             }, failures);
+        }
+
+        await TryAsync(() => AlertAsync(mentor, notifier, NoticeFor(raised.Kind), raised.Id, ct), failures);
+        if (urgent)
+        {
+            await TryAsync(() => WatchAsync(raised, ct), failures);
         }
 
         if (failures.Count > 0)
