@@ -243,6 +243,21 @@ public sealed class ChatTests(ChatTests.Factory api) : IClassFixture<ChatTests.F
     }
 
     [Fact]
+    public async Task Earlier_messages_stay_reachable_behind_a_page_of_messages_held_for_review()
+    {
+        var chat = await OpenChatAsync();
+        var earlier = await chat.Youth.SendAsync(chat.Id, "how was school");
+        for (var i = 0; i < 4; i++)
+        {
+            await chat.Mentor.SendAsync(chat.Id, $"my number is 559-555-013{i}");
+        }
+
+        var page = await chat.Youth.HistoryAsync(chat.Id, null, 2);
+
+        Assert.Equal(earlier.Message.Sequence, page[^1].Sequence);
+    }
+
+    [Fact]
     public async Task A_message_released_while_the_youth_was_away_reaches_them_when_they_catch_up_from_where_they_were()
     {
         var chat = await OpenChatAsync();

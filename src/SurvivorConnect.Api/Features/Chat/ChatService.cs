@@ -60,6 +60,8 @@ public sealed partial class ChatService(
     /// <summary>The most messages one catch-up page carries.</summary>
     public const int MaxCatchUpPage = 500;
 
+    private const int MaxHiddenHistoryPages = 10;
+
     private const int MaxSequenceAttempts = 8;
 
     private const int MaxClearAttempts = 32;
@@ -170,15 +172,27 @@ public sealed partial class ChatService(
         var access = await AccessAsync(conversationId, ct);
         await EnsureMentorMayReadAsync(access, ct);
         await AuditCaseManagerReadAsync(access, ReadHistoryAction, ct);
-        var page = await Store.QueryAsync<ChatMessage>(Conversation.Container, new DocumentQuery
+
+        // A page holding only messages this reader may not see (the other's, held for review) is read past, or the
+        // reader's page would come back empty and the messages before it out of reach; a few pages at most per call.
+        for (var (cursor, round) = (before, 1); ; round++)
         {
-            PartitionKey = conversationId,
-            Type = DocumentTypes.Of<ChatMessage>(),
-            Filters = before is { } b ? [Filter.Lt("id", ChatMessage.IdFor(b))] : [],
-            Descending = true,
-            PageSize = Math.Clamp(pageSize, 1, 200),
-        }, ct);
-        return Visible(access, page.Items).Reverse().ToList();
+            var page = await Store.QueryAsync<ChatMessage>(Conversation.Container, new DocumentQuery
+            {
+                PartitionKey = conversationId,
+                Type = DocumentTypes.Of<ChatMessage>(),
+                Filters = cursor is { } b ? [Filter.Lt("id", ChatMessage.IdFor(b))] : [],
+                Descending = true,
+                PageSize = Math.Clamp(pageSize, 1, 200),
+            }, ct);
+            var visible = Visible(access, page.Items).Reverse().ToList();
+            if (visible.Count > 0 || page.ContinuationToken is null || page.Items.Count == 0 || round == MaxHiddenHistoryPages)
+            {
+                return visible;
+            }
+
+            cursor = page.Items[^1].Sequence;
+        }
     }
 
     public async Task<SendResult> SendAsync(string conversationId, string? clientMessageId, string? text, CancellationToken ct)
@@ -730,10 +744,7 @@ public sealed partial class ChatService(
             matches.AddRange(await data.MatchesAsync(Filter.Eq("youthId", youth.Id), openOnly: true, ct));
         }
 
-        foreach (var match in matches)
-        {
-            await RefreshGateAsync(match.Id, ct);
-        }
+        await EveryOne.TryEachAsync(matches, match => RefreshGateAsync(match.Id, ct));
     }
 
     /// <summary>Who may send in a match's conversation, as the records hold them now, and why the match stops its chat (null when it does not).</summary>

@@ -1,7 +1,7 @@
-using System.Runtime.ExceptionServices;
 using Mediator;
 using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Mentoring.Rules;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
 
 namespace SurvivorConnect.Api.Features.Mentoring;
 
@@ -16,27 +16,12 @@ public static class MatchChanges
 {
     /// <summary>
     /// Raises <see cref="MatchChanged"/> for every one of these matches, even when one of them fails or the caller
-    /// has gone: a change told to some of its matches and not the others is a revocation half applied. The first
-    /// failure is thrown once all have been told.
+    /// has gone (<see cref="EveryOne.TryEachAsync"/>).
     /// </summary>
-    public static async Task TellEveryAsync(this IPublisher publisher, IEnumerable<Match> matches)
+    public static Task TellEveryAsync(this IPublisher publisher, IEnumerable<Match> matches)
     {
         ArgumentNullException.ThrowIfNull(publisher);
-        ArgumentNullException.ThrowIfNull(matches);
-        ExceptionDispatchInfo? first = null;
-        foreach (var match in matches)
-        {
-            try
-            {
-                await publisher.Publish(new MatchChanged(match.Id, Activated: false), CancellationToken.None);
-            }
-            catch (Exception ex)
-            {
-                first ??= ExceptionDispatchInfo.Capture(ex);
-            }
-        }
-
-        first?.Throw();
+        return EveryOne.TryEachAsync(matches, match => publisher.Publish(new MatchChanged(match.Id, Activated: false), CancellationToken.None).AsTask());
     }
 }
 
