@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using SurvivorConnect.Api.Features.Mentoring;
+using SurvivorConnect.Storage;
 using static SurvivorConnect.IntegrationTests.OutcomesWorld;
 
 namespace SurvivorConnect.IntegrationTests;
@@ -283,6 +285,11 @@ public sealed class OutcomeReportTests(ApiFactory api)
             await world.YouthAsync(In(2026, 2), world.OtherCaseManagerId, i < 15 ? [In(2026, 3)] : []);
         }
 
+        // A record written before a case manager on the youth's do-not-match list stopped being theirs is not their caseload.
+        var listed = await world.YouthAsync(In(2026, 2), world.OtherCaseManagerId, [In(2026, 3)]);
+        await api.Services.GetRequiredService<IDocumentStore>().ReplaceAsync(YouthReferral.Container,
+            listed with { CaseManagerIds = [world.OtherCaseManagerId, world.CaseManagerId], DoNotMatch = [world.CaseManagerId] }, listed.ETag!, default);
+
         var mine = await ReportAsync(world.CaseManager, "from=2026-01&to=2026-06");
         var agency = await ReportAsync(world.Admin, "from=2026-01&to=2026-06");
 
@@ -290,7 +297,7 @@ public sealed class OutcomeReportTests(ApiFactory api)
         Assert.Equal(24, mine.Cell("youth-served", "Youth served, each counted once", "Youth").Value);
         Assert.Equal(12, mine.Cell("missing-episodes", "Whole period", "Youth with an episode").Value);
         Assert.DoesNotContain(mine.Tables, t => t.Key is "engagements" or "payouts" or "wellbeing");
-        Assert.Equal(54, agency.Cell("youth-served", "Youth served, each counted once", "Youth").Value);
+        Assert.Equal(55, agency.Cell("youth-served", "Youth served, each counted once", "Youth").Value);
         await HttpAssert.Problem(await world.CaseManager.GetAsync("/api/outcomes?from=2026-01&to=2026-06&scope=agency"), 403);
         await HttpAssert.Problem(await world.Analyst.GetAsync("/api/outcomes?from=2026-01&to=2026-06&scope=caseload"), 403);
         await HttpAssert.Problem(await world.Analyst.GetAsync("/api/youth"), 403);

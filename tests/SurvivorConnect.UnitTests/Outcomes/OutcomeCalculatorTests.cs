@@ -222,4 +222,46 @@ public sealed class OutcomeCalculatorTests
 
         Assert.Equal([0m, 1m, 1m, 1m, 0m, 0m], Enumerable.Range(0, 6).Select(m => Value(byMonth, m, 0)!.Value));
     }
+
+    [Fact]
+    public void An_episode_that_ended_after_the_period_was_still_away_at_its_end_and_has_no_length_in_it()
+    {
+        var youth = new[] { Youth("a", null, On(1, 1), episodes: [Episode(On(6, 20), 20, true), Episode(On(2, 1), 3, true)]) };
+
+        var missing = Table(youth, "missing-episodes");
+
+        Assert.Equal(1, Value(missing, 0, Column(missing, "Ended")));
+        Assert.Equal(1, Value(missing, 0, Column(missing, "Still away")));
+        Assert.Equal(3, Value(missing, 0, Column(missing, "Median length (days, ended episodes)")));
+    }
+
+    [Fact]
+    public void An_episode_recorded_from_before_the_referral_is_not_counted_nor_are_months_before_it()
+    {
+        var youth = new[] { Youth("a", null, On(4, 1), episodes: [Episode(On(2, 1), 3, false)]) };
+
+        var missing = Table(youth, "missing-episodes");
+        var byMonth = Table(youth, "youth-served-by-month");
+
+        Assert.Equal(0, Value(missing, 0, Column(missing, "Episodes")));
+        Assert.Equal([0m, 0m, 0m, 1m, 0m, 0m], Enumerable.Range(0, 6).Select(m => Value(byMonth, m, 0)!.Value));
+    }
+
+    [Fact]
+    public void A_proposal_said_no_to_is_not_a_match_that_closed_not_as_planned()
+    {
+        var youth = Youth("a", null, On(1, 1));
+        var declined = new Match
+        {
+            Id = "m1", YouthId = "a", MentorId = "m", CaseManagerId = "cm", State = MatchState.Closed, ProposedAt = On(2, 1),
+            History = [new MatchTransition(MatchState.AwaitingYouth, MatchState.Closed, "close", On(2, 3), "youth", ByYouth: true)],
+            Closure = new MatchClosure(ClosureReason.YouthChoice, Planned: false, null, On(2, 3), "youth"),
+        };
+
+        var matches = OutcomeCalculator.Tables(new OutcomeInputs([youth], [declined], [], null), FirstHalf, null, Now).Single(t => t.Key == "matches");
+
+        Assert.Equal(1, Value(matches, matches.Rows.ToList().IndexOf("Proposed"), 0));
+        Assert.Equal(0, Value(matches, matches.Rows.ToList().IndexOf("Closed not as planned"), 0));
+        Assert.Equal(0, Value(matches, matches.Rows.ToList().IndexOf("Closed"), 0));
+    }
 }

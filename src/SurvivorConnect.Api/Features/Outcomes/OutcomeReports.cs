@@ -167,7 +167,7 @@ internal sealed class OutcomeReportHandlers(AgencyStore store, AgencyCalendar ca
         var youth = await store.AllAsync<YouthReferral>(YouthReferral.Container, [], ct);
         if (scope == OutcomeQuery.Caseload)
         {
-            youth = [.. youth.Where(y => y.CaseManagerIds.Contains(user.UserId, StringComparer.Ordinal))];
+            youth = [.. youth.Where(y => y.ActingCaseManagerIds.Contains(user.UserId, StringComparer.Ordinal))];
         }
 
         var ids = youth.Select(y => y.Id).ToHashSet(StringComparer.Ordinal);

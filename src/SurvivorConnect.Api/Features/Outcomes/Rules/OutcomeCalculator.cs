@@ -78,7 +78,7 @@ public static class OutcomeCalculator
             var own = matchesOf[youth.Id].ToList();
             var times = new[] { youth.ReferredAt }
                 .Concat(youth.StageHistory.Select(e => e.At))
-                .Concat(youth.MissingEpisodes.SelectMany(e => new[] { e.StartedAt, e.EndedAt ?? now }))
+                .Concat(WhileServed(youth).SelectMany(e => new[] { e.StartedAt, e.EndedAt ?? now }))
                 .Concat(own.Select(m => m.ProposedAt))
                 .Concat(own.SelectMany(m => m.History.Select(t => t.At)))
                 .Concat(own.Where(m => MatchLifecycle.IsOpen(m.State)).Select(_ => now))
@@ -88,6 +88,12 @@ public static class OutcomeCalculator
 
         return [.. months];
     }
+
+    /// <summary>
+    /// The episodes that began once the agency had the youth: one recorded from before the referral (its history, up
+    /// to a year back) is not an outcome of the agency's work, nor a month the agency served the youth.
+    /// </summary>
+    private static IEnumerable<MissingEpisode> WhileServed(YouthReferral youth) => youth.MissingEpisodes.Where(e => e.StartedAt >= youth.ReferredAt);
 
     /// <param name="counted">A month's measure already counted for another table, if there is one.</param>
     private static DraftTable ServedByMonth(Dictionary<string, IReadOnlyList<int>> served, ReportPeriod period, Measure wholePeriod, Func<int, Measure?> counted)
@@ -199,7 +205,7 @@ public static class OutcomeCalculator
             var away = new Dictionary<string, List<int>>(StringComparer.Ordinal);
             foreach (var y in youth)
             {
-                foreach (var e in y.MissingEpisodes)
+                foreach (var e in WhileServed(y))
                 {
                     if (period.MonthOf(e.StartedAt) is not { } month || month < first || month > last)
                     {
@@ -212,7 +218,8 @@ public static class OutcomeCalculator
                     measures[WithEpisode]!.Add(person, month);
                     measures[Episodes]!.Add(person, month);
                     measures[e.StayedInContact == true ? InContact : NotInContact]!.Add(person, month);
-                    if (e.EndedAt is { } ended)
+                    // As the period left it: an episode that ended after the period was still going on at its end.
+                    if (e.EndedAt is { } ended && ended < period.End)
                     {
                         measures[Ended]!.Add(person, month);
                         measures[MedianDays]!.Add(person, month, Days(e.StartedAt, ended));
@@ -275,7 +282,7 @@ public static class OutcomeCalculator
 
         foreach (var y in youth)
         {
-            foreach (var e in y.MissingEpisodes)
+            foreach (var e in WhileServed(y))
             {
                 if (period.MonthOf(e.StartedAt) is { } month && fresh[month])
                 {
@@ -322,14 +329,13 @@ public static class OutcomeCalculator
                 }
             }
 
-            if (m.Closure is { } closure && period.MonthOf(closure.At) is { } closedIn)
+            // Only a match that ran can end, as planned or not: a proposal the youth or mentor said no to, or that was
+            // withdrawn, is a choice made, never shown as a match that failed.
+            if (start is not null && m.Closure is { } closure && period.MonthOf(closure.At) is { } closedIn)
             {
                 (closure.Planned ? planned : unplanned).Add(person, closedIn);
                 closed.Add(person, closedIn);
-                if (start is { } opened)
-                {
-                    length.Add(person, closedIn, Days(opened, closure.At));
-                }
+                length.Add(person, closedIn, Days(start.Value, closure.At));
             }
         }
 
