@@ -46,6 +46,13 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
         return await supervisor.SendAsync(request);
     }
 
+    /// <summary>Saves the supervision settings as the admin sees them now (their version as If-Match, once there are any).</summary>
+    public static async Task<JsonElement> SaveSettingsAsync(HttpClient admin, object body)
+    {
+        var version = (await HttpAssert.Ok<JsonElement>(await admin.GetAsync("/api/supervision/settings"))).GetProperty("version").GetString();
+        return await HttpAssert.Ok<JsonElement>(version is { Length: > 0 } ? await admin.PutJson("/api/supervision/settings", body, version) : await admin.PutAsJsonAsync("/api/supervision/settings", body));
+    }
+
     /// <summary>The id of the newest flag the supervisor sees on the mentor.</summary>
     public static async Task<string> FirstFlagAsync(HttpClient supervisor, string mentorId) =>
         (await HttpAssert.Ok<JsonElement>(await supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags")[0].GetProperty("id").GetString()!;
@@ -360,19 +367,20 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
         var admin = api.As("demo-admin");
         var key = "agency-" + Guid.NewGuid().ToString("N")[..6];
         await HttpAssert.Ok<JsonElement>(await admin.PostAsJsonAsync("/api/supervision/instruments", Instrument(key), ApiFactory.Json));
-        await HttpAssert.Ok<JsonElement>(await admin.PutAsJsonAsync("/api/supervision/settings", new { instrumentKey = DefaultInstrument.Key, instrumentVersion = 1, concernRise = 1 }));
+        await SaveSettingsAsync(admin, new { instrumentKey = DefaultInstrument.Key, instrumentVersion = 1, concernRise = 1 });
         var read = (await HttpAssert.Ok<JsonElement>(await admin.GetAsync("/api/supervision/settings"))).GetProperty("version").GetString()!;
         try
         {
             await HttpAssert.Ok<JsonElement>(await admin.PutJson("/api/supervision/settings", new { instrumentKey = key, instrumentVersion = 1, concernRise = 1 }, read));
 
             await HttpAssert.Problem(await admin.PutJson("/api/supervision/settings", new { instrumentKey = DefaultInstrument.Key, instrumentVersion = 1, concernRise = 1 }, read), 412);
+            await HttpAssert.Problem(await admin.PutAsJsonAsync("/api/supervision/settings", new { instrumentKey = DefaultInstrument.Key, instrumentVersion = 1, concernRise = 1 }), 428);
 
             Assert.Equal(key, (await HttpAssert.Ok<JsonElement>(await admin.GetAsync("/api/supervision/settings"))).GetProperty("instrumentKey").GetString());
         }
         finally
         {
-            await HttpAssert.Ok<JsonElement>(await admin.PutAsJsonAsync("/api/supervision/settings", new { instrumentKey = DefaultInstrument.Key, instrumentVersion = 1, concernRise = 1 }));
+            await SaveSettingsAsync(admin, new { instrumentKey = DefaultInstrument.Key, instrumentVersion = 1, concernRise = 1 });
         }
     }
 
@@ -385,7 +393,7 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
         await HttpAssert.Problem(await admin.PostAsJsonAsync("/api/supervision/instruments", Instrument(key), ApiFactory.Json), 409);
         try
         {
-            await HttpAssert.Ok<JsonElement>(await admin.PutAsJsonAsync("/api/supervision/settings", new { instrumentKey = key, instrumentVersion = 1, concernRise = 1 }));
+            await SaveSettingsAsync(admin, new { instrumentKey = key, instrumentVersion = 1, concernRise = 1 });
             var (mentorId, mentor) = await _world.ReadyMentorAsync();
             var questions = (await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"))).GetProperty("questions");
             Assert.Equal(["one", "two", "three"], questions.EnumerateArray().Select(q => q.GetProperty("id").GetString()));
@@ -397,7 +405,7 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
         }
         finally
         {
-            await HttpAssert.Ok<JsonElement>(await admin.PutAsJsonAsync("/api/supervision/settings", new { instrumentKey = DefaultInstrument.Key, instrumentVersion = 1, concernRise = 1 }));
+            await SaveSettingsAsync(admin, new { instrumentKey = DefaultInstrument.Key, instrumentVersion = 1, concernRise = 1 });
         }
     }
 
@@ -416,7 +424,7 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
         await HttpAssert.Ok<JsonElement>(await admin.PostAsJsonAsync("/api/supervision/instruments", second, ApiFactory.Json));
         try
         {
-            await HttpAssert.Ok<JsonElement>(await admin.PutAsJsonAsync("/api/supervision/settings", new { instrumentKey = key, instrumentVersion = 1, concernRise = 1 }));
+            await SaveSettingsAsync(admin, new { instrumentKey = key, instrumentVersion = 1, concernRise = 1 });
             var (mentorId, mentor) = await _world.ReadyMentorAsync();
             for (var i = 0; i < 2; i++)
             {
@@ -424,7 +432,7 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
                 api.Time.Advance(TimeSpan.FromDays(14));
             }
 
-            await HttpAssert.Ok<JsonElement>(await admin.PutAsJsonAsync("/api/supervision/settings", new { instrumentKey = key, instrumentVersion = 2, concernRise = 1 }));
+            await SaveSettingsAsync(admin, new { instrumentKey = key, instrumentVersion = 2, concernRise = 1 });
             await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, new() { ["one"] = 3, ["two"] = 3, ["three"] = 0 }));
 
             var wellbeing = await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"));
@@ -436,7 +444,7 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
         }
         finally
         {
-            await HttpAssert.Ok<JsonElement>(await admin.PutAsJsonAsync("/api/supervision/settings", new { instrumentKey = DefaultInstrument.Key, instrumentVersion = 1, concernRise = 1 }));
+            await SaveSettingsAsync(admin, new { instrumentKey = DefaultInstrument.Key, instrumentVersion = 1, concernRise = 1 });
         }
     }
 

@@ -65,7 +65,7 @@ public static class SupervisionModule
         admin.MapGet("/settings", GetSupervisionSettings).WithName(nameof(GetSupervisionSettings))
             .WithSummary("Which instrument version mentors answer, how much worse is a concern, and the instruments loaded.");
         admin.MapPut("/settings", SaveSupervisionSettings).WithName(nameof(SaveSupervisionSettings))
-            .WithDescription("Send the settings' `version` as If-Match: a save from an older page is answered 412.");
+            .WithDescription("Send the settings' `version` as If-Match (428 without it once there are settings): a save from an older page is answered 412.");
         admin.MapPost("/instruments", LoadInstrument).WithName(nameof(LoadInstrument))
             .WithSummary("Load an instrument the agency is licensed to use, as data (items, scale, subscales and bands).");
         admin.MapGet("/overview", GetWellbeingOverview).WithName(nameof(GetWellbeingOverview))
