@@ -220,7 +220,8 @@ public sealed class ChatRevocationTests(ChatRevocationTests.Factory api) : IClas
     public async Task Withdrawing_one_of_two_records_of_the_same_yes_withdraws_it_and_closes_the_chat_at_once()
     {
         var chat = await _world.OpenChatAsync();
-        var again = new { subjectId = chat.YouthId, grantor = "Youth", scope = "mentoring-match", matchId = chat.Id };
+        // The same yes, until a date: a second record of it (the same yes said twice is one record).
+        var again = new { subjectId = chat.YouthId, grantor = "Youth", scope = "mentoring-match", matchId = chat.Id, expiresAt = DateTimeOffset.UtcNow.AddYears(5) };
         await HttpAssert.Ok<MentoringTests.ConsentDto>(await _world.CaseManager.PostJson("/api/consents", again));
         var youthsYes = (await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await _world.CaseManager.GetAsync($"/api/consents?subjectId={chat.YouthId}")))
             .Where(c => c.MatchId == chat.Id && c.Current).ToList();
