@@ -1252,18 +1252,23 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
-    public async Task Days_away_for_a_two_day_retreat_are_claimed_once_for_the_trip_not_on_each_session()
+    public async Task Days_away_the_drive_and_each_receipt_of_a_two_day_retreat_are_claimed_once_for_the_trip_not_on_each_session()
     {
         var (opportunity, payees) = await _world.AttendedAsync(days: 2);
         string Travel(int day) => $"/api/engagements/opportunities/{opportunity}/sessions/s{day}/travel";
+        var ticket = new { description = "Train ticket", amount = 23.50m };
 
-        await HttpAssert.Ok<JsonElement>(await payees[0].Client.PutAsJsonAsync(Travel(1), new { miles = 40m, travelDays = 4, lodging = 180m }));
+        await HttpAssert.Ok<JsonElement>(await payees[0].Client.PutAsJsonAsync(Travel(1), new { miles = 40m, travelDays = 4, lodging = 180m, costs = new[] { ticket } }));
         var again = await HttpAssert.Problem(await payees[0].Client.PutAsJsonAsync(Travel(2), new { miles = 40m, travelDays = 2, lodging = 90m }), 409);
         var tooLong = await HttpAssert.Problem(await payees[0].Client.PutAsJsonAsync(Travel(1), new { travelDays = 9 }), 409);
+        var driveAgain = await HttpAssert.Problem(await payees[0].Client.PutAsJsonAsync(Travel(2), new { miles = 40m }), 409);
+        var ticketAgain = await HttpAssert.Problem(await payees[0].Client.PutAsJsonAsync(Travel(2), new { costs = new[] { ticket } }), 409);
 
         Assert.Contains("claim the whole trip's days once", again.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Contains("days away, with a day to travel each way", tooLong.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        await HttpAssert.Ok<JsonElement>(await payees[0].Client.PutAsJsonAsync(Travel(2), new { miles = 40m }));
+        Assert.Contains("one drive there and back", driveAgain.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("a cost is paid back once", ticketAgain.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await HttpAssert.Ok<JsonElement>(await payees[0].Client.PutAsJsonAsync(Travel(2), new { costs = new[] { new { description = "Parking", amount = 8m } } }));
     }
 
     [Fact]

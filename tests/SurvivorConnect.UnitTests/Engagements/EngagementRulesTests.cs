@@ -254,6 +254,23 @@ public sealed class ClaimRulesTests
     }
 
     [Fact]
+    public void A_trips_receipt_and_its_drive_when_someone_stayed_away_are_paid_back_once()
+    {
+        var (first, second) = (On("a", 14), On("b", 15));
+        var stayed = new TravelClaim(40, [new ReceiptedCost("Train ticket", 23.50m)], 3);
+
+        var sameTicket = ClaimRules.WhyNotTravelAgain(new TravelClaim(0, [new ReceiptedCost(" train TICKET ", 23.50m)], 0), [(first, stayed)]);
+        var driveAgain = ClaimRules.WhyNotTravelAgain(new TravelClaim(40, [], 0), [(first, stayed)]);
+
+        Assert.Contains("\"train TICKET\" is on your claim for the session of 14 Dec 2026", sameTicket, StringComparison.Ordinal);
+        Assert.Contains("miles for this trip are on your claim for the session of 14 Dec 2026", driveAgain, StringComparison.Ordinal);
+        Assert.Null(ClaimRules.WhyNotTravelAgain(new TravelClaim(0, [new ReceiptedCost("Lunch", 12m)], 0), [(first, stayed)]));
+
+        // Home each night: each day's drive is its own.
+        Assert.Null(ClaimRules.WhyNotTravelAgain(new TravelClaim(40, [], 0), [(second, new TravelClaim(40, [], 0))]));
+    }
+
+    [Fact]
     public void Sessions_a_week_apart_are_trips_of_their_own()
     {
         Assert.Null(ClaimRules.WhyNotDaysAway(On("b", 22), 2, [(On("a", 15), true)]));

@@ -332,23 +332,6 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
             throw new ConflictException("This claim has gone to finance for payment, so its travel can no longer change.");
         }
 
-        List<CompensationClaim> tripClaims = [];
-        if ((body.TravelDays ?? 0) > 0 || (body.Lodging ?? 0) > 0)
-        {
-            var mine = (await data.Store.AllAsync<CompensationClaim>(EngagementData.Container,
-                [Filter.Eq("opportunityId", opportunity.Id), Filter.Eq("personId", data.Store.User.UserId)], ct))
-                .Where(c => c.SessionId != session.Id)
-                .Select(c => (Claim: c, Session: opportunity.Sessions.FirstOrDefault(s => s.Id == c.SessionId)))
-                .Where(o => o.Session is not null).ToList();
-            if (ClaimRules.WhyNotDaysAway(session, body.TravelDays ?? 0, [.. mine.Select(o => (o.Session!, o.Claim.Travel is { TravelDays: > 0 } or { Lodging: > 0 }))]) is { } why)
-            {
-                throw new ConflictException(why);
-            }
-
-            var trip = ClaimRules.TripOf(session, [.. mine.Select(o => o.Session!)]);
-            tripClaims = [.. mine.Where(o => trip.Contains(o.Session!)).Select(o => o.Claim)];
-        }
-
         var cap = (await data.SettingsAsync(ct)).ReceiptCap;
         if ((body.Costs ?? []).Sum(c => c.Amount) > cap)
         {
@@ -359,13 +342,39 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
         {
             Lodging = body.Lodging ?? 0,
         };
+
+        // The person's sessions of this opportunity on the same or following days are one trip, whose costs are paid once.
+        List<CompensationClaim> tripClaims = [];
+        if (travel.ClaimsAnything)
+        {
+            var mine = (await data.Store.AllAsync<CompensationClaim>(EngagementData.Container,
+                [Filter.Eq("opportunityId", opportunity.Id), Filter.Eq("personId", data.Store.User.UserId)], ct))
+                .Where(c => c.SessionId != session.Id)
+                .Select(c => (Claim: c, Session: opportunity.Sessions.FirstOrDefault(s => s.Id == c.SessionId)))
+                .Where(o => o.Session is not null).ToList();
+            if ((travel.TravelDays > 0 || travel.Lodging > 0)
+                && ClaimRules.WhyNotDaysAway(session, travel.TravelDays, [.. mine.Select(o => (o.Session!, o.Claim.Travel is { TravelDays: > 0 } or { Lodging: > 0 }))]) is { } why)
+            {
+                throw new ConflictException(why);
+            }
+
+            var trip = ClaimRules.TripOf(session, [.. mine.Select(o => o.Session!)]);
+            var onTrip = mine.Where(o => trip.Contains(o.Session!)).ToList();
+            if (ClaimRules.WhyNotTravelAgain(travel, [.. onTrip.Where(o => o.Claim.Travel is not null).Select(o => (o.Session!, o.Claim.Travel!))]) is { } again)
+            {
+                throw new ConflictException(again);
+            }
+
+            tripClaims = [.. onTrip.Select(o => o.Claim)];
+        }
+
         var changed = claim with { Travel = travel.ClaimsAnything ? travel : null };
         if (tripClaims.Count == 0)
         {
             return ClaimView.From(await data.Store.ReplaceAsync(EngagementData.Container, changed, claim.ETag!, ct));
         }
 
-        // The trip's other claims are written back as read, in one batch with this one: days away saved meanwhile on
+        // The trip's other claims are written back as read, in one batch with this one: travel saved meanwhile on
         // another of its sessions (a second tab) fails this save, so the trip is never paid twice.
         await data.Store.ExecuteBatchAsync(EngagementData.Container, data.Store.AgencyId,
             [new BatchOperation.Replace(changed, claim.ETag!), .. tripClaims.Select(c => new BatchOperation.Replace(c, c.ETag!))], ct);

@@ -152,7 +152,9 @@ public static class PayoutCalculator
         if (receipts > 0)
         {
             var paid = Math.Min(receipts, input.ReceiptCap);
-            lines.Add(new(LineKind.Receipts, paid < receipts ? "Receipted costs, up to the policy's cap" : "Receipted costs", 1, paid, paid));
+            // The approver sees what each receipt was for, as the person described it.
+            var what = string.Join("; ", travel.Costs.Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Description} {c.Amount:0.00}")));
+            lines.Add(new(LineKind.Receipts, paid < receipts ? $"Receipted costs, up to the policy's cap: {what}" : $"Receipted costs: {what}", 1, paid, paid));
         }
 
         if (travel.TravelDays > 0)
