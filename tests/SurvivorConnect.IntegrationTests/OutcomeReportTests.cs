@@ -234,20 +234,39 @@ public sealed class OutcomeReportTests(ApiFactory api)
     }
 
     [Fact]
-    public async Task A_report_asked_for_while_as_many_as_an_instance_works_out_at_once_are_under_way_is_refused_as_busy_not_queued_without_end()
+    public async Task A_report_asked_for_while_the_agencys_own_or_as_many_as_an_instance_works_out_at_once_are_under_way_is_refused_as_busy_not_queued_without_end()
     {
         var world = await SeededAsync();
-        using var oneAtATime = api.WithWebHostBuilder(b => b.UseSetting("Reports:AtOnce", "1").UseSetting("Reports:WaitSeconds", "0"));
-        using var analyst = oneAtATime.CreateClient();
+        using var twoAtOnce = api.WithWebHostBuilder(b => b.UseSetting("Reports:AtOnce", "2").UseSetting("Reports:WaitSeconds", "0"));
+        using var analyst = twoAtOnce.CreateClient();
         analyst.DefaultRequestHeaders.Authorization = world.Analyst.DefaultRequestHeaders.Authorization;
-        var gate = oneAtATime.Services.GetRequiredService<SurvivorConnect.Api.Features.Outcomes.ReportGate>();
-
-        using (await gate.EnterAsync(CancellationToken.None))
+        var gate = twoAtOnce.Services.GetRequiredService<SurvivorConnect.Api.Features.Outcomes.ReportGate>();
+        async Task RefusedAsync()
         {
             using var refused = await analyst.GetAsync("/api/outcomes?from=2026-01&to=2026-05");
             var problem = await HttpAssert.Problem(refused, 503);
             Assert.Equal("Busy.", problem.GetProperty("title").GetString());
             Assert.Equal(TimeSpan.FromSeconds(30), refused.Headers.RetryAfter?.Delta);
+        }
+
+        // Another agency's report under way leaves this agency a turn; one of this agency's own does not, and leaves the other agencies theirs.
+        using (await gate.EnterAsync("another-agency", CancellationToken.None))
+        {
+            Assert.Equal("agency", (await ReportAsync(analyst, "from=2026-01&to=2026-05")).Scope);
+        }
+
+        using (await gate.EnterAsync(world.AgencyId, CancellationToken.None))
+        {
+            await RefusedAsync();
+            using (await gate.EnterAsync("another-agency", CancellationToken.None))
+            {
+            }
+        }
+
+        using (await gate.EnterAsync("one-agency", CancellationToken.None))
+        using (await gate.EnterAsync("another-agency", CancellationToken.None))
+        {
+            await RefusedAsync();
         }
 
         Assert.Equal("agency", (await ReportAsync(analyst, "from=2026-01&to=2026-05")).Scope);

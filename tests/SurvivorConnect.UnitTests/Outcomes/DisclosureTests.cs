@@ -364,6 +364,15 @@ public sealed class DisclosureTests
     }
 
     [Fact]
+    public void A_report_whose_reader_has_gone_is_not_worked_out()
+    {
+        using var gone = new CancellationTokenSource();
+        gone.Cancel();
+
+        Assert.Throws<OperationCanceledException>(() => Disclosure.Protect([Column(People(4), People(30, prefix: "a"), People(34, prefix: "t"))], Threshold, Threshold, gone.Token));
+    }
+
+    [Fact]
     public void A_lone_small_cell_in_a_line_takes_the_smallest_other_part_with_it()
     {
         var protectedTable = Disclosure.Protect(Column(People(4), People(30, prefix: "a"), People(50, prefix: "b"), People(84, prefix: "t")), Threshold);

@@ -162,7 +162,7 @@ internal sealed class OutcomeReportHandlers(AgencyStore store, AgencyCalendar ca
             throw new RequestValidationException("to", "Last month at the latest: a month still under way is not reported.");
         }
 
-        using var turn = await gate.EnterAsync(ct);
+        using var turn = await gate.EnterAsync(store.AgencyId, ct);
         var agency = await store.ReadAsync<Agency>(Agency.Container, store.AgencyId, store.AgencyId, ct) ?? throw new NotFoundException("agency");
         var youth = await store.AllAsync<YouthReferral>(YouthReferral.Container, [], ct);
         if (scope == OutcomeQuery.Caseload)
@@ -179,7 +179,7 @@ internal sealed class OutcomeReportHandlers(AgencyStore store, AgencyCalendar ca
             ? ReportPeriod.MonthsFrom(period.FirstMonth, changed) - 1
             : null;
         var threshold = agency.ReportThreshold;
-        var tables = Disclosure.Protect(OutcomeCalculator.Tables(inputs, period, change, store.Now), threshold, shownFrom: Agency.DefaultReportThreshold)
+        var tables = Disclosure.Protect(OutcomeCalculator.Tables(inputs, period, change, store.Now), threshold, shownFrom: Agency.DefaultReportThreshold, ct)
             .Select(t => View(t, threshold))
             .ToList();
         return new OutcomeReport(scope, period.Label(0), period.Label(period.Months - 1), query.PracticeChangedFrom, threshold, store.Now, Freshness, calendar.ZoneLabel, tables);

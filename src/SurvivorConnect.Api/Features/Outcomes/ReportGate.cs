@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using SurvivorConnect.Api.Infrastructure.Errors;
 
@@ -17,22 +18,55 @@ public sealed class ReportOptions
     public int WaitSeconds { get; set; } = 15;
 }
 
-/// <summary>Lets <see cref="ReportOptions.AtOnce"/> reports be worked out at once on this instance; one more waits its turn, then is refused as busy.</summary>
+/// <summary>
+/// Lets <see cref="ReportOptions.AtOnce"/> reports be worked out at once on this instance, and one agency's only one at
+/// a time, so one agency's readers cannot keep every other agency's waiting; one more waits its turn, then is refused
+/// as busy.
+/// </summary>
 public sealed class ReportGate(IOptions<ReportOptions> options) : IDisposable
 {
     private readonly SemaphoreSlim _turns = new(Math.Max(1, options.Value.AtOnce));
 
-    public async Task<IDisposable> EnterAsync(CancellationToken ct)
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _agencies = new(StringComparer.Ordinal);
+
+    public async Task<IDisposable> EnterAsync(string agencyId, CancellationToken ct)
     {
-        if (!await _turns.WaitAsync(TimeSpan.FromSeconds(Math.Max(0, options.Value.WaitSeconds)), ct))
+        var wait = TimeSpan.FromSeconds(Math.Max(0, options.Value.WaitSeconds));
+        var started = Environment.TickCount64;
+        var agency = _agencies.GetOrAdd(agencyId, _ => new SemaphoreSlim(1));
+        if (!await agency.WaitAsync(wait, ct))
         {
-            throw new BusyException("Many reports are being worked out just now. Try again in half a minute.");
+            throw Busy();
         }
 
-        return new Turn(_turns);
+        var agencyTurn = new Turn(agency);
+        try
+        {
+            var left = wait - TimeSpan.FromMilliseconds(Environment.TickCount64 - started);
+            if (!await _turns.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, ct))
+            {
+                throw Busy();
+            }
+        }
+        catch
+        {
+            agencyTurn.Dispose();
+            throw;
+        }
+
+        return new Turns(agencyTurn, new Turn(_turns));
     }
 
-    public void Dispose() => _turns.Dispose();
+    private static BusyException Busy() => new("Many reports are being worked out just now. Try again in half a minute.");
+
+    public void Dispose()
+    {
+        _turns.Dispose();
+        foreach (var agency in _agencies.Values)
+        {
+            agency.Dispose();
+        }
+    }
 
     private sealed class Turn(SemaphoreSlim turns) : IDisposable
     {
@@ -44,6 +78,15 @@ public sealed class ReportGate(IOptions<ReportOptions> options) : IDisposable
             {
                 turns.Release();
             }
+        }
+    }
+
+    private sealed class Turns(Turn agency, Turn instance) : IDisposable
+    {
+        public void Dispose()
+        {
+            instance.Dispose();
+            agency.Dispose();
         }
     }
 }

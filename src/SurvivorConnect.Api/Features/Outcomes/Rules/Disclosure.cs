@@ -268,7 +268,8 @@ public static class Disclosure
     /// <paramref name="shownFrom"/> people: the lowest threshold the agency may set, so a threshold raised since an
     /// earlier report was read does not make that report count as unseen (12 shown at 11 is known at 15 too).
     /// </summary>
-    public static IReadOnlyList<ProtectedTable> Protect(IReadOnlyList<DraftTable> tables, int threshold, int shownFrom)
+    /// <param name="ct">Checked between cells and between steps: a reader who has gone stops the work for their report.</param>
+    public static IReadOnlyList<ProtectedTable> Protect(IReadOnlyList<DraftTable> tables, int threshold, int shownFrom, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(tables);
         var withheld = new Dictionary<Measure, Withheld>(ReferenceEqualityComparer.Instance);
@@ -276,6 +277,7 @@ public static class Disclosure
         {
             foreach (var cell in table.Cells)
             {
+                ct.ThrowIfCancellationRequested();
                 if (cell is DraftCell.Of of && !withheld.ContainsKey(of.Measure))
                 {
                     withheld[of.Measure] = Primary(of.Measure, threshold, shownFrom);
@@ -284,7 +286,7 @@ public static class Disclosure
         }
 
         var lines = tables.SelectMany(t => t.Lines.Select(l => new Sum([.. l.Parts.Select(p => MeasureAt(t, p))], MeasureAt(t, l.Total)))).ToList();
-        Complement(lines, withheld, threshold);
+        Complement(lines, withheld, threshold, ct);
         return [.. tables.Select(t => Protected(t, withheld))];
     }
 
@@ -559,12 +561,13 @@ public static class Disclosure
     /// that protects it on its own, else the smallest that leaves fewer cells exposed, else the smallest. A cell with no
     /// shown cell left on its sums is left as it is (only withheld numbers stand around it) and the report is answered.
     /// </summary>
-    private static void Complement(List<Sum> sums, Dictionary<Measure, Withheld> withheld, int threshold)
+    private static void Complement(List<Sum> sums, Dictionary<Measure, Withheld> withheld, int threshold, CancellationToken ct)
     {
         // A cell all of whose sums are already withheld cannot be helped further; the others still can.
         var beyondHelp = new HashSet<Measure>(ReferenceEqualityComparer.Instance);
         while (AllExposed(sums, withheld, threshold) is var before && before.FirstOrDefault(m => !beyondHelp.Contains(m)) is { } exposed)
         {
+            ct.ThrowIfCancellationRequested();
             var through = sums.Where(s => s.Cells.Any(c => ReferenceEquals(c, exposed))).ToList();
             // First the shown counts that bound a withheld count of its sums from below (a month's, under the whole
             // stretch's), largest first: a headline total is worth more than one month of a trend. Then the cells of its sums.
@@ -580,6 +583,7 @@ public static class Disclosure
 
             var outcomes = candidates.Take(8).Select(candidate =>
             {
+                ct.ThrowIfCancellationRequested();
                 withheld[candidate] = Withheld.Complementary;
                 var after = AllExposed(sums, withheld, threshold);
                 withheld[candidate] = Withheld.None;
