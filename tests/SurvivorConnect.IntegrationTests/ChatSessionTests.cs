@@ -179,6 +179,28 @@ public sealed class ChatSessionTests(ClockedApiFactory api) : IClassFixture<Cloc
     }
 
     [Fact]
+    public async Task A_chat_page_whose_sessions_end_was_recorded_elsewhere_but_whose_close_was_lost_sends_nothing_more_within_seconds()
+    {
+        var chat = await _world.OpenChatAsync();
+        var cookie = await SessionCookieAsync(api, chat.MentorId);
+        await using var page = await ChatClient.ConnectWithCookieAsync(() => api.Server, cookie);
+        await page.JoinAsync(chat.Id);
+        await page.SendAsync(chat.Id, "before I left");
+
+        var cookies = api.Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(PortalSignIn.CookieScheme);
+        var ticket = cookies.TicketDataFormat.Unprotect(cookie[(PortalSignIn.CookieName.Length + 1)..])!;
+        await api.Services.GetRequiredService<SurvivorConnect.Storage.IDocumentStore>().UpsertAsync(PortalSessions.Container, new EndedSession
+        {
+            Id = ticket.Principal.FindFirstValue(ScClaims.Session)!, PartitionKey = "demo", AgencyId = "demo", TimeToLive = 3600,
+        }, default);
+        api.Time.Advance(SurvivorConnect.Api.Features.Chat.ChatHubFilter.SendSessionCheckEvery);
+
+        var refused = await Assert.ThrowsAsync<ChatRefusalException>(() => page.SendAsync(chat.Id, "someone else, on the phone left behind"));
+        Assert.Equal("session-expired", refused.Code);
+        Assert.DoesNotContain(await chat.Youth.SinceAsync(chat.Id, 0), m => m.Text == "someone else, on the phone left behind");
+    }
+
+    [Fact]
     public async Task A_session_cookie_made_before_sessions_had_an_id_is_refused_since_it_could_never_be_ended()
     {
         var options = api.Services.GetRequiredService<IOptions<AuthOptions>>().Value;

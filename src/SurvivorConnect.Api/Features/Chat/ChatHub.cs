@@ -292,13 +292,24 @@ public sealed partial class ChatHubFilter(
         }
 
         // A send checks the person against its conversation's list of senders, which their changes keep (ChatService).
-        // Any other call also checks the portal session, in case the close its end sent to every instance was lost.
-        if (!isSend)
+        // Any other call also checks the portal session, in case the close its end sent to every instance was lost; a
+        // send does too once the connection's last check is a few seconds old, so a phone left by the quick exit whose
+        // close never reached this instance cannot go on sending, while a conversation under way reads nothing more.
+        var now = time.GetUtcNow();
+        var sessionCheckDue = !isSend || connection.Items.TryGetValue(SessionCheckedKey, out var last) is false
+            || last is not DateTimeOffset checkedAt || now - checkedAt >= SendSessionCheckEvery;
+        if (sessionCheckDue)
         {
             if (await sessions.ConnectionSessionEndedAsync(connection.User!, connection.ConnectionAborted))
             {
                 return new HubError(ChatErrorCodes.SessionExpired, "Your session has ended. Sign in again to carry on.");
             }
+
+            connection.Items[SessionCheckedKey] = now;
+        }
+
+        if (!isSend)
+        {
 
             var principal = await principals.RefreshAsync(connection.User!, connection.ConnectionAborted);
             invocation.ServiceProvider.GetRequiredService<HubCaller>().Principal = principal;
@@ -312,6 +323,11 @@ public sealed partial class ChatHubFilter(
     }
 
     public const string BusyMessage = "The service is busy. Please try again shortly.";
+
+    /// <summary>How old a connection's last check of its portal session may be before a send checks it again.</summary>
+    public static readonly TimeSpan SendSessionCheckEvery = TimeSpan.FromSeconds(10);
+
+    private const string SessionCheckedKey = "sc-session-checked";
 
     private static HubError Describe(Exception exception) => exception switch
     {
