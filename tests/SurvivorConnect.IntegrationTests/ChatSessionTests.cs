@@ -166,13 +166,7 @@ public sealed class ChatSessionTests(ClockedApiFactory api) : IClassFixture<Cloc
         await using var page = await ChatClient.ConnectWithCookieAsync(() => api.Server, cookie);
         await page.JoinAsync(chat.Id);
 
-        // Another instance recorded the end; its close never reached this one.
-        var cookies = api.Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(PortalSignIn.CookieScheme);
-        var ticket = cookies.TicketDataFormat.Unprotect(cookie[(PortalSignIn.CookieName.Length + 1)..])!;
-        await api.Services.GetRequiredService<SurvivorConnect.Storage.IDocumentStore>().UpsertAsync(PortalSessions.Container, new EndedSession
-        {
-            Id = ticket.Principal.FindFirstValue(ScClaims.Session)!, PartitionKey = "demo", AgencyId = "demo", TimeToLive = 3600,
-        }, default);
+        await EndedElsewhereAsync(cookie);
 
         var refused = await Assert.ThrowsAsync<ChatRefusalException>(() => page.HistoryAsync(chat.Id, null, 50));
         Assert.Equal("session-expired", refused.Code);
@@ -187,17 +181,23 @@ public sealed class ChatSessionTests(ClockedApiFactory api) : IClassFixture<Cloc
         await page.JoinAsync(chat.Id);
         await page.SendAsync(chat.Id, "before I left");
 
+        await EndedElsewhereAsync(cookie);
+        api.Time.Advance(SurvivorConnect.Api.Features.Chat.ChatHubFilter.SendSessionCheckEvery);
+
+        var refused = await Assert.ThrowsAsync<ChatRefusalException>(() => page.SendAsync(chat.Id, "someone else, on the phone left behind"));
+        Assert.Equal("session-expired", refused.Code);
+        Assert.DoesNotContain(await chat.Youth.SinceAsync(chat.Id, 0), m => m.Text == "someone else, on the phone left behind");
+    }
+
+    /// <summary>Another instance recorded the end of the cookie's session; its close never reached this one.</summary>
+    private async Task EndedElsewhereAsync(string cookie)
+    {
         var cookies = api.Services.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(PortalSignIn.CookieScheme);
         var ticket = cookies.TicketDataFormat.Unprotect(cookie[(PortalSignIn.CookieName.Length + 1)..])!;
         await api.Services.GetRequiredService<SurvivorConnect.Storage.IDocumentStore>().UpsertAsync(PortalSessions.Container, new EndedSession
         {
             Id = ticket.Principal.FindFirstValue(ScClaims.Session)!, PartitionKey = "demo", AgencyId = "demo", TimeToLive = 3600,
         }, default);
-        api.Time.Advance(SurvivorConnect.Api.Features.Chat.ChatHubFilter.SendSessionCheckEvery);
-
-        var refused = await Assert.ThrowsAsync<ChatRefusalException>(() => page.SendAsync(chat.Id, "someone else, on the phone left behind"));
-        Assert.Equal("session-expired", refused.Code);
-        Assert.DoesNotContain(await chat.Youth.SinceAsync(chat.Id, 0), m => m.Text == "someone else, on the phone left behind");
     }
 
     [Fact]
