@@ -127,7 +127,7 @@ public sealed class OutcomeCalculatorTests
     }
 
     [Fact]
-    public void The_payouts_table_has_a_row_only_for_currencies_paid_in_the_period()
+    public void The_payouts_table_has_a_row_for_the_agencys_currency_and_for_another_only_once_many_were_ever_paid_in_it()
     {
         Payout Payout(string id, string currency, PayoutState state, DateTimeOffset? paidAt) => new()
         {
@@ -138,19 +138,19 @@ public sealed class OutcomeCalculatorTests
         var payouts = new[]
         {
             Payout("usd", "usd", PayoutState.Paid, On(2, 1)),
-            Payout("cad-years-ago", "CAD", PayoutState.Paid, new DateTimeOffset(2023, 5, 1, 0, 0, 0, TimeSpan.Zero)),
+            Payout("eur-lone", "EUR", PayoutState.Paid, On(3, 1)),
             Payout("eur-failed", "EUR", PayoutState.Failed, null),
-            Payout("gbp-after", "GBP", PayoutState.Paid, On(7, 2)),
-        };
+        }.Concat(Enumerable.Range(0, 3).Select(i => Payout($"cad-{i}", "CAD", PayoutState.Paid, new DateTimeOffset(2023, 5, 1, 0, 0, 0, TimeSpan.Zero)))).ToArray();
 
         var instrument = new InstrumentDefinition("i", 1, "Check-in", "the last month", new ResponseScale(0, 3, ["No", "Some", "Often", "Always"]),
             [new("stress", "Stress", [new("low", 0m), new("high", 2m, Concern: true)])], [new("a", "A", "stress")]);
 
-        var table = OutcomeCalculator.Tables(new OutcomeInputs([], [], [], new AgencyInputs([], [], [], payouts, [], instrument)), FirstHalf, null, Now)
+        var table = OutcomeCalculator.Tables(new OutcomeInputs([], [], [], new AgencyInputs([], [], [], payouts, [], instrument, "usd", PayeesForARow: 3)), FirstHalf, null, Now)
             .Single(t => t.Key == "payouts");
 
-        Assert.Equal(["USD"], table.Rows);
+        Assert.Equal(["USD", "CAD"], table.Rows);
         Assert.Equal(100m, Value(table, 0, 3));
+        Assert.Equal(0m, Value(table, 1, 3));
     }
 
     [Fact]

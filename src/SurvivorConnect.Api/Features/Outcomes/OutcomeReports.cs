@@ -173,7 +173,7 @@ internal sealed class OutcomeReportHandlers(AgencyStore store, AgencyCalendar ca
         var ids = youth.Select(y => y.Id).ToHashSet(StringComparer.Ordinal);
         var matches = (await store.AllAsync<Match>(Match.Container, [], ct)).Where(m => ids.Contains(m.YouthId)).ToList();
         var flags = (await store.AllAsync<SafetyFlag>(SafetyFlag.Container, [], ct)).Where(f => ids.Contains(f.YouthId)).ToList();
-        var inputs = new OutcomeInputs(youth, matches, flags, scope == OutcomeQuery.Agency ? await AgencyInputsAsync(ct) : null);
+        var inputs = new OutcomeInputs(youth, matches, flags, scope == OutcomeQuery.Agency ? await AgencyInputsAsync(agency.ReportThreshold, ct) : null);
 
         int? change = query.PracticeChangedFrom is { } month && ReportPeriod.TryParseMonth(month, out var changed)
             ? ReportPeriod.MonthsFrom(period.FirstMonth, changed) - 1
@@ -185,7 +185,7 @@ internal sealed class OutcomeReportHandlers(AgencyStore store, AgencyCalendar ca
         return new OutcomeReport(scope, period.Label(0), period.Label(period.Months - 1), query.PracticeChangedFrom, threshold, store.Now, Freshness, calendar.ZoneLabel, tables);
     }
 
-    private async Task<AgencyInputs> AgencyInputsAsync(CancellationToken ct)
+    private async Task<AgencyInputs> AgencyInputsAsync(int threshold, CancellationToken ct)
     {
         var settings = await engagements.SettingsAsync(ct);
         return new AgencyInputs(
@@ -194,7 +194,9 @@ internal sealed class OutcomeReportHandlers(AgencyStore store, AgencyCalendar ca
             settings.Kinds,
             await store.AllAsync<Payout>(Payout.Container, [], ct),
             await store.AllAsync<CheckIn>(SupervisionData.Container, [], ct),
-            await supervision.ActiveInstrumentAsync(ct));
+            await supervision.ActiveInstrumentAsync(ct),
+            settings.Currency,
+            threshold);
     }
 
     // Readers are told only whether a cell has too few people behind it or is withheld to protect others: the finer

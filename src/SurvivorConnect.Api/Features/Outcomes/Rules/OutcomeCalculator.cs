@@ -10,9 +10,11 @@ using SurvivorConnect.Api.Features.Supervision.Rules;
 namespace SurvivorConnect.Api.Features.Outcomes.Rules;
 
 /// <summary>The agency-wide records a report counts beyond its youth; absent from a case manager's caseload report.</summary>
+/// <param name="Currency">The agency's currency, which always has its row of payouts.</param>
+/// <param name="PayeesForARow">How many people must ever have been paid in another currency before it has a row.</param>
 public sealed record AgencyInputs(
     IReadOnlyList<Opportunity> Opportunities, IReadOnlyList<CompensationClaim> Claims, IReadOnlyList<WorkKind> Kinds, IReadOnlyList<Payout> Payouts,
-    IReadOnlyList<CheckIn> CheckIns, InstrumentDefinition Instrument);
+    IReadOnlyList<CheckIn> CheckIns, InstrumentDefinition Instrument, string Currency = "USD", int PayeesForARow = 11);
 
 /// <summary>What a report counts: the youth in scope, their matches and their chats' safety flags, and (agency-wide) the rest.</summary>
 public sealed record OutcomeInputs(IReadOnlyList<YouthReferral> Youth, IReadOnlyList<Match> Matches, IReadOnlyList<SafetyFlag> Flags, AgencyInputs? Agency);
@@ -53,7 +55,7 @@ public static class OutcomeCalculator
         if (inputs.Agency is { } agency)
         {
             tables.Add(Engagements(agency, period));
-            tables.Add(PayoutTotals(agency.Payouts, period));
+            tables.Add(PayoutTotals(agency, period));
             tables.Add(Wellbeing(agency, period));
         }
 
@@ -437,13 +439,18 @@ public static class OutcomeCalculator
             names, draft, lines);
     }
 
-    private static DraftTable PayoutTotals(IReadOnlyList<Payout> payouts, ReportPeriod period)
+    private static DraftTable PayoutTotals(AgencyInputs agency, ReportPeriod period)
     {
-        // A row for each currency paid in the period only: one paid in once, years ago or never (a draft, a refusal),
-        // would name the one survivor paid in it in every report.
-        var paid = payouts.Where(p => p is { State: PayoutState.Paid, PaidAt: { } at } && period.MonthOf(at) is not null)
+        // The rows say nothing of who was paid when: the agency's currency always has one, and another only once many
+        // people have been paid in it (ever, not in the period). A row that came and went with the months someone was
+        // paid in a currency of their own would say when the one survivor paid in it was paid; their payouts are left out.
+        var own = agency.Currency.ToUpperInvariant();
+        var payouts = agency.Payouts.Where(p => p.State == PayoutState.Paid).ToList();
+        List<string> currencies = [own, .. payouts.GroupBy(p => p.Currency.ToUpperInvariant(), StringComparer.Ordinal)
+            .Where(g => g.Key != own && g.Select(p => p.PayeeId).Distinct(StringComparer.Ordinal).Count() >= agency.PayeesForARow)
+            .Select(g => g.Key).Order(StringComparer.Ordinal)];
+        var paid = payouts.Where(p => p.PaidAt is { } at && period.MonthOf(at) is not null && currencies.Contains(p.Currency.ToUpperInvariant()))
             .Select(p => (Payout: p, Month: period.MonthOf(p.PaidAt!.Value)!.Value)).ToList();
-        var currencies = paid.Select(p => p.Payout.Currency.ToUpperInvariant()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var cells = Grid(currencies.Count, 4, () => new Measure(Aggregate.Sum, 0, period.Months - 1));
         foreach (var (payout, month) in paid)
         {
@@ -458,7 +465,8 @@ public static class OutcomeCalculator
         }
 
         var lines = Enumerable.Range(0, currencies.Count).Select(r => new Line([(r, 0), (r, 1), (r, 2)], (r, 3))).ToList();
-        return new DraftTable("payouts", "Payouts paid in the period, by kind", ["Compensation", "Travel", "Per diem", "Total"], currencies, Wrap(cells), lines);
+        return new DraftTable("payouts", "Payouts paid in the period, by kind (in the agency's currency, and in others many people were paid in)",
+            ["Compensation", "Travel", "Per diem", "Total"], currencies, Wrap(cells), lines);
     }
 
     /// <summary>
