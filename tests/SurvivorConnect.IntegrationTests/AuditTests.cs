@@ -116,6 +116,22 @@ public sealed class AuditTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task Denied_requests_for_one_record_after_another_name_each_record_up_to_a_bound_a_minute()
+    {
+        var recruiter = api.As("demo-recruiter");
+        for (var i = 0; i < 30; i++)
+        {
+            await recruiter.GetAsync($"/api/people/probe-{i}");
+        }
+
+        var entries = (await AuditAsync(api.As("demo-admin"), "actorId=demo-recruiter&recordType=endpoint")).Where(e => e.Action == "GET /api/people/{id}").ToList();
+
+        Assert.Contains(entries, e => e.RecordId == "probe-0");
+        Assert.InRange(entries.Count, 2, AuditingAuthorizationResultHandler.MostPerMinute);
+        Assert.All(entries, e => Assert.Equal("Denied", e.Outcome));
+    }
+
+    [Fact]
     public async Task A_deactivated_account_s_made_up_request_methods_are_one_denied_entry_without_their_words()
     {
         var world = new MentoringWorld(api);
