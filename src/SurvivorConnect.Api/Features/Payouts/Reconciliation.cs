@@ -15,7 +15,11 @@ public sealed record OpportunityTotal(string OpportunityId, string Title, decima
 /// <param name="StripeAskedJustNow">Stripe was asked for this person a few times in the last minute, so it was not asked again.</param>
 public sealed record ReconciliationView(
     int Year, string Currency, decimal LedgerTotal, decimal PaidTotal, bool StripeChecked, IReadOnlyList<OpportunityTotal> ByOpportunity, IReadOnlyList<Difference> Differences,
-    bool StripeAskedJustNow = false);
+    bool StripeAskedJustNow = false)
+{
+    /// <summary>Transfers of the year left unchecked with Stripe, beyond the most recent it was asked about at once.</summary>
+    public int StripeUnchecked { get; init; }
+}
 
 /// <summary>
 /// How often one person has each of a year's transfers asked of Stripe, from the API or the finance page alike: on the
@@ -48,6 +52,9 @@ internal sealed class ReconciliationHandler(PayoutData data, IStripeGateway stri
     /// <summary>A payout still being sent after this long is worth a look.</summary>
     public static readonly TimeSpan SendingTooLong = TimeSpan.FromDays(1);
 
+    /// <summary>Transfers asked of Stripe at once, the most recently changed first: one call each, so a year of thousands is not one click.</summary>
+    public const int MostStripeChecks = 200;
+
     public async ValueTask<ReconciliationView> Handle(GetReconciliation query, CancellationToken ct)
     {
         var year = query.Year ?? await data.TaxYearAsync(ct);
@@ -58,6 +65,10 @@ internal sealed class ReconciliationHandler(PayoutData data, IStripeGateway stri
             .Concat(await data.PayoutsAsync([Filter.Eq("state", PayoutState.Sending)], ct))
             .DistinctBy(p => p.Id)
             .ToList();
+        var withTransfers = payouts.Where(p => p.TransferId is not null).ToList();
+        var toCheck = checkStripe
+            ? withTransfers.OrderByDescending(p => p.ChangedAt ?? p.CreatedAt).Take(MostStripeChecks).Select(p => p.Id).ToHashSet(StringComparer.Ordinal)
+            : [];
         var names = await data.NamesAsync(payouts.Select(p => p.PayeeId), ct);
         string? Name(string payeeId) => names.GetValueOrDefault(payeeId);
         var differences = new List<Difference>();
@@ -76,7 +87,7 @@ internal sealed class ReconciliationHandler(PayoutData data, IStripeGateway stri
                 differences.Add(new(payout.Id, Name(payout.PayeeId), "Still being sent after a day: Stripe has not said it was paid or failed."));
             }
 
-            if (checkStripe && payout.TransferId is { } transferId)
+            if (toCheck.Contains(payout.Id) && payout.TransferId is { } transferId)
             {
                 differences.AddRange(await AgainstStripeAsync(payout, transferId, Name(payout.PayeeId), ct));
             }
@@ -93,7 +104,10 @@ internal sealed class ReconciliationHandler(PayoutData data, IStripeGateway stri
             .Select(id => new OpportunityTotal(id, titles.GetValueOrDefault(id) ?? "An engagement no longer listed", ledger.Where(e => e.OpportunityId == id).Sum(e => e.Amount), paid.Where(p => p.OpportunityId == id).Sum(p => p.Total)))
             .OrderBy(o => o.Title, StringComparer.CurrentCulture)
             .ToList();
-        return new ReconciliationView(year, ledger.FirstOrDefault()?.Currency ?? "USD", ledger.Sum(e => e.Amount), paid.Sum(p => p.Total), checkStripe, byOpportunity, differences, askedJustNow);
+        return new ReconciliationView(year, ledger.FirstOrDefault()?.Currency ?? "USD", ledger.Sum(e => e.Amount), paid.Sum(p => p.Total), checkStripe, byOpportunity, differences, askedJustNow)
+        {
+            StripeUnchecked = checkStripe ? withTransfers.Count - toCheck.Count : 0,
+        };
     }
 
     private async Task<IEnumerable<Difference>> AgainstStripeAsync(Payout payout, string transferId, string? name, CancellationToken ct)
