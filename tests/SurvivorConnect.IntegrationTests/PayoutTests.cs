@@ -1267,7 +1267,7 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         Assert.Contains("claim the whole trip's days once", again.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Contains("days away, with a day to travel each way", tooLong.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Contains("one drive there and back", driveAgain.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        Assert.Contains("a cost is paid back once", ticketAgain.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("a cost of the trip is paid back once", ticketAgain.GetProperty("detail").GetString(), StringComparison.Ordinal);
         await HttpAssert.Ok<JsonElement>(await payees[0].Client.PutAsJsonAsync(Travel(2), new { costs = new[] { new { description = "Parking", amount = 8m } } }));
     }
 

@@ -593,11 +593,12 @@ public sealed class TeamingTests(ApiFactory api)
         var partnersLog = (await HttpAssert.Ok<PageDto<AuditDto>>(await _world.Admin.GetAsync($"/api/audit?recordId={team.YouthId}"))).Items;
         Assert.Equal(!byYouthsAgency, partnersLog.Any(e => e.Action == "team.remove-member" && e.ActorId == team.Partner.AdminId));
 
-        // The agencies agree again and the youth shares again: a seat left behind (a race, an older record) reads nothing.
+        // The agencies agree again and the youth shares again, as before (a new yes, under the new partnership): a seat
+        // left behind (a race, an older record) reads nothing.
         await _world.PartnershipAgainAsync(team.Partner, team.PartnershipId);
         await MentoringWorld.Created<JsonElement>(await _world.CaseManager.PostJson("/api/consents", new
         {
-            subjectId = team.YouthId, grantor = "Youth", scope = "mdt-sharing", partnerAgencyId = team.Partner.Id, kinds = new[] { "CasePlan" },
+            subjectId = team.YouthId, grantor = "Youth", scope = "mdt-sharing", partnerAgencyId = team.Partner.Id, kinds = new[] { "CasePlan", "SafetyPlan", "MdtNotes" },
         }));
         await store.UpsertAsync(TeamingData.Container, seat with { ETag = null }, default);
         await HttpAssert.Problem(await TeamingWorld.ReadAsync(team), 403);

@@ -266,8 +266,13 @@ public sealed class ClaimRulesTests
         Assert.Contains("miles for this trip are on your claim for the session of 14 Dec 2026", driveAgain, StringComparison.Ordinal);
         Assert.Null(ClaimRules.WhyNotTravelAgain(new TravelClaim(0, [new ReceiptedCost("Lunch", 12m)], 0), [(first, stayed)]));
 
-        // Home each night: each day's drive is its own.
-        Assert.Null(ClaimRules.WhyNotTravelAgain(new TravelClaim(40, [], 0), [(second, new TravelClaim(40, [], 0))]));
+        // Home each night: each day's drive and parking are its own.
+        var commute = new TravelClaim(40, [new ReceiptedCost("Parking", 8m)], 0);
+        Assert.Null(ClaimRules.WhyNotTravelAgain(commute, [(second, commute)]));
+
+        // A stay with lodging only (no per diem) is a stay all the same.
+        var lodgingOnly = new TravelClaim(40, [], 0) { Lodging = 90m };
+        Assert.Contains("one drive there and back", ClaimRules.WhyNotTravelAgain(new TravelClaim(40, [], 0), [(first, lodgingOnly)]), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -236,15 +236,19 @@ public sealed class OutcomeCalculatorTests
     }
 
     [Fact]
-    public void An_episode_recorded_from_before_the_referral_is_not_counted_nor_are_months_before_it()
+    public void An_episode_over_before_the_referral_is_not_counted_nor_are_months_before_it_and_one_still_going_on_counts_from_the_referral()
     {
-        var youth = new[] { Youth("a", null, On(4, 1), episodes: [Episode(On(2, 1), 3, false)]) };
+        var over = new[] { Youth("a", null, On(4, 1), episodes: [Episode(On(2, 1), 3, false)]) };
+        var ongoing = new[] { Youth("b", null, On(4, 1), episodes: [Episode(On(3, 20), 20, false)]) };
 
-        var missing = Table(youth, "missing-episodes");
-        var byMonth = Table(youth, "youth-served-by-month");
+        var missing = Table(over, "missing-episodes");
+        var byMonth = Table(over, "youth-served-by-month");
+        var referredWhileAway = Table(ongoing, "missing-by-month");
 
         Assert.Equal(0, Value(missing, 0, Column(missing, "Episodes")));
         Assert.Equal([0m, 0m, 0m, 1m, 0m, 0m], Enumerable.Range(0, 6).Select(m => Value(byMonth, m, 0)!.Value));
+        Assert.Equal([0m, 0m, 0m, 1m, 0m, 0m], Enumerable.Range(0, 6).Select(m => Value(referredWhileAway, m, 0)!.Value));
+        Assert.Equal(20, Value(Table(ongoing, "missing-episodes"), 0, Column(missing, "Median length (days, ended episodes)")));
     }
 
     [Fact]

@@ -15,7 +15,8 @@ public sealed record ConsentView(string Id, string SubjectId, ConsentGrantor Gra
 
 public sealed record GrantConsent(string ConsentId, ConsentRequest Body) : ICommand<ConsentView>, IValidate, IAudited
 {
-    public AuditTarget Audit => new("consent.grant", "consent", ConsentId);
+    // Under the subject, as the list is: the same yes said again is answered with the record standing, not this id.
+    public AuditTarget Audit => new("consent.grant", "consent", Body.SubjectId);
 
     public void Validate(ValidationErrors errors)
     {
@@ -122,9 +123,11 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
         }
 
         // The same yes said again (a second tap, two tabs, a retry) is the yes already standing, not another record: a
-        // consent's history stays the changes of mind it holds.
-        if (like.FirstOrDefault(c => c.IsCurrent(store.Now) && c.GivenBySubject == bySubject && c.ExpiresAt == body.ExpiresAt
-            && c.Kinds.Count == kinds.Count && !c.Kinds.Except(kinds, StringComparer.OrdinalIgnoreCase).Any()) is { } standing)
+        // consent's history stays the changes of mind it holds. Not for sharing with a partner, where the newest record
+        // decides, and one given under an earlier partnership shares nothing under a new one: a yes said again there
+        // is recorded anew, and replaces the rest.
+        if (body.PartnerAgencyId is null
+            && like.FirstOrDefault(c => c.IsCurrent(store.Now) && c.GivenBySubject == bySubject && c.ExpiresAt == body.ExpiresAt && c.Kinds.Count == 0) is { } standing)
         {
             return View(standing);
         }

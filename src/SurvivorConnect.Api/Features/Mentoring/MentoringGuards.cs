@@ -31,8 +31,8 @@ public sealed class MentorEligibilityGuard(MentoringData data)
     /// </summary>
     /// <param name="matchId">The match being moved, which does not count against the mentor's capacity; null for a proposal.</param>
     /// <param name="resuming">
-    /// The match was live and paused: not a new match, so a hold from new matches only and capacity (which counted it
-    /// all along) do not stop it; everything else does, a do-not-match added meanwhile above all.
+    /// The match was live and paused: not a new match, so capacity (which counted it all along) does not stop it;
+    /// everything else does, a hold and a do-not-match added meanwhile above all.
     /// </param>
     public async Task<IReadOnlyList<BatchOperation>> EnsureAsync(string mentorId, string youthId, string? matchId, MatchRole caller, CancellationToken ct, bool resuming = false)
     {
@@ -53,13 +53,12 @@ public sealed class MentorEligibilityGuard(MentoringData data)
             own.Add(MentorEligibility.NotActive);
         }
 
-        // Resuming is no new match, so capacity and a hold from new matches do not stop it; a hold that also stops the
-        // mentor's chats is a concern about the matches they have, this one included, and so is an urgent answer of the
-        // mentor's that no supervisor has reviewed yet (nobody else may say why they are held).
+        // Resuming is no new match, so capacity (which counted it all along) does not stop it. Any hold does: one may wait
+        // on an urgent answer of the mentor's that no supervisor has reviewed yet, and which holds do cannot say so to
+        // the case manager who resumes, who may not know why a mentor is held.
         if (resuming)
         {
-            own.RemoveAll(blocker => blocker is MentorEligibility.AtCapacity
-                || (blocker is MentorEligibility.OnHold && mentor.Hold is { StopsChat: false, IsAutomatic: false, ReviewWaiting: false }));
+            own.RemoveAll(blocker => blocker is MentorEligibility.AtCapacity);
         }
 
         var pair = PairConstraints.Violations(youth, mentor);

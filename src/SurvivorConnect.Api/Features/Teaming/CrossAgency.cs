@@ -99,6 +99,9 @@ internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAudi
                 // The team changed meanwhile: read it again.
             }
         }
+
+        // Left on the team, the member's seat must stay too, for the end asked again to find and finish.
+        throw new StoreException(StoreErrorKind.Unavailable, "A team kept changing while a partner's professional was being taken off it.");
     }
 
     /// <summary>The seats on the caller's agency's teams of the professionals the other agency offers in a partnership.</summary>

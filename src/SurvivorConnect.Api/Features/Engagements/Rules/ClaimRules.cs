@@ -31,26 +31,32 @@ public static class ClaimRules
     }
 
     /// <summary>
-    /// What one trip cost is paid back once: a receipt (the same description and amount) already on the claim for
-    /// another of the trip's sessions, or miles driven again on a trip someone stayed away for (the drive there and
-    /// back was one). Null when the travel may stand.
+    /// What a trip someone stayed away for (days away or lodging, on any of its sessions) cost is paid back once: the
+    /// drive there and back, and each receipt (the same description and amount), claimed already with another of its
+    /// sessions. Someone who comes from home each day pays each day's parking or fare, so nothing is refused for them.
+    /// Null when the travel may stand.
     /// </summary>
     /// <param name="trip">The travel claimed for the trip's other sessions, each with its session.</param>
     public static string? WhyNotTravelAgain(TravelClaim travel, IReadOnlyList<(EngagementSession Session, TravelClaim Travel)> trip)
     {
         ArgumentNullException.ThrowIfNull(travel);
         ArgumentNullException.ThrowIfNull(trip);
+        static bool Stayed(TravelClaim t) => t.TravelDays > 0 || t.Lodging > 0;
+        if (!Stayed(travel) && !trip.Any(t => Stayed(t.Travel)))
+        {
+            return null;
+        }
+
         static string On(EngagementSession s) => s.Start.ToString("d MMM yyyy", CultureInfo.InvariantCulture);
         foreach (var (other, claimed) in trip)
         {
             if (travel.Costs.FirstOrDefault(c => claimed.Costs.Any(d => d.Amount == c.Amount && string.Equals(d.Description.Trim(), c.Description.Trim(), StringComparison.OrdinalIgnoreCase))) is { } again)
             {
-                return $"The receipt \"{again.Description.Trim()}\" is on your claim for the session of {On(other)} already: a cost is paid back once.";
+                return $"The receipt \"{again.Description.Trim()}\" is on your claim for the session of {On(other)} already: a cost of the trip is paid back once.";
             }
         }
 
-        var stayed = travel.TravelDays > 0 || trip.Any(t => t.Travel.TravelDays > 0);
-        return stayed && travel.Miles > 0 && trip.FirstOrDefault(t => t.Travel.Miles > 0) is { Session: { } driven }
+        return travel.Miles > 0 && trip.FirstOrDefault(t => t.Travel.Miles > 0) is { Session: { } driven }
             ? $"The miles for this trip are on your claim for the session of {On(driven)} already: a trip you stayed away for is one drive there and back."
             : null;
     }

@@ -80,7 +80,7 @@ public static class OutcomeCalculator
             var own = matchesOf[youth.Id].ToList();
             var times = new[] { youth.ReferredAt }
                 .Concat(youth.StageHistory.Select(e => e.At))
-                .Concat(WhileServed(youth).SelectMany(e => new[] { e.StartedAt, e.EndedAt ?? now }))
+                .Concat(WhileServed(youth).SelectMany(e => new[] { e.From, e.Episode.EndedAt ?? now }))
                 .Concat(own.Select(m => m.ProposedAt))
                 .Concat(own.SelectMany(m => m.History.Select(t => t.At)))
                 .Concat(own.Where(m => MatchLifecycle.IsOpen(m.State)).Select(_ => now))
@@ -92,10 +92,13 @@ public static class OutcomeCalculator
     }
 
     /// <summary>
-    /// The episodes that began once the agency had the youth: one recorded from before the referral (its history, up
-    /// to a year back) is not an outcome of the agency's work, nor a month the agency served the youth.
+    /// The episodes while the agency had the youth, each counted from when that began: one over before the referral
+    /// (history recorded up to a year back) is not an outcome of the agency's work, nor a month the agency served the
+    /// youth; one still going on when the youth was referred (often why they were) counts from the referral.
     /// </summary>
-    private static IEnumerable<MissingEpisode> WhileServed(YouthReferral youth) => youth.MissingEpisodes.Where(e => e.StartedAt >= youth.ReferredAt);
+    private static IEnumerable<(MissingEpisode Episode, DateTimeOffset From)> WhileServed(YouthReferral youth) =>
+        youth.MissingEpisodes.Where(e => e.EndedAt is not { } ended || ended > youth.ReferredAt)
+            .Select(e => (e, e.StartedAt > youth.ReferredAt ? e.StartedAt : youth.ReferredAt));
 
     /// <param name="counted">A month's measure already counted for another table, if there is one.</param>
     private static DraftTable ServedByMonth(Dictionary<string, IReadOnlyList<int>> served, ReportPeriod period, Measure wholePeriod, Func<int, Measure?> counted)
@@ -207,9 +210,9 @@ public static class OutcomeCalculator
             var away = new Dictionary<string, List<int>>(StringComparer.Ordinal);
             foreach (var y in youth)
             {
-                foreach (var e in WhileServed(y))
+                foreach (var (e, from) in WhileServed(y))
                 {
-                    if (period.MonthOf(e.StartedAt) is not { } month || month < first || month > last)
+                    if (period.MonthOf(from) is not { } month || month < first || month > last)
                     {
                         continue;
                     }
@@ -284,9 +287,9 @@ public static class OutcomeCalculator
 
         foreach (var y in youth)
         {
-            foreach (var e in WhileServed(y))
+            foreach (var (_, from) in WhileServed(y))
             {
-                if (period.MonthOf(e.StartedAt) is { } month && fresh[month])
+                if (period.MonthOf(from) is { } month && fresh[month])
                 {
                     months[month].Add(PersonOf(y), month);
                 }
