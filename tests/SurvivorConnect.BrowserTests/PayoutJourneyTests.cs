@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Playwright;
+using SurvivorConnect.Api.Features.Payouts;
+using SurvivorConnect.Api.Features.Payouts.Rules;
 using static Microsoft.Playwright.Assertions;
 
 namespace SurvivorConnect.BrowserTests;
@@ -179,6 +181,64 @@ public sealed class PayoutJourneyTests(PortalServer server)
         await Expect(casey.Locator("[data-needing-setup] li", new() { HasText = name })).ToHaveCountAsync(0);
         await Expect(casey.Locator("[data-queue=approve] li", new() { HasText = title }).GetByRole(AriaRole.Button, new() { Name = "Approve" })).ToBeEnabledAsync();
         await Accessibility.AssertNoSeriousViolationsAsync(casey);
+    }
+
+    [Fact]
+    public async Task Finance_pays_another_way_one_payout_Stripe_took_back_and_cancels_another_so_its_claim_can_be_sent_again()
+    {
+        var paidByCheck = await ReversedPayoutAsync();
+        var cancelled = await ReversedPayoutAsync();
+
+        var casey = await server.SignInAsync("Casey (demo finance approver)");
+        await casey.GotoAsync("/finance");
+        var failed = casey.Locator("[data-queue=failed] li", new() { HasText = paidByCheck });
+        await Expect(failed).ToContainTextAsync("Taken back by the bank or Stripe");
+        await Accessibility.AssertNoSeriousViolationsAsync(casey);
+        var outside = casey.Locator("[data-queue=failed-outside] li", new() { HasText = paidByCheck });
+        await outside.GetByLabel("Check number or card reference").FillAsync("Check 3051");
+        await outside.GetByRole(AriaRole.Button, new() { Name = "Record as paid" }).ClickAsync();
+        await Expect(casey.Locator("[data-outcome]")).ToContainTextAsync("Recorded as paid.");
+        await Expect(casey.Locator("[data-queue=failed] li", new() { HasText = paidByCheck })).ToHaveCountAsync(0);
+        await Expect(casey.Locator("[data-totals]")).ToContainTextAsync("Jordan (demo advisor)");
+
+        await casey.Locator("[data-queue=failed] li", new() { HasText = cancelled }).GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await Expect(casey.Locator("[data-outcome]")).ToContainTextAsync("Cancelled. Its claim is open again for corrections.");
+        await Expect(casey.Locator("[data-queue=failed] li", new() { HasText = cancelled })).ToHaveCountAsync(0);
+        await Accessibility.AssertNoSeriousViolationsAsync(casey);
+
+        var recruiter = await server.SignInAsync("Jamie (demo recruiter)");
+        await recruiter.GotoAsync("/claims-to-pay");
+        await Expect(recruiter.Locator("[data-claims-to-pay] li", new() { HasText = cancelled })).ToBeVisibleAsync();
+        await Expect(recruiter.Locator("[data-claims-to-pay] li", new() { HasText = paidByCheck })).ToHaveCountAsync(0);
+
+        var advisor = await server.SignInAsync("Jordan (demo advisor)", phone: true);
+        await advisor.GotoAsync("/payments");
+        await Expect(advisor.Locator("[data-payouts] li", new() { HasText = paidByCheck })).ToContainTextAsync("Paid on");
+    }
+
+    /// <summary>
+    /// A payout of a session Jordan took part in, sent through Stripe and taken back by it (the sending, Stripe's news
+    /// and the rules are tested against the fake Stripe; here, what finance does next on its page). Returns its title.
+    /// </summary>
+    private async Task<string> ReversedPayoutAsync()
+    {
+        var title = await AttendedSessionAsync();
+        using var jordan = await server.ApiAsAsync("demo-advisor");
+        (await jordan.PostAsync("/api/payouts/me/benefits-notice", null)).EnsureSuccessStatusCode();
+        (await jordan.PutAsJsonAsync("/api/payouts/me/method", new { method = "stripe" })).EnsureSuccessStatusCode();
+        using var recruiter = await server.ApiAsAsync("demo-recruiter");
+        var opportunityId = (await recruiter.GetFromJsonAsync<JsonElement>("/api/engagements/opportunities?pageSize=50")).GetProperty("items").EnumerateArray()
+            .First(o => o.GetProperty("title").GetString() == title).GetProperty("id").GetString();
+        var prepared = await recruiter.PostAsJsonAsync("/api/payouts", new { opportunityId });
+        prepared.EnsureSuccessStatusCode();
+        var payoutId = (await prepared.Content.ReadFromJsonAsync<JsonElement>())[0].GetProperty("id").GetString()!;
+        var stored = (await server.Store.ReadAsync<Payout>(Payout.Container, payoutId, "demo", default))!;
+        await server.Store.ReplaceAsync(Payout.Container, stored with
+        {
+            State = PayoutState.Reversed, Method = PayeeMethod.Stripe, StripeAccountId = "acct_taken_back", TransferId = "tr_" + payoutId[^8..], ChangedAt = server.Time.GetUtcNow(),
+            Approvals = [new PayoutApproval("demo-finance2", server.Time.GetUtcNow())],
+        }, stored.ETag!, default);
+        return title;
     }
 
     /// <summary>An in-person focus group <paramref name="personId"/> (Jordan unless named) took part in (160 a session, mileage covered); the clock is moved past it.</summary>
