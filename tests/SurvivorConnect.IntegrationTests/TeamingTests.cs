@@ -355,16 +355,7 @@ public sealed class TeamingTests(ApiFactory api)
 
         // The partner proposed too at the same moment, before either proposal was written (as two proposals that
         // crossed leave them): once one is accepted, the other cannot be.
-        var store = api.Services.GetRequiredService<IDocumentStore>();
-        var crossedId = Guid.NewGuid().ToString("N");
-        foreach (var agency in new[] { "demo", partner.Id })
-        {
-            var copy = (await store.ReadAsync<Partnership>(TeamingData.Container, proposalId, agency, default))!;
-            await store.CreateAsync(TeamingData.Container, copy with
-            {
-                Id = crossedId, ProposingAgencyId = partner.Id, AcceptingAgencyId = "demo", ProposingAgencyName = copy.AcceptingAgencyName, AcceptingAgencyName = copy.ProposingAgencyName, ETag = null,
-            }, default);
-        }
+        var crossedId = await _world.CrossedProposalAsync(partner, proposalId);
 
         await MentoringWorld.Ok(await partner.Admin.PostJson($"/api/partnerships/{proposalId}/accept", new { professionals = Array.Empty<object>() }));
         var refused = await HttpAssert.Problem(await _world.Admin.PostJson($"/api/partnerships/{crossedId}/accept", new { professionals = Array.Empty<object>() }), 409);

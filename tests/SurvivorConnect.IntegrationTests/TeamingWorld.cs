@@ -65,6 +65,26 @@ public sealed class TeamingWorld(ApiFactory api)
         return id;
     }
 
+    /// <summary>
+    /// The partner's proposal to the demo agency, made at the same moment as <paramref name="proposalId"/>, before either
+    /// was written (as two proposals that crossed leave them); returns its id.
+    /// </summary>
+    public async Task<string> CrossedProposalAsync(PartnerAgency partner, string proposalId)
+    {
+        var store = api.Services.GetRequiredService<IDocumentStore>();
+        var crossedId = Guid.NewGuid().ToString("N");
+        foreach (var agency in new[] { "demo", partner.Id })
+        {
+            var copy = (await store.ReadAsync<Partnership>(TeamingData.Container, proposalId, agency, default))!;
+            await store.CreateAsync(TeamingData.Container, copy with
+            {
+                Id = crossedId, ProposingAgencyId = partner.Id, AcceptingAgencyId = "demo", ProposingAgencyName = copy.AcceptingAgencyName, AcceptingAgencyName = copy.ProposingAgencyName, ETag = null,
+            }, default);
+        }
+
+        return crossedId;
+    }
+
     /// <summary>The two agencies agree again, a week after their partnership <paramref name="endedId"/> ended (both copies' end moved back).</summary>
     public async Task<string> PartnershipAgainAsync(PartnerAgency partner, string endedId, string[]? kinds = null)
     {

@@ -197,6 +197,24 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
         var offers = await OffersAsync(command.Body.Professionals, ct);
         var accepted = await data.Store.ReplaceAsync(TeamingData.Container, Accepted(mine, offers), mine.ETag!, ct);
         await data.Cross.ReplaceOtherCopyAsync(Accepted(other, offers), ct);
+
+        // Crossed proposals accepted by both agencies at the same moment each passed the check above: read again once
+        // written, one of them stands (the first accepted, then the lower id: both sides choose alike) and the other
+        // ends, whichever side notices.
+        if ((await data.PartnershipsAsync(ct)).Where(p => p.OtherAgencyId(data.AgencyId) == mine.ProposingAgencyId && p.IsCurrent(data.Now))
+                .OrderBy(p => p.AcceptedAt).ThenBy(p => p.Id, StringComparer.Ordinal).ToList() is [var stands, .. var crossed] && crossed.Count > 0)
+        {
+            foreach (var loser in crossed)
+            {
+                await EndAsync(loser, ct);
+            }
+
+            if (stands.Id != accepted.Id)
+            {
+                throw new ConflictException("The other agency accepted your proposal to it at the same moment, so that partnership is the one in force. This one has ended.");
+            }
+        }
+
         await notices.ToAdminsAsync(mine.ProposingAgencyId, Notices.PartnershipAccepted, ct);
         return await ViewAsync(accepted, ct);
     }
@@ -234,6 +252,12 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
             throw new ConflictException("This partnership has already ended.");
         }
 
+        return await ViewAsync(await EndAsync(mine, ct), ct);
+    }
+
+    /// <summary>Ends (or declines, if it waits for this agency) a partnership as this agency's copy was read.</summary>
+    private async Task<Partnership> EndAsync(Partnership mine, CancellationToken ct)
+    {
         // Our copy first: from this write on, nothing is shared, whatever becomes of the other agency's copy.
         var state = mine.State == PartnershipState.Proposed && mine.AcceptingAgencyId == data.AgencyId ? PartnershipState.Declined : PartnershipState.Ended;
         Partnership Ended(Partnership copy) => copy with { State = state, EndedAt = data.Now, EndedBy = data.Me, EndedByAgencyId = data.AgencyId };
@@ -245,7 +269,7 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
         }
 
         await TakeOffOurTeamsAsync(mine, ct);
-        return await ViewAsync(ended, ct);
+        return ended;
     }
 
     /// <summary>
