@@ -200,6 +200,20 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
     }
 
     [Fact]
+    public async Task A_mentor_whose_role_was_taken_away_still_withdraws_their_consent_so_it_does_not_count_when_the_role_comes_back()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var yes = Assert.Single(await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await mentor.GetAsync($"/api/consents?subjectId={mentorId}")));
+        await _world.SetRolesAsync(mentorId, Roles.Advisor);
+
+        await HttpAssert.Ok<MentoringTests.ConsentDto>(await mentor.PostAsync($"/api/consents/{yes.Id}/revoke", null));
+        await HttpAssert.Problem(await mentor.PostJson("/api/consents", new { subjectId = mentorId, grantor = "Mentor", scope = "mentoring" }), 403);
+        await _world.SetRolesAsync(mentorId, Roles.Mentor);
+
+        Assert.False((await MentoringWorld.Ok<MentorDto>(await _world.CaseManager.GetAsync($"/api/mentors/{mentorId}"))).ConsentsToMentoring);
+    }
+
+    [Fact]
     public async Task Bad_consent_input_is_refused_field_by_field()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();

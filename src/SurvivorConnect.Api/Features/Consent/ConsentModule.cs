@@ -29,7 +29,10 @@ public static class ConsentModule
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         consents.MapPost("/", GrantConsent).WithName(nameof(GrantConsent))
             .WithSummary("Record a consent: your own, or one a youth on your caseload (or their guardian or agency) gave. The same yes already standing is answered as it is (200).");
-        consents.MapPost("/{id}/revoke", RevokeConsent).WithName(nameof(RevokeConsent))
+        // Anyone signed in may withdraw a consent they gave for themselves, whatever their roles now: a mentor whose role
+        // was taken away still says no to mentoring, so it does not count again if the role comes back.
+        app.MapPost("/api/consents/{id}/revoke", RevokeConsent).WithName(nameof(RevokeConsent)).WithTags("Consent").RequireAuthorization(Policies.SignedIn)
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Withdraw a consent; it takes effect at once.");
         consents.MapGet("/", ListConsents).WithName(nameof(ListConsents))
             .WithSummary("Consents about a subject: yourself, or a youth on your caseload.");

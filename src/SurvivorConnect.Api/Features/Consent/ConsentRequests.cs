@@ -191,7 +191,10 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
     public async ValueTask<ConsentView> Handle(RevokeConsent command, CancellationToken ct)
     {
         var consent = await store.FindAsync<ConsentRecord>(ConsentRecord.Container, command.ConsentId, ct) ?? throw new NotFoundException("consent");
-        var bySubject = await EnsureMayRecordAsync(consent.SubjectId, consent.Grantor, consent.Scope, ct);
+
+        // Saying no to what one said yes to for oneself needs no role: only saying yes does.
+        var bySubject = consent.SubjectId == store.User.UserId && consent.Grantor is ConsentGrantor.Mentor or ConsentGrantor.Self
+            || await EnsureMayRecordAsync(consent.SubjectId, consent.Grantor, consent.Scope, ct);
         if (!bySubject || consent.PartnerAgencyId is null)
         {
             // A consent not tied to a match or a partner (to mentor, to be contacted for paid work) is one yes however
