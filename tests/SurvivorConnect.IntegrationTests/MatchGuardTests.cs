@@ -111,6 +111,19 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
         Assert.Equal("Paused", (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.GetAsync($"/api/matches/{match.Id}"))).State);
     }
 
+    [Fact]
+    public async Task A_mentor_goes_on_the_do_not_match_list_of_a_youth_whose_sign_in_was_deactivated_and_their_chat_stops()
+    {
+        var chat = await _world.OpenChatAsync();
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{chat.YouthPersonId}/deactivate", null));
+
+        await AddToDoNotMatchAsync(chat.YouthId, chat.MentorId);
+
+        var youth = await MentoringWorld.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/youth/{chat.YouthId}"));
+        Assert.Contains(chat.MentorId, youth.GetProperty("doNotMatch").EnumerateArray().Select(e => e.GetString()));
+        await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "still here?"));
+    }
+
     /// <summary>The youth's case manager adds <paramref name="mentorId"/> to the youth's do-not-match list; returns the youth as it was.</summary>
     private async Task<JsonElement> AddToDoNotMatchAsync(string youthId, string mentorId)
     {

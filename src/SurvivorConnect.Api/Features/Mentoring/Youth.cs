@@ -225,7 +225,14 @@ internal sealed class YouthHandlers(
     {
         var ifMatch = command.IfMatch ?? throw new PreconditionRequiredException();
         var youth = await data.YouthForStaffAsync(command.YouthId, adminMayRead: false, ct);
-        await CheckPersonAsync(command.Body.PersonId, ct);
+
+        // Only a sign-in being linked now is checked: one linked before and deactivated since (a phone someone else
+        // has) must not stop the record being saved, least of all a do-not-match added because of it.
+        if (command.Body.PersonId?.Trim() is { Length: > 0 } personId && personId != youth.PersonId)
+        {
+            await CheckPersonAsync(personId, ct);
+        }
+
         await CheckDoNotMatchAsync(command.Body.DoNotMatch?.Where(id => !youth.DoNotMatch.Contains(id?.Trim(), StringComparer.Ordinal)).ToArray(), ct);
         var changed = Apply(youth, command.Body);
 
