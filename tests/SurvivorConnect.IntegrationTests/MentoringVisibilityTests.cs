@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using SurvivorConnect.Api.Infrastructure.Auth;
 
 namespace SurvivorConnect.IntegrationTests;
@@ -73,7 +74,11 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
         Assert.Contains("close it as the agency's decision", (await HttpAssert.Problem(closedAsYouthsChoiceBeforeAsked, 409)).GetProperty("detail").GetString(), StringComparison.Ordinal);
         await HttpAssert.Problem(guardianBeforeAsked, 409);
         await HttpAssert.Problem(ownYesBeforeAsked, 404);
-        Assert.Contains("housing", accepted.Mentor!.Value.GetProperty("livedExperienceTags").EnumerateArray().Select(t => t.GetString()));
+        // Of the mentor, the youth is given what their page shows: the name and interests, not what the mentor shares for
+        // case managers finding a mentor (lived experience, languages).
+        Assert.Contains("music", accepted.Mentor!.Value.GetProperty("interests").EnumerateArray().Select(t => t.GetString()));
+        Assert.All(new[] { "livedExperienceTags", "languages" }, field =>
+            Assert.True(!accepted.Mentor!.Value.TryGetProperty(field, out var value) || value.ValueKind == JsonValueKind.Null, field));
         Assert.Equal([match.Id], listed.Select(m => m.Id));
         await HttpAssert.Problem(await youth.GetAsync($"/api/matches/{declined.Id}"), 404);
         Assert.DoesNotContain(notices, n => n.MatchId == declined.Id || n.MatchId == withdrawn.Id);

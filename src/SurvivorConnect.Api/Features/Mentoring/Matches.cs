@@ -445,14 +445,16 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
                     ? new MatchPartyView(null, youth.DisplayName, youth.Interests.Where(i => mentor.Interests.Contains(i, StringComparer.OrdinalIgnoreCase)).ToList(), null, null, null)
                     : new MatchPartyView(null, MatchView.YouthNoLongerShown, [], null, null, null),
                 null, null, null, null, null, null, role),
-            // The youth sees a match only once the mentor said yes to it (RoleIn). The profile is read as it is now and may
-            // say more than the mentor shared then, so once the match is over (or a consent to it withdrawn) the youth keeps
-            // only the name they knew.
+            // The youth sees a match only once the mentor said yes to it (RoleIn), and of the mentor what their page shows:
+            // the name and interests. What the mentor shares for case managers finding a mentor (lived experience,
+            // languages) is theirs to tell, and why a match was closed (a safety concern, say) is not for a phone someone
+            // else may read. The profile is read as it is now and may say more than the mentor shared then, so once the
+            // match is over (or a consent to it withdrawn) the youth keeps only the name they knew.
             MatchRole.Youth => new MatchView(match.Id, match.State, match.ProposedAt, OversightNotice, null,
                 MatchLifecycle.IsOpen(match.State) && missingConsents is not { Count: > 0 }
-                    ? new MatchPartyView(null, mentor.DisplayName, mentor.Interests, mentor.Languages, mentor.LivedExperienceTags, null)
+                    ? new MatchPartyView(null, mentor.DisplayName, mentor.Interests, null, null, null)
                     : new MatchPartyView(null, mentor.DisplayName, [], null, null, null),
-                null, null, match.Closure is null ? null : match.Closure with { Notes = null, By = null }, null, null, role),
+                null, null, null, null, null, role),
             _ => new MatchView(match.Id, match.State, match.ProposedAt, OversightNotice,
                 new MatchPartyView(youth.Id, youth.DisplayName, youth.Interests, youth.Languages, null, youth.Stage),
                 new MatchPartyView(mentor.Id, mentor.DisplayName, mentor.Interests, mentor.Languages, mentor.LivedExperienceTags, null),
