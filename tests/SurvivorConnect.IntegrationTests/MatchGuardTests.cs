@@ -124,6 +124,33 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
         await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "still here?"));
     }
 
+    [Fact]
+    public async Task A_mentor_who_changes_their_profile_after_a_proposal_learns_nothing_of_the_youths_place_or_interests_by_it()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (youthId, youth) = await _world.YouthAsync();
+        var match = await _world.ProposeAsync(youthId, mentorId);
+
+        // Far away now, and claiming every interest there is.
+        await MentoringWorld.Ok(await mentor.PutAsJsonAsync("/api/mentors/me", new
+        {
+            displayName = "Mentor " + mentorId[^6..], languages = new[] { "English", "Spanish" }, gender = "female",
+            location = new { latitude = 40.7128, longitude = -74.0060 }, travelRadiusMiles = 5,
+            interests = new[] { "art", "music", "cooking", "soccer", "poetry", "gaming" }, livedExperienceTags = new[] { "housing" },
+            experiencedStages = new[] { "contemplation" }, capacity = 2,
+        }));
+
+        var accepted = await MentoringWorld.Ok<MatchDto>(await mentor.PostAsync($"/api/matches/{match.Id}/accept", null));
+        var shown = await MentoringWorld.Ok<MatchDto>(await mentor.GetAsync($"/api/matches/{match.Id}"));
+        var refused = await HttpAssert.Problem(await youth.PostAsync($"/api/matches/{match.Id}/agree", null), 409);
+        var staffSee = Detail(await HttpAssert.Problem(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/agree", null), 409));
+
+        Assert.Equal("AwaitingYouth", accepted.State);
+        Assert.Equal(["music"], shown.Youth!.Value.GetProperty("interests").EnumerateArray().Select(i => i.GetString()));
+        Assert.Contains("cannot start right now", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("travel radius", staffSee, StringComparison.Ordinal);
+    }
+
     /// <summary>The youth's case manager adds <paramref name="mentorId"/> to the youth's do-not-match list; returns the youth as it was.</summary>
     private async Task<JsonElement> AddToDoNotMatchAsync(string youthId, string mentorId)
     {

@@ -191,6 +191,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             State = MatchState.Proposed,
             ProposedAt = data.Now,
             PreviousMatchId = command.PreviousMatchId,
+            SharedInterests = [.. youth.Interests.Where(i => mentor.Interests.Contains(i, StringComparer.OrdinalIgnoreCase))],
             History = [new MatchTransition(MatchState.Proposed, MatchState.Proposed, "propose", data.Now, data.User.UserId)],
         }, ct);
         await notifier.SendAsync([mentor.Id], Notices.MatchProposedToMentor, match.Id, ct);
@@ -442,7 +443,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             // youth's safety) or what they have come to like.
             MatchRole.Mentor => new MatchView(match.Id, match.State, match.ProposedAt, OversightNotice,
                 MatchLifecycle.IsOpen(match.State) && !youth.DoNotMatch.Contains(match.MentorId, StringComparer.Ordinal) && missingConsents is not { Count: > 0 }
-                    ? new MatchPartyView(null, youth.DisplayName, youth.Interests.Where(i => mentor.Interests.Contains(i, StringComparer.OrdinalIgnoreCase)).ToList(), null, null, null)
+                    ? new MatchPartyView(null, youth.DisplayName, match.SharedInterests ?? [], null, null, null)
                     : new MatchPartyView(null, MatchView.YouthNoLongerShown, [], null, null, null),
                 null, null, null, null, null, null, role),
             // The youth sees a match only once the mentor said yes to it (RoleIn), and of the mentor what their page shows:

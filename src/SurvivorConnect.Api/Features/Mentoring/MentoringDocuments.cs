@@ -248,6 +248,13 @@ public sealed record Match : Document
 
     public string? PreviousMatchId { get; init; }
 
+    /// <summary>
+    /// The interests the youth and the mentor shared when the match was proposed: what the mentor is shown, so a mentor
+    /// who adds interests to their profile afterwards learns nothing more of the youth's. Null for matches proposed
+    /// before it was kept (the mentor is shown none).
+    /// </summary>
+    public IReadOnlyList<string>? SharedInterests { get; init; }
+
     public IReadOnlyList<MatchTransition> History { get; init; } = [];
 
     public MatchClosure? Closure { get; init; }
