@@ -1272,6 +1272,28 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task Attendance_sent_again_as_it_stands_after_payouts_were_prepared_is_kept_and_a_change_to_any_claim_finance_has_is_refused_whole()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync(people: 2);
+        await _world.PrepareAsync(opportunity);
+        var attendance = $"/api/engagements/opportunities/{opportunity}/sessions/s1/attendance";
+
+        var again = await HttpAssert.Ok<List<JsonElement>>(await _world.Recruiter.PostJson(attendance, new
+        {
+            entries = payees.Select(p => new { personId = p.Id, outcome = "attended" }).ToArray(),
+        }));
+        var changed = await HttpAssert.Problem(await _world.Recruiter.PostJson(attendance, new
+        {
+            entries = new object[] { new { personId = payees[0].Id, outcome = "noShow" }, new { personId = payees[1].Id, outcome = "attended" } },
+        }), 409);
+
+        Assert.Equal(2, again.Count);
+        Assert.Contains("ask finance to cancel it", changed.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var claims = await HttpAssert.Ok<List<JsonElement>>(await _world.Recruiter.GetAsync($"/api/engagements/opportunities/{opportunity}/claims"));
+        Assert.All(claims, c => Assert.Equal("Attended", c.GetProperty("outcome").GetString()));
+    }
+
+    [Fact]
     public async Task Days_away_saved_on_two_sessions_of_one_trip_at_the_same_moment_are_kept_on_one()
     {
         var (opportunity, payees) = await _world.AttendedAsync(days: 2);

@@ -188,9 +188,15 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
         // Refused before anything is written, so a form is recorded whole or not at all, and nobody is told of part of it.
         foreach (var entry in entries.Where(e => !inTime.ContainsKey(e.PersonId!)))
         {
-            if (await claims.UndoesCancellationAsync(opportunity, session, seated[entry.PersonId!], EnumNames.Parse<AttendanceOutcome>(entry.Outcome), entry.MinutesAttended, terms, ct))
+            var outcome = EnumNames.Parse<AttendanceOutcome>(entry.Outcome);
+            if (await claims.UndoesCancellationAsync(opportunity, session, seated[entry.PersonId!], outcome, entry.MinutesAttended, terms, ct))
             {
                 throw new ConflictException(ClaimWriter.CancellationStands);
+            }
+
+            if (ClaimRules.ChangesHeldClaim(await data.Store.ReadAsync<CompensationClaim>(EngagementData.Container, CompensationClaim.IdFor(opportunity.Id, session.Id, entry.PersonId!), data.Store.AgencyId, ct), outcome, entry.MinutesAttended))
+            {
+                throw new ConflictException(ClaimWriter.HeldByFinance);
             }
         }
 
@@ -482,6 +488,8 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
     private static string PlaceKey(string what, string opportunityId, string sessionId, DateTimeOffset cancelledAt) =>
         $"{what}~{opportunityId}~{sessionId}~{cancelledAt:O}";
 
+    public const string HeldByFinance = "A payout has been prepared from this claim; ask finance to cancel it before recording the session again.";
+
     public const string CancellationStands =
         "The agency cancelled their place in this session, and that stands: record instead only that they came all the same.";
 
@@ -536,9 +544,10 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
             return (ClaimView.From(existing), true);
         }
 
+        // Sent again as it stands (the attendance form sends everyone seated), a claim finance has is kept as it is.
         if (existing is { State: not ClaimState.Open })
         {
-            throw new ConflictException("A payout has been prepared from this claim; ask finance to cancel it before recording the session again.");
+            return ClaimRules.ChangesHeldClaim(existing, outcome, minutes) ? throw new ConflictException(HeldByFinance) : (ClaimView.From(existing), true);
         }
 
         if (ClaimRules.CancelsPlace(existing, place) && !ClaimRules.MayReplaceCancellation(existing.Amount, outcome, amount))

@@ -157,6 +157,14 @@ public static class ClaimRules
     public static bool CancelsPlace(DateTimeOffset cancelledAt, ParticipationState state, DateTimeOffset? confirmedAt) =>
         state == ParticipationState.Confirmed && (confirmedAt is null || cancelledAt >= confirmedAt);
 
+    /// <summary>
+    /// Whether recording <paramref name="outcome"/> (and <paramref name="minutes"/> attended) would change a claim finance
+    /// already has: sent again as it stands, it changes nothing.
+    /// </summary>
+    public static bool ChangesHeldClaim([NotNullWhen(true)] CompensationClaim? claim, AttendanceOutcome outcome, int? minutes) =>
+        claim is { State: not ClaimState.Open }
+        && (claim.Outcome != outcome || claim.MinutesAttended != (outcome == AttendanceOutcome.Partial ? minutes : null));
+
     /// <summary>Whether <paramref name="claim"/> records the agency cancelling the place <paramref name="place"/> is now.</summary>
     public static bool CancelsPlace([NotNullWhen(true)] CompensationClaim? claim, Participation? place) =>
         claim is { Outcome: AttendanceOutcome.CancelledByAgency } && place is not null && CancelsPlace(claim.RecordedAt, place.State, place.ConfirmedAt);
