@@ -1496,8 +1496,9 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         var calendar = Ical.Net.Calendar.Load(text)!;
         var starts = calendar.Events.Select(e => e.DtStart!.AsUtc).Order().ToList();
         Assert.Equal([change.ToDateTime(new TimeOnly(2, 0), DateTimeKind.Utc), change.AddDays(2).ToDateTime(new TimeOnly(1, 0), DateTimeKind.Utc)], starts);
-        // Whoever sees the phone's calendar learns neither where survivors meet nor how to join them.
+        // Whoever sees the phone's calendar learns neither where survivors meet nor how to join them, nor the service's name.
         Assert.DoesNotContain("Harbor Light", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("survivor", text, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("meet.example", text, StringComparison.Ordinal);
         Assert.All(calendar.Events, e => Assert.Equal("Where it is and how to join are in your portal.", e.Description));
 

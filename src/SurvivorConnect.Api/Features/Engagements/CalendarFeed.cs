@@ -33,6 +33,10 @@ public sealed record CalendarFeedSecret : Document
     public static string IdFor(string personId) => "calendar~" + personId;
 
     public static string Hash(string token) => Digest.Of(token);
+
+    /// <summary>Whether <paramref name="token"/> is this link's, compared in constant time.</summary>
+    public bool Opens(string token) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(TokenHash), Encoding.ASCII.GetBytes(Hash(token)));
 }
 
 public sealed record CalendarLinkView(bool Exists, string? Path, DateTimeOffset? CreatedAt, DateTimeOffset? LastReadAt = null);
@@ -95,7 +99,7 @@ internal sealed class CalendarFeedHandlers(EngagementData data, PeopleRepository
     public async ValueTask<string> Handle(GetCalendarFeed query, CancellationToken ct)
     {
         var secret = await SecretAsync(ct);
-        if (secret is null || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(secret.TokenHash), Encoding.ASCII.GetBytes(CalendarFeedSecret.Hash(query.Token))))
+        if (secret is null || !secret.Opens(query.Token))
         {
             throw new NotFoundException("calendar");
         }
@@ -107,7 +111,8 @@ internal sealed class CalendarFeedHandlers(EngagementData data, PeopleRepository
             throw new NotFoundException("calendar");
         }
 
-        var calendar = new Calendar { ProductId = "-//SurvivorConnect//Engagements//EN" };
+        // Nothing in the file names the service: a calendar app shows a feed's product and event ids to whoever looks.
+        var calendar = new Calendar { ProductId = "-//Calendar//EN" };
         calendar.AddProperty("X-WR-CALNAME", Summary + "s");
         var places = await data.ParticipationsAsync(Filter.Eq("personId", Me), ct);
         var cancelledPlaces = (await data.CancelledPlacesAsync(Me, null, ct)).ToDictionary(c => c.Id, StringComparer.Ordinal);
@@ -133,7 +138,7 @@ internal sealed class CalendarFeedHandlers(EngagementData data, PeopleRepository
                 // meets, and how to join them, stay in the portal.
                 calendar.Events.Add(new CalendarEvent
                 {
-                    Uid = $"{opportunity.Id}-{session.Id}@survivorconnect",
+                    Uid = $"{opportunity.Id}-{session.Id}",
                     DtStart = new CalDateTime(session.Start, session.TimeZone),
                     DtEnd = new CalDateTime(session.End, session.TimeZone),
                     Summary = Summary,
