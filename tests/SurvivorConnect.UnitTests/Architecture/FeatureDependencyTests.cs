@@ -42,7 +42,8 @@ public sealed class FeatureDependencyTests
     /// reminder schedule (ids and times only; it sends in each agency's own scope), the payout sender's read of the
     /// shared payout outbox, the supervision worker's of the shared list of due check-ins and the chat flag worker's of
     /// the shared list of flags to raise (ids and times only; each acts in each agency's own scope), teaming's one gate between partner agencies (partnership copies, seats,
-    /// and the records a youth currently shares, each read checked and audited in both agencies), and Development's
+    /// and the records a youth currently shares, each read checked and audited in both agencies), the calendar feed's
+    /// check of a link's token (one read, in the agency the link names, before anyone is known), and Development's
     /// demo data.
     /// </summary>
     [Fact]
@@ -54,7 +55,7 @@ public sealed class FeatureDependencyTests
             "SurvivorConnect.Api.Features.People.PeopleRepository", "SurvivorConnect.Api.Features.Audit.AuditLog",
             "SurvivorConnect.Api.Features.Engagements.EngagementReminderWorker", "SurvivorConnect.Api.Features.Payouts.PayoutSender",
             "SurvivorConnect.Api.Features.Supervision.CheckInWorker", "SurvivorConnect.Api.Features.Chat.ChatFlagWorker",
-            "SurvivorConnect.Api.Features.Teaming.CrossAgency",
+            "SurvivorConnect.Api.Features.Teaming.CrossAgency", "SurvivorConnect.Api.Features.Engagements.CalendarLinks",
         ];
 
         var offenders = typeof(Program).Assembly.GetTypes()

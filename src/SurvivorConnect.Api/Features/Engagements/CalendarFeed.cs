@@ -181,6 +181,18 @@ internal sealed class CalendarFeedHandlers(EngagementData data, PeopleRepository
 /// The feed's address: it names the agency and the person so the request can be answered as that person (a
 /// calendar app cannot sign in), and carries the secret that proves the link is theirs.
 /// </summary>
+/// <summary>
+/// Whether a calendar link opens, asked before anyone is known (the feed is read by calendar apps, signed in as
+/// nobody): one read of the link the path names, in the agency it names, whoever that is.
+/// </summary>
+public sealed class CalendarLinks(IDocumentStore store)
+{
+    public async Task<bool> OpensAsync(string agencyId, string personId, string token, CancellationToken ct) =>
+        PeopleRules.IsValidId(agencyId) && PeopleRules.IsValidId(personId) && token.Length <= 64
+        && await store.ReadAsync<CalendarFeedSecret>(EngagementData.Container, CalendarFeedSecret.IdFor(personId), agencyId, ct) is { } secret
+        && secret.AgencyId == agencyId && secret.Opens(token);
+}
+
 public static class CalendarPaths
 {
     public const string Route = "/calendar/{agencyId}/{personId}/{token}.ics";

@@ -22,6 +22,7 @@ public static class EngagementsModule
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddContainer(EngagementData.Container);
         builder.Services.AddScoped<EngagementData>();
+        builder.Services.AddSingleton<CalendarLinks>();
         builder.Services.AddScoped<StillAskedOf>();
         builder.Services.AddScoped<ClaimWriter>();
         builder.Services.AddScoped<ReminderSchedule>();
@@ -107,14 +108,11 @@ public static class EngagementsModule
     }
 
     private static async Task<Results<ContentHttpResult, ProblemHttpResult>> CalendarFeed(
-        HttpContext context, string agencyId, string personId, string token, IDocumentStore store, PersonPrincipals principals, IMediator mediator, CancellationToken ct)
+        HttpContext context, string agencyId, string personId, string token, CalendarLinks links, PersonPrincipals principals, IMediator mediator, CancellationToken ct)
     {
         // The token first, the same one read whoever the link names: how long a refusal takes says nothing of whether the
         // person exists or takes paid work. Only a link that opens is read further.
-        var opens = PeopleRules.IsValidId(agencyId) && PeopleRules.IsValidId(personId) && token.Length <= 64
-            && await store.ReadAsync<CalendarFeedSecret>(EngagementData.Container, CalendarFeedSecret.IdFor(personId), agencyId, ct) is { } secret
-            && secret.AgencyId == agencyId && secret.Opens(token);
-        var principal = opens ? await principals.BuildAsync(personId, agencyId, null, ct) : null;
+        var principal = await links.OpensAsync(agencyId, personId, token, ct) ? await principals.BuildAsync(personId, agencyId, null, ct) : null;
         if (principal is null || !principal.HasClaim(ScClaims.Active, "true") || !(principal.IsInRole(Roles.Advisor) || principal.IsInRole(Roles.Mentor)))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found.");
