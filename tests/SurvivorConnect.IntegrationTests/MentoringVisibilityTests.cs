@@ -85,15 +85,25 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
     }
 
     [Fact]
-    public async Task Once_a_match_is_over_the_youth_keeps_the_mentors_name_and_not_their_profile_as_it_is_now()
+    public async Task Once_a_match_is_over_the_youth_keeps_the_mentors_name_they_knew_and_not_their_profile_as_it_is_now()
     {
-        var (match, _, youth, _, _) = await _world.ActiveMatchAsync();
+        var (match, mentor, youth, mentorId, _) = await _world.ActiveMatchAsync();
+        var knownAs = (await MentoringWorld.Ok<MatchDto>(await youth.GetAsync($"/api/matches/{match.Id}"))).Mentor!.Value.GetProperty("displayName").GetString();
         await MentoringWorld.Ok(await youth.PostAsync($"/api/matches/{match.Id}/end", null));
+
+        // The mentor takes another name, for their own safety.
+        await MentoringWorld.Ok(await mentor.PutAsJsonAsync("/api/mentors/me", new
+        {
+            displayName = "Renamed " + mentorId[^6..], languages = new[] { "English", "Spanish" }, gender = "female",
+            location = new { latitude = 36.7378, longitude = -119.7871 }, travelRadiusMiles = 25, interests = new[] { "art", "music" },
+            livedExperienceTags = new[] { "housing" }, experiencedStages = new[] { "contemplation" }, capacity = 2,
+        }));
 
         var raw = await (await youth.GetAsync($"/api/matches/{match.Id}")).Content.ReadAsStringAsync();
         var ended = await MentoringWorld.Ok<MatchDto>(await youth.GetAsync($"/api/matches/{match.Id}"));
 
-        Assert.StartsWith("Mentor ", ended.Mentor!.Value.GetProperty("displayName").GetString(), StringComparison.Ordinal);
+        Assert.Equal(knownAs, ended.Mentor!.Value.GetProperty("displayName").GetString());
+        Assert.DoesNotContain("Renamed", raw, StringComparison.Ordinal);
         Assert.DoesNotContain("music", raw, StringComparison.Ordinal);
         Assert.DoesNotContain("housing", raw, StringComparison.Ordinal);
         Assert.DoesNotContain("Spanish", raw, StringComparison.Ordinal);

@@ -388,6 +388,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
         {
             State = next,
             Closure = closure ?? match.Closure,
+            MentorNameShown = action == MatchAction.MentorAccept ? (await data.MentorAsync(match.MentorId, ct)).DisplayName : match.MentorNameShown,
             History = [.. match.History, new MatchTransition(match.State, next, action.ToString(), data.Now, data.User.UserId, ByYouth: role == MatchRole.Youth)],
         }, fences, ct);
 
@@ -454,7 +455,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             MatchRole.Youth => new MatchView(match.Id, match.State, match.ProposedAt, OversightNotice, null,
                 MatchLifecycle.IsOpen(match.State) && missingConsents is not { Count: > 0 }
                     ? new MatchPartyView(null, mentor.DisplayName, mentor.Interests, null, null, null)
-                    : new MatchPartyView(null, mentor.DisplayName, [], null, null, null),
+                    : new MatchPartyView(null, match.MentorNameShown ?? mentor.DisplayName, [], null, null, null),
                 null, null, null, null, null, role),
             _ => new MatchView(match.Id, match.State, match.ProposedAt, OversightNotice,
                 new MatchPartyView(youth.Id, youth.DisplayName, youth.Interests, youth.Languages, null, youth.Stage),

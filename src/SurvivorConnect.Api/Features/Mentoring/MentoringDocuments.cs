@@ -255,6 +255,12 @@ public sealed record Match : Document
     /// </summary>
     public IReadOnlyList<string>? SharedInterests { get; init; }
 
+    /// <summary>
+    /// The mentor's name when they accepted, as the youth was first shown it: once the match is over, the youth keeps
+    /// this, not a name the mentor chose since (perhaps for their own safety). Null for matches accepted before it was kept.
+    /// </summary>
+    public string? MentorNameShown { get; init; }
+
     public IReadOnlyList<MatchTransition> History { get; init; } = [];
 
     public MatchClosure? Closure { get; init; }
