@@ -35,6 +35,9 @@ public sealed record MatchView(
     /// <summary>How a mentor reads the youth of a match that is over, or of a youth who wants no more of them.</summary>
     public const string YouthNoLongerShown = "a youth";
 
+    /// <summary>How a youth reads the mentor of a match that is over, accepted before the name they were shown was kept.</summary>
+    public const string MentorNoLongerShown = "your former mentor";
+
     /// <summary>The match as read: a case manager's start, pause, resume or close from an older page is refused.</summary>
     public string? Version { get; init; }
 }
@@ -436,6 +439,14 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
     /// matches; of a started match, it keeps each party from the other's details once a consent is gone.
     /// <paramref name="youthSaidNo"/> is for staff, of open matches.
     /// </summary>
+    /// <summary>
+    /// The interests the youth and mentor shared at the proposal that the youth still has: one the youth took off since
+    /// (perhaps one that said too much) goes, and one the mentor claimed since never comes. A match proposed before they
+    /// were kept shows what the two share now.
+    /// </summary>
+    private static List<string> SharedInterests(Match match, YouthReferral youth, MentorProfile mentor) =>
+        [.. (match.SharedInterests ?? mentor.Interests).Where(i => youth.Interests.Contains(i, StringComparer.OrdinalIgnoreCase))];
+
     private static MatchView View(Match match, YouthReferral youth, MatchRole role, MentorProfile mentor, IReadOnlyList<string>? missingConsents, bool? youthSaidNo) =>
         (role switch
         {
@@ -444,7 +455,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             // youth's safety) or what they have come to like.
             MatchRole.Mentor => new MatchView(match.Id, match.State, match.ProposedAt, OversightNotice,
                 MatchLifecycle.IsOpen(match.State) && !youth.DoNotMatch.Contains(match.MentorId, StringComparer.Ordinal) && missingConsents is not { Count: > 0 }
-                    ? new MatchPartyView(null, youth.DisplayName, match.SharedInterests ?? [], null, null, null)
+                    ? new MatchPartyView(null, youth.DisplayName, SharedInterests(match, youth, mentor), null, null, null)
                     : new MatchPartyView(null, MatchView.YouthNoLongerShown, [], null, null, null),
                 null, null, null, null, null, null, role),
             // The youth sees a match only once the mentor said yes to it (RoleIn), and of the mentor what their page shows:
@@ -455,7 +466,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             MatchRole.Youth => new MatchView(match.Id, match.State, match.ProposedAt, OversightNotice, null,
                 MatchLifecycle.IsOpen(match.State) && missingConsents is not { Count: > 0 }
                     ? new MatchPartyView(null, mentor.DisplayName, mentor.Interests, null, null, null)
-                    : new MatchPartyView(null, match.MentorNameShown ?? mentor.DisplayName, [], null, null, null),
+                    : new MatchPartyView(null, match.MentorNameShown ?? MatchView.MentorNoLongerShown, [], null, null, null),
                 null, null, null, null, null, role),
             _ => new MatchView(match.Id, match.State, match.ProposedAt, OversightNotice,
                 new MatchPartyView(youth.Id, youth.DisplayName, youth.Interests, youth.Languages, null, youth.Stage),

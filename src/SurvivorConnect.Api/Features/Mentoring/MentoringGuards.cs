@@ -17,9 +17,8 @@ namespace SurvivorConnect.Api.Features.Mentoring;
 /// or a do-not-match added after the mentor accepted still stops it; such a change made while a step is under way stops
 /// that step too (<see cref="MatchFence"/>). It is asked only once the caller is known to be
 /// one who may take the step, and its reasons go only to those who may know them: the youth's case manager and the
-/// agency admin see every reason; the mentor sees their own, and only that the match no longer fits the youth (and
-/// that only for the youth's no to them: whether their own profile still fits the youth's wishes is not asked at their
-/// step at all, or changing it would be a way to learn those wishes); the youth, that it cannot start now.
+/// agency admin see every reason; the mentor sees their own, and only that the match no longer fits the youth; the
+/// youth, that it cannot start now.
 /// </summary>
 public sealed class MentorEligibilityGuard(MentoringData data)
 {
@@ -62,12 +61,7 @@ public sealed class MentorEligibilityGuard(MentoringData data)
             own.RemoveAll(blocker => blocker is MentorEligibility.AtCapacity);
         }
 
-        // The mentor is not told whether their own profile still fits the youth's wishes (languages, gender, an affirming
-        // mentor, distance): changing it and asking again would tell them the youth's place and preferences. Those were
-        // checked when the match was proposed, and are again at the youth's agreement and activation, which the mentor
-        // does not answer; the youth's no to them, and being the youth's case manager, stop the mentor here too.
-        var pair = PairConstraints.Violations(youth, mentor)
-            .Where(v => caller != MatchRole.Mentor || v is PairConstraints.DoNotMatch or PairConstraints.OwnCaseManager).ToList();
+        var pair = PairConstraints.Violations(youth, mentor);
         if (own.Count + pair.Count == 0)
         {
             return [.. fences.Zip(read, (id, fence) => fence is null

@@ -199,14 +199,21 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
         await data.Cross.ReplaceOtherCopyAsync(Accepted(other, offers), ct);
 
         // Crossed proposals accepted by both agencies at the same moment each passed the check above: read again once
-        // written, one of them stands (the first accepted, then the lower id: both sides choose alike) and the other
-        // ends, whichever side notices.
+        // written, one of them stands and the other ends, whichever side notices. Which stands is decided by what both
+        // copies of each hold alike (the first proposed, then the lower id), so both sides choose the same one.
         if ((await data.PartnershipsAsync(ct)).Where(p => p.OtherAgencyId(data.AgencyId) == mine.ProposingAgencyId && p.IsCurrent(data.Now))
-                .OrderBy(p => p.AcceptedAt).ThenBy(p => p.Id, StringComparer.Ordinal).ToList() is [var stands, .. var crossed] && crossed.Count > 0)
+                .OrderBy(p => p.ProposedAt).ThenBy(p => p.Id, StringComparer.Ordinal).ToList() is [var stands, .. var crossed] && crossed.Count > 0)
         {
             foreach (var loser in crossed)
             {
-                await EndAsync(loser, ct);
+                try
+                {
+                    await EndAsync(loser, ct);
+                }
+                catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed)
+                {
+                    // The other side ended it meanwhile, as it noticed too.
+                }
             }
 
             if (stands.Id != accepted.Id)
