@@ -296,7 +296,7 @@ public sealed partial class ChatHubFilter(
         // send does too once the connection's last check is a few seconds old, so a phone left by the quick exit whose
         // close never reached this instance cannot go on sending, while a conversation under way reads nothing more.
         var now = time.GetUtcNow();
-        var sessionCheckDue = !isSend || connection.Items.TryGetValue(SessionCheckedKey, out var last) is false
+        var sessionCheckDue = !isSend || !connection.Items.TryGetValue(SessionCheckedKey, out var last)
             || last is not DateTimeOffset checkedAt || now - checkedAt >= SendSessionCheckEvery;
         if (sessionCheckDue)
         {
@@ -310,7 +310,6 @@ public sealed partial class ChatHubFilter(
 
         if (!isSend)
         {
-
             var principal = await principals.RefreshAsync(connection.User!, connection.ConnectionAborted);
             invocation.ServiceProvider.GetRequiredService<HubCaller>().Principal = principal;
             if (!await reconciler.MayUseChatAsync(principal))

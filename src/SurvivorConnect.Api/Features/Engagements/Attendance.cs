@@ -358,8 +358,7 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
                 .Where(c => c.SessionId != session.Id)
                 .Select(c => (Claim: c, Session: opportunity.Sessions.FirstOrDefault(s => s.Id == c.SessionId)))
                 .Where(o => o.Session is not null).ToList();
-            if ((travel.TravelDays > 0 || travel.Lodging > 0)
-                && ClaimRules.WhyNotDaysAway(session, travel.TravelDays, [.. mine.Select(o => (o.Session!, o.Claim.Travel is { TravelDays: > 0 } or { Lodging: > 0 }))]) is { } why)
+            if (travel.StaysAway && ClaimRules.WhyNotDaysAway(session, travel.TravelDays, [.. mine.Select(o => (o.Session!, o.Claim.Travel is { StaysAway: true }))]) is { } why)
             {
                 throw new ConflictException(why);
             }

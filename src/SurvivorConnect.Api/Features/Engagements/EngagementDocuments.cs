@@ -274,7 +274,11 @@ public sealed record TravelClaim(decimal Miles, IReadOnlyList<ReceiptedCost> Cos
 
     /// <summary>Whether it asks for anything: a travel form saved empty claims nothing, and must not hold the claim open for payment.</summary>
     [JsonIgnore]
-    public bool ClaimsAnything => Miles > 0 || Costs.Count > 0 || TravelDays > 0 || Lodging > 0;
+    public bool ClaimsAnything => Miles > 0 || Costs.Count > 0 || StaysAway;
+
+    /// <summary>Whether it claims days away or lodging: the person stayed away, rather than coming from home.</summary>
+    [JsonIgnore]
+    public bool StaysAway => TravelDays > 0 || Lodging > 0;
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<ClaimState>))]

@@ -249,9 +249,9 @@ public sealed record Match : Document
     public string? PreviousMatchId { get; init; }
 
     /// <summary>
-    /// The interests the youth and the mentor shared when the match was proposed: what the mentor is shown, so a mentor
-    /// who adds interests to their profile afterwards learns nothing more of the youth's. Null for matches proposed
-    /// before it was kept (the mentor is shown none).
+    /// The interests the youth and the mentor shared when the match was proposed: the most the mentor is shown, so a
+    /// mentor who adds interests to their profile afterwards learns nothing more of the youth's. Null for matches
+    /// proposed before it was kept (the mentor is shown what the two share now).
     /// </summary>
     public IReadOnlyList<string>? SharedInterests { get; init; }
 

@@ -41,8 +41,7 @@ public static class ClaimRules
     {
         ArgumentNullException.ThrowIfNull(travel);
         ArgumentNullException.ThrowIfNull(trip);
-        static bool Stayed(TravelClaim t) => t.TravelDays > 0 || t.Lodging > 0;
-        if (!Stayed(travel) && !trip.Any(t => Stayed(t.Travel)))
+        if (!travel.StaysAway && !trip.Any(t => t.Travel.StaysAway))
         {
             return null;
         }

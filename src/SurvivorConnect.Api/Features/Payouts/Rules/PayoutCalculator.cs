@@ -138,7 +138,7 @@ public static class PayoutCalculator
             throw new PayoutRuleException("Travel is paid only for an in-person session whose policy covers it.");
         }
 
-        if ((travel.TravelDays > 0 || travel.Lodging > 0) && !(input.InPerson && input.PerDiemAllowed))
+        if (travel.StaysAway && !(input.InPerson && input.PerDiemAllowed))
         {
             throw new PayoutRuleException("Per diem is paid only for an in-person session whose policy covers it.");
         }
