@@ -188,15 +188,9 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
         // Refused before anything is written, so a form is recorded whole or not at all, and nobody is told of part of it.
         foreach (var entry in entries.Where(e => !inTime.ContainsKey(e.PersonId!)))
         {
-            var outcome = EnumNames.Parse<AttendanceOutcome>(entry.Outcome);
-            if (await claims.UndoesCancellationAsync(opportunity, session, seated[entry.PersonId!], outcome, entry.MinutesAttended, terms, ct))
+            if (await claims.WhyNotRecordAsync(opportunity, session, seated[entry.PersonId!], EnumNames.Parse<AttendanceOutcome>(entry.Outcome), entry.MinutesAttended, terms, ct) is { } why)
             {
-                throw new ConflictException(ClaimWriter.CancellationStands);
-            }
-
-            if (ClaimRules.ChangesHeldClaim(await data.Store.ReadAsync<CompensationClaim>(EngagementData.Container, CompensationClaim.IdFor(opportunity.Id, session.Id, entry.PersonId!), data.Store.AgencyId, ct), outcome, entry.MinutesAttended))
-            {
-                throw new ConflictException(ClaimWriter.HeldByFinance);
+                throw new ConflictException(why);
             }
         }
 
@@ -493,21 +487,22 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
         "The agency cancelled their place in this session, and that stands: record instead only that they came all the same.";
 
     /// <summary>
-    /// Whether recording <paramref name="outcome"/> for the place would take the place of the agency's cancellation of it
-    /// in a way that is refused (<see cref="ClaimRules.MayReplaceCancellation"/>), as it would be recorded now.
+    /// Why recording <paramref name="outcome"/> for the place is refused, as it would be recorded now, or null: it would
+    /// take the place of the agency's cancellation of it in a way that is refused (<see cref="ClaimRules.MayReplaceCancellation"/>),
+    /// or change a claim finance already has. The claim is read once for both.
     /// </summary>
-    public async Task<bool> UndoesCancellationAsync(
+    public async Task<string?> WhyNotRecordAsync(
         Opportunity opportunity, EngagementSession session, Participation place, AttendanceOutcome outcome, int? minutes, LateCancellationTerms terms, CancellationToken ct)
     {
-        if (outcome == AttendanceOutcome.CancelledByAgency)
-        {
-            return false;
-        }
-
         var existing = await data.Store.ReadAsync<CompensationClaim>(EngagementData.Container, CompensationClaim.IdFor(opportunity.Id, session.Id, place.PersonId), data.Store.AgencyId, ct);
         var late = ClaimRules.IsLate(data.Store.Now, session.StartUtc, terms.Hours);
-        return ClaimRules.CancelsPlace(existing, place)
-            && !ClaimRules.MayReplaceCancellation(existing.Amount, outcome, ClaimRules.Owed(opportunity.Compensation, session, outcome, minutes, late, terms.Pays).Amount);
+        if (outcome != AttendanceOutcome.CancelledByAgency && ClaimRules.CancelsPlace(existing, place)
+            && !ClaimRules.MayReplaceCancellation(existing.Amount, outcome, ClaimRules.Owed(opportunity.Compensation, session, outcome, minutes, late, terms.Pays).Amount))
+        {
+            return CancellationStands;
+        }
+
+        return ClaimRules.ChangesHeldClaim(existing, outcome, minutes) ? HeldByFinance : null;
     }
 
     /// <summary>The late-cancellation terms the work's claims are written on.</summary>
