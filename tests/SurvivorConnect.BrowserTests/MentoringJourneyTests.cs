@@ -298,17 +298,10 @@ public sealed class MentoringJourneyTests(PortalServer server)
     {
         var suffix = Guid.NewGuid().ToString("N")[..6];
         var (mentorId, mentorName, interest) = ($"refused-mentor-{suffix}", $"Kit {suffix} (refused journey)", $"pottery {suffix}");
-        using var admin = await server.ApiAsAsync("demo-admin");
-        (await admin.PostAsJsonAsync("/api/people", new { subjectId = mentorId, displayName = mentorName, roles = new[] { "Mentor" } })).EnsureSuccessStatusCode();
-        using var mentor = await server.ApiAsAsync(mentorId, "demo");
-        (await mentor.PutAsJsonAsync("/api/mentors/me", new
+        using var mentor = await ReadyNewMentorAsync(mentorId, mentorName, new
         {
             displayName = mentorName, languages = new[] { "English" }, interests = new[] { interest }, experiencedStages = new[] { "preparation" }, capacity = 2,
-        })).EnsureSuccessStatusCode();
-        (await admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId = "demo-supervisor" })).EnsureSuccessStatusCode();
-        using var supervisor = await server.ApiAsAsync("demo-supervisor");
-        (await supervisor.PutAsJsonAsync($"/api/mentors/{mentorId}/readiness", new { screeningPassedOn = "2026-01-05", trainingCompletedOn = "2026-02-01", supervisorClearedOn = "2026-02-10" })).EnsureSuccessStatusCode();
-        (await mentor.PostAsJsonAsync("/api/consents", new { subjectId = mentorId, grantor = "Mentor", scope = "mentoring" })).EnsureSuccessStatusCode();
+        });
         using var api = await server.ApiAsAsync("demo-casemanager");
         var youthName = $"Lee {suffix}";
         var referred = await api.PostAsJsonAsync("/api/youth", new { displayName = youthName, age = 16, stage = "preparation", languages = new[] { "English" }, interests = new[] { interest } });
@@ -343,6 +336,58 @@ public sealed class MentoringJourneyTests(PortalServer server)
         await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
         await question.GetByRole(AriaRole.Button, new() { Name = "Yes, they said no" }).ClickAsync();
         await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("This match is not going ahead");
+    }
+
+    [Fact]
+    public async Task A_mentor_s_yes_to_a_match_that_no_longer_fits_waits_for_the_case_manager_who_puts_it_to_the_youth_once_it_fits()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..6];
+        var (mentorId, mentorName) = ($"changed-mentor-{suffix}", $"Jo {suffix} (changed profile)");
+        object Profile(string gender) => new
+        {
+            displayName = mentorName, languages = new[] { "English" }, gender, interests = new[] { "art" }, experiencedStages = new[] { "preparation" }, capacity = 2,
+        };
+        using var mentorApi = await ReadyNewMentorAsync(mentorId, mentorName, Profile("female"));
+        using var api = await server.ApiAsAsync("demo-casemanager");
+        var youthName = $"Ash {suffix}";
+        var referred = await api.PostAsJsonAsync("/api/youth", new
+        {
+            displayName = youthName, age = 16, stage = "preparation", languages = new[] { "English" }, preferences = new { mentorGender = "female" },
+        });
+        var youthId = (await referred.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        (await api.PostAsJsonAsync("/api/matches", new { youthId, mentorId })).EnsureSuccessStatusCode();
+        (await mentorApi.PutAsJsonAsync("/api/mentors/me", Profile("male"))).EnsureSuccessStatusCode();
+
+        // The mentor's yes reads as any yes does.
+        var mentor = await server.SignInAsAddedAsync(mentorId, phone: true);
+        await mentor.GotoAsync("/matches");
+        await mentor.GetByRole(AriaRole.Button, new() { Name = "Accept" }).ClickAsync();
+        await Expect(mentor.Locator("[data-outcome]")).ToContainTextAsync("You accepted the match");
+        await Expect(mentor.GetByText("You said yes. Waiting for the youth.")).ToBeVisibleAsync();
+
+        var caseManager = await server.SignInAsync("Alex (demo case manager)");
+        await caseManager.GotoAsync("/matches");
+        var card = caseManager.Locator("li.card", new() { HasText = $"{youthName} with {mentorName}" });
+        await Expect(card).ToContainTextAsync("It has not been shown to the youth.");
+        await Expect(card.GetByRole(AriaRole.Note)).ToContainTextAsync("not the mentor gender the youth asked for");
+        await Expect(card.GetByRole(AriaRole.Button, new() { Name = "Show it to the youth" })).ToHaveCountAsync(0);
+        await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
+
+        // The youth tells their case manager any mentor will do.
+        var current = await api.GetAsync($"/api/youth/{youthId}");
+        using var change = new HttpRequestMessage(HttpMethod.Put, $"/api/youth/{youthId}")
+        {
+            Content = JsonContent.Create(new { displayName = youthName, age = 16, languages = new[] { "English" }, preferences = new { mentorGender = (string?)null } }),
+        };
+        change.Headers.TryAddWithoutValidation("If-Match", current.Headers.ETag!.Tag);
+        (await api.SendAsync(change)).EnsureSuccessStatusCode();
+
+        await caseManager.ReloadAsync();
+        await Expect(card.GetByRole(AriaRole.Note)).ToContainTextAsync("It fits what the youth asked for again");
+        await card.GetByRole(AriaRole.Button, new() { Name = "Show it to the youth" }).ClickAsync();
+        await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The youth can now see the match");
+        await Expect(card).ToContainTextAsync("The mentor said yes. Waiting for the youth.");
+        await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
     }
 
     [Fact]
@@ -428,22 +473,29 @@ public sealed class MentoringJourneyTests(PortalServer server)
         await Expect(mentor.GetByLabel("Your message")).ToBeEnabledAsync();
     }
 
+    /// <summary>A new mentor of the demo agency with <paramref name="profile"/>, supervised, ready and consenting; the client signed in as them.</summary>
+    private async Task<HttpClient> ReadyNewMentorAsync(string mentorId, string name, object profile)
+    {
+        using var admin = await server.ApiAsAsync("demo-admin");
+        (await admin.PostAsJsonAsync("/api/people", new { subjectId = mentorId, displayName = name, roles = new[] { "Mentor" } })).EnsureSuccessStatusCode();
+        var mentor = await server.ApiAsAsync(mentorId, "demo");
+        (await mentor.PutAsJsonAsync("/api/mentors/me", profile)).EnsureSuccessStatusCode();
+        (await admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId = "demo-supervisor" })).EnsureSuccessStatusCode();
+        using var supervisor = await server.ApiAsAsync("demo-supervisor");
+        (await supervisor.PutAsJsonAsync($"/api/mentors/{mentorId}/readiness", new { screeningPassedOn = "2026-01-05", trainingCompletedOn = "2026-02-01", supervisorClearedOn = "2026-02-10" })).EnsureSuccessStatusCode();
+        (await mentor.PostAsJsonAsync("/api/consents", new { subjectId = mentorId, grantor = "Mentor", scope = "mentoring" })).EnsureSuccessStatusCode();
+        return mentor;
+    }
+
     /// <summary>A new mentor, ready and consenting, in an active match with a new youth of Alex's (who has no sign-in).</summary>
     private async Task<(string MentorId, string MatchId)> ActiveMatchOfNewMentorAsync()
     {
         var mentorId = "mentor-" + Guid.NewGuid().ToString("N")[..10];
-        using var admin = await server.ApiAsAsync("demo-admin");
-        (await admin.PostAsJsonAsync("/api/people", new { displayName = $"Stepping {mentorId[^6..]}", roles = new[] { "Mentor" }, subjectId = mentorId })).EnsureSuccessStatusCode();
-        using var asMentor = await server.ApiAsAsync(mentorId, "demo");
-        (await asMentor.PutAsJsonAsync("/api/mentors/me", new
+        using var asMentor = await ReadyNewMentorAsync(mentorId, $"Stepping {mentorId[^6..]}", new
         {
             displayName = $"Stepping {mentorId[^6..]}", languages = new[] { "English" }, gender = "female", location = new { latitude = 36.7378, longitude = -119.7871 },
             travelRadiusMiles = 25, interests = new[] { "art" }, livedExperienceTags = Array.Empty<string>(), experiencedStages = new[] { "contemplation" }, capacity = 1,
-        })).EnsureSuccessStatusCode();
-        (await admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId = "demo-supervisor" })).EnsureSuccessStatusCode();
-        using var supervisor = await server.ApiAsAsync("demo-supervisor");
-        (await supervisor.PutAsJsonAsync($"/api/mentors/{mentorId}/readiness", new { screeningPassedOn = "2026-01-05", trainingCompletedOn = "2026-02-01", supervisorClearedOn = "2026-02-10" })).EnsureSuccessStatusCode();
-        (await asMentor.PostAsJsonAsync("/api/consents", new { subjectId = mentorId, grantor = "Mentor", scope = "mentoring" })).EnsureSuccessStatusCode();
+        });
         using var alex = await server.ApiAsAsync("demo-casemanager");
         var youth = await (await alex.PostAsJsonAsync("/api/youth", new { displayName = "Step " + mentorId[^6..], age = 16, stage = "contemplation", languages = new[] { "English" } })).Content.ReadFromJsonAsync<JsonElement>();
         var proposed = await alex.PostAsJsonAsync("/api/matches", new { youthId = youth.GetProperty("id").GetString(), mentorId });

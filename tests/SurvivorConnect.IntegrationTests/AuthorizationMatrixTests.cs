@@ -106,6 +106,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
         new("POST", "/api/matches/{id}/decline", "/api/matches/nobody/decline", null, Participant),
         new("POST", "/api/matches/{id}/agree", "/api/matches/nobody/agree", null, Participant),
         new("POST", "/api/matches/{id}/activate", "/api/matches/nobody/activate", null, CaseManager),
+        new("POST", "/api/matches/{id}/put-to-youth", "/api/matches/nobody/put-to-youth", null, CaseManager),
         new("POST", "/api/matches/{id}/pause", "/api/matches/nobody/pause", null, CaseManager),
         new("POST", "/api/matches/{id}/resume", "/api/matches/nobody/resume", null, CaseManager),
         new("POST", "/api/matches/{id}/end", "/api/matches/nobody/end", null, Participant),

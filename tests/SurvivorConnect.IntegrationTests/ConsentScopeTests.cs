@@ -41,7 +41,7 @@ public sealed class ConsentScopeTests(ApiFactory api)
         await MentoringWorld.Created(await _world.CaseManager.PostJson("/api/consents", yes));
         var notices = (await MentoringWorld.Ok<PageDto<NotificationDto>>(await youth.GetAsync("/api/notifications?pageSize=100"))).Items;
 
-        Assert.Contains("once its mentor has said yes", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("once it is put to them", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Single(notices, n => n.MatchId == match.Id && n.Kind == "match-agreed-for-you");
     }
 

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using SurvivorConnect.Api.Features.Mentoring.Rules;
 using SurvivorConnect.Api.Infrastructure.Auth;
 
 namespace SurvivorConnect.IntegrationTests;
@@ -183,10 +184,10 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
     }
 
     [Fact]
-    public async Task A_youth_added_to_do_not_match_after_the_proposal_stops_the_mentor_accepting_without_telling_the_mentor_so()
+    public async Task A_youth_added_to_do_not_match_after_the_proposal_keeps_the_mentor_s_yes_from_the_youth_without_telling_the_mentor_so()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
-        var (youthId, _) = await _world.YouthAsync();
+        var (youthId, youthClient) = await _world.YouthAsync();
         var match = await _world.ProposeAsync(youthId, mentorId);
         var youth = await AddToDoNotMatchAsync(youthId, mentorId);
 
@@ -200,10 +201,110 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
         var renamed = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.SendAsync(rename));
         Assert.Equal([mentorId], renamed.GetProperty("doNotMatch").EnumerateArray().Select(e => e.GetString()));
 
-        var toMentor = Detail(await HttpAssert.Problem(await mentor.PostAsync($"/api/matches/{match.Id}/accept", null), 409));
+        var toMentor = await MentoringWorld.Ok<MatchDto>(await mentor.PostAsync($"/api/matches/{match.Id}/accept", null));
+        var toStaff = await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.GetAsync($"/api/matches/{match.Id}"));
 
-        Assert.Contains("no longer fits what the youth asked for", toMentor, StringComparison.Ordinal);
-        Assert.DoesNotContain("do-not-match", toMentor, StringComparison.Ordinal);
+        Assert.Equal("AwaitingYouth", toMentor.State);
+        Assert.Equal("AwaitingCaseManager", toStaff.State);
+        Assert.Contains(PairConstraints.DoNotMatch, toStaff.NoLongerFits!);
+        await HttpAssert.Problem(await youthClient.GetAsync($"/api/matches/{match.Id}"), 404);
+        Assert.Contains(PairConstraints.DoNotMatch, Detail(await HttpAssert.Problem(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/put-to-youth", null), 409)));
+    }
+
+    /// <summary>
+    /// A mentor who changes their own profile (here their gender, as the youth asked for a female mentor) and says yes
+    /// is answered as any yes is, so the answer teaches them nothing of what the youth asked for; the case manager is
+    /// told, and puts it to the youth once it fits again.
+    /// </summary>
+    [Fact]
+    public async Task A_mentor_s_yes_after_changing_their_profile_away_from_the_youth_s_wishes_waits_for_the_case_manager_and_looks_like_any_yes()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (fittingId, fittingMentor) = await _world.ReadyMentorAsync();
+        var (youthId, youthClient) = await _world.YouthAsync();
+        await AskForAFemaleMentorAsync(youthId);
+        var match = await _world.ProposeAsync(youthId, mentorId);
+        var fitting = await _world.ProposeAsync(youthId, fittingId);
+        await SetGenderAsync(mentor, "male");
+
+        var held = await mentor.PostAsync($"/api/matches/{match.Id}/accept", null);
+        var ordinary = await fittingMentor.PostAsync($"/api/matches/{fitting.Id}/accept", null);
+
+        Assert.Equal(ordinary.StatusCode, held.StatusCode);
+        Assert.Equal(Shape(await ordinary.Content.ReadFromJsonAsync<JsonElement>()), Shape(await held.Content.ReadFromJsonAsync<JsonElement>()));
+        Assert.Equal("AwaitingYouth", (await MentoringWorld.Ok<MatchDto>(await mentor.GetAsync($"/api/matches/{match.Id}"))).State);
+        Assert.Equal([fitting.Id], (await HttpAssert.Ok<PageDto<MatchDto>>(await youthClient.GetAsync("/api/matches"))).Items.Select(m => m.Id));
+        var youthNotes = await HttpAssert.Ok<PageDto<NotificationDto>>(await youthClient.GetAsync("/api/notifications"));
+        Assert.DoesNotContain(youthNotes.Items, n => n.MatchId == match.Id);
+        var staffNotes = await HttpAssert.Ok<PageDto<NotificationDto>>(await _world.CaseManager.GetAsync("/api/notifications?pageSize=100"));
+        Assert.Contains(staffNotes.Items, n => n.MatchId == match.Id && n.Kind == "match-awaitingcasemanager");
+
+        var refused = Detail(await HttpAssert.Problem(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/put-to-youth", null), 409));
+        Assert.Contains(PairConstraints.GenderPreference, refused, StringComparison.Ordinal);
+        Assert.Equal([PairConstraints.GenderPreference], (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.GetAsync($"/api/matches/{match.Id}"))).NoLongerFits);
+
+        await SetGenderAsync(mentor, "female");
+        Assert.Empty((await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.GetAsync($"/api/matches/{match.Id}"))).NoLongerFits!);
+        Assert.Equal("AwaitingYouth", (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/put-to-youth", null))).State);
+        youthNotes = await HttpAssert.Ok<PageDto<NotificationDto>>(await youthClient.GetAsync("/api/notifications"));
+        Assert.Contains(youthNotes.Items, n => n.MatchId == match.Id && n.Kind == "match-awaitingyouth");
+        Assert.Equal("Active", (await MentoringWorld.Ok<MatchDto>(await youthClient.PostAsync($"/api/matches/{match.Id}/agree", null))).State);
+    }
+
+    [Fact]
+    public async Task A_mentor_s_yes_held_for_the_case_manager_can_be_withdrawn_by_the_mentor_and_closed_by_staff_but_not_answered_for_the_youth()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (youthId, _) = await _world.YouthAsync();
+        await AskForAFemaleMentorAsync(youthId);
+        var match = await _world.ProposeAsync(youthId, mentorId);
+        var second = await _world.ProposeAsync(youthId, (await _world.ReadyMentorAsync()).Id);
+        await SetGenderAsync(mentor, "male");
+        await MentoringWorld.Ok(await mentor.PostAsync($"/api/matches/{match.Id}/accept", null));
+
+        await HttpAssert.Problem(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/agree", null), 409);
+        await HttpAssert.Problem(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/decline", null), 409);
+        await HttpAssert.Problem(await _world.CaseManager.PostJson($"/api/consents", new { subjectId = youthId, grantor = "Youth", scope = "mentoring-match", matchId = match.Id }), 409);
+
+        Assert.Equal("Declined", (await MentoringWorld.Ok<MatchDto>(await mentor.PostAsync($"/api/matches/{match.Id}/decline", null))).State);
+        Assert.Equal("Closed", (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.PostJson($"/api/matches/{second.Id}/close", new { reason = "AgencyDecision", planned = true }))).State);
+    }
+
+    private static string Shape(JsonElement view) =>
+        string.Join(",", view.EnumerateObject().Select(p => $"{p.Name}:{p.Value.ValueKind}")) + "|"
+        + string.Join(",", view.GetProperty("youth").EnumerateObject().Select(p => $"{p.Name}:{p.Value.ValueKind}"));
+
+    private async Task AskForAFemaleMentorAsync(string youthId)
+    {
+        var current = await _world.CaseManager.GetAsync($"/api/youth/{youthId}");
+        var youth = await current.Content.ReadFromJsonAsync<JsonElement>();
+        await MentoringWorld.Ok(await _world.CaseManager.PutJson($"/api/youth/{youthId}", new
+        {
+            displayName = youth.GetProperty("displayName").GetString(),
+            age = 16,
+            languages = new[] { "Spanish", "English" },
+            location = new { latitude = 36.8252, longitude = -119.7029 },
+            interests = new[] { "music", "cooking" },
+            personId = youth.GetProperty("personId").GetString(),
+            preferences = new { mentorGender = "female" },
+        }, current.Headers.ETag!.Tag));
+    }
+
+    private static async Task SetGenderAsync(HttpClient mentor, string gender)
+    {
+        var me = await MentoringWorld.Ok<JsonElement>(await mentor.GetAsync("/api/mentors/me"));
+        await MentoringWorld.Ok(await mentor.PutAsJsonAsync("/api/mentors/me", new
+        {
+            displayName = me.GetProperty("displayName").GetString(),
+            languages = new[] { "English", "Spanish" },
+            gender,
+            location = new { latitude = 36.7378, longitude = -119.7871 },
+            travelRadiusMiles = 25,
+            interests = new[] { "art", "music" },
+            livedExperienceTags = new[] { "housing" },
+            experiencedStages = new[] { "contemplation" },
+            capacity = 2,
+        }));
     }
 
     [Fact]

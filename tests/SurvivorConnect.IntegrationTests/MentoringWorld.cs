@@ -5,7 +5,7 @@ using SurvivorConnect.Api.Infrastructure.Auth;
 
 namespace SurvivorConnect.IntegrationTests;
 
-public sealed record MatchDto(string Id, string State, JsonElement? Youth, JsonElement? Mentor, string? CaseManagerId, List<JsonElement>? History, List<string>? MissingConsents, string? PreviousMatchId, JsonElement? Closure, bool? YouthSaidNo = null);
+public sealed record MatchDto(string Id, string State, JsonElement? Youth, JsonElement? Mentor, string? CaseManagerId, List<JsonElement>? History, List<string>? MissingConsents, string? PreviousMatchId, JsonElement? Closure, bool? YouthSaidNo = null, List<string>? NoLongerFits = null);
 
 public sealed record MentorDto(string Id, string DisplayName, int OpenMatches, bool ConsentsToMentoring, List<string> MatchBlockers);
 

@@ -11,6 +11,9 @@ public sealed class MatchLifecycleTests
     [InlineData(MatchState.Proposed, MatchAction.MentorAccept, true, MatchState.AwaitingYouth)]
     [InlineData(MatchState.Proposed, MatchAction.MentorDecline, true, MatchState.Declined)]
     [InlineData(MatchState.AwaitingYouth, MatchAction.MentorDecline, true, MatchState.Declined)]
+    [InlineData(MatchState.AwaitingCaseManager, MatchAction.MentorDecline, true, MatchState.Declined)]
+    [InlineData(MatchState.AwaitingCaseManager, MatchAction.PutToYouth, true, MatchState.AwaitingYouth)]
+    [InlineData(MatchState.AwaitingCaseManager, MatchAction.Close, true, MatchState.Closed)]
     [InlineData(MatchState.AwaitingYouth, MatchAction.YouthAgree, true, MatchState.Active)]
     [InlineData(MatchState.AwaitingYouth, MatchAction.YouthAgree, false, MatchState.AwaitingConsent)]
     [InlineData(MatchState.AwaitingConsent, MatchAction.YouthDecline, true, MatchState.Declined)]
@@ -25,9 +28,19 @@ public sealed class MatchLifecycleTests
         Assert.Equal(to, MatchLifecycle.Next(from, action, consentsComplete));
     }
 
+    [Fact]
+    public void A_mentor_s_yes_to_a_pair_that_no_longer_fits_waits_for_the_case_manager()
+    {
+        Assert.Equal(MatchState.AwaitingCaseManager, MatchLifecycle.Next(MatchState.Proposed, MatchAction.MentorAccept, pairFits: false));
+    }
+
     [Theory]
     [InlineData(MatchState.AwaitingYouth, MatchAction.MentorAccept)]
     [InlineData(MatchState.Proposed, MatchAction.YouthAgree)]
+    [InlineData(MatchState.AwaitingCaseManager, MatchAction.YouthAgree)]
+    [InlineData(MatchState.AwaitingCaseManager, MatchAction.YouthDecline)]
+    [InlineData(MatchState.AwaitingYouth, MatchAction.PutToYouth)]
+    [InlineData(MatchState.Proposed, MatchAction.PutToYouth)]
     [InlineData(MatchState.Proposed, MatchAction.Activate)]
     [InlineData(MatchState.Active, MatchAction.MentorDecline)]
     [InlineData(MatchState.Active, MatchAction.Resume)]

@@ -18,19 +18,19 @@ public sealed class MatchNoticesTests
             : [new MatchTransition(MatchState.Proposed, MatchState.AwaitingYouth, "MentorAccept", DateTimeOffset.UnixEpoch, "mentor")],
     };
 
-    public static TheoryData<MatchState, MatchAction, bool> Moves()
+    public static TheoryData<MatchState, MatchAction, bool, bool> Moves()
     {
-        var moves = new TheoryData<MatchState, MatchAction, bool>();
+        var moves = new TheoryData<MatchState, MatchAction, bool, bool>();
         foreach (var state in Enum.GetValues<MatchState>())
         {
             foreach (var action in Enum.GetValues<MatchAction>())
             {
-                foreach (var complete in new[] { true, false })
+                foreach (var (complete, fits) in new[] { (true, true), (false, true), (true, false) })
                 {
                     try
                     {
-                        MatchLifecycle.Next(state, action, complete);
-                        moves.Add(state, action, complete);
+                        MatchLifecycle.Next(state, action, complete, fits);
+                        moves.Add(state, action, complete, fits);
                     }
                     catch (ConflictException)
                     {
@@ -45,9 +45,9 @@ public sealed class MatchNoticesTests
 
     [Theory]
     [MemberData(nameof(Moves))]
-    public void Every_move_tells_someone_with_notices_of_the_state_it_reached(MatchState from, MatchAction action, bool consentsComplete)
+    public void Every_move_tells_someone_with_notices_of_the_state_it_reached(MatchState from, MatchAction action, bool consentsComplete, bool pairFits)
     {
-        var moved = MatchIn(MatchLifecycle.Next(from, action, consentsComplete), from);
+        var moved = MatchIn(MatchLifecycle.Next(from, action, consentsComplete, pairFits), from);
 
         var notices = MatchNotices.For(action, moved, Youth, Youth.CaseManagerIds);
 
@@ -62,6 +62,16 @@ public sealed class MatchNoticesTests
         var notices = MatchNotices.For(MatchAction.Close, MatchIn(MatchState.Closed), Youth, Youth.CaseManagerIds);
 
         Assert.Equal(["mentor"], notices.Select(n => n.To));
+    }
+
+    [Fact]
+    public void A_mentor_s_yes_to_a_pair_that_no_longer_fits_is_news_to_the_case_managers_only_until_they_put_it_to_the_youth()
+    {
+        var held = MatchNotices.For(MatchAction.MentorAccept, MatchIn(MatchState.AwaitingCaseManager), Youth, Youth.CaseManagerIds);
+        var put = MatchNotices.For(MatchAction.PutToYouth, MatchIn(MatchState.AwaitingYouth), Youth, Youth.CaseManagerIds);
+
+        Assert.Equal(["cm", "cm2"], held.Select(n => n.To));
+        Assert.Equal(["youth-person"], put.Select(n => n.To));
     }
 
     [Theory]

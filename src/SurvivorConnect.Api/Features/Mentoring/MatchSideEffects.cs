@@ -111,7 +111,9 @@ public static class MatchNotices
         (string?, Notice)[] active = [(match.MentorId, Notices.MatchActive), (youth.PersonId, Notices.MatchActive)];
         IReadOnlyList<(string? To, Notice Notice)> notices = action switch
         {
+            MatchAction.MentorAccept when match.State == MatchState.AwaitingCaseManager => ToCaseManagers(caseManagers, Notices.MentorAcceptedNoLongerFitsToCaseManager),
             MatchAction.MentorAccept => [.. ToCaseManagers(caseManagers, Notices.MentorAcceptedToCaseManager), (youth.PersonId, Notices.MentorAcceptedToYouth)],
+            MatchAction.PutToYouth => [(youth.PersonId, Notices.MentorAcceptedToYouth)],
             MatchAction.MentorDecline => ToCaseManagers(caseManagers, Notices.MentorDeclinedToCaseManager),
             MatchAction.YouthDecline => [.. ToCaseManagers(caseManagers, Notices.YouthDeclinedToCaseManager), (match.MentorId, Notices.YouthDeclinedToMentor)],
             MatchAction.YouthAgree when match.State == MatchState.Active => [.. ToCaseManagers(caseManagers, Notices.YouthAgreedActiveToCaseManager), .. active],

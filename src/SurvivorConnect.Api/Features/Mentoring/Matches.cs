@@ -27,10 +27,14 @@ public sealed record MatchPartyView(string? Id, string DisplayName, IReadOnlyLis
 /// <param name="YouthSaidNo">
 /// For staff, of an open match: the youth's last answer about this mentor is no, so only the youth can agree to it.
 /// </param>
+/// <param name="NoLongerFits">
+/// For staff, of a match waiting for the case manager: why the pair does not fit what the youth asked for now (none
+/// once it fits again, when it can be put to the youth).
+/// </param>
 public sealed record MatchView(
     string Id, MatchState State, DateTimeOffset ProposedAt, string OversightNotice, MatchPartyView? Youth, MatchPartyView? Mentor,
     string? CaseManagerId, IReadOnlyList<MatchTransition>? History, MatchClosure? Closure, IReadOnlyList<string>? MissingConsents, string? PreviousMatchId,
-    MatchRole ViewerRole, bool? YouthSaidNo = null)
+    MatchRole ViewerRole, bool? YouthSaidNo = null, IReadOnlyList<string>? NoLongerFits = null)
 {
     /// <summary>How a mentor reads the youth of a match that is over, or of a youth who wants no more of them.</summary>
     public const string YouthNoLongerShown = "a youth";
@@ -94,6 +98,12 @@ public sealed record ActivateMatch(string MatchId, string? IfMatch = null) : ICo
     public AuditTarget Audit => new("match.activate", "match", MatchId);
 }
 
+/// <summary>The case manager puts to the youth a match the mentor said yes to when it no longer fitted, once it fits.</summary>
+public sealed record PutMatchToYouth(string MatchId, string? IfMatch = null) : ICommand<MatchView>, IAudited
+{
+    public AuditTarget Audit => new("match.put-to-youth", "match", MatchId);
+}
+
 public sealed record PauseMatch(string MatchId, string? IfMatch = null) : ICommand<MatchView>, IAudited
 {
     public AuditTarget Audit => new("match.pause", "match", MatchId);
@@ -140,6 +150,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
       ICommandHandler<DeclineMatch, MatchView>,
       ICommandHandler<AgreeToMatch, MatchView>,
       ICommandHandler<ActivateMatch, MatchView>,
+      ICommandHandler<PutMatchToYouth, MatchView>,
       ICommandHandler<PauseMatch, MatchView>,
       ICommandHandler<ResumeMatch, MatchView>,
       ICommandHandler<CloseMatch, MatchView>,
@@ -184,7 +195,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             throw new ConflictException("This mentor stepped back from, or declined, their last match with this youth, so they are not asked again. Choose another mentor.");
         }
 
-        var fences = await eligibility.EnsureAsync(mentor.Id, youth.Id, null, MatchRole.CaseManager, ct);
+        var fences = (await eligibility.EnsureAsync(mentor.Id, youth.Id, null, MatchRole.CaseManager, ct)).Fences;
         var match = await CreateWithPairAsync(pair, fences, new Match
         {
             Id = command.MatchId,
@@ -307,6 +318,9 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
     public async ValueTask<MatchView> Handle(ActivateMatch command, CancellationToken ct) =>
         await MoveAsync(command.MatchId, MatchAction.Activate, [MatchRole.CaseManager], ct, ifMatch: command.IfMatch);
 
+    public async ValueTask<MatchView> Handle(PutMatchToYouth command, CancellationToken ct) =>
+        await MoveAsync(command.MatchId, MatchAction.PutToYouth, [MatchRole.CaseManager], ct, ifMatch: command.IfMatch);
+
     public async ValueTask<MatchView> Handle(PauseMatch command, CancellationToken ct) =>
         await MoveAsync(command.MatchId, MatchAction.Pause, [MatchRole.CaseManager], ct, ifMatch: command.IfMatch);
 
@@ -366,7 +380,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
         // Checked on this very read, which the write below is made against: a move made in between fails it (412), and
         // a change to the mentor or the youth made in between fails their fences, written with it (409).
         // Before the consents are read, so that a consent changed after they are read has failed the fences too.
-        var fences = action is MatchAction.MentorAccept or MatchAction.YouthAgree or MatchAction.Activate or MatchAction.Resume
+        var eligible = action is MatchAction.MentorAccept or MatchAction.PutToYouth or MatchAction.YouthAgree or MatchAction.Activate or MatchAction.Resume
             ? await eligibility.EnsureAsync(match.MentorId, match.YouthId, match.Id, role, ct, resuming: action == MatchAction.Resume)
             : null;
 
@@ -375,7 +389,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
         // role taken away), the yes waits for one, who starts the match (the admins see the youth as needing one).
         var complete = action != MatchAction.YouthAgree
             || ((await consent.MissingAsync(match, youth, ct, givenNow: recordConsentAs)).Count == 0 && (await data.ActiveCaseManagersAsync(youth, ct)).Count > 0);
-        var next = MatchLifecycle.Next(match.State, action, complete);
+        var next = MatchLifecycle.Next(match.State, action, complete, pairFits: eligible?.PairFits ?? true);
 
         if (action is MatchAction.Activate or MatchAction.Resume)
         {
@@ -393,7 +407,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             Closure = closure ?? match.Closure,
             MentorNameShown = action == MatchAction.MentorAccept ? (await data.MentorAsync(match.MentorId, ct)).DisplayName : match.MentorNameShown,
             History = [.. match.History, new MatchTransition(match.State, next, action.ToString(), data.Now, data.User.UserId, ByYouth: role == MatchRole.Youth)],
-        }, fences, ct);
+        }, eligible?.Fences, ct);
 
         // What follows a move (the chat, the notices) is for the handlers of the event it raises.
         await publisher.Publish(new MatchMoved(moved, youth, action, recordConsentAs), ct);
@@ -453,7 +467,8 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             // Once the match is over, or the youth wants no more of this mentor (or a consent to the match was withdrawn, as
             // the chat stops), the mentor keeps no window on who the youth is now: a name changed since (perhaps for the
             // youth's safety) or what they have come to like.
-            MatchRole.Mentor => new MatchView(match.Id, match.State, match.ProposedAt, OversightNotice,
+            // A yes the case manager now looks at is shown to the mentor as any yes is: waiting for the youth.
+            MatchRole.Mentor => new MatchView(match.Id, match.State == MatchState.AwaitingCaseManager ? MatchState.AwaitingYouth : match.State, match.ProposedAt, OversightNotice,
                 MatchLifecycle.IsOpen(match.State) && !youth.DoNotMatch.Contains(match.MentorId, StringComparer.Ordinal) && missingConsents is not { Count: > 0 }
                     ? new MatchPartyView(null, youth.DisplayName, SharedInterests(match, youth, mentor), null, null, null)
                     : new MatchPartyView(null, MatchView.YouthNoLongerShown, [], null, null, null),
@@ -471,7 +486,8 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             _ => new MatchView(match.Id, match.State, match.ProposedAt, OversightNotice,
                 new MatchPartyView(youth.Id, youth.DisplayName, youth.Interests, youth.Languages, null, youth.Stage),
                 new MatchPartyView(mentor.Id, mentor.DisplayName, mentor.Interests, mentor.Languages, mentor.LivedExperienceTags, null),
-                match.CaseManagerId, match.History, match.Closure, missingConsents, match.PreviousMatchId, role, youthSaidNo),
+                match.CaseManagerId, match.History, match.Closure, missingConsents, match.PreviousMatchId, role, youthSaidNo,
+                match.State == MatchState.AwaitingCaseManager ? PairConstraints.Violations(youth, mentor) : null),
         }) with { Version = match.ETag };
 }
 
@@ -496,6 +512,8 @@ public static class MatchEndpoints
             .RequireAuthorization(Policies.MatchParticipant).WithSummary("The youth agrees (or their case manager records that they did).");
         matches.MapPost("/{id}/activate", ActivateMatch).WithName(nameof(ActivateMatch))
             .RequireAuthorization(Policies.CaseManager).WithSummary("Start a match once every consent it needs is current.");
+        matches.MapPost("/{id}/put-to-youth", PutMatchToYouth).WithName(nameof(PutMatchToYouth))
+            .RequireAuthorization(Policies.CaseManager).WithSummary("Put to the youth a match the mentor said yes to when it no longer fitted, once it fits again.");
         matches.MapPost("/{id}/pause", PauseMatch).WithName(nameof(PauseMatch))
             .RequireAuthorization(Policies.CaseManager);
         matches.MapPost("/{id}/resume", ResumeMatch).WithName(nameof(ResumeMatch))
@@ -532,6 +550,9 @@ public static class MatchEndpoints
 
     private static async Task<Ok<MatchView>> ActivateMatch(IMediator mediator, string id, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new ActivateMatch(id, ifMatch), ct));
+
+    private static async Task<Ok<MatchView>> PutMatchToYouth(IMediator mediator, string id, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new PutMatchToYouth(id, ifMatch), ct));
 
     private static async Task<Ok<MatchView>> PauseMatch(IMediator mediator, string id, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new PauseMatch(id, ifMatch), ct));

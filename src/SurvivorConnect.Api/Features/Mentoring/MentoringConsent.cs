@@ -70,7 +70,7 @@ internal sealed class MentoringConsentSubjects(MentoringData data, MatchConsentG
         // the agency's) would tell them of a proposal on their list of consents. To the youth it is no match at all.
         if (match.YouthId == subjectId && !match.PutToYouth())
         {
-            throw bySubject ? new NotFoundException("match") : new ConflictException("The youth is asked about a match once its mentor has said yes to it.");
+            throw bySubject ? new NotFoundException("match") : new ConflictException("The youth is asked about a match once it is put to them: the mentor has said yes and it fits what the youth asked for.");
         }
 
         if (grantor == ConsentGrantor.Youth && !bySubject && match.YouthId == subjectId)

@@ -203,6 +203,14 @@ public sealed record YouthPersonLink : Document
 public enum MatchState
 {
     Proposed,
+
+    /// <summary>
+    /// The mentor said yes to a pair that no longer fits what the youth asked for (their preferences, languages, place
+    /// or do-not-match list changed, or the mentor's profile did): the case manager decides whether it is put to the
+    /// youth. The mentor is shown it as waiting for the youth, so changing their own profile and saying yes again
+    /// teaches them nothing of the youth's wishes or whereabouts.
+    /// </summary>
+    AwaitingCaseManager,
     AwaitingYouth,
     AwaitingConsent,
     Active,

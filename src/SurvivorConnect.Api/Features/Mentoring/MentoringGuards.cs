@@ -17,7 +17,9 @@ namespace SurvivorConnect.Api.Features.Mentoring;
 /// or a do-not-match added after the mentor accepted still stops it; such a change made while a step is under way stops
 /// that step too (<see cref="MatchFence"/>). It is asked only once the caller is known to be
 /// one who may take the step, and its reasons go only to those who may know them: the youth's case manager and the
-/// agency admin see every reason; the mentor sees their own, and only that the match no longer fits the youth; the
+/// agency admin see every reason; the mentor sees their own, and nothing of the youth: a yes to a pair that no longer
+/// fits the youth's wishes is taken and goes to the case manager (<see cref="MatchState.AwaitingCaseManager"/>), as a
+/// refusal would let a mentor learn the youth's place or wishes by changing their own profile and asking again; the
 /// youth, that it cannot start now.
 /// </summary>
 public sealed class MentorEligibilityGuard(MentoringData data)
@@ -28,13 +30,14 @@ public sealed class MentorEligibilityGuard(MentoringData data)
     /// Checks the mentor and the youth as they are now, and returns the writes of their <see cref="MatchFence"/>s that
     /// the step must make in its batch: the fences are read before either record, so a change whose fence is rewritten
     /// after this check fails it. The youth is read afresh here: the caller's copy was read before the fences.
+    /// A mentor's yes that fails only on what the youth asked for is returned as not fitting, not refused.
     /// </summary>
     /// <param name="matchId">The match being moved, which does not count against the mentor's capacity; null for a proposal.</param>
     /// <param name="resuming">
     /// The match was live and paused: not a new match, so capacity (which counted it all along) does not stop it;
     /// everything else does, a hold and a do-not-match added meanwhile above all.
     /// </param>
-    public async Task<IReadOnlyList<BatchOperation>> EnsureAsync(string mentorId, string youthId, string? matchId, MatchRole caller, CancellationToken ct, bool resuming = false)
+    public async Task<EligibleStep> EnsureAsync(string mentorId, string youthId, string? matchId, MatchRole caller, CancellationToken ct, bool resuming = false)
     {
         var fences = new[] { MatchFence.ForMentor(mentorId), MatchFence.ForYouth(youthId) };
         var read = new List<MatchFence?>();
@@ -62,21 +65,20 @@ public sealed class MentorEligibilityGuard(MentoringData data)
         }
 
         var pair = PairConstraints.Violations(youth, mentor);
-        if (own.Count + pair.Count == 0)
+        // Being the youth's case manager is the mentor's own part, which they know; the rest is the youth's.
+        var heldForCaseManager = caller == MatchRole.Mentor && own.Count == 0 && pair.Count > 0 && !pair.Contains(PairConstraints.OwnCaseManager);
+        if (own.Count + pair.Count == 0 || heldForCaseManager)
         {
-            return [.. fences.Zip(read, (id, fence) => fence is null
+            return new EligibleStep([.. fences.Zip(read, (id, fence) => fence is null
                 ? (BatchOperation)new BatchOperation.Create(new MatchFence { Id = id })
-                : new BatchOperation.Replace(new MatchFence { Id = id }, fence.ETag!))];
+                : new BatchOperation.Replace(new MatchFence { Id = id }, fence.ETag!))], PairFits: !heldForCaseManager);
         }
 
         throw new ConflictException(caller switch
         {
-            MatchRole.Mentor => string.Join(" ", new[]
-            {
-                own.Count > 0 ? $"You cannot take this match now: {string.Join("; ", own)}." : null,
-                pair.Contains(PairConstraints.OwnCaseManager) ? "You are one of this youth's case managers, so another mentor is found for them."
-                    : pair.Count > 0 ? "It no longer fits what the youth asked for; their case manager can tell you more." : null,
-            }.OfType<string>()),
+            MatchRole.Mentor => own.Count > 0
+                ? $"You cannot take this match now: {string.Join("; ", own)}."
+                : "You are one of this youth's case managers, so another mentor is found for them.",
             MatchRole.Youth => "This match cannot start right now. Your case manager will talk it through with you.",
             _ => $"This mentor cannot be matched now: {string.Join("; ", own.Concat(pair))}.",
         });
@@ -94,6 +96,10 @@ public sealed class MentorEligibilityGuard(MentoringData data)
     private async Task RewriteAsync(string fenceId) =>
         await data.Store.UpsertAsync(Match.Container, new MatchFence { Id = fenceId }, CancellationToken.None);
 }
+
+/// <param name="Fences">The fence writes the step's batch must make.</param>
+/// <param name="PairFits">False only for a mentor's yes to a pair that no longer fits what the youth asked for.</param>
+public sealed record EligibleStep(IReadOnlyList<BatchOperation> Fences, bool PairFits = true);
 
 /// <summary>
 /// A person's active state or roles changed: if they mentor, whether they may enter a match changed; if they

@@ -15,6 +15,9 @@ public static class Notices
     public static Notice MentorAcceptedToCaseManager { get; } = new("match-awaitingyouth",
         "The mentor accepted the match. It now waits for the youth's agreement.");
 
+    public static Notice MentorAcceptedNoLongerFitsToCaseManager { get; } = new("match-awaitingcasemanager",
+        "The mentor accepted a match that no longer fits what the youth asked for, so it has not been shown to the youth. Look at it on Matches: put it to the youth once it fits, or close it.");
+
     public static Notice MentorAcceptedToYouth { get; } = new("match-awaitingyouth",
         "A mentor would like to be matched with you. It is your choice: you can say yes or no, now or later.");
 

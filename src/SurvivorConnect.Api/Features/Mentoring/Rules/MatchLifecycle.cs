@@ -14,6 +14,7 @@ public enum MatchAction
     Close,
     YouthEnd,
     MentorEnd,
+    PutToYouth,
 }
 
 /// <summary>
@@ -25,10 +26,12 @@ public static class MatchLifecycle
 {
     public static bool IsOpen(MatchState state) => state is not (MatchState.Closed or MatchState.Declined);
 
-    public static MatchState Next(MatchState state, MatchAction action, bool consentsComplete = true) => (state, action) switch
+    /// <param name="pairFits">At the mentor's yes: the pair still fits what the youth asked for, so it goes to the youth.</param>
+    public static MatchState Next(MatchState state, MatchAction action, bool consentsComplete = true, bool pairFits = true) => (state, action) switch
     {
-        (MatchState.Proposed, MatchAction.MentorAccept) => MatchState.AwaitingYouth,
-        (MatchState.Proposed or MatchState.AwaitingYouth, MatchAction.MentorDecline) => MatchState.Declined,
+        (MatchState.Proposed, MatchAction.MentorAccept) => pairFits ? MatchState.AwaitingYouth : MatchState.AwaitingCaseManager,
+        (MatchState.AwaitingCaseManager, MatchAction.PutToYouth) => MatchState.AwaitingYouth,
+        (MatchState.Proposed or MatchState.AwaitingCaseManager or MatchState.AwaitingYouth, MatchAction.MentorDecline) => MatchState.Declined,
         (MatchState.AwaitingYouth, MatchAction.YouthAgree) => consentsComplete ? MatchState.Active : MatchState.AwaitingConsent,
         (MatchState.Proposed or MatchState.AwaitingYouth or MatchState.AwaitingConsent, MatchAction.YouthDecline) => MatchState.Declined,
         (MatchState.AwaitingConsent, MatchAction.Activate) => MatchState.Active,
@@ -42,6 +45,7 @@ public static class MatchLifecycle
 
     private static string Describe(MatchState state) => state switch
     {
+        MatchState.AwaitingCaseManager => "waiting for the case manager",
         MatchState.AwaitingYouth => "waiting for the youth",
         MatchState.AwaitingConsent => "waiting for consent",
         _ => state.ToString().ToLowerInvariant(),
@@ -59,6 +63,7 @@ public static class MatchLifecycle
         MatchAction.Close => "closed",
         MatchAction.YouthEnd => "ended by the youth",
         MatchAction.MentorEnd => "ended by the mentor",
+        MatchAction.PutToYouth => "put to the youth",
         _ => action.ToString(),
     };
 }
