@@ -47,12 +47,7 @@ public sealed class AdminTests(PortalServer server)
         await Expect(other.Locator("[data-person]").GetByLabel("Case manager")).ToBeCheckedAsync();
         await Accessibility.AssertNoSeriousViolationsAsync(other);
 
-        await admin.GetByRole(AriaRole.Button, new() { Name = "Deactivate" }).ClickAsync();
-        var question = admin.Locator("[data-confirm]");
-        await Expect(question).ToContainTextAsync("Their access ends at once, on every device");
-        await Expect(question).ToBeFocusedAsync();
-        await Accessibility.AssertNoSeriousViolationsAsync(admin);
-        await question.GetByRole(AriaRole.Button, new() { Name = "Yes, deactivate" }).ClickAsync();
+        await ConfirmSteps.AnswerAsync(admin, admin.Locator("main"), "Deactivate", "Their access ends at once, on every device", "Yes, deactivate");
         await Expect(admin.Locator("[data-outcome]")).ToContainTextAsync("Their access has ended");
         await admin.GetByLabel("Status").SelectOptionAsync("false");
         await admin.GetByRole(AriaRole.Button, new() { Name = "Show", Exact = true }).ClickAsync();

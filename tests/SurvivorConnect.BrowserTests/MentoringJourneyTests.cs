@@ -391,6 +391,29 @@ public sealed class MentoringJourneyTests(PortalServer server)
     }
 
     [Fact]
+    public async Task A_mentor_rests_from_new_matches_without_stopping_their_chats_and_is_asked_before_stopping_mentoring()
+    {
+        var (mentorId, matchId) = await ActiveMatchOfNewMentorAsync();
+        var mentor = await server.SignInAsAddedAsync(mentorId, phone: true);
+        await mentor.GotoAsync("/profile");
+
+        await mentor.GetByRole(AriaRole.Button, new() { Name = "No new matches for now" }).ClickAsync();
+        await Expect(mentor.Locator("[data-outcome]")).ToContainTextAsync("Your current matches and chats carry on");
+        await Expect(mentor.GetByText("You are taking no new matches for now.").First).ToBeVisibleAsync();
+        await Accessibility.AssertNoSeriousViolationsAsync(mentor);
+
+        await ConfirmSteps.AnswerAsync(mentor, mentor.Locator("main"), "I no longer want to mentor", "Every chat you are in stops now", "No, keep mentoring");
+        await Expect(mentor.Locator("[data-outcome]")).ToContainTextAsync("Nothing has changed");
+
+        await mentor.GetByRole(AriaRole.Button, new() { Name = "I can take new matches again" }).ClickAsync();
+        await Expect(mentor.Locator("[data-outcome]")).ToContainTextAsync("You can be offered new matches again");
+        using var asMentor = await server.ApiAsAsync(mentorId, "demo");
+        var me = await asMentor.GetFromJsonAsync<JsonElement>("/api/mentors/me");
+        Assert.True(me.GetProperty("consentsToMentoring").GetBoolean());
+        Assert.Equal("Active", (await asMentor.GetFromJsonAsync<JsonElement>($"/api/matches/{matchId}")).GetProperty("state").GetString());
+    }
+
+    [Fact]
     public async Task A_page_of_another_role_is_not_available_by_editing_the_url()
     {
         var mentor = await server.SignInAsync("Sam (demo mentor)");
@@ -414,12 +437,7 @@ public sealed class MentoringJourneyTests(PortalServer server)
         var card = mentor.Locator("li.card", new() { HasText = "Active. You can chat." });
         await Expect(card.GetByText("You can step back at any time. No reason needed.")).ToBeVisibleAsync();
         await Accessibility.AssertNoSeriousViolationsAsync(mentor);
-        await card.GetByRole(AriaRole.Button, new() { Name = "Step back from this match" }).ClickAsync();
-        var question = mentor.Locator("[data-confirm]");
-        await Expect(question).ToContainTextAsync("The chat stops for both of you, and this cannot be undone.");
-        await Expect(question).ToBeFocusedAsync();
-        await Accessibility.AssertNoSeriousViolationsAsync(mentor);
-        await question.GetByRole(AriaRole.Button, new() { Name = "No, stay in the match" }).ClickAsync();
+        await ConfirmSteps.AnswerAsync(mentor, card, "Step back from this match", "The chat stops for both of you, and this cannot be undone.", "No, stay in the match");
         await Expect(mentor.Locator("[data-outcome]")).ToContainTextAsync("Nothing has changed");
         await Expect(card).ToBeVisibleAsync();
         await card.GetByRole(AriaRole.Button, new() { Name = "Step back from this match" }).ClickAsync();

@@ -70,6 +70,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
         new("PUT", "/api/agency/match-consent-policy", "/api/agency/match-consent-policy", new { adultAge = 18, minorMatchNeeds = Array.Empty<string>() }, [Roles.AgencyAdmin]),
         new("GET", "/api/mentors/me", "/api/mentors/me", null, [Roles.Mentor]),
         new("PUT", "/api/mentors/me", "/api/mentors/me", new { displayName = "Matrix mentor" }, [Roles.Mentor]),
+        new("PUT", "/api/mentors/me/new-matches", "/api/mentors/me/new-matches", new { take = true }, [Roles.Mentor]),
         new("GET", "/api/mentors", "/api/mentors", null, Staff),
         new("GET", "/api/mentors/{id}", "/api/mentors/nobody", null, Staff),
         new("PUT", "/api/mentors/{id}/readiness", "/api/mentors/nobody/readiness", new { }, SupervisorOrAdmin),

@@ -270,6 +270,40 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
         Assert.Equal("Closed", (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.PostJson($"/api/matches/{second.Id}/close", new { reason = "AgencyDecision", planned = true }))).State);
     }
 
+    [Fact]
+    public async Task A_mentor_resting_from_new_matches_keeps_their_chats_and_is_neither_recommended_nor_proposed_until_they_take_them_again()
+    {
+        var chat = await _world.OpenChatAsync();
+        var (waitingYouth, _) = await _world.YouthAsync();
+        var (otherYouth, _) = await _world.YouthAsync();
+        var waiting = await _world.ProposeAsync(waitingYouth, chat.MentorId);
+        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{chat.Id}/pause", null));
+
+        var rested = await MentoringWorld.Ok<MentorDto>(await chat.MentorHttp.PutAsJsonAsync("/api/mentors/me/new-matches", new { take = false }));
+
+        Assert.Contains(MentorEligibility.NoNewMatches, rested.MatchBlockers);
+        Assert.True(rested.ConsentsToMentoring);
+        Assert.Contains(MentorEligibility.NoNewMatches, Detail(await HttpAssert.Problem(await chat.MentorHttp.PostAsync($"/api/matches/{waiting.Id}/accept", null), 409)));
+        Assert.Contains(MentorEligibility.NoNewMatches, Detail(await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/matches", new { youthId = otherYouth, mentorId = chat.MentorId }), 409)));
+        var recommended = await HttpAssert.Ok<MentoringTests.RecommendationsDto>(await _world.CaseManager.GetAsync($"/api/youth/{otherYouth}/recommendations?top=50"));
+        Assert.DoesNotContain(recommended.Mentors, m => m.MentorId == chat.MentorId);
+        Assert.Equal("Active", (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.PostAsync($"/api/matches/{chat.Id}/resume", null))).State);
+        await chat.Mentor.SendAsync(chat.Id, "still here for you this week");
+        await HttpAssert.Problem(await chat.MentorHttp.PutAsJsonAsync("/api/mentors/me/new-matches", new { }), 400);
+
+        await MentoringWorld.Ok(await chat.MentorHttp.PutAsJsonAsync("/api/mentors/me/new-matches", new { take = true }));
+        Assert.Equal("AwaitingYouth", (await MentoringWorld.Ok<MatchDto>(await chat.MentorHttp.PostAsync($"/api/matches/{waiting.Id}/accept", null))).State);
+    }
+
+    [Fact]
+    public async Task A_mentor_without_a_profile_cannot_rest_from_new_matches_and_staff_cannot_set_it_for_them()
+    {
+        var (_, newcomer) = await _world.PersonAsync(Roles.Mentor);
+
+        await HttpAssert.Problem(await newcomer.PutAsJsonAsync("/api/mentors/me/new-matches", new { take = false }), 409);
+        await HttpAssert.Problem(await _world.CaseManager.PutAsJsonAsync("/api/mentors/me/new-matches", new { take = false }), 403);
+    }
+
     private static string Shape(JsonElement view) =>
         string.Join(",", view.EnumerateObject().Select(p => $"{p.Name}:{p.Value.ValueKind}")) + "|"
         + string.Join(",", view.GetProperty("youth").EnumerateObject().Select(p => $"{p.Name}:{p.Value.ValueKind}"));

@@ -71,6 +71,12 @@ public sealed record MentorProfile : Document
 
     public int Capacity { get; init; } = 1;
 
+    /// <summary>
+    /// The mentor asked for no new matches for now (a break, their own wellbeing) while their current ones carry on;
+    /// null while they take new ones.
+    /// </summary>
+    public DateTimeOffset? NoNewMatchesSince { get; init; }
+
     public string? SupervisorId { get; init; }
 
     /// <summary>When the current supervisor was given the mentor (null before this was kept): their time to see an urgent answer runs from then.</summary>

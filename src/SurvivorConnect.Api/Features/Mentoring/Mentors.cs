@@ -25,6 +25,9 @@ public sealed record MentorProfileRequest(
     string? DisplayName, string[]? Languages, string? Gender, string? AgeRange, string? Region, GeoPoint? Location, int? TravelRadiusMiles,
     string[]? Availability, string[]? Interests, string[]? LivedExperienceTags, string[]? ExperiencedStages, bool? LgbtqAffirming, int? Capacity);
 
+/// <param name="Take">False for no new matches for now (current ones carry on); true to be offered them again.</param>
+public sealed record NewMatchesRequest(bool? Take);
+
 public sealed record ReadinessRequest(DateOnly? ScreeningPassedOn, DateOnly? TrainingCompletedOn, DateOnly? SupervisorClearedOn);
 
 public sealed record SupervisorRequest(string? SupervisorId);
@@ -59,6 +62,20 @@ public sealed record SaveMyMentorProfile(MentorProfileRequest Profile, string? I
         foreach (var stage in Profile.ExperiencedStages ?? [])
         {
             errors.Stage("experiencedStages", stage);
+        }
+    }
+}
+
+/// <summary>The mentor takes no new matches for now, or takes them again; their current matches and chats carry on either way.</summary>
+public sealed record SetMyNewMatches(bool? Take) : ICommand<MentorView>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("mentor.new-matches", "mentor");
+
+    public void Validate(ValidationErrors errors)
+    {
+        if (Take is null)
+        {
+            errors.Add("take", "Say whether you take new matches.");
         }
     }
 }
@@ -132,6 +149,7 @@ internal sealed class MentorHandlers(
     MentoringData data, PeopleRepository people, MentorEligibilityGuard eligibility, IPublisher publisher, IContactDetails contact, AgencyCalendar calendar)
     : IQueryHandler<GetMyMentorProfile, MentorView>,
       ICommandHandler<SaveMyMentorProfile, MentorView>,
+      ICommandHandler<SetMyNewMatches, MentorView>,
       IQueryHandler<ListMentors, Page<MentorView>>,
       IQueryHandler<GetMentor, MentorView>,
       ICommandHandler<RecordReadiness, MentorView>,
@@ -176,6 +194,16 @@ internal sealed class MentorHandlers(
             OwnSaves = (existing?.OwnSaves ?? 0) + 1,
         };
         return OwnView(await ViewAsync(await WriteAsync(profile, existing?.ETag, ct), ct));
+    }
+
+    public async ValueTask<MentorView> Handle(SetMyNewMatches command, CancellationToken ct)
+    {
+        var mentor = await data.FindMentorAsync(data.User.UserId, ct)
+            ?? throw new ConflictException("Save what you share as a mentor first.");
+        DateTimeOffset? since = command.Take!.Value ? null : mentor.NoNewMatchesSince ?? data.Now;
+        return since == mentor.NoNewMatchesSince
+            ? OwnView(await ViewAsync(mentor, ct))
+            : OwnView(await SaveAsync(mentor, mentor with { NoNewMatchesSince = since }, ct));
     }
 
     /// <summary>
@@ -495,6 +523,8 @@ public static class MentorEndpoints
             .WithSummary("Your mentor profile, readiness and what stands between you and a new match.");
         me.MapPut("/", SaveMyMentorProfile).WithName(nameof(SaveMyMentorProfile))
             .WithSummary("Create or update what you share as a mentor.");
+        me.MapPut("/new-matches", SetMyNewMatches).WithName(nameof(SetMyNewMatches))
+            .WithSummary("Take no new matches for now (take=false), or take them again; current matches carry on.");
 
         var staff = app.MapGroup("/api/mentors").WithTags("Mentors").ProducesProblem(StatusCodes.Status404NotFound);
         staff.MapGet("/", ListMentors).WithName(nameof(ListMentors))
@@ -520,6 +550,9 @@ public static class MentorEndpoints
     private static async Task<Ok<MentorView>> SaveMyMentorProfile(
         IMediator mediator, MentorProfileRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new SaveMyMentorProfile(body, ifMatch), ct));
+
+    private static async Task<Ok<MentorView>> SetMyNewMatches(IMediator mediator, NewMatchesRequest body, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new SetMyNewMatches(body.Take), ct));
 
     private static async Task<Ok<Page<MentorView>>> ListMentors(IMediator mediator, int? pageSize, string? continuationToken, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new ListMentors(pageSize ?? Paging.DefaultPageSize, continuationToken), ct));

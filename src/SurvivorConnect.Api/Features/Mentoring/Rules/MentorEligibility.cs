@@ -9,6 +9,7 @@ public static class MentorEligibility
     public const string NoSupervisor = "no supervisor assigned";
     public const string OnHold = "on a supervisor hold";
     public const string AtCapacity = "at capacity";
+    public const string NoNewMatches = "taking no new matches for now";
     public const string NoConsent = "has not consented to mentoring";
     public const string NotActive = "not an active mentor of the agency";
 
@@ -49,6 +50,11 @@ public static class MentorEligibility
         if (openMatches >= mentor.Capacity)
         {
             blockers.Add(AtCapacity);
+        }
+
+        if (mentor.NoNewMatchesSince is not null)
+        {
+            blockers.Add(NoNewMatches);
         }
 
         if (!consentsToMentoring)
