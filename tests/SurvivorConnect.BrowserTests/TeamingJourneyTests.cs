@@ -225,6 +225,22 @@ public sealed class TeamingJourneyTests(PortalServer server)
     }
 
     [Fact]
+    public async Task A_youth_whose_plan_cannot_be_shown_yet_still_finds_the_numbers_the_page_points_to()
+    {
+        var youthId = "plan-youth-" + Guid.NewGuid().ToString("N")[..8];
+        using var admin = await server.ApiAsAsync("demo-admin");
+        (await admin.PostAsJsonAsync("/api/people", new { subjectId = youthId, displayName = "Rowan (no record yet)", roles = new[] { "Youth" } })).EnsureSuccessStatusCode();
+
+        var youth = await server.SignInAsAddedAsync(youthId, phone: true);
+        await youth.GotoAsync("/my-plan");
+
+        await Expect(youth.Locator("[data-plan-missing]")).ToContainTextAsync("Your case manager can write it with you");
+        await Expect(youth.Locator("main [data-crisis] li").First).ToBeVisibleAsync();
+        await Expect(youth.GetByText("That is not available to you")).ToHaveCountAsync(0);
+        await Accessibility.AssertNoSeriousViolationsAsync(youth);
+    }
+
+    [Fact]
     public async Task A_meeting_is_scheduled_and_shown_by_the_agencys_clock_not_utc()
     {
         // Northstar works in New York; the demo agency's journeys keep UTC.
