@@ -111,6 +111,7 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
 
             // The first approver is taken off (deactivated, say) before the second approval: theirs no longer counts.
             (await _world.Admin.PostAsync($"/api/people/{second.Id}/deactivate", null)).EnsureSuccessStatusCode();
+            Assert.Empty((await _world.PayoutAsync(payout.Id)).Approvals);
             var after = await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(third.Client, payout.Id, "approve"));
             Assert.Equal("Pending", after.State);
             Assert.Equal(third.Id, Assert.Single(after.Approvals).GetProperty("by").GetString());
@@ -1199,10 +1200,61 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         api.Stripe.SetPayoutsEnabled(account, true);
         await HttpAssert.Ok<JsonElement>(await payees[0].Client.PostAsync("/api/payouts/me/stripe-status", null));
         await api.SendPayoutsAsync();
+        var checks = await HttpAssert.Ok<PageDto<AuditDto>>(await _world.Admin.GetAsync($"/api/audit?action=payee.stripe-status&actorId={payees[0].Id}"));
+        Assert.NotEmpty(checks.Items);
 
         var after = await _world.PayoutAsync(payout.Id);
         Assert.Equal(("Failed", SendPayoutHandler.ApprovalsGone), (after.State, after.FailureCode));
         Assert.DoesNotContain(api.Stripe.Transfers, t => t["metadata"]!["payout_id"]!.GetValue<string>() == payout.Id);
+
+        // Why it failed inside the agency (an approver gone) is finance's to know, not the payee's.
+        var mine = await HttpAssert.Ok<JsonElement>(await payees[0].Client.GetAsync("/api/payouts/me"));
+        var shown = mine.GetProperty("payouts").EnumerateArray().Single(p => p.GetProperty("id").GetString() == payout.Id);
+        Assert.Equal(("Failed", JsonValueKind.Null), (shown.GetProperty("state").GetString(), shown.GetProperty("failureCode").ValueKind));
+    }
+
+    [Fact]
+    public async Task A_payee_who_leaves_Stripe_before_it_was_ready_has_their_approved_payout_paid_their_new_way_and_finance_is_told()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync();
+        await _world.PayeeOnboardingAsync(payees[0]);
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity));
+        Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "approve"))).State);
+        await api.SendPayoutsAsync();
+
+        await HttpAssert.Ok<JsonElement>(await payees[0].Client.PutAsJsonAsync("/api/payouts/me/method", new { method = "check" }));
+
+        var after = await _world.PayoutAsync(payout.Id);
+        Assert.Equal(("Approved", "Check"), (after.State, after.Method));
+        var notes = await HttpAssert.Ok<PageDto<NotificationDto>>(await Finance.GetAsync("/api/notifications?pageSize=100"));
+        Assert.Contains(notes.Items, n => n.Kind == "payout-outside");
+        await api.SendPayoutsAsync();
+        Assert.DoesNotContain(api.Stripe.Transfers, t => t["metadata"]!["payout_id"]!.GetValue<string>() == payout.Id);
+        var recorder = await _world.ApproverAsync();
+        Assert.Equal("Paid", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(recorder.Client, payout.Id, "paid-outside", new { reference = "Check 7" }))).State);
+    }
+
+    [Fact]
+    public async Task Lowering_the_two_approver_amount_holds_payouts_already_waiting_for_approval_to_two_approvers()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync();
+        await _world.PayeeReadyAsync(payees[0], stripe: false);
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity));
+        Assert.Equal(1, payout.ApprovalsNeeded);
+
+        await _world.SetTwoApproverAmountAsync(payout.Total);
+        try
+        {
+            Assert.Equal(2, (await _world.PayoutAsync(payout.Id)).ApprovalsNeeded);
+            var first = await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "approve"));
+            Assert.Equal(("Pending", 2), (first.State, first.ApprovalsNeeded));
+            var second = await _world.ApproverAsync();
+            Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(second.Client, payout.Id, "approve"))).State);
+        }
+        finally
+        {
+            await _world.SetTwoApproverAmountAsync(500m);
+        }
     }
 
     [Fact]

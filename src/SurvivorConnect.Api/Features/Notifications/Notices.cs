@@ -135,6 +135,9 @@ public static class Notices
     public static Notice PayoutFailed { get; } = new("payout-failed",
         "A payout could not be paid (Stripe refused it, or the bank returned it). It is on the finance page under failures; nothing is sent again by itself.");
 
+    public static Notice PayoutToPayOutside { get; } = new("payout-outside",
+        "A payee chose to be paid by check or prepaid card, so an approved payout that was waiting for their Stripe account is to be paid that way now. It is on the finance page under payouts to pay.");
+
     public static Notice PayoutSent { get; } = new("payout-sent",
         "A payment to you is on its way. Your payments page shows what it is for, line by line.");
 

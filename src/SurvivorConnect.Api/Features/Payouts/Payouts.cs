@@ -17,8 +17,11 @@ public sealed record PayoutView(
     string CreatedBy, DateTimeOffset CreatedAt, int ApprovalsNeeded, IReadOnlyList<PayoutApproval> Approvals, PayeeMethod? Method,
     string? OutsideReference, string? FailureCode, DateTimeOffset? PaidAt, string? WhyYouCannotApprove, bool MayCancel, string Version = "")
 {
-    /// <summary>What the payee sees: everything about the money, nothing about who in finance handled it.</summary>
-    public static PayoutView ForPayee(Payout p) => From(p, null, null) with { CreatedBy = "", Approvals = [] };
+    /// <summary>
+    /// What the payee sees: everything about the money, nothing about who in finance handled it or why a payout failed
+    /// inside the agency (an approver gone, say), which finance tells them in words if it matters.
+    /// </summary>
+    public static PayoutView ForPayee(Payout p) => From(p, null, null) with { CreatedBy = "", Approvals = [], FailureCode = null };
 
     public static PayoutView From(Payout p, string? payeeName, string? viewerId) => new(
         p.Id, p.OpportunityId, p.OpportunityTitle, p.SessionId, p.SessionDate, p.PayeeId, payeeName, p.Lines, p.Compensation, p.Reimbursement, p.Total,
@@ -219,7 +222,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
 
     public async ValueTask<PayoutView> Handle(ApprovePayout command, CancellationToken ct)
     {
-        var payout = await data.PayoutAsync(command.Id, ct);
+        var payout = (await AsApprovedNowAsync([await data.PayoutAsync(command.Id, ct)], ct))[0];
         var me = Me;
         if (PayoutRules.WhyNotApprove(me, payout.CreatedBy, payout.RecordedBy, payout.PayeeId, payout.State, payout.ApprovalsNeeded, [.. payout.Approvals.Select(a => a.By)]) is { } why)
         {
@@ -237,7 +240,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
             throw new ConflictException(PayoutRules.ClaimChangedRefusal);
         }
 
-        var approvals = (await data.StandingAsync(payout.Approvals, ct)).Append(new PayoutApproval(me, data.Store.Now)).ToList();
+        var approvals = payout.Approvals.Append(new PayoutApproval(me, data.Store.Now)).ToList();
         if (approvals.Count < payout.ApprovalsNeeded)
         {
             return await ViewAsync(await data.SaveAsync(payout, payout with { Approvals = approvals }, ct: ct), ct);
@@ -525,11 +528,34 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
         }
     }
 
+    /// <summary>
+    /// Payouts waiting for approval as approving them now counts them: only the approvals of people still finance
+    /// approvers, and two approvals needed where the agency's two-approver amount was lowered to their total since they
+    /// were prepared (one lowered because fraud is feared must hold the payouts already waiting too).
+    /// </summary>
+    private async Task<IReadOnlyList<Payout>> AsApprovedNowAsync(IReadOnlyList<Payout> payouts, CancellationToken ct)
+    {
+        var pending = payouts.Where(p => p.State == PayoutState.Pending).ToList();
+        if (pending.Count == 0)
+        {
+            return payouts;
+        }
+
+        var threshold = (await data.SettingsAsync(ct)).TwoApproverThreshold;
+        var standing = (await data.StandingAsync([.. pending.SelectMany(p => p.Approvals)], ct)).ToHashSet();
+        return [.. payouts.Select(p => p.State != PayoutState.Pending ? p : p with
+        {
+            Approvals = [.. p.Approvals.Where(standing.Contains)],
+            ApprovalsNeeded = Math.Max(p.ApprovalsNeeded, PayoutRules.ApprovalsNeeded(p.Total, threshold)),
+        })];
+    }
+
     private async Task<PayoutView> ViewAsync(Payout payout, CancellationToken ct) => (await ViewsAsync([payout], ct))[0];
 
     /// <summary>The payouts as this viewer sees them; one waiting for approval whose claim changed says so before Approve is pressed.</summary>
     private async Task<IReadOnlyList<PayoutView>> ViewsAsync(IReadOnlyList<Payout> payouts, CancellationToken ct)
     {
+        payouts = await AsApprovedNowAsync(payouts, ct);
         var names = await data.NamesAsync(payouts.Select(p => p.PayeeId), ct);
         var pending = payouts.Where(p => p.State == PayoutState.Pending).ToList();
         var claims = pending.Count == 0

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Mediator;
+using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Features.Payouts.Rules;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Errors;
@@ -44,7 +45,11 @@ public sealed record StartStripeOnboarding(Uri BackFromStripe) : ICommand<Onboar
 }
 
 /// <summary>Back from Stripe: asks Stripe whether the account can now be paid.</summary>
-public sealed record RefreshStripeStatus : ICommand<PayeeAccountView>;
+/// <summary>Audited: it can mark the payee's Stripe account ready and send their approved payouts, as the webhook's news does.</summary>
+public sealed record RefreshStripeStatus : ICommand<PayeeAccountView>, IAudited
+{
+    public AuditTarget Audit => new("payee.stripe-status", "payee-account");
+}
 
 public sealed record GetMyStatementCsv(int? Year) : IQuery<string>, IValidate
 {
@@ -76,7 +81,7 @@ public sealed record ExportPayoutsCsv(int? Year) : IQuery<string>, IValidate, IA
     public void Validate(ValidationErrors errors) => errors.Range("year", Year, 2000, 2100);
 }
 
-internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe)
+internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe, Notifier notifier)
     : IQueryHandler<GetMyPayments, MyPaymentsView>,
       ICommandHandler<AcknowledgeBenefitsNotice, PayeeAccountView>,
       ICommandHandler<ChoosePayeeMethod, PayeeAccountView>,
@@ -118,7 +123,39 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe)
         }
 
         var account = await data.AccountAsync(Me, ct);
-        return await AccountViewAsync(await data.SaveAccountAsync(account with { Method = method, ChangedAt = data.Store.Now }, ct), null, ct);
+        var saved = await data.SaveAccountAsync(account with { Method = method, ChangedAt = data.Store.Now }, ct);
+        if (method != PayeeMethod.Stripe)
+        {
+            await PayOutsideAsync(method, ct);
+        }
+
+        return await AccountViewAsync(saved, null, ct);
+    }
+
+    /// <summary>
+    /// A payee who leaves Stripe (one who cannot finish its onboarding, say) would otherwise leave their approved payouts
+    /// waiting for an account that never comes, unseen by finance: each one Stripe has not started is to be paid their
+    /// new way, and finance is told. One the sender moved on meanwhile is left to it (the write is against the version read).
+    /// </summary>
+    private async Task PayOutsideAsync(PayeeMethod method, CancellationToken ct)
+    {
+        var approved = await data.PayoutsAsync([Filter.Eq("payeeId", Me), Filter.Eq("state", PayoutState.Approved)], ct);
+        foreach (var payout in approved.Where(p => p is { Method: PayeeMethod.Stripe, TransferId: null }))
+        {
+            try
+            {
+                await data.SaveAsync(payout, payout with { Method = method }, ct: ct);
+            }
+            catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed)
+            {
+                continue;
+            }
+
+            foreach (var approver in await data.FinanceApproversAsync(ct))
+            {
+                await notifier.SendOnceAsync(approver, Notices.PayoutToPayOutside, $"payout-outside~{payout.Id}~{payout.Attempt}", ct);
+            }
+        }
     }
 
     public async ValueTask<OnboardingLink> Handle(StartStripeOnboarding command, CancellationToken ct)
