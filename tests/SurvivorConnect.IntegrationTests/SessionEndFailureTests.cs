@@ -92,8 +92,14 @@ public sealed partial class SessionEndFailureTests(CountingApiFactory api) : ICl
         Assert.Equal(HttpStatusCode.ServiceUnavailable, page.StatusCode);
         HttpAssert.MayNotBeFramedOrSniffed(page);
         Assert.False(refused.Headers.TryGetValues("Set-Cookie", out var set) && set.Any(c => c.StartsWith(PortalSignIn.CookieName + "=;", StringComparison.Ordinal)));
+        // Nor renewed: a copy of a cookie whose session ended would otherwise get a new lease that outlives the record of its end.
+        Assert.Empty(SessionCookiesSet(page));
         Assert.Equal(HttpStatusCode.NoContent, (await client.SendAsync(WithCookie(PortalSignIn.StatusPath, cookie))).StatusCode);
+        Assert.NotEmpty(SessionCookiesSet(await client.SendAsync(WithCookie("/notifications", cookie))));
     }
+
+    private static IEnumerable<string> SessionCookiesSet(HttpResponseMessage response) =>
+        response.Headers.TryGetValues("Set-Cookie", out var set) ? set.Where(c => c.StartsWith(PortalSignIn.CookieName + "=", StringComparison.Ordinal)) : [];
 
     private static HttpRequestMessage WithCookie(string path, string cookie)
     {

@@ -128,12 +128,10 @@ public static partial class PortalSignIn
             cookie.ReturnUrlParameter = "unused";
             cookie.Events.OnCheckSlidingExpiration = context =>
             {
-                // Only what the person does moves the idle time-out on. A hub's (re)connection and the script's status
-                // check happen by themselves, so a page left open on a shared phone would otherwise never idle out.
-                // Whatever the person does moves it on, not only once half of it has passed (the cookie's own rule):
-                // the page counts the idle time from their last tap, and asks if they are still here a minute before
-                // that count runs out, which must come before the session really ends.
-                context.ShouldRenew = !IsBackground(context.Request.Path);
+                // Decided once the session is known to be live (below): a renewal decided here, before that check, would
+                // hand a copy of a cookie whose session ended a new lease whenever the check cannot be made (the store
+                // slow), one that outlives the record of its end.
+                context.ShouldRenew = false;
                 return Task.CompletedTask;
             };
             cookie.Events.OnValidatePrincipal = async context =>
@@ -170,10 +168,9 @@ public static partial class PortalSignIn
                 {
                     context.RejectPrincipal();
 
-                    // Refusing is not enough: the cookie's sliding renewal was decided before this check, and would hand
-                    // the refused copy a new lease that outlives the record of its end. Signing out deletes it instead. A
-                    // session that could not be checked (the store down) is only refused, and answered "try again", not
-                    // "signed out", so a blip ends nobody's session (the page's script clears itself on 401 or 403 only).
+                    // Signing out deletes an ended session's cookie. A session that could not be checked (the store down)
+                    // is only refused, not renewed, and answered "try again", not "signed out", so a blip ends nobody's
+                    // session (the page's script clears itself on 401 or 403 only).
                     if (check == SessionCheck.Ended)
                     {
                         await context.HttpContext.SignOutAsync(CookieScheme);
@@ -194,6 +191,13 @@ public static partial class PortalSignIn
                     context.ReplacePrincipal(new ClaimsPrincipal(new ClaimsIdentity(
                         identity.Claims.Where(c => c.Type != ScClaims.TokenExpiry).Append(ends), identity.AuthenticationType)));
                 }
+
+                // Only what the person does moves the idle time-out on. A hub's (re)connection and the script's status
+                // check happen by themselves, so a page left open on a shared phone would otherwise never idle out.
+                // Whatever the person does moves it on, not only once half of it has passed (the cookie's own rule):
+                // the page counts the idle time from their last tap, and asks if they are still here a minute before
+                // that count runs out, which must come before the session really ends.
+                context.ShouldRenew = !IsBackground(context.Request.Path);
             };
             cookie.Events.OnSigningOut = context =>
             {
