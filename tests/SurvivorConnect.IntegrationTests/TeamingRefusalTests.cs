@@ -197,10 +197,17 @@ public sealed class TeamingRefusalTests(ApiFactory api)
         // Another admin's list, read before, does not put them back; nor does a list sent without saying which it changes.
         await HttpAssert.Problem(await team.Partner.Admin.PutJson($"/api/partnerships/{team.PartnershipId}/professionals", offered, seen.GetProperty("version").GetString()), 412);
         await HttpAssert.Problem(await team.Partner.Admin.PutJson($"/api/partnerships/{team.PartnershipId}/professionals", offered, null), 428);
-        await HttpAssert.Problem(await TeamingWorld.ReadAsync(team), 403);
+        await HttpAssert.Problem(await TeamingWorld.ReadAsync(team), 404);
         var ours = (await HttpAssert.Ok<List<JsonElement>>(await _world.Admin.GetAsync("/api/partnerships"))).Single(p => p.GetProperty("id").GetString() == team.PartnershipId);
         Assert.Equal(0, ours.GetProperty("theirProfessionals").GetArrayLength());
         Assert.True(ours.GetProperty("current").GetBoolean());
+
+        // Nor are they listed on the youth's team as if they were on it, or shown the youth on their own list.
+        var members = (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{team.YouthId}"))).GetProperty("members").EnumerateArray();
+        Assert.DoesNotContain(members, m => m.GetProperty("fromPartner").GetBoolean());
+        Assert.Empty(await HttpAssert.Ok<List<JsonElement>>(await team.Partner.Professional.GetAsync("/api/shared")));
+        Assert.Contains(await TeamingWorld.AuditAsync(_world.Admin, "team.remove-member"),
+            e => e.GetProperty("recordId").GetString() == team.YouthId && e.GetProperty("purpose").GetString() == "no longer offered by their agency");
     }
 
     [Fact]

@@ -66,9 +66,10 @@ internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAudi
 
     /// <summary>
     /// Takes the member a seat stands for off the team it is on, whichever of the two agencies keeps that team (a
-    /// partnership between them ended). A change to the other agency's youth's team goes in that agency's audit log.
+    /// partnership between them ended, or their agency no longer offers them). A change to the other agency's youth's
+    /// team goes in that agency's audit log, saying <paramref name="why"/>.
     /// </summary>
-    public async Task TakeOffTeamAsync(TeamSeat seat, CancellationToken ct)
+    public async Task TakeOffTeamAsync(TeamSeat seat, string why, CancellationToken ct)
     {
         var teamAgency = seat.SourceAgencyId;
         if (teamAgency != user.AgencyId && seat.AgencyId != user.AgencyId)
@@ -89,7 +90,7 @@ internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAudi
                 await store.ReplaceAsync(Container, team.With(member with { RemovedAt = time.GetUtcNow() }), team.ETag!, ct);
                 if (teamAgency != user.AgencyId)
                 {
-                    await audit.AppendToAsync(teamAgency, new AuditEvent("team.remove-member", "team", seat.YouthId, AuditOutcome.Succeeded, Purpose: "partnership ended"), user, CancellationToken.None);
+                    await audit.AppendToAsync(teamAgency, new AuditEvent("team.remove-member", "team", seat.YouthId, AuditOutcome.Succeeded, Purpose: why), user, CancellationToken.None);
                 }
 
                 return;

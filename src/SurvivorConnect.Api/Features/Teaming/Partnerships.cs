@@ -243,7 +243,18 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
         // Named, never assumed: a list read before another admin took someone off would put them back, and with them
         // their reading of every team they were on.
         var ifMatch = command.IfMatch ?? throw new PreconditionRequiredException();
+        StoreException.ThrowIfChangedSince(ifMatch, mine.ETag);
         var offers = await OffersAsync(command.Body.Professionals, ct);
+
+        // Someone no longer offered reads nothing of the other agency's youth (the read gate asks for the offer), so
+        // they leave those teams now, before the offer changes: listed there still, they would look to the youth and
+        // the team as if they were on it, and an end of the partnership, which goes by the offer, would never find them.
+        var otherAgency = mine.OtherAgencyId(data.AgencyId);
+        foreach (var person in mine.Professionals.Where(p => p.AgencyId == data.AgencyId && !offers.Any(o => o.PersonId == p.PersonId)).Select(p => p.PersonId))
+        {
+            await TakeOffTheirTeamsAsync(person, otherAgency, "no longer offered by their agency", ct);
+        }
+
         var changed = await data.Store.ReplaceAsync(TeamingData.Container, Offering(mine, offers), ifMatch, ct);
         await data.Cross.ReplaceOtherCopyAsync(Offering(other, offers), ct);
         return await ViewAsync(changed, ct);
@@ -297,17 +308,25 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
 
         foreach (var person in mine.Professionals.Where(p => p.AgencyId == data.AgencyId).Select(p => p.PersonId).Distinct(StringComparer.Ordinal))
         {
-            foreach (var ours in (await data.Store.AllAsync<TeamSeat>(TeamingData.Container, [Filter.Eq("personId", person)], ct)).Where(s => s.SourceAgencyId == other))
-            {
-                await data.Cross.TakeOffTeamAsync(ours, ct);
-                await data.Store.DeleteAsync(TeamingData.Container, ours.Id, data.AgencyId, null, ct);
-            }
+            await TakeOffTheirTeamsAsync(person, other, Ended, ct);
         }
 
         foreach (var seat in await data.Cross.SeatsOnOurTeamsAsync(mine, ct))
         {
-            await data.Cross.TakeOffTeamAsync(seat, ct);
+            await data.Cross.TakeOffTeamAsync(seat, Ended, ct);
             await data.Cross.UnseatAsync(seat.AgencyId, seat.Id, ct);
+        }
+    }
+
+    private const string Ended = "partnership ended";
+
+    /// <summary>One of this agency's professionals leaves every team of <paramref name="otherAgencyId"/>'s youth, seat and all.</summary>
+    private async Task TakeOffTheirTeamsAsync(string personId, string otherAgencyId, string why, CancellationToken ct)
+    {
+        foreach (var ours in (await data.Store.AllAsync<TeamSeat>(TeamingData.Container, [Filter.Eq("personId", personId)], ct)).Where(s => s.SourceAgencyId == otherAgencyId))
+        {
+            await data.Cross.TakeOffTeamAsync(ours, why, ct);
+            await data.Store.DeleteAsync(TeamingData.Container, ours.Id, data.AgencyId, null, ct);
         }
     }
 
