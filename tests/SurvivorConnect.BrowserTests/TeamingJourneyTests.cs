@@ -74,8 +74,16 @@ public sealed class TeamingJourneyTests(PortalServer server)
         await share.GetByLabel("Case plan").CheckAsync();
         await share.GetByLabel("Safety plan").CheckAsync();
         await share.GetByLabel("told me they agree to this").CheckAsync();
+        // The same form sent twice (its first answer lost on a slow phone, say) records one consent, and tells Riley once.
+        using var alex = await server.ApiAsAsync("demo-casemanager");
+        async Task<int> SharingConsentsAsync() => (await alex.GetFromJsonAsync<List<JsonElement>>("/api/consents?subjectId=demo-youth-referral"))!
+            .Count(c => c.GetProperty("scope").GetString() == "mdt-sharing");
+        var before = await SharingConsentsAsync();
+        Assert.Equal(200, await share.EvaluateAsync<int>("async form => (await fetch(location.href, { method: 'POST', body: new FormData(form) })).status"));
         await share.GetByRole(AriaRole.Button, new() { Name = "Record Riley (demo youth)'s consent" }).ClickAsync();
+        await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("Recorded.");
         await Expect(caseManager.Locator("[data-sharing]")).ToContainTextAsync("Northstar Family Services (demo): Case plan, Safety plan · shared now");
+        Assert.Equal(before + 1, await SharingConsentsAsync());
         await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
 
         await caseManager.GetByRole(AriaRole.Link, new() { Name = "Plans" }).ClickAsync();

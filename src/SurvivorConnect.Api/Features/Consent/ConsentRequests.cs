@@ -104,6 +104,13 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
         }
 
         var like = await LikeAsync(body.SubjectId!, grantor, body.Scope!, body.MatchId, body.PartnerAgencyId, ct);
+
+        // The same form sent twice (a double tap, a resend after a lost answer) carries one id: it was recorded once.
+        if (like.FirstOrDefault(c => c.Id == command.ConsentId) is { } sentBefore)
+        {
+            return View(sentBefore);
+        }
+
         if (!bySubject && WithdrawnBySubject(like))
         {
             throw new ConflictException("The youth withdrew this consent themselves, so only they can give it again.");

@@ -60,7 +60,11 @@ internal sealed class MissingEpisodeHandlers(MentoringData data)
     public async ValueTask<MissingEpisodesView> Handle(RecordMissingEpisode command, CancellationToken ct)
     {
         var youth = await data.YouthForStaffAsync(command.YouthId, adminMayRead: false, ct);
-        return await SaveAsync(youth, From(command.EpisodeId, command.Body), youth.ETag!, ct);
+        // The same form sent twice (a double tap, a resend after a lost answer) records one episode; a correction goes by
+        // its own route, with the version it was made on.
+        return youth.MissingEpisodes.Any(e => e.Id == command.EpisodeId)
+            ? new MissingEpisodesView(youth.Id, youth.MissingEpisodes, youth.ETag)
+            : await SaveAsync(youth, From(command.EpisodeId, command.Body), youth.ETag!, ct);
     }
 
     // A correction names the version it was made on, so two case managers correcting one episode cannot lose either's change.
