@@ -414,6 +414,51 @@ public sealed class MentoringJourneyTests(PortalServer server)
     }
 
     [Fact]
+    public async Task A_case_manager_is_asked_before_recording_a_guardian_s_consent_that_starts_a_minor_s_match()
+    {
+        using var admin = await server.ApiAsAsync("demo-admin");
+        async Task PolicyAsync(string[] needs)
+        {
+            var version = (await admin.GetFromJsonAsync<JsonElement>("/api/agency")).GetProperty("version").GetString();
+            using var put = new HttpRequestMessage(HttpMethod.Put, "/api/agency/match-consent-policy") { Content = JsonContent.Create(new { adultAge = 18, minorMatchNeeds = needs }) };
+            put.Headers.TryAddWithoutValidation("If-Match", version);
+            (await admin.SendAsync(put)).EnsureSuccessStatusCode();
+        }
+
+        var suffix = Guid.NewGuid().ToString("N")[..6];
+        var (mentorId, mentorName) = ($"guardian-mentor-{suffix}", $"Lou {suffix}");
+        using var mentorApi = await ReadyNewMentorAsync(mentorId, mentorName, new
+        {
+            displayName = mentorName, languages = new[] { "English" }, experiencedStages = new[] { "preparation" }, capacity = 2,
+        });
+        using var alex = await server.ApiAsAsync("demo-casemanager");
+        var youthName = $"Nico {suffix}";
+        var youthId = (await (await alex.PostAsJsonAsync("/api/youth", new { displayName = youthName, age = 15, stage = "preparation", languages = new[] { "English" } }))
+            .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        await PolicyAsync(["Guardian"]);
+        try
+        {
+            var matchId = (await (await alex.PostAsJsonAsync("/api/matches", new { youthId, mentorId })).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+            (await mentorApi.PostAsync($"/api/matches/{matchId}/accept", null)).EnsureSuccessStatusCode();
+            (await alex.PostAsync($"/api/matches/{matchId}/agree", null)).EnsureSuccessStatusCode();
+
+            var caseManager = await server.SignInAsync("Alex (demo case manager)");
+            await caseManager.GotoAsync("/matches");
+            var card = caseManager.Locator("li.card", new() { HasText = $"{youthName} with {mentorName}" });
+            await ConfirmSteps.AnswerAsync(caseManager, card, "Record guardian consent", "parent or guardian consents", "No, not yet");
+            await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("Nothing has changed");
+            await ConfirmSteps.AnswerAsync(caseManager, card, "Record guardian consent", "only once they have told you so themselves", "Yes, they consent");
+            await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The consent is recorded");
+            await card.GetByRole(AriaRole.Button, new() { Name = "Start the match" }).ClickAsync();
+            await Expect(card).ToContainTextAsync("Active. You can chat.");
+        }
+        finally
+        {
+            await PolicyAsync([]);
+        }
+    }
+
+    [Fact]
     public async Task A_page_of_another_role_is_not_available_by_editing_the_url()
     {
         var mentor = await server.SignInAsync("Sam (demo mentor)");
