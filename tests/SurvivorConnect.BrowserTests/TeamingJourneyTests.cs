@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Playwright;
+using SurvivorConnect.Storage;
 using static Microsoft.Playwright.Assertions;
 
 namespace SurvivorConnect.BrowserTests;
@@ -242,10 +243,23 @@ public sealed class TeamingJourneyTests(PortalServer server)
         var youth = await server.SignInAsAddedAsync(youthId, phone: true);
         await youth.GotoAsync("/my-plan");
 
-        await Expect(youth.Locator("[data-plan-missing]")).ToContainTextAsync("Your case manager can write it with you");
+        await Expect(youth.Locator("[data-plan-missing]")).ToContainTextAsync("Your case manager can tell you more");
         await Expect(youth.Locator("main [data-crisis] li").First).ToBeVisibleAsync();
         await Expect(youth.GetByText("That is not available to you")).ToHaveCountAsync(0);
         await Accessibility.AssertNoSeriousViolationsAsync(youth);
+
+        // The store not answering just now: the numbers are still there.
+        server.Store.BeforeQuery = query => query.Filters.Any(f => f.Field == "personId" && f.Values.Contains(youthId)) ? throw StoreException.Unavailable("The store went away.") : Task.CompletedTask;
+        try
+        {
+            await youth.ReloadAsync();
+            await Expect(youth.Locator("[data-plan-missing]")).ToContainTextAsync("We can't show your plan just now");
+            await Expect(youth.Locator("main [data-crisis] li").First).ToBeVisibleAsync();
+        }
+        finally
+        {
+            server.Store.BeforeQuery = null;
+        }
     }
 
     [Fact]

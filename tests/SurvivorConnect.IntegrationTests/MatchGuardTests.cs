@@ -205,6 +205,7 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
         var toStaff = await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.GetAsync($"/api/matches/{match.Id}"));
 
         Assert.Equal("AwaitingYouth", toMentor.State);
+        Assert.Equal(youth.GetProperty("displayName").GetString(), toMentor.Youth!.Value.GetProperty("displayName").GetString());
         Assert.Equal("AwaitingCaseManager", toStaff.State);
         Assert.Contains(PairConstraints.DoNotMatch, toStaff.NoLongerFits!);
         await HttpAssert.Problem(await youthClient.GetAsync($"/api/matches/{match.Id}"), 404);
@@ -233,6 +234,14 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
         Assert.Equal(ordinary.StatusCode, held.StatusCode);
         Assert.Equal(Shape(await ordinary.Content.ReadFromJsonAsync<JsonElement>()), Shape(await held.Content.ReadFromJsonAsync<JsonElement>()));
         Assert.Equal("AwaitingYouth", (await MentoringWorld.Ok<MatchDto>(await mentor.GetAsync($"/api/matches/{match.Id}"))).State);
+        Assert.Equal(JsonValueKind.Null, (await MentoringWorld.Ok<JsonElement>(await mentor.GetAsync($"/api/matches/{match.Id}"))).GetProperty("version").ValueKind);
+        foreach (var step in new[] { "accept", "step-back" })
+        {
+            Assert.Equal(
+                Detail(await HttpAssert.Problem(await fittingMentor.PostAsync($"/api/matches/{fitting.Id}/{step}", null), 409)),
+                Detail(await HttpAssert.Problem(await mentor.PostAsync($"/api/matches/{match.Id}/{step}", null), 409)));
+        }
+
         Assert.Equal([fitting.Id], (await HttpAssert.Ok<PageDto<MatchDto>>(await youthClient.GetAsync("/api/matches"))).Items.Select(m => m.Id));
         var youthNotes = await HttpAssert.Ok<PageDto<NotificationDto>>(await youthClient.GetAsync("/api/notifications"));
         Assert.DoesNotContain(youthNotes.Items, n => n.MatchId == match.Id);
@@ -252,22 +261,29 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
     }
 
     [Fact]
-    public async Task A_mentor_s_yes_held_for_the_case_manager_can_be_withdrawn_by_the_mentor_and_closed_by_staff_but_not_answered_for_the_youth()
+    public async Task A_mentor_s_yes_held_for_the_case_manager_is_closed_by_staff_or_withdrawn_by_the_mentor_but_never_answered_for_the_youth()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
-        var (youthId, _) = await _world.YouthAsync();
+        var (youthId, youth) = await _world.YouthAsync();
         await AskForAFemaleMentorAsync(youthId);
         var match = await _world.ProposeAsync(youthId, mentorId);
-        var second = await _world.ProposeAsync(youthId, (await _world.ReadyMentorAsync()).Id);
+        var (otherId, other) = await _world.ReadyMentorAsync();
+        var second = await _world.ProposeAsync(youthId, otherId);
         await SetGenderAsync(mentor, "male");
+        await SetGenderAsync(other, "male");
         await MentoringWorld.Ok(await mentor.PostAsync($"/api/matches/{match.Id}/accept", null));
+        await MentoringWorld.Ok(await other.PostAsync($"/api/matches/{second.Id}/accept", null));
 
         await HttpAssert.Problem(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/agree", null), 409);
         await HttpAssert.Problem(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/decline", null), 409);
         await HttpAssert.Problem(await _world.CaseManager.PostJson($"/api/consents", new { subjectId = youthId, grantor = "Youth", scope = "mentoring-match", matchId = match.Id }), 409);
 
-        Assert.Equal("Declined", (await MentoringWorld.Ok<MatchDto>(await mentor.PostAsync($"/api/matches/{match.Id}/decline", null))).State);
-        Assert.Equal("Closed", (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.PostJson($"/api/matches/{second.Id}/close", new { reason = "AgencyDecision", planned = true }))).State);
+        Assert.Equal("Closed", (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.PostJson($"/api/matches/{match.Id}/close", new { reason = "AgencyDecision", planned = true }))).State);
+        Assert.Equal("Declined", (await MentoringWorld.Ok<MatchDto>(await other.PostAsync($"/api/matches/{second.Id}/decline", null))).State);
+        var mentorNotes = await HttpAssert.Ok<PageDto<NotificationDto>>(await mentor.GetAsync("/api/notifications"));
+        Assert.Contains(mentorNotes.Items, n => n.MatchId == match.Id && n.Kind == "match-closed");
+        var youthNotes = await HttpAssert.Ok<PageDto<NotificationDto>>(await youth.GetAsync("/api/notifications"));
+        Assert.DoesNotContain(youthNotes.Items, n => n.MatchId == match.Id || n.MatchId == second.Id);
     }
 
     [Fact]
@@ -276,6 +292,9 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
         var chat = await _world.OpenChatAsync();
         var (waitingYouth, _) = await _world.YouthAsync();
         var (otherYouth, _) = await _world.YouthAsync();
+        var (acceptedYouth, acceptedYouthClient) = await _world.YouthAsync();
+        await SetGenderAsync(chat.MentorHttp, "female", capacity: 3);
+        var accepted = await _world.AcceptedAsync(acceptedYouth, chat.MentorId, chat.MentorHttp);
         var waiting = await _world.ProposeAsync(waitingYouth, chat.MentorId);
         await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{chat.Id}/pause", null));
 
@@ -288,6 +307,8 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
         var recommended = await HttpAssert.Ok<MentoringTests.RecommendationsDto>(await _world.CaseManager.GetAsync($"/api/youth/{otherYouth}/recommendations?top=50"));
         Assert.DoesNotContain(recommended.Mentors, m => m.MentorId == chat.MentorId);
         Assert.Equal("Active", (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.PostAsync($"/api/matches/{chat.Id}/resume", null))).State);
+        // A match they said yes to before goes on: the youth's yes starts it.
+        Assert.Equal("Active", (await MentoringWorld.Ok<MatchDto>(await acceptedYouthClient.PostAsync($"/api/matches/{accepted.Id}/agree", null))).State);
         await chat.Mentor.SendAsync(chat.Id, "still here for you this week");
         await HttpAssert.Problem(await chat.MentorHttp.PutAsJsonAsync("/api/mentors/me/new-matches", new { }), 400);
 
@@ -324,7 +345,7 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
         }, current.Headers.ETag!.Tag));
     }
 
-    private static async Task SetGenderAsync(HttpClient mentor, string gender)
+    private static async Task SetGenderAsync(HttpClient mentor, string gender, int capacity = 2)
     {
         var me = await MentoringWorld.Ok<JsonElement>(await mentor.GetAsync("/api/mentors/me"));
         await MentoringWorld.Ok(await mentor.PutAsJsonAsync("/api/mentors/me", new
@@ -337,7 +358,7 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
             interests = new[] { "art", "music" },
             livedExperienceTags = new[] { "housing" },
             experiencedStages = new[] { "contemplation" },
-            capacity = 2,
+            capacity,
         }));
     }
 
@@ -411,7 +432,9 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
 
             Assert.Contains("Record guardian consent", card, StringComparison.Ordinal);
             Assert.DoesNotContain("Record agency consent", card, StringComparison.Ordinal);
-            var recorded = await PortalSession.PostFormAsync(portal, "/matches", "act", ("ShownAfter", after), ("Act", $"consent-guardian:{older.Id}"));
+            var asked = await PortalSession.PostFormAsync(portal, "/matches", "act", ("ShownAfter", after), ("Act", $"consent-guardian:{older.Id}"));
+            Assert.Contains("parent or guardian consents", asked, StringComparison.Ordinal);
+            var recorded = await PortalSession.PostFormAsync(portal, "/matches", "act", ("ShownAfter", after), ("Asked", $"consent-guardian:{older.Id}"), ("Confirmed", "yes"));
             Assert.Contains("The consent is recorded.", recorded, StringComparison.Ordinal);
             Assert.DoesNotContain("Still needed", Card(recorded, older.Id), StringComparison.Ordinal);
             Assert.Equal("Active", (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.PostAsync($"/api/matches/{older.Id}/activate", null))).State);

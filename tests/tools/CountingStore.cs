@@ -112,9 +112,17 @@ public sealed class CountingStore(IDocumentStore inner) : IDocumentStore
     public Task<bool> DeleteAsync(ContainerSpec container, string id, string partitionKey, string? ifMatchETag, CancellationToken cancellationToken) =>
         Write(inner.DeleteAsync(container, id, partitionKey, ifMatchETag, cancellationToken));
 
+    /// <summary>Runs before each query with what it asks: a test's way to have the store fail one list.</summary>
+    public Func<DocumentQuery, Task>? BeforeQuery { get; set; }
+
     public async Task<Page<T>> QueryAsync<T>(ContainerSpec container, DocumentQuery query, CancellationToken cancellationToken)
         where T : Document
     {
+        if (BeforeQuery is { } before)
+        {
+            await before(query);
+        }
+
         Interlocked.Increment(ref _queries);
         var page = await inner.QueryAsync<T>(container, query, cancellationToken);
         Interlocked.Add(ref _documents, page.Items.Count);

@@ -206,6 +206,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             ProposedAt = data.Now,
             PreviousMatchId = command.PreviousMatchId,
             SharedInterests = [.. youth.Interests.Where(i => mentor.Interests.Contains(i, StringComparer.OrdinalIgnoreCase))],
+            YouthNameShown = youth.DisplayName,
             History = [new MatchTransition(MatchState.Proposed, MatchState.Proposed, "propose", data.Now, data.User.UserId)],
         }, ct);
         await notifier.SendAsync([mentor.Id], Notices.MatchProposedToMentor, match.Id, ct);
@@ -374,8 +375,10 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
         }
 
         // A move the match's state does not allow is refused before anything about the mentor is checked, so the
-        // refusal says nothing of them.
-        MatchLifecycle.Next(match.State, action);
+        // refusal says nothing of them; and said of the state as the caller is shown it, so a mentor's second yes is
+        // refused alike whether their first went to the youth or waits for the case manager (the same moves are
+        // open to a mentor in either).
+        MatchLifecycle.Next(AsShownTo(role, match.State), action);
 
         // Checked on this very read, which the write below is made against: a move made in between fails it (412), and
         // a change to the mentor or the youth made in between fails their fences, written with it (409).
@@ -441,6 +444,10 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             ForStaffOpen(match, role) || ForPartyLive(match, role) ? await consent.MissingAsync(match, youth, ct) : null,
             ForStaffOpen(match, role) ? (await consent.SaidNoAsync([(youth, match.MentorId)], ct)).Count > 0 : null);
 
+    /// <summary>A yes the case manager now looks at is shown to the mentor as any yes is: waiting for the youth.</summary>
+    private static MatchState AsShownTo(MatchRole role, MatchState state) =>
+        role == MatchRole.Mentor && state == MatchState.AwaitingCaseManager ? MatchState.AwaitingYouth : state;
+
     private static bool ForStaffOpen(Match match, MatchRole role) =>
         role is not (MatchRole.Mentor or MatchRole.Youth) && MatchLifecycle.IsOpen(match.State);
 
@@ -449,11 +456,6 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
         role is MatchRole.Mentor or MatchRole.Youth && match.State is MatchState.Active or MatchState.Paused;
 
     /// <summary>
-    /// A match as the caller's part in it may see it. <paramref name="missingConsents"/> is shown to staff, of open
-    /// matches; of a started match, it keeps each party from the other's details once a consent is gone.
-    /// <paramref name="youthSaidNo"/> is for staff, of open matches.
-    /// </summary>
-    /// <summary>
     /// The interests the youth and mentor shared at the proposal that the youth still has: one the youth took off since
     /// (perhaps one that said too much) goes, and one the mentor claimed since never comes. A match proposed before they
     /// were kept shows what the two share now.
@@ -461,16 +463,20 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
     private static List<string> SharedInterests(Match match, YouthReferral youth, MentorProfile mentor) =>
         [.. (match.SharedInterests ?? mentor.Interests).Where(i => youth.Interests.Contains(i, StringComparer.OrdinalIgnoreCase))];
 
+    /// <summary>
+    /// A match as the caller's part in it may see it. <paramref name="missingConsents"/> is shown to staff, of open
+    /// matches; of a started match, it keeps each party from the other's details once a consent is gone.
+    /// <paramref name="youthSaidNo"/> is for staff, of open matches.
+    /// </summary>
     private static MatchView View(Match match, YouthReferral youth, MatchRole role, MentorProfile mentor, IReadOnlyList<string>? missingConsents, bool? youthSaidNo) =>
         (role switch
         {
-            // Once the match is over, or the youth wants no more of this mentor (or a consent to the match was withdrawn, as
-            // the chat stops), the mentor keeps no window on who the youth is now: a name changed since (perhaps for the
-            // youth's safety) or what they have come to like.
-            // A yes the case manager now looks at is shown to the mentor as any yes is: waiting for the youth.
-            MatchRole.Mentor => new MatchView(match.Id, match.State == MatchState.AwaitingCaseManager ? MatchState.AwaitingYouth : match.State, match.ProposedAt, OversightNotice,
-                MatchLifecycle.IsOpen(match.State) && !youth.DoNotMatch.Contains(match.MentorId, StringComparer.Ordinal) && missingConsents is not { Count: > 0 }
-                    ? new MatchPartyView(null, youth.DisplayName, SharedInterests(match, youth, mentor), null, null, null)
+            // The mentor sees the youth by the name they had at the proposal, whatever it is now (changed since, perhaps
+            // for the youth's safety), and only while the match is open and its consents stand. A do-not-match hides
+            // nothing more: the name is the one the mentor was given, and hiding it would tell them of the list.
+            MatchRole.Mentor => new MatchView(match.Id, AsShownTo(role, match.State), match.ProposedAt, OversightNotice,
+                MatchLifecycle.IsOpen(match.State) && missingConsents is not { Count: > 0 }
+                    ? new MatchPartyView(null, match.YouthNameShown ?? youth.DisplayName, SharedInterests(match, youth, mentor), null, null, null)
                     : new MatchPartyView(null, MatchView.YouthNoLongerShown, [], null, null, null),
                 null, null, null, null, null, null, role),
             // The youth sees a match only once the mentor said yes to it (RoleIn), and of the mentor what their page shows:
@@ -488,7 +494,12 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
                 new MatchPartyView(mentor.Id, mentor.DisplayName, mentor.Interests, mentor.Languages, mentor.LivedExperienceTags, null),
                 match.CaseManagerId, match.History, match.Closure, missingConsents, match.PreviousMatchId, role, youthSaidNo,
                 match.State == MatchState.AwaitingCaseManager ? PairConstraints.Violations(youth, mentor) : null),
-        }) with { Version = match.ETag };
+        }) with
+        {
+            // The mentor takes no step from a version, and one that changes while the state they are shown does not (a
+            // match put to the youth) would tell them it had waited for the case manager.
+            Version = role == MatchRole.Mentor ? null : match.ETag,
+        };
 }
 
 public static class MatchEndpoints

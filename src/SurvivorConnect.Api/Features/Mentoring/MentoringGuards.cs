@@ -34,8 +34,7 @@ public sealed class MentorEligibilityGuard(MentoringData data)
     /// </summary>
     /// <param name="matchId">The match being moved, which does not count against the mentor's capacity; null for a proposal.</param>
     /// <param name="resuming">
-    /// The match was live and paused: not a new match, so capacity (which counted it all along) and the mentor's pause
-    /// on new matches do not stop it;
+    /// The match was live and paused: not a new match, so capacity (which counted it all along) does not stop it;
     /// everything else does, a hold and a do-not-match added meanwhile above all.
     /// </param>
     public async Task<EligibleStep> EnsureAsync(string mentorId, string youthId, string? matchId, MatchRole caller, CancellationToken ct, bool resuming = false)
@@ -57,13 +56,19 @@ public sealed class MentorEligibilityGuard(MentoringData data)
             own.Add(MentorEligibility.NotActive);
         }
 
-        // Resuming is no new match, so capacity (which counted it all along) and a mentor's pause on new matches do not
-        // stop it. Any hold does: one may wait
+        // A mentor resting from new matches is not proposed and does not say yes to one; a match they said yes to before
+        // goes on (the youth's yes, its start, its resuming), as they were told.
+        if (matchId is not null && caller != MatchRole.Mentor)
+        {
+            own.RemoveAll(blocker => blocker is MentorEligibility.NoNewMatches);
+        }
+
+        // Resuming is no new match, so capacity (which counted it all along) does not stop it. Any hold does: one may wait
         // on an urgent answer of the mentor's that no supervisor has reviewed yet, and which holds do cannot say so to
         // the case manager who resumes, who may not know why a mentor is held.
         if (resuming)
         {
-            own.RemoveAll(blocker => blocker is MentorEligibility.AtCapacity or MentorEligibility.NoNewMatches);
+            own.RemoveAll(blocker => blocker is MentorEligibility.AtCapacity);
         }
 
         var pair = PairConstraints.Violations(youth, mentor);

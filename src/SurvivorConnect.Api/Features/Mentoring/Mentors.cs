@@ -453,7 +453,8 @@ internal sealed class MentorHandlers(
             mentor.Id,
             mentor.Capacity,
             matches.Count(m => MatchLifecycle.IsOpen(m.State)),
-            matches.GroupBy(m => m.State).ToDictionary(g => g.Key, g => g.Count()),
+            // As the mentor is shown them, whom a supervisor talks with: a yes waiting for the case manager waits for the youth.
+            matches.GroupBy(m => m.State == MatchState.AwaitingCaseManager ? MatchState.AwaitingYouth : m.State).ToDictionary(g => g.Key, g => g.Count()),
             mentor.Hold is not null);
     }
 

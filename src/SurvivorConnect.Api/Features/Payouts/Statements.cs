@@ -44,8 +44,10 @@ public sealed record StartStripeOnboarding(Uri BackFromStripe) : ICommand<Onboar
     public AuditTarget Audit => new("payee.stripe-onboarding", "payee-account");
 }
 
-/// <summary>Back from Stripe: asks Stripe whether the account can now be paid.</summary>
-/// <summary>Audited: it can mark the payee's Stripe account ready and send their approved payouts, as the webhook's news does.</summary>
+/// <summary>
+/// Back from Stripe: asks Stripe whether the account can now be paid. Audited: it can mark the account ready and send
+/// the payee's approved payouts, as the webhook's news does.
+/// </summary>
 public sealed record RefreshStripeStatus : ICommand<PayeeAccountView>, IAudited
 {
     public AuditTarget Audit => new("payee.stripe-status", "payee-account");
