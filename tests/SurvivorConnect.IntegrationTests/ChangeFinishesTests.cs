@@ -1,5 +1,8 @@
 using SurvivorConnect.Api.Features.Chat;
+using System.Text.Json;
 using SurvivorConnect.Api.Features.Consent;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.IntegrationTests;
 
@@ -38,5 +41,37 @@ public sealed class ChangeFinishesTests(CountingApiFactory api) : IClassFixture<
         await Settle.UntilAsync(async () => (await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await chat.MentorHttp.GetAsync($"/api/consents?subjectId={chat.MentorId}"))).Single(c => c.Id == consentId).Current == false);
         var refused = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "are you still there?"));
         Assert.Equal(ChatErrorCodes.CannotSend, refused.Code);
+    }
+
+    [Fact]
+    public async Task A_deactivation_saved_while_what_follows_it_fails_is_told_as_saved_and_finished_when_sent_again()
+    {
+        var (youthId, _) = await _world.YouthAsync();
+        var (leavingId, _) = await _world.PersonAsync(Roles.CaseManager);
+        await _world.HandOverAsync(youthId, leavingId);
+        var since = DateTimeOffset.UtcNow.AddSeconds(-5);
+        var reads = 0;
+        // The store fails the first read of the person after the deactivation is written: one of the things that follow it.
+        api.Counter.BeforeRead = id => id == leavingId && Interlocked.Increment(ref reads) == 2 ? throw StoreException.Unavailable("The store is busy.") : Task.CompletedTask;
+        HttpResponseMessage first;
+        try
+        {
+            first = await _world.Admin.PostAsync($"/api/people/{leavingId}/deactivate", null);
+        }
+        finally
+        {
+            api.Counter.BeforeRead = null;
+        }
+
+        var problem = await HttpAssert.Problem(first, 503);
+        Assert.Contains("The change is saved", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.False((await HttpAssert.Ok<JsonElement>(await _world.Admin.GetAsync($"/api/people/{leavingId}"))).GetProperty("active").GetBoolean());
+        var audited = await HttpAssert.Ok<PageDto<AuditDto>>(await _world.Admin.GetAsync($"/api/audit?action=person.deactivate&recordId={leavingId}"));
+        Assert.Equal("Succeeded", Assert.Single(audited.Items).Outcome);
+
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{leavingId}/deactivate", null));
+
+        var notices = await HttpAssert.Ok<PageDto<NotificationDto>>(await _world.Admin.GetAsync("/api/notifications?pageSize=100"));
+        Assert.Contains(notices.Items, n => n.Kind == "youth-need-case-manager" && n.At >= since);
     }
 }

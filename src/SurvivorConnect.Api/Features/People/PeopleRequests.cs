@@ -76,7 +76,10 @@ public sealed record SetActive(string PersonId, bool Active, string? IfMatch) : 
 /// A person's roles or active state changed: whatever they are doing now (an open chat, say) must follow
 /// at once, not only on their next request.
 /// </summary>
-/// <param name="RolesLost">The roles this change took away (none for a change of active state).</param>
+/// <param name="RolesLost">
+/// The roles the person held here and no longer does, by this change or an earlier one (none for a change of active
+/// state): a change sent again after its follow-ups failed, which takes nothing more away, still finishes them.
+/// </param>
 public sealed record PersonAccessChanged(string AgencyId, string PersonId, IReadOnlyList<string>? RolesLost = null) : INotification;
 
 public static class PeopleRules
@@ -238,7 +241,7 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
 
         var former = person.FormerRoles.Union(person.Roles).Except(roles).ToList();
         var changed = await ReplaceKeepingAnAdminAsync(person, person with { Roles = roles, FormerRoles = former }, ifMatch, cancellationToken);
-        await TellAccessChangedAsync(changed, [.. person.Roles.Except(roles)]);
+        await TellAccessChangedAsync(changed, former);
         return changed;
     }
 
@@ -250,8 +253,11 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
             throw new ConflictException("You cannot deactivate yourself; ask another admin.");
         }
 
+        // Pressed again: what followed the change may have failed the first time (the store busy); it is done again,
+        // each part once whatever the repeats.
         if (person.Active == command.Active)
         {
+            await TellAccessChangedAsync(person);
             return person;
         }
 
@@ -276,10 +282,20 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
 
     /// <summary>
     /// The change is made: what follows from it (open chats told, youth left without a case manager named) goes on even
-    /// if the admin's page is closed meanwhile.
+    /// if the admin's page is closed meanwhile. When some of it cannot be done now, the admin is told the change is
+    /// saved and to send it again, not that nothing changed.
     /// </summary>
-    private async Task TellAccessChangedAsync(Person changed, IReadOnlyList<string>? rolesLost = null) =>
-        await publisher.Publish(new PersonAccessChanged(user.AgencyId, changed.Id, rolesLost), CancellationToken.None);
+    private async Task TellAccessChangedAsync(Person changed, IReadOnlyList<string>? rolesLost = null)
+    {
+        try
+        {
+            await publisher.Publish(new PersonAccessChanged(user.AgencyId, changed.Id, rolesLost), CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not FollowUpsPendingException)
+        {
+            throw new FollowUpsPendingException(ex);
+        }
+    }
 
     /// <summary>
     /// A change that takes an admin's powers away is written together with the acting admin's own record, unchanged

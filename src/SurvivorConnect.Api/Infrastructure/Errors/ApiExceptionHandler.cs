@@ -69,6 +69,7 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         UnrecordedChangeException => Problem(StatusCodes.Status503ServiceUnavailable, "Saved, not yet recorded.",
             "Your change was saved, but the audit log could not record it just now. Read the record again to see it; do not make the change again."),
         BusyException b => Problem(StatusCodes.Status503ServiceUnavailable, "Busy.", b.Message),
+        FollowUpsPendingException f => Problem(StatusCodes.Status503ServiceUnavailable, "Saved, not yet finished.", f.Message),
         PreconditionRequiredException p => Problem(StatusCodes.Status428PreconditionRequired, "If-Match required.", p.Message),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => Problem(StatusCodes.Status413PayloadTooLarge, "Request body too large.", null),
         BadHttpRequestException b => new HttpValidationProblemDetails(BindingErrors.Describe(b))

@@ -18,6 +18,13 @@ public sealed class ForbiddenException(string detail) : Exception(detail);
 /// </summary>
 public sealed class UnrecordedChangeException() : Exception("The change was saved, but the audit log could not record it.");
 
+/// <summary>
+/// The change was made, but what follows from it (open connections told, others notified) could not all be done just
+/// now: the caller is told it was saved and to send it again, which finishes what was left.
+/// </summary>
+public sealed class FollowUpsPendingException(Exception cause)
+    : Exception("The change is saved, but not everything that follows from it could be done just now. Send it again in a moment to finish.", cause);
+
 /// <summary>The request must say which version it changes (If-Match), so no update is lost.</summary>
 public sealed class PreconditionRequiredException() : Exception("Send the record's ETag in If-Match to change it.");
 

@@ -125,7 +125,8 @@ public sealed partial class AuditBehaviour<TMessage, TResponse>(IAuditLog audit,
         {
             try
             {
-                await audit.AppendAsync(Event(audited, Outcome(ex)), user, CancellationToken.None);
+                // A change made whose follow-ups are left to a second send was made: it is recorded as such.
+                await audit.AppendAsync(Event(audited, ex is FollowUpsPendingException ? AuditOutcome.Succeeded : Outcome(ex)), user, CancellationToken.None);
             }
             catch (StoreException auditFailure)
             {

@@ -160,6 +160,11 @@ public abstract class PortalPage : ComponentBase
         {
             Problem = PageGone;
         }
+        catch (FollowUpsPendingException ex)
+        {
+            FailedOnOurSide = true;
+            Problem = ex.Message;
+        }
         catch (BusyException ex)
         {
             FailedOnOurSide = true;
