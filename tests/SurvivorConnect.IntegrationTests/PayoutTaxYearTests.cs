@@ -31,9 +31,7 @@ public sealed class PayoutTaxYearTests(PayoutApi api) : IClassFixture<PayoutApi>
     [Fact]
     public async Task Stripe_saying_paid_on_the_evening_of_31_December_in_los_angeles_puts_the_payout_in_that_year_and_reconciliation_finds_it_there()
     {
-        var (payout, payees, paidAt, year) = await ApprovedForNewYearsEveAsync(stripe: true);
-        Assert.Equal(1, await api.SendPayoutsAsync());
-        var bank = Assert.Single(api.Stripe.Payouts, p => p["metadata"]!["payout_id"]!.GetValue<string>() == payout.Id)["id"]!.GetValue<string>();
+        var (payout, payees, paidAt, year, bank) = await SentForNewYearsEveAsync();
 
         api.Time.Advance(paidAt - api.Time.GetUtcNow());
         await api.DeliverAsync(api.Stripe.EventJson("payout.paid", bank, status: "paid"));
@@ -52,9 +50,7 @@ public sealed class PayoutTaxYearTests(PayoutApi api) : IClassFixture<PayoutApi>
     [Fact]
     public async Task A_payment_Stripe_made_on_31_December_but_could_only_tell_us_of_on_2_January_counts_in_the_year_it_was_made()
     {
-        var (payout, payees, paidAt, year) = await ApprovedForNewYearsEveAsync(stripe: true);
-        Assert.Equal(1, await api.SendPayoutsAsync());
-        var bank = Assert.Single(api.Stripe.Payouts, p => p["metadata"]!["payout_id"]!.GetValue<string>() == payout.Id)["id"]!.GetValue<string>();
+        var (payout, payees, paidAt, year, bank) = await SentForNewYearsEveAsync();
         api.Time.Advance(paidAt - api.Time.GetUtcNow());
         var paid = api.Stripe.EventJson("payout.paid", bank, status: "paid");
 
@@ -66,6 +62,32 @@ public sealed class PayoutTaxYearTests(PayoutApi api) : IClassFixture<PayoutApi>
         Assert.Equal(150m, await CompensationInAsync(year, payees[0].Id));
         Assert.Equal(0m, await CompensationInAsync(year + 1, payees[0].Id));
         Assert.Contains($"{year}-12-31,", await _world.Finance.GetStringAsync($"/api/payouts/export.csv?year={year}"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_payout_paid_and_returned_on_31_December_then_paid_in_January_leaves_no_difference_in_either_year()
+    {
+        var (payout, _, paidAt, year, bank) = await SentForNewYearsEveAsync();
+        api.Time.Advance(paidAt - api.Time.GetUtcNow());
+        await api.DeliverAsync(api.Stripe.EventJson("payout.paid", bank, status: "paid"));
+        await api.DeliverAsync(api.Stripe.EventJson("payout.failed", bank, status: "failed", failureCode: "account_closed"));
+        Assert.Equal("Failed", (await _world.PayoutAsync(payout.Id)).State);
+
+        // Two days on, in the new year, it is sent again and paid.
+        api.Time.Advance(TimeSpan.FromDays(2));
+        var approver = await _world.ApproverAsync();
+        await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(approver.Client, payout.Id, "retry"));
+        await api.SendPayoutsAsync();
+        var again = BankPayoutOf(payout.Id);
+        Assert.NotEqual(bank, again);
+        await api.DeliverAsync(api.Stripe.EventJson("payout.paid", again, status: "paid"));
+        Assert.Equal("Paid", (await _world.PayoutAsync(payout.Id)).State);
+
+        foreach (var y in new[] { year, year + 1 })
+        {
+            var reconciliation = await HttpAssert.Ok<JsonElement>(await _world.Finance.GetAsync($"/api/payouts/reconciliation?year={y}"));
+            Assert.DoesNotContain(reconciliation.GetProperty("differences").EnumerateArray(), d => d.GetProperty("payoutId").GetString() == payout.Id);
+        }
     }
 
     /// <summary>
@@ -87,6 +109,17 @@ public sealed class PayoutTaxYearTests(PayoutApi api) : IClassFixture<PayoutApi>
         await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(_world.Finance, payout.Id, "approve"));
         return (payout, payees, paidAt, paidAt.Year - 1);
     }
+
+    /// <summary>As <see cref="ApprovedForNewYearsEveAsync"/>, to a payee on Stripe, and sent: with the bank payout Stripe made of it.</summary>
+    private async Task<(PayoutDto Payout, List<(string Id, HttpClient Client)> Payees, DateTimeOffset PaidAt, int Year, string Bank)> SentForNewYearsEveAsync()
+    {
+        var (payout, payees, paidAt, year) = await ApprovedForNewYearsEveAsync(stripe: true);
+        Assert.Equal(1, await api.SendPayoutsAsync());
+        return (payout, payees, paidAt, year, BankPayoutOf(payout.Id));
+    }
+
+    /// <summary>The bank payout Stripe made last of a payout's money.</summary>
+    private string BankPayoutOf(string payoutId) => api.Stripe.Payouts.Last(p => p["metadata"]!["payout_id"]!.GetValue<string>() == payoutId)["id"]!.GetValue<string>();
 
     private async Task<decimal> CompensationInAsync(int year, string payeeId)
     {

@@ -93,7 +93,9 @@ internal sealed class ReconciliationHandler(PayoutData data, IStripeGateway stri
             }
         }
 
-        foreach (var orphan in byPayout.Keys.Where(id => payouts.All(p => p.Id != id)))
+        // A payout paid this year and returned, then paid again next year (or another way), leaves this year's ledger
+        // netting to nothing for it: that agrees.
+        foreach (var orphan in byPayout.Where(e => e.Value != 0m && payouts.All(p => p.Id != e.Key)).Select(e => e.Key))
         {
             differences.Add(new(orphan, null, "The ledger has money for a payout not paid this year."));
         }
