@@ -161,6 +161,26 @@ public sealed class TeamingRefusalTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task An_end_sent_again_after_the_other_agency_s_copy_was_not_written_ends_it_there_too_and_tells_its_admins()
+    {
+        var team = await _world.SharedTeamAsync();
+        var store = api.Services.GetRequiredService<IDocumentStore>();
+        var theirsBefore = (await store.ReadAsync<Partnership>(Partnership.Container, team.PartnershipId, team.Partner.Id, CancellationToken.None))!;
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/partnerships/{team.PartnershipId}/end", null));
+
+        // As if the write to the partner's copy had been lost.
+        var theirs = (await store.ReadAsync<Partnership>(Partnership.Container, team.PartnershipId, team.Partner.Id, CancellationToken.None))!;
+        await store.ReplaceAsync(Partnership.Container, theirsBefore with { ETag = null }, theirs.ETag!, CancellationToken.None);
+
+        await HttpAssert.Problem(await _world.Admin.PostAsync($"/api/partnerships/{team.PartnershipId}/end", null), 409);
+
+        theirs = (await store.ReadAsync<Partnership>(Partnership.Container, team.PartnershipId, team.Partner.Id, CancellationToken.None))!;
+        Assert.Equal((SurvivorConnect.Api.Features.Teaming.Rules.PartnershipState.Ended, "demo"), (theirs.State, theirs.EndedByAgencyId));
+        var listed = (await HttpAssert.Ok<List<JsonElement>>(await team.Partner.Admin.GetAsync("/api/partnerships"))).Single(p => p.GetProperty("id").GetString() == team.PartnershipId);
+        Assert.False(listed.GetProperty("current").GetBoolean());
+    }
+
+    [Fact]
     public async Task A_partnership_ended_on_one_side_is_never_brought_back_by_the_other_sides_change()
     {
         var team = await _world.SharedTeamAsync();

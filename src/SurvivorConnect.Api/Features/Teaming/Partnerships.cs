@@ -265,7 +265,14 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
         var mine = await data.PartnershipAsync(command.PartnershipId, ct);
         if (mine.State is PartnershipState.Ended or PartnershipState.Declined)
         {
-            // A repeat of an end that failed after this copy was written finishes what it left.
+            // A repeat of an end that failed after this copy was written finishes what it left: the other agency's copy,
+            // which would otherwise stay in force there (its admins untold, unable to propose anew), then the teams.
+            if (mine.EndedByAgencyId == data.AgencyId && await data.Cross.OtherCopyAsync(mine, ct) is { State: PartnershipState.Proposed or PartnershipState.Active } other)
+            {
+                await data.Cross.ReplaceOtherCopyAsync(other with { State = mine.State, EndedAt = mine.EndedAt, EndedBy = mine.EndedBy, EndedByAgencyId = mine.EndedByAgencyId }, ct);
+                await notices.ToAdminsAsync(other.AgencyId, Notices.PartnershipEnded, ct);
+            }
+
             await TakeOffOurTeamsAsync(mine, ct);
             throw new ConflictException("This partnership has already ended.");
         }
