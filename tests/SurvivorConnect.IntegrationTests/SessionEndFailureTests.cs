@@ -98,6 +98,31 @@ public sealed partial class SessionEndFailureTests(CountingApiFactory api) : ICl
         Assert.NotEmpty(SessionCookiesSet(await client.SendAsync(WithCookie("/notifications", cookie))));
     }
 
+    [Fact]
+    public async Task Signing_out_while_the_session_cannot_be_checked_still_ends_it_for_every_copy_of_the_cookie()
+    {
+        var cookie = await SessionCookieAsync(api, "demo-youth");
+        var client = api.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        api.Counter.BeforeRead = id => SessionId().IsMatch(id) ? throw new StoreException(StoreErrorKind.Unavailable, "The store is slow.") : Task.CompletedTask;
+        HttpResponseMessage signedOut;
+        try
+        {
+            using var signOut = WithCookie("/signout", cookie);
+            signOut.Method = HttpMethod.Post;
+            signOut.Content = new FormUrlEncodedContent([]);
+            signOut.Headers.Add("Sec-Fetch-Site", "same-origin");
+            signedOut = await client.SendAsync(signOut);
+        }
+        finally
+        {
+            api.Counter.BeforeRead = null;
+        }
+
+        Assert.Equal("/signin?signedout=1", signedOut.Headers.Location?.OriginalString);
+        // A copy of the cookie (another tab's, or one taken from the phone) opens nothing once the store answers again.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(WithCookie(PortalSignIn.StatusPath, cookie))).StatusCode);
+    }
+
     private static IEnumerable<string> SessionCookiesSet(HttpResponseMessage response) =>
         response.Headers.TryGetValues("Set-Cookie", out var set) ? set.Where(c => c.StartsWith(PortalSignIn.CookieName + "=", StringComparison.Ordinal)) : [];
 

@@ -85,6 +85,14 @@ public static partial class PortalSignIn
     /// <summary>Marks a request whose session could not be checked just now (see OnValidatePrincipal).</summary>
     private static readonly object UncheckedSession = new();
 
+    /// <summary>
+    /// Whose session a sign-out (or a sign-in over it) ends: the request's person, or, when their session could not be
+    /// checked just now (the store slow), the cookie's, refused for this request's reading but still theirs to end, so
+    /// the other tabs close and no copy of it opens anything after.
+    /// </summary>
+    private static ClaimsPrincipal SessionOf(HttpContext context) =>
+        context.Items.TryGetValue(UncheckedSession, out var kept) && kept is ClaimsPrincipal principal ? principal : context.User;
+
     private static bool IsBackground(PathString path) => path.StartsWithSegments(AuthSetup.HubPathPrefix) || path == StatusPath;
 
     private static bool AnswersWithStatus(PathString path) => IsBackground(path) || path == KeepAlivePath;
@@ -171,13 +179,16 @@ public static partial class PortalSignIn
                     // Signing out deletes an ended session's cookie. A session that could not be checked (the store down)
                     // is only refused, not renewed, and answered "try again", not "signed out", so a blip ends nobody's
                     // session (the page's script clears itself on 401 or 403 only).
-                    if (check == SessionCheck.Ended)
+                    if (principal is null || check == SessionCheck.Ended)
                     {
                         await context.HttpContext.SignOutAsync(CookieScheme);
                     }
                     else
                     {
-                        context.HttpContext.Items[UncheckedSession] = true;
+                        // Kept, as the person and session it names, for a sign-out or a new sign-in on this request,
+                        // which still end this session.
+                        context.HttpContext.Items[UncheckedSession] = PersonPrincipals.Unread(
+                            principal.FindFirstValue(options.UserIdClaim), principal.FindFirstValue(options.AgencyClaim), PortalSessions.SessionOf(principal));
                     }
 
                     return;
@@ -203,14 +214,14 @@ public static partial class PortalSignIn
             {
                 // Nothing of the portal stays in the browser's site data: the forms' cookie goes with the session's.
                 Forget(context.HttpContext, LeftCookie, FormCookie);
-                return context.HttpContext.RequestServices.GetRequiredService<PortalSessions>().EndAsync(context.HttpContext.User);
+                return context.HttpContext.RequestServices.GetRequiredService<PortalSessions>().EndAsync(SessionOf(context.HttpContext));
             };
 
             // Signing in over a session (another person on the same phone, or the same one again) ends that one first.
             cookie.Events.OnSigningIn = context =>
             {
                 Forget(context.HttpContext, LeftCookie);
-                return context.HttpContext.RequestServices.GetRequiredService<PortalSessions>().EndAsync(context.HttpContext.User);
+                return context.HttpContext.RequestServices.GetRequiredService<PortalSessions>().EndAsync(SessionOf(context.HttpContext));
             };
             cookie.Events.OnRedirectToLogin = context =>
             {
