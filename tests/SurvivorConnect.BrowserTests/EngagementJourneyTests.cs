@@ -73,6 +73,10 @@ public sealed class EngagementJourneyTests(PortalServer server)
         Assert.Equal(200, (await advisor.APIRequest.GetAsync(link)).Status);
         await advisor.GotoAsync("/paid-work");
         await Expect(advisor.Locator("[data-calendar-made]")).ToContainTextAsync("A calendar last read it on");
+        // A new link stops the one a calendar reads: asked about first.
+        await ConfirmSteps.AnswerAsync(advisor, advisor.Locator("main"), "Make a new calendar link", "The one you have stops working at once", "No, keep my link");
+        await Expect(advisor.Locator("[data-outcome]")).ToContainTextAsync("Your link still works.");
+        Assert.Equal(200, (await advisor.APIRequest.GetAsync(link)).Status);
         await advisor.GetByRole(AriaRole.Button, new() { Name = "Turn the calendar link off" }).ClickAsync();
         await Expect(advisor.GetByText("Your calendar link is off.")).ToBeVisibleAsync();
         Assert.Equal(404, (await advisor.APIRequest.GetAsync(link)).Status);
