@@ -207,6 +207,10 @@ public sealed class TeamingJourneyTests(PortalServer server)
         await youth.GetByRole(AriaRole.Link, new() { Name = "My safety plan" }).ClickAsync();
         await Expect(youth.Locator("[data-crisis]")).ToContainTextAsync("988");
         await Expect(youth.Locator("[data-safety-plan]")).ToContainTextAsync("Text my sister");
+        // A number in the plan is one tap to call or text, as a crisis line is.
+        var aunt = youth.Locator("[data-safe-contacts] li", new() { HasText = "Aunt: 555 0100" });
+        await Expect(aunt.GetByRole(AriaRole.Link, new() { Name = "Call Aunt" })).ToHaveAttributeAsync("href", "tel:5550100");
+        await Expect(aunt.GetByRole(AriaRole.Link, new() { Name = "Text Aunt" })).ToHaveAttributeAsync("href", "sms:5550100");
         await Expect(youth.Locator("[data-exit]")).ToBeVisibleAsync();
         await Accessibility.AssertNoSeriousViolationsAsync(youth);
         await Accessibility.AssertFitsAsync(youth);
@@ -231,6 +235,19 @@ public sealed class TeamingJourneyTests(PortalServer server)
         await Expect(stale.Locator($"[data-seat='{seatId}']")).ToContainTextAsync("Not shared with your agency now.");
         await Expect(stale.Locator($"[data-seat='{seatId}']")).Not.ToContainTextAsync("Riley");
         await Accessibility.AssertNoSeriousViolationsAsync(stale);
+
+        // Riley changes their mind a minute later: a no of their own is theirs to undo, here, and only with what they choose.
+        server.Time.Advance(TimeSpan.FromMinutes(1));
+        var shareAgain = youth.Locator("[data-share-with]", new() { HasText = "Northstar" });
+        await Expect(shareAgain).ToContainTextAsync("It is your choice.");
+        await Accessibility.AssertNoSeriousViolationsAsync(youth);
+        await shareAgain.GetByLabel("your safety plan").CheckAsync();
+        await shareAgain.GetByRole(AriaRole.Button, new() { Name = "Share" }).ClickAsync();
+        await Expect(youth.Locator("[data-outcome]")).ToContainTextAsync("Shared.");
+        await Expect(youth.Locator("[data-my-sharing] li", new() { HasText = "Northstar" })).ToContainTextAsync("can read your safety plan");
+        await stale.GotoAsync(stale.Url);
+        await stale.Locator($"[data-seat='{seatId}']").GetByRole(AriaRole.Button, new() { Name = "Read" }).ClickAsync();
+        await Expect(stale.Locator("[data-shared-records]")).ToBeVisibleAsync();
     }
 
     [Fact]

@@ -11,9 +11,14 @@ using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Teaming;
 
+/// <param name="YouthId">The youth's record, which their own consents are about.</param>
+/// <param name="ShareWith">
+/// The partner agencies, in force now, with a professional on the youth's team, and what each partnership lets the youth
+/// share: the youth shares with them themselves, again after stopping too (a no of their own is theirs to undo).
+/// </param>
 public sealed record MyTeamView(
     string YouthName, bool Formed, IReadOnlyList<MemberView> Members, IReadOnlyList<MemberView> SupportsToConfirm, IReadOnlyList<PlanItem> Plan,
-    IReadOnlyList<MyMeetingView> Meetings, IReadOnlyList<SharingView> Sharing);
+    IReadOnlyList<MyMeetingView> Meetings, IReadOnlyList<SharingView> Sharing, string YouthId = "", IReadOnlyList<PartnerOption>? ShareWith = null);
 
 /// <summary>
 /// A team meeting as its youth reads it: when, what about, whether they came and who else did, what was decided with
@@ -121,10 +126,14 @@ internal sealed class MyTeamHandlers(TeamingData data, TeamViews teams, CrisisLi
     {
         var team = await teams.ViewAsync(youthId, ct);
         var (plan, _) = await PlanHandlers.PlansAsync(data.Store, youthId, ct);
-        var sharing = await teams.SharingAsync(youthId, currentOnly: true, await data.PartnerBookAsync(null, ct), ct);
+        var book = await data.PartnerBookAsync(null, ct);
+        var sharing = await teams.SharingAsync(youthId, currentOnly: true, book, ct);
         var names = team.Members.ToDictionary(m => m.Id, m => m.DisplayName);
+        var onTeam = team.Members.Where(m => m.FromPartner).Select(m => m.AgencyId).ToHashSet(StringComparer.Ordinal);
+        var shareWith = book.InForce.Where(p => onTeam.Contains(p.Key)).Select(p => new PartnerOption(p.Key, book.NameOf(p.Key), p.Value.Kinds, [])).ToList();
         return new MyTeamView(team.YouthName, team.Formed, [.. team.Members.Where(m => m.YouthAgreed)], [.. team.Members.Where(m => !m.YouthAgreed)],
-            [.. plan.Where(i => i.Status != PlanItemStatus.Stopped)], [.. (await data.MeetingsOfAsync(youthId, ct)).Select(m => MyMeetingView.From(m, names, data.Me, data.Now))], sharing);
+            [.. plan.Where(i => i.Status != PlanItemStatus.Stopped)], [.. (await data.MeetingsOfAsync(youthId, ct)).Select(m => MyMeetingView.From(m, names, data.Me, data.Now))], sharing,
+            youthId, shareWith);
     }
 }
 
