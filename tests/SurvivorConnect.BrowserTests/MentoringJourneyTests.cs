@@ -48,7 +48,7 @@ public sealed class MentoringJourneyTests(PortalServer server)
         // The demo agency asks no guardian consent, so the youth's agreement starts the match.
         await Expect(youth.GetByText("Active. You can chat.")).ToBeVisibleAsync();
         await caseManager.GotoAsync("/matches");
-        await Expect(caseManager.GetByText("Active. You can chat.")).ToBeVisibleAsync();
+        await Expect(caseManager.Locator("li.card", new() { HasText = "Riley (demo youth) with Sam" }).GetByText("Active. You can chat.")).ToBeVisibleAsync();
         await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
 
         // Chat: the youth writes on a phone, the mentor answers, the case manager reads along.
@@ -451,12 +451,56 @@ public sealed class MentoringJourneyTests(PortalServer server)
             await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The consent is recorded");
             await card.GetByRole(AriaRole.Button, new() { Name = "Start the match" }).ClickAsync();
             await Expect(card).ToContainTextAsync("Active. You can chat.");
+            await CloseAsync(alex, matchId!);
         }
         finally
         {
             await PolicyAsync([]);
         }
     }
+
+    [Fact]
+    public async Task A_youth_whose_own_yes_to_a_live_match_is_not_in_place_is_told_so_plainly_and_can_give_it_again()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..6];
+        var (youthPerson, mentorId, mentorName) = ($"yes-youth-{suffix}", $"yes-mentor-{suffix}", $"Ari {suffix}");
+        using var admin = await server.ApiAsAsync("demo-admin");
+        (await admin.PostAsJsonAsync("/api/people", new { subjectId = youthPerson, displayName = $"Sky {suffix}", roles = new[] { "Youth" } })).EnsureSuccessStatusCode();
+        using var mentorApi = await ReadyNewMentorAsync(mentorId, mentorName, new
+        {
+            displayName = mentorName, languages = new[] { "English" }, experiencedStages = new[] { "preparation" }, capacity = 2,
+        });
+        using var alex = await server.ApiAsAsync("demo-casemanager");
+        var youthId = (await (await alex.PostAsJsonAsync("/api/youth", new { displayName = $"Sky {suffix}", age = 17, stage = "preparation", languages = new[] { "English" }, personId = youthPerson }))
+            .EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        var matchId = (await (await alex.PostAsJsonAsync("/api/matches", new { youthId, mentorId })).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        (await mentorApi.PostAsync($"/api/matches/{matchId}/accept", null)).EnsureSuccessStatusCode();
+        using var youthApi = await server.ApiAsAsync(youthPerson, "demo");
+        (await youthApi.PostAsync($"/api/matches/{matchId}/agree", null)).EnsureSuccessStatusCode();
+
+        // A day later the youth's yes is withdrawn (from another page, or it ran out): the chat stops.
+        server.Time.Advance(TimeSpan.FromDays(1));
+        var consents = await youthApi.GetFromJsonAsync<List<JsonElement>>($"/api/consents?subjectId={youthId}");
+        var yes = consents!.Single(c => c.GetProperty("matchId").GetString() == matchId && c.GetProperty("current").GetBoolean()).GetProperty("id").GetString();
+        (await youthApi.PostAsync($"/api/consents/{yes}/revoke", null)).EnsureSuccessStatusCode();
+
+        var youth = await server.SignInAsAddedAsync(youthPerson, phone: true);
+        await youth.GotoAsync("/matches");
+        var card = youth.Locator("li.card", new() { HasText = "Your mentor" });
+        await Expect(card).ToContainTextAsync("your yes to this match is not in place");
+        await Expect(card).Not.ToContainTextAsync("youth consent");
+        await Expect(card).Not.ToContainTextAsync("You can chat.");
+        await Accessibility.AssertNoSeriousViolationsAsync(youth);
+        server.Time.Advance(TimeSpan.FromMinutes(1));
+        await card.GetByRole(AriaRole.Button, new() { Name = "Yes, I still want this match" }).ClickAsync();
+        await Expect(youth.Locator("[data-outcome]")).ToContainTextAsync("Your yes is saved");
+        await Expect(youth.Locator("li.card", new() { HasText = "Your mentor" })).ToContainTextAsync("Active. You can chat.");
+        await CloseAsync(alex, matchId!);
+    }
+
+    /// <summary>Closes a match this collection's other journeys would otherwise find open on Alex's caseload.</summary>
+    private static async Task CloseAsync(HttpClient caseManager, string matchId) =>
+        (await caseManager.PostAsJsonAsync($"/api/matches/{matchId}/close", new { reason = "GoalsMet", planned = true })).EnsureSuccessStatusCode();
 
     [Fact]
     public async Task A_page_of_another_role_is_not_available_by_editing_the_url()

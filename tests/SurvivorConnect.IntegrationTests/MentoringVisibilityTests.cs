@@ -31,13 +31,15 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
     [Fact]
     public async Task A_youth_sees_their_mentors_display_name_and_shared_profile()
     {
-        var (match, _, youth, mentorId, _) = await _world.ActiveMatchAsync();
+        var (match, _, youth, mentorId, youthId) = await _world.ActiveMatchAsync();
 
         var raw = await (await youth.GetAsync($"/api/matches/{match.Id}")).Content.ReadAsStringAsync();
         var view = await MentoringWorld.Ok<MatchDto>(await youth.GetAsync($"/api/matches/{match.Id}"));
 
         Assert.StartsWith("Mentor ", view.Mentor!.Value.GetProperty("displayName").GetString(), StringComparison.Ordinal);
-        Assert.Null(view.Youth);
+        // Of themselves, only what their own yes to the match is about.
+        Assert.Equal(youthId, view.Youth!.Value.GetProperty("id").GetString());
+        Assert.Empty(view.Youth!.Value.GetProperty("interests").EnumerateArray());
         Assert.DoesNotContain(mentorId, raw, StringComparison.Ordinal);
         Assert.DoesNotContain("screening", raw, StringComparison.OrdinalIgnoreCase);
     }

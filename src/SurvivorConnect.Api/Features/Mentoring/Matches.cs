@@ -478,17 +478,18 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
                 MatchLifecycle.IsOpen(match.State) && missingConsents is not { Count: > 0 }
                     ? new MatchPartyView(null, match.YouthNameShown ?? youth.DisplayName, SharedInterests(match, youth, mentor), null, null, null)
                     : new MatchPartyView(null, MatchView.YouthNoLongerShown, [], null, null, null),
-                null, null, null, null, null, null, role),
+                null, null, null, null, MatchConsentGuard.ForParty(missingConsents, youth: false), null, role),
             // The youth sees a match only once the mentor said yes to it (RoleIn), and of the mentor what their page shows:
             // the name and interests. What the mentor shares for case managers finding a mentor (lived experience,
             // languages) is theirs to tell, and why a match was closed (a safety concern, say) is not for a phone someone
             // else may read. The profile is read as it is now and may say more than the mentor shared then, so once the
             // match is over (or a consent to it withdrawn) the youth keeps only the name they knew.
-            MatchRole.Youth => new MatchView(match.Id, match.State, match.ProposedAt, OversightNotice, null,
+            // Of themselves, the youth is given their record's id only: what their own yes to the match is about.
+            MatchRole.Youth => new MatchView(match.Id, match.State, match.ProposedAt, OversightNotice, new MatchPartyView(youth.Id, youth.DisplayName, [], null, null, null),
                 MatchLifecycle.IsOpen(match.State) && missingConsents is not { Count: > 0 }
                     ? new MatchPartyView(null, mentor.DisplayName, mentor.Interests, null, null, null)
                     : new MatchPartyView(null, match.MentorNameShown ?? MatchView.MentorNoLongerShown, [], null, null, null),
-                null, null, null, null, null, role),
+                null, null, null, MatchConsentGuard.ForParty(missingConsents, youth: true), null, role),
             _ => new MatchView(match.Id, match.State, match.ProposedAt, OversightNotice,
                 new MatchPartyView(youth.Id, youth.DisplayName, youth.Interests, youth.Languages, null, youth.Stage),
                 new MatchPartyView(mentor.Id, mentor.DisplayName, mentor.Interests, mentor.Languages, mentor.LivedExperienceTags, null),

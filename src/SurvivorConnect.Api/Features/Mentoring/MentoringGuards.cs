@@ -166,7 +166,7 @@ public sealed class MatchConsentGuard(MentoringData data)
         var needed = new List<(ConsentGrantor Grantor, string Subject, string Words)>
         {
             (ConsentGrantor.Mentor, match.MentorId, "the mentor's agreement"),
-            (ConsentGrantor.Youth, match.YouthId, "the youth's agreement"),
+            (ConsentGrantor.Youth, match.YouthId, YouthsAgreement),
         };
         if (youth.Age < policy.AdultAge)
         {
@@ -177,6 +177,19 @@ public sealed class MatchConsentGuard(MentoringData data)
             .Where(n => n.Grantor != givenNow && !Holds(consents.Where(c => c.Grantor == n.Grantor && c.SubjectId == n.Subject), now))
             .Select(n => n.Words).ToList();
     }
+
+    /// <summary>How <see cref="Missing"/> names the youth's own yes.</summary>
+    public const string YouthsAgreement = "the youth's agreement";
+
+    /// <summary>How a party to a started match is told of a missing consent that is not theirs to give.</summary>
+    public const string AConsentNeeded = "a consent the match needs";
+
+    /// <summary>
+    /// What a party to a started match is told is missing: the youth, whether it is their own yes (which they can give
+    /// again); neither, whose else it is (the mentor's withdrawn yes, a guardian's).
+    /// </summary>
+    public static IReadOnlyList<string>? ForParty(IReadOnlyList<string>? missing, bool youth) =>
+        missing is not { Count: > 0 } ? null : [.. missing.Select(w => youth && w == YouthsAgreement ? w : AConsentNeeded).Distinct()];
 
     /// <summary>How a missing consent of a minor's match is named in <see cref="Missing"/>.</summary>
     public static string Words(ConsentGrantor grantor) => $"{grantor.ToString().ToLowerInvariant()} consent";
