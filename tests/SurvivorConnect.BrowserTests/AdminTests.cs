@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using SurvivorConnect.Storage;
@@ -211,6 +212,44 @@ public sealed class AdminTests(PortalServer server)
         await admin.Locator("[data-people] button[name=PersonId]").First.ClickAsync();
         await Expect(admin.Locator("[data-outcome]")).ToContainTextAsync("not available to you");
         await Expect(admin.Locator("[data-person]")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task A_deactivation_saved_while_what_follows_it_fails_is_finished_from_the_page_not_undone()
+    {
+        var id = "unfinished-" + Guid.NewGuid().ToString("N")[..8];
+        var name = $"Dale {id[^4..]}";
+        using (var api = await server.ApiAsAsync("demo-admin"))
+        {
+            (await api.PostAsJsonAsync("/api/people", new { subjectId = id, displayName = name, roles = new[] { "Mentor" } })).EnsureSuccessStatusCode();
+        }
+
+        var admin = await server.SignInAsync("Taylor (demo agency admin)");
+        await ManageAsync(admin, name);
+        // The store is busy just as what follows the deactivation is written (a match step's fence for this mentor).
+        server.Store.BeforeUpsert = document =>
+        {
+            if (document.Type == "match-fence" && document.Id.EndsWith(id, StringComparison.Ordinal))
+            {
+                throw StoreException.Unavailable("The store is busy.");
+            }
+        };
+        try
+        {
+            await ConfirmSteps.AnswerAsync(admin, admin.Locator("main"), "Deactivate", "Their access ends at once, on every device", "Yes, deactivate");
+            await Expect(admin.Locator("[data-outcome]")).ToContainTextAsync("The change is saved");
+            await Expect(admin.Locator("[data-unfinished]")).ToContainTextAsync("They are deactivated.");
+            await Expect(admin.GetByRole(AriaRole.Button, new() { Name = "Reactivate" })).ToHaveCountAsync(0);
+            await Accessibility.AssertNoSeriousViolationsAsync(admin);
+        }
+        finally
+        {
+            server.Store.BeforeUpsert = null;
+        }
+
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Finish deactivating" }).ClickAsync();
+        await Expect(admin.Locator("[data-outcome]")).ToContainTextAsync("Their access has ended");
+        await Expect(admin.GetByRole(AriaRole.Button, new() { Name = "Reactivate" })).ToBeVisibleAsync();
     }
 
     private static async Task ManageAsync(IPage admin, string name)

@@ -68,10 +68,28 @@ public sealed class ChangeFinishesTests(CountingApiFactory api) : IClassFixture<
         Assert.False((await HttpAssert.Ok<JsonElement>(await _world.Admin.GetAsync($"/api/people/{leavingId}"))).GetProperty("active").GetBoolean());
         var audited = await HttpAssert.Ok<PageDto<AuditDto>>(await _world.Admin.GetAsync($"/api/audit?action=person.deactivate&recordId={leavingId}"));
         Assert.Equal("Succeeded", Assert.Single(audited.Items).Outcome);
+        Assert.DoesNotContain(await NeedNoticesAsync(), n => n.At >= since);
 
         await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{leavingId}/deactivate", null));
 
-        var notices = await HttpAssert.Ok<PageDto<NotificationDto>>(await _world.Admin.GetAsync("/api/notifications?pageSize=100"));
-        Assert.Contains(notices.Items, n => n.Kind == "youth-need-case-manager" && n.At >= since);
+        Assert.Contains(await NeedNoticesAsync(), n => n.At >= since);
     }
+
+    [Fact]
+    public async Task The_same_roles_sent_again_from_a_page_that_has_not_seen_its_own_change_finish_what_followed_it()
+    {
+        var (personId, _) = await _world.PersonAsync(Roles.CaseManager);
+        var read = await _world.Admin.GetAsync($"/api/people/{personId}");
+        var before = read.Headers.ETag!.Tag;
+        await MentoringWorld.Ok(await _world.Admin.PutJson($"/api/people/{personId}/roles", new { roles = new[] { "Supervisor" } }, before));
+
+        // Sent again as the page had it, with the version from before its own change.
+        var again = await HttpAssert.Ok<JsonElement>(await _world.Admin.PutJson($"/api/people/{personId}/roles", new { roles = new[] { "Supervisor" } }, before));
+
+        Assert.Equal(["Supervisor"], again.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
+        await HttpAssert.Problem(await _world.Admin.PutJson($"/api/people/{personId}/roles", new { roles = new[] { "Mentor" } }, before), 412);
+    }
+
+    private async Task<List<NotificationDto>> NeedNoticesAsync() =>
+        [.. (await HttpAssert.Ok<PageDto<NotificationDto>>(await _world.Admin.GetAsync("/api/notifications?pageSize=100"))).Items.Where(n => n.Kind == "youth-need-case-manager")];
 }

@@ -261,6 +261,28 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
     }
 
     [Fact]
+    public async Task A_mentor_reads_the_youth_by_the_name_given_at_the_proposal_until_the_match_starts_then_by_their_name_now()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (youthId, youthClient) = await _world.YouthAsync();
+        var match = await _world.ProposeAsync(youthId, mentorId);
+        var given = (await MentoringWorld.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/youth/{youthId}"))).GetProperty("displayName").GetString();
+        string? Shown(MatchDto m) => m.Youth!.Value.GetProperty("displayName").GetString();
+
+        var current = await _world.CaseManager.GetAsync($"/api/youth/{youthId}");
+        var youth = await current.Content.ReadFromJsonAsync<JsonElement>();
+        await MentoringWorld.Ok(await _world.CaseManager.PutJson($"/api/youth/{youthId}", new
+        {
+            displayName = "Chosen name", age = 16, languages = new[] { "Spanish", "English" }, location = new { latitude = 36.8252, longitude = -119.7029 },
+            interests = new[] { "music", "cooking" }, personId = youth.GetProperty("personId").GetString(),
+        }, current.Headers.ETag!.Tag));
+
+        Assert.Equal(given, Shown(await MentoringWorld.Ok<MatchDto>(await mentor.PostAsync($"/api/matches/{match.Id}/accept", null))));
+        Assert.Equal("Active", (await MentoringWorld.Ok<MatchDto>(await youthClient.PostAsync($"/api/matches/{match.Id}/agree", null))).State);
+        Assert.Equal("Chosen name", Shown(await MentoringWorld.Ok<MatchDto>(await mentor.GetAsync($"/api/matches/{match.Id}"))));
+    }
+
+    [Fact]
     public async Task A_mentor_s_yes_held_for_the_case_manager_is_closed_by_staff_or_withdrawn_by_the_mentor_but_never_answered_for_the_youth()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();

@@ -178,6 +178,8 @@ public sealed class TeamingRefusalTests(ApiFactory api)
         Assert.Equal((SurvivorConnect.Api.Features.Teaming.Rules.PartnershipState.Ended, "demo"), (theirs.State, theirs.EndedByAgencyId));
         var listed = (await HttpAssert.Ok<List<JsonElement>>(await team.Partner.Admin.GetAsync("/api/partnerships"))).Single(p => p.GetProperty("id").GetString() == team.PartnershipId);
         Assert.False(listed.GetProperty("current").GetBoolean());
+        var told = await HttpAssert.Ok<PageDto<NotificationDto>>(await team.Partner.Admin.GetAsync("/api/notifications?pageSize=100"));
+        Assert.Contains(told.Items, n => n.Kind == "partnership-ended");
     }
 
     [Fact]

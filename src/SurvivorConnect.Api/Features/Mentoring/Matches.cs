@@ -444,6 +444,21 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             ForStaffOpen(match, role) || ForPartyLive(match, role) ? await consent.MissingAsync(match, youth, ct) : null,
             ForStaffOpen(match, role) ? (await consent.SaidNoAsync([(youth, match.MentorId)], ct)).Count > 0 : null);
 
+    /// <summary>
+    /// The youth's name as the mentor of an open match may read it. Before the match starts, the name given at the
+    /// proposal, whatever it is now (changed since, perhaps for the youth's safety) and whatever the do-not-match list
+    /// says (hiding it would tell the mentor of the list, where a yes is taken as any other). Once it has started, the
+    /// youth's name as it is now (the two talk), unless the youth wants no more of this mentor, whose chat stops too.
+    /// A match proposed before the name was kept goes by the list throughout. Null: no name for this mentor.
+    /// </summary>
+    private static string? YouthNameForMentor(Match match, YouthReferral youth)
+    {
+        var unwanted = youth.DoNotMatch.Contains(match.MentorId, StringComparer.Ordinal);
+        return match.State is MatchState.Proposed or MatchState.AwaitingCaseManager or MatchState.AwaitingYouth && match.YouthNameShown is { } given
+            ? given
+            : unwanted ? null : youth.DisplayName;
+    }
+
     /// <summary>A yes the case manager now looks at is shown to the mentor as any yes is: waiting for the youth.</summary>
     private static MatchState AsShownTo(MatchRole role, MatchState state) =>
         role == MatchRole.Mentor && state == MatchState.AwaitingCaseManager ? MatchState.AwaitingYouth : state;
@@ -471,12 +486,9 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
     private static MatchView View(Match match, YouthReferral youth, MatchRole role, MentorProfile mentor, IReadOnlyList<string>? missingConsents, bool? youthSaidNo) =>
         (role switch
         {
-            // The mentor sees the youth by the name they had at the proposal, whatever it is now (changed since, perhaps
-            // for the youth's safety), and only while the match is open and its consents stand. A do-not-match hides
-            // nothing more: the name is the one the mentor was given, and hiding it would tell them of the list.
             MatchRole.Mentor => new MatchView(match.Id, AsShownTo(role, match.State), match.ProposedAt, OversightNotice,
-                MatchLifecycle.IsOpen(match.State) && missingConsents is not { Count: > 0 }
-                    ? new MatchPartyView(null, match.YouthNameShown ?? youth.DisplayName, SharedInterests(match, youth, mentor), null, null, null)
+                MatchLifecycle.IsOpen(match.State) && missingConsents is not { Count: > 0 } && YouthNameForMentor(match, youth) is { } name
+                    ? new MatchPartyView(null, name, SharedInterests(match, youth, mentor), null, null, null)
                     : new MatchPartyView(null, MatchView.YouthNoLongerShown, [], null, null, null),
                 null, null, null, null, MatchConsentGuard.ForParty(missingConsents, youth: false), null, role),
             // The youth sees a match only once the mentor said yes to it (RoleIn), and of the mentor what their page shows:

@@ -34,8 +34,9 @@ public sealed class MentorEligibilityGuard(MentoringData data)
     /// </summary>
     /// <param name="matchId">The match being moved, which does not count against the mentor's capacity; null for a proposal.</param>
     /// <param name="resuming">
-    /// The match was live and paused: not a new match, so capacity (which counted it all along) does not stop it;
-    /// everything else does, a hold and a do-not-match added meanwhile above all.
+    /// The match was live and paused: not a new match, so capacity (which counted it all along) does not stop it, nor
+    /// does the mentor resting from new matches (which stops only proposals and their own yes); everything else does, a
+    /// hold and a do-not-match added meanwhile above all.
     /// </param>
     public async Task<EligibleStep> EnsureAsync(string mentorId, string youthId, string? matchId, MatchRole caller, CancellationToken ct, bool resuming = false)
     {

@@ -77,8 +77,8 @@ public sealed record SetActive(string PersonId, bool Active, string? IfMatch) : 
 /// at once, not only on their next request.
 /// </summary>
 /// <param name="RolesLost">
-/// The roles the person held here and no longer does, by this change or an earlier one (none for a change of active
-/// state): a change sent again after its follow-ups failed, which takes nothing more away, still finishes them.
+/// The roles this change took away (none for a change of active state); for the same roles sent again after a
+/// change's follow-ups failed, every role the person once held and no longer does, so it still finishes them.
 /// </param>
 public sealed record PersonAccessChanged(string AgencyId, string PersonId, IReadOnlyList<string>? RolesLost = null) : INotification;
 
@@ -212,9 +212,18 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
 
     public async ValueTask<Person> Handle(SetRoles command, CancellationToken cancellationToken)
     {
-        var ifMatch = command.IfMatch ?? throw new PreconditionRequiredException();
         var person = await Read(command.PersonId, cancellationToken);
         var roles = command.Roles!.Distinct().ToList();
+
+        // The same roles sent again (after the follow-ups of a change failed, from a page that has not seen its own
+        // change's version): nothing to write, and what follows a change is done again for every role they lost.
+        if (roles.ToHashSet().SetEquals(person.Roles))
+        {
+            await TellAccessChangedAsync(person, person.FormerRoles);
+            return person;
+        }
+
+        var ifMatch = command.IfMatch ?? throw new PreconditionRequiredException();
         if (person.Id == user.UserId && person.Roles.Contains(Roles.AgencyAdmin) && !roles.Contains(Roles.AgencyAdmin))
         {
             throw new ConflictException("You cannot remove your own AgencyAdmin role; ask another admin, so the agency is never left without one.");
@@ -241,7 +250,7 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
 
         var former = person.FormerRoles.Union(person.Roles).Except(roles).ToList();
         var changed = await ReplaceKeepingAnAdminAsync(person, person with { Roles = roles, FormerRoles = former }, ifMatch, cancellationToken);
-        await TellAccessChangedAsync(changed, former);
+        await TellAccessChangedAsync(changed, [.. person.Roles.Except(roles)]);
         return changed;
     }
 

@@ -128,6 +128,11 @@ public sealed partial class AuditBehaviour<TMessage, TResponse>(IAuditLog audit,
                 // A change made whose follow-ups are left to a second send was made: it is recorded as such.
                 await audit.AppendAsync(Event(audited, ex is FollowUpsPendingException ? AuditOutcome.Succeeded : Outcome(ex)), user, CancellationToken.None);
             }
+            catch (StoreException auditFailure) when (ex is FollowUpsPendingException)
+            {
+                // Made, but not recorded: as loud as a change made and unrecorded on the way out below.
+                LogChangeUnaudited(logger, audited.Audit.Action, audited.Audit.RecordType, AuditLog.AsRecordId(audited.Audit.RecordId), auditFailure.Kind);
+            }
             catch (StoreException auditFailure)
             {
                 // The request has already failed and says so; the caller must see that failure, not this one.
