@@ -107,7 +107,7 @@ public sealed class MentorEligibilityGuard(MentoringData data)
 
 /// <param name="Fences">The fence writes the step's batch must make.</param>
 /// <param name="PairFits">False only for a mentor's yes to a pair that no longer fits what the youth asked for.</param>
-public sealed record EligibleStep(IReadOnlyList<BatchOperation> Fences, bool PairFits = true);
+public sealed record EligibleStep(IReadOnlyList<BatchOperation> Fences, bool PairFits);
 
 /// <summary>
 /// A person's active state or roles changed: if they mentor, whether they may enter a match changed; if they

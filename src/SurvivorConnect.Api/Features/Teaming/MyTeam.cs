@@ -18,7 +18,7 @@ namespace SurvivorConnect.Api.Features.Teaming;
 /// </param>
 public sealed record MyTeamView(
     string YouthName, bool Formed, IReadOnlyList<MemberView> Members, IReadOnlyList<MemberView> SupportsToConfirm, IReadOnlyList<PlanItem> Plan,
-    IReadOnlyList<MyMeetingView> Meetings, IReadOnlyList<SharingView> Sharing, string YouthId = "", IReadOnlyList<PartnerOption>? ShareWith = null);
+    IReadOnlyList<MyMeetingView> Meetings, IReadOnlyList<SharingView> Sharing, string YouthId, IReadOnlyList<PartnerOption> ShareWith);
 
 /// <summary>
 /// A team meeting as its youth reads it: when, what about, whether they came and who else did, what was decided with

@@ -267,10 +267,9 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
         {
             // A repeat of an end that failed after this copy was written finishes what it left: the other agency's copy,
             // which would otherwise stay in force there (its admins untold, unable to propose anew), then the teams.
-            if (mine.EndedByAgencyId == data.AgencyId && await data.Cross.OtherCopyAsync(mine, ct) is { State: PartnershipState.Proposed or PartnershipState.Active } other)
+            if (mine.EndedByAgencyId == data.AgencyId)
             {
-                await data.Cross.ReplaceOtherCopyAsync(other with { State = mine.State, EndedAt = mine.EndedAt, EndedBy = mine.EndedBy, EndedByAgencyId = mine.EndedByAgencyId }, ct);
-                await notices.ToAdminsAsync(other.AgencyId, Notices.PartnershipEnded, ct);
+                await EndOtherCopyAsync(mine, ct);
             }
 
             await TakeOffOurTeamsAsync(mine, ct);
@@ -285,16 +284,21 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
     {
         // Our copy first: from this write on, nothing is shared, whatever becomes of the other agency's copy.
         var state = mine.State == PartnershipState.Proposed && mine.AcceptingAgencyId == data.AgencyId ? PartnershipState.Declined : PartnershipState.Ended;
-        Partnership Ended(Partnership copy) => copy with { State = state, EndedAt = data.Now, EndedBy = data.Me, EndedByAgencyId = data.AgencyId };
-        var ended = await data.Store.ReplaceAsync(TeamingData.Container, Ended(mine), mine.ETag!, ct);
-        if (await data.Cross.OtherCopyAsync(mine, ct) is { State: PartnershipState.Proposed or PartnershipState.Active } other)
-        {
-            await data.Cross.ReplaceOtherCopyAsync(Ended(other), ct);
-            await notices.ToAdminsAsync(other.AgencyId, Notices.PartnershipEnded, ct);
-        }
-
+        var ended = await data.Store.ReplaceAsync(TeamingData.Container,
+            mine with { State = state, EndedAt = data.Now, EndedBy = data.Me, EndedByAgencyId = data.AgencyId }, mine.ETag!, ct);
+        await EndOtherCopyAsync(ended, ct);
         await TakeOffOurTeamsAsync(mine, ct);
         return ended;
+    }
+
+    /// <summary>The other agency's copy, while still proposed or in force, ended as this agency's was, and its admins told.</summary>
+    private async Task EndOtherCopyAsync(Partnership ended, CancellationToken ct)
+    {
+        if (await data.Cross.OtherCopyAsync(ended, ct) is { State: PartnershipState.Proposed or PartnershipState.Active } other)
+        {
+            await data.Cross.ReplaceOtherCopyAsync(other with { State = ended.State, EndedAt = ended.EndedAt, EndedBy = ended.EndedBy, EndedByAgencyId = ended.EndedByAgencyId }, ct);
+            await notices.ToAdminsAsync(other.AgencyId, Notices.PartnershipEnded, ct);
+        }
     }
 
     /// <summary>

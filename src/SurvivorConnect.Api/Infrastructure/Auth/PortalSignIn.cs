@@ -67,6 +67,10 @@ public static partial class PortalSignIn
             authenticationType));
     }
 
+    /// <summary>The person and session a cookie's principal names, read from it alone (nothing about the person looked up).</summary>
+    private static ClaimsPrincipal SessionHolder(ClaimsPrincipal cookie, AuthOptions options) =>
+        PersonPrincipals.Unread(cookie.FindFirstValue(options.UserIdClaim), cookie.FindFirstValue(options.AgencyClaim), PortalSessions.SessionOf(cookie));
+
     /// <summary>When a session principal must end however busy it is; long past, for one without a start (so it is refused).</summary>
     private static DateTimeOffset LatestEnd(ClaimsPrincipal principal, AuthOptions options) =>
         long.TryParse(principal.FindFirstValue(ScClaims.SessionStarted), NumberStyles.None, CultureInfo.InvariantCulture, out var started)
@@ -160,8 +164,7 @@ public static partial class PortalSignIn
                 {
                     if (principal is not null)
                     {
-                        await context.HttpContext.RequestServices.GetRequiredService<PortalSessions>().EndAsync(PersonPrincipals.Unread(
-                            principal.FindFirstValue(options.UserIdClaim), principal.FindFirstValue(options.AgencyClaim), PortalSessions.SessionOf(principal)));
+                        await context.HttpContext.RequestServices.GetRequiredService<PortalSessions>().EndAsync(SessionHolder(principal, options));
                     }
 
                     context.RejectPrincipal();
@@ -187,8 +190,7 @@ public static partial class PortalSignIn
                     {
                         // Kept, as the person and session it names, for a sign-out or a new sign-in on this request,
                         // which still end this session.
-                        context.HttpContext.Items[UncheckedSession] = PersonPrincipals.Unread(
-                            principal.FindFirstValue(options.UserIdClaim), principal.FindFirstValue(options.AgencyClaim), PortalSessions.SessionOf(principal));
+                        context.HttpContext.Items[UncheckedSession] = SessionHolder(principal, options);
                     }
 
                     return;
