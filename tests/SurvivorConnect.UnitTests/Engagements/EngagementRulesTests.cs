@@ -259,20 +259,31 @@ public sealed class ClaimRulesTests
         var (first, second) = (On("a", 14), On("b", 15));
         var stayed = new TravelClaim(40, [new ReceiptedCost("Train ticket", 23.50m)], 3);
 
-        var sameTicket = ClaimRules.WhyNotTravelAgain(new TravelClaim(0, [new ReceiptedCost(" train TICKET ", 23.50m)], 0), [(first, stayed)]);
-        var driveAgain = ClaimRules.WhyNotTravelAgain(new TravelClaim(40, [], 0), [(first, stayed)]);
+        var sameTicket = ClaimRules.WhyNotTravelAgain(second, new TravelClaim(0, [new ReceiptedCost(" train TICKET ", 23.50m)], 0), [(first, stayed)]);
+        var driveAgain = ClaimRules.WhyNotTravelAgain(second, new TravelClaim(40, [], 0), [(first, stayed)]);
 
         Assert.Contains("\"train TICKET\" is on your claim for the session of 14 Dec 2026", sameTicket, StringComparison.Ordinal);
         Assert.Contains("miles for this trip are on your claim for the session of 14 Dec 2026", driveAgain, StringComparison.Ordinal);
-        Assert.Null(ClaimRules.WhyNotTravelAgain(new TravelClaim(0, [new ReceiptedCost("Lunch", 12m)], 0), [(first, stayed)]));
+        Assert.Null(ClaimRules.WhyNotTravelAgain(second, new TravelClaim(0, [new ReceiptedCost("Lunch", 12m)], 0), [(first, stayed)]));
 
         // Home each night: each day's drive and parking are its own.
         var commute = new TravelClaim(40, [new ReceiptedCost("Parking", 8m)], 0);
-        Assert.Null(ClaimRules.WhyNotTravelAgain(commute, [(second, commute)]));
+        Assert.Null(ClaimRules.WhyNotTravelAgain(first, commute, [(second, commute)]));
 
         // A stay with lodging only (no per diem) is a stay all the same.
         var lodgingOnly = new TravelClaim(40, [], 0) { Lodging = 90m };
-        Assert.Contains("one drive there and back", ClaimRules.WhyNotTravelAgain(new TravelClaim(40, [], 0), [(first, lodgingOnly)]), StringComparison.Ordinal);
+        Assert.Contains("one drive there and back", ClaimRules.WhyNotTravelAgain(second, new TravelClaim(40, [], 0), [(first, lodgingOnly)]), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_morning_and_an_afternoon_session_on_one_day_are_one_journey_paid_back_once()
+    {
+        var (morning, afternoon) = (On("a", 14), On("b", 14) with { Start = On("b", 14).Start.AddHours(5), End = On("b", 14).End.AddHours(5) });
+        var commute = new TravelClaim(40, [new ReceiptedCost("Parking", 8m)], 0);
+
+        Assert.Contains("miles for this day are on your claim for the session of 14 Dec 2026", ClaimRules.WhyNotTravelAgain(afternoon, new TravelClaim(40, [], 0), [(morning, commute)]), StringComparison.Ordinal);
+        Assert.Contains("\"parking\" is on your claim", ClaimRules.WhyNotTravelAgain(afternoon, new TravelClaim(0, [new ReceiptedCost("parking", 8m)], 0), [(morning, commute)]), StringComparison.Ordinal);
+        Assert.Null(ClaimRules.WhyNotTravelAgain(afternoon, new TravelClaim(0, [new ReceiptedCost("Bus fare", 3m)], 0), [(morning, commute)]));
     }
 
     [Fact]

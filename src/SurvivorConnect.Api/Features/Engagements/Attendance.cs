@@ -359,7 +359,7 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
 
             var trip = ClaimRules.TripOf(session, [.. mine.Select(o => o.Session!)]);
             var onTrip = mine.Where(o => trip.Contains(o.Session!)).ToList();
-            if (ClaimRules.WhyNotTravelAgain(travel, [.. onTrip.Where(o => o.Claim.Travel is not null).Select(o => (o.Session!, o.Claim.Travel!))]) is { } again)
+            if (ClaimRules.WhyNotTravelAgain(session, travel, [.. onTrip.Where(o => o.Claim.Travel is not null).Select(o => (o.Session!, o.Claim.Travel!))]) is { } again)
             {
                 throw new ConflictException(again);
             }

@@ -33,30 +33,32 @@ public static class ClaimRules
     /// <summary>
     /// What a trip someone stayed away for (days away or lodging, on any of its sessions) cost is paid back once: the
     /// drive there and back, and each receipt (the same description and amount), claimed already with another of its
-    /// sessions. Someone who comes from home each day pays each day's parking or fare, so nothing is refused for them.
-    /// Null when the travel may stand.
+    /// sessions. Someone who comes from home each day pays each day's parking or fare, but once a day: sessions on the
+    /// same day (a morning and an afternoon) are one journey. Null when the travel may stand.
     /// </summary>
+    /// <param name="session">The session the travel is claimed with.</param>
     /// <param name="trip">The travel claimed for the trip's other sessions, each with its session.</param>
-    public static string? WhyNotTravelAgain(TravelClaim travel, IReadOnlyList<(EngagementSession Session, TravelClaim Travel)> trip)
+    public static string? WhyNotTravelAgain(EngagementSession session, TravelClaim travel, IReadOnlyList<(EngagementSession Session, TravelClaim Travel)> trip)
     {
+        ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(travel);
         ArgumentNullException.ThrowIfNull(trip);
-        if (!travel.StaysAway && !trip.Any(t => t.Travel.StaysAway))
-        {
-            return null;
-        }
+        var stayed = travel.StaysAway || trip.Any(t => t.Travel.StaysAway);
+        var day = DateOnly.FromDateTime(session.Start);
+        var once = stayed ? trip : [.. trip.Where(t => DateOnly.FromDateTime(t.Session.Start) == day)];
+        var (what, why) = stayed ? ("trip", "a trip you stayed away for is one drive there and back") : ("day", "sessions on one day are one drive there and back");
 
         static string On(EngagementSession s) => s.Start.ToString("d MMM yyyy", CultureInfo.InvariantCulture);
-        foreach (var (other, claimed) in trip)
+        foreach (var (other, claimed) in once)
         {
             if (travel.Costs.FirstOrDefault(c => claimed.Costs.Any(d => d.Amount == c.Amount && string.Equals(d.Description.Trim(), c.Description.Trim(), StringComparison.OrdinalIgnoreCase))) is { } again)
             {
-                return $"The receipt \"{again.Description.Trim()}\" is on your claim for the session of {On(other)} already: a cost of the trip is paid back once.";
+                return $"The receipt \"{again.Description.Trim()}\" is on your claim for the session of {On(other)} already: a cost of the {what} is paid back once.";
             }
         }
 
-        return travel.Miles > 0 && trip.FirstOrDefault(t => t.Travel.Miles > 0) is { Session: { } driven }
-            ? $"The miles for this trip are on your claim for the session of {On(driven)} already: a trip you stayed away for is one drive there and back."
+        return travel.Miles > 0 && once.FirstOrDefault(t => t.Travel.Miles > 0) is { Session: { } driven }
+            ? $"The miles for this {what} are on your claim for the session of {On(driven)} already: {why}."
             : null;
     }
 
