@@ -280,7 +280,7 @@ public sealed class MentoringJourneyTests(PortalServer server)
         // The youth's consent to the match is withdrawn: the next message is refused with a plain reason.
         await caseManager.GotoAsync("/caseload");
         await PortalServer.OpenYouthAsync(caseManager, "Riley");
-        await caseManager.GetByRole(AriaRole.Button, new() { Name = "Revoke" }).Last.ClickAsync();
+        await caseManager.GetByRole(AriaRole.Button, new() { Name = "Revoke the Youth consent to Agreeing to a mentoring match" }).Last.ClickAsync();
         await Expect(caseManager.Locator("[data-confirm]")).ToContainTextAsync("It stops what it allowed at once");
         await caseManager.Locator("[data-confirm]").GetByRole(AriaRole.Button, new() { Name = "Yes, revoke it" }).ClickAsync();
         await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The consent is revoked");

@@ -248,6 +248,10 @@ public sealed class TeamingJourneyTests(PortalServer server)
         await stale.GotoAsync(stale.Url);
         await stale.Locator($"[data-seat='{seatId}']").GetByRole(AriaRole.Button, new() { Name = "Read" }).ClickAsync();
         await Expect(stale.Locator("[data-shared-records]")).ToBeVisibleAsync();
+
+        // And stops again, as this collection's other journeys find Riley.
+        await youth.Locator("[data-my-sharing] li", new() { HasText = "Northstar" }).GetByRole(AriaRole.Button, new() { Name = "Stop sharing" }).ClickAsync();
+        await Expect(youth.Locator("[data-outcome]")).ToContainTextAsync("Stopped.");
     }
 
     [Fact]
