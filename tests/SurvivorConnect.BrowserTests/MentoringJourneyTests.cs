@@ -580,6 +580,54 @@ public sealed class MentoringJourneyTests(PortalServer server)
         await Expect(mentor.GetByLabel("Your message")).ToBeEnabledAsync();
     }
 
+    [Fact]
+    public async Task A_closed_match_s_chat_is_read_from_its_flag_by_the_case_manager_and_by_the_youth_but_no_longer_by_the_mentor()
+    {
+        var youthId = "youth-" + Guid.NewGuid().ToString("N")[..10];
+        var (mentorId, matchId) = await ActiveMatchOfNewMentorAsync(youthId);
+        var mentor = await server.SignInAsAddedAsync(mentorId, phone: true);
+        await mentor.GotoAsync("/chat");
+        await SendAsync(mentor, "see you at the library");
+        await Expect(mentor.Locator("[data-log] li.mine").Last).ToContainTextAsync("Sent");
+        await SendAsync(mentor, "or text me at 559-555-0177");
+        await Expect(mentor.Locator("[data-log] li.mine").Last).ToContainTextAsync("Held for review");
+        using var api = await server.ApiAsAsync("demo-casemanager");
+        await CloseAsync(api, matchId);
+        var youthName = "Step " + mentorId[^6..];
+
+        // The flag outlives the match: from the queue, the case manager reads the words where they were written.
+        var alex = await server.SignInAsync("Alex (demo case manager)");
+        await alex.GotoAsync("/flags");
+        var row = alex.Locator("tbody tr", new() { HasText = youthName });
+        await row.GetByRole(AriaRole.Button, new() { Name = $"Read it in the chat with {youthName}" }).ClickAsync();
+        await Expect(alex.Locator("[data-log] li.flagged")).ToContainTextAsync("559-555-0177", new() { Timeout = 10000 });
+        await Expect(alex.GetByText("This chat has ended.")).ToBeVisibleAsync();
+        await Expect(alex.GetByLabel("Your message")).ToHaveCountAsync(0);
+        await Accessibility.AssertNoSeriousViolationsAsync(alex);
+
+        // The youth finds it among the chats that have ended, and reads what reached them.
+        var youth = await server.SignInAsAddedAsync(youthId, phone: true);
+        await youth.GotoAsync("/chat");
+        var ended = youth.Locator("section", new() { Has = youth.GetByRole(AriaRole.Heading, new() { Name = "Chats that have ended" }) });
+        await Accessibility.AssertNoSeriousViolationsAsync(youth);
+        await ended.GetByRole(AriaRole.Button, new() { Name = "Read this ended chat" }).ClickAsync();
+        await Expect(youth.GetByText("see you at the library")).ToBeVisibleAsync(new() { Timeout = 10000 });
+        await Expect(youth.GetByText("559-555-0177")).ToHaveCountAsync(0);
+        await Expect(youth.Locator("[data-chat-status]")).ToContainTextAsync("This match has ended");
+        await Expect(youth.GetByLabel("Your message")).ToHaveCountAsync(0);
+        await Accessibility.AssertNoSeriousViolationsAsync(youth);
+
+        // The mentor's page offers the chat no more.
+        await mentor.GotoAsync("/chat");
+        await Expect(mentor.GetByText("You have no chat yet.")).ToBeVisibleAsync();
+
+        // Left as the collection's other journeys find the queue: nothing of this match open in it.
+        await alex.GotoAsync("/flags");
+        await row.GetByRole(AriaRole.Button, new() { Name = "Keep back" }).ClickAsync();
+        await Expect(alex.Locator("[data-outcome]")).ToContainTextAsync("The message was kept back.");
+        await Expect(row).ToHaveCountAsync(0);
+    }
+
     /// <summary>A new mentor of the demo agency with <paramref name="profile"/>, supervised, ready and consenting; the client signed in as them.</summary>
     private async Task<HttpClient> ReadyNewMentorAsync(string mentorId, string name, object profile)
     {
@@ -594,8 +642,11 @@ public sealed class MentoringJourneyTests(PortalServer server)
         return mentor;
     }
 
-    /// <summary>A new mentor, ready and consenting, in an active match with a new youth of Alex's (who has no sign-in).</summary>
-    private async Task<(string MentorId, string MatchId)> ActiveMatchOfNewMentorAsync()
+    /// <summary>
+    /// A new mentor, ready and consenting, in an active match with a new youth of Alex's, who signs in as
+    /// <paramref name="youthPersonId"/> when given (and has no sign-in otherwise).
+    /// </summary>
+    private async Task<(string MentorId, string MatchId)> ActiveMatchOfNewMentorAsync(string? youthPersonId = null)
     {
         var mentorId = "mentor-" + Guid.NewGuid().ToString("N")[..10];
         using var asMentor = await ReadyNewMentorAsync(mentorId, $"Stepping {mentorId[^6..]}", new
@@ -603,8 +654,17 @@ public sealed class MentoringJourneyTests(PortalServer server)
             displayName = $"Stepping {mentorId[^6..]}", languages = new[] { "English" }, gender = "female", location = new { latitude = 36.7378, longitude = -119.7871 },
             travelRadiusMiles = 25, interests = new[] { "art" }, livedExperienceTags = Array.Empty<string>(), experiencedStages = new[] { "contemplation" }, capacity = 1,
         });
+        if (youthPersonId is not null)
+        {
+            using var admin = await server.ApiAsAsync("demo-admin");
+            (await admin.PostAsJsonAsync("/api/people", new { subjectId = youthPersonId, displayName = "Step " + mentorId[^6..], roles = new[] { "Youth" } })).EnsureSuccessStatusCode();
+        }
+
         using var alex = await server.ApiAsAsync("demo-casemanager");
-        var youth = await (await alex.PostAsJsonAsync("/api/youth", new { displayName = "Step " + mentorId[^6..], age = 16, stage = "contemplation", languages = new[] { "English" } })).Content.ReadFromJsonAsync<JsonElement>();
+        var youth = await (await alex.PostAsJsonAsync("/api/youth", new
+        {
+            displayName = "Step " + mentorId[^6..], age = 16, stage = "contemplation", languages = new[] { "English" }, personId = youthPersonId,
+        })).Content.ReadFromJsonAsync<JsonElement>();
         var proposed = await alex.PostAsJsonAsync("/api/matches", new { youthId = youth.GetProperty("id").GetString(), mentorId });
         proposed.EnsureSuccessStatusCode();
         var matchId = (await proposed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;

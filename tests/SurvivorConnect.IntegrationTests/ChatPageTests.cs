@@ -66,4 +66,56 @@ public sealed class ChatPageTests(ApiFactory api)
         Assert.Contains($"data-conversation=\"{match.Id}\"", opened, StringComparison.Ordinal);
         Assert.Contains(shows, opened, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task An_ended_chat_is_read_from_its_flag_by_the_case_manager_and_from_the_list_by_the_youth_but_not_by_its_mentor_or_another_caseload()
+    {
+        var (match, _, youth, mentorId, _) = await _world.ActiveMatchAsync();
+        var youthPerson = (await HttpAssert.Ok<MeDto>(await youth.GetAsync("/api/me"))).Id;
+        await MentoringWorld.Ok(await _world.CaseManager.PostJson($"/api/matches/{match.Id}/close", new { reason = "GoalsMet", planned = true }));
+
+        var fromFlag = await PostFormAsync(await SignedInAsync(api, "demo-casemanager"), "/chat", "open-chat", ("Id", match.Id), ("Message", "1"));
+        var youthPage = await SignedInAsync(api, youthPerson);
+        var youthList = await youthPage.GetStringAsync("/chat");
+        var youthOpened = await PostFormAsync(youthPage, "/chat", "open-chat", ("Id", match.Id));
+        var mentorPage = await SignedInAsync(api, mentorId);
+        var mentorList = await mentorPage.GetStringAsync("/chat");
+        var mentorForged = await PostFormAsync(mentorPage, "/chat", "open-chat", ("Id", match.Id));
+        var (otherCaseManager, _) = await _world.PersonAsync(Roles.CaseManager);
+        var otherForged = await PostFormAsync(await SignedInAsync(api, otherCaseManager), "/chat", "open-chat", ("Id", match.Id));
+
+        foreach (var opened in new[] { fromFlag, youthOpened })
+        {
+            Assert.Contains($"data-conversation=\"{match.Id}\"", opened, StringComparison.Ordinal);
+            Assert.Contains("This chat has ended.", opened, StringComparison.Ordinal);
+            Assert.DoesNotContain("data-send", opened, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("data-flagged=\"1\"", fromFlag, StringComparison.Ordinal);
+        Assert.Contains("Chats that have ended", youthList, StringComparison.Ordinal);
+        Assert.Contains($"value=\"{match.Id}\"", youthList, StringComparison.Ordinal);
+        Assert.DoesNotContain("Chats that have ended", mentorList, StringComparison.Ordinal);
+        foreach (var html in new[] { mentorList, mentorForged, otherForged })
+        {
+            Assert.DoesNotContain(match.Id, html, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_match_closed_before_it_started_had_no_chat_and_is_not_among_the_ended_ones()
+    {
+        var (youthId, youth) = await _world.YouthAsync();
+        var (neverMentorId, _) = await _world.ReadyMentorAsync();
+        var never = await _world.ProposeAsync(youthId, neverMentorId);
+        await MentoringWorld.Ok(await _world.CaseManager.PostJson($"/api/matches/{never.Id}/close", new { reason = "AgencyDecision", planned = true }));
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var ran = await _world.AcceptedAsync(youthId, mentorId, mentor);
+        await MentoringWorld.Ok(await youth.PostAsync($"/api/matches/{ran.Id}/agree", null));
+        await MentoringWorld.Ok(await _world.CaseManager.PostJson($"/api/matches/{ran.Id}/close", new { reason = "GoalsMet", planned = true }));
+
+        var ended = await HttpAssert.Ok<PageDto<MatchDto>>(await _world.CaseManager.GetAsync($"/api/matches?youthId={youthId}&ended=true"));
+
+        Assert.Equal([ran.Id], ended.Items.Select(m => m.Id));
+        await HttpAssert.Problem(await _world.CaseManager.GetAsync($"/api/matches?youthId={youthId}&ended=true&open=true"), 400);
+    }
 }

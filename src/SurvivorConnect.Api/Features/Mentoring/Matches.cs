@@ -54,8 +54,12 @@ public sealed record ProposeMatch(string MatchId, string? YouthId, string? Mento
     public void Validate(ValidationErrors errors) => errors.Text("youthId", YouthId, 128).Text("mentorId", MentorId, 128);
 }
 
-/// <summary>The caller's matches, newest first, a page at a time; only one youth's, or only open ones, when asked.</summary>
-public sealed record ListMatches(int PageSize = Paging.DefaultPageSize, string? ContinuationToken = null, string? YouthId = null, bool OpenOnly = false)
+/// <summary>
+/// The caller's matches, newest first, a page at a time; only one youth's, only open ones, or only closed ones whose chat
+/// ran (the chats that have ended), when asked. A page may hold fewer than asked; its continuation goes on.
+/// </summary>
+public sealed record ListMatches(
+    int PageSize = Paging.DefaultPageSize, string? ContinuationToken = null, string? YouthId = null, bool OpenOnly = false, bool EndedChatsOnly = false)
     : IQuery<Page<MatchView>>, IValidate, IAudited
 {
     /// <summary>One youth's matches are a read of that youth's record, audited under their id.</summary>
@@ -65,6 +69,11 @@ public sealed record ListMatches(int PageSize = Paging.DefaultPageSize, string? 
     {
         Paging.Validate(errors, PageSize);
         errors.Text("youthId", YouthId, 128, required: false);
+        if (OpenOnly && EndedChatsOnly)
+        {
+            errors.Add("ended", "Open and ended matches are asked for apart.");
+        }
+
         // Audited under this id: it is an id, never the caller's own words.
         if (YouthId is not null && !PeopleRules.IsValidId(YouthId))
         {
@@ -266,10 +275,16 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             filters.Add(Filter.In("state", MentoringData.OpenStates));
         }
 
+        if (query.EndedChatsOnly)
+        {
+            filters.Add(Filter.Eq("state", MatchState.Closed));
+        }
+
         var page = await data.Store.PageAsync<Match>(Match.Container, filters, orderBy: "proposedAt", descending: true, query.PageSize, query.ContinuationToken, ct);
         var youth = (await data.ManyAsync<YouthReferral>(YouthReferral.Container, page.Items.Select(m => m.YouthId), ct)).ToDictionary(y => y.Id, StringComparer.Ordinal);
         var mine = new List<(Match Match, YouthReferral Youth, MatchRole Role)>();
-        foreach (var match in page.Items)
+        // A match closed before it started had no chat.
+        foreach (var match in page.Items.Where(m => !query.EndedChatsOnly || m.Started()))
         {
             if (youth.TryGetValue(match.YouthId, out var young) && data.RoleIn(match, young) is { } role)
             {
@@ -525,7 +540,7 @@ public static class MatchEndpoints
         matches.MapPost("/", ProposeMatch).WithName(nameof(ProposeMatch))
             .RequireAuthorization(Policies.CaseManager).WithSummary("Propose a mentor for a youth on your caseload.");
         matches.MapGet("/", ListMatches).WithName(nameof(ListMatches))
-            .RequireAuthorization(Policies.MatchParticipant).WithSummary("Your matches, newest first, a page at a time, as your role may see them; youthId and open=true narrow them.");
+            .RequireAuthorization(Policies.MatchParticipant).WithSummary("Your matches, newest first, a page at a time, as your role may see them; youthId, open=true and ended=true (closed after their chat started) narrow them.");
         matches.MapGet("/{id}", GetMatch).WithName(nameof(GetMatch))
             .RequireAuthorization(Policies.MatchParticipant);
         matches.MapPost("/{id}/accept", AcceptMatch).WithName(nameof(AcceptMatch))
@@ -557,8 +572,8 @@ public static class MatchEndpoints
         Created(await mediator.Send(new ProposeMatch(AgencyStore.NewId(), body.YouthId, body.MentorId), ct));
 
     private static async Task<Ok<Page<MatchView>>> ListMatches(
-        IMediator mediator, int? pageSize, string? continuationToken, string? youthId, bool? open, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new ListMatches(pageSize ?? Paging.DefaultPageSize, continuationToken, youthId, open ?? false), ct));
+        IMediator mediator, int? pageSize, string? continuationToken, string? youthId, bool? open, bool? ended, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new ListMatches(pageSize ?? Paging.DefaultPageSize, continuationToken, youthId, open ?? false, ended ?? false), ct));
 
     private static async Task<Ok<MatchView>> GetMatch(IMediator mediator, string id, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new GetMatch(id), ct));

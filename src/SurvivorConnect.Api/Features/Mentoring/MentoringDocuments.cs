@@ -292,6 +292,9 @@ public sealed record Match : Document
     /// the staff's and the mentor's, and a mentor who declines is never a named no to the youth.
     /// </summary>
     public bool PutToYouth() => History.Any(t => t.To == MatchState.AwaitingYouth);
+
+    /// <summary>Whether the match ever started: only then did it have a chat.</summary>
+    public bool Started() => History.Any(t => t.To == MatchState.Active);
 }
 
 
