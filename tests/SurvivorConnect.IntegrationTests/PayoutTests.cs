@@ -711,6 +711,18 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task An_event_larger_than_a_person_may_send_is_taken_from_Stripe_up_to_the_webhook_s_own_limit()
+    {
+        var (payout, bankPayout) = await SendingAsync();
+        var paid = api.Stripe.EventJson("payout.paid", bankPayout, status: "paid");
+
+        await HttpAssert.Problem(await api.DeliverAsync(paid + new string(' ', 300 * 1024), secret: FakeStripe.ConnectWebhookSecret), 413);
+        Assert.Equal("Sending", (await _world.PayoutAsync(payout)).State);
+        Assert.Equal(HttpStatusCode.OK, (await api.DeliverAsync(paid + new string(' ', 100 * 1024), secret: FakeStripe.ConnectWebhookSecret)).StatusCode);
+        Assert.Equal("Paid", (await _world.PayoutAsync(payout)).State);
+    }
+
+    [Fact]
     public async Task Account_news_arriving_late_and_out_of_order_leaves_the_payee_as_Stripe_has_them_now()
     {
         var (_, payees) = await _world.AttendedAsync();

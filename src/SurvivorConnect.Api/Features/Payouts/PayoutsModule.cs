@@ -102,8 +102,9 @@ public static class PayoutsModule
         app.MapGet("/finance/payouts.csv", ExportPayoutsCsv).WithName("DownloadPayouts").WithTags("Payouts").RequireAuthorization(Policies.FinanceApprover)
             .WithSummary("The portal's download of the year's payouts.");
 
-        // Stripe cannot sign in: the signature on the body is its proof.
+        // Stripe cannot sign in: the signature on the body is its proof. Its events may be larger than anything a person sends.
         app.MapPost("/webhooks/stripe", StripeWebhook.Receive).WithName("StripeWebhook").WithTags("Payouts").AllowAnonymous()
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(StripeWebhook.MaxBodyBytes))
             .WithSummary("Stripe's events, verified by signature; each acted on once, in any order.")
             .ProducesProblem(StatusCodes.Status400BadRequest);
         app.MapPayeeSetup();

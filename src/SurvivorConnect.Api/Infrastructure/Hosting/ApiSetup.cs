@@ -110,8 +110,6 @@ public static class ApiSetup
             app.UseHsts();
         }
 
-        app.UseMiddleware<RequestBodyLimit>(app.Configuration.GetValue("Api:MaxRequestBodyBytes", 65536L));
-
         // The portal's script and styles (wwwroot), public and served before any route is considered.
         app.UseStaticFiles();
 
@@ -124,6 +122,9 @@ public static class ApiSetup
             return next(context);
         });
         app.UseRouting();
+
+        // After routing, so an endpoint's own limit is known; before anything reads a body.
+        app.UseMiddleware<RequestBodyLimit>(app.Configuration.GetValue("Api:MaxRequestBodyBytes", 65536L));
         app.Use(SecretInPath.HideAsync);
         app.UseMiddleware<StalePortalForms>();
 

@@ -27,11 +27,15 @@ internal sealed partial class SafeRequestLogging(RequestDelegate next, ILogger<S
     private static partial void LogRequest(ILogger logger, string method, string route, int status, double elapsedMs, string traceId);
 }
 
-/// <summary>Refuses bodies over the configured size before anything reads them.</summary>
-internal sealed class RequestBodyLimit(RequestDelegate next, long maxBytes)
+/// <summary>
+/// Refuses bodies over the configured size before anything reads them; an endpoint that takes larger ones from
+/// elsewhere (Stripe's events) says its own limit in its metadata.
+/// </summary>
+internal sealed class RequestBodyLimit(RequestDelegate next, long configuredBytes)
 {
     public Task InvokeAsync(HttpContext context)
     {
+        var maxBytes = context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IRequestSizeLimitMetadata>()?.MaxRequestBodySize ?? configuredBytes;
         if (context.Request.ContentLength > maxBytes)
         {
             throw new BadHttpRequestException($"The request body may be at most {maxBytes} bytes.", StatusCodes.Status413PayloadTooLarge);
