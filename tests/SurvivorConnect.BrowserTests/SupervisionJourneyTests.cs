@@ -58,6 +58,18 @@ public sealed class SupervisionJourneyTests(PortalServer server)
         await supervisor.GetByRole(AriaRole.Button, new() { Name = "Hold from new matches" }).ClickAsync();
         await Expect(supervisor.Locator("[data-outcome]")).ToContainTextAsync("They are held from new matches");
 
+        // Not to be with youth at all for now: the supervisor pauses their chats too, from the same form.
+        await supervisor.GetByLabel("Pause their chats too").CheckAsync();
+        await supervisor.GetByRole(AriaRole.Button, new() { Name = "Change the hold" }).ClickAsync();
+        await Expect(supervisor.Locator("[data-outcome]")).ToContainTextAsync("their chats are paused");
+        await Expect(supervisor.Locator("[data-hold]")).ToContainTextAsync("Their chats are paused too.");
+        await Expect(supervisor.GetByLabel("Pause their chats too")).ToBeCheckedAsync();
+        await Accessibility.AssertNoSeriousViolationsAsync(supervisor);
+        await supervisor.GetByLabel("Pause their chats too").UncheckAsync();
+        await supervisor.GetByRole(AriaRole.Button, new() { Name = "Change the hold" }).ClickAsync();
+        await Expect(supervisor.Locator("[data-outcome]")).ToContainTextAsync("Their chats go on.");
+        await Expect(supervisor.Locator("[data-hold]")).Not.ToContainTextAsync("paused");
+
         // While the urgent answer waits for review, the hold is not theirs to lift yet.
         await Expect(supervisor.Locator("[data-hold-waits]")).ToBeVisibleAsync();
         await Expect(supervisor.GetByRole(AriaRole.Button, new() { Name = "Lift the hold" })).ToHaveCountAsync(0);
