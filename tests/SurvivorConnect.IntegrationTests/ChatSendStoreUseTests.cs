@@ -1,4 +1,6 @@
+using Microsoft.AspNetCore.SignalR.Client;
 using SurvivorConnect.Api.Features.Chat;
+using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.IntegrationTests;
 
@@ -37,6 +39,34 @@ public sealed class ChatSendStoreUseTests(ChatSendStoreUseTests.Factory api) : I
         });
 
         Assert.Equal(new StoreUse(Reads: 0, Queries: 0, Documents: 0, Writes: Sends), use);
+    }
+
+    [Fact]
+    public async Task Words_of_danger_sent_as_the_page_goes_away_are_stored_and_flagged_all_the_same()
+    {
+        var chat = await _world.OpenChatAsync();
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        api.Counter.BeforeBatch = async operations =>
+        {
+            if (operations.Any(o => o is BatchOperation.Create { Document: ChatMessage }))
+            {
+                api.Counter.BeforeBatch = null;
+                reached.SetResult();
+                await release.Task;
+            }
+        };
+
+        // The youth sends, and the quick exit closes the page's connection before the message is stored.
+        _ = chat.Youth.Connection.InvokeAsync<HubReply<SendResult>>("Send", chat.Id, Guid.NewGuid().ToString("N"), "he is going to hurt me tonight");
+        await reached.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await chat.Youth.Connection.StopAsync();
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        release.SetResult();
+
+        await ChatClient.EventuallyAsync(() => chat.CaseManager.Received.Any(m => m.Text == "he is going to hurt me tonight"), "the message reaches the case manager");
+        var flags = await HttpAssert.Ok<List<ChatTests.FlagDto>>(await _world.CaseManager.GetAsync("/api/flags?status=Open"));
+        Assert.Contains(flags, f => f.ConversationId == chat.Id && f.Urgent);
     }
 
     [Fact]

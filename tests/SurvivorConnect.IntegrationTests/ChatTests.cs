@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using SurvivorConnect.Api.Features.Chat;
+using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.IntegrationTests;
@@ -330,6 +331,23 @@ public sealed class ChatTests(ChatTests.Factory api) : IClassFixture<ChatTests.F
 
     private async Task<FlagDto> OpenFlagAsync(string conversationId) =>
         (await HttpAssert.Ok<List<FlagDto>>(await _world.CaseManager.GetAsync("/api/flags?status=Open"))).Single(f => f.ConversationId == conversationId);
+
+    [Fact]
+    public async Task A_message_kept_back_after_the_youth_moved_to_a_new_sign_in_is_not_pushed_to_the_old_one_s_open_page()
+    {
+        var chat = await OpenChatAsync();
+        var sent = await chat.Youth.SendAsync(chat.Id, "add me on snapchat, old phone");
+        await ChatClient.EventuallyAsync(() => !chat.CaseManager.Flags.IsEmpty, "the flag");
+
+        // The old phone may be in someone else's hands: the case manager gives the youth a new sign-in.
+        var (newSignIn, _) = await _world.PersonAsync(Roles.Youth);
+        await _world.LinkSignInAsync(chat.YouthId, newSignIn);
+        await ChatClient.EventuallyAsync(() => chat.Youth.Statuses.Any(s => s.ConversationId == chat.Id && !s.Readable), "the old page is told it may no longer read");
+        await HttpAssert.Ok<FlagDto>(await _world.CaseManager.PostAsync($"/api/flags/{chat.CaseManager.Flags.First().Id}/reject", null));
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+
+        Assert.DoesNotContain(chat.Youth.Received, m => m.Sequence == sent.Message.Sequence && m.Status == MessageStatus.Rejected);
+    }
 
     [Fact]
     public async Task A_rejected_message_is_never_delivered_and_the_sender_still_sees_it_as_rejected()

@@ -19,7 +19,8 @@ namespace SurvivorConnect.Api.Features.Chat;
 /// belongs to the conversation.
 /// </summary>
 [Authorize(Policy = Policies.MatchParticipant)]
-public sealed class ChatHub(ChatService chat, ChatConnections connections, ChatAccessReconciler reconciler, IOptions<ChatOptions> options) : Hub<IChatClient>
+public sealed class ChatHub(ChatService chat, ChatConnections connections, ChatAccessReconciler reconciler, IOptions<ChatOptions> options, TimeProvider time)
+    : Hub<IChatClient>
 {
     public override async Task OnConnectedAsync()
     {
@@ -106,8 +107,18 @@ public sealed class ChatHub(ChatService chat, ChatConnections connections, ChatA
         }
     }
 
-    public async Task<HubReply<SendResult>> Send(string conversationId, string clientMessageId, string text) =>
-        HubReply.Ok(await chat.SendAsync(conversationId, clientMessageId, text, Context.ConnectionAborted));
+    /// <summary>
+    /// A message that has arrived is stored and checked even if its page goes away meanwhile (the quick exit straight
+    /// after words of danger, say): only a bound on how long it may take stops it, never its connection's end.
+    /// </summary>
+    public async Task<HubReply<SendResult>> Send(string conversationId, string clientMessageId, string text)
+    {
+        using var bounded = new CancellationTokenSource(SendBound, time);
+        return HubReply.Ok(await chat.SendAsync(conversationId, clientMessageId, text, bounded.Token));
+    }
+
+    /// <summary>How long a send that has arrived may take to be stored.</summary>
+    public static readonly TimeSpan SendBound = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// Messages after <paramref name="sequence"/>, a page at a time: what a client missed while away. It calls
@@ -300,7 +311,8 @@ public sealed partial class ChatHubFilter(
             || last is not DateTimeOffset checkedAt || now - checkedAt >= SendSessionCheckEvery;
         if (sessionCheckDue)
         {
-            if (await sessions.ConnectionSessionEndedAsync(connection.User!, connection.ConnectionAborted))
+            // A send's check goes on if the connection ends meanwhile: the send itself does (Send).
+            if (await sessions.ConnectionSessionEndedAsync(connection.User!, isSend ? CancellationToken.None : connection.ConnectionAborted))
             {
                 return new HubError(ChatErrorCodes.SessionExpired, "Your session has ended. Sign in again to carry on.");
             }

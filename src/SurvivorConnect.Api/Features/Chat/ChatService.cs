@@ -926,8 +926,13 @@ public sealed partial class ChatService(
             case FlagStatus.Rejected:
                 var rejected = await Store.ReplaceAsync(Conversation.Container, message with { Status = MessageStatus.Rejected }, message.ETag!, ct);
                 // Only the sender's own pages hear of it (each shows only its own conversation): the other party never
-                // learns there was a message to keep back.
-                await LiveAsync(() => hub.Clients.User(ChatUserIdProvider.PersonKey(Store.AgencyId, rejected.SenderId)).MessageReceived(ChatMessageView.From(flag.ConversationId, rejected)));
+                // learns there was a message to keep back. A sender no longer in the chat (a youth's old sign-in, a
+                // mentor it was taken from) hears nothing: their pages are reached by person, not by the chat's group.
+                if (await SenderStillReadsAsync(flag.ConversationId, rejected, ct))
+                {
+                    await LiveAsync(() => hub.Clients.User(ChatUserIdProvider.PersonKey(Store.AgencyId, rejected.SenderId)).MessageReceived(ChatMessageView.From(flag.ConversationId, rejected)));
+                }
+
                 break;
             default:
                 // Resolved, it would stay held for ever: never delivered, and never to be decided again.
@@ -1047,6 +1052,19 @@ public sealed partial class ChatService(
         {
             throw new ChatRefusedException(ChatErrorCodes.NotFound, NoLongerAvailable);
         }
+    }
+
+    /// <summary>Whether the sender of <paramref name="message"/> is still the party they wrote as, and may read the chat.</summary>
+    private async Task<bool> SenderStillReadsAsync(string conversationId, ChatMessage message, CancellationToken ct)
+    {
+        var match = await data.MatchAsync(conversationId, ct);
+        var youth = await data.YouthAsync(match.YouthId, ct);
+        return message.SenderRole switch
+        {
+            YouthRole => youth.PersonId == message.SenderId,
+            MentorRole => match.MentorId == message.SenderId && await MentorMayReadAsync(new ChatAccess(match, youth, MatchRole.Mentor), ct),
+            _ => false,
+        };
     }
 
     /// <summary>A pause leaves the mentor the chat to read; whatever else stops it (consent, do-not-match, closing) takes it away.</summary>
