@@ -628,6 +628,44 @@ public sealed class MentoringJourneyTests(PortalServer server)
         await Expect(row).ToHaveCountAsync(0);
     }
 
+    [Fact]
+    public async Task A_message_that_never_reached_an_open_page_shows_as_soon_as_the_page_is_back_in_the_chat()
+    {
+        var youthId = "youth-" + Guid.NewGuid().ToString("N")[..10];
+        var (mentorId, matchId) = await ActiveMatchOfNewMentorAsync(youthId);
+        var mentor = await server.SignInAsAddedAsync(mentorId);
+        // The push of one message never reaches the mentor's page, as when it was out of the chat's group a moment.
+        await mentor.RouteWebSocketAsync("**/hubs/chat**", page =>
+        {
+            var server = page.ConnectToServer();
+            page.OnMessage(frame => server.Send(frame.Text!));
+            server.OnMessage(frame => page.Send(string.Join(RecordSeparator, frame.Text!.Split(RecordSeparator)
+                .Where(m => !(m.Contains("MessageReceived", StringComparison.Ordinal) && m.Contains("missed on the way", StringComparison.Ordinal))))));
+        });
+        await mentor.GotoAsync("/chat");
+        await Expect(mentor.GetByRole(AriaRole.Button, new() { Name = "Send" })).ToBeEnabledAsync();
+        var youth = await server.SignInAsAddedAsync(youthId, phone: true);
+        await youth.GotoAsync("/chat");
+        await SendAsync(youth, "missed on the way");
+        await Expect(youth.Locator("[data-log] li.mine").Last).ToContainTextAsync("Sent");
+        await Expect(mentor.GetByText("missed on the way")).ToHaveCountAsync(0);
+
+        // The case manager pauses the match and resumes it: the page, told it is back in the chat, fetches what it missed.
+        using var alex = await server.ApiAsAsync("demo-casemanager");
+        foreach (var step in new[] { "pause", "resume" })
+        {
+            var current = await alex.GetAsync($"/api/matches/{matchId}");
+            var version = (await current.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("version").GetString();
+            using var move = new HttpRequestMessage(HttpMethod.Post, $"/api/matches/{matchId}/{step}");
+            move.Headers.TryAddWithoutValidation("If-Match", version);
+            (await alex.SendAsync(move)).EnsureSuccessStatusCode();
+        }
+
+        await Expect(mentor.GetByText("missed on the way")).ToHaveCountAsync(1);
+        await Expect(mentor.GetByRole(AriaRole.Button, new() { Name = "Send" })).ToBeEnabledAsync();
+        await CloseAsync(alex, matchId);
+    }
+
     /// <summary>A new mentor of the demo agency with <paramref name="profile"/>, supervised, ready and consenting; the client signed in as them.</summary>
     private async Task<HttpClient> ReadyNewMentorAsync(string mentorId, string name, object profile)
     {

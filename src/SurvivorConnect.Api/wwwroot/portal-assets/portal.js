@@ -708,6 +708,10 @@
             showHistory((await hub.invoke('History', id, null, historyPage)).value);
             await catchUp(hub);
           });
+        } else {
+          // Back in the conversation (a resume, say): what was written while this page was out of it is fetched now,
+          // not only when the next message shows a gap.
+          await catchUp(hub);
         }
       });
     }, async (hub) => {
