@@ -1034,6 +1034,24 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     [Fact]
+    public async Task Someone_recorded_as_not_coming_is_told_once_so_they_can_say_if_they_were_there()
+    {
+        var (opportunity, first, second) = await SoonAsync(startsIn: 3);
+        api.Time.Advance(TimeSpan.FromHours(6));
+        var attendance = $"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/attendance";
+        var entries = new object[] { new { personId = first.Id, outcome = "attended" }, new { personId = second.Id, outcome = "noShow" } };
+
+        await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson(attendance, new { entries }));
+        await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson(attendance, new { entries }));
+
+        var toldAbsent = (await HttpAssert.Ok<PageDto<NotificationDto>>(await second.Client.GetAsync("/api/notifications"))).Items;
+        var toldThere = (await HttpAssert.Ok<PageDto<NotificationDto>>(await first.Client.GetAsync("/api/notifications"))).Items;
+        Assert.Single(toldAbsent, n => n.Kind == "engagement-recorded-absent");
+        Assert.DoesNotContain(toldAbsent, n => n.Kind == "engagement-attendance-recorded");
+        Assert.DoesNotContain(toldThere, n => n.Kind == "engagement-recorded-absent");
+    }
+
+    [Fact]
     public async Task A_session_that_went_ahead_before_its_work_was_cancelled_is_still_paid()
     {
         var (opportunity, first, second) = await SoonAsync(startsIn: 3);

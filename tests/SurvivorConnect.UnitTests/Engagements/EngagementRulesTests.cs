@@ -380,6 +380,17 @@ public sealed class ClaimRulesTests
     }
 
     [Fact]
+    public void A_flat_sum_per_session_may_not_stretch_a_shorter_session_to_the_longest_one_s_length()
+    {
+        var start = new DateTime(2026, 12, 2, 18, 0, 0, DateTimeKind.Unspecified);
+        EngagementSession Lasting(string id, int days, int hours) => new(id, start.AddDays(days), start.AddDays(days).AddHours(hours), "UTC", false, null, null);
+        var two = Asked with { Sessions = [Lasting("s1", 0, 1), Lasting("s2", 7, 3)] };
+
+        Assert.Contains("never lowered", AskedTerms.WhyNotChange(two, two with { Sessions = [Lasting("s1", 0, 3), Lasting("s2", 7, 3)] }), StringComparison.Ordinal);
+        Assert.Null(AskedTerms.WhyNotChange(two, two with { Sessions = [Lasting("s1", 0, 1), Lasting("s2", 7, 2)] }));
+    }
+
+    [Fact]
     public void An_hourly_session_may_not_be_cut_shorter_once_people_were_asked()
     {
         var start = new DateTime(2026, 12, 2, 18, 0, 0, DateTimeKind.Unspecified);

@@ -103,10 +103,14 @@ public sealed class SessionChangesTests
         var movedEarly = SessionChanges.WhyNotWhileConfirmed(before, [tomorrow, later with { Start = later.Start.AddHours(1), End = later.End.AddHours(1) }], Now, terms);
         var placeChanged = SessionChanges.WhyNotWhileConfirmed(before, [tomorrow with { Location = "Library" }, later], Now, terms);
         var movedIntoWindow = SessionChanges.WhyNotWhileConfirmed(before, [tomorrow, later with { Start = tomorrow.Start, End = tomorrow.End }], Now, terms);
+        var madeOnlineLate = SessionChanges.WhyNotWhileConfirmed(before, [tomorrow with { InPerson = !tomorrow.InPerson }, later], Now, terms);
+        var madeOnlineEarly = SessionChanges.WhyNotWhileConfirmed(before, [tomorrow, later with { InPerson = !later.InPerson }], Now, terms);
 
         Assert.Contains("Cancel it instead", takenOff, StringComparison.Ordinal);
         Assert.Contains("begins within 24 hours", movedLate, StringComparison.Ordinal);
         Assert.Contains("would then begin within 24 hours", movedIntoWindow, StringComparison.Ordinal);
+        Assert.Contains("begins within 24 hours", madeOnlineLate, StringComparison.Ordinal);
+        Assert.Null(madeOnlineEarly);
         Assert.Null(movedEarly);
         Assert.Null(placeChanged);
     }

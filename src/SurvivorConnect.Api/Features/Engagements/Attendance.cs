@@ -216,6 +216,11 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
             {
                 await claims.AttendanceRecordedAsync(claim, ct);
             }
+            else if (claim.Outcome == AttendanceOutcome.NoShow)
+            {
+                // Never silent: someone who was there learns it while it can still be put right.
+                await claims.RecordedAbsentAsync(claim, ct);
+            }
         }
 
         return written;
@@ -473,6 +478,13 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
     /// </summary>
     public Task AttendanceRecordedAsync(ClaimView claim, CancellationToken ct) =>
         notifier.SendOnceAsync(claim.PersonId, Notices.EngagementAttendanceRecorded, $"attendance-recorded~{claim.OpportunityId}~{claim.SessionId}", ct);
+
+    /// <summary>
+    /// Tells the person, once for the session, that it is recorded as one they did not come to (recorded so again after
+    /// a change, they hear of it as a claim that pays less).
+    /// </summary>
+    public Task RecordedAbsentAsync(ClaimView claim, CancellationToken ct) =>
+        notifier.SendOnceAsync(claim.PersonId, Notices.EngagementRecordedAbsent, $"recorded-absent~{claim.OpportunityId}~{claim.SessionId}", ct);
 
     /// <summary>Tells the person, once for the cancellation undone, that their place in the session is theirs again.</summary>
     public Task PlaceRestoredAsync(CompensationClaim cancellation, CancellationToken ct) =>

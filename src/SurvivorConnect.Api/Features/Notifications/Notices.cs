@@ -119,6 +119,9 @@ public static class Notices
     public static Notice EngagementAttendanceRecorded { get; } = new("engagement-attendance-recorded",
         "Thank you for taking part. Your paid session is recorded and your claim is on your paid work page. If it allows travel, add your costs there soon: once it goes to finance for payment they can no longer be added.");
 
+    public static Notice EngagementRecordedAbsent { get; } = new("engagement-recorded-absent",
+        "One of your paid sessions is recorded as one you did not come to, so it is not paid. Your paid work page says which. If you were there, tell your agency contact: it can be put right until it goes to finance.");
+
     public static Notice EngagementClaimLowered { get; } = new("engagement-claim-lowered",
         "What the agency recorded of one of your paid sessions has been changed, and the claim now pays less. Your paid work page shows it as it stands. If it is wrong, tell your agency contact: it can be put right until it goes to finance for payment.");
 

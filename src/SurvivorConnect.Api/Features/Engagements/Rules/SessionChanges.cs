@@ -106,8 +106,12 @@ public static class SessionChanges
         return null;
     }
 
+    /// <summary>
+    /// A new time, or a switch between in person and online: someone already on their way, or with no way to get
+    /// there, loses the session as surely as by a cancellation (and travel to an online one is not paid).
+    /// </summary>
     private static bool Moved(EngagementSession before, EngagementSession after) =>
-        before.Start != after.Start || before.End != after.End || !EngagementTime.SameZone(before.TimeZone, after.TimeZone);
+        before.Start != after.Start || before.End != after.End || !EngagementTime.SameZone(before.TimeZone, after.TimeZone) || before.InPerson != after.InPerson;
 
     private static string? WhyKept(EngagementSession session, DateTimeOffset now, IReadOnlySet<string> withClaims) =>
         session.CancelledAt is not null ? "was cancelled"
