@@ -328,6 +328,34 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
     }
 
     [Fact]
+    public async Task A_mentor_s_own_words_of_danger_hold_them_from_new_matches_until_their_supervisor_has_seen_the_flag_they_raise()
+    {
+        var chat = await _world.OpenChatAsync();
+        var (youthId, _) = await _world.YouthAsync();
+
+        await chat.Mentor.SendAsync(chat.Id, "honestly I want to die", "mentor-own-crisis");
+        await chat.Mentor.SendAsync(chat.Id, "honestly I want to die", "mentor-own-crisis");
+
+        var hold = (await HttpAssert.Ok<JsonElement>(await _world.Supervisor.GetAsync($"/api/mentors/{chat.MentorId}"))).GetProperty("hold");
+        Assert.StartsWith("Automatic", hold.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.False(hold.GetProperty("stopsChat").GetBoolean());
+        await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/matches", new { youthId, mentorId = chat.MentorId }), 409);
+        var wellbeing = await HttpAssert.Ok<JsonElement>(await _world.Supervisor.GetAsync($"/api/supervision/mentors/{chat.MentorId}"));
+        var flag = Assert.Single(wellbeing.GetProperty("flags").EnumerateArray());
+        Assert.Equal("Urgent", flag.GetProperty("kind").GetString());
+        Assert.Contains("mentoring chat", flag.GetProperty("reasons")[0].GetString(), StringComparison.Ordinal);
+
+        // Told once, by the chat's own notice, in words that say where it came from: not again as a check-in answer.
+        var told = await AllNoticesAsync(_world.Supervisor);
+        var chatFlag = Assert.Single(await FlagsAsync(chat.Id));
+        Assert.Single(told, n => n.Kind == "mentor-chat-urgent" && n.Id == Notifier.OnceId($"chat-flag-supervisor~{chatFlag.Id}", "demo-supervisor"));
+        Assert.DoesNotContain(told, n => n.Id == Notifier.OnceId(flag.GetProperty("id").GetString()!, "demo-supervisor"));
+
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.OnFlagAsync(_world.Supervisor, flag.GetProperty("id").GetString(), "acknowledge"));
+        Assert.Equal(JsonValueKind.Null, (await HttpAssert.Ok<JsonElement>(await _world.Supervisor.GetAsync($"/api/mentors/{chat.MentorId}"))).GetProperty("hold").ValueKind);
+    }
+
+    [Fact]
     public async Task Crisis_words_a_mentor_writes_reach_their_supervisor_at_once_each_time_and_a_youth_s_do_not()
     {
         var chat = await _world.OpenChatAsync();

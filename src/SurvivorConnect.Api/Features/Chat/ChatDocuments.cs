@@ -237,6 +237,13 @@ public sealed record WellbeingPrompt : Document
 /// <param name="ForSupervisor">Why, for their supervisor only: the mentor is never told a message was flagged (one testing boundaries would learn what the scan sees, and a held message of the youth's is theirs).</param>
 public sealed record WellbeingPromptRaised(string MentorId, string ForSupervisor) : Mediator.INotification;
 
+/// <summary>
+/// A mentor's own words in a chat may mean they are not safe (the chat's flag <paramref name="ChatFlagId"/>): held from
+/// new matches until their supervisor reviews it, as for an urgent check-in answer. Published on every run of the flag's
+/// follow-up; acting on it is idempotent.
+/// </summary>
+public sealed record MentorChatWordsUrgent(string MentorId, string ChatFlagId) : Mediator.INotification;
+
 public sealed record ChatMessageView(string ConversationId, long Sequence, string? ClientMessageId, string SenderRole, string Text, DateTimeOffset SentAt, MessageStatus Status)
 {
     /// <summary>The held message this one delivers: a page showing that one as held shows this instead.</summary>

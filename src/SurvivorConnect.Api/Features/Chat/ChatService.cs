@@ -1161,7 +1161,8 @@ public sealed partial class ChatService(
             }
 
             // Crisis words of the mentor's own may mean the mentor is not safe: their supervisor hears at once, as of an
-            // urgent check-in answer, not only at their next check-in. Without one who can act, the admins do.
+            // urgent check-in answer, not only at their next check-in (without one who can act, the admins do), and the
+            // mentor is held from new matches until it is reviewed.
             if (flag.Urgent)
             {
                 var mentor = await data.MentorAsync(match.MentorId, ct);
@@ -1175,6 +1176,8 @@ public sealed partial class ChatService(
                 {
                     await notifier.SendOnceToAdminsAsync(Notices.MentorChatUrgentWithoutSupervisor, key, ct, match.Id, except: mentor.Id);
                 }
+
+                await publisher.Publish(new MentorChatWordsUrgent(flag.SenderId, flag.Id), ct);
             }
         }
         else

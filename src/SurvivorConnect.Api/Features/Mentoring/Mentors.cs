@@ -385,7 +385,7 @@ internal sealed class MentorHandlers(
         {
             if (mentor.Hold is { IsAutomatic: true } or { ReviewWaiting: true })
             {
-                throw new ConflictException("An urgent wellbeing answer of this mentor is waiting for your review. Mark it as seen first; the automatic hold then lifts with it.");
+                throw new ConflictException("An urgent wellbeing concern about this mentor is waiting for your review. Mark it as seen first; the automatic hold then lifts with it.");
             }
         }
         else if (mentor.Hold.PlacedBy != data.User.UserId)
@@ -459,7 +459,7 @@ internal sealed class MentorHandlers(
     }
 
     private SupervisorHold AutomaticHold() =>
-        new(data.Now, HoldForWellbeingReview.PlacedBy, "Automatic: an urgent wellbeing answer is waiting for a supervisor's review.", StopsChat: false);
+        new(data.Now, HoldForWellbeingReview.PlacedBy, "Automatic: an urgent wellbeing concern is waiting for a supervisor's review.", StopsChat: false);
 
     /// <summary>A page open since before another hold was placed must not lift or soften that one unseen.</summary>
     private static ConflictException HoldChanged() =>

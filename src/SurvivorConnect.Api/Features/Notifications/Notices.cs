@@ -148,11 +148,11 @@ public static class Notices
         "Urgent: a mentor you supervise gave an urgent answer in a wellbeing check-in. Please reach out to them now. They are held from new matches until you review it.");
 
     public static Notice WellbeingUrgentWaiting { get; } = new("wellbeing-urgent",
-        "Urgent, still waiting: an urgent answer in the wellbeing check-in of a mentor you supervise has not been seen for over an hour. Please reach out to them now.");
+        "Urgent, still waiting: an urgent concern about a mentor you supervise (an answer in their wellbeing check-in, or their own words in a mentoring chat) has not been seen for over an hour. Please reach out to them now.");
 
     /// <summary>To the admins: names no mentor and says nothing of the answer; the Supervisors page lists whom it is about.</summary>
     public static Notice WellbeingUrgentUnseen { get; } = new("mentor-needs-supervisor",
-        "Urgent: an urgent answer in a mentor's wellbeing check-in has waited over two hours without their supervisor seeing it. Please reach that supervisor now, or, under Supervisors, give the mentor another supervisor, who will be told to reach out to them.");
+        "Urgent: an urgent concern about a mentor (an answer in their wellbeing check-in, or their own words in a mentoring chat) has waited over two hours without their supervisor seeing it. Please reach that supervisor now, or, under Supervisors, give the mentor another supervisor, who will be told to reach out to them.");
 
     public static Notice MentorNeedsSupervisor { get; } = new("mentor-needs-supervisor",
         "A mentor has no active supervisor, and their wellbeing check-ins need one now. Please give them a supervisor, under Supervisors; what needs them waits for whoever you choose.");

@@ -43,11 +43,12 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
         return await InstrumentAsync(settings.InstrumentKey, settings.InstrumentVersion, ct) ?? DefaultInstrument.Version1;
     }
 
-    /// <summary>What the supervisor is told of a flag of this kind.</summary>
-    public static Notice NoticeFor(FlagKind kind) => kind switch
+    /// <summary>What the supervisor is told of a flag: of its kind, and where an urgent one came from.</summary>
+    public static Notice NoticeFor(WellbeingFlag flag) => flag switch
     {
-        FlagKind.Urgent => Notices.WellbeingUrgent,
-        FlagKind.Missed => Notices.WellbeingMissed,
+        { Kind: FlagKind.Urgent, FromChat: true } => Notices.MentorChatUrgentToSupervisor,
+        { Kind: FlagKind.Urgent } => Notices.WellbeingUrgent,
+        { Kind: FlagKind.Missed } => Notices.WellbeingMissed,
         _ => Notices.WellbeingConcern,
     };
 
@@ -66,7 +67,9 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
 
         // A key of its own: an admin asked to assign a supervisor who assigns themselves is then told of the flag too.
         // A mentor who is also an admin is not the one asked to see to their own answer, unless no other admin could be.
-        var toAdmins = notice == Notices.WellbeingUrgent || notice == Notices.WellbeingUrgentWaiting ? Notices.MentorNeedsSupervisorUrgent : Notices.MentorNeedsSupervisor;
+        var toAdmins = notice == Notices.MentorChatUrgentToSupervisor ? Notices.MentorChatUrgentWithoutSupervisor
+            : notice == Notices.WellbeingUrgent || notice == Notices.WellbeingUrgentWaiting ? Notices.MentorNeedsSupervisorUrgent
+            : Notices.MentorNeedsSupervisor;
         await notifier.SendOnceToAdminsAsync(toAdmins, "needs-supervisor~" + key, ct, except: mentor.Id);
     }
 
@@ -160,7 +163,8 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
     /// before by a request that failed part way gets the rest: each step happens once however often this runs, and
     /// the hold and the hourly watch only while nobody has seen the flag.
     /// </summary>
-    public async Task RaiseAsync(MentorProfile mentor, WellbeingFlag flag, Notifier notifier, IMediator mediator, CancellationToken ct)
+    /// <param name="alert">False when whoever should know was told already, by what raised it.</param>
+    public async Task RaiseAsync(MentorProfile mentor, WellbeingFlag flag, Notifier notifier, IMediator mediator, CancellationToken ct, bool alert = true)
     {
         WellbeingFlag raised;
         try
@@ -202,7 +206,11 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
             }, failures);
         }
 
-        await TryAsync(() => AlertAsync(mentor, notifier, NoticeFor(raised.Kind), raised.Id, ct), failures);
+        if (alert)
+        {
+            await TryAsync(() => AlertAsync(mentor, notifier, NoticeFor(raised), raised.Id, ct), failures);
+        }
+
         if (urgent)
         {
             await TryAsync(() => WatchAsync(raised, ct), failures);

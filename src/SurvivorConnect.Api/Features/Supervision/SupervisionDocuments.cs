@@ -258,6 +258,9 @@ public sealed record WellbeingFlag : Document
 
     public string? CheckInId { get; init; }
 
+    /// <summary>Raised by the mentor's own words of danger in a chat, not by a check-in: what a supervisor is told of it says so.</summary>
+    public bool FromChat { get; init; }
+
     public WellbeingFlagStatus Status { get; init; } = WellbeingFlagStatus.Open;
 
     public required DateTimeOffset RaisedAt { get; init; }

@@ -24,8 +24,29 @@ public sealed record RequestCheckIn(string MentorId, string Because, string? For
 /// </summary>
 internal sealed class CheckInTriggers(SupervisionData data, Notifier notifier, IMediator mediator)
     : INotificationHandler<WellbeingPromptRaised>, INotificationHandler<MatchMoved>, INotificationHandler<YouthRelapsed>, INotificationHandler<SupervisorAssigned>,
-      ICommandHandler<RequestCheckIn, bool>
+      INotificationHandler<MentorChatWordsUrgent>, ICommandHandler<RequestCheckIn, bool>
 {
+    /// <summary>
+    /// A mentor's own words of danger in a chat are an urgent flag, as an urgent check-in answer is: held from new matches
+    /// until their supervisor reviews it, watched hourly, and the admins asked after two hours. The chat has told the
+    /// supervisor (or the admins) already, in words that say where it came from, so the flag is raised without its own notice.
+    /// </summary>
+    public async ValueTask Handle(MentorChatWordsUrgent notification, CancellationToken ct)
+    {
+        var mentor = await data.Mentoring.MentorAsync(notification.MentorId, ct);
+        await data.RaiseAsync(mentor, new WellbeingFlag
+        {
+            Id = WellbeingFlag.IdFor($"chat~{notification.ChatFlagId}"),
+            MentorId = mentor.Id,
+            Kind = FlagKind.Urgent,
+            Reasons = [ChatWordsReason],
+            FromChat = true,
+            RaisedAt = data.Store.Now,
+        }, notifier, mediator, ct, alert: false);
+    }
+
+    public const string ChatWordsReason = "Words of theirs in a mentoring chat may mean they, or someone, are not safe.";
+
     /// <summary>
     /// Regular check-ins start when a mentor has someone to read them, not when someone first opens a page; and a new
     /// supervisor is told of each flag still open, raised while the mentor had someone else or nobody (each once).
@@ -39,7 +60,7 @@ internal sealed class CheckInTriggers(SupervisionData data, Notifier notifier, I
             var mentor = await data.Mentoring.MentorAsync(notification.MentorId, ct);
             foreach (var flag in open)
             {
-                await data.AlertAsync(mentor, notifier, SupervisionData.NoticeFor(flag.Kind), flag.Id, ct);
+                await data.AlertAsync(mentor, notifier, SupervisionData.NoticeFor(flag), flag.Id, ct);
             }
         }
     }
