@@ -332,6 +332,28 @@ public sealed class OutcomeReportTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task An_admin_who_also_manages_cases_or_supervises_mentors_cannot_take_their_own_people_from_the_agency_s_report()
+    {
+        var world = await SeededAsync();
+        for (var i = 0; i < 12; i++)
+        {
+            await world.YouthAsync(In(2026, 2), world.AdminCaseManagerId, i < 6 ? [In(2026, 3)] : []);
+        }
+
+        var mine = await ReportAsync(world.AdminCaseManager, "from=2026-01&to=2026-06");
+
+        Assert.Equal("caseload", mine.Scope);
+        Assert.Equal(12, mine.Cell("youth-served", "Youth served, each counted once", "Youth").Value);
+        var refused = await HttpAssert.Problem(await world.AdminCaseManager.GetAsync("/api/outcomes?from=2026-01&to=2026-06&scope=agency"), 403);
+        Assert.Contains("does not see the agency's report", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await HttpAssert.Problem(await world.AdminCaseManager.GetAsync("/api/outcomes/youth-served.csv?from=2026-01&to=2026-06&scope=agency"), 403);
+        await HttpAssert.Problem(await world.AdminSupervisor.GetAsync("/api/outcomes?from=2026-01&to=2026-06"), 403);
+        await HttpAssert.Problem(await world.AdminSupervisor.GetAsync("/api/outcomes?from=2026-01&to=2026-06&scope=agency"), 403);
+        Assert.DoesNotContain("href=\"/outcomes\"", await world.AdminSupervisor.GetStringAsync("/notifications"), StringComparison.Ordinal);
+        Assert.DoesNotContain("Whose youth", await world.AdminCaseManager.GetStringAsync("/outcomes"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task No_name_note_or_record_id_appears_in_a_report_or_its_csv()
     {
         var world = await SeededAsync();

@@ -25,6 +25,8 @@ public sealed class OutcomesWorld
         CaseManager = api.AsSubject($"{id}-cm", id);
         OtherCaseManager = api.AsSubject($"{id}-cm2", id);
         AnalystCaseManager = api.AsSubject($"{id}-analyst-cm", id);
+        AdminCaseManager = api.AsSubject($"{id}-admin-cm", id);
+        AdminSupervisor = api.AsSubject($"{id}-admin-supervisor", id);
     }
 
     public string AgencyId { get; }
@@ -40,6 +42,14 @@ public sealed class OutcomesWorld
     /// <summary>Someone who is both an analyst and a case manager.</summary>
     public HttpClient AnalystCaseManager { get; }
 
+    /// <summary>An agency admin who also manages cases (and has a client of their own).</summary>
+    public HttpClient AdminCaseManager { get; }
+
+    public string AdminCaseManagerId => $"{AgencyId}-admin-cm";
+
+    /// <summary>An agency admin who also supervises mentors.</summary>
+    public HttpClient AdminSupervisor { get; }
+
     public string CaseManagerId => $"{AgencyId}-cm";
 
     public string OtherCaseManagerId => $"{AgencyId}-cm2";
@@ -53,7 +63,8 @@ public sealed class OutcomesWorld
         foreach (var (suffix, roles) in new[]
         {
             ("admin", new[] { Roles.AgencyAdmin }), ("analyst", [Roles.Analyst]), ("cm", [Roles.CaseManager]), ("cm2", [Roles.CaseManager]),
-            ("analyst-cm", [Roles.Analyst, Roles.CaseManager]),
+            ("analyst-cm", [Roles.Analyst, Roles.CaseManager]), ("admin-cm", [Roles.AgencyAdmin, Roles.CaseManager]),
+            ("admin-supervisor", [Roles.AgencyAdmin, Roles.Supervisor]),
         })
         {
             await world._store.CreateAsync(Person.Container, new Person

@@ -39,13 +39,21 @@ public sealed record OutcomeQuery(string? From, string? To, string? PracticeChan
 
     /// <summary>
     /// Admins and analysts see the agency's report, a case manager their caseload's. Not an analyst who also holds a role
-    /// that reads people's records (given before that was refused): those records, taken from the report, would show
-    /// everyone else in small groups.
+    /// that reads people's records (given before that was refused), nor an admin who also manages cases or supervises
+    /// mentors (who keeps their caseload's report): the records they read (their youth, their mentors' check-ins), taken
+    /// from the agency's counts, would show everyone else in small groups.
     /// </summary>
     public static bool SeesAgency(Func<string, bool> hasRole)
     {
         ArgumentNullException.ThrowIfNull(hasRole);
-        return hasRole(Roles.AgencyAdmin) || hasRole(Roles.Analyst) && !Roles.ReadPeopleBesideReports(Roles.All.Where(hasRole));
+        return hasRole(Roles.AgencyAdmin) && !AdminReadsRecords(hasRole) || hasRole(Roles.Analyst) && !Roles.ReadPeopleBesideReports(Roles.All.Where(hasRole));
+    }
+
+    /// <summary>An admin who also reads records the agency's report counts: their caseload's youth, or their mentors' check-ins.</summary>
+    public static bool AdminReadsRecords(Func<string, bool> hasRole)
+    {
+        ArgumentNullException.ThrowIfNull(hasRole);
+        return hasRole(Roles.AgencyAdmin) && (hasRole(Roles.CaseManager) || hasRole(Roles.Supervisor));
     }
 
     /// <summary>
@@ -141,6 +149,12 @@ internal sealed class OutcomeReportHandlers(AgencyStore store, AgencyCalendar ca
         if (!OutcomeQuery.SeesAgency(user.IsInRole) && user.IsInRole(Roles.Analyst))
         {
             throw new ForbiddenException("An analyst who also holds another role has no report. Ask your agency admin to give that role to someone else.");
+        }
+
+        if (OutcomeQuery.AdminReadsRecords(user.IsInRole) && (scope == OutcomeQuery.Agency || !OutcomeQuery.HasCaseload(user.IsInRole)))
+        {
+            throw new ForbiddenException(
+                "An agency admin who also manages cases or supervises mentors does not see the agency's report: the records you read, taken from its counts, would show other people in groups too small to show. Ask another admin to read it.");
         }
 
         if (scope == OutcomeQuery.Agency && !OutcomeQuery.SeesAgency(user.IsInRole))
