@@ -252,8 +252,30 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
         var detail = await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"));
         var flag = Assert.Single(detail.GetProperty("flags").EnumerateArray());
         Assert.Equal("Concern", flag.GetProperty("kind").GetString());
-        Assert.Contains(flag.GetProperty("reasons").EnumerateArray(), r => r.GetString()!.Contains("worse by 1 over the last three check-ins", StringComparison.Ordinal));
+        Assert.Contains(flag.GetProperty("reasons").EnumerateArray(), r => r.GetString()!.Contains("worse by 1 over recent check-ins", StringComparison.Ordinal));
         Assert.Equal("worse", detail.GetProperty("summary").GetProperty("bands").EnumerateArray().Single(b => b.GetProperty("subscale").GetString() == "stress").GetProperty("trend").GetString());
+    }
+
+    [Fact]
+    public async Task A_slide_spread_thin_over_frequent_check_ins_still_raises_a_concern()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        // Carrying others' stories a quarter worse at each of five check-ins two days apart: never a rise of 1 since
+        // either of the two before, but 1 over the week.
+        foreach (var stress in new[] { new[] { 0, 0, 0, 0 }, [1, 0, 0, 0], [1, 1, 0, 0], [1, 1, 1, 0], [1, 1, 1, 1] })
+        {
+            var answers = Answers(0);
+            for (var i = 0; i < 4; i++)
+            {
+                answers[$"stress-{i + 1}"] = stress[i];
+            }
+
+            await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, answers));
+            api.Time.Advance(TimeSpan.FromDays(2));
+        }
+
+        var flag = Assert.Single((await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags").EnumerateArray());
+        Assert.Contains(flag.GetProperty("reasons").EnumerateArray(), r => r.GetString()!.Contains("worse by 1 over recent check-ins", StringComparison.Ordinal));
     }
 
     [Fact]

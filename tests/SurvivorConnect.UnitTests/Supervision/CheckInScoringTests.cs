@@ -123,15 +123,28 @@ public sealed class CheckInScoringTests
     }
 
     [Fact]
-    public void Only_the_last_three_check_ins_count_for_a_rise()
+    public void A_slide_spread_over_check_ins_each_a_little_worse_shows_against_the_oldest_compared_with()
     {
         var old = CheckInScoring.Score(Default, Answers(0, 4), [], 1m).Scores;
         var a = CheckInScoring.Score(Default, Answers(1, 4), [], 1m).Scores;
         var b = CheckInScoring.Score(Default, Answers(1, 4), [a, old], 1m).Scores;
 
-        var now = CheckInScoring.Score(Default, Answers(1, 4), [b, a, old], 1m);
+        var withOld = CheckInScoring.Score(Default, Answers(1, 4), [b, a, old], 1m);
+        var withoutOld = CheckInScoring.Score(Default, Answers(1, 4), [b, a], 1m);
 
-        Assert.Empty(now.Concerns);
+        Assert.Contains(withOld.Concerns, c => c.EndsWith("over recent check-ins", StringComparison.Ordinal));
+        Assert.Empty(withoutOld.Concerns);
+    }
+
+    [Fact]
+    public void The_two_check_ins_before_and_every_one_of_the_last_month_are_compared_with()
+    {
+        var now = new DateTimeOffset(2026, 12, 5, 12, 0, 0, TimeSpan.Zero);
+
+        Assert.True(CheckInScoring.ComparedWith(0, now.AddDays(-90), now));
+        Assert.True(CheckInScoring.ComparedWith(1, now.AddDays(-90), now));
+        Assert.False(CheckInScoring.ComparedWith(2, now.AddDays(-31), now));
+        Assert.True(CheckInScoring.ComparedWith(7, now.AddDays(-29), now));
     }
 
     [Theory]

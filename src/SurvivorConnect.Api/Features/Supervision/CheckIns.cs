@@ -151,7 +151,8 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
         }
 
         // Only answers to this very version are compared: another version may score on another scale.
-        var comparable = earlier.Where(c => c.InstrumentKey == instrument.Key && c.InstrumentVersion == instrument.Version);
+        var comparable = earlier.Where(c => c.InstrumentKey == instrument.Key && c.InstrumentVersion == instrument.Version)
+            .Where((c, newer) => CheckInScoring.ComparedWith(newer, c.SubmittedAt, data.Store.Now));
         var result = CheckInScoring.Score(instrument, answers, [.. comparable.Select(c => c.Scores)], settings.ConcernRise);
         var checkIn = new CheckIn
         {

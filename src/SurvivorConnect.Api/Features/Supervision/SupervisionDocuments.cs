@@ -32,7 +32,7 @@ public sealed record SupervisionSettings : Document
 
     public int InstrumentVersion { get; init; } = 1;
 
-    /// <summary>How much a subscale's mean must worsen across the last three check-ins to raise a concern.</summary>
+    /// <summary>How much a subscale's mean must worsen, since either of the two check-ins before or any of the last month, to raise a concern.</summary>
     public decimal ConcernRise { get; init; } = 1.0m;
 
     public const int DefaultCadenceDays = 14;

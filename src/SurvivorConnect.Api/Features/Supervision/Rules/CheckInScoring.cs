@@ -7,11 +7,23 @@ public sealed record CheckInResult(IReadOnlyList<SubscaleScore> Scores, bool Urg
 
 /// <summary>
 /// Scores a check-in and says what it raises: "urgent" when an urgent item is endorsed; a "concern" when a
-/// subscale is in a concern band, or worsened by at least <c>rise</c> within the last three check-ins (since either
-/// of the two before this one, whichever it worsened more from). Pure: no storage, no clock.
+/// subscale is in a concern band, or worsened by at least <c>rise</c> since any earlier check-in it is compared with
+/// (<see cref="ComparedWith"/>: the two before it, and every one of the last month), whichever it worsened most from.
+/// Pure: no storage, no clock.
 /// </summary>
 public static class CheckInScoring
 {
+    /// <summary>How far back every check-in counts for a slide, however often the mentor checks in.</summary>
+    public static readonly TimeSpan TrendWindow = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// Whether an earlier check-in, with <paramref name="newer"/> check-ins between it and the one being scored, is compared
+    /// with: the two before it always (a slow slide over a long cadence), and every one within <see cref="TrendWindow"/>,
+    /// so checking in often cannot spread a slide thin, step by step below the rise.
+    /// </summary>
+    public static bool ComparedWith(int newer, DateTimeOffset submittedAt, DateTimeOffset now) => newer < 2 || now - submittedAt <= TrendWindow;
+
+    /// <param name="earlier">The check-ins compared with, newest first (the one just before this first).</param>
     public static CheckInResult Score(InstrumentDefinition instrument, IReadOnlyDictionary<string, int> answers, IReadOnlyList<IReadOnlyList<SubscaleScore>> earlier, decimal rise)
     {
         ArgumentNullException.ThrowIfNull(instrument);
@@ -41,16 +53,15 @@ public static class CheckInScoring
                 concerns.Add($"{subscale.Name}: {score.Band}");
             }
 
-            // The last three check-ins are the two before this one and this one: a slow slide shows against the older, a
-            // sharp fall after a rally against the one just before.
-            var (worsened, sincePrevious) = earlier.Take(2)
+            // A slow slide shows against an older one, a sharp fall after a rally against the one just before.
+            var (worsened, sincePrevious) = earlier
                 .Select((before, i) => (Worsened: before.FirstOrDefault(s => s.Key == score.Key) is { } then ? (subscale.HigherIsBetter ? then.Score - score.Score : score.Score - then.Score) : 0, SincePrevious: i == 0))
                 .OrderByDescending(w => w.Worsened).ThenByDescending(w => w.SincePrevious).FirstOrDefault();
             if (rise > 0 && worsened >= rise && !score.ConcernBand)
             {
                 concerns.Add(sincePrevious
                     ? $"{subscale.Name}: worse by {worsened:0.##} since the check-in before"
-                    : $"{subscale.Name}: worse by {worsened:0.##} over the last three check-ins");
+                    : $"{subscale.Name}: worse by {worsened:0.##} over recent check-ins");
             }
         }
 
