@@ -1034,6 +1034,46 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     [Fact]
+    public async Task Pay_is_not_lowered_under_someone_who_worked_a_session_and_withdrew_before_it_was_recorded()
+    {
+        api.Time.Advance(ClockChanges.UntilSteadyClocks(api.Time.GetUtcNow(), "America/Los_Angeles", TimeSpan.FromDays(10)));
+        var now = api.Time.GetUtcNow();
+        string At(int hours) => TimeZoneInfo.ConvertTimeBySystemTimeZoneId(now.AddHours(hours), "America/Los_Angeles").ToString("yyyy-MM-dd'T'HH:mm:00", System.Globalization.CultureInfo.InvariantCulture);
+        object Twice(decimal stipend, bool ids) => new
+        {
+            kind = "focus-group", title = "What helps people stay housed", description = "Two evenings.", topics = new[] { "Housing after exit" },
+            sessions = new[] { (Id: "s1", From: 3), (Id: "s2", From: 100) }.Select(x => new
+            {
+                id = ids ? x.Id : null, start = At(x.From), end = At(x.From + 2), timeZone = "America/Los_Angeles", inPerson = false, location = (string?)null, link = "https://meet.example/housing",
+            }),
+            seats = 10, applicationDeadline = now.AddMinutes(30),
+            compensation = new { basis = "perSession", rate = stipend, prepMinutesPerSession = 30, travelAllowed = false, perDiemAllowed = false },
+        };
+        var opportunity = await PublishedAsync(body: Twice(150m, ids: false));
+        var work = $"/api/engagements/opportunities/{opportunity.Id}";
+        var first = await AdvisorAsync(availableAnyTime: true);
+        await _world.ConfirmAsync(opportunity.Id, first);
+
+        // They take part in the first evening, then cannot come to the second.
+        api.Time.Advance(TimeSpan.FromHours(6));
+        await HttpAssert.Ok<OpportunityDto>(await first.Client.PostAsync($"{work}/withdraw", null));
+        await _world.SetBenchmarkAsync(focusGroupRate: 40m);
+        try
+        {
+            var refused = await HttpAssert.Problem(await _recruiter.PutJson(work, Twice(120m, ids: true), (await _recruiter.GetAsync(work)).Headers.ETag!.Tag), 409);
+
+            Assert.Contains("never lowered", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            var claim = Assert.Single(await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson($"{work}/sessions/s1/attendance",
+                new { entries = new[] { new { personId = first.Id, outcome = "attended" } } })));
+            Assert.Equal(150m, claim.Amount);
+        }
+        finally
+        {
+            await _world.SetBenchmarkAsync();
+        }
+    }
+
+    [Fact]
     public async Task Someone_recorded_as_not_coming_is_told_once_so_they_can_say_if_they_were_there()
     {
         var (opportunity, first, second) = await SoonAsync(startsIn: 3);

@@ -316,7 +316,9 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
             EnsureParity(settings, changed);
             places = await data.ParticipationsAsync(Filter.Eq("opportunityId", current.Id), ct);
             var asked = places.Where(p => p.State is ParticipationState.Invited or ParticipationState.Waitlisted or ParticipationState.Confirmed).Select(p => p.PersonId).ToList();
-            if (asked.Count > 0 && AskedTerms.WhyNotChange(current, changed) is { } why)
+            // Someone who worked a session and withdrew after it is paid for it at the pay they came for, which may not
+            // yet be recorded: their pay is not lowered either.
+            if ((asked.Count > 0 || places.Any(p => WorkedBegunSession(current, p))) && AskedTerms.WhyNotChange(current, changed) is { } why)
             {
                 throw new ConflictException(why);
             }
@@ -351,12 +353,17 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
         {
             var asked = await data.StillTakingPaidWorkAsync([.. places.Where(p => p.State is ParticipationState.Invited or ParticipationState.Waitlisted).Select(p => p.PersonId)], ct);
             await notifier.SendAsync(
-                places.Where(p => p.State == ParticipationState.Confirmed || asked.Contains(p.PersonId)).Select(p => p.PersonId),
+                places.Where(p => p.State == ParticipationState.Confirmed || asked.Contains(p.PersonId) || current.Compensation != saved.Compensation && WorkedBegunSession(current, p))
+                    .Select(p => p.PersonId),
                 Notices.EngagementChanged, null, ct);
         }
 
         return saved;
     }
+
+    /// <summary>Whether <paramref name="place"/> held a seat at a session of the work that has begun (withdrawn since, perhaps).</summary>
+    private bool WorkedBegunSession(Opportunity work, Participation place) =>
+        work.Sessions.Any(s => s.CancelledAt is null && s.StartUtc <= data.Store.Now && ClaimRules.HeldSeatAt(place.State, place.ConfirmedAt, place.ChangedAt, s.StartUtc));
 
     /// <summary>Up to <paramref name="free"/> of those waiting, first in line first, who may take a place in the work as changed, confirmed.</summary>
     private async Task<IReadOnlyList<Participation>> PromotedAsync(Opportunity changed, IReadOnlyList<Participation> places, int free, CancellationToken ct)
