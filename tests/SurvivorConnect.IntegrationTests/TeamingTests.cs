@@ -152,6 +152,25 @@ public sealed class TeamingTests(ApiFactory api)
         [.. (await HttpAssert.Ok<PageDto<NotificationDto>>(await client.GetAsync("/api/notifications"))).Items.Select(n => n.Kind)];
 
     [Fact]
+    public async Task A_new_plan_item_sent_twice_from_one_form_is_added_once_and_the_next_form_adds_another()
+    {
+        var team = await _world.SharedTeamAsync();
+        var portal = await PortalSession.SignedInAsync(api, "demo-casemanager");
+        var plans = $"/teams/{team.YouthId}/plans";
+        var key = PortalSession.Hidden(await portal.GetStringAsync(plans), "ItemKey");
+
+        await PortalSession.PostFormAsync(portal, plans, "new-item", ("Kind", "Goal"), ("Text", "Find a quiet place to study"), ("Status", "Open"), ("ItemKey", key));
+        var again = await PortalSession.PostFormAsync(portal, plans, "new-item", ("Kind", "Goal"), ("Text", "Find a quiet place to study"), ("Status", "Open"), ("ItemKey", key));
+        var nextKey = PortalSession.Hidden(again, "ItemKey");
+        await PortalSession.PostFormAsync(portal, plans, "new-item", ("Kind", "Goal"), ("Text", "Find a quiet place to study"), ("Status", "Open"), ("ItemKey", nextKey));
+
+        Assert.Equal(32, key.Length);
+        Assert.NotEqual(key, nextKey);
+        var plan = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{team.YouthId}/plans"));
+        Assert.Equal(2, plan.GetProperty("casePlan").EnumerateArray().Count(i => i.GetProperty("text").GetString() == "Find a quiet place to study"));
+    }
+
+    [Fact]
     public async Task A_due_date_typed_wrong_in_the_plan_form_is_named_beside_it_and_what_was_typed_stays()
     {
         var team = await _world.SharedTeamAsync();

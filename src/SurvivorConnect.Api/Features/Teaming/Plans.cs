@@ -80,7 +80,8 @@ public sealed record PlansView(
     string? CasePlanVersion, string? SafetyPlanVersion);
 
 /// <summary>Adds a decision (<paramref name="ItemId"/> null), or changes one of the case plan as of <paramref name="IfMatch"/>.</summary>
-public sealed record SavePlanItem(string YouthId, string? ItemId, PlanItemRequest Body, string? IfMatch) : ICommand<PlansView>, IValidate, IAudited
+/// <param name="NewItemId">For a new item, the id its form was made with: the same form sent twice adds it once.</param>
+public sealed record SavePlanItem(string YouthId, string? ItemId, PlanItemRequest Body, string? IfMatch, string? NewItemId = null) : ICommand<PlansView>, IValidate, IAudited
 {
     public AuditTarget Audit => new("case-plan.save", "team", YouthId);
 
@@ -116,10 +117,15 @@ internal sealed class PlanHandlers(TeamingData data)
         var youth = await data.YouthToLeadAsync(command.YouthId, ct);
         var plan = await CasePlanAsync(youth.Id, ct);
         var body = command.Body;
+        if (command.ItemId is null && command.NewItemId is { } added && plan?.Items.Any(i => i.Id == added) == true)
+        {
+            return await ViewAsync(youth.Id, ct);
+        }
+
         var before = command.ItemId is null ? null : plan?.Items.FirstOrDefault(i => i.Id == command.ItemId) ?? throw new NotFoundException("plan item");
         var etag = before is null ? plan?.ETag : command.IfMatch ?? throw new PreconditionRequiredException();
         var item = new PlanItem(
-            before?.Id ?? AgencyStore.NewId(), EnumNames.Parse<PlanItemKind>(body.Kind), body.Text!.Trim(), ValidationErrors.Optional(body.Owner),
+            before?.Id ?? command.NewItemId ?? AgencyStore.NewId(), EnumNames.Parse<PlanItemKind>(body.Kind), body.Text!.Trim(), ValidationErrors.Optional(body.Owner),
             body.Status is null ? before?.Status ?? PlanItemStatus.Open : EnumNames.Parse<PlanItemStatus>(body.Status), body.Due, ValidationErrors.Optional(body.YouthWords));
         if (before is null && plan?.Items.Count >= PlanItemRequest.MaxItems)
         {
