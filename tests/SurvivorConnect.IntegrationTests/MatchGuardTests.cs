@@ -184,6 +184,26 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
     }
 
     [Fact]
+    public async Task A_match_waiting_for_a_guardian_shows_its_mentor_the_name_given_at_the_proposal_whatever_the_youth_s_record_says_since()
+    {
+        await _world.WhileMinorsNeedAGuardianAsync(async () =>
+        {
+            var (mentorId, mentor) = await _world.ReadyMentorAsync();
+            var (youthId, youthClient) = await _world.YouthAsync();
+            var proposed = await _world.AcceptedAsync(youthId, mentorId, mentor);
+            Assert.Equal("AwaitingConsent", (await MentoringWorld.Ok<MatchDto>(await youthClient.PostAsync($"/api/matches/{proposed.Id}/agree", null))).State);
+            var given = (await MentoringWorld.Ok<MatchDto>(await mentor.GetAsync($"/api/matches/{proposed.Id}"))).Youth!.Value.GetProperty("displayName").GetString();
+
+            await AddToDoNotMatchAsync(youthId, mentorId);
+            var seen = await MentoringWorld.Ok<MatchDto>(await mentor.GetAsync($"/api/matches/{proposed.Id}"));
+
+            Assert.Equal("AwaitingConsent", seen.State);
+            Assert.Equal(given, seen.Youth!.Value.GetProperty("displayName").GetString());
+            Assert.NotEqual(SurvivorConnect.Api.Features.Mentoring.MatchView.YouthNoLongerShown, given);
+        });
+    }
+
+    [Fact]
     public async Task A_youth_added_to_do_not_match_after_the_proposal_keeps_the_mentor_s_yes_from_the_youth_without_telling_the_mentor_so()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();

@@ -469,7 +469,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
     private static string? YouthNameForMentor(Match match, YouthReferral youth)
     {
         var unwanted = youth.DoNotMatch.Contains(match.MentorId, StringComparer.Ordinal);
-        return match.State is MatchState.Proposed or MatchState.AwaitingCaseManager or MatchState.AwaitingYouth && match.YouthNameShown is { } given
+        return !match.Started() && match.YouthNameShown is { } given
             ? given
             : unwanted ? null : youth.DisplayName;
     }
