@@ -29,6 +29,23 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
     }
 
     [Fact]
+    public async Task An_agency_admin_who_mentors_a_youth_reads_them_only_as_their_mentor_not_their_record()
+    {
+        var (match, mentor, _, mentorId, youthId) = await _world.ActiveMatchAsync();
+        var (otherYouthId, _) = await _world.YouthAsync();
+        await _world.SetRolesAsync(mentorId, Roles.Mentor, Roles.AgencyAdmin);
+
+        foreach (var path in new[] { $"/api/youth/{youthId}", $"/api/youth/{youthId}/stages", $"/api/youth/{youthId}/missing-episodes", $"/api/consents?subjectId={youthId}" })
+        {
+            await HttpAssert.Problem(await mentor.GetAsync(path), 404);
+        }
+
+        await MentoringWorld.Ok<MatchDto>(await mentor.GetAsync($"/api/matches/{match.Id}"));
+        await HttpAssert.Ok<JsonElement>(await mentor.GetAsync($"/api/youth/{otherYouthId}"));
+        await HttpAssert.Ok<JsonElement>(await mentor.GetAsync($"/api/consents?subjectId={otherYouthId}"));
+    }
+
+    [Fact]
     public async Task A_youth_sees_their_mentors_display_name_and_shared_profile()
     {
         var (match, _, youth, mentorId, youthId) = await _world.ActiveMatchAsync();

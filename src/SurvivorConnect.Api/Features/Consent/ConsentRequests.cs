@@ -54,6 +54,9 @@ public interface IConsentSubjects
     /// <summary>The caller may read the consents about <paramref name="subjectId"/>.</summary>
     Task EnsureMayReadAsync(string subjectId, CancellationToken ct);
 
+    /// <summary>Whether an agency admin may read the consents about <paramref name="subjectId"/> as its admin: not one who mentors them.</summary>
+    Task<bool> AdminMayReadAsync(string subjectId, CancellationToken ct);
+
     /// <summary>
     /// The match exists for the caller and <paramref name="subjectId"/> is one of its parties; and a consent recorded for
     /// the party by someone else (<paramref name="bySubject"/> false) is one the match's rules let staff record.
@@ -297,7 +300,7 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
 
     public async ValueTask<IReadOnlyList<ConsentView>> Handle(ListConsents query, CancellationToken ct)
     {
-        if (store.User.IsInRole(Roles.AgencyAdmin))
+        if (store.User.IsInRole(Roles.AgencyAdmin) && await subjects.AdminMayReadAsync(query.SubjectId, ct))
         {
             // Whom a youth shares with (probation, a clinic) is their record too: the audit says why an admin read it.
             basis.Record(AccessBasis.AgencyAdministration);

@@ -126,7 +126,7 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis)
         {
             basis.Record(AccessBasis.Caseload);
         }
-        else if (adminMayRead && User.IsInRole(Roles.AgencyAdmin))
+        else if (adminMayRead && User.IsInRole(Roles.AgencyAdmin) && !await MentorsYouthAsync(youth.Id, ct))
         {
             basis.Record(AccessBasis.AgencyAdministration);
         }
@@ -137,6 +137,13 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis)
 
         return youth;
     }
+
+    /// <summary>
+    /// Whether the caller is, or was, the mentor of a match with this youth: an admin who mentors reads the youth only as
+    /// their mentor, not their record (the do-not-match list, where they have been, whom they share with).
+    /// </summary>
+    public async Task<bool> MentorsYouthAsync(string youthId, CancellationToken ct) =>
+        User.IsInRole(Roles.Mentor) && (await MatchesAsync(Filter.Eq("youthId", youthId), openOnly: false, ct)).Any(m => m.MentorId == User.UserId);
 
     /// <summary>The caller's caseload, found by the store rather than by reading every youth.</summary>
     public async Task<List<YouthReferral>> CaseloadAsync(CancellationToken ct)
