@@ -219,6 +219,11 @@ public sealed class SafetyScannerTests
     [InlineData("559\u180E555\u061C0134", "phone-number")]
     [InlineData("\U0001D42C\U0001D427\U0001D41A\U0001D429 me", "social-handle")]
     [InlineData("ⓢⓝⓐⓟ me", "social-handle")]
+    [InlineData("⑤⑤⑨-⑤⑤⑤-⓪①③④", "phone-number")]
+    [InlineData("❺❺❾ ❺❺❺ ⓿❶❸❹", "phone-number")]
+    [InlineData("⑸⑸⑼.⑸⑸⑸.⑴⑴⑶⑷", "phone-number")]
+    [InlineData("🄆🄆🄊 🄆🄆🄆 🄁🄂🄄🄅", "phone-number")]
+    [InlineData("ℐnstagram mia", "social-handle")]
     public void Contact_details_disguised_with_look_alike_or_invisible_characters_are_still_held(string text, string kind)
     {
         var verdict = _scanner.Scan(text);

@@ -6,7 +6,7 @@ namespace SurvivorConnect.Api.Infrastructure.Pipeline;
 /// <summary>
 /// The text the chat's safety scan and topic matching read: what a person sees, without the tricks that make it look different to a pattern.
 /// Styled forms read as plain ones (full-width "５５９" as "559", "ｓｎａｐ" as "snap", mathematical bold and circled
-/// letters, superscript digits; not flag letters, which a flag emoji is made of), a phone's curly apostrophe as a straight one, characters that draw nothing are dropped (joiners, variation selectors, tag
+/// letters, superscript digits, every other single digit: circled, parenthesised, other scripts'; not flag letters, which a flag emoji is made of), a phone's curly apostrophe as a straight one, characters that draw nothing are dropped (joiners, variation selectors, tag
 /// characters, fillers), and Cyrillic and Greek letters that look like Latin ones read as those. The message itself is
 /// stored and shown as it was sent.
 /// </summary>
@@ -21,6 +21,13 @@ public static class ScanForm
         ['Μ'] = 'M', ['Ν'] = 'N', ['Ο'] = 'O', ['Ρ'] = 'P', ['Τ'] = 'T', ['Χ'] = 'X', ['Υ'] = 'Y', ['Ζ'] = 'Z', ['А'] = 'A', ['В'] = 'B',
         ['Е'] = 'E', ['К'] = 'K', ['М'] = 'M', ['Н'] = 'H', ['О'] = 'O', ['Р'] = 'P', ['С'] = 'C', ['Т'] = 'T', ['Х'] = 'X', ['Ѕ'] = 'S',
         ['І'] = 'I', ['Ј'] = 'J',
+
+        // Letterlike symbols: script, double-struck and black-letter capitals and the like ("ℐnstagram").
+        [0x2102] = 'C', [0x210A] = 'g', [0x210B] = 'H', [0x210C] = 'H', [0x210D] = 'H', [0x210E] = 'h', [0x2110] = 'I', [0x2111] = 'I',
+        [0x2112] = 'L', [0x2113] = 'l', [0x2115] = 'N', [0x2119] = 'P', [0x211A] = 'Q', [0x211B] = 'R', [0x211C] = 'R', [0x211D] = 'R',
+        [0x2124] = 'Z', [0x2128] = 'Z', [0x212A] = 'K', [0x212B] = 'A', [0x212C] = 'B', [0x212D] = 'C', [0x212F] = 'e', [0x2130] = 'E',
+        [0x2131] = 'F', [0x2133] = 'M', [0x2134] = 'o', [0x2139] = 'i', [0x2145] = 'D', [0x2146] = 'd', [0x2147] = 'e', [0x2148] = 'i',
+        [0x2149] = 'j',
     };
 
     public static string Of(string text)
@@ -69,8 +76,18 @@ public static class ScanForm
         0x00B3 => '3',
         >= 0x2074 and <= 0x2079 => (char)('4' + (c - 0x2074)),
         _ when LookAlikes.TryGetValue(c, out var latin) => latin,
-        _ => null,
+        _ => Digit(c),
     };
+
+    /// <summary>
+    /// Any other character that stands for one digit (circled, negative circled, parenthesised, with a full stop, other
+    /// scripts' digits): a phone number written in them is a phone number. Unicode's own numeric values, which are built
+    /// into the runtime rather than read from the machine.
+    /// </summary>
+    private static char? Digit(int c) =>
+        c > 0x7F && Rune.IsValid(c) && Rune.GetNumericValue(new Rune(c)) is var value && value >= 0 && value <= 9 && value == Math.Floor(value)
+            ? (char)('0' + (int)value)
+            : null;
 
     private static char Letter(int index) => index < 26 ? (char)('A' + index) : (char)('a' + index - 26);
 
