@@ -44,6 +44,36 @@ public sealed class ChangeFinishesTests(CountingApiFactory api) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_consent_policy_saved_while_the_open_chats_could_not_follow_it_is_told_as_saved_and_finished_when_sent_again()
+    {
+        var chat = await _world.OpenChatAsync();
+        var version = (await HttpAssert.Ok<JsonElement>(await _world.Admin.GetAsync("/api/agency"))).GetProperty("version").GetString();
+        var stricter = new { adultAge = 18, minorMatchNeeds = new[] { "Guardian" } };
+        var failing = 1;
+        // The store fails the read of the agency's open matches, which the open chats follow the new policy from.
+        api.Counter.BeforeQuery = query => query.Type == DocumentTypes.Of<SurvivorConnect.Api.Features.Mentoring.Match>() && Interlocked.Exchange(ref failing, 0) == 1
+            ? throw StoreException.Unavailable("The store is busy.")
+            : Task.CompletedTask;
+        try
+        {
+            var first = await HttpAssert.Problem(await _world.Admin.PutJson("/api/agency/match-consent-policy", stricter, version), 503);
+            Assert.Equal("Saved, not yet finished.", first.GetProperty("title").GetString());
+            var saved = (await HttpAssert.Ok<JsonElement>(await _world.Admin.GetAsync("/api/agency"))).GetProperty("matchConsentPolicy");
+            Assert.Equal(["Guardian"], saved.GetProperty("minorMatchNeeds").EnumerateArray().Select(n => n.GetString()));
+
+            // Sent again from the same page, which has not seen its own change's version: finished, not refused as overtaken.
+            await HttpAssert.Ok<JsonElement>(await _world.Admin.PutJson("/api/agency/match-consent-policy", stricter, version));
+            var refused = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "are you there?"));
+            Assert.Equal(ChatErrorCodes.CannotSend, refused.Code);
+        }
+        finally
+        {
+            api.Counter.BeforeQuery = null;
+            await MentoringWorld.SetConsentPolicyAsync(_world.Admin, new { adultAge = 18, minorMatchNeeds = Array.Empty<string>() });
+        }
+    }
+
+    [Fact]
     public async Task A_deactivation_saved_while_what_follows_it_fails_is_told_as_saved_and_finished_when_sent_again()
     {
         var (youthId, _) = await _world.YouthAsync();

@@ -74,6 +74,7 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
         finally
         {
             await MentoringWorld.SetConsentPolicyAsync(_world.Admin, new { adultAge = 18, minorMatchNeeds = Array.Empty<string>() });
+            await MentoringWorld.SetConsentPolicyAsync(north, new { adultAge = 18, minorMatchNeeds = Array.Empty<string>() });
         }
     }
 

@@ -94,11 +94,26 @@ internal sealed class AgencyHandlers(AgencyStore store, ICurrentUser user, IPubl
     {
         var agency = await AgencyAsync(ct);
         var policy = new MatchConsentPolicy(command.Body.AdultAge!.Value, (command.Body.MinorMatchNeeds ?? []).Distinct().Select(EnumNames.Parse<ConsentGrantor>).ToList());
-        // Named, never assumed: a client that read the policy before another admin added a guardian's consent would
-        // otherwise take it away unseen.
-        var ifMatch = command.IfMatch ?? throw new PreconditionRequiredException();
-        var saved = await store.ReplaceAsync(Agency.Container, agency with { MatchConsentPolicy = policy }, ifMatch, ct);
-        await publisher.Publish(new MatchConsentPolicyChanged(saved.Id), ct);
+
+        // The policy there is sent again (after its follow-ups failed, from a page that has not seen its own change's
+        // version): nothing to write, and what follows a change is done again.
+        var saved = agency.MatchConsentPolicy is { } current && current.AdultAge == policy.AdultAge && current.MinorMatchNeeds.ToHashSet().SetEquals(policy.MinorMatchNeeds)
+            ? agency
+
+            // Named, never assumed: a client that read the policy before another admin added a guardian's consent would
+            // otherwise take it away unseen.
+            : await store.ReplaceAsync(Agency.Container, agency with { MatchConsentPolicy = policy }, command.IfMatch ?? throw new PreconditionRequiredException(), ct);
+
+        // Saved: a failure now (the open chats not yet following it) is said as such, never as nothing changed.
+        try
+        {
+            await publisher.Publish(new MatchConsentPolicyChanged(saved.Id), CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            throw new FollowUpsPendingException(ex);
+        }
+
         return View(saved);
     }
 
