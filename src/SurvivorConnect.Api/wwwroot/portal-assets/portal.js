@@ -708,9 +708,9 @@
             showHistory((await hub.invoke('History', id, null, historyPage)).value);
             await catchUp(hub);
           });
-        } else {
+        } else if (change.canSend && last > 0) {
           // Back in the conversation (a resume, say): what was written while this page was out of it is fetched now,
-          // not only when the next message shows a gap.
+          // not only when the next message shows a gap. A page still loading its history gets it with that.
           await catchUp(hub);
         }
       });
