@@ -17,6 +17,25 @@ public sealed class ConsentScopeTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task One_consent_given_over_and_over_by_a_script_stops_at_the_records_kept_and_the_last_yes_stands()
+    {
+        var (mentorId, mentor) = await _world.PersonAsync("Mentor");
+        var until = DateTimeOffset.UtcNow.AddYears(1);
+        for (var i = 0; i < SurvivorConnect.Api.Features.Consent.ConsentHandlers.MaxLike; i++)
+        {
+            // A new end each time: not the same yes said again, which answers with the one standing.
+            await MentoringWorld.Created(await mentor.PostJson("/api/consents", new { subjectId = mentorId, grantor = "Mentor", scope = "mentoring", expiresAt = until.AddMinutes(i) }));
+        }
+
+        var refused = await HttpAssert.Problem(await mentor.PostJson("/api/consents", new { subjectId = mentorId, grantor = "Mentor", scope = "mentoring", expiresAt = until.AddDays(1) }), 409);
+
+        Assert.Contains("more times than are kept", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var kept = await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await mentor.GetAsync($"/api/consents?subjectId={mentorId}"));
+        Assert.Equal(SurvivorConnect.Api.Features.Consent.ConsentHandlers.MaxLike, kept.Count);
+        Assert.All(kept, c => Assert.True(c.Current));
+    }
+
+    [Fact]
     public async Task A_scope_only_one_grantor_gives_and_a_scope_given_to_a_match_keep_their_rules()
     {
         var (youthId, youth) = await _world.YouthAsync();

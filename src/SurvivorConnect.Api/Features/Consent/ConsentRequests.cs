@@ -142,6 +142,13 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
             return View(standing);
         }
 
+        // A consent's history is its changes of mind, and every check of it reads them all: past more than anyone makes,
+        // more is a script, which would slow every match step and chat of the person.
+        if (like.Count >= MaxLike)
+        {
+            throw new ConflictException("This consent has been given and taken back more times than are kept. Ask your agency to look into it.");
+        }
+
         var consent = await store.CreateAsync(ConsentRecord.Container, new ConsentRecord
         {
             Id = command.ConsentId,
@@ -331,6 +338,9 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
     }
 
     /// <summary>Every consent like one: same subject, grantor, scope, match and partner.</summary>
+    /// <summary>How many records one consent (a subject, grantor, scope, match and partner) keeps at most.</summary>
+    public const int MaxLike = 100;
+
     private async Task<List<ConsentRecord>> LikeAsync(string subjectId, ConsentGrantor grantor, string scope, string? matchId, string? partnerAgencyId, CancellationToken ct) =>
         [.. (await store.AllAsync<ConsentRecord>(ConsentRecord.Container, [Filter.Eq("subjectId", subjectId), Filter.Eq("scope", scope)], ct))
             .Where(c => c.Grantor == grantor && c.MatchId == matchId && c.PartnerAgencyId == partnerAgencyId)];
