@@ -359,6 +359,25 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
     }
 
     [Fact]
+    public async Task The_case_manager_of_a_proposal_waiting_for_a_mentor_who_rests_from_new_matches_is_told_once()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (youthId, _) = await _world.YouthAsync();
+        var waiting = await _world.ProposeAsync(youthId, mentorId);
+
+        await MentoringWorld.Ok(await mentor.PutAsJsonAsync("/api/mentors/me/new-matches", new { take = false }));
+        await MentoringWorld.Ok(await mentor.PutAsJsonAsync("/api/mentors/me/new-matches", new { take = false }));
+
+        var told = (await HttpAssert.Ok<PageDto<NotificationDto>>(await _world.CaseManager.GetAsync("/api/notifications?pageSize=200"))).Items;
+        var notice = Assert.Single(told, n => n.Kind == "match-mentor-resting" && n.MatchId == waiting.Id);
+        Assert.Contains("Close it to propose someone else", notice.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(await NoticesOfAsync(mentor), n => n.Kind == "match-mentor-resting");
+    }
+
+    private static async Task<IReadOnlyList<NotificationDto>> NoticesOfAsync(HttpClient client) =>
+        (await HttpAssert.Ok<PageDto<NotificationDto>>(await client.GetAsync("/api/notifications"))).Items;
+
+    [Fact]
     public async Task A_mentor_without_a_profile_cannot_rest_from_new_matches_and_staff_cannot_set_it_for_them()
     {
         var (_, newcomer) = await _world.PersonAsync(Roles.Mentor);

@@ -133,3 +133,18 @@ public static class MatchNotices
     private static IReadOnlyList<(string? To, Notice Notice)> ToCaseManagers(IReadOnlyList<string> caseManagers, Notice notice) =>
         [.. caseManagers.Select(id => ((string?)id, notice))];
 }
+
+/// <summary>
+/// A mentor resting from new matches cannot say yes to a proposal still waiting for them: its case managers hear so, to
+/// close it and propose someone else, or wait, rather than the youth waiting unknowingly.
+/// </summary>
+internal sealed class MentorStoppedNewMatchesHandler(MentoringData data, Notifier notifier) : INotificationHandler<MentorStoppedNewMatches>
+{
+    public async ValueTask Handle(MentorStoppedNewMatches notification, CancellationToken ct)
+    {
+        foreach (var match in (await data.MatchesAsync(Filter.Eq("mentorId", notification.MentorId), openOnly: true, ct)).Where(m => m.State == MatchState.Proposed))
+        {
+            await notifier.SendAsync(await data.ActiveCaseManagersAsync(await data.YouthAsync(match.YouthId, ct), ct), Notices.MentorRestingToCaseManager, match.Id, ct);
+        }
+    }
+}

@@ -140,6 +140,9 @@ public sealed record ReleaseHold(string MentorId, DateTimeOffset? Since) : IComm
     }
 }
 
+/// <summary>A mentor stopped taking new matches for now (their open matches go on).</summary>
+public sealed record MentorStoppedNewMatches(string MentorId) : INotification;
+
 public sealed record GetMentorLoad(string MentorId) : IQuery<MentorLoad>, IAudited
 {
     public AuditTarget Audit => new("mentor.read-load", "mentor", MentorId);
@@ -201,9 +204,18 @@ internal sealed class MentorHandlers(
         var mentor = await data.FindMentorAsync(data.User.UserId, ct)
             ?? throw new ConflictException("Save what you share as a mentor first.");
         DateTimeOffset? since = command.Take!.Value ? null : mentor.NoNewMatchesSince ?? data.Now;
-        return since == mentor.NoNewMatchesSince
-            ? OwnView(await ViewAsync(mentor, ct))
-            : OwnView(await SaveAsync(mentor, mentor with { NoNewMatchesSince = since }, ct));
+        if (since == mentor.NoNewMatchesSince)
+        {
+            return OwnView(await ViewAsync(mentor, ct));
+        }
+
+        var saved = await SaveAsync(mentor, mentor with { NoNewMatchesSince = since }, ct);
+        if (since is not null)
+        {
+            await publisher.Publish(new MentorStoppedNewMatches(mentor.Id), ct);
+        }
+
+        return OwnView(saved);
     }
 
     /// <summary>

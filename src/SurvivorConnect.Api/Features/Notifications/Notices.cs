@@ -21,6 +21,9 @@ public static class Notices
     public static Notice MentorAcceptedToYouth { get; } = new("match-awaitingyouth",
         "A mentor would like to be matched with you. It is your choice: you can say yes or no, now or later.");
 
+    public static Notice MentorRestingToCaseManager { get; } = new("match-mentor-resting",
+        "A mentor you proposed is not taking new matches for now, so they cannot say yes to this proposal. Close it to propose someone else, or wait until they take new matches again.");
+
     public static Notice MentorDeclinedToCaseManager { get; } = new("match-declined",
         "The mentor declined the match. No reason is needed; you can propose another mentor.");
 
