@@ -359,6 +359,24 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
     }
 
     [Fact]
+    public async Task A_mentor_s_yes_held_for_a_youth_with_no_active_case_manager_is_told_to_the_admins()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (youthId, _) = await _world.YouthAsync();
+        var match = await _world.ProposeAsync(youthId, mentorId);
+        await AddToDoNotMatchAsync(youthId, mentorId);
+        var (formerId, _) = await _world.PersonAsync(Roles.CaseManager);
+        await _world.HandOverAsync(youthId, formerId);
+        await _world.SetRolesAsync(formerId, Roles.Mentor);
+
+        Assert.Equal("AwaitingYouth", (await MentoringWorld.Ok<MatchDto>(await mentor.PostAsync($"/api/matches/{match.Id}/accept", null))).State);
+
+        var toAdmin = Assert.Single(await NoticesOfAsync(_world.Admin), n => n.Kind == "match-awaitingcasemanager" && n.MatchId == match.Id);
+        Assert.Contains("no active case manager", toAdmin.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(await NoticesOfAsync(mentor), n => n.Kind == "match-awaitingcasemanager");
+    }
+
+    [Fact]
     public async Task The_case_manager_of_a_proposal_waiting_for_a_mentor_who_rests_from_new_matches_is_told_once()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();

@@ -44,6 +44,12 @@ internal sealed class MatchMovedHandler(MentoringData data, Notifier notifier, I
         {
             await TellYouthOfYesForThemAsync(notifier, notification.Youth, match.Id, ct);
         }
+
+        // A yes only a case manager can put to the youth, and the youth has none who could: the admins give them one.
+        if (match.State == MatchState.AwaitingCaseManager && caseManagers.Count == 0)
+        {
+            await notifier.SendOnceToAdminsAsync(Notices.HeldMatchNeedsCaseManager, $"held-needs-case-manager~{match.Id}", ct, match.Id, except: match.MentorId);
+        }
     }
 
     /// <summary>Staff said yes for the youth: the youth hears it (once a match), so a yes they never gave is seen by them.</summary>

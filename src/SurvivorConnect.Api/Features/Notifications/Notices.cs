@@ -18,6 +18,9 @@ public static class Notices
     public static Notice MentorAcceptedNoLongerFitsToCaseManager { get; } = new("match-awaitingcasemanager",
         "The mentor accepted a match that no longer fits what the youth asked for, so it has not been shown to the youth. Look at it on Matches: put it to the youth once it fits, or close it.");
 
+    public static Notice HeldMatchNeedsCaseManager { get; } = new("match-awaitingcasemanager",
+        "A mentor's yes to a match waits for a case manager's decision, and the youth has no active case manager. Give the youth one under Caseload; they will be able to decide on it under Matches.");
+
     public static Notice MentorAcceptedToYouth { get; } = new("match-awaitingyouth",
         "A mentor would like to be matched with you. It is your choice: you can say yes or no, now or later.");
 
