@@ -47,7 +47,7 @@ public sealed class SupervisionJourneyTests(PortalServer server)
 
         await supervisor.GotoAsync("/supervision");
         var card = supervisor.Locator("[data-mentors] li", new() { HasText = "Sam" });
-        await Expect(card).ToContainTextAsync("Urgent answer waiting for you");
+        await Expect(card).ToContainTextAsync("Urgent concern waiting for you");
         await card.GetByRole(AriaRole.Button, new() { Name = "Open" }).ClickAsync();
         var urgentFlag = supervisor.Locator("[data-wellbeing-flags] li[data-flag=Urgent]").First;
         await Expect(urgentFlag).ToContainTextAsync("An urgent question about safety was answered.");

@@ -1083,12 +1083,15 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
 
         await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson(attendance, new { entries }));
         await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson(attendance, new { entries }));
+        // Corrected to not coming, the first hears of it once: as a claim that pays less.
+        await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson(attendance, new { entries = new object[] { new { personId = first.Id, outcome = "noShow" }, new { personId = second.Id, outcome = "noShow" } } }));
 
         var toldAbsent = (await HttpAssert.Ok<PageDto<NotificationDto>>(await second.Client.GetAsync("/api/notifications"))).Items;
         var toldThere = (await HttpAssert.Ok<PageDto<NotificationDto>>(await first.Client.GetAsync("/api/notifications"))).Items;
         Assert.Single(toldAbsent, n => n.Kind == "engagement-recorded-absent");
         Assert.DoesNotContain(toldAbsent, n => n.Kind == "engagement-attendance-recorded");
         Assert.DoesNotContain(toldThere, n => n.Kind == "engagement-recorded-absent");
+        Assert.Single(toldThere, n => n.Kind == "engagement-claim-lowered");
     }
 
     [Fact]

@@ -139,7 +139,7 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
         var opened = await PortalSession.PostFormAsync(page, "/supervisors", "open", ("OpenId", mentorId));
         var given = await PortalSession.PostFormAsync(page, "/supervisors", "assign", ("MentorId", mentorId), ("SupervisorId", "demo-supervisor"));
 
-        Assert.Contains("An urgent answer in their check-in is waiting for a supervisor.", listed, StringComparison.Ordinal);
+        Assert.Contains("An urgent concern about them (from their check-in or their words in a chat) is waiting for a supervisor.", listed, StringComparison.Ordinal);
         Assert.Contains("Who will supervise them", opened, StringComparison.Ordinal);
         Assert.Contains("The mentor has a supervisor now.", given, StringComparison.Ordinal);
         Assert.DoesNotContain(await HttpAssert.Ok<List<NeedingSupervisorDto>>(await admin.GetAsync("/api/mentors/needing-supervisor")), m => m.Id == mentorId);

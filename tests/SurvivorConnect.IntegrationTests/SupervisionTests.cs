@@ -276,6 +276,23 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
 
         var flag = Assert.Single((await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags").EnumerateArray());
         Assert.Contains(flag.GetProperty("reasons").EnumerateArray(), r => r.GetString()!.Contains("worse by 1 over recent check-ins", StringComparison.Ordinal));
+
+        // Seen and resolved, the slide is not raised again by each later check-in that stays where it came to.
+        await HttpAssert.Ok<JsonElement>(await OnFlagAsync(Supervisor, flag.GetProperty("id").GetString(), "acknowledge"));
+        await HttpAssert.Ok<JsonElement>(await OnFlagAsync(Supervisor, flag.GetProperty("id").GetString(), "resolve"));
+        var steady = Answers(0);
+        for (var i = 0; i < 4; i++)
+        {
+            steady[$"stress-{i + 1}"] = 1;
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, steady));
+            api.Time.Advance(TimeSpan.FromDays(2));
+        }
+
+        Assert.Single((await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags").EnumerateArray());
     }
 
     [Fact]

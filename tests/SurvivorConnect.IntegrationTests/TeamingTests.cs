@@ -164,6 +164,8 @@ public sealed class TeamingTests(ApiFactory api)
         var nextKey = PortalSession.Hidden(again, "ItemKey");
         await PortalSession.PostFormAsync(portal, plans, "new-item", ("Kind", "Goal"), ("Text", "Find a quiet place to study"), ("Status", "Open"), ("ItemKey", nextKey));
 
+        var changed = await PortalSession.PostFormAsync(portal, plans, "new-item", ("Kind", "Goal"), ("Text", "Find a quiet place to read"), ("Status", "Open"), ("ItemKey", key));
+        Assert.Contains("This was added to the plan already", changed, StringComparison.Ordinal);
         Assert.Equal(32, key.Length);
         Assert.NotEqual(key, nextKey);
         var plan = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{team.YouthId}/plans"));

@@ -204,7 +204,7 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
             }
 
             var place = seated[entry.PersonId!];
-            var claim = await claims.WriteAsync(opportunity, session, place, EnumNames.Parse<AttendanceOutcome>(entry.Outcome), entry.MinutesAttended, terms, ct);
+            var (claim, recordedBefore) = await claims.WriteAsync(opportunity, session, place, EnumNames.Parse<AttendanceOutcome>(entry.Outcome), entry.MinutesAttended, terms, ct);
             written.Add(claim);
 
             // A place cancelled before the session is news to its holder, who would otherwise come (the session goes ahead).
@@ -216,9 +216,10 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
             {
                 await claims.AttendanceRecordedAsync(claim, ct);
             }
-            else if (claim.Outcome == AttendanceOutcome.NoShow)
+            else if (claim.Outcome == AttendanceOutcome.NoShow && !recordedBefore)
             {
-                // Never silent: someone who was there learns it while it can still be put right.
+                // Never silent: someone who was there learns it while it can still be put right (recorded so after
+                // something else, they hear of it as a claim that pays less).
                 await claims.RecordedAbsentAsync(claim, ct);
             }
         }
@@ -426,7 +427,7 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
                 // One person's claim that cannot be written keeps nobody else from theirs; what is owed stays until all are.
                 try
                 {
-                    var (claim, kept) = await WriteOrKeepAsync(opportunity, session, place, AttendanceOutcome.CancelledByAgency, null, terms, ct, at, due.CancelledBy);
+                    var (claim, kept, _) = await WriteOrKeepAsync(opportunity, session, place, AttendanceOutcome.CancelledByAgency, null, terms, ct, at, due.CancelledBy);
                     claims.Add(claim);
 
                     // Someone whose place in it was cancelled before was told then; this is no news to them.
@@ -521,16 +522,20 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
     public async Task<LateCancellationTerms> TermsAsync(Opportunity opportunity, CancellationToken ct) =>
         LateCancellationTerms.Applying(opportunity.LateCancellation, await data.SettingsAsync(ct));
 
-    public async Task<ClaimView> WriteAsync(
-        Opportunity opportunity, EngagementSession session, Participation place, AttendanceOutcome outcome, int? minutes, LateCancellationTerms terms, CancellationToken ct) =>
-        (await WriteOrKeepAsync(opportunity, session, place, outcome, minutes, terms, ct)).Claim;
+    /// <summary>The claim as written or kept, and whether one was recorded for the place before.</summary>
+    public async Task<(ClaimView Claim, bool RecordedBefore)> WriteAsync(
+        Opportunity opportunity, EngagementSession session, Participation place, AttendanceOutcome outcome, int? minutes, LateCancellationTerms terms, CancellationToken ct)
+    {
+        var (claim, _, recordedBefore) = await WriteOrKeepAsync(opportunity, session, place, outcome, minutes, terms, ct);
+        return (claim, recordedBefore);
+    }
 
     /// <summary>
     /// The claim as written, or as it stood when a cancellation of the place was already recorded (kept). A claim for a
     /// session's cancellation is recorded as made when, and by whom, the session was cancelled (<paramref name="cancelledAt"/>,
     /// <paramref name="cancelledBy"/>), so no one who cancelled approves its pay alone because the worker wrote it.
     /// </summary>
-    private async Task<(ClaimView Claim, bool Kept)> WriteOrKeepAsync(
+    private async Task<(ClaimView Claim, bool Kept, bool RecordedBefore)> WriteOrKeepAsync(
         Opportunity opportunity, EngagementSession session, Participation place, AttendanceOutcome outcome, int? minutes, LateCancellationTerms terms, CancellationToken ct,
         DateTimeOffset? cancelledAt = null, string? cancelledBy = null)
     {
@@ -547,13 +552,13 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
         if (outcome == AttendanceOutcome.CancelledByAgency
             && (ClaimRules.CancelsPlace(existing, place) || existing is { Outcome: AttendanceOutcome.CancelledByAgency } && existing.RecordedAt == cancelledAt))
         {
-            return (ClaimView.From(existing), true);
+            return (ClaimView.From(existing), true, true);
         }
 
         // Sent again as it stands (the attendance form sends everyone seated), a claim finance has is kept as it is.
         if (existing is { State: not ClaimState.Open })
         {
-            return ClaimRules.ChangesHeldClaim(existing, outcome, minutes) ? throw new ConflictException(HeldByFinance) : (ClaimView.From(existing), true);
+            return ClaimRules.ChangesHeldClaim(existing, outcome, minutes) ? throw new ConflictException(HeldByFinance) : (ClaimView.From(existing), true, true);
         }
 
         if (ClaimRules.CancelsPlace(existing, place) && !ClaimRules.MayReplaceCancellation(existing.Amount, outcome, amount))
@@ -583,7 +588,7 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
         };
         if (existing is null)
         {
-            return (ClaimView.From(await data.Store.CreateAsync(EngagementData.Container, claim, ct)), false);
+            return (ClaimView.From(await data.Store.CreateAsync(EngagementData.Container, claim, ct)), false, false);
         }
 
         var saved = await data.Store.ReplaceAsync(EngagementData.Container, claim, existing.ETag!, ct);
@@ -594,6 +599,6 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
             await notifier.SendOnceAsync(personId, Notices.EngagementClaimLowered, $"claim-lowered~{saved.Id}~{saved.RecordedAt:O}", ct);
         }
 
-        return (ClaimView.From(saved), false);
+        return (ClaimView.From(saved), false, true);
     }
 }

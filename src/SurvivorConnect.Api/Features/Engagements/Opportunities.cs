@@ -299,8 +299,9 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
         var settings = await data.SettingsAsync(ct);
         EnsureKind(settings, command.Body.Kind!);
         // A draft's sessions were never offered to anyone, so none of them is kept as it was.
-        var withClaims = current.State == OpportunityState.Draft ? new HashSet<string>()
-            : (await data.Store.AllAsync<CompensationClaim>(EngagementData.Container, [Filter.Eq("opportunityId", current.Id)], ct)).Select(c => c.SessionId).ToHashSet(StringComparer.Ordinal);
+        var claims = current.State == OpportunityState.Draft ? []
+            : await data.Store.AllAsync<CompensationClaim>(EngagementData.Container, [Filter.Eq("opportunityId", current.Id)], ct);
+        var withClaims = claims.Select(c => c.SessionId).ToHashSet(StringComparer.Ordinal);
         var now = current.State == OpportunityState.Draft ? DateTimeOffset.MinValue : data.Store.Now;
         var changed = command.Body.ApplyTo(current, Sessions(current.Sessions, current.LastSessionNumber, command.Body, now, withClaims));
         changed = current.SetTermsOf(data.Store.User.UserId) ? changed : changed with { ChangedBy = [.. current.ChangedBy, data.Store.User.UserId] };
@@ -316,11 +317,16 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
             EnsureParity(settings, changed);
             places = await data.ParticipationsAsync(Filter.Eq("opportunityId", current.Id), ct);
             var asked = places.Where(p => p.State is ParticipationState.Invited or ParticipationState.Waitlisted or ParticipationState.Confirmed).Select(p => p.PersonId).ToList();
-            // Someone who worked a session and withdrew after it is paid for it at the pay they came for, which may not
-            // yet be recorded: their pay is not lowered either.
-            if ((asked.Count > 0 || places.Any(p => WorkedBegunSession(current, p))) && AskedTerms.WhyNotChange(current, changed) is { } why)
+            if (asked.Count > 0 && AskedTerms.WhyNotChange(current, changed) is { } why)
             {
                 throw new ConflictException(why);
+            }
+
+            // Someone who worked a session and withdrew after it is paid for it at the pay they came for, until their
+            // claim is written (at the pay then): the pay is not lowered under them, whatever else changes.
+            if (places.Any(p => WorkedUnrecorded(current, p, claims)) && AskedTerms.WhyNotChange(current, changed with { Kind = current.Kind, Topics = current.Topics }) is { } lower)
+            {
+                throw new ConflictException(lower);
             }
 
             // A title or a description says what the work is about, and is checked against what each of them will not speak about.
@@ -353,7 +359,7 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
         {
             var asked = await data.StillTakingPaidWorkAsync([.. places.Where(p => p.State is ParticipationState.Invited or ParticipationState.Waitlisted).Select(p => p.PersonId)], ct);
             await notifier.SendAsync(
-                places.Where(p => p.State == ParticipationState.Confirmed || asked.Contains(p.PersonId) || current.Compensation != saved.Compensation && WorkedBegunSession(current, p))
+                places.Where(p => p.State == ParticipationState.Confirmed || asked.Contains(p.PersonId) || current.Compensation != saved.Compensation && WorkedUnrecorded(current, p, claims))
                     .Select(p => p.PersonId),
                 Notices.EngagementChanged, null, ct);
         }
@@ -361,9 +367,10 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
         return saved;
     }
 
-    /// <summary>Whether <paramref name="place"/> held a seat at a session of the work that has begun (withdrawn since, perhaps).</summary>
-    private bool WorkedBegunSession(Opportunity work, Participation place) =>
-        work.Sessions.Any(s => s.CancelledAt is null && s.StartUtc <= data.Store.Now && ClaimRules.HeldSeatAt(place.State, place.ConfirmedAt, place.ChangedAt, s.StartUtc));
+    /// <summary>Whether <paramref name="place"/> held a seat at a session of the work that has begun (withdrawn since, perhaps) and has no claim for it yet.</summary>
+    private bool WorkedUnrecorded(Opportunity work, Participation place, IReadOnlyList<CompensationClaim> claims) =>
+        work.Sessions.Any(s => s.CancelledAt is null && s.StartUtc <= data.Store.Now && ClaimRules.HeldSeatAt(place.State, place.ConfirmedAt, place.ChangedAt, s.StartUtc)
+            && !claims.Any(c => c.SessionId == s.Id && c.PersonId == place.PersonId));
 
     /// <summary>Up to <paramref name="free"/> of those waiting, first in line first, who may take a place in the work as changed, confirmed.</summary>
     private async Task<IReadOnlyList<Participation>> PromotedAsync(Opportunity changed, IReadOnlyList<Participation> places, int free, CancellationToken ct)

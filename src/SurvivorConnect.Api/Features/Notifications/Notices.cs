@@ -164,7 +164,7 @@ public static class Notices
         "A mentor has no active supervisor, and their wellbeing check-ins need one now. Please give them a supervisor, under Supervisors; what needs them waits for whoever you choose.");
 
     public static Notice MentorNeedsSupervisorUrgent { get; } = new("mentor-needs-supervisor",
-        "Urgent: a mentor with no active supervisor gave an urgent answer in a wellbeing check-in. Please give them a supervisor now, under Supervisors, who will be told to reach out to them.");
+        "Urgent: a mentor with no active supervisor has an urgent concern waiting (an answer in their wellbeing check-in, or their own words in a mentoring chat). Please give them a supervisor now, under Supervisors, who will be told to reach out to them.");
 
     public static Notice MentorsNeedSupervisor { get; } = new("mentor-needs-supervisor",
         "A supervisor was deactivated or changed role, and some mentors now have no active supervisor, so nobody reads their wellbeing check-ins. Please give them a supervisor, under Supervisors.");

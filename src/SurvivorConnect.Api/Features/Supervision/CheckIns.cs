@@ -151,7 +151,10 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
         }
 
         // Only answers to this very version are compared: another version may score on another scale.
-        var comparable = earlier.Where(c => c.InstrumentKey == instrument.Key && c.InstrumentVersion == instrument.Version)
+        var sameVersion = earlier.Where(c => c.InstrumentKey == instrument.Key && c.InstrumentVersion == instrument.Version).ToList();
+        // A slide is told once: later check-ins measure from the last one that raised a concern, not again from before it.
+        var lastConcern = sameVersion.FindIndex(c => c.Concerns.Count > 0);
+        var comparable = sameVersion.Take(lastConcern < 0 ? sameVersion.Count : lastConcern + 1)
             .Where((c, newer) => CheckInScoring.ComparedWith(newer, c.SubmittedAt, data.Store.Now));
         var result = CheckInScoring.Score(instrument, answers, [.. comparable.Select(c => c.Scores)], settings.ConcernRise);
         var checkIn = new CheckIn

@@ -46,7 +46,7 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
     /// <summary>What the supervisor is told of a flag: of its kind, and where an urgent one came from.</summary>
     public static Notice NoticeFor(WellbeingFlag flag) => flag switch
     {
-        { Kind: FlagKind.Urgent, FromChat: true } => Notices.MentorChatUrgentToSupervisor,
+        { Kind: FlagKind.Urgent, ChatFlagId: not null } => Notices.MentorChatUrgentToSupervisor,
         { Kind: FlagKind.Urgent } => Notices.WellbeingUrgent,
         { Kind: FlagKind.Missed } => Notices.WellbeingMissed,
         _ => Notices.WellbeingConcern,
@@ -208,7 +208,7 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
 
         if (alert)
         {
-            await TryAsync(() => AlertAsync(mentor, notifier, NoticeFor(raised), raised.Id, ct), failures);
+            await TryAsync(() => AlertAsync(mentor, notifier, NoticeFor(raised), raised.AlertKey, ct), failures);
         }
 
         if (urgent)

@@ -258,8 +258,14 @@ public sealed record WellbeingFlag : Document
 
     public string? CheckInId { get; init; }
 
-    /// <summary>Raised by the mentor's own words of danger in a chat, not by a check-in: what a supervisor is told of it says so.</summary>
-    public bool FromChat { get; init; }
+    /// <summary>
+    /// The chat's flag, when raised by the mentor's own words of danger in a chat rather than by a check-in: what a
+    /// supervisor is told of it says so, under the key the chat told them with, so they are told of it once.
+    /// </summary>
+    public string? ChatFlagId { get; init; }
+
+    /// <summary>Under which key whoever should know is told of this flag.</summary>
+    public string AlertKey => ChatFlagId is { } chatFlag ? $"chat-flag-supervisor~{chatFlag}" : Id;
 
     public WellbeingFlagStatus Status { get; init; } = WellbeingFlagStatus.Open;
 

@@ -40,7 +40,7 @@ internal sealed class CheckInTriggers(SupervisionData data, Notifier notifier, I
             MentorId = mentor.Id,
             Kind = FlagKind.Urgent,
             Reasons = [ChatWordsReason],
-            FromChat = true,
+            ChatFlagId = notification.ChatFlagId,
             RaisedAt = data.Store.Now,
         }, notifier, mediator, ct, alert: false);
     }
@@ -60,7 +60,7 @@ internal sealed class CheckInTriggers(SupervisionData data, Notifier notifier, I
             var mentor = await data.Mentoring.MentorAsync(notification.MentorId, ct);
             foreach (var flag in open)
             {
-                await data.AlertAsync(mentor, notifier, SupervisionData.NoticeFor(flag), flag.Id, ct);
+                await data.AlertAsync(mentor, notifier, SupervisionData.NoticeFor(flag), flag.AlertKey, ct);
             }
         }
     }

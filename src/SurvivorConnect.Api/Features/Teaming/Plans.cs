@@ -117,9 +117,12 @@ internal sealed class PlanHandlers(TeamingData data)
         var youth = await data.YouthToLeadAsync(command.YouthId, ct);
         var plan = await CasePlanAsync(youth.Id, ct);
         var body = command.Body;
-        if (command.ItemId is null && command.NewItemId is { } added && plan?.Items.Any(i => i.Id == added) == true)
+        // The same form sent again is the item added; sent again with changes, it is an item to change where it is.
+        if (command.ItemId is null && command.NewItemId is { } added && plan?.Items.FirstOrDefault(i => i.Id == added) is { } sentBefore)
         {
-            return await ViewAsync(youth.Id, ct);
+            return SameItem(sentBefore, body)
+                ? await ViewAsync(youth.Id, ct)
+                : throw new ConflictException("This was added to the plan already. To change it, change it in the plan.");
         }
 
         var before = command.ItemId is null ? null : plan?.Items.FirstOrDefault(i => i.Id == command.ItemId) ?? throw new NotFoundException("plan item");
@@ -140,6 +143,10 @@ internal sealed class PlanHandlers(TeamingData data)
         }, ct);
         return await ViewAsync(youth.Id, ct);
     }
+
+    private static bool SameItem(PlanItem item, PlanItemRequest body) =>
+        item.Kind == EnumNames.Parse<PlanItemKind>(body.Kind) && item.Text == body.Text!.Trim() && item.Owner == ValidationErrors.Optional(body.Owner)
+        && (body.Status is null || item.Status == EnumNames.Parse<PlanItemStatus>(body.Status)) && item.Due == body.Due && item.YouthWords == ValidationErrors.Optional(body.YouthWords);
 
     public async ValueTask<PlansView> Handle(SaveSafetyPlan command, CancellationToken ct)
     {

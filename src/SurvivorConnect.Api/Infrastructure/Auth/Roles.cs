@@ -37,7 +37,7 @@ public static class Roles
     /// <summary>
     /// Whether the roles read some people's records beside the agency's outcome report. An analyst may not hold them too:
     /// the records they could read, taken from the report's counts, would count everyone else in groups too small to show.
-    /// (An admin may hold them, and then does not see the agency's report: see OutcomeQuery.SeesAgency.)
+    /// (An admin may hold them; one who also manages cases or supervises mentors does not see the agency's report: see OutcomeQuery.SeesAgency.)
     /// </summary>
     public static bool ReadPeopleBesideReports(IEnumerable<string> roles) =>
         roles.Any(r => r is not (Analyst or AgencyAdmin));

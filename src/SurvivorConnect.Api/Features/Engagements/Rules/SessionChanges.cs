@@ -107,8 +107,8 @@ public static class SessionChanges
     }
 
     /// <summary>
-    /// A new time, or a switch between in person and online: someone already on their way, or with no way to get
-    /// there, loses the session as surely as by a cancellation (and travel to an online one is not paid).
+    /// A new time, or a switch between in person and online (someone already on their way loses the session, and travel
+    /// to an online one is not paid). A new address for an in-person session is told to them, not refused.
     /// </summary>
     private static bool Moved(EngagementSession before, EngagementSession after) =>
         before.Start != after.Start || before.End != after.End || !EngagementTime.SameZone(before.TimeZone, after.TimeZone) || before.InPerson != after.InPerson;
