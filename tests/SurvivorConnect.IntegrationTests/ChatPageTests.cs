@@ -93,6 +93,7 @@ public sealed class ChatPageTests(ApiFactory api)
 
         Assert.Contains("data-flagged=\"1\"", fromFlag, StringComparison.Ordinal);
         Assert.Contains("Chats that have ended", youthList, StringComparison.Ordinal);
+        Assert.Contains("You have no open chat now.", youthList, StringComparison.Ordinal);
         Assert.Contains($"value=\"{match.Id}\"", youthList, StringComparison.Ordinal);
         Assert.DoesNotContain("Chats that have ended", mentorList, StringComparison.Ordinal);
         foreach (var html in new[] { mentorList, mentorForged, otherForged })

@@ -29,7 +29,7 @@ public sealed class ConsentScopeTests(ApiFactory api)
 
         var refused = await HttpAssert.Problem(await mentor.PostJson("/api/consents", new { subjectId = mentorId, grantor = "Mentor", scope = "mentoring", expiresAt = until.AddDays(1) }), 409);
 
-        Assert.Contains("more times than are kept", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("more often than it can be in a month", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
         var kept = await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await mentor.GetAsync($"/api/consents?subjectId={mentorId}"));
         Assert.Equal(SurvivorConnect.Api.Features.Consent.ConsentHandlers.MaxLike, kept.Count);
         Assert.All(kept, c => Assert.True(c.Current));

@@ -43,6 +43,10 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
         await MentoringWorld.Ok<MatchDto>(await mentor.GetAsync($"/api/matches/{match.Id}"));
         await HttpAssert.Ok<JsonElement>(await mentor.GetAsync($"/api/youth/{otherYouthId}"));
         await HttpAssert.Ok<JsonElement>(await mentor.GetAsync($"/api/consents?subjectId={otherYouthId}"));
+
+        // Mentoring no more (the role given up), they mentored the youth all the same.
+        await _world.SetRolesAsync(mentorId, Roles.AgencyAdmin);
+        await HttpAssert.Problem(await mentor.GetAsync($"/api/youth/{youthId}"), 404);
     }
 
     [Fact]

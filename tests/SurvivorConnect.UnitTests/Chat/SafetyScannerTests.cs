@@ -224,6 +224,8 @@ public sealed class SafetyScannerTests
     [InlineData("⑸⑸⑼.⑸⑸⑸.⑴⑴⑶⑷", "phone-number")]
     [InlineData("🄆🄆🄊 🄆🄆🄆 🄁🄂🄄🄅", "phone-number")]
     [InlineData("ℐnstagram mia", "social-handle")]
+    [InlineData("t\u2170ktok", "social-handle")]
+    [InlineData("\u217E\u2170scor\u217E", "social-handle")]
     public void Contact_details_disguised_with_look_alike_or_invisible_characters_are_still_held(string text, string kind)
     {
         var verdict = _scanner.Scan(text);

@@ -104,16 +104,7 @@ internal sealed class AgencyHandlers(AgencyStore store, ICurrentUser user, IPubl
             // otherwise take it away unseen.
             : await store.ReplaceAsync(Agency.Container, agency with { MatchConsentPolicy = policy }, command.IfMatch ?? throw new PreconditionRequiredException(), ct);
 
-        // Saved: a failure now (the open chats not yet following it) is said as such, never as nothing changed.
-        try
-        {
-            await publisher.Publish(new MatchConsentPolicyChanged(saved.Id), CancellationToken.None);
-        }
-        catch (Exception ex)
-        {
-            throw new FollowUpsPendingException(ex);
-        }
-
+        await publisher.FinishAsync(new MatchConsentPolicyChanged(saved.Id));
         return View(saved);
     }
 

@@ -1054,17 +1054,27 @@ public sealed partial class ChatService(
         }
     }
 
-    /// <summary>Whether the sender of <paramref name="message"/> is still the party they wrote as, and may read the chat.</summary>
+    /// <summary>
+    /// Whether the sender of <paramref name="message"/> is still the party they wrote as, and may read the chat. The push
+    /// it decides is a courtesy (their page finds it when it next catches up): a store that cannot say now is a no.
+    /// </summary>
     private async Task<bool> SenderStillReadsAsync(string conversationId, ChatMessage message, CancellationToken ct)
     {
-        var match = await data.MatchAsync(conversationId, ct);
-        var youth = await data.YouthAsync(match.YouthId, ct);
-        return message.SenderRole switch
+        try
         {
-            YouthRole => youth.PersonId == message.SenderId,
-            MentorRole => match.MentorId == message.SenderId && await MentorMayReadAsync(new ChatAccess(match, youth, MatchRole.Mentor), ct),
-            _ => false,
-        };
+            var match = await data.MatchAsync(conversationId, ct);
+            var youth = await data.YouthAsync(match.YouthId, ct);
+            return message.SenderRole switch
+            {
+                YouthRole => youth.PersonId == message.SenderId,
+                MentorRole => match.MentorId == message.SenderId && await MentorMayReadAsync(new ChatAccess(match, youth, MatchRole.Mentor), ct),
+                _ => false,
+            };
+        }
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.Unavailable)
+        {
+            return false;
+        }
     }
 
     /// <summary>A pause leaves the mentor the chat to read; whatever else stops it (consent, do-not-match, closing) takes it away.</summary>

@@ -54,7 +54,7 @@ public interface IConsentSubjects
     /// <summary>The caller may read the consents about <paramref name="subjectId"/>.</summary>
     Task EnsureMayReadAsync(string subjectId, CancellationToken ct);
 
-    /// <summary>Whether an agency admin may read the consents about <paramref name="subjectId"/> as its admin: not one who mentors them.</summary>
+    /// <summary>Whether an agency admin may read the consents about <paramref name="subjectId"/> as its admin: not one who mentored them.</summary>
     Task<bool> AdminMayReadAsync(string subjectId, CancellationToken ct);
 
     /// <summary>
@@ -142,11 +142,11 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
             return View(standing);
         }
 
-        // A consent's history is its changes of mind, and every check of it reads them all: past more than anyone makes,
-        // more is a script, which would slow every match step and chat of the person.
-        if (like.Count >= MaxLike)
+        // A consent's history is its changes of mind, and every check of it reads them all: past more in a month than
+        // anyone makes, more is a script, which would slow every match step and chat of the person.
+        if (like.Count(c => c.GrantedAt > store.Now - MaxLikeWithin) >= MaxLike)
         {
-            throw new ConflictException("This consent has been given and taken back more times than are kept. Ask your agency to look into it.");
+            throw new ConflictException("This consent has been given and taken back more often than it can be in a month. Try again later.");
         }
 
         var consent = await store.CreateAsync(ConsentRecord.Container, new ConsentRecord
@@ -337,10 +337,12 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
             : throw new NotFoundException("consent subject");
     }
 
-    /// <summary>Every consent like one: same subject, grantor, scope, match and partner.</summary>
-    /// <summary>How many records one consent (a subject, grantor, scope, match and partner) keeps at most.</summary>
+    /// <summary>How many records one consent (a subject, grantor, scope, match and partner) takes in <see cref="MaxLikeWithin"/>.</summary>
     public const int MaxLike = 100;
 
+    public static readonly TimeSpan MaxLikeWithin = TimeSpan.FromDays(30);
+
+    /// <summary>Every consent like one: same subject, grantor, scope, match and partner.</summary>
     private async Task<List<ConsentRecord>> LikeAsync(string subjectId, ConsentGrantor grantor, string scope, string? matchId, string? partnerAgencyId, CancellationToken ct) =>
         [.. (await store.AllAsync<ConsentRecord>(ConsentRecord.Container, [Filter.Eq("subjectId", subjectId), Filter.Eq("scope", scope)], ct))
             .Where(c => c.Grantor == grantor && c.MatchId == matchId && c.PartnerAgencyId == partnerAgencyId)];

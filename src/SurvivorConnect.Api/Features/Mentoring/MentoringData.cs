@@ -139,11 +139,14 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis)
     }
 
     /// <summary>
-    /// Whether the caller is, or was, the mentor of a match with this youth: an admin who mentors reads the youth only as
-    /// their mentor, not their record (the do-not-match list, where they have been, whom they share with).
+    /// Whether an admin reads this youth only as their mentor, not their record (the do-not-match list, where they have
+    /// been, whom they share with): they said yes to a match with the youth, whatever their roles now, and another admin
+    /// can read it (an agency's only admin still hands the youth to a case manager).
     /// </summary>
     public async Task<bool> MentorsYouthAsync(string youthId, CancellationToken ct) =>
-        User.IsInRole(Roles.Mentor) && (await MatchesAsync(Filter.Eq("youthId", youthId), openOnly: false, ct)).Any(m => m.MentorId == User.UserId);
+        (await MatchesAsync(Filter.Eq("youthId", youthId), openOnly: false, ct))
+            .Any(m => m.MentorId == User.UserId && m.History.Any(t => t.To is MatchState.AwaitingYouth or MatchState.AwaitingCaseManager))
+        && await Store.AnotherAdminExistsAsync(User.UserId, ct);
 
     /// <summary>The caller's caseload, found by the store rather than by reading every youth.</summary>
     public async Task<List<YouthReferral>> CaseloadAsync(CancellationToken ct)

@@ -289,22 +289,9 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
     private static string AsSeen(SetActive command, Person person) =>
         command.IfMatch ?? (command.Active ? throw new PreconditionRequiredException() : person.ETag!);
 
-    /// <summary>
-    /// The change is made: what follows from it (open chats told, youth left without a case manager named) goes on even
-    /// if the admin's page is closed meanwhile. When some of it cannot be done now, the admin is told the change is
-    /// saved and to send it again, not that nothing changed.
-    /// </summary>
-    private async Task TellAccessChangedAsync(Person changed, IReadOnlyList<string>? rolesLost = null)
-    {
-        try
-        {
-            await publisher.Publish(new PersonAccessChanged(user.AgencyId, changed.Id, rolesLost), CancellationToken.None);
-        }
-        catch (Exception ex) when (ex is not FollowUpsPendingException)
-        {
-            throw new FollowUpsPendingException(ex);
-        }
-    }
+    /// <summary>The change is made: what follows from it (open chats told, youth left without a case manager named).</summary>
+    private Task TellAccessChangedAsync(Person changed, IReadOnlyList<string>? rolesLost = null) =>
+        publisher.FinishAsync(new PersonAccessChanged(user.AgencyId, changed.Id, rolesLost));
 
     /// <summary>
     /// A change that takes an admin's powers away is written together with the acting admin's own record, unchanged

@@ -46,3 +46,24 @@ public sealed class RequestValidationException(IReadOnlyDictionary<string, strin
 
     public IReadOnlyDictionary<string, string[]> Errors { get; } = errors;
 }
+
+/// <summary>What follows a change already saved.</summary>
+public static class FollowUps
+{
+    /// <summary>
+    /// Publishes what follows a saved change, even if the caller's page is closed meanwhile. When some of it cannot be
+    /// done now, the caller is told the change is saved and to send it again, never that nothing changed.
+    /// </summary>
+    public static async Task FinishAsync(this Mediator.IPublisher publisher, Mediator.INotification followUp)
+    {
+        ArgumentNullException.ThrowIfNull(publisher);
+        try
+        {
+            await publisher.Publish(followUp, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not FollowUpsPendingException)
+        {
+            throw new FollowUpsPendingException(ex);
+        }
+    }
+}

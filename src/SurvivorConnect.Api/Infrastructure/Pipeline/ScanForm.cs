@@ -28,6 +28,10 @@ public static class ScanForm
         [0x2124] = 'Z', [0x2128] = 'Z', [0x212A] = 'K', [0x212B] = 'A', [0x212C] = 'B', [0x212D] = 'C', [0x212F] = 'e', [0x2130] = 'E',
         [0x2131] = 'F', [0x2133] = 'M', [0x2134] = 'o', [0x2139] = 'i', [0x2145] = 'D', [0x2146] = 'd', [0x2147] = 'e', [0x2148] = 'i',
         [0x2149] = 'j',
+
+        // Roman numerals that are one letter ("tⅰktok"), read as letters before any is read as a number.
+        [0x2160] = 'I', [0x2164] = 'V', [0x2169] = 'X', [0x216C] = 'L', [0x216D] = 'C', [0x216E] = 'D', [0x216F] = 'M',
+        [0x2170] = 'i', [0x2174] = 'v', [0x2179] = 'x', [0x217C] = 'l', [0x217D] = 'c', [0x217E] = 'd', [0x217F] = 'm',
     };
 
     public static string Of(string text)
