@@ -58,7 +58,7 @@ internal sealed class MentoringConsentSubjects(MentoringData data, MatchConsentG
         data.Basis.Record(AccessBasis.Caseload);
     }
 
-    public async Task<bool> AdminMayReadAsync(string subjectId, CancellationToken ct) => !await data.MentorsYouthAsync(subjectId, ct);
+    public async Task<bool> AdminMayReadAsync(string subjectId, CancellationToken ct) => !await data.ReadsYouthOnlyAsMentorAsync(subjectId, ct);
 
     public async Task EnsureMatchConsentAsync(string matchId, string subjectId, ConsentGrantor grantor, bool bySubject, CancellationToken ct)
     {

@@ -126,7 +126,7 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis)
         {
             basis.Record(AccessBasis.Caseload);
         }
-        else if (adminMayRead && User.IsInRole(Roles.AgencyAdmin) && !await MentorsYouthAsync(youth.Id, ct))
+        else if (adminMayRead && User.IsInRole(Roles.AgencyAdmin) && !await ReadsYouthOnlyAsMentorAsync(youth.Id, ct))
         {
             basis.Record(AccessBasis.AgencyAdministration);
         }
@@ -143,9 +143,8 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis)
     /// been, whom they share with): they said yes to a match with the youth, whatever their roles now, and another admin
     /// can read it (an agency's only admin still hands the youth to a case manager).
     /// </summary>
-    public async Task<bool> MentorsYouthAsync(string youthId, CancellationToken ct) =>
-        (await MatchesAsync(Filter.Eq("youthId", youthId), openOnly: false, ct))
-            .Any(m => m.MentorId == User.UserId && m.History.Any(t => t.To is MatchState.AwaitingYouth or MatchState.AwaitingCaseManager))
+    public async Task<bool> ReadsYouthOnlyAsMentorAsync(string youthId, CancellationToken ct) =>
+        (await MatchesAsync(Filter.Eq("youthId", youthId), openOnly: false, ct)).Any(m => m.MentorId == User.UserId && m.MentorSaidYes())
         && await Store.AnotherAdminExistsAsync(User.UserId, ct);
 
     /// <summary>The caller's caseload, found by the store rather than by reading every youth.</summary>

@@ -293,6 +293,9 @@ public sealed record Match : Document
     /// </summary>
     public bool PutToYouth() => History.Any(t => t.To == MatchState.AwaitingYouth);
 
+    /// <summary>Whether the mentor said yes to it (whether or not it was then put to the youth).</summary>
+    public bool MentorSaidYes() => History.Any(t => t.To is MatchState.AwaitingYouth or MatchState.AwaitingCaseManager);
+
     /// <summary>Whether the match ever started: only then did it have a chat.</summary>
     public bool Started() => History.Any(t => t.To == MatchState.Active);
 }
