@@ -54,6 +54,25 @@ public sealed class ChatRefusalTests(ChatRefusalTests.Factory api) : IClassFixtu
     }
 
     [Fact]
+    public async Task Words_of_danger_refused_for_coming_too_fast_or_too_long_still_bring_the_crisis_lines()
+    {
+        var chat = await _world.OpenChatAsync();
+        ChatRefusalException? limited = null;
+        for (var i = 0; i < 20 && limited is null; i++)
+        {
+            limited = await Record.ExceptionAsync(() => chat.Youth.SendAsync(chat.Id, "i want to kill myself")) as ChatRefusalException;
+        }
+
+        var tooLong = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "i want to kill myself " + new string('x', 2100)));
+        var ordinary = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "hello " + new string('x', 2100)));
+
+        Assert.Equal("rate-limited", limited!.Code);
+        Assert.NotEmpty(limited.CrisisResources!);
+        Assert.NotEmpty(tooLong.CrisisResources!);
+        Assert.Null(ordinary.CrisisResources);
+    }
+
+    [Fact]
     public async Task A_flood_of_refused_reads_is_limited_so_it_cannot_flood_the_audit_log()
     {
         var (outsiderId, _) = await _world.ReadyMentorAsync();

@@ -227,6 +227,7 @@ public sealed partial class ChatHubFilter(
         }
 
         LogRefused(logger, method, error!.Code);
+        error = WithCrisisLines(invocationContext, error);
         if (ReadActions.TryGetValue(method, out var action) && error.Code is ChatErrorCodes.NotFound or ChatErrorCodes.NotAllowed or ChatErrorCodes.SessionExpired)
         {
             await AuditRefusedReadAsync(services, invocationContext, action, error.Code);
@@ -332,6 +333,18 @@ public sealed partial class ChatHubFilter(
 
         return null;
     }
+
+    /// <summary>
+    /// A send refused before it was read (too fast, a session to check, too long) still brings words of danger the crisis
+    /// lines, as a stored one does: whoever wrote them is never left with only a refusal. Read from nothing: the lines
+    /// as last known on this instance and the deployment's.
+    /// </summary>
+    private static HubError WithCrisisLines(HubInvocationContext invocation, HubError error) =>
+        invocation.HubMethodName == nameof(ChatHub.Send) && error.CrisisResources is not { Count: > 0 }
+        && invocation.HubMethodArguments is [_, _, string text, ..] && invocation.Context.User?.FindFirstValue(ScClaims.Agency) is { } agencyId
+        && invocation.ServiceProvider.GetRequiredService<Rules.SafetyScanner>().Scan(text).Urgent
+            ? error with { CrisisResources = invocation.ServiceProvider.GetRequiredService<CrisisLineDirectory>().LastKnown(agencyId) }
+            : error;
 
     public const string BusyMessage = "The service is busy. Please try again shortly.";
 
