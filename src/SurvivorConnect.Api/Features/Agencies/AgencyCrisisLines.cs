@@ -30,7 +30,6 @@ public static class CrisisLineRules
     public const int MaxLines = 5;
     public const int MaxNameLength = 80;
     public const int MaxContactLength = 160;
-    private const int MaxDigits = 15;
 
     public static void Validate(IReadOnlyList<CrisisLineInput>? lines, ValidationErrors errors)
     {
@@ -70,17 +69,5 @@ public static class CrisisLineRules
             ValidationErrors.Optional(line.Text) is { } text ? Number(text) : null)).ToList();
 
     /// <summary>The number as a tel: or sms: link takes it, or null when it is not a number (a letter, a second +, too long).</summary>
-    public static string? Number(string typed)
-    {
-        var kept = typed.Trim();
-        var plus = kept.StartsWith('+');
-        var rest = plus ? kept[1..] : kept;
-        if (rest.Any(c => !(char.IsAsciiDigit(c) || c is ' ' or '-' or '.' or '(' or ')')))
-        {
-            return null;
-        }
-
-        var digits = new string(rest.Where(char.IsAsciiDigit).ToArray());
-        return digits.Length is >= 2 and <= MaxDigits ? (plus ? "+" : "") + digits : null;
-    }
+    public static string? Number(string typed) => PhoneNumbers.Dialable(typed, 2);
 }

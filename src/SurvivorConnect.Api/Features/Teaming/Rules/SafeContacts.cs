@@ -1,26 +1,16 @@
+using SurvivorConnect.Api.Infrastructure.Pipeline;
+
 namespace SurvivorConnect.Api.Features.Teaming.Rules;
 
 /// <summary>What of a safety plan's contact a phone can call or text.</summary>
 public static class SafeContacts
 {
     private const int FewestDigits = 3;
-    private const int MostDigits = 15;
 
     /// <summary>
     /// The contact as a number to dial ("555-0100", "+1 (555) 010-0100", "911"), or null when it is anything else (a
     /// name, "ask at the front desk", an address, a number among words): only a number written alone becomes a button,
     /// so a tap never dials something the youth did not write as one.
     /// </summary>
-    public static string? Dialable(string? contact)
-    {
-        var text = contact?.Trim() ?? "";
-        var digits = text.StartsWith('+') ? text[1..] : text;
-        if (digits.Any(c => !char.IsAsciiDigit(c) && c is not (' ' or '-' or '.' or '(' or ')')))
-        {
-            return null;
-        }
-
-        var number = new string([.. digits.Where(char.IsAsciiDigit)]);
-        return number.Length is >= FewestDigits and <= MostDigits ? (text.StartsWith('+') ? "+" : "") + number : null;
-    }
+    public static string? Dialable(string? contact) => PhoneNumbers.Dialable(contact, FewestDigits);
 }
