@@ -105,6 +105,7 @@ public sealed class SafetyScannerTests
     [InlineData("between 2019 and 2024 I moved 3 times")]
     [InlineData("court is 03-14-2025 10:30")]
     [InlineData("court is 2025-03-14 10:30")]
+    [InlineData("lol I was so bored at 10 o'clock, I told 3 people")]
     [InlineData("my grades 98 87 92 85 90")]
     [InlineData("count 1 2 3 4 5 6 7 8 9 10")]
     [InlineData("breathe: nine eight seven six five four three two one")]
@@ -226,6 +227,10 @@ public sealed class SafetyScannerTests
     [InlineData("ℐnstagram mia", "social-handle")]
     [InlineData("t\u2170ktok", "social-handle")]
     [InlineData("\u217E\u2170scor\u217E", "social-handle")]
+    [InlineData("call 559 555 O134", "phone-number")]
+    [InlineData("559-555-Ol34", "phone-number")]
+    [InlineData("5595550I34", "phone-number")]
+    [InlineData("ｃａｌｌ ５５９ ５５５ Ｏ１３４", "phone-number")]
     public void Contact_details_disguised_with_look_alike_or_invisible_characters_are_still_held(string text, string kind)
     {
         var verdict = _scanner.Scan(text);

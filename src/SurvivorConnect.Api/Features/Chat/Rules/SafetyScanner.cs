@@ -99,7 +99,7 @@ public sealed class SafetyScanner : IContactDetails
 
     public SafetyVerdict Scan(string text)
     {
-        text = ScanForm.Of(text);
+        text = Read(text);
         var crisis = Find(_crisis, text, "crisis");
         var hold = Find(_hold, text, "contact");
         var flag = Find(_flag, text, "concern");
@@ -111,7 +111,51 @@ public sealed class SafetyScanner : IContactDetails
     }
 
     /// <summary>What a message holding it would be held for.</summary>
-    public bool Shares(string text) => Find(_hold, ScanForm.Of(text), "contact").Count > 0;
+    public bool Shares(string text) => Find(_hold, Read(text), "contact").Count > 0;
+
+    private static string Read(string text) => LettersAmongDigits(ScanForm.Of(text));
+
+    /// <summary>
+    /// A letter O, I or l written among digits reads as the digit it stands in for ("559 555 O134"): within a run of digits
+    /// and those letters, once it holds a digit. Words, which hold no digit, are left as they are.
+    /// </summary>
+    private static string LettersAmongDigits(string text)
+    {
+        char[]? read = null;
+        for (var start = 0; start < text.Length;)
+        {
+            var end = start;
+            var holdsDigit = false;
+            while (end < text.Length && (char.IsAsciiDigit(text[end]) || StandsForDigit(text[end]) is not null))
+            {
+                holdsDigit |= char.IsAsciiDigit(text[end]);
+                end++;
+            }
+
+            if (holdsDigit)
+            {
+                for (var i = start; i < end; i++)
+                {
+                    if (StandsForDigit(text[i]) is { } digit)
+                    {
+                        read ??= text.ToCharArray();
+                        read[i] = digit;
+                    }
+                }
+            }
+
+            start = end == start ? end + 1 : end;
+        }
+
+        return read is null ? text : new string(read);
+    }
+
+    private static char? StandsForDigit(char c) => c switch
+    {
+        'O' or 'o' => '0',
+        'I' or 'l' => '1',
+        _ => null,
+    };
 
     private static List<SafetyFinding> Find((string Kind, Regex Pattern)[] rules, string text, string category)
     {
