@@ -310,6 +310,38 @@ public sealed class ConsentWithdrawalRaceTests(CountingApiFactory api) : IClassF
         Assert.True(await CurrentAsync(chat));
     }
 
+    [Fact]
+    public async Task A_youths_no_written_while_their_case_manager_agrees_for_them_stops_the_agreement_s_yes()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (youthId, youth) = await _world.YouthAsync();
+        var match = await _world.AcceptedAsync(youthId, mentorId, mentor);
+        var own = await MentoringWorld.Created<MentoringTests.ConsentDto>(
+            await youth.PostJson("/api/consents", new { subjectId = youthId, grantor = "Youth", scope = "mentoring-match", matchId = match.Id }));
+        HttpResponseMessage? no = null;
+        api.Counter.WhileCreating = async document =>
+        {
+            if (document is ConsentRecord { Grantor: ConsentGrantor.Youth, GivenBySubject: false } staffYes && staffYes.MatchId == match.Id && no is null)
+            {
+                api.Counter.WhileCreating = null;
+                no = await youth.PostAsync($"/api/consents/{own.Id}/revoke", null);
+            }
+        };
+        try
+        {
+            await HttpAssert.Ok<MatchDto>(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/agree", null));
+        }
+        finally
+        {
+            api.Counter.WhileCreating = null;
+        }
+
+        await HttpAssert.Ok<MentoringTests.ConsentDto>(no!);
+        var consents = await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await _world.CaseManager.GetAsync($"/api/consents?subjectId={youthId}"));
+        Assert.DoesNotContain(consents, c => c.MatchId == match.Id && c.Grantor == "Youth" && c.Current);
+        await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/consents", new { subjectId = youthId, grantor = "Youth", scope = "mentoring-match", matchId = match.Id }), 409);
+    }
+
     /// <summary>The youth withdraws their consent to the match; just before their no is written, <paramref name="by"/> records another yes for them.</summary>
     private async Task<HttpResponseMessage> YesWhileNoIsWrittenAsync(OpenChat chat, HttpClient by)
     {

@@ -50,6 +50,14 @@ public sealed record ConsentRecord : Document
     public required string RecordedBy { get; init; }
 
     public bool IsCurrent(DateTimeOffset now) => RevokedAt is null && (ExpiresAt is null || ExpiresAt > now);
+
+    /// <summary>
+    /// Of one consent's records (one subject, grantor, scope, match and partner), whether the subject withdrew it and has
+    /// not given it themselves since: "you can say no at any time" means staff cannot say yes again for them, whichever
+    /// of several such records the no was said to, and whatever staff recorded after it.
+    /// </summary>
+    public static bool SubjectsLastWordIsNo(IReadOnlyList<ConsentRecord> like) =>
+        like.Where(c => c.WithdrawnBySubject).Max(c => c.RevokedAt) is { } withdrawn && !like.Any(c => c.GivenBySubject && c.GrantedAt > withdrawn);
 }
 
 /// <summary>Who among some subjects currently holds a consent: for features that must show or contact only those who said yes.</summary>

@@ -114,7 +114,7 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
             return View(sentBefore);
         }
 
-        if (!bySubject && WithdrawnBySubject(like))
+        if (!bySubject && ConsentRecord.SubjectsLastWordIsNo(like))
         {
             throw new ConflictException("The youth withdrew this consent themselves, so only they can give it again.");
         }
@@ -177,7 +177,7 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
         // The youth's no, or narrower yes, landed while staff recorded a yes for them, wins: the yes is taken back at once,
         // before anyone (the youth among them) is told of it.
         if (!bySubject && await LikeAsync(body.SubjectId!, grantor, body.Scope!, body.MatchId, body.PartnerAgencyId, ct) is var now
-            && (WithdrawnBySubject(now) ? "The youth withdrew this consent themselves just now, so only they can give it again." : BeyondSubjectsOwn(now, kinds, body.ExpiresAt)) is { } whyNot)
+            && (ConsentRecord.SubjectsLastWordIsNo(now) ? "The youth withdrew this consent themselves just now, so only they can give it again." : BeyondSubjectsOwn(now, kinds, body.ExpiresAt)) is { } whyNot)
         {
             await SupersedeAsync(consent, ct);
             throw new ConflictException(whyNot);
@@ -346,14 +346,6 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
     private async Task<List<ConsentRecord>> LikeAsync(string subjectId, ConsentGrantor grantor, string scope, string? matchId, string? partnerAgencyId, CancellationToken ct) =>
         [.. (await store.AllAsync<ConsentRecord>(ConsentRecord.Container, [Filter.Eq("subjectId", subjectId), Filter.Eq("scope", scope)], ct))
             .Where(c => c.Grantor == grantor && c.MatchId == matchId && c.PartnerAgencyId == partnerAgencyId)];
-
-    /// <summary>
-    /// Whether the subject withdrew a consent like this one and has not given one themselves since: "you can say no at
-    /// any time" means staff cannot say yes again for them, whichever of several such consents the no was said to, and
-    /// whatever staff recorded after it.
-    /// </summary>
-    private static bool WithdrawnBySubject(IReadOnlyList<ConsentRecord> like) =>
-        like.Where(c => c.WithdrawnBySubject).Max(c => c.RevokedAt) is { } withdrawn && !like.Any(c => c.GivenBySubject && c.GrantedAt > withdrawn);
 
     /// <summary>
     /// Why a consent staff record goes beyond the subject's own latest one like it, if it does: kinds it left out, or

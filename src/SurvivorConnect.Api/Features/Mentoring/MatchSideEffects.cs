@@ -31,6 +31,10 @@ internal sealed class MatchMovedHandler(MentoringData data, Notifier notifier, I
                 RecordedBy = data.User.UserId,
             };
             await CreateOnce.WriteAsync(() => data.Store.CreateAsync(ConsentRecord.Container, given, CancellationToken.None), time);
+            if (grantor == ConsentGrantor.Youth && match.History[^1] is { ByYouth: false })
+            {
+                await StopIfYouthSaidNoMeanwhileAsync(given, ct);
+            }
         }
 
         await publisher.Publish(new MatchChanged(match.Id, Activated: match.State == MatchState.Active), ct);
@@ -50,6 +54,34 @@ internal sealed class MatchMovedHandler(MentoringData data, Notifier notifier, I
         {
             await notifier.SendOnceToAdminsAsync(Notices.HeldMatchNeedsCaseManager, $"held-needs-case-manager~{match.Id}", ct, match.Id, except: match.MentorId);
         }
+    }
+
+    /// <summary>
+    /// The youth's own no, written after the move read their consents and before staff's yes for them was recorded, wins:
+    /// the yes is taken back at once, as a yes staff record through the consent registry is.
+    /// </summary>
+    private async Task StopIfYouthSaidNoMeanwhileAsync(ConsentRecord given, CancellationToken ct)
+    {
+        List<ConsentRecord> like = [.. (await data.AllAsync<ConsentRecord>(ConsentRecord.Container,
+                [Filter.Eq("subjectId", given.SubjectId), Filter.Eq("scope", given.Scope), Filter.Eq("matchId", given.MatchId!)], CancellationToken.None))
+            .Where(c => c.Grantor == given.Grantor && c.PartnerAgencyId is null)];
+        if (!ConsentRecord.SubjectsLastWordIsNo(like) || like.FirstOrDefault(c => c.Id == given.Id) is not { RevokedAt: null } standing)
+        {
+            return;
+        }
+
+        ConsentRecord stopped;
+        try
+        {
+            stopped = await data.Store.ReplaceAsync(ConsentRecord.Container, standing with { RevokedAt = data.Now }, standing.ETag!, CancellationToken.None);
+        }
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed)
+        {
+            // The youth's no reached it first (a yes is changed only by being taken back).
+            return;
+        }
+
+        await publisher.Publish(new ConsentChanged(stopped), ct);
     }
 
     /// <summary>Staff said yes for the youth: the youth hears it (once a match), so a yes they never gave is seen by them.</summary>
