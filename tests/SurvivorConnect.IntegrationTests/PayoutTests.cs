@@ -1247,6 +1247,44 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task A_payee_leaving_Stripe_while_finance_changes_one_of_their_payouts_still_has_the_others_paid_their_new_way()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync(days: 2);
+        await _world.PayeeOnboardingAsync(payees[0]);
+        var payouts = await _world.PrepareAsync(opportunity);
+        Assert.Equal(2, payouts.Count);
+        foreach (var payout in payouts)
+        {
+            Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "approve"))).State);
+        }
+
+        await api.SendPayoutsAsync();
+        string? setAside = null;
+        api.Store.BeforeBatch = async operations =>
+        {
+            if (operations.Select(o => o.Target.Id).Intersect(payouts.Select(p => p.Id)).FirstOrDefault() is { } first)
+            {
+                api.Store.BeforeBatch = null;
+                setAside = first;
+                await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, first, "set-aside"));
+            }
+        };
+        try
+        {
+            await HttpAssert.Ok<JsonElement>(await payees[0].Client.PutAsJsonAsync("/api/payouts/me/method", new { method = "check" }));
+        }
+        finally
+        {
+            api.Store.BeforeBatch = null;
+        }
+
+        var other = await _world.PayoutAsync(Assert.Single(payouts, p => p.Id != setAside).Id);
+        Assert.Equal(("Approved", "Check"), (other.State, other.Method));
+        await api.SendPayoutsAsync();
+        Assert.DoesNotContain(api.Stripe.Transfers, t => payouts.Any(p => p.Id == t["metadata"]!["payout_id"]!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task Lowering_the_two_approver_amount_holds_payouts_already_waiting_for_approval_to_two_approvers()
     {
         var (opportunity, payees) = await _world.AttendedAsync();

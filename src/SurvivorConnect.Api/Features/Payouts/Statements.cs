@@ -148,7 +148,7 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe, 
             {
                 await data.SaveAsync(payout, payout with { Method = method }, ct: ct);
             }
-            catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed)
+            catch (ConflictException)
             {
                 continue;
             }
