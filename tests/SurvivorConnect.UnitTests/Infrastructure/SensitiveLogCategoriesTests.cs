@@ -110,4 +110,15 @@ public sealed class SensitiveLogCategoriesTests
         Assert.False(factory.CreateLogger("Microsoft.AspNetCore.SignalR.HubConnectionHandler").IsEnabled(LogLevel.Warning));
         Assert.True(factory.CreateLogger("Microsoft.AspNetCore.SignalR.HubConnectionHandler").IsEnabled(LogLevel.Error));
     }
+
+    [Theory]
+    [InlineData("System.Net.Http.HttpClient.StripeGateway.LogicalHandler")]
+    [InlineData("System.Net.Http.HttpClient.StripeGateway.ClientHandler")]
+    public void Outgoing_calls_whose_address_names_a_survivor_s_Stripe_account_are_not_logged_at_the_default_level(string category)
+    {
+        using var factory = Factory(logging => logging.AddFilter("System", LogLevel.Information));
+
+        Assert.False(factory.CreateLogger(category).IsEnabled(LogLevel.Information));
+        Assert.True(factory.CreateLogger(category).IsEnabled(LogLevel.Warning));
+    }
 }
