@@ -749,6 +749,29 @@ public sealed class TeamingTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_mentor_who_also_supervises_stays_off_the_team_of_a_youth_who_turned_them_down()
+    {
+        var (staffMentorId, staffMentor) = await _world.Mentoring.ReadyMentorAsync();
+        await _world.Mentoring.SetRolesAsync(staffMentorId, Roles.Mentor, Roles.Supervisor);
+        var (youthId, youth) = await _world.Mentoring.YouthAsync();
+        await MentoringWorld.Created(await _world.CaseManager.PostAsync($"/api/teams/{youthId}", null));
+        await MentoringWorld.Ok(await _world.CaseManager.PostJson($"/api/teams/{youthId}/members", new { role = "Professional", personId = staffMentorId }));
+        var match = await _world.Mentoring.AcceptedAsync(youthId, staffMentorId, staffMentor);
+
+        await MentoringWorld.Ok(await youth.PostAsync($"/api/matches/{match.Id}/decline", null));
+
+        // They met the youth as a mentor; the safety plan and the team's notes are not a mentor's to read, then or after.
+        foreach (var url in new[] { $"/api/teams/{youthId}", $"/api/teams/{youthId}/plans", $"/api/teams/{youthId}/meetings" })
+        {
+            await HttpAssert.Problem(await staffMentor.GetAsync(url), 404);
+        }
+
+        var offered = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{youthId}"));
+        Assert.False(offered.GetProperty("colleagues").EnumerateArray().Single(c => c.GetProperty("id").GetString() == staffMentorId).GetProperty("mayBeProfessional").GetBoolean());
+        await HttpAssert.Problem(await _world.CaseManager.PostJson($"/api/teams/{youthId}/members", new { role = "Professional", personId = staffMentorId }), 400);
+    }
+
+    [Fact]
     public async Task A_case_plan_keeps_the_youths_words_beside_each_decision_and_every_change_in_its_history()
     {
         var (youthId, _) = await _world.Mentoring.YouthAsync();

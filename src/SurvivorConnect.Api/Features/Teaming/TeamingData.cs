@@ -1,5 +1,6 @@
 using SurvivorConnect.Api.Features.Agencies;
 using SurvivorConnect.Api.Features.Mentoring;
+using SurvivorConnect.Api.Features.Mentoring.Rules;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Features.Teaming.Rules;
 using SurvivorConnect.Api.Infrastructure.Auth;
@@ -99,9 +100,10 @@ internal sealed class TeamingData(AgencyStore store, MentoringData mentoring, Cr
     }
 
     /// <summary>
-    /// Who may not read a youth's team as staff, even holding a staff role: their mentors (a mentor who is also a
-    /// supervisor would read the youth's safety plan and the team's notes about them, as no mentor does), and anyone
-    /// the youth is never to be matched with. Read each time, so a match or a "do not match" made later counts at once.
+    /// Who may not read a youth's team as staff, even holding a staff role: their mentors, now or before (a mentor who is
+    /// also a supervisor would read the youth's safety plan and the team's notes about them, as no mentor does, and a youth
+    /// who turned them down would have them back), and anyone the youth is never to be matched with. Read each time, so a
+    /// match or a "do not match" made later counts at once.
     /// </summary>
     public async Task<HashSet<string>> KeptFromStaffingAsync(YouthReferral youth, CancellationToken ct) =>
         KeptFromStaffing(youth, await MentorIdsAsync(youth, ct));
@@ -109,9 +111,10 @@ internal sealed class TeamingData(AgencyStore store, MentoringData mentoring, Cr
     /// <inheritdoc cref="KeptFromStaffingAsync"/>
     public static HashSet<string> KeptFromStaffing(YouthReferral youth, IEnumerable<string> mentorIds) => [.. youth.DoNotMatch, .. mentorIds];
 
-    /// <summary>Who mentors the youth now: their open matches' mentors.</summary>
+    /// <summary>Who mentors the youth, may yet, or did: the mentors of their open matches and of every match whose mentor said yes.</summary>
     public async Task<IReadOnlyList<string>> MentorIdsAsync(YouthReferral youth, CancellationToken ct) =>
-        [.. (await mentoring.MatchesAsync(Filter.Eq("youthId", youth.Id), openOnly: true, ct)).Select(m => m.MentorId)];
+        [.. (await mentoring.MatchesAsync(Filter.Eq("youthId", youth.Id), openOnly: false, ct))
+            .Where(m => MatchLifecycle.IsOpen(m.State) || m.MentorSaidYes()).Select(m => m.MentorId).Distinct(StringComparer.Ordinal)];
 
     /// <summary>A youth's team meetings, newest first, with members named as the team shows them.</summary>
     public async Task<IReadOnlyList<MeetingView>> MeetingsAsync(TeamView team, CancellationToken ct)
@@ -132,9 +135,9 @@ internal sealed class TeamingData(AgencyStore store, MentoringData mentoring, Cr
 
     /// <summary>
     /// The active people a youth's team page names or offers, read by who they are rather than from the whole
-    /// agency: the youth's case managers, and for the lead the staff and the youth's current mentors to add.
+    /// agency: the youth's case managers, and for the lead the staff and the youth's mentors to add.
     /// </summary>
-    /// <param name="mentorIds">For the lead, the youth's current mentors (<see cref="MentorIdsAsync"/>); otherwise none.</param>
+    /// <param name="mentorIds">For the lead, the youth's mentors (<see cref="MentorIdsAsync"/>); otherwise none.</param>
     public async Task<Dictionary<string, Person>> TeamPeopleAsync(YouthReferral youth, bool lead, IReadOnlyList<string> mentorIds, CancellationToken ct)
     {
         var ids = youth.CaseManagerIds.ToList();
