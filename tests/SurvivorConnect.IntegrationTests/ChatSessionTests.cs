@@ -85,6 +85,25 @@ public sealed class ChatSessionTests(ClockedApiFactory api) : IClassFixture<Cloc
     }
 
     [Fact]
+    public async Task A_page_of_another_site_under_the_same_domain_cannot_keep_a_shared_phones_session_alive()
+    {
+        // SameSite cookies go with requests from a sibling subdomain's page (any page of the agency's domain).
+        var page = await SignedInAsync(api, "demo-youth");
+        api.Time.Advance(Idle * 2 / 3);
+
+        foreach (var (method, path) in new[] { (HttpMethod.Post, PortalSignIn.KeepAlivePath), (HttpMethod.Get, "/notifications") })
+        {
+            using var fromSibling = new HttpRequestMessage(method, path);
+            fromSibling.Headers.Add("Sec-Fetch-Site", "same-site");
+            using var answer = await page.SendAsync(fromSibling);
+            Assert.False(answer.Headers.Contains("Set-Cookie"), $"{path} moved the session's end on");
+        }
+
+        api.Time.Advance(Idle / 3 + TimeSpan.FromSeconds(1));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await page.GetAsync(PortalSignIn.StatusPath)).StatusCode);
+    }
+
+    [Fact]
     public async Task The_status_check_says_403_for_someone_deactivated_so_their_open_page_clears_itself()
     {
         var (personId, _) = await _world.PersonAsync("Mentor");

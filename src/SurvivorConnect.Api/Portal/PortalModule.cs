@@ -183,7 +183,7 @@ public static class PortalModule
     {
         // Another site's page, also one on a sibling subdomain, may not sign anyone out (nor send them on to Entra ID's
         // sign-out): the browser says where a form came from.
-        if (!FromThisSite(context.Request))
+        if (!PortalSignIn.FromThisSite(context.Request))
         {
             return TypedResults.Redirect("/");
         }
@@ -204,17 +204,6 @@ public static class PortalModule
 
         return TypedResults.SignOut(signedOut, [PortalSignIn.CookieScheme, PortalSignIn.EntraScheme]);
     }
-
-    /// <summary>
-    /// A post from this site's own pages (or typed by the person): said by Fetch Metadata, or, by a browser that sends
-    /// none, by an Origin that is not another site's. The pages' no-referrer policy makes such a browser send
-    /// "null" from the site's own pages, so that passes: the most another site could do with it is sign someone out.
-    /// </summary>
-    private static bool FromThisSite(HttpRequest request) =>
-        request.Headers["Sec-Fetch-Site"].ToString() is { Length: > 0 } site
-            ? site is "same-origin" or "none"
-            : request.Headers.Origin.ToString() is not { Length: > 0 } origin || origin == "null"
-                || string.Equals(origin, $"{request.Scheme}://{request.Host.Value}", StringComparison.OrdinalIgnoreCase);
 
     private static NoContent SessionIsOn() => TypedResults.NoContent();
 

@@ -101,6 +101,18 @@ public static partial class PortalSignIn
 
     private static bool AnswersWithStatus(PathString path) => IsBackground(path) || path == KeepAlivePath;
 
+    /// <summary>
+    /// A request from this site's own pages (or typed by the person): said by Fetch Metadata, or, by a browser that sends
+    /// none, by an Origin that is not another site's. The pages' no-referrer policy makes such a browser send
+    /// "null" from the site's own pages, so that passes: the most another site could do with it, in such a browser, is
+    /// sign someone out or keep their session on.
+    /// </summary>
+    public static bool FromThisSite(HttpRequest request) =>
+        request.Headers["Sec-Fetch-Site"].ToString() is { Length: > 0 } site
+            ? site is "same-origin" or "none"
+            : request.Headers.Origin.ToString() is not { Length: > 0 } origin || origin == "null"
+                || string.Equals(origin, $"{request.Scheme}://{request.Host.Value}", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Where Entra ID returns the browser after sign-in and after sign-out.</summary>
     public static bool IsCallback(PathString path) => path == SignInCallbackPath || path == SignOutCallbackPath;
 
@@ -209,8 +221,9 @@ public static partial class PortalSignIn
                 // check happen by themselves, so a page left open on a shared phone would otherwise never idle out.
                 // Whatever the person does moves it on, not only once half of it has passed (the cookie's own rule):
                 // the page counts the idle time from their last tap, and asks if they are still here a minute before
-                // that count runs out, which must come before the session really ends.
-                context.ShouldRenew = !IsBackground(context.Request.Path);
+                // that count runs out, which must come before the session really ends. A page of another site (a sibling
+                // subdomain's, whose requests carry the cookie too) could otherwise keep a shared phone's session alive.
+                context.ShouldRenew = !IsBackground(context.Request.Path) && FromThisSite(context.Request);
             };
             cookie.Events.OnSigningOut = context =>
             {
