@@ -666,6 +666,24 @@ public sealed class MentoringJourneyTests(PortalServer server)
         await CloseAsync(alex, matchId);
     }
 
+    [Fact]
+    public async Task A_youth_writes_in_the_chat_from_an_older_phone_and_what_they_type_is_not_spell_checked()
+    {
+        var youthId = "youth-" + Guid.NewGuid().ToString("N")[..10];
+        var (_, matchId) = await ActiveMatchOfNewMentorAsync(youthId);
+        var youth = await server.SignInAsAddedAsync(youthId, phone: true);
+        // A phone older than crypto.randomUUID (iOS before 15.4).
+        await youth.AddInitScriptAsync("delete Crypto.prototype.randomUUID;");
+        await youth.GotoAsync("/chat");
+
+        Assert.False(await youth.GetByLabel("Your message").EvaluateAsync<bool>("box => box.spellcheck"));
+        await SendAsync(youth, "writing from my old phone");
+
+        await Expect(youth.Locator("[data-log] li.mine").Last).ToContainTextAsync("Sent");
+        using var alex = await server.ApiAsAsync("demo-casemanager");
+        await CloseAsync(alex, matchId);
+    }
+
     /// <summary>A new mentor of the demo agency with <paramref name="profile"/>, supervised, ready and consenting; the client signed in as them.</summary>
     private async Task<HttpClient> ReadyNewMentorAsync(string mentorId, string name, object profile)
     {

@@ -142,12 +142,14 @@ public sealed class HostTests(ApiFactory api)
     }
 
     [Fact]
-    public async Task The_portals_script_stays_cacheable_as_it_names_nobody()
+    public async Task The_portals_script_stays_cacheable_as_it_names_nobody_and_is_checked_for_a_newer_one_each_time()
     {
         using var response = await api.Anonymous().GetAsync("/portal-assets/portal.js");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.NotEqual(true, response.Headers.CacheControl?.NoStore);
+        Assert.True(response.Headers.CacheControl?.NoCache);
+        Assert.NotNull(response.Headers.ETag);
     }
 
     [Fact]

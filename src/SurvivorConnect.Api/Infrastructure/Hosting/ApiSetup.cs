@@ -110,8 +110,9 @@ public static class ApiSetup
             app.UseHsts();
         }
 
-        // The portal's script and styles (wwwroot), public and served before any route is considered.
-        app.UseStaticFiles();
+        // The portal's script and styles (wwwroot), public and served before any route is considered. Asked about again
+        // each time they are used, so a fix to the exit or to idle clearing reaches every phone with the next page.
+        app.UseStaticFiles(new StaticFileOptions { OnPrepareResponse = file => file.Context.Response.Headers.CacheControl = "no-cache" });
 
         // Everything past the static files is about someone (JSON, CSV, pages, the calendar): no browser, shared
         // computer's cache or proxy may keep it, and no browser may read it as anything but what it says it is.

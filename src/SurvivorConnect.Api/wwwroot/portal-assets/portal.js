@@ -188,7 +188,7 @@
   });
   document.addEventListener('keydown', (event) => {
     if (event.key === 'Shift') shiftCombined = false;
-    else { shiftPresses = 0; shiftCombined ||= event.shiftKey; }
+    else { shiftPresses = 0; shiftCombined = shiftCombined || event.shiftKey; }
     // The exit is a link, so it works without this script; it says it is a button, so Space works too (Enter follows the link).
     if (event.key === ' ' && event.target.closest?.('[data-exit]')) exitNow(event);
   });
@@ -253,6 +253,10 @@
     }
     location.replace(url.href);
   });
+
+  // crypto.randomUUID is newer than some phones still in use (iOS before 15.4): the same 128 random bits, by hand there.
+  const newMessageId = () => crypto.randomUUID?.()
+    ?? Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
 
   // FormData(form, submitter) is newer than many phones still in use (iOS before 16.4), which ignore the button: the
   // pressed button (which says what to do: accept or decline, stop sharing) is added by hand.
@@ -759,8 +763,8 @@
       const box = form.querySelector('textarea');
       const text = box.value.trim();
       if (!text) return;
+      const clientMessageId = newMessageId();
       box.value = '';
-      const clientMessageId = crypto.randomUUID();
       const item = document.createElement('li');
       item.className = 'mine';
       item.dataset.status = 'sending';
