@@ -31,6 +31,12 @@ internal static class StartupGuards
 
     public static void Check(IConfiguration configuration, IHostEnvironment environment)
     {
+        if (environment.IsDevelopment() && DevelopmentProblems(configuration) is { Count: > 0 } here)
+        {
+            throw new InvalidOperationException("SurvivorConnect will not start in Development here:" + Environment.NewLine
+                + string.Join(Environment.NewLine, here.Select(p => "- " + p)));
+        }
+
         if (!environment.IsProduction())
         {
             return;
@@ -41,6 +47,48 @@ internal static class StartupGuards
             throw new InvalidOperationException("SurvivorConnect will not start in Production until these settings are fixed:" + Environment.NewLine
                 + string.Join(Environment.NewLine, problems.Select(p => "- " + p)));
         }
+    }
+
+    /// <summary>
+    /// Development mints a sign-in for any person (<c>/dev/token</c>, the demo sign-in): it runs on a developer's own
+    /// machine, reached from it alone, never where others can reach it (App Service, or any address but loopback), as a
+    /// deployed host set to Development while someone debugs it would be.
+    /// </summary>
+    public static IReadOnlyList<string> DevelopmentProblems(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var problems = new List<string>();
+        if (!string.IsNullOrEmpty(configuration["WEBSITE_SITE_NAME"]))
+        {
+            problems.Add("This is App Service: Development lets anyone sign in as anyone. Run it as Production.");
+        }
+
+        foreach (var key in (string[])["http_ports", "https_ports"])
+        {
+            if (!string.IsNullOrWhiteSpace(configuration[key]))
+            {
+                problems.Add($"{key} listens on every address: in Development, give urls on 127.0.0.1 or localhost only.");
+            }
+        }
+
+        foreach (var url in (configuration["urls"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!LoopbackOnly(url))
+            {
+                problems.Add($"{url} can be reached from other machines: in Development, listen on 127.0.0.1 or localhost only.");
+            }
+        }
+
+        return problems;
+    }
+
+    /// <summary>A listening address only this machine reaches. "+", "*" and "0.0.0.0" are every address, as is any other host.</summary>
+    private static bool LoopbackOnly(string url)
+    {
+        var rest = url.Contains("://", StringComparison.Ordinal) ? url[(url.IndexOf("://", StringComparison.Ordinal) + 3)..] : url;
+        var host = rest.StartsWith('[') ? rest[..(rest.IndexOf(']') + 1)] : rest.Split(':', '/')[0];
+        return host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+            || (System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var address) && System.Net.IPAddress.IsLoopback(address));
     }
 
     /// <summary>Every missing or contradictory Production setting, in plain words; none when it may start.</summary>
