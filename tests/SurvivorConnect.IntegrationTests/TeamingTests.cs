@@ -450,6 +450,21 @@ public sealed class TeamingTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_partner_listing_what_is_shared_with_them_over_and_over_is_in_the_youth_s_agency_s_log_once_a_minute_and_each_read_every_time()
+    {
+        var team = await _world.SharedTeamAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            await HttpAssert.Ok<List<JsonElement>>(await team.Partner.Professional.GetAsync("/api/shared"));
+            await MentoringWorld.Ok(await TeamingWorld.ReadAsync(team));
+        }
+
+        bool OfThisYouth(JsonElement e) => e.GetProperty("recordId").GetString() == team.YouthId && e.GetProperty("outcome").GetString() == "Succeeded";
+        Assert.Single(await TeamingWorld.AuditAsync(_world.Admin, "shared.list"), OfThisYouth);
+        Assert.Equal(5, (await TeamingWorld.AuditAsync(_world.Admin, "shared.read")).Count(OfThisYouth));
+    }
+
+    [Fact]
     public async Task A_newer_consent_to_share_with_a_partner_replaces_the_older_so_the_youths_one_stop_stops_all_of_it_for_good()
     {
         var team = await _world.SharedTeamAsync(kinds: ["CasePlan"]);

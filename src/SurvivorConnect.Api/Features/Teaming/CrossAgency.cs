@@ -22,7 +22,10 @@ namespace SurvivorConnect.Api.Features.Teaming;
 internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAuditLog audit, AccessBasis basis, TimeProvider time, IMemoryCache recent)
 {
     /// <summary>A refusal is written to the youth's agency's log once a minute for the same person, seat and action.</summary>
-    private static readonly TimeSpan DeniedOnce = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan WrittenOnce = TimeSpan.FromMinutes(1);
+
+    /// <summary>The audit action of a partner's list of the teams shared with them, which shows each youth's name only.</summary>
+    public const string ListAction = "shared.list";
 
     private static ContainerSpec Container => Partnership.Container;
 
@@ -134,15 +137,17 @@ internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAudi
             basis.Record(AccessBasis.SharedWithConsent);
         }
 
-        // Every read is written; a refusal once a minute, so a seat whose sharing ended, asked over and over, cannot bury
-        // another agency's log, which that agency can neither trim nor stop.
-        var deniedKey = (source, user.AgencyId, user.UserId, seat.Id, action);
-        if (grant is not null || !recent.TryGetValue(deniedKey, out _))
+        // Every read of records is written; a refusal, and a listing (a name, for each of the partner's seats), once a
+        // minute, so a list or a seat whose sharing ended, asked over and over, cannot bury another agency's log, which
+        // that agency can neither trim nor stop.
+        var once = grant is null || action == ListAction;
+        var onceKey = (source, user.AgencyId, user.UserId, seat.Id, action, grant is null);
+        if (!once || !recent.TryGetValue(onceKey, out _))
         {
             await audit.AppendToAsync(source, new AuditEvent(action, "team", seat.YouthId, grant is null ? AuditOutcome.Denied : AuditOutcome.Succeeded, Basis: grant is null ? null : AccessBasis.SharedWithConsent), user, CancellationToken.None);
-            if (grant is null)
+            if (once)
             {
-                recent.Set(deniedKey, true, DeniedOnce);
+                recent.Set(onceKey, true, WrittenOnce);
             }
         }
 

@@ -39,7 +39,7 @@ internal sealed class SharedHandlers(TeamingData data)
         {
             try
             {
-                var grant = await data.Cross.OpenSharedAsync(seat, "shared.list", ct);
+                var grant = await data.Cross.OpenSharedAsync(seat, CrossAgency.ListAction, ct);
                 list.Add(new SharedSummary(seat.Id, seat.SourceAgencyName, await data.Cross.YouthNameAsync(grant, ct), [.. grant.Kinds.Order()], true));
             }
             catch (ForbiddenException)
