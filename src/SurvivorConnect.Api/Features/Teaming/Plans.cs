@@ -77,7 +77,7 @@ public sealed record RevisionView(DateTimeOffset At, string By, string Change, P
 /// <summary>A youth's plans; each version (null until the plan is first written) is sent back as If-Match to change it.</summary>
 public sealed record PlansView(
     string YouthId, string YouthName, bool MayEdit, IReadOnlyList<PlanItem> CasePlan, SafetyPlanContent SafetyPlan, IReadOnlyList<RevisionView> History,
-    string? CasePlanVersion, string? SafetyPlanVersion);
+    string? CasePlanVersion, string? SafetyPlanVersion, bool OlderHistory = false);
 
 /// <summary>Adds a decision (<paramref name="ItemId"/> null), or changes one of the case plan as of <paramref name="IfMatch"/>.</summary>
 /// <param name="NewItemId">For a new item, the id its form was made with: the same form sent twice adds it once.</param>
@@ -130,6 +130,13 @@ internal sealed class PlanHandlers(TeamingData data)
         var item = new PlanItem(
             before?.Id ?? command.NewItemId ?? AgencyStore.NewId(), EnumNames.Parse<PlanItemKind>(body.Kind), body.Text!.Trim(), ValidationErrors.Optional(body.Owner),
             body.Status is null ? before?.Status ?? PlanItemStatus.Open : EnumNames.Parse<PlanItemStatus>(body.Status), body.Due, ValidationErrors.Optional(body.YouthWords));
+        // Saved as it was (a second tap, a form sent again): nothing changed, so nothing is written and the history stays
+        // the changes it holds.
+        if (before == item)
+        {
+            return await ViewAsync(youth.Id, ct);
+        }
+
         if (before is null && plan?.Items.Count >= PlanItemRequest.MaxItems)
         {
             throw new ConflictException($"A plan holds at most {PlanItemRequest.MaxItems} decisions. Mark finished ones done or stopped and change them instead.");
@@ -153,13 +160,22 @@ internal sealed class PlanHandlers(TeamingData data)
         var youth = await data.YouthToLeadAsync(command.YouthId, ct);
         var plan = await data.Store.ReadAsync<SafetyPlan>(TeamingData.Container, SafetyPlan.IdFor(youth.Id), data.AgencyId, ct);
         var etag = plan is null ? null : command.IfMatch ?? throw new PreconditionRequiredException();
+        var content = command.Body.ToContent();
+        if ((plan?.Content ?? SafetyPlanContent.Empty).SaysTheSameAs(content))
+        {
+            return await ViewAsync(youth.Id, ct);
+        }
+
         var saved = (plan ?? new SafetyPlan { Id = SafetyPlan.IdFor(youth.Id), YouthId = youth.Id, Content = SafetyPlanContent.Empty }) with
         {
-            Content = command.Body.ToContent(), UpdatedAt = data.Now, UpdatedBy = data.Me,
+            Content = content, UpdatedAt = data.Now, UpdatedBy = data.Me,
         };
         await SaveAsync(saved, etag, Revision(saved.Id, youth.Id, "Changed the safety plan") with { SafetyBefore = plan?.Content }, ct);
         return await ViewAsync(youth.Id, ct);
     }
+
+    /// <summary>How many of the plans' latest changes a view carries.</summary>
+    public const int HistoryShown = 50;
 
     public async ValueTask<PlansView> Handle(GetPlans query, CancellationToken ct)
     {
@@ -172,10 +188,19 @@ internal sealed class PlanHandlers(TeamingData data)
         var (youth, _, role) = await data.MemberAsync(youthId, ct);
         var casePlan = await CasePlanAsync(youth.Id, ct);
         var safetyPlan = await data.Store.ReadAsync<SafetyPlan>(TeamingData.Container, SafetyPlan.IdFor(youth.Id), data.AgencyId, ct);
-        var history = await data.Store.AllAsync<PlanRevision>(TeamingData.Container, [Filter.In("planId", CasePlan.IdFor(youth.Id), SafetyPlan.IdFor(youth.Id))], ct);
+        // The newest changes (a revision's id begins with its time), not every one ever made: a page and every save's
+        // answer stay the same size however long the youth has had a plan.
+        var history = await data.Store.QueryAsync<PlanRevision>(TeamingData.Container, new DocumentQuery
+        {
+            PartitionKey = data.AgencyId,
+            Type = DocumentTypes.Of<PlanRevision>(),
+            Filters = [Filter.In("planId", CasePlan.IdFor(youth.Id), SafetyPlan.IdFor(youth.Id))],
+            Descending = true,
+            PageSize = HistoryShown,
+        }, ct);
         return new PlansView(youth.Id, youth.DisplayName, role == TeamRole.Lead, casePlan?.Items ?? [], safetyPlan?.Content ?? SafetyPlanContent.Empty,
-            [.. history.OrderByDescending(r => r.At).Select(r => new RevisionView(r.At, r.By, r.Change, r.ItemBefore, r.ItemAfter, r.SafetyBefore))],
-            casePlan?.ETag, safetyPlan?.ETag);
+            [.. history.Items.Select(r => new RevisionView(r.At, r.By, r.Change, r.ItemBefore, r.ItemAfter, r.SafetyBefore))],
+            casePlan?.ETag, safetyPlan?.ETag, OlderHistory: history.ContinuationToken is not null);
     }
 
     /// <summary>A youth's two plans as stored in their agency (empty until written).</summary>
@@ -225,7 +250,7 @@ internal sealed class PlanHandlers(TeamingData data)
         if (before.Due != after.Due) changed.Add("due date");
         if (before.YouthWords != after.YouthWords) changed.Add("the youth's words");
         if (before.Kind != after.Kind) changed.Add("kind");
-        return changed.Count == 0 ? "Saved without changes" : $"Changed {string.Join(", ", changed)}";
+        return $"Changed {string.Join(", ", changed)}";
     }
 
 }

@@ -178,6 +178,11 @@ public sealed record SafetyPlanContent(
     IReadOnlyList<string> SafePlaces, IReadOnlyList<SafeContact> Numbers, string? YouthWords)
 {
     public static SafetyPlanContent Empty { get; } = new([], [], [], [], [], null);
+
+    /// <summary>Whether it says the same as <paramref name="other"/>, line for line.</summary>
+    public bool SaysTheSameAs(SafetyPlanContent other) =>
+        other is not null && WarningSigns.SequenceEqual(other.WarningSigns) && CopingSteps.SequenceEqual(other.CopingSteps) && SafePeople.SequenceEqual(other.SafePeople)
+        && SafePlaces.SequenceEqual(other.SafePlaces) && Numbers.SequenceEqual(other.Numbers) && YouthWords == other.YouthWords;
 }
 
 /// <summary>
