@@ -49,8 +49,10 @@ public class ApiFactory : WebApplicationFactory<Program>
         ["Chat:MaxConnectionsPerPerson"] = "1000",
         ["Notifications:MaxConnectionsPerPerson"] = "1000",
 
-        // Reports are read many times a minute by the same demo people here; the limit is RequestLimitTests' business.
+        // Reports, and everything else, are asked for many times a minute by the same demo people here; the limits are
+        // RequestLimitTests' business.
         ["Api:ReportPermitsPerMinute"] = "100000",
+        ["Api:PermitsPerMinutePerUser"] = "100000",
     };
 
     protected virtual string Environment => "Development";

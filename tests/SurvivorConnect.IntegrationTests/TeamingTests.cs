@@ -812,28 +812,30 @@ public sealed class TeamingTests(ApiFactory api)
     [Fact]
     public async Task A_plan_saved_as_it_was_adds_nothing_to_its_history_and_the_history_shown_is_the_latest_changes()
     {
-        var (youthId, _) = await _world.Mentoring.YouthAsync();
-        await MentoringWorld.Created(await _world.CaseManager.PostAsync($"/api/teams/{youthId}", null));
+        // A case manager of their own: the shared demo case manager's requests a minute are every test's.
+        var (caseManagerId, caseManager) = await _world.Mentoring.PersonAsync(Roles.CaseManager);
+        var youthId = (await MentoringWorld.Created<YouthDto>(await caseManager.PostJson("/api/youth", new { displayName = "Youth with a long plan", age = 16, stage = "contemplation" }))).Id;
+        await MentoringWorld.Created(await caseManager.PostAsync($"/api/teams/{youthId}", null));
         object Safety(int step) => new { copingSteps = new[] { $"Breathe and count to {step}" } };
-        var plans = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PutJson($"/api/teams/{youthId}/safety-plan", Safety(1), null));
-        plans = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PutJson($"/api/teams/{youthId}/safety-plan", Safety(1), plans.GetProperty("safetyPlanVersion").GetString()));
-        plans = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{youthId}/case-plan/items", new { kind = "Goal", text = "Stable housing" }));
+        var plans = await HttpAssert.Ok<JsonElement>(await caseManager.PutJson($"/api/teams/{youthId}/safety-plan", Safety(1), null));
+        plans = await HttpAssert.Ok<JsonElement>(await caseManager.PutJson($"/api/teams/{youthId}/safety-plan", Safety(1), plans.GetProperty("safetyPlanVersion").GetString()));
+        plans = await HttpAssert.Ok<JsonElement>(await caseManager.PostJson($"/api/teams/{youthId}/case-plan/items", new { kind = "Goal", text = "Stable housing" }));
         var item = plans.GetProperty("casePlan")[0];
-        plans = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PutJson($"/api/teams/{youthId}/case-plan/items/{item.GetProperty("id").GetString()}",
+        plans = await HttpAssert.Ok<JsonElement>(await caseManager.PutJson($"/api/teams/{youthId}/case-plan/items/{item.GetProperty("id").GetString()}",
             new { kind = "Goal", text = "Stable housing", status = "Open" }, plans.GetProperty("casePlanVersion").GetString()));
 
         Assert.Equal(2, plans.GetProperty("history").GetArrayLength());
 
         for (var step = 2; step <= 52; step++)
         {
-            plans = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PutJson($"/api/teams/{youthId}/safety-plan", Safety(step), plans.GetProperty("safetyPlanVersion").GetString()));
+            plans = await HttpAssert.Ok<JsonElement>(await caseManager.PutJson($"/api/teams/{youthId}/safety-plan", Safety(step), plans.GetProperty("safetyPlanVersion").GetString()));
         }
 
         var shown = plans.GetProperty("history").EnumerateArray().ToList();
         Assert.Equal(50, shown.Count);
         Assert.True(plans.GetProperty("olderHistory").GetBoolean());
         Assert.Equal("Breathe and count to 51", shown[0].GetProperty("safetyBefore").GetProperty("copingSteps")[0].GetString());
-        Assert.Contains("latest 50 changes", await (await PortalSession.SignedInAsync(api, "demo-casemanager")).GetStringAsync($"/teams/{youthId}/plans"), StringComparison.Ordinal);
+        Assert.Contains("latest 50 changes", await (await PortalSession.SignedInAsync(api, caseManagerId)).GetStringAsync($"/teams/{youthId}/plans"), StringComparison.Ordinal);
     }
 
     [Fact]
