@@ -89,6 +89,32 @@ public sealed class AuditTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task Each_youth_a_list_shows_is_in_the_log_as_read_so_asking_who_read_a_youth_finds_the_lists_too()
+    {
+        var world = new MentoringWorld(api);
+        var (caseManagerId, caseManager) = await world.PersonAsync(Roles.CaseManager);
+        var shown = await MentoringWorld.Created<YouthDto>(await caseManager.PostJson("/api/youth", new { displayName = "Listed youth", age = 16, stage = "contemplation" }));
+        var (elsewhere, _) = await world.YouthAsync();
+        var (mentorId, mentor) = await world.ReadyMentorAsync();
+        var (youthId, youth) = await world.YouthAsync();
+        await world.AcceptedAsync(youthId, mentorId, mentor);
+
+        await HttpAssert.Ok<JsonElement>(await caseManager.GetAsync("/api/youth"));
+        await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/matches"));
+        await HttpAssert.Ok<JsonElement>(await youth.GetAsync("/api/matches"));
+
+        var admin = api.As("demo-admin");
+        var read = Assert.Single(await AuditAsync(admin, $"recordId={shown.Id}&action=youth.list"));
+        Assert.Equal((caseManagerId, "youth", "Succeeded", AccessBasisCaseload), (read.ActorId, read.RecordType, read.Outcome, read.Basis));
+        Assert.Empty(await AuditAsync(admin, $"recordId={elsewhere}&action=youth.list&actorId={caseManagerId}"));
+        Assert.Contains(await AuditAsync(admin, $"recordId={youthId}&action=match.list"), e => e.ActorId == mentorId);
+        var youthPerson = (await HttpAssert.Ok<MeDto>(await youth.GetAsync("/api/me"))).Id;
+        Assert.DoesNotContain(await AuditAsync(admin, $"recordId={youthId}&action=match.list"), e => e.ActorId == youthPerson);
+    }
+
+    private const string AccessBasisCaseload = "case management: the youth is on their caseload";
+
+    [Fact]
     public async Task A_read_of_an_unknown_record_is_audited_as_not_found()
     {
         var admin = api.As("demo-admin");

@@ -29,7 +29,8 @@ public sealed class ListQueryCountTests(CountingApiFactory api) : IClassFixture<
         var calls = await api.Counter.CountAsync(async () =>
             Assert.Equal(Rows, (await HttpAssert.Ok<PageDto<MatchDto>>(await caseManager.GetAsync($"/api/matches?pageSize={Rows}"))).Items.Count));
 
-        Assert.True(calls <= 10, $"listing {Rows} matches took {calls} store calls");
+        // Ten, and one batch writing the page's youth to the audit log as read.
+        Assert.True(calls <= 11, $"listing {Rows} matches took {calls} store calls");
     }
 
     [Fact]

@@ -17,6 +17,9 @@ public interface IAuditLog
     /// </summary>
     Task AppendToAsync(string agencyId, AuditEvent auditEvent, ICurrentUser actor, CancellationToken cancellationToken);
 
+    /// <summary>The same event once for each of <paramref name="recordIds"/> (the records a list showed), in as few writes as the store allows.</summary>
+    Task AppendEachAsync(AuditEvent auditEvent, IReadOnlyCollection<string> recordIds, ICurrentUser actor, CancellationToken cancellationToken);
+
     Task<Page<AuditEntry>> ListAsync(string agencyId, AuditFilter filter, CancellationToken cancellationToken);
 }
 
@@ -32,30 +35,60 @@ internal sealed class AuditLog(IDocumentStore store, TimeProvider time) : IAudit
 
     public async Task AppendToAsync(string agencyId, AuditEvent auditEvent, ICurrentUser actor, CancellationToken cancellationToken)
     {
-        var at = time.GetUtcNow();
-        var entry = new AuditEntry
-        {
-            // Time first, so ids sort in the order things happened.
-            Id = string.Create(CultureInfo.InvariantCulture, $"{at:yyyyMMddHHmmssfffffff}-{Guid.NewGuid():N}"),
-            PartitionKey = agencyId,
-            AgencyId = agencyId,
-            At = at,
-            ActorId = actor.UserId,
-            ActorAgencyId = agencyId == actor.AgencyId ? null : actor.AgencyId,
-            ActorRoles = actor.Roles,
-            Action = auditEvent.Action,
-            RecordType = auditEvent.RecordType,
-            RecordId = AsRecordId(auditEvent.RecordId),
-            // A refusal keeps no purpose the caller stated: it let them in on nothing, and would carry their text to admins.
-            Purpose = auditEvent.Outcome == AuditOutcome.Denied ? null : auditEvent.Purpose ?? actor.Purpose,
-            Basis = auditEvent.Basis,
-            Outcome = auditEvent.Outcome,
-            TraceId = Activity.Current?.TraceId.ToString(),
-        };
+        var entry = Entry(agencyId, auditEvent, actor, time.GetUtcNow());
 
         // The entry must be written even when the caller has gone: an unrecorded access is worse than a slow one.
         await CreateOnce.WriteAsync(() => store.CreateAsync(AuditEntry.Container, entry, CancellationToken.None), time);
     }
+
+    private const int Tries = 3;
+
+    public async Task AppendEachAsync(AuditEvent auditEvent, IReadOnlyCollection<string> recordIds, ICurrentUser actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(recordIds);
+        var at = time.GetUtcNow();
+        foreach (var chunk in recordIds.Chunk(DocumentRules.MaxBatchOperations))
+        {
+            List<BatchOperation> entries = [.. chunk.Select(id => new BatchOperation.Create(Entry(actor.AgencyId, auditEvent with { RecordId = id }, actor, at)))];
+            for (var tries = 1; ; tries++)
+            {
+                try
+                {
+                    await store.ExecuteBatchAsync(AuditEntry.Container, actor.AgencyId, entries, CancellationToken.None);
+                    break;
+                }
+                catch (StoreException ex) when (ex is { Kind: StoreErrorKind.BatchFailed, FailedOperationKind: StoreErrorKind.Conflict } && tries > 1)
+                {
+                    // Written by the try whose answer was lost.
+                    break;
+                }
+                catch (StoreException ex) when (ex.Kind == StoreErrorKind.Unavailable && tries < Tries)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(200 * tries), time, CancellationToken.None);
+                }
+            }
+        }
+    }
+
+    private static AuditEntry Entry(string agencyId, AuditEvent auditEvent, ICurrentUser actor, DateTimeOffset at) => new()
+    {
+        // Time first, so ids sort in the order things happened.
+        Id = string.Create(CultureInfo.InvariantCulture, $"{at:yyyyMMddHHmmssfffffff}-{Guid.NewGuid():N}"),
+        PartitionKey = agencyId,
+        AgencyId = agencyId,
+        At = at,
+        ActorId = actor.UserId,
+        ActorAgencyId = agencyId == actor.AgencyId ? null : actor.AgencyId,
+        ActorRoles = actor.Roles,
+        Action = auditEvent.Action,
+        RecordType = auditEvent.RecordType,
+        RecordId = AsRecordId(auditEvent.RecordId),
+        // A refusal keeps no purpose the caller stated: it let them in on nothing, and would carry their text to admins.
+        Purpose = auditEvent.Outcome == AuditOutcome.Denied ? null : auditEvent.Purpose ?? actor.Purpose,
+        Basis = auditEvent.Basis,
+        Outcome = auditEvent.Outcome,
+        TraceId = Activity.Current?.TraceId.ToString(),
+    };
 
     /// <summary>
     /// A record id as the request named it, kept only if it is shaped like one of ours: a caller may put anything in a

@@ -1021,9 +1021,9 @@ public sealed partial class ChatService(
             filters.Add(Filter.Eq("status", s));
         }
 
-        return (await data.AllAsync<SafetyFlag>(SafetyFlag.Container, filters, ct))
-            .OrderByDescending(f => f.Urgent).ThenByDescending(f => f.RaisedAt)
-            .Select(f => FlagView.From(f, names.GetValueOrDefault(f.YouthId))).ToList();
+        var flags = await data.AllAsync<SafetyFlag>(SafetyFlag.Container, filters, ct);
+        data.Listed.Add(flags.Select(f => f.YouthId));
+        return [.. flags.OrderByDescending(f => f.Urgent).ThenByDescending(f => f.RaisedAt).Select(f => FlagView.From(f, names.GetValueOrDefault(f.YouthId)))];
     }
 
     public sealed record ChatAccess(Match Match, YouthReferral Youth, MatchRole Role);

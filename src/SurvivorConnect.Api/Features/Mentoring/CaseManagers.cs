@@ -71,10 +71,12 @@ internal sealed class CaseManagerHandlers(MentoringData data, IUrgentWaits urgen
         }
 
         var waiting = (await data.ManyAsync<YouthReferral>(YouthReferral.Container, await urgent.YouthWaitingAsync(ct), ct)).ToDictionary(y => y.Id, StringComparer.Ordinal);
-        return [.. youth.Values.Where(y => !y.CaseManagerIds.Any(active.Contains)).Concat(waiting.Values).DistinctBy(y => y.Id)
+        List<YouthNeedingCaseManager> listed = [.. youth.Values.Where(y => !y.CaseManagerIds.Any(active.Contains)).Concat(waiting.Values).DistinctBy(y => y.Id)
             .OrderByDescending(y => waiting.ContainsKey(y.Id)).ThenBy(y => y.DisplayName, StringComparer.CurrentCultureIgnoreCase)
             .Take(ListYouthNeedingCaseManager.Limit)
             .Select(y => new YouthNeedingCaseManager(y.Id, y.DisplayName, y.ETag!, waiting.ContainsKey(y.Id)))];
+        data.Listed.Add(listed.Select(y => y.Id));
+        return listed;
     }
 }
 

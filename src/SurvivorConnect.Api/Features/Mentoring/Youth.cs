@@ -316,6 +316,7 @@ internal sealed class YouthHandlers(
         var page = await data.Store.PageAsync<YouthReferral>(YouthReferral.Container,
             data.User.IsInRole(Roles.AgencyAdmin) ? [] : [Filter.Contains("caseManagerIds", data.User.UserId)],
             orderBy: NameOrder.Field, descending: false, query.PageSize, query.ContinuationToken, ct);
+        data.Listed.Add(page.Items.Select(y => y.Id));
         return new Page<YouthSummary>([.. page.Items.Select(y => new YouthSummary(y.Id, y.DisplayName, y.Stage))], page.ContinuationToken);
     }
 

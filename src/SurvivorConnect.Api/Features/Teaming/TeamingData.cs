@@ -22,6 +22,9 @@ internal sealed class TeamingData(AgencyStore store, MentoringData mentoring, Cr
 
     public CrossAgency Cross => cross;
 
+    /// <inheritdoc cref="MentoringData.Listed"/>
+    public ListedYouth Listed => mentoring.Listed;
+
     public DateTimeOffset Now => store.Now;
 
     /// <summary>The reader's day, by which meeting actions fall due: a partner's professional reads by their own agency's.</summary>

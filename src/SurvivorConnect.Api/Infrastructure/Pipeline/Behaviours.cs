@@ -102,8 +102,9 @@ public sealed class ValidationBehaviour<TMessage, TResponse>(IEnumerable<IValida
     }
 }
 
-/// <summary>Writes one audit entry per audited request, whatever its outcome.</summary>
-public sealed partial class AuditBehaviour<TMessage, TResponse>(IAuditLog audit, ICurrentUser user, AccessBasis basis, ILogger<AuditBehaviour<TMessage, TResponse>> logger)
+/// <summary>Writes one audit entry per audited request, whatever its outcome, and one per youth a list it answered showed.</summary>
+public sealed partial class AuditBehaviour<TMessage, TResponse>(
+    IAuditLog audit, ICurrentUser user, AccessBasis basis, ListedYouth listed, ILogger<AuditBehaviour<TMessage, TResponse>> logger)
     : IPipelineBehavior<TMessage, TResponse>
     where TMessage : IMessage
 {
@@ -116,6 +117,7 @@ public sealed partial class AuditBehaviour<TMessage, TResponse>(IAuditLog audit,
 
         // Each audited request says its own why: a page may send several, and a handler another.
         using var own = basis.Begin();
+        using var ownList = listed.Begin();
         TResponse response;
         try
         {
@@ -145,6 +147,10 @@ public sealed partial class AuditBehaviour<TMessage, TResponse>(IAuditLog audit,
         try
         {
             await audit.AppendAsync(Event(audited, AuditOutcome.Succeeded), user, CancellationToken.None);
+            if (listed.Ids.Count > 0)
+            {
+                await audit.AppendEachAsync(Event(audited, AuditOutcome.Succeeded) with { RecordType = ListedYouthRecordType }, listed.Ids, user, CancellationToken.None);
+            }
         }
         catch (StoreException auditFailure) when (message is IBaseCommand)
         {
@@ -156,6 +162,8 @@ public sealed partial class AuditBehaviour<TMessage, TResponse>(IAuditLog audit,
 
         return response;
     }
+
+    private const string ListedYouthRecordType = "youth";
 
     /// <summary>
     /// Why, as the guards that let the person in said it; the log adds any purpose they stated themselves. A refusal
