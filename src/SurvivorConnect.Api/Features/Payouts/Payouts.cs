@@ -312,8 +312,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
     public async ValueTask<PayoutView> Handle(RecordPaidOutside command, CancellationToken ct)
     {
         var payout = await data.PayoutAsync(command.Id, ct);
-        if ((PayoutRules.WhyNotPay(Me, payout.CreatedBy, payout.RecordedBy, payout.PayeeId, PayoutRules.RecordItsPayment)
-            ?? PayoutRules.WhyNotRecordWhatYouSetAside(Me, payout.SetAsideBy, payout.ApprovalsNeeded)) is { } why)
+        if (PayoutRules.WhyNotPay(Me, payout.CreatedBy, payout.RecordedBy, payout.PayeeId, PayoutRules.RecordItsPayment) is { } why)
         {
             throw new ForbiddenException(why);
         }
@@ -376,7 +375,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
         StoreException.ThrowIfChangedSince(command.IfMatch ?? throw new PreconditionRequiredException(), payout.ETag);
 
         // Written against the version read: if the sender moved it on meanwhile, this fails and nothing is set aside.
-        return await ViewAsync(await data.SaveAsync(payout, payout with { Method = PayeeMethod.Check, SetAsideBy = Me }, ct: ct), ct);
+        return await ViewAsync(await data.SaveAsync(payout, payout with { Method = PayeeMethod.Check }, ct: ct), ct);
     }
 
     public async ValueTask<PayoutView> Handle(RetryPayout command, CancellationToken ct)

@@ -59,15 +59,6 @@ public static class PayoutRules
 
     public const string RecordItsPayment = "record its payment";
 
-    /// <summary>
-    /// A payout that needs two approvers is not moved off Stripe and booked as paid another way by one person alone: whoever
-    /// set it aside leaves recording its check or card to another approver, so two people see each such payment.
-    /// </summary>
-    public static string? WhyNotRecordWhatYouSetAside(string actorId, string? setAsideBy, int approvalsNeeded) =>
-        approvalsNeeded > 1 && actorId == setAsideBy
-            ? "You set this payout aside from Stripe. At its amount another finance approver records how it was paid."
-            : null;
-
     public const string SendItAgain = "send it again";
 
     public const string ApprovalsGone =
