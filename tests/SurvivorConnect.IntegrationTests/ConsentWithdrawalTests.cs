@@ -339,6 +339,14 @@ public sealed class ConsentWithdrawalRaceTests(CountingApiFactory api) : IClassF
         await HttpAssert.Ok<MentoringTests.ConsentDto>(no!);
         var consents = await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await _world.CaseManager.GetAsync($"/api/consents?subjectId={youthId}"));
         Assert.DoesNotContain(consents, c => c.MatchId == match.Id && c.Grantor == "Youth" && c.Current);
+
+        // Nobody is told of a yes the youth's no took back.
+        foreach (var told in new[] { youth, mentor })
+        {
+            var notices = await HttpAssert.Ok<PageDto<NotificationDto>>(await told.GetAsync("/api/notifications?pageSize=100"));
+            Assert.DoesNotContain(notices.Items, n => n.MatchId == match.Id && n.Kind is "match-active" or "match-agreed-for-you");
+        }
+
         await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/consents", new { subjectId = youthId, grantor = "Youth", scope = "mentoring-match", matchId = match.Id }), 409);
     }
 

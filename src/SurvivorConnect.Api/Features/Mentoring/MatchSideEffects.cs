@@ -16,6 +16,7 @@ internal sealed class MatchMovedHandler(MentoringData data, Notifier notifier, I
     public async ValueTask Handle(MatchMoved notification, CancellationToken ct)
     {
         var match = notification.Match;
+        var youthSaidNoMeanwhile = false;
         if (notification.ConsentGiven is { } grantor)
         {
             // Written after the move, which cannot take it back: a blip must not leave the match without the yes that
@@ -31,13 +32,17 @@ internal sealed class MatchMovedHandler(MentoringData data, Notifier notifier, I
                 RecordedBy = data.User.UserId,
             };
             await CreateOnce.WriteAsync(() => data.Store.CreateAsync(ConsentRecord.Container, given, CancellationToken.None), time);
-            if (grantor == ConsentGrantor.Youth && match.History[^1] is { ByYouth: false })
-            {
-                await StopIfYouthSaidNoMeanwhileAsync(given, ct);
-            }
+            youthSaidNoMeanwhile = grantor == ConsentGrantor.Youth && match.History[^1] is { ByYouth: false } && await StopIfYouthSaidNoMeanwhileAsync(given, ct);
         }
 
+        // Its chat is made all the same (closed to sends without the youth's yes, and open again should they give it).
         await publisher.Publish(new MatchChanged(match.Id, Activated: match.State == MatchState.Active), ct);
+        if (youthSaidNoMeanwhile)
+        {
+            // Nobody is told of a yes the youth's no took back; their case managers are told of the withdrawal.
+            return;
+        }
+
         var caseManagers = await data.ActiveCaseManagersAsync(notification.Youth, ct);
         foreach (var (to, notice) in MatchNotices.For(notification.Action, match, notification.Youth, caseManagers))
         {
@@ -58,30 +63,33 @@ internal sealed class MatchMovedHandler(MentoringData data, Notifier notifier, I
 
     /// <summary>
     /// The youth's own no, written after the move read their consents and before staff's yes for them was recorded, wins:
-    /// the yes is taken back at once, as a yes staff record through the consent registry is.
+    /// the yes is taken back at once, as a yes staff record through the consent registry is. True when it was.
     /// </summary>
-    private async Task StopIfYouthSaidNoMeanwhileAsync(ConsentRecord given, CancellationToken ct)
+    private async Task<bool> StopIfYouthSaidNoMeanwhileAsync(ConsentRecord given, CancellationToken ct)
     {
         List<ConsentRecord> like = [.. (await data.AllAsync<ConsentRecord>(ConsentRecord.Container,
                 [Filter.Eq("subjectId", given.SubjectId), Filter.Eq("scope", given.Scope), Filter.Eq("matchId", given.MatchId!)], CancellationToken.None))
             .Where(c => c.Grantor == given.Grantor && c.PartnerAgencyId is null)];
-        if (!ConsentRecord.SubjectsLastWordIsNo(like) || like.FirstOrDefault(c => c.Id == given.Id) is not { RevokedAt: null } standing)
+        if (!ConsentRecord.SubjectsLastWordIsNo(like))
         {
-            return;
+            return false;
         }
 
-        ConsentRecord stopped;
-        try
+        // Taken back already when the youth's no, read again after it was written, found it.
+        if (like.FirstOrDefault(c => c.Id == given.Id) is { RevokedAt: null } standing)
         {
-            stopped = await data.Store.ReplaceAsync(ConsentRecord.Container, standing with { RevokedAt = data.Now }, standing.ETag!, CancellationToken.None);
-        }
-        catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed)
-        {
-            // The youth's no reached it first (a yes is changed only by being taken back).
-            return;
+            try
+            {
+                await publisher.Publish(new ConsentChanged(
+                    await data.Store.ReplaceAsync(ConsentRecord.Container, standing with { RevokedAt = data.Now }, standing.ETag!, CancellationToken.None)), ct);
+            }
+            catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed)
+            {
+                // The youth's no reached it first (a yes is changed only by being taken back).
+            }
         }
 
-        await publisher.Publish(new ConsentChanged(stopped), ct);
+        return true;
     }
 
     /// <summary>Staff said yes for the youth: the youth hears it (once a match), so a yes they never gave is seen by them.</summary>
