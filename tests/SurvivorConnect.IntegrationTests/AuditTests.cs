@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -113,6 +114,28 @@ public sealed class AuditTests(ApiFactory api)
     }
 
     private const string AccessBasisCaseload = "case management: the youth is on their caseload";
+
+    [Fact]
+    public async Task An_admin_who_also_manages_cases_opening_the_chat_page_reads_only_their_own_caseload_s_matches()
+    {
+        var world = new MentoringWorld(api);
+        var (mentorId, mentor) = await world.ReadyMentorAsync();
+        var (othersYouth, _) = await world.YouthAsync();
+        await world.AcceptedAsync(othersYouth, mentorId, mentor);
+        var (adminId, _) = await world.PersonAsync(Roles.CaseManager);
+        await world.SetRolesAsync(adminId, Roles.AgencyAdmin, Roles.CaseManager);
+        try
+        {
+            var page = await PortalSession.SignedInAsync(api, adminId);
+            Assert.Equal(HttpStatusCode.OK, (await page.GetAsync("/chat")).StatusCode);
+
+            Assert.DoesNotContain(await AuditAsync(api.As("demo-admin"), $"recordId={othersYouth}&action=match.list"), e => e.ActorId == adminId);
+        }
+        finally
+        {
+            await HttpAssert.Ok<JsonElement>(await world.Admin.PostAsync($"/api/people/{adminId}/deactivate", null));
+        }
+    }
 
     [Fact]
     public async Task A_read_of_an_unknown_record_is_audited_as_not_found()

@@ -17,8 +17,11 @@ public interface IAuditLog
     /// </summary>
     Task AppendToAsync(string agencyId, AuditEvent auditEvent, ICurrentUser actor, CancellationToken cancellationToken);
 
-    /// <summary>The same event once for each of <paramref name="recordIds"/> (the records a list showed), in as few writes as the store allows.</summary>
-    Task AppendEachAsync(AuditEvent auditEvent, IReadOnlyCollection<string> recordIds, ICurrentUser actor, CancellationToken cancellationToken);
+    /// <summary>
+    /// Several entries of one request (a list's own, and one for each record it showed), in as few writes as the store
+    /// allows, the first of them in the first write.
+    /// </summary>
+    Task AppendAllAsync(IReadOnlyList<AuditEvent> auditEvents, ICurrentUser actor, CancellationToken cancellationToken);
 
     Task<Page<AuditEntry>> ListAsync(string agencyId, AuditFilter filter, CancellationToken cancellationToken);
 }
@@ -41,32 +44,14 @@ internal sealed class AuditLog(IDocumentStore store, TimeProvider time) : IAudit
         await CreateOnce.WriteAsync(() => store.CreateAsync(AuditEntry.Container, entry, CancellationToken.None), time);
     }
 
-    private const int Tries = 3;
-
-    public async Task AppendEachAsync(AuditEvent auditEvent, IReadOnlyCollection<string> recordIds, ICurrentUser actor, CancellationToken cancellationToken)
+    public async Task AppendAllAsync(IReadOnlyList<AuditEvent> auditEvents, ICurrentUser actor, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(recordIds);
+        ArgumentNullException.ThrowIfNull(auditEvents);
         var at = time.GetUtcNow();
-        foreach (var chunk in recordIds.Chunk(DocumentRules.MaxBatchOperations))
+        foreach (var chunk in auditEvents.Chunk(DocumentRules.MaxBatchOperations))
         {
-            List<BatchOperation> entries = [.. chunk.Select(id => new BatchOperation.Create(Entry(actor.AgencyId, auditEvent with { RecordId = id }, actor, at)))];
-            for (var tries = 1; ; tries++)
-            {
-                try
-                {
-                    await store.ExecuteBatchAsync(AuditEntry.Container, actor.AgencyId, entries, CancellationToken.None);
-                    break;
-                }
-                catch (StoreException ex) when (ex is { Kind: StoreErrorKind.BatchFailed, FailedOperationKind: StoreErrorKind.Conflict } && tries > 1)
-                {
-                    // Written by the try whose answer was lost.
-                    break;
-                }
-                catch (StoreException ex) when (ex.Kind == StoreErrorKind.Unavailable && tries < Tries)
-                {
-                    await Task.Delay(TimeSpan.FromMilliseconds(200 * tries), time, CancellationToken.None);
-                }
-            }
+            List<BatchOperation> entries = [.. chunk.Select(e => new BatchOperation.Create(Entry(actor.AgencyId, e, actor, at)))];
+            await CreateOnce.WriteAsync(() => store.ExecuteBatchAsync(AuditEntry.Container, actor.AgencyId, entries, CancellationToken.None), time);
         }
     }
 

@@ -58,8 +58,13 @@ public sealed record ProposeMatch(string MatchId, string? YouthId, string? Mento
 /// The caller's matches, newest first, a page at a time; only one youth's, only open ones, or only closed ones whose chat
 /// ran (the chats that have ended), when asked. A page may hold fewer than asked; its continuation goes on.
 /// </summary>
+/// <param name="OwnOnly">
+/// Only matches the caller is in (mentoring, or their own) or oversees (their caseload), also for an agency admin, whose
+/// list is otherwise the whole agency's: the Chat page lists the chats they may open, and reads no one else's youth.
+/// </param>
 public sealed record ListMatches(
-    int PageSize = Paging.DefaultPageSize, string? ContinuationToken = null, string? YouthId = null, bool OpenOnly = false, bool EndedChatsOnly = false)
+    int PageSize = Paging.DefaultPageSize, string? ContinuationToken = null, string? YouthId = null, bool OpenOnly = false, bool EndedChatsOnly = false,
+    bool OwnOnly = false)
     : IQuery<Page<MatchView>>, IValidate, IAudited
 {
     /// <summary>One youth's matches are a read of that youth's record, audited under their id.</summary>
@@ -249,7 +254,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
     public async ValueTask<Page<MatchView>> Handle(ListMatches query, CancellationToken ct)
     {
         var filters = new List<Filter>();
-        if (data.User.IsInRole(Roles.AgencyAdmin))
+        if (data.User.IsInRole(Roles.AgencyAdmin) && !query.OwnOnly)
         {
             data.Basis.Record(AccessBasis.AgencyAdministration);
         }
@@ -286,7 +291,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
         // A match closed before it started had no chat.
         foreach (var match in page.Items.Where(m => !query.EndedChatsOnly || m.Started()))
         {
-            if (youth.TryGetValue(match.YouthId, out var young) && data.RoleIn(match, young) is { } role)
+            if (youth.TryGetValue(match.YouthId, out var young) && data.RoleIn(match, young) is { } role && !(query.OwnOnly && role == MatchRole.Admin))
             {
                 mine.Add((match, young, role));
             }

@@ -146,10 +146,18 @@ public sealed partial class AuditBehaviour<TMessage, TResponse>(
 
         try
         {
-            await audit.AppendAsync(Event(audited, AuditOutcome.Succeeded), user, CancellationToken.None);
-            if (listed.Ids.Count > 0)
+            var succeeded = Event(audited, AuditOutcome.Succeeded);
+            if (listed.Ids.Count == 0)
             {
-                await audit.AppendEachAsync(Event(audited, AuditOutcome.Succeeded) with { RecordType = ListedYouthRecordType }, listed.Ids, user, CancellationToken.None);
+                await audit.AppendAsync(succeeded, user, CancellationToken.None);
+            }
+            else
+            {
+                // With the request's own entry, in one write for up to a page of them; a youth it names already is not repeated.
+                await audit.AppendAllAsync(
+                    [succeeded, .. listed.Ids.Where(id => !(succeeded.RecordType == ListedYouthRecordType && succeeded.RecordId == id))
+                        .Select(id => succeeded with { RecordType = ListedYouthRecordType, RecordId = id })],
+                    user, CancellationToken.None);
             }
         }
         catch (StoreException auditFailure) when (message is IBaseCommand)

@@ -3,8 +3,9 @@ using SurvivorConnect.Storage;
 namespace SurvivorConnect.Api.Infrastructure.Tenancy;
 
 /// <summary>
-/// Writes a new document under an id fixed before the first try, through a short blip of the store: tried again after
-/// a moment, a create whose answer was lost finds its document there (a conflict) and counts as written, never twice.
+/// Writes a new document (or a batch of new ones) under ids fixed before the first try, through a short blip of the store:
+/// tried again after a moment, a create whose answer was lost finds its document there (a conflict) and counts as
+/// written, never twice.
 /// </summary>
 public static class CreateOnce
 {
@@ -20,7 +21,7 @@ public static class CreateOnce
                 await create();
                 return;
             }
-            catch (StoreException ex) when (ex.Kind == StoreErrorKind.Conflict && tries > 1)
+            catch (StoreException ex) when (ex.IsAlreadyThere && tries > 1)
             {
                 return;
             }
