@@ -1285,6 +1285,33 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task A_payout_needing_two_approvers_recorded_as_paid_outside_Stripe_is_told_to_the_other_approvers()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync();
+        await _world.PayeeOnboardingAsync(payees[0]);
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity));
+        await _world.SetTwoApproverAmountAsync(payout.Total);
+        try
+        {
+            var second = await _world.ApproverAsync();
+            await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "approve"));
+            Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(second.Client, payout.Id, "approve"))).State);
+            await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "set-aside"));
+
+            Assert.Equal("Paid", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "paid-outside", new { reference = "Check 5120" }))).State);
+
+            var told = await HttpAssert.Ok<PageDto<NotificationDto>>(await second.Client.GetAsync("/api/notifications?pageSize=100"));
+            Assert.Contains(told.Items, n => n.Kind == "payout-paid-outside");
+            var recorder = await HttpAssert.Ok<PageDto<NotificationDto>>(await Finance.GetAsync("/api/notifications?pageSize=100"));
+            Assert.DoesNotContain(recorder.Items, n => n.Kind == "payout-paid-outside");
+        }
+        finally
+        {
+            await _world.SetTwoApproverAmountAsync(500m);
+        }
+    }
+
+    [Fact]
     public async Task Lowering_the_two_approver_amount_holds_payouts_already_waiting_for_approval_to_two_approvers()
     {
         var (opportunity, payees) = await _world.AttendedAsync();

@@ -147,6 +147,9 @@ public static class Notices
     public static Notice PayoutToPayOutside { get; } = new("payout-outside",
         "A payee chose to be paid by check or prepaid card, so an approved payout that was waiting for their Stripe account is to be paid that way now. It is on the finance page under payouts to pay.");
 
+    public static Notice PayoutPaidOutsideRecorded { get; } = new("payout-paid-outside",
+        "A payout large enough to need two approvers was recorded as paid by check or prepaid card. Its reference is on the finance page, among payouts paid.");
+
     public static Notice PayoutSent { get; } = new("payout-sent",
         "A payment to you is on its way. Your payments page shows what it is for, line by line.");
 
@@ -189,6 +192,9 @@ public static class Notices
 
     public static Notice PartnershipAccepted { get; } = new("partnership-accepted",
         "A partner agency accepted your agency's partnership. Youth can now choose to share records with it.");
+
+    public static Notice PartnerOfferChanged { get; } = new("partnership-offer-changed",
+        "A partner agency changed which of its professionals it offers for youth's teams. See who is offered on the Partnerships page.");
 
     public static Notice PartnershipEnded { get; } = new("partnership-ended",
         "A partner agency ended its partnership with your agency. Nothing is shared under it any more.");

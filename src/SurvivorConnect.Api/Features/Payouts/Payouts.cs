@@ -356,6 +356,16 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
             Year = year,
         }, reference: reference, checkedPayee: account, ct: ct);
         await notifier.SendOnceAsync(paid.PayeeId, Notices.PayoutSent, $"payout-paid~{paid.Id}~{paid.Attempt}", ct);
+
+        // Money booked as paid outside Stripe rests on one person's word: at an amount that needs two approvers, the other
+        // approvers hear of it, so a second person sees each such payment.
+        if (paid.ApprovalsNeeded > 1)
+        {
+            foreach (var approver in (await data.FinanceApproversAsync(ct)).Where(a => a != Me && a != paid.PayeeId))
+            {
+                await notifier.SendOnceAsync(approver, Notices.PayoutPaidOutsideRecorded, $"payout-paid-outside~{paid.Id}~{paid.Attempt}", ct);
+            }
+        }
         return await ViewAsync(paid, ct);
     }
 
