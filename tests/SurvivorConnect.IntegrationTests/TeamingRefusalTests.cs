@@ -230,6 +230,13 @@ public sealed class TeamingRefusalTests(ApiFactory api)
         Assert.Empty(await HttpAssert.Ok<List<JsonElement>>(await team.Partner.Professional.GetAsync("/api/shared")));
         Assert.Contains(await TeamingWorld.AuditAsync(_world.Admin, "team.remove-member"),
             e => e.GetProperty("recordId").GetString() == team.YouthId && e.GetProperty("purpose").GetString() == "no longer offered by their agency");
+
+        // What one agency writes into the other's records is in that agency's log, and its admins hear of a changed offer.
+        Assert.Contains(await TeamingWorld.AuditAsync(_world.Admin, "partnership.changed-by-partner"),
+            e => e.GetProperty("recordId").GetString() == team.PartnershipId && e.GetProperty("actorAgencyId").GetString() == team.Partner.Id);
+        Assert.Contains(await TeamingWorld.AuditAsync(team.Partner.Admin, "team-seat.add"), e => e.GetProperty("recordId").GetString() == team.SeatId);
+        var told = await HttpAssert.Ok<PageDto<NotificationDto>>(await _world.Admin.GetAsync("/api/notifications?pageSize=100"));
+        Assert.Contains(told.Items, n => n.Kind == "partnership-offer-changed");
     }
 
     [Fact]

@@ -658,6 +658,9 @@ public sealed class TeamingTests(ApiFactory api)
         await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/teams/{team.YouthId}/members/{member.GetProperty("id").GetString()}/remove", null));
         await MentoringWorld.Ok(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/members", new { role = "Professional", personId = team.Partner.ProfessionalId, agencyId = team.Partner.Id }));
         var seatId = (await HttpAssert.Ok<List<JsonElement>>(await team.Partner.Professional.GetAsync("/api/shared"))).Single().GetProperty("seatId").GetString();
+        // The partner agency's log has their professional's seat taken away and given again, by whom and from which agency.
+        Assert.Contains(await TeamingWorld.AuditAsync(team.Partner.Admin, "team-seat.remove"),
+            e => e.GetProperty("recordId").GetString() == seatId && e.GetProperty("actorId").GetString() == "demo-casemanager" && e.GetProperty("actorAgencyId").GetString() == "demo");
 
         var shared = await HttpAssert.Ok<JsonElement>(await team.Partner.Professional.GetAsync($"/api/shared/{Uri.EscapeDataString(seatId!)}"));
         var youthSees = await HttpAssert.Ok<JsonElement>(await team.Youth.GetAsync("/api/my-team"));
@@ -833,9 +836,13 @@ public sealed class TeamingTests(ApiFactory api)
 
         var shown = plans.GetProperty("history").EnumerateArray().ToList();
         Assert.Equal(50, shown.Count);
-        Assert.True(plans.GetProperty("olderHistory").GetBoolean());
         Assert.Equal("Breathe and count to 51", shown[0].GetProperty("safetyBefore").GetProperty("copingSteps")[0].GetString());
-        Assert.Contains("latest 50 changes", await (await PortalSession.SignedInAsync(api, caseManagerId)).GetStringAsync($"/teams/{youthId}/plans"), StringComparison.Ordinal);
+        var older = await HttpAssert.Ok<JsonElement>(await caseManager.GetAsync($"/api/teams/{youthId}/plans?historyAfter={Uri.EscapeDataString(plans.GetProperty("olderHistory").GetString()!)}"));
+        Assert.Equal(3, older.GetProperty("history").GetArrayLength());
+        Assert.Equal(JsonValueKind.Null, older.GetProperty("olderHistory").ValueKind);
+        Assert.Equal("Added a goal", older.GetProperty("history")[1].GetProperty("change").GetString());
+        await HttpAssert.Problem(await caseManager.GetAsync($"/api/teams/{youthId}/plans?historyAfter=made-up"), 400);
+        Assert.Contains("Older changes", await (await PortalSession.SignedInAsync(api, caseManagerId)).GetStringAsync($"/teams/{youthId}/plans"), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -38,34 +38,61 @@ internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAudi
     public Task<Partnership?> OtherCopyAsync(Partnership mine, CancellationToken ct) =>
         CounterpartAsync(mine, mine.OtherAgencyId(user.AgencyId), ct);
 
-    /// <summary>The other agency's first copy of a partnership the caller's agency proposes: the same terms, owned by and filed under that agency.</summary>
-    public Task<Partnership> CreateOtherCopyAsync(Partnership mine, CancellationToken ct)
+    /// <summary>
+    /// The other agency's first copy of a partnership the caller's agency proposes: the same terms, owned by and filed
+    /// under that agency. Every write into another agency's records goes in that agency's audit log too, so its admins see
+    /// what was written there and by whom.
+    /// </summary>
+    public async Task<Partnership> CreateOtherCopyAsync(Partnership mine, CancellationToken ct)
     {
         var other = mine.OtherAgencyId(user.AgencyId);
-        return store.CreateAsync(Container, mine with { AgencyId = other, PartitionKey = other, ETag = null }, ct);
+        var created = await store.CreateAsync(Container, mine with { AgencyId = other, PartitionKey = other, ETag = null }, ct);
+        await InTheirLogAsync(other, "partnership.proposed-by-partner", "partnership", created.Id);
+        return created;
     }
 
     /// <summary>
     /// A change to the other agency's copy, made from that copy as read (never from the caller's own copy, so a copy
     /// that one side already ended is never brought back by the other).
     /// </summary>
-    public Task<Partnership> ReplaceOtherCopyAsync(Partnership theirs, CancellationToken ct) =>
-        theirs.AgencyId == user.AgencyId || theirs.PartitionKey != theirs.AgencyId
-            ? throw new InvalidOperationException("Only the other agency's own copy is written here.")
-            : store.ReplaceAsync(Container, theirs, theirs.ETag!, ct);
+    public async Task<Partnership> ReplaceOtherCopyAsync(Partnership theirs, CancellationToken ct)
+    {
+        if (theirs.AgencyId == user.AgencyId || theirs.PartitionKey != theirs.AgencyId)
+        {
+            throw new InvalidOperationException("Only the other agency's own copy is written here.");
+        }
+
+        var replaced = await store.ReplaceAsync(Container, theirs, theirs.ETag!, ct);
+        await InTheirLogAsync(theirs.AgencyId, "partnership.changed-by-partner", "partnership", theirs.Id);
+        return replaced;
+    }
+
+    private Task InTheirLogAsync(string agencyId, string action, string recordType, string recordId) =>
+        audit.AppendToAsync(agencyId, new AuditEvent(action, recordType, recordId, AuditOutcome.Succeeded), user, CancellationToken.None);
 
     /// <summary>Both copies of the partnership are current: a change that reached only one side stops sharing.</summary>
     public async Task<bool> BothCurrentAsync(Partnership mine, CancellationToken ct) =>
         mine.IsCurrent(time.GetUtcNow()) && await OtherCopyAsync(mine, ct) is { } other && other.IsCurrent(time.GetUtcNow());
 
     /// <summary>A seat for a professional of another agency on one of the caller's agency's teams, filed in theirs.</summary>
-    public Task SeatAsync(TeamSeat seat, CancellationToken ct) =>
-        seat.SourceAgencyId != user.AgencyId || seat.AgencyId == user.AgencyId || seat.PartitionKey != seat.AgencyId
-            ? throw new InvalidOperationException("A seat is written only in the professional's own agency, for a team of the caller's.")
-            : store.UpsertAsync(Container, seat, ct);
+    public async Task SeatAsync(TeamSeat seat, CancellationToken ct)
+    {
+        if (seat.SourceAgencyId != user.AgencyId || seat.AgencyId == user.AgencyId || seat.PartitionKey != seat.AgencyId)
+        {
+            throw new InvalidOperationException("A seat is written only in the professional's own agency, for a team of the caller's.");
+        }
 
-    public Task UnseatAsync(string partnerAgencyId, string seatId, CancellationToken ct) =>
-        store.DeleteAsync(Container, seatId, partnerAgencyId, null, ct);
+        await store.UpsertAsync(Container, seat, ct);
+        await InTheirLogAsync(seat.AgencyId, "team-seat.add", "team-seat", seat.Id);
+    }
+
+    public async Task UnseatAsync(string partnerAgencyId, string seatId, CancellationToken ct)
+    {
+        if (await store.DeleteAsync(Container, seatId, partnerAgencyId, null, ct))
+        {
+            await InTheirLogAsync(partnerAgencyId, "team-seat.remove", "team-seat", seatId);
+        }
+    }
 
     /// <summary>
     /// Takes the member a seat stands for off the team it is on, whichever of the two agencies keeps that team (a
@@ -125,8 +152,9 @@ internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAudi
     /// The one gate to a youth's records for a partner agency's professional, checked on every read: the seat is
     /// theirs, they are a current professional member of the youth's team, the partnership is current on both sides,
     /// and the youth's current consent names their agency. What they may read is what both the partnership and
-    /// the consent name. Every attempt is written to the youth's agency's audit log (the caller's own log has it
-    /// from the request pipeline); a refusal is a <see cref="ForbiddenException"/> saying it is no longer shared.
+    /// the consent name. Every read is written to the youth's agency's audit log (the caller's own log has it from the
+    /// request pipeline), a refusal and a listing once a minute; a refusal is a <see cref="ForbiddenException"/> saying it
+    /// is no longer shared.
     /// </summary>
     public async Task<SharedGrant> OpenSharedAsync(TeamSeat seat, string action, CancellationToken ct)
     {
@@ -141,7 +169,8 @@ internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAudi
         // minute, so a list or a seat whose sharing ended, asked over and over, cannot bury another agency's log, which
         // that agency can neither trim nor stop.
         var once = grant is null || action == ListAction;
-        var onceKey = (source, user.AgencyId, user.UserId, seat.Id, action, grant is null);
+        // A listing under a consent given since is written anew.
+        var onceKey = (source, user.AgencyId, user.UserId, seat.Id, action, grant?.ConsentId);
         if (!once || !recent.TryGetValue(onceKey, out _))
         {
             await audit.AppendToAsync(source, new AuditEvent(action, "team", seat.YouthId, grant is null ? AuditOutcome.Denied : AuditOutcome.Succeeded, Basis: grant is null ? null : AccessBasis.SharedWithConsent), user, CancellationToken.None);
@@ -203,7 +232,7 @@ internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAudi
             .Select(k => EnumNames.TryParse(k, out RecordKind kind) ? kind : (RecordKind?)null)
             .OfType<RecordKind>();
         var readable = SharingRules.Readable(member.Role, fromPartnerAgency: true, pair.Source.Kinds.Intersect(pair.Partner.Kinds), consented);
-        return readable.Count == 0 || current is null ? null : new SharedGrant(team, readable, SharingRules.MeetingsFrom(toUs, current, member.AddedAt));
+        return readable.Count == 0 || current is null ? null : new SharedGrant(team, readable, SharingRules.MeetingsFrom(toUs, current, member.AddedAt), current.Id);
     }
 
     /// <summary>The name the youth goes by, for a professional the youth shares with.</summary>
@@ -250,4 +279,5 @@ internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAudi
 
 /// <summary>What one partner professional may read of one youth's records, for this one request.</summary>
 /// <param name="MeetingsFrom">The first meeting time the grant reaches (see <see cref="SharingRules.MeetingsFrom"/>).</param>
-internal sealed record SharedGrant(Team Team, IReadOnlySet<RecordKind> Kinds, DateTimeOffset MeetingsFrom);
+/// <param name="ConsentId">The youth's consent the sharing stands on now.</param>
+internal sealed record SharedGrant(Team Team, IReadOnlySet<RecordKind> Kinds, DateTimeOffset MeetingsFrom, string ConsentId);

@@ -77,7 +77,7 @@ public sealed record RevisionView(DateTimeOffset At, string By, string Change, P
 /// <summary>A youth's plans; each version (null until the plan is first written) is sent back as If-Match to change it.</summary>
 public sealed record PlansView(
     string YouthId, string YouthName, bool MayEdit, IReadOnlyList<PlanItem> CasePlan, SafetyPlanContent SafetyPlan, IReadOnlyList<RevisionView> History,
-    string? CasePlanVersion, string? SafetyPlanVersion, bool OlderHistory = false);
+    string? CasePlanVersion, string? SafetyPlanVersion, string? OlderHistory = null);
 
 /// <summary>Adds a decision (<paramref name="ItemId"/> null), or changes one of the case plan as of <paramref name="IfMatch"/>.</summary>
 /// <param name="NewItemId">For a new item, the id its form was made with: the same form sent twice adds it once.</param>
@@ -96,7 +96,8 @@ public sealed record SaveSafetyPlan(string YouthId, SafetyPlanRequest Body, stri
     public void Validate(ValidationErrors errors) => Body.Validate(errors);
 }
 
-public sealed record GetPlans(string YouthId) : IQuery<PlansView>, IAudited
+/// <param name="HistoryAfter">Where the plans' history goes on: a view's <see cref="PlansView.OlderHistory"/>; none for the latest changes.</param>
+public sealed record GetPlans(string YouthId, string? HistoryAfter = null) : IQuery<PlansView>, IAudited
 {
     public AuditTarget Audit => new("plans.read", "team", YouthId);
 }
@@ -174,22 +175,22 @@ internal sealed class PlanHandlers(TeamingData data)
         return await ViewAsync(youth.Id, ct);
     }
 
-    /// <summary>How many of the plans' latest changes a view carries.</summary>
+    /// <summary>How many of the plans' changes a view carries, the latest first.</summary>
     public const int HistoryShown = 50;
 
     public async ValueTask<PlansView> Handle(GetPlans query, CancellationToken ct)
     {
         var (youth, _, role) = await data.MemberAsync(query.YouthId, ct);
-        return role == TeamRole.Youth ? throw new NotFoundException("team") : await ViewAsync(youth.Id, ct);
+        return role == TeamRole.Youth ? throw new NotFoundException("team") : await ViewAsync(youth.Id, ct, query.HistoryAfter);
     }
 
-    private async Task<PlansView> ViewAsync(string youthId, CancellationToken ct)
+    private async Task<PlansView> ViewAsync(string youthId, CancellationToken ct, string? historyAfter = null)
     {
         var (youth, _, role) = await data.MemberAsync(youthId, ct);
         var casePlan = await CasePlanAsync(youth.Id, ct);
         var safetyPlan = await data.Store.ReadAsync<SafetyPlan>(TeamingData.Container, SafetyPlan.IdFor(youth.Id), data.AgencyId, ct);
-        // The newest changes (a revision's id begins with its time), not every one ever made: a page and every save's
-        // answer stay the same size however long the youth has had a plan.
+        // The newest changes (a revision's id begins with its time), a page at a time, not every one ever made: a page and
+        // every save's answer stay the same size however long the youth has had a plan.
         var history = await data.Store.QueryAsync<PlanRevision>(TeamingData.Container, new DocumentQuery
         {
             PartitionKey = data.AgencyId,
@@ -197,10 +198,11 @@ internal sealed class PlanHandlers(TeamingData data)
             Filters = [Filter.In("planId", CasePlan.IdFor(youth.Id), SafetyPlan.IdFor(youth.Id))],
             Descending = true,
             PageSize = HistoryShown,
+            ContinuationToken = historyAfter,
         }, ct);
         return new PlansView(youth.Id, youth.DisplayName, role == TeamRole.Lead, casePlan?.Items ?? [], safetyPlan?.Content ?? SafetyPlanContent.Empty,
             [.. history.Items.Select(r => new RevisionView(r.At, r.By, r.Change, r.ItemBefore, r.ItemAfter, r.SafetyBefore))],
-            casePlan?.ETag, safetyPlan?.ETag, OlderHistory: history.ContinuationToken is not null);
+            casePlan?.ETag, safetyPlan?.ETag, history.ContinuationToken);
     }
 
     /// <summary>A youth's two plans as stored in their agency (empty until written).</summary>

@@ -109,15 +109,22 @@ internal sealed class TeamingData(AgencyStore store, MentoringData mentoring, Cr
     /// match or a "do not match" made later counts at once.
     /// </summary>
     public async Task<HashSet<string>> KeptFromStaffingAsync(YouthReferral youth, CancellationToken ct) =>
-        KeptFromStaffing(youth, await MentorIdsAsync(youth, ct));
+        KeptFromStaffing(youth, (await MentorsAsync(youth, ct)).NowOrBefore);
 
     /// <inheritdoc cref="KeptFromStaffingAsync"/>
     public static HashSet<string> KeptFromStaffing(YouthReferral youth, IEnumerable<string> mentorIds) => [.. youth.DoNotMatch, .. mentorIds];
 
-    /// <summary>Who mentors the youth, may yet, or did: the mentors of their open matches and of every match whose mentor said yes.</summary>
-    public async Task<IReadOnlyList<string>> MentorIdsAsync(YouthReferral youth, CancellationToken ct) =>
-        [.. (await mentoring.MatchesAsync(Filter.Eq("youthId", youth.Id), openOnly: false, ct))
-            .Where(m => MatchLifecycle.IsOpen(m.State) || m.MentorSaidYes()).Select(m => m.MentorId).Distinct(StringComparer.Ordinal)];
+    /// <summary>
+    /// The youth's mentors: now (their open matches' mentors, whom a lead may name as a support) and now or before
+    /// (with every mentor who said yes to a match with them, though the youth turned them down or it closed).
+    /// </summary>
+    public async Task<(IReadOnlyList<string> Now, IReadOnlyList<string> NowOrBefore)> MentorsAsync(YouthReferral youth, CancellationToken ct)
+    {
+        var matches = await mentoring.MatchesAsync(Filter.Eq("youthId", youth.Id), openOnly: false, ct);
+        return (
+            [.. matches.Where(m => MatchLifecycle.IsOpen(m.State)).Select(m => m.MentorId).Distinct(StringComparer.Ordinal)],
+            [.. matches.Where(m => MatchLifecycle.IsOpen(m.State) || m.MentorSaidYes()).Select(m => m.MentorId).Distinct(StringComparer.Ordinal)]);
+    }
 
     /// <summary>A youth's team meetings, newest first, with members named as the team shows them.</summary>
     public async Task<IReadOnlyList<MeetingView>> MeetingsAsync(TeamView team, CancellationToken ct)
@@ -138,9 +145,9 @@ internal sealed class TeamingData(AgencyStore store, MentoringData mentoring, Cr
 
     /// <summary>
     /// The active people a youth's team page names or offers, read by who they are rather than from the whole
-    /// agency: the youth's case managers, and for the lead the staff and the youth's mentors to add.
+    /// agency: the youth's case managers, and for the lead the staff and the youth's current mentors to add.
     /// </summary>
-    /// <param name="mentorIds">For the lead, the youth's mentors (<see cref="MentorIdsAsync"/>); otherwise none.</param>
+    /// <param name="mentorIds">For the lead, the youth's mentors now (<see cref="MentorsAsync"/>); otherwise none.</param>
     public async Task<Dictionary<string, Person>> TeamPeopleAsync(YouthReferral youth, bool lead, IReadOnlyList<string> mentorIds, CancellationToken ct)
     {
         var ids = youth.CaseManagerIds.ToList();

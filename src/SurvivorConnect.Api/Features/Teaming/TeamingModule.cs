@@ -133,8 +133,8 @@ public static class TeamingModule
     private static async Task<Ok<TeamView>> RemoveTeamMember(IMediator mediator, string youthId, string memberId, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new RemoveTeamMember(youthId, memberId), ct));
 
-    private static async Task<Ok<PlansView>> GetPlans(IMediator mediator, string youthId, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new GetPlans(youthId), ct));
+    private static async Task<Ok<PlansView>> GetPlans(IMediator mediator, string youthId, string? historyAfter, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new GetPlans(youthId, historyAfter), ct));
 
     private static async Task<Ok<PlansView>> AddPlanItem(IMediator mediator, string youthId, PlanItemRequest body, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new SavePlanItem(youthId, null, body, null), ct));

@@ -275,7 +275,7 @@ internal sealed class TeamHandlers(TeamingData data, TeamViews views, Notifier n
 
             if (role == TeamRole.Professional && (await data.KeptFromStaffingAsync(youth, ct)).Contains(person!.Id))
             {
-                throw new RequestValidationException("personId", "They mentor this youth, or are not to be matched with them, so they do not join the team as a professional.");
+                throw new RequestValidationException("personId", "They mentor this youth or did, or are not to be matched with them, so they do not join the team as a professional.");
             }
         }
 
@@ -311,8 +311,8 @@ internal sealed class TeamViews(TeamingData data, ConsentLookup consents)
     {
         var (youth, team, myRole) = await data.MemberAsync(youthId, ct);
         var lead = myRole == TeamRole.Lead;
-        var mentorIds = lead ? await data.MentorIdsAsync(youth, ct) : [];
-        var people = await data.TeamPeopleAsync(youth, lead, mentorIds, ct);
+        var mentors = lead ? await data.MentorsAsync(youth, ct) : ([], []);
+        var people = await data.TeamPeopleAsync(youth, lead, mentors.Now, ct);
         var agencyName = await data.Cross.AgencyNameAsync(data.AgencyId, ct) ?? data.AgencyId;
         var members = new List<MemberView> { new(MemberView.YouthId, TeamRole.Youth, youth.DisplayName, null, data.AgencyId, agencyName, false, true) };
         members.AddRange(youth.CaseManagerIds.Select(id => new MemberView(
@@ -329,7 +329,7 @@ internal sealed class TeamViews(TeamingData data, ConsentLookup consents)
             ? book.InForce.Select(p => new PartnerOption(p.Key, book.NameOf(p.Key), p.Value.Kinds, [.. p.Value.Professionals.Where(o => o.AgencyId == p.Key)])).ToList()
             : [];
         var sharing = lead ? await SharingAsync(youth.Id, currentOnly: false, book, ct) : [];
-        var keptFromStaffing = TeamingData.KeptFromStaffing(youth, mentorIds);
+        var keptFromStaffing = TeamingData.KeptFromStaffing(youth, mentors.NowOrBefore);
         var colleagues = lead
             ? people.Values.Where(p => p.Id != youth.PersonId && !youth.CaseManagerIds.Contains(p.Id) && !p.Roles.Contains(Roles.Youth))
                 .OrderBy(p => p.DisplayName, StringComparer.OrdinalIgnoreCase)
