@@ -99,9 +99,9 @@ public sealed class SafetyScanner : IContactDetails
 
     public SafetyVerdict Scan(string text)
     {
-        text = Read(text);
+        text = ScanForm.Of(text);
         var crisis = Find(_crisis, text, "crisis");
-        var hold = Find(_hold, text, "contact");
+        var hold = Contact(text);
         var flag = Find(_flag, text, "concern");
         var findings = crisis.Concat(hold).Concat(flag).ToList();
         var action = hold.Count > 0 ? SafetyAction.Hold
@@ -111,17 +111,24 @@ public sealed class SafetyScanner : IContactDetails
     }
 
     /// <summary>What a message holding it would be held for.</summary>
-    public bool Shares(string text) => Find(_hold, Read(text), "contact").Count > 0;
-
-    private static string Read(string text) => LettersAmongDigits(ScanForm.Of(text));
+    public bool Shares(string text) => Contact(ScanForm.Of(text)).Count > 0;
 
     /// <summary>
-    /// A letter O, I or l written among digits reads as the digit it stands in for ("559 555 O134"): within a run of digits
-    /// and those letters, once it holds a digit. Words, which hold no digit, are left as they are.
+    /// Contact details as written, and as read with the letters that stand in for digits read as digits: both, so a
+    /// handle that begins "lol9" is still a handle while "559 555 O134" is a phone number.
+    /// </summary>
+    private List<SafetyFinding> Contact(string text) =>
+        [.. Find(_hold, text, "contact").Concat(Find(_hold, LettersAmongDigits(text), "contact")).DistinctBy(f => f.Kind)];
+
+    /// <summary>
+    /// A letter that stands in for a digit (O and o for 0; I, i, l and | for 1) reads as that digit among digits
+    /// ("559 555 O134", "5 5 9 5 5 5 O 1 3 4"): within a run of digits and such letters once it holds a digit, and a run
+    /// of such letters alone set apart only by spaces or punctuation from runs holding digits on both sides. Words,
+    /// which hold other letters, are left as they are.
     /// </summary>
     private static string LettersAmongDigits(string text)
     {
-        char[]? read = null;
+        var runs = new List<(int Start, int End, bool HoldsDigit)>();
         for (var start = 0; start < text.Length;)
         {
             var end = start;
@@ -132,28 +139,55 @@ public sealed class SafetyScanner : IContactDetails
                 end++;
             }
 
-            if (holdsDigit)
+            if (end > start)
             {
-                for (var i = start; i < end; i++)
-                {
-                    if (StandsForDigit(text[i]) is { } digit)
-                    {
-                        read ??= text.ToCharArray();
-                        read[i] = digit;
-                    }
-                }
+                runs.Add((start, end, holdsDigit));
             }
 
             start = end == start ? end + 1 : end;
         }
 
+        char[]? read = null;
+        for (var i = 0; i < runs.Count; i++)
+        {
+            var (start, end, holdsDigit) = runs[i];
+            if (!holdsDigit && !(i > 0 && runs[i - 1].HoldsDigit && SetApart(text, runs[i - 1].End, start)
+                && i + 1 < runs.Count && runs[i + 1].HoldsDigit && SetApart(text, end, runs[i + 1].Start)))
+            {
+                continue;
+            }
+
+            for (var at = start; at < end; at++)
+            {
+                if (StandsForDigit(text[at]) is { } digit)
+                {
+                    read ??= text.ToCharArray();
+                    read[at] = digit;
+                }
+            }
+        }
+
         return read is null ? text : new string(read);
+    }
+
+    /// <summary>Nothing but spaces and punctuation between two places of the text.</summary>
+    private static bool SetApart(string text, int from, int to)
+    {
+        for (var at = from; at < to; at++)
+        {
+            if (char.IsLetterOrDigit(text[at]))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static char? StandsForDigit(char c) => c switch
     {
         'O' or 'o' => '0',
-        'I' or 'l' => '1',
+        'I' or 'i' or 'l' or '|' => '1',
         _ => null,
     };
 
