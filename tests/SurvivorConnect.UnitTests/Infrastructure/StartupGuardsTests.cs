@@ -38,5 +38,13 @@ public sealed class StartupGuardsTests
     {
         Assert.Contains("App Service", Assert.Single(StartupGuards.DevelopmentProblems(Settings(("WEBSITE_SITE_NAME", "sc-prod-app")))), StringComparison.Ordinal);
         Assert.Single(StartupGuards.DevelopmentProblems(Settings(("http_ports", "8080"))));
+        Assert.Single(StartupGuards.DevelopmentProblems(Settings(("Kestrel:Endpoints:Http:Url", "http://0.0.0.0:80"), ("urls", "http://127.0.0.1:5080"))));
+    }
+
+    [Fact]
+    public void A_container_image_s_ports_do_not_count_where_urls_on_loopback_override_them()
+    {
+        Assert.Empty(StartupGuards.DevelopmentProblems(Settings(("http_ports", "8080"), ("urls", "http://localhost:0"))));
+        Assert.Empty(StartupGuards.DevelopmentProblems(Settings(("Kestrel:Endpoints:Http:Url", "http://[::1]:5080"))));
     }
 }

@@ -63,15 +63,21 @@ internal static class StartupGuards
             problems.Add("This is App Service: Development lets anyone sign in as anyone. Run it as Production.");
         }
 
-        foreach (var key in (string[])["http_ports", "https_ports"])
+        // Kestrel's endpoints come first, then urls; the ports (which a container image sets) count only without urls.
+        var urls = (configuration["urls"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (urls.Length == 0)
         {
-            if (!string.IsNullOrWhiteSpace(configuration[key]))
+            foreach (var key in (string[])["http_ports", "https_ports"])
             {
-                problems.Add($"{key} listens on every address: in Development, give urls on 127.0.0.1 or localhost only.");
+                if (!string.IsNullOrWhiteSpace(configuration[key]))
+                {
+                    problems.Add($"{key} listens on every address: in Development, give urls on 127.0.0.1 or localhost only.");
+                }
             }
         }
 
-        foreach (var url in (configuration["urls"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        var endpoints = configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(e => e["Url"]).OfType<string>();
+        foreach (var url in urls.Concat(endpoints))
         {
             if (!LoopbackOnly(url))
             {

@@ -34,11 +34,23 @@ internal static class Telemetry
         {
             if (request.RequestUri is { } uri)
             {
-                activity.SetTag("url.full", uri.GetLeftPart(UriPartial.Path));
+                activity.SetTag("url.full", AddressWithoutIds(uri));
             }
         });
         return builder;
     }
+
+    /// <summary>
+    /// An outgoing call's address as a span shows it: no query, and each part of its path that names one thing (a
+    /// survivor's Stripe account, a transfer, a document) as <c>{id}</c>, so the call is seen without whose it was.
+    /// </summary>
+    public static string AddressWithoutIds(Uri uri)
+    {
+        ArgumentNullException.ThrowIfNull(uri);
+        return uri.GetLeftPart(UriPartial.Authority) + string.Join('/', uri.AbsolutePath.Split('/').Select(part => NamesOne(part) ? "{id}" : part));
+    }
+
+    private static bool NamesOne(string part) => part.Length > 3 && part.Any(c => char.IsAsciiDigit(c) || c is '_' or '~' or '%' or '-');
 }
 
 /// <summary>Endpoint metadata: the request's path carries a secret, so telemetry shows its route instead.</summary>
