@@ -677,6 +677,7 @@ public sealed class MentoringJourneyTests(PortalServer server)
         await youth.GotoAsync("/chat");
 
         Assert.False(await youth.GetByLabel("Your message").EvaluateAsync<bool>("box => box.spellcheck"));
+        Assert.Equal("off", await youth.GetByLabel("Your message").GetAttributeAsync("autocorrect"));
         await SendAsync(youth, "writing from my old phone");
 
         await Expect(youth.Locator("[data-log] li.mine").Last).ToContainTextAsync("Sent");

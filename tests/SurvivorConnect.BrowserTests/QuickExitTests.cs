@@ -23,6 +23,20 @@ public sealed class QuickExitTests(PortalServer server)
     }
 
     [Fact]
+    public async Task The_exit_button_leaves_on_an_older_phone_whose_browser_lacks_newer_page_functions()
+    {
+        var youth = await server.SignInAsync("Riley (demo youth)", phone: true);
+        // Browsers before 2020 (iOS 13, Chrome 85) have no replaceChildren: the exit must not stop on what they lack.
+        await youth.AddInitScriptAsync("delete Element.prototype.replaceChildren; delete Document.prototype.replaceChildren;");
+        await youth.GetByRole(AriaRole.Link, new() { Name = "Matches" }).ClickAsync();
+        await youth.WaitForURLAsync(server.BaseUrl + "/matches");
+
+        await youth.GetByRole(AriaRole.Button, new() { Name = "Exit this page" }).ClickAsync();
+
+        await LeftForGoodAsync(youth);
+    }
+
+    [Fact]
     public async Task Choosing_a_year_of_payments_leaves_no_entry_to_come_back_to()
     {
         // A filter is a form sent by GET, which the browser would keep as an entry of its own.

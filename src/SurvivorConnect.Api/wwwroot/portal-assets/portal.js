@@ -23,7 +23,8 @@
     // Read before the page is cleared. Without a signal the beacon below goes nowhere: this mark, sent with the next
     // request to the site (whoever makes it), ends the session before anything is shown.
     const idleMinutes = Number(document.querySelector('nav[aria-label="Main"]')?.dataset.idleMinutes) || 60;
-    clear();
+    // Whatever a browser lacks, nothing keeps the page from leaving: the exit link's own way out is cancelled already.
+    try { clear(); } catch { /* leaving anyway */ }
     document.cookie = `sc-left=1; Path=/; Max-Age=${idleMinutes * 60}; SameSite=Strict${location.protocol === 'https:' ? '; Secure' : ''}`;
     try { navigator.sendBeacon('/exit'); } catch { /* the session still ends when it idles out */ }
     window.location.replace(exitUrl);
@@ -41,7 +42,8 @@
     notices?.stop();
     for (const socket of sockets) { try { socket.close(); } catch { /* leaving anyway */ } }
     document.title = '';
-    document.body.replaceChildren();
+    // Not replaceChildren, which browsers older than 2020 lack.
+    document.body.textContent = '';
     const overlay = document.createElement('div');
     overlay.className = 'exit-overlay';
     document.body.append(overlay);
@@ -168,7 +170,7 @@
   // Idled out, or no longer allowed in: what the page showed goes, as for the quick exit, and sign-in says why.
   function endSession() {
     if (left) return;
-    clear();
+    try { clear(); } catch { /* leaving anyway */ }
     try { navigator.sendBeacon('/exit'); } catch { /* an ended session needs no ending */ }
     window.location.replace('/signin?ended=1');
   }
@@ -603,7 +605,7 @@
     let forgotten = false;
     const forget = (reason) => {
       forgotten = true;
-      log.replaceChildren();
+      log.textContent = '';
       seen.clear();
       last = 0;
       first = 0;
