@@ -1401,6 +1401,26 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task Days_away_the_drive_and_each_receipt_of_one_trip_are_claimed_once_across_two_opportunities_on_its_days()
+    {
+        // A focus group and, later the same day or the next, an advisory board: one journey, however many opportunities.
+        var (first, payees) = await _world.AttendedAsync();
+        var (second, _) = await _world.AttendedAsync(people: 0, also: payees);
+        string Travel(string opportunity) => $"/api/engagements/opportunities/{opportunity}/sessions/s1/travel";
+        var room = new { description = "Hotel, one night", amount = 95m };
+
+        await HttpAssert.Ok<JsonElement>(await payees[0].Client.PutAsJsonAsync(Travel(first), new { miles = 40m, travelDays = 2, lodging = 90m, costs = new[] { room } }));
+        var daysAgain = await HttpAssert.Problem(await payees[0].Client.PutAsJsonAsync(Travel(second), new { travelDays = 2, lodging = 90m }), 409);
+        var driveAgain = await HttpAssert.Problem(await payees[0].Client.PutAsJsonAsync(Travel(second), new { miles = 40m }), 409);
+        var roomAgain = await HttpAssert.Problem(await payees[0].Client.PutAsJsonAsync(Travel(second), new { costs = new[] { room } }), 409);
+
+        Assert.Contains("claim the whole trip's days once", daysAgain.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("one drive there and back", driveAgain.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("a cost of the trip is paid back once", roomAgain.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await HttpAssert.Ok<JsonElement>(await payees[0].Client.PutAsJsonAsync(Travel(second), new { costs = new[] { new { description = "Parking", amount = 8m } } }));
+    }
+
+    [Fact]
     public async Task Attendance_sent_again_as_it_stands_after_payouts_were_prepared_is_kept_and_a_change_to_any_claim_finance_has_is_refused_whole()
     {
         var (opportunity, payees) = await _world.AttendedAsync(people: 2);

@@ -349,28 +349,27 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
             Lodging = body.Lodging ?? 0,
         };
 
-        // The person's sessions of this opportunity on the same or following days are one trip, whose costs are paid once.
+        // The person's sessions on the same or following days are one trip, whose costs are paid once: this opportunity's,
+        // and any other's they came to in person (a focus group in the morning, an advisory board the next day).
         List<CompensationClaim> tripClaims = [];
         if (travel.ClaimsAnything)
         {
-            var mine = (await data.Store.AllAsync<CompensationClaim>(EngagementData.Container,
-                [Filter.Eq("opportunityId", opportunity.Id), Filter.Eq("personId", data.Store.User.UserId)], ct))
-                .Where(c => c.SessionId != session.Id)
-                .Select(c => (Claim: c, Session: opportunity.Sessions.FirstOrDefault(s => s.Id == c.SessionId)))
-                .Where(o => o.Session is not null).ToList();
-            if (travel.StaysAway && ClaimRules.WhyNotDaysAway(session, travel.TravelDays, [.. mine.Select(o => (o.Session!, o.Claim.Travel is { StaysAway: true }))]) is { } why)
+            var here = Keyed(opportunity.Id, session);
+            var mine = await MyOtherSessionsAsync(claim, opportunity, ct);
+            if (travel.StaysAway && ClaimRules.WhyNotDaysAway(here, travel.TravelDays, [.. mine.Select(o => (o.Session, o.Claim.Travel is { StaysAway: true }))]) is { } why)
             {
                 throw new ConflictException(why);
             }
 
-            var trip = ClaimRules.TripOf(session, [.. mine.Select(o => o.Session!)]);
-            var onTrip = mine.Where(o => trip.Contains(o.Session!)).ToList();
-            if (ClaimRules.WhyNotTravelAgain(session, travel, [.. onTrip.Where(o => o.Claim.Travel is not null).Select(o => (o.Session!, o.Claim.Travel!))]) is { } again)
+            var trip = ClaimRules.TripOf(here, [.. mine.Select(o => o.Session)]);
+            var onTrip = mine.Where(o => trip.Contains(o.Session)).ToList();
+            if (ClaimRules.WhyNotTravelAgain(here, travel, [.. onTrip.Where(o => o.Claim.Travel is not null).Select(o => (o.Session, o.Claim.Travel!))]) is { } again)
             {
                 throw new ConflictException(again);
             }
 
-            tripClaims = [.. onTrip.Select(o => o.Claim)];
+            // Only open ones can change meanwhile; one with finance is left as it is, or its payout would read as changed.
+            tripClaims = [.. onTrip.Where(o => o.Claim.State == ClaimState.Open).Select(o => o.Claim)];
         }
 
         var changed = claim with { Travel = travel.ClaimsAnything ? travel : null };
@@ -388,6 +387,25 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
 
     private static EngagementSession SessionOf(Opportunity opportunity, string sessionId) =>
         opportunity.Sessions.FirstOrDefault(s => s.Id == sessionId) ?? throw new NotFoundException("session");
+
+    /// <summary>
+    /// The caller's other claimed sessions that could share a trip with <paramref name="claim"/>'s: this opportunity's, and
+    /// the in-person ones of the others they have claims for. Each session is named with its opportunity, as session ids
+    /// are an opportunity's own.
+    /// </summary>
+    private async Task<List<(CompensationClaim Claim, EngagementSession Session)>> MyOtherSessionsAsync(CompensationClaim claim, Opportunity opportunity, CancellationToken ct)
+    {
+        var others = (await data.Store.AllAsync<CompensationClaim>(EngagementData.Container, [Filter.Eq("personId", data.Store.User.UserId)], ct))
+            .Where(c => c.Id != claim.Id).ToList();
+        var opportunities = (await data.Store.ManyAsync<Opportunity>(EngagementData.Container, others.Select(c => c.OpportunityId).Where(id => id != opportunity.Id).Distinct(), ct))
+            .Append(opportunity).ToDictionary(o => o.Id, StringComparer.Ordinal);
+        return [.. others
+            .Select(c => (Claim: c, Session: opportunities.GetValueOrDefault(c.OpportunityId)?.Sessions.FirstOrDefault(s => s.Id == c.SessionId)))
+            .Where(o => o.Session is not null && (o.Claim.OpportunityId == opportunity.Id || o.Session.InPerson))
+            .Select(o => (o.Claim, Keyed(o.Claim.OpportunityId, o.Session!)))];
+    }
+
+    private static EngagementSession Keyed(string opportunityId, EngagementSession session) => session with { Id = $"{opportunityId}~{session.Id}" };
 }
 
 /// <summary>Writes claims: from attendance, and for every confirmed participant of a cancelled session (who is told).</summary>
