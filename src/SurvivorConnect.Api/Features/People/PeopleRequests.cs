@@ -80,7 +80,8 @@ public sealed record SetActive(string PersonId, bool Active, string? IfMatch) : 
 /// The roles this change took away (none for a change of active state); for the same roles sent again after a
 /// change's follow-ups failed, every role the person once held and no longer does, so it still finishes them.
 /// </param>
-public sealed record PersonAccessChanged(string AgencyId, string PersonId, IReadOnlyList<string>? RolesLost = null) : INotification;
+/// <param name="RolesGained">Roles the change gave them (none said when the follow-ups of a change are run again).</param>
+public sealed record PersonAccessChanged(string AgencyId, string PersonId, IReadOnlyList<string>? RolesLost = null, IReadOnlyList<string>? RolesGained = null) : INotification;
 
 public static class PeopleRules
 {
@@ -200,14 +201,23 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
             CreatedAt = time.GetUtcNow(),
             CreatedBy = user.UserId,
         };
+        Person created;
         try
         {
-            return await store.CreateAsync(Person.Container, person, cancellationToken);
+            created = await store.CreateAsync(Person.Container, person, cancellationToken);
         }
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.Conflict)
         {
             throw new ConflictException("A person with this subject id already exists in your agency.");
         }
+
+        // Nobody had their access before, so only an admin made is news to anyone (the other admins).
+        if (created.Roles.Contains(Roles.AgencyAdmin))
+        {
+            await TellAccessChangedAsync(created, rolesGained: created.Roles);
+        }
+
+        return created;
     }
 
     public async ValueTask<Person> Handle(SetRoles command, CancellationToken cancellationToken)
@@ -250,7 +260,7 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
 
         var former = person.FormerRoles.Union(person.Roles).Except(roles).ToList();
         var changed = await ReplaceKeepingAnAdminAsync(person, person with { Roles = roles, FormerRoles = former }, ifMatch, cancellationToken);
-        await TellAccessChangedAsync(changed, [.. person.Roles.Except(roles)]);
+        await TellAccessChangedAsync(changed, [.. person.Roles.Except(roles)], [.. roles.Except(person.Roles)]);
         return changed;
     }
 
@@ -290,8 +300,8 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
         command.IfMatch ?? (command.Active ? throw new PreconditionRequiredException() : person.ETag!);
 
     /// <summary>The change is made: what follows from it (open chats told, youth left without a case manager named).</summary>
-    private Task TellAccessChangedAsync(Person changed, IReadOnlyList<string>? rolesLost = null) =>
-        publisher.FinishAsync(new PersonAccessChanged(user.AgencyId, changed.Id, rolesLost));
+    private Task TellAccessChangedAsync(Person changed, IReadOnlyList<string>? rolesLost = null, IReadOnlyList<string>? rolesGained = null) =>
+        publisher.FinishAsync(new PersonAccessChanged(user.AgencyId, changed.Id, rolesLost, rolesGained));
 
     /// <summary>
     /// A change that takes an admin's powers away is written together with the acting admin's own record, unchanged

@@ -1,0 +1,23 @@
+using Mediator;
+using SurvivorConnect.Api.Features.People;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Tenancy;
+
+namespace SurvivorConnect.Api.Features.Notifications;
+
+/// <summary>
+/// An admin can change anyone's access and read the audit log: one admin making another (a second account of their own,
+/// say) is told to the agency's other admins, so no admin is made by one person unseen.
+/// </summary>
+internal sealed class AdminGrantedHandler(Notifier notifier, AgencyStore store, ICurrentUser user) : INotificationHandler<PersonAccessChanged>
+{
+    public async ValueTask Handle(PersonAccessChanged notification, CancellationToken ct)
+    {
+        if (notification.RolesGained?.Contains(Roles.AgencyAdmin) != true)
+        {
+            return;
+        }
+
+        await notifier.SendOnceToAdminsAsync(Notices.AgencyAdminGranted, $"admin-granted~{notification.PersonId}~{store.Now.UtcTicks}", ct, except: user.UserId);
+    }
+}
