@@ -50,7 +50,8 @@ internal static class Telemetry
         return uri.GetLeftPart(UriPartial.Authority) + string.Join('/', uri.AbsolutePath.Split('/').Select(part => NamesOne(part) ? "{id}" : part));
     }
 
-    private static bool NamesOne(string part) => part.Length > 3 && part.Any(c => char.IsAsciiDigit(c) || c is '_' or '~' or '%' or '-');
+    /// <summary>Ids carry digits (Stripe's "acct_1Nq…", a GUID, a message's number); the names of endpoints ("account_links") do not.</summary>
+    private static bool NamesOne(string part) => part.Length > 3 && part.Any(c => char.IsAsciiDigit(c) || c is '~' or '%');
 }
 
 /// <summary>Endpoint metadata: the request's path carries a secret, so telemetry shows its route instead.</summary>
