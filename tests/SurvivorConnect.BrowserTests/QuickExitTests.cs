@@ -26,7 +26,7 @@ public sealed class QuickExitTests(PortalServer server)
     public async Task The_exit_button_leaves_on_an_older_phone_whose_browser_lacks_newer_page_functions()
     {
         var youth = await server.SignInAsync("Riley (demo youth)", phone: true);
-        // Browsers before 2020 (iOS 13, Chrome 85) have no replaceChildren: the exit must not stop on what they lack.
+        // Safari before 14 and Chrome before 86 have no replaceChildren: the exit must not stop on what a browser lacks.
         await youth.AddInitScriptAsync("delete Element.prototype.replaceChildren; delete Document.prototype.replaceChildren;");
         await youth.GetByRole(AriaRole.Link, new() { Name = "Matches" }).ClickAsync();
         await youth.WaitForURLAsync(server.BaseUrl + "/matches");

@@ -347,6 +347,9 @@ public sealed class ConsentWithdrawalRaceTests(CountingApiFactory api) : IClassF
             Assert.DoesNotContain(notices.Items, n => n.MatchId == match.Id && n.Kind is "match-active" or "match-agreed-for-you");
         }
 
+        var caseManagerTold = await HttpAssert.Ok<PageDto<NotificationDto>>(await _world.CaseManager.GetAsync("/api/notifications?pageSize=100"));
+        Assert.Contains(caseManagerTold.Items, n => n.MatchId == match.Id && n.Kind == "consent-revoked");
+
         await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/consents", new { subjectId = youthId, grantor = "Youth", scope = "mentoring-match", matchId = match.Id }), 409);
     }
 

@@ -45,6 +45,6 @@ public sealed class StartupGuardsTests
     public void A_container_image_s_ports_do_not_count_where_urls_on_loopback_override_them()
     {
         Assert.Empty(StartupGuards.DevelopmentProblems(Settings(("http_ports", "8080"), ("urls", "http://localhost:0"))));
-        Assert.Empty(StartupGuards.DevelopmentProblems(Settings(("Kestrel:Endpoints:Http:Url", "http://[::1]:5080"))));
+        Assert.Empty(StartupGuards.DevelopmentProblems(Settings(("Kestrel:Endpoints:Http:Url", "http://[::1]:5080"), ("http_ports", "8080"), ("urls", "http://+:80"))));
     }
 }

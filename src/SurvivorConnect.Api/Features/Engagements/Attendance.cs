@@ -356,7 +356,9 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
         {
             var here = Keyed(opportunity.Id, session);
             var mine = await MyOtherSessionsAsync(claim, opportunity, ct);
-            if (travel.StaysAway && ClaimRules.WhyNotDaysAway(here, travel.TravelDays, [.. mine.Select(o => (o.Session, o.Claim.Travel is { StaysAway: true }))]) is { } why)
+            // Another opportunity's days lengthen the trip this one pays days away for only where it pays them too.
+            var daysAway = mine.Where(o => o.Claim.OpportunityId == opportunity.Id || o.Claim.PerDiemAllowed);
+            if (travel.StaysAway && ClaimRules.WhyNotDaysAway(here, travel.TravelDays, [.. daysAway.Select(o => (o.Session, o.Claim.Travel is { StaysAway: true }))]) is { } why)
             {
                 throw new ConflictException(why);
             }
@@ -390,8 +392,8 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
 
     /// <summary>
     /// The caller's other claimed sessions that could share a trip with <paramref name="claim"/>'s: this opportunity's, and
-    /// the in-person ones of the others they have claims for. Each session is named with its opportunity, as session ids
-    /// are an opportunity's own.
+    /// the in-person ones of the others they have claims for and did not miss. Each session is named with its opportunity,
+    /// as session ids are an opportunity's own.
     /// </summary>
     private async Task<List<(CompensationClaim Claim, EngagementSession Session)>> MyOtherSessionsAsync(CompensationClaim claim, Opportunity opportunity, CancellationToken ct)
     {
@@ -401,7 +403,7 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
             .Append(opportunity).ToDictionary(o => o.Id, StringComparer.Ordinal);
         return [.. others
             .Select(c => (Claim: c, Session: opportunities.GetValueOrDefault(c.OpportunityId)?.Sessions.FirstOrDefault(s => s.Id == c.SessionId)))
-            .Where(o => o.Session is not null && (o.Claim.OpportunityId == opportunity.Id || o.Session.InPerson))
+            .Where(o => o.Session is not null && (o.Claim.OpportunityId == opportunity.Id || (o.Session.InPerson && o.Claim.Outcome != AttendanceOutcome.NoShow)))
             .Select(o => (o.Claim, Keyed(o.Claim.OpportunityId, o.Session!)))];
     }
 

@@ -18,6 +18,11 @@ internal sealed class AdminGrantedHandler(Notifier notifier, AgencyStore store, 
             return;
         }
 
-        await notifier.SendOnceToAdminsAsync(Notices.AgencyAdminGranted, $"admin-granted~{notification.PersonId}~{store.Now.UtcTicks}", ct, except: user.UserId);
+        // Not the admin who did it, nor the one made: both know.
+        var key = $"admin-granted~{notification.PersonId}~{store.Now.UtcTicks}";
+        foreach (var admin in (await store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, ct)).Where(a => a != user.UserId && a != notification.PersonId))
+        {
+            await notifier.SendOnceAsync(admin, Notices.AgencyAdminGranted, key, ct);
+        }
     }
 }

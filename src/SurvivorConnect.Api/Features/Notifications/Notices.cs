@@ -188,7 +188,7 @@ public static class Notices
         "Something hard may have happened in your mentoring. When you are ready, a short wellbeing check-in is waiting for you. Look after yourself.");
 
     public static Notice AgencyAdminGranted { get; } = new("agency-admin-granted",
-        "Someone in your agency was given the agency admin role. Admins can change anyone's access, so check on the People page that you expected this.");
+        "Someone in your agency was given the agency admin role, or an admin was given access back. Admins can change anyone's access, so check on the People page that you expected this.");
 
     public static Notice PartnershipProposed { get; } = new("partnership-proposed",
         "Another agency has proposed a partnership with yours, so youth on shared teams can choose to share records. You can accept or decline it on the Partnerships page.");

@@ -288,7 +288,8 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
             // come to life with access given back.
             SignInsValidFrom = time.GetUtcNow(),
         }, AsSeen(command, person), cancellationToken);
-        await TellAccessChangedAsync(changed);
+        // An admin given access back has an admin's powers again: as news to the other admins as one newly made.
+        await TellAccessChangedAsync(changed, rolesGained: changed.Active && changed.Roles.Contains(Roles.AgencyAdmin) ? [Roles.AgencyAdmin] : null);
         return changed;
     }
 

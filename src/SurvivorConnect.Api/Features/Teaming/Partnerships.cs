@@ -257,7 +257,10 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
 
         var changed = await data.Store.ReplaceAsync(TeamingData.Container, Offering(mine, offers), ifMatch, ct);
         await data.Cross.ReplaceOtherCopyAsync(Offering(other, offers), ct);
-        await notices.ToAdminsAsync(otherAgency, Notices.PartnerOfferChanged, ct);
+        if (!mine.Professionals.Where(p => p.AgencyId == data.AgencyId).ToHashSet().SetEquals(offers))
+        {
+            await notices.ToAdminsAsync(otherAgency, Notices.PartnerOfferChanged, ct);
+        }
         return await ViewAsync(changed, ct);
     }
 

@@ -63,9 +63,10 @@ internal static class StartupGuards
             problems.Add("This is App Service: Development lets anyone sign in as anyone. Run it as Production.");
         }
 
-        // Kestrel's endpoints come first, then urls; the ports (which a container image sets) count only without urls.
-        var urls = (configuration["urls"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (urls.Length == 0)
+        // Kestrel's endpoints are listened on when given, else urls, else the ports (which a container image sets).
+        var endpoints = configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(e => e["Url"]).OfType<string>().ToList();
+        var urls = endpoints.Count > 0 ? [] : (configuration["urls"] ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (endpoints.Count == 0 && urls.Length == 0)
         {
             foreach (var key in (string[])["http_ports", "https_ports"])
             {
@@ -76,7 +77,6 @@ internal static class StartupGuards
             }
         }
 
-        var endpoints = configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(e => e["Url"]).OfType<string>();
         foreach (var url in urls.Concat(endpoints))
         {
             if (!LoopbackOnly(url))

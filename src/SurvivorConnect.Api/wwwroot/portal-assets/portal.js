@@ -36,14 +36,14 @@
   const formsOnTheirWay = new Set();
   function clear() {
     left = true;
-    // A form's answer still to come would leave a cookie of the site (the sign-in page's) after the exit took them all.
-    for (const sending of formsOnTheirWay) sending.abort();
-    page?.stop();
-    notices?.stop();
-    for (const socket of sockets) { try { socket.close(); } catch { /* leaving anyway */ } }
+    // What shows goes first, whatever fails after. Not replaceChildren, which Safari before 14 and Chrome before 86 lack.
     document.title = '';
-    // Not replaceChildren, which browsers older than 2020 lack.
     document.body.textContent = '';
+    // A form's answer still to come would leave a cookie of the site (the sign-in page's) after the exit took them all.
+    for (const sending of formsOnTheirWay) { try { sending.abort(); } catch { /* leaving anyway */ } }
+    try { page?.stop(); } catch { /* leaving anyway */ }
+    try { notices?.stop(); } catch { /* leaving anyway */ }
+    for (const socket of sockets) { try { socket.close(); } catch { /* leaving anyway */ } }
     const overlay = document.createElement('div');
     overlay.className = 'exit-overlay';
     document.body.append(overlay);

@@ -7,11 +7,12 @@ namespace SurvivorConnect.Api.Features.Engagements.Rules;
 public static class ClaimRules
 {
     /// <summary>
-    /// Days away (per diem and lodging) are a trip's, not a session's: a person's sessions of one opportunity held on
-    /// the same or following days (a two-day retreat, say) are one trip, whose days away are claimed once, on one of its
-    /// sessions, and for no more days than the trip spans and a day's travel each way. Null when the claim may stand.
+    /// Days away (per diem and lodging) are a trip's, not a session's: a person's sessions held on the same or following
+    /// days (a two-day retreat, say, or a focus group and the next day's advisory board) are one trip, whose days away are
+    /// claimed once, on one of its sessions, and for no more days than the trip spans and a day's travel each way. Null
+    /// when the claim may stand.
     /// </summary>
-    /// <param name="mine">The person's other sessions of the opportunity, each with whether its claim has days away.</param>
+    /// <param name="mine">The person's other sessions, each with whether its claim has days away.</param>
     public static string? WhyNotDaysAway(EngagementSession session, int travelDays, IReadOnlyList<(EngagementSession Session, bool DaysAway)> mine)
     {
         ArgumentNullException.ThrowIfNull(session);
