@@ -842,7 +842,13 @@ public sealed class TeamingTests(ApiFactory api)
         Assert.Equal(JsonValueKind.Null, older.GetProperty("olderHistory").ValueKind);
         Assert.Equal("Added a goal", older.GetProperty("history")[1].GetProperty("change").GetString());
         await HttpAssert.Problem(await caseManager.GetAsync($"/api/teams/{youthId}/plans?historyAfter=made-up"), 400);
-        Assert.Contains("Older changes", await (await PortalSession.SignedInAsync(api, caseManagerId)).GetStringAsync($"/teams/{youthId}/plans"), StringComparison.Ordinal);
+        var page = await PortalSession.SignedInAsync(api, caseManagerId);
+        var latest = await page.GetStringAsync($"/teams/{youthId}/plans");
+        Assert.Contains("Older changes", latest, StringComparison.Ordinal);
+        var olderPage = await PortalSession.PostFormAsync(page, $"/teams/{youthId}/plans", "history-page", ("HistoryAfter", plans.GetProperty("olderHistory").GetString()!));
+        Assert.Contains("Added a goal", olderPage, StringComparison.Ordinal);
+        Assert.Contains("Latest changes", olderPage, StringComparison.Ordinal);
+        Assert.DoesNotContain("Added a goal", latest, StringComparison.Ordinal);
     }
 
     [Fact]
