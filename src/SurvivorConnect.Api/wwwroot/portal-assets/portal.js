@@ -23,8 +23,7 @@
     // Read before the page is cleared. Without a signal the beacon below goes nowhere: this mark, sent with the next
     // request to the site (whoever makes it), ends the session before anything is shown.
     const idleMinutes = Number(document.querySelector('nav[aria-label="Main"]')?.dataset.idleMinutes) || 60;
-    // Whatever a browser lacks, nothing keeps the page from leaving: the exit link's own way out is cancelled already.
-    try { clear(); } catch { /* leaving anyway */ }
+    clear();
     document.cookie = `sc-left=1; Path=/; Max-Age=${idleMinutes * 60}; SameSite=Strict${location.protocol === 'https:' ? '; Secure' : ''}`;
     try { navigator.sendBeacon('/exit'); } catch { /* the session still ends when it idles out */ }
     window.location.replace(exitUrl);
@@ -36,7 +35,8 @@
   const formsOnTheirWay = new Set();
   function clear() {
     left = true;
-    // What shows goes first, whatever fails after. Not replaceChildren, which Safari before 14 and Chrome before 86 lack.
+    // What shows goes first, and nothing after it can stop the page from leaving: the exit link's own way out is cancelled
+    // already. Not replaceChildren, which Safari before 14 and Chrome before 86 lack.
     document.title = '';
     document.body.textContent = '';
     // A form's answer still to come would leave a cookie of the site (the sign-in page's) after the exit took them all.
@@ -170,7 +170,7 @@
   // Idled out, or no longer allowed in: what the page showed goes, as for the quick exit, and sign-in says why.
   function endSession() {
     if (left) return;
-    try { clear(); } catch { /* leaving anyway */ }
+    clear();
     try { navigator.sendBeacon('/exit'); } catch { /* an ended session needs no ending */ }
     window.location.replace('/signin?ended=1');
   }
