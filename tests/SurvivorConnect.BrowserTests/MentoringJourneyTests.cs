@@ -280,8 +280,22 @@ public sealed class MentoringJourneyTests(PortalServer server)
         // The youth's consent to the match is withdrawn: the next message is refused with a plain reason.
         await caseManager.GotoAsync("/caseload");
         await PortalServer.OpenYouthAsync(caseManager, "Riley");
+        // A yes staff recorded by mistake is taken back as never given; the youth's own yes offers no such button.
+        await caseManager.Locator("#consent-grantor").SelectOptionAsync("Agency");
+        await caseManager.Locator("#consent-scope").SelectOptionAsync(new SelectOptionValue { Label = "Agreeing to a mentoring match" });
+        await caseManager.GetByRole(AriaRole.Button, new() { Name = "Record consent" }).ClickAsync();
+        await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The consent is recorded.");
+        await Expect(caseManager.GetByRole(AriaRole.Button, new() { Name = "Take back the Youth consent" })).ToHaveCountAsync(0);
+        await caseManager.GetByRole(AriaRole.Button, new() { Name = "Take back the Agency consent to Agreeing to a mentoring match" }).ClickAsync();
+        await Expect(caseManager.Locator("[data-confirm]")).ToContainTextAsync("kept as never given");
+        await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
+        await caseManager.Locator("[data-confirm]").GetByRole(AriaRole.Button, new() { Name = "Yes, it was an error" }).ClickAsync();
+        await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("taken back as recorded in error");
+        await Expect(youth.GetByRole(AriaRole.Button, new() { Name = "Send" })).ToBeEnabledAsync();
+
         await caseManager.GetByRole(AriaRole.Button, new() { Name = "Revoke the Youth consent to Agreeing to a mentoring match" }).Last.ClickAsync();
         await Expect(caseManager.Locator("[data-confirm]")).ToContainTextAsync("It stops what it allowed at once");
+        await Expect(caseManager.Locator("[data-confirm]")).ToContainTextAsync("recorded as their no to this mentor");
         await caseManager.Locator("[data-confirm]").GetByRole(AriaRole.Button, new() { Name = "Yes, revoke it" }).ClickAsync();
         await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The consent is revoked");
         await Expect(youth.Locator("[data-chat-status]")).Not.ToBeEmptyAsync();

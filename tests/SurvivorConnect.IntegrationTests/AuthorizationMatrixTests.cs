@@ -99,6 +99,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
         new("GET", "/api/youth/{id}/do-not-match", "/api/youth/nobody/do-not-match", null, CaseManager),
         new("POST", "/api/consents", "/api/consents", new { subjectId = "nobody", grantor = "Youth", scope = "mentoring-match", matchId = "nobody" }, Participant),
         new("POST", "/api/consents/{id}/revoke", "/api/consents/nobody/revoke", null, All),
+        new("POST", "/api/consents/{id}/correct", "/api/consents/nobody/correct", null, Participant),
         new("GET", "/api/consents", "/api/consents?subjectId=nobody", null, Participant),
         new("POST", "/api/matches", "/api/matches", new { youthId = "nobody", mentorId = "nobody" }, CaseManager),
         new("GET", "/api/matches", "/api/matches", null, Participant),

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Infrastructure.Auth;
@@ -7,7 +8,8 @@ namespace SurvivorConnect.IntegrationTests;
 
 /// <summary>
 /// A youth can say no at any time, and their no stands: a consent the youth withdrew themselves is not given again by
-/// their case manager on their behalf; only the youth can give it again. A consent staff withdrew, staff may record again.
+/// their case manager on their behalf; only the youth can give it again. Nor is one their case manager withdrew at their
+/// word; a yes staff recorded by mistake and took back as such, staff may record again.
 /// </summary>
 public sealed class ConsentWithdrawalTests(ApiFactory api) : IClassFixture<ApiFactory>
 {
@@ -35,11 +37,13 @@ public sealed class ConsentWithdrawalTests(ApiFactory api) : IClassFixture<ApiFa
     {
         var chat = await _world.OpenChatAsync();
         var before = await ConsentsAsync(chat);
-        var own = await MentoringWorld.Created<MentoringTests.ConsentDto>(await chat.YouthHttp.PostJson("/api/consents", GrantBody(chat)));
+        var agreed = await MatchConsentAsync(chat.YouthHttp, chat.YouthId, chat.Id);
+        var own = await MentoringWorld.Ok<MentoringTests.ConsentDto>(await chat.YouthHttp.PostJson("/api/consents", GrantBody(chat)));
 
         var tappedAgain = await MentoringWorld.Ok<MentoringTests.ConsentDto>(await chat.YouthHttp.PostJson("/api/consents", GrantBody(chat)));
         var staffToo = await MentoringWorld.Ok<MentoringTests.ConsentDto>(await _world.CaseManager.PostJson("/api/consents", GrantBody(chat)));
 
+        Assert.Equal(agreed.Id, own.Id);
         Assert.Equal(own.Id, tappedAgain.Id);
         Assert.NotEqual(own.Id, staffToo.Id);
         Assert.Equal(before.Count + 1, (await ConsentsAsync(chat)).Count);
@@ -53,15 +57,46 @@ public sealed class ConsentWithdrawalTests(ApiFactory api) : IClassFixture<ApiFa
         await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await chat.YouthHttp.GetAsync($"/api/consents?subjectId={chat.YouthId}"));
 
     [Fact]
-    public async Task A_youth_s_consent_their_case_manager_withdrew_for_them_may_be_recorded_again_by_the_case_manager()
+    public async Task A_yes_their_case_manager_recorded_for_a_youth_in_error_is_taken_back_as_never_given_and_may_be_recorded_again()
+    {
+        var chat = await _world.OpenChatAsync();
+        var recorded = await MentoringWorld.Created<MentoringTests.ConsentDto>(await _world.CaseManager.PostJson("/api/consents", GrantBody(chat, DateTimeOffset.UtcNow.AddYears(5))));
+
+        var taken = await HttpAssert.Ok<MentoringTests.ConsentDto>(await _world.CaseManager.PostAsync($"/api/consents/{recorded.Id}/correct", null));
+
+        Assert.False(taken.Current);
+        await MentoringWorld.Created(await _world.CaseManager.PostJson("/api/consents", GrantBody(chat, DateTimeOffset.UtcNow.AddYears(4))));
+        Assert.Equal("still open", (await chat.Youth.SendAsync(chat.Id, "still open")).Message.Text);
+    }
+
+    [Fact]
+    public async Task A_youths_consent_their_case_manager_revoked_at_their_word_is_their_no_and_staff_cannot_say_yes_again_for_them()
     {
         var chat = await _world.OpenChatAsync();
         var youthConsent = await MatchConsentAsync(_world.CaseManager, chat.YouthId, chat.Id);
+
         await HttpAssert.Ok<MentoringTests.ConsentDto>(await _world.CaseManager.PostAsync($"/api/consents/{youthConsent.Id}/revoke", null));
 
-        await MentoringWorld.Created(await _world.CaseManager.PostJson("/api/consents", GrantBody(chat)));
+        var again = await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/consents", GrantBody(chat)), 409);
+        Assert.Contains("only they can", again.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var seen = await MentoringWorld.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/matches/{chat.Id}"));
+        Assert.True(seen.GetProperty("youthSaidNo").GetBoolean());
+        await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "still closed?"));
 
-        Assert.Equal("open again", (await chat.Youth.SendAsync(chat.Id, "open again")).Message.Text);
+        await MentoringWorld.Created(await chat.YouthHttp.PostJson("/api/consents", GrantBody(chat)));
+        Assert.Equal("my own yes", (await chat.Youth.SendAsync(chat.Id, "my own yes")).Message.Text);
+    }
+
+    [Fact]
+    public async Task A_yes_the_youth_gave_themselves_cannot_be_taken_back_by_staff_as_recorded_in_error()
+    {
+        var chat = await _world.OpenChatAsync();
+        var youthsOwn = await MatchConsentAsync(chat.YouthHttp, chat.YouthId, chat.Id);
+
+        await HttpAssert.Problem(await _world.CaseManager.PostAsync($"/api/consents/{youthsOwn.Id}/correct", null), 409);
+        await HttpAssert.Problem(await chat.YouthHttp.PostAsync($"/api/consents/{youthsOwn.Id}/correct", null), 409);
+
+        Assert.True((await MatchConsentAsync(chat.YouthHttp, chat.YouthId, chat.Id)).Current);
     }
 
     [Fact]
@@ -85,8 +120,7 @@ public sealed class ConsentWithdrawalTests(ApiFactory api) : IClassFixture<ApiFa
     {
         var chat = await _world.OpenChatAsync();
         var youthConsent = await MatchConsentAsync(chat.YouthHttp, chat.YouthId, chat.Id);
-        await HttpAssert.Ok<MentoringTests.ConsentDto>(await _world.CaseManager.PostAsync($"/api/consents/{youthConsent.Id}/revoke", null));
-        await MentoringWorld.Created(await _world.CaseManager.PostJson("/api/consents", GrantBody(chat)));
+        await MentoringWorld.Created(await _world.CaseManager.PostJson("/api/consents", GrantBody(chat, DateTimeOffset.UtcNow.AddYears(5))));
 
         await HttpAssert.Ok<MentoringTests.ConsentDto>(await chat.YouthHttp.PostAsync($"/api/consents/{youthConsent.Id}/revoke", null));
 
@@ -277,7 +311,8 @@ public sealed class ConsentWithdrawalTests(ApiFactory api) : IClassFixture<ApiFa
         Assert.NotEqual(MatchView.YouthNoLongerShown, YouthName(await MentoringWorld.Ok<MatchDto>(await mentor.GetAsync($"/api/matches/{match.Id}"))));
     }
 
-    private static object GrantBody(OpenChat chat) => new { subjectId = chat.YouthId, grantor = "Youth", scope = "mentoring-match", matchId = chat.Id };
+    private static object GrantBody(OpenChat chat, DateTimeOffset? expiresAt = null) =>
+        new { subjectId = chat.YouthId, grantor = "Youth", scope = "mentoring-match", matchId = chat.Id, expiresAt };
 
     private static async Task<MentoringTests.ConsentDto> MatchConsentAsync(HttpClient reader, string youthId, string matchId) =>
         (await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await reader.GetAsync($"/api/consents?subjectId={youthId}")))

@@ -15,11 +15,12 @@ public sealed class YouthsOwnAnswerTests
         ProposedAt = Start, History = [.. moves.Select(m => new MatchTransition(MatchState.Proposed, MatchState.Proposed, m.Action.ToString(), Start.AddDays(m.Day), m.By))],
     };
 
-    private static ConsentRecord Consent(string matchId, int grantedDay, string recordedBy, int? withdrawnDay = null, bool bySubject = true) => new()
+    private static ConsentRecord Consent(string matchId, int grantedDay, string recordedBy, int? withdrawnDay = null, bool bySubject = true, bool inError = false) => new()
     {
         Id = $"c-{matchId}-{grantedDay}", PartitionKey = "a", AgencyId = "a", SubjectId = "youth", Grantor = ConsentGrantor.Youth,
         Scope = MentoringScopes.MentoringMatch, MatchId = matchId, GrantedAt = Start.AddDays(grantedDay), RecordedBy = recordedBy,
         RevokedAt = withdrawnDay is { } day ? Start.AddDays(day) : null, WithdrawnBySubject = withdrawnDay is not null && bySubject,
+        RecordedInError = inError,
     };
 
     [Fact]
@@ -37,12 +38,13 @@ public sealed class YouthsOwnAnswerTests
     }
 
     [Fact]
-    public void A_no_staff_recorded_for_the_youth_counts_and_a_consent_staff_withdrew_does_not()
+    public void A_no_staff_recorded_for_the_youth_counts_and_a_yes_staff_took_back_as_recorded_in_error_does_not()
     {
         Assert.True(YouthsOwnAnswer.SaidNo(Youth, [MatchWith("m1", (MatchAction.YouthDecline, 2, "cm"))], []));
         Assert.True(YouthsOwnAnswer.SaidNo(Youth, [MatchWith("m1", (MatchAction.Close, 2, "cm")) with { Closure = new MatchClosure(ClosureReason.YouthChoice, false, null, Start, "cm") }], []));
         Assert.False(YouthsOwnAnswer.SaidNo(Youth, [MatchWith("m1", (MatchAction.Close, 2, "cm")) with { Closure = new MatchClosure(ClosureReason.GoalsMet, true, null, Start, "cm") }], []));
-        Assert.False(YouthsOwnAnswer.SaidNo(Youth, [MatchWith("m1")], [Consent("m1", 1, "cm", withdrawnDay: 3, bySubject: false)]));
+        Assert.True(YouthsOwnAnswer.SaidNo(Youth, [MatchWith("m1")], [Consent("m1", 1, "cm", withdrawnDay: 3, bySubject: false)]));
+        Assert.False(YouthsOwnAnswer.SaidNo(Youth, [MatchWith("m1")], [Consent("m1", 1, "cm", withdrawnDay: 3, bySubject: false, inError: true)]));
     }
 
     [Fact]

@@ -33,7 +33,9 @@ public static class ConsentModule
         // was taken away still says no to mentoring, so it does not count again if the role comes back.
         app.MapPost("/api/consents/{id}/revoke", RevokeConsent).WithName(nameof(RevokeConsent)).WithTags("Consent").RequireAuthorization(Policies.SignedIn)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound)
-            .WithSummary("Withdraw a consent; it takes effect at once.");
+            .WithSummary("Withdraw a consent; it takes effect at once. Staff withdrawing a youth's consent record the youth's no.");
+        consents.MapPost("/{id}/correct", CorrectConsent).WithName(nameof(CorrectConsent))
+            .WithSummary("Take back a consent staff recorded by mistake, as never given: unlike a revocation, not the youth's no. It takes effect at once.");
         consents.MapGet("/", ListConsents).WithName(nameof(ListConsents))
             .WithSummary("Consents about a subject: yourself, or a youth on your caseload.");
         return app;
@@ -48,6 +50,9 @@ public static class ConsentModule
 
     private static async Task<Ok<ConsentView>> RevokeConsent(IMediator mediator, string id, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new RevokeConsent(id), ct));
+
+    private static async Task<Ok<ConsentView>> CorrectConsent(IMediator mediator, string id, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new RevokeConsent(id, InError: true), ct));
 
     private static async Task<Ok<IReadOnlyList<ConsentView>>> ListConsents(IMediator mediator, string subjectId, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new ListConsents(subjectId), ct));

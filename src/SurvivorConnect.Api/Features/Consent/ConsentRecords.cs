@@ -44,6 +44,9 @@ public sealed record ConsentRecord : Document
     /// <summary>Withdrawn by the person it is about, for themselves: no one may give it again on their behalf.</summary>
     public bool WithdrawnBySubject { get; init; }
 
+    /// <summary>A yes staff recorded by mistake and took back: never the person's word, neither a yes nor a no.</summary>
+    public bool RecordedInError { get; init; }
+
     /// <summary>Given by the person it is about, for themselves (not recorded for them by staff).</summary>
     public bool GivenBySubject { get; init; }
 

@@ -11,7 +11,8 @@ public sealed record ConsentRequest(
     string? SubjectId, string? Grantor, string? Scope, string? MatchId, DateTimeOffset? ExpiresAt, string? PartnerAgencyId = null, string[]? Kinds = null);
 
 public sealed record ConsentView(string Id, string SubjectId, ConsentGrantor Grantor, string Scope, string? MatchId, DateTimeOffset GrantedAt,
-    DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, string RecordedBy, bool Current, string? PartnerAgencyId, IReadOnlyList<string> Kinds);
+    DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, string RecordedBy, bool Current, string? PartnerAgencyId, IReadOnlyList<string> Kinds,
+    bool GivenBySubject, bool RecordedInError);
 
 public sealed record GrantConsent(string ConsentId, ConsentRequest Body) : ICommand<ConsentView>, IValidate, IAudited
 {
@@ -26,9 +27,13 @@ public sealed record GrantConsent(string ConsentId, ConsentRequest Body) : IComm
     }
 }
 
-public sealed record RevokeConsent(string ConsentId) : ICommand<ConsentView>, IAudited
+/// <summary>
+/// Withdraws a consent. Staff withdrawing a youth's consent do it at the youth's word, so it counts as the youth's no; a
+/// yes staff recorded by mistake is taken back <paramref name="InError"/> instead, as never given.
+/// </summary>
+public sealed record RevokeConsent(string ConsentId, bool InError = false) : ICommand<ConsentView>, IAudited
 {
-    public AuditTarget Audit => new("consent.revoke", "consent", ConsentId);
+    public AuditTarget Audit => new(InError ? "consent.correct" : "consent.revoke", "consent", ConsentId);
 }
 
 public sealed record ListConsents(string SubjectId) : IQuery<IReadOnlyList<ConsentView>>, IAudited
@@ -62,6 +67,9 @@ public interface IConsentSubjects
     /// the party by someone else (<paramref name="bySubject"/> false) is one the match's rules let staff record.
     /// </summary>
     Task EnsureMatchConsentAsync(string matchId, string subjectId, ConsentGrantor grantor, bool bySubject, CancellationToken ct);
+
+    /// <summary>Whether the person it is about gave <paramref name="consent"/> themselves, under their sign-in.</summary>
+    Task<bool> GaveItThemselvesAsync(ConsentRecord consent, CancellationToken ct);
 }
 
 /// <summary>
@@ -212,6 +220,11 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
         // Saying no to what one said yes to for oneself needs no role: only saying yes does.
         var bySubject = consent.SubjectId == store.User.UserId && consent.Grantor is ConsentGrantor.Mentor or ConsentGrantor.Self
             || await EnsureMayRecordAsync(consent.SubjectId, consent.Grantor, consent.Scope, ct);
+        if (command.InError && (bySubject || await subjects.GaveItThemselvesAsync(consent, ct)))
+        {
+            throw new ConflictException("Only a consent staff recorded can be taken back as recorded in error. This one the person gave themselves: revoke it when they ask.");
+        }
+
         if (!bySubject || consent.PartnerAgencyId is null)
         {
             // A consent not tied to a match or a partner (to mentor, to be contacted for paid work) is one yes however
@@ -236,7 +249,7 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
             var written = consent;
             if (consent.RevokedAt is null || noUnrecorded)
             {
-                written = await store.ReplaceAsync(ConsentRecord.Container, consent with { RevokedAt = consent.RevokedAt ?? store.Now, WithdrawnBySubject = bySubject }, consent.ETag!, ct);
+                written = await store.ReplaceAsync(ConsentRecord.Container, consent with { RevokedAt = consent.RevokedAt ?? store.Now, WithdrawnBySubject = bySubject, RecordedInError = command.InError }, consent.ETag!, ct);
                 if (consent.RevokedAt is null)
                 {
                     await publisher.Publish(new ConsentChanged(written), ct);
@@ -370,5 +383,5 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
     }
 
     private ConsentView View(ConsentRecord c) =>
-        new(c.Id, c.SubjectId, c.Grantor, c.Scope, c.MatchId, c.GrantedAt, c.ExpiresAt, c.RevokedAt, c.RecordedBy, c.IsCurrent(store.Now), c.PartnerAgencyId, c.Kinds);
+        new(c.Id, c.SubjectId, c.Grantor, c.Scope, c.MatchId, c.GrantedAt, c.ExpiresAt, c.RevokedAt, c.RecordedBy, c.IsCurrent(store.Now), c.PartnerAgencyId, c.Kinds, c.GivenBySubject, c.RecordedInError);
 }

@@ -30,6 +30,7 @@ internal sealed class MatchMovedHandler(MentoringData data, Notifier notifier, I
                 MatchId = match.Id,
                 GrantedAt = data.Now,
                 RecordedBy = data.User.UserId,
+                GivenBySubject = grantor == ConsentGrantor.Mentor || match.History[^1].ByYouth,
             };
             await CreateOnce.WriteAsync(() => data.Store.CreateAsync(ConsentRecord.Container, given, CancellationToken.None), time);
             youthSaidNoMeanwhile = grantor == ConsentGrantor.Youth && match.History[^1] is { ByYouth: false } && await StopIfYouthSaidNoMeanwhileAsync(given, ct);
