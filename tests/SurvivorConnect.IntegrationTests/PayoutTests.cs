@@ -1401,6 +1401,51 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task Days_driven_to_one_by_one_are_not_made_a_stay_while_each_keeps_its_drive()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync(days: 3);
+        string Travel(int day) => $"/api/engagements/opportunities/{opportunity}/sessions/s{day}/travel";
+        var parking = new { description = "Parking", amount = 8m };
+        await HttpAssert.Ok<JsonElement>(await payees[0].Client.PutAsJsonAsync(Travel(1), new { miles = 200m, costs = new[] { parking } }));
+        await HttpAssert.Ok<JsonElement>(await payees[0].Client.PutAsJsonAsync(Travel(2), new { miles = 200m, costs = new[] { parking } }));
+
+        var stay = await HttpAssert.Problem(await payees[0].Client.PutAsJsonAsync(Travel(3), new { travelDays = 3, lodging = 90m }), 409);
+        await HttpAssert.Ok<JsonElement>(await payees[0].Client.PutAsJsonAsync(Travel(2), new { costs = new[] { parking } }));
+        var receiptTwice = await HttpAssert.Problem(await payees[0].Client.PutAsJsonAsync(Travel(3), new { travelDays = 3, lodging = 90m }), 409);
+        await HttpAssert.Ok<JsonElement>(await payees[0].Client.PutAsJsonAsync(Travel(2), new { costs = new[] { new { description = "Bus fare", amount = 3m } } }));
+
+        Assert.Contains("Take them off all but one before you claim days away", stay.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("\"Parking\" is on your claims for more than one", receiptTwice.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await HttpAssert.Ok<JsonElement>(await payees[0].Client.PutAsJsonAsync(Travel(3), new { travelDays = 3, lodging = 90m }));
+    }
+
+    [Fact]
+    public async Task Days_away_are_not_claimed_on_each_end_of_a_retreat_whose_middle_day_is_not_recorded_yet()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync(days: 3, unrecordedDay: 2);
+        string Travel(int day) => $"/api/engagements/opportunities/{opportunity}/sessions/s{day}/travel";
+        await HttpAssert.Ok<JsonElement>(await payees[0].Client.PutAsJsonAsync(Travel(1), new { travelDays = 2, lodging = 90m }));
+
+        var again = await HttpAssert.Problem(await payees[0].Client.PutAsJsonAsync(Travel(3), new { travelDays = 2, lodging = 90m }), 409);
+
+        Assert.Contains("claim the whole trip's days once", again.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_no_show_does_not_lengthen_the_trip_whose_days_away_are_claimed()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync(days: 3);
+        await HttpAssert.Ok<List<JsonElement>>(await _world.Recruiter.PostJson($"/api/engagements/opportunities/{opportunity}/sessions/s1/attendance",
+            new { entries = new[] { new { personId = payees[0].Id, outcome = "noShow" } } }));
+        await HttpAssert.Ok<List<JsonElement>>(await _world.Recruiter.PostJson($"/api/engagements/opportunities/{opportunity}/sessions/s2/attendance",
+            new { entries = new[] { new { personId = payees[0].Id, outcome = "noShow" } } }));
+
+        var tooLong = await HttpAssert.Problem(await payees[0].Client.PutAsJsonAsync($"/api/engagements/opportunities/{opportunity}/sessions/s3/travel", new { travelDays = 5, lodging = 90m }), 409);
+
+        Assert.Contains("at most 3 days away", tooLong.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Days_away_the_drive_and_each_receipt_of_one_trip_are_claimed_once_across_two_opportunities_on_its_days()
     {
         // A focus group and, later the same day or the next, an advisory board: one journey, however many opportunities.

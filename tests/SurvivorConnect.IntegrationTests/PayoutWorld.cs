@@ -109,10 +109,10 @@ public sealed class PayoutWorld(PayoutApi api)
     /// <summary>
     /// An in-person focus group (150 a session, 30 minutes' paid preparation, travel and per diem covered) that
     /// <paramref name="people"/> new advisors attended, on <paramref name="days"/> following days (sessions s1, s2, …); the
-    /// clock is moved past it.
+    /// clock is moved past it. Attendance is recorded for every day but <paramref name="unrecordedDay"/>.
     /// </summary>
     public async Task<(string OpportunityId, List<(string Id, HttpClient Client)> Payees)> AttendedAsync(
-        int people = 1, decimal stipend = 150m, bool inPerson = true, IReadOnlyList<(string Id, HttpClient Client)>? also = null, int days = 1)
+        int people = 1, decimal stipend = 150m, bool inPerson = true, IReadOnlyList<(string Id, HttpClient Client)>? also = null, int days = 1, int? unrecordedDay = null)
     {
         await _engagements.SetBenchmarkAsync();
         var now = api.Time.GetUtcNow();
@@ -144,7 +144,7 @@ public sealed class PayoutWorld(PayoutApi api)
         }
 
         api.Time.Advance(TimeSpan.FromHours(6 + (24 * (days - 1))));
-        for (var day = 1; day <= days; day++)
+        foreach (var day in Enumerable.Range(1, days).Where(d => d != unrecordedDay))
         {
             await HttpAssert.Ok<JsonElement>(await Recruiter.PostJson($"/api/engagements/opportunities/{draft.Id}/sessions/s{day}/attendance", new
             {

@@ -287,6 +287,28 @@ public sealed class ClaimRulesTests
     }
 
     [Fact]
+    public void A_session_not_recorded_yet_joins_a_trip_whose_days_away_are_claimed_but_does_not_lengthen_it()
+    {
+        var (first, second, third) = (On("a", 14), On("b", 15), On("c", 16));
+
+        Assert.Null(ClaimRules.WhyNotDaysAway(third, 1, [(first, true)]));
+        Assert.Contains("claimed with the session of 14 Dec 2026", ClaimRules.WhyNotDaysAway(third, 1, [(first, true)], [second]), StringComparison.Ordinal);
+        Assert.Contains("at most 3 days away", ClaimRules.WhyNotDaysAway(first, 5, [], [second, third]), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Days_driven_to_one_by_one_become_one_stay_only_once_all_but_one_drive_and_receipt_are_taken_off()
+    {
+        var (first, second, third) = (On("a", 14), On("b", 15), On("c", 16));
+        var commute = new TravelClaim(200, [new ReceiptedCost("Parking", 8m)], 0);
+        var stay = new TravelClaim(0, [], 3) { Lodging = 90m };
+
+        Assert.Contains("Take them off all but one", ClaimRules.WhyNotTravelAgain(third, stay, [(first, commute), (second, commute)]), StringComparison.Ordinal);
+        Assert.Contains("\"Parking\" is on your claims for more than one", ClaimRules.WhyNotTravelAgain(third, stay, [(first, commute), (second, commute with { Miles = 0 })]), StringComparison.Ordinal);
+        Assert.Null(ClaimRules.WhyNotTravelAgain(third, stay, [(first, commute), (second, new TravelClaim(0, [new ReceiptedCost("Bus fare", 3m)], 0))]));
+    }
+
+    [Fact]
     public void Sessions_a_week_apart_are_trips_of_their_own()
     {
         Assert.Null(ClaimRules.WhyNotDaysAway(On("b", 22), 2, [(On("a", 15), true)]));

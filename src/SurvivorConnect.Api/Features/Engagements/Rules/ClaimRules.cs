@@ -13,14 +13,20 @@ public static class ClaimRules
     /// when the claim may stand.
     /// </summary>
     /// <param name="mine">The person's other sessions, each with whether its claim has days away.</param>
-    public static string? WhyNotDaysAway(EngagementSession session, int travelDays, IReadOnlyList<(EngagementSession Session, bool DaysAway)> mine)
+    /// <param name="unrecorded">
+    /// The person's sessions not recorded yet (still to come, say): they join a trip, so its days away are not claimed on
+    /// each end before the middle is recorded, but do not lengthen it, as nobody knows yet that they came.
+    /// </param>
+    public static string? WhyNotDaysAway(EngagementSession session, int travelDays, IReadOnlyList<(EngagementSession Session, bool DaysAway)> mine,
+        IReadOnlyList<EngagementSession>? unrecorded = null)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(mine);
         var trip = TripOf(session, [.. mine.Select(o => o.Session)]);
         var first = trip.Append(session).Min(s => DateOnly.FromDateTime(s.Start));
         var last = trip.Append(session).Max(s => DateOnly.FromDateTime(s.End));
-        if (mine.FirstOrDefault(o => o.DaysAway && trip.Contains(o.Session)) is { Session: { } claimed })
+        var joined = TripOf(session, [.. mine.Select(o => o.Session), .. unrecorded ?? []]);
+        if (mine.FirstOrDefault(o => o.DaysAway && joined.Contains(o.Session)) is { Session: { } claimed })
         {
             return $"Days away for this trip are claimed with the session of {claimed.Start.ToString("d MMM yyyy", CultureInfo.InvariantCulture)} already: claim the whole trip's days once, there.";
         }
@@ -58,9 +64,29 @@ public static class ClaimRules
             }
         }
 
-        return travel.Miles > 0 && once.FirstOrDefault(t => t.Travel.Miles > 0) is { Session: { } driven }
-            ? $"The miles for this {what} are on your claim for the session of {On(driven)} already: {why}."
-            : null;
+        if (travel.Miles > 0 && once.FirstOrDefault(t => t.Travel.Miles > 0) is { Session: { } driven })
+        {
+            return $"The miles for this {what} are on your claim for the session of {On(driven)} already: {why}.";
+        }
+
+        // Staying away makes days driven to one by one a single trip: miles or a receipt already on two of its days are
+        // one drive, one cost, until all but one are taken off.
+        if (stayed && !trip.Any(t => t.Travel.StaysAway))
+        {
+            var drives = trip.Where(t => t.Travel.Miles > 0).Select(t => t.Session).OrderBy(s => s.Start).ToList();
+            if (drives.Count > 1)
+            {
+                return $"Miles are on your claims for the sessions of {On(drives[0])} and {On(drives[1])}: {why}. Take them off all but one before you claim days away.";
+            }
+
+            var costs = trip.SelectMany(t => t.Travel.Costs.Select(c => (t.Session, Key: (c.Amount, c.Description.Trim().ToUpperInvariant()), c.Description)));
+            if (costs.GroupBy(c => c.Key).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            {
+                return $"The receipt \"{twice.First().Description.Trim()}\" is on your claims for more than one of this trip's sessions: a cost of the trip is paid back once. Take it off all but one before you claim days away.";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The other sessions of <paramref name="session"/>'s trip: those of <paramref name="others"/> held on the same or following days, one after another.</summary>
