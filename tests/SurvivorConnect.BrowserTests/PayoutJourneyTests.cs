@@ -39,6 +39,26 @@ public sealed class PayoutJourneyTests(PortalServer server)
         await claim.GetByLabel("Miles you travelled").FillAsync("12");
         await claim.GetByRole(AriaRole.Button, new() { Name = "Save travel" }).ClickAsync();
         await Expect(advisor.Locator("[data-outcome]")).ToContainTextAsync("Your travel is added");
+
+        // Each receipt has boxes of its own, so saving the form again (a change of miles) keeps every one.
+        await claim.GetByLabel("Receipt 1: what it was").FillAsync("Bus fare");
+        await claim.GetByLabel("Receipt 1: its amount").FillAsync("3.50");
+        await claim.GetByRole(AriaRole.Button, new() { Name = "Save travel" }).ClickAsync();
+        await Expect(advisor.Locator("[data-outcome]")).ToContainTextAsync("Your travel is added");
+        await claim.GetByLabel("Receipt 2: what it was").FillAsync("Parking");
+        await claim.GetByRole(AriaRole.Button, new() { Name = "Save travel" }).ClickAsync();
+        await Expect(claim.Locator(".field-error")).ToContainTextAsync("Each receipt needs what it was and its amount");
+        await Expect(claim.GetByLabel("Receipt 2: what it was")).ToHaveValueAsync("Parking");
+        await claim.GetByLabel("Receipt 2: its amount").FillAsync("6");
+        await claim.GetByRole(AriaRole.Button, new() { Name = "Save travel" }).ClickAsync();
+        await Expect(advisor.Locator("[data-outcome]")).ToContainTextAsync("Your travel is added");
+        await claim.GetByLabel("Miles you travelled").FillAsync("12");
+        await claim.GetByRole(AriaRole.Button, new() { Name = "Save travel" }).ClickAsync();
+        await Expect(advisor.Locator("[data-outcome]")).ToContainTextAsync("Your travel is added");
+        await Expect(claim.GetByLabel("Receipt 1: what it was")).ToHaveValueAsync("Bus fare");
+        await Expect(claim.GetByLabel("Receipt 2: what it was")).ToHaveValueAsync("Parking");
+        await Expect(claim.GetByLabel("Receipt 3: what it was")).ToHaveValueAsync("");
+        await Accessibility.AssertNoSeriousViolationsAsync(advisor);
         await advisor.GotoAsync("/payments");
         if (await advisor.Locator("[data-benefits-notice]").CountAsync() > 0)
         {
@@ -63,7 +83,7 @@ public sealed class PayoutJourneyTests(PortalServer server)
         var waiting = casey.Locator("[data-queue=approve] li", new() { HasText = title });
         await Expect(waiting.Locator("[data-lines]")).ToContainTextAsync("Session stipend");
         await Expect(waiting.Locator("[data-lines]")).ToContainTextAsync("12 miles");
-        await Expect(waiting.Locator("[data-total]")).ToHaveTextAsync("168.70 USD");
+        await Expect(waiting.Locator("[data-total]")).ToHaveTextAsync("178.20 USD");
         await Expect(waiting).ToContainTextAsync("0 of 2 approvals");
         await Accessibility.AssertNoSeriousViolationsAsync(casey);
         await waiting.GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
@@ -87,7 +107,7 @@ public sealed class PayoutJourneyTests(PortalServer server)
         await robin.Locator("[data-queue=second] li", new() { HasText = title }).GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
         // The last approval sends the money, so it is asked about once, with the amount and the payee.
         var last = robin.Locator("[data-confirm]");
-        await Expect(last).ToContainTextAsync("Approve 168.70 USD to Jordan (demo advisor)?");
+        await Expect(last).ToContainTextAsync("Approve 178.20 USD to Jordan (demo advisor)?");
         await Expect(last).ToBeFocusedAsync();
         await Accessibility.AssertNoSeriousViolationsAsync(robin);
         await last.GetByRole(AriaRole.Button, new() { Name = "Yes, approve it" }).ClickAsync();
@@ -105,7 +125,7 @@ public sealed class PayoutJourneyTests(PortalServer server)
         await Expect(paid).ToContainTextAsync("Paid on");
         await Expect(paid.Locator("[data-lines]")).ToContainTextAsync("Mileage at the rate for");
         await Expect(paid.Locator("[data-lines]")).ToContainTextAsync("(paid back)");
-        await Expect(paid.Locator("[data-total]")).ToHaveTextAsync("168.70 USD");
+        await Expect(paid.Locator("[data-total]")).ToHaveTextAsync("178.20 USD");
         await Expect(advisor.Locator("[data-year-totals]")).ToContainTextAsync("Paid back for travel, meals and lodging");
         await Expect(advisor.GetByRole(AriaRole.Link, new() { Name = "Download this year as a spreadsheet (CSV)" })).ToBeVisibleAsync();
         await Accessibility.AssertNoSeriousViolationsAsync(advisor);

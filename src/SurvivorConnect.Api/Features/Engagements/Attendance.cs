@@ -12,7 +12,10 @@ public sealed record AttendanceEntry(string? PersonId, string? Outcome, int? Min
 
 public sealed record AttendanceRequest(AttendanceEntry[]? Entries);
 
-public sealed record TravelRequest(decimal? Miles, ReceiptedCost[]? Costs, int? TravelDays, decimal? Lodging = null);
+public sealed record TravelRequest(decimal? Miles, ReceiptedCost[]? Costs, int? TravelDays, decimal? Lodging = null)
+{
+    public const int MaxReceipts = 20;
+}
 
 public sealed record ClaimView(
     string OpportunityId, string SessionId, string PersonId, AttendanceOutcome Outcome, int? MinutesAttended, decimal HoursPaid, decimal Amount,
@@ -93,9 +96,9 @@ public sealed record AttachTravel(string OpportunityId, string SessionId, Travel
         }
 
         errors.Range("travelDays", Body.TravelDays, 0, 30);
-        if (Body.Costs is { Length: > 20 })
+        if (Body.Costs is { Length: > TravelRequest.MaxReceipts })
         {
-            errors.Add("costs", "At most 20 receipts.");
+            errors.Add("costs", $"At most {TravelRequest.MaxReceipts} receipts.");
         }
 
         foreach (var cost in Body.Costs ?? [])
