@@ -33,6 +33,16 @@ public sealed class SafetyScannerTests
     [InlineData("insta: rileyxo", "social-handle")]
     [InlineData("ig riley.xo", "social-handle")]
     [InlineData("i saw it on tiktok", "social-handle")]
+    [InlineData("559 555 01 34", "phone-number")]
+    [InlineData("5595 550 134", "phone-number")]
+    [InlineData("call 55 95 550 134 tonight", "phone-number")]
+    [InlineData("559 five five five 0134", "phone-number")]
+    [InlineData("five five nine 555 zero one three four", "phone-number")]
+    [InlineData("riley22 at gmail dot com", "email-address")]
+    [InlineData("write me at gmail, same name", "email-address")]
+    [InlineData("hmu on the gram riley_22", "social-handle")]
+    [InlineData("sc: riley_22", "social-handle")]
+    [InlineData("send it to $riley22", "payment-handle")]
     public void Contact_outside_the_platform_is_held(string text, string kind)
     {
         var verdict = _scanner.Scan(text);
@@ -121,6 +131,12 @@ public sealed class SafetyScannerTests
     [InlineData("3 kids in my apt")]
     [InlineData("2 girls on my street")]
     [InlineData("5 hours on the road")]
+    [InlineData("court is 03-14-2025 10:30 in room 12")]
+    [InlineData("one more st and we're there, two or three blocks")]
+    [InlineData("it costs $20 and $5 for the bus")]
+    [InlineData("I looked at him and he said one two three go")]
+    [InlineData("my scores 85 90 and 77 60 this term")]
+    [InlineData("add a gram of salt, sc is far from here")]
     public void Ordinary_messages_are_delivered_untouched(string text)
     {
         Assert.Equal(new SafetyVerdict(SafetyAction.Deliver, false, []), _scanner.Scan(text) with { Findings = [] });

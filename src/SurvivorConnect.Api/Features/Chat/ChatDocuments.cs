@@ -291,6 +291,7 @@ public static class FlagWords
         "email-address" => "an email address",
         "link" => "a link",
         "social-handle" => "a social media name",
+        "payment-handle" => "a payment app name",
         "street-address" => "a street address",
         "meet-off-platform" => "meeting outside the chat",
         "money-gift-ride" => "money, gifts or a ride",

@@ -41,20 +41,36 @@ public sealed class SafetyOptions
 
     public List<SafetyRule> Crisis { get; set; } = [];
 
+    /// <summary>
+    /// Ten digits as every three or four groups of two to four digits ("559 555 01 34", "5595 550 134"), set apart by up
+    /// to three spaces or punctuation marks; not followed by a colon, which makes the last group an hour ("03-14-2025 10:30").
+    /// </summary>
+    private static string TenDigitsInGroups()
+    {
+        static IEnumerable<int[]> Shapes(int left, int groups) => groups == 0
+            ? left == 0 ? [[]] : []
+            : Enumerable.Range(2, 3).Where(n => n <= left).SelectMany(n => Shapes(left - n, groups - 1).Select(rest => (int[])[n, .. rest]));
+        var shapes = Shapes(10, 3).Concat(Shapes(10, 4)).Select(shape => string.Join(@"[\s.,/\-()]{1,3}", shape.Select(n => $@"\d{{{n}}}")));
+        return $@"(?:^|[^\d:])(?:{string.Join("|", shapes)})(?:[^\d:]|$)";
+    }
+
     /// <summary>The rules this product ships with; configuration may replace each list.</summary>
     public static SafetyOptions Defaults() => new()
     {
         Hold =
         [
-            // Ten digits in threes and a four however they are set apart ("559 - 555 - 0134"), each digit on its own
-            // ("5 5 9 5 5 5 0 1 3 4"), or ten digits spelled out; not a date and time ("03-14-2025 10:30"), grades or counting.
-            new() { Kind = "phone-number", Pattern = @"(?:^|\D)(?:\+?1[\s.,/\-]{0,3})?\(?\d{3}\)?[\s.,/\-]{0,3}\d{3}[\s.,/\-]{0,3}\d{4}(?:\D|$)|(?:^|\D)\d(?:[\s.\-]\d){9}(?:\D|$)|\b(?:(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)[\s,.\-]+){9}(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)\b" },
-            new() { Kind = "email-address", Pattern = @"[A-Za-z0-9._%+\-]+\s*(?:@|\(at\)|\[at\])\s*[A-Za-z0-9.\-]+\s*(?:\.|\(dot\)|\[dot\])\s*[A-Za-z]{2,}" },
+            // Ten digits in threes and a four however they are set apart ("559 - 555 - 0134"), in three or four groups of
+            // two to four ("559 555 01 34", "5595 550 134"), each digit on its own ("5 5 9 5 5 5 0 1 3 4"), or ten digits
+            // spelled out; not a date and time ("03-14-2025 10:30"), grades or counting.
+            new() { Kind = "phone-number", Pattern = @"(?:^|\D)(?:\+?1[\s.,/\-]{0,3})?\(?\d{3}\)?[\s.,/\-]{0,3}\d{3}[\s.,/\-]{0,3}\d{4}(?:\D|$)|(?:^|\D)\d(?:[\s.\-]\d){9}(?:\D|$)|\b(?:(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)[\s,.\-]+){9}(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)\b|" + TenDigitsInGroups() },
+            new() { Kind = "email-address", Pattern = @"[A-Za-z0-9._%+\-]+\s*(?:@|\(at\)|\[at\])\s*[A-Za-z0-9.\-]+\s*(?:\.|\(dot\)|\[dot\])\s*[A-Za-z]{2,}|[A-Za-z0-9._%+\-]+\s+at\s+[A-Za-z0-9\-]+\s+dot\s+(?:com|net|org|edu|gov|io|me|co|us|uk|ca)\b|\bat\s+(?:gmail|yahoo|hotmail|icloud|outlook|aol|proton(?:mail)?)\b" },
+            // A Cash App tag ("$riley22") reaches a person as a handle does, and money with it.
+            new() { Kind = "payment-handle", Pattern = @"(?:^|[^\w$])\$[A-Za-z][A-Za-z0-9_\-]{2,20}" },
             new() { Kind = "link", Pattern = @"(?:https?://|www\.)\S+|\b[a-z0-9\-]+\.(?:com|net|org|io|me|co|app|ly|gg|tv|info|biz)\b" },
             // A platform's full name is held wherever it stands; its short names are everyday words too ("ig" is "I guess",
             // "oh snap", "I snap at people"), held only as someone's account: "my ig", "add me on insta", "snap me",
             // "ig: riley", or beside a handle-like name ("snap jay_2024", "ig riley.xo").
-            new() { Kind = "social-handle", Pattern = @"(?:^|[^\w.])@[A-Za-z0-9_.]{3,30}\b|\b(?:snapchat|instagram|tiktok|kik|telegram|whatsapp|discord|facebook|twitter|x\.com)\b|\b(?:my|your|ur|on)\s+(?:snap|insta|ig|fb)\b|\bsnap\s+me\b|\b(?:snap|insta|ig|fb)\s*(?:(?:handle|name|id)\b|[:\-@]\s*@?[A-Za-z0-9_.]{3,30})|\b(?:snap|insta|ig|fb)\s+[A-Za-z][A-Za-z0-9]*[_.0-9][A-Za-z0-9_.]*[A-Za-z0-9]" },
+            new() { Kind = "social-handle", Pattern = @"(?:^|[^\w.])@[A-Za-z0-9_.]{3,30}\b|\b(?:snapchat|instagram|tiktok|kik|telegram|whatsapp|discord|facebook|twitter|x\.com)\b|\b(?:my|your|ur|on)\s+(?:snap|insta|ig|fb)\b|\bsnap\s+me\b|\b(?:snap|insta|ig|fb|gram|sc)\s*(?:(?:handle|name|id)\b|[:\-@]\s*@?[A-Za-z0-9_.]{3,30})|\b(?:snap|insta|ig|fb|gram|sc)\s+[A-Za-z][A-Za-z0-9]*[_.0-9][A-Za-z0-9_.]*[A-Za-z0-9]" },
             // Abbreviations read as addresses after any house number; whole words that also end ordinary sentences ("2 weeks
             // until court", "a 20 minute drive", "on my street") only after names written as names ("12 Oak Court").
             new() { Kind = "street-address", Pattern = @"\b\d{1,6}\s+(?:[A-Za-z0-9.]+\s+){1,4}(?:st|ave|avenue|rd|blvd|boulevard|ln)\b\.?|\b\d{1,6}\s+(?:(?-i:[A-Z][A-Za-z]*\.?)\s+){1,4}(?:street|road|drive|dr|lane|court|ct|way|place|pl|apt|apartment)\b\.?" },
@@ -83,16 +99,20 @@ public sealed class SafetyOptions
 /// The rules run on .NET's non-backtracking engine: its time is linear in the text, so no input can make a
 /// scan slow and no timeout is needed. A timeout would make the verdict depend on how busy the machine is.
 /// </remarks>
-public sealed class SafetyScanner : IContactDetails
+public sealed partial class SafetyScanner : IContactDetails
 {
     private readonly (string Kind, Regex Pattern)[] _hold;
+    private readonly (string Kind, Regex Pattern)[] _phone;
     private readonly (string Kind, Regex Pattern)[] _flag;
     private readonly (string Kind, Regex Pattern)[] _crisis;
+
+    private const string PhoneNumber = "phone-number";
 
     public SafetyScanner(SafetyOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         _hold = Compile(options.Hold, nameof(options.Hold));
+        _phone = [.. _hold.Where(r => r.Kind == PhoneNumber)];
         _flag = Compile(options.Flag, nameof(options.Flag));
         _crisis = Compile(options.Crisis, nameof(options.Crisis));
     }
@@ -115,10 +135,38 @@ public sealed class SafetyScanner : IContactDetails
 
     /// <summary>
     /// Contact details as written, and as read with the letters that stand in for digits read as digits: both, so a
-    /// handle that begins "lol9" is still a handle while "559 555 O134" is a phone number.
+    /// handle that begins "lol9" is still a handle while "559 555 O134" is a phone number. Phone numbers are looked for
+    /// with digits spelled out read as digits too ("559 five five five 0134"); only they, as "one more st" is no address.
     /// </summary>
-    private List<SafetyFinding> Contact(string text) =>
-        [.. Find(_hold, text, "contact").Concat(Find(_hold, LettersAmongDigits(text), "contact")).DistinctBy(f => f.Kind)];
+    private List<SafetyFinding> Contact(string text)
+    {
+        var digits = LettersAmongDigits(text);
+        return [.. Find(_hold, text, "contact").Concat(Find(_hold, digits, "contact")).Concat(Find(_phone, SpelledDigitsRead(digits), "contact")).DistinctBy(f => f.Kind)];
+    }
+
+    /// <summary>Number words (zero or oh to nine) as digits, those one after another as one group: "five five five" is "555".</summary>
+    private static string SpelledDigitsRead(string text) =>
+        SpelledDigits().Replace(text, m => string.Concat(DigitWord().Matches(m.Value).Select(w => DigitOf(w.Value))));
+
+    private static char DigitOf(string word) => word.ToUpperInvariant() switch
+    {
+        "ZERO" or "OH" => '0',
+        "ONE" => '1',
+        "TWO" => '2',
+        "THREE" => '3',
+        "FOUR" => '4',
+        "FIVE" => '5',
+        "SIX" => '6',
+        "SEVEN" => '7',
+        "EIGHT" => '8',
+        _ => '9',
+    };
+
+    [GeneratedRegex(@"\b(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)(?:[\s,\-]+(?:zero|oh|one|two|three|four|five|six|seven|eight|nine))*\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
+    private static partial Regex SpelledDigits();
+
+    [GeneratedRegex(@"zero|oh|one|two|three|four|five|six|seven|eight|nine", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
+    private static partial Regex DigitWord();
 
     /// <summary>
     /// A letter that stands in for a digit (O and o for 0; I, i, l and | for 1) reads as that digit among digits
