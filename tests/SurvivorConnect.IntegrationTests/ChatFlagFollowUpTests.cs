@@ -67,7 +67,7 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         var person = await _world.Admin.GetAsync($"/api/people/{formerId}");
         await HttpAssert.Ok<JsonElement>(await _world.Admin.PutJson($"/api/people/{formerId}/roles", new { roles = new[] { Roles.Mentor } }, person.Headers.ETag!.Tag));
 
-        await chat.Mentor.SendAsync(chat.Id, "don\u2019t tell your case manager, I can pick you up");
+        await chat.Youth.SendAsync(chat.Id, "my mentor said don\u2019t tell your case manager, they can pick me up");
 
         var flag = Assert.Single(await FlagsAsync(chat.Id));
         Assert.False(flag.Urgent);
@@ -241,7 +241,7 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
 
         for (var i = 0; i < 6; i++)
         {
-            await chat.Mentor.SendAsync(chat.Id, "I can give you a ride after school", $"ride-{i}");
+            await chat.Mentor.SendAsync(chat.Id, "we should meet up this weekend", $"ride-{i}");
             api.Time.Advance(TimeSpan.FromSeconds(1));
         }
 
@@ -259,14 +259,14 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
 
         // Another flag dealt with leaves the notice standing; the one it told of dealt with, the next is told anew.
         await HttpAssert.Ok<ChatTests.FlagDto>(await _world.CaseManager.PostAsJsonAsync($"/api/flags/{flags[3].Id}/resolve", new { note = "Talked it through." }));
-        await chat.Mentor.SendAsync(chat.Id, "I can give you a ride after school", "ride-after-another");
+        await chat.Mentor.SendAsync(chat.Id, "we should meet up this weekend", "ride-after-another");
         await HttpAssert.Ok<ChatTests.FlagDto>(await _world.CaseManager.PostAsJsonAsync($"/api/flags/{flags.Single(f => f.MessageSequence == flags.Min(x => x.MessageSequence)).Id}/resolve", new { note = "Talked it through." }));
-        await chat.Mentor.SendAsync(chat.Id, "I can give you a ride after school", "ride-after-first");
+        await chat.Mentor.SendAsync(chat.Id, "we should meet up this weekend", "ride-after-first");
         await ChatClient.EventuallyAsync(() => PushedOf(told.Id) == 2, "the notice told anew");
 
         // Read, the next is told anew too.
         await HttpAssert.Ok<NotificationDto>(await _world.CaseManager.PostAsync($"/api/notifications/{told.Id}/read", null));
-        await chat.Mentor.SendAsync(chat.Id, "I can give you a ride after school", "ride-after-read");
+        await chat.Mentor.SendAsync(chat.Id, "we should meet up this weekend", "ride-after-read");
         await ChatClient.EventuallyAsync(() => PushedOf(told.Id) == 3, "the notice told anew after it was read");
         Assert.Null(Assert.Single(await NoticesAsync(flags[0])).ReadAt);
     }
@@ -388,7 +388,7 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         Assert.Equal("chat-held", notice.Kind);
         Assert.Contains("held for your review", notice.Text, StringComparison.Ordinal);
         Assert.Equal(sent.Notice, again.Notice);
-        Assert.Contains("held for your case manager to review", again.Notice, StringComparison.Ordinal);
+        Assert.Contains("held for the case manager to review", again.Notice, StringComparison.Ordinal);
         Assert.Empty(await FollowUpsLeftAsync());
     }
 

@@ -235,12 +235,32 @@ public sealed class ChatTests(ChatTests.Factory api) : IClassFixture<ChatTests.F
         await HttpAssert.Ok<FlagDto>(await _world.CaseManager.PostAsync($"/api/flags/{flag.Id}/release", null));
 
         Assert.Equal(MessageStatus.Held, sent.Message.Status);
-        Assert.Contains("held for your case manager to review", sent.Notice, StringComparison.Ordinal);
+        Assert.Contains("held for the case manager to review", sent.Notice, StringComparison.Ordinal);
         Assert.False(youthSawIt);
         Assert.True(flag.Held);
         Assert.Contains("phone-number", flag.Kinds);
         await ChatClient.EventuallyAsync(() => chat.Youth.Received.Any(m => m.ReleasedFrom == sent.Message.Sequence && m.Text == sent.Message.Text), "the released message reaches the youth");
         await HttpAssert.Problem(await _world.CaseManager.PostAsync($"/api/flags/{flag.Id}/release", null), 409);
+    }
+
+    [Fact]
+    public async Task A_mentor_asking_a_youth_to_keep_a_secret_or_offering_a_ride_is_held_and_the_youth_saying_it_is_delivered()
+    {
+        var chat = await OpenChatAsync();
+
+        var fromMentor = await chat.Mentor.SendAsync(chat.Id, "don\u2019t tell your case manager, I can pick you up after school");
+        var fromYouth = await chat.Youth.SendAsync(chat.Id, "my aunt can pick me up after school");
+        await ChatClient.EventuallyAsync(() => chat.Mentor.Received.Any(m => m.Sequence == fromYouth.Message.Sequence), "the youth's message reaches the mentor");
+
+        Assert.Equal(MessageStatus.Held, fromMentor.Message.Status);
+        Assert.Contains("keeping a secret, a ride, money or a gift", fromMentor.Notice, StringComparison.Ordinal);
+        Assert.Equal(MessageStatus.Delivered, fromYouth.Message.Status);
+        Assert.DoesNotContain(chat.Youth.Received, m => m.Sequence == fromMentor.Message.Sequence);
+        Assert.DoesNotContain(await chat.Youth.HistoryAsync(chat.Id, null, 50), m => m.Sequence == fromMentor.Message.Sequence);
+        var flag = (await HttpAssert.Ok<List<FlagDto>>(await _world.CaseManager.GetAsync("/api/flags?status=Open"))).Single(f => f.ConversationId == chat.Id && f.MessageSequence == fromMentor.Message.Sequence);
+        Assert.True(flag.Held);
+        Assert.Contains("secrecy", flag.Kinds);
+        Assert.Contains("pick-up-or-ride", flag.Kinds);
     }
 
     [Fact]
@@ -387,7 +407,7 @@ public sealed class ChatTests(ChatTests.Factory api) : IClassFixture<ChatTests.F
     {
         var chat = await OpenChatAsync();
 
-        await chat.Mentor.SendAsync(chat.Id, "I can give you a ride after school");
+        await chat.Mentor.SendAsync(chat.Id, "we should meet up this weekend");
         await ChatClient.EventuallyAsync(() => !chat.CaseManager.Flags.IsEmpty, "the flag");
         var flag = chat.CaseManager.Flags.First();
         await HttpAssert.Problem(await _world.CaseManager.PostJson($"/api/flags/{flag.Id}/resolve", new { }), 400);

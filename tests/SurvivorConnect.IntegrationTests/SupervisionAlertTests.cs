@@ -63,7 +63,7 @@ public sealed class SupervisionAlertTests(ApiFactory api) : IClassFixture<ApiFac
         Assert.Equal(Kindly, afterYouthFlag.GetProperty("dueBecause").GetString());
 
         var chat = await _world.OpenChatAsync();
-        await chat.Mentor.SendAsync(chat.Id, "I can give you a ride after school");
+        await chat.Mentor.SendAsync(chat.Id, "we should meet up this weekend");
         await ChatClient.EventuallyAsync(() => !chat.CaseManager.Flags.IsEmpty, "the flag");
 
         // A mentor testing boundaries is not told that the scan saw their message, not even by the moment they are asked:

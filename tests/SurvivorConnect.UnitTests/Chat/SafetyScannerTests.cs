@@ -70,6 +70,37 @@ public sealed class SafetyScannerTests
     }
 
     [Theory]
+    [InlineData("don't tell your case manager about this", "secrecy")]
+    [InlineData("this is our little secret", "secrecy")]
+    [InlineData("keep this between us ok", "secrecy")]
+    [InlineData("delete these messages after", "secrecy")]
+    [InlineData("I can pick you up after school", "pick-up-or-ride")]
+    [InlineData("I'll come get you tonight", "pick-up-or-ride")]
+    [InlineData("want a gift card?", "money-or-gift")]
+    [InlineData("I can send you money on cash app", "money-or-gift")]
+    [InlineData("let me buy you something nice", "money-or-gift")]
+    public void Secrets_rides_money_and_gifts_a_mentor_offers_are_held_and_from_a_youth_are_not(string text, string kind)
+    {
+        var fromMentor = _scanner.Scan(text, fromMentor: true);
+        var fromYouth = _scanner.Scan(text);
+
+        Assert.Equal(SafetyAction.Hold, fromMentor.Action);
+        Assert.Contains(fromMentor.Findings, f => f.Kind == kind);
+        Assert.NotEqual(SafetyAction.Hold, fromYouth.Action);
+        Assert.DoesNotContain(fromYouth.Findings, f => f.Kind == kind);
+    }
+
+    [Theory]
+    [InlineData("nice to meet you, Riley")]
+    [InlineData("the bus ride takes an hour")]
+    [InlineData("tell your case manager how it went")]
+    [InlineData("I kept a secret diary when I was your age")]
+    public void A_mentors_ordinary_words_are_not_held(string text)
+    {
+        Assert.NotEqual(SafetyAction.Hold, _scanner.Scan(text, fromMentor: true).Action);
+    }
+
+    [Theory]
     [InlineData("sometimes I want to die", "self-harm")]
     [InlineData("I've been cutting myself again", "self-harm")]
     [InlineData("I'm not safe here tonight", "in-danger")]
@@ -181,7 +212,7 @@ public sealed class SafetyScannerTests
             "add me @sam_rivers", "we should meet up this weekend", "sometimes I want to die", "I live at 1234 West Shaw Ave",
             "x@" + string.Concat(Enumerable.Repeat("a.", 999)), string.Concat(Enumerable.Repeat("1 a ", 500)),
         ];
-        var quiet = messages.Select(_scanner.Scan).Select(v => (v.Action, v.Urgent, Kinds: string.Join(",", v.Findings.Select(f => f.Kind)))).ToList();
+        var quiet = messages.Select(m => _scanner.Scan(m)).Select(v => (v.Action, v.Urgent, Kinds: string.Join(",", v.Findings.Select(f => f.Kind)))).ToList();
 
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var burners = Enumerable.Range(0, Environment.ProcessorCount * 4).Select(_ => new Thread(() =>
@@ -200,7 +231,7 @@ public sealed class SafetyScannerTests
             for (var round = 0; round < 5; round++)
             {
                 var fresh = new SafetyScanner(SafetyOptions.Defaults());
-                var loaded = messages.Select(fresh.Scan).Select(v => (v.Action, v.Urgent, Kinds: string.Join(",", v.Findings.Select(f => f.Kind)))).ToList();
+                var loaded = messages.Select(m => fresh.Scan(m)).Select(v => (v.Action, v.Urgent, Kinds: string.Join(",", v.Findings.Select(f => f.Kind)))).ToList();
                 Assert.Equal(quiet, loaded);
             }
         }

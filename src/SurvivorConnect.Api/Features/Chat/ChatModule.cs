@@ -52,6 +52,7 @@ public static class ChatModule
             Hold = configured.Hold.Count > 0 ? configured.Hold : defaults.Hold,
             Flag = configured.Flag.Count > 0 ? configured.Flag : defaults.Flag,
             Crisis = configured.Crisis.Count > 0 ? configured.Crisis : defaults.Crisis,
+            HoldFromMentor = configured.HoldFromMentor.Count > 0 ? configured.HoldFromMentor : defaults.HoldFromMentor,
         }));
         builder.Services.AddSingleton<IContactDetails>(sp => sp.GetRequiredService<SafetyScanner>());
 

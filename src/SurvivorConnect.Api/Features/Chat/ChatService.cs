@@ -71,7 +71,7 @@ public sealed partial class ChatService(
     private const string CaseManagersOnlyRead = "Case managers can read this chat but not write in it.";
 
     private const string HeldNotice =
-        "Your message is being held for your case manager to review, because it looks like it shares contact details or a link. Keeping contact inside this chat keeps you both safe.";
+        "Your message is being held for the case manager to review before it is delivered, because it looks like it shares contact details or a link, or asks for something they see first: keeping a secret, a ride, money or a gift. Keeping contact inside this chat keeps you both safe.";
 
     /// <summary>How long a conversation's list of senders is trusted without a full check, in case a change's write to it was lost.</summary>
     public static readonly TimeSpan GateLifetime = TimeSpan.FromSeconds(30);
@@ -253,7 +253,7 @@ public sealed partial class ChatService(
                 (sender, renewed) = (checkedSend.Sender, checkedSend.Gate);
             }
 
-            scanned ??= Scan(text);
+            scanned ??= Scan(text, fromMentor: sender!.Role == MentorRole);
             var (clean, verdict) = scanned.Value;
             if (verdict.Findings.Count > 0 && !followUpBegun)
             {
@@ -434,11 +434,11 @@ public sealed partial class ChatService(
         return true;
     }
 
-    private (string Text, SafetyVerdict Verdict) Scan(string? text)
+    private (string Text, SafetyVerdict Verdict) Scan(string? text, bool fromMentor)
     {
         var cleaned = MessageText.Clean(text);
         return cleaned.Problem is null
-            ? (cleaned.Text!, scanner.Scan(cleaned.Text!))
+            ? (cleaned.Text!, scanner.Scan(cleaned.Text!, fromMentor))
             : throw new ChatRefusedException(ChatErrorCodes.Invalid, cleaned.Problem);
     }
 

@@ -42,6 +42,13 @@ public sealed class SafetyOptions
     public List<SafetyRule> Crisis { get; set; } = [];
 
     /// <summary>
+    /// Held when the mentor writes them to the youth, delivered and flagged the other way: an adult asking a youth to
+    /// keep secrets, offering to fetch them, or money and gifts, is how grooming begins (the policy paper), and the
+    /// youth should not read it before their case manager has.
+    /// </summary>
+    public List<SafetyRule> HoldFromMentor { get; set; } = [];
+
+    /// <summary>
     /// Ten digits as every three or four groups of two to four digits ("559 555 01 34", "5595 550 134"), set apart by up
     /// to three spaces or punctuation marks; not followed by a colon, which makes the last group an hour ("03-14-2025 10:30").
     /// </summary>
@@ -80,6 +87,12 @@ public sealed class SafetyOptions
             new() { Kind = "meet-off-platform", Pattern = @"\b(?:meet(?:\s+up)?|hang\s*out|come\s+over|pick\s+(?:you|u)\s+up|see\s+(?:you|u)\s+in\s+person|just\s+(?:us|the\s+two\s+of\s+us)|(?:don'?t|do\s+not)\s+tell\s+(?:anyone|your\s+case\s*worker|your\s+case\s*manager))\b" },
             new() { Kind = "money-gift-ride", Pattern = @"\b(?:cash\s*app|venmo|zelle|paypal|send\s+(?:you|u)\s+(?:money|\$)|give\s+(?:you|u)\s+(?:money|a\s+ride|a\s+gift)|buy\s+(?:you|u)|gift\s*card|\$\s?\d+|a\s+ride)\b" },
         ],
+        HoldFromMentor =
+        [
+            new() { Kind = "secrecy", Pattern = @"\b(?:(?:don'?t|do\s+not)\s+tell\s+(?:anyone|anybody|your\s+(?:case\s*(?:worker|manager)|mom|dad|parents?|family|friends?|staff))|our\s+(?:little\s+)?secret|(?:it'?s|this\s+is|that'?s)\s+(?:a|our)\s+(?:little\s+)?secret|keep\s+(?:this|it)\s+(?:between\s+us|to\s+yourself|secret)|just\s+(?:us|the\s+two\s+of\s+us)|delete\s+(?:this|these|the)\s+(?:message|messages|chat))\b" },
+            new() { Kind = "pick-up-or-ride", Pattern = @"\b(?:pick\s+(?:you|u)\s+up|give\s+(?:you|u)\s+a\s+ride|come\s+(?:get|grab)\s+(?:you|u)|come\s+over\s+to\s+my)\b" },
+            new() { Kind = "money-or-gift", Pattern = @"\b(?:send\s+(?:you|u)\s+(?:money|cash|\$)|give\s+(?:you|u)\s+(?:money|cash|a\s+gift)|buy\s+(?:you|u)\s+(?:a|an|some|something|anything|stuff|clothes)|gift\s*cards?|cash\s*app|venmo|zelle|paypal)\b" },
+        ],
         Crisis =
         [
             new() { Kind = "self-harm", Pattern = @"\b(?:kill\s+myself|end\s+(?:it\s+all|my\s+life)|suicid\w*|want\s+to\s+die|hurt(?:ing)?\s+myself|cut(?:ting)?\s+myself|no\s+reason\s+to\s+live|overdose)\b" },
@@ -105,6 +118,7 @@ public sealed partial class SafetyScanner : IContactDetails
     private readonly (string Kind, Regex Pattern)[] _phone;
     private readonly (string Kind, Regex Pattern)[] _flag;
     private readonly (string Kind, Regex Pattern)[] _crisis;
+    private readonly (string Kind, Regex Pattern)[] _fromMentor;
 
     private const string PhoneNumber = "phone-number";
 
@@ -115,13 +129,15 @@ public sealed partial class SafetyScanner : IContactDetails
         _phone = [.. _hold.Where(r => r.Kind == PhoneNumber)];
         _flag = Compile(options.Flag, nameof(options.Flag));
         _crisis = Compile(options.Crisis, nameof(options.Crisis));
+        _fromMentor = Compile(options.HoldFromMentor, nameof(options.HoldFromMentor));
     }
 
-    public SafetyVerdict Scan(string text)
+    /// <param name="fromMentor">Written by a mentor to a youth: what would only be flagged the other way may be held.</param>
+    public SafetyVerdict Scan(string text, bool fromMentor = false)
     {
         text = ScanForm.Of(text);
         var crisis = Find(_crisis, text, "crisis");
-        var hold = Contact(text);
+        List<SafetyFinding> hold = [.. Contact(text), .. fromMentor ? Find(_fromMentor, text, "grooming") : []];
         var flag = Find(_flag, text, "concern");
         var findings = crisis.Concat(hold).Concat(flag).ToList();
         var action = hold.Count > 0 ? SafetyAction.Hold
