@@ -746,11 +746,24 @@
       }
       for (const clientMessageId of [...pending.keys()]) await sendPending(hub, clientMessageId);
     }, () => setCanSend(false, 'This chat is open on too many pages or devices. Close some, then reload this page to write here.'));
+    // Messages missed while away (a crisis message among them, perhaps) are fetched until they are: a catch-up refused
+    // for now is tried again, ever less often, and the page says meanwhile that some may not be showing.
+    let catchUpTries = 0;
+    let catchUpTimer;
     const catchUp = async (hub) => {
       for (;;) {
         const page = await hub.invoke('Since', id, last);
         if (page.error && gone.has(page.error.code)) forget(page.error.message);
+        if (page.error && !gone.has(page.error.code) && worthAnotherTry(page.error.code, catchUpTries)) {
+          status.textContent = 'Some messages may not be showing yet. Trying again…';
+          clearTimeout(catchUpTimer);
+          catchUpTimer = setTimeout(() => { if (connection.hub) catchUp(connection.hub).catch(() => {}); }, Math.min(30000, 1000 * 2 ** catchUpTries++));
+        }
         if (page.error) return;
+        if (catchUpTries > 0) {
+          catchUpTries = 0;
+          status.textContent = '';
+        }
         page.value.messages.forEach(render);
         last = Math.max(last, page.value.through);
         if (!page.value.more) return;
