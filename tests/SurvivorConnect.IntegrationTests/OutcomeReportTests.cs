@@ -68,7 +68,7 @@ public sealed class OutcomeReportTests(ApiFactory api)
         // was not, so it is withheld, and the rate over it with it.
         Assert.Equal("Withheld", report.Cell("youth-served", "Youth served, each counted once", "Youth").Withheld);
         Assert.Null(report.Cell("missing-episodes", "Whole period", "Episodes per youth served").Value);
-        Assert.Equal("fewer than 11 people", report.Cell("missing-episodes", "Whole period", "Did not, or not known").Shown);
+        Assert.Equal("withheld", report.Cell("missing-episodes", "Whole period", "Did not, or not known").Shown);
         Assert.Equal("Withheld", report.Cell("missing-episodes", "Whole period", "Contact rate (%)").Withheld);
         Assert.Equal(25, report.Cell("youth-served-by-month", "2026-03", "Youth").Value);
         Assert.Contains(report.Tables, t => t.Key == "engagements");
@@ -122,12 +122,12 @@ public sealed class OutcomeReportTests(ApiFactory api)
         var june = reports[1];
         Assert.Equal("Withheld", june.Cell("youth-served", "Youth served, each counted once", "Youth").Withheld);
         Assert.Equal("withheld", june.Cell("missing-episodes", "Whole period", "Youth with an episode").Shown);
-        Assert.Equal("fewer than 11", june.Cell("youth-served-by-month", "2026-06", "Youth").Shown);
+        Assert.Equal("withheld", june.Cell("youth-served-by-month", "2026-06", "Youth").Shown);
 
         // Every youth was away: showing how many were, beside how many were served (or beside a month in which all 25 were
         // served or away, which the whole period's counts cannot be below), would say so of each.
         var first = reports[0];
-        Assert.Equal("fewer than 11", first.Cell("missing-episodes", "Whole period", "Youth without one").Shown);
+        Assert.Equal("withheld", first.Cell("missing-episodes", "Whole period", "Youth without one").Shown);
         var served = first.Cell("missing-episodes", "Whole period", "Youth served");
         var away = first.Cell("missing-episodes", "Whole period", "Youth with an episode");
         Assert.False(served.Value is not null && away.Value is not null, "both the youth served and the youth away are shown");
@@ -158,7 +158,7 @@ public sealed class OutcomeReportTests(ApiFactory api)
             var served = report.Cell("missing-episodes", row, "Youth served");
             var away = report.Cell("missing-episodes", row, "Youth with an episode");
 
-            Assert.Equal("fewer than 11", report.Cell("missing-episodes", row, "Youth without one").Shown);
+            Assert.Equal("withheld", report.Cell("missing-episodes", row, "Youth without one").Shown);
             Assert.Equal(served, report.Cell("youth-served-by-month", month, "Youth"));
             Assert.Equal(away, report.Cell("missing-by-month", month, "Youth"));
             Assert.False(served.Withheld is null && away.Withheld is null, $"{range}: {served.Shown} served, {away.Shown} away");
@@ -393,7 +393,32 @@ public sealed class OutcomeReportTests(ApiFactory api)
 
         Assert.Equal(14, before.Cell("missing-episodes", "Whole period", "Youth with an episode").Value);
         Assert.Equal(15, after.Threshold);
-        Assert.Equal("fewer than 15", after.Cell("missing-episodes", "Whole period", "Youth with an episode").Shown);
+        Assert.Equal("withheld", after.Cell("missing-episodes", "Whole period", "Youth with an episode").Shown);
+    }
+
+    [Fact]
+    public async Task A_withheld_cell_does_not_say_whether_it_is_small_so_reads_either_side_of_a_threshold_raise_cannot_pin_a_small_count()
+    {
+        // Sixteen served, five of them away: at 11 "five" is too few, and "eleven without one" would give it away.
+        var world = await CreateAsync(api);
+        for (var i = 0; i < 16; i++)
+        {
+            await world.YouthAsync(In(2026, 2), null, i < 5 ? [In(2026, 3)] : []);
+        }
+
+        var atEleven = await ReportAsync(world.Analyst, "from=2026-01&to=2026-06");
+        await HttpAssert.Ok<JsonElement>(await world.Admin.PutAgencySetting("/api/agency/report-threshold", new { threshold = 12 }));
+        var atTwelve = await ReportAsync(world.Analyst, "from=2026-01&to=2026-06");
+
+        foreach (var report in new[] { atEleven, atTwelve })
+        {
+            var cells = report.Tables.SelectMany(t => t.Rows).SelectMany(r => r.Cells).OfType<CellDto>().ToList();
+            Assert.All(cells, c => Assert.True(c.Withheld is null || (c is { Shown: "withheld", Value: null, Withheld: "Withheld" }), c.Shown));
+            Assert.Contains(cells, c => c.Withheld is not null);
+            Assert.Equal("withheld", report.Cell("missing-episodes", "Whole period", "Youth with an episode").Shown);
+        }
+
+        Assert.Equal(atEleven.Cell("missing-episodes", "Whole period", "Youth without one"), atTwelve.Cell("missing-episodes", "Whole period", "Youth without one"));
     }
 
     [Fact]
@@ -435,7 +460,7 @@ public sealed class OutcomeReportTests(ApiFactory api)
 
         var report = await ReportAsync(other.Admin, "from=2026-01&to=2026-06");
 
-        Assert.Equal("fewer than 11", report.Cell("youth-served", "Youth served, each counted once", "Youth").Shown);
+        Assert.Equal("withheld", report.Cell("youth-served", "Youth served, each counted once", "Youth").Shown);
         Assert.Null(report.Cell("youth-served", "Youth served, each counted once", "Youth").Value);
         Assert.NotEqual(world.AgencyId, other.AgencyId);
     }

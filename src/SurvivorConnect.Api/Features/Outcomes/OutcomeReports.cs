@@ -213,57 +213,35 @@ internal sealed class OutcomeReportHandlers(AgencyStore store, AgencyCalendar ca
             threshold);
     }
 
-    // Readers are told only whether a cell has too few people behind it or is withheld to protect others: the finer
-    // reasons (one person makes most of a sum, a few at the edge of the months) would themselves say something.
+    // A withheld cell does not say whether too few people are behind it or it is withheld to protect one: a cell known to
+    // be withheld to protect (so at least the threshold) at one threshold, and "fewer than" the next after an admin
+    // raised it by one, would be that number exactly, and the small one beside it with it. The table says why, for all.
     private static OutcomeTableView View(ProtectedTable table, int threshold)
     {
         var rows = new List<OutcomeRowView>();
-        var small = 0;
-        var others = 0;
+        var withheld = 0;
         for (var r = 0; r < table.Rows.Count; r++)
         {
             var cells = new List<OutcomeCellView?>();
             for (var c = 0; c < table.Columns.Count; c++)
             {
                 var cell = table.Cells[r, c];
-                var reason = cell switch
-                {
-                    null or { Withheld: Withheld.None } => null,
-                    { Withheld: Withheld.Small } => Small,
-                    _ => Protecting,
-                };
-                small += reason == Small ? 1 : 0;
-                others += reason == Protecting ? 1 : 0;
-
-                // "Fewer than 11" of a count of people is its value; of a sum (episodes, hours, money), the people behind it.
-                cells.Add(cell is null ? null : new OutcomeCellView(cell.Value, reason switch
-                {
-                    null => cell.Value!.Value.ToString("#,0.##", CultureInfo.InvariantCulture),
-                    Small when cell.CountsPeople => $"fewer than {threshold}",
-                    Small => $"fewer than {threshold} people",
-                    _ => "withheld",
-                }, reason));
+                var shown = cell is null or { Withheld: Withheld.None };
+                withheld += shown ? 0 : 1;
+                cells.Add(cell is null ? null : shown
+                    ? new OutcomeCellView(cell.Value, cell.Value!.Value.ToString("#,0.##", CultureInfo.InvariantCulture), null)
+                    : new OutcomeCellView(null, "withheld", WithheldReason));
             }
 
             rows.Add(new OutcomeRowView(table.Rows[r], cells));
         }
 
-        var notes = new List<string>();
-        if (small > 0)
-        {
-            notes.Add($"{Cells(small)} withheld: fewer than {threshold} people are behind {(small == 1 ? "it" : "each")}.");
-        }
-
-        if (others > 0)
-        {
-            notes.Add($"{Cells(others)} withheld so that no number about fewer than {threshold} people can be worked out from this report, its totals or another report.");
-        }
-
+        List<string> notes = withheld == 0 ? [] :
+            [$"{Cells(withheld)} withheld, {(withheld == 1 ? "either" : "each either")} because fewer than {threshold} people are behind it or because it would let such a number be worked out from this report, its totals or another report."];
         return new OutcomeTableView(table.Key, table.Title, table.Columns, rows, table.Trend, notes);
     }
 
-    private const string Small = "Small";
-    private const string Protecting = "Withheld";
+    private const string WithheldReason = "Withheld";
 
     private static string Cells(int count) => count == 1 ? "1 cell" : $"{count} cells";
 }
