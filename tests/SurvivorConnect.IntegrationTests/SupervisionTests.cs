@@ -315,6 +315,26 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
     }
 
     [Fact]
+    public async Task A_check_in_added_to_an_unseen_concern_and_sent_again_by_a_reload_neither_moves_the_flag_under_its_supervisor_nor_raises_another_once_seen()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, Answers(3, support: 4)));
+        api.Time.Advance(TimeSpan.FromDays(1));
+        await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, Answers(3, support: 0), "form-added"));
+        var flagId = await FirstFlagAsync(Supervisor, mentorId);
+        var seenVersion = (await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/flags/{flagId}"))).GetProperty("version").GetString();
+
+        await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, Answers(3, support: 0), "form-added"));
+        using var seen = new HttpRequestMessage(HttpMethod.Post, $"/api/supervision/flags/{flagId}/acknowledge");
+        seen.Headers.TryAddWithoutValidation("If-Match", seenVersion);
+        await HttpAssert.Ok<JsonElement>(await Supervisor.SendAsync(seen));
+        await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, Answers(3, support: 0), "form-added"));
+
+        var flags = (await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags");
+        Assert.Equal(1, flags.GetArrayLength());
+    }
+
+    [Fact]
     public async Task Answers_and_notes_are_for_the_mentor_and_their_supervisor_only()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();

@@ -144,7 +144,10 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
         {
             if (SameAnswers(sentBefore, answers) && data.Store.Now - sentBefore.SubmittedAt <= ResendWindow)
             {
-                return await FinishAsync(mentor, sentBefore, schedule, ct);
+                // Its follow-ups finished already (a reload of the page that sent it): answered as then, nothing raised again.
+                return await followUps.PendingAsync(sentBefore.Id, ct)
+                    ? await FinishAsync(mentor, sentBefore, schedule, ct)
+                    : await ReplyAsync(mentor, sentBefore, schedule.DueAt, ct);
             }
 
             id = CheckInId(mentor.Id, resend < MaxResends ? command.Body.SubmissionId : null, resend);
@@ -218,6 +221,11 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
             nextDueAt = checkIn.SubmittedAt.AddDays(schedule.CadenceDays);
         }
 
+        return await ReplyAsync(mentor, checkIn, nextDueAt, ct);
+    }
+
+    private async Task<CheckInReply> ReplyAsync(MentorProfile mentor, CheckIn checkIn, DateTimeOffset nextDueAt, CancellationToken ct)
+    {
         var supervised = await SupervisedNowAsync(mentor);
         return checkIn.Urgent
             ? new CheckInReply(supervised ? UrgentWords : UrgentWordsWithoutSupervisor, await crisisLines.ForMyAgencyAsync(ct), nextDueAt)
@@ -329,10 +337,19 @@ internal sealed class CheckInFollowUps(SupervisionData data, Notifier notifier, 
                 || await data.Store.ReadAsync<WellbeingFlag>(SupervisionData.Container, "wflag~" + checkIn.Id, data.Store.AgencyId, ct) is not null;
 
             // One unseen concern at a time: until the supervisor has seen it, what a later check-in adds goes on it (and
-            // is seen with it). Once seen, a later concern is news and raises its own; an urgent answer always does.
-            var unseen = raisedBefore || checkIn.Urgent ? null
-                : (await data.FlagsAsync(mentor.Id, ct)).FirstOrDefault(f => f.Kind == FlagKind.Concern && f.Status == WellbeingFlagStatus.Open);
-            if (unseen is null || !await AddedToUnseenAsync(unseen, checkIn, mentor, ct))
+            // is seen with it). Once seen, a later concern is news and raises its own; an urgent answer always does. A
+            // check-in added to one already is finished with it, seen since or not.
+            var flags = raisedBefore || checkIn.Urgent ? [] : await data.FlagsAsync(mentor.Id, ct);
+            var addedTo = flags.FirstOrDefault(f => f.AddedCheckIns.Contains(checkIn.Id, StringComparer.Ordinal));
+            var unseen = flags.FirstOrDefault(f => f.Kind == FlagKind.Concern && f.Status == WellbeingFlagStatus.Open);
+            if (addedTo is not null)
+            {
+                if (addedTo.Status == WellbeingFlagStatus.Open)
+                {
+                    await data.AlertAsync(mentor, notifier, Notices.WellbeingConcernGrown, GrownKey(addedTo, checkIn), ct);
+                }
+            }
+            else if (unseen is null || !await AddedToUnseenAsync(unseen, checkIn, mentor, ct))
             {
                 await data.RaiseAsync(mentor, new WellbeingFlag
                 {
@@ -370,9 +387,9 @@ internal sealed class CheckInFollowUps(SupervisionData data, Notifier notifier, 
             {
                 // Written also when every reason is there already: its version moves on, so "seen" sent from a page
                 // read before this check-in is asked to read it again, and one sent meanwhile makes this a flag of its own.
-                await data.Store.ReplaceAsync(SupervisionData.Container, flag with { Reasons = [.. flag.Reasons, .. added] }, flag.ETag!, ct);
+                await data.Store.ReplaceAsync(SupervisionData.Container, flag with { Reasons = [.. flag.Reasons, .. added], AddedCheckIns = [.. flag.AddedCheckIns, checkIn.Id] }, flag.ETag!, ct);
 
-                await data.AlertAsync(mentor, notifier, Notices.WellbeingConcernGrown, $"{flag.Id}~grew~{checkIn.Id}", ct);
+                await data.AlertAsync(mentor, notifier, Notices.WellbeingConcernGrown, GrownKey(flag, checkIn), ct);
                 return true;
             }
             catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed && attempt < MaxWriteAttempts)
@@ -386,6 +403,12 @@ internal sealed class CheckInFollowUps(SupervisionData data, Notifier notifier, 
             }
         }
     }
+
+    private static string GrownKey(WellbeingFlag flag, CheckIn checkIn) => $"{flag.Id}~grew~{checkIn.Id}";
+
+    /// <summary>Whether a check-in's follow-ups are still to finish (their record is there until they have).</summary>
+    public async Task<bool> PendingAsync(string checkInId, CancellationToken ct) =>
+        await data.Store.ReadAsync<CheckInFollowUp>(SupervisionData.Container, CheckInFollowUp.IdFor(data.Store.AgencyId, checkInId), CheckInFollowUp.Partition, ct) is not null;
 
     public async Task EndAsync(string checkInId, CancellationToken ct) =>
         await data.Store.DeleteAsync(SupervisionData.Container, CheckInFollowUp.IdFor(data.Store.AgencyId, checkInId), CheckInFollowUp.Partition, null, ct);

@@ -258,6 +258,9 @@ public sealed record WellbeingFlag : Document
 
     public string? CheckInId { get; init; }
 
+    /// <summary>Later check-ins whose concerns were added to it while it was unseen: each is added once, however often it is finished.</summary>
+    public IReadOnlyList<string> AddedCheckIns { get; init; } = [];
+
     /// <summary>
     /// The chat's flag, when raised by the mentor's own words of danger in a chat rather than by a check-in: what a
     /// supervisor is told of it says so, under the key the chat told them with, so they are told of it once.
