@@ -68,6 +68,21 @@ public sealed class CheckInScoringTests
     }
 
     [Fact]
+    public void A_concern_about_one_part_at_every_check_in_does_not_hide_a_slow_slide_in_another_which_is_told_once()
+    {
+        // Looking after yourself is low every time; carrying others' stories climbs by 1 a check-in, under the rise of 2.
+        var first = CheckInScoring.Score(Default, Answers(0, 0), [], 2m);
+        var second = CheckInScoring.Score(Default, Answers(1, 0), [first.Scores], 2m, [first.Concerns]);
+        var third = CheckInScoring.Score(Default, Answers(2, 0), [second.Scores, first.Scores], 2m, [second.Concerns, first.Concerns]);
+        var fourth = CheckInScoring.Score(Default, Answers(2, 0), [third.Scores, second.Scores, first.Scores], 2m, [third.Concerns, second.Concerns, first.Concerns]);
+
+        Assert.All(new[] { first, second, third, fourth }, r => Assert.Contains(r.Concerns, c => c.StartsWith("Looking after yourself:", StringComparison.Ordinal)));
+        Assert.DoesNotContain(second.Concerns, c => c.StartsWith("Carrying others' stories", StringComparison.Ordinal));
+        Assert.Contains(third.Concerns, c => c == "Carrying others' stories: worse by 2 over recent check-ins");
+        Assert.DoesNotContain(fourth.Concerns, c => c.StartsWith("Carrying others' stories", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_rise_set_beyond_half_the_scale_before_it_was_capped_is_held_to_the_cap()
     {
         var first = CheckInScoring.Score(Default, Answers(0, 4), [], 10m).Scores;

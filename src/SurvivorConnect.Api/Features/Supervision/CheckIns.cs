@@ -155,11 +155,9 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
 
         // Only answers to this very version are compared: another version may score on another scale.
         var sameVersion = earlier.Where(c => c.InstrumentKey == instrument.Key && c.InstrumentVersion == instrument.Version).ToList();
-        // A slide is told once: later check-ins measure from the last one that raised a concern, not again from before it.
-        var lastConcern = sameVersion.FindIndex(c => c.Concerns.Count > 0);
-        var comparable = sameVersion.Take(lastConcern < 0 ? sameVersion.Count : lastConcern + 1)
-            .Where((c, newer) => CheckInScoring.ComparedWith(newer, c.SubmittedAt, data.Store.Now));
-        var result = CheckInScoring.Score(instrument, answers, [.. comparable.Select(c => c.Scores)], settings.ConcernRise);
+        // A slide is told once: each part measures from the last check-in that raised a concern about it (the scoring's).
+        var comparable = sameVersion.Where((c, newer) => CheckInScoring.ComparedWith(newer, c.SubmittedAt, data.Store.Now)).ToList();
+        var result = CheckInScoring.Score(instrument, answers, [.. comparable.Select(c => c.Scores)], settings.ConcernRise, [.. comparable.Select(c => c.Concerns)]);
         var checkIn = new CheckIn
         {
             Id = id,

@@ -24,7 +24,13 @@ public static class CheckInScoring
     public static bool ComparedWith(int newer, DateTimeOffset submittedAt, DateTimeOffset now) => newer < 2 || now - submittedAt <= TrendWindow;
 
     /// <param name="earlier">The check-ins compared with, newest first (the one just before this first).</param>
-    public static CheckInResult Score(InstrumentDefinition instrument, IReadOnlyDictionary<string, int> answers, IReadOnlyList<IReadOnlyList<SubscaleScore>> earlier, decimal rise)
+    /// <param name="earlierConcerns">
+    /// What each of <paramref name="earlier"/> raised, in the same order. A slide is told once: each part is compared only
+    /// back to the last check-in that raised a concern about that part, so a concern about one part (self-care low at
+    /// every check-in, say) does not hide a slow slide in another.
+    /// </param>
+    public static CheckInResult Score(InstrumentDefinition instrument, IReadOnlyDictionary<string, int> answers, IReadOnlyList<IReadOnlyList<SubscaleScore>> earlier, decimal rise,
+        IReadOnlyList<IReadOnlyList<string>>? earlierConcerns = null)
     {
         ArgumentNullException.ThrowIfNull(instrument);
         ArgumentNullException.ThrowIfNull(answers);
@@ -54,7 +60,8 @@ public static class CheckInScoring
             }
 
             // A slow slide shows against an older one, a sharp fall after a rally against the one just before.
-            var (worsened, sincePrevious) = earlier
+            var lastTold = earlierConcerns?.Take(earlier.Count).ToList().FindIndex(raised => raised.Any(r => r.StartsWith(subscale.Name + ":", StringComparison.Ordinal))) ?? -1;
+            var (worsened, sincePrevious) = earlier.Take(lastTold < 0 ? earlier.Count : lastTold + 1)
                 .Select((before, i) => (Worsened: before.FirstOrDefault(s => s.Key == score.Key) is { } then ? (subscale.HigherIsBetter ? then.Score - score.Score : score.Score - then.Score) : 0, SincePrevious: i == 0))
                 .OrderByDescending(w => w.Worsened).ThenByDescending(w => w.SincePrevious).FirstOrDefault();
             if (rise > 0 && worsened >= rise && !score.ConcernBand)
