@@ -33,12 +33,21 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
     {
         var (match, mentor, _, mentorId, youthId) = await _world.ActiveMatchAsync();
         var (otherYouthId, _) = await _world.YouthAsync();
+        var (anotherMentorId, _) = await _world.ReadyMentorAsync();
+        var theirOtherMatch = await _world.ProposeAsync(youthId, anotherMentorId);
         await _world.SetRolesAsync(mentorId, Roles.Mentor, Roles.AgencyAdmin);
 
-        foreach (var path in new[] { $"/api/youth/{youthId}", $"/api/youth/{youthId}/stages", $"/api/youth/{youthId}/missing-episodes", $"/api/consents?subjectId={youthId}" })
+        foreach (var path in new[] { $"/api/youth/{youthId}", $"/api/youth/{youthId}/stages", $"/api/youth/{youthId}/missing-episodes", $"/api/consents?subjectId={youthId}", $"/api/matches/{theirOtherMatch.Id}" })
         {
             await HttpAssert.Problem(await mentor.GetAsync(path), 404);
         }
+
+        // Nor in the agency's lists: the youth's matches show only their own, and the youth is not on the list of youth.
+        var theirs = await HttpAssert.Ok<PageDto<MatchDto>>(await mentor.GetAsync($"/api/matches?youthId={youthId}&pageSize=100"));
+        Assert.Equal([match.Id], theirs.Items.Select(m => m.Id));
+        var youthListed = (await HttpAssert.PagesAsync<JsonElement>(mentor, "/api/youth?pageSize=100")).SelectMany(p => p.Items).Select(y => y.GetProperty("id").GetString()).ToList();
+        Assert.DoesNotContain(youthId, youthListed);
+        Assert.Contains(otherYouthId, youthListed);
 
         await MentoringWorld.Ok<MatchDto>(await mentor.GetAsync($"/api/matches/{match.Id}"));
         await HttpAssert.Ok<JsonElement>(await mentor.GetAsync($"/api/youth/{otherYouthId}"));

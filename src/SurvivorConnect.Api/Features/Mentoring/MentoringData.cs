@@ -150,6 +150,22 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis, ListedYo
         (await MatchesAsync(Filter.Eq("youthId", youthId), openOnly: false, ct)).Any(m => m.MentorId == User.UserId && m.MentorSaidYes())
         && await Store.AnotherAdminExistsAsync(User.UserId, ct);
 
+    /// <summary>
+    /// Of every youth, those an admin reads only as their mentor (<see cref="ReadsYouthOnlyAsMentorAsync"/>): their other
+    /// matches and their place in the agency's list are not the admin's to see. None for anyone not both.
+    /// </summary>
+    public async Task<IReadOnlySet<string>> YouthReadOnlyAsMentorAsync(CancellationToken ct)
+    {
+        if (!User.IsInRole(Roles.AgencyAdmin))
+        {
+            return new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        // Whatever their roles now: an admin who mentored once may not mentor any more.
+        var mentored = (await MatchesAsync(Filter.Eq("mentorId", User.UserId), openOnly: false, ct)).Where(m => m.MentorSaidYes()).Select(m => m.YouthId).ToHashSet(StringComparer.Ordinal);
+        return mentored.Count > 0 && await Store.AnotherAdminExistsAsync(User.UserId, ct) ? mentored : new HashSet<string>(StringComparer.Ordinal);
+    }
+
     /// <summary>The caller's caseload, found by the store rather than by reading every youth.</summary>
     public async Task<List<YouthReferral>> CaseloadAsync(CancellationToken ct)
     {
@@ -210,6 +226,11 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis, ListedYo
         var match = await MatchAsync(matchId, ct);
         var youth = await YouthAsync(match.YouthId, ct);
         var role = RoleIn(match, youth) ?? throw new NotFoundException("match");
+        if (role == MatchRole.Admin && await ReadsYouthOnlyAsMentorAsync(youth.Id, ct))
+        {
+            throw new NotFoundException("match");
+        }
+
         if (role is MatchRole.CaseManager or MatchRole.Admin)
         {
             basis.Record(role == MatchRole.CaseManager ? AccessBasis.Caseload : AccessBasis.AgencyAdministration);

@@ -316,8 +316,11 @@ internal sealed class YouthHandlers(
         var page = await data.Store.PageAsync<YouthReferral>(YouthReferral.Container,
             data.User.IsInRole(Roles.AgencyAdmin) ? [] : [Filter.Contains("caseManagerIds", data.User.UserId)],
             orderBy: NameOrder.Field, descending: false, query.PageSize, query.ContinuationToken, ct);
-        data.Listed.Add(page.Items.Select(y => y.Id));
-        return new Page<YouthSummary>([.. page.Items.Select(y => new YouthSummary(y.Id, y.DisplayName, y.Stage))], page.ContinuationToken);
+        // An admin who mentored a youth reads them as their mentor only, not on the agency's list (unless on their caseload).
+        var mentoredByAdmin = await data.YouthReadOnlyAsMentorAsync(ct);
+        List<YouthReferral> shown = [.. page.Items.Where(y => !mentoredByAdmin.Contains(y.Id) || data.IsCaseManagerOf(y))];
+        data.Listed.Add(shown.Select(y => y.Id));
+        return new Page<YouthSummary>([.. shown.Select(y => new YouthSummary(y.Id, y.DisplayName, y.Stage))], page.ContinuationToken);
     }
 
     public async ValueTask<YouthReferral> Handle(GetYouth query, CancellationToken ct) =>
