@@ -347,6 +347,8 @@ public sealed class OutcomeReportTests(ApiFactory api)
         var refused = await HttpAssert.Problem(await world.AdminCaseManager.GetAsync("/api/outcomes?from=2026-01&to=2026-06&scope=agency"), 403);
         Assert.Contains("does not see the agency's report", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
         await HttpAssert.Problem(await world.AdminCaseManager.GetAsync("/api/outcomes/youth-served.csv?from=2026-01&to=2026-06&scope=agency"), 403);
+        // A made-up table is refused before any report is worked out (or its reader's right to one looked at).
+        await HttpAssert.Problem(await world.AdminCaseManager.GetAsync("/api/outcomes/no-such-table.csv?from=2026-01&to=2026-06&scope=agency"), 404);
         await HttpAssert.Problem(await world.AdminSupervisor.GetAsync("/api/outcomes?from=2026-01&to=2026-06"), 403);
         await HttpAssert.Problem(await world.AdminSupervisor.GetAsync("/api/outcomes?from=2026-01&to=2026-06&scope=agency"), 403);
         Assert.DoesNotContain("href=\"/outcomes\"", await world.AdminSupervisor.GetStringAsync("/notifications"), StringComparison.Ordinal);

@@ -268,4 +268,12 @@ public sealed class OutcomeCalculatorTests
         Assert.Equal(0, Value(matches, matches.Rows.ToList().IndexOf("Closed not as planned"), 0));
         Assert.Equal(0, Value(matches, matches.Rows.ToList().IndexOf("Closed"), 0));
     }
+
+    [Fact]
+    public void Every_table_a_report_holds_is_one_of_the_known_tables_a_download_may_ask_for()
+    {
+        var drafts = OutcomeCalculator.Tables(new OutcomeInputs([], [], [], new AgencyInputs([], [], [], [], [], DefaultInstrument.Version1)), FirstHalf, null, Now);
+
+        Assert.Equal(OutcomeCalculator.TableKeys.Order(StringComparer.Ordinal), drafts.Select(t => t.Key).Order(StringComparer.Ordinal));
+    }
 }

@@ -137,6 +137,12 @@ internal sealed class OutcomeReportHandlers(AgencyStore store, AgencyCalendar ca
 
     public async ValueTask<string> Handle(ExportOutcomeTable query, CancellationToken ct)
     {
+        // Refused before the report is worked out: a made-up table would otherwise cost a whole report's work.
+        if (!OutcomeCalculator.TableKeys.Contains(query.Table))
+        {
+            throw new NotFoundException("table");
+        }
+
         var report = await ReportAsync(query.Query, ct);
         var table = report.Tables.FirstOrDefault(t => t.Key == query.Table) ?? throw new NotFoundException("table");
         return OutcomeCsv.Write(report, table);

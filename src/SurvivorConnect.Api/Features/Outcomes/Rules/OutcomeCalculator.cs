@@ -25,6 +25,13 @@ public sealed record OutcomeInputs(IReadOnlyList<YouthReferral> Youth, IReadOnly
 /// </summary>
 public static class OutcomeCalculator
 {
+    /// <summary>The key of every table a report can hold (a caseload report leaves out the agency's last three).</summary>
+    public static readonly IReadOnlySet<string> TableKeys = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "youth-served", "youth-served-by-month", "stage-transitions", "time-in-stage", "missing-episodes", "missing-by-month", "matches", "chat-safety",
+        "engagements", "payouts", "wellbeing",
+    };
+
     public static IReadOnlyList<DraftTable> Tables(OutcomeInputs inputs, ReportPeriod period, int? practiceChange, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(inputs);
