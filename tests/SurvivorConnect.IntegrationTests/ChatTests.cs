@@ -253,7 +253,7 @@ public sealed class ChatTests(ChatTests.Factory api) : IClassFixture<ChatTests.F
         await ChatClient.EventuallyAsync(() => chat.Mentor.Received.Any(m => m.Sequence == fromYouth.Message.Sequence), "the youth's message reaches the mentor");
 
         Assert.Equal(MessageStatus.Held, fromMentor.Message.Status);
-        Assert.Contains("keeping a secret, a ride, money or a gift", fromMentor.Notice, StringComparison.Ordinal);
+        Assert.Contains("held for the case manager to review", fromMentor.Notice, StringComparison.Ordinal);
         Assert.Equal(MessageStatus.Delivered, fromYouth.Message.Status);
         Assert.DoesNotContain(chat.Youth.Received, m => m.Sequence == fromMentor.Message.Sequence);
         Assert.DoesNotContain(await chat.Youth.HistoryAsync(chat.Id, null, 50), m => m.Sequence == fromMentor.Message.Sequence);
@@ -261,6 +261,22 @@ public sealed class ChatTests(ChatTests.Factory api) : IClassFixture<ChatTests.F
         Assert.True(flag.Held);
         Assert.Contains("secrecy", flag.Kinds);
         Assert.Contains("pick-up-or-ride", flag.Kinds);
+    }
+
+    [Fact]
+    public async Task Someone_made_a_case_manager_while_their_chat_is_open_hears_of_a_flag_live_from_then_on()
+    {
+        var chat = await OpenChatAsync();
+        var (personId, _) = await _world.PersonAsync(Roles.Mentor);
+        await using var open = await ConnectAsync(personId);
+
+        await _world.SetRolesAsync(personId, Roles.CaseManager);
+        var youth = await _world.CaseManager.GetAsync($"/api/youth/{chat.YouthId}");
+        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PutJson(
+            $"/api/youth/{chat.YouthId}/case-managers", new { caseManagerIds = new[] { "demo-casemanager", personId } }, youth.Headers.ETag!.Tag));
+        await chat.Mentor.SendAsync(chat.Id, "we should meet up this weekend");
+
+        await ChatClient.EventuallyAsync(() => !open.Flags.IsEmpty, "the new case manager's open connection is told of the flag");
     }
 
     [Fact]

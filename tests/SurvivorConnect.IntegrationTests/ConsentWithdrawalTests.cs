@@ -64,9 +64,10 @@ public sealed class ConsentWithdrawalTests(ApiFactory api) : IClassFixture<ApiFa
 
         var taken = await HttpAssert.Ok<MentoringTests.ConsentDto>(await _world.CaseManager.PostAsync($"/api/consents/{recorded.Id}/correct", null));
 
+        // Never given, it withdraws nothing: the youth's own yes still holds the chat open.
         Assert.False(taken.Current);
-        await MentoringWorld.Created(await _world.CaseManager.PostJson("/api/consents", GrantBody(chat, DateTimeOffset.UtcNow.AddYears(4))));
         Assert.Equal("still open", (await chat.Youth.SendAsync(chat.Id, "still open")).Message.Text);
+        await MentoringWorld.Created(await _world.CaseManager.PostJson("/api/consents", GrantBody(chat, DateTimeOffset.UtcNow.AddYears(4))));
     }
 
     [Fact]

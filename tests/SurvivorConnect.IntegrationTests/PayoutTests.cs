@@ -1432,6 +1432,20 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task Days_away_are_not_claimed_on_each_end_of_a_retreat_whose_middle_day_was_missed()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync(days: 3);
+        await HttpAssert.Ok<List<JsonElement>>(await _world.Recruiter.PostJson($"/api/engagements/opportunities/{opportunity}/sessions/s2/attendance",
+            new { entries = new[] { new { personId = payees[0].Id, outcome = "noShow" } } }));
+        string Travel(int day) => $"/api/engagements/opportunities/{opportunity}/sessions/s{day}/travel";
+        await HttpAssert.Ok<JsonElement>(await payees[0].Client.PutAsJsonAsync(Travel(1), new { travelDays = 2, lodging = 90m }));
+
+        var again = await HttpAssert.Problem(await payees[0].Client.PutAsJsonAsync(Travel(3), new { travelDays = 2, lodging = 90m }), 409);
+
+        Assert.Contains("claim the whole trip's days once", again.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_no_show_does_not_lengthen_the_trip_whose_days_away_are_claimed()
     {
         var (opportunity, payees) = await _world.AttendedAsync(days: 3);

@@ -335,6 +335,20 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
     }
 
     [Fact]
+    public async Task A_supervisor_reading_the_list_of_their_mentors_is_recorded_as_a_read_of_each_mentors_wellbeing_under_their_supervision()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, Answers(3)));
+
+        Assert.Contains(await HttpAssert.Ok<List<JsonElement>>(await Supervisor.GetAsync("/api/supervision/mentors")), m => m.GetProperty("mentorId").GetString() == mentorId);
+
+        var audited = await HttpAssert.Ok<PageDto<AuditDto>>(await _world.Admin.GetAsync($"/api/audit?recordId={mentorId}&recordType=mentor&action=wellbeing.list-mentors"));
+        var entry = Assert.Single(audited.Items);
+        Assert.Equal(("demo-supervisor", "Succeeded"), (entry.ActorId, entry.Outcome));
+        Assert.Contains("supervis", entry.Basis, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task Answers_and_notes_are_for_the_mentor_and_their_supervisor_only()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();

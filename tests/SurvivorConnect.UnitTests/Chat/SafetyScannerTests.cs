@@ -79,6 +79,12 @@ public sealed class SafetyScannerTests
     [InlineData("want a gift card?", "money-or-gift")]
     [InlineData("I can send you money on cash app", "money-or-gift")]
     [InlineData("let me buy you something nice", "money-or-gift")]
+    [InlineData("dont tell ur case manager", "secrecy")]
+    [InlineData("this is between you and me", "secrecy")]
+    [InlineData("I can drive you home", "pick-up-or-ride")]
+    [InlineData("I'll grab you after school", "pick-up-or-ride")]
+    [InlineData("I'll get you a new phone", "money-or-gift")]
+    [InlineData("I'll send you 50", "money-or-gift")]
     public void Secrets_rides_money_and_gifts_a_mentor_offers_are_held_and_from_a_youth_are_not(string text, string kind)
     {
         var fromMentor = _scanner.Scan(text, fromMentor: true);
@@ -95,6 +101,9 @@ public sealed class SafetyScannerTests
     [InlineData("the bus ride takes an hour")]
     [InlineData("tell your case manager how it went")]
     [InlineData("I kept a secret diary when I was your age")]
+    [InlineData("Don't tell anyone your address online")]
+    [InlineData("it's just us and your case manager here")]
+    [InlineData("I can get you the form your case manager mentioned")]
     public void A_mentors_ordinary_words_are_not_held(string text)
     {
         Assert.NotEqual(SafetyAction.Hold, _scanner.Scan(text, fromMentor: true).Action);
@@ -168,6 +177,14 @@ public sealed class SafetyScannerTests
     [InlineData("I looked at him and he said one two three go")]
     [InlineData("my scores 85 90 and 77 60 this term")]
     [InlineData("add a gram of salt, sc is far from here")]
+    [InlineData("court is 03/14/2025 10 am")]
+    [InlineData("court is 03-14-2025 10 am")]
+    [InlineData("I'm away 12/20 - 12/28/2024")]
+    [InlineData("12/20/2024-12/28")]
+    [InlineData("I got 100, 100, 95, 88")]
+    [InlineData("we learned about gram-positive bacteria")]
+    [InlineData("saw my gram - she's better")]
+    [InlineData("born in SC - Charleston")]
     public void Ordinary_messages_are_delivered_untouched(string text)
     {
         Assert.Equal(new SafetyVerdict(SafetyAction.Deliver, false, []), _scanner.Scan(text) with { Findings = [] });

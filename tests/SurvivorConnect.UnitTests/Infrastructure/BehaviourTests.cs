@@ -26,7 +26,7 @@ public sealed class BehaviourTests
 
     private readonly AccessBasis _basis = new();
 
-    private AuditBehaviour<Audited, string> AuditBehaviour() => new(_audit.Object, _user.Object, _basis, new ListedYouth(), NullLogger<AuditBehaviour<Audited, string>>.Instance);
+    private AuditBehaviour<Audited, string> AuditBehaviour() => new(_audit.Object, _user.Object, _basis, new ListedRecords(), NullLogger<AuditBehaviour<Audited, string>>.Instance);
 
     public static TheoryData<Exception, AuditOutcome> Failures => new()
     {

@@ -21,6 +21,7 @@ public sealed class YouthsOwnAnswerTests
         Scope = MentoringScopes.MentoringMatch, MatchId = matchId, GrantedAt = Start.AddDays(grantedDay), RecordedBy = recordedBy,
         RevokedAt = withdrawnDay is { } day ? Start.AddDays(day) : null, WithdrawnBySubject = withdrawnDay is not null && bySubject,
         RecordedInError = inError,
+        WithdrawnForSubject = withdrawnDay is not null && !bySubject && !inError,
     };
 
     [Fact]
@@ -45,6 +46,9 @@ public sealed class YouthsOwnAnswerTests
         Assert.False(YouthsOwnAnswer.SaidNo(Youth, [MatchWith("m1", (MatchAction.Close, 2, "cm")) with { Closure = new MatchClosure(ClosureReason.GoalsMet, true, null, Start, "cm") }], []));
         Assert.True(YouthsOwnAnswer.SaidNo(Youth, [MatchWith("m1")], [Consent("m1", 1, "cm", withdrawnDay: 3, bySubject: false)]));
         Assert.False(YouthsOwnAnswer.SaidNo(Youth, [MatchWith("m1")], [Consent("m1", 1, "cm", withdrawnDay: 3, bySubject: false, inError: true)]));
+
+        // Withdrawn by staff before a withdrawal said whether it was the youth's word: not counted as theirs.
+        Assert.False(YouthsOwnAnswer.SaidNo(Youth, [MatchWith("m1")], [Consent("m1", 1, "cm", withdrawnDay: 3, bySubject: false) with { WithdrawnForSubject = false }]));
     }
 
     [Fact]

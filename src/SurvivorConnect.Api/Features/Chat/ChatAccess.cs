@@ -189,9 +189,15 @@ public sealed partial class ChatAccessReconciler(
             return;
         }
 
-        if (!principal.HasClaim(ScClaims.Role, Roles.CaseManager))
+        // Flags are pushed to case managers' connections: one given the role meanwhile hears of them from now on too.
+        var caseManagers = ChatService.CaseManagerGroup(connection.AgencyId, connection.UserId);
+        if (principal.HasClaim(ScClaims.Role, Roles.CaseManager))
         {
-            await hub.Groups.RemoveFromGroupAsync(connection.Context.ConnectionId, ChatService.CaseManagerGroup(connection.AgencyId, connection.UserId), ct);
+            await hub.Groups.AddToGroupAsync(connection.Context.ConnectionId, caseManagers, ct);
+        }
+        else
+        {
+            await hub.Groups.RemoveFromGroupAsync(connection.Context.ConnectionId, caseManagers, ct);
         }
 
         await using var scope = scopes.CreateAsyncScope();

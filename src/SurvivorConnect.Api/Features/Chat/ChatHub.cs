@@ -34,12 +34,8 @@ public sealed class ChatHub(ChatService chat, ChatConnections connections, ChatA
 
         try
         {
-            if (Context.User?.HasClaim(ScClaims.Role, Roles.CaseManager) == true)
-            {
-                await Groups.AddToGroupAsync(Context.ConnectionId, ChatService.CaseManagerGroup(added.AgencyId, added.UserId));
-            }
-
-            // Checked again once listed: a change between the handshake and now found nothing to close.
+            // Checked again once listed (a change between the handshake and now found nothing to close), and put in the
+            // case managers' group if one.
             await added.Lock.WaitAsync(Context.ConnectionAborted);
             try
             {

@@ -71,7 +71,7 @@ public sealed partial class ChatService(
     private const string CaseManagersOnlyRead = "Case managers can read this chat but not write in it.";
 
     private const string HeldNotice =
-        "Your message is being held for the case manager to review before it is delivered, because it looks like it shares contact details or a link, or asks for something they see first: keeping a secret, a ride, money or a gift. Keeping contact inside this chat keeps you both safe.";
+        "Your message is being held for the case manager to review before it is delivered. Keeping contact inside this chat keeps you both safe.";
 
     /// <summary>How long a conversation's list of senders is trusted without a full check, in case a change's write to it was lost.</summary>
     public static readonly TimeSpan GateLifetime = TimeSpan.FromSeconds(30);
@@ -1022,7 +1022,7 @@ public sealed partial class ChatService(
         }
 
         var flags = await data.AllAsync<SafetyFlag>(SafetyFlag.Container, filters, ct);
-        data.Listed.Add(flags.Select(f => f.YouthId));
+        data.Listed.AddYouth(flags.Select(f => f.YouthId));
         return [.. flags.OrderByDescending(f => f.Urgent).ThenByDescending(f => f.RaisedAt).Select(f => FlagView.From(f, names.GetValueOrDefault(f.YouthId)))];
     }
 

@@ -47,6 +47,16 @@ public sealed record ConsentRecord : Document
     /// <summary>A yes staff recorded by mistake and took back: never the person's word, neither a yes nor a no.</summary>
     public bool RecordedInError { get; init; }
 
+    /// <summary>
+    /// A youth's yes to a match that staff withdrew, which they do at the youth's word: the youth's no, as if withdrawn by
+    /// them (their case manager may be the only way a youth without a sign-in says it).
+    /// </summary>
+    public bool WithdrawnForSubject { get; init; }
+
+    /// <summary>The person's own no: withdrawn by them, or by staff at their word.</summary>
+    [JsonIgnore]
+    public bool SubjectSaidNo => WithdrawnBySubject || WithdrawnForSubject;
+
     /// <summary>Given by the person it is about, for themselves (not recorded for them by staff).</summary>
     public bool GivenBySubject { get; init; }
 
@@ -60,7 +70,7 @@ public sealed record ConsentRecord : Document
     /// of several such records the no was said to, and whatever staff recorded after it.
     /// </summary>
     public static bool SubjectsLastWordIsNo(IReadOnlyList<ConsentRecord> like) =>
-        like.Where(c => c.WithdrawnBySubject).Max(c => c.RevokedAt) is { } withdrawn && !like.Any(c => c.GivenBySubject && c.GrantedAt > withdrawn);
+        like.Where(c => c.SubjectSaidNo).Max(c => c.RevokedAt) is { } withdrawn && !like.Any(c => c.GivenBySubject && c.GrantedAt > withdrawn);
 }
 
 /// <summary>Who among some subjects currently holds a consent: for features that must show or contact only those who said yes.</summary>

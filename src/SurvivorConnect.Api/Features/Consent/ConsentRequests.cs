@@ -249,7 +249,13 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
             var written = consent;
             if (consent.RevokedAt is null || noUnrecorded)
             {
-                written = await store.ReplaceAsync(ConsentRecord.Container, consent with { RevokedAt = consent.RevokedAt ?? store.Now, WithdrawnBySubject = bySubject, RecordedInError = command.InError }, consent.ETag!, ct);
+                written = await store.ReplaceAsync(ConsentRecord.Container, consent with
+                {
+                    RevokedAt = consent.RevokedAt ?? store.Now,
+                    WithdrawnBySubject = bySubject,
+                    RecordedInError = command.InError,
+                    WithdrawnForSubject = !bySubject && !command.InError && consent is { Grantor: ConsentGrantor.Youth, MatchId: not null },
+                }, consent.ETag!, ct);
                 if (consent.RevokedAt is null)
                 {
                     await publisher.Publish(new ConsentChanged(written), ct);

@@ -358,13 +358,14 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
         if (travel.ClaimsAnything)
         {
             var here = Keyed(opportunity.Id, session);
-            var (others, mine) = await MyOtherSessionsAsync(claim, opportunity, ct);
+            var mine = await MyOtherSessionsAsync(claim, opportunity, ct);
             // Another opportunity's days lengthen the trip this one pays days away for only where it pays them too.
             var daysAway = mine.Where(o => o.Claim.OpportunityId == opportunity.Id || o.Claim.PerDiemAllowed);
-            var unrecorded = opportunity.Sessions
-                .Where(s => s.InPerson && s.CancelledAt is null && s.Id != session.Id && !others.Any(c => c.OpportunityId == opportunity.Id && c.SessionId == s.Id))
+            // This work's other in-person sessions they did not attend (missed, or not recorded yet) still join its trip.
+            var notAttended = opportunity.Sessions
+                .Where(s => s.InPerson && s.CancelledAt is null && s.Id != session.Id && !mine.Any(o => o.Claim.OpportunityId == opportunity.Id && o.Claim.SessionId == s.Id))
                 .Select(s => Keyed(opportunity.Id, s));
-            if (travel.StaysAway && ClaimRules.WhyNotDaysAway(here, travel.TravelDays, [.. daysAway.Select(o => (o.Session, o.Claim.Travel is { StaysAway: true }))], [.. unrecorded]) is { } why)
+            if (travel.StaysAway && ClaimRules.WhyNotDaysAway(here, travel.TravelDays, [.. daysAway.Select(o => (o.Session, o.Claim.Travel is { StaysAway: true }))], [.. notAttended]) is { } why)
             {
                 throw new ConflictException(why);
             }
@@ -397,21 +398,20 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
         opportunity.Sessions.FirstOrDefault(s => s.Id == sessionId) ?? throw new NotFoundException("session");
 
     /// <summary>
-    /// The caller's other claims, and of them the sessions that could share a trip with <paramref name="claim"/>'s: the
-    /// in-person ones they did not miss, of any opportunity. Each session is named with its opportunity, as session ids
-    /// are an opportunity's own.
+    /// The caller's other claimed sessions that could share a trip with <paramref name="claim"/>'s: the in-person ones
+    /// they did not miss, of any opportunity. Each session is named with its opportunity, as session ids are an
+    /// opportunity's own.
     /// </summary>
-    private async Task<(List<CompensationClaim> Others, List<(CompensationClaim Claim, EngagementSession Session)> Sessions)> MyOtherSessionsAsync(
-        CompensationClaim claim, Opportunity opportunity, CancellationToken ct)
+    private async Task<List<(CompensationClaim Claim, EngagementSession Session)>> MyOtherSessionsAsync(CompensationClaim claim, Opportunity opportunity, CancellationToken ct)
     {
         var others = (await data.Store.AllAsync<CompensationClaim>(EngagementData.Container, [Filter.Eq("personId", data.Store.User.UserId)], ct))
             .Where(c => c.Id != claim.Id).ToList();
         var opportunities = (await data.Store.ManyAsync<Opportunity>(EngagementData.Container, others.Select(c => c.OpportunityId).Where(id => id != opportunity.Id).Distinct(), ct))
             .Append(opportunity).ToDictionary(o => o.Id, StringComparer.Ordinal);
-        return (others, [.. others
+        return [.. others
             .Select(c => (Claim: c, Session: opportunities.GetValueOrDefault(c.OpportunityId)?.Sessions.FirstOrDefault(s => s.Id == c.SessionId)))
             .Where(o => o.Session is { InPerson: true } && o.Claim.Outcome != AttendanceOutcome.NoShow)
-            .Select(o => (o.Claim, Keyed(o.Claim.OpportunityId, o.Session!)))]);
+            .Select(o => (o.Claim, Keyed(o.Claim.OpportunityId, o.Session!)))];
     }
 
     private static EngagementSession Keyed(string opportunityId, EngagementSession session) => session with { Id = $"{opportunityId}~{session.Id}" };

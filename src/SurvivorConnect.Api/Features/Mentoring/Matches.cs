@@ -305,7 +305,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
         var policy = needConsents.Count > 0 ? await data.PolicyAsync(ct) : null;
         var consents = needConsents.Count > 0 ? await data.ConsentsAsync(Filter.In("matchId", [.. needConsents]), ct) : [];
         var saidNo = await consent.SaidNoAsync([.. staffOpen.Select(m => (m.Youth, m.Match.MentorId))], ct);
-        data.Listed.Add(mine.Where(m => m.Role != MatchRole.Youth).Select(m => m.Youth.Id));
+        data.Listed.AddYouth(mine.Where(m => m.Role != MatchRole.Youth).Select(m => m.Youth.Id));
         return new Page<MatchView>(mine
             .Select(m => View(m.Match, m.Youth, m.Role, mentors.GetValueOrDefault(m.Match.MentorId) ?? throw new NotFoundException("mentor"),
                 policy is null || !needConsents.Contains(m.Match.Id) ? null : MatchConsentGuard.Missing(m.Match, m.Youth, policy, consents, data.Now),

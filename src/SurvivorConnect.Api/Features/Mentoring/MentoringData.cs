@@ -13,13 +13,13 @@ namespace SurvivorConnect.Api.Features.Mentoring;
 /// Reads and writes of the mentoring records, always in the caller's agency partition, with the access
 /// rules of PRODUCT.md: what a caller may not see is "not found", exactly like what does not exist.
 /// </summary>
-public sealed class MentoringData(AgencyStore store, AccessBasis basis, ListedYouth listed)
+public sealed class MentoringData(AgencyStore store, AccessBasis basis, ListedRecords listed)
 {
     /// <summary>Why staff may read what this request reads, said by the guards that let them in.</summary>
     public AccessBasis Basis => basis;
 
     /// <summary>The youth a list this request answers shows, each written to the audit log as read.</summary>
-    public ListedYouth Listed => listed;
+    public ListedRecords Listed => listed;
 
     public static readonly object[] OpenStates = [.. Enum.GetValues<MatchState>().Where(MatchLifecycle.IsOpen).Select(s => (object)s)];
 

@@ -198,11 +198,11 @@ public sealed class MatchConsentGuard(MentoringData data)
     /// <summary>
     /// Whether one party's yes stands: a current record given after their last withdrawal. A withdrawal of any of their
     /// records withdraws them, so a second record of the same yes (a double tap, staff recording it twice) left
-    /// current does not keep the match going.
+    /// current does not keep the match going. A yes taken back as recorded in error withdraws nothing: it was never given.
     /// </summary>
     private static bool Holds(IEnumerable<ConsentRecord> records, DateTimeOffset now)
     {
-        var list = records.ToList();
+        var list = records.Where(c => !c.RecordedInError).ToList();
         var lastWithdrawn = list.Max(c => c.RevokedAt);
         return list.Any(c => c.IsCurrent(now) && (lastWithdrawn is null || c.GrantedAt > lastWithdrawn));
     }

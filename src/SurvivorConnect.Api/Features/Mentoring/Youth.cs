@@ -319,7 +319,7 @@ internal sealed class YouthHandlers(
         // An admin who mentored a youth reads them as their mentor only, not on the agency's list (unless on their caseload).
         var mentoredByAdmin = await data.YouthReadOnlyAsMentorAsync(ct);
         List<YouthReferral> shown = [.. page.Items.Where(y => !mentoredByAdmin.Contains(y.Id) || data.IsCaseManagerOf(y))];
-        data.Listed.Add(shown.Select(y => y.Id));
+        data.Listed.AddYouth(shown.Select(y => y.Id));
         return new Page<YouthSummary>([.. shown.Select(y => new YouthSummary(y.Id, y.DisplayName, y.Stage))], page.ContinuationToken);
     }
 

@@ -95,9 +95,17 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
             : throw new NotFoundException("mentor");
     }
 
-    /// <summary>The mentors the signed-in supervisor is assigned to.</summary>
-    public async Task<IReadOnlyList<MentorProfile>> MyMentorsAsync(CancellationToken ct) =>
-        await store.AllAsync<MentorProfile>(MentorProfile.Container, [Filter.Eq("supervisorId", Me)], ct);
+    /// <summary>
+    /// The mentors the signed-in supervisor is assigned to (never themselves), each a read of that mentor's wellbeing in
+    /// the audit log, under the supervision they give.
+    /// </summary>
+    public async Task<IReadOnlyList<MentorProfile>> MyMentorsAsync(CancellationToken ct)
+    {
+        List<MentorProfile> mentors = [.. (await store.AllAsync<MentorProfile>(MentorProfile.Container, [Filter.Eq("supervisorId", Me)], ct)).Where(m => m.Id != Me)];
+        mentoring.Basis.Record(AccessBasis.Supervision);
+        mentoring.Listed.AddMentors(mentors.Select(m => m.Id));
+        return mentors;
+    }
 
     /// <summary>A mentor's schedule; the first time anyone looks, it starts, with the first check-in due one cadence on.</summary>
     public async Task<CheckInSchedule> ScheduleAsync(string mentorId, CancellationToken ct) =>

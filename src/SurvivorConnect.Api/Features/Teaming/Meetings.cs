@@ -276,7 +276,7 @@ internal sealed class MeetingHandlers(TeamingData data, TeamViews teams, Notifie
             }
         }
 
-        data.Listed.Add(overdue.Select(a => a.YouthId!));
+        data.Listed.AddYouth(overdue.Select(a => a.YouthId!));
         return [.. overdue.OrderBy(a => a.Due)];
     }
 

@@ -23,7 +23,7 @@ internal sealed class TeamingData(AgencyStore store, MentoringData mentoring, Cr
     public CrossAgency Cross => cross;
 
     /// <inheritdoc cref="MentoringData.Listed"/>
-    public ListedYouth Listed => mentoring.Listed;
+    public ListedRecords Listed => mentoring.Listed;
 
     public DateTimeOffset Now => store.Now;
 

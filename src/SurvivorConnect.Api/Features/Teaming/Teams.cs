@@ -135,7 +135,7 @@ internal sealed class TeamHandlers(TeamingData data, TeamViews views, Notifier n
             }
         }
 
-        data.Listed.Add(teams.Select(t => t.YouthId));
+        data.Listed.AddYouth(teams.Select(t => t.YouthId));
         return [.. teams.OrderBy(t => t.YouthName, StringComparer.OrdinalIgnoreCase)];
     }
 

@@ -118,7 +118,7 @@ public static class AuthSetup
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddScoped<HubCaller>();
         builder.Services.AddScoped<AccessBasis>();
-        builder.Services.AddScoped<ListedYouth>();
+        builder.Services.AddScoped<ListedRecords>();
         builder.Services.AddScoped<ICurrentUser, HttpCurrentUser>();
         builder.Services.AddScoped<IClaimsTransformation, PersonClaimsTransformation>();
         builder.Services.AddSingleton<PersonPrincipals>();

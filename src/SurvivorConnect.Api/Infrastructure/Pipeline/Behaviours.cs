@@ -102,9 +102,9 @@ public sealed class ValidationBehaviour<TMessage, TResponse>(IEnumerable<IValida
     }
 }
 
-/// <summary>Writes one audit entry per audited request, whatever its outcome, and one per youth a list it answered showed.</summary>
+/// <summary>Writes one audit entry per audited request, whatever its outcome, and one per person a list it answered showed.</summary>
 public sealed partial class AuditBehaviour<TMessage, TResponse>(
-    IAuditLog audit, ICurrentUser user, AccessBasis basis, ListedYouth listed, ILogger<AuditBehaviour<TMessage, TResponse>> logger)
+    IAuditLog audit, ICurrentUser user, AccessBasis basis, ListedRecords listed, ILogger<AuditBehaviour<TMessage, TResponse>> logger)
     : IPipelineBehavior<TMessage, TResponse>
     where TMessage : IMessage
 {
@@ -147,16 +147,16 @@ public sealed partial class AuditBehaviour<TMessage, TResponse>(
         try
         {
             var succeeded = Event(audited, AuditOutcome.Succeeded);
-            if (listed.Ids.Count == 0)
+            if (listed.Records.Count == 0)
             {
                 await audit.AppendAsync(succeeded, user, CancellationToken.None);
             }
             else
             {
-                // With the request's own entry, in one write for up to a page of them; a youth it names already is not repeated.
+                // With the request's own entry, in one write for up to a page of them; a record it names already is not repeated.
                 await audit.AppendAllAsync(
-                    [succeeded, .. listed.Ids.Where(id => !(succeeded.RecordType == ListedYouthRecordType && succeeded.RecordId == id))
-                        .Select(id => succeeded with { RecordType = ListedYouthRecordType, RecordId = id })],
+                    [succeeded, .. listed.Records.Where(r => !(succeeded.RecordType == r.Type && succeeded.RecordId == r.Id))
+                        .Select(r => succeeded with { RecordType = r.Type, RecordId = r.Id })],
                     user, CancellationToken.None);
             }
         }
@@ -170,8 +170,6 @@ public sealed partial class AuditBehaviour<TMessage, TResponse>(
 
         return response;
     }
-
-    private const string ListedYouthRecordType = "youth";
 
     /// <summary>
     /// Why, as the guards that let the person in said it; the log adds any purpose they stated themselves. A refusal

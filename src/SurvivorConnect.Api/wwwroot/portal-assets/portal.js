@@ -750,19 +750,26 @@
     // for now is tried again, ever less often, and the page says meanwhile that some may not be showing.
     let catchUpTries = 0;
     let catchUpTimer;
+    const missingWords = 'Some messages may not be showing yet. Trying again…';
     const catchUp = async (hub) => {
       for (;;) {
         const page = await hub.invoke('Since', id, last);
         if (page.error && gone.has(page.error.code)) forget(page.error.message);
-        if (page.error && !gone.has(page.error.code) && worthAnotherTry(page.error.code, catchUpTries)) {
-          status.textContent = 'Some messages may not be showing yet. Trying again…';
-          clearTimeout(catchUpTimer);
-          catchUpTimer = setTimeout(() => { if (connection.hub) catchUp(connection.hub).catch(() => {}); }, Math.min(30000, 1000 * 2 ** catchUpTries++));
+        if (page.error && !gone.has(page.error.code)) {
+          const again = worthAnotherTry(page.error.code, catchUpTries);
+          // Whatever else the status says (a held message, why sending is off) is left as it is.
+          if (!status.textContent || status.textContent === missingWords) {
+            status.textContent = again ? missingWords : 'Some messages could not be loaded. Reload the page to see them.';
+          }
+          if (again) {
+            clearTimeout(catchUpTimer);
+            catchUpTimer = setTimeout(() => { if (connection.hub) catchUp(connection.hub).catch(() => {}); }, Math.min(30000, 1000 * 2 ** catchUpTries++));
+          }
         }
         if (page.error) return;
         if (catchUpTries > 0) {
           catchUpTries = 0;
-          status.textContent = '';
+          if (status.textContent === missingWords) status.textContent = '';
         }
         page.value.messages.forEach(render);
         last = Math.max(last, page.value.through);

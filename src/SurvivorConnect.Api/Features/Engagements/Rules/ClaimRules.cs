@@ -13,19 +13,19 @@ public static class ClaimRules
     /// when the claim may stand.
     /// </summary>
     /// <param name="mine">The person's other sessions, each with whether its claim has days away.</param>
-    /// <param name="unrecorded">
-    /// The person's sessions not recorded yet (still to come, say): they join a trip, so its days away are not claimed on
-    /// each end before the middle is recorded, but do not lengthen it, as nobody knows yet that they came.
+    /// <param name="notAttended">
+    /// Sessions of the work the person did not attend (missed, or not recorded yet): they join a trip, so its days away
+    /// are not claimed on each end of a stay with a day missed or still to record, but do not lengthen it.
     /// </param>
     public static string? WhyNotDaysAway(EngagementSession session, int travelDays, IReadOnlyList<(EngagementSession Session, bool DaysAway)> mine,
-        IReadOnlyList<EngagementSession>? unrecorded = null)
+        IReadOnlyList<EngagementSession>? notAttended = null)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(mine);
         var trip = TripOf(session, [.. mine.Select(o => o.Session)]);
         var first = trip.Append(session).Min(s => DateOnly.FromDateTime(s.Start));
         var last = trip.Append(session).Max(s => DateOnly.FromDateTime(s.End));
-        var joined = TripOf(session, [.. mine.Select(o => o.Session), .. unrecorded ?? []]);
+        var joined = TripOf(session, [.. mine.Select(o => o.Session), .. notAttended ?? []]);
         if (mine.FirstOrDefault(o => o.DaysAway && joined.Contains(o.Session)) is { Session: { } claimed })
         {
             return $"Days away for this trip are claimed with the session of {claimed.Start.ToString("d MMM yyyy", CultureInfo.InvariantCulture)} already: claim the whole trip's days once, there.";
