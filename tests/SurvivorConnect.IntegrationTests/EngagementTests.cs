@@ -905,6 +905,27 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     [Fact]
+    public async Task Someone_waiting_is_not_given_a_place_in_work_moved_to_a_time_they_said_they_are_not_free_and_is_once_it_is_back()
+    {
+        var opportunity = await PublishedAsync(seats: 1);
+        var work = $"/api/engagements/opportunities/{opportunity.Id}";
+        var seated = await AdvisorAsync();
+        var waiting = await AdvisorAsync();
+        await HttpAssert.Ok<OpportunityDto>(await seated.Client.PostAsync($"{work}/apply", null));
+        await HttpAssert.Ok<OpportunityDto>(await waiting.Client.PostAsync($"{work}/apply", null));
+
+        // Moved to a weekday morning; the one waiting is free on weekday evenings only.
+        var morning = Body(seats: 1, sessionId: "s1", start: LocalIn(TimeSpan.FromDays(10), 9), end: LocalIn(TimeSpan.FromDays(10), 11));
+        await HttpAssert.Ok<OpportunityDto>(await _recruiter.PutJson(work, morning, (await _recruiter.GetAsync(work)).Headers.ETag!.Tag));
+        await HttpAssert.Ok<OpportunityDto>(await seated.Client.PostAsync($"{work}/withdraw", null));
+
+        Assert.Equal("Waitlisted", (await HttpAssert.Ok<OpportunityDto>(await waiting.Client.GetAsync(work))).MyState);
+
+        await HttpAssert.Ok<OpportunityDto>(await _recruiter.PutJson(work, Body(seats: 1, sessionId: "s1"), (await _recruiter.GetAsync(work)).Headers.ETag!.Tag));
+        Assert.Equal("Confirmed", (await HttpAssert.Ok<OpportunityDto>(await waiting.Client.GetAsync(work))).MyState);
+    }
+
+    [Fact]
     public async Task A_profile_saved_from_an_older_tab_does_not_undo_a_topic_added_since_to_what_they_will_not_speak_about()
     {
         var (id, client) = await AdvisorAsync();

@@ -276,11 +276,11 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
             throw new ConflictException("This cancellation pays them (it came at short notice, or carries their travel), so it stands. Ask them whether they would still like to come; what happened is recorded after the session.");
         }
 
-        // Giving a place back commits them again: only to someone who still takes paid work, has not opted out of it, and
-        // has not since said they will not speak about what it touches.
+        // Giving a place back commits them again: only to someone who still takes paid work, has not opted out of it, has
+        // not since said they will not speak about what it touches, and is free at one of its times.
         if (!(await data.MayTakePlaceAsync([place.PersonId], opportunity, ct)).Contains(place.PersonId))
         {
-            throw new ConflictException("They no longer take this paid work (they stopped taking paid work here, or it touches something they will not speak about), so their place cannot be given back.");
+            throw new ConflictException("They no longer take this paid work (they stopped taking paid work here, it touches something they will not speak about, or none of its sessions is at a time they said they are free), so their place cannot be given back.");
         }
 
         // The opportunity and the place are written back as read with the claim's removal: a session cancelled or a
