@@ -904,15 +904,21 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         await HttpAssert.Ok<OpportunityDto>(await invited.Client.PostAsync($"/api/engagements/opportunities/{opportunity.Id}/decline", null));
     }
 
-    [Fact]
-    public async Task Someone_waiting_is_not_given_a_place_in_work_moved_to_a_time_they_said_they_are_not_free_and_is_once_it_is_back()
+    /// <summary>Work with one seat, taken, and one advisor waiting (both free on weekday evenings, when its session is).</summary>
+    private async Task<(string Work, (string Id, HttpClient Client) Seated, (string Id, HttpClient Client) Waiting)> OneSeatedOneWaitingAsync()
     {
-        var opportunity = await PublishedAsync(seats: 1);
-        var work = $"/api/engagements/opportunities/{opportunity.Id}";
+        var work = $"/api/engagements/opportunities/{(await PublishedAsync(seats: 1)).Id}";
         var seated = await AdvisorAsync();
         var waiting = await AdvisorAsync();
         await HttpAssert.Ok<OpportunityDto>(await seated.Client.PostAsync($"{work}/apply", null));
         await HttpAssert.Ok<OpportunityDto>(await waiting.Client.PostAsync($"{work}/apply", null));
+        return (work, seated, waiting);
+    }
+
+    [Fact]
+    public async Task Someone_waiting_is_not_given_a_place_in_work_moved_to_a_time_they_said_they_are_not_free_and_is_once_it_is_back()
+    {
+        var (work, seated, waiting) = await OneSeatedOneWaitingAsync();
 
         // Moved to a weekday morning; the one waiting is free on weekday evenings only.
         var morning = Body(seats: 1, sessionId: "s1", start: LocalIn(TimeSpan.FromDays(10), 9), end: LocalIn(TimeSpan.FromDays(10), 11));
@@ -923,6 +929,23 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
 
         await HttpAssert.Ok<OpportunityDto>(await _recruiter.PutJson(work, Body(seats: 1, sessionId: "s1"), (await _recruiter.GetAsync(work)).Headers.ETag!.Tag));
         Assert.Equal("Confirmed", (await HttpAssert.Ok<OpportunityDto>(await waiting.Client.GetAsync(work))).MyState);
+    }
+
+    [Fact]
+    public async Task A_cancelled_session_at_a_time_someone_waiting_is_free_does_not_give_them_a_place_in_the_morning_session_left()
+    {
+        var (work, seated, waiting) = await OneSeatedOneWaitingAsync();
+        var evening = Body(seats: 1, sessionId: "s1");
+        var withMorning = JsonSerializer.SerializeToNode(evening)!.AsObject();
+        var morningSession = JsonSerializer.SerializeToNode(((System.Text.Json.Nodes.JsonArray)withMorning["sessions"]!)[0])!.AsObject();
+        (morningSession["id"], morningSession["start"], morningSession["end"]) = (null, LocalIn(TimeSpan.FromDays(12), 9), LocalIn(TimeSpan.FromDays(12), 11));
+        ((System.Text.Json.Nodes.JsonArray)withMorning["sessions"]!).Add(morningSession);
+        await HttpAssert.Ok<OpportunityDto>(await _recruiter.PutJson(work, withMorning, (await _recruiter.GetAsync(work)).Headers.ETag!.Tag));
+        await HttpAssert.Ok<JsonElement>(await _recruiter.PostAsync($"{work}/sessions/s1/cancel", null));
+
+        await HttpAssert.Ok<OpportunityDto>(await seated.Client.PostAsync($"{work}/withdraw", null));
+
+        Assert.Equal("Waitlisted", (await HttpAssert.Ok<OpportunityDto>(await waiting.Client.GetAsync(work))).MyState);
     }
 
     [Fact]

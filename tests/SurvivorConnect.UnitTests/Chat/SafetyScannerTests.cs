@@ -43,6 +43,11 @@ public sealed class SafetyScannerTests
     [InlineData("hmu on the gram riley_22", "social-handle")]
     [InlineData("sc: riley_22", "social-handle")]
     [InlineData("send it to $riley22", "payment-handle")]
+    [InlineData("my cell is 559 555 01 34, text me after 6", "phone-number")]
+    [InlineData("5595 550 134, thanks", "phone-number")]
+    [InlineData("add me on sc: rileyxo", "social-handle")]
+    [InlineData("gram: riley.xo", "social-handle")]
+    [InlineData("my sc name is rileyxo", "social-handle")]
     public void Contact_outside_the_platform_is_held(string text, string kind)
     {
         var verdict = _scanner.Scan(text);
@@ -84,7 +89,10 @@ public sealed class SafetyScannerTests
     [InlineData("I can drive you home", "pick-up-or-ride")]
     [InlineData("I'll grab you after school", "pick-up-or-ride")]
     [InlineData("I'll get you a new phone", "money-or-gift")]
-    [InlineData("I'll send you 50", "money-or-gift")]
+    [InlineData("I'll send you 50 bucks", "money-or-gift")]
+    [InlineData("ok but don't tell anyone", "secrecy")]
+    [InlineData("don't tell anyone I gave you this", "secrecy")]
+    [InlineData("do not tell anyone we talked", "secrecy")]
     public void Secrets_rides_money_and_gifts_a_mentor_offers_are_held_and_from_a_youth_are_not(string text, string kind)
     {
         var fromMentor = _scanner.Scan(text, fromMentor: true);
@@ -104,6 +112,11 @@ public sealed class SafetyScannerTests
     [InlineData("Don't tell anyone your address online")]
     [InlineData("it's just us and your case manager here")]
     [InlineData("I can get you the form your case manager mentioned")]
+    [InlineData("I'll get you a copy of the schedule")]
+    [InlineData("let me get you an answer by Friday")]
+    [InlineData("I'll grab you a water before group")]
+    [InlineData("your case manager can drive you home")]
+    [InlineData("I'll send you 2 options")]
     public void A_mentors_ordinary_words_are_not_held(string text)
     {
         Assert.NotEqual(SafetyAction.Hold, _scanner.Scan(text, fromMentor: true).Action);
@@ -185,6 +198,8 @@ public sealed class SafetyScannerTests
     [InlineData("we learned about gram-positive bacteria")]
     [InlineData("saw my gram - she's better")]
     [InlineData("born in SC - Charleston")]
+    [InlineData("gonna see my gram b4 court")]
+    [InlineData("gram l8r, the scene2 was fun")]
     public void Ordinary_messages_are_delivered_untouched(string text)
     {
         Assert.Equal(new SafetyVerdict(SafetyAction.Deliver, false, []), _scanner.Scan(text) with { Findings = [] });

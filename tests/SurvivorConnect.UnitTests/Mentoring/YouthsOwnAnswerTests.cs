@@ -47,8 +47,8 @@ public sealed class YouthsOwnAnswerTests
         Assert.True(YouthsOwnAnswer.SaidNo(Youth, [MatchWith("m1")], [Consent("m1", 1, "cm", withdrawnDay: 3, bySubject: false)]));
         Assert.False(YouthsOwnAnswer.SaidNo(Youth, [MatchWith("m1")], [Consent("m1", 1, "cm", withdrawnDay: 3, bySubject: false, inError: true)]));
 
-        // Withdrawn by staff before a withdrawal said whether it was the youth's word: not counted as theirs.
-        Assert.False(YouthsOwnAnswer.SaidNo(Youth, [MatchWith("m1")], [Consent("m1", 1, "cm", withdrawnDay: 3, bySubject: false) with { WithdrawnForSubject = false }]));
+        // Withdrawn by staff before a withdrawal said whether it was the youth's word: counted as theirs, the safe side.
+        Assert.True(YouthsOwnAnswer.SaidNo(Youth, [MatchWith("m1")], [Consent("m1", 1, "cm", withdrawnDay: 3, bySubject: false) with { WithdrawnForSubject = false }]));
     }
 
     [Fact]

@@ -75,14 +75,15 @@ internal sealed class EngagementData(AgencyStore store, ConsentLookup consents)
 
     /// <summary>
     /// Of those waiting for a place in <paramref name="opportunity"/>, who may be given one now: they still take paid
-    /// work, the work touches nothing they will not speak about, and some session of it is still at a time they said
-    /// they are free (sessions moved since they joined the list may not be); the others keep waiting.
+    /// work, the work touches nothing they will not speak about, and some session of it still to come is at a time they
+    /// said they are free (sessions moved or cancelled since they joined the list may not be); the others keep waiting.
     /// </summary>
     public async Task<HashSet<string>> MayTakePlaceAsync(IReadOnlyCollection<string> personIds, Opportunity opportunity, CancellationToken ct)
     {
         var able = await StillTakingPaidWorkAsync(personIds, ct);
         var profiles = await store.ManyAsync<EngagementProfile>(Container, able.Select(ProfileId), ct);
-        able.ExceptWith(profiles.Where(p => EngagementFit.Assess(p, opportunity).Excluded is Fit.WillNotSpeakAbout or Fit.NotAvailable).Select(p => p.PersonId));
+        able.ExceptWith(profiles.Where(p => EngagementFit.TouchesWhatTheyWillNotSpeakAbout(p, opportunity) || !EngagementFit.FreeForSomeSessionToCome(p, opportunity, store.Now))
+            .Select(p => p.PersonId));
         return able;
     }
 

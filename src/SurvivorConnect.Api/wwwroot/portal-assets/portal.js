@@ -751,6 +751,7 @@
     let catchUpTries = 0;
     let catchUpTimer;
     const missingWords = 'Some messages may not be showing yet. Trying again…';
+    const notLoadedWords = 'Some messages could not be loaded. Reload the page to see them.';
     const catchUp = async (hub) => {
       for (;;) {
         const page = await hub.invoke('Since', id, last);
@@ -759,7 +760,7 @@
           const again = worthAnotherTry(page.error.code, catchUpTries);
           // Whatever else the status says (a held message, why sending is off) is left as it is.
           if (!status.textContent || status.textContent === missingWords) {
-            status.textContent = again ? missingWords : 'Some messages could not be loaded. Reload the page to see them.';
+            status.textContent = again ? missingWords : notLoadedWords;
           }
           if (again) {
             clearTimeout(catchUpTimer);
@@ -769,7 +770,7 @@
         if (page.error) return;
         if (catchUpTries > 0) {
           catchUpTries = 0;
-          if (status.textContent === missingWords) status.textContent = '';
+          if (status.textContent === missingWords || status.textContent === notLoadedWords) status.textContent = '';
         }
         page.value.messages.forEach(render);
         last = Math.max(last, page.value.through);

@@ -50,8 +50,9 @@ public sealed class SafetyOptions
 
     /// <summary>
     /// Ten digits as every three or four groups of two to four digits ("559 555 01 34", "5595 550 134"), set apart by up
-    /// to three spaces, dots, dashes or brackets. Not a date: no slash or comma between groups, no four digits that read
-    /// as a year (19xx, 20xx: "03-14-2025 10 am"), and no colon after, which makes the last group an hour ("10:30").
+    /// to three spaces, dots, dashes or brackets. Not a date: no slash or comma between groups (one after the number, before
+    /// a word, is only punctuation), no four digits that read as a year (19xx, 20xx: "03-14-2025 10 am"), and no colon
+    /// after, which makes the last group an hour ("10:30").
     /// </summary>
     private static string TenDigitsInGroups()
     {
@@ -60,7 +61,7 @@ public sealed class SafetyOptions
             : Enumerable.Range(2, 3).Where(n => n <= left).SelectMany(n => Shapes(left - n, groups - 1).Select(rest => (int[])[n, .. rest]));
         static string Group(int n) => n == 4 ? @"(?:[03-9]\d{3}|1[0-8]\d{2}|2[1-9]\d{2})" : $@"\d{{{n}}}";
         var shapes = Shapes(10, 3).Concat(Shapes(10, 4)).Select(shape => string.Join(@"[\s.\-()]{1,3}", shape.Select(Group)));
-        return $@"(?:^|[^\d:/,])(?:{string.Join("|", shapes)})(?:[^\d:/,]|$)";
+        return $@"(?:^|[^\d:/,])(?:{string.Join("|", shapes)})(?:[^\d:/,]|[,/](?:\D|$)|$)";
     }
 
     /// <summary>The rules this product ships with; configuration may replace each list.</summary>
@@ -79,7 +80,7 @@ public sealed class SafetyOptions
             // A platform's full name is held wherever it stands; its short names are everyday words too ("ig" is "I guess",
             // "oh snap", "I snap at people"), held only as someone's account: "my ig", "add me on insta", "snap me",
             // "ig: riley", or beside a handle-like name ("snap jay_2024", "ig riley.xo").
-            new() { Kind = "social-handle", Pattern = @"(?:^|[^\w.])@[A-Za-z0-9_.]{3,30}\b|\b(?:snapchat|instagram|tiktok|kik|telegram|whatsapp|discord|facebook|twitter|x\.com)\b|\b(?:my|your|ur|on)\s+(?:snap|insta|ig|fb)\b|\bsnap\s+me\b|\b(?:snap|insta|ig|fb)\s*(?:(?:handle|name|id)\b|[:\-@]\s*@?[A-Za-z0-9_.]{3,30})|\b(?:snap|insta|ig|fb)\s+[A-Za-z][A-Za-z0-9]*[_.0-9][A-Za-z0-9_.]*[A-Za-z0-9]|\b(?:gram|sc)\s*[:@]?\s*@?[A-Za-z][A-Za-z0-9.]*[_0-9][A-Za-z0-9_.]*" },
+            new() { Kind = "social-handle", Pattern = @"(?:^|[^\w.])@[A-Za-z0-9_.]{3,30}\b|\b(?:snapchat|instagram|tiktok|kik|telegram|whatsapp|discord|facebook|twitter|x\.com)\b|\b(?:my|your|ur|on)\s+(?:snap|insta|ig|fb)\b|\bsnap\s+me\b|\b(?:snap|insta|ig|fb)\s*(?:(?:handle|name|id)\b|[:\-@]\s*@?[A-Za-z0-9_.]{3,30})|\b(?:snap|insta|ig|fb)\s+[A-Za-z][A-Za-z0-9]*[_.0-9][A-Za-z0-9_.]*[A-Za-z0-9]|\b(?:gram|sc)\b\s*(?:(?:handle|name|id)\b|[:@]\s*@?[A-Za-z0-9_.]{3,30})|\b(?:gram|sc)\b\s+@?[A-Za-z][A-Za-z0-9.]{2,}[_0-9][A-Za-z0-9_.]*" },
             // Abbreviations read as addresses after any house number; whole words that also end ordinary sentences ("2 weeks
             // until court", "a 20 minute drive", "on my street") only after names written as names ("12 Oak Court").
             new() { Kind = "street-address", Pattern = @"\b\d{1,6}\s+(?:[A-Za-z0-9.]+\s+){1,4}(?:st|ave|avenue|rd|blvd|boulevard|ln)\b\.?|\b\d{1,6}\s+(?:(?-i:[A-Z][A-Za-z]*\.?)\s+){1,4}(?:street|road|drive|dr|lane|court|ct|way|place|pl|apt|apartment)\b\.?" },
@@ -91,9 +92,9 @@ public sealed class SafetyOptions
         ],
         HoldFromMentor =
         [
-            new() { Kind = "secrecy", Pattern = @"\b(?:(?:don'?t|dont|do\s+not)\s+tell\s+(?:(?:your|ur)\s+(?:case\s*(?:worker|manager)|cm|mom|dad|parents?|family|friends?|staff|foster\s+\w+)|(?:anyone|anybody|nobody)\s+(?:about\s+(?:this|us|me|what)|that\s+(?:i|we)))|our\s+(?:little\s+)?secret|(?:it'?s|this\s+is|that'?s)\s+(?:a|our)\s+(?:little\s+)?secret|keep\s+(?:this|it)\s+(?:between\s+us|to\s+yourself|secret)|between\s+(?:you\s+and\s+me|me\s+and\s+you)|just\s+(?:us\s+two|the\s+two\s+of\s+us)|delete\s+(?:this|these|the)\s+(?:message|messages|chat))\b" },
-            new() { Kind = "pick-up-or-ride", Pattern = @"\b(?:pick\s+(?:you|u)\s+up|give\s+(?:you|u)\s+a\s+(?:ride|lift)|drive\s+(?:you|u)\s+(?:home|there|back)|come\s+(?:get|grab)\s+(?:you|u)|(?:i'?ll|i\s+will|i\s+can)\s+grab\s+(?:you|u)|come\s+over\s+to\s+my)\b" },
-            new() { Kind = "money-or-gift", Pattern = @"\b(?:send\s+(?:you|u)\s+(?:money|cash|\$|\d+)|give\s+(?:you|u)\s+(?:money|cash|a\s+gift)|(?:buy|get)\s+(?:you|u)\s+(?:a|an|some|something|anything|stuff|clothes|new)\b|gift\s*cards?|cash\s*app|venmo|zelle|paypal)\b" },
+            new() { Kind = "secrecy", Pattern = @"\b(?:(?:don'?t|dont|do\s+not)\s+tell\s+(?:(?:your|ur)\s+(?:case\s*(?:worker|manager)|cm|mom|dad|parents?|family|friends?|staff|foster\s+\w+)|(?:anyone|anybody|nobody)(?:\s*(?:[.!?,]|$)|\s+(?:about|that|i|we|ok|okay|but|lol|yet|this|or)\b))|our\s+(?:little\s+)?secret|(?:it'?s|this\s+is|that'?s)\s+(?:a|our)\s+(?:little\s+)?secret|keep\s+(?:this|it)\s+(?:between\s+us|to\s+yourself|secret)|between\s+(?:you\s+and\s+me|me\s+and\s+you)|just\s+(?:us\s+two|the\s+two\s+of\s+us)|delete\s+(?:this|these|the)\s+(?:message|messages|chat))" },
+            new() { Kind = "pick-up-or-ride", Pattern = @"\b(?:pick\s+(?:you|u)\s+up|come\s+(?:get|grab)\s+(?:you|u)|(?:i'?ll|i\s+will|i\s+can|i\s+could|me\s+to|let\s+me)\s+(?:drive\s+(?:you|u)|give\s+(?:you|u)\s+a\s+(?:ride|lift)|grab\s+(?:you|u)\s+(?:after|at|from|tonight|tomorrow|later|when))|come\s+over\s+to\s+my)\b" },
+            new() { Kind = "money-or-gift", Pattern = @"\b(?:send\s+(?:you|u)\s+(?:money|cash|\$\s?\d+|\d+\s*(?:dollars|bucks))|give\s+(?:you|u)\s+(?:money|cash|a\s+gift)|buy\s+(?:you|u)\s+(?:a|an|some|something|anything|stuff|clothes)|get\s+(?:you|u)\s+(?:a\s+|an\s+|some\s+)?(?:new\s+)?(?:phone|clothes|shoes|gift|present|something\s+nice|anything\s+you\s+want)|gift\s*cards?|cash\s*app|venmo|zelle|paypal)\b" },
         ],
         Crisis =
         [

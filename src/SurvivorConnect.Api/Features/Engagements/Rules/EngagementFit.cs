@@ -32,6 +32,19 @@ public static class EngagementFit
     /// speak about" list, and (if they gave their free times) at least one session falls in them, in their own
     /// time zone. Shared topics are a reason, not a requirement.
     /// </summary>
+    /// <summary>
+    /// Whether some session of the work still to come (not cancelled) is at a time the survivor said they are free, or
+    /// they gave no times: a place given from the waiting list commits them to the work as it is now.
+    /// </summary>
+    public static bool FreeForSomeSessionToCome(EngagementProfile profile, Opportunity opportunity, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        ArgumentNullException.ThrowIfNull(opportunity);
+        return profile.Availability.Count == 0 || opportunity.Sessions
+            .Where(s => s.CancelledAt is null && s.StartUtc > now)
+            .Any(s => profile.Availability.Contains(EngagementTime.PartOf(EngagementTime.InZone(s.StartUtc, profile.TimeZone))));
+    }
+
     public static Fit Assess(EngagementProfile profile, Opportunity opportunity)
     {
         ArgumentNullException.ThrowIfNull(profile);

@@ -6,9 +6,9 @@ namespace SurvivorConnect.Api.Features.Mentoring.Rules;
 /// A youth's no to a mentor stands until they say yes themselves. Once they said no (declined a match with the mentor,
 /// ended one, had it closed as their choice, or withdrew their consent to one), staff cannot say yes for them to any
 /// match with that mentor, however often it is proposed again; only the youth can. A no staff recorded for the youth
-/// counts too (a decline, or their consent to a match revoked by staff at their word), as the youth may have no sign-in
-/// or a phone someone else watches; a yes counts only from the youth. A yes staff took back as recorded in error was never
-/// the youth's word at all.
+/// counts too (a decline, or their consent to a match revoked by staff, who do it at their word, and did before a
+/// revocation said so: the safe side), as the youth may have no sign-in or a phone someone else watches; a yes counts
+/// only from the youth. A yes staff took back as recorded in error was never the youth's word at all.
 /// Pure: the pair's matches and the youth's consents to them decide.
 /// </summary>
 public static class YouthsOwnAnswer
@@ -38,7 +38,7 @@ public static class YouthsOwnAnswer
             .SelectMany(c => new[]
             {
                 youthPersonId is not null && c.RecordedBy == youthPersonId ? (At: c.GrantedAt, No: false) : ((DateTimeOffset At, bool No)?)null,
-                c is { RevokedAt: { } withdrawn, SubjectSaidNo: true } ? (withdrawn, true) : null,
+                c is { RevokedAt: { } withdrawn, RecordedInError: false } ? (withdrawn, true) : null,
             })
             .OfType<(DateTimeOffset At, bool No)>();
 
