@@ -68,8 +68,8 @@ public interface IConsentSubjects
     /// </summary>
     Task EnsureMatchConsentAsync(string matchId, string subjectId, ConsentGrantor grantor, bool bySubject, CancellationToken ct);
 
-    /// <summary>Whether the person it is about gave <paramref name="consent"/> themselves, under their sign-in.</summary>
-    Task<bool> GaveItThemselvesAsync(ConsentRecord consent, CancellationToken ct);
+    /// <summary>The sign-in of the person <paramref name="subjectId"/> is about, when it is not the id itself (a youth's), or null.</summary>
+    Task<string?> SignInOfAsync(string subjectId, CancellationToken ct);
 }
 
 /// <summary>
@@ -220,7 +220,7 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
         // Saying no to what one said yes to for oneself needs no role: only saying yes does.
         var bySubject = consent.SubjectId == store.User.UserId && consent.Grantor is ConsentGrantor.Mentor or ConsentGrantor.Self
             || await EnsureMayRecordAsync(consent.SubjectId, consent.Grantor, consent.Scope, ct);
-        if (command.InError && (bySubject || await subjects.GaveItThemselvesAsync(consent, ct)))
+        if (command.InError && (bySubject || GaveItThemselves(consent, await subjects.SignInOfAsync(consent.SubjectId, ct))))
         {
             throw new ConflictException("Only a consent staff recorded can be taken back as recorded in error. This one the person gave themselves: revoke it when they ask.");
         }
@@ -336,7 +336,8 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
             await subjects.EnsureMayReadAsync(query.SubjectId, ct);
         }
 
-        return (await store.AllAsync<ConsentRecord>(ConsentRecord.Container, [Filter.Eq("subjectId", query.SubjectId)], ct)).OrderByDescending(c => c.GrantedAt).Select(View).ToList();
+        var signIn = await subjects.SignInOfAsync(query.SubjectId, ct);
+        return (await store.AllAsync<ConsentRecord>(ConsentRecord.Container, [Filter.Eq("subjectId", query.SubjectId)], ct)).OrderByDescending(c => c.GrantedAt).Select(c => View(c, signIn)).ToList();
     }
 
     /// <summary>
@@ -388,6 +389,16 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
             : null;
     }
 
-    private ConsentView View(ConsentRecord c) =>
-        new(c.Id, c.SubjectId, c.Grantor, c.Scope, c.MatchId, c.GrantedAt, c.ExpiresAt, c.RevokedAt, c.RecordedBy, c.IsCurrent(store.Now), c.PartnerAgencyId, c.Kinds, c.GivenBySubject, c.RecordedInError);
+    private ConsentView View(ConsentRecord c) => View(c, null);
+
+    private ConsentView View(ConsentRecord c, string? signIn) =>
+        new(c.Id, c.SubjectId, c.Grantor, c.Scope, c.MatchId, c.GrantedAt, c.ExpiresAt, c.RevokedAt, c.RecordedBy, c.IsCurrent(store.Now), c.PartnerAgencyId, c.Kinds,
+            GaveItThemselves(c, signIn), c.RecordedInError);
+
+    /// <summary>
+    /// Given by the person it is about, under their sign-in (<paramref name="signIn"/>, for a youth): recorded so, or
+    /// written before records said so (a youth's yes given by agreeing to the match themselves).
+    /// </summary>
+    private static bool GaveItThemselves(ConsentRecord c, string? signIn) =>
+        c.GivenBySubject || c.RecordedBy == c.SubjectId || (signIn is not null && c.RecordedBy == signIn);
 }

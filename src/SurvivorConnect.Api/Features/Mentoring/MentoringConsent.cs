@@ -60,9 +60,8 @@ internal sealed class MentoringConsentSubjects(MentoringData data, MatchConsentG
 
     public async Task<bool> AdminMayReadAsync(string subjectId, CancellationToken ct) => !await data.ReadsYouthOnlyAsMentorAsync(subjectId, ct);
 
-    public async Task<bool> GaveItThemselvesAsync(ConsentRecord consent, CancellationToken ct) =>
-        consent.GivenBySubject || consent.RecordedBy == consent.SubjectId
-        || (await data.FindAsync<YouthReferral>(YouthReferral.Container, consent.SubjectId, ct))?.PersonId == consent.RecordedBy;
+    public async Task<string?> SignInOfAsync(string subjectId, CancellationToken ct) =>
+        (await data.FindAsync<YouthReferral>(YouthReferral.Container, subjectId, ct))?.PersonId;
 
     public async Task EnsureMatchConsentAsync(string matchId, string subjectId, ConsentGrantor grantor, bool bySubject, CancellationToken ct)
     {

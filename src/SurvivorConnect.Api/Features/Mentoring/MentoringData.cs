@@ -141,18 +141,15 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis, ListedRe
         return youth;
     }
 
-    /// <summary>
-    /// Whether an admin reads this youth only as their mentor, not their record (the do-not-match list, where they have
-    /// been, whom they share with): they said yes to a match with the youth, whatever their roles now, and another admin
-    /// can read it (an agency's only admin still hands the youth to a case manager).
-    /// </summary>
+    /// <summary>Whether an admin reads this youth only as their mentor (<see cref="YouthReadOnlyAsMentorAsync"/>).</summary>
     public async Task<bool> ReadsYouthOnlyAsMentorAsync(string youthId, CancellationToken ct) =>
-        (await MatchesAsync(Filter.Eq("youthId", youthId), openOnly: false, ct)).Any(m => m.MentorId == User.UserId && m.MentorSaidYes())
-        && await Store.AnotherAdminExistsAsync(User.UserId, ct);
+        (await YouthReadOnlyAsMentorAsync(ct)).Contains(youthId);
 
     /// <summary>
-    /// Of every youth, those an admin reads only as their mentor (<see cref="ReadsYouthOnlyAsMentorAsync"/>): their other
-    /// matches and their place in the agency's list are not the admin's to see. None for anyone not both.
+    /// The youth an admin reads only as their mentor, not their record (the do-not-match list, where they have been, whom
+    /// they share with, their other matches, their place in the agency's lists): those they said yes to a match with,
+    /// whatever their roles now, while another admin can read them (an agency's only admin still hands the youth to a
+    /// case manager). None for anyone not an admin.
     /// </summary>
     public async Task<IReadOnlySet<string>> YouthReadOnlyAsMentorAsync(CancellationToken ct)
     {
@@ -161,7 +158,6 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis, ListedRe
             return new HashSet<string>(StringComparer.Ordinal);
         }
 
-        // Whatever their roles now: an admin who mentored once may not mentor any more.
         var mentored = (await MatchesAsync(Filter.Eq("mentorId", User.UserId), openOnly: false, ct)).Where(m => m.MentorSaidYes()).Select(m => m.YouthId).ToHashSet(StringComparer.Ordinal);
         return mentored.Count > 0 && await Store.AnotherAdminExistsAsync(User.UserId, ct) ? mentored : new HashSet<string>(StringComparer.Ordinal);
     }
