@@ -28,11 +28,6 @@ public static class EngagementFit
     }
 
     /// <summary>
-    /// A survivor fits when they chose this kind of work, none of the opportunity's topics is on their "will not
-    /// speak about" list, and (if they gave their free times) at least one session falls in them, in their own
-    /// time zone. Shared topics are a reason, not a requirement.
-    /// </summary>
-    /// <summary>
     /// Whether some session of the work still to come (not cancelled) is at a time the survivor said they are free, or
     /// they gave no times: a place given from the waiting list commits them to the work as it is now.
     /// </summary>
@@ -40,11 +35,18 @@ public static class EngagementFit
     {
         ArgumentNullException.ThrowIfNull(profile);
         ArgumentNullException.ThrowIfNull(opportunity);
-        return profile.Availability.Count == 0 || opportunity.Sessions
-            .Where(s => s.CancelledAt is null && s.StartUtc > now)
-            .Any(s => profile.Availability.Contains(EngagementTime.PartOf(EngagementTime.InZone(s.StartUtc, profile.TimeZone))));
+        return profile.Availability.Count == 0 || FreeAt(profile, opportunity.Sessions.Where(s => s.CancelledAt is null && s.StartUtc > now)).Any();
     }
 
+    /// <summary>The parts of the week, in the survivor's own time zone, at which they said they are free and a session is.</summary>
+    private static IEnumerable<DayPart> FreeAt(EngagementProfile profile, IEnumerable<EngagementSession> sessions) =>
+        sessions.Select(s => EngagementTime.PartOf(EngagementTime.InZone(s.StartUtc, profile.TimeZone))).Where(profile.Availability.Contains);
+
+    /// <summary>
+    /// A survivor fits when they chose this kind of work, none of the opportunity's topics is on their "will not
+    /// speak about" list, and (if they gave their free times) at least one session falls in them, in their own
+    /// time zone. Shared topics are a reason, not a requirement.
+    /// </summary>
     public static Fit Assess(EngagementProfile profile, Opportunity opportunity)
     {
         ArgumentNullException.ThrowIfNull(profile);
@@ -68,11 +70,7 @@ public static class EngagementFit
 
         if (profile.Availability.Count > 0)
         {
-            var free = opportunity.Sessions
-                .Select(s => EngagementTime.PartOf(EngagementTime.InZone(s.StartUtc, profile.TimeZone)))
-                .Where(profile.Availability.Contains)
-                .Distinct()
-                .ToList();
+            var free = FreeAt(profile, opportunity.Sessions).Distinct().ToList();
             if (free.Count == 0)
             {
                 return new Fit(false, [], Fit.NotAvailable);
