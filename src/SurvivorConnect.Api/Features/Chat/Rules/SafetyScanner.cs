@@ -160,7 +160,10 @@ public sealed partial class SafetyScanner : IContactDetails
     private List<SafetyFinding> Contact(string text)
     {
         var digits = LettersAmongDigits(text);
-        return [.. Find(_hold, text, "contact").Concat(Find(_hold, digits, "contact")).Concat(Find(_phone, SpelledDigitsRead(digits), "contact")).DistinctBy(f => f.Kind)];
+        var spelled = SpelledDigitsRead(digits);
+        // Each reading is looked at only when it differs from the one before (most messages read one way).
+        return [.. Find(_hold, text, "contact").Concat(ReferenceEquals(digits, text) ? [] : Find(_hold, digits, "contact"))
+            .Concat(ReferenceEquals(spelled, digits) ? [] : Find(_phone, spelled, "contact")).DistinctBy(f => f.Kind)];
     }
 
     /// <summary>Number words (zero or oh to nine) as digits, those one after another as one group: "five five five" is "555".</summary>
