@@ -60,6 +60,24 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
     }
 
     [Fact]
+    public async Task A_mentor_the_youth_turned_down_is_never_made_their_case_manager_so_never_reads_their_record_or_leads_their_team()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        await _world.SetRolesAsync(mentorId, Roles.Mentor, Roles.CaseManager);
+        var (youthId, youth) = await _world.YouthAsync();
+        var match = await _world.AcceptedAsync(youthId, mentorId, mentor);
+        Assert.Equal("Declined", (await MentoringWorld.Ok<MatchDto>(await youth.PostAsync($"/api/matches/{match.Id}/decline", null))).State);
+
+        var current = await _world.CaseManager.GetAsync($"/api/youth/{youthId}");
+        var refused = await HttpAssert.Problem(await _world.CaseManager.PutJson($"/api/youth/{youthId}/case-managers",
+            new { caseManagerIds = new[] { "demo-casemanager", mentorId } }, current.Headers.ETag!.Tag), 400);
+
+        Assert.Contains("mentored this youth", refused.GetProperty("errors").GetProperty("caseManagerIds")[0].GetString(), StringComparison.Ordinal);
+        await HttpAssert.Problem(await mentor.GetAsync($"/api/youth/{youthId}"), 404);
+        await HttpAssert.Problem(await mentor.GetAsync($"/api/teams/{youthId}"), 404);
+    }
+
+    [Fact]
     public async Task A_paused_match_does_not_resume_under_any_hold_so_none_tells_an_urgent_answer_apart_nor_once_its_mentor_no_longer_mentors()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();

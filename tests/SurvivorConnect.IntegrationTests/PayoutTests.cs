@@ -436,6 +436,23 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task Whoever_set_what_the_work_pays_does_not_approve_its_payouts_alone_nor_record_them_paid()
+    {
+        var maker = await _world.ApproverAsync(Roles.Recruiter);
+        var (opportunity, payees) = await _world.AttendedAsync(madeBy: maker.Client);
+        await _world.PayeeReadyAsync(payees[0], stripe: false);
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity));
+
+        var refused = await HttpAssert.Problem(await PayoutWorld.StepAsync(maker.Client, payout.Id, "approve"), 403);
+
+        Assert.Contains("set what this work pays", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Pending", (await _world.PayoutAsync(payout.Id)).State);
+        Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "approve"))).State);
+        var outside = await HttpAssert.Problem(await PayoutWorld.StepAsync(maker.Client, payout.Id, "paid-outside", new { reference = "Check 4411" }), 403);
+        Assert.Contains("set what this work pays", outside.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_payout_Stripe_cannot_be_asked_for_fails_alone_tells_finance_and_the_others_are_sent()
     {
         var (opportunity, payees) = await _world.AttendedAsync(people: 2);

@@ -109,15 +109,18 @@ public sealed class PayoutWorld(PayoutApi api)
     /// <summary>
     /// An in-person focus group (150 a session, 30 minutes' paid preparation, travel and per diem covered) that
     /// <paramref name="people"/> new advisors attended, on <paramref name="days"/> following days (sessions s1, s2, …); the
-    /// clock is moved past it. Attendance is recorded for every day but <paramref name="unrecordedDay"/>.
+    /// clock is moved past it. Attendance is recorded for every day but <paramref name="unrecordedDay"/>. The work is made
+    /// and published by <paramref name="madeBy"/>, the agency's recruiter unless said.
     /// </summary>
     public async Task<(string OpportunityId, List<(string Id, HttpClient Client)> Payees)> AttendedAsync(
-        int people = 1, decimal stipend = 150m, bool inPerson = true, IReadOnlyList<(string Id, HttpClient Client)>? also = null, int days = 1, int? unrecordedDay = null)
+        int people = 1, decimal stipend = 150m, bool inPerson = true, IReadOnlyList<(string Id, HttpClient Client)>? also = null, int days = 1, int? unrecordedDay = null,
+        HttpClient? madeBy = null)
     {
+        madeBy ??= Recruiter;
         await _engagements.SetBenchmarkAsync();
         var now = api.Time.GetUtcNow();
         string At(int hours) => TimeZoneInfo.ConvertTimeBySystemTimeZoneId(now.AddHours(hours), "America/Los_Angeles").ToString("yyyy-MM-dd'T'HH:mm:00", CultureInfo.InvariantCulture);
-        var draft = await HttpAssert.Ok<OpportunityDto>(await Recruiter.PostJson("/api/engagements/opportunities", new
+        var draft = await HttpAssert.Ok<OpportunityDto>(await madeBy.PostJson("/api/engagements/opportunities", new
         {
             kind = "focus-group",
             title = "What helps people stay housed",
@@ -131,7 +134,7 @@ public sealed class PayoutWorld(PayoutApi api)
             applicationDeadline = now.AddMinutes(30),
             compensation = new { basis = "perSession", rate = stipend, prepMinutesPerSession = 30, travelAllowed = inPerson, perDiemAllowed = inPerson },
         }));
-        await HttpAssert.Ok<OpportunityDto>(await Recruiter.PostAsync($"/api/engagements/opportunities/{draft.Id}/publish", null));
+        await HttpAssert.Ok<OpportunityDto>(await madeBy.PostAsync($"/api/engagements/opportunities/{draft.Id}/publish", null));
         var payees = new List<(string Id, HttpClient Client)>(also ?? []);
         for (var i = 0; i < people; i++)
         {

@@ -497,6 +497,21 @@ public sealed class TeamingTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_youth_whose_role_changed_still_stops_sharing_about_them_and_staff_cannot_share_again_for_them()
+    {
+        var team = await _world.SharedTeamAsync(kinds: ["CasePlan"]);
+        await _world.Mentoring.SetRolesAsync(team.YouthPersonId, Roles.Advisor);
+
+        await MentoringWorld.Ok(await team.Youth.PostAsync($"/api/consents/{team.ConsentId}/revoke", null));
+
+        await TeamingWorld.RefusedAsync(await TeamingWorld.ReadAsync(team), HttpStatusCode.Forbidden);
+        await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/consents", new
+        {
+            subjectId = team.YouthId, grantor = "Youth", scope = "mdt-sharing", partnerAgencyId = team.Partner.Id, kinds = new[] { "CasePlan" },
+        }), 409);
+    }
+
+    [Fact]
     public async Task A_consent_staff_recorded_after_the_youth_withdrew_does_not_let_staff_share_again_for_them()
     {
         var team = await _world.SharedTeamAsync(kinds: ["CasePlan"]);
@@ -992,6 +1007,7 @@ public sealed class TeamingTests(ApiFactory api)
         {
             attended = new[] { "lead~demo-casemanager", partnerMember },
             youthParticipation = "Remotely",
+            decisions = new[] { new { text = "Ask about a room", youthView = "Only near my sister" } },
             actions = new[] { new { text = "Call the housing office", ownerMemberId = "lead~demo-casemanager", due = DateOnly.FromDateTime(DateTime.UtcNow.AddDays(3)) } },
             notes = "After the youth agreed.",
         }));
@@ -1000,6 +1016,8 @@ public sealed class TeamingTests(ApiFactory api)
         Assert.DoesNotContain(sharedMeetings, m => m.GetProperty("id").GetString() == meetingId);
         var after = Assert.Single(sharedMeetings, m => m.GetProperty("id").GetString() == afterId);
         Assert.Equal("After the youth agreed.", after.GetProperty("notes").GetString());
+        Assert.Equal("Ask about a room", after.GetProperty("decisions")[0].GetProperty("text").GetString());
+        Assert.DoesNotContain("Only near my sister", shared.GetRawText(), StringComparison.Ordinal);
         Assert.Contains("The youth's case manager", after.GetProperty("attended").EnumerateArray().Select(a => a.GetString()));
         Assert.Equal("The youth's case manager", after.GetProperty("actions")[0].GetProperty("owner").GetString());
         Assert.DoesNotContain("lead~", shared.GetRawText(), StringComparison.Ordinal);

@@ -5,29 +5,36 @@ namespace SurvivorConnect.UnitTests.Payouts;
 
 public sealed class PayoutRulesTests
 {
+    /// <summary>Sam is paid; Jamie prepared it; Jo recorded the attendance; Riley made the work and Kim raised its pay.</summary>
+    private static readonly PayoutHands Hands = new("sam", "jamie", "jo", ["riley", "kim"]);
+
     [Fact]
     public void A_finance_approver_may_approve_a_pending_payout_someone_else_prepared_for_someone_else()
     {
-        Assert.Null(PayoutRules.WhyNotApprove("casey", "jamie", "jo", "sam", PayoutState.Pending, 1, []));
+        Assert.Null(PayoutRules.WhyNotApprove("casey", Hands, PayoutState.Pending, 1, []));
     }
 
     [Fact]
-    public void Nobody_approves_a_payout_that_pays_them_that_they_prepared_or_whose_attendance_they_recorded()
+    public void Nobody_approves_a_payout_that_pays_them_or_that_they_prepared_nor_alone_one_whose_amount_they_decided()
     {
-        Assert.Contains("recorded the attendance", PayoutRules.WhyNotApprove("jo", "jamie", "jo", "sam", PayoutState.Pending, 1, []), StringComparison.Ordinal);
-        Assert.Null(PayoutRules.WhyNotApprove("jo", "jamie", "jo", "sam", PayoutState.Pending, 2, []));
-        Assert.Contains("pays you", PayoutRules.WhyNotApprove("sam", "jamie", "jo", "sam", PayoutState.Pending, 1, []), StringComparison.Ordinal);
-        Assert.Contains("prepared", PayoutRules.WhyNotApprove("casey", "casey", "jo", "sam", PayoutState.Pending, 1, []), StringComparison.Ordinal);
+        Assert.Contains("pays you", PayoutRules.WhyNotApprove("sam", Hands, PayoutState.Pending, 2, []), StringComparison.Ordinal);
+        Assert.Contains("prepared", PayoutRules.WhyNotApprove("jamie", Hands, PayoutState.Pending, 2, []), StringComparison.Ordinal);
+        Assert.Contains("recorded the attendance", PayoutRules.WhyNotApprove("jo", Hands, PayoutState.Pending, 1, []), StringComparison.Ordinal);
+        Assert.Contains("set what this work pays", PayoutRules.WhyNotApprove("riley", Hands, PayoutState.Pending, 1, []), StringComparison.Ordinal);
+        Assert.Contains("set what this work pays", PayoutRules.WhyNotApprove("kim", Hands, PayoutState.Pending, 1, []), StringComparison.Ordinal);
+        Assert.Null(PayoutRules.WhyNotApprove("jo", Hands, PayoutState.Pending, 2, []));
+        Assert.Null(PayoutRules.WhyNotApprove("kim", Hands, PayoutState.Pending, 2, []));
     }
 
     [Fact]
-    public void Nobody_records_a_payment_outside_stripe_of_their_own_pay_of_a_payout_they_prepared_or_whose_attendance_they_recorded()
+    public void Nobody_moves_the_money_of_their_own_pay_of_a_payout_they_prepared_or_one_whose_amount_they_decided()
     {
-        Assert.Null(PayoutRules.WhyNotPay("casey", "jamie", "jo", "sam", PayoutRules.RecordItsPayment));
-        Assert.Null(PayoutRules.WhyNotPay("casey", "jamie", null, "sam", PayoutRules.RecordItsPayment));
-        Assert.Contains("pays you", PayoutRules.WhyNotPay("sam", "jamie", "jo", "sam", PayoutRules.RecordItsPayment), StringComparison.Ordinal);
-        Assert.Contains("prepared", PayoutRules.WhyNotPay("casey", "casey", "jo", "sam", PayoutRules.RecordItsPayment), StringComparison.Ordinal);
-        Assert.Contains("recorded the attendance", PayoutRules.WhyNotPay("jo", "jamie", "jo", "sam", PayoutRules.RecordItsPayment), StringComparison.Ordinal);
+        Assert.Null(PayoutRules.WhyNotPay("casey", Hands, PayoutRules.RecordItsPayment));
+        Assert.Null(PayoutRules.WhyNotPay("casey", Hands with { AttendanceRecordedBy = null, TermsSetBy = [] }, PayoutRules.RecordItsPayment));
+        Assert.Contains("pays you", PayoutRules.WhyNotPay("sam", Hands, PayoutRules.RecordItsPayment), StringComparison.Ordinal);
+        Assert.Contains("prepared", PayoutRules.WhyNotPay("jamie", Hands, PayoutRules.RecordItsPayment), StringComparison.Ordinal);
+        Assert.Contains("recorded the attendance", PayoutRules.WhyNotPay("jo", Hands, PayoutRules.RecordItsPayment), StringComparison.Ordinal);
+        Assert.Contains("set what this work pays", PayoutRules.WhyNotPay("kim", Hands, PayoutRules.SendItAgain), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -43,7 +50,7 @@ public sealed class PayoutRulesTests
     [Fact]
     public void The_same_approver_cannot_be_both_of_two()
     {
-        Assert.Contains("second approver", PayoutRules.WhyNotApprove("casey", "jamie", "jo", "sam", PayoutState.Pending, 2, ["casey"]), StringComparison.Ordinal);
+        Assert.Contains("second approver", PayoutRules.WhyNotApprove("casey", Hands, PayoutState.Pending, 2, ["casey"]), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -53,7 +60,7 @@ public sealed class PayoutRulesTests
     [InlineData(PayoutState.Cancelled)]
     public void Only_a_pending_payout_can_be_approved(PayoutState state)
     {
-        Assert.NotNull(PayoutRules.WhyNotApprove("casey", "jamie", "jo", "sam", state, 1, []));
+        Assert.NotNull(PayoutRules.WhyNotApprove("casey", Hands, state, 1, []));
     }
 
     [Theory]

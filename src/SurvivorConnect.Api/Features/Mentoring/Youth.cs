@@ -290,10 +290,12 @@ internal sealed class YouthHandlers(
             throw new RequestValidationException("caseManagerIds", $"'{kept}' is on this youth's do-not-match list, so cannot be their case manager.");
         }
 
-        var mentors = (await data.MatchesAsync(Filter.Eq("youthId", youth.Id), openOnly: true, ct)).Select(m => m.MentorId).ToHashSet(StringComparer.Ordinal);
+        // A mentor now or before (one the youth turned down too) would read the youth's whole record and lead their team.
+        var mentors = (await data.MatchesAsync(Filter.Eq("youthId", youth.Id), openOnly: false, ct))
+            .Where(m => MatchLifecycle.IsOpen(m.State) || m.MentorSaidYes()).Select(m => m.MentorId).ToHashSet(StringComparer.Ordinal);
         if (ids.FirstOrDefault(mentors.Contains) is { } mentor)
         {
-            throw new RequestValidationException("caseManagerIds", $"'{mentor}' mentors this youth, so cannot also be their case manager.");
+            throw new RequestValidationException("caseManagerIds", $"'{mentor}' mentors or mentored this youth, so cannot be their case manager.");
         }
 
         var saved = await data.Store.ReplaceAsync(YouthReferral.Container, youth with { CaseManagerIds = ids }, ifMatch, ct);

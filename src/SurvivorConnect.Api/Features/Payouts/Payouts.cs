@@ -26,7 +26,7 @@ public sealed record PayoutView(
     public static PayoutView From(Payout p, string? payeeName, string? viewerId) => new(
         p.Id, p.OpportunityId, p.OpportunityTitle, p.SessionId, p.SessionDate, p.PayeeId, payeeName, p.Lines, p.Compensation, p.Reimbursement, p.Total,
         p.Currency, p.State, p.CreatedBy, p.CreatedAt, p.ApprovalsNeeded, p.Approvals, p.Method, p.OutsideReference, p.FailureCode, p.PaidAt,
-        viewerId is null ? null : PayoutRules.WhyNotApprove(viewerId, p.CreatedBy, p.RecordedBy, p.PayeeId, p.State, p.ApprovalsNeeded, [.. p.Approvals.Select(a => a.By)]),
+        viewerId is null ? null : PayoutRules.WhyNotApprove(viewerId, p.Hands, p.State, p.ApprovalsNeeded, [.. p.Approvals.Select(a => a.By)]),
         PayoutRules.CanCancel(p.State, p.TransferId), p.ETag ?? "");
 }
 
@@ -224,10 +224,10 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
     {
         var payout = (await AsApprovedNowAsync([await data.PayoutAsync(command.Id, ct)], ct))[0];
         var me = Me;
-        if (PayoutRules.WhyNotApprove(me, payout.CreatedBy, payout.RecordedBy, payout.PayeeId, payout.State, payout.ApprovalsNeeded, [.. payout.Approvals.Select(a => a.By)]) is { } why)
+        if (PayoutRules.WhyNotApprove(me, payout.Hands, payout.State, payout.ApprovalsNeeded, [.. payout.Approvals.Select(a => a.By)]) is { } why)
         {
             // Who they are refuses them (403); what was done already refuses anyone (409), a second press too.
-            var whoTheyAre = me == payout.PayeeId || me == payout.CreatedBy || me == payout.RecordedBy && payout.ApprovalsNeeded < 2;
+            var whoTheyAre = PayoutRules.OwnHand(me, payout.Hands, alone: payout.ApprovalsNeeded < 2) is not null;
             throw whoTheyAre ? new ForbiddenException(why) : new ConflictException(why);
         }
 
@@ -312,7 +312,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
     public async ValueTask<PayoutView> Handle(RecordPaidOutside command, CancellationToken ct)
     {
         var payout = await data.PayoutAsync(command.Id, ct);
-        if (PayoutRules.WhyNotPay(Me, payout.CreatedBy, payout.RecordedBy, payout.PayeeId, PayoutRules.RecordItsPayment) is { } why)
+        if (PayoutRules.WhyNotPay(Me, payout.Hands, PayoutRules.RecordItsPayment) is { } why)
         {
             throw new ForbiddenException(why);
         }
@@ -372,7 +372,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
     public async ValueTask<PayoutView> Handle(SetPayoutAside command, CancellationToken ct)
     {
         var payout = await data.PayoutAsync(command.Id, ct);
-        if (PayoutRules.WhyNotPay(Me, payout.CreatedBy, payout.RecordedBy, payout.PayeeId, PayoutRules.RecordItsPayment) is { } why)
+        if (PayoutRules.WhyNotPay(Me, payout.Hands, PayoutRules.RecordItsPayment) is { } why)
         {
             throw new ForbiddenException(why);
         }
@@ -391,7 +391,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
     public async ValueTask<PayoutView> Handle(RetryPayout command, CancellationToken ct)
     {
         var payout = await data.PayoutAsync(command.Id, ct);
-        if (PayoutRules.WhyNotPay(Me, payout.CreatedBy, payout.RecordedBy, payout.PayeeId, PayoutRules.SendItAgain) is { } why)
+        if (PayoutRules.WhyNotPay(Me, payout.Hands, PayoutRules.SendItAgain) is { } why)
         {
             throw new ForbiddenException(why);
         }
@@ -499,6 +499,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
             Currency = claim.Currency,
             CreatedBy = Me,
             RecordedBy = claim.RecordedBy,
+            TermsSetBy = [opportunity.RecruiterId, .. opportunity.ChangedBy],
             ClaimETag = claim.ETag,
             CreatedAt = data.Store.Now,
             ApprovalsNeeded = PayoutRules.ApprovalsNeeded(calculation.Total, settings.TwoApproverThreshold),

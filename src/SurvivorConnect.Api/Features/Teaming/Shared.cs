@@ -73,8 +73,12 @@ internal sealed class SharedHandlers(TeamingData data)
             }
 
             var today = await data.TodayAsync(ct);
-            // What the youth wrote to their own team stays with it: sharing meeting notes shares the team's notes, not their words.
-            meetings = [.. MeetingView.Newest(held, names, today).Select(m => m with { Actions = [.. m.Actions.Select(ForPartner)], YouthViews = null })];
+            // What the youth said to their own team stays with it, written by them or recorded beside a decision: sharing
+            // meeting notes shares what the team decided, not their words.
+            meetings = [.. MeetingView.Newest(held, names, today).Select(m => m with
+            {
+                Decisions = [.. m.Decisions.Select(d => d with { YouthView = null })], Actions = [.. m.Actions.Select(ForPartner)], YouthViews = null,
+            })];
         }
 
         return new SharedRecordsView(seat.Id, seat.SourceAgencyName, youthName, [.. grant.Kinds.Order()], casePlan, safetyPlan, meetings);

@@ -25,37 +25,46 @@ public enum PayoutState
     Reversed,
 }
 
+/// <summary>
+/// Who had a hand in a payout: whom it pays, who prepared it, and who decided its amount: who recorded the attendance it
+/// pays for, and who made or changed the work (its rate).
+/// </summary>
+public sealed record PayoutHands(string PayeeId, string CreatedBy, string? AttendanceRecordedBy, IReadOnlyCollection<string> TermsSetBy);
+
 /// <summary>Who may approve a payout, how many must, and how Stripe's news moves it on, in any order it arrives.</summary>
 public static class PayoutRules
 {
     /// <summary>Why this person may not approve this payout now, or null when they may.</summary>
-    /// <param name="recordedBy">
-    /// Who recorded the attendance it pays for, which decides the amount: they may not approve it alone, but may be one
-    /// of two (an agency with two approvers, one of whom records attendance, can still approve the larger payouts).
-    /// </param>
-    public static string? WhyNotApprove(
-        string approverId, string createdBy, string? recordedBy, string payeeId, PayoutState state, int approvalsNeeded, IReadOnlyCollection<string> approvedBy)
+    public static string? WhyNotApprove(string approverId, PayoutHands hands, PayoutState state, int approvalsNeeded, IReadOnlyCollection<string> approvedBy)
     {
+        ArgumentNullException.ThrowIfNull(hands);
         ArgumentNullException.ThrowIfNull(approvedBy);
         return state != PayoutState.Pending ? "Only a payout waiting for approval can be approved."
-            : approverId == payeeId ? "This payout pays you: another approver must approve it."
-            : approverId == createdBy ? "You prepared this payout: another approver must approve it."
-            : approverId == recordedBy && approvalsNeeded < 2 ? "You recorded the attendance this pays for: another approver must approve it."
+            : OwnHand(approverId, hands, alone: approvalsNeeded < 2) is { } own ? $"{own}: another approver must approve it."
             : approvedBy.Contains(approverId) ? "You have approved this payout: a second approver must approve it too."
             : null;
     }
 
-    /// <summary>
-    /// Why <paramref name="recorderId"/> may not record a payout as paid outside Stripe, or null when they may: as for
-    /// approval, not their own pay, nor what they prepared, nor pay that their own record of attendance decided.
-    /// </summary>
-    /// <summary>Who may not move an approved payout's money on (record it paid, send it again): as for approving it.</summary>
+    /// <summary>Who may not move an approved payout's money on (record it paid, send it again): as for approving it alone.</summary>
     /// <param name="step">What another approver must do instead, in words.</param>
-    public static string? WhyNotPay(string actorId, string createdBy, string? attendanceRecordedBy, string payeeId, string step) =>
-        actorId == payeeId ? $"This payout pays you: another finance approver must {step}."
-        : actorId == createdBy ? $"You prepared this payout: another finance approver must {step}."
-        : actorId == attendanceRecordedBy ? $"You recorded the attendance this payout is for: another finance approver must {step}."
-        : null;
+    public static string? WhyNotPay(string actorId, PayoutHands hands, string step) =>
+        OwnHand(actorId, hands, alone: true) is { } own ? $"{own}: another finance approver must {step}." : null;
+
+    /// <summary>
+    /// The person's own hand in the payout, in words, when it keeps them from deciding it: their own pay, or what they
+    /// prepared; and, when they would decide it <paramref name="alone"/>, an amount they decided. Whoever decided the
+    /// amount may be one of two approvers (an agency with two, one of whom records attendance, still approves the larger
+    /// payouts). Null when they had no such hand in it.
+    /// </summary>
+    public static string? OwnHand(string personId, PayoutHands hands, bool alone)
+    {
+        ArgumentNullException.ThrowIfNull(hands);
+        return personId == hands.PayeeId ? "This payout pays you"
+            : personId == hands.CreatedBy ? "You prepared this payout"
+            : alone && personId == hands.AttendanceRecordedBy ? "You recorded the attendance this pays for"
+            : alone && hands.TermsSetBy.Contains(personId) ? "You set what this work pays"
+            : null;
+    }
 
     public const string RecordItsPayment = "record its payment";
 
