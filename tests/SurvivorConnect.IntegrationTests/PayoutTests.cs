@@ -481,6 +481,11 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         Assert.Contains(notices.GetProperty("items").EnumerateArray(), n => n.GetProperty("kind").GetString() == "payout-failed");
         Assert.True((await HttpAssert.Ok<PayoutDto>(await Finance.GetAsync(PayoutWorld.Url(payouts[0].Id)))).MayCancel);
 
+        // The payee now wants a check: it is not sent through Stripe again, to wait there for ever.
+        await HttpAssert.Ok<JsonElement>(await payees[0].Client.PutAsJsonAsync("/api/payouts/me/method", new { method = "check" }));
+        var retried = await HttpAssert.Problem(await PayoutWorld.StepAsync(Finance, payouts[0].Id, "retry"), 409);
+        Assert.Contains("another way", retried.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
         // Finance pays it another way, from the page that told them to.
         var finance = await PortalSession.SignedInAsync(api, "demo-finance");
         var page = await finance.GetStringAsync("/finance");
@@ -1029,6 +1034,80 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         Assert.Equal("Paid", (await _world.PayoutAsync(payout.Id)).State);
         var reconciled = await PortalSession.PostFormAsync(finance, "/finance", "reconcile", ("CheckStripe", "true"));
         Assert.Contains("Each transfer was checked with Stripe.", reconciled, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_payout_another_preparer_made_from_the_claim_before_its_travel_is_worked_out_again_with_it()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync();
+        await HttpAssert.Ok<JsonElement>(await payees[0].Client.PutAsJsonAsync($"/api/engagements/opportunities/{opportunity}/sessions/s1/travel", new { miles = 20m }));
+        await _world.PayeeReadyAsync(payees[0], stripe: false);
+        var store = api.Services.GetRequiredService<IDocumentStore>();
+
+        // Just before this preparation writes the payout, another one (which read the claim before its miles) writes it first.
+        api.Store.WhileCreating = async document =>
+        {
+            if (document is Payout payout)
+            {
+                api.Store.WhileCreating = null;
+                await store.CreateAsync(PayoutData.Container, payout with
+                {
+                    Lines = payout.Lines.Take(1).ToList(), Reimbursement = 0m, Total = payout.Compensation, ClaimETag = "\"before-the-miles\"",
+                }, CancellationToken.None);
+            }
+        };
+        try
+        {
+            await _world.PrepareAsync(opportunity);
+        }
+        finally
+        {
+            api.Store.WhileCreating = null;
+        }
+
+        var prepared = Assert.Single((await HttpAssert.PagesAsync<PayoutDto>(Finance, $"/api/payouts?state=pending&pageSize=100")).SelectMany(p => p.Items), p => p.OpportunityId == opportunity);
+        Assert.Equal(14.50m, prepared.Reimbursement);
+        Assert.Equal(["Stipend", "Mileage"], prepared.Lines.Select(l => l.GetProperty("kind").GetString()));
+        Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, prepared.Id, "approve"))).State);
+    }
+
+    [Fact]
+    public async Task Receipts_filed_under_the_agency_s_cap_are_paid_back_whole_though_the_cap_is_lowered_before_the_payout()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync();
+        await _world.PayeeReadyAsync(payees[0], stripe: false);
+        await HttpAssert.Ok<JsonElement>(await payees[0].Client.PutAsJsonAsync($"/api/engagements/opportunities/{opportunity}/sessions/s1/travel", new
+        {
+            costs = new[] { new { description = "Train ticket", amount = 95m } },
+        }));
+        async Task CapAsync(decimal cap) => await HttpAssert.Ok<JsonElement>(await _world.Admin.PutAsJsonAsync("/api/engagements/settings", new
+        {
+            currency = "USD", receiptCap = cap,
+            kinds = new object[]
+            {
+                new { key = "focus-group", name = "Focus group", benchmarkHourlyRate = 60m },
+                new { key = "policy-review", name = "Policy or protocol review", benchmarkHourlyRate = 80m },
+            },
+        }));
+
+        await CapAsync(40m);
+        try
+        {
+            var payout = Assert.Single(await _world.PrepareAsync(opportunity));
+
+            Assert.Equal(95m, payout.Reimbursement);
+
+            // Filed now, the same receipts are over the lowered cap.
+            var (later, laterPayees) = await _world.AttendedAsync();
+            await HttpAssert.Problem(await laterPayees[0].Client.PutAsJsonAsync($"/api/engagements/opportunities/{later}/sessions/s1/travel", new
+            {
+                costs = new[] { new { description = "Train ticket", amount = 95m } },
+            }), 400);
+        }
+        finally
+        {
+            await CapAsync(EngagementSettings.DefaultReceiptCap);
+        }
     }
 
     [Fact]

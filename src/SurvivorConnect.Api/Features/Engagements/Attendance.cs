@@ -350,6 +350,7 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
         var travel = new TravelClaim(body.Miles ?? 0, [.. (body.Costs ?? []).Select(c => c with { Description = c.Description.Trim() })], body.TravelDays ?? 0)
         {
             Lodging = body.Lodging ?? 0,
+            ReceiptCap = cap,
         };
 
         // The person's sessions on the same or following days are one trip, whose costs are paid once: this opportunity's,

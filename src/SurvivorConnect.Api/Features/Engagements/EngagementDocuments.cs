@@ -272,6 +272,12 @@ public sealed record TravelClaim(decimal Miles, IReadOnlyList<ReceiptedCost> Cos
 {
     public decimal Lodging { get; init; }
 
+    /// <summary>
+    /// The agency's cap on receipts when they were filed (none on claims filed before it was kept): costs already paid
+    /// under it are paid back under it, though the cap is lowered before the payout is prepared.
+    /// </summary>
+    public decimal? ReceiptCap { get; init; }
+
     /// <summary>Whether it asks for anything: a travel form saved empty claims nothing, and must not hold the claim open for payment.</summary>
     [JsonIgnore]
     public bool ClaimsAnything => Miles > 0 || Costs.Count > 0 || StaysAway;

@@ -419,6 +419,12 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
         var account = await data.AccountAsync(payout.PayeeId, ct);
         await EnsureMayBePaidAsync(payout, account, ct);
 
+        // A payee who left Stripe since (one who could not finish its onboarding, say) would wait for it for ever.
+        if (payout.TransferId is null && account.Method != PayeeMethod.Stripe)
+        {
+            throw new ConflictException("The payee now takes their pay another way, not through Stripe: pay it that way, then record it as paid.");
+        }
+
         // A transfer that went through stays (its money is in the payee's Stripe balance); the rest is asked again.
         var again = payout with { State = PayoutState.Approved, Attempt = payout.Attempt + 1, BankPayoutId = null, FailureCode = null, PaidAt = null, Year = null };
         await data.QueueAsync(again, ct);
@@ -471,7 +477,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
             return PayoutCalculator.Calculate(new PayoutInput(
                 pay.Basis, pay.Rate, (decimal)(session.EndUtc - session.StartUtc).TotalMinutes / 60m,
                 pay.PrepMinutesPerSession, claim.Outcome, claim.Share, DateOnly.FromDateTime(session.Start), session.InPerson,
-                session.Location, claim.TravelAllowed, claim.PerDiemAllowed, claim.Travel, cap), rates);
+                session.Location, claim.TravelAllowed, claim.PerDiemAllowed, claim.Travel, Math.Max(claim.Travel?.ReceiptCap ?? 0, cap)), rates);
         }
         catch (PayoutRuleException ex)
         {
@@ -513,7 +519,10 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
             }
             catch (StoreException ex) when (ex.Kind == StoreErrorKind.Conflict)
             {
-                return (null, null);
+                // Another preparation made it meanwhile, perhaps from the claim before travel was added: it is worked out
+                // again from the claim as read here, which is marked as gone to finance next.
+                existing = await data.Store.ReadAsync<Payout>(PayoutData.Container, fresh.Id, data.Store.AgencyId, ct)
+                    ?? throw new ConflictException("Someone else is sending these claims to finance. Try again in a moment.");
             }
         }
 
