@@ -37,6 +37,9 @@ param scaleOutCpuPercent int = 70
 @description('Public addresses (CIDR) that may reach Key Vault, for operators adding secrets; empty: none (the app reaches it privately).')
 param keyVaultAllowedIpRanges array = []
 
+@description('The everyday site "Exit this page" opens: one a youth in this agency\'s area would be unremarkable on.')
+param portalExitUrl string = 'https://weather.com'
+
 var tags = { 'azd-env-name': environmentName }
 var token = toLower(uniqueString(subscription().id, environmentName, location))
 
@@ -171,6 +174,7 @@ module api 'modules/appservice.bicep' = {
       Auth__Audience: authAudience
       Auth__Portal__ClientId: authPortalClientId
       Auth__Portal__ClientSecret: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/auth-portal-client-secret)'
+      Portal__ExitUrl: portalExitUrl
 
       // App Service resolves these with the managed identity; until a secret exists the app runs without it
       // (Stripe payouts off; the portal's sign-in with PKCE only).

@@ -58,7 +58,7 @@ public sealed class EntraSignInTests : IAsyncLifetime
 
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Caseload", Exact = true })).ToBeVisibleAsync();
         Assert.True(_entra.HasSession);
-        var session = (await page.Context.CookiesAsync()).Single(c => c.Name == "sc-session");
+        var session = (await page.Context.CookiesAsync()).Single(c => c.Name == "__Host-sc-session");
         Assert.True(session.HttpOnly && session.Secure);
         Assert.Equal(SameSiteAttribute.Strict, session.SameSite);
 
@@ -68,7 +68,7 @@ public sealed class EntraSignInTests : IAsyncLifetime
         Assert.False(_entra.HasSession);
         Assert.Equal(1, _entra.SignOuts);
         Assert.Equal(_entra.LoginHints["entra-cm-1"], _entra.LastLogoutHint);
-        Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == "sc-session");
+        Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == "__Host-sc-session");
         await page.GotoAsync("/caseload");
         await Expect(page).ToHaveURLAsync(portal.BaseUrl + "/signin");
     }
@@ -99,6 +99,29 @@ public sealed class EntraSignInTests : IAsyncLifetime
         await Expect(copy).ToHaveURLAsync(portal.BaseUrl + "/signin");
         await page.ReloadAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Caseload", Exact = true })).ToBeVisibleAsync();
+    }
+
+    [Fact]
+    public async Task Over_https_the_exit_s_mark_is_one_only_the_portal_can_set_so_one_planted_from_a_sibling_site_locks_nobody_out()
+    {
+        var portal = _portal!;
+        await portal.AddPersonAsync("entra-cm-6", "agency-e", Roles.CaseManager);
+        _entra.SignInAs = ("entra-cm-6", "agency-e");
+        var page = await portal.OpenAsync();
+        await page.GotoAsync("/signin");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Sign in" }).ClickAsync();
+        var caseload = page.GetByRole(AriaRole.Heading, new() { Name = "Caseload", Exact = true });
+        await Expect(caseload).ToBeVisibleAsync();
+
+        // As a sibling site of the agency's domain could set it for the whole domain: no prefix.
+        await page.Context.AddCookiesAsync([new() { Name = "sc-left", Value = "1", Url = portal.BaseUrl }]);
+        await page.ReloadAsync();
+        await Expect(caseload).ToBeVisibleAsync();
+
+        // The portal's own mark, as its exit sets it, ends the session.
+        await page.Context.AddCookiesAsync([new() { Name = "__Host-sc-left", Value = "1", Url = portal.BaseUrl + "/", Secure = true }]);
+        await page.ReloadAsync();
+        await Expect(page).ToHaveURLAsync(portal.BaseUrl + "/signin");
     }
 
     [Fact]
@@ -146,7 +169,7 @@ public sealed class EntraSignInTests : IAsyncLifetime
 
         await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("We could not sign you in. Please try again.");
         Assert.Equal([true], askedAfresh);
-        Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == "sc-session");
+        Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == "__Host-sc-session");
         await page.GotoAsync("/caseload");
         await Expect(page).ToHaveURLAsync(portal.BaseUrl + "/signin");
 
@@ -169,7 +192,7 @@ public sealed class EntraSignInTests : IAsyncLifetime
         await page.GetByRole(AriaRole.Link, new() { Name = "Sign in" }).ClickAsync();
 
         await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("We could not sign you in. Please try again.");
-        Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == "sc-session");
+        Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == "__Host-sc-session");
     }
 
     /// <summary>The whole app as in staging, on HTTPS at 127.0.0.1 with a certificate made for the test.</summary>

@@ -58,6 +58,8 @@ public sealed class LiveConnectionTests(PortalServer server)
         var standing = page.Locator("[data-notices] li[data-notice-id=standing]");
         await Expect(standing.Locator("p").First).ToHaveTextAsync("First news, again");
         await Expect(standing.GetByRole(AriaRole.Button, new() { Name = "Mark as read" })).ToHaveAttributeAsync("value", "standing");
+        await Expect(standing.GetByRole(AriaRole.Button, new() { Name = "Mark as read" })).ToHaveAccessibleDescriptionAsync("First news, again");
+        await Expect(page.Locator("[data-notices] li[data-notice-id=other]").GetByRole(AriaRole.Button)).ToHaveAccessibleDescriptionAsync("Other news");
         await Expect(page.Locator("[data-notices] li").First).ToHaveAttributeAsync("data-notice-id", "standing");
         await Expect(page.Locator("[data-toast]")).ToHaveTextAsync("New notice: First news, again");
     }

@@ -97,6 +97,25 @@ public sealed class SessionEndTests(PortalServer server)
     }
 
     [Fact]
+    public async Task A_page_put_away_is_covered_at_once_so_the_app_switcher_keeps_no_picture_of_it_and_shows_again_when_come_back_to()
+    {
+        var youth = await server.SignInAsync("Riley (demo youth)", phone: true);
+        await youth.GotoAsync("/notifications");
+        var heading = youth.GetByRole(AriaRole.Heading, new() { Level = 1 });
+        await Expect(heading).ToBeVisibleAsync();
+        Task Put(string visibility) => youth.EvaluateAsync(
+            "state => { Object.defineProperty(document, 'visibilityState', { value: state, configurable: true }); document.dispatchEvent(new Event('visibilitychange')); }", visibility);
+
+        await Put("hidden");
+
+        await Expect(heading).ToBeHiddenAsync();
+        await Expect(youth.GetByRole(AriaRole.Button, new() { Name = "Exit this page" })).ToBeVisibleAsync();
+        await Put("visible");
+        await Expect(heading).ToBeVisibleAsync();
+        Assert.Equal(server.BaseUrl + "/notifications", youth.Url);
+    }
+
+    [Fact]
     public async Task A_minute_before_an_idle_page_clears_it_asks_whether_they_are_still_here_and_one_tap_or_reading_on_keeps_it()
     {
         var youth = await server.SignInAsync("Riley (demo youth)");

@@ -61,6 +61,8 @@ public sealed class NotificationTests(ApiFactory api)
         var marked = await PortalSession.PostFormAsync(portal, "/notifications", "read", ("Id", $"{personId}-n02"), ("From", from));
 
         Assert.Contains("Notice number 54.", newest, StringComparison.Ordinal);
+        Assert.Contains($"<p id=\"notice-{personId}-n54\">Notice number 54.</p>", newest, StringComparison.Ordinal);
+        Assert.Contains($"aria-describedby=\"notice-{personId}-n54\">Mark as read</button>", newest, StringComparison.Ordinal);
         Assert.DoesNotContain("Notice number 04.", newest, StringComparison.Ordinal);
         Assert.Contains("Notice number 04.", older, StringComparison.Ordinal);
         Assert.Contains("Notice number 00.", older, StringComparison.Ordinal);

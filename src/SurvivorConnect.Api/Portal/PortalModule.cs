@@ -14,7 +14,7 @@ public sealed class PortalOptions
     public const string SectionName = "Portal";
 
     /// <summary>A neutral site that replaces the portal on quick exit.</summary>
-    public string ExitUrl { get; set; } = "https://www.bbc.co.uk/weather";
+    public string ExitUrl { get; set; } = "https://weather.com";
 
     /// <summary>
     /// The portal's name in the browser tab, its history and its header: plain and neutral, never a person's name nor
@@ -36,7 +36,8 @@ public static class PortalModule
         builder.Services.AddRazorComponents();
         builder.Services.AddAntiforgery(o =>
         {
-            o.Cookie.Name = PortalSignIn.FormCookie;
+            o.Cookie.Name = PortalSignIn.HostOnly(PortalSignIn.FormCookie, https: !builder.Environment.IsDevelopment());
+            o.Cookie.Path = "/";
             o.Cookie.SameSite = SameSiteMode.Strict;
             o.Cookie.SecurePolicy = builder.Environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
         });

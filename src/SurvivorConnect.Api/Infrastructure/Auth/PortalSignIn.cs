@@ -1,9 +1,11 @@
 using System.Globalization;
 using System.Security.Claims;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 
 namespace SurvivorConnect.Api.Infrastructure.Auth;
@@ -31,6 +33,18 @@ public static partial class PortalSignIn
 
     /// <summary>The portal forms' antiforgery cookie.</summary>
     public const string FormCookie = "sc-form";
+
+    /// <summary>
+    /// A portal cookie's name where it is only ever sent over https: with the __Host- prefix, which only this host can set
+    /// (Secure, Path=/, no Domain). A cookie planted from a sibling site of the agency's domain (the exit's mark, to lock
+    /// someone out; a session, to sign them in as someone else) is then never read. Plain http cannot carry the prefix.
+    /// </summary>
+    public static string HostOnly(string name, bool https) => https ? HostPrefix + name : name;
+
+    private const string HostPrefix = "__Host-";
+
+    /// <summary>The quick exit's mark as the page sets it: prefixed over https (portal.js sets it so).</summary>
+    private static string LeftCookieOf(HttpRequest request) => HostOnly(LeftCookie, request.IsHttps);
     public const string SignInPath = "/signin";
 
     /// <summary>Where the portal's script says the person is still at work, which slides the session's idle time-out.</summary>
@@ -82,7 +96,8 @@ public static partial class PortalSignIn
     {
         foreach (var name in cookies.Where(context.Request.Cookies.ContainsKey))
         {
-            context.Response.Cookies.Delete(name);
+            // A prefixed cookie is deleted only as it was set: Secure, on the whole site.
+            context.Response.Cookies.Delete(name, new CookieOptions { Path = "/", Secure = name.StartsWith(HostPrefix, StringComparison.Ordinal) });
         }
     }
 
@@ -134,7 +149,8 @@ public static partial class PortalSignIn
     {
         authentication.AddCookie(CookieScheme, cookie =>
         {
-            cookie.Cookie.Name = CookieName;
+            cookie.Cookie.Name = HostOnly(CookieName, https: signInWithEntra);
+            cookie.Cookie.Path = "/";
             cookie.Cookie.HttpOnly = true;
 
             // Strict: no other site can make the browser send it, to a page, a form or a hub's WebSocket.
@@ -172,7 +188,7 @@ public static partial class PortalSignIn
                 }
 
                 // The quick exit's mark: its session is recorded as ended, so a copy of the cookie opens nothing either.
-                if (context.Request.Cookies.ContainsKey(LeftCookie))
+                if (context.Request.Cookies.ContainsKey(LeftCookieOf(context.Request)))
                 {
                     if (principal is not null)
                     {
@@ -228,14 +244,14 @@ public static partial class PortalSignIn
             cookie.Events.OnSigningOut = context =>
             {
                 // Nothing of the portal stays in the browser's site data: the forms' cookie goes with the session's.
-                Forget(context.HttpContext, LeftCookie, FormCookie);
+                Forget(context.HttpContext, LeftCookieOf(context.Request), context.HttpContext.RequestServices.GetRequiredService<IOptions<AntiforgeryOptions>>().Value.Cookie.Name!);
                 return context.HttpContext.RequestServices.GetRequiredService<PortalSessions>().EndAsync(SessionOf(context.HttpContext));
             };
 
             // Signing in over a session (another person on the same phone, or the same one again) ends that one first.
             cookie.Events.OnSigningIn = context =>
             {
-                Forget(context.HttpContext, LeftCookie);
+                Forget(context.HttpContext, LeftCookieOf(context.Request));
                 return context.HttpContext.RequestServices.GetRequiredService<PortalSessions>().EndAsync(SessionOf(context.HttpContext));
             };
             cookie.Events.OnRedirectToLogin = context =>

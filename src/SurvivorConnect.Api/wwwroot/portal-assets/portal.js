@@ -3,7 +3,7 @@
 (() => {
   'use strict';
   const RS = '\u001e';
-  const exitUrl = document.querySelector('meta[name="sc-exit"]')?.content || 'https://www.bbc.co.uk/weather';
+  const exitUrl = document.querySelector('meta[name="sc-exit"]')?.content || 'https://weather.com';
   const sockets = new Set();
   let page = null;
   let notices = null;
@@ -24,7 +24,9 @@
     // request to the site (whoever makes it), ends the session before anything is shown.
     const idleMinutes = Number(document.querySelector('nav[aria-label="Main"]')?.dataset.idleMinutes) || 60;
     clear();
-    document.cookie = `sc-left=1; Path=/; Max-Age=${idleMinutes * 60}; SameSite=Strict${location.protocol === 'https:' ? '; Secure' : ''}`;
+    // Over https only this host can set it (the __Host- prefix), so no sibling site can plant it to lock someone out.
+    const https = location.protocol === 'https:';
+    document.cookie = `${https ? '__Host-' : ''}sc-left=1; Path=/; Max-Age=${idleMinutes * 60}; SameSite=Strict${https ? '; Secure' : ''}`;
     try { navigator.sendBeacon('/exit'); } catch { /* the session still ends when it idles out */ }
     window.location.replace(exitUrl);
   }
@@ -100,8 +102,12 @@
   // session still lives: the timer above can be minutes late waking, and its answer seconds late on a waking network.
   let returning = false;
   async function coverOnReturn() {
+    if (left || returning || document.visibilityState !== 'visible') return;
     const idleMinutes = Number(document.querySelector('nav[aria-label="Main"]')?.dataset.idleMinutes);
-    if (!(idleMinutes > 0) || left || returning || document.visibilityState !== 'visible' || Date.now() - lastActive <= idleMinutes * 60000) return;
+    if (!(idleMinutes > 0) || Date.now() - lastActive <= idleMinutes * 60000) {
+      document.documentElement.classList.remove('covered');
+      return;
+    }
     returning = true;
     document.documentElement.classList.add('covered');
     try {
@@ -126,6 +132,12 @@
   }
   document.addEventListener('visibilitychange', coverOnReturn);
   window.addEventListener('pageshow', coverOnReturn);
+
+  // Put away (another app, another tab, the phone locked), the page is covered at once: the app switcher and the tab
+  // overview keep a picture of what was last on screen, and a tab woken from the freezer shows it before any check.
+  const cover = () => document.documentElement.classList.add('covered');
+  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') cover(); });
+  window.addEventListener('pagehide', cover);
 
   const idleWarning = document.querySelector('[data-idle-warning]');
   let focusBeforeWarning = null;
@@ -488,6 +500,7 @@
         item.className = 'card';
         item.dataset.noticeId = notice.id;
         const words = document.createElement('p');
+        words.id = `notice-${notice.id}`;
         words.textContent = notice.text;
         const when = document.createElement('p');
         when.className = 'hint';
@@ -498,6 +511,7 @@
         read.name = 'Id';
         read.value = notice.id;
         read.textContent = 'Mark as read';
+        read.setAttribute('aria-describedby', words.id);
         item.append(words, when, read);
         // A notice that stands for many comes back under its own id: it moves to the top rather than showing twice.
         [...list.children].find((shown) => shown.dataset.noticeId === notice.id)?.remove();
