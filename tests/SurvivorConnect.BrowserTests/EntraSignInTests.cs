@@ -80,13 +80,8 @@ public sealed class EntraSignInTests : IAsyncLifetime
         // provider is on http and the portal on https, so, as from Entra ID's own site, the browser counts the callback
         // as cross-site and withholds the session cookie from it.
         var portal = _portal!;
-        await portal.AddPersonAsync("entra-cm-2", "agency-e", Roles.CaseManager);
         await portal.AddPersonAsync("entra-cm-3", "agency-e", Roles.CaseManager);
-        _entra.SignInAs = ("entra-cm-2", "agency-e");
-        var page = await portal.OpenAsync();
-        await page.GotoAsync("/signin");
-        await page.GetByRole(AriaRole.Link, new() { Name = "Sign in" }).ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Caseload", Exact = true })).ToBeVisibleAsync();
+        var page = await CaseManagerSignedInAsync("entra-cm-2");
         var firstPersons = await page.Context.StorageStateAsync();
 
         _entra.SignInAs = ("entra-cm-3", "agency-e");
@@ -105,13 +100,8 @@ public sealed class EntraSignInTests : IAsyncLifetime
     public async Task Over_https_the_exit_s_mark_is_one_only_the_portal_can_set_so_one_planted_from_a_sibling_site_locks_nobody_out()
     {
         var portal = _portal!;
-        await portal.AddPersonAsync("entra-cm-6", "agency-e", Roles.CaseManager);
-        _entra.SignInAs = ("entra-cm-6", "agency-e");
-        var page = await portal.OpenAsync();
-        await page.GotoAsync("/signin");
-        await page.GetByRole(AriaRole.Link, new() { Name = "Sign in" }).ClickAsync();
+        var page = await CaseManagerSignedInAsync("entra-cm-6");
         var caseload = page.GetByRole(AriaRole.Heading, new() { Name = "Caseload", Exact = true });
-        await Expect(caseload).ToBeVisibleAsync();
 
         // As a sibling site of the agency's domain could set it for the whole domain: no prefix.
         await page.Context.AddCookiesAsync([new() { Name = "sc-left", Value = "1", Url = portal.BaseUrl }]);
@@ -193,6 +183,18 @@ public sealed class EntraSignInTests : IAsyncLifetime
 
         await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("We could not sign you in. Please try again.");
         Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == "__Host-sc-session");
+    }
+
+    /// <summary>A new case manager of the agency, signed in through Entra ID on a page of their own, at their caseload.</summary>
+    private async Task<IPage> CaseManagerSignedInAsync(string personId)
+    {
+        await _portal!.AddPersonAsync(personId, "agency-e", Roles.CaseManager);
+        _entra.SignInAs = (personId, "agency-e");
+        var page = await _portal.OpenAsync();
+        await page.GotoAsync("/signin");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Sign in" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Caseload", Exact = true })).ToBeVisibleAsync();
+        return page;
     }
 
     /// <summary>The whole app as in staging, on HTTPS at 127.0.0.1 with a certificate made for the test.</summary>
