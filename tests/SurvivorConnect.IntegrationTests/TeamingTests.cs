@@ -497,21 +497,6 @@ public sealed class TeamingTests(ApiFactory api)
     }
 
     [Fact]
-    public async Task A_youth_whose_role_changed_still_stops_sharing_about_them_and_staff_cannot_share_again_for_them()
-    {
-        var team = await _world.SharedTeamAsync(kinds: ["CasePlan"]);
-        await _world.Mentoring.SetRolesAsync(team.YouthPersonId, Roles.Advisor);
-
-        await MentoringWorld.Ok(await team.Youth.PostAsync($"/api/consents/{team.ConsentId}/revoke", null));
-
-        await TeamingWorld.RefusedAsync(await TeamingWorld.ReadAsync(team), HttpStatusCode.Forbidden);
-        await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/consents", new
-        {
-            subjectId = team.YouthId, grantor = "Youth", scope = "mdt-sharing", partnerAgencyId = team.Partner.Id, kinds = new[] { "CasePlan" },
-        }), 409);
-    }
-
-    [Fact]
     public async Task A_consent_staff_recorded_after_the_youth_withdrew_does_not_let_staff_share_again_for_them()
     {
         var team = await _world.SharedTeamAsync(kinds: ["CasePlan"]);

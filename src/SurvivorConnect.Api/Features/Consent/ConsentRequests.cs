@@ -217,11 +217,8 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
     {
         var consent = await store.FindAsync<ConsentRecord>(ConsentRecord.Container, command.ConsentId, ct) ?? throw new NotFoundException("consent");
 
-        // Saying no to what one said yes to for oneself needs no role: only saying yes does. A youth whose role changed
-        // (grown into an advisor, say) still stops what is shared about them under their sign-in.
-        var me = store.User.UserId;
-        var bySubject = consent.SubjectId == me && consent.Grantor is ConsentGrantor.Mentor or ConsentGrantor.Self
-            || consent.Grantor == ConsentGrantor.Youth && await subjects.SignInOfAsync(consent.SubjectId, ct) == me
+        // Saying no to what one said yes to for oneself needs no role: only saying yes does.
+        var bySubject = consent.SubjectId == store.User.UserId && consent.Grantor is ConsentGrantor.Mentor or ConsentGrantor.Self
             || await EnsureMayRecordAsync(consent.SubjectId, consent.Grantor, consent.Scope, ct);
         if (command.InError && (bySubject || GaveItThemselves(consent, await subjects.SignInOfAsync(consent.SubjectId, ct))))
         {
