@@ -446,6 +446,11 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         var refused = await HttpAssert.Problem(await PayoutWorld.StepAsync(maker.Client, payout.Id, "approve"), 403);
 
         Assert.Contains("set what this work pays", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        // Nor one prepared before the work's makers were kept on it.
+        var stored = await api.Store.ReadAsync<Payout>(Payout.Container, payout.Id, "demo", CancellationToken.None);
+        await api.Store.ReplaceAsync(Payout.Container, stored! with { TermsSetBy = [] }, stored.ETag!, CancellationToken.None);
+        Assert.Contains("set what this work pays", (await HttpAssert.Problem(await PayoutWorld.StepAsync(maker.Client, payout.Id, "approve"), 403)).GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal("Pending", (await _world.PayoutAsync(payout.Id)).State);
         Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "approve"))).State);
         var outside = await HttpAssert.Problem(await PayoutWorld.StepAsync(maker.Client, payout.Id, "paid-outside", new { reference = "Check 4411" }), 403);
@@ -1069,6 +1074,38 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         Assert.Equal(14.50m, prepared.Reimbursement);
         Assert.Equal(["Stipend", "Mileage"], prepared.Lines.Select(l => l.GetProperty("kind").GetString()));
         Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, prepared.Id, "approve"))).State);
+    }
+
+    [Fact]
+    public async Task A_preparation_that_read_the_claim_before_its_travel_does_not_overwrite_the_payout_another_made_from_it_after()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync();
+        await _world.PayeeReadyAsync(payees[0], stripe: false);
+
+        // Just before this preparation writes its payout (from the claim without miles), miles are added and another
+        // preparation sends the claim to finance with them.
+        api.Store.WhileCreating = async document =>
+        {
+            if (document is Payout)
+            {
+                api.Store.WhileCreating = null;
+                await HttpAssert.Ok<JsonElement>(await payees[0].Client.PutAsJsonAsync($"/api/engagements/opportunities/{opportunity}/sessions/s1/travel", new { miles = 20m }));
+                await _world.PrepareAsync(opportunity);
+            }
+        };
+        HttpResponseMessage first;
+        try
+        {
+            first = await _world.Recruiter.PostJson("/api/payouts", new { opportunityId = opportunity });
+        }
+        finally
+        {
+            api.Store.WhileCreating = null;
+        }
+
+        Assert.Contains("Someone else sent these claims to finance", (await HttpAssert.Problem(first, 409)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var payout = Assert.Single((await HttpAssert.PagesAsync<PayoutDto>(Finance, "/api/payouts?state=pending&pageSize=100")).SelectMany(p => p.Items), p => p.OpportunityId == opportunity);
+        Assert.Equal(14.50m, payout.Reimbursement);
     }
 
     [Fact]

@@ -48,6 +48,15 @@ public sealed class PayoutRulesTests
     }
 
     [Fact]
+    public void Of_two_approvers_at_most_one_decided_the_amount()
+    {
+        Assert.Contains("no hand in its amount", PayoutRules.WhyNotApprove("kim", Hands, PayoutState.Pending, 2, ["jo"]), StringComparison.Ordinal);
+        Assert.Contains("no hand in its amount", PayoutRules.WhyNotApprove("jo", Hands, PayoutState.Pending, 2, ["riley"]), StringComparison.Ordinal);
+        Assert.Null(PayoutRules.WhyNotApprove("kim", Hands, PayoutState.Pending, 2, ["casey"]));
+        Assert.Null(PayoutRules.WhyNotApprove("casey", Hands, PayoutState.Pending, 2, ["jo"]));
+    }
+
+    [Fact]
     public void The_same_approver_cannot_be_both_of_two()
     {
         Assert.Contains("second approver", PayoutRules.WhyNotApprove("casey", Hands, PayoutState.Pending, 2, ["casey"]), StringComparison.Ordinal);

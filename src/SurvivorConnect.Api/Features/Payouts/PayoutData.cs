@@ -67,6 +67,15 @@ internal sealed class PayoutData(AgencyStore store, IOptions<PayoutOptions> opti
     public async Task<Dictionary<string, PayeeAccount>> AccountsAsync(IEnumerable<string> personIds, CancellationToken ct) =>
         (await store.ManyAsync<PayeeAccount>(Container, personIds.Select(PayeeAccount.IdFor), ct)).ToDictionary(a => a.PersonId, StringComparer.Ordinal);
 
+    /// <summary>
+    /// Who had a hand in the payout, with whoever made or changed its work as the opportunity says now: a payout prepared
+    /// before the work's makers were kept on it has none of its own.
+    /// </summary>
+    public async Task<PayoutHands> HandsAsync(Payout payout, CancellationToken ct) =>
+        await store.ReadAsync<Opportunity>(EngagementData.Container, payout.OpportunityId, store.AgencyId, ct) is { } work
+            ? payout.Hands with { TermsSetBy = [.. payout.TermsSetBy.Union([work.RecruiterId, .. work.ChangedBy], StringComparer.Ordinal)] }
+            : payout.Hands;
+
     /// <summary>Whether the payout's claim is no longer the one it was calculated from, so it is neither approved, sent nor paid.</summary>
     public async Task<bool> ClaimChangedAsync(Payout payout, CancellationToken ct) =>
         ClaimChanged(payout, await store.ReadAsync<CompensationClaim>(EngagementData.Container, payout.ClaimId, store.AgencyId, ct));

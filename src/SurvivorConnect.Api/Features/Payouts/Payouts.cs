@@ -224,10 +224,11 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
     {
         var payout = (await AsApprovedNowAsync([await data.PayoutAsync(command.Id, ct)], ct))[0];
         var me = Me;
-        if (PayoutRules.WhyNotApprove(me, payout.Hands, payout.State, payout.ApprovalsNeeded, [.. payout.Approvals.Select(a => a.By)]) is { } why)
+        var hands = await data.HandsAsync(payout, ct);
+        if (PayoutRules.WhyNotApprove(me, hands, payout.State, payout.ApprovalsNeeded, [.. payout.Approvals.Select(a => a.By)]) is { } why)
         {
             // Who they are refuses them (403); what was done already refuses anyone (409), a second press too.
-            var whoTheyAre = PayoutRules.OwnHand(me, payout.Hands, alone: payout.ApprovalsNeeded < 2) is not null;
+            var whoTheyAre = payout.State == PayoutState.Pending && PayoutRules.OwnHand(me, hands, alone: true) is not null && payout.Approvals.All(a => a.By != me);
             throw whoTheyAre ? new ForbiddenException(why) : new ConflictException(why);
         }
 
@@ -312,7 +313,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
     public async ValueTask<PayoutView> Handle(RecordPaidOutside command, CancellationToken ct)
     {
         var payout = await data.PayoutAsync(command.Id, ct);
-        if (PayoutRules.WhyNotPay(Me, payout.Hands, PayoutRules.RecordItsPayment) is { } why)
+        if (PayoutRules.WhyNotPay(Me, await data.HandsAsync(payout, ct), PayoutRules.RecordItsPayment) is { } why)
         {
             throw new ForbiddenException(why);
         }
@@ -372,7 +373,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
     public async ValueTask<PayoutView> Handle(SetPayoutAside command, CancellationToken ct)
     {
         var payout = await data.PayoutAsync(command.Id, ct);
-        if (PayoutRules.WhyNotPay(Me, payout.Hands, PayoutRules.RecordItsPayment) is { } why)
+        if (PayoutRules.WhyNotPay(Me, await data.HandsAsync(payout, ct), PayoutRules.RecordItsPayment) is { } why)
         {
             throw new ForbiddenException(why);
         }
@@ -391,7 +392,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
     public async ValueTask<PayoutView> Handle(RetryPayout command, CancellationToken ct)
     {
         var payout = await data.PayoutAsync(command.Id, ct);
-        if (PayoutRules.WhyNotPay(Me, payout.Hands, PayoutRules.SendItAgain) is { } why)
+        if (PayoutRules.WhyNotPay(Me, await data.HandsAsync(payout, ct), PayoutRules.SendItAgain) is { } why)
         {
             throw new ForbiddenException(why);
         }
@@ -519,15 +520,22 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
             }
             catch (StoreException ex) when (ex.Kind == StoreErrorKind.Conflict)
             {
-                // Another preparation made it meanwhile, perhaps from the claim before travel was added: it is worked out
-                // again from the claim as read here, which is marked as gone to finance next.
+                // Another preparation made it meanwhile, perhaps from the claim before travel was added: worked out again
+                // below, from the claim as read here while it is still the claim as it is.
                 existing = await data.Store.ReadAsync<Payout>(PayoutData.Container, fresh.Id, data.Store.AgencyId, ct)
-                    ?? throw new ConflictException("Someone else is sending these claims to finance. Try again in a moment.");
+                    ?? throw new ConflictException(SentMeanwhile);
             }
         }
 
         // A payout not yet approved is worked out again, its approvals starting over: its claim is still open, so it
-        // changed since (travel added while the payout was being prepared, say) or the claim's update failed after.
+        // changed since (travel added while the payout was being prepared, say) or the claim's update failed after. Only
+        // from the claim as it is now: a preparation that read it before a change must not overwrite the payout another
+        // worked out from the changed claim.
+        if (existing.State is PayoutState.Cancelled or PayoutState.Pending && !await ClaimAsReadAsync(claim, ct))
+        {
+            throw new ConflictException(SentMeanwhile);
+        }
+
         return existing.State switch
         {
             PayoutState.Cancelled => (await data.SaveAsync(existing, fresh with { Attempt = existing.Attempt + 1 }, ct: ct), null),
@@ -535,6 +543,13 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
             _ => (null, existing),
         };
     }
+
+    /// <summary>Whether the claim is still open and as <paramref name="claim"/> read it.</summary>
+    private async Task<bool> ClaimAsReadAsync(CompensationClaim claim, CancellationToken ct) =>
+        await data.Store.ReadAsync<CompensationClaim>(EngagementData.Container, claim.Id, data.Store.AgencyId, ct) is { State: ClaimState.Open } now && now.ETag == claim.ETag;
+
+    private const string SentMeanwhile =
+        "Someone else sent these claims to finance just now, or a claim changed as they did. Look at the payouts waiting for approval, then send any claims still to pay again.";
 
     /// <summary>
     /// A claim that now pays nothing (recorded again as not attended) takes back a payout made from it earlier whose

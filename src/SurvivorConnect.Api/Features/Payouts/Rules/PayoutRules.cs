@@ -42,6 +42,8 @@ public static class PayoutRules
         return state != PayoutState.Pending ? "Only a payout waiting for approval can be approved."
             : OwnHand(approverId, hands, alone: approvalsNeeded < 2) is { } own ? $"{own}: another approver must approve it."
             : approvedBy.Contains(approverId) ? "You have approved this payout: a second approver must approve it too."
+            : OwnHand(approverId, hands, alone: true) is { } decided && approvedBy.Any(a => OwnHand(a, hands, alone: true) is not null)
+                ? $"{decided}, and so did the approver before you: an approver who had no hand in its amount must approve it."
             : null;
     }
 
@@ -53,8 +55,8 @@ public static class PayoutRules
     /// <summary>
     /// The person's own hand in the payout, in words, when it keeps them from deciding it: their own pay, or what they
     /// prepared; and, when they would decide it <paramref name="alone"/>, an amount they decided. Whoever decided the
-    /// amount may be one of two approvers (an agency with two, one of whom records attendance, still approves the larger
-    /// payouts). Null when they had no such hand in it.
+    /// amount may be one of two approvers, with one who did not (an agency with two, one of whom records attendance, still
+    /// approves the larger payouts). Null when they had no such hand in it.
     /// </summary>
     public static string? OwnHand(string personId, PayoutHands hands, bool alone)
     {
