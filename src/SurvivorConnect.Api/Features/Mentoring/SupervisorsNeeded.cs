@@ -13,9 +13,10 @@ public sealed record SupervisorView(string Id, string DisplayName);
 
 /// <summary>
 /// A mentor with no active supervisor, and whether an urgent wellbeing answer of theirs waits for one; or one whose
-/// supervisor has left an urgent answer unseen too long (<paramref name="SupervisorAway"/>), to give to someone who can act.
+/// supervisor has left an urgent answer unseen too long (<paramref name="SupervisorAway"/>), or a concern unseen a week
+/// (<paramref name="ConcernUnseen"/>), to give to someone who can act.
 /// </summary>
-public sealed record MentorNeedingSupervisor(string Id, string DisplayName, bool UrgentWaiting, bool SupervisorAway = false);
+public sealed record MentorNeedingSupervisor(string Id, string DisplayName, bool UrgentWaiting, bool SupervisorAway = false, bool ConcernUnseen = false);
 
 /// <summary>What Supervision tells the admin about mentors' urgent answers nobody has seen: ids only, never the answers.</summary>
 public interface IWellbeingUrgentWaits
@@ -24,6 +25,9 @@ public interface IWellbeingUrgentWaits
 
     /// <summary>Mentors whose urgent answer has waited past the time their supervisor had to see it.</summary>
     Task<IReadOnlySet<string>> MentorsWaitingTooLongAsync(CancellationToken ct);
+
+    /// <summary>Mentors with a concern (or missed check-ins) their supervisor has left unseen past the week they had.</summary>
+    Task<IReadOnlySet<string>> MentorsConcernUnseenTooLongAsync(CancellationToken ct);
 }
 
 public sealed record ListSupervisors : IQuery<IReadOnlyList<SupervisorView>>, IAgencyAdminOnly;
@@ -64,9 +68,11 @@ internal sealed class SupervisorsNeededHandlers(MentoringData data, IWellbeingUr
             }
         }
 
-        // A supervisor who has left an urgent answer unseen too long may be away: the admins were asked to give the
-        // mentor someone who can act, and find them here.
-        var away = (await data.ManyAsync<MentorProfile>(MentorProfile.Container, await urgent.MentorsWaitingTooLongAsync(ct), ct))
+        // A supervisor who has left an urgent answer unseen too long, or a concern unseen a week, may be away: the admins
+        // were asked to give the mentor someone who can act, and find them here.
+        var urgentUnseen = await urgent.MentorsWaitingTooLongAsync(ct);
+        var concernUnseen = await urgent.MentorsConcernUnseenTooLongAsync(ct);
+        var away = (await data.ManyAsync<MentorProfile>(MentorProfile.Container, [.. urgentUnseen.Union(concernUnseen)], ct))
             .Where(m => !without.ContainsKey(m.Id)).ToDictionary(m => m.Id, StringComparer.Ordinal);
 
         // Only people who mentor now need one: a mentor deactivated, or no longer a mentor, has no check-ins to read.
@@ -75,7 +81,8 @@ internal sealed class SupervisorsNeededHandlers(MentoringData data, IWellbeingUr
         return [.. without.Values.Concat(away.Values).Where(m => mentoring.Contains(m.Id))
             .OrderByDescending(m => waiting.Contains(m.Id)).ThenBy(m => m.DisplayName, StringComparer.CurrentCultureIgnoreCase)
             .Take(ListMentorsNeedingSupervisor.Limit)
-            .Select(m => new MentorNeedingSupervisor(m.Id, m.DisplayName, waiting.Contains(m.Id), away.ContainsKey(m.Id)))];
+            .Select(m => new MentorNeedingSupervisor(m.Id, m.DisplayName, waiting.Contains(m.Id),
+                away.ContainsKey(m.Id) && urgentUnseen.Contains(m.Id), away.ContainsKey(m.Id) && concernUnseen.Contains(m.Id)))];
     }
 }
 
@@ -113,7 +120,7 @@ public static class SupervisorsNeededEndpoints
         app.MapGet("/api/supervisors", ListSupervisors).WithName(nameof(ListSupervisors)).WithTags("Mentors")
             .RequireAuthorization(Policies.AgencyAdmin).WithSummary("The agency's active supervisors: whom a mentor can be given to.");
         app.MapGet("/api/mentors/needing-supervisor", ListMentorsNeedingSupervisor).WithName(nameof(ListMentorsNeedingSupervisor)).WithTags("Mentors")
-            .RequireAuthorization(Policies.AgencyAdmin).WithSummary("Active mentors with no active supervisor, or whose supervisor has left an urgent wellbeing answer unseen over two hours, those with an urgent answer waiting first, to give to someone who can act. Audited.");
+            .RequireAuthorization(Policies.AgencyAdmin).WithSummary("Active mentors with no active supervisor, or whose supervisor has left an urgent wellbeing answer unseen over two hours or a concern unseen a week, those with an urgent answer waiting first, to give to someone who can act. Audited.");
         return app;
     }
 

@@ -163,6 +163,10 @@ public static class Notices
     public static Notice WellbeingUrgentUnseen { get; } = new("mentor-needs-supervisor",
         "Urgent: an urgent concern about a mentor (an answer in their wellbeing check-in, or their own words in a mentoring chat) has waited over two hours without their supervisor seeing it. Please reach that supervisor now, or, under Supervisors, give the mentor another supervisor, who will be told to reach out to them.");
 
+    /// <summary>To the admins: names no mentor and says nothing of the answers; the Supervisors page lists whom it is about.</summary>
+    public static Notice WellbeingConcernUnseen { get; } = new("mentor-needs-supervisor",
+        "A concern about a mentor's wellbeing (from their check-ins, or check-ins they missed) has waited a week without their supervisor seeing it. Please reach that supervisor, or, under Supervisors, give the mentor another supervisor.");
+
     public static Notice MentorNeedsSupervisor { get; } = new("mentor-needs-supervisor",
         "A mentor has no active supervisor, and their wellbeing check-ins need one now. Please give them a supervisor, under Supervisors; what needs them waits for whoever you choose.");
 

@@ -219,7 +219,7 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
             await TryAsync(() => AlertAsync(mentor, notifier, NoticeFor(raised), raised.AlertKey, ct), failures);
         }
 
-        if (urgent)
+        if (raised.Status == WellbeingFlagStatus.Open)
         {
             await TryAsync(() => WatchAsync(raised, ct), failures);
         }
@@ -262,22 +262,32 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
     private async Task<bool> UrgentWaitingAsync(string mentorId, CancellationToken ct) =>
         (await FlagsAsync(mentorId, ct)).Any(f => f is { Kind: FlagKind.Urgent, Status: WellbeingFlagStatus.Open });
 
-    /// <summary>Puts an urgent flag on the hourly watch, unless it is there already (and perhaps moved on).</summary>
-    private async Task WatchAsync(WellbeingFlag urgent, CancellationToken ct)
+    /// <summary>Puts a flag on its watch (an urgent one hourly, a concern weekly), unless it is there already (and perhaps moved on).</summary>
+    private async Task WatchAsync(WellbeingFlag flag, CancellationToken ct)
     {
+        var id = FlagWatch.IdFor(store.AgencyId, flag.Id);
+        FlagWatch watch = flag.Kind == FlagKind.Urgent
+            ? new UrgentFlagWatch { Id = id, PartitionKey = UrgentFlagWatch.Partition, FlagId = flag.Id, DueAt = flag.RaisedAt + UrgentFlagWatch.Every }
+            : new ConcernFlagWatch { Id = id, PartitionKey = ConcernFlagWatch.Partition, FlagId = flag.Id, DueAt = flag.RaisedAt + ConcernFlagWatch.AdminsAfter };
         try
         {
-            await store.CreateAsync(Container, new UrgentFlagWatch
-            {
-                Id = UrgentFlagWatch.IdFor(store.AgencyId, urgent.Id),
-                PartitionKey = UrgentFlagWatch.Partition,
-                FlagId = urgent.Id,
-                DueAt = urgent.RaisedAt + UrgentFlagWatch.Every,
-            }, ct);
+            await store.CreateAsync(Container, watch, ct);
         }
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.Conflict)
         {
             // Watched already, and its next look may have moved on since: that one stands.
+        }
+    }
+
+    /// <summary>
+    /// A concern its supervisor has left unseen for <see cref="ConcernFlagWatch.AdminsAfter"/>: the admins are told, once
+    /// for each supervisor's turn. A mentor without an active supervisor had the admins told when it was raised.
+    /// </summary>
+    public async Task EscalateUnseenConcernAsync(MentorProfile mentor, WellbeingFlag concern, Notifier notifier, CancellationToken ct)
+    {
+        if (ConcernFlagWatch.SupervisorHadTime(concern.RaisedAt, mentor.SupervisorSince, Store.Now) && await mentoring.HasActiveSupervisorAsync(mentor, ct))
+        {
+            await notifier.SendOnceToAdminsAsync(Notices.WellbeingConcernUnseen, $"concern-unseen~{concern.Id}~{mentor.SupervisorId}~{mentor.SupervisorSince?.UtcTicks}", ct, except: mentor.Id);
         }
     }
 

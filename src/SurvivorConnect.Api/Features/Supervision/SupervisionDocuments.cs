@@ -166,12 +166,25 @@ public sealed record CheckInFollowUp : Document
     public static string IdFor(string agencyId, string checkInId) => $"{agencyId}~{checkInId}";
 }
 
+/// <summary>A wellbeing flag to look at again at <see cref="DueAt"/>, in a partition every agency shares. Ids and a time only.</summary>
+public abstract record FlagWatch : Document
+{
+    public required string FlagId { get; init; }
+
+    public required DateTimeOffset DueAt { get; init; }
+
+    public static string IdFor(string agencyId, string flagId) => $"{agencyId}~{flagId}";
+
+    /// <summary>Whether a mentor's supervisor has had <paramref name="time"/> to see a flag: from when it was raised, or from when they were given the mentor.</summary>
+    protected static bool HadTime(DateTimeOffset raisedAt, DateTimeOffset? supervisorSince, DateTimeOffset now, TimeSpan time) =>
+        now - (supervisorSince > raisedAt ? supervisorSince.Value : raisedAt) >= time;
+}
+
 /// <summary>
 /// An urgent flag to look at again an hour on, in the one partition every agency shares ("urgent-watch"): if no
-/// supervisor has seen it by then, they are told again and the app counts it, each hour until one has. Ids and a
-/// time only.
+/// supervisor has seen it by then, they are told again and the app counts it, each hour until one has.
 /// </summary>
-public sealed record UrgentFlagWatch : Document
+public sealed record UrgentFlagWatch : FlagWatch
 {
     public const string Partition = "urgent-watch";
 
@@ -183,17 +196,30 @@ public sealed record UrgentFlagWatch : Document
     /// </summary>
     public static readonly TimeSpan AdminsAfter = TimeSpan.FromHours(2);
 
-    /// <summary>Whether a mentor's supervisor has had <see cref="AdminsAfter"/> to see an urgent answer: from when it was raised, or from when they were given the mentor.</summary>
+    /// <summary>Whether a mentor's supervisor has had <see cref="AdminsAfter"/> to see an urgent answer.</summary>
     public static bool SupervisorHadTime(DateTimeOffset raisedAt, DateTimeOffset? supervisorSince, DateTimeOffset now) =>
-        now - (supervisorSince > raisedAt ? supervisorSince.Value : raisedAt) >= AdminsAfter;
+        HadTime(raisedAt, supervisorSince, now, AdminsAfter);
 
     public override string Type => "urgent-flag-watch";
+}
 
-    public required string FlagId { get; init; }
+/// <summary>
+/// A concern or missed-check-ins flag to look at again once its supervisor has had a week, in the one partition every
+/// agency shares ("concern-watch"): if they have not seen it by then, the admins are told, once for each supervisor's
+/// turn, and it is looked at again each week until someone has.
+/// </summary>
+public sealed record ConcernFlagWatch : FlagWatch
+{
+    public const string Partition = "concern-watch";
 
-    public required DateTimeOffset DueAt { get; init; }
+    /// <summary>How long a concern waits on its supervisor before the admins are told: long enough for a week's leave.</summary>
+    public static readonly TimeSpan AdminsAfter = TimeSpan.FromDays(7);
 
-    public static string IdFor(string agencyId, string flagId) => $"{agencyId}~{flagId}";
+    /// <summary>Whether a mentor's supervisor has had <see cref="AdminsAfter"/> to see a concern.</summary>
+    public static bool SupervisorHadTime(DateTimeOffset raisedAt, DateTimeOffset? supervisorSince, DateTimeOffset now) =>
+        HadTime(raisedAt, supervisorSince, now, AdminsAfter);
+
+    public override string Type => "concern-flag-watch";
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<FlagKind>))]

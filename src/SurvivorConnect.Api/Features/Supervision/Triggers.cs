@@ -306,10 +306,50 @@ internal sealed class UrgentFlagWatchHandler(SupervisionData data, Notifier noti
 }
 
 /// <summary>
+/// A concern's week is up: if its supervisor has not seen it, the admins are told. Not audited, as an urgent flag's
+/// watch is not: an entry a week after a check-in would tell the audit log's readers whose answers raised a concern.
+/// </summary>
+public sealed record CheckConcernFlagSeen(string WatchId, DateTimeOffset DueAt) : ICommand<bool>;
+
+internal sealed class ConcernFlagWatchHandler(SupervisionData data, Notifier notifier) : ICommandHandler<CheckConcernFlagSeen, bool>
+{
+    public async ValueTask<bool> Handle(CheckConcernFlagSeen command, CancellationToken ct)
+    {
+        var store = data.Store;
+        var watch = await store.ReadAsync<ConcernFlagWatch>(SupervisionData.Container, command.WatchId, ConcernFlagWatch.Partition, ct);
+        if (watch is null || watch.DueAt != command.DueAt)
+        {
+            return false;
+        }
+
+        if (await store.ReadAsync<WellbeingFlag>(SupervisionData.Container, watch.FlagId, store.AgencyId, ct) is not { Status: WellbeingFlagStatus.Open } flag)
+        {
+            await store.DeleteAsync(SupervisionData.Container, watch.Id, ConcernFlagWatch.Partition, watch.ETag, ct);
+            return false;
+        }
+
+        // Moved on first, so one instance of several tells the admins; looked at again a week on, for a supervisor given
+        // the mentor since who leaves it unseen too.
+        try
+        {
+            await store.ReplaceAsync(SupervisionData.Container, watch with { DueAt = watch.DueAt + ConcernFlagWatch.AdminsAfter }, watch.ETag!, ct);
+        }
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed)
+        {
+            return false;
+        }
+
+        await data.EscalateUnseenConcernAsync(await data.Mentoring.MentorAsync(flag.MentorId, ct), flag, notifier, ct);
+        return true;
+    }
+}
+
+/// <summary>
 /// Every instance runs this (ADR 0005), from partitions every agency shares and each record in its agency's scope as
 /// that agency's system user: it finishes check-ins whose request failed part way, tells again of urgent flags whose
-/// hour is up, reminds mentors of check-ins coming up, and marks due check-ins missed. Two instances may both try; the schedule's (and the watch's) version
-/// lets one, and no follow-up of a check-in happens twice.
+/// hour is up, tells the admins of concerns left unseen a week, reminds mentors of check-ins coming up, and marks due
+/// check-ins missed. Two instances may both try; the schedule's (and the watch's) version lets one, and no follow-up of
+/// a check-in happens twice.
 /// </summary>
 internal sealed partial class CheckInWorker(IServiceScopeFactory scopes, IDocumentStore store, TimeProvider time, ILogger<CheckInWorker> log) : PeriodicWork(time, log)
 {
@@ -324,6 +364,7 @@ internal sealed partial class CheckInWorker(IServiceScopeFactory scopes, IDocume
         // Check-ins first: one finished here starts its schedule again before that schedule could count as missed.
         await EachDueAsync<CheckInFollowUp>(CheckInFollowUp.Partition, followUp => new FinishCheckIn(followUp.Id), ct);
         await EachDueAsync<UrgentFlagWatch>(UrgentFlagWatch.Partition, watch => new CheckUrgentFlagSeen(watch.Id, watch.DueAt), ct);
+        await EachDueAsync<ConcernFlagWatch>(ConcernFlagWatch.Partition, watch => new CheckConcernFlagSeen(watch.Id, watch.DueAt), ct);
         await EachDueAsync<CheckInReminder>(CheckInReminder.Partition, reminder => new RemindCheckIn(reminder.MentorId, reminder.ForDueAt), ct);
         await EachDueAsync<CheckInSlot>(CheckInSlot.Partition, slot => new MarkCheckInMissed(slot.MentorId, slot.DueAt - CheckInSchedule.MissedAfter), ct);
     }
