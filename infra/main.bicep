@@ -37,7 +37,8 @@ param scaleOutCpuPercent int = 70
 @description('Public addresses (CIDR) that may reach Key Vault, for operators adding secrets; empty: none (the app reaches it privately).')
 param keyVaultAllowedIpRanges array = []
 
-@description('The everyday site "Exit this page" opens: one a youth in this agency\'s area would be unremarkable on.')
+@description('The everyday site "Exit this page" opens (an absolute https address): one a youth in this agency\'s area would be unremarkable on.')
+@minLength(9)
 param portalExitUrl string = 'https://weather.com'
 
 var tags = { 'azd-env-name': environmentName }

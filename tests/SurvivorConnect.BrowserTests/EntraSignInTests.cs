@@ -61,6 +61,7 @@ public sealed class EntraSignInTests : IAsyncLifetime
         var session = (await page.Context.CookiesAsync()).Single(c => c.Name == "__Host-sc-session");
         Assert.True(session.HttpOnly && session.Secure);
         Assert.Equal(SameSiteAttribute.Strict, session.SameSite);
+        Assert.Contains(await page.Context.CookiesAsync(), c => c is { Name: "__Host-sc-form", Secure: true, Path: "/" });
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
 
@@ -68,7 +69,7 @@ public sealed class EntraSignInTests : IAsyncLifetime
         Assert.False(_entra.HasSession);
         Assert.Equal(1, _entra.SignOuts);
         Assert.Equal(_entra.LoginHints["entra-cm-1"], _entra.LastLogoutHint);
-        Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name == "__Host-sc-session");
+        Assert.DoesNotContain(await page.Context.CookiesAsync(), c => c.Name is "__Host-sc-session" or "__Host-sc-form");
         await page.GotoAsync("/caseload");
         await Expect(page).ToHaveURLAsync(portal.BaseUrl + "/signin");
     }

@@ -245,11 +245,12 @@ public sealed class OutsideDevelopmentTests
             ["Storage:Cosmos:Key"] = "a-key",
             ["Payouts:Stripe:SecretKey"] = "sk_test_123",
             ["APPLICATIONINSIGHTS_CONNECTION_STRING"] = "not a connection string",
+            ["Portal:ExitUrl"] = "weather.com",
         });
 
         var error = Assert.Throws<InvalidOperationException>(() => factory.Server);
 
-        foreach (var expected in new[] { "Storage:Cosmos:Endpoint is required", "Auth:Authority is required", "Chat:Redis is required", "Storage:Provider must be Cosmos",
+        foreach (var expected in new[] { "Portal:ExitUrl must be an absolute https address", "Storage:Cosmos:Endpoint is required", "Auth:Authority is required", "Chat:Redis is required", "Storage:Provider must be Cosmos",
             "Storage:Cosmos:Key must be empty", "Payouts:Stripe:SecretKey (sk_ or rk_) and Payouts:Stripe:WebhookSecret", "APPLICATIONINSIGHTS_CONNECTION_STRING is not",
             "AZURE_CLIENT_ID is required" })
         {

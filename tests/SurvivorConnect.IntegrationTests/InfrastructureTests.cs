@@ -257,6 +257,8 @@ public sealed class InfrastructureTests(ApiFactory api)
     private static string Resolved(string key, string value) => value switch
     {
         _ when key == "Chat__Redis" => "resolved-secret",
+        _ when System.Text.RegularExpressions.Regex.Match(value, @"^\[parameters\('(\w+)'\)\]$") is { Success: true } parameter
+            && Template()["parameters"]?[parameter.Groups[1].Value]?["defaultValue"] is JsonValue given && given.TryGetValue<string>(out var text) => text,
         _ when value.Contains("Microsoft.KeyVault", StringComparison.Ordinal) => $"@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/{key})",
         _ when value.Contains("appInsightsConnectionString", StringComparison.Ordinal) => "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=http://127.0.0.1:9/",
         _ when value.StartsWith('[') => "resolved-by-arm",

@@ -147,6 +147,13 @@ internal static class StartupGuards
             problems.Add("Auth:Portal:IdleMinutes and Auth:Portal:MaxHours must each be at least 1: otherwise every sign-in ends at once.");
         }
 
+        // A relative or plain-http address would send the quick exit back into the portal, or to a page a network can read.
+        var exitUrl = Read<Portal.PortalOptions>(configuration, Portal.PortalOptions.SectionName, problems).ExitUrl;
+        if (!Uri.TryCreate(exitUrl, UriKind.Absolute, out var exit) || exit.Scheme != Uri.UriSchemeHttps)
+        {
+            problems.Add("Portal:ExitUrl must be an absolute https address (https://weather.com, say): the quick exit goes there.");
+        }
+
         var stripe = Read<StripeOptions>(configuration, $"{PayoutOptions.SectionName}:Stripe", problems);
         var stripeSecrets = new[] { stripe.SecretKey, stripe.WebhookSecret, stripe.ConnectWebhookSecret };
         if (stripeSecrets.Any(Given) && !stripe.Enabled)
