@@ -915,20 +915,46 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         return (work, seated, waiting);
     }
 
-    [Fact]
-    public async Task Someone_waiting_is_not_given_a_place_in_work_moved_to_a_time_they_said_they_are_not_free_and_is_once_it_is_back()
+    /// <summary>
+    /// <see cref="OneSeatedOneWaitingAsync"/>, its session moved to a weekday morning (the one waiting is free on weekday
+    /// evenings only), and the seat given up.
+    /// </summary>
+    private async Task<(string Work, (string Id, HttpClient Client) Waiting)> FreedInAMorningAsync()
     {
         var (work, seated, waiting) = await OneSeatedOneWaitingAsync();
-
-        // Moved to a weekday morning; the one waiting is free on weekday evenings only.
         var morning = Body(seats: 1, sessionId: "s1", start: LocalIn(TimeSpan.FromDays(10), 9), end: LocalIn(TimeSpan.FromDays(10), 11));
         await HttpAssert.Ok<OpportunityDto>(await _recruiter.PutJson(work, morning, (await _recruiter.GetAsync(work)).Headers.ETag!.Tag));
         await HttpAssert.Ok<OpportunityDto>(await seated.Client.PostAsync($"{work}/withdraw", null));
+        return (work, waiting);
+    }
+
+    [Fact]
+    public async Task Someone_waiting_is_not_given_a_place_in_work_moved_to_a_time_they_said_they_are_not_free_and_is_once_it_is_back()
+    {
+        var (work, waiting) = await FreedInAMorningAsync();
 
         Assert.Equal("Waitlisted", (await HttpAssert.Ok<OpportunityDto>(await waiting.Client.GetAsync(work))).MyState);
 
         await HttpAssert.Ok<OpportunityDto>(await _recruiter.PutJson(work, Body(seats: 1, sessionId: "s1"), (await _recruiter.GetAsync(work)).Headers.ETag!.Tag));
         Assert.Equal("Confirmed", (await HttpAssert.Ok<OpportunityDto>(await waiting.Client.GetAsync(work))).MyState);
+    }
+
+    [Fact]
+    public async Task A_place_left_free_while_nobody_waiting_was_free_goes_to_them_once_they_say_they_are_free_then()
+    {
+        var (work, waiting) = await FreedInAMorningAsync();
+        Assert.Equal("Waitlisted", (await HttpAssert.Ok<OpportunityDto>(await waiting.Client.GetAsync(work))).MyState);
+
+        await HttpAssert.Ok<JsonElement>(await waiting.Client.PutAsJsonAsync("/api/engagements/me/profile", new
+        {
+            kinds = new[] { "focus-group" }, topics = new[] { "housing" }, noTopics = Array.Empty<string>(), availability = new[] { "weekdayMorning", "weekdayEvening" },
+            timeZone = "America/Los_Angeles",
+        }));
+
+        Assert.Equal("Confirmed", (await HttpAssert.Ok<OpportunityDto>(await waiting.Client.GetAsync(work))).MyState);
+        Assert.Equal(1, (await HttpAssert.Ok<OpportunityDto>(await _recruiter.GetAsync(work))).SeatsTaken);
+        var notices = await HttpAssert.Ok<PageDto<NotificationDto>>(await waiting.Client.GetAsync("/api/notifications"));
+        Assert.Contains(notices.Items, n => n.Kind == "engagement-confirmed" && n.Text.StartsWith("A place opened up", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -47,7 +47,7 @@ public sealed record SetEngagementContact(bool OptIn) : ICommand<EngagementProfi
     public AuditTarget Audit => new(OptIn ? "engagement.opt-in" : "engagement.opt-out", "engagement-profile");
 }
 
-internal sealed class EngagementProfileHandlers(EngagementData data, IMediator mediator, StillAskedOf stillAsked)
+internal sealed class EngagementProfileHandlers(EngagementData data, IMediator mediator, StillAskedOf stillAsked, WaitingList waitingList)
     : IQueryHandler<GetMyEngagementProfile, EngagementProfileView>,
       ICommandHandler<SaveMyEngagementProfile, EngagementProfileView>,
       ICommandHandler<SetEngagementContact, EngagementProfileView>
@@ -84,6 +84,13 @@ internal sealed class EngagementProfileHandlers(EngagementData data, IMediator m
         var saved = existing is null
             ? await data.Store.CreateAsync(EngagementData.Container, profile, ct)
             : await data.Store.ReplaceAsync(EngagementData.Container, profile, existing.ETag!, ct);
+
+        // New free times may fit work they wait for whose place came free while nobody waiting could take it.
+        foreach (var waiting in (await data.ParticipationsAsync(Filter.Eq("personId", Me), ct)).Where(p => p.State == ParticipationState.Waitlisted))
+        {
+            await waitingList.FillFreePlacesAsync(waiting.OpportunityId, ct);
+        }
+
         return await ViewAsync(saved, ct);
     }
 

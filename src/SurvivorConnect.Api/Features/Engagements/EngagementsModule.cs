@@ -24,6 +24,7 @@ public static class EngagementsModule
         builder.Services.AddScoped<EngagementData>();
         builder.Services.AddSingleton<CalendarLinks>();
         builder.Services.AddScoped<StillAskedOf>();
+        builder.Services.AddScoped<WaitingList>();
         builder.Services.AddScoped<ClaimWriter>();
         builder.Services.AddScoped<ReminderSchedule>();
         builder.Services.AddScoped<ReminderSender>();

@@ -251,7 +251,7 @@ public sealed record ListCandidates(string OpportunityId) : IQuery<IReadOnlyList
     public AuditTarget Audit => new("opportunity.list-candidates", "opportunity", OpportunityId);
 }
 
-internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claims, ReminderSchedule reminders, Notifier notifier)
+internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claims, ReminderSchedule reminders, Notifier notifier, WaitingList waitingList)
     : ICommandHandler<CreateOpportunity, Opportunity>,
       ICommandHandler<UpdateOpportunity, Opportunity>,
       ICommandHandler<MoveOpportunity, Opportunity>,
@@ -343,7 +343,7 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
         }
 
         // Seats added go to those waiting, in their order, in the same write: not to whoever answers next.
-        var promoted = await PromotedAsync(changed, places, changed.Seats - current.Confirmed, ct);
+        var promoted = await waitingList.PromotedAsync(changed, places, changed.Seats - current.Confirmed, ct);
         var saved = promoted.Count == 0
             ? await data.Store.ReplaceAsync(EngagementData.Container, changed, ifMatch, ct)
             : await WriteWithPromotedAsync(changed with { Confirmed = current.Confirmed + promoted.Count }, ifMatch, promoted, ct);
@@ -371,20 +371,6 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
     private bool WorkedUnrecorded(Opportunity work, Participation place, IReadOnlyList<CompensationClaim> claims) =>
         work.Sessions.Any(s => s.CancelledAt is null && s.StartUtc <= data.Store.Now && ClaimRules.HeldSeatAt(place.State, place.ConfirmedAt, place.ChangedAt, s.StartUtc)
             && !claims.Any(c => c.SessionId == s.Id && c.PersonId == place.PersonId));
-
-    /// <summary>Up to <paramref name="free"/> of those waiting, first in line first, who may take a place in the work as changed, confirmed.</summary>
-    private async Task<IReadOnlyList<Participation>> PromotedAsync(Opportunity changed, IReadOnlyList<Participation> places, int free, CancellationToken ct)
-    {
-        var waiting = places.Where(p => p.State == ParticipationState.Waitlisted).OrderBy(p => p.WaitlistNumber).ToList();
-        if (free <= 0 || waiting.Count == 0)
-        {
-            return [];
-        }
-
-        var able = await data.MayTakePlaceAsync([.. waiting.Select(p => p.PersonId)], changed, ct);
-        return [.. waiting.Where(p => able.Contains(p.PersonId)).Take(free)
-            .Select(p => p with { State = ParticipationState.Confirmed, WaitlistNumber = null, ChangedAt = data.Store.Now, ConfirmedAt = data.Store.Now })];
-    }
 
     private async Task<Opportunity> WriteWithPromotedAsync(Opportunity changed, string ifMatch, IReadOnlyList<Participation> promoted, CancellationToken ct)
     {

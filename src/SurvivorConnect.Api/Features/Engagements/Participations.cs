@@ -57,7 +57,7 @@ public sealed record ReleasePlaces(string PersonId) : ICommand, IAudited
 /// <summary>Published opportunities that fit the survivor, and every one they were invited to or took part in.</summary>
 public sealed record ListMyOpportunities : IQuery<IReadOnlyList<OpportunityView>>;
 
-internal sealed class ParticipationHandlers(EngagementData data, PeopleRepository people, Notifier notifier)
+internal sealed class ParticipationHandlers(EngagementData data, PeopleRepository people, Notifier notifier, WaitingList waitingList)
     : ICommandHandler<InviteToOpportunity, ParticipantView>,
       ICommandHandler<MoveParticipation, OpportunityView>,
       ICommandHandler<ReleasePlaces>,
@@ -342,13 +342,10 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
         // The place commits them, so it goes to the first in line who still takes paid work and has not opted out; in
         // work cancelled or completed it goes to nobody (closed to answers, the work still goes on), nor in work whose
         // pay the benchmark has risen above since: nobody is put to work below it, as nobody may take a place then.
-        var waiting = opportunity.State is not (OpportunityState.Published or OpportunityState.Closed)
-            || PayParity.Refusal(await data.SettingsAsync(ct), opportunity) is not null ? []
-            : (await data.ParticipationsAsync(Filter.Eq("opportunityId", opportunity.Id), ct)).Where(p => p.State == ParticipationState.Waitlisted).ToList();
-        var able = await data.MayTakePlaceAsync([.. waiting.Select(p => p.PersonId)], opportunity, ct);
-        var next = waiting.Where(p => able.Contains(p.PersonId)).MinBy(p => p.WaitlistNumber);
-        var promoted = next is null ? null : next with { State = ParticipationState.Confirmed, WaitlistNumber = null, ChangedAt = data.Store.Now, ConfirmedAt = data.Store.Now };
-        await WriteAsync(next is null ? opportunity with { Confirmed = opportunity.Confirmed - 1 } : opportunity, withdrawn, mine, promoted, ct);
+        var promoted = await waitingList.GivesPlacesAsync(opportunity, ct)
+            ? (await waitingList.PromotedAsync(opportunity, await data.ParticipationsAsync(Filter.Eq("opportunityId", opportunity.Id), ct), 1, ct)).SingleOrDefault()
+            : null;
+        await WriteAsync(promoted is null ? opportunity with { Confirmed = opportunity.Confirmed - 1 } : opportunity, withdrawn, mine, promoted, ct);
         return (withdrawn, promoted?.PersonId);
     }
 
