@@ -450,6 +450,7 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         // Nor one prepared before the work's makers were kept on it.
         var stored = await api.Store.ReadAsync<Payout>(Payout.Container, payout.Id, "demo", CancellationToken.None);
         await api.Store.ReplaceAsync(Payout.Container, stored! with { TermsSetBy = [] }, stored.ETag!, CancellationToken.None);
+        Assert.Contains("set what this work pays", (await HttpAssert.Ok<PayoutDto>(await maker.Client.GetAsync(PayoutWorld.Url(payout.Id)))).WhyYouCannotApprove, StringComparison.Ordinal);
         Assert.Contains("set what this work pays", (await HttpAssert.Problem(await PayoutWorld.StepAsync(maker.Client, payout.Id, "approve"), 403)).GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal("Pending", (await _world.PayoutAsync(payout.Id)).State);
         Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "approve"))).State);
@@ -487,7 +488,7 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         Assert.True((await HttpAssert.Ok<PayoutDto>(await Finance.GetAsync(PayoutWorld.Url(payouts[0].Id)))).MayCancel);
 
         // The payee now wants a check: it is not sent through Stripe again, to wait there for ever.
-        await HttpAssert.Ok<JsonElement>(await payees[0].Client.PutAsJsonAsync("/api/payouts/me/method", new { method = "check" }));
+        await HttpAssert.Ok<JsonElement>(await payees.Single(p => p.Id == payouts[0].PayeeId).Client.PutAsJsonAsync("/api/payouts/me/method", new { method = "check" }));
         var retried = await HttpAssert.Problem(await PayoutWorld.StepAsync(Finance, payouts[0].Id, "retry"), 409);
         Assert.Contains("another way", retried.GetProperty("detail").GetString(), StringComparison.Ordinal);
 

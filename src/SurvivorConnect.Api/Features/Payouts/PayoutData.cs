@@ -68,13 +68,20 @@ internal sealed class PayoutData(AgencyStore store, IOptions<PayoutOptions> opti
         (await store.ManyAsync<PayeeAccount>(Container, personIds.Select(PayeeAccount.IdFor), ct)).ToDictionary(a => a.PersonId, StringComparer.Ordinal);
 
     /// <summary>
-    /// Who had a hand in the payout, with whoever made or changed its work as the opportunity says now: a payout prepared
-    /// before the work's makers were kept on it has none of its own.
+    /// The payouts with whoever made or changed their work, as the opportunity says now, among those who set its terms: a
+    /// payout prepared before the work's makers were kept on it has none of its own.
     /// </summary>
-    public async Task<PayoutHands> HandsAsync(Payout payout, CancellationToken ct) =>
-        await store.ReadAsync<Opportunity>(EngagementData.Container, payout.OpportunityId, store.AgencyId, ct) is { } work
-            ? payout.Hands with { TermsSetBy = [.. payout.TermsSetBy.Union([work.RecruiterId, .. work.ChangedBy], StringComparer.Ordinal)] }
-            : payout.Hands;
+    public async Task<IReadOnlyList<Payout>> WithMakersAsync(IReadOnlyList<Payout> payouts, CancellationToken ct)
+    {
+        var works = (await store.ManyAsync<Opportunity>(EngagementData.Container, payouts.Select(p => p.OpportunityId).Distinct(StringComparer.Ordinal), ct))
+            .ToDictionary(o => o.Id, StringComparer.Ordinal);
+        return [.. payouts.Select(p => works.TryGetValue(p.OpportunityId, out var work)
+            ? p with { TermsSetBy = [.. p.TermsSetBy.Union([work.RecruiterId, .. work.ChangedBy], StringComparer.Ordinal)] }
+            : p)];
+    }
+
+    /// <summary>Who had a hand in the payout, its work's makers as it says now among them (<see cref="WithMakersAsync"/>).</summary>
+    public async Task<PayoutHands> HandsAsync(Payout payout, CancellationToken ct) => (await WithMakersAsync([payout], ct))[0].Hands;
 
     /// <summary>Whether the payout's claim is no longer the one it was calculated from, so it is neither approved, sent nor paid.</summary>
     public async Task<bool> ClaimChangedAsync(Payout payout, CancellationToken ct) =>

@@ -590,7 +590,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
     /// <summary>The payouts as this viewer sees them; one waiting for approval whose claim changed says so before Approve is pressed.</summary>
     private async Task<IReadOnlyList<PayoutView>> ViewsAsync(IReadOnlyList<Payout> payouts, CancellationToken ct)
     {
-        payouts = await AsApprovedNowAsync(payouts, ct);
+        payouts = await data.WithMakersAsync(await AsApprovedNowAsync(payouts, ct), ct);
         var names = await data.NamesAsync(payouts.Select(p => p.PayeeId), ct);
         var pending = payouts.Where(p => p.State == PayoutState.Pending).ToList();
         var claims = pending.Count == 0

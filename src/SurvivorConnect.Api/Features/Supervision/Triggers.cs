@@ -328,18 +328,20 @@ internal sealed class ConcernFlagWatchHandler(SupervisionData data, Notifier not
             return false;
         }
 
-        // Moved on first, so one instance of several tells the admins; looked at again a week on, for a supervisor given
-        // the mentor since who leaves it unseen too.
+        // Moved on first, so one instance of several tells the admins: looked at again when a supervisor given the mentor
+        // since has had their week, or a week on.
+        var mentor = await data.Mentoring.MentorAsync(flag.MentorId, ct);
+        var theirWeek = mentor.SupervisorSince + ConcernFlagWatch.AdminsAfter;
         try
         {
-            await store.ReplaceAsync(SupervisionData.Container, watch with { DueAt = watch.DueAt + ConcernFlagWatch.AdminsAfter }, watch.ETag!, ct);
+            await store.ReplaceAsync(SupervisionData.Container, watch with { DueAt = theirWeek > store.Now ? theirWeek.Value : store.Now + ConcernFlagWatch.AdminsAfter }, watch.ETag!, ct);
         }
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed)
         {
             return false;
         }
 
-        await data.EscalateUnseenConcernAsync(await data.Mentoring.MentorAsync(flag.MentorId, ct), flag, notifier, ct);
+        await data.EscalateUnseenConcernAsync(mentor, notifier, ct);
         return true;
     }
 }
