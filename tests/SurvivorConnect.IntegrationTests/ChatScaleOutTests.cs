@@ -24,6 +24,9 @@ public sealed class ChatScaleOutTests : IAsyncLifetime
             ["Chat:Redis"] = redis,
             ["Chat:SendsPerSecond"] = "1000",
             ["Chat:SendBurst"] = "1000",
+
+            // Not within a test: what reaches an instance does so as a change, not by the periodic recheck.
+            ["Chat:RecheckSeconds"] = "3600",
         };
 
         protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -148,6 +151,31 @@ public sealed class ChatScaleOutTests : IAsyncLifetime
         await ChatClient.EventuallyAsync(() => mentor.Connection.State != Microsoft.AspNetCore.SignalR.Client.HubConnectionState.Connected, "the mentor's connection on the other instance closes");
         await ChatClient.EventuallyAsync(() => caseManager.Received.Any(m => m.Sequence == sent.Message.Sequence), "the case manager on the other instance still receives");
         Assert.DoesNotContain(mentor.Received, m => m.Sequence == sent.Message.Sequence);
+    }
+
+    [Fact]
+    public async Task A_deactivation_made_while_Redis_is_down_closes_the_connection_on_the_other_instance_as_soon_as_Redis_is_back()
+    {
+        var world = new MentoringWorld(_first);
+        var (match, _, _, mentorId, _) = await world.ActiveMatchAsync();
+        await using var mentor = await ChatClient.ConnectAsync(() => _second.Server, _second.TokenFor(mentorId));
+        await mentor.JoinAsync(match.Id);
+
+        // The change is told to nobody: Redis is away, and comes back empty.
+        await using (await _redis.DownAsync())
+        {
+            await MentoringWorld.Ok(await world.Admin.PostAsync($"/api/people/{mentorId}/deactivate", null));
+            Assert.Equal(Microsoft.AspNetCore.SignalR.Client.HubConnectionState.Connected, mentor.Connection.State);
+        }
+
+        // Not left to the recheck (a minute, in production): reconnecting takes the instance a few seconds.
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (mentor.Connection.State == Microsoft.AspNetCore.SignalR.Client.HubConnectionState.Connected && waited.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.NotEqual(Microsoft.AspNetCore.SignalR.Client.HubConnectionState.Connected, mentor.Connection.State);
     }
 
     [Fact]

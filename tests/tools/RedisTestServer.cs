@@ -12,13 +12,14 @@ namespace SurvivorConnect.Testing;
 /// </summary>
 public sealed class RedisTestServer : IAsyncDisposable
 {
-    private readonly Process _process;
+    private Process _process;
     private int _redisPid;
     private bool _stalled;
 
-    private RedisTestServer(Process process, int port)
+    private RedisTestServer(Process process, int redisPid, int port)
     {
         _process = process;
+        _redisPid = redisPid;
         Port = port;
     }
 
@@ -29,6 +30,13 @@ public sealed class RedisTestServer : IAsyncDisposable
     public static async Task<RedisTestServer> StartAsync()
     {
         var port = FreePort();
+        var (process, pid) = await LaunchAsync(port);
+        return new RedisTestServer(process, pid, port);
+    }
+
+    /// <summary>A redis-server on <paramref name="port"/>, under the shell that stops it, once it accepts connections.</summary>
+    private static async Task<(Process Process, int RedisPid)> LaunchAsync(int port)
+    {
         var redis = $"redis-server --port {port} --bind 127.0.0.1 --save '' --appendonly no --protected-mode yes --daemonize no --loglevel warning";
         var start = new ProcessStartInfo("bash", ["-c", $"command -v redis-server >/dev/null || {{ echo 'redis-server is not installed (README: Prerequisites)' >&2; exit 3; }}; {redis} & pid=$!; echo $pid; trap 'kill -CONT $pid; kill $pid; wait $pid' EXIT; cat >/dev/null"])
         {
@@ -38,11 +46,10 @@ public sealed class RedisTestServer : IAsyncDisposable
             UseShellExecute = false,
         };
         var process = Process.Start(start) ?? throw new InvalidOperationException("bash did not start.");
-        var server = new RedisTestServer(process, port);
         var pidLine = await process.StandardOutput.ReadLineAsync();
-        if (!int.TryParse(pidLine, NumberStyles.None, CultureInfo.InvariantCulture, out server._redisPid))
+        if (!int.TryParse(pidLine, NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
         {
-            await server.DisposeAsync();
+            await StopAsync(process);
             throw new InvalidOperationException($"redis-server did not start: {await process.StandardError.ReadToEndAsync()}");
         }
 
@@ -57,7 +64,7 @@ public sealed class RedisTestServer : IAsyncDisposable
             {
                 using var client = new TcpClient();
                 await client.ConnectAsync(IPAddress.Loopback, port);
-                return server;
+                return (process, pid);
             }
             catch (SocketException)
             {
@@ -65,7 +72,7 @@ public sealed class RedisTestServer : IAsyncDisposable
             }
         }
 
-        await server.DisposeAsync();
+        await StopAsync(process);
         throw new InvalidOperationException("redis-server did not accept connections in time.");
     }
 
@@ -83,6 +90,26 @@ public sealed class RedisTestServer : IAsyncDisposable
     private sealed class Stall(RedisTestServer server) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync() => await server.ResumeAsync();
+    }
+
+    /// <summary>
+    /// Redis goes away, every connection to it dropped, as in a failover: what is published meanwhile reaches nobody.
+    /// Disposing the result starts an empty one on the same port, which the clients reconnect to.
+    /// </summary>
+    public async Task<IAsyncDisposable> DownAsync()
+    {
+        await ResumeAsync();
+        await StopAsync(_process);
+        return new Down(this);
+    }
+
+    private sealed class Down(RedisTestServer server) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            server._process.Dispose();
+            (server._process, server._redisPid) = await LaunchAsync(server.Port);
+        }
     }
 
     private async Task ResumeAsync()
@@ -104,21 +131,28 @@ public sealed class RedisTestServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await ResumeAsync();
-        if (!_process.HasExited)
+        await StopAsync(_process);
+        _process.Dispose();
+    }
+
+    /// <summary>Closing the shell's input stops redis-server (its trap), and then the shell.</summary>
+    private static async Task StopAsync(Process process)
+    {
+        if (process.HasExited)
         {
-            _process.StandardInput.Close();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            try
-            {
-                await _process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
+            return;
         }
 
-        _process.Dispose();
+        process.StandardInput.Close();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+        }
     }
 
     private static int FreePort()

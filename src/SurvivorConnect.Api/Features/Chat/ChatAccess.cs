@@ -382,6 +382,16 @@ public sealed partial class ChatAccessBus(ChatAccessReconciler reconciler, IOpti
         redis.BacklogPolicy = BacklogPolicy.FailFast;
         _redis = await ConnectionMultiplexer.ConnectAsync(redis);
 
+        // Changes published while this instance's subscription was down (Redis failing over, a network blip) never reach
+        // it: once it is back, every open connection is checked at once, not at the next recheck up to a minute later.
+        _redis.ConnectionRestored += (_, restored) =>
+        {
+            if (restored.ConnectionType == ConnectionType.Subscription)
+            {
+                _ = RecheckAfterGapAsync();
+            }
+        };
+
         // Subscribed before the instance serves when Redis answers; otherwise it serves and keeps trying. Redis can
         // answer while the subscription connection is still opening: an instance that served meanwhile would hear no
         // change until its recheck, so it waits for that connection as long as a connection may take to open.
@@ -403,12 +413,31 @@ public sealed partial class ChatAccessBus(ChatAccessReconciler reconciler, IOpti
         while (!_stopped)
         {
             await Task.Delay(RetrySubscribe);
-            if (_stopped || await TrySubscribeAsync(redis) is not { } failed)
+            if (_stopped)
             {
                 return;
             }
 
+            if (await TrySubscribeAsync(redis) is not { } failed)
+            {
+                // Serving meanwhile, it heard no change: what changed is applied now.
+                await RecheckAfterGapAsync();
+                return;
+            }
+
             LogNotSubscribed(logger, failed);
+        }
+    }
+
+    private async Task RecheckAfterGapAsync()
+    {
+        try
+        {
+            await reconciler.ReconcileAllAsync(CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogRecheckFailed(logger, ex);
         }
     }
 
@@ -509,6 +538,9 @@ public sealed partial class ChatAccessBus(ChatAccessReconciler reconciler, IOpti
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A chat access change could not be sent to the other instances through Redis; they apply it at their next recheck")]
     private static partial void LogNotSent(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Open chat connections could not be checked after the subscription to access changes came back; the next recheck does")]
+    private static partial void LogRecheckFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Not subscribed to chat access changes through Redis yet; trying again")]
     private static partial void LogNotSubscribed(ILogger logger, Exception exception);
