@@ -21,4 +21,18 @@ public sealed class MatchStepFailureTests(CountingApiFactory api) : IClassFixtur
 
         Assert.Equal("Active", active.State);
     }
+
+    [Fact]
+    public async Task A_withdrawal_whose_follow_up_the_store_fails_part_way_still_stops_the_chat_at_once()
+    {
+        var chat = await _world.OpenChatAsync();
+        await chat.Youth.SendAsync(chat.Id, "before");
+        var consents = await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await chat.MentorHttp.GetAsync($"/api/consents?subjectId={chat.MentorId}"));
+
+        await api.FailingWriteOnceAsync(d => d is MatchFence,
+            () => chat.MentorHttp.PostAsync($"/api/consents/{consents.Single(c => c.MatchId == chat.Id).Id}/revoke", null), FailedWrite.Upsert);
+
+        var refused = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "after"));
+        Assert.Contains("withdrawn", refused.Message, StringComparison.Ordinal);
+    }
 }

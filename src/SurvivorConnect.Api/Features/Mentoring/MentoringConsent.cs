@@ -102,12 +102,19 @@ internal sealed class ConsentChangedHandler(MentoringData data, MentorEligibilit
             if (notification.Consent is { Scope: MentoringScopes.Mentoring, Grantor: ConsentGrantor.Mentor } mentoring)
             {
                 var open = await data.MatchesAsync(Filter.Eq("mentorId", mentoring.SubjectId), openOnly: true, CancellationToken.None);
-                if (mentoring.RevokedAt is not null)
+                try
                 {
-                    await eligibility.MentorChangedAsync(mentoring.SubjectId);
+                    if (mentoring.RevokedAt is not null)
+                    {
+                        await eligibility.MentorChangedAsync(mentoring.SubjectId);
+                    }
+                }
+                finally
+                {
+                    // The chats follow whatever became of the fence: pressed again, a withdrawal is "already revoked".
+                    await publisher.TellEveryAsync(open);
                 }
 
-                await publisher.TellEveryAsync(open);
                 if (mentoring.RevokedAt is not null)
                 {
                     await TellCaseManagersAsync(mentoring, open, ct);
@@ -120,13 +127,21 @@ internal sealed class ConsentChangedHandler(MentoringData data, MentorEligibilit
         // A consent about a match (a yes or a no, the youth's or someone's for them) is read by every step of the
         // youth's matches with this mentor, this one or a later one: their fences go first, before anything that waits.
         var match = await data.FindAsync<Match>(Match.Container, matchId, CancellationToken.None);
-        if (match is not null)
+        try
         {
-            await eligibility.YouthChangedAsync(match.YouthId);
-            await eligibility.MentorChangedAsync(match.MentorId);
+            if (match is not null)
+            {
+                await eligibility.YouthChangedAsync(match.YouthId);
+                await eligibility.MentorChangedAsync(match.MentorId);
+            }
+        }
+        finally
+        {
+            // The chat follows whatever became of the fences: pressed again, a withdrawal is "already revoked", and
+            // nothing would tell it.
+            await publisher.Publish(new MatchChanged(matchId, Activated: false), CancellationToken.None);
         }
 
-        await publisher.Publish(new MatchChanged(matchId, Activated: false), ct);
         var consent = notification.Consent;
         if (match is null || await data.FindAsync<YouthReferral>(YouthReferral.Container, match.YouthId, ct) is not { } youth)
         {
