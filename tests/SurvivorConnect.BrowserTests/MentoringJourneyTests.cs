@@ -30,6 +30,10 @@ public sealed class MentoringJourneyTests(PortalServer server)
         var mentor = await server.SignInAsync("Sam (demo mentor)");
         await Expect(mentor.GetByText("New match for you")).ToBeVisibleAsync();
         await Expect(mentor.GetByText("Your case manager can read the messages in this match's chat").First).ToBeVisibleAsync();
+        // Who the youth is waits for the youth's yes.
+        var proposal = mentor.Locator("li.card", new() { HasText = "You learn their name once they agree" });
+        await Expect(proposal.GetByRole(AriaRole.Heading, new() { Name = "Match with a youth" })).ToBeVisibleAsync();
+        await Expect(proposal).Not.ToContainTextAsync("Riley");
         await Accessibility.AssertNoSeriousViolationsAsync(mentor);
         await Accessibility.ScreenshotAsync(mentor, "mentor-new-match-desktop");
         await mentor.GetByRole(AriaRole.Button, new() { Name = "Accept" }).ClickAsync();
@@ -50,6 +54,9 @@ public sealed class MentoringJourneyTests(PortalServer server)
         await caseManager.GotoAsync("/matches");
         await Expect(caseManager.Locator("li.card", new() { HasText = "Riley (demo youth) with Sam" }).GetByText("Active. You can chat.")).ToBeVisibleAsync();
         await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
+
+        await mentor.GotoAsync("/matches");
+        await Expect(mentor.GetByRole(AriaRole.Heading, new() { Name = "Match with Riley (demo youth)" })).ToBeVisibleAsync();
 
         // Chat: the youth writes on a phone, the mentor answers, the case manager reads along.
         await youth.GotoAsync("/chat");

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Features.Mentoring.Rules;
 using SurvivorConnect.Api.Infrastructure.Auth;
 
@@ -202,7 +203,7 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
     }
 
     [Fact]
-    public async Task A_match_waiting_for_a_guardian_shows_its_mentor_the_name_given_at_the_proposal_whatever_the_youth_s_record_says_since()
+    public async Task A_match_waiting_for_a_guardian_shows_its_mentor_no_name_of_the_youth_before_and_after_the_youth_keeps_them_away()
     {
         await _world.WhileMinorsNeedAGuardianAsync(async () =>
         {
@@ -216,8 +217,8 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
             var seen = await MentoringWorld.Ok<MatchDto>(await mentor.GetAsync($"/api/matches/{proposed.Id}"));
 
             Assert.Equal("AwaitingConsent", seen.State);
+            Assert.Equal(MatchView.YouthNotYetNamed, given);
             Assert.Equal(given, seen.Youth!.Value.GetProperty("displayName").GetString());
-            Assert.NotEqual(SurvivorConnect.Api.Features.Mentoring.MatchView.YouthNoLongerShown, given);
         });
     }
 
@@ -243,7 +244,7 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
         var toStaff = await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.GetAsync($"/api/matches/{match.Id}"));
 
         Assert.Equal("AwaitingYouth", toMentor.State);
-        Assert.Equal(youth.GetProperty("displayName").GetString(), toMentor.Youth!.Value.GetProperty("displayName").GetString());
+        Assert.Equal(MatchView.YouthNotYetNamed, toMentor.Youth!.Value.GetProperty("displayName").GetString());
         Assert.Equal("AwaitingCaseManager", toStaff.State);
         Assert.Contains(PairConstraints.DoNotMatch, toStaff.NoLongerFits!);
         await HttpAssert.Problem(await youthClient.GetAsync($"/api/matches/{match.Id}"), 404);
@@ -299,13 +300,19 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
     }
 
     [Fact]
-    public async Task A_mentor_reads_the_youth_by_the_name_given_at_the_proposal_until_the_match_starts_then_by_their_name_now()
+    public async Task A_mentor_learns_no_name_of_the_youth_until_the_youth_agrees_and_the_match_starts_and_then_their_name_now()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
         var (youthId, youthClient) = await _world.YouthAsync();
         var match = await _world.ProposeAsync(youthId, mentorId);
-        var given = (await MentoringWorld.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/youth/{youthId}"))).GetProperty("displayName").GetString();
+        var given = (await MentoringWorld.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/youth/{youthId}"))).GetProperty("displayName").GetString()!;
         string? Shown(MatchDto m) => m.Youth!.Value.GetProperty("displayName").GetString();
+
+        var proposed = await MentoringWorld.Ok<MatchDto>(await mentor.GetAsync($"/api/matches/{match.Id}"));
+        Assert.Equal(MatchView.YouthNotYetNamed, Shown(proposed));
+        Assert.Equal(["music"], proposed.Youth!.Value.GetProperty("interests").EnumerateArray().Select(i => i.GetString()));
+        Assert.DoesNotContain(given, await mentor.GetStringAsync("/api/matches"), StringComparison.Ordinal);
+        Assert.DoesNotContain(given, await (await PortalSession.SignedInAsync(api, mentorId)).GetStringAsync("/matches"), StringComparison.Ordinal);
 
         var current = await _world.CaseManager.GetAsync($"/api/youth/{youthId}");
         var youth = await current.Content.ReadFromJsonAsync<JsonElement>();
@@ -315,7 +322,7 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
             interests = new[] { "music", "cooking" }, personId = youth.GetProperty("personId").GetString(),
         }, current.Headers.ETag!.Tag));
 
-        Assert.Equal(given, Shown(await MentoringWorld.Ok<MatchDto>(await mentor.PostAsync($"/api/matches/{match.Id}/accept", null))));
+        Assert.Equal(MatchView.YouthNotYetNamed, Shown(await MentoringWorld.Ok<MatchDto>(await mentor.PostAsync($"/api/matches/{match.Id}/accept", null))));
         Assert.Equal("Active", (await MentoringWorld.Ok<MatchDto>(await youthClient.PostAsync($"/api/matches/{match.Id}/agree", null))).State);
         Assert.Equal("Chosen name", Shown(await MentoringWorld.Ok<MatchDto>(await mentor.GetAsync($"/api/matches/{match.Id}"))));
     }

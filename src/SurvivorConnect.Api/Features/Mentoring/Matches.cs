@@ -39,6 +39,9 @@ public sealed record MatchView(
     /// <summary>How a mentor reads the youth of a match that is over, or of a youth who wants no more of them.</summary>
     public const string YouthNoLongerShown = "a youth";
 
+    /// <summary>How a mentor reads the youth of a match not started yet, whose youth has not agreed to meet them.</summary>
+    public const string YouthNotYetNamed = "a youth";
+
     /// <summary>How a youth reads the mentor of a match that is over, accepted before the name they were shown was kept.</summary>
     public const string MentorNoLongerShown = "your former mentor";
 
@@ -220,7 +223,6 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             ProposedAt = data.Now,
             PreviousMatchId = command.PreviousMatchId,
             SharedInterests = [.. youth.Interests.Where(i => mentor.Interests.Contains(i, StringComparer.OrdinalIgnoreCase))],
-            YouthNameShown = youth.DisplayName,
             History = [new MatchTransition(MatchState.Proposed, MatchState.Proposed, "propose", data.Now, data.User.UserId)],
         }, ct);
         await notifier.SendAsync([mentor.Id], Notices.MatchProposedToMentor, match.Id, ct);
@@ -468,19 +470,16 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             ForStaffOpen(match, role) ? (await consent.SaidNoAsync([(youth, match.MentorId)], ct)).Count > 0 : null);
 
     /// <summary>
-    /// The youth's name as the mentor of an open match may read it. Before the match starts, the name given at the
-    /// proposal, whatever it is now (changed since, perhaps for the youth's safety) and whatever the do-not-match list
-    /// says (hiding it would tell the mentor of the list, where a yes is taken as any other). Once it has started, the
-    /// youth's name as it is now (the two talk), unless the youth wants no more of this mentor, whose chat stops too.
-    /// A match proposed before the name was kept goes by the list throughout. Null: no name for this mentor.
+    /// The youth's name as the mentor of an open match may read it. None before the match starts: the youth has not
+    /// agreed to meet them, so who they are is not the mentor's to know (one who says no stays unknown), and the same
+    /// for every youth, so it says nothing of their do-not-match list either. Once it has started, the youth's name as
+    /// it is now (the two talk), unless the youth wants no more of this mentor, whose chat stops too. Null: no name for
+    /// this mentor.
     /// </summary>
-    private static string? YouthNameForMentor(Match match, YouthReferral youth)
-    {
-        var unwanted = youth.DoNotMatch.Contains(match.MentorId, StringComparer.Ordinal);
-        return !match.Started() && match.YouthNameShown is { } given
-            ? given
-            : unwanted ? null : youth.DisplayName;
-    }
+    private static string? YouthNameForMentor(Match match, YouthReferral youth) =>
+        !match.Started() ? MatchView.YouthNotYetNamed
+        : youth.DoNotMatch.Contains(match.MentorId, StringComparer.Ordinal) ? null
+        : youth.DisplayName;
 
     /// <summary>A yes the case manager now looks at is shown to the mentor as any yes is: waiting for the youth.</summary>
     private static MatchState AsShownTo(MatchRole role, MatchState state) =>

@@ -275,12 +275,6 @@ public sealed record Match : Document
     /// </summary>
     public string? MentorNameShown { get; init; }
 
-    /// <summary>
-    /// The youth's name at the proposal, which the mentor is shown while the match is open: not one the youth took since
-    /// (perhaps for their own safety). Null for matches proposed before it was kept, which show the current name.
-    /// </summary>
-    public string? YouthNameShown { get; init; }
-
     public IReadOnlyList<MatchTransition> History { get; init; } = [];
 
     public MatchClosure? Closure { get; init; }
