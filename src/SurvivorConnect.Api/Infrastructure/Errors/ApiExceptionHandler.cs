@@ -88,7 +88,10 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
                 "The list could not be read as asked: a page link may be old or altered. Ask for the list again from the start."),
             StoreErrorKind.InvalidDocument => Problem(StatusCodes.Status400BadRequest, "Bad request.", "The record could not be stored as sent."),
             StoreErrorKind.BatchFailed => Problem(StatusCodes.Status409Conflict, "Conflict.", "The change could not be applied; nothing was written."),
-            _ => Problem(StatusCodes.Status503ServiceUnavailable, "Storage unavailable.", "The data store is not answering. Nothing was changed; try again shortly."),
+            // Not "nothing was changed": a write the store timed out on may have been made (Cosmos DB), and a request
+            // of several writes may have made some.
+            _ => Problem(StatusCodes.Status503ServiceUnavailable, "Storage unavailable.",
+                "The data store is not answering, so this may not have been done. Look again shortly, and try again if it was not."),
         },
         OperationCanceledException => Problem(499, "Request cancelled.", null),
         _ => Problem(StatusCodes.Status500InternalServerError, "Something went wrong.", "The error has been logged with this trace id."),

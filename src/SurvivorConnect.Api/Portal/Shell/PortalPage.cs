@@ -154,7 +154,7 @@ public abstract class PortalPage : ComponentBase
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.Unavailable)
         {
             FailedOnOurSide = true;
-            Problem = "We could not save this just now. Nothing was changed. Please try again in a moment.";
+            Problem = "We could not save this just now, so it may not have been done. Reload in a moment to see, and try again if it was not.";
         }
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.InvalidQuery)
         {
