@@ -206,6 +206,22 @@ public sealed class QuickExitTests(PortalServer server)
         await LeftForGoodAsync(youth);
     }
 
+    [Fact]
+    public async Task On_a_phone_that_cannot_say_which_button_sent_a_form_its_answers_still_leave_nothing_in_the_history()
+    {
+        var caseManager = await server.SignInAsync("Alex (demo case manager)", phone: true);
+        // As Safari before 15.4: a submit event does not say which button sent it.
+        await caseManager.AddInitScriptAsync("delete SubmitEvent.prototype.submitter;");
+        await caseManager.GotoAsync("/caseload");
+        Assert.False(await caseManager.EvaluateAsync<bool>("'submitter' in SubmitEvent.prototype"));
+        var before = await caseManager.EvaluateAsync<int>("history.length");
+
+        await PortalServer.OpenYouthAsync(caseManager, "Riley");
+
+        await Expect(caseManager.GetByRole(AriaRole.Heading, new() { Name = "Recommended mentors" })).ToBeVisibleAsync();
+        Assert.Equal(before, await caseManager.EvaluateAsync<int>("history.length"));
+    }
+
     /// <summary>The neutral site is showing, Back does not bring the portal back, and the session is over.</summary>
     private async Task LeftForGoodAsync(IPage youth)
     {

@@ -280,12 +280,21 @@
     return data;
   };
 
-  // A form marked data-native (sign-out, which may go on to Entra ID's own sign-out) is left to the browser, as is
-  // every form where the browser cannot say which button was pressed.
+  // Where the browser cannot say which button sent a form (event.submitter, iOS before 15.4), the one last pressed
+  // says it: a tap, a key, and Enter in a field (which presses the form's first button) all click it. Left to the
+  // browser, every answer would be an entry in the history for Back to bring up.
+  let lastPressed = null;
+  document.addEventListener('click', (event) => {
+    const button = event.target.closest?.('button, input[type=submit], input[type=image]');
+    lastPressed = button?.form && (button.type === 'submit' || button.type === 'image') ? button : null;
+  }, { capture: true });
+
+  // A form marked data-native (sign-out, which may go on to Entra ID's own sign-out) is left to the browser.
   document.addEventListener('submit', async (event) => {
     const form = event.target;
-    if (!(form instanceof HTMLFormElement) || form.hasAttribute('data-send') || form.hasAttribute('data-native') || !('submitter' in event)) return;
-    const submitter = event.submitter;
+    if (!(form instanceof HTMLFormElement) || form.hasAttribute('data-send') || form.hasAttribute('data-native')) return;
+    const submitter = 'submitter' in event ? event.submitter : lastPressed?.form === form ? lastPressed : null;
+    lastPressed = null;
     // A filter (a year, a report's months) is a move inside the portal like a link: it replaces the entry too.
     if (form.method.toLowerCase() === 'get') {
       event.preventDefault();
