@@ -211,14 +211,16 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
             var (youthId, youthClient) = await _world.YouthAsync();
             var proposed = await _world.AcceptedAsync(youthId, mentorId, mentor);
             Assert.Equal("AwaitingConsent", (await MentoringWorld.Ok<MatchDto>(await youthClient.PostAsync($"/api/matches/{proposed.Id}/agree", null))).State);
-            var given = (await MentoringWorld.Ok<MatchDto>(await mentor.GetAsync($"/api/matches/{proposed.Id}"))).Youth!.Value.GetProperty("displayName").GetString();
+            var before = (await MentoringWorld.Ok<MatchDto>(await mentor.GetAsync($"/api/matches/{proposed.Id}"))).Youth!.Value;
 
             await AddToDoNotMatchAsync(youthId, mentorId);
             var seen = await MentoringWorld.Ok<MatchDto>(await mentor.GetAsync($"/api/matches/{proposed.Id}"));
 
+            // The same as any match not started: no name, and the interests they share.
             Assert.Equal("AwaitingConsent", seen.State);
-            Assert.Equal(MatchView.YouthNotYetNamed, given);
-            Assert.Equal(given, seen.Youth!.Value.GetProperty("displayName").GetString());
+            Assert.Equal(MatchView.YouthNotYetNamed, before.GetProperty("displayName").GetString());
+            Assert.NotEmpty(before.GetProperty("interests").EnumerateArray());
+            Assert.Equal(before.GetRawText(), seen.Youth!.Value.GetRawText());
         });
     }
 

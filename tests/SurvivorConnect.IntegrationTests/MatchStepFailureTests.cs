@@ -1,5 +1,6 @@
 using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Mentoring;
+using SurvivorConnect.Api.Features.Notifications;
 
 namespace SurvivorConnect.IntegrationTests;
 
@@ -34,5 +35,7 @@ public sealed class MatchStepFailureTests(CountingApiFactory api) : IClassFixtur
 
         var refused = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "after"));
         Assert.Contains("withdrawn", refused.Message, StringComparison.Ordinal);
+        var told = await HttpAssert.Ok<PageDto<NotificationDto>>(await _world.CaseManager.GetAsync("/api/notifications?pageSize=100"));
+        Assert.Contains(told.Items, n => n.MatchId == chat.Id && n.Kind == Notices.ConsentRevokedToCaseManager.Kind);
     }
 }

@@ -162,6 +162,21 @@ public sealed class EngagementRulesTests
     }
 
     [Fact]
+    public void Someone_waiting_is_free_for_work_only_while_a_session_of_it_is_still_to_come_whatever_times_they_gave()
+    {
+        var work = Opportunity("housing");
+        var anyTime = Profile() with { Availability = [] };
+        var before = new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
+        var over = new DateTimeOffset(2026, 3, 10, 0, 0, 0, TimeSpan.Zero);
+
+        Assert.True(EngagementFit.FreeForSomeSessionToCome(anyTime, work, before));
+        Assert.True(EngagementFit.FreeForSomeSessionToCome(Profile(), work, before));
+        Assert.False(EngagementFit.FreeForSomeSessionToCome(Profile() with { Availability = [DayPart.WeekendMorning] }, work, before));
+        Assert.False(EngagementFit.FreeForSomeSessionToCome(anyTime, work, over));
+        Assert.False(EngagementFit.FreeForSomeSessionToCome(Profile(), work, over));
+    }
+
+    [Fact]
     public void An_opportunity_touching_a_topic_they_will_not_speak_about_never_fits_whatever_else_matches()
     {
         var fit = EngagementFit.Assess(Profile(), Opportunity("housing", "Family court experiences"));

@@ -429,17 +429,40 @@ public sealed partial class ChatAccessBus(ChatAccessReconciler reconciler, IOpti
         }
     }
 
+    /// <summary>
+    /// One recheck at a time, off the connection's own thread: the restores of a failover (several, on every instance at
+    /// once) ask for one, and one more if another was asked for while it ran.
+    /// </summary>
     private async Task RecheckAfterGapAsync()
     {
-        try
+        // Running (2) or asked for (1) already: the one running goes round once more.
+        if (Interlocked.Exchange(ref _recheckAsked, 1) != 0)
         {
-            await reconciler.ReconcileAllAsync(CancellationToken.None);
+            return;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+
+        await Task.Yield();
+        while (Interlocked.Exchange(ref _recheckAsked, 2) != 0 && !_stopped)
         {
-            LogRecheckFailed(logger, ex);
+            try
+            {
+                await reconciler.ReconcileAllAsync(CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogRecheckFailed(logger, ex);
+            }
+
+            // Asked again meanwhile (1): once more; otherwise (2) done.
+            if (Interlocked.CompareExchange(ref _recheckAsked, 0, 2) == 2)
+            {
+                return;
+            }
         }
     }
+
+    /// <summary>0: no recheck; 1: one asked for; 2: one running, none asked for since.</summary>
+    private int _recheckAsked;
 
     /// <summary>Null once subscribed to both channels; otherwise why not.</summary>
     private async Task<Exception?> TrySubscribeAsync(ConnectionMultiplexer redis)

@@ -85,10 +85,11 @@ internal sealed class EngagementProfileHandlers(EngagementData data, IMediator m
             ? await data.Store.CreateAsync(EngagementData.Container, profile, ct)
             : await data.Store.ReplaceAsync(EngagementData.Container, profile, existing.ETag!, ct);
 
-        // New free times may fit work they wait for whose place came free while nobody waiting could take it.
+        // New free times may fit work they wait for whose place came free while nobody waiting could take it. The profile
+        // is saved whatever becomes of that: the next change to the work's places gives them out.
         foreach (var waiting in (await data.ParticipationsAsync(Filter.Eq("personId", Me), ct)).Where(p => p.State == ParticipationState.Waitlisted))
         {
-            await waitingList.FillFreePlacesAsync(waiting.OpportunityId, ct);
+            await waitingList.TryFillFreePlacesAsync(waiting.OpportunityId, ct);
         }
 
         return await ViewAsync(saved, ct);

@@ -9,7 +9,7 @@ namespace SurvivorConnect.Api.Features.Engagements;
 /// (still taking paid work, free at a session still to come, not asked to speak of what they will not), and only while
 /// the work still takes answers and pays at least the agency's benchmark.
 /// </summary>
-internal sealed class WaitingList(EngagementData data, Notifier notifier)
+internal sealed partial class WaitingList(EngagementData data, Notifier notifier, ILogger<WaitingList> logger)
 {
     /// <summary>Whether a free place in the work goes to anyone waiting: not in work cancelled or completed, nor below the benchmark since.</summary>
     public async Task<bool> GivesPlacesAsync(Opportunity work, CancellationToken ct) =>
@@ -31,9 +31,22 @@ internal sealed class WaitingList(EngagementData data, Notifier notifier)
 
     /// <summary>
     /// Places that came free while nobody waiting could take them (none free at a session to come, say) go to those who
-    /// can now, once someone waiting says when they are free. A change to the work meanwhile settles its own places.
+    /// can now, once someone waiting says when they are free. A change to the work meanwhile settles its own places;
+    /// one this cannot make now (the store failing) waits for the next change to the work's places.
     /// </summary>
-    public async Task FillFreePlacesAsync(string opportunityId, CancellationToken ct)
+    public async Task TryFillFreePlacesAsync(string opportunityId, CancellationToken ct)
+    {
+        try
+        {
+            await FillFreePlacesAsync(opportunityId, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogNotFilled(logger, opportunityId, ex);
+        }
+    }
+
+    private async Task FillFreePlacesAsync(string opportunityId, CancellationToken ct)
     {
         var work = await data.OpportunityAsync(opportunityId, ct);
         if (work.Confirmed >= work.Seats || !await GivesPlacesAsync(work, ct))
@@ -59,4 +72,7 @@ internal sealed class WaitingList(EngagementData data, Notifier notifier)
 
         await notifier.SendAsync(promoted.Select(p => p.PersonId), Notices.EngagementSeatFreed, null, ct);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Free places of opportunity {OpportunityId} could not be given to those waiting now; the next change to its places does")]
+    private static partial void LogNotFilled(ILogger logger, string opportunityId, Exception exception);
 }

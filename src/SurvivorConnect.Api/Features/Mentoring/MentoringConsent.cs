@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Mediator;
 using SurvivorConnect.Api.Features.Agencies;
 using SurvivorConnect.Api.Features.Consent;
@@ -94,27 +95,42 @@ internal sealed class ConsentChangedHandler(MentoringData data, MentorEligibilit
 {
     public async ValueTask Handle(ConsentChanged notification, CancellationToken ct)
     {
-        if (notification.Consent.MatchId is not { } matchId)
+        // The fences first (a step under way fails), then the chats and whoever is told, whatever became of the fences:
+        // pressed again, a withdrawal is "already revoked", so nothing else would tell them. A fence that failed is
+        // thrown once they have been.
+        ExceptionDispatchInfo? fenceFailed = null;
+        async Task FenceAsync(Func<Task> fence)
+        {
+            try
+            {
+                await fence();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                fenceFailed ??= ExceptionDispatchInfo.Capture(ex);
+            }
+        }
+
+        await FollowAsync(notification.Consent, FenceAsync, ct);
+        fenceFailed?.Throw();
+    }
+
+    private async Task FollowAsync(ConsentRecord consent, Func<Func<Task>, Task> fenceAsync, CancellationToken ct)
+    {
+        if (consent.MatchId is not { } matchId)
         {
             // A mentor's consent to mentoring is part of whether they may enter a match, and it decides whether the chats
             // of their open matches take new messages: withdrawn, they mentor nobody from then on; given again, the chats
             // follow at once too.
-            if (notification.Consent is { Scope: MentoringScopes.Mentoring, Grantor: ConsentGrantor.Mentor } mentoring)
+            if (consent is { Scope: MentoringScopes.Mentoring, Grantor: ConsentGrantor.Mentor } mentoring)
             {
                 var open = await data.MatchesAsync(Filter.Eq("mentorId", mentoring.SubjectId), openOnly: true, CancellationToken.None);
-                try
+                if (mentoring.RevokedAt is not null)
                 {
-                    if (mentoring.RevokedAt is not null)
-                    {
-                        await eligibility.MentorChangedAsync(mentoring.SubjectId);
-                    }
-                }
-                finally
-                {
-                    // The chats follow whatever became of the fence: pressed again, a withdrawal is "already revoked".
-                    await publisher.TellEveryAsync(open);
+                    await fenceAsync(() => eligibility.MentorChangedAsync(mentoring.SubjectId));
                 }
 
+                await publisher.TellEveryAsync(open);
                 if (mentoring.RevokedAt is not null)
                 {
                     await TellCaseManagersAsync(mentoring, open, ct);
@@ -127,22 +143,13 @@ internal sealed class ConsentChangedHandler(MentoringData data, MentorEligibilit
         // A consent about a match (a yes or a no, the youth's or someone's for them) is read by every step of the
         // youth's matches with this mentor, this one or a later one: their fences go first, before anything that waits.
         var match = await data.FindAsync<Match>(Match.Container, matchId, CancellationToken.None);
-        try
+        if (match is not null)
         {
-            if (match is not null)
-            {
-                await eligibility.YouthChangedAsync(match.YouthId);
-                await eligibility.MentorChangedAsync(match.MentorId);
-            }
-        }
-        finally
-        {
-            // The chat follows whatever became of the fences: pressed again, a withdrawal is "already revoked", and
-            // nothing would tell it.
-            await publisher.Publish(new MatchChanged(matchId, Activated: false), CancellationToken.None);
+            await fenceAsync(() => eligibility.YouthChangedAsync(match.YouthId));
+            await fenceAsync(() => eligibility.MentorChangedAsync(match.MentorId));
         }
 
-        var consent = notification.Consent;
+        await publisher.Publish(new MatchChanged(matchId, Activated: false), CancellationToken.None);
         if (match is null || await data.FindAsync<YouthReferral>(YouthReferral.Container, match.YouthId, ct) is not { } youth)
         {
             return;

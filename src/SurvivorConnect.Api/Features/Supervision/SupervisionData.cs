@@ -282,14 +282,13 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
     /// <summary>
     /// A concern its supervisor has left unseen for <see cref="ConcernFlagWatch.AdminsAfter"/>: the admins are told, once
     /// for each supervisor's turn, of the mentor's oldest concern still unseen (a mentor missing check-ins has a flag for
-    /// each one missed, which is one thing to tell). Not of a mentor who no longer mentors, whom the Supervisors page does
-    /// not list; nor of one without an active supervisor, of whom the admins were told when it was raised.
+    /// each one missed, which is one thing to tell). Not of a mentor without an active supervisor, of whom the admins
+    /// were told when it was raised.
     /// </summary>
     public async Task EscalateUnseenConcernAsync(MentorProfile mentor, Notifier notifier, CancellationToken ct)
     {
         var oldest = (await FlagsAsync(mentor.Id, ct)).Where(f => f is { Status: WellbeingFlagStatus.Open, Kind: not FlagKind.Urgent }).MinBy(f => f.RaisedAt);
-        if (oldest is not null && ConcernFlagWatch.SupervisorHadTime(oldest.RaisedAt, mentor.SupervisorSince, Store.Now)
-            && await mentoring.IsActiveAsync(mentor.Id, Roles.Mentor, ct) && await mentoring.HasActiveSupervisorAsync(mentor, ct))
+        if (oldest is not null && ConcernFlagWatch.SupervisorHadTime(oldest.RaisedAt, mentor.SupervisorSince, Store.Now) && await mentoring.HasActiveSupervisorAsync(mentor, ct))
         {
             await notifier.SendOnceToAdminsAsync(Notices.WellbeingConcernUnseen, $"concern-unseen~{oldest.Id}~{mentor.SupervisorId}~{mentor.SupervisorSince?.UtcTicks}", ct, except: mentor.Id);
         }

@@ -322,7 +322,9 @@ internal sealed class ConcernFlagWatchHandler(SupervisionData data, Notifier not
             return false;
         }
 
-        if (await store.ReadAsync<WellbeingFlag>(SupervisionData.Container, watch.FlagId, store.AgencyId, ct) is not { Status: WellbeingFlagStatus.Open } flag)
+        // Seen, or of someone who no longer mentors (whom nobody supervises, and the admins do not find listed): done.
+        if (await store.ReadAsync<WellbeingFlag>(SupervisionData.Container, watch.FlagId, store.AgencyId, ct) is not { Status: WellbeingFlagStatus.Open } flag
+            || !await data.Mentoring.IsActiveAsync(flag.MentorId, Roles.Mentor, ct))
         {
             await store.DeleteAsync(SupervisionData.Container, watch.Id, ConcernFlagWatch.Partition, watch.ETag, ct);
             return false;

@@ -28,14 +28,16 @@ public static class EngagementFit
     }
 
     /// <summary>
-    /// Whether some session of the work still to come (not cancelled) is at a time the survivor said they are free, or
-    /// they gave no times: a place given from the waiting list commits them to the work as it is now.
+    /// Whether some session of the work is still to come (not cancelled) at a time the survivor said they are free, or
+    /// at all when they gave no times: a place given from the waiting list commits them to the work as it is now, and
+    /// work whose sessions are over has no place to give.
     /// </summary>
     public static bool FreeForSomeSessionToCome(EngagementProfile profile, Opportunity opportunity, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(profile);
         ArgumentNullException.ThrowIfNull(opportunity);
-        return profile.Availability.Count == 0 || FreeAt(profile, opportunity.Sessions.Where(s => s.CancelledAt is null && s.StartUtc > now)).Any();
+        var toCome = opportunity.Sessions.Where(s => s.CancelledAt is null && s.StartUtc > now).ToList();
+        return toCome.Count > 0 && (profile.Availability.Count == 0 || FreeAt(profile, toCome).Any());
     }
 
     /// <summary>The parts of the week, in the survivor's own time zone, at which they said they are free and a session is.</summary>
