@@ -447,11 +447,7 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
 
         Assert.Contains("set what this work pays", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
-        // Nor one prepared before the work's makers were kept on it.
-        var stored = await api.Store.ReadAsync<Payout>(Payout.Container, payout.Id, "demo", CancellationToken.None);
-        await api.Store.ReplaceAsync(Payout.Container, stored! with { TermsSetBy = [] }, stored.ETag!, CancellationToken.None);
         Assert.Contains("set what this work pays", (await HttpAssert.Ok<PayoutDto>(await maker.Client.GetAsync(PayoutWorld.Url(payout.Id)))).WhyYouCannotApprove, StringComparison.Ordinal);
-        Assert.Contains("set what this work pays", (await HttpAssert.Problem(await PayoutWorld.StepAsync(maker.Client, payout.Id, "approve"), 403)).GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal("Pending", (await _world.PayoutAsync(payout.Id)).State);
         Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "approve"))).State);
         var outside = await HttpAssert.Problem(await PayoutWorld.StepAsync(maker.Client, payout.Id, "paid-outside", new { reference = "Check 4411" }), 403);

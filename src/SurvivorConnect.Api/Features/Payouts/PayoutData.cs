@@ -68,20 +68,19 @@ internal sealed class PayoutData(AgencyStore store, IOptions<PayoutOptions> opti
         (await store.ManyAsync<PayeeAccount>(Container, personIds.Select(PayeeAccount.IdFor), ct)).ToDictionary(a => a.PersonId, StringComparer.Ordinal);
 
     /// <summary>
-    /// The payouts with whoever made or changed their work, as the opportunity says now, among those who set its terms: a
-    /// payout prepared before the work's makers were kept on it has none of its own.
+    /// Who had a hand in each payout, by its id: whom it pays, who prepared it, who recorded the attendance it pays for,
+    /// and who made or changed its work (so set its rate), as the opportunity says now.
     /// </summary>
-    public async Task<IReadOnlyList<Payout>> WithMakersAsync(IReadOnlyList<Payout> payouts, CancellationToken ct)
+    public async Task<IReadOnlyDictionary<string, PayoutHands>> HandsAsync(IReadOnlyList<Payout> payouts, CancellationToken ct)
     {
         var works = (await store.ManyAsync<Opportunity>(EngagementData.Container, payouts.Select(p => p.OpportunityId).Distinct(StringComparer.Ordinal), ct))
             .ToDictionary(o => o.Id, StringComparer.Ordinal);
-        return [.. payouts.Select(p => works.TryGetValue(p.OpportunityId, out var work)
-            ? p with { TermsSetBy = [.. p.TermsSetBy.Union([work.RecruiterId, .. work.ChangedBy], StringComparer.Ordinal)] }
-            : p)];
+        return payouts.ToDictionary(p => p.Id, p => new PayoutHands(p.PayeeId, p.CreatedBy, p.RecordedBy,
+            works.TryGetValue(p.OpportunityId, out var work) ? [work.RecruiterId, .. work.ChangedBy] : []), StringComparer.Ordinal);
     }
 
-    /// <summary>Who had a hand in the payout, its work's makers as it says now among them (<see cref="WithMakersAsync"/>).</summary>
-    public async Task<PayoutHands> HandsAsync(Payout payout, CancellationToken ct) => (await WithMakersAsync([payout], ct))[0].Hands;
+    /// <inheritdoc cref="HandsAsync(IReadOnlyList{Payout}, CancellationToken)"/>
+    public async Task<PayoutHands> HandsAsync(Payout payout, CancellationToken ct) => (await HandsAsync([payout], ct))[payout.Id];
 
     /// <summary>Whether the payout's claim is no longer the one it was calculated from, so it is neither approved, sent nor paid.</summary>
     public async Task<bool> ClaimChangedAsync(Payout payout, CancellationToken ct) =>

@@ -59,13 +59,6 @@ public sealed record Payout : Document
     /// <summary>Who recorded the attendance it pays for (none on payouts prepared before this was kept).</summary>
     public string? RecordedBy { get; init; }
 
-    /// <summary>Who made or changed the work it pays for, so set its rate (none on payouts prepared before this was kept).</summary>
-    public IReadOnlyList<string> TermsSetBy { get; init; } = [];
-
-    /// <summary>Who had a hand in it, which keeps them from deciding it (alone).</summary>
-    [JsonIgnore]
-    public PayoutHands Hands => new(PayeeId, CreatedBy, RecordedBy, TermsSetBy);
-
     /// <summary>The version of the claim it was calculated from (none on payouts prepared before this was kept).</summary>
     public string? ClaimETag { get; init; }
 

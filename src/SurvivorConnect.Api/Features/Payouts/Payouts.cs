@@ -23,10 +23,11 @@ public sealed record PayoutView(
     /// </summary>
     public static PayoutView ForPayee(Payout p) => From(p, null, null) with { CreatedBy = "", Approvals = [], FailureCode = null };
 
-    public static PayoutView From(Payout p, string? payeeName, string? viewerId) => new(
+    /// <param name="viewer">Who reads it, with who had a hand in the payout, for why they may not approve it; null for the payee.</param>
+    public static PayoutView From(Payout p, string? payeeName, (string Id, PayoutHands Hands)? viewer) => new(
         p.Id, p.OpportunityId, p.OpportunityTitle, p.SessionId, p.SessionDate, p.PayeeId, payeeName, p.Lines, p.Compensation, p.Reimbursement, p.Total,
         p.Currency, p.State, p.CreatedBy, p.CreatedAt, p.ApprovalsNeeded, p.Approvals, p.Method, p.OutsideReference, p.FailureCode, p.PaidAt,
-        viewerId is null ? null : PayoutRules.WhyNotApprove(viewerId, p.Hands, p.State, p.ApprovalsNeeded, [.. p.Approvals.Select(a => a.By)]),
+        viewer is { } v ? PayoutRules.WhyNotApprove(v.Id, v.Hands, p.State, p.ApprovalsNeeded, [.. p.Approvals.Select(a => a.By)]) : null,
         PayoutRules.CanCancel(p.State, p.TransferId), p.ETag ?? "");
 }
 
@@ -506,7 +507,6 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
             Currency = claim.Currency,
             CreatedBy = Me,
             RecordedBy = claim.RecordedBy,
-            TermsSetBy = [opportunity.RecruiterId, .. opportunity.ChangedBy],
             ClaimETag = claim.ETag,
             CreatedAt = data.Store.Now,
             ApprovalsNeeded = PayoutRules.ApprovalsNeeded(calculation.Total, settings.TwoApproverThreshold),
@@ -590,15 +590,16 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
     /// <summary>The payouts as this viewer sees them; one waiting for approval whose claim changed says so before Approve is pressed.</summary>
     private async Task<IReadOnlyList<PayoutView>> ViewsAsync(IReadOnlyList<Payout> payouts, CancellationToken ct)
     {
-        payouts = await data.WithMakersAsync(await AsApprovedNowAsync(payouts, ct), ct);
+        payouts = await AsApprovedNowAsync(payouts, ct);
         var names = await data.NamesAsync(payouts.Select(p => p.PayeeId), ct);
+        var hands = await data.HandsAsync(payouts, ct);
         var pending = payouts.Where(p => p.State == PayoutState.Pending).ToList();
         var claims = pending.Count == 0
             ? []
             : (await data.Store.ManyAsync<CompensationClaim>(EngagementData.Container, pending.Select(p => p.ClaimId), ct)).ToDictionary(c => c.Id, StringComparer.Ordinal);
         return [.. payouts.Select(p =>
         {
-            var view = PayoutView.From(p, names.GetValueOrDefault(p.PayeeId), Me);
+            var view = PayoutView.From(p, names.GetValueOrDefault(p.PayeeId), (Me, hands[p.Id]));
             return p.State == PayoutState.Pending && view.WhyYouCannotApprove is null && PayoutData.ClaimChanged(p, claims.GetValueOrDefault(p.ClaimId))
                 ? view with { WhyYouCannotApprove = PayoutRules.ClaimChangedRefusal }
                 : view;
