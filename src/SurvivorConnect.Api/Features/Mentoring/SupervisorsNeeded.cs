@@ -18,7 +18,7 @@ public sealed record SupervisorView(string Id, string DisplayName);
 /// </summary>
 public sealed record MentorNeedingSupervisor(string Id, string DisplayName, bool UrgentWaiting, bool SupervisorAway = false, bool ConcernUnseen = false);
 
-/// <summary>What Supervision tells the admin about mentors' urgent answers nobody has seen: ids only, never the answers.</summary>
+/// <summary>What Supervision tells the admin about mentors' urgent answers and concerns nobody has seen: ids only, never the answers.</summary>
 public interface IWellbeingUrgentWaits
 {
     Task<IReadOnlySet<string>> MentorsWaitingAsync(CancellationToken ct);
