@@ -615,6 +615,23 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
             e => e.Action == "engagement.release-places");
     }
 
+    [Fact]
+    public async Task A_place_that_came_free_while_the_only_one_waiting_was_deactivated_is_theirs_once_they_are_given_access_back()
+    {
+        var (work, seated, waiting) = await OneSeatedOneWaitingAsync();
+        await HttpAssert.Ok<JsonElement>(await _admin.PostAsync($"/api/people/{waiting.Id}/deactivate", null));
+        await HttpAssert.Ok<OpportunityDto>(await seated.Client.PostAsync($"{work}/withdraw", null));
+        Assert.Equal(0, (await HttpAssert.Ok<OpportunityDto>(await _recruiter.GetAsync(work))).SeatsTaken);
+
+        var person = await _admin.GetAsync($"/api/people/{waiting.Id}");
+        using var reactivate = new HttpRequestMessage(HttpMethod.Post, $"/api/people/{waiting.Id}/reactivate");
+        reactivate.Headers.TryAddWithoutValidation("If-Match", person.Headers.ETag!.Tag);
+        await HttpAssert.Ok<JsonElement>(await _admin.SendAsync(reactivate));
+
+        Assert.Equal("Confirmed", await PlaceAsync(work["/api/engagements/opportunities/".Length..], waiting.Id));
+        Assert.Equal(1, (await HttpAssert.Ok<OpportunityDto>(await _recruiter.GetAsync(work))).SeatsTaken);
+    }
+
     private async Task<string?> PlaceAsync(string opportunityId, string personId) =>
         (await HttpAssert.Ok<OpportunityDto>(await _recruiter.GetAsync($"/api/engagements/opportunities/{opportunityId}"))).Participants!
             .SingleOrDefault(p => p.GetProperty("personId").GetString() == personId) is { ValueKind: JsonValueKind.Object } place ? place.GetProperty("state").GetString() : null;

@@ -87,10 +87,7 @@ internal sealed class EngagementProfileHandlers(EngagementData data, IMediator m
 
         // New free times may fit work they wait for whose place came free while nobody waiting could take it. The profile
         // is saved whatever becomes of that: the next change to the work's places gives them out.
-        foreach (var waiting in (await data.ParticipationsAsync(Filter.Eq("personId", Me), ct)).Where(p => p.State == ParticipationState.Waitlisted))
-        {
-            await waitingList.TryFillFreePlacesAsync(waiting.OpportunityId, ct);
-        }
+        await waitingList.TryFillFreePlacesForAsync(Me, ct);
 
         return await ViewAsync(saved, ct);
     }

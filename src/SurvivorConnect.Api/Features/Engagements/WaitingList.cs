@@ -1,5 +1,7 @@
+using Mediator;
 using SurvivorConnect.Api.Features.Engagements.Rules;
 using SurvivorConnect.Api.Features.Notifications;
+using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Engagements;
@@ -30,19 +32,34 @@ internal sealed partial class WaitingList(EngagementData data, Notifier notifier
     }
 
     /// <summary>
-    /// Places that came free while nobody waiting could take them (none free at a session to come, say) go to those who
-    /// can now, once someone waiting says when they are free. A change to the work meanwhile settles its own places;
-    /// one this cannot make now (the store failing) waits for the next change to the work's places.
+    /// Someone waiting may take a place now that they could not before (they said when they are free, or were given
+    /// access back): places that came free meanwhile, while nobody waiting could take them, are given out now in each
+    /// work they wait for. Best-effort: a change to the work meanwhile settles its own places, and one this cannot make
+    /// now (the store failing) waits for the next change to the work's places.
     /// </summary>
-    public async Task TryFillFreePlacesAsync(string opportunityId, CancellationToken ct)
+    public async Task TryFillFreePlacesForAsync(string personId, CancellationToken ct)
     {
+        List<Participation> places;
         try
         {
-            await FillFreePlacesAsync(opportunityId, ct);
+            places = await data.ParticipationsAsync(Filter.Eq("personId", personId), ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            LogNotFilled(logger, opportunityId, ex);
+            LogNotFilledFor(logger, personId, ex);
+            return;
+        }
+
+        foreach (var waiting in places.Where(p => p.State == ParticipationState.Waitlisted))
+        {
+            try
+            {
+                await FillFreePlacesAsync(waiting.OpportunityId, ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogNotFilled(logger, waiting.OpportunityId, ex);
+            }
         }
     }
 
@@ -73,6 +90,25 @@ internal sealed partial class WaitingList(EngagementData data, Notifier notifier
         await notifier.SendAsync(promoted.Select(p => p.PersonId), Notices.EngagementSeatFreed, null, ct);
     }
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The work person {PersonId} waits for was not read to give them a free place now; the next change to its places does")]
+    private static partial void LogNotFilledFor(ILogger logger, string personId, Exception exception);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Free places of opportunity {OpportunityId} could not be given to those waiting now; the next change to its places does")]
     private static partial void LogNotFilled(ILogger logger, string opportunityId, Exception exception);
+}
+
+/// <summary>
+/// Someone given access back (or a paid-work role back) waits where they waited: a place that came free while they could
+/// not sign in, and went to nobody, is theirs now if they are first in line.
+/// </summary>
+internal sealed class PaidWorkBackHandler(EngagementData data, WaitingList waitingList) : INotificationHandler<PersonAccessChanged>
+{
+    public async ValueTask Handle(PersonAccessChanged notification, CancellationToken ct)
+    {
+        if (notification.AgencyId == data.Store.AgencyId
+            && await data.Store.FindAsync<Person>(Person.Container, notification.PersonId, ct) is { } person && EngagementData.TakesPaidWork(person))
+        {
+            await waitingList.TryFillFreePlacesForAsync(person.Id, ct);
+        }
+    }
 }
