@@ -103,12 +103,12 @@ internal sealed partial class WaitingList(EngagementData data, Notifier notifier
 /// </summary>
 internal sealed class PaidWorkBackHandler(EngagementData data, WaitingList waitingList) : INotificationHandler<PersonAccessChanged>
 {
+    /// <summary>Whether they may take a place is the waiting list's to judge (active, still taking paid work), as for anyone waiting.</summary>
     public async ValueTask Handle(PersonAccessChanged notification, CancellationToken ct)
     {
-        if (notification.AgencyId == data.Store.AgencyId
-            && await data.Store.FindAsync<Person>(Person.Container, notification.PersonId, ct) is { } person && EngagementData.TakesPaidWork(person))
+        if (notification.AgencyId == data.Store.AgencyId)
         {
-            await waitingList.TryFillFreePlacesForAsync(person.Id, ct);
+            await waitingList.TryFillFreePlacesForAsync(notification.PersonId, ct);
         }
     }
 }
