@@ -4,7 +4,7 @@ namespace SurvivorConnect.UnitTests.Chat;
 
 public sealed class SafetyScannerTests
 {
-    private readonly SafetyScanner _scanner = new(SafetyOptions.Defaults());
+    private static readonly SafetyScanner Scanner = new(SafetyOptions.Defaults());
 
     [Theory]
     [InlineData("Text me at 559-555-0134", "phone-number")]
@@ -48,9 +48,30 @@ public sealed class SafetyScannerTests
     [InlineData("add me on sc: rileyxo", "social-handle")]
     [InlineData("gram: riley.xo", "social-handle")]
     [InlineData("my sc name is rileyxo", "social-handle")]
+    [InlineData("559_555_0134", "phone-number")]
+    [InlineData("559*555*0134", "phone-number")]
+    [InlineData("559~555~0134", "phone-number")]
+    [InlineData("559 🔥 555 🔥 0134", "phone-number")]
+    [InlineData("(559)555~0134", "phone-number")]
+    [InlineData("5 5 9 - 5 5 5 - 0 1 3 4", "phone-number")]
+    [InlineData("SS9 SSS 0134", "phone-number")]
+    [InlineData("add me on signal, same name as here", "social-handle")]
+    [InlineData("facetime me later", "social-handle")]
+    [InlineData("imessage me", "social-handle")]
+    [InlineData("google voice number in my bio", "social-handle")]
+    [InlineData("add me on messenger", "social-handle")]
+    [InlineData("find me on onlyfans", "social-handle")]
+    [InlineData("hit me up on sn4pchat rileyxo", "social-handle")]
+    [InlineData("s n a p c h a t: rileyxo", "social-handle")]
+    [InlineData("text me on whatsap", "social-handle")]
+    [InlineData("riley_22 on the gram", "social-handle")]
+    [InlineData("my gmail is riley.xo22", "email-address")]
+    [InlineData("gmail: rileyxo22", "email-address")]
+    [InlineData("linktr.ee/rileyxo", "link")]
+    [InlineData("go to rileyxo dot com", "link")]
     public void Contact_outside_the_platform_is_held(string text, string kind)
     {
-        var verdict = _scanner.Scan(text);
+        var verdict = Scanner.Scan(text);
 
         Assert.Equal(SafetyAction.Hold, verdict.Action);
         Assert.Contains(verdict.Findings, f => f.Kind == kind);
@@ -65,9 +86,12 @@ public sealed class SafetyScannerTests
     [InlineData("I'll send you money on cash app", "money-gift-ride")]
     [InlineData("want a gift card?", "money-gift-ride")]
     [InlineData("I can give you a ride", "money-gift-ride")]
+    [InlineData("i'll venm0 you", "money-gift-ride")]
+    [InlineData("let's meet at the mall saturday", "meet-off-platform")]
+    [InlineData("wanna link up this weekend", "meet-off-platform")]
     public void Requests_to_meet_and_offers_of_money_gifts_or_rides_are_delivered_and_flagged(string text, string kind)
     {
-        var verdict = _scanner.Scan(text);
+        var verdict = Scanner.Scan(text);
 
         Assert.Equal(SafetyAction.DeliverAndFlag, verdict.Action);
         Assert.False(verdict.Urgent);
@@ -93,10 +117,22 @@ public sealed class SafetyScannerTests
     [InlineData("ok but don't tell anyone", "secrecy")]
     [InlineData("don't tell anyone I gave you this", "secrecy")]
     [InlineData("do not tell anyone we talked", "secrecy")]
+    [InlineData("don't tell your worker", "secrecy")]
+    [InlineData("don't let your case manager see this", "secrecy")]
+    [InlineData("no need to mention this to your cm", "secrecy")]
+    [InlineData("let's keep it just you and me", "secrecy")]
+    [InlineData("i'll be outside your school at 3", "pick-up-or-ride")]
+    [InlineData("i can swing by ur place", "pick-up-or-ride")]
+    [InlineData("u can stay at my place", "pick-up-or-ride")]
+    [InlineData("i'll get you an uber", "pick-up-or-ride")]
+    [InlineData("wanna chill this weekend? i'll come to you", "pick-up-or-ride")]
+    [InlineData("i can send u fifty", "money-or-gift")]
+    [InlineData("ill put money on your card", "money-or-gift")]
+    [InlineData("ill get u sum new shoes", "money-or-gift")]
     public void Secrets_rides_money_and_gifts_a_mentor_offers_are_held_and_from_a_youth_are_not(string text, string kind)
     {
-        var fromMentor = _scanner.Scan(text, fromMentor: true);
-        var fromYouth = _scanner.Scan(text);
+        var fromMentor = Scanner.Scan(text, fromMentor: true);
+        var fromYouth = Scanner.Scan(text);
 
         Assert.Equal(SafetyAction.Hold, fromMentor.Action);
         Assert.Contains(fromMentor.Findings, f => f.Kind == kind);
@@ -117,9 +153,12 @@ public sealed class SafetyScannerTests
     [InlineData("I'll grab you a water before group")]
     [InlineData("your case manager can drive you home")]
     [InlineData("I'll send you 2 options")]
+    [InlineData("your case manager will get you an answer")]
+    [InlineData("I took an uber to group")]
+    [InlineData("I'll come to your group on Friday if you want")]
     public void A_mentors_ordinary_words_are_not_held(string text)
     {
-        Assert.NotEqual(SafetyAction.Hold, _scanner.Scan(text, fromMentor: true).Action);
+        Assert.NotEqual(SafetyAction.Hold, Scanner.Scan(text, fromMentor: true).Action);
     }
 
     [Theory]
@@ -136,9 +175,31 @@ public sealed class SafetyScannerTests
     [InlineData("they will not let me leave", "being-forced")]
     [InlineData("he's forcing me to work", "being-forced")]
     [InlineData("they took my phone and my ID... took my id", "being-forced")]
+    [InlineData("i wanna die", "self-harm")]
+    [InlineData("kms", "self-harm")]
+    [InlineData("i want to kms", "self-harm")]
+    [InlineData("i'm gonna unalive myself", "self-harm")]
+    [InlineData("i dont want to be alive", "self-harm")]
+    [InlineData("i want to be dead", "self-harm")]
+    [InlineData("i wish i was dead", "self-harm")]
+    [InlineData("i don't want to be here anymore", "self-harm")]
+    [InlineData("gonna k1ll mys3lf", "self-harm")]
+    [InlineData("he's gonna kill me", "in-danger")]
+    [InlineData("he will kill me if i leave", "in-danger")]
+    [InlineData("he said he'd kill me", "in-danger")]
+    [InlineData("he hurts me", "in-danger")]
+    [InlineData("he beats me", "in-danger")]
+    [InlineData("im so scared of him", "in-danger")]
+    [InlineData("i'm scared.", "in-danger")]
+    [InlineData("please help me", "in-danger")]
+    [InlineData("pls help!!", "in-danger")]
+    [InlineData("he has my phone", "being-forced")]
+    [InlineData("he makes me see guys", "being-forced")]
+    [InlineData("i owe him 500", "being-forced")]
+    [InlineData("daddy wont let me go", "being-forced")]
     public void Crisis_language_is_delivered_and_urgent(string text, string kind)
     {
-        var verdict = _scanner.Scan(text);
+        var verdict = Scanner.Scan(text);
 
         Assert.Equal(SafetyAction.DeliverAndFlag, verdict.Action);
         Assert.True(verdict.Urgent);
@@ -148,7 +209,7 @@ public sealed class SafetyScannerTests
     [Fact]
     public void Contact_details_beside_crisis_language_are_held_and_still_urgent()
     {
-        var verdict = _scanner.Scan("I want to die, call me 559-555-0134");
+        var verdict = Scanner.Scan("I want to die, call me 559-555-0134");
 
         Assert.Equal(SafetyAction.Hold, verdict.Action);
         Assert.True(verdict.Urgent);
@@ -200,10 +261,23 @@ public sealed class SafetyScannerTests
     [InlineData("born in SC - Charleston")]
     [InlineData("gonna see my gram b4 court")]
     [InlineData("gram l8r, the scene2 was fun")]
+    [InlineData("I ran 5 kms today")]
+    [InlineData("he'll hit me up later")]
+    [InlineData("she beat me at cards lol")]
+    [InlineData("i'm scared of spiders")]
+    [InlineData("I owe him a favor")]
+    [InlineData("the signal is bad here")]
+    [InlineData("don't shoot the messenger")]
+    [InlineData("my email is full")]
+    [InlineData("nice to meet you, Riley")]
+    [InlineData("I got my 1st job b4 my bday")]
+    [InlineData("a b c d e f")]
+    [InlineData("score was 3-1 at 5:30")]
+    [InlineData("room 12 - 2 floors up - 5 doors")]
     public void Ordinary_messages_are_delivered_untouched(string text)
     {
-        Assert.Equal(new SafetyVerdict(SafetyAction.Deliver, false, []), _scanner.Scan(text) with { Findings = [] });
-        Assert.Empty(_scanner.Scan(text).Findings);
+        Assert.Equal(new SafetyVerdict(SafetyAction.Deliver, false, []), Scanner.Scan(text) with { Findings = [] });
+        Assert.Empty(Scanner.Scan(text).Findings);
     }
 
     [Theory]
@@ -214,7 +288,7 @@ public sealed class SafetyScannerTests
     [InlineData("sam.r@example.org", SafetyAction.Hold)]
     public void Digits_and_handles_are_judged_by_what_stands_beside_them(string text, SafetyAction expected)
     {
-        Assert.Equal(expected, _scanner.Scan(text).Action);
+        Assert.Equal(expected, Scanner.Scan(text).Action);
     }
 
     [Fact]
@@ -229,7 +303,7 @@ public sealed class SafetyScannerTests
             string.Concat(Enumerable.Repeat("555 ", 495)) + "5555",
         ];
 
-        var verdicts = adversarial.Select(t => _scanner.Scan(t).Action).ToList();
+        var verdicts = adversarial.Select(t => Scanner.Scan(t).Action).ToList();
 
         Assert.Equal([SafetyAction.Deliver, SafetyAction.Deliver, SafetyAction.Deliver, SafetyAction.Hold, SafetyAction.Hold], verdicts);
     }
@@ -244,7 +318,7 @@ public sealed class SafetyScannerTests
             "add me @sam_rivers", "we should meet up this weekend", "sometimes I want to die", "I live at 1234 West Shaw Ave",
             "x@" + string.Concat(Enumerable.Repeat("a.", 999)), string.Concat(Enumerable.Repeat("1 a ", 500)),
         ];
-        var quiet = messages.Select(m => _scanner.Scan(m)).Select(v => (v.Action, v.Urgent, Kinds: string.Join(",", v.Findings.Select(f => f.Kind)))).ToList();
+        var quiet = messages.Select(m => Scanner.Scan(m)).Select(v => (v.Action, v.Urgent, Kinds: string.Join(",", v.Findings.Select(f => f.Kind)))).ToList();
 
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var burners = Enumerable.Range(0, Environment.ProcessorCount * 4).Select(_ => new Thread(() =>
@@ -317,9 +391,15 @@ public sealed class SafetyScannerTests
     [InlineData("559-555-Ol34", "phone-number")]
     [InlineData("5595550I34", "phone-number")]
     [InlineData("ｃａｌｌ ５５９ ５５５ Ｏ１３４", "phone-number")]
+    [InlineData("add me on snápchat", "social-handle")]
+    [InlineData("tíktok: riley", "social-handle")]
+    [InlineData("ꜱɴᴀᴘᴄʜᴀᴛ riley", "social-handle")]
+    [InlineData("🅂🄽🄰🄿🄲🄷🄰🅃", "social-handle")]
+    [InlineData("⒮⒩⒜⒫⒞⒣⒜⒯", "social-handle")]
+    [InlineData("ˢⁿᵃᵖᶜʰᵃᵗ", "social-handle")]
     public void Contact_details_disguised_with_look_alike_or_invisible_characters_are_still_held(string text, string kind)
     {
-        var verdict = _scanner.Scan(text);
+        var verdict = Scanner.Scan(text);
 
         Assert.Equal(SafetyAction.Hold, verdict.Action);
         Assert.Contains(verdict.Findings, f => f.Kind == kind);
@@ -328,7 +408,7 @@ public sealed class SafetyScannerTests
     [Fact]
     public void Crisis_language_in_full_width_letters_is_still_urgent()
     {
-        Assert.True(_scanner.Scan("ｉ ｗａｎｔ ｔｏ ｄｉｅ").Urgent);
+        Assert.True(Scanner.Scan("ｉ ｗａｎｔ ｔｏ ｄｉｅ").Urgent);
     }
 
     [Theory]
@@ -338,7 +418,7 @@ public sealed class SafetyScannerTests
     [InlineData("gracias.🇨🇴 see you soon")]
     public void Ordinary_text_in_other_scripts_and_emoji_goes_through(string text)
     {
-        Assert.Equal(SafetyAction.Deliver, _scanner.Scan(text).Action);
+        Assert.Equal(SafetyAction.Deliver, Scanner.Scan(text).Action);
     }
 
     [Fact]

@@ -5,8 +5,8 @@ namespace SurvivorConnect.Api.Infrastructure.Pipeline;
 
 /// <summary>
 /// The text the chat's safety scan and topic matching read: what a person sees, without the tricks that make it look different to a pattern.
-/// Styled forms read as plain ones (full-width "５５９" as "559", "ｓｎａｐ" as "snap", mathematical bold and circled
-/// letters, superscript digits, every other single digit: circled, parenthesised, other scripts'; not flag letters, which a flag emoji is made of), a phone's curly apostrophe as a straight one, characters that draw nothing are dropped (joiners, variation selectors, tag
+/// Styled forms read as plain ones (full-width "５５９" as "559", "ｓｎａｐ" as "snap", mathematical bold, circled,
+/// squared and bracketed letters, small capitals, superscript letters and digits, accented Latin letters as plain ones, every other single digit: circled, parenthesised, other scripts'; not flag letters, which a flag emoji is made of), a phone's curly apostrophe as a straight one, characters that draw nothing are dropped (joiners, variation selectors, tag
 /// characters, fillers), and Cyrillic and Greek letters that look like Latin ones read as those. The message itself is
 /// stored and shown as it was sent.
 /// </summary>
@@ -32,7 +32,42 @@ public static class ScanForm
         // Roman numerals that are one letter ("tⅰktok"), read as letters before any is read as a number.
         [0x2160] = 'I', [0x2164] = 'V', [0x2169] = 'X', [0x216C] = 'L', [0x216D] = 'C', [0x216E] = 'D', [0x216F] = 'M',
         [0x2170] = 'i', [0x2174] = 'v', [0x2179] = 'x', [0x217C] = 'l', [0x217D] = 'c', [0x217E] = 'd', [0x217F] = 'm',
+
+        // Small capitals and superscript letters, as "fancy text" keyboards write them ("ꜱɴᴀᴘᴄʜᴀᴛ", "ˢⁿᵃᵖ").
+        [0x1D00] = 'a', [0x0299] = 'b', [0x1D04] = 'c', [0x1D05] = 'd', [0x1D07] = 'e', [0xA730] = 'f', [0x0262] = 'g', [0x029C] = 'h',
+        [0x026A] = 'i', [0x1D0A] = 'j', [0x1D0B] = 'k', [0x029F] = 'l', [0x1D0D] = 'm', [0x0274] = 'n', [0x1D0F] = 'o', [0x1D18] = 'p',
+        [0x01EB] = 'q', [0x0280] = 'r', [0xA731] = 's', [0x1D1B] = 't', [0x1D1C] = 'u', [0x1D20] = 'v', [0x1D21] = 'w', [0x028F] = 'y',
+        [0x1D22] = 'z',
+        [0x1D43] = 'a', [0x1D47] = 'b', [0x1D9C] = 'c', [0x1D48] = 'd', [0x1D49] = 'e', [0x1DA0] = 'f', [0x1D4D] = 'g', [0x02B0] = 'h',
+        [0x2071] = 'i', [0x02B2] = 'j', [0x1D4F] = 'k', [0x02E1] = 'l', [0x1D50] = 'm', [0x207F] = 'n', [0x1D52] = 'o', [0x1D56] = 'p',
+        [0x02B3] = 'r', [0x02E2] = 's', [0x1D57] = 't', [0x1D58] = 'u', [0x1D5B] = 'v', [0x02B7] = 'w', [0x02E3] = 'x', [0x02B8] = 'y',
+        [0x1DBB] = 'z',
     };
+
+    /// <summary>
+    /// Latin letters with an accent a long press on any phone keyboard gives ("snápchat"), read as the plain letter. The
+    /// accent written as a separate mark is dropped anyway (it draws nothing by itself).
+    /// </summary>
+    private static readonly (string Accented, char Plain)[] Accented =
+    [
+        ("ÀÁÂÃÄÅĀĂĄ", 'A'), ("àáâãäåāăą", 'a'), ("ÇĆĈĊČ", 'C'), ("çćĉċč", 'c'), ("ÐĎĐ", 'D'), ("ďđ", 'd'),
+        ("ÈÉÊËĒĔĖĘĚ", 'E'), ("èéêëēĕėęě", 'e'), ("ĜĞĠĢ", 'G'), ("ĝğġģ", 'g'), ("ĤĦ", 'H'), ("ĥħ", 'h'),
+        ("ÌÍÎÏĨĪĬĮİ", 'I'), ("ìíîïĩīĭį", 'i'), ("Ĵ", 'J'), ("ĵ", 'j'), ("Ķ", 'K'), ("ķ", 'k'), ("ĹĻĽĿŁ", 'L'), ("ĺļľŀł", 'l'),
+        ("ÑŃŅŇ", 'N'), ("ñńņňŉ", 'n'), ("ÒÓÔÕÖØŌŎŐ", 'O'), ("òóôõöøōŏő", 'o'), ("ŔŖŘ", 'R'), ("ŕŗř", 'r'),
+        ("ŚŜŞŠ", 'S'), ("śŝşšſ", 's'), ("ŢŤŦ", 'T'), ("ţťŧ", 't'), ("ÙÚÛÜŨŪŬŮŰŲ", 'U'), ("ùúûüũūŭůűų", 'u'),
+        ("Ŵ", 'W'), ("ŵ", 'w'), ("ÝŶŸ", 'Y'), ("ýÿŷ", 'y'), ("ŹŻŽ", 'Z'), ("źżž", 'z'),
+    ];
+
+    static ScanForm()
+    {
+        foreach (var (accented, plain) in Accented)
+        {
+            foreach (var c in accented)
+            {
+                LookAlikes[c] = plain;
+            }
+        }
+    }
 
     public static string Of(string text)
     {
@@ -72,6 +107,11 @@ public static class ScanForm
         >= 0x1D7CE and <= 0x1D7FF => (char)('0' + ((c - 0x1D7CE) % 10)),
         >= 0x24B6 and <= 0x24CF => (char)('A' + (c - 0x24B6)),
         >= 0x24D0 and <= 0x24E9 => (char)('a' + (c - 0x24D0)),
+        >= 0x249C and <= 0x24B5 => (char)('a' + (c - 0x249C)),
+        >= 0x1F110 and <= 0x1F129 => (char)('A' + (c - 0x1F110)),
+        >= 0x1F130 and <= 0x1F149 => (char)('A' + (c - 0x1F130)),
+        >= 0x1F150 and <= 0x1F169 => (char)('A' + (c - 0x1F150)),
+        >= 0x1F170 and <= 0x1F189 => (char)('A' + (c - 0x1F170)),
         >= 0x2460 and <= 0x2468 => (char)('1' + (c - 0x2460)),
         >= 0x2080 and <= 0x2089 => (char)('0' + (c - 0x2080)),
         0x2070 => '0',

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.RegularExpressions;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
 
@@ -73,34 +74,34 @@ public sealed class SafetyOptions
             // two to four ("559 555 01 34", "5595 550 134"), each digit on its own ("5 5 9 5 5 5 0 1 3 4"), or ten digits
             // spelled out; not a date and time ("03-14-2025 10:30"), grades or counting.
             new() { Kind = "phone-number", Pattern = @"(?:^|\D)(?:\+?1[\s.,/\-]{0,3})?\(?\d{3}\)?[\s.,/\-]{0,3}\d{3}[\s.,/\-]{0,3}\d{4}(?:\D|$)|(?:^|\D)\d(?:[\s.\-]\d){9}(?:\D|$)|\b(?:(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)[\s,.\-]+){9}(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)\b|" + TenDigitsInGroups() },
-            new() { Kind = "email-address", Pattern = @"[A-Za-z0-9._%+\-]+\s*(?:@|\(at\)|\[at\])\s*[A-Za-z0-9.\-]+\s*(?:\.|\(dot\)|\[dot\])\s*[A-Za-z]{2,}|[A-Za-z0-9._%+\-]+\s+at\s+[A-Za-z0-9\-]+\s+dot\s+(?:com|net|org|edu|gov|io|me|co|us|uk|ca)\b|\bat\s+(?:gmail|yahoo|hotmail|icloud|outlook|aol|proton(?:mail)?)\b" },
+            new() { Kind = "email-address", Pattern = @"[A-Za-z0-9._%+\-]+\s*(?:@|\(at\)|\[at\])\s*[A-Za-z0-9.\-]+\s*(?:\.|\(dot\)|\[dot\])\s*[A-Za-z]{2,}|[A-Za-z0-9._%+\-]+\s+at\s+[A-Za-z0-9\-]+\s+dot\s+(?:com|net|org|edu|gov|io|me|co|us|uk|ca)\b|\bat\s+(?:gmail|yahoo|hotmail|icloud|outlook|aol|proton(?:mail)?)\b|\b(?:gmail|yahoo|hotmail|icloud|outlook|aol|proton(?:mail)?)\s*(?:is|:|-)?\s*@?[A-Za-z][A-Za-z0-9]*[._0-9][A-Za-z0-9._]*" },
             // A Cash App tag ("$riley22") reaches a person as a handle does, and money with it.
             new() { Kind = "payment-handle", Pattern = @"(?:^|[^\w$])\$[A-Za-z][A-Za-z0-9_\-]{2,20}" },
-            new() { Kind = "link", Pattern = @"(?:https?://|www\.)\S+|\b[a-z0-9\-]+\.(?:com|net|org|io|me|co|app|ly|gg|tv|info|biz)\b" },
+            new() { Kind = "link", Pattern = @"(?:https?://|www\.)\S+|\b[a-z0-9\-]+\.(?:com|net|org|io|me|co|app|ly|gg|tv|info|biz|ee|bio|link|xyz|site|page|to|cc|gd|fm|lol)\b|\b[a-z0-9\-]+\s+dot\s+(?:com|net|org|io|me|co|app|ly|gg|tv|info|biz|ee|bio|link|xyz|site)\b" },
             // A platform's full name is held wherever it stands; its short names are everyday words too ("ig" is "I guess",
             // "oh snap", "I snap at people"), held only as someone's account: "my ig", "add me on insta", "snap me",
             // "ig: riley", or beside a handle-like name ("snap jay_2024", "ig riley.xo").
-            new() { Kind = "social-handle", Pattern = @"(?:^|[^\w.])@[A-Za-z0-9_.]{3,30}\b|\b(?:snapchat|instagram|tiktok|kik|telegram|whatsapp|discord|facebook|twitter|x\.com)\b|\b(?:my|your|ur|on)\s+(?:snap|insta|ig|fb)\b|\bsnap\s+me\b|\b(?:snap|insta|ig|fb)\s*(?:(?:handle|name|id)\b|[:\-@]\s*@?[A-Za-z0-9_.]{3,30})|\b(?:snap|insta|ig|fb)\s+[A-Za-z][A-Za-z0-9]*[_.0-9][A-Za-z0-9_.]*[A-Za-z0-9]|\b(?:gram|sc)\b\s*(?:(?:handle|name|id)\b|[:@]\s*@?[A-Za-z0-9_.]{3,30})|\b(?:gram|sc)\b\s+@?[A-Za-z][A-Za-z0-9.]{2,}[_0-9][A-Za-z0-9_.]*" },
+            new() { Kind = "social-handle", Pattern = @"(?:^|[^\w.])@[A-Za-z0-9_.]{3,30}\b|\b(?:snap\s?chat|insta\s?gram|tik\s?tok|kik|tele\s?gram|whats\s?app?|discord|facebook|twitter|x\.com|facetime|imessage|google\s+voice|text\s?now|text\s?free|onlyfans|wickr|wechat|viber)\b|\b(?:on|my|your|ur|via)\s+(?:signal|messenger)\b|\b(?:signal|messenger)\s+me\b|\b[A-Za-z][A-Za-z0-9]*[_.0-9][A-Za-z0-9_.]*\s+on\s+(?:the\s+)?(?:gram|snap|insta|ig|sc)\b|\b(?:my|your|ur|on)\s+(?:snap|insta|ig|fb)\b|\bsnap\s+me\b|\b(?:snap|insta|ig|fb)\s*(?:(?:handle|name|id)\b|[:\-@]\s*@?[A-Za-z0-9_.]{3,30})|\b(?:snap|insta|ig|fb)\s+[A-Za-z][A-Za-z0-9]*[_.0-9][A-Za-z0-9_.]*[A-Za-z0-9]|\b(?:gram|sc)\b\s*(?:(?:handle|name|id)\b|[:@]\s*@?[A-Za-z0-9_.]{3,30})|\b(?:gram|sc)\b\s+@?[A-Za-z][A-Za-z0-9.]{2,}[_0-9][A-Za-z0-9_.]*" },
             // Abbreviations read as addresses after any house number; whole words that also end ordinary sentences ("2 weeks
             // until court", "a 20 minute drive", "on my street") only after names written as names ("12 Oak Court").
             new() { Kind = "street-address", Pattern = @"\b\d{1,6}\s+(?:[A-Za-z0-9.]+\s+){1,4}(?:st|ave|avenue|rd|blvd|boulevard|ln)\b\.?|\b\d{1,6}\s+(?:(?-i:[A-Z][A-Za-z]*\.?)\s+){1,4}(?:street|road|drive|dr|lane|court|ct|way|place|pl|apt|apartment)\b\.?" },
         ],
         Flag =
         [
-            new() { Kind = "meet-off-platform", Pattern = @"\b(?:meet(?:\s+up)?|hang\s*out|come\s+over|pick\s+(?:you|u)\s+up|see\s+(?:you|u)\s+in\s+person|just\s+(?:us|the\s+two\s+of\s+us)|(?:don'?t|do\s+not)\s+tell\s+(?:anyone|your\s+case\s*worker|your\s+case\s*manager))\b" },
+            new() { Kind = "meet-off-platform", Pattern = @"\b(?:meet\s+(?:up|me|irl|somewhere|after|tonight|tomorrow|this|next|on|at|outside)|meet\s+you\s+(?:at|in|after|tonight|tomorrow|somewhere|outside|there|this|next|on)|(?:let'?s|want\s+to|we\s+(?:should|could|can))\s+meet|link\s+up|hang\s*out|come\s+over|pick\s+(?:you|u)\s+up|see\s+(?:you|u)\s+in\s+person|just\s+(?:us|the\s+two\s+of\s+us)|(?:don'?t|do\s+not)\s+tell\s+(?:anyone|your\s+case\s*worker|your\s+case\s*manager))\b" },
             new() { Kind = "money-gift-ride", Pattern = @"\b(?:cash\s*app|venmo|zelle|paypal|send\s+(?:you|u)\s+(?:money|\$)|give\s+(?:you|u)\s+(?:money|a\s+ride|a\s+gift)|buy\s+(?:you|u)|gift\s*card|\$\s?\d+|a\s+ride)\b" },
         ],
         HoldFromMentor =
         [
-            new() { Kind = "secrecy", Pattern = @"\b(?:(?:don'?t|dont|do\s+not)\s+tell\s+(?:(?:your|ur)\s+(?:case\s*(?:worker|manager)|cm|mom|dad|parents?|family|friends?|staff|foster\s+\w+)|(?:anyone|anybody|nobody)(?:\s*(?:[.!?,]|$)|\s+(?:about|that|i|we|ok|okay|but|lol|yet|this|or)\b))|our\s+(?:little\s+)?secret|(?:it'?s|this\s+is|that'?s)\s+(?:a|our)\s+(?:little\s+)?secret|keep\s+(?:this|it)\s+(?:between\s+us|to\s+yourself|secret)|between\s+(?:you\s+and\s+me|me\s+and\s+you)|just\s+(?:us\s+two|the\s+two\s+of\s+us)|delete\s+(?:this|these|the)\s+(?:message|messages|chat))" },
-            new() { Kind = "pick-up-or-ride", Pattern = @"\b(?:pick\s+(?:you|u)\s+up|come\s+(?:get|grab)\s+(?:you|u)|(?:i'?ll|i\s+will|i\s+can|i\s+could|me\s+to|let\s+me)\s+(?:drive\s+(?:you|u)|give\s+(?:you|u)\s+a\s+(?:ride|lift)|grab\s+(?:you|u)\s+(?:after|at|from|tonight|tomorrow|later|when))|come\s+over\s+to\s+my)\b" },
-            new() { Kind = "money-or-gift", Pattern = @"\b(?:send\s+(?:you|u)\s+(?:money|cash|\$\s?\d+|\d+\s*(?:dollars|bucks))|give\s+(?:you|u)\s+(?:money|cash|a\s+gift)|buy\s+(?:you|u)\s+(?:a|an|some|something|anything|stuff|clothes)|get\s+(?:you|u)\s+(?:a\s+|an\s+|some\s+)?(?:new\s+)?(?:phone|clothes|shoes|gift|present|something\s+nice|anything\s+you\s+want)|gift\s*cards?|cash\s*app|venmo|zelle|paypal)\b" },
+            new() { Kind = "secrecy", Pattern = @"\b(?:(?:don'?t|dont|do\s+not)\s+(?:let\s+(?:your|ur)\s+(?:case\s*(?:worker|manager)|cm|cw|worker|mom|dad|parents?|family|staff|foster\s+\w+)\s+(?:see|know|find\s+out|read)|(?:mention|say\s+anything\s+about)\s+(?:this|it|us)\s+to)|no\s+need\s+to\s+(?:mention|tell)|just\s+(?:you\s+and\s+me|me\s+and\s+you)|(?:don'?t|dont|do\s+not)\s+tell\s+(?:(?:your|ur)\s+(?:case\s*(?:worker|manager)|cm|cw|worker|mom|dad|parents?|family|friends?|staff|foster\s+\w+)|(?:anyone|anybody|nobody)(?:\s*(?:[.!?,]|$)|\s+(?:about|that|i|we|ok|okay|but|lol|yet|this|or)\b))|our\s+(?:little\s+)?secret|(?:it'?s|this\s+is|that'?s)\s+(?:a|our)\s+(?:little\s+)?secret|keep\s+(?:this|it)\s+(?:between\s+us|to\s+yourself|secret)|between\s+(?:you\s+and\s+me|me\s+and\s+you)|just\s+(?:us\s+two|the\s+two\s+of\s+us)|delete\s+(?:this|these|the)\s+(?:message|messages|chat))" },
+            new() { Kind = "pick-up-or-ride", Pattern = @"\b(?:pick\s+(?:you|u)\s+up|come\s+(?:get|grab)\s+(?:you|u)|(?:i'?ll|i\s+will|i\s+can|i\s+could|me\s+to|let\s+me)\s+(?:drive\s+(?:you|u)|give\s+(?:you|u)\s+a\s+(?:ride|lift)|grab\s+(?:you|u)\s+(?:after|at|from|tonight|tomorrow|later|when))|come\s+over\s+to\s+my|(?:be|wait|waiting|park|parked)\s+outside\s+(?:your|ur)\s+(?:school|house|place|home|work|job|building|group\s+home)|swing\s+by\s+(?:your|ur)|come\s+to\s+(?:your|ur)\s+(?:school|house|place|home|work|job|building)|i'?ll\s+come\s+to\s+you|(?:stay|crash|sleep)\s+(?:at|with)\s+(?:me|my)|(?:get|order|call|book|send)\s+(?:you|u)\s+an?\s+(?:uber|lyft|cab|taxi)|link\s+up)\b" },
+            new() { Kind = "money-or-gift", Pattern = @"\b(?:send\s+(?:you|u)\s+(?:money|cash|\$\s?\d+|\d+\s*(?:dollars|bucks))|give\s+(?:you|u)\s+(?:money|cash|a\s+gift)|buy\s+(?:you|u)\s+(?:a|an|some|something|anything|stuff|clothes)|get\s+(?:you|u)\s+(?:a\s+|an\s+|some\s+)?(?:new\s+)?(?:phone|clothes|shoes|gift|present|something\s+nice|anything\s+you\s+want)|gift\s*cards?|cash\s*app|venmo|zelle|paypal|send\s+(?:you|u)\s+(?:like\s+)?(?:ten|twenty|thirty|forty|fifty|hundred|a\s+hundred|a\s+few\s+bucks|some\s+(?:money|cash|bucks))|put\s+(?:money|cash|\$\s?\d+|\d+)\s+on\s+(?:your|ur)\s+(?:card|account|books|phone)|get\s+(?:you|u)\s+(?:some|sum)\s+new)\b" },
         ],
         Crisis =
         [
-            new() { Kind = "self-harm", Pattern = @"\b(?:kill\s+myself|end\s+(?:it\s+all|my\s+life)|suicid\w*|want\s+to\s+die|hurt(?:ing)?\s+myself|cut(?:ting)?\s+myself|no\s+reason\s+to\s+live|overdose)\b" },
-            new() { Kind = "in-danger", Pattern = @"\b(?:i(?:'?m|\s+am)\s+(?:in\s+danger|not\s+safe|scared\s+for\s+my\s+life)|(?:don'?t|do\s+not)\s+feel\s+safe|(?:he|she|they)(?:'?s|'?re|\s+is|\s+are)\s+(?:going\s+to|gonna)\s+hurt\s+me|being\s+followed|help\s+me\s+please)\b" },
-            new() { Kind = "being-forced", Pattern = @"\b(?:forc(?:e|ed|ing)\s+me|making\s+me\s+(?:work|do\s+it|sell|see\s+(?:men|guys|people))|(?:won'?t|will\s+not)\s+let\s+me\s+leave|took\s+my\s+(?:phone|id|papers)|owe\s+(?:him|them)\s+money)\b" },
+            new() { Kind = "self-harm", Pattern = @"\b(?:kill(?:ing)?\s+myself|(?:i\s+(?:want\s+to|will|might|could|should|am\s+going\s+to)|i'?(?:m\s+going\s+to|ll)|(?:a)?bout\s+to)\s+kms|^kms|unalive\s+myself|unaliv\w*|end\s+(?:it\s+all|my\s+life|it\s+tonight)|suicid\w*|want\s+to\s+(?:die|be\s+dead|disappear\s+forever)|wish\s+i\s+(?:was|were)\s+dead|better\s+off\s+dead|(?:don'?t|do\s+not)\s+want\s+to\s+(?:be\s+alive|live|be\s+here\s+anymore|wake\s+up)|not\s+(?:be|being)\s+here\s+anymore|hurt(?:ing)?\s+myself|cut(?:ting)?\s+myself|no\s+reason\s+to\s+live|overdos\w*)\b" },
+            new() { Kind = "in-danger", Pattern = @"\b(?:i(?:'?m|\s+am)\s+(?:in\s+danger|not\s+safe|scared\s+for\s+my\s+life|(?:so\s+|really\s+)?scared\s+(?:of\s+(?:him|her|them)|he|she|they))|(?:don'?t|do\s+not)\s+feel\s+safe|(?:he|she|they)(?:'?s|'?re|'ll|\s+is|\s+are|\s+will|\s+would|\s+might|\s+said\s+(?:he|she|they)(?:'d|'ll|\s+would|\s+will)?)?(?:\s+(?:going\s+to|literally|really|actually|prob(?:ably)?))*\s+(?:hurt|kill|choke)\s+me|(?:he|she|they)(?:'ll|'d|\s+will|\s+would|(?:'?s|'?re|\s+is|\s+are)\s+going\s+to)\s+beat\s+me|(?:he|she|they)\s+(?:beats|hurts?|chokes?|choked)\s+me|being\s+followed|help\s+me\s+(?:please|pls|plz))\b|\bi(?:'?m|\s+am)\s+(?:so\s+|really\s+)?scared\s*(?:[.!]|$)|\b(?:please|pls|plz)\s+help(?:\s+me)?\s*(?:[.!?]|$)" },
+            new() { Kind = "being-forced", Pattern = @"\b(?:forc(?:e|ed|es|ing)\s+me|mak(?:es?|ing)\s+me\s+(?:work|do\s+it|sell|see\s+(?:men|guys|people|dudes|johns|clients))|(?:won'?t|will\s+not|doesn'?t|does\s+not|don'?t|do\s+not)\s+let\s+me\s+(?:leave|go)|took\s+my\s+(?:phone|id|papers)|(?:he|she|they)\s+(?:has|have|keeps?|kept|takes)\s+my\s+(?:phone|id|papers|money)|owe\s+(?:him|her|them|daddy)\s+(?:money|\$\s?\d+|\d+|a\s+lot|so\s+much|everything))\b" },
         ],
     };
 }
@@ -119,6 +120,7 @@ public sealed partial class SafetyScanner : IContactDetails
 {
     private readonly (string Kind, Regex Pattern)[] _hold;
     private readonly (string Kind, Regex Pattern)[] _phone;
+    private readonly (string Kind, Regex Pattern)[] _notPhone;
     private readonly (string Kind, Regex Pattern)[] _flag;
     private readonly (string Kind, Regex Pattern)[] _crisis;
     private readonly (string Kind, Regex Pattern)[] _fromMentor;
@@ -130,6 +132,7 @@ public sealed partial class SafetyScanner : IContactDetails
         ArgumentNullException.ThrowIfNull(options);
         _hold = Compile(options.Hold, nameof(options.Hold));
         _phone = [.. _hold.Where(r => r.Kind == PhoneNumber)];
+        _notPhone = [.. _hold.Where(r => r.Kind != PhoneNumber)];
         _flag = Compile(options.Flag, nameof(options.Flag));
         _crisis = Compile(options.Crisis, nameof(options.Crisis));
         _fromMentor = Compile(options.HoldFromMentor, nameof(options.HoldFromMentor));
@@ -139,9 +142,11 @@ public sealed partial class SafetyScanner : IContactDetails
     public SafetyVerdict Scan(string text, bool fromMentor = false)
     {
         text = ScanForm.Of(text);
-        var crisis = Find(_crisis, text, "crisis");
-        List<SafetyFinding> hold = [.. Contact(text), .. fromMentor ? Find(_fromMentor, text, "grooming") : []];
-        var flag = Find(_flag, text, "concern");
+        var folded = Folded(Spoken(text));
+        string[] readings = [.. new[] { text, Spoken(text), folded }.Distinct(StringComparer.Ordinal)];
+        var crisis = Find(_crisis, readings, "crisis");
+        List<SafetyFinding> hold = [.. Contact(text, folded), .. fromMentor ? Find(_fromMentor, readings, "grooming") : []];
+        var flag = Find(_flag, readings, "concern");
         var findings = crisis.Concat(hold).Concat(flag).ToList();
         var action = hold.Count > 0 ? SafetyAction.Hold
             : findings.Count > 0 ? SafetyAction.DeliverAndFlag
@@ -150,20 +155,103 @@ public sealed partial class SafetyScanner : IContactDetails
     }
 
     /// <summary>What a message holding it would be held for.</summary>
-    public bool Shares(string text) => Contact(ScanForm.Of(text)).Count > 0;
+    public bool Shares(string text)
+    {
+        text = ScanForm.Of(text);
+        return Contact(text, Folded(Spoken(text))).Count > 0;
+    }
 
     /// <summary>
-    /// Contact details as written, and as read with the letters that stand in for digits read as digits: both, so a
-    /// handle that begins "lol9" is still a handle while "559 555 O134" is a phone number. Phone numbers are looked for
-    /// with digits spelled out read as digits too ("559 five five five 0134"); only they, as "one more st" is no address.
+    /// Contact details as written; as read with the letters that stand in for digits read as digits, so a handle that
+    /// begins "lol9" is still a handle while "559 555 O134" is a phone number; and, for all but phone numbers, as read
+    /// with digits that stand in for letters read as letters ("sn4pchat"). Phone numbers are looked for with digits
+    /// spelled out read as digits too ("559 five five five 0134"), and with any marks between digits read as a space
+    /// ("559_555_0134", "559 🔥 555 🔥 0134"); only they, as "one more st" is no address.
     /// </summary>
-    private List<SafetyFinding> Contact(string text)
+    private List<SafetyFinding> Contact(string text, string folded)
     {
         var digits = LettersAmongDigits(text);
-        var spelled = SpelledDigitsRead(digits);
-        // Each reading is looked at only when it differs from the one before (most messages read one way).
-        return [.. Find(_hold, text, "contact").Concat(ReferenceEquals(digits, text) ? [] : Find(_hold, digits, "contact"))
-            .Concat(ReferenceEquals(spelled, digits) ? [] : Find(_phone, spelled, "contact")).DistinctBy(f => f.Kind)];
+        return [.. Find(_hold, [text, digits], "contact")
+            .Concat(Find(_notPhone, [folded], "contact"))
+            .Concat(Find(_phone, [SpelledDigitsRead(digits), MarksBetweenDigitsRead(digits)], "contact")).DistinctBy(f => f.Kind)];
+    }
+
+    /// <summary>Chat shorthand as the words it stands for ("i wanna die" reads "i want to die"), so each rule is written once.</summary>
+    private static string Spoken(string text) => Shorthand().Replace(text, m => m.Value.ToUpperInvariant() switch
+    {
+        "WANNA" => "want to",
+        "GONNA" or "FINNA" => "going to",
+        "TRYNA" => "trying to",
+        "U" => "you",
+        "UR" => "your",
+        "IM" => "i'm",
+        _ => "i'm going to",
+    });
+
+    [GeneratedRegex(@"\b(?:wanna|gonna|finna|tryna|u|ur|im|imma|ima)\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
+    private static partial Regex Shorthand();
+
+    /// <summary>
+    /// Words written with digits or signs for letters read as words ("sn4pch4t", "k1ll mys3lf", "venm0"), and a word spelled
+    /// out letter by letter read as one ("s n a p c h a t"). Only within words that hold a letter: "3 kids" stays as it is.
+    /// </summary>
+    private static string Folded(string text)
+    {
+        var words = LetterWord().Replace(text, m => m.Value.Any(char.IsAsciiLetter) && m.Value.Any(c => StandsForLetter(c) is not null)
+            ? string.Concat(m.Value.Select(c => StandsForLetter(c) ?? c))
+            : m.Value);
+        return SpelledOut().Replace(words, m => string.Concat(m.Value.Where(char.IsLetter)));
+    }
+
+    private static char? StandsForLetter(char c) => c switch
+    {
+        '4' or '@' => 'a',
+        '3' => 'e',
+        '1' => 'i',
+        '0' => 'o',
+        '5' or '$' => 's',
+        '7' => 't',
+        _ => null,
+    };
+
+    [GeneratedRegex(@"[\p{L}\p{N}$@]+", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
+    private static partial Regex LetterWord();
+
+    [GeneratedRegex(@"\b\p{L}(?:[ .\-_*]{1,2}\p{L}\b){3,}", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
+    private static partial Regex SpelledOut();
+
+    /// <summary>
+    /// Whatever marks stand between two digits (other than those of a date, a time or a list: slash, colon, comma) read as
+    /// one space: an underscore, a star, a tilde or an emoji sets a phone number's groups apart as a dash does.
+    /// </summary>
+    private static string MarksBetweenDigitsRead(string text)
+    {
+        var read = new StringBuilder(text.Length);
+        for (var at = 0; at < text.Length;)
+        {
+            var end = at;
+            while (end < text.Length && !char.IsLetterOrDigit(text[end]) && text[end] is not (':' or '/' or ','))
+            {
+                end++;
+            }
+
+            if (end > at && at > 0 && char.IsAsciiDigit(text[at - 1]) && end < text.Length && char.IsAsciiDigit(text[end]))
+            {
+                read.Append(' ');
+                at = end;
+            }
+            else if (end > at)
+            {
+                read.Append(text, at, end - at);
+                at = end;
+            }
+            else
+            {
+                read.Append(text[at++]);
+            }
+        }
+
+        return read.ToString();
     }
 
     /// <summary>Number words (zero or oh to nine) as digits, those one after another as one group: "five five five" is "555".</summary>
@@ -191,7 +279,7 @@ public sealed partial class SafetyScanner : IContactDetails
     private static partial Regex DigitWord();
 
     /// <summary>
-    /// A letter that stands in for a digit (O and o for 0; I, i, l and | for 1) reads as that digit among digits
+    /// A letter that stands in for a digit (O and o for 0; I, i, l and | for 1; Z and z for 2; S and s for 5; B for 8) reads as that digit among digits
     /// ("559 555 O134", "5 5 9 5 5 5 O 1 3 4"): within a run of digits and such letters once it holds a digit, and a run
     /// of such letters alone set apart only by spaces or punctuation from runs holding digits on both sides. Words,
     /// which hold other letters, are left as they are.
@@ -258,15 +346,19 @@ public sealed partial class SafetyScanner : IContactDetails
     {
         'O' or 'o' => '0',
         'I' or 'i' or 'l' or '|' => '1',
+        'Z' or 'z' => '2',
+        'S' or 's' => '5',
+        'B' => '8',
         _ => null,
     };
 
-    private static List<SafetyFinding> Find((string Kind, Regex Pattern)[] rules, string text, string category)
+    /// <summary>The rules that match any of the readings of a message, each once.</summary>
+    private static List<SafetyFinding> Find((string Kind, Regex Pattern)[] rules, string[] readings, string category)
     {
         var found = new List<SafetyFinding>();
         foreach (var (kind, pattern) in rules)
         {
-            if (pattern.IsMatch(text))
+            if (readings.Any(pattern.IsMatch))
             {
                 found.Add(new SafetyFinding(kind, category));
             }
