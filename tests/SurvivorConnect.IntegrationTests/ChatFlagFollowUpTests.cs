@@ -496,6 +496,27 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
     }
 
     [Fact]
+    public async Task A_new_crisis_under_an_urgent_flag_left_open_is_told_again_at_its_own_fifteen_minutes_not_at_the_old_one_s_next_hour()
+    {
+        var chat = await _world.OpenChatAsync();
+        await chat.Youth.SendAsync(chat.Id, "I want to die", "urgent-old");
+        await RunWorkerAsync(after: ChatUrgentWatch.First);
+        await Settle.UntilAsync(async () => (await WaitingNoticesAsync(_world.CaseManager, chat.Id)).Count == 1);
+        Assert.Single(await WaitingNoticesAsync(_world.CaseManager, chat.Id));
+
+        await RunWorkerAsync(after: TimeSpan.FromMinutes(20));
+        await chat.Youth.SendAsync(chat.Id, "he's going to hurt me", "urgent-new");
+        await RunWorkerAsync(after: ChatUrgentWatch.First);
+
+        await Settle.UntilAsync(async () => (await WaitingNoticesAsync(_world.CaseManager, chat.Id)).Count == 2);
+        Assert.Equal(2, (await WaitingNoticesAsync(_world.CaseManager, chat.Id)).Count);
+        foreach (var each in await FlagsAsync(chat.Id, "Open"))
+        {
+            await HttpAssert.Ok<ChatTests.FlagDto>(await _world.CaseManager.PostAsJsonAsync($"/api/flags/{each.Id}/resolve", new { note = "Called the youth; safe." }));
+        }
+    }
+
+    [Fact]
     public async Task A_flag_for_a_youth_with_no_active_case_manager_goes_to_the_admins_at_once()
     {
         var chat = await _world.OpenChatAsync();

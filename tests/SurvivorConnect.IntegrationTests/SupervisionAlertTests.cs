@@ -59,6 +59,9 @@ public sealed class SupervisionAlertTests(ApiFactory api) : IClassFixture<ApiFac
         var fromYouth = await _world.OpenChatAsync();
         await fromYouth.Youth.SendAsync(fromYouth.Id, "I can give you a ride after school");
         await ChatClient.EventuallyAsync(() => !fromYouth.CaseManager.Flags.IsEmpty, "the flag");
+        // Nor, by being asked at once, that the youth's words they just read went to the case manager.
+        Assert.False((await HttpAssert.Ok<JsonElement>(await fromYouth.MentorHttp.GetAsync("/api/supervision/me"))).GetProperty("due").GetBoolean());
+        await HttpAssert.Ok<ChatTests.FlagDto>(await _world.CaseManager.PostJson($"/api/flags/{fromYouth.CaseManager.Flags.First().Id}/resolve", new { note = "Talked with the youth." }));
         var afterYouthFlag = await HttpAssert.Ok<JsonElement>(await fromYouth.MentorHttp.GetAsync("/api/supervision/me"));
         Assert.Equal(Kindly, afterYouthFlag.GetProperty("dueBecause").GetString());
 
@@ -93,6 +96,17 @@ public sealed class SupervisionAlertTests(ApiFactory api) : IClassFixture<ApiFac
         Assert.Equal(Kindly, afterRelapse.GetProperty("dueBecause").GetString());
         var notices = await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/notifications"));
         Assert.Contains(notices.GetProperty("items").EnumerateArray(), n => n.GetProperty("kind").GetString() == "wellbeing-check-in");
+    }
+
+    [Fact]
+    public async Task A_youth_s_words_of_crisis_ask_the_mentor_for_a_check_in_at_once_as_they_read_them()
+    {
+        var chat = await _world.OpenChatAsync();
+        await chat.Youth.SendAsync(chat.Id, "he's gonna kill me");
+        await ChatClient.EventuallyAsync(() => !chat.CaseManager.Flags.IsEmpty, "the flag");
+
+        Assert.True(chat.CaseManager.Flags.Single().Urgent);
+        Assert.True((await HttpAssert.Ok<JsonElement>(await chat.MentorHttp.GetAsync("/api/supervision/me"))).GetProperty("due").GetBoolean());
     }
 
     [Fact]

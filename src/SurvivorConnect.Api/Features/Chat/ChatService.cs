@@ -606,9 +606,10 @@ public sealed partial class ChatService(
             return false;
         }
 
-        // Of a conversation's urgent flags still open, the oldest reminds (hourly, from its own time): a flood of crisis
-        // messages is not a flood of reminders, and once the oldest is dealt with the next takes its turn.
-        if (await OlderOpenUrgentAsync(flag, ct))
+        // Of a conversation's urgent flags still open, one already told of since this one was raised stands for it: a
+        // flood of crisis messages is not a flood of reminders, and once the oldest is dealt with the next takes its turn.
+        // A new crisis under an old flag left open is told at its own fifteen minutes, not at the old one's next hour.
+        if (await RemindedOfSinceAsync(flag, watch.DueAt, ct))
         {
             return false;
         }
@@ -663,11 +664,22 @@ public sealed partial class ChatService(
     private async Task<bool> FlagOpenAsync(string flagId) =>
         await Store.FindAsync<SafetyFlag>(SafetyFlag.Container, flagId, CancellationToken.None) is { Status: FlagStatus.Open };
 
-    /// <summary>Whether an urgent flag of the conversation raised before this one (by time, then message) is still open.</summary>
-    private async Task<bool> OlderOpenUrgentAsync(SafetyFlag flag, CancellationToken ct) =>
+    /// <summary>
+    /// Whether an urgent flag of the conversation raised before this one (by time, then message) is still open and was
+    /// reminded of, as its watch keeps time, after this one was raised and by <paramref name="dueAt"/>.
+    /// </summary>
+    private async Task<bool> RemindedOfSinceAsync(SafetyFlag flag, DateTimeOffset dueAt, CancellationToken ct) =>
         (await Store.AllAsync<SafetyFlag>(SafetyFlag.Container, [Filter.Eq("conversationId", flag.ConversationId), Filter.Eq("status", FlagStatus.Open)], ct))
             .Any(f => f.Urgent && f.Id != flag.Id
-                && (f.RaisedAt < flag.RaisedAt || (f.RaisedAt == flag.RaisedAt && string.CompareOrdinal(f.Id, flag.Id) < 0)));
+                && (f.RaisedAt < flag.RaisedAt || (f.RaisedAt == flag.RaisedAt && string.CompareOrdinal(f.Id, flag.Id) < 0))
+                && LastReminderBy(f, dueAt) > flag.RaisedAt);
+
+    /// <summary>When an urgent flag's watch last fell due by a time: fifteen minutes after it was raised, then hourly.</summary>
+    private static DateTimeOffset LastReminderBy(SafetyFlag flag, DateTimeOffset by)
+    {
+        var first = flag.RaisedAt + ChatUrgentWatch.First;
+        return by < first ? DateTimeOffset.MinValue : first + ChatUrgentWatch.Every * Math.Floor((by - first) / ChatUrgentWatch.Every);
+    }
 
     /// <summary>
     /// Works out who may send in a match's conversation now and writes it there. Every change that decides it
@@ -886,10 +898,13 @@ public sealed partial class ChatService(
     }
 
     /// <summary>
-    /// A mentor's own words flagged but not in crisis: they are asked to check in once a case manager has reviewed them,
-    /// not as they send, so a mentor testing boundaries cannot learn from the moment they are asked which words the scan sees.
+    /// Words flagged but not in crisis, delivered as sent: the mentor is asked to check in once a case manager has reviewed
+    /// them, not as they are sent. A mentor testing boundaries cannot learn from the moment they are asked which of their
+    /// words the scan sees, nor that the youth's answer they just read ("ok, I won't tell anyone") went to the case manager,
+    /// in time to tell the youth what to say next. A youth's held message asks when it is released, never when rejected.
     /// </summary>
-    private static bool AskedAtReview(SafetyFlag flag) => flag is { SenderRole: MentorRole, Urgent: false, NotSent: false };
+    private static bool AskedAtReview(SafetyFlag flag) =>
+        flag is { Urgent: false, NotSent: false } && (flag.SenderRole == MentorRole || !flag.Held);
 
     /// <summary>
     /// Releases or rejects a held message, and says what its flag closes as. A review whose flag was not written after
