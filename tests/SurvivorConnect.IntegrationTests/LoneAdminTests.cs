@@ -33,4 +33,25 @@ public sealed class LoneAdminTests(ApiFactory api) : IClassFixture<ApiFactory>
         var told = (await HttpAssert.Ok<PageDto<NotificationDto>>(await lone.GetAsync("/api/notifications"))).Items;
         Assert.Contains(told, n => n.Kind == "mentor-needs-supervisor");
     }
+
+    [Fact]
+    public async Task The_only_admin_who_is_also_the_chat_s_mentor_is_asked_to_act_on_a_flag_in_it_without_being_told_what_it_is()
+    {
+        var world = new MentoringWorld(api);
+        var chat = await world.OpenChatAsync();
+        var (onlyId, _) = await world.PersonAsync(Roles.CaseManager);
+        await world.HandOverAsync(chat.YouthId, onlyId);
+        await MentoringWorld.Ok(await world.Admin.PostAsync($"/api/people/{onlyId}/deactivate", null));
+        await world.SetRolesAsync(chat.MentorId, Roles.Mentor, Roles.AgencyAdmin);
+        await MentoringWorld.Ok(await chat.MentorHttp.PostAsync("/api/people/demo-admin/deactivate", null));
+
+        await chat.Youth.SendAsync(chat.Id, "I want to die", "lone-admin-1");
+        await chat.Mentor.SendAsync(chat.Id, "text me at 559-555-0199", "lone-admin-2");
+
+        IReadOnlyList<NotificationDto> told = [];
+        await Settle.UntilAsync(async () => (told = (await HttpAssert.Ok<PageDto<NotificationDto>>(await chat.MentorHttp.GetAsync("/api/notifications?pageSize=100"))).Items)
+            .Any(n => n.Kind == "youth-needs-an-admin"));
+        Assert.Contains(told, n => n.Kind == "youth-needs-an-admin" && n.MatchId is null);
+        Assert.DoesNotContain(told, n => n.Kind.StartsWith("chat-", StringComparison.Ordinal) || n.MatchId == chat.Id && !n.Kind.StartsWith("match-", StringComparison.Ordinal));
+    }
 }

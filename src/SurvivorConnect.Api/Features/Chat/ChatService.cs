@@ -566,7 +566,7 @@ public sealed partial class ChatService(
         // sent have no message to hand over: the admins are asked to reach the people themselves.
         if (caseManagers.Count == 0)
         {
-            await notifier.SendStandingToAdminsAsync(flag.NotSent ? notice : AdminNoticeOf(flag), key, flag.Id, FlagOpenAsync, ct, flag.ConversationId, except: match.MentorId);
+            await notifier.SendStandingToAdminsAsync(flag.NotSent ? notice : AdminNoticeOf(flag), key, flag.Id, FlagOpenAsync, ct, flag.ConversationId, except: match.MentorId, toExceptedAlone: Notices.YouthNeedsAnAdmin);
         }
 
         // A youth's words that were not delivered were not shared with the mentor: nothing weighs on them from it, and a
@@ -655,10 +655,10 @@ public sealed partial class ChatService(
 
     /// <summary>
     /// The chat's mentor is not asked while another admin can be: one who is also an admin must not learn of a flag in
-    /// their own chat.
+    /// their own chat. When they are the only admin, they are asked to act without being told why.
     /// </summary>
     private async Task TellAdminsAsync(SafetyFlag flag, string? mentorId, string key, CancellationToken ct) =>
-        await notifier.SendOnceToAdminsAsync(AdminNoticeOf(flag), key, ct, flag.ConversationId, except: mentorId);
+        await notifier.SendOnceToAdminsAsync(AdminNoticeOf(flag), key, ct, flag.ConversationId, except: mentorId, toExceptedAlone: Notices.YouthNeedsAnAdmin);
 
     /// <summary>Whether a flag (one a standing notice told of) is still to be dealt with.</summary>
     private async Task<bool> FlagOpenAsync(string flagId) =>

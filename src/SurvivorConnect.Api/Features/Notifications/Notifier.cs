@@ -138,18 +138,24 @@ public sealed partial class Notifier(AgencyStore store, PeopleRepository people,
 
     /// <summary>Sends a notice once for <paramref name="key"/> to each of the agency's active admins: whoever can act when nobody else can.</summary>
     /// <param name="except">Who is not asked (the person the notice is about), unless nobody else could be.</param>
-    public async Task SendOnceToAdminsAsync(Notice notice, string key, CancellationToken ct, string? matchId = null, string? except = null)
+    /// <param name="toExceptedAlone">
+    /// What <paramref name="except"/> is told instead, with no match named, when nobody else could be: the only admin who is
+    /// also the chat's mentor must act on a flag in it, but not read what the youth wrote or that their own words were held.
+    /// </param>
+    public async Task SendOnceToAdminsAsync(Notice notice, string key, CancellationToken ct, string? matchId = null, string? except = null, Notice? toExceptedAlone = null)
     {
-        foreach (var admin in await AdminsAsync(except, ct))
+        var (admins, alone) = await AdminsAsync(except, ct);
+        foreach (var admin in admins)
         {
-            await SendOnceAsync(admin, notice, key, ct, matchId);
+            await SendOnceAsync(admin, alone && toExceptedAlone is not null ? toExceptedAlone : notice, key, ct, alone && toExceptedAlone is not null ? null : matchId);
         }
     }
 
-    private async Task<IEnumerable<string>> AdminsAsync(string? except, CancellationToken ct)
+    /// <summary>The admins to ask, and whether that is only the excepted one (nobody else could be).</summary>
+    private async Task<(IEnumerable<string> Admins, bool ExceptedAlone)> AdminsAsync(string? except, CancellationToken ct)
     {
         var admins = await store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, ct);
-        return admins.Any(a => a != except) ? admins.Where(a => a != except) : admins;
+        return admins.Any(a => a != except) ? (admins.Where(a => a != except), false) : (admins, except is not null && admins.Contains(except));
     }
 
     /// <summary>
@@ -194,11 +200,19 @@ public sealed partial class Notifier(AgencyStore store, PeopleRepository people,
 
     /// <summary><see cref="SendStandingAsync"/> to each of the agency's active admins, as <see cref="SendOnceToAdminsAsync"/> chooses them.</summary>
     public async Task SendStandingToAdminsAsync(
-        Notice notice, string key, string about, Func<string, Task<bool>> stillOpen, CancellationToken ct, string? matchId = null, string? except = null)
+        Notice notice, string key, string about, Func<string, Task<bool>> stillOpen, CancellationToken ct, string? matchId = null, string? except = null, Notice? toExceptedAlone = null)
     {
-        foreach (var admin in await AdminsAsync(except, ct))
+        var (admins, alone) = await AdminsAsync(except, ct);
+        foreach (var admin in admins)
         {
-            await SendStandingAsync(admin, notice, key, about, stillOpen, ct, matchId);
+            if (alone && toExceptedAlone is not null)
+            {
+                await SendStandingAsync(admin, toExceptedAlone, key, about, stillOpen, ct);
+            }
+            else
+            {
+                await SendStandingAsync(admin, notice, key, about, stillOpen, ct, matchId);
+            }
         }
     }
 
