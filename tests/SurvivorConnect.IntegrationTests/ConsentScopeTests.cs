@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace SurvivorConnect.IntegrationTests;
 
 /// <summary>The consents that can be recorded are the ones the running features ask for, and no others.</summary>
@@ -62,6 +64,22 @@ public sealed class ConsentScopeTests(ApiFactory api)
 
         Assert.Contains("once it is put to them", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Single(notices, n => n.MatchId == match.Id && n.Kind == "match-agreed-for-you");
+    }
+
+    [Fact]
+    public async Task A_yes_staff_record_for_the_youth_again_after_correcting_one_recorded_by_mistake_is_told_to_the_youth_again()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (youthId, youth) = await _world.YouthAsync();
+        var match = await _world.AcceptedAsync(youthId, mentorId, mentor);
+        var yes = new { subjectId = youthId, grantor = "Youth", scope = "mentoring-match", matchId = match.Id };
+        var first = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson("/api/consents", yes));
+        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/consents/{first.GetProperty("id").GetString()}/correct", null));
+
+        await MentoringWorld.Created(await _world.CaseManager.PostJson("/api/consents", yes));
+
+        var notices = (await MentoringWorld.Ok<PageDto<NotificationDto>>(await youth.GetAsync("/api/notifications?pageSize=100"))).Items;
+        Assert.Equal(2, notices.Count(n => n.MatchId == match.Id && n.Kind == "match-agreed-for-you"));
     }
 
     [Fact]

@@ -17,11 +17,12 @@ internal sealed class MatchMovedHandler(MentoringData data, Notifier notifier, I
     {
         var match = notification.Match;
         var youthSaidNoMeanwhile = false;
+        ConsentRecord? given = null;
         if (notification.ConsentGiven is { } grantor)
         {
             // Written after the move, which cannot take it back: a blip must not leave the match without the yes that
             // moved it, which nothing could then give again (the step is made), so it is tried again under one id.
-            var given = new ConsentRecord
+            given = new ConsentRecord
             {
                 Id = AgencyStore.NewId(),
                 SubjectId = grantor == ConsentGrantor.Mentor ? match.MentorId : match.YouthId,
@@ -50,9 +51,9 @@ internal sealed class MatchMovedHandler(MentoringData data, Notifier notifier, I
             await notifier.SendAsync([to], notice, match.Id, ct);
         }
 
-        if (notification.Action == MatchAction.YouthAgree && match.History[^1] is { ByYouth: false })
+        if (notification.Action == MatchAction.YouthAgree && match.History[^1] is { ByYouth: false } && given is not null)
         {
-            await TellYouthOfYesForThemAsync(notifier, notification.Youth, match.Id, ct);
+            await TellYouthOfYesForThemAsync(notifier, notification.Youth, given, ct);
         }
 
         // A yes only a case manager can put to the youth, and the youth has none who could: the admins give them one.
@@ -93,12 +94,15 @@ internal sealed class MatchMovedHandler(MentoringData data, Notifier notifier, I
         return true;
     }
 
-    /// <summary>Staff said yes for the youth: the youth hears it (once a match), so a yes they never gave is seen by them.</summary>
-    public static async Task TellYouthOfYesForThemAsync(Notifier notifier, YouthReferral youth, string matchId, CancellationToken ct)
+    /// <summary>
+    /// Staff said yes for the youth: the youth hears it, once for each yes recorded (a yes taken back and recorded again is
+    /// told again), so a yes they never gave is seen by them.
+    /// </summary>
+    public static async Task TellYouthOfYesForThemAsync(Notifier notifier, YouthReferral youth, ConsentRecord yes, CancellationToken ct)
     {
         if (youth.PersonId is { } person)
         {
-            await notifier.SendOnceAsync(person, Notices.MatchAgreedForYou, $"match-agreed-for-you~{matchId}", ct, matchId);
+            await notifier.SendOnceAsync(person, Notices.MatchAgreedForYou, $"match-agreed-for-you~{yes.Id}", ct, yes.MatchId);
         }
     }
 }
@@ -129,7 +133,7 @@ internal sealed class YesForYouthOnSignIn(MentoringData data, Notifier notifier)
         {
             if (yes.RecordedBy != notification.PreviousPersonId)
             {
-                await MatchMovedHandler.TellYouthOfYesForThemAsync(notifier, youth, yes.MatchId!, ct);
+                await MatchMovedHandler.TellYouthOfYesForThemAsync(notifier, youth, yes, ct);
             }
             else if (youth.PersonId is { } person)
             {

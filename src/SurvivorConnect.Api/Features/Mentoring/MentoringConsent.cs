@@ -164,7 +164,7 @@ internal sealed class ConsentChangedHandler(MentoringData data, MentorEligibilit
         }
         else if (consent is { RevokedAt: null, Grantor: ConsentGrantor.Youth } && MatchLifecycle.IsOpen(match.State) && youth.PersonId != consent.RecordedBy)
         {
-            await MatchMovedHandler.TellYouthOfYesForThemAsync(notifier, youth, match.Id, ct);
+            await MatchMovedHandler.TellYouthOfYesForThemAsync(notifier, youth, consent, ct);
         }
     }
 
