@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using SurvivorConnect.Api.Features.Mentoring;
+using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Storage;
 using static SurvivorConnect.IntegrationTests.OutcomesWorld;
 
@@ -353,6 +354,23 @@ public sealed class OutcomeReportTests(ApiFactory api)
         await HttpAssert.Problem(await world.AdminSupervisor.GetAsync("/api/outcomes?from=2026-01&to=2026-06&scope=agency"), 403);
         Assert.DoesNotContain("href=\"/outcomes\"", await world.AdminSupervisor.GetStringAsync("/notifications"), StringComparison.Ordinal);
         Assert.DoesNotContain("Whose youth", await world.AdminCaseManager.GetStringAsync("/outcomes"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_admin_whose_supervisor_role_is_taken_away_still_does_not_see_the_agency_s_report()
+    {
+        var world = await SeededAsync();
+        var id = $"{world.AgencyId}-admin-supervisor";
+        var person = await world.Admin.GetAsync($"/api/people/{id}");
+        using var onlyAdmin = new HttpRequestMessage(HttpMethod.Put, $"/api/people/{id}/roles") { Content = JsonContent.Create(new { roles = new[] { Roles.AgencyAdmin } }) };
+        onlyAdmin.Headers.TryAddWithoutValidation("If-Match", person.Headers.ETag!.Tag);
+        await HttpAssert.Ok<JsonElement>(await world.Admin.SendAsync(onlyAdmin));
+
+        var refused = await HttpAssert.Problem(await world.AdminSupervisor.GetAsync("/api/outcomes?from=2026-01&to=2026-06"), 403);
+        Assert.Contains("or did", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await HttpAssert.Problem(await world.AdminSupervisor.GetAsync("/api/outcomes/youth-served.csv?from=2026-01&to=2026-06&scope=agency"), 403);
+        Assert.DoesNotContain("href=\"/outcomes\"", await world.AdminSupervisor.GetStringAsync("/notifications"), StringComparison.Ordinal);
+        await HttpAssert.Ok<JsonElement>(await world.Admin.GetAsync("/api/outcomes?from=2026-01&to=2026-06"));
     }
 
     [Fact]

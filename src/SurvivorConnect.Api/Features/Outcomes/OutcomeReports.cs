@@ -43,17 +43,20 @@ public sealed record OutcomeQuery(string? From, string? To, string? PracticeChan
     /// mentors (who keeps their caseload's report): the records they read (their youth, their mentors' check-ins), taken
     /// from the agency's counts, would show everyone else in small groups.
     /// </summary>
-    public static bool SeesAgency(Func<string, bool> hasRole)
+    public static bool SeesAgency(RoleHistory roles)
     {
-        ArgumentNullException.ThrowIfNull(hasRole);
-        return hasRole(Roles.AgencyAdmin) && !AdminReadsRecords(hasRole) || hasRole(Roles.Analyst) && !Roles.ReadPeopleBesideReports(Roles.All.Where(hasRole));
+        ArgumentNullException.ThrowIfNull(roles);
+        return roles.Has(Roles.AgencyAdmin) && !AdminReadsRecords(roles) || roles.Has(Roles.Analyst) && !Roles.ReadPeopleBesideReports(Roles.All.Where(roles.Has));
     }
 
-    /// <summary>An admin who also reads records the agency's report counts: their caseload's youth, or their mentors' check-ins.</summary>
-    public static bool AdminReadsRecords(Func<string, bool> hasRole)
+    /// <summary>
+    /// An admin who also reads records the agency's report counts (their caseload's youth, their mentors' check-ins), or
+    /// read them in a role since taken away: dropping the role for a moment does not unlearn what it showed.
+    /// </summary>
+    public static bool AdminReadsRecords(RoleHistory roles)
     {
-        ArgumentNullException.ThrowIfNull(hasRole);
-        return hasRole(Roles.AgencyAdmin) && (hasRole(Roles.CaseManager) || hasRole(Roles.Supervisor));
+        ArgumentNullException.ThrowIfNull(roles);
+        return roles.Has(Roles.AgencyAdmin) && (roles.Ever(Roles.CaseManager) || roles.Ever(Roles.Supervisor));
     }
 
     /// <summary>
@@ -67,7 +70,7 @@ public sealed record OutcomeQuery(string? From, string? To, string? PracticeChan
     }
 
     /// <summary>The query with the scope it is answered for, so the audit log says which report was read.</summary>
-    public OutcomeQuery ScopedFor(Func<string, bool> hasRole) => this with { Scope = Scope ?? (SeesAgency(hasRole) ? Agency : Caseload) };
+    public OutcomeQuery ScopedFor(RoleHistory roles) => this with { Scope = Scope ?? (SeesAgency(roles) ? Agency : Caseload) };
 
     /// <summary>As the audit log keeps a record id: no spaces (an id with one is not kept).</summary>
     public string Describe() => $"{Scope ?? Caseload}:{From}..{To}" + (PracticeChangedFrom is { } change ? $"~changed:{change}" : "");
@@ -151,19 +154,20 @@ internal sealed class OutcomeReportHandlers(AgencyStore store, AgencyCalendar ca
     private async Task<OutcomeReport> ReportAsync(OutcomeQuery query, CancellationToken ct)
     {
         var user = store.User;
-        var scope = query.ScopedFor(user.IsInRole).Scope!;
-        if (!OutcomeQuery.SeesAgency(user.IsInRole) && user.IsInRole(Roles.Analyst))
+        var roles = RoleHistory.Of(user);
+        var scope = query.ScopedFor(roles).Scope!;
+        if (!OutcomeQuery.SeesAgency(roles) && user.IsInRole(Roles.Analyst))
         {
             throw new ForbiddenException("An analyst who also holds another role has no report. Ask your agency admin to give that role to someone else.");
         }
 
-        if (OutcomeQuery.AdminReadsRecords(user.IsInRole) && (scope == OutcomeQuery.Agency || !OutcomeQuery.HasCaseload(user.IsInRole)))
+        if (OutcomeQuery.AdminReadsRecords(roles) && (scope == OutcomeQuery.Agency || !OutcomeQuery.HasCaseload(user.IsInRole)))
         {
             throw new ForbiddenException(
-                "An agency admin who also manages cases or supervises mentors does not see the agency's report: the records you read, taken from its counts, would show other people in groups too small to show. Ask another admin to read it.");
+                "An agency admin who also manages cases or supervises mentors, or did, does not see the agency's report: the records you read, taken from its counts, would show other people in groups too small to show. Ask another admin to read it.");
         }
 
-        if (scope == OutcomeQuery.Agency && !OutcomeQuery.SeesAgency(user.IsInRole))
+        if (scope == OutcomeQuery.Agency && !OutcomeQuery.SeesAgency(roles))
         {
             throw new ForbiddenException("Your outcome report covers your own caseload.");
         }

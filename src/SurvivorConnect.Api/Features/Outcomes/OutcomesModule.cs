@@ -37,12 +37,12 @@ public static class OutcomesModule
 
     private static async Task<Ok<OutcomeReport>> GetOutcomeReport(
         IMediator mediator, ICurrentUser user, string? from, string? to, string? practiceChangedFrom, string? scope, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new GetOutcomeReport(new OutcomeQuery(from, to, practiceChangedFrom, scope).ScopedFor(user.IsInRole)), ct));
+        TypedResults.Ok(await mediator.Send(new GetOutcomeReport(new OutcomeQuery(from, to, practiceChangedFrom, scope).ScopedFor(RoleHistory.Of(user))), ct));
 
     private static async Task<FileContentHttpResult> ExportOutcomeTable(
         IMediator mediator, ICurrentUser user, string table, string? from, string? to, string? practiceChangedFrom, string? scope, CancellationToken ct)
     {
-        var query = new OutcomeQuery(from, to, practiceChangedFrom, scope).ScopedFor(user.IsInRole);
+        var query = new OutcomeQuery(from, to, practiceChangedFrom, scope).ScopedFor(RoleHistory.Of(user));
         var csv = await mediator.Send(new ExportOutcomeTable(query, table), ct);
         return CsvText.File(csv, $"outcomes-{table}-{query.From}-{query.To}");
     }

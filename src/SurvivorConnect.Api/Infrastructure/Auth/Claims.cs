@@ -4,6 +4,9 @@ namespace SurvivorConnect.Api.Infrastructure.Auth;
 public static class ScClaims
 {
     public const string Role = "sc:role";
+
+    /// <summary>A role the person held before and no longer does: what they read in it stays known to them.</summary>
+    public const string FormerRole = "sc:former-role";
     public const string Active = "sc:active";
     public const string UserId = "sc:user";
     public const string Agency = "sc:agency";

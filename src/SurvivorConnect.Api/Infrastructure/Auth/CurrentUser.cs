@@ -22,6 +22,9 @@ public interface ICurrentUser
     string? Purpose { get; }
 
     bool IsInRole(string role);
+
+    /// <summary>Whether they held the role before and no longer do.</summary>
+    bool HeldBefore(string role);
 }
 
 /// <summary>
@@ -92,4 +95,6 @@ internal sealed class HttpCurrentUser(IHttpContextAccessor accessor, HubCaller h
     }
 
     public bool IsInRole(string role) => User.HasClaim(ScClaims.Role, role);
+
+    public bool HeldBefore(string role) => User.HasClaim(ScClaims.FormerRole, role);
 }

@@ -83,6 +83,7 @@ public sealed class PersonPrincipals(PeopleRepository people)
         {
             identity.AddClaim(new Claim(ScClaims.Active, "true"));
             identity.AddClaims(person.Roles.Select(role => new Claim(ScClaims.Role, role)));
+            identity.AddClaims(person.FormerRoles.Except(person.Roles).Select(role => new Claim(ScClaims.FormerRole, role)));
         }
 
         return new ClaimsPrincipal(identity);
