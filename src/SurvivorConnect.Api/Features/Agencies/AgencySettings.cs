@@ -28,7 +28,9 @@ public sealed record GetAgency : IQuery<AgencyView>;
 /// </param>
 public sealed record SetMatchConsentPolicy(MatchConsentPolicyRequest Body, string? IfMatch = null) : ICommand<AgencyView>, IValidate, IAgencyAdminOnly, IAudited
 {
-    public AuditTarget Audit => new("agency.set-match-consent-policy", "agency");
+    /// <summary>The policy asked for is kept with the entry, so the log shows what each change made it (and what it was before).</summary>
+    public AuditTarget Audit => new("agency.set-match-consent-policy", "agency",
+        $"adult-{Body.AdultAge}_needs-{string.Join('-', (Body.MinorMatchNeeds ?? []).Where(g => g is nameof(ConsentGrantor.Guardian) or nameof(ConsentGrantor.Agency)).Distinct().Order(StringComparer.Ordinal))}");
 
     public void Validate(ValidationErrors errors)
     {
@@ -52,7 +54,7 @@ public sealed record SetReportThreshold(ReportThresholdRequest Body, string? IfM
 {
     public const int Highest = 100;
 
-    public AuditTarget Audit => new("agency.set-report-threshold", "agency");
+    public AuditTarget Audit => new("agency.set-report-threshold", "agency", $"threshold-{Body.Threshold}");
 
     public void Validate(ValidationErrors errors)
     {
@@ -81,6 +83,21 @@ public sealed record SetAgencyTimeZone(TimeZoneRequest Body, string? IfMatch = n
 /// <summary>The consents an agency's matches need changed: whatever depends on a match's consent follows at once.</summary>
 public sealed record MatchConsentPolicyChanged(string AgencyId) : INotification;
 
+public enum AgencyPolicy
+{
+    /// <summary>Fewer consents are asked for a minor's match (a guardian's or the agency's taken away, or a lower adult age).</summary>
+    MatchConsent,
+
+    /// <summary>Outcome reports show smaller groups.</summary>
+    ReportThreshold,
+}
+
+/// <summary>
+/// One admin made a policy that protects youth ask less: the others hear of it, so nobody loosens one unseen. Once for
+/// each change (<paramref name="Version"/>, the agency record's version it made).
+/// </summary>
+public sealed record AgencyPolicyLoosened(string AgencyId, AgencyPolicy Policy, string ChangedBy, string Version) : INotification;
+
 internal sealed class AgencyHandlers(AgencyStore store, ICurrentUser user, IPublisher publisher)
     : IQueryHandler<GetAgency, AgencyView>,
       ICommandHandler<SetMatchConsentPolicy, AgencyView>,
@@ -105,15 +122,29 @@ internal sealed class AgencyHandlers(AgencyStore store, ICurrentUser user, IPubl
             : await store.ReplaceAsync(Agency.Container, agency with { MatchConsentPolicy = policy }, command.IfMatch ?? throw new PreconditionRequiredException(), ct);
 
         await publisher.FinishAsync(new MatchConsentPolicyChanged(saved.Id));
+        if (!ReferenceEquals(saved, agency) && AsksLess(agency.MatchConsentPolicy, policy))
+        {
+            await publisher.FinishAsync(new AgencyPolicyLoosened(saved.Id, AgencyPolicy.MatchConsent, user.UserId, saved.ETag!));
+        }
+
         return View(saved);
     }
+
+    private static bool AsksLess(MatchConsentPolicy before, MatchConsentPolicy after) =>
+        after.AdultAge < before.AdultAge || before.MinorMatchNeeds.Except(after.MinorMatchNeeds).Any();
 
     public async ValueTask<AgencyView> Handle(SetReportThreshold command, CancellationToken ct)
     {
         // Named, never assumed, as every agency setting: a stale page must not lower a threshold another admin raised.
         var ifMatch = command.IfMatch ?? throw new PreconditionRequiredException();
         var agency = await AgencyAsync(ct);
-        return View(await store.ReplaceAsync(Agency.Container, agency with { ReportThreshold = command.Body.Threshold!.Value }, ifMatch, ct));
+        var saved = await store.ReplaceAsync(Agency.Container, agency with { ReportThreshold = command.Body.Threshold!.Value }, ifMatch, ct);
+        if (saved.ReportThreshold < agency.ReportThreshold)
+        {
+            await publisher.FinishAsync(new AgencyPolicyLoosened(saved.Id, AgencyPolicy.ReportThreshold, user.UserId, saved.ETag!));
+        }
+
+        return View(saved);
     }
 
     public async ValueTask<AgencyView> Handle(SetAgencyTimeZone command, CancellationToken ct)

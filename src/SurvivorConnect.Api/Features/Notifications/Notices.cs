@@ -194,6 +194,12 @@ public static class Notices
     public static Notice WellbeingCheckInRequested { get; } = new("wellbeing-check-in",
         "Something hard may have happened in your mentoring. When you are ready, a short wellbeing check-in is waiting for you. Look after yourself.");
 
+    public static Notice MatchConsentPolicyLoosened { get; } = new("agency-consent-policy-loosened",
+        "Another admin changed your agency's matches of minors to need fewer consents, and the change has taken effect. If it was not agreed, look under Agency settings and the audit log.");
+
+    public static Notice ReportThresholdLowered { get; } = new("agency-report-threshold-lowered",
+        "Another admin lowered the smallest group your agency's outcome reports show, so smaller groups are shown now. If it was not agreed, look under Agency settings and the audit log.");
+
     public static Notice AgencyAdminGranted { get; } = new("agency-admin-granted",
         "Someone in your agency was given the agency admin role, or an admin was given access back. Admins can change anyone's access, so check on the People page that you expected this.");
 

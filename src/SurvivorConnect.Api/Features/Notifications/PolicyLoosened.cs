@@ -1,0 +1,29 @@
+using Mediator;
+using SurvivorConnect.Api.Features.Agencies;
+using SurvivorConnect.Api.Features.People;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Tenancy;
+
+namespace SurvivorConnect.Api.Features.Notifications;
+
+/// <summary>
+/// A policy that protects youth made to ask less (a minor's match needing fewer consents, reports showing smaller groups):
+/// told to the agency's other admins, as a new admin is, so no admin loosens one unseen.
+/// </summary>
+internal sealed class AgencyPolicyLoosenedHandler(Notifier notifier, AgencyStore store) : INotificationHandler<AgencyPolicyLoosened>
+{
+    public async ValueTask Handle(AgencyPolicyLoosened notification, CancellationToken ct)
+    {
+        if (notification.AgencyId != store.AgencyId)
+        {
+            return;
+        }
+
+        var notice = notification.Policy == AgencyPolicy.MatchConsent ? Notices.MatchConsentPolicyLoosened : Notices.ReportThresholdLowered;
+        var key = $"agency-policy-loosened~{notification.Policy}~{notification.Version}";
+        foreach (var admin in (await store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, ct)).Where(a => a != notification.ChangedBy))
+        {
+            await notifier.SendOnceAsync(admin, notice, key, ct);
+        }
+    }
+}

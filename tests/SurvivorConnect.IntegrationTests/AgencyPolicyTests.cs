@@ -1,0 +1,45 @@
+using System.Text.Json;
+
+namespace SurvivorConnect.IntegrationTests;
+
+/// <summary>An admin who makes a policy that protects youth ask less does not do it unseen by the agency's other admins.</summary>
+public sealed class AgencyPolicyTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    [Fact]
+    public async Task The_other_admins_are_told_when_a_minor_s_match_is_made_to_need_fewer_consents_and_the_log_says_what_it_became()
+    {
+        var world = await OutcomesWorld.CreateAsync(api);
+
+        await HttpAssert.Ok<JsonElement>(await world.Admin.PutAgencySetting("/api/agency/match-consent-policy", new { adultAge = 18, minorMatchNeeds = new[] { "Guardian", "Agency" } }));
+        Assert.Empty(await ToldAsync(world.AdminSupervisor, "agency-consent-policy-loosened"));
+        await HttpAssert.Ok<JsonElement>(await world.Admin.PutAgencySetting("/api/agency/match-consent-policy", new { adultAge = 18, minorMatchNeeds = new[] { "Agency" } }));
+
+        Assert.Single(await ToldAsync(world.AdminSupervisor, "agency-consent-policy-loosened"));
+        Assert.Single(await ToldAsync(world.AdminCaseManager, "agency-consent-policy-loosened"));
+        Assert.Empty(await ToldAsync(world.Admin, "agency-consent-policy-loosened"));
+        var log = await HttpAssert.Ok<PageDto<AuditDto>>(await world.AdminSupervisor.GetAsync("/api/audit?action=agency.set-match-consent-policy"));
+        Assert.Equal(["adult-18_needs-Agency", "adult-18_needs-Agency-Guardian"], log.Items.OrderByDescending(e => e.At).Select(e => e.RecordId));
+
+        await HttpAssert.Ok<JsonElement>(await world.Admin.PutAgencySetting("/api/agency/match-consent-policy", new { adultAge = 17, minorMatchNeeds = new[] { "Agency" } }));
+        Assert.Equal(2, (await ToldAsync(world.AdminSupervisor, "agency-consent-policy-loosened")).Count);
+    }
+
+    [Fact]
+    public async Task The_other_admins_are_told_when_reports_are_made_to_show_smaller_groups_and_not_when_larger()
+    {
+        var world = await OutcomesWorld.CreateAsync(api);
+
+        await HttpAssert.Ok<JsonElement>(await world.Admin.PutAgencySetting("/api/agency/report-threshold", new { threshold = 20 }));
+        Assert.Empty(await ToldAsync(world.AdminCaseManager, "agency-report-threshold-lowered"));
+        await HttpAssert.Ok<JsonElement>(await world.Admin.PutAgencySetting("/api/agency/report-threshold", new { threshold = 12 }));
+
+        var told = Assert.Single(await ToldAsync(world.AdminCaseManager, "agency-report-threshold-lowered"));
+        Assert.Contains("smaller groups", told.Text, StringComparison.Ordinal);
+        Assert.Empty(await ToldAsync(world.Admin, "agency-report-threshold-lowered"));
+        var log = await HttpAssert.Ok<PageDto<AuditDto>>(await world.AdminCaseManager.GetAsync("/api/audit?action=agency.set-report-threshold"));
+        Assert.Contains(log.Items, e => e.RecordId == "threshold-12");
+    }
+
+    private static async Task<List<NotificationDto>> ToldAsync(HttpClient admin, string kind) =>
+        [.. (await HttpAssert.Ok<PageDto<NotificationDto>>(await admin.GetAsync("/api/notifications?pageSize=100"))).Items.Where(n => n.Kind == kind)];
+}
