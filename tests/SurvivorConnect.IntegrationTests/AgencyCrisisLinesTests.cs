@@ -101,6 +101,28 @@ public sealed class AgencyCrisisLinesTests(AgencyCrisisLinesTests.Api api) : ICl
     }
 
     [Fact]
+    public async Task A_line_taken_off_is_not_shown_from_the_last_read_copy_while_the_agency_cannot_be_read()
+    {
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutAgencySetting("/api/agency/crisis-lines", new { lines = new[] { EastsideLine } }));
+        var chat = await _world.OpenChatAsync();
+        await HttpAssert.Ok<JsonElement>(await chat.YouthHttp.GetAsync("/api/my-team/safety-plan"));
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutAgencySetting("/api/agency/crisis-lines", new { lines = Array.Empty<object>() }));
+
+        api.Counter.BeforeRead = id => id == "demo" ? throw StoreException.Unavailable("The store went away.") : Task.CompletedTask;
+        try
+        {
+            var sent = await chat.Youth.SendAsync(chat.Id, "honestly I want to die");
+
+            Assert.DoesNotContain(sent.CrisisResources!, r => r.Name == Eastside);
+            Assert.Contains(sent.CrisisResources!, r => r.Call == "988");
+        }
+        finally
+        {
+            api.Counter.BeforeRead = null;
+        }
+    }
+
+    [Fact]
     public async Task Taking_every_line_off_leaves_the_national_lines()
     {
         await HttpAssert.Ok<JsonElement>(await _world.Admin.PutAgencySetting("/api/agency/crisis-lines", new { lines = new[] { EastsideLine } }));

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using SurvivorConnect.Api.Features.Agencies;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
 
@@ -40,5 +41,23 @@ public sealed class CrisisLineRulesTests
         CrisisLineRules.Validate(Enumerable.Repeat(new CrisisLineInput("Line", "Call"), CrisisLineRules.MaxLines + 1).ToList(), errors);
 
         Assert.Contains("lines", errors.ToDictionary().Keys);
+    }
+}
+
+public sealed class CrisisLinesLastReadTests
+{
+    [Fact]
+    public void An_agency_s_lines_as_last_read_stand_in_for_an_hour_then_only_the_deployment_s_are_left()
+    {
+        var time = new FakeTimeProvider();
+        var lastRead = new CrisisLinesLastRead(time);
+        lastRead.Remember("a", [new CrisisResource("Eastside", "Call")]);
+
+        time.Advance(CrisisLinesLastRead.KeptFor - TimeSpan.FromSeconds(1));
+        Assert.Single(lastRead.For("a"));
+        Assert.Empty(lastRead.For("b"));
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Empty(lastRead.For("a"));
     }
 }

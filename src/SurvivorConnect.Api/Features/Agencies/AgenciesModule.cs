@@ -14,6 +14,7 @@ public static class AgenciesModule
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddContainer(Agency.Container);
         builder.Services.AddScoped<AgencyCalendar>();
+        builder.Services.AddSingleton<CrisisLinesLastRead>();
         return builder;
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Mediator;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
 
@@ -70,4 +71,21 @@ public static class CrisisLineRules
 
     /// <summary>The number as a tel: or sms: link takes it, or null when it is not a number (a letter, a second +, too long).</summary>
     public static string? Number(string typed) => PhoneNumbers.Dialable(typed, 2);
+}
+
+/// <summary>
+/// Each agency's own crisis lines as last read or saved on this instance, to show when the agency cannot be read. Kept an
+/// hour: a line an admin took off (its number wrong, or someone else's now) is not shown for longer by an instance that
+/// did not see the change, while the deployment's lines are shown whatever happens.
+/// </summary>
+public sealed class CrisisLinesLastRead(TimeProvider time)
+{
+    public static readonly TimeSpan KeptFor = TimeSpan.FromHours(1);
+
+    private readonly ConcurrentDictionary<string, (IReadOnlyList<CrisisResource> Lines, DateTimeOffset At)> _lines = new(StringComparer.Ordinal);
+
+    public void Remember(string agencyId, IReadOnlyList<CrisisResource> lines) => _lines[agencyId] = (lines, time.GetUtcNow());
+
+    public IReadOnlyList<CrisisResource> For(string agencyId) =>
+        _lines.TryGetValue(agencyId, out var known) && time.GetUtcNow() - known.At < KeptFor ? known.Lines : [];
 }

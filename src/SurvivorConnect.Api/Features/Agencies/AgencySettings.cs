@@ -98,7 +98,7 @@ public enum AgencyPolicy
 /// </summary>
 public sealed record AgencyPolicyLoosened(string AgencyId, AgencyPolicy Policy, string ChangedBy, string Version) : INotification;
 
-internal sealed class AgencyHandlers(AgencyStore store, ICurrentUser user, IPublisher publisher)
+internal sealed class AgencyHandlers(AgencyStore store, ICurrentUser user, IPublisher publisher, CrisisLinesLastRead crisisLinesLastRead)
     : IQueryHandler<GetAgency, AgencyView>,
       ICommandHandler<SetMatchConsentPolicy, AgencyView>,
       ICommandHandler<SetReportThreshold, AgencyView>,
@@ -160,7 +160,10 @@ internal sealed class AgencyHandlers(AgencyStore store, ICurrentUser user, IPubl
     {
         var ifMatch = command.IfMatch ?? throw new PreconditionRequiredException();
         var agency = await AgencyAsync(ct);
-        return View(await store.ReplaceAsync(Agency.Container, agency with { CrisisLines = CrisisLineRules.Clean(command.Body.Lines!) }, ifMatch, ct));
+        var saved = await store.ReplaceAsync(Agency.Container, agency with { CrisisLines = CrisisLineRules.Clean(command.Body.Lines!) }, ifMatch, ct);
+        // A line taken off is not shown from this instance's last-read copy (an error page, a busy chat) from now on.
+        crisisLinesLastRead.Remember(saved.Id, saved.CrisisLines);
+        return View(saved);
     }
 
     private async Task<Agency> AgencyAsync(CancellationToken ct) =>

@@ -31,7 +31,6 @@ public static class ChatModule
         builder.Services.AddContainer(Conversation.Container).AddContainer(SafetyFlag.Container).AddContainer(WellbeingPrompt.Container);
         builder.Services.AddScoped<ChatService>();
         builder.Services.AddScoped<CrisisLineDirectory>();
-        builder.Services.AddSingleton<CrisisLinesLastRead>();
         builder.Services.AddScoped<IUrgentWaits, UrgentWaits>();
         builder.Services.AddSingleton<ChatRateLimiter>();
         builder.Services.AddSingleton<ConversationCopies>();

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using SurvivorConnect.Api.Features.Agencies;
 using SurvivorConnect.Api.Infrastructure.Tenancy;
@@ -36,14 +35,4 @@ public sealed partial class CrisisLineDirectory(AgencyStore store, IOptions<Chat
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Agency {AgencyId} could not be read for its crisis lines; its last known ones are shown")]
     private static partial void LogUnread(ILogger logger, string agencyId, Exception ex);
-}
-
-/// <summary>Each agency's own crisis lines as last read on this instance.</summary>
-public sealed class CrisisLinesLastRead
-{
-    private readonly ConcurrentDictionary<string, IReadOnlyList<CrisisResource>> _lines = new(StringComparer.Ordinal);
-
-    public void Remember(string agencyId, IReadOnlyList<CrisisResource> lines) => _lines[agencyId] = lines;
-
-    public IReadOnlyList<CrisisResource> For(string agencyId) => _lines.GetValueOrDefault(agencyId) ?? [];
 }
