@@ -38,4 +38,29 @@ public sealed class MatchStepFailureTests(CountingApiFactory api) : IClassFixtur
         var told = await HttpAssert.Ok<PageDto<NotificationDto>>(await _world.CaseManager.GetAsync("/api/notifications?pageSize=100"));
         Assert.Contains(told.Items, n => n.MatchId == chat.Id && n.Kind == Notices.ConsentRevokedToCaseManager.Kind);
     }
+
+    [Fact]
+    public async Task A_step_whose_follow_ups_the_store_fails_is_finished_when_sent_again_which_records_and_tells_each_once()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (youthId, youth) = await _world.YouthAsync();
+        var match = await _world.AcceptedAsync(youthId, mentorId, mentor);
+
+        var first = await api.FailingWriteOnceAsync(d => d is Notification, () => youth.PostAsync($"/api/matches/{match.Id}/agree", null));
+        var problem = await HttpAssert.Problem(first, 503);
+        await HttpAssert.Problem(await youth.PostAsync($"/api/matches/{match.Id}/agree", null), 409);
+        await HttpAssert.Problem(await youth.PostAsync($"/api/matches/{match.Id}/agree", null), 409);
+
+        Assert.Contains("Send it again", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Active", (await MentoringWorld.Ok<MatchDto>(await youth.GetAsync($"/api/matches/{match.Id}"))).State);
+        Assert.Single(await NoticesAsync(_world.CaseManager, match.Id), n => n.Kind == Notices.YouthAgreedActiveToCaseManager.Kind);
+        Assert.Single(await NoticesAsync(mentor, match.Id), n => n.Kind == Notices.MatchActive.Kind);
+        Assert.Single(await NoticesAsync(youth, match.Id), n => n.Kind == Notices.MatchActive.Kind);
+        var consents = await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await _world.CaseManager.GetAsync($"/api/consents?subjectId={youthId}"));
+        Assert.Single(consents, c => c.MatchId == match.Id);
+        await HttpAssert.Problem(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/agree", null), 409);
+    }
+
+    private static async Task<List<NotificationDto>> NoticesAsync(HttpClient reader, string matchId) =>
+        [.. (await HttpAssert.Ok<PageDto<NotificationDto>>(await reader.GetAsync("/api/notifications?pageSize=100"))).Items.Where(n => n.MatchId == matchId)];
 }

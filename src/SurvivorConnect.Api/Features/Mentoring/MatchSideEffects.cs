@@ -24,7 +24,8 @@ internal sealed class MatchMovedHandler(MentoringData data, Notifier notifier, I
             // moved it, which nothing could then give again (the step is made), so it is tried again under one id.
             given = new ConsentRecord
             {
-                Id = AgencyStore.NewId(),
+                // One for the step, so the step sent again (its follow-ups unfinished) records it once.
+                Id = $"{match.Id}-step-{match.History.Count}",
                 SubjectId = grantor == ConsentGrantor.Mentor ? match.MentorId : match.YouthId,
                 Grantor = grantor,
                 Scope = MentoringScopes.MentoringMatch,
@@ -33,7 +34,16 @@ internal sealed class MatchMovedHandler(MentoringData data, Notifier notifier, I
                 RecordedBy = data.User.UserId,
                 GivenBySubject = grantor == ConsentGrantor.Mentor || match.History[^1].ByYouth,
             };
-            await CreateOnce.WriteAsync(() => data.Store.CreateAsync(ConsentRecord.Container, given, CancellationToken.None), time);
+            try
+            {
+                await CreateOnce.WriteAsync(() => data.Store.CreateAsync(ConsentRecord.Container, given, CancellationToken.None), time);
+            }
+            catch (StoreException ex) when (ex.IsAlreadyThere)
+            {
+                // Recorded by the step's first try.
+                given = await data.Store.ReadAsync<ConsentRecord>(ConsentRecord.Container, given.Id, data.Store.AgencyId, CancellationToken.None) ?? given;
+            }
+
             youthSaidNoMeanwhile = grantor == ConsentGrantor.Youth && match.History[^1] is { ByYouth: false } && await StopIfYouthSaidNoMeanwhileAsync(given, ct);
         }
 
@@ -46,9 +56,10 @@ internal sealed class MatchMovedHandler(MentoringData data, Notifier notifier, I
         }
 
         var caseManagers = await data.ActiveCaseManagersAsync(notification.Youth, ct);
+        // Once for the step, so the step sent again tells nobody twice.
         foreach (var (to, notice) in MatchNotices.For(notification.Action, match, notification.Youth, caseManagers))
         {
-            await notifier.SendAsync([to], notice, match.Id, ct);
+            await notifier.SendOnceAsync(to!, notice, $"match-moved~{match.Id}~{match.History.Count}~{notice.Kind}", ct, match.Id);
         }
 
         if (notification.Action == MatchAction.YouthAgree && match.History[^1] is { ByYouth: false } && given is not null)

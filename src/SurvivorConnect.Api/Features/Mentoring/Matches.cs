@@ -402,8 +402,18 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
         // A move the match's state does not allow is refused before anything about the mentor is checked, so the
         // refusal says nothing of them; and said of the state as the caller is shown it, so a mentor's second yes is
         // refused alike whether their first went to the youth or waits for the case manager (the same moves are
-        // open to a mentor in either).
-        MatchLifecycle.Next(AsShownTo(role, match.State), action);
+        // open to a mentor in either). The caller's own last move sent again is refused as ever, once what follows it
+        // (the consent it gives, the chat, the notices) is done again, each part once: a first try the store failed after
+        // the move was saved ("saved, not yet finished") would otherwise leave it undone for good.
+        try
+        {
+            MatchLifecycle.Next(AsShownTo(role, match.State), action);
+        }
+        catch (ConflictException) when (match.History is [.., var last] && last.Action == action.ToString() && last.By == data.User.UserId)
+        {
+            await publisher.FinishAsync(new MatchMoved(match, youth, action, recordConsentAs));
+            throw;
+        }
 
         // Checked on this very read, which the write below is made against: a move made in between fails it (412), and
         // a change to the mentor or the youth made in between fails their fences, written with it (409).
@@ -438,7 +448,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
         }, eligible?.Fences, ct);
 
         // What follows a move (the chat, the notices) is for the handlers of the event it raises.
-        await publisher.Publish(new MatchMoved(moved, youth, action, recordConsentAs), ct);
+        await publisher.FinishAsync(new MatchMoved(moved, youth, action, recordConsentAs));
         return await ViewAsync(moved, youth, role, ct);
     }
 
