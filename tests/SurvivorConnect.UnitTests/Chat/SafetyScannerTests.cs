@@ -89,6 +89,8 @@ public sealed class SafetyScannerTests
     [InlineData("i'll venm0 you", "money-gift-ride")]
     [InlineData("let's meet at the mall saturday", "meet-off-platform")]
     [InlineData("wanna link up this weekend", "meet-off-platform")]
+    [InlineData("can we meet?", "meet-off-platform")]
+    [InlineData("when can I meet you", "meet-off-platform")]
     public void Requests_to_meet_and_offers_of_money_gifts_or_rides_are_delivered_and_flagged(string text, string kind)
     {
         var verdict = Scanner.Scan(text);
@@ -156,6 +158,11 @@ public sealed class SafetyScannerTests
     [InlineData("your case manager will get you an answer")]
     [InlineData("I took an uber to group")]
     [InlineData("I'll come to your group on Friday if you want")]
+    [InlineData("no need to tell me if you're not ready")]
+    [InlineData("I have to stay with my kids tonight")]
+    [InlineData("I'm going to sleep at my mom's")]
+    [InlineData("I'll send you ten job links")]
+    [InlineData("let me get you some new info")]
     public void A_mentors_ordinary_words_are_not_held(string text)
     {
         Assert.NotEqual(SafetyAction.Hold, Scanner.Scan(text, fromMentor: true).Action);
@@ -190,7 +197,13 @@ public sealed class SafetyScannerTests
     [InlineData("he hurts me", "in-danger")]
     [InlineData("he beats me", "in-danger")]
     [InlineData("im so scared of him", "in-danger")]
-    [InlineData("i'm scared.", "in-danger")]
+    [InlineData("gonna kms", "self-harm")]
+    [InlineData("i'ma kms", "self-harm")]
+    [InlineData("he'd kill me", "in-danger")]
+    [InlineData("he hit me again", "in-danger")]
+    [InlineData("he beat me.", "in-danger")]
+    [InlineData("i don't want to live anymore", "self-harm")]
+    [InlineData("im scared he'll find me", "in-danger")]
     [InlineData("please help me", "in-danger")]
     [InlineData("pls help!!", "in-danger")]
     [InlineData("he has my phone", "being-forced")]
@@ -274,6 +287,27 @@ public sealed class SafetyScannerTests
     [InlineData("a b c d e f")]
     [InlineData("score was 3-1 at 5:30")]
     [InlineData("room 12 - 2 floors up - 5 doors")]
+    [InlineData("my mom won't let me go to the party")]
+    [InlineData("I don't want to live with my dad")]
+    [InlineData("I don't want to wake up at 6 tomorrow")]
+    [InlineData("I'm so scared they won't hire me")]
+    [InlineData("I'm scared! that movie was wild")]
+    [InlineData("she beats me at every game")]
+    [InlineData("I owe them so much")]
+    [InlineData("they have my id at the front desk")]
+    [InlineData("she has my phone charger")]
+    [InlineData("my coach makes me work so hard")]
+    [InlineData("my cousin overdosed last year")]
+    [InlineData("I can't text now")]
+    [InlineData("sorry my signal is bad")]
+    [InlineData("ur signal keeps dropping")]
+    [InlineData("my messenger bag broke")]
+    [InlineData("my icloud is full.")]
+    [InlineData("my outlook is good.")]
+    [InlineData("haha.lol")]
+    [InlineData("i need 1500 so 1200 is not enough")]
+    [InlineData("999 + 111 = 1110")]
+    [InlineData("100% 95% 100% 90%")]
     public void Ordinary_messages_are_delivered_untouched(string text)
     {
         Assert.Equal(new SafetyVerdict(SafetyAction.Deliver, false, []), Scanner.Scan(text) with { Findings = [] });

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
@@ -74,34 +75,36 @@ public sealed class SafetyOptions
             // two to four ("559 555 01 34", "5595 550 134"), each digit on its own ("5 5 9 5 5 5 0 1 3 4"), or ten digits
             // spelled out; not a date and time ("03-14-2025 10:30"), grades or counting.
             new() { Kind = "phone-number", Pattern = @"(?:^|\D)(?:\+?1[\s.,/\-]{0,3})?\(?\d{3}\)?[\s.,/\-]{0,3}\d{3}[\s.,/\-]{0,3}\d{4}(?:\D|$)|(?:^|\D)\d(?:[\s.\-]\d){9}(?:\D|$)|\b(?:(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)[\s,.\-]+){9}(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)\b|" + TenDigitsInGroups() },
-            new() { Kind = "email-address", Pattern = @"[A-Za-z0-9._%+\-]+\s*(?:@|\(at\)|\[at\])\s*[A-Za-z0-9.\-]+\s*(?:\.|\(dot\)|\[dot\])\s*[A-Za-z]{2,}|[A-Za-z0-9._%+\-]+\s+at\s+[A-Za-z0-9\-]+\s+dot\s+(?:com|net|org|edu|gov|io|me|co|us|uk|ca)\b|\bat\s+(?:gmail|yahoo|hotmail|icloud|outlook|aol|proton(?:mail)?)\b|\b(?:gmail|yahoo|hotmail|icloud|outlook|aol|proton(?:mail)?)\s*(?:is|:|-)?\s*@?[A-Za-z][A-Za-z0-9]*[._0-9][A-Za-z0-9._]*" },
+            new() { Kind = "email-address", Pattern = @"[A-Za-z0-9._%+\-]+\s*(?:@|\(at\)|\[at\])\s*[A-Za-z0-9.\-]+\s*(?:\.|\(dot\)|\[dot\])\s*[A-Za-z]{2,}|[A-Za-z0-9._%+\-]+\s+at\s+[A-Za-z0-9\-]+\s+dot\s+(?:com|net|org|edu|gov|io|me|co|us|uk|ca)\b|\bat\s+(?:gmail|yahoo|hotmail|icloud|outlook|aol|proton(?:mail)?)\b|\b(?:gmail|yahoo|hotmail|icloud|outlook|aol|proton(?:mail)?)\s*(?:is|:|-)?\s*@?[A-Za-z][A-Za-z0-9]*(?:[._][A-Za-z0-9]|[0-9])[A-Za-z0-9._]*" },
             // A Cash App tag ("$riley22") reaches a person as a handle does, and money with it.
             new() { Kind = "payment-handle", Pattern = @"(?:^|[^\w$])\$[A-Za-z][A-Za-z0-9_\-]{2,20}" },
-            new() { Kind = "link", Pattern = @"(?:https?://|www\.)\S+|\b[a-z0-9\-]+\.(?:com|net|org|io|me|co|app|ly|gg|tv|info|biz|ee|bio|link|xyz|site|page|to|cc|gd|fm|lol)\b|\b[a-z0-9\-]+\s+dot\s+(?:com|net|org|io|me|co|app|ly|gg|tv|info|biz|ee|bio|link|xyz|site)\b" },
+            new() { Kind = "link", Pattern = @"(?:https?://|www\.)\S+|\b[a-z0-9\-]+\.(?:com|net|org|io|me|co|app|ly|gg|tv|info|biz|ee|bio|link|xyz|site|page|cc|gd|fm)\b|\b[a-z0-9\-]+\s+dot\s+(?:com|net|org|io|me|co|app|ly|gg|tv|info|biz|ee|bio|link|xyz|site)\b" },
             // A platform's full name is held wherever it stands; its short names are everyday words too ("ig" is "I guess",
             // "oh snap", "I snap at people"), held only as someone's account: "my ig", "add me on insta", "snap me",
             // "ig: riley", or beside a handle-like name ("snap jay_2024", "ig riley.xo").
-            new() { Kind = "social-handle", Pattern = @"(?:^|[^\w.])@[A-Za-z0-9_.]{3,30}\b|\b(?:snap\s?chat|insta\s?gram|tik\s?tok|kik|tele\s?gram|whats\s?app?|discord|facebook|twitter|x\.com|facetime|imessage|google\s+voice|text\s?now|text\s?free|onlyfans|wickr|wechat|viber)\b|\b(?:on|my|your|ur|via)\s+(?:signal|messenger)\b|\b(?:signal|messenger)\s+me\b|\b[A-Za-z][A-Za-z0-9]*[_.0-9][A-Za-z0-9_.]*\s+on\s+(?:the\s+)?(?:gram|snap|insta|ig|sc)\b|\b(?:my|your|ur|on)\s+(?:snap|insta|ig|fb)\b|\bsnap\s+me\b|\b(?:snap|insta|ig|fb)\s*(?:(?:handle|name|id)\b|[:\-@]\s*@?[A-Za-z0-9_.]{3,30})|\b(?:snap|insta|ig|fb)\s+[A-Za-z][A-Za-z0-9]*[_.0-9][A-Za-z0-9_.]*[A-Za-z0-9]|\b(?:gram|sc)\b\s*(?:(?:handle|name|id)\b|[:@]\s*@?[A-Za-z0-9_.]{3,30})|\b(?:gram|sc)\b\s+@?[A-Za-z][A-Za-z0-9.]{2,}[_0-9][A-Za-z0-9_.]*" },
+            new() { Kind = "social-handle", Pattern = @"(?:^|[^\w.])@[A-Za-z0-9_.]{3,30}\b|\b(?:snap\s?chat|insta\s?gram|tik\s?tok|kik|tele\s?gram|whats\s?app?|discord|facebook|twitter|x\.com|facetime|imessage|google\s+voice|textnow|textfree|onlyfans|wickr|wechat|viber)\b|\b(?:on|via)\s+(?:signal|messenger)\b|\b(?:signal|messenger)\s+me\b|\b[A-Za-z][A-Za-z0-9]*[_.0-9][A-Za-z0-9_.]*\s+on\s+(?:the\s+)?(?:gram|snap|insta|ig|sc)\b|\b(?:my|your|ur|on)\s+(?:snap|insta|ig|fb)\b|\bsnap\s+me\b|\b(?:snap|insta|ig|fb)\s*(?:(?:handle|name|id)\b|[:\-@]\s*@?[A-Za-z0-9_.]{3,30})|\b(?:snap|insta|ig|fb)\s+[A-Za-z][A-Za-z0-9]*[_.0-9][A-Za-z0-9_.]*[A-Za-z0-9]|\b(?:gram|sc)\b\s*(?:(?:handle|name|id)\b|[:@]\s*@?[A-Za-z0-9_.]{3,30})|\b(?:gram|sc)\b\s+@?[A-Za-z][A-Za-z0-9.]{2,}[_0-9][A-Za-z0-9_.]*" },
             // Abbreviations read as addresses after any house number; whole words that also end ordinary sentences ("2 weeks
             // until court", "a 20 minute drive", "on my street") only after names written as names ("12 Oak Court").
             new() { Kind = "street-address", Pattern = @"\b\d{1,6}\s+(?:[A-Za-z0-9.]+\s+){1,4}(?:st|ave|avenue|rd|blvd|boulevard|ln)\b\.?|\b\d{1,6}\s+(?:(?-i:[A-Z][A-Za-z]*\.?)\s+){1,4}(?:street|road|drive|dr|lane|court|ct|way|place|pl|apt|apartment)\b\.?" },
         ],
         Flag =
         [
-            new() { Kind = "meet-off-platform", Pattern = @"\b(?:meet\s+(?:up|me|irl|somewhere|after|tonight|tomorrow|this|next|on|at|outside)|meet\s+you\s+(?:at|in|after|tonight|tomorrow|somewhere|outside|there|this|next|on)|(?:let'?s|want\s+to|we\s+(?:should|could|can))\s+meet|link\s+up|hang\s*out|come\s+over|pick\s+(?:you|u)\s+up|see\s+(?:you|u)\s+in\s+person|just\s+(?:us|the\s+two\s+of\s+us)|(?:don'?t|do\s+not)\s+tell\s+(?:anyone|your\s+case\s*worker|your\s+case\s*manager))\b" },
+            new() { Kind = "meet-off-platform", Pattern = @"\b(?:meet\s+(?:up|me|irl|somewhere|after|tonight|tomorrow|this|next|on|at|outside)|meet\s+you\s+(?:at|in|after|tonight|tomorrow|somewhere|outside|there|this|next|on)|(?:let'?s|want\s+to|we\s+(?:should|could|can))\s+meet|(?:can|could|should|when|where)\s+(?:we|i)\s+meet|love\s+to\s+meet\s+(?:you|u)|meet\s+(?:you|u)\s+(?:irl|in\s+person)|link\s+up|hang\s*out|come\s+over|pick\s+(?:you|u)\s+up|see\s+(?:you|u)\s+in\s+person|just\s+(?:us|the\s+two\s+of\s+us)|(?:don'?t|do\s+not)\s+tell\s+(?:anyone|your\s+case\s*worker|your\s+case\s*manager))\b" },
             new() { Kind = "money-gift-ride", Pattern = @"\b(?:cash\s*app|venmo|zelle|paypal|send\s+(?:you|u)\s+(?:money|\$)|give\s+(?:you|u)\s+(?:money|a\s+ride|a\s+gift)|buy\s+(?:you|u)|gift\s*card|\$\s?\d+|a\s+ride)\b" },
         ],
         HoldFromMentor =
         [
-            new() { Kind = "secrecy", Pattern = @"\b(?:(?:don'?t|dont|do\s+not)\s+(?:let\s+(?:your|ur)\s+(?:case\s*(?:worker|manager)|cm|cw|worker|mom|dad|parents?|family|staff|foster\s+\w+)\s+(?:see|know|find\s+out|read)|(?:mention|say\s+anything\s+about)\s+(?:this|it|us)\s+to)|no\s+need\s+to\s+(?:mention|tell)|just\s+(?:you\s+and\s+me|me\s+and\s+you)|(?:don'?t|dont|do\s+not)\s+tell\s+(?:(?:your|ur)\s+(?:case\s*(?:worker|manager)|cm|cw|worker|mom|dad|parents?|family|friends?|staff|foster\s+\w+)|(?:anyone|anybody|nobody)(?:\s*(?:[.!?,]|$)|\s+(?:about|that|i|we|ok|okay|but|lol|yet|this|or)\b))|our\s+(?:little\s+)?secret|(?:it'?s|this\s+is|that'?s)\s+(?:a|our)\s+(?:little\s+)?secret|keep\s+(?:this|it)\s+(?:between\s+us|to\s+yourself|secret)|between\s+(?:you\s+and\s+me|me\s+and\s+you)|just\s+(?:us\s+two|the\s+two\s+of\s+us)|delete\s+(?:this|these|the)\s+(?:message|messages|chat))" },
-            new() { Kind = "pick-up-or-ride", Pattern = @"\b(?:pick\s+(?:you|u)\s+up|come\s+(?:get|grab)\s+(?:you|u)|(?:i'?ll|i\s+will|i\s+can|i\s+could|me\s+to|let\s+me)\s+(?:drive\s+(?:you|u)|give\s+(?:you|u)\s+a\s+(?:ride|lift)|grab\s+(?:you|u)\s+(?:after|at|from|tonight|tomorrow|later|when))|come\s+over\s+to\s+my|(?:be|wait|waiting|park|parked)\s+outside\s+(?:your|ur)\s+(?:school|house|place|home|work|job|building|group\s+home)|swing\s+by\s+(?:your|ur)|come\s+to\s+(?:your|ur)\s+(?:school|house|place|home|work|job|building)|i'?ll\s+come\s+to\s+you|(?:stay|crash|sleep)\s+(?:at|with)\s+(?:me|my)|(?:get|order|call|book|send)\s+(?:you|u)\s+an?\s+(?:uber|lyft|cab|taxi)|link\s+up)\b" },
-            new() { Kind = "money-or-gift", Pattern = @"\b(?:send\s+(?:you|u)\s+(?:money|cash|\$\s?\d+|\d+\s*(?:dollars|bucks))|give\s+(?:you|u)\s+(?:money|cash|a\s+gift)|buy\s+(?:you|u)\s+(?:a|an|some|something|anything|stuff|clothes)|get\s+(?:you|u)\s+(?:a\s+|an\s+|some\s+)?(?:new\s+)?(?:phone|clothes|shoes|gift|present|something\s+nice|anything\s+you\s+want)|gift\s*cards?|cash\s*app|venmo|zelle|paypal|send\s+(?:you|u)\s+(?:like\s+)?(?:ten|twenty|thirty|forty|fifty|hundred|a\s+hundred|a\s+few\s+bucks|some\s+(?:money|cash|bucks))|put\s+(?:money|cash|\$\s?\d+|\d+)\s+on\s+(?:your|ur)\s+(?:card|account|books|phone)|get\s+(?:you|u)\s+(?:some|sum)\s+new)\b" },
+            new() { Kind = "secrecy", Pattern = @"\b(?:(?:don'?t|dont|do\s+not)\s+(?:let\s+(?:your|ur)\s+(?:case\s*(?:worker|manager)|cm|cw|worker|mom|dad|parents?|family|staff|foster\s+\w+)\s+(?:see|know|find\s+out|read)|(?:mention|say\s+anything\s+about)\s+(?:this|it|us)\s+to)|no\s+need\s+to\s+(?:mention|tell)\s+(?:(?:this|it|us)\s+)?(?:to\s+)?(?:your|ur|anyone|anybody)|just\s+(?:you\s+and\s+me|me\s+and\s+you)|(?:don'?t|dont|do\s+not)\s+tell\s+(?:(?:your|ur)\s+(?:case\s*(?:worker|manager)|cm|cw|worker|mom|dad|parents?|family|friends?|staff|foster\s+\w+)|(?:anyone|anybody|nobody)(?:\s*(?:[.!?,]|$)|\s+(?:about|that|i|we|ok|okay|but|lol|yet|this|or)\b))|our\s+(?:little\s+)?secret|(?:it'?s|this\s+is|that'?s)\s+(?:a|our)\s+(?:little\s+)?secret|keep\s+(?:this|it)\s+(?:between\s+us|to\s+yourself|secret)|between\s+(?:you\s+and\s+me|me\s+and\s+you)|just\s+(?:us\s+two|the\s+two\s+of\s+us)|delete\s+(?:this|these|the)\s+(?:message|messages|chat))" },
+            new() { Kind = "pick-up-or-ride", Pattern = @"\b(?:pick\s+(?:you|u)\s+up|come\s+(?:get|grab)\s+(?:you|u)|(?:i'?ll|i\s+will|i\s+can|i\s+could|me\s+to|let\s+me)\s+(?:drive\s+(?:you|u)|give\s+(?:you|u)\s+a\s+(?:ride|lift)|grab\s+(?:you|u)\s+(?:after|at|from|tonight|tomorrow|later|when))|come\s+over\s+to\s+my|(?:be|wait|waiting|park|parked)\s+outside\s+(?:your|ur)\s+(?:school|house|place|home|work|job|building|group\s+home)|swing\s+by\s+(?:your|ur)|come\s+to\s+(?:your|ur)\s+(?:school|house|place|home|work|job|building)|i'?ll\s+come\s+to\s+you|(?:stay|crash|sleep)\s+(?:at|with)\s+me|(?:stay|crash|sleep)\s+(?:at|in)\s+my\s+(?:place|house|apartment|apt|room|car)|(?:get|order|call|book|send)\s+(?:you|u)\s+an?\s+(?:uber|lyft|cab|taxi)|link\s+up)\b" },
+            new() { Kind = "money-or-gift", Pattern = @"\b(?:send\s+(?:you|u)\s+(?:money|cash|\$\s?\d+|\d+\s*(?:dollars|bucks))|give\s+(?:you|u)\s+(?:money|cash|a\s+gift)|buy\s+(?:you|u)\s+(?:a|an|some|something|anything|stuff|clothes)|get\s+(?:you|u)\s+(?:a\s+|an\s+|some\s+)?(?:new\s+)?(?:phone|clothes|shoes|gift|present|something\s+nice|anything\s+you\s+want)|gift\s*cards?|cash\s*app|venmo|zelle|paypal|send\s+(?:you|u)\s+(?:like\s+)?(?:ten|twenty|thirty|forty|fifty|(?:a\s+)?hundred)\s+(?:bucks|dollars)|send\s+(?:you|u)\s+(?:a\s+few\s+bucks|some\s+(?:money|cash|bucks))|put\s+(?:money|cash|\$\s?\d+|\d+)\s+on\s+(?:your|ur)\s+(?:card|account|books|phone)|get\s+(?:you|u)\s+(?:some|sum)\s+new\s+(?:clothes|shoes|kicks|stuff|nails|hair|fits?|phone))\b|\bsend\s+(?:you|u)\s+(?:like\s+)?(?:ten|twenty|thirty|forty|fifty|(?:a\s+)?hundred)\s*(?:[.!,]|$)" },
         ],
         Crisis =
         [
-            new() { Kind = "self-harm", Pattern = @"\b(?:kill(?:ing)?\s+myself|(?:i\s+(?:want\s+to|will|might|could|should|am\s+going\s+to)|i'?(?:m\s+going\s+to|ll)|(?:a)?bout\s+to)\s+kms|^kms|unalive\s+myself|unaliv\w*|end\s+(?:it\s+all|my\s+life|it\s+tonight)|suicid\w*|want\s+to\s+(?:die|be\s+dead|disappear\s+forever)|wish\s+i\s+(?:was|were)\s+dead|better\s+off\s+dead|(?:don'?t|do\s+not)\s+want\s+to\s+(?:be\s+alive|live|be\s+here\s+anymore|wake\s+up)|not\s+(?:be|being)\s+here\s+anymore|hurt(?:ing)?\s+myself|cut(?:ting)?\s+myself|no\s+reason\s+to\s+live|overdos\w*)\b" },
-            new() { Kind = "in-danger", Pattern = @"\b(?:i(?:'?m|\s+am)\s+(?:in\s+danger|not\s+safe|scared\s+for\s+my\s+life|(?:so\s+|really\s+)?scared\s+(?:of\s+(?:him|her|them)|he|she|they))|(?:don'?t|do\s+not)\s+feel\s+safe|(?:he|she|they)(?:'?s|'?re|'ll|\s+is|\s+are|\s+will|\s+would|\s+might|\s+said\s+(?:he|she|they)(?:'d|'ll|\s+would|\s+will)?)?(?:\s+(?:going\s+to|literally|really|actually|prob(?:ably)?))*\s+(?:hurt|kill|choke)\s+me|(?:he|she|they)(?:'ll|'d|\s+will|\s+would|(?:'?s|'?re|\s+is|\s+are)\s+going\s+to)\s+beat\s+me|(?:he|she|they)\s+(?:beats|hurts?|chokes?|choked)\s+me|being\s+followed|help\s+me\s+(?:please|pls|plz))\b|\bi(?:'?m|\s+am)\s+(?:so\s+|really\s+)?scared\s*(?:[.!]|$)|\b(?:please|pls|plz)\s+help(?:\s+me)?\s*(?:[.!?]|$)" },
-            new() { Kind = "being-forced", Pattern = @"\b(?:forc(?:e|ed|es|ing)\s+me|mak(?:es?|ing)\s+me\s+(?:work|do\s+it|sell|see\s+(?:men|guys|people|dudes|johns|clients))|(?:won'?t|will\s+not|doesn'?t|does\s+not|don'?t|do\s+not)\s+let\s+me\s+(?:leave|go)|took\s+my\s+(?:phone|id|papers)|(?:he|she|they)\s+(?:has|have|keeps?|kept|takes)\s+my\s+(?:phone|id|papers|money)|owe\s+(?:him|her|them|daddy)\s+(?:money|\$\s?\d+|\d+|a\s+lot|so\s+much|everything))\b" },
+            // Ways of saying it that are also everyday speech ("I don't want to live with my dad", "she beat me at cards",
+            // "they have my id at the front desk") count only where the sentence ends with them or goes on about it.
+            new() { Kind = "self-harm", Pattern = @"\b(?:kill(?:ing)?\s+myself|(?:going\s+to|want\s+to|about\s+to|bout\s+to|i'?ll|i'?ma|i\s+will|i\s+might|i\s+could|i\s+should)\s+kms|^\s*kms|unalive\s+myself|(?:going\s+to|want\s+to)\s+unalive|end\s+(?:it\s+all|my\s+life|it\s+tonight)|suicid\w*|want\s+to\s+(?:die|be\s+dead|disappear\s+forever)|wish\s+i\s+(?:was|were)\s+dead|better\s+off\s+dead|not\s+(?:be|being)\s+here\s+anymore|hurt(?:ing)?\s+myself|cut(?:ting)?\s+myself|no\s+reason\s+to\s+live|overdose)\b|\b(?:don'?t|do\s+not)\s+want\s+to\s+(?:be\s+alive|live|be\s+here|wake\s+up)(?:\s+(?:anymore|any\s+more|ever\s+again))?\s*(?:[.!,]|$|lol\b|tbh\b|honestly\b|fr\b)" },
+            new() { Kind = "in-danger", Pattern = @"\b(?:i(?:'?m|\s+am)\s+(?:in\s+danger|not\s+safe|scared\s+for\s+my\s+life|(?:so\s+|really\s+)?scared\s+of\s+(?:him|her|them)|(?:so\s+|really\s+)?scared\s+(?:he|she|they)(?:'ll|'s|'d|\s+will|\s+is\s+going\s+to|\s+might|\s+would)\s+(?:hurt|kill|find|hit|beat))|(?:don'?t|do\s+not)\s+feel\s+safe|(?:he|she|they)(?:'?s|'?re|'ll|'d|\s+is|\s+are|\s+will|\s+would|\s+might|\s+said\s+(?:he|she|they)(?:'d|'ll|\s+would|\s+will)?)(?:\s+(?:going\s+to|literally|really|actually|prob(?:ably)?))*\s+(?:hurt|kill|choke)\s+me|(?:he|she|they)(?:'ll|'d|\s+will|\s+would|(?:'?s|'?re|\s+is|\s+are)\s+going\s+to)\s+beat\s+me|being\s+followed|help\s+me\s+(?:please|pls|plz))\b|\b(?:he|she|they)\s+(?:beats|beat|hits|hit|hurts|hurt|chokes|choked)\s+me\s*(?:[.!,]|$|and\b|when\b|if\b|again\b|all\s+the\s+time|every\s+(?:day|night|time))|\b(?:please|pls|plz)\s+help(?:\s+me)?\s*(?:[.!?]|$)" },
+            new() { Kind = "being-forced", Pattern = @"\b(?:forc(?:e|ed|ing)\s+me|mak(?:es?|ing)\s+me\s+(?:do\s+it|sell|see\s+(?:men|guys|people|dudes|johns|clients)|work\s+(?:for\s+(?:him|her|them)|the\s+(?:streets?|track|blade|corner)))|making\s+me\s+work|(?:won'?t|will\s+not|doesn'?t|does\s+not|don'?t|do\s+not)\s+let\s+me\s+(?:leave|out|go\s+home)|took\s+my\s+(?:phone|id|papers)|owe\s+(?:him|her|them|daddy)\s+(?:money|\$\s?\d+|\d+))\b|\b(?:he|she|they|daddy)\s+(?:won'?t|will\s+not|doesn'?t|does\s+not)\s+let\s+me\s+go\s*(?:[.!,]|$)|\b(?:he|she|they)\s+(?:has|have|keeps?|kept|takes)\s+my\s+(?:phone|id|papers|money)\s*(?:[.!,]|$|and\b|so\b|now\b)" },
         ],
     };
 }
@@ -171,9 +174,12 @@ public sealed partial class SafetyScanner : IContactDetails
     private List<SafetyFinding> Contact(string text, string folded)
     {
         var digits = LettersAmongDigits(text);
-        return [.. Find(_hold, [text, digits], "contact")
-            .Concat(Find(_notPhone, [folded], "contact"))
-            .Concat(Find(_phone, [SpelledDigitsRead(digits), MarksBetweenDigitsRead(digits)], "contact")).DistinctBy(f => f.Kind)];
+        string[] asWritten = [.. new[] { text, digits }.Distinct(StringComparer.Ordinal)];
+        // Each reading is looked at only where it differs from those before (most messages read one way).
+        return [.. Find(_hold, asWritten, "contact")
+            .Concat(Find(_notPhone, [.. new[] { folded }.Except(asWritten, StringComparer.Ordinal)], "contact"))
+            .Concat(Find(_phone, [.. new[] { SpelledDigitsRead(digits), MarksBetweenDigitsRead(digits) }.Except(asWritten, StringComparer.Ordinal)], "contact"))
+            .DistinctBy(f => f.Kind)];
     }
 
     /// <summary>Chat shorthand as the words it stands for ("i wanna die" reads "i want to die"), so each rule is written once.</summary>
@@ -221,8 +227,9 @@ public sealed partial class SafetyScanner : IContactDetails
     private static partial Regex SpelledOut();
 
     /// <summary>
-    /// Whatever marks stand between two digits (other than those of a date, a time or a list: slash, colon, comma) read as
-    /// one space: an underscore, a star, a tilde or an emoji sets a phone number's groups apart as a dash does.
+    /// Marks between two digits that no number is written with (an underscore, a star, a tilde, an emoji), or several
+    /// ("5 5 9 - 5 5 5"), read as one space, as a dash sets a phone number's groups apart. Not those of a date, a time, a
+    /// list or a sum (slash, colon, comma, plus, equals, per cent, currency), which set apart numbers, not groups of one.
     /// </summary>
     private static string MarksBetweenDigitsRead(string text)
     {
@@ -230,25 +237,32 @@ public sealed partial class SafetyScanner : IContactDetails
         for (var at = 0; at < text.Length;)
         {
             var end = at;
-            while (end < text.Length && !char.IsLetterOrDigit(text[end]) && text[end] is not (':' or '/' or ','))
+            var odd = false;
+            var ofNumbers = false;
+            while (end < text.Length && !char.IsLetterOrDigit(text[end]))
             {
+                odd |= !char.IsWhiteSpace(text[end]) && text[end] is not ('.' or '-' or '(' or ')');
+                ofNumbers |= text[end] is ':' or '/' or ',' or '+' or '=' or '%' or '$' or '&' or '#' || char.GetUnicodeCategory(text[end]) == UnicodeCategory.CurrencySymbol;
                 end++;
             }
 
-            if (end > at && at > 0 && char.IsAsciiDigit(text[at - 1]) && end < text.Length && char.IsAsciiDigit(text[end]))
+            if (end == at)
+            {
+                read.Append(text[at++]);
+                continue;
+            }
+
+            var betweenDigits = at > 0 && char.IsAsciiDigit(text[at - 1]) && end < text.Length && char.IsAsciiDigit(text[end]);
+            if (betweenDigits && (odd || end - at > 1) && !ofNumbers)
             {
                 read.Append(' ');
-                at = end;
-            }
-            else if (end > at)
-            {
-                read.Append(text, at, end - at);
-                at = end;
             }
             else
             {
-                read.Append(text[at++]);
+                read.Append(text, at, end - at);
             }
+
+            at = end;
         }
 
         return read.ToString();
@@ -279,7 +293,7 @@ public sealed partial class SafetyScanner : IContactDetails
     private static partial Regex DigitWord();
 
     /// <summary>
-    /// A letter that stands in for a digit (O and o for 0; I, i, l and | for 1; Z and z for 2; S and s for 5; B for 8) reads as that digit among digits
+    /// A letter that stands in for a digit (O and o for 0; I, i, l and | for 1; Z for 2; S for 5; B for 8) reads as that digit among digits
     /// ("559 555 O134", "5 5 9 5 5 5 O 1 3 4"): within a run of digits and such letters once it holds a digit, and a run
     /// of such letters alone set apart only by spaces or punctuation from runs holding digits on both sides. Words,
     /// which hold other letters, are left as they are.
@@ -346,8 +360,8 @@ public sealed partial class SafetyScanner : IContactDetails
     {
         'O' or 'o' => '0',
         'I' or 'i' or 'l' or '|' => '1',
-        'Z' or 'z' => '2',
-        'S' or 's' => '5',
+        'Z' => '2',
+        'S' => '5',
         'B' => '8',
         _ => null,
     };
