@@ -479,8 +479,7 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         Assert.Contains("An urgent flag in their chat is waiting for a case manager.", await _world.Admin.GetStringAsync("/case-managers"), StringComparison.Ordinal);
 
         await RunWorkerAsync(after: ChatUrgentWatch.Every);
-        await Settle.UntilAsync(async () => (await WaitingNoticesAsync(_world.CaseManager, chat.Id)).Count == 2);
-        Assert.Equal(2, (await WaitingNoticesAsync(_world.CaseManager, chat.Id)).Count);
+        await WaitingToldAsync(chat.Id, 2);
 
         foreach (var each in flags)
         {
@@ -501,19 +500,34 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         var chat = await _world.OpenChatAsync();
         await chat.Youth.SendAsync(chat.Id, "I want to die", "urgent-old");
         await RunWorkerAsync(after: ChatUrgentWatch.First);
-        await Settle.UntilAsync(async () => (await WaitingNoticesAsync(_world.CaseManager, chat.Id)).Count == 1);
-        Assert.Single(await WaitingNoticesAsync(_world.CaseManager, chat.Id));
+        await WaitingToldAsync(chat.Id, 1);
 
         await RunWorkerAsync(after: TimeSpan.FromMinutes(20));
         await chat.Youth.SendAsync(chat.Id, "he's going to hurt me", "urgent-new");
         await RunWorkerAsync(after: ChatUrgentWatch.First);
 
-        await Settle.UntilAsync(async () => (await WaitingNoticesAsync(_world.CaseManager, chat.Id)).Count == 2);
-        Assert.Equal(2, (await WaitingNoticesAsync(_world.CaseManager, chat.Id)).Count);
-        foreach (var each in await FlagsAsync(chat.Id, "Open"))
-        {
-            await HttpAssert.Ok<ChatTests.FlagDto>(await _world.CaseManager.PostAsJsonAsync($"/api/flags/{each.Id}/resolve", new { note = "Called the youth; safe." }));
-        }
+        await WaitingToldAsync(chat.Id, 2);
+        await ResolveOpenAsync(chat.Id);
+    }
+
+    [Fact]
+    public async Task A_third_crisis_is_told_at_its_own_fifteen_minutes_when_the_one_before_it_was_only_stood_for_by_the_first()
+    {
+        var chat = await _world.OpenChatAsync();
+        await chat.Youth.SendAsync(chat.Id, "I want to die", "urgent-z");
+        await RunWorkerAsync(after: TimeSpan.FromMinutes(10));
+        await chat.Youth.SendAsync(chat.Id, "he's going to hurt me", "urgent-a");
+        await RunWorkerAsync(after: TimeSpan.FromMinutes(5));
+        await RunWorkerAsync(after: TimeSpan.FromMinutes(5));
+        await chat.Youth.SendAsync(chat.Id, "I'm not safe here", "urgent-b");
+
+        // The second is stood for by the first, told after it was raised; nothing was told after the third was.
+        await RunWorkerAsync(after: TimeSpan.FromMinutes(5));
+        await WaitingToldAsync(chat.Id, 1);
+        await RunWorkerAsync(after: TimeSpan.FromMinutes(10));
+
+        await WaitingToldAsync(chat.Id, 2);
+        await ResolveOpenAsync(chat.Id);
     }
 
     [Fact]
@@ -537,6 +551,22 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         var urgent = (await AllNoticesAsync(_world.Admin)).First(n => n.Kind == "chat-flag-needs-case-manager" && n.MatchId == chat.Id && n.Id != notice.Id);
         Assert.StartsWith("Urgent:", urgent.Text, StringComparison.Ordinal);
         Assert.Contains("reach one now", urgent.Text, StringComparison.Ordinal);
+    }
+
+    /// <summary>The case manager has been told, <paramref name="times"/> times, that an urgent flag of the chat is waiting.</summary>
+    private async Task WaitingToldAsync(string conversationId, int times)
+    {
+        // The factory's own worker, woken by the clock, may be the one telling them.
+        await Settle.UntilAsync(async () => (await WaitingNoticesAsync(_world.CaseManager, conversationId)).Count == times);
+        Assert.Equal(times, (await WaitingNoticesAsync(_world.CaseManager, conversationId)).Count);
+    }
+
+    private async Task ResolveOpenAsync(string conversationId)
+    {
+        foreach (var each in await FlagsAsync(conversationId, "Open"))
+        {
+            await HttpAssert.Ok<ChatTests.FlagDto>(await _world.CaseManager.PostAsJsonAsync($"/api/flags/{each.Id}/resolve", new { note = "Called the youth; safe." }));
+        }
     }
 
     private async Task RunWorkerAsync(TimeSpan after)

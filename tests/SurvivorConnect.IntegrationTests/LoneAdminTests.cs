@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Infrastructure.Auth;
 
 namespace SurvivorConnect.IntegrationTests;
@@ -53,5 +54,11 @@ public sealed class LoneAdminTests(ApiFactory api) : IClassFixture<ApiFactory>
             .Any(n => n.Kind == "youth-needs-an-admin"));
         Assert.Contains(told, n => n.Kind == "youth-needs-an-admin" && n.MatchId is null);
         Assert.DoesNotContain(told, n => n.Kind.StartsWith("chat-", StringComparison.Ordinal) || n.MatchId == chat.Id && !n.Kind.StartsWith("match-", StringComparison.Ordinal));
+
+        // Nor from the notices' ids, which they could otherwise work out from the chat's id for each sender and kind.
+        var guessable = from role in new[] { "youth", "mentor" }
+                        from kind in new[] { Notices.ChatFlagUrgent, Notices.ChatMessageHeld, Notices.ChatFlagged, Notices.ChatUrgentNotSentByYouth, Notices.ChatUrgentNotSentByMentor }
+                        select Notifier.OnceId($"chat-flags~{chat.Id}~{role}~{kind.Kind}", chat.MentorId);
+        Assert.Empty(told.Select(n => n.Id).Intersect(guessable));
     }
 }

@@ -211,6 +211,9 @@ public sealed record ChatUrgentWatch : Document
 
     public required DateTimeOffset DueAt { get; init; }
 
+    /// <summary>When its flag was last told of again (a round that found another flag of the chat told of since tells nothing).</summary>
+    public DateTimeOffset? ToldAt { get; init; }
+
     public static string IdFor(string agencyId, string flagId) => $"{agencyId}~{flagId}";
 }
 

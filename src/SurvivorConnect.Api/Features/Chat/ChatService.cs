@@ -566,7 +566,7 @@ public sealed partial class ChatService(
         // sent have no message to hand over: the admins are asked to reach the people themselves.
         if (caseManagers.Count == 0)
         {
-            await notifier.SendStandingToAdminsAsync(flag.NotSent ? notice : AdminNoticeOf(flag), key, flag.Id, FlagOpenAsync, ct, flag.ConversationId, except: match.MentorId, toExceptedAlone: Notices.YouthNeedsAnAdmin);
+            await notifier.SendStandingToAdminsAsync(flag.NotSent ? notice : AdminNoticeOf(flag), key, flag.Id, FlagOpenAsync, ct, flag.ConversationId, except: match.MentorId, toExceptedAlone: (Notices.YouthNeedsAnAdmin, AloneKey(flag, key)));
         }
 
         // A youth's words that were not delivered were not shared with the mentor: nothing weighs on them from it, and a
@@ -597,19 +597,24 @@ public sealed partial class ChatService(
             return false;
         }
 
+        // Of a conversation's urgent flags still open, an older one told of since this one was raised stands for it: a
+        // flood of crisis messages is not a flood of reminders, and once the oldest is dealt with the next takes its turn.
+        // A new crisis under an old flag left open is told at its own fifteen minutes, not at the old one's next hour.
+        var toldOfAnother = await ToldOfOlderSinceAsync(flag, ct);
         try
         {
-            await Store.ReplaceAsync(SafetyFlag.Container, watch with { DueAt = watch.DueAt + ChatUrgentWatch.Every }, watch.ETag!, ct);
+            await Store.ReplaceAsync(SafetyFlag.Container, watch with
+            {
+                DueAt = watch.DueAt + ChatUrgentWatch.Every,
+                ToldAt = toldOfAnother ? watch.ToldAt : watch.DueAt,
+            }, watch.ETag!, ct);
         }
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed)
         {
             return false;
         }
 
-        // Of a conversation's urgent flags still open, one already told of since this one was raised stands for it: a
-        // flood of crisis messages is not a flood of reminders, and once the oldest is dealt with the next takes its turn.
-        // A new crisis under an old flag left open is told at its own fifteen minutes, not at the old one's next hour.
-        if (await RemindedOfSinceAsync(flag, watch.DueAt, ct))
+        if (toldOfAnother)
         {
             return false;
         }
@@ -658,27 +663,36 @@ public sealed partial class ChatService(
     /// their own chat. When they are the only admin, they are asked to act without being told why.
     /// </summary>
     private async Task TellAdminsAsync(SafetyFlag flag, string? mentorId, string key, CancellationToken ct) =>
-        await notifier.SendOnceToAdminsAsync(AdminNoticeOf(flag), key, ct, flag.ConversationId, except: mentorId, toExceptedAlone: Notices.YouthNeedsAnAdmin);
+        await notifier.SendOnceToAdminsAsync(AdminNoticeOf(flag), key, ct, flag.ConversationId, except: mentorId, toExceptedAlone: (Notices.YouthNeedsAnAdmin, AloneKey(flag, key)));
+
+    /// <summary>
+    /// The key of what the only admin, the chat's mentor, is told instead: under the youth's record id, which they are never
+    /// shown, so the notice's id tells them neither the chat nor whose words or what kind.
+    /// </summary>
+    private static string AloneKey(SafetyFlag flag, string key) => $"youth-needs-an-admin~{flag.YouthId}~{key}";
 
     /// <summary>Whether a flag (one a standing notice told of) is still to be dealt with.</summary>
     private async Task<bool> FlagOpenAsync(string flagId) =>
         await Store.FindAsync<SafetyFlag>(SafetyFlag.Container, flagId, CancellationToken.None) is { Status: FlagStatus.Open };
 
     /// <summary>
-    /// Whether an urgent flag of the conversation raised before this one (by time, then message) is still open and was
-    /// reminded of, as its watch keeps time, after this one was raised and by <paramref name="dueAt"/>.
+    /// Whether an urgent flag of the conversation raised before this one (by time, then message) is still open and its
+    /// watch told of it after this one was raised.
     /// </summary>
-    private async Task<bool> RemindedOfSinceAsync(SafetyFlag flag, DateTimeOffset dueAt, CancellationToken ct) =>
-        (await Store.AllAsync<SafetyFlag>(SafetyFlag.Container, [Filter.Eq("conversationId", flag.ConversationId), Filter.Eq("status", FlagStatus.Open)], ct))
-            .Any(f => f.Urgent && f.Id != flag.Id
-                && (f.RaisedAt < flag.RaisedAt || (f.RaisedAt == flag.RaisedAt && string.CompareOrdinal(f.Id, flag.Id) < 0))
-                && LastReminderBy(f, dueAt) > flag.RaisedAt);
-
-    /// <summary>When an urgent flag's watch last fell due by a time: fifteen minutes after it was raised, then hourly.</summary>
-    private static DateTimeOffset LastReminderBy(SafetyFlag flag, DateTimeOffset by)
+    private async Task<bool> ToldOfOlderSinceAsync(SafetyFlag flag, CancellationToken ct)
     {
-        var first = flag.RaisedAt + ChatUrgentWatch.First;
-        return by < first ? DateTimeOffset.MinValue : first + ChatUrgentWatch.Every * Math.Floor((by - first) / ChatUrgentWatch.Every);
+        var older = (await Store.AllAsync<SafetyFlag>(SafetyFlag.Container, [Filter.Eq("conversationId", flag.ConversationId), Filter.Eq("status", FlagStatus.Open)], ct))
+            .Where(f => f.Urgent && f.Id != flag.Id && (f.RaisedAt < flag.RaisedAt || (f.RaisedAt == flag.RaisedAt && string.CompareOrdinal(f.Id, flag.Id) < 0)));
+        foreach (var each in older)
+        {
+            if (await Store.ReadAsync<ChatUrgentWatch>(SafetyFlag.Container, ChatUrgentWatch.IdFor(Store.AgencyId, each.Id), ChatUrgentWatch.Partition, ct) is { ToldAt: { } told }
+                && told > flag.RaisedAt)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

@@ -102,7 +102,7 @@ public static class Notices
     public static Notice CaseloadAdded { get; } = new("caseload-added", "A youth has been added to your caseload.");
 
     public static Notice YouthNeedsAnAdmin { get; } = new("youth-needs-an-admin",
-        "A youth needs an admin to act now: please look under Case managers and hand them to a case manager who can reach them.");
+        "A youth needs an admin: please look under Case managers and hand them to a case manager who can reach them.");
 
     public static Notice YouthNeedCaseManager { get; } = new("youth-need-case-manager",
         "A case manager was deactivated or changed role, and some youth now have no active case manager. Please hand them to someone who can act, under Case managers.");

@@ -141,13 +141,21 @@ public sealed partial class Notifier(AgencyStore store, PeopleRepository people,
     /// <param name="toExceptedAlone">
     /// What <paramref name="except"/> is told instead, with no match named, when nobody else could be: the only admin who is
     /// also the chat's mentor must act on a flag in it, but not read what the youth wrote or that their own words were held.
+    /// Under a key of its own, which names nothing they could work out from the notice's id (it reaches them).
     /// </param>
-    public async Task SendOnceToAdminsAsync(Notice notice, string key, CancellationToken ct, string? matchId = null, string? except = null, Notice? toExceptedAlone = null)
+    public async Task SendOnceToAdminsAsync(Notice notice, string key, CancellationToken ct, string? matchId = null, string? except = null, (Notice Notice, string Key)? toExceptedAlone = null)
     {
         var (admins, alone) = await AdminsAsync(except, ct);
         foreach (var admin in admins)
         {
-            await SendOnceAsync(admin, alone && toExceptedAlone is not null ? toExceptedAlone : notice, key, ct, alone && toExceptedAlone is not null ? null : matchId);
+            if (alone && toExceptedAlone is { } instead)
+            {
+                await SendOnceAsync(admin, instead.Notice, instead.Key, ct);
+            }
+            else
+            {
+                await SendOnceAsync(admin, notice, key, ct, matchId);
+            }
         }
     }
 
@@ -200,14 +208,15 @@ public sealed partial class Notifier(AgencyStore store, PeopleRepository people,
 
     /// <summary><see cref="SendStandingAsync"/> to each of the agency's active admins, as <see cref="SendOnceToAdminsAsync"/> chooses them.</summary>
     public async Task SendStandingToAdminsAsync(
-        Notice notice, string key, string about, Func<string, Task<bool>> stillOpen, CancellationToken ct, string? matchId = null, string? except = null, Notice? toExceptedAlone = null)
+        Notice notice, string key, string about, Func<string, Task<bool>> stillOpen, CancellationToken ct, string? matchId = null, string? except = null,
+        (Notice Notice, string Key)? toExceptedAlone = null)
     {
         var (admins, alone) = await AdminsAsync(except, ct);
         foreach (var admin in admins)
         {
-            if (alone && toExceptedAlone is not null)
+            if (alone && toExceptedAlone is { } instead)
             {
-                await SendStandingAsync(admin, toExceptedAlone, key, about, stillOpen, ct);
+                await SendStandingAsync(admin, instead.Notice, instead.Key, about, stillOpen, ct);
             }
             else
             {
