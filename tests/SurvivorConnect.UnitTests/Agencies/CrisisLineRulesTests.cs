@@ -51,13 +51,27 @@ public sealed class CrisisLinesLastReadTests
     {
         var time = new FakeTimeProvider();
         var lastRead = new CrisisLinesLastRead(time);
-        lastRead.Remember("a", [new CrisisResource("Eastside", "Call")]);
+        lastRead.Remember("a", [new CrisisResource("Eastside", "Call")], time.GetUtcNow());
 
         time.Advance(CrisisLinesLastRead.KeptFor - TimeSpan.FromSeconds(1));
         Assert.Single(lastRead.For("a"));
         Assert.Empty(lastRead.For("b"));
 
         time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Empty(lastRead.For("a"));
+    }
+
+    [Fact]
+    public void A_read_begun_before_a_save_does_not_put_back_a_line_the_save_took_off()
+    {
+        var time = new FakeTimeProvider();
+        var lastRead = new CrisisLinesLastRead(time);
+        var readBegun = time.GetUtcNow();
+        time.Advance(TimeSpan.FromMilliseconds(5));
+
+        lastRead.Remember("a", [], time.GetUtcNow());
+        lastRead.Remember("a", [new CrisisResource("Eastside", "Call")], readBegun);
+
         Assert.Empty(lastRead.For("a"));
     }
 }

@@ -29,7 +29,16 @@ public sealed record Agency : Document
 
     /// <summary>The crisis lines of the agency's own area, shown before the deployment's national lines.</summary>
     public IReadOnlyList<CrisisResource> CrisisLines { get; init; } = [];
+
+    /// <summary>
+    /// The last change that made a policy protecting youth ask less, kept with the change itself: a save whose follow-ups
+    /// failed, sent again, still tells the other admins of it.
+    /// </summary>
+    public PolicyLoosening? LastLoosened { get; init; }
 }
 
 /// <summary>Whose consent, besides the youth's and the mentor's, a minor's match needs (the agency decides).</summary>
 public sealed record MatchConsentPolicy(int AdultAge, IReadOnlyList<ConsentGrantor> MinorMatchNeeds);
+
+/// <summary>Who made which policy ask less, and when.</summary>
+public sealed record PolicyLoosening(AgencyPolicy Policy, string By, DateTimeOffset At);

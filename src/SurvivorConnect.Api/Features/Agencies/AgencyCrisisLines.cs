@@ -84,7 +84,12 @@ public sealed class CrisisLinesLastRead(TimeProvider time)
 
     private readonly ConcurrentDictionary<string, (IReadOnlyList<CrisisResource> Lines, DateTimeOffset At)> _lines = new(StringComparer.Ordinal);
 
-    public void Remember(string agencyId, IReadOnlyList<CrisisResource> lines) => _lines[agencyId] = (lines, time.GetUtcNow());
+    /// <param name="readAt">
+    /// When the read that found them began (or the save was made): a read begun before a save that ends after it does not
+    /// put back a line the save took off.
+    /// </param>
+    public void Remember(string agencyId, IReadOnlyList<CrisisResource> lines, DateTimeOffset readAt) =>
+        _lines.AddOrUpdate(agencyId, (lines, readAt), (_, known) => known.At > readAt ? known : (lines, readAt));
 
     public IReadOnlyList<CrisisResource> For(string agencyId) =>
         _lines.TryGetValue(agencyId, out var known) && time.GetUtcNow() - known.At < KeptFor ? known.Lines : [];

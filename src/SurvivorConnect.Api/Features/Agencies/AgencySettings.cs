@@ -28,9 +28,7 @@ public sealed record GetAgency : IQuery<AgencyView>;
 /// </param>
 public sealed record SetMatchConsentPolicy(MatchConsentPolicyRequest Body, string? IfMatch = null) : ICommand<AgencyView>, IValidate, IAgencyAdminOnly, IAudited
 {
-    /// <summary>The policy asked for is kept with the entry, so the log shows what each change made it (and what it was before).</summary>
-    public AuditTarget Audit => new("agency.set-match-consent-policy", "agency",
-        $"adult-{Body.AdultAge}_needs-{string.Join('-', (Body.MinorMatchNeeds ?? []).Where(g => g is nameof(ConsentGrantor.Guardian) or nameof(ConsentGrantor.Agency)).Distinct().Order(StringComparer.Ordinal))}");
+    public AuditTarget Audit => new("agency.set-match-consent-policy", "agency");
 
     public void Validate(ValidationErrors errors)
     {
@@ -54,7 +52,7 @@ public sealed record SetReportThreshold(ReportThresholdRequest Body, string? IfM
 {
     public const int Highest = 100;
 
-    public AuditTarget Audit => new("agency.set-report-threshold", "agency", $"threshold-{Body.Threshold}");
+    public AuditTarget Audit => new("agency.set-report-threshold", "agency");
 
     public void Validate(ValidationErrors errors)
     {
@@ -92,11 +90,8 @@ public enum AgencyPolicy
     ReportThreshold,
 }
 
-/// <summary>
-/// One admin made a policy that protects youth ask less: the others hear of it, so nobody loosens one unseen. Once for
-/// each change (<paramref name="Version"/>, the agency record's version it made).
-/// </summary>
-public sealed record AgencyPolicyLoosened(string AgencyId, AgencyPolicy Policy, string ChangedBy, string Version) : INotification;
+/// <summary>One admin made a policy that protects youth ask less: the others hear of it, so nobody loosens one unseen.</summary>
+public sealed record AgencyPolicyLoosened(string AgencyId, PolicyLoosening Loosening) : INotification;
 
 internal sealed class AgencyHandlers(AgencyStore store, ICurrentUser user, IPublisher publisher, CrisisLinesLastRead crisisLinesLastRead)
     : IQueryHandler<GetAgency, AgencyView>,
@@ -119,14 +114,14 @@ internal sealed class AgencyHandlers(AgencyStore store, ICurrentUser user, IPubl
 
             // Named, never assumed: a client that read the policy before another admin added a guardian's consent would
             // otherwise take it away unseen.
-            : await store.ReplaceAsync(Agency.Container, agency with { MatchConsentPolicy = policy }, command.IfMatch ?? throw new PreconditionRequiredException(), ct);
+            : await store.ReplaceAsync(Agency.Container, agency with
+            {
+                MatchConsentPolicy = policy,
+                LastLoosened = AsksLess(agency.MatchConsentPolicy, policy) ? Loosening(AgencyPolicy.MatchConsent) : agency.LastLoosened,
+            }, command.IfMatch ?? throw new PreconditionRequiredException(), ct);
 
         await publisher.FinishAsync(new MatchConsentPolicyChanged(saved.Id));
-        if (!ReferenceEquals(saved, agency) && AsksLess(agency.MatchConsentPolicy, policy))
-        {
-            await publisher.FinishAsync(new AgencyPolicyLoosened(saved.Id, AgencyPolicy.MatchConsent, user.UserId, saved.ETag!));
-        }
-
+        await TellOfLooseningAsync(saved);
         return View(saved);
     }
 
@@ -138,13 +133,29 @@ internal sealed class AgencyHandlers(AgencyStore store, ICurrentUser user, IPubl
         // Named, never assumed, as every agency setting: a stale page must not lower a threshold another admin raised.
         var ifMatch = command.IfMatch ?? throw new PreconditionRequiredException();
         var agency = await AgencyAsync(ct);
-        var saved = await store.ReplaceAsync(Agency.Container, agency with { ReportThreshold = command.Body.Threshold!.Value }, ifMatch, ct);
-        if (saved.ReportThreshold < agency.ReportThreshold)
+        var threshold = command.Body.Threshold!.Value;
+        var saved = await store.ReplaceAsync(Agency.Container, agency with
         {
-            await publisher.FinishAsync(new AgencyPolicyLoosened(saved.Id, AgencyPolicy.ReportThreshold, user.UserId, saved.ETag!));
-        }
-
+            ReportThreshold = threshold,
+            LastLoosened = threshold < agency.ReportThreshold ? Loosening(AgencyPolicy.ReportThreshold) : agency.LastLoosened,
+        }, ifMatch, ct);
+        await TellOfLooseningAsync(saved);
         return View(saved);
+    }
+
+    private PolicyLoosening Loosening(AgencyPolicy policy) => new(policy, user.UserId, store.Now);
+
+    /// <summary>
+    /// The other admins told of the last loosening (once, however often this runs), on a save of a policy within the hour:
+    /// one whose telling failed the first time is told when the admin sends it again, even if nothing is left to change.
+    /// An admin made since is not told of one long past as if it were news.
+    /// </summary>
+    private async Task TellOfLooseningAsync(Agency saved)
+    {
+        if (saved.LastLoosened is { } loosened && store.Now - loosened.At < TimeSpan.FromHours(1))
+        {
+            await publisher.FinishAsync(new AgencyPolicyLoosened(saved.Id, loosened));
+        }
     }
 
     public async ValueTask<AgencyView> Handle(SetAgencyTimeZone command, CancellationToken ct)
@@ -162,7 +173,7 @@ internal sealed class AgencyHandlers(AgencyStore store, ICurrentUser user, IPubl
         var agency = await AgencyAsync(ct);
         var saved = await store.ReplaceAsync(Agency.Container, agency with { CrisisLines = CrisisLineRules.Clean(command.Body.Lines!) }, ifMatch, ct);
         // A line taken off is not shown from this instance's last-read copy (an error page, a busy chat) from now on.
-        crisisLinesLastRead.Remember(saved.Id, saved.CrisisLines);
+        crisisLinesLastRead.Remember(saved.Id, saved.CrisisLines, store.Now);
         return View(saved);
     }
 

@@ -17,10 +17,11 @@ public sealed partial class CrisisLineDirectory(AgencyStore store, IOptions<Chat
     public async Task<IReadOnlyList<CrisisResource>> ForMyAgencyAsync(CancellationToken ct)
     {
         var agencyId = store.AgencyId;
+        var readAt = store.Now;
         try
         {
             var own = (await store.ReadAsync<Agency>(Agency.Container, agencyId, agencyId, ct))?.CrisisLines ?? [];
-            lastRead.Remember(agencyId, own);
+            lastRead.Remember(agencyId, own, readAt);
             return [.. own, .. Deployment];
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -19,9 +19,10 @@ internal sealed class AgencyPolicyLoosenedHandler(Notifier notifier, AgencyStore
             return;
         }
 
-        var notice = notification.Policy == AgencyPolicy.MatchConsent ? Notices.MatchConsentPolicyLoosened : Notices.ReportThresholdLowered;
-        var key = $"agency-policy-loosened~{notification.Policy}~{notification.Version}";
-        foreach (var admin in (await store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, ct)).Where(a => a != notification.ChangedBy))
+        var loosened = notification.Loosening;
+        var notice = loosened.Policy == AgencyPolicy.MatchConsent ? Notices.MatchConsentPolicyLoosened : Notices.ReportThresholdLowered;
+        var key = $"agency-policy-loosened~{loosened.Policy}~{loosened.By}~{loosened.At.UtcTicks}";
+        foreach (var admin in (await store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, ct)).Where(a => a != loosened.By))
         {
             await notifier.SendOnceAsync(admin, notice, key, ct);
         }
