@@ -53,6 +53,21 @@ public sealed class ConsentWithdrawalTests(ApiFactory api) : IClassFixture<ApiFa
         await MentoringWorld.Created(await chat.YouthHttp.PostJson("/api/consents", GrantBody(chat)));
     }
 
+    [Fact]
+    public async Task A_youth_s_yes_after_staff_took_back_theirs_at_the_youth_s_word_is_recorded_anew_and_opens_the_chat_again()
+    {
+        var chat = await _world.OpenChatAsync();
+        var own = await MatchConsentAsync(chat.YouthHttp, chat.YouthId, chat.Id);
+        var staffToo = await MentoringWorld.Ok<MentoringTests.ConsentDto>(await _world.CaseManager.PostJson("/api/consents", GrantBody(chat)));
+        await HttpAssert.Ok<MentoringTests.ConsentDto>(await _world.CaseManager.PostAsync($"/api/consents/{staffToo.Id}/revoke", null));
+        await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "still open?"));
+
+        var again = await HttpAssert.Ok<MentoringTests.ConsentDto>(await chat.YouthHttp.PostJson("/api/consents", GrantBody(chat)));
+
+        Assert.NotEqual(own.Id, again.Id);
+        Assert.Equal("I'm back", (await chat.Youth.SendAsync(chat.Id, "I'm back")).Message.Text);
+    }
+
     private static async Task<List<MentoringTests.ConsentDto>> ConsentsAsync(OpenChat chat) =>
         await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await chat.YouthHttp.GetAsync($"/api/consents?subjectId={chat.YouthId}"));
 

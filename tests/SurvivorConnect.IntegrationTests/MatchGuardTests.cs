@@ -145,6 +145,24 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
     }
 
     [Fact]
+    public async Task A_mentor_put_on_the_youth_s_do_not_match_list_sees_their_match_as_one_whose_consent_was_withdrawn()
+    {
+        var listed = await _world.OpenChatAsync();
+        var withdrawn = await _world.OpenChatAsync();
+        await AddToDoNotMatchAsync(listed.YouthId, listed.MentorId);
+        var consents = await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await withdrawn.YouthHttp.GetAsync($"/api/consents?subjectId={withdrawn.YouthId}"));
+        var yes = consents.First(c => c.MatchId == withdrawn.Id && c.Grantor == "Youth" && c.Current);
+        await HttpAssert.Ok<MentoringTests.ConsentDto>(await withdrawn.YouthHttp.PostAsync($"/api/consents/{yes.Id}/revoke", null));
+
+        var asListed = await MentoringWorld.Ok<MatchDto>(await listed.MentorHttp.GetAsync($"/api/matches/{listed.Id}"));
+        var asWithdrawn = await MentoringWorld.Ok<MatchDto>(await withdrawn.MentorHttp.GetAsync($"/api/matches/{withdrawn.Id}"));
+
+        Assert.Equal(asWithdrawn.State, asListed.State);
+        Assert.Equal(asWithdrawn.MissingConsents, asListed.MissingConsents);
+        Assert.Equal(asWithdrawn.Youth!.Value.GetRawText(), asListed.Youth!.Value.GetRawText());
+    }
+
+    [Fact]
     public async Task A_mentor_who_claims_more_interests_after_a_proposal_is_shown_only_those_shared_then_that_the_youth_still_has()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync(interests: ["art", "music", "cooking"]);

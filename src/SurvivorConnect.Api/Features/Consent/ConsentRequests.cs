@@ -143,9 +143,12 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
         // The same yes said again (a second tap, two tabs, a retry) is the yes already standing, not another record: a
         // consent's history stays the changes of mind it holds. Not for sharing with a partner, where the newest record
         // decides, and one given under an earlier partnership shares nothing under a new one: a yes said again there
-        // is recorded anew, and replaces the rest.
+        // is recorded anew, and replaces the rest. Nor a yes a later withdrawal of a record like it took back (staff
+        // taking back theirs at the youth's word): that one no longer stands, so the yes said now is recorded anew.
+        var lastWithdrawn = like.Where(c => !c.RecordedInError).Max(c => c.RevokedAt);
         if (body.PartnerAgencyId is null
-            && like.FirstOrDefault(c => c.IsCurrent(store.Now) && c.GivenBySubject == bySubject && c.ExpiresAt == body.ExpiresAt && c.Kinds.Count == 0) is { } standing)
+            && like.FirstOrDefault(c => c.IsCurrent(store.Now) && (lastWithdrawn is null || c.GrantedAt > lastWithdrawn)
+                && c.GivenBySubject == bySubject && c.ExpiresAt == body.ExpiresAt && c.Kinds.Count == 0) is { } standing)
         {
             return View(standing);
         }

@@ -491,6 +491,13 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
         : youth.DoNotMatch.Contains(match.MentorId, StringComparer.Ordinal) ? null
         : youth.DisplayName;
 
+    /// <summary>
+    /// A mentor the youth wants no more of, in a started match, is shown it as one whose consent was withdrawn (the chat
+    /// says the same to both): nothing tells them the youth or their case manager put them on the do-not-match list.
+    /// </summary>
+    private static IReadOnlyList<string>? KeptFromYouth(Match match, YouthReferral youth, MatchRole role) =>
+        ForPartyLive(match, role) && youth.DoNotMatch.Contains(match.MentorId, StringComparer.Ordinal) ? [MatchConsentGuard.AConsentNeeded] : null;
+
     /// <summary>A yes the case manager now looks at is shown to the mentor as any yes is: waiting for the youth.</summary>
     private static MatchState AsShownTo(MatchRole role, MatchState state) =>
         role == MatchRole.Mentor && state == MatchState.AwaitingCaseManager ? MatchState.AwaitingYouth : state;
@@ -522,7 +529,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
                 MatchLifecycle.IsOpen(match.State) && missingConsents is not { Count: > 0 } && YouthNameForMentor(match, youth) is { } name
                     ? new MatchPartyView(null, name, SharedInterests(match, youth, mentor), null, null, null)
                     : new MatchPartyView(null, MatchView.YouthNoLongerShown, [], null, null, null),
-                null, null, null, null, MatchConsentGuard.ForParty(missingConsents, youth: false), null, role),
+                null, null, null, null, MatchConsentGuard.ForParty(missingConsents, youth: false) ?? KeptFromYouth(match, youth, role), null, role),
             // The youth sees a match only once the mentor said yes to it (RoleIn), and of the mentor what their page shows:
             // the name and interests. What the mentor shares for case managers finding a mentor (lived experience,
             // languages) is theirs to tell, and why a match was closed (a safety concern, say) is not for a phone someone
