@@ -1,3 +1,4 @@
+using System.Text.Json;
 using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Features.Notifications;
@@ -59,6 +60,41 @@ public sealed class MatchStepFailureTests(CountingApiFactory api) : IClassFixtur
         var consents = await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await _world.CaseManager.GetAsync($"/api/consents?subjectId={youthId}"));
         Assert.Single(consents, c => c.MatchId == match.Id);
         await HttpAssert.Problem(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/agree", null), 409);
+    }
+
+    [Fact]
+    public async Task A_case_manager_s_pause_sent_again_from_its_page_after_its_follow_ups_failed_finishes_them()
+    {
+        var chat = await _world.OpenChatAsync();
+        var version = (await MentoringWorld.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/matches/{chat.Id}"))).GetProperty("version").GetString();
+
+        var first = await api.FailingWriteOnceAsync(d => d is Notification, () => PauseAsync(chat.Id, version));
+        await HttpAssert.Problem(first, 503);
+        await HttpAssert.Problem(await PauseAsync(chat.Id, version), 409);
+
+        Assert.Single(await NoticesAsync(chat.MentorHttp, chat.Id), n => n.Kind == Notices.MatchPaused.Kind);
+        Assert.Single(await NoticesAsync(chat.YouthHttp, chat.Id), n => n.Kind == Notices.MatchPaused.Kind);
+        await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "still open?"));
+    }
+
+    [Fact]
+    public async Task A_mentor_asking_to_revoke_a_youth_s_consent_is_told_no_such_consent_as_for_an_id_nobody_gave()
+    {
+        var chat = await _world.OpenChatAsync();
+        var youths = await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await _world.CaseManager.GetAsync($"/api/consents?subjectId={chat.YouthId}"));
+
+        var real = await HttpAssert.Problem(await chat.MentorHttp.PostAsync($"/api/consents/{youths.First(c => c.MatchId == chat.Id).Id}/revoke", null), 404);
+        var none = await HttpAssert.Problem(await chat.MentorHttp.PostAsync("/api/consents/no-such-consent/revoke", null), 404);
+
+        Assert.Equal(none.GetProperty("detail").GetString(), real.GetProperty("detail").GetString());
+    }
+
+    /// <summary>The case manager's pause, from a page that read the match at <paramref name="version"/>.</summary>
+    private async Task<HttpResponseMessage> PauseAsync(string matchId, string? version)
+    {
+        using var pause = new HttpRequestMessage(HttpMethod.Post, $"/api/matches/{matchId}/pause");
+        pause.Headers.TryAddWithoutValidation("If-Match", version);
+        return await _world.CaseManager.SendAsync(pause);
     }
 
     private static async Task<List<NotificationDto>> NoticesAsync(HttpClient reader, string matchId) =>

@@ -89,7 +89,7 @@ public sealed class CrisisLinesLastRead(TimeProvider time)
     /// put back a line the save took off.
     /// </param>
     public void Remember(string agencyId, IReadOnlyList<CrisisResource> lines, DateTimeOffset readAt) =>
-        _lines.AddOrUpdate(agencyId, (lines, readAt), (_, known) => known.At > readAt ? known : (lines, readAt));
+        _lines.AddOrUpdate(agencyId, (lines, readAt), (_, known) => known.At >= readAt ? known : (lines, readAt));
 
     public IReadOnlyList<CrisisResource> For(string agencyId) =>
         _lines.TryGetValue(agencyId, out var known) && time.GetUtcNow() - known.At < KeptFor ? known.Lines : [];

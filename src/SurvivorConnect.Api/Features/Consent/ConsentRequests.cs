@@ -220,9 +220,19 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
     {
         var consent = await store.FindAsync<ConsentRecord>(ConsentRecord.Container, command.ConsentId, ct) ?? throw new NotFoundException("consent");
 
-        // Saying no to what one said yes to for oneself needs no role: only saying yes does.
-        var bySubject = consent.SubjectId == store.User.UserId && consent.Grantor is ConsentGrantor.Mentor or ConsentGrantor.Self
-            || await EnsureMayRecordAsync(consent.SubjectId, consent.Grantor, consent.Scope, ct);
+        // Saying no to what one said yes to for oneself needs no role: only saying yes does. Someone who may not is told
+        // there is no such consent, as for an id nobody gave: never that the consent exists about someone they may not see.
+        bool bySubject;
+        try
+        {
+            bySubject = consent.SubjectId == store.User.UserId && consent.Grantor is ConsentGrantor.Mentor or ConsentGrantor.Self
+                || await EnsureMayRecordAsync(consent.SubjectId, consent.Grantor, consent.Scope, ct);
+        }
+        catch (NotFoundException)
+        {
+            throw new NotFoundException("consent");
+        }
+
         if (command.InError && (bySubject || GaveItThemselves(consent, await subjects.SignInOfAsync(consent.SubjectId, ct))))
         {
             throw new ConflictException("Only a consent staff recorded can be taken back as recorded in error. This one the person gave themselves: revoke it when they ask.");

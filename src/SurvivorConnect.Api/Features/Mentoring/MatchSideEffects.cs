@@ -2,6 +2,7 @@ using Mediator;
 using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Mentoring.Rules;
 using SurvivorConnect.Api.Features.Notifications;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Api.Infrastructure.Tenancy;
 using SurvivorConnect.Storage;
 
@@ -24,8 +25,7 @@ internal sealed class MatchMovedHandler(MentoringData data, Notifier notifier, I
             // moved it, which nothing could then give again (the step is made), so it is tried again under one id.
             given = new ConsentRecord
             {
-                // One for the step, so the step sent again (its follow-ups unfinished) records it once.
-                Id = $"{match.Id}-step-{match.History.Count}",
+                Id = StepId(match, "consent"),
                 SubjectId = grantor == ConsentGrantor.Mentor ? match.MentorId : match.YouthId,
                 Grantor = grantor,
                 Scope = MentoringScopes.MentoringMatch,
@@ -59,7 +59,7 @@ internal sealed class MatchMovedHandler(MentoringData data, Notifier notifier, I
         // Once for the step, so the step sent again tells nobody twice.
         foreach (var (to, notice) in MatchNotices.For(notification.Action, match, notification.Youth, caseManagers))
         {
-            await notifier.SendOnceAsync(to!, notice, $"match-moved~{match.Id}~{match.History.Count}~{notice.Kind}", ct, match.Id);
+            await notifier.SendOnceAsync(to!, notice, $"{StepId(match, "told")}~{notice.Kind}", ct, match.Id);
         }
 
         if (notification.Action == MatchAction.YouthAgree && match.History[^1] is { ByYouth: false } && given is not null)
@@ -104,6 +104,14 @@ internal sealed class MatchMovedHandler(MentoringData data, Notifier notifier, I
 
         return true;
     }
+
+    /// <summary>
+    /// One id for what a step of the match leads to, so the step sent again (its follow-ups unfinished) records and tells
+    /// each once. Made from when the step was taken, which neither party is shown, so nobody works out from a notice's
+    /// or a consent's id how many steps the match took (whether a mentor's yes waited for the case manager, say).
+    /// </summary>
+    private static string StepId(Match match, string what) =>
+        Digest.Of($"{match.Id}~{match.History.Count}~{match.History[^1].At.UtcTicks}~{what}", 32);
 
     /// <summary>
     /// Staff said yes for the youth: the youth hears it, once for each yes recorded (a yes taken back and recorded again is

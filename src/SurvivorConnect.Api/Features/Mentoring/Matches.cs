@@ -382,6 +382,9 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
     /// new reason must not be undone by a resume pressed on a page from before it. Consent the move gives is recorded by
     /// the handler of the event it raises, so a move that loses a race records nothing.
     /// </summary>
+    /// <summary>How long after a move sending it again finishes what follows it: a retry comes in moments, a stale page later.</summary>
+    private static readonly TimeSpan FinishedWithin = TimeSpan.FromMinutes(10);
+
     private async Task<MatchView> MoveAsync(
         string matchId, MatchAction action, MatchRole[] allowed, CancellationToken ct, MatchClosure? closure = null,
         ConsentGrantor? recordConsentAs = null, MatchState? seen = null, string? ifMatch = null)
@@ -390,6 +393,22 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
         if (!allowed.Contains(role))
         {
             throw new ForbiddenException("You cannot make this change to the match.");
+        }
+
+        // The caller's own last move sent again soon after is refused as ever (whatever version or state the page knew),
+        // once what follows it (the consent it gives, the chat, the notices) is done again, each part once: a first try
+        // the store failed after the move was saved ("saved, not yet finished") would otherwise leave it undone for good.
+        if (match.History is [.., var last] && last.Action == action.ToString() && last.By == data.User.UserId && data.Now - last.At < FinishedWithin)
+        {
+            try
+            {
+                MatchLifecycle.Next(AsShownTo(role, match.State), action);
+            }
+            catch (ConflictException)
+            {
+                await publisher.FinishAsync(new MatchMoved(match, youth, action, recordConsentAs));
+                throw;
+            }
         }
 
         StoreException.ThrowIfChangedSince(ifMatch, match.ETag);
@@ -402,18 +421,8 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
         // A move the match's state does not allow is refused before anything about the mentor is checked, so the
         // refusal says nothing of them; and said of the state as the caller is shown it, so a mentor's second yes is
         // refused alike whether their first went to the youth or waits for the case manager (the same moves are
-        // open to a mentor in either). The caller's own last move sent again is refused as ever, once what follows it
-        // (the consent it gives, the chat, the notices) is done again, each part once: a first try the store failed after
-        // the move was saved ("saved, not yet finished") would otherwise leave it undone for good.
-        try
-        {
-            MatchLifecycle.Next(AsShownTo(role, match.State), action);
-        }
-        catch (ConflictException) when (match.History is [.., var last] && last.Action == action.ToString() && last.By == data.User.UserId)
-        {
-            await publisher.FinishAsync(new MatchMoved(match, youth, action, recordConsentAs));
-            throw;
-        }
+        // open to a mentor in either).
+        MatchLifecycle.Next(AsShownTo(role, match.State), action);
 
         // Checked on this very read, which the write below is made against: a move made in between fails it (412), and
         // a change to the mentor or the youth made in between fails their fences, written with it (409).
