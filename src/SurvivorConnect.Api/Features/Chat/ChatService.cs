@@ -666,8 +666,8 @@ public sealed partial class ChatService(
         await notifier.SendOnceToAdminsAsync(AdminNoticeOf(flag), key, ct, flag.ConversationId, except: mentorId, toExceptedAlone: (Notices.YouthNeedsAnAdmin, AloneKey(flag, key)));
 
     /// <summary>
-    /// The key of what the only admin, the chat's mentor, is told instead: under the youth's record id, which they are never
-    /// shown, so the notice's id tells them neither the chat nor whose words or what kind.
+    /// The key of what the only admin, the chat's mentor, is told instead: with the youth's record id, which the chat never
+    /// shows them, so the notice's id is not worked out from the chat's id for each sender and kind.
     /// </summary>
     private static string AloneKey(SafetyFlag flag, string key) => $"youth-needs-an-admin~{flag.YouthId}~{key}";
 

@@ -375,6 +375,9 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
         await MoveAsync(command.MatchId, MatchAction.MentorEnd, [MatchRole.Mentor], ct,
             new MatchClosure(ClosureReason.MentorChoice, false, null, data.Now, data.User.UserId));
 
+    /// <summary>How long after a move sending it again finishes what follows it: a retry comes in moments, a stale page later.</summary>
+    private static readonly TimeSpan FinishedWithin = TimeSpan.FromMinutes(10);
+
     /// <summary>
     /// One legal move of a match by one of the roles allowed to make it: a replace with the ETag read, so of two
     /// concurrent moves one wins and the other is 412 with nothing changed. A move from a named version
@@ -382,9 +385,6 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
     /// new reason must not be undone by a resume pressed on a page from before it. Consent the move gives is recorded by
     /// the handler of the event it raises, so a move that loses a race records nothing.
     /// </summary>
-    /// <summary>How long after a move sending it again finishes what follows it: a retry comes in moments, a stale page later.</summary>
-    private static readonly TimeSpan FinishedWithin = TimeSpan.FromMinutes(10);
-
     private async Task<MatchView> MoveAsync(
         string matchId, MatchAction action, MatchRole[] allowed, CancellationToken ct, MatchClosure? closure = null,
         ConsentGrantor? recordConsentAs = null, MatchState? seen = null, string? ifMatch = null)
@@ -501,8 +501,8 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
         : youth.DisplayName;
 
     /// <summary>
-    /// A mentor the youth wants no more of, in a started match, is shown it as one whose consent was withdrawn (the chat
-    /// says the same to both): nothing tells them the youth or their case manager put them on the do-not-match list.
+    /// A mentor the youth wants no more of, in a started match, is shown it as one whose consent was withdrawn, not in a
+    /// shape nothing else gives. (Their chat clears for them all the same, so they keep none of the youth's words.)
     /// </summary>
     private static IReadOnlyList<string>? KeptFromYouth(Match match, YouthReferral youth, MatchRole role) =>
         ForPartyLive(match, role) && youth.DoNotMatch.Contains(match.MentorId, StringComparer.Ordinal) ? [MatchConsentGuard.AConsentNeeded] : null;

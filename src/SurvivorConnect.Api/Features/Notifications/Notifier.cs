@@ -141,7 +141,7 @@ public sealed partial class Notifier(AgencyStore store, PeopleRepository people,
     /// <param name="toExceptedAlone">
     /// What <paramref name="except"/> is told instead, with no match named, when nobody else could be: the only admin who is
     /// also the chat's mentor must act on a flag in it, but not read what the youth wrote or that their own words were held.
-    /// Under a key of its own, which names nothing they could work out from the notice's id (it reaches them).
+    /// Under a key of its own, as the notice's id (the key's hash) reaches them.
     /// </param>
     public async Task SendOnceToAdminsAsync(Notice notice, string key, CancellationToken ct, string? matchId = null, string? except = null, (Notice Notice, string Key)? toExceptedAlone = null)
     {
