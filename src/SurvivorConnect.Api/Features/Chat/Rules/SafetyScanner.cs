@@ -146,8 +146,9 @@ public sealed partial class SafetyScanner : IContactDetails
     public SafetyVerdict Scan(string text, bool fromMentor = false)
     {
         text = ScanForm.Of(text);
-        var folded = Folded(Spoken(text));
-        string[] readings = [.. new[] { text, Spoken(text), folded }.Distinct(StringComparer.Ordinal)];
+        var spoken = Spoken(text);
+        var folded = Folded(spoken);
+        string[] readings = [.. new[] { text, spoken, folded }.Distinct(StringComparer.Ordinal)];
         var crisis = Find(_crisis, readings, "crisis");
         List<SafetyFinding> hold = [.. Contact(text, folded), .. fromMentor ? Find(_fromMentor, readings, "grooming") : []];
         var flag = Find(_flag, readings, "concern");
@@ -169,8 +170,8 @@ public sealed partial class SafetyScanner : IContactDetails
     /// Contact details as written; as read with the letters that stand in for digits read as digits, so a handle that
     /// begins "lol9" is still a handle while "559 555 O134" is a phone number; and, for all but phone numbers, as read
     /// with digits that stand in for letters read as letters ("sn4pchat"). Phone numbers are looked for with digits
-    /// spelled out read as digits too ("559 five five five 0134"), and with any marks between digits read as a space
-    /// ("559_555_0134", "559 🔥 555 🔥 0134"); only they, as "one more st" is no address.
+    /// spelled out read as digits too ("559 five five five 0134"), and with marks no number is written with between digits
+    /// read as a space ("559_555_0134", "559 🔥 555 🔥 0134"); only they, as "one more st" is no address.
     /// </summary>
     private List<SafetyFinding> Contact(string text, string folded)
     {
