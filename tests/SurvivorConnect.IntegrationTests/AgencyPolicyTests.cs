@@ -54,5 +54,5 @@ public sealed class AgencyPolicyTests(CountingApiFactory api) : IClassFixture<Co
     }
 
     private static async Task<List<NotificationDto>> ToldAsync(HttpClient admin, string kind) =>
-        [.. (await HttpAssert.Ok<PageDto<NotificationDto>>(await admin.GetAsync("/api/notifications?pageSize=100"))).Items.Where(n => n.Kind == kind)];
+        [.. (await admin.NoticesAsync()).Where(n => n.Kind == kind)];
 }

@@ -187,6 +187,10 @@ public static class HttpAssert
 
     public static Task<HttpResponseMessage> PostJson(this HttpClient client, string url, object body) => client.PostAsJsonAsync(url, body);
 
+    /// <summary>The signed-in person's notices, newest first, as many as one page holds.</summary>
+    public static async Task<List<NotificationDto>> NoticesAsync(this HttpClient client) =>
+        (await HttpAssert.Ok<PageDto<NotificationDto>>(await client.GetAsync("/api/notifications?pageSize=100"))).Items;
+
     /// <summary>Gives a person access back, as the admin sees the person now (their version as If-Match).</summary>
     public static async Task<HttpResponseMessage> ReactivateAsync(this HttpClient admin, string personId)
     {

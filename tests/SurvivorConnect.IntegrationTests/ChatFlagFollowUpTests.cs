@@ -73,7 +73,7 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         Assert.False(flag.Urgent);
         var notice = Assert.Single(await NoticesAsync(flag));
         Assert.Equal("chat-flagged", notice.Kind);
-        Assert.DoesNotContain(await AllNoticesAsync(former), n => n.Kind.StartsWith("chat-", StringComparison.Ordinal));
+        Assert.DoesNotContain(await former.NoticesAsync(), n => n.Kind.StartsWith("chat-", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         Assert.NotEmpty(danger.CrisisResources!);
         Assert.NotEmpty(again.CrisisResources!);
         Assert.Null(ordinary.CrisisResources);
-        var notice = Assert.Single(await AllNoticesAsync(_world.CaseManager), n => n.Kind == "chat-urgent-unsent" && n.MatchId == chat.Id);
+        var notice = Assert.Single(await _world.CaseManager.NoticesAsync(), n => n.Kind == "chat-urgent-unsent" && n.MatchId == chat.Id);
         Assert.DoesNotContain("phone", notice.Text, StringComparison.Ordinal);
         Assert.DoesNotContain(await chat.CaseManager.HistoryAsync(chat.Id, null, 50), m => m.Text.Contains("not safe", StringComparison.Ordinal));
 
@@ -126,7 +126,7 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
 
         var flag = Assert.Single(await FlagsAsync(chat.Id));
         Assert.Equal((true, true, "youth"), (flag.Urgent, flag.NotSent, flag.SenderRole));
-        Assert.Single(await AllNoticesAsync(_world.CaseManager), n => n.Kind == "chat-urgent-unsent" && n.MatchId == chat.Id);
+        Assert.Single(await _world.CaseManager.NoticesAsync(), n => n.Kind == "chat-urgent-unsent" && n.MatchId == chat.Id);
         Assert.Empty(await FollowUpsLeftAsync());
     }
 
@@ -186,12 +186,12 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
 
         Assert.NotEmpty(refused.CrisisResources!);
         Assert.Single(await FlagsAsync(chat.Id));
-        Assert.DoesNotContain(await AllNoticesAsync(_world.CaseManager), n => n.Kind == "chat-urgent-unsent" && n.MatchId == chat.Id);
+        Assert.DoesNotContain(await _world.CaseManager.NoticesAsync(), n => n.Kind == "chat-urgent-unsent" && n.MatchId == chat.Id);
 
         await RunWorkerAsync(after: ChatFlagFollowUp.Grace);
         await RunWorkerAsync(after: TimeSpan.FromMinutes(1));
 
-        Assert.Single(await AllNoticesAsync(_world.CaseManager), n => n.Kind == "chat-urgent-unsent" && n.MatchId == chat.Id);
+        Assert.Single(await _world.CaseManager.NoticesAsync(), n => n.Kind == "chat-urgent-unsent" && n.MatchId == chat.Id);
         Assert.Empty(await FollowUpsLeftAsync());
     }
 
@@ -212,7 +212,7 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
 
         var flag = Assert.Single(await FlagsAsync(chat.Id), f => f.NotSent);
         Assert.Equal(["self-harm", "in-danger"], flag.Kinds);
-        Assert.Single(await AllNoticesAsync(_world.CaseManager), n => n.Kind == "chat-urgent-unsent" && n.MatchId == chat.Id);
+        Assert.Single(await _world.CaseManager.NoticesAsync(), n => n.Kind == "chat-urgent-unsent" && n.MatchId == chat.Id);
 
         // The mentor is asked to check in once for the open flag: checked in, more words under it ask nothing more.
         await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(chat.MentorHttp, SupervisionTests.Answers(0)));
@@ -220,12 +220,12 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         Assert.False((await HttpAssert.Ok<JsonElement>(await chat.MentorHttp.GetAsync("/api/supervision/me"))).GetProperty("due").GetBoolean());
 
         // Dealt with (its notice left unread), the next words of danger are a new flag, told again: the notice comes back as new.
-        var first = Assert.Single(await AllNoticesAsync(_world.CaseManager), n => n.Kind == "chat-urgent-unsent" && n.MatchId == chat.Id);
+        var first = Assert.Single(await _world.CaseManager.NoticesAsync(), n => n.Kind == "chat-urgent-unsent" && n.MatchId == chat.Id);
         await HttpAssert.Ok<ChatTests.FlagDto>(await _world.CaseManager.PostAsJsonAsync($"/api/flags/{flag.Id}/resolve", new { note = "Spoke with the mentor." }));
         api.Time.Advance(TimeSpan.FromMinutes(5));
         await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "I want to die tonight", "flood-later"));
         Assert.Equal(2, (await FlagsAsync(chat.Id)).Count(f => f.NotSent));
-        var again = Assert.Single(await AllNoticesAsync(_world.CaseManager), n => n.Kind == "chat-urgent-unsent" && n.MatchId == chat.Id);
+        var again = Assert.Single(await _world.CaseManager.NoticesAsync(), n => n.Kind == "chat-urgent-unsent" && n.MatchId == chat.Id);
         Assert.True(again.At > first.At);
         Assert.Null(again.ReadAt);
     }
@@ -281,14 +281,14 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
 
         await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "honestly I want to die", "held-crisis-1"));
 
-        Assert.Single(await AllNoticesAsync(supervisor), n => n.Kind == "mentor-chat-urgent");
+        Assert.Single(await supervisor.NoticesAsync(), n => n.Kind == "mentor-chat-urgent");
         var first = Assert.Single(await FlagsAsync(chat.Id), f => f.NotSent && f.SenderRole == "mentor");
         await HttpAssert.Ok<ChatTests.FlagDto>(await _world.CaseManager.PostAsJsonAsync($"/api/flags/{first.Id}/resolve", new { note = "Supervisor is with them." }));
 
         await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{supervisorId}/deactivate", null));
         await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "I want to die tonight", "held-crisis-2"));
 
-        var toAdmin = Assert.Single(await AllNoticesAsync(_world.Admin), n => n.Kind == "mentor-chat-urgent" && n.MatchId == chat.Id && n.Text.Contains("no active supervisor", StringComparison.Ordinal));
+        var toAdmin = Assert.Single(await _world.Admin.NoticesAsync(), n => n.Kind == "mentor-chat-urgent" && n.MatchId == chat.Id && n.Text.Contains("no active supervisor", StringComparison.Ordinal));
         Assert.DoesNotContain("die", toAdmin.Text, StringComparison.Ordinal);
     }
 
@@ -304,8 +304,8 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         await chat.Mentor.SendAsync(chat.Id, "honestly I want to die", "admin-mentor-crisis");
 
         var flag = Assert.Single(await FlagsAsync(chat.Id), f => f.SenderRole == "mentor");
-        Assert.Single(await AllNoticesAsync(_world.Admin), n => n.Id == Notifier.OnceId($"chat-flag-supervisor~{flag.Id}", "demo-admin"));
-        Assert.DoesNotContain(await AllNoticesAsync(chat.MentorHttp), n => n.Kind == "mentor-chat-urgent");
+        Assert.Single(await _world.Admin.NoticesAsync(), n => n.Id == Notifier.OnceId($"chat-flag-supervisor~{flag.Id}", "demo-admin"));
+        Assert.DoesNotContain(await chat.MentorHttp.NoticesAsync(), n => n.Kind == "mentor-chat-urgent");
     }
 
     [Fact]
@@ -322,7 +322,7 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         var refused = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "she is going to hurt me"));
 
         Assert.NotEmpty(refused.CrisisResources!);
-        var notice = Assert.Single(await AllNoticesAsync(_world.Admin), n => n.Kind == "chat-urgent-unsent" && n.MatchId == chat.Id);
+        var notice = Assert.Single(await _world.Admin.NoticesAsync(), n => n.Kind == "chat-urgent-unsent" && n.MatchId == chat.Id);
         Assert.Contains("a mentor wrote", notice.Text, StringComparison.Ordinal);
         Assert.DoesNotContain("hurt", notice.Text, StringComparison.Ordinal);
     }
@@ -346,7 +346,7 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         Assert.Contains("mentoring chat", flag.GetProperty("reasons")[0].GetString(), StringComparison.Ordinal);
 
         // Told once, by the chat's own notice, in words that say where it came from: not again as a check-in answer.
-        var told = await AllNoticesAsync(_world.Supervisor);
+        var told = await _world.Supervisor.NoticesAsync();
         var chatFlag = Assert.Single(await FlagsAsync(chat.Id));
         Assert.Single(told, n => n.Kind == "mentor-chat-urgent" && n.Id == Notifier.OnceId($"chat-flag-supervisor~{chatFlag.Id}", "demo-supervisor"));
         Assert.DoesNotContain(told, n => n.Id == Notifier.OnceId(flag.GetProperty("id").GetString()!, "demo-supervisor"));
@@ -365,7 +365,7 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         await chat.Mentor.SendAsync(chat.Id, "honestly I want to die too", "mentor-crisis");
         await chat.Mentor.SendAsync(chat.Id, "I really want to die", "mentor-crisis-again");
 
-        var toSupervisor = (await AllNoticesAsync(_world.Supervisor)).Where(n => n.Kind == "mentor-chat-urgent").ToList();
+        var toSupervisor = (await _world.Supervisor.NoticesAsync()).Where(n => n.Kind == "mentor-chat-urgent").ToList();
         var flags = await FlagsAsync(chat.Id);
         var mentorFlags = flags.Where(f => f.SenderRole == "mentor").ToList();
         var youthFlag = Assert.Single(flags, f => f.SenderRole == "youth");
@@ -416,7 +416,7 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         Assert.Equal(first.Message.Sequence, swapped.Message.Sequence);
         Assert.Empty(await FlagsAsync(chat.Id));
         Assert.Empty(await FollowUpsLeftAsync());
-        Assert.DoesNotContain(await AllNoticesAsync(chat.MentorHttp), n => n.Kind == "wellbeing-check-in");
+        Assert.DoesNotContain(await chat.MentorHttp.NoticesAsync(), n => n.Kind == "wellbeing-check-in");
     }
 
     [Fact]
@@ -540,15 +540,15 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
 
         await chat.Mentor.SendAsync(chat.Id, "text me at 559-555-0199", "no-cm-1");
 
-        var notice = Assert.Single(await AllNoticesAsync(_world.Admin), n => n.Kind == "chat-flag-needs-case-manager" && n.MatchId == chat.Id);
+        var notice = Assert.Single(await _world.Admin.NoticesAsync(), n => n.Kind == "chat-flag-needs-case-manager" && n.MatchId == chat.Id);
         Assert.Contains("hand the youth to a case manager who is available", notice.Text, StringComparison.Ordinal);
 
         // A held phone number waits for review; only words of danger ask the admins to act at once.
         Assert.DoesNotContain("Urgent", notice.Text, StringComparison.Ordinal);
         Assert.DoesNotContain("danger", notice.Text, StringComparison.Ordinal);
         await chat.Youth.SendAsync(chat.Id, "I want to die", "no-cm-2");
-        await Settle.UntilAsync(async () => (await AllNoticesAsync(_world.Admin)).Count(n => n.Kind == "chat-flag-needs-case-manager" && n.MatchId == chat.Id) == 2);
-        var urgent = (await AllNoticesAsync(_world.Admin)).First(n => n.Kind == "chat-flag-needs-case-manager" && n.MatchId == chat.Id && n.Id != notice.Id);
+        await Settle.UntilAsync(async () => (await _world.Admin.NoticesAsync()).Count(n => n.Kind == "chat-flag-needs-case-manager" && n.MatchId == chat.Id) == 2);
+        var urgent = (await _world.Admin.NoticesAsync()).First(n => n.Kind == "chat-flag-needs-case-manager" && n.MatchId == chat.Id && n.Id != notice.Id);
         Assert.StartsWith("Urgent:", urgent.Text, StringComparison.Ordinal);
         Assert.Contains("reach one now", urgent.Text, StringComparison.Ordinal);
     }
@@ -587,10 +587,7 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
 
     /// <summary>The reader's notices that the conversation's urgent flag still waits: one a round, for its case managers and the admins.</summary>
     private static async Task<List<NotificationDto>> WaitingNoticesAsync(HttpClient reader, string conversationId) =>
-        [.. (await AllNoticesAsync(reader)).Where(n => n.MatchId == conversationId && n.Kind is "chat-urgent-waiting" or "chat-flag-needs-case-manager")];
-
-    private static async Task<IReadOnlyList<NotificationDto>> AllNoticesAsync(HttpClient reader) =>
-        (await HttpAssert.Ok<PageDto<NotificationDto>>(await reader.GetAsync("/api/notifications?pageSize=100"))).Items;
+        [.. (await reader.NoticesAsync()).Where(n => n.MatchId == conversationId && n.Kind is "chat-urgent-waiting" or "chat-flag-needs-case-manager")];
 
     private async Task<IReadOnlyList<ChatUrgentWatch>> WatchesLeftAsync() =>
         await api.Services.GetRequiredService<IDocumentStore>().QueryAllAsync<ChatUrgentWatch>(SafetyFlag.Container, ChatUrgentWatch.Partition, [], CancellationToken.None);

@@ -50,7 +50,7 @@ public sealed class LoneAdminTests(ApiFactory api) : IClassFixture<ApiFactory>
         await chat.Mentor.SendAsync(chat.Id, "text me at 559-555-0199", "lone-admin-2");
 
         IReadOnlyList<NotificationDto> told = [];
-        await Settle.UntilAsync(async () => (told = (await HttpAssert.Ok<PageDto<NotificationDto>>(await chat.MentorHttp.GetAsync("/api/notifications?pageSize=100"))).Items)
+        await Settle.UntilAsync(async () => (told = await chat.MentorHttp.NoticesAsync())
             .Any(n => n.Kind == "youth-needs-an-admin"));
         Assert.Contains(told, n => n.Kind == "youth-needs-an-admin" && n.MatchId is null);
         Assert.DoesNotContain(told, n => n.Kind.StartsWith("chat-", StringComparison.Ordinal) || n.MatchId == chat.Id && !n.Kind.StartsWith("match-", StringComparison.Ordinal));

@@ -416,9 +416,9 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
 
         Assert.Equal("AwaitingYouth", (await MentoringWorld.Ok<MatchDto>(await mentor.PostAsync($"/api/matches/{match.Id}/accept", null))).State);
 
-        var toAdmin = Assert.Single(await NoticesOfAsync(_world.Admin), n => n.Kind == "match-awaitingcasemanager" && n.MatchId == match.Id);
+        var toAdmin = Assert.Single(await _world.Admin.NoticesAsync(), n => n.Kind == "match-awaitingcasemanager" && n.MatchId == match.Id);
         Assert.Contains("no active case manager", toAdmin.Text, StringComparison.Ordinal);
-        Assert.DoesNotContain(await NoticesOfAsync(mentor), n => n.Kind == "match-awaitingcasemanager");
+        Assert.DoesNotContain(await mentor.NoticesAsync(), n => n.Kind == "match-awaitingcasemanager");
     }
 
     [Fact]
@@ -434,11 +434,8 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
         var told = (await HttpAssert.Ok<PageDto<NotificationDto>>(await _world.CaseManager.GetAsync("/api/notifications?pageSize=200"))).Items;
         var notice = Assert.Single(told, n => n.Kind == "match-mentor-resting" && n.MatchId == waiting.Id);
         Assert.Contains("Close it to propose someone else", notice.Text, StringComparison.Ordinal);
-        Assert.DoesNotContain(await NoticesOfAsync(mentor), n => n.Kind == "match-mentor-resting");
+        Assert.DoesNotContain(await mentor.NoticesAsync(), n => n.Kind == "match-mentor-resting");
     }
-
-    private static async Task<IReadOnlyList<NotificationDto>> NoticesOfAsync(HttpClient client) =>
-        (await HttpAssert.Ok<PageDto<NotificationDto>>(await client.GetAsync("/api/notifications"))).Items;
 
     [Fact]
     public async Task A_mentor_without_a_profile_cannot_rest_from_new_matches_and_staff_cannot_set_it_for_them()

@@ -98,5 +98,5 @@ public sealed class MatchStepFailureTests(CountingApiFactory api) : IClassFixtur
     }
 
     private static async Task<List<NotificationDto>> NoticesAsync(HttpClient reader, string matchId) =>
-        [.. (await HttpAssert.Ok<PageDto<NotificationDto>>(await reader.GetAsync("/api/notifications?pageSize=100"))).Items.Where(n => n.MatchId == matchId)];
+        [.. (await reader.NoticesAsync()).Where(n => n.MatchId == matchId)];
 }

@@ -32,7 +32,7 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
         await RunWorkerAsync(days: 0);
 
         await Settle.UntilAsync(async () => await RemindersAsync(mentor) == 1);
-        var reminder = Assert.Single(await NoticesAsync(mentor), n => n.Kind == "wellbeing-check-in-due");
+        var reminder = Assert.Single(await mentor.NoticesAsync(), n => n.Kind == "wellbeing-check-in-due");
         Assert.Contains("only you and your supervisor see your answers", reminder.Text, StringComparison.Ordinal);
         Assert.Equal(0, (await ScheduleAsync(mentorId))!.Missed);
 
@@ -86,7 +86,7 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
         var calm = await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(0)));
         Assert.Equal(CheckInHandlers.ThanksWithoutSupervisor, calm.GetProperty("message").GetString());
         Assert.NotEqual(0, reply.GetProperty("crisisResources").GetArrayLength());
-        Assert.Contains(await NoticesAsync(_world.Admin), n => n.Kind == "mentor-needs-supervisor");
+        Assert.Contains(await _world.Admin.NoticesAsync(), n => n.Kind == "mentor-needs-supervisor");
 
         // The automatic hold looks to a case manager like any hold on the supervision side, not one no person placed.
         var seen = (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/mentors/{mentorId}"))).GetProperty("hold");
@@ -105,7 +105,7 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
         await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId = "demo-supervisor" }));
         var flag = (await HttpAssert.Ok<JsonElement>(await _world.Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags").EnumerateArray()
             .Single(f => f.GetProperty("kind").GetString() == "Urgent");
-        Assert.Contains(await NoticesAsync(_world.Supervisor), n => n.Kind == "wellbeing-urgent" && n.Id == Notifier.OnceId(flag.GetProperty("id").GetString()!, "demo-supervisor"));
+        Assert.Contains(await _world.Supervisor.NoticesAsync(), n => n.Kind == "wellbeing-urgent" && n.Id == Notifier.OnceId(flag.GetProperty("id").GetString()!, "demo-supervisor"));
         await HttpAssert.Ok<JsonElement>(await SupervisionTests.OnFlagAsync(_world.Supervisor, flag.GetProperty("id").GetString(), "acknowledge"));
         Assert.Equal(JsonValueKind.Null, (await HttpAssert.Ok<JsonElement>(await _world.Admin.GetAsync($"/api/mentors/{mentorId}"))).GetProperty("hold").ValueKind);
     }
@@ -122,12 +122,12 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
         var (adminId, admin) = await _world.PersonAsync(Roles.AgencyAdmin);
 
         await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{goneId}/deactivate", null));
-        var leftNotices = (await NoticesAsync(admin)).Where(n => n.Kind == "mentor-needs-supervisor").ToList();
+        var leftNotices = (await admin.NoticesAsync()).Where(n => n.Kind == "mentor-needs-supervisor").ToList();
         await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3)));
         var needing = await HttpAssert.Ok<List<NeedingSupervisorDto>>(await admin.GetAsync("/api/mentors/needing-supervisor"));
 
         Assert.Contains("some mentors now have no active supervisor", Assert.Single(leftNotices).Text, StringComparison.Ordinal);
-        Assert.Contains(await NoticesAsync(admin), n => n.Text.StartsWith("Urgent: a mentor with no active supervisor", StringComparison.Ordinal));
+        Assert.Contains(await admin.NoticesAsync(), n => n.Text.StartsWith("Urgent: a mentor with no active supervisor", StringComparison.Ordinal));
         Assert.True(needing.Single(m => m.Id == mentorId).UrgentWaiting);
         Assert.Contains("no supervisor assigned", (await MentoringWorld.Ok<MentorDto>(await mentor.GetAsync("/api/mentors/me"))).MatchBlockers);
         Assert.Equal(needing.OrderByDescending(m => m.UrgentWaiting).Select(m => m.Id), needing.Select(m => m.Id));
@@ -143,7 +143,7 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
         Assert.Contains("Who will supervise them", opened, StringComparison.Ordinal);
         Assert.Contains("The mentor has a supervisor now.", given, StringComparison.Ordinal);
         Assert.DoesNotContain(await HttpAssert.Ok<List<NeedingSupervisorDto>>(await admin.GetAsync("/api/mentors/needing-supervisor")), m => m.Id == mentorId);
-        Assert.Contains(await NoticesAsync(_world.Supervisor), n => n.Kind == "wellbeing-urgent");
+        Assert.Contains(await _world.Supervisor.NoticesAsync(), n => n.Kind == "wellbeing-urgent");
     }
 
     [Fact]
@@ -157,12 +157,12 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
         await _world.SetRolesAsync(adminId, Roles.AgencyAdmin, Roles.Supervisor);
 
         await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3)));
-        Assert.Contains(await NoticesAsync(admin), n => n.Kind == "mentor-needs-supervisor");
+        Assert.Contains(await admin.NoticesAsync(), n => n.Kind == "mentor-needs-supervisor");
         // Not by themselves while another admin can decide it.
         await HttpAssert.Problem(await admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId = adminId }), 409);
         await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId = adminId }));
 
-        Assert.Contains(await NoticesAsync(admin), n => n.Kind == "wellbeing-urgent");
+        Assert.Contains(await admin.NoticesAsync(), n => n.Kind == "wellbeing-urgent");
     }
 
     [Fact]
@@ -392,11 +392,8 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
     private async Task<CheckInSchedule?> ScheduleAsync(string mentorId) =>
         await api.Services.GetRequiredService<IDocumentStore>().ReadAsync<CheckInSchedule>(SupervisionData.Container, CheckInSchedule.IdFor(mentorId), "demo", CancellationToken.None);
 
-    private static async Task<int> RemindersAsync(HttpClient mentor) => (await NoticesAsync(mentor)).Count(n => n.Kind == "wellbeing-check-in-due");
+    private static async Task<int> RemindersAsync(HttpClient mentor) => (await mentor.NoticesAsync()).Count(n => n.Kind == "wellbeing-check-in-due");
 
     private async Task<List<JsonElement>> FlagsAsync(string mentorId) =>
         (await HttpAssert.Ok<JsonElement>(await _world.Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags").EnumerateArray().ToList();
-
-    private static async Task<List<NotificationDto>> NoticesAsync(HttpClient client) =>
-        (await HttpAssert.Ok<PageDto<NotificationDto>>(await client.GetAsync("/api/notifications?pageSize=100"))).Items;
 }
