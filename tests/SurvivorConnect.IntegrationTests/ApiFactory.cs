@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using SurvivorConnect.Api.Features.Development;
+using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Infrastructure.Auth;
 
 namespace SurvivorConnect.IntegrationTests;
@@ -186,6 +187,10 @@ public static class HttpAssert
     }
 
     public static Task<HttpResponseMessage> PostJson(this HttpClient client, string url, object body) => client.PostAsJsonAsync(url, body);
+
+    /// <summary>The id the server gives the notice sent once for <paramref name="key"/> to <paramref name="recipient"/>.</summary>
+    public static Task<string> NoticeIdAsync(this WebApplicationFactory<Program> api, string key, string recipient, string agencyId = "demo") =>
+        api.Services.GetRequiredService<NoticeIds>().OfAsync(agencyId, key, recipient, CancellationToken.None);
 
     /// <summary>The signed-in person's notices, newest first, as many as one page holds.</summary>
     public static async Task<List<NotificationDto>> NoticesAsync(this HttpClient client) =>

@@ -304,7 +304,8 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         await chat.Mentor.SendAsync(chat.Id, "honestly I want to die", "admin-mentor-crisis");
 
         var flag = Assert.Single(await FlagsAsync(chat.Id), f => f.SenderRole == "mentor");
-        Assert.Single(await _world.Admin.NoticesAsync(), n => n.Id == Notifier.OnceId($"chat-flag-supervisor~{flag.Id}", "demo-admin"));
+        var toAdmin = await api.NoticeIdAsync($"chat-flag-supervisor~{flag.Id}", "demo-admin");
+        Assert.Single(await _world.Admin.NoticesAsync(), n => n.Id == toAdmin);
         Assert.DoesNotContain(await chat.MentorHttp.NoticesAsync(), n => n.Kind == "mentor-chat-urgent");
     }
 
@@ -348,8 +349,10 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         // Told once, by the chat's own notice, in words that say where it came from: not again as a check-in answer.
         var told = await _world.Supervisor.NoticesAsync();
         var chatFlag = Assert.Single(await FlagsAsync(chat.Id));
-        Assert.Single(told, n => n.Kind == "mentor-chat-urgent" && n.Id == Notifier.OnceId($"chat-flag-supervisor~{chatFlag.Id}", "demo-supervisor"));
-        Assert.DoesNotContain(told, n => n.Id == Notifier.OnceId(flag.GetProperty("id").GetString()!, "demo-supervisor"));
+        var ofChat = await api.NoticeIdAsync($"chat-flag-supervisor~{chatFlag.Id}", "demo-supervisor");
+        var ofCheckIn = await api.NoticeIdAsync(flag.GetProperty("id").GetString()!, "demo-supervisor");
+        Assert.Single(told, n => n.Kind == "mentor-chat-urgent" && n.Id == ofChat);
+        Assert.DoesNotContain(told, n => n.Id == ofCheckIn);
 
         await HttpAssert.Ok<JsonElement>(await SupervisionTests.OnFlagAsync(_world.Supervisor, flag.GetProperty("id").GetString(), "acknowledge"));
         Assert.Equal(JsonValueKind.Null, (await HttpAssert.Ok<JsonElement>(await _world.Supervisor.GetAsync($"/api/mentors/{chat.MentorId}"))).GetProperty("hold").ValueKind);
@@ -370,8 +373,14 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         var mentorFlags = flags.Where(f => f.SenderRole == "mentor").ToList();
         var youthFlag = Assert.Single(flags, f => f.SenderRole == "youth");
         Assert.Equal(2, mentorFlags.Count);
-        Assert.All(mentorFlags, f => Assert.Single(toSupervisor, n => n.Id == Notifier.OnceId($"chat-flag-supervisor~{f.Id}", "demo-supervisor")));
-        Assert.DoesNotContain(toSupervisor, n => n.Id == Notifier.OnceId($"chat-flag-supervisor~{youthFlag.Id}", "demo-supervisor"));
+        foreach (var mentorFlag in mentorFlags)
+        {
+            var id = await api.NoticeIdAsync($"chat-flag-supervisor~{mentorFlag.Id}", "demo-supervisor");
+            Assert.Single(toSupervisor, n => n.Id == id);
+        }
+
+        var ofYouthFlag = await api.NoticeIdAsync($"chat-flag-supervisor~{youthFlag.Id}", "demo-supervisor");
+        Assert.DoesNotContain(toSupervisor, n => n.Id == ofYouthFlag);
         Assert.DoesNotContain(toSupervisor, n => n.Text.Contains("die", StringComparison.Ordinal));
     }
 
@@ -579,9 +588,11 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         [.. (await HttpAssert.Ok<List<ChatTests.FlagDto>>(await _world.CaseManager.GetAsync(status is null ? "/api/flags" : $"/api/flags?status={status}"))).Where(f => f.ConversationId == conversationId)];
 
     /// <summary>The case manager's notice of the flag: the one that stands for its conversation's flags of its sender and kind.</summary>
-    private async Task<List<NotificationDto>> NoticesAsync(ChatTests.FlagDto flag) =>
-        [.. (await HttpAssert.Ok<PageDto<NotificationDto>>(await _world.CaseManager.GetAsync("/api/notifications?pageSize=100"))).Items
-            .Where(n => n.Id == Notifier.OnceId($"chat-flags~{flag.ConversationId}~{flag.SenderRole}~{KindOf(flag)}", "demo-casemanager"))];
+    private async Task<List<NotificationDto>> NoticesAsync(ChatTests.FlagDto flag)
+    {
+        var id = await api.NoticeIdAsync($"chat-flags~{flag.ConversationId}~{flag.SenderRole}~{KindOf(flag)}", "demo-casemanager");
+        return [.. (await _world.CaseManager.NoticesAsync()).Where(n => n.Id == id)];
+    }
 
     private static string KindOf(ChatTests.FlagDto flag) => flag.NotSent ? "chat-urgent-unsent" : flag.Urgent ? "chat-urgent" : flag.Held ? "chat-held" : "chat-flagged";
 

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
 
 namespace SurvivorConnect.IntegrationTests;
 
@@ -55,10 +56,12 @@ public sealed class LoneAdminTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Contains(told, n => n.Kind == "youth-needs-an-admin" && n.MatchId is null);
         Assert.DoesNotContain(told, n => n.Kind.StartsWith("chat-", StringComparison.Ordinal) || n.MatchId == chat.Id && !n.Kind.StartsWith("match-", StringComparison.Ordinal));
 
-        // Nor from the notices' ids, which they could otherwise work out from the chat's id for each sender and kind.
-        var guessable = from role in new[] { "youth", "mentor" }
-                        from kind in new[] { Notices.ChatFlagUrgent, Notices.ChatMessageHeld, Notices.ChatFlagged, Notices.ChatUrgentNotSentByYouth, Notices.ChatUrgentNotSentByMentor }
-                        select Notifier.OnceId($"chat-flags~{chat.Id}~{role}~{kind.Kind}", chat.MentorId);
+        // Nor from the notices' ids: whatever key they guess (their chat's, their youth's), a plain hash of it is no id
+        // they hold, since ids are keyed by the agency's secret.
+        var keys = from role in new[] { "youth", "mentor" }
+                   from kind in new[] { Notices.ChatFlagUrgent, Notices.ChatMessageHeld, Notices.ChatFlagged, Notices.ChatUrgentNotSentByYouth, Notices.ChatUrgentNotSentByMentor }
+                   select $"chat-flags~{chat.Id}~{role}~{kind.Kind}";
+        var guessable = keys.Concat(keys.Select(key => $"youth-needs-an-admin~{chat.YouthId}~{key}")).Select(key => $"{Digest.Of(key, 32)}~{chat.MentorId}");
         Assert.Empty(told.Select(n => n.Id).Intersect(guessable));
     }
 }

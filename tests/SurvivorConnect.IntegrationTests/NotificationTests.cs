@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.IntegrationTests;
@@ -85,6 +86,23 @@ public sealed class NotificationTests(ApiFactory api)
         await HttpAssert.Ok<NotificationDto>(await youth.PostAsync(path, null));
 
         Assert.DoesNotContain((await HttpAssert.Ok<PageDto<NotificationDto>>(await youth.GetAsync("/api/notifications?unreadOnly=true"))).Items, n => n.Id == once.Id);
+    }
+
+    [Fact]
+    public async Task A_notice_sent_once_has_an_id_made_with_its_agency_s_own_kept_secret_that_no_notice_list_or_read_reaches()
+    {
+        var (_, mentor) = await _world.ReadyMentorAsync();
+        var id = await api.NoticeIdAsync("reminder~opportunity~session~24h", "demo-mentor");
+
+        // Not a plain hash of its key, which anyone who can guess the key could test; nor another agency's id for it.
+        Assert.NotEqual($"{Digest.Of("reminder~opportunity~session~24h", 32)}~demo-mentor", id);
+        Assert.NotEqual(id, await api.NoticeIdAsync("reminder~opportunity~session~24h", "demo-mentor", "demo-north"));
+        // The secret is kept, so another instance (or this one after a restart) makes the same id and sends nothing twice.
+        Assert.Equal(id, await new NoticeIds(api.Services.GetRequiredService<IDocumentStore>()).OfAsync("demo", "reminder~opportunity~session~24h", "demo-mentor", CancellationToken.None));
+
+        await HttpAssert.Problem(await mentor.PostAsync($"/api/notifications/{NoticeKey.DocumentId}/read", null), 404);
+        await HttpAssert.Problem(await _world.Admin.PostAsync($"/api/notifications/{NoticeKey.DocumentId}/read", null), 404);
+        Assert.DoesNotContain(await _world.Admin.NoticesAsync(), n => n.Id == NoticeKey.DocumentId);
     }
 
     [Fact]

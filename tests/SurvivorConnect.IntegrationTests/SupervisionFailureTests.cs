@@ -127,8 +127,8 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
         async Task<int> AdminsToldAsync()
         {
             var profile = (await api.Services.GetRequiredService<IDocumentStore>().ReadAsync<MentorProfile>(MentorProfile.Container, mentorId, "demo", CancellationToken.None))!;
-            var key = $"urgent-unseen~{flagId}~{profile.SupervisorId}~{profile.SupervisorSince?.UtcTicks}";
-            return (await HttpAssert.Ok<PageDto<NotificationDto>>(await _world.Admin.GetAsync("/api/notifications?pageSize=100"))).Items.Count(n => n.Id == Notifier.OnceId(key, "demo-admin"));
+            var id = await api.NoticeIdAsync($"urgent-unseen~{flagId}~{profile.SupervisorId}~{profile.SupervisorSince?.UtcTicks}", "demo-admin");
+            return (await _world.Admin.NoticesAsync()).Count(n => n.Id == id);
         }
 
         async Task<JsonElement?> ListedAsync() => (await HttpAssert.Ok<List<JsonElement>>(await _world.Admin.GetAsync("/api/mentors/needing-supervisor")))
@@ -632,9 +632,11 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
     private async Task<JsonElement> MentorAsync(string mentorId) => await HttpAssert.Ok<JsonElement>(await _world.Supervisor.GetAsync($"/api/mentors/{mentorId}"));
 
     /// <summary>The supervisor's notices sent once for <paramref name="key"/> (what the notice is about).</summary>
-    private async Task<List<NotificationDto>> NoticesAsync(string key) =>
-        [.. (await HttpAssert.Ok<PageDto<NotificationDto>>(await _world.Supervisor.GetAsync("/api/notifications?pageSize=100"))).Items
-            .Where(n => n.Id == Notifier.OnceId(key, "demo-supervisor"))];
+    private async Task<List<NotificationDto>> NoticesAsync(string key)
+    {
+        var id = await api.NoticeIdAsync(key, "demo-supervisor");
+        return [.. (await _world.Supervisor.NoticesAsync()).Where(n => n.Id == id)];
+    }
 
     private async Task<CheckInSchedule> ScheduleAsync(string mentorId) =>
         (await api.Services.GetRequiredService<IDocumentStore>().ReadAsync<CheckInSchedule>(SupervisionData.Container, CheckInSchedule.IdFor(mentorId), "demo", CancellationToken.None))!;

@@ -105,7 +105,8 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
         await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId = "demo-supervisor" }));
         var flag = (await HttpAssert.Ok<JsonElement>(await _world.Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags").EnumerateArray()
             .Single(f => f.GetProperty("kind").GetString() == "Urgent");
-        Assert.Contains(await _world.Supervisor.NoticesAsync(), n => n.Kind == "wellbeing-urgent" && n.Id == Notifier.OnceId(flag.GetProperty("id").GetString()!, "demo-supervisor"));
+        var toSupervisor = await api.NoticeIdAsync(flag.GetProperty("id").GetString()!, "demo-supervisor");
+        Assert.Contains(await _world.Supervisor.NoticesAsync(), n => n.Kind == "wellbeing-urgent" && n.Id == toSupervisor);
         await HttpAssert.Ok<JsonElement>(await SupervisionTests.OnFlagAsync(_world.Supervisor, flag.GetProperty("id").GetString(), "acknowledge"));
         Assert.Equal(JsonValueKind.Null, (await HttpAssert.Ok<JsonElement>(await _world.Admin.GetAsync($"/api/mentors/{mentorId}"))).GetProperty("hold").ValueKind);
     }

@@ -56,6 +56,7 @@ public sealed class FeatureDependencyTests
             "SurvivorConnect.Api.Features.Engagements.EngagementReminderWorker", "SurvivorConnect.Api.Features.Payouts.PayoutSender",
             "SurvivorConnect.Api.Features.Supervision.CheckInWorker", "SurvivorConnect.Api.Features.Chat.ChatFlagWorker",
             "SurvivorConnect.Api.Features.Teaming.CrossAgency", "SurvivorConnect.Api.Features.Engagements.CalendarLinks",
+            "SurvivorConnect.Api.Features.Notifications.NoticeIds",
         ];
 
         var offenders = typeof(Program).Assembly.GetTypes()

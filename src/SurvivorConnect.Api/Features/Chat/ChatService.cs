@@ -665,10 +665,7 @@ public sealed partial class ChatService(
     private async Task TellAdminsAsync(SafetyFlag flag, string? mentorId, string key, CancellationToken ct) =>
         await notifier.SendOnceToAdminsAsync(AdminNoticeOf(flag), key, ct, flag.ConversationId, except: mentorId, toExceptedAlone: (Notices.YouthNeedsAnAdmin, AloneKey(flag, key)));
 
-    /// <summary>
-    /// The key of what the only admin, the chat's mentor, is told instead: with the youth's record id, which the chat never
-    /// shows them, so the notice's id is not worked out from the chat's id for each sender and kind.
-    /// </summary>
+    /// <summary>The key of what the only admin, the chat's mentor, is told instead: one such notice for each notice the others would have had.</summary>
     private static string AloneKey(SafetyFlag flag, string key) => $"youth-needs-an-admin~{flag.YouthId}~{key}";
 
     /// <summary>Whether a flag (one a standing notice told of) is still to be dealt with.</summary>

@@ -32,3 +32,17 @@ public sealed record NotificationView(string Id, string Kind, string? MatchId, s
 
 /// <summary>One kind of notice and its words: a template of the catalogue (<see cref="Notices"/>).</summary>
 public sealed record Notice(string Kind, string Text);
+
+/// <summary>
+/// The agency's secret for the ids of notices sent once (<see cref="NoticeIds"/>), made on first use and never changed:
+/// a new one would send every such notice again. Kept beside the notices, a kind no notice list reads.
+/// </summary>
+public sealed record NoticeKey : Document
+{
+    public const string DocumentId = "notice-key";
+
+    public override string Type => "notice-key";
+
+    /// <summary>Base64 of 32 random bytes.</summary>
+    public required string Key { get; init; }
+}

@@ -40,7 +40,7 @@ internal sealed class NotificationHandlers(AgencyStore store)
 
     public async ValueTask<NotificationView> Handle(MarkNotificationRead command, CancellationToken ct)
     {
-        // Read by the exact id: a notice sent once has one made of its key's hash and its recipient, not a plain id.
+        // Read by the exact id: a notice sent once has one made of its key and its recipient (NoticeIds), not a plain id.
         var notification = command.NotificationId.Length <= 200
             ? await store.ReadAsync<Notification>(Notification.Container, command.NotificationId, store.AgencyId, ct)
             : null;
@@ -62,6 +62,7 @@ public static class NotificationsModule
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddContainer(Notification.Container);
         builder.Services.AddScoped<Notifier>();
+        builder.Services.AddSingleton<NoticeIds>();
         builder.Services.AddSingleton<NoticeConnections>();
         builder.Services.Configure<NotificationOptions>(builder.Configuration.GetSection(NotificationOptions.SectionName));
         return builder;

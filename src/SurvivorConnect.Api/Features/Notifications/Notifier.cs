@@ -106,7 +106,8 @@ public sealed class NoticeConnections
 }
 
 /// <summary>Stores a notice for each recipient and pushes it live to those signed in and still active.</summary>
-public sealed partial class Notifier(AgencyStore store, PeopleRepository people, IHubContext<NotificationHub, INotificationClient> hub, ILogger<Notifier> logger)
+public sealed partial class Notifier(
+    AgencyStore store, PeopleRepository people, NoticeIds ids, IHubContext<NotificationHub, INotificationClient> hub, ILogger<Notifier> logger)
 {
     public async Task SendAsync(IEnumerable<string?> recipients, Notice notice, string? matchId, CancellationToken ct)
     {
@@ -120,14 +121,14 @@ public sealed partial class Notifier(AgencyStore store, PeopleRepository people,
 
     /// <summary>
     /// Sends a notice at most once for <paramref name="key"/>, however many instances try at the same moment: the
-    /// notice's id is made from the key, and the store lets only one of them create it. True if this call sent it.
+    /// notice's id is made from the key (<see cref="NoticeIds"/>), and the store lets only one of them create it. True if this call sent it.
     /// </summary>
     public async Task<bool> SendOnceAsync(string recipient, Notice notice, string key, CancellationToken ct, string? matchId = null)
     {
         ArgumentNullException.ThrowIfNull(notice);
         try
         {
-            await StoreAndPushAsync(OnceId(key, recipient), recipient, notice, matchId, ct);
+            await StoreAndPushAsync(await ids.OfAsync(store.AgencyId, key, recipient, ct), recipient, notice, matchId, ct);
             return true;
         }
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.Conflict)
@@ -141,7 +142,7 @@ public sealed partial class Notifier(AgencyStore store, PeopleRepository people,
     /// <param name="toExceptedAlone">
     /// What <paramref name="except"/> is told instead, with no match named, when nobody else could be: the only admin who is
     /// also the chat's mentor must act on a flag in it, but not read what the youth wrote or that their own words were held.
-    /// Under a key of its own, as the notice's id (the key's hash) reaches them.
+    /// Under a key of its own, so that it is not the notice the others would have had.
     /// </param>
     public async Task SendOnceToAdminsAsync(Notice notice, string key, CancellationToken ct, string? matchId = null, string? except = null, (Notice Notice, string Key)? toExceptedAlone = null)
     {
@@ -176,7 +177,7 @@ public sealed partial class Notifier(AgencyStore store, PeopleRepository people,
     {
         ArgumentNullException.ThrowIfNull(notice);
         ArgumentNullException.ThrowIfNull(stillOpen);
-        var id = OnceId(key, recipient);
+        var id = await ids.OfAsync(store.AgencyId, key, recipient, ct);
         for (var attempt = 1; ; attempt++)
         {
             var existing = await store.ReadAsync<Notification>(Notification.Container, id, store.AgencyId, ct);
@@ -224,14 +225,6 @@ public sealed partial class Notifier(AgencyStore store, PeopleRepository people,
             }
         }
     }
-
-    /// <summary>
-    /// The id of the notice sent once for <paramref name="key"/>. The key is hashed: it names what the notice is about
-    /// (a mentor's missed check-ins, an urgent flag), which the notice's neutral words leave out, and the id reaches the
-    /// recipient.
-    /// </summary>
-    public static string OnceId(string key, string recipient) =>
-        $"{Digest.Of(key, 32)}~{recipient}";
 
     private async Task StoreAndPushAsync(string id, string recipient, Notice notice, string? matchId, CancellationToken ct) =>
         await PushAsync(recipient, await store.CreateAsync(Notification.Container, New(id, recipient, notice, matchId), ct), ct);
