@@ -18,7 +18,10 @@ resource account 'Microsoft.DocumentDB/databaseAccounts@2024-05-15' = {
   kind: 'GlobalDocumentDB'
   properties: {
     databaseAccountOfferType: 'Standard'
-    consistencyPolicy: { defaultConsistencyLevel: 'Session' }
+    // Strong, not Session: each instance has its own client and so its own session, and a safety gate read on one
+    // instance (a deactivation, a withdrawn consent, an ended portal session, a hold) must see a change another made a
+    // moment ago. One region, so it costs reads twice the request units, not cross-region latency.
+    consistencyPolicy: { defaultConsistencyLevel: 'Strong' }
     locations: [{ locationName: location, failoverPriority: 0, isZoneRedundant: false }]
     disableLocalAuth: true
     disableKeyBasedMetadataWriteAccess: true

@@ -166,6 +166,9 @@ public sealed class InfrastructureTests(ApiFactory api)
         var cosmos = Resources(template).Single(r => (string?)r["type"] == "Microsoft.DocumentDB/databaseAccounts");
         Assert.True((bool)cosmos["properties"]!["disableLocalAuth"]!);
         Assert.Equal("Continuous", (string?)cosmos["properties"]!["backupPolicy"]!["type"]);
+        // Every instance reads what another just wrote: a gate that only reads (is this person still active, is this
+        // consent still given) is not passed on a replica that has not seen the change yet.
+        Assert.Equal("Strong", (string?)cosmos["properties"]!["consistencyPolicy"]!["defaultConsistencyLevel"]);
     }
 
     [Fact]
