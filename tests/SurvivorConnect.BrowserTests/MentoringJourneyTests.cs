@@ -370,7 +370,12 @@ public sealed class MentoringJourneyTests(PortalServer server)
         var first = await api.PostAsJsonAsync("/api/matches", new { youthId, mentorId });
         var firstId = (await first.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
         (await mentor.PostAsync($"/api/matches/{firstId}/accept", null)).EnsureSuccessStatusCode();
-        (await api.PostAsync($"/api/matches/{firstId}/decline", null)).EnsureSuccessStatusCode();
+        var shown = await (await api.GetAsync($"/api/matches/{firstId}")).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
+        using (var decline = new HttpRequestMessage(HttpMethod.Post, $"/api/matches/{firstId}/decline"))
+        {
+            decline.Headers.TryAddWithoutValidation("If-Match", shown.GetProperty("version").GetString());
+            (await api.SendAsync(decline)).EnsureSuccessStatusCode();
+        }
 
         var caseManager = await server.SignInAsync("Alex (demo case manager)");
         await PortalServer.OpenYouthAsync(caseManager, youthName);

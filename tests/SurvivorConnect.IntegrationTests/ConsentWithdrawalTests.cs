@@ -233,7 +233,7 @@ public sealed class ConsentWithdrawalTests(ApiFactory api) : IClassFixture<ApiFa
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
         var (youthId, youth) = await _world.YouthAsync();
         var first = await _world.AcceptedAsync(youthId, mentorId, mentor);
-        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{first.Id}/decline", null));
+        await MentoringWorld.Ok(await _world.RecordYouthsNoAsync(first.Id));
 
         var again = await _world.AcceptedAsync(youthId, mentorId, mentor);
 

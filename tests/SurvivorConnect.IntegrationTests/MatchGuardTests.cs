@@ -1,5 +1,7 @@
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Features.Mentoring.Rules;
 using SurvivorConnect.Api.Infrastructure.Auth;
@@ -568,6 +570,32 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
             var start = page.LastIndexOf("<li class=\"card\"", button, StringComparison.Ordinal);
             return page[start..page.IndexOf("</li>", button, StringComparison.Ordinal)];
         }
+    }
+
+    [Fact]
+    public async Task A_no_staff_record_from_a_page_shown_before_the_youth_said_yes_themselves_does_not_overturn_their_yes()
+    {
+        // The youth's yes waits for a guardian's: a no can still be recorded then.
+        await _world.WhileMinorsNeedAGuardianAsync(async () =>
+        {
+            var (mentorId, mentor) = await _world.ReadyMentorAsync();
+            var (youthId, youth) = await _world.YouthAsync();
+            var match = await _world.AcceptedAsync(youthId, mentorId, mentor);
+            var portal = await PortalSession.SignedInAsync(api, "demo-casemanager");
+            var decline = WebUtility.HtmlDecode(Regex.Match(await portal.GetStringAsync("/matches"), $"value=\"(decline:{match.Id}:[^\"]+)\"").Groups[1].Value);
+            Assert.StartsWith($"decline:{match.Id}:", decline, StringComparison.Ordinal);
+
+            var agreed = await MentoringWorld.Ok<MatchDto>(await youth.PostAsync($"/api/matches/{match.Id}/agree", null));
+            Assert.Equal("AwaitingConsent", agreed.State);
+            var answered = await PortalSession.PostFormAsync(portal, "/matches", "act", ("Asked", decline), ("Confirmed", "yes"));
+
+            Assert.Contains("Someone else changed this.", answered, StringComparison.Ordinal);
+            Assert.Equal("AwaitingConsent", (await MentoringWorld.Ok<MatchDto>(await youth.GetAsync($"/api/matches/{match.Id}"))).State);
+            Assert.DoesNotContain((await _world.CaseManager.NoticesAsync()).Concat(await mentor.NoticesAsync()), n => n.MatchId == match.Id && n.Kind.Contains("declined", StringComparison.Ordinal));
+            // Through the API the version is asked for; the youth's no told in person since is still recorded against the match as it is.
+            await HttpAssert.Problem(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/decline", null), 428);
+            Assert.Equal("Declined", (await MentoringWorld.Ok<MatchDto>(await _world.RecordYouthsNoAsync(match.Id))).State);
+        });
     }
 
     [Fact]

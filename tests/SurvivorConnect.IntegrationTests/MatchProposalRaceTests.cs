@@ -21,7 +21,7 @@ public sealed class MatchProposalRaceTests(CountingApiFactory api) : IClassFixtu
         // First for a pair never proposed, then for one whose earlier match the youth declined (told to their case manager).
         var first = await ProposeWithAnotherInBetweenAsync(youthId, mentorId);
         await MentoringWorld.Ok(await mentor.PostAsync($"/api/matches/{first}/accept", null));
-        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{first}/decline", null));
+        await MentoringWorld.Ok(await _world.RecordYouthsNoAsync(first));
         var second = await ProposeWithAnotherInBetweenAsync(youthId, mentorId);
 
         var open = await HttpAssert.Ok<PageDto<MatchDto>>(await mentor.GetAsync("/api/matches"));

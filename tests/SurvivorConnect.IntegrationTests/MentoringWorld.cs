@@ -5,7 +5,7 @@ using SurvivorConnect.Api.Infrastructure.Auth;
 
 namespace SurvivorConnect.IntegrationTests;
 
-public sealed record MatchDto(string Id, string State, JsonElement? Youth, JsonElement? Mentor, string? CaseManagerId, List<JsonElement>? History, List<string>? MissingConsents, string? PreviousMatchId, JsonElement? Closure, bool? YouthSaidNo = null, List<string>? NoLongerFits = null);
+public sealed record MatchDto(string Id, string State, JsonElement? Youth, JsonElement? Mentor, string? CaseManagerId, List<JsonElement>? History, List<string>? MissingConsents, string? PreviousMatchId, JsonElement? Closure, bool? YouthSaidNo = null, List<string>? NoLongerFits = null, string? Version = null);
 
 public sealed record MentorDto(string Id, string DisplayName, int OpenMatches, bool ConsentsToMentoring, List<string> MatchBlockers);
 
@@ -130,6 +130,15 @@ public sealed class MentoringWorld(ApiFactory api)
         await Created<MatchDto>(await CaseManager.PostJson("/api/matches", new { youthId, mentorId }));
 
     /// <summary>A match proposed and accepted by its mentor: it waits for the youth.</summary>
+    /// <summary>The case manager records the youth's no, against the match as it is now (its version as If-Match).</summary>
+    public async Task<HttpResponseMessage> RecordYouthsNoAsync(string matchId)
+    {
+        var shown = await Ok<MatchDto>(await CaseManager.GetAsync($"/api/matches/{matchId}"));
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/matches/{matchId}/decline");
+        request.Headers.TryAddWithoutValidation("If-Match", shown.Version);
+        return await CaseManager.SendAsync(request);
+    }
+
     public async Task<MatchDto> AcceptedAsync(string youthId, string mentorId, HttpClient mentor)
     {
         var match = await ProposeAsync(youthId, mentorId);

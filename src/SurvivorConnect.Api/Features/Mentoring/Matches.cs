@@ -100,7 +100,7 @@ public sealed record AcceptMatch(string MatchId) : ICommand<MatchView>, IAudited
     public AuditTarget Audit => new("match.accept", "match", MatchId);
 }
 
-public sealed record DeclineMatch(string MatchId) : ICommand<MatchView>, IAudited
+public sealed record DeclineMatch(string MatchId, string? IfMatch = null) : ICommand<MatchView>, IAudited
 {
     public AuditTarget Audit => new("match.decline", "match", MatchId);
 }
@@ -333,9 +333,13 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             throw new ConflictException("The youth has not been asked yet. To withdraw the proposal, close it as the agency's decision.");
         }
 
+        // Staff recording the youth's no do so from the match as their page showed it: a youth who said yes themselves
+        // meanwhile must not have their own yes overturned by a no they did not say now, which would also hold against
+        // this mentor until they said yes again. One's own no stands however the match changed since.
+        var ifMatch = role == MatchRole.CaseManager ? command.IfMatch ?? throw new PreconditionRequiredException() : null;
         return role == MatchRole.Mentor
-            ? await MoveAsync(command.MatchId, MatchAction.MentorDecline, [MatchRole.Mentor], ct)
-            : await MoveAsync(command.MatchId, MatchAction.YouthDecline, [MatchRole.Youth, MatchRole.CaseManager], ct);
+            ? await MoveAsync(command.MatchId, MatchAction.MentorDecline, [MatchRole.Mentor], ct, ifMatch: ifMatch)
+            : await MoveAsync(command.MatchId, MatchAction.YouthDecline, [MatchRole.Youth, MatchRole.CaseManager], ct, ifMatch: ifMatch);
     }
 
     public async ValueTask<MatchView> Handle(AgreeToMatch command, CancellationToken ct) =>
@@ -579,7 +583,7 @@ public static class MatchEndpoints
         matches.MapPost("/{id}/accept", AcceptMatch).WithName(nameof(AcceptMatch))
             .RequireAuthorization(Policies.Mentor).WithSummary("Accept a proposed match (you consent to it).");
         matches.MapPost("/{id}/decline", DeclineMatch).WithName(nameof(DeclineMatch))
-            .RequireAuthorization(Policies.MatchParticipant).WithSummary("Say no to a match: the mentor before it starts, the youth at any time before it is active.");
+            .RequireAuthorization(Policies.MatchParticipant).WithSummary("Say no to a match: the mentor before it starts, the youth at any time before it is active. A case manager recording the youth's no sends the match's version as If-Match.");
         matches.MapPost("/{id}/agree", AgreeToMatch).WithName(nameof(AgreeToMatch))
             .RequireAuthorization(Policies.MatchParticipant).WithSummary("The youth agrees (or their case manager records that they did).");
         matches.MapPost("/{id}/activate", ActivateMatch).WithName(nameof(ActivateMatch))
@@ -614,8 +618,8 @@ public static class MatchEndpoints
     private static async Task<Ok<MatchView>> AcceptMatch(IMediator mediator, string id, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new AcceptMatch(id), ct));
 
-    private static async Task<Ok<MatchView>> DeclineMatch(IMediator mediator, string id, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new DeclineMatch(id), ct));
+    private static async Task<Ok<MatchView>> DeclineMatch(IMediator mediator, string id, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new DeclineMatch(id, ifMatch), ct));
 
     private static async Task<Ok<MatchView>> AgreeToMatch(IMediator mediator, string id, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new AgreeToMatch(id), ct));
