@@ -116,6 +116,33 @@ public sealed class EntraSignInTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_page_of_a_sibling_site_cannot_end_a_session_through_the_sign_in_link_or_the_exit_but_the_portal_s_own_can()
+    {
+        // The session cookie goes with requests from any page of the agency's domain: such a page could otherwise close
+        // a youth's chat and pages whenever it liked.
+        var portal = _portal!;
+        var page = await CaseManagerSignedInAsync("entra-cm-7");
+        var caseload = page.GetByRole(AriaRole.Heading, new() { Name = "Caseload", Exact = true });
+        foreach (var (method, path) in new[] { ("GET", "/signin/entra"), ("GET", "/exit"), ("POST", "/exit") })
+        {
+            await page.Context.APIRequest.FetchAsync(portal.BaseUrl + path, new()
+            {
+                Method = method, MaxRedirects = 0, Headers = new Dictionary<string, string> { ["Sec-Fetch-Site"] = "same-site" },
+            });
+        }
+
+        await page.ReloadAsync();
+        await Expect(caseload).ToBeVisibleAsync();
+
+        await page.Context.APIRequest.FetchAsync(portal.BaseUrl + "/exit", new()
+        {
+            Method = "POST", Headers = new Dictionary<string, string> { ["Sec-Fetch-Site"] = "same-origin" },
+        });
+        await page.ReloadAsync();
+        await Expect(page).ToHaveURLAsync(portal.BaseUrl + "/signin");
+    }
+
+    [Fact]
     public async Task Someone_Entra_ID_knows_but_the_agency_does_not_reaches_no_page()
     {
         var portal = _portal!;

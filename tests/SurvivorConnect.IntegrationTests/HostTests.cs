@@ -76,6 +76,19 @@ public sealed class HostTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task In_Development_a_web_page_whose_own_name_was_pointed_at_this_machine_gets_no_dev_token()
+    {
+        // DNS rebinding: any site the developer visits can point its name at 127.0.0.1 and call the port as its own origin.
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/dev/token") { Content = JsonContent.Create(new { userId = "demo-admin" }) };
+        request.Headers.Host = "rebound.example.com";
+
+        var answer = await api.Anonymous().SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
+        Assert.DoesNotContain("accessToken", await answer.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task A_dev_token_for_an_unknown_person_is_refused()
     {
         await HttpAssert.Problem(await api.Anonymous().PostJson("/dev/token", new { userId = "nobody" }), 404);

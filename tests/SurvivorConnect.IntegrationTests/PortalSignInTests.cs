@@ -153,6 +153,25 @@ public sealed class PortalSignInTests
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/notifications")).StatusCode);
     }
 
+    [Theory]
+    [InlineData("POST", HttpStatusCode.NoContent)]
+    [InlineData("GET", HttpStatusCode.Redirect)]
+    public async Task A_page_of_a_sibling_site_cannot_end_a_session_by_the_quick_exit_which_still_leads_away(string method, HttpStatusCode answer)
+    {
+        await using var api = new ApiFactory();
+        var client = await SignedInAsync(api, "demo-youth");
+        using var fromSibling = new HttpRequestMessage(new HttpMethod(method), "/exit");
+        fromSibling.Headers.Add("Sec-Fetch-Site", "same-site");
+
+        Assert.Equal(answer, (await client.SendAsync(fromSibling)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/notifications")).StatusCode);
+
+        using var fromPortal = new HttpRequestMessage(new HttpMethod(method), "/exit");
+        fromPortal.Headers.Add("Sec-Fetch-Site", "same-origin");
+        Assert.Equal(answer, (await client.SendAsync(fromPortal)).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/notifications")).StatusCode);
+    }
+
     [Fact]
     public async Task An_older_browser_without_fetch_metadata_signs_out_from_the_portals_own_page()
     {

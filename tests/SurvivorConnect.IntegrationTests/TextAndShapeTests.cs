@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
@@ -124,6 +125,7 @@ public sealed class TextAndShapeOutsideDevelopmentTests : IAsyncLifetime
             ["Auth:Authority"] = "https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000/v2.0",
             ["Auth:Audience"] = "api://survivorconnect",
             ["Auth:Portal:ClientId"] = "survivorconnect-portal",
+            ["Auth:ClientIds:0"] = "survivorconnect-mobile",
         };
 
         /// <summary>Entra ID cannot be reached from a test, so its tokens are stood in for by ones signed with the test key.</summary>
@@ -159,11 +161,25 @@ public sealed class TextAndShapeOutsideDevelopmentTests : IAsyncLifetime
         var client = _staging.Anonymous();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiFactory.Mint(new Dictionary<string, object>
         {
-            ["oid"] = "staging-casemanager", ["agency"] = "staging", ["azp"] = "survivorconnect-portal", ["scp"] = "user_impersonation",
+            ["oid"] = "staging-casemanager", ["agency"] = "staging", ["azp"] = "survivorconnect-mobile", ["scp"] = "user_impersonation",
         }));
 
         var problem = await HttpAssert.Problem(await TextAndShapeTests.SendRawAsync(client, method, url, body), 400);
 
         TextAndShapeTests.AssertNamesOnlyFields(problem, field);
+    }
+
+    [Theory]
+    [InlineData("survivorconnect-mobile", HttpStatusCode.OK)]
+    [InlineData("survivorconnect-portal", HttpStatusCode.Unauthorized)]
+    public async Task Only_an_api_client_s_token_opens_the_api_never_one_issued_to_the_portal_whose_pages_use_its_cookie(string app, HttpStatusCode expected)
+    {
+        var client = _staging.Anonymous();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiFactory.Mint(new Dictionary<string, object>
+        {
+            ["oid"] = "staging-casemanager", ["agency"] = "staging", ["azp"] = app, ["scp"] = "user_impersonation",
+        }));
+
+        Assert.Equal(expected, (await client.GetAsync("/api/me")).StatusCode);
     }
 }

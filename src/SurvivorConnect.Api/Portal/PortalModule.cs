@@ -95,9 +95,9 @@ public static class PortalModule
         // elsewhere holds a token of the old session, and signing someone out is all another site could make it do.
         session.MapPost("/signout", SignOut).WithName(nameof(SignOut)).AllowAnonymous().DisableAntiforgery();
 
-        // The quick exit ends the session from a page being left, as a beacon: it carries no form token, and
-        // signing someone out is all another site could make it do.
-        // Nobody leaving in a hurry is ever told to slow down.
+        // The quick exit ends the session from a page being left, as a beacon: it carries no form token, so it ends
+        // the session only when the browser says it came from this site (Exit). Nobody leaving in a hurry is ever told
+        // to slow down.
         session.MapPost(PortalSignIn.ExitPath, (Func<HttpContext, Task<NoContent>>)Exit).WithName(nameof(Exit)).AllowAnonymous().DisableAntiforgery().DisableRateLimiting();
 
         // The cookie's sliding expiry does the work: a request from someone signed in moves their idle time-out on,
@@ -149,7 +149,7 @@ public static class PortalModule
     /// </summary>
     private static async Task<ChallengeHttpResult> SignInWithEntra(HttpContext context)
     {
-        await context.SignOutAsync(PortalSignIn.CookieScheme);
+        await SignOutIfFromThisSiteAsync(context);
         return TypedResults.Challenge(new AuthenticationProperties { RedirectUri = SignedInPath }, [PortalSignIn.EntraScheme]);
     }
 
@@ -217,15 +217,35 @@ public static class PortalModule
 
     private static async Task<NoContent> Exit(HttpContext context)
     {
-        await context.SignOutAsync(PortalSignIn.CookieScheme);
-        context.Response.Headers["Clear-Site-Data"] = ClearSiteData;
+        if (await SignOutIfFromThisSiteAsync(context))
+        {
+            context.Response.Headers["Clear-Site-Data"] = ClearSiteData;
+        }
+
         return TypedResults.NoContent();
     }
 
     private static async Task<RedirectHttpResult> LeaveNow(HttpContext context, IOptions<PortalOptions> options)
     {
-        await context.SignOutAsync(PortalSignIn.CookieScheme);
+        await SignOutIfFromThisSiteAsync(context);
         return TypedResults.Redirect(options.Value.ExitUrl);
+    }
+
+    /// <summary>
+    /// Ends the session unless another site's page sent the request: the session cookie goes with requests from any page
+    /// of the same domain (a sibling subdomain's), which could otherwise close a youth's chat and pages whenever it liked.
+    /// The portal's own exit link, beacon and sign-in button always come from this site, or from nowhere (typed, a
+    /// bookmark).
+    /// </summary>
+    private static async Task<bool> SignOutIfFromThisSiteAsync(HttpContext context)
+    {
+        if (!PortalSignIn.FromThisSite(context.Request))
+        {
+            return false;
+        }
+
+        await context.SignOutAsync(PortalSignIn.CookieScheme);
+        return true;
     }
 }
 

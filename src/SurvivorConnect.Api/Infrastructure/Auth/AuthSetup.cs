@@ -17,9 +17,12 @@ public static class AuthSetup
     /// <summary>How far a token's lifetime is stretched for clocks that differ.</summary>
     public static readonly TimeSpan MaxClockSkew = TimeSpan.FromSeconds(30);
 
-    /// <summary>The apps whose tokens the API takes: those configured, and outside Development the portal's own. None: any.</summary>
-    private static HashSet<string> ClientsAllowed(AuthOptions options, bool entra) =>
-        [.. options.ClientIds.Where(c => !string.IsNullOrWhiteSpace(c)), .. entra && options.Portal.ClientId is { } portal ? [portal] : Array.Empty<string>()];
+    /// <summary>
+    /// The apps whose tokens the API takes: those configured. Never the portal's own: its pages use its cookie, which ends
+    /// with the quick exit, sign-out and idle time, and a token got with its client id (a device-code prompt someone was
+    /// talked into answering) would keep working past all three.
+    /// </summary>
+    private static HashSet<string> ClientsAllowed(AuthOptions options) => [.. options.ClientIds.Where(c => !string.IsNullOrWhiteSpace(c))];
 
     /// <summary>
     /// Issued to one of our apps (<c>azp</c>, or <c>appid</c> in a v1 token), and for a person: a delegated token carries
@@ -76,7 +79,11 @@ public static class AuthSetup
 
                 // Five minutes by default: an expired token would keep working that long.
                 jwt.TokenValidationParameters.ClockSkew = MaxClockSkew;
-                var clients = ClientsAllowed(options, developmentKey is null);
+                var clients = ClientsAllowed(options);
+
+                // With Entra ID and no API client configured, no token opens the API: only the portal's sign-in does.
+                // In Development, dev tokens name no app until Auth:ClientIds names one.
+                var clientChecked = developmentKey is null || clients.Count > 0;
                 jwt.Events = new JwtBearerEvents
                 {
                     // Who and which agency must each be one plain string: never pick one of several.
@@ -86,7 +93,7 @@ public static class AuthSetup
                         {
                             context.Fail("The token's person or agency claim is not a single string.");
                         }
-                        else if (clients.Count > 0 && !FromAllowedClientForAPerson(context.Principal, clients))
+                        else if (clientChecked && !FromAllowedClientForAPerson(context.Principal, clients))
                         {
                             context.Fail("The token was not issued to one of SurvivorConnect's own apps for a person.");
                         }
