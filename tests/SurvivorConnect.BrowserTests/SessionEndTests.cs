@@ -191,6 +191,29 @@ public sealed class SessionEndTests(PortalServer server)
     }
 
     [Fact]
+    public async Task Someone_whose_phone_was_taken_signs_out_everywhere_from_help_on_another_device_and_the_phone_s_page_clears_at_once()
+    {
+        using var admin = await server.ApiAsAsync("demo-admin");
+        var personId = "taken-" + Guid.NewGuid().ToString("N")[..8];
+        (await admin.PostAsJsonAsync("/api/people", new { subjectId = personId, displayName = "Taken " + personId[^4..], roles = new[] { "Youth" } })).EnsureSuccessStatusCode();
+        var phone = await server.SignInAsAddedAsync(personId, phone: true);
+        await phone.RunAndWaitForWebSocketAsync(() => phone.GotoAsync("/notifications"));
+        await Expect(phone.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync();
+        server.Time.Advance(TimeSpan.FromMinutes(1));
+
+        var other = await server.SignInAsAddedAsync(personId);
+        await other.GotoAsync("/help");
+        await Expect(other.GetByRole(AriaRole.Heading, new() { Name = "If someone else has your phone or computer" })).ToBeVisibleAsync();
+        await Accessibility.AssertNoSeriousViolationsAsync(other);
+        await other.GetByRole(AriaRole.Button, new() { Name = "Sign out everywhere" }).ClickAsync();
+
+        await Expect(other).ToHaveURLAsync(server.BaseUrl + "/signin?signedout=everywhere");
+        await Expect(other.Locator("main").GetByRole(AriaRole.Status)).ToContainTextAsync("You are signed out on every device.");
+        await Expect(phone).ToHaveURLAsync(server.BaseUrl + "/signin?ended=1");
+        await Expect(phone.GetByRole(AriaRole.Link, new() { Name = "Notices" })).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task Signing_out_in_one_tab_clears_the_page_left_open_in_another_at_once()
     {
         var signingOut = await server.SignInAsync("Morgan (demo supervisor)");

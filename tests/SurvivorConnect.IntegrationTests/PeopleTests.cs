@@ -251,6 +251,40 @@ public sealed class PeopleTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task An_admin_signs_someone_out_everywhere_keeping_their_access_and_another_agency_s_admin_cannot()
+    {
+        var (person, _) = await CreateAsync(null, Roles.CaseManager);
+        var kept = api.Anonymous();
+        kept.DefaultRequestHeaders.Authorization = new("Bearer", api.TokenFor(person.Id, at: DateTimeOffset.UtcNow.AddMinutes(-10)));
+        Assert.Equal(HttpStatusCode.OK, (await kept.GetAsync("/api/me")).StatusCode);
+
+        await HttpAssert.Problem(await api.As("north-admin").PostAsync($"/api/people/{person.Id}/end-sign-ins", null), 404);
+        await HttpAssert.Problem(await api.As("demo-casemanager").PostAsync($"/api/people/{person.Id}/end-sign-ins", null), 403);
+        Assert.Equal(HttpStatusCode.OK, (await kept.GetAsync("/api/me")).StatusCode);
+
+        var ended = await HttpAssert.Ok<PersonDto>(await _admin.PostAsync($"/api/people/{person.Id}/end-sign-ins", null));
+
+        Assert.True(ended.Active);
+        await HttpAssert.Problem(await kept.GetAsync("/api/me"), 403);
+        Assert.Equal(HttpStatusCode.OK, (await api.AsSubject(person.Id, "demo").GetAsync("/api/me")).StatusCode);
+        var audit = await HttpAssert.Ok<PageDto<AuditDto>>(await _admin.GetAsync($"/api/audit?action=person.end-sign-ins&recordId={person.Id}"));
+        Assert.Single(audit.Items, a => a.ActorId == "demo-admin" && a.Outcome == "Succeeded");
+    }
+
+    [Fact]
+    public async Task Anyone_signs_themselves_out_everywhere_through_the_api_and_a_token_from_before_opens_nothing()
+    {
+        var (person, _) = await CreateAsync(null, Roles.Advisor);
+        var kept = api.Anonymous();
+        kept.DefaultRequestHeaders.Authorization = new("Bearer", api.TokenFor(person.Id, at: DateTimeOffset.UtcNow.AddMinutes(-10)));
+
+        Assert.Equal(HttpStatusCode.NoContent, (await api.AsSubject(person.Id, "demo").PostAsync("/api/me/end-sign-ins", null)).StatusCode);
+
+        await HttpAssert.Problem(await kept.GetAsync("/api/me"), 403);
+        Assert.Equal(HttpStatusCode.OK, (await api.AsSubject(person.Id, "demo").GetAsync("/api/me")).StatusCode);
+    }
+
+    [Fact]
     public async Task Once_a_person_was_deactivated_a_token_that_does_not_say_when_it_was_issued_opens_nothing()
     {
         var (person, _) = await CreateAsync(null, Roles.CaseManager);

@@ -2,11 +2,13 @@ using System.Net;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Portal;
 using static SurvivorConnect.IntegrationTests.PortalSession;
 
 namespace SurvivorConnect.IntegrationTests;
@@ -253,6 +255,54 @@ public sealed class PortalSignInTests
 
         Assert.Equal(HttpStatusCode.Redirect, (await kept.GetAsync("/notifications")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await (await SignedInAsync(api, id)).GetAsync("/notifications")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Signing_out_everywhere_from_the_help_page_ends_every_earlier_sign_in_of_the_person_and_their_open_chat_and_they_sign_in_again()
+    {
+        // A youth's phone was taken while signed in: from another device they sign out everywhere.
+        await using var api = new ClockedApiFactory();
+        var chat = await new MentoringWorld(api).OpenChatAsync();
+        var takenPhone = await SignedInAsync(api, chat.YouthPersonId);
+        api.Time.Advance(TimeSpan.FromMinutes(3));
+        var otherDevice = await SignedInAsync(api, chat.YouthPersonId);
+        Assert.Contains("Sign out everywhere", await otherDevice.GetStringAsync("/help"), StringComparison.Ordinal);
+
+        // Past the five minutes by which a token's issue may be dated early, so the chat's token plainly came before.
+        api.Time.Advance(TimeSpan.FromMinutes(3));
+
+        using var fromSibling = new HttpRequestMessage(HttpMethod.Post, PortalModule.SignOutEverywherePath);
+        fromSibling.Headers.Add("Sec-Fetch-Site", "same-site");
+        Assert.Equal("/", (await otherDevice.SendAsync(fromSibling)).Headers.Location?.OriginalString);
+        Assert.Equal(HttpStatusCode.OK, (await takenPhone.GetAsync("/notifications")).StatusCode);
+
+        var answered = await otherDevice.PostAsync(PortalModule.SignOutEverywherePath, null);
+
+        Assert.Equal("/signin?signedout=everywhere", answered.Headers.Location?.OriginalString);
+        await ChatClient.EventuallyAsync(() => chat.Youth.Connection.State != HubConnectionState.Connected, "the youth's open chat closes");
+        Assert.Equal(HttpStatusCode.Redirect, (await takenPhone.GetAsync("/notifications")).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await otherDevice.GetAsync("/notifications")).StatusCode);
+        Assert.Contains("You are signed out on every device.", await api.Anonymous().GetStringAsync("/signin?signedout=everywhere"), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await (await SignedInAsync(api, chat.YouthPersonId)).GetAsync("/notifications")).StatusCode);
+        Assert.Equal(HubConnectionState.Connected, chat.Mentor.Connection.State);
+    }
+
+    [Fact]
+    public async Task An_admin_signs_someone_out_everywhere_from_their_panel_on_the_people_page()
+    {
+        await using var api = new ClockedApiFactory();
+        var id = "ms-" + Guid.NewGuid().ToString("N")[..8];
+        Assert.Equal(HttpStatusCode.Created, (await api.As("demo-admin").PostJson("/api/people", new { subjectId = id, displayName = "Mentor left signed in", roles = new[] { "Mentor" } })).StatusCode);
+        var leftSignedIn = await SignedInAsync(api, id);
+        api.Time.Advance(TimeSpan.FromMinutes(1));
+        var admin = await SignedInAsync(api, "demo-admin");
+
+        var done = await PostFormAsync(admin, "/people", "end-sign-ins", ("PersonId", id));
+
+        Assert.Contains("Signed out everywhere.", done, StringComparison.Ordinal);
+        Assert.Contains("· Active", done, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, (await leftSignedIn.GetAsync("/notifications")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/people")).StatusCode);
     }
 
     [Theory]

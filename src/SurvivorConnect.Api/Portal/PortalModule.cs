@@ -1,4 +1,5 @@
 using System.Net;
+using Mediator;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -95,6 +96,9 @@ public static class PortalModule
         // elsewhere holds a token of the old session, and signing someone out is all another site could make it do.
         session.MapPost("/signout", SignOut).WithName(nameof(SignOut)).AllowAnonymous().DisableAntiforgery();
 
+        // As /signout, having first ended every other sign-in of the person too (a phone left signed in, or taken).
+        session.MapPost(SignOutEverywherePath, SignOutEverywhere).WithName(nameof(SignOutEverywhere)).RequireAuthorization(Policies.SignedIn).DisableAntiforgery();
+
         // The quick exit ends the session from a page being left, as a beacon: it carries no form token, so it ends
         // the session only when the browser says it came from this site (Exit). Nobody leaving in a hurry is ever told
         // to slow down.
@@ -180,17 +184,28 @@ public static class PortalModule
     /// Ends the portal session and, where sign-in is Entra ID, the Entra ID session too (its end-session endpoint
     /// returns the browser to the sign-in page), so the next person on a shared device cannot sign straight back in.
     /// </summary>
-    private static async Task<Results<SignOutHttpResult, RedirectHttpResult>> SignOut(HttpContext context, IAuthenticationSchemeProvider schemes)
-    {
+    private static async Task<Results<SignOutHttpResult, RedirectHttpResult>> SignOut(HttpContext context, IAuthenticationSchemeProvider schemes) =>
         // Another site's page, also one on a sibling subdomain, may not sign anyone out (nor send them on to Entra ID's
         // sign-out): the browser says where a form came from.
+        PortalSignIn.FromThisSite(context.Request) ? await SignOutHereAsync(context, schemes, "1") : TypedResults.Redirect("/");
+
+    public const string SignOutEverywherePath = "/signout/everywhere";
+
+    private static async Task<Results<SignOutHttpResult, RedirectHttpResult>> SignOutEverywhere(HttpContext context, IAuthenticationSchemeProvider schemes, IMediator mediator, CancellationToken ct)
+    {
         if (!PortalSignIn.FromThisSite(context.Request))
         {
             return TypedResults.Redirect("/");
         }
 
+        await mediator.Send(new EndMySignIns(), ct);
+        return await SignOutHereAsync(context, schemes, "everywhere");
+    }
+
+    private static async Task<Results<SignOutHttpResult, RedirectHttpResult>> SignOutHereAsync(HttpContext context, IAuthenticationSchemeProvider schemes, string signedOutAs)
+    {
         context.Response.Headers["Clear-Site-Data"] = ClearSiteData;
-        var signedOut = new AuthenticationProperties { RedirectUri = PortalSignIn.SignInPath + "?signedout=1" };
+        var signedOut = new AuthenticationProperties { RedirectUri = $"{PortalSignIn.SignInPath}?signedout={signedOutAs}" };
         if (await schemes.GetSchemeAsync(PortalSignIn.EntraScheme) is null)
         {
             return TypedResults.SignOut(signedOut, [PortalSignIn.CookieScheme]);

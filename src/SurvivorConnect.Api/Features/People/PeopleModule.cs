@@ -32,6 +32,10 @@ public static class PeopleModule
             .RequireAuthorization(Policies.SignedIn)
             .WithTags("People")
             .WithSummary("Record that you have read how to leave quickly and clear your history.");
+        app.MapPost("/api/me/end-sign-ins", EndMySignIns).WithName(nameof(EndMySignIns))
+            .RequireAuthorization(Policies.SignedIn)
+            .WithTags("People")
+            .WithSummary("Sign out on every device, this one too: every sign-in made before now (portal sessions and tokens) opens nothing, and open pages and chats close.");
 
         var people = app.MapGroup("/api/people")
             .RequireAuthorization(Policies.AgencyAdmin)
@@ -46,6 +50,8 @@ public static class PeopleModule
             .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
         people.MapPost("/{id}/deactivate", Deactivate).WithName("DeactivatePerson").WithSummary("Stop a person's access at once.").ProducesProblem(StatusCodes.Status409Conflict);
         people.MapPost("/{id}/reactivate", Reactivate).WithName("ReactivatePerson").WithSummary("Restore a person's access.");
+        people.MapPost("/{id}/end-sign-ins", EndSignInsOf).WithName("EndSignIns")
+            .WithSummary("Sign a person out on every device without taking their access away: they sign in again.");
         return app;
     }
 
@@ -76,6 +82,15 @@ public static class PeopleModule
 
     private static async Task<Ok<PersonView>> Reactivate(IMediator mediator, string id, [FromHeader(Name = "If-Match")] string? ifMatch, HttpResponse response, CancellationToken ct) =>
         WithETag(response, await mediator.Send(new SetActive(id, true, ifMatch), ct));
+
+    private static async Task<NoContent> EndMySignIns(IMediator mediator, CancellationToken ct)
+    {
+        await mediator.Send(new EndMySignIns(), ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Ok<PersonView>> EndSignInsOf(IMediator mediator, string id, HttpResponse response, CancellationToken ct) =>
+        WithETag(response, await mediator.Send(new EndSignIns(id), ct));
 
     private static Ok<PersonView> WithETag(HttpResponse response, Person person)
     {

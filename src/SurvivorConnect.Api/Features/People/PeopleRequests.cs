@@ -73,6 +73,22 @@ public sealed record SetActive(string PersonId, bool Active, string? IfMatch) : 
 }
 
 /// <summary>
+/// Ends every sign-in the person made before now, on every device: portal sessions and tokens alike, the one asking too.
+/// For a phone or computer left signed in, or taken: whoever has it is signed out at once, and the person signs in again
+/// as usual. Their own, from wherever they are signed in.
+/// </summary>
+public sealed record EndMySignIns : ICommand<Person>, IAudited
+{
+    public AuditTarget Audit => new("person.end-own-sign-ins", "person");
+}
+
+/// <summary>An admin ends someone's sign-ins (<see cref="EndMySignIns"/>) without taking their access away: they sign in again.</summary>
+public sealed record EndSignIns(string PersonId) : ICommand<Person>, IAgencyAdminOnly, IAudited
+{
+    public AuditTarget Audit => new("person.end-sign-ins", "person", PersonId);
+}
+
+/// <summary>
 /// A person's roles or active state changed: whatever they are doing now (an open chat, say) must follow
 /// at once, not only on their next request.
 /// </summary>
@@ -136,7 +152,9 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
       IQueryHandler<GetPerson, Person>,
       ICommandHandler<CreatePerson, Person>,
       ICommandHandler<SetRoles, Person>,
-      ICommandHandler<SetActive, Person>
+      ICommandHandler<SetActive, Person>,
+      ICommandHandler<EndMySignIns, Person>,
+      ICommandHandler<EndSignIns, Person>
 {
     public async ValueTask<MeView> Handle(GetMe query, CancellationToken cancellationToken)
     {
@@ -291,6 +309,33 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
         // An admin given access back has an admin's powers again: as news to the other admins as one newly made.
         await TellAccessChangedAsync(changed, rolesGained: changed.Active && changed.Roles.Contains(Roles.AgencyAdmin) ? [Roles.AgencyAdmin] : null);
         return changed;
+    }
+
+    public async ValueTask<Person> Handle(EndMySignIns command, CancellationToken cancellationToken) => await EndSignInsAsync(user.UserId, cancellationToken);
+
+    public async ValueTask<Person> Handle(EndSignIns command, CancellationToken cancellationToken) => await EndSignInsAsync(command.PersonId, cancellationToken);
+
+    /// <summary>
+    /// No sign-in from before now opens anything (<see cref="Person.SignInsValidFrom"/>), and their open pages and chats,
+    /// on every instance, are checked again at once and close. Set on the record as it is now, whatever changed since it
+    /// was read: the end of their sign-ins needs no version.
+    /// </summary>
+    private async Task<Person> EndSignInsAsync(string personId, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var person = await Read(personId, cancellationToken);
+            try
+            {
+                var ended = await store.ReplaceAsync(Person.Container, person with { SignInsValidFrom = time.GetUtcNow() }, person.ETag!, cancellationToken);
+                await TellAccessChangedAsync(ended);
+                return ended;
+            }
+            catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed && attempt < 3)
+            {
+                // Changed meanwhile (their roles, the safety notice read): read again and set on that.
+            }
+        }
     }
 
     /// <summary>

@@ -37,9 +37,9 @@ public sealed record Person : Document
     public DateTimeOffset? DeactivatedAt { get; init; }
 
     /// <summary>
-    /// When the person was last deactivated or given access back: a sign-in (portal session or token) from before it
-    /// opens nothing, so a phone or a copied cookie kept from then, or signed in while they were deactivated, does not
-    /// come back to life with them.
+    /// When the person was last deactivated or given access back, or their sign-ins were ended (a phone taken): a sign-in
+    /// (portal session or token) from before it opens nothing, so a phone or a copied cookie kept from then, or signed in
+    /// while they were deactivated, does not come back to life with them.
     /// </summary>
     public DateTimeOffset? SignInsValidFrom { get; init; }
 
