@@ -599,6 +599,23 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
     }
 
     [Fact]
+    public async Task A_youth_whose_match_changed_since_their_page_was_drawn_is_told_so_plainly_not_that_their_answer_is_refused()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var youthPersonId = "yp-" + Guid.NewGuid().ToString("N")[..10];
+        var (youthId, _) = await _world.YouthAsync(personId: youthPersonId);
+        var match = await _world.AcceptedAsync(youthId, mentorId, mentor);
+        var portal = await PortalSession.SignedInAsync(api, youthPersonId);
+        Assert.Contains($"agree:{match.Id}:", await portal.GetStringAsync("/matches"), StringComparison.Ordinal);
+
+        await MentoringWorld.Ok(await mentor.PostAsync($"/api/matches/{match.Id}/decline", null));
+        var answered = await PortalSession.PostFormAsync(portal, "/matches", "act", ("Act", $"agree:{match.Id}:"));
+
+        Assert.Contains("This match changed since you opened this page, so nothing was done.", answered, StringComparison.Ordinal);
+        Assert.DoesNotContain("cannot be", answered, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Staff_other_than_the_supervisor_learn_nothing_of_a_wellbeing_answer_from_a_hold()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
