@@ -97,6 +97,23 @@ public sealed class SessionEndTests(PortalServer server)
     }
 
     [Fact]
+    public async Task A_page_brought_back_whole_by_Back_shows_nothing_until_the_server_says_the_session_lives_however_recent()
+    {
+        // Some phone browsers keep a page whole for Back, even one the server said not to keep: signed out since (or
+        // signed out everywhere from another device), it must not show itself again.
+        var youth = await server.SignInAsync("Riley (demo youth)", phone: true);
+        await youth.GotoAsync("/notifications");
+        var heading = youth.GetByRole(AriaRole.Heading, new() { Level = 1 });
+        await Expect(heading).ToBeVisibleAsync();
+        await youth.RouteAsync("**/session", route => route.FulfillAsync(new() { Status = 401 }));
+
+        await youth.EvaluateAsync("window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }))");
+
+        await Expect(youth).ToHaveURLAsync(server.BaseUrl + "/signin?ended=1");
+        await Expect(youth.GetByRole(AriaRole.Link, new() { Name = "Notices" })).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task A_page_put_away_is_covered_at_once_so_the_app_switcher_keeps_no_picture_of_it_and_shows_again_when_come_back_to()
     {
         var youth = await server.SignInAsync("Riley (demo youth)", phone: true);

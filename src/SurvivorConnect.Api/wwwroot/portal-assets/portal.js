@@ -100,11 +100,13 @@
 
   // A phone unlocked (or a tab come back to) after the idle time shows nothing of the page until the server says the
   // session still lives: the timer above can be minutes late waking, and its answer seconds late on a waking network.
+  // A page the browser brings back whole with Back (its back cache) is asked about however recent: the person may have
+  // signed out, or been signed out everywhere, since it was put away.
   let returning = false;
-  async function coverOnReturn() {
+  async function coverOnReturn(restored = false) {
     if (left || returning || document.visibilityState !== 'visible') return;
     const idleMinutes = Number(document.querySelector('nav[aria-label="Main"]')?.dataset.idleMinutes);
-    if (!(idleMinutes > 0) || Date.now() - lastActive <= idleMinutes * 60000) {
+    if (!(idleMinutes > 0) || (!restored && Date.now() - lastActive <= idleMinutes * 60000)) {
       document.documentElement.classList.remove('covered');
       return;
     }
@@ -118,7 +120,7 @@
         const state = await sessionState();
         if (left) return;
         if (state === 'live') {
-          lastActive = Date.now() - Math.max(idleMinutes / 2, idleMinutes - 2) * 60000;
+          lastActive = Math.max(lastActive, Date.now() - Math.max(idleMinutes / 2, idleMinutes - 2) * 60000);
           document.documentElement.classList.remove('covered');
           return;
         }
@@ -130,8 +132,8 @@
       returning = false;
     }
   }
-  document.addEventListener('visibilitychange', coverOnReturn);
-  window.addEventListener('pageshow', coverOnReturn);
+  document.addEventListener('visibilitychange', () => coverOnReturn());
+  window.addEventListener('pageshow', (event) => coverOnReturn(event.persisted));
 
   // Put away (another app, another tab, the phone locked), the page is covered at once: the app switcher and the tab
   // overview keep a picture of what was last on screen, and a tab woken from the freezer shows it before any check.
