@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using SurvivorConnect.Api.Features.Notifications;
 using static Microsoft.Playwright.Assertions;
 
 namespace SurvivorConnect.BrowserTests;
@@ -66,6 +68,55 @@ public sealed class CaseManagerHandoverTests(PortalServer server)
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await alex.GetAsync($"/api/youth/{youthId}")).StatusCode);
         using var asSuccessor = await server.ApiAsAsync(successor, "demo");
         (await asSuccessor.GetAsync($"/api/youth/{youthId}")).EnsureSuccessStatusCode();
+    }
+
+    [Fact]
+    public async Task A_case_manager_s_open_page_drops_a_youth_handed_to_someone_else_and_their_flags_page_goes_once_the_role_is_taken_away()
+    {
+        using var admin = await server.ApiAsAsync("demo-admin");
+        var first = await AddCaseManagerAsync(admin);
+        var successor = await AddCaseManagerAsync(admin);
+        using var asFirst = await server.ApiAsAsync(first, "demo");
+        var name = "Aaa Moved " + Guid.NewGuid().ToString("N")[..6];
+        var youthId = await ReferAsync(asFirst, name);
+        var page = await server.SignInAsAddedAsync(first);
+        await OpenWithNoticesAsync(page, "/caseload", first);
+        var card = page.Locator("li.card", new() { HasText = name });
+        await Expect(card).ToBeVisibleAsync();
+
+        var youth = await admin.GetAsync($"/api/youth/{youthId}");
+        using (var handOver = new HttpRequestMessage(HttpMethod.Put, $"/api/youth/{youthId}/case-managers") { Content = JsonContent.Create(new { caseManagerIds = new[] { successor } }) })
+        {
+            handOver.Headers.TryAddWithoutValidation("If-Match", youth.Headers.ETag!.Tag);
+            (await admin.SendAsync(handOver)).EnsureSuccessStatusCode();
+        }
+
+        await Expect(card).ToHaveCountAsync(0);
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync();
+
+        await OpenWithNoticesAsync(page, "/flags", first);
+        var person = await admin.GetAsync($"/api/people/{first}");
+        using (var demote = new HttpRequestMessage(HttpMethod.Put, $"/api/people/{first}/roles") { Content = JsonContent.Create(new { roles = new[] { "Recruiter" } }) })
+        {
+            demote.Headers.TryAddWithoutValidation("If-Match", person.Headers.ETag!.Tag);
+            (await admin.SendAsync(demote)).EnsureSuccessStatusCode();
+        }
+
+        await Expect(page).ToHaveURLAsync(server.BaseUrl + "/not-available");
+        await Accessibility.AssertNoSeriousViolationsAsync(page);
+    }
+
+    /// <summary>Opens a page and waits until the server holds its notice connection, on which every page hears that its person's access changed.</summary>
+    private async Task OpenWithNoticesAsync(IPage page, string path, string personId)
+    {
+        var connections = server.Services.GetRequiredService<NoticeConnections>();
+        var before = connections.Of("demo", personId).Select(c => c.ConnectionId).ToHashSet(StringComparer.Ordinal);
+        await page.GotoAsync(path);
+        for (var waited = 0; !connections.Of("demo", personId).Any(c => !before.Contains(c.ConnectionId)); waited += 50)
+        {
+            Assert.True(waited < 10000, $"{path} opened no notice connection.");
+            await Task.Delay(50);
+        }
     }
 
     private static async Task<string> AddCaseManagerAsync(HttpClient admin)

@@ -178,7 +178,7 @@ public sealed record GetRecommendations(string YouthId, int Top) : IQuery<Recomm
 
 internal sealed class YouthHandlers(
     MentoringData data, MentorPool pool, PeopleRepository people, IOptions<MatchingWeights> weights, MatchConsentGuard consent, MentorEligibilityGuard eligibility,
-    Notifier notifier, IPublisher publisher, NameOrderBackfill nameOrder)
+    Notifier notifier, OpenPages pages, IPublisher publisher, NameOrderBackfill nameOrder)
     : ICommandHandler<ReferYouth, YouthReferral>,
       ICommandHandler<UpdateYouth, YouthReferral>,
       ICommandHandler<SetCaseManagers, YouthReferral>,
@@ -244,6 +244,7 @@ internal sealed class YouthHandlers(
         }
 
         var saved = await SaveAsync(changed with { CaseManagerIds = acting }, youth.PersonId, ifMatch, ct);
+        await pages.RedrawAsync(data.AgencyId, youth.CaseManagerIds.Except(acting, StringComparer.Ordinal));
 
         // The do-not-match list and preferences are what a match step checks of the youth: one under way now fails.
         await eligibility.YouthChangedAsync(saved.Id);
@@ -302,8 +303,10 @@ internal sealed class YouthHandlers(
         // A match step checked against the old case managers fails, as after any change to the youth that it reads.
         await eligibility.YouthChangedAsync(saved.Id);
 
-        // Open chats follow the caseload at once: former case managers stop reading them, new ones may join.
+        // Open chats follow the caseload at once: former case managers stop reading them, new ones may join; their open
+        // pages (the youth's record, the caseload, the flags) are drawn again without the youth.
         await TellMatchesAsync(saved.Id);
+        await pages.RedrawAsync(data.AgencyId, youth.CaseManagerIds.Except(ids, StringComparer.Ordinal));
 
         await notifier.SendAsync(ids.Except(youth.CaseManagerIds, StringComparer.Ordinal), Notices.CaseloadAdded, null, ct);
         return saved;

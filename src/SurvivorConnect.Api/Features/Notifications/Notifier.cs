@@ -19,6 +19,9 @@ public interface INotificationClient
 
     /// <summary>Why the server is closing this connection as it opens (see <see cref="LiveConnections"/>).</summary>
     Task ConnectionRefused(string reason);
+
+    /// <summary>What the person may see has shrunk: the page clears itself and is drawn again (<see cref="OpenPages"/>).</summary>
+    Task AccessChanged();
 }
 
 /// <summary>

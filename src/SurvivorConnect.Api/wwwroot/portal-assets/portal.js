@@ -502,7 +502,20 @@
   // ---- Notices: pushed live to every signed-in page. ----
   function startNotices() {
     if (notices || !document.querySelector('nav[aria-label="Main"]')) return;
-    notices = keepConnected('/hubs/notifications', (hub) => hub.on('NotificationReceived', (notice) => {
+    notices = keepConnected('/hubs/notifications', (hub) => {
+      // What the person may see has shrunk (a role taken away, a youth handed on): what the page shows goes at once, and
+      // it is drawn again as they may see it now.
+      hub.on('AccessChanged', () => {
+        if (left) return;
+        clear();
+        window.location.replace(window.location.pathname + window.location.search);
+      });
+      listenForNotices(hub);
+    }, async () => {});
+  }
+
+  function listenForNotices(hub) {
+    hub.on('NotificationReceived', (notice) => {
       toast(document.querySelector('nav[data-discreet-notices]') ? 'You have a new notice.' : `New notice: ${notice.text}`);
       const list = document.querySelector('[data-notices]');
       if (list) {
@@ -529,7 +542,7 @@
         list.prepend(item);
         document.querySelector('[data-notices] ~ [data-empty]')?.remove();
       }
-    }), async () => {});
+    });
   }
 
   // ---- Chat: live, with sending / sent / held states, catch-up by sequence and no doubled message. ----

@@ -1,0 +1,79 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using SurvivorConnect.Api.Features.Notifications;
+using SurvivorConnect.Api.Infrastructure.Auth;
+
+namespace SurvivorConnect.IntegrationTests;
+
+/// <summary>
+/// A person's open pages hear at once when what they may see shrinks (a youth handed on, a role taken away), so they
+/// draw themselves again rather than go on showing it; whoever made the change keeps the page that shows its outcome.
+/// </summary>
+[Collection(SharedApi.Name)]
+public sealed class OpenPagesTests(ApiFactory api)
+{
+    private readonly MentoringWorld _world = new(api);
+
+    [Fact]
+    public async Task A_case_manager_s_pages_hear_when_a_youth_is_handed_away_from_them_or_they_are_put_on_the_youth_s_do_not_match_list()
+    {
+        var (otherId, _) = await _world.PersonAsync(Roles.CaseManager);
+        // A mentor too, whom the youth may ask never to be matched with.
+        await _world.SetRolesAsync(otherId, Roles.CaseManager, Roles.Mentor);
+        var (youthId, _) = await _world.YouthAsync();
+        var (other, otherTold) = await ListenAsync(otherId);
+        var (actor, actorTold) = await ListenAsync("demo-casemanager");
+        await using var _ = other;
+        await using var __ = actor;
+
+        await _world.HandOverAsync(youthId, "demo-casemanager", otherId);
+        await _world.HandOverAsync(youthId, "demo-casemanager");
+        await Settle.UntilAsync(() => Task.FromResult(otherTold() == 1));
+        Assert.Equal(1, otherTold());
+
+        await _world.HandOverAsync(youthId, "demo-casemanager", otherId);
+        var youth = await _world.CaseManager.GetAsync($"/api/youth/{youthId}");
+        await MentoringWorld.Ok(await _world.CaseManager.PutJson($"/api/youth/{youthId}", new
+        {
+            displayName = (await MentoringWorld.Ok<JsonElement>(youth)).GetProperty("displayName").GetString(), age = 16, doNotMatch = new[] { otherId },
+        }, youth.Headers.ETag!.Tag));
+        await Settle.UntilAsync(() => Task.FromResult(otherTold() == 2));
+        Assert.Equal(2, otherTold());
+
+        Assert.Equal(0, actorTold());
+    }
+
+    [Fact]
+    public async Task A_person_s_pages_hear_when_a_role_is_taken_away_and_not_when_one_is_only_given()
+    {
+        var (personId, _) = await _world.PersonAsync(Roles.CaseManager);
+        var (pages, told) = await ListenAsync(personId);
+        await using var _ = pages;
+
+        await _world.SetRolesAsync(personId, Roles.CaseManager, Roles.Recruiter);
+        await _world.SetRolesAsync(personId, Roles.Recruiter);
+
+        await Settle.UntilAsync(() => Task.FromResult(told() == 1));
+        await Task.Delay(200);
+        Assert.Equal(1, told());
+    }
+
+    private async Task<(HubConnection Connection, Func<int> Told)> ListenAsync(string personId)
+    {
+        var told = 0;
+        var connection = NoticeListener.Build(api, personId);
+        connection.On(nameof(INotificationClient.AccessChanged), () => Interlocked.Increment(ref told));
+        await connection.StartAsync();
+        try
+        {
+            // Answered only once the hub has put the connection in its person's group (NoticeListener).
+            await connection.InvokeAsync("Listening");
+        }
+        catch (HubException)
+        {
+        }
+
+        return (connection, () => Volatile.Read(ref told));
+    }
+}
