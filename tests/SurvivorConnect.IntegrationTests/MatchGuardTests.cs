@@ -613,6 +613,15 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
 
         Assert.Contains("This match changed since you opened this page, so nothing was done.", answered, StringComparison.Ordinal);
         Assert.DoesNotContain("cannot be", answered, StringComparison.Ordinal);
+
+        // Their own yes sent again (a second tab, a second tap) is answered as saved, not as nothing done.
+        var (secondMentorId, secondMentor) = await _world.ReadyMentorAsync();
+        var again = await _world.AcceptedAsync(youthId, secondMentorId, secondMentor);
+        await PortalSession.PostFormAsync(portal, "/matches", "act", ("Act", $"agree:{again.Id}:"));
+        var twice = await PortalSession.PostFormAsync(portal, "/matches", "act", ("Act", $"agree:{again.Id}:"));
+
+        Assert.Contains("Thank you. Your answer is saved.", twice, StringComparison.Ordinal);
+        Assert.DoesNotContain("nothing was done", twice, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -58,7 +58,7 @@ public abstract class PortalPage : ComponentBase
         (FieldErrors.Count > 0 || FailedOnOurSide || RefusedAsAsked) && HttpContext?.Request.HasFormContentType == true && HttpContext.Request.Form["_handler"] == formName;
 
     /// <summary>The last action was refused for what it asked, not for a change made meanwhile (409).</summary>
-    private bool RefusedAsAsked { get; set; }
+    protected bool RefusedAsAsked { get; private set; }
 
     /// <summary>What was typed into <paramref name="field"/> of a form shown again (see <see cref="Retyped"/>); otherwise <paramref name="stored"/>.</summary>
     protected string? Typed(string formName, string field, string? stored = null) =>
