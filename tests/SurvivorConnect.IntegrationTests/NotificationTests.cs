@@ -98,11 +98,38 @@ public sealed class NotificationTests(ApiFactory api)
         Assert.NotEqual($"{Digest.Of("reminder~opportunity~session~24h", 32)}~demo-mentor", id);
         Assert.NotEqual(id, await api.NoticeIdAsync("reminder~opportunity~session~24h", "demo-mentor", "demo-north"));
         // The secret is kept, so another instance (or this one after a restart) makes the same id and sends nothing twice.
-        Assert.Equal(id, await new NoticeIds(api.Services.GetRequiredService<IDocumentStore>()).OfAsync("demo", "reminder~opportunity~session~24h", "demo-mentor", CancellationToken.None));
+        Assert.Equal(id, await new NoticeIds(api.Services.GetRequiredService<IDocumentStore>(), TimeProvider.System).OfAsync("demo", "reminder~opportunity~session~24h", "demo-mentor", CancellationToken.None));
 
         await HttpAssert.Problem(await mentor.PostAsync($"/api/notifications/{NoticeKey.DocumentId}/read", null), 404);
         await HttpAssert.Problem(await _world.Admin.PostAsync($"/api/notifications/{NoticeKey.DocumentId}/read", null), 404);
         Assert.DoesNotContain(await _world.Admin.NoticesAsync(), n => n.Id == NoticeKey.DocumentId);
+    }
+
+    [Fact]
+    public async Task A_notice_sent_under_its_id_of_before_the_agency_s_secret_counts_as_sent_and_one_standing_goes_on_standing()
+    {
+        var (personId, person) = await _world.PersonAsync(Roles.CaseManager);
+        var once = "former-once~" + Guid.NewGuid().ToString("N");
+        var standing = "former-standing~" + Guid.NewGuid().ToString("N");
+        var raw = api.Services.GetRequiredService<IDocumentStore>();
+        foreach (var (key, about) in new[] { (once, (string?)null), (standing, "flag-1") })
+        {
+            await raw.CreateAsync(Notification.Container, new Notification
+            {
+                Id = $"{Digest.Of(key, 32)}~{personId}", AgencyId = "demo", PartitionKey = "demo", RecipientId = personId, Kind = "test",
+                Text = "Told before.", At = DateTimeOffset.UtcNow.AddHours(-1), About = about,
+            }, CancellationToken.None);
+        }
+
+        await using var scope = api.Services.GetRequiredService<IServiceScopeFactory>().CreateAgencyScope("demo", "system-test");
+        var notifier = scope.ServiceProvider.GetRequiredService<Notifier>();
+        Assert.False(await notifier.SendOnceAsync(personId, new Notice("test", "Told again."), once, CancellationToken.None));
+        Assert.False(await notifier.SendStandingAsync(personId, new Notice("test", "Told again."), standing, "flag-2", _ => Task.FromResult(true), CancellationToken.None));
+
+        var told = await person.NoticesAsync();
+        Assert.Equal(2, told.Count);
+        Assert.All(told, n => Assert.Equal("Told before.", n.Text));
+        Assert.True(told.Single(n => n.Id.StartsWith(Digest.Of(standing, 32), StringComparison.Ordinal)).At > DateTimeOffset.UtcNow.AddMinutes(-1));
     }
 
     [Fact]

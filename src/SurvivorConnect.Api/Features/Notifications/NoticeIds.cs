@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Notifications;
@@ -11,33 +12,53 @@ namespace SurvivorConnect.Api.Features.Notifications;
 /// hash would let them try the keys they can guess (their own chat's, their youth's) until one matched. Hashed with
 /// the agency's secret (<see cref="NoticeKey"/>), an id tells nothing to anyone without the store.
 /// </summary>
-public sealed class NoticeIds(IDocumentStore store)
+public sealed class NoticeIds(IDocumentStore store, TimeProvider time)
 {
-    private readonly ConcurrentDictionary<string, byte[]> _secrets = new(StringComparer.Ordinal);
+    /// <summary>
+    /// How long after the secret was made a notice may still be found under the id of before: longer than any reminder
+    /// is set ahead and any flag's notice stands unread in practice.
+    /// </summary>
+    public static readonly TimeSpan FormerIdsKept = TimeSpan.FromDays(30);
+
+    private readonly ConcurrentDictionary<string, NoticeKey> _keys = new(StringComparer.Ordinal);
 
     public async Task<string> OfAsync(string agencyId, string key, string recipient, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(key);
-        var secret = _secrets.TryGetValue(agencyId, out var known) ? known : _secrets.GetOrAdd(agencyId, await ReadOrMakeAsync(agencyId, ct));
+        var secret = Convert.FromBase64String((await KeyAsync(agencyId, ct)).Key);
         return $"{Convert.ToHexStringLower(HMACSHA256.HashData(secret, Encoding.UTF8.GetBytes(key)))[..32]}~{recipient}";
     }
 
-    private async Task<byte[]> ReadOrMakeAsync(string agencyId, CancellationToken ct)
+    /// <summary>
+    /// The id the same notice had before ids were keyed by the agency's secret (a plain hash), while a notice sent then may
+    /// still be about (<see cref="FormerIdsKept"/>): found under it, a notice counts as sent, and one that stands goes on
+    /// standing, so the first day after the change does not tell everyone everything again.
+    /// </summary>
+    public async Task<string?> FormerOfAsync(string agencyId, string key, string recipient, CancellationToken ct) =>
+        time.GetUtcNow() - (await KeyAsync(agencyId, ct)).MadeAt < FormerIdsKept ? $"{Digest.Of(key, 32)}~{recipient}" : null;
+
+    private async Task<NoticeKey> KeyAsync(string agencyId, CancellationToken ct) =>
+        _keys.TryGetValue(agencyId, out var known) ? known : _keys.GetOrAdd(agencyId, await ReadOrMakeAsync(agencyId, ct));
+
+    private async Task<NoticeKey> ReadOrMakeAsync(string agencyId, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
             if (await store.ReadAsync<NoticeKey>(Notification.Container, NoticeKey.DocumentId, agencyId, ct) is { } stored)
             {
-                return Convert.FromBase64String(stored.Key);
+                return stored;
             }
 
             try
             {
-                var made = new NoticeKey
+                return await store.CreateAsync(Notification.Container, new NoticeKey
                 {
-                    Id = NoticeKey.DocumentId, AgencyId = agencyId, PartitionKey = agencyId, Key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-                };
-                return Convert.FromBase64String((await store.CreateAsync(Notification.Container, made, ct)).Key);
+                    Id = NoticeKey.DocumentId,
+                    AgencyId = agencyId,
+                    PartitionKey = agencyId,
+                    Key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+                    MadeAt = time.GetUtcNow(),
+                }, ct);
             }
             catch (StoreException ex) when (ex.IsAlreadyThere && attempt < 3)
             {

@@ -45,4 +45,7 @@ public sealed record NoticeKey : Document
 
     /// <summary>Base64 of 32 random bytes.</summary>
     public required string Key { get; init; }
+
+    /// <summary>When it was made: notices sent before it have the ids of before (<see cref="NoticeIds.FormerOfAsync"/>).</summary>
+    public required DateTimeOffset MadeAt { get; init; }
 }

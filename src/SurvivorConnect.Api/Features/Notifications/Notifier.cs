@@ -129,9 +129,16 @@ public sealed partial class Notifier(
     public async Task<bool> SendOnceAsync(string recipient, Notice notice, string key, CancellationToken ct, string? matchId = null)
     {
         ArgumentNullException.ThrowIfNull(notice);
+        // Made first: a conflict making the agency's secret is no sign the notice was sent.
+        var id = await ids.OfAsync(store.AgencyId, key, recipient, ct);
+        if (await FormerAsync(key, recipient, ct) is not null)
+        {
+            return false;
+        }
+
         try
         {
-            await StoreAndPushAsync(await ids.OfAsync(store.AgencyId, key, recipient, ct), recipient, notice, matchId, ct);
+            await StoreAndPushAsync(id, recipient, notice, matchId, ct);
             return true;
         }
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.Conflict)
@@ -183,19 +190,21 @@ public sealed partial class Notifier(
         var id = await ids.OfAsync(store.AgencyId, key, recipient, ct);
         for (var attempt = 1; ; attempt++)
         {
-            var existing = await store.ReadAsync<Notification>(Notification.Container, id, store.AgencyId, ct);
+            var current = await store.ReadAsync<Notification>(Notification.Container, id, store.AgencyId, ct);
+            var existing = current ?? await FormerAsync(key, recipient, ct);
             if (existing?.About == about)
             {
                 return false;
             }
 
             var standing = existing is { ReadAt: null, About: { } told } && await stillOpen(told);
-            var next = standing ? existing! with { At = store.Now } : New(id, recipient, notice, matchId) with { About = about };
             try
             {
-                var stored = existing is null
-                    ? await store.CreateAsync(Notification.Container, next, ct)
-                    : await store.ReplaceAsync(Notification.Container, next, existing.ETag!, ct);
+                var stored = standing
+                    ? await store.ReplaceAsync(Notification.Container, existing! with { At = store.Now }, existing!.ETag!, ct)
+                    : current is null
+                        ? await store.CreateAsync(Notification.Container, New(id, recipient, notice, matchId) with { About = about }, ct)
+                        : await store.ReplaceAsync(Notification.Container, New(id, recipient, notice, matchId) with { About = about }, current.ETag!, ct);
                 if (!standing)
                 {
                     await PushAsync(recipient, stored, ct);
@@ -228,6 +237,12 @@ public sealed partial class Notifier(
             }
         }
     }
+
+    /// <summary>The notice sent for <paramref name="key"/> under its id of before (<see cref="NoticeIds.FormerOfAsync"/>), if any.</summary>
+    private async Task<Notification?> FormerAsync(string key, string recipient, CancellationToken ct) =>
+        await ids.FormerOfAsync(store.AgencyId, key, recipient, ct) is { } former
+            ? await store.ReadAsync<Notification>(Notification.Container, former, store.AgencyId, ct)
+            : null;
 
     private async Task StoreAndPushAsync(string id, string recipient, Notice notice, string? matchId, CancellationToken ct) =>
         await PushAsync(recipient, await store.CreateAsync(Notification.Container, New(id, recipient, notice, matchId), ct), ct);
