@@ -64,7 +64,7 @@ public sealed class SessionEndTests(PortalServer server)
         var heading = youth.GetByRole(AriaRole.Heading, new() { Level = 1 });
         await Expect(heading).ToBeVisibleAsync();
         var answer = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await youth.RouteAsync("**/session", async route =>
+        await youth.RouteAsync(new System.Text.RegularExpressions.Regex("/session(\\?|$)"), async route =>
         {
             if (await answer.Task)
             {
@@ -105,7 +105,7 @@ public sealed class SessionEndTests(PortalServer server)
         await youth.GotoAsync("/notifications");
         var heading = youth.GetByRole(AriaRole.Heading, new() { Level = 1 });
         await Expect(heading).ToBeVisibleAsync();
-        await youth.RouteAsync("**/session", route => route.FulfillAsync(new() { Status = 401 }));
+        await youth.RouteAsync(new System.Text.RegularExpressions.Regex("/session(\\?|$)"), route => route.FulfillAsync(new() { Status = 401 }));
 
         await youth.EvaluateAsync("window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }))");
 
@@ -176,7 +176,7 @@ public sealed class SessionEndTests(PortalServer server)
         await background.GotoAsync(server.BaseUrl + "/matches");
         await Expect(background.GetByRole(AriaRole.Link, new() { Name = "Notices" })).ToBeVisibleAsync();
         // The background tab cannot ask the server (as on a flaky signal): only the other tab's word keeps it.
-        await background.RouteAsync("**/session", route => route.AbortAsync());
+        await background.RouteAsync(new System.Text.RegularExpressions.Regex("/session(\\?|$)"), route => route.AbortAsync());
 
         // Longer than the idle time at work in the first tab, a key every four minutes; the background tab sees none of it.
         for (var worked = TimeSpan.Zero; worked < Idle + TimeSpan.FromMinutes(4); worked += TimeSpan.FromMinutes(4))
@@ -228,6 +228,35 @@ public sealed class SessionEndTests(PortalServer server)
         await Expect(other.Locator("main").GetByRole(AriaRole.Status)).ToContainTextAsync("You are signed out on every device.");
         await Expect(phone).ToHaveURLAsync(server.BaseUrl + "/signin?ended=1");
         await Expect(phone.GetByRole(AriaRole.Link, new() { Name = "Notices" })).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task A_page_left_open_when_someone_else_signs_in_on_the_same_browser_clears_itself_and_leaves_their_session_on()
+    {
+        // A shared computer: the first person walked away from a tab; the next signs in as themselves in another tab.
+        using var admin = await server.ApiAsAsync("demo-admin");
+        var first = "first-" + Guid.NewGuid().ToString("N")[..8];
+        var next = "next-" + Guid.NewGuid().ToString("N")[..8];
+        foreach (var id in new[] { first, next })
+        {
+            (await admin.PostAsJsonAsync("/api/people", new { subjectId = id, displayName = "Person " + id[^4..], roles = new[] { "Advisor" } })).EnsureSuccessStatusCode();
+        }
+
+        var leftOpen = await server.SignInAsAddedAsync(first);
+        await leftOpen.RunAndWaitForWebSocketAsync(() => leftOpen.GotoAsync("/notifications"));
+        await Expect(leftOpen.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync();
+
+        var other = await leftOpen.Context.NewPageAsync();
+        await other.GotoAsync("/signin");
+        var form = other.Locator("form[action='/signin/demo']").First;
+        await form.Locator("input[name=personId]").EvaluateAsync("(input, id) => input.value = id", next);
+        await form.GetByRole(AriaRole.Button).ClickAsync();
+        await other.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
+
+        await Expect(leftOpen).Not.ToHaveURLAsync(server.BaseUrl + "/notifications");
+        await Expect(leftOpen).Not.ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin"));
+        await other.ReloadAsync();
+        await Expect(other).Not.ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin"));
     }
 
     [Fact]

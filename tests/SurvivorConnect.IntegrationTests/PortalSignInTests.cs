@@ -288,6 +288,23 @@ public sealed class PortalSignInTests
     }
 
     [Fact]
+    public async Task Asked_with_the_session_a_page_was_drawn_in_the_status_says_when_the_browser_is_in_another_one_now()
+    {
+        await using var api = new ApiFactory();
+        var client = await SignedInAsync(api, "demo-youth");
+        var tag = System.Text.RegularExpressions.Regex.Match(await client.GetStringAsync("/notifications"), "data-session=\"([0-9a-f]+)\"").Groups[1].Value;
+        Assert.Equal(16, tag.Length);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await client.GetAsync($"/session?tag={tag}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await client.GetAsync("/session")).StatusCode);
+
+        // Someone signs in over it on the same browser: a page of the first session is told, and no session is ended.
+        await client.PostAsync("/signin/demo", new FormUrlEncodedContent([new("personId", "demo-advisor"), new("__RequestVerificationToken", await FormTokenAsync(client, "/signin"))]));
+        await HttpAssert.Problem(await client.GetAsync($"/session?tag={tag}"), 409);
+        Assert.Equal(HttpStatusCode.NoContent, (await client.GetAsync("/session")).StatusCode);
+    }
+
+    [Fact]
     public async Task An_admin_signs_someone_out_everywhere_from_their_panel_on_the_people_page()
     {
         await using var api = new ClockedApiFactory();

@@ -107,7 +107,9 @@ public static class PortalModule
         // The cookie's sliding expiry does the work: a request from someone signed in moves their idle time-out on,
         // except the status check, which only answers 204 while the session is on (401 or 403 once it is not).
         session.MapPost(PortalSignIn.KeepAlivePath, SessionIsOn).WithName("KeepSessionAlive").RequireAuthorization(Policies.SignedIn);
-        session.MapGet(PortalSignIn.StatusPath, SessionIsOn).WithName("SessionStatus").RequireAuthorization(Policies.SignedIn);
+        // Asked with the session a page was drawn in (tag), it is 409 once the browser's session is another (someone
+        // signed in over it): the page then clears itself without ending the session now in the browser.
+        session.MapGet(PortalSignIn.StatusPath, SessionStatus).WithName("SessionStatus").RequireAuthorization(Policies.SignedIn);
 
         // The exit link itself, followed when the page's script has not run (a slow phone, scripts off): it signs out
         // on its way to the neutral site, as the script's beacon would.
@@ -222,6 +224,11 @@ public static class PortalModule
     }
 
     private static NoContent SessionIsOn() => TypedResults.NoContent();
+
+    private static Results<NoContent, ProblemHttpResult> SessionStatus(HttpContext context, string? tag) =>
+        tag is null || tag == PortalSessions.TagOf(context.User)
+            ? TypedResults.NoContent()
+            : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Another session.", detail: "This page was drawn in a session that is no longer this browser's.");
 
     /// <summary>
     /// What a browser keeps of the site besides cookies (cached scripts and styles, a record of the visit) goes too.

@@ -47,6 +47,12 @@ public sealed partial class PortalSessions(
             : null;
 
     /// <summary>
+    /// What a page carries of the session it was drawn in (a hash: the id itself is never on a page), so that, asked
+    /// later, the server can say the browser's session is another one now (someone signed in over it).
+    /// </summary>
+    public static string TagOf(ClaimsPrincipal principal) => SessionOf(principal) is { } session ? Pipeline.Digest.Of(session, 16) : "";
+
+    /// <summary>
     /// Ends the signed-in person's portal session, if the principal is one. It never fails the sign-out it is part of:
     /// the cookie goes from the browser whatever happens here, and a person leaving in a hurry does not wait for other
     /// tabs' connections to close.

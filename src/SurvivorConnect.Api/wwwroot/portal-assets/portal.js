@@ -106,7 +106,8 @@
   async function coverOnReturn(restored = false) {
     if (left || returning || document.visibilityState !== 'visible') return;
     const idleMinutes = Number(document.querySelector('nav[aria-label="Main"]')?.dataset.idleMinutes);
-    if (!(idleMinutes > 0) || (!restored && Date.now() - lastActive <= idleMinutes * 60000)) {
+    const idle = Date.now() - lastActive > idleMinutes * 60000;
+    if (!(idleMinutes > 0) || (!restored && !idle)) {
       document.documentElement.classList.remove('covered');
       return;
     }
@@ -124,7 +125,9 @@
           document.documentElement.classList.remove('covered');
           return;
         }
-        if (state !== 'unknown' || Date.now() - askedSince > 5 * 60000) break;
+        // A page brought back within its idle time waits out a slow network too, rather than end a session in use.
+        const waiting = state === 'unknown' || (state === 'offline' && !idle);
+        if (!waiting || Date.now() - askedSince > 5 * 60000) break;
         await new Promise((resolve) => setTimeout(resolve, wait + Math.random() * 1000));
       }
       endSession();
@@ -171,14 +174,26 @@
     return await sessionState(method, path) === 'ended';
   }
 
-  // 'ended' (401 or 403), 'live', 'unknown' (the server failing or too busy to say), or 'offline' (no answer in time).
+  // 'ended' (401 or 403), 'live', 'other' (the browser is in another session now: someone signed in over this page's),
+  // 'unknown' (the server failing or too busy to say), or 'offline' (no answer in time).
   async function sessionState(method = 'GET', path = '/session') {
+    const tag = document.querySelector('nav[aria-label="Main"]')?.dataset.session;
+    const asked = method === 'GET' && path === '/session' && tag ? `${path}?tag=${encodeURIComponent(tag)}` : path;
     try {
-      const response = await fetch(path, { method, credentials: 'same-origin', signal: AbortSignal.timeout?.(10000) });
+      const response = await fetch(asked, { method, credentials: 'same-origin', signal: AbortSignal.timeout?.(10000) });
+      if (response.status === 409) { leaveForOtherSession(); return 'other'; }
       return response.status === 401 || response.status === 403 ? 'ended' : response.ok ? 'live' : 'unknown';
     } catch {
       return 'offline';
     }
+  }
+
+  // What this page showed was someone else's session's: it goes, and the browser goes home as whoever is signed in now.
+  // Not through the exit, which would end that other person's session.
+  function leaveForOtherSession() {
+    if (left) return;
+    clear();
+    window.location.replace('/');
   }
 
   // Idled out, or no longer allowed in: what the page showed goes, as for the quick exit, and sign-in says why.
@@ -468,6 +483,9 @@
           return;
         }
         quiet = setTimeout(() => banner(lost()), 2000);
+        // Closed because the page's session ended: the connection opened next would be the browser's session now, which
+        // may be someone else's (signed in over it), so the page asks first which it is.
+        sessionState();
         retry();
       };
       try {
