@@ -130,6 +130,13 @@ public sealed class MentoringWorld(ApiFactory api)
         await Created<MatchDto>(await CaseManager.PostJson("/api/matches", new { youthId, mentorId }));
 
     /// <summary>A match proposed and accepted by its mentor: it waits for the youth.</summary>
+    public async Task<MatchDto> AcceptedAsync(string youthId, string mentorId, HttpClient mentor)
+    {
+        var match = await ProposeAsync(youthId, mentorId);
+        await Ok(await mentor.PostAsync($"/api/matches/{match.Id}/accept", null));
+        return match;
+    }
+
     /// <summary>The case manager records the youth's no, against the match as it is now (its version as If-Match).</summary>
     public async Task<HttpResponseMessage> RecordYouthsNoAsync(string matchId)
     {
@@ -137,13 +144,6 @@ public sealed class MentoringWorld(ApiFactory api)
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/matches/{matchId}/decline");
         request.Headers.TryAddWithoutValidation("If-Match", shown.Version);
         return await CaseManager.SendAsync(request);
-    }
-
-    public async Task<MatchDto> AcceptedAsync(string youthId, string mentorId, HttpClient mentor)
-    {
-        var match = await ProposeAsync(youthId, mentorId);
-        await Ok(await mentor.PostAsync($"/api/matches/{match.Id}/accept", null));
-        return match;
     }
 
     /// <summary>A match taken through every step to active.</summary>

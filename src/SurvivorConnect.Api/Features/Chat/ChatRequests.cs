@@ -31,6 +31,7 @@ internal sealed class ChatHandlers(ChatService chat, ChatAccessBus access, ICurr
       ICommandHandler<ReviewFlag, FlagView>,
       INotificationHandler<MatchChanged>,
       INotificationHandler<PersonAccessChanged>,
+      INotificationHandler<SignInsEnded>,
       INotificationHandler<PortalSessionEnded>
 {
     public async ValueTask<IReadOnlyList<FlagView>> Handle(ListFlags query, CancellationToken ct) =>
@@ -72,6 +73,10 @@ internal sealed class ChatHandlers(ChatService chat, ChatAccessBus access, ICurr
             await access.PublishAsync(new ChatAccessChange(notification.AgencyId, notification.PersonId, null));
         }
     }
+
+    /// <summary>A person's earlier sign-ins were ended: their connections, chat and notice, are checked again and close.</summary>
+    public async ValueTask Handle(SignInsEnded notification, CancellationToken ct) =>
+        await access.PublishAsync(new ChatAccessChange(notification.AgencyId, notification.PersonId, null));
 
     /// <summary>A portal session ended: the connections its pages opened, in any tab and on any instance, close at once.</summary>
     public async ValueTask Handle(PortalSessionEnded notification, CancellationToken ct) =>

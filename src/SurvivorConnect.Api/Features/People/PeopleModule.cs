@@ -35,7 +35,7 @@ public static class PeopleModule
         app.MapPost("/api/me/end-sign-ins", EndMySignIns).WithName(nameof(EndMySignIns))
             .RequireAuthorization(Policies.SignedIn)
             .WithTags("People")
-            .WithSummary("Sign out on every device, this one too: every sign-in made before now (portal sessions and tokens) opens nothing, and open pages and chats close.");
+            .WithSummary("Sign out on every device, this one too: portal sessions from before now, and tokens issued more than five minutes before, open nothing, and open pages and chats close.");
 
         var people = app.MapGroup("/api/people")
             .RequireAuthorization(Policies.AgencyAdmin)

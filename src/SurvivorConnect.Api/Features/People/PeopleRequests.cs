@@ -89,6 +89,12 @@ public sealed record EndSignIns(string PersonId) : ICommand<Person>, IAgencyAdmi
 }
 
 /// <summary>
+/// Every sign-in a person made before now was ended (<see cref="EndMySignIns"/>): their open connections are checked again
+/// at once. Nothing else about them changed, so nothing that follows a change of roles or access runs.
+/// </summary>
+public sealed record SignInsEnded(string AgencyId, string PersonId) : INotification;
+
+/// <summary>
 /// A person's roles or active state changed: whatever they are doing now (an open chat, say) must follow
 /// at once, not only on their next request.
 /// </summary>
@@ -317,7 +323,7 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
 
     /// <summary>
     /// No sign-in from before now opens anything (<see cref="Person.SignInsValidFrom"/>), and their open pages and chats,
-    /// on every instance, are checked again at once and close. Set on the record as it is now, whatever changed since it
+    /// on every instance, are checked again at once and close (<see cref="SignInsEnded"/>). Set on the record as it is now, whatever changed since it
     /// was read: the end of their sign-ins needs no version.
     /// </summary>
     private async Task<Person> EndSignInsAsync(string personId, CancellationToken cancellationToken)
@@ -328,7 +334,7 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
             try
             {
                 var ended = await store.ReplaceAsync(Person.Container, person with { SignInsValidFrom = time.GetUtcNow() }, person.ETag!, cancellationToken);
-                await TellAccessChangedAsync(ended);
+                await publisher.FinishAsync(new SignInsEnded(user.AgencyId, ended.Id));
                 return ended;
             }
             catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed && attempt < 3)
