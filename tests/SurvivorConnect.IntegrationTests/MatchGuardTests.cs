@@ -625,6 +625,35 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
     }
 
     [Fact]
+    public async Task A_mentor_s_yes_refused_for_themselves_not_for_the_match_keeps_its_own_words()
+    {
+        var (mentorId, _) = await _world.ReadyMentorAsync();
+        var match = await _world.ProposeAsync((await _world.YouthAsync()).Id, mentorId);
+        await MentoringWorld.Ok(await _world.Supervisor.PostAsJsonAsync($"/api/mentors/{mentorId}/hold", new { reason = "Rest first" }));
+        var portal = await PortalSession.SignedInAsync(api, mentorId);
+
+        var answered = await PortalSession.PostFormAsync(portal, "/matches", "act", ("Act", $"accept:{match.Id}:"));
+
+        Assert.Contains("You cannot take this match now", answered, StringComparison.Ordinal);
+        Assert.DoesNotContain("nothing was done", answered, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Each_of_a_mentor_s_proposals_is_named_by_when_it_was_proposed_and_its_buttons_say_which_they_act_on()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var match = await _world.ProposeAsync((await _world.YouthAsync()).Id, mentorId);
+        var portal = await PortalSession.SignedInAsync(api, mentorId);
+
+        var page = WebUtility.HtmlDecode(await portal.GetStringAsync("/matches"));
+
+        var heading = Regex.Match(page, "<h2>(Match with a youth, proposed [^<]+)</h2>").Groups[1].Value;
+        Assert.NotEmpty(heading);
+        Assert.Contains($"value=\"accept:{match.Id}:\"", page, StringComparison.Ordinal);
+        Assert.Contains($"Accept<span class=\"visually-hidden\"> ({heading})</span>", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Staff_other_than_the_supervisor_learn_nothing_of_a_wellbeing_answer_from_a_hold()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();

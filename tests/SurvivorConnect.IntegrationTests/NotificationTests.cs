@@ -133,6 +133,21 @@ public sealed class NotificationTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task An_agency_secret_kept_before_it_said_when_it_was_made_still_makes_ids_and_looks_for_no_ids_of_before()
+    {
+        var agency = "older-" + Guid.NewGuid().ToString("N")[..8];
+        var raw = api.Services.GetRequiredService<IDocumentStore>();
+        await raw.CreateAsync(Notification.Container, new NoticeKey
+        {
+            Id = NoticeKey.DocumentId, AgencyId = agency, PartitionKey = agency, Key = Convert.ToBase64String(new byte[32]),
+        }, CancellationToken.None);
+        var ids = new NoticeIds(raw, TimeProvider.System);
+
+        Assert.EndsWith("~someone", await ids.OfAsync(agency, "a-key", "someone", CancellationToken.None), StringComparison.Ordinal);
+        Assert.Null(await ids.FormerOfAsync(agency, "a-key", "someone", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Unread_notices_older_than_a_page_of_read_ones_are_on_the_first_unread_page()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync(capacity: 3);

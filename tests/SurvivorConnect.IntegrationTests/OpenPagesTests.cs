@@ -40,18 +40,27 @@ public sealed class OpenPagesTests(ApiFactory api)
         }, youth.Headers.ETag!.Tag));
         await Settle.UntilAsync(() => Task.FromResult(otherTold() == 2));
         Assert.Equal(2, otherTold());
-
         Assert.Equal(0, actorTold());
+
+        // Whoever hands a youth away from themselves hears it too: their other tabs are drawn again (the page the form
+        // was sent from keeps its answer, portal.js).
+        var (nextId, _) = await _world.PersonAsync(Roles.CaseManager);
+        await MentoringWorld.Ok(await _world.CaseManager.PutJson($"/api/youth/{youthId}/case-managers", new { caseManagerIds = new[] { nextId } },
+            (await _world.CaseManager.GetAsync($"/api/youth/{youthId}")).Headers.ETag!.Tag));
+        await Settle.UntilAsync(() => Task.FromResult(actorTold() == 1));
+        Assert.Equal(1, actorTold());
     }
 
     [Fact]
-    public async Task A_person_s_pages_hear_when_a_role_is_taken_away_and_not_when_one_is_only_given()
+    public async Task A_person_s_pages_hear_when_a_role_is_taken_away_and_not_when_one_is_only_given_or_the_same_saved_again()
     {
         var (personId, _) = await _world.PersonAsync(Roles.CaseManager);
         var (pages, told) = await ListenAsync(personId);
         await using var _ = pages;
 
         await _world.SetRolesAsync(personId, Roles.CaseManager, Roles.Recruiter);
+        await _world.SetRolesAsync(personId, Roles.Recruiter);
+        // The same roles saved again (a page pressed twice, a directory sync) change nothing they see.
         await _world.SetRolesAsync(personId, Roles.Recruiter);
 
         await Settle.UntilAsync(() => Task.FromResult(told() == 1));

@@ -52,7 +52,15 @@ public sealed class MatchLifecycleTests
         var error = Assert.Throws<ConflictException>(() => MatchLifecycle.Next(from, action));
 
         Assert.StartsWith("A match that is", error.Message, StringComparison.Ordinal);
+        Assert.False(MatchLifecycle.CanMove(from, action));
     }
+
+    [Theory]
+    [InlineData(MatchState.AwaitingYouth, MatchAction.YouthAgree)]
+    [InlineData(MatchState.AwaitingConsent, MatchAction.YouthDecline)]
+    [InlineData(MatchState.Paused, MatchAction.MentorEnd)]
+    public void A_legal_move_is_one_the_match_can_make(MatchState from, MatchAction action) =>
+        Assert.True(MatchLifecycle.CanMove(from, action));
 
     [Fact]
     public void A_stage_transition_moves_and_remembers_where_it_came_from()

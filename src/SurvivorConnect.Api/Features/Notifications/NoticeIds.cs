@@ -35,7 +35,7 @@ public sealed class NoticeIds(IDocumentStore store, TimeProvider time)
     /// standing, so the first day after the change does not tell everyone everything again.
     /// </summary>
     public async Task<string?> FormerOfAsync(string agencyId, string key, string recipient, CancellationToken ct) =>
-        time.GetUtcNow() - (await KeyAsync(agencyId, ct)).MadeAt < FormerIdsKept ? $"{Digest.Of(key, 32)}~{recipient}" : null;
+        (await KeyAsync(agencyId, ct)).MadeAt is { } made && time.GetUtcNow() - made < FormerIdsKept ? $"{Digest.Of(key, 32)}~{recipient}" : null;
 
     private async Task<NoticeKey> KeyAsync(string agencyId, CancellationToken ct) =>
         _keys.TryGetValue(agencyId, out var known) ? known : _keys.GetOrAdd(agencyId, await ReadOrMakeAsync(agencyId, ct));

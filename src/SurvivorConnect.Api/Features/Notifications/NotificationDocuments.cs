@@ -46,6 +46,9 @@ public sealed record NoticeKey : Document
     /// <summary>Base64 of 32 random bytes.</summary>
     public required string Key { get; init; }
 
-    /// <summary>When it was made: notices sent before it have the ids of before (<see cref="NoticeIds.FormerOfAsync"/>).</summary>
-    public required DateTimeOffset MadeAt { get; init; }
+    /// <summary>
+    /// When it was made: notices sent before it have the ids of before (<see cref="NoticeIds.FormerOfAsync"/>). None on a
+    /// key made before this was kept, when notices already had ids made with it.
+    /// </summary>
+    public DateTimeOffset? MadeAt { get; init; }
 }

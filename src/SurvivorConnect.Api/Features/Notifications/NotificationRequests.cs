@@ -63,7 +63,7 @@ public static class NotificationsModule
         builder.Services.AddContainer(Notification.Container);
         builder.Services.AddScoped<Notifier>();
         builder.Services.AddSingleton<NoticeIds>();
-        builder.Services.AddScoped<OpenPages>();
+        builder.Services.AddSingleton<OpenPages>();
         builder.Services.AddSingleton<NoticeConnections>();
         builder.Services.Configure<NotificationOptions>(builder.Configuration.GetSection(NotificationOptions.SectionName));
         return builder;

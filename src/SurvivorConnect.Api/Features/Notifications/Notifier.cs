@@ -205,6 +205,12 @@ public sealed partial class Notifier(
                     : current is null
                         ? await store.CreateAsync(Notification.Container, New(id, recipient, notice, matchId) with { About = about }, ct)
                         : await store.ReplaceAsync(Notification.Container, New(id, recipient, notice, matchId) with { About = about }, current.ETag!, ct);
+                if (!standing && current is null && existing is { ReadAt: null })
+                {
+                    // The notice of before, which this one takes over from, is not left unread beside it.
+                    await store.ReplaceAsync(Notification.Container, existing with { ReadAt = store.Now }, existing.ETag!, ct);
+                }
+
                 if (!standing)
                 {
                     await PushAsync(recipient, stored, ct);

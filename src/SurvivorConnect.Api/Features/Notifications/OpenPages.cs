@@ -1,7 +1,6 @@
 using Mediator;
 using Microsoft.AspNetCore.SignalR;
 using SurvivorConnect.Api.Features.People;
-using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Hosting;
 
 namespace SurvivorConnect.Api.Features.Notifications;
@@ -9,19 +8,19 @@ namespace SurvivorConnect.Api.Features.Notifications;
 /// <summary>
 /// Tells people's open portal pages, in every tab and on every instance, that what they may see has shrunk (a role taken
 /// away, a youth handed to another case manager): each clears itself and is drawn again as they may see it now, rather
-/// than go on showing a flag list or a youth's record they may no longer read. Every page keeps its notice connection,
-/// which is how it hears.
+/// than go on showing a flag list or a youth's record they may no longer read. Every signed-in page keeps a notice
+/// connection (unless refused as one too many), which is how it hears.
 /// </summary>
-public sealed partial class OpenPages(IHubContext<NotificationHub, INotificationClient> hub, ICurrentUser user, ILogger<OpenPages> logger)
+public sealed partial class OpenPages(IHubContext<NotificationHub, INotificationClient> hub, ILogger<OpenPages> logger)
 {
     /// <summary>
-    /// Not the pages of whoever made the change: the page they made it from shows its outcome (drawn as they may see it
-    /// now), which being drawn again at once would take away.
+    /// Every open page of theirs hears it, those of whoever made the change too; the page a form is on its way from does
+    /// not redraw itself (portal.js), as the form's answer is drawn as they may see it now and shows its outcome.
     /// </summary>
     public async Task RedrawAsync(string agencyId, IEnumerable<string> personIds)
     {
         ArgumentNullException.ThrowIfNull(personIds);
-        foreach (var personId in personIds.Where(id => id != user.UserId).Distinct(StringComparer.Ordinal))
+        foreach (var personId in personIds.Distinct(StringComparer.Ordinal))
         {
             try
             {
@@ -44,7 +43,7 @@ internal sealed class RolesLostHandler(OpenPages pages) : INotificationHandler<P
 {
     public async ValueTask Handle(PersonAccessChanged notification, CancellationToken ct)
     {
-        if (notification.RolesLost is { Count: > 0 })
+        if (notification is { RolesLost.Count: > 0, Again: false })
         {
             await pages.RedrawAsync(notification.AgencyId, [notification.PersonId]);
         }

@@ -103,7 +103,8 @@ public sealed record SignInsEnded(string AgencyId, string PersonId) : INotificat
 /// change's follow-ups failed, every role the person once held and no longer does, so it still finishes them.
 /// </param>
 /// <param name="RolesGained">Roles the change gave them (none said when the follow-ups of a change are run again).</param>
-public sealed record PersonAccessChanged(string AgencyId, string PersonId, IReadOnlyList<string>? RolesLost = null, IReadOnlyList<string>? RolesGained = null) : INotification;
+/// <param name="Again">The same change sent again to finish what followed it: nothing new to tell the person's open pages.</param>
+public sealed record PersonAccessChanged(string AgencyId, string PersonId, IReadOnlyList<string>? RolesLost = null, IReadOnlyList<string>? RolesGained = null, bool Again = false) : INotification;
 
 public static class PeopleRules
 {
@@ -253,7 +254,7 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
         // change's version): nothing to write, and what follows a change is done again for every role they lost.
         if (roles.ToHashSet().SetEquals(person.Roles))
         {
-            await TellAccessChangedAsync(person, person.FormerRoles);
+            await TellAccessChangedAsync(person, person.FormerRoles, again: true);
             return person;
         }
 
@@ -352,8 +353,8 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
         command.IfMatch ?? (command.Active ? throw new PreconditionRequiredException() : person.ETag!);
 
     /// <summary>The change is made: what follows from it (open chats told, youth left without a case manager named).</summary>
-    private Task TellAccessChangedAsync(Person changed, IReadOnlyList<string>? rolesLost = null, IReadOnlyList<string>? rolesGained = null) =>
-        publisher.FinishAsync(new PersonAccessChanged(user.AgencyId, changed.Id, rolesLost, rolesGained));
+    private Task TellAccessChangedAsync(Person changed, IReadOnlyList<string>? rolesLost = null, IReadOnlyList<string>? rolesGained = null, bool again = false) =>
+        publisher.FinishAsync(new PersonAccessChanged(user.AgencyId, changed.Id, rolesLost, rolesGained, again));
 
     /// <summary>
     /// A change that takes an admin's powers away is written together with the acting admin's own record, unchanged

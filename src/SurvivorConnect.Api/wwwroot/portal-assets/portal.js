@@ -121,6 +121,8 @@
         const state = await sessionState();
         if (left) return;
         if (state === 'live') {
+          // Brought back whole, it may show what its person may no longer see (a youth handed on meanwhile): drawn again.
+          if (restored) { window.location.replace(window.location.pathname + window.location.search); return; }
           lastActive = Math.max(lastActive, Date.now() - Math.max(idleMinutes / 2, idleMinutes - 2) * 60000);
           document.documentElement.classList.remove('covered');
           return;
@@ -484,9 +486,8 @@
         }
         quiet = setTimeout(() => banner(lost()), 2000);
         // Closed because the page's session ended: the connection opened next would be the browser's session now, which
-        // may be someone else's (signed in over it), so the page asks first which it is.
-        sessionState();
-        retry();
+        // may be someone else's (signed in over it), so the page asks which it is before opening one.
+        sessionState().then(() => { if (!left) retry(); });
       };
       try {
         await current.start();
@@ -523,8 +524,10 @@
     notices = keepConnected('/hubs/notifications', (hub) => {
       // What the person may see has shrunk (a role taken away, a youth handed on): what the page shows goes at once, and
       // it is drawn again as they may see it now.
+      // A page with a form on its way is the one the change was made from, or one whose answer is about to be drawn as
+      // the person may see it now: it keeps that answer.
       hub.on('AccessChanged', () => {
-        if (left) return;
+        if (left || formsOnTheirWay.size > 0) return;
         clear();
         window.location.replace(window.location.pathname + window.location.search);
       });

@@ -26,6 +26,20 @@ public static class MatchLifecycle
 {
     public static bool IsOpen(MatchState state) => state is not (MatchState.Closed or MatchState.Declined);
 
+    /// <summary>Whether <paramref name="action"/> is a move a match in <paramref name="state"/> can make at all.</summary>
+    public static bool CanMove(MatchState state, MatchAction action)
+    {
+        try
+        {
+            Next(state, action);
+            return true;
+        }
+        catch (ConflictException)
+        {
+            return false;
+        }
+    }
+
     /// <param name="pairFits">At the mentor's yes: the pair still fits what the youth asked for, so it goes to the youth.</param>
     public static MatchState Next(MatchState state, MatchAction action, bool consentsComplete = true, bool pairFits = true) => (state, action) switch
     {
