@@ -130,6 +130,12 @@ public sealed class NotificationTests(ApiFactory api)
         Assert.Equal(2, told.Count);
         Assert.All(told, n => Assert.Equal("Told before.", n.Text));
         Assert.True(told.Single(n => n.Id.StartsWith(Digest.Of(standing, 32), StringComparison.Ordinal)).At > DateTimeOffset.UtcNow.AddMinutes(-1));
+
+        // What it told of is dealt with: the news is told anew, and the notice of before is not left unread beside it.
+        Assert.True(await notifier.SendStandingAsync(personId, new Notice("test", "Told anew."), standing, "flag-3", _ => Task.FromResult(false), CancellationToken.None));
+        var unread = (await person.NoticesAsync()).Where(n => n.ReadAt is null && n.Kind == "test").ToList();
+        Assert.Equal(["Told anew.", "Told before."], unread.Select(n => n.Text).Order());
+        Assert.DoesNotContain(unread, n => n.Id.StartsWith(Digest.Of(standing, 32), StringComparison.Ordinal));
     }
 
     [Fact]
