@@ -9,6 +9,12 @@ public enum StoreErrorKind
     InvalidQuery,
     BatchFailed,
     Unavailable,
+
+    /// <summary>
+    /// The store refused what our own checks let through (Cosmos DB's 400 or 413: a limit or a query shape our rules do not
+    /// know of): a fault of ours, logged and answered 500, never blamed on the caller's input.
+    /// </summary>
+    Refused,
 }
 
 /// <summary>A storage failure the API can explain: each kind maps to one HTTP status.</summary>

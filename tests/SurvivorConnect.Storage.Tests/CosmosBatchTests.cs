@@ -80,8 +80,15 @@ public sealed class CosmosBatchTests
     {
         var error = Assert.Throws<StoreException>(() => CosmosStatus.MapBatch(false, HttpStatusCode.RequestEntityTooLarge, [], null));
 
-        Assert.Equal(StoreErrorKind.InvalidDocument, error.Kind);
+        // Every batch is checked against the limits before it is sent: one the server still refuses is a fault of ours.
+        Assert.Equal(StoreErrorKind.Refused, error.Kind);
     }
+
+    [Theory]
+    [InlineData(HttpStatusCode.BadRequest)]
+    [InlineData(HttpStatusCode.RequestEntityTooLarge)]
+    public void A_request_the_server_refuses_though_our_checks_let_it_through_is_a_fault_of_ours_not_the_caller_s(HttpStatusCode status) =>
+        Assert.Equal(StoreErrorKind.Refused, CosmosStatus.ToException(status, null).Kind);
 
     /// <summary>Records what our code asks of the SDK's batch; executing it is the SDK's business.</summary>
     private sealed class RecordingBatch : TransactionalBatch

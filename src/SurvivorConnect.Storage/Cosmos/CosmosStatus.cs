@@ -15,7 +15,9 @@ internal static class CosmosStatus
         HttpStatusCode.NotFound => StoreErrorKind.NotFound,
         HttpStatusCode.Conflict => StoreErrorKind.Conflict,
         HttpStatusCode.PreconditionFailed => StoreErrorKind.PreconditionFailed,
-        HttpStatusCode.RequestEntityTooLarge or HttpStatusCode.BadRequest => StoreErrorKind.InvalidDocument,
+        // Every document, id, batch and query is checked before it is sent (DocumentRules, QueryRules): one the server
+        // still refuses is a fault of ours.
+        HttpStatusCode.RequestEntityTooLarge or HttpStatusCode.BadRequest => StoreErrorKind.Refused,
         _ when IsTransient(status) => StoreErrorKind.Unavailable,
         _ => StoreErrorKind.Unavailable,
     };
@@ -28,7 +30,7 @@ internal static class CosmosStatus
             StoreErrorKind.NotFound => "The document does not exist.",
             StoreErrorKind.Conflict => "A document with this id already exists in its partition.",
             StoreErrorKind.PreconditionFailed => "The document has changed since it was read.",
-            StoreErrorKind.InvalidDocument => "Cosmos DB refused the document.",
+            StoreErrorKind.Refused => $"Cosmos DB refused the request ({(int)status}).",
             _ => $"Cosmos DB did not complete the request ({(int)status}).",
         };
         return new StoreException(kind, detail is null ? message : $"{message} {detail}")

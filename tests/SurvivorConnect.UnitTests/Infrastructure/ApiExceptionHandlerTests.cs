@@ -36,6 +36,7 @@ public sealed class ApiExceptionHandlerTests
     [InlineData(StoreErrorKind.InvalidQuery, 400)]
     [InlineData(StoreErrorKind.BatchFailed, 409)]
     [InlineData(StoreErrorKind.Unavailable, 503)]
+    [InlineData(StoreErrorKind.Refused, 500)]
     public async Task Each_store_failure_has_one_status(StoreErrorKind kind, int status)
     {
         var (actual, body, _) = await Handle(new StoreException(kind, "detail"));

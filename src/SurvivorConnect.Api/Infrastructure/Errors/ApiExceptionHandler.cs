@@ -88,6 +88,7 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
                 "The list could not be read as asked: a page link may be old or altered. Ask for the list again from the start."),
             StoreErrorKind.InvalidDocument => Problem(StatusCodes.Status400BadRequest, "Bad request.", "The record could not be stored as sent."),
             StoreErrorKind.BatchFailed => Problem(StatusCodes.Status409Conflict, "Conflict.", "The change could not be applied; nothing was written."),
+            StoreErrorKind.Refused => Problem(StatusCodes.Status500InternalServerError, "Something went wrong.", "The error has been logged with this trace id."),
             // Not "nothing was changed": a write the store timed out on may have been made (Cosmos DB), and a request
             // of several writes may have made some.
             _ => Problem(StatusCodes.Status503ServiceUnavailable, "Storage unavailable.",
