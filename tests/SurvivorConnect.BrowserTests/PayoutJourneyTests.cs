@@ -148,8 +148,11 @@ public sealed class PayoutJourneyTests(PortalServer server)
         await mentor.GetByLabel("Into my bank account or onto my debit card, through Stripe").CheckAsync();
         await mentor.GetByRole(AriaRole.Button, new() { Name = "Save how I am paid" }).ClickAsync();
         await Expect(mentor.Locator("[data-stripe=none]")).ToContainTextAsync("this portal never sees them");
+        // Stripe's pages are outside the portal's reach: the person is told they stay in the browser's history.
+        var setUp = mentor.GetByRole(AriaRole.Button, new() { Name = "Set up with Stripe" });
+        await Expect(setUp).ToHaveAccessibleDescriptionAsync("Stripe's pages, which show your name, stay in this browser's history. If someone else may look at this phone or computer, clear the history afterwards.");
 
-        await mentor.GetByRole(AriaRole.Button, new() { Name = "Set up with Stripe" }).ClickAsync();
+        await setUp.ClickAsync();
 
         await mentor.WaitForURLAsync(url => url.Contains("/payments?stripe=back", StringComparison.Ordinal));
         await Expect(mentor.Locator("[data-stripe=ready]")).ToContainTextAsync("Ready");
