@@ -56,6 +56,8 @@ public sealed class ProfileAndFirstVisitTests(PortalServer server)
         var notice = youth.Locator("[data-safety-notice]");
         await Expect(notice).ToContainTextAsync("Exit this page");
         await Expect(notice).ToContainTextAsync("clear your browsing history");
+        // Not that Back shows nothing at all: the sign-in page they came through is not the portal's to take away.
+        await Expect(notice).ToContainTextAsync("may show your account's name");
         await youth.GotoAsync("/notifications");
         await Expect(notice).ToBeVisibleAsync();
 
