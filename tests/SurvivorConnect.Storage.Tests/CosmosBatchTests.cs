@@ -87,8 +87,14 @@ public sealed class CosmosBatchTests
     [Theory]
     [InlineData(HttpStatusCode.BadRequest)]
     [InlineData(HttpStatusCode.RequestEntityTooLarge)]
-    public void A_request_the_server_refuses_though_our_checks_let_it_through_is_a_fault_of_ours_not_the_caller_s(HttpStatusCode status) =>
+    public void A_request_the_server_refuses_though_our_checks_let_it_through_is_a_fault_of_ours_not_the_caller_s(HttpStatusCode status)
+    {
         Assert.Equal(StoreErrorKind.Refused, CosmosStatus.ToException(status, null).Kind);
+
+        // Within a batch too: not a conflict the caller could resolve by reading again.
+        var inBatch = Assert.Throws<StoreException>(() => CosmosStatus.MapBatch(false, HttpStatusCode.MultiStatus, [(HttpStatusCode.FailedDependency, null), (status, null)], null));
+        Assert.Equal(StoreErrorKind.Refused, inBatch.Kind);
+    }
 
     /// <summary>Records what our code asks of the SDK's batch; executing it is the SDK's business.</summary>
     private sealed class RecordingBatch : TransactionalBatch

@@ -55,7 +55,7 @@ internal static class CosmosStatus
             if (results[i].Status != HttpStatusCode.FailedDependency && (int)results[i].Status >= 400)
             {
                 var inner = ToException(results[i].Status, retryAfter);
-                if (inner.Kind == StoreErrorKind.Unavailable)
+                if (inner.Kind is StoreErrorKind.Unavailable or StoreErrorKind.Refused)
                 {
                     throw inner;
                 }

@@ -73,9 +73,10 @@ public sealed record SetActive(string PersonId, bool Active, string? IfMatch) : 
 }
 
 /// <summary>
-/// Ends every sign-in the person made before now, on every device: portal sessions and tokens alike, the one asking too.
-/// For a phone or computer left signed in, or taken: whoever has it is signed out at once, and the person signs in again
-/// as usual. Their own, from wherever they are signed in.
+/// Ends every portal session the person began before now, on every device, the one asking too, and every token issued
+/// more than five minutes before (<see cref="Person.SignInsValidFrom"/>). For a phone or computer left signed in, or
+/// taken: whoever has it is signed out at once, and the person signs in again as usual. Their own, from wherever they
+/// are signed in.
 /// </summary>
 public sealed record EndMySignIns : ICommand<Person>, IAudited
 {
@@ -324,8 +325,8 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
 
     /// <summary>
     /// No sign-in from before now opens anything (<see cref="Person.SignInsValidFrom"/>), and their open pages and chats,
-    /// on every instance, are checked again at once and close (<see cref="SignInsEnded"/>). Set on the record as it is now, whatever changed since it
-    /// was read: the end of their sign-ins needs no version.
+    /// on every instance, are checked again at once and close (<see cref="SignInsEnded"/>). Set on the record as it is
+    /// now, whatever changed since it was read: the end of their sign-ins needs no version.
     /// </summary>
     private async Task<Person> EndSignInsAsync(string personId, CancellationToken cancellationToken)
     {
