@@ -66,6 +66,7 @@ public static class ApiSetup
         var maxBody = builder.Configuration.GetValue("Api:MaxRequestBodyBytes", 65536L);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = maxBody);
         services.AddRateLimiter(o => RequestLimits.Configure(o, builder.Configuration));
+        services.AddSingleton<CredentialLimit>();
 
         // Each feature module declares its own containers; the store creates them all on start.
         services.AddDocumentStore(builder.Configuration);
@@ -141,6 +142,7 @@ public static class ApiSetup
 
             return next(context);
         });
+        app.Use(app.Services.GetRequiredService<CredentialLimit>().InvokeAsync);
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();

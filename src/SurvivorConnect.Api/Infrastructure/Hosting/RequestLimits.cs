@@ -45,23 +45,28 @@ public static class RequestLimits
         options.AddPolicy(SignIn, context => Window(Address(context), signIn));
         options.AddPolicy(Reports, context => Window(
             context.User.FindFirst(ScClaims.UserId)?.Value is { } reader ? $"reports:{context.User.FindFirst(ScClaims.Agency)?.Value}:{reader}" : "reports:" + Address(context), reports));
-        options.OnRejected = async (context, ct) =>
-        {
-            var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
-            SetRetryAfter(context.HttpContext.Response, retryAfter);
-            if (BrowserPageRequests.WantsPage(context.HttpContext))
-            {
-                await BrowserPageRequests.WriteBarePageAsync(context.HttpContext, "Please wait a moment", "There were many requests just now. Wait a minute, then try again.");
-                return;
-            }
+        options.OnRejected = async (context, ct) => await RefuseAsync(context.HttpContext, context.Lease);
+    }
 
-            var problems = context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>();
-            await problems.WriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = context.HttpContext,
-                ProblemDetails = { Status = StatusCodes.Status429TooManyRequests, Title = "Too many requests.", Detail = "Slow down, and try again after the time in Retry-After." },
-            });
-        };
+    /// <summary>A 429: ProblemDetails with <c>Retry-After</c>, or for a browser a bare page that still has the exit.</summary>
+    public static async Task RefuseAsync(HttpContext context, RateLimitLease lease)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(lease);
+        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        SetRetryAfter(context.Response, lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1));
+        if (BrowserPageRequests.WantsPage(context))
+        {
+            await BrowserPageRequests.WriteBarePageAsync(context, "Please wait a moment", "There were many requests just now. Wait a minute, then try again.");
+            return;
+        }
+
+        var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = { Status = StatusCodes.Status429TooManyRequests, Title = "Too many requests.", Detail = "Slow down, and try again after the time in Retry-After." },
+        });
     }
 
     /// <summary>Says in whole seconds, at least one, when to try again.</summary>
@@ -73,6 +78,51 @@ public static class RequestLimits
 
     private static string Address(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
-    private static RateLimitPartition<string> Window(string key, int permits) =>
+    internal static RateLimitPartition<string> Window(string key, int permits) =>
         RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromMinutes(1) });
+}
+
+/// <summary>
+/// A budget per credential (a bearer token, a portal session's cookie), spent before anything is read for it: finding who
+/// a credential is reads the store (the person, the session), so a flood on one token, even a deactivated person's,
+/// would otherwise cost a read per request before the per-person limit refused it. Twice the per-person budget, so it never
+/// refuses first anyone at work. A credential that is no credential at all costs no read: it is refused by its signature
+/// and then counted per address.
+/// </summary>
+public sealed class CredentialLimit(IConfiguration configuration) : IDisposable
+{
+    private readonly PartitionedRateLimiter<HttpContext> _limiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+        CredentialOf(context) is { } credential
+            ? RequestLimits.Window("credential:" + Pipeline.Digest.Of(credential, 32), 2 * configuration.GetValue("Api:PermitsPerMinutePerUser", 600))
+            : RateLimitPartition.GetNoLimiter("none"));
+
+    public async Task InvokeAsync(HttpContext context, RequestDelegate next)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(next);
+
+        // The quick exit and health are never limited (they say so on their endpoints).
+        if (context.GetEndpoint()?.Metadata.GetMetadata<DisableRateLimitingAttribute>() is not null)
+        {
+            await next(context);
+            return;
+        }
+
+        using var lease = _limiter.AttemptAcquire(context);
+        if (!lease.IsAcquired)
+        {
+            await RequestLimits.RefuseAsync(context, lease);
+            return;
+        }
+
+        await next(context);
+    }
+
+    public void Dispose() => _limiter.Dispose();
+
+    private static string? CredentialOf(HttpContext context) =>
+        context.Request.Headers.Authorization.ToString() is { Length: > 0 } bearer ? bearer
+        : context.Request.Cookies.FirstOrDefault(c => c.Key is PortalSignIn.CookieName or "__Host-" + PortalSignIn.CookieName).Value is { Length: > 0 } cookie ? cookie
+        : context.Request.Query["access_token"].ToString() is { Length: > 0 } token ? token
+        : null;
 }

@@ -1,0 +1,52 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+
+namespace SurvivorConnect.IntegrationTests;
+
+/// <summary>
+/// A flood on one credential is refused before anything is read for it: finding who a token or a portal cookie is costs a
+/// store read, which a flood would otherwise spend on every request before the per-person limit refused it.
+/// </summary>
+public sealed class CredentialLimitTests(CredentialLimitTests.Factory api) : IClassFixture<CredentialLimitTests.Factory>
+{
+    public sealed class Factory : CountingApiFactory
+    {
+        protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
+        {
+            ["Api:PermitsPerMinutePerUser"] = "5",
+        };
+    }
+
+    [Fact]
+    public async Task A_flood_on_the_token_of_someone_deactivated_is_refused_without_a_read_and_everyone_else_goes_on()
+    {
+        var admin = api.As("demo-admin");
+        var id = "flood-" + Guid.NewGuid().ToString("N")[..8];
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync("/api/people", new { subjectId = id, displayName = "Phone taken", roles = new[] { "CaseManager" } })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/people/{id}/deactivate", null)).StatusCode);
+        var kept = api.Anonymous();
+        kept.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", api.TokenFor(id));
+        for (var i = 0; i < 40; i++)
+        {
+            await kept.GetAsync("/api/me");
+        }
+
+        // A one-minute window may roll over once while measuring: at most ten more requests get as far as a read.
+        var refusedUnread = 0;
+        for (var i = 0; i < 20; i++)
+        {
+            HttpResponseMessage? answer = null;
+            var use = await api.Counter.MeasureAsync(async () => answer = await kept.GetAsync("/api/me"));
+            if (answer!.StatusCode == HttpStatusCode.TooManyRequests && use.Calls == 0)
+            {
+                refusedUnread++;
+                await HttpAssert.Problem(answer, 429);
+            }
+        }
+
+        Assert.True(refusedUnread >= 10, $"only {refusedUnread} of 20 were refused before a read");
+        Assert.Equal(HttpStatusCode.OK, (await api.As("demo-casemanager").GetAsync("/api/me")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await api.Anonymous().GetAsync("/health/live")).StatusCode);
+    }
+}
