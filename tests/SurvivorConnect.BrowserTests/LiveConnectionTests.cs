@@ -18,7 +18,7 @@ public sealed class LiveConnectionTests(PortalServer server)
     {
         var page = await server.SignInAsync("Riley (demo youth)", phone: true);
         const string words = "Your match has been closed by your case manager.";
-        await page.Context.RouteWebSocketAsync("**/hubs/notifications", hub => hub.OnMessage(frame =>
+        await page.Context.RouteWebSocketAsync("**/hubs/notifications**", hub => hub.OnMessage(frame =>
         {
             if (frame.Text?.Contains("\"protocol\"", StringComparison.Ordinal) == true)
             {
@@ -45,7 +45,7 @@ public sealed class LiveConnectionTests(PortalServer server)
         var page = await server.SignInAsync("Alex (demo case manager)");
         static string Pushed(string id, string text) =>
             $$"""{"type":1,"target":"NotificationReceived","arguments":[{"id":"{{id}}","kind":"chat-flagged","matchId":null,"text":"{{text}}","at":"2026-12-04T21:00:00Z","readAt":null}]}""" + Separator;
-        await page.Context.RouteWebSocketAsync("**/hubs/notifications", hub => hub.OnMessage(frame =>
+        await page.Context.RouteWebSocketAsync("**/hubs/notifications**", hub => hub.OnMessage(frame =>
         {
             if (frame.Text?.Contains("\"protocol\"", StringComparison.Ordinal) == true)
             {
@@ -70,7 +70,7 @@ public sealed class LiveConnectionTests(PortalServer server)
         var page = await server.SignInAsync("Riley (demo youth)", phone: true);
         var attempts = 0;
         var refusing = true;
-        await page.Context.RouteWebSocketAsync("**/hubs/notifications", hub =>
+        await page.Context.RouteWebSocketAsync("**/hubs/notifications**", hub =>
         {
             Interlocked.Increment(ref attempts);
             hub.OnMessage(frame =>

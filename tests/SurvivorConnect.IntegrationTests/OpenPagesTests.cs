@@ -68,6 +68,31 @@ public sealed class OpenPagesTests(ApiFactory api)
         Assert.Equal(1, told());
     }
 
+    [Theory]
+    [InlineData("/hubs/notifications")]
+    [InlineData("/hubs/chat")]
+    public async Task A_page_drawn_in_another_session_than_its_connection_s_is_refused_the_connection_and_told_why(string hub)
+    {
+        var (personId, _) = await _world.PersonAsync(Roles.Mentor);
+        var token = api.TokenFor(personId);
+        var refused = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri($"http://localhost{hub}?session=0123456789abcdef"), o =>
+            {
+                o.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.WebSockets;
+                o.SkipNegotiation = true;
+                o.WebSocketFactory = async (context, ct) => await api.Server.CreateWebSocketClient()
+                    .ConnectAsync(new Uri($"{context.Uri}&access_token={Uri.EscapeDataString(token)}"), ct);
+            })
+            .Build();
+        connection.On<string>(nameof(INotificationClient.ConnectionRefused), reason => refused.TrySetResult(reason));
+        await using var _ = connection;
+
+        await connection.StartAsync();
+
+        Assert.Equal("other-session", await refused.Task.WaitAsync(TimeSpan.FromSeconds(5)));
+    }
+
     private async Task<(HubConnection Connection, Func<int> Told)> ListenAsync(string personId)
     {
         var told = 0;

@@ -24,6 +24,12 @@ public sealed class ChatHub(ChatService chat, ChatConnections connections, ChatA
 {
     public override async Task OnConnectedAsync()
     {
+        if (LiveConnections.FromOtherSession(Context))
+        {
+            await LiveConnections.RefuseAsync(Context, Clients.Caller.ConnectionRefused, LiveConnections.OtherSession);
+            return;
+        }
+
         var added = connections.Add(Context);
         if (connections.All.Count(c => c.AgencyId == added.AgencyId && c.UserId == added.UserId) > options.Value.MaxConnectionsPerPerson)
         {

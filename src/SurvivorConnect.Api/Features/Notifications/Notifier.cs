@@ -38,6 +38,12 @@ public sealed class NotificationHub(
 
     public override async Task OnConnectedAsync()
     {
+        if (LiveConnections.FromOtherSession(Context))
+        {
+            await LiveConnections.RefuseAsync(Context, Clients.Caller.ConnectionRefused, LiveConnections.OtherSession);
+            return;
+        }
+
         var agency = Context.User?.FindFirstValue(ScClaims.Agency);
         var person = Context.User?.FindFirstValue(ScClaims.UserId);
         connections.Add(Context);

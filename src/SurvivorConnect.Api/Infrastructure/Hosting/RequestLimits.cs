@@ -89,12 +89,19 @@ public static class RequestLimits
 /// refuses first anyone at work. A credential that is no credential at all costs no read: it is refused by its signature
 /// and then counted per address.
 /// </summary>
-public sealed class CredentialLimit(IConfiguration configuration) : IDisposable
+public sealed class CredentialLimit : IDisposable
 {
-    private readonly PartitionedRateLimiter<HttpContext> _limiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-        CredentialOf(context) is { } credential
-            ? RequestLimits.Window("credential:" + Pipeline.Digest.Of(credential, 32), 2 * configuration.GetValue("Api:PermitsPerMinutePerUser", 600))
+    private static readonly string[] SessionCookies = [PortalSignIn.CookieName, PortalSignIn.HostOnly(PortalSignIn.CookieName, https: true)];
+
+    private readonly PartitionedRateLimiter<HttpContext> _limiter;
+
+    public CredentialLimit(IConfiguration configuration)
+    {
+        var permits = 2 * configuration.GetValue("Api:PermitsPerMinutePerUser", 600);
+        _limiter = PartitionedRateLimiter.Create<HttpContext, string>(context => CredentialOf(context) is { } credential
+            ? RequestLimits.Window("credential:" + Pipeline.Digest.Of(credential, 32), permits)
             : RateLimitPartition.GetNoLimiter("none"));
+    }
 
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
@@ -122,7 +129,7 @@ public sealed class CredentialLimit(IConfiguration configuration) : IDisposable
 
     private static string? CredentialOf(HttpContext context) =>
         context.Request.Headers.Authorization.ToString() is { Length: > 0 } bearer ? bearer
-        : context.Request.Cookies.FirstOrDefault(c => c.Key is PortalSignIn.CookieName or "__Host-" + PortalSignIn.CookieName).Value is { Length: > 0 } cookie ? cookie
+        : SessionCookies.Select(name => context.Request.Cookies[name]).FirstOrDefault(value => !string.IsNullOrEmpty(value)) is { } cookie ? cookie
         : context.Request.Query["access_token"].ToString() is { Length: > 0 } token ? token
         : null;
 }

@@ -396,7 +396,9 @@
     start() {
       return new Promise((resolve, reject) => {
         const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-        const socket = new WebSocket(`${scheme}//${location.host}${this.path}`);
+        // Opened in the session the page was drawn in, or refused ('other-session'): never as whoever signed in since.
+        const drawnIn = document.querySelector('nav[aria-label="Main"]')?.dataset.session;
+        const socket = new WebSocket(`${scheme}//${location.host}${this.path}${drawnIn ? `?session=${encodeURIComponent(drawnIn)}` : ''}`);
         this.socket = socket;
         sockets.add(socket);
         let open = false;
@@ -477,6 +479,7 @@
         clearTimeout(steady);
         clearTimeout(kept);
         clearTimeout(quiet);
+        if (current.refused === 'other-session') { leaveForOtherSession(); return; }
         if (current.refused === 'too-many-connections') {
           refusedHubs.add(path);
           banner('');
