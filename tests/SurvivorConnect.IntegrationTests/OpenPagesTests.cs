@@ -8,7 +8,8 @@ namespace SurvivorConnect.IntegrationTests;
 
 /// <summary>
 /// A person's open pages hear at once when what they may see shrinks (a youth handed on, a role taken away), so they
-/// draw themselves again rather than go on showing it; whoever made the change keeps the page that shows its outcome.
+/// draw themselves again rather than go on showing it. Whoever made the change hears it too; only a page whose form
+/// is on its way (the one that made it) keeps the answer it is about to show.
 /// </summary>
 [Collection(SharedApi.Name)]
 public sealed class OpenPagesTests(ApiFactory api)

@@ -305,6 +305,23 @@ public sealed class PortalSignInTests
     }
 
     [Fact]
+    public async Task A_page_whose_session_ended_ends_only_that_session_not_one_signed_in_since_in_another_tab()
+    {
+        await using var api = new ApiFactory();
+        var client = await SignedInAsync(api, "demo-youth");
+        var first = System.Text.RegularExpressions.Regex.Match(await client.GetStringAsync("/notifications"), "data-session=\"([0-9a-f]+)\"").Groups[1].Value;
+        await client.PostAsync("/signin/demo", new FormUrlEncodedContent([new("personId", "demo-advisor"), new("__RequestVerificationToken", await FormTokenAsync(client, "/signin"))]));
+        var second = System.Text.RegularExpressions.Regex.Match(await client.GetStringAsync("/notifications"), "data-session=\"([0-9a-f]+)\"").Groups[1].Value;
+
+        // The first session's page idles out in a tab left behind: its beacon names that session.
+        await client.PostAsync($"/exit?session={first}", null);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/notifications")).StatusCode);
+
+        await client.PostAsync($"/exit?session={second}", null);
+        Assert.Equal(HttpStatusCode.Redirect, (await client.GetAsync("/notifications")).StatusCode);
+    }
+
+    [Fact]
     public async Task An_admin_signs_someone_out_everywhere_from_their_panel_on_the_people_page()
     {
         await using var api = new ClockedApiFactory();

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Claims;
 using Mediator;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -102,7 +103,7 @@ public static class PortalModule
         // The quick exit ends the session from a page being left, as a beacon: it carries no form token, so it ends
         // the session only when the browser says it came from this site (Exit). Nobody leaving in a hurry is ever told
         // to slow down.
-        session.MapPost(PortalSignIn.ExitPath, (Func<HttpContext, Task<NoContent>>)Exit).WithName(nameof(Exit)).AllowAnonymous().DisableAntiforgery().DisableRateLimiting();
+        session.MapPost(PortalSignIn.ExitPath, (Func<HttpContext, string?, Task<NoContent>>)Exit).WithName(nameof(Exit)).AllowAnonymous().DisableAntiforgery().DisableRateLimiting();
 
         // The cookie's sliding expiry does the work: a request from someone signed in moves their idle time-out on,
         // except the status check, which only answers 204 while the session is on (401 or 403 once it is not).
@@ -237,8 +238,16 @@ public static class PortalModule
     /// </summary>
     private const string ClearSiteData = "\"cache\", \"storage\"";
 
-    private static async Task<NoContent> Exit(HttpContext context)
+    private static async Task<NoContent> Exit(HttpContext context, string? session)
     {
+        // A page whose own session ended names it (the quick exit names none and ends any): a session signed in since,
+        // in another tab of the browser, is not that page's to end.
+        if (session is not null
+            && session != PortalSessions.TagOf((await context.AuthenticateAsync(PortalSignIn.CookieScheme)).Principal ?? new ClaimsPrincipal()))
+        {
+            return TypedResults.NoContent();
+        }
+
         if (await SignOutIfFromThisSiteAsync(context))
         {
             context.Response.Headers["Clear-Site-Data"] = ClearSiteData;

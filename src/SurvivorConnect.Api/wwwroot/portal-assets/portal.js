@@ -179,7 +179,7 @@
   // 'ended' (401 or 403), 'live', 'other' (the browser is in another session now: someone signed in over this page's),
   // 'unknown' (the server failing or too busy to say), or 'offline' (no answer in time).
   async function sessionState(method = 'GET', path = '/session') {
-    const tag = document.querySelector('nav[aria-label="Main"]')?.dataset.session;
+    const tag = drawnInSession();
     const asked = method === 'GET' && path === '/session' && tag ? `${path}?tag=${encodeURIComponent(tag)}` : path;
     try {
       const response = await fetch(asked, { method, credentials: 'same-origin', signal: AbortSignal.timeout?.(10000) });
@@ -188,6 +188,11 @@
     } catch {
       return 'offline';
     }
+  }
+
+  // The hash of the session this page was drawn in (none on a page for no one).
+  function drawnInSession() {
+    return document.querySelector('nav[aria-label="Main"]')?.dataset.session;
   }
 
   // What this page showed was someone else's session's: it goes, and the browser goes home as whoever is signed in now.
@@ -202,7 +207,9 @@
   function endSession() {
     if (left) return;
     clear();
-    try { navigator.sendBeacon('/exit'); } catch { /* an ended session needs no ending */ }
+    // Naming this page's session: one signed in since, in another tab, is not this page's to end.
+    const drawnIn = drawnInSession();
+    try { navigator.sendBeacon(drawnIn ? `/exit?session=${encodeURIComponent(drawnIn)}` : '/exit'); } catch { /* an ended session needs no ending */ }
     window.location.replace('/signin?ended=1');
   }
 
@@ -397,7 +404,7 @@
       return new Promise((resolve, reject) => {
         const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
         // Opened in the session the page was drawn in, or refused ('other-session'): never as whoever signed in since.
-        const drawnIn = document.querySelector('nav[aria-label="Main"]')?.dataset.session;
+        const drawnIn = drawnInSession();
         const socket = new WebSocket(`${scheme}//${location.host}${this.path}${drawnIn ? `?session=${encodeURIComponent(drawnIn)}` : ''}`);
         this.socket = socket;
         sockets.add(socket);
