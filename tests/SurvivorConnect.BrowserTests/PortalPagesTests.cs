@@ -52,6 +52,7 @@ public sealed class PortalPagesTests(PortalServer server)
         { "Kai (demo partner professional)", "/teams", "" },
         { "Riley (demo youth)", "/my-team", "" },
         { "Riley (demo youth)", "/my-plan", "" },
+        { "Riley (demo youth)", "/my-consents", "" },
         { "Harper (demo outcomes analyst)", "/outcomes", "analyst" },
         { "Alex (demo case manager)", "/outcomes", "" },
         { "Taylor (demo agency admin)", "/outcomes", "" },

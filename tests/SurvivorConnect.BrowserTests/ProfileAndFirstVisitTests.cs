@@ -50,6 +50,40 @@ public sealed class ProfileAndFirstVisitTests(PortalServer server)
     }
 
     [Fact]
+    public async Task Someone_whose_role_changed_still_finds_what_they_said_yes_to_from_help_and_says_no()
+    {
+        var id = "former-mentor-" + Guid.NewGuid().ToString("N")[..8];
+        using var admin = await server.ApiAsAsync("demo-admin");
+        (await admin.PostAsJsonAsync("/api/people", new { subjectId = id, displayName = "Dana (was a mentor)", roles = new[] { "Mentor" } })).EnsureSuccessStatusCode();
+        using (var asThemselves = await server.ApiAsAsync(id, "demo"))
+        {
+            (await asThemselves.PostAsJsonAsync("/api/consents", new { subjectId = id, grantor = "Mentor", scope = "mentoring" })).EnsureSuccessStatusCode();
+        }
+
+        var person = await admin.GetAsync($"/api/people/{id}");
+        using (var change = new HttpRequestMessage(HttpMethod.Put, $"/api/people/{id}/roles") { Content = JsonContent.Create(new { roles = new[] { "Advisor" } }) })
+        {
+            change.Headers.TryAddWithoutValidation("If-Match", person.Headers.ETag!.Tag);
+            (await admin.SendAsync(change)).EnsureSuccessStatusCode();
+        }
+
+        var page = await server.SignInAsAddedAsync(id, phone: true);
+        await page.GotoAsync("/help");
+        await page.GetByRole(AriaRole.Link, new() { Name = "See what you said yes to" }).ClickAsync();
+        var consent = page.Locator("[data-my-consents] li", new() { HasText = "To mentor youth" });
+        await Expect(consent).ToBeVisibleAsync();
+        await Accessibility.AssertNoSeriousViolationsAsync(page);
+        await Accessibility.AssertFitsAsync(page);
+
+        await consent.GetByRole(AriaRole.Button, new() { Name = "Say no" }).ClickAsync();
+
+        await Expect(page.Locator("[data-outcome]")).ToContainTextAsync("Your no counts from now.");
+        await Expect(page.Locator("[data-nothing-agreed]")).ToBeVisibleAsync();
+        await page.ReloadAsync();
+        await Expect(page.Locator("[data-nothing-agreed]")).ToBeVisibleAsync();
+    }
+
+    [Fact]
     public async Task A_youth_is_told_about_quick_exit_and_clearing_history_once_and_nothing_is_kept_in_the_browser()
     {
         var youth = await server.SignInAsync("Riley (demo youth)", phone: true);

@@ -16,6 +16,32 @@ public sealed class TeamingTests(ApiFactory api)
     private readonly TeamingWorld _world = new(api);
 
     [Fact]
+    public async Task A_youth_whose_role_was_changed_still_finds_their_sharing_and_stops_it_and_the_partner_reads_nothing_more()
+    {
+        var team = await _world.SharedTeamAsync(kinds: ["CasePlan"]);
+        await MentoringWorld.Ok(await TeamingWorld.ReadAsync(team));
+        await _world.Mentoring.SetRolesAsync(team.YouthPersonId, Roles.Advisor);
+
+        var (_, stranger) = await _world.Mentoring.PersonAsync(Roles.Advisor);
+        Assert.Empty(await HttpAssert.Ok<List<JsonElement>>(await stranger.GetAsync("/api/consents/mine")));
+        await HttpAssert.Problem(await stranger.PostAsync($"/api/consents/{team.ConsentId}/revoke", null), 404);
+
+        var sharing = Assert.Single(await HttpAssert.Ok<List<JsonElement>>(await team.Youth.GetAsync("/api/consents/mine")), c => c.GetProperty("scope").GetString() == "mdt-sharing");
+        Assert.Equal(team.ConsentId, sharing.GetProperty("id").GetString());
+        Assert.Equal($"To share your plan with {team.Partner.Name}", sharing.GetProperty("what").GetString());
+
+        await MentoringWorld.Ok(await team.Youth.PostAsync($"/api/consents/{team.ConsentId}/revoke", null));
+
+        await TeamingWorld.RefusedAsync(await TeamingWorld.ReadAsync(team), HttpStatusCode.Forbidden);
+        Assert.DoesNotContain(await HttpAssert.Ok<List<JsonElement>>(await team.Youth.GetAsync("/api/consents/mine")), c => c.GetProperty("scope").GetString() == "mdt-sharing");
+        // Their own no: staff cannot say yes again for them.
+        await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/consents", new
+        {
+            subjectId = team.YouthId, grantor = "Youth", scope = "mdt-sharing", partnerAgencyId = team.Partner.Id, kinds = new[] { "CasePlan" },
+        }), 409);
+    }
+
+    [Fact]
     public async Task Ending_a_partnership_in_force_on_the_partnerships_page_is_asked_about_once_and_nothing_ends_until_the_admin_says_yes()
     {
         var partner = await _world.AgencyAsync();

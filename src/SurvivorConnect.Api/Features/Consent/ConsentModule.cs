@@ -38,6 +38,8 @@ public static class ConsentModule
             .WithSummary("Take back a consent staff recorded by mistake, as never given: unlike a revocation, not the youth's no. It takes effect at once.");
         consents.MapGet("/", ListConsents).WithName(nameof(ListConsents))
             .WithSummary("Consents about a subject: yourself, or a youth on your caseload.");
+        app.MapGet("/api/consents/mine", ListMyConsents).WithName(nameof(ListMyConsents)).WithTags("Consent").RequireAuthorization(Policies.SignedIn)
+            .WithSummary("What you said yes to yourself and can say no to (revoke), whatever your roles now.");
         return app;
     }
 
@@ -53,6 +55,9 @@ public static class ConsentModule
 
     private static async Task<Ok<ConsentView>> CorrectConsent(IMediator mediator, string id, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new RevokeConsent(id, InError: true), ct));
+
+    private static async Task<Ok<IReadOnlyList<MyConsent>>> ListMyConsents(IMediator mediator, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new ListMyConsents(), ct));
 
     private static async Task<Ok<IReadOnlyList<ConsentView>>> ListConsents(IMediator mediator, string subjectId, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new ListConsents(subjectId), ct));

@@ -41,6 +41,18 @@ public sealed record ListConsents(string SubjectId) : IQuery<IReadOnlyList<Conse
     public AuditTarget Audit => new("consent.list", "consent", SubjectId);
 }
 
+/// <summary>
+/// What the caller said yes to themselves and can still say no to, whatever their roles now: a youth whose role was
+/// changed still stops sharing their records, as a mentor whose role was taken away still says no to mentoring.
+/// </summary>
+public sealed record ListMyConsents : IQuery<IReadOnlyList<MyConsent>>, IAudited
+{
+    public AuditTarget Audit => new("consent.list-own", "consent");
+}
+
+/// <summary>One yes of the caller's own, in their words (<see cref="ConsentScope.Words"/>, or what is shared with whom).</summary>
+public sealed record MyConsent(string Id, string Scope, string What, DateTimeOffset GrantedAt, DateTimeOffset? ExpiresAt);
+
 /// <summary>A consent was granted or revoked: whoever depends on it (a match, its chat) follows.</summary>
 public sealed record ConsentChanged(ConsentRecord Consent) : INotification;
 
@@ -70,6 +82,9 @@ public interface IConsentSubjects
 
     /// <summary>The sign-in of the person <paramref name="subjectId"/> is about, when it is not the id itself (a youth's), or null.</summary>
     Task<string?> SignInOfAsync(string subjectId, CancellationToken ct);
+
+    /// <summary>The youth record the caller's own consents as a youth are about, whatever their roles now; null if none.</summary>
+    Task<string?> OwnYouthRecordAsync(CancellationToken ct);
 }
 
 /// <summary>
@@ -81,6 +96,9 @@ public interface IConsentSubjects
 public interface IPartnerSharing
 {
     Task<IReadOnlyList<string>> EnsureMayShareAsync(string partnerAgencyId, IReadOnlyList<string> kinds, CancellationToken ct);
+
+    /// <summary>What a consent to share shares, and with which agency, in the words of the youth who gave it.</summary>
+    Task<string> DescribeAsync(string partnerAgencyId, IReadOnlyList<string> kinds, CancellationToken ct);
 }
 
 /// <summary>
@@ -91,7 +109,8 @@ public interface IPartnerSharing
 internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjects, IPartnerSharing partners, ConsentScopes scopes, IPublisher publisher, AccessBasis basis)
     : ICommandHandler<GrantConsent, ConsentView>,
       ICommandHandler<RevokeConsent, ConsentView>,
-      IQueryHandler<ListConsents, IReadOnlyList<ConsentView>>
+      IQueryHandler<ListConsents, IReadOnlyList<ConsentView>>,
+      IQueryHandler<ListMyConsents, IReadOnlyList<MyConsent>>
 {
     public async ValueTask<ConsentView> Handle(GrantConsent command, CancellationToken ct)
     {
@@ -225,8 +244,7 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
         bool bySubject;
         try
         {
-            bySubject = consent.SubjectId == store.User.UserId && consent.Grantor is ConsentGrantor.Mentor or ConsentGrantor.Self
-                || await EnsureMayRecordAsync(consent.SubjectId, consent.Grantor, consent.Scope, ct);
+            bySubject = await IsOwnAsync(consent, ct) || await EnsureMayRecordAsync(consent.SubjectId, consent.Grantor, consent.Scope, ct);
         }
         catch (NotFoundException)
         {
@@ -335,6 +353,31 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
         }
 
         return stopped;
+    }
+
+    /// <summary>A consent the caller gave about themselves (as a mentor, for themselves, or as the youth of their youth record).</summary>
+    private async Task<bool> IsOwnAsync(ConsentRecord consent, CancellationToken ct) =>
+        IsOwn(consent, consent.Grantor == ConsentGrantor.Youth ? await subjects.OwnYouthRecordAsync(ct) : null);
+
+    private bool IsOwn(ConsentRecord consent, string? ownYouthRecord) => consent.Grantor switch
+    {
+        ConsentGrantor.Mentor or ConsentGrantor.Self => consent.SubjectId == store.User.UserId,
+        ConsentGrantor.Youth => ownYouthRecord is not null && consent.SubjectId == ownYouthRecord,
+        _ => false,
+    };
+
+    public async ValueTask<IReadOnlyList<MyConsent>> Handle(ListMyConsents query, CancellationToken ct)
+    {
+        var own = await subjects.OwnYouthRecordAsync(ct);
+        var records = await store.AllAsync<ConsentRecord>(ConsentRecord.Container, [Filter.In("subjectId", own is null ? [store.User.UserId] : [store.User.UserId, own])], ct);
+        var mine = new List<MyConsent>();
+        foreach (var c in records.Where(c => c.IsCurrent(store.Now) && IsOwn(c, own)).OrderByDescending(c => c.GrantedAt))
+        {
+            var what = c.PartnerAgencyId is { } partner ? await partners.DescribeAsync(partner, c.Kinds, ct) : scopes.Find(c.Scope)?.Words ?? c.Scope;
+            mine.Add(new MyConsent(c.Id, c.Scope, what, c.GrantedAt, c.ExpiresAt));
+        }
+
+        return mine;
     }
 
     public async ValueTask<IReadOnlyList<ConsentView>> Handle(ListConsents query, CancellationToken ct)

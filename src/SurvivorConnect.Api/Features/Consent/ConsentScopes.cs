@@ -6,10 +6,12 @@ namespace SurvivorConnect.Api.Features.Consent;
 /// A kind of consent a feature asks for: its name, who alone may give it (when only one may), whether it is
 /// given to one match, and, for a consent people give for themselves (<see cref="ConsentGrantor.Self"/>), which
 /// roles may give it; and whether it shares with another agency (<see cref="NamesPartner"/>: it then names the
-/// agency and the kinds of record, which <see cref="IPartnerSharing"/> checks). Features declare the scopes they need with <see cref="ConsentScopeRegistration.AddConsentScope"/>.
+/// agency and the kinds of record, which <see cref="IPartnerSharing"/> checks); and what it is in the words of the
+/// person who gave it (<see cref="Words"/>), on their own list of what they said yes to. Features declare the scopes
+/// they need with <see cref="ConsentScopeRegistration.AddConsentScope"/>.
 /// </summary>
 public sealed record ConsentScope(
-    string Name, ConsentGrantor? OnlyGrantor = null, bool NamesMatch = false, IReadOnlyList<string>? SelfGrantedBy = null, bool NamesPartner = false);
+    string Name, string Words, ConsentGrantor? OnlyGrantor = null, bool NamesMatch = false, IReadOnlyList<string>? SelfGrantedBy = null, bool NamesPartner = false);
 
 /// <summary>Every scope the running features declared, in the order their modules were added.</summary>
 public sealed class ConsentScopes(IEnumerable<ConsentScope> declared)

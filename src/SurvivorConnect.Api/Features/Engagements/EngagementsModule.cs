@@ -30,7 +30,7 @@ public static class EngagementsModule
         builder.Services.AddScoped<ReminderSender>();
         builder.Services.AddSingleton<EngagementReminderWorker>();
         builder.Services.AddHostedService(services => services.GetRequiredService<EngagementReminderWorker>());
-        builder.Services.AddConsentScope(new ConsentScope(EngagementScopes.Contact, OnlyGrantor: ConsentGrantor.Self, SelfGrantedBy: [Roles.Advisor, Roles.Mentor]));
+        builder.Services.AddConsentScope(new ConsentScope(EngagementScopes.Contact, "To be asked to paid work (focus groups and advisory roles)", OnlyGrantor: ConsentGrantor.Self, SelfGrantedBy: [Roles.Advisor, Roles.Mentor]));
         return builder;
     }
 

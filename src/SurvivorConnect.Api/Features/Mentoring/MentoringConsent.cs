@@ -64,6 +64,8 @@ internal sealed class MentoringConsentSubjects(MentoringData data, MatchConsentG
     public async Task<string?> SignInOfAsync(string subjectId, CancellationToken ct) =>
         (await data.FindAsync<YouthReferral>(YouthReferral.Container, subjectId, ct))?.PersonId;
 
+    public async Task<string?> OwnYouthRecordAsync(CancellationToken ct) => (await data.OwnYouthRecordAsync(ct))?.Id;
+
     public async Task EnsureMatchConsentAsync(string matchId, string subjectId, ConsentGrantor grantor, bool bySubject, CancellationToken ct)
     {
         var match = await data.MatchAsync(matchId, ct);

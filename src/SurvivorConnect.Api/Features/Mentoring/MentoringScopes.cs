@@ -12,6 +12,6 @@ public static class MentoringScopes
     public const string MentoringMatch = "mentoring-match";
 
     public static IServiceCollection AddMentoringScopes(this IServiceCollection services) =>
-        services.AddConsentScope(new ConsentScope(Mentoring, OnlyGrantor: ConsentGrantor.Mentor))
-            .AddConsentScope(new ConsentScope(MentoringMatch, NamesMatch: true));
+        services.AddConsentScope(new ConsentScope(Mentoring, "To mentor youth", OnlyGrantor: ConsentGrantor.Mentor))
+            .AddConsentScope(new ConsentScope(MentoringMatch, "To a mentoring match", NamesMatch: true));
 }

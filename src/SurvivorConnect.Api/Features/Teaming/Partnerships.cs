@@ -374,6 +374,12 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
             : [.. asked.Select(k => k.ToString())];
     }
 
+    public async Task<string> DescribeAsync(string partnerAgencyId, IReadOnlyList<string> kinds, CancellationToken ct)
+    {
+        var name = (await data.PartnershipsAsync(ct)).FirstOrDefault(p => p.OtherAgencyId(data.AgencyId) == partnerAgencyId)?.OtherAgencyName(data.AgencyId);
+        return $"To share {SharingRules.Words(kinds)} with {name ?? "another agency"}";
+    }
+
     private Partnership Accepted(Partnership copy, IReadOnlyList<OfferedProfessional> offers) =>
         Offering(copy, offers) with { State = PartnershipState.Active, AcceptedAt = data.Now, AcceptedBy = data.Me };
 

@@ -27,7 +27,7 @@ public static class TeamingModule
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddContainer(Partnership.Container);
-        builder.Services.AddConsentScope(new ConsentScope(TeamingScopes.MdtSharing, OnlyGrantor: ConsentGrantor.Youth, NamesPartner: true));
+        builder.Services.AddConsentScope(new ConsentScope(TeamingScopes.MdtSharing, "To share your records with another agency", OnlyGrantor: ConsentGrantor.Youth, NamesPartner: true));
         builder.Services.AddScoped<TeamingData>();
         builder.Services.AddScoped<CrossAgency>();
         builder.Services.AddScoped<TeamViews>();

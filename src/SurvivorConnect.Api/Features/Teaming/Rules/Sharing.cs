@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using SurvivorConnect.Api.Features.Consent;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
 
 namespace SurvivorConnect.Api.Features.Teaming.Rules;
 
@@ -116,6 +117,10 @@ public static class SharingRules
         RecordKind.SafetyPlan => "your safety plan",
         _ => "your team's meeting notes from now on (your case manager can read them with you)",
     };
+
+    /// <summary>How the kinds of record a consent shares read to a youth, together.</summary>
+    public static string Words(IEnumerable<string> kinds) =>
+        string.Join(" and ", kinds.Select(k => EnumNames.TryParse(k, out RecordKind kind) ? Words(kind) : k));
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<PartnershipState>))]
