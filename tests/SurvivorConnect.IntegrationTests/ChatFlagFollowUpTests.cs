@@ -101,7 +101,7 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         // One flag for the words sent twice, in the queue until a case manager deals with it, and told again meanwhile.
         var flag = Assert.Single(await FlagsAsync(chat.Id));
         Assert.Equal((true, true, false, 0L, "youth"), (flag.Urgent, flag.NotSent, flag.Held, flag.MessageSequence, flag.SenderRole));
-        Assert.Contains("Not sent: the chat was stopped", await _world.CaseManager.GetStringAsync("/flags"), StringComparison.Ordinal);
+        Assert.Contains("Not sent (the chat was stopped, or sending failed)", await _world.CaseManager.GetStringAsync("/flags"), StringComparison.Ordinal);
         await RunWorkerAsync(after: ChatUrgentWatch.First);
         await Settle.UntilAsync(async () => (await WaitingNoticesAsync(_world.CaseManager, chat.Id)).Count == 1 && (await WaitingNoticesAsync(_world.Admin, chat.Id)).Count == 1);
 
@@ -153,6 +153,32 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         var sent = await chat.Youth.SendAsync(chat.Id, "I want to die", "busy-1");
         Assert.NotEmpty(sent.CrisisResources!);
         Assert.Single(await FlagsAsync(chat.Id));
+    }
+
+    [Fact]
+    public async Task Crisis_words_whose_send_failed_and_that_the_page_never_sent_again_raise_an_urgent_flag_from_the_worker()
+    {
+        var chat = await _world.OpenChatAsync();
+        api.Counter.BeforeBatch = _ => throw StoreException.Unavailable("The store is throttling.");
+        try
+        {
+            await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "I want to die", "gone-1"));
+            await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "see you soon", "gone-2"));
+        }
+        finally
+        {
+            api.Counter.BeforeBatch = null;
+        }
+
+        // The youth left the page (or the phone died): nothing sends the words again.
+        await RunWorkerAsync(after: ChatFlagFollowUp.Grace);
+        await RunWorkerAsync(after: TimeSpan.FromMinutes(1));
+
+        var flag = Assert.Single(await FlagsAsync(chat.Id));
+        Assert.True(flag.Urgent);
+        Assert.True(flag.NotSent);
+        Assert.Single(await _world.CaseManager.NoticesAsync(), n => n.Kind == "chat-urgent-unsent" && n.MatchId == chat.Id);
+        Assert.Empty(await FollowUpsLeftAsync());
     }
 
     [Fact]

@@ -183,6 +183,12 @@ public sealed record ChatFlagFollowUp : Document
     public IReadOnlyList<string> NotSentKinds { get; init; } = [];
 
     /// <summary>
+    /// For urgent words on their way to being stored: the kinds of danger found, so that if they never are (the send
+    /// failed and the page is gone) their flag is raised as for words not sent rather than lost with them.
+    /// </summary>
+    public IReadOnlyList<string> UrgentKinds { get; init; } = [];
+
+    /// <summary>
     /// A client message id is the sender's own, so with the conversation and the sender it names one message of one
     /// agency. Sender and message id are digested: spelled out, the longest ids an agency may give would pass the store's 255 characters, and a flagged
     /// or crisis message would fail for want of its follow-up.

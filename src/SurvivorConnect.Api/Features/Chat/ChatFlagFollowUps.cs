@@ -26,7 +26,7 @@ internal sealed class FinishChatFlagHandler(MentoringData data, ChatService chat
 
         if (followUp.NotSentKinds.Count > 0)
         {
-            return await NotSentAsync(followUp, ct);
+            return await NotSentAsync(followUp, followUp.NotSentKinds, ct);
         }
 
         var key = await data.Store.ReadAsync<ClientMessageKey>(Conversation.Container, ClientMessageKey.IdFor(followUp.SenderId, followUp.ClientMessageId), followUp.ConversationId, ct);
@@ -40,7 +40,14 @@ internal sealed class FinishChatFlagHandler(MentoringData data, ChatService chat
 
         if (message is null)
         {
-            // Its send failed before storing it (the sender was told so), or is still trying through an outage.
+            // Its send failed before storing it (the sender was told so). Words of danger are not left to a resend the
+            // page may never make (it was left, the phone died): they are raised as words not sent; sent again, they
+            // are stored with a flag of their own.
+            if (followUp.UrgentKinds.Count > 0)
+            {
+                return await NotSentAsync(followUp, followUp.UrgentKinds, ct);
+            }
+
             if (followUp.DueAt + ChatFlagFollowUp.GiveUpAfter <= data.Now)
             {
                 await chat.EndFlagFollowUpAsync(followUp, ct);
@@ -54,12 +61,12 @@ internal sealed class FinishChatFlagHandler(MentoringData data, ChatService chat
         return true;
     }
 
-    /// <summary>Words of danger written into a stopped chat: their flag is raised until it is (a conversation that is no match's never is).</summary>
-    private async Task<bool> NotSentAsync(ChatFlagFollowUp followUp, CancellationToken ct)
+    /// <summary>Words of danger not stored: their flag is raised until it is (a conversation that is no match's never is).</summary>
+    private async Task<bool> NotSentAsync(ChatFlagFollowUp followUp, IReadOnlyList<string> kinds, CancellationToken ct)
     {
         try
         {
-            return await chat.RaiseNotSentFlagAsync(followUp.ConversationId, followUp.SenderId, followUp.ClientMessageId, followUp.NotSentKinds, ct);
+            return await chat.RaiseNotSentFlagAsync(followUp.ConversationId, followUp.SenderId, followUp.ClientMessageId, kinds, ct);
         }
         catch (NotFoundException)
         {

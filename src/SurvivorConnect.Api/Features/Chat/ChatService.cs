@@ -257,7 +257,7 @@ public sealed partial class ChatService(
             var (clean, verdict) = scanned.Value;
             if (verdict.Findings.Count > 0 && !followUpBegun)
             {
-                await BeginFlagFollowUpAsync(conversationId!, me, clientMessageId, ct);
+                await BeginFlagFollowUpAsync(conversationId!, me, clientMessageId, ct, urgentKinds: verdict.Urgent ? [.. verdict.Findings.Select(f => f.Kind)] : null);
                 followUpBegun = true;
             }
 
@@ -465,10 +465,12 @@ public sealed partial class ChatService(
     }
 
     /// <summary>
-    /// Written before a flagged message is stored, so its flag is raised even if the send dies once it is; for words not
-    /// sent, with the kinds of danger found (<paramref name="notSentKinds"/>).
+    /// Written before a flagged message is stored, so its flag is raised even if the send dies once it is, and, for
+    /// urgent words (<paramref name="urgentKinds"/>), even if it dies before; for words not sent, with the kinds of
+    /// danger found (<paramref name="notSentKinds"/>).
     /// </summary>
-    private async Task BeginFlagFollowUpAsync(string conversationId, string senderId, string clientMessageId, CancellationToken ct, IReadOnlyList<string>? notSentKinds = null) =>
+    private async Task BeginFlagFollowUpAsync(
+        string conversationId, string senderId, string clientMessageId, CancellationToken ct, IReadOnlyList<string>? notSentKinds = null, IReadOnlyList<string>? urgentKinds = null) =>
         await Store.UpsertAsync(SafetyFlag.Container, new ChatFlagFollowUp
         {
             Id = ChatFlagFollowUp.IdFor(Store.AgencyId, conversationId, senderId, clientMessageId),
@@ -478,6 +480,7 @@ public sealed partial class ChatService(
             ClientMessageId = clientMessageId,
             DueAt = data.Now + ChatFlagFollowUp.Grace,
             NotSentKinds = notSentKinds ?? [],
+            UrgentKinds = urgentKinds ?? [],
         }, ct);
 
     public async Task EndFlagFollowUpAsync(ChatFlagFollowUp followUp, CancellationToken ct) =>
