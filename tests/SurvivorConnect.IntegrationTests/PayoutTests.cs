@@ -1465,6 +1465,33 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task Lowering_the_two_approver_amount_holds_a_payout_approved_once_and_still_waiting_for_the_payee_s_stripe_account()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync();
+        var account = await _world.PayeeOnboardingAsync(payees[0]);
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity, by: Finance));
+        var (_, approver) = await _world.ApproverAsync();
+        Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(approver, payout.Id, "approve"))).State);
+        await api.SendPayoutsAsync();
+
+        await _world.SetTwoApproverAmountAsync(payout.Total);
+        try
+        {
+            api.Stripe.SetPayoutsEnabled(account, true);
+            await HttpAssert.Ok<JsonElement>(await payees[0].Client.PostAsync("/api/payouts/me/stripe-status", null));
+            await api.SendPayoutsAsync();
+
+            var failed = await _world.PayoutAsync(payout.Id);
+            Assert.Equal(("Failed", SendPayoutHandler.ApprovalsGone), (failed.State, failed.FailureCode));
+            Assert.DoesNotContain(api.Stripe.Transfers, t => t["metadata"]!["payout_id"]!.GetValue<string>() == payout.Id);
+        }
+        finally
+        {
+            await _world.SetTwoApproverAmountAsync(500m);
+        }
+    }
+
+    [Fact]
     public async Task An_approved_payout_to_a_payee_deactivated_since_is_not_sent_through_Stripe_and_finance_pays_it_another_way()
     {
         var (opportunity, payees) = await _world.AttendedAsync();

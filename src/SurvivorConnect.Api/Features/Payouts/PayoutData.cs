@@ -100,9 +100,13 @@ internal sealed class PayoutData(AgencyStore store, IOptions<PayoutOptions> opti
         return approvals.Where(a => approvers.Contains(a.By));
     }
 
-    /// <summary>Money moves on an approval only while its approvers are still finance approvers.</summary>
+    /// <summary>
+    /// Money moves on an approval only while its approvers are still finance approvers, and as many as the agency's
+    /// two-approver amount asks now: one lowered because fraud is feared holds payouts approved and not yet paid too.
+    /// </summary>
     public async Task<bool> ApprovalsStandAsync(Payout payout, CancellationToken ct) =>
-        (await StandingAsync(payout.Approvals, ct)).Count() >= payout.ApprovalsNeeded;
+        (await StandingAsync(payout.Approvals, ct)).Count()
+            >= Math.Max(payout.ApprovalsNeeded, PayoutRules.ApprovalsNeeded(payout.Total, (await SettingsAsync(ct)).TwoApproverThreshold));
 
     public Task<IReadOnlyList<string>> FinanceApproversAsync(CancellationToken ct) => store.ActiveIdsWithRoleAsync(Roles.FinanceApprover, ct);
 

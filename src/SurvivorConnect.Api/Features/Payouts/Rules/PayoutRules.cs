@@ -73,7 +73,7 @@ public static class PayoutRules
     public const string SendItAgain = "send it again";
 
     public const string ApprovalsGone =
-        "Someone who approved this payout is no longer a finance approver, so it is not approved enough to pay. Cancel it, then send its claim to finance again for a fresh approval.";
+        "This payout is not approved enough to pay now: someone who approved it is no longer a finance approver, or the agency's two-approver amount was lowered to its total. Cancel it, then send its claim to finance again for a fresh approval.";
 
     public const string SetAsideFirst =
         "Stripe may still send this payout once the payee is ready. Set it aside to pay another way first, then write the check, so it is not paid twice.";
