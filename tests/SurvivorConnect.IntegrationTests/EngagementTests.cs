@@ -1335,6 +1335,27 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     [Fact]
+    public async Task A_place_is_not_given_back_in_work_the_benchmark_has_risen_above_since_it_was_published()
+    {
+        var (opportunity, first, _) = await SoonAsync(startsIn: 48);
+        await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson($"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/attendance",
+            new { entries = new[] { new { personId = first.Id, outcome = "cancelledByAgency" } } }));
+        await SetBenchmarkAsync(70m);
+        try
+        {
+            var refused = await HttpAssert.Problem(await _recruiter.PostAsync($"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/places/{first.Id}/restore", null), 409);
+
+            Assert.Contains("no place is given back", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            var mine = (await HttpAssert.Ok<List<OpportunityDto>>(await first.Client.GetAsync("/api/engagements/me/opportunities"))).Single(o => o.Id == opportunity.Id);
+            Assert.NotEqual(JsonValueKind.Null, mine.Sessions.Single().GetProperty("cancelledAt").ValueKind);
+        }
+        finally
+        {
+            await SetBenchmarkAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_place_is_not_given_back_in_work_touching_what_its_holder_has_since_said_they_will_not_speak_about()
     {
         var (opportunity, first, _) = await SoonAsync(startsIn: 48);

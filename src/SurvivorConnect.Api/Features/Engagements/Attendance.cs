@@ -276,6 +276,12 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
             throw new ConflictException("This cancellation pays them (it came at short notice, or carries their travel), so it stands. Ask them whether they would still like to come; what happened is recorded after the session.");
         }
 
+        // Nor to work paid below the agency's benchmark, risen since it was published: nobody is committed to that.
+        if (PayParity.Refusal(await data.SettingsAsync(ct), opportunity) is { } why)
+        {
+            throw new ConflictException(why + " Until then no place is given back.");
+        }
+
         // Giving a place back commits them again: only to someone who still takes paid work, has not opted out of it, has
         // not since said they will not speak about what it touches, and is free at one of its times.
         if (!(await data.MayTakePlaceAsync([place.PersonId], opportunity, ct)).Contains(place.PersonId))
