@@ -195,6 +195,16 @@ public sealed class PayoutCalculatorTests
     }
 
     [Fact]
+    public void A_location_rate_set_below_the_standard_rate_pays_the_standard_rate_for_what_it_sets_too_low()
+    {
+        var rates = new PayRates(Rates.Mileage, Rates.StandardPerDiem, [new(new(2025, 10, 1), 1m, 150m, "Chicago, IL")]);
+
+        var rate = rates.PerDiemFor("Community room, Chicago, IL 60601", In2026);
+
+        Assert.Equal((68m, 150m, "Chicago, IL"), (rate.MealsAndIncidentals, rate.Lodging, rate.Location));
+    }
+
+    [Fact]
     public void A_location_rate_not_yet_in_force_falls_back_to_the_standard_rate()
     {
         var rate = Rates.PerDiemFor("Back Bay, Boston, MA", In2026);

@@ -32,10 +32,13 @@ public sealed class PayRates(IReadOnlyList<MileageRate> mileage, IReadOnlyList<P
     /// <summary>
     /// The per diem for a session's location on its date: the agency's rate whose location the session's location
     /// names as whole words (the longest such name, so "Chicago, IL" wins over "IL", and "IL" is not found in
-    /// "Wilmington"), otherwise the standard rate.
+    /// "Wilmington"), otherwise the standard rate. Never less than the standard rate, meals or lodging: a survivor
+    /// travelling is paid at least what any professional on the federal standard is.
     /// </summary>
     public PerDiemRate PerDiemFor(string? sessionLocation, DateOnly date)
     {
+        var standard = StandardPerDiem.Where(r => r.From <= date).MaxBy(r => r.From)
+            ?? throw new PayoutRuleException($"No standard per diem rate is configured for {date:yyyy-MM-dd}. Ask whoever runs SurvivorConnect to add the rate in force then.");
         var local = string.IsNullOrWhiteSpace(sessionLocation)
             ? null
             : LocationPerDiem
@@ -43,9 +46,9 @@ public sealed class PayRates(IReadOnlyList<MileageRate> mileage, IReadOnlyList<P
                 .GroupBy(r => r.Location!.Length)
                 .MaxBy(g => g.Key)
                 ?.MaxBy(r => r.From);
-        return local
-            ?? StandardPerDiem.Where(r => r.From <= date).MaxBy(r => r.From)
-            ?? throw new PayoutRuleException($"No standard per diem rate is configured for {date:yyyy-MM-dd}. Ask whoever runs SurvivorConnect to add the rate in force then.");
+        return local is null
+            ? standard
+            : local with { MealsAndIncidentals = Math.Max(local.MealsAndIncidentals, standard.MealsAndIncidentals), Lodging = Math.Max(local.Lodging, standard.Lodging) };
     }
 
     private static bool Names(string location, string place) =>
