@@ -176,7 +176,7 @@ public sealed class AuditTests(ApiFactory api)
         var entries = (await AuditAsync(api.As("demo-admin"), "actorId=demo-recruiter&recordType=endpoint")).Where(e => e.Action == "GET /api/people/{id}").ToList();
 
         Assert.Contains(entries, e => e.RecordId == "probe-0");
-        Assert.InRange(entries.Count, 2, AuditingAuthorizationResultHandler.MostPerMinute);
+        Assert.InRange(entries.Count, 2, RefusalAudit.MostPerMinute);
         Assert.All(entries, e => Assert.Equal("Denied", e.Outcome));
     }
 

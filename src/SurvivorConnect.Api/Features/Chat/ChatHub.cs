@@ -344,7 +344,7 @@ public sealed partial class ChatHubFilter(
     private static HubError WithCrisisLines(HubInvocationContext invocation, HubError error) =>
         invocation.HubMethodName == nameof(ChatHub.Send) && error.CrisisResources is not { Count: > 0 }
         && invocation.HubMethodArguments is [_, _, string text, ..] && invocation.Context.User?.FindFirstValue(ScClaims.Agency) is { } agencyId
-        && invocation.ServiceProvider.GetRequiredService<Rules.SafetyScanner>().Scan(text).Urgent
+        && invocation.ServiceProvider.GetRequiredService<Rules.SafetyScanner>().Scan(text.Length > Rules.MessageText.MaxLength ? text[..Rules.MessageText.MaxLength] : text).Urgent
             ? error with { CrisisResources = invocation.ServiceProvider.GetRequiredService<CrisisLineDirectory>().LastKnown(agencyId) }
             : error;
 
@@ -372,11 +372,15 @@ public sealed partial class ChatHubFilter(
         }
 
         var conversationId = invocation.HubMethodArguments.Count > 0 ? invocation.HubMethodArguments[0] as string : null;
+        var recordId = conversationId is not null && PeopleRules.IsValidId(conversationId) ? conversationId : null;
+        var user = services.GetRequiredService<ICurrentUser>();
+        if (!services.GetRequiredService<RefusalAudit>().ShouldRecord(user.AgencyId, user.UserId, action, recordId))
+        {
+            return;
+        }
+
         var outcome = code == ChatErrorCodes.NotFound ? AuditOutcome.NotFound : AuditOutcome.Denied;
-        await services.GetRequiredService<IAuditLog>().AppendAsync(
-            new AuditEvent(action, "conversation", conversationId is not null && PeopleRules.IsValidId(conversationId) ? conversationId : null, outcome),
-            services.GetRequiredService<ICurrentUser>(),
-            CancellationToken.None);
+        await services.GetRequiredService<IAuditLog>().AppendAsync(new AuditEvent(action, "conversation", recordId, outcome), user, CancellationToken.None);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Hub method {Method} refused: {Code}")]

@@ -1,23 +1,15 @@
-using System.Runtime.CompilerServices;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Policy;
-using Microsoft.Extensions.Caching.Memory;
 using SurvivorConnect.Api.Features.Audit;
 
 namespace SurvivorConnect.Api.Infrastructure.Auth;
 
 /// <summary>
 /// Writes a "denied" audit entry when a signed-in person of an agency is refused an endpoint, naming the record the
-/// request was after (the route's first value, when it is an id): once a minute for the same person, endpoint and
-/// record, and at most <see cref="MostPerMinute"/> a minute for one person, so someone refused over and over (a
-/// deactivated account's script, say) cannot bury the log, and someone trying id after id is seen doing so.
+/// request was after (the route's first value, when it is an id), as often as <see cref="RefusalAudit"/> allows.
 /// </summary>
-internal sealed class AuditingAuthorizationResultHandler(IMemoryCache recent) : IAuthorizationMiddlewareResultHandler
+internal sealed class AuditingAuthorizationResultHandler(RefusalAudit refusals) : IAuthorizationMiddlewareResultHandler
 {
-    public const int MostPerMinute = 20;
-
-    private static readonly TimeSpan Once = TimeSpan.FromMinutes(1);
-
     private readonly AuthorizationMiddlewareResultHandler _default = new();
 
     public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
@@ -30,14 +22,8 @@ internal sealed class AuditingAuthorizationResultHandler(IMemoryCache recent) : 
             // entry each time, carrying the sender's own text into the log. The record id is kept only if it is one.
             var action = $"{MethodName(context.Request.Method)} {route?.RawText ?? "unknown"}";
             var recordId = route is { Parameters.Count: > 0 } ? AuditLog.AsRecordId(context.Request.RouteValues[route.Parameters[0].Name] as string) : null;
-            var count = recent.GetOrCreate((user.AgencyId, user.UserId), entry =>
+            if (refusals.ShouldRecord(user.AgencyId, user.UserId, action, recordId))
             {
-                entry.AbsoluteExpirationRelativeToNow = Once;
-                return new StrongBox<int>();
-            })!;
-            if (!recent.TryGetValue((user.AgencyId, user.UserId, action, recordId), out _) && Interlocked.Increment(ref count.Value) <= MostPerMinute)
-            {
-                recent.Set((user.AgencyId, user.UserId, action, recordId), true, Once);
                 var audit = context.RequestServices.GetRequiredService<IAuditLog>();
                 await audit.AppendAsync(new AuditEvent(action, RecordType: "endpoint", RecordId: recordId, Outcome: AuditOutcome.Denied), user, context.RequestAborted);
             }

@@ -132,6 +132,7 @@ public static class AuthSetup
         builder.Services.AddSingleton<PortalSessions>();
         builder.Services.AddContainer(PortalSessions.Container);
         builder.Services.AddMemoryCache();
+        builder.Services.AddSingleton<RefusalAudit>();
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, AuditingAuthorizationResultHandler>();
         return builder;
     }
