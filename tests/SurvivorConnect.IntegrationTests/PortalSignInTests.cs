@@ -322,6 +322,19 @@ public sealed class PortalSignInTests
     }
 
     [Fact]
+    public async Task A_page_whose_session_idled_out_still_clears_what_the_browser_keeps_with_its_beacon()
+    {
+        await using var api = new ClockedApiFactory();
+        var client = await SignedInAsync(api, "demo-youth");
+        var tag = System.Text.RegularExpressions.Regex.Match(await client.GetStringAsync("/notifications"), "data-session=\"([0-9a-f]+)\"").Groups[1].Value;
+        api.Time.Advance(TimeSpan.FromMinutes(new AuthOptions().Portal.IdleMinutes + 1));
+
+        var left = await client.PostAsync($"/exit?session={tag}", null);
+
+        Assert.Equal("\"cache\", \"storage\"", Assert.Single(left.Headers.GetValues("Clear-Site-Data")));
+    }
+
+    [Fact]
     public async Task An_admin_signs_someone_out_everywhere_from_their_panel_on_the_people_page()
     {
         await using var api = new ClockedApiFactory();

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Claims;
 using Mediator;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -241,9 +240,11 @@ public static class PortalModule
     private static async Task<NoContent> Exit(HttpContext context, string? session)
     {
         // A page whose own session ended names it (the quick exit names none and ends any): a session signed in since,
-        // in another tab of the browser, is not that page's to end.
+        // in another tab of the browser, is not that page's to end. A cookie whose session idled out names none, and
+        // is ended and cleared as ever.
         if (session is not null
-            && session != PortalSessions.TagOf((await context.AuthenticateAsync(PortalSignIn.CookieScheme)).Principal ?? new ClaimsPrincipal()))
+            && (await context.AuthenticateAsync(PortalSignIn.CookieScheme)).Principal is { } principal
+            && PortalSessions.TagOf(principal) is { Length: > 0 } current && current != session)
         {
             return TypedResults.NoContent();
         }

@@ -205,6 +205,17 @@ public sealed class PayoutCalculatorTests
     }
 
     [Fact]
+    public void A_location_rate_in_force_before_any_standard_rate_is_paid_as_set()
+    {
+        var rates = new PayRates(Rates.Mileage, Rates.StandardPerDiem, [new(new(2023, 1, 1), 80m, 180m, "Chicago, IL")]);
+
+        var rate = rates.PerDiemFor("Community room, Chicago, IL 60601", new DateOnly(2023, 6, 1));
+
+        Assert.Equal((80m, 180m, "Chicago, IL"), (rate.MealsAndIncidentals, rate.Lodging, rate.Location));
+        Assert.Throws<PayoutRuleException>(() => rates.PerDiemFor("Springfield", new DateOnly(2023, 6, 1)));
+    }
+
+    [Fact]
     public void A_location_rate_not_yet_in_force_falls_back_to_the_standard_rate()
     {
         var rate = Rates.PerDiemFor("Back Bay, Boston, MA", In2026);

@@ -357,7 +357,7 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
 
     /// <summary>A consent the caller gave about themselves (as a mentor, for themselves, or as the youth of their youth record).</summary>
     private async Task<bool> IsOwnAsync(ConsentRecord consent, CancellationToken ct) =>
-        IsOwn(consent, consent.Grantor == ConsentGrantor.Youth ? await subjects.OwnYouthRecordAsync(ct) : null);
+        IsOwn(consent, consent.Grantor == ConsentGrantor.Youth && await subjects.SignInOfAsync(consent.SubjectId, ct) == store.User.UserId ? consent.SubjectId : null);
 
     private bool IsOwn(ConsentRecord consent, string? ownYouthRecord) => consent.Grantor switch
     {

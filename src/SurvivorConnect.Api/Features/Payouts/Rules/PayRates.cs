@@ -37,8 +37,7 @@ public sealed class PayRates(IReadOnlyList<MileageRate> mileage, IReadOnlyList<P
     /// </summary>
     public PerDiemRate PerDiemFor(string? sessionLocation, DateOnly date)
     {
-        var standard = StandardPerDiem.Where(r => r.From <= date).MaxBy(r => r.From)
-            ?? throw new PayoutRuleException($"No standard per diem rate is configured for {date:yyyy-MM-dd}. Ask whoever runs SurvivorConnect to add the rate in force then.");
+        var standard = StandardPerDiem.Where(r => r.From <= date).MaxBy(r => r.From);
         var local = string.IsNullOrWhiteSpace(sessionLocation)
             ? null
             : LocationPerDiem
@@ -46,9 +45,13 @@ public sealed class PayRates(IReadOnlyList<MileageRate> mileage, IReadOnlyList<P
                 .GroupBy(r => r.Location!.Length)
                 .MaxBy(g => g.Key)
                 ?.MaxBy(r => r.From);
-        return local is null
-            ? standard
-            : local with { MealsAndIncidentals = Math.Max(local.MealsAndIncidentals, standard.MealsAndIncidentals), Lodging = Math.Max(local.Lodging, standard.Lodging) };
+        return (local, standard) switch
+        {
+            ({ } l, { } s) => l with { MealsAndIncidentals = Math.Max(l.MealsAndIncidentals, s.MealsAndIncidentals), Lodging = Math.Max(l.Lodging, s.Lodging) },
+            ({ } l, null) => l,
+            (null, { } s) => s,
+            _ => throw new PayoutRuleException($"No standard per diem rate is configured for {date:yyyy-MM-dd}. Ask whoever runs SurvivorConnect to add the rate in force then."),
+        };
     }
 
     private static bool Names(string location, string place) =>
