@@ -179,6 +179,12 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         Assert.True(flag.NotSent);
         Assert.Single(await _world.CaseManager.NoticesAsync(), n => n.Kind == "chat-urgent-unsent" && n.MatchId == chat.Id);
         Assert.Empty(await FollowUpsLeftAsync());
+
+        // The phone comes back and the page sends the words again: stored now, their message's flag stands for them.
+        var sent = await chat.Youth.SendAsync(chat.Id, "I want to die", "gone-1");
+        var open = Assert.Single(await FlagsAsync(chat.Id, "Open"));
+        Assert.Equal((false, sent.Message.Sequence), (open.NotSent, open.MessageSequence));
+        Assert.Equal("Resolved", Assert.Single(await FlagsAsync(chat.Id), f => f.NotSent).Status);
     }
 
     [Fact]

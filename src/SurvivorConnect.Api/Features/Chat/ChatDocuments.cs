@@ -110,7 +110,10 @@ public sealed record SafetyFlag : Document
     /// <summary>One flag per message: raising it again finds the first.</summary>
     public static string IdFor(string conversationId, long sequence) => $"{conversationId}-m{sequence}";
 
-    /// <summary>One flag per message not sent (the sender's own id for it), so a resend of it raises none again.</summary>
+    /// <summary>
+    /// One flag per message not sent (the sender's own id for it), so a resend of it into the stopped chat raises none
+    /// again; a resend that is stored after all closes it (its message's flag stands for the words).
+    /// </summary>
     public static string NotSentIdFor(string conversationId, string senderId, string clientMessageId) =>
         $"{conversationId}-u{Digest.Of($"{senderId}\n{clientMessageId}", 32)}";
 
@@ -160,7 +163,7 @@ public sealed record ChatFlagFollowUp : Document
 {
     public const string Partition = "chat-flag-followup";
 
-    /// <summary>Long enough for the send that wrote it to have finished or failed.</summary>
+    /// <summary>Long enough for the send that wrote it to have finished or failed (urgent words not stored by then are raised as not sent).</summary>
     public static readonly TimeSpan Grace = TimeSpan.FromMinutes(1);
 
     /// <summary>

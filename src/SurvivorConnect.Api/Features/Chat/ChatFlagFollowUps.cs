@@ -9,7 +9,8 @@ using SurvivorConnect.Storage;
 namespace SurvivorConnect.Api.Features.Chat;
 
 /// <summary>
-/// Raises the flag of a message whose send died after storing it (see <see cref="ChatFlagFollowUp"/>). Not audited:
+/// Raises the flag of a message whose send died after storing it, or of urgent words whose send died before (see
+/// <see cref="ChatFlagFollowUp"/>). Not audited:
 /// every instance asks each minute about a send that never stored its message, and a flag is not a read of anyone's record.
 /// </summary>
 public sealed record FinishChatFlag(string FollowUpId) : ICommand<bool>;

@@ -531,7 +531,37 @@ public sealed partial class ChatService(
         await FollowFlagAsync(match, youth, flag, raisedNow, ct);
         if (message.ClientMessageId is { } clientMessageId)
         {
+            await CloseNotSentAsync(match.Id, message, clientMessageId, ct);
             await Store.DeleteAsync(SafetyFlag.Container, ChatFlagFollowUp.IdFor(Store.AgencyId, conversationId, message.SenderId, clientMessageId), ChatFlagFollowUp.Partition, null, ct);
+        }
+    }
+
+    /// <summary>
+    /// Words the worker raised as not sent (their send failed and the page went quiet) that a resend stored after all:
+    /// the message's own flag stands for them now, so the one that said they were not kept is closed, saying why. Not
+    /// one that stands for other words of the sender's too.
+    /// </summary>
+    private async Task CloseNotSentAsync(string conversationId, ChatMessage message, string clientMessageId, CancellationToken ct)
+    {
+        if (await Store.FindAsync<SafetyFlag>(SafetyFlag.Container, SafetyFlag.NotSentIdFor(conversationId, message.SenderId, clientMessageId), ct) is not { Status: FlagStatus.Open } notSent
+            || !notSent.Kinds.All(message.FlagKinds.Contains))
+        {
+            return;
+        }
+
+        try
+        {
+            await Store.ReplaceAsync(SafetyFlag.Container, notSent with
+            {
+                Status = FlagStatus.Resolved,
+                ResolvedBy = ChatFlagWorker.SystemUser,
+                ResolvedAt = data.Now,
+                ResolutionNote = "These words were sent after all, once the connection came back: the flag of the message stands for them.",
+            }, notSent.ETag!, ct);
+        }
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed)
+        {
+            // Reviewed, or added to, meanwhile: whoever did so has it in hand.
         }
     }
 
