@@ -19,6 +19,22 @@ public sealed class ConsentScopeTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_person_s_own_list_names_each_open_match_by_when_it_was_proposed_and_leaves_closed_ones_out()
+    {
+        var (match, mentor, youth, _, _) = await _world.ActiveMatchAsync();
+
+        var mine = await HttpAssert.Ok<List<JsonElement>>(await youth.GetAsync("/api/consents/mine"));
+        var toMatch = Assert.Single(mine, c => c.GetProperty("scope").GetString() == "mentoring-match");
+        Assert.Equal(JsonValueKind.String, toMatch.GetProperty("matchProposedAt").ValueKind);
+        Assert.Single(await HttpAssert.Ok<List<JsonElement>>(await mentor.GetAsync("/api/consents/mine")), c => c.GetProperty("scope").GetString() == "mentoring-match");
+
+        await MentoringWorld.Ok(await _world.CaseManager.PostJson($"/api/matches/{match.Id}/close", new { reason = "GoalsMet", planned = true }));
+
+        Assert.DoesNotContain(await HttpAssert.Ok<List<JsonElement>>(await youth.GetAsync("/api/consents/mine")), c => c.GetProperty("scope").GetString() == "mentoring-match");
+        Assert.DoesNotContain(await HttpAssert.Ok<List<JsonElement>>(await mentor.GetAsync("/api/consents/mine")), c => c.GetProperty("scope").GetString() == "mentoring-match");
+    }
+
+    [Fact]
     public async Task One_consent_given_over_and_over_by_a_script_stops_at_the_records_kept_and_the_last_yes_stands()
     {
         var (mentorId, mentor) = await _world.PersonAsync("Mentor");

@@ -50,8 +50,11 @@ public sealed record ListMyConsents : IQuery<IReadOnlyList<MyConsent>>, IAudited
     public AuditTarget Audit => new("consent.list-own", "consent");
 }
 
-/// <summary>One yes of the caller's own, in their words (<see cref="ConsentScope.Words"/>, or what is shared with whom).</summary>
-public sealed record MyConsent(string Id, string Scope, string What, DateTimeOffset GrantedAt, DateTimeOffset? ExpiresAt);
+/// <summary>
+/// One yes of the caller's own, in their words (<see cref="ConsentScope.Words"/>, or what is shared with whom); to a
+/// match, with when the match was proposed, as their Matches page names it.
+/// </summary>
+public sealed record MyConsent(string Id, string Scope, string What, DateTimeOffset GrantedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? MatchProposedAt = null);
 
 /// <summary>A consent was granted or revoked: whoever depends on it (a match, its chat) follows.</summary>
 public sealed record ConsentChanged(ConsentRecord Consent) : INotification;
@@ -85,6 +88,9 @@ public interface IConsentSubjects
 
     /// <summary>The youth record the caller's own consents as a youth are about, whatever their roles now; null if none.</summary>
     Task<string?> OwnYouthRecordAsync(CancellationToken ct);
+
+    /// <summary>When a match still open was proposed; null once it is closed (a consent to it no longer does anything) or not found.</summary>
+    Task<DateTimeOffset?> OpenMatchProposedAtAsync(string matchId, CancellationToken ct);
 }
 
 /// <summary>
@@ -373,8 +379,14 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
         var mine = new List<MyConsent>();
         foreach (var c in records.Where(c => c.IsCurrent(store.Now) && IsOwn(c, own)).OrderByDescending(c => c.GrantedAt))
         {
+            var proposedAt = c.MatchId is { } matchId ? await subjects.OpenMatchProposedAtAsync(matchId, ct) : null;
+            if (c.MatchId is not null && proposedAt is null)
+            {
+                continue;
+            }
+
             var what = c.PartnerAgencyId is { } partner ? await partners.DescribeAsync(partner, c.Kinds, ct) : scopes.Find(c.Scope)?.Words ?? c.Scope;
-            mine.Add(new MyConsent(c.Id, c.Scope, what, c.GrantedAt, c.ExpiresAt));
+            mine.Add(new MyConsent(c.Id, c.Scope, what, c.GrantedAt, c.ExpiresAt, proposedAt));
         }
 
         return mine;

@@ -66,6 +66,9 @@ internal sealed class MentoringConsentSubjects(MentoringData data, MatchConsentG
 
     public async Task<string?> OwnYouthRecordAsync(CancellationToken ct) => (await data.OwnYouthRecordAsync(ct))?.Id;
 
+    public async Task<DateTimeOffset?> OpenMatchProposedAtAsync(string matchId, CancellationToken ct) =>
+        await data.FindAsync<Match>(Match.Container, matchId, ct) is { } match && MatchLifecycle.IsOpen(match.State) ? match.ProposedAt : null;
+
     public async Task EnsureMatchConsentAsync(string matchId, string subjectId, ConsentGrantor grantor, bool bySubject, CancellationToken ct)
     {
         var match = await data.MatchAsync(matchId, ct);
