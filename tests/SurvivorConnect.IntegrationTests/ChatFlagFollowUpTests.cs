@@ -263,6 +263,33 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
     }
 
     [Fact]
+    public async Task New_words_of_danger_under_an_open_flag_whose_notice_was_read_are_told_anew_and_watched_from_their_own_time()
+    {
+        var chat = await _world.OpenChatAsync();
+        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{chat.Id}/pause", null));
+        await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "I want to die", "later-1"));
+        var first = Assert.Single(await _world.CaseManager.NoticesAsync(), n => n.Kind == "chat-urgent-unsent" && n.MatchId == chat.Id);
+        await HttpAssert.Ok<NotificationDto>(await _world.CaseManager.PostAsync($"/api/notifications/{first.Id}/read", null));
+
+        // The case manager called the youth and left the flag open (its watch told them again and moved on an hour);
+        // later the youth writes something worse.
+        await RunWorkerAsync(after: ChatUrgentWatch.First);
+        api.Time.Advance(TimeSpan.FromMinutes(5));
+        await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "he's going to hurt me tonight", "later-2"));
+
+        var flag = Assert.Single(await FlagsAsync(chat.Id), f => f.NotSent);
+        var again = Assert.Single(await _world.CaseManager.NoticesAsync(), n => n.Kind == "chat-urgent-unsent" && n.MatchId == chat.Id);
+        Assert.Null(again.ReadAt);
+        Assert.True(again.At > first.At);
+        var watch = Assert.Single(await WatchesLeftAsync(), w => w.FlagId == flag.Id);
+        Assert.True(watch.DueAt <= api.Time.GetUtcNow() + ChatUrgentWatch.First, $"the watch is due at {watch.DueAt}");
+
+        // The same words sent again are not told again.
+        await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "he's going to hurt me tonight", "later-2"));
+        Assert.Null(Assert.Single(await _world.CaseManager.NoticesAsync(), n => n.Kind == "chat-urgent-unsent" && n.MatchId == chat.Id).ReadAt);
+    }
+
+    [Fact]
     public async Task A_flood_of_flagged_messages_is_one_notice_while_the_flag_it_told_of_is_open_and_it_is_unread()
     {
         var chat = await _world.OpenChatAsync();

@@ -429,9 +429,36 @@ public sealed partial class ChatService(
             }, ct);
         }
 
-        await FollowFlagAsync(match, youth, flag, raisedNow, ct);
+        // Told of these words: while the notice is unread it stands for them too; once read, new words are told anew,
+        // and the watch tells again at their own fifteen minutes, not at the old words' next hour.
+        await FollowFlagAsync(match, youth, flag, raisedNow, ct, about: $"{flag.Id}{AboutWords}{Digest.Of($"{me}\n{clientMessageId}", 16)}");
+        if (open is not null)
+        {
+            await WatchNewWordsAsync(flag, ct);
+        }
+
         await Store.DeleteAsync(SafetyFlag.Container, followUpId, ChatFlagFollowUp.Partition, null, ct);
         return true;
+    }
+
+    /// <summary>Between a flag's id and the words a notice of it told of (ids never hold it).</summary>
+    private const char AboutWords = '~';
+
+    /// <summary>Words of danger added to an open flag are told again within fifteen minutes if it is still open then.</summary>
+    private async Task WatchNewWordsAsync(SafetyFlag flag, CancellationToken ct)
+    {
+        var due = data.Now + ChatUrgentWatch.First;
+        if (await Store.ReadAsync<ChatUrgentWatch>(SafetyFlag.Container, ChatUrgentWatch.IdFor(Store.AgencyId, flag.Id), ChatUrgentWatch.Partition, ct) is { } watch && watch.DueAt > due)
+        {
+            try
+            {
+                await Store.ReplaceAsync(SafetyFlag.Container, watch with { DueAt = due }, watch.ETag!, ct);
+            }
+            catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed)
+            {
+                // Moved on by the worker meanwhile: it told of the flag just now.
+            }
+        }
     }
 
     private (string Text, SafetyVerdict Verdict) Scan(string? text, bool fromMentor)
@@ -566,8 +593,10 @@ public sealed partial class ChatService(
     }
 
     /// <summary>A raised flag pushed live to the youth's active case managers, its watch, a notice each (or the admins'), and the mentor's prompt.</summary>
-    private async Task FollowFlagAsync(Match match, YouthReferral youth, SafetyFlag flag, bool raisedNow, CancellationToken ct)
+    /// <param name="about">What the notices tell of: the flag, or (for words not sent) the flag and the words added to it.</param>
+    private async Task FollowFlagAsync(Match match, YouthReferral youth, SafetyFlag flag, bool raisedNow, CancellationToken ct, string? about = null)
     {
+        about ??= flag.Id;
         var caseManagers = await data.ActiveCaseManagersAsync(youth, ct);
         if (raisedNow)
         {
@@ -592,14 +621,14 @@ public sealed partial class ChatService(
         var key = $"chat-flags~{flag.ConversationId}~{flag.SenderRole}~{notice.Kind}";
         foreach (var caseManager in caseManagers)
         {
-            await notifier.SendStandingAsync(caseManager, notice, key, flag.Id, FlagOpenAsync, ct, flag.NotSent ? flag.ConversationId : null);
+            await notifier.SendStandingAsync(caseManager, notice, key, about, FlagOpenAsync, ct, flag.NotSent ? flag.ConversationId : null);
         }
 
         // Nobody on the youth's side could see it: the admins hand the youth to someone who can. Words that were not
         // sent have no message to hand over: the admins are asked to reach the people themselves.
         if (caseManagers.Count == 0)
         {
-            await notifier.SendStandingToAdminsAsync(flag.NotSent ? notice : AdminNoticeOf(flag), key, flag.Id, FlagOpenAsync, ct, flag.ConversationId, except: match.MentorId, toExceptedAlone: (Notices.YouthNeedsAnAdmin, AloneKey(flag, key)));
+            await notifier.SendStandingToAdminsAsync(flag.NotSent ? notice : AdminNoticeOf(flag), key, about, FlagOpenAsync, ct, flag.ConversationId, except: match.MentorId, toExceptedAlone: (Notices.YouthNeedsAnAdmin, AloneKey(flag, key)));
         }
 
         // A youth's words that were not delivered were not shared with the mentor: nothing weighs on them from it, and a
@@ -702,8 +731,8 @@ public sealed partial class ChatService(
     private static string AloneKey(SafetyFlag flag, string key) => $"youth-needs-an-admin~{flag.YouthId}~{key}";
 
     /// <summary>Whether a flag (one a standing notice told of) is still to be dealt with.</summary>
-    private async Task<bool> FlagOpenAsync(string flagId) =>
-        await Store.FindAsync<SafetyFlag>(SafetyFlag.Container, flagId, CancellationToken.None) is { Status: FlagStatus.Open };
+    private async Task<bool> FlagOpenAsync(string about) =>
+        await Store.FindAsync<SafetyFlag>(SafetyFlag.Container, about.Split(AboutWords)[0], CancellationToken.None) is { Status: FlagStatus.Open };
 
     /// <summary>
     /// Whether an urgent flag of the conversation raised before this one (by time, then message) is still open and its
