@@ -58,6 +58,22 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
         (await HttpAssert.Ok<JsonElement>(await supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags")[0].GetProperty("id").GetString()!;
 
     [Fact]
+    public async Task A_mentor_opening_their_wellbeing_page_before_anyone_supervises_them_starts_no_check_in_clock()
+    {
+        var (mentorId, mentor) = await _world.MentorAsync();
+        var store = api.Services.GetRequiredService<SurvivorConnect.Storage.IDocumentStore>();
+
+        await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"));
+
+        Assert.Null(await store.ReadAsync<CheckInSchedule>(SupervisionData.Container, CheckInSchedule.IdFor(mentorId), "demo", CancellationToken.None));
+        Assert.Null(await store.ReadAsync<CheckInSlot>(SupervisionData.Container, CheckInSlot.IdFor("demo", mentorId), CheckInSlot.Partition, CancellationToken.None));
+
+        await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId = "demo-supervisor" }));
+
+        Assert.NotNull(await store.ReadAsync<CheckInSlot>(SupervisionData.Container, CheckInSlot.IdFor("demo", mentorId), CheckInSlot.Partition, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_mentor_who_mentors_shows_supervision_overdue_until_their_supervisor_records_a_regular_session_once()
     {
         var (_, _, _, mentorId, _) = await _world.ActiveMatchAsync();

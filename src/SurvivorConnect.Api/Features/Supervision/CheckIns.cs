@@ -86,7 +86,7 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
     public async ValueTask<MyWellbeingView> Handle(GetMyWellbeing query, CancellationToken ct)
     {
         var me = await data.Mentoring.MentorAsync(data.Me, ct);
-        var schedule = await data.ScheduleAsync(me.Id, ct);
+        var schedule = await data.ScheduleAsReadAsync(me.Id, ct);
         var instrument = await data.ActiveInstrumentAsync(ct);
         var history = (await data.CheckInsAsync(me.Id, ct))
             .Select(c => new MyCheckInView(c.SubmittedAt, c.RequestedBecause is { } because ? $"You checked in, after this: {because}" : "You checked in."))

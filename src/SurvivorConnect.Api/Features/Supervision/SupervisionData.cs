@@ -112,14 +112,21 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
         await store.ReadAsync<CheckInSchedule>(Container, CheckInSchedule.IdFor(mentorId), store.AgencyId, ct)
         ?? await StartScheduleAsync(mentorId, ct);
 
+    /// <summary>
+    /// The schedule as it stands, or as it would start, without starting it: a mentor opening their page before anyone
+    /// supervises them starts no clock whose missed check-ins would be counted and raised.
+    /// </summary>
+    public async Task<CheckInSchedule> ScheduleAsReadAsync(string mentorId, CancellationToken ct) =>
+        await store.ReadAsync<CheckInSchedule>(Container, CheckInSchedule.IdFor(mentorId), store.AgencyId, ct) ?? NewSchedule(mentorId);
+
+    private CheckInSchedule NewSchedule(string mentorId) =>
+        new() { Id = CheckInSchedule.IdFor(mentorId), MentorId = mentorId, DueAt = store.Now.AddDays(SupervisionSettings.DefaultCadenceDays) };
+
     private async Task<CheckInSchedule> StartScheduleAsync(string mentorId, CancellationToken ct)
     {
         try
         {
-            return await SaveScheduleAsync(new CheckInSchedule
-            {
-                Id = CheckInSchedule.IdFor(mentorId), MentorId = mentorId, DueAt = store.Now.AddDays(SupervisionSettings.DefaultCadenceDays),
-            }, ct);
+            return await SaveScheduleAsync(NewSchedule(mentorId), ct);
         }
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.Conflict)
         {
