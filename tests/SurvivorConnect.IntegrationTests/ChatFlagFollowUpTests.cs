@@ -188,6 +188,32 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
     }
 
     [Fact]
+    public async Task A_not_sent_flag_standing_for_two_failed_sends_stays_open_until_both_are_stored_after_all()
+    {
+        var chat = await _world.OpenChatAsync();
+        api.Counter.BeforeBatch = _ => throw StoreException.Unavailable("The store is throttling.");
+        try
+        {
+            await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "I want to die", "both-1"));
+            await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "I'm going to kill myself tonight", "both-2"));
+        }
+        finally
+        {
+            api.Counter.BeforeBatch = null;
+        }
+
+        await RunWorkerAsync(after: ChatFlagFollowUp.Grace);
+        var notSent = Assert.Single(await FlagsAsync(chat.Id), f => f.NotSent);
+
+        await chat.Youth.SendAsync(chat.Id, "I want to die", "both-1");
+        Assert.Equal("Open", Assert.Single(await FlagsAsync(chat.Id), f => f.Id == notSent.Id).Status);
+
+        await chat.Youth.SendAsync(chat.Id, "I'm going to kill myself tonight", "both-2");
+        Assert.Equal("Resolved", Assert.Single(await FlagsAsync(chat.Id), f => f.Id == notSent.Id).Status);
+        Assert.Equal(2, (await FlagsAsync(chat.Id, "Open")).Count(f => !f.NotSent));
+    }
+
+    [Fact]
     public async Task Words_of_danger_into_a_stopped_chat_that_could_not_be_recorded_are_sent_again_by_the_page_and_then_raised()
     {
         var chat = await _world.OpenChatAsync();
@@ -269,11 +295,20 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{chat.Id}/pause", null));
         await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "I want to die", "later-1"));
         var first = Assert.Single(await _world.CaseManager.NoticesAsync(), n => n.Kind == "chat-urgent-unsent" && n.MatchId == chat.Id);
-        await HttpAssert.Ok<NotificationDto>(await _world.CaseManager.PostAsync($"/api/notifications/{first.Id}/read", null));
 
-        // The case manager called the youth and left the flag open (its watch told them again and moved on an hour);
-        // later the youth writes something worse.
+        // Its watch told the case manager again and moved on an hour. More words while the notice is unread: it
+        // stands for them, and the watch keeps its time.
+        var flagId = Assert.Single(await FlagsAsync(chat.Id), f => f.NotSent).Id;
         await RunWorkerAsync(after: ChatUrgentWatch.First);
+        var watchedFrom = Assert.Single(await WatchesLeftAsync(), w => w.FlagId == flagId).DueAt;
+        Assert.True(watchedFrom > api.Time.GetUtcNow() + ChatUrgentWatch.First, $"the watch is due at {watchedFrom}, now {api.Time.GetUtcNow()}");
+        api.Time.Advance(TimeSpan.FromMinutes(2));
+        await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "I want to kill myself", "later-unread"));
+        Assert.Equal(watchedFrom, Assert.Single(await WatchesLeftAsync(), w => w.FlagId == flagId).DueAt);
+        Assert.Null(Assert.Single(await _world.CaseManager.NoticesAsync(), n => n.Kind == "chat-urgent-unsent" && n.MatchId == chat.Id).ReadAt);
+
+        // The case manager read it, called the youth and left the flag open; later the youth writes something worse.
+        await HttpAssert.Ok<NotificationDto>(await _world.CaseManager.PostAsync($"/api/notifications/{first.Id}/read", null));
         api.Time.Advance(TimeSpan.FromMinutes(5));
         await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "he's going to hurt me tonight", "later-2"));
 

@@ -63,8 +63,9 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
         var (mentorId, mentor) = await _world.MentorAsync();
         var store = api.Services.GetRequiredService<SurvivorConnect.Storage.IDocumentStore>();
 
-        await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"));
+        var page = await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"));
 
+        Assert.Equal((JsonValueKind.Null, false), (page.GetProperty("nextDueAt").ValueKind, page.GetProperty("due").GetBoolean()));
         Assert.Null(await store.ReadAsync<CheckInSchedule>(SupervisionData.Container, CheckInSchedule.IdFor(mentorId), "demo", CancellationToken.None));
         Assert.Null(await store.ReadAsync<CheckInSlot>(SupervisionData.Container, CheckInSlot.IdFor("demo", mentorId), CheckInSlot.Partition, CancellationToken.None));
 

@@ -110,10 +110,7 @@ public sealed record SafetyFlag : Document
     /// <summary>One flag per message: raising it again finds the first.</summary>
     public static string IdFor(string conversationId, long sequence) => $"{conversationId}-m{sequence}";
 
-    /// <summary>
-    /// One flag per message not sent (the sender's own id for it), so a resend of it into the stopped chat raises none
-    /// again; a resend that is stored after all closes it (its message's flag stands for the words).
-    /// </summary>
+    /// <summary>One flag per message not sent (the sender's own id for it), so a resend of it into the stopped chat raises none again.</summary>
     public static string NotSentIdFor(string conversationId, string senderId, string clientMessageId) =>
         $"{conversationId}-u{Digest.Of($"{senderId}\n{clientMessageId}", 32)}";
 
@@ -126,6 +123,14 @@ public sealed record SafetyFlag : Document
 
     /// <summary>Words of danger written into a stopped chat: nothing of them is kept but that they were written.</summary>
     public bool NotSent { get; init; }
+
+    /// <summary>
+    /// For a flag of words not sent: which of the sender's words it stands for (<see cref="NotSentWordsOf"/>), so that
+    /// words stored after all (a resend once the store answered) close it only when they were all it stood for.
+    /// </summary>
+    public IReadOnlyList<string> NotSentWords { get; init; } = [];
+
+    public static string NotSentWordsOf(string senderId, string clientMessageId) => Digest.Of($"{senderId}\n{clientMessageId}", 16);
 
     public required string SenderId { get; init; }
 

@@ -46,7 +46,15 @@ internal sealed class FinishChatFlagHandler(MentoringData data, ChatService chat
             // are stored with a flag of their own.
             if (followUp.UrgentKinds.Count > 0)
             {
-                return await NotSentAsync(followUp, followUp.UrgentKinds, ct);
+                var raised = await NotSentAsync(followUp, followUp.UrgentKinds, ct);
+
+                // Stored by a resend while this was raising them (it found no flag to close): the message's flag stands.
+                if (await data.Store.ReadAsync<ClientMessageKey>(Conversation.Container, ClientMessageKey.IdFor(followUp.SenderId, followUp.ClientMessageId), followUp.ConversationId, ct) is not null)
+                {
+                    await chat.CloseNotSentAsync(followUp.ConversationId, followUp.SenderId, followUp.ClientMessageId, ct);
+                }
+
+                return raised;
             }
 
             if (followUp.DueAt + ChatFlagFollowUp.GiveUpAfter <= data.Now)

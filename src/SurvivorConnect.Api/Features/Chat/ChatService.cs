@@ -405,10 +405,13 @@ public sealed partial class ChatService(
             .FirstOrDefault(f => f.NotSent && f.SenderId == me);
         SafetyFlag flag;
         var raisedNow = false;
+        var words = SafetyFlag.NotSentWordsOf(me, clientMessageId);
         if (open is not null)
         {
             var added = kinds.Except(open.Kinds, StringComparer.Ordinal).ToList();
-            flag = added.Count > 0 ? await Store.ReplaceAsync(SafetyFlag.Container, open with { Kinds = [.. open.Kinds, .. added] }, open.ETag!, ct) : open;
+            flag = added.Count > 0 || !open.NotSentWords.Contains(words)
+                ? await Store.ReplaceAsync(SafetyFlag.Container, open with { Kinds = [.. open.Kinds, .. added], NotSentWords = [.. open.NotSentWords.Union([words])] }, open.ETag!, ct)
+                : open;
         }
         else
         {
@@ -421,6 +424,7 @@ public sealed partial class ChatService(
                 SenderId = me,
                 SenderRole = me == match.MentorId ? MentorRole : YouthRole,
                 Kinds = [.. kinds],
+                NotSentWords = [words],
                 Urgent = true,
                 Held = false,
                 Status = FlagStatus.Open,
@@ -431,8 +435,7 @@ public sealed partial class ChatService(
 
         // Told of these words: while the notice is unread it stands for them too; once read, new words are told anew,
         // and the watch tells again at their own fifteen minutes, not at the old words' next hour.
-        await FollowFlagAsync(match, youth, flag, raisedNow, ct, about: $"{flag.Id}{AboutWords}{Digest.Of($"{me}\n{clientMessageId}", 16)}");
-        if (open is not null)
+        if (await FollowFlagAsync(match, youth, flag, raisedNow, ct, about: $"{flag.Id}{AboutWords}{words}") && open is not null)
         {
             await WatchNewWordsAsync(flag, ct);
         }
@@ -444,7 +447,7 @@ public sealed partial class ChatService(
     /// <summary>Between a flag's id and the words a notice of it told of (ids never hold it).</summary>
     private const char AboutWords = '~';
 
-    /// <summary>Words of danger added to an open flag are told again within fifteen minutes if it is still open then.</summary>
+    /// <summary>Words of danger added to an open flag, told anew, are told again within fifteen minutes if it is still open then.</summary>
     private async Task WatchNewWordsAsync(SafetyFlag flag, CancellationToken ct)
     {
         var due = data.Now + ChatUrgentWatch.First;
@@ -456,7 +459,7 @@ public sealed partial class ChatService(
             }
             catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed)
             {
-                // Moved on by the worker meanwhile: it told of the flag just now.
+                // Moved on meanwhile (the worker's round, or other words): that due time stands.
             }
         }
     }
@@ -558,33 +561,37 @@ public sealed partial class ChatService(
         await FollowFlagAsync(match, youth, flag, raisedNow, ct);
         if (message.ClientMessageId is { } clientMessageId)
         {
-            await CloseNotSentAsync(match.Id, message, clientMessageId, ct);
+            await CloseNotSentAsync(match.Id, message.SenderId, clientMessageId, ct);
             await Store.DeleteAsync(SafetyFlag.Container, ChatFlagFollowUp.IdFor(Store.AgencyId, conversationId, message.SenderId, clientMessageId), ChatFlagFollowUp.Partition, null, ct);
         }
     }
 
     /// <summary>
     /// Words the worker raised as not sent (their send failed and the page went quiet) that a resend stored after all:
-    /// the message's own flag stands for them now, so the one that said they were not kept is closed, saying why. Not
-    /// one that stands for other words of the sender's too.
+    /// the message's own flag stands for them now. A flag that stood for them alone is closed, saying why; one that
+    /// stands for other words of the sender's too stays open for those.
     /// </summary>
-    private async Task CloseNotSentAsync(string conversationId, ChatMessage message, string clientMessageId, CancellationToken ct)
+    public async Task CloseNotSentAsync(string conversationId, string senderId, string clientMessageId, CancellationToken ct)
     {
-        if (await Store.FindAsync<SafetyFlag>(SafetyFlag.Container, SafetyFlag.NotSentIdFor(conversationId, message.SenderId, clientMessageId), ct) is not { Status: FlagStatus.Open } notSent
-            || !notSent.Kinds.All(message.FlagKinds.Contains))
+        var words = SafetyFlag.NotSentWordsOf(senderId, clientMessageId);
+        var open = (await Store.AllAsync<SafetyFlag>(SafetyFlag.Container, [Filter.Eq("conversationId", conversationId), Filter.Eq("status", FlagStatus.Open)], ct))
+            .FirstOrDefault(f => f.NotSent && f.SenderId == senderId && f.NotSentWords.Contains(words));
+        if (open is null)
         {
             return;
         }
 
         try
         {
-            await Store.ReplaceAsync(SafetyFlag.Container, notSent with
-            {
-                Status = FlagStatus.Resolved,
-                ResolvedBy = ChatFlagWorker.SystemUser,
-                ResolvedAt = data.Now,
-                ResolutionNote = "These words were sent after all, once the connection came back: the flag of the message stands for them.",
-            }, notSent.ETag!, ct);
+            await Store.ReplaceAsync(SafetyFlag.Container, open.NotSentWords.Count == 1
+                ? open with
+                {
+                    Status = FlagStatus.Resolved,
+                    ResolvedBy = ChatFlagWorker.SystemUser,
+                    ResolvedAt = data.Now,
+                    ResolutionNote = "These words were stored after all: the flag of the message stands for them.",
+                }
+                : open with { NotSentWords = [.. open.NotSentWords.Where(w => w != words)] }, open.ETag!, ct);
         }
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed)
         {
@@ -594,9 +601,11 @@ public sealed partial class ChatService(
 
     /// <summary>A raised flag pushed live to the youth's active case managers, its watch, a notice each (or the admins'), and the mentor's prompt.</summary>
     /// <param name="about">What the notices tell of: the flag, or (for words not sent) the flag and the words added to it.</param>
-    private async Task FollowFlagAsync(Match match, YouthReferral youth, SafetyFlag flag, bool raisedNow, CancellationToken ct, string? about = null)
+    /// <returns>Whether a notice was pushed anew (not only brought back to the top of an unread one).</returns>
+    private async Task<bool> FollowFlagAsync(Match match, YouthReferral youth, SafetyFlag flag, bool raisedNow, CancellationToken ct, string? about = null)
     {
         about ??= flag.Id;
+        var toldAnew = false;
         var caseManagers = await data.ActiveCaseManagersAsync(youth, ct);
         if (raisedNow)
         {
@@ -621,14 +630,14 @@ public sealed partial class ChatService(
         var key = $"chat-flags~{flag.ConversationId}~{flag.SenderRole}~{notice.Kind}";
         foreach (var caseManager in caseManagers)
         {
-            await notifier.SendStandingAsync(caseManager, notice, key, about, FlagOpenAsync, ct, flag.NotSent ? flag.ConversationId : null);
+            toldAnew |= await notifier.SendStandingAsync(caseManager, notice, key, about, FlagOpenAsync, ct, flag.NotSent ? flag.ConversationId : null);
         }
 
         // Nobody on the youth's side could see it: the admins hand the youth to someone who can. Words that were not
         // sent have no message to hand over: the admins are asked to reach the people themselves.
         if (caseManagers.Count == 0)
         {
-            await notifier.SendStandingToAdminsAsync(flag.NotSent ? notice : AdminNoticeOf(flag), key, about, FlagOpenAsync, ct, flag.ConversationId, except: match.MentorId, toExceptedAlone: (Notices.YouthNeedsAnAdmin, AloneKey(flag, key)));
+            toldAnew |= await notifier.SendStandingToAdminsAsync(flag.NotSent ? notice : AdminNoticeOf(flag), key, about, FlagOpenAsync, ct, flag.ConversationId, except: match.MentorId, toExceptedAlone: (Notices.YouthNeedsAnAdmin, AloneKey(flag, key)));
         }
 
         // A youth's words that were not delivered were not shared with the mentor: nothing weighs on them from it, and a
@@ -637,6 +646,8 @@ public sealed partial class ChatService(
         {
             await PromptMentorAsync(match, flag, ct);
         }
+
+        return toldAnew;
     }
 
     /// <summary>

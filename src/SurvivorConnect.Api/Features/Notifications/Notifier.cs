@@ -231,23 +231,21 @@ public sealed partial class Notifier(
         }
     }
 
-    /// <summary><see cref="SendStandingAsync"/> to each of the agency's active admins, as <see cref="SendOnceToAdminsAsync"/> chooses them.</summary>
-    public async Task SendStandingToAdminsAsync(
+    /// <summary><see cref="SendStandingAsync"/> to each of the agency's active admins, as <see cref="SendOnceToAdminsAsync"/> chooses them; true if any was pushed.</summary>
+    public async Task<bool> SendStandingToAdminsAsync(
         Notice notice, string key, string about, Func<string, Task<bool>> stillOpen, CancellationToken ct, string? matchId = null, string? except = null,
         (Notice Notice, string Key)? toExceptedAlone = null)
     {
         var (admins, alone) = await AdminsAsync(except, ct);
+        var pushed = false;
         foreach (var admin in admins)
         {
-            if (alone && toExceptedAlone is { } instead)
-            {
-                await SendStandingAsync(admin, instead.Notice, instead.Key, about, stillOpen, ct);
-            }
-            else
-            {
-                await SendStandingAsync(admin, notice, key, about, stillOpen, ct, matchId);
-            }
+            pushed |= alone && toExceptedAlone is { } instead
+                ? await SendStandingAsync(admin, instead.Notice, instead.Key, about, stillOpen, ct)
+                : await SendStandingAsync(admin, notice, key, about, stillOpen, ct, matchId);
         }
+
+        return pushed;
     }
 
     /// <summary>The notice sent for <paramref name="key"/> under its id of before (<see cref="NoticeIds.FormerOfAsync"/>), if any.</summary>

@@ -19,7 +19,7 @@ public sealed record CheckInQuestion(string Id, string Text);
 public sealed record MyCheckInView(DateTimeOffset SubmittedAt, string Words);
 
 public sealed record MyWellbeingView(
-    bool Due, string? DueBecause, DateTimeOffset NextDueAt, string InstrumentName, string RecallPeriod, int ScaleMin, IReadOnlyList<string> ScaleLabels,
+    bool Due, string? DueBecause, DateTimeOffset? NextDueAt, string InstrumentName, string RecallPeriod, int ScaleMin, IReadOnlyList<string> ScaleLabels,
     IReadOnlyList<CheckInQuestion> Questions, IReadOnlyList<MyCheckInView> History, string InstrumentKey, int InstrumentVersion);
 
 /// <summary>What the mentor is told after a check-in: kind words, and the crisis lines if they said they are not safe.</summary>
@@ -86,13 +86,15 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
     public async ValueTask<MyWellbeingView> Handle(GetMyWellbeing query, CancellationToken ct)
     {
         var me = await data.Mentoring.MentorAsync(data.Me, ct);
-        var schedule = await data.ScheduleAsReadAsync(me.Id, ct);
+        // Regular check-ins run once someone supervises the mentor (a mentor supervised from before schedules were kept
+        // starts theirs here); until then nothing is due, and nothing starts.
+        var schedule = await data.Mentoring.HasActiveSupervisorAsync(me, ct) ? await data.ScheduleAsync(me.Id, ct) : await data.StartedScheduleAsync(me.Id, ct);
         var instrument = await data.ActiveInstrumentAsync(ct);
         var history = (await data.CheckInsAsync(me.Id, ct))
             .Select(c => new MyCheckInView(c.SubmittedAt, c.RequestedBecause is { } because ? $"You checked in, after this: {because}" : "You checked in."))
             .ToList();
         return new MyWellbeingView(
-            schedule.RequestedBecause is not null || schedule.DueAt <= data.Store.Now, schedule.RequestedBecause, schedule.DueAt, instrument.Name, instrument.RecallPeriod,
+            schedule is not null && (schedule.RequestedBecause is not null || schedule.DueAt <= data.Store.Now), schedule?.RequestedBecause, schedule?.DueAt, instrument.Name, instrument.RecallPeriod,
             instrument.Scale.Min, instrument.Scale.Labels, [.. instrument.Items.Select(i => new CheckInQuestion(i.Id, i.Text))], history, instrument.Key, instrument.Version);
     }
 

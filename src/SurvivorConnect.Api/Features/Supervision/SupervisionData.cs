@@ -113,11 +113,11 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
         ?? await StartScheduleAsync(mentorId, ct);
 
     /// <summary>
-    /// The schedule as it stands, or as it would start, without starting it: a mentor opening their page before anyone
-    /// supervises them starts no clock whose missed check-ins would be counted and raised.
+    /// The schedule if it was started, without starting it: a mentor opening their page before anyone supervises them
+    /// starts no clock whose missed check-ins would be counted and raised.
     /// </summary>
-    public async Task<CheckInSchedule> ScheduleAsReadAsync(string mentorId, CancellationToken ct) =>
-        await store.ReadAsync<CheckInSchedule>(Container, CheckInSchedule.IdFor(mentorId), store.AgencyId, ct) ?? NewSchedule(mentorId);
+    public async Task<CheckInSchedule?> StartedScheduleAsync(string mentorId, CancellationToken ct) =>
+        await store.ReadAsync<CheckInSchedule>(Container, CheckInSchedule.IdFor(mentorId), store.AgencyId, ct);
 
     private CheckInSchedule NewSchedule(string mentorId) =>
         new() { Id = CheckInSchedule.IdFor(mentorId), MentorId = mentorId, DueAt = store.Now.AddDays(SupervisionSettings.DefaultCadenceDays) };
