@@ -134,8 +134,7 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
     public async Task A_crisis_message_the_store_cannot_take_just_now_still_brings_the_crisis_lines_while_it_is_tried_again()
     {
         var chat = await _world.OpenChatAsync();
-        api.Counter.BeforeBatch = _ => throw StoreException.Unavailable("The store is throttling.");
-        try
+        await WhileTheStoreThrottlesAsync(async () =>
         {
             var crisis = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "I want to die", "busy-1"));
             var ordinary = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "see you soon", "busy-2"));
@@ -144,11 +143,7 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
             Assert.NotEmpty(crisis.CrisisResources!);
             Assert.Equal("unavailable", ordinary.Code);
             Assert.Null(ordinary.CrisisResources);
-        }
-        finally
-        {
-            api.Counter.BeforeBatch = null;
-        }
+        });
 
         var sent = await chat.Youth.SendAsync(chat.Id, "I want to die", "busy-1");
         Assert.NotEmpty(sent.CrisisResources!);
@@ -159,16 +154,11 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
     public async Task Crisis_words_whose_send_failed_and_that_the_page_never_sent_again_raise_an_urgent_flag_from_the_worker()
     {
         var chat = await _world.OpenChatAsync();
-        api.Counter.BeforeBatch = _ => throw StoreException.Unavailable("The store is throttling.");
-        try
+        await WhileTheStoreThrottlesAsync(async () =>
         {
             await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "I want to die", "gone-1"));
             await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "see you soon", "gone-2"));
-        }
-        finally
-        {
-            api.Counter.BeforeBatch = null;
-        }
+        });
 
         // The youth left the page (or the phone died): nothing sends the words again.
         await RunWorkerAsync(after: ChatFlagFollowUp.Grace);
@@ -191,16 +181,11 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
     public async Task A_not_sent_flag_standing_for_two_failed_sends_stays_open_until_both_are_stored_after_all()
     {
         var chat = await _world.OpenChatAsync();
-        api.Counter.BeforeBatch = _ => throw StoreException.Unavailable("The store is throttling.");
-        try
+        await WhileTheStoreThrottlesAsync(async () =>
         {
             await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "I want to die", "both-1"));
             await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "I'm going to kill myself tonight", "both-2"));
-        }
-        finally
-        {
-            api.Counter.BeforeBatch = null;
-        }
+        });
 
         await RunWorkerAsync(after: ChatFlagFollowUp.Grace);
         var notSent = Assert.Single(await FlagsAsync(chat.Id), f => f.NotSent);
@@ -669,6 +654,20 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         foreach (var each in await FlagsAsync(conversationId, "Open"))
         {
             await HttpAssert.Ok<ChatTests.FlagDto>(await _world.CaseManager.PostAsJsonAsync($"/api/flags/{each.Id}/resolve", new { note = "Called the youth; safe." }));
+        }
+    }
+
+    /// <summary>Runs <paramref name="sends"/> while the store refuses every batch as throttled (a send stores nothing).</summary>
+    private async Task WhileTheStoreThrottlesAsync(Func<Task> sends)
+    {
+        api.Counter.BeforeBatch = _ => throw StoreException.Unavailable("The store is throttling.");
+        try
+        {
+            await sends();
+        }
+        finally
+        {
+            api.Counter.BeforeBatch = null;
         }
     }
 
