@@ -75,6 +75,24 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
     }
 
     [Fact]
+    public async Task A_mentor_nobody_supervises_who_checked_in_once_is_not_flagged_for_check_ins_missed_since()
+    {
+        var (mentorId, mentor) = await _world.MentorAsync();
+        await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, Answers(1)));
+
+        var worker = api.Services.GetRequiredService<CheckInWorker>();
+        for (var round = 0; round < 3; round++)
+        {
+            api.Time.Advance(TimeSpan.FromDays(17));
+            await worker.RunOnceAsync(CancellationToken.None);
+        }
+
+        await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId = "demo-supervisor" }));
+        Assert.DoesNotContain((await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags").EnumerateArray(),
+            f => f.GetProperty("kind").GetString() == "Missed");
+    }
+
+    [Fact]
     public async Task A_mentor_who_mentors_shows_supervision_overdue_until_their_supervisor_records_a_regular_session_once()
     {
         var (_, _, _, mentorId, _) = await _world.ActiveMatchAsync();

@@ -205,7 +205,8 @@ internal sealed class MissedCheckInHandler(SupervisionData data, Notifier notifi
         // The flag before the schedule moves on: if raising it fails, the next round counts this miss again (and two
         // instances counting it raise the one flag of this due date).
         // A mentor no longer active, or no longer a mentor, is not asked for check-ins (nor may check in), so misses none:
-        // back, they start from none missed. Due dates that passed while no worker counted (the workers down) were
+        // back, they start from none missed. Nor does a mentor nobody supervises (none yet, or theirs left): nobody reads
+        // their check-ins, so the rhythm runs once someone does. Due dates that passed while no worker counted (the workers down) were
         // missed all the same, as check-ins could still be sent: they are counted together, in one flag, and the next
         // due date is one still to come.
         var cadence = Math.Max(1, schedule.CadenceDays);
@@ -217,9 +218,10 @@ internal sealed class MissedCheckInHandler(SupervisionData data, Notifier notifi
             passed++;
         }
 
-        var active = await data.Mentoring.IsActiveAsync(command.MentorId, Roles.Mentor, ct);
-        var missed = active ? schedule.Missed + passed : 0;
-        if (missed >= 2 && await MentorOrNullAsync(command.MentorId, ct) is { } mentor)
+        var mentor = await MentorOrNullAsync(command.MentorId, ct);
+        var counts = mentor is not null && await data.Mentoring.IsActiveAsync(command.MentorId, Roles.Mentor, ct) && await data.Mentoring.HasActiveSupervisorAsync(mentor, ct);
+        var missed = counts ? schedule.Missed + passed : 0;
+        if (missed >= 2 && mentor is not null)
         {
             await data.RaiseAsync(mentor, new WellbeingFlag
             {
