@@ -158,11 +158,12 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
         {
             // The page as parsed, with its script run, is what the steps after sign-in act on. Its load event waits on
             // every stylesheet and script too, and once in a long run one of those did not come within the wait, though
-            // the page itself was there (the diagnostic below showed its text). Parsed is asked of the document itself,
-            // not awaited as an event: twice in CI runs the event went unseen by the wait though the page was there,
-            // its load and network-idle events seen.
+            // the page itself was there (the diagnostic below showed its text). Whether DOMContentLoaded has been handled
+            // (the deferred script run) is read from the navigation's timing, not awaited as an event: twice in CI runs
+            // the event went unseen by the wait though the page was there, its load and network-idle events seen.
             await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
-            await page.WaitForFunctionAsync("() => document.readyState !== 'loading' && !location.pathname.startsWith('/signin')");
+            await page.WaitForFunctionAsync(
+                "() => !location.pathname.startsWith('/signin') && (performance.getEntriesByType('navigation')[0]?.domContentLoadedEventEnd ?? 0) > 0");
         }
         catch (TimeoutException timedOut)
         {
