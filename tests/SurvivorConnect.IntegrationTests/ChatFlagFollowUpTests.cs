@@ -492,17 +492,27 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
     }
 
     [Fact]
-    public async Task Words_resent_under_the_id_of_an_ordinary_message_raise_no_flag_and_ask_the_mentor_nothing()
+    public async Task Other_words_under_the_id_of_a_sent_message_are_refused_as_not_sent_and_words_of_danger_among_them_raise_an_urgent_flag()
     {
         var chat = await _world.OpenChatAsync();
         var first = await chat.Youth.SendAsync(chat.Id, "see you soon", "swap-1");
 
-        var swapped = await chat.Youth.SendAsync(chat.Id, "I want to die", "swap-1");
+        var other = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "see you at six", "swap-1"));
+        Assert.Empty(await FlagsAsync(chat.Id));
+        var swapped = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "I want to die", "swap-1"));
+        var resent = await chat.Youth.SendAsync(chat.Id, "see you soon", "swap-1");
         await RunWorkerAsync(after: ChatFlagFollowUp.Grace + TimeSpan.FromSeconds(1));
 
-        Assert.True(swapped.Duplicate);
-        Assert.Equal(first.Message.Sequence, swapped.Message.Sequence);
-        Assert.Empty(await FlagsAsync(chat.Id));
+        Assert.Equal(("invalid", "invalid"), (other.Code, swapped.Code));
+        Assert.Contains("were not sent", swapped.Message, StringComparison.Ordinal);
+        Assert.Null(other.CrisisResources);
+        Assert.NotEmpty(swapped.CrisisResources!);
+        Assert.True(resent.Duplicate);
+        Assert.Equal(first.Message.Sequence, resent.Message.Sequence);
+        Assert.Equal(["see you soon"], (await chat.Mentor.SinceAsync(chat.Id, first.Message.Sequence - 1)).Select(m => m.Text));
+        var flag = Assert.Single(await FlagsAsync(chat.Id));
+        Assert.Equal((true, true, "youth"), (flag.Urgent, flag.NotSent, flag.SenderRole));
+        Assert.Single(await _world.CaseManager.NoticesAsync(), n => n.Kind == "chat-urgent-unsent" && n.MatchId == chat.Id);
         Assert.Empty(await FollowUpsLeftAsync());
         Assert.DoesNotContain(await chat.MentorHttp.NoticesAsync(), n => n.Kind == "wellbeing-check-in");
     }

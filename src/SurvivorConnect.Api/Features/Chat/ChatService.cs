@@ -238,7 +238,7 @@ public sealed partial class ChatService(
                 (GateSender? Sender, SendGate? Gate, SendResult? Duplicate) checkedSend;
                 try
                 {
-                    checkedSend = await CheckSendAsync(conversationId ?? "", me, clientMessageId, conversation, ct);
+                    checkedSend = await CheckSendAsync(conversationId ?? "", me, clientMessageId, text, conversation, ct);
                 }
                 catch (ChatRefusedException refused) when (refused.Code == ChatErrorCodes.CannotSend)
                 {
@@ -288,7 +288,7 @@ public sealed partial class ChatService(
             catch (StoreException ex) when (ex is { Kind: StoreErrorKind.BatchFailed, FailedOperationIndex: 1 })
             {
                 var existing = await Store.ReadAsync<ClientMessageKey>(Conversation.Container, ClientMessageKey.IdFor(me, clientMessageId), conversationId!, ct);
-                return await DuplicateAsync(conversationId!, existing!.Sequence, ct);
+                return await ResentAsync(conversationId!, me, clientMessageId, text, existing!.Sequence, ct);
             }
 
             return await DeliverAsync(conversationId!, message, verdict, started);
@@ -303,7 +303,7 @@ public sealed partial class ChatService(
     /// conversation's list of senders worked out afresh, or the first message when this is a resend.
     /// </summary>
     private async Task<(GateSender? Sender, SendGate? Gate, SendResult? Duplicate)> CheckSendAsync(
-        string conversationId, string me, string clientMessageId, Conversation? conversation, CancellationToken ct)
+        string conversationId, string me, string clientMessageId, string? text, Conversation? conversation, CancellationToken ct)
     {
         var principal = await principals.RefreshAsync(caller.Principal!, ct);
         caller.Principal = principal;
@@ -315,7 +315,7 @@ public sealed partial class ChatService(
         var access = await AccessAsync(conversationId, ct);
         if (await Store.ReadAsync<ClientMessageKey>(Conversation.Container, ClientMessageKey.IdFor(me, clientMessageId), conversationId, ct) is { } key)
         {
-            return (null, null, await DuplicateAsync(conversationId, key.Sequence, ct));
+            return (null, null, await ResentAsync(conversationId, me, clientMessageId, text, key.Sequence, ct));
         }
 
         if (access.Role is not (MatchRole.Mentor or MatchRole.Youth))
@@ -345,6 +345,8 @@ public sealed partial class ChatService(
     /// crisis lines, and an urgent flag is raised without the words (that they were written, by whom and when), so the
     /// youth's case managers are told at once and again until one deals with it, as for a crisis message that was sent.
     /// </summary>
+    private const string ReusedIdMessage = "This message id was used for another message, so these words were not sent. Send them again as a new message.";
+
     private async Task<ChatRefusedException> RefusedInDangerAsync(string conversationId, string me, string clientMessageId, string? text, ChatRefusedException refused)
     {
         if (MessageText.Clean(text) is not { Problem: null, Text: { } clean } || scanner.Scan(clean) is not { Urgent: true } verdict)
@@ -1203,12 +1205,21 @@ public sealed partial class ChatService(
 
     /// <summary>
     /// A resend of a stored message answers as the first send did (held, crisis lines), and raises its flag now if the
-    /// first send stored the message but died before the flag.
+    /// first send stored the message but died before the flag. Other words under a used id are refused, not answered
+    /// with the first message as if they were sent; words of danger among them are raised as words not sent.
     /// </summary>
-    private async Task<SendResult> DuplicateAsync(string conversationId, long sequence, CancellationToken ct)
+    private async Task<SendResult> ResentAsync(string conversationId, string me, string clientMessageId, string? text, long sequence, CancellationToken ct)
     {
         var message = await Store.ReadAsync<ChatMessage>(Conversation.Container, ChatMessage.IdFor(sequence), conversationId, ct)
             ?? throw new ChatRefusedException(ChatErrorCodes.Failed, "The message could not be found.");
+        var clean = MessageText.Clean(text).Text;
+        if (!string.Equals(clean, message.Text, StringComparison.Ordinal))
+        {
+            // Their follow-up goes under an id of these words' own: the used id's names the stored message.
+            throw await RefusedInDangerAsync(conversationId, me, $"re-{Digest.Of($"{clientMessageId}\n{clean}", 40)}", text,
+                new ChatRefusedException(ChatErrorCodes.Invalid, ReusedIdMessage));
+        }
+
         var urgent = false;
         if (message.FlagKinds.Count > 0)
         {
