@@ -161,6 +161,54 @@ public sealed class PayoutJourneyTests(PortalServer server)
     }
 
     [Fact]
+    public async Task A_survivor_paid_by_check_who_moves_to_Stripe_is_paid_there_once_finance_has_checked_it_with_them()
+    {
+        using var admin = await server.ApiAsAsync("demo-admin");
+        var personId = "adv-" + Guid.NewGuid().ToString("N")[..10];
+        var name = "Aab Moving advisor " + personId[^4..];
+        (await admin.PostAsJsonAsync("/api/people", new { subjectId = personId, displayName = name, roles = new[] { "Advisor" } })).EnsureSuccessStatusCode();
+        await PaidByCheckAsync(personId, await AttendedSessionAsync(personId));
+
+        var survivor = await server.SignInAsAddedAsync(personId, phone: true);
+        await survivor.GotoAsync("/payments");
+        await survivor.GetByLabel("Into my bank account or onto my debit card, through Stripe").CheckAsync();
+        await survivor.GetByRole(AriaRole.Button, new() { Name = "Save how I am paid" }).ClickAsync();
+        await survivor.GetByRole(AriaRole.Button, new() { Name = "Set up with Stripe" }).ClickAsync();
+        await survivor.WaitForURLAsync(url => url.Contains("/payments?stripe=back", StringComparison.Ordinal));
+        await Expect(survivor.Locator("[data-pay-change-waiting]")).ToContainTextAsync("will check the change with you by phone or in person");
+        await Expect(survivor.Locator("[data-stripe=ready]")).ToContainTextAsync("once finance has checked the change with you");
+        await Accessibility.AssertNoSeriousViolationsAsync(survivor);
+
+        var casey = await server.SignInAsync("Casey (demo finance approver)");
+        await casey.GotoAsync("/finance");
+        var change = casey.Locator("[data-pay-changes] li", new() { HasText = name });
+        await Expect(change).ToContainTextAsync("Changed on");
+        await Accessibility.AssertNoSeriousViolationsAsync(casey);
+        await change.GetByRole(AriaRole.Button, new() { Name = "They made it: pay them this way" }).ClickAsync();
+        await Expect(casey.Locator("[data-outcome]")).ToContainTextAsync("Checked. Their pay goes to their Stripe account now.");
+        await Expect(casey.Locator("[data-pay-changes] li", new() { HasText = name })).ToHaveCountAsync(0);
+
+        await survivor.GotoAsync("/payments");
+        await Expect(survivor.Locator("[data-stripe=ready]")).ToHaveTextAsync("Ready: payments go to the account you gave Stripe.");
+        await Expect(survivor.Locator("[data-pay-change-waiting]")).ToHaveCountAsync(0);
+    }
+
+    /// <summary>The payee chooses a check, and the session's payout is prepared, approved and recorded as paid by check.</summary>
+    private async Task PaidByCheckAsync(string personId, string title)
+    {
+        await ChoosesAsync(personId, "check");
+        var payoutId = await PrepareAsync(title);
+        using var finance = await server.ApiAsAsync("demo-finance");
+        foreach (var (action, body) in new (string, object?)[] { ("approve", null), ("paid-outside", new { reference = "Check 4410" }) })
+        {
+            var version = (await finance.GetFromJsonAsync<JsonElement>($"/api/payouts/{payoutId}")).GetProperty("version").GetString();
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/payouts/{payoutId}/{action}") { Content = body is null ? null : JsonContent.Create(body) };
+            request.Headers.TryAddWithoutValidation("If-Match", version);
+            (await finance.SendAsync(request)).EnsureSuccessStatusCode();
+        }
+    }
+
+    [Fact]
     public async Task A_form_sent_on_last_years_statement_answers_with_last_years_statement()
     {
         var advisor = await server.SignInAsync("Jordan (demo advisor)", phone: true);
@@ -183,10 +231,7 @@ public sealed class PayoutJourneyTests(PortalServer server)
         var name = "Aaa Former advisor " + personId[^4..];
         (await admin.PostAsJsonAsync("/api/people", new { subjectId = personId, displayName = name, roles = new[] { "Advisor" } })).EnsureSuccessStatusCode();
         var title = await AttendedSessionAsync(personId);
-        using var recruiter = await server.ApiAsAsync("demo-recruiter");
-        var opportunityId = (await recruiter.GetFromJsonAsync<JsonElement>("/api/engagements/opportunities?pageSize=50")).GetProperty("items").EnumerateArray()
-            .First(o => o.GetProperty("title").GetString() == title).GetProperty("id").GetString();
-        (await recruiter.PostAsJsonAsync("/api/payouts", new { opportunityId })).EnsureSuccessStatusCode();
+        await PrepareAsync(title);
         (await admin.PostAsync($"/api/people/{personId}/deactivate", null)).EnsureSuccessStatusCode();
 
         var casey = await server.SignInAsync("Casey (demo finance approver)");
@@ -246,15 +291,8 @@ public sealed class PayoutJourneyTests(PortalServer server)
     private async Task<string> ReversedPayoutAsync()
     {
         var title = await AttendedSessionAsync();
-        using var jordan = await server.ApiAsAsync("demo-advisor");
-        (await jordan.PostAsync("/api/payouts/me/benefits-notice", null)).EnsureSuccessStatusCode();
-        (await jordan.PutAsJsonAsync("/api/payouts/me/method", new { method = "stripe" })).EnsureSuccessStatusCode();
-        using var recruiter = await server.ApiAsAsync("demo-recruiter");
-        var opportunityId = (await recruiter.GetFromJsonAsync<JsonElement>("/api/engagements/opportunities?pageSize=50")).GetProperty("items").EnumerateArray()
-            .First(o => o.GetProperty("title").GetString() == title).GetProperty("id").GetString();
-        var prepared = await recruiter.PostAsJsonAsync("/api/payouts", new { opportunityId });
-        prepared.EnsureSuccessStatusCode();
-        var payoutId = (await prepared.Content.ReadFromJsonAsync<JsonElement>())[0].GetProperty("id").GetString()!;
+        await ChoosesAsync("demo-advisor", "stripe");
+        var payoutId = await PrepareAsync(title);
         var stored = (await server.Store.ReadAsync<Payout>(Payout.Container, payoutId, "demo", default))!;
         await server.Store.ReplaceAsync(Payout.Container, stored with
         {
@@ -262,6 +300,25 @@ public sealed class PayoutJourneyTests(PortalServer server)
             Approvals = [new PayoutApproval("demo-finance2", server.Time.GetUtcNow())],
         }, stored.ETag!, default);
         return title;
+    }
+
+    /// <summary>The payee reads the benefits notice and chooses how to be paid.</summary>
+    private async Task ChoosesAsync(string personId, string method)
+    {
+        using var payee = await server.ApiAsAsync(personId, "demo");
+        (await payee.PostAsync("/api/payouts/me/benefits-notice", null)).EnsureSuccessStatusCode();
+        (await payee.PutAsJsonAsync("/api/payouts/me/method", new { method })).EnsureSuccessStatusCode();
+    }
+
+    /// <summary>The recruiter sends the claim of the work with this title to finance; its payout's id.</summary>
+    private async Task<string> PrepareAsync(string title)
+    {
+        using var recruiter = await server.ApiAsAsync("demo-recruiter");
+        var opportunityId = (await recruiter.GetFromJsonAsync<JsonElement>("/api/engagements/opportunities?pageSize=50")).GetProperty("items").EnumerateArray()
+            .First(o => o.GetProperty("title").GetString() == title).GetProperty("id").GetString();
+        var prepared = await recruiter.PostAsJsonAsync("/api/payouts", new { opportunityId });
+        prepared.EnsureSuccessStatusCode();
+        return (await prepared.Content.ReadFromJsonAsync<JsonElement>())[0].GetProperty("id").GetString()!;
     }
 
     /// <summary>An in-person focus group <paramref name="personId"/> (Jordan unless named) took part in (160 a session, mileage covered); the clock is moved past it.</summary>

@@ -90,6 +90,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
         new("GET", "/api/supervisors", "/api/supervisors", null, [Roles.AgencyAdmin]),
         new("GET", "/api/payouts/payees/needing-setup", "/api/payouts/payees/needing-setup", null, [Roles.FinanceApprover]),
         new("POST", "/api/payouts/payees/{personId}/setup", "/api/payouts/payees/nobody/setup", new { method = "Check", noticeGiven = true }, [Roles.FinanceApprover]),
+        new("GET", "/api/payouts/payees/pay-changes", "/api/payouts/payees/pay-changes", null, [Roles.FinanceApprover]),
+        new("POST", "/api/payouts/payees/{personId}/pay-change", "/api/payouts/payees/nobody/pay-change", new { madeByThem = true }, [Roles.FinanceApprover]),
         new("GET", "/api/mentors/needing-supervisor", "/api/mentors/needing-supervisor", null, [Roles.AgencyAdmin]),
         new("POST", "/api/youth/{id}/stage", "/api/youth/nobody/stage", new { stage = "action" }, CaseManager),
         new("POST", "/api/youth/{id}/relapse", "/api/youth/nobody/relapse", new { stage = "contemplation" }, CaseManager),

@@ -81,7 +81,7 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
 
         Assert.Single(api.Stripe.Accounts, a => a["metadata"]!["person_id"]!.GetValue<string>() == payee.Id);
         var me = await HttpAssert.Ok<JsonElement>(await payee.Client.GetAsync("/api/payouts/me"));
-        Assert.Equal(["method", "stripeConnected", "stripeReady", "benefitsNoticeSeen", "taxDetailsOnFile", "taxDetailsNeeded", "stripePayoutsOn"],
+        Assert.Equal(["method", "stripeConnected", "stripeReady", "benefitsNoticeSeen", "taxDetailsOnFile", "taxDetailsNeeded", "stripePayoutsOn", "payChangeToCheck"],
             me.GetProperty("account").EnumerateObject().Select(p => p.Name));
         Assert.True(me.GetProperty("account").GetProperty("stripeConnected").GetBoolean());
         Assert.False(me.GetProperty("account").GetProperty("stripeReady").GetBoolean());

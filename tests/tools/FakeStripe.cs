@@ -134,6 +134,18 @@ public sealed class FakeStripe : IAsyncDisposable
         account["details_submitted"] = enabled;
     }
 
+    /// <summary>Bank details given to Stripe for a connected account (on its onboarding pages or its dashboard); the bank account's id.</summary>
+    public string AddBankAccount(string accountId)
+    {
+        var id = "ba_" + Next();
+        _objects[id] = new JsonObject
+        {
+            ["id"] = id, ["object"] = "bank_account", ["account"] = accountId, ["country"] = "US", ["currency"] = "usd", ["last4"] = "6789", ["status"] = "new",
+            ["created_seq"] = Interlocked.Increment(ref _sequence),
+        };
+        return id;
+    }
+
     /// <summary>Takes back all of a transfer, or <paramref name="amount"/> of it (minor units).</summary>
     public void ReverseTransfer(string transferId, long? amount = null)
     {
@@ -158,6 +170,7 @@ public sealed class FakeStripe : IAsyncDisposable
         }
 
         var connected = type.StartsWith("payout.", StringComparison.Ordinal) ? data["destination_account"]?.GetValue<string>()
+            : type.StartsWith("account.external_account.", StringComparison.Ordinal) ? data["account"]?.GetValue<string>()
             : type.StartsWith("account.", StringComparison.Ordinal) ? objectId : null;
         data.Remove("destination_account");
         data.Remove("created_seq");

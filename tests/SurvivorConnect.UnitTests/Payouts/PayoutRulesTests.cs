@@ -8,6 +8,20 @@ public sealed class PayoutRulesTests
     /// <summary>Sam is paid; Jamie prepared it; Jo recorded the attendance; Riley made the work and Kim raised its pay.</summary>
     private static readonly PayoutHands Hands = new("sam", "jamie", "jo", ["riley", "kim"]);
 
+    [Theory]
+    [InlineData(true, PayeeMethod.Check, PayeeMethod.Stripe, false, true)]
+    [InlineData(true, PayeeMethod.PrepaidCard, PayeeMethod.Stripe, false, true)]
+    [InlineData(true, null, PayeeMethod.Stripe, false, true)]
+    [InlineData(true, PayeeMethod.Stripe, PayeeMethod.Stripe, true, true)]
+    [InlineData(true, PayeeMethod.Stripe, PayeeMethod.Stripe, false, false)]
+    [InlineData(true, PayeeMethod.Stripe, PayeeMethod.Check, false, false)]
+    [InlineData(false, PayeeMethod.Check, PayeeMethod.Stripe, true, false)]
+    public void Only_a_change_that_could_send_the_pay_of_someone_paid_before_to_another_bank_waits_for_finance_to_check_it(
+        bool paidBefore, PayeeMethod? before, PayeeMethod after, bool bankDetailsGiven, bool toCheck)
+    {
+        Assert.Equal(toCheck, PayoutRules.PayChangeToConfirm(paidBefore, before, after, bankDetailsGiven));
+    }
+
     [Fact]
     public void A_finance_approver_may_approve_a_pending_payout_someone_else_prepared_for_someone_else()
     {

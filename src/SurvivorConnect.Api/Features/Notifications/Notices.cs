@@ -153,6 +153,13 @@ public static class Notices
     public static Notice PayoutPaidOutsideRecorded { get; } = new("payout-paid-outside",
         "A payout large enough to need two approvers was recorded as paid by check or prepaid card. Its reference is on the finance page, among payouts paid.");
 
+    /// <summary>To finance: names nobody; the finance page lists whose pay it is.</summary>
+    public static Notice PayChangeToCheck { get; } = new("pay-change",
+        "Someone's way of being paid changed to a new bank account or card through Stripe. Nothing is sent to it until you check the change with them by phone or in person, on the finance page under changes to check.");
+
+    public static Notice YourPayChanged { get; } = new("pay-change",
+        "How you are paid changed. Before any money goes the new way, your agency's finance team will check the change with you by phone or in person. If you did not make it, tell your agency now.");
+
     public static Notice PayoutSent { get; } = new("payout-sent",
         "A payment to you is on its way. Your payments page shows what it is for, line by line.");
 

@@ -45,6 +45,10 @@ internal sealed class PayoutData(AgencyStore store, IOptions<PayoutOptions> opti
 
     public Task<List<Payout>> PayoutsAsync(IReadOnlyList<Filter> filters, CancellationToken ct) => store.AllAsync<Payout>(Container, filters, ct);
 
+    /// <summary>Whether anything was ever paid to them: a way they were paid that a change could take their pay from.</summary>
+    public async Task<bool> PaidBeforeAsync(string personId, CancellationToken ct) =>
+        (await store.PageAsync<Payout>(Container, [Filter.Eq("payeeId", personId), Filter.Eq("state", PayoutState.Paid)], "id", false, 1, null, ct)).Items.Count > 0;
+
     public async Task<PayeeAccount> AccountAsync(string personId, CancellationToken ct) =>
         await store.ReadAsync<PayeeAccount>(Container, PayeeAccount.IdFor(personId), store.AgencyId, ct)
         ?? new PayeeAccount { Id = PayeeAccount.IdFor(personId), PersonId = personId };

@@ -26,7 +26,7 @@ public sealed record PayoutApproval(string By, DateTimeOffset At);
 /// </summary>
 public sealed record Payout : Document
 {
-    public static readonly ContainerSpec Container = new("payouts", "payeeId", "opportunityId", "state", "year", "dueAt", "createdAt");
+    public static readonly ContainerSpec Container = new("payouts", "payeeId", "opportunityId", "state", "year", "dueAt", "createdAt", "payChangeToConfirmSince");
 
     public override string Type => "payout";
 
@@ -128,6 +128,23 @@ public sealed record PayeeAccount : Document
     public string? TaxDetailsRecordedBy { get; init; }
 
     public DateTimeOffset? ChangedAt { get; init; }
+
+    /// <summary>When how they are paid last changed: another way chosen, or bank details given to Stripe (again).</summary>
+    public DateTimeOffset? PayChangedAt { get; init; }
+
+    /// <summary>
+    /// Since when a change to how they are paid waits for finance to check it with them (<see cref="PayoutRules.PayChangeToConfirm"/>):
+    /// meanwhile nothing is sent to their Stripe account.
+    /// </summary>
+    public DateTimeOffset? PayChangeToConfirmSince { get; init; }
+
+    /// <summary>Stripe accounts named by changes the payee did not make: nothing is ever sent to them.</summary>
+    public IReadOnlyList<string> StripeAccountsLetGo { get; init; } = [];
+
+    /// <summary>The finance approver who last checked a change with them, and when.</summary>
+    public string? PayChangeCheckedBy { get; init; }
+
+    public DateTimeOffset? PayChangeCheckedAt { get; init; }
 
     public static string IdFor(string personId) => "payee~" + personId;
 }

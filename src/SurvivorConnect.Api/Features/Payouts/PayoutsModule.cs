@@ -38,6 +38,7 @@ public static class PayoutsModule
         builder.Services.AddHttpClient(nameof(StripeGateway), client => client.Timeout = stripe.RequestTimeout);
         builder.Services.AddSingleton<IStripeGateway, StripeGateway>();
         builder.Services.AddScoped<PayoutData>();
+        builder.Services.AddScoped<PayChangeNews>();
         builder.Services.AddSingleton<StripeChecks>();
         builder.Services.AddSingleton<PayoutSender>();
         builder.Services.AddHostedService(services => services.GetRequiredService<PayoutSender>());
@@ -108,6 +109,7 @@ public static class PayoutsModule
             .WithSummary("Stripe's events, verified by signature; each acted on once, in any order.")
             .ProducesProblem(StatusCodes.Status400BadRequest);
         app.MapPayeeSetup();
+        app.MapPayChanges();
         return app;
     }
 

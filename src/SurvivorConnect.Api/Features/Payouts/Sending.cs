@@ -16,7 +16,10 @@ public enum SendOutcome
     /// <summary>Sent, settled, or no longer to send: the outbox item can go.</summary>
     Done,
 
-    /// <summary>Approved, but the payee's Stripe account cannot be paid yet; their onboarding queues it again.</summary>
+    /// <summary>
+    /// Approved, but the payee's Stripe account cannot be paid yet; their onboarding, or finance checking a change to how
+    /// they are paid, queues it again.
+    /// </summary>
     WaitingForPayee,
 
     /// <summary>The approval that wrote the item has not landed (yet, or ever).</summary>
@@ -113,7 +116,8 @@ internal sealed class SendPayoutHandler(PayoutData data, IStripeGateway stripe, 
         if (payout.State == PayoutState.Approved)
         {
             var account = await data.AccountAsync(payout.PayeeId, ct);
-            if (account is not { StripeAccountId: not null, StripeReady: true })
+            // A change to how they are paid that finance has yet to check with them is waited for as onboarding is.
+            if (account is not { StripeAccountId: not null, StripeReady: true, PayChangeToConfirmSince: null })
             {
                 return SendOutcome.WaitingForPayee;
             }

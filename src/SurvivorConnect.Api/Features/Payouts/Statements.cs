@@ -11,8 +11,10 @@ using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Payouts;
 
+/// <param name="PayChangeToCheck">A change to how they are paid waits for finance to check it with them; nothing goes through Stripe meanwhile.</param>
 public sealed record PayeeAccountView(
-    PayeeMethod? Method, bool StripeConnected, bool StripeReady, bool BenefitsNoticeSeen, bool TaxDetailsOnFile, bool TaxDetailsNeeded, bool StripePayoutsOn);
+    PayeeMethod? Method, bool StripeConnected, bool StripeReady, bool BenefitsNoticeSeen, bool TaxDetailsOnFile, bool TaxDetailsNeeded, bool StripePayoutsOn,
+    bool PayChangeToCheck);
 
 /// <summary>A payee's statement: every payout of theirs with its lines, and the year's totals, compensation apart from reimbursements.</summary>
 public sealed record MyPaymentsView(PayeeAccountView Account, int Year, decimal Compensation, decimal Reimbursement, decimal Total, string? Currency, IReadOnlyList<PayoutView> Payouts);
@@ -83,7 +85,7 @@ public sealed record ExportPayoutsCsv(int? Year) : IQuery<string>, IValidate, IA
     public void Validate(ValidationErrors errors) => errors.Range("year", Year, 2000, 2100);
 }
 
-internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe, Notifier notifier)
+internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe, Notifier notifier, PayChangeNews payChanges)
     : IQueryHandler<GetMyPayments, MyPaymentsView>,
       ICommandHandler<AcknowledgeBenefitsNotice, PayeeAccountView>,
       ICommandHandler<ChoosePayeeMethod, PayeeAccountView>,
@@ -125,13 +127,31 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe, 
         }
 
         var account = await data.AccountAsync(Me, ct);
-        var saved = await data.SaveAccountAsync(account with { Method = method, ChangedAt = data.Store.Now }, ct);
+        var saved = account.Method == method
+            ? account
+            : await data.SaveAccountAsync(await PayChangedAsync(account, account with { Method = method }, bankDetailsGiven: false, ct), ct);
+        await payChanges.TellAsync(saved, ct);
         if (method != PayeeMethod.Stripe)
         {
             await PayOutsideAsync(method, ct);
         }
 
         return await AccountViewAsync(saved, null, ct);
+    }
+
+    /// <summary>
+    /// The account as changed (another way chosen, or bank details about to be given to Stripe), waiting for finance to
+    /// check the change with them where it could send their pay elsewhere.
+    /// </summary>
+    private async Task<PayeeAccount> PayChangedAsync(PayeeAccount before, PayeeAccount changed, bool bankDetailsGiven, CancellationToken ct)
+    {
+        var toCheck = changed.Method is { } after && PayoutRules.PayChangeToConfirm(await data.PaidBeforeAsync(changed.PersonId, ct), before.Method, after, bankDetailsGiven);
+        return changed with
+        {
+            PayChangedAt = data.Store.Now,
+            PayChangeToConfirmSince = toCheck ? changed.PayChangeToConfirmSince ?? data.Store.Now : changed.PayChangeToConfirmSince,
+            ChangedAt = data.Store.Now,
+        };
     }
 
     /// <summary>
@@ -168,12 +188,17 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe, 
         }
 
         var account = await data.AccountAsync(Me, ct);
+        var opened = account;
         if (account.StripeAccountId is null)
         {
             // The idempotency key is the person's, so a second click (or a lost answer) opens no second account.
-            var id = await Stripe(() => stripe.CreateExpressAccountAsync(data.Store.AgencyId, Me, ct));
-            account = await data.SaveAccountAsync(account with { StripeAccountId = id, Method = PayeeMethod.Stripe, ChangedAt = data.Store.Now }, ct);
+            var id = await Stripe(() => stripe.CreateExpressAccountAsync(data.Store.AgencyId, Me, account.StripeAccountsLetGo.Count, ct));
+            opened = account with { StripeAccountId = id, Method = PayeeMethod.Stripe };
         }
+
+        // Stripe's page takes bank details, new or changed: written before the link is given, so none goes unchecked.
+        account = await data.SaveAccountAsync(await PayChangedAsync(account, opened, bankDetailsGiven: true, ct), ct);
+        await payChanges.TellAsync(account, ct);
 
         var back = command.BackFromStripe;
         return new OnboardingLink(new Uri(await Stripe(() => stripe.CreateOnboardingLinkAsync(account.StripeAccountId!, new Uri(back, "?stripe=again"), new Uri(back, "?stripe=back"), ct))));
@@ -263,7 +288,8 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe, 
             .Where(p => p.State is not (PayoutState.Cancelled or PayoutState.Failed or PayoutState.Reversed)).Sum(p => p.Compensation);
         return new PayeeAccountView(
             account.Method, account.StripeAccountId is not null, account.StripeReady, account.BenefitsNoticeSeenAt is not null, account.TaxDetailsOnFileAt is not null,
-            account.TaxDetailsOnFileAt is null && TaxYear.Crosses(compensation, year, data.Options.ReportingThresholds), stripe.Enabled);
+            account.TaxDetailsOnFileAt is null && TaxYear.Crosses(compensation, year, data.Options.ReportingThresholds), stripe.Enabled,
+            account.PayChangeToConfirmSince is not null);
     }
 
     private static async Task<T> Stripe<T>(Func<Task<T>> call)

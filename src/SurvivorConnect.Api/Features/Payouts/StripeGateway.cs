@@ -21,11 +21,15 @@ public interface IStripeGateway
 {
     bool Enabled { get; }
 
-    Task<string> CreateExpressAccountAsync(string agencyId, string personId, CancellationToken ct);
+    /// <param name="earlierAccounts">How many Stripe accounts of theirs were let go before (each new one has its own idempotency key).</param>
+    Task<string> CreateExpressAccountAsync(string agencyId, string personId, int earlierAccounts, CancellationToken ct);
 
     Task<string> CreateOnboardingLinkAsync(string accountId, Uri refreshUrl, Uri returnUrl, CancellationToken ct);
 
     Task<bool> PayoutsEnabledAsync(string accountId, CancellationToken ct);
+
+    /// <summary>The agency and person a connected account was opened for, from the metadata we gave it.</summary>
+    Task<(string? AgencyId, string? PersonId)> AccountOwnerAsync(string accountId, CancellationToken ct);
 
     Task<string> CreateTransferAsync(TransferOrder order, CancellationToken ct);
 
@@ -70,7 +74,7 @@ internal sealed class StripeGateway : IStripeGateway
 
     private StripeClient Client => _client ?? throw new InvalidOperationException("Stripe is not configured.");
 
-    public Task<string> CreateExpressAccountAsync(string agencyId, string personId, CancellationToken ct) => Call(async () =>
+    public Task<string> CreateExpressAccountAsync(string agencyId, string personId, int earlierAccounts, CancellationToken ct) => Call(async () =>
         (await Client.V1.Accounts.CreateAsync(new AccountCreateOptions
         {
             Type = "express",
@@ -80,7 +84,7 @@ internal sealed class StripeGateway : IStripeGateway
             // SurvivorConnect pays each payout out on its own, so each can be followed to the bank and back.
             Settings = new AccountSettingsOptions { Payouts = new AccountSettingsPayoutsOptions { Schedule = new AccountSettingsPayoutsScheduleOptions { Interval = "manual" } } },
             Metadata = new() { ["agency_id"] = agencyId, ["person_id"] = personId },
-        }, new RequestOptions { IdempotencyKey = $"account~{agencyId}~{personId}" }, ct)).Id, ct);
+        }, new RequestOptions { IdempotencyKey = earlierAccounts == 0 ? $"account~{agencyId}~{personId}" : $"account~{agencyId}~{personId}~{earlierAccounts}" }, ct)).Id, ct);
 
     public Task<string> CreateOnboardingLinkAsync(string accountId, Uri refreshUrl, Uri returnUrl, CancellationToken ct) => Call(async () =>
         (await Client.V1.AccountLinks.CreateAsync(new AccountLinkCreateOptions
@@ -93,6 +97,11 @@ internal sealed class StripeGateway : IStripeGateway
 
     public Task<bool> PayoutsEnabledAsync(string accountId, CancellationToken ct) => Call(async () =>
         (await Client.V1.Accounts.GetAsync(accountId, null, null, ct)).PayoutsEnabled, ct);
+
+    public Task<(string? AgencyId, string? PersonId)> AccountOwnerAsync(string accountId, CancellationToken ct) => Call(async () =>
+        (await Client.V1.Accounts.GetAsync(accountId, null, null, ct)).Metadata is { } metadata
+            ? (metadata.GetValueOrDefault("agency_id"), metadata.GetValueOrDefault("person_id"))
+            : (null, null), ct);
 
     public Task<string> CreateTransferAsync(TransferOrder order, CancellationToken ct) => Call(async () =>
         (await Client.V1.Transfers.CreateAsync(new TransferCreateOptions

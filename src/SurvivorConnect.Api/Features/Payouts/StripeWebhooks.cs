@@ -37,7 +37,8 @@ internal static class StripeWebhook
     public const int MaxBodyBytes = 256 * 1024;
 
     public static async Task<Results<Ok, ProblemHttpResult>> Receive(
-        HttpContext context, IOptions<PayoutOptions> options, TimeProvider time, IServiceScopeFactory scopes, ILogger<PayoutSender> log, CancellationToken ct)
+        HttpContext context, IOptions<PayoutOptions> options, TimeProvider time, IServiceScopeFactory scopes, IStripeGateway gateway, ILogger<PayoutSender> log,
+        CancellationToken ct)
     {
         var stripe = options.Value.Stripe;
         if (!stripe.Enabled)
@@ -83,6 +84,25 @@ internal static class StripeWebhook
         }
 
         var (agencyId, command) = Read(stripeEvent);
+        try
+        {
+            if (command is { EventType: EventTypes.AccountExternalAccountCreated or EventTypes.AccountExternalAccountUpdated, ObjectId: { Length: > 0 } account })
+            {
+                // Bank details carry none of our metadata: the account they belong to says whose they are.
+                (agencyId, var personId) = await gateway.AccountOwnerAsync(account, ct);
+                command = command with { PersonId = personId };
+            }
+        }
+        catch (StripeGatewayException ex) when (!ex.Permanent)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Stripe could not be asked about this just now.");
+        }
+        catch (StripeGatewayException ex)
+        {
+            PayoutLog.EventRefusedByStripe(log, stripeEvent.Id, stripeEvent.Type, ex.Code);
+            return TypedResults.Ok();
+        }
+
         if (agencyId is null || command is null || !PeopleRules.IsValidId(agencyId))
         {
             PayoutLog.EventIgnored(log, stripeEvent.Id, stripeEvent.Type);
@@ -123,6 +143,8 @@ internal static class StripeWebhook
             (Meta(t.Metadata, "agency_id"), new ApplyStripeEvent(e.Id, e.Type, t.Id, Meta(t.Metadata, "payout_id"), Attempt(t.Metadata), null, "transfer_reversed", t.Amount)),
         Account a when e.Type == EventTypes.AccountUpdated =>
             (Meta(a.Metadata, "agency_id"), new ApplyStripeEvent(e.Id, e.Type, a.Id, null, null, Meta(a.Metadata, "person_id"), null)),
+        IExternalAccount when e.Type is EventTypes.AccountExternalAccountCreated or EventTypes.AccountExternalAccountUpdated && e.Account is { } account =>
+            (null, new ApplyStripeEvent(e.Id, e.Type, account, null, null, null, null, HappenedAt: new DateTimeOffset(DateTime.SpecifyKind(e.Created, DateTimeKind.Utc)))),
         _ => (null, null),
     };
 
@@ -137,13 +159,18 @@ internal static class StripeWebhook
 /// five deliveries at once one changes the payout and the rest find it done. Events only ever move a payout
 /// forward (see <see cref="PayoutRules.StripeMoves"/>), so the order they come in does not change the end.
 /// </summary>
-internal sealed class ApplyStripeEventHandler(PayoutData data, Notifier notifier, IStripeGateway stripe) : ICommandHandler<ApplyStripeEvent, bool>
+internal sealed class ApplyStripeEventHandler(PayoutData data, Notifier notifier, IStripeGateway stripe, PayChangeNews payChanges) : ICommandHandler<ApplyStripeEvent, bool>
 {
     public async ValueTask<bool> Handle(ApplyStripeEvent command, CancellationToken ct)
     {
         if (command.EventType == EventTypes.AccountUpdated)
         {
             return await AccountAsync(command, ct);
+        }
+
+        if (command.EventType is EventTypes.AccountExternalAccountCreated or EventTypes.AccountExternalAccountUpdated)
+        {
+            return await BankDetailsAsync(command, ct);
         }
 
         var target = command.EventType switch
@@ -222,6 +249,50 @@ internal sealed class ApplyStripeEventHandler(PayoutData data, Notifier notifier
         else
         {
             await PayoutNews.TellFinanceAsync(data, notifier, payout, ct);
+        }
+    }
+
+    /// <summary>
+    /// Bank details added or changed at Stripe (on its pages, or in its dashboard, where someone holding the payee's phone
+    /// can sign in): as a change made here, one that could send a payee's pay elsewhere waits for finance to check it with
+    /// them. Details given before finance last checked with them are old news (Stripe may deliver late).
+    /// </summary>
+    private async Task<bool> BankDetailsAsync(ApplyStripeEvent command, CancellationToken ct)
+    {
+        if (command.PersonId is not { } personId || !PeopleRules.IsValidId(personId))
+        {
+            return false;
+        }
+
+        var happened = command.HappenedAt is { } at && at < data.Store.Now ? at : data.Store.Now;
+        for (var tries = 0; ; tries++)
+        {
+            var account = await data.AccountAsync(personId, ct);
+            if (account.StripeAccountId != command.ObjectId)
+            {
+                return false;
+            }
+
+            if (account.PayChangeToConfirmSince is not null || account.PayChangeCheckedAt >= happened || account.PayChangedAt >= happened)
+            {
+                return true;
+            }
+
+            var toCheck = account.Method is { } method && PayoutRules.PayChangeToConfirm(await data.PaidBeforeAsync(personId, ct), method, method, bankDetailsGiven: true);
+            try
+            {
+                await payChanges.TellAsync(await data.SaveAccountAsync(account with
+                {
+                    PayChangedAt = happened,
+                    PayChangeToConfirmSince = toCheck ? data.Store.Now : null,
+                    ChangedAt = data.Store.Now,
+                }, ct), ct);
+                return true;
+            }
+            catch (Storage.StoreException ex) when (ex.Kind == Storage.StoreErrorKind.PreconditionFailed && tries < 5)
+            {
+                // Written meanwhile (another delivery, the payee's own change): read again.
+            }
         }
     }
 

@@ -88,6 +88,21 @@ public static class PayoutRules
     public static bool ClaimChanged(bool claimExists, bool claimSubmitted, string? claimETag, string? calculatedFrom) =>
         !claimExists || !claimSubmitted && calculatedFrom is not null && claimETag != calculatedFrom;
 
+    /// <summary>
+    /// Whether a change to how someone is paid waits for finance to check it with them before money goes that way: one
+    /// that could send their pay to a bank account someone else holds (into Stripe from another way, or bank details
+    /// given to Stripe again), for a payee paid before. Someone holding their phone could make it; a first choice has no
+    /// earlier way to keep them on.
+    /// </summary>
+    public static bool PayChangeToConfirm(bool paidBefore, PayeeMethod? before, PayeeMethod after, bool bankDetailsGiven) =>
+        paidBefore && after == PayeeMethod.Stripe && (before != PayeeMethod.Stripe || bankDetailsGiven);
+
+    /// <summary>
+    /// How recent a change to how someone is paid is checked with them again when they end all their sign-ins, as
+    /// someone whose phone was taken does.
+    /// </summary>
+    public static readonly TimeSpan PayChangeRecheckedOnSignOut = TimeSpan.FromDays(30);
+
     /// <summary>Two different approvers for a payout at or above the agency's amount; one below it.</summary>
     public static int ApprovalsNeeded(decimal total, decimal twoApproverThreshold) => total >= twoApproverThreshold ? 2 : 1;
 

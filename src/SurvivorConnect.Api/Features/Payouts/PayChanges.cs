@@ -1,0 +1,154 @@
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using SurvivorConnect.Api.Features.Notifications;
+using SurvivorConnect.Api.Features.Payouts.Rules;
+using SurvivorConnect.Api.Features.People;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Errors;
+using SurvivorConnect.Api.Infrastructure.Hosting;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.Api.Features.Payouts;
+
+/// <summary>
+/// A change to how someone is paid that waits for finance to check it with them (<see cref="PayoutRules.PayChangeToConfirm"/>):
+/// someone holding a survivor's phone could otherwise send their pay to their own bank account, unseen.
+/// </summary>
+public sealed record PayChangeToCheck(string PersonId, string? Name, PayeeMethod? Method, DateTimeOffset Since);
+
+public sealed record ListPayChangesToCheck : IQuery<IReadOnlyList<PayChangeToCheck>>, IAudited
+{
+    public AuditTarget Audit => new("payee.list-pay-changes", "payee-account");
+}
+
+public sealed record PayChangeDecision(bool? MadeByThem);
+
+/// <summary>
+/// Finance says whether the payee made the change, having asked them by phone or in person. Made by them: their pay
+/// goes the new way. Not made by them: the Stripe account it named is let go (nothing is ever sent to it), and they are
+/// paid another way until they set up Stripe again.
+/// </summary>
+public sealed record DecidePayChange(string PersonId, PayChangeDecision Body) : ICommand<PayChangeDecided>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("payee.pay-change-checked", "payee-account", PersonId);
+
+    public void Validate(ValidationErrors errors)
+    {
+        if (Body.MadeByThem is null)
+        {
+            errors.Add("madeByThem", "Say whether they made this change, once you have asked them.");
+        }
+    }
+}
+
+public sealed record PayChangeDecided(string PersonId, bool MadeByThem);
+
+/// <summary>Finance and the payee hear of each change waiting to be checked, once.</summary>
+internal sealed class PayChangeNews(PayoutData data, Notifier notifier)
+{
+    public async Task TellAsync(PayeeAccount account, CancellationToken ct)
+    {
+        if (account.PayChangeToConfirmSince is not { } since)
+        {
+            return;
+        }
+
+        var about = $"pay-change~{account.PersonId}~{since.UtcTicks}";
+        foreach (var approver in (await data.FinanceApproversAsync(ct)).Where(a => a != account.PersonId))
+        {
+            await notifier.SendOnceAsync(approver, Notices.PayChangeToCheck, about, ct);
+        }
+
+        await notifier.SendOnceAsync(account.PersonId, Notices.YourPayChanged, about, ct);
+    }
+}
+
+internal sealed class PayChangeHandlers(PayoutData data)
+    : IQueryHandler<ListPayChangesToCheck, IReadOnlyList<PayChangeToCheck>>,
+      ICommandHandler<DecidePayChange, PayChangeDecided>
+{
+    public async ValueTask<IReadOnlyList<PayChangeToCheck>> Handle(ListPayChangesToCheck query, CancellationToken ct)
+    {
+        var waiting = await data.Store.AllAsync<PayeeAccount>(PayoutData.Container, [Filter.Le("payChangeToConfirmSince", data.Store.Now)], ct);
+        var names = await data.NamesAsync(waiting.Select(a => a.PersonId), ct);
+        return [.. waiting.OrderBy(a => a.PayChangeToConfirmSince)
+            .Select(a => new PayChangeToCheck(a.PersonId, names.GetValueOrDefault(a.PersonId), a.Method, a.PayChangeToConfirmSince!.Value))];
+    }
+
+    public async ValueTask<PayChangeDecided> Handle(DecidePayChange command, CancellationToken ct)
+    {
+        if (command.PersonId == data.Store.User.UserId)
+        {
+            throw new ForbiddenException("This is how you are paid: another finance approver checks it with you.");
+        }
+
+        var account = PeopleRules.IsValidId(command.PersonId) ? await data.AccountAsync(command.PersonId, ct) : null;
+        if (account?.PayChangeToConfirmSince is null)
+        {
+            throw new ConflictException("No change to how they are paid is waiting to be checked (another finance approver may have just checked it).");
+        }
+
+        var madeByThem = command.Body.MadeByThem!.Value;
+        var checkedNow = account with
+        {
+            PayChangeToConfirmSince = null,
+            PayChangeCheckedBy = data.Store.User.UserId,
+            PayChangeCheckedAt = data.Store.Now,
+            ChangedAt = data.Store.Now,
+        };
+        var saved = await data.SaveAccountAsync(madeByThem
+            ? checkedNow
+            : checkedNow with
+            {
+                Method = null, StripeAccountId = null, StripeReady = false, PayChangedAt = data.Store.Now,
+                StripeAccountsLetGo = account.StripeAccountId is { } letGo ? [.. account.StripeAccountsLetGo, letGo] : account.StripeAccountsLetGo,
+            }, ct);
+        if (madeByThem && saved.StripeReady)
+        {
+            await StatementHandlers.QueueWaitingAsync(data, saved.PersonId, ct);
+        }
+
+        return new PayChangeDecided(saved.PersonId, madeByThem);
+    }
+}
+
+/// <summary>
+/// Someone who ends all their sign-ins may have lost their phone: a recent change to how they are paid through Stripe,
+/// which whoever held it could have made, is checked with them again before more money goes that way.
+/// </summary>
+internal sealed class PayChangeOnSignOutHandler(PayoutData data, PayChangeNews news) : INotificationHandler<SignInsEnded>
+{
+    public async ValueTask Handle(SignInsEnded notification, CancellationToken ct)
+    {
+        var account = await data.AccountAsync(notification.PersonId, ct);
+        if (account is not { Method: PayeeMethod.Stripe, PayChangedAt: { } changedAt, PayChangeToConfirmSince: null }
+            || changedAt < data.Store.Now - PayoutRules.PayChangeRecheckedOnSignOut
+            || account.PayChangeCheckedAt > changedAt)
+        {
+            return;
+        }
+
+        await news.TellAsync(await data.SaveAccountAsync(account with { PayChangeToConfirmSince = data.Store.Now, ChangedAt = data.Store.Now }, ct), ct);
+    }
+}
+
+public static class PayChangeEndpoints
+{
+    public static IEndpointRouteBuilder MapPayChanges(this IEndpointRouteBuilder app)
+    {
+        var payees = app.MapGroup("/api/payouts/payees").WithTags("Payouts").RequireAuthorization(Policies.FinanceApprover);
+        payees.MapGet("/pay-changes", ListPayChangesToCheck).WithName(nameof(ListPayChangesToCheck))
+            .WithSummary("Changes to how someone is paid that wait for you to check them with the payee before money goes that way.");
+        payees.MapPost("/{personId}/pay-change", DecidePayChange).WithName(nameof(DecidePayChange))
+            .WithSummary("Say whether the payee made the change, once you have asked them by phone or in person.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        return app;
+    }
+
+    private static async Task<Ok<IReadOnlyList<PayChangeToCheck>>> ListPayChangesToCheck(IMediator mediator, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new ListPayChangesToCheck(), ct));
+
+    private static async Task<Ok<PayChangeDecided>> DecidePayChange(IMediator mediator, string personId, PayChangeDecision body, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new DecidePayChange(personId, body), ct));
+}

@@ -1,0 +1,185 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using SurvivorConnect.Api.Infrastructure.Auth;
+
+namespace SurvivorConnect.IntegrationTests;
+
+/// <summary>
+/// Someone holding a survivor's phone cannot send their pay to a bank account of their own unseen: a change to how a
+/// payee paid before is paid (into Stripe from a check, bank details given to Stripe again, in the portal or at Stripe,
+/// or any recent change once they end all their sign-ins) waits for finance to check it with them before money goes.
+/// </summary>
+public sealed class PayChangeTests(PayoutApi api) : IClassFixture<PayoutApi>
+{
+    private readonly PayoutWorld _world = new(api);
+
+    private HttpClient Finance => _world.Finance;
+
+    private sealed record PayChangeDto(string PersonId, string? Name, string? Method, DateTimeOffset Since);
+
+    [Fact]
+    public async Task A_payee_paid_by_check_who_moves_to_stripe_is_paid_there_only_once_finance_has_checked_it_with_them()
+    {
+        var payee = await PaidOnceByCheckAsync();
+
+        var account = await OnboardAsync(payee);
+        var waiting = await ApprovedAsync(payee);
+        await api.SendPayoutsAsync();
+
+        Assert.DoesNotContain(api.Stripe.Transfers, t => t["destination"]!.GetValue<string>() == account);
+        Assert.Equal("Approved", (await _world.PayoutAsync(waiting)).State);
+        Assert.True((await MineAsync(payee)).GetProperty("payChangeToCheck").GetBoolean());
+        Assert.Contains(await payee.Client.NoticesAsync(), n => n.Kind == "pay-change");
+        Assert.Contains(await Finance.NoticesAsync(), n => n.Kind == "pay-change" && !n.Text.Contains(payee.Id, StringComparison.Ordinal));
+        var listed = Assert.Single(await ChangesAsync(), c => c.PersonId == payee.Id);
+        Assert.Equal("Stripe", listed.Method);
+
+        await HttpAssert.Ok<JsonElement>(await Finance.PostAsJsonAsync($"/api/payouts/payees/{payee.Id}/pay-change", new { madeByThem = true }));
+        await api.SendPayoutsAsync();
+
+        Assert.Single(api.Stripe.Transfers, t => t["destination"]!.GetValue<string>() == account);
+        Assert.Equal("Sending", (await _world.PayoutAsync(waiting)).State);
+        Assert.DoesNotContain(await ChangesAsync(), c => c.PersonId == payee.Id);
+        Assert.False((await MineAsync(payee)).GetProperty("payChangeToCheck").GetBoolean());
+        var audit = await HttpAssert.Ok<PageDto<AuditDto>>(await _world.Admin.GetAsync($"/api/audit?action=payee.pay-change-checked&recordId={payee.Id}"));
+        Assert.Single(audit.Items, e => e.ActorId == "demo-finance");
+    }
+
+    [Fact]
+    public async Task A_change_the_payee_did_not_make_lets_that_stripe_account_go_and_nothing_is_ever_sent_to_it()
+    {
+        var payee = await PaidOnceByCheckAsync();
+        var theirs = await OnboardAsync(payee);
+        var waiting = await ApprovedAsync(payee);
+
+        await HttpAssert.Ok<JsonElement>(await Finance.PostAsJsonAsync($"/api/payouts/payees/{payee.Id}/pay-change", new { madeByThem = false }));
+        await api.SendPayoutsAsync();
+        api.Stripe.SetPayoutsEnabled(theirs, true);
+        await api.DeliverAsync(api.Stripe.EventJson("account.updated", theirs));
+        await api.SendPayoutsAsync();
+
+        Assert.DoesNotContain(api.Stripe.Transfers, t => t["destination"]!.GetValue<string>() == theirs);
+        var mine = await MineAsync(payee);
+        Assert.False(mine.GetProperty("stripeConnected").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, mine.GetProperty("method").ValueKind);
+        Assert.True((await _world.PayoutAsync(waiting)).MayCancel);
+
+        // Set up again, on a new Stripe account, which is checked with them in turn.
+        var again = await OnboardAsync(payee);
+        Assert.NotEqual(theirs, again);
+        Assert.Contains(await ChangesAsync(), c => c.PersonId == payee.Id);
+    }
+
+    [Fact]
+    public async Task A_first_way_of_being_paid_needs_no_check()
+    {
+        var (_, payees) = await _world.AttendedAsync();
+
+        var account = await OnboardAsync(payees[0]);
+        var waiting = await ApprovedAsync(payees[0]);
+        await api.SendPayoutsAsync();
+
+        Assert.False((await MineAsync(payees[0])).GetProperty("payChangeToCheck").GetBoolean());
+        Assert.DoesNotContain(await ChangesAsync(), c => c.PersonId == payees[0].Id);
+        Assert.Contains(api.Stripe.Transfers, t => t["destination"]!.GetValue<string>() == account && t["metadata"]!["payout_id"]!.GetValue<string>() == waiting);
+    }
+
+    [Fact]
+    public async Task Ending_every_sign_in_soon_after_moving_pay_to_stripe_has_finance_check_the_change_first()
+    {
+        var (_, payees) = await _world.AttendedAsync();
+        var payee = payees[0];
+        var account = await OnboardAsync(payee);
+        var waiting = await ApprovedAsync(payee);
+
+        Assert.True((await payee.Client.PostAsync("/api/me/end-sign-ins", null)).IsSuccessStatusCode);
+        await api.SendPayoutsAsync();
+
+        Assert.Contains(await ChangesAsync(), c => c.PersonId == payee.Id);
+        Assert.DoesNotContain(api.Stripe.Transfers, t => t["destination"]!.GetValue<string>() == account);
+        Assert.Equal("Approved", (await _world.PayoutAsync(waiting)).State);
+    }
+
+    [Fact]
+    public async Task New_bank_details_given_at_stripe_are_checked_first_but_news_older_than_the_last_check_is_not()
+    {
+        var payee = await PaidOnceByCheckAsync();
+        var account = await OnboardAsync(payee);
+        var bank = api.Stripe.AddBankAccount(account);
+        var older = api.Stripe.EventJson("account.external_account.created", bank);
+        await HttpAssert.Ok<JsonElement>(await Finance.PostAsJsonAsync($"/api/payouts/payees/{payee.Id}/pay-change", new { madeByThem = true }));
+
+        Assert.Equal(HttpStatusCode.OK, (await api.DeliverAsync(older)).StatusCode);
+        Assert.DoesNotContain(await ChangesAsync(), c => c.PersonId == payee.Id);
+
+        api.Time.Advance(TimeSpan.FromSeconds(5));
+        var changed = api.Stripe.AddBankAccount(account);
+        Assert.Equal(HttpStatusCode.OK, (await api.DeliverAsync(api.Stripe.EventJson("account.external_account.created", changed), secret: Testing.FakeStripe.ConnectWebhookSecret)).StatusCode);
+        var waiting = await ApprovedAsync(payee);
+        await api.SendPayoutsAsync();
+
+        Assert.Contains(await ChangesAsync(), c => c.PersonId == payee.Id);
+        Assert.DoesNotContain(api.Stripe.Transfers, t => t["metadata"]!["payout_id"]!.GetValue<string>() == waiting);
+    }
+
+    [Fact]
+    public async Task Nobody_checks_their_own_change_nor_another_agency_s_and_a_decision_needs_an_answer_and_a_change_waiting()
+    {
+        var payee = await PaidOnceByCheckAsync();
+        await OnboardAsync(payee);
+        var approver = await _world.ApproverAsync();
+        var northId = "nf-" + Guid.NewGuid().ToString("N")[..12];
+        Assert.Equal(HttpStatusCode.Created, (await api.As("north-admin").PostJson("/api/people", new { subjectId = northId, displayName = "North finance", roles = new[] { Roles.FinanceApprover } })).StatusCode);
+
+        await HttpAssert.Problem(await approver.Client.PostAsJsonAsync($"/api/payouts/payees/{approver.Id}/pay-change", new { madeByThem = true }), 403);
+        await HttpAssert.Problem(await Finance.PostAsJsonAsync($"/api/payouts/payees/{payee.Id}/pay-change", new { }), 400);
+        await HttpAssert.Problem(await Finance.PostAsJsonAsync("/api/payouts/payees/nobody/pay-change", new { madeByThem = true }), 409);
+        await HttpAssert.Problem(await api.AsSubject(northId, "demo-north").PostAsJsonAsync($"/api/payouts/payees/{payee.Id}/pay-change", new { madeByThem = true }), 409);
+        Assert.DoesNotContain(await HttpAssert.Ok<List<PayChangeDto>>(await api.AsSubject(northId, "demo-north").GetAsync("/api/payouts/payees/pay-changes")), c => c.PersonId == payee.Id);
+        await HttpAssert.Problem(await payee.Client.GetAsync("/api/payouts/payees/pay-changes"), 403);
+
+        Assert.Contains(await ChangesAsync(), c => c.PersonId == payee.Id);
+    }
+
+    /// <summary>A new advisor paid once, by check, for a session they attended.</summary>
+    private async Task<(string Id, HttpClient Client)> PaidOnceByCheckAsync()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync();
+        await _world.PayeeReadyAsync(payees[0], stripe: false);
+        await PayByCheckAsync(Assert.Single(await _world.PrepareAsync(opportunity)).Id);
+        return payees[0];
+    }
+
+    private async Task PayByCheckAsync(string payoutId)
+    {
+        await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payoutId, "approve"));
+        Assert.Equal("Paid", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payoutId, "paid-outside", new { reference = "Check 101" }))).State);
+    }
+
+    /// <summary>The payee moves to Stripe and finishes its onboarding; the Stripe account's id.</summary>
+    private async Task<string> OnboardAsync((string Id, HttpClient Client) payee)
+    {
+        await HttpAssert.Ok<JsonElement>(await payee.Client.PostAsync("/api/payouts/me/benefits-notice", null));
+        await HttpAssert.Ok<JsonElement>(await payee.Client.PutAsJsonAsync("/api/payouts/me/method", new { method = "stripe" }));
+        await HttpAssert.Ok<JsonElement>(await payee.Client.PostAsync("/api/payouts/me/onboarding", null));
+        var account = api.Stripe.Accounts.Last(a => a["metadata"]!["person_id"]!.GetValue<string>() == payee.Id)["id"]!.GetValue<string>();
+        api.Stripe.SetPayoutsEnabled(account, true);
+        await HttpAssert.Ok<JsonElement>(await payee.Client.PostAsync("/api/payouts/me/stripe-status", null));
+        return account;
+    }
+
+    /// <summary>Another session the payee attended, its payout prepared and approved; the payout's id.</summary>
+    private async Task<string> ApprovedAsync((string Id, HttpClient Client) payee)
+    {
+        var (opportunity, _) = await _world.AttendedAsync(people: 0, also: [payee]);
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity));
+        Assert.Equal("Stripe", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "approve"))).Method);
+        return payout.Id;
+    }
+
+    private static async Task<JsonElement> MineAsync((string Id, HttpClient Client) payee) =>
+        (await HttpAssert.Ok<JsonElement>(await payee.Client.GetAsync("/api/payouts/me"))).GetProperty("account");
+
+    private async Task<List<PayChangeDto>> ChangesAsync() => await HttpAssert.Ok<List<PayChangeDto>>(await Finance.GetAsync("/api/payouts/payees/pay-changes"));
+}
