@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -7,7 +8,8 @@ using SurvivorConnect.Api.Infrastructure.Auth;
 namespace SurvivorConnect.IntegrationTests;
 
 /// <summary>
-/// A person's open pages hear at once when what they may see shrinks (a youth handed on, a role taken away), so they
+/// A person's open pages hear at once when what they may see shrinks (a youth handed on, a role taken away, sharing
+/// stopped, a seat on a team or a mentor to supervise gone), so they
 /// draw themselves again rather than go on showing it. Whoever made the change hears it too; only a page whose form
 /// is on its way (the one that made it) keeps the answer it is about to show.
 /// </summary>
@@ -69,6 +71,51 @@ public sealed class OpenPagesTests(ApiFactory api)
         Assert.Equal(1, told());
     }
 
+    [Fact]
+    public async Task A_partner_s_pages_hear_when_the_youth_stops_sharing_and_when_they_are_taken_off_the_team()
+    {
+        var teaming = new TeamingWorld(api);
+        var team = await teaming.SharedTeamAsync();
+        var (pages, told) = await ListenAsync(team.Partner.ProfessionalId, team.Partner.Id);
+        await using var _ = pages;
+
+        await MentoringWorld.Ok(await team.Youth.PostAsync($"/api/consents/{team.ConsentId}/revoke", null));
+        await Settle.UntilAsync(() => Task.FromResult(told() == 1));
+
+        var members = (await MentoringWorld.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{team.YouthId}"))).GetProperty("members").EnumerateArray();
+        var partner = members.Single(m => m.GetProperty("agencyId").GetString() == team.Partner.Id).GetProperty("id").GetString();
+        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/teams/{team.YouthId}/members/{partner}/remove", null));
+        await Settle.UntilAsync(() => Task.FromResult(told() == 2));
+        Assert.Equal(2, told());
+    }
+
+    [Fact]
+    public async Task A_partner_s_pages_hear_when_the_partnership_ends()
+    {
+        var team = await new TeamingWorld(api).SharedTeamAsync();
+        var (pages, told) = await ListenAsync(team.Partner.ProfessionalId, team.Partner.Id);
+        await using var _ = pages;
+
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/partnerships/{team.PartnershipId}/end", null));
+
+        await Settle.UntilAsync(() => Task.FromResult(told() >= 1));
+        Assert.True(told() >= 1);
+    }
+
+    [Fact]
+    public async Task A_supervisor_s_pages_hear_when_a_mentor_of_theirs_is_given_another_supervisor()
+    {
+        var (mentorId, _) = await _world.ReadyMentorAsync();
+        var (otherId, _) = await _world.PersonAsync(Roles.Supervisor);
+        var (pages, told) = await ListenAsync("demo-supervisor");
+        await using var _ = pages;
+
+        await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId = otherId }));
+
+        await Settle.UntilAsync(() => Task.FromResult(told() == 1));
+        Assert.Equal(1, told());
+    }
+
     [Theory]
     [InlineData("/hubs/notifications")]
     [InlineData("/hubs/chat")]
@@ -94,10 +141,10 @@ public sealed class OpenPagesTests(ApiFactory api)
         Assert.Equal("other-session", await refused.Task.WaitAsync(TimeSpan.FromSeconds(5)));
     }
 
-    private async Task<(HubConnection Connection, Func<int> Told)> ListenAsync(string personId)
+    private async Task<(HubConnection Connection, Func<int> Told)> ListenAsync(string personId, string agency = "demo")
     {
         var told = 0;
-        var connection = NoticeListener.Build(api, personId);
+        var connection = NoticeListener.Build(api, personId, agency);
         connection.On(nameof(INotificationClient.AccessChanged), () => Interlocked.Increment(ref told));
         await connection.StartAsync();
         try

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using SurvivorConnect.Api.Features.Agencies;
 using SurvivorConnect.Api.Features.Mentoring.Rules;
+using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
@@ -149,7 +150,8 @@ public sealed record GetMentorLoad(string MentorId) : IQuery<MentorLoad>, IAudit
 }
 
 internal sealed class MentorHandlers(
-    MentoringData data, PeopleRepository people, MentorEligibilityGuard eligibility, IPublisher publisher, IContactDetails contact, AgencyCalendar calendar)
+    MentoringData data, PeopleRepository people, MentorEligibilityGuard eligibility, IPublisher publisher, IContactDetails contact, AgencyCalendar calendar,
+    OpenPages pages)
     : IQueryHandler<GetMyMentorProfile, MentorView>,
       ICommandHandler<SaveMyMentorProfile, MentorView>,
       ICommandHandler<SetMyNewMatches, MentorView>,
@@ -350,6 +352,12 @@ internal sealed class MentorHandlers(
 
         var view = await SaveAsync(mentor, mentor with { SupervisorId = supervisor.Id, SupervisorSince = mentor.SupervisorId == supervisor.Id ? mentor.SupervisorSince : data.Now }, ct);
         await publisher.Publish(new SupervisorAssigned(mentor.Id), ct);
+        if (mentor.SupervisorId is { } before && before != supervisor.Id)
+        {
+            // Their Supervision page, left open, would go on showing this mentor's check-in answers.
+            await pages.RedrawAsync(data.AgencyId, [before]);
+        }
+
         return view;
     }
 

@@ -3,6 +3,7 @@ using SurvivorConnect.Api.Features.Agencies;
 using SurvivorConnect.Api.Features.Audit;
 using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Mentoring;
+using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Features.Teaming.Rules;
 using SurvivorConnect.Api.Infrastructure.Auth;
@@ -19,7 +20,7 @@ namespace SurvivorConnect.Api.Features.Teaming;
 /// alone — the records a youth shares with the caller's agency. Every other read and write of teaming goes
 /// through the caller's own agency's store.
 /// </summary>
-internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAuditLog audit, AccessBasis basis, TimeProvider time, IMemoryCache recent)
+internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAuditLog audit, AccessBasis basis, TimeProvider time, IMemoryCache recent, OpenPages pages)
 {
     /// <summary>A refusal is written to the youth's agency's log once a minute for the same person, seat and action.</summary>
     private static readonly TimeSpan WrittenOnce = TimeSpan.FromMinutes(1);
@@ -123,6 +124,7 @@ internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAudi
                     await audit.AppendToAsync(teamAgency, new AuditEvent("team.remove-member", "team", seat.YouthId, AuditOutcome.Succeeded, Purpose: why), user, CancellationToken.None);
                 }
 
+                await pages.RedrawAsync(seat.AgencyId, [seat.PersonId]);
                 return;
             }
             catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed)

@@ -159,6 +159,24 @@ internal sealed class SharingConsentRecorded(MentoringData mentoring, Notifier n
 }
 
 /// <summary>
+/// Sharing with a partner agency stopped (by the youth, or recorded in error): the open pages of that agency's people on
+/// the youth's team are drawn again, so shared records left on a screen go with the consent.
+/// </summary>
+internal sealed class SharingStoppedHandler(TeamingData data, OpenPages pages) : INotificationHandler<ConsentChanged>
+{
+    public async ValueTask Handle(ConsentChanged notification, CancellationToken ct)
+    {
+        var consent = notification.Consent;
+        if (consent is not { Scope: TeamingScopes.MdtSharing, RevokedAt: not null, PartnerAgencyId: { } partner } || await data.TeamAsync(consent.SubjectId, ct) is not { } team)
+        {
+            return;
+        }
+
+        await pages.RedrawAsync(partner, team.Members.Where(m => m.AgencyId == partner && m.PersonId is not null).Select(m => m.PersonId!));
+    }
+}
+
+/// <summary>
 /// A youth given a sign-in hears of sharing with a partner agency that they did not agree to from it: recorded for them
 /// by staff, as they would have heard it had they had a sign-in, or given from their earlier sign-in, which may have
 /// been in someone else's hands.

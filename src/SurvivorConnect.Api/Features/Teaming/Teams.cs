@@ -103,7 +103,7 @@ public sealed record GetTeam(string YouthId) : IQuery<TeamView>, IAudited
 /// agency's professional must be one that agency offers under a partnership in force, and gets a seat in their own
 /// agency that lets them ask — never more — for what the youth shares.
 /// </summary>
-internal sealed class TeamHandlers(TeamingData data, TeamViews views, Notifier notifier, PartnerNotices partnerNotices)
+internal sealed class TeamHandlers(TeamingData data, TeamViews views, Notifier notifier, PartnerNotices partnerNotices, OpenPages pages)
     : ICommandHandler<FormTeam, TeamView>,
       ICommandHandler<AddTeamMember, TeamView>,
       ICommandHandler<RemoveTeamMember, TeamView>,
@@ -249,6 +249,9 @@ internal sealed class TeamHandlers(TeamingData data, TeamViews views, Notifier n
         {
             var seatId = TeamSeat.IdFor(data.AgencyId, youth.Id, seated);
             await (member.AgencyId == data.AgencyId ? data.Store.DeleteAsync(TeamingData.Container, seatId, data.AgencyId, null, ct) : data.Cross.UnseatAsync(member.AgencyId, seatId, ct));
+
+            // A team page or a partner's shared records left open would go on showing the youth's plans.
+            await pages.RedrawAsync(member.AgencyId, [seated]);
         }
 
         return await views.ViewAsync(youth.Id, ct);
