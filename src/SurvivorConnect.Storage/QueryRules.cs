@@ -73,7 +73,10 @@ public static class QueryRules
         }
     }
 
-    /// <summary>Reads the order field's value from a stored document, for the cursor of the next page.</summary>
+    /// <summary>
+    /// Reads the order field's value from a stored document, for the cursor of the next page; null when the document
+    /// lacks it (written before the field existed), which sorts first, or last when descending.
+    /// </summary>
     public static JsonElement ReadField(JsonElement document, string field)
     {
         var current = document;
@@ -81,12 +84,21 @@ public static class QueryRules
         {
             if (current.ValueKind != JsonValueKind.Object || !current.TryGetProperty(part, out current))
             {
-                return default;
+                return Missing;
             }
         }
 
         return current.Clone();
     }
+
+    private static readonly JsonElement Missing = JsonDocument.Parse("null").RootElement.Clone();
+
+    /// <summary>
+    /// Whether a cursor's value stands for a document without the order field. The condition for the next page then
+    /// reads: ascending, the rest of those without it by id, then every one with it; descending, the rest of those
+    /// without it by id (they come last).
+    /// </summary>
+    public static bool IsMissing(JsonElement cursorValue) => cursorValue.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined;
 
     private sealed record Cursor(JsonElement Value, string Id);
 }

@@ -52,9 +52,13 @@ internal static class CosmosQueryBuilder
             var after = query.Descending ? "<" : ">";
             parameters.Add(("@cv", ToParameter(value)));
             parameters.Add(("@cid", lastId));
-            where.Add(orderField == "id"
-                ? $"c.id {after} @cid"
-                : $"({orderPath} {after} @cv OR ({orderPath} = @cv AND c.id {after} @cid))");
+            // Cosmos DB sorts a document without the field first, and last when descending.
+            var missing = $"(NOT IS_DEFINED({orderPath}) OR IS_NULL({orderPath}))";
+            where.Add(orderField == "id" ? $"c.id {after} @cid"
+                : QueryRules.IsMissing(value) ? query.Descending
+                    ? $"({missing} AND c.id < @cid)"
+                    : $"(({missing} AND c.id > @cid) OR NOT {missing})"
+                : $"({orderPath} {after} @cv OR ({orderPath} = @cv AND c.id {after} @cid){(query.Descending ? $" OR {missing}" : "")})");
         }
 
         var order = orderField == "id" ? $"c.id {direction}" : $"{orderPath} {direction}, c.id {direction}";

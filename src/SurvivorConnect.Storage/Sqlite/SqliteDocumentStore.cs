@@ -188,9 +188,12 @@ public sealed class SqliteDocumentStore : IDocumentStore, IDisposable
             var after = query.Descending ? "<" : ">";
             command.Parameters.AddWithValue("$cv", ToSqlite(value));
             command.Parameters.AddWithValue("$cid", lastId);
-            where.Add(orderField == "id"
-                ? $"id {after} $cid"
-                : $"({orderColumn} {after} $cv OR ({orderColumn} = $cv AND id {after} $cid))");
+            // SQLite sorts NULL (a document without the field) first, and last when descending.
+            where.Add(orderField == "id" ? $"id {after} $cid"
+                : QueryRules.IsMissing(value) ? query.Descending
+                    ? $"({orderColumn} IS NULL AND id < $cid)"
+                    : $"(({orderColumn} IS NULL AND id > $cid) OR {orderColumn} IS NOT NULL)"
+                : $"({orderColumn} {after} $cv OR ({orderColumn} = $cv AND id {after} $cid){(query.Descending ? $" OR {orderColumn} IS NULL" : "")})");
         }
 
         command.CommandText =
