@@ -4,7 +4,10 @@ using SurvivorConnect.Api.Infrastructure.Auth;
 
 namespace SurvivorConnect.IntegrationTests;
 
-/// <summary>An admin can change anyone's access: one admin making another is told to the agency's other admins.</summary>
+/// <summary>
+/// An admin can change anyone's access: one admin making another, taking one away, giving a role that reads records,
+/// or changing the crisis lines or the time zone is told to the agency's other admins.
+/// </summary>
 public sealed class AdminGrantTests(ApiFactory api) : IClassFixture<ApiFactory>
 {
     private readonly MentoringWorld _world = new(api);
@@ -33,9 +36,52 @@ public sealed class AdminGrantTests(ApiFactory api) : IClassFixture<ApiFactory>
         await HttpAssert.Ok<JsonElement>(await _world.Admin.SendAsync(reactivate));
         Assert.Equal(2, await GrantsToldAsync(otherAdmin));
 
-        // A role other than admin given is no news to the admins.
+        // A role that reads no one's records is no news to the admins; one that reads youth's records is.
         var (caseManagerId, _) = await _world.PersonAsync(Roles.Mentor);
-        await _world.SetRolesAsync(caseManagerId, Roles.Mentor, Roles.CaseManager);
+        await _world.SetRolesAsync(caseManagerId, Roles.Mentor, Roles.Recruiter);
+        Assert.Equal(0, await ToldAsync(otherAdmin, "record-role-granted"));
+        await _world.SetRolesAsync(caseManagerId, Roles.Mentor, Roles.Recruiter, Roles.CaseManager);
         Assert.Equal(2, await GrantsToldAsync(otherAdmin));
+        Assert.Equal(1, await ToldAsync(otherAdmin, "record-role-granted"));
+        Assert.Equal(0, await ToldAsync("demo-admin", "record-role-granted"));
+
+        // Someone new made to read records too (a second account of the admin's own, say).
+        await _world.PersonAsync(Roles.Supervisor);
+        Assert.Equal(2, await ToldAsync(otherAdmin, "record-role-granted"));
     }
+
+    [Fact]
+    public async Task An_admin_taken_away_by_another_is_told_to_the_other_admins_and_to_them()
+    {
+        var witness = "admin-" + Guid.NewGuid().ToString("N")[..10];
+        await MentoringWorld.Created(await _world.Admin.PostAsJsonAsync("/api/people", new { subjectId = witness, displayName = "Witness admin", roles = new[] { Roles.AgencyAdmin } }));
+        var (demotedId, _) = await _world.PersonAsync(Roles.AgencyAdmin);
+        var (deactivatedId, _) = await _world.PersonAsync(Roles.AgencyAdmin);
+
+        await _world.SetRolesAsync(demotedId, Roles.Mentor);
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PostAsync($"/api/people/{deactivatedId}/deactivate", null));
+
+        Assert.Equal(2, await ToldAsync(witness, "agency-admin-removed"));
+        Assert.Equal(1, await ToldAsync(demotedId, "agency-admin-removed"));
+        Assert.Equal(0, await ToldAsync("demo-admin", "agency-admin-removed"));
+    }
+
+    [Fact]
+    public async Task Crisis_lines_or_the_time_zone_changed_by_one_admin_are_told_to_the_others_once()
+    {
+        var witness = "admin-" + Guid.NewGuid().ToString("N")[..10];
+        await MentoringWorld.Created(await _world.Admin.PostAsJsonAsync("/api/people", new { subjectId = witness, displayName = "Witness admin", roles = new[] { Roles.AgencyAdmin } }));
+        var line = new { name = "Eastside youth line", contact = "Call or text, any time", call = "+1 555 010 0200" };
+
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutAgencySetting("/api/agency/crisis-lines", new { lines = new[] { line } }));
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutAgencySetting("/api/agency/crisis-lines", new { lines = new[] { line } }));
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutAgencySetting("/api/agency/time-zone", new { timeZone = "America/Chicago" }));
+
+        Assert.Equal(1, await ToldAsync(witness, "agency-crisis-lines-changed"));
+        Assert.Equal(1, await ToldAsync(witness, "agency-time-zone-changed"));
+        Assert.Equal(0, await ToldAsync("demo-admin", "agency-crisis-lines-changed"));
+    }
+
+    private async Task<int> ToldAsync(string personId, string kind) =>
+        (await HttpAssert.Ok<PageDto<NotificationDto>>(await api.As(personId).GetAsync("/api/notifications?pageSize=100"))).Items.Count(n => n.Kind == kind);
 }

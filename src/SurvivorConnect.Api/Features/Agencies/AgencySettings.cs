@@ -88,9 +88,18 @@ public enum AgencyPolicy
 
     /// <summary>Outcome reports show smaller groups.</summary>
     ReportThreshold,
+
+    /// <summary>The crisis lines youth and mentors are shown first changed (a number swapped is a number someone in danger calls).</summary>
+    CrisisLines,
+
+    /// <summary>The time zone changed, which moves the edges of every day and month the agency counts by.</summary>
+    TimeZone,
 }
 
-/// <summary>One admin made a policy that protects youth ask less: the others hear of it, so nobody loosens one unseen.</summary>
+/// <summary>
+/// One admin made a policy that protects youth ask less, or changed what youth are shown first in danger or how months
+/// are counted: the others hear of it, so nobody does it unseen.
+/// </summary>
 public sealed record AgencyPolicyLoosened(string AgencyId, PolicyLoosening Loosening) : INotification;
 
 internal sealed class AgencyHandlers(AgencyStore store, ICurrentUser user, IPublisher publisher, CrisisLinesLastRead crisisLinesLastRead)
@@ -164,16 +173,28 @@ internal sealed class AgencyHandlers(AgencyStore store, ICurrentUser user, IPubl
         var agency = await AgencyAsync(ct);
         // Stored as the zone files spell it: what was typed may differ in case.
         var zone = AgencyCalendar.TryZone(command.Body.TimeZone!.Trim(), out var found) ? found.Id : throw new InvalidOperationException("Validated above.");
-        return View(await store.ReplaceAsync(Agency.Container, agency with { TimeZone = zone }, ifMatch, ct));
+        var saved = await store.ReplaceAsync(Agency.Container, agency with
+        {
+            TimeZone = zone,
+            LastLoosened = zone != agency.TimeZone ? Loosening(AgencyPolicy.TimeZone) : agency.LastLoosened,
+        }, ifMatch, ct);
+        await TellOfLooseningAsync(saved);
+        return View(saved);
     }
 
     public async ValueTask<AgencyView> Handle(SetAgencyCrisisLines command, CancellationToken ct)
     {
         var ifMatch = command.IfMatch ?? throw new PreconditionRequiredException();
         var agency = await AgencyAsync(ct);
-        var saved = await store.ReplaceAsync(Agency.Container, agency with { CrisisLines = CrisisLineRules.Clean(command.Body.Lines!) }, ifMatch, ct);
+        var lines = CrisisLineRules.Clean(command.Body.Lines!);
+        var saved = await store.ReplaceAsync(Agency.Container, agency with
+        {
+            CrisisLines = lines,
+            LastLoosened = lines.SequenceEqual(agency.CrisisLines) ? agency.LastLoosened : Loosening(AgencyPolicy.CrisisLines),
+        }, ifMatch, ct);
         // A line taken off is not shown from this instance's last-read copy (an error page, a busy chat) from now on.
         crisisLinesLastRead.Remember(saved.Id, saved.CrisisLines, store.Now);
+        await TellOfLooseningAsync(saved);
         return View(saved);
     }
 

@@ -6,23 +6,44 @@ using SurvivorConnect.Api.Infrastructure.Tenancy;
 namespace SurvivorConnect.Api.Features.Notifications;
 
 /// <summary>
-/// An admin can change anyone's access and read the audit log: one admin making another (a second account of their own,
-/// say) is told to the agency's other admins, so no admin is made by one person unseen.
+/// An admin can change anyone's access and read the audit log: what widens or narrows who holds that power, or gives
+/// someone a role that reads youth's or mentors' records, is told to the agency's other admins, so none of it is done by
+/// one person unseen (a second account of their own made an admin or a case manager, the other admin taken away).
 /// </summary>
 internal sealed class AdminGrantedHandler(Notifier notifier, AgencyStore store, ICurrentUser user) : INotificationHandler<PersonAccessChanged>
 {
     public async ValueTask Handle(PersonAccessChanged notification, CancellationToken ct)
     {
-        if (notification.RolesGained?.Contains(Roles.AgencyAdmin) != true)
+        if (notification.Again)
         {
             return;
         }
 
-        // Not the admin who did it, nor the one made: both know.
-        var key = $"admin-granted~{notification.PersonId}~{store.Now.UtcTicks}";
-        foreach (var admin in (await store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, ct)).Where(a => a != user.UserId && a != notification.PersonId))
+        var person = await store.FindAsync<Person>(Person.Container, notification.PersonId, ct);
+        var (notice, alsoThem) = notification switch
         {
-            await notifier.SendOnceAsync(admin, Notices.AgencyAdminGranted, key, ct);
+            { RolesGained: { } gained } when gained.Contains(Roles.AgencyAdmin) => (Notices.AgencyAdminGranted, false),
+            { RolesLost: { } lost } when lost.Contains(Roles.AgencyAdmin) => (Notices.AgencyAdminRemoved, true),
+            { RolesLost: null, RolesGained: null } when person is { Active: false } && person.Roles.Contains(Roles.AgencyAdmin) => (Notices.AgencyAdminRemoved, false),
+            { RolesGained: { } gained } when gained.Any(Roles.ReadsRecords) => (Notices.RecordRoleGranted, false),
+            _ => (null, false),
+        };
+        if (notice is null || person is null)
+        {
+            return;
+        }
+
+        // Not the admin who did it: they know. The one changed knows of a role given; one whose admin role was taken
+        // hears it, so one taken by someone else is seen.
+        var key = $"{notice.Kind}~{person.Id}~{person.ETag}";
+        foreach (var admin in (await store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, ct)).Where(a => a != user.UserId && a != person.Id))
+        {
+            await notifier.SendOnceAsync(admin, notice, key, ct);
+        }
+
+        if (alsoThem && person.Active && person.Id != user.UserId)
+        {
+            await notifier.SendOnceAsync(person.Id, notice, key, ct);
         }
     }
 }

@@ -210,6 +210,18 @@ public static class Notices
     public static Notice AgencyAdminGranted { get; } = new("agency-admin-granted",
         "Someone in your agency was given the agency admin role, or an admin was given access back. Admins can change anyone's access, so check on the People page that you expected this.");
 
+    public static Notice AgencyAdminRemoved { get; } = new("agency-admin-removed",
+        "An agency admin lost the admin role, or was deactivated. If it was not agreed, look on the People page and in the audit log now.");
+
+    public static Notice RecordRoleGranted { get; } = new("record-role-granted",
+        "Someone in your agency was given a role that reads youth's or mentors' records (case manager, supervisor or partner professional). Check on the People page that you expected this.");
+
+    public static Notice CrisisLinesChanged { get; } = new("agency-crisis-lines-changed",
+        "Another admin changed the crisis lines youth and mentors are shown first. Check every number under Agency settings now; if it was not agreed, look in the audit log.");
+
+    public static Notice AgencyTimeZoneChanged { get; } = new("agency-time-zone-changed",
+        "Another admin changed your agency's time zone, which sets the days and months of reports, payments and check-ins. If it was not agreed, look under Agency settings and the audit log.");
+
     public static Notice PartnershipProposed { get; } = new("partnership-proposed",
         "Another agency has proposed a partnership with yours, so youth on shared teams can choose to share records. You can accept or decline it on the Partnerships page.");
 

@@ -20,7 +20,13 @@ internal sealed class AgencyPolicyLoosenedHandler(Notifier notifier, AgencyStore
         }
 
         var loosened = notification.Loosening;
-        var notice = loosened.Policy == AgencyPolicy.MatchConsent ? Notices.MatchConsentPolicyLoosened : Notices.ReportThresholdLowered;
+        var notice = loosened.Policy switch
+        {
+            AgencyPolicy.MatchConsent => Notices.MatchConsentPolicyLoosened,
+            AgencyPolicy.ReportThreshold => Notices.ReportThresholdLowered,
+            AgencyPolicy.CrisisLines => Notices.CrisisLinesChanged,
+            _ => Notices.AgencyTimeZoneChanged,
+        };
         var key = $"agency-policy-loosened~{loosened.Policy}~{loosened.By}~{loosened.At.UtcTicks}";
         foreach (var admin in (await store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, ct)).Where(a => a != loosened.By))
         {

@@ -237,8 +237,8 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
             throw new ConflictException("A person with this subject id already exists in your agency.");
         }
 
-        // Nobody had their access before, so only an admin made is news to anyone (the other admins).
-        if (created.Roles.Contains(Roles.AgencyAdmin))
+        // Nobody had their access before, so only an admin made, or someone who reads records, is news to anyone (the other admins).
+        if (created.Roles.Contains(Roles.AgencyAdmin) || created.Roles.Any(Roles.ReadsRecords))
         {
             await TellAccessChangedAsync(created, rolesGained: created.Roles);
         }

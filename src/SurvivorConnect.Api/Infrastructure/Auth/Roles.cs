@@ -32,6 +32,9 @@ public static class Roles
     /// <summary>Whether a role sits on its own agency's youth's teams, which its members read in full.</summary>
     public static bool StaffsTeams(string role) => role is CaseManager or Supervisor;
 
+    /// <summary>Whether a role opens youth's or mentors' records (cases, chats, plans, check-in answers).</summary>
+    public static bool ReadsRecords(string role) => role is CaseManager or Supervisor or PartnerProfessional;
+
     public static bool IsKnown(string role) => All.Contains(role, StringComparer.Ordinal);
 
     /// <summary>
