@@ -500,11 +500,14 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         var other = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "see you at six", "swap-1"));
         Assert.Empty(await FlagsAsync(chat.Id));
         var swapped = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "I want to die", "swap-1"));
+        var blank = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "   ", "swap-1"));
         var resent = await chat.Youth.SendAsync(chat.Id, "see you soon", "swap-1");
         await RunWorkerAsync(after: ChatFlagFollowUp.Grace + TimeSpan.FromSeconds(1));
 
         Assert.Equal(("invalid", "invalid"), (other.Code, swapped.Code));
         Assert.Contains("were not sent", swapped.Message, StringComparison.Ordinal);
+        Assert.Equal("invalid", blank.Code);
+        Assert.DoesNotContain("was used for another message", blank.Message, StringComparison.Ordinal);
         Assert.Null(other.CrisisResources);
         Assert.NotEmpty(swapped.CrisisResources!);
         Assert.True(resent.Duplicate);

@@ -16,7 +16,7 @@ public sealed class PayChangeTests(PayoutApi api) : IClassFixture<PayoutApi>
 
     private HttpClient Finance => _world.Finance;
 
-    private sealed record PayChangeDto(string PersonId, string? Name, string? Method, DateTimeOffset Since);
+    private sealed record PayChangeDto(string PersonId, string? Name, string? Method, DateTimeOffset Since, DateTimeOffset? ChangedAt, string Version);
 
     [Fact]
     public async Task A_payee_paid_by_check_who_moves_to_stripe_is_paid_there_only_once_finance_has_checked_it_with_them()
@@ -35,7 +35,7 @@ public sealed class PayChangeTests(PayoutApi api) : IClassFixture<PayoutApi>
         var listed = Assert.Single(await ChangesAsync(), c => c.PersonId == payee.Id);
         Assert.Equal("Stripe", listed.Method);
 
-        await HttpAssert.Ok<JsonElement>(await Finance.PostAsJsonAsync($"/api/payouts/payees/{payee.Id}/pay-change", new { madeByThem = true }));
+        await HttpAssert.Ok<JsonElement>(await DecideAsync(payee.Id, true));
         await api.SendPayoutsAsync();
 
         Assert.Single(api.Stripe.Transfers, t => t["destination"]!.GetValue<string>() == account);
@@ -53,7 +53,7 @@ public sealed class PayChangeTests(PayoutApi api) : IClassFixture<PayoutApi>
         var theirs = await OnboardAsync(payee);
         var waiting = await ApprovedAsync(payee);
 
-        await HttpAssert.Ok<JsonElement>(await Finance.PostAsJsonAsync($"/api/payouts/payees/{payee.Id}/pay-change", new { madeByThem = false }));
+        await HttpAssert.Ok<JsonElement>(await DecideAsync(payee.Id, false));
         await api.SendPayoutsAsync();
         api.Stripe.SetPayoutsEnabled(theirs, true);
         await api.DeliverAsync(api.Stripe.EventJson("account.updated", theirs));
@@ -62,8 +62,9 @@ public sealed class PayChangeTests(PayoutApi api) : IClassFixture<PayoutApi>
         Assert.DoesNotContain(api.Stripe.Transfers, t => t["destination"]!.GetValue<string>() == theirs);
         var mine = await MineAsync(payee);
         Assert.False(mine.GetProperty("stripeConnected").GetBoolean());
-        Assert.Equal(JsonValueKind.Null, mine.GetProperty("method").ValueKind);
-        Assert.True((await _world.PayoutAsync(waiting)).MayCancel);
+        Assert.Equal("Check", mine.GetProperty("method").GetString());
+        Assert.Equal("Check", (await _world.PayoutAsync(waiting)).Method);
+        Assert.Equal("Paid", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, waiting, "paid-outside", new { reference = "Check 102" }))).State);
 
         // Set up again, on a new Stripe account, which is checked with them in turn.
         var again = await OnboardAsync(payee);
@@ -108,7 +109,7 @@ public sealed class PayChangeTests(PayoutApi api) : IClassFixture<PayoutApi>
         var account = await OnboardAsync(payee);
         var bank = api.Stripe.AddBankAccount(account);
         var older = api.Stripe.EventJson("account.external_account.created", bank);
-        await HttpAssert.Ok<JsonElement>(await Finance.PostAsJsonAsync($"/api/payouts/payees/{payee.Id}/pay-change", new { madeByThem = true }));
+        await HttpAssert.Ok<JsonElement>(await DecideAsync(payee.Id, true));
 
         Assert.Equal(HttpStatusCode.OK, (await api.DeliverAsync(older)).StatusCode);
         Assert.DoesNotContain(await ChangesAsync(), c => c.PersonId == payee.Id);
@@ -124,6 +125,49 @@ public sealed class PayChangeTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task Bank_details_given_while_a_check_waits_are_told_again_and_a_decision_on_what_was_read_before_them_is_refused()
+    {
+        var payee = await PaidOnceByCheckAsync();
+        var account = await OnboardAsync(payee);
+        var read = Assert.Single(await ChangesAsync(), c => c.PersonId == payee.Id);
+        var toldBefore = (await Finance.NoticesAsync()).Count(n => n.Kind == "pay-change");
+
+        api.Time.Advance(TimeSpan.FromSeconds(5));
+        Assert.Equal(HttpStatusCode.OK, (await api.DeliverAsync(api.Stripe.EventJson("account.external_account.created", api.Stripe.AddBankAccount(account)))).StatusCode);
+
+        Assert.Equal(toldBefore + 1, (await Finance.NoticesAsync()).Count(n => n.Kind == "pay-change"));
+        await HttpAssert.Problem(await DecideAsync(payee.Id, true, read.Version), 412);
+        var now = Assert.Single(await ChangesAsync(), c => c.PersonId == payee.Id);
+        Assert.True(now.ChangedAt > read.Since);
+        await HttpAssert.Problem(await DecideAsync(payee.Id, true, ""), 428);
+        await HttpAssert.Ok<JsonElement>(await DecideAsync(payee.Id, true, now.Version));
+    }
+
+    [Fact]
+    public async Task A_send_left_partway_sends_nothing_more_once_a_change_waits_to_be_checked()
+    {
+        var payee = await PaidOnceByCheckAsync();
+        var account = await OnboardAsync(payee);
+        await HttpAssert.Ok<JsonElement>(await DecideAsync(payee.Id, true));
+        var waiting = await ApprovedAsync(payee);
+        for (var i = 0; i < 3; i++)
+        {
+            api.Stripe.FailNext("/v1/payouts");
+        }
+
+        await api.SendPayoutsAsync();
+        Assert.Equal("Sending", (await _world.PayoutAsync(waiting)).State);
+        api.Time.Advance(TimeSpan.FromSeconds(5));
+        await api.DeliverAsync(api.Stripe.EventJson("account.external_account.created", api.Stripe.AddBankAccount(account)));
+        api.Time.Advance(TimeSpan.FromMinutes(3));
+        await api.SendPayoutsAsync();
+
+        Assert.Single(api.Stripe.Transfers, t => t["metadata"]!["payout_id"]!.GetValue<string>() == waiting);
+        Assert.DoesNotContain(api.Stripe.Payouts, p => p["metadata"]!["payout_id"]!.GetValue<string>() == waiting);
+        Assert.Contains(await ChangesAsync(), c => c.PersonId == payee.Id);
+    }
+
+    [Fact]
     public async Task Nobody_checks_their_own_change_nor_another_agency_s_and_a_decision_needs_an_answer_and_a_change_waiting()
     {
         var payee = await PaidOnceByCheckAsync();
@@ -132,10 +176,11 @@ public sealed class PayChangeTests(PayoutApi api) : IClassFixture<PayoutApi>
         var northId = "nf-" + Guid.NewGuid().ToString("N")[..12];
         Assert.Equal(HttpStatusCode.Created, (await api.As("north-admin").PostJson("/api/people", new { subjectId = northId, displayName = "North finance", roles = new[] { Roles.FinanceApprover } })).StatusCode);
 
-        await HttpAssert.Problem(await approver.Client.PostAsJsonAsync($"/api/payouts/payees/{approver.Id}/pay-change", new { madeByThem = true }), 403);
-        await HttpAssert.Problem(await Finance.PostAsJsonAsync($"/api/payouts/payees/{payee.Id}/pay-change", new { }), 400);
-        await HttpAssert.Problem(await Finance.PostAsJsonAsync("/api/payouts/payees/nobody/pay-change", new { madeByThem = true }), 409);
-        await HttpAssert.Problem(await api.AsSubject(northId, "demo-north").PostAsJsonAsync($"/api/payouts/payees/{payee.Id}/pay-change", new { madeByThem = true }), 409);
+        var version = Assert.Single(await ChangesAsync(), c => c.PersonId == payee.Id).Version;
+        await HttpAssert.Problem(await DecideAsync(approver.Id, true, version, approver.Client), 403);
+        await HttpAssert.Problem(await DecideAsync(payee.Id, null, version), 400);
+        await HttpAssert.Problem(await DecideAsync("nobody", true, version), 409);
+        await HttpAssert.Problem(await DecideAsync(payee.Id, true, version, api.AsSubject(northId, "demo-north")), 409);
         Assert.DoesNotContain(await HttpAssert.Ok<List<PayChangeDto>>(await api.AsSubject(northId, "demo-north").GetAsync("/api/payouts/payees/pay-changes")), c => c.PersonId == payee.Id);
         await HttpAssert.Problem(await payee.Client.GetAsync("/api/payouts/payees/pay-changes"), 403);
 
@@ -180,6 +225,19 @@ public sealed class PayChangeTests(PayoutApi api) : IClassFixture<PayoutApi>
 
     private static async Task<JsonElement> MineAsync((string Id, HttpClient Client) payee) =>
         (await HttpAssert.Ok<JsonElement>(await payee.Client.GetAsync("/api/payouts/me"))).GetProperty("account");
+
+    /// <summary>Finance's answer, at the version given (by default the one listed now; "" for none).</summary>
+    private async Task<HttpResponseMessage> DecideAsync(string personId, bool? madeByThem, string? version = null, HttpClient? by = null)
+    {
+        version ??= Assert.Single(await ChangesAsync(), c => c.PersonId == personId).Version;
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/payouts/payees/{personId}/pay-change") { Content = JsonContent.Create(new { madeByThem }) };
+        if (version.Length > 0)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", version);
+        }
+
+        return await (by ?? Finance).SendAsync(request);
+    }
 
     private async Task<List<PayChangeDto>> ChangesAsync() => await HttpAssert.Ok<List<PayChangeDto>>(await Finance.GetAsync("/api/payouts/payees/pay-changes"));
 }

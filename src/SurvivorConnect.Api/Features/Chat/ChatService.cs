@@ -340,13 +340,13 @@ public sealed partial class ChatService(
         return (sender, gate, null);
     }
 
+    private const string ReusedIdMessage = "This message id was used for another message, so these words were not sent. Send them again as a new message.";
+
     /// <summary>
     /// A stopped chat stores no message, but words of someone in danger are not lost with it: the sender is shown the
     /// crisis lines, and an urgent flag is raised without the words (that they were written, by whom and when), so the
     /// youth's case managers are told at once and again until one deals with it, as for a crisis message that was sent.
     /// </summary>
-    private const string ReusedIdMessage = "This message id was used for another message, so these words were not sent. Send them again as a new message.";
-
     private async Task<ChatRefusedException> RefusedInDangerAsync(string conversationId, string me, string clientMessageId, string? text, ChatRefusedException refused)
     {
         if (MessageText.Clean(text) is not { Problem: null, Text: { } clean } || scanner.Scan(clean) is not { Urgent: true } verdict)
@@ -1212,7 +1212,13 @@ public sealed partial class ChatService(
     {
         var message = await Store.ReadAsync<ChatMessage>(Conversation.Container, ChatMessage.IdFor(sequence), conversationId, ct)
             ?? throw new ChatRefusedException(ChatErrorCodes.Failed, "The message could not be found.");
-        var clean = MessageText.Clean(text).Text;
+        var cleaned = MessageText.Clean(text);
+        if (cleaned.Problem is { } problem)
+        {
+            throw new ChatRefusedException(ChatErrorCodes.Invalid, problem);
+        }
+
+        var clean = cleaned.Text;
         if (!string.Equals(clean, message.Text, StringComparison.Ordinal))
         {
             // Their follow-up goes under an id of these words' own: the used id's names the stored message.

@@ -1,5 +1,6 @@
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Features.Payouts.Rules;
 using SurvivorConnect.Api.Features.People;
@@ -15,7 +16,9 @@ namespace SurvivorConnect.Api.Features.Payouts;
 /// A change to how someone is paid that waits for finance to check it with them (<see cref="PayoutRules.PayChangeToConfirm"/>):
 /// someone holding a survivor's phone could otherwise send their pay to their own bank account, unseen.
 /// </summary>
-public sealed record PayChangeToCheck(string PersonId, string? Name, PayeeMethod? Method, DateTimeOffset Since);
+/// <param name="ChangedAt">The latest change: each one made while the check waits is part of what finance checks.</param>
+/// <param name="Version">What finance decides on: a change made since answers 412, to be checked with them too.</param>
+public sealed record PayChangeToCheck(string PersonId, string? Name, PayeeMethod? Method, DateTimeOffset Since, DateTimeOffset? ChangedAt, string Version);
 
 public sealed record ListPayChangesToCheck : IQuery<IReadOnlyList<PayChangeToCheck>>, IAudited
 {
@@ -26,10 +29,11 @@ public sealed record PayChangeDecision(bool? MadeByThem);
 
 /// <summary>
 /// Finance says whether the payee made the change, having asked them by phone or in person. Made by them: their pay
-/// goes the new way. Not made by them: the Stripe account it named is let go (nothing is ever sent to it), and they are
-/// paid another way until they set up Stripe again.
+/// goes the new way. Not made by them: the Stripe account it named is let go (nothing more is sent to it), and they are
+/// paid by check, their approved payouts Stripe has not started too, until they choose again. <paramref name="IfMatch"/> is
+/// the version finance read the change at.
 /// </summary>
-public sealed record DecidePayChange(string PersonId, PayChangeDecision Body) : ICommand<PayChangeDecided>, IValidate, IAudited
+public sealed record DecidePayChange(string PersonId, PayChangeDecision Body, string? IfMatch) : ICommand<PayChangeDecided>, IValidate, IAudited
 {
     public AuditTarget Audit => new("payee.pay-change-checked", "payee-account", PersonId);
 
@@ -54,10 +58,14 @@ internal sealed class PayChangeNews(PayoutData data, Notifier notifier)
             return;
         }
 
-        var about = $"pay-change~{account.PersonId}~{since.UtcTicks}";
-        foreach (var approver in (await data.FinanceApproversAsync(ct)).Where(a => a != account.PersonId))
+        // Each change is told, those made while an earlier one waits too: finance checks all of them with the payee.
+        var about = $"pay-change~{account.PersonId}~{(account.PayChangedAt ?? since).UtcTicks}";
+        var approvers = (await data.FinanceApproversAsync(ct)).Where(a => a != account.PersonId).ToList();
+
+        // A payee who is the only finance approver cannot check their own: the admins are asked to give it to another.
+        foreach (var checker in approvers.Count > 0 ? approvers : await data.Store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, ct))
         {
-            await notifier.SendOnceAsync(approver, Notices.PayChangeToCheck, about, ct);
+            await notifier.SendOnceAsync(checker, Notices.PayChangeToCheck, about, ct);
         }
 
         await notifier.SendOnceAsync(account.PersonId, Notices.YourPayChanged, about, ct);
@@ -73,7 +81,7 @@ internal sealed class PayChangeHandlers(PayoutData data)
         var waiting = await data.Store.AllAsync<PayeeAccount>(PayoutData.Container, [Filter.Le("payChangeToConfirmSince", data.Store.Now)], ct);
         var names = await data.NamesAsync(waiting.Select(a => a.PersonId), ct);
         return [.. waiting.OrderBy(a => a.PayChangeToConfirmSince)
-            .Select(a => new PayChangeToCheck(a.PersonId, names.GetValueOrDefault(a.PersonId), a.Method, a.PayChangeToConfirmSince!.Value))];
+            .Select(a => new PayChangeToCheck(a.PersonId, names.GetValueOrDefault(a.PersonId), a.Method, a.PayChangeToConfirmSince!.Value, a.PayChangedAt, a.ETag!))];
     }
 
     public async ValueTask<PayChangeDecided> Handle(DecidePayChange command, CancellationToken ct)
@@ -83,6 +91,7 @@ internal sealed class PayChangeHandlers(PayoutData data)
             throw new ForbiddenException("This is how you are paid: another finance approver checks it with you.");
         }
 
+        var ifMatch = command.IfMatch ?? throw new PreconditionRequiredException();
         var account = PeopleRules.IsValidId(command.PersonId) ? await data.AccountAsync(command.PersonId, ct) : null;
         if (account?.PayChangeToConfirmSince is null)
         {
@@ -97,14 +106,20 @@ internal sealed class PayChangeHandlers(PayoutData data)
             PayChangeCheckedAt = data.Store.Now,
             ChangedAt = data.Store.Now,
         };
-        var saved = await data.SaveAccountAsync(madeByThem
+
+        // Against the version finance read: a change made since (more bank details given) is checked with them too.
+        var saved = await data.Store.ReplaceAsync(PayoutData.Container, madeByThem
             ? checkedNow
             : checkedNow with
             {
-                Method = null, StripeAccountId = null, StripeReady = false, PayChangedAt = data.Store.Now,
+                Method = PayeeMethod.Check, StripeAccountId = null, StripeReady = false, PayChangedAt = data.Store.Now,
                 StripeAccountsLetGo = account.StripeAccountId is { } letGo ? [.. account.StripeAccountsLetGo, letGo] : account.StripeAccountsLetGo,
-            }, ct);
-        if (madeByThem && saved.StripeReady)
+            }, ifMatch, ct);
+        if (!madeByThem)
+        {
+            await data.PayOutsideAsync(saved.PersonId, PayeeMethod.Check, ct);
+        }
+        else if (saved.StripeReady)
         {
             await StatementHandlers.QueueWaitingAsync(data, saved.PersonId, ct);
         }
@@ -141,14 +156,15 @@ public static class PayChangeEndpoints
         payees.MapGet("/pay-changes", ListPayChangesToCheck).WithName(nameof(ListPayChangesToCheck))
             .WithSummary("Changes to how someone is paid that wait for you to check them with the payee before money goes that way.");
         payees.MapPost("/{personId}/pay-change", DecidePayChange).WithName(nameof(DecidePayChange))
-            .WithSummary("Say whether the payee made the change, once you have asked them by phone or in person.")
-            .ProducesProblem(StatusCodes.Status409Conflict);
+            .WithSummary("Say whether the payee made the change, once you have asked them by phone or in person (If-Match: the version listed).")
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
         return app;
     }
 
     private static async Task<Ok<IReadOnlyList<PayChangeToCheck>>> ListPayChangesToCheck(IMediator mediator, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new ListPayChangesToCheck(), ct));
 
-    private static async Task<Ok<PayChangeDecided>> DecidePayChange(IMediator mediator, string personId, PayChangeDecision body, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new DecidePayChange(personId, body), ct));
+    private static async Task<Ok<PayChangeDecided>> DecidePayChange(
+        IMediator mediator, string personId, PayChangeDecision body, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new DecidePayChange(personId, body, ifMatch), ct));
 }

@@ -45,6 +45,27 @@ internal sealed class PayoutData(AgencyStore store, IOptions<PayoutOptions> opti
 
     public Task<List<Payout>> PayoutsAsync(IReadOnlyList<Filter> filters, CancellationToken ct) => store.AllAsync<Payout>(Container, filters, ct);
 
+    /// <summary>
+    /// The payee's approved payouts Stripe has not started, to be paid <paramref name="method"/> now; those moved. One the
+    /// sender moved on meanwhile is left to it (the write is against the version read).
+    /// </summary>
+    public async Task<List<Payout>> PayOutsideAsync(string payeeId, PayeeMethod method, CancellationToken ct)
+    {
+        var moved = new List<Payout>();
+        foreach (var payout in (await PayoutsAsync([Filter.Eq("payeeId", payeeId), Filter.Eq("state", PayoutState.Approved)], ct)).Where(p => p is { Method: PayeeMethod.Stripe, TransferId: null }))
+        {
+            try
+            {
+                moved.Add(await SaveAsync(payout, payout with { Method = method }, ct: ct));
+            }
+            catch (ConflictException)
+            {
+            }
+        }
+
+        return moved;
+    }
+
     /// <summary>Whether anything was ever paid to them: a way they were paid that a change could take their pay from.</summary>
     public async Task<bool> PaidBeforeAsync(string personId, CancellationToken ct) =>
         (await store.PageAsync<Payout>(Container, [Filter.Eq("payeeId", personId), Filter.Eq("state", PayoutState.Paid)], "id", false, 1, null, ct)).Items.Count > 0;

@@ -122,7 +122,14 @@ internal sealed class SendPayoutHandler(PayoutData data, IStripeGateway stripe, 
                 return SendOutcome.WaitingForPayee;
             }
 
-            payout = await data.SaveAsync(payout, payout with { State = PayoutState.Sending, StripeAccountId = account.StripeAccountId }, ct: ct);
+            // Against the account as read: a change flagged meanwhile stops this send (it is read again).
+            payout = await data.SaveAsync(payout, payout with { State = PayoutState.Sending, StripeAccountId = account.StripeAccountId }, checkedPayee: account, ct: ct);
+        }
+        else if (payout.BankPayoutId is null && await data.AccountAsync(payout.PayeeId, ct) is var now
+            && (now.PayChangeToConfirmSince is not null || now.StripeAccountId != payout.StripeAccountId))
+        {
+            // Resumed after a failure partway: nothing more goes to an account since flagged for finance to check, or let go.
+            return SendOutcome.WaitingForPayee;
         }
 
         var order = new TransferOrder(data.Store.AgencyId, payout.Id, payout.Attempt, payout.StripeAccountId!, amount, payout.Currency, "");

@@ -157,22 +157,12 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe, 
     /// <summary>
     /// A payee who leaves Stripe (one who cannot finish its onboarding, say) would otherwise leave their approved payouts
     /// waiting for an account that never comes, unseen by finance: each one Stripe has not started is to be paid their
-    /// new way, and finance is told. One the sender moved on meanwhile is left to it (the write is against the version read).
+    /// new way, and finance is told.
     /// </summary>
     private async Task PayOutsideAsync(PayeeMethod method, CancellationToken ct)
     {
-        var approved = await data.PayoutsAsync([Filter.Eq("payeeId", Me), Filter.Eq("state", PayoutState.Approved)], ct);
-        foreach (var payout in approved.Where(p => p is { Method: PayeeMethod.Stripe, TransferId: null }))
+        foreach (var payout in await data.PayOutsideAsync(Me, method, ct))
         {
-            try
-            {
-                await data.SaveAsync(payout, payout with { Method = method }, ct: ct);
-            }
-            catch (ConflictException)
-            {
-                continue;
-            }
-
             foreach (var approver in await data.FinanceApproversAsync(ct))
             {
                 await notifier.SendOnceAsync(approver, Notices.PayoutToPayOutside, $"payout-outside~{payout.Id}~{payout.Attempt}", ct);

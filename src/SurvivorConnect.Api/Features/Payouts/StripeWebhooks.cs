@@ -86,7 +86,7 @@ internal static class StripeWebhook
         var (agencyId, command) = Read(stripeEvent);
         try
         {
-            if (command is { EventType: EventTypes.AccountExternalAccountCreated or EventTypes.AccountExternalAccountUpdated, ObjectId: { Length: > 0 } account })
+            if (command is { EventType: EventTypes.AccountExternalAccountCreated, ObjectId: { Length: > 0 } account })
             {
                 // Bank details carry none of our metadata: the account they belong to says whose they are.
                 (agencyId, var personId) = await gateway.AccountOwnerAsync(account, ct);
@@ -143,7 +143,8 @@ internal static class StripeWebhook
             (Meta(t.Metadata, "agency_id"), new ApplyStripeEvent(e.Id, e.Type, t.Id, Meta(t.Metadata, "payout_id"), Attempt(t.Metadata), null, "transfer_reversed", t.Amount)),
         Account a when e.Type == EventTypes.AccountUpdated =>
             (Meta(a.Metadata, "agency_id"), new ApplyStripeEvent(e.Id, e.Type, a.Id, null, null, Meta(a.Metadata, "person_id"), null)),
-        IExternalAccount when e.Type is EventTypes.AccountExternalAccountCreated or EventTypes.AccountExternalAccountUpdated && e.Account is { } account =>
+        // A bank account or card added: one cannot be changed at Stripe, only another added (its updates are its status).
+        IExternalAccount when e.Type == EventTypes.AccountExternalAccountCreated && e.Account is { } account =>
             (null, new ApplyStripeEvent(e.Id, e.Type, account, null, null, null, null, HappenedAt: new DateTimeOffset(DateTime.SpecifyKind(e.Created, DateTimeKind.Utc)))),
         _ => (null, null),
     };
@@ -168,7 +169,7 @@ internal sealed class ApplyStripeEventHandler(PayoutData data, Notifier notifier
             return await AccountAsync(command, ct);
         }
 
-        if (command.EventType is EventTypes.AccountExternalAccountCreated or EventTypes.AccountExternalAccountUpdated)
+        if (command.EventType == EventTypes.AccountExternalAccountCreated)
         {
             return await BankDetailsAsync(command, ct);
         }
@@ -253,9 +254,10 @@ internal sealed class ApplyStripeEventHandler(PayoutData data, Notifier notifier
     }
 
     /// <summary>
-    /// Bank details added or changed at Stripe (on its pages, or in its dashboard, where someone holding the payee's phone
-    /// can sign in): as a change made here, one that could send a payee's pay elsewhere waits for finance to check it with
-    /// them. Details given before finance last checked with them are old news (Stripe may deliver late).
+    /// Bank details added at Stripe (on its pages, or in its dashboard, where someone holding the payee's phone can sign
+    /// in): as a change made here, one that could send a payee's pay elsewhere waits for finance to check it with them;
+    /// one made while a check waits is part of it, and told again. Details given before finance last checked with them,
+    /// or before the latest change already known, are old news (Stripe may deliver late).
     /// </summary>
     private async Task<bool> BankDetailsAsync(ApplyStripeEvent command, CancellationToken ct)
     {
@@ -273,18 +275,19 @@ internal sealed class ApplyStripeEventHandler(PayoutData data, Notifier notifier
                 return false;
             }
 
-            if (account.PayChangeToConfirmSince is not null || account.PayChangeCheckedAt >= happened || account.PayChangedAt >= happened)
+            if (account.PayChangeCheckedAt >= happened || account.PayChangedAt >= happened)
             {
                 return true;
             }
 
-            var toCheck = account.Method is { } method && PayoutRules.PayChangeToConfirm(await data.PaidBeforeAsync(personId, ct), method, method, bankDetailsGiven: true);
+            var toCheck = account.PayChangeToConfirmSince is not null
+                || account.Method is { } method && PayoutRules.PayChangeToConfirm(await data.PaidBeforeAsync(personId, ct), method, method, bankDetailsGiven: true);
             try
             {
                 await payChanges.TellAsync(await data.SaveAccountAsync(account with
                 {
                     PayChangedAt = happened,
-                    PayChangeToConfirmSince = toCheck ? data.Store.Now : null,
+                    PayChangeToConfirmSince = toCheck ? account.PayChangeToConfirmSince ?? data.Store.Now : null,
                     ChangedAt = data.Store.Now,
                 }, ct), ct);
                 return true;
