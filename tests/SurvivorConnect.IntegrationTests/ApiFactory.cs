@@ -127,13 +127,17 @@ public sealed class SharedApi : ICollectionFixture<ApiFactory>
 
 public static class HttpAssert
 {
-    /// <summary>Asserts a portal answer no other site may frame, send the page's address to, or have read as another type.</summary>
+    /// <summary>Asserts a portal answer no other site may frame, send the page's address to, or have read as another type, and that may open its own sockets.</summary>
     public static void MayNotBeFramedOrSniffed(HttpResponseMessage response)
     {
         ArgumentNullException.ThrowIfNull(response);
         Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
         Assert.Equal("no-referrer", response.Headers.GetValues("Referrer-Policy").Single());
-        Assert.Contains("frame-ancestors 'none'", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        var policy = response.Headers.GetValues("Content-Security-Policy").Single();
+        Assert.Contains("frame-ancestors 'none'", policy, StringComparison.Ordinal);
+
+        // Its own socket address named, for browsers that do not count it as 'self' (Safari before 15.4).
+        Assert.Contains($"connect-src 'self' ws://{response.RequestMessage!.RequestUri!.Authority};", policy, StringComparison.Ordinal);
         Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
     }
 

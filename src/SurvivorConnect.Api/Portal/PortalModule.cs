@@ -53,8 +53,13 @@ public static class PortalModule
     {
         ArgumentNullException.ThrowIfNull(app);
         var formTargets = app.Services.GetServices<FormActionOrigin>().Select(o => o.Origin).Prepend(EntraOrigin(app)).Where(o => o.Length > 0);
-        var contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self' "
-            + string.Join(' ', formTargets) + "; frame-ancestors 'none'; base-uri 'none'";
+        var formAction = string.Join(' ', formTargets);
+
+        // Safari before 15.4 (iOS too) does not count this site's own wss: address as 'self': named, chat and notices
+        // connect there as well. The host is the one the page was asked for, so nothing else is let in.
+        string PolicyFor(HttpRequest request) =>
+            $"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' {(request.IsHttps ? "wss" : "ws")}://{request.Host}; "
+            + $"form-action 'self' {formAction}; frame-ancestors 'none'; base-uri 'none'";
         app.Use((context, next) =>
         {
             context.Response.OnStarting(() =>
@@ -67,7 +72,7 @@ public static class PortalModule
                 {
                     headers["Referrer-Policy"] = "no-referrer";
                     headers["X-Frame-Options"] = "DENY";
-                    headers.ContentSecurityPolicy = contentSecurityPolicy;
+                    headers.ContentSecurityPolicy = PolicyFor(context.Request);
                 }
 
                 return Task.CompletedTask;
