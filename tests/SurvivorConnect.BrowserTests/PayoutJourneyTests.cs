@@ -209,6 +209,30 @@ public sealed class PayoutJourneyTests(PortalServer server)
     }
 
     [Fact]
+    public async Task A_form_refused_as_too_many_requests_keeps_what_was_chosen_and_says_to_send_it_again()
+    {
+        var advisor = await server.SignInAsync("Jordan (demo advisor)", phone: true);
+        await advisor.GotoAsync("/payments");
+        // Answered as the rate limiter answers an API client: no page at all.
+        await advisor.RouteAsync("**/payments", async route =>
+        {
+            if (route.Request.Method == "POST")
+            {
+                await route.FulfillAsync(new() { Status = 429, ContentType = "application/problem+json", Body = "{\"status\":429,\"title\":\"Too many requests.\"}" });
+                return;
+            }
+
+            await route.ContinueAsync();
+        });
+
+        await advisor.GetByLabel("On a prepaid card").CheckAsync();
+        await advisor.GetByRole(AriaRole.Button, new() { Name = "Save how I am paid" }).ClickAsync();
+
+        await Expect(advisor.Locator("[data-connection]")).ToContainTextAsync("What you typed is still here: send it again in a minute.");
+        await Expect(advisor.GetByLabel("On a prepaid card")).ToBeCheckedAsync();
+    }
+
+    [Fact]
     public async Task A_form_sent_on_last_years_statement_answers_with_last_years_statement()
     {
         var advisor = await server.SignInAsync("Jordan (demo advisor)", phone: true);

@@ -367,20 +367,20 @@
       formsOnTheirWay.delete(sending);
     }
     if (left) return;
+    // A failure on our side, or too much at once, leaves the form as it was, with what was typed in it, whatever the
+    // answer is (a bare page, or none); a refusal (a page that has changed, one no longer theirs) is a page worth showing instead.
+    if (response.status >= 500 || response.status === 429 || response.status === 413) {
+      banner(response.status === 413 ? 'That was too much to send at once, so nothing was changed. Shorten it, then send it again. What you typed is still here.'
+        : response.status === 429 ? 'There were many requests just now, so nothing was changed. What you typed is still here: send it again in a minute.'
+        : 'Something went wrong on our side, so this may not have gone through. What you typed is still here: send it again in a moment.');
+      return;
+    }
     const next = new DOMParser().parseFromString(html, 'text/html');
     const main = next.querySelector('main');
     if (!main) {
       // A refusal that is no page (a form from a page too old to send) must not look like it went through.
       if (!response.ok) { banner('That did not go through, so nothing was changed. Reload the page, then try again.'); return; }
       location.replace(location.pathname + location.search);
-      return;
-    }
-    // A failure on our side, or too much at once, leaves the form as it was, with what was typed in it; a refusal
-    // (a page that has changed, one no longer theirs) is a page worth showing instead.
-    if (response.status >= 500 || response.status === 429 || response.status === 413) {
-      banner(response.status === 413 ? 'That was too much to send at once, so nothing was changed. Shorten it, then send it again. What you typed is still here.'
-        : response.status === 429 ? 'There were many requests just now, so nothing was changed. What you typed is still here: send it again in a minute.'
-        : 'Something went wrong on our side, so this may not have gone through. What you typed is still here: send it again in a moment.');
       return;
     }
     page?.stop();
