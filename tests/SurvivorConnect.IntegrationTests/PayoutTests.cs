@@ -681,6 +681,31 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task A_transfer_reversed_before_its_send_recorded_it_is_asked_for_again_and_then_reverses_the_payout()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync();
+        await _world.PayeeReadyAsync(payees[0], stripe: true);
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity));
+        await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "approve"));
+        // Made at Stripe, and every answer saying so lost: the send does not know its transfer yet.
+        api.Stripe.LoseNextResponse("/v1/transfers");
+        api.Stripe.FailNext("/v1/transfers");
+        api.Stripe.FailNext("/v1/transfers");
+        await api.SendPayoutsAsync();
+        var transfer = api.Stripe.Transfers.Single(t => t["metadata"]!["payout_id"]!.GetValue<string>() == payout.Id)["id"]!.GetValue<string>();
+        api.Stripe.ReverseTransfer(transfer);
+        var reversed = api.Stripe.EventJson("transfer.reversed", transfer);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await api.DeliverAsync(reversed)).StatusCode);
+        Assert.Equal("Sending", (await _world.PayoutAsync(payout.Id)).State);
+        api.Time.Advance(TimeSpan.FromMinutes(3));
+        await api.SendPayoutsAsync();
+
+        Assert.Equal(HttpStatusCode.OK, (await api.DeliverAsync(reversed)).StatusCode);
+        Assert.Equal("Reversed", (await _world.PayoutAsync(payout.Id)).State);
+    }
+
+    [Fact]
     public async Task A_lost_answer_after_Stripe_made_the_transfer_is_retried_with_the_same_key_and_makes_one_transfer()
     {
         var (opportunity, payees) = await _world.AttendedAsync();

@@ -122,6 +122,11 @@ internal static class StripeWebhook
             // Stripe sends the event again later, when it may answer.
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Stripe could not be asked about this just now.");
         }
+        catch (StripeEventTooEarlyException)
+        {
+            // Stripe sends it again later (for days), by when the send it is about has recorded what it made.
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Not ready for this event yet.");
+        }
         catch (StripeGatewayException ex)
         {
             // Stripe refuses for good to say more (an account disconnected from the platform, say): sent again, the event
@@ -154,6 +159,9 @@ internal static class StripeWebhook
     private static int? Attempt(Dictionary<string, string>? metadata) =>
         int.TryParse(Meta(metadata, "attempt"), NumberStyles.None, CultureInfo.InvariantCulture, out var attempt) ? attempt : null;
 }
+
+/// <summary>An event about something of ours not yet recorded as made: Stripe is asked to send it again later.</summary>
+public sealed class StripeEventTooEarlyException() : Exception("The event came before what it is about was recorded.");
 
 /// <summary>
 /// Acts on one Stripe event once: the event's record is written in the same transaction as the change, so of
@@ -190,6 +198,14 @@ internal sealed class ApplyStripeEventHandler(PayoutData data, Notifier notifier
             var payout = command.PayoutId is { Length: <= 200 } id && id.StartsWith("payout~", StringComparison.Ordinal)
                 ? await data.Store.ReadAsync<Payout>(PayoutData.Container, id, data.Store.AgencyId, ct)
                 : null;
+            // The transfer's reversal came before its send recorded the transfer (the answer lost, the instance gone): acted
+            // on now it would be lost, since nothing would know the transfer; a delivery after the send resumes finds it.
+            if (payout is { TransferId: null, State: PayoutState.Sending, Method: PayeeMethod.Stripe } && command.EventType == EventTypes.TransferReversed
+                && command.Attempt == payout.Attempt)
+            {
+                throw new StripeEventTooEarlyException();
+            }
+
             if (payout is null || !Concerns(payout, command) || payout.Method != PayeeMethod.Stripe
                 || command.Amount is { } amount && amount != Money.ToMinorUnits(payout.Total, payout.Currency))
             {
