@@ -228,13 +228,16 @@ public sealed class TeamingJourneyTests(PortalServer server)
         Assert.Contains("already revoked", again, StringComparison.Ordinal);
         Assert.DoesNotContain("That did not work", again, StringComparison.Ordinal);
 
-        // Quinn's open page still offers the read; the next read is refused, and the list no longer names Riley.
-        await stale.Locator($"[data-seat='{seatId}']").GetByRole(AriaRole.Button, new() { Name = "Read" }).ClickAsync();
-        await Expect(stale.Locator("[data-outcome]")).ToContainTextAsync("These records are no longer shared with your agency.");
-        await Expect(stale.Locator("[data-shared-records]")).ToHaveCountAsync(0);
+        // Quinn's open pages are drawn again at once: the records on screen go, and the list no longer names Riley.
+        await Expect(partner.Locator("[data-shared-records]")).ToHaveCountAsync(0);
         await Expect(stale.Locator($"[data-seat='{seatId}']")).ToContainTextAsync("Not shared with your agency now.");
         await Expect(stale.Locator($"[data-seat='{seatId}']")).Not.ToContainTextAsync("Riley");
         await Accessibility.AssertNoSeriousViolationsAsync(stale);
+
+        // A read sent from a page drawn before (a slow phone, a hand-made form) is refused.
+        var late = await PortalServer.ForgePostAsync(stale, "/shared", new Dictionary<string, string> { ["_handler"] = "open-shared", ["SeatId"] = seatId! });
+        Assert.Contains("These records are no longer shared with your agency.", late, StringComparison.Ordinal);
+        Assert.DoesNotContain("A safe place to live by spring", late, StringComparison.Ordinal);
 
         // Riley changes their mind a minute later: a no of their own is theirs to undo, here, and only with what they choose.
         server.Time.Advance(TimeSpan.FromMinutes(1));
