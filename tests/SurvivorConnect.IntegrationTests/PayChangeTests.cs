@@ -24,6 +24,7 @@ public sealed class PayChangeTests(PayoutApi api) : IClassFixture<PayoutApi>
         var payee = await PaidOnceByCheckAsync();
 
         var account = await OnboardAsync(payee);
+        var read = Assert.Single(await ChangesAsync(), c => c.PersonId == payee.Id).Version;
         var waiting = await ApprovedAsync(payee);
         await api.SendPayoutsAsync();
 
@@ -35,7 +36,8 @@ public sealed class PayChangeTests(PayoutApi api) : IClassFixture<PayoutApi>
         var listed = Assert.Single(await ChangesAsync(), c => c.PersonId == payee.Id);
         Assert.Equal("Stripe", listed.Method);
 
-        await HttpAssert.Ok<JsonElement>(await DecideAsync(payee.Id, true));
+        // Read before the payout was approved: what finance decides on moves only with changes to how they are paid.
+        await HttpAssert.Ok<JsonElement>(await DecideAsync(payee.Id, true, read));
         await api.SendPayoutsAsync();
 
         Assert.Single(api.Stripe.Transfers, t => t["destination"]!.GetValue<string>() == account);
@@ -100,6 +102,75 @@ public sealed class PayChangeTests(PayoutApi api) : IClassFixture<PayoutApi>
         Assert.Contains(await ChangesAsync(), c => c.PersonId == payee.Id);
         Assert.DoesNotContain(api.Stripe.Transfers, t => t["destination"]!.GetValue<string>() == account);
         Assert.Equal("Approved", (await _world.PayoutAsync(waiting)).State);
+    }
+
+    [Fact]
+    public async Task After_a_change_they_did_not_make_setting_up_Stripe_again_is_checked_even_for_someone_never_paid()
+    {
+        // A clock of its own, not moved on by other tests' sessions, so a sign-in made after signing out everywhere opens.
+        using var fresh = new PayoutApi();
+        var id = "adv-" + Guid.NewGuid().ToString("N")[..10];
+        Assert.Equal(HttpStatusCode.Created, (await fresh.As("demo-admin").PostJson("/api/people", new { subjectId = id, displayName = "Advisor " + id[^4..], roles = new[] { Roles.Advisor } })).StatusCode);
+        var before = fresh.As(id);
+        await HttpAssert.Ok<JsonElement>(await before.PostAsync("/api/payouts/me/benefits-notice", null));
+        await HttpAssert.Ok<JsonElement>(await before.PutAsJsonAsync("/api/payouts/me/method", new { method = "stripe" }));
+        await HttpAssert.Ok<JsonElement>(await before.PostAsync("/api/payouts/me/onboarding", null));
+        Assert.True((await before.PostAsync("/api/me/end-sign-ins", null)).IsSuccessStatusCode);
+        var finance = fresh.As("demo-finance");
+        var change = Assert.Single(await HttpAssert.Ok<List<PayChangeDto>>(await finance.GetAsync("/api/payouts/payees/pay-changes")), c => c.PersonId == id);
+        using var decision = new HttpRequestMessage(HttpMethod.Post, $"/api/payouts/payees/{id}/pay-change") { Content = JsonContent.Create(new { madeByThem = false }) };
+        decision.Headers.TryAddWithoutValidation("If-Match", change.Version);
+        await HttpAssert.Ok<JsonElement>(await finance.SendAsync(decision));
+
+        // Whoever made it, signing in again, sets up Stripe anew: a new account, checked too.
+        var again = fresh.As(id);
+        await HttpAssert.Ok<JsonElement>(await again.PutAsJsonAsync("/api/payouts/me/method", new { method = "stripe" }));
+        await HttpAssert.Ok<JsonElement>(await again.PostAsync("/api/payouts/me/onboarding", null));
+
+        Assert.Equal(2, fresh.Stripe.Accounts.Count(a => a["metadata"]!["person_id"]!.GetValue<string>() == id));
+        Assert.Contains(await HttpAssert.Ok<List<PayChangeDto>>(await finance.GetAsync("/api/payouts/payees/pay-changes")), c => c.PersonId == id);
+    }
+
+    [Fact]
+    public async Task A_bank_account_added_just_before_finance_decides_is_checked_anew_when_stripe_tells_of_it_after()
+    {
+        var payee = await PaidOnceByCheckAsync();
+        var account = await OnboardAsync(payee);
+        var read = Assert.Single(await ChangesAsync(), c => c.PersonId == payee.Id).Version;
+        api.Time.Advance(TimeSpan.FromSeconds(5));
+        var added = api.Stripe.EventJson("account.external_account.created", api.Stripe.AddBankAccount(account));
+        api.Time.Advance(TimeSpan.FromSeconds(5));
+
+        await HttpAssert.Ok<JsonElement>(await DecideAsync(payee.Id, true, read));
+        Assert.Equal(HttpStatusCode.OK, (await api.DeliverAsync(added)).StatusCode);
+
+        Assert.Contains(await ChangesAsync(), c => c.PersonId == payee.Id);
+    }
+
+    [Fact]
+    public async Task A_send_left_partway_to_an_account_let_go_fails_for_finance_to_pay_another_way()
+    {
+        var payee = await PaidOnceByCheckAsync();
+        var account = await OnboardAsync(payee);
+        await HttpAssert.Ok<JsonElement>(await DecideAsync(payee.Id, true));
+        var waiting = await ApprovedAsync(payee);
+        for (var i = 0; i < 3; i++)
+        {
+            api.Stripe.FailNext("/v1/transfers");
+        }
+
+        await api.SendPayoutsAsync();
+        Assert.Equal("Sending", (await _world.PayoutAsync(waiting)).State);
+        api.Time.Advance(TimeSpan.FromSeconds(5));
+        await api.DeliverAsync(api.Stripe.EventJson("account.external_account.created", api.Stripe.AddBankAccount(account)));
+        await HttpAssert.Ok<JsonElement>(await DecideAsync(payee.Id, false));
+        api.Time.Advance(TimeSpan.FromMinutes(3));
+        await api.SendPayoutsAsync();
+
+        var failed = await _world.PayoutAsync(waiting);
+        Assert.Equal(("Failed", "payee_account_let_go"), (failed.State, failed.FailureCode));
+        Assert.DoesNotContain(api.Stripe.Transfers, t => t["metadata"]!["payout_id"]!.GetValue<string>() == waiting);
+        Assert.Equal("Paid", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, waiting, "paid-outside", new { reference = "Check 103" }))).State);
     }
 
     [Fact]

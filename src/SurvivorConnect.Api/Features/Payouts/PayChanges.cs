@@ -17,7 +17,7 @@ namespace SurvivorConnect.Api.Features.Payouts;
 /// someone holding a survivor's phone could otherwise send their pay to their own bank account, unseen.
 /// </summary>
 /// <param name="ChangedAt">The latest change: each one made while the check waits is part of what finance checks.</param>
-/// <param name="Version">What finance decides on: a change made since answers 412, to be checked with them too.</param>
+/// <param name="Version">What finance decides on (<see cref="PayeeAccount.PayChangeVersion"/>): a change made since answers 412, to be checked with them too.</param>
 public sealed record PayChangeToCheck(string PersonId, string? Name, PayeeMethod? Method, DateTimeOffset Since, DateTimeOffset? ChangedAt, string Version);
 
 public sealed record ListPayChangesToCheck : IQuery<IReadOnlyList<PayChangeToCheck>>, IAudited
@@ -63,7 +63,7 @@ internal sealed class PayChangeNews(PayoutData data, Notifier notifier)
         var approvers = (await data.FinanceApproversAsync(ct)).Where(a => a != account.PersonId).ToList();
 
         // A payee who is the only finance approver cannot check their own: the admins are asked to give it to another.
-        foreach (var checker in approvers.Count > 0 ? approvers : await data.Store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, ct))
+        foreach (var checker in approvers.Count > 0 ? approvers : (await data.Store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, ct)).Where(a => a != account.PersonId))
         {
             await notifier.SendOnceAsync(checker, Notices.PayChangeToCheck, about, ct);
         }
@@ -81,7 +81,7 @@ internal sealed class PayChangeHandlers(PayoutData data)
         var waiting = await data.Store.AllAsync<PayeeAccount>(PayoutData.Container, [Filter.Le("payChangeToConfirmSince", data.Store.Now)], ct);
         var names = await data.NamesAsync(waiting.Select(a => a.PersonId), ct);
         return [.. waiting.OrderBy(a => a.PayChangeToConfirmSince)
-            .Select(a => new PayChangeToCheck(a.PersonId, names.GetValueOrDefault(a.PersonId), a.Method, a.PayChangeToConfirmSince!.Value, a.PayChangedAt, a.ETag!))];
+            .Select(a => new PayChangeToCheck(a.PersonId, names.GetValueOrDefault(a.PersonId), a.Method, a.PayChangeToConfirmSince!.Value, a.PayChangedAt, a.PayChangeVersion!))];
     }
 
     public async ValueTask<PayChangeDecided> Handle(DecidePayChange command, CancellationToken ct)
@@ -92,29 +92,47 @@ internal sealed class PayChangeHandlers(PayoutData data)
         }
 
         var ifMatch = command.IfMatch ?? throw new PreconditionRequiredException();
-        var account = PeopleRules.IsValidId(command.PersonId) ? await data.AccountAsync(command.PersonId, ct) : null;
-        if (account?.PayChangeToConfirmSince is null)
+        var madeByThem = command.Body.MadeByThem!.Value;
+        PayeeAccount saved;
+        for (var attempt = 1; ; attempt++)
         {
-            throw new ConflictException("No change to how they are paid is waiting to be checked (another finance approver may have just checked it).");
+            var account = PeopleRules.IsValidId(command.PersonId) ? await data.AccountAsync(command.PersonId, ct) : null;
+            if (account?.PayChangeToConfirmSince is null)
+            {
+                throw new ConflictException("No change to how they are paid is waiting to be checked (another finance approver may have just checked it).");
+            }
+
+            // Decided on the change finance read: one made since (more bank details given) is checked with them too.
+            if (account.PayChangeVersion != ifMatch)
+            {
+                throw new StoreException(StoreErrorKind.PreconditionFailed, "Another change to how they are paid came since you read it: check that one with them too.");
+            }
+
+            var checkedNow = account with
+            {
+                PayChangeToConfirmSince = null,
+                PayChangeCheckedBy = data.Store.User.UserId,
+                PayChangeCheckedAt = data.Store.Now,
+                PayChangeCheckedThrough = account.PayChangedAt ?? account.PayChangeToConfirmSince,
+                ChangedAt = data.Store.Now,
+            };
+            try
+            {
+                saved = await data.SaveAccountAsync(madeByThem
+                    ? checkedNow
+                    : checkedNow with
+                    {
+                        Method = PayeeMethod.Check, StripeAccountId = null, StripeReady = false, PayChangedAt = data.Store.Now,
+                        StripeAccountsLetGo = account.StripeAccountId is { } letGo ? [.. account.StripeAccountsLetGo, letGo] : account.StripeAccountsLetGo,
+                    }, ct);
+                break;
+            }
+            catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed && attempt < 3)
+            {
+                // Written meanwhile by something else (a payout approved, Stripe's readiness): read again.
+            }
         }
 
-        var madeByThem = command.Body.MadeByThem!.Value;
-        var checkedNow = account with
-        {
-            PayChangeToConfirmSince = null,
-            PayChangeCheckedBy = data.Store.User.UserId,
-            PayChangeCheckedAt = data.Store.Now,
-            ChangedAt = data.Store.Now,
-        };
-
-        // Against the version finance read: a change made since (more bank details given) is checked with them too.
-        var saved = await data.Store.ReplaceAsync(PayoutData.Container, madeByThem
-            ? checkedNow
-            : checkedNow with
-            {
-                Method = PayeeMethod.Check, StripeAccountId = null, StripeReady = false, PayChangedAt = data.Store.Now,
-                StripeAccountsLetGo = account.StripeAccountId is { } letGo ? [.. account.StripeAccountsLetGo, letGo] : account.StripeAccountsLetGo,
-            }, ifMatch, ct);
         if (!madeByThem)
         {
             await data.PayOutsideAsync(saved.PersonId, PayeeMethod.Check, ct);
@@ -139,7 +157,7 @@ internal sealed class PayChangeOnSignOutHandler(PayoutData data, PayChangeNews n
         var account = await data.AccountAsync(notification.PersonId, ct);
         if (account is not { Method: PayeeMethod.Stripe, PayChangedAt: { } changedAt, PayChangeToConfirmSince: null }
             || changedAt < data.Store.Now - PayoutRules.PayChangeRecheckedOnSignOut
-            || account.PayChangeCheckedAt > changedAt)
+            || account.PayChangeCheckedThrough >= changedAt)
         {
             return;
         }

@@ -66,9 +66,13 @@ internal sealed class PayoutData(AgencyStore store, IOptions<PayoutOptions> opti
         return moved;
     }
 
-    /// <summary>Whether anything was ever paid to them: a way they were paid that a change could take their pay from.</summary>
-    public async Task<bool> PaidBeforeAsync(string personId, CancellationToken ct) =>
-        (await store.PageAsync<Payout>(Container, [Filter.Eq("payeeId", personId), Filter.Eq("state", PayoutState.Paid)], "id", false, 1, null, ct)).Items.Count > 0;
+    /// <summary>
+    /// Whether they have a way of being paid that a change could take their pay from: anything paid to them, or a change
+    /// they did not make already refused (whoever made it may try again).
+    /// </summary>
+    public async Task<bool> PaidBeforeAsync(PayeeAccount account, CancellationToken ct) =>
+        account.StripeAccountsLetGo.Count > 0
+        || (await store.PageAsync<Payout>(Container, [Filter.Eq("payeeId", account.PersonId), Filter.Eq("state", PayoutState.Paid)], "id", false, 1, null, ct)).Items.Count > 0;
 
     public async Task<PayeeAccount> AccountAsync(string personId, CancellationToken ct) =>
         await store.ReadAsync<PayeeAccount>(Container, PayeeAccount.IdFor(personId), store.AgencyId, ct)

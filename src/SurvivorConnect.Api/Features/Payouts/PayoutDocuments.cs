@@ -146,6 +146,14 @@ public sealed record PayeeAccount : Document
 
     public DateTimeOffset? PayChangeCheckedAt { get; init; }
 
+    /// <summary>The latest change that check was about: news of a change after it (Stripe's, however late) is checked anew.</summary>
+    public DateTimeOffset? PayChangeCheckedThrough { get; init; }
+
+    /// <summary>What finance decides on: it moves with every change to how they are paid, and with nothing else.</summary>
+    public string? PayChangeVersion => PayChangeToConfirmSince is { } since
+        ? (PayChangedAt ?? since).UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture)
+        : null;
+
     public static string IdFor(string personId) => "payee~" + personId;
 }
 

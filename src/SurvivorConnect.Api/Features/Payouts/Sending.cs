@@ -56,6 +56,12 @@ internal sealed class SendPayoutHandler(PayoutData data, IStripeGateway stripe, 
     /// </summary>
     public const string PayeeInactive = "payee_inactive";
 
+    /// <summary>
+    /// Why a payout left partway was not sent on: the Stripe account it was going to was let go, a change to how they are
+    /// paid that the payee did not make. Finance pays it another way.
+    /// </summary>
+    public const string PayeeAccountLetGo = "payee_account_let_go";
+
     public async ValueTask<SendOutcome> Handle(SendPayout command, CancellationToken ct)
     {
         // A webhook may move the payout while this runs; each step is idempotent, so it simply reads again.
@@ -125,11 +131,21 @@ internal sealed class SendPayoutHandler(PayoutData data, IStripeGateway stripe, 
             // Against the account as read: a change flagged meanwhile stops this send (it is read again).
             payout = await data.SaveAsync(payout, payout with { State = PayoutState.Sending, StripeAccountId = account.StripeAccountId }, checkedPayee: account, ct: ct);
         }
-        else if (payout.BankPayoutId is null && await data.AccountAsync(payout.PayeeId, ct) is var now
-            && (now.PayChangeToConfirmSince is not null || now.StripeAccountId != payout.StripeAccountId))
+        else if (payout.BankPayoutId is null && await data.AccountAsync(payout.PayeeId, ct) is var now)
         {
-            // Resumed after a failure partway: nothing more goes to an account since flagged for finance to check, or let go.
-            return SendOutcome.WaitingForPayee;
+            // Resumed after a failure partway: nothing more goes to an account let go (a change the payee did not make),
+            // and finance pays it another way; nor, meanwhile, to one whose change finance has yet to check with them.
+            if (now.StripeAccountId != payout.StripeAccountId)
+            {
+                await data.SaveAsync(payout, payout with { State = PayoutState.Failed, FailureCode = PayeeAccountLetGo }, ct: ct);
+                await PayoutNews.TellFinanceAsync(data, notifier, payout, ct);
+                return SendOutcome.Done;
+            }
+
+            if (now.PayChangeToConfirmSince is not null)
+            {
+                return SendOutcome.WaitingForPayee;
+            }
         }
 
         var order = new TransferOrder(data.Store.AgencyId, payout.Id, payout.Attempt, payout.StripeAccountId!, amount, payout.Currency, "");

@@ -145,7 +145,7 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe, 
     /// </summary>
     private async Task<PayeeAccount> PayChangedAsync(PayeeAccount before, PayeeAccount changed, bool bankDetailsGiven, CancellationToken ct)
     {
-        var toCheck = changed.Method is { } after && PayoutRules.PayChangeToConfirm(await data.PaidBeforeAsync(changed.PersonId, ct), before.Method, after, bankDetailsGiven);
+        var toCheck = changed.Method is { } after && PayoutRules.PayChangeToConfirm(await data.PaidBeforeAsync(before, ct), before.Method, after, bankDetailsGiven);
         return changed with
         {
             PayChangedAt = data.Store.Now,

@@ -272,8 +272,8 @@ internal sealed class ApplyStripeEventHandler(PayoutData data, Notifier notifier
     /// <summary>
     /// Bank details added at Stripe (on its pages, or in its dashboard, where someone holding the payee's phone can sign
     /// in): as a change made here, one that could send a payee's pay elsewhere waits for finance to check it with them;
-    /// one made while a check waits is part of it, and told again. Details given before finance last checked with them,
-    /// or before the latest change already known, are old news (Stripe may deliver late).
+    /// one made while a check waits is part of it, and told again. Details given no later than the latest change finance
+    /// checked with them, or than the latest change already known, are old news (Stripe may deliver late).
     /// </summary>
     private async Task<bool> BankDetailsAsync(ApplyStripeEvent command, CancellationToken ct)
     {
@@ -291,13 +291,13 @@ internal sealed class ApplyStripeEventHandler(PayoutData data, Notifier notifier
                 return false;
             }
 
-            if (account.PayChangeCheckedAt >= happened || account.PayChangedAt >= happened)
+            if (account.PayChangeCheckedThrough >= happened || account.PayChangedAt >= happened)
             {
                 return true;
             }
 
             var toCheck = account.PayChangeToConfirmSince is not null
-                || account.Method is { } method && PayoutRules.PayChangeToConfirm(await data.PaidBeforeAsync(personId, ct), method, method, bankDetailsGiven: true);
+                || account.Method is { } method && PayoutRules.PayChangeToConfirm(await data.PaidBeforeAsync(account, ct), method, method, bankDetailsGiven: true);
             try
             {
                 await payChanges.TellAsync(await data.SaveAccountAsync(account with
