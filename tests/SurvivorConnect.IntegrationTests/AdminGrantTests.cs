@@ -45,9 +45,15 @@ public sealed class AdminGrantTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(1, await ToldAsync(otherAdmin, "record-role-granted"));
         Assert.Equal(0, await ToldAsync("demo-admin", "record-role-granted"));
 
-        // Someone new made to read records too (a second account of the admin's own, say).
-        await _world.PersonAsync(Roles.Supervisor);
+        // Someone new made to read records too (a second account of the admin's own, say), and one given access back.
+        var (supervisorId, _) = await _world.PersonAsync(Roles.Supervisor);
         Assert.Equal(2, await ToldAsync(otherAdmin, "record-role-granted"));
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PostAsync($"/api/people/{supervisorId}/deactivate", null));
+        using var back = new HttpRequestMessage(HttpMethod.Post, $"/api/people/{supervisorId}/reactivate");
+        back.Headers.TryAddWithoutValidation("If-Match", (await _world.Admin.GetAsync($"/api/people/{supervisorId}")).Headers.ETag!.Tag);
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.SendAsync(back));
+        Assert.Equal(3, await ToldAsync(otherAdmin, "record-role-granted"));
+        Assert.Equal(2, await GrantsToldAsync(otherAdmin));
     }
 
     [Fact]

@@ -314,8 +314,9 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
             // come to life with access given back.
             SignInsValidFrom = time.GetUtcNow(),
         }, AsSeen(command, person), cancellationToken);
-        // An admin given access back has an admin's powers again: as news to the other admins as one newly made.
-        await TellAccessChangedAsync(changed, rolesGained: changed.Active && changed.Roles.Contains(Roles.AgencyAdmin) ? [Roles.AgencyAdmin] : null);
+        // Someone given access back has their powers again (an admin's, or a role's that reads records): as news to the
+        // other admins as if newly given.
+        await TellAccessChangedAsync(changed, rolesGained: changed.Active ? [.. changed.Roles.Where(r => r == Roles.AgencyAdmin || Roles.ReadsRecords(r))] : null);
         return changed;
     }
 
