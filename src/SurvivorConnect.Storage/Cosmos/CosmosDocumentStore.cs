@@ -17,7 +17,7 @@ public sealed class CosmosDocumentStore : IDocumentStore, IDisposable
     private readonly SemaphoreSlim _initLock = new(1, 1);
 
     // After an outage the account may have been rebuilt (or, in tests, restarted empty), so the
-    // containers are checked again before the next operation.
+    // containers are checked again before the next operation (where we create them) and by readiness.
     private volatile bool _ready;
 
     public CosmosDocumentStore(CosmosClient client, CosmosStoreOptions options, IEnumerable<ContainerSpec> containers)
@@ -62,6 +62,13 @@ public sealed class CosmosDocumentStore : IDocumentStore, IDisposable
 
     public async Task CheckHealthAsync(CancellationToken cancellationToken)
     {
+        if (!_ready)
+        {
+            // After a failure the containers are asked for too: one deleted leaves the database answering.
+            await InitializeAsync(cancellationToken);
+            return;
+        }
+
         await Guard(async () =>
         {
             using var response = await _client.GetDatabase(_options.Database).ReadStreamAsync(cancellationToken: cancellationToken);
@@ -84,7 +91,7 @@ public sealed class CosmosDocumentStore : IDocumentStore, IDisposable
         return await Guard(async () =>
         {
             using var response = await target.ReadItemStreamAsync(id, new PartitionKey(partitionKey), cancellationToken: cancellationToken);
-            if (response.StatusCode == HttpStatusCode.NotFound)
+            if (CosmosStatus.IsMissingItem(response.StatusCode, SubStatus(response.Headers)))
             {
                 return null;
             }
@@ -125,7 +132,7 @@ public sealed class CosmosDocumentStore : IDocumentStore, IDisposable
         {
             using var response = await target.DeleteItemStreamAsync(
                 id, new PartitionKey(partitionKey), new ItemRequestOptions { IfMatchEtag = ifMatchETag }, cancellationToken);
-            if (response.StatusCode == HttpStatusCode.NotFound)
+            if (CosmosStatus.IsMissingItem(response.StatusCode, SubStatus(response.Headers)))
             {
                 return false;
             }
@@ -185,7 +192,7 @@ public sealed class CosmosDocumentStore : IDocumentStore, IDisposable
             var batch = BuildBatch(target.CreateTransactionalBatch(new PartitionKey(partitionKey)), operations, bodies);
             using var response = await batch.ExecuteAsync(cancellationToken);
             var results = Enumerable.Range(0, response.Count).Select(i => (response[i].StatusCode, (string?)response[i].ETag)).ToList();
-            return CosmosStatus.MapBatch(response.IsSuccessStatusCode, response.StatusCode, results, RetryAfter(response.Headers));
+            return CosmosStatus.MapBatch(response.IsSuccessStatusCode, response.StatusCode, results, RetryAfter(response.Headers), SubStatus(response.Headers));
         }, cancellationToken);
     }
 
@@ -274,11 +281,14 @@ public sealed class CosmosDocumentStore : IDocumentStore, IDisposable
     private static TimeSpan? RetryAfter(Headers headers) =>
         double.TryParse(headers["x-ms-retry-after-ms"], System.Globalization.CultureInfo.InvariantCulture, out var ms) ? TimeSpan.FromMilliseconds(ms) : null;
 
+    private static int SubStatus(Headers headers) =>
+        int.TryParse(headers["x-ms-substatus"], System.Globalization.CultureInfo.InvariantCulture, out var subStatus) ? subStatus : 0;
+
     private static void ThrowIfFailed(ResponseMessage response)
     {
         if (!response.IsSuccessStatusCode)
         {
-            throw CosmosStatus.ToException(response.StatusCode, RetryAfter(response.Headers));
+            throw CosmosStatus.ToException(response.StatusCode, RetryAfter(response.Headers), subStatus: SubStatus(response.Headers));
         }
     }
 
@@ -300,7 +310,7 @@ public sealed class CosmosDocumentStore : IDocumentStore, IDisposable
         }
         catch (CosmosException ex)
         {
-            var mapped = CosmosStatus.ToException(ex.StatusCode, ex.RetryAfter);
+            var mapped = CosmosStatus.ToException(ex.StatusCode, ex.RetryAfter, subStatus: ex.SubStatusCode);
             if (mapped.Kind == StoreErrorKind.Unavailable)
             {
                 _ready = false;

@@ -10,8 +10,18 @@ internal static class CosmosStatus
             or HttpStatusCode.GatewayTimeout or HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway
             or HttpStatusCode.Gone;
 
-    public static StoreErrorKind ToKind(HttpStatusCode status) => status switch
+    /// <summary>
+    /// Cosmos DB's sub-status of a 404 for a container or database that does not exist. That is the store
+    /// being unusable, never an empty one: a session or refusal that cannot be read must not read as none.
+    /// </summary>
+    public const int OwnerResourceNotFound = 1003;
+
+    public static bool IsMissingItem(HttpStatusCode status, int subStatus) =>
+        status == HttpStatusCode.NotFound && subStatus != OwnerResourceNotFound;
+
+    public static StoreErrorKind ToKind(HttpStatusCode status, int subStatus = 0) => status switch
     {
+        HttpStatusCode.NotFound when subStatus == OwnerResourceNotFound => StoreErrorKind.Unavailable,
         HttpStatusCode.NotFound => StoreErrorKind.NotFound,
         HttpStatusCode.Conflict => StoreErrorKind.Conflict,
         HttpStatusCode.PreconditionFailed => StoreErrorKind.PreconditionFailed,
@@ -22,11 +32,12 @@ internal static class CosmosStatus
         _ => StoreErrorKind.Unavailable,
     };
 
-    public static StoreException ToException(HttpStatusCode status, TimeSpan? retryAfter, string? detail = null)
+    public static StoreException ToException(HttpStatusCode status, TimeSpan? retryAfter, string? detail = null, int subStatus = 0)
     {
-        var kind = ToKind(status);
+        var kind = ToKind(status, subStatus);
         var message = kind switch
         {
+            StoreErrorKind.Unavailable when status == HttpStatusCode.NotFound => "The Cosmos DB container or database does not exist.",
             StoreErrorKind.NotFound => "The document does not exist.",
             StoreErrorKind.Conflict => "A document with this id already exists in its partition.",
             StoreErrorKind.PreconditionFailed => "The document has changed since it was read.",
@@ -43,11 +54,17 @@ internal static class CosmosStatus
     /// Reads a transactional batch outcome: on failure Cosmos marks the operation that failed with its own
     /// status and every other one 424 (failed dependency).
     /// </summary>
-    public static BatchResult MapBatch(bool succeeded, HttpStatusCode overall, IReadOnlyList<(HttpStatusCode Status, string? ETag)> results, TimeSpan? retryAfter)
+    public static BatchResult MapBatch(bool succeeded, HttpStatusCode overall, IReadOnlyList<(HttpStatusCode Status, string? ETag)> results, TimeSpan? retryAfter, int overallSubStatus = 0)
     {
         if (succeeded)
         {
             return new BatchResult(results.Select(r => r.Status == HttpStatusCode.NoContent ? null : r.ETag).ToList());
+        }
+
+        // The SDK gives every operation the batch's own status when the container is gone.
+        if (ToKind(overall, overallSubStatus) == StoreErrorKind.Unavailable && overall == HttpStatusCode.NotFound)
+        {
+            throw ToException(overall, retryAfter, "The batch was not applied.", overallSubStatus);
         }
 
         for (var i = 0; i < results.Count; i++)
@@ -68,6 +85,6 @@ internal static class CosmosStatus
             }
         }
 
-        throw ToException(overall, retryAfter, "The batch was not applied.");
+        throw ToException(overall, retryAfter, "The batch was not applied.", overallSubStatus);
     }
 }

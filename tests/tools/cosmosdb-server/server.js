@@ -133,6 +133,23 @@ batchDocuments.default = async (account, req, res, { dbId, collId }) => {
   return results;
 };
 
+// Cosmos DB answers a request for items of a container (or database) that does not exist 404 with sub-status
+// 1003, "owner resource does not exist", which tells it from a missing item; the package answers a bare 404.
+const ownerResourceNotFound = 1003;
+for (const name of ["read-document", "read-documents", "create-document", "upsert-document", "replace-document",
+  "patch-document", "delete-document", "query-documents", "batch-documents"]) {
+  const handler = require(`@vercel/cosmosdb-server/lib/handler/${name}`);
+  const inner = handler.default;
+  handler.default = (account, req, res, params) => {
+    if (!account.database(params.dbId).collection(params.collId).read()) {
+      res.statusCode = 404;
+      res.setHeader("x-ms-substatus", String(ownerResourceNotFound));
+      return { code: "NotFound", message: "Owner resource does not exist" };
+    }
+    return inner(account, req, res, params);
+  };
+}
+
 // Loaded after the corrections above, because its routing table captures the handlers on load.
 const { createHttpServer } = require("@vercel/cosmosdb-server");
 
