@@ -53,6 +53,22 @@ public sealed class AgencyPolicyTests(CountingApiFactory api) : IClassFixture<Co
         Assert.Single(await ToldAsync(world.AdminCaseManager, "agency-consent-policy-loosened"));
     }
 
+    [Fact]
+    public async Task A_loosening_whose_telling_failed_is_still_told_when_another_policy_is_loosened_before_it_is_sent_again()
+    {
+        var world = await OutcomesWorld.CreateAsync(api);
+        await HttpAssert.Ok<JsonElement>(await world.Admin.PutAgencySetting("/api/agency/match-consent-policy", new { adultAge = 18, minorMatchNeeds = new[] { "Guardian" } }));
+        await HttpAssert.Ok<JsonElement>(await world.Admin.PutAgencySetting("/api/agency/report-threshold", new { threshold = 20 }));
+
+        var first = await api.FailingWriteOnceAsync(d => d is Notification, () => world.Admin.PutAgencySetting("/api/agency/match-consent-policy", new { adultAge = 18, minorMatchNeeds = Array.Empty<string>() }));
+        await HttpAssert.Problem(first, 503);
+        await HttpAssert.Ok<JsonElement>(await world.Admin.PutAgencySetting("/api/agency/report-threshold", new { threshold = 12 }));
+
+        Assert.Single(await ToldAsync(world.AdminSupervisor, "agency-report-threshold-lowered"));
+        Assert.Single(await ToldAsync(world.AdminSupervisor, "agency-consent-policy-loosened"));
+        Assert.Single(await ToldAsync(world.AdminCaseManager, "agency-consent-policy-loosened"));
+    }
+
     private static async Task<List<NotificationDto>> ToldAsync(HttpClient admin, string kind) =>
         [.. (await admin.NoticesAsync()).Where(n => n.Kind == kind)];
 }

@@ -31,10 +31,11 @@ public sealed record Agency : Document
     public IReadOnlyList<CrisisResource> CrisisLines { get; init; } = [];
 
     /// <summary>
-    /// The last change that made a policy protecting youth ask less, kept with the change itself: a save whose follow-ups
-    /// failed, sent again, still tells the other admins of it.
+    /// The last change of each policy that made it protect youth less (or changed what youth are shown in danger, or how
+    /// months are counted), kept with the change itself: a save whose follow-ups failed, sent again, or a later save of
+    /// any other policy, still tells the other admins of it.
     /// </summary>
-    public PolicyLoosening? LastLoosened { get; init; }
+    public IReadOnlyList<PolicyLoosening> Loosenings { get; init; } = [];
 }
 
 /// <summary>Whose consent, besides the youth's and the mentor's, a minor's match needs (the agency decides).</summary>

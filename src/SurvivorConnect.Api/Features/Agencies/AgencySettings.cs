@@ -126,7 +126,7 @@ internal sealed class AgencyHandlers(AgencyStore store, ICurrentUser user, IPubl
             : await store.ReplaceAsync(Agency.Container, agency with
             {
                 MatchConsentPolicy = policy,
-                LastLoosened = AsksLess(agency.MatchConsentPolicy, policy) ? Loosening(AgencyPolicy.MatchConsent) : agency.LastLoosened,
+                Loosenings = AsksLess(agency.MatchConsentPolicy, policy) ? Loosened(agency, AgencyPolicy.MatchConsent) : agency.Loosenings,
             }, command.IfMatch ?? throw new PreconditionRequiredException(), ct);
 
         await publisher.FinishAsync(new MatchConsentPolicyChanged(saved.Id));
@@ -146,22 +146,26 @@ internal sealed class AgencyHandlers(AgencyStore store, ICurrentUser user, IPubl
         var saved = await store.ReplaceAsync(Agency.Container, agency with
         {
             ReportThreshold = threshold,
-            LastLoosened = threshold < agency.ReportThreshold ? Loosening(AgencyPolicy.ReportThreshold) : agency.LastLoosened,
+            Loosenings = threshold < agency.ReportThreshold ? Loosened(agency, AgencyPolicy.ReportThreshold) : agency.Loosenings,
         }, ifMatch, ct);
         await TellOfLooseningAsync(saved);
         return View(saved);
     }
 
-    private PolicyLoosening Loosening(AgencyPolicy policy) => new(policy, user.UserId, store.Now);
+    /// <summary>This change in place of the policy's last one; the others kept only while they may still be told.</summary>
+    private List<PolicyLoosening> Loosened(Agency agency, AgencyPolicy policy) =>
+        [.. agency.Loosenings.Where(l => l.Policy != policy && !LongPast(l)), new PolicyLoosening(policy, user.UserId, store.Now)];
+
+    private bool LongPast(PolicyLoosening loosening) => store.Now - loosening.At >= TimeSpan.FromHours(1);
 
     /// <summary>
-    /// The other admins told of the last loosening (once, however often this runs), on a save of a policy within the hour:
-    /// one whose telling failed the first time is told when the admin sends it again, even if nothing is left to change.
-    /// An admin made since is not told of one long past as if it were news.
+    /// The other admins told of each policy's last loosening (once, however often this runs), on a save of any policy
+    /// within the hour: one whose telling failed the first time is told when the admin sends it again, even if nothing
+    /// is left to change, or saves another. An admin made since is not told of one long past as if it were news.
     /// </summary>
     private async Task TellOfLooseningAsync(Agency saved)
     {
-        if (saved.LastLoosened is { } loosened && store.Now - loosened.At < TimeSpan.FromHours(1))
+        foreach (var loosened in saved.Loosenings.Where(l => !LongPast(l)))
         {
             await publisher.FinishAsync(new AgencyPolicyLoosened(saved.Id, loosened));
         }
@@ -176,7 +180,7 @@ internal sealed class AgencyHandlers(AgencyStore store, ICurrentUser user, IPubl
         var saved = await store.ReplaceAsync(Agency.Container, agency with
         {
             TimeZone = zone,
-            LastLoosened = zone != agency.TimeZone ? Loosening(AgencyPolicy.TimeZone) : agency.LastLoosened,
+            Loosenings = zone != agency.TimeZone ? Loosened(agency, AgencyPolicy.TimeZone) : agency.Loosenings,
         }, ifMatch, ct);
         await TellOfLooseningAsync(saved);
         return View(saved);
@@ -190,7 +194,7 @@ internal sealed class AgencyHandlers(AgencyStore store, ICurrentUser user, IPubl
         var saved = await store.ReplaceAsync(Agency.Container, agency with
         {
             CrisisLines = lines,
-            LastLoosened = lines.SequenceEqual(agency.CrisisLines) ? agency.LastLoosened : Loosening(AgencyPolicy.CrisisLines),
+            Loosenings = lines.SequenceEqual(agency.CrisisLines) ? agency.Loosenings : Loosened(agency, AgencyPolicy.CrisisLines),
         }, ifMatch, ct);
         // A line taken off is not shown from this instance's last-read copy (an error page, a busy chat) from now on.
         crisisLinesLastRead.Remember(saved.Id, saved.CrisisLines, store.Now);
