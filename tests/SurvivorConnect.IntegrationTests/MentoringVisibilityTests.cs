@@ -59,6 +59,33 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
     }
 
     [Fact]
+    public async Task An_agency_admin_a_youth_is_never_to_be_matched_with_or_proposed_as_their_mentor_reads_neither_their_record_nor_their_matches()
+    {
+        var (adminMentorId, adminMentor) = await _world.ReadyMentorAsync();
+        await _world.SetRolesAsync(adminMentorId, Roles.Mentor, Roles.AgencyAdmin);
+        var (keptFromId, _) = await _world.YouthAsync(doNotMatch: [adminMentorId]);
+        var (proposedToId, _) = await _world.YouthAsync();
+        await _world.ProposeAsync(proposedToId, adminMentorId);
+        var (anotherMentorId, _) = await _world.ReadyMentorAsync();
+        var keptFromMatch = await _world.ProposeAsync(keptFromId, anotherMentorId);
+
+        foreach (var youthId in new[] { keptFromId, proposedToId })
+        {
+            foreach (var path in new[] { $"/api/youth/{youthId}", $"/api/youth/{youthId}/stages", $"/api/youth/{youthId}/missing-episodes", $"/api/consents?subjectId={youthId}" })
+            {
+                await HttpAssert.Problem(await adminMentor.GetAsync(path), 404);
+            }
+
+            var listed = (await HttpAssert.PagesAsync<JsonElement>(adminMentor, "/api/youth?pageSize=100")).SelectMany(p => p.Items).Select(y => y.GetProperty("id").GetString());
+            Assert.DoesNotContain(youthId, listed);
+        }
+
+        await HttpAssert.Problem(await adminMentor.GetAsync($"/api/matches/{keptFromMatch.Id}"), 404);
+        Assert.Empty((await HttpAssert.Ok<PageDto<MatchDto>>(await adminMentor.GetAsync($"/api/matches?youthId={keptFromId}&pageSize=100"))).Items);
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.GetAsync($"/api/youth/{keptFromId}"));
+    }
+
+    [Fact]
     public async Task A_youth_sees_their_mentors_display_name_and_shared_profile()
     {
         var (match, _, youth, mentorId, youthId) = await _world.ActiveMatchAsync();

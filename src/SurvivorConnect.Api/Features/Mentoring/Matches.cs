@@ -290,12 +290,12 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
         var page = await data.Store.PageAsync<Match>(Match.Container, filters, orderBy: "proposedAt", descending: true, query.PageSize, query.ContinuationToken, ct);
         var youth = (await data.ManyAsync<YouthReferral>(YouthReferral.Container, page.Items.Select(m => m.YouthId), ct)).ToDictionary(y => y.Id, StringComparer.Ordinal);
         var mine = new List<(Match Match, YouthReferral Youth, MatchRole Role)>();
-        var mentoredByAdmin = await data.YouthReadOnlyAsMentorAsync(ct);
+        var keptFromAdmin = await data.YouthKeptFromAdminAsync(youth.Values, ct);
         // A match closed before it started had no chat.
         foreach (var match in page.Items.Where(m => !query.EndedChatsOnly || m.Started()))
         {
             if (youth.TryGetValue(match.YouthId, out var young) && data.RoleIn(match, young) is { } role
-                && !(role == MatchRole.Admin && (query.OwnOnly || mentoredByAdmin.Contains(young.Id))))
+                && !(role == MatchRole.Admin && (query.OwnOnly || keptFromAdmin.Contains(young.Id))))
             {
                 mine.Add((match, young, role));
             }

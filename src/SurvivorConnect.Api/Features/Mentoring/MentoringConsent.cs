@@ -59,7 +59,8 @@ internal sealed class MentoringConsentSubjects(MentoringData data, MatchConsentG
         data.Basis.Record(AccessBasis.Caseload);
     }
 
-    public async Task<bool> AdminMayReadAsync(string subjectId, CancellationToken ct) => !await data.ReadsYouthOnlyAsMentorAsync(subjectId, ct);
+    public async Task<bool> AdminMayReadAsync(string subjectId, CancellationToken ct) =>
+        await data.FindAsync<YouthReferral>(YouthReferral.Container, subjectId, ct) is not { } youth || !await data.KeptFromAdminAsync(youth, ct);
 
     public async Task<string?> SignInOfAsync(string subjectId, CancellationToken ct) =>
         (await data.FindAsync<YouthReferral>(YouthReferral.Container, subjectId, ct))?.PersonId;

@@ -129,7 +129,7 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis, ListedRe
         {
             basis.Record(AccessBasis.Caseload);
         }
-        else if (adminMayRead && User.IsInRole(Roles.AgencyAdmin) && !await ReadsYouthOnlyAsMentorAsync(youth.Id, ct))
+        else if (adminMayRead && User.IsInRole(Roles.AgencyAdmin) && !await KeptFromAdminAsync(youth, ct))
         {
             basis.Record(AccessBasis.AgencyAdministration);
         }
@@ -141,25 +141,29 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis, ListedRe
         return youth;
     }
 
-    /// <summary>Whether an admin reads this youth only as their mentor (<see cref="YouthReadOnlyAsMentorAsync"/>).</summary>
-    public async Task<bool> ReadsYouthOnlyAsMentorAsync(string youthId, CancellationToken ct) =>
-        (await YouthReadOnlyAsMentorAsync(ct)).Contains(youthId);
+    /// <summary>Whether an admin may not read this youth as the agency's admin (<see cref="YouthKeptFromAdminAsync"/>).</summary>
+    public async Task<bool> KeptFromAdminAsync(YouthReferral youth, CancellationToken ct) =>
+        (await YouthKeptFromAdminAsync([youth], ct)).Count > 0;
 
     /// <summary>
-    /// The youth an admin reads only as their mentor, not their record (the do-not-match list, where they have been, whom
-    /// they share with, their other matches, their place in the agency's lists): those they said yes to a match with,
-    /// whatever their roles now, while another admin can read them (an agency's only admin still hands the youth to a
-    /// case manager). None for anyone not an admin.
+    /// Of these youth, those an admin does not read as the agency's admin (the record, the do-not-match list, where they
+    /// have been, whom they share with, their matches, their place in the agency's lists): those with a match the admin
+    /// mentors or said yes to as their mentor, whatever their roles now, and those who are never to be matched with them
+    /// (one linked to their exploiter, say), as a case manager on that list is no longer theirs. While another admin can
+    /// read them: an agency's only admin still hands the youth to a case manager. None for anyone not an admin.
     /// </summary>
-    public async Task<IReadOnlySet<string>> YouthReadOnlyAsMentorAsync(CancellationToken ct)
+    public async Task<IReadOnlySet<string>> YouthKeptFromAdminAsync(IEnumerable<YouthReferral> youth, CancellationToken ct)
     {
+        var none = new HashSet<string>(StringComparer.Ordinal);
         if (!User.IsInRole(Roles.AgencyAdmin))
         {
-            return new HashSet<string>(StringComparer.Ordinal);
+            return none;
         }
 
-        var mentored = (await MatchesAsync(Filter.Eq("mentorId", User.UserId), openOnly: false, ct)).Where(m => m.MentorSaidYes()).Select(m => m.YouthId).ToHashSet(StringComparer.Ordinal);
-        return mentored.Count > 0 && await Store.AnotherAdminExistsAsync(User.UserId, ct) ? mentored : new HashSet<string>(StringComparer.Ordinal);
+        var mentored = (await MatchesAsync(Filter.Eq("mentorId", User.UserId), openOnly: false, ct))
+            .Where(m => MatchLifecycle.IsOpen(m.State) || m.MentorSaidYes()).Select(m => m.YouthId).ToHashSet(StringComparer.Ordinal);
+        var kept = youth.Where(y => mentored.Contains(y.Id) || y.DoNotMatch.Contains(User.UserId, StringComparer.Ordinal)).Select(y => y.Id).ToHashSet(StringComparer.Ordinal);
+        return kept.Count > 0 && await Store.AnotherAdminExistsAsync(User.UserId, ct) ? kept : none;
     }
 
     /// <summary>The caller's caseload, found by the store rather than by reading every youth.</summary>
@@ -222,7 +226,7 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis, ListedRe
         var match = await MatchAsync(matchId, ct);
         var youth = await YouthAsync(match.YouthId, ct);
         var role = RoleIn(match, youth) ?? throw new NotFoundException("match");
-        if (role == MatchRole.Admin && await ReadsYouthOnlyAsMentorAsync(youth.Id, ct))
+        if (role == MatchRole.Admin && await KeptFromAdminAsync(youth, ct))
         {
             throw new NotFoundException("match");
         }

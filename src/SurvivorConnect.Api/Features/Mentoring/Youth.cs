@@ -321,9 +321,10 @@ internal sealed class YouthHandlers(
         var page = await data.Store.PageAsync<YouthReferral>(YouthReferral.Container,
             data.User.IsInRole(Roles.AgencyAdmin) ? [] : [Filter.Contains("caseManagerIds", data.User.UserId)],
             orderBy: NameOrder.Field, descending: false, query.PageSize, query.ContinuationToken, ct);
-        // An admin who mentored a youth reads them as their mentor only, not on the agency's list (unless on their caseload).
-        var mentoredByAdmin = await data.YouthReadOnlyAsMentorAsync(ct);
-        List<YouthReferral> shown = [.. page.Items.Where(y => !mentoredByAdmin.Contains(y.Id) || data.IsCaseManagerOf(y))];
+        // An admin who mentors a youth, or is never to be matched with them, does not find them on the agency's list
+        // (unless on their caseload).
+        var kept = await data.YouthKeptFromAdminAsync(page.Items, ct);
+        List<YouthReferral> shown = [.. page.Items.Where(y => !kept.Contains(y.Id) || data.IsCaseManagerOf(y))];
         data.Listed.AddYouth(shown.Select(y => y.Id));
         return new Page<YouthSummary>([.. shown.Select(y => new YouthSummary(y.Id, y.DisplayName, y.Stage))], page.ContinuationToken);
     }
