@@ -628,7 +628,7 @@ public sealed class MentoringJourneyTests(PortalServer server)
         (await alex.SendAsync(change)).EnsureSuccessStatusCode();
 
         await Expect(mentor.Locator("[data-log] li")).ToHaveCountAsync(0);
-        await Expect(mentor.Locator("[data-chat-status]")).ToContainTextAsync("This chat is paused for now.");
+        await Expect(mentor.Locator("[data-chat-status]")).ToContainTextAsync("Consent for this chat has been withdrawn, so new messages can't be sent.");
         await Expect(mentor.GetByLabel("Your message")).ToBeDisabledAsync();
         // The box in use went off: the keyboard's place is the reason, not the top of the page.
         await Expect(mentor.Locator("[data-chat-status]")).ToBeFocusedAsync();

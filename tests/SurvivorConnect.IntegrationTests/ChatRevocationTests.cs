@@ -249,10 +249,10 @@ public sealed class ChatRevocationTests(ChatRevocationTests.Factory api) : IClas
         await MentoringWorld.Ok(await _world.CaseManager.SendAsync(change));
 
         await AssertOutOfLiveConversationAsync(chat.Id, chat.MentorId, chat.YouthPersonId);
-        await ChatClient.EventuallyAsync(() => chat.Mentor.Statuses.Any(s => !s.CanSend && s.Reason == "This chat is paused for now."), "the mentor is told why");
+        await ChatClient.EventuallyAsync(() => chat.Mentor.Statuses.Any(s => !s.CanSend && s.Reason == "Consent for this chat has been withdrawn, so new messages can't be sent."), "the mentor is told as if a consent were withdrawn, not that the youth asked");
         await ChatClient.EventuallyAsync(() => chat.Mentor.Statuses.Any(s => !s.Readable), "the mentor's open page is told to clear what it shows");
         Assert.DoesNotContain(chat.Youth.Statuses, s => !s.Readable);
-        Assert.Equal("This chat is paused for now.", (await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "are you there?"))).Message);
+        Assert.Equal("Consent for this chat has been withdrawn, so new messages can't be sent.", (await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "are you there?"))).Message);
         Assert.Equal("not-found", (await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.HistoryAsync(chat.Id, null, 50))).Code);
         Assert.Equal("not-found", (await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SincePageAsync(chat.Id, 0))).Code);
         Assert.Contains(await chat.Youth.HistoryAsync(chat.Id, null, 50), m => m.Text == "something I told my mentor");

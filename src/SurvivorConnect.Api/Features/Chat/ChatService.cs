@@ -887,6 +887,8 @@ public sealed partial class ChatService(
             ? await MatchStopsChatAsync(access.Match, access.Youth, null, ct)
             : CaseManagersOnlyRead;
 
+    private const string ConsentWithdrawn = "Consent for this chat has been withdrawn, so new messages can't be sent.";
+
     /// <summary>Why the match itself allows no messages now (state, consent, a supervisor's hold); null when it does.</summary>
     /// <param name="matchConsents">The match's consent records when already read; null to read them only if needed.</param>
     /// <param name="mentorConsents">The mentor's own consent records when already read; null to read them only if needed.</param>
@@ -901,10 +903,11 @@ public sealed partial class ChatService(
         }
 
         // The youth's case manager put this mentor on the youth's do-not-match list (the youth said they are not safe,
-        // say): the chat stops at once, said the same to both, until the case manager closes or changes the match.
+        // say): the chat stops at once until the case manager closes or changes the match. Said as a consent withdrawn,
+        // as the match shows it: a reason nothing else gives would tell the mentor the youth asked for it.
         if (youth.DoNotMatch.Contains(match.MentorId, StringComparer.Ordinal))
         {
-            return "This chat is paused for now.";
+            return ConsentWithdrawn;
         }
 
         var missing = matchConsents is null
@@ -913,7 +916,7 @@ public sealed partial class ChatService(
         // A mentor who withdrew their consent to mentoring at all mentors nobody from then on, in this chat either.
         if (missing.Count > 0 || !(mentorConsents?.Any(data.IsConsentToMentor) ?? await data.ConsentsToMentoringAsync(match.MentorId, ct)))
         {
-            return "Consent for this chat has been withdrawn, so new messages can't be sent.";
+            return ConsentWithdrawn;
         }
 
         // Said the same to both parties: who placed a hold, and why, is between the mentor and their supervisor.
