@@ -132,6 +132,22 @@ public sealed class ChatTests(ChatTests.Factory api) : IClassFixture<ChatTests.F
     }
 
     [Fact]
+    public async Task A_resend_of_a_stored_message_whose_answer_was_lost_reaches_whoever_missed_it_live()
+    {
+        var chat = await OpenChatAsync();
+        await chat.Mentor.DisposeAsync();
+        var first = await chat.Youth.SendAsync(chat.Id, "I need to talk, something happened", "client-lost");
+
+        // The mentor's page connected after the message was stored and pushed; the youth's answer never came, so they send it again.
+        await using var mentor = await ConnectAsync(chat.MentorId);
+        await mentor.JoinAsync(chat.Id);
+        var again = await chat.Youth.SendAsync(chat.Id, "I need to talk, something happened", "client-lost");
+
+        Assert.True(again.Duplicate);
+        await ChatClient.EventuallyAsync(() => mentor.Received.Any(m => m.Sequence == first.Message.Sequence), "the mentor's open page receives it");
+    }
+
+    [Fact]
     public async Task A_client_that_reconnects_gets_exactly_the_messages_it_missed()
     {
         var chat = await OpenChatAsync();

@@ -474,6 +474,10 @@ public sealed partial class ChatService(
             : throw new ChatRefusedException(ChatErrorCodes.Invalid, cleaned.Problem);
     }
 
+    /// <summary>Everyone in a conversation but the calling connection, which has what it sent in its reply.</summary>
+    private IChatClient OthersInConversation(string conversationId) =>
+        caller.ConnectionId is { } sender ? hub.Clients.GroupExcept(Group(conversationId), sender) : hub.Clients.Group(Group(conversationId));
+
     /// <summary>A stored message goes to the conversation (unless held), and a flag to the youth's case managers.</summary>
     private async Task<SendResult> DeliverAsync(string conversationId, ChatMessage stored, SafetyVerdict verdict, long started)
     {
@@ -484,8 +488,7 @@ public sealed partial class ChatService(
         {
             // The sending connection has the message in its reply; everyone else in the conversation (the sender's other
             // devices too) is told now.
-            var others = caller.ConnectionId is { } sender ? hub.Clients.GroupExcept(Group(conversationId), sender) : hub.Clients.Group(Group(conversationId));
-            await LiveAsync(() => others.MessageReceived(view));
+            await LiveAsync(() => OthersInConversation(conversationId).MessageReceived(view));
         }
 
         if (verdict.Findings.Count > 0)
@@ -1240,8 +1243,15 @@ public sealed partial class ChatService(
             }
         }
 
-        return new SendResult(ChatMessageView.From(conversationId, message), true,
-            message.Status == MessageStatus.Held ? HeldNotice : null, urgent ? await crisisLines.ForMyAgencyAsync(ct) : null);
+        var view = ChatMessageView.From(conversationId, message);
+        if (message.Status == MessageStatus.Delivered)
+        {
+            // The first send may have died between storing and telling the others: they are told again (a page drops a
+            // number it has already shown).
+            await LiveAsync(() => OthersInConversation(conversationId).MessageReceived(view));
+        }
+
+        return new SendResult(view, true, message.Status == MessageStatus.Held ? HeldNotice : null, urgent ? await crisisLines.ForMyAgencyAsync(ct) : null);
     }
 
     private async Task<(SafetyFlag Flag, bool RaisedNow)> CreateFlagAsync(SafetyFlag flag, CancellationToken ct)
