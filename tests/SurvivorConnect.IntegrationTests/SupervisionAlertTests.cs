@@ -53,6 +53,44 @@ public sealed class SupervisionAlertTests(ApiFactory api) : IClassFixture<ApiFac
     }
 
     [Fact]
+    public async Task An_urgent_answer_in_a_check_in_refused_for_a_question_left_out_still_reaches_the_supervisor_and_holds_the_mentor_once()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var answers = SupervisionTests.Answers(1, urgent: 3);
+        answers.Remove(answers.Keys.First(id => id != "safety-1"));
+
+        await HttpAssert.Problem(await SupervisionTests.CheckInAsync(mentor, answers, "form-left-partway"), 400);
+
+        var detail = await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"));
+        var flag = Assert.Single(detail.GetProperty("flags").EnumerateArray());
+        Assert.Equal("Urgent", flag.GetProperty("kind").GetString());
+        Assert.Empty(detail.GetProperty("checkIns").EnumerateArray());
+        Assert.Equal(JsonValueKind.Object, (await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/mentors/me"))).GetProperty("hold").ValueKind);
+        Assert.Contains(await Supervisor.NoticesAsync(), n => n.Kind == "wellbeing-urgent");
+
+        // Sent again whole, it is stored and raises no second flag.
+        await HttpAssert.Problem(await SupervisionTests.CheckInAsync(mentor, answers, "form-left-partway"), 400);
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3), "form-left-partway"));
+        detail = await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"));
+        Assert.Single(detail.GetProperty("flags").EnumerateArray());
+        Assert.Single(detail.GetProperty("checkIns").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task A_check_in_refused_with_no_urgent_answer_raises_nothing()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var answers = SupervisionTests.Answers(1, urgent: 0);
+        answers.Remove(answers.Keys.First(id => id != "safety-1"));
+
+        await HttpAssert.Problem(await SupervisionTests.CheckInAsync(mentor, answers), 400);
+
+        var detail = await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"));
+        Assert.Empty(detail.GetProperty("flags").EnumerateArray());
+        Assert.Equal(JsonValueKind.Null, (await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/mentors/me"))).GetProperty("hold").ValueKind);
+    }
+
+    [Fact]
     public async Task A_flagged_chat_message_from_either_side_and_a_mentee_s_relapse_each_ask_the_mentor_for_a_check_in()
     {
         const string Kindly = "something in your mentoring may have been hard lately.";

@@ -56,6 +56,19 @@ public sealed class CheckInScoringTests
     }
 
     [Fact]
+    public void An_urgent_answer_is_found_among_answers_that_leave_questions_out_as_the_item_is_scored_and_only_on_the_scale()
+    {
+        var reversed = Default with { Items = [.. Default.Items.Select(i => i.Urgent ? i with { Reverse = true } : i)] };
+
+        Assert.True(CheckInScoring.EndorsesUrgent(Default, new Dictionary<string, int> { ["safety-1"] = 1 }));
+        Assert.False(CheckInScoring.EndorsesUrgent(Default, new Dictionary<string, int> { ["safety-1"] = 0 }));
+        Assert.False(CheckInScoring.EndorsesUrgent(Default, new Dictionary<string, int>()));
+        Assert.False(CheckInScoring.EndorsesUrgent(Default, new Dictionary<string, int> { ["safety-1"] = 99 }));
+        Assert.True(CheckInScoring.EndorsesUrgent(reversed, new Dictionary<string, int> { ["safety-1"] = Default.Scale.Min }));
+        Assert.False(CheckInScoring.EndorsesUrgent(reversed, new Dictionary<string, int> { ["safety-1"] = Default.Scale.Max }));
+    }
+
+    [Fact]
     public void Worsening_across_the_last_three_check_ins_is_a_concern_even_within_a_calm_band()
     {
         var first = CheckInScoring.Score(Default, Answers(0, 4), [], 1m).Scores;

@@ -109,6 +109,7 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
         var (key, version) = (command.Body.InstrumentKey, command.Body.InstrumentVersion);
         if (key is not null && version is not null && (key != instrument.Key || version != instrument.Version))
         {
+            await followUps.RaiseUrgentNotSentAsync(mentor, command.Body, ct);
             throw new ConflictException(QuestionsChanged);
         }
 
@@ -132,6 +133,7 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
 
         if (errors.Any)
         {
+            await followUps.RaiseUrgentNotSentAsync(mentor, command.Body, ct);
             throw new RequestValidationException(errors.ToDictionary());
         }
 
@@ -258,7 +260,7 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
     /// so it stays short), or new. Never from the answers: the id is shown in the audit log, and a hash of so few
     /// possible answers could be worked back to them.
     /// </summary>
-    private static string CheckInId(string mentorId, string? submissionId, int resend) =>
+    internal static string CheckInId(string mentorId, string? submissionId, int resend) =>
         submissionId is null
             ? "checkin~" + AgencyStore.NewId()
             : "checkin~" + Digest.Of(resend == 0 ? $"{mentorId}~{submissionId}" : $"{mentorId}~{submissionId}~{resend}", 32);
@@ -324,6 +326,34 @@ internal sealed class CheckInFollowUps(SupervisionData data, Notifier notifier, 
             CheckInId = checkIn.Id,
             DueAt = checkIn.SubmittedAt + CheckInFollowUp.Grace,
         }, ct);
+
+    /// <summary>
+    /// An urgent answer in a check-in refused (a question left out, the questions changed while it was filled in) is not
+    /// left with a mentor who may close the page: their supervisor is told and the hold placed, as for any urgent answer.
+    /// The flag is the one the check-in sent again will have, so that one raises no second; no answer is kept.
+    /// </summary>
+    public async Task RaiseUrgentNotSentAsync(MentorProfile mentor, CheckInRequest body, CancellationToken ct)
+    {
+        if (body is not { InstrumentKey: { } key, InstrumentVersion: { } version, Answers: { } answers } || !ClientIds.IsValid(key)
+            || await data.InstrumentAsync(key, version, ct) is not { } answered || !CheckInScoring.EndorsesUrgent(answered, answers))
+        {
+            return;
+        }
+
+        var checkInId = body.SubmissionId is { } submission && ClientIds.IsValid(submission)
+            ? CheckInHandlers.CheckInId(mentor.Id, submission, 0)
+            : $"not-sent~{mentor.Id}~{data.Store.Now:yyyy-MM-dd}";
+        await data.RaiseAsync(mentor, new WellbeingFlag
+        {
+            Id = WellbeingFlag.IdFor($"check-in\n{checkInId}"),
+            MentorId = mentor.Id,
+            Kind = FlagKind.Urgent,
+            Reasons = [UrgentNotSent],
+            RaisedAt = data.Store.Now,
+        }, notifier, mediator, ct);
+    }
+
+    public const string UrgentNotSent = "An urgent question about safety was answered in a check-in that could not be sent as it was.";
 
     /// <summary>The flag first: a schedule that keeps failing must never keep an urgent answer from its supervisor.</summary>
     public async Task<CheckInSchedule> FinishAsync(MentorProfile mentor, CheckIn checkIn, CancellationToken ct)

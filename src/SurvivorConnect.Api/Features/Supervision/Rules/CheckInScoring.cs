@@ -17,6 +17,20 @@ public static class CheckInScoring
     public static readonly TimeSpan TrendWindow = TimeSpan.FromDays(30);
 
     /// <summary>
+    /// Whether any urgent question answered (of those answered, with an answer on the scale) is endorsed, as the item is
+    /// scored: "I felt safe" (reversed) answered "never" is the urgent answer, not "very often". Asked of a check-in
+    /// refused too, whose other answers may be missing.
+    /// </summary>
+    public static bool EndorsesUrgent(InstrumentDefinition instrument, IReadOnlyDictionary<string, int> answers)
+    {
+        ArgumentNullException.ThrowIfNull(instrument);
+        ArgumentNullException.ThrowIfNull(answers);
+        var scale = instrument.Scale;
+        return instrument.Items.Any(i => i.Urgent && answers.TryGetValue(i.Id, out var answer) && answer >= scale.Min && answer <= scale.Max
+            && (i.Reverse ? scale.Max + scale.Min - answer : answer) > scale.Min);
+    }
+
+    /// <summary>
     /// Whether an earlier check-in, with <paramref name="newer"/> check-ins between it and the one being scored, is compared
     /// with: the two before it always (a slow slide over a long cadence), and every one within <see cref="TrendWindow"/>,
     /// so checking in often cannot spread a slide thin, step by step below the rise.
@@ -48,8 +62,7 @@ public static class CheckInScoring
             return new SubscaleScore(subscale.Key, decimal.Round(mean, 2, MidpointRounding.AwayFromZero), band.Name, band.Concern);
         }).ToList();
 
-        // Endorsed as the item is scored: "I felt safe" (reversed) answered "never" is the urgent answer, not "very often".
-        var urgent = instrument.Items.Any(i => i.Urgent && Scored(i) > scale.Min);
+        var urgent = EndorsesUrgent(instrument, answers);
         var concerns = new List<string>();
         foreach (var score in scores)
         {
