@@ -49,4 +49,55 @@ public sealed class CredentialLimitTests(CredentialLimitTests.Factory api) : ICl
         Assert.Equal(HttpStatusCode.OK, (await api.As("demo-casemanager").GetAsync("/api/me")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await api.Anonymous().GetAsync("/health/live")).StatusCode);
     }
+
+    [Fact]
+    public async Task The_same_token_spelt_another_way_shares_its_budget()
+    {
+        var admin = api.As("demo-admin");
+        var id = "spelt-" + Guid.NewGuid().ToString("N")[..8];
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync("/api/people", new { subjectId = id, displayName = "Phone taken", roles = new[] { "CaseManager" } })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/people/{id}/deactivate", null)).StatusCode);
+        var token = api.TokenFor(id);
+        string[] spellings = [$"Bearer {token}", $"BEARER {token}", $"bearer   {token}", $"Bearer {token}  "];
+
+        var refusedUnread = 0;
+        for (var i = 0; i < 40; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/me");
+            request.Headers.TryAddWithoutValidation("Authorization", spellings[i % spellings.Length]);
+            HttpResponseMessage? answer = null;
+            var use = await api.Counter.MeasureAsync(async () => answer = await api.Anonymous().SendAsync(request));
+            refusedUnread += answer!.StatusCode == HttpStatusCode.TooManyRequests && use.Calls == 0 ? 1 : 0;
+        }
+
+        Assert.True(refusedUnread >= 20, $"only {refusedUnread} of 40 were refused before a read");
+    }
+}
+
+/// <summary>Made-up credentials from one place run out of budget together: each would otherwise be a limiter of its own.</summary>
+public sealed class MadeUpCredentialTests(MadeUpCredentialTests.Factory api) : IClassFixture<MadeUpCredentialTests.Factory>
+{
+    public sealed class Factory : ApiFactory
+    {
+        protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
+        {
+            ["Api:CredentialPermitsPerMinutePerAddress"] = "30",
+        };
+    }
+
+    [Fact]
+    public async Task A_flood_of_made_up_tokens_from_one_address_is_refused_once_the_address_has_spent_its_budget()
+    {
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i < 45; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/me");
+            request.Headers.TryAddWithoutValidation("Authorization", "Bearer made-up-" + Guid.NewGuid().ToString("N"));
+            answers.Add((await api.Anonymous().SendAsync(request)).StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, answers[0]);
+        Assert.True(answers.Count(a => a == HttpStatusCode.TooManyRequests) >= 10, string.Join(", ", answers));
+        Assert.Equal(HttpStatusCode.OK, (await api.Anonymous().GetAsync("/health/live")).StatusCode);
+    }
 }

@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 using SurvivorConnect.Api.Infrastructure.Auth;
 
 namespace SurvivorConnect.Api.Infrastructure.Hosting;
@@ -76,7 +79,32 @@ public static class RequestLimits
         response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
     }
 
-    private static string Address(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+    /// <summary>
+    /// Who is asking, as far as an address says: an IPv6 host is given a whole /64 to pick addresses from, so it is
+    /// counted by that /64, not by each address it rotates through.
+    /// </summary>
+    internal static string Address(HttpContext context)
+    {
+        var address = context.Connection.RemoteIpAddress;
+        if (address is null)
+        {
+            return "unknown";
+        }
+
+        if (address.IsIPv4MappedToIPv6)
+        {
+            return address.MapToIPv4().ToString();
+        }
+
+        if (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
+        {
+            return address.ToString();
+        }
+
+        var bytes = address.GetAddressBytes();
+        Array.Clear(bytes, 8, 8);
+        return new System.Net.IPAddress(bytes) + "/64";
+    }
 
     internal static RateLimitPartition<string> Window(string key, int permits) =>
         RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromMinutes(1) });
@@ -86,21 +114,29 @@ public static class RequestLimits
 /// A budget per credential (a bearer token, a portal session's cookie), spent before anything is read for it: finding who
 /// a credential is reads the store (the person, the session), so a flood on one token, even a deactivated person's,
 /// would otherwise cost a read per request before the per-person limit refused it. Twice the per-person budget, so it never
-/// refuses first anyone at work. A credential that is no credential at all costs no read: it is refused by its signature
-/// and then counted per address.
+/// refuses first anyone at work. The credential is the one authentication will read, as it reads it (the scheme's word in
+/// any case, the cookie of the scheme's own name), so spelling it another way buys no new budget. Requests carrying any
+/// credential also share a budget per address, spent first, so made-up credentials cannot make limiters without end.
 /// </summary>
 public sealed class CredentialLimit : IDisposable
 {
-    private static readonly string[] SessionCookies = [PortalSignIn.CookieName, PortalSignIn.HostOnly(PortalSignIn.CookieName, https: true)];
-
     private readonly PartitionedRateLimiter<HttpContext> _limiter;
+    private readonly string _sessionCookie;
 
-    public CredentialLimit(IConfiguration configuration)
+    public CredentialLimit(IConfiguration configuration, IOptionsMonitor<CookieAuthenticationOptions> cookies)
     {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(cookies);
+        _sessionCookie = cookies.Get(PortalSignIn.CookieScheme).Cookie.Name ?? PortalSignIn.CookieName;
         var permits = 2 * configuration.GetValue("Api:PermitsPerMinutePerUser", 600);
-        _limiter = PartitionedRateLimiter.Create<HttpContext, string>(context => CredentialOf(context) is { } credential
-            ? RequestLimits.Window("credential:" + Pipeline.Digest.Of(credential, 32), permits)
-            : RateLimitPartition.GetNoLimiter("none"));
+        var perAddress = configuration.GetValue("Api:CredentialPermitsPerMinutePerAddress", 6000);
+        _limiter = PartitionedRateLimiter.CreateChained(
+            PartitionedRateLimiter.Create<HttpContext, string>(context => CredentialOf(context) is not null
+                ? RequestLimits.Window("credentials-from:" + RequestLimits.Address(context), perAddress)
+                : RateLimitPartition.GetNoLimiter("none")),
+            PartitionedRateLimiter.Create<HttpContext, string>(context => CredentialOf(context) is { } credential
+                ? RequestLimits.Window("credential:" + Pipeline.Digest.Of(credential, 32), permits)
+                : RateLimitPartition.GetNoLimiter("none")));
     }
 
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
@@ -127,9 +163,22 @@ public sealed class CredentialLimit : IDisposable
 
     public void Dispose() => _limiter.Dispose();
 
-    private static string? CredentialOf(HttpContext context) =>
-        context.Request.Headers.Authorization.ToString() is { Length: > 0 } bearer ? bearer
-        : SessionCookies.Select(name => context.Request.Cookies[name]).FirstOrDefault(value => !string.IsNullOrEmpty(value)) is { } cookie ? cookie
-        : context.Request.Query["access_token"].ToString() is { Length: > 0 } token ? token
-        : null;
+    /// <summary>What the scheme that will authenticate the request reads (see <see cref="PortalSignIn.SchemeFor"/> and the hub's token).</summary>
+    private string? CredentialOf(HttpContext context)
+    {
+        var request = context.Request;
+        if (PortalSignIn.SchemeFor(context) != JwtBearerDefaults.AuthenticationScheme)
+        {
+            return request.Cookies[_sessionCookie] is { Length: > 0 } cookie ? cookie : null;
+        }
+
+        if (request.Path.StartsWithSegments(AuthSetup.HubPathPrefix) && request.Query["access_token"].ToString() is { Length: > 0 } token)
+        {
+            return token;
+        }
+
+        const string Bearer = "Bearer ";
+        var header = request.Headers.Authorization.ToString();
+        return header.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase) && header[Bearer.Length..].Trim() is { Length: > 0 } bearer ? bearer : null;
+    }
 }
