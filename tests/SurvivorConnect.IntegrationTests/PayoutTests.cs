@@ -1634,7 +1634,12 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
 
         var tooLong = await HttpAssert.Problem(await payees[0].Client.PutAsJsonAsync($"/api/engagements/opportunities/{opportunity}/sessions/s3/travel", new { travelDays = 5, lodging = 90m }), 409);
 
-        Assert.Contains("at most 3 days away", tooLong.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        // The session attended alone is the trip: its own days (two when it ends after midnight), and a day each way.
+        var opportunityNow = await HttpAssert.Ok<OpportunityDto>(await _world.Recruiter.GetAsync($"/api/engagements/opportunities/{opportunity}"));
+        var attended = opportunityNow.Sessions.Single(x => x.GetProperty("id").GetString() == "s3");
+        DateTime On(string part) => DateTime.Parse(attended.GetProperty(part).GetString()!, System.Globalization.CultureInfo.InvariantCulture).Date;
+        var days = (On("end") - On("start")).Days + 1;
+        Assert.Contains($"at most {days + 2} days away", tooLong.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
