@@ -162,6 +162,16 @@ public sealed class EngagementRulesTests
     }
 
     [Fact]
+    public void A_cancelled_session_at_a_time_they_are_free_does_not_make_the_work_fit_them()
+    {
+        // 3 March 2026 is a Tuesday (an evening in Los Angeles), 7 March a Saturday morning.
+        var work = Opportunity("housing") with { Sessions = [Session(3, 18, 2) with { CancelledAt = DateTimeOffset.UnixEpoch }, Session(7, 9, 2)] };
+
+        Assert.Equal(Fit.NotAvailable, EngagementFit.Assess(Profile(), work).Excluded);
+        Assert.True(EngagementFit.Assess(Profile() with { Availability = [DayPart.WeekendMorning] }, work).Fits);
+    }
+
+    [Fact]
     public void Someone_waiting_is_free_for_work_only_while_a_session_of_it_is_still_to_come_whatever_times_they_gave()
     {
         var work = Opportunity("housing");

@@ -72,7 +72,8 @@ public static class EngagementFit
 
         if (profile.Availability.Count > 0)
         {
-            var free = FreeAt(profile, opportunity.Sessions).Distinct().ToList();
+            // A session cancelled is no time they would work at.
+            var free = FreeAt(profile, opportunity.Sessions.Where(s => s.CancelledAt is null)).Distinct().ToList();
             if (free.Count == 0)
             {
                 return new Fit(false, [], Fit.NotAvailable);
