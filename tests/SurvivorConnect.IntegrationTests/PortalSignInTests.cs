@@ -48,6 +48,17 @@ public sealed class PortalSignInTests
         var authorize = signIn.Headers.Location!;
         Assert.StartsWith("https://login.microsoftonline.com/tenant/oauth2/v2.0/authorize?", authorize.AbsoluteUri, StringComparison.Ordinal);
         Assert.Equal("login", QueryHelpers.ParseQuery(authorize.Query)["prompt"]);
+
+        // What the sign-in's answer is checked against cannot be planted by a sibling subdomain.
+        var kept = signIn.Headers.GetValues("Set-Cookie").Where(c => c.Contains("Correlation", StringComparison.Ordinal) || c.Contains("Nonce", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, kept.Count);
+        Assert.All(kept, cookie =>
+        {
+            Assert.StartsWith("__Host-", cookie, StringComparison.Ordinal);
+            Assert.Contains("path=/;", cookie + ";", StringComparison.OrdinalIgnoreCase);
+            Assert.Contains("secure", cookie, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("domain=", cookie, StringComparison.OrdinalIgnoreCase);
+        });
     }
 
     [Fact]

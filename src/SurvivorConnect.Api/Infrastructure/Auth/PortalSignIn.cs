@@ -304,6 +304,16 @@ public static partial class PortalSignIn
             oidc.SaveTokens = false;
             oidc.GetClaimsFromUserInfoEndpoint = false;
             oidc.SignInScheme = CookieScheme;
+
+            // Host-only, as the session's own: a sibling subdomain could otherwise plant its own sign-in's correlation and
+            // nonce and post its code here, signing the person's browser in as someone else.
+            foreach (var kept in new[] { oidc.CorrelationCookie, oidc.NonceCookie })
+            {
+                kept.Name = HostOnly(kept.Name!, https: true);
+                kept.Path = "/";
+                kept.SecurePolicy = CookieSecurePolicy.Always;
+            }
+
             oidc.CallbackPath = SignInCallbackPath;
             oidc.SignedOutCallbackPath = SignOutCallbackPath;
             oidc.Scope.Clear();
