@@ -150,7 +150,7 @@ public sealed class ConsentWithdrawalTests(ApiFactory api) : IClassFixture<ApiFa
         var (match, mentor, youth, mentorId, youthId) = await _world.ActiveMatchAsync();
         var youthConsent = await MatchConsentAsync(youth, youthId, match.Id);
         await HttpAssert.Ok<MentoringTests.ConsentDto>(await youth.PostAsync($"/api/consents/{youthConsent.Id}/revoke", null));
-        await MentoringWorld.Ok(await _world.CaseManager.PostJson($"/api/matches/{match.Id}/close", new { reason = "YouthChoice", planned = false }));
+        await MentoringWorld.Ok(await _world.CloseAsYouthsChoiceAsync(match.Id));
 
         var again = await _world.AcceptedAsync(youthId, mentorId, mentor);
 

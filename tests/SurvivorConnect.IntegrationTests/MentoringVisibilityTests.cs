@@ -116,7 +116,7 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
         var listedWhileProposed = (await HttpAssert.Ok<PageDto<MatchDto>>(await youth.GetAsync("/api/matches"))).Items;
         var declineBeforeAsked = await youth.PostAsync($"/api/matches/{match.Id}/decline", null);
         var staffNoBeforeAsked = await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/decline", null);
-        var closedAsYouthsChoiceBeforeAsked = await _world.CaseManager.PostJson($"/api/matches/{match.Id}/close", new { reason = "YouthChoice", planned = false });
+        var closedAsYouthsChoiceBeforeAsked = await _world.CloseAsYouthsChoiceAsync(match.Id);
         var guardianBeforeAsked = await _world.CaseManager.PostJson("/api/consents", new { subjectId = youthId, grantor = "Guardian", scope = "mentoring-match", matchId = match.Id });
         var ownYesBeforeAsked = await youth.PostJson("/api/consents", new { subjectId = youthId, grantor = "Youth", scope = "mentoring-match", matchId = match.Id });
         await MentoringWorld.Ok(await otherMentor.PostAsync($"/api/matches/{declined.Id}/decline", null));

@@ -146,6 +146,15 @@ public sealed class MentoringWorld(ApiFactory api)
         return await CaseManager.SendAsync(request);
     }
 
+    /// <summary>The case manager closes the match as the youth's choice, against the match as it is now (its version as If-Match).</summary>
+    public async Task<HttpResponseMessage> CloseAsYouthsChoiceAsync(string matchId)
+    {
+        var shown = await Ok<MatchDto>(await CaseManager.GetAsync($"/api/matches/{matchId}"));
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/matches/{matchId}/close") { Content = JsonContent.Create(new { reason = "YouthChoice", planned = false }) };
+        request.Headers.TryAddWithoutValidation("If-Match", shown.Version);
+        return await CaseManager.SendAsync(request);
+    }
+
     /// <summary>A match taken through every step to active.</summary>
     public async Task<(MatchDto Match, HttpClient Mentor, HttpClient Youth, string MentorId, string YouthId)> ActiveMatchAsync()
     {

@@ -560,7 +560,7 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
     public async Task A_match_closed_unplanned_asks_its_mentor_for_a_check_in_and_two_missed_check_ins_raise_a_flag()
     {
         var (match, mentor, _, mentorId, _) = await _world.ActiveMatchAsync();
-        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostAsJsonAsync($"/api/matches/{match.Id}/close", new { reason = "YouthChoice", planned = false }));
+        await HttpAssert.Ok<JsonElement>(await _world.CloseAsYouthsChoiceAsync(match.Id));
 
         var me = await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"));
         Assert.True(me.GetProperty("due").GetBoolean());

@@ -367,6 +367,13 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             throw new ConflictException("The youth has not been asked yet. To withdraw the proposal, close it as the agency's decision.");
         }
 
+        // And, as a no recorded for the youth, from the match as the page showed it: a yes the youth gave themselves since
+        // must not be overturned by it.
+        if (closure.Reason == ClosureReason.YouthChoice && command.IfMatch is null)
+        {
+            throw new PreconditionRequiredException();
+        }
+
         return await MoveAsync(command.MatchId, MatchAction.Close, [MatchRole.CaseManager], ct, closure,
             seen: command.Body.FromState is { } from ? EnumNames.Parse<MatchState>(from) : null, ifMatch: command.IfMatch);
     }
