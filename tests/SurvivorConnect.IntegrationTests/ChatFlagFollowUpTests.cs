@@ -351,6 +351,24 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
     }
 
     [Fact]
+    public async Task A_second_urgent_message_in_a_chat_is_pushed_again_though_its_notice_still_stands_unread()
+    {
+        var chat = await _world.OpenChatAsync();
+        var (page, pushed) = await NoticeListener.ListenAsync(api, "demo-casemanager");
+        await using var _ = page;
+
+        await chat.Youth.SendAsync(chat.Id, "I want to die", "crisis-first");
+        api.Time.Advance(TimeSpan.FromMinutes(5));
+        await chat.Youth.SendAsync(chat.Id, "I want to die", "crisis-again");
+
+        var flags = (await FlagsAsync(chat.Id)).Where(f => f.SenderRole == "youth").ToList();
+        Assert.Equal(2, flags.Count);
+        var told = Assert.Single(await NoticesAsync(flags[0]));
+        Assert.Equal("chat-urgent", told.Kind);
+        await ChatClient.EventuallyAsync(() => pushed.Count(n => n.Id == told.Id) == 2, "each urgent message pushed");
+    }
+
+    [Fact]
     public async Task Words_of_danger_a_held_mentor_writes_reach_the_supervisor_who_held_them_and_without_one_the_admins()
     {
         var chat = await _world.OpenChatAsync();

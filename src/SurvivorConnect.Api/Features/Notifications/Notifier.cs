@@ -187,9 +187,12 @@ public sealed partial class Notifier(
     /// Sends a notice that stands for everything of one <paramref name="key"/>, told now of <paramref name="about"/>.
     /// While it is unread and what it last told of is still to be dealt with (<paramref name="stillOpen"/>), it stands
     /// for this too: it comes back to the top of their list, unread, without being pushed again. Otherwise they are told
-    /// anew. A flood of the same news is then one notice, and cannot bury other news. True if this call pushed it.
+    /// anew. A flood of the same news is then one notice, and cannot bury other news. True if this call told it anew.
+    /// With <paramref name="pushWhileStanding"/> (news that cannot wait, each time: another urgent flag) the notice
+    /// standing is pushed again too, so a phone in a pocket is told of this one as well.
     /// </summary>
-    public async Task<bool> SendStandingAsync(string recipient, Notice notice, string key, string about, Func<string, Task<bool>> stillOpen, CancellationToken ct, string? matchId = null)
+    public async Task<bool> SendStandingAsync(
+        string recipient, Notice notice, string key, string about, Func<string, Task<bool>> stillOpen, CancellationToken ct, string? matchId = null, bool pushWhileStanding = false)
     {
         ArgumentNullException.ThrowIfNull(notice);
         ArgumentNullException.ThrowIfNull(stillOpen);
@@ -217,7 +220,7 @@ public sealed partial class Notifier(
                     await store.ReplaceAsync(Notification.Container, existing with { ReadAt = store.Now }, existing.ETag!, ct);
                 }
 
-                if (!standing)
+                if (!standing || pushWhileStanding)
                 {
                     await PushAsync(recipient, stored, ct);
                 }
@@ -234,15 +237,15 @@ public sealed partial class Notifier(
     /// <summary><see cref="SendStandingAsync"/> to each of the agency's active admins, as <see cref="SendOnceToAdminsAsync"/> chooses them; true if any was pushed.</summary>
     public async Task<bool> SendStandingToAdminsAsync(
         Notice notice, string key, string about, Func<string, Task<bool>> stillOpen, CancellationToken ct, string? matchId = null, string? except = null,
-        (Notice Notice, string Key)? toExceptedAlone = null)
+        (Notice Notice, string Key)? toExceptedAlone = null, bool pushWhileStanding = false)
     {
         var (admins, alone) = await AdminsAsync(except, ct);
         var pushed = false;
         foreach (var admin in admins)
         {
             pushed |= alone && toExceptedAlone is { } instead
-                ? await SendStandingAsync(admin, instead.Notice, instead.Key, about, stillOpen, ct)
-                : await SendStandingAsync(admin, notice, key, about, stillOpen, ct, matchId);
+                ? await SendStandingAsync(admin, instead.Notice, instead.Key, about, stillOpen, ct, pushWhileStanding: pushWhileStanding)
+                : await SendStandingAsync(admin, notice, key, about, stillOpen, ct, matchId, pushWhileStanding);
         }
 
         return pushed;
