@@ -73,31 +73,3 @@ public sealed class CredentialLimitTests(CredentialLimitTests.Factory api) : ICl
         Assert.True(refusedUnread >= 20, $"only {refusedUnread} of 40 were refused before a read");
     }
 }
-
-/// <summary>Made-up credentials from one place run out of budget together: each would otherwise be a limiter of its own.</summary>
-public sealed class MadeUpCredentialTests(MadeUpCredentialTests.Factory api) : IClassFixture<MadeUpCredentialTests.Factory>
-{
-    public sealed class Factory : ApiFactory
-    {
-        protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
-        {
-            ["Api:CredentialPermitsPerMinutePerAddress"] = "30",
-        };
-    }
-
-    [Fact]
-    public async Task A_flood_of_made_up_tokens_from_one_address_is_refused_once_the_address_has_spent_its_budget()
-    {
-        var answers = new List<HttpStatusCode>();
-        for (var i = 0; i < 45; i++)
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/me");
-            request.Headers.TryAddWithoutValidation("Authorization", "Bearer made-up-" + Guid.NewGuid().ToString("N"));
-            answers.Add((await api.Anonymous().SendAsync(request)).StatusCode);
-        }
-
-        Assert.Equal(HttpStatusCode.Unauthorized, answers[0]);
-        Assert.True(answers.Count(a => a == HttpStatusCode.TooManyRequests) >= 10, string.Join(", ", answers));
-        Assert.Equal(HttpStatusCode.OK, (await api.Anonymous().GetAsync("/health/live")).StatusCode);
-    }
-}

@@ -115,8 +115,8 @@ public static class RequestLimits
 /// a credential is reads the store (the person, the session), so a flood on one token, even a deactivated person's,
 /// would otherwise cost a read per request before the per-person limit refused it. Twice the per-person budget, so it never
 /// refuses first anyone at work. The credential is the one authentication will read, as it reads it (the scheme's word in
-/// any case, the cookie of the scheme's own name), so spelling it another way buys no new budget. Requests carrying any
-/// credential also share a budget per address, spent first, so made-up credentials cannot make limiters without end.
+/// any case, the cookie of the scheme's own name), so spelling it another way buys no new budget. A credential that is
+/// no credential at all costs no read: it is refused by its signature and then counted per address.
 /// </summary>
 public sealed class CredentialLimit : IDisposable
 {
@@ -129,14 +129,9 @@ public sealed class CredentialLimit : IDisposable
         ArgumentNullException.ThrowIfNull(cookies);
         _sessionCookie = cookies.Get(PortalSignIn.CookieScheme).Cookie.Name ?? PortalSignIn.CookieName;
         var permits = 2 * configuration.GetValue("Api:PermitsPerMinutePerUser", 600);
-        var perAddress = configuration.GetValue("Api:CredentialPermitsPerMinutePerAddress", 6000);
-        _limiter = PartitionedRateLimiter.CreateChained(
-            PartitionedRateLimiter.Create<HttpContext, string>(context => CredentialOf(context) is not null
-                ? RequestLimits.Window("credentials-from:" + RequestLimits.Address(context), perAddress)
-                : RateLimitPartition.GetNoLimiter("none")),
-            PartitionedRateLimiter.Create<HttpContext, string>(context => CredentialOf(context) is { } credential
-                ? RequestLimits.Window("credential:" + Pipeline.Digest.Of(credential, 32), permits)
-                : RateLimitPartition.GetNoLimiter("none")));
+        _limiter = PartitionedRateLimiter.Create<HttpContext, string>(context => CredentialOf(context) is { } credential
+            ? RequestLimits.Window("credential:" + Pipeline.Digest.Of(credential, 32), permits)
+            : RateLimitPartition.GetNoLimiter("none"));
     }
 
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
