@@ -96,6 +96,16 @@ public sealed class CosmosBatchTests
         Assert.Equal(StoreErrorKind.Refused, inBatch.Kind);
     }
 
+    [Theory]
+    [InlineData(0, true, StoreErrorKind.NotFound)]
+    [InlineData(1003, false, StoreErrorKind.Unavailable)]
+    [InlineData(1002, false, StoreErrorKind.Unavailable)]
+    public void Only_a_404_without_a_sub_status_says_the_item_is_not_there(int subStatus, bool missingItem, StoreErrorKind kind)
+    {
+        Assert.Equal(missingItem, CosmosStatus.IsMissingItem(HttpStatusCode.NotFound, subStatus));
+        Assert.Equal(kind, CosmosStatus.ToException(HttpStatusCode.NotFound, null, subStatus: subStatus).Kind);
+    }
+
     /// <summary>Records what our code asks of the SDK's batch; executing it is the SDK's business.</summary>
     private sealed class RecordingBatch : TransactionalBatch
     {

@@ -16,12 +16,16 @@ internal static class CosmosStatus
     /// </summary>
     public const int OwnerResourceNotFound = 1003;
 
+    /// <summary>
+    /// A 404 that says the item is not there: only without a sub-status. Any other (the container gone, a session not yet
+    /// readable on this replica) says nothing of the item, and reading it as absent would fail open.
+    /// </summary>
     public static bool IsMissingItem(HttpStatusCode status, int subStatus) =>
-        status == HttpStatusCode.NotFound && subStatus != OwnerResourceNotFound;
+        status == HttpStatusCode.NotFound && subStatus == 0;
 
     public static StoreErrorKind ToKind(HttpStatusCode status, int subStatus = 0) => status switch
     {
-        HttpStatusCode.NotFound when subStatus == OwnerResourceNotFound => StoreErrorKind.Unavailable,
+        HttpStatusCode.NotFound when subStatus != 0 => StoreErrorKind.Unavailable,
         HttpStatusCode.NotFound => StoreErrorKind.NotFound,
         HttpStatusCode.Conflict => StoreErrorKind.Conflict,
         HttpStatusCode.PreconditionFailed => StoreErrorKind.PreconditionFailed,
@@ -37,7 +41,7 @@ internal static class CosmosStatus
         var kind = ToKind(status, subStatus);
         var message = kind switch
         {
-            StoreErrorKind.Unavailable when status == HttpStatusCode.NotFound => "The Cosmos DB container or database does not exist.",
+            StoreErrorKind.Unavailable when subStatus == OwnerResourceNotFound => "The Cosmos DB container or database does not exist.",
             StoreErrorKind.NotFound => "The document does not exist.",
             StoreErrorKind.Conflict => "A document with this id already exists in its partition.",
             StoreErrorKind.PreconditionFailed => "The document has changed since it was read.",
@@ -62,7 +66,7 @@ internal static class CosmosStatus
         }
 
         // The SDK gives every operation the batch's own status when the container is gone.
-        if (ToKind(overall, overallSubStatus) == StoreErrorKind.Unavailable && overall == HttpStatusCode.NotFound)
+        if (overall == HttpStatusCode.NotFound && overallSubStatus != 0)
         {
             throw ToException(overall, retryAfter, "The batch was not applied.", overallSubStatus);
         }
