@@ -53,7 +53,7 @@ public sealed class SupervisionAlertTests(ApiFactory api) : IClassFixture<ApiFac
     }
 
     [Fact]
-    public async Task An_urgent_answer_in_a_check_in_refused_for_a_question_left_out_still_reaches_the_supervisor_and_holds_the_mentor_once()
+    public async Task An_urgent_answer_in_a_check_in_refused_for_a_question_left_out_still_reaches_the_supervisor_and_holds_the_mentor()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
         var answers = SupervisionTests.Answers(1, urgent: 3);
@@ -68,12 +68,15 @@ public sealed class SupervisionAlertTests(ApiFactory api) : IClassFixture<ApiFac
         Assert.Equal(JsonValueKind.Object, (await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/mentors/me"))).GetProperty("hold").ValueKind);
         Assert.Contains(await Supervisor.NoticesAsync(), n => n.Kind == "wellbeing-urgent");
 
-        // Sent again whole, it is stored and raises no second flag.
+        // Refused again, it is the same flag; once the supervisor has seen it, the check-in sent whole is flagged of its own.
         await HttpAssert.Problem(await SupervisionTests.CheckInAsync(mentor, answers, "form-left-partway"), 400);
+        Assert.Single((await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags").EnumerateArray());
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.OnFlagAsync(Supervisor, flag.GetProperty("id").GetString(), "acknowledge"));
         await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3), "form-left-partway"));
         detail = await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"));
-        Assert.Single(detail.GetProperty("flags").EnumerateArray());
+        Assert.Equal(["Urgent", "Urgent"], detail.GetProperty("flags").EnumerateArray().Select(f => f.GetProperty("kind").GetString()));
         Assert.Single(detail.GetProperty("checkIns").EnumerateArray());
+        Assert.Equal(JsonValueKind.Object, (await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/mentors/me"))).GetProperty("hold").ValueKind);
     }
 
     [Fact]

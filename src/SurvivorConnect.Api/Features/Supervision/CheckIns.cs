@@ -109,7 +109,7 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
         var (key, version) = (command.Body.InstrumentKey, command.Body.InstrumentVersion);
         if (key is not null && version is not null && (key != instrument.Key || version != instrument.Version))
         {
-            await followUps.RaiseUrgentNotSentAsync(mentor, command.Body, ct);
+            await RaiseUrgentNotSentAsync(mentor, command.Body, ct);
             throw new ConflictException(QuestionsChanged);
         }
 
@@ -133,7 +133,7 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
 
         if (errors.Any)
         {
-            await followUps.RaiseUrgentNotSentAsync(mentor, command.Body, ct);
+            await RaiseUrgentNotSentAsync(mentor, command.Body, ct);
             throw new RequestValidationException(errors.ToDictionary());
         }
 
@@ -247,6 +247,22 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
         }
     }
 
+    /// <summary>The mentor is told why their check-in was refused even when telling the supervisor of its urgent answer failed.</summary>
+    private async Task RaiseUrgentNotSentAsync(MentorProfile mentor, CheckInRequest body, CancellationToken ct)
+    {
+        try
+        {
+            await followUps.RaiseUrgentNotSentAsync(mentor, body, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogUrgentNotSentLeft(logger, mentor.Id, ex);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "An urgent answer in a check-in refused to mentor {MentorId} could not be flagged; the page shows them the crisis lines")]
+    private static partial void LogUrgentNotSentLeft(ILogger logger, string mentorId, Exception exception);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Check-in {CheckInId} is stored but its follow-ups failed; the supervision worker finishes them")]
     private static partial void LogFollowUpsLeft(ILogger logger, string checkInId, Exception exception);
 
@@ -260,7 +276,7 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
     /// so it stays short), or new. Never from the answers: the id is shown in the audit log, and a hash of so few
     /// possible answers could be worked back to them.
     /// </summary>
-    internal static string CheckInId(string mentorId, string? submissionId, int resend) =>
+    private static string CheckInId(string mentorId, string? submissionId, int resend) =>
         submissionId is null
             ? "checkin~" + AgencyStore.NewId()
             : "checkin~" + Digest.Of(resend == 0 ? $"{mentorId}~{submissionId}" : $"{mentorId}~{submissionId}~{resend}", 32);
@@ -330,7 +346,8 @@ internal sealed class CheckInFollowUps(SupervisionData data, Notifier notifier, 
     /// <summary>
     /// An urgent answer in a check-in refused (a question left out, the questions changed while it was filled in) is not
     /// left with a mentor who may close the page: their supervisor is told and the hold placed, as for any urgent answer.
-    /// The flag is the one the check-in sent again will have, so that one raises no second; no answer is kept.
+    /// One flag for the form however often it is refused (its submission id), and a flag of its own: the check-in sent
+    /// whole later raises its own, with its concerns, whatever became of this one. No answer is kept.
     /// </summary>
     public async Task RaiseUrgentNotSentAsync(MentorProfile mentor, CheckInRequest body, CancellationToken ct)
     {
@@ -340,12 +357,10 @@ internal sealed class CheckInFollowUps(SupervisionData data, Notifier notifier, 
             return;
         }
 
-        var checkInId = body.SubmissionId is { } submission && ClientIds.IsValid(submission)
-            ? CheckInHandlers.CheckInId(mentor.Id, submission, 0)
-            : $"not-sent~{mentor.Id}~{data.Store.Now:yyyy-MM-dd}";
+        var form = body.SubmissionId is { } submission && ClientIds.IsValid(submission) ? submission : AgencyStore.NewId();
         await data.RaiseAsync(mentor, new WellbeingFlag
         {
-            Id = WellbeingFlag.IdFor($"check-in\n{checkInId}"),
+            Id = WellbeingFlag.IdFor($"check-in not sent\n{mentor.Id}\n{form}"),
             MentorId = mentor.Id,
             Kind = FlagKind.Urgent,
             Reasons = [UrgentNotSent],
