@@ -72,7 +72,7 @@ internal sealed class CaseManagerHandlers(MentoringData data, IUrgentWaits urgen
 
         var waiting = (await data.ManyAsync<YouthReferral>(YouthReferral.Container, await urgent.YouthWaitingAsync(ct), ct)).ToDictionary(y => y.Id, StringComparer.Ordinal);
         // A youth this admin mentors, or is never to be matched with, is another admin's to hand over, as their record is.
-        var kept = await data.YouthKeptFromAdminAsync(youth.Values.Concat(waiting.Values), ct);
+        var kept = await data.YouthKeptFromAdminAsync([.. youth.Values.Concat(waiting.Values)], ct);
         List<YouthNeedingCaseManager> listed = [.. youth.Values.Where(y => !y.CaseManagerIds.Any(active.Contains)).Concat(waiting.Values).DistinctBy(y => y.Id)
             .Where(y => !kept.Contains(y.Id))
             .OrderByDescending(y => waiting.ContainsKey(y.Id)).ThenBy(y => y.DisplayName, StringComparer.CurrentCultureIgnoreCase)
