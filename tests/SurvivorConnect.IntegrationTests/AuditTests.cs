@@ -113,6 +113,19 @@ public sealed class AuditTests(ApiFactory api)
         Assert.DoesNotContain(await AuditAsync(admin, $"recordId={youthId}&action=match.list"), e => e.ActorId == youthPerson);
     }
 
+    [Fact]
+    public async Task Reading_one_match_is_in_the_log_as_a_read_of_its_youth()
+    {
+        var world = new MentoringWorld(api);
+        var (mentorId, mentor) = await world.ReadyMentorAsync();
+        var (youthId, _) = await world.YouthAsync();
+        var match = await world.AcceptedAsync(youthId, mentorId, mentor);
+
+        await HttpAssert.Ok<JsonElement>(await world.CaseManager.GetAsync($"/api/matches/{match.Id}"));
+
+        Assert.Contains(await AuditAsync(api.As("demo-admin"), $"recordId={youthId}&action=match.read"), e => e.ActorId == "demo-casemanager" && e.RecordType == "youth");
+    }
+
     private const string AccessBasisCaseload = "case management: the youth is on their caseload";
 
     [Fact]

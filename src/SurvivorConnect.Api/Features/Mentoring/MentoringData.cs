@@ -241,6 +241,12 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis, ListedRe
             basis.Record(role == MatchRole.CaseManager ? AccessBasis.Caseload : AccessBasis.AgencyAdministration);
         }
 
+        // What a match shows of its youth is a read of them, as on the list of matches: asking who read a youth finds it.
+        if (role != MatchRole.Youth)
+        {
+            listed.AddYouth([youth.Id]);
+        }
+
         return (match, youth, role);
     }
 
