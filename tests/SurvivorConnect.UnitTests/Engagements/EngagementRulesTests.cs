@@ -23,6 +23,9 @@ public sealed class EngagementRulesTests
         CreatedAt = DateTimeOffset.UnixEpoch,
     };
 
+    /// <summary>Before any session of the work here.</summary>
+    private static readonly DateTimeOffset Before = new(2026, 2, 1, 0, 0, 0, TimeSpan.Zero);
+
     private static EngagementProfile Profile() => new()
     {
         Id = "p",
@@ -155,20 +158,25 @@ public sealed class EngagementRulesTests
         var eastern = Profile() with { TimeZone = "America/New_York" };
         var morningOnly = Profile() with { TimeZone = "Europe/London", Availability = [DayPart.WeekdayEvening] };
 
-        Assert.True(EngagementFit.Assess(eastern, Opportunity("housing")).Fits);
+        Assert.True(EngagementFit.Assess(eastern, Opportunity("housing"), Before).Fits);
 
         // 18:00 in Los Angeles is 02:00 the next day in London: a weekday morning, not an evening.
-        Assert.Equal(Fit.NotAvailable, EngagementFit.Assess(morningOnly, Opportunity("housing")).Excluded);
+        Assert.Equal(Fit.NotAvailable, EngagementFit.Assess(morningOnly, Opportunity("housing"), Before).Excluded);
     }
 
     [Fact]
-    public void A_cancelled_session_at_a_time_they_are_free_does_not_make_the_work_fit_them()
+    public void A_cancelled_or_past_session_at_a_time_they_are_free_does_not_make_the_work_fit_them()
     {
         // 3 March 2026 is a Tuesday (an evening in Los Angeles), 7 March a Saturday morning.
         var work = Opportunity("housing") with { Sessions = [Session(3, 18, 2) with { CancelledAt = DateTimeOffset.UnixEpoch }, Session(7, 9, 2)] };
 
-        Assert.Equal(Fit.NotAvailable, EngagementFit.Assess(Profile(), work).Excluded);
-        Assert.True(EngagementFit.Assess(Profile() with { Availability = [DayPart.WeekendMorning] }, work).Fits);
+        Assert.Equal(Fit.NotAvailable, EngagementFit.Assess(Profile(), work, Before).Excluded);
+        Assert.True(EngagementFit.Assess(Profile() with { Availability = [DayPart.WeekendMorning] }, work, Before).Fits);
+
+        // Nor one held already, once the rest are at times they cannot do.
+        var held = Opportunity("housing") with { Sessions = [Session(3, 18, 2), Session(7, 9, 2)] };
+        Assert.True(EngagementFit.Assess(Profile(), held, Before).Fits);
+        Assert.Equal(Fit.NotAvailable, EngagementFit.Assess(Profile(), held, new DateTimeOffset(2026, 3, 5, 0, 0, 0, TimeSpan.Zero)).Excluded);
     }
 
     [Fact]
@@ -189,7 +197,7 @@ public sealed class EngagementRulesTests
     [Fact]
     public void An_opportunity_touching_a_topic_they_will_not_speak_about_never_fits_whatever_else_matches()
     {
-        var fit = EngagementFit.Assess(Profile(), Opportunity("housing", "Family court experiences"));
+        var fit = EngagementFit.Assess(Profile(), Opportunity("housing", "Family court experiences"), Before);
 
         Assert.False(fit.Fits);
         Assert.Equal(Fit.WillNotSpeakAbout, fit.Excluded);
@@ -198,7 +206,7 @@ public sealed class EngagementRulesTests
     [Fact]
     public void A_fit_gives_its_reasons()
     {
-        var fit = EngagementFit.Assess(Profile(), Opportunity("unstable housing"));
+        var fit = EngagementFit.Assess(Profile(), Opportunity("unstable housing"), Before);
 
         Assert.True(fit.Fits);
         Assert.Contains("speaks about unstable housing", fit.Reasons);
@@ -229,7 +237,7 @@ public sealed class EngagementRulesTests
     {
         var work = Opportunity() with { Title = "Listening session", Topics = [], Description = "We will talk through what happened in family court." };
 
-        Assert.Equal(Fit.WillNotSpeakAbout, EngagementFit.Assess(Profile(), work).Excluded);
+        Assert.Equal(Fit.WillNotSpeakAbout, EngagementFit.Assess(Profile(), work, Before).Excluded);
     }
 
     [Fact]
@@ -237,7 +245,7 @@ public sealed class EngagementRulesTests
     {
         var work = Opportunity() with { Title = "Family-court experiences", Topics = [] };
 
-        Assert.Equal(Fit.WillNotSpeakAbout, EngagementFit.Assess(Profile(), work).Excluded);
+        Assert.Equal(Fit.WillNotSpeakAbout, EngagementFit.Assess(Profile(), work, Before).Excluded);
     }
 
     [Theory]

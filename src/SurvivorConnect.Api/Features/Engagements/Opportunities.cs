@@ -493,7 +493,7 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
         }
 
         // A survivor sees a published opportunity that fits them, or one they were invited to or took part in.
-        var fit = await data.ProfileAsync(me, ct) is { } profile ? EngagementFit.Assess(profile, opportunity) : null;
+        var fit = await data.ProfileAsync(me, ct) is { } profile ? EngagementFit.Assess(profile, opportunity, data.Store.Now) : null;
         var visible = mine is not null || (opportunity.State == OpportunityState.Published && fit?.Fits == true && await data.OptedInAsync(me, ct));
         return visible ? OpportunityViews.ForSurvivor(opportunity, mine, fit, await data.CancelledPlacesAsync(me, opportunity.Id, ct)) : throw new NotFoundException("opportunity");
     }
@@ -525,7 +525,7 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
         // Whoever made or changed the work takes no paid place in it.
         var fitting = profiles
             .Where(p => optedIn.Contains(p.PersonId) && !opportunity.SetTermsOf(p.PersonId))
-            .Select(p => (Profile: p, Fit: EngagementFit.Assess(p, opportunity)))
+            .Select(p => (Profile: p, Fit: EngagementFit.Assess(p, opportunity, data.Store.Now)))
             .Where(x => x.Fit.Fits)
             .ToList();
         var states = (await data.ParticipationsAsync(Filter.Eq("opportunityId", opportunity.Id), ct)).ToDictionary(p => p.PersonId, p => ParticipantView.StateOf(p.State));

@@ -97,7 +97,7 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
         var personId = command.PersonId!;
         var person = await people.FindAsync(data.Store.AgencyId, personId, ct);
         var profile = await data.ProfileAsync(personId, ct);
-        if (person is null || !EngagementData.TakesPaidWork(person) || profile is null || !await data.OptedInAsync(personId, ct) || !EngagementFit.Assess(profile, opportunity).Fits)
+        if (person is null || !EngagementData.TakesPaidWork(person) || profile is null || !await data.OptedInAsync(personId, ct) || !EngagementFit.Assess(profile, opportunity, data.Store.Now).Fits)
         {
             throw new NotFoundException("candidate");
         }
@@ -157,7 +157,7 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
             }
 
             var profile = await data.ProfileAsync(me, ct);
-            var fit = profile is null ? null : EngagementFit.Assess(profile, opportunity);
+            var fit = profile is null ? null : EngagementFit.Assess(profile, opportunity, data.Store.Now);
             var (after, promoted) = command.Move switch
             {
                 ParticipationMove.Apply or ParticipationMove.Accept => (await TakePlaceAsync(opportunity, mine, fit, command.Move, ct), null),
@@ -229,7 +229,7 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
         var views = new List<OpportunityView>();
         foreach (var o in published.Concat(theirs))
         {
-            var fit = profile is null ? null : EngagementFit.Assess(profile, o);
+            var fit = profile is null ? null : EngagementFit.Assess(profile, o, data.Store.Now);
             var open = o.State == OpportunityState.Published && data.Store.Now <= o.ApplicationDeadline && optedIn && fit?.Fits == true && !o.SetTermsOf(me);
             if (mine.TryGetValue(o.Id, out var place) || open)
             {

@@ -46,10 +46,10 @@ public static class EngagementFit
 
     /// <summary>
     /// A survivor fits when they chose this kind of work, none of the opportunity's topics is on their "will not
-    /// speak about" list, and (if they gave their free times) at least one session falls in them, in their own
-    /// time zone. Shared topics are a reason, not a requirement.
+    /// speak about" list, and (if they gave their free times) at least one session still to come falls in them, in
+    /// their own time zone. Shared topics are a reason, not a requirement.
     /// </summary>
-    public static Fit Assess(EngagementProfile profile, Opportunity opportunity)
+    public static Fit Assess(EngagementProfile profile, Opportunity opportunity, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(profile);
         ArgumentNullException.ThrowIfNull(opportunity);
@@ -72,8 +72,8 @@ public static class EngagementFit
 
         if (profile.Availability.Count > 0)
         {
-            // A session cancelled is no time they would work at.
-            var free = FreeAt(profile, opportunity.Sessions.Where(s => s.CancelledAt is null)).Distinct().ToList();
+            // A session cancelled, or held already, is no time they would work at.
+            var free = FreeAt(profile, opportunity.Sessions.Where(s => s.CancelledAt is null && s.StartUtc > now)).Distinct().ToList();
             if (free.Count == 0)
             {
                 return new Fit(false, [], Fit.NotAvailable);
