@@ -109,7 +109,7 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
         var (key, version) = (command.Body.InstrumentKey, command.Body.InstrumentVersion);
         if (key is not null && version is not null && (key != instrument.Key || version != instrument.Version))
         {
-            await RaiseUrgentNotSentAsync(mentor, command.Body, ct);
+            await followUps.RaiseUrgentNotSentAsync(mentor, command.Body, ct);
             throw new ConflictException(QuestionsChanged);
         }
 
@@ -133,7 +133,7 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
 
         if (errors.Any)
         {
-            await RaiseUrgentNotSentAsync(mentor, command.Body, ct);
+            await followUps.RaiseUrgentNotSentAsync(mentor, command.Body, ct);
             throw new RequestValidationException(errors.ToDictionary());
         }
 
@@ -247,22 +247,6 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
         }
     }
 
-    /// <summary>The mentor is told why their check-in was refused even when telling the supervisor of its urgent answer failed.</summary>
-    private async Task RaiseUrgentNotSentAsync(MentorProfile mentor, CheckInRequest body, CancellationToken ct)
-    {
-        try
-        {
-            await followUps.RaiseUrgentNotSentAsync(mentor, body, ct);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogUrgentNotSentLeft(logger, mentor.Id, ex);
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "An urgent answer in a check-in refused to mentor {MentorId} could not be flagged; the page shows them the crisis lines")]
-    private static partial void LogUrgentNotSentLeft(ILogger logger, string mentorId, Exception exception);
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Check-in {CheckInId} is stored but its follow-ups failed; the supervision worker finishes them")]
     private static partial void LogFollowUpsLeft(ILogger logger, string checkInId, Exception exception);
 
@@ -346,8 +330,10 @@ internal sealed class CheckInFollowUps(SupervisionData data, Notifier notifier, 
     /// <summary>
     /// An urgent answer in a check-in refused (a question left out, the questions changed while it was filled in) is not
     /// left with a mentor who may close the page: their supervisor is told and the hold placed, as for any urgent answer.
-    /// One flag for the form however often it is refused (its submission id), and a flag of its own: the check-in sent
-    /// whole later raises its own, with its concerns, whatever became of this one. No answer is kept.
+    /// One flag for the form however often it is refused (its submission id; without one, for the mentor's day), and a
+    /// flag of its own: the check-in sent whole later raises its own, with its concerns, whatever became of this one. No
+    /// answer is kept. Should raising it fail, the refusal is a failure on our side: its problem carries the crisis
+    /// lines, and the page keeps the answers to send again, which raises it again.
     /// </summary>
     public async Task RaiseUrgentNotSentAsync(MentorProfile mentor, CheckInRequest body, CancellationToken ct)
     {
@@ -357,7 +343,7 @@ internal sealed class CheckInFollowUps(SupervisionData data, Notifier notifier, 
             return;
         }
 
-        var form = body.SubmissionId is { } submission && ClientIds.IsValid(submission) ? submission : AgencyStore.NewId();
+        var form = body.SubmissionId is { } submission && ClientIds.IsValid(submission) ? submission : $"{data.Store.Now:yyyy-MM-dd}";
         await data.RaiseAsync(mentor, new WellbeingFlag
         {
             Id = WellbeingFlag.IdFor($"check-in not sent\n{mentor.Id}\n{form}"),
