@@ -630,20 +630,21 @@ public sealed partial class ChatService(
         // delivered, and the case manager must hear of it whether or not they have the flag queue open. One notice
         // stands for a conversation's flags of one sender and kind while the flag it told of is open and it is unread:
         // a flood of flagged messages is one notice, and cannot bury another conversation's urgent one. Once that flag
-        // is dealt with, or the notice read, the next is told anew. Each urgent one is pushed all the same: "I took the
-        // pills" after "I want to die" is news of its own.
+        // is dealt with, or the notice read, the next is told anew. Each urgent message is pushed all the same: "I took
+        // the pills" after "I want to die" is news of its own. (Words not sent stay one push: each word typed to a chat
+        // that takes none would otherwise be one.)
         var notice = NoticeOf(flag);
         var key = $"chat-flags~{flag.ConversationId}~{flag.SenderRole}~{notice.Kind}";
         foreach (var caseManager in caseManagers)
         {
-            toldAnew |= await notifier.SendStandingAsync(caseManager, notice, key, about, FlagOpenAsync, ct, flag.NotSent ? flag.ConversationId : null, pushWhileStanding: flag.Urgent);
+            toldAnew |= await notifier.SendStandingAsync(caseManager, notice, key, about, FlagOpenAsync, ct, flag.NotSent ? flag.ConversationId : null, pushWhileStanding: flag.Urgent && !flag.NotSent);
         }
 
         // Nobody on the youth's side could see it: the admins hand the youth to someone who can. Words that were not
         // sent have no message to hand over: the admins are asked to reach the people themselves.
         if (caseManagers.Count == 0)
         {
-            toldAnew |= await notifier.SendStandingToAdminsAsync(flag.NotSent ? notice : AdminNoticeOf(flag), key, about, FlagOpenAsync, ct, flag.ConversationId, except: match.MentorId, toExceptedAlone: (Notices.YouthNeedsAnAdmin, AloneKey(flag, key)), pushWhileStanding: flag.Urgent);
+            toldAnew |= await notifier.SendStandingToAdminsAsync(flag.NotSent ? notice : AdminNoticeOf(flag), key, about, FlagOpenAsync, ct, flag.ConversationId, except: match.MentorId, toExceptedAlone: (Notices.YouthNeedsAnAdmin, AloneKey(flag, key)), pushWhileStanding: flag.Urgent && !flag.NotSent);
         }
 
         // A youth's words that were not delivered were not shared with the mentor: nothing weighs on them from it, and a

@@ -209,8 +209,9 @@ public sealed partial class Notifier(
             var standing = existing is { ReadAt: null, About: { } told } && await stillOpen(told);
             try
             {
+                // Pushed again, it tells of this one from now on: a re-run of the same news pushes nothing more.
                 var stored = standing
-                    ? await store.ReplaceAsync(Notification.Container, existing! with { At = store.Now }, existing!.ETag!, ct)
+                    ? await store.ReplaceAsync(Notification.Container, existing! with { At = store.Now, About = pushWhileStanding ? about : existing.About }, existing!.ETag!, ct)
                     : current is null
                         ? await store.CreateAsync(Notification.Container, New(id, recipient, notice, matchId) with { About = about }, ct)
                         : await store.ReplaceAsync(Notification.Container, New(id, recipient, notice, matchId) with { About = about }, current.ETag!, ct);
