@@ -147,28 +147,24 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis, ListedRe
 
     /// <summary>
     /// Of these youth, those an admin does not read as the agency's admin (the record, the do-not-match list, where they
-    /// have been, whom they share with, their matches, their place in the agency's lists): those who are never to be
-    /// matched with them (one linked to their exploiter, say), as a case manager on that list is no longer theirs; and
-    /// those with a match the admin mentors or said yes to as their mentor, whatever their roles now, while another admin
-    /// can read them (an agency's only admin still hands the youth they mentor to a case manager). None for anyone not an
-    /// admin.
+    /// have been, whom they share with, their matches, their place in the agency's lists): those with a match the admin
+    /// mentors or said yes to as their mentor, whatever their roles now, and those who are never to be matched with them
+    /// (one linked to their exploiter, say), as a case manager on that list is no longer theirs. While another admin can
+    /// read them: an agency's only admin still hands the youth to a case manager, and acts on their urgent flags. None
+    /// for anyone not an admin.
     /// </summary>
     public async Task<IReadOnlySet<string>> YouthKeptFromAdminAsync(IReadOnlyCollection<YouthReferral> youth, CancellationToken ct)
     {
+        var none = new HashSet<string>(StringComparer.Ordinal);
         if (!User.IsInRole(Roles.AgencyAdmin) || youth.Count == 0)
         {
-            return new HashSet<string>(StringComparer.Ordinal);
+            return none;
         }
 
-        var kept = youth.Where(y => y.DoNotMatch.Contains(User.UserId, StringComparer.Ordinal)).Select(y => y.Id).ToHashSet(StringComparer.Ordinal);
         var mentored = (await MatchesAsync(Filter.Eq("mentorId", User.UserId), openOnly: false, ct))
             .Where(m => MatchLifecycle.IsOpen(m.State) || m.MentorSaidYes()).Select(m => m.YouthId).ToHashSet(StringComparer.Ordinal);
-        if (youth.Any(y => mentored.Contains(y.Id)) && await Store.AnotherAdminExistsAsync(User.UserId, ct))
-        {
-            kept.UnionWith(youth.Select(y => y.Id).Where(mentored.Contains));
-        }
-
-        return kept;
+        var kept = youth.Where(y => mentored.Contains(y.Id) || y.DoNotMatch.Contains(User.UserId, StringComparer.Ordinal)).Select(y => y.Id).ToHashSet(StringComparer.Ordinal);
+        return kept.Count > 0 && await Store.AnotherAdminExistsAsync(User.UserId, ct) ? kept : none;
     }
 
     /// <summary>The caller's caseload, found by the store rather than by reading every youth.</summary>
@@ -241,8 +237,8 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis, ListedRe
             basis.Record(role == MatchRole.CaseManager ? AccessBasis.Caseload : AccessBasis.AgencyAdministration);
         }
 
-        // What a match shows of its youth is a read of them, as on the list of matches: asking who read a youth finds it.
-        if (role != MatchRole.Youth)
+        // What a match shows staff of its youth is a read of their record: asking who read a youth finds it.
+        if (role is MatchRole.CaseManager or MatchRole.Admin)
         {
             listed.AddYouth([youth.Id]);
         }
