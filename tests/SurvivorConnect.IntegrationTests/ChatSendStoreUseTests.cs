@@ -65,8 +65,10 @@ public sealed class ChatSendStoreUseTests(ChatSendStoreUseTests.Factory api) : I
         release.SetResult();
 
         await ChatClient.EventuallyAsync(() => chat.CaseManager.Received.Any(m => m.Text == "he is going to hurt me tonight"), "the message reaches the case manager");
-        var flags = await HttpAssert.Ok<List<ChatTests.FlagDto>>(await _world.CaseManager.GetAsync("/api/flags?status=Open"));
-        Assert.Contains(flags, f => f.ConversationId == chat.Id && f.Urgent);
+        // The message is pushed before its flag is written.
+        async Task<bool> FlaggedAsync() => (await HttpAssert.Ok<List<ChatTests.FlagDto>>(await _world.CaseManager.GetAsync("/api/flags?status=Open"))).Any(f => f.ConversationId == chat.Id && f.Urgent);
+        await Settle.UntilAsync(FlaggedAsync);
+        Assert.True(await FlaggedAsync());
     }
 
     [Fact]
