@@ -21,12 +21,8 @@ public sealed class CredentialLimitTests(CredentialLimitTests.Factory api) : ICl
     [Fact]
     public async Task A_flood_on_the_token_of_someone_deactivated_is_refused_without_a_read_and_everyone_else_goes_on()
     {
-        var admin = api.As("demo-admin");
-        var id = "flood-" + Guid.NewGuid().ToString("N")[..8];
-        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync("/api/people", new { subjectId = id, displayName = "Phone taken", roles = new[] { "CaseManager" } })).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/people/{id}/deactivate", null)).StatusCode);
         var kept = api.Anonymous();
-        kept.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", api.TokenFor(id));
+        kept.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await DeactivatedTokenAsync());
         for (var i = 0; i < 40; i++)
         {
             await kept.GetAsync("/api/me");
@@ -53,11 +49,7 @@ public sealed class CredentialLimitTests(CredentialLimitTests.Factory api) : ICl
     [Fact]
     public async Task The_same_token_spelt_another_way_shares_its_budget()
     {
-        var admin = api.As("demo-admin");
-        var id = "spelt-" + Guid.NewGuid().ToString("N")[..8];
-        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync("/api/people", new { subjectId = id, displayName = "Phone taken", roles = new[] { "CaseManager" } })).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/people/{id}/deactivate", null)).StatusCode);
-        var token = api.TokenFor(id);
+        var token = await DeactivatedTokenAsync();
         string[] spellings = [$"Bearer {token}", $"BEARER {token}", $"bearer   {token}", $"Bearer {token}  "];
 
         var refusedUnread = 0;
@@ -71,5 +63,15 @@ public sealed class CredentialLimitTests(CredentialLimitTests.Factory api) : ICl
         }
 
         Assert.True(refusedUnread >= 20, $"only {refusedUnread} of 40 were refused before a read");
+    }
+
+    /// <summary>A token of someone deactivated since it was issued (a phone taken, say).</summary>
+    private async Task<string> DeactivatedTokenAsync()
+    {
+        var admin = api.As("demo-admin");
+        var id = "taken-" + Guid.NewGuid().ToString("N")[..8];
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync("/api/people", new { subjectId = id, displayName = "Phone taken", roles = new[] { "CaseManager" } })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/people/{id}/deactivate", null)).StatusCode);
+        return api.TokenFor(id);
     }
 }
