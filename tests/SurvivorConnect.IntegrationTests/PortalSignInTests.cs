@@ -285,9 +285,14 @@ public sealed class PortalSignInTests
         using var fromSibling = new HttpRequestMessage(HttpMethod.Post, PortalModule.SignOutEverywherePath);
         fromSibling.Headers.Add("Sec-Fetch-Site", "same-site");
         Assert.Equal("/", (await otherDevice.SendAsync(fromSibling)).Headers.Location?.OriginalString);
+        // An old browser sends no Fetch Metadata, and Origin "null" from a sibling's page with a no-referrer policy.
+        using var fromOldBrowser = new HttpRequestMessage(HttpMethod.Post, PortalModule.SignOutEverywherePath);
+        fromOldBrowser.Headers.Add("Origin", "null");
+        Assert.Equal("/", (await otherDevice.SendAsync(fromOldBrowser)).Headers.Location?.OriginalString);
         Assert.Equal(HttpStatusCode.OK, (await takenPhone.GetAsync("/notifications")).StatusCode);
 
-        var answered = await otherDevice.PostAsync(PortalModule.SignOutEverywherePath, null);
+        var answered = await otherDevice.PostAsync(PortalModule.SignOutEverywherePath,
+            new FormUrlEncodedContent([new("__RequestVerificationToken", await FormTokenAsync(otherDevice, "/help"))]));
 
         Assert.Equal("/signin?signedout=everywhere", answered.Headers.Location?.OriginalString);
         await ChatClient.EventuallyAsync(() => chat.Youth.Connection.State != HubConnectionState.Connected, "the youth's open chat closes");

@@ -1,5 +1,6 @@
 using System.Net;
 using Mediator;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -198,9 +199,12 @@ public static class PortalModule
 
     public const string SignOutEverywherePath = "/signout/everywhere";
 
-    private static async Task<Results<SignOutHttpResult, RedirectHttpResult>> SignOutEverywhere(HttpContext context, IAuthenticationSchemeProvider schemes, IMediator mediator, CancellationToken ct)
+    private static async Task<Results<SignOutHttpResult, RedirectHttpResult>> SignOutEverywhere(
+        HttpContext context, IAuthenticationSchemeProvider schemes, IAntiforgery antiforgery, IMediator mediator, CancellationToken ct)
     {
-        if (!PortalSignIn.FromThisSite(context.Request))
+        // The help page's token as well as where the browser says the form came from: an old browser sends no Fetch
+        // Metadata and, from any page with a no-referrer policy, Origin "null", so a sibling subdomain could pass that.
+        if (!PortalSignIn.FromThisSite(context.Request) || !await antiforgery.IsRequestValidAsync(context))
         {
             return TypedResults.Redirect("/");
         }
