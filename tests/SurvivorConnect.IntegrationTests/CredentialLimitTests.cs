@@ -65,13 +65,57 @@ public sealed class CredentialLimitTests(CredentialLimitTests.Factory api) : ICl
         Assert.True(refusedUnread >= 20, $"only {refusedUnread} of 40 were refused before a read");
     }
 
+    [Fact]
+    public async Task A_flood_on_the_portal_cookie_of_someone_deactivated_is_refused_without_a_read()
+    {
+        // Another agency's admin: each admin here has five requests a minute.
+        var id = await NewPersonAsync("north-admin");
+        var cookie = await PortalSession.SessionCookieAsync(api, id);
+        await DeactivateAsync(id, "north-admin");
+        var refusedUnread = 0;
+        for (var i = 0; i < 40; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/notifications");
+            request.Headers.Add("Cookie", cookie);
+            HttpResponseMessage? answer = null;
+            var use = await api.Counter.MeasureAsync(async () => answer = await api.Anonymous().SendAsync(request));
+            refusedUnread += answer!.StatusCode == HttpStatusCode.TooManyRequests && use.Calls == 0 ? 1 : 0;
+        }
+
+        Assert.True(refusedUnread >= 20, $"only {refusedUnread} of 40 were refused before a read");
+    }
+
+    [Fact]
+    public async Task A_made_up_token_or_cookie_gets_no_budget_of_its_own_and_is_refused_as_none()
+    {
+        // Each made-up credential would otherwise be a budget kept for a minute: a stream of them fills memory.
+        var madeUp = api.Anonymous();
+        madeUp.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "made.up.token");
+        for (var i = 0; i < 15; i++)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await madeUp.GetAsync("/api/me")).StatusCode);
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/notifications");
+            request.Headers.Add("Cookie", Api.Infrastructure.Auth.PortalSignIn.CookieName + "=made-up");
+            Assert.Equal(HttpStatusCode.Redirect, (await api.Anonymous().SendAsync(request)).StatusCode);
+        }
+    }
+
     /// <summary>A token of someone deactivated since it was issued (a phone taken, say).</summary>
     private async Task<string> DeactivatedTokenAsync()
     {
-        var admin = api.As("demo-admin");
-        var id = "taken-" + Guid.NewGuid().ToString("N")[..8];
-        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync("/api/people", new { subjectId = id, displayName = "Phone taken", roles = new[] { "CaseManager" } })).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/people/{id}/deactivate", null)).StatusCode);
-        return api.TokenFor(id);
+        var id = await NewPersonAsync("demo-admin");
+        var token = api.TokenFor(id);
+        await DeactivateAsync(id, "demo-admin");
+        return token;
     }
+
+    private async Task<string> NewPersonAsync(string admin)
+    {
+        var id = "taken-" + Guid.NewGuid().ToString("N")[..8];
+        Assert.Equal(HttpStatusCode.Created, (await api.As(admin).PostAsJsonAsync("/api/people", new { subjectId = id, displayName = "Phone taken", roles = new[] { "CaseManager" } })).StatusCode);
+        return id;
+    }
+
+    private async Task DeactivateAsync(string id, string admin) =>
+        Assert.Equal(HttpStatusCode.OK, (await api.As(admin).PostAsync($"/api/people/{id}/deactivate", null)).StatusCode);
 }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using SurvivorConnect.Api.Infrastructure.Hosting;
 using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Infrastructure.Auth;
@@ -96,6 +97,10 @@ public static class AuthSetup
                         else if (clientChecked && !FromAllowedClientForAPerson(context.Principal, clients))
                         {
                             context.Fail("The token was not issued to one of SurvivorConnect's own apps for a person.");
+                        }
+                        else if (!context.HttpContext.RequestServices.GetRequiredService<CredentialLimit>().TrySpend(context.HttpContext, context.Principal!))
+                        {
+                            context.Fail("Too many requests with this person's tokens.");
                         }
 
                         return Task.CompletedTask;

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using SurvivorConnect.Api.Infrastructure.Hosting;
 
 namespace SurvivorConnect.Api.Infrastructure.Auth;
 
@@ -184,6 +185,13 @@ public static partial class PortalSignIn
                 // Leaving waits on nothing: the exit ends whatever session the cookie names, ended already or not.
                 if (IsExit(context.Request.Path))
                 {
+                    return;
+                }
+
+                // Spent before the session (or the exit's mark) is read or written; 429 is answered after authentication.
+                if (principal is not null && !context.HttpContext.RequestServices.GetRequiredService<CredentialLimit>().TrySpend(context.HttpContext, principal))
+                {
+                    context.RejectPrincipal();
                     return;
                 }
 

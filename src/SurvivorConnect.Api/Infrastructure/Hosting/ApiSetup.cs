@@ -142,8 +142,8 @@ public static class ApiSetup
 
             return next(context);
         });
-        app.Use(app.Services.GetRequiredService<CredentialLimit>().InvokeAsync);
         app.UseAuthentication();
+        app.Use(app.Services.GetRequiredService<CredentialLimit>().RefuseSpentAsync);
         app.UseRateLimiter();
         app.UseAuthorization();
 

@@ -1,7 +1,6 @@
 using System.Globalization;
+using System.Security.Claims;
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.Authentication.Cookies;
-using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 using SurvivorConnect.Api.Infrastructure.Auth;
@@ -48,16 +47,17 @@ public static class RequestLimits
         options.AddPolicy(SignIn, context => Window(Address(context), signIn));
         options.AddPolicy(Reports, context => Window(
             context.User.FindFirst(ScClaims.UserId)?.Value is { } reader ? $"reports:{context.User.FindFirst(ScClaims.Agency)?.Value}:{reader}" : "reports:" + Address(context), reports));
-        options.OnRejected = async (context, ct) => await RefuseAsync(context.HttpContext, context.Lease);
+        options.OnRejected = async (context, ct) => await RefuseAsync(context.HttpContext, WaitOf(context.Lease));
     }
 
+    internal static TimeSpan WaitOf(RateLimitLease lease) => lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
+
     /// <summary>A 429: ProblemDetails with <c>Retry-After</c>, or for a browser a bare page that still has the exit.</summary>
-    public static async Task RefuseAsync(HttpContext context, RateLimitLease lease)
+    public static async Task RefuseAsync(HttpContext context, TimeSpan wait)
     {
         ArgumentNullException.ThrowIfNull(context);
-        ArgumentNullException.ThrowIfNull(lease);
         context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-        SetRetryAfter(context.Response, lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1));
+        SetRetryAfter(context.Response, wait);
         if (BrowserPageRequests.WantsPage(context))
         {
             await BrowserPageRequests.WriteBarePageAsync(context, "Please wait a moment", "There were many requests just now. Wait a minute, then try again.");
@@ -111,45 +111,59 @@ public static class RequestLimits
 }
 
 /// <summary>
-/// A budget per credential (a bearer token, a portal session's cookie), spent before anything is read for it: finding who
-/// a credential is reads the store (the person, the session), so a flood on one token, even a deactivated person's,
-/// would otherwise cost a read per request before the per-person limit refused it. Twice the per-person budget, so it never
-/// refuses first anyone at work. The credential is the one authentication will read, as it reads it (the scheme's word in
-/// any case, the cookie of the scheme's own name), so spelling it another way buys no new budget. A credential that is
-/// no credential at all costs no read: it is refused by its signature and then counted per address.
+/// A budget per person whose credential (a bearer token, a portal session's cookie) is genuine, spent before anything is
+/// read for them: finding who the person is now reads the store (the person, the session), so a flood on one token, even
+/// a deactivated person's, would otherwise cost a read per request before the per-person limit refused it. Twice the
+/// per-person budget, so it never refuses first anyone at work. It is spent once the credential's signature (or the
+/// cookie's encryption) has been checked, which reads nothing: a made-up credential makes no budget of its own, so a
+/// stream of them cannot fill memory with budgets; it is refused as no credential and counted per address.
 /// </summary>
 public sealed class CredentialLimit : IDisposable
 {
-    private readonly PartitionedRateLimiter<HttpContext> _limiter;
-    private readonly string _sessionCookie;
+    private static readonly object Refused = new();
+    private readonly PartitionedRateLimiter<string> _limiter;
+    private readonly IOptions<AuthOptions> _auth;
 
-    public CredentialLimit(IConfiguration configuration, IOptionsMonitor<CookieAuthenticationOptions> cookies)
+    public CredentialLimit(IConfiguration configuration, IOptions<AuthOptions> auth)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        ArgumentNullException.ThrowIfNull(cookies);
-        _sessionCookie = cookies.Get(PortalSignIn.CookieScheme).Cookie.Name ?? PortalSignIn.CookieName;
+        _auth = auth;
         var permits = 2 * configuration.GetValue("Api:PermitsPerMinutePerUser", 600);
-        _limiter = PartitionedRateLimiter.Create<HttpContext, string>(context => CredentialOf(context) is { } credential
-            ? RequestLimits.Window("credential:" + Pipeline.Digest.Of(credential, 32), permits)
-            : RateLimitPartition.GetNoLimiter("none"));
+        _limiter = PartitionedRateLimiter.Create<string, string>(person => RequestLimits.Window(person, permits));
     }
 
-    public async Task InvokeAsync(HttpContext context, RequestDelegate next)
+    /// <summary>
+    /// Spends one of the budget of the person a checked credential names; false, with the refusal kept for
+    /// <see cref="RefuseSpentAsync"/>, when it is spent. The quick exit and health are never limited.
+    /// </summary>
+    public bool TrySpend(HttpContext context, ClaimsPrincipal credential)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(credential);
+        if (context.GetEndpoint()?.Metadata.GetMetadata<DisableRateLimitingAttribute>() is not null)
+        {
+            return true;
+        }
+
+        var options = _auth.Value;
+        using var lease = _limiter.AttemptAcquire($"credential:{credential.FindFirst(options.AgencyClaim)?.Value}:{credential.FindFirst(options.UserIdClaim)?.Value}");
+        if (lease.IsAcquired)
+        {
+            return true;
+        }
+
+        context.Items[Refused] = RequestLimits.WaitOf(lease);
+        return false;
+    }
+
+    /// <summary>After authentication: a request whose person's budget was spent is answered 429, not as someone signed out.</summary>
+    public async Task RefuseSpentAsync(HttpContext context, RequestDelegate next)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
-
-        // The quick exit and health are never limited (they say so on their endpoints).
-        if (context.GetEndpoint()?.Metadata.GetMetadata<DisableRateLimitingAttribute>() is not null)
+        if (context.Items[Refused] is TimeSpan wait)
         {
-            await next(context);
-            return;
-        }
-
-        using var lease = _limiter.AttemptAcquire(context);
-        if (!lease.IsAcquired)
-        {
-            await RequestLimits.RefuseAsync(context, lease);
+            await RequestLimits.RefuseAsync(context, wait);
             return;
         }
 
@@ -157,23 +171,4 @@ public sealed class CredentialLimit : IDisposable
     }
 
     public void Dispose() => _limiter.Dispose();
-
-    /// <summary>What the scheme that will authenticate the request reads (see <see cref="PortalSignIn.SchemeFor"/> and the hub's token).</summary>
-    private string? CredentialOf(HttpContext context)
-    {
-        var request = context.Request;
-        if (PortalSignIn.SchemeFor(context) != JwtBearerDefaults.AuthenticationScheme)
-        {
-            return request.Cookies[_sessionCookie] is { Length: > 0 } cookie ? cookie : null;
-        }
-
-        if (request.Path.StartsWithSegments(AuthSetup.HubPathPrefix) && request.Query["access_token"].ToString() is { Length: > 0 } token)
-        {
-            return token;
-        }
-
-        const string Bearer = "Bearer ";
-        var header = request.Headers.Authorization.ToString();
-        return header.StartsWith(Bearer, StringComparison.OrdinalIgnoreCase) && header[Bearer.Length..].Trim() is { Length: > 0 } bearer ? bearer : null;
-    }
 }
