@@ -258,6 +258,57 @@ public sealed class PayChangeTests(PayoutApi api) : IClassFixture<PayoutApi>
         Assert.Contains(await ChangesAsync(), c => c.PersonId == payee.Id);
     }
 
+    [Fact]
+    public async Task Bank_details_added_at_stripe_before_its_news_comes_are_found_before_money_moves_and_checked_even_before_a_first_payment()
+    {
+        // Their own bank, given while setting up, is their first choice: no check. Someone holding their phone then puts
+        // their own bank first at Stripe, before the first payout is sent; Stripe's news of it has not come yet.
+        var (_, payees) = await _world.AttendedAsync();
+        var payee = payees[0];
+        var account = await OnboardAsync(payee);
+        await api.DeliverAsync(api.Stripe.EventJson("account.external_account.created", api.Stripe.AddBankAccount(account)));
+        Assert.DoesNotContain(await ChangesAsync(), c => c.PersonId == payee.Id);
+        var waiting = await ApprovedAsync(payee);
+        api.Time.Advance(TimeSpan.FromSeconds(5));
+        var added = api.Stripe.AddBankAccount(account);
+
+        await api.SendPayoutsAsync();
+
+        Assert.DoesNotContain(api.Stripe.Transfers, t => t["metadata"]!["payout_id"]!.GetValue<string>() == waiting);
+        Assert.Contains(await ChangesAsync(), c => c.PersonId == payee.Id);
+
+        // Finance checks it with them: it was theirs after all, and the payout goes to that bank, named.
+        await HttpAssert.Ok<JsonElement>(await DecideAsync(payee.Id, true));
+        await api.SendPayoutsAsync();
+        Assert.Equal(added, Assert.Single(api.Stripe.Payouts, p => p["metadata"]!["payout_id"]!.GetValue<string>() == waiting)["destination"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, (await api.DeliverAsync(api.Stripe.EventJson("account.external_account.created", added))).StatusCode);
+        Assert.DoesNotContain(await ChangesAsync(), c => c.PersonId == payee.Id);
+    }
+
+    [Fact]
+    public async Task Bank_details_added_after_the_transfer_stop_the_bank_payout_until_finance_has_checked_them()
+    {
+        var payee = await PaidOnceByCheckAsync();
+        var account = await OnboardAsync(payee);
+        await api.DeliverAsync(api.Stripe.EventJson("account.external_account.created", api.Stripe.AddBankAccount(account)));
+        await HttpAssert.Ok<JsonElement>(await DecideAsync(payee.Id, true));
+        var waiting = await ApprovedAsync(payee);
+        for (var i = 0; i < 3; i++)
+        {
+            api.Stripe.FailNext("/v1/payouts");
+        }
+
+        await api.SendPayoutsAsync();
+        Assert.Single(api.Stripe.Transfers, t => t["metadata"]!["payout_id"]!.GetValue<string>() == waiting);
+        api.Time.Advance(TimeSpan.FromSeconds(5));
+        api.Stripe.AddBankAccount(account);
+        api.Time.Advance(TimeSpan.FromMinutes(3));
+        await api.SendPayoutsAsync();
+
+        Assert.DoesNotContain(api.Stripe.Payouts, p => p["metadata"]!["payout_id"]!.GetValue<string>() == waiting);
+        Assert.Contains(await ChangesAsync(), c => c.PersonId == payee.Id);
+    }
+
     /// <summary>A new advisor paid once, by check, for a session they attended.</summary>
     private async Task<(string Id, HttpClient Client)> PaidOnceByCheckAsync()
     {

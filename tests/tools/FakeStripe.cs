@@ -138,13 +138,22 @@ public sealed class FakeStripe : IAsyncDisposable
     public string AddBankAccount(string accountId)
     {
         var id = "ba_" + Next();
+        foreach (var earlier in BanksOf(accountId))
+        {
+            earlier["default_for_currency"] = false;
+        }
+
+        // The newest is the one paid to by default, as when someone holding the phone puts their own bank first.
         _objects[id] = new JsonObject
         {
             ["id"] = id, ["object"] = "bank_account", ["account"] = accountId, ["country"] = "US", ["currency"] = "usd", ["last4"] = "6789", ["status"] = "new",
-            ["created_seq"] = Interlocked.Increment(ref _sequence),
+            ["default_for_currency"] = true, ["created_seq"] = Interlocked.Increment(ref _sequence),
         };
         return id;
     }
+
+    private IEnumerable<JsonObject> BanksOf(string accountId) =>
+        Of("bank_account").Where(b => b["account"]?.GetValue<string>() == accountId);
 
     /// <summary>Takes back all of a transfer, or <paramref name="amount"/> of it (minor units).</summary>
     public void ReverseTransfer(string transferId, long? amount = null)
@@ -269,6 +278,8 @@ public sealed class FakeStripe : IAsyncDisposable
         var (status, answer) = HttpMethods.IsPost(request.Method)
             ? await PostAsync(path, Header(request, "Idempotency-Key"), Header(request, "Stripe-Account"), body, fault == Fault.Refuse)
             : path is "/v1/transfers" or "/v1/payouts" ? List(path, request.Query, Header(request, "Stripe-Account"))
+            : path.StartsWith("/v1/accounts/", StringComparison.Ordinal) && path.EndsWith("/external_accounts", StringComparison.Ordinal)
+                ? BankList(path, path["/v1/accounts/".Length..^"/external_accounts".Length])
             : Get(path);
         if (fault == Fault.LoseResponse)
         {
@@ -339,10 +350,16 @@ public sealed class FakeStripe : IAsyncDisposable
                 };
                 break;
             case "/v1/payouts" when account is not null:
+                var bank = form.GetValueOrDefault("destination") ?? BanksOf(account).FirstOrDefault(b => b["default_for_currency"]?.GetValue<bool>() == true)?["id"]?.GetValue<string>();
+                if (form.ContainsKey("destination") && !BanksOf(account).Any(b => b["id"]!.GetValue<string>() == bank))
+                {
+                    return (400, Error("invalid_request_error", "resource_missing", "No such external account."));
+                }
+
                 made = new JsonObject
                 {
                     ["id"] = "po_" + Next(), ["object"] = "payout", ["amount"] = long.Parse(form["amount"], CultureInfo.InvariantCulture), ["currency"] = form["currency"],
-                    ["status"] = "pending", ["destination_account"] = account, ["automatic"] = false,
+                    ["status"] = "pending", ["destination_account"] = account, ["destination"] = bank, ["automatic"] = false,
                 };
                 break;
             default:
@@ -375,6 +392,13 @@ public sealed class FakeStripe : IAsyncDisposable
         var data = new JsonArray([.. found.Take(limit).Select(o => JsonNode.Parse(Public(o)))]);
         return (200, new JsonObject { ["object"] = "list", ["url"] = path, ["has_more"] = found.Count > limit, ["data"] = data }.ToJsonString());
     }
+
+    private (int, string) BankList(string path, string accountId) => _objects.ContainsKey(accountId)
+        ? (200, new JsonObject
+        {
+            ["object"] = "list", ["url"] = path, ["has_more"] = false, ["data"] = new JsonArray([.. BanksOf(accountId).Select(b => JsonNode.Parse(Public(b)))]),
+        }.ToJsonString())
+        : (404, Error("invalid_request_error", "resource_missing", $"No such account: '{accountId}'"));
 
     private (int, string) Get(string path)
     {

@@ -72,6 +72,61 @@ internal sealed class PayChangeNews(PayoutData data, Notifier notifier)
     }
 }
 
+/// <summary>
+/// Bank details given at Stripe (on its pages, or in its dashboard, where someone holding the payee's phone can sign in)
+/// that we had not been told of: told by Stripe's event, or found by the sender just before money moves, as the event
+/// may come hours late. As a change made here, one that could send a payee's pay elsewhere waits for finance to check
+/// it with them: for a payee paid before, or whose first bank details are known already. One made while a check waits
+/// is part of it, and told again. Details given no later than the latest change finance checked with them, or than the
+/// latest change already known, are part of that change (Stripe may deliver late).
+/// </summary>
+internal sealed class BankDetailsNews(PayoutData data, PayChangeNews payChanges)
+{
+    /// <returns>The payee's account as it now stands; none when it no longer names that Stripe account.</returns>
+    public async Task<PayeeAccount?> TellAsync(string personId, string stripeAccountId, IReadOnlyCollection<string> banks, DateTimeOffset happened, CancellationToken ct)
+    {
+        for (var tries = 0; ; tries++)
+        {
+            var account = await data.AccountAsync(personId, ct);
+            if (account.StripeAccountId != stripeAccountId)
+            {
+                return null;
+            }
+
+            var news = banks.Except(account.KnownBanks, StringComparer.Ordinal).ToList();
+            if (news.Count == 0)
+            {
+                return account;
+            }
+
+            var partOfKnownChange = account.PayChangeCheckedThrough >= happened || account.PayChangedAt >= happened;
+            var toCheck = !partOfKnownChange && (account.PayChangeToConfirmSince is not null
+                || account.Method is { } method && PayoutRules.PayChangeToConfirm(
+                    account.KnownBanks.Count > 0 || await data.PaidBeforeAsync(account, ct), method, method, bankDetailsGiven: true));
+            try
+            {
+                var saved = await data.SaveAccountAsync(account with
+                {
+                    KnownBanks = [.. account.KnownBanks, .. news],
+                    PayChangedAt = partOfKnownChange ? account.PayChangedAt : happened,
+                    PayChangeToConfirmSince = toCheck ? account.PayChangeToConfirmSince ?? data.Store.Now : account.PayChangeToConfirmSince,
+                    ChangedAt = data.Store.Now,
+                }, ct);
+                if (!partOfKnownChange)
+                {
+                    await payChanges.TellAsync(saved, ct);
+                }
+
+                return saved;
+            }
+            catch (Storage.StoreException ex) when (ex.Kind == Storage.StoreErrorKind.PreconditionFailed && tries < 5)
+            {
+                // Written meanwhile (another delivery, the sender, the payee's own change): read again.
+            }
+        }
+    }
+}
+
 internal sealed class PayChangeHandlers(PayoutData data)
     : IQueryHandler<ListPayChangesToCheck, IReadOnlyList<PayChangeToCheck>>,
       ICommandHandler<DecidePayChange, PayChangeDecided>

@@ -39,6 +39,7 @@ public static class PayoutsModule
         builder.Services.AddSingleton<IStripeGateway, StripeGateway>();
         builder.Services.AddScoped<PayoutData>();
         builder.Services.AddScoped<PayChangeNews>();
+        builder.Services.AddScoped<BankDetailsNews>();
         builder.Services.AddSingleton<StripeChecks>();
         builder.Services.AddSingleton<PayoutSender>();
         builder.Services.AddHostedService(services => services.GetRequiredService<PayoutSender>());

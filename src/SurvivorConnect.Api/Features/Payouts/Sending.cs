@@ -36,7 +36,7 @@ public sealed record SendPayout(string PayoutId, int Attempt) : ICommand<SendOut
     public AuditTarget Audit => new("payout.send", "payout", PayoutId);
 }
 
-internal sealed class SendPayoutHandler(PayoutData data, IStripeGateway stripe, Notifier notifier) : ICommandHandler<SendPayout, SendOutcome>
+internal sealed class SendPayoutHandler(PayoutData data, IStripeGateway stripe, Notifier notifier, BankDetailsNews bankDetails) : ICommandHandler<SendPayout, SendOutcome>
 {
     /// <summary>Why a payout whose amount is finer than its currency is paid in was not sent.</summary>
     public const string NotPayable = "amount_not_payable_in_currency";
@@ -123,10 +123,13 @@ internal sealed class SendPayoutHandler(PayoutData data, IStripeGateway stripe, 
         {
             var account = await data.AccountAsync(payout.PayeeId, ct);
             // A change to how they are paid that finance has yet to check with them is waited for as onboarding is.
-            if (account is not { StripeAccountId: not null, StripeReady: true, PayChangeToConfirmSince: null })
+            if (account is not { StripeAccountId: not null, StripeReady: true, PayChangeToConfirmSince: null }
+                || await BanksCheckedAsync(payout.PayeeId, account.StripeAccountId, ct) is not { } banks)
             {
                 return SendOutcome.WaitingForPayee;
             }
+
+            account = banks.Account;
 
             // Against the account as read: a change flagged meanwhile stops this send (it is read again).
             payout = await data.SaveAsync(payout, payout with { State = PayoutState.Sending, StripeAccountId = account.StripeAccountId }, checkedPayee: account, ct: ct);
@@ -160,8 +163,18 @@ internal sealed class SendPayoutHandler(PayoutData data, IStripeGateway stripe, 
 
             if (payout.BankPayoutId is null)
             {
-                var bankPayout = (resumed ? await stripe.FindBankPayoutAsync(order, ct) : null)
-                    ?? await stripe.CreateBankPayoutAsync(order with { IdempotencyKey = payout.IdempotencyKey("bank-payout") }, ct);
+                var bankPayout = (resumed ? await stripe.FindBankPayoutAsync(order, ct) : null);
+                if (bankPayout is null)
+                {
+                    // Bank details given since the transfer are checked as any are; the payout goes to one checked.
+                    if (await BanksCheckedAsync(payout.PayeeId, order.AccountId, ct) is not { } banks)
+                    {
+                        return SendOutcome.WaitingForPayee;
+                    }
+
+                    bankPayout = await stripe.CreateBankPayoutAsync(order with { IdempotencyKey = payout.IdempotencyKey("bank-payout"), BankAccountId = banks.PayTo }, ct);
+                }
+
                 await data.SaveAsync(payout, payout with { BankPayoutId = bankPayout }, ct: ct);
             }
 
@@ -173,6 +186,19 @@ internal sealed class SendPayoutHandler(PayoutData data, IStripeGateway stripe, 
             await PayoutNews.TellFinanceAsync(data, notifier, payout, ct);
             return SendOutcome.Done;
         }
+    }
+
+    /// <summary>
+    /// The bank accounts the payee's Stripe account holds now, each one we had not been told of (its event may come hours
+    /// late) told as Stripe's event would tell it; none when one of them waits for finance to check it with the payee,
+    /// or the account was let go. The bank payout goes to the default of those, so one added after this is never paid.
+    /// </summary>
+    private async Task<(PayeeAccount Account, string? PayTo)?> BanksCheckedAsync(string payeeId, string stripeAccountId, CancellationToken ct)
+    {
+        var banks = await stripe.BankAccountsAsync(stripeAccountId, ct);
+        return await bankDetails.TellAsync(payeeId, stripeAccountId, [.. banks.Select(b => b.Id)], data.Store.Now, ct) is { PayChangeToConfirmSince: null } account
+            ? (account, banks.FirstOrDefault(b => b.DefaultForCurrency)?.Id)
+            : null;
     }
 }
 

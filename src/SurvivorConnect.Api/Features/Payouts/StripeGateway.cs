@@ -12,7 +12,12 @@ public sealed class StripeGatewayException(string code, bool permanent, Exceptio
     public bool Permanent { get; } = permanent;
 }
 
-public sealed record TransferOrder(string AgencyId, string PayoutId, int Attempt, string AccountId, long AmountMinor, string Currency, string IdempotencyKey);
+/// <param name="BankAccountId">The payee's bank account or card the bank payout goes to; none for the account's default.</param>
+public sealed record TransferOrder(
+    string AgencyId, string PayoutId, int Attempt, string AccountId, long AmountMinor, string Currency, string IdempotencyKey, string? BankAccountId = null);
+
+/// <summary>A bank account or card given to Stripe for a connected account: Stripe keeps its details, we keep its id.</summary>
+public sealed record StripeBankAccount(string Id, bool DefaultForCurrency);
 
 public sealed record StripeTransferState(string Id, long Amount, long AmountReversed, bool Reversed);
 
@@ -35,6 +40,9 @@ public interface IStripeGateway
 
     /// <summary>Pays the transferred amount from the payee's Stripe balance to their bank or card.</summary>
     Task<string> CreateBankPayoutAsync(TransferOrder order, CancellationToken ct);
+
+    /// <summary>The bank accounts and cards the connected account holds now, as Stripe has them (not as its events told).</summary>
+    Task<IReadOnlyList<StripeBankAccount>> BankAccountsAsync(string accountId, CancellationToken ct);
 
     Task<StripeTransferState?> GetTransferAsync(string transferId, CancellationToken ct);
 
@@ -118,8 +126,14 @@ internal sealed class StripeGateway : IStripeGateway
         {
             Amount = order.AmountMinor,
             Currency = order.Currency.ToLowerInvariant(),
+            Destination = order.BankAccountId,
             Metadata = Metadata(order),
         }, new RequestOptions { IdempotencyKey = order.IdempotencyKey, StripeAccount = order.AccountId }, ct)).Id, ct);
+
+    public Task<IReadOnlyList<StripeBankAccount>> BankAccountsAsync(string accountId, CancellationToken ct) => Call<IReadOnlyList<StripeBankAccount>>(async () =>
+        [.. (await Client.V1.Accounts.ExternalAccounts.ListAsync(accountId, new AccountExternalAccountListOptions { Limit = 100 }, null, ct)).Data
+            .Select(e => new StripeBankAccount(e.Id, e switch { BankAccount bank => bank.DefaultForCurrency == true, Card card => card.DefaultForCurrency == true, _ => false }))],
+        ct);
 
     public Task<StripeTransferState?> GetTransferAsync(string transferId, CancellationToken ct) => Call<StripeTransferState?>(async () =>
     {

@@ -19,9 +19,10 @@ namespace SurvivorConnect.Api.Features.Payouts;
 /// </summary>
 /// <param name="Account">The connected account the event came from (a bank payout's); none for the platform's own.</param>
 /// <param name="HappenedAt">When Stripe made the event: a payment is dated by it, not by when it reached us (Stripe tries again for days).</param>
+/// <param name="BankAccountId">The bank account or card an account's bank details event is about.</param>
 public sealed record ApplyStripeEvent(
     string EventId, string EventType, string ObjectId, string? PayoutId, int? Attempt, string? PersonId, string? FailureCode, long? Amount = null,
-    string? Account = null, DateTimeOffset? HappenedAt = null)
+    string? Account = null, DateTimeOffset? HappenedAt = null, string? BankAccountId = null)
     : ICommand<bool>, IAudited
 {
     public AuditTarget Audit => new("payout.stripe-event", PayoutId is null ? "payee-account" : "payout", PayoutId ?? PersonId);
@@ -149,8 +150,9 @@ internal static class StripeWebhook
         Account a when e.Type == EventTypes.AccountUpdated =>
             (Meta(a.Metadata, "agency_id"), new ApplyStripeEvent(e.Id, e.Type, a.Id, null, null, Meta(a.Metadata, "person_id"), null)),
         // A bank account or card added: one cannot be changed at Stripe, only another added (its updates are its status).
-        IExternalAccount when e.Type == EventTypes.AccountExternalAccountCreated && e.Account is { } account =>
-            (null, new ApplyStripeEvent(e.Id, e.Type, account, null, null, null, null, HappenedAt: new DateTimeOffset(DateTime.SpecifyKind(e.Created, DateTimeKind.Utc)))),
+        IExternalAccount bank when e.Type == EventTypes.AccountExternalAccountCreated && e.Account is { } account && bank.Id is { Length: > 0 } =>
+            (null, new ApplyStripeEvent(e.Id, e.Type, account, null, null, null, null, HappenedAt: new DateTimeOffset(DateTime.SpecifyKind(e.Created, DateTimeKind.Utc)),
+                BankAccountId: bank.Id)),
         _ => (null, null),
     };
 
@@ -168,7 +170,7 @@ public sealed class StripeEventTooEarlyException() : Exception("The event came b
 /// five deliveries at once one changes the payout and the rest find it done. Events only ever move a payout
 /// forward (see <see cref="PayoutRules.StripeMoves"/>), so the order they come in does not change the end.
 /// </summary>
-internal sealed class ApplyStripeEventHandler(PayoutData data, Notifier notifier, IStripeGateway stripe, PayChangeNews payChanges) : ICommandHandler<ApplyStripeEvent, bool>
+internal sealed class ApplyStripeEventHandler(PayoutData data, Notifier notifier, IStripeGateway stripe, BankDetailsNews bankDetails) : ICommandHandler<ApplyStripeEvent, bool>
 {
     public async ValueTask<bool> Handle(ApplyStripeEvent command, CancellationToken ct)
     {
@@ -269,51 +271,9 @@ internal sealed class ApplyStripeEventHandler(PayoutData data, Notifier notifier
         }
     }
 
-    /// <summary>
-    /// Bank details added at Stripe (on its pages, or in its dashboard, where someone holding the payee's phone can sign
-    /// in): as a change made here, one that could send a payee's pay elsewhere waits for finance to check it with them;
-    /// one made while a check waits is part of it, and told again. Details given no later than the latest change finance
-    /// checked with them, or than the latest change already known, are old news (Stripe may deliver late).
-    /// </summary>
-    private async Task<bool> BankDetailsAsync(ApplyStripeEvent command, CancellationToken ct)
-    {
-        if (command.PersonId is not { } personId || !PeopleRules.IsValidId(personId))
-        {
-            return false;
-        }
-
-        var happened = command.HappenedAt is { } at && at < data.Store.Now ? at : data.Store.Now;
-        for (var tries = 0; ; tries++)
-        {
-            var account = await data.AccountAsync(personId, ct);
-            if (account.StripeAccountId != command.ObjectId)
-            {
-                return false;
-            }
-
-            if (account.PayChangeCheckedThrough >= happened || account.PayChangedAt >= happened)
-            {
-                return true;
-            }
-
-            var toCheck = account.PayChangeToConfirmSince is not null
-                || account.Method is { } method && PayoutRules.PayChangeToConfirm(await data.PaidBeforeAsync(account, ct), method, method, bankDetailsGiven: true);
-            try
-            {
-                await payChanges.TellAsync(await data.SaveAccountAsync(account with
-                {
-                    PayChangedAt = happened,
-                    PayChangeToConfirmSince = toCheck ? account.PayChangeToConfirmSince ?? data.Store.Now : null,
-                    ChangedAt = data.Store.Now,
-                }, ct), ct);
-                return true;
-            }
-            catch (Storage.StoreException ex) when (ex.Kind == Storage.StoreErrorKind.PreconditionFailed && tries < 5)
-            {
-                // Written meanwhile (another delivery, the payee's own change): read again.
-            }
-        }
-    }
+    private async Task<bool> BankDetailsAsync(ApplyStripeEvent command, CancellationToken ct) =>
+        command.PersonId is { } personId && PeopleRules.IsValidId(personId) && command.BankAccountId is { } bank
+        && await bankDetails.TellAsync(personId, command.ObjectId, [bank], command.HappenedAt is { } at && at < data.Store.Now ? at : data.Store.Now, ct) is not null;
 
     private async Task<bool> AccountAsync(ApplyStripeEvent command, CancellationToken ct)
     {
