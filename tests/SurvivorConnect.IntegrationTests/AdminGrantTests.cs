@@ -88,6 +88,35 @@ public sealed class AdminGrantTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(0, await ToldAsync("demo-admin", "agency-crisis-lines-changed"));
     }
 
+    [Fact]
+    public async Task An_admin_who_first_takes_the_only_other_admin_away_is_seen_by_them_on_their_return()
+    {
+        // demo-admin deactivates the other admin, then makes a second account of their own an admin and a finance
+        // approver, and lets payouts pass with one approval up to a higher amount.
+        var other = "admin-" + Guid.NewGuid().ToString("N")[..10];
+        await MentoringWorld.Created(await _world.Admin.PostAsJsonAsync("/api/people", new { subjectId = other, displayName = "Other admin", roles = new[] { Roles.AgencyAdmin } }));
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PostAsync($"/api/people/{other}/deactivate", null));
+        var financeToldBefore = await ToldAsync("demo-finance", "payout-policy-loosened");
+        var (secondAccount, _) = await _world.PersonAsync(Roles.Mentor);
+
+        await _world.SetRolesAsync(secondAccount, Roles.Mentor, Roles.AgencyAdmin, Roles.FinanceApprover);
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutAsJsonAsync("/api/payouts/settings", new { twoApproverThreshold = 2000m }));
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutAsJsonAsync("/api/payouts/settings", new { twoApproverThreshold = 500m }));
+
+        using var back = new HttpRequestMessage(HttpMethod.Post, $"/api/people/{other}/reactivate");
+        back.Headers.TryAddWithoutValidation("If-Match", (await _world.Admin.GetAsync($"/api/people/{other}")).Headers.ETag!.Tag);
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.SendAsync(back));
+        Assert.Equal(1, await ToldAsync(other, "agency-admin-granted"));
+        Assert.Equal(1, await ToldAsync(other, "payout-policy-loosened"));
+        Assert.Equal(financeToldBefore + 1, await ToldAsync("demo-finance", "payout-policy-loosened"));
+        Assert.Equal(0, await ToldAsync("demo-admin", "payout-policy-loosened"));
+
+        // A finance approver made alone is told too: with one of their own, an admin passes payouts that need two.
+        var (financeId, _) = await _world.PersonAsync(Roles.Mentor);
+        await _world.SetRolesAsync(financeId, Roles.Mentor, Roles.FinanceApprover);
+        Assert.Equal(1, await ToldAsync(other, "finance-role-granted"));
+    }
+
     private async Task<int> ToldAsync(string personId, string kind) =>
         (await HttpAssert.Ok<PageDto<NotificationDto>>(await api.As(personId).GetAsync("/api/notifications?pageSize=100"))).Items.Count(n => n.Kind == kind);
 }

@@ -94,6 +94,9 @@ public enum AgencyPolicy
 
     /// <summary>The time zone changed, which moves the edges of every day and month the agency counts by.</summary>
     TimeZone,
+
+    /// <summary>Payouts need a second approver less often (a higher amount), or the per diem rates paid changed.</summary>
+    PayoutApprovals,
 }
 
 /// <summary>

@@ -8,7 +8,8 @@ namespace SurvivorConnect.Api.Features.Notifications;
 /// <summary>
 /// An admin can change anyone's access and read the audit log: what widens or narrows who holds that power, or gives
 /// someone a role that reads youth's or mentors' records, is told to the agency's other admins, so none of it is done by
-/// one person unseen (a second account of their own made an admin or a case manager, the other admin taken away).
+/// one person unseen (a second account of their own made an admin, a case manager or a finance approver, the other admin
+/// taken away).
 /// </summary>
 internal sealed class AdminGrantedHandler(Notifier notifier, AgencyStore store, ICurrentUser user) : INotificationHandler<PersonAccessChanged>
 {
@@ -26,6 +27,8 @@ internal sealed class AdminGrantedHandler(Notifier notifier, AgencyStore store, 
             { RolesLost: { } lost } when lost.Contains(Roles.AgencyAdmin) => (Notices.AgencyAdminRemoved, true),
             { RolesLost: null, RolesGained: null } when person is { Active: false } && person.Roles.Contains(Roles.AgencyAdmin) => (Notices.AgencyAdminRemoved, false),
             { RolesGained: { } gained } when gained.Any(Roles.ReadsRecords) => (Notices.RecordRoleGranted, false),
+            // A second approver of one's own would pass payouts that need two unseen.
+            { RolesGained: { } gained } when gained.Contains(Roles.FinanceApprover) => (Notices.FinanceRoleGranted, false),
             _ => (null, false),
         };
         if (notice is null || person is null)
@@ -36,7 +39,7 @@ internal sealed class AdminGrantedHandler(Notifier notifier, AgencyStore store, 
         // Not the admin who did it: they know. The one changed knows of a role given; one whose admin role was taken
         // hears it, so one taken by someone else is seen.
         var key = $"{notice.Kind}~{person.Id}~{person.ETag}";
-        foreach (var admin in (await store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, ct)).Where(a => a != user.UserId && a != person.Id))
+        foreach (var admin in (await store.AdminsToTellAsync(ct)).Where(a => a != user.UserId && a != person.Id))
         {
             await notifier.SendOnceAsync(admin, notice, key, ct);
         }

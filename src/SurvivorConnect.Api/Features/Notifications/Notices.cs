@@ -216,6 +216,12 @@ public static class Notices
     public static Notice RecordRoleGranted { get; } = new("record-role-granted",
         "Someone in your agency was given a role that reads youth's or mentors' records (case manager, supervisor or partner professional). Check on the People page that you expected this.");
 
+    public static Notice FinanceRoleGranted { get; } = new("finance-role-granted",
+        "Someone in your agency was given the finance approver role, which approves payouts. Check on the People page that you expected this.");
+
+    public static Notice PayoutPolicyLoosened { get; } = new("payout-policy-loosened",
+        "Another admin raised the amount from which a payout needs two approvers, or changed your agency's per diem rates. If it was not agreed, look under Payout settings and the audit log.");
+
     public static Notice CrisisLinesChanged { get; } = new("agency-crisis-lines-changed",
         "Another admin changed the crisis lines youth and mentors are shown first. Check every number under Agency settings now; if it was not agreed, look in the audit log.");
 

@@ -25,12 +25,21 @@ internal sealed class AgencyPolicyLoosenedHandler(Notifier notifier, AgencyStore
             AgencyPolicy.MatchConsent => Notices.MatchConsentPolicyLoosened,
             AgencyPolicy.ReportThreshold => Notices.ReportThresholdLowered,
             AgencyPolicy.CrisisLines => Notices.CrisisLinesChanged,
-            _ => Notices.AgencyTimeZoneChanged,
+            AgencyPolicy.TimeZone => Notices.AgencyTimeZoneChanged,
+            AgencyPolicy.PayoutApprovals => Notices.PayoutPolicyLoosened,
+            _ => throw new InvalidOperationException($"No notice says what loosening {loosened.Policy} means."),
         };
         var key = $"agency-policy-loosened~{loosened.Policy}~{loosened.By}~{loosened.At.UtcTicks}";
-        foreach (var admin in (await store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, ct)).Where(a => a != loosened.By))
+        // Finance approvers are who a payout's second approval is meant to come from.
+        var told = await store.AdminsToTellAsync(ct);
+        if (loosened.Policy == AgencyPolicy.PayoutApprovals)
         {
-            await notifier.SendOnceAsync(admin, notice, key, ct);
+            told = [.. told.Union(await store.ActiveIdsWithRoleAsync(Roles.FinanceApprover, ct))];
+        }
+
+        foreach (var recipient in told.Where(a => a != loosened.By))
+        {
+            await notifier.SendOnceAsync(recipient, notice, key, ct);
         }
     }
 }

@@ -179,6 +179,9 @@ public sealed record PayoutSettings : Document
     public DateTimeOffset? UpdatedAt { get; init; }
 
     public string? UpdatedBy { get; init; }
+
+    /// <summary>The last time two approvers were asked for less often or the rates changed, kept to be told (again) within the hour.</summary>
+    public Agencies.PolicyLoosening? Loosened { get; init; }
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<LedgerKind>))]

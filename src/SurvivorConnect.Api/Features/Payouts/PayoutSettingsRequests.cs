@@ -1,6 +1,8 @@
 using Mediator;
+using SurvivorConnect.Api.Features.Agencies;
 using SurvivorConnect.Api.Features.Engagements;
 using SurvivorConnect.Api.Features.Payouts.Rules;
+using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Storage;
 
@@ -53,7 +55,7 @@ public sealed record SavePayoutSettings(PayoutSettingsRequest Body, string? IfMa
     }
 }
 
-internal sealed class PayoutSettingsHandlers(PayoutData data, IStripeGateway stripe)
+internal sealed class PayoutSettingsHandlers(PayoutData data, IStripeGateway stripe, IPublisher publisher)
     : IQueryHandler<GetPayoutSettings, PayoutSettingsView>, ICommandHandler<SavePayoutSettings, PayoutSettingsView>
 {
     public async ValueTask<PayoutSettingsView> Handle(GetPayoutSettings query, CancellationToken ct) => await ViewAsync(await data.SettingsAsync(ct), ct);
@@ -63,16 +65,28 @@ internal sealed class PayoutSettingsHandlers(PayoutData data, IStripeGateway str
         var existing = await data.SettingsAsync(ct);
         StoreException.ThrowIfChangedSince(command.IfMatch, existing.ETag);
 
+        var threshold = command.Body.TwoApproverThreshold!.Value;
+        List<PerDiemRate> rates = [.. (command.Body.LocationRates ?? []).Select(r => new PerDiemRate(r.From!.Value, r.MealsAndIncidentals!.Value, r.Lodging!.Value, r.Location!.Trim()))];
+        var loosens = threshold > existing.TwoApproverThreshold || !rates.ToHashSet().SetEquals(existing.LocationRates);
         var settings = existing with
         {
-            TwoApproverThreshold = command.Body.TwoApproverThreshold!.Value,
-            LocationRates = [.. (command.Body.LocationRates ?? []).Select(r => new PerDiemRate(r.From!.Value, r.MealsAndIncidentals!.Value, r.Lodging!.Value, r.Location!.Trim()))],
+            TwoApproverThreshold = threshold,
+            LocationRates = rates,
             UpdatedAt = data.Store.Now,
             UpdatedBy = data.Store.User.UserId,
+            Loosened = loosens ? new PolicyLoosening(AgencyPolicy.PayoutApprovals, data.Store.User.UserId, data.Store.Now) : existing.Loosened,
         };
-        return await ViewAsync(existing.ETag is null
+        var saved = existing.ETag is null
             ? await data.Store.CreateAsync(PayoutData.Container, settings, ct)
-            : await data.Store.ReplaceAsync(PayoutData.Container, settings, existing.ETag, ct), ct);
+            : await data.Store.ReplaceAsync(PayoutData.Container, settings, existing.ETag, ct);
+
+        // Told on any save within the hour (once each), so one whose telling failed is told when it is sent again.
+        if (saved.Loosened is { } loosened && data.Store.Now - loosened.At < TimeSpan.FromHours(1))
+        {
+            await publisher.FinishAsync(new AgencyPolicyLoosened(data.Store.AgencyId, loosened));
+        }
+
+        return await ViewAsync(saved, ct);
     }
 
     private async Task<PayoutSettingsView> ViewAsync(PayoutSettings settings, CancellationToken ct)

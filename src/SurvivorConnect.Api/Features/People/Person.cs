@@ -73,6 +73,16 @@ public static class PeopleReads
         [.. (await store.ActiveWithRoleAsync(role, ct)).Select(p => p.Id)];
 
     /// <summary>
+    /// The admins told of a change to who holds power or of a loosened policy: deactivated ones too, who read it on their
+    /// return, so an admin who first takes the only other one away acts no less seen.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> AdminsToTellAsync(this AgencyStore store, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        return [.. (await store.AllAsync<Person>(Person.Container, [Filter.Contains("roles", Roles.AgencyAdmin)], ct)).Select(p => p.Id)];
+    }
+
+    /// <summary>
     /// Whether anyone but <paramref name="adminId"/> is, or was, an admin of the agency (deactivated, or their admin
     /// role taken away): then no admin widens their own access (a role, their own supervisor), since someone else can be
     /// asked, or brought back; counting active admins only, an admin would remove the others first. An agency that only
