@@ -73,6 +73,34 @@ public sealed class NotificationTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_notice_sent_again_after_the_page_was_drawn_is_not_marked_read_from_that_page()
+    {
+        // A notice that stands for a run of flags is sent again under its id with the newer news; a page drawn before it
+        // that marks it read would mark the news never seen.
+        var (personId, _) = await _world.PersonAsync(Roles.CaseManager);
+        var store = api.Services.GetRequiredService<IDocumentStore>();
+        var id = $"{personId}-standing";
+        var notice = await store.CreateAsync(Notification.Container, new Notification
+        {
+            Id = id, PartitionKey = "demo", AgencyId = "demo", RecipientId = personId, Kind = "chat-flag", Text = "A message was flagged.",
+            At = DateTimeOffset.UtcNow.AddMinutes(-5),
+        }, CancellationToken.None);
+        var portal = await PortalSession.SignedInAsync(api, personId);
+        var shown = PortalSession.Hidden(await portal.GetStringAsync("/notifications"), "Id", after: $"notice-{id}");
+        var drawnBefore = await PortalSession.FormTokenAsync(portal, "/notifications");
+        await store.ReplaceAsync(Notification.Container, notice with { At = DateTimeOffset.UtcNow }, notice.ETag!, CancellationToken.None);
+
+        var answer = await (await portal.PostAsync("/notifications", new FormUrlEncodedContent(
+            [new("_handler", "read"), new("__RequestVerificationToken", drawnBefore), new("Id", shown)]))).Content.ReadAsStringAsync();
+
+        Assert.Contains("This notice has news since you saw it.", answer, StringComparison.Ordinal);
+        Assert.Contains((await HttpAssert.Ok<PageDto<NotificationDto>>(await api.As(personId).GetAsync("/api/notifications?unreadOnly=true"))).Items, n => n.Id == id);
+        var now = PortalSession.Hidden(answer, "Id", after: $"notice-{id}");
+        Assert.Contains("Marked as read.", await PortalSession.PostFormAsync(portal, "/notifications", "read", ("Id", now)), StringComparison.Ordinal);
+        Assert.DoesNotContain((await HttpAssert.Ok<PageDto<NotificationDto>>(await api.As(personId).GetAsync("/api/notifications?unreadOnly=true"))).Items, n => n.Id == id);
+    }
+
+    [Fact]
     public async Task A_notice_sent_once_is_marked_read_by_its_recipient_and_by_nobody_else()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();

@@ -14,7 +14,9 @@ public sealed record ListNotifications(bool UnreadOnly, int PageSize, string? Co
     public void Validate(ValidationErrors errors) => Paging.Validate(errors, PageSize);
 }
 
-public sealed record MarkNotificationRead(string NotificationId) : ICommand<NotificationView>;
+/// <param name="Shown">The notice's time as the reader saw it: a notice that stands for a run of news (a flag's) is sent
+/// again under its id, and what came since is not marked read unseen.</param>
+public sealed record MarkNotificationRead(string NotificationId, DateTimeOffset? Shown = null) : ICommand<NotificationView>;
 
 internal sealed class NotificationHandlers(AgencyStore store)
     : IQueryHandler<ListNotifications, Page<NotificationView>>,
@@ -49,6 +51,11 @@ internal sealed class NotificationHandlers(AgencyStore store)
             throw new NotFoundException("notification");
         }
 
+        if (command.Shown is { } shown && notification.At > shown)
+        {
+            throw new ConflictException("This notice has news since you saw it. Read it again.");
+        }
+
         return notification.ReadAt is not null
             ? NotificationView.From(notification)
             : NotificationView.From(await store.ReplaceAsync(Notification.Container, notification with { ReadAt = store.Now }, notification.ETag!, ct));
@@ -79,13 +86,13 @@ public static class NotificationsModule
         notifications.MapGet("/", ListNotifications).WithName(nameof(ListNotifications))
             .WithSummary("Your notifications, newest first.");
         notifications.MapPost("/{id}/read", MarkNotificationRead).WithName(nameof(MarkNotificationRead))
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
 
     private static async Task<Ok<Page<NotificationView>>> ListNotifications(IMediator mediator, bool? unreadOnly, int? pageSize, string? continuationToken, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new ListNotifications(unreadOnly ?? false, pageSize ?? Paging.DefaultPageSize, continuationToken), ct));
 
-    private static async Task<Ok<NotificationView>> MarkNotificationRead(IMediator mediator, string id, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new MarkNotificationRead(id), ct));
+    private static async Task<Ok<NotificationView>> MarkNotificationRead(IMediator mediator, string id, DateTimeOffset? at, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new MarkNotificationRead(id, at), ct));
 }
