@@ -432,6 +432,8 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
 
         await MentoringWorld.Ok(await mentor.PutAsJsonAsync("/api/mentors/me/new-matches", new { take = false }));
         await MentoringWorld.Ok(await mentor.PutAsJsonAsync("/api/mentors/me/new-matches", new { take = false }));
+        await MentoringWorld.Ok(await mentor.PutAsJsonAsync("/api/mentors/me/new-matches", new { take = true }));
+        await MentoringWorld.Ok(await mentor.PutAsJsonAsync("/api/mentors/me/new-matches", new { take = false }));
 
         var told = (await HttpAssert.Ok<PageDto<NotificationDto>>(await _world.CaseManager.GetAsync("/api/notifications?pageSize=200"))).Items;
         var notice = Assert.Single(told, n => n.Kind == "match-mentor-resting" && n.MatchId == waiting.Id);

@@ -212,9 +212,15 @@ internal sealed class MentorStoppedNewMatchesHandler(MentoringData data, Notifie
 {
     public async ValueTask Handle(MentorStoppedNewMatches notification, CancellationToken ct)
     {
+        // Once a day for each proposal: a mentor switching new matches off and on again would otherwise fill the case
+        // managers' notices (and phones) with the same news.
+        var day = data.Store.Now.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         foreach (var match in (await data.MatchesAsync(Filter.Eq("mentorId", notification.MentorId), openOnly: true, ct)).Where(m => m.State == MatchState.Proposed))
         {
-            await notifier.SendAsync(await data.ActiveCaseManagersAsync(await data.YouthAsync(match.YouthId, ct), ct), Notices.MentorRestingToCaseManager, match.Id, ct);
+            foreach (var caseManager in await data.ActiveCaseManagersAsync(await data.YouthAsync(match.YouthId, ct), ct))
+            {
+                await notifier.SendOnceAsync(caseManager, Notices.MentorRestingToCaseManager, $"mentor-resting~{match.Id}~{day}", ct, match.Id);
+            }
         }
     }
 }
