@@ -86,6 +86,28 @@ public sealed class CredentialLimitTests(CredentialLimitTests.Factory api) : ICl
     }
 
     [Fact]
+    public async Task A_flood_on_a_taken_phone_s_ended_token_does_not_refuse_its_person_s_new_sign_in()
+    {
+        // The phone was taken; its person ended all their sign-ins and signed in again elsewhere. Whoever has the phone
+        // floods with its token. Another agency's admin sets it up: each admin here has five requests a minute.
+        var id = await NewPersonAsync("north-admin");
+        var taken = api.TokenFor(id, "demo-north", DateTimeOffset.UtcNow.AddMinutes(-10));
+        Assert.True((await api.AsSubject(id, "demo-north").PostAsync("/api/me/end-sign-ins", null)).IsSuccessStatusCode);
+        var theirs = api.TokenFor(id, "demo-north");
+        var flood = api.Anonymous();
+        flood.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", taken);
+        for (var i = 0; i < 15; i++)
+        {
+            await flood.GetAsync("/api/me");
+        }
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await flood.GetAsync("/api/me")).StatusCode);
+        var own = api.Anonymous();
+        own.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", theirs);
+        Assert.Equal(HttpStatusCode.OK, (await own.GetAsync("/api/me")).StatusCode);
+    }
+
+    [Fact]
     public async Task A_made_up_token_or_cookie_gets_no_budget_of_its_own_and_is_refused_as_none()
     {
         // Each made-up credential would otherwise be a budget kept for a minute: a stream of them fills memory.

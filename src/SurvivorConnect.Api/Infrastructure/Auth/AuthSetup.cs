@@ -98,9 +98,10 @@ public static class AuthSetup
                         {
                             context.Fail("The token was not issued to one of SurvivorConnect's own apps for a person.");
                         }
-                        else if (!context.HttpContext.RequestServices.GetRequiredService<CredentialLimit>().TrySpend(context.HttpContext, context.Principal!))
+                        else if (context.SecurityToken is JsonWebToken token
+                            && !context.HttpContext.RequestServices.GetRequiredService<CredentialLimit>().TrySpend(context.HttpContext, token.EncodedToken))
                         {
-                            context.Fail("Too many requests with this person's tokens.");
+                            context.Fail("Too many requests with this token.");
                         }
 
                         return Task.CompletedTask;

@@ -189,7 +189,8 @@ public static partial class PortalSignIn
                 }
 
                 // Spent before the session (or the exit's mark) is read or written; 429 is answered after authentication.
-                if (principal is not null && !context.HttpContext.RequestServices.GetRequiredService<CredentialLimit>().TrySpend(context.HttpContext, principal))
+                if (principal is not null && PortalSessions.SessionOf(principal) is { Length: > 0 } session
+                    && !context.HttpContext.RequestServices.GetRequiredService<CredentialLimit>().TrySpend(context.HttpContext, session))
                 {
                     context.RejectPrincipal();
                     return;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -38,9 +37,12 @@ public static class RequestLimits
 
         options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
         // The status-code page answers a request already counted; limiting it again would show a refusal as bare text.
+        // Only a sign-in that still opens something spends its person's budget: a taken phone's token, ended or its
+        // person deactivated, flooded, must not refuse the person's own new sign-in.
         options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             BrowserPageRequests.IsStatusPage(context) ? RateLimitPartition.GetNoLimiter("status-page")
-            : context.User.FindFirst(ScClaims.UserId)?.Value is { } userId && context.User.FindFirst(ScClaims.Agency)?.Value is { } agencyId
+            : context.User.HasClaim(ScClaims.Active, "true")
+                && context.User.FindFirst(ScClaims.UserId)?.Value is { } userId && context.User.FindFirst(ScClaims.Agency)?.Value is { } agencyId
                 ? Window($"user:{agencyId}:{userId}", perUser)
                 : Window("anonymous:" + Address(context), anonymous));
         options.AddPolicy(PerAddress, context => Window(Address(context), documents));
@@ -111,32 +113,31 @@ public static class RequestLimits
 }
 
 /// <summary>
-/// A budget per person whose credential (a bearer token, a portal session's cookie) is genuine, spent before anything is
-/// read for them: finding who the person is now reads the store (the person, the session), so a flood on one token, even
-/// a deactivated person's, would otherwise cost a read per request before the per-person limit refused it. Twice the
-/// per-person budget, so it never refuses first anyone at work. It is spent once the credential's signature (or the
-/// cookie's encryption) has been checked, which reads nothing: a made-up credential makes no budget of its own, so a
-/// stream of them cannot fill memory with budgets; it is refused as no credential and counted per address.
+/// A budget per genuine credential (a bearer token, a portal session), spent before anything is read for it: finding who
+/// the person is now reads the store (the person, the session), so a flood on one token, even a deactivated person's,
+/// would otherwise cost a read per request before the per-person limit refused it. Twice the per-person budget, so it
+/// never refuses first anyone at work; one credential's, so a taken phone's token flooding (revoked or not) does not
+/// refuse its person's other devices. It is spent once the credential's signature (or the cookie's encryption) has been
+/// checked, which reads nothing: a made-up credential makes no budget of its own, so a stream of them cannot fill memory
+/// with budgets; it is refused as no credential and counted per address.
 /// </summary>
 public sealed class CredentialLimit : IDisposable
 {
     private static readonly object Refused = new();
     private readonly PartitionedRateLimiter<string> _limiter;
-    private readonly IOptions<AuthOptions> _auth;
 
-    public CredentialLimit(IConfiguration configuration, IOptions<AuthOptions> auth)
+    public CredentialLimit(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        _auth = auth;
         var permits = 2 * configuration.GetValue("Api:PermitsPerMinutePerUser", 600);
-        _limiter = PartitionedRateLimiter.Create<string, string>(person => RequestLimits.Window(person, permits));
+        _limiter = PartitionedRateLimiter.Create<string, string>(credential => RequestLimits.Window(credential, permits));
     }
 
     /// <summary>
-    /// Spends one of the budget of the person a checked credential names; false, with the refusal kept for
-    /// <see cref="RefuseSpentAsync"/>, when it is spent. The quick exit and health are never limited.
+    /// Spends one of the budget of a checked credential (the token as sent, a portal session's id); false, with the
+    /// refusal kept for <see cref="RefuseSpentAsync"/>, when it is spent. The quick exit and health are never limited.
     /// </summary>
-    public bool TrySpend(HttpContext context, ClaimsPrincipal credential)
+    public bool TrySpend(HttpContext context, string credential)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(credential);
@@ -145,8 +146,7 @@ public sealed class CredentialLimit : IDisposable
             return true;
         }
 
-        var options = _auth.Value;
-        using var lease = _limiter.AttemptAcquire($"credential:{credential.FindFirst(options.AgencyClaim)?.Value}:{credential.FindFirst(options.UserIdClaim)?.Value}");
+        using var lease = _limiter.AttemptAcquire("credential:" + Pipeline.Digest.Of(credential, 32));
         if (lease.IsAcquired)
         {
             return true;
