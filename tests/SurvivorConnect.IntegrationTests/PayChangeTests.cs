@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using SurvivorConnect.Api.Features.Payouts;
+using SurvivorConnect.Storage;
 using SurvivorConnect.Api.Infrastructure.Auth;
 
 namespace SurvivorConnect.IntegrationTests;
@@ -307,6 +310,52 @@ public sealed class PayChangeTests(PayoutApi api) : IClassFixture<PayoutApi>
 
         Assert.DoesNotContain(api.Stripe.Payouts, p => p["metadata"]!["payout_id"]!.GetValue<string>() == waiting);
         Assert.Contains(await ChangesAsync(), c => c.PersonId == payee.Id);
+
+        // Checked with them: the payout held after its transfer goes on at once, not hours later.
+        await HttpAssert.Ok<JsonElement>(await DecideAsync(payee.Id, true));
+        await api.SendPayoutsAsync();
+        Assert.Single(api.Stripe.Payouts, p => p["metadata"]!["payout_id"]!.GetValue<string>() == waiting);
+    }
+
+    [Fact]
+    public async Task A_payee_whose_banks_were_never_kept_is_paid_to_what_stripe_holds_without_a_new_check()
+    {
+        // A Stripe account opened before banks were kept, paid before, its bank's news judged as it came.
+        var payee = await PaidOnceByCheckAsync();
+        var account = await OnboardAsync(payee);
+        var bank = api.Stripe.AddBankAccount(account);
+        await HttpAssert.Ok<JsonElement>(await DecideAsync(payee.Id, true));
+        var kept = await api.Services.GetRequiredService<IDocumentStore>().ReadAsync<PayeeAccount>(PayoutData.Container, PayeeAccount.IdFor(payee.Id), "demo", CancellationToken.None);
+        await api.Services.GetRequiredService<IDocumentStore>().ReplaceAsync(PayoutData.Container, kept! with { KnownBanks = null }, kept.ETag!, CancellationToken.None);
+        var waiting = await ApprovedAsync(payee);
+
+        await api.SendPayoutsAsync();
+
+        Assert.Equal(bank, Assert.Single(api.Stripe.Payouts, p => p["metadata"]!["payout_id"]!.GetValue<string>() == waiting)["destination"]!.GetValue<string>());
+        Assert.DoesNotContain(await ChangesAsync(), c => c.PersonId == payee.Id);
+
+        // From then on another bank is checked first.
+        api.Time.Advance(TimeSpan.FromSeconds(5));
+        api.Stripe.AddBankAccount(account);
+        var next = await ApprovedAsync(payee);
+        await api.SendPayoutsAsync();
+        Assert.DoesNotContain(api.Stripe.Transfers, t => t["metadata"]!["payout_id"]!.GetValue<string>() == next);
+        Assert.Contains(await ChangesAsync(), c => c.PersonId == payee.Id);
+    }
+
+    [Fact]
+    public async Task Stripe_refusing_for_good_to_list_the_payee_s_banks_fails_the_payout_for_finance()
+    {
+        var (_, payees) = await _world.AttendedAsync();
+        await OnboardAsync(payees[0]);
+        var waiting = await ApprovedAsync(payees[0]);
+        api.Stripe.RefuseNextLookup("/v1/accounts/");
+
+        await api.SendPayoutsAsync();
+
+        Assert.Equal("Failed", (await _world.PayoutAsync(waiting)).State);
+        Assert.DoesNotContain(api.Stripe.Transfers, t => t["metadata"]!["payout_id"]!.GetValue<string>() == waiting);
+        Assert.Contains(await Finance.NoticesAsync(), n => n.Kind == "payout-failed");
     }
 
     /// <summary>A new advisor paid once, by check, for a session they attended.</summary>

@@ -82,8 +82,10 @@ internal sealed class PayChangeNews(PayoutData data, Notifier notifier)
 /// </summary>
 internal sealed class BankDetailsNews(PayoutData data, PayChangeNews payChanges)
 {
+    /// <param name="listed">All the account holds, as the sender listed it (not one bank's event).</param>
     /// <returns>The payee's account as it now stands; none when it no longer names that Stripe account.</returns>
-    public async Task<PayeeAccount?> TellAsync(string personId, string stripeAccountId, IReadOnlyCollection<string> banks, DateTimeOffset happened, CancellationToken ct)
+    public async Task<PayeeAccount?> TellAsync(
+        string personId, string stripeAccountId, IReadOnlyCollection<string> banks, DateTimeOffset happened, bool listed, CancellationToken ct)
     {
         for (var tries = 0; ; tries++)
         {
@@ -93,21 +95,25 @@ internal sealed class BankDetailsNews(PayoutData data, PayChangeNews payChanges)
                 return null;
             }
 
-            var news = banks.Except(account.KnownBanks, StringComparer.Ordinal).ToList();
-            if (news.Count == 0)
+            var known = account.KnownBanks ?? [];
+            var news = banks.Except(known, StringComparer.Ordinal).ToList();
+            if (news.Count == 0 && account.KnownBanks is not null)
             {
                 return account;
             }
 
-            var partOfKnownChange = account.PayChangeCheckedThrough >= happened || account.PayChangedAt >= happened;
+            // An account opened before banks were kept: what it holds when first listed is taken as known, its news having
+            // been judged as it came (each event since, judged as ever, and the sender's listings, keep it from then on).
+            var firstListing = listed && account.KnownBanks is null;
+            var partOfKnownChange = firstListing || account.PayChangeCheckedThrough >= happened || account.PayChangedAt >= happened;
             var toCheck = !partOfKnownChange && (account.PayChangeToConfirmSince is not null
                 || account.Method is { } method && PayoutRules.PayChangeToConfirm(
-                    account.KnownBanks.Count > 0 || await data.PaidBeforeAsync(account, ct), method, method, bankDetailsGiven: true));
+                    known.Count > 0 || await data.PaidBeforeAsync(account, ct), method, method, bankDetailsGiven: true));
             try
             {
                 var saved = await data.SaveAccountAsync(account with
                 {
-                    KnownBanks = [.. account.KnownBanks, .. news],
+                    KnownBanks = [.. known, .. news],
                     PayChangedAt = partOfKnownChange ? account.PayChangedAt : happened,
                     PayChangeToConfirmSince = toCheck ? account.PayChangeToConfirmSince ?? data.Store.Now : account.PayChangeToConfirmSince,
                     ChangedAt = data.Store.Now,
@@ -177,7 +183,7 @@ internal sealed class PayChangeHandlers(PayoutData data)
                     ? checkedNow
                     : checkedNow with
                     {
-                        Method = PayeeMethod.Check, StripeAccountId = null, StripeReady = false, PayChangedAt = data.Store.Now,
+                        Method = PayeeMethod.Check, StripeAccountId = null, StripeReady = false, PayChangedAt = data.Store.Now, KnownBanks = null,
                         StripeAccountsLetGo = account.StripeAccountId is { } letGo ? [.. account.StripeAccountsLetGo, letGo] : account.StripeAccountsLetGo,
                     }, ct);
                 break;

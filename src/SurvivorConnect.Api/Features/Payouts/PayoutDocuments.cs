@@ -141,8 +141,9 @@ public sealed record PayeeAccount : Document
     /// <summary>
     /// The bank accounts and cards (Stripe's ids) of their Stripe account that have been through the rules for a change
     /// to how they are paid (<see cref="BankDetailsNews"/>): a bank payout goes only where every one Stripe holds is here.
+    /// None for a Stripe account opened before they were kept, whose news was judged as it came.
     /// </summary>
-    public IReadOnlyList<string> KnownBanks { get; init; } = [];
+    public IReadOnlyList<string>? KnownBanks { get; init; }
 
     /// <summary>Stripe accounts named by changes the payee did not make: nothing is ever sent to them.</summary>
     public IReadOnlyList<string> StripeAccountsLetGo { get; init; } = [];

@@ -119,41 +119,43 @@ internal sealed class SendPayoutHandler(PayoutData data, IStripeGateway stripe, 
             return SendOutcome.Done;
         }
 
-        if (payout.State == PayoutState.Approved)
-        {
-            var account = await data.AccountAsync(payout.PayeeId, ct);
-            // A change to how they are paid that finance has yet to check with them is waited for as onboarding is.
-            if (account is not { StripeAccountId: not null, StripeReady: true, PayChangeToConfirmSince: null }
-                || await BanksCheckedAsync(payout.PayeeId, account.StripeAccountId, ct) is not { } banks)
-            {
-                return SendOutcome.WaitingForPayee;
-            }
-
-            account = banks.Account;
-
-            // Against the account as read: a change flagged meanwhile stops this send (it is read again).
-            payout = await data.SaveAsync(payout, payout with { State = PayoutState.Sending, StripeAccountId = account.StripeAccountId }, checkedPayee: account, ct: ct);
-        }
-        else if (payout.BankPayoutId is null && await data.AccountAsync(payout.PayeeId, ct) is var now)
-        {
-            // Resumed after a failure partway: nothing more goes to an account let go (a change the payee did not make),
-            // and finance pays it another way; nor, meanwhile, to one whose change finance has yet to check with them.
-            if (now.StripeAccountId != payout.StripeAccountId)
-            {
-                await data.SaveAsync(payout, payout with { State = PayoutState.Failed, FailureCode = PayeeAccountLetGo }, ct: ct);
-                await PayoutNews.TellFinanceAsync(data, notifier, payout, ct);
-                return SendOutcome.Done;
-            }
-
-            if (now.PayChangeToConfirmSince is not null)
-            {
-                return SendOutcome.WaitingForPayee;
-            }
-        }
-
-        var order = new TransferOrder(data.Store.AgencyId, payout.Id, payout.Attempt, payout.StripeAccountId!, amount, payout.Currency, "");
+        // A refusal of Stripe's for good (the account no longer connected, say), also on listing its banks, fails the payout
+        // for finance to pay another way.
         try
         {
+            if (payout.State == PayoutState.Approved)
+            {
+                var account = await data.AccountAsync(payout.PayeeId, ct);
+                // A change to how they are paid that finance has yet to check with them is waited for as onboarding is.
+                if (account is not { StripeAccountId: not null, StripeReady: true, PayChangeToConfirmSince: null }
+                    || await BanksCheckedAsync(payout.PayeeId, account.StripeAccountId, payout.Currency, ct) is not { } banks)
+                {
+                    return SendOutcome.WaitingForPayee;
+                }
+
+                account = banks.Account;
+
+                // Against the account as read: a change flagged meanwhile stops this send (it is read again).
+                payout = await data.SaveAsync(payout, payout with { State = PayoutState.Sending, StripeAccountId = account.StripeAccountId }, checkedPayee: account, ct: ct);
+            }
+            else if (payout.BankPayoutId is null && await data.AccountAsync(payout.PayeeId, ct) is var now)
+            {
+                // Resumed after a failure partway: nothing more goes to an account let go (a change the payee did not make),
+                // and finance pays it another way; nor, meanwhile, to one whose change finance has yet to check with them.
+                if (now.StripeAccountId != payout.StripeAccountId)
+                {
+                    await data.SaveAsync(payout, payout with { State = PayoutState.Failed, FailureCode = PayeeAccountLetGo }, ct: ct);
+                    await PayoutNews.TellFinanceAsync(data, notifier, payout, ct);
+                    return SendOutcome.Done;
+                }
+
+                if (now.PayChangeToConfirmSince is not null)
+                {
+                    return SendOutcome.WaitingForPayee;
+                }
+            }
+
+            var order = new TransferOrder(data.Store.AgencyId, payout.Id, payout.Attempt, payout.StripeAccountId!, amount, payout.Currency, "");
             if (payout.TransferId is null)
             {
                 var transfer = (resumed ? await stripe.FindTransferAsync(order, ct) : null)
@@ -163,11 +165,11 @@ internal sealed class SendPayoutHandler(PayoutData data, IStripeGateway stripe, 
 
             if (payout.BankPayoutId is null)
             {
-                var bankPayout = (resumed ? await stripe.FindBankPayoutAsync(order, ct) : null);
+                var bankPayout = resumed ? await stripe.FindBankPayoutAsync(order, ct) : null;
                 if (bankPayout is null)
                 {
                     // Bank details given since the transfer are checked as any are; the payout goes to one checked.
-                    if (await BanksCheckedAsync(payout.PayeeId, order.AccountId, ct) is not { } banks)
+                    if (await BanksCheckedAsync(payout.PayeeId, order.AccountId, payout.Currency, ct) is not { } banks)
                     {
                         return SendOutcome.WaitingForPayee;
                     }
@@ -193,11 +195,13 @@ internal sealed class SendPayoutHandler(PayoutData data, IStripeGateway stripe, 
     /// late) told as Stripe's event would tell it; none when one of them waits for finance to check it with the payee,
     /// or the account was let go. The bank payout goes to the default of those, so one added after this is never paid.
     /// </summary>
-    private async Task<(PayeeAccount Account, string? PayTo)?> BanksCheckedAsync(string payeeId, string stripeAccountId, CancellationToken ct)
+    private async Task<(PayeeAccount Account, string? PayTo)?> BanksCheckedAsync(string payeeId, string stripeAccountId, string currency, CancellationToken ct)
     {
+        // Dated before Stripe is asked: a bank added while it answers is not taken as part of the change known then.
+        var asked = data.Store.Now;
         var banks = await stripe.BankAccountsAsync(stripeAccountId, ct);
-        return await bankDetails.TellAsync(payeeId, stripeAccountId, [.. banks.Select(b => b.Id)], data.Store.Now, ct) is { PayChangeToConfirmSince: null } account
-            ? (account, banks.FirstOrDefault(b => b.DefaultForCurrency)?.Id)
+        return await bankDetails.TellAsync(payeeId, stripeAccountId, [.. banks.Select(b => b.Id)], asked, listed: true, ct) is { PayChangeToConfirmSince: null } account
+            ? (account, banks.FirstOrDefault(b => b.DefaultForCurrency && string.Equals(b.Currency, currency, StringComparison.OrdinalIgnoreCase))?.Id)
             : null;
     }
 }

@@ -183,7 +183,7 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe, 
         {
             // The idempotency key is the person's, so a second click (or a lost answer) opens no second account.
             var id = await Stripe(() => stripe.CreateExpressAccountAsync(data.Store.AgencyId, Me, account.StripeAccountsLetGo.Count, ct));
-            opened = account with { StripeAccountId = id, Method = PayeeMethod.Stripe };
+            opened = account with { StripeAccountId = id, Method = PayeeMethod.Stripe, KnownBanks = [] };
         }
 
         // Stripe's page takes bank details, new or changed: written before the link is given, so none goes unchecked.
@@ -240,14 +240,20 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe, 
         return StatementCsv.Write(paid.OrderBy(p => p.PaidAt), id => names.GetValueOrDefault(id) ?? id, (await data.CalendarAsync(ct)).DayOf);
     }
 
-    /// <summary>Approved payouts of a payee whose Stripe account has just become ready: sent now.</summary>
+    /// <summary>
+    /// Approved payouts of a payee whose Stripe account has just become ready (or whose change finance just checked),
+    /// and those held between their transfer and their bank payout: sent now.
+    /// </summary>
     public static async Task QueueWaitingAsync(PayoutData data, string personId, CancellationToken ct)
     {
-        foreach (var waiting in await data.PayoutsAsync([Filter.Eq("payeeId", personId), Filter.Eq("state", PayoutState.Approved)], ct))
+        foreach (var state in (PayoutState[])[PayoutState.Approved, PayoutState.Sending])
         {
-            if (waiting.Method == PayeeMethod.Stripe)
+            foreach (var waiting in await data.PayoutsAsync([Filter.Eq("payeeId", personId), Filter.Eq("state", state)], ct))
             {
-                await data.QueueAsync(waiting, ct);
+                if (waiting.Method == PayeeMethod.Stripe && waiting.BankPayoutId is null)
+                {
+                    await data.QueueAsync(waiting, ct);
+                }
             }
         }
     }

@@ -17,7 +17,7 @@ public sealed record TransferOrder(
     string AgencyId, string PayoutId, int Attempt, string AccountId, long AmountMinor, string Currency, string IdempotencyKey, string? BankAccountId = null);
 
 /// <summary>A bank account or card given to Stripe for a connected account: Stripe keeps its details, we keep its id.</summary>
-public sealed record StripeBankAccount(string Id, bool DefaultForCurrency);
+public sealed record StripeBankAccount(string Id, string? Currency, bool DefaultForCurrency);
 
 public sealed record StripeTransferState(string Id, long Amount, long AmountReversed, bool Reversed);
 
@@ -132,7 +132,12 @@ internal sealed class StripeGateway : IStripeGateway
 
     public Task<IReadOnlyList<StripeBankAccount>> BankAccountsAsync(string accountId, CancellationToken ct) => Call<IReadOnlyList<StripeBankAccount>>(async () =>
         [.. (await Client.V1.Accounts.ExternalAccounts.ListAsync(accountId, new AccountExternalAccountListOptions { Limit = 100 }, null, ct)).Data
-            .Select(e => new StripeBankAccount(e.Id, e switch { BankAccount bank => bank.DefaultForCurrency == true, Card card => card.DefaultForCurrency == true, _ => false }))],
+            .Select(e => e switch
+            {
+                BankAccount bank => new StripeBankAccount(bank.Id, bank.Currency, bank.DefaultForCurrency == true),
+                Card card => new StripeBankAccount(card.Id, card.Currency, card.DefaultForCurrency == true),
+                _ => new StripeBankAccount(e.Id, null, false),
+            })],
         ct);
 
     public Task<StripeTransferState?> GetTransferAsync(string transferId, CancellationToken ct) => Call<StripeTransferState?>(async () =>

@@ -273,7 +273,7 @@ internal sealed class ApplyStripeEventHandler(PayoutData data, Notifier notifier
 
     private async Task<bool> BankDetailsAsync(ApplyStripeEvent command, CancellationToken ct) =>
         command.PersonId is { } personId && PeopleRules.IsValidId(personId) && command.BankAccountId is { } bank
-        && await bankDetails.TellAsync(personId, command.ObjectId, [bank], command.HappenedAt is { } at && at < data.Store.Now ? at : data.Store.Now, ct) is not null;
+        && await bankDetails.TellAsync(personId, command.ObjectId, [bank], command.HappenedAt is { } at && at < data.Store.Now ? at : data.Store.Now, listed: false, ct) is not null;
 
     private async Task<bool> AccountAsync(ApplyStripeEvent command, CancellationToken ct)
     {
