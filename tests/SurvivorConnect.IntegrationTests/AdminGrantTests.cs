@@ -70,6 +70,13 @@ public sealed class AdminGrantTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(2, await ToldAsync(witness, "agency-admin-removed"));
         Assert.Equal(1, await ToldAsync(demotedId, "agency-admin-removed"));
         Assert.Equal(0, await ToldAsync("demo-admin", "agency-admin-removed"));
+
+        // The one deactivated reads it on their return, as a role then taken from them while away.
+        await _world.SetRolesAsync(deactivatedId, Roles.Mentor);
+        using var back = new HttpRequestMessage(HttpMethod.Post, $"/api/people/{deactivatedId}/reactivate");
+        back.Headers.TryAddWithoutValidation("If-Match", (await _world.Admin.GetAsync($"/api/people/{deactivatedId}")).Headers.ETag!.Tag);
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.SendAsync(back));
+        Assert.NotEqual(0, await ToldAsync(deactivatedId, "agency-admin-removed"));
     }
 
     [Fact]

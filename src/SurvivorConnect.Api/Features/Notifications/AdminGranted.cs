@@ -25,7 +25,7 @@ internal sealed class AdminGrantedHandler(Notifier notifier, AgencyStore store, 
         {
             { RolesGained: { } gained } when gained.Contains(Roles.AgencyAdmin) => (Notices.AgencyAdminGranted, false),
             { RolesLost: { } lost } when lost.Contains(Roles.AgencyAdmin) => (Notices.AgencyAdminRemoved, true),
-            { RolesLost: null, RolesGained: null } when person is { Active: false } && person.Roles.Contains(Roles.AgencyAdmin) => (Notices.AgencyAdminRemoved, false),
+            { RolesLost: null, RolesGained: null } when person is { Active: false } && person.Roles.Contains(Roles.AgencyAdmin) => (Notices.AgencyAdminRemoved, true),
             { RolesGained: { } gained } when gained.Any(Roles.ReadsRecords) => (Notices.RecordRoleGranted, false),
             // A second approver of one's own would pass payouts that need two unseen.
             { RolesGained: { } gained } when gained.Contains(Roles.FinanceApprover) => (Notices.FinanceRoleGranted, false),
@@ -36,15 +36,15 @@ internal sealed class AdminGrantedHandler(Notifier notifier, AgencyStore store, 
             return;
         }
 
-        // Not the admin who did it: they know. The one changed knows of a role given; one whose admin role was taken
-        // hears it, so one taken by someone else is seen.
+        // Not the admin who did it: they know. The one changed knows of a role given; one whose admin role was taken, or
+        // who was deactivated, hears it (on their return), so one taken by someone else is seen.
         var key = $"{notice.Kind}~{person.Id}~{person.ETag}";
         foreach (var admin in (await store.AdminsToTellAsync(ct)).Where(a => a != user.UserId && a != person.Id))
         {
             await notifier.SendOnceAsync(admin, notice, key, ct);
         }
 
-        if (alsoThem && person.Active && person.Id != user.UserId)
+        if (alsoThem && person.Id != user.UserId)
         {
             await notifier.SendOnceAsync(person.Id, notice, key, ct);
         }
