@@ -288,7 +288,8 @@ public sealed class PortalSignInTests
         // An old browser sends no Fetch Metadata, and Origin "null" from a sibling's page with a no-referrer policy.
         using var fromOldBrowser = new HttpRequestMessage(HttpMethod.Post, PortalModule.SignOutEverywherePath);
         fromOldBrowser.Headers.Add("Origin", "null");
-        Assert.Equal("/", (await otherDevice.SendAsync(fromOldBrowser)).Headers.Location?.OriginalString);
+        Assert.Equal("/help?stale=1", (await otherDevice.SendAsync(fromOldBrowser)).Headers.Location?.OriginalString);
+        Assert.Contains("Nothing was done", await otherDevice.GetStringAsync("/help?stale=1"), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, (await takenPhone.GetAsync("/notifications")).StatusCode);
 
         var answered = await otherDevice.PostAsync(PortalModule.SignOutEverywherePath,

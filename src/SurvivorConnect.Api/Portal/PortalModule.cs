@@ -202,11 +202,17 @@ public static class PortalModule
     private static async Task<Results<SignOutHttpResult, RedirectHttpResult>> SignOutEverywhere(
         HttpContext context, IAuthenticationSchemeProvider schemes, IAntiforgery antiforgery, IMediator mediator, CancellationToken ct)
     {
-        // The help page's token as well as where the browser says the form came from: an old browser sends no Fetch
-        // Metadata and, from any page with a no-referrer policy, Origin "null", so a sibling subdomain could pass that.
-        if (!PortalSignIn.FromThisSite(context.Request) || !await antiforgery.IsRequestValidAsync(context))
+        if (!PortalSignIn.FromThisSite(context.Request))
         {
             return TypedResults.Redirect("/");
+        }
+
+        // The help page's token too: an old browser sends no Fetch Metadata and, from any page with a no-referrer
+        // policy, Origin "null", so a sibling subdomain could pass the check above. A page out of date (signed in again
+        // since) says nothing was done, so nobody believes another device signed out that is not.
+        if (!await antiforgery.IsRequestValidAsync(context))
+        {
+            return TypedResults.Redirect("/help?stale=1");
         }
 
         await mediator.Send(new EndMySignIns(), ct);
