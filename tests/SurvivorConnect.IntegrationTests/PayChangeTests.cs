@@ -318,6 +318,32 @@ public sealed class PayChangeTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task Stripe_s_page_asked_for_again_and_again_while_a_check_waits_neither_moves_what_finance_decides_on_nor_keeps_them_from_letting_it_go()
+    {
+        var payee = await PaidOnceByCheckAsync();
+        await OnboardAsync(payee);
+        var read = Assert.Single(await ChangesAsync(), c => c.PersonId == payee.Id).Version;
+        var toldBefore = (await Finance.NoticesAsync()).Count(n => n.Kind == "pay-change");
+
+        for (var i = 0; i < 3; i++)
+        {
+            api.Time.Advance(TimeSpan.FromSeconds(5));
+            await HttpAssert.Ok<JsonElement>(await payee.Client.PostAsync("/api/payouts/me/onboarding", null));
+        }
+
+        Assert.Equal(read, Assert.Single(await ChangesAsync(), c => c.PersonId == payee.Id).Version);
+        Assert.Equal(toldBefore, (await Finance.NoticesAsync()).Count(n => n.Kind == "pay-change"));
+
+        // Bank details given meanwhile move it, but letting the account go needs no later reading.
+        api.Time.Advance(TimeSpan.FromSeconds(5));
+        var account = api.Stripe.Accounts.Last(a => a["metadata"]!["person_id"]!.GetValue<string>() == payee.Id)["id"]!.GetValue<string>();
+        await api.DeliverAsync(api.Stripe.EventJson("account.external_account.created", api.Stripe.AddBankAccount(account)));
+        await HttpAssert.Problem(await DecideAsync(payee.Id, true, read), 412);
+        await HttpAssert.Ok<JsonElement>(await DecideAsync(payee.Id, false, read));
+        Assert.Equal("Check", (await MineAsync(payee)).GetProperty("method").GetString());
+    }
+
+    [Fact]
     public async Task A_payee_whose_banks_were_never_kept_is_paid_to_what_stripe_holds_without_a_new_check()
     {
         // A Stripe account opened before banks were kept, paid before, its bank's news judged as it came.

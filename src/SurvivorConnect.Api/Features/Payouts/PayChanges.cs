@@ -163,8 +163,9 @@ internal sealed class PayChangeHandlers(PayoutData data)
                 throw new ConflictException("No change to how they are paid is waiting to be checked (another finance approver may have just checked it).");
             }
 
-            // Decided on the change finance read: one made since (more bank details given) is checked with them too.
-            if (account.PayChangeVersion != ifMatch)
+            // Decided on the change finance read: one made since (more bank details given) is checked with them too. Letting
+            // the account go covers any change since, so whoever holds the phone cannot keep finance from it with more.
+            if (madeByThem && account.PayChangeVersion != ifMatch)
             {
                 throw new StoreException(StoreErrorKind.PreconditionFailed, "Another change to how they are paid came since you read it: check that one with them too.");
             }

@@ -186,9 +186,15 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe, 
             opened = account with { StripeAccountId = id, Method = PayeeMethod.Stripe, KnownBanks = [] };
         }
 
-        // Stripe's page takes bank details, new or changed: written before the link is given, so none goes unchecked.
-        account = await data.SaveAccountAsync(await PayChangedAsync(account, opened, bankDetailsGiven: true, ct), ct);
-        await payChanges.TellAsync(account, ct);
+        // Stripe's page takes bank details, new or changed: written before the link is given, so none goes unchecked. A
+        // link asked for again while a check waits is part of it: moving what finance decides on each time would let
+        // whoever holds the phone keep finance from ever deciding, and fill their notices; bank details given on it are
+        // news of their own (Stripe's event, the sender's listing).
+        if (account.StripeAccountId is null || account.PayChangeToConfirmSince is null)
+        {
+            account = await data.SaveAccountAsync(await PayChangedAsync(account, opened, bankDetailsGiven: true, ct), ct);
+            await payChanges.TellAsync(account, ct);
+        }
 
         var back = command.BackFromStripe;
         return new OnboardingLink(new Uri(await Stripe(() => stripe.CreateOnboardingLinkAsync(account.StripeAccountId!, new Uri(back, "?stripe=again"), new Uri(back, "?stripe=back"), ct))));
