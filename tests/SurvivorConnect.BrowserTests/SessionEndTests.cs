@@ -117,6 +117,7 @@ public sealed class SessionEndTests(PortalServer server)
     public async Task A_page_put_away_is_covered_at_once_so_the_app_switcher_keeps_no_picture_of_it_and_shows_again_when_come_back_to()
     {
         var youth = await server.SignInAsync("Riley (demo youth)", phone: true);
+        await youth.Clock.InstallAsync();
         await youth.GotoAsync("/notifications");
         var heading = youth.GetByRole(AriaRole.Heading, new() { Level = 1 });
         await Expect(heading).ToBeVisibleAsync();
@@ -130,6 +131,14 @@ public sealed class SessionEndTests(PortalServer server)
         await Put("visible");
         await Expect(heading).ToBeVisibleAsync();
         Assert.Equal(server.BaseUrl + "/notifications", youth.Url);
+
+        // Put away for a minute, and meanwhile signed out everywhere from another device (the phone taken): nothing of
+        // the page shows again before the server has said so.
+        await Put("hidden");
+        await youth.RouteAsync(new System.Text.RegularExpressions.Regex("/session(\\?|$)"), route => route.FulfillAsync(new() { Status = 401 }));
+        await youth.Clock.SetSystemTimeAsync(DateTime.UtcNow + TimeSpan.FromMinutes(1));
+        await Put("visible");
+        await Expect(youth).ToHaveURLAsync(server.BaseUrl + "/signin?ended=1");
     }
 
     [Fact]

@@ -101,13 +101,18 @@
   // A phone unlocked (or a tab come back to) after the idle time shows nothing of the page until the server says the
   // session still lives: the timer above can be minutes late waking, and its answer seconds late on a waking network.
   // A page the browser brings back whole with Back (its back cache) is asked about however recent: the person may have
-  // signed out, or been signed out everywhere, since it was put away.
+  // signed out, or been signed out everywhere, since it was put away. So is one put away for more than half a minute
+  // (a phone taken, and its person signing out everywhere from another): shown again only once the server answers,
+  // or at once with no signal at all, as someone may have gone to call for help and come back to their plan offline.
   let returning = false;
+  let hiddenAt = 0;
   async function coverOnReturn(restored = false) {
     if (left || returning || document.visibilityState !== 'visible') return;
     const idleMinutes = Number(document.querySelector('nav[aria-label="Main"]')?.dataset.idleMinutes);
     const idle = Date.now() - lastActive > idleMinutes * 60000;
-    if (!(idleMinutes > 0) || (!restored && !idle)) {
+    const away = hiddenAt > 0 && Date.now() - hiddenAt > 30000;
+    hiddenAt = 0;
+    if (!(idleMinutes > 0) || (!restored && !idle && !away)) {
       document.documentElement.classList.remove('covered');
       return;
     }
@@ -127,6 +132,10 @@
           document.documentElement.classList.remove('covered');
           return;
         }
+        if (state === 'offline' && !idle && !restored) {
+          document.documentElement.classList.remove('covered');
+          return;
+        }
         // A page brought back within its idle time waits out a slow network too, rather than end a session in use.
         const waiting = state === 'unknown' || (state === 'offline' && !idle);
         if (!waiting || Date.now() - askedSince > 5 * 60000) break;
@@ -142,7 +151,7 @@
 
   // Put away (another app, another tab, the phone locked), the page is covered at once: the app switcher and the tab
   // overview keep a picture of what was last on screen, and a tab woken from the freezer shows it before any check.
-  const cover = () => document.documentElement.classList.add('covered');
+  const cover = () => { document.documentElement.classList.add('covered'); hiddenAt = hiddenAt || Date.now(); };
   document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'hidden') cover(); });
   window.addEventListener('pagehide', cover);
 
