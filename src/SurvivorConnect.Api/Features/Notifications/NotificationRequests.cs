@@ -51,7 +51,8 @@ internal sealed class NotificationHandlers(AgencyStore store)
             throw new NotFoundException("notification");
         }
 
-        if (command.Shown is { } shown && notification.At > shown)
+        // To the millisecond, as a browser's script or an app's clock keeps times.
+        if (command.Shown is { } shown && notification.At.ToUnixTimeMilliseconds() > shown.ToUnixTimeMilliseconds())
         {
             throw new ConflictException("This notice has news since you saw it. Read it again.");
         }

@@ -102,10 +102,13 @@
   // session still lives: the timer above can be minutes late waking, and its answer seconds late on a waking network.
   // A page the browser brings back whole with Back (its back cache) is asked about however recent: the person may have
   // signed out, or been signed out everywhere, since it was put away. So is one put away for more than half a minute
-  // (a phone taken, and its person signing out everywhere from another): shown again only once the server answers,
-  // or at once with no signal at all, as someone may have gone to call for help and come back to their plan offline.
+  // (a phone taken, and its person signing out everywhere from another): shown again only once the server answers.
+  // Only the safety plan shows again at once with no signal at all: someone may have gone to call for help and come
+  // back to it offline (any other page, a phone put in airplane mode would show).
   let returning = false;
   let hiddenAt = 0;
+  // Brought back whole while a check already runs (the browser said "visible" first): that check redraws it too.
+  let restoredMeanwhile = false;
   async function coverOnReturn(restored = false) {
     if (left || returning || document.visibilityState !== 'visible') return;
     const idleMinutes = Number(document.querySelector('nav[aria-label="Main"]')?.dataset.idleMinutes);
@@ -127,12 +130,12 @@
         if (left) return;
         if (state === 'live') {
           // Brought back whole, it may show what its person may no longer see (a youth handed on meanwhile): drawn again.
-          if (restored) { window.location.replace(window.location.pathname + window.location.search); return; }
+          if (restored || restoredMeanwhile) { window.location.replace(window.location.pathname + window.location.search); return; }
           lastActive = Math.max(lastActive, Date.now() - Math.max(idleMinutes / 2, idleMinutes - 2) * 60000);
           document.documentElement.classList.remove('covered');
           return;
         }
-        if (state === 'offline' && !idle && !restored) {
+        if (state === 'offline' && !idle && !restored && !restoredMeanwhile && document.querySelector('[data-offline-readable]')) {
           document.documentElement.classList.remove('covered');
           return;
         }
@@ -144,10 +147,14 @@
       endSession();
     } finally {
       returning = false;
+      restoredMeanwhile = false;
     }
   }
   document.addEventListener('visibilitychange', () => coverOnReturn());
-  window.addEventListener('pageshow', (event) => coverOnReturn(event.persisted));
+  window.addEventListener('pageshow', (event) => {
+    if (event.persisted && returning) restoredMeanwhile = true;
+    coverOnReturn(event.persisted);
+  });
 
   // Put away (another app, another tab, the phone locked), the page is covered at once: the app switcher and the tab
   // overview keep a picture of what was last on screen, and a tab woken from the freezer shows it before any check.
@@ -573,7 +580,8 @@
         read.type = 'submit';
         read.className = 'link-button';
         read.name = 'Id';
-        read.value = notice.id;
+        // With when it was sent, so one sent again before the click is not marked read unseen.
+        read.value = `${notice.id} ${Date.parse(notice.at)}`;
         read.textContent = 'Mark as read';
         read.setAttribute('aria-describedby', words.id);
         item.append(words, when, read);
