@@ -344,6 +344,23 @@ public sealed class PayChangeTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task Letting_an_account_go_read_in_a_check_already_decided_does_not_let_go_a_change_made_since()
+    {
+        var payee = await PaidOnceByCheckAsync();
+        var account = await OnboardAsync(payee);
+        var readByOne = Assert.Single(await ChangesAsync(), c => c.PersonId == payee.Id).Version;
+        var other = await _world.ApproverAsync();
+        await HttpAssert.Ok<JsonElement>(await DecideAsync(payee.Id, true, readByOne, other.Client));
+
+        // Their own new bank, a new check nobody has read.
+        api.Time.Advance(TimeSpan.FromSeconds(5));
+        await api.DeliverAsync(api.Stripe.EventJson("account.external_account.created", api.Stripe.AddBankAccount(account)));
+
+        await HttpAssert.Problem(await DecideAsync(payee.Id, false, readByOne), 412);
+        Assert.Equal("Stripe", (await MineAsync(payee)).GetProperty("method").GetString());
+    }
+
+    [Fact]
     public async Task A_payee_whose_banks_were_never_kept_is_paid_to_what_stripe_holds_without_a_new_check()
     {
         // A Stripe account opened before banks were kept, paid before, its bank's news judged as it came.
@@ -370,13 +387,19 @@ public sealed class PayChangeTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
-    public async Task Stripe_refusing_for_good_to_list_the_payee_s_banks_fails_the_payout_for_finance()
+    public async Task An_account_gone_from_stripe_fails_the_payout_for_finance_but_another_refusal_to_list_its_banks_waits()
     {
         var (_, payees) = await _world.AttendedAsync();
-        await OnboardAsync(payees[0]);
+        var account = await OnboardAsync(payees[0]);
         var waiting = await ApprovedAsync(payees[0]);
-        api.Stripe.RefuseNextLookup("/v1/accounts/");
 
+        // A refusal an operator puts right (a restricted key lacking a permission) fails nothing.
+        api.Stripe.RefuseNextLookup("/v1/accounts/");
+        await api.SendPayoutsAsync();
+        Assert.Equal("Approved", (await _world.PayoutAsync(waiting)).State);
+
+        api.Stripe.Disconnect(account);
+        api.Time.Advance(TimeSpan.FromMinutes(3));
         await api.SendPayoutsAsync();
 
         Assert.Equal("Failed", (await _world.PayoutAsync(waiting)).State);

@@ -134,6 +134,9 @@ public sealed class FakeStripe : IAsyncDisposable
         account["details_submitted"] = enabled;
     }
 
+    /// <summary>The connected account is gone from the platform (disconnected): Stripe answers 404 for it.</summary>
+    public void Disconnect(string accountId) => _objects.TryRemove(accountId, out _);
+
     /// <summary>Bank details given to Stripe for a connected account (on its onboarding pages or its dashboard); the bank account's id.</summary>
     public string AddBankAccount(string accountId)
     {

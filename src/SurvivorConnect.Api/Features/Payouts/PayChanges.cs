@@ -164,8 +164,9 @@ internal sealed class PayChangeHandlers(PayoutData data)
             }
 
             // Decided on the change finance read: one made since (more bank details given) is checked with them too. Letting
-            // the account go covers any change since, so whoever holds the phone cannot keep finance from it with more.
-            if (madeByThem && account.PayChangeVersion != ifMatch)
+            // the account go covers any change since in the same check, so whoever holds the phone cannot keep finance from
+            // it with more; never a check begun after the one read (that one was decided, and this is news nobody saw).
+            if (madeByThem ? account.PayChangeVersion != ifMatch : !account.IsOfWaitingCheck(ifMatch))
             {
                 throw new StoreException(StoreErrorKind.PreconditionFailed, "Another change to how they are paid came since you read it: check that one with them too.");
             }

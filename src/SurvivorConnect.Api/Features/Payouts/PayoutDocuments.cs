@@ -156,10 +156,17 @@ public sealed record PayeeAccount : Document
     /// <summary>The latest change that check was about: news of a change after it (Stripe's, however late) is checked anew.</summary>
     public DateTimeOffset? PayChangeCheckedThrough { get; init; }
 
-    /// <summary>What finance decides on: it moves with every change to how they are paid, and with nothing else.</summary>
+    /// <summary>
+    /// What finance decides on: the check it belongs to (when it began), then the latest change in it. It moves with every
+    /// change to how they are paid, and with nothing else.
+    /// </summary>
     public string? PayChangeVersion => PayChangeToConfirmSince is { } since
-        ? (PayChangedAt ?? since).UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture)
+        ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{since.UtcTicks}-{(PayChangedAt ?? since).UtcTicks}")
         : null;
+
+    /// <summary>Whether a version was read during the check now waiting (not an earlier one, decided since).</summary>
+    public bool IsOfWaitingCheck(string version) =>
+        PayChangeToConfirmSince is { } since && version.StartsWith(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{since.UtcTicks}-"), StringComparison.Ordinal);
 
     public static string IdFor(string personId) => "payee~" + personId;
 }

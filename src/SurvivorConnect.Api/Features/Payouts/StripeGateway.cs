@@ -130,7 +130,22 @@ internal sealed class StripeGateway : IStripeGateway
             Metadata = Metadata(order),
         }, new RequestOptions { IdempotencyKey = order.IdempotencyKey, StripeAccount = order.AccountId }, ct)).Id, ct);
 
-    public Task<IReadOnlyList<StripeBankAccount>> BankAccountsAsync(string accountId, CancellationToken ct) => Call<IReadOnlyList<StripeBankAccount>>(async () =>
+    public async Task<IReadOnlyList<StripeBankAccount>> BankAccountsAsync(string accountId, CancellationToken ct)
+    {
+        try
+        {
+            return await ListBankAccountsAsync(accountId, ct);
+        }
+        catch (StripeGatewayException ex) when (ex.Permanent && ex.InnerException is StripeException refused
+            && refused.HttpStatusCode != HttpStatusCode.NotFound && refused.StripeError?.Code != "account_invalid")
+        {
+            // Only an account gone from the platform is final for its payouts: another refusal (a restricted key lacking a
+            // permission) is put right by an operator, and must not fail every payout at once.
+            throw new StripeGatewayException(ex.Code, permanent: false, refused);
+        }
+    }
+
+    private Task<IReadOnlyList<StripeBankAccount>> ListBankAccountsAsync(string accountId, CancellationToken ct) => Call<IReadOnlyList<StripeBankAccount>>(async () =>
         [.. (await Client.V1.Accounts.ExternalAccounts.ListAsync(accountId, new AccountExternalAccountListOptions { Limit = 100 }, null, ct)).Data
             .Select(e => e switch
             {
