@@ -98,8 +98,8 @@ public static class AuthSetup
                         {
                             context.Fail("The token was not issued to one of SurvivorConnect's own apps for a person.");
                         }
-                        else if (context.SecurityToken is JsonWebToken token
-                            && !context.HttpContext.RequestServices.GetRequiredService<CredentialLimit>().TrySpend(context.HttpContext, token.EncodedToken))
+                        else if (!context.HttpContext.RequestServices.GetRequiredService<CredentialLimit>().TrySpend(
+                            context.HttpContext, (context.SecurityToken as JsonWebToken)?.EncodedToken ?? context.Request.Headers.Authorization.ToString()))
                         {
                             context.Fail("Too many requests with this token.");
                         }

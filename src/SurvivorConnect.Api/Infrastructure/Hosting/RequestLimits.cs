@@ -48,7 +48,10 @@ public static class RequestLimits
         options.AddPolicy(PerAddress, context => Window(Address(context), documents));
         options.AddPolicy(SignIn, context => Window(Address(context), signIn));
         options.AddPolicy(Reports, context => Window(
-            context.User.FindFirst(ScClaims.UserId)?.Value is { } reader ? $"reports:{context.User.FindFirst(ScClaims.Agency)?.Value}:{reader}" : "reports:" + Address(context), reports));
+            context.User.HasClaim(ScClaims.Active, "true") && context.User.FindFirst(ScClaims.UserId)?.Value is { } reader
+                ? $"reports:{context.User.FindFirst(ScClaims.Agency)?.Value}:{reader}"
+                : "reports:" + Address(context),
+            reports));
         options.OnRejected = async (context, ct) => await RefuseAsync(context.HttpContext, WaitOf(context.Lease));
     }
 
