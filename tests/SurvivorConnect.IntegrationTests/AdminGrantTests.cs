@@ -71,8 +71,7 @@ public sealed class AdminGrantTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(1, await ToldAsync(demotedId, "agency-admin-removed"));
         Assert.Equal(0, await ToldAsync("demo-admin", "agency-admin-removed"));
 
-        // The one deactivated reads it on their return, as a role then taken from them while away.
-        await _world.SetRolesAsync(deactivatedId, Roles.Mentor);
+        // The one deactivated reads it on their return.
         using var back = new HttpRequestMessage(HttpMethod.Post, $"/api/people/{deactivatedId}/reactivate");
         back.Headers.TryAddWithoutValidation("If-Match", (await _world.Admin.GetAsync($"/api/people/{deactivatedId}")).Headers.ETag!.Tag);
         await HttpAssert.Ok<JsonElement>(await _world.Admin.SendAsync(back));
@@ -118,10 +117,13 @@ public sealed class AdminGrantTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(financeToldBefore + 1, await ToldAsync("demo-finance", "payout-policy-loosened"));
         Assert.Equal(0, await ToldAsync("demo-admin", "payout-policy-loosened"));
 
-        // A finance approver made alone is told too: with one of their own, an admin passes payouts that need two.
+        // A finance approver made alone is told too: with one of their own, an admin passes payouts that need two. So is
+        // one created as such.
         var (financeId, _) = await _world.PersonAsync(Roles.Mentor);
         await _world.SetRolesAsync(financeId, Roles.Mentor, Roles.FinanceApprover);
         Assert.Equal(1, await ToldAsync(other, "finance-role-granted"));
+        await _world.PersonAsync(Roles.FinanceApprover);
+        Assert.Equal(2, await ToldAsync(other, "finance-role-granted"));
     }
 
     private async Task<int> ToldAsync(string personId, string kind) =>

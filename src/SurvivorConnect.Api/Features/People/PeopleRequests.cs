@@ -237,8 +237,9 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
             throw new ConflictException("A person with this subject id already exists in your agency.");
         }
 
-        // Nobody had their access before, so only an admin made, or someone who reads records, is news to anyone (the other admins).
-        if (created.Roles.Contains(Roles.AgencyAdmin) || created.Roles.Any(Roles.ReadsRecords))
+        // Nobody had their access before, so only an admin made, someone who reads records or a finance approver is news to
+        // anyone (the other admins).
+        if (created.Roles.Any(Roles.IsNewsToAdmins))
         {
             await TellAccessChangedAsync(created, rolesGained: created.Roles);
         }
@@ -314,9 +315,9 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
             // come to life with access given back.
             SignInsValidFrom = time.GetUtcNow(),
         }, AsSeen(command, person), cancellationToken);
-        // Someone given access back has their powers again (an admin's, or a role's that reads records): as news to the
-        // other admins as if newly given.
-        await TellAccessChangedAsync(changed, rolesGained: changed.Active ? [.. changed.Roles.Where(r => r == Roles.AgencyAdmin || Roles.ReadsRecords(r))] : null);
+        // Someone given access back has their powers again (an admin's, a role's that reads records, a finance approver's):
+        // as news to the other admins as if newly given.
+        await TellAccessChangedAsync(changed, rolesGained: changed.Active ? [.. changed.Roles.Where(Roles.IsNewsToAdmins)] : null);
         return changed;
     }
 

@@ -35,6 +35,9 @@ public static class Roles
     /// <summary>Whether a role opens youth's or mentors' records (cases, chats, plans, check-in answers).</summary>
     public static bool ReadsRecords(string role) => role is CaseManager or Supervisor or PartnerProfessional;
 
+    /// <summary>A role whose giving the agency's other admins hear of: an admin's, one that reads records, or a finance approver's.</summary>
+    public static bool IsNewsToAdmins(string role) => role is AgencyAdmin or FinanceApprover || ReadsRecords(role);
+
     public static bool IsKnown(string role) => All.Contains(role, StringComparer.Ordinal);
 
     /// <summary>
