@@ -57,7 +57,7 @@ public sealed class LiveConnectionTests(PortalServer server)
 
         var standing = page.Locator("[data-notices] li[data-notice-id=standing]");
         await Expect(standing.Locator("p").First).ToHaveTextAsync("First news, again");
-        await Expect(standing.GetByRole(AriaRole.Button, new() { Name = "Mark as read" })).ToHaveAttributeAsync("value", "standing");
+        await Expect(standing.GetByRole(AriaRole.Button, new() { Name = "Mark as read" })).ToHaveAttributeAsync("value", $"standing {DateTimeOffset.Parse("2026-12-04T21:00:00Z", System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeMilliseconds()}");
         await Expect(standing.GetByRole(AriaRole.Button, new() { Name = "Mark as read" })).ToHaveAccessibleDescriptionAsync("First news, again");
         await Expect(page.Locator("[data-notices] li[data-notice-id=other]").GetByRole(AriaRole.Button)).ToHaveAccessibleDescriptionAsync("Other news");
         await Expect(page.Locator("[data-notices] li").First).ToHaveAttributeAsync("data-notice-id", "standing");

@@ -159,7 +159,7 @@ public sealed class CredentialLimit : IDisposable
         return false;
     }
 
-    /// <summary>After authentication: a request whose person's budget was spent is answered 429, not as someone signed out.</summary>
+    /// <summary>After authentication: a request whose credential's budget was spent is answered 429, not as someone signed out.</summary>
     public async Task RefuseSpentAsync(HttpContext context, RequestDelegate next)
     {
         ArgumentNullException.ThrowIfNull(context);
