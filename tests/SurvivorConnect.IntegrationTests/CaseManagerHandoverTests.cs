@@ -53,6 +53,22 @@ public sealed class CaseManagerHandoverTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_youth_s_own_sign_in_given_a_staff_role_is_never_made_their_case_manager()
+    {
+        // A survivor hired later as a case manager, their youth record still linked to their sign-in.
+        var own = "youth-own-" + Guid.NewGuid().ToString("N")[..8];
+        var (youthId, _) = await _world.YouthAsync(personId: own);
+        await _world.SetRolesAsync(own, Roles.CaseManager);
+
+        var youth = await _world.CaseManager.GetAsync($"/api/youth/{youthId}");
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/youth/{youthId}/case-managers") { Content = JsonContent.Create(new { caseManagerIds = new[] { "demo-casemanager", own } }) };
+        request.Headers.TryAddWithoutValidation("If-Match", youth.Headers.ETag!.Tag);
+
+        await HttpAssert.Problem(await _world.CaseManager.SendAsync(request), 400);
+        await HttpAssert.Problem(await api.AsSubject(own, "demo").GetAsync($"/api/youth/{youthId}"), 404);
+    }
+
+    [Fact]
     public async Task A_youth_is_handed_only_to_the_active_case_managers_listed()
     {
         var (goneId, _) = await _world.PersonAsync(Roles.CaseManager);

@@ -176,11 +176,12 @@ public sealed record YouthReferral : Document
     public required IReadOnlyList<string> CaseManagerIds { get; init; }
 
     /// <summary>
-    /// The case managers the youth may have: none the youth is never to be matched with. Saving the youth keeps the list
-    /// to these, and the check that someone is a youth's case manager reads only these.
+    /// The case managers the youth may have: none the youth is never to be matched with, nor the youth's own sign-in (one
+    /// given a staff role since). Saving the youth keeps the list to these, and the check that someone is a youth's case
+    /// manager reads only these.
     /// </summary>
     [JsonIgnore]
-    public IEnumerable<string> ActingCaseManagerIds => CaseManagerIds.Except(DoNotMatch, StringComparer.Ordinal);
+    public IEnumerable<string> ActingCaseManagerIds => CaseManagerIds.Except(DoNotMatch, StringComparer.Ordinal).Where(id => id != PersonId);
 
     public required StageOfChange Stage { get; init; }
 

@@ -291,6 +291,13 @@ internal sealed class YouthHandlers(
             throw new RequestValidationException("caseManagerIds", $"'{kept}' is on this youth's do-not-match list, so cannot be their case manager.");
         }
 
+        // A youth's own sign-in, given a staff role since (a survivor hired later, say), would record consents to their own
+        // matches as staff and read their own record as the agency keeps it.
+        if (youth.PersonId is { } own && ids.Contains(own))
+        {
+            throw new RequestValidationException("caseManagerIds", $"'{own}' is this youth's own sign-in, so cannot be their case manager.");
+        }
+
         // A mentor now or before (one the youth turned down too) would read the youth's whole record and lead their team.
         var mentors = (await data.MatchesAsync(Filter.Eq("youthId", youth.Id), openOnly: false, ct))
             .Where(m => MatchLifecycle.IsOpen(m.State) || m.MentorSaidYes()).Select(m => m.MentorId).ToHashSet(StringComparer.Ordinal);
