@@ -100,8 +100,10 @@ public sealed class CaseloadTests(PortalServer server)
 
         // Other tests' youth on this caseload sort among these (names are ordered ignoring case), so the last may be
         // more than one page on.
+        // Each page is given a moment to show the last one before the next is asked for: counted the instant the first
+        // card changed, a page still being drawn was passed over.
         var cards = caseManager.Locator("li.card");
-        for (var page = 0; page < 5 && await lastCard.CountAsync() == 0; page++)
+        for (var page = 0; page < 10 && !await ShownSoonAsync(lastCard); page++)
         {
             var first = await cards.First.InnerTextAsync();
             await caseManager.GetByRole(AriaRole.Button, new() { Name = "More youth" }).ClickAsync();
@@ -232,5 +234,18 @@ public sealed class CaseloadTests(PortalServer server)
         await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("Sam (demo mentor) is taken off the list");
         await Expect(caseManager.GetByText("Nobody is listed.")).ToBeVisibleAsync();
         await Expect(caseManager.Locator("#edit-mentor-gender")).ToHaveValueAsync("male");
+    }
+
+    private static async Task<bool> ShownSoonAsync(ILocator locator)
+    {
+        try
+        {
+            await locator.WaitForAsync(new() { State = WaitForSelectorState.Visible, Timeout = 2000 });
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
     }
 }
