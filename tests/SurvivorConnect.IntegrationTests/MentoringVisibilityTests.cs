@@ -86,6 +86,30 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
     }
 
     [Fact]
+    public async Task An_agency_admin_a_youth_is_never_to_be_matched_with_neither_finds_nor_ends_nor_changes_the_youths_sign_in()
+    {
+        var (adminMentorId, adminMentor) = await _world.ReadyMentorAsync();
+        await _world.SetRolesAsync(adminMentorId, Roles.Mentor, Roles.AgencyAdmin);
+        var keptSignIn = "kept-" + Guid.NewGuid().ToString("N")[..12];
+        var (_, youth) = await _world.YouthAsync(doNotMatch: [adminMentorId], personId: keptSignIn);
+        var otherSignIn = "other-" + Guid.NewGuid().ToString("N")[..12];
+        await _world.YouthAsync(personId: otherSignIn);
+
+        var listed = (await HttpAssert.PagesAsync<JsonElement>(adminMentor, "/api/people?role=Youth&pageSize=200")).SelectMany(p => p.Items).Select(p => p.GetProperty("id").GetString()).ToList();
+        Assert.DoesNotContain(keptSignIn, listed);
+        Assert.Contains(otherSignIn, listed);
+        var version = (await _world.Admin.GetAsync($"/api/people/{keptSignIn}")).Headers.ETag!.Tag;
+        await HttpAssert.Problem(await adminMentor.GetAsync($"/api/people/{keptSignIn}"), 404);
+        await HttpAssert.Problem(await adminMentor.PostJson($"/api/people/{keptSignIn}/deactivate", new { }), 404);
+        await HttpAssert.Problem(await adminMentor.PostJson($"/api/people/{keptSignIn}/end-sign-ins", new { }), 404);
+        await HttpAssert.Problem(await adminMentor.PutJson($"/api/people/{keptSignIn}/roles", new { roles = Array.Empty<string>() }, version), 404);
+
+        await HttpAssert.Ok<JsonElement>(await youth.GetAsync("/api/me"));
+        Assert.Equal(version, (await _world.Admin.GetAsync($"/api/people/{keptSignIn}")).Headers.ETag!.Tag);
+        await HttpAssert.Ok<JsonElement>(await adminMentor.GetAsync($"/api/people/{otherSignIn}"));
+    }
+
+    [Fact]
     public async Task A_youth_sees_their_mentors_display_name_and_shared_profile()
     {
         var (match, _, youth, mentorId, youthId) = await _world.ActiveMatchAsync();

@@ -2,6 +2,7 @@ using Mediator;
 using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Mentoring.Rules;
 using SurvivorConnect.Api.Features.Notifications;
+using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Tenancy;
 using SurvivorConnect.Storage;
 
@@ -30,6 +31,7 @@ public static class MentoringModule
         services.AddScoped<MatchConsentGuard>();
         services.AddScoped<MentorEligibilityGuard>();
         services.AddScoped<IConsentSubjects, MentoringConsentSubjects>();
+        services.AddScoped<IPeopleKeptFromAdmin, YouthSignInsKeptFromAdmin>();
         services.AddMentoringScopes();
         services.Configure<MatchingWeights>(builder.Configuration.GetSection(MatchingWeights.SectionName));
 

@@ -107,6 +107,16 @@ public sealed record SignInsEnded(string AgencyId, string PersonId) : INotificat
 /// <param name="Again">The same change sent again to finish what followed it: nothing new to tell the person's open pages.</param>
 public sealed record PersonAccessChanged(string AgencyId, string PersonId, IReadOnlyList<string>? RolesLost = null, IReadOnlyList<string>? RolesGained = null, bool Again = false) : INotification;
 
+/// <summary>
+/// The people another feature keeps from the calling admin: the sign-in of a youth who is never to be matched with them
+/// (one linked to their exploiter, say), or whom they mentor. People administration treats them as not there, so such an
+/// admin can neither find them nor end or take away their sign-in. None while no other admin could act for them.
+/// </summary>
+public interface IPeopleKeptFromAdmin
+{
+    Task<IReadOnlySet<string>> KeptAsync(IReadOnlyCollection<string> personIds, CancellationToken ct);
+}
+
 public static class PeopleRules
 {
     public static bool IsValidId(string id) =>
@@ -153,7 +163,7 @@ public static class Paging
     }
 }
 
-internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeProvider time, IPublisher publisher, NameOrderBackfill nameOrder)
+internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeProvider time, IPublisher publisher, NameOrderBackfill nameOrder, IPeopleKeptFromAdmin keptFromAdmin)
     : IQueryHandler<GetMe, MeView>,
       ICommandHandler<AcknowledgeSafetyNotice, MeView>,
       IQueryHandler<ListPeople, Page<PersonView>>,
@@ -211,11 +221,12 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
             PageSize = query.PageSize,
             ContinuationToken = query.ContinuationToken,
         }, cancellationToken);
-        return new Page<PersonView>([.. page.Items.Select(PersonView.From)], page.ContinuationToken);
+        var kept = await keptFromAdmin.KeptAsync([.. page.Items.Select(p => p.Id)], cancellationToken);
+        return new Page<PersonView>([.. page.Items.Where(p => !kept.Contains(p.Id)).Select(PersonView.From)], page.ContinuationToken);
     }
 
     public async ValueTask<Person> Handle(GetPerson query, CancellationToken cancellationToken) =>
-        await Read(query.PersonId, cancellationToken);
+        await ReadAdministered(query.PersonId, cancellationToken);
 
     public async ValueTask<Person> Handle(CreatePerson command, CancellationToken cancellationToken)
     {
@@ -249,7 +260,7 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
 
     public async ValueTask<Person> Handle(SetRoles command, CancellationToken cancellationToken)
     {
-        var person = await Read(command.PersonId, cancellationToken);
+        var person = await ReadAdministered(command.PersonId, cancellationToken);
         var roles = command.Roles!.Distinct().ToList();
 
         // The same roles sent again (after the follow-ups of a change failed, from a page that has not seen its own
@@ -293,7 +304,7 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
 
     public async ValueTask<Person> Handle(SetActive command, CancellationToken cancellationToken)
     {
-        var person = await Read(command.PersonId, cancellationToken);
+        var person = await ReadAdministered(command.PersonId, cancellationToken);
         if (person.Id == user.UserId && !command.Active)
         {
             throw new ConflictException("You cannot deactivate yourself; ask another admin.");
@@ -323,7 +334,11 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
 
     public async ValueTask<Person> Handle(EndMySignIns command, CancellationToken cancellationToken) => await EndSignInsAsync(user.UserId, cancellationToken);
 
-    public async ValueTask<Person> Handle(EndSignIns command, CancellationToken cancellationToken) => await EndSignInsAsync(command.PersonId, cancellationToken);
+    public async ValueTask<Person> Handle(EndSignIns command, CancellationToken cancellationToken)
+    {
+        await ReadAdministered(command.PersonId, cancellationToken);
+        return await EndSignInsAsync(command.PersonId, cancellationToken);
+    }
 
     /// <summary>
     /// No sign-in from before now opens anything (<see cref="Person.SignInsValidFrom"/>), and their open pages and chats,
@@ -393,6 +408,13 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
     }
 
     private static bool IsAdmin(Person person) => person.Active && person.Roles.Contains(Roles.AgencyAdmin);
+
+    /// <summary>Someone the caller administers: one kept from them (<see cref="IPeopleKeptFromAdmin"/>) is not found, as no such person.</summary>
+    private async Task<Person> ReadAdministered(string personId, CancellationToken cancellationToken)
+    {
+        var person = await Read(personId, cancellationToken);
+        return (await keptFromAdmin.KeptAsync([person.Id], cancellationToken)).Contains(person.Id) ? throw new NotFoundException("person") : person;
+    }
 
     private async Task<Person> Read(string personId, CancellationToken cancellationToken) =>
         PeopleRules.IsValidId(personId)
