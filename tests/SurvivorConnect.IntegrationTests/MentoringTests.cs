@@ -560,6 +560,23 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
     }
 
     [Fact]
+    public async Task A_youth_or_mentor_who_can_no_longer_use_the_portal_is_told_to_the_matchs_case_manager_once_and_not_to_the_other_party()
+    {
+        var (match, mentor, youth, mentorId, _) = await _world.ActiveMatchAsync();
+        var youthPerson = (await HttpAssert.Ok<MeDto>(await youth.GetAsync("/api/me"))).Id;
+        async Task<List<string>> ToldAsync() =>
+            [.. (await CaseManager.NoticesAsync()).Where(n => n.MatchId == match.Id && n.Kind.EndsWith("-left", StringComparison.Ordinal)).Select(n => n.Kind)];
+
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{youthPerson}/deactivate", null));
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{youthPerson}/deactivate", null));
+        Assert.Equal(["match-youth-left"], await ToldAsync());
+        Assert.DoesNotContain(await mentor.NoticesAsync(), n => n.Kind == "match-youth-left");
+
+        await _world.SetRolesAsync(mentorId);
+        Assert.Equal(["match-mentor-left", "match-youth-left"], await ToldAsync());
+    }
+
+    [Fact]
     public async Task Once_a_match_is_closed_its_mentor_no_longer_sees_who_the_youth_is_now()
     {
         var (match, mentor, _, _, youthId) = await _world.ActiveMatchAsync();

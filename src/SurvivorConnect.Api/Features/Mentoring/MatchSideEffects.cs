@@ -2,6 +2,8 @@ using Mediator;
 using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Mentoring.Rules;
 using SurvivorConnect.Api.Features.Notifications;
+using SurvivorConnect.Api.Features.People;
+using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Api.Infrastructure.Tenancy;
 using SurvivorConnect.Storage;
@@ -223,4 +225,44 @@ internal sealed class MentorStoppedNewMatchesHandler(MentoringData data, Notifie
             }
         }
     }
+}
+
+/// <summary>
+/// A mentor or a youth can no longer use the portal (deactivated, or the role taken away): the case managers of each open
+/// match they are in are told once for that change, so nobody waits on a chat the other side can no longer read. The
+/// other party is not told: whether someone's access was ended is not theirs to know.
+/// </summary>
+internal sealed class MatchPartyLeftHandler(MentoringData data, Notifier notifier) : INotificationHandler<PersonAccessChanged>
+{
+    public async ValueTask Handle(PersonAccessChanged notification, CancellationToken ct)
+    {
+        if (notification.AgencyId != data.AgencyId || await data.FindAsync<Person>(Person.Container, notification.PersonId, ct) is not { } person)
+        {
+            return;
+        }
+
+        var told = new List<(Match Match, Notice Notice)>();
+        if (Left(person, Roles.Mentor))
+        {
+            told.AddRange((await data.MatchesAsync(Filter.Eq("mentorId", person.Id), openOnly: true, ct)).Select(m => (m, Notices.MentorLeftToCaseManager)));
+        }
+
+        if (Left(person, Roles.Youth) && await data.OwnYouthRecordOfAsync(person.Id, ct) is { } own)
+        {
+            told.AddRange((await data.MatchesAsync(Filter.Eq("youthId", own.Id), openOnly: true, ct)).Select(m => (m, Notices.YouthLeftToCaseManager)));
+        }
+
+        // The person's version names this change: the same change sent again tells nobody twice, a later one does.
+        var change = Digest.Of(person.ETag ?? "", 16);
+        foreach (var (match, notice) in told)
+        {
+            foreach (var caseManager in await data.ActiveCaseManagersAsync(await data.YouthAsync(match.YouthId, ct), ct))
+            {
+                await notifier.SendOnceAsync(caseManager, notice, $"{notice.Kind}~{match.Id}~{person.Id}~{change}", ct, match.Id);
+            }
+        }
+    }
+
+    private static bool Left(Person person, string role) =>
+        person.Roles.Concat(person.FormerRoles).Contains(role, StringComparer.Ordinal) && !(person.Active && person.Roles.Contains(role, StringComparer.Ordinal));
 }

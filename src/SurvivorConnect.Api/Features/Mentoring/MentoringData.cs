@@ -206,13 +206,16 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis, ListedRe
         where T : Document => store.ManyAsync<T>(container, ids, ct);
 
     /// <summary>The youth record of the signed-in youth.</summary>
-    public async Task<YouthReferral?> OwnYouthRecordAsync(CancellationToken ct)
+    public Task<YouthReferral?> OwnYouthRecordAsync(CancellationToken ct) => OwnYouthRecordOfAsync(User.UserId, ct);
+
+    /// <summary>The youth record this sign-in is linked to, if any.</summary>
+    public async Task<YouthReferral?> OwnYouthRecordOfAsync(string personId, CancellationToken ct)
     {
         var page = await store.QueryAsync<YouthReferral>(YouthReferral.Container, new DocumentQuery
         {
             PartitionKey = AgencyId,
             Type = DocumentTypes.Of<YouthReferral>(),
-            Filters = [Filter.Eq("personId", User.UserId)],
+            Filters = [Filter.Eq("personId", personId)],
             PageSize = 1,
         }, ct);
         return page.Items.Count > 0 ? page.Items[0] : null;
