@@ -208,6 +208,26 @@ public sealed class ChatSessionTests(ClockedApiFactory api) : IClassFixture<Cloc
         Assert.DoesNotContain(await chat.Youth.SinceAsync(chat.Id, 0), m => m.Text == "someone else, on the phone left behind");
     }
 
+    [Fact]
+    public async Task A_chat_page_whose_persons_sign_ins_were_ended_elsewhere_but_whose_close_was_lost_sends_nothing_more_within_seconds()
+    {
+        var chat = await _world.OpenChatAsync();
+        await using var page = await ChatClient.ConnectWithCookieAsync(() => api.Server, await SessionCookieAsync(api, chat.YouthPersonId));
+        await page.JoinAsync(chat.Id);
+        await page.SendAsync(chat.Id, "before my phone was taken");
+
+        // As another instance ends them (the youth's phone taken), its close to this one lost.
+        api.Time.Advance(TimeSpan.FromSeconds(1));
+        var store = api.Services.GetRequiredService<SurvivorConnect.Storage.IDocumentStore>();
+        var person = (await store.ReadAsync<SurvivorConnect.Api.Features.People.Person>(SurvivorConnect.Api.Features.People.Person.Container, chat.YouthPersonId, "demo", default))!;
+        await store.ReplaceAsync(SurvivorConnect.Api.Features.People.Person.Container, person with { SignInsValidFrom = api.Time.GetUtcNow() }, person.ETag!, default);
+        api.Time.Advance(SurvivorConnect.Api.Features.Chat.ChatHubFilter.SendSessionCheckEvery);
+
+        var refused = await Assert.ThrowsAsync<ChatRefusalException>(() => page.SendAsync(chat.Id, "whoever took the phone"));
+        Assert.Equal("not-allowed", refused.Code);
+        Assert.DoesNotContain(await chat.Mentor.SinceAsync(chat.Id, 0), m => m.Text == "whoever took the phone");
+    }
+
     /// <summary>Another instance recorded the end of the cookie's session; its close never reached this one.</summary>
     private async Task EndedElsewhereAsync(string cookie)
     {

@@ -153,11 +153,18 @@ public sealed class ChatHub(ChatService chat, ChatConnections connections, ChatA
         return HubReply.Done;
     }
 
-    private ChatConnection Connection => connections.Find(Context.ConnectionId) ?? connections.Add(Context);
+    /// <summary>
+    /// This connection's record. A call still running when its connection closed (the page gone during its checks) finds
+    /// none and is refused: made again, the record would outlive the connection and count against the person's open
+    /// connections until the instance restarts.
+    /// </summary>
+    private ChatConnection Connection => connections.Find(Context.ConnectionId)
+        ?? throw new ChatRefusedException(ChatErrorCodes.NotAllowed, "This chat has closed. Open it again to carry on.");
 
     /// <summary>The caller's part in a conversation they joined and still receive; case managers only read.</summary>
     private string? PartyRole(string conversationId) =>
-        Connection.Joined.TryGetValue(conversationId ?? "", out var role) && role is ChatService.MentorRole or ChatService.YouthRole ? role : null;
+        connections.Find(Context.ConnectionId) is { } connection && connection.Joined.TryGetValue(conversationId ?? "", out var role)
+            && role is ChatService.MentorRole or ChatService.YouthRole ? role : null;
 }
 
 /// <summary>
@@ -306,31 +313,30 @@ public sealed partial class ChatHubFilter(
         }
 
         // A send checks the person against its conversation's list of senders, which their changes keep (ChatService).
-        // Any other call also checks the portal session, in case the close its end sent to every instance was lost; a
-        // send does too once the connection's last check is a few seconds old, so a phone left by the quick exit whose
-        // close never reached this instance cannot go on sending, while a conversation under way reads nothing more.
+        // Any other call also checks the portal session and who the person is now, in case the close sent to every
+        // instance by a session's end or by their sign-ins ended (a phone taken) was lost; a send does too once the
+        // connection's last check is a few seconds old, so such a phone cannot go on sending, while a conversation under
+        // way reads nothing more.
         var now = time.GetUtcNow();
-        var sessionCheckDue = !isSend || !connection.Items.TryGetValue(SessionCheckedKey, out var last)
+        var checkDue = !isSend || !connection.Items.TryGetValue(SessionCheckedKey, out var last)
             || last is not DateTimeOffset checkedAt || now - checkedAt >= SendSessionCheckEvery;
-        if (sessionCheckDue)
+        if (checkDue)
         {
             // A send's check goes on if the connection ends meanwhile: the send itself does (Send).
-            if (await sessions.ConnectionSessionEndedAsync(connection.User!, isSend ? CancellationToken.None : connection.ConnectionAborted))
+            var ct = isSend ? CancellationToken.None : connection.ConnectionAborted;
+            if (await sessions.ConnectionSessionEndedAsync(connection.User!, ct))
             {
                 return new HubError(ChatErrorCodes.SessionExpired, "Your session has ended. Sign in again to carry on.");
             }
 
-            connection.Items[SessionCheckedKey] = now;
-        }
-
-        if (!isSend)
-        {
-            var principal = await principals.RefreshAsync(connection.User!, connection.ConnectionAborted);
+            var principal = await principals.RefreshAsync(connection.User!, ct);
             invocation.ServiceProvider.GetRequiredService<HubCaller>().Principal = principal;
             if (!await reconciler.MayUseChatAsync(principal))
             {
                 return new HubError(ChatErrorCodes.NotAllowed, "Your account can no longer use this chat.");
             }
+
+            connection.Items[SessionCheckedKey] = now;
         }
 
         return null;
