@@ -174,6 +174,27 @@ public sealed class TeamingTests(ApiFactory api)
         Assert.Contains(lead.GetProperty("members").EnumerateArray(), m => m.GetProperty("displayName").GetString() == "Gran");
     }
 
+    [Fact]
+    public async Task Someone_on_the_youths_do_not_match_list_is_neither_offered_nor_added_as_a_support_the_youth_is_asked_about()
+    {
+        // Staff who mentor too, so they would be offered: one of them linked to whoever harmed the youth.
+        var (keptId, _) = await _world.Mentoring.ReadyMentorAsync();
+        await _world.Mentoring.SetRolesAsync(keptId, Roles.Mentor, Roles.Supervisor);
+        var (otherMentorId, _) = await _world.Mentoring.ReadyMentorAsync();
+        await _world.Mentoring.SetRolesAsync(otherMentorId, Roles.Mentor, Roles.Supervisor);
+        var (youthId, _) = await _world.Mentoring.YouthAsync(doNotMatch: [keptId]);
+        await MentoringWorld.Created(await _world.CaseManager.PostAsync($"/api/teams/{youthId}", null));
+
+        var offered = (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{youthId}"))).GetProperty("colleagues").EnumerateArray().Select(c => c.GetProperty("id").GetString()).ToList();
+        var refused = await HttpAssert.Problem(await _world.CaseManager.PostJson($"/api/teams/{youthId}/members", new { role = "Support", personId = keptId, title = "Friend" }), 400);
+
+        Assert.DoesNotContain(keptId, offered);
+        Assert.Contains(otherMentorId, offered);
+        Assert.Contains("do-not-match", refused.GetProperty("errors").GetProperty("personId")[0].GetString(), StringComparison.Ordinal);
+        var team = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{youthId}"));
+        Assert.DoesNotContain(team.GetProperty("members").EnumerateArray(), m => m.GetProperty("role").GetString() == "Support");
+    }
+
     private static async Task<List<string>> KindsAsync(HttpClient client) =>
         [.. (await HttpAssert.Ok<PageDto<NotificationDto>>(await client.GetAsync("/api/notifications"))).Items.Select(n => n.Kind)];
 
@@ -771,7 +792,7 @@ public sealed class TeamingTests(ApiFactory api)
         await MentoringWorld.Created(await _world.CaseManager.PostAsync($"/api/teams/{keptFromId}", null));
 
         var offered = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{keptFromId}"));
-        Assert.False(offered.GetProperty("colleagues").EnumerateArray().Single(c => c.GetProperty("id").GetString() == staffMentorId).GetProperty("mayBeProfessional").GetBoolean());
+        Assert.DoesNotContain(offered.GetProperty("colleagues").EnumerateArray(), c => c.GetProperty("id").GetString() == staffMentorId);
         Assert.True(offered.GetProperty("colleagues").EnumerateArray().Single(c => c.GetProperty("id").GetString() == "demo-supervisor").GetProperty("mayBeProfessional").GetBoolean());
         var refused = await HttpAssert.Problem(await _world.CaseManager.PostJson($"/api/teams/{keptFromId}/members", new { role = "Professional", personId = staffMentorId }), 400);
         Assert.True(refused.GetProperty("errors").TryGetProperty("personId", out _));

@@ -276,7 +276,13 @@ internal sealed class TeamHandlers(TeamingData data, TeamViews views, Notifier n
                 throw new RequestValidationException("personId", "Not a person of your agency who can take that part, or of a partner agency's offered professionals.");
             }
 
-            if (role == TeamRole.Professional && (await data.KeptFromStaffingAsync(youth, ct)).Contains(person!.Id))
+            // Not even as a support the youth is asked about: the list is the youth's safety, not a matter of role.
+            if (youth.DoNotMatch.Contains(person!.Id, StringComparer.Ordinal))
+            {
+                throw new RequestValidationException("personId", "They are on this youth's do-not-match list, so they do not join the team.");
+            }
+
+            if (role == TeamRole.Professional && (await data.KeptFromStaffingAsync(youth, ct)).Contains(person.Id))
             {
                 throw new RequestValidationException("personId", "They mentor this youth or did, or are not to be matched with them, so they do not join the team as a professional.");
             }
@@ -334,7 +340,7 @@ internal sealed class TeamViews(TeamingData data, ConsentLookup consents)
         var sharing = lead ? await SharingAsync(youth.Id, currentOnly: false, book, ct) : [];
         var keptFromStaffing = TeamingData.KeptFromStaffing(youth, mentors.NowOrBefore);
         var colleagues = lead
-            ? people.Values.Where(p => p.Id != youth.PersonId && !youth.CaseManagerIds.Contains(p.Id) && !p.Roles.Contains(Roles.Youth))
+            ? people.Values.Where(p => p.Id != youth.PersonId && !youth.CaseManagerIds.Contains(p.Id) && !p.Roles.Contains(Roles.Youth) && !youth.DoNotMatch.Contains(p.Id, StringComparer.Ordinal))
                 .OrderBy(p => p.DisplayName, StringComparer.OrdinalIgnoreCase)
                 .Select(p => new PersonOption(p.Id, p.DisplayName, p.Roles, MayBeProfessional: p.Roles.Any(Roles.StaffsTeams) && !keptFromStaffing.Contains(p.Id))).ToList()
             : [];
