@@ -97,6 +97,54 @@ public sealed class SessionEndTests(PortalServer server)
     }
 
     [Fact]
+    public async Task A_safety_plan_come_back_to_with_no_signal_shows_the_crisis_lines_and_coping_steps_but_not_where_or_to_whom_the_youth_would_go()
+    {
+        // Nobody can say with no signal whether the phone is still the youth's (taken, and signed out everywhere since).
+        var youthId = "offline-plan-" + Guid.NewGuid().ToString("N")[..8];
+        using (var admin = await server.ApiAsAsync("demo-admin"))
+        {
+            (await admin.PostAsJsonAsync("/api/people", new { subjectId = youthId, displayName = "Sky (offline plan)", roles = new[] { "Youth" } })).EnsureSuccessStatusCode();
+        }
+
+        using (var caseManager = await server.ApiAsAsync("demo-casemanager"))
+        {
+            var referred = await caseManager.PostAsJsonAsync("/api/youth", new { displayName = "Sky (offline plan)", age = 17, stage = "preparation", personId = youthId });
+            var recordId = (await referred.EnsureSuccessStatusCode().Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetString();
+            (await caseManager.PostAsync($"/api/teams/{recordId}", null)).EnsureSuccessStatusCode();
+            (await caseManager.PutAsJsonAsync($"/api/teams/{recordId}/safety-plan", new
+            {
+                copingSteps = new[] { "Breathe slowly" }, safePeople = new[] { new { name = "My cousin", contact = "555-0123" } }, safePlaces = new[] { "The youth centre on 5th" },
+            })).EnsureSuccessStatusCode();
+        }
+
+        var youth = await server.SignInAsAddedAsync(youthId, phone: true);
+        await youth.Clock.InstallAsync();
+        await youth.GotoAsync("/my-plan");
+        var place = youth.GetByText("The youth centre on 5th");
+        await Expect(place).ToBeVisibleAsync();
+        Task Put(string visibility) => youth.EvaluateAsync(
+            "state => { Object.defineProperty(document, 'visibilityState', { value: state, configurable: true }); document.dispatchEvent(new Event('visibilitychange')); }", visibility);
+
+        await Put("hidden");
+        await youth.RouteAsync(new System.Text.RegularExpressions.Regex("/session(\\?|$)"), route => route.AbortAsync());
+        await youth.Clock.SetSystemTimeAsync(DateTime.UtcNow + TimeSpan.FromMinutes(1));
+        await Put("visible");
+
+        await Expect(youth.GetByText("Breathe slowly")).ToBeVisibleAsync();
+        await Expect(youth.Locator("main [data-crisis] li").First).ToBeVisibleAsync();
+        await Expect(youth.Locator("[data-offline-note]")).ToBeVisibleAsync();
+        await Expect(place).ToBeHiddenAsync();
+        await Expect(youth.GetByText("My cousin: 555-0123")).ToBeHiddenAsync();
+
+        // The signal back, and the server saying the session lives: the rest shows again.
+        await youth.UnrouteAllAsync();
+        await youth.EvaluateAsync("window.dispatchEvent(new Event('online'))");
+        await Expect(place).ToBeVisibleAsync();
+        await Expect(youth.Locator("[data-offline-note]")).ToBeHiddenAsync();
+        await Accessibility.AssertNoSeriousViolationsAsync(youth);
+    }
+
+    [Fact]
     public async Task A_page_brought_back_whole_by_Back_shows_nothing_until_the_server_says_the_session_lives_however_recent()
     {
         // Some phone browsers keep a page whole for Back, even one the server said not to keep: signed out since (or

@@ -104,7 +104,9 @@
   // signed out, or been signed out everywhere, since it was put away. So is one put away for more than half a minute
   // (a phone taken, and its person signing out everywhere from another): shown again only once the server answers.
   // Only the safety plan shows again at once with no signal at all: someone may have gone to call for help and come
-  // back to it offline (any other page, a phone put in airplane mode would show).
+  // back to it offline (any other page, a phone put in airplane mode would show). Without a signal nobody can say the
+  // phone is still its person's, so only the crisis lines and coping steps show: what would lead someone to them (the
+  // people and places they would go to) waits until the server says the session lives.
   let returning = false;
   let hiddenAt = 0;
   // Brought back whole while a check already runs (the browser said "visible" first): that check redraws it too.
@@ -132,10 +134,11 @@
           // Brought back whole, it may show what its person may no longer see (a youth handed on meanwhile): drawn again.
           if (restored || restoredMeanwhile) { window.location.replace(window.location.pathname + window.location.search); return; }
           lastActive = Math.max(lastActive, Date.now() - Math.max(idleMinutes / 2, idleMinutes - 2) * 60000);
-          document.documentElement.classList.remove('covered');
+          document.documentElement.classList.remove('covered', 'offline-partial');
           return;
         }
         if (state === 'offline' && !idle && !restored && !restoredMeanwhile && document.querySelector('[data-offline-readable]')) {
+          document.documentElement.classList.add('offline-partial');
           document.documentElement.classList.remove('covered');
           return;
         }
@@ -151,6 +154,13 @@
     }
   }
   document.addEventListener('visibilitychange', () => coverOnReturn());
+  // The signal back, a page shown in part asks the server before it shows the rest.
+  window.addEventListener('online', async () => {
+    if (!document.documentElement.classList.contains('offline-partial')) return;
+    const state = await sessionState();
+    if (state === 'live') document.documentElement.classList.remove('offline-partial');
+    else if (state === 'ended') endSession();
+  });
   window.addEventListener('pageshow', (event) => {
     if (event.persisted && returning) restoredMeanwhile = true;
     coverOnReturn(event.persisted);
