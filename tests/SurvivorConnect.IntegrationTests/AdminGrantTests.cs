@@ -126,6 +126,27 @@ public sealed class AdminGrantTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(2, await ToldAsync(other, "finance-role-granted"));
     }
 
+    [Fact]
+    public async Task Paid_work_held_to_less_is_told_to_the_other_admins_once_and_held_to_more_is_not()
+    {
+        var other = "admin-" + Guid.NewGuid().ToString("N")[..10];
+        await MentoringWorld.Created(await _world.Admin.PostAsJsonAsync("/api/people", new { subjectId = other, displayName = "Other admin", roles = new[] { Roles.AgencyAdmin } }));
+        object Settings(decimal focusGroupRate, int lateHours) => new
+        {
+            currency = "USD", lateCancellationPays = true, lateCancellationHours = lateHours,
+            kinds = Api.Features.Engagements.EngagementSettings.DefaultKinds.Select(k => new { k.Key, k.Name, benchmarkHourlyRate = k.Key == "focus-group" ? focusGroupRate : k.BenchmarkHourlyRate }),
+        };
+
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutAsJsonAsync("/api/engagements/settings", Settings(45m, 24)));
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutAsJsonAsync("/api/engagements/settings", Settings(50m, 48)));
+        Assert.Equal(0, await ToldAsync(other, "engagement-pay-lowered"));
+
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutAsJsonAsync("/api/engagements/settings", Settings(30m, 48)));
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutAsJsonAsync("/api/engagements/settings", Settings(30m, 48)));
+        Assert.Equal(1, await ToldAsync(other, "engagement-pay-lowered"));
+        Assert.Equal(0, await ToldAsync("demo-admin", "engagement-pay-lowered"));
+    }
+
     private async Task<int> ToldAsync(string personId, string kind) =>
         (await HttpAssert.Ok<PageDto<NotificationDto>>(await api.As(personId).GetAsync("/api/notifications?pageSize=100"))).Items.Count(n => n.Kind == kind);
 }

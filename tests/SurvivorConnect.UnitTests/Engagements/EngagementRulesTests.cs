@@ -521,4 +521,42 @@ public sealed class ClaimRulesTests
         Assert.False(ClaimRules.PaysLess(75m, travel, 150m, travel));
         Assert.False(ClaimRules.PaysLess(150m, null, 150m, null));
     }
+
+    private static EngagementSettings Terms(decimal? focusGroupRate = 40m, bool latePays = true, int lateHours = 24, decimal receiptCap = 100m, string currency = "USD") => new()
+    {
+        Id = EngagementSettings.DocumentId,
+        Currency = currency,
+        Kinds = [new WorkKind("focus-group", "Focus group", focusGroupRate), new WorkKind("training", "Training", null)],
+        LateCancellationPays = latePays,
+        LateCancellationHours = lateHours,
+        ReceiptCap = receiptCap,
+    };
+
+    public static TheoryData<string, EngagementSettings, bool> TermsChanged => new()
+    {
+        { "the same", Terms(), false },
+        { "a benchmark raised", Terms(focusGroupRate: 45m), false },
+        { "a benchmark lowered", Terms(focusGroupRate: 39.99m), true },
+        { "a benchmark taken away", Terms(focusGroupRate: null), true },
+        { "late cancellations no longer paid", Terms(latePays: false), true },
+        { "late cancellations paid only closer to the session", Terms(lateHours: 12), true },
+        { "late cancellations paid further from it", Terms(lateHours: 48), false },
+        { "a smaller receipt cap", Terms(receiptCap: 50m), true },
+        { "a larger receipt cap", Terms(receiptCap: 150m), false },
+        { "another currency", Terms(currency: "CAD"), true },
+    };
+
+    [Theory]
+    [MemberData(nameof(TermsChanged))]
+    public void Terms_that_pay_survivors_less_are_a_loosening_and_terms_that_pay_more_are_not(string change, EngagementSettings after, bool paysLess) =>
+        Assert.True(EngagementSettings.PaysLess(Terms(), after) == paysLess, change);
+
+    [Fact]
+    public void A_kind_given_a_benchmark_for_the_first_time_or_removed_pays_nobody_less()
+    {
+        var before = Terms() with { Kinds = [new WorkKind("focus-group", "Focus group", 40m)] };
+
+        Assert.False(EngagementSettings.PaysLess(before, Terms()));
+        Assert.False(EngagementSettings.PaysLess(Terms(), before));
+    }
 }

@@ -97,6 +97,9 @@ public enum AgencyPolicy
 
     /// <summary>Payouts need a second approver less often (a higher amount), or the per diem rates paid changed.</summary>
     PayoutApprovals,
+
+    /// <summary>Paid work is held to less: a kind's benchmark rate lowered, late cancellations or receipts paid less.</summary>
+    EngagementPay,
 }
 
 /// <summary>

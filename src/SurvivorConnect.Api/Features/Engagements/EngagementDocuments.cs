@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using SurvivorConnect.Api.Features.Agencies;
 using SurvivorConnect.Api.Features.Engagements.Rules;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Storage;
@@ -34,6 +35,25 @@ public sealed record EngagementSettings : Document
     public DateTimeOffset? UpdatedAt { get; init; }
 
     public string? UpdatedBy { get; init; }
+
+    /// <summary>The last change that paid survivors less (<see cref="PaysLess"/>), told to the other admins.</summary>
+    public PolicyLoosening? Loosened { get; init; }
+
+    /// <summary>
+    /// Whether <paramref name="after"/> holds paid work to less than <paramref name="before"/>: a kind's benchmark rate,
+    /// which pay parity is judged against, lowered or taken away; late cancellations paid no longer, or only closer to
+    /// the session; a smaller receipt cap; or another currency, which changes every amount.
+    /// </summary>
+    public static bool PaysLess(EngagementSettings before, EngagementSettings after)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        var benchmarkLowered = before.Kinds.Any(k => k.BenchmarkHourlyRate is { } rate
+            && after.Kinds.FirstOrDefault(a => a.Key == k.Key) is { } kept && (kept.BenchmarkHourlyRate ?? 0m) < rate);
+        var lateCancellationLess = before.LateCancellationPays
+            && (!after.LateCancellationPays || after.LateCancellationHours < before.LateCancellationHours);
+        return benchmarkLowered || lateCancellationLess || after.ReceiptCap < before.ReceiptCap || after.Currency != before.Currency;
+    }
 
     /// <summary>The kinds an agency starts with; its admin may rename, add or remove them.</summary>
     public static IReadOnlyList<WorkKind> DefaultKinds { get; } =

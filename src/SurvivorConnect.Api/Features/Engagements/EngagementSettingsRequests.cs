@@ -1,4 +1,5 @@
 using Mediator;
+using SurvivorConnect.Api.Features.Agencies;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Api.Infrastructure.Tenancy;
@@ -60,7 +61,7 @@ public sealed record SaveEngagementSettings(EngagementSettingsRequest Body, stri
     }
 }
 
-internal sealed class EngagementSettingsHandlers(EngagementData data)
+internal sealed class EngagementSettingsHandlers(EngagementData data, IPublisher publisher)
     : IQueryHandler<GetEngagementSettings, EngagementSettingsView>,
       ICommandHandler<SaveEngagementSettings, EngagementSettingsView>
 {
@@ -84,10 +85,25 @@ internal sealed class EngagementSettingsHandlers(EngagementData data)
             ReceiptCap = body.ReceiptCap ?? existing?.ReceiptCap ?? EngagementSettings.DefaultReceiptCap,
             UpdatedAt = data.Store.Now,
             UpdatedBy = data.Store.User.UserId,
+            Loosened = existing?.Loosened,
         };
+        // An agency's first save sets its currency: nothing was paid in another before.
+        var before = existing ?? new EngagementSettings { Id = EngagementSettings.DocumentId, Kinds = EngagementSettings.DefaultKinds, Currency = settings.Currency };
+        if (EngagementSettings.PaysLess(before, settings))
+        {
+            settings = settings with { Loosened = new PolicyLoosening(AgencyPolicy.EngagementPay, data.Store.User.UserId, data.Store.Now) };
+        }
+
         var saved = existing is null
             ? await data.Store.CreateAsync(EngagementSettings.Container, settings, ct)
             : await data.Store.ReplaceAsync(EngagementSettings.Container, settings, existing.ETag!, ct);
+
+        // Told on any save within the hour (once each), so one whose telling failed is told when it is sent again.
+        if (saved.Loosened is { } loosened && data.Store.Now - loosened.At < TimeSpan.FromHours(1))
+        {
+            await publisher.FinishAsync(new AgencyPolicyLoosened(data.Store.AgencyId, loosened));
+        }
+
         return View(saved);
     }
 

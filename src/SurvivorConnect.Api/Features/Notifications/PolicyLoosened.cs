@@ -27,6 +27,7 @@ internal sealed class AgencyPolicyLoosenedHandler(Notifier notifier, AgencyStore
             AgencyPolicy.CrisisLines => Notices.CrisisLinesChanged,
             AgencyPolicy.TimeZone => Notices.AgencyTimeZoneChanged,
             AgencyPolicy.PayoutApprovals => Notices.PayoutPolicyLoosened,
+            AgencyPolicy.EngagementPay => Notices.EngagementPayLowered,
             _ => throw new InvalidOperationException($"No notice says what loosening {loosened.Policy} means."),
         };
         var key = $"agency-policy-loosened~{loosened.Policy}~{loosened.By}~{loosened.At.UtcTicks}";
