@@ -140,6 +140,7 @@
         if (state === 'offline' && !idle && !restored && !restoredMeanwhile && document.querySelector('[data-offline-readable]')) {
           document.documentElement.classList.add('offline-partial');
           document.documentElement.classList.remove('covered');
+          askUntilWhole();
           return;
         }
         // A page brought back within its idle time waits out a slow network too, rather than end a session in use.
@@ -154,13 +155,24 @@
     }
   }
   document.addEventListener('visibilitychange', () => coverOnReturn());
-  // The signal back, a page shown in part asks the server before it shows the rest.
-  window.addEventListener('online', async () => {
-    if (!document.documentElement.classList.contains('offline-partial')) return;
-    const state = await sessionState();
-    if (state === 'live') document.documentElement.classList.remove('offline-partial');
-    else if (state === 'ended') endSession();
-  });
+  // A page shown in part with no signal asks the server again, less often each time, and at once when the browser says
+  // it is back online; any answer that the session lives (sessionState) shows the rest.
+  let askingUntilWhole = false;
+  async function askUntilWhole() {
+    if (askingUntilWhole) return;
+    askingUntilWhole = true;
+    try {
+      for (let wait = 5000; document.documentElement.classList.contains('offline-partial') && !left; wait = Math.min(wait * 2, 60000)) {
+        await new Promise((resolve) => {
+          const timer = setTimeout(resolve, wait);
+          window.addEventListener('online', () => { clearTimeout(timer); resolve(); }, { once: true });
+        });
+        if (await sessionState() === 'ended') { endSession(); return; }
+      }
+    } finally {
+      askingUntilWhole = false;
+    }
+  }
   window.addEventListener('pageshow', (event) => {
     if (event.persisted && returning) restoredMeanwhile = true;
     coverOnReturn(event.persisted);
@@ -210,6 +222,7 @@
     try {
       const response = await fetch(asked, { method, credentials: 'same-origin', signal: AbortSignal.timeout?.(10000) });
       if (response.status === 409) { leaveForOtherSession(); return 'other'; }
+      if (response.ok) document.documentElement.classList.remove('offline-partial');
       return response.status === 401 || response.status === 403 ? 'ended' : response.ok ? 'live' : 'unknown';
     } catch {
       return 'offline';
