@@ -569,6 +569,8 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
 
         await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{youthPerson}/deactivate", null));
         await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{youthPerson}/deactivate", null));
+        // The youth role taken while away is not news again.
+        await _world.SetRolesAsync(youthPerson);
         Assert.Equal(["match-youth-left"], await ToldAsync());
         Assert.DoesNotContain(await mentor.NoticesAsync(), n => n.Kind == "match-youth-left");
 

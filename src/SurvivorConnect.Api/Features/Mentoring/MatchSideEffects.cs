@@ -228,9 +228,9 @@ internal sealed class MentorStoppedNewMatchesHandler(MentoringData data, Notifie
 }
 
 /// <summary>
-/// A mentor or a youth can no longer use the portal (deactivated, or the role taken away): the case managers of each open
-/// match they are in are told once for that change, so nobody waits on a chat the other side can no longer read. The
-/// other party is not told: whether someone's access was ended is not theirs to know.
+/// A mentor or a youth can no longer take part in their matches (deactivated, or the role taken away): the case managers
+/// of each open match they are in are told once for that change, so nobody waits on a chat the other side can no longer
+/// read. The other party is not told: whether someone's access was ended is not theirs to know.
 /// </summary>
 internal sealed class MatchPartyLeftHandler(MentoringData data, Notifier notifier) : INotificationHandler<PersonAccessChanged>
 {
@@ -241,19 +241,24 @@ internal sealed class MatchPartyLeftHandler(MentoringData data, Notifier notifie
             return;
         }
 
+        // Which change: a deactivation by when it was made, a role taken by the record it left (the same change sent
+        // again tells nobody twice); a role taken from someone already deactivated was told at their deactivation.
+        var change = notification.RolesLost is null ? $"off-{person.DeactivatedAt?.UtcTicks}" : Digest.Of(person.ETag ?? "", 16);
+        bool Left(string role) => person.Roles.Concat(person.FormerRoles).Contains(role, StringComparer.Ordinal) && (notification.RolesLost is null
+            ? !person.Active
+            : person.Active && notification.RolesLost.Contains(role, StringComparer.Ordinal) && !person.Roles.Contains(role, StringComparer.Ordinal));
+
         var told = new List<(Match Match, Notice Notice)>();
-        if (Left(person, Roles.Mentor))
+        if (Left(Roles.Mentor))
         {
             told.AddRange((await data.MatchesAsync(Filter.Eq("mentorId", person.Id), openOnly: true, ct)).Select(m => (m, Notices.MentorLeftToCaseManager)));
         }
 
-        if (Left(person, Roles.Youth) && await data.OwnYouthRecordOfAsync(person.Id, ct) is { } own)
+        if (Left(Roles.Youth) && await data.OwnYouthRecordOfAsync(person.Id, ct) is { } own)
         {
             told.AddRange((await data.MatchesAsync(Filter.Eq("youthId", own.Id), openOnly: true, ct)).Select(m => (m, Notices.YouthLeftToCaseManager)));
         }
 
-        // The person's version names this change: the same change sent again tells nobody twice, a later one does.
-        var change = Digest.Of(person.ETag ?? "", 16);
         foreach (var (match, notice) in told)
         {
             foreach (var caseManager in await data.ActiveCaseManagersAsync(await data.YouthAsync(match.YouthId, ct), ct))
@@ -262,7 +267,4 @@ internal sealed class MatchPartyLeftHandler(MentoringData data, Notifier notifie
             }
         }
     }
-
-    private static bool Left(Person person, string role) =>
-        person.Roles.Concat(person.FormerRoles).Contains(role, StringComparer.Ordinal) && !(person.Active && person.Roles.Contains(role, StringComparer.Ordinal));
 }

@@ -28,10 +28,10 @@ public static class Notices
         "A mentor you proposed is not taking new matches for now, so they cannot say yes to this proposal. Close it to propose someone else, or wait until they take new matches again.");
 
     public static Notice MentorLeftToCaseManager { get; } = new("match-mentor-left",
-        "A mentor in a match on your caseload can no longer use SurvivorConnect, so they cannot go on with it or write in its chat. The youth may need you now, and perhaps another mentor.");
+        "A mentor in a match on your caseload can no longer take part in it, or write in its chat. The youth may need you now, and perhaps another mentor.");
 
     public static Notice YouthLeftToCaseManager { get; } = new("match-youth-left",
-        "A youth in a match on your caseload can no longer sign in, so they cannot read or write in its chat. Reach them another way if they need you.");
+        "A youth in a match on your caseload can no longer take part in it, or read or write in its chat. Reach them another way if they need you.");
 
     public static Notice MentorDeclinedToCaseManager { get; } = new("match-declined",
         "The mentor declined the match. No reason is needed; you can propose another mentor.");
