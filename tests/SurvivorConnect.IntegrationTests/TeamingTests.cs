@@ -195,6 +195,31 @@ public sealed class TeamingTests(ApiFactory api)
         Assert.DoesNotContain(team.GetProperty("members").EnumerateArray(), m => m.GetProperty("role").GetString() == "Support");
     }
 
+    [Fact]
+    public async Task A_support_put_on_the_youths_do_not_match_list_after_being_named_is_no_longer_shown_or_asked_about()
+    {
+        var (namedId, _) = await _world.Mentoring.ReadyMentorAsync();
+        await _world.Mentoring.SetRolesAsync(namedId, Roles.Mentor, Roles.Supervisor);
+        var (youthId, youth) = await _world.Mentoring.YouthAsync();
+        await MentoringWorld.Created(await _world.CaseManager.PostAsync($"/api/teams/{youthId}", null));
+        var asked = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{youthId}/members", new { role = "Support", personId = namedId, title = "Friend" }));
+        var supportId = asked.GetProperty("members").EnumerateArray().Single(m => m.GetProperty("role").GetString() == "Support").GetProperty("id").GetString();
+        async Task<string> MyTeamAsync() => (await HttpAssert.Ok<JsonElement>(await youth.GetAsync("/api/my-team"))).ToString();
+        Assert.Contains(supportId!, await MyTeamAsync(), StringComparison.Ordinal);
+
+        var record = await _world.CaseManager.GetAsync($"/api/youth/{youthId}");
+        var before = await HttpAssert.Ok<JsonElement>(record);
+        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PutJson($"/api/youth/{youthId}", new
+        {
+            displayName = before.GetProperty("displayName").GetString(), age = 16, personId = before.GetProperty("personId").GetString(), doNotMatch = new[] { namedId },
+        }, record.Headers.ETag!.Tag));
+
+        Assert.DoesNotContain(supportId!, await MyTeamAsync(), StringComparison.Ordinal);
+        await HttpAssert.Problem(await youth.PostAsync($"/api/my-team/supports/{supportId}/agree", null), 404);
+        var lead = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{youthId}"));
+        Assert.Contains(lead.GetProperty("members").EnumerateArray(), m => m.GetProperty("id").GetString() == supportId && !m.GetProperty("youthAgreed").GetBoolean());
+    }
+
     private static async Task<List<string>> KindsAsync(HttpClient client) =>
         [.. (await HttpAssert.Ok<PageDto<NotificationDto>>(await client.GetAsync("/api/notifications"))).Items.Select(n => n.Kind)];
 

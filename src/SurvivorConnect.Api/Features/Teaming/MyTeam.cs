@@ -99,7 +99,9 @@ internal sealed class MyTeamHandlers(TeamingData data, TeamViews teams, CrisisLi
     {
         var youth = await data.MyYouthRecordAsync(ct);
         var team = await data.TeamAsync(youth.Id, ct) ?? throw new NotFoundException("team member");
-        var member = team.Current.FirstOrDefault(m => m.Id == command.MemberId && m.Role == TeamRole.Support) ?? throw new NotFoundException("team member");
+        // One named before they were put on the youth's do-not-match list is not asked about (Teams.ViewAsync).
+        var member = team.Current.FirstOrDefault(m => m.Id == command.MemberId && m.Role == TeamRole.Support && !TeamViews.KeptFromYouth(youth, m))
+            ?? throw new NotFoundException("team member");
         var changed = command.Agree ? member with { YouthAgreed = true } : member with { RemovedAt = data.Now, DeclinedAt = data.Now };
         await data.Store.ReplaceAsync(TeamingData.Container, team.With(changed), team.ETag!, ct);
         return await ViewAsync(youth.Id, ct);

@@ -316,6 +316,13 @@ internal sealed class TeamViews(TeamingData data, ConsentLookup consents)
     /// <summary>How a case manager's member id begins: they are members by who they are, not by a stored member.</summary>
     public const string LeadPrefix = "lead~";
 
+    /// <summary>
+    /// A member put on the youth's do-not-match list after they were named: the youth neither sees them on the team nor
+    /// is asked about them, while the lead sees them, to take them off.
+    /// </summary>
+    public static bool KeptFromYouth(YouthReferral youth, TeamMember member) =>
+        member.PersonId is { } personId && youth.DoNotMatch.Contains(personId, StringComparer.Ordinal);
+
     public async Task<TeamView> ViewAsync(string youthId, CancellationToken ct)
     {
         var (youth, team, myRole) = await data.MemberAsync(youthId, ct);
@@ -328,7 +335,7 @@ internal sealed class TeamViews(TeamingData data, ConsentLookup consents)
             LeadPrefix + id, TeamRole.Lead, people.GetValueOrDefault(id)?.DisplayName ?? "A case manager", "Case manager", data.AgencyId, agencyName, false, true)));
         var book = await data.PartnerBookAsync(null, ct);
         // A support counts once the youth agrees: until then only the youth (asked) and their lead see who was named.
-        foreach (var m in (team?.Current ?? []).Where(m => m.YouthAgreed || myRole is TeamRole.Lead or TeamRole.Youth))
+        foreach (var m in (team?.Current ?? []).Where(m => (m.YouthAgreed || myRole is TeamRole.Lead or TeamRole.Youth) && !(myRole == TeamRole.Youth && KeptFromYouth(youth, m))))
         {
             var fromPartner = m.AgencyId != data.AgencyId;
             members.Add(new MemberView(m.Id, m.Role, m.DisplayName, m.Title, m.AgencyId, fromPartner ? book.NameOf(m.AgencyId) : agencyName, fromPartner, m.YouthAgreed));
