@@ -538,6 +538,7 @@ public sealed class ClaimRulesTests
         { "a benchmark raised", Terms(focusGroupRate: 45m), false },
         { "a benchmark lowered", Terms(focusGroupRate: 39.99m), true },
         { "a benchmark taken away", Terms(focusGroupRate: null), true },
+        { "a kind with a benchmark removed", Terms() with { Kinds = [new WorkKind("training", "Training", null)] }, true },
         { "late cancellations no longer paid", Terms(latePays: false), true },
         { "late cancellations paid only closer to the session", Terms(lateHours: 12), true },
         { "late cancellations paid further from it", Terms(lateHours: 48), false },
@@ -552,7 +553,7 @@ public sealed class ClaimRulesTests
         Assert.True(EngagementSettings.PaysLess(Terms(), after) == paysLess, change);
 
     [Fact]
-    public void A_kind_given_a_benchmark_for_the_first_time_or_removed_pays_nobody_less()
+    public void A_kind_given_a_benchmark_for_the_first_time_or_removed_without_one_pays_nobody_less()
     {
         var before = Terms() with { Kinds = [new WorkKind("focus-group", "Focus group", 40m)] };
 

@@ -41,15 +41,16 @@ public sealed record EngagementSettings : Document
 
     /// <summary>
     /// Whether <paramref name="after"/> holds paid work to less than <paramref name="before"/>: a kind's benchmark rate,
-    /// which pay parity is judged against, lowered or taken away; late cancellations paid no longer, or only closer to
+    /// which pay parity is judged against, lowered or taken away (or the kind with it); late cancellations paid no longer, or only closer to
     /// the session; a smaller receipt cap; or another currency, which changes every amount.
     /// </summary>
     public static bool PaysLess(EngagementSettings before, EngagementSettings after)
     {
         ArgumentNullException.ThrowIfNull(before);
         ArgumentNullException.ThrowIfNull(after);
+        // A kind removed with its benchmark counts too: added again, or under another key, it starts from nothing.
         var benchmarkLowered = before.Kinds.Any(k => k.BenchmarkHourlyRate is { } rate
-            && after.Kinds.FirstOrDefault(a => a.Key == k.Key) is { } kept && (kept.BenchmarkHourlyRate ?? 0m) < rate);
+            && (after.Kinds.FirstOrDefault(a => a.Key == k.Key)?.BenchmarkHourlyRate ?? 0m) < rate);
         var lateCancellationLess = before.LateCancellationPays
             && (!after.LateCancellationPays || after.LateCancellationHours < before.LateCancellationHours);
         return benchmarkLowered || lateCancellationLess || after.ReceiptCap < before.ReceiptCap || after.Currency != before.Currency;
