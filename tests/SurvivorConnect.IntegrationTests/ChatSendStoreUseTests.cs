@@ -11,7 +11,11 @@ namespace SurvivorConnect.IntegrationTests;
 /// </summary>
 public sealed class ChatSendStoreUseTests(ChatSendStoreUseTests.Factory api) : IClassFixture<ChatSendStoreUseTests.Factory>
 {
-    public sealed class Factory : CountingApiFactory
+    /// <summary>
+    /// On a clock that stands still: a send whose connection's last check is 10 s old reads its person's record, and on a
+    /// loaded machine the sends measured here could reach that by the real clock.
+    /// </summary>
+    public sealed class Factory : ClockedCountingApiFactory
     {
         protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
         {

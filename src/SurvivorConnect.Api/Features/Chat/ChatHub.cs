@@ -356,7 +356,7 @@ public sealed partial class ChatHubFilter(
 
     public const string BusyMessage = "The service is busy. Please try again shortly.";
 
-    /// <summary>How old a connection's last check of its portal session may be before a send checks it again.</summary>
+    /// <summary>How old a connection's last check of its portal session and person may be before a send checks them again.</summary>
     public static readonly TimeSpan SendSessionCheckEvery = TimeSpan.FromSeconds(10);
 
     private const string SessionCheckedKey = "sc-session-checked";

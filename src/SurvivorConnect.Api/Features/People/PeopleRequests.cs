@@ -110,7 +110,8 @@ public sealed record PersonAccessChanged(string AgencyId, string PersonId, IRead
 /// <summary>
 /// The people another feature keeps from the calling admin: the sign-in of a youth who is never to be matched with them
 /// (one linked to their exploiter, say), or whom they mentor. People administration treats them as not there, so such an
-/// admin can neither find them nor end or take away their sign-in. None while no other admin could act for them.
+/// admin can neither find them nor end or take away their sign-in. None in an agency that never had another admin (one
+/// deactivated counts, as it does for the youth's record: brought back, they act for the youth).
 /// </summary>
 public interface IPeopleKeptFromAdmin
 {
