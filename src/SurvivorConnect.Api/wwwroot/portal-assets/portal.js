@@ -156,18 +156,24 @@
   }
   document.addEventListener('visibilitychange', () => coverOnReturn());
   // A page shown in part with no signal asks the server again, less often each time, and at once when the browser says
-  // it is back online; any answer that the session lives (sessionState) shows the rest.
+  // it is back online. Only the check that names this page's session shows the rest: the keep-alive answers for
+  // whoever is signed in now, perhaps someone else in another tab.
   let askingUntilWhole = false;
   async function askUntilWhole() {
     if (askingUntilWhole) return;
     askingUntilWhole = true;
     try {
-      for (let wait = 5000; document.documentElement.classList.contains('offline-partial') && !left; wait = Math.min(wait * 2, 60000)) {
+      for (let wait = 5000; document.documentElement.classList.contains('offline-partial'); wait = Math.min(wait * 2, 60000)) {
         await new Promise((resolve) => {
-          const timer = setTimeout(resolve, wait);
-          window.addEventListener('online', () => { clearTimeout(timer); resolve(); }, { once: true });
+          const online = () => { clearTimeout(timer); resolve(); };
+          const timer = setTimeout(() => { window.removeEventListener('online', online); resolve(); }, wait);
+          window.addEventListener('online', online, { once: true });
         });
-        if (await sessionState() === 'ended') { endSession(); return; }
+        if (left) return;
+        const state = await sessionState();
+        if (left) return;
+        if (state === 'live') document.documentElement.classList.remove('offline-partial');
+        else if (state === 'ended') { endSession(); return; }
       }
     } finally {
       askingUntilWhole = false;
@@ -222,7 +228,6 @@
     try {
       const response = await fetch(asked, { method, credentials: 'same-origin', signal: AbortSignal.timeout?.(10000) });
       if (response.status === 409) { leaveForOtherSession(); return 'other'; }
-      if (response.ok) document.documentElement.classList.remove('offline-partial');
       return response.status === 401 || response.status === 403 ? 'ended' : response.ok ? 'live' : 'unknown';
     } catch {
       return 'offline';
