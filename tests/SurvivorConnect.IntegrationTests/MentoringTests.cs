@@ -576,6 +576,10 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
 
         await _world.SetRolesAsync(mentorId);
         Assert.Equal(["match-mentor-left", "match-youth-left"], await ToldAsync());
+
+        // Deactivated after the role went, the mentor's leaving is not news again.
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{mentorId}/deactivate", null));
+        Assert.Equal(["match-mentor-left", "match-youth-left"], await ToldAsync());
     }
 
     [Fact]

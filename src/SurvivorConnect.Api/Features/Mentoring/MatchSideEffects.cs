@@ -241,12 +241,13 @@ internal sealed class MatchPartyLeftHandler(MentoringData data, Notifier notifie
             return;
         }
 
-        // Which change: a deactivation by when it was made, a role taken by the record it left (the same change sent
-        // again tells nobody twice); a role taken from someone already deactivated was told at their deactivation.
-        var change = notification.RolesLost is null ? $"off-{person.DeactivatedAt?.UtcTicks}" : Digest.Of(person.ETag ?? "", 16);
-        bool Left(string role) => person.Roles.Concat(person.FormerRoles).Contains(role, StringComparer.Ordinal) && (notification.RolesLost is null
-            ? !person.Active
-            : person.Active && notification.RolesLost.Contains(role, StringComparer.Ordinal) && !person.Roles.Contains(role, StringComparer.Ordinal));
+        // Which change: a deactivation of someone holding the role, by when it was made; the role taken from someone
+        // active, once for the match (sent again, or given back and taken again, it is not news twice). A role taken while
+        // deactivated, or a deactivation after the role went, was told already.
+        var change = notification.RolesLost is null ? $"off-{person.DeactivatedAt?.UtcTicks}" : "role";
+        bool Left(string role) => notification.RolesLost is null
+            ? !person.Active && person.Roles.Contains(role, StringComparer.Ordinal)
+            : person.Active && notification.RolesLost.Contains(role, StringComparer.Ordinal) && !person.Roles.Contains(role, StringComparer.Ordinal);
 
         var told = new List<(Match Match, Notice Notice)>();
         if (Left(Roles.Mentor))
