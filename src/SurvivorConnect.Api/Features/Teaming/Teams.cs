@@ -321,7 +321,7 @@ internal sealed class TeamViews(TeamingData data, ConsentLookup consents)
     /// is asked about them, while the lead sees them, to take them off.
     /// </summary>
     public static bool KeptFromYouth(YouthReferral youth, TeamMember member) =>
-        member.PersonId is { } personId && youth.DoNotMatch.Contains(personId, StringComparer.Ordinal);
+        member.AgencyId == youth.AgencyId && member.PersonId is { } personId && youth.DoNotMatch.Contains(personId, StringComparer.Ordinal);
 
     public async Task<TeamView> ViewAsync(string youthId, CancellationToken ct)
     {
