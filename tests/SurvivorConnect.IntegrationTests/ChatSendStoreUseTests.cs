@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Microsoft.AspNetCore.SignalR.Client;
 using SurvivorConnect.Api.Features.Chat;
 using SurvivorConnect.Storage;
@@ -73,6 +74,23 @@ public sealed class ChatSendStoreUseTests(ChatSendStoreUseTests.Factory api) : I
         async Task<bool> FlaggedAsync() => (await HttpAssert.Ok<List<ChatTests.FlagDto>>(await _world.CaseManager.GetAsync("/api/flags?status=Open"))).Any(f => f.ConversationId == chat.Id && f.Urgent);
         await Settle.UntilAsync(FlaggedAsync);
         Assert.True(await FlaggedAsync());
+    }
+
+    [Fact]
+    public async Task Words_of_danger_flooded_into_a_stopped_chat_keep_one_flag_that_stops_growing()
+    {
+        var chat = await _world.OpenChatAsync();
+        await HttpAssert.Ok<System.Text.Json.JsonElement>(await _world.Supervisor.PostAsJsonAsync($"/api/mentors/{chat.MentorId}/hold", new { reason = "Talk first", stopsChat = true }));
+
+        for (var i = 0; i < SafetyFlag.MostNotSentWords + 5; i++)
+        {
+            await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "honestly I want to die", $"flood-{i}"));
+        }
+
+        var flag = Assert.Single(await api.Counter.QueryAllAsync<SafetyFlag>(SafetyFlag.Container, "demo", [Filter.Eq("conversationId", chat.Id)], CancellationToken.None));
+        Assert.True(flag.NotSent);
+        Assert.Equal(SafetyFlag.MostNotSentWords, flag.NotSentWords.Count);
+        Assert.Contains(SafetyFlag.NotSentWordsOf(chat.MentorId, $"flood-{SafetyFlag.MostNotSentWords + 4}"), flag.NotSentWords);
     }
 
     [Fact]

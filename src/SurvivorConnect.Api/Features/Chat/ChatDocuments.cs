@@ -130,6 +130,12 @@ public sealed record SafetyFlag : Document
     /// </summary>
     public IReadOnlyList<string> NotSentWords { get; init; } = [];
 
+    /// <summary>
+    /// The most words not sent one flag stands for, the latest kept: a shut-out sender flooding a stopped chat cannot grow
+    /// the flag without end. Words let go of and stored after all leave the flag open, for a case manager to close.
+    /// </summary>
+    public const int MostNotSentWords = 50;
+
     public static string NotSentWordsOf(string senderId, string clientMessageId) => Digest.Of($"{senderId}\n{clientMessageId}", 16);
 
     public required string SenderId { get; init; }

@@ -412,7 +412,7 @@ public sealed partial class ChatService(
         {
             var added = kinds.Except(open.Kinds, StringComparer.Ordinal).ToList();
             flag = added.Count > 0 || !open.NotSentWords.Contains(words)
-                ? await Store.ReplaceAsync(SafetyFlag.Container, open with { Kinds = [.. open.Kinds, .. added], NotSentWords = [.. open.NotSentWords.Union([words])] }, open.ETag!, ct)
+                ? await Store.ReplaceAsync(SafetyFlag.Container, open with { Kinds = [.. open.Kinds, .. added], NotSentWords = [.. open.NotSentWords.Union([words]).TakeLast(SafetyFlag.MostNotSentWords)] }, open.ETag!, ct)
                 : open;
         }
         else
