@@ -577,9 +577,14 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
         await _world.SetRolesAsync(mentorId);
         Assert.Equal(["match-mentor-left", "match-youth-left"], await ToldAsync());
 
-        // Deactivated after the role went, the mentor's leaving is not news again.
+        // Deactivated after the role went, the mentor's leaving is not news again; given the role back, and access, and
+        // the role taken again, it is.
         await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{mentorId}/deactivate", null));
         Assert.Equal(["match-mentor-left", "match-youth-left"], await ToldAsync());
+        await MentoringWorld.Ok(await _world.Admin.ReactivateAsync(mentorId));
+        await _world.SetRolesAsync(mentorId, Roles.Mentor);
+        await _world.SetRolesAsync(mentorId);
+        Assert.Equal(["match-mentor-left", "match-mentor-left", "match-youth-left"], await ToldAsync());
     }
 
     [Fact]

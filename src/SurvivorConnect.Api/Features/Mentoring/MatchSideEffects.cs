@@ -242,9 +242,9 @@ internal sealed class MatchPartyLeftHandler(MentoringData data, Notifier notifie
         }
 
         // Which change: a deactivation of someone holding the role, by when it was made; the role taken from someone
-        // active, once for the match (sent again, or given back and taken again, it is not news twice). A role taken while
-        // deactivated, or a deactivation after the role went, was told already.
-        var change = notification.RolesLost is null ? $"off-{person.DeactivatedAt?.UtcTicks}" : "role";
+        // active, by the record it left (the same change sent again tells nobody twice; given back and taken again, it is
+        // news again). A role taken while deactivated, or a deactivation after the role went, was told already.
+        var change = notification.RolesLost is null ? $"off-{person.DeactivatedAt?.UtcTicks}" : Digest.Of(person.ETag ?? "", 16);
         bool Left(string role) => notification.RolesLost is null
             ? !person.Active && person.Roles.Contains(role, StringComparer.Ordinal)
             : person.Active && notification.RolesLost.Contains(role, StringComparer.Ordinal) && !person.Roles.Contains(role, StringComparer.Ordinal);
