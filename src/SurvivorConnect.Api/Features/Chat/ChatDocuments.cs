@@ -136,6 +136,9 @@ public sealed record SafetyFlag : Document
     /// </summary>
     public const int MostNotSentWords = 50;
 
+    /// <summary>Some words it stood for were let go of (<see cref="MostNotSentWords"/>): it never closes itself.</summary>
+    public bool NotSentWordsLetGo { get; init; }
+
     public static string NotSentWordsOf(string senderId, string clientMessageId) => Digest.Of($"{senderId}\n{clientMessageId}", 16);
 
     public required string SenderId { get; init; }

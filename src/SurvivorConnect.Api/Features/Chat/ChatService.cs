@@ -411,8 +411,14 @@ public sealed partial class ChatService(
         if (open is not null)
         {
             var added = kinds.Except(open.Kinds, StringComparer.Ordinal).ToList();
+            List<string> standsFor = [.. open.NotSentWords.Union([words])];
             flag = added.Count > 0 || !open.NotSentWords.Contains(words)
-                ? await Store.ReplaceAsync(SafetyFlag.Container, open with { Kinds = [.. open.Kinds, .. added], NotSentWords = [.. open.NotSentWords.Union([words]).TakeLast(SafetyFlag.MostNotSentWords)] }, open.ETag!, ct)
+                ? await Store.ReplaceAsync(SafetyFlag.Container, open with
+                {
+                    Kinds = [.. open.Kinds, .. added],
+                    NotSentWords = [.. standsFor.TakeLast(SafetyFlag.MostNotSentWords)],
+                    NotSentWordsLetGo = open.NotSentWordsLetGo || standsFor.Count > SafetyFlag.MostNotSentWords,
+                }, open.ETag!, ct)
                 : open;
         }
         else
@@ -588,7 +594,7 @@ public sealed partial class ChatService(
 
         try
         {
-            await Store.ReplaceAsync(SafetyFlag.Container, open.NotSentWords.Count == 1
+            await Store.ReplaceAsync(SafetyFlag.Container, open.NotSentWords.Count == 1 && !open.NotSentWordsLetGo
                 ? open with
                 {
                     Status = FlagStatus.Resolved,
