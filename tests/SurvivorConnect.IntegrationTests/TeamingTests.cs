@@ -178,10 +178,8 @@ public sealed class TeamingTests(ApiFactory api)
     public async Task Someone_on_the_youths_do_not_match_list_is_neither_offered_nor_added_as_a_support_the_youth_is_asked_about()
     {
         // Staff who mentor too, so they would be offered: one of them linked to whoever harmed the youth.
-        var (keptId, _) = await _world.Mentoring.ReadyMentorAsync();
-        await _world.Mentoring.SetRolesAsync(keptId, Roles.Mentor, Roles.Supervisor);
-        var (otherMentorId, _) = await _world.Mentoring.ReadyMentorAsync();
-        await _world.Mentoring.SetRolesAsync(otherMentorId, Roles.Mentor, Roles.Supervisor);
+        var keptId = await StaffMentorAsync();
+        var otherMentorId = await StaffMentorAsync();
         var (youthId, _) = await _world.Mentoring.YouthAsync(doNotMatch: [keptId]);
         await MentoringWorld.Created(await _world.CaseManager.PostAsync($"/api/teams/{youthId}", null));
 
@@ -198,8 +196,7 @@ public sealed class TeamingTests(ApiFactory api)
     [Fact]
     public async Task A_support_put_on_the_youths_do_not_match_list_after_being_named_is_no_longer_shown_or_asked_about()
     {
-        var (namedId, _) = await _world.Mentoring.ReadyMentorAsync();
-        await _world.Mentoring.SetRolesAsync(namedId, Roles.Mentor, Roles.Supervisor);
+        var namedId = await StaffMentorAsync();
         var (youthId, youth) = await _world.Mentoring.YouthAsync();
         await MentoringWorld.Created(await _world.CaseManager.PostAsync($"/api/teams/{youthId}", null));
         var asked = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{youthId}/members", new { role = "Support", personId = namedId, title = "Friend" }));
@@ -218,6 +215,14 @@ public sealed class TeamingTests(ApiFactory api)
         await HttpAssert.Problem(await youth.PostAsync($"/api/my-team/supports/{supportId}/agree", null), 404);
         var lead = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{youthId}"));
         Assert.Contains(lead.GetProperty("members").EnumerateArray(), m => m.GetProperty("id").GetString() == supportId && !m.GetProperty("youthAgreed").GetBoolean());
+    }
+
+    /// <summary>A mentor who supervises too: staff, so offered for a team.</summary>
+    private async Task<string> StaffMentorAsync()
+    {
+        var (id, _) = await _world.Mentoring.ReadyMentorAsync();
+        await _world.Mentoring.SetRolesAsync(id, Roles.Mentor, Roles.Supervisor);
+        return id;
     }
 
     private static async Task<List<string>> KindsAsync(HttpClient client) =>

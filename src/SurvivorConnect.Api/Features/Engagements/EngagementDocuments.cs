@@ -41,8 +41,8 @@ public sealed record EngagementSettings : Document
 
     /// <summary>
     /// Whether <paramref name="after"/> holds paid work to less than <paramref name="before"/>: a kind's benchmark rate,
-    /// which pay parity is judged against, lowered or taken away (or the kind with it); late cancellations paid no longer, or only closer to
-    /// the session; a smaller receipt cap; or another currency, which changes every amount.
+    /// which pay parity is judged against, lowered or taken away (or the kind with it); late cancellations paid no
+    /// longer, or only closer to the session; a smaller receipt cap; or another currency, which changes every amount.
     /// </summary>
     public static bool PaysLess(EngagementSettings before, EngagementSettings after)
     {
