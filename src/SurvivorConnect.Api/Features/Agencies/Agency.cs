@@ -42,4 +42,11 @@ public sealed record Agency : Document
 public sealed record MatchConsentPolicy(int AdultAge, IReadOnlyList<ConsentGrantor> MinorMatchNeeds);
 
 /// <summary>Who made which policy ask less, and when.</summary>
-public sealed record PolicyLoosening(AgencyPolicy Policy, string By, DateTimeOffset At);
+public sealed record PolicyLoosening(AgencyPolicy Policy, string By, DateTimeOffset At)
+{
+    /// <summary>
+    /// Told again on a save within the hour (once each): one whose telling failed the first time is told when the admin
+    /// sends it again. An admin made since is not told of one long past as if it were news.
+    /// </summary>
+    public bool StillNews(DateTimeOffset now) => now - At < TimeSpan.FromHours(1);
+}

@@ -108,6 +108,19 @@ public enum AgencyPolicy
 /// </summary>
 public sealed record AgencyPolicyLoosened(string AgencyId, PolicyLoosening Loosening) : INotification;
 
+public static class PolicyLooseningNews
+{
+    /// <summary>Tells the other admins of a policy's last loosening, on any save while it is still news (<see cref="PolicyLoosening.StillNews"/>).</summary>
+    public static async Task TellWhileNewsAsync(this IPublisher publisher, string agencyId, PolicyLoosening? loosened, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(publisher);
+        if (loosened is not null && loosened.StillNews(now))
+        {
+            await publisher.FinishAsync(new AgencyPolicyLoosened(agencyId, loosened));
+        }
+    }
+}
+
 internal sealed class AgencyHandlers(AgencyStore store, ICurrentUser user, IPublisher publisher, CrisisLinesLastRead crisisLinesLastRead)
     : IQueryHandler<GetAgency, AgencyView>,
       ICommandHandler<SetMatchConsentPolicy, AgencyView>,
@@ -160,20 +173,17 @@ internal sealed class AgencyHandlers(AgencyStore store, ICurrentUser user, IPubl
 
     /// <summary>This change in place of the policy's last one; the others kept only while they may still be told.</summary>
     private List<PolicyLoosening> Loosened(Agency agency, AgencyPolicy policy) =>
-        [.. agency.Loosenings.Where(l => l.Policy != policy && !LongPast(l)), new PolicyLoosening(policy, user.UserId, store.Now)];
-
-    private bool LongPast(PolicyLoosening loosening) => store.Now - loosening.At >= TimeSpan.FromHours(1);
+        [.. agency.Loosenings.Where(l => l.Policy != policy && l.StillNews(store.Now)), new PolicyLoosening(policy, user.UserId, store.Now)];
 
     /// <summary>
-    /// The other admins told of each policy's last loosening (once, however often this runs), on a save of any policy
-    /// within the hour: one whose telling failed the first time is told when the admin sends it again, even if nothing
-    /// is left to change, or saves another. An admin made since is not told of one long past as if it were news.
+    /// The other admins told of each policy's last loosening still news, on a save of any policy: even one that leaves
+    /// nothing to change, or saves another.
     /// </summary>
     private async Task TellOfLooseningAsync(Agency saved)
     {
-        foreach (var loosened in saved.Loosenings.Where(l => !LongPast(l)))
+        foreach (var loosened in saved.Loosenings)
         {
-            await publisher.FinishAsync(new AgencyPolicyLoosened(saved.Id, loosened));
+            await publisher.TellWhileNewsAsync(saved.Id, loosened, store.Now);
         }
     }
 

@@ -98,11 +98,7 @@ internal sealed class EngagementSettingsHandlers(EngagementData data, IPublisher
             ? await data.Store.CreateAsync(EngagementSettings.Container, settings, ct)
             : await data.Store.ReplaceAsync(EngagementSettings.Container, settings, existing.ETag!, ct);
 
-        // Told on any save within the hour (once each), so one whose telling failed is told when it is sent again.
-        if (saved.Loosened is { } loosened && data.Store.Now - loosened.At < TimeSpan.FromHours(1))
-        {
-            await publisher.FinishAsync(new AgencyPolicyLoosened(data.Store.AgencyId, loosened));
-        }
+        await publisher.TellWhileNewsAsync(data.Store.AgencyId, saved.Loosened, data.Store.Now);
 
         return View(saved);
     }

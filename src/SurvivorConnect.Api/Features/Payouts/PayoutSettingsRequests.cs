@@ -80,11 +80,7 @@ internal sealed class PayoutSettingsHandlers(PayoutData data, IStripeGateway str
             ? await data.Store.CreateAsync(PayoutData.Container, settings, ct)
             : await data.Store.ReplaceAsync(PayoutData.Container, settings, existing.ETag, ct);
 
-        // Told on any save within the hour (once each), so one whose telling failed is told when it is sent again.
-        if (saved.Loosened is { } loosened && data.Store.Now - loosened.At < TimeSpan.FromHours(1))
-        {
-            await publisher.FinishAsync(new AgencyPolicyLoosened(data.Store.AgencyId, loosened));
-        }
+        await publisher.TellWhileNewsAsync(data.Store.AgencyId, saved.Loosened, data.Store.Now);
 
         return await ViewAsync(saved, ct);
     }
