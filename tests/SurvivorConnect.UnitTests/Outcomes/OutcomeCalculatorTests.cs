@@ -1,3 +1,4 @@
+using SurvivorConnect.Api.Features.Engagements;
 using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Features.Outcomes.Rules;
 using SurvivorConnect.Api.Features.Payouts;
@@ -174,6 +175,35 @@ public sealed class OutcomeCalculatorTests
         Assert.Equal("Mentors who checked in", wellbeing.Rows[0]);
         Assert.Equal(Withheld.Small, wellbeing.Cells[wellbeing.Rows.ToList().IndexOf("Stress: high"), 0]!.Withheld);
         Assert.Empty(Attacker.Solve(wellbeing, drafts.Single(t => t.Key == "wellbeing").Lines));
+    }
+
+    [Fact]
+    public void Survivors_engaged_in_every_kind_of_work_is_withheld_when_taking_one_kinds_from_it_would_count_a_few()
+    {
+        Opportunity Work(string id, string kind) => new()
+        {
+            Id = id, Kind = kind, Title = id, Seats = 20, ApplicationDeadline = On(1, 1), Currency = "USD", RecruiterId = "r", CreatedAt = On(1, 1),
+            Compensation = new Compensation(PayBasis.PerSession, 150, 60, false, false),
+            Sessions = [new EngagementSession("s1", new DateTime(2026, 3, 3, 18, 0, 0), new DateTime(2026, 3, 3, 20, 0, 0), "UTC", false, null, "https://meet.example/x")],
+        };
+        CompensationClaim Came(string opportunity, string person) => new()
+        {
+            Id = opportunity + person, OpportunityId = opportunity, SessionId = "s1", PersonId = person, Outcome = AttendanceOutcome.Attended, HoursPaid = 2,
+            Amount = 150, Share = 1, Currency = "USD", TravelAllowed = false, PerDiemAllowed = false, RecordedAt = On(3, 4), RecordedBy = "r",
+        };
+        // Twelve came to focus groups; two others only advised. Shown 14 and 12, the two would be worked out.
+        List<CompensationClaim> claims = [.. Enumerable.Range(0, 12).Select(i => Came("focus", $"p{i}")), Came("advice", "q1"), Came("advice", "q2")];
+        var agency = new AgencyInputs([Work("focus", "focus-group"), Work("advice", "advisory")], claims,
+            [new WorkKind("focus-group", "Focus group", null), new WorkKind("advisory", "Advisory", null)], [], [], DefaultInstrument.Version1);
+
+        var engagements = Disclosure.Protect(OutcomeCalculator.Tables(new OutcomeInputs([], [], [], agency), FirstHalf, null, Now), 11).Single(t => t.Key == "engagements");
+
+        var survivors = engagements.Columns.ToList().IndexOf("Survivors engaged");
+        var rows = engagements.Rows.ToList();
+        Assert.Equal(12, engagements.Cells[rows.IndexOf("Focus group"), survivors]!.Value);
+        Assert.Equal(Withheld.Small, engagements.Cells[rows.IndexOf("Advisory"), survivors]!.Withheld);
+        Assert.Null(engagements.Cells[rows.IndexOf("All kinds of work"), survivors]!.Value);
+        Assert.Equal(Withheld.Differencing, engagements.Cells[rows.IndexOf("All kinds of work"), survivors]!.Withheld);
     }
 
     [Fact]

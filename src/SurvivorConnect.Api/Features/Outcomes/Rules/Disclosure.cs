@@ -34,7 +34,8 @@ public enum Withheld
 
     /// <summary>
     /// Shown, it and a report over a shorter stretch of the same months would differ by fewer people than the threshold,
-    /// or it and two shorter reports that together cover its months would leave fewer in both.
+    /// or it and two shorter reports that together cover its months would leave fewer in both; or it and a shown count
+    /// of some of its people (one kind of work's) would differ by fewer.
     /// </summary>
     Differencing,
 
@@ -166,7 +167,8 @@ public sealed class Measure(Aggregate aggregate, int firstMonth, int lastMonth, 
 
     /// <summary>
     /// Says that everyone <paramref name="part"/> counts is counted here too, as a reader knows from what the two are (each
-    /// month's youth served, under the whole stretch's): this count is then known to be at least that one.
+    /// month's youth served, under the whole stretch's; one kind of work's survivors, under every kind's): this count is then
+    /// known to be at least that one.
     /// </summary>
     public void Hold(Measure part)
     {
@@ -253,7 +255,8 @@ public sealed record ProtectedTable(string Key, string Title, IReadOnlyList<stri
 /// 1. a cell with fewer people behind it than the threshold is withheld ("fewer than 11");
 /// 2. a cell is withheld when a report over any shorter run of the same months would differ from it by fewer people
 ///    than the threshold, so two overlapping reports cannot be subtracted to single a few people out, or when two
-///    shorter runs covering its months added up less it would leave a few people in both;
+///    shorter runs covering its months added up less it would leave a few people in both, or when a shown count of
+///    some of its people (one kind of work's survivors, of every kind's) would;
 /// 3. more cells are withheld until no withheld cell can be worked out from the lines that add up, neither exactly
 ///    (solving the lines as equations) nor by bounds (a small cell is known to be under the threshold, others over).
 /// </summary>
@@ -285,9 +288,26 @@ public static class Disclosure
             }
         }
 
+        WithholdWholesFewMoreThanAPart(withheld, threshold);
         var lines = tables.SelectMany(t => t.Lines.Select(l => new Sum([.. l.Parts.Select(p => MeasureAt(t, p))], MeasureAt(t, l.Total)))).ToList();
         Complement(lines, withheld, threshold, ct);
         return [.. tables.Select(t => Protected(t, withheld))];
+    }
+
+    /// <summary>
+    /// Step 2 across cells: a shown count and a shown count of some of its people (survivors engaged in every kind of
+    /// work, and in one) differ by whoever is in the one and not the other. Where that is a few, the whole is withheld,
+    /// as it is for a shorter run of its months.
+    /// </summary>
+    private static void WithholdWholesFewMoreThanAPart(Dictionary<Measure, Withheld> withheld, int threshold)
+    {
+        foreach (var whole in withheld.Where(w => w.Value == Withheld.None && w.Key.Held.Count > 0).Select(w => w.Key).ToList())
+        {
+            if (whole.Held.Any(part => withheld.TryGetValue(part, out var shown) && shown == Withheld.None && whole.People - part.People is > 0 and var few && few < threshold))
+            {
+                withheld[whole] = Withheld.Differencing;
+            }
+        }
     }
 
     /// <summary>Steps 1 and 2 for one cell.</summary>

@@ -441,6 +441,7 @@ public static class OutcomeCalculator
         for (var r = 0; r < rows; r++)
         {
             draft[r, 2] = new DraftCell.Of(survivors[r]);
+            survivors[rows - 1].Hold(survivors[r]);
         }
 
         var names = kinds.Select(k => agency.Kinds.FirstOrDefault(w => w.Key == k)?.Name ?? k).Append("All kinds of work").ToList();
