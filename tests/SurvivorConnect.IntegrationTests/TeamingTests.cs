@@ -214,7 +214,13 @@ public sealed class TeamingTests(ApiFactory api)
         Assert.DoesNotContain(supportId!, await MyTeamAsync(), StringComparison.Ordinal);
         await HttpAssert.Problem(await youth.PostAsync($"/api/my-team/supports/{supportId}/agree", null), 404);
         var lead = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{youthId}"));
-        Assert.Contains(lead.GetProperty("members").EnumerateArray(), m => m.GetProperty("id").GetString() == supportId && !m.GetProperty("youthAgreed").GetBoolean());
+        Assert.Contains(lead.GetProperty("members").EnumerateArray(), m => m.GetProperty("id").GetString() == supportId && !m.GetProperty("youthAgreed").GetBoolean()
+            && m.GetProperty("keptFromYouth").GetBoolean());
+
+        // The lead is told why the youth is not asked, not left waiting for an answer that cannot come.
+        var page = await (await PortalSession.SignedInAsync(api, "demo-casemanager")).GetStringAsync($"/teams/{youthId}");
+        Assert.Contains("do-not-match list. Take them off the team.", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("Waiting for", page, StringComparison.Ordinal);
     }
 
     /// <summary>A mentor who supervises too: staff, so offered for a team.</summary>

@@ -44,6 +44,9 @@ public sealed record MemberRequest(string? Role, string? PersonId, string? Agenc
 
 public sealed record MemberView(string Id, TeamRole Role, string DisplayName, string? Title, string AgencyId, string AgencyName, bool FromPartner, bool YouthAgreed)
 {
+    /// <summary>For the lead: on the youth's do-not-match list since they were named, so the youth is not asked about them (see <see cref="TeamViews.KeptFromYouth"/>).</summary>
+    public bool KeptFromYouth { get; init; }
+
     /// <summary>The youth's own place on their team, in attendance and as an action's owner.</summary>
     public const string YouthId = "youth";
 }
@@ -338,7 +341,10 @@ internal sealed class TeamViews(TeamingData data, ConsentLookup consents)
         foreach (var m in (team?.Current ?? []).Where(m => (m.YouthAgreed || myRole is TeamRole.Lead or TeamRole.Youth) && !(myRole == TeamRole.Youth && KeptFromYouth(youth, m))))
         {
             var fromPartner = m.AgencyId != data.AgencyId;
-            members.Add(new MemberView(m.Id, m.Role, m.DisplayName, m.Title, m.AgencyId, fromPartner ? book.NameOf(m.AgencyId) : agencyName, fromPartner, m.YouthAgreed));
+            members.Add(new MemberView(m.Id, m.Role, m.DisplayName, m.Title, m.AgencyId, fromPartner ? book.NameOf(m.AgencyId) : agencyName, fromPartner, m.YouthAgreed)
+            {
+                KeptFromYouth = lead && KeptFromYouth(youth, m),
+            });
         }
 
         var partners = lead
