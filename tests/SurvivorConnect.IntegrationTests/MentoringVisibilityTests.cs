@@ -110,6 +110,33 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
     }
 
     [Fact]
+    public async Task An_agency_admin_a_youth_is_never_to_be_matched_with_does_not_read_the_youths_trail_in_the_audit_log()
+    {
+        var (adminMentorId, adminMentor) = await _world.ReadyMentorAsync();
+        await _world.SetRolesAsync(adminMentorId, Roles.Mentor, Roles.AgencyAdmin);
+        var keptSignIn = "kept-" + Guid.NewGuid().ToString("N")[..12];
+        var (keptId, youth) = await _world.YouthAsync(doNotMatch: [adminMentorId], personId: keptSignIn);
+        var (mentorId, _) = await _world.ReadyMentorAsync();
+        var match = await _world.ProposeAsync(keptId, mentorId);
+        var (otherId, _) = await _world.YouthAsync();
+        await HttpAssert.Ok<JsonElement>(await youth.GetAsync("/api/consents/mine"));
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.GetAsync($"/api/youth/{keptId}"));
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.GetAsync($"/api/youth/{otherId}"));
+
+        async Task<List<JsonElement>> TrailAsync(HttpClient reader, string filter) =>
+            [.. (await HttpAssert.PagesAsync<JsonElement>(reader, $"/api/audit?{filter}&pageSize=200")).SelectMany(p => p.Items)];
+        foreach (var filter in new[] { $"recordId={keptId}", $"actorId={keptSignIn}", $"recordId={match.Id}" })
+        {
+            Assert.NotEmpty(await TrailAsync(_world.Admin, filter));
+            Assert.Empty(await TrailAsync(adminMentor, filter));
+        }
+
+        var everything = (await TrailAsync(adminMentor, "from=2000-01-01")).Select(e => e.ToString()).ToList();
+        Assert.DoesNotContain(everything, e => e.Contains(keptId, StringComparison.Ordinal) || e.Contains(keptSignIn, StringComparison.Ordinal) || e.Contains(match.Id, StringComparison.Ordinal));
+        Assert.NotEmpty(await TrailAsync(adminMentor, $"recordId={otherId}"));
+    }
+
+    [Fact]
     public async Task A_youth_sees_their_mentors_display_name_and_shared_profile()
     {
         var (match, _, youth, mentorId, youthId) = await _world.ActiveMatchAsync();

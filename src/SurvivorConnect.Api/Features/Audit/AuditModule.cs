@@ -34,7 +34,7 @@ public sealed record ListAuditEntries(
     }
 }
 
-internal sealed class ListAuditEntriesHandler(IAuditLog audit, ICurrentUser user) : IQueryHandler<ListAuditEntries, Page<AuditEntryView>>
+internal sealed class ListAuditEntriesHandler(IAuditLog audit, ICurrentUser user, IAuditKeptFromAdmin keptFromAdmin) : IQueryHandler<ListAuditEntries, Page<AuditEntryView>>
 {
     public async ValueTask<Page<AuditEntryView>> Handle(ListAuditEntries query, CancellationToken cancellationToken)
     {
@@ -42,8 +42,9 @@ internal sealed class ListAuditEntriesHandler(IAuditLog audit, ICurrentUser user
             query.RecordType, query.RecordId, query.ActorId, query.PageSize, query.ContinuationToken, query.Action,
             StartOf(query.From), StartOf(query.To is { } to && to < DateOnly.MaxValue ? to.AddDays(1) : null));
         var page = await audit.ListAsync(user.AgencyId, filter, cancellationToken);
+        var kept = await keptFromAdmin.KeptAsync(cancellationToken);
         return new Page<AuditEntryView>(
-            page.Items.Select(e => new AuditEntryView(e.Id, e.At, e.ActorId, e.ActorRoles, e.Action, e.RecordType, e.RecordId, e.Purpose, e.Basis, e.Outcome, e.TraceId, e.ActorAgencyId)).ToList(),
+            page.Items.Where(e => !kept.Hides(e)).Select(e => new AuditEntryView(e.Id, e.At, e.ActorId, e.ActorRoles, e.Action, e.RecordType, e.RecordId, e.Purpose, e.Basis, e.Outcome, e.TraceId, e.ActorAgencyId)).ToList(),
             page.ContinuationToken);
     }
 

@@ -161,11 +161,28 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis, ListedRe
             return none;
         }
 
-        var mentored = (await MatchesAsync(Filter.Eq("mentorId", User.UserId), openOnly: false, ct))
-            .Where(m => MatchLifecycle.IsOpen(m.State) || m.MentorSaidYes()).Select(m => m.YouthId).ToHashSet(StringComparer.Ordinal);
+        var mentored = await MentoredByMeAsync(ct);
         var kept = youth.Where(y => mentored.Contains(y.Id) || y.DoNotMatch.Contains(User.UserId, StringComparer.Ordinal)).Select(y => y.Id).ToHashSet(StringComparer.Ordinal);
         return kept.Count > 0 && await Store.AnotherAdminExistsAsync(User.UserId, ct) ? kept : none;
     }
+
+    /// <summary>Every youth the calling admin is kept from (<see cref="YouthKeptFromAdminAsync"/>), found by the store rather than by reading every youth.</summary>
+    public async Task<IReadOnlyList<YouthReferral>> AllYouthKeptFromAdminAsync(CancellationToken ct)
+    {
+        if (!User.IsInRole(Roles.AgencyAdmin))
+        {
+            return [];
+        }
+
+        var listed = await AllAsync<YouthReferral>(YouthReferral.Container, [Filter.Contains("doNotMatch", User.UserId)], ct);
+        var mentored = (await MentoredByMeAsync(ct)).Except(listed.Select(y => y.Id), StringComparer.Ordinal);
+        List<YouthReferral> kept = [.. listed, .. await Store.ManyAsync<YouthReferral>(YouthReferral.Container, mentored, ct)];
+        return kept.Count > 0 && await Store.AnotherAdminExistsAsync(User.UserId, ct) ? kept : [];
+    }
+
+    private async Task<HashSet<string>> MentoredByMeAsync(CancellationToken ct) =>
+        (await MatchesAsync(Filter.Eq("mentorId", User.UserId), openOnly: false, ct))
+            .Where(m => MatchLifecycle.IsOpen(m.State) || m.MentorSaidYes()).Select(m => m.YouthId).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>The caller's caseload, found by the store rather than by reading every youth.</summary>
     public async Task<List<YouthReferral>> CaseloadAsync(CancellationToken ct)

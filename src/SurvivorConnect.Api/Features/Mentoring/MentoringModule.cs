@@ -1,3 +1,4 @@
+using SurvivorConnect.Api.Features.Audit;
 using Mediator;
 using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Mentoring.Rules;
@@ -32,6 +33,7 @@ public static class MentoringModule
         services.AddScoped<MentorEligibilityGuard>();
         services.AddScoped<IConsentSubjects, MentoringConsentSubjects>();
         services.AddScoped<IPeopleKeptFromAdmin, YouthSignInsKeptFromAdmin>();
+        services.AddScoped<IAuditKeptFromAdmin, YouthTrailsKeptFromAdmin>();
         services.AddMentoringScopes();
         services.Configure<MatchingWeights>(builder.Configuration.GetSection(MatchingWeights.SectionName));
 
