@@ -672,6 +672,30 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         Assert.Contains("reach one now", urgent.Text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_flag_the_admins_are_told_of_is_not_told_to_an_admin_the_youth_is_never_to_be_matched_with()
+    {
+        var chat = await _world.OpenChatAsync();
+        var (keptId, kept) = await _world.ReadyMentorAsync();
+        await _world.SetRolesAsync(keptId, Roles.Mentor, Roles.AgencyAdmin);
+        var record = await _world.CaseManager.GetAsync($"/api/youth/{chat.YouthId}");
+        var youth = await HttpAssert.Ok<JsonElement>(record);
+        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PutJson($"/api/youth/{chat.YouthId}", new
+        {
+            displayName = youth.GetProperty("displayName").GetString(), age = 16, personId = youth.GetProperty("personId").GetString(), doNotMatch = new[] { keptId },
+        }, record.Headers.ETag!.Tag));
+        var (onlyId, _) = await _world.PersonAsync(Roles.CaseManager);
+        await _world.HandOverAsync(chat.YouthId, onlyId);
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{onlyId}/deactivate", null));
+
+        await chat.Youth.SendAsync(chat.Id, "I want to die", "kept-admin-1");
+
+        await Settle.UntilAsync(async () => (await _world.Admin.NoticesAsync()).Any(n => n.Kind == "chat-flag-needs-case-manager" && n.MatchId == chat.Id));
+        Assert.Contains(await _world.Admin.NoticesAsync(), n => n.Kind == "chat-flag-needs-case-manager" && n.MatchId == chat.Id);
+        Assert.DoesNotContain(await kept.NoticesAsync(), n => n.MatchId == chat.Id || n.Kind is "chat-flag-needs-case-manager" or "youth-needs-an-admin");
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{keptId}/deactivate", null));
+    }
+
     /// <summary>The case manager has been told, <paramref name="times"/> times, that an urgent flag of the chat is waiting.</summary>
     private async Task WaitingToldAsync(string conversationId, int times)
     {

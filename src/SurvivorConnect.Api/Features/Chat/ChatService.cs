@@ -650,7 +650,7 @@ public sealed partial class ChatService(
         // sent have no message to hand over: the admins are asked to reach the people themselves.
         if (caseManagers.Count == 0)
         {
-            toldAnew |= await notifier.SendStandingToAdminsAsync(flag.NotSent ? notice : AdminNoticeOf(flag), key, about, FlagOpenAsync, ct, flag.ConversationId, except: match.MentorId, toExceptedAlone: (Notices.YouthNeedsAnAdmin, AloneKey(flag, key)), pushWhileStanding: flag.Urgent && !flag.NotSent);
+            toldAnew |= await notifier.SendStandingToAdminsAsync(flag.NotSent ? notice : AdminNoticeOf(flag), key, about, FlagOpenAsync, ct, flag.ConversationId, except: [match.MentorId, .. await data.KeptFromYouthAsync(match.YouthId, ct)], toExceptedAlone: (Notices.YouthNeedsAnAdmin, AloneKey(flag, key)), pushWhileStanding: flag.Urgent && !flag.NotSent);
         }
 
         // A youth's words that were not delivered were not shared with the mentor: nothing weighs on them from it, and a
@@ -745,11 +745,14 @@ public sealed partial class ChatService(
     private static Notice AdminNoticeOf(SafetyFlag flag) => flag.Urgent ? Notices.ChatFlagUrgentNeedsCaseManager : Notices.ChatFlagNeedsCaseManager;
 
     /// <summary>
-    /// The chat's mentor is not asked while another admin can be: one who is also an admin must not learn of a flag in
-    /// their own chat. When they are the only admin, they are asked to act without being told why.
+    /// The chat's mentor, and anyone kept from the youth, is not asked while another admin can be: one who is also an
+    /// admin must not learn of a flag in their own chat. When they are the only admins, they are asked to act without being told why.
     /// </summary>
-    private async Task TellAdminsAsync(SafetyFlag flag, string? mentorId, string key, CancellationToken ct) =>
-        await notifier.SendOnceToAdminsAsync(AdminNoticeOf(flag), key, ct, flag.ConversationId, except: mentorId, toExceptedAlone: (Notices.YouthNeedsAnAdmin, AloneKey(flag, key)));
+    private async Task TellAdminsAsync(SafetyFlag flag, string? mentorId, string key, CancellationToken ct)
+    {
+        var kept = (await data.KeptFromYouthAsync(flag.YouthId, ct)).Append(mentorId).OfType<string>().ToList();
+        await notifier.SendOnceToAdminsAsync(AdminNoticeOf(flag), key, ct, flag.ConversationId, except: kept, toExceptedAlone: (Notices.YouthNeedsAnAdmin, AloneKey(flag, key)));
+    }
 
     /// <summary>The key of what the only admin, the chat's mentor, is told instead: one such notice for each notice the others would have had.</summary>
     private static string AloneKey(SafetyFlag flag, string key) => $"youth-needs-an-admin~{flag.YouthId}~{key}";
@@ -1321,7 +1324,7 @@ public sealed partial class ChatService(
                 }
                 else
                 {
-                    await notifier.SendOnceToAdminsAsync(Notices.MentorChatUrgentWithoutSupervisor, key, ct, match.Id, except: mentor.Id);
+                    await notifier.SendOnceToAdminsAsync(Notices.MentorChatUrgentWithoutSupervisor, key, ct, match.Id, except: [mentor.Id, .. await data.KeptFromYouthAsync(match.YouthId, ct)]);
                 }
 
                 await publisher.Publish(new MentorChatWordsUrgent(flag.SenderId, flag.Id), ct);

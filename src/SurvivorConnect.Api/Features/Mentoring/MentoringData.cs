@@ -180,6 +180,18 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis, ListedRe
         return kept.Count > 0 && await Store.AnotherAdminExistsAsync(User.UserId, ct) ? kept : [];
     }
 
+    /// <summary>
+    /// Who is kept from this youth as an admin would be (<see cref="YouthKeptFromAdminAsync"/>): those on their do-not-match
+    /// list and their mentors, now or said yes. Notices for the agency's admins about the youth go to the others while any can act.
+    /// </summary>
+    public async Task<IReadOnlyCollection<string>> KeptFromYouthAsync(string youthId, CancellationToken ct)
+    {
+        var youth = await Store.ReadAsync<YouthReferral>(YouthReferral.Container, youthId, Store.AgencyId, ct);
+        var mentors = (await MatchesAsync(Filter.Eq("youthId", youthId), openOnly: false, ct))
+            .Where(m => MatchLifecycle.IsOpen(m.State) || m.MentorSaidYes()).Select(m => m.MentorId);
+        return mentors.Concat(youth?.DoNotMatch ?? []).ToHashSet(StringComparer.Ordinal);
+    }
+
     private async Task<HashSet<string>> MentoredByMeAsync(CancellationToken ct) =>
         (await MatchesAsync(Filter.Eq("mentorId", User.UserId), openOnly: false, ct))
             .Where(m => MatchLifecycle.IsOpen(m.State) || m.MentorSaidYes()).Select(m => m.YouthId).ToHashSet(StringComparer.Ordinal);

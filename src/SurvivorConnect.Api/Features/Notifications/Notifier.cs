@@ -154,13 +154,13 @@ public sealed partial class Notifier(
     }
 
     /// <summary>Sends a notice once for <paramref name="key"/> to each of the agency's active admins: whoever can act when nobody else can.</summary>
-    /// <param name="except">Who is not asked (the person the notice is about), unless nobody else could be.</param>
+    /// <param name="except">Who is not asked (the person the notice is about, those kept from the youth it is about), unless nobody else could be.</param>
     /// <param name="toExceptedAlone">
     /// What <paramref name="except"/> is told instead, with no match named, when nobody else could be: the only admin who is
     /// also the chat's mentor must act on a flag in it, but not read what the youth wrote or that their own words were held.
     /// Under a key of its own, so that it is not the notice the others would have had.
     /// </param>
-    public async Task SendOnceToAdminsAsync(Notice notice, string key, CancellationToken ct, string? matchId = null, string? except = null, (Notice Notice, string Key)? toExceptedAlone = null)
+    public async Task SendOnceToAdminsAsync(Notice notice, string key, CancellationToken ct, string? matchId = null, IReadOnlyCollection<string>? except = null, (Notice Notice, string Key)? toExceptedAlone = null)
     {
         var (admins, alone) = await AdminsAsync(except, ct);
         foreach (var admin in admins)
@@ -176,11 +176,12 @@ public sealed partial class Notifier(
         }
     }
 
-    /// <summary>The admins to ask, and whether that is only the excepted one (nobody else could be).</summary>
-    private async Task<(IEnumerable<string> Admins, bool ExceptedAlone)> AdminsAsync(string? except, CancellationToken ct)
+    /// <summary>The admins to ask, and whether that is only excepted ones (nobody else could be).</summary>
+    private async Task<(IEnumerable<string> Admins, bool ExceptedAlone)> AdminsAsync(IReadOnlyCollection<string>? except, CancellationToken ct)
     {
         var admins = await store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, ct);
-        return admins.Any(a => a != except) ? (admins.Where(a => a != except), false) : (admins, except is not null && admins.Contains(except));
+        var others = admins.Where(a => except is null || !except.Contains(a)).ToList();
+        return others.Count > 0 ? (others, false) : (admins, admins.Count > 0 && except is not null);
     }
 
     /// <summary>
@@ -237,7 +238,7 @@ public sealed partial class Notifier(
 
     /// <summary><see cref="SendStandingAsync"/> to each of the agency's active admins, as <see cref="SendOnceToAdminsAsync"/> chooses them; true if any was pushed.</summary>
     public async Task<bool> SendStandingToAdminsAsync(
-        Notice notice, string key, string about, Func<string, Task<bool>> stillOpen, CancellationToken ct, string? matchId = null, string? except = null,
+        Notice notice, string key, string about, Func<string, Task<bool>> stillOpen, CancellationToken ct, string? matchId = null, IReadOnlyCollection<string>? except = null,
         (Notice Notice, string Key)? toExceptedAlone = null, bool pushWhileStanding = false)
     {
         var (admins, alone) = await AdminsAsync(except, ct);

@@ -70,7 +70,7 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
         var toAdmins = notice == Notices.MentorChatUrgentToSupervisor ? Notices.MentorChatUrgentWithoutSupervisor
             : notice == Notices.WellbeingUrgent || notice == Notices.WellbeingUrgentWaiting ? Notices.MentorNeedsSupervisorUrgent
             : Notices.MentorNeedsSupervisor;
-        await notifier.SendOnceToAdminsAsync(toAdmins, "needs-supervisor~" + key, ct, except: mentor.Id);
+        await notifier.SendOnceToAdminsAsync(toAdmins, "needs-supervisor~" + key, ct, except: [mentor.Id]);
     }
 
     /// <summary>
@@ -82,7 +82,7 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
         if (UrgentFlagWatch.SupervisorHadTime(urgent.RaisedAt, mentor.SupervisorSince, Store.Now) && await mentoring.HasActiveSupervisorAsync(mentor, ct))
         {
             // Once for each supervisor who left it unseen: one given the mentor since has their own two hours.
-            await notifier.SendOnceToAdminsAsync(Notices.WellbeingUrgentUnseen, $"urgent-unseen~{urgent.Id}~{mentor.SupervisorId}~{mentor.SupervisorSince?.UtcTicks}", ct, except: mentor.Id);
+            await notifier.SendOnceToAdminsAsync(Notices.WellbeingUrgentUnseen, $"urgent-unseen~{urgent.Id}~{mentor.SupervisorId}~{mentor.SupervisorSince?.UtcTicks}", ct, except: [mentor.Id]);
         }
     }
 
@@ -297,7 +297,7 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
         var oldest = (await FlagsAsync(mentor.Id, ct)).Where(f => f is { Status: WellbeingFlagStatus.Open, Kind: not FlagKind.Urgent }).MinBy(f => f.RaisedAt);
         if (oldest is not null && ConcernFlagWatch.SupervisorHadTime(oldest.RaisedAt, mentor.SupervisorSince, Store.Now) && await mentoring.HasActiveSupervisorAsync(mentor, ct))
         {
-            await notifier.SendOnceToAdminsAsync(Notices.WellbeingConcernUnseen, $"concern-unseen~{oldest.Id}~{mentor.SupervisorId}~{mentor.SupervisorSince?.UtcTicks}", ct, except: mentor.Id);
+            await notifier.SendOnceToAdminsAsync(Notices.WellbeingConcernUnseen, $"concern-unseen~{oldest.Id}~{mentor.SupervisorId}~{mentor.SupervisorSince?.UtcTicks}", ct, except: [mentor.Id]);
         }
     }
 
