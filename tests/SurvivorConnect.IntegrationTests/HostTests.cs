@@ -236,6 +236,22 @@ public sealed class OutsideDevelopmentTests
     }
 
     [Fact]
+    public void On_App_Service_only_Production_starts_so_no_slot_named_otherwise_skips_Productions_checks()
+    {
+        using var factory = new SettingsFactory("Staging", new Dictionary<string, string?>
+        {
+            ["WEBSITE_SITE_NAME"] = "survivorconnect-staging",
+            ["Auth:Authority"] = "https://login.microsoftonline.com/tenant/v2.0",
+            ["Auth:Audience"] = "api://survivorconnect",
+            ["Auth:Portal:ClientId"] = "survivorconnect-portal",
+        });
+
+        var error = Assert.Throws<InvalidOperationException>(() => factory.Server);
+
+        Assert.Contains("run it as Production", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Production_refuses_to_start_on_the_embedded_SQLite_store()
     {
         using var factory = new SettingsFactory("Production", new Dictionary<string, string?>

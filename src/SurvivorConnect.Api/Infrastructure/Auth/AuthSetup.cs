@@ -23,7 +23,8 @@ public static class AuthSetup
     /// with the quick exit, sign-out and idle time, and a token got with its client id (a device-code prompt someone was
     /// talked into answering) would keep working past all three.
     /// </summary>
-    private static HashSet<string> ClientsAllowed(AuthOptions options) => [.. options.ClientIds.Where(c => !string.IsNullOrWhiteSpace(c))];
+    private static HashSet<string> ClientsAllowed(AuthOptions options) =>
+        [.. options.ClientIds.Where(c => !string.IsNullOrWhiteSpace(c) && !string.Equals(c, options.Portal.ClientId, StringComparison.OrdinalIgnoreCase))];
 
     /// <summary>
     /// Issued to one of our apps (<c>azp</c>, or <c>appid</c> in a v1 token), and for a person: a delegated token carries

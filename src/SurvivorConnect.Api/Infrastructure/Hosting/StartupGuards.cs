@@ -37,6 +37,13 @@ internal static class StartupGuards
                 + string.Join(Environment.NewLine, here.Select(p => "- " + p)));
         }
 
+        // A deployment slot named Staging would need Entra ID but skip every check below (SQLite, a Cosmos key, a Stripe
+        // address of someone else's with the live key): deployed, only Production runs.
+        if (!environment.IsProduction() && !string.IsNullOrEmpty(configuration["WEBSITE_SITE_NAME"]))
+        {
+            throw new InvalidOperationException($"SurvivorConnect will not start as {environment.EnvironmentName} on App Service: run it as Production, with Production's settings.");
+        }
+
         if (!environment.IsProduction())
         {
             return;
