@@ -534,6 +534,20 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
     }
 
     [Fact]
+    public async Task A_schedule_whose_start_failed_part_way_still_counts_the_first_missed_check_in()
+    {
+        var (mentorId, _) = await _world.MentorAsync();
+        await api.FailingWriteOnceAsync(
+            d => d is CheckInSlot { MentorId: var m } && m == mentorId,
+            () => _world.Admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId = "demo-supervisor" }), FailedWrite.Upsert);
+        await HttpAssert.Ok<JsonElement>(await _world.Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"));
+
+        await RunWorkerAsync(after: TimeSpan.FromDays(18));
+
+        Assert.Equal(1, (await ScheduleAsync(mentorId)).Missed);
+    }
+
+    [Fact]
     public async Task A_due_slot_left_behind_when_its_write_failed_is_moved_on_and_the_next_miss_still_counts()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();

@@ -122,15 +122,24 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
     private CheckInSchedule NewSchedule(string mentorId) =>
         new() { Id = CheckInSchedule.IdFor(mentorId), MentorId = mentorId, DueAt = store.Now.AddDays(SupervisionSettings.DefaultCadenceDays) };
 
+    /// <summary>
+    /// Its slot first: a schedule stored without one (the store or the request gone between the two writes) would never
+    /// count a miss, as later reads find the schedule and leave it be; a slot without a schedule starts one when it falls due.
+    /// </summary>
     private async Task<CheckInSchedule> StartScheduleAsync(string mentorId, CancellationToken ct)
     {
+        var schedule = NewSchedule(mentorId);
+        await KeepSlotAsync(schedule, ct);
         try
         {
-            return await SaveScheduleAsync(NewSchedule(mentorId), ct);
+            return await store.CreateAsync(Container, schedule, ct);
         }
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.Conflict)
         {
-            return (await store.ReadAsync<CheckInSchedule>(Container, CheckInSchedule.IdFor(mentorId), store.AgencyId, ct))!;
+            // Started meanwhile by another request, whose slot this one's may have moved.
+            var started = (await store.ReadAsync<CheckInSchedule>(Container, CheckInSchedule.IdFor(mentorId), store.AgencyId, ct))!;
+            await KeepSlotAsync(started, ct);
+            return started;
         }
     }
 
