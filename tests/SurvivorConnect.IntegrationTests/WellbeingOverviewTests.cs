@@ -1,4 +1,5 @@
 using System.Text.Json;
+using SurvivorConnect.Api.Infrastructure.Auth;
 
 namespace SurvivorConnect.IntegrationTests;
 
@@ -48,6 +49,20 @@ public sealed class WellbeingOverviewTests(WellbeingOverviewTests.Api api) : ICl
         Assert.Equal(15, raisedThreshold.GetProperty("smallestGroup").GetInt32());
         Assert.Equal(JsonValueKind.Null, resolved.GetProperty("count").ValueKind);
         Assert.Equal("fewer than 15", resolved.GetProperty("words").GetString());
+    }
+
+    [Fact]
+    public async Task An_admin_who_supervises_mentors_or_did_is_not_shown_the_agencys_wellbeing_overview()
+    {
+        var (adminId, admin) = await _world.PersonAsync(Roles.AgencyAdmin);
+        await HttpAssert.Ok<JsonElement>(await admin.GetAsync("/api/supervision/overview"));
+
+        await _world.SetRolesAsync(adminId, Roles.AgencyAdmin, Roles.Supervisor);
+        var refused = await HttpAssert.Problem(await admin.GetAsync("/api/supervision/overview"), 403);
+        await _world.SetRolesAsync(adminId, Roles.AgencyAdmin);
+
+        Assert.Contains("Ask another admin", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await HttpAssert.Problem(await admin.GetAsync("/api/supervision/overview"), 403);
     }
 
     internal static void ToNextMonth(ClockedApiFactory api)

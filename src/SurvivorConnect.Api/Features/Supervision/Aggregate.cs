@@ -1,5 +1,7 @@
 using Mediator;
 using SurvivorConnect.Api.Features.Agencies;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Storage;
 
@@ -27,6 +29,13 @@ internal sealed class OverviewHandler(SupervisionData data, AgencyCalendar calen
 {
     public async ValueTask<WellbeingOverview> Handle(GetWellbeingOverview query, CancellationToken ct)
     {
+        // As with the outcome report: their own mentors' flags, taken from these counts, would show the rest in groups too small to show.
+        if (RoleHistory.Of(data.Store.User).Ever(Roles.Supervisor))
+        {
+            throw new ForbiddenException(
+                "An agency admin who also supervises mentors, or did, does not see the agency's wellbeing overview: your mentors' flags, taken from its counts, would show other mentors in groups too small to show. Ask another admin to read it.");
+        }
+
         // The agency's own threshold for small numbers, as its outcome report uses: an agency that raised it means it here too.
         var smallest = (await data.Store.ReadAsync<Agency>(Agency.Container, data.Store.AgencyId, data.Store.AgencyId, ct))?.ReportThreshold ?? Agency.DefaultReportThreshold;
         var today = await calendar.TodayAsync(ct);
