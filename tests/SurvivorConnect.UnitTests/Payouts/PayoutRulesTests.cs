@@ -15,8 +15,12 @@ public sealed class PayoutRulesTests
     [InlineData(true, PayeeMethod.Stripe, PayeeMethod.Stripe, true, true)]
     [InlineData(true, PayeeMethod.Stripe, PayeeMethod.Stripe, false, false)]
     [InlineData(true, PayeeMethod.Stripe, PayeeMethod.Check, false, false)]
-    [InlineData(false, PayeeMethod.Check, PayeeMethod.Stripe, true, false)]
-    public void Only_a_change_that_could_send_the_pay_of_someone_paid_before_to_another_bank_waits_for_finance_to_check_it(
+    [InlineData(false, PayeeMethod.Check, PayeeMethod.Stripe, true, true)]
+    [InlineData(false, PayeeMethod.PrepaidCard, PayeeMethod.Stripe, false, true)]
+    [InlineData(false, null, PayeeMethod.Stripe, true, false)]
+    [InlineData(false, PayeeMethod.Stripe, PayeeMethod.Stripe, true, false)]
+    [InlineData(false, PayeeMethod.Check, PayeeMethod.PrepaidCard, false, false)]
+    public void Only_a_change_that_could_send_pay_to_another_bank_away_from_a_way_they_chose_or_were_paid_waits_for_finance_to_check_it(
         bool paidBefore, PayeeMethod? before, PayeeMethod after, bool bankDetailsGiven, bool toCheck)
     {
         Assert.Equal(toCheck, PayoutRules.PayChangeToConfirm(paidBefore, before, after, bankDetailsGiven));

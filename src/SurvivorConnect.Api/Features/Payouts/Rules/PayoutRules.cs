@@ -90,12 +90,13 @@ public static class PayoutRules
 
     /// <summary>
     /// Whether a change to how someone is paid waits for finance to check it with them before money goes that way: one
-    /// that could send their pay to a bank account someone else holds (into Stripe from another way, or bank details
-    /// given to Stripe again), for a payee paid before. Someone holding their phone could make it; a first choice has no
-    /// earlier way to keep them on.
+    /// that could send their pay to a bank account someone else holds: into Stripe from another way chosen before (a
+    /// survivor not paid yet may have pay waiting, to go wherever the new way says), or, for a payee paid before, bank
+    /// details given to Stripe again. Someone holding their phone could make it; a first choice has no earlier way to
+    /// keep them on.
     /// </summary>
     public static bool PayChangeToConfirm(bool paidBefore, PayeeMethod? before, PayeeMethod after, bool bankDetailsGiven) =>
-        paidBefore && after == PayeeMethod.Stripe && (before != PayeeMethod.Stripe || bankDetailsGiven);
+        after == PayeeMethod.Stripe && (before is { } earlier && earlier != PayeeMethod.Stripe || paidBefore && (before is null || bankDetailsGiven));
 
     /// <summary>
     /// How recent a change to how someone is paid is checked with them again when they end all their sign-ins, as
