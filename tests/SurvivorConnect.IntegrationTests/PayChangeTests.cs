@@ -177,6 +177,34 @@ public sealed class PayChangeTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task A_payout_whose_money_reached_an_account_since_let_go_is_never_sent_on_from_the_payees_next_account()
+    {
+        var payee = await PaidOnceByCheckAsync();
+        var first = await OnboardAsync(payee);
+        await HttpAssert.Ok<JsonElement>(await DecideAsync(payee.Id, true));
+        var waiting = await ApprovedAsync(payee);
+        api.Stripe.RefuseNext("/v1/payouts");
+        await api.SendPayoutsAsync();
+        Assert.Equal("Failed", (await _world.PayoutAsync(waiting)).State);
+        Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, waiting, "retry"))).State);
+
+        // Before it is sent again, finance learns the payee did not give that account its bank; they open another.
+        api.Time.Advance(TimeSpan.FromSeconds(5));
+        await api.DeliverAsync(api.Stripe.EventJson("account.external_account.created", api.Stripe.AddBankAccount(first)));
+        await HttpAssert.Ok<JsonElement>(await DecideAsync(payee.Id, false));
+        var next = await OnboardAsync(payee);
+        await HttpAssert.Ok<JsonElement>(await DecideAsync(payee.Id, true));
+        api.Time.Advance(TimeSpan.FromMinutes(3));
+        await api.SendPayoutsAsync();
+
+        var failed = await _world.PayoutAsync(waiting);
+        Assert.Equal(("Failed", "payee_account_let_go_after_transfer"), (failed.State, failed.FailureCode));
+        Assert.DoesNotContain(api.Stripe.Payouts, p => p["metadata"]?["payout_id"]?.GetValue<string>() == waiting && p["destination_account"]?.GetValue<string>() == next);
+        var refused = await HttpAssert.Problem(await PayoutWorld.StepAsync(Finance, waiting, "retry"), 409);
+        Assert.Contains("Reverse that transfer at Stripe", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task New_bank_details_given_at_stripe_are_checked_first_but_news_older_than_the_last_check_is_not()
     {
         var payee = await PaidOnceByCheckAsync();

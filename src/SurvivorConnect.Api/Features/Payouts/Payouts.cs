@@ -421,6 +421,12 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
         var account = await data.AccountAsync(payout.PayeeId, ct);
         await EnsureMayBePaidAsync(payout, account, ct);
 
+        // Its money is in the balance of an account since let go: sent on from their new one, it would be other payouts' money.
+        if (payout.TransferId is not null && account.StripeAccountId != payout.StripeAccountId)
+        {
+            throw new ConflictException("Its money went to a Stripe account the payee no longer uses (a change they did not make). Reverse that transfer at Stripe; once Stripe says so, pay it another way.");
+        }
+
         // A payee who left Stripe since (one who could not finish its onboarding, say) would wait for it for ever.
         if (payout.TransferId is null && account.Method != PayeeMethod.Stripe)
         {

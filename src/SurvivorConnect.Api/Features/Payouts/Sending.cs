@@ -62,6 +62,19 @@ internal sealed class SendPayoutHandler(PayoutData data, IStripeGateway stripe, 
     /// </summary>
     public const string PayeeAccountLetGo = "payee_account_let_go";
 
+    /// <summary>
+    /// As <see cref="PayeeAccountLetGo"/>, with its money already in that account's balance: it is never sent on from
+    /// another account (whose balance is other payouts' money). Finance reverses the transfer at Stripe, then pays it another way.
+    /// </summary>
+    public const string PayeeAccountLetGoAfterTransfer = "payee_account_let_go_after_transfer";
+
+    private async Task<SendOutcome> LetGoAsync(Payout payout, CancellationToken ct)
+    {
+        await data.SaveAsync(payout, payout with { State = PayoutState.Failed, FailureCode = payout.TransferId is null ? PayeeAccountLetGo : PayeeAccountLetGoAfterTransfer }, ct: ct);
+        await PayoutNews.TellFinanceAsync(data, notifier, payout, ct);
+        return SendOutcome.Done;
+    }
+
     public async ValueTask<SendOutcome> Handle(SendPayout command, CancellationToken ct)
     {
         // A webhook may move the payout while this runs; each step is idempotent, so it simply reads again.
@@ -126,6 +139,11 @@ internal sealed class SendPayoutHandler(PayoutData data, IStripeGateway stripe, 
             if (payout.State == PayoutState.Approved)
             {
                 var account = await data.AccountAsync(payout.PayeeId, ct);
+                if (payout.TransferId is not null && account.StripeAccountId != payout.StripeAccountId)
+                {
+                    return await LetGoAsync(payout, ct);
+                }
+
                 // A change to how they are paid that finance has yet to check with them is waited for as onboarding is.
                 if (account is not { StripeAccountId: not null, StripeReady: true, PayChangeToConfirmSince: null }
                     || await BanksCheckedAsync(payout.PayeeId, account.StripeAccountId, payout.Currency, ct) is not { } banks)
@@ -144,9 +162,7 @@ internal sealed class SendPayoutHandler(PayoutData data, IStripeGateway stripe, 
                 // and finance pays it another way; nor, meanwhile, to one whose change finance has yet to check with them.
                 if (now.StripeAccountId != payout.StripeAccountId)
                 {
-                    await data.SaveAsync(payout, payout with { State = PayoutState.Failed, FailureCode = PayeeAccountLetGo }, ct: ct);
-                    await PayoutNews.TellFinanceAsync(data, notifier, payout, ct);
-                    return SendOutcome.Done;
+                    return await LetGoAsync(payout, ct);
                 }
 
                 if (now.PayChangeToConfirmSince is not null)
