@@ -410,6 +410,41 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
     }
 
     [Fact]
+    public async Task An_urgent_answer_of_someone_no_longer_mentoring_with_no_supervisor_is_not_put_to_the_admins_every_hour()
+    {
+        var (mentorId, mentor) = await _world.MentorAsync();
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3)));
+        var flagId = Assert.Single(await api.Services.GetRequiredService<IDocumentStore>().QueryAllAsync<WellbeingFlag>(SupervisionData.Container, "demo", [Filter.Eq("mentorId", mentorId)], CancellationToken.None)).Id;
+        await RunWorkerAsync(after: UrgentFlagWatch.Every);
+        var asked = await NeedsSupervisorAsync(flagId);
+        Assert.NotEmpty(asked);
+
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{mentorId}/deactivate", null));
+        await RunWorkerAsync(after: UrgentFlagWatch.Every);
+        await RunWorkerAsync(after: UrgentFlagWatch.Every);
+        Assert.Equal(asked.Count, (await NeedsSupervisorAsync(flagId)).Count);
+
+        // Brought back, still unseen, they are asked again.
+        await _world.Admin.ReactivateAsync(mentorId);
+        await RunWorkerAsync(after: UrgentFlagWatch.Every);
+        Assert.True((await NeedsSupervisorAsync(flagId)).Count > asked.Count);
+    }
+
+    /// <summary>The admin's notices asking for a supervisor for the mentor of an urgent flag, by the hour they were sent for.</summary>
+    private async Task<List<NotificationDto>> NeedsSupervisorAsync(string flagId)
+    {
+        var watches = await api.Services.GetRequiredService<IDocumentStore>().QueryAllAsync<UrgentFlagWatch>(SupervisionData.Container, UrgentFlagWatch.Partition, [], CancellationToken.None);
+        var due = Assert.Single(watches, w => w.FlagId == flagId).DueAt;
+        var ids = new List<string>();
+        for (var at = due - TimeSpan.FromHours(12); at <= due; at += UrgentFlagWatch.Every)
+        {
+            ids.Add(await api.NoticeIdAsync($"needs-supervisor~urgent-waiting~{flagId}~{at.UtcTicks}", "demo-admin"));
+        }
+
+        return [.. (await _world.Admin.NoticesAsync()).Where(n => ids.Contains(n.Id))];
+    }
+
+    [Fact]
     public async Task A_check_in_page_sent_with_a_question_left_out_shows_the_crisis_lines_and_keeps_the_answers_given()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
@@ -457,17 +492,19 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
         // Its answers could not be scored, whatever they said: the refusal carries the crisis lines.
         Assert.Contains(stale.GetProperty("crisisResources").EnumerateArray(), line => line.GetProperty("contact").GetString()!.Contains("988", StringComparison.Ordinal));
 
-        // Answers that do not say which questions they answered are not scored on whichever are current.
+        // Answers that do not say which questions they answered are not scored on whichever are current; an urgent answer
+        // among them, read as one to the questions asked now, still reaches the supervisor and holds the mentor.
         var unnamed = await HttpAssert.Problem(await mentor.PostAsJsonAsync("/api/supervision/me/check-ins", new { answers = SupervisionTests.Answers(0, urgent: 1) }), 400);
         Assert.True(unnamed.GetProperty("errors").TryGetProperty("instrumentKey", out _));
         Assert.True(unnamed.GetProperty("errors").TryGetProperty("instrumentVersion", out _));
         Assert.Equal(0, (await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"))).GetProperty("history").GetArrayLength());
-        Assert.Empty(await FlagsAsync(mentorId));
+        Assert.Equal("Urgent", Assert.Single(await FlagsAsync(mentorId)).GetProperty("kind").GetString());
+        Assert.NotEqual(JsonValueKind.Null, (await MentorAsync(mentorId)).GetProperty("hold").ValueKind);
         await HttpAssert.Ok<JsonElement>(await mentor.PostAsJsonAsync("/api/supervision/me/check-ins", new
         {
             answers = SupervisionTests.Answers(0, urgent: 1), instrumentKey = key, instrumentVersion = version,
         }));
-        Assert.Single(await FlagsAsync(mentorId));
+        Assert.Equal(2, (await FlagsAsync(mentorId)).Count);
     }
 
     [Fact]

@@ -109,7 +109,7 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
         var (key, version) = (command.Body.InstrumentKey, command.Body.InstrumentVersion);
         if (key is not null && version is not null && (key != instrument.Key || version != instrument.Version))
         {
-            await followUps.RaiseUrgentNotSentAsync(mentor, command.Body, ct);
+            await followUps.RaiseUrgentNotSentAsync(mentor, command.Body, instrument, ct);
             throw new ConflictException(QuestionsChanged);
         }
 
@@ -133,7 +133,7 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
 
         if (errors.Any)
         {
-            await followUps.RaiseUrgentNotSentAsync(mentor, command.Body, ct);
+            await followUps.RaiseUrgentNotSentAsync(mentor, command.Body, instrument, ct);
             throw new RequestValidationException(errors.ToDictionary());
         }
 
@@ -333,12 +333,15 @@ internal sealed class CheckInFollowUps(SupervisionData data, Notifier notifier, 
     /// One flag for the form however often it is refused (its submission id; without one, for the mentor's day), and a
     /// flag of its own: the check-in sent whole later raises its own, with its concerns, whatever became of this one. No
     /// answer is kept. Should raising it fail, the refusal is a failure on our side: its problem carries the crisis
-    /// lines, and the page keeps the answers to send again, which raises it again.
+    /// lines, and the page keeps the answers to send again, which raises it again. Answers that do not say which questions
+    /// they answer (an app leaving the instrument and its version out) are read as answers to the questions asked now, <paramref name="active"/>.
     /// </summary>
-    public async Task RaiseUrgentNotSentAsync(MentorProfile mentor, CheckInRequest body, CancellationToken ct)
+    public async Task RaiseUrgentNotSentAsync(MentorProfile mentor, CheckInRequest body, InstrumentDefinition active, CancellationToken ct)
     {
-        if (body is not { InstrumentKey: { } key, InstrumentVersion: { } version, Answers: { } answers } || !ClientIds.IsValid(key)
-            || await data.InstrumentAsync(key, version, ct) is not { } answered || !CheckInScoring.EndorsesUrgent(answered, answers))
+        var answered = body is { InstrumentKey: null, InstrumentVersion: null } ? active
+            : body is { InstrumentKey: { } key, InstrumentVersion: { } version } && ClientIds.IsValid(key) ? await data.InstrumentAsync(key, version, ct)
+            : null;
+        if (body.Answers is not { } answers || answered is null || !CheckInScoring.EndorsesUrgent(answered, answers))
         {
             return;
         }

@@ -300,6 +300,13 @@ internal sealed class UrgentFlagWatchHandler(SupervisionData data, Notifier noti
 
         data.Metrics.UrgentFlagStillUnseen();
         var mentor = await data.Mentoring.MentorAsync(flag.MentorId, ct);
+
+        // Of someone who no longer mentors, with no supervisor who could open it, the admins would be asked every hour to
+        // give a supervisor to someone they do not find listed. The watch goes on: brought back, or given a supervisor, it tells again.
+        if (!await data.Mentoring.IsActiveAsync(mentor.Id, Roles.Mentor, ct) && !await data.Mentoring.HasActiveSupervisorAsync(mentor, ct))
+        {
+            return false;
+        }
         await data.AlertAsync(mentor, notifier, Notices.WellbeingUrgentWaiting, $"urgent-waiting~{flag.Id}~{watch.DueAt.UtcTicks}", ct);
         await data.EscalateUnseenAsync(mentor, flag, notifier, ct);
 
