@@ -113,7 +113,7 @@ public sealed class SessionEndTests(PortalServer server)
             (await caseManager.PostAsync($"/api/teams/{recordId}", null)).EnsureSuccessStatusCode();
             (await caseManager.PutAsJsonAsync($"/api/teams/{recordId}/safety-plan", new
             {
-                copingSteps = new[] { "Breathe slowly" }, safePeople = new[] { new { name = "My cousin", contact = "555-0123" } }, safePlaces = new[] { "The youth centre on 5th" },
+                warningSigns = new[] { "When he texts me late" }, copingSteps = new[] { "Breathe slowly" }, safePeople = new[] { new { name = "My cousin", contact = "555-0123" } }, safePlaces = new[] { "The youth centre on 5th" },
             })).EnsureSuccessStatusCode();
         }
 
@@ -135,11 +135,13 @@ public sealed class SessionEndTests(PortalServer server)
         await Expect(youth.Locator("[data-offline-note]")).ToBeVisibleAsync();
         await Expect(place).ToBeHiddenAsync();
         await Expect(youth.GetByText("My cousin: 555-0123")).ToBeHiddenAsync();
+        await Expect(youth.GetByText("When he texts me late")).ToBeHiddenAsync();
 
         // The signal back, and the server saying the session lives: the rest shows again.
         await youth.UnrouteAllAsync();
         await youth.EvaluateAsync("window.dispatchEvent(new Event('online'))");
         await Expect(place).ToBeVisibleAsync();
+        await Expect(youth.GetByText("When he texts me late")).ToBeVisibleAsync();
         await Expect(youth.Locator("[data-offline-note]")).ToBeHiddenAsync();
         await Accessibility.AssertNoSeriousViolationsAsync(youth);
     }
