@@ -1,7 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using SurvivorConnect.Api.Features.Agencies;
+using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.IntegrationTests;
 
@@ -134,6 +138,40 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
         var everything = (await TrailAsync(adminMentor, "from=2000-01-01")).Select(e => e.ToString()).ToList();
         Assert.DoesNotContain(everything, e => e.Contains(keptId, StringComparison.Ordinal) || e.Contains(keptSignIn, StringComparison.Ordinal) || e.Contains(match.Id, StringComparison.Ordinal));
         Assert.NotEmpty(await TrailAsync(adminMentor, $"recordId={otherId}"));
+
+        // Nor where it lies: no page comes back short, with more to come, where a kept entry was left out.
+        var pages = await HttpAssert.PagesAsync<JsonElement>(adminMentor, $"/api/audit?recordType=youth&from={DateTime.UtcNow:yyyy-MM-dd}&pageSize=1");
+        Assert.All(pages.Where(p => p.ContinuationToken is not null), p => Assert.Single(p.Items));
+    }
+
+    [Fact]
+    public async Task A_youth_every_admin_of_the_agency_is_kept_from_is_still_read_by_them_so_someone_can_act()
+    {
+        // An agency whose only admins both mentor too, and a youth never to be matched with either.
+        var agencyId = "k-" + Guid.NewGuid().ToString("N")[..12];
+        var store = api.Services.GetRequiredService<IDocumentStore>();
+        await store.CreateAsync(Agency.Container, new Agency { Id = agencyId, PartitionKey = agencyId, AgencyId = agencyId, Name = "Kept", CreatedAt = DateTimeOffset.UtcNow }, CancellationToken.None);
+        async Task<string> PersonAsync(string name, params string[] roles)
+        {
+            var id = $"{agencyId}-{name}";
+            await store.CreateAsync(Person.Container, new Person
+            {
+                Id = id, PartitionKey = agencyId, AgencyId = agencyId, DisplayName = name, Roles = roles, CreatedAt = DateTimeOffset.UtcNow,
+            }, CancellationToken.None);
+            return id;
+        }
+
+        var (firstId, secondId) = (await PersonAsync("first", Roles.AgencyAdmin, Roles.Mentor), await PersonAsync("second", Roles.AgencyAdmin, Roles.Mentor));
+        var caseManager = api.AsSubject(await PersonAsync("cm", Roles.CaseManager), agencyId);
+        var referred = await caseManager.PostJson("/api/youth", new
+        {
+            displayName = "Kept from both", age = 16, languages = new[] { "English" }, location = new { latitude = 36.8252, longitude = -119.7029 },
+            interests = new[] { "music" }, needs = new[] { "housing" }, stage = "contemplation", doNotMatch = new[] { firstId, secondId },
+        });
+        var youthId = (await MentoringWorld.Created<YouthDto>(referred)).Id;
+
+        await HttpAssert.Ok<JsonElement>(await api.AsSubject(firstId, agencyId).GetAsync($"/api/youth/{youthId}"));
+        await HttpAssert.Ok<JsonElement>(await api.AsSubject(secondId, agencyId).GetAsync($"/api/youth/{youthId}"));
     }
 
     [Fact]

@@ -41,10 +41,19 @@ internal sealed class ListAuditEntriesHandler(IAuditLog audit, ICurrentUser user
         var filter = new AuditFilter(
             query.RecordType, query.RecordId, query.ActorId, query.PageSize, query.ContinuationToken, query.Action,
             StartOf(query.From), StartOf(query.To is { } to && to < DateOnly.MaxValue ? to.AddDays(1) : null));
-        var page = await audit.ListAsync(user.AgencyId, filter, cancellationToken);
         var kept = await keptFromAdmin.KeptAsync(cancellationToken);
+        var page = await audit.ListAsync(user.AgencyId, filter, cancellationToken);
+        var shown = page.Items.Where(e => !kept.Hides(e)).ToList();
+
+        // A page short of what was asked for, with more to come, would show where kept entries lie: it is read on until full.
+        while (shown.Count < query.PageSize && page.ContinuationToken is { } next)
+        {
+            page = await audit.ListAsync(user.AgencyId, filter with { ContinuationToken = next, PageSize = query.PageSize - shown.Count }, cancellationToken);
+            shown.AddRange(page.Items.Where(e => !kept.Hides(e)));
+        }
+
         return new Page<AuditEntryView>(
-            page.Items.Where(e => !kept.Hides(e)).Select(e => new AuditEntryView(e.Id, e.At, e.ActorId, e.ActorRoles, e.Action, e.RecordType, e.RecordId, e.Purpose, e.Basis, e.Outcome, e.TraceId, e.ActorAgencyId)).ToList(),
+            [.. shown.Select(e => new AuditEntryView(e.Id, e.At, e.ActorId, e.ActorRoles, e.Action, e.RecordType, e.RecordId, e.Purpose, e.Basis, e.Outcome, e.TraceId, e.ActorAgencyId))],
             page.ContinuationToken);
     }
 

@@ -149,21 +149,19 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis, ListedRe
     /// Of these youth, those an admin does not read as the agency's admin (the record, the do-not-match list, where they
     /// have been, whom they share with, their matches, their place in the agency's lists): those with a match the admin
     /// mentors or said yes to as their mentor, whatever their roles now, and those who are never to be matched with them
-    /// (one linked to their exploiter, say), as a case manager on that list is no longer theirs. While another admin can
-    /// read them: an agency's only admin still hands the youth to a case manager, and acts on their urgent flags. None
-    /// for anyone not an admin.
+    /// (one linked to their exploiter, say), as a case manager on that list is no longer theirs. While another admin, now
+    /// or before (brought back, they act for the youth), is not kept from the youth so: an agency whose every admin is
+    /// still has one who hands the youth to a case manager and acts on their urgent flags. None for anyone not an admin.
     /// </summary>
     public async Task<IReadOnlySet<string>> YouthKeptFromAdminAsync(IReadOnlyCollection<YouthReferral> youth, CancellationToken ct)
     {
-        var none = new HashSet<string>(StringComparer.Ordinal);
         if (!User.IsInRole(Roles.AgencyAdmin) || youth.Count == 0)
         {
-            return none;
+            return new HashSet<string>(StringComparer.Ordinal);
         }
 
         var mentored = await MentoredByMeAsync(ct);
-        var kept = youth.Where(y => mentored.Contains(y.Id) || y.DoNotMatch.Contains(User.UserId, StringComparer.Ordinal)).Select(y => y.Id).ToHashSet(StringComparer.Ordinal);
-        return kept.Count > 0 && await Store.AnotherAdminExistsAsync(User.UserId, ct) ? kept : none;
+        return await WhileAnotherAdminReadsAsync([.. youth.Where(y => mentored.Contains(y.Id) || y.DoNotMatch.Contains(User.UserId, StringComparer.Ordinal))], ct);
     }
 
     /// <summary>Every youth the calling admin is kept from (<see cref="YouthKeptFromAdminAsync"/>), found by the store rather than by reading every youth.</summary>
@@ -176,8 +174,9 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis, ListedRe
 
         var listed = await AllAsync<YouthReferral>(YouthReferral.Container, [Filter.Contains("doNotMatch", User.UserId)], ct);
         var mentored = (await MentoredByMeAsync(ct)).Except(listed.Select(y => y.Id), StringComparer.Ordinal);
-        List<YouthReferral> kept = [.. listed, .. await Store.ManyAsync<YouthReferral>(YouthReferral.Container, mentored, ct)];
-        return kept.Count > 0 && await Store.AnotherAdminExistsAsync(User.UserId, ct) ? kept : [];
+        List<YouthReferral> candidates = [.. listed, .. await Store.ManyAsync<YouthReferral>(YouthReferral.Container, mentored, ct)];
+        var kept = await WhileAnotherAdminReadsAsync(candidates, ct);
+        return [.. candidates.Where(y => kept.Contains(y.Id))];
     }
 
     /// <summary>
@@ -187,9 +186,37 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis, ListedRe
     public async Task<IReadOnlyCollection<string>> KeptFromYouthAsync(string youthId, CancellationToken ct)
     {
         var youth = await Store.ReadAsync<YouthReferral>(YouthReferral.Container, youthId, Store.AgencyId, ct);
-        var mentors = (await MatchesAsync(Filter.Eq("youthId", youthId), openOnly: false, ct))
-            .Where(m => MatchLifecycle.IsOpen(m.State) || m.MentorSaidYes()).Select(m => m.MentorId);
-        return mentors.Concat(youth?.DoNotMatch ?? []).ToHashSet(StringComparer.Ordinal);
+        return youth is null ? [] : (await KeptFromYouthAsync([youth], ct))[youthId];
+    }
+
+    /// <summary>Of youth the calling admin would be kept from, those another admin, now or before, is not kept from.</summary>
+    private async Task<HashSet<string>> WhileAnotherAdminReadsAsync(List<YouthReferral> youth, CancellationToken ct)
+    {
+        var kept = new HashSet<string>(StringComparer.Ordinal);
+        var others = youth.Count == 0 ? [] : (await Store.AdminsNowOrBeforeAsync(ct)).Where(id => id != User.UserId).ToList();
+        if (others.Count == 0)
+        {
+            return kept;
+        }
+
+        var keptFrom = await KeptFromYouthAsync(youth, ct);
+        kept.UnionWith(youth.Where(y => others.Any(admin => !keptFrom[y.Id].Contains(admin))).Select(y => y.Id));
+        return kept;
+    }
+
+    /// <summary>For each youth, those on their do-not-match list and their mentors, now or said yes.</summary>
+    private async Task<Dictionary<string, HashSet<string>>> KeptFromYouthAsync(IReadOnlyList<YouthReferral> youth, CancellationToken ct)
+    {
+        var keptFrom = youth.ToDictionary(y => y.Id, y => y.DoNotMatch.ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
+        foreach (var chunk in youth.Select(y => y.Id).Chunk(DocumentQuery.MaxPageSize))
+        {
+            foreach (var match in (await MatchesAsync(Filter.In("youthId", [.. chunk]), openOnly: false, ct)).Where(m => MatchLifecycle.IsOpen(m.State) || m.MentorSaidYes()))
+            {
+                keptFrom[match.YouthId].Add(match.MentorId);
+            }
+        }
+
+        return keptFrom;
     }
 
     private async Task<HashSet<string>> MentoredByMeAsync(CancellationToken ct) =>

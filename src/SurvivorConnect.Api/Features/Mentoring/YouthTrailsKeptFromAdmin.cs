@@ -17,15 +17,22 @@ internal sealed class YouthTrailsKeptFromAdmin(MentoringData data) : IAuditKeptF
 
         var people = youth.Select(y => y.PersonId).OfType<string>().ToHashSet(StringComparer.Ordinal);
         var records = youth.Select(y => y.Id).ToHashSet(StringComparer.Ordinal);
+        var matches = new List<string>();
         foreach (var chunk in youth.Select(y => y.Id).Chunk(DocumentQuery.MaxPageSize))
         {
-            records.UnionWith((await data.MatchesAsync(Filter.In("youthId", [.. chunk]), openOnly: false, ct)).Select(m => m.Id));
+            matches.AddRange((await data.MatchesAsync(Filter.In("youthId", [.. chunk]), openOnly: false, ct)).Select(m => m.Id));
         }
 
-        foreach (var chunk in records.Concat(people).ToList().Chunk(DocumentQuery.MaxPageSize))
+        // Consents given by or for the youth, and to their matches (a mentor's, whose subject is the mentor).
+        foreach (var (field, ids) in new[] { ("subjectId", records.Concat(people).ToList()), ("matchId", matches) })
         {
-            records.UnionWith((await data.Store.AllAsync<ConsentRecord>(ConsentRecord.Container, [Filter.In("subjectId", [.. chunk])], ct)).Select(c => c.Id));
+            foreach (var chunk in ids.Chunk(DocumentQuery.MaxPageSize))
+            {
+                records.UnionWith((await data.Store.AllAsync<ConsentRecord>(ConsentRecord.Container, [Filter.In(field, [.. chunk])], ct)).Select(c => c.Id));
+            }
         }
+
+        records.UnionWith(matches);
 
         return new AuditKept(people, records);
     }

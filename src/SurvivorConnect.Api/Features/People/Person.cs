@@ -88,11 +88,15 @@ public static class PeopleReads
     /// asked, or brought back; counting active admins only, an admin would remove the others first. An agency that only
     /// ever had one admin must still be able to.
     /// </summary>
-    public static async Task<bool> AnotherAdminExistsAsync(this AgencyStore store, string adminId, CancellationToken ct)
+    public static async Task<bool> AnotherAdminExistsAsync(this AgencyStore store, string adminId, CancellationToken ct) =>
+        (await store.AdminsNowOrBeforeAsync(ct)).Any(id => id != adminId);
+
+    /// <summary>Everyone who is, or was, an admin of the agency (deactivated, or their admin role taken away).</summary>
+    public static async Task<IReadOnlySet<string>> AdminsNowOrBeforeAsync(this AgencyStore store, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(store);
         var now = await store.AllAsync<Person>(Person.Container, [Filter.Contains("roles", Roles.AgencyAdmin)], ct);
         var before = await store.AllAsync<Person>(Person.Container, [Filter.Contains("formerRoles", Roles.AgencyAdmin)], ct);
-        return now.Concat(before).Any(p => p.Id != adminId);
+        return now.Concat(before).Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
     }
 }
