@@ -63,3 +63,34 @@ public sealed class ClientAppTests(ClientAppTests.Api api) : IClassFixture<Clien
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/me")).StatusCode);
     }
 }
+
+/// <summary>Only the portal's own id listed, by mistake: the list names no app the API takes, so no token opens it, rather than every token.</summary>
+public sealed class PortalOnlyClientListTests(PortalOnlyClientListTests.Api api) : IClassFixture<PortalOnlyClientListTests.Api>
+{
+    public sealed class Api : ApiFactory
+    {
+        protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
+        {
+            ["Auth:ClientIds:0"] = "survivorconnect-portal",
+            ["Auth:Portal:ClientId"] = "survivorconnect-portal",
+        };
+    }
+
+    [Theory]
+    [InlineData("survivorconnect-portal")]
+    [InlineData("another-app")]
+    [InlineData(null)]
+    public async Task No_token_opens_the_api(string? app)
+    {
+        var claims = new Dictionary<string, object> { ["sub"] = "demo-casemanager", ["agency"] = "demo", ["scp"] = "user_impersonation" };
+        if (app is not null)
+        {
+            claims["azp"] = app;
+        }
+
+        var client = api.Anonymous();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", ApiFactory.Mint(claims));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/me")).StatusCode);
+    }
+}

@@ -85,7 +85,7 @@ public static class AuthSetup
 
                 // With Entra ID and no API client configured, no token opens the API: only the portal's sign-in does.
                 // In Development, dev tokens name no app until Auth:ClientIds names one.
-                var clientChecked = developmentKey is null || clients.Count > 0;
+                var clientChecked = developmentKey is null || options.ClientIds.Any(c => !string.IsNullOrWhiteSpace(c));
                 jwt.Events = new JwtBearerEvents
                 {
                     // Who and which agency must each be one plain string: never pick one of several.
