@@ -175,6 +175,30 @@ public sealed class SupervisionJourneyTests(PortalServer server)
         await Expect(history).ToHaveCountAsync(before + 1);
     }
 
+    [Fact]
+    public async Task A_check_in_sent_with_a_question_left_out_names_that_question_and_takes_the_reader_to_it()
+    {
+        var mentor = await server.SignInAsync("Sam (demo mentor)", phone: true);
+        await mentor.GotoAsync("/wellbeing");
+        var questions = mentor.Locator("form fieldset");
+        for (var i = 1; i < await questions.CountAsync(); i++)
+        {
+            var question = questions.Nth(i);
+            var urgent = (await question.Locator("legend").InnerTextAsync()) == UrgentQuestion;
+            await question.GetByLabel(urgent ? "Never" : "Rarely", new() { Exact = true }).CheckAsync();
+        }
+
+        var leftOut = (await questions.First.Locator("legend").InnerTextAsync()).Trim();
+        await mentor.GetByRole(AriaRole.Button, new() { Name = "Send my check-in" }).ClickAsync();
+
+        var link = mentor.Locator("[data-outcome] [data-error-summary] a");
+        await Expect(link).ToHaveCountAsync(1);
+        await Expect(link).ToContainTextAsync(leftOut);
+        await link.ClickAsync();
+        await Expect(questions.First.Locator("input[type=radio]").First).ToBeFocusedAsync();
+        await Accessibility.AssertNoSeriousViolationsAsync(mentor);
+    }
+
     /// <summary>
     /// Sends the check-in and waits for the server's answer: the page before and after a failed send look alike, so
     /// what is on the page cannot tell that the send has been answered.

@@ -966,8 +966,15 @@
       const fields = [...document.querySelectorAll('main [aria-describedby]')]
         .filter((field) => field.getAttribute('aria-describedby').split(/\s+/).includes(error.id));
       for (const field of fields) field.setAttribute('aria-invalid', 'true');
-      const target = fields.find((field) => field.id && field.type !== 'hidden');
-      if (target) summary.push({ id: target.id, text: error.textContent.replace(/^\s*Error:\s*/, '').trim() });
+      // A group of choices (a question's answers) has no field of its own: the link goes to its first choice, named by
+      // the question, so a reader hears which question wants an answer.
+      const target = fields.find((field) => field.id && field.type !== 'hidden')
+        ?? fields.find((field) => field.type === 'radio' || field.type === 'checkbox');
+      if (!target) continue;
+      if (!target.id) target.id = `${error.id}-field`;
+      const legend = target.type === 'radio' || target.type === 'checkbox' ? target.closest('fieldset')?.querySelector('legend')?.textContent.trim() : '';
+      const text = error.textContent.replace(/^\s*Error:\s*/, '').trim();
+      summary.push({ id: target.id, text: legend ? `${legend}: ${text}` : text });
     }
     const outcome = document.querySelector('main [data-outcome].notice-problem');
     if (!outcome || summary.length === 0 || outcome.querySelector('[data-error-summary]')) return;
