@@ -696,6 +696,25 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{keptId}/deactivate", null));
     }
 
+    [Fact]
+    public async Task An_admin_who_mentors_a_youth_both_left_by_their_case_manager_and_waiting_on_an_urgent_flag_still_gets_the_list_without_them()
+    {
+        var chat = await _world.OpenChatAsync();
+        await _world.SetRolesAsync(chat.MentorId, Roles.Mentor, Roles.AgencyAdmin);
+        var (onlyId, _) = await _world.PersonAsync(Roles.CaseManager);
+        await _world.HandOverAsync(chat.YouthId, onlyId);
+        await chat.Youth.SendAsync(chat.Id, "I want to die", "left-and-waiting-1");
+        await RunWorkerAsync(after: ChatUrgentWatch.First);
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{onlyId}/deactivate", null));
+
+        var theirs = await HttpAssert.Ok<List<JsonElement>>(await api.As(chat.MentorId).GetAsync("/api/youth/needing-case-manager"));
+        var others = await HttpAssert.Ok<List<JsonElement>>(await _world.Admin.GetAsync("/api/youth/needing-case-manager"));
+
+        Assert.DoesNotContain(theirs, y => y.GetProperty("id").GetString() == chat.YouthId);
+        Assert.Single(others, y => y.GetProperty("id").GetString() == chat.YouthId);
+        await ResolveOpenAsync(chat.Id);
+    }
+
     /// <summary>The case manager has been told, <paramref name="times"/> times, that an urgent flag of the chat is waiting.</summary>
     private async Task WaitingToldAsync(string conversationId, int times)
     {

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using SurvivorConnect.Api.Features.Agencies;
+using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Storage;
@@ -145,7 +146,7 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
     }
 
     [Fact]
-    public async Task A_youth_every_admin_of_the_agency_is_kept_from_is_still_read_by_them_so_someone_can_act()
+    public async Task A_youth_every_admin_is_kept_from_is_still_read_by_them_and_one_never_to_be_matched_with_yields_even_to_the_mentor()
     {
         // An agency whose only admins both mentor too, and a youth never to be matched with either.
         var agencyId = "k-" + Guid.NewGuid().ToString("N")[..12];
@@ -172,6 +173,22 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
 
         await HttpAssert.Ok<JsonElement>(await api.AsSubject(firstId, agencyId).GetAsync($"/api/youth/{youthId}"));
         await HttpAssert.Ok<JsonElement>(await api.AsSubject(secondId, agencyId).GetAsync($"/api/youth/{youthId}"));
+
+        // One never to be matched with a youth yields to any other admin, even the youth's mentor, never the other way round.
+        var other = await caseManager.PostJson("/api/youth", new
+        {
+            displayName = "Kept from the first", age = 16, languages = new[] { "English" }, location = new { latitude = 36.8252, longitude = -119.7029 },
+            interests = new[] { "music" }, needs = new[] { "housing" }, stage = "contemplation", doNotMatch = new[] { firstId },
+        });
+        var otherId = (await MentoringWorld.Created<YouthDto>(other)).Id;
+        await store.CreateAsync(Match.Container, new Match
+        {
+            Id = Guid.NewGuid().ToString("N"), PartitionKey = agencyId, AgencyId = agencyId, YouthId = otherId, MentorId = secondId, CaseManagerId = $"{agencyId}-cm",
+            State = MatchState.Active, ProposedAt = DateTimeOffset.UtcNow,
+        }, CancellationToken.None);
+
+        await HttpAssert.Problem(await api.AsSubject(firstId, agencyId).GetAsync($"/api/youth/{otherId}"), 404);
+        await HttpAssert.Ok<JsonElement>(await api.AsSubject(secondId, agencyId).GetAsync($"/api/youth/{otherId}"));
     }
 
     [Fact]

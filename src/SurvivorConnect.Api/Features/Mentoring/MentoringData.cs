@@ -189,7 +189,11 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis, ListedRe
         return youth is null ? [] : (await KeptFromYouthAsync([youth], ct))[youthId];
     }
 
-    /// <summary>Of youth the calling admin would be kept from, those another admin, now or before, is not kept from.</summary>
+    /// <summary>
+    /// Of youth the calling admin would be kept from, those another admin, now or before, could read instead. One on the
+    /// do-not-match list yields to any other admin not on it, even the youth's mentor; a mentor, only to one kept from
+    /// the youth in neither way.
+    /// </summary>
     private async Task<HashSet<string>> WhileAnotherAdminReadsAsync(List<YouthReferral> youth, CancellationToken ct)
     {
         var kept = new HashSet<string>(StringComparer.Ordinal);
@@ -200,15 +204,23 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis, ListedRe
         }
 
         var keptFrom = await KeptFromYouthAsync(youth, ct);
-        kept.UnionWith(youth.Where(y => others.Any(admin => !keptFrom[y.Id].Contains(admin))).Select(y => y.Id));
+        kept.UnionWith(youth.Where(y => y.DoNotMatch.Contains(User.UserId, StringComparer.Ordinal)
+                ? others.Any(admin => !y.DoNotMatch.Contains(admin, StringComparer.Ordinal))
+                : others.Any(admin => !keptFrom[y.Id].Contains(admin)))
+            .Select(y => y.Id));
         return kept;
     }
 
     /// <summary>For each youth, those on their do-not-match list and their mentors, now or said yes.</summary>
     private async Task<Dictionary<string, HashSet<string>>> KeptFromYouthAsync(IReadOnlyList<YouthReferral> youth, CancellationToken ct)
     {
-        var keptFrom = youth.ToDictionary(y => y.Id, y => y.DoNotMatch.ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
-        foreach (var chunk in youth.Select(y => y.Id).Chunk(DocumentQuery.MaxPageSize))
+        var keptFrom = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (var y in youth)
+        {
+            keptFrom.TryAdd(y.Id, y.DoNotMatch.ToHashSet(StringComparer.Ordinal));
+        }
+
+        foreach (var chunk in keptFrom.Keys.Chunk(DocumentQuery.MaxPageSize))
         {
             foreach (var match in (await MatchesAsync(Filter.In("youthId", [.. chunk]), openOnly: false, ct)).Where(m => MatchLifecycle.IsOpen(m.State) || m.MentorSaidYes()))
             {

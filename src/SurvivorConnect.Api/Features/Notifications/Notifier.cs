@@ -156,17 +156,23 @@ public sealed partial class Notifier(
     /// <summary>Sends a notice once for <paramref name="key"/> to each of the agency's active admins: whoever can act when nobody else can.</summary>
     /// <param name="except">Who is not asked (the person the notice is about, those kept from the youth it is about), unless nobody else could be.</param>
     /// <param name="toExceptedAlone">
-    /// What <paramref name="except"/> is told instead when nobody else could be: the only admin who is also the chat's mentor
-    /// must act on a flag in it, but not read what the youth wrote or that their own words were held. Under a key of its
-    /// own, so that it is not the notice the others would have had. Told either way, they are never given the match.
+    /// What <paramref name="except"/> is told instead, with no match named, when nobody else could be: the only admin who is
+    /// also the chat's mentor must act on a flag in it, but not read what the youth wrote or that their own words were held.
+    /// Under a key of its own, so that it is not the notice the others would have had.
     /// </param>
     public async Task SendOnceToAdminsAsync(Notice notice, string key, CancellationToken ct, string? matchId = null, IReadOnlyCollection<string>? except = null, (Notice Notice, string Key)? toExceptedAlone = null)
     {
         var (admins, alone) = await AdminsAsync(except, ct);
-        var (told, toldKey) = alone && toExceptedAlone is { } instead ? instead : (notice, key);
         foreach (var admin in admins)
         {
-            await SendOnceAsync(admin, told, toldKey, ct, alone ? null : matchId);
+            if (alone && toExceptedAlone is { } instead)
+            {
+                await SendOnceAsync(admin, instead.Notice, instead.Key, ct);
+            }
+            else
+            {
+                await SendOnceAsync(admin, notice, key, ct, matchId);
+            }
         }
     }
 
@@ -237,10 +243,11 @@ public sealed partial class Notifier(
     {
         var (admins, alone) = await AdminsAsync(except, ct);
         var pushed = false;
-        var (told, toldKey) = alone && toExceptedAlone is { } instead ? instead : (notice, key);
         foreach (var admin in admins)
         {
-            pushed |= await SendStandingAsync(admin, told, toldKey, about, stillOpen, ct, alone ? null : matchId, pushWhileStanding);
+            pushed |= alone && toExceptedAlone is { } instead
+                ? await SendStandingAsync(admin, instead.Notice, instead.Key, about, stillOpen, ct, pushWhileStanding: pushWhileStanding)
+                : await SendStandingAsync(admin, notice, key, about, stillOpen, ct, matchId, pushWhileStanding);
         }
 
         return pushed;
