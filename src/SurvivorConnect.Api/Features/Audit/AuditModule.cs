@@ -36,6 +36,8 @@ public sealed record ListAuditEntries(
 
 internal sealed class ListAuditEntriesHandler(IAuditLog audit, ICurrentUser user, IAuditKeptFromAdmin keptFromAdmin) : IQueryHandler<ListAuditEntries, Page<AuditEntryView>>
 {
+    private const int MaxReadsOn = 20;
+
     public async ValueTask<Page<AuditEntryView>> Handle(ListAuditEntries query, CancellationToken cancellationToken)
     {
         var filter = new AuditFilter(
@@ -45,8 +47,9 @@ internal sealed class ListAuditEntriesHandler(IAuditLog audit, ICurrentUser user
         var page = await audit.ListAsync(user.AgencyId, filter, cancellationToken);
         var shown = page.Items.Where(e => !kept.Hides(e)).ToList();
 
-        // A page short of what was asked for, with more to come, would show where kept entries lie: it is read on until full.
-        while (shown.Count < query.PageSize && page.ContinuationToken is { } next)
+        // A page short of what was asked for, with more to come, would show where kept entries lie: it is read on until
+        // full, a bounded number of times, so a long kept trail costs a request no more than that.
+        for (var more = 0; shown.Count < query.PageSize && page.ContinuationToken is { } next && more < MaxReadsOn; more++)
         {
             page = await audit.ListAsync(user.AgencyId, filter with { ContinuationToken = next, PageSize = query.PageSize - shown.Count }, cancellationToken);
             shown.AddRange(page.Items.Where(e => !kept.Hides(e)));
