@@ -104,10 +104,14 @@ internal sealed class PayoutData(AgencyStore store, IOptions<PayoutOptions> opti
     {
         var works = (await store.ManyAsync<Opportunity>(EngagementData.Container, payouts.Select(p => p.OpportunityId).Distinct(StringComparer.Ordinal), ct))
             .ToDictionary(o => o.Id, StringComparer.Ordinal);
-        var accounts = await AccountsAsync(payouts.Select(p => p.PayeeId).Distinct(StringComparer.Ordinal), ct);
+        var setUpBy = (await AccountsAsync(payouts.Select(p => p.PayeeId).Distinct(StringComparer.Ordinal), ct))
+            .Where(a => a.Value.SetUpBy is not null).ToDictionary(a => a.Key, a => a.Value.SetUpBy!, StringComparer.Ordinal);
+
+        // Who recorded it counts only while another approver could pay it instead: an agency's only approver still pays them.
+        var approvers = setUpBy.Count == 0 ? [] : await store.ActiveIdsWithRoleAsync(Roles.FinanceApprover, ct);
         return payouts.ToDictionary(p => p.Id, p => new PayoutHands(p.PayeeId, p.CreatedBy, p.RecordedBy,
             works.TryGetValue(p.OpportunityId, out var work) ? [work.RecruiterId, .. work.ChangedBy] : [],
-            accounts.GetValueOrDefault(p.PayeeId)?.SetUpBy), StringComparer.Ordinal);
+            setUpBy.TryGetValue(p.PayeeId, out var by) && approvers.Any(a => a != by) ? by : null), StringComparer.Ordinal);
     }
 
     /// <inheritdoc cref="HandsAsync(IReadOnlyList{Payout}, CancellationToken)"/>
