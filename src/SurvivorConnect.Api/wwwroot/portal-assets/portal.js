@@ -969,12 +969,12 @@
       // A group of choices (a question's answers) has no field of its own: the link goes to its first choice, named by
       // the question, so a reader hears which question wants an answer.
       const target = fields.find((field) => field.id && field.type !== 'hidden')
-        ?? fields.find((field) => field.type === 'radio' || field.type === 'checkbox');
+        ?? fields.find((field) => (field.type === 'radio' || field.type === 'checkbox') && !field.disabled);
       if (!target) continue;
       if (!target.id) target.id = `${error.id}-field`;
       const legend = target.type === 'radio' || target.type === 'checkbox' ? target.closest('fieldset')?.querySelector('legend')?.textContent.trim() : '';
       const text = error.textContent.replace(/^\s*Error:\s*/, '').trim();
-      summary.push({ id: target.id, text: legend ? `${legend}: ${text}` : text });
+      summary.push({ id: target.id, text: legend ? `${legend.replace(/[.:]\s*$/, '')}: ${text}` : text });
     }
     const outcome = document.querySelector('main [data-outcome].notice-problem');
     if (!outcome || summary.length === 0 || outcome.querySelector('[data-error-summary]')) return;
