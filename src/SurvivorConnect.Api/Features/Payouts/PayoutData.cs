@@ -98,20 +98,14 @@ internal sealed class PayoutData(AgencyStore store, IOptions<PayoutOptions> opti
 
     /// <summary>
     /// Who had a hand in each payout, by its id: whom it pays, who prepared it, who recorded the attendance it pays for,
-    /// who made or changed its work (so set its rate), as the opportunity says now, and who recorded how the payee is paid.
+    /// and who made or changed its work (so set its rate), as the opportunity says now.
     /// </summary>
     public async Task<IReadOnlyDictionary<string, PayoutHands>> HandsAsync(IReadOnlyList<Payout> payouts, CancellationToken ct)
     {
         var works = (await store.ManyAsync<Opportunity>(EngagementData.Container, payouts.Select(p => p.OpportunityId).Distinct(StringComparer.Ordinal), ct))
             .ToDictionary(o => o.Id, StringComparer.Ordinal);
-        var setUpBy = (await AccountsAsync(payouts.Select(p => p.PayeeId).Distinct(StringComparer.Ordinal), ct))
-            .Where(a => a.Value.SetUpBy is not null).ToDictionary(a => a.Key, a => a.Value.SetUpBy!, StringComparer.Ordinal);
-
-        // Who recorded it counts only while another approver could pay it instead: an agency's only approver still pays them.
-        var approvers = setUpBy.Count == 0 ? [] : await store.ActiveIdsWithRoleAsync(Roles.FinanceApprover, ct);
         return payouts.ToDictionary(p => p.Id, p => new PayoutHands(p.PayeeId, p.CreatedBy, p.RecordedBy,
-            works.TryGetValue(p.OpportunityId, out var work) ? [work.RecruiterId, .. work.ChangedBy] : [],
-            setUpBy.TryGetValue(p.PayeeId, out var by) && approvers.Any(a => a != by) ? by : null), StringComparer.Ordinal);
+            works.TryGetValue(p.OpportunityId, out var work) ? [work.RecruiterId, .. work.ChangedBy] : []), StringComparer.Ordinal);
     }
 
     /// <inheritdoc cref="HandsAsync(IReadOnlyList{Payout}, CancellationToken)"/>

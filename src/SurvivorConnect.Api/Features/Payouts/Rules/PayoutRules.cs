@@ -29,8 +29,7 @@ public enum PayoutState
 /// Who had a hand in a payout: whom it pays, who prepared it, and who decided its amount: who recorded the attendance it
 /// pays for, and who made or changed the work (its rate).
 /// </summary>
-/// <param name="PayeeSetUpBy">The finance approver who recorded, for a payee who can no longer sign in, how they are paid.</param>
-public sealed record PayoutHands(string PayeeId, string CreatedBy, string? AttendanceRecordedBy, IReadOnlyCollection<string> TermsSetBy, string? PayeeSetUpBy = null);
+public sealed record PayoutHands(string PayeeId, string CreatedBy, string? AttendanceRecordedBy, IReadOnlyCollection<string> TermsSetBy);
 
 /// <summary>Who may approve a payout, how many must, and how Stripe's news moves it on, in any order it arrives.</summary>
 public static class PayoutRules
@@ -48,18 +47,10 @@ public static class PayoutRules
             : null;
     }
 
-    /// <summary>
-    /// Who may not move an approved payout's money on (record it paid, send it again): as for approving it alone; nor
-    /// whoever recorded how a payee who cannot sign in is paid, who would otherwise say how and that it was paid, unseen
-    /// by anyone the payee could ask.
-    /// </summary>
+    /// <summary>Who may not move an approved payout's money on (record it paid, send it again): as for approving it alone.</summary>
     /// <param name="step">What another approver must do instead, in words.</param>
-    public static string? WhyNotPay(string actorId, PayoutHands hands, string step)
-    {
-        ArgumentNullException.ThrowIfNull(hands);
-        var own = OwnHand(actorId, hands, alone: true) ?? (actorId == hands.PayeeSetUpBy ? "You recorded how this payee is paid for them" : null);
-        return own is null ? null : $"{own}: another finance approver must {step}.";
-    }
+    public static string? WhyNotPay(string actorId, PayoutHands hands, string step) =>
+        OwnHand(actorId, hands, alone: true) is { } own ? $"{own}: another finance approver must {step}." : null;
 
     /// <summary>
     /// The person's own hand in the payout, in words, when it keeps them from deciding it: their own pay, or what they
