@@ -36,7 +36,7 @@ public sealed record ListAuditEntries(
 
 internal sealed class ListAuditEntriesHandler(IAuditLog audit, ICurrentUser user, IAuditKeptFromAdmin keptFromAdmin) : IQueryHandler<ListAuditEntries, Page<AuditEntryView>>
 {
-    private const int MaxReadsOn = 20;
+    private const int MaxReadsOn = 100;
 
     public async ValueTask<Page<AuditEntryView>> Handle(ListAuditEntries query, CancellationToken cancellationToken)
     {

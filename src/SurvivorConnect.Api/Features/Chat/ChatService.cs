@@ -1324,7 +1324,8 @@ public sealed partial class ChatService(
                 }
                 else
                 {
-                    await notifier.SendOnceToAdminsAsync(Notices.MentorChatUrgentWithoutSupervisor, key, ct, match.Id, except: [mentor.Id, .. await data.KeptFromYouthAsync(match.YouthId, ct)]);
+                    await notifier.SendOnceToAdminsAsync(Notices.MentorChatUrgentWithoutSupervisor, key, ct, match.Id, except: [mentor.Id, .. await data.KeptFromYouthAsync(match.YouthId, ct)],
+                        toExceptedAlone: (Notices.MentorChatUrgentWithoutSupervisor, key + "~alone"));
                 }
 
                 await publisher.Publish(new MentorChatWordsUrgent(flag.SenderId, flag.Id), ct);

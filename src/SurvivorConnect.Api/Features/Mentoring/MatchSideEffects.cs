@@ -72,7 +72,9 @@ internal sealed class MatchMovedHandler(MentoringData data, Notifier notifier, I
         // A yes only a case manager can put to the youth, and the youth has none who could: the admins give them one.
         if (match.State == MatchState.AwaitingCaseManager && caseManagers.Count == 0)
         {
-            await notifier.SendOnceToAdminsAsync(Notices.HeldMatchNeedsCaseManager, $"held-needs-case-manager~{match.Id}", ct, match.Id, except: [match.MentorId, .. await data.KeptFromYouthAsync(match.YouthId, ct)]);
+            var key = $"held-needs-case-manager~{match.Id}";
+            await notifier.SendOnceToAdminsAsync(Notices.HeldMatchNeedsCaseManager, key, ct, match.Id, except: [match.MentorId, .. await data.KeptFromYouthAsync(match.YouthId, ct)],
+                toExceptedAlone: (Notices.HeldMatchNeedsCaseManager, key + "~alone"));
         }
     }
 

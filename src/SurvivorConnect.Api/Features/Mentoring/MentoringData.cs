@@ -150,8 +150,9 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis, ListedRe
     /// have been, whom they share with, their matches, their place in the agency's lists): those with a match the admin
     /// mentors or said yes to as their mentor, whatever their roles now, and those who are never to be matched with them
     /// (one linked to their exploiter, say), as a case manager on that list is no longer theirs. While another admin, now
-    /// or before (brought back, they act for the youth), is not kept from the youth so: an agency whose every admin is
-    /// still has one who hands the youth to a case manager and acts on their urgent flags. None for anyone not an admin.
+    /// or before (brought back, they act for the youth), could read them instead (<see cref="WhileAnotherAdminReadsAsync"/>):
+    /// an agency whose every admin is on the list still has one who hands the youth to a case manager and acts on their
+    /// urgent flags. None for anyone not an admin.
     /// </summary>
     public async Task<IReadOnlySet<string>> YouthKeptFromAdminAsync(IReadOnlyCollection<YouthReferral> youth, CancellationToken ct)
     {

@@ -968,7 +968,7 @@
       for (const field of fields) field.setAttribute('aria-invalid', 'true');
       // A group of choices (a question's answers) has no field of its own: the link goes to its first choice, named by
       // the question, so a reader hears which question wants an answer.
-      const target = fields.find((field) => field.id && field.type !== 'hidden')
+      const target = fields.find((field) => field.id && field.type !== 'hidden' && !field.disabled)
         ?? fields.find((field) => (field.type === 'radio' || field.type === 'checkbox') && !field.disabled);
       if (!target) continue;
       if (!target.id) target.id = `${error.id}-field`;
