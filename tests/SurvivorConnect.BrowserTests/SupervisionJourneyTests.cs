@@ -188,7 +188,7 @@ public sealed class SupervisionJourneyTests(PortalServer server)
             await question.GetByLabel(urgent ? "Never" : "Rarely", new() { Exact = true }).CheckAsync();
         }
 
-        var leftOut = (await questions.First.Locator("legend").InnerTextAsync()).Trim();
+        var leftOut = (await questions.First.Locator("legend").InnerTextAsync()).Trim().TrimEnd('.', ':');
         await mentor.GetByRole(AriaRole.Button, new() { Name = "Send my check-in" }).ClickAsync();
 
         var link = mentor.Locator("[data-outcome] [data-error-summary] a");
