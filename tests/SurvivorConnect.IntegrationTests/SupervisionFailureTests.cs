@@ -425,7 +425,7 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
         Assert.Equal(asked.Count, (await NeedsSupervisorAsync(flagId)).Count);
 
         // Brought back, still unseen, they are asked again.
-        await _world.Admin.ReactivateAsync(mentorId);
+        await MentoringWorld.Ok(await _world.Admin.ReactivateAsync(mentorId));
         await RunWorkerAsync(after: UrgentFlagWatch.Every);
         Assert.True((await NeedsSupervisorAsync(flagId)).Count > asked.Count);
     }

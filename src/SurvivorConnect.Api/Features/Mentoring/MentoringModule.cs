@@ -1,5 +1,5 @@
-using SurvivorConnect.Api.Features.Audit;
 using Mediator;
+using SurvivorConnect.Api.Features.Audit;
 using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Mentoring.Rules;
 using SurvivorConnect.Api.Features.Notifications;

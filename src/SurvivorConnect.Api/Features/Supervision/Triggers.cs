@@ -307,6 +307,7 @@ internal sealed class UrgentFlagWatchHandler(SupervisionData data, Notifier noti
         {
             return false;
         }
+
         await data.AlertAsync(mentor, notifier, Notices.WellbeingUrgentWaiting, $"urgent-waiting~{flag.Id}~{watch.DueAt.UtcTicks}", ct);
         await data.EscalateUnseenAsync(mentor, flag, notifier, ct);
 
