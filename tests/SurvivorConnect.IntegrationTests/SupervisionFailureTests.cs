@@ -50,6 +50,27 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
     }
 
     [Fact]
+    public async Task A_check_in_left_to_the_worker_whose_flag_was_raised_under_its_id_of_before_is_finished_on_that_flag_and_raises_no_second()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        await HttpAssert.Ok<JsonElement>(await api.FailingWriteOnceAsync(d => d is WellbeingFlag { MentorId: var m } && m == mentorId, () => SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3))));
+        var store = api.Services.GetRequiredService<IDocumentStore>();
+        var checkIn = Assert.Single(await store.QueryAllAsync<CheckIn>(SupervisionData.Container, "demo", [Filter.Eq("mentorId", mentorId)], CancellationToken.None));
+
+        // Raised and reviewed before flag ids were opaque, as one left to the worker across that change was.
+        await store.CreateAsync(SupervisionData.Container, new WellbeingFlag
+        {
+            Id = "wflag~" + checkIn.Id, PartitionKey = "demo", AgencyId = "demo", MentorId = mentorId, Kind = FlagKind.Urgent, Reasons = ["An urgent question about safety was answered."],
+            CheckInId = checkIn.Id, RaisedAt = checkIn.SubmittedAt, Status = WellbeingFlagStatus.Acknowledged,
+        }, CancellationToken.None);
+        await RunWorkerAsync(after: CheckInFollowUp.Grace);
+        await RunWorkerAsync(after: TimeSpan.FromMinutes(5));
+
+        Assert.Equal("wflag~" + checkIn.Id, Assert.Single(await FlagsAsync(mentorId)).GetProperty("id").GetString());
+        Assert.Empty(await FollowUpsLeftAsync());
+    }
+
+    [Fact]
     public async Task An_urgent_check_in_sent_as_the_mentor_closes_the_app_tells_the_supervisor_and_holds_the_mentor_at_once()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();

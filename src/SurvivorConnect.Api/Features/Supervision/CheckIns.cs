@@ -365,10 +365,14 @@ internal sealed class CheckInFollowUps(SupervisionData data, Notifier notifier, 
         if (checkIn.Urgent || checkIn.Concerns.Count > 0)
         {
             var flagId = WellbeingFlag.IdFor($"check-in\n{checkIn.Id}");
-            // A check-in whose follow-ups were left to the worker before flag ids were opaque raised its flag as
-            // "wflag~" and its own id: finished now, it must not raise a second.
-            var raisedBefore = await data.Store.ReadAsync<WellbeingFlag>(SupervisionData.Container, flagId, data.Store.AgencyId, ct) is not null
-                || await data.Store.ReadAsync<WellbeingFlag>(SupervisionData.Container, "wflag~" + checkIn.Id, data.Store.AgencyId, ct) is not null;
+            var raisedBefore = await data.Store.ReadAsync<WellbeingFlag>(SupervisionData.Container, flagId, data.Store.AgencyId, ct) is not null;
+
+            // A check-in whose follow-ups were left to the worker before flag ids were opaque raised its flag as "wflag~"
+            // and its own id: finished now, it is that flag whose steps are finished (none once reviewed), not a second raised.
+            if (!raisedBefore && await data.Store.ReadAsync<WellbeingFlag>(SupervisionData.Container, "wflag~" + checkIn.Id, data.Store.AgencyId, ct) is not null)
+            {
+                (flagId, raisedBefore) = ("wflag~" + checkIn.Id, true);
+            }
 
             // One unseen concern at a time: until the supervisor has seen it, what a later check-in adds goes on it (and
             // is seen with it). Once seen, a later concern is news and raises its own; an urgent answer always does. A
