@@ -66,8 +66,7 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
     [Fact]
     public async Task An_agency_admin_a_youth_is_never_to_be_matched_with_or_proposed_as_their_mentor_reads_neither_their_record_nor_their_matches()
     {
-        var (adminMentorId, adminMentor) = await _world.ReadyMentorAsync();
-        await _world.SetRolesAsync(adminMentorId, Roles.Mentor, Roles.AgencyAdmin);
+        var (adminMentorId, adminMentor) = await AdminMentorAsync();
         var (keptFromId, _) = await _world.YouthAsync(doNotMatch: [adminMentorId]);
         var (proposedToId, _) = await _world.YouthAsync();
         await _world.ProposeAsync(proposedToId, adminMentorId);
@@ -93,8 +92,7 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
     [Fact]
     public async Task An_agency_admin_a_youth_is_never_to_be_matched_with_neither_finds_nor_ends_nor_changes_the_youths_sign_in()
     {
-        var (adminMentorId, adminMentor) = await _world.ReadyMentorAsync();
-        await _world.SetRolesAsync(adminMentorId, Roles.Mentor, Roles.AgencyAdmin);
+        var (adminMentorId, adminMentor) = await AdminMentorAsync();
         var keptSignIn = "kept-" + Guid.NewGuid().ToString("N")[..12];
         var (_, youth) = await _world.YouthAsync(doNotMatch: [adminMentorId], personId: keptSignIn);
         var otherSignIn = "other-" + Guid.NewGuid().ToString("N")[..12];
@@ -117,8 +115,7 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
     [Fact]
     public async Task An_agency_admin_a_youth_is_never_to_be_matched_with_does_not_read_the_youths_trail_in_the_audit_log()
     {
-        var (adminMentorId, adminMentor) = await _world.ReadyMentorAsync();
-        await _world.SetRolesAsync(adminMentorId, Roles.Mentor, Roles.AgencyAdmin);
+        var (adminMentorId, adminMentor) = await AdminMentorAsync();
         var keptSignIn = "kept-" + Guid.NewGuid().ToString("N")[..12];
         var (keptId, youth) = await _world.YouthAsync(doNotMatch: [adminMentorId], personId: keptSignIn);
         var (mentorId, _) = await _world.ReadyMentorAsync();
@@ -164,23 +161,19 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
 
         var (firstId, secondId) = (await PersonAsync("first", Roles.AgencyAdmin, Roles.Mentor), await PersonAsync("second", Roles.AgencyAdmin, Roles.Mentor));
         var caseManager = api.AsSubject(await PersonAsync("cm", Roles.CaseManager), agencyId);
-        var referred = await caseManager.PostJson("/api/youth", new
+        async Task<string> ReferAsync(string displayName, params string[] doNotMatch) => (await MentoringWorld.Created<YouthDto>(await caseManager.PostJson("/api/youth", new
         {
-            displayName = "Kept from both", age = 16, languages = new[] { "English" }, location = new { latitude = 36.8252, longitude = -119.7029 },
-            interests = new[] { "music" }, needs = new[] { "housing" }, stage = "contemplation", doNotMatch = new[] { firstId, secondId },
-        });
-        var youthId = (await MentoringWorld.Created<YouthDto>(referred)).Id;
+            displayName, age = 16, languages = new[] { "English" }, location = new { latitude = 36.8252, longitude = -119.7029 },
+            interests = new[] { "music" }, needs = new[] { "housing" }, stage = "contemplation", doNotMatch,
+        }))).Id;
+
+        var youthId = await ReferAsync("Kept from both", firstId, secondId);
 
         await HttpAssert.Ok<JsonElement>(await api.AsSubject(firstId, agencyId).GetAsync($"/api/youth/{youthId}"));
         await HttpAssert.Ok<JsonElement>(await api.AsSubject(secondId, agencyId).GetAsync($"/api/youth/{youthId}"));
 
         // One never to be matched with a youth yields to any other admin, even the youth's mentor, never the other way round.
-        var other = await caseManager.PostJson("/api/youth", new
-        {
-            displayName = "Kept from the first", age = 16, languages = new[] { "English" }, location = new { latitude = 36.8252, longitude = -119.7029 },
-            interests = new[] { "music" }, needs = new[] { "housing" }, stage = "contemplation", doNotMatch = new[] { firstId },
-        });
-        var otherId = (await MentoringWorld.Created<YouthDto>(other)).Id;
+        var otherId = await ReferAsync("Kept from the first", firstId);
         await store.CreateAsync(Match.Container, new Match
         {
             Id = Guid.NewGuid().ToString("N"), PartitionKey = agencyId, AgencyId = agencyId, YouthId = otherId, MentorId = secondId, CaseManagerId = $"{agencyId}-cm",
@@ -429,4 +422,12 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
     }
 
     public sealed record LoadDto(string MentorId, int Capacity, int OpenMatches, Dictionary<string, int> ByState, bool OnHold);
+
+    /// <summary>A mentor who is also an agency admin, whom a youth can be kept from either way.</summary>
+    private async Task<(string Id, HttpClient Client)> AdminMentorAsync()
+    {
+        var (id, client) = await _world.ReadyMentorAsync();
+        await _world.SetRolesAsync(id, Roles.Mentor, Roles.AgencyAdmin);
+        return (id, client);
+    }
 }
