@@ -1,5 +1,8 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Playwright;
 using SurvivorConnect.Api.Features.Supervision;
+using SurvivorConnect.Api.Features.Supervision.Rules;
 using SurvivorConnect.Storage;
 using static Microsoft.Playwright.Assertions;
 
@@ -106,6 +109,64 @@ public sealed class SupervisionJourneyTests(PortalServer server)
         await Expect(supervisor.Locator("[data-mentor]")).ToContainTextAsync("last supervised");
         await Expect(supervisor.Locator("[data-supervision-overdue]")).ToHaveCountAsync(0);
         await Accessibility.AssertNoSeriousViolationsAsync(supervisor);
+    }
+
+    [Fact]
+    public async Task Session_notes_written_while_another_supervisor_acts_on_the_flag_are_kept_to_save_again()
+    {
+        using var admin = await server.ApiAsAsync("demo-admin");
+        var mentorId = "mt-" + Guid.NewGuid().ToString("N")[..10];
+        var name = "Aaa Notes " + mentorId[^6..];
+        (await admin.PostAsJsonAsync("/api/people", new { displayName = name, roles = new[] { "Mentor" }, subjectId = mentorId })).EnsureSuccessStatusCode();
+        using (var mentor = await server.ApiAsAsync(mentorId, "demo"))
+        {
+            (await mentor.PutAsJsonAsync("/api/mentors/me", new { displayName = name, languages = new[] { "English" }, travelRadiusMiles = 10, capacity = 1 })).EnsureSuccessStatusCode();
+            (await admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId = "demo-supervisor" })).EnsureSuccessStatusCode();
+            var shown = await (await mentor.GetAsync("/api/supervision/me")).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
+            var answers = DefaultInstrument.Version1.Items.ToDictionary(i => i.Id, i => i.Urgent ? 0 : i.Subscale is "support" or "self-care" ? 1 : 3);
+            (await mentor.PostAsJsonAsync("/api/supervision/me/check-ins", new { answers, instrumentKey = shown.GetProperty("instrumentKey").GetString(), instrumentVersion = shown.GetProperty("instrumentVersion").GetInt32() })).EnsureSuccessStatusCode();
+        }
+
+        using var otherSupervisor = await server.ApiAsAsync("demo-supervisor");
+        var flagId = (await (await otherSupervisor.GetAsync($"/api/supervision/mentors/{mentorId}")).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>()).GetProperty("flags")[0].GetProperty("id").GetString();
+        var page = await server.SignInAsync("Morgan (demo supervisor)");
+        await page.GotoAsync("/supervision");
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Open {name}" }).ClickAsync();
+        var flag = page.Locator("[data-wellbeing-flags] li").First;
+
+        // Marked as seen from elsewhere while the notes are written: the save is refused as out of date, the notes stay.
+        const string notes = "We talked about the week and a plan for rest.";
+        await flag.GetByLabel("Notes").FillAsync(notes);
+        (await OnFlagAsync(otherSupervisor, flagId, "acknowledge")).EnsureSuccessStatusCode();
+        await flag.GetByRole(AriaRole.Button, new() { Name = "Save the session" }).ClickAsync();
+        await Expect(page.Locator("[data-outcome]")).ToContainTextAsync("Someone else changed this.");
+        await Expect(flag.GetByLabel("Notes")).ToHaveValueAsync(notes);
+        await Accessibility.AssertNoSeriousViolationsAsync(page);
+        await flag.GetByRole(AriaRole.Button, new() { Name = "Save the session" }).ClickAsync();
+        await Expect(page.Locator("[data-outcome]")).ToContainTextAsync("The session is saved.");
+        await Expect(flag).ToContainTextAsync(notes);
+
+        // Resolved from elsewhere, the flag has no session form any more: nothing is saved, the page says so in place of
+        // the answer to the save before, and the notes stay to copy.
+        const string later = "A second talk, after the flag was closed elsewhere.";
+        await flag.GetByLabel("Notes").FillAsync(later);
+        (await OnFlagAsync(otherSupervisor, flagId, "resolve")).EnsureSuccessStatusCode();
+        await flag.GetByRole(AriaRole.Button, new() { Name = "Save the session" }).ClickAsync();
+        await Expect(page.Locator("[data-outcome]")).ToHaveTextAsync("This page changed while you were on it, so nothing was saved. What you typed is still here: copy it, then open the page as it is now.");
+        await Expect(page.Locator("[data-outcome]")).ToBeFocusedAsync();
+        await Expect(flag.GetByLabel("Notes")).ToHaveValueAsync(later);
+        await Accessibility.AssertNoSeriousViolationsAsync(page);
+        await page.GetByRole(AriaRole.Link, new() { Name = "open the page as it is now" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Your mentors' wellbeing" })).ToBeVisibleAsync();
+    }
+
+    /// <summary>Acts on a flag as a page would, with the version read just before.</summary>
+    private static async Task<HttpResponseMessage> OnFlagAsync(HttpClient supervisor, string? flagId, string action)
+    {
+        var read = await (await supervisor.GetAsync($"/api/supervision/flags/{flagId}")).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/supervision/flags/{flagId}/{action}");
+        request.Headers.TryAddWithoutValidation("If-Match", read.GetProperty("version").GetString());
+        return await supervisor.SendAsync(request);
     }
 
     [Fact]

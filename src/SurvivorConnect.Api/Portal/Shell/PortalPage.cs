@@ -55,7 +55,7 @@ public abstract class PortalPage : ComponentBase
     /// the page was made (412), shows what is stored.
     /// </summary>
     protected bool Retyped(string formName) =>
-        (FieldErrors.Count > 0 || FailedOnOurSide || RefusedAsAsked) && HttpContext?.Request.HasFormContentType == true && HttpContext.Request.Form["_handler"] == formName;
+        (FieldErrors.Count > 0 || FailedOnOurSide || RefusedAsAsked) && Posted(formName);
 
     /// <summary>The last action was refused for what it asked, not for a change made meanwhile (409).</summary>
     protected bool RefusedAsAsked { get; private set; }
@@ -63,6 +63,16 @@ public abstract class PortalPage : ComponentBase
     /// <summary>What was typed into <paramref name="field"/> of a form shown again (see <see cref="Retyped"/>); otherwise <paramref name="stored"/>.</summary>
     protected string? Typed(string formName, string field, string? stored = null) =>
         Retyped(formName) ? HttpContext!.Request.Form[field].ToString() : stored;
+
+    /// <summary>
+    /// Words written for something new (a note, the reason for a step) in the form named <paramref name="formName"/>, kept
+    /// whatever refused it, a change made meanwhile (412) too: they are the writer's own, not a stored value that another
+    /// change may have made stale, so they go back into the box for the writer to send again on the page as it is now.
+    /// </summary>
+    protected string? Kept(string formName, string field) =>
+        Problem is not null && Posted(formName) ? HttpContext!.Request.Form[field].ToString() : null;
+
+    private bool Posted(string formName) => HttpContext?.Request.HasFormContentType == true && HttpContext.Request.Form["_handler"] == formName;
 
     /// <summary>Whether a box, choice or option <paramref name="value"/> of <paramref name="field"/> was picked in a form shown again; otherwise <paramref name="stored"/>.</summary>
     protected bool Picked(string formName, string field, string value, bool stored = false) =>

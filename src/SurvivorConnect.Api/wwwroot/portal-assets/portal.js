@@ -419,6 +419,24 @@
         : 'Something went wrong on our side, so this may not have gone through. What you typed is still here: send it again in a moment.');
       return;
     }
+    // A form the page no longer has (taken off by a change made elsewhere, as a flag resolved by someone else): the
+    // server says the page has changed. This page stays, with what was typed in it to copy, and a way to the page as it is now.
+    if (response.status === 400) {
+      const outcome = document.createElement('div');
+      outcome.className = 'notice notice-problem';
+      outcome.setAttribute('role', 'alert');
+      outcome.tabIndex = -1;
+      outcome.dataset.outcome = '';
+      const again = document.createElement('a');
+      again.href = location.pathname + location.search;
+      again.textContent = 'open the page as it is now';
+      outcome.append('This page changed while you were on it, so nothing was saved. What you typed is still here: copy it, then ', again, '.');
+      document.querySelector('main [data-outcome]')?.remove();
+      const heading = document.querySelector('main h1');
+      if (heading) heading.after(outcome); else document.querySelector('main')?.prepend(outcome);
+      outcome.focus();
+      return;
+    }
     const next = new DOMParser().parseFromString(html, 'text/html');
     const main = next.querySelector('main');
     if (!main) {
