@@ -39,6 +39,8 @@ public sealed class EngagementJourneyTests(PortalServer server)
         await CreateAsync(recruiter, title, rate: "100", inPerson: true);
         await recruiter.GetByRole(AriaRole.Button, new() { Name = "Publish" }).ClickAsync();
         await Expect(recruiter.Locator("[data-outcome]")).ToContainTextAsync("20.00 below the 60.00 USD");
+        await Expect(recruiter.Locator("[data-candidates-later]")).ToContainTextAsync("Who it fits is shown once it is published.");
+        await Expect(recruiter.Locator("[data-candidates]")).ToHaveCountAsync(0);
         await recruiter.GetByRole(AriaRole.Button, new() { Name = "Change details" }).ClickAsync();
         await Expect(recruiter.Locator("#create-heading")).ToContainTextAsync("Change");
         await recruiter.GetByLabel("Title").FillAsync(title + " (fair pay)");
@@ -234,7 +236,11 @@ public sealed class EngagementJourneyTests(PortalServer server)
         await recruiter.GetByRole(AriaRole.Button, new() { Name = "Change details" }).ClickAsync();
         await Expect(recruiter.Locator("fieldset legend").First).ToContainTextAsync("Session 1 (cancelled: it stays as it is)");
         await Accessibility.AssertNoSeriousViolationsAsync(recruiter);
-        await recruiter.GetByLabel("Title").FillAsync(title + " (renamed)");
+        // Published, it keeps what it is about; its pay may still rise.
+        await Expect(recruiter.GetByLabel("Title")).ToHaveAttributeAsync("readonly", "");
+        await Expect(recruiter.GetByLabel("Kind of work")).ToBeDisabledAsync();
+        await Expect(recruiter.Locator("#about-fixed")).ToContainTextAsync("Published work keeps its kind, topics, title and description");
+        await recruiter.GetByLabel("Amount").FillAsync("170");
         await recruiter.GetByRole(AriaRole.Button, new() { Name = "Save changes" }).ClickAsync();
         await Expect(recruiter.Locator("[data-outcome]")).ToContainTextAsync("The changes are saved");
         await Expect(recruiter.Locator("h3", new() { HasText = "Session" }).First).ToContainTextAsync("· cancelled");
@@ -248,7 +254,7 @@ public sealed class EngagementJourneyTests(PortalServer server)
 
         // So does cancelling the whole opportunity.
         await recruiter.GetByRole(AriaRole.Button, new() { Name = "Cancel opportunity" }).ClickAsync();
-        await Expect(recruiter.Locator("[data-confirm]")).ToContainTextAsync($"Cancel \"{title} (renamed)\"?");
+        await Expect(recruiter.Locator("[data-confirm]")).ToContainTextAsync($"Cancel \"{title}\"?");
         await recruiter.Locator("[data-confirm]").GetByRole(AriaRole.Button, new() { Name = "Yes, cancel the opportunity" }).ClickAsync();
         await Expect(recruiter.Locator("[data-outcome]")).ToContainTextAsync("The opportunity is cancelled.");
         await Expect(recruiter.Locator("[data-opportunity]")).ToHaveAttributeAsync("data-opportunity", "Cancelled");

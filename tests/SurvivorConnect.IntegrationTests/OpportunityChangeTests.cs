@@ -82,8 +82,8 @@ public sealed class OpportunityChangeTests(PayoutApi api) : IClassFixture<Payout
         var id = await PublishedAsync(Session(null, At(48), At(50)), Session(null, At(72), At(74)));
         await HttpAssert.Ok<List<ClaimDto>>(await Recruiter.PostAsync($"/api/engagements/opportunities/{id}/sessions/s1/cancel", null));
 
-        // An API client that names no ids, sending the same times with a new title.
-        await HttpAssert.Ok<OpportunityDto>(await ChangeAsync(id, Body([Session(null, At(48), At(50)), Session(null, At(72), At(74))], title: "Staying housed")));
+        // An API client that names no ids, sending the same times with a new rate.
+        await HttpAssert.Ok<OpportunityDto>(await ChangeAsync(id, Body([Session(null, At(48), At(50)), Session(null, At(72), At(74))], rate: 175m)));
 
         var sessions = await SessionsAsync(id);
         Assert.Equal(["s1", "s2"], sessions.Select(s => s.GetProperty("id").GetString()));
@@ -133,7 +133,7 @@ public sealed class OpportunityChangeTests(PayoutApi api) : IClassFixture<Payout
     }
 
     [Fact]
-    public async Task Once_someone_is_asked_the_topics_stay_and_the_pay_only_rises_and_those_confirmed_hear_of_a_raise()
+    public async Task Published_work_keeps_its_kind_and_topics_and_once_someone_is_asked_the_pay_only_rises_and_those_confirmed_hear_of_a_raise()
     {
         var id = await PublishedAsync(Session(null, At(48), At(50)));
         var body = (string[] topics, decimal rate, string kind, bool travel = true) => new
@@ -147,19 +147,22 @@ public sealed class OpportunityChangeTests(PayoutApi api) : IClassFixture<Payout
             compensation = new { basis = "perSession", rate, prepMinutesPerSession = 30, travelAllowed = travel, perDiemAllowed = true },
         };
 
-        // Before anyone is asked, the work can still become something else.
-        await HttpAssert.Ok<OpportunityDto>(await ChangeAsync(id, body(["Housing after exit", "Money"], 150m, "focus-group")));
+        // Published, it is not made into something else, even before anyone is asked; its pay may still change.
+        var retopic = await HttpAssert.Problem(await ChangeAsync(id, body(["Housing after exit", "Money"], 150m, "focus-group")), 409);
+        await HttpAssert.Problem(await ChangeAsync(id, body(["Housing after exit"], 150m, "policy-review")), 409);
+        await HttpAssert.Ok<OpportunityDto>(await ChangeAsync(id, body(["housing after exit"], 160m, "focus-group")));
         var survivor = await _engagements.AdvisorAsync(availableAnyTime: true);
         await _engagements.ConfirmAsync(id, survivor);
 
-        var retopic = await HttpAssert.Problem(await ChangeAsync(id, body(["Sexual exploitation"], 150m, "focus-group")), 409);
-        var cut = await HttpAssert.Problem(await ChangeAsync(id, body(["Housing after exit", "Money"], 150m, "focus-group", false)), 409);
+        var lowered = await HttpAssert.Problem(await ChangeAsync(id, body(["Housing after exit"], 150m, "focus-group")), 409);
+        var cut = await HttpAssert.Problem(await ChangeAsync(id, body(["Housing after exit"], 160m, "focus-group", false)), 409);
 
-        Assert.Contains("kind and topics stay", retopic.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("keeps its kind, topics, title and description", retopic.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("never lowered", lowered.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Contains("travel and a per diem", cut.GetProperty("detail").GetString(), StringComparison.Ordinal);
         var kept = await HttpAssert.Ok<JsonElement>(await Recruiter.GetAsync($"/api/engagements/opportunities/{id}"));
-        Assert.Equal(["Housing after exit", "Money"], kept.GetProperty("topics").EnumerateArray().Select(t => t.GetString()));
-        await HttpAssert.Ok<OpportunityDto>(await ChangeAsync(id, body(["money", "housing after exit"], 200m, "focus-group")));
+        Assert.Equal(["Housing after exit"], kept.GetProperty("topics").EnumerateArray().Select(t => t.GetString()));
+        await HttpAssert.Ok<OpportunityDto>(await ChangeAsync(id, body(["housing after exit"], 200m, "focus-group")));
         var notices = await HttpAssert.Ok<PageDto<NotificationDto>>(await survivor.Client.GetAsync("/api/notifications"));
         Assert.Contains(notices.Items, n => n.Kind == "engagement-changed");
     }

@@ -412,11 +412,14 @@ public sealed class ClaimRulesTests
     };
 
     [Fact]
-    public void What_people_were_asked_to_may_be_retitled_or_paid_more_but_not_retopiced_or_paid_less()
+    public void What_people_were_asked_to_may_be_paid_more_but_not_less_and_published_work_keeps_what_it_is_about()
     {
-        Assert.Null(AskedTerms.WhyNotChange(Asked, Asked with { Title = "Staying housed", Topics = ["HOUSING AFTER EXIT"], Compensation = Asked.Compensation with { Rate = 200m } }));
-        Assert.Contains("topics stay", AskedTerms.WhyNotChange(Asked, Asked with { Topics = ["Housing after exit", "Family court"] }), StringComparison.Ordinal);
-        Assert.Contains("topics stay", AskedTerms.WhyNotChange(Asked, Asked with { Kind = "advisory-board" }), StringComparison.Ordinal);
+        Assert.Null(AskedTerms.WhyNotChange(Asked, Asked with { Compensation = Asked.Compensation with { Rate = 200m } }));
+        Assert.Null(AskedTerms.WhyNotChangeWhatItIsAbout(Asked with { Description = "Two lines\nof it." }, Asked with { Topics = ["HOUSING AFTER EXIT"], Seats = 9, Description = "Two lines\r\nof it." }));
+        Assert.Contains("keeps its kind, topics, title and description", AskedTerms.WhyNotChangeWhatItIsAbout(Asked, Asked with { Topics = ["Housing after exit", "Family court"] }), StringComparison.Ordinal);
+        Assert.Contains("keeps its kind, topics, title and description", AskedTerms.WhyNotChangeWhatItIsAbout(Asked, Asked with { Kind = "advisory-board" }), StringComparison.Ordinal);
+        Assert.Contains("keeps its kind, topics, title and description", AskedTerms.WhyNotChangeWhatItIsAbout(Asked, Asked with { Title = "Staying housed" }), StringComparison.Ordinal);
+        Assert.Contains("keeps its kind, topics, title and description", AskedTerms.WhyNotChangeWhatItIsAbout(Asked, Asked with { Description = "Also about family court." }), StringComparison.Ordinal);
         Assert.Contains("never lowered", AskedTerms.WhyNotChange(Asked, Asked with { Compensation = Asked.Compensation with { Rate = 149.99m } }), StringComparison.Ordinal);
         Assert.Contains("never lowered", AskedTerms.WhyNotChange(Asked, Asked with { Compensation = Asked.Compensation with { PrepMinutesPerSession = 0 } }), StringComparison.Ordinal);
         Assert.Contains("never lowered", AskedTerms.WhyNotChange(Asked, Asked with { Compensation = Asked.Compensation with { TravelAllowed = false } }), StringComparison.Ordinal);

@@ -87,16 +87,6 @@ internal sealed class EngagementData(AgencyStore store, ConsentLookup consents)
         return able;
     }
 
-    /// <summary>
-    /// Whether any of <paramref name="personIds"/> who could take part in the work as it was could not as changed: their
-    /// records read once for both. Whether they still take paid work does not matter: one who opted out keeps their place.
-    /// </summary>
-    public async Task<bool> AnyTurnedAwayAsync(IReadOnlyCollection<string> personIds, Opportunity before, Opportunity after, CancellationToken ct)
-    {
-        var profiles = await store.ManyAsync<EngagementProfile>(Container, personIds.Select(ProfileId), ct);
-        return profiles.Any(p => !EngagementFit.TouchesWhatTheyWillNotSpeakAbout(p, before) && EngagementFit.TouchesWhatTheyWillNotSpeakAbout(p, after));
-    }
-
     public Task<Participation?> ParticipationAsync(string opportunityId, string personId, CancellationToken ct) =>
         store.ReadAsync<Participation>(Container, Participation.IdFor(opportunityId, personId), store.AgencyId, ct);
 

@@ -315,6 +315,13 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
         if (current.State == OpportunityState.Published)
         {
             EnsureParity(settings, changed);
+            if (AskedTerms.WhyNotChangeWhatItIsAbout(current, changed) is { } fixedAbout)
+            {
+                throw new ConflictException(fixedAbout);
+            }
+
+            changed = changed with { Description = current.Description, Topics = current.Topics };
+
             places = await data.ParticipationsAsync(Filter.Eq("opportunityId", current.Id), ct);
             var asked = places.Where(p => p.State is ParticipationState.Invited or ParticipationState.Waitlisted or ParticipationState.Confirmed).Select(p => p.PersonId).ToList();
             if (asked.Count > 0 && AskedTerms.WhyNotChange(current, changed) is { } why)
@@ -324,15 +331,9 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
 
             // Someone who worked a session and withdrew after it is paid for it at the pay they came for, until their
             // claim is written (at the pay then): the pay is not lowered under them, whatever else changes.
-            if (places.Any(p => WorkedUnrecorded(current, p, claims)) && AskedTerms.WhyNotChange(current, changed with { Kind = current.Kind, Topics = current.Topics }) is { } lower)
+            if (places.Any(p => WorkedUnrecorded(current, p, claims)) && AskedTerms.WhyNotChange(current, changed) is { } lower)
             {
                 throw new ConflictException(lower);
-            }
-
-            // A title or a description says what the work is about, and is checked against what each of them will not speak about.
-            if ((changed.Title != current.Title || changed.Description != current.Description) && await data.AnyTurnedAwayAsync(asked, current, changed, ct))
-            {
-                throw new ConflictException("The new title or description touches something someone asked to this work will not speak about. Keep them as they were, or cancel the work and publish it anew.");
             }
 
             if (places.Any(p => p.State == ParticipationState.Confirmed)
@@ -351,11 +352,9 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
         await notifier.SendAsync(promoted.Select(p => p.PersonId), Notices.EngagementSeatFreed, null, ct);
 
         // Those confirmed, and those asked or waiting (who may be confirmed on the new terms by one tap, or by a place
-        // coming free), hear at once when a session moves or changes place, the pay changes, or the work is renamed or
-        // described anew.
+        // coming free), hear at once when a session moves or changes place or the pay changes.
         // Of those not holding a place, only those who still want to hear about paid work are told.
-        if (current.State == OpportunityState.Published
-            && (!SameTimesAndPlaces(current, saved) || current.Compensation != saved.Compensation || current.Title != saved.Title || current.Description != saved.Description))
+        if (current.State == OpportunityState.Published && (!SameTimesAndPlaces(current, saved) || current.Compensation != saved.Compensation))
         {
             var asked = await data.StillTakingPaidWorkAsync([.. places.Where(p => p.State is ParticipationState.Invited or ParticipationState.Waitlisted).Select(p => p.PersonId)], ct);
             await notifier.SendAsync(
@@ -520,6 +519,13 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
     public async ValueTask<IReadOnlyList<CandidateView>> Handle(ListCandidates query, CancellationToken ct)
     {
         var opportunity = await data.OpportunityToManageAsync(query.OpportunityId, ct);
+        // Only work as it is offered, which keeps what it is about: a draft's words could be changed and its candidates
+        // drawn again, word by word, to find who will not speak about what.
+        if (opportunity.State != OpportunityState.Published)
+        {
+            throw new ConflictException("Who the work fits is shown once it is published.");
+        }
+
         var profiles = await data.ProfilesOfKindAsync(opportunity.Kind, ct);
         var optedIn = await data.OptedInAsync([.. profiles.Select(p => p.PersonId)], ct);
         // Whoever made or changed the work takes no paid place in it.

@@ -1,21 +1,35 @@
 namespace SurvivorConnect.Api.Features.Engagements.Rules;
 
 /// <summary>
-/// What people were asked to. Once anyone is invited, waiting or confirmed, the work's kind and topics stay as they were
-/// asked (each survivor's topics they will not speak about were checked against them, and the ask was theirs to take),
-/// and its pay may rise but never fall (they said yes to it, and claims are paid at the opportunity's pay).
+/// What people were offered and asked to. Once published, the work keeps what it is about (each survivor's topics they
+/// will not speak about were checked against it, and the offer was theirs to take); once anyone is invited, waiting or
+/// confirmed, its pay may rise but never fall (they said yes to it, and claims are paid at the opportunity's pay).
 /// </summary>
 public static class AskedTerms
 {
+    /// <summary>
+    /// Published work keeps what it is about (its kind, topics, title and description), whoever was asked: survivors
+    /// chose on it as it is, and a change would have its candidates drawn again, each one missing from them telling the
+    /// recruiter that the new words touch something that person will not speak about.
+    /// </summary>
+    public static string? WhyNotChangeWhatItIsAbout(Opportunity before, Opportunity after)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        return before.Kind != after.Kind || !new HashSet<string>(before.Topics, StringComparer.OrdinalIgnoreCase).SetEquals(after.Topics)
+            || before.Title != after.Title || !SameWords(before.Description, after.Description)
+            ? "Published work keeps its kind, topics, title and description: survivors choose on them. If the work has changed, cancel it and publish it anew."
+            : null;
+    }
+
+    /// <summary>The same words, however their lines end: a browser sends a text box's lines back ended as CR LF.</summary>
+    private static bool SameWords(string? before, string? after) => (before ?? "").ReplaceLineEndings("\n") == (after ?? "").ReplaceLineEndings("\n");
+
+    /// <summary>Why the pay of work people were asked to may not change so: it can be raised but never lowered.</summary>
     public static string? WhyNotChange(Opportunity before, Opportunity after)
     {
         ArgumentNullException.ThrowIfNull(before);
         ArgumentNullException.ThrowIfNull(after);
-        if (before.Kind != after.Kind || !new HashSet<string>(before.Topics, StringComparer.OrdinalIgnoreCase).SetEquals(after.Topics))
-        {
-            return "People have been asked to this work as it was, so its kind and topics stay. If the work has changed, cancel it and publish it anew.";
-        }
-
         var (was, now) = (before.Compensation, after.Compensation);
         // A flat sum per session falls per hour when any session grows longer (not only the longest), and hourly pay
         // for a session falls when it grows shorter: that is paying less too, unless the sum rises with it.
