@@ -133,6 +133,31 @@ public sealed class OpportunityChangeTests(PayoutApi api) : IClassFixture<Payout
     }
 
     [Fact]
+    public async Task Attendance_recorded_again_after_the_pay_was_lowered_keeps_the_pay_the_work_was_done_at()
+    {
+        await _engagements.SetBenchmarkAsync();
+        var deadline = api.Time.GetUtcNow().AddMinutes(30);
+        var draft = await HttpAssert.Ok<OpportunityDto>(await Recruiter.PostJson("/api/engagements/opportunities", Body([Session(null, At(3), At(5)), Session(null, At(27), At(29))], rate: 170m, deadline: deadline)));
+        var id = draft.Id;
+        await HttpAssert.Ok<OpportunityDto>(await Recruiter.PostAsync($"/api/engagements/opportunities/{id}/publish", null));
+        var survivor = await _engagements.AdvisorAsync(availableAnyTime: true);
+        await _engagements.ConfirmAsync(id, survivor);
+        api.Time.Advance(TimeSpan.FromHours(6));
+        var attended = new { entries = new[] { new { personId = survivor.Id, outcome = "attended" } } };
+        await HttpAssert.Ok<JsonElement>(await Recruiter.PostJson($"/api/engagements/opportunities/{id}/sessions/s1/attendance", attended));
+
+        // They leave before the second session, so nobody holds the work at its pay, which falls to the benchmark.
+        await HttpAssert.Ok<OpportunityDto>(await survivor.Client.PostAsync($"/api/engagements/opportunities/{id}/withdraw", null));
+        await HttpAssert.Ok<OpportunityDto>(await ChangeAsync(id, Body([Session("s1", At(-3), At(-1)), Session("s2", At(21), At(23))], rate: 150m, deadline: deadline)));
+
+        // The first session's form sent again records their attendance at the pay they came for.
+        await HttpAssert.Ok<JsonElement>(await Recruiter.PostJson($"/api/engagements/opportunities/{id}/sessions/s1/attendance", attended));
+        var claim = Assert.Single(await HttpAssert.Ok<List<ClaimDto>>(await Recruiter.GetAsync($"/api/engagements/opportunities/{id}/claims")));
+        Assert.Equal(170m, claim.Amount);
+        Assert.DoesNotContain((await HttpAssert.Ok<PageDto<NotificationDto>>(await survivor.Client.GetAsync("/api/notifications"))).Items, n => n.Kind == "engagement-claim-lowered");
+    }
+
+    [Fact]
     public async Task Published_work_keeps_its_kind_and_topics_and_once_someone_is_asked_the_pay_only_rises_and_those_confirmed_hear_of_a_raise()
     {
         var id = await PublishedAsync(Session(null, At(48), At(50)));

@@ -576,9 +576,17 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
         var personId = place.PersonId;
         var recordedAt = cancelledAt ?? data.Store.Now;
         var late = ClaimRules.IsLate(recordedAt, session.StartUtc, terms.Hours);
-        var (hours, amount) = ClaimRules.Owed(opportunity.Compensation, session, outcome, minutes, late, terms.Pays);
         var id = CompensationClaim.IdFor(opportunity.Id, session.Id, personId);
         var existing = await data.Store.ReadAsync<CompensationClaim>(EngagementData.Container, id, data.Store.AgencyId, ct);
+
+        // Recorded again (a correction, or the form sent again with everyone seated), work keeps the pay it was recorded
+        // at unless the work pays more now: a pay lowered since (once no one still asked holds it) is for work to come.
+        var pay = opportunity.Compensation;
+        var (hours, amount) = ClaimRules.Owed(pay, session, outcome, minutes, late, terms.Pays);
+        if (existing?.Pay is { } recordedPay && ClaimRules.Owed(recordedPay, session, outcome, minutes, late, terms.Pays) is var atRecordedPay && atRecordedPay.Amount > amount)
+        {
+            (pay, hours, amount) = (recordedPay, atRecordedPay.Hours, atRecordedPay.Amount);
+        }
 
         // Cancelled again (the whole session after the place, or the same place recorded twice), a cancellation keeps
         // when it was made: whether it was late, and so what it pays, does not change with the day it is recorded again.
@@ -610,11 +618,11 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
             MinutesAttended = outcome == AttendanceOutcome.Partial ? minutes : null,
             HoursPaid = hours,
             Amount = amount,
-            Pay = opportunity.Compensation,
+            Pay = pay,
             Share = ClaimRules.Share(outcome, minutes, (decimal)session.Hours, late, terms.Pays),
             Currency = opportunity.Currency,
-            TravelAllowed = opportunity.Compensation.TravelAllowed && session.InPerson,
-            PerDiemAllowed = opportunity.Compensation.PerDiemAllowed && session.InPerson,
+            TravelAllowed = (pay.TravelAllowed || existing?.TravelAllowed == true) && session.InPerson,
+            PerDiemAllowed = (pay.PerDiemAllowed || existing?.PerDiemAllowed == true) && session.InPerson,
             // Travel is for a session someone came to or the agency cancelled: recorded again as not attended, it goes.
             Travel = outcome == AttendanceOutcome.NoShow ? null : existing?.Travel,
             RecordedAt = recordedAt,
