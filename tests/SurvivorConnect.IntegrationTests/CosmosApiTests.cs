@@ -49,7 +49,7 @@ public sealed class CosmosApiTests : IAsyncLifetime
         var team = await world.SharedTeamAsync();
 
         var shared = await HttpAssert.Ok<System.Text.Json.JsonElement>(await TeamingWorld.ReadAsync(team));
-        Assert.Equal("I want my own room, near my sister", shared.GetProperty("casePlan")[0].GetProperty("youthWords").GetString());
+        Assert.Equal("Stable housing by spring", shared.GetProperty("casePlan")[0].GetProperty("text").GetString());
         var plans = await HttpAssert.Ok<System.Text.Json.JsonElement>(await world.CaseManager.GetAsync($"/api/teams/{team.YouthId}/plans"));
         Assert.Equal(2, plans.GetProperty("history").GetArrayLength());
 

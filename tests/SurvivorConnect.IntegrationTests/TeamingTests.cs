@@ -475,10 +475,28 @@ public sealed class TeamingTests(ApiFactory api)
         Assert.Equal(["CasePlan"], shared.GetProperty("kinds").EnumerateArray().Select(k => k.GetString()));
         var goal = shared.GetProperty("casePlan")[0];
         Assert.Equal("Stable housing by spring", goal.GetProperty("text").GetString());
-        Assert.Equal("I want my own room, near my sister", goal.GetProperty("youthWords").GetString());
+        Assert.Equal(JsonValueKind.Null, goal.GetProperty("youthWords").ValueKind);
         Assert.Equal(JsonValueKind.Null, goal.GetProperty("owner").ValueKind);
         Assert.Equal(JsonValueKind.Null, shared.GetProperty("safetyPlan").ValueKind);
         Assert.Equal(JsonValueKind.Null, shared.GetProperty("meetings").ValueKind);
+    }
+
+    [Fact]
+    public async Task A_partner_reads_the_shared_plans_without_the_youths_own_words_which_their_team_still_reads()
+    {
+        var team = await _world.SharedTeamAsync();
+
+        var shared = await HttpAssert.Ok<JsonElement>(await TeamingWorld.ReadAsync(team));
+        Assert.Equal("Stable housing by spring", shared.GetProperty("casePlan")[0].GetProperty("text").GetString());
+        Assert.Equal(JsonValueKind.Null, shared.GetProperty("casePlan")[0].GetProperty("youthWords").ValueKind);
+        Assert.Equal(["Call my sister"], shared.GetProperty("safetyPlan").GetProperty("copingSteps").EnumerateArray().Select(s => s.GetString()));
+        Assert.Equal(JsonValueKind.Null, shared.GetProperty("safetyPlan").GetProperty("youthWords").ValueKind);
+        Assert.DoesNotContain("own room", shared.GetRawText(), StringComparison.Ordinal);
+        Assert.DoesNotContain("followed", shared.GetRawText(), StringComparison.Ordinal);
+
+        var plans = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{team.YouthId}/plans"));
+        Assert.Equal("I want my own room, near my sister", plans.GetProperty("casePlan")[0].GetProperty("youthWords").GetString());
+        Assert.Equal("When I feel followed I go where there are people", plans.GetProperty("safetyPlan").GetProperty("youthWords").GetString());
     }
 
     [Fact]

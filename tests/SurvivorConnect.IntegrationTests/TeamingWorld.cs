@@ -118,6 +118,7 @@ public sealed class TeamingWorld(ApiFactory api)
             safePeople = new[] { new { name = "My sister", contact = "555-0100" } },
             safePlaces = new[] { "The library" },
             numbers = new[] { new { name = "Case manager", contact = "555-0111" } },
+            youthWords = "When I feel followed I go where there are people",
         }));
         var consent = await MentoringWorld.Created<JsonElement>(await CaseManager.PostJson("/api/consents", new
         {

@@ -60,8 +60,9 @@ internal sealed class SharedHandlers(TeamingData data)
         var youthName = await data.Cross.YouthNameAsync(grant, ct);
         // An owner is whatever staff typed (an aunt, another agency's officer): a partner reads what was decided, not
         // who in the youth's life carries it, as meeting actions name supports and other agencies only by their part.
-        var casePlan = (await data.Cross.SharedCasePlanAsync(grant, ct))?.Select(item => item with { Owner = null }).ToList();
-        var safetyPlan = await data.Cross.SharedSafetyPlanAsync(grant, ct);
+        // What the youth said beside their plans stays with their own team, as their words in meetings do.
+        var casePlan = (await data.Cross.SharedCasePlanAsync(grant, ct))?.Select(item => item with { Owner = null, YouthWords = null }).ToList();
+        var safetyPlan = await data.Cross.SharedSafetyPlanAsync(grant, ct) is { } shared ? shared with { YouthWords = null } : null;
         IReadOnlyList<MeetingView>? meetings = null;
         if (await data.Cross.SharedMeetingsAsync(grant, ct) is { } held)
         {
