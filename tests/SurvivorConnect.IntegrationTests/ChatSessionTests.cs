@@ -189,6 +189,13 @@ public sealed class ChatSessionTests(ClockedApiFactory api) : IClassFixture<Cloc
 
         var refused = await Assert.ThrowsAsync<ChatRefusalException>(() => page.HistoryAsync(chat.Id, null, 50));
         Assert.Equal("session-expired", refused.Code);
+
+        // What is written from then on is not pushed to the page either, and the page is closed a moment later.
+        await chat.Youth.SendAsync(chat.Id, "said after the phone was left");
+        await ChatClient.EventuallyAsync(() => chat.Mentor.Received.Any(m => m.Text == "said after the phone was left"), "the mentor's own connection hears it");
+        Assert.DoesNotContain(page.Received, m => m.Text == "said after the phone was left");
+        api.Time.Advance(SurvivorConnect.Api.Features.Chat.ChatHubFilter.ShutOutGrace);
+        await ChatClient.EventuallyAsync(() => page.Connection.State == Microsoft.AspNetCore.SignalR.Client.HubConnectionState.Disconnected, "the page's connection is closed");
     }
 
     [Fact]
@@ -217,7 +224,7 @@ public sealed class ChatSessionTests(ClockedApiFactory api) : IClassFixture<Cloc
         await page.SendAsync(chat.Id, "before my phone was taken");
 
         // As another instance ends them (the youth's phone taken), its close to this one lost.
-        api.Time.Advance(TimeSpan.FromSeconds(1));
+        api.Time.Advance(SurvivorConnect.Api.Features.Chat.ChatHubFilter.ShutOutGrace);
         var store = api.Services.GetRequiredService<SurvivorConnect.Storage.IDocumentStore>();
         var person = (await store.ReadAsync<SurvivorConnect.Api.Features.People.Person>(SurvivorConnect.Api.Features.People.Person.Container, chat.YouthPersonId, "demo", default))!;
         await store.ReplaceAsync(SurvivorConnect.Api.Features.People.Person.Container, person with { SignInsValidFrom = api.Time.GetUtcNow() }, person.ETag!, default);

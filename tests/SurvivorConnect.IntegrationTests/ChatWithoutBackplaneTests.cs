@@ -52,9 +52,9 @@ public sealed class ChatWithoutBackplaneTests() : TwoInstances("no-backplane")
         var person = (await store.ReadAsync<Person>(Person.Container, mentorId, "demo", CancellationToken.None))!;
 
         await store.ReplaceAsync(Person.Container, person with { Roles = [] }, person.ETag!, CancellationToken.None);
-        var history = await Assert.ThrowsAsync<ChatRefusalException>(() => mentor.HistoryAsync(match.Id, null, 10));
         Advance(ChatService.GateLifetime);
         var refused = await Assert.ThrowsAsync<ChatRefusalException>(() => mentor.SendAsync(match.Id, "still here?"));
+        var history = await Assert.ThrowsAsync<ChatRefusalException>(() => mentor.HistoryAsync(match.Id, null, 10));
 
         Assert.Equal(ChatErrorCodes.NotAllowed, history.Code);
         Assert.Equal(ChatErrorCodes.NotAllowed, refused.Code);

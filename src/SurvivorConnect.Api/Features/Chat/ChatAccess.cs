@@ -233,6 +233,34 @@ public sealed partial class ChatAccessReconciler(
     /// <summary>Out of every group first, so nothing more reaches the connection while it closes. Call with its lock held.</summary>
     private async Task CloseAsync(ChatConnection connection, CancellationToken ct)
     {
+        await LeaveEveryGroupAsync(connection, ct);
+        connection.Context.Abort();
+    }
+
+    /// <summary>
+    /// A connection a call of its own found shut out (its session ended, its person no longer allowed) when the close
+    /// sent for that was lost: out of every group at once, so nothing more is pushed to it. Its caller closes it.
+    /// </summary>
+    public async Task ShutOutAsync(string connectionId, CancellationToken ct)
+    {
+        if (connections.Find(connectionId) is not { } connection)
+        {
+            return;
+        }
+
+        await connection.Lock.WaitAsync(ct);
+        try
+        {
+            await LeaveEveryGroupAsync(connection, ct);
+        }
+        finally
+        {
+            connection.Lock.Release();
+        }
+    }
+
+    private async Task LeaveEveryGroupAsync(ChatConnection connection, CancellationToken ct)
+    {
         foreach (var joined in connection.Joined.Keys)
         {
             await hub.Groups.RemoveFromGroupAsync(connection.Context.ConnectionId, ChatService.Group(joined), ct);
@@ -240,7 +268,6 @@ public sealed partial class ChatAccessReconciler(
 
         await hub.Groups.RemoveFromGroupAsync(connection.Context.ConnectionId, ChatService.CaseManagerGroup(connection.AgencyId, connection.UserId), ct);
         connection.Joined.Clear();
-        connection.Context.Abort();
     }
 
     public async Task<bool> MayUseChatAsync(ClaimsPrincipal principal) =>

@@ -197,6 +197,8 @@ public sealed partial class ChatHubFilter(
 {
     private static readonly object SessionEndTimer = new();
 
+    private static readonly object ShutOutKey = new();
+
     private static readonly Dictionary<string, string> ReadActions = new(StringComparer.Ordinal)
     {
         [nameof(ChatHub.Join)] = ChatService.JoinAction,
@@ -326,14 +328,14 @@ public sealed partial class ChatHubFilter(
             var ct = isSend ? CancellationToken.None : connection.ConnectionAborted;
             if (await sessions.ConnectionSessionEndedAsync(connection.User!, ct))
             {
-                return new HubError(ChatErrorCodes.SessionExpired, "Your session has ended. Sign in again to carry on.");
+                return await ShutOutAsync(connection, new HubError(ChatErrorCodes.SessionExpired, "Your session has ended. Sign in again to carry on."));
             }
 
             var principal = await principals.RefreshAsync(connection.User!, ct);
             invocation.ServiceProvider.GetRequiredService<HubCaller>().Principal = principal;
             if (!await reconciler.MayUseChatAsync(principal))
             {
-                return new HubError(ChatErrorCodes.NotAllowed, "Your account can no longer use this chat.");
+                return await ShutOutAsync(connection, new HubError(ChatErrorCodes.NotAllowed, "Your account can no longer use this chat."));
             }
 
             connection.Items[SessionCheckedKey] = now;
@@ -353,6 +355,31 @@ public sealed partial class ChatHubFilter(
         && invocation.ServiceProvider.GetRequiredService<Rules.SafetyScanner>().Scan(text.Length > Rules.MessageText.MaxLength ? text[..Rules.MessageText.MaxLength] : text).Urgent
             ? error with { CrisisResources = invocation.ServiceProvider.GetRequiredService<CrisisLineDirectory>().LastKnown(agencyId) }
             : error;
+
+    /// <summary>
+    /// The close sent for this connection was lost: nothing more is pushed to it from now, and it is closed once its
+    /// refusal has had time to reach it (the session's end timer, brought forward).
+    /// </summary>
+    private async Task<HubError> ShutOutAsync(HubCallerContext connection, HubError refusal)
+    {
+        // Once: calls made meanwhile do not put the close off.
+        if (!connection.Items.TryAdd(ShutOutKey, true))
+        {
+            return refusal;
+        }
+
+        await reconciler.ShutOutAsync(connection.ConnectionId, CancellationToken.None);
+        if (connection.Items.TryGetValue(SessionEndTimer, out var timer))
+        {
+            ((ITimer)timer!).Dispose();
+        }
+
+        connection.Items[SessionEndTimer] = time.CreateTimer(static c => ((HubCallerContext)c!).Abort(), connection, ShutOutGrace, Timeout.InfiniteTimeSpan);
+        return refusal;
+    }
+
+    /// <summary>How long a shut-out connection stays open for its refusal to arrive.</summary>
+    public static readonly TimeSpan ShutOutGrace = TimeSpan.FromSeconds(1);
 
     public const string BusyMessage = "The service is busy. Please try again shortly.";
 
