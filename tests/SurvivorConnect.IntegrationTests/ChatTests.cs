@@ -123,12 +123,33 @@ public sealed class ChatTests(ChatTests.Factory api) : IClassFixture<ChatTests.F
 
         var first = await chat.Youth.SendAsync(chat.Id, "see you tuesday", "client-1");
         var again = await chat.Youth.SendAsync(chat.Id, "see you tuesday", "client-1");
-        var history = await chat.Mentor.SinceAsync(chat.Id, 0);
+        var history = await chat.Youth.SinceAsync(chat.Id, 0);
 
         Assert.False(first.Duplicate);
         Assert.True(again.Duplicate);
         Assert.Equal(first.Message.Sequence, again.Message.Sequence);
         Assert.Single(history, m => m.ClientMessageId == "client-1");
+        Assert.Single(await chat.Mentor.SinceAsync(chat.Id, 0), m => m.Sequence == first.Message.Sequence);
+    }
+
+    [Fact]
+    public async Task Nothing_a_party_chooses_besides_their_words_reaches_the_other_party_past_the_case_managers_oversight()
+    {
+        var chat = await OpenChatAsync();
+
+        // A message id and a read receipt of their own making, each carrying a number.
+        var sent = await chat.Mentor.SendAsync(chat.Id, "hello there", "call-me-555-0134");
+        await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.MarkReadAsync(chat.Id, 5550134L));
+        await chat.Mentor.MarkReadAsync(chat.Id, sent.Message.Sequence);
+
+        Assert.Equal("call-me-555-0134", sent.Message.ClientMessageId);
+        await ChatClient.EventuallyAsync(() => chat.Youth.Received.Any(m => m.Text == "hello there"), "the youth hears the message live");
+        await ChatClient.EventuallyAsync(() => chat.Youth.Reads.Contains(sent.Message.Sequence), "the youth sees the read receipt");
+        Assert.All(chat.Youth.Received, m => Assert.Null(m.ClientMessageId));
+        Assert.All(await chat.Youth.SinceAsync(chat.Id, 0), m => Assert.Null(m.ClientMessageId));
+        Assert.All(await chat.Youth.HistoryAsync(chat.Id, null, 50), m => Assert.Null(m.ClientMessageId));
+        Assert.DoesNotContain(5550134L, chat.Youth.Reads);
+        Assert.Equal("call-me-555-0134", Assert.Single(await chat.Mentor.SinceAsync(chat.Id, 0), m => m.Text == "hello there").ClientMessageId);
     }
 
     [Fact]

@@ -277,6 +277,12 @@ public sealed record ChatMessageView(string ConversationId, long Sequence, strin
 
     public static ChatMessageView From(string conversationId, ChatMessage m) =>
         new(conversationId, m.Sequence, m.ClientMessageId, m.SenderRole, m.Text, m.SentAt, m.Status) { ReleasedFrom = m.ReleasedFrom };
+
+    /// <summary>
+    /// The message as everyone but its sender receives it: without the id the sender's app chose, which nobody else
+    /// needs, and which, unread by the case manager, could carry words (a handle, a number) past the chat's oversight.
+    /// </summary>
+    public ChatMessageView ForOthers() => this with { ClientMessageId = null };
 }
 
 /// <summary>What the sender is told once their message is stored.</summary>

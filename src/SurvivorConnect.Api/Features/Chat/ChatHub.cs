@@ -147,6 +147,11 @@ public sealed class ChatHub(ChatService chat, ChatConnections connections, ChatA
     {
         if (PartyRole(conversationId) is { } role)
         {
+            if (!await chat.IsMessageNumberAsync(conversationId, sequence, Context.ConnectionAborted))
+            {
+                throw new ChatRefusedException(ChatErrorCodes.Invalid, "That is not a message of this chat.");
+            }
+
             await Clients.OthersInGroup(ChatService.Group(conversationId)).ReadUpTo(conversationId, role, sequence);
         }
 

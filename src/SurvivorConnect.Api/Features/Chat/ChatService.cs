@@ -110,6 +110,14 @@ public sealed partial class ChatService(
         }
     }
 
+    /// <summary>
+    /// Whether <paramref name="sequence"/> is a number the conversation has reached: read receipts carry only those, so
+    /// a number made up (a phone number, say) is not relayed to the other party past the chat's oversight.
+    /// </summary>
+    public async Task<bool> IsMessageNumberAsync(string conversationId, long sequence, CancellationToken ct) =>
+        sequence >= 0 && (copies.Find(Store.AgencyId, conversationId) is { } copy && sequence <= copy.Sequence
+            || (await Store.ReadAsync<Conversation>(Conversation.Container, Conversation.DocumentId, conversationId, ct))?.Sequence >= sequence);
+
     public async Task<JoinResult> JoinAsync(string conversationId, CancellationToken ct)
     {
         var access = await AccessAsync(conversationId, ct);
@@ -494,7 +502,7 @@ public sealed partial class ChatService(
         {
             // The sending connection has the message in its reply; everyone else in the conversation (the sender's other
             // devices too) is told now.
-            await LiveAsync(() => OthersInConversation(conversationId).MessageReceived(view));
+            await LiveAsync(() => OthersInConversation(conversationId).MessageReceived(view.ForOthers()));
         }
 
         if (verdict.Findings.Count > 0)
@@ -1107,7 +1115,7 @@ public sealed partial class ChatService(
             }
 
             copies.Forget(Store.AgencyId, flag.ConversationId);
-            await LiveAsync(() => hub.Clients.Group(Group(flag.ConversationId)).MessageReceived(ChatMessageView.From(flag.ConversationId, delivered)));
+            await LiveAsync(() => hub.Clients.Group(Group(flag.ConversationId)).MessageReceived(ChatMessageView.From(flag.ConversationId, delivered).ForOthers()));
             // Delivered, it is theirs to carry: asked for whatever became of the page that delivered it.
             if (flag.SenderRole == YouthRole)
             {
@@ -1218,7 +1226,9 @@ public sealed partial class ChatService(
     private IEnumerable<ChatMessageView> Visible(ChatAccess access, IEnumerable<ChatMessage> messages) =>
         messages
             .Where(m => m.Status != MessageStatus.Released && (access.Role == MatchRole.CaseManager || m.Status == MessageStatus.Delivered || m.SenderId == data.User.UserId))
-            .Select(m => ChatMessageView.From(access.Match.Id, m.SenderRole == SystemRole ? m with { Text = options.Value.OversightNotice } : m));
+            .Select(m => m.SenderId == data.User.UserId
+                ? ChatMessageView.From(access.Match.Id, m)
+                : ChatMessageView.From(access.Match.Id, m.SenderRole == SystemRole ? m with { Text = options.Value.OversightNotice } : m).ForOthers());
 
     /// <summary>
     /// A resend of a stored message answers as the first send did (held, crisis lines), and raises its flag now if the
@@ -1259,7 +1269,7 @@ public sealed partial class ChatService(
         {
             // The first send may have died between storing and telling the others: they are told again (a page drops a
             // number it has already shown).
-            await LiveAsync(() => OthersInConversation(conversationId).MessageReceived(view));
+            await LiveAsync(() => OthersInConversation(conversationId).MessageReceived(view.ForOthers()));
         }
 
         return new SendResult(view, true, message.Status == MessageStatus.Held ? HeldNotice : null, urgent ? await crisisLines.ForMyAgencyAsync(ct) : null);
