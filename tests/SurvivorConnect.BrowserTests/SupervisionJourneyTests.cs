@@ -137,10 +137,13 @@ public sealed class SupervisionJourneyTests(PortalServer server)
         // Marked as seen from elsewhere while the notes are written: the save is refused as out of date, the notes stay.
         const string notes = "We talked about the week and a plan for rest.";
         await flag.GetByLabel("Notes").FillAsync(notes);
+        var followUp = DateTime.UtcNow.AddDays(14).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        await flag.GetByLabel("Follow up by (optional)").FillAsync(followUp);
         (await OnFlagAsync(otherSupervisor, flagId, "acknowledge")).EnsureSuccessStatusCode();
         await flag.GetByRole(AriaRole.Button, new() { Name = "Save the session" }).ClickAsync();
         await Expect(page.Locator("[data-outcome]")).ToContainTextAsync("Someone else changed this.");
         await Expect(flag.GetByLabel("Notes")).ToHaveValueAsync(notes);
+        await Expect(flag.GetByLabel("Follow up by (optional)")).ToHaveValueAsync(followUp);
         await Accessibility.AssertNoSeriousViolationsAsync(page);
         await flag.GetByRole(AriaRole.Button, new() { Name = "Save the session" }).ClickAsync();
         await Expect(page.Locator("[data-outcome]")).ToContainTextAsync("The session is saved.");

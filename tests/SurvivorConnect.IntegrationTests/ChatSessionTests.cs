@@ -190,7 +190,10 @@ public sealed class ChatSessionTests(ClockedApiFactory api) : IClassFixture<Cloc
         var refused = await Assert.ThrowsAsync<ChatRefusalException>(() => page.HistoryAsync(chat.Id, null, 50));
         Assert.Equal("session-expired", refused.Code);
 
-        // What is written from then on is not pushed to the page either, and the page is closed a moment later.
+        // Nothing more is sent from it, even before its next check falls due; what is written from then on is not
+        // pushed to it either, and it is closed a moment later.
+        var notSent = await Assert.ThrowsAsync<ChatRefusalException>(() => page.SendAsync(chat.Id, "from the phone left behind"));
+        Assert.Equal("session-expired", notSent.Code);
         await chat.Youth.SendAsync(chat.Id, "said after the phone was left");
         await ChatClient.EventuallyAsync(() => chat.Mentor.Received.Any(m => m.Text == "said after the phone was left"), "the mentor's own connection hears it");
         Assert.DoesNotContain(page.Received, m => m.Text == "said after the phone was left");

@@ -50,6 +50,7 @@ public sealed class CosmosApiTests : IAsyncLifetime
 
         var shared = await HttpAssert.Ok<System.Text.Json.JsonElement>(await TeamingWorld.ReadAsync(team));
         Assert.Equal("Stable housing by spring", shared.GetProperty("casePlan")[0].GetProperty("text").GetString());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, shared.GetProperty("casePlan")[0].GetProperty("youthWords").ValueKind);
         var plans = await HttpAssert.Ok<System.Text.Json.JsonElement>(await world.CaseManager.GetAsync($"/api/teams/{team.YouthId}/plans"));
         Assert.Equal(2, plans.GetProperty("history").GetArrayLength());
 

@@ -303,6 +303,11 @@ public sealed partial class ChatHubFilter(
     private async Task<HubError?> AdmitAsync(HubInvocationContext invocation)
     {
         var connection = invocation.Context;
+        if (connection.Items.TryGetValue(ShutOutKey, out var shutOut))
+        {
+            return (HubError)shutOut!;
+        }
+
         if (PersonPrincipals.HasExpired(connection.User!, time.GetUtcNow()))
         {
             return new HubError(ChatErrorCodes.SessionExpired, "Your session has ended. Sign in again to carry on.");
@@ -367,19 +372,31 @@ public sealed partial class ChatHubFilter(
     /// </summary>
     private async Task<HubError> ShutOutAsync(HubCallerContext connection, HubError refusal)
     {
-        // Once: calls made meanwhile do not put the close off.
-        if (!connection.Items.TryAdd(ShutOutKey, true))
-        {
-            return refusal;
-        }
-
-        await reconciler.ShutOutAsync(connection.ConnectionId, CancellationToken.None);
+        // Once, and every later call refused with it at once (a send between checks too): calls made meanwhile do not
+        // put the close off.
+        connection.Items[ShutOutKey] = refusal;
         if (connection.Items.TryGetValue(SessionEndTimer, out var timer))
         {
             ((ITimer)timer!).Dispose();
         }
 
-        connection.Items[SessionEndTimer] = time.CreateTimer(static c => ((HubCallerContext)c!).Abort(), connection, ShutOutGrace, Timeout.InfiniteTimeSpan);
+        try
+        {
+            await reconciler.ShutOutAsync(connection.ConnectionId, CancellationToken.None);
+        }
+        catch
+        {
+            // Left in a group it may not be: closed now rather than after the refusal.
+            connection.Abort();
+            throw;
+        }
+
+        // A connection already closing is not waited on: its own close disposes nothing made after it.
+        if (!connection.ConnectionAborted.IsCancellationRequested)
+        {
+            connection.Items[SessionEndTimer] = time.CreateTimer(static c => ((HubCallerContext)c!).Abort(), connection, ShutOutGrace, Timeout.InfiniteTimeSpan);
+        }
+
         return refusal;
     }
 

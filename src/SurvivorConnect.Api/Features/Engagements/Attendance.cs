@@ -544,13 +544,21 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
         var existing = await data.Store.ReadAsync<CompensationClaim>(EngagementData.Container, CompensationClaim.IdFor(opportunity.Id, session.Id, place.PersonId), data.Store.AgencyId, ct);
         var late = ClaimRules.IsLate(data.Store.Now, session.StartUtc, terms.Hours);
         if (outcome != AttendanceOutcome.CancelledByAgency && ClaimRules.CancelsPlace(existing, place)
-            && !ClaimRules.MayReplaceCancellation(existing.Amount, outcome, ClaimRules.Owed(opportunity.Compensation, session, outcome, minutes, late, terms.Pays).Amount))
+            && !ClaimRules.MayReplaceCancellation(existing.Amount, outcome, ClaimRules.Owed(PayFor(opportunity, existing), session, outcome, minutes, late, terms.Pays).Amount))
         {
             return CancellationStands;
         }
 
         return ClaimRules.ChangesHeldClaim(existing, outcome, minutes) ? HeldByFinance : null;
     }
+
+    /// <summary>
+    /// The pay a claim is written at: the work's pay now, unless the claim was recorded before at a pay lowered since in
+    /// any way (once no one still asked held the work at it). A correction, or the form sent again with everyone seated,
+    /// keeps work done at the pay it was done at, whatever it was recorded as meanwhile (a no-show, which pays nothing).
+    /// </summary>
+    private static Compensation PayFor(Opportunity opportunity, CompensationClaim? existing) =>
+        existing?.Pay is { } recorded && AskedTerms.WhyNotChange(opportunity with { Compensation = recorded }, opportunity) is not null ? recorded : opportunity.Compensation;
 
     /// <summary>The late-cancellation terms the work's claims are written on.</summary>
     public async Task<LateCancellationTerms> TermsAsync(Opportunity opportunity, CancellationToken ct) =>
@@ -579,14 +587,8 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
         var id = CompensationClaim.IdFor(opportunity.Id, session.Id, personId);
         var existing = await data.Store.ReadAsync<CompensationClaim>(EngagementData.Container, id, data.Store.AgencyId, ct);
 
-        // Recorded again (a correction, or the form sent again with everyone seated), work keeps the pay it was recorded
-        // at unless the work pays more now: a pay lowered since (once no one still asked holds it) is for work to come.
-        var pay = opportunity.Compensation;
+        var pay = PayFor(opportunity, existing);
         var (hours, amount) = ClaimRules.Owed(pay, session, outcome, minutes, late, terms.Pays);
-        if (existing?.Pay is { } recordedPay && ClaimRules.Owed(recordedPay, session, outcome, minutes, late, terms.Pays) is var atRecordedPay && atRecordedPay.Amount > amount)
-        {
-            (pay, hours, amount) = (recordedPay, atRecordedPay.Hours, atRecordedPay.Amount);
-        }
 
         // Cancelled again (the whole session after the place, or the same place recorded twice), a cancellation keeps
         // when it was made: whether it was late, and so what it pays, does not change with the day it is recorded again.
@@ -621,8 +623,8 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
             Pay = pay,
             Share = ClaimRules.Share(outcome, minutes, (decimal)session.Hours, late, terms.Pays),
             Currency = opportunity.Currency,
-            TravelAllowed = (pay.TravelAllowed || existing?.TravelAllowed == true) && session.InPerson,
-            PerDiemAllowed = (pay.PerDiemAllowed || existing?.PerDiemAllowed == true) && session.InPerson,
+            TravelAllowed = pay.TravelAllowed && session.InPerson,
+            PerDiemAllowed = pay.PerDiemAllowed && session.InPerson,
             // Travel is for a session someone came to or the agency cancelled: recorded again as not attended, it goes.
             Travel = outcome == AttendanceOutcome.NoShow ? null : existing?.Travel,
             RecordedAt = recordedAt,

@@ -296,8 +296,16 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
             throw new ConflictException($"A {current.State.ToString().ToLowerInvariant()} opportunity cannot be changed.");
         }
 
+        // A change written since (a publish from another tab, say) is answered as such, before anything is said of
+        // what this one asks.
+        StoreException.ThrowIfChangedSince(ifMatch, current.ETag);
         var settings = await data.SettingsAsync(ct);
-        EnsureKind(settings, command.Body.Kind!);
+        // Published work keeps its kind, even one the agency no longer offers (below): it may still be paid more or moved.
+        if (current.State == OpportunityState.Draft || command.Body.Kind != current.Kind)
+        {
+            EnsureKind(settings, command.Body.Kind!);
+        }
+
         // A draft's sessions were never offered to anyone, so none of them is kept as it was.
         var claims = current.State == OpportunityState.Draft ? []
             : await data.Store.AllAsync<CompensationClaim>(EngagementData.Container, [Filter.Eq("opportunityId", current.Id)], ct);

@@ -65,7 +65,7 @@ public abstract class PortalPage : ComponentBase
         Retyped(formName) ? HttpContext!.Request.Form[field].ToString() : stored;
 
     /// <summary>
-    /// Words written for something new (a note, the reason for a step) in the form named <paramref name="formName"/>, kept
+    /// What was written for something new (a note, the day it was held) in the form named <paramref name="formName"/>, kept
     /// whatever refused it, a change made meanwhile (412) too: they are the writer's own, not a stored value that another
     /// change may have made stale, so they go back into the box for the writer to send again on the page as it is now.
     /// </summary>

@@ -50,7 +50,7 @@ public static class PayParity
         var kind = settings.Kinds.FirstOrDefault(k => k.Key == opportunity.Kind);
         if (kind is null)
         {
-            return "Its kind of work is no longer one of your agency's. Choose one in its details, then try again.";
+            return "Its kind of work is no longer one of your agency's. A draft can be given another in its details; published work keeps its kind, so cancel it and publish it anew.";
         }
 
         if (kind.BenchmarkHourlyRate is not { } benchmark)
