@@ -106,6 +106,29 @@ public sealed class PortalPagesTests(PortalServer server)
     }
 
     [Fact]
+    public async Task The_crisis_lines_stand_one_under_another_across_a_phone_each_with_its_buttons()
+    {
+        var youth = await server.SignInAsync("Riley (demo youth)", phone: true);
+        await youth.GotoAsync("/my-plan");
+        var list = youth.Locator("main [data-crisis]").First;
+        var lines = list.Locator("li");
+        Assert.True(await lines.CountAsync() >= 2);
+
+        var across = (await list.BoundingBoxAsync())!;
+        LocatorBoundingBoxResult? above = null;
+        for (var i = 0; i < await lines.CountAsync(); i++)
+        {
+            var line = (await lines.Nth(i).BoundingBoxAsync())!;
+            Assert.True(line.Width >= across.Width * 0.95, $"line {i} is {line.Width}px of the list's {across.Width}px");
+            Assert.True(above is null || line.Y >= above.Y + above.Height, $"line {i} sits beside the one before it");
+            Assert.True(line.X + line.Width <= youth.ViewportSize!.Width, $"line {i} runs off the screen");
+            above = line;
+        }
+
+        await youth.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task Every_control_can_be_reached_by_keyboard_and_shows_where_the_focus_is()
     {
         var admin = await server.SignInAsync("Taylor (demo agency admin)");

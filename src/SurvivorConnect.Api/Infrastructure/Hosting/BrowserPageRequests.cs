@@ -49,7 +49,7 @@ internal static class BrowserPageRequests
             + $"<header class=\"site-header\"><div class=\"brand\">{Html(options.Title)}</div><a class=\"help-now\" href=\"/help\">Get help now</a></header>"
             + $"<main id=\"main\" tabindex=\"-1\"><h1>{Html(heading)}</h1><p>{Html(text)}</p>"
             + (link is { } l ? $"<p><a href=\"{Html(l.Href)}\">{Html(l.Words)}</a></p>" : "")
-            + (lines.Count > 0 ? "<h2>If you need help right now</h2><ul class=\"help-now\" data-crisis>" + string.Concat(lines.Select(Line)) + "</ul>" : "")
+            + (lines.Count > 0 ? "<h2>If you need help right now</h2><ul class=\"crisis-lines\" data-crisis>" + string.Concat(lines.Select(Line)) + "</ul>" : "")
             + "</main><script src=\"/portal-assets/portal.js\" defer></script></body></html>");
     }
 
