@@ -75,9 +75,18 @@ public sealed class ProfileAndFirstVisitTests(PortalServer server)
         await Accessibility.AssertNoSeriousViolationsAsync(page);
         await Accessibility.AssertFitsAsync(page);
 
+        // Saying no to mentoring stops every chat: asked first, as on the profile page, with a way out as plain.
         await consent.GetByRole(AriaRole.Button, new() { Name = "Say no" }).ClickAsync();
+        await Expect(page.Locator("[data-confirm]")).ToContainTextAsync("Stop mentoring? Every chat you are in stops now");
+        await Expect(page.Locator("[data-confirm]")).ToBeFocusedAsync();
+        await Accessibility.AssertNoSeriousViolationsAsync(page);
+        await page.GetByRole(AriaRole.Button, new() { Name = "No, keep my yes" }).ClickAsync();
+        await Expect(page.Locator("[data-outcome]")).ToContainTextAsync("Nothing changed. Your yes still stands.");
+        await Expect(consent).ToBeVisibleAsync();
+        await consent.GetByRole(AriaRole.Button, new() { Name = "Say no" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Yes, say no" }).ClickAsync();
 
-        await Expect(page.Locator("[data-outcome]")).ToContainTextAsync("Your no counts from now.");
+        await Expect(page.Locator("[data-outcome]")).ToContainTextAsync("Your no counts from now: your chats have stopped");
         await Expect(page.Locator("[data-nothing-agreed]")).ToBeVisibleAsync();
         await page.ReloadAsync();
         await Expect(page.Locator("[data-nothing-agreed]")).ToBeVisibleAsync();
