@@ -392,18 +392,31 @@ public sealed class TeamingJourneyTests(PortalServer server)
         await Expect(mine.Locator("[data-my-actions]")).ToContainTextAsync("Call the new school — Alex (demo case manager), done");
         await Expect(mine).Not.ToContainTextAsync("aunt will drive");
 
-        // Before the next meeting, Jo tells the team what they want it to know, in their own words.
+        // Before the next meeting, Jo tells the team what they want it to know, in their own words. A second page of
+        // theirs, opened before, is refused once the first has sent, and keeps what Jo wrote in it to send again.
+        const string viewsLabel = "What you want your team to know at this meeting (optional, in your own words)";
+        var otherTab = await jo.Context.NewPageAsync();
+        await otherTab.GotoAsync("/my-team");
         var next = jo.Locator("[data-my-meetings] li.card", new() { HasText = "Follow-up" });
-        await next.GetByLabel("What you want your team to know at this meeting (optional, in your own words)").FillAsync("I want Aunt Rosa there.");
+        await next.GetByLabel(viewsLabel).FillAsync("I want Aunt Rosa there.");
         await next.GetByRole(AriaRole.Button, new() { Name = "Send to my team" }).ClickAsync();
         await Expect(jo.Locator("[data-outcome]")).ToContainTextAsync("Sent. Your team will read it.");
         await Expect(jo.Locator("[data-my-meetings] li.card", new() { HasText = "Follow-up" }).Locator("textarea")).ToHaveValueAsync("I want Aunt Rosa there.");
         await Accessibility.AssertNoSeriousViolationsAsync(jo);
         await Accessibility.AssertFitsAsync(jo);
 
+        var later = otherTab.Locator("[data-my-meetings] li.card", new() { HasText = "Follow-up" });
+        await later.GetByLabel(viewsLabel).FillAsync("I want Aunt Rosa there, and my sister.");
+        await later.GetByRole(AriaRole.Button, new() { Name = "Send to my team" }).ClickAsync();
+        await Expect(otherTab.Locator("[data-outcome]")).ToContainTextAsync("This meeting changed while you wrote");
+        await Expect(otherTab.Locator("[data-my-meetings] li.card", new() { HasText = "Follow-up" }).GetByLabel(viewsLabel)).ToHaveValueAsync("I want Aunt Rosa there, and my sister.");
+        await otherTab.Locator("[data-my-meetings] li.card", new() { HasText = "Follow-up" }).GetByRole(AriaRole.Button, new() { Name = "Send to my team" }).ClickAsync();
+        await Expect(otherTab.Locator("[data-outcome]")).ToContainTextAsync("Sent. Your team will read it.");
+        await otherTab.CloseAsync();
+
         await caseManager.GotoAsync($"/teams/{youthId}/meetings");
         var views = caseManager.Locator("[data-meetings] li[data-held=no]", new() { HasText = "Follow-up" }).Locator("[data-youth-views]");
         await Expect(views).ToContainTextAsync("What Jo (meeting journey) wants the team to know, in their words");
-        await Expect(views).ToContainTextAsync("I want Aunt Rosa there.");
+        await Expect(views).ToContainTextAsync("I want Aunt Rosa there, and my sister.");
     }
 }
