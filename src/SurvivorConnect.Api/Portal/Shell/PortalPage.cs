@@ -70,10 +70,7 @@ public abstract class PortalPage : ComponentBase
     /// change may have made stale, so they go back into the box for the writer to send again on the page as it is now.
     /// </summary>
     protected string? Kept(string formName, string field) =>
-        Refused(formName) ? HttpContext!.Request.Form[field].ToString() : null;
-
-    /// <summary>The form named <paramref name="formName"/> was just posted and refused, whatever the reason (a change made meanwhile too).</summary>
-    protected bool Refused(string formName) => Problem is not null && Posted(formName);
+        Problem is not null && Posted(formName) ? HttpContext!.Request.Form[field].ToString() : null;
 
     private bool Posted(string formName) => HttpContext?.Request.HasFormContentType == true && HttpContext.Request.Form["_handler"] == formName;
 
