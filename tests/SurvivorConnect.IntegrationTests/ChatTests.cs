@@ -133,6 +133,18 @@ public sealed class ChatTests(ChatTests.Factory api) : IClassFixture<ChatTests.F
     }
 
     [Fact]
+    public async Task A_mentor_the_chat_is_closed_to_learns_nothing_by_sending_a_message_again()
+    {
+        var chat = await OpenChatAsync();
+        await chat.Mentor.SendAsync(chat.Id, "see you next week", "client-closed");
+
+        await MentoringWorld.Ok(await _world.CaseManager.PostJson($"/api/matches/{chat.Id}/close", new { reason = "GoalsMet", planned = true }));
+
+        var refused = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "see you next week", "client-closed"));
+        Assert.Equal(ChatErrorCodes.NotFound, refused.Code);
+    }
+
+    [Fact]
     public async Task Nothing_a_party_chooses_besides_their_words_reaches_the_other_party_past_the_case_managers_oversight()
     {
         var chat = await OpenChatAsync();

@@ -323,6 +323,9 @@ public sealed partial class ChatService(
         var access = await AccessAsync(conversationId, ct);
         if (await Store.ReadAsync<ClientMessageKey>(Conversation.Container, ClientMessageKey.IdFor(me, clientMessageId), conversationId, ct) is { } key)
         {
+            // A mentor the chat is closed to (the match closed, the youth's do-not-match list) learns nothing more by
+            // sending again: not whether a held message was released or kept back since.
+            await EnsureMentorMayReadAsync(access, ct);
             return (null, null, await ResentAsync(conversationId, me, clientMessageId, text, key.Sequence, ct));
         }
 
