@@ -213,18 +213,36 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
         }
 
         await nameOrder.EnsureAsync<Person>(Person.Container, user.AgencyId, cancellationToken);
-        var page = await store.QueryAsync<Person>(Person.Container, new DocumentQuery
+
+        // Someone kept from this admin is read past, not left as a gap: a short or empty page with more to come would
+        // show that a kept youth is enrolled, and between which two names they sort.
+        var shown = new List<PersonView>();
+        var token = query.ContinuationToken;
+        for (var reads = 0; reads < MaxReadsPerPage; reads++)
         {
-            PartitionKey = user.AgencyId,
-            Type = DocumentTypes.Of<Person>(),
-            Filters = filters,
-            OrderBy = NameOrder.Field,
-            PageSize = query.PageSize,
-            ContinuationToken = query.ContinuationToken,
-        }, cancellationToken);
-        var kept = await keptFromAdmin.KeptAsync([.. page.Items.Select(p => p.Id)], cancellationToken);
-        return new Page<PersonView>([.. page.Items.Where(p => !kept.Contains(p.Id)).Select(PersonView.From)], page.ContinuationToken);
+            var page = await store.QueryAsync<Person>(Person.Container, new DocumentQuery
+            {
+                PartitionKey = user.AgencyId,
+                Type = DocumentTypes.Of<Person>(),
+                Filters = filters,
+                OrderBy = NameOrder.Field,
+                PageSize = query.PageSize - shown.Count,
+                ContinuationToken = token,
+            }, cancellationToken);
+            var kept = await keptFromAdmin.KeptAsync([.. page.Items.Select(p => p.Id)], cancellationToken);
+            shown.AddRange(page.Items.Where(p => !kept.Contains(p.Id)).Select(PersonView.From));
+            token = page.ContinuationToken;
+            if (token is null || shown.Count == query.PageSize)
+            {
+                break;
+            }
+        }
+
+        return new Page<PersonView>(shown, token);
     }
+
+    /// <summary>Reads of the store one page of people may take, reading past those kept from the admin.</summary>
+    private const int MaxReadsPerPage = 100;
 
     public async ValueTask<Person> Handle(GetPerson query, CancellationToken cancellationToken) =>
         await ReadAdministered(query.PersonId, cancellationToken);
