@@ -166,7 +166,9 @@ public sealed class MentoringJourneyTests(PortalServer server)
         var tryAgain = youth.Locator("[data-log] li.mine").Last.GetByRole(AriaRole.Button, new() { Name = "Try again" });
         await Expect(tryAgain).ToBeVisibleAsync(new() { Timeout = 25000 });
         Assert.Equal(4, failedSends);
-        await tryAgain.ClickAsync();
+        await tryAgain.FocusAsync();
+        await youth.Keyboard.PressAsync("Enter");
+        await Expect(youth.GetByLabel("Your message")).ToBeFocusedAsync();
         await Expect(youth.Locator("[data-log] li.mine").Last).ToContainTextAsync("Sent");
         Assert.Equal(5, failedSends);
         await Expect(youth.GetByText("fails for a while")).ToHaveCountAsync(1);

@@ -784,6 +784,8 @@
       again.addEventListener('click', () => {
         entry.tries = 0;
         entry.item.dataset.status = 'sending';
+        // The button goes with the words it sits in: the keyboard's place goes back to the message box, not the page's top.
+        form?.querySelector('textarea')?.focus();
         meta.textContent = 'You · Sending…';
         if (connection.hub) sendPending(connection.hub, clientMessageId);
       });
