@@ -144,7 +144,7 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
         // The same form sent twice (a double tap, a resend after a lost answer) carries one id: it was recorded once.
         if (like.FirstOrDefault(c => c.Id == command.ConsentId) is { } sentBefore)
         {
-            return View(sentBefore);
+            return await FollowedAsync(sentBefore);
         }
 
         if (!bySubject && ConsentRecord.SubjectsLastWordIsNo(like))
@@ -175,7 +175,7 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
             && like.FirstOrDefault(c => c.IsCurrent(store.Now) && (lastWithdrawn is null || c.GrantedAt > lastWithdrawn)
                 && c.GivenBySubject == bySubject && c.ExpiresAt == body.ExpiresAt && c.Kinds.Count == 0) is { } standing)
         {
-            return View(standing);
+            return await FollowedAsync(standing);
         }
 
         // A consent's history is its changes of mind, and every check of it reads them all: past more in a month than
@@ -219,8 +219,22 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
             throw new ConflictException(whyNot);
         }
 
-        await publisher.Publish(new ConsentChanged(consent), ct);
+        await publisher.FinishAsync(new ConsentChanged(consent));
         return View(consent);
+    }
+
+    /// <summary>
+    /// A yes sent again is answered as the yes standing, and what follows it is done again: the first send may have been
+    /// told its telling failed (send it again), and each part of that is done once however often it is asked for.
+    /// </summary>
+    private async Task<ConsentView> FollowedAsync(ConsentRecord sentBefore)
+    {
+        if (sentBefore.IsCurrent(store.Now))
+        {
+            await publisher.FinishAsync(new ConsentChanged(sentBefore));
+        }
+
+        return View(sentBefore);
     }
 
     /// <summary>
@@ -232,7 +246,7 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
         try
         {
             var replaced = await store.ReplaceAsync(ConsentRecord.Container, earlier with { RevokedAt = store.Now, WithdrawnBySubject = bySubject || earlier.WithdrawnBySubject }, earlier.ETag!, ct);
-            await publisher.Publish(new ConsentChanged(replaced), ct);
+            await publisher.FinishAsync(new ConsentChanged(replaced));
             return true;
         }
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed)
@@ -280,6 +294,8 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
             var noUnrecorded = bySubject && consent is { RevokedAt: not null, WithdrawnBySubject: false };
             if (consent.RevokedAt is not null && twins.Count == 0 && !noUnrecorded)
             {
+                // Sent again after its telling failed (send it again): what follows the no is done again, once each.
+                await publisher.FinishAsync(new ConsentChanged(consent));
                 throw new ConflictException("This consent was already revoked.");
             }
 
@@ -295,7 +311,7 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
                 }, consent.ETag!, ct);
                 if (consent.RevokedAt is null)
                 {
-                    await publisher.Publish(new ConsentChanged(written), ct);
+                    await publisher.FinishAsync(new ConsentChanged(written));
                 }
             }
 
