@@ -223,38 +223,6 @@ public sealed class TeamingTests(ApiFactory api)
         Assert.DoesNotContain("Waiting for", page, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task A_professional_the_youth_turned_down_as_their_mentor_is_kept_off_the_youths_view_of_the_team_and_its_meetings()
-    {
-        var (staffId, asMentor) = await _world.Mentoring.ReadyMentorAsync();
-        await _world.Mentoring.SetRolesAsync(staffId, Roles.Mentor, Roles.Supervisor);
-        var (youthId, youth) = await _world.Mentoring.YouthAsync();
-        await MentoringWorld.Created(await _world.CaseManager.PostAsync($"/api/teams/{youthId}", null));
-        var added = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{youthId}/members", new { role = "Professional", personId = staffId }));
-        var memberId = added.GetProperty("members").EnumerateArray().Single(m => m.GetProperty("role").GetString() == "Professional").GetProperty("id").GetString()!;
-        async Task<string> MyTeamAsync() => (await HttpAssert.Ok<JsonElement>(await youth.GetAsync("/api/my-team"))).ToString();
-        Assert.Contains(memberId, await MyTeamAsync(), StringComparison.Ordinal);
-
-        var match = await _world.Mentoring.AcceptedAsync(youthId, staffId, asMentor);
-        await MentoringWorld.Ok(await youth.PostAsync($"/api/matches/{match.Id}/decline", null));
-
-        Assert.DoesNotContain(memberId, await MyTeamAsync(), StringComparison.Ordinal);
-        var lead = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{youthId}"));
-        Assert.Contains(lead.GetProperty("members").EnumerateArray(), m => m.GetProperty("id").GetString() == memberId
-            && m.GetProperty("keptFromYouth").GetBoolean() && m.GetProperty("keptAsMentor").GetBoolean());
-        var meetings = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{youthId}/meetings", new
-        {
-            scheduledFor = DateTimeOffset.UtcNow.AddDays(-1), agenda = new[] { "School" },
-        }));
-        var meetingId = meetings.GetProperty("meetings")[0].GetProperty("id").GetString();
-        await HttpAssert.Problem(await _world.CaseManager.PostJson($"/api/teams/{youthId}/meetings/{meetingId}/record", new
-        {
-            attended = new[] { "youth", memberId }, youthParticipation = "InPerson",
-        }), 400);
-        var page = await (await PortalSession.SignedInAsync(api, "demo-casemanager")).GetStringAsync($"/teams/{youthId}");
-        Assert.Contains("proposed as", page, StringComparison.Ordinal);
-    }
-
     /// <summary>A mentor who supervises too: staff, so offered for a team.</summary>
     private async Task<string> StaffMentorAsync()
     {

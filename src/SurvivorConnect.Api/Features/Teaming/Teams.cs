@@ -47,9 +47,6 @@ public sealed record MemberView(string Id, TeamRole Role, string DisplayName, st
     /// <summary>For the lead: on the youth's do-not-match list since they were named, so the youth is not asked about them (see <see cref="TeamViews.KeptFromYouth"/>).</summary>
     public bool KeptFromYouth { get; init; }
 
-    /// <summary>For the lead: a professional kept from the youth for having been proposed as their mentor, not for the list.</summary>
-    public bool KeptAsMentor { get; init; }
-
     /// <summary>The youth's own place on their team, in attendance and as an action's owner.</summary>
     public const string YouthId = "youth";
 }
@@ -329,19 +326,11 @@ internal sealed class TeamViews(TeamingData data, ConsentLookup consents)
     public static bool KeptFromYouth(YouthReferral youth, TeamMember member) =>
         member.AgencyId == youth.AgencyId && member.PersonId is { } personId && youth.DoNotMatch.Contains(personId, StringComparer.Ordinal);
 
-    /// <summary>
-    /// A professional of the youth's agency who is or was proposed as their mentor (and said yes) since they were named:
-    /// kept from the team's records as staff (<see cref="TeamingData.KeptFromStaffingAsync"/>), and so, as one on the
-    /// list is, neither shown to the youth nor recorded at their meetings; a youth who turned them down would have them back.
-    /// </summary>
-    private static bool KeptAsMentor(YouthReferral youth, TeamMember member, IReadOnlyList<string> mentorsNowOrBefore) =>
-        member.Role == TeamRole.Professional && member.AgencyId == youth.AgencyId && member.PersonId is { } personId && mentorsNowOrBefore.Contains(personId, StringComparer.Ordinal);
-
     public async Task<TeamView> ViewAsync(string youthId, CancellationToken ct)
     {
         var (youth, team, myRole) = await data.MemberAsync(youthId, ct);
         var lead = myRole == TeamRole.Lead;
-        var mentors = lead || myRole == TeamRole.Youth ? await data.MentorsAsync(youth, ct) : ([], []);
+        var mentors = lead ? await data.MentorsAsync(youth, ct) : ([], []);
         var people = await data.TeamPeopleAsync(youth, lead, mentors.Now, ct);
         var agencyName = await data.Cross.AgencyNameAsync(data.AgencyId, ct) ?? data.AgencyId;
         var members = new List<MemberView> { new(MemberView.YouthId, TeamRole.Youth, youth.DisplayName, null, data.AgencyId, agencyName, false, true) };
@@ -349,14 +338,12 @@ internal sealed class TeamViews(TeamingData data, ConsentLookup consents)
             LeadPrefix + id, TeamRole.Lead, people.GetValueOrDefault(id)?.DisplayName ?? "A case manager", "Case manager", data.AgencyId, agencyName, false, true)));
         var book = await data.PartnerBookAsync(null, ct);
         // A support counts once the youth agrees: until then only the youth (asked) and their lead see who was named.
-        bool Kept(TeamMember m) => KeptFromYouth(youth, m) || KeptAsMentor(youth, m, mentors.NowOrBefore);
-        foreach (var m in (team?.Current ?? []).Where(m => (m.YouthAgreed || myRole is TeamRole.Lead or TeamRole.Youth) && !(myRole == TeamRole.Youth && Kept(m))))
+        foreach (var m in (team?.Current ?? []).Where(m => (m.YouthAgreed || myRole is TeamRole.Lead or TeamRole.Youth) && !(myRole == TeamRole.Youth && KeptFromYouth(youth, m))))
         {
             var fromPartner = m.AgencyId != data.AgencyId;
             members.Add(new MemberView(m.Id, m.Role, m.DisplayName, m.Title, m.AgencyId, fromPartner ? book.NameOf(m.AgencyId) : agencyName, fromPartner, m.YouthAgreed)
             {
-                KeptFromYouth = lead && Kept(m),
-                KeptAsMentor = lead && !KeptFromYouth(youth, m) && KeptAsMentor(youth, m, mentors.NowOrBefore),
+                KeptFromYouth = lead && KeptFromYouth(youth, m),
             });
         }
 
