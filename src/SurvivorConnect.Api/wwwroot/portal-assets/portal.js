@@ -661,7 +661,11 @@
         seen.get(message.releasedFrom)?.remove();
         seen.delete(message.releasedFrom);
       }
-      let item = seen.get(message.sequence) || (message.clientMessageId && pending.get(message.clientMessageId)?.item);
+      // A message of ours pushed to another of our connections (this page's, after a reconnect) comes without its id:
+      // the waiting copy with its words is the one it answers.
+      const waiting = message.clientMessageId ? message.clientMessageId
+        : message.senderRole === me ? [...pending.entries()].find(([, entry]) => entry.text === message.text)?.[0] : undefined;
+      let item = seen.get(message.sequence) || (waiting && pending.get(waiting)?.item);
       if (!item) {
         item = document.createElement('li');
         const text = document.createElement('span');
@@ -683,7 +687,7 @@
       if (flagged) item.classList.add('flagged');
       item.dataset.status = message.status;
       seen.set(message.sequence, item);
-      if (message.clientMessageId) pending.delete(message.clientMessageId);
+      if (waiting) { clearTimeout(pending.get(waiting)?.timer); pending.delete(waiting); }
       last = Math.max(last, message.sequence);
       first = first ? Math.min(first, message.sequence) : message.sequence;
     };
