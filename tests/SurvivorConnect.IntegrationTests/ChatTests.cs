@@ -141,7 +141,8 @@ public sealed class ChatTests(ChatTests.Factory api) : IClassFixture<ChatTests.F
         await MentoringWorld.Ok(await _world.CaseManager.PostJson($"/api/matches/{chat.Id}/close", new { reason = "GoalsMet", planned = true }));
 
         var refused = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "see you next week", "client-closed"));
-        Assert.Equal(ChatErrorCodes.NotFound, refused.Code);
+        Assert.Equal(ChatErrorCodes.CannotSend, refused.Code);
+        Assert.Equal(ChatService.ChatClosedToYou, refused.Message);
     }
 
     [Fact]

@@ -68,6 +68,9 @@ public sealed partial class ChatService(
 
     private const string NoLongerAvailable = "This chat is no longer available to you.";
 
+    /// <summary>Why a mentor the chat is closed to cannot send in it, whatever they send: nothing about what became of earlier messages.</summary>
+    public const string ChatClosedToYou = "This chat has closed for you.";
+
     private const string CaseManagersOnlyRead = "Case managers can read this chat but not write in it.";
 
     private const string HeldNotice =
@@ -324,8 +327,12 @@ public sealed partial class ChatService(
         if (await Store.ReadAsync<ClientMessageKey>(Conversation.Container, ClientMessageKey.IdFor(me, clientMessageId), conversationId, ct) is { } key)
         {
             // A mentor the chat is closed to (the match closed, the youth's do-not-match list) learns nothing more by
-            // sending again: not whether a held message was released or kept back since.
-            await EnsureMentorMayReadAsync(access, ct);
+            // sending again: not whether a held message was released or kept back since. Refused as any send to a closed
+            // chat is, so words of danger in it still raise their flag.
+            if (!await MentorMayReadAsync(access, ct))
+            {
+                throw new ChatRefusedException(ChatErrorCodes.CannotSend, ChatClosedToYou);
+            }
             return (null, null, await ResentAsync(conversationId, me, clientMessageId, text, key.Sequence, ct));
         }
 
