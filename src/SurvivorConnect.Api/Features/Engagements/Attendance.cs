@@ -544,7 +544,7 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
         var existing = await data.Store.ReadAsync<CompensationClaim>(EngagementData.Container, CompensationClaim.IdFor(opportunity.Id, session.Id, place.PersonId), data.Store.AgencyId, ct);
         var late = ClaimRules.IsLate(data.Store.Now, session.StartUtc, terms.Hours);
         if (outcome != AttendanceOutcome.CancelledByAgency && ClaimRules.CancelsPlace(existing, place)
-            && !ClaimRules.MayReplaceCancellation(existing.Amount, outcome, ClaimRules.Owed(PayFor(opportunity, existing), session, outcome, minutes, late, terms.Pays).Amount))
+            && !ClaimRules.MayReplaceCancellation(existing.Amount, outcome, ClaimRules.Owed(PayFor(opportunity, session, terms, existing), session, outcome, minutes, late, terms.Pays).Amount))
         {
             return CancellationStands;
         }
@@ -553,12 +553,26 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
     }
 
     /// <summary>
-    /// The pay a claim is written at: the work's pay now, unless the claim was recorded before at a pay lowered since in
-    /// any way (once no one still asked held the work at it). A correction, or the form sent again with everyone seated,
-    /// keeps work done at the pay it was done at, whatever it was recorded as meanwhile (a no-show, which pays nothing).
+    /// The pay a claim is written at: of the work's pay now and the pay the claim was recorded at before (a correction,
+    /// or the form sent again with everyone seated), whichever pays more for the whole session, with travel and a per
+    /// diem if either paid them. A pay lowered since (once no one still asked held the work at it) is for work to come,
+    /// whatever the claim was recorded as meanwhile (a no-show, which pays nothing under either).
     /// </summary>
-    private static Compensation PayFor(Opportunity opportunity, CompensationClaim? existing) =>
-        existing?.Pay is { } recorded && AskedTerms.WhyNotChange(opportunity with { Compensation = recorded }, opportunity) is not null ? recorded : opportunity.Compensation;
+    private static Compensation PayFor(Opportunity opportunity, EngagementSession session, LateCancellationTerms terms, CompensationClaim? existing)
+    {
+        var now = opportunity.Compensation;
+        if (existing?.Pay is not { } recorded)
+        {
+            return now;
+        }
+
+        decimal Whole(Compensation pay) => ClaimRules.Owed(pay, session, AttendanceOutcome.Attended, null, false, terms.Pays).Amount;
+        return (Whole(recorded) > Whole(now) ? recorded : now) with
+        {
+            TravelAllowed = recorded.TravelAllowed || now.TravelAllowed,
+            PerDiemAllowed = recorded.PerDiemAllowed || now.PerDiemAllowed,
+        };
+    }
 
     /// <summary>The late-cancellation terms the work's claims are written on.</summary>
     public async Task<LateCancellationTerms> TermsAsync(Opportunity opportunity, CancellationToken ct) =>
@@ -587,7 +601,7 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
         var id = CompensationClaim.IdFor(opportunity.Id, session.Id, personId);
         var existing = await data.Store.ReadAsync<CompensationClaim>(EngagementData.Container, id, data.Store.AgencyId, ct);
 
-        var pay = PayFor(opportunity, existing);
+        var pay = PayFor(opportunity, session, terms, existing);
         var (hours, amount) = ClaimRules.Owed(pay, session, outcome, minutes, late, terms.Pays);
 
         // Cancelled again (the whole session after the place, or the same place recorded twice), a cancellation keeps

@@ -300,7 +300,8 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
         // what this one asks.
         StoreException.ThrowIfChangedSince(ifMatch, current.ETag);
         var settings = await data.SettingsAsync(ct);
-        // Published work keeps its kind, even one the agency no longer offers (below): it may still be paid more or moved.
+        // Published work keeps its kind (below): one the agency no longer offers is refused by the parity check, which says
+        // to cancel it and publish it anew, not as a kind to choose again.
         if (current.State == OpportunityState.Draft || command.Body.Kind != current.Kind)
         {
             EnsureKind(settings, command.Body.Kind!);
