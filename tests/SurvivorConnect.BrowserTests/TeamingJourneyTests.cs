@@ -410,6 +410,7 @@ public sealed class TeamingJourneyTests(PortalServer server)
         await later.GetByRole(AriaRole.Button, new() { Name = "Send to my team" }).ClickAsync();
         await Expect(otherTab.Locator("[data-outcome]")).ToContainTextAsync("This meeting changed while you wrote");
         await Expect(otherTab.Locator("[data-my-meetings] li.card", new() { HasText = "Follow-up" }).GetByLabel(viewsLabel)).ToHaveValueAsync("I want Aunt Rosa there, and my sister.");
+        await Expect(otherTab.Locator("[data-views-saved]")).ToContainTextAsync("What your team has from you now: \u201cI want Aunt Rosa there.\u201d");
         await otherTab.Locator("[data-my-meetings] li.card", new() { HasText = "Follow-up" }).GetByRole(AriaRole.Button, new() { Name = "Send to my team" }).ClickAsync();
         await Expect(otherTab.Locator("[data-outcome]")).ToContainTextAsync("Sent. Your team will read it.");
         await otherTab.CloseAsync();
