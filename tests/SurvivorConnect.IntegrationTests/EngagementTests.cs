@@ -182,6 +182,15 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     [Fact]
+    public async Task A_session_dated_beyond_any_works_calendar_is_refused_beside_its_field()
+    {
+        var refused = await HttpAssert.Problem(await _recruiter.PostJson("/api/engagements/opportunities",
+            Body(start: "9999-12-31T10:00:00", end: "9999-12-31T12:00:00", deadline: api.Time.GetUtcNow().AddDays(7))), 400);
+
+        Assert.Contains("between the years 2000 and 2100", refused.GetProperty("errors").GetProperty("sessions[0].start")[0].GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_recruiter_cannot_redraw_candidates_word_by_word_to_learn_who_will_not_speak_about_what()
     {
         var (noGo, _) = await AdvisorAsync(noTopics: ["family court"]);

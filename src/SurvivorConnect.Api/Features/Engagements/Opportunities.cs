@@ -81,6 +81,12 @@ public sealed record OpportunityRequest(
                 errors.Add(field + ".start", "Give start and end as local times of the session's time zone, without an offset or Z.");
                 valid = false;
             }
+            else if (start.Year is < 2000 or > 2100 || end.Year is < 2000 or > 2100)
+            {
+                // A date past any work's, whose next day would lie beyond the calendar when a trip's days are counted.
+                errors.Add(field + ".start", "A session falls between the years 2000 and 2100.");
+                valid = false;
+            }
             else if (!EngagementTime.Exists(start, zone) || !EngagementTime.Exists(end, zone))
             {
                 errors.Add(field + ".start", "That local time does not exist on that day (the clocks go forward then).");
