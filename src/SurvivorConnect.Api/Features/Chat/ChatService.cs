@@ -333,6 +333,7 @@ public sealed partial class ChatService(
             {
                 throw new ChatRefusedException(ChatErrorCodes.CannotSend, ChatClosedToYou);
             }
+
             return (null, null, await ResentAsync(conversationId, me, clientMessageId, text, key.Sequence, ct));
         }
 
