@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -207,6 +208,26 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
         var client = new HttpClient { BaseAddress = new Uri(BaseUrl) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return Task.FromResult(client);
+    }
+
+    /// <summary>A mentor added to the demo agency with a profile of their own, and the supervisor given, if any.</summary>
+    public async Task<(string Id, string Name)> NewMentorAsync(string? supervisorId)
+    {
+        using var admin = await ApiAsAsync("demo-admin");
+        var mentorId = "mt-" + Guid.NewGuid().ToString("N")[..10];
+        var name = "Aaa Mentor " + mentorId[^6..];
+        (await admin.PostAsJsonAsync("/api/people", new { displayName = name, roles = new[] { "Mentor" }, subjectId = mentorId })).EnsureSuccessStatusCode();
+        using (var mentor = await ApiAsAsync(mentorId, "demo"))
+        {
+            (await mentor.PutAsJsonAsync("/api/mentors/me", new { displayName = name, languages = new[] { "English" }, travelRadiusMiles = 10, capacity = 1 })).EnsureSuccessStatusCode();
+        }
+
+        if (supervisorId is not null)
+        {
+            (await admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId })).EnsureSuccessStatusCode();
+        }
+
+        return (mentorId, name);
     }
 
     /// <summary>

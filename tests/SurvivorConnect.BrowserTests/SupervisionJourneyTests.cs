@@ -114,14 +114,9 @@ public sealed class SupervisionJourneyTests(PortalServer server)
     [Fact]
     public async Task Session_notes_written_while_another_supervisor_acts_on_the_flag_are_kept_to_save_again()
     {
-        using var admin = await server.ApiAsAsync("demo-admin");
-        var mentorId = "mt-" + Guid.NewGuid().ToString("N")[..10];
-        var name = "Aaa Notes " + mentorId[^6..];
-        (await admin.PostAsJsonAsync("/api/people", new { displayName = name, roles = new[] { "Mentor" }, subjectId = mentorId })).EnsureSuccessStatusCode();
+        var (mentorId, name) = await server.NewMentorAsync(supervisorId: "demo-supervisor");
         using (var mentor = await server.ApiAsAsync(mentorId, "demo"))
         {
-            (await mentor.PutAsJsonAsync("/api/mentors/me", new { displayName = name, languages = new[] { "English" }, travelRadiusMiles = 10, capacity = 1 })).EnsureSuccessStatusCode();
-            (await admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId = "demo-supervisor" })).EnsureSuccessStatusCode();
             var shown = await (await mentor.GetAsync("/api/supervision/me")).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonElement>();
             var answers = DefaultInstrument.Version1.Items.ToDictionary(i => i.Id, i => i.Urgent ? 0 : i.Subscale is "support" or "self-care" ? 1 : 3);
             (await mentor.PostAsJsonAsync("/api/supervision/me/check-ins", new { answers, instrumentKey = shown.GetProperty("instrumentKey").GetString(), instrumentVersion = shown.GetProperty("instrumentVersion").GetInt32() })).EnsureSuccessStatusCode();

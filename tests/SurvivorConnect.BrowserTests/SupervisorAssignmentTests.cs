@@ -17,7 +17,7 @@ public sealed class SupervisorAssignmentTests(PortalServer server)
         using var admin = await server.ApiAsAsync("demo-admin");
         var leaving = "sv-" + Guid.NewGuid().ToString("N")[..10];
         (await admin.PostAsJsonAsync("/api/people", new { displayName = $"Leaving {leaving[^6..]}", roles = new[] { "Supervisor" }, subjectId = leaving })).EnsureSuccessStatusCode();
-        var (mentorId, name) = await NewMentorAsync(supervisorId: leaving);
+        var (mentorId, name) = await server.NewMentorAsync(supervisorId: leaving);
         (await admin.PostAsync($"/api/people/{leaving}/deactivate", null)).EnsureSuccessStatusCode();
 
         var page = await server.SignInAsync("Taylor (demo agency admin)");
@@ -41,7 +41,7 @@ public sealed class SupervisorAssignmentTests(PortalServer server)
     [Fact]
     public async Task A_supervisor_records_a_new_mentor_s_screening_training_and_clearance_on_the_supervision_page()
     {
-        var (mentorId, name) = await NewMentorAsync(supervisorId: "demo-supervisor");
+        var (mentorId, name) = await server.NewMentorAsync(supervisorId: "demo-supervisor");
         using var supervisorApi = await server.ApiAsAsync("demo-supervisor");
         Assert.Contains(MentorEligibility.NoScreening, await BlockersAsync(supervisorApi, mentorId));
 
@@ -80,7 +80,7 @@ public sealed class SupervisorAssignmentTests(PortalServer server)
         Assert.DoesNotContain(MentorEligibility.NoClearance, blockers);
 
         // Another supervisor's page has no form for a mentor who is not theirs.
-        var (otherId, _) = await NewMentorAsync(supervisorId: null);
+        var (otherId, _) = await server.NewMentorAsync(supervisorId: null);
         var forged = await PortalServer.ForgePostAsync(page, "/supervision", new Dictionary<string, string>
         {
             ["_handler"] = "readiness", ["MentorId"] = otherId, ["screeningPassedOn"] = passed, ["trainingCompletedOn"] = passed, ["supervisorClearedOn"] = passed,
@@ -88,25 +88,6 @@ public sealed class SupervisorAssignmentTests(PortalServer server)
         Assert.DoesNotContain("Saved.", forged, StringComparison.Ordinal);
         using var admin = await server.ApiAsAsync("demo-admin");
         Assert.Contains(MentorEligibility.NoScreening, await BlockersAsync(admin, otherId));
-    }
-
-    private async Task<(string Id, string Name)> NewMentorAsync(string? supervisorId)
-    {
-        using var admin = await server.ApiAsAsync("demo-admin");
-        var mentorId = "mt-" + Guid.NewGuid().ToString("N")[..10];
-        var name = "Aaa Mentor " + mentorId[^6..];
-        (await admin.PostAsJsonAsync("/api/people", new { displayName = name, roles = new[] { "Mentor" }, subjectId = mentorId })).EnsureSuccessStatusCode();
-        using (var mentor = await server.ApiAsAsync(mentorId, "demo"))
-        {
-            (await mentor.PutAsJsonAsync("/api/mentors/me", new { displayName = name, languages = new[] { "English" }, travelRadiusMiles = 10, capacity = 1 })).EnsureSuccessStatusCode();
-        }
-
-        if (supervisorId is not null)
-        {
-            (await admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId })).EnsureSuccessStatusCode();
-        }
-
-        return (mentorId, name);
     }
 
     private static async Task<List<string>> BlockersAsync(HttpClient staff, string mentorId)
