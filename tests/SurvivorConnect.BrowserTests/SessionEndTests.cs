@@ -267,6 +267,27 @@ public sealed class SessionEndTests(PortalServer server)
     }
 
     [Fact]
+    public async Task A_phone_signed_out_everywhere_while_no_page_was_open_is_sent_to_sign_in_when_it_comes_back()
+    {
+        using var admin = await server.ApiAsAsync("demo-admin");
+        var personId = "away-" + Guid.NewGuid().ToString("N")[..8];
+        (await admin.PostAsJsonAsync("/api/people", new { subjectId = personId, displayName = "Away " + personId[^4..], roles = new[] { "Youth" } })).EnsureSuccessStatusCode();
+        var phone = await server.SignInAsAddedAsync(personId, phone: true);
+        await phone.GotoAsync("/my-team");
+        await Expect(phone.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync();
+        await phone.GotoAsync("about:blank");
+        server.Time.Advance(TimeSpan.FromMinutes(1));
+
+        (await admin.PostAsync($"/api/people/{personId}/end-sign-ins", null)).EnsureSuccessStatusCode();
+        await phone.GotoAsync("/my-team");
+
+        await Expect(phone).ToHaveURLAsync(server.BaseUrl + "/signin?ended=1");
+        await Expect(phone.Locator("main").GetByRole(AriaRole.Status)).ToContainTextAsync("Your session ended");
+        await phone.GotoAsync("/my-team");
+        await Expect(phone).ToHaveURLAsync(server.BaseUrl + "/signin");
+    }
+
+    [Fact]
     public async Task Someone_whose_phone_was_taken_signs_out_everywhere_from_help_on_another_device_and_the_phone_s_page_clears_at_once()
     {
         using var admin = await server.ApiAsAsync("demo-admin");

@@ -282,18 +282,23 @@ public static partial class PortalSignIn
 
                 return Task.CompletedTask;
             };
-            cookie.Events.OnRedirectToAccessDenied = context =>
+            cookie.Events.OnRedirectToAccessDenied = async context =>
             {
                 if (AnswersWithStatus(context.Request.Path))
                 {
                     context.Response.StatusCode = StatusCodes.Status403Forbidden;
                 }
+                else if (!context.HttpContext.User.HasClaim(ScClaims.Active, "true"))
+                {
+                    // A sign-in that opens nothing any more (deactivated, or signed out everywhere from another device)
+                    // would otherwise meet "not available" on every page with no way out: it is ended and sent to sign in.
+                    await context.HttpContext.SignOutAsync(CookieScheme);
+                    context.Response.Redirect(SignInPath + "?ended=1");
+                }
                 else
                 {
                     context.Response.Redirect(cookie.AccessDeniedPath);
                 }
-
-                return Task.CompletedTask;
             };
         });
 
