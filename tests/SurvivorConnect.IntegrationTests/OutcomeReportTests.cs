@@ -357,6 +357,24 @@ public sealed class OutcomeReportTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_youth_kept_from_an_admin_is_not_in_that_admin_s_report_so_it_cannot_be_worked_back_from_the_records_they_read()
+    {
+        var world = await SeededAsync();
+        var listed = await world.YouthAsync(In(2025, 12), null, In(2026, 1), In(2026, 2), In(2026, 3), In(2026, 4), In(2026, 5));
+        await api.Services.GetRequiredService<IDocumentStore>().ReplaceAsync(YouthReferral.Container,
+            listed with { DoNotMatch = [$"{world.AgencyId}-admin"] }, listed.ETag!, default);
+
+        var admins = await ReportAsync(world.Admin, "from=2026-01&to=2026-05");
+        var analysts = await ReportAsync(world.Analyst, "from=2026-01&to=2026-05");
+
+        Assert.Equal("agency", admins.Scope);
+        Assert.Equal(25, admins.Cell("missing-episodes", "Whole period", "Youth with an episode").Value);
+        Assert.Equal(125, admins.Cell("missing-episodes", "Whole period", "Episodes").Value);
+        Assert.Equal(26, analysts.Cell("missing-episodes", "Whole period", "Youth with an episode").Value);
+        await HttpAssert.Problem(await world.Admin.GetAsync($"/api/youth/{listed.Id}"), 404);
+    }
+
+    [Fact]
     public async Task An_admin_whose_supervisor_role_is_taken_away_still_does_not_see_the_agency_s_report()
     {
         var world = await SeededAsync();

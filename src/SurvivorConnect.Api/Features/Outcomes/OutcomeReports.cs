@@ -130,7 +130,7 @@ public sealed record ExportOutcomeTable(OutcomeQuery Query, string Table) : IQue
     }
 }
 
-internal sealed class OutcomeReportHandlers(AgencyStore store, AgencyCalendar calendar, EngagementData engagements, SupervisionData supervision, ReportGate gate)
+internal sealed class OutcomeReportHandlers(AgencyStore store, AgencyCalendar calendar, EngagementData engagements, SupervisionData supervision, MentoringData mentoring, ReportGate gate)
     : IQueryHandler<GetOutcomeReport, OutcomeReport>,
       IQueryHandler<ExportOutcomeTable, string>
 {
@@ -192,6 +192,14 @@ internal sealed class OutcomeReportHandlers(AgencyStore store, AgencyCalendar ca
         if (scope == OutcomeQuery.Caseload)
         {
             youth = [.. youth.Where(y => y.ActingCaseManagerIds.Contains(user.UserId, StringComparer.Ordinal))];
+        }
+        else if (user.IsInRole(Roles.AgencyAdmin))
+        {
+            // An admin reads every other youth's record, so the agency's counts less those would be exactly the youth
+            // kept from them (one they mentor, one never to be matched with them). Left out as from every other list
+            // of theirs; refusing the report instead would tell them that such a youth exists.
+            var kept = (await mentoring.AllYouthKeptFromAdminAsync(ct)).Select(y => y.Id).ToHashSet(StringComparer.Ordinal);
+            youth = [.. youth.Where(y => !kept.Contains(y.Id))];
         }
 
         var ids = youth.Select(y => y.Id).ToHashSet(StringComparer.Ordinal);
