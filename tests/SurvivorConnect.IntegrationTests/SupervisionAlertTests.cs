@@ -80,6 +80,42 @@ public sealed class SupervisionAlertTests(ApiFactory api) : IClassFixture<ApiFac
     }
 
     [Fact]
+    public async Task An_urgent_answer_refused_again_after_the_supervisor_reviewed_the_first_is_flagged_anew_and_holds_the_mentor_again()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var answers = SupervisionTests.Answers(1, urgent: 3);
+        answers.Remove(answers.Keys.First(id => id != "safety-1"));
+        await HttpAssert.Problem(await SupervisionTests.CheckInAsync(mentor, answers, "form-sent-twice"), 400);
+        var first = Assert.Single((await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags").EnumerateArray());
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.OnFlagAsync(Supervisor, first.GetProperty("id").GetString(), "acknowledge"));
+        Assert.Equal(JsonValueKind.Null, (await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/mentors/me"))).GetProperty("hold").ValueKind);
+
+        // The same page, later: still a question left out, and an urgent answer again.
+        await HttpAssert.Problem(await SupervisionTests.CheckInAsync(mentor, answers, "form-sent-twice"), 400);
+
+        var flags = (await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags").EnumerateArray().ToList();
+        Assert.Equal(2, flags.Count);
+        Assert.Single(flags, f => f.GetProperty("status").GetString() == "Open");
+        Assert.Equal(JsonValueKind.Object, (await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/mentors/me"))).GetProperty("hold").ValueKind);
+    }
+
+    [Fact]
+    public async Task An_urgent_answer_sent_with_the_instrument_but_not_its_version_still_reaches_the_supervisor_and_holds_the_mentor()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var shown = await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"));
+
+        await HttpAssert.Problem(await mentor.PostAsJsonAsync("/api/supervision/me/check-ins", new
+        {
+            answers = SupervisionTests.Answers(1, urgent: 3), instrumentKey = shown.GetProperty("instrumentKey").GetString(), instrumentVersion = (int?)null,
+        }), 400);
+
+        var flag = Assert.Single((await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags").EnumerateArray());
+        Assert.Equal("Urgent", flag.GetProperty("kind").GetString());
+        Assert.Equal(JsonValueKind.Object, (await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/mentors/me"))).GetProperty("hold").ValueKind);
+    }
+
+    [Fact]
     public async Task A_check_in_refused_with_no_urgent_answer_raises_nothing()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();

@@ -648,6 +648,40 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
         Assert.Equal(JsonValueKind.Null, (await MentorAsync(mentorId)).GetProperty("hold").ValueKind);
     }
 
+    [Fact]
+    public async Task An_urgent_answer_in_a_refused_check_in_whose_hold_failed_holds_the_mentor_at_the_hourly_look_and_hours_the_worker_missed_tell_once()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var answers = SupervisionTests.Answers(1, urgent: 3);
+        answers.Remove(answers.Keys.First(id => id != "safety-1"));
+        api.Counter.BeforeReplace = (_, document) => document is MentorProfile { Id: var m } && m == mentorId
+            ? throw new StoreException(StoreErrorKind.Unavailable, "The store went away.")
+            : Task.CompletedTask;
+        try
+        {
+            // The mentor closes the page on the failure: nothing sends the form again.
+            await HttpAssert.Problem(await SupervisionTests.CheckInAsync(mentor, answers, "form-closed"), 503);
+        }
+        finally
+        {
+            api.Counter.BeforeReplace = null;
+        }
+
+        var flag = Assert.Single(await FlagsAsync(mentorId));
+        Assert.Equal(JsonValueKind.Null, (await MentorAsync(mentorId)).GetProperty("hold").ValueKind);
+
+        // The worker away for three hours, then back for two rounds.
+        await RunWorkerAsync(after: 3 * UrgentFlagWatch.Every);
+        await RunWorkerAsync(after: TimeSpan.FromMinutes(5));
+        await RunWorkerAsync(after: TimeSpan.FromMinutes(5));
+
+        Assert.NotEqual(JsonValueKind.Null, (await MentorAsync(mentorId)).GetProperty("hold").ValueKind);
+        var raisedAt = flag.GetProperty("raisedAt").GetDateTimeOffset();
+        var flagId = flag.GetProperty("id").GetString();
+        Assert.Single(await NoticesAsync($"urgent-waiting~{flagId}~{(raisedAt + UrgentFlagWatch.Every).UtcTicks}"));
+        Assert.Empty(await NoticesAsync($"urgent-waiting~{flagId}~{(raisedAt + 2 * UrgentFlagWatch.Every).UtcTicks}"));
+    }
+
     /// <summary>What <paramref name="read"/> finds once the request the test left has finished (it runs on without a caller).</summary>
     private static async Task<T> EventuallyAsync<T>(Func<Task<T?>> read)
     {

@@ -338,10 +338,10 @@ internal sealed class CheckInFollowUps(SupervisionData data, Notifier notifier, 
     /// </summary>
     public async Task RaiseUrgentNotSentAsync(MentorProfile mentor, CheckInRequest body, InstrumentDefinition active, CancellationToken ct)
     {
-        var answered = body is { InstrumentKey: null, InstrumentVersion: null } ? active
-            : body is { InstrumentKey: { } key, InstrumentVersion: { } version } && ClientIds.IsValid(key) ? await data.InstrumentAsync(key, version, ct)
-            : null;
-        if (body.Answers is not { } answers || answered is null || !CheckInScoring.EndorsesUrgent(answered, answers))
+        var answered = body is { InstrumentKey: { } key, InstrumentVersion: { } version } && ClientIds.IsValid(key)
+            ? await data.InstrumentAsync(key, version, ct) ?? active
+            : active;
+        if (body.Answers is not { } answers || !CheckInScoring.EndorsesUrgent(answered, answers))
         {
             return;
         }
@@ -349,13 +349,32 @@ internal sealed class CheckInFollowUps(SupervisionData data, Notifier notifier, 
         var form = body.SubmissionId is { } submission && ClientIds.IsValid(submission) ? submission : $"{data.Store.Now:yyyy-MM-dd}";
         await data.RaiseAsync(mentor, new WellbeingFlag
         {
-            Id = WellbeingFlag.IdFor($"check-in not sent\n{mentor.Id}\n{form}"),
+            Id = await UnreviewedFlagIdAsync($"check-in not sent\n{mentor.Id}\n{form}", ct),
             MentorId = mentor.Id,
             Kind = FlagKind.Urgent,
             Reasons = [UrgentNotSent],
             RaisedAt = data.Store.Now,
         }, notifier, mediator, ct);
     }
+
+    /// <summary>
+    /// The form's flag, or, once a supervisor has reviewed it, the next one after it: an urgent answer refused again
+    /// after that review (later that day, or from the same page) is news, and holds the mentor again.
+    /// </summary>
+    private async Task<string> UnreviewedFlagIdAsync(string form, CancellationToken ct)
+    {
+        var id = WellbeingFlag.IdFor(form);
+        for (var reviewed = 0; reviewed < MaxReviewedFlagsPerForm
+            && await data.Store.ReadAsync<WellbeingFlag>(SupervisionData.Container, id, data.Store.AgencyId, ct) is { Status: not WellbeingFlagStatus.Open }; reviewed++)
+        {
+            id = WellbeingFlag.IdFor($"{form}\nafter {id}");
+        }
+
+        return id;
+    }
+
+    // A bound on reads for a form refused and reviewed over and over; past it, the last flag stands for them all.
+    private const int MaxReviewedFlagsPerForm = 20;
 
     public const string UrgentNotSent = "An urgent question about safety was answered in a check-in that could not be sent as it was.";
 

@@ -218,16 +218,7 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
         var urgent = raised is { Kind: FlagKind.Urgent, Status: WellbeingFlagStatus.Open };
         if (urgent)
         {
-            await TryAsync(async () =>
-            {
-                await mediator.Send(new HoldForWellbeingReview(mentor.Id), ct);
-
-                // A supervisor who reviewed the flag in the meantime lifted a hold that was not there yet.
-                if (await store.ReadAsync<WellbeingFlag>(Container, raised.Id, store.AgencyId, ct) is not { Status: WellbeingFlagStatus.Open })
-                {
-                    await EndReviewHoldAsync(mentor.Id, mediator, ct);
-                }
-            }, failures);
+            await TryAsync(() => HoldUntilReviewedAsync(mentor.Id, raised.Id, mediator, ct), failures);
         }
 
         if (alert)
@@ -255,6 +246,18 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             failures.Add(ex);
+        }
+    }
+
+    /// <summary>Holds the mentor from new matches while an urgent flag waits for review; done again, it changes nothing.</summary>
+    public async Task HoldUntilReviewedAsync(string mentorId, string flagId, IMediator mediator, CancellationToken ct)
+    {
+        await mediator.Send(new HoldForWellbeingReview(mentorId), ct);
+
+        // A supervisor who reviewed the flag in the meantime lifted a hold that was not there yet.
+        if (await store.ReadAsync<WellbeingFlag>(Container, flagId, store.AgencyId, ct) is not { Status: WellbeingFlagStatus.Open })
+        {
+            await EndReviewHoldAsync(mentorId, mediator, ct);
         }
     }
 

@@ -288,10 +288,16 @@ internal sealed class UrgentFlagWatchHandler(SupervisionData data, Notifier noti
             return false;
         }
 
-        // Moving the watch on first lets one instance of several tell the supervisors and count it.
+        // The hold again: one whose write failed when the flag was raised (a check-in refused, with no follow-up of its
+        // own to finish it) would otherwise leave the mentor free to be matched until a supervisor looks.
+        await data.HoldUntilReviewedAsync(flag.MentorId, flag.Id, mediator, ct);
+
+        // Moving the watch on first lets one instance of several tell the supervisors and count it. From now, after a
+        // time the worker was away: one notice for the hours missed, not one per hour in a burst.
+        var next = watch.DueAt + UrgentFlagWatch.Every;
         try
         {
-            await store.ReplaceAsync(SupervisionData.Container, watch with { DueAt = watch.DueAt + UrgentFlagWatch.Every }, watch.ETag!, ct);
+            await store.ReplaceAsync(SupervisionData.Container, watch with { DueAt = next > store.Now ? next : store.Now + UrgentFlagWatch.Every }, watch.ETag!, ct);
         }
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed)
         {
