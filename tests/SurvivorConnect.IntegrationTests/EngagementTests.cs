@@ -1102,6 +1102,29 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     [Fact]
+    public async Task Someone_recorded_at_two_sessions_at_once_is_paid_for_both_only_for_minutes_that_fit_between_them()
+    {
+        var first = await PublishedAsync();
+        var second = await PublishedAsync(body: Body(start: LocalIn(TimeSpan.FromDays(10), 19), end: LocalIn(TimeSpan.FromDays(10), 21), title: "What helps people stay in work"));
+        var advisor = await AdvisorAsync();
+        await _world.ConfirmAsync(first.Id, advisor);
+        await _world.ConfirmAsync(second.Id, advisor);
+        api.Time.Advance(TimeSpan.FromDays(11));
+        string Attendance(OpportunityDto work) => $"/api/engagements/opportunities/{work.Id}/sessions/s1/attendance";
+
+        await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson(Attendance(first), new { entries = new[] { new { personId = advisor.Id, outcome = "attended" } } }));
+        var twice = await HttpAssert.Problem(await _recruiter.PostJson(Attendance(second), new { entries = new[] { new { personId = advisor.Id, outcome = "attended" } } }), 409);
+
+        Assert.Contains("another session at the same time", twice.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Empty(await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.GetAsync($"/api/engagements/opportunities/{second.Id}/claims")));
+
+        // They left the first an hour in, for the whole of the second.
+        await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson(Attendance(first), new { entries = new[] { new { personId = advisor.Id, outcome = "partial", minutesAttended = 60 } } }));
+        var both = await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson(Attendance(second), new { entries = new[] { new { personId = advisor.Id, outcome = "attended" } } }));
+        Assert.Equal(150m, Assert.Single(both).Amount);
+    }
+
+    [Fact]
     public async Task Attendance_after_the_session_creates_a_claim_per_participant_and_they_add_their_travel()
     {
         var (opportunity, first, second) = await SoonAsync(startsIn: 3);

@@ -266,6 +266,9 @@ public sealed class ClaimRulesTests
 {
     private static readonly EngagementSession TwoHours = new("s1", new DateTime(2026, 12, 15, 18, 0, 0), new DateTime(2026, 12, 15, 20, 0, 0), "America/Los_Angeles", true, "Hall", null);
 
+    private static EngagementSession At(int startHour) =>
+        new("s" + startHour, new DateTime(2026, 12, 15, startHour, 0, 0), new DateTime(2026, 12, 15, startHour + 2, 0, 0), "America/Los_Angeles", false, null, "https://meet.example/x");
+
     private static EngagementSession On(string id, int day) =>
         new(id, new DateTime(2026, 12, day, 9, 0, 0), new DateTime(2026, 12, day, 16, 0, 0), "America/Los_Angeles", true, "Retreat centre", null);
 
@@ -562,5 +565,18 @@ public sealed class ClaimRulesTests
 
         Assert.False(EngagementSettings.PaysLess(before, Terms()));
         Assert.False(EngagementSettings.PaysLess(Terms(), before));
+    }
+
+    [Theory]
+    [InlineData(10, 120, 10, 120, false)]
+    [InlineData(10, 120, 11, 120, false)]
+    [InlineData(10, 60, 11, 120, true)]
+    [InlineData(10, 61, 11, 120, false)]
+    [InlineData(10, 120, 12, 120, true)]
+    [InlineData(14, 120, 10, 120, true)]
+    public void Someone_is_paid_for_two_sessions_at_once_only_for_minutes_that_fit_between_the_first_start_and_the_last_end(int oneStart, int oneMinutes, int otherStart, int otherMinutes, bool both)
+    {
+        Assert.Equal(both, ClaimRules.CouldTakePartInBoth(At(oneStart), oneMinutes, At(otherStart), otherMinutes));
+        Assert.Equal(both, ClaimRules.CouldTakePartInBoth(At(otherStart), otherMinutes, At(oneStart), oneMinutes));
     }
 }

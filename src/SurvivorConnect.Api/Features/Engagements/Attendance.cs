@@ -549,7 +549,35 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
             return CancellationStands;
         }
 
-        return ClaimRules.ChangesHeldClaim(existing, outcome, minutes) ? HeldByFinance : null;
+        if (ClaimRules.ChangesHeldClaim(existing, outcome, minutes))
+        {
+            return HeldByFinance;
+        }
+
+        return outcome is AttendanceOutcome.Attended or AttendanceOutcome.Partial
+            && await TakesPartElsewhereAtOnceAsync(opportunity, session, place.PersonId, minutes ?? (int)Math.Round(session.Hours * 60), ct)
+            ? AtTheSameTime
+            : null;
+    }
+
+    public const string AtTheSameTime =
+        "They are recorded as taking part in another session at the same time, for more minutes than the two leave between them: correct one of the two first.";
+
+    /// <summary>Whether the person's other sessions recorded as attended leave no room for these minutes (<see cref="ClaimRules.CouldTakePartInBoth"/>).</summary>
+    private async Task<bool> TakesPartElsewhereAtOnceAsync(Opportunity opportunity, EngagementSession session, string personId, int minutes, CancellationToken ct)
+    {
+        var others = (await data.Store.AllAsync<CompensationClaim>(EngagementData.Container, [Filter.Eq("personId", personId)], ct))
+            .Where(c => c.Outcome is AttendanceOutcome.Attended or AttendanceOutcome.Partial && !(c.OpportunityId == opportunity.Id && c.SessionId == session.Id))
+            .ToList();
+        if (others.Count == 0)
+        {
+            return false;
+        }
+
+        var opportunities = (await data.Store.ManyAsync<Opportunity>(EngagementData.Container, others.Select(c => c.OpportunityId).Where(id => id != opportunity.Id).Distinct(), ct))
+            .Append(opportunity).ToDictionary(o => o.Id, StringComparer.Ordinal);
+        return others.Any(c => opportunities.GetValueOrDefault(c.OpportunityId)?.Sessions.FirstOrDefault(s => s.Id == c.SessionId) is { } other
+            && !ClaimRules.CouldTakePartInBoth(session, minutes, other, c.MinutesAttended ?? (int)Math.Round(other.Hours * 60)));
     }
 
     /// <summary>

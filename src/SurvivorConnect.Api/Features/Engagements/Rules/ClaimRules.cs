@@ -165,6 +165,24 @@ public static class ClaimRules
     };
 
     /// <summary>
+    /// Whether one person could have taken part in both sessions for the minutes recorded: sessions at the same time are
+    /// paid twice for one stretch of someone's time otherwise. Someone who left one early for the other may have both
+    /// recorded, as long as the minutes fit between the first start and the last end.
+    /// </summary>
+    public static bool CouldTakePartInBoth(EngagementSession one, int oneMinutes, EngagementSession other, int otherMinutes)
+    {
+        ArgumentNullException.ThrowIfNull(one);
+        ArgumentNullException.ThrowIfNull(other);
+        if (one.StartUtc >= other.EndUtc || other.StartUtc >= one.EndUtc)
+        {
+            return true;
+        }
+
+        var span = (one.EndUtc > other.EndUtc ? one.EndUtc : other.EndUtc) - (one.StartUtc < other.StartUtc ? one.StartUtc : other.StartUtc);
+        return oneMinutes + otherMinutes <= span.TotalMinutes;
+    }
+
+    /// <summary>
     /// Whether someone held a seat when a session started, so its attendance is theirs to have recorded: confirmed by
     /// then and still, or confirmed by then and withdrawn only after it began (they may have taken part, and are paid for
     /// what they did). One moved up from the waiting list after it began was not there. A place still confirmed from
