@@ -121,4 +121,13 @@ public sealed class SensitiveLogCategoriesTests
         Assert.False(factory.CreateLogger(category).IsEnabled(LogLevel.Information));
         Assert.True(factory.CreateLogger(category).IsEnabled(LogLevel.Warning));
     }
+
+    [Fact]
+    public void Entra_sign_in_s_trace_logs_of_the_answer_with_its_code_stay_off_when_logging_is_turned_up()
+    {
+        using var factory = Factory(logging => logging.AddFilter("Microsoft.AspNetCore.Authentication", LogLevel.Trace));
+
+        Assert.False(factory.CreateLogger("Microsoft.AspNetCore.Authentication.OpenIdConnect.OpenIdConnectHandler").IsEnabled(LogLevel.Debug));
+        Assert.True(factory.CreateLogger("Microsoft.AspNetCore.Authentication.OpenIdConnect.OpenIdConnectHandler").IsEnabled(LogLevel.Information));
+    }
 }

@@ -5,10 +5,12 @@ namespace SurvivorConnect.Api.Infrastructure.Hosting;
 /// <summary>
 /// Framework log categories that, below a level, write what must never be logged: request logs print the whole URL
 /// (where SignalR puts the access token), routing's and static files' debug logs print the path (where a calendar
-/// link carries its secret), SignalR's debug logs print each hub call's arguments (a chat message's words), and outgoing
-/// calls' logs print their address (Stripe's carries the survivor's connected account and transfers). They are held at that level whatever the configuration says, also when an operator turns logging up
-/// during an incident, for every logging provider: rules naming them more narrowly are dropped, and each provider
-/// with rules of its own gets the floor too, since a provider's own rule outranks any general one.
+/// link carries its secret), SignalR's debug logs print each hub call's arguments (a chat message's words), outgoing
+/// calls' logs print their address (Stripe's carries the survivor's connected account and transfers), and Entra ID
+/// sign-in's trace logs print the whole answer it came back with (the sign-in's code and state). They are held at that
+/// level whatever the configuration says, also when an operator turns logging up during an incident, for every logging
+/// provider: rules naming them more narrowly are dropped, and each provider with rules of its own gets the floor too,
+/// since a provider's own rule outranks any general one.
 /// </summary>
 public sealed class SensitiveLogCategories : IPostConfigureOptions<LoggerFilterOptions>
 {
@@ -21,6 +23,7 @@ public sealed class SensitiveLogCategories : IPostConfigureOptions<LoggerFilterO
         ("Microsoft.AspNetCore.SignalR", LogLevel.Information),
         ("Microsoft.AspNetCore.Http.Connections", LogLevel.Information),
         ("System.Net.Http.HttpClient", LogLevel.Warning),
+        ("Microsoft.AspNetCore.Authentication.OpenIdConnect", LogLevel.Information),
     ];
 
     public void PostConfigure(string? name, LoggerFilterOptions options)
