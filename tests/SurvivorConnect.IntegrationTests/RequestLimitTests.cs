@@ -106,6 +106,22 @@ public sealed class RequestLimitTests(RequestLimitTests.Factory api) : IClassFix
         Assert.Equal(HttpStatusCode.OK, (await api.As("demo-recruiter").GetAsync("/api/me")).StatusCode);
     }
 
+    [Fact]
+    public async Task A_flood_of_made_up_addresses_counts_against_the_budget_as_any_other_request()
+    {
+        var page = await PortalSession.SignedInAsync(api, "demo-youth");
+        var statuses = new List<HttpResponseMessage>();
+        for (var i = 0; i < 65; i++)
+        {
+            statuses.Add(await page.BrowseAsync($"/no-such-page-{i}"));
+        }
+
+        // Over two budgets of 30, so some are limited even if the one-minute window rolls over meanwhile.
+        Assert.Equal(HttpStatusCode.NotFound, statuses[0].StatusCode);
+        var limited = statuses.First(r => r.StatusCode == HttpStatusCode.TooManyRequests);
+        Assert.Contains("Please wait a moment", await limited.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await api.As("demo-youth").GetAsync("/api/me")).StatusCode);
+    }
 }
 
 /// <summary>Sign-in apart from the rest, so no other test's traffic from the same address counts against it.</summary>

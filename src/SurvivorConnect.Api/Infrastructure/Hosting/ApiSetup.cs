@@ -130,7 +130,12 @@ public static class ApiSetup
         app.Use(SecretInPath.HideAsync);
         app.UseMiddleware<StalePortalForms>();
 
-        // An unknown route is 404 for everyone; the fallback authorization policy is for mapped endpoints.
+        app.UseAuthentication();
+        app.Use(app.Services.GetRequiredService<CredentialLimit>().RefuseSpentAsync);
+        app.UseRateLimiter();
+
+        // An unknown route is 404 for everyone; the fallback authorization policy is for mapped endpoints. Counted by the
+        // rate limiter first: its status page is not, so a flood of made-up addresses would otherwise never be.
         // Entra ID's sign-in and sign-out callbacks are no route: the authentication middleware answers them.
         app.Use((context, next) =>
         {
@@ -142,9 +147,6 @@ public static class ApiSetup
 
             return next(context);
         });
-        app.UseAuthentication();
-        app.Use(app.Services.GetRequiredService<CredentialLimit>().RefuseSpentAsync);
-        app.UseRateLimiter();
         app.UseAuthorization();
 
         // The platform's probes must never be starved by anyone else's traffic: health is not rate-limited at all.
