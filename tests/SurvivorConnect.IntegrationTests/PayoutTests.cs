@@ -1204,6 +1204,12 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         await HttpAssert.Problem(await Finance.GetAsync("/api/payouts?pageSize=0"), 400);
         await HttpAssert.Problem(await Finance.GetAsync("/api/payouts?pageSize=201"), 400);
         await HttpAssert.Problem(await Finance.GetAsync("/api/payouts?continuationToken=not-a-token"), 400);
+
+        // A page link is its reader's: another approver's copy of it (a link passed on, a shared computer's history) is refused.
+        var first = await HttpAssert.Ok<PageDto<PayoutDto>>(await Finance.GetAsync("/api/payouts?state=pending&pageSize=2"));
+        var link = "/api/payouts?state=pending&pageSize=2&continuationToken=" + Uri.EscapeDataString(first.ContinuationToken!);
+        await HttpAssert.Ok<PageDto<PayoutDto>>(await Finance.GetAsync(link));
+        await HttpAssert.Problem(await api.As("demo-finance2").GetAsync(link), 400);
     }
 
     [Fact]

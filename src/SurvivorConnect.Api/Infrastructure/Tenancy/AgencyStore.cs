@@ -12,8 +12,8 @@ namespace SurvivorConnect.Api.Infrastructure.Tenancy;
 /// partition is read (the agency's own, or one of its conversations); and one can never be written. A new
 /// document needs neither its agency nor its partition set: written here, it belongs to the agency and, unless
 /// it names another partition (a conversation's), lives in the agency's. A page's continuation token leaves here
-/// sealed for this agency and container: the store's own says where the page ended (a person's name, for a list by
-/// name), which must not reach an address bar or a log, and one made elsewhere is not taken back.
+/// sealed for this agency, container, list and reader: the store's own says where the page ended (a person's name, for
+/// a list by name), which must not reach an address bar or a log, and one made elsewhere is not taken back.
 /// </summary>
 public sealed class AgencyStore(IDocumentStore store, ICurrentUser user, TimeProvider time, AgencyWrites writes, IDataProtectionProvider protection)
 {
@@ -66,12 +66,19 @@ public sealed class AgencyStore(IDocumentStore store, ICurrentUser user, TimePro
     {
         ArgumentNullException.ThrowIfNull(container);
         ArgumentNullException.ThrowIfNull(query);
-        var tokens = protection.CreateProtector("SurvivorConnect.PageToken", AgencyId, container.Name);
+        var tokens = protection.CreateProtector("SurvivorConnect.PageToken", AgencyId, container.Name, ListOf(query));
         var page = await store.QueryAsync<T>(container, query.ContinuationToken is { } sealedToken ? query with { ContinuationToken = Unseal(tokens, sealedToken) } : query, ct);
         return new Page<T>(
             page.Items.All(d => d.AgencyId == AgencyId) ? page.Items : [.. page.Items.Where(d => d.AgencyId == AgencyId)],
             page.ContinuationToken is { } next ? tokens.Protect(next) : null);
     }
+
+    /// <summary>
+    /// Which list a token pages, and for whom: its partition, type, order and the fields it is filtered on. Not the
+    /// filters' values, some of which are read from the clock and move on between one page and the next.
+    /// </summary>
+    private string ListOf(DocumentQuery query) =>
+        string.Join('|', [user.UserId, query.PartitionKey, query.Type, query.OrderBy, query.Descending ? "descending" : "ascending", .. query.Filters.Select(f => $"{f.Field} {f.Operator}")]);
 
     private static string Unseal(IDataProtector tokens, string sealedToken)
     {
