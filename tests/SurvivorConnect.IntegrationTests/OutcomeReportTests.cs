@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using SurvivorConnect.Api.Features.Mentoring;
+using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Storage;
 using static SurvivorConnect.IntegrationTests.OutcomesWorld;
@@ -360,12 +361,22 @@ public sealed class OutcomeReportTests(ApiFactory api)
     public async Task A_youth_kept_from_an_admin_is_not_in_that_admin_s_report_so_it_cannot_be_worked_back_from_the_records_they_read()
     {
         var world = await SeededAsync();
+        var store = api.Services.GetRequiredService<IDocumentStore>();
+        var formerAdmin = $"{world.AgencyId}-former-admin";
+        await store.CreateAsync(Person.Container, new Person
+        {
+            Id = formerAdmin, PartitionKey = world.AgencyId, AgencyId = world.AgencyId, DisplayName = "Former admin", Roles = [Roles.Analyst],
+            FormerRoles = [Roles.AgencyAdmin], CreatedAt = DateTimeOffset.UtcNow,
+        }, default);
         var listed = await world.YouthAsync(In(2025, 12), null, In(2026, 1), In(2026, 2), In(2026, 3), In(2026, 4), In(2026, 5));
-        await api.Services.GetRequiredService<IDocumentStore>().ReplaceAsync(YouthReferral.Container,
-            listed with { DoNotMatch = [$"{world.AgencyId}-admin"] }, listed.ETag!, default);
+        await store.ReplaceAsync(YouthReferral.Container, listed with { DoNotMatch = [$"{world.AgencyId}-admin", formerAdmin] }, listed.ETag!, default);
 
         var admins = await ReportAsync(world.Admin, "from=2026-01&to=2026-05");
         var analysts = await ReportAsync(world.Analyst, "from=2026-01&to=2026-05");
+
+        // Nor once they only analyse: the records they read as admin are still known to them.
+        var former = await ReportAsync(api.AsSubject(formerAdmin, world.AgencyId), "from=2026-01&to=2026-05");
+        Assert.Equal(25, former.Cell("missing-episodes", "Whole period", "Youth with an episode").Value);
 
         Assert.Equal("agency", admins.Scope);
         Assert.Equal(25, admins.Cell("missing-episodes", "Whole period", "Youth with an episode").Value);

@@ -165,10 +165,13 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis, ListedRe
         return await WhileAnotherAdminReadsAsync([.. youth.Where(y => mentored.Contains(y.Id) || y.DoNotMatch.Contains(User.UserId, StringComparer.Ordinal))], ct);
     }
 
-    /// <summary>Every youth the calling admin is kept from (<see cref="YouthKeptFromAdminAsync"/>), found by the store rather than by reading every youth.</summary>
+    /// <summary>
+    /// Every youth the calling admin, or former admin, is kept from (<see cref="YouthKeptFromAdminAsync"/>), found by the
+    /// store rather than by reading every youth.
+    /// </summary>
     public async Task<IReadOnlyList<YouthReferral>> AllYouthKeptFromAdminAsync(CancellationToken ct)
     {
-        if (!User.IsInRole(Roles.AgencyAdmin))
+        if (!RoleHistory.Of(User).Ever(Roles.AgencyAdmin))
         {
             return [];
         }

@@ -193,11 +193,12 @@ internal sealed class OutcomeReportHandlers(AgencyStore store, AgencyCalendar ca
         {
             youth = [.. youth.Where(y => y.ActingCaseManagerIds.Contains(user.UserId, StringComparer.Ordinal))];
         }
-        else if (user.IsInRole(Roles.AgencyAdmin))
+        else if (roles.Ever(Roles.AgencyAdmin))
         {
             // An admin reads every other youth's record, so the agency's counts less those would be exactly the youth
             // kept from them (one they mentor, one never to be matched with them). Left out as from every other list
-            // of theirs; refusing the report instead would tell them that such a youth exists.
+            // of theirs, and still once they only analyse (what they read stays known); refusing the report instead
+            // would tell them that such a youth exists.
             var kept = (await mentoring.AllYouthKeptFromAdminAsync(ct)).Select(y => y.Id).ToHashSet(StringComparer.Ordinal);
             youth = [.. youth.Where(y => !kept.Contains(y.Id))];
         }
