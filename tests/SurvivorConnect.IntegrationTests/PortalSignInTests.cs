@@ -228,6 +228,15 @@ public sealed class PortalSignInTests
     }
 
     [Fact]
+    public async Task Outside_Development_a_sign_out_from_Entra_ID_s_front_channel_address_is_an_unknown_address_not_a_sign_out()
+    {
+        // Any page (a sibling subdomain's image) could ask for it, past the checks /signout makes of where a request came from.
+        await using var staging = new StagingFactory();
+
+        await HttpAssert.Problem(await staging.Anonymous().GetAsync("/signout-oidc"), 404);
+    }
+
+    [Fact]
     public async Task A_deactivated_or_demoted_persons_open_portal_session_reaches_no_page_on_their_very_next_request()
     {
         await using var api = new ApiFactory();

@@ -282,23 +282,18 @@ public static partial class PortalSignIn
 
                 return Task.CompletedTask;
             };
-            cookie.Events.OnRedirectToAccessDenied = async context =>
+            cookie.Events.OnRedirectToAccessDenied = context =>
             {
                 if (AnswersWithStatus(context.Request.Path))
                 {
                     context.Response.StatusCode = StatusCodes.Status403Forbidden;
                 }
-                else if (!context.HttpContext.User.HasClaim(ScClaims.Active, "true"))
-                {
-                    // A sign-in that opens nothing any more (deactivated, or signed out everywhere from another device)
-                    // would otherwise meet "not available" on every page with no way out: it is ended and sent to sign in.
-                    await context.HttpContext.SignOutAsync(CookieScheme);
-                    context.Response.Redirect(SignInPath + "?ended=1");
-                }
                 else
                 {
                     context.Response.Redirect(cookie.AccessDeniedPath);
                 }
+
+                return Task.CompletedTask;
             };
         });
 
@@ -330,6 +325,10 @@ public static partial class PortalSignIn
 
             oidc.CallbackPath = SignInCallbackPath;
             oidc.SignedOutCallbackPath = SignOutCallbackPath;
+
+            // No front-channel sign-out: Entra ID is not set to send one, and any page (a sibling subdomain's image)
+            // could otherwise sign the person out through it, past the checks /signout makes of where a request came from.
+            oidc.RemoteSignOutPath = PathString.Empty;
             oidc.Scope.Clear();
             oidc.Scope.Add(OpenIdConnectScope.OpenId);
 
