@@ -1122,6 +1122,13 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson(Attendance(first), new { entries = new[] { new { personId = advisor.Id, outcome = "partial", minutesAttended = 60 } } }));
         var both = await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson(Attendance(second), new { entries = new[] { new { personId = advisor.Id, outcome = "attended" } } }));
         Assert.Equal(150m, Assert.Single(both).Amount);
+
+        // Two recorded before this check (or at the same moment) leave each form to be sent again as it stands.
+        var store = api.Services.GetRequiredService<IDocumentStore>();
+        var firstClaim = (await store.ReadAsync<CompensationClaim>(EngagementData.Container, CompensationClaim.IdFor(first.Id, "s1", advisor.Id), "demo", default))!;
+        await store.ReplaceAsync(EngagementData.Container, firstClaim with { Outcome = AttendanceOutcome.Attended, MinutesAttended = null }, firstClaim.ETag!, default);
+        await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson(Attendance(second), new { entries = new[] { new { personId = advisor.Id, outcome = "attended" } } }));
+        await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson(Attendance(first), new { entries = new[] { new { personId = advisor.Id, outcome = "attended" } } }));
     }
 
     [Fact]

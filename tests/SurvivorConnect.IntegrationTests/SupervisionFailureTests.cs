@@ -652,20 +652,9 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
     public async Task An_urgent_answer_in_a_refused_check_in_whose_hold_failed_holds_the_mentor_at_the_hourly_look_and_hours_the_worker_missed_tell_once()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
-        var answers = SupervisionTests.Answers(1, urgent: 3);
-        answers.Remove(answers.Keys.First(id => id != "safety-1"));
-        api.Counter.BeforeReplace = (_, document) => document is MentorProfile { Id: var m } && m == mentorId
-            ? throw new StoreException(StoreErrorKind.Unavailable, "The store went away.")
-            : Task.CompletedTask;
-        try
-        {
-            // The mentor closes the page on the failure: nothing sends the form again.
-            await HttpAssert.Problem(await SupervisionTests.CheckInAsync(mentor, answers, "form-closed"), 503);
-        }
-        finally
-        {
-            api.Counter.BeforeReplace = null;
-        }
+
+        // The mentor closes the page on the failure: nothing sends the form again.
+        await WhileHoldsFailAsync(mentorId, async () => await HttpAssert.Problem(await SupervisionTests.CheckInAsync(mentor, UrgentWithOneLeftOut(), "form-closed"), 503));
 
         var flag = Assert.Single(await FlagsAsync(mentorId));
         Assert.Equal(JsonValueKind.Null, (await MentorAsync(mentorId)).GetProperty("hold").ValueKind);
@@ -680,6 +669,52 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
         var flagId = flag.GetProperty("id").GetString();
         Assert.Single(await NoticesAsync($"urgent-waiting~{flagId}~{(raisedAt + UrgentFlagWatch.Every).UtcTicks}"));
         Assert.Empty(await NoticesAsync($"urgent-waiting~{flagId}~{(raisedAt + 2 * UrgentFlagWatch.Every).UtcTicks}"));
+    }
+
+    [Fact]
+    public async Task An_hourly_look_whose_hold_fails_still_tells_the_supervisor_and_the_next_look_holds_the_mentor()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var flag = default(JsonElement);
+        await WhileHoldsFailAsync(mentorId, async () =>
+        {
+            await HttpAssert.Problem(await SupervisionTests.CheckInAsync(mentor, UrgentWithOneLeftOut(), "form-held-late"), 503);
+            flag = Assert.Single(await FlagsAsync(mentorId));
+            await RunWorkerAsync(after: UrgentFlagWatch.Every);
+        });
+
+        var flagId = flag.GetProperty("id").GetString();
+        var raisedAt = flag.GetProperty("raisedAt").GetDateTimeOffset();
+        Assert.Single(await NoticesAsync($"urgent-waiting~{flagId}~{(raisedAt + UrgentFlagWatch.Every).UtcTicks}"));
+        Assert.Equal(JsonValueKind.Null, (await MentorAsync(mentorId)).GetProperty("hold").ValueKind);
+
+        await RunWorkerAsync(after: UrgentFlagWatch.Every);
+
+        Assert.NotEqual(JsonValueKind.Null, (await MentorAsync(mentorId)).GetProperty("hold").ValueKind);
+    }
+
+    /// <summary>An urgent answer in a check-in refused for a question left out.</summary>
+    private static Dictionary<string, int> UrgentWithOneLeftOut()
+    {
+        var answers = SupervisionTests.Answers(1, urgent: 3);
+        answers.Remove(answers.Keys.First(id => id != "safety-1"));
+        return answers;
+    }
+
+    /// <summary>Runs <paramref name="act"/> while every write of the mentor's profile (where a hold is kept) fails.</summary>
+    private async Task WhileHoldsFailAsync(string mentorId, Func<Task> act)
+    {
+        api.Counter.BeforeReplace = (_, document) => document is MentorProfile { Id: var m } && m == mentorId
+            ? throw new StoreException(StoreErrorKind.Unavailable, "The store went away.")
+            : Task.CompletedTask;
+        try
+        {
+            await act();
+        }
+        finally
+        {
+            api.Counter.BeforeReplace = null;
+        }
     }
 
     /// <summary>What <paramref name="read"/> finds once the request the test left has finished (it runs on without a caller).</summary>

@@ -554,7 +554,9 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
             return HeldByFinance;
         }
 
-        return outcome is AttendanceOutcome.Attended or AttendanceOutcome.Partial
+        // Sent again as it stands (the form sends everyone seated), a claim is kept as it is, whatever else was recorded.
+        var unchanged = existing is { } before && before.Outcome == outcome && before.MinutesAttended == minutes;
+        return !unchanged && outcome is AttendanceOutcome.Attended or AttendanceOutcome.Partial
             && await TakesPartElsewhereAtOnceAsync(opportunity, session, place.PersonId, minutes ?? (int)Math.Round(session.Hours * 60), ct)
             ? AtTheSameTime
             : null;

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using System.Security.Claims;
 using Mediator;
 using SurvivorConnect.Api.Features.Chat;
@@ -288,10 +289,6 @@ internal sealed class UrgentFlagWatchHandler(SupervisionData data, Notifier noti
             return false;
         }
 
-        // The hold again: one whose write failed when the flag was raised (a check-in refused, with no follow-up of its
-        // own to finish it) would otherwise leave the mentor free to be matched until a supervisor looks.
-        await data.HoldUntilReviewedAsync(flag.MentorId, flag.Id, mediator, ct);
-
         // Moving the watch on first lets one instance of several tell the supervisors and count it. From now, after a
         // time the worker was away: one notice for the hours missed, not one per hour in a burst.
         var next = watch.DueAt + UrgentFlagWatch.Every;
@@ -305,6 +302,31 @@ internal sealed class UrgentFlagWatchHandler(SupervisionData data, Notifier noti
         }
 
         data.Metrics.UrgentFlagStillUnseen();
+
+        // The hold again: one whose write failed when the flag was raised (a check-in refused, with no follow-up of its
+        // own to finish it) would otherwise leave the mentor free to be matched until a supervisor looks. Its failing
+        // keeps nobody from being told; it is tried again at the next look.
+        Exception? holdFailed = null;
+        try
+        {
+            await data.HoldUntilReviewedAsync(flag.MentorId, flag.Id, mediator, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            holdFailed = ex;
+        }
+
+        var told = await TellStillUnseenAsync(flag, watch, ct);
+        if (holdFailed is not null)
+        {
+            ExceptionDispatchInfo.Throw(holdFailed);
+        }
+
+        return told;
+    }
+
+    private async Task<bool> TellStillUnseenAsync(WellbeingFlag flag, UrgentFlagWatch watch, CancellationToken ct)
+    {
         var mentor = await data.Mentoring.MentorAsync(flag.MentorId, ct);
 
         // Of someone who no longer mentors, with no supervisor who could open it, the admins would be asked every hour to
