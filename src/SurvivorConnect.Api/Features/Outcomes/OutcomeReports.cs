@@ -212,7 +212,7 @@ internal sealed class OutcomeReportHandlers(AgencyStore store, AgencyCalendar ca
             ? ReportPeriod.MonthsFrom(period.FirstMonth, changed) - 1
             : null;
         var threshold = agency.ReportThreshold;
-        var tables = Disclosure.Protect(OutcomeCalculator.Tables(inputs, period, change), threshold, shownFrom: Agency.DefaultReportThreshold, ct)
+        var tables = Disclosure.Protect(OutcomeCalculator.Tables(inputs, period, change, store.Now), threshold, shownFrom: Agency.DefaultReportThreshold, ct)
             .Select(t => View(t, threshold))
             .ToList();
         return new OutcomeReport(scope, period.Label(0), period.Label(period.Months - 1), query.PracticeChangedFrom, threshold, store.Now, Freshness, calendar.ZoneLabel, tables);

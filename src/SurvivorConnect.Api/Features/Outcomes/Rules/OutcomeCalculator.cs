@@ -32,13 +32,13 @@ public static class OutcomeCalculator
         "engagements", "payouts", "wellbeing",
     };
 
-    public static IReadOnlyList<DraftTable> Tables(OutcomeInputs inputs, ReportPeriod period, int? practiceChange)
+    public static IReadOnlyList<DraftTable> Tables(OutcomeInputs inputs, ReportPeriod period, int? practiceChange, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(period);
         var youthById = inputs.Youth.ToDictionary(y => y.Id, StringComparer.Ordinal);
         var matchesOf = inputs.Matches.ToLookup(m => m.YouthId, StringComparer.Ordinal);
-        var served = inputs.Youth.GroupBy(PersonOf).ToDictionary(g => g.Key, g => ServedMonths(g, matchesOf, period), StringComparer.Ordinal);
+        var served = inputs.Youth.GroupBy(PersonOf).ToDictionary(g => g.Key, g => ServedMonths(g, matchesOf, period, now), StringComparer.Ordinal);
 
         // A number shown in two tables is one measure, so it is withheld in both or shown in both.
         // A row of the missing table over one month (a one-month report, or a month before or from a practice change)
@@ -76,31 +76,23 @@ public static class OutcomeCalculator
         youth.TryGetValue(youthId, out var referral) ? PersonOf(referral) : "referral:" + youthId;
 
     /// <summary>
-    /// A youth is served from the first to the last thing recorded for them up to the report's end (to its end, while a
-    /// match or an episode begun before it went on past it), so every youth counted with an episode, a move or a match in
-    /// some months is counted as served in them too. Nothing after the report's end counts: a past month's count that
-    /// rose with a youth's news today would tell the reader of that news.
+    /// A youth is served from the first to the last thing recorded for them (today, while a match or an episode is open),
+    /// so every youth counted with an episode, a move or a match in some months is counted as served in them too.
     /// </summary>
-    private static IReadOnlyList<int> ServedMonths(IEnumerable<YouthReferral> referrals, ILookup<string, Match> matchesOf, ReportPeriod period)
+    private static IReadOnlyList<int> ServedMonths(IEnumerable<YouthReferral> referrals, ILookup<string, Match> matchesOf, ReportPeriod period, DateTimeOffset now)
     {
-        var end = period.End;
-        var throughEnd = end.AddTicks(-1);
         var months = new SortedSet<int>();
         foreach (var youth in referrals)
         {
             var own = matchesOf[youth.Id].ToList();
             var times = new[] { youth.ReferredAt }
                 .Concat(youth.StageHistory.Select(e => e.At))
-                .Concat(WhileServed(youth).Where(e => e.From < end).SelectMany(e => new[] { e.From, e.Episode.EndedAt is { } ended && ended < end ? ended : throughEnd }))
+                .Concat(WhileServed(youth).SelectMany(e => new[] { e.From, e.Episode.EndedAt ?? now }))
                 .Concat(own.Select(m => m.ProposedAt))
                 .Concat(own.SelectMany(m => m.History.Select(t => t.At)))
-                .Concat(own.Where(m => MatchLifecycle.IsOpen(m.State) && m.ProposedAt < end).Select(_ => throughEnd))
-                .Where(t => t < end)
+                .Concat(own.Where(m => MatchLifecycle.IsOpen(m.State)).Select(_ => now))
                 .ToList();
-            if (times.Count > 0)
-            {
-                months.UnionWith(period.MonthsBetween(times.Min(), times.Max()));
-            }
+            months.UnionWith(period.MonthsBetween(times.Min(), times.Max()));
         }
 
         return [.. months];
