@@ -693,6 +693,37 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
         Assert.NotEqual(JsonValueKind.Null, (await MentorAsync(mentorId)).GetProperty("hold").ValueKind);
     }
 
+    [Fact]
+    public async Task A_check_in_added_to_an_unseen_concern_by_two_at_once_is_on_it_once()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(3, support: 4)));
+        api.Time.Advance(TimeSpan.FromDays(1));
+        var store = api.Services.GetRequiredService<IDocumentStore>();
+        var first = 0;
+        api.Counter.BeforeReplace = async (_, document) =>
+        {
+            if (document is WellbeingFlag { AddedCheckIns.Count: > 0 } adding && Interlocked.Exchange(ref first, 1) == 0)
+            {
+                // Another instance finishing the same check-in writes it first.
+                var current = (await store.ReadAsync<WellbeingFlag>(SupervisionData.Container, adding.Id, "demo", CancellationToken.None))!;
+                await store.ReplaceAsync(SupervisionData.Container, current with { Reasons = adding.Reasons, AddedCheckIns = adding.AddedCheckIns }, current.ETag!, CancellationToken.None);
+            }
+        };
+        try
+        {
+            await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(3, support: 0)));
+        }
+        finally
+        {
+            api.Counter.BeforeReplace = null;
+        }
+
+        var flag = Assert.Single(await store.QueryAllAsync<WellbeingFlag>(SupervisionData.Container, "demo", [Filter.Eq("mentorId", mentorId)], CancellationToken.None));
+        Assert.Equal(1, first);
+        Assert.Single(flag.AddedCheckIns);
+    }
+
     /// <summary>An urgent answer in a check-in refused for a question left out.</summary>
     private static Dictionary<string, int> UrgentWithOneLeftOut()
     {

@@ -439,6 +439,14 @@ internal sealed class CheckInFollowUps(SupervisionData data, Notifier notifier, 
                 return false;
             }
 
+            // Added meanwhile by another finishing it (two instances, or the request and the worker): once is enough,
+            // and writing it again would move the flag's version under a supervisor about to mark it seen.
+            if (flag.AddedCheckIns.Contains(checkIn.Id, StringComparer.Ordinal))
+            {
+                await data.AlertAsync(mentor, notifier, Notices.WellbeingConcernGrown, GrownKey(flag, checkIn), ct);
+                return true;
+            }
+
             var added = checkIn.Concerns.Where(r => !flag.Reasons.Contains(r, StringComparer.Ordinal)).ToList();
             try
             {
