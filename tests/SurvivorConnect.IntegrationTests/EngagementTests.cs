@@ -1129,6 +1129,7 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         await store.ReplaceAsync(EngagementData.Container, firstClaim with { Outcome = AttendanceOutcome.Attended, MinutesAttended = null }, firstClaim.ETag!, default);
         await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson(Attendance(second), new { entries = new[] { new { personId = advisor.Id, outcome = "attended" } } }));
         await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson(Attendance(first), new { entries = new[] { new { personId = advisor.Id, outcome = "attended" } } }));
+        await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson(Attendance(first), new { entries = new[] { new { personId = advisor.Id, outcome = "attended", minutesAttended = 120 } } }));
     }
 
     [Fact]

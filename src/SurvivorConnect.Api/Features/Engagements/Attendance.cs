@@ -555,7 +555,7 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
         }
 
         // Sent again as it stands (the form sends everyone seated), a claim is kept as it is, whatever else was recorded.
-        var unchanged = existing is { } before && before.Outcome == outcome && before.MinutesAttended == minutes;
+        var unchanged = existing is { } before && before.Outcome == outcome && before.MinutesAttended == (outcome == AttendanceOutcome.Partial ? minutes : null);
         return !unchanged && outcome is AttendanceOutcome.Attended or AttendanceOutcome.Partial
             && await TakesPartElsewhereAtOnceAsync(opportunity, session, place.PersonId, minutes ?? (int)Math.Round(session.Hours * 60), ct)
             ? AtTheSameTime
