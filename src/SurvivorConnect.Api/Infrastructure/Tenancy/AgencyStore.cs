@@ -74,11 +74,12 @@ public sealed class AgencyStore(IDocumentStore store, ICurrentUser user, TimePro
     }
 
     /// <summary>
-    /// Which list a token pages, and for whom: its partition, type, order and the fields it is filtered on. Not the
-    /// filters' values, some of which are read from the clock and move on between one page and the next.
+    /// Which list a token pages, and for whom: its partition, type and order. Not its filters: some are read from the
+    /// clock, and a list's own change with the reader's (a caseload gained) or a portal form's new choice sent with its
+    /// next-page button would otherwise be refused rather than go on in the list it names.
     /// </summary>
     private string ListOf(DocumentQuery query) =>
-        string.Join('|', [user.UserId, query.PartitionKey, query.Type, query.OrderBy, query.Descending ? "descending" : "ascending", .. query.Filters.Select(f => $"{f.Field} {f.Operator}")]);
+        string.Join('|', user.UserId, query.PartitionKey, query.Type, query.OrderBy, query.Descending ? "descending" : "ascending");
 
     private static string Unseal(IDataProtector tokens, string sealedToken)
     {
