@@ -1114,6 +1114,8 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
 
         await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson(Attendance(first), new { entries = new[] { new { personId = advisor.Id, outcome = "attended" } } }));
         var twice = await HttpAssert.Problem(await _recruiter.PostJson(Attendance(second), new { entries = new[] { new { personId = advisor.Id, outcome = "attended" } } }), 409);
+        // Minutes typed beside "attended" pay the whole session all the same, so they do not make it fit.
+        await HttpAssert.Problem(await _recruiter.PostJson(Attendance(second), new { entries = new[] { new { personId = advisor.Id, outcome = "attended", minutesAttended = 30 } } }), 409);
 
         Assert.Contains("another session at the same time", twice.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Empty(await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.GetAsync($"/api/engagements/opportunities/{second.Id}/claims")));

@@ -146,7 +146,7 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
         var seated = (await data.ParticipationsAsync(Filter.Eq("opportunityId", opportunity.Id), ct))
             .Where(p => ClaimRules.HeldSeatAt(p.State, p.ConfirmedAt, p.ChangedAt, session.StartUtc)).ToDictionary(p => p.PersonId, StringComparer.Ordinal);
         var errors = new ValidationErrors();
-        var sessionMinutes = (int)Math.Round(session.Hours * 60);
+        var sessionMinutes = session.Minutes;
         for (var i = 0; i < entries.Length; i++)
         {
             if (!seated.ContainsKey(entries[i].PersonId!))
@@ -557,7 +557,7 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
         // Sent again as it stands (the form sends everyone seated), a claim is kept as it is, whatever else was recorded.
         var unchanged = existing is { } before && before.Outcome == outcome && before.MinutesAttended == (outcome == AttendanceOutcome.Partial ? minutes : null);
         return !unchanged && outcome is AttendanceOutcome.Attended or AttendanceOutcome.Partial
-            && await TakesPartElsewhereAtOnceAsync(opportunity, session, place.PersonId, minutes ?? (int)Math.Round(session.Hours * 60), ct)
+            && await TakesPartElsewhereAtOnceAsync(opportunity, session, place.PersonId, outcome == AttendanceOutcome.Partial && minutes is { } part ? part : session.Minutes, ct)
             ? AtTheSameTime
             : null;
     }
@@ -579,7 +579,7 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
         var opportunities = (await data.Store.ManyAsync<Opportunity>(EngagementData.Container, others.Select(c => c.OpportunityId).Where(id => id != opportunity.Id).Distinct(), ct))
             .Append(opportunity).ToDictionary(o => o.Id, StringComparer.Ordinal);
         return others.Any(c => opportunities.GetValueOrDefault(c.OpportunityId)?.Sessions.FirstOrDefault(s => s.Id == c.SessionId) is { } other
-            && !ClaimRules.CouldTakePartInBoth(session, minutes, other, c.MinutesAttended ?? (int)Math.Round(other.Hours * 60)));
+            && !ClaimRules.CouldTakePartInBoth(session, minutes, other, c.MinutesAttended ?? other.Minutes));
     }
 
     /// <summary>

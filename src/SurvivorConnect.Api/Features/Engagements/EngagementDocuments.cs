@@ -141,6 +141,8 @@ public sealed record EngagementSession(string Id, DateTime Start, DateTime End, 
     public DateTimeOffset EndUtc => EngagementTime.ToUtc(End, TimeZone);
 
     public double Hours => (EndUtc - StartUtc).TotalHours;
+
+    public int Minutes => (int)Math.Round(Hours * 60);
 }
 
 /// <summary>A paid focus group or advisory role, with its sessions, seats and pay.</summary>
