@@ -369,6 +369,16 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
         Assert.Equal(1, flags.GetArrayLength());
     }
 
+    [Theory]
+    [InlineData("wflag~no-such-flag")]
+    [InlineData("wflag~a%23b")]
+    [InlineData("wflag~a%5Cb")]
+    [InlineData("wflag~a%01b")]
+    public async Task A_flag_id_no_flag_could_have_is_not_found_as_an_unknown_one_is(string flagId)
+    {
+        await HttpAssert.Problem(await Supervisor.GetAsync($"/api/supervision/flags/{flagId}"), 404);
+    }
+
     [Fact]
     public async Task A_supervisor_reading_the_list_of_their_mentors_is_recorded_as_a_read_of_each_mentors_wellbeing_under_their_supervision()
     {

@@ -314,7 +314,8 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
     }
 
     public async Task<WellbeingFlag> FlagAsync(string flagId, CancellationToken ct) =>
-        flagId.StartsWith("wflag~", StringComparison.Ordinal) && flagId.Length <= 200
+        // An id no flag could have is not there, as an unknown one is: not a store's refusal of its characters (400).
+        flagId.StartsWith("wflag~", StringComparison.Ordinal) && flagId.Length <= 200 && flagId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '~')
         && await store.ReadAsync<WellbeingFlag>(Container, flagId, store.AgencyId, ct) is { } flag
             ? flag
             : throw new NotFoundException("flag");
