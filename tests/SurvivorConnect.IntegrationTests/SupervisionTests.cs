@@ -369,6 +369,25 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
         Assert.Equal(1, flags.GetArrayLength());
     }
 
+    [Fact]
+    public async Task A_concern_left_unseen_through_many_check_ins_takes_a_bounded_number_and_the_next_is_news_in_a_flag_of_its_own()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        for (var i = 0; i <= WellbeingFlag.MaxAddedCheckIns; i++)
+        {
+            await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, Answers(3, support: 0)));
+        }
+
+        Assert.Equal(1, (await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags").GetArrayLength());
+
+        await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, Answers(3, support: 0)));
+        await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, Answers(3, support: 0)));
+
+        var flags = (await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags");
+        Assert.Equal(2, flags.GetArrayLength());
+        Assert.All(flags.EnumerateArray(), f => Assert.Equal("Open", f.GetProperty("status").GetString()));
+    }
+
     [Theory]
     [InlineData("wflag~no-such-flag")]
     [InlineData("wflag~a%23b")]

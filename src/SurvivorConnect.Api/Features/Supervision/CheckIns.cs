@@ -398,7 +398,7 @@ internal sealed class CheckInFollowUps(SupervisionData data, Notifier notifier, 
             // check-in added to one already is finished with it, seen since or not.
             var flags = raisedBefore || checkIn.Urgent ? [] : await data.FlagsAsync(mentor.Id, ct);
             var addedTo = flags.FirstOrDefault(f => f.AddedCheckIns.Contains(checkIn.Id, StringComparer.Ordinal));
-            var unseen = flags.FirstOrDefault(f => f.Kind == FlagKind.Concern && f.Status == WellbeingFlagStatus.Open);
+            var unseen = flags.FirstOrDefault(f => f.Kind == FlagKind.Concern && f.Status == WellbeingFlagStatus.Open && f.AddedCheckIns.Count < WellbeingFlag.MaxAddedCheckIns);
             if (addedTo is not null)
             {
                 if (addedTo.Status == WellbeingFlagStatus.Open)
@@ -428,13 +428,14 @@ internal sealed class CheckInFollowUps(SupervisionData data, Notifier notifier, 
     /// <summary>
     /// Adds what a later check-in found to the concern its supervisor has not seen yet, each reason once, and tells the
     /// supervisor once for the check-in (a first notice may have gone unread, and finished again after a failure it is
-    /// still told); false when the supervisor saw it (or it went) before this was added, so it is raised as news of its own.
+    /// still told); false when the supervisor saw it (or it went) before this was added, or it holds as many as a flag may,
+    /// so it is raised as news of its own.
     /// </summary>
     private async Task<bool> AddedToUnseenAsync(WellbeingFlag flag, CheckIn checkIn, MentorProfile mentor, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
-            if (flag.Status != WellbeingFlagStatus.Open)
+            if (flag.Status != WellbeingFlagStatus.Open || (flag.AddedCheckIns.Count >= WellbeingFlag.MaxAddedCheckIns && !flag.AddedCheckIns.Contains(checkIn.Id, StringComparer.Ordinal)))
             {
                 return false;
             }

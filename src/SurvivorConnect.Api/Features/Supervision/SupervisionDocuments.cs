@@ -288,6 +288,12 @@ public sealed record WellbeingFlag : Document
     public IReadOnlyList<string> AddedCheckIns { get; init; } = [];
 
     /// <summary>
+    /// How many later check-ins one unseen concern takes: a mentor checking in again and again must not grow a document
+    /// past what the store will write, and a concern left unseen that long is news in a flag of its own.
+    /// </summary>
+    public const int MaxAddedCheckIns = 20;
+
+    /// <summary>
     /// The chat's flag, when raised by the mentor's own words of danger in a chat rather than by a check-in: what a
     /// supervisor is told of it says so, under the key the chat told them with, so they are told of it once.
     /// </summary>
