@@ -127,11 +127,15 @@ public sealed class SharedApi : ICollectionFixture<ApiFactory>
 
 public static class HttpAssert
 {
-    /// <summary>Asserts a portal answer no other site may frame, send the page's address to, or have read as another type, and that may open its own sockets.</summary>
+    /// <summary>
+    /// Asserts a portal answer no other site may frame, steer from the tab that opened it, send the page's address to, or
+    /// have read as another type, and that may open its own sockets.
+    /// </summary>
     public static void MayNotBeFramedOrSniffed(HttpResponseMessage response)
     {
         ArgumentNullException.ThrowIfNull(response);
         Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Equal("same-origin", response.Headers.GetValues("Cross-Origin-Opener-Policy").Single());
         Assert.Equal("no-referrer", response.Headers.GetValues("Referrer-Policy").Single());
         var policy = response.Headers.GetValues("Content-Security-Policy").Single();
         Assert.Contains("frame-ancestors 'none'", policy, StringComparison.Ordinal);

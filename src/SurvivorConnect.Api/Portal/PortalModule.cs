@@ -68,11 +68,13 @@ public static class PortalModule
                 var headers = context.Response.Headers;
                 headers.XContentTypeOptions = "nosniff";
 
-                // Nothing a portal page shows may be sent to or framed by another site (no-store is set for every response).
+                // Nothing a portal page shows may be sent to or framed by another site (no-store is set for every response),
+                // and a site that opened the portal's tab (a link sent as a lure) keeps no hold on it to send it elsewhere.
                 if (!context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/portal-assets") && !context.Request.Path.StartsWithSegments("/scalar"))
                 {
                     headers["Referrer-Policy"] = "no-referrer";
                     headers["X-Frame-Options"] = "DENY";
+                    headers["Cross-Origin-Opener-Policy"] = "same-origin";
                     headers.ContentSecurityPolicy = PolicyFor(context.Request);
                 }
 
