@@ -641,10 +641,28 @@ public sealed class TeamingTests(ApiFactory api)
         // The youth gives it again themselves; staff replace it and then withdraw theirs as a mistake.
         await MentoringWorld.Created<MentoringTests.ConsentDto>(await team.Youth.PostJson("/api/consents", Share("CasePlan")));
         var staffs = await MentoringWorld.Created<MentoringTests.ConsentDto>(await _world.CaseManager.PostJson("/api/consents", Share("CasePlan")));
-        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/consents/{staffs.Id}/revoke", null));
+        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/consents/{staffs.Id}/correct", null));
 
-        // Staff may give back what staff withdrew, since the youth's own yes.
+        // Staff may give back what staff took back as a mistake, since the youth's own yes.
         await MentoringWorld.Created<MentoringTests.ConsentDto>(await _world.CaseManager.PostJson("/api/consents", Share("CasePlan")));
+    }
+
+    [Fact]
+    public async Task A_case_manager_stopping_sharing_at_the_youths_word_keeps_it_stopped_until_the_youth_shares_again_themselves()
+    {
+        var team = await _world.SharedTeamAsync(kinds: ["CasePlan"]);
+        object Share(params string[] kinds) => new { subjectId = team.YouthId, grantor = "Youth", scope = "mdt-sharing", partnerAgencyId = team.Partner.Id, kinds };
+
+        // The youth, with no sign-in to do it themselves, tells their case manager to stop sharing with the partner.
+        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/consents/{team.ConsentId}/revoke", null));
+
+        // Asked by the partner, neither that case manager nor another on the youth's caseload can share again for them.
+        var again = await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/consents", Share("CasePlan")), 409);
+        Assert.Contains("only they", again.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await HttpAssert.Problem(await TeamingWorld.ReadAsync(team), 403);
+
+        // The youth saying yes again themselves is theirs to say.
+        await MentoringWorld.Created<MentoringTests.ConsentDto>(await team.Youth.PostJson("/api/consents", Share("CasePlan")));
     }
 
     [Fact]

@@ -48,8 +48,9 @@ public sealed record ConsentRecord : Document
     public bool RecordedInError { get; init; }
 
     /// <summary>
-    /// A youth's yes to a match that staff withdrew, which they do at the youth's word: the youth's no, as if withdrawn by
-    /// them (their case manager may be the only way a youth without a sign-in says it).
+    /// A youth's yes (to a match, to sharing with a partner, to anything) that staff withdrew, which they do at the youth's
+    /// word: the youth's no, as if withdrawn by them (their case manager may be the only way a youth without a sign-in says
+    /// it). A yes recorded by mistake is taken back as recorded in error instead, which is no one's no.
     /// </summary>
     public bool WithdrawnForSubject { get; init; }
 

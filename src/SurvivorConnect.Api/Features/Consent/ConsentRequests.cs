@@ -307,7 +307,7 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
                     RevokedAt = consent.RevokedAt ?? store.Now,
                     WithdrawnBySubject = bySubject,
                     RecordedInError = command.InError,
-                    WithdrawnForSubject = !bySubject && !command.InError && consent is { Grantor: ConsentGrantor.Youth, MatchId: not null },
+                    WithdrawnForSubject = !bySubject && !command.InError && consent.Grantor == ConsentGrantor.Youth,
                 }, consent.ETag!, ct);
                 if (consent.RevokedAt is null)
                 {
