@@ -112,6 +112,24 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
     }
 
     [Fact]
+    public async Task Words_of_danger_in_a_message_refused_as_too_long_show_the_crisis_lines_and_raise_an_urgent_flag()
+    {
+        var chat = await _world.OpenChatAsync();
+        var text = string.Concat(Enumerable.Repeat("I\u2019m not safe, he\u2019s going to hurt me tonight. ", 60));
+
+        var refused = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, text, "refused-1"));
+        var ordinary = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, new string('a', 2001)));
+
+        Assert.Equal("invalid", refused.Code);
+        Assert.NotEmpty(refused.CrisisResources!);
+        Assert.Null(ordinary.CrisisResources);
+        var flag = Assert.Single(await FlagsAsync(chat.Id));
+        Assert.Equal((true, true, "youth"), (flag.Urgent, flag.NotSent, flag.SenderRole));
+        Assert.Single(await _world.CaseManager.NoticesAsync(), n => n.Kind == "chat-urgent-unsent" && n.MatchId == chat.Id);
+        Assert.Empty(await FollowUpsLeftAsync());
+    }
+
+    [Fact]
     public async Task Words_of_danger_into_a_stopped_chat_whose_flag_was_not_written_still_show_the_crisis_lines_and_the_worker_raises_it()
     {
         var chat = await _world.OpenChatAsync();

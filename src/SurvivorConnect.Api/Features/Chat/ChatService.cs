@@ -264,7 +264,15 @@ public sealed partial class ChatService(
                 (sender, renewed) = (checkedSend.Sender, checkedSend.Gate);
             }
 
-            scanned ??= Scan(text, fromMentor: sender!.Role == MentorRole);
+            try
+            {
+                scanned ??= Scan(text, fromMentor: sender!.Role == MentorRole);
+            }
+            catch (ChatRefusedException refused) when (refused.Code == ChatErrorCodes.Invalid)
+            {
+                throw await RefusedInDangerAsync(conversationId!, me, clientMessageId, text, refused);
+            }
+
             var (clean, verdict) = scanned.Value;
             if (verdict.Findings.Count > 0 && !followUpBegun)
             {
@@ -362,13 +370,14 @@ public sealed partial class ChatService(
     private const string ReusedIdMessage = "This message id was used for another message, so these words were not sent. Send them again as a new message.";
 
     /// <summary>
-    /// A stopped chat stores no message, but words of someone in danger are not lost with it: the sender is shown the
-    /// crisis lines, and an urgent flag is raised without the words (that they were written, by whom and when), so the
-    /// youth's case managers are told at once and again until one deals with it, as for a crisis message that was sent.
+    /// A stopped chat stores no message, nor does a send refused as too long, but words of someone in danger
+    /// are not lost with it: the sender is shown the crisis lines, and an urgent flag is raised without the words (that
+    /// they were written, by whom and when), so the youth's case managers are told at once and again until one deals
+    /// with it, as for a crisis message that was sent.
     /// </summary>
     private async Task<ChatRefusedException> RefusedInDangerAsync(string conversationId, string me, string clientMessageId, string? text, ChatRefusedException refused)
     {
-        if (MessageText.Clean(text) is not { Problem: null, Text: { } clean } || scanner.Scan(clean) is not { Urgent: true } verdict)
+        if (MessageText.Scannable(text) is not { } clean || scanner.Scan(clean) is not { Urgent: true } verdict)
         {
             return refused;
         }

@@ -25,6 +25,26 @@ public static class MessageText
             return new Result(null, "The message contains broken characters and was not sent.");
         }
 
+        var cleaned = Stripped(text);
+        if (cleaned.Length == 0)
+        {
+            return new Result(null, "A message needs some text.");
+        }
+
+        return cleaned.Length > MaxLength
+            ? new Result(null, $"A message can be at most {MaxLength} characters.")
+            : new Result(cleaned, null);
+    }
+
+    /// <summary>
+    /// The words of a message refused as too long, for the safety scan only (never stored or shown): such a message is
+    /// not sent, but words of danger in it must still reach someone.
+    /// </summary>
+    public static string? Scannable(string? text) => text is null ? null : Stripped(text) is { Length: > 0 } words ? words : null;
+
+    /// <summary>Without hidden and control characters (a broken one reads as U+FFFD), trimmed.</summary>
+    private static string Stripped(string text)
+    {
         var builder = new StringBuilder(text.Length);
         foreach (var rune in text.EnumerateRunes())
         {
@@ -34,15 +54,7 @@ public static class MessageText
             }
         }
 
-        var cleaned = builder.ToString().Trim();
-        if (cleaned.Length == 0)
-        {
-            return new Result(null, "A message needs some text.");
-        }
-
-        return cleaned.Length > MaxLength
-            ? new Result(null, $"A message can be at most {MaxLength} characters.")
-            : new Result(cleaned, null);
+        return builder.ToString().Trim();
     }
 
     private static bool IsValidUtf16(string text)
