@@ -162,6 +162,16 @@ public sealed class ChatTests(ChatTests.Factory api) : IClassFixture<ChatTests.F
         Assert.All(await chat.Youth.SinceAsync(chat.Id, 0), m => Assert.Null(m.ClientMessageId));
         Assert.All(await chat.Youth.HistoryAsync(chat.Id, null, 50), m => Assert.Null(m.ClientMessageId));
         Assert.DoesNotContain(5550134L, chat.Youth.Reads);
+
+        // Receipts going back and forth (5, 5, 9, ...) could spell digits: only one that reads on is relayed.
+        var later = await chat.Mentor.SendAsync(chat.Id, "one more");
+        await chat.Mentor.MarkReadAsync(chat.Id, later.Message.Sequence);
+        await chat.Mentor.MarkReadAsync(chat.Id, sent.Message.Sequence);
+        await chat.Mentor.MarkReadAsync(chat.Id, later.Message.Sequence);
+        var last = await chat.Mentor.SendAsync(chat.Id, "bye for now");
+        await chat.Mentor.MarkReadAsync(chat.Id, last.Message.Sequence);
+        await ChatClient.EventuallyAsync(() => chat.Youth.Reads.Contains(last.Message.Sequence), "the youth sees the last receipt");
+        Assert.Equal([sent.Message.Sequence, later.Message.Sequence, last.Message.Sequence], chat.Youth.Reads);
         Assert.Equal("call-me-555-0134", Assert.Single(await chat.Mentor.SinceAsync(chat.Id, 0), m => m.Text == "hello there").ClientMessageId);
     }
 

@@ -152,7 +152,10 @@ public sealed class ChatHub(ChatService chat, ChatConnections connections, ChatA
                 throw new ChatRefusedException(ChatErrorCodes.Invalid, "That is not a message of this chat.");
             }
 
-            await Clients.OthersInGroup(ChatService.Group(conversationId)).ReadUpTo(conversationId, role, sequence);
+            if (Connection.ReadsOnTo(conversationId, sequence))
+            {
+                await Clients.OthersInGroup(ChatService.Group(conversationId)).ReadUpTo(conversationId, role, sequence);
+            }
         }
 
         return HubReply.Done;
