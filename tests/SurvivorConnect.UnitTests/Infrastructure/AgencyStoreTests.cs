@@ -85,6 +85,27 @@ public sealed class AgencyStoreTests
         _store.VerifyNoOtherCalls();
     }
 
+    [Fact]
+    public async Task Nothing_is_overwritten_or_removed_unread_at_an_address_not_the_agencys_own()
+    {
+        // Another agency's partition, or an id in a shared partition that does not name this agency ("mine-2" is not "mine").
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _agency.UpsertAsync(Person.Container, PersonOf("mine") with { PartitionKey = "theirs" }, CancellationToken.None));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _agency.UpsertAsync(Person.Container, PersonOf("mine", "mine-2~p") with { PartitionKey = "shared" }, CancellationToken.None));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _agency.DeleteAsync(Person.Container, "p", "theirs", null, CancellationToken.None));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _agency.DeleteAsync(Person.Container, "theirs~p", "shared", null, CancellationToken.None));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _agency.ExecuteBatchAsync(Person.Container, "theirs", [new BatchOperation.Delete("p")], CancellationToken.None));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => _agency.ExecuteBatchAsync(Person.Container, "theirs",
+            [new BatchOperation.Upsert(PersonOf("mine") with { PartitionKey = "theirs" })], CancellationToken.None));
+        _store.VerifyNoOtherCalls();
+
+        // Its own partition, and its own ids in a shared one.
+        _store.Setup(s => s.DeleteAsync(Person.Container, It.IsAny<string>(), It.IsAny<string>(), null, It.IsAny<CancellationToken>())).ReturnsAsync(true);
+        Assert.True(await _agency.DeleteAsync(Person.Container, "p", "mine", null, CancellationToken.None));
+        Assert.True(await _agency.DeleteAsync(Person.Container, "mine~p", "shared", null, CancellationToken.None));
+        _store.Setup(s => s.UpsertAsync(Person.Container, It.IsAny<Person>(), It.IsAny<CancellationToken>())).ReturnsAsync((ContainerSpec _, Person p, CancellationToken _) => p);
+        Assert.Equal("shared", (await _agency.UpsertAsync(Person.Container, PersonOf("mine", "mine~p") with { PartitionKey = "shared" }, CancellationToken.None)).PartitionKey);
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("has space")]

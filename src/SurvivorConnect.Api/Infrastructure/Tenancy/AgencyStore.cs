@@ -9,7 +9,8 @@ namespace SurvivorConnect.Api.Infrastructure.Tenancy;
 /// <summary>
 /// The signed-in person's agency's view of the store, and the only one features use. A document of another
 /// agency reads as absent, exactly like one that does not exist (so callers answer 404 for both), whatever
-/// partition is read (the agency's own, or one of its conversations); and one can never be written. A new
+/// partition is read (the agency's own, or one of its conversations); and one can never be written, nor overwritten or
+/// removed unread outside the agency's own addresses. A new
 /// document needs neither its agency nor its partition set: written here, it belongs to the agency and, unless
 /// it names another partition (a conversation's), lives in the agency's. A page's continuation token leaves here
 /// sealed for this agency, container, list and reader: the store's own says where the page ended (a person's name, for
@@ -42,10 +43,18 @@ public sealed class AgencyStore(IDocumentStore store, ICurrentUser user, TimePro
         where T : Document => Noted(container, [document.Id], store.ReplaceAsync(container, Own(document), ifMatchETag, ct));
 
     public Task<T> UpsertAsync<T>(ContainerSpec container, T document, CancellationToken ct)
-        where T : Document => Noted(container, [document.Id], store.UpsertAsync(container, Own(document), ct));
+        where T : Document
+    {
+        var owned = Own(document);
+        EnsureOwnAddress(owned.Id, owned.PartitionKey);
+        return Noted(container, [document.Id], store.UpsertAsync(container, owned, ct));
+    }
 
-    public Task<bool> DeleteAsync(ContainerSpec container, string id, string partitionKey, string? ifMatchETag, CancellationToken ct) =>
-        Noted(container, [id], store.DeleteAsync(container, id, partitionKey, ifMatchETag, ct));
+    public Task<bool> DeleteAsync(ContainerSpec container, string id, string partitionKey, string? ifMatchETag, CancellationToken ct)
+    {
+        EnsureOwnAddress(id, partitionKey);
+        return Noted(container, [id], store.DeleteAsync(container, id, partitionKey, ifMatchETag, ct));
+    }
 
     public Task<BatchResult> ExecuteBatchAsync(ContainerSpec container, string partitionKey, IReadOnlyList<BatchOperation> operations, CancellationToken ct)
     {
@@ -54,7 +63,8 @@ public sealed class AgencyStore(IDocumentStore store, ICurrentUser user, TimePro
         {
             BatchOperation.Create create => create with { Document = Own(create.Document, partitionKey) },
             BatchOperation.Replace replace => replace with { Document = Own(replace.Document, partitionKey) },
-            BatchOperation.Upsert upsert => upsert with { Document = Own(upsert.Document, partitionKey) },
+            BatchOperation.Upsert upsert => upsert with { Document = EnsureOwnAddress(Own(upsert.Document, partitionKey)) },
+            BatchOperation.Delete delete => EnsureOwnAddress(delete, partitionKey),
             _ => operation,
         }).ToList();
         return Noted(container, operations.Select(o => o.Target.Id), store.ExecuteBatchAsync(container, partitionKey, owned, ct));
@@ -140,6 +150,32 @@ public sealed class AgencyStore(IDocumentStore store, ICurrentUser user, TimePro
             // Even a failed write may have changed something (a lost reply), so whatever was derived is read again.
             writes.Note(AgencyId, container, ids);
         }
+    }
+
+    /// <summary>
+    /// A write that overwrites or removes whatever is at an address unread (an upsert, a delete) goes only to one of the
+    /// agency's own: its partition, or in a partition every agency shares, an id that starts with the agency's. A create
+    /// fails on a document already there, and a replace needs the version a read of the agency's gave.
+    /// </summary>
+    private void EnsureOwnAddress(string id, string partitionKey)
+    {
+        if (partitionKey != AgencyId && !id.StartsWith(AgencyId + "~", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException("A document outside this agency's partition is overwritten or removed only under an id that names the agency.");
+        }
+    }
+
+    private T EnsureOwnAddress<T>(T document)
+        where T : Document
+    {
+        EnsureOwnAddress(document.Id, document.PartitionKey);
+        return document;
+    }
+
+    private BatchOperation.Delete EnsureOwnAddress(BatchOperation.Delete delete, string partitionKey)
+    {
+        EnsureOwnAddress(delete.Id, partitionKey);
+        return delete;
     }
 
     private T Own<T>(T document, string? partitionKey = null)
