@@ -253,9 +253,26 @@ public sealed class TeamingJourneyTests(PortalServer server)
         await stale.Locator($"[data-seat='{seatId}']").GetByRole(AriaRole.Button, new() { Name = "Read" }).ClickAsync();
         await Expect(stale.Locator("[data-shared-records]")).ToBeVisibleAsync();
 
-        // And stops again, as this collection's other journeys find Riley.
-        await youth.Locator("[data-my-sharing] li", new() { HasText = "Northstar" }).GetByRole(AriaRole.Button, new() { Name = "Stop sharing" }).ClickAsync();
-        await Expect(youth.Locator("[data-outcome]")).ToContainTextAsync("Stopped.");
+        // Riley shares for a few seconds only: when that runs out, the records go from Quinn's open page as they do on a
+        // stop, with nobody doing anything, and nothing is shared, as this collection's other journeys find Riley.
+        server.Time.Advance(TimeSpan.FromSeconds(1));
+        using (var riley = await server.ApiAsAsync("demo-youth"))
+        {
+            (await riley.PostAsJsonAsync("/api/consents", new
+            {
+                subjectId = "demo-youth-referral", grantor = "Youth", scope = "mdt-sharing", partnerAgencyId = "demo-north", kinds = new[] { "SafetyPlan" },
+                expiresAt = server.Time.GetUtcNow().AddSeconds(4),
+            })).EnsureSuccessStatusCode();
+        }
+
+        await stale.GotoAsync("/shared");
+        await stale.Locator($"[data-seat='{seatId}']").GetByRole(AriaRole.Button, new() { Name = "Read" }).ClickAsync();
+        await Expect(stale.Locator("[data-shared-records]")).ToBeVisibleAsync();
+        server.Time.Advance(TimeSpan.FromSeconds(5));
+        await Expect(stale.Locator("[data-shared-records]")).ToHaveCountAsync(0, new() { Timeout = 15000 });
+        await Expect(stale.Locator($"[data-seat='{seatId}']")).ToContainTextAsync("Not shared with your agency now.");
+        await youth.GotoAsync("/my-team");
+        await Expect(youth.Locator("[data-nothing-shared]")).ToBeVisibleAsync();
     }
 
     [Fact]

@@ -125,7 +125,7 @@ public sealed class CrossAgencyMatrixTests(CrossAgencyMatrixTests.World world) :
     {
         var shared = await HttpAssert.Ok<JsonElement>(await TeamingWorld.ReadAsync(world.Team));
         var fields = shared.EnumerateObject().Select(p => p.Name).ToList();
-        Assert.Equal(["seatId", "agencyName", "youthName", "kinds", "casePlan", "safetyPlan", "meetings"], fields);
+        Assert.Equal(["seatId", "agencyName", "youthName", "kinds", "casePlan", "safetyPlan", "meetings", "sharedUntil"], fields);
         var text = shared.GetRawText();
         Assert.DoesNotContain(world.Match.Id, text, StringComparison.Ordinal);
         Assert.DoesNotContain(world.MentorId, text, StringComparison.Ordinal);

@@ -234,7 +234,13 @@ internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAudi
             .Select(k => EnumNames.TryParse(k, out RecordKind kind) ? kind : (RecordKind?)null)
             .OfType<RecordKind>();
         var readable = SharingRules.Readable(member.Role, fromPartnerAgency: true, pair.Source.Kinds.Intersect(pair.Partner.Kinds), consented);
-        return readable.Count == 0 || current is null ? null : new SharedGrant(team, readable, SharingRules.MeetingsFrom(toUs, current, member.AddedAt), current.Id);
+        if (readable.Count == 0 || current is null)
+        {
+            return null;
+        }
+
+        DateTimeOffset[] ends = [pair.Source.ExpiresAt, pair.Partner.ExpiresAt, .. current.ExpiresAt is { } expires ? [expires] : Array.Empty<DateTimeOffset>()];
+        return new SharedGrant(team, readable, SharingRules.MeetingsFrom(toUs, current, member.AddedAt), current.Id, ends.Min());
     }
 
     /// <summary>The name the youth goes by, for a professional the youth shares with.</summary>
@@ -282,4 +288,5 @@ internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAudi
 /// <summary>What one partner professional may read of one youth's records, for this one request.</summary>
 /// <param name="MeetingsFrom">The first meeting time the grant reaches (see <see cref="SharingRules.MeetingsFrom"/>).</param>
 /// <param name="ConsentId">The youth's consent the sharing stands on now.</param>
-internal sealed record SharedGrant(Team Team, IReadOnlySet<RecordKind> Kinds, DateTimeOffset MeetingsFrom, string ConsentId);
+/// <param name="Until">When sharing runs out unless renewed: the youth's consent, or either agency's copy of the partnership.</param>
+internal sealed record SharedGrant(Team Team, IReadOnlySet<RecordKind> Kinds, DateTimeOffset MeetingsFrom, string ConsentId, DateTimeOffset Until);

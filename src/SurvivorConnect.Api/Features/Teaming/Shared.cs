@@ -6,11 +6,13 @@ using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Teaming;
 
-public sealed record SharedSummary(string SeatId, string AgencyName, string? YouthName, IReadOnlyList<RecordKind> Kinds, bool Shared);
+/// <param name="SharedUntil">While shared, when sharing runs out unless renewed: a page naming the youth stops then.</param>
+public sealed record SharedSummary(string SeatId, string AgencyName, string? YouthName, IReadOnlyList<RecordKind> Kinds, bool Shared, DateTimeOffset? SharedUntil = null);
 
+/// <param name="SharedUntil">When sharing runs out unless renewed: a page showing the records clears them then.</param>
 public sealed record SharedRecordsView(
     string SeatId, string AgencyName, string YouthName, IReadOnlyList<RecordKind> Kinds,
-    IReadOnlyList<PlanItem>? CasePlan, SafetyPlanContent? SafetyPlan, IReadOnlyList<MeetingView>? Meetings);
+    IReadOnlyList<PlanItem>? CasePlan, SafetyPlanContent? SafetyPlan, IReadOnlyList<MeetingView>? Meetings, DateTimeOffset SharedUntil);
 
 public sealed record ListSharedWithMe : IQuery<IReadOnlyList<SharedSummary>>, IAudited
 {
@@ -40,7 +42,7 @@ internal sealed class SharedHandlers(TeamingData data)
             try
             {
                 var grant = await data.Cross.OpenSharedAsync(seat, CrossAgency.ListAction, ct);
-                list.Add(new SharedSummary(seat.Id, seat.SourceAgencyName, await data.Cross.YouthNameAsync(grant, ct), [.. grant.Kinds.Order()], true));
+                list.Add(new SharedSummary(seat.Id, seat.SourceAgencyName, await data.Cross.YouthNameAsync(grant, ct), [.. grant.Kinds.Order()], true, grant.Until));
             }
             catch (ForbiddenException)
             {
@@ -82,7 +84,7 @@ internal sealed class SharedHandlers(TeamingData data)
             })];
         }
 
-        return new SharedRecordsView(seat.Id, seat.SourceAgencyName, youthName, [.. grant.Kinds.Order()], casePlan, safetyPlan, meetings);
+        return new SharedRecordsView(seat.Id, seat.SourceAgencyName, youthName, [.. grant.Kinds.Order()], casePlan, safetyPlan, meetings, grant.Until);
     }
 
     /// <summary>An action as a partner reads it: who owns it by name or part, never a member id of the other agency.</summary>

@@ -590,6 +590,21 @@
     };
   }
 
+  function redraw() {
+    if (left || formsOnTheirWay.size > 0) return;
+    clear();
+    window.location.replace(window.location.pathname + window.location.search);
+  }
+
+  // What a page shows only until a set time (records another agency shares, until the youth's consent or the
+  // partnership runs out) goes then, and the page is drawn again as the person may see it now.
+  let redrawTimer = null;
+  function redrawWhenDue() {
+    clearTimeout(redrawTimer);
+    const due = Number(document.querySelector('main [data-redraw-in]')?.dataset.redrawIn);
+    if (due >= 0 && due < 2147483647) redrawTimer = setTimeout(redraw, due);
+  }
+
   // ---- Notices: pushed live to every signed-in page. ----
   function startNotices() {
     if (notices || !document.querySelector('nav[aria-label="Main"]')) return;
@@ -598,11 +613,7 @@
       // it is drawn again as they may see it now.
       // A page with a form on its way is the one the change was made from, or one whose answer is about to be drawn as
       // the person may see it now: it keeps that answer.
-      hub.on('AccessChanged', () => {
-        if (left || formsOnTheirWay.size > 0) return;
-        clear();
-        window.location.replace(window.location.pathname + window.location.search);
-      });
+      hub.on('AccessChanged', redraw);
       listenForNotices(hub);
     }, async () => {});
   }
@@ -1024,6 +1035,7 @@
     const live = chat ? startChat(chat) : flags ? startFlags(flags) : null;
     page = live;
     startNotices();
+    redrawWhenDue();
   }
 
   start();
