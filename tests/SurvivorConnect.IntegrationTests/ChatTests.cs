@@ -163,11 +163,18 @@ public sealed class ChatTests(ChatTests.Factory api) : IClassFixture<ChatTests.F
         Assert.All(await chat.Youth.HistoryAsync(chat.Id, null, 50), m => Assert.Null(m.ClientMessageId));
         Assert.DoesNotContain(5550134L, chat.Youth.Reads);
 
-        // Receipts going back and forth (5, 5, 9, ...) could spell digits: only one that reads on is relayed.
+        // Receipts going back and forth (5, 5, 9, ...) could spell digits: only one that reads on is relayed, from
+        // whichever of the person's connections (a new one starts nothing afresh).
         var later = await chat.Mentor.SendAsync(chat.Id, "one more");
         await chat.Mentor.MarkReadAsync(chat.Id, later.Message.Sequence);
         await chat.Mentor.MarkReadAsync(chat.Id, sent.Message.Sequence);
         await chat.Mentor.MarkReadAsync(chat.Id, later.Message.Sequence);
+        await using (var another = await _world.ConnectAsync(chat.MentorId))
+        {
+            await another.JoinAsync(chat.Id);
+            await another.MarkReadAsync(chat.Id, sent.Message.Sequence);
+        }
+
         var last = await chat.Mentor.SendAsync(chat.Id, "bye for now");
         await chat.Mentor.MarkReadAsync(chat.Id, last.Message.Sequence);
         await ChatClient.EventuallyAsync(() => chat.Youth.Reads.Contains(last.Message.Sequence), "the youth sees the last receipt");

@@ -59,34 +59,6 @@ public sealed class ChatConnection(HubCallerContext context)
     /// </summary>
     public ConcurrentDictionary<string, string?> Joined { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>
-    /// Whether a read receipt for <paramref name="sequence"/> moves this connection's reading of a conversation on: only
-    /// those are relayed, so a party cannot spell out digits (a phone number) to the other in receipts going back and forth.
-    /// </summary>
-    public bool ReadsOnTo(string conversationId, long sequence)
-    {
-        while (true)
-        {
-            if (!_readUpTo.TryGetValue(conversationId, out var before))
-            {
-                if (_readUpTo.TryAdd(conversationId, sequence))
-                {
-                    return true;
-                }
-            }
-            else if (sequence <= before)
-            {
-                return false;
-            }
-            else if (_readUpTo.TryUpdate(conversationId, sequence, before))
-            {
-                return true;
-            }
-        }
-    }
-
-    private readonly ConcurrentDictionary<string, long> _readUpTo = new(StringComparer.Ordinal);
-
     /// <summary>Joined conversations the client was told it may no longer read (so its page cleared them), until it may again.</summary>
     public ConcurrentDictionary<string, bool> Unreadable { get; } = new(StringComparer.Ordinal);
 

@@ -19,7 +19,7 @@ namespace SurvivorConnect.Api.Features.Chat;
 /// belongs to the conversation.
 /// </summary>
 [Authorize(Policy = Policies.MatchParticipant)]
-public sealed class ChatHub(ChatService chat, ChatConnections connections, ChatAccessReconciler reconciler, IOptions<ChatOptions> options, TimeProvider time)
+public sealed class ChatHub(ChatService chat, ChatConnections connections, ChatAccessReconciler reconciler, ReadReceipts receipts, IOptions<ChatOptions> options, TimeProvider time)
     : Hub<IChatClient>
 {
     public override async Task OnConnectedAsync()
@@ -152,7 +152,8 @@ public sealed class ChatHub(ChatService chat, ChatConnections connections, ChatA
                 throw new ChatRefusedException(ChatErrorCodes.Invalid, "That is not a message of this chat.");
             }
 
-            if (Connection.ReadsOnTo(conversationId, sequence))
+            var connection = Connection;
+            if (receipts.ReadsOn(connection.AgencyId, connection.UserId, conversationId, sequence))
             {
                 await Clients.OthersInGroup(ChatService.Group(conversationId)).ReadUpTo(conversationId, role, sequence);
             }

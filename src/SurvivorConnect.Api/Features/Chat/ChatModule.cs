@@ -34,6 +34,7 @@ public static class ChatModule
         builder.Services.AddScoped<IUrgentWaits, UrgentWaits>();
         builder.Services.AddSingleton<ChatRateLimiter>();
         builder.Services.AddSingleton<ConversationCopies>();
+        builder.Services.AddSingleton<ReadReceipts>();
         builder.Services.AddSingleton<ChatConnections>();
         builder.Services.AddSingleton<ChatAccessReconciler>();
         builder.Services.AddSingleton<ChatAccessBus>();
