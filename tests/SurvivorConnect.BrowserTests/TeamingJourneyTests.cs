@@ -87,6 +87,27 @@ public sealed class TeamingJourneyTests(PortalServer server)
         Assert.Equal(before + 1, await SharingConsentsAsync());
         await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
 
+        // Stopping asks first and says what it means: a stop at Riley's word is kept as their no, which staff cannot
+        // undo; a consent recorded by mistake is taken back as one, and can be recorded again once Riley agrees.
+        var sharingRow = caseManager.Locator("[data-sharing] li[data-current=yes]", new() { HasText = "Northstar" });
+        await sharingRow.GetByRole(AriaRole.Button, new() { Name = "Stop sharing with Northstar Family Services (demo)" }).ClickAsync();
+        await Expect(caseManager.Locator("[data-confirm]")).ToContainTextAsync("it is kept as their no, so only they can share with Northstar Family Services (demo) again");
+        await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
+        await caseManager.Locator("[data-confirm]").GetByRole(AriaRole.Button, new() { Name = "No, keep sharing" }).ClickAsync();
+        await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("Nothing has changed. Sharing goes on.");
+        await sharingRow.GetByRole(AriaRole.Button, new() { Name = "Take back sharing with Northstar Family Services (demo) as recorded in error" }).ClickAsync();
+        await caseManager.Locator("[data-confirm]").GetByRole(AriaRole.Button, new() { Name = "Yes, it was an error" }).ClickAsync();
+        await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("Taken back as recorded in error.");
+        await Expect(caseManager.Locator("[data-sharing] li[data-current=yes]")).ToHaveCountAsync(0);
+        server.Time.Advance(TimeSpan.FromSeconds(1));
+        share = caseManager.Locator("[data-share]");
+        await share.GetByLabel("Case plan").CheckAsync();
+        await share.GetByLabel("Safety plan").CheckAsync();
+        await share.GetByLabel("told me they agree to this").CheckAsync();
+        await share.GetByRole(AriaRole.Button, new() { Name = "Record Riley (demo youth)'s consent" }).ClickAsync();
+        await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("Recorded.");
+        await Expect(sharingRow).ToContainTextAsync("Case plan, Safety plan · shared now");
+
         await caseManager.GetByRole(AriaRole.Link, new() { Name = "Plans" }).ClickAsync();
         var newItem = caseManager.Locator("[data-item-form=new]");
         await newItem.GetByLabel("Kind").SelectOptionAsync("Goal");
@@ -256,6 +277,7 @@ public sealed class TeamingJourneyTests(PortalServer server)
         // Riley shares for a few seconds only: when that runs out, the records go from Quinn's open page as they do on a
         // stop, with nobody doing anything, and nothing is shared, as this collection's other journeys find Riley.
         server.Time.Advance(TimeSpan.FromSeconds(1));
+        await stale.EvaluateAsync("() => document.body.append(Object.assign(document.createElement('i'), { id: 'drawn-before' }))");
         using (var riley = await server.ApiAsAsync("demo-youth"))
         {
             (await riley.PostAsJsonAsync("/api/consents", new
@@ -265,7 +287,8 @@ public sealed class TeamingJourneyTests(PortalServer server)
             })).EnsureSuccessStatusCode();
         }
 
-        await stale.GotoAsync("/shared");
+        // The consent it replaces stopped, Quinn's open page is drawn again at once.
+        await Expect(stale.Locator("#drawn-before")).ToHaveCountAsync(0);
         await stale.Locator($"[data-seat='{seatId}']").GetByRole(AriaRole.Button, new() { Name = "Read" }).ClickAsync();
         await Expect(stale.Locator("[data-shared-records]")).ToBeVisibleAsync();
         server.Time.Advance(TimeSpan.FromSeconds(5));

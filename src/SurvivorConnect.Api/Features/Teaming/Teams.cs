@@ -57,8 +57,10 @@ public sealed record PartnerOption(string AgencyId, string AgencyName, IReadOnly
 /// A youth's consent to share with a partner agency. <see cref="Current"/>: not withdrawn or expired;
 /// <see cref="InForce"/>: also given under the partnership in force with that agency now, so the agency reads it.
 /// </summary>
+/// <param name="GivenBySubject">Given by the youth themselves: staff can only stop it at their word, never take it back as their own mistake.</param>
 public sealed record SharingView(
-    string ConsentId, string PartnerAgencyId, string PartnerAgencyName, IReadOnlyList<string> Kinds, bool Current, bool InForce, DateTimeOffset GrantedAt);
+    string ConsentId, string PartnerAgencyId, string PartnerAgencyName, IReadOnlyList<string> Kinds, bool Current, bool InForce, DateTimeOffset GrantedAt,
+    bool GivenBySubject = false);
 
 /// <param name="Stage">
 /// The youth's stage of change, for the agency's own team: every adult working with the youth plans with it in mind. A
@@ -370,6 +372,6 @@ internal sealed class TeamViews(TeamingData data, ConsentLookup consents)
         return [.. all
             .Where(c => !currentOnly || c.IsCurrent(data.Now))
             .OrderByDescending(c => c.GrantedAt)
-            .Select(c => new SharingView(c.Id, c.PartnerAgencyId!, book.NameOf(c.PartnerAgencyId!), c.Kinds, c.IsCurrent(data.Now), ReadNow(c), c.GrantedAt))];
+            .Select(c => new SharingView(c.Id, c.PartnerAgencyId!, book.NameOf(c.PartnerAgencyId!), c.Kinds, c.IsCurrent(data.Now), ReadNow(c), c.GrantedAt, c.GivenBySubject))];
     }
 }
