@@ -31,6 +31,22 @@ public sealed class BadInputTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_list_of_thousands_of_bad_items_is_answered_with_each_reason_once_not_a_refusal_bigger_than_the_request()
+    {
+        var stages = string.Join(',', Enumerable.Repeat("\"x\"", 5000));
+        var languages = string.Join(',', Enumerable.Repeat("\"\"", 5000));
+        var mentor = api.As("demo-mentor");
+
+        using var refused = await mentor.PutAsync("/api/mentors/me", new StringContent(
+            $"{{\"displayName\": \"Sam\", \"languages\": [{languages}], \"experiencedStages\": [{stages}], \"capacity\": 1}}", Encoding.UTF8, "application/json"));
+
+        var problem = await HttpAssert.Problem(refused, 400);
+        Assert.Equal(1, problem.GetProperty("errors").GetProperty("experiencedStages").GetArrayLength());
+        Assert.Equal(2, problem.GetProperty("errors").GetProperty("languages").GetArrayLength());
+        Assert.True(problem.GetRawText().Length < 4000);
+    }
+
+    [Fact]
     public async Task Missing_and_invalid_fields_are_reported_field_by_field()
     {
         var problem = await HttpAssert.Problem(await PostRaw("/api/people", "{\"roles\": [\"Wizard\"], \"subjectId\": \"has spaces\"}"), 400);

@@ -41,6 +41,10 @@ public sealed class ValidationErrors
 
     public bool Any => _errors.Count > 0;
 
+    /// <summary>
+    /// Each message once a field: a list of thousands of bad items is answered with what is wrong with them, not a
+    /// refusal many times the size of the request.
+    /// </summary>
     public ValidationErrors Add(string field, string message)
     {
         if (!_errors.TryGetValue(field, out var list))
@@ -48,7 +52,11 @@ public sealed class ValidationErrors
             _errors[field] = list = [];
         }
 
-        list.Add(message);
+        if (!list.Contains(message, StringComparer.Ordinal))
+        {
+            list.Add(message);
+        }
+
         return this;
     }
 
