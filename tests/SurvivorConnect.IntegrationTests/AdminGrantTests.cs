@@ -98,7 +98,7 @@ public sealed class AdminGrantTests(ApiFactory api) : IClassFixture<ApiFactory>
     public async Task An_admin_who_first_takes_the_only_other_admin_away_is_seen_by_them_on_their_return()
     {
         // demo-admin deactivates the other admin, then makes a second account of their own an admin and a finance
-        // approver, and lets payouts pass with one approval up to a higher amount.
+        // approver (each told), and lets payouts pass with one approval up to a higher amount.
         var other = "admin-" + Guid.NewGuid().ToString("N")[..10];
         await MentoringWorld.Created(await _world.Admin.PostAsJsonAsync("/api/people", new { subjectId = other, displayName = "Other admin", roles = new[] { Roles.AgencyAdmin } }));
         await HttpAssert.Ok<JsonElement>(await _world.Admin.PostAsync($"/api/people/{other}/deactivate", null));
@@ -113,6 +113,7 @@ public sealed class AdminGrantTests(ApiFactory api) : IClassFixture<ApiFactory>
         back.Headers.TryAddWithoutValidation("If-Match", (await _world.Admin.GetAsync($"/api/people/{other}")).Headers.ETag!.Tag);
         await HttpAssert.Ok<JsonElement>(await _world.Admin.SendAsync(back));
         Assert.Equal(1, await ToldAsync(other, "agency-admin-granted"));
+        Assert.Equal(1, await ToldAsync(other, "finance-role-granted"));
         Assert.Equal(1, await ToldAsync(other, "payout-policy-loosened"));
         Assert.Equal(financeToldBefore + 1, await ToldAsync("demo-finance", "payout-policy-loosened"));
         Assert.Equal(0, await ToldAsync("demo-admin", "payout-policy-loosened"));
@@ -121,9 +122,16 @@ public sealed class AdminGrantTests(ApiFactory api) : IClassFixture<ApiFactory>
         // one created as such.
         var (financeId, _) = await _world.PersonAsync(Roles.Mentor);
         await _world.SetRolesAsync(financeId, Roles.Mentor, Roles.FinanceApprover);
-        Assert.Equal(1, await ToldAsync(other, "finance-role-granted"));
-        await _world.PersonAsync(Roles.FinanceApprover);
         Assert.Equal(2, await ToldAsync(other, "finance-role-granted"));
+        await _world.PersonAsync(Roles.FinanceApprover);
+        Assert.Equal(3, await ToldAsync(other, "finance-role-granted"));
+
+        // Given beside a role that reads records, each is told: the ordinary-looking one is not all the admins hear.
+        var recordRolesBefore = await ToldAsync(other, "record-role-granted");
+        var (bothId, _) = await _world.PersonAsync(Roles.Mentor);
+        await _world.SetRolesAsync(bothId, Roles.CaseManager, Roles.FinanceApprover);
+        Assert.Equal(4, await ToldAsync(other, "finance-role-granted"));
+        Assert.Equal(recordRolesBefore + 1, await ToldAsync(other, "record-role-granted"));
     }
 
     [Fact]

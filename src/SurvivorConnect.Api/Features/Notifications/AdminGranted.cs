@@ -21,32 +21,51 @@ internal sealed class AdminGrantedHandler(Notifier notifier, AgencyStore store, 
         }
 
         var person = await store.FindAsync<Person>(Person.Container, notification.PersonId, ct);
-        var (notice, alsoThem) = notification switch
-        {
-            { RolesGained: { } gained } when gained.Contains(Roles.AgencyAdmin) => (Notices.AgencyAdminGranted, false),
-            { RolesLost: { } lost } when lost.Contains(Roles.AgencyAdmin) => (Notices.AgencyAdminRemoved, true),
-            { RolesLost: null, RolesGained: null } when person is { Active: false } && person.Roles.Contains(Roles.AgencyAdmin) => (Notices.AgencyAdminRemoved, true),
-            { RolesGained: { } gained } when gained.Any(Roles.ReadsRecords) => (Notices.RecordRoleGranted, false),
-            // A second approver of one's own would pass payouts that need two unseen.
-            { RolesGained: { } gained } when gained.Contains(Roles.FinanceApprover) => (Notices.FinanceRoleGranted, false),
-            _ => (null, false),
-        };
-        if (notice is null || person is null)
+        if (person is null)
         {
             return;
         }
 
-        // Not the admin who did it: they know. The one changed knows of a role given; one whose admin role was taken, or
-        // who was deactivated, hears it (on their return), so one taken by someone else is seen.
-        var key = $"{notice.Kind}~{person.Id}~{person.ETag}";
-        foreach (var admin in (await store.AdminsToTellAsync(ct)).Where(a => a != user.UserId && a != person.Id))
+        // Each change told on its own: one change can give several (a case manager who is also a finance approver), and
+        // the one that looks ordinary must not be all the other admins hear of.
+        var gained = notification.RolesGained ?? [];
+        List<(Notice Notice, bool AlsoThem)> told = [];
+        if (gained.Contains(Roles.AgencyAdmin))
         {
-            await notifier.SendOnceAsync(admin, notice, key, ct);
+            told.Add((Notices.AgencyAdminGranted, false));
         }
 
-        if (alsoThem && person.Id != user.UserId)
+        if (notification.RolesLost?.Contains(Roles.AgencyAdmin) == true
+            || notification is { RolesLost: null, RolesGained: null } && person is { Active: false } && person.Roles.Contains(Roles.AgencyAdmin))
         {
-            await notifier.SendOnceAsync(person.Id, notice, key, ct);
+            told.Add((Notices.AgencyAdminRemoved, true));
+        }
+
+        if (gained.Any(Roles.ReadsRecords))
+        {
+            told.Add((Notices.RecordRoleGranted, false));
+        }
+
+        // A second approver of one's own would pass payouts that need two unseen.
+        if (gained.Contains(Roles.FinanceApprover))
+        {
+            told.Add((Notices.FinanceRoleGranted, false));
+        }
+
+        foreach (var (notice, alsoThem) in told)
+        {
+            // Not the admin who did it: they know. The one changed knows of a role given; one whose admin role was taken,
+            // or who was deactivated, hears it (on their return), so one taken by someone else is seen.
+            var key = $"{notice.Kind}~{person.Id}~{person.ETag}";
+            foreach (var admin in (await store.AdminsToTellAsync(ct)).Where(a => a != user.UserId && a != person.Id))
+            {
+                await notifier.SendOnceAsync(admin, notice, key, ct);
+            }
+
+            if (alsoThem && person.Id != user.UserId)
+            {
+                await notifier.SendOnceAsync(person.Id, notice, key, ct);
+            }
         }
     }
 }
