@@ -98,7 +98,7 @@ public sealed class CaseManagerHandoverTests(ApiFactory api)
         var handOver = new HttpRequestMessage(HttpMethod.Put, $"/api/youth/{youthId}/case-managers") { Content = JsonContent.Create(new { caseManagerIds = new[] { "demo-casemanager" } }) };
         handOver.Headers.TryAddWithoutValidation("If-Match", entry.Version);
         await MentoringWorld.Ok(await _world.Admin.SendAsync(handOver));
-        var started = await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/activate", null));
+        var started = await MentoringWorld.Ok<MatchDto>(await MentoringWorld.StepAsync(_world.CaseManager, match.Id, "activate"));
         Assert.Equal("Active", started.State);
     }
 

@@ -80,7 +80,7 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
     public async Task Words_of_danger_sent_into_a_paused_chat_are_not_kept_but_show_the_crisis_lines_and_raise_an_urgent_flag_told_again_until_dealt_with()
     {
         var chat = await _world.OpenChatAsync();
-        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{chat.Id}/pause", null));
+        await MentoringWorld.Ok(await MentoringWorld.StepAsync(_world.CaseManager, chat.Id, "pause"));
 
         var danger = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "they took my phone, I\u2019m not safe", "danger-1"));
         var again = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "they took my phone, I\u2019m not safe", "danger-1"));
@@ -133,7 +133,7 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
     public async Task Words_of_danger_into_a_stopped_chat_whose_flag_was_not_written_still_show_the_crisis_lines_and_the_worker_raises_it()
     {
         var chat = await _world.OpenChatAsync();
-        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{chat.Id}/pause", null));
+        await MentoringWorld.Ok(await MentoringWorld.StepAsync(_world.CaseManager, chat.Id, "pause"));
 
         var refused = await api.FailingWriteOnceAsync(d => d is SafetyFlag,
             () => Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "they took my phone, I\u2019m not safe", "lost-1")));
@@ -220,7 +220,7 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
     public async Task Words_of_danger_into_a_stopped_chat_that_could_not_be_recorded_are_sent_again_by_the_page_and_then_raised()
     {
         var chat = await _world.OpenChatAsync();
-        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{chat.Id}/pause", null));
+        await MentoringWorld.Ok(await MentoringWorld.StepAsync(_world.CaseManager, chat.Id, "pause"));
 
         var busy = await api.FailingWriteOnceAsync(d => d is ChatFlagFollowUp,
             () => Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "they took my phone, I\u2019m not safe", "unrecorded-1")), FailedWrite.Upsert);
@@ -240,7 +240,7 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
     public async Task Words_of_danger_whose_notice_was_not_written_reach_the_case_manager_from_the_worker_once()
     {
         var chat = await _world.OpenChatAsync();
-        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{chat.Id}/pause", null));
+        await MentoringWorld.Ok(await MentoringWorld.StepAsync(_world.CaseManager, chat.Id, "pause"));
 
         var refused = await api.FailingWriteOnceAsync(d => d is Notification,
             () => Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "he's going to hurt me", "untold-1")));
@@ -295,7 +295,7 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
     public async Task New_words_of_danger_under_an_open_flag_whose_notice_was_read_are_told_anew_and_watched_from_their_own_time()
     {
         var chat = await _world.OpenChatAsync();
-        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{chat.Id}/pause", null));
+        await MentoringWorld.Ok(await MentoringWorld.StepAsync(_world.CaseManager, chat.Id, "pause"));
         await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "I want to die", "later-1"));
         var first = Assert.Single(await _world.CaseManager.NoticesAsync(), n => n.Kind == "chat-urgent-unsent" && n.MatchId == chat.Id);
 

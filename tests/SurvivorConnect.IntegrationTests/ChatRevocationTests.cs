@@ -133,13 +133,13 @@ public sealed class ChatRevocationTests(ChatRevocationTests.Factory api) : IClas
         var chat = await _world.OpenChatAsync();
         var held = await chat.Mentor.SendAsync(chat.Id, "my number is 559-555-0134");
 
-        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{chat.Id}/pause", null));
+        await MentoringWorld.Ok(await MentoringWorld.StepAsync(_world.CaseManager, chat.Id, "pause"));
 
         await AssertOutOfLiveConversationAsync(chat.Id, chat.MentorId, chat.YouthPersonId);
         await ReleaseRefusedAsync(chat.Id, held.Message.Sequence);
         Assert.DoesNotContain(chat.Youth.Received, m => m.Text == held.Message.Text);
 
-        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{chat.Id}/resume", null));
+        await MentoringWorld.Ok(await MentoringWorld.StepAsync(_world.CaseManager, chat.Id, "resume"));
         await ChatClient.EventuallyAsync(() => chat.Youth.Statuses.LastOrDefault()?.CanSend == true, "the youth is told the chat is open again");
         var after = await chat.Mentor.SendAsync(chat.Id, "welcome back");
         await ChatClient.EventuallyAsync(() => chat.Youth.Received.Any(m => m.Sequence == after.Message.Sequence), "the youth receives live again without joining again");
@@ -276,7 +276,7 @@ public sealed class ChatRevocationTests(ChatRevocationTests.Factory api) : IClas
         var chat = await _world.OpenChatAsync();
         await chat.Youth.SendAsync(chat.Id, "see you soon");
 
-        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{chat.Id}/pause", null));
+        await MentoringWorld.Ok(await MentoringWorld.StepAsync(_world.CaseManager, chat.Id, "pause"));
         var whilePaused = await chat.Mentor.HistoryAsync(chat.Id, null, 50);
         await ChatClient.EventuallyAsync(() => chat.Mentor.Statuses.Any(s => !s.CanSend), "the mentor is told the chat is paused");
         await Task.Delay(200);

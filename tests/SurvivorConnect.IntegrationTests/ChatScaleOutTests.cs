@@ -258,7 +258,7 @@ public sealed class ChatScaleOutTests : IAsyncLifetime
         await youth.JoinAsync(match.Id);
         var held = await mentor.SendAsync(match.Id, "call me on 559-555-0134");
 
-        await MentoringWorld.Ok(await world.CaseManager.PostAsync($"/api/matches/{match.Id}/pause", null));
+        await MentoringWorld.Ok(await MentoringWorld.StepAsync(world.CaseManager, match.Id, "pause"));
         // Told by the broadcast to the conversation, by their own instance as it takes them out of it, or both: the
         // two travel by different Redis connections, and the broadcast finds them gone when the change arrives first.
         var youthsInstance = _second.Services.GetRequiredService<ChatConnections>();

@@ -224,10 +224,10 @@ public sealed class ChatTests(ChatTests.Factory api) : IClassFixture<ChatTests.F
     {
         var chat = await OpenChatAsync();
 
-        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{chat.Id}/pause", null));
+        await MentoringWorld.Ok(await MentoringWorld.StepAsync(_world.CaseManager, chat.Id, "pause"));
         await ChatClient.EventuallyAsync(() => chat.Youth.Statuses.Any(s => !s.CanSend), "the youth is told sending stopped");
         var refused = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "are you there?"));
-        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{chat.Id}/resume", null));
+        await MentoringWorld.Ok(await MentoringWorld.StepAsync(_world.CaseManager, chat.Id, "resume"));
         var sent = await chat.Mentor.SendAsync(chat.Id, "welcome back");
 
         Assert.Contains("paused", refused.Message, StringComparison.Ordinal);

@@ -36,7 +36,7 @@ public sealed class ChatWithoutBackplaneTests() : TwoInstances("no-backplane")
         var (match, _, connected) = await MentorChattingOnFirstAsync();
         await using var mentor = connected;
 
-        await MentoringWorld.Ok(await Second.As("demo-casemanager").PostAsync($"/api/matches/{match.Id}/pause", null));
+        await MentoringWorld.Ok(await MentoringWorld.StepAsync(Second.As("demo-casemanager"), match.Id, "pause"));
         var refused = await Assert.ThrowsAsync<ChatRefusalException>(() => mentor.SendAsync(match.Id, "after the pause"));
 
         Assert.Equal(ChatErrorCodes.CannotSend, refused.Code);
@@ -73,7 +73,7 @@ public sealed class ChatWithoutBackplaneTests() : TwoInstances("no-backplane")
         var expires = First.Time.GetUtcNow().AddSeconds(10);
         await MentoringWorld.Created(await world.CaseManager.PostJson("/api/consents",
             new { subjectId = youthId, grantor = "Guardian", scope = "mentoring-match", matchId = match.Id, expiresAt = expires }));
-        await MentoringWorld.Ok(await world.CaseManager.PostAsync($"/api/matches/{match.Id}/activate", null));
+        await MentoringWorld.Ok(await MentoringWorld.StepAsync(world.CaseManager, match.Id, "activate"));
         await using var mentor = await ChatClient.ConnectAsync(() => First.Server, First.TokenFor(mentorId));
         await mentor.SendAsync(match.Id, "while the guardian's consent lasts");
 

@@ -87,8 +87,8 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
         var (youthId, youth) = await _world.YouthAsync();
         var match = await _world.AcceptedAsync(youthId, mentorId, mentor);
         Assert.Equal("Active", (await MentoringWorld.Ok<MatchDto>(await youth.PostAsync($"/api/matches/{match.Id}/agree", null))).State);
-        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/pause", null));
-        async Task<string> RefusedAsync() => Detail(await HttpAssert.Problem(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/resume", null), 409));
+        await MentoringWorld.Ok(await MentoringWorld.StepAsync(_world.CaseManager, match.Id, "pause"));
+        async Task<string> RefusedAsync() => Detail(await HttpAssert.Problem(await MentoringWorld.StepAsync(_world.CaseManager, match.Id, "resume"), 409));
 
         // A hold from new matches, one that also stops chats, and one an urgent answer placed are refused alike: the case
         // manager cannot tell which it is.
@@ -107,8 +107,8 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
 
         // Once the supervisor has seen the answer, the hold it placed lifts and the match resumes.
         await HttpAssert.Ok<JsonElement>(await SupervisionTests.OnFlagAsync(_world.Supervisor, await SupervisionTests.FirstFlagAsync(_world.Supervisor, mentorId), "acknowledge"));
-        Assert.Equal("Active", (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/resume", null))).State);
-        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/pause", null));
+        Assert.Equal("Active", (await MentoringWorld.Ok<MatchDto>(await MentoringWorld.StepAsync(_world.CaseManager, match.Id, "resume"))).State);
+        await MentoringWorld.Ok(await MentoringWorld.StepAsync(_world.CaseManager, match.Id, "pause"));
 
         await _world.SetRolesAsync(mentorId, Roles.Advisor);
 
@@ -124,11 +124,11 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
         var (youthId, youth) = await _world.YouthAsync();
         var match = await _world.AcceptedAsync(youthId, mentorId, mentor);
         await MentoringWorld.Ok(await youth.PostAsync($"/api/matches/{match.Id}/agree", null));
-        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/pause", null));
+        await MentoringWorld.Ok(await MentoringWorld.StepAsync(_world.CaseManager, match.Id, "pause"));
 
         await AddToDoNotMatchAsync(youthId, mentorId);
 
-        var refused = Detail(await HttpAssert.Problem(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/resume", null), 409));
+        var refused = Detail(await HttpAssert.Problem(await MentoringWorld.StepAsync(_world.CaseManager, match.Id, "resume"), 409));
         Assert.Contains("on the youth's do-not-match list", refused, StringComparison.Ordinal);
         Assert.Equal("Paused", (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.GetAsync($"/api/matches/{match.Id}"))).State);
     }
@@ -270,7 +270,7 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
         Assert.Equal("AwaitingCaseManager", toStaff.State);
         Assert.Contains(PairConstraints.DoNotMatch, toStaff.NoLongerFits!);
         await HttpAssert.Problem(await youthClient.GetAsync($"/api/matches/{match.Id}"), 404);
-        Assert.Contains(PairConstraints.DoNotMatch, Detail(await HttpAssert.Problem(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/put-to-youth", null), 409)));
+        Assert.Contains(PairConstraints.DoNotMatch, Detail(await HttpAssert.Problem(await MentoringWorld.StepAsync(_world.CaseManager, match.Id, "put-to-youth"), 409)));
     }
 
     /// <summary>
@@ -309,13 +309,13 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
         var staffNotes = await HttpAssert.Ok<PageDto<NotificationDto>>(await _world.CaseManager.GetAsync("/api/notifications?pageSize=100"));
         Assert.Contains(staffNotes.Items, n => n.MatchId == match.Id && n.Kind == "match-awaitingcasemanager");
 
-        var refused = Detail(await HttpAssert.Problem(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/put-to-youth", null), 409));
+        var refused = Detail(await HttpAssert.Problem(await MentoringWorld.StepAsync(_world.CaseManager, match.Id, "put-to-youth"), 409));
         Assert.Contains(PairConstraints.GenderPreference, refused, StringComparison.Ordinal);
         Assert.Equal([PairConstraints.GenderPreference], (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.GetAsync($"/api/matches/{match.Id}"))).NoLongerFits);
 
         await SetGenderAsync(mentor, "female");
         Assert.Empty((await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.GetAsync($"/api/matches/{match.Id}"))).NoLongerFits!);
-        Assert.Equal("AwaitingYouth", (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/put-to-youth", null))).State);
+        Assert.Equal("AwaitingYouth", (await MentoringWorld.Ok<MatchDto>(await MentoringWorld.StepAsync(_world.CaseManager, match.Id, "put-to-youth"))).State);
         youthNotes = await HttpAssert.Ok<PageDto<NotificationDto>>(await youthClient.GetAsync("/api/notifications"));
         Assert.Contains(youthNotes.Items, n => n.MatchId == match.Id && n.Kind == "match-awaitingyouth");
         Assert.Equal("Active", (await MentoringWorld.Ok<MatchDto>(await youthClient.PostAsync($"/api/matches/{match.Id}/agree", null))).State);
@@ -385,7 +385,7 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
         await SetGenderAsync(chat.MentorHttp, "female", capacity: 3);
         var accepted = await _world.AcceptedAsync(acceptedYouth, chat.MentorId, chat.MentorHttp);
         var waiting = await _world.ProposeAsync(waitingYouth, chat.MentorId);
-        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/matches/{chat.Id}/pause", null));
+        await MentoringWorld.Ok(await MentoringWorld.StepAsync(_world.CaseManager, chat.Id, "pause"));
 
         var rested = await MentoringWorld.Ok<MentorDto>(await chat.MentorHttp.PutAsJsonAsync("/api/mentors/me/new-matches", new { take = false }));
 
@@ -395,7 +395,7 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
         Assert.Contains(MentorEligibility.NoNewMatches, Detail(await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/matches", new { youthId = otherYouth, mentorId = chat.MentorId }), 409)));
         var recommended = await HttpAssert.Ok<MentoringTests.RecommendationsDto>(await _world.CaseManager.GetAsync($"/api/youth/{otherYouth}/recommendations?top=50"));
         Assert.DoesNotContain(recommended.Mentors, m => m.MentorId == chat.MentorId);
-        Assert.Equal("Active", (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.PostAsync($"/api/matches/{chat.Id}/resume", null))).State);
+        Assert.Equal("Active", (await MentoringWorld.Ok<MatchDto>(await MentoringWorld.StepAsync(_world.CaseManager, chat.Id, "resume"))).State);
         // A match they said yes to before goes on: the youth's yes starts it.
         Assert.Equal("Active", (await MentoringWorld.Ok<MatchDto>(await acceptedYouthClient.PostAsync($"/api/matches/{accepted.Id}/agree", null))).State);
         await chat.Mentor.SendAsync(chat.Id, "still here for you this week");
@@ -522,13 +522,13 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
             await MentoringWorld.Ok(await _world.Supervisor.PostAsJsonAsync($"/api/mentors/{mentorId}/hold", new { reason = "We talk first" }));
 
             var mentorTried = Detail(await HttpAssert.Problem(await mentor.PostAsync($"/api/matches/{match.Id}/agree", null), 403));
-            var activate = Detail(await HttpAssert.Problem(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/activate", null), 409));
+            var activate = Detail(await HttpAssert.Problem(await MentoringWorld.StepAsync(_world.CaseManager, match.Id, "activate"), 409));
 
             Assert.DoesNotContain("hold", mentorTried, StringComparison.OrdinalIgnoreCase);
             Assert.DoesNotContain("consent", mentorTried, StringComparison.OrdinalIgnoreCase);
             Assert.Contains("on a supervisor hold", activate, StringComparison.Ordinal);
             await MentoringWorld.Ok(await MentoringWorld.LiftHoldAsync(_world.Supervisor, mentorId));
-            Assert.Equal("Active", (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.PostAsync($"/api/matches/{match.Id}/activate", null))).State);
+            Assert.Equal("Active", (await MentoringWorld.Ok<MatchDto>(await MentoringWorld.StepAsync(_world.CaseManager, match.Id, "activate"))).State);
         });
     }
 
@@ -562,7 +562,7 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
             var recorded = await PortalSession.PostFormAsync(portal, "/matches", "act", ("ShownAfter", after), ("Asked", $"consent-guardian:{older.Id}"), ("Confirmed", "yes"));
             Assert.Contains("The consent is recorded.", recorded, StringComparison.Ordinal);
             Assert.DoesNotContain("Still needed", Card(recorded, older.Id), StringComparison.Ordinal);
-            Assert.Equal("Active", (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.PostAsync($"/api/matches/{older.Id}/activate", null))).State);
+            Assert.Equal("Active", (await MentoringWorld.Ok<MatchDto>(await MentoringWorld.StepAsync(_world.CaseManager, older.Id, "activate"))).State);
         });
 
         static string Card(string page, string matchId)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
 using SurvivorConnect.Api.Infrastructure.Auth;
 
 namespace SurvivorConnect.IntegrationTests;
@@ -22,8 +23,8 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
         var proposed = await _world.ProposeAsync(youthId, mentorId);
         var accepted = await MentoringWorld.Ok<MatchDto>(await mentor.PostAsync($"/api/matches/{proposed.Id}/accept", null));
         var agreed = await MentoringWorld.Ok<MatchDto>(await youth.PostAsync($"/api/matches/{proposed.Id}/agree", null));
-        var paused = await MentoringWorld.Ok<MatchDto>(await CaseManager.PostAsync($"/api/matches/{proposed.Id}/pause", null));
-        var resumed = await MentoringWorld.Ok<MatchDto>(await CaseManager.PostAsync($"/api/matches/{proposed.Id}/resume", null));
+        var paused = await MentoringWorld.Ok<MatchDto>(await MentoringWorld.StepAsync(CaseManager, proposed.Id, "pause"));
+        var resumed = await MentoringWorld.Ok<MatchDto>(await MentoringWorld.StepAsync(CaseManager, proposed.Id, "resume"));
         var closed = await MentoringWorld.Ok<MatchDto>(await CaseManager.PostAsJsonAsync($"/api/matches/{proposed.Id}/close", new { reason = "GoalsMet", planned = true, notes = "Met every goal." }));
 
         Assert.Equal(["Proposed", "AwaitingYouth", "Active", "Paused", "Active", "Closed"], new[] { proposed, accepted, agreed, paused, resumed, closed }.Select(m => m.State));
@@ -63,9 +64,9 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
             var match = await _world.ProposeAsync(youthId, mentorId);
             await MentoringWorld.Ok(await mentor.PostAsync($"/api/matches/{match.Id}/accept", null));
             var waiting = await MentoringWorld.Ok<MatchDto>(await youth.PostAsync($"/api/matches/{match.Id}/agree", null));
-            var early = await HttpAssert.Problem(await CaseManager.PostAsync($"/api/matches/{match.Id}/activate", null), 409);
+            var early = await HttpAssert.Problem(await MentoringWorld.StepAsync(CaseManager, match.Id, "activate"), 409);
             await MentoringWorld.Created(await CaseManager.PostJson("/api/consents", new { subjectId = youthId, grantor = "Guardian", scope = "mentoring-match", matchId = match.Id }));
-            var active = await MentoringWorld.Ok<MatchDto>(await CaseManager.PostAsync($"/api/matches/{match.Id}/activate", null));
+            var active = await MentoringWorld.Ok<MatchDto>(await MentoringWorld.StepAsync(CaseManager, match.Id, "activate"));
 
             Assert.Equal("AwaitingConsent", waiting.State);
             Assert.Contains("guardian consent", early.GetProperty("detail").GetString(), StringComparison.Ordinal);
@@ -149,12 +150,12 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
     public async Task A_revoked_consent_stops_a_paused_match_from_resuming_at_once()
     {
         var (match, _, youth, _, youthId) = await _world.ActiveMatchAsync();
-        await MentoringWorld.Ok(await CaseManager.PostAsync($"/api/matches/{match.Id}/pause", null));
+        await MentoringWorld.Ok(await MentoringWorld.StepAsync(CaseManager, match.Id, "pause"));
         var consents = await HttpAssert.Ok<List<ConsentDto>>(await youth.GetAsync($"/api/consents?subjectId={youthId}"));
         var mine = consents.Single(c => c.MatchId == match.Id && c.Grantor == "Youth");
 
         var revoked = await HttpAssert.Ok<ConsentDto>(await youth.PostAsync($"/api/consents/{mine.Id}/revoke", null));
-        var resume = await HttpAssert.Problem(await CaseManager.PostAsync($"/api/matches/{match.Id}/resume", null), 409);
+        var resume = await HttpAssert.Problem(await MentoringWorld.StepAsync(CaseManager, match.Id, "resume"), 409);
         var notes = await HttpAssert.Ok<PageDto<NotificationDto>>(await CaseManager.GetAsync("/api/notifications?pageSize=200"));
 
         Assert.False(revoked.Current);
@@ -410,6 +411,11 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
         await HttpAssert.Problem(await CaseManager.PostJson($"/api/matches/{match.Id}/rematch", new { mentorId }), 409);
         Assert.Contains("not asked again", again.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Single((await HttpAssert.Ok<PageDto<NotificationDto>>(await mentor.GetAsync("/api/notifications"))).Items, n => n.MatchId is not null && n.Kind.Contains("propos", StringComparison.Ordinal));
+
+        // A match from before each pair's record was kept is read all the same.
+        var store = api.Services.GetRequiredService<SurvivorConnect.Storage.IDocumentStore>();
+        await store.DeleteAsync(Api.Features.Mentoring.Match.Container, Api.Features.Mentoring.MatchPair.IdFor(youthId, mentorId), "demo", null, CancellationToken.None);
+        Assert.Contains("not asked again", (await HttpAssert.Problem(await CaseManager.PostJson("/api/matches", new { youthId, mentorId }), 409)).GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -609,20 +615,29 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
     public async Task A_resume_pressed_on_a_page_from_before_a_colleague_paused_the_match_again_is_refused_and_it_stays_paused()
     {
         var (match, _, _, _, _) = await _world.ActiveMatchAsync();
-        await MentoringWorld.Ok(await CaseManager.PostAsync($"/api/matches/{match.Id}/pause", null));
+        await MentoringWorld.Ok(await MentoringWorld.StepAsync(CaseManager, match.Id, "pause"));
         var page = await PortalSession.SignedInAsync(api, "demo-casemanager");
         var shown = await page.GetStringAsync("/matches");
         var act = System.Text.RegularExpressions.Regex.Match(shown, $"value=\"(resume:{match.Id}:[^\"]*)\"").Groups[1].Value;
         var version = (await MentoringWorld.Ok<JsonElement>(await CaseManager.GetAsync($"/api/matches/{match.Id}"))).GetProperty("version").GetString()!;
 
         // Meanwhile a colleague resumes it, then pauses it again for a new reason.
-        await MentoringWorld.Ok(await CaseManager.PostAsync($"/api/matches/{match.Id}/resume", null));
-        await MentoringWorld.Ok(await CaseManager.PostAsync($"/api/matches/{match.Id}/pause", null));
+        await MentoringWorld.Ok(await MentoringWorld.StepAsync(CaseManager, match.Id, "resume"));
+        await MentoringWorld.Ok(await MentoringWorld.StepAsync(CaseManager, match.Id, "pause"));
 
         var stale = await PortalSession.PostFormAsync(page, "/matches", "act", ("Act", System.Net.WebUtility.HtmlDecode(act)));
         var staleApi = await CaseManager.SendAsync(new HttpRequestMessage(HttpMethod.Post, $"/api/matches/{match.Id}/resume") { Headers = { { "If-Match", version } } });
 
+        // Nor does leaving the version out undo the pause: from the API or a form with it taken off.
+        var unversioned = act[..act.LastIndexOf(':')] + ":";
+        var formWithout = await PortalSession.PostFormAsync(page, "/matches", "act", ("Act", System.Net.WebUtility.HtmlDecode(unversioned)));
+        foreach (var step in new[] { "resume", "activate", "put-to-youth" })
+        {
+            await HttpAssert.Problem(await CaseManager.PostAsync($"/api/matches/{match.Id}/{step}", null), 428);
+        }
+
         Assert.Contains("Someone else changed this", stale, StringComparison.Ordinal);
+        Assert.Contains("This page is out of date.", formWithout, StringComparison.Ordinal);
         await HttpAssert.Problem(staleApi, 412);
         Assert.Equal("Paused", (await MentoringWorld.Ok<MatchDto>(await CaseManager.GetAsync($"/api/matches/{match.Id}"))).State);
     }

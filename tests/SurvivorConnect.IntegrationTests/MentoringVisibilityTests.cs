@@ -289,7 +289,7 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
         }
 
         await HttpAssert.Problem(await otherMentor.PostAsync($"/api/matches/{match.Id}/accept", null), 404);
-        await HttpAssert.Problem(await otherCaseManager.PostAsync($"/api/matches/{match.Id}/pause", null), 404);
+        await HttpAssert.Problem(await MentoringWorld.StepAsync(otherCaseManager, match.Id, "pause"), 404);
         Assert.Equal(HttpStatusCode.Forbidden, (await _world.Supervisor.GetAsync($"/api/matches/{match.Id}")).StatusCode);
     }
 

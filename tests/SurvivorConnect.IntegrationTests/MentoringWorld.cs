@@ -146,6 +146,22 @@ public sealed class MentoringWorld(ApiFactory api)
         return await CaseManager.SendAsync(request);
     }
 
+    /// <summary>
+    /// A staff step on a match (activate, put-to-youth, pause, resume) as the page sends it: against the match as the
+    /// caller reads it now (its version as If-Match), or with none when they cannot read it.
+    /// </summary>
+    public static async Task<HttpResponseMessage> StepAsync(HttpClient client, string matchId, string step)
+    {
+        using var read = await client.GetAsync($"/api/matches/{matchId}");
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/matches/{matchId}/{step}");
+        if (read.IsSuccessStatusCode)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", (await read.Content.ReadFromJsonAsync<MatchDto>())!.Version);
+        }
+
+        return await client.SendAsync(request);
+    }
+
     /// <summary>The case manager closes the match as the youth's choice, against the match as it is now (its version as If-Match).</summary>
     public async Task<HttpResponseMessage> CloseAsYouthsChoiceAsync(string matchId)
     {

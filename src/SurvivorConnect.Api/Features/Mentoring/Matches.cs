@@ -205,8 +205,8 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
         }
 
         // A mentor who stepped back from, or declined, their last match with this youth is not asked about them again:
-        // the recommendations leave them out, and a proposal made by id does too.
-        if (pair is not null && PairConstraints.FromHistory((await data.MatchesAsync(Filter.Eq("youthId", youth.Id), openOnly: false, ct)).Where(m => m.MentorId == mentor.Id))
+        // the recommendations leave them out, and a proposal made by id does too (a pair from before pairs were kept too).
+        if (PairConstraints.FromHistory((await data.MatchesAsync(Filter.Eq("youthId", youth.Id), openOnly: false, ct)).Where(m => m.MentorId == mentor.Id))
                 .GetValueOrDefault(mentor.Id) == PairConstraints.MentorSaidNo)
         {
             throw new ConflictException("This mentor stepped back from, or declined, their last match with this youth, so they are not asked again. Choose another mentor.");
@@ -346,16 +346,16 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
         await MoveAsync(command.MatchId, MatchAction.YouthAgree, [MatchRole.Youth, MatchRole.CaseManager], ct, recordConsentAs: ConsentGrantor.Youth);
 
     public async ValueTask<MatchView> Handle(ActivateMatch command, CancellationToken ct) =>
-        await MoveAsync(command.MatchId, MatchAction.Activate, [MatchRole.CaseManager], ct, ifMatch: command.IfMatch);
+        await MoveAsync(command.MatchId, MatchAction.Activate, [MatchRole.CaseManager], ct, ifMatch: command.IfMatch, versionRequired: true);
 
     public async ValueTask<MatchView> Handle(PutMatchToYouth command, CancellationToken ct) =>
-        await MoveAsync(command.MatchId, MatchAction.PutToYouth, [MatchRole.CaseManager], ct, ifMatch: command.IfMatch);
+        await MoveAsync(command.MatchId, MatchAction.PutToYouth, [MatchRole.CaseManager], ct, ifMatch: command.IfMatch, versionRequired: true);
 
     public async ValueTask<MatchView> Handle(PauseMatch command, CancellationToken ct) =>
-        await MoveAsync(command.MatchId, MatchAction.Pause, [MatchRole.CaseManager], ct, ifMatch: command.IfMatch);
+        await MoveAsync(command.MatchId, MatchAction.Pause, [MatchRole.CaseManager], ct, ifMatch: command.IfMatch, versionRequired: true);
 
     public async ValueTask<MatchView> Handle(ResumeMatch command, CancellationToken ct) =>
-        await MoveAsync(command.MatchId, MatchAction.Resume, [MatchRole.CaseManager], ct, ifMatch: command.IfMatch);
+        await MoveAsync(command.MatchId, MatchAction.Resume, [MatchRole.CaseManager], ct, ifMatch: command.IfMatch, versionRequired: true);
 
     public async ValueTask<MatchView> Handle(CloseMatch command, CancellationToken ct)
     {
@@ -398,7 +398,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
     /// </summary>
     private async Task<MatchView> MoveAsync(
         string matchId, MatchAction action, MatchRole[] allowed, CancellationToken ct, MatchClosure? closure = null,
-        ConsentGrantor? recordConsentAs = null, MatchState? seen = null, string? ifMatch = null)
+        ConsentGrantor? recordConsentAs = null, MatchState? seen = null, string? ifMatch = null, bool versionRequired = false)
     {
         var (match, youth, role) = await data.MatchForCallerAsync(matchId, ct);
         if (!allowed.Contains(role))
@@ -420,6 +420,13 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
                 await publisher.FinishAsync(new MatchMoved(match, youth, action, recordConsentAs));
                 throw;
             }
+        }
+
+        // A staff step made from a page (start, pause, resume, put to the youth) names the version it showed: sent without
+        // one, a resume from a page read before a colleague's pause would undo that pause unseen.
+        if (versionRequired && ifMatch is null)
+        {
+            throw new PreconditionRequiredException();
         }
 
         StoreException.ThrowIfChangedSince(ifMatch, match.ETag);
