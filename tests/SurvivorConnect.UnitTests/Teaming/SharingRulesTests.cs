@@ -35,6 +35,17 @@ public sealed class SharingRulesTests
         }
     }
 
+    [Theory]
+    [InlineData("a-older", "z-newer")]
+    [InlineData("z-older", "a-newer")]
+    public void Of_two_consents_given_in_one_instant_the_one_standing_governs_whichever_id_sorts_last(string replacedId, string standingId)
+    {
+        var replaced = Share(replacedId, 1, revoked: Day1.AddDays(1));
+        var standing = Share(standingId, 1);
+
+        Assert.Equal(standingId, SharingRules.Governing([replaced, standing], Day1)?.Id);
+    }
+
     [Fact]
     public void A_partner_professional_reads_only_what_both_the_partnership_and_the_consent_name()
     {

@@ -74,9 +74,13 @@ public static class SharingRules
     /// the rest, so when it is revoked or runs out nothing is shared, though an older one a failed replacement left
     /// current is still there.
     /// </summary>
+    /// <remarks>
+    /// Two given in the same instant (a consent replaced, or taken back as recorded in error and recorded again, within
+    /// one tick of the clock): the one that stands is the newer, not whichever id sorts last.
+    /// </remarks>
     public static ConsentRecord? Governing(IEnumerable<ConsentRecord> consentsToPartner, DateTimeOffset? partnershipAcceptedAt) =>
         partnershipAcceptedAt is { } accepted
-            ? consentsToPartner.Where(c => c.Grantor == ConsentGrantor.Youth && c.GrantedAt >= accepted).MaxBy(c => (c.GrantedAt, c.Id))
+            ? consentsToPartner.Where(c => c.Grantor == ConsentGrantor.Youth && c.GrantedAt >= accepted).MaxBy(c => (c.GrantedAt, c.RevokedAt is null, c.Id))
             : null;
 
     /// <summary>
