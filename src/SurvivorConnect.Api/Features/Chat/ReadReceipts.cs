@@ -6,7 +6,8 @@ namespace SurvivorConnect.Api.Features.Chat;
 /// <summary>
 /// How far each person has said they read each conversation, on this instance. A receipt is relayed only when it reads
 /// on, from whichever of their connections (a new one, a reconnect): receipts going back and forth (5, 5, 9) could
-/// otherwise spell digits, a phone number, to the other party past the case manager's oversight.
+/// otherwise spell digits, a phone number, to the other party past the case manager's oversight. Kept per instance
+/// (a day idle, or pushed out by many others): a person reconnecting to another instance may start once more from there.
 /// </summary>
 public sealed class ReadReceipts : IDisposable
 {
@@ -16,12 +17,18 @@ public sealed class ReadReceipts : IDisposable
 
     public bool ReadsOn(string agencyId, string userId, string conversationId, long sequence)
     {
-        var upTo = _read.GetOrCreate($"{agencyId}/{userId}/{conversationId}", entry =>
+        // Found or added as one step: two first receipts at once from two connections share one mark.
+        StrongBox<long> upTo;
+        lock (_read)
         {
-            entry.Size = 1;
-            entry.SlidingExpiration = Idle;
-            return new StrongBox<long>(-1);
-        })!;
+            upTo = _read.GetOrCreate($"{agencyId}/{userId}/{conversationId}", entry =>
+            {
+                entry.Size = 1;
+                entry.SlidingExpiration = Idle;
+                return new StrongBox<long>(-1);
+            })!;
+        }
+
         while (true)
         {
             var before = Volatile.Read(ref upTo.Value);
