@@ -597,13 +597,25 @@
   }
 
   // What a page shows only until a set time (records another agency shares, until the youth's consent or the
-  // partnership runs out) goes then, and the page is drawn again as the person may see it now.
+  // partnership runs out) goes then, and the page is drawn again as the person may see it now. Kept as a moment, not a
+  // wait: a timer stops while a computer sleeps, so the page looks again when it is shown, and a form on its way when
+  // the moment comes puts it off a second, not for good.
+  let redrawAt = 0;
   let redrawTimer = null;
   function redrawWhenDue() {
-    clearTimeout(redrawTimer);
     const due = Number(document.querySelector('main [data-redraw-in]')?.dataset.redrawIn);
-    if (due >= 0 && due < 2147483647) redrawTimer = setTimeout(redraw, due);
+    redrawAt = due >= 0 ? Date.now() + due : 0;
+    redrawIfDue();
   }
+  function redrawIfDue() {
+    clearTimeout(redrawTimer);
+    if (!redrawAt || left) return;
+    const remaining = redrawAt - Date.now();
+    if (remaining > 0) redrawTimer = setTimeout(redrawIfDue, Math.min(remaining, 2147483647));
+    else if (formsOnTheirWay.size > 0) redrawTimer = setTimeout(redrawIfDue, 1000);
+    else redraw();
+  }
+  document.addEventListener('visibilitychange', () => { if (document.visibilityState === 'visible') redrawIfDue(); });
 
   // ---- Notices: pushed live to every signed-in page. ----
   function startNotices() {
