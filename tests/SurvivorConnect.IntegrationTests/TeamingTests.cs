@@ -648,6 +648,24 @@ public sealed class TeamingTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task Sharing_the_youth_gave_themselves_is_shown_to_staff_as_theirs_also_when_written_before_records_said_so()
+    {
+        var team = await _world.SharedTeamAsync(kinds: ["CasePlan"]);
+        var store = api.Services.GetRequiredService<IDocumentStore>();
+        var theirs = await store.CreateAsync(SurvivorConnect.Api.Features.Consent.ConsentRecord.Container, new SurvivorConnect.Api.Features.Consent.ConsentRecord
+        {
+            Id = Guid.NewGuid().ToString("N"), PartitionKey = "demo", AgencyId = "demo", SubjectId = team.YouthId, Grantor = SurvivorConnect.Api.Features.Consent.ConsentGrantor.Youth,
+            Scope = "mdt-sharing", PartnerAgencyId = team.Partner.Id, Kinds = ["CasePlan"], GrantedAt = DateTimeOffset.UtcNow.AddMinutes(1), RecordedBy = team.YouthPersonId,
+        }, CancellationToken.None);
+
+        var sharing = (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{team.YouthId}"))).GetProperty("sharing").EnumerateArray();
+
+        // So staff are offered only to stop it at the youth's word, never to take it back as their own mistake (refused).
+        Assert.True(sharing.Single(s => s.GetProperty("consentId").GetString() == theirs.Id).GetProperty("givenBySubject").GetBoolean());
+        await HttpAssert.Problem(await _world.CaseManager.PostAsync($"/api/consents/{theirs.Id}/correct", null), 409);
+    }
+
+    [Fact]
     public async Task A_case_manager_stopping_sharing_at_the_youths_word_keeps_it_stopped_until_the_youth_shares_again_themselves()
     {
         var team = await _world.SharedTeamAsync(kinds: ["CasePlan"]);

@@ -66,6 +66,13 @@ public sealed record ConsentRecord : Document
     public bool IsCurrent(DateTimeOffset now) => RevokedAt is null && (ExpiresAt is null || ExpiresAt > now);
 
     /// <summary>
+    /// Given by the person it is about, under their sign-in (<paramref name="signIn"/>, for a youth): recorded so, or
+    /// written before records said so (a youth's yes given by agreeing to the match themselves).
+    /// </summary>
+    public bool GivenByThemselves(string? signIn) =>
+        GivenBySubject || RecordedBy == SubjectId || (signIn is not null && RecordedBy == signIn);
+
+    /// <summary>
     /// Of one consent's records (one subject, grantor, scope, match and partner), whether the subject withdrew it and has
     /// not given it themselves since: "you can say no at any time" means staff cannot say yes again for them, whichever
     /// of several such records the no was said to, and whatever staff recorded after it.

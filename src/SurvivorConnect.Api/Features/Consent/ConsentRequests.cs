@@ -271,7 +271,7 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
             throw new NotFoundException("consent");
         }
 
-        if (command.InError && (bySubject || GaveItThemselves(consent, await subjects.SignInOfAsync(consent.SubjectId, ct))))
+        if (command.InError && (bySubject || consent.GivenByThemselves(await subjects.SignInOfAsync(consent.SubjectId, ct))))
         {
             throw new ConflictException("Only a consent staff recorded can be taken back as recorded in error. This one the person gave themselves: revoke it when they ask.");
         }
@@ -477,12 +477,5 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
 
     private ConsentView View(ConsentRecord c, string? signIn) =>
         new(c.Id, c.SubjectId, c.Grantor, c.Scope, c.MatchId, c.GrantedAt, c.ExpiresAt, c.RevokedAt, c.RecordedBy, c.IsCurrent(store.Now), c.PartnerAgencyId, c.Kinds,
-            GaveItThemselves(c, signIn), c.RecordedInError);
-
-    /// <summary>
-    /// Given by the person it is about, under their sign-in (<paramref name="signIn"/>, for a youth): recorded so, or
-    /// written before records said so (a youth's yes given by agreeing to the match themselves).
-    /// </summary>
-    private static bool GaveItThemselves(ConsentRecord c, string? signIn) =>
-        c.GivenBySubject || c.RecordedBy == c.SubjectId || (signIn is not null && c.RecordedBy == signIn);
+            c.GivenByThemselves(signIn), c.RecordedInError);
 }

@@ -129,7 +129,7 @@ internal sealed class MyTeamHandlers(TeamingData data, TeamViews teams, CrisisLi
         var team = await teams.ViewAsync(youthId, ct);
         var (plan, _) = await PlanHandlers.PlansAsync(data.Store, youthId, ct);
         var book = await data.PartnerBookAsync(null, ct);
-        var sharing = await teams.SharingAsync(youthId, currentOnly: true, book, ct);
+        var sharing = await teams.SharingAsync(youthId, data.Me, currentOnly: true, book, ct);
         var names = team.Members.ToDictionary(m => m.Id, m => m.DisplayName);
         var onTeam = team.Members.Where(m => m.FromPartner).Select(m => m.AgencyId).ToHashSet(StringComparer.Ordinal);
         var shareWith = book.InForce.Where(p => onTeam.Contains(p.Key)).Select(p => new PartnerOption(p.Key, book.NameOf(p.Key), p.Value.Kinds, [])).ToList();

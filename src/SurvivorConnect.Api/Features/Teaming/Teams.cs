@@ -352,7 +352,7 @@ internal sealed class TeamViews(TeamingData data, ConsentLookup consents)
         var partners = lead
             ? book.InForce.Select(p => new PartnerOption(p.Key, book.NameOf(p.Key), p.Value.Kinds, [.. p.Value.Professionals.Where(o => o.AgencyId == p.Key)])).ToList()
             : [];
-        var sharing = lead ? await SharingAsync(youth.Id, currentOnly: false, book, ct) : [];
+        var sharing = lead ? await SharingAsync(youth.Id, youth.PersonId, currentOnly: false, book, ct) : [];
         var keptFromStaffing = TeamingData.KeptFromStaffing(youth, mentors.NowOrBefore);
         var colleagues = lead
             ? people.Values.Where(p => p.Id != youth.PersonId && !youth.CaseManagerIds.Contains(p.Id) && !p.Roles.Contains(Roles.Youth) && !youth.DoNotMatch.Contains(p.Id, StringComparer.Ordinal))
@@ -363,7 +363,7 @@ internal sealed class TeamViews(TeamingData data, ConsentLookup consents)
     }
 
     /// <summary>A youth's consents to share with partner agencies, newest first, each saying whether the agency reads it now.</summary>
-    public async Task<IReadOnlyList<SharingView>> SharingAsync(string youthId, bool currentOnly, PartnerBook book, CancellationToken ct)
+    public async Task<IReadOnlyList<SharingView>> SharingAsync(string youthId, string? youthSignIn, bool currentOnly, PartnerBook book, CancellationToken ct)
     {
         var all = await consents.AllAsync(youthId, TeamingScopes.MdtSharing, ct);
         bool ReadNow(ConsentRecord c) =>
@@ -372,6 +372,6 @@ internal sealed class TeamViews(TeamingData data, ConsentLookup consents)
         return [.. all
             .Where(c => !currentOnly || c.IsCurrent(data.Now))
             .OrderByDescending(c => c.GrantedAt)
-            .Select(c => new SharingView(c.Id, c.PartnerAgencyId!, book.NameOf(c.PartnerAgencyId!), c.Kinds, c.IsCurrent(data.Now), ReadNow(c), c.GrantedAt, c.GivenBySubject))];
+            .Select(c => new SharingView(c.Id, c.PartnerAgencyId!, book.NameOf(c.PartnerAgencyId!), c.Kinds, c.IsCurrent(data.Now), ReadNow(c), c.GrantedAt, c.GivenByThemselves(youthSignIn)))];
     }
 }
