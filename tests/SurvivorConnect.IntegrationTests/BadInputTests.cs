@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text;
+using SurvivorConnect.Api.Infrastructure.Pipeline;
 
 namespace SurvivorConnect.IntegrationTests;
 
@@ -44,6 +45,12 @@ public sealed class BadInputTests(ApiFactory api)
         Assert.Equal(1, problem.GetProperty("errors").GetProperty("experiencedStages").GetArrayLength());
         Assert.Equal(2, problem.GetProperty("errors").GetProperty("languages").GetArrayLength());
         Assert.True(problem.GetRawText().Length < 4000);
+
+        // Reasons that name each item (an unknown role) are a few at most.
+        var roles = string.Join(',', Enumerable.Range(0, 2000).Select(i => $"\"Role{i}\""));
+        var manyRoles = await HttpAssert.Problem(await PostRaw("/api/people", $"{{\"displayName\": \"Many roles\", \"roles\": [{roles}]}}"), 400);
+        Assert.Equal(ValidationErrors.MaxMessagesPerField, manyRoles.GetProperty("errors").GetProperty("roles").GetArrayLength());
+        Assert.True(manyRoles.GetRawText().Length < 8000);
     }
 
     [Fact]

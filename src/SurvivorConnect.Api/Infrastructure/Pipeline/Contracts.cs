@@ -41,9 +41,12 @@ public sealed class ValidationErrors
 
     public bool Any => _errors.Count > 0;
 
+    /// <summary>The most reasons one field is refused with.</summary>
+    public const int MaxMessagesPerField = 5;
+
     /// <summary>
-    /// Each message once a field: a list of thousands of bad items is answered with what is wrong with them, not a
-    /// refusal many times the size of the request.
+    /// Each message once a field, and a few at most: a list of thousands of bad items is answered with what is wrong
+    /// with them, not a refusal many times the size of the request.
     /// </summary>
     public ValidationErrors Add(string field, string message)
     {
@@ -52,7 +55,7 @@ public sealed class ValidationErrors
             _errors[field] = list = [];
         }
 
-        if (!list.Contains(message, StringComparer.Ordinal))
+        if (list.Count < MaxMessagesPerField && !list.Contains(message, StringComparer.Ordinal))
         {
             list.Add(message);
         }
