@@ -414,7 +414,7 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
 
         // A match from before each pair's record was kept is read all the same.
         var store = api.Services.GetRequiredService<SurvivorConnect.Storage.IDocumentStore>();
-        await store.DeleteAsync(Api.Features.Mentoring.Match.Container, Api.Features.Mentoring.MatchPair.IdFor(youthId, mentorId), "demo", null, CancellationToken.None);
+        Assert.True(await store.DeleteAsync(Api.Features.Mentoring.Match.Container, Api.Features.Mentoring.MatchPair.IdFor(youthId, mentorId), "demo", null, CancellationToken.None));
         Assert.Contains("not asked again", (await HttpAssert.Problem(await CaseManager.PostJson("/api/matches", new { youthId, mentorId }), 409)).GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
@@ -615,6 +615,7 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
     public async Task A_resume_pressed_on_a_page_from_before_a_colleague_paused_the_match_again_is_refused_and_it_stays_paused()
     {
         var (match, _, _, _, _) = await _world.ActiveMatchAsync();
+        await HttpAssert.Problem(await CaseManager.PostAsync($"/api/matches/{match.Id}/pause", null), 428);
         await MentoringWorld.Ok(await MentoringWorld.StepAsync(CaseManager, match.Id, "pause"));
         var page = await PortalSession.SignedInAsync(api, "demo-casemanager");
         var shown = await page.GetStringAsync("/matches");
