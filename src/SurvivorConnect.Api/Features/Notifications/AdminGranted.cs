@@ -52,12 +52,13 @@ internal sealed class AdminGrantedHandler(Notifier notifier, AgencyStore store, 
             told.Add((Notices.FinanceRoleGranted, false));
         }
 
+        // Not the admin who did it: they know. The one changed knows of a role given; one whose admin role was taken, or
+        // who was deactivated, hears it (on their return), so one taken by someone else is seen.
+        var admins = told.Count > 0 ? (await store.AdminsToTellAsync(ct)).Where(a => a != user.UserId && a != person.Id).ToList() : [];
         foreach (var (notice, alsoThem) in told)
         {
-            // Not the admin who did it: they know. The one changed knows of a role given; one whose admin role was taken,
-            // or who was deactivated, hears it (on their return), so one taken by someone else is seen.
             var key = $"{notice.Kind}~{person.Id}~{person.ETag}";
-            foreach (var admin in (await store.AdminsToTellAsync(ct)).Where(a => a != user.UserId && a != person.Id))
+            foreach (var admin in admins)
             {
                 await notifier.SendOnceAsync(admin, notice, key, ct);
             }

@@ -239,8 +239,8 @@ internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAudi
             return null;
         }
 
-        DateTimeOffset[] ends = [pair.Source.ExpiresAt, pair.Partner.ExpiresAt, .. current.ExpiresAt is { } expires ? [expires] : Array.Empty<DateTimeOffset>()];
-        return new SharedGrant(team, readable, SharingRules.MeetingsFrom(toUs, current, member.AddedAt), current.Id, ends.Min());
+        var until = new[] { pair.Source.ExpiresAt, pair.Partner.ExpiresAt, current.ExpiresAt ?? DateTimeOffset.MaxValue }.Min();
+        return new SharedGrant(team, readable, SharingRules.MeetingsFrom(toUs, current, member.AddedAt), current.Id, until);
     }
 
     /// <summary>The name the youth goes by, for a professional the youth shares with.</summary>
