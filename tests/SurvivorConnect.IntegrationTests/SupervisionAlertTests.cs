@@ -56,8 +56,7 @@ public sealed class SupervisionAlertTests(ApiFactory api) : IClassFixture<ApiFac
     public async Task An_urgent_answer_in_a_check_in_refused_for_a_question_left_out_still_reaches_the_supervisor_and_holds_the_mentor()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
-        var answers = SupervisionTests.Answers(1, urgent: 3);
-        answers.Remove(answers.Keys.First(id => id != "safety-1"));
+        var answers = SupervisionTests.WithOneLeftOut(urgent: 3);
 
         await HttpAssert.Problem(await SupervisionTests.CheckInAsync(mentor, answers, "form-left-partway"), 400);
 
@@ -83,8 +82,7 @@ public sealed class SupervisionAlertTests(ApiFactory api) : IClassFixture<ApiFac
     public async Task An_urgent_answer_refused_again_after_the_supervisor_reviewed_the_first_is_flagged_anew_and_holds_the_mentor_again()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
-        var answers = SupervisionTests.Answers(1, urgent: 3);
-        answers.Remove(answers.Keys.First(id => id != "safety-1"));
+        var answers = SupervisionTests.WithOneLeftOut(urgent: 3);
         await HttpAssert.Problem(await SupervisionTests.CheckInAsync(mentor, answers, "form-sent-twice"), 400);
         var first = Assert.Single((await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags").EnumerateArray());
         await HttpAssert.Ok<JsonElement>(await SupervisionTests.OnFlagAsync(Supervisor, first.GetProperty("id").GetString(), "acknowledge"));
@@ -119,8 +117,7 @@ public sealed class SupervisionAlertTests(ApiFactory api) : IClassFixture<ApiFac
     public async Task A_check_in_refused_with_no_urgent_answer_raises_nothing()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
-        var answers = SupervisionTests.Answers(1, urgent: 0);
-        answers.Remove(answers.Keys.First(id => id != "safety-1"));
+        var answers = SupervisionTests.WithOneLeftOut(urgent: 0);
 
         await HttpAssert.Problem(await SupervisionTests.CheckInAsync(mentor, answers), 400);
 

@@ -654,7 +654,7 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
 
         // The mentor closes the page on the failure: nothing sends the form again.
-        await WhileHoldsFailAsync(mentorId, async () => await HttpAssert.Problem(await SupervisionTests.CheckInAsync(mentor, UrgentWithOneLeftOut(), "form-closed"), 503));
+        await WhileHoldsFailAsync(mentorId, async () => await HttpAssert.Problem(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.WithOneLeftOut(urgent: 3), "form-closed"), 503));
 
         var flag = Assert.Single(await FlagsAsync(mentorId));
         Assert.Equal(JsonValueKind.Null, (await MentorAsync(mentorId)).GetProperty("hold").ValueKind);
@@ -678,7 +678,7 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
         var flag = default(JsonElement);
         await WhileHoldsFailAsync(mentorId, async () =>
         {
-            await HttpAssert.Problem(await SupervisionTests.CheckInAsync(mentor, UrgentWithOneLeftOut(), "form-held-late"), 503);
+            await HttpAssert.Problem(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.WithOneLeftOut(urgent: 3), "form-held-late"), 503);
             flag = Assert.Single(await FlagsAsync(mentorId));
             await RunWorkerAsync(after: UrgentFlagWatch.Every);
         });
@@ -722,14 +722,6 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
         var flag = Assert.Single(await store.QueryAllAsync<WellbeingFlag>(SupervisionData.Container, "demo", [Filter.Eq("mentorId", mentorId)], CancellationToken.None));
         Assert.Equal(1, first);
         Assert.Single(flag.AddedCheckIns);
-    }
-
-    /// <summary>An urgent answer in a check-in refused for a question left out.</summary>
-    private static Dictionary<string, int> UrgentWithOneLeftOut()
-    {
-        var answers = SupervisionTests.Answers(1, urgent: 3);
-        answers.Remove(answers.Keys.First(id => id != "safety-1"));
-        return answers;
     }
 
     /// <summary>Runs <paramref name="act"/> while every write of the mentor's profile (where a hold is kept) fails.</summary>

@@ -23,6 +23,14 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
     public static Dictionary<string, int> Answers(int value, int urgent = 0, int? support = null) =>
         DefaultInstrument.Version1.Items.ToDictionary(i => i.Id, i => i.Urgent ? urgent : i.Subscale is "support" or "self-care" ? support ?? 4 - value : value);
 
+    /// <summary>Answers as <see cref="Answers"/> gives them, with one question other than the urgent one left out: a check-in refused.</summary>
+    public static Dictionary<string, int> WithOneLeftOut(int urgent)
+    {
+        var answers = Answers(1, urgent);
+        answers.Remove(answers.Keys.First(id => id != "safety-1"));
+        return answers;
+    }
+
     /// <summary>A check-in as the page sends it: the answers, with the instrument and version the mentor was shown.</summary>
     public static async Task<HttpResponseMessage> CheckInAsync(HttpClient mentor, Dictionary<string, int> answers, string? submissionId = null)
     {
