@@ -101,7 +101,7 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         // One flag for the words sent twice, in the queue until a case manager deals with it, and told again meanwhile.
         var flag = Assert.Single(await FlagsAsync(chat.Id));
         Assert.Equal((true, true, false, 0L, "youth"), (flag.Urgent, flag.NotSent, flag.Held, flag.MessageSequence, flag.SenderRole));
-        Assert.Contains("Not sent (the chat was stopped, the message was too long, or sending failed)", await _world.CaseManager.GetStringAsync("/flags"), StringComparison.Ordinal);
+        Assert.Contains("Not sent (the chat was stopped, the message was too long, the writer could no longer chat, or sending failed)", await _world.CaseManager.GetStringAsync("/flags"), StringComparison.Ordinal);
         await RunWorkerAsync(after: ChatUrgentWatch.First);
         await Settle.UntilAsync(async () => (await WaitingNoticesAsync(_world.CaseManager, chat.Id)).Count == 1 && (await WaitingNoticesAsync(_world.Admin, chat.Id)).Count == 1);
 

@@ -226,16 +226,78 @@ public sealed class ChatSessionTests(ClockedApiFactory api) : IClassFixture<Cloc
         await page.JoinAsync(chat.Id);
         await page.SendAsync(chat.Id, "before my phone was taken");
 
-        // As another instance ends them (the youth's phone taken), its close to this one lost.
-        api.Time.Advance(SurvivorConnect.Api.Features.Chat.ChatHubFilter.ShutOutGrace);
-        var store = api.Services.GetRequiredService<SurvivorConnect.Storage.IDocumentStore>();
-        var person = (await store.ReadAsync<SurvivorConnect.Api.Features.People.Person>(SurvivorConnect.Api.Features.People.Person.Container, chat.YouthPersonId, "demo", default))!;
-        await store.ReplaceAsync(SurvivorConnect.Api.Features.People.Person.Container, person with { SignInsValidFrom = api.Time.GetUtcNow() }, person.ETag!, default);
-        api.Time.Advance(SurvivorConnect.Api.Features.Chat.ChatHubFilter.SendSessionCheckEvery);
+        await SignInsEndedElsewhereAsync(chat.YouthPersonId);
 
         var refused = await Assert.ThrowsAsync<ChatRefusalException>(() => page.SendAsync(chat.Id, "whoever took the phone"));
         Assert.Equal("not-allowed", refused.Code);
         Assert.DoesNotContain(await chat.Mentor.SinceAsync(chat.Id, 0), m => m.Text == "whoever took the phone");
+    }
+
+    [Fact]
+    public async Task Words_of_danger_from_a_youth_whose_session_ended_elsewhere_show_the_crisis_lines_and_tell_the_case_manager()
+    {
+        var chat = await _world.OpenChatAsync();
+        var cookie = await SessionCookieAsync(api, chat.YouthPersonId);
+        await using var page = await ChatClient.ConnectWithCookieAsync(() => api.Server, cookie);
+        await page.JoinAsync(chat.Id);
+
+        await EndedElsewhereAsync(cookie);
+        api.Time.Advance(SurvivorConnect.Api.Features.Chat.ChatHubFilter.SendSessionCheckEvery);
+
+        var refused = await Assert.ThrowsAsync<ChatRefusalException>(() => page.SendAsync(chat.Id, "he's outside, I'm not safe", "late-1"));
+        Assert.Equal("session-expired", refused.Code);
+        Assert.NotEmpty(refused.CrisisResources!);
+        Assert.Single(await UnsentNoticesAsync(chat.Id));
+        var ordinary = await Assert.ThrowsAsync<ChatRefusalException>(() => page.SendAsync(chat.Id, "see you next week"));
+        Assert.Null(ordinary.CrisisResources);
+    }
+
+    [Fact]
+    public async Task Words_of_danger_from_a_phone_whose_sign_ins_were_ended_but_whose_close_was_lost_tell_the_case_manager()
+    {
+        var chat = await _world.OpenChatAsync();
+        await using var page = await ChatClient.ConnectWithCookieAsync(() => api.Server, await SessionCookieAsync(api, chat.YouthPersonId));
+        await page.JoinAsync(chat.Id);
+        await page.SendAsync(chat.Id, "before my phone was taken");
+
+        await SignInsEndedElsewhereAsync(chat.YouthPersonId);
+
+        var refused = await Assert.ThrowsAsync<ChatRefusalException>(() => page.SendAsync(chat.Id, "they took my phone, help me", "taken-1"));
+        Assert.Equal("not-allowed", refused.Code);
+        Assert.NotEmpty(refused.CrisisResources!);
+        Assert.Single(await UnsentNoticesAsync(chat.Id));
+        Assert.DoesNotContain(await chat.Mentor.SinceAsync(chat.Id, 0), m => m.Text.Contains("help me", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Words_of_danger_sent_into_another_chat_by_someone_refused_raise_nothing_there()
+    {
+        var mine = await _world.OpenChatAsync();
+        var other = await _world.OpenChatAsync();
+        var cookie = await SessionCookieAsync(api, mine.MentorId);
+        await using var page = await ChatClient.ConnectWithCookieAsync(() => api.Server, cookie);
+        await page.JoinAsync(mine.Id);
+
+        await EndedElsewhereAsync(cookie);
+        api.Time.Advance(SurvivorConnect.Api.Features.Chat.ChatHubFilter.SendSessionCheckEvery);
+
+        var refused = await Assert.ThrowsAsync<ChatRefusalException>(() => page.SendAsync(other.Id, "I want to die", "elsewhere-1"));
+        Assert.Equal("session-expired", refused.Code);
+        Assert.NotEmpty(refused.CrisisResources!);
+        Assert.Empty(await UnsentNoticesAsync(other.Id));
+    }
+
+    private async Task<List<NotificationDto>> UnsentNoticesAsync(string matchId) =>
+        [.. (await _world.CaseManager.NoticesAsync()).Where(n => n.Kind == "chat-urgent-unsent" && n.MatchId == matchId)];
+
+    /// <summary>As another instance ends a person's sign-ins (their phone taken), its close to this one lost.</summary>
+    private async Task SignInsEndedElsewhereAsync(string personId)
+    {
+        api.Time.Advance(SurvivorConnect.Api.Features.Chat.ChatHubFilter.ShutOutGrace);
+        var store = api.Services.GetRequiredService<SurvivorConnect.Storage.IDocumentStore>();
+        var person = (await store.ReadAsync<SurvivorConnect.Api.Features.People.Person>(SurvivorConnect.Api.Features.People.Person.Container, personId, "demo", default))!;
+        await store.ReplaceAsync(SurvivorConnect.Api.Features.People.Person.Container, person with { SignInsValidFrom = api.Time.GetUtcNow() }, person.ETag!, default);
+        api.Time.Advance(SurvivorConnect.Api.Features.Chat.ChatHubFilter.SendSessionCheckEvery);
     }
 
     /// <summary>Another instance recorded the end of the cookie's session; its close never reached this one.</summary>

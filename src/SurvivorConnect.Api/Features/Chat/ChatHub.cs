@@ -201,6 +201,7 @@ public sealed partial class ChatHubFilter(
     PersonPrincipals principals,
     ChatAccessReconciler reconciler,
     PortalSessions sessions,
+    IServiceScopeFactory scopes,
     TimeProvider time,
     ILogger<ChatHubFilter> logger) : IHubFilter
 {
@@ -247,6 +248,11 @@ public sealed partial class ChatHubFilter(
         }
 
         LogRefused(logger, method, error!.Code);
+        if (method == nameof(ChatHub.Send) && error.Code is ChatErrorCodes.NotAllowed or ChatErrorCodes.SessionExpired)
+        {
+            error = await WithWritersDangerRaisedAsync(invocationContext, error);
+        }
+
         error = WithCrisisLines(invocationContext, error);
         if (ReadActions.TryGetValue(method, out var action) && error.Code is ChatErrorCodes.NotFound or ChatErrorCodes.NotAllowed or ChatErrorCodes.SessionExpired)
         {
@@ -371,6 +377,43 @@ public sealed partial class ChatHubFilter(
             : error;
 
     /// <summary>
+    /// Words of danger sent by someone who may no longer chat (their account stopped or changed, their sign-in ended)
+    /// raise their flag for the youth's case managers, as words written into a stopped chat do. Once per connection: it
+    /// is closed within moments, and every later call on it is refused unread, before the rate limit.
+    /// </summary>
+    private async Task<HubError> WithWritersDangerRaisedAsync(HubInvocationContext invocation, HubError error)
+    {
+        var connection = invocation.Context;
+        if (connection.Items.ContainsKey(WritersDangerRaisedKey)
+            || invocation.HubMethodArguments is not [var conversationId, var clientMessageId, var text, ..]
+            || connection.User?.FindFirstValue(ScClaims.Agency) is not { } agencyId || connection.User.FindFirstValue(ScClaims.UserId) is not { } writerId)
+        {
+            return error;
+        }
+
+        try
+        {
+            await using var scope = scopes.CreateAgencyScope(agencyId, ChatFlagWorker.SystemUser);
+            var refused = await scope.ServiceProvider.GetRequiredService<ChatService>().RefusedWriterInDangerAsync(
+                conversationId as string, writerId, clientMessageId as string, text as string, new ChatRefusedException(error.Code, error.Message));
+            if (refused.CrisisResources is not { Count: > 0 })
+            {
+                return error;
+            }
+
+            connection.Items[WritersDangerRaisedKey] = true;
+            return error with { CrisisResources = refused.CrisisResources };
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogWritersDangerNotRaised(logger, ex);
+            return error;
+        }
+    }
+
+    private static readonly object WritersDangerRaisedKey = new();
+
+    /// <summary>
     /// The close sent for this connection was lost: nothing more is pushed to it from now, and it is closed once its
     /// refusal has had time to reach it (the session's end timer, brought forward).
     /// </summary>
@@ -444,6 +487,9 @@ public sealed partial class ChatHubFilter(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Hub method {Method} refused: {Code}")]
     private static partial void LogRefused(ILogger logger, string method, string code);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Words of danger in a send refused to its writer could not be raised as a flag")]
+    private static partial void LogWritersDangerNotRaised(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Hub method {Method} failed unexpectedly")]
     private static partial void LogFailure(ILogger logger, Exception exception, string method);

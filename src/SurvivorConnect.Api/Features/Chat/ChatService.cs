@@ -414,6 +414,37 @@ public sealed partial class ChatService(
     }
 
     /// <summary>
+    /// Words of danger in a send refused because its writer may no longer chat (their account stopped or changed, their
+    /// sign-in ended) are raised as a stopped chat's are. Called as the agency's chat system user, since the writer's
+    /// own records open nothing now; nothing is written unless the writer is a party to the match. Returns the refusal
+    /// with the agency's crisis lines when the words were urgent.
+    /// </summary>
+    public async Task<ChatRefusedException> RefusedWriterInDangerAsync(string? conversationId, string writerId, string? clientMessageId, string? text, ChatRefusedException refused)
+    {
+        if (!PeopleRules.IsValidId(conversationId ?? "") || !ClientIds.IsValid(clientMessageId)
+            || MessageText.Scannable(text) is not { } clean || !scanner.Scan(clean).Urgent)
+        {
+            return refused;
+        }
+
+        try
+        {
+            var match = await data.MatchAsync(conversationId!, CancellationToken.None);
+            var youth = await data.YouthAsync(match.YouthId, CancellationToken.None);
+            if (writerId != match.MentorId && writerId != youth.PersonId)
+            {
+                return refused;
+            }
+        }
+        catch (NotFoundException)
+        {
+            return refused;
+        }
+
+        return await RefusedInDangerAsync(conversationId!, writerId, clientMessageId!, text, refused);
+    }
+
+    /// <summary>
     /// Raises (or adds to) the flag of words of danger a party to the match wrote into its stopped chat, tells people of
     /// it, and ends its follow-up record. False, with the record ended, when the writer is no party to the match.
     /// </summary>

@@ -91,10 +91,10 @@ public static class Notices
         "A message in the mentoring chat of a youth on your caseload was flagged. It was delivered; please look at it under Flags.");
 
     public static Notice ChatUrgentNotSentByYouth { get; } = new("chat-urgent-unsent",
-        "Urgent: a youth wrote words that may mean they are in danger in their mentoring chat, and they were not sent or kept (the chat was closed to messages, the message was too long, or sending failed). Please reach the youth now.");
+        "Urgent: a youth wrote words that may mean they are in danger in their mentoring chat, and they were not sent or kept (the chat was closed to messages, the message was too long, the writer's account or sign-in could no longer chat, or sending failed). Please reach the youth now.");
 
     public static Notice ChatUrgentNotSentByMentor { get; } = new("chat-urgent-unsent",
-        "Urgent: a mentor wrote words that may mean someone is in danger in the mentoring chat of a youth on your caseload, and they were not sent or kept (the chat was closed to messages, the message was too long, or sending failed). Please reach the mentor and the youth now.");
+        "Urgent: a mentor wrote words that may mean someone is in danger in the mentoring chat of a youth on your caseload, and they were not sent or kept (the chat was closed to messages, the message was too long, the writer's account or sign-in could no longer chat, or sending failed). Please reach the mentor and the youth now.");
 
     public static Notice MentorChatUrgentToSupervisor { get; } = new("mentor-chat-urgent",
         "Urgent: a mentor you supervise wrote words in a mentoring chat that may mean they, or someone, are not safe. Please reach them now.");
