@@ -162,6 +162,13 @@ internal sealed class SendPayoutHandler(PayoutData data, IStripeGateway stripe, 
                 // and finance pays it another way; nor, meanwhile, to one whose change finance has yet to check with them.
                 if (now.StripeAccountId != payout.StripeAccountId)
                 {
+                    // What finance must do turns on whether the earlier try moved the money: a transfer it made is found
+                    // and kept first, so that the payout is never paid again another way while it sits in that account.
+                    if (payout.TransferId is null && await stripe.FindTransferAsync(OrderOf(payout, amount), ct) is { } made)
+                    {
+                        payout = await data.SaveAsync(payout, payout with { TransferId = made }, ct: ct);
+                    }
+
                     return await LetGoAsync(payout, ct);
                 }
 
@@ -171,7 +178,7 @@ internal sealed class SendPayoutHandler(PayoutData data, IStripeGateway stripe, 
                 }
             }
 
-            var order = new TransferOrder(data.Store.AgencyId, payout.Id, payout.Attempt, payout.StripeAccountId!, amount, payout.Currency, "");
+            var order = OrderOf(payout, amount);
             if (payout.TransferId is null)
             {
                 var transfer = (resumed ? await stripe.FindTransferAsync(order, ct) : null)
@@ -205,6 +212,9 @@ internal sealed class SendPayoutHandler(PayoutData data, IStripeGateway stripe, 
             return SendOutcome.Done;
         }
     }
+
+    private TransferOrder OrderOf(Payout payout, long amount) =>
+        new(data.Store.AgencyId, payout.Id, payout.Attempt, payout.StripeAccountId!, amount, payout.Currency, "");
 
     /// <summary>
     /// The bank accounts the payee's Stripe account holds now, each one we had not been told of (its event may come hours
