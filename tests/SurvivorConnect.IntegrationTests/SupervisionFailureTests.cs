@@ -29,7 +29,7 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
 
         var reply = await HttpAssert.Ok<JsonElement>(await api.FailingWriteOnceAsync(d => d is WellbeingFlag { MentorId: var m } && m == mentorId, () => SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3))));
 
-        Assert.Equal(CheckInHandlers.UrgentWords, reply.GetProperty("message").GetString());
+        Assert.Equal(CheckInHandlers.UrgentWordsBeingTold, reply.GetProperty("message").GetString());
         Assert.NotEqual(0, reply.GetProperty("crisisResources").GetArrayLength());
         Assert.Empty(await FlagsAsync(mentorId));
         await RunWorkerAsync(after: CheckInFollowUp.Grace - TimeSpan.FromSeconds(1));
@@ -129,8 +129,9 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
 
-        await HttpAssert.Ok<JsonElement>(await api.FailingWriteOnceAsync(d => d is Notification, () => SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3))));
+        var reply = await HttpAssert.Ok<JsonElement>(await api.FailingWriteOnceAsync(d => d is Notification, () => SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3))));
 
+        Assert.Equal(CheckInHandlers.UrgentWordsBeingTold, reply.GetProperty("message").GetString());
         var flagId = Assert.Single(await FlagsAsync(mentorId)).GetProperty("id").GetString()!;
         Assert.Empty(await NoticesAsync(flagId));
         Assert.NotEqual(JsonValueKind.Null, (await MentorAsync(mentorId)).GetProperty("hold").ValueKind);
@@ -401,7 +402,7 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
         }
 
         await HttpAssert.Ok<JsonElement>(calm!);
-        Assert.Equal(CheckInHandlers.UrgentWords, (await HttpAssert.Ok<JsonElement>(urgent)).GetProperty("message").GetString());
+        Assert.Equal(CheckInHandlers.UrgentWordsBeingTold, (await HttpAssert.Ok<JsonElement>(urgent)).GetProperty("message").GetString());
         Assert.Empty(await FlagsAsync(mentorId));
         await RunWorkerAsync(after: CheckInFollowUp.Grace);
 

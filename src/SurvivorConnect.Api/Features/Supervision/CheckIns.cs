@@ -79,6 +79,10 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
     public const string UrgentWords =
         "Thank you for telling us. You matter, and you do not have to carry this alone. Your supervisor has been told and will reach out to you soon. If you are in danger or thinking of harming yourself, please reach out right now:";
 
+    /// <summary>To a mentor whose supervisor is not told yet (a follow-up failed; the worker tells them within minutes): nobody is told a supervisor knows before they do.</summary>
+    public const string UrgentWordsBeingTold =
+        "Thank you for telling us. You matter, and you do not have to carry this alone. Your supervisor is being told and will reach out to you soon. If you are in danger or thinking of harming yourself, please reach out right now:";
+
     /// <summary>To a mentor with no active supervisor just now: nobody is told a supervisor knows when none does.</summary>
     public const string UrgentWordsWithoutSupervisor =
         "Thank you for telling us. You matter, and you do not have to carry this alone. You have no supervisor just now, so the agency has been asked to give you one at once, who will reach out to you. If you are in danger or thinking of harming yourself, please reach out right now:";
@@ -220,17 +224,17 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogFollowUpsLeft(logger, checkIn.Id, ex);
-            nextDueAt = checkIn.SubmittedAt.AddDays(schedule.CadenceDays);
+            return await ReplyAsync(mentor, checkIn, checkIn.SubmittedAt.AddDays(schedule.CadenceDays), ct, followedUp: false);
         }
 
         return await ReplyAsync(mentor, checkIn, nextDueAt, ct);
     }
 
-    private async Task<CheckInReply> ReplyAsync(MentorProfile mentor, CheckIn checkIn, DateTimeOffset nextDueAt, CancellationToken ct)
+    private async Task<CheckInReply> ReplyAsync(MentorProfile mentor, CheckIn checkIn, DateTimeOffset nextDueAt, CancellationToken ct, bool followedUp = true)
     {
         var supervised = await SupervisedNowAsync(mentor);
         return checkIn.Urgent
-            ? new CheckInReply(supervised ? UrgentWords : UrgentWordsWithoutSupervisor, await crisisLines.ForMyAgencyAsync(ct), nextDueAt)
+            ? new CheckInReply(!supervised ? UrgentWordsWithoutSupervisor : followedUp ? UrgentWords : UrgentWordsBeingTold, await crisisLines.ForMyAgencyAsync(ct), nextDueAt)
             : new CheckInReply(supervised ? Thanks : checkIn.Concerns.Count > 0 ? ThanksAskingForSupervisor : ThanksWithoutSupervisor, [], nextDueAt);
     }
 
