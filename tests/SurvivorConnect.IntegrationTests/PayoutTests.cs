@@ -1320,6 +1320,11 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         Assert.Contains("Recorded. Their payout can be approved now.", recorded, StringComparison.Ordinal);
         Assert.Equal("Approved", approved.State);
         Assert.DoesNotContain(await HttpAssert.Ok<List<JsonElement>>(await Finance.GetAsync("/api/payouts/payees/needing-setup")), n => n.GetProperty("personId").GetString() == gone.Id);
+
+        // Whoever chose where the check goes does not also say it went.
+        var ownSay = await HttpAssert.Problem(await PayoutWorld.StepAsync(Finance, payout.Id, "paid-outside", new { reference = "Check 211" }), 403);
+        Assert.Contains("You recorded how this payee is paid", ownSay.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Paid", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(api.As("demo-finance2"), payout.Id, "paid-outside", new { reference = "Check 211" }))).State);
     }
 
     [Fact]

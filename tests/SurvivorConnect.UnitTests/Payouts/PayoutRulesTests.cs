@@ -53,6 +53,8 @@ public sealed class PayoutRulesTests
         Assert.Contains("prepared", PayoutRules.WhyNotPay("jamie", Hands, PayoutRules.RecordItsPayment), StringComparison.Ordinal);
         Assert.Contains("recorded the attendance", PayoutRules.WhyNotPay("jo", Hands, PayoutRules.RecordItsPayment), StringComparison.Ordinal);
         Assert.Contains("set what this work pays", PayoutRules.WhyNotPay("kim", Hands, PayoutRules.SendItAgain), StringComparison.Ordinal);
+        Assert.Contains("recorded how this payee is paid", PayoutRules.WhyNotPay("casey", Hands with { PayeeSetUpBy = "casey" }, PayoutRules.RecordItsPayment), StringComparison.Ordinal);
+        Assert.Null(PayoutRules.WhyNotPay("casey", Hands with { PayeeSetUpBy = "casey" }, PayoutRules.SendItAgain));
     }
 
     [Fact]

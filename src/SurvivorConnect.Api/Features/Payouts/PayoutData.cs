@@ -98,14 +98,19 @@ internal sealed class PayoutData(AgencyStore store, IOptions<PayoutOptions> opti
 
     /// <summary>
     /// Who had a hand in each payout, by its id: whom it pays, who prepared it, who recorded the attendance it pays for,
-    /// and who made or changed its work (so set its rate), as the opportunity says now.
+    /// who made or changed its work (so set its rate), as the opportunity says now, and who recorded how its payee is
+    /// paid, as their account says now.
     /// </summary>
     public async Task<IReadOnlyDictionary<string, PayoutHands>> HandsAsync(IReadOnlyList<Payout> payouts, CancellationToken ct)
     {
         var works = (await store.ManyAsync<Opportunity>(EngagementData.Container, payouts.Select(p => p.OpportunityId).Distinct(StringComparer.Ordinal), ct))
             .ToDictionary(o => o.Id, StringComparer.Ordinal);
+        var accounts = await AccountsAsync(payouts.Select(p => p.PayeeId).Distinct(StringComparer.Ordinal), ct);
         return payouts.ToDictionary(p => p.Id, p => new PayoutHands(p.PayeeId, p.CreatedBy, p.RecordedBy,
-            works.TryGetValue(p.OpportunityId, out var work) ? [work.RecruiterId, .. work.ChangedBy] : []), StringComparer.Ordinal);
+            works.TryGetValue(p.OpportunityId, out var work) ? [work.RecruiterId, .. work.ChangedBy] : [])
+        {
+            PayeeSetUpBy = accounts.TryGetValue(p.PayeeId, out var account) ? account.SetUpBy : null,
+        }, StringComparer.Ordinal);
     }
 
     /// <inheritdoc cref="HandsAsync(IReadOnlyList{Payout}, CancellationToken)"/>

@@ -26,10 +26,14 @@ public enum PayoutState
 }
 
 /// <summary>
-/// Who had a hand in a payout: whom it pays, who prepared it, and who decided its amount: who recorded the attendance it
-/// pays for, and who made or changed the work (its rate).
+/// Who had a hand in a payout: whom it pays, who prepared it, who decided its amount (who recorded the attendance it
+/// pays for, and who made or changed the work: its rate), and the finance approver who recorded how a payee who cannot
+/// do it themselves is paid (so chose where money paid outside Stripe goes).
 /// </summary>
-public sealed record PayoutHands(string PayeeId, string CreatedBy, string? AttendanceRecordedBy, IReadOnlyCollection<string> TermsSetBy);
+public sealed record PayoutHands(string PayeeId, string CreatedBy, string? AttendanceRecordedBy, IReadOnlyCollection<string> TermsSetBy)
+{
+    public string? PayeeSetUpBy { get; init; }
+}
 
 /// <summary>Who may approve a payout, how many must, and how Stripe's news moves it on, in any order it arrives.</summary>
 public static class PayoutRules
@@ -47,10 +51,19 @@ public static class PayoutRules
             : null;
     }
 
-    /// <summary>Who may not move an approved payout's money on (record it paid, send it again): as for approving it alone.</summary>
+    /// <summary>
+    /// Who may not move an approved payout's money on (record it paid, send it again): as for approving it alone; and, for
+    /// money paid outside Stripe, whoever recorded how the payee is paid, so one person never both chooses where it goes
+    /// and says it went.
+    /// </summary>
     /// <param name="step">What another approver must do instead, in words.</param>
-    public static string? WhyNotPay(string actorId, PayoutHands hands, string step) =>
-        OwnHand(actorId, hands, alone: true) is { } own ? $"{own}: another finance approver must {step}." : null;
+    public static string? WhyNotPay(string actorId, PayoutHands hands, string step)
+    {
+        ArgumentNullException.ThrowIfNull(hands);
+        return OwnHand(actorId, hands, alone: true) is { } own ? $"{own}: another finance approver must {step}."
+            : step == RecordItsPayment && actorId == hands.PayeeSetUpBy ? $"You recorded how this payee is paid: another finance approver must {step}."
+            : null;
+    }
 
     /// <summary>
     /// The person's own hand in the payout, in words, when it keeps them from deciding it: their own pay, or what they
