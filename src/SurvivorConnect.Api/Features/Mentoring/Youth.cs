@@ -261,7 +261,33 @@ internal sealed class YouthHandlers(
             await publisher.Publish(new YouthSignInLinked(saved, youth.PersonId), ct);
         }
 
+        await TellIfProtectedLessAsync(youth, saved, ct);
         return saved;
+    }
+
+    /// <summary>
+    /// A youth recorded as an adult under the agency's consent policy (their matches no longer need a guardian's or the
+    /// agency's consent), or someone taken off their do-not-match list, is protected less: their other case managers and
+    /// the agency's admins hear of it, as admins do of the agency's policy loosened, so no one case manager does it
+    /// unseen. Not those taken off the list, nor anyone kept from the youth: it would tell them they were on it.
+    /// </summary>
+    private async Task TellIfProtectedLessAsync(YouthReferral before, YouthReferral after, CancellationToken ct)
+    {
+        var policy = await data.PolicyAsync(ct);
+        var nowAdult = policy.MinorMatchNeeds.Count > 0 && before.Age < policy.AdultAge && after.Age >= policy.AdultAge;
+        var takenOff = before.DoNotMatch.Except(after.DoNotMatch, StringComparer.Ordinal).ToList();
+        if (!nowAdult && takenOff.Count == 0)
+        {
+            return;
+        }
+
+        var kept = await data.KeptFromYouthAsync(after.Id, ct);
+        var told = after.ActingCaseManagerIds.Union(await data.Store.AdminsToTellAsync(ct), StringComparer.Ordinal)
+            .Where(id => id != data.User.UserId && !takenOff.Contains(id, StringComparer.Ordinal) && !kept.Contains(id, StringComparer.Ordinal));
+        foreach (var recipient in told)
+        {
+            await notifier.SendOnceAsync(recipient, Notices.YouthProtectedLess, $"youth-protected-less~{after.Id}~{after.ETag}", ct);
+        }
     }
 
     public async ValueTask<YouthReferral> Handle(SetCaseManagers command, CancellationToken ct)

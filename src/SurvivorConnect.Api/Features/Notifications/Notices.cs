@@ -210,6 +210,9 @@ public static class Notices
     public static Notice MatchConsentPolicyLoosened { get; } = new("agency-consent-policy-loosened",
         "Another admin changed your agency's matches of minors to need fewer consents, and the change has taken effect. If it was not agreed, look under Agency settings and the audit log.");
 
+    public static Notice YouthProtectedLess { get; } = new("youth-protected-less",
+        "A case manager changed a youth's record so that it protects them less: they recorded the youth as an adult, so the youth's matches no longer need a guardian's or the agency's consent, or took someone off the youth's do-not-match list. If you did not expect this, look at the youth's record and the audit log.");
+
     public static Notice ReportThresholdLowered { get; } = new("agency-report-threshold-lowered",
         "Another admin lowered the smallest group your agency's outcome reports show, so smaller groups are shown now. If it was not agreed, look under Agency settings and the audit log.");
 

@@ -1,0 +1,66 @@
+using System.Text.Json;
+using SurvivorConnect.Api.Infrastructure.Auth;
+
+namespace SurvivorConnect.IntegrationTests;
+
+/// <summary>
+/// One case manager does not make a youth's record protect them less unseen, as one admin does not loosen the agency's
+/// policy unseen: recording a minor as an adult (so a guardian's consent is no longer asked), or taking someone off the
+/// youth's do-not-match list, is told to the youth's other case managers and the admins, never to whoever was taken off.
+/// </summary>
+public sealed class YouthProtectedLessTests(YouthProtectedLessTests.Factory api) : IClassFixture<YouthProtectedLessTests.Factory>
+{
+    public sealed class Factory : ApiFactory;
+
+    private const string Kind = "youth-protected-less";
+
+    private readonly MentoringWorld _world = new(api);
+
+    [Fact]
+    public async Task A_minor_recorded_as_an_adult_so_a_guardian_is_no_longer_asked_is_told_to_the_other_case_manager_and_the_admin()
+    {
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutAgencySetting("/api/agency/match-consent-policy", new { adultAge = 18, minorMatchNeeds = new[] { "Guardian" } }));
+        var (colleagueId, colleague) = await _world.PersonAsync(Roles.CaseManager);
+        var (youthId, _) = await _world.YouthAsync(age: 16);
+        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PutJson($"/api/youth/{youthId}/case-managers",
+            new { caseManagerIds = new[] { "demo-casemanager", colleagueId } }, await VersionAsync(youthId)));
+        var adminBefore = await ToldAsync(_world.Admin);
+
+        await SaveAsync(youthId, age: 17);
+        Assert.Equal(0, await ToldAsync(colleague));
+        await SaveAsync(youthId, age: 18);
+        await SaveAsync(youthId, age: 19);
+
+        Assert.Equal(1, await ToldAsync(colleague));
+        Assert.Equal(adminBefore + 1, await ToldAsync(_world.Admin));
+        Assert.Equal(0, await ToldAsync(_world.CaseManager));
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutAgencySetting("/api/agency/match-consent-policy", new { adultAge = 18, minorMatchNeeds = Array.Empty<string>() }));
+    }
+
+    [Fact]
+    public async Task Someone_taken_off_a_youth_s_do_not_match_list_is_told_to_the_admins_but_not_to_them()
+    {
+        // Staff who mentor and administer too: the youth named them, and a case manager later takes them off the list.
+        var (staffId, staff) = await _world.PersonAsync(Roles.Mentor);
+        await _world.SetRolesAsync(staffId, Roles.Mentor, Roles.AgencyAdmin);
+        var (youthId, _) = await _world.YouthAsync(doNotMatch: [staffId]);
+        var adminBefore = await ToldAsync(_world.Admin);
+
+        await SaveAsync(youthId, age: 16, doNotMatch: [staffId]);
+        Assert.Equal(adminBefore, await ToldAsync(_world.Admin));
+        await SaveAsync(youthId, age: 16, doNotMatch: []);
+
+        Assert.Equal(adminBefore + 1, await ToldAsync(_world.Admin));
+        Assert.Equal(0, await ToldAsync(staff));
+    }
+
+    private async Task SaveAsync(string youthId, int age, string[]? doNotMatch = null) =>
+        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PutJson($"/api/youth/{youthId}", new
+        {
+            displayName = "Youth protected", age, doNotMatch = doNotMatch ?? [],
+        }, await VersionAsync(youthId)));
+
+    private async Task<string> VersionAsync(string youthId) => (await _world.CaseManager.GetAsync($"/api/youth/{youthId}")).Headers.ETag!.Tag;
+
+    private static async Task<int> ToldAsync(HttpClient reader) => (await reader.NoticesAsync()).Count(n => n.Kind == Kind);
+}
