@@ -65,6 +65,11 @@ public sealed class ChangeFinishesTests(CountingApiFactory api) : IClassFixture<
             await HttpAssert.Ok<JsonElement>(await _world.Admin.PutJson("/api/agency/match-consent-policy", stricter, version));
             var refused = await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "are you there?"));
             Assert.Equal(ChatErrorCodes.CannotSend, refused.Code);
+
+            // The case manager learns the policy stopped the chat, once, however often it is saved; the mentor only sees it stopped.
+            await HttpAssert.Ok<JsonElement>(await _world.Admin.PutJson("/api/agency/match-consent-policy", stricter, version));
+            Assert.Single(await _world.CaseManager.NoticesAsync(), n => n.Kind == "consent-policy-stopped-chat" && n.MatchId == chat.Id);
+            Assert.DoesNotContain(await chat.MentorHttp.NoticesAsync(), n => n.Kind == "consent-policy-stopped-chat");
         }
         finally
         {

@@ -197,9 +197,38 @@ internal sealed class ConsentChangedHandler(MentoringData data, MentorEligibilit
         await notifier.SendStandingAsync(caseManager, Notices.ConsentRevokedToCaseManager, $"consent-withdrawn~{matchId}", consentId, _ => Task.FromResult(true), ct, matchId);
 }
 
-/// <summary>A new consent policy may leave open matches without a consent they now need: their chats follow at once.</summary>
-internal sealed class ConsentPolicyChangedHandler(MentoringData data, IPublisher publisher) : INotificationHandler<MatchConsentPolicyChanged>
+/// <summary>
+/// A new consent policy may leave open matches without a consent they now need: their chats follow at once, and the
+/// case managers of an active match it stops are told, once for each policy, as for a consent withdrawn: its youth and
+/// mentor see only that consent is not in place, and someone must record the consent it now needs.
+/// </summary>
+internal sealed class ConsentPolicyChangedHandler(MentoringData data, IPublisher publisher, Notifier notifier) : INotificationHandler<MatchConsentPolicyChanged>
 {
-    public async ValueTask Handle(MatchConsentPolicyChanged notification, CancellationToken ct) =>
-        await publisher.TellEveryAsync(await data.AllAsync<Match>(Match.Container, [Filter.In("state", MentoringData.OpenStates)], CancellationToken.None));
+    public async ValueTask Handle(MatchConsentPolicyChanged notification, CancellationToken ct)
+    {
+        var open = await data.AllAsync<Match>(Match.Container, [Filter.In("state", MentoringData.OpenStates)], CancellationToken.None);
+        await publisher.TellEveryAsync(open);
+
+        var active = open.Where(m => m.State == MatchState.Active).ToList();
+        if (active.Count == 0)
+        {
+            return;
+        }
+
+        var policy = await data.PolicyAsync(CancellationToken.None);
+        var youth = (await data.ManyAsync<YouthReferral>(YouthReferral.Container, active.Select(m => m.YouthId).Distinct(StringComparer.Ordinal), CancellationToken.None))
+            .ToDictionary(y => y.Id, StringComparer.Ordinal);
+        var consents = await data.ConsentsAsync(Filter.In("matchId", [.. active.Select(m => m.Id)]), CancellationToken.None);
+        var policyKey = $"{policy.AdultAge}~{string.Join('-', policy.MinorMatchNeeds.Order())}";
+        foreach (var match in active)
+        {
+            if (youth.TryGetValue(match.YouthId, out var its) && MatchConsentGuard.Missing(match, its, policy, consents, data.Now).Count > 0)
+            {
+                foreach (var caseManager in its.ActingCaseManagerIds)
+                {
+                    await notifier.SendOnceAsync(caseManager, Notices.ConsentPolicyStoppedChat, $"consent-policy-stopped~{match.Id}~{policyKey}", CancellationToken.None, match.Id);
+                }
+            }
+        }
+    }
 }

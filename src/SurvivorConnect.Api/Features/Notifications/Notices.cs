@@ -75,6 +75,9 @@ public static class Notices
     public static Notice ConsentRevokedToCaseManager { get; } = new("consent-revoked",
         "Consent for a match you coordinate was withdrawn. The match cannot be activated or resumed, and its chat is closed to new messages, until consent is given again.");
 
+    public static Notice ConsentPolicyStoppedChat { get; } = new("consent-policy-stopped-chat",
+        "Your agency's consent policy changed, and an active match you coordinate now needs a consent it does not have. Its chat is closed to new messages until that consent is recorded under Matches. The youth and mentor see only that consent is not in place: they may need to hear from you.");
+
     public static Notice ChatFlagUrgent { get; } = new("chat-urgent",
         "Urgent: a message in the mentoring chat of a youth on your caseload may mean someone is in danger. Please look at it now under Flags.");
 
