@@ -293,6 +293,19 @@ public sealed class AuditTests(ApiFactory api)
         var all = first.Items.Concat(second.Items).ToList();
         Assert.Equal(3, all.Count);
         Assert.Equal(all.OrderByDescending(e => e.At).Select(e => e.Id), all.Select(e => e.Id));
+
+        // The token is sealed for its reader: it shows no entry it was made from, and one written by hand, or another
+        // admin's, pages nothing.
+        Assert.DoesNotContain(first.Items[^1].Id, Readable(first.ContinuationToken!), StringComparison.Ordinal);
+        var forged = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{{\"value\":\"{first.Items[^1].At:O}\",\"id\":\"{first.Items[^1].Id}\"}}"));
+        await HttpAssert.Problem(await admin.GetAsync("/api/audit?recordId=paging-probe&pageSize=2&continuationToken=" + Uri.EscapeDataString(forged)), 400);
+        await HttpAssert.Problem(await api.As("north-admin").GetAsync("/api/audit?recordId=paging-probe&pageSize=2&continuationToken=" + Uri.EscapeDataString(first.ContinuationToken!)), 400);
+    }
+
+    private static string Readable(string token)
+    {
+        var base64 = token.Replace('-', '+').Replace('_', '/');
+        return System.Text.Encoding.Latin1.GetString(Convert.FromBase64String(base64.PadRight(base64.Length + ((4 - (base64.Length % 4)) % 4), '=')));
     }
 
     [Fact]

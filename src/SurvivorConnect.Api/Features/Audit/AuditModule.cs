@@ -1,4 +1,6 @@
+using System.Security.Cryptography;
 using Mediator;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.HttpResults;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
@@ -34,14 +36,18 @@ public sealed record ListAuditEntries(
     }
 }
 
-internal sealed class ListAuditEntriesHandler(IAuditLog audit, ICurrentUser user, IAuditKeptFromAdmin keptFromAdmin) : IQueryHandler<ListAuditEntries, Page<AuditEntryView>>
+internal sealed class ListAuditEntriesHandler(IAuditLog audit, ICurrentUser user, IAuditKeptFromAdmin keptFromAdmin, IDataProtectionProvider protection)
+    : IQueryHandler<ListAuditEntries, Page<AuditEntryView>>
 {
     private const int MaxReadsOn = 100;
 
     public async ValueTask<Page<AuditEntryView>> Handle(ListAuditEntries query, CancellationToken cancellationToken)
     {
+        // Sealed for this reader, as every other list's page tokens are: the store makes one from the last entry it read,
+        // which may be one kept from them, and its time and id are not theirs to read.
+        var tokens = protection.CreateProtector("SurvivorConnect.AuditPageToken", user.AgencyId, user.UserId);
         var filter = new AuditFilter(
-            query.RecordType, query.RecordId, query.ActorId, query.PageSize, query.ContinuationToken, query.Action,
+            query.RecordType, query.RecordId, query.ActorId, query.PageSize, query.ContinuationToken is { } sealedToken ? Unseal(tokens, sealedToken) : null, query.Action,
             StartOf(query.From), StartOf(query.To is { } to && to < DateOnly.MaxValue ? to.AddDays(1) : null));
         var kept = await keptFromAdmin.KeptAsync(cancellationToken);
         var page = await audit.ListAsync(user.AgencyId, filter, cancellationToken);
@@ -57,7 +63,19 @@ internal sealed class ListAuditEntriesHandler(IAuditLog audit, ICurrentUser user
 
         return new Page<AuditEntryView>(
             [.. shown.Select(e => new AuditEntryView(e.Id, e.At, e.ActorId, e.ActorRoles, e.Action, e.RecordType, e.RecordId, e.Purpose, e.Basis, e.Outcome, e.TraceId, e.ActorAgencyId))],
-            page.ContinuationToken);
+            page.ContinuationToken is { } last ? tokens.Protect(last) : null);
+    }
+
+    private static string Unseal(IDataProtector tokens, string sealedToken)
+    {
+        try
+        {
+            return tokens.Unprotect(sealedToken);
+        }
+        catch (CryptographicException ex)
+        {
+            throw new StoreException(StoreErrorKind.InvalidQuery, "The continuation token was not made for this list.", ex);
+        }
     }
 
     private static DateTimeOffset? StartOf(DateOnly? day) =>
