@@ -202,7 +202,7 @@ public static class Notices
         "A mentor you supervise may still be carrying a lot: a later wellbeing check-in raised a concern again, on a flag you have not opened yet.");
 
     public static Notice WellbeingMissed { get; } = new("wellbeing-missed",
-        "A mentor you supervise has missed two wellbeing check-ins in a row. A gentle check-in from you may help.");
+        "A mentor you supervise has missed wellbeing check-ins: two in a row, or one they were asked for after something hard in their mentoring, unanswered for a week. A gentle check-in from you may help.");
 
     public static Notice WellbeingCheckInDueSoon { get; } = new("wellbeing-check-in-due",
         "Your regular wellbeing check-in comes up in the next two days. It takes a few minutes, and only you and your supervisor see your answers. If now is not a good time, tell your supervisor.");

@@ -125,6 +125,28 @@ public sealed record CheckInReminder : Document
 }
 
 /// <summary>
+/// A check-in asked for after something hard (<see cref="CheckInSchedule.RequestedAt"/>), looked at again once it has
+/// gone unanswered <see cref="UnansweredAfter"/>, in the one partition every agency shares ("checkin-request"). Ids and times only.
+/// </summary>
+public sealed record CheckInRequestWatch : Document
+{
+    public const string Partition = "checkin-request";
+
+    /// <summary>As long as the shortest cadence: a mentor who has not answered by then is not only busy.</summary>
+    public static readonly TimeSpan UnansweredAfter = TimeSpan.FromDays(7);
+
+    public override string Type => "check-in-request-watch";
+
+    public required string MentorId { get; init; }
+
+    public required DateTimeOffset ForRequestedAt { get; init; }
+
+    public required DateTimeOffset DueAt { get; init; }
+
+    public static string IdFor(string agencyId, string mentorId) => $"{agencyId}~{mentorId}";
+}
+
+/// <summary>
 /// When a mentor's next check-in counts as missed (<see cref="CheckInSchedule.MissedAfter"/> past its due date), in the
 /// one partition every agency shares ("checkin-schedule"), so one query finds every missed check-in. Ids and a time only.
 /// </summary>
@@ -228,7 +250,7 @@ public enum FlagKind
     Concern,
     Urgent,
 
-    /// <summary>Two due check-ins in a row were missed.</summary>
+    /// <summary>Two due check-ins in a row were missed, or one asked for after something hard went unanswered a week.</summary>
     Missed,
 }
 

@@ -118,6 +118,14 @@ internal sealed class CheckInTriggers(SupervisionData data, Notifier notifier, I
                 continue;
             }
 
+            await data.Store.UpsertAsync(SupervisionData.Container, new CheckInRequestWatch
+            {
+                Id = CheckInRequestWatch.IdFor(data.Store.AgencyId, mentor.Id),
+                PartitionKey = CheckInRequestWatch.Partition,
+                MentorId = mentor.Id,
+                ForRequestedAt = now,
+                DueAt = now + CheckInRequestWatch.UnansweredAfter,
+            }, ct);
             await notifier.SendOnceAsync(mentor.Id, Notices.WellbeingCheckInRequested, $"checkin-request~{mentor.Id}~{now.UtcTicks}", ct);
             return true;
         }
@@ -256,6 +264,62 @@ internal sealed class MissedCheckInHandler(SupervisionData data, Notifier notifi
         {
             return null;
         }
+    }
+}
+
+/// <summary>
+/// A check-in asked for after something hard in a mentor's mentoring has gone unanswered a week: their supervisor is
+/// told with a flag, as for regular check-ins missed, so the ask does not rest on the mentor alone. Not audited, as a
+/// missed check-in is not.
+/// </summary>
+public sealed record MarkCheckInRequestUnanswered(string MentorId, DateTimeOffset ForRequestedAt) : ICommand<bool>;
+
+internal sealed class CheckInRequestUnansweredHandler(SupervisionData data, Notifier notifier, IMediator mediator) : ICommandHandler<MarkCheckInRequestUnanswered, bool>
+{
+    public const string Reason = "A check-in they were asked for after something hard in their mentoring has not been answered in a week.";
+
+    public static string FlagIdFor(string mentorId, DateTimeOffset requestedAt) => WellbeingFlag.IdFor($"request-unanswered\n{mentorId}\n{requestedAt.UtcTicks}");
+
+    public async ValueTask<bool> Handle(MarkCheckInRequestUnanswered command, CancellationToken ct)
+    {
+        var store = data.Store;
+        var schedule = await data.ScheduleAsync(command.MentorId, ct);
+        var raised = false;
+
+        // Still the same ask, not answered: a mentor no longer active, or whom nobody supervises, is asked for none.
+        if (schedule.RequestedBecause is not null && schedule.RequestedAt == command.ForRequestedAt
+            && await data.Mentoring.IsActiveAsync(command.MentorId, Roles.Mentor, ct))
+        {
+            var mentor = await data.Mentoring.MentorAsync(command.MentorId, ct);
+            if (await data.Mentoring.HasActiveSupervisorAsync(mentor, ct))
+            {
+                await data.RaiseAsync(mentor, new WellbeingFlag
+                {
+                    Id = FlagIdFor(mentor.Id, command.ForRequestedAt),
+                    MentorId = mentor.Id,
+                    Kind = FlagKind.Missed,
+                    Reasons = [Reason],
+                    RaisedAt = store.Now,
+                }, notifier, mediator, ct);
+                raised = true;
+            }
+        }
+
+        // Done with this ask; a watch already moved on to a newer one stays.
+        var id = CheckInRequestWatch.IdFor(store.AgencyId, command.MentorId);
+        if (await store.ReadAsync<CheckInRequestWatch>(SupervisionData.Container, id, CheckInRequestWatch.Partition, ct) is { } watch && watch.ForRequestedAt == command.ForRequestedAt)
+        {
+            try
+            {
+                await store.DeleteAsync(SupervisionData.Container, id, CheckInRequestWatch.Partition, watch.ETag, ct);
+            }
+            catch (StoreException ex) when (ex.Kind is StoreErrorKind.PreconditionFailed or StoreErrorKind.NotFound)
+            {
+                // Moved on or gone meanwhile.
+            }
+        }
+
+        return raised;
     }
 }
 
@@ -409,6 +473,7 @@ internal sealed partial class CheckInWorker(IServiceScopeFactory scopes, IDocume
         await EachDueAsync<ConcernFlagWatch>(ConcernFlagWatch.Partition, watch => new CheckConcernFlagSeen(watch.Id, watch.DueAt), ct);
         await EachDueAsync<CheckInReminder>(CheckInReminder.Partition, reminder => new RemindCheckIn(reminder.MentorId, reminder.ForDueAt), ct);
         await EachDueAsync<CheckInSlot>(CheckInSlot.Partition, slot => new MarkCheckInMissed(slot.MentorId, slot.DueAt - CheckInSchedule.MissedAfter), ct);
+        await EachDueAsync<CheckInRequestWatch>(CheckInRequestWatch.Partition, watch => new MarkCheckInRequestUnanswered(watch.MentorId, watch.ForRequestedAt), ct);
     }
 
     /// <summary>
