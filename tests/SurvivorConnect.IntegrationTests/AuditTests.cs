@@ -294,12 +294,13 @@ public sealed class AuditTests(ApiFactory api)
         Assert.Equal(3, all.Count);
         Assert.Equal(all.OrderByDescending(e => e.At).Select(e => e.Id), all.Select(e => e.Id));
 
-        // The token is sealed for its reader: it shows no entry it was made from, and one written by hand, or another
-        // admin's, pages nothing.
+        // The token is sealed for its reader and filters: it shows no entry it was made from, and one written by hand,
+        // another admin's, or sent with other filters (to place the entry it was made from among the rest) pages nothing.
         Assert.DoesNotContain(first.Items[^1].Id, Readable(first.ContinuationToken!), StringComparison.Ordinal);
         var forged = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{{\"value\":\"{first.Items[^1].At:O}\",\"id\":\"{first.Items[^1].Id}\"}}"));
         await HttpAssert.Problem(await admin.GetAsync("/api/audit?recordId=paging-probe&pageSize=2&continuationToken=" + Uri.EscapeDataString(forged)), 400);
         await HttpAssert.Problem(await api.As("north-admin").GetAsync("/api/audit?recordId=paging-probe&pageSize=2&continuationToken=" + Uri.EscapeDataString(first.ContinuationToken!)), 400);
+        await HttpAssert.Problem(await admin.GetAsync("/api/audit?pageSize=2&continuationToken=" + Uri.EscapeDataString(first.ContinuationToken!)), 400);
     }
 
     private static string Readable(string token)

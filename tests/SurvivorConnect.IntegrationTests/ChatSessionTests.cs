@@ -14,7 +14,7 @@ namespace SurvivorConnect.IntegrationTests;
 /// A portal page's live connections last as long as its session: a chat left open on a shared phone goes quiet when
 /// the session idles out or is left (in any tab), and someone still at work keeps their session.
 /// </summary>
-public sealed class ChatSessionTests(ClockedApiFactory api) : IClassFixture<ClockedApiFactory>
+public sealed class ChatSessionTests(ClockedCountingApiFactory api) : IClassFixture<ClockedCountingApiFactory>
 {
     private static readonly TimeSpan Idle = TimeSpan.FromMinutes(new AuthOptions().Portal.IdleMinutes);
 
@@ -261,6 +261,13 @@ public sealed class ChatSessionTests(ClockedApiFactory api) : IClassFixture<Cloc
         await page.SendAsync(chat.Id, "before my phone was taken");
 
         await SignInsEndedElsewhereAsync(chat.YouthPersonId);
+
+        // The store blips as the words are first recorded: the page is told to send them again, as for any busy send.
+        var busy = await api.FailingWriteOnceAsync(d => d is SurvivorConnect.Api.Features.Chat.ChatFlagFollowUp,
+            () => Assert.ThrowsAsync<ChatRefusalException>(() => page.SendAsync(chat.Id, "they took my phone, help me", "taken-1")), FailedWrite.Upsert);
+        Assert.Equal("unavailable", busy.Code);
+        Assert.NotEmpty(busy.CrisisResources!);
+        Assert.Empty(await UnsentNoticesAsync(chat.Id));
 
         var refused = await Assert.ThrowsAsync<ChatRefusalException>(() => page.SendAsync(chat.Id, "they took my phone, help me", "taken-1"));
         Assert.Equal("not-allowed", refused.Code);

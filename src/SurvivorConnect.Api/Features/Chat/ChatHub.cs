@@ -378,36 +378,41 @@ public sealed partial class ChatHubFilter(
 
     /// <summary>
     /// Words of danger sent by someone who may no longer chat (their account stopped or changed, their sign-in ended)
-    /// raise their flag for the youth's case managers, as words written into a stopped chat do. Once per connection: it
-    /// is closed within moments, and every later call on it is refused unread, before the rate limit.
+    /// raise their flag for the youth's case managers, as words written into a stopped chat do. Tried once per connection,
+    /// whatever comes of it (it is closed within moments, and every later call on it is refused unread, before the rate
+    /// limit), unless nothing could hold the words yet: then the writer is told the service is busy, as for any send the
+    /// page must make again, and the next try raises them.
     /// </summary>
     private async Task<HubError> WithWritersDangerRaisedAsync(HubInvocationContext invocation, HubError error)
     {
         var connection = invocation.Context;
         if (connection.Items.ContainsKey(WritersDangerRaisedKey)
-            || invocation.HubMethodArguments is not [var conversationId, var clientMessageId, var text, ..]
-            || connection.User?.FindFirstValue(ScClaims.Agency) is not { } agencyId || connection.User.FindFirstValue(ScClaims.UserId) is not { } writerId)
+            || invocation.HubMethodArguments is not [var conversationId, var clientMessageId, string text, ..]
+            || connection.User?.FindFirstValue(ScClaims.Agency) is not { } agencyId || connection.User.FindFirstValue(ScClaims.UserId) is not { } writerId
+            || !invocation.ServiceProvider.GetRequiredService<Rules.SafetyScanner>().Scan(Rules.MessageText.Scannable(text) ?? "").Urgent)
         {
             return error;
         }
 
+        connection.Items[WritersDangerRaisedKey] = true;
         try
         {
             await using var scope = scopes.CreateAgencyScope(agencyId, ChatFlagWorker.SystemUser);
             var refused = await scope.ServiceProvider.GetRequiredService<ChatService>().RefusedWriterInDangerAsync(
-                conversationId as string, writerId, clientMessageId as string, text as string, new ChatRefusedException(error.Code, error.Message));
-            if (refused.CrisisResources is not { Count: > 0 })
+                conversationId as string, writerId, clientMessageId as string, text, new ChatRefusedException(error.Code, error.Message));
+            if (refused.Code == ChatErrorCodes.Unavailable)
             {
-                return error;
+                connection.Items.Remove(WritersDangerRaisedKey);
+                return new HubError(refused.Code, refused.Message, refused.CrisisResources);
             }
 
-            connection.Items[WritersDangerRaisedKey] = true;
-            return error with { CrisisResources = refused.CrisisResources };
+            return refused.CrisisResources is { Count: > 0 } lines ? error with { CrisisResources = lines } : error;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogWritersDangerNotRaised(logger, ex);
-            return error;
+            connection.Items.Remove(WritersDangerRaisedKey);
+            return new HubError(ChatErrorCodes.Unavailable, BusyMessage);
         }
     }
 
