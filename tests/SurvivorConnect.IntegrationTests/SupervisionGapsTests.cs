@@ -71,6 +71,21 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
     }
 
     [Fact]
+    public async Task A_mentor_without_a_supervisor_whose_urgent_answer_could_not_reach_the_admins_yet_is_not_told_they_were_asked()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (goneId, _) = await _world.PersonAsync(Roles.Supervisor);
+        await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId = goneId }));
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{goneId}/deactivate", null));
+
+        var reply = await HttpAssert.Ok<JsonElement>(await api.FailingWriteOnceAsync(d => d is SurvivorConnect.Api.Features.Notifications.Notification,
+            () => SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3))));
+
+        Assert.Equal(CheckInHandlers.UrgentWordsWithoutSupervisorBeingAsked, reply.GetProperty("message").GetString());
+        Assert.NotEqual(0, reply.GetProperty("crisisResources").GetArrayLength());
+    }
+
+    [Fact]
     public async Task An_urgent_answer_under_a_deactivated_supervisor_asks_the_admins_for_a_new_one_who_then_sees_and_reviews_it()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();

@@ -55,6 +55,8 @@ public sealed class PayoutRulesTests
         Assert.Contains("set what this work pays", PayoutRules.WhyNotPay("kim", Hands, PayoutRules.SendItAgain), StringComparison.Ordinal);
         Assert.Contains("recorded how this payee is paid", PayoutRules.WhyNotPay("casey", Hands with { PayeeSetUpBy = "casey" }, PayoutRules.RecordItsPayment), StringComparison.Ordinal);
         Assert.Null(PayoutRules.WhyNotPay("casey", Hands with { PayeeSetUpBy = "casey" }, PayoutRules.SendItAgain));
+        Assert.Null(PayoutRules.WhyNotPay("casey", Hands with { PayeeSetUpBy = "casey" }, PayoutRules.SetItAside));
+        Assert.Contains("must set it aside", PayoutRules.WhyNotPay("jamie", Hands, PayoutRules.SetItAside), StringComparison.Ordinal);
     }
 
     [Fact]

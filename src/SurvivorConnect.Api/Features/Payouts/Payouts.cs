@@ -374,7 +374,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
     public async ValueTask<PayoutView> Handle(SetPayoutAside command, CancellationToken ct)
     {
         var payout = await data.PayoutAsync(command.Id, ct);
-        if (PayoutRules.WhyNotPay(Me, await data.HandsAsync(payout, ct), PayoutRules.RecordItsPayment) is { } why)
+        if (PayoutRules.WhyNotPay(Me, await data.HandsAsync(payout, ct), PayoutRules.SetItAside) is { } why)
         {
             throw new ForbiddenException(why);
         }

@@ -129,7 +129,7 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe, 
         var account = await data.AccountAsync(Me, ct);
         var saved = account.Method == method
             ? account
-            : await data.SaveAccountAsync(await PayChangedAsync(account, account with { Method = method }, bankDetailsGiven: false, ct), ct);
+            : await data.SaveAccountAsync(await PayChangedAsync(account, account with { Method = method, SetUpBy = null }, bankDetailsGiven: false, ct), ct);
         await payChanges.TellAsync(saved, ct);
         if (method != PayeeMethod.Stripe)
         {
@@ -183,7 +183,7 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe, 
         {
             // The idempotency key is the person's, so a second click (or a lost answer) opens no second account.
             var id = await Stripe(() => stripe.CreateExpressAccountAsync(data.Store.AgencyId, Me, account.StripeAccountsLetGo.Count, ct));
-            opened = account with { StripeAccountId = id, Method = PayeeMethod.Stripe, KnownBanks = [] };
+            opened = account with { StripeAccountId = id, Method = PayeeMethod.Stripe, KnownBanks = [], SetUpBy = null };
         }
 
         // Stripe's page takes bank details, new or changed: written before the link is given, so none goes unchecked. A

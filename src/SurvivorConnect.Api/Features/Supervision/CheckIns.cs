@@ -87,6 +87,10 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
     public const string UrgentWordsWithoutSupervisor =
         "Thank you for telling us. You matter, and you do not have to carry this alone. You have no supervisor just now, so the agency has been asked to give you one at once, who will reach out to you. If you are in danger or thinking of harming yourself, please reach out right now:";
 
+    /// <summary>As <see cref="UrgentWordsWithoutSupervisor"/>, before the agency has been asked (a follow-up failed; the worker asks within minutes).</summary>
+    public const string UrgentWordsWithoutSupervisorBeingAsked =
+        "Thank you for telling us. You matter, and you do not have to carry this alone. You have no supervisor just now, so the agency is being asked to give you one at once, who will reach out to you. If you are in danger or thinking of harming yourself, please reach out right now:";
+
     public async ValueTask<MyWellbeingView> Handle(GetMyWellbeing query, CancellationToken ct)
     {
         var me = await data.Mentoring.MentorAsync(data.Me, ct);
@@ -234,7 +238,13 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
     {
         var supervised = await SupervisedNowAsync(mentor);
         return checkIn.Urgent
-            ? new CheckInReply(!supervised ? UrgentWordsWithoutSupervisor : followedUp ? UrgentWords : UrgentWordsBeingTold, await crisisLines.ForMyAgencyAsync(ct), nextDueAt)
+            ? new CheckInReply((supervised, followedUp) switch
+            {
+                (true, true) => UrgentWords,
+                (true, false) => UrgentWordsBeingTold,
+                (false, true) => UrgentWordsWithoutSupervisor,
+                (false, false) => UrgentWordsWithoutSupervisorBeingAsked,
+            }, await crisisLines.ForMyAgencyAsync(ct), nextDueAt)
             : new CheckInReply(supervised ? Thanks : checkIn.Concerns.Count > 0 ? ThanksAskingForSupervisor : ThanksWithoutSupervisor, [], nextDueAt);
     }
 

@@ -85,6 +85,8 @@ public static class PayoutRules
 
     public const string SendItAgain = "send it again";
 
+    public const string SetItAside = "set it aside to pay another way";
+
     public const string ApprovalsGone =
         "This payout is not approved enough to pay now: someone who approved it is no longer a finance approver, or the agency's two-approver amount was lowered to its total. Cancel it, then send its claim to finance again for a fresh approval.";
 
