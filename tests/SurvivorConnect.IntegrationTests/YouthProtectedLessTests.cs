@@ -54,6 +54,31 @@ public sealed class YouthProtectedLessTests(YouthProtectedLessTests.Factory api)
         Assert.Equal(0, await ToldAsync(staff));
     }
 
+    [Fact]
+    public async Task A_stricter_consent_policy_tells_the_case_manager_of_each_active_match_it_stops_and_of_no_other()
+    {
+        var minor = (await _world.ActiveMatchAsync()).Match;
+        var (adult, adultsMentor, _, adultsMentorId, adultYouthId) = await _world.ActiveMatchAsync();
+        await SaveAsync(adultYouthId, age: 19);
+
+        // A match stopped already, by its mentor's own no (told to the case manager then), is not the policy's doing.
+        var consents = await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await adultsMentor.GetAsync($"/api/consents?subjectId={adultsMentorId}"));
+        await HttpAssert.Ok<JsonElement>(await adultsMentor.PostAsync($"/api/consents/{consents.Single(c => c.MatchId == adult.Id).Id}/revoke", null));
+
+        await MentoringWorld.SetConsentPolicyAsync(_world.Admin, new { adultAge = 18, minorMatchNeeds = new[] { "Guardian" } });
+        Assert.Equal((1, 0), (await StoppedAsync(minor.Id), await StoppedAsync(adult.Id)));
+
+        // Loosened, nothing is stopped; made stricter again, it is told again.
+        await MentoringWorld.SetConsentPolicyAsync(_world.Admin, new { adultAge = 18, minorMatchNeeds = Array.Empty<string>() });
+        Assert.Equal((1, 0), (await StoppedAsync(minor.Id), await StoppedAsync(adult.Id)));
+        await MentoringWorld.SetConsentPolicyAsync(_world.Admin, new { adultAge = 18, minorMatchNeeds = new[] { "Guardian" } });
+        await MentoringWorld.SetConsentPolicyAsync(_world.Admin, new { adultAge = 18, minorMatchNeeds = Array.Empty<string>() });
+        Assert.Equal((2, 0), (await StoppedAsync(minor.Id), await StoppedAsync(adult.Id)));
+    }
+
+    private async Task<int> StoppedAsync(string matchId) =>
+        (await _world.CaseManager.NoticesAsync()).Count(n => n.Kind == "consent-policy-stopped-chat" && n.MatchId == matchId);
+
     private async Task SaveAsync(string youthId, int age, string[]? doNotMatch = null) =>
         await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PutJson($"/api/youth/{youthId}", new
         {
