@@ -10,7 +10,7 @@ namespace SurvivorConnect.IntegrationTests;
 /// </summary>
 public sealed class YouthProtectedLessTests(YouthProtectedLessTests.Factory api) : IClassFixture<YouthProtectedLessTests.Factory>
 {
-    public sealed class Factory : ApiFactory;
+    public sealed class Factory : CountingApiFactory;
 
     private const string Kind = "youth-protected-less";
 
@@ -35,6 +35,28 @@ public sealed class YouthProtectedLessTests(YouthProtectedLessTests.Factory api)
         Assert.Equal(adminBefore + 1, await ToldAsync(_world.Admin));
         Assert.Equal(0, await ToldAsync(_world.CaseManager));
         await HttpAssert.Ok<JsonElement>(await _world.Admin.PutAgencySetting("/api/agency/match-consent-policy", new { adultAge = 18, minorMatchNeeds = Array.Empty<string>() }));
+    }
+
+    [Fact]
+    public async Task A_loosening_whose_telling_failed_after_it_was_saved_is_told_when_the_record_is_saved_again()
+    {
+        await MentoringWorld.SetConsentPolicyAsync(_world.Admin, new { adultAge = 18, minorMatchNeeds = new[] { "Guardian" } });
+        var (colleagueId, colleague) = await _world.PersonAsync(Roles.CaseManager);
+        var (youthId, _) = await _world.YouthAsync(age: 17);
+        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PutJson($"/api/youth/{youthId}/case-managers",
+            new { caseManagerIds = new[] { "demo-casemanager", colleagueId } }, await VersionAsync(youthId)));
+        var adminBefore = await ToldAsync(_world.Admin);
+
+        var failed = await api.FailingWriteOnceAsync(d => d is SurvivorConnect.Api.Features.Notifications.Notification,
+            async () => await _world.CaseManager.PutJson($"/api/youth/{youthId}", new { displayName = "Youth protected", age = 18, doNotMatch = Array.Empty<string>() }, await VersionAsync(youthId)));
+        Assert.False(failed.IsSuccessStatusCode);
+        Assert.Equal(18, (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/youth/{youthId}"))).GetProperty("age").GetInt32());
+
+        await SaveAsync(youthId, age: 18);
+        await SaveAsync(youthId, age: 18);
+
+        Assert.Equal((1, adminBefore + 1), (await ToldAsync(colleague), await ToldAsync(_world.Admin)));
+        await MentoringWorld.SetConsentPolicyAsync(_world.Admin, new { adultAge = 18, minorMatchNeeds = Array.Empty<string>() });
     }
 
     [Fact]

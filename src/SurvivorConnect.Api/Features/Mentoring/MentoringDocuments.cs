@@ -176,6 +176,13 @@ public sealed record YouthReferral : Document
     public required IReadOnlyList<string> CaseManagerIds { get; init; }
 
     /// <summary>
+    /// The last change that protects the youth less (recorded as an adult under the consent policy, someone taken off the
+    /// do-not-match list): told to the youth's other case managers and the admins on every save while it is news, so one
+    /// whose telling failed is told when the record is saved again.
+    /// </summary>
+    public ProtectionLoosened? ProtectionLoosened { get; init; }
+
+    /// <summary>
     /// The case managers the youth may have: none the youth is never to be matched with, nor the youth's own sign-in (one
     /// given a staff role since). Saving the youth keeps the list to these, and the check that someone is a youth's case
     /// manager reads only these.
@@ -191,6 +198,13 @@ public sealed record YouthReferral : Document
     public IReadOnlyList<MissingEpisode> MissingEpisodes { get; init; } = [];
 
     public required DateTimeOffset ReferredAt { get; init; }
+}
+
+/// <param name="TakenOff">Who was taken off the do-not-match list then: never told of it.</param>
+public sealed record ProtectionLoosened(string By, DateTimeOffset At, IReadOnlyList<string> TakenOff)
+{
+    /// <summary>Told again on a save within the hour; a case manager added since is not told of one long past as news.</summary>
+    public bool StillNews(DateTimeOffset now) => now - At < TimeSpan.FromHours(1);
 }
 
 /// <summary>

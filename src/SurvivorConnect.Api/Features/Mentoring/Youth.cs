@@ -243,7 +243,10 @@ internal sealed class YouthHandlers(
             throw new ConflictException("They are this youth's only case manager. Hand the youth to another case manager first, then add them to the list.");
         }
 
-        var saved = await SaveAsync(changed with { CaseManagerIds = acting }, youth.PersonId, ifMatch, ct);
+        var saved = await SaveAsync(changed with { CaseManagerIds = acting, ProtectionLoosened = await LoosenedAsync(youth, changed, ct) ?? youth.ProtectionLoosened }, youth.PersonId, ifMatch, ct);
+
+        // Told first, whatever follows fails: a save sent again tells it then.
+        await TellWhileNewsAsync(saved);
         await pages.RedrawAsync(data.AgencyId, youth.CaseManagerIds.Except(acting, StringComparer.Ordinal));
 
         // The do-not-match list and preferences are what a match step checks of the youth: one under way now fails.
@@ -261,32 +264,41 @@ internal sealed class YouthHandlers(
             await publisher.Publish(new YouthSignInLinked(saved, youth.PersonId), ct);
         }
 
-        await TellIfProtectedLessAsync(youth, saved, ct);
         return saved;
     }
 
     /// <summary>
-    /// A youth recorded as an adult under the agency's consent policy (their matches no longer need a guardian's or the
-    /// agency's consent), or someone taken off their do-not-match list, is protected less: their other case managers and
-    /// the agency's admins hear of it, as admins do of the agency's policy loosened, so no one case manager does it
-    /// unseen. Not those taken off the list, nor anyone kept from the youth: it would tell them they were on it.
+    /// A change that protects the youth less: recorded as an adult under the agency's consent policy (their matches no
+    /// longer need a guardian's or the agency's consent), or someone taken off their do-not-match list. Null when none.
     /// </summary>
-    private async Task TellIfProtectedLessAsync(YouthReferral before, YouthReferral after, CancellationToken ct)
+    private async Task<ProtectionLoosened?> LoosenedAsync(YouthReferral before, YouthReferral after, CancellationToken ct)
     {
-        var policy = await data.PolicyAsync(ct);
-        var nowAdult = policy.MinorMatchNeeds.Count > 0 && before.Age < policy.AdultAge && after.Age >= policy.AdultAge;
         var takenOff = before.DoNotMatch.Except(after.DoNotMatch, StringComparer.Ordinal).ToList();
-        if (!nowAdult && takenOff.Count == 0)
+        var nowAdult = after.Age > before.Age && await data.PolicyAsync(ct) is { MinorMatchNeeds.Count: > 0 } policy
+            && before.Age < policy.AdultAge && after.Age >= policy.AdultAge;
+        // Whoever an earlier change still being told took off is never told by this one either.
+        var earlier = before.ProtectionLoosened is { } prior && prior.StillNews(data.Now) ? prior.TakenOff : [];
+        return takenOff.Count > 0 || nowAdult ? new ProtectionLoosened(data.User.UserId, data.Now, [.. earlier.Union(takenOff, StringComparer.Ordinal)]) : null;
+    }
+
+    /// <summary>
+    /// The youth's other case managers and the agency's admins hear of a change that protects the youth less, as admins do
+    /// of the agency's policy loosened, so no one case manager does it unseen; on every save while it is news, once each.
+    /// Not whoever was taken off the list, nor anyone kept from the youth: it would tell them they were on it.
+    /// </summary>
+    private async Task TellWhileNewsAsync(YouthReferral youth)
+    {
+        if (youth.ProtectionLoosened is not { } loosened || !loosened.StillNews(data.Now))
         {
             return;
         }
 
-        var kept = await data.KeptFromYouthAsync(after.Id, ct);
-        var told = after.ActingCaseManagerIds.Union(await data.Store.AdminsToTellAsync(ct), StringComparer.Ordinal)
-            .Where(id => id != data.User.UserId && !takenOff.Contains(id, StringComparer.Ordinal) && !kept.Contains(id, StringComparer.Ordinal));
+        var kept = await data.KeptFromYouthAsync(youth.Id, CancellationToken.None);
+        var told = youth.ActingCaseManagerIds.Union(await data.Store.AdminsToTellAsync(CancellationToken.None), StringComparer.Ordinal)
+            .Where(id => id != loosened.By && !loosened.TakenOff.Contains(id, StringComparer.Ordinal) && !kept.Contains(id, StringComparer.Ordinal));
         foreach (var recipient in told)
         {
-            await notifier.SendOnceAsync(recipient, Notices.YouthProtectedLess, $"youth-protected-less~{after.Id}~{after.ETag}", ct);
+            await notifier.SendOnceAsync(recipient, Notices.YouthProtectedLess, $"youth-protected-less~{youth.Id}~{loosened.At.UtcTicks}", CancellationToken.None);
         }
     }
 
