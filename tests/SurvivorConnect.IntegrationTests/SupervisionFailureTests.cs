@@ -756,6 +756,51 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
         }
     }
 
+    [Fact]
+    public async Task A_check_in_asked_for_and_answered_while_its_follow_ups_still_wait_is_never_flagged_as_unanswered()
+    {
+        var (match, mentor, _, mentorId, _) = await _world.ActiveMatchAsync();
+        await HttpAssert.Ok<JsonElement>(await _world.CloseAsYouthsChoiceAsync(match.Id));
+        api.Time.Advance(CheckInRequestWatch.UnansweredAfter - TimeSpan.FromHours(1));
+
+        // The schedule, which the answer clears the ask from, cannot be written: by the check-in, nor by the worker's round.
+        api.Counter.BeforeReplace = (_, document) => document is CheckInSchedule ? throw StoreException.Unavailable("The store is busy.") : Task.CompletedTask;
+        try
+        {
+            await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(0)));
+            await RunWorkerAsync(after: TimeSpan.FromHours(2));
+            Assert.Empty(await MissedFlagsAsync(mentorId));
+        }
+        finally
+        {
+            api.Counter.BeforeReplace = null;
+        }
+
+        await RunWorkerAsync(after: TimeSpan.FromMinutes(5));
+        await RunWorkerAsync(after: TimeSpan.FromMinutes(5));
+        Assert.Empty(await MissedFlagsAsync(mentorId));
+        Assert.Null((await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"))).GetProperty("dueBecause").GetString());
+    }
+
+    [Fact]
+    public async Task An_ask_whose_watch_was_lost_is_watched_again_when_asked_again_and_flagged_once_left_unanswered()
+    {
+        var (match, _, _, mentorId, _) = await _world.ActiveMatchAsync();
+        await HttpAssert.Ok<JsonElement>(await _world.CloseAsYouthsChoiceAsync(match.Id));
+        var store = api.Services.GetRequiredService<IDocumentStore>();
+        await store.DeleteAsync(SupervisionData.Container, CheckInRequestWatch.IdFor("demo", mentorId), CheckInRequestWatch.Partition, null, CancellationToken.None);
+
+        await using (var scope = api.Services.GetRequiredService<IServiceScopeFactory>().CreateAgencyScope("demo", CheckInWorker.SystemUser))
+        {
+            Assert.False(await scope.ServiceProvider.GetRequiredService<Mediator.IMediator>().Send(new RequestCheckIn(mentorId, "something in your mentoring may have been hard lately.")));
+        }
+
+        await RunWorkerAsync(after: CheckInRequestWatch.UnansweredAfter);
+        await RunWorkerAsync(after: TimeSpan.FromMinutes(5));
+        var unanswered = Assert.Single(await MissedFlagsAsync(mentorId));
+        Assert.Equal(CheckInRequestUnansweredHandler.Reason, unanswered.GetProperty("reasons")[0].GetString());
+    }
+
     private async Task RunWorkerAsync(TimeSpan after)
     {
         api.Time.Advance(after);

@@ -105,10 +105,19 @@ internal sealed class CheckInTriggers(SupervisionData data, Notifier notifier, I
             var schedule = await data.ScheduleAsync(mentor.Id, ct);
             if (schedule.RequestedBecause is not null)
             {
+                // Asked already: its watch and the mentor's notice are made again, in case the request that asked died first.
+                if (schedule.RequestedAt is { } asked)
+                {
+                    await WatchAsync(mentor.Id, asked, ct);
+                    await TellAsync(mentor.Id, asked, ct);
+                }
+
                 return false;
             }
 
+            // The watch first: one whose ask was never saved is let go by the worker.
             var now = data.Store.Now;
+            await WatchAsync(mentor.Id, now, ct);
             try
             {
                 await data.SaveScheduleAsync(schedule with { RequestedBecause = command.Because, RequestedFor = command.ForSupervisor, RequestedAt = now }, ct);
@@ -118,18 +127,23 @@ internal sealed class CheckInTriggers(SupervisionData data, Notifier notifier, I
                 continue;
             }
 
-            await data.Store.UpsertAsync(SupervisionData.Container, new CheckInRequestWatch
-            {
-                Id = CheckInRequestWatch.IdFor(data.Store.AgencyId, mentor.Id),
-                PartitionKey = CheckInRequestWatch.Partition,
-                MentorId = mentor.Id,
-                ForRequestedAt = now,
-                DueAt = now + CheckInRequestWatch.UnansweredAfter,
-            }, ct);
-            await notifier.SendOnceAsync(mentor.Id, Notices.WellbeingCheckInRequested, $"checkin-request~{mentor.Id}~{now.UtcTicks}", ct);
+            await TellAsync(mentor.Id, now, ct);
             return true;
         }
     }
+
+    private async Task WatchAsync(string mentorId, DateTimeOffset asked, CancellationToken ct) =>
+        await data.Store.UpsertAsync(SupervisionData.Container, new CheckInRequestWatch
+        {
+            Id = CheckInRequestWatch.IdFor(data.Store.AgencyId, mentorId),
+            PartitionKey = CheckInRequestWatch.Partition,
+            MentorId = mentorId,
+            ForRequestedAt = asked,
+            DueAt = asked + CheckInRequestWatch.UnansweredAfter,
+        }, ct);
+
+    private async Task TellAsync(string mentorId, DateTimeOffset asked, CancellationToken ct) =>
+        await notifier.SendOnceAsync(mentorId, Notices.WellbeingCheckInRequested, $"checkin-request~{mentorId}~{asked.UtcTicks}", ct);
 
     private const int MaxAttempts = 5;
 
@@ -286,8 +300,20 @@ internal sealed class CheckInRequestUnansweredHandler(SupervisionData data, Noti
         var schedule = await data.ScheduleAsync(command.MentorId, ct);
         var raised = false;
 
+        // A check-in sent since answers it, though its follow-ups (which clear the ask) may not have finished: the watch
+        // waits for them while they still may.
+        var answers = (await data.CheckInsAsync(command.MentorId, ct)).Where(c => c.SubmittedAt >= command.ForRequestedAt).ToList();
+        foreach (var answer in answers)
+        {
+            var pending = await store.ReadAsync<CheckInFollowUp>(SupervisionData.Container, CheckInFollowUp.IdFor(store.AgencyId, answer.Id), CheckInFollowUp.Partition, ct);
+            if (pending is not null && pending.DueAt + CheckInFollowUp.GiveUpAfter > store.Now)
+            {
+                return false;
+            }
+        }
+
         // Still the same ask, not answered: a mentor no longer active, or whom nobody supervises, is asked for none.
-        if (schedule.RequestedBecause is not null && schedule.RequestedAt == command.ForRequestedAt
+        if (answers.Count == 0 && schedule.RequestedBecause is not null && schedule.RequestedAt == command.ForRequestedAt
             && await data.Mentoring.IsActiveAsync(command.MentorId, Roles.Mentor, ct))
         {
             var mentor = await data.Mentoring.MentorAsync(command.MentorId, ct);
