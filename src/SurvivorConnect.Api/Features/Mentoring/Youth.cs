@@ -243,10 +243,8 @@ internal sealed class YouthHandlers(
             throw new ConflictException("They are this youth's only case manager. Hand the youth to another case manager first, then add them to the list.");
         }
 
-        var saved = await SaveAsync(changed with { CaseManagerIds = acting, ProtectionLoosened = await LoosenedAsync(youth, changed, ct) ?? youth.ProtectionLoosened }, youth.PersonId, ifMatch, ct);
-
-        // Told first, whatever follows fails: a save sent again tells it then.
-        await TellWhileNewsAsync(saved);
+        var loosened = await LoosenedAsync(youth, changed, ct) ?? (youth.ProtectionLoosened is { } prior && prior.StillNews(data.Now) ? prior : null);
+        var saved = await SaveAsync(changed with { CaseManagerIds = acting, ProtectionLoosened = loosened }, youth.PersonId, ifMatch, ct);
         await pages.RedrawAsync(data.AgencyId, youth.CaseManagerIds.Except(acting, StringComparer.Ordinal));
 
         // The do-not-match list and preferences are what a match step checks of the youth: one under way now fails.
@@ -262,6 +260,16 @@ internal sealed class YouthHandlers(
         if (saved.PersonId is not null && saved.PersonId != youth.PersonId)
         {
             await publisher.Publish(new YouthSignInLinked(saved, youth.PersonId), ct);
+        }
+
+        // Told last, after what keeps the youth safe: one that fails is told when the record is saved again.
+        try
+        {
+            await TellWhileNewsAsync(saved);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new FollowUpsPendingException(ex);
         }
 
         return saved;
