@@ -16,6 +16,9 @@ public sealed record Agency : Document
 
     public MatchConsentPolicy MatchConsentPolicy { get; init; } = new(18, []);
 
+    /// <summary>When the match consent policy was last saved: what follows each save is told once for it.</summary>
+    public DateTimeOffset? MatchConsentPolicySetAt { get; init; }
+
     /// <summary>The fewest people an outcome report shows a number for; the agency may raise it, never lower it below the default.</summary>
     public int ReportThreshold { get; init; } = DefaultReportThreshold;
 

@@ -145,6 +145,7 @@ internal sealed class AgencyHandlers(AgencyStore store, ICurrentUser user, IPubl
             : await store.ReplaceAsync(Agency.Container, agency with
             {
                 MatchConsentPolicy = policy,
+                MatchConsentPolicySetAt = store.Now,
                 Loosenings = AsksLess(agency.MatchConsentPolicy, policy) ? Loosened(agency, AgencyPolicy.MatchConsent) : agency.Loosenings,
             }, command.IfMatch ?? throw new PreconditionRequiredException(), ct);
 

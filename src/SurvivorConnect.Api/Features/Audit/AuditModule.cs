@@ -46,8 +46,8 @@ internal sealed class ListAuditEntriesHandler(IAuditLog audit, ICurrentUser user
         // Sealed for this reader and these filters: the store makes a token from the last entry it read, which may be one
         // kept from them, and neither its time and id, nor where it lies among other entries (its token sent with other
         // filters), are theirs to read.
-        var tokens = protection.CreateProtector("SurvivorConnect.AuditPageToken", user.AgencyId, user.UserId,
-            FormattableString.Invariant($"{query.RecordType}|{query.RecordId}|{query.ActorId}|{query.Action}|{query.From:O}|{query.To:O}"));
+        var tokens = protection.CreateProtector("SurvivorConnect.AuditPageToken", user.AgencyId, user.UserId, query.RecordType ?? "", query.RecordId ?? "",
+            query.ActorId ?? "", query.Action ?? "", FormattableString.Invariant($"{query.From:O}"), FormattableString.Invariant($"{query.To:O}"));
         var filter = new AuditFilter(
             query.RecordType, query.RecordId, query.ActorId, query.PageSize, query.ContinuationToken is { } sealedToken ? Unseal(tokens, sealedToken) : null, query.Action,
             StartOf(query.From), StartOf(query.To is { } to && to < DateOnly.MaxValue ? to.AddDays(1) : null));

@@ -378,10 +378,9 @@ public sealed partial class ChatHubFilter(
 
     /// <summary>
     /// Words of danger sent by someone who may no longer chat (their account stopped or changed, their sign-in ended)
-    /// raise their flag for the youth's case managers, as words written into a stopped chat do. Tried once per connection,
-    /// whatever comes of it (it is closed within moments, and every later call on it is refused unread, before the rate
-    /// limit), unless nothing could hold the words yet: then the writer is told the service is busy, as for any send the
-    /// page must make again, and the next try raises them.
+    /// raise their flag for the youth's case managers, as words written into a stopped chat do. Once per connection (it
+    /// is closed within moments, and every later call on it is refused unread, before the rate limit): the page cannot
+    /// send them again once it is closed, so a blip of the store is tried again here, the follow-up record being an upsert.
     /// </summary>
     private async Task<HubError> WithWritersDangerRaisedAsync(HubInvocationContext invocation, HubError error)
     {
@@ -395,26 +394,28 @@ public sealed partial class ChatHubFilter(
         }
 
         connection.Items[WritersDangerRaisedKey] = true;
-        try
+        for (var attempt = 1; attempt <= WritersDangerAttempts; attempt++)
         {
-            await using var scope = scopes.CreateAgencyScope(agencyId, ChatFlagWorker.SystemUser);
-            var refused = await scope.ServiceProvider.GetRequiredService<ChatService>().RefusedWriterInDangerAsync(
-                conversationId as string, writerId, clientMessageId as string, text, new ChatRefusedException(error.Code, error.Message));
-            if (refused.Code == ChatErrorCodes.Unavailable)
+            try
             {
-                connection.Items.Remove(WritersDangerRaisedKey);
-                return new HubError(refused.Code, refused.Message, refused.CrisisResources);
+                await using var scope = scopes.CreateAgencyScope(agencyId, ChatFlagWorker.SystemUser);
+                var refused = await scope.ServiceProvider.GetRequiredService<ChatService>().RefusedWriterInDangerAsync(
+                    conversationId as string, writerId, clientMessageId as string, text, new ChatRefusedException(error.Code, error.Message));
+                if (refused.Code != ChatErrorCodes.Unavailable)
+                {
+                    return refused.CrisisResources is { Count: > 0 } lines ? error with { CrisisResources = lines } : error;
+                }
             }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogWritersDangerNotRaised(logger, ex);
+            }
+        }
 
-            return refused.CrisisResources is { Count: > 0 } lines ? error with { CrisisResources = lines } : error;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogWritersDangerNotRaised(logger, ex);
-            connection.Items.Remove(WritersDangerRaisedKey);
-            return new HubError(ChatErrorCodes.Unavailable, BusyMessage);
-        }
+        return error;
     }
+
+    private const int WritersDangerAttempts = 3;
 
     private static readonly object WritersDangerRaisedKey = new();
 

@@ -6,7 +6,6 @@ using SurvivorConnect.Api.Features.Mentoring.Rules;
 using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
-using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Mentoring;
@@ -217,14 +216,20 @@ internal sealed class ConsentPolicyChangedHandler(MentoringData data, IPublisher
         }
 
         // Only a consent the policy asks of minors tells of the policy: a party's own yes missing was told when withdrawn.
-        // Keyed by the policy's save, so a policy made stricter again after being loosened is told again.
+        // Keyed by the policy's save, so a policy made stricter again after being loosened is told again, and the same
+        // policy sent again (to finish what failed) is not told twice.
         var agency = await data.Store.ReadAsync<Agency>(Agency.Container, data.AgencyId, data.AgencyId, CancellationToken.None);
-        var policy = agency?.MatchConsentPolicy ?? await data.PolicyAsync(CancellationToken.None);
+        if (agency is null)
+        {
+            return;
+        }
+
+        var policy = agency.MatchConsentPolicy;
         var askedOfMinors = policy.MinorMatchNeeds.Select(MatchConsentGuard.Words).ToHashSet(StringComparer.Ordinal);
         var youth = (await data.ManyAsync<YouthReferral>(YouthReferral.Container, active.Select(m => m.YouthId).Distinct(StringComparer.Ordinal), CancellationToken.None))
             .ToDictionary(y => y.Id, StringComparer.Ordinal);
         var consents = await data.ConsentsAsync(Filter.In("matchId", [.. active.Select(m => m.Id)]), CancellationToken.None);
-        var policyKey = Digest.Of(agency?.ETag ?? "", 16);
+        var policyKey = agency.MatchConsentPolicySetAt?.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "initial";
         foreach (var match in active)
         {
             if (youth.TryGetValue(match.YouthId, out var its) && MatchConsentGuard.Missing(match, its, policy, consents, data.Now).Any(askedOfMinors.Contains))
