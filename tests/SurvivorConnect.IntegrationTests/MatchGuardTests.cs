@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
 using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Features.Mentoring.Rules;
 using SurvivorConnect.Api.Infrastructure.Auth;
@@ -19,6 +20,24 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
     private readonly MentoringWorld _world = new(api);
 
     private static string Detail(JsonElement problem) => problem.GetProperty("detail").GetString()!;
+
+    [Fact]
+    public async Task A_match_whose_record_is_full_of_steps_is_paused_no_more_but_can_still_be_closed()
+    {
+        var (match, _, _, _, _) = await _world.ActiveMatchAsync();
+        var store = api.Services.GetRequiredService<SurvivorConnect.Storage.IDocumentStore>();
+        var stored = (await store.ReadAsync<SurvivorConnect.Api.Features.Mentoring.Match>(SurvivorConnect.Api.Features.Mentoring.Match.Container, match.Id, "demo", CancellationToken.None))!;
+        var looped = Enumerable.Range(0, MatchLifecycle.MostTransitions / 2).SelectMany(i => new[]
+        {
+            new MatchTransition(MatchState.Active, MatchState.Paused, "Pause", stored.ProposedAt.AddMinutes(i), "demo-casemanager"),
+            new MatchTransition(MatchState.Paused, MatchState.Active, "Resume", stored.ProposedAt.AddMinutes(i), "demo-casemanager"),
+        });
+        await store.ReplaceAsync(SurvivorConnect.Api.Features.Mentoring.Match.Container, stored with { History = [.. stored.History, .. looped] }, stored.ETag!, CancellationToken.None);
+
+        var refused = await HttpAssert.Problem(await MentoringWorld.StepAsync(_world.CaseManager, match.Id, "pause"), 409);
+        Assert.Contains("Close it", Detail(refused), StringComparison.Ordinal);
+        Assert.Equal("Closed", (await HttpAssert.Ok<MatchDto>(await _world.CloseAsYouthsChoiceAsync(match.Id))).State);
+    }
 
     [Fact]
     public async Task A_hold_placed_after_the_mentor_accepted_stops_the_match_going_live_and_only_staff_are_told_why()

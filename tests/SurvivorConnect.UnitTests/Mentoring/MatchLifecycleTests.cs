@@ -105,4 +105,16 @@ public sealed class MatchLifecycleTests
     {
         Assert.Equal(parses, EnumNames.TryParse(value, out StageOfChange _));
     }
+
+    [Fact]
+    public void A_match_full_of_steps_takes_no_more_pauses_or_resumes_but_can_always_be_closed()
+    {
+        var at = DateTimeOffset.UnixEpoch;
+        IReadOnlyList<MatchTransition> history = [.. Enumerable.Range(0, MatchLifecycle.MostTransitions)
+            .Select(i => new MatchTransition(MatchState.Active, MatchState.Paused, "Pause", at.AddMinutes(i), "cm"))];
+
+        Assert.Throws<ConflictException>(() => MatchLifecycle.Add(history, new MatchTransition(MatchState.Paused, MatchState.Active, "Resume", at, "cm")));
+        Assert.Equal(MatchLifecycle.MostTransitions + 1, MatchLifecycle.Add(history, new MatchTransition(MatchState.Paused, MatchState.Closed, "Close", at, "cm")).Count);
+        Assert.Equal(MatchLifecycle.MostTransitions, MatchLifecycle.Add(history.Take(MatchLifecycle.MostTransitions - 1).ToList(), new MatchTransition(MatchState.Paused, MatchState.Active, "Resume", at, "cm")).Count);
+    }
 }

@@ -471,7 +471,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             State = next,
             Closure = closure ?? match.Closure,
             MentorNameShown = action == MatchAction.MentorAccept ? (await data.MentorAsync(match.MentorId, ct)).DisplayName : match.MentorNameShown,
-            History = [.. match.History, new MatchTransition(match.State, next, action.ToString(), data.Now, data.User.UserId, ByYouth: role == MatchRole.Youth)],
+            History = MatchLifecycle.Add(match.History, new MatchTransition(match.State, next, action.ToString(), data.Now, data.User.UserId, ByYouth: role == MatchRole.Youth)),
         }, eligible?.Fences, ct);
 
         // What follows a move (the chat, the notices) is for the handlers of the event it raises.

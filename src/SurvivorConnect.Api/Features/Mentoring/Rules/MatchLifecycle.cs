@@ -26,6 +26,22 @@ public static class MatchLifecycle
 {
     public static bool IsOpen(MatchState state) => state is not (MatchState.Closed or MatchState.Declined);
 
+    /// <summary>
+    /// Steps a match's record keeps: years of pauses and resumes fit many times over, while a script looping over pause
+    /// and resume cannot grow it until the store refuses every later change, its closing too.
+    /// </summary>
+    public const int MostTransitions = 500;
+
+    /// <summary>The history with <paramref name="step"/> added, once there is room for it; a step that ends the match always has room.</summary>
+    public static IReadOnlyList<MatchTransition> Add(IReadOnlyList<MatchTransition> history, MatchTransition step)
+    {
+        ArgumentNullException.ThrowIfNull(history);
+        ArgumentNullException.ThrowIfNull(step);
+        return history.Count >= MostTransitions && IsOpen(step.To)
+            ? throw new ConflictException($"This match's record already holds {MostTransitions} steps, as many as it keeps. Close it, and propose the pair again if they should go on.")
+            : [.. history, step];
+    }
+
     /// <summary>Whether <paramref name="action"/> is a move a match in <paramref name="state"/> can make at all.</summary>
     public static bool CanMove(MatchState state, MatchAction action)
     {
