@@ -950,6 +950,21 @@ public sealed class TeamingTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_plan_item_added_through_the_api_and_sent_again_after_a_lost_answer_is_added_once()
+    {
+        var (youthId, _) = await _world.Mentoring.YouthAsync();
+        await MentoringWorld.Created(await _world.CaseManager.PostAsync($"/api/teams/{youthId}", null));
+        var item = new { kind = "Goal", text = "Finish the school year", requestId = "goal-7f3a" };
+
+        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{youthId}/case-plan/items", item));
+        var again = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{youthId}/case-plan/items", item));
+
+        Assert.Single(again.GetProperty("casePlan").EnumerateArray());
+        await HttpAssert.Problem(await _world.CaseManager.PostJson($"/api/teams/{youthId}/case-plan/items", item with { text = "Something else" }), 409);
+        await HttpAssert.Problem(await _world.CaseManager.PostJson($"/api/teams/{youthId}/case-plan/items", new { kind = "Goal", text = "x", requestId = "no spaces" }), 400);
+    }
+
+    [Fact]
     public async Task A_plan_saved_as_it_was_adds_nothing_to_its_history_and_the_history_shown_is_the_latest_changes()
     {
         // A case manager of their own: the shared demo case manager's requests a minute are every test's.

@@ -9,7 +9,11 @@ using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Teaming;
 
-public sealed record PlanItemRequest(string? Kind, string? Text, string? Owner, string? Status, DateOnly? Due, string? YouthWords)
+/// <param name="RequestId">
+/// For a new item, the client's own id for this request (1 to 64 letters, digits, - and _): sent again (a lost answer),
+/// it adds the item once. It becomes the item's id.
+/// </param>
+public sealed record PlanItemRequest(string? Kind, string? Text, string? Owner, string? Status, DateOnly? Due, string? YouthWords, string? RequestId = null)
 {
     public const int MaxItems = 100;
 
@@ -18,6 +22,10 @@ public sealed record PlanItemRequest(string? Kind, string? Text, string? Owner, 
         errors.OneOf<PlanItemKind>("kind", Kind).Prose("text", Text, 500).Text("owner", Owner, 80, required: false)
             .OneOf<PlanItemStatus>("status", Status, required: false).Prose("youthWords", YouthWords, 1000, required: false);
         TeamingValidation.Due(errors, "due", Due);
+        if (RequestId is not null && !ClientIds.IsValid(RequestId))
+        {
+            errors.Add("requestId", "1 to 64 letters, digits, - and _.");
+        }
     }
 }
 
