@@ -801,6 +801,30 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
         Assert.Equal(CheckInRequestUnansweredHandler.Reason, unanswered.GetProperty("reasons")[0].GetString());
     }
 
+    [Fact]
+    public async Task A_late_write_of_an_answered_asks_watch_over_a_newer_ask_still_leaves_the_newer_ask_watched()
+    {
+        var (match, mentor, _, mentorId, _) = await _world.ActiveMatchAsync();
+        await HttpAssert.Ok<JsonElement>(await _world.CloseAsYouthsChoiceAsync(match.Id));
+        var store = api.Services.GetRequiredService<IDocumentStore>();
+        var watchId = CheckInRequestWatch.IdFor("demo", mentorId);
+        var first = (await store.ReadAsync<CheckInRequestWatch>(SupervisionData.Container, watchId, CheckInRequestWatch.Partition, CancellationToken.None))!;
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(0)));
+        api.Time.Advance(TimeSpan.FromDays(1));
+        await using (var scope = api.Services.GetRequiredService<IServiceScopeFactory>().CreateAgencyScope("demo", CheckInWorker.SystemUser))
+        {
+            Assert.True(await scope.ServiceProvider.GetRequiredService<Mediator.IMediator>().Send(new RequestCheckIn(mentorId, "something in your mentoring may have been hard lately.")));
+        }
+
+        // A request that read the first ask before it was answered writes its watch last, over the second's.
+        await store.UpsertAsync(SupervisionData.Container, first with { ETag = null, DueAt = api.Time.GetUtcNow() }, CancellationToken.None);
+        await RunWorkerAsync(after: TimeSpan.FromMinutes(5));
+        Assert.Empty(await MissedFlagsAsync(mentorId));
+
+        await RunWorkerAsync(after: CheckInRequestWatch.UnansweredAfter);
+        Assert.Single(await MissedFlagsAsync(mentorId));
+    }
+
     private async Task RunWorkerAsync(TimeSpan after)
     {
         api.Time.Advance(after);

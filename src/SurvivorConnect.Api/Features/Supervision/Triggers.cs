@@ -23,7 +23,7 @@ public sealed record RequestCheckIn(string MentorId, string Because, string? For
 /// What asks for a check-in early: chat flagging a mentor's message (its wellbeing prompt), a match of theirs
 /// closed unplanned, a relapse of a youth they mentor. Each runs in the request that caused it.
 /// </summary>
-internal sealed class CheckInTriggers(SupervisionData data, Notifier notifier, IMediator mediator)
+internal sealed partial class CheckInTriggers(SupervisionData data, Notifier notifier, IMediator mediator, ILogger<CheckInTriggers> logger)
     : INotificationHandler<WellbeingPromptRaised>, INotificationHandler<MatchMoved>, INotificationHandler<YouthRelapsed>, INotificationHandler<SupervisorAssigned>,
       INotificationHandler<MentorChatWordsUrgent>, ICommandHandler<RequestCheckIn, bool>
 {
@@ -105,11 +105,19 @@ internal sealed class CheckInTriggers(SupervisionData data, Notifier notifier, I
             var schedule = await data.ScheduleAsync(mentor.Id, ct);
             if (schedule.RequestedBecause is not null)
             {
-                // Asked already: its watch and the mentor's notice are made again, in case the request that asked died first.
+                // Asked already: its watch and the mentor's notice are made again, in case the request that asked died
+                // first; never at the cost of the request that asks now.
                 if (schedule.RequestedAt is { } asked)
                 {
-                    await WatchAsync(mentor.Id, asked, ct);
-                    await TellAsync(mentor.Id, asked, ct);
+                    try
+                    {
+                        await WatchAsync(mentor.Id, asked, ct);
+                        await TellAsync(mentor.Id, asked, ct);
+                    }
+                    catch (StoreException ex)
+                    {
+                        LogAskNotRepaired(logger, mentor.Id, ex);
+                    }
                 }
 
                 return false;
@@ -146,6 +154,9 @@ internal sealed class CheckInTriggers(SupervisionData data, Notifier notifier, I
         await notifier.SendOnceAsync(mentorId, Notices.WellbeingCheckInRequested, $"checkin-request~{mentorId}~{asked.UtcTicks}", ct);
 
     private const int MaxAttempts = 5;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The check-in already asked of mentor {MentorId} could not be watched or told again; its next ask tries again")]
+    private static partial void LogAskNotRepaired(ILogger logger, string mentorId, Exception exception);
 
     private const string MayHaveBeenHard = "something in your mentoring may have been hard lately.";
 }
@@ -299,25 +310,22 @@ internal sealed class CheckInRequestUnansweredHandler(SupervisionData data, Noti
         var store = data.Store;
         var schedule = await data.ScheduleAsync(command.MentorId, ct);
         var raised = false;
-
-        // A check-in sent since answers it, though its follow-ups (which clear the ask) may not have finished: the watch
-        // waits for them while they still may.
-        var answers = (await data.CheckInsAsync(command.MentorId, ct)).Where(c => c.SubmittedAt >= command.ForRequestedAt).ToList();
-        foreach (var answer in answers)
+        if (schedule.RequestedBecause is not null && schedule.RequestedAt == command.ForRequestedAt)
         {
-            var pending = await store.ReadAsync<CheckInFollowUp>(SupervisionData.Container, CheckInFollowUp.IdFor(store.AgencyId, answer.Id), CheckInFollowUp.Partition, ct);
-            if (pending is not null && pending.DueAt + CheckInFollowUp.GiveUpAfter > store.Now)
+            // A check-in sent since answers it, though its follow-ups (which clear the ask) may not have finished: the
+            // watch waits for them while they still may. Only the ask still standing reads the mentor's check-ins.
+            foreach (var answer in (await data.CheckInsAsync(command.MentorId, ct)).TakeWhile(c => c.SubmittedAt >= command.ForRequestedAt))
             {
-                return false;
+                var pending = await store.ReadAsync<CheckInFollowUp>(SupervisionData.Container, CheckInFollowUp.IdFor(store.AgencyId, answer.Id), CheckInFollowUp.Partition, ct);
+                if (pending is not null && pending.DueAt + CheckInFollowUp.GiveUpAfter > store.Now)
+                {
+                    return false;
+                }
             }
-        }
 
-        // Still the same ask, not answered: a mentor no longer active, or whom nobody supervises, is asked for none.
-        if (answers.Count == 0 && schedule.RequestedBecause is not null && schedule.RequestedAt == command.ForRequestedAt
-            && await data.Mentoring.IsActiveAsync(command.MentorId, Roles.Mentor, ct))
-        {
-            var mentor = await data.Mentoring.MentorAsync(command.MentorId, ct);
-            if (await data.Mentoring.HasActiveSupervisorAsync(mentor, ct))
+            // Not answered: a mentor no longer active, or whom nobody supervises, is asked for none.
+            if (await data.Mentoring.IsActiveAsync(command.MentorId, Roles.Mentor, ct)
+                && await data.Mentoring.MentorAsync(command.MentorId, ct) is var mentor && await data.Mentoring.HasActiveSupervisorAsync(mentor, ct))
             {
                 await data.RaiseAsync(mentor, new WellbeingFlag
                 {
@@ -331,13 +339,21 @@ internal sealed class CheckInRequestUnansweredHandler(SupervisionData data, Noti
             }
         }
 
-        // Done with this ask; a watch already moved on to a newer one stays.
+        // Done with this ask. A watch already moved on to a newer one stays; one a late write put back over a newer ask
+        // still standing is made that ask's again.
         var id = CheckInRequestWatch.IdFor(store.AgencyId, command.MentorId);
         if (await store.ReadAsync<CheckInRequestWatch>(SupervisionData.Container, id, CheckInRequestWatch.Partition, ct) is { } watch && watch.ForRequestedAt == command.ForRequestedAt)
         {
             try
             {
-                await store.DeleteAsync(SupervisionData.Container, id, CheckInRequestWatch.Partition, watch.ETag, ct);
+                if (schedule is { RequestedBecause: not null, RequestedAt: { } standing } && standing != command.ForRequestedAt)
+                {
+                    await store.ReplaceAsync(SupervisionData.Container, watch with { ForRequestedAt = standing, DueAt = standing + CheckInRequestWatch.UnansweredAfter }, watch.ETag!, ct);
+                }
+                else
+                {
+                    await store.DeleteAsync(SupervisionData.Container, id, CheckInRequestWatch.Partition, watch.ETag, ct);
+                }
             }
             catch (StoreException ex) when (ex.Kind is StoreErrorKind.PreconditionFailed or StoreErrorKind.NotFound)
             {
