@@ -1,4 +1,5 @@
 using System.Text.Json;
+using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Infrastructure.Auth;
 
 namespace SurvivorConnect.IntegrationTests;
@@ -57,6 +58,21 @@ public sealed class YouthProtectedLessTests(YouthProtectedLessTests.Factory api)
 
         Assert.Equal((1, adminBefore + 1), (await ToldAsync(colleague), await ToldAsync(_world.Admin)));
         await MentoringWorld.SetConsentPolicyAsync(_world.Admin, new { adultAge = 18, minorMatchNeeds = Array.Empty<string>() });
+    }
+
+    [Fact]
+    public async Task A_loosening_saved_while_a_match_fence_could_not_be_written_is_still_told_and_answered_as_saved_not_yet_finished()
+    {
+        var (staffId, _) = await _world.PersonAsync(Roles.Mentor);
+        var (youthId, _) = await _world.YouthAsync(doNotMatch: [staffId]);
+        var adminBefore = await ToldAsync(_world.Admin);
+
+        var failed = await api.FailingWriteOnceAsync(d => d is MatchFence,
+            async () => await _world.CaseManager.PutJson($"/api/youth/{youthId}", new { displayName = "Youth protected", age = 16, doNotMatch = Array.Empty<string>() }, await VersionAsync(youthId)),
+            FailedWrite.Upsert);
+
+        Assert.Equal("Saved, not yet finished.", (await HttpAssert.Problem(failed, 503)).GetProperty("title").GetString());
+        Assert.Equal(adminBefore + 1, await ToldAsync(_world.Admin));
     }
 
     [Fact]

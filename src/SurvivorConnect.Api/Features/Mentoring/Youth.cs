@@ -245,34 +245,41 @@ internal sealed class YouthHandlers(
 
         var loosened = await LoosenedAsync(youth, changed, ct) ?? (youth.ProtectionLoosened is { } prior && prior.StillNews(data.Now) ? prior : null);
         var saved = await SaveAsync(changed with { CaseManagerIds = acting, ProtectionLoosened = loosened }, youth.PersonId, ifMatch, ct);
-        await pages.RedrawAsync(data.AgencyId, youth.CaseManagerIds.Except(acting, StringComparer.Ordinal));
+
+        // Saved: each follow-up is tried whatever became of the others, and one that failed is "saved, not yet finished".
+        var failures = new List<Exception>();
+        async Task TryAsync(Func<Task> step)
+        {
+            try
+            {
+                await step();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                failures.Add(ex);
+            }
+        }
+
+        await TryAsync(() => pages.RedrawAsync(data.AgencyId, youth.CaseManagerIds.Except(acting, StringComparer.Ordinal)));
 
         // The do-not-match list and preferences are what a match step checks of the youth: one under way now fails.
-        await eligibility.YouthChangedAsync(saved.Id);
+        await TryAsync(() => eligibility.YouthChangedAsync(saved.Id));
 
         // Who the youth in a chat is, which consents their matches need (by age), and whether a mentor is on their
         // do-not-match list, follow at once.
         if (saved.PersonId != youth.PersonId || saved.Age != youth.Age || !saved.DoNotMatch.SequenceEqual(youth.DoNotMatch, StringComparer.Ordinal))
         {
-            await TellMatchesAsync(saved.Id);
+            await TryAsync(() => TellMatchesAsync(saved.Id));
         }
 
         if (saved.PersonId is not null && saved.PersonId != youth.PersonId)
         {
-            await publisher.Publish(new YouthSignInLinked(saved, youth.PersonId), ct);
+            await TryAsync(async () => await publisher.Publish(new YouthSignInLinked(saved, youth.PersonId), CancellationToken.None));
         }
 
-        // Told last, after what keeps the youth safe: one that fails is told when the record is saved again.
-        try
-        {
-            await TellWhileNewsAsync(saved);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            throw new FollowUpsPendingException(ex);
-        }
-
-        return saved;
+        // Told last, after what keeps the youth safe: one that fails is told when the record is saved again within the hour.
+        await TryAsync(() => TellWhileNewsAsync(saved));
+        return failures.Count == 0 ? saved : throw new FollowUpsPendingException(failures[0]);
     }
 
     /// <summary>
