@@ -380,7 +380,8 @@ public sealed partial class ChatHubFilter(
     /// Words of danger sent by someone who may no longer chat (their account stopped or changed, their sign-in ended)
     /// raise their flag for the youth's case managers, as words written into a stopped chat do. Once per connection (it
     /// is closed within moments, and every later call on it is refused unread, before the rate limit): the page cannot
-    /// send them again once it is closed, so a blip of the store is tried again here, the follow-up record being an upsert.
+    /// send them again once it is closed, so a blip of the store is tried again here, the follow-up record being an
+    /// upsert; past that, the writer is told the service is busy, which a page still open sends again.
     /// </summary>
     private async Task<HubError> WithWritersDangerRaisedAsync(HubInvocationContext invocation, HubError error)
     {
@@ -412,7 +413,9 @@ public sealed partial class ChatHubFilter(
             }
         }
 
-        return error;
+        // Nothing holds the words: a page still open sends them again, as for any busy send, and is tried again then.
+        connection.Items.Remove(WritersDangerRaisedKey);
+        return new HubError(ChatErrorCodes.Unavailable, BusyMessage);
     }
 
     private const int WritersDangerAttempts = 3;

@@ -11,7 +11,7 @@ namespace SurvivorConnect.Api.Features.Teaming;
 
 /// <param name="RequestId">
 /// For a new item, the client's own id for this request (1 to 64 letters, digits, - and _): sent again (a lost answer),
-/// it adds the item once. It becomes the item's id.
+/// it adds the item once. The item's id is made from it (<see cref="PlanItemIds"/>).
 /// </param>
 public sealed record PlanItemRequest(string? Kind, string? Text, string? Owner, string? Status, DateOnly? Due, string? YouthWords, string? RequestId = null)
 {
@@ -27,6 +27,12 @@ public sealed record PlanItemRequest(string? Kind, string? Text, string? Owner, 
             errors.Add("requestId", "1 to 64 letters, digits, - and _.");
         }
     }
+}
+
+public static class PlanItemIds
+{
+    /// <summary>An item's id from the client's request id: never the client's own words, which the youth and partners would read.</summary>
+    public static string ForRequest(string youthId, string requestId) => "item-" + Digest.Of($"{youthId}\n{requestId}", 16);
 }
 
 public sealed record SafetyPlanRequest(

@@ -137,7 +137,7 @@ public static class TeamingModule
         TypedResults.Ok(await mediator.Send(new GetPlans(youthId, historyAfter), ct));
 
     private static async Task<Ok<PlansView>> AddPlanItem(IMediator mediator, string youthId, PlanItemRequest body, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new SavePlanItem(youthId, null, body, null, body.RequestId), ct));
+        TypedResults.Ok(await mediator.Send(new SavePlanItem(youthId, null, body, null, body.RequestId is { } request ? PlanItemIds.ForRequest(youthId, request) : null), ct));
 
     private static async Task<Ok<PlansView>> ChangePlanItem(
         IMediator mediator, string youthId, string itemId, PlanItemRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
