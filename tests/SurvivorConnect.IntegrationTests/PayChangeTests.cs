@@ -153,22 +153,7 @@ public sealed class PayChangeTests(PayoutApi api) : IClassFixture<PayoutApi>
     [Fact]
     public async Task A_send_left_partway_to_an_account_let_go_fails_for_finance_to_pay_another_way()
     {
-        var payee = await PaidOnceByCheckAsync();
-        var account = await OnboardAsync(payee);
-        await HttpAssert.Ok<JsonElement>(await DecideAsync(payee.Id, true));
-        var waiting = await ApprovedAsync(payee);
-        for (var i = 0; i < 3; i++)
-        {
-            api.Stripe.FailNext("/v1/transfers");
-        }
-
-        await api.SendPayoutsAsync();
-        Assert.Equal("Sending", (await _world.PayoutAsync(waiting)).State);
-        api.Time.Advance(TimeSpan.FromSeconds(5));
-        await api.DeliverAsync(api.Stripe.EventJson("account.external_account.created", api.Stripe.AddBankAccount(account)));
-        await HttpAssert.Ok<JsonElement>(await DecideAsync(payee.Id, false));
-        api.Time.Advance(TimeSpan.FromMinutes(3));
-        await api.SendPayoutsAsync();
+        var waiting = await LeftPartwayThenLetGoAsync(api.Stripe.FailNext);
 
         var failed = await _world.PayoutAsync(waiting);
         Assert.Equal(("Failed", "payee_account_let_go"), (failed.State, failed.FailureCode));
@@ -179,23 +164,7 @@ public sealed class PayChangeTests(PayoutApi api) : IClassFixture<PayoutApi>
     [Fact]
     public async Task A_send_whose_transfer_was_made_but_never_answered_is_not_paid_another_way_once_its_account_is_let_go()
     {
-        var payee = await PaidOnceByCheckAsync();
-        var account = await OnboardAsync(payee);
-        await HttpAssert.Ok<JsonElement>(await DecideAsync(payee.Id, true));
-        var waiting = await ApprovedAsync(payee);
-        for (var i = 0; i < 3; i++)
-        {
-            api.Stripe.LoseNextResponse("/v1/transfers");
-        }
-
-        await api.SendPayoutsAsync();
-        Assert.Equal("Sending", (await _world.PayoutAsync(waiting)).State);
-        Assert.Single(api.Stripe.Transfers, t => t["metadata"]!["payout_id"]!.GetValue<string>() == waiting);
-        api.Time.Advance(TimeSpan.FromSeconds(5));
-        await api.DeliverAsync(api.Stripe.EventJson("account.external_account.created", api.Stripe.AddBankAccount(account)));
-        await HttpAssert.Ok<JsonElement>(await DecideAsync(payee.Id, false));
-        api.Time.Advance(TimeSpan.FromMinutes(3));
-        await api.SendPayoutsAsync();
+        var waiting = await LeftPartwayThenLetGoAsync(api.Stripe.LoseNextResponse);
 
         var failed = await _world.PayoutAsync(waiting);
         Assert.Equal(("Failed", "payee_account_let_go_after_transfer"), (failed.State, failed.FailureCode));
@@ -203,6 +172,31 @@ public sealed class PayChangeTests(PayoutApi api) : IClassFixture<PayoutApi>
         await HttpAssert.Problem(await PayoutWorld.StepAsync(Finance, waiting, "paid-outside", new { reference = "Check 104" }), 409);
         var refused = await HttpAssert.Problem(await PayoutWorld.StepAsync(Finance, waiting, "retry"), 409);
         Assert.Contains("Reverse that transfer at Stripe", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A payout whose send was left partway by <paramref name="fault"/> on every try at its transfer, then its payee's
+    /// account let go (a bank the payee did not give), and the sender run again: the payout's id.
+    /// </summary>
+    private async Task<string> LeftPartwayThenLetGoAsync(Action<string> fault)
+    {
+        var payee = await PaidOnceByCheckAsync();
+        var account = await OnboardAsync(payee);
+        await HttpAssert.Ok<JsonElement>(await DecideAsync(payee.Id, true));
+        var waiting = await ApprovedAsync(payee);
+        for (var i = 0; i < 3; i++)
+        {
+            fault("/v1/transfers");
+        }
+
+        await api.SendPayoutsAsync();
+        Assert.Equal("Sending", (await _world.PayoutAsync(waiting)).State);
+        api.Time.Advance(TimeSpan.FromSeconds(5));
+        await api.DeliverAsync(api.Stripe.EventJson("account.external_account.created", api.Stripe.AddBankAccount(account)));
+        await HttpAssert.Ok<JsonElement>(await DecideAsync(payee.Id, false));
+        api.Time.Advance(TimeSpan.FromMinutes(3));
+        await api.SendPayoutsAsync();
+        return waiting;
     }
 
     [Fact]

@@ -70,13 +70,20 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
         Assert.Equal(1, await RemindersAsync(mentor));
     }
 
-    [Fact]
-    public async Task A_mentor_without_a_supervisor_whose_urgent_answer_could_not_reach_the_admins_yet_is_not_told_they_were_asked()
+    /// <summary>A ready mentor whose supervisor was deactivated since: they have none active.</summary>
+    private async Task<(string MentorId, HttpClient Mentor, string SupervisorId)> UnderDeactivatedSupervisorAsync()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
         var (goneId, _) = await _world.PersonAsync(Roles.Supervisor);
         await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId = goneId }));
         await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{goneId}/deactivate", null));
+        return (mentorId, mentor, goneId);
+    }
+
+    [Fact]
+    public async Task A_mentor_without_a_supervisor_whose_urgent_answer_could_not_reach_the_admins_yet_is_not_told_they_were_asked()
+    {
+        var (_, mentor, _) = await UnderDeactivatedSupervisorAsync();
 
         var reply = await HttpAssert.Ok<JsonElement>(await api.FailingWriteOnceAsync(d => d is SurvivorConnect.Api.Features.Notifications.Notification,
             () => SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3))));
@@ -88,10 +95,7 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
     [Fact]
     public async Task An_urgent_answer_under_a_deactivated_supervisor_asks_the_admins_for_a_new_one_who_then_sees_and_reviews_it()
     {
-        var (mentorId, mentor) = await _world.ReadyMentorAsync();
-        var (goneId, _) = await _world.PersonAsync(Roles.Supervisor);
-        await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId = goneId }));
-        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{goneId}/deactivate", null));
+        var (mentorId, mentor, goneId) = await UnderDeactivatedSupervisorAsync();
 
         var reply = await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3)));
 
@@ -165,10 +169,7 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
     [Fact]
     public async Task An_admin_asked_to_find_a_supervisor_who_is_then_named_the_mentors_supervisor_is_told_of_the_waiting_flag()
     {
-        var (mentorId, mentor) = await _world.ReadyMentorAsync();
-        var (goneId, _) = await _world.PersonAsync(Roles.Supervisor);
-        await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId = goneId }));
-        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{goneId}/deactivate", null));
+        var (mentorId, mentor, _) = await UnderDeactivatedSupervisorAsync();
         var (adminId, admin) = await _world.PersonAsync(Roles.AgencyAdmin);
         await _world.SetRolesAsync(adminId, Roles.AgencyAdmin, Roles.Supervisor);
 
