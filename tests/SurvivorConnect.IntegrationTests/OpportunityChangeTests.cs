@@ -195,6 +195,29 @@ public sealed class OpportunityChangeTests(PayoutApi api) : IClassFixture<Payout
     }
 
     [Fact]
+    public async Task Changes_made_again_and_again_to_work_someone_holds_a_place_in_are_one_notice_while_it_is_unread()
+    {
+        var id = await PublishedAsync(Session(null, At(48), At(50)));
+        var survivor = await _engagements.AdvisorAsync(availableAnyTime: true);
+        await _engagements.ConfirmAsync(id, survivor);
+        var s1 = (await SessionsAsync(id))[0].GetProperty("id").GetString();
+        object Placed(string location) => Body([new { id = s1, start = At(48), end = At(50), timeZone = "America/Los_Angeles", inPerson = true, location }]);
+        async Task<List<NotificationDto>> ToldAsync() =>
+            [.. (await HttpAssert.Ok<PageDto<NotificationDto>>(await survivor.Client.GetAsync("/api/notifications?pageSize=100"))).Items.Where(n => n.Kind == "engagement-changed")];
+
+        for (var round = 0; round < 5; round++)
+        {
+            await HttpAssert.Ok<OpportunityDto>(await ChangeAsync(id, Placed("Room A, Harbor Light, Chicago, IL")));
+            await HttpAssert.Ok<OpportunityDto>(await ChangeAsync(id, Placed("Room B, Harbor Light, Chicago, IL")));
+        }
+
+        var standing = Assert.Single(await ToldAsync());
+        await HttpAssert.Ok<JsonElement>(await survivor.Client.PostAsync($"/api/notifications/{Uri.EscapeDataString(standing.Id)}/read", null));
+        await HttpAssert.Ok<OpportunityDto>(await ChangeAsync(id, Placed("Room C, Harbor Light, Chicago, IL")));
+        Assert.Single(await ToldAsync(), n => n.ReadAt is null);
+    }
+
+    [Fact]
     public async Task Work_with_a_session_still_to_come_cannot_be_completed_and_is_cancelled_instead()
     {
         var id = await PublishedAsync(Session(null, At(10), At(12)));

@@ -369,13 +369,17 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
         // Those confirmed, and those asked or waiting (who may be confirmed on the new terms by one tap, or by a place
         // coming free), hear at once when a session moves or changes place or the pay changes.
         // Of those not holding a place, only those who still want to hear about paid work are told.
+        // One notice a person per work stands for its changes while unread: edits made again and again (a place changed and
+        // changed back) bring it back to the top, not a notice, and a push, each time.
         if (current.State == OpportunityState.Published && (!SameTimesAndPlaces(current, saved) || current.Compensation != saved.Compensation))
         {
             var asked = await data.StillTakingPaidWorkAsync([.. places.Where(p => p.State is ParticipationState.Invited or ParticipationState.Waitlisted).Select(p => p.PersonId)], ct);
-            await notifier.SendAsync(
-                places.Where(p => p.State == ParticipationState.Confirmed || asked.Contains(p.PersonId) || current.Compensation != saved.Compensation && WorkedUnrecorded(current, p, claims))
-                    .Select(p => p.PersonId),
-                Notices.EngagementChanged, null, ct);
+            var told = places.Where(p => p.State == ParticipationState.Confirmed || asked.Contains(p.PersonId) || current.Compensation != saved.Compensation && WorkedUnrecorded(current, p, claims))
+                .Select(p => p.PersonId).Distinct(StringComparer.Ordinal);
+            foreach (var person in told)
+            {
+                await notifier.SendStandingAsync(person, Notices.EngagementChanged, $"engagement-changed~{saved.Id}", saved.ETag!, _ => Task.FromResult(true), ct);
+            }
         }
 
         return saved;
