@@ -51,5 +51,8 @@ public sealed record PolicyLoosening(AgencyPolicy Policy, string By, DateTimeOff
     /// Told again on a save within the hour (once each): one whose telling failed the first time is told when the admin
     /// sends it again. An admin made since is not told of one long past as if it were news.
     /// </summary>
-    public bool StillNews(DateTimeOffset now) => now - At < TimeSpan.FromHours(1);
+    public bool StillNews(DateTimeOffset now) => now - At < NewsFor;
+
+    /// <summary>How long a loosening is news, told again on each save (a youth's record's too).</summary>
+    public static readonly TimeSpan NewsFor = TimeSpan.FromHours(1);
 }

@@ -203,8 +203,8 @@ public sealed record YouthReferral : Document
 /// <param name="TakenOff">Who was taken off the do-not-match list then: never told of it.</param>
 public sealed record ProtectionLoosened(string By, DateTimeOffset At, IReadOnlyList<string> TakenOff)
 {
-    /// <summary>Told again on a save within the hour; a case manager added since is not told of one long past as news.</summary>
-    public bool StillNews(DateTimeOffset now) => now - At < TimeSpan.FromHours(1);
+    /// <summary>Told again on a save while news, as an agency's loosened policy is; a case manager added since is not told of one long past.</summary>
+    public bool StillNews(DateTimeOffset now) => now - At < Agencies.PolicyLoosening.NewsFor;
 }
 
 /// <summary>
