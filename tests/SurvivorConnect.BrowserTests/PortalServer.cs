@@ -141,9 +141,13 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
     }
 
     /// <summary>Signs in as someone a test added to a demo agency: the sign-in page offers the demo people only.</summary>
-    public async Task<IPage> SignInAsAddedAsync(string personId, bool phone = false)
+    public async Task<IPage> SignInAsAddedAsync(string personId, bool phone = false) => await SignInAsAddedOnAsync(await OpenAsync(phone), personId);
+
+    /// <summary>Another tab of the browser <paramref name="sameBrowser"/>, signed in as someone added (a shared computer's next person).</summary>
+    public static async Task<IPage> SignInAsAddedAsync(string personId, IBrowserContext sameBrowser) => await SignInAsAddedOnAsync(await sameBrowser.NewPageAsync(), personId);
+
+    private static async Task<IPage> SignInAsAddedOnAsync(IPage page, string personId)
     {
-        var page = await OpenAsync(phone);
         await page.GotoAsync("/signin");
         var form = page.Locator("form[action='/signin/demo']").First;
         await form.Locator("input[name=personId]").EvaluateAsync("(input, id) => input.value = id", personId);

@@ -331,17 +331,57 @@ public sealed class SessionEndTests(PortalServer server)
         await leftOpen.RunAndWaitForWebSocketAsync(() => leftOpen.GotoAsync("/notifications"));
         await Expect(leftOpen.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync();
 
-        var other = await leftOpen.Context.NewPageAsync();
-        await other.GotoAsync("/signin");
-        var form = other.Locator("form[action='/signin/demo']").First;
-        await form.Locator("input[name=personId]").EvaluateAsync("(input, id) => input.value = id", next);
-        await form.GetByRole(AriaRole.Button).ClickAsync();
-        await other.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
+        var other = await PortalServer.SignInAsAddedAsync(next, leftOpen.Context);
 
         await Expect(leftOpen).Not.ToHaveURLAsync(server.BaseUrl + "/notifications");
         await Expect(leftOpen).Not.ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin"));
         await other.ReloadAsync();
         await Expect(other).Not.ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin"));
+    }
+
+    [Fact]
+    public async Task A_page_told_its_session_ended_just_as_someone_else_signed_in_on_the_same_browser_leaves_their_session_on()
+    {
+        // The answer "ended" came for the first person's session a moment before the next person's sign-in replaced the
+        // cookie: the page's way out must end only its own session, not whichever the browser holds when it goes.
+        using var admin = await server.ApiAsAsync("demo-admin");
+        var first = "first-" + Guid.NewGuid().ToString("N")[..8];
+        var next = "next-" + Guid.NewGuid().ToString("N")[..8];
+        foreach (var id in new[] { first, next })
+        {
+            (await admin.PostAsJsonAsync("/api/people", new { subjectId = id, displayName = "Person " + id[^4..], roles = new[] { "Advisor" } })).EnsureSuccessStatusCode();
+        }
+
+        var leftOpen = await server.SignInAsAddedAsync(first);
+        // Its live connection is one that never closes, so only the keep-alive's answer (held back here) says the session is over.
+        await leftOpen.RouteWebSocketAsync("**/hubs/**", hub => hub.OnMessage(frame =>
+        {
+            if (frame.Text?.Contains("\"protocol\"", StringComparison.Ordinal) == true)
+            {
+                hub.Send("{}\u001e");
+            }
+        }));
+        await leftOpen.GotoAsync("/notifications");
+        await Expect(leftOpen.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync();
+        await leftOpen.RouteAsync("**/session/alive", route => route.FulfillAsync(new() { Status = 401 }));
+
+        var other = await PortalServer.SignInAsAddedAsync(next, leftOpen.Context);
+        // The page's way out is a beacon, which the browser sends on its own after the page has gone.
+        var exitSent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        leftOpen.Context.RequestFinished += (_, request) =>
+        {
+            if (request.Url.Contains("/exit", StringComparison.Ordinal))
+            {
+                exitSent.TrySetResult();
+            }
+        };
+        await leftOpen.Keyboard.PressAsync("ArrowDown");
+        await exitSent.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        await Expect(leftOpen).ToHaveURLAsync(server.BaseUrl + "/signin?ended=1");
+        await other.ReloadAsync();
+        await Expect(other).Not.ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin"));
+        await Expect(other.GetByRole(AriaRole.Link, new() { Name = "Notices" })).ToBeVisibleAsync();
     }
 
     [Fact]

@@ -250,9 +250,10 @@
   // Idled out, or no longer allowed in: what the page showed goes, as for the quick exit, and sign-in says why.
   function endSession() {
     if (left) return;
-    clear();
-    // Naming this page's session: one signed in since, in another tab, is not this page's to end.
+    // Naming this page's session: one signed in since, in another tab, is not this page's to end. Read before the page
+    // is cleared, which takes the session's mark with it.
     const drawnIn = drawnInSession();
+    clear();
     try { navigator.sendBeacon(drawnIn ? `/exit?session=${encodeURIComponent(drawnIn)}` : '/exit'); } catch { /* an ended session needs no ending */ }
     window.location.replace('/signin?ended=1');
   }
