@@ -240,6 +240,36 @@ public sealed class TeamingRefusalTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task Another_agency_changing_its_offer_again_and_again_is_one_notice_to_the_admins_while_they_have_not_read_it()
+    {
+        var partner = await _world.AgencyAsync();
+        var partnershipId = await _world.PartnershipAsync(partner);
+        async Task OfferAsync(string title)
+        {
+            var ours = (await HttpAssert.Ok<List<JsonElement>>(await _world.Admin.GetAsync("/api/partnerships"))).Single(p => p.GetProperty("id").GetString() == partnershipId);
+            var offered = new { professionals = new[] { new { personId = "demo-casemanager", title } } };
+            await MentoringWorld.Ok(await _world.Admin.PutJson($"/api/partnerships/{partnershipId}/professionals", offered, ours.GetProperty("version").GetString()));
+        }
+
+        async Task<List<NotificationDto>> ToldAsync() =>
+            [.. (await HttpAssert.Ok<PageDto<NotificationDto>>(await partner.Admin.GetAsync("/api/notifications?pageSize=100"))).Items.Where(n => n.Kind == "partnership-offer-changed")];
+
+        foreach (var title in new[] { "Advocate", "Case manager", "Advocate", "Case manager" })
+        {
+            await OfferAsync(title);
+        }
+
+        var told = Assert.Single(await ToldAsync());
+        Assert.Null(told.ReadAt);
+
+        // Read, the next change is news again, in the same place.
+        await HttpAssert.Ok<NotificationDto>(await partner.Admin.PostAsync($"/api/notifications/{told.Id}/read", null));
+        await OfferAsync("Advocate");
+        var again = Assert.Single(await ToldAsync());
+        Assert.Null(again.ReadAt);
+    }
+
+    [Fact]
     public async Task When_only_one_agencys_copy_still_offers_the_professional_or_shares_a_kind_the_narrower_copy_wins()
     {
         var team = await _world.SharedTeamAsync(kinds: ["CasePlan", "SafetyPlan"], partnershipKinds: ["CasePlan", "SafetyPlan"]);

@@ -20,6 +20,14 @@ internal sealed class PartnerNotices(IServiceScopeFactory scopes)
             await notifier.SendAsync(await store.ActiveIdsWithRoleAsync(Roles.AgencyAdmin, ct), notice, null, ct);
         });
 
+    /// <summary>
+    /// One notice to the agency's admins that stands for every change of <paramref name="key"/> while they have not read it
+    /// (<see cref="Notifier.SendStandingAsync"/>): the other agency can make such changes as often as it likes, and a
+    /// flood of them must not bury the admins' own news.
+    /// </summary>
+    public Task ToAdminsStandingAsync(string agencyId, Notice notice, string key, string about, CancellationToken ct) =>
+        InAgencyAsync(agencyId, (_, notifier) => notifier.SendStandingToAdminsAsync(notice, key, about, _ => Task.FromResult(true), ct));
+
     public Task ToPersonAsync(string agencyId, string personId, Notice notice, CancellationToken ct) =>
         InAgencyAsync(agencyId, (_, notifier) => notifier.SendAsync([personId], notice, null, ct));
 

@@ -259,7 +259,7 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
         await data.Cross.ReplaceOtherCopyAsync(Offering(other, offers), ct);
         if (!mine.Professionals.Where(p => p.AgencyId == data.AgencyId).ToHashSet().SetEquals(offers))
         {
-            await notices.ToAdminsAsync(otherAgency, Notices.PartnerOfferChanged, ct);
+            await notices.ToAdminsStandingAsync(otherAgency, Notices.PartnerOfferChanged, $"{Notices.PartnerOfferChanged.Kind}~{other.Id}", changed.ETag!, ct);
         }
         return await ViewAsync(changed, ct);
     }
