@@ -339,11 +339,42 @@ public sealed class ChatSessionTests(ClockedCountingApiFactory api) : IClassFixt
         Assert.Equal(HttpStatusCode.NoContent, (await WithCookie(HttpMethod.Get, PortalSignIn.StatusPath, cookie)).StatusCode);
     }
 
-    private async Task<HttpResponseMessage> WithCookie(HttpMethod method, string path, string cookie)
+    [Fact]
+    public async Task An_ended_sessions_cookie_is_taken_off_by_a_page_opened_with_it_never_by_an_answer_that_could_land_after_a_new_sign_in()
+    {
+        // Signing in in one tab closes the old session's live connection in another, whose page then asks about it with
+        // the old cookie: an answer deleting the cookie could come after the new one was set, and sign the new person out.
+        var ended = await SessionCookieAsync(api, "demo-mentor");
+        Assert.Equal(HttpStatusCode.NoContent, (await WithCookie(HttpMethod.Post, "/exit", ended)).StatusCode);
+
+        foreach (var (method, path) in new[] { (HttpMethod.Get, PortalSignIn.StatusPath + "?tag=x"), (HttpMethod.Post, PortalSignIn.KeepAlivePath) })
+        {
+            var answer = await WithCookie(method, path, ended, fetchMode: "cors");
+            Assert.Equal(HttpStatusCode.Unauthorized, answer.StatusCode);
+            Assert.False(answer.Headers.Contains("Set-Cookie"), $"{path} deleted a cookie");
+        }
+
+        // Nor does the way out of a page whose session ended, sent once the browser holds no cookie of it.
+        var beacon = await api.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { HandleCookies = false }).PostAsync("/exit?session=x", null);
+        Assert.Equal(HttpStatusCode.NoContent, beacon.StatusCode);
+        Assert.False(beacon.Headers.Contains("Set-Cookie"));
+
+        var page = await WithCookie(HttpMethod.Get, "/notifications", ended, fetchMode: "navigate");
+        Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
+        Assert.Contains(page.Headers.GetValues("Set-Cookie"), c => c.StartsWith(PortalSignIn.CookieName + "=;", StringComparison.Ordinal));
+    }
+
+    private async Task<HttpResponseMessage> WithCookie(HttpMethod method, string path, string cookie, string? fetchMode = null)
     {
         var client = api.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
         using var request = new HttpRequestMessage(method, path);
         request.Headers.Add("Cookie", cookie);
+        if (fetchMode is not null)
+        {
+            request.Headers.Add("Sec-Fetch-Mode", fetchMode);
+            request.Headers.Add("Sec-Fetch-Site", "same-origin");
+        }
+
         return await client.SendAsync(request);
     }
 

@@ -258,10 +258,11 @@ public static class PortalModule
     {
         // A page whose own session ended names it (the quick exit names none and ends any): a session signed in since,
         // in another tab of the browser, is not that page's to end. A cookie whose session idled out names none, and
-        // is ended and cleared as ever.
+        // is ended and cleared as ever. With no cookie at all there is nothing of the page's to end, and a deletion sent
+        // back could land after a sign-in in another tab and take its new cookie.
         if (session is not null
-            && (await context.AuthenticateAsync(PortalSignIn.CookieScheme)).Principal is { } principal
-            && PortalSessions.TagOf(principal) is { Length: > 0 } current && current != session)
+            && await context.AuthenticateAsync(PortalSignIn.CookieScheme) is var found
+            && (found.None || (found.Principal is { } principal && PortalSessions.TagOf(principal) is { Length: > 0 } current && current != session)))
         {
             return TypedResults.NoContent();
         }

@@ -113,6 +113,10 @@ public static partial class PortalSignIn
     private static ClaimsPrincipal SessionOf(HttpContext context) =>
         context.Items.TryGetValue(UncheckedSession, out var kept) && kept is ClaimsPrincipal principal ? principal : context.User;
 
+    /// <summary>A request a page's script makes (a fetch, a beacon, a live connection), not a page the browser opens.</summary>
+    private static bool FromPageScript(HttpRequest request) =>
+        request.Headers["Sec-Fetch-Mode"].ToString() is { Length: > 0 } mode && mode != "navigate";
+
     private static bool IsBackground(PathString path) => path.StartsWithSegments(AuthSetup.HubPathPrefix) || path == StatusPath;
 
     private static bool AnswersWithStatus(PathString path) => IsBackground(path) || path == KeepAlivePath;
@@ -218,10 +222,15 @@ public static partial class PortalSignIn
 
                     // Signing out deletes an ended session's cookie. A session that could not be checked (the store down)
                     // is only refused, not renewed, and answered "try again", not "signed out", so a blip ends nobody's
-                    // session (the page's script clears itself on 401 or 403 only).
+                    // session (the page's script clears itself on 401 or 403 only). A page's own request in the
+                    // background leaves the cookie to the page it goes to next: its answer can come after a sign-in in
+                    // another tab set a new cookie, which it would delete.
                     if (principal is null || check == SessionCheck.Ended)
                     {
-                        await context.HttpContext.SignOutAsync(CookieScheme);
+                        if (!FromPageScript(context.Request))
+                        {
+                            await context.HttpContext.SignOutAsync(CookieScheme);
+                        }
                     }
                     else
                     {
