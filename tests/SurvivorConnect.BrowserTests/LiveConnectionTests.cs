@@ -65,6 +65,47 @@ public sealed class LiveConnectionTests(PortalServer server)
     }
 
     [Fact]
+    public async Task A_change_of_what_someone_may_see_that_comes_while_a_form_is_on_its_way_clears_the_page_when_the_form_fails()
+    {
+        var page = await server.SignInAsync("Alex (demo case manager)");
+        IWebSocketRoute? live = null;
+        await page.Context.RouteWebSocketAsync("**/hubs/notifications**", hub =>
+        {
+            live = hub;
+            hub.OnMessage(frame =>
+            {
+                if (frame.Text?.Contains("\"protocol\"", StringComparison.Ordinal) == true)
+                {
+                    hub.Send("{}" + Separator + $$"""{"type":1,"target":"NotificationReceived","arguments":[{"id":"held","kind":"chat-flagged","matchId":null,"text":"News","at":"2026-12-04T21:00:00Z","readAt":null}]}""" + Separator);
+                }
+            });
+        });
+        var answer = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await page.RouteAsync("**/notifications", async route =>
+        {
+            if (route.Request.Method == "POST")
+            {
+                await answer.Task;
+                await route.FulfillAsync(new() { Status = 503 });
+            }
+            else
+            {
+                await route.ContinueAsync();
+            }
+        });
+        await page.GotoAsync("/notifications");
+        var held = page.Locator("[data-notices] li[data-notice-id=held]").GetByRole(AriaRole.Button, new() { Name = "Mark as read" });
+        await held.ClickAsync();
+        await Expect(page.Locator("form[aria-busy=true]")).ToHaveCountAsync(1);
+
+        // A youth handed on meanwhile, say: the answer that comes is a failure, so nothing drawn since shows the page as it may be seen now.
+        live!.Send("""{"type":1,"target":"AccessChanged","arguments":[]}""" + Separator);
+        await page.RunAndWaitForRequestAsync(
+            () => { answer.SetResult(); return Task.CompletedTask; },
+            request => request.Method == "GET" && request.Url == server.BaseUrl + "/notifications");
+    }
+
+    [Fact]
     public async Task A_page_refused_a_live_connection_for_too_many_open_says_so_once_retries_only_now_and_then_and_clears_it_once_a_connection_is_kept()
     {
         var page = await server.SignInAsync("Riley (demo youth)", phone: true);

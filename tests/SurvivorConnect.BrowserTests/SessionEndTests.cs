@@ -354,13 +354,7 @@ public sealed class SessionEndTests(PortalServer server)
 
         var leftOpen = await server.SignInAsAddedAsync(first);
         // Its live connection is one that never closes, so only the keep-alive's answer (held back here) says the session is over.
-        await leftOpen.RouteWebSocketAsync("**/hubs/**", hub => hub.OnMessage(frame =>
-        {
-            if (frame.Text?.Contains("\"protocol\"", StringComparison.Ordinal) == true)
-            {
-                hub.Send("{}\u001e");
-            }
-        }));
+        await NeverClosingConnectionsAsync(leftOpen);
         await leftOpen.GotoAsync("/notifications");
         await Expect(leftOpen.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync();
         await leftOpen.RouteAsync("**/session/alive", route => route.FulfillAsync(new() { Status = 401 }));
@@ -383,6 +377,44 @@ public sealed class SessionEndTests(PortalServer server)
         await Expect(other).Not.ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin"));
         await Expect(other.GetByRole(AriaRole.Link, new() { Name = "Notices" })).ToBeVisibleAsync();
     }
+
+    [Fact]
+    public async Task A_form_sent_from_a_page_someone_else_has_signed_in_over_takes_that_page_away_rather_than_saying_it_changed()
+    {
+        using var admin = await server.ApiAsAsync("demo-admin");
+        var first = "first-" + Guid.NewGuid().ToString("N")[..8];
+        var next = "next-" + Guid.NewGuid().ToString("N")[..8];
+        foreach (var id in new[] { first, next })
+        {
+            (await admin.PostAsJsonAsync("/api/people", new { subjectId = id, displayName = "Person " + id[^4..], roles = new[] { "Advisor" } })).EnsureSuccessStatusCode();
+        }
+
+        var leftOpen = await server.SignInAsAddedAsync(first);
+        // Its live connection never closes, and brings a notice to mark as read: only the form's answer finds the change.
+        await NeverClosingConnectionsAsync(leftOpen, pushed: """{"type":1,"target":"NotificationReceived","arguments":[{"id":"held","kind":"chat-flagged","matchId":null,"text":"News","at":"2026-12-04T21:00:00Z","readAt":null}]}""");
+        await leftOpen.GotoAsync("/notifications");
+        var markRead = leftOpen.Locator("[data-notices] li[data-notice-id=held]").GetByRole(AriaRole.Button, new() { Name = "Mark as read" });
+        await Expect(markRead).ToBeVisibleAsync();
+
+        var other = await PortalServer.SignInAsAddedAsync(next, leftOpen.Context);
+        await markRead.ClickAsync();
+
+        // Home, as whoever is signed in now (an advisor's home is their paid work).
+        await Expect(leftOpen).ToHaveURLAsync(server.BaseUrl + "/paid-work");
+        await Expect(leftOpen.GetByText("This page changed while you were on it")).ToHaveCountAsync(0);
+        await other.ReloadAsync();
+        await Expect(other.GetByRole(AriaRole.Link, new() { Name = "Notices" })).ToBeVisibleAsync();
+    }
+
+    /// <summary>The page's live connections are answered here and never closed (by a session's end, or anything else).</summary>
+    private static Task NeverClosingConnectionsAsync(IPage page, string? pushed = null) =>
+        page.RouteWebSocketAsync("**/hubs/**", hub => hub.OnMessage(frame =>
+        {
+            if (frame.Text?.Contains("\"protocol\"", StringComparison.Ordinal) == true)
+            {
+                hub.Send("{}\u001e" + (pushed is null ? "" : pushed + "\u001e"));
+            }
+        }));
 
     [Fact]
     public async Task Signing_out_in_one_tab_clears_the_page_left_open_in_another_at_once()

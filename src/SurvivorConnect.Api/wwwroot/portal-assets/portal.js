@@ -388,71 +388,86 @@
     const givingUp = setTimeout(() => sending.abort(), 60000);
     let response;
     let html;
+    let drawn = false;
     try {
       try {
-        response = await fetch(action, { method: 'POST', body: formData(form, submitter), credentials: 'same-origin', redirect: 'follow', signal: sending.signal });
-      } catch {
-        if (!left) banner('You seem to be offline, so this may not have been sent. When you are connected, reload the page to see.');
-        return;
+        try {
+          response = await fetch(action, { method: 'POST', body: formData(form, submitter), credentials: 'same-origin', redirect: 'follow', signal: sending.signal });
+        } catch {
+          if (!left) banner('You seem to be offline, so this may not have been sent. When you are connected, reload the page to see.');
+          return;
+        } finally {
+          delete form.dataset.sending;
+          form.removeAttribute('aria-busy');
+        }
+        // Left while the answer was on its way: whatever it says (the sign-in page, the session being over) must not
+        // take the phone anywhere but the neutral site.
+        if (left) return;
+        banner('');
+        if (response.redirected) { drawn = true; location.replace(response.url); return; }
+        try { html = await response.text(); } catch {
+          if (!left) banner('The connection dropped before the answer came, so this may or may not have been saved. Reload the page to see.');
+          return;
+        }
       } finally {
-        delete form.dataset.sending;
-        form.removeAttribute('aria-busy');
+        clearTimeout(givingUp);
+        formsOnTheirWay.delete(sending);
       }
-      // Left while the answer was on its way: whatever it says (the sign-in page, the session being over) must not
-      // take the phone anywhere but the neutral site.
       if (left) return;
-      banner('');
-      if (response.redirected) { location.replace(response.url); return; }
-      try { html = await response.text(); } catch {
-        if (!left) banner('The connection dropped before the answer came, so this may or may not have been saved. Reload the page to see.');
+      // A failure on our side, or too much at once, leaves the form as it was, with what was typed in it, whatever the
+      // answer is (a bare page, or none); a refusal (a page that has changed, one no longer theirs) is a page worth showing instead.
+      if (response.status >= 500 || response.status === 429 || response.status === 413) {
+        banner(response.status === 413 ? 'That was too much to send at once, so nothing was changed. Shorten it, then send it again. What you typed is still here.'
+          : response.status === 429 ? 'There were many requests just now, so nothing was changed. What you typed is still here: send it again in a minute.'
+          : 'Something went wrong on our side, so this may not have gone through. What you typed is still here: send it again in a moment.');
         return;
       }
+      // A form the page no longer has (taken off by a change made elsewhere, as a flag resolved by someone else): the
+      // server says the page has changed. This page stays, with what was typed in it to copy, and a way to the page as it is now.
+      if (response.status === 400) {
+        // So is a form of a session no longer the browser's (someone signed in over this page's in another tab): that
+        // page goes, as it would once its live connection closed.
+        const state = await sessionState();
+        if (left || state === 'other') return;
+        if (state === 'ended') { endSession(); return; }
+        const outcome = document.createElement('div');
+        outcome.className = 'notice notice-problem';
+        outcome.setAttribute('role', 'alert');
+        outcome.tabIndex = -1;
+        outcome.dataset.outcome = '';
+        const again = document.createElement('a');
+        again.href = location.pathname + location.search;
+        again.textContent = 'open the page as it is now';
+        outcome.append('This page changed while you were on it, so nothing was saved. What you typed is still here: copy it, then ', again, '.');
+        document.querySelector('main [data-outcome]')?.remove();
+        const heading = document.querySelector('main h1');
+        if (heading) heading.after(outcome); else document.querySelector('main')?.prepend(outcome);
+        outcome.focus();
+        return;
+      }
+      const next = new DOMParser().parseFromString(html, 'text/html');
+      const main = next.querySelector('main');
+      if (!main) {
+        // A refusal that is no page (a form from a page too old to send) must not look like it went through.
+        if (!response.ok) { banner('That did not go through, so nothing was changed. Reload the page, then try again.'); return; }
+        drawn = true;
+        location.replace(location.pathname + location.search);
+        return;
+      }
+      drawn = true;
+      page?.stop();
+      document.querySelector('main').replaceWith(main);
+      document.title = next.title;
+      const answered = new URL(response.url);
+      history.replaceState(null, '', answered.pathname + answered.search);
+      (main.querySelector('[data-outcome]') || main).focus();
+      start();
     } finally {
-      clearTimeout(givingUp);
-      formsOnTheirWay.delete(sending);
+      // What the person may see changed while this was on its way, and no answer was drawn in its place: the page as
+      // it was goes now, with what was typed in it, which they could not save anyway.
+      if (drawn) accessChangedMeanwhile = false;
+      else if (accessChangedMeanwhile && formsOnTheirWay.size === 0) redraw();
     }
-    if (left) return;
-    // A failure on our side, or too much at once, leaves the form as it was, with what was typed in it, whatever the
-    // answer is (a bare page, or none); a refusal (a page that has changed, one no longer theirs) is a page worth showing instead.
-    if (response.status >= 500 || response.status === 429 || response.status === 413) {
-      banner(response.status === 413 ? 'That was too much to send at once, so nothing was changed. Shorten it, then send it again. What you typed is still here.'
-        : response.status === 429 ? 'There were many requests just now, so nothing was changed. What you typed is still here: send it again in a minute.'
-        : 'Something went wrong on our side, so this may not have gone through. What you typed is still here: send it again in a moment.');
-      return;
-    }
-    // A form the page no longer has (taken off by a change made elsewhere, as a flag resolved by someone else): the
-    // server says the page has changed. This page stays, with what was typed in it to copy, and a way to the page as it is now.
-    if (response.status === 400) {
-      const outcome = document.createElement('div');
-      outcome.className = 'notice notice-problem';
-      outcome.setAttribute('role', 'alert');
-      outcome.tabIndex = -1;
-      outcome.dataset.outcome = '';
-      const again = document.createElement('a');
-      again.href = location.pathname + location.search;
-      again.textContent = 'open the page as it is now';
-      outcome.append('This page changed while you were on it, so nothing was saved. What you typed is still here: copy it, then ', again, '.');
-      document.querySelector('main [data-outcome]')?.remove();
-      const heading = document.querySelector('main h1');
-      if (heading) heading.after(outcome); else document.querySelector('main')?.prepend(outcome);
-      outcome.focus();
-      return;
-    }
-    const next = new DOMParser().parseFromString(html, 'text/html');
-    const main = next.querySelector('main');
-    if (!main) {
-      // A refusal that is no page (a form from a page too old to send) must not look like it went through.
-      if (!response.ok) { banner('That did not go through, so nothing was changed. Reload the page, then try again.'); return; }
-      location.replace(location.pathname + location.search);
-      return;
-    }
-    page?.stop();
-    document.querySelector('main').replaceWith(main);
-    document.title = next.title;
-    const answered = new URL(response.url);
-    history.replaceState(null, '', answered.pathname + answered.search);
-    (main.querySelector('[data-outcome]') || main).focus();
-    start();
   });
 
   // ---- A small SignalR client (JSON protocol over WebSockets), signed in by the session cookie. ----
@@ -591,8 +606,12 @@
     };
   }
 
+  // A change of what the person may see that came while a form was on its way (see the form's answer, above).
+  let accessChangedMeanwhile = false;
   function redraw() {
-    if (left || formsOnTheirWay.size > 0) return;
+    if (left) return;
+    if (formsOnTheirWay.size > 0) { accessChangedMeanwhile = true; return; }
+    accessChangedMeanwhile = false;
     clear();
     window.location.replace(window.location.pathname + window.location.search);
   }
@@ -625,7 +644,7 @@
       // What the person may see has shrunk (a role taken away, a youth handed on): what the page shows goes at once, and
       // it is drawn again as they may see it now.
       // A page with a form on its way is the one the change was made from, or one whose answer is about to be drawn as
-      // the person may see it now: it keeps that answer.
+      // the person may see it now: it keeps that answer, and without one is drawn again once the form is done.
       hub.on('AccessChanged', redraw);
       listenForNotices(hub);
     }, async () => {});
