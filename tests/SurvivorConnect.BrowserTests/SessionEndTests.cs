@@ -406,6 +406,30 @@ public sealed class SessionEndTests(PortalServer server)
         await Expect(other.GetByRole(AriaRole.Link, new() { Name = "Notices" })).ToBeVisibleAsync();
     }
 
+    [Fact]
+    public async Task A_tap_on_a_page_someone_else_has_signed_in_over_takes_that_page_away_and_keeps_nothing_of_theirs_alive()
+    {
+        using var admin = await server.ApiAsAsync("demo-admin");
+        var first = "first-" + Guid.NewGuid().ToString("N")[..8];
+        var next = "next-" + Guid.NewGuid().ToString("N")[..8];
+        foreach (var id in new[] { first, next })
+        {
+            (await admin.PostAsJsonAsync("/api/people", new { subjectId = id, displayName = "Person " + id[^4..], roles = new[] { "Advisor" } })).EnsureSuccessStatusCode();
+        }
+
+        var leftOpen = await server.SignInAsAddedAsync(first);
+        await NeverClosingConnectionsAsync(leftOpen);
+        await leftOpen.GotoAsync("/notifications");
+        await Expect(leftOpen.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToBeVisibleAsync();
+        await PortalServer.SignInAsAddedAsync(next, leftOpen.Context);
+
+        var told = await leftOpen.RunAndWaitForResponseAsync(
+            () => leftOpen.Keyboard.PressAsync("ArrowDown"), response => response.Url.Contains("/session/alive", StringComparison.Ordinal), new() { Timeout = 20000 });
+
+        Assert.Equal(409, told.Status);
+        await Expect(leftOpen).ToHaveURLAsync(server.BaseUrl + "/paid-work");
+    }
+
     /// <summary>The page's live connections are answered here and never closed (by a session's end, or anything else).</summary>
     private static Task NeverClosingConnectionsAsync(IPage page, string? pushed = null) =>
         page.RouteWebSocketAsync("**/hubs/**", hub => hub.OnMessage(frame =>

@@ -104,6 +104,24 @@ public sealed class ChatSessionTests(ClockedCountingApiFactory api) : IClassFixt
     }
 
     [Fact]
+    public async Task A_page_drawn_in_another_session_is_told_so_by_the_keep_alive_and_does_not_keep_the_browsers_session_alive()
+    {
+        // Someone signed in over the page's session in another tab: taps on the page left open are not their work.
+        var page = await SignedInAsync(api, "demo-youth");
+        var drawnIn = System.Text.RegularExpressions.Regex.Match(await (await page.GetAsync("/notifications")).Content.ReadAsStringAsync(), "data-session=\"([^\"]+)\"").Groups[1].Value;
+        Assert.NotEmpty(drawnIn);
+        api.Time.Advance(Idle * 2 / 3);
+
+        var other = await page.PostAsync(PortalSignIn.KeepAlivePath + "?tag=0123456789abcdef", null);
+        Assert.Equal(HttpStatusCode.Conflict, other.StatusCode);
+        Assert.False(other.Headers.Contains("Set-Cookie"));
+
+        var own = await page.PostAsync(PortalSignIn.KeepAlivePath + "?tag=" + drawnIn, null);
+        Assert.Equal(HttpStatusCode.NoContent, own.StatusCode);
+        Assert.True(own.Headers.Contains("Set-Cookie"));
+    }
+
+    [Fact]
     public async Task The_status_check_says_403_for_someone_deactivated_so_their_open_page_clears_itself()
     {
         var (personId, _) = await _world.PersonAsync("Mentor");

@@ -114,9 +114,10 @@ public static class PortalModule
 
         // The cookie's sliding expiry does the work: a request from someone signed in moves their idle time-out on,
         // except the status check, which only answers 204 while the session is on (401 or 403 once it is not).
-        session.MapPost(PortalSignIn.KeepAlivePath, SessionIsOn).WithName("KeepSessionAlive").RequireAuthorization(Policies.SignedIn);
-        // Asked with the session a page was drawn in (tag), it is 409 once the browser's session is another (someone
-        // signed in over it): the page then clears itself without ending the session now in the browser.
+        // Each is asked with the session a page was drawn in (tag): 409 once the browser's session is another (someone
+        // signed in over it), and kept alive only by a page of its own. The page then clears itself without ending the
+        // session now in the browser.
+        session.MapPost(PortalSignIn.KeepAlivePath, SessionStatus).WithName("KeepSessionAlive").RequireAuthorization(Policies.SignedIn);
         session.MapGet(PortalSignIn.StatusPath, SessionStatus).WithName("SessionStatus").RequireAuthorization(Policies.SignedIn);
 
         // The exit link itself, followed when the page's script has not run (a slow phone, scripts off): it signs out
@@ -239,8 +240,6 @@ public static class PortalModule
 
         return TypedResults.SignOut(signedOut, [PortalSignIn.CookieScheme, PortalSignIn.EntraScheme]);
     }
-
-    private static NoContent SessionIsOn() => TypedResults.NoContent();
 
     private static Results<NoContent, ProblemHttpResult> SessionStatus(HttpContext context, string? tag) =>
         tag is null || tag == PortalSessions.TagOf(context.User)

@@ -257,7 +257,9 @@ public static partial class PortalSignIn
                 // the page counts the idle time from their last tap, and asks if they are still here a minute before
                 // that count runs out, which must come before the session really ends. A page of another site (a sibling
                 // subdomain's, whose requests carry the cookie too) could otherwise keep a shared phone's session alive.
-                context.ShouldRenew = !IsBackground(context.Request.Path) && FromThisSite(context.Request);
+                // Nor does a page drawn in another session (someone signed in over it in another tab) keep this one alive.
+                context.ShouldRenew = !IsBackground(context.Request.Path) && FromThisSite(context.Request)
+                    && (context.Request.Query["tag"].ToString() is not { Length: > 0 } tag || tag == PortalSessions.TagOf(principal));
             };
             cookie.Events.OnSigningOut = context =>
             {

@@ -224,7 +224,7 @@
   // 'unknown' (the server failing or too busy to say), or 'offline' (no answer in time).
   async function sessionState(method = 'GET', path = '/session') {
     const tag = drawnInSession();
-    const asked = method === 'GET' && path === '/session' && tag ? `${path}?tag=${encodeURIComponent(tag)}` : path;
+    const asked = tag ? `${path}?tag=${encodeURIComponent(tag)}` : path;
     try {
       const response = await fetch(asked, { method, credentials: 'same-origin', signal: AbortSignal.timeout?.(10000) });
       if (response.status === 409) { leaveForOtherSession(); return 'other'; }
