@@ -767,6 +767,57 @@ public sealed class MentoringJourneyTests(PortalServer server)
         return mentor;
     }
 
+    [Fact]
+    public async Task Messages_asked_for_before_a_chat_stopped_being_someones_to_read_are_not_shown_when_they_arrive_after()
+    {
+        // A youth withdraws consent while the mentor's page is loading the chat: the messages read before come after.
+        var (mentorId, _) = await ActiveMatchOfNewMentorAsync();
+        var page = await server.SignInAsAddedAsync(mentorId);
+        var historyAsked = new TaskCompletionSource<(IWebSocketRoute Hub, string Id)>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sinceAsked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await page.RouteWebSocketAsync("**/hubs/chat**", hub => hub.OnMessage(frame =>
+        {
+            foreach (var message in frame.Text!.Split(RecordSeparator, StringSplitOptions.RemoveEmptyEntries))
+            {
+                using var invocation = System.Text.Json.JsonDocument.Parse(message);
+                var target = invocation.RootElement.TryGetProperty("target", out var named) ? named.GetString() : null;
+                var invocationId = invocation.RootElement.TryGetProperty("invocationId", out var numbered) ? numbered.GetString() : null;
+                if (invocation.RootElement.TryGetProperty("protocol", out _))
+                {
+                    hub.Send("{}" + RecordSeparator);
+                }
+                else if (target == "Join")
+                {
+                    hub.Send(Answer(invocationId!, """{"role":"mentor","canSend":true}"""));
+                }
+                else if (target == "History")
+                {
+                    historyAsked.TrySetResult((hub, invocationId!));
+                }
+                else if (target == "Since")
+                {
+                    hub.Send(Answer(invocationId!, """{"messages":[],"through":0,"more":false}"""));
+                    sinceAsked.TrySetResult();
+                }
+            }
+        }));
+
+        await page.GotoAsync("/chat");
+        var conversationId = await page.Locator("[data-conversation]").GetAttributeAsync("data-conversation");
+        var (live, historyId) = await historyAsked.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        live.Send($$"""{"type":1,"target":"ConversationStatusChanged","arguments":[{"conversationId":"{{conversationId}}","canSend":false,"reason":"This chat is closed.","readable":false}]}""" + RecordSeparator);
+        await Expect(page.Locator("[data-chat-status]")).ToContainTextAsync("This chat is closed.");
+        live.Send(Answer(historyId, $$"""[{"conversationId":"{{conversationId}}","sequence":1,"senderRole":"youth","text":"words read before","sentAt":"2026-12-04T21:00:00Z","status":"Delivered"}]"""));
+        await sinceAsked.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        await Expect(page.GetByText("words read before")).ToHaveCountAsync(0);
+        Assert.Equal(0, await page.Locator("[data-log] li").CountAsync());
+    }
+
+    /// <summary>A hub's answer to the call <paramref name="invocationId"/>, carrying <paramref name="value"/> (JSON).</summary>
+    private static string Answer(string invocationId, string value) =>
+        "{\"type\":3,\"invocationId\":\"" + invocationId + "\",\"result\":{\"value\":" + value + "}}" + RecordSeparator;
+
     /// <summary>
     /// A new mentor, ready and consenting, in an active match with a new youth of Alex's, who signs in as
     /// <paramref name="youthPersonId"/> when given (and has no sign-in otherwise).

@@ -755,10 +755,18 @@
         log.setAttribute('aria-live', 'polite');
       }
     };
+    // The latest page, unless the chat was cleared from the page while it was on its way (see forget).
+    const showLatest = async (hub) => {
+      const asked = cleared;
+      const page = await hub.invoke('History', id, null, historyPage);
+      if (asked === cleared) showHistory(page.value);
+    };
     const loadEarlier = (hub) => quietly(async () => {
       // Kept where the reader was: what comes in above does not push the messages they are reading away.
       const fromBottom = log.scrollHeight - log.scrollTop;
+      const asked = cleared;
       const page = await hub.invoke('History', id, first || null, historyPage);
+      if (asked !== cleared) return false;
       if (page.error && gone.has(page.error.code)) forget(page.error.message);
       if (!page.error) showHistory(page.value);
       log.scrollTop = log.scrollHeight - fromBottom;
@@ -782,8 +790,12 @@
     // Once the chat is not theirs to read (a handover, a withdrawn consent), what the page shows of it goes too.
     const gone = new Set(['not-found', 'not-allowed']);
     let forgotten = false;
+    // How many times the chat was cleared from the page: an answer asked for before the last time (messages read before
+    // the chat stopped being theirs) is not shown after it.
+    let cleared = 0;
     const forget = (reason) => {
       forgotten = true;
+      cleared++;
       log.textContent = '';
       seen.clear();
       last = 0;
@@ -892,7 +904,7 @@
         if (forgotten) {
           forgotten = false;
           await quietly(async () => {
-            showHistory((await hub.invoke('History', id, null, historyPage)).value);
+            await showLatest(hub);
             await catchUp(hub);
           });
         } else if (change.canSend && last > 0) {
@@ -915,7 +927,7 @@
       setCanSend(joined.value.canSend, joined.value.cannotSendReason);
       if (last === 0) {
         await quietly(async () => {
-          showHistory((await hub.invoke('History', id, null, historyPage)).value);
+          await showLatest(hub);
           await catchUp(hub);
         });
       } else {
@@ -935,7 +947,9 @@
     const notLoadedWords = 'Some messages could not be loaded. Reload the page to see them.';
     const catchUp = async (hub) => {
       for (;;) {
+        const asked = cleared;
         const page = await hub.invoke('Since', id, last);
+        if (asked !== cleared) return;
         if (page.error && gone.has(page.error.code)) forget(page.error.message);
         if (page.error && !gone.has(page.error.code)) {
           const again = worthAnotherTry(page.error.code, catchUpTries);
