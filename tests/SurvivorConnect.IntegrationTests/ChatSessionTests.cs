@@ -372,10 +372,21 @@ public sealed class ChatSessionTests(ClockedCountingApiFactory api) : IClassFixt
             Assert.False(answer.Headers.Contains("Set-Cookie"), $"{path} deleted a cookie");
         }
 
-        // Nor does the way out of a page whose session ended, sent once the browser holds no cookie of it.
-        var beacon = await api.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { HandleCookies = false }).PostAsync("/exit?session=x", null);
-        Assert.Equal(HttpStatusCode.NoContent, beacon.StatusCode);
-        Assert.False(beacon.Headers.Contains("Set-Cookie"));
+        // Nor does the way out of a page whose session ended, with its cookie or none: it still clears what the browser keeps.
+        var live = await SessionCookieAsync(api, "demo-mentor");
+        var tag = System.Text.RegularExpressions.Regex.Match(await (await WithCookie(HttpMethod.Get, "/notifications", live)).Content.ReadAsStringAsync(), "data-session=\"([0-9a-f]+)\"").Groups[1].Value;
+        foreach (var beacon in new[]
+        {
+            await WithCookie(HttpMethod.Post, "/exit?session=" + tag, live, fetchMode: "no-cors"),
+            await api.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { HandleCookies = false }).PostAsync("/exit?session=x", null),
+        })
+        {
+            Assert.Equal(HttpStatusCode.NoContent, beacon.StatusCode);
+            Assert.False(beacon.Headers.Contains("Set-Cookie"));
+            Assert.Equal("\"cache\", \"storage\"", Assert.Single(beacon.Headers.GetValues("Clear-Site-Data")));
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await WithCookie(HttpMethod.Get, PortalSignIn.StatusPath, live)).StatusCode);
 
         var page = await WithCookie(HttpMethod.Get, "/notifications", ended, fetchMode: "navigate");
         Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);

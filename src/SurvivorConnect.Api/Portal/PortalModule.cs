@@ -110,7 +110,7 @@ public static class PortalModule
         // The quick exit ends the session from a page being left, as a beacon: it carries no form token, so it ends
         // the session only when the browser says it came from this site (Exit). Nobody leaving in a hurry is ever told
         // to slow down.
-        session.MapPost(PortalSignIn.ExitPath, (Func<HttpContext, string?, Task<NoContent>>)Exit).WithName(nameof(Exit)).AllowAnonymous().DisableAntiforgery().DisableRateLimiting();
+        session.MapPost(PortalSignIn.ExitPath, (Func<HttpContext, string?, PortalSessions, Task<NoContent>>)Exit).WithName(nameof(Exit)).AllowAnonymous().DisableAntiforgery().DisableRateLimiting();
 
         // The cookie's sliding expiry does the work: a request from someone signed in moves their idle time-out on,
         // except the status check, which only answers 204 while the session is on (401 or 403 once it is not).
@@ -253,24 +253,43 @@ public static class PortalModule
     /// </summary>
     private const string ClearSiteData = "\"cache\", \"storage\"";
 
-    private static async Task<NoContent> Exit(HttpContext context, string? session)
+    private static async Task<NoContent> Exit(HttpContext context, string? session, PortalSessions sessions)
     {
+        if (session is null)
+        {
+            if (await SignOutIfFromThisSiteAsync(context))
+            {
+                context.Response.Headers["Clear-Site-Data"] = ClearSiteData;
+            }
+
+            return TypedResults.NoContent();
+        }
+
         // A page whose own session ended names it (the quick exit names none and ends any): a session signed in since,
-        // in another tab of the browser, is not that page's to end. A cookie whose session idled out names none, and
-        // is ended and cleared as ever. With no cookie at all there is nothing of the page's to end, and a deletion sent
-        // back could land after a sign-in in another tab and take its new cookie.
-        if (session is not null
-            && await context.AuthenticateAsync(PortalSignIn.CookieScheme) is var found
-            && (found.None || (found.Principal is { } principal && PortalSessions.TagOf(principal) is { Length: > 0 } current && current != session)))
+        // in another tab of the browser, is not that page's to end. Its own is recorded as ended and its cookie left (the
+        // sign-in page it goes to takes it): a deletion sent back could land after a sign-in in another tab and take that
+        // new cookie. A cookie that cannot be read (idled out) names no session, and is taken as ever.
+        if (!PortalSignIn.FromThisSite(context.Request))
         {
             return TypedResults.NoContent();
         }
 
-        if (await SignOutIfFromThisSiteAsync(context))
+        var found = await context.AuthenticateAsync(PortalSignIn.CookieScheme);
+        if (found.Principal is { } principal)
         {
-            context.Response.Headers["Clear-Site-Data"] = ClearSiteData;
+            if (PortalSessions.TagOf(principal) != session)
+            {
+                return TypedResults.NoContent();
+            }
+
+            await sessions.EndAsync(principal);
+        }
+        else if (!found.None)
+        {
+            await context.SignOutAsync(PortalSignIn.CookieScheme);
         }
 
+        context.Response.Headers["Clear-Site-Data"] = ClearSiteData;
         return TypedResults.NoContent();
     }
 

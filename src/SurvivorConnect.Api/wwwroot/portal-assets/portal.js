@@ -156,8 +156,8 @@
   }
   document.addEventListener('visibilitychange', () => coverOnReturn());
   // A page shown in part with no signal asks the server again, less often each time, and at once when the browser says
-  // it is back online. Only the check that names this page's session shows the rest: the keep-alive answers for
-  // whoever is signed in now, perhaps someone else in another tab.
+  // it is back online. Only a check that names this page's session shows the rest: the browser's session may be
+  // someone else's now, signed in in another tab.
   let askingUntilWhole = false;
   async function askUntilWhole() {
     if (askingUntilWhole) return;
@@ -430,6 +430,8 @@
         const state = await sessionState();
         if (left || state === 'other') return;
         if (state === 'ended') { endSession(); return; }
+        // Or by a change of what the person may see that came while it was on its way: the page goes, drawn as they may see it now.
+        if (accessChangedMeanwhile) { redraw(); return; }
         const outcome = document.createElement('div');
         outcome.className = 'notice notice-problem';
         outcome.setAttribute('role', 'alert');
@@ -463,10 +465,9 @@
       (main.querySelector('[data-outcome]') || main).focus();
       start();
     } finally {
-      // What the person may see changed while this was on its way, and no answer was drawn in its place: the page as
-      // it was goes now, with what was typed in it, which they could not save anyway.
+      // An answer drawn is the page as the person may see it now. A failure that keeps what was typed (to send again)
+      // keeps the change owed: the next answer is drawn anew, or, refused, the page goes.
       if (drawn) accessChangedMeanwhile = false;
-      else if (accessChangedMeanwhile && formsOnTheirWay.size === 0) redraw();
     }
   });
 
