@@ -28,20 +28,23 @@ public sealed class AdminGrantTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(0, await GrantsToldAsync("demo-admin"));
         Assert.Equal(0, await GrantsToldAsync(mentorId));
 
-        // An admin given access back has an admin's powers again.
+        // An admin given access back has an admin's powers again: the notice of them, read or not, is news again.
+        var granted = await NoticeAsync(otherAdmin, "agency-admin-granted");
+        await HttpAssert.Ok<NotificationDto>(await api.As(otherAdmin).PostAsync($"/api/notifications/{granted.Id}/read", null));
         await HttpAssert.Ok<JsonElement>(await _world.Admin.PostAsync($"/api/people/{mentorId}/deactivate", null));
         var person = await _world.Admin.GetAsync($"/api/people/{mentorId}");
         using var reactivate = new HttpRequestMessage(HttpMethod.Post, $"/api/people/{mentorId}/reactivate");
         reactivate.Headers.TryAddWithoutValidation("If-Match", person.Headers.ETag!.Tag);
         await HttpAssert.Ok<JsonElement>(await _world.Admin.SendAsync(reactivate));
-        Assert.Equal(2, await GrantsToldAsync(otherAdmin));
+        Assert.Equal(1, await GrantsToldAsync(otherAdmin));
+        Assert.Null((await NoticeAsync(otherAdmin, "agency-admin-granted")).ReadAt);
 
         // A role that reads no one's records is no news to the admins; one that reads youth's records is.
         var (caseManagerId, _) = await _world.PersonAsync(Roles.Mentor);
         await _world.SetRolesAsync(caseManagerId, Roles.Mentor, Roles.Recruiter);
         Assert.Equal(0, await ToldAsync(otherAdmin, "record-role-granted"));
         await _world.SetRolesAsync(caseManagerId, Roles.Mentor, Roles.Recruiter, Roles.CaseManager);
-        Assert.Equal(2, await GrantsToldAsync(otherAdmin));
+        Assert.Equal(1, await GrantsToldAsync(otherAdmin));
         Assert.Equal(1, await ToldAsync(otherAdmin, "record-role-granted"));
         Assert.Equal(0, await ToldAsync("demo-admin", "record-role-granted"));
 
@@ -52,8 +55,51 @@ public sealed class AdminGrantTests(ApiFactory api) : IClassFixture<ApiFactory>
         using var back = new HttpRequestMessage(HttpMethod.Post, $"/api/people/{supervisorId}/reactivate");
         back.Headers.TryAddWithoutValidation("If-Match", (await _world.Admin.GetAsync($"/api/people/{supervisorId}")).Headers.ETag!.Tag);
         await HttpAssert.Ok<JsonElement>(await _world.Admin.SendAsync(back));
-        Assert.Equal(3, await ToldAsync(otherAdmin, "record-role-granted"));
-        Assert.Equal(2, await GrantsToldAsync(otherAdmin));
+        Assert.Equal(2, await ToldAsync(otherAdmin, "record-role-granted"));
+        Assert.Equal(1, await GrantsToldAsync(otherAdmin));
+    }
+
+    [Fact]
+    public async Task A_role_given_and_taken_again_and_again_is_one_notice_brought_back_to_the_top_not_a_flood()
+    {
+        // A flood of notices would page the one that mattered (a second account of an admin's own made an admin) away.
+        var witness = "admin-" + Guid.NewGuid().ToString("N")[..10];
+        await MentoringWorld.Created(await _world.Admin.PostAsJsonAsync("/api/people", new { subjectId = witness, displayName = "Witness admin", roles = new[] { Roles.AgencyAdmin } }));
+        var (secondAccount, _) = await _world.PersonAsync(Roles.Mentor);
+        await _world.SetRolesAsync(secondAccount, Roles.Mentor, Roles.AgencyAdmin);
+        var (throwaway, _) = await _world.PersonAsync(Roles.Mentor);
+
+        for (var i = 0; i < 5; i++)
+        {
+            await _world.SetRolesAsync(throwaway, Roles.Mentor, Roles.CaseManager);
+            await _world.SetRolesAsync(throwaway, Roles.Mentor);
+        }
+
+        var notices = (await HttpAssert.Ok<PageDto<NotificationDto>>(await api.As(witness).GetAsync("/api/notifications?pageSize=100"))).Items;
+        Assert.Single(notices, n => n.Kind == "record-role-granted");
+        Assert.Single(notices, n => n.Kind == "agency-admin-granted");
+        Assert.Equal("record-role-granted", notices[0].Kind);
+    }
+
+    [Fact]
+    public async Task An_admin_signed_out_everywhere_by_another_is_told_to_the_other_admins_and_to_them()
+    {
+        var witness = "admin-" + Guid.NewGuid().ToString("N")[..10];
+        await MentoringWorld.Created(await _world.Admin.PostAsJsonAsync("/api/people", new { subjectId = witness, displayName = "Witness admin", roles = new[] { Roles.AgencyAdmin } }));
+        var (targetId, _) = await _world.PersonAsync(Roles.AgencyAdmin);
+        var (mentorId, _) = await _world.PersonAsync(Roles.Mentor);
+
+        for (var i = 0; i < 3; i++)
+        {
+            await HttpAssert.Ok<JsonElement>(await _world.Admin.PostAsync($"/api/people/{targetId}/end-sign-ins", null));
+        }
+
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PostAsync($"/api/people/{mentorId}/end-sign-ins", null));
+        (await api.As(witness).PostAsync("/api/me/end-sign-ins", null)).EnsureSuccessStatusCode();
+
+        Assert.Equal(1, await ToldAsync(witness, "agency-admin-signed-out"));
+        Assert.Equal(1, await ToldAsync(targetId, "agency-admin-signed-out"));
+        Assert.Equal(0, await ToldAsync("demo-admin", "agency-admin-signed-out"));
     }
 
     [Fact]
@@ -154,6 +200,9 @@ public sealed class AdminGrantTests(ApiFactory api) : IClassFixture<ApiFactory>
         Assert.Equal(1, await ToldAsync(other, "engagement-pay-lowered"));
         Assert.Equal(0, await ToldAsync("demo-admin", "engagement-pay-lowered"));
     }
+
+    private async Task<NotificationDto> NoticeAsync(string personId, string kind) =>
+        (await HttpAssert.Ok<PageDto<NotificationDto>>(await api.As(personId).GetAsync("/api/notifications?pageSize=100"))).Items.Single(n => n.Kind == kind);
 
     private async Task<int> ToldAsync(string personId, string kind) =>
         (await HttpAssert.Ok<PageDto<NotificationDto>>(await api.As(personId).GetAsync("/api/notifications?pageSize=100"))).Items.Count(n => n.Kind == kind);

@@ -57,16 +57,39 @@ internal sealed class AdminGrantedHandler(Notifier notifier, AgencyStore store, 
         var admins = told.Count > 0 ? (await store.AdminsToTellAsync(ct)).Where(a => a != user.UserId && a != person.Id).ToList() : [];
         foreach (var (notice, alsoThem) in told)
         {
-            var key = $"{notice.Kind}~{person.Id}~{person.ETag}";
-            foreach (var admin in admins)
-            {
-                await notifier.SendOnceAsync(admin, notice, key, ct);
-            }
-
-            if (alsoThem && person.Id != user.UserId)
-            {
-                await notifier.SendOnceAsync(person.Id, notice, key, ct);
-            }
+            await TellAsync(notifier, notice, person.Id, person.ETag!, alsoThem && person.Id != user.UserId ? [.. admins, person.Id] : admins, ct);
         }
+    }
+
+    /// <summary>
+    /// One notice per kind and person, standing while it is unread (<see cref="Notifier.SendStandingAsync"/>): a role given
+    /// and taken again and again is one notice brought back to the top, not a flood that pages the one that mattered away.
+    /// </summary>
+    internal static async Task TellAsync(Notifier notifier, Notice notice, string personId, string change, IEnumerable<string> recipients, CancellationToken ct)
+    {
+        foreach (var recipient in recipients)
+        {
+            await notifier.SendStandingAsync(recipient, notice, $"{notice.Kind}~{personId}", change, _ => Task.FromResult(true), ct);
+        }
+    }
+}
+
+/// <summary>
+/// An admin's sign-ins ended by another admin is told to the agency's other admins and to them: done again and again,
+/// it would keep an admin out (unable to undo what the other does) with nothing but the audit log to show it.
+/// </summary>
+internal sealed class AdminSignedOutHandler(Notifier notifier, AgencyStore store, ICurrentUser user) : INotificationHandler<SignInsEnded>
+{
+    public async ValueTask Handle(SignInsEnded notification, CancellationToken ct)
+    {
+        if (notification.PersonId == user.UserId
+            || await store.FindAsync<Person>(Person.Container, notification.PersonId, ct) is not { Active: true, SignInsValidFrom: { } from } person
+            || !person.Roles.Contains(Roles.AgencyAdmin))
+        {
+            return;
+        }
+
+        var admins = (await store.AdminsToTellAsync(ct)).Where(a => a != user.UserId && a != person.Id);
+        await AdminGrantedHandler.TellAsync(notifier, Notices.AgencyAdminSignedOut, person.Id, from.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture), [.. admins, person.Id], ct);
     }
 }

@@ -225,6 +225,9 @@ public static class Notices
     public static Notice AgencyAdminRemoved { get; } = new("agency-admin-removed",
         "An agency admin lost the admin role, or was deactivated. If it was not agreed, look on the People page and in the audit log now.");
 
+    public static Notice AgencyAdminSignedOut { get; } = new("agency-admin-signed-out",
+        "An agency admin was signed out on every device by another admin. If it was not agreed, look on the People page and in the audit log now.");
+
     public static Notice RecordRoleGranted { get; } = new("record-role-granted",
         "Someone in your agency was given a role that reads youth's or mentors' records (case manager, supervisor or partner professional). Check on the People page that you expected this.");
 
