@@ -74,6 +74,38 @@ public sealed class ChatRefusalTests(ChatRefusalTests.Factory api) : IClassFixtu
     }
 
     [Fact]
+    public async Task Words_of_danger_written_after_a_burst_of_short_lines_go_and_are_flagged_though_the_burst_used_up_the_limit()
+    {
+        // Short lines typed quickly, then the words that matter, then perhaps the quick exit: never sent again.
+        var chat = await _world.OpenChatAsync();
+        ChatRefusalException? limited = null;
+        for (var i = 0; i < 30 && limited is null; i++)
+        {
+            limited = await Record.ExceptionAsync(() => chat.Youth.SendAsync(chat.Id, $"line {i}")) as ChatRefusalException;
+        }
+
+        Assert.Equal("rate-limited", limited!.Code);
+        var sent = await chat.Youth.SendAsync(chat.Id, "i want to kill myself");
+
+        Assert.NotEmpty(sent.CrisisResources!);
+        var flags = await HttpAssert.Ok<List<ChatTests.FlagDto>>(await _world.CaseManager.GetAsync("/api/flags?status=Open"));
+        Assert.Contains(flags, f => f.ConversationId == chat.Id && f.Urgent);
+
+        // Not a way round the limit: only a few such sends go past it at once.
+        var refused = new List<ChatRefusalException>();
+        for (var i = 0; i < ChatRateLimiter.UrgentSendBurst + 3; i++)
+        {
+            if (await Record.ExceptionAsync(() => chat.Youth.SendAsync(chat.Id, "i want to kill myself")) is ChatRefusalException refusal)
+            {
+                refused.Add(refusal);
+            }
+        }
+
+        Assert.NotEmpty(refused);
+        Assert.All(refused, r => Assert.Equal("rate-limited", r.Code));
+    }
+
+    [Fact]
     public async Task A_flood_of_refused_reads_is_limited_so_it_cannot_flood_the_audit_log()
     {
         var (outsiderId, outsiderHttp) = await _world.ReadyMentorAsync();

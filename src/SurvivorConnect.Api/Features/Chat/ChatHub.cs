@@ -326,8 +326,10 @@ public sealed partial class ChatHubFilter(
         var isSend = invocation.HubMethodName == nameof(ChatHub.Send);
 
         // Limited before anything is read, so a flood of calls costs no store reads. Subject ids are unique within an
-        // agency only, so the bucket is the agency's person's.
-        if (!limiter.TryAcquire(connection.UserIdentifier ?? connection.ConnectionId, isSend))
+        // agency only, so the bucket is the agency's person's. Words of danger written after a burst of short lines (then
+        // perhaps the quick exit, so never sent again) go all the same, from a small bucket of their own.
+        var caller = connection.UserIdentifier ?? connection.ConnectionId;
+        if (!limiter.TryAcquire(caller, isSend) && !(isSend && IsUrgent(invocation) && limiter.TryAcquireUrgent(caller)))
         {
             return new HubError(ChatErrorCodes.RateLimited, isSend
                 ? "You are sending messages too quickly. Wait a moment, then send again."
@@ -371,10 +373,14 @@ public sealed partial class ChatHubFilter(
     /// </summary>
     private static HubError WithCrisisLines(HubInvocationContext invocation, HubError error) =>
         invocation.HubMethodName == nameof(ChatHub.Send) && error.CrisisResources is not { Count: > 0 }
-        && invocation.HubMethodArguments is [_, _, string text, ..] && invocation.Context.User?.FindFirstValue(ScClaims.Agency) is { } agencyId
-        && invocation.ServiceProvider.GetRequiredService<Rules.SafetyScanner>().Scan(text.Length > Rules.MessageText.MaxLength ? text[..Rules.MessageText.MaxLength] : text).Urgent
+        && invocation.Context.User?.FindFirstValue(ScClaims.Agency) is { } agencyId && IsUrgent(invocation)
             ? error with { CrisisResources = invocation.ServiceProvider.GetRequiredService<CrisisLineDirectory>().LastKnown(agencyId) }
             : error;
+
+    /// <summary>A send whose words, read as the scan reads a stored message's (hidden characters gone), are words of danger.</summary>
+    private static bool IsUrgent(HubInvocationContext invocation) =>
+        invocation.HubMethodArguments is [_, _, string text, ..]
+        && invocation.ServiceProvider.GetRequiredService<Rules.SafetyScanner>().Scan(Rules.MessageText.Scannable(text) ?? "").Urgent;
 
     /// <summary>
     /// Words of danger sent by someone who may no longer chat (their account stopped or changed, their sign-in ended)
@@ -389,7 +395,7 @@ public sealed partial class ChatHubFilter(
         if (connection.Items.ContainsKey(WritersDangerRaisedKey)
             || invocation.HubMethodArguments is not [var conversationId, var clientMessageId, string text, ..]
             || connection.User?.FindFirstValue(ScClaims.Agency) is not { } agencyId || connection.User.FindFirstValue(ScClaims.UserId) is not { } writerId
-            || !invocation.ServiceProvider.GetRequiredService<Rules.SafetyScanner>().Scan(Rules.MessageText.Scannable(text) ?? "").Urgent)
+            || !IsUrgent(invocation))
         {
             return error;
         }
@@ -512,6 +518,7 @@ public sealed class ChatRateLimiter : IDisposable
 {
     private readonly PartitionedRateLimiter<string> _sends;
     private readonly PartitionedRateLimiter<string> _calls;
+    private readonly PartitionedRateLimiter<string> _urgentSends;
 
     public ChatRateLimiter(IOptions<ChatOptions> options)
     {
@@ -519,7 +526,12 @@ public sealed class ChatRateLimiter : IDisposable
         // Partitioned: the bucket of someone who stopped calling (full again) is let go, not kept for everyone ever seen.
         _sends = PerUser(() => Bucket(options.Value.SendsPerSecond, options.Value.SendBurst));
         _calls = PerUser(() => Bucket(options.Value.CallsPerSecond, options.Value.CallBurst));
+        // Small: words of danger past the sends' limit still go, but cannot be used to flood a case manager's flags.
+        _urgentSends = PerUser(() => Bucket(1, UrgentSendBurst, TimeSpan.FromSeconds(10)));
     }
+
+    /// <summary>How many sends with words of danger go at once past the sends' limit (then one every ten seconds).</summary>
+    public const int UrgentSendBurst = 3;
 
     public bool TryAcquire(string userId, bool isSend)
     {
@@ -527,20 +539,28 @@ public sealed class ChatRateLimiter : IDisposable
         return lease.IsAcquired;
     }
 
+    /// <summary>A send with words of danger refused by the sends' own limit (see <see cref="UrgentSendBurst"/>).</summary>
+    public bool TryAcquireUrgent(string userId)
+    {
+        using var lease = _urgentSends.AttemptAcquire(userId);
+        return lease.IsAcquired;
+    }
+
     public void Dispose()
     {
         _sends.Dispose();
         _calls.Dispose();
+        _urgentSends.Dispose();
     }
 
     private static PartitionedRateLimiter<string> PerUser(Func<TokenBucketRateLimiterOptions> bucket) =>
         PartitionedRateLimiter.Create<string, string>(userId => RateLimitPartition.GetTokenBucketLimiter(userId, _ => bucket()), StringComparer.Ordinal);
 
-    private static TokenBucketRateLimiterOptions Bucket(int perSecond, int burst) => new()
+    private static TokenBucketRateLimiterOptions Bucket(int perPeriod, int burst, TimeSpan? period = null) => new()
     {
         TokenLimit = burst,
-        TokensPerPeriod = perSecond,
-        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+        TokensPerPeriod = perPeriod,
+        ReplenishmentPeriod = period ?? TimeSpan.FromSeconds(1),
         QueueLimit = 0,
         AutoReplenishment = true,
     };
