@@ -6,7 +6,8 @@ namespace SurvivorConnect.Api.Infrastructure.Pipeline;
 /// <summary>
 /// The text the chat's safety scan and topic matching read: what a person sees, without the tricks that make it look different to a pattern.
 /// Styled forms read as plain ones (full-width "５５９" as "559", "ｓｎａｐ" as "snap", mathematical bold, circled,
-/// squared and bracketed letters, small capitals, superscript letters and digits, accented Latin letters as plain ones, every other single digit: circled, parenthesised, other scripts'; not flag letters, which a flag emoji is made of), a phone's curly apostrophe as a straight one, characters that draw nothing are dropped (joiners, variation selectors, tag
+/// squared and bracketed letters, small capitals, superscript letters and digits, accented Latin letters as plain ones (also
+/// those of Latin Extended-B and Extended Additional), IPA, Armenian and Cherokee letters that look like Latin ones, every other single digit: circled, parenthesised, other scripts'; not flag letters, which a flag emoji is made of), a phone's curly apostrophe as a straight one, characters that draw nothing are dropped (joiners, variation selectors, tag
 /// characters, fillers), and Cyrillic and Greek letters that look like Latin ones read as those. The message itself is
 /// stored and shown as it was sent.
 /// </summary>
@@ -58,6 +59,33 @@ public static class ScanForm
         ("Ŵ", 'W'), ("ŵ", 'w'), ("ÝŶŸ", 'Y'), ("ýÿŷ", 'y'), ("ŹŻŽ", 'Z'), ("źżž", 'z'),
     ];
 
+    /// <summary>
+    /// The plain letter of each of Latin Extended Additional (U+1E00 on: "snạpchat", "yọu"), '·' for none: Unicode's
+    /// decompositions, written out as the ones above are.
+    /// </summary>
+    private const string ExtendedAdditional =
+        "AaBbBbBbCcDdDdDdDdDdEeEeEeEeEeFfGgHhHhHhHhHhIiIiKkKkKkLlLlLlLlMm"
+        + "MmMmNnNnNnNnOoOoOoOoPpPpRrRrRrRrSsSsSsSsSsTtTtTtTtUuUuUuUuUuVvVv"
+        + "WwWwWwWwWwXxXxYyZzZzZzhtwyas····AaAaAaAaAaAaAaAaAaAaAaAaEeEeEeEe"
+        + "EeEeEeEeIiIiOoOoOoOoOoOoOoOoOoOoOoOoUuUuUuUuUuUuUuYyYyYyYy······";
+
+    /// <summary>The same for Latin Extended-B (U+0180 on: "ǎ", "ȧ").</summary>
+    private const string ExtendedB =
+        "································Oo·············Uu···············"
+        + "····DDdLLlNNnAaIiOoUuUuUuUuUu·AaAa····GgKkOoOo··jDDdGg··NnAa····"
+        + "AaAaEeEeIiIiOoOoRrRrUuUuSsTt··Hh······AaEeOoOoOoOoYy············"
+        + "················";
+
+    /// <summary>Letters of other alphabets that look like Latin ones and have no decomposition: IPA, Armenian, Cherokee.</summary>
+    private static readonly (string LookAlike, char Plain)[] OtherAlphabets =
+    [
+        ("\u0251", 'a'), ("\u0269", 'i'), ("\u025B", 'e'), ("\u0254", 'o'), ("\u0237", 'j'), ("\u0261", 'g'),
+        ("\u0585", 'o'), ("\u057D", 'u'), ("\u0570", 'h'), ("\u0578", 'n'), ("\u0581", 'g'), ("\u0566", 'q'),
+        ("\u13AA", 'A'), ("\u13A0", 'D'), ("\u13AC", 'E'), ("\u13C0", 'G'), ("\u13BB", 'H'), ("\u13A5", 'i'), ("\u13AB", 'J'),
+        ("\u13E6", 'K'), ("\u13DE", 'L'), ("\u13B7", 'M'), ("\u13DF", 'C'), ("\u13A2", 'T'), ("\u13D2", 'R'), ("\u13DA", 'S'),
+        ("\u13D9", 'V'), ("\u13B3", 'W'), ("\u13E2", 'P'), ("\u13C3", 'Z'), ("\u13A9", 'y'),
+    ];
+
     static ScanForm()
     {
         foreach (var (accented, plain) in Accented)
@@ -66,6 +94,22 @@ public static class ScanForm
             {
                 LookAlikes[c] = plain;
             }
+        }
+
+        foreach (var (letters, from) in new[] { (ExtendedAdditional, 0x1E00), (ExtendedB, 0x0180) })
+        {
+            for (var i = 0; i < letters.Length; i++)
+            {
+                if (letters[i] != '·')
+                {
+                    LookAlikes.TryAdd(from + i, letters[i]);
+                }
+            }
+        }
+
+        foreach (var (lookAlike, plain) in OtherAlphabets)
+        {
+            LookAlikes.TryAdd(char.ConvertToUtf32(lookAlike, 0), plain);
         }
     }
 
