@@ -685,9 +685,9 @@ public sealed class MentoringJourneyTests(PortalServer server)
         await Expect(youth.GetByLabel("Your message")).ToHaveCountAsync(0);
         await Accessibility.AssertNoSeriousViolationsAsync(youth);
 
-        // The mentor's page offers the chat no more.
+        // The mentor's page offers the chat no more, nor says they never had one.
         await mentor.GotoAsync("/chat");
-        await Expect(mentor.GetByText("You have no chat yet.")).ToBeVisibleAsync();
+        await Expect(mentor.GetByText("You have no open chat.")).ToBeVisibleAsync();
 
         // Left as the collection's other journeys find the queue: nothing of this match open in it.
         await alex.GotoAsync("/flags");

@@ -293,5 +293,18 @@ public sealed class SupervisionJourneyTests(PortalServer server)
         await Expect(admin.Locator("[data-outcome]")).ToContainTextAsync("Loaded.");
         await Expect(admin.GetByLabel($"Agency check-in {key}, version 1", new() { Exact = false })).ToBeVisibleAsync();
         await Accessibility.AssertNoSeriousViolationsAsync(admin);
+
+        // A setting refused keeps what the admin chose and typed, with the reason read out beside each field.
+        var chosen = admin.GetByLabel($"Agency check-in {key}, version 1", new() { Exact = false });
+        await chosen.CheckAsync();
+        var rise = admin.GetByLabel("raises a concern", new() { Exact = false });
+        await rise.FillAsync("50");
+        await admin.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(admin.Locator("#concern-rise-error")).ToContainTextAsync("at most 10");
+        await Expect(rise).ToHaveValueAsync("50");
+        await Expect(rise).ToHaveAttributeAsync("aria-invalid", "true");
+        await Expect(chosen).ToBeCheckedAsync();
+        await Expect(chosen).ToHaveAttributeAsync("aria-describedby", "instrument-error");
+        await Accessibility.AssertNoSeriousViolationsAsync(admin);
     }
 }
