@@ -668,6 +668,23 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
     }
 
     [Fact]
+    public async Task A_youth_s_crisis_is_told_at_its_own_fifteen_minutes_though_an_older_urgent_flag_of_the_mentor_s_was_told_since()
+    {
+        // Whoever deals with the mentor's flag may not look further: one sender's flag never stands for another's.
+        var chat = await _world.OpenChatAsync();
+        await chat.Mentor.SendAsync(chat.Id, "I want to die", "mentor-urgent");
+        await RunWorkerAsync(after: TimeSpan.FromMinutes(10));
+        await chat.Youth.SendAsync(chat.Id, "he's going to hurt me", "youth-urgent");
+        await RunWorkerAsync(after: TimeSpan.FromMinutes(5));
+        await WaitingToldAsync(chat.Id, 1);
+
+        await RunWorkerAsync(after: TimeSpan.FromMinutes(10));
+
+        await WaitingToldAsync(chat.Id, 2);
+        await ResolveOpenAsync(chat.Id);
+    }
+
+    [Fact]
     public async Task A_flag_for_a_youth_with_no_active_case_manager_goes_to_the_admins_at_once()
     {
         var chat = await _world.OpenChatAsync();

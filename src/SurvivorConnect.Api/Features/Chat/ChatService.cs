@@ -742,8 +742,9 @@ public sealed partial class ChatService(
             return false;
         }
 
-        // Of a conversation's urgent flags still open, an older one told of since this one was raised stands for it: a
-        // flood of crisis messages is not a flood of reminders, and once the oldest is dealt with the next takes its turn.
+        // Of a conversation's urgent flags still open, an older one of the same sender told of since this one was raised
+        // stands for it: a flood of crisis messages is not a flood of reminders, and once the oldest is dealt with the
+        // next takes its turn. Another sender's never does: whoever deals with a mentor's flag may not look further.
         // A new crisis under an old flag left open is told at its own fifteen minutes, not at the old one's next hour.
         var toldOfAnother = await ToldOfOlderSinceAsync(flag, ct);
         try
@@ -821,13 +822,14 @@ public sealed partial class ChatService(
         await Store.FindAsync<SafetyFlag>(SafetyFlag.Container, about.Split(AboutWords)[0], CancellationToken.None) is { Status: FlagStatus.Open };
 
     /// <summary>
-    /// Whether an urgent flag of the conversation raised before this one (by time, then message) is still open and its
-    /// watch told of it after this one was raised.
+    /// Whether an urgent flag of the conversation and sender raised before this one (by time, then message) is still open
+    /// and its watch told of it after this one was raised.
     /// </summary>
     private async Task<bool> ToldOfOlderSinceAsync(SafetyFlag flag, CancellationToken ct)
     {
         var older = (await Store.AllAsync<SafetyFlag>(SafetyFlag.Container, [Filter.Eq("conversationId", flag.ConversationId), Filter.Eq("status", FlagStatus.Open)], ct))
-            .Where(f => f.Urgent && f.Id != flag.Id && (f.RaisedAt < flag.RaisedAt || (f.RaisedAt == flag.RaisedAt && string.CompareOrdinal(f.Id, flag.Id) < 0)));
+            .Where(f => f.Urgent && f.Id != flag.Id && f.SenderId == flag.SenderId
+                && (f.RaisedAt < flag.RaisedAt || (f.RaisedAt == flag.RaisedAt && string.CompareOrdinal(f.Id, flag.Id) < 0)));
         foreach (var each in older)
         {
             if (await Store.ReadAsync<ChatUrgentWatch>(SafetyFlag.Container, ChatUrgentWatch.IdFor(Store.AgencyId, each.Id), ChatUrgentWatch.Partition, ct) is { ToldAt: { } told }
