@@ -5,7 +5,13 @@ namespace SurvivorConnect.Api.Features.Notifications;
 /// <summary>An in-app notice to one person, stored and pushed live to them while they are signed in.</summary>
 public sealed record Notification : Document
 {
-    public static readonly ContainerSpec Container = new("notifications", "recipientId", "at", "readAt");
+    public static readonly ContainerSpec Container = new("notifications", "recipientId", "at", "readAt") { AllowsTimeToLive = true };
+
+    /// <summary>
+    /// How long a notice is kept once read. What it said (a flag raised, a match closed) is no one's to keep for good, and
+    /// a person's list (a youth's, on a phone that may be watched) does not grow without end. Unread, it stays.
+    /// </summary>
+    public static readonly TimeSpan KeptAfterRead = TimeSpan.FromDays(90);
 
     public override string Type => "notification";
 
@@ -20,6 +26,9 @@ public sealed record Notification : Document
     public required DateTimeOffset At { get; init; }
 
     public DateTimeOffset? ReadAt { get; init; }
+
+    /// <summary>Read at <paramref name="at"/>, and so gone <see cref="KeptAfterRead"/> later.</summary>
+    public Notification MarkedRead(DateTimeOffset at) => this with { ReadAt = at, TimeToLive = (int)KeptAfterRead.TotalSeconds };
 
     /// <summary>For a notice that stands for many (<see cref="Notifier.SendStandingAsync"/>): the id of what it was last told anew for.</summary>
     public string? About { get; init; }

@@ -59,7 +59,7 @@ internal sealed class NotificationHandlers(AgencyStore store)
 
         return notification.ReadAt is not null
             ? NotificationView.From(notification)
-            : NotificationView.From(await store.ReplaceAsync(Notification.Container, notification with { ReadAt = store.Now }, notification.ETag!, ct));
+            : NotificationView.From(await store.ReplaceAsync(Notification.Container, notification.MarkedRead(store.Now), notification.ETag!, ct));
     }
 }
 

@@ -219,7 +219,7 @@ public sealed partial class Notifier(
                 if (!standing && current is null && existing is { ReadAt: null })
                 {
                     // The notice of before, which this one takes over from, is not left unread beside it.
-                    await store.ReplaceAsync(Notification.Container, existing with { ReadAt = store.Now }, existing.ETag!, ct);
+                    await store.ReplaceAsync(Notification.Container, existing.MarkedRead(store.Now), existing.ETag!, ct);
                 }
 
                 if (!standing || pushWhileStanding)
