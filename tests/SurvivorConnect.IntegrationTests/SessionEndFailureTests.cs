@@ -43,6 +43,37 @@ public sealed partial class SessionEndFailureTests(CountingApiFactory api) : ICl
         }
     }
 
+    [Fact]
+    public async Task A_page_whose_session_ended_takes_the_cookie_after_all_when_that_end_cannot_be_recorded()
+    {
+        // A page gives up asking after minutes of a store that does not answer; left, the cookie would open the
+        // person's pages again once the store is back, on a shared phone.
+        var cookie = await SessionCookieAsync(api, "demo-youth");
+        var client = api.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        var tag = System.Text.RegularExpressions.Regex.Match(await (await client.SendAsync(WithCookie("/notifications", cookie))).Content.ReadAsStringAsync(), "data-session=\"([0-9a-f]+)\"").Groups[1].Value;
+        api.Counter.BeforeUpsert = document =>
+        {
+            if (document.Type == "ended-session")
+            {
+                throw new StoreException(StoreErrorKind.Unavailable, "The store is down.");
+            }
+        };
+        HttpResponseMessage left;
+        try
+        {
+            var beacon = WithCookie("/exit?session=" + tag, cookie);
+            beacon.Method = HttpMethod.Post;
+            left = await client.SendAsync(beacon);
+        }
+        finally
+        {
+            api.Counter.BeforeUpsert = null;
+        }
+
+        Assert.Equal(HttpStatusCode.NoContent, left.StatusCode);
+        Assert.Contains(left.Headers.GetValues("Set-Cookie"), c => c.StartsWith(PortalSignIn.CookieName + "=;", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("POST")]
     [InlineData("GET")]

@@ -274,6 +274,8 @@ public static class PortalModule
             return TypedResults.NoContent();
         }
 
+        // Its end not recorded (the store down, which is when a page gives up asking), the cookie goes after all: left,
+        // it would open the person's pages again once the store is back.
         var found = await context.AuthenticateAsync(PortalSignIn.CookieScheme);
         if (found.Principal is { } principal)
         {
@@ -282,7 +284,10 @@ public static class PortalModule
                 return TypedResults.NoContent();
             }
 
-            await sessions.EndAsync(principal);
+            if (!await sessions.EndAsync(principal))
+            {
+                await context.SignOutAsync(PortalSignIn.CookieScheme);
+            }
         }
         else if (!found.None)
         {

@@ -55,14 +55,15 @@ public sealed partial class PortalSessions(
     /// <summary>
     /// Ends the signed-in person's portal session, if the principal is one. It never fails the sign-out it is part of:
     /// the cookie goes from the browser whatever happens here, and a person leaving in a hurry does not wait for other
-    /// tabs' connections to close.
+    /// tabs' connections to close. False when its end could not be recorded (the store down): only the cookie's going
+    /// then ends it.
     /// </summary>
-    public async Task EndAsync(ClaimsPrincipal principal)
+    public async Task<bool> EndAsync(ClaimsPrincipal principal)
     {
         if (SessionOf(principal) is not { } session || principal.FindFirstValue(ScClaims.Agency) is not { } agency
             || principal.FindFirstValue(ScClaims.UserId) is not { } person)
         {
-            return;
+            return true;
         }
 
         // The quick exit takes any cookie, also a copy replayed after its session ended: each instance records and
@@ -70,10 +71,11 @@ public sealed partial class PortalSessions(
         var key = (typeof(EndedSession), agency, session);
         if (endedHere.TryGetValue(key, out _))
         {
-            return;
+            return true;
         }
 
         var lasts = TimeSpan.FromMinutes(options.Value.Portal.IdleMinutes) + ClockMargin;
+        var recorded = true;
         try
         {
             using var bounded = new CancellationTokenSource(RecordWait);
@@ -89,6 +91,7 @@ public sealed partial class PortalSessions(
         catch (Exception ex)
         {
             LogNotRecorded(logger, ex);
+            recorded = false;
         }
 
         // Not in the request's context: the work goes on after the answer.
@@ -107,6 +110,8 @@ public sealed partial class PortalSessions(
                 }
             });
         }
+
+        return recorded;
     }
 
     /// <summary>
