@@ -459,6 +459,8 @@ public sealed class SafetyScannerTests
     [InlineData("add me on snɑpchat", "social-handle")]
     [InlineData("ᏚNᎪPCᎻᎪᎢ riley", "social-handle")]
     [InlineData("add me on sոapcհat", "social-handle")]
+    [InlineData("add me on snaƥchat", "social-handle")]
+    [InlineData("tiktǫk riley", "social-handle")]
     [InlineData("tíktok: riley", "social-handle")]
     [InlineData("ꜱɴᴀᴘᴄʜᴀᴛ riley", "social-handle")]
     [InlineData("🅂🄽🄰🄿🄲🄷🄰🅃", "social-handle")]

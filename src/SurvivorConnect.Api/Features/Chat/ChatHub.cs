@@ -377,10 +377,28 @@ public sealed partial class ChatHubFilter(
             ? error with { CrisisResources = invocation.ServiceProvider.GetRequiredService<CrisisLineDirectory>().LastKnown(agencyId) }
             : error;
 
-    /// <summary>A send whose words, read as the scan reads a stored message's (hidden characters gone), are words of danger.</summary>
-    private static bool IsUrgent(HubInvocationContext invocation) =>
-        invocation.HubMethodArguments is [_, _, string text, ..]
-        && invocation.ServiceProvider.GetRequiredService<Rules.SafetyScanner>().Scan(Rules.MessageText.Scannable(text) ?? "").Urgent;
+    /// <summary>
+    /// A send whose words, read as the scan reads a stored message's (hidden characters gone), are words of danger. Read
+    /// once per call (a refused one is asked more than once), and only as far as twice the longest message: a flood of
+    /// long refused sends costs little more than short ones.
+    /// </summary>
+    private static bool IsUrgent(HubInvocationContext invocation)
+    {
+        if (invocation.HubMethodArguments is not [_, _, string text, ..])
+        {
+            return false;
+        }
+
+        if (invocation.Context.Items.TryGetValue(UrgentScanKey, out var scanned) && scanned is (string seen, bool urgent) && ReferenceEquals(seen, text))
+        {
+            return urgent;
+        }
+
+        var words = Rules.MessageText.Scannable(text) ?? "";
+        var found = invocation.ServiceProvider.GetRequiredService<Rules.SafetyScanner>().Scan(words.Length > 2 * Rules.MessageText.MaxLength ? words[..(2 * Rules.MessageText.MaxLength)] : words).Urgent;
+        invocation.Context.Items[UrgentScanKey] = (text, found);
+        return found;
+    }
 
     /// <summary>
     /// Words of danger sent by someone who may no longer chat (their account stopped or changed, their sign-in ended)
@@ -427,6 +445,9 @@ public sealed partial class ChatHubFilter(
     private const int WritersDangerAttempts = 3;
 
     private static readonly object WritersDangerRaisedKey = new();
+
+    /// <summary>The last send's words the filter scanned on this connection, and whether they were words of danger.</summary>
+    private static readonly object UrgentScanKey = new();
 
     /// <summary>
     /// The close sent for this connection was lost: nothing more is pushed to it from now, and it is closed once its

@@ -37,7 +37,7 @@ public static class ScanForm
         // Small capitals and superscript letters, as "fancy text" keyboards write them ("ꜱɴᴀᴘᴄʜᴀᴛ", "ˢⁿᵃᵖ").
         [0x1D00] = 'a', [0x0299] = 'b', [0x1D04] = 'c', [0x1D05] = 'd', [0x1D07] = 'e', [0xA730] = 'f', [0x0262] = 'g', [0x029C] = 'h',
         [0x026A] = 'i', [0x1D0A] = 'j', [0x1D0B] = 'k', [0x029F] = 'l', [0x1D0D] = 'm', [0x0274] = 'n', [0x1D0F] = 'o', [0x1D18] = 'p',
-        [0x01EB] = 'q', [0x0280] = 'r', [0xA731] = 's', [0x1D1B] = 't', [0x1D1C] = 'u', [0x1D20] = 'v', [0x1D21] = 'w', [0x028F] = 'y',
+        [0x01EB] = 'o', [0x0280] = 'r', [0xA731] = 's', [0x1D1B] = 't', [0x1D1C] = 'u', [0x1D20] = 'v', [0x1D21] = 'w', [0x028F] = 'y',
         [0x1D22] = 'z',
         [0x1D43] = 'a', [0x1D47] = 'b', [0x1D9C] = 'c', [0x1D48] = 'd', [0x1D49] = 'e', [0x1DA0] = 'f', [0x1D4D] = 'g', [0x02B0] = 'h',
         [0x2071] = 'i', [0x02B2] = 'j', [0x1D4F] = 'k', [0x02E1] = 'l', [0x1D50] = 'm', [0x207F] = 'n', [0x1D52] = 'o', [0x1D56] = 'p',
@@ -76,7 +76,7 @@ public static class ScanForm
         + "AaAaEeEeIiIiOoOoRrRrUuUuSsTt··Hh······AaEeOoOoOoOoYy············"
         + "················";
 
-    /// <summary>Letters of other alphabets that look like Latin ones and have no decomposition: IPA, Armenian, Cherokee.</summary>
+    /// <summary>Letters that look like Latin ones and have no decomposition: IPA, Armenian, Cherokee, and Latin ones with a stroke or hook.</summary>
     private static readonly (string LookAlike, char Plain)[] OtherAlphabets =
     [
         ("\u0251", 'a'), ("\u0269", 'i'), ("\u025B", 'e'), ("\u0254", 'o'), ("\u0237", 'j'), ("\u0261", 'g'),
@@ -84,6 +84,12 @@ public static class ScanForm
         ("\u13AA", 'A'), ("\u13A0", 'D'), ("\u13AC", 'E'), ("\u13C0", 'G'), ("\u13BB", 'H'), ("\u13A5", 'i'), ("\u13AB", 'J'),
         ("\u13E6", 'K'), ("\u13DE", 'L'), ("\u13B7", 'M'), ("\u13DF", 'C'), ("\u13A2", 'T'), ("\u13D2", 'R'), ("\u13DA", 'S'),
         ("\u13D9", 'V'), ("\u13B3", 'W'), ("\u13E2", 'P'), ("\u13C3", 'Z'), ("\u13A9", 'y'),
+
+        // Latin letters with a stroke or a hook, which have no decomposition ("snaƥchat", "ƙik").
+        ("\u0180", 'b'), ("\u0253", 'b'), ("\u0188", 'c'), ("\u023C", 'c'), ("\u0256", 'd'), ("\u0257", 'd'), ("\u0247", 'e'),
+        ("\u0192", 'f'), ("\u0260", 'g'), ("\u0266", 'h'), ("\u0268", 'i'), ("\u0199", 'k'), ("\u019A", 'l'), ("\u0271", 'm'),
+        ("\u019E", 'n'), ("\u0272", 'n'), ("\u01A5", 'p'), ("\u024D", 'r'), ("\u01AB", 't'), ("\u01AD", 't'), ("\u0288", 't'),
+        ("\u0289", 'u'), ("\u01B4", 'y'), ("\u024F", 'y'), ("\u01B6", 'z'), ("\u0225", 'z'),
     ];
 
     static ScanForm()
