@@ -403,7 +403,7 @@ public sealed class SessionEndTests(PortalServer server)
         var asked = await leftOpen.RunAndWaitForResponseAsync(() => markRead.ClickAsync(), response => response.Url.Contains("/session?tag=", StringComparison.Ordinal));
 
         Assert.Equal(409, asked.Status);
-        // Home, as whoever is signed in now (an advisor's home is their paid work), never saying the page changed.
+        // Home, as whoever is signed in now (an advisor's home is their paid work).
         await Expect(leftOpen).ToHaveURLAsync(server.BaseUrl + "/paid-work");
         await other.ReloadAsync();
         await Expect(other.GetByRole(AriaRole.Link, new() { Name = "Notices" })).ToBeVisibleAsync();

@@ -65,9 +65,12 @@ public sealed class AdminGrantTests(ApiFactory api) : IClassFixture<ApiFactory>
         // A flood of notices would page the one that mattered (a second account of an admin's own made an admin) away.
         var witness = "admin-" + Guid.NewGuid().ToString("N")[..10];
         await MentoringWorld.Created(await _world.Admin.PostAsJsonAsync("/api/people", new { subjectId = witness, displayName = "Witness admin", roles = new[] { Roles.AgencyAdmin } }));
+        var (throwaway, _) = await _world.PersonAsync(Roles.Mentor);
+        await _world.SetRolesAsync(throwaway, Roles.Mentor, Roles.CaseManager);
+        await _world.SetRolesAsync(throwaway, Roles.Mentor);
+        var first = await NoticeAsync(witness, "record-role-granted");
         var (secondAccount, _) = await _world.PersonAsync(Roles.Mentor);
         await _world.SetRolesAsync(secondAccount, Roles.Mentor, Roles.AgencyAdmin);
-        var (throwaway, _) = await _world.PersonAsync(Roles.Mentor);
 
         for (var i = 0; i < 5; i++)
         {
@@ -75,10 +78,14 @@ public sealed class AdminGrantTests(ApiFactory api) : IClassFixture<ApiFactory>
             await _world.SetRolesAsync(throwaway, Roles.Mentor);
         }
 
+        // One notice, brought back above the admin grant made since, unread.
         var notices = (await HttpAssert.Ok<PageDto<NotificationDto>>(await api.As(witness).GetAsync("/api/notifications?pageSize=100"))).Items;
-        Assert.Single(notices, n => n.Kind == "record-role-granted");
+        var standing = Assert.Single(notices, n => n.Kind == "record-role-granted");
         Assert.Single(notices, n => n.Kind == "agency-admin-granted");
         Assert.Equal("record-role-granted", notices[0].Kind);
+        Assert.Equal(first.Id, standing.Id);
+        Assert.True(standing.At > first.At);
+        Assert.Null(standing.ReadAt);
     }
 
     [Fact]
