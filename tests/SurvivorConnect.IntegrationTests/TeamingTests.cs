@@ -231,6 +231,22 @@ public sealed class TeamingTests(ApiFactory api)
         return id;
     }
 
+    [Fact]
+    public async Task A_partner_s_professional_taken_off_and_added_again_and_again_is_one_notice_to_the_youth_and_to_them()
+    {
+        var team = await _world.SharedTeamAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            var view = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{team.YouthId}"));
+            var member = view.GetProperty("members").EnumerateArray().Single(m => m.GetProperty("fromPartner").GetBoolean());
+            await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/teams/{team.YouthId}/members/{member.GetProperty("id").GetString()}/remove", null));
+            await MentoringWorld.Ok(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/members", new { role = "Professional", personId = team.Partner.ProfessionalId, agencyId = team.Partner.Id }));
+        }
+
+        Assert.Single(await KindsAsync(team.Youth), kind => kind == "team-partner-joined");
+        Assert.Single(await KindsAsync(team.Partner.Professional), kind => kind == "team-partner");
+    }
+
     private static async Task<List<string>> KindsAsync(HttpClient client) =>
         [.. (await HttpAssert.Ok<PageDto<NotificationDto>>(await client.GetAsync("/api/notifications"))).Items.Select(n => n.Kind)];
 

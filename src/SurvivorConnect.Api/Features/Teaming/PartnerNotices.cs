@@ -28,8 +28,9 @@ internal sealed class PartnerNotices(IServiceScopeFactory scopes)
     public Task ToAdminsStandingAsync(string agencyId, Notice notice, string key, string about, CancellationToken ct) =>
         InAgencyAsync(agencyId, (_, notifier) => notifier.SendStandingToAdminsAsync(notice, key, about, _ => Task.FromResult(true), ct));
 
-    public Task ToPersonAsync(string agencyId, string personId, Notice notice, CancellationToken ct) =>
-        InAgencyAsync(agencyId, (_, notifier) => notifier.SendAsync([personId], notice, null, ct));
+    /// <summary>One notice to the person that stands for every telling of <paramref name="key"/> while it is unread (see <see cref="ToAdminsStandingAsync"/>).</summary>
+    public Task ToPersonStandingAsync(string agencyId, string personId, Notice notice, string key, string about, CancellationToken ct) =>
+        InAgencyAsync(agencyId, (_, notifier) => notifier.SendStandingAsync(personId, notice, key, about, _ => Task.FromResult(true), ct));
 
     private async Task InAgencyAsync(string agencyId, Func<AgencyStore, Notifier, Task> send)
     {

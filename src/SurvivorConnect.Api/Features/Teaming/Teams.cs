@@ -227,18 +227,20 @@ internal sealed class TeamHandlers(TeamingData data, TeamViews views, Notifier n
             await (member.AgencyId == data.AgencyId ? data.Store.UpsertAsync(TeamingData.Container, seat, ct) : data.Cross.SeatAsync(seat, ct));
         }
 
+        // A partner's professional taken off and added again (and again) is one notice each while it is unread: the
+        // youth's phone is not made to light up at every round.
         var told = (member.Role, member.AgencyId == data.AgencyId) switch
         {
             (TeamRole.Support, _) => notifier.SendAsync([youth.PersonId], Notices.SupportToAgree, null, ct),
             (_, true) => notifier.SendAsync([member.PersonId], Notices.AddedToTeam, null, ct),
-            _ => partnerNotices.ToPersonAsync(member.AgencyId, member.PersonId!, Notices.AddedToPartnerTeam, ct),
+            _ => partnerNotices.ToPersonStandingAsync(member.AgencyId, member.PersonId!, Notices.AddedToPartnerTeam, $"{Notices.AddedToPartnerTeam.Kind}~{data.AgencyId}~{youth.Id}", member.Id, ct),
         };
         await told;
 
         // Consent is to an agency; the youth hears when one more of its people can read what they share with it.
-        if (member.AgencyId != data.AgencyId)
+        if (member.AgencyId != data.AgencyId && youth.PersonId is { } youthPerson)
         {
-            await notifier.SendAsync([youth.PersonId], Notices.PartnerJoinedYourTeam, null, ct);
+            await notifier.SendStandingAsync(youthPerson, Notices.PartnerJoinedYourTeam, $"{Notices.PartnerJoinedYourTeam.Kind}~{member.AgencyId}", member.Id, _ => Task.FromResult(true), ct);
         }
 
         return await views.ViewAsync(youth.Id, ct);
