@@ -319,13 +319,7 @@ public sealed class SessionEndTests(PortalServer server)
     public async Task A_page_left_open_when_someone_else_signs_in_on_the_same_browser_clears_itself_and_leaves_their_session_on()
     {
         // A shared computer: the first person walked away from a tab; the next signs in as themselves in another tab.
-        using var admin = await server.ApiAsAsync("demo-admin");
-        var first = "first-" + Guid.NewGuid().ToString("N")[..8];
-        var next = "next-" + Guid.NewGuid().ToString("N")[..8];
-        foreach (var id in new[] { first, next })
-        {
-            (await admin.PostAsJsonAsync("/api/people", new { subjectId = id, displayName = "Person " + id[^4..], roles = new[] { "Advisor" } })).EnsureSuccessStatusCode();
-        }
+        var (first, next) = await TwoPeopleAsync();
 
         var leftOpen = await server.SignInAsAddedAsync(first);
         await leftOpen.RunAndWaitForWebSocketAsync(() => leftOpen.GotoAsync("/notifications"));
@@ -344,13 +338,7 @@ public sealed class SessionEndTests(PortalServer server)
     {
         // The answer "ended" came for the first person's session a moment before the next person's sign-in replaced the
         // cookie: the page's way out must end only its own session, not whichever the browser holds when it goes.
-        using var admin = await server.ApiAsAsync("demo-admin");
-        var first = "first-" + Guid.NewGuid().ToString("N")[..8];
-        var next = "next-" + Guid.NewGuid().ToString("N")[..8];
-        foreach (var id in new[] { first, next })
-        {
-            (await admin.PostAsJsonAsync("/api/people", new { subjectId = id, displayName = "Person " + id[^4..], roles = new[] { "Advisor" } })).EnsureSuccessStatusCode();
-        }
+        var (first, next) = await TwoPeopleAsync();
 
         var leftOpen = await server.SignInAsAddedAsync(first);
         // Its live connection is one that never closes, so only the keep-alive's answer (held back here) says the session is over.
@@ -381,13 +369,7 @@ public sealed class SessionEndTests(PortalServer server)
     [Fact]
     public async Task A_form_sent_from_a_page_someone_else_has_signed_in_over_takes_that_page_away_rather_than_saying_it_changed()
     {
-        using var admin = await server.ApiAsAsync("demo-admin");
-        var first = "first-" + Guid.NewGuid().ToString("N")[..8];
-        var next = "next-" + Guid.NewGuid().ToString("N")[..8];
-        foreach (var id in new[] { first, next })
-        {
-            (await admin.PostAsJsonAsync("/api/people", new { subjectId = id, displayName = "Person " + id[^4..], roles = new[] { "Advisor" } })).EnsureSuccessStatusCode();
-        }
+        var (first, next) = await TwoPeopleAsync();
 
         var leftOpen = await server.SignInAsAddedAsync(first);
         // Its live connection never closes, and brings a notice to mark as read: only the form's answer finds the change.
@@ -412,13 +394,7 @@ public sealed class SessionEndTests(PortalServer server)
     [Fact]
     public async Task A_tap_on_a_page_someone_else_has_signed_in_over_takes_that_page_away_and_keeps_nothing_of_theirs_alive()
     {
-        using var admin = await server.ApiAsAsync("demo-admin");
-        var first = "first-" + Guid.NewGuid().ToString("N")[..8];
-        var next = "next-" + Guid.NewGuid().ToString("N")[..8];
-        foreach (var id in new[] { first, next })
-        {
-            (await admin.PostAsJsonAsync("/api/people", new { subjectId = id, displayName = "Person " + id[^4..], roles = new[] { "Advisor" } })).EnsureSuccessStatusCode();
-        }
+        var (first, next) = await TwoPeopleAsync();
 
         var leftOpen = await server.SignInAsAddedAsync(first);
         await NeverClosingConnectionsAsync(leftOpen);
@@ -431,6 +407,20 @@ public sealed class SessionEndTests(PortalServer server)
 
         Assert.Equal(409, told.Status);
         await Expect(leftOpen).ToHaveURLAsync(server.BaseUrl + "/paid-work");
+    }
+
+    /// <summary>Two new people (advisors) to sign in one after the other on one browser, as on a shared computer.</summary>
+    private async Task<(string First, string Next)> TwoPeopleAsync()
+    {
+        using var admin = await server.ApiAsAsync("demo-admin");
+        var first = "first-" + Guid.NewGuid().ToString("N")[..8];
+        var next = "next-" + Guid.NewGuid().ToString("N")[..8];
+        foreach (var id in new[] { first, next })
+        {
+            (await admin.PostAsJsonAsync("/api/people", new { subjectId = id, displayName = "Person " + id[^4..], roles = new[] { "Advisor" } })).EnsureSuccessStatusCode();
+        }
+
+        return (first, next);
     }
 
     /// <summary>The page's live connections are answered here and never closed (by a session's end, or anything else).</summary>
