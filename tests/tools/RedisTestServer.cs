@@ -34,11 +34,14 @@ public sealed class RedisTestServer : IAsyncDisposable
         return new RedisTestServer(process, pid, port);
     }
 
-    /// <summary>A redis-server on <paramref name="port"/>, under the shell that stops it, once it accepts connections.</summary>
+    /// <summary>
+    /// A redis-server on <paramref name="port"/>, under the shell that stops it, once it accepts connections. What it writes
+    /// goes to stderr: on stdout, a warning it logs as it starts could come before the PID the shell echoes.
+    /// </summary>
     private static async Task<(Process Process, int RedisPid)> LaunchAsync(int port)
     {
         var redis = $"redis-server --port {port} --bind 127.0.0.1 --save '' --appendonly no --protected-mode yes --daemonize no --loglevel warning";
-        var start = new ProcessStartInfo("bash", ["-c", $"command -v redis-server >/dev/null || {{ echo 'redis-server is not installed (README: Prerequisites)' >&2; exit 3; }}; {redis} & pid=$!; echo $pid; trap 'kill -CONT $pid; kill $pid; wait $pid' EXIT; cat >/dev/null"])
+        var start = new ProcessStartInfo("bash", ["-c", $"command -v redis-server >/dev/null || {{ echo 'redis-server is not installed (README: Prerequisites)' >&2; exit 3; }}; {redis} 1>&2 & pid=$!; echo $pid; trap 'kill -CONT $pid; kill $pid; wait $pid' EXIT; cat >/dev/null"])
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
