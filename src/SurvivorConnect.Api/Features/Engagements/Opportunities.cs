@@ -378,7 +378,7 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
                 .Select(p => p.PersonId).Distinct(StringComparer.Ordinal);
             foreach (var person in told)
             {
-                await notifier.SendStandingAsync(person, Notices.EngagementChanged, $"engagement-changed~{saved.Id}", saved.ETag!, _ => Task.FromResult(true), ct);
+                await notifier.SendStandingAsync(person, Notices.EngagementChanged, $"engagement-changed~{saved.Id}", saved.ETag!, Notifier.WhileUnread, ct);
             }
         }
 

@@ -194,7 +194,7 @@ internal sealed class ConsentChangedHandler(MentoringData data, MentorEligibilit
     /// (a hand on a loop) brings it back to the top, not a notice, and a push, each time.
     /// </summary>
     private async Task TellOfWithdrawalAsync(string caseManager, string matchId, string consentId, CancellationToken ct) =>
-        await notifier.SendStandingAsync(caseManager, Notices.ConsentRevokedToCaseManager, $"consent-withdrawn~{matchId}", consentId, _ => Task.FromResult(true), ct, matchId);
+        await notifier.SendStandingAsync(caseManager, Notices.ConsentRevokedToCaseManager, $"consent-withdrawn~{matchId}", consentId, Notifier.WhileUnread, ct, matchId);
 }
 
 /// <summary>

@@ -69,7 +69,7 @@ internal sealed class AdminGrantedHandler(Notifier notifier, AgencyStore store, 
     {
         foreach (var recipient in recipients)
         {
-            await notifier.SendStandingAsync(recipient, notice, $"{notice.Kind}~{personId}", change, _ => Task.FromResult(true), ct);
+            await notifier.SendStandingAsync(recipient, notice, $"{notice.Kind}~{personId}", change, Notifier.WhileUnread, ct);
         }
     }
 }

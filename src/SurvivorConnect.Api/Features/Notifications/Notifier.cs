@@ -184,6 +184,9 @@ public sealed partial class Notifier(
         return others.Count > 0 ? (others, false) : (admins, admins.Count > 0 && except is not null);
     }
 
+    /// <summary>For <see cref="SendStandingAsync"/>: news that stands for more of its kind for as long as the notice is unread.</summary>
+    public static readonly Func<string, Task<bool>> WhileUnread = _ => Task.FromResult(true);
+
     /// <summary>
     /// Sends a notice that stands for everything of one <paramref name="key"/>, told now of <paramref name="about"/>.
     /// While it is unread and what it last told of is still to be dealt with (<paramref name="stillOpen"/>), it stands

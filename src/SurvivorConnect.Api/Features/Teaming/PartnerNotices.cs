@@ -26,11 +26,11 @@ internal sealed class PartnerNotices(IServiceScopeFactory scopes)
     /// flood of them must not bury the admins' own news.
     /// </summary>
     public Task ToAdminsStandingAsync(string agencyId, Notice notice, string key, string about, CancellationToken ct) =>
-        InAgencyAsync(agencyId, (_, notifier) => notifier.SendStandingToAdminsAsync(notice, key, about, _ => Task.FromResult(true), ct));
+        InAgencyAsync(agencyId, (_, notifier) => notifier.SendStandingToAdminsAsync(notice, key, about, Notifier.WhileUnread, ct));
 
     /// <summary>One notice to the person that stands for every telling of <paramref name="key"/> while it is unread (see <see cref="ToAdminsStandingAsync"/>).</summary>
     public Task ToPersonStandingAsync(string agencyId, string personId, Notice notice, string key, string about, CancellationToken ct) =>
-        InAgencyAsync(agencyId, (_, notifier) => notifier.SendStandingAsync(personId, notice, key, about, _ => Task.FromResult(true), ct));
+        InAgencyAsync(agencyId, (_, notifier) => notifier.SendStandingAsync(personId, notice, key, about, Notifier.WhileUnread, ct));
 
     private async Task InAgencyAsync(string agencyId, Func<AgencyStore, Notifier, Task> send)
     {

@@ -240,7 +240,7 @@ internal sealed class TeamHandlers(TeamingData data, TeamViews views, Notifier n
         // Consent is to an agency; the youth hears when one more of its people can read what they share with it.
         if (member.AgencyId != data.AgencyId && youth.PersonId is { } youthPerson)
         {
-            await notifier.SendStandingAsync(youthPerson, Notices.PartnerJoinedYourTeam, $"{Notices.PartnerJoinedYourTeam.Kind}~{member.AgencyId}", member.Id, _ => Task.FromResult(true), ct);
+            await notifier.SendStandingAsync(youthPerson, Notices.PartnerJoinedYourTeam, $"{Notices.PartnerJoinedYourTeam.Kind}~{member.AgencyId}", member.Id, Notifier.WhileUnread, ct);
         }
 
         return await views.ViewAsync(youth.Id, ct);
