@@ -1,9 +1,12 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,6 +28,7 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
     public const string ExitUrl = "https://weather.example/";
 
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "sc-portal-" + Guid.NewGuid().ToString("N"));
+    private readonly ConcurrentDictionary<TaskCompletionSource, Func<HttpRequest, bool>> _awaitedRequests = new();
     private IPlaywright? _playwright;
 
     public PortalServer() => UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
@@ -71,7 +75,44 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
         {
             services.AddSingleton<TimeProvider>(Time);
             CountingStore.Decorate(services, store => Store = store);
+            services.AddSingleton<IStartupFilter>(new HandledRequests(_awaitedRequests));
         });
+    }
+
+    /// <summary>
+    /// Done once the app has answered a request that <paramref name="matches"/>: a beacon, say, which the browser sends
+    /// after its page has gone, and so may never report to the test.
+    /// </summary>
+    public Task HandledAsync(Func<HttpRequest, bool> matches)
+    {
+        var handled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _awaitedRequests[handled] = matches;
+        return handled.Task;
+    }
+
+    private sealed class HandledRequests(ConcurrentDictionary<TaskCompletionSource, Func<HttpRequest, bool>> awaited) : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use(async (context, inner) =>
+            {
+                try
+                {
+                    await inner(context);
+                }
+                finally
+                {
+                    foreach (var (handled, matches) in awaited)
+                    {
+                        if (matches(context.Request) && awaited.TryRemove(handled, out _))
+                        {
+                            handled.TrySetResult();
+                        }
+                    }
+                }
+            });
+            next(app);
+        };
     }
 
     public async Task InitializeAsync()
