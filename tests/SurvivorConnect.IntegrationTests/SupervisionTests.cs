@@ -707,6 +707,43 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
     }
 
     [Fact]
+    public async Task A_rhythm_saved_while_a_check_in_is_late_leaves_it_due_and_its_miss_counted()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, Answers(0)));
+        var worker = api.Services.GetRequiredService<CheckInWorker>();
+        // Two check-ins missed in a row: the first late when the supervisor saves the same rhythm again.
+        api.Time.Advance(TimeSpan.FromDays(15));
+        var before = await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"));
+
+        var summary = await HttpAssert.Ok<JsonElement>(await Supervisor.PutAsJsonAsync($"/api/supervision/mentors/{mentorId}/cadence", new { days = 14 }));
+        for (var day = 0; day < 16; day++)
+        {
+            api.Time.Advance(TimeSpan.FromDays(1));
+            await worker.RunOnceAsync(CancellationToken.None);
+        }
+
+        Assert.True(summary.GetProperty("due").GetBoolean());
+        Assert.Equal(before.GetProperty("summary").GetProperty("nextDueAt").GetDateTimeOffset(), summary.GetProperty("nextDueAt").GetDateTimeOffset());
+        var flags = (await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("flags").EnumerateArray();
+        Assert.Contains(flags, f => f.GetProperty("kind").GetString() == "Missed");
+    }
+
+    [Fact]
+    public async Task A_rhythm_saved_again_before_the_first_check_in_does_not_put_it_off()
+    {
+        var (mentorId, _) = await _world.ReadyMentorAsync();
+        var started = await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"));
+        api.Time.Advance(TimeSpan.FromDays(10));
+
+        var summary = await HttpAssert.Ok<JsonElement>(await Supervisor.PutAsJsonAsync($"/api/supervision/mentors/{mentorId}/cadence", new { days = 14 }));
+        var longer = await HttpAssert.Ok<JsonElement>(await Supervisor.PutAsJsonAsync($"/api/supervision/mentors/{mentorId}/cadence", new { days = 21 }));
+
+        Assert.Equal(started.GetProperty("summary").GetProperty("nextDueAt").GetDateTimeOffset(), summary.GetProperty("nextDueAt").GetDateTimeOffset());
+        Assert.Equal(started.GetProperty("summary").GetProperty("nextDueAt").GetDateTimeOffset().AddDays(7), longer.GetProperty("nextDueAt").GetDateTimeOffset());
+    }
+
+    [Fact]
     public async Task The_agency_overview_shows_no_count_under_eleven_and_no_totals()
     {
         var (_, mentor) = await _world.ReadyMentorAsync();

@@ -218,10 +218,18 @@ internal sealed class SupervisorHandlers(SupervisionData data, AgencyCalendar ca
         var schedule = await data.ScheduleAsync(mentor.Id, ct);
         var days = command.Body.Days!.Value;
 
-        // A shorter rhythm never makes check-ins already "missed": the next is due a day from now at the earliest.
-        var due = (schedule.LastCheckInAt ?? data.Store.Now).AddDays(days);
-        var earliest = data.Store.Now.AddDays(1);
-        await data.SaveScheduleAsync(schedule with { CadenceDays = days, DueAt = due > earliest ? due : earliest }, ct);
+        // The check-in due now moves with the new rhythm from where its period began, but one already due stays due: saving
+        // the form would otherwise wipe a late check-in, and with it the count of misses that raises a flag. A shorter
+        // rhythm never makes check-ins already "missed": a date still to come moves to a day from now at the earliest.
+        var dueAt = schedule.DueAt;
+        if (dueAt > data.Store.Now)
+        {
+            var due = dueAt.AddDays(days - schedule.CadenceDays);
+            var earliest = data.Store.Now.AddDays(1);
+            dueAt = due > earliest ? due : earliest;
+        }
+
+        await data.SaveScheduleAsync(schedule with { CadenceDays = days, DueAt = dueAt }, ct);
         return await SummaryAsync(mentor, await data.ActiveInstrumentAsync(ct), await data.CheckInsAsync(mentor.Id, ct), await data.FlagsAsync(mentor.Id, ct),
             await data.RegularSessionsAsync(mentor.Id, ct), ct);
     }
