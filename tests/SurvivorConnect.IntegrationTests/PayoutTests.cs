@@ -1047,10 +1047,13 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         await HttpAssert.Ok<JsonElement>(await payees[0].Client.PostAsync("/api/payouts/me/stripe-status", null));
         await api.SendPayoutsAsync();
         Assert.DoesNotContain(api.Stripe.Transfers, t => t["metadata"]!["payout_id"]!.GetValue<string>() == payout.Id);
+        // Whoever set it aside chose how it is paid: another approver says it was.
+        Assert.Contains("You set this payout aside to pay another way: another finance approver must record its payment.", await finance.GetStringAsync("/finance"), StringComparison.Ordinal);
+        var recorder = await PortalSession.SignedInAsync(api, (await _world.ApproverAsync()).Id);
         var tooLong = "Check 4410 " + new string('x', 95);
-        var shown = PortalSession.Hidden(await finance.GetStringAsync("/finance"), "Version", after: $"outside-{payout.Id}");
-        var refused2 = await PortalSession.PostFormAsync(finance, "/finance", $"outside-{payout.Id}", ("PayoutId", payout.Id), ("Version", shown), ("Reference", tooLong));
-        var paid = await PortalSession.PostFormAsync(finance, "/finance", $"outside-{payout.Id}", ("PayoutId", payout.Id), ("Version", shown), ("Reference", "Check 4410"));
+        var shown = PortalSession.Hidden(await recorder.GetStringAsync("/finance"), "Version", after: $"outside-{payout.Id}");
+        var refused2 = await PortalSession.PostFormAsync(recorder, "/finance", $"outside-{payout.Id}", ("PayoutId", payout.Id), ("Version", shown), ("Reference", tooLong));
+        var paid = await PortalSession.PostFormAsync(recorder, "/finance", $"outside-{payout.Id}", ("PayoutId", payout.Id), ("Version", shown), ("Reference", "Check 4410"));
 
         Assert.Contains($"value=\"{tooLong}\"", refused2, StringComparison.Ordinal);
         Assert.Contains("Recorded as paid.", paid, StringComparison.Ordinal);
@@ -1451,6 +1454,27 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task Whoever_sets_a_payout_aside_from_Stripe_cannot_also_record_it_paid_and_the_payee_hears_it_comes_another_way()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync();
+        await _world.PayeeOnboardingAsync(payees[0]);
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity));
+        Assert.Equal(1, payout.ApprovalsNeeded);
+        await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "approve"));
+        var alone = await _world.ApproverAsync();
+
+        await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(alone.Client, payout.Id, "set-aside"));
+        var refused = await HttpAssert.Problem(await PayoutWorld.StepAsync(alone.Client, payout.Id, "paid-outside", new { reference = "Check 1" }), 403);
+
+        Assert.Contains("set this payout aside", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Approved", (await _world.PayoutAsync(payout.Id)).State);
+        var told = await HttpAssert.Ok<PageDto<NotificationDto>>(await payees[0].Client.GetAsync("/api/notifications?pageSize=100"));
+        Assert.Contains(told.Items, n => n.Kind == "payout-another-way");
+        var another = await _world.ApproverAsync();
+        Assert.Equal("Paid", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(another.Client, payout.Id, "paid-outside", new { reference = "Check 2" }))).State);
+    }
+
+    [Fact]
     public async Task A_payout_needing_two_approvers_recorded_as_paid_outside_Stripe_is_told_to_the_other_approvers()
     {
         var (opportunity, payees) = await _world.AttendedAsync();
@@ -1462,7 +1486,7 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
             var second = await _world.ApproverAsync();
             await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "approve"));
             Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(second.Client, payout.Id, "approve"))).State);
-            await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "set-aside"));
+            await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(second.Client, payout.Id, "set-aside"));
 
             Assert.Equal("Paid", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "paid-outside", new { reference = "Check 5120" }))).State);
 

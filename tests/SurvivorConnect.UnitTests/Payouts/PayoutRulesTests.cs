@@ -56,6 +56,8 @@ public sealed class PayoutRulesTests
         Assert.Contains("recorded how this payee is paid", PayoutRules.WhyNotPay("casey", Hands with { PayeeSetUpBy = "casey" }, PayoutRules.RecordItsPayment), StringComparison.Ordinal);
         Assert.Null(PayoutRules.WhyNotPay("casey", Hands with { PayeeSetUpBy = "casey" }, PayoutRules.SendItAgain));
         Assert.Null(PayoutRules.WhyNotPay("casey", Hands with { PayeeSetUpBy = "casey" }, PayoutRules.SetItAside));
+        Assert.Contains("set this payout aside", PayoutRules.WhyNotPay("casey", Hands with { SetAsideBy = "casey" }, PayoutRules.RecordItsPayment), StringComparison.Ordinal);
+        Assert.Null(PayoutRules.WhyNotPay("casey", Hands with { SetAsideBy = "casey" }, PayoutRules.SendItAgain));
         Assert.Contains("must set it aside", PayoutRules.WhyNotPay("jamie", Hands, PayoutRules.SetItAside), StringComparison.Ordinal);
     }
 

@@ -169,6 +169,9 @@ public static class Notices
     public static Notice YourPayChanged { get; } = new("pay-change",
         "How you are paid changed. Before any money goes the new way, your agency's finance team will check the change with you by phone or in person. If you did not make it, tell your agency now.");
 
+    public static Notice PayoutComingAnotherWay { get; } = new("payout-another-way",
+        "A payment to you will not come through Stripe: your agency's finance team will pay it another way, and tell you how. Your payments page shows what it is for. If you did not expect this, ask your agency.");
+
     public static Notice PayoutSent { get; } = new("payout-sent",
         "A payment to you is on its way. Your payments page shows what it is for, line by line.");
 

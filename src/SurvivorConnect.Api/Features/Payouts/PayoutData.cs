@@ -110,6 +110,7 @@ internal sealed class PayoutData(AgencyStore store, IOptions<PayoutOptions> opti
             works.TryGetValue(p.OpportunityId, out var work) ? [work.RecruiterId, .. work.ChangedBy] : [])
         {
             PayeeSetUpBy = accounts.TryGetValue(p.PayeeId, out var account) ? account.SetUpBy : null,
+            SetAsideBy = p.SetAsideBy,
         }, StringComparer.Ordinal);
     }
 

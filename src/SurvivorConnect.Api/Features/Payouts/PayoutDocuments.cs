@@ -82,6 +82,9 @@ public sealed record Payout : Document
 
     public string? OutsideReference { get; init; }
 
+    /// <summary>Who set it aside from Stripe to be paid another way: someone else records that it was paid.</summary>
+    public string? SetAsideBy { get; init; }
+
     /// <summary>Stripe's error or failure code only: never a message that could carry bank details.</summary>
     public string? FailureCode { get; init; }
 

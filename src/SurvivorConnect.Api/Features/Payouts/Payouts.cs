@@ -15,7 +15,8 @@ public sealed record PayoutView(
     string Id, string OpportunityId, string OpportunityTitle, string SessionId, DateOnly SessionDate, string PayeeId, string? PayeeName,
     IReadOnlyList<PayoutLine> Lines, decimal Compensation, decimal Reimbursement, decimal Total, string Currency, PayoutState State,
     string CreatedBy, DateTimeOffset CreatedAt, int ApprovalsNeeded, IReadOnlyList<PayoutApproval> Approvals, PayeeMethod? Method,
-    string? OutsideReference, string? FailureCode, DateTimeOffset? PaidAt, string? WhyYouCannotApprove, bool MayCancel, string Version = "")
+    string? OutsideReference, string? FailureCode, DateTimeOffset? PaidAt, string? WhyYouCannotApprove, bool MayCancel, string Version = "",
+    string? WhyYouCannotRecordPaid = null)
 {
     /// <summary>
     /// What the payee sees: everything about the money, nothing about who in finance handled it or why a payout failed
@@ -23,12 +24,13 @@ public sealed record PayoutView(
     /// </summary>
     public static PayoutView ForPayee(Payout p) => From(p, null, null) with { CreatedBy = "", Approvals = [], FailureCode = null };
 
-    /// <param name="viewer">Who reads it, with who had a hand in the payout, for why they may not approve it; null for the payee.</param>
+    /// <param name="viewer">Who reads it, with who had a hand in the payout, for why they may not approve it or record it paid; null for the payee.</param>
     public static PayoutView From(Payout p, string? payeeName, (string Id, PayoutHands Hands)? viewer) => new(
         p.Id, p.OpportunityId, p.OpportunityTitle, p.SessionId, p.SessionDate, p.PayeeId, payeeName, p.Lines, p.Compensation, p.Reimbursement, p.Total,
         p.Currency, p.State, p.CreatedBy, p.CreatedAt, p.ApprovalsNeeded, p.Approvals, p.Method, p.OutsideReference, p.FailureCode, p.PaidAt,
         viewer is { } v ? PayoutRules.WhyNotApprove(v.Id, v.Hands, p.State, p.ApprovalsNeeded, [.. p.Approvals.Select(a => a.By)]) : null,
-        PayoutRules.CanCancel(p.State, p.TransferId), p.ETag ?? "");
+        PayoutRules.CanCancel(p.State, p.TransferId), p.ETag ?? "",
+        viewer is { } w ? PayoutRules.WhyNotPay(w.Id, w.Hands, PayoutRules.RecordItsPayment) : null);
 }
 
 public sealed record PreparePayoutsRequest(string? OpportunityId);
@@ -386,8 +388,11 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
 
         StoreException.ThrowIfChangedSince(command.IfMatch ?? throw new PreconditionRequiredException(), payout.ETag);
 
-        // Written against the version read: if the sender moved it on meanwhile, this fails and nothing is set aside.
-        return await ViewAsync(await data.SaveAsync(payout, payout with { Method = PayeeMethod.Check }, ct: ct), ct);
+        // Written against the version read: if the sender moved it on meanwhile, this fails and nothing is set aside. The
+        // payee, who chose Stripe, hears that it comes another way: a payment they were not told of is one they cannot query.
+        var setAside = await data.SaveAsync(payout, payout with { Method = PayeeMethod.Check, SetAsideBy = Me }, ct: ct);
+        await notifier.SendOnceAsync(setAside.PayeeId, Notices.PayoutComingAnotherWay, $"payout-another-way~{setAside.Id}~{setAside.Attempt}", ct);
+        return await ViewAsync(setAside, ct);
     }
 
     public async ValueTask<PayoutView> Handle(RetryPayout command, CancellationToken ct)

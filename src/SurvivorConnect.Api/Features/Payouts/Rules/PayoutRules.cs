@@ -33,6 +33,8 @@ public enum PayoutState
 public sealed record PayoutHands(string PayeeId, string CreatedBy, string? AttendanceRecordedBy, IReadOnlyCollection<string> TermsSetBy)
 {
     public string? PayeeSetUpBy { get; init; }
+
+    public string? SetAsideBy { get; init; }
 }
 
 /// <summary>Who may approve a payout, how many must, and how Stripe's news moves it on, in any order it arrives.</summary>
@@ -53,8 +55,8 @@ public static class PayoutRules
 
     /// <summary>
     /// Who may not move an approved payout's money on (record it paid, send it again): as for approving it alone; and, for
-    /// money paid outside Stripe, whoever recorded how the payee is paid, so one person never both chooses where it goes
-    /// and says it went.
+    /// money paid outside Stripe, whoever recorded how the payee is paid or set the payout aside from Stripe, so one person
+    /// never both chooses where it goes and says it went.
     /// </summary>
     /// <param name="step">What another approver must do instead, in words.</param>
     public static string? WhyNotPay(string actorId, PayoutHands hands, string step)
@@ -62,6 +64,7 @@ public static class PayoutRules
         ArgumentNullException.ThrowIfNull(hands);
         return OwnHand(actorId, hands, alone: true) is { } own ? $"{own}: another finance approver must {step}."
             : step == RecordItsPayment && actorId == hands.PayeeSetUpBy ? $"You recorded how this payee is paid: another finance approver must {step}."
+            : step == RecordItsPayment && actorId == hands.SetAsideBy ? $"You set this payout aside to pay another way: another finance approver must {step}."
             : null;
     }
 
