@@ -657,6 +657,26 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
     }
 
     [Fact]
+    public async Task A_proposal_the_mentor_never_answered_cannot_be_closed_as_their_choice_and_so_barring_them_from_the_youth()
+    {
+        var (mentorId, _) = await _world.ReadyMentorAsync();
+        var youthId = (await _world.YouthAsync()).Id;
+        var match = await _world.ProposeAsync(youthId, mentorId);
+
+        var page = await PortalSession.SignedInAsync(api, "demo-casemanager");
+        var reasons = (await PortalSession.PostFormAsync(page, "/matches", "act", ("Act", $"close-start:{match.Id}"))).Split("<select id=\"close-reason\"")[1].Split("</select>")[0];
+        var refused = await HttpAssert.Problem(await CaseManager.PostAsJsonAsync($"/api/matches/{match.Id}/close", new { reason = "MentorChoice", planned = false }), 409);
+        await MentoringWorld.Ok(await CaseManager.PostAsJsonAsync($"/api/matches/{match.Id}/close", new { reason = "AgencyDecision", planned = false }));
+
+        Assert.Contains("decline it themselves", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("MentorChoice", reasons, StringComparison.Ordinal);
+        Assert.DoesNotContain("YouthChoice", reasons, StringComparison.Ordinal);
+        Assert.Contains("AgencyDecision", reasons, StringComparison.Ordinal);
+        // Withdrawn as the agency's decision, the pair can be proposed again.
+        Assert.Equal("Proposed", (await _world.ProposeAsync(youthId, mentorId)).State);
+    }
+
+    [Fact]
     public async Task A_closed_match_can_be_followed_by_a_rematch_with_another_mentor()
     {
         var (match, _, _, _, _) = await _world.ActiveMatchAsync();

@@ -367,6 +367,13 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             throw new ConflictException("The youth has not been asked yet. To withdraw the proposal, close it as the agency's decision.");
         }
 
+        // So is the mentor's choice a no from the mentor, holding against this youth for good: until they have answered,
+        // a no is theirs to give (they can decline it), and the case manager withdraws the proposal as the agency's.
+        if (closure.Reason == ClosureReason.MentorChoice && !(await data.MatchForCallerAsync(command.MatchId, ct)).Match.MentorSaidYes())
+        {
+            throw new ConflictException("The mentor has not answered yet: they can decline it themselves. To withdraw the proposal, close it as the agency's decision.");
+        }
+
         // And, as a no recorded for the youth, from the match as the page showed it: a yes the youth gave themselves since
         // must not be overturned by it.
         if (closure.Reason == ClosureReason.YouthChoice && command.IfMatch is null)
