@@ -54,6 +54,9 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         Assert.Equal(payout.Id, transfer["metadata"]!["payout_id"]!.GetValue<string>());
         var bankPayout = Assert.Single(api.Stripe.Payouts, p => p["metadata"]!["payout_id"]!.GetValue<string>() == payout.Id);
         Assert.Equal("Sending", (await _world.PayoutAsync(payout.Id)).State);
+        // Whoever else reads the payee's bank statement sees neutral words, nothing of the agency's work.
+        Assert.Equal("CONSULTING PAYMENT", bankPayout["statement_descriptor"]!.GetValue<string>());
+        Assert.Equal("CONSULTING PAYMENT", Assert.Single(api.Stripe.Accounts, a => a["id"]!.GetValue<string>() == account)["settings"]!["payouts"]!["statement_descriptor"]!.GetValue<string>());
 
         Assert.Equal(HttpStatusCode.OK, (await api.DeliverAsync(api.Stripe.EventJson("payout.paid", bankPayout["id"]!.GetValue<string>(), status: "paid"))).StatusCode);
 

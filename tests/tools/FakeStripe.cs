@@ -329,7 +329,11 @@ public sealed class FakeStripe : IAsyncDisposable
         switch (path)
         {
             case "/v1/accounts":
-                made = new JsonObject { ["id"] = "acct_" + Next(), ["object"] = "account", ["type"] = form.GetValueOrDefault("type"), ["payouts_enabled"] = false, ["details_submitted"] = false };
+                made = new JsonObject
+                {
+                    ["id"] = "acct_" + Next(), ["object"] = "account", ["type"] = form.GetValueOrDefault("type"), ["payouts_enabled"] = false, ["details_submitted"] = false,
+                    ["settings"] = new JsonObject { ["payouts"] = new JsonObject { ["statement_descriptor"] = form.GetValueOrDefault("settings[payouts][statement_descriptor]") } },
+                };
                 break;
             case "/v1/account_links":
                 if (!_objects.TryGetValue(form.GetValueOrDefault("account") ?? "", out var linked))
@@ -359,10 +363,16 @@ public sealed class FakeStripe : IAsyncDisposable
                     return (400, Error("invalid_request_error", "resource_missing", "No such external account."));
                 }
 
+                if (form.GetValueOrDefault("statement_descriptor") is { Length: > 22 })
+                {
+                    return (400, Error("invalid_request_error", "parameter_invalid_string_too_long", "The statement descriptor is longer than 22 characters."));
+                }
+
                 made = new JsonObject
                 {
                     ["id"] = "po_" + Next(), ["object"] = "payout", ["amount"] = long.Parse(form["amount"], CultureInfo.InvariantCulture), ["currency"] = form["currency"],
                     ["status"] = "pending", ["destination_account"] = account, ["destination"] = bank, ["automatic"] = false,
+                    ["statement_descriptor"] = form.GetValueOrDefault("statement_descriptor"),
                 };
                 break;
             default:

@@ -227,4 +227,15 @@ public sealed class PayoutRulesTests
 
     private static IEnumerable<PayoutState[]> Permutations(PayoutState[] items) =>
         items.Length <= 1 ? [items] : items.SelectMany((item, i) => Permutations([.. items.Where((_, j) => j != i)]).Select(rest => (PayoutState[])[item, .. rest]));
+
+    [Theory]
+    [InlineData("CONSULTING PAYMENT", true)]
+    [InlineData("PAYMENT 2026", true)]
+    [InlineData("PAY", false)]
+    [InlineData("A DESCRIPTOR FAR TOO LONG", false)]
+    [InlineData("12345", false)]
+    [InlineData("PAY *SHELTER", false)]
+    [InlineData("PAYMENT\u00e9", false)]
+    [InlineData(null, false)]
+    public void A_statement_descriptor_is_one_Stripe_takes(string? text, bool taken) => Assert.Equal(taken, StripeOptions.IsStatementDescriptor(text));
 }

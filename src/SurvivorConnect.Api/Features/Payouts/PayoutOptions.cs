@@ -49,6 +49,17 @@ public sealed class StripeOptions
     /// <summary>Where Stripe's onboarding pages are, so the portal may send a payee there.</summary>
     public string OnboardingOrigin { get; init; } = "https://connect.stripe.com";
 
+    /// <summary>
+    /// What the payee's bank statement shows for a payout: nothing of the agency's work or of this portal, as a statement
+    /// is read by whoever else sees the account. Up to 22 characters, as Stripe takes it.
+    /// </summary>
+    public string StatementDescriptor { get; init; } = "CONSULTING PAYMENT";
+
+    /// <summary>Stripe's rule for a statement descriptor: 5 to 22 printable characters, a letter among them, none of &lt; &gt; \ ' " *.</summary>
+    public static bool IsStatementDescriptor(string? text) =>
+        text is { Length: >= 5 and <= 22 } && text.Any(char.IsAsciiLetter)
+        && text.All(c => c is >= ' ' and <= '~' and not ('<' or '>' or '\\' or '\'' or '"' or '*'));
+
     /// <summary>The country new Express accounts are opened in.</summary>
     public string Country { get; init; } = "US";
 

@@ -27,6 +27,8 @@ public static class PayoutsModule
                 "Payouts needs mileage rates, standard per diem rates and information-return thresholds.")
             .Validate(o => o.SendEvery >= TimeSpan.FromSeconds(1) && o.SendEvery <= TimeSpan.FromHours(1) && o.Lease >= TimeSpan.FromSeconds(10),
                 "Payouts:SendEvery is a second to an hour, and Payouts:Lease at least ten seconds.")
+            .Validate(o => StripeOptions.IsStatementDescriptor(o.Stripe.StatementDescriptor),
+                "Payouts:Stripe:StatementDescriptor is 5 to 22 letters, digits, spaces or punctuation (not < > \\ ' \" *): it is what a payee's bank statement shows.")
             .ValidateOnStart();
         builder.Services.AddContainer(Payout.Container);
         var stripe = builder.Configuration.GetSection(PayoutOptions.SectionName).GetSection("Stripe").Get<StripeOptions>() ?? new StripeOptions();

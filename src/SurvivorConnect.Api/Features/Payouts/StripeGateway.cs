@@ -89,8 +89,16 @@ internal sealed class StripeGateway : IStripeGateway
             Country = _options.Country,
             Capabilities = new AccountCapabilitiesOptions { Transfers = new AccountCapabilitiesTransfersOptions { Requested = true } },
 
-            // SurvivorConnect pays each payout out on its own, so each can be followed to the bank and back.
-            Settings = new AccountSettingsOptions { Payouts = new AccountSettingsPayoutsOptions { Schedule = new AccountSettingsPayoutsScheduleOptions { Interval = "manual" } } },
+            // SurvivorConnect pays each payout out on its own, so each can be followed to the bank and back; a payout
+            // the account makes by itself still shows the neutral words on the statement.
+            Settings = new AccountSettingsOptions
+            {
+                Payouts = new AccountSettingsPayoutsOptions
+                {
+                    Schedule = new AccountSettingsPayoutsScheduleOptions { Interval = "manual" },
+                    StatementDescriptor = _options.StatementDescriptor,
+                },
+            },
             Metadata = new() { ["agency_id"] = agencyId, ["person_id"] = personId },
         }, new RequestOptions { IdempotencyKey = earlierAccounts == 0 ? $"account~{agencyId}~{personId}" : $"account~{agencyId}~{personId}~{earlierAccounts}" }, ct)).Id, ct);
 
@@ -127,6 +135,7 @@ internal sealed class StripeGateway : IStripeGateway
             Amount = order.AmountMinor,
             Currency = order.Currency.ToLowerInvariant(),
             Destination = order.BankAccountId,
+            StatementDescriptor = _options.StatementDescriptor,
             Metadata = Metadata(order),
         }, new RequestOptions { IdempotencyKey = order.IdempotencyKey, StripeAccount = order.AccountId }, ct)).Id, ct);
 
