@@ -195,6 +195,20 @@ public sealed class PayoutCalculatorTests
     }
 
     [Fact]
+    public void Two_locations_named_as_fully_pay_each_its_own_latest_rate_and_the_better_of_them()
+    {
+        // The same length of name, the county's rate entered later: the county's rate is not the city's.
+        var rates = new PayRates(Rates.Mileage, Rates.StandardPerDiem,
+            [new(new(2025, 10, 1), 92m, 213m, "Chicago, IL"), new(new(2026, 1, 1), 80m, 150m, "Cook County"), new(new(2025, 1, 1), 99m, 250m, "Cook County")]);
+
+        var both = rates.PerDiemFor("Town hall, Cook County, Chicago, IL", In2026);
+        var county = rates.PerDiemFor("Town hall, Cook County", In2026);
+
+        Assert.Equal(("Chicago, IL", 92m, 213m), (both.Location, both.MealsAndIncidentals, both.Lodging));
+        Assert.Equal(("Cook County", 80m, 150m), (county.Location, county.MealsAndIncidentals, county.Lodging));
+    }
+
+    [Fact]
     public void A_location_rate_set_below_the_standard_rate_pays_the_standard_rate_for_what_it_sets_too_low()
     {
         var rates = new PayRates(Rates.Mileage, Rates.StandardPerDiem, [new(new(2025, 10, 1), 1m, 150m, "Chicago, IL")]);

@@ -32,8 +32,9 @@ public sealed class PayRates(IReadOnlyList<MileageRate> mileage, IReadOnlyList<P
     /// <summary>
     /// The per diem for a session's location on its date: the agency's rate whose location the session's location
     /// names as whole words (the longest such name, so "Chicago, IL" wins over "IL", and "IL" is not found in
-    /// "Wilmington"), otherwise the standard rate. Never less than the standard rate, meals or lodging: a survivor
-    /// travelling is paid at least what any professional on the federal standard is.
+    /// "Wilmington"), at that location's latest rate in force, otherwise the standard rate. Two locations named as fully
+    /// ("Chicago, IL" and "Cook County" in one address) pay the better of their rates. Never less than the standard rate,
+    /// meals or lodging: a survivor travelling is paid at least what any professional on the federal standard is.
     /// </summary>
     public PerDiemRate PerDiemFor(string? sessionLocation, DateOnly date)
     {
@@ -42,9 +43,11 @@ public sealed class PayRates(IReadOnlyList<MileageRate> mileage, IReadOnlyList<P
             ? null
             : LocationPerDiem
                 .Where(r => r.From <= date && r.Location is { Length: > 0 } name && Names(sessionLocation, name))
-                .GroupBy(r => r.Location!.Length)
-                .MaxBy(g => g.Key)
-                ?.MaxBy(r => r.From);
+                .GroupBy(r => r.Location!.Trim(), StringComparer.OrdinalIgnoreCase)
+                .Select(place => place.MaxBy(r => r.From)!)
+                .OrderByDescending(r => r.Location!.Trim().Length)
+                .ThenByDescending(r => r.MealsAndIncidentals + r.Lodging)
+                .FirstOrDefault();
         return (local, standard) switch
         {
             ({ } l, { } s) => l with { MealsAndIncidentals = Math.Max(l.MealsAndIncidentals, s.MealsAndIncidentals), Lodging = Math.Max(l.Lodging, s.Lodging) },
