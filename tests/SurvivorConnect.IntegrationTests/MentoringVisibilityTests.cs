@@ -90,6 +90,30 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
     }
 
     [Fact]
+    public async Task An_agency_admin_a_youth_is_never_to_be_matched_with_finds_no_gap_in_the_lists_of_youth_and_matches_to_date_them_by()
+    {
+        var (adminMentorId, adminMentor) = await AdminMentorAsync();
+        var (keptId, _) = await _world.YouthAsync(doNotMatch: [adminMentorId]);
+        var (anotherMentorId, _) = await _world.ReadyMentorAsync();
+        var keptMatch = await _world.ProposeAsync(keptId, anotherMentorId);
+        var (otherId, _) = await _world.YouthAsync();
+        var otherMatch = await _world.ProposeAsync(otherId, anotherMentorId);
+
+        // Page by page, no page comes back short with more to come.
+        var youthPages = await HttpAssert.PagesAsync<JsonElement>(adminMentor, "/api/youth?pageSize=1");
+        var matchPages = await HttpAssert.PagesAsync<MatchDto>(adminMentor, "/api/matches?pageSize=1");
+
+        Assert.All(youthPages.Where(p => p.ContinuationToken is not null), p => Assert.Single(p.Items));
+        Assert.All(matchPages.Where(p => p.ContinuationToken is not null), p => Assert.Single(p.Items));
+        var youthListed = youthPages.SelectMany(p => p.Items).Select(y => y.GetProperty("id").GetString()).ToList();
+        var matchesListed = matchPages.SelectMany(p => p.Items).Select(m => m.Id).ToList();
+        Assert.DoesNotContain(keptId, youthListed);
+        Assert.Contains(otherId, youthListed);
+        Assert.DoesNotContain(keptMatch.Id, matchesListed);
+        Assert.Contains(otherMatch.Id, matchesListed);
+    }
+
+    [Fact]
     public async Task An_agency_admin_a_youth_is_never_to_be_matched_with_neither_finds_nor_ends_nor_changes_the_youths_sign_in()
     {
         var (adminMentorId, adminMentor) = await AdminMentorAsync();

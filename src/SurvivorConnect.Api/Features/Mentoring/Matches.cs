@@ -287,19 +287,11 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             filters.Add(Filter.Eq("state", MatchState.Closed));
         }
 
-        var page = await data.Store.PageAsync<Match>(Match.Container, filters, orderBy: "proposedAt", descending: true, query.PageSize, query.ContinuationToken, ct);
-        var youth = (await data.ManyAsync<YouthReferral>(YouthReferral.Container, page.Items.Select(m => m.YouthId), ct)).ToDictionary(y => y.Id, StringComparer.Ordinal);
-        var mine = new List<(Match Match, YouthReferral Youth, MatchRole Role)>();
-        var keptFromAdmin = await data.YouthKeptFromAdminAsync(youth.Values, ct);
-        // A match closed before it started had no chat.
-        foreach (var match in page.Items.Where(m => !query.EndedChatsOnly || m.Started()))
-        {
-            if (youth.TryGetValue(match.YouthId, out var young) && data.RoleIn(match, young) is { } role
-                && !(role == MatchRole.Admin && (query.OwnOnly || keptFromAdmin.Contains(young.Id))))
-            {
-                mine.Add((match, young, role));
-            }
-        }
+        // Matches the caller may not see (a kept youth's, for an admin) are read past, not left as a gap that would date them.
+        var page = await Paging.ReadPastAsync(query.PageSize, query.ContinuationToken,
+            async (size, token) => await data.Store.PageAsync<Match>(Match.Container, filters, orderBy: "proposedAt", descending: true, size, token, ct),
+            async matches => await TheirsAsync(matches, query, ct));
+        var mine = page.Items;
 
         var mentors = (await data.ManyAsync<MentorProfile>(MentorProfile.Container, mine.Select(m => m.Match.MentorId), ct)).ToDictionary(m => m.Id, StringComparer.Ordinal);
         var staffOpen = mine.Where(m => ForStaffOpen(m.Match, m.Role)).ToList();
@@ -313,6 +305,25 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
                 policy is null || !needConsents.Contains(m.Match.Id) ? null : MatchConsentGuard.Missing(m.Match, m.Youth, policy, consents, data.Now),
                 ForStaffOpen(m.Match, m.Role) ? saidNo.Contains((m.Youth.Id, m.Match.MentorId)) : null))
             .ToList(), page.ContinuationToken);
+    }
+
+    /// <summary>Of a page of the store's matches, those the caller is listed, each with its youth and the caller's role in it.</summary>
+    private async Task<IEnumerable<(Match Match, YouthReferral Youth, MatchRole Role)>> TheirsAsync(IReadOnlyList<Match> matches, ListMatches query, CancellationToken ct)
+    {
+        var youth = (await data.ManyAsync<YouthReferral>(YouthReferral.Container, matches.Select(m => m.YouthId), ct)).ToDictionary(y => y.Id, StringComparer.Ordinal);
+        var mine = new List<(Match Match, YouthReferral Youth, MatchRole Role)>();
+        var keptFromAdmin = await data.YouthKeptFromAdminAsync(youth.Values, ct);
+        // A match closed before it started had no chat.
+        foreach (var match in matches.Where(m => !query.EndedChatsOnly || m.Started()))
+        {
+            if (youth.TryGetValue(match.YouthId, out var young) && data.RoleIn(match, young) is { } role
+                && !(role == MatchRole.Admin && (query.OwnOnly || keptFromAdmin.Contains(young.Id))))
+            {
+                mine.Add((match, young, role));
+            }
+        }
+
+        return mine;
     }
 
     public async ValueTask<MatchView> Handle(GetMatch query, CancellationToken ct)

@@ -378,15 +378,19 @@ internal sealed class YouthHandlers(
         // ask); only the agency admin lists every youth. Names in the order people read them, not by code point.
         await nameOrder.EnsureAsync<YouthReferral>(YouthReferral.Container, data.AgencyId, ct);
         data.Basis.Record(data.User.IsInRole(Roles.AgencyAdmin) ? AccessBasis.AgencyAdministration : AccessBasis.Caseload);
-        var page = await data.Store.PageAsync<YouthReferral>(YouthReferral.Container,
-            data.User.IsInRole(Roles.AgencyAdmin) ? [] : [Filter.Contains("caseManagerIds", data.User.UserId)],
-            orderBy: NameOrder.Field, descending: false, query.PageSize, query.ContinuationToken, ct);
         // An admin who mentors a youth, or is never to be matched with them, does not find them on the agency's list
-        // (unless on their caseload).
-        var kept = await data.YouthKeptFromAdminAsync(page.Items, ct);
-        List<YouthReferral> shown = [.. page.Items.Where(y => !kept.Contains(y.Id) || data.IsCaseManagerOf(y))];
-        data.Listed.AddYouth(shown.Select(y => y.Id));
-        return new Page<YouthSummary>([.. shown.Select(y => new YouthSummary(y.Id, y.DisplayName, y.Stage))], page.ContinuationToken);
+        // (unless on their caseload), and the list is read on past them rather than left with a gap.
+        var page = await Paging.ReadPastAsync(query.PageSize, query.ContinuationToken,
+            async (size, token) => await data.Store.PageAsync<YouthReferral>(YouthReferral.Container,
+                data.User.IsInRole(Roles.AgencyAdmin) ? [] : [Filter.Contains("caseManagerIds", data.User.UserId)],
+                orderBy: NameOrder.Field, descending: false, size, token, ct),
+            async read =>
+            {
+                var kept = await data.YouthKeptFromAdminAsync(read, ct);
+                return read.Where(y => !kept.Contains(y.Id) || data.IsCaseManagerOf(y));
+            });
+        data.Listed.AddYouth(page.Items.Select(y => y.Id));
+        return new Page<YouthSummary>([.. page.Items.Select(y => new YouthSummary(y.Id, y.DisplayName, y.Stage))], page.ContinuationToken);
     }
 
     public async ValueTask<YouthReferral> Handle(GetYouth query, CancellationToken ct) =>

@@ -155,12 +155,42 @@ public static class Paging
     public const int DefaultPageSize = 50;
     public const int MaxPageSize = 200;
 
+    /// <summary>Reads of the store one page may take, reading past what the caller may not see.</summary>
+    public const int MaxReadsPerPage = 100;
+
     public static void Validate(ValidationErrors errors, int pageSize)
     {
         if (pageSize is < 1 or > MaxPageSize)
         {
             errors.Add("pageSize", $"Between 1 and {MaxPageSize}.");
         }
+    }
+
+    /// <summary>
+    /// A page of what <paramref name="shown"/> keeps of the store's pages, read on past what it leaves out rather than
+    /// left with a gap: a short or empty page with more to come would show that someone kept from the caller is there,
+    /// and between which two entries they sort.
+    /// </summary>
+    /// <param name="read">One page of the store: at most this many, from this continuation token.</param>
+    public static async Task<Page<TShown>> ReadPastAsync<T, TShown>(
+        int pageSize, string? continuationToken, Func<int, string?, Task<Page<T>>> read, Func<IReadOnlyList<T>, Task<IEnumerable<TShown>>> shown)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        ArgumentNullException.ThrowIfNull(shown);
+        var found = new List<TShown>();
+        var token = continuationToken;
+        for (var reads = 0; reads < MaxReadsPerPage; reads++)
+        {
+            var page = await read(pageSize - found.Count, token);
+            found.AddRange(await shown(page.Items));
+            token = page.ContinuationToken;
+            if (token is null || found.Count >= pageSize)
+            {
+                break;
+            }
+        }
+
+        return new Page<TShown>(found, token);
     }
 }
 
@@ -214,35 +244,23 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
 
         await nameOrder.EnsureAsync<Person>(Person.Container, user.AgencyId, cancellationToken);
 
-        // Someone kept from this admin is read past, not left as a gap: a short or empty page with more to come would
-        // show that a kept youth is enrolled, and between which two names they sort.
-        var shown = new List<PersonView>();
-        var token = query.ContinuationToken;
-        for (var reads = 0; reads < MaxReadsPerPage; reads++)
-        {
-            var page = await store.QueryAsync<Person>(Person.Container, new DocumentQuery
+        // Someone kept from this admin is read past, not left as a gap (a kept youth's sign-in).
+        return await Paging.ReadPastAsync(query.PageSize, query.ContinuationToken,
+            async (size, token) => await store.QueryAsync<Person>(Person.Container, new DocumentQuery
             {
                 PartitionKey = user.AgencyId,
                 Type = DocumentTypes.Of<Person>(),
                 Filters = filters,
                 OrderBy = NameOrder.Field,
-                PageSize = query.PageSize - shown.Count,
+                PageSize = size,
                 ContinuationToken = token,
-            }, cancellationToken);
-            var kept = await keptFromAdmin.KeptAsync([.. page.Items.Select(p => p.Id)], cancellationToken);
-            shown.AddRange(page.Items.Where(p => !kept.Contains(p.Id)).Select(PersonView.From));
-            token = page.ContinuationToken;
-            if (token is null || shown.Count == query.PageSize)
+            }, cancellationToken),
+            async people =>
             {
-                break;
-            }
-        }
-
-        return new Page<PersonView>(shown, token);
+                var kept = await keptFromAdmin.KeptAsync([.. people.Select(p => p.Id)], cancellationToken);
+                return people.Where(p => !kept.Contains(p.Id)).Select(PersonView.From);
+            });
     }
-
-    /// <summary>Reads of the store one page of people may take, reading past those kept from the admin.</summary>
-    private const int MaxReadsPerPage = 100;
 
     public async ValueTask<Person> Handle(GetPerson query, CancellationToken cancellationToken) =>
         await ReadAdministered(query.PersonId, cancellationToken);
