@@ -66,6 +66,22 @@ public sealed class HoldChangeTests(HoldChangeTests.Factory api) : IClassFixture
     }
 
     [Fact]
+    public async Task Holds_placed_over_each_other_again_and_again_stack_one_for_each_person_so_two_lifts_leave_none()
+    {
+        var (mentorId, _) = await _world.ReadyMentorAsync();
+        for (var turn = 0; turn < 10; turn++)
+        {
+            await MentoringWorld.Ok(await MentoringWorld.HoldAsync(turn % 2 == 0 ? _world.Supervisor : _world.Admin, mentorId, $"Turn {turn}"));
+        }
+
+        await MentoringWorld.Ok(await MentoringWorld.LiftHoldAsync(_world.Admin, mentorId));
+        Assert.Equal("Turn 8", (await HttpAssert.Ok<JsonElement>(await _world.Supervisor.GetAsync($"/api/mentors/{mentorId}"))).GetProperty("hold").GetProperty("reason").GetString());
+        await MentoringWorld.Ok(await MentoringWorld.LiftHoldAsync(_world.Supervisor, mentorId));
+
+        Assert.Equal(JsonValueKind.Null, (await HttpAssert.Ok<JsonElement>(await _world.Admin.GetAsync($"/api/mentors/{mentorId}"))).GetProperty("hold").ValueKind);
+    }
+
+    [Fact]
     public async Task A_lift_must_name_the_hold_it_lifts()
     {
         var (mentorId, _) = await _world.ReadyMentorAsync();

@@ -370,10 +370,14 @@ internal sealed class MentorHandlers(
         }
 
         // A hold placed over the automatic one (or over one an urgent answer came under) keeps that answer's review waiting.
-        // One placed over someone else's goes on top of it, and lifting it brings that one back.
+        // One placed over someone else's goes on top of it, and lifting it brings that one back. Each person's latest
+        // hold stands for their earlier ones beneath it, so two people placing holds over each other's again and again
+        // stack one hold each, not one a turn until the mentor's record is too big to save (the automatic hold too).
         var user = data.User.UserId;
         var stopsChat = command.StopsChat ?? mentor.Hold?.StopsChat ?? false;
-        var under = mentor.Hold is { IsAutomatic: false } over && over.PlacedBy != user ? [.. mentor.HoldsUnder, over with { ReviewWaiting = false }] : mentor.HoldsUnder;
+        var under = mentor.Hold is { IsAutomatic: false } over && over.PlacedBy != user
+            ? [.. mentor.HoldsUnder.Where(h => h.PlacedBy != over.PlacedBy && h.PlacedBy != user), over with { ReviewWaiting = false }]
+            : mentor.HoldsUnder;
         if (!data.Supervises(mentor) && !stopsChat && under.Any(h => h.StopsChat))
         {
             throw new ConflictException("The hold this one goes over pauses the mentor's chats; only the mentor's supervisor can let them go on.");
