@@ -744,6 +744,26 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
     }
 
     [Fact]
+    public async Task A_mentor_nobody_supervises_is_neither_reminded_nor_told_a_check_in_is_due_after_checking_in_once()
+    {
+        var (_, mentor) = await _world.MentorAsync();
+        await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, Answers(0)));
+        var worker = api.Services.GetRequiredService<CheckInWorker>();
+
+        for (var day = 0; day < 16; day++)
+        {
+            api.Time.Advance(TimeSpan.FromDays(1));
+            await worker.RunOnceAsync(CancellationToken.None);
+        }
+
+        var mine = await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"));
+        Assert.False(mine.GetProperty("due").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, mine.GetProperty("nextDueAt").ValueKind);
+        var notices = await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/notifications?pageSize=100"));
+        Assert.DoesNotContain(notices.GetProperty("items").EnumerateArray(), n => n.GetProperty("kind").GetString() == "wellbeing-check-in-due");
+    }
+
+    [Fact]
     public async Task The_agency_overview_shows_no_count_under_eleven_and_no_totals()
     {
         var (_, mentor) = await _world.ReadyMentorAsync();

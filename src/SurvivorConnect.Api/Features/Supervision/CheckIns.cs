@@ -95,14 +95,16 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
     {
         var me = await data.Mentoring.MentorAsync(data.Me, ct);
         // Regular check-ins run once someone supervises the mentor (a mentor supervised from before schedules were kept
-        // starts theirs here); until then nothing is due, and nothing starts.
-        var schedule = await data.Mentoring.HasActiveSupervisorAsync(me, ct) ? await data.ScheduleAsync(me.Id, ct) : await data.StartedScheduleAsync(me.Id, ct);
+        // starts theirs here); until then nothing is due, and nothing starts, though they checked in before (or had a
+        // supervisor who left). A check-in someone asked for stays asked.
+        var supervised = await data.Mentoring.HasActiveSupervisorAsync(me, ct);
+        var schedule = supervised ? await data.ScheduleAsync(me.Id, ct) : await data.StartedScheduleAsync(me.Id, ct);
         var instrument = await data.ActiveInstrumentAsync(ct);
         var history = (await data.CheckInsAsync(me.Id, ct))
             .Select(c => new MyCheckInView(c.SubmittedAt, c.RequestedBecause is { } because ? $"You checked in, after this: {because}" : "You checked in."))
             .ToList();
         return new MyWellbeingView(
-            schedule is not null && (schedule.RequestedBecause is not null || schedule.DueAt <= data.Store.Now), schedule?.RequestedBecause, schedule?.DueAt, instrument.Name, instrument.RecallPeriod,
+            schedule is not null && (schedule.RequestedBecause is not null || supervised && schedule.DueAt <= data.Store.Now), schedule?.RequestedBecause, supervised ? schedule?.DueAt : null, instrument.Name, instrument.RecallPeriod,
             instrument.Scale.Min, instrument.Scale.Labels, [.. instrument.Items.Select(i => new CheckInQuestion(i.Id, i.Text))], history, instrument.Key, instrument.Version);
     }
 

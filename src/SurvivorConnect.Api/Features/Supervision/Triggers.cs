@@ -162,8 +162,9 @@ internal sealed partial class CheckInTriggers(SupervisionData data, Notifier not
 }
 
 /// <summary>
-/// A mentor's regular check-in comes up soon: they are told once for that due date, unless they are no longer active or
-/// were asked for one already. Not audited: it reads nobody's answers, only when the check-in is due.
+/// A mentor's regular check-in comes up soon: they are told once for that due date, unless they are no longer active,
+/// nobody supervises them (the rhythm runs once someone does), or they were asked for one already. Not audited: it reads
+/// nobody's answers, only when the check-in is due.
 /// </summary>
 public sealed record RemindCheckIn(string MentorId, DateTimeOffset ForDueAt) : ICommand<bool>;
 
@@ -175,6 +176,7 @@ internal sealed class CheckInReminderHandler(SupervisionData data, Notifier noti
         var schedule = await data.ScheduleAsync(command.MentorId, ct);
         var sent = schedule.DueAt == command.ForDueAt && schedule.DueAt > store.Now && schedule.RequestedBecause is null
             && await data.Mentoring.IsActiveAsync(command.MentorId, Roles.Mentor, ct)
+            && await data.Mentoring.FindMentorAsync(command.MentorId, ct) is { } mentor && await data.Mentoring.HasActiveSupervisorAsync(mentor, ct)
             && await notifier.SendOnceAsync(command.MentorId, Notices.WellbeingCheckInDueSoon, $"checkin-due~{command.MentorId}~{command.ForDueAt.UtcTicks}", ct);
 
         // Done with this due date; a reminder already moved on to the next one stays.
