@@ -42,10 +42,12 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
         var theirOtherMatch = await _world.ProposeAsync(youthId, anotherMentorId);
         await _world.SetRolesAsync(mentorId, Roles.Mentor, Roles.AgencyAdmin);
 
-        foreach (var path in new[] { $"/api/youth/{youthId}", $"/api/youth/{youthId}/stages", $"/api/youth/{youthId}/missing-episodes", $"/api/consents?subjectId={youthId}", $"/api/matches/{theirOtherMatch.Id}" })
+        foreach (var path in new[] { $"/api/youth/{youthId}", $"/api/youth/{youthId}/stages", $"/api/youth/{youthId}/missing-episodes", $"/api/matches/{theirOtherMatch.Id}" })
         {
             await HttpAssert.Problem(await mentor.GetAsync(path), 404);
         }
+
+        Assert.Empty(await HttpAssert.Ok<List<JsonElement>>(await mentor.GetAsync($"/api/consents?subjectId={youthId}")));
 
         // Nor in the agency's lists: the youth's matches show only their own, and the youth is not on the list of youth.
         var theirs = await HttpAssert.Ok<PageDto<MatchDto>>(await mentor.GetAsync($"/api/matches?youthId={youthId}&pageSize=100"));
@@ -75,10 +77,13 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
 
         foreach (var youthId in new[] { keptFromId, proposedToId })
         {
-            foreach (var path in new[] { $"/api/youth/{youthId}", $"/api/youth/{youthId}/stages", $"/api/youth/{youthId}/missing-episodes", $"/api/consents?subjectId={youthId}" })
+            foreach (var path in new[] { $"/api/youth/{youthId}", $"/api/youth/{youthId}/stages", $"/api/youth/{youthId}/missing-episodes" })
             {
                 await HttpAssert.Problem(await adminMentor.GetAsync(path), 404);
             }
+
+            // Their consents answer as an id with none does, not as someone the admin may not read.
+            Assert.Empty(await HttpAssert.Ok<List<JsonElement>>(await adminMentor.GetAsync($"/api/consents?subjectId={youthId}")));
 
             var listed = (await HttpAssert.PagesAsync<JsonElement>(adminMentor, "/api/youth?pageSize=100")).SelectMany(p => p.Items).Select(y => y.GetProperty("id").GetString());
             Assert.DoesNotContain(youthId, listed);
@@ -111,6 +116,26 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
         Assert.Contains(otherId, youthListed);
         Assert.DoesNotContain(keptMatch.Id, matchesListed);
         Assert.Contains(otherMatch.Id, matchesListed);
+    }
+
+    [Fact]
+    public async Task An_agency_admin_a_youth_is_never_to_be_matched_with_does_not_learn_their_mentor_from_the_mentors_consents()
+    {
+        var (adminMentorId, adminMentor) = await AdminMentorAsync();
+        var (keptId, _) = await _world.YouthAsync(doNotMatch: [adminMentorId]);
+        var (otherId, _) = await _world.YouthAsync();
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var keptMatch = await _world.AcceptedAsync(keptId, mentorId, mentor);
+        var otherMatch = await _world.AcceptedAsync(otherId, mentorId, mentor);
+
+        var consents = await HttpAssert.Ok<List<JsonElement>>(await adminMentor.GetAsync($"/api/consents?subjectId={mentorId}"));
+        var unknown = await HttpAssert.Ok<List<JsonElement>>(await adminMentor.GetAsync($"/api/consents?subjectId=nobody-{Guid.NewGuid():N}"));
+
+        var matchIds = consents.Where(c => c.TryGetProperty("matchId", out var m) && m.ValueKind == JsonValueKind.String).Select(c => c.GetProperty("matchId").GetString()).ToList();
+        Assert.DoesNotContain(keptMatch.Id, matchIds);
+        Assert.Contains(otherMatch.Id, matchIds);
+        Assert.Empty(unknown);
+        Assert.Contains((await HttpAssert.Ok<List<JsonElement>>(await _world.Admin.GetAsync($"/api/consents?subjectId={mentorId}"))), c => c.TryGetProperty("matchId", out var m) && m.GetString() == keptMatch.Id);
     }
 
     [Fact]

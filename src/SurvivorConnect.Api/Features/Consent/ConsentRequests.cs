@@ -91,6 +91,12 @@ public interface IConsentSubjects
 
     /// <summary>When a match still open was proposed; null once it is closed (a consent to it no longer does anything) or not found.</summary>
     Task<DateTimeOffset?> OpenMatchProposedAtAsync(string matchId, CancellationToken ct);
+
+    /// <summary>
+    /// Of these matches, those an agency admin asking may not read as its admin (their youth is kept from them): a
+    /// consent to one, the mentor's too, is part of that youth's record.
+    /// </summary>
+    Task<IReadOnlySet<string>> MatchesKeptFromAdminAsync(IReadOnlyCollection<string> matchIds, CancellationToken ct);
 }
 
 /// <summary>
@@ -410,18 +416,30 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
 
     public async ValueTask<IReadOnlyList<ConsentView>> Handle(ListConsents query, CancellationToken ct)
     {
-        if (store.User.IsInRole(Roles.AgencyAdmin) && await subjects.AdminMayReadAsync(query.SubjectId, ct))
+        var asAdmin = store.User.IsInRole(Roles.AgencyAdmin);
+        if (asAdmin && await subjects.AdminMayReadAsync(query.SubjectId, ct))
         {
             // Whom a youth shares with (probation, a clinic) is their record too: the audit says why an admin read it.
             basis.Record(AccessBasis.AgencyAdministration);
         }
         else
         {
-            await subjects.EnsureMayReadAsync(query.SubjectId, ct);
+            try
+            {
+                await subjects.EnsureMayReadAsync(query.SubjectId, ct);
+            }
+            catch (NotFoundException) when (asAdmin)
+            {
+                // A youth kept from this admin answers as an id with no consents does: not as one they may not read.
+                return [];
+            }
         }
 
         var signIn = await subjects.SignInOfAsync(query.SubjectId, ct);
-        return (await store.AllAsync<ConsentRecord>(ConsentRecord.Container, [Filter.Eq("subjectId", query.SubjectId)], ct)).OrderByDescending(c => c.GrantedAt).Select(c => View(c, signIn)).ToList();
+        var records = await store.AllAsync<ConsentRecord>(ConsentRecord.Container, [Filter.Eq("subjectId", query.SubjectId)], ct);
+        // A mentor's yes to a match with a youth kept from this admin would date that match and name its mentor.
+        var kept = asAdmin ? await subjects.MatchesKeptFromAdminAsync([.. records.Select(c => c.MatchId).OfType<string>().Distinct(StringComparer.Ordinal)], ct) : new HashSet<string>();
+        return records.Where(c => c.MatchId is null || !kept.Contains(c.MatchId)).OrderByDescending(c => c.GrantedAt).Select(c => View(c, signIn)).ToList();
     }
 
     /// <summary>

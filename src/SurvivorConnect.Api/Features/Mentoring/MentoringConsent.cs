@@ -67,6 +67,20 @@ internal sealed class MentoringConsentSubjects(MentoringData data, MatchConsentG
 
     public async Task<string?> OwnYouthRecordAsync(CancellationToken ct) => (await data.OwnYouthRecordAsync(ct))?.Id;
 
+    public async Task<IReadOnlySet<string>> MatchesKeptFromAdminAsync(IReadOnlyCollection<string> matchIds, CancellationToken ct)
+    {
+        if (matchIds.Count == 0)
+        {
+            return new HashSet<string>();
+        }
+
+        var matches = await data.ManyAsync<Match>(Match.Container, matchIds, ct);
+        var youth = await data.ManyAsync<YouthReferral>(YouthReferral.Container, matches.Select(m => m.YouthId).Distinct(StringComparer.Ordinal), ct);
+        var kept = await data.YouthKeptFromAdminAsync(youth, ct);
+        var keptYouth = youth.Where(y => kept.Contains(y.Id) && !data.IsCaseManagerOf(y)).Select(y => y.Id).ToHashSet(StringComparer.Ordinal);
+        return matches.Where(m => keptYouth.Contains(m.YouthId)).Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
+    }
+
     public async Task<DateTimeOffset?> OpenMatchProposedAtAsync(string matchId, CancellationToken ct) =>
         await data.FindAsync<Match>(Match.Container, matchId, ct) is { } match && MatchLifecycle.IsOpen(match.State) ? match.ProposedAt : null;
 
