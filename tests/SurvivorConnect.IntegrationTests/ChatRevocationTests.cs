@@ -271,6 +271,29 @@ public sealed class ChatRevocationTests(ChatRevocationTests.Factory api) : IClas
     }
 
     [Fact]
+    public async Task A_youth_record_saved_without_its_sign_in_keeps_the_sign_in_linked_and_the_youths_chat_open_until_it_is_emptied()
+    {
+        var chat = await _world.OpenChatAsync();
+        var current = await _world.CaseManager.GetAsync($"/api/youth/{chat.YouthId}");
+        var youth = await current.Content.ReadFromJsonAsync<JsonElement>();
+
+        // A client that knows nothing of the sign-in (a rename) leaves it as it is.
+        var renamed = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PutJson($"/api/youth/{chat.YouthId}",
+            new { displayName = "Renamed " + chat.YouthId[^4..], age = youth.GetProperty("age").GetInt32() }, current.Headers.ETag!.Tag));
+
+        Assert.Equal(chat.YouthPersonId, renamed.GetProperty("personId").GetString());
+        var sent = await chat.Youth.SendAsync(chat.Id, "still here");
+        Assert.Equal("still here", sent.Message.Text);
+
+        // Emptied, it is taken off, and the chat stops for the youth at once.
+        var now = await _world.CaseManager.GetAsync($"/api/youth/{chat.YouthId}");
+        var unlinked = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PutJson($"/api/youth/{chat.YouthId}",
+            new { displayName = "Renamed " + chat.YouthId[^4..], age = youth.GetProperty("age").GetInt32(), personId = "" }, now.Headers.ETag!.Tag));
+        Assert.Equal(JsonValueKind.Null, unlinked.GetProperty("personId").ValueKind);
+        await ChatClient.EventuallyAsync(() => chat.Youth.Statuses.Any(s => !s.CanSend || !s.Readable), "the youth's open chat is told it is not theirs now");
+    }
+
+    [Fact]
     public async Task A_paused_chat_stays_readable_to_its_mentor_but_a_closed_one_does_not()
     {
         var chat = await _world.OpenChatAsync();

@@ -468,7 +468,9 @@ internal sealed class YouthHandlers(
     {
         DisplayName = body.DisplayName!.Trim(),
         Age = body.Age!.Value,
-        PersonId = ValidationErrors.Optional(body.PersonId),
+        // Left out, the sign-in stays linked: a client that does not send it must not quietly stop the youth's chats. An
+        // empty one takes it off.
+        PersonId = body.PersonId is null ? youth.PersonId : ValidationErrors.Optional(body.PersonId),
         Languages = ValidationErrors.Clean(body.Languages),
         Gender = body.Gender?.Trim(),
         Region = body.Region?.Trim(),
