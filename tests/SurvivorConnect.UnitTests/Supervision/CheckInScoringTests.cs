@@ -239,4 +239,16 @@ public sealed class CheckInScoringTests
 
         Assert.Contains(errors.ToDictionary()["subscales"], m => m.Contains("name of their own", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void An_instrument_with_a_subscale_of_thousands_of_bands_is_refused_before_it_can_slow_every_report()
+    {
+        var errors = new ValidationErrors();
+        var stress = Default.Subscales[0];
+        var many = Enumerable.Range(0, 2500).Select(i => new ScoreBand($"b{i}", stress.Bands[0].From + i * 0.001m)).ToList();
+
+        InstrumentRules.Validate(Default with { Subscales = [stress with { Bands = many }, .. Default.Subscales.Skip(1)] }, errors);
+
+        Assert.Contains(errors.ToDictionary()["subscales"], m => m.Contains($"more than {InstrumentRules.MaxBandsPerSubscale} bands", StringComparison.Ordinal));
+    }
 }

@@ -27,6 +27,15 @@ public static class InstrumentRules
 {
     public const int MaxItems = 60;
 
+    /// <summary>
+    /// Subscales and bands an instrument may have: each band is a row of every outcome report, checked against every
+    /// shorter run of months for small groups, so thousands of them would tie up the reports of every agency on the instance.
+    /// Published instruments have a few of each.
+    /// </summary>
+    public const int MaxSubscales = 12;
+
+    public const int MaxBandsPerSubscale = 8;
+
     public static void Validate(InstrumentDefinition? instrument, ValidationErrors errors)
     {
         ArgumentNullException.ThrowIfNull(errors);
@@ -82,6 +91,11 @@ public static class InstrumentRules
             }
         }
 
+        if (subscales.Count > MaxSubscales)
+        {
+            errors.Add("subscales", $"At most {MaxSubscales} subscales.");
+        }
+
         foreach (var duplicate in subscales.GroupBy(s => s.Key).Where(g => g.Count() > 1))
         {
             errors.Add("subscales", $"The subscale '{duplicate.Key}' is defined more than once.");
@@ -96,6 +110,11 @@ public static class InstrumentRules
             }
 
             var bands = subscale.Bands ?? [];
+            if (bands.Count > MaxBandsPerSubscale)
+            {
+                errors.Add("subscales", $"The subscale '{subscale.Key}' has more than {MaxBandsPerSubscale} bands.");
+            }
+
             if (bands.Count == 0 || bands[0].From != (instrument.Scale?.Min ?? 0) || bands.Zip(bands.Skip(1)).Any(p => p.Second.From <= p.First.From))
             {
                 errors.Add("subscales", $"The bands of '{subscale.Key}' must start at the scale's lowest answer and rise.");
