@@ -677,6 +677,25 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
     }
 
     [Fact]
+    public async Task A_closed_or_declined_match_takes_no_new_consent_from_staff_or_from_the_youth()
+    {
+        var (closed, _, youth, _, youthId) = await _world.ActiveMatchAsync();
+        await MentoringWorld.Ok(await CaseManager.PostAsJsonAsync($"/api/matches/{closed.Id}/close", new { reason = "GoalsMet", planned = true }));
+        var (otherMentorId, otherMentor) = await _world.ReadyMentorAsync();
+        var declined = await _world.AcceptedAsync(youthId, otherMentorId, otherMentor);
+        await MentoringWorld.Ok(await youth.PostAsync($"/api/matches/{declined.Id}/decline", null));
+
+        var guardian = await HttpAssert.Problem(await CaseManager.PostJson("/api/consents", new { subjectId = youthId, grantor = "Guardian", scope = "mentoring-match", matchId = closed.Id }), 409);
+        await HttpAssert.Problem(await youth.PostJson("/api/consents", new { subjectId = youthId, grantor = "Youth", scope = "mentoring-match", matchId = closed.Id }), 404);
+        // Their own no to that mentor is not undone by a yes to the match they declined.
+        await HttpAssert.Problem(await youth.PostJson("/api/consents", new { subjectId = youthId, grantor = "Youth", scope = "mentoring-match", matchId = declined.Id }), 404);
+
+        Assert.Contains("closed or declined", guardian.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(await HttpAssert.Ok<List<JsonElement>>(await CaseManager.GetAsync($"/api/consents?subjectId={youthId}")),
+            c => c.GetProperty("matchId").GetString() == declined.Id && c.GetProperty("revokedAt").ValueKind == JsonValueKind.Null);
+    }
+
+    [Fact]
     public async Task A_closed_match_can_be_followed_by_a_rematch_with_another_mentor()
     {
         var (match, _, _, _, _) = await _world.ActiveMatchAsync();

@@ -92,6 +92,13 @@ internal sealed class MentoringConsentSubjects(MentoringData data, MatchConsentG
             throw new NotFoundException("match");
         }
 
+        // A closed or declined match takes no new yes: it would stand on the list of consents as current and do nothing,
+        // or (a youth's, given again on a match they once declined) undo their no to that mentor without a proposal.
+        if (!MatchLifecycle.IsOpen(match.State))
+        {
+            throw bySubject ? new NotFoundException("match") : new ConflictException("This match is closed or declined: a consent to it would do nothing. Propose the pair again if they should meet.");
+        }
+
         // The youth is asked only once the mentor has said yes: any consent to it recorded before (theirs, a guardian's,
         // the agency's) would tell them of a proposal on their list of consents. To the youth it is no match at all.
         if (match.YouthId == subjectId && !match.PutToYouth())
