@@ -136,6 +136,11 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
         Assert.Contains(otherMatch.Id, matchIds);
         Assert.Empty(unknown);
         Assert.Contains((await HttpAssert.Ok<List<JsonElement>>(await _world.Admin.GetAsync($"/api/consents?subjectId={mentorId}"))), c => c.TryGetProperty("matchId", out var m) && m.GetString() == keptMatch.Id);
+
+        // Their own yes as a mentor, to a youth kept from them as admin because they mentor them, they still read.
+        var (mentoredId, _) = await _world.YouthAsync();
+        var ownMatch = await _world.AcceptedAsync(mentoredId, adminMentorId, adminMentor);
+        Assert.Contains(await HttpAssert.Ok<List<JsonElement>>(await adminMentor.GetAsync($"/api/consents?subjectId={adminMentorId}")), c => c.TryGetProperty("matchId", out var m) && m.GetString() == ownMatch.Id);
     }
 
     [Fact]

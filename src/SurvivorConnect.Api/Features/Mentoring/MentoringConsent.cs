@@ -78,7 +78,8 @@ internal sealed class MentoringConsentSubjects(MentoringData data, MatchConsentG
         var youth = await data.ManyAsync<YouthReferral>(YouthReferral.Container, matches.Select(m => m.YouthId).Distinct(StringComparer.Ordinal), ct);
         var kept = await data.YouthKeptFromAdminAsync(youth, ct);
         var keptYouth = youth.Where(y => kept.Contains(y.Id) && !data.IsCaseManagerOf(y)).Select(y => y.Id).ToHashSet(StringComparer.Ordinal);
-        return matches.Where(m => keptYouth.Contains(m.YouthId)).Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
+        // An admin who mentors reads their own matches as their mentor: the youth is kept from them as admin only.
+        return matches.Where(m => keptYouth.Contains(m.YouthId) && m.MentorId != data.User.UserId).Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
     }
 
     public async Task<DateTimeOffset?> OpenMatchProposedAtAsync(string matchId, CancellationToken ct) =>
