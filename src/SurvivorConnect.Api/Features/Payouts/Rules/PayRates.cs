@@ -33,21 +33,22 @@ public sealed class PayRates(IReadOnlyList<MileageRate> mileage, IReadOnlyList<P
     /// The per diem for a session's location on its date: the agency's rate whose location the session's location
     /// names as whole words (the longest such name, so "Chicago, IL" wins over "IL", and "IL" is not found in
     /// "Wilmington"), at that location's latest rate in force, otherwise the standard rate. Two locations named as fully
-    /// ("Chicago, IL" and "Cook County" in one address) pay the better of their rates. Never less than the standard rate,
+    /// ("Chicago, IL" and "Cook County" in one address) pay the better of their meals and of their lodging. Never less than the standard rate,
     /// meals or lodging: a survivor travelling is paid at least what any professional on the federal standard is.
     /// </summary>
     public PerDiemRate PerDiemFor(string? sessionLocation, DateOnly date)
     {
         var standard = StandardPerDiem.Where(r => r.From <= date).MaxBy(r => r.From);
-        var local = string.IsNullOrWhiteSpace(sessionLocation)
+        var closest = string.IsNullOrWhiteSpace(sessionLocation)
             ? null
             : LocationPerDiem
                 .Where(r => r.From <= date && r.Location is { Length: > 0 } name && Names(sessionLocation, name))
                 .GroupBy(r => r.Location!.Trim(), StringComparer.OrdinalIgnoreCase)
                 .Select(place => place.MaxBy(r => r.From)!)
-                .OrderByDescending(r => r.Location!.Trim().Length)
-                .ThenByDescending(r => r.MealsAndIncidentals + r.Lodging)
-                .FirstOrDefault();
+                .GroupBy(r => r.Location!.Trim().Length)
+                .MaxBy(named => named.Key)
+                ?.OrderBy(r => r.Location, StringComparer.OrdinalIgnoreCase).ToList();
+        var local = closest is null ? null : closest[0] with { MealsAndIncidentals = closest.Max(r => r.MealsAndIncidentals), Lodging = closest.Max(r => r.Lodging) };
         return (local, standard) switch
         {
             ({ } l, { } s) => l with { MealsAndIncidentals = Math.Max(l.MealsAndIncidentals, s.MealsAndIncidentals), Lodging = Math.Max(l.Lodging, s.Lodging) },
