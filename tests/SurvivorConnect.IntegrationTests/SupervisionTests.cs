@@ -764,6 +764,29 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
     }
 
     [Fact]
+    public async Task A_mentor_given_a_supervisor_after_checking_in_alone_starts_the_rhythm_then_with_nothing_missed()
+    {
+        var (mentorId, mentor) = await _world.MentorAsync();
+        await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, Answers(0)));
+        api.Time.Advance(TimeSpan.FromDays(16));
+
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId = "demo-supervisor" }));
+        var assigned = await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"));
+        // Sixteen days on, one check-in of the new rhythm is late, none missed: two in a row would have been by then.
+        var worker = api.Services.GetRequiredService<CheckInWorker>();
+        for (var day = 0; day < 16; day++)
+        {
+            api.Time.Advance(TimeSpan.FromDays(1));
+            await worker.RunOnceAsync(CancellationToken.None);
+        }
+
+        Assert.Equal(api.Time.GetUtcNow().AddDays(-16 + 14), assigned.GetProperty("summary").GetProperty("nextDueAt").GetDateTimeOffset());
+        var seen = await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"));
+        Assert.DoesNotContain(seen.GetProperty("flags").EnumerateArray(), f => f.GetProperty("kind").GetString() == "Missed");
+        Assert.True((await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"))).GetProperty("due").GetBoolean());
+    }
+
+    [Fact]
     public async Task The_agency_overview_shows_no_count_under_eleven_and_no_totals()
     {
         var (_, mentor) = await _world.ReadyMentorAsync();

@@ -42,4 +42,5 @@ public sealed record YouthRelapsed(string YouthId) : INotification;
 public sealed record YouthSignInLinked(YouthReferral Youth, string? PreviousPersonId) : INotification;
 
 /// <summary>A mentor has a supervisor now (<paramref name="MentorId"/>): their regular check-ins start, whoever looks first.</summary>
-public sealed record SupervisorAssigned(string MentorId) : INotification;
+/// <param name="HadNone">Nobody active supervised them before: a rhythm started while nobody read it starts again from now.</param>
+public sealed record SupervisorAssigned(string MentorId, bool HadNone = false) : INotification;

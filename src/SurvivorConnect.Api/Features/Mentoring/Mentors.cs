@@ -350,8 +350,9 @@ internal sealed class MentorHandlers(
             throw new ConflictException("Another agency admin makes you a mentor's supervisor.");
         }
 
+        var hadNone = !await data.HasActiveSupervisorAsync(mentor, ct);
         var view = await SaveAsync(mentor, mentor with { SupervisorId = supervisor.Id, SupervisorSince = mentor.SupervisorId == supervisor.Id ? mentor.SupervisorSince : data.Now }, ct);
-        await publisher.Publish(new SupervisorAssigned(mentor.Id), ct);
+        await publisher.Publish(new SupervisorAssigned(mentor.Id, hadNone), ct);
         if (mentor.SupervisorId is { } before && before != supervisor.Id)
         {
             // Their Supervision page, left open, would go on showing this mentor's check-in answers.

@@ -54,7 +54,21 @@ internal sealed partial class CheckInTriggers(SupervisionData data, Notifier not
     /// </summary>
     public async ValueTask Handle(SupervisorAssigned notification, CancellationToken ct)
     {
-        await data.ScheduleAsync(notification.MentorId, ct);
+        var schedule = await data.ScheduleAsync(notification.MentorId, ct);
+        // A rhythm that ran while nobody supervised them (begun by a check-in then, or left by a supervisor who went) ran
+        // unread and unreminded: counted on, its check-ins would be missed at once. It starts again from now, nothing missed.
+        if (notification.HadNone && schedule.DueAt < data.Store.Now.AddDays(schedule.CadenceDays))
+        {
+            try
+            {
+                await data.SaveScheduleAsync(schedule with { DueAt = data.Store.Now.AddDays(schedule.CadenceDays), Missed = 0 }, ct);
+            }
+            catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed)
+            {
+                // A check-in just started it again itself.
+            }
+        }
+
         var open = (await data.FlagsAsync(notification.MentorId, ct)).Where(f => f.Status == WellbeingFlagStatus.Open).ToList();
         if (open.Count > 0)
         {
