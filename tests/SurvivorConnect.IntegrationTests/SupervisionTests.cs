@@ -747,9 +747,10 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
     public async Task A_mentor_nobody_supervises_is_neither_reminded_nor_told_a_check_in_is_due_after_checking_in_once()
     {
         var (_, mentor) = await _world.MentorAsync();
-        await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, Answers(0)));
+        var reply = await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, Answers(0)));
         var worker = api.Services.GetRequiredService<CheckInWorker>();
 
+        Assert.Equal(JsonValueKind.Null, reply.GetProperty("nextDueAt").ValueKind);
         for (var day = 0; day < 16; day++)
         {
             api.Time.Advance(TimeSpan.FromDays(1));

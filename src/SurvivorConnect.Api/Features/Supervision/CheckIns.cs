@@ -23,7 +23,8 @@ public sealed record MyWellbeingView(
     IReadOnlyList<CheckInQuestion> Questions, IReadOnlyList<MyCheckInView> History, string InstrumentKey, int InstrumentVersion);
 
 /// <summary>What the mentor is told after a check-in: kind words, and the crisis lines if they said they are not safe.</summary>
-public sealed record CheckInReply(string Message, IReadOnlyList<CrisisResource> CrisisResources, DateTimeOffset NextDueAt);
+/// <param name="NextDueAt">None while nobody supervises the mentor: no check-in is due until someone does.</param>
+public sealed record CheckInReply(string Message, IReadOnlyList<CrisisResource> CrisisResources, DateTimeOffset? NextDueAt);
 
 /// <summary>
 /// A check-in that failed on our side was not scored, and its answers may have said the mentor is not safe: the
@@ -239,6 +240,7 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
     private async Task<CheckInReply> ReplyAsync(MentorProfile mentor, CheckIn checkIn, DateTimeOffset nextDueAt, CancellationToken ct, bool followedUp = true)
     {
         var supervised = await SupervisedNowAsync(mentor);
+        var due = supervised ? nextDueAt : (DateTimeOffset?)null;
         return checkIn.Urgent
             ? new CheckInReply((supervised, followedUp) switch
             {
@@ -246,8 +248,8 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
                 (true, false) => UrgentWordsBeingTold,
                 (false, true) => UrgentWordsWithoutSupervisor,
                 (false, false) => UrgentWordsWithoutSupervisorBeingAsked,
-            }, await crisisLines.ForMyAgencyAsync(ct), nextDueAt)
-            : new CheckInReply(supervised ? Thanks : checkIn.Concerns.Count > 0 ? ThanksAskingForSupervisor : ThanksWithoutSupervisor, [], nextDueAt);
+            }, await crisisLines.ForMyAgencyAsync(ct), due)
+            : new CheckInReply(supervised ? Thanks : checkIn.Concerns.Count > 0 ? ThanksAskingForSupervisor : ThanksWithoutSupervisor, [], due);
     }
 
     /// <summary>Not known while the store fails: the usual words then, as nearly every mentor has a supervisor.</summary>
