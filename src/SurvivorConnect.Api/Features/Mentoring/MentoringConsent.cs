@@ -119,7 +119,7 @@ internal sealed class MentoringConsentSubjects(MentoringData data, MatchConsentG
 /// (<see cref="MatchFence"/>), its chat follows at once, the youth's case managers are told of a withdrawal, and the youth
 /// of a consent someone else recorded for them. A mentor withdrawing consent to mentoring stops their steps under way.
 /// </summary>
-internal sealed class ConsentChangedHandler(MentoringData data, MentorEligibilityGuard eligibility, Notifier notifier, IPublisher publisher) : INotificationHandler<ConsentChanged>
+internal sealed class ConsentChangedHandler(MentoringData data, MentorEligibilityGuard eligibility, Notifier notifier, IPublisher publisher, ISender sender) : INotificationHandler<ConsentChanged>
 {
     public async ValueTask Handle(ConsentChanged notification, CancellationToken ct)
     {
@@ -189,10 +189,49 @@ internal sealed class ConsentChangedHandler(MentoringData data, MentorEligibilit
             {
                 await TellOfWithdrawalAsync(caseManager, match.Id, consent.Id, ct);
             }
+
+            await DeclineNotBegunAsync(consent, match, ct);
         }
         else if (consent is { RevokedAt: null, Grantor: ConsentGrantor.Youth } && MatchLifecycle.IsOpen(match.State) && youth.PersonId != consent.RecordedBy)
         {
             await MatchMovedHandler.TellYouthOfYesForThemAsync(notifier, youth, consent, ct);
+        }
+    }
+
+    /// <summary>
+    /// A party's own no to a match not yet begun is their no to the match: it moves as their decline (or, once the youth
+    /// agreed, the mentor's step back) would, so nobody goes on being asked about, or told "it starts soon" of, a match
+    /// that can never start. As the person who said it (or their case manager, at the youth's word); a move it cannot make
+    /// (made meanwhile, their role gone) leaves the match to the case managers, who were just told.
+    /// </summary>
+    private async Task DeclineNotBegunAsync(ConsentRecord consent, Match match, CancellationToken ct)
+    {
+        if (!consent.SubjectSaidNo || match.State is not (MatchState.Proposed or MatchState.AwaitingCaseManager or MatchState.AwaitingYouth or MatchState.AwaitingConsent))
+        {
+            return;
+        }
+
+        ICommand<MatchView>? move = consent.Grantor switch
+        {
+            ConsentGrantor.Mentor when consent.SubjectId == match.MentorId =>
+                match.State == MatchState.AwaitingConsent ? new StepBackFromMatch(match.Id) : new DeclineMatch(match.Id),
+            ConsentGrantor.Youth when consent.SubjectId == match.YouthId && match.State is MatchState.AwaitingYouth or MatchState.AwaitingConsent =>
+                new DeclineMatch(match.Id, match.ETag),
+            _ => null,
+        };
+        if (move is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await sender.Send(move, ct);
+        }
+        catch (Exception ex) when (ex is ConflictException or NotFoundException or ForbiddenException
+            or StoreException { Kind: StoreErrorKind.PreconditionFailed or StoreErrorKind.Conflict })
+        {
+            // Declined, closed or moved on meanwhile, or no longer theirs to move.
         }
     }
 
