@@ -56,4 +56,35 @@ public sealed class OwnNoToAMatchTests(OwnNoToAMatchTests.Api api) : IClassFixtu
 
         Assert.Equal("Active", (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.GetAsync($"/api/matches/{match.Id}"))).State);
     }
+
+    [Fact]
+    public async Task A_yes_staff_withdraw_at_the_youths_word_leaves_the_match_to_the_case_manager_whose_page_may_predate_the_youths_own_yes()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (youthId, _) = await _world.YouthAsync();
+        var match = await _world.AcceptedAsync(youthId, mentorId, mentor);
+        var recorded = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson("/api/consents", new { subjectId = youthId, grantor = "Youth", scope = "mentoring-match", matchId = match.Id }));
+
+        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostAsync($"/api/consents/{recorded.GetProperty("id").GetString()}/revoke", null));
+
+        Assert.NotEqual("Declined", (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.GetAsync($"/api/matches/{match.Id}"))).State);
+    }
+
+    [Fact]
+    public async Task A_mentor_taking_back_their_yes_after_the_youth_agreed_steps_back_and_the_youth_is_told()
+    {
+        await _world.WhileMinorsNeedAGuardianAsync(async () =>
+        {
+            var (mentorId, mentor) = await _world.ReadyMentorAsync();
+            var (youthId, youth) = await _world.YouthAsync(age: 15);
+            var match = await _world.AcceptedAsync(youthId, mentorId, mentor);
+            Assert.Equal("AwaitingConsent", (await MentoringWorld.Ok<MatchDto>(await youth.PostAsync($"/api/matches/{match.Id}/agree", null))).State);
+
+            await HttpAssert.Ok<JsonElement>(await mentor.PostAsync($"/api/consents/{await OwnYesAsync(mentor)}/revoke", null));
+
+            Assert.Equal("Closed", (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.GetAsync($"/api/matches/{match.Id}"))).State);
+            var told = await HttpAssert.Ok<PageDto<NotificationDto>>(await youth.GetAsync("/api/notifications?pageSize=100"));
+            Assert.Contains(told.Items, n => n.MatchId == match.Id);
+        });
+    }
 }

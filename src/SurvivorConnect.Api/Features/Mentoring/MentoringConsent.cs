@@ -117,7 +117,8 @@ internal sealed class MentoringConsentSubjects(MentoringData data, MatchConsentG
 /// <summary>
 /// What a consent change means for a match: a step of it (or of the youth's others with the mentor) under way fails
 /// (<see cref="MatchFence"/>), its chat follows at once, the youth's case managers are told of a withdrawal, and the youth
-/// of a consent someone else recorded for them. A mentor withdrawing consent to mentoring stops their steps under way.
+/// of a consent someone else recorded for them. A mentor withdrawing consent to mentoring stops their steps under way; a
+/// party's own no to a match not yet begun declines it.
 /// </summary>
 internal sealed class ConsentChangedHandler(MentoringData data, MentorEligibilityGuard eligibility, Notifier notifier, IPublisher publisher, ISender sender) : INotificationHandler<ConsentChanged>
 {
@@ -189,50 +190,72 @@ internal sealed class ConsentChangedHandler(MentoringData data, MentorEligibilit
             {
                 await TellOfWithdrawalAsync(caseManager, match.Id, consent.Id, ct);
             }
-
-            await DeclineNotBegunAsync(consent, match, ct);
         }
         else if (consent is { RevokedAt: null, Grantor: ConsentGrantor.Youth } && MatchLifecycle.IsOpen(match.State) && youth.PersonId != consent.RecordedBy)
         {
             await MatchMovedHandler.TellYouthOfYesForThemAsync(notifier, youth, consent, ct);
+        }
+
+        if (consent.RevokedAt is not null)
+        {
+            await DeclineNotBegunAsync(consent, match, ct);
         }
     }
 
     /// <summary>
     /// A party's own no to a match not yet begun is their no to the match: it moves as their decline (or, once the youth
     /// agreed, the mentor's step back) would, so nobody goes on being asked about, or told "it starts soon" of, a match
-    /// that can never start. As the person who said it (or their case manager, at the youth's word); a move it cannot make
-    /// (made meanwhile, their role gone) leaves the match to the case managers, who were just told.
+    /// that can never start. Only a no said by the person themselves, as them: one staff record at the youth's word may
+    /// come from a page drawn before the youth's own yes. Sent again after its follow-ups failed, the move is sent again
+    /// too, which finishes them. A move it cannot make (their role gone) leaves the match to the case managers, who were told.
     /// </summary>
     private async Task DeclineNotBegunAsync(ConsentRecord consent, Match match, CancellationToken ct)
     {
-        if (!consent.SubjectSaidNo || match.State is not (MatchState.Proposed or MatchState.AwaitingCaseManager or MatchState.AwaitingYouth or MatchState.AwaitingConsent))
+        if (!consent.WithdrawnBySubject
+            || (await data.ConsentsAsync(Filter.Eq("matchId", match.Id), ct)).Any(c => c.SubjectId == consent.SubjectId && c.Grantor == consent.Grantor
+                && c.RevokedAt is null && c.GrantedAt > consent.GrantedAt))
         {
+            // Or they said yes to it again since (another tab): their later word stands.
             return;
         }
 
-        ICommand<MatchView>? move = consent.Grantor switch
+        for (var tries = 0; tries < 2 && MoveFor(consent, match) is { } move; tries++)
         {
-            ConsentGrantor.Mentor when consent.SubjectId == match.MentorId =>
-                match.State == MatchState.AwaitingConsent ? new StepBackFromMatch(match.Id) : new DeclineMatch(match.Id),
-            ConsentGrantor.Youth when consent.SubjectId == match.YouthId && match.State is MatchState.AwaitingYouth or MatchState.AwaitingConsent =>
-                new DeclineMatch(match.Id, match.ETag),
+            try
+            {
+                await sender.Send(move, ct);
+                return;
+            }
+            catch (Exception ex) when (ex is ConflictException or NotFoundException or ForbiddenException
+                or StoreException { Kind: StoreErrorKind.PreconditionFailed or StoreErrorKind.Conflict })
+            {
+                // Moved meanwhile (the youth agreed as the mentor said no): once more, as it stands now.
+                if (await data.FindAsync<Match>(Match.Container, match.Id, ct) is not { } now)
+                {
+                    return;
+                }
+
+                match = now;
+            }
+        }
+    }
+
+    private static ICommand<MatchView>? MoveFor(ConsentRecord consent, Match match)
+    {
+        var mentor = consent.Grantor == ConsentGrantor.Mentor && consent.SubjectId == match.MentorId;
+        var youth = consent.Grantor == ConsentGrantor.Youth && consent.SubjectId == match.YouthId;
+        var last = match.History.Count > 0 ? match.History[^1].Action : null;
+        return match.State switch
+        {
+            MatchState.Proposed or MatchState.AwaitingCaseManager or MatchState.AwaitingYouth when mentor => new DeclineMatch(match.Id),
+            MatchState.AwaitingConsent when mentor => new StepBackFromMatch(match.Id),
+            MatchState.AwaitingYouth or MatchState.AwaitingConsent when youth => new DeclineMatch(match.Id),
+
+            // Made by this no a moment ago, its follow-ups perhaps not: the move sent again finishes them.
+            MatchState.Declined when mentor && last == nameof(MatchAction.MentorDecline) || youth && last == nameof(MatchAction.YouthDecline) => new DeclineMatch(match.Id),
+            MatchState.Closed when mentor && last == nameof(MatchAction.MentorEnd) => new StepBackFromMatch(match.Id),
             _ => null,
         };
-        if (move is null)
-        {
-            return;
-        }
-
-        try
-        {
-            await sender.Send(move, ct);
-        }
-        catch (Exception ex) when (ex is ConflictException or NotFoundException or ForbiddenException
-            or StoreException { Kind: StoreErrorKind.PreconditionFailed or StoreErrorKind.Conflict })
-        {
-            // Declined, closed or moved on meanwhile, or no longer theirs to move.
-        }
     }
 
     /// <summary>The case managers of each open match's youth, told of the withdrawal (see <see cref="TellOfWithdrawalAsync"/>).</summary>
