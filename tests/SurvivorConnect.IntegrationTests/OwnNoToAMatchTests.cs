@@ -17,6 +17,16 @@ public sealed class OwnNoToAMatchTests(OwnNoToAMatchTests.Api api) : IClassFixtu
         (await HttpAssert.Ok<List<JsonElement>>(await person.GetAsync("/api/consents/mine")))
         .Single(c => c.GetProperty("scope").GetString() == "mentoring-match").GetProperty("id").GetString()!;
 
+    /// <summary>A match a 15-year-old agreed to, waiting for a guardian's consent (call while minors need one).</summary>
+    private async Task<(string YouthId, HttpClient Mentor, HttpClient Youth, MatchDto Match)> AgreedByAMinorAsync()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (youthId, youth) = await _world.YouthAsync(age: 15);
+        var match = await _world.AcceptedAsync(youthId, mentorId, mentor);
+        Assert.Equal("AwaitingConsent", (await MentoringWorld.Ok<MatchDto>(await youth.PostAsync($"/api/matches/{match.Id}/agree", null))).State);
+        return (youthId, mentor, youth, match);
+    }
+
     [Fact]
     public async Task A_mentor_taking_back_their_yes_while_the_youth_is_asked_declines_the_match_so_the_youth_is_not_asked()
     {
@@ -35,10 +45,7 @@ public sealed class OwnNoToAMatchTests(OwnNoToAMatchTests.Api api) : IClassFixtu
     {
         await _world.WhileMinorsNeedAGuardianAsync(async () =>
         {
-            var (mentorId, mentor) = await _world.ReadyMentorAsync();
-            var (youthId, youth) = await _world.YouthAsync(age: 15);
-            var match = await _world.AcceptedAsync(youthId, mentorId, mentor);
-            Assert.Equal("AwaitingConsent", (await MentoringWorld.Ok<MatchDto>(await youth.PostAsync($"/api/matches/{match.Id}/agree", null))).State);
+            var (youthId, _, youth, match) = await AgreedByAMinorAsync();
 
             await HttpAssert.Ok<JsonElement>(await youth.PostAsync($"/api/consents/{await OwnYesAsync(youth)}/revoke", null));
 
@@ -75,10 +82,7 @@ public sealed class OwnNoToAMatchTests(OwnNoToAMatchTests.Api api) : IClassFixtu
     {
         await _world.WhileMinorsNeedAGuardianAsync(async () =>
         {
-            var (mentorId, mentor) = await _world.ReadyMentorAsync();
-            var (youthId, youth) = await _world.YouthAsync(age: 15);
-            var match = await _world.AcceptedAsync(youthId, mentorId, mentor);
-            Assert.Equal("AwaitingConsent", (await MentoringWorld.Ok<MatchDto>(await youth.PostAsync($"/api/matches/{match.Id}/agree", null))).State);
+            var (_, mentor, youth, match) = await AgreedByAMinorAsync();
 
             await HttpAssert.Ok<JsonElement>(await mentor.PostAsync($"/api/consents/{await OwnYesAsync(mentor)}/revoke", null));
 
