@@ -36,11 +36,7 @@ public sealed class OpenPagesTests(ApiFactory api)
         Assert.Equal(1, otherTold());
 
         await _world.HandOverAsync(youthId, "demo-casemanager", otherId);
-        var youth = await _world.CaseManager.GetAsync($"/api/youth/{youthId}");
-        await MentoringWorld.Ok(await _world.CaseManager.PutJson($"/api/youth/{youthId}", new
-        {
-            displayName = (await MentoringWorld.Ok<JsonElement>(youth)).GetProperty("displayName").GetString(), age = 16, doNotMatch = new[] { otherId },
-        }, youth.Headers.ETag!.Tag));
+        await NeverToMeetAsync(youthId, otherId);
         await Settle.UntilAsync(() => Task.FromResult(otherTold() == 2));
         Assert.Equal(2, otherTold());
         Assert.Equal(0, actorTold());
@@ -52,6 +48,26 @@ public sealed class OpenPagesTests(ApiFactory api)
             (await _world.CaseManager.GetAsync($"/api/youth/{youthId}")).Headers.ETag!.Tag));
         await Settle.UntilAsync(() => Task.FromResult(actorTold() == 1));
         Assert.Equal(1, actorTold());
+    }
+
+    [Fact]
+    public async Task A_professional_on_a_youth_s_team_put_on_their_do_not_match_list_has_their_open_pages_drawn_again_without_the_team()
+    {
+        // A supervisor who also mentors (whom the youth may ask never to be matched with), on the youth's team.
+        var (supervisorId, supervisor) = await _world.MentorAsync();
+        await _world.SetRolesAsync(supervisorId, Roles.Mentor, Roles.Supervisor);
+        var (youthId, _) = await _world.YouthAsync();
+        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/teams/{youthId}", null));
+        await MentoringWorld.Ok(await _world.CaseManager.PostJson($"/api/teams/{youthId}/members", new { role = "Professional", personId = supervisorId }));
+        await MentoringWorld.Ok(await supervisor.GetAsync($"/api/teams/{youthId}/plans"));
+        var (pages, told) = await ListenAsync(supervisorId);
+        await using var _ = pages;
+
+        await NeverToMeetAsync(youthId, supervisorId);
+
+        await Settle.UntilAsync(() => Task.FromResult(told() == 1));
+        Assert.Equal(1, told());
+        await HttpAssert.Problem(await supervisor.GetAsync($"/api/teams/{youthId}/plans"), 404);
     }
 
     [Fact]
@@ -139,6 +155,16 @@ public sealed class OpenPagesTests(ApiFactory api)
         await connection.StartAsync();
 
         Assert.Equal("other-session", await refused.Task.WaitAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    /// <summary>The youth's case manager puts <paramref name="personId"/> on the youth's do-not-match list.</summary>
+    private async Task NeverToMeetAsync(string youthId, string personId)
+    {
+        var youth = await _world.CaseManager.GetAsync($"/api/youth/{youthId}");
+        await MentoringWorld.Ok(await _world.CaseManager.PutJson($"/api/youth/{youthId}", new
+        {
+            displayName = (await MentoringWorld.Ok<JsonElement>(youth)).GetProperty("displayName").GetString(), age = 16, doNotMatch = new[] { personId },
+        }, youth.Headers.ETag!.Tag));
     }
 
     private async Task<(HubConnection Connection, Func<int> Told)> ListenAsync(string personId, string agency = "demo")

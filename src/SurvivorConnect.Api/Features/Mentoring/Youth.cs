@@ -260,7 +260,10 @@ internal sealed class YouthHandlers(
             }
         }
 
-        await TryAsync(() => pages.RedrawAsync(data.AgencyId, youth.CaseManagerIds.Except(acting, StringComparer.Ordinal)));
+        // Former case managers, and anyone now on the do-not-match list (a professional on the youth's team reads its safety
+        // plan no more): their open pages are drawn again without the youth.
+        await TryAsync(() => pages.RedrawAsync(data.AgencyId, youth.CaseManagerIds.Except(acting, StringComparer.Ordinal)
+            .Concat(saved.DoNotMatch.Except(youth.DoNotMatch, StringComparer.Ordinal))));
 
         // The do-not-match list and preferences are what a match step checks of the youth: one under way now fails.
         await TryAsync(() => eligibility.YouthChangedAsync(saved.Id));
