@@ -238,6 +238,11 @@ public sealed class TeamingJourneyTests(PortalServer server)
         await Accessibility.AssertFitsAsync(youth);
 
         await youth.GotoAsync("/my-team");
+        // A yes to someone who supports them is Riley's to take back, as any yes.
+        await youth.Locator("[data-my-team] li", new() { HasText = "Aunt Rosa" }).GetByRole(AriaRole.Button, new() { Name = "Take off my team" }).ClickAsync();
+        await Expect(youth.Locator("[data-outcome]")).ToContainTextAsync("They will not be on your team.");
+        await Expect(youth.Locator("[data-my-team]")).Not.ToContainTextAsync("Aunt Rosa");
+        await Accessibility.AssertNoSeriousViolationsAsync(youth);
         var sharing = youth.Locator("[data-my-sharing] li", new() { HasText = "Northstar" });
         await Expect(sharing).ToContainTextAsync("can read your plan and your safety plan");
         var consentId = await sharing.GetAttributeAsync("data-consent");
