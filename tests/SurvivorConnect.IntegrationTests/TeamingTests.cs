@@ -196,22 +196,13 @@ public sealed class TeamingTests(ApiFactory api)
     [Fact]
     public async Task A_support_put_on_the_youths_do_not_match_list_after_being_named_is_no_longer_shown_or_asked_about()
     {
-        var namedId = await StaffMentorAsync();
-        var (youthId, youth) = await _world.Mentoring.YouthAsync();
-        await MentoringWorld.Created(await _world.CaseManager.PostAsync($"/api/teams/{youthId}", null));
-        var asked = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{youthId}/members", new { role = "Support", personId = namedId, title = "Friend" }));
-        var supportId = asked.GetProperty("members").EnumerateArray().Single(m => m.GetProperty("role").GetString() == "Support").GetProperty("id").GetString();
+        var (namedId, youthId, youth, supportId) = await SupportNamedAsync();
         async Task<string> MyTeamAsync() => (await HttpAssert.Ok<JsonElement>(await youth.GetAsync("/api/my-team"))).ToString();
-        Assert.Contains(supportId!, await MyTeamAsync(), StringComparison.Ordinal);
+        Assert.Contains(supportId, await MyTeamAsync(), StringComparison.Ordinal);
 
-        var record = await _world.CaseManager.GetAsync($"/api/youth/{youthId}");
-        var before = await HttpAssert.Ok<JsonElement>(record);
-        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PutJson($"/api/youth/{youthId}", new
-        {
-            displayName = before.GetProperty("displayName").GetString(), age = 16, personId = before.GetProperty("personId").GetString(), doNotMatch = new[] { namedId },
-        }, record.Headers.ETag!.Tag));
+        await NeverToMeetAsync(youthId, namedId);
 
-        Assert.DoesNotContain(supportId!, await MyTeamAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain(supportId, await MyTeamAsync(), StringComparison.Ordinal);
         await HttpAssert.Problem(await youth.PostAsync($"/api/my-team/supports/{supportId}/agree", null), 404);
         var lead = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{youthId}"));
         Assert.Contains(lead.GetProperty("members").EnumerateArray(), m => m.GetProperty("id").GetString() == supportId && !m.GetProperty("youthAgreed").GetBoolean()
@@ -221,6 +212,49 @@ public sealed class TeamingTests(ApiFactory api)
         var page = await (await PortalSession.SignedInAsync(api, "demo-casemanager")).GetStringAsync($"/teams/{youthId}");
         Assert.Contains("do-not-match list. Take them off the team.", page, StringComparison.Ordinal);
         Assert.DoesNotContain("Waiting for", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Someone_put_on_the_youths_do_not_match_list_after_the_youth_agreed_to_them_is_not_written_into_a_meeting_the_youth_reads()
+    {
+        var (namedId, youthId, youth, supportId) = await SupportNamedAsync();
+        await HttpAssert.Ok<JsonElement>(await youth.PostAsync($"/api/my-team/supports/{supportId}/agree", null));
+        await NeverToMeetAsync(youthId, namedId);
+        var scheduled = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{youthId}/meetings",
+            new { scheduledFor = DateTimeOffset.UtcNow.AddHours(1), agenda = new[] { "School" }, requestId = "kept-1" }));
+        var recordUrl = $"/api/teams/{youthId}/meetings/{scheduled.GetProperty("meetings")[0].GetProperty("id").GetString()}/record";
+
+        var refused = await HttpAssert.Problem(await _world.CaseManager.PostJson(recordUrl, new { attended = new[] { "youth", supportId }, youthParticipation = "InPerson" }), 400);
+        var owner = await HttpAssert.Problem(await _world.CaseManager.PostJson(recordUrl, new
+        {
+            attended = new[] { "youth" }, youthParticipation = "InPerson",
+            actions = new[] { new { text = "Call the school", ownerMemberId = supportId, due = DateOnly.FromDateTime(DateTime.UtcNow.AddDays(7)) } },
+        }), 400);
+
+        Assert.True(refused.GetProperty("errors").TryGetProperty("attended", out _));
+        Assert.True(owner.GetProperty("errors").TryGetProperty("attended", out _));
+        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson(recordUrl, new { attended = new[] { "youth" }, youthParticipation = "InPerson" }));
+    }
+
+    /// <summary>A youth with a team, and a staff mentor named as someone who supports them, whom the youth is asked about.</summary>
+    private async Task<(string NamedId, string YouthId, HttpClient Youth, string SupportId)> SupportNamedAsync()
+    {
+        var namedId = await StaffMentorAsync();
+        var (youthId, youth) = await _world.Mentoring.YouthAsync();
+        await MentoringWorld.Created(await _world.CaseManager.PostAsync($"/api/teams/{youthId}", null));
+        var asked = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{youthId}/members", new { role = "Support", personId = namedId, title = "Friend" }));
+        return (namedId, youthId, youth, asked.GetProperty("members").EnumerateArray().Single(m => m.GetProperty("role").GetString() == "Support").GetProperty("id").GetString()!);
+    }
+
+    /// <summary>The youth's case manager puts <paramref name="personId"/> on the youth's do-not-match list.</summary>
+    private async Task NeverToMeetAsync(string youthId, string personId)
+    {
+        var record = await _world.CaseManager.GetAsync($"/api/youth/{youthId}");
+        var before = await HttpAssert.Ok<JsonElement>(record);
+        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PutJson($"/api/youth/{youthId}", new
+        {
+            displayName = before.GetProperty("displayName").GetString(), age = 16, personId = before.GetProperty("personId").GetString(), doNotMatch = new[] { personId },
+        }, record.Headers.ETag!.Tag));
     }
 
     /// <summary>A mentor who supervises too: staff, so offered for a team.</summary>

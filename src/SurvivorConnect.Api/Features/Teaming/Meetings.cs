@@ -191,8 +191,9 @@ internal sealed class MeetingHandlers(TeamingData data, TeamViews teams, Notifie
             throw new ConflictException("This meeting is already recorded, and its record is kept as it was. Note anything new at the next meeting.");
         }
 
-        // A support the youth has not yet agreed to is not on the team: not at its meetings, and not owning its actions.
-        var members = (await teams.ViewAsync(youth.Id, ct)).Members.Where(m => m.YouthAgreed).Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
+        // A support the youth has not yet agreed to is not on the team: not at its meetings, and not owning its actions; nor
+        // is someone put on the youth's do-not-match list since they were named, whom the youth would see there.
+        var members = (await teams.ViewAsync(youth.Id, ct)).Members.Where(m => m.YouthAgreed && !m.KeptFromYouth).Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
         var body = command.Body;
         if (body.Attended?.Any(a => !members.Contains(a)) == true || body.Actions?.Any(a => !members.Contains(a.OwnerMemberId!)) == true)
         {
