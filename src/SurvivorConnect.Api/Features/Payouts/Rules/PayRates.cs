@@ -33,8 +33,9 @@ public sealed class PayRates(IReadOnlyList<MileageRate> mileage, IReadOnlyList<P
     /// The per diem for a session's location on its date: the agency's rate whose location the session's location
     /// names as whole words (the longest such name, so "Chicago, IL" wins over "IL", and "IL" is not found in
     /// "Wilmington"), at that location's latest rate in force, otherwise the standard rate. Two locations named as fully
-    /// ("Chicago, IL" and "Cook County" in one address) pay the better of their meals and of their lodging. Never less than the standard rate,
-    /// meals or lodging: a survivor travelling is paid at least what any professional on the federal standard is.
+    /// ("Chicago, IL" and "Cook County" in one address) pay the better of their meals and of their lodging. Never less
+    /// than the standard rate, meals or lodging: a survivor travelling is paid at least what any professional on the
+    /// federal standard is.
     /// </summary>
     public PerDiemRate PerDiemFor(string? sessionLocation, DateOnly date)
     {

@@ -29,8 +29,8 @@ public static class InstrumentRules
 
     /// <summary>
     /// Subscales and bands an instrument may have: each band is a row of every outcome report, checked against every
-    /// shorter run of months for small groups, so thousands of them would tie up the reports of every agency on the instance.
-    /// Published instruments have a few of each.
+    /// shorter run of months for small groups, so thousands of them would tie up the reports of every agency on the
+    /// instance. Published instruments have a few of each.
     /// </summary>
     public const int MaxSubscales = 12;
 
