@@ -261,9 +261,10 @@ internal sealed class YouthHandlers(
         }
 
         // Former case managers, and anyone now on the do-not-match list (a professional on the youth's team reads its safety
-        // plan no more): their open pages are drawn again without the youth.
-        await TryAsync(() => pages.RedrawAsync(data.AgencyId, youth.CaseManagerIds.Except(acting, StringComparer.Ordinal)
-            .Concat(saved.DoNotMatch.Except(youth.DoNotMatch, StringComparer.Ordinal))));
+        // plan no more): their open pages are drawn again without the youth. Not the youth's own mentors, who sit on no
+        // team of theirs: their open chat is cleared by the chat itself, and says why.
+        await TryAsync(async () => await pages.RedrawAsync(data.AgencyId, youth.CaseManagerIds.Except(acting, StringComparer.Ordinal)
+            .Concat(await NewlyKeptOffTeamAsync(youth, saved, ct))));
 
         // The do-not-match list and preferences are what a match step checks of the youth: one under way now fails.
         await TryAsync(() => eligibility.YouthChangedAsync(saved.Id));
@@ -462,6 +463,19 @@ internal sealed class YouthHandlers(
         }
 
         return new DoNotMatchView(youth.Id, listed, found, youth.ETag ?? "");
+    }
+
+    /// <summary>Those put on the youth's do-not-match list by this change who are not mentors of the youth's.</summary>
+    private async Task<IEnumerable<string>> NewlyKeptOffTeamAsync(YouthReferral before, YouthReferral after, CancellationToken ct)
+    {
+        var added = after.DoNotMatch.Except(before.DoNotMatch, StringComparer.Ordinal).ToList();
+        if (added.Count == 0)
+        {
+            return [];
+        }
+
+        var mentors = (await data.MatchesAsync(Filter.Eq("youthId", after.Id), openOnly: false, ct)).Select(m => m.MentorId).ToHashSet(StringComparer.Ordinal);
+        return added.Where(id => !mentors.Contains(id));
     }
 
     private async Task TellMatchesAsync(string youthId) =>
