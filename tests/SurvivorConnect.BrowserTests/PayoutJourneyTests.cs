@@ -193,6 +193,30 @@ public sealed class PayoutJourneyTests(PortalServer server)
         await Expect(survivor.Locator("[data-pay-change-waiting]")).ToHaveCountAsync(0);
     }
 
+    [Fact]
+    public async Task A_survivor_who_no_longer_takes_paid_work_still_finds_what_they_were_paid()
+    {
+        using var admin = await server.ApiAsAsync("demo-admin");
+        var personId = "adv-" + Guid.NewGuid().ToString("N")[..10];
+        (await admin.PostAsJsonAsync("/api/people", new { subjectId = personId, displayName = "Aac Past advisor " + personId[^4..], roles = new[] { "Advisor" } })).EnsureSuccessStatusCode();
+        var title = await AttendedSessionAsync(personId);
+        await PaidByCheckAsync(personId, title);
+        var person = await admin.GetAsync($"/api/people/{personId}");
+        using var noRoles = new HttpRequestMessage(HttpMethod.Put, $"/api/people/{personId}/roles") { Content = JsonContent.Create(new { roles = Array.Empty<string>() }) };
+        noRoles.Headers.TryAddWithoutValidation("If-Match", person.Headers.ETag!.Tag);
+        (await admin.SendAsync(noRoles)).EnsureSuccessStatusCode();
+
+        var survivor = await server.SignInAsAddedAsync(personId);
+        await Expect(survivor.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "Paid work" })).ToHaveCountAsync(0);
+        await survivor.GetByRole(AriaRole.Navigation, new() { Name = "Main" }).GetByRole(AriaRole.Link, new() { Name = "Payments" }).ClickAsync();
+
+        await Expect(survivor.Locator("[data-no-longer-paid-work]")).ToContainTextAsync("your payments stay here for you to read");
+        await Expect(survivor.Locator("[data-payouts] li", new() { HasText = title })).ToContainTextAsync("Paid on");
+        await Expect(survivor.GetByRole(AriaRole.Button, new() { Name = "Save how I am paid" })).ToHaveCountAsync(0);
+        await Expect(survivor.GetByRole(AriaRole.Link, new() { Name = "Download this year as a spreadsheet (CSV)" })).ToBeVisibleAsync();
+        await Accessibility.AssertNoSeriousViolationsAsync(survivor);
+    }
+
     /// <summary>The payee chooses a check, and the session's payout is prepared, approved and recorded as paid by check.</summary>
     private async Task PaidByCheckAsync(string personId, string title)
     {

@@ -1334,6 +1334,39 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task Someone_who_no_longer_takes_paid_work_still_reads_what_they_were_paid_but_says_how_to_be_paid_only_while_they_do()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync();
+        var payee = payees[0];
+        await _world.PayeeReadyAsync(payee, stripe: false);
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity));
+        await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "approve"));
+        await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "paid-outside", new { reference = "Check 3107" }));
+        await new MentoringWorld(api).SetRolesAsync(payee.Id, Roles.Recruiter);
+
+        var mine = await HttpAssert.Ok<JsonElement>(await payee.Client.GetAsync("/api/payouts/me"));
+        var statement = await payee.Client.GetAsync("/api/payouts/me/statement.csv");
+        var portal = await PortalSession.SignedInAsync(api, payee.Id);
+        var page = await portal.GetStringAsync("/payments");
+        var forged = await PortalSession.PostFormAsync(portal, "/payments", "method", ("Method", "PrepaidCard"));
+
+        Assert.Equal("Paid", Assert.Single(mine.GetProperty("payouts").EnumerateArray()).GetProperty("state").GetString());
+        Assert.Equal(HttpStatusCode.OK, statement.StatusCode);
+        Assert.Contains("Check 3107", await statement.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("data-no-longer-paid-work", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("value=\"method\"", page, StringComparison.Ordinal);
+        Assert.Contains("href=\"/payments\"", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("href=\"/paid-work\"", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("Saved.", forged, StringComparison.Ordinal);
+        await HttpAssert.Problem(await payee.Client.PutAsJsonAsync("/api/payouts/me/method", new { method = "prepaidCard" }), 403);
+        await HttpAssert.Problem(await payee.Client.PostAsync("/api/payouts/me/onboarding", null), 403);
+        Assert.Equal("Check", (await HttpAssert.Ok<JsonElement>(await payee.Client.GetAsync("/api/payouts/me"))).GetProperty("account").GetProperty("method").GetString());
+
+        // Someone never paid here is not opened a payments page by having held another role.
+        await HttpAssert.Problem(await _world.Recruiter.GetAsync("/api/payouts/me"), 403);
+    }
+
+    [Fact]
     public async Task An_approval_from_the_card_of_a_payout_since_cancelled_and_prepared_again_for_more_approves_nothing_until_the_new_amount_is_seen()
     {
         var (opportunity, payees) = await _world.AttendedAsync();

@@ -21,7 +21,7 @@ internal sealed class EngagementData(AgencyStore store, ConsentLookup consents)
 
     /// <summary>An active person who holds a role that takes paid work; anyone else is never offered it.</summary>
     public static bool TakesPaidWork(Person person) =>
-        person is { Active: true } && (person.Roles.Contains(Roles.Advisor) || person.Roles.Contains(Roles.Mentor));
+        person is { Active: true } && person.Roles.Any(Roles.TakesPaidWork);
 
     public static ContainerSpec Container => EngagementSettings.Container;
 

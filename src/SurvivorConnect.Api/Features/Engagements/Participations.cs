@@ -173,7 +173,7 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
     public async ValueTask<Unit> Handle(ReleasePlaces command, CancellationToken ct)
     {
         // By roles alone: a deactivation (a taken phone) gives up nothing, also when the worker finishes a release later.
-        if (await data.Store.FindAsync<Person>(Person.Container, command.PersonId, ct) is not { } person || person.Roles.Any(PaidWorkLeftHandler.TakesPaidWorkAs))
+        if (await data.Store.FindAsync<Person>(Person.Container, command.PersonId, ct) is not { } person || person.Roles.Any(Roles.TakesPaidWork))
         {
             return Unit.Value;
         }
@@ -401,9 +401,9 @@ internal sealed partial class PaidWorkLeftHandler(EngagementData data, IMediator
 {
     public async ValueTask Handle(PersonAccessChanged notification, CancellationToken ct)
     {
-        if (notification.AgencyId != data.Store.AgencyId || notification.RolesLost?.Any(TakesPaidWorkAs) != true
+        if (notification.AgencyId != data.Store.AgencyId || notification.RolesLost?.Any(Roles.TakesPaidWork) != true
             || await data.Store.FindAsync<Person>(Person.Container, notification.PersonId, ct) is not { } person
-            || person.Roles.Any(TakesPaidWorkAs))
+            || person.Roles.Any(Roles.TakesPaidWork))
         {
             return;
         }
@@ -424,8 +424,6 @@ internal sealed partial class PaidWorkLeftHandler(EngagementData data, IMediator
             LogReleaseLeft(logger, person.Id, ex);
         }
     }
-
-    public static bool TakesPaidWorkAs(string role) => role is Roles.Advisor or Roles.Mentor;
 
     /// <summary>
     /// Gives up the person's places, then the record that they are owed it, as it was read: one written again meanwhile

@@ -95,7 +95,7 @@ internal sealed class PayeeSetupHandlers(PayoutData data)
     }
 
     private static bool SetsUpThemselves(Person person) =>
-        person.Active && person.Roles.Any(r => r is Roles.Advisor or Roles.Mentor);
+        person.Active && person.Roles.Any(Roles.TakesPaidWork);
 }
 
 public static class PayeeSetupEndpoints

@@ -85,9 +85,13 @@ public static class PayoutsModule
         group.MapPost("/{id}/retry", RetryPayout).WithName(nameof(RetryPayout)).RequireAuthorization(Policies.FinanceApprover)
             .WithSummary("Send a payout that failed at Stripe again, as a new attempt.");
 
+        var myHistory = group.MapGroup("/me").RequireAuthorization(Policies.PayHistory);
+        myHistory.MapGet("/", GetMyPayments).WithName(nameof(GetMyPayments))
+            .WithSummary("Your payouts with their lines, the year's totals, and how you are paid (also once you no longer take paid work).");
+        myHistory.MapGet("/statement.csv", GetMyStatementCsv).WithName(nameof(GetMyStatementCsv))
+            .WithSummary("Your year's payouts, line by line, as CSV (also once you no longer take paid work).");
+
         var me = group.MapGroup("/me").RequireAuthorization(Policies.EngagementMember);
-        me.MapGet("/", GetMyPayments).WithName(nameof(GetMyPayments))
-            .WithSummary("Your payouts with their lines, the year's totals, and how you are paid.");
         me.MapPost("/benefits-notice", AcknowledgeBenefitsNotice).WithName(nameof(AcknowledgeBenefitsNotice))
             .WithSummary("Say you have read that payments may affect public benefits (needed before your first payout).");
         me.MapPut("/method", ChoosePayeeMethod).WithName(nameof(ChoosePayeeMethod))
@@ -96,11 +100,9 @@ public static class PayoutsModule
             .WithSummary("A link to Stripe's own page, where you give your bank details to Stripe (never to SurvivorConnect).");
         me.MapPost("/stripe-status", RefreshStripeStatus).WithName(nameof(RefreshStripeStatus))
             .WithSummary("Back from Stripe: check whether your account can now be paid.");
-        me.MapGet("/statement.csv", GetMyStatementCsv).WithName(nameof(GetMyStatementCsv))
-            .WithSummary("Your year's payouts, line by line, as CSV.");
 
         // The portal's downloads, on its session cookie (the API above takes bearer tokens only).
-        app.MapGet("/payments/statement.csv", GetMyStatementCsv).WithName("DownloadMyStatement").WithTags("Payouts").RequireAuthorization(Policies.EngagementMember)
+        app.MapGet("/payments/statement.csv", GetMyStatementCsv).WithName("DownloadMyStatement").WithTags("Payouts").RequireAuthorization(Policies.PayHistory)
             .WithSummary("The portal's download of your statement.");
         app.MapGet(FromStripePath, FromStripe).WithName(nameof(FromStripe)).AllowAnonymous().ExcludeFromDescription();
         app.MapGet("/finance/payouts.csv", ExportPayoutsCsv).WithName("DownloadPayouts").WithTags("Payouts").RequireAuthorization(Policies.FinanceApprover)

@@ -4,6 +4,7 @@ using Mediator;
 using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Features.Payouts.Rules;
 using SurvivorConnect.Api.Features.People;
+using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Hosting;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
@@ -98,6 +99,18 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe, 
 {
     private string Me => data.Store.User.UserId;
 
+    /// <summary>
+    /// Saying how one is paid is for someone who takes paid work now: one who no longer does still reads their payments,
+    /// and finance arranges with them anything still owed (see <see cref="ListPayeesNeedingSetup"/>).
+    /// </summary>
+    private void EnsureTakesPaidWork()
+    {
+        if (!Roles.All.Where(Roles.TakesPaidWork).Any(data.Store.User.IsInRole))
+        {
+            throw new ForbiddenException("You no longer take paid work here. Your agency's finance team arranges with you how anything still owed is paid.");
+        }
+    }
+
     public async ValueTask<MyPaymentsView> Handle(GetMyPayments query, CancellationToken ct)
     {
         var year = query.Year ?? await data.TaxYearAsync(ct);
@@ -112,6 +125,7 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe, 
 
     public async ValueTask<PayeeAccountView> Handle(AcknowledgeBenefitsNotice command, CancellationToken ct)
     {
+        EnsureTakesPaidWork();
         var account = await data.AccountAsync(Me, ct);
         return await AccountViewAsync(account.BenefitsNoticeSeenAt is null
             ? await data.SaveAccountAsync(account with { BenefitsNoticeSeenAt = data.Store.Now, ChangedAt = data.Store.Now }, ct)
@@ -120,6 +134,7 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe, 
 
     public async ValueTask<PayeeAccountView> Handle(ChoosePayeeMethod command, CancellationToken ct)
     {
+        EnsureTakesPaidWork();
         var method = EnumNames.Parse<PayeeMethod>(command.Body.Method);
         if (method == PayeeMethod.Stripe && !stripe.Enabled)
         {
@@ -172,6 +187,7 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe, 
 
     public async ValueTask<OnboardingLink> Handle(StartStripeOnboarding command, CancellationToken ct)
     {
+        EnsureTakesPaidWork();
         if (!stripe.Enabled)
         {
             throw new ConflictException("Payments through Stripe are off on this server. Choose a check or a prepaid card, or ask your agency.");
@@ -202,6 +218,7 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe, 
 
     public async ValueTask<PayeeAccountView> Handle(RefreshStripeStatus command, CancellationToken ct)
     {
+        EnsureTakesPaidWork();
         var account = await data.AccountAsync(Me, ct);
         if (stripe.Enabled && account.StripeAccountId is { } id && !account.StripeReady && await Stripe(() => stripe.PayoutsEnabledAsync(id, ct)))
         {

@@ -21,6 +21,7 @@ public static class Policies
     public const string Recruiter = nameof(Recruiter);
     public const string RecruiterOrAdmin = nameof(RecruiterOrAdmin);
     public const string EngagementReader = nameof(EngagementReader);
+    public const string PayHistory = nameof(PayHistory);
     public const string FinanceApprover = nameof(FinanceApprover);
     public const string FinanceOrAdmin = nameof(FinanceOrAdmin);
     public const string PayoutPreparer = nameof(PayoutPreparer);
@@ -57,6 +58,11 @@ public static class Policies
         options.AddPolicy(FinanceApprover, For(Roles.FinanceApprover));
         options.AddPolicy(FinanceOrAdmin, For(Roles.FinanceApprover, Roles.AgencyAdmin));
         options.AddPolicy(PayoutPreparer, For(Roles.Recruiter, Roles.FinanceApprover));
+
+        // What someone was paid stays theirs to read (a year's statement, for tax) once the role it was earned in is taken
+        // away; saying how to be paid anew needs the role now.
+        options.AddPolicy(PayHistory, new AuthorizationPolicyBuilder().Combine(ActivePerson)
+            .RequireAssertion(context => Roles.All.Where(Roles.TakesPaidWork).Any(RoleHistory.Of(context.User).Ever)).Build());
 
         // Teaming: the youth's own view, and professionals who sit on youth's teams (their own agency's or a partner's).
         options.AddPolicy(Youth, For(Roles.Youth));

@@ -38,6 +38,9 @@ public static class Roles
     /// <summary>A role whose giving the agency's other admins hear of: an admin's, one that reads records, or a finance approver's.</summary>
     public static bool IsNewsToAdmins(string role) => role is AgencyAdmin or FinanceApprover || ReadsRecords(role);
 
+    /// <summary>Whether a role takes paid engagement work, and is paid for it.</summary>
+    public static bool TakesPaidWork(string role) => role is Advisor or Mentor;
+
     public static bool IsKnown(string role) => All.Contains(role, StringComparer.Ordinal);
 
     /// <summary>
