@@ -519,6 +519,26 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     [Fact]
+    public async Task A_recruiter_who_once_took_a_seat_still_does_not_look_after_the_work_after_leaving_its_waiting_list_too()
+    {
+        var opportunity = await PublishedAsync(seats: 1);
+        var work = $"/api/engagements/opportunities/{opportunity.Id}";
+        var (first, other) = (await AdvisorAsync(), await AdvisorAsync());
+        await MakeRecruiterAsync(first.Id);
+
+        Assert.Equal("Confirmed", (await HttpAssert.Ok<OpportunityDto>(await first.Client.PostAsync($"{work}/apply", null))).MyState);
+        await HttpAssert.Ok<OpportunityDto>(await first.Client.PostAsync($"{work}/withdraw", null));
+        await HttpAssert.Ok<OpportunityDto>(await other.Client.PostAsync($"{work}/apply", null));
+        Assert.Equal("Waitlisted", (await HttpAssert.Ok<OpportunityDto>(await first.Client.PostAsync($"{work}/apply", null))).MyState);
+        await HttpAssert.Ok<OpportunityDto>(await first.Client.PostAsync($"{work}/withdraw", null));
+
+        var claims = await HttpAssert.Problem(await first.Client.GetAsync($"{work}/claims"), 409);
+        Assert.Contains("You have, or had, a place in this work", claims.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await HttpAssert.Problem(await first.Client.PutJson(work, Body(seats: 1, stipend: 2000m), await VersionAsync(work)), 409);
+        await HttpAssert.Problem(await first.Client.PostAsync($"{work}/sessions/s1/cancel", null), 409);
+    }
+
+    [Fact]
     public async Task Work_someone_holds_a_place_in_is_not_renamed_or_described_anew_and_they_hear_of_a_raise()
     {
         var opportunity = await PublishedAsync();

@@ -261,6 +261,12 @@ public sealed record Participation : Document
     /// <summary>When they took their seat; kept when they withdraw, so the sessions they held it for stay theirs to be paid for.</summary>
     public DateTimeOffset? ConfirmedAt { get; init; }
 
+    /// <summary>
+    /// Whether they ever took a seat. Never cleared: <see cref="ConfirmedAt"/> goes when they come back to the waiting
+    /// list, but a cancellation's pay, and what they saw as a participant, stay.
+    /// </summary>
+    public bool TookASeat { get; init; }
+
     public static string IdFor(string opportunityId, string personId) => $"{opportunityId}~{personId}";
 
     /// <summary>
@@ -268,7 +274,7 @@ public sealed record Participation : Document
     /// began while they held it): they are a participant, not someone who looks after the work.
     /// </summary>
     [JsonIgnore]
-    public bool HoldsOrHeld => State is ParticipationState.Invited or ParticipationState.Waitlisted or ParticipationState.Confirmed || ConfirmedAt is not null;
+    public bool HoldsOrHeld => State is ParticipationState.Invited or ParticipationState.Waitlisted or ParticipationState.Confirmed || ConfirmedAt is not null || TookASeat;
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<AttendanceOutcome>))]

@@ -299,6 +299,7 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
             WaitlistNumber = seat ? null : opportunity.NextWaitlistNumber,
             ChangedAt = data.Store.Now,
             ConfirmedAt = seat ? data.Store.Now : null,
+            TookASeat = seat || mine?.TookASeat == true,
         };
         var seats = seat
             ? opportunity with { Confirmed = opportunity.Confirmed + 1 }

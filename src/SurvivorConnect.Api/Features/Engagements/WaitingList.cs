@@ -28,7 +28,7 @@ internal sealed partial class WaitingList(EngagementData data, Notifier notifier
 
         var able = await data.MayTakePlaceAsync([.. waiting.Select(p => p.PersonId)], work, ct);
         return [.. waiting.Where(p => able.Contains(p.PersonId)).Take(free)
-            .Select(p => p with { State = ParticipationState.Confirmed, WaitlistNumber = null, ChangedAt = data.Store.Now, ConfirmedAt = data.Store.Now })];
+            .Select(p => p with { State = ParticipationState.Confirmed, WaitlistNumber = null, ChangedAt = data.Store.Now, ConfirmedAt = data.Store.Now, TookASeat = true })];
     }
 
     /// <summary>
