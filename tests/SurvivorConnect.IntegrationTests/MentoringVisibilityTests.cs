@@ -172,6 +172,32 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
     }
 
     [Fact]
+    public async Task An_agency_admin_kept_from_a_youth_who_tries_to_add_the_youths_sign_in_is_refused_and_those_who_act_for_the_youth_hear_of_it_once()
+    {
+        const string Kind = "kept-sign-in-sought";
+        var (adminMentorId, adminMentor) = await AdminMentorAsync();
+        var keptSignIn = "kept-" + Guid.NewGuid().ToString("N")[..12];
+        await _world.YouthAsync(doNotMatch: [adminMentorId], personId: keptSignIn);
+        var otherSignIn = "other-" + Guid.NewGuid().ToString("N")[..12];
+        await _world.YouthAsync(personId: otherSignIn);
+        async Task<int> ToldAsync(HttpClient reader) =>
+            (await HttpAssert.PagesAsync<NotificationDto>(reader, "/api/notifications?pageSize=100")).SelectMany(p => p.Items).Count(n => n.Kind == Kind);
+        var (admin, caseManager) = (await ToldAsync(_world.Admin), await ToldAsync(_world.CaseManager));
+
+        foreach (var signIn in new[] { keptSignIn, keptSignIn, otherSignIn })
+        {
+            var refused = await HttpAssert.Problem(await adminMentor.PostJson("/api/people", new { subjectId = signIn, displayName = "Someone", roles = Array.Empty<string>() }), 409);
+            Assert.Equal("A person with this subject id already exists in your agency.", refused.GetProperty("detail").GetString());
+        }
+
+        Assert.Equal(admin + 1, await ToldAsync(_world.Admin));
+        Assert.Equal(caseManager + 1, await ToldAsync(_world.CaseManager));
+        Assert.Equal(0, await ToldAsync(adminMentor));
+        await HttpAssert.Problem(await _world.Admin.PostJson("/api/people", new { subjectId = keptSignIn, displayName = "Someone", roles = Array.Empty<string>() }), 409);
+        Assert.Equal(admin + 1, await ToldAsync(_world.Admin));
+    }
+
+    [Fact]
     public async Task An_agency_admin_a_youth_is_never_to_be_matched_with_does_not_read_the_youths_trail_in_the_audit_log()
     {
         var (adminMentorId, adminMentor) = await AdminMentorAsync();

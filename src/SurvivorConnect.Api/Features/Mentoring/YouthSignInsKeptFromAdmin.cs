@@ -1,3 +1,5 @@
+using Mediator;
+using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Storage;
@@ -17,5 +19,30 @@ internal sealed class YouthSignInsKeptFromAdmin(MentoringData data) : IPeopleKep
         var youth = await data.AllAsync<YouthReferral>(YouthReferral.Container, [Filter.In("personId", [.. personIds])], ct);
         var kept = await data.YouthKeptFromAdminAsync(youth, ct);
         return youth.Where(y => kept.Contains(y.Id)).Select(y => y.PersonId!).ToHashSet(StringComparer.Ordinal);
+    }
+}
+
+/// <summary>
+/// The youth's case managers and the agency's other admins hear that an admin kept from the youth sought their sign-in;
+/// nobody kept from the youth does, and it is told once per youth and admin however often it is tried.
+/// </summary>
+internal sealed class KeptSignInSoughtHandler(MentoringData data, Notifier notifier) : INotificationHandler<KeptSignInSought>
+{
+    public async ValueTask Handle(KeptSignInSought notification, CancellationToken ct)
+    {
+        if (notification.AgencyId != data.Store.AgencyId)
+        {
+            return;
+        }
+
+        var admins = await data.Store.AdminsToTellAsync(ct);
+        foreach (var youth in await data.AllAsync<YouthReferral>(YouthReferral.Container, [Filter.Eq("personId", notification.PersonId)], ct))
+        {
+            var kept = await data.KeptFromYouthAsync(youth.Id, ct);
+            foreach (var recipient in youth.ActingCaseManagerIds.Union(admins, StringComparer.Ordinal).Where(id => id != notification.By && !kept.Contains(id, StringComparer.Ordinal)))
+            {
+                await notifier.SendOnceAsync(recipient, Notices.KeptSignInSought, $"kept-sign-in-sought~{youth.Id}~{notification.By}", ct);
+            }
+        }
     }
 }

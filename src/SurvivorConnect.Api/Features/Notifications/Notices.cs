@@ -219,6 +219,9 @@ public static class Notices
     public static Notice YouthProtectedLess { get; } = new("youth-protected-less",
         "A case manager changed a youth's record so that it protects them less: they recorded the youth as an adult, so the youth's matches no longer need a guardian's or the agency's consent, or took someone off the youth's do-not-match list. If you did not expect this, look at the youth's record and the audit log.");
 
+    public static Notice KeptSignInSought { get; } = new("kept-sign-in-sought",
+        "An agency admin who is kept from a youth (on their do-not-match list, or their mentor) tried to add that youth's sign-in as a new person, and was refused. Unless it was a mistake, they may be looking for the youth: think with the youth about their safety, and ask another admin to look in the audit log.");
+
     public static Notice ReportThresholdLowered { get; } = new("agency-report-threshold-lowered",
         "Another admin lowered the smallest group your agency's outcome reports show, so smaller groups are shown now. If it was not agreed, look under Agency settings and the audit log.");
 

@@ -105,6 +105,9 @@ public sealed record SignInsEnded(string AgencyId, string PersonId) : INotificat
 /// </param>
 /// <param name="RolesGained">Roles the change gave them (none said when the follow-ups of a change are run again).</param>
 /// <param name="Again">The same change sent again to finish what followed it: nothing new to tell the person's open pages.</param>
+/// <summary>An admin tried to add, as someone new, a sign-in that is a youth's kept from them (<see cref="IPeopleKeptFromAdmin"/>).</summary>
+public sealed record KeptSignInSought(string AgencyId, string PersonId, string By) : INotification;
+
 public sealed record PersonAccessChanged(string AgencyId, string PersonId, IReadOnlyList<string>? RolesLost = null, IReadOnlyList<string>? RolesGained = null, bool Again = false) : INotification;
 
 /// <summary>
@@ -282,6 +285,13 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
         }
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.Conflict)
         {
+            // Refused as any sign-in already here is. To an admin kept from the youth whose sign-in it is, that says the
+            // youth is the agency's, which nothing else shows them: those who act for the youth hear of it.
+            if ((await keptFromAdmin.KeptAsync([person.Id], cancellationToken)).Count > 0)
+            {
+                await publisher.Publish(new KeptSignInSought(user.AgencyId, person.Id, user.UserId), CancellationToken.None);
+            }
+
             throw new ConflictException("A person with this subject id already exists in your agency.");
         }
 
