@@ -22,7 +22,6 @@ public sealed class ChatClient : IAsyncDisposable
         Connection.On<ChatMessageView>(nameof(IChatClient.MessageReceived), m => Received.Enqueue(m));
         Connection.On<ConversationStatus>(nameof(IChatClient.ConversationStatusChanged), s => Statuses.Enqueue(s));
         Connection.On<FlagView>(nameof(IChatClient.FlagRaised), f => Flags.Enqueue(f));
-        Connection.On<string, string>(nameof(IChatClient.Typing), (c, role) => Typing.Enqueue(role));
         Connection.On<string, string, long>(nameof(IChatClient.ReadUpTo), (c, role, seq) => Reads.Enqueue(seq));
         Connection.On<string>(nameof(IChatClient.ConnectionRefused), Refusals.Enqueue);
     }
@@ -37,8 +36,6 @@ public sealed class ChatClient : IAsyncDisposable
     public ConcurrentQueue<ConversationStatus> Statuses { get; } = new();
 
     public ConcurrentQueue<FlagView> Flags { get; } = new();
-
-    public ConcurrentQueue<string> Typing { get; } = new();
 
     public ConcurrentQueue<long> Reads { get; } = new();
 
@@ -122,7 +119,6 @@ public sealed class ChatClient : IAsyncDisposable
     public async Task<IReadOnlyList<ChatMessageView>> HistoryAsync(string conversationId, long? before, int pageSize) =>
         Unwrap(await Connection.InvokeAsync<HubReply<IReadOnlyList<ChatMessageView>>>("History", conversationId, before, pageSize));
 
-    public async Task TypingAsync(string conversationId) => Check(await Connection.InvokeAsync<HubReply>("Typing", conversationId));
 
     public async Task MarkReadAsync(string conversationId, long sequence) => Check(await Connection.InvokeAsync<HubReply>("MarkRead", conversationId, sequence));
 

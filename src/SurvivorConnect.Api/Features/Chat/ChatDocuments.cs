@@ -344,8 +344,6 @@ public interface IChatClient
 
     Task ConversationStatusChanged(ConversationStatus status);
 
-    Task Typing(string conversationId, string role);
-
     Task ReadUpTo(string conversationId, string role, long sequence);
 
     /// <summary>To case managers: a new safety flag (urgent ones at once).</summary>

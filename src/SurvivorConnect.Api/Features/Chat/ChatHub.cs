@@ -132,17 +132,6 @@ public sealed class ChatHub(ChatService chat, ChatConnections connections, ChatA
     public async Task<HubReply<IReadOnlyList<ChatMessageView>>> History(string conversationId, long? before, int pageSize) =>
         HubReply.Ok(await chat.HistoryAsync(conversationId, before, pageSize, Context.ConnectionAborted));
 
-    /// <summary>Not stored: passed on to the others in the conversation, only from a party who receives it now.</summary>
-    public async Task<HubReply> Typing(string conversationId)
-    {
-        if (PartyRole(conversationId) is { } role)
-        {
-            await Clients.OthersInGroup(ChatService.Group(conversationId)).Typing(conversationId, role);
-        }
-
-        return HubReply.Done;
-    }
-
     public async Task<HubReply> MarkRead(string conversationId, long sequence)
     {
         if (PartyRole(conversationId) is { } role)
@@ -532,7 +521,7 @@ public sealed partial class ChatHubFilter(
 }
 
 /// <summary>
-/// Token buckets per user: one for sends, and one for every other call (joins, reads, typing), so neither
+/// Token buckets per user: one for sends, and one for every other call (joins, catch-ups, read receipts), so neither
 /// a flood of messages nor a flood of refused reads, each of which is audited, can be turned on the service.
 /// </summary>
 public sealed class ChatRateLimiter : IDisposable

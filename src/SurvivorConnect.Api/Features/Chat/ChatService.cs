@@ -1479,7 +1479,7 @@ public sealed class ChatOptions
 
     public int SendBurst { get; set; } = 10;
 
-    /// <summary>Every other hub call (join, catch-up, history, typing) per user.</summary>
+    /// <summary>Every other hub call (join, catch-up, history, read receipts) per user.</summary>
     public int CallsPerSecond { get; set; } = 20;
 
     public int CallBurst { get; set; } = 60;
