@@ -176,8 +176,9 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
     {
         const string Kind = "kept-sign-in-sought";
         var (adminMentorId, adminMentor) = await AdminMentorAsync();
+        var (alsoKeptId, alsoKept) = await AdminMentorAsync();
         var keptSignIn = "kept-" + Guid.NewGuid().ToString("N")[..12];
-        await _world.YouthAsync(doNotMatch: [adminMentorId], personId: keptSignIn);
+        await _world.YouthAsync(doNotMatch: [adminMentorId, alsoKeptId], personId: keptSignIn);
         var otherSignIn = "other-" + Guid.NewGuid().ToString("N")[..12];
         await _world.YouthAsync(personId: otherSignIn);
         async Task<int> ToldAsync(HttpClient reader) =>
@@ -193,6 +194,7 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
         Assert.Equal(admin + 1, await ToldAsync(_world.Admin));
         Assert.Equal(caseManager + 1, await ToldAsync(_world.CaseManager));
         Assert.Equal(0, await ToldAsync(adminMentor));
+        Assert.Equal(0, await ToldAsync(alsoKept));
         await HttpAssert.Problem(await _world.Admin.PostJson("/api/people", new { subjectId = keptSignIn, displayName = "Someone", roles = Array.Empty<string>() }), 409);
         Assert.Equal(admin + 1, await ToldAsync(_world.Admin));
     }

@@ -95,6 +95,9 @@ public sealed record EndSignIns(string PersonId) : ICommand<Person>, IAgencyAdmi
 /// </summary>
 public sealed record SignInsEnded(string AgencyId, string PersonId) : INotification;
 
+/// <summary>An admin tried to add, as someone new, a sign-in that is a youth's kept from them (<see cref="IPeopleKeptFromAdmin"/>).</summary>
+public sealed record KeptSignInSought(string AgencyId, string PersonId, string By) : INotification;
+
 /// <summary>
 /// A person's roles or active state changed: whatever they are doing now (an open chat, say) must follow
 /// at once, not only on their next request.
@@ -105,9 +108,6 @@ public sealed record SignInsEnded(string AgencyId, string PersonId) : INotificat
 /// </param>
 /// <param name="RolesGained">Roles the change gave them (none said when the follow-ups of a change are run again).</param>
 /// <param name="Again">The same change sent again to finish what followed it: nothing new to tell the person's open pages.</param>
-/// <summary>An admin tried to add, as someone new, a sign-in that is a youth's kept from them (<see cref="IPeopleKeptFromAdmin"/>).</summary>
-public sealed record KeptSignInSought(string AgencyId, string PersonId, string By) : INotification;
-
 public sealed record PersonAccessChanged(string AgencyId, string PersonId, IReadOnlyList<string>? RolesLost = null, IReadOnlyList<string>? RolesGained = null, bool Again = false) : INotification;
 
 /// <summary>
@@ -197,7 +197,8 @@ public static class Paging
     }
 }
 
-internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeProvider time, IPublisher publisher, NameOrderBackfill nameOrder, IPeopleKeptFromAdmin keptFromAdmin)
+internal sealed partial class PeopleHandlers(
+    AgencyStore store, ICurrentUser user, TimeProvider time, IPublisher publisher, NameOrderBackfill nameOrder, IPeopleKeptFromAdmin keptFromAdmin, ILogger<PeopleHandlers> logger)
     : IQueryHandler<GetMe, MeView>,
       ICommandHandler<AcknowledgeSafetyNotice, MeView>,
       IQueryHandler<ListPeople, Page<PersonView>>,
@@ -286,10 +287,18 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.Conflict)
         {
             // Refused as any sign-in already here is. To an admin kept from the youth whose sign-in it is, that says the
-            // youth is the agency's, which nothing else shows them: those who act for the youth hear of it.
-            if ((await keptFromAdmin.KeptAsync([person.Id], cancellationToken)).Count > 0)
+            // youth is the agency's, which nothing else shows them: those who act for the youth hear of it. Telling them
+            // failing does not change the answer, which would say whose sign-in it is.
+            try
             {
-                await publisher.Publish(new KeptSignInSought(user.AgencyId, person.Id, user.UserId), CancellationToken.None);
+                if ((await keptFromAdmin.KeptAsync([person.Id], cancellationToken)).Count > 0)
+                {
+                    await publisher.Publish(new KeptSignInSought(user.AgencyId, person.Id, user.UserId), CancellationToken.None);
+                }
+            }
+            catch (Exception told) when (told is not OperationCanceledException)
+            {
+                LogKeptSignInSoughtUntold(logger, person.Id, told);
             }
 
             throw new ConflictException("A person with this subject id already exists in your agency.");
@@ -467,4 +476,7 @@ internal sealed class PeopleHandlers(AgencyStore store, ICurrentUser user, TimeP
         PeopleRules.IsValidId(personId)
             ? await store.ReadAsync<Person>(Person.Container, personId, user.AgencyId, cancellationToken) ?? throw new NotFoundException("person")
             : throw new NotFoundException("person");
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The youth's case managers and admins were not told that an admin kept from the youth sought sign-in {PersonId}")]
+    private static partial void LogKeptSignInSoughtUntold(ILogger logger, string personId, Exception exception);
 }
