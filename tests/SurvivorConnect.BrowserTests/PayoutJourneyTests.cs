@@ -212,6 +212,7 @@ public sealed class PayoutJourneyTests(PortalServer server)
 
         await Expect(survivor.Locator("[data-no-longer-paid-work]")).ToContainTextAsync("your payments stay here for you to read");
         await Expect(survivor.Locator("[data-payouts] li", new() { HasText = title })).ToContainTextAsync("Paid on");
+        await Expect(survivor.Locator("[data-method]")).ToHaveTextAsync("By check.");
         await Expect(survivor.GetByRole(AriaRole.Button, new() { Name = "Save how I am paid" })).ToHaveCountAsync(0);
         await Expect(survivor.GetByRole(AriaRole.Link, new() { Name = "Download this year as a spreadsheet (CSV)" })).ToBeVisibleAsync();
         await Accessibility.AssertNoSeriousViolationsAsync(survivor);

@@ -1342,6 +1342,7 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         var payout = Assert.Single(await _world.PrepareAsync(opportunity));
         await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "approve"));
         await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "paid-outside", new { reference = "Check 3107" }));
+        await HttpAssert.Ok<JsonElement>(await payee.Client.PutAsJsonAsync("/api/payouts/me/method", new { method = "stripe" }));
         await new MentoringWorld(api).SetRolesAsync(payee.Id, Roles.Recruiter);
 
         var mine = await HttpAssert.Ok<JsonElement>(await payee.Client.GetAsync("/api/payouts/me"));
@@ -1354,16 +1355,41 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         Assert.Equal(HttpStatusCode.OK, statement.StatusCode);
         Assert.Contains("Check 3107", await statement.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Contains("data-no-longer-paid-work", page, StringComparison.Ordinal);
+        Assert.Contains("through Stripe.</p>", page, StringComparison.Ordinal);
+        Assert.Contains("data-pay-change-waiting", page, StringComparison.Ordinal);
         Assert.DoesNotContain("value=\"method\"", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("Set up with Stripe", page, StringComparison.Ordinal);
         Assert.Contains("href=\"/payments\"", page, StringComparison.Ordinal);
         Assert.DoesNotContain("href=\"/paid-work\"", page, StringComparison.Ordinal);
         Assert.DoesNotContain("Saved.", forged, StringComparison.Ordinal);
         await HttpAssert.Problem(await payee.Client.PutAsJsonAsync("/api/payouts/me/method", new { method = "prepaidCard" }), 403);
         await HttpAssert.Problem(await payee.Client.PostAsync("/api/payouts/me/onboarding", null), 403);
-        Assert.Equal("Check", (await HttpAssert.Ok<JsonElement>(await payee.Client.GetAsync("/api/payouts/me"))).GetProperty("account").GetProperty("method").GetString());
+        Assert.Equal("Stripe", (await HttpAssert.Ok<JsonElement>(await payee.Client.GetAsync("/api/payouts/me"))).GetProperty("account").GetProperty("method").GetString());
 
         // Someone never paid here is not opened a payments page by having held another role.
         await HttpAssert.Problem(await _world.Recruiter.GetAsync("/api/payouts/me"), 403);
+    }
+
+    [Fact]
+    public async Task A_payee_who_chose_Stripe_and_no_longer_takes_paid_work_before_finishing_its_setup_is_listed_for_finance_to_record_another_way()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync();
+        var payee = payees[0];
+        await _world.PayeeOnboardingAsync(payee);
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity));
+        await new MentoringWorld(api).SetRolesAsync(payee.Id);
+
+        var needing = await HttpAssert.Ok<List<JsonElement>>(await Finance.GetAsync("/api/payouts/payees/needing-setup"));
+        var finance = await (await PortalSession.SignedInAsync(api, "demo-finance")).GetStringAsync("/finance");
+        var theirs = await (await PortalSession.SignedInAsync(api, payee.Id)).GetStringAsync("/payments");
+        await HttpAssert.Problem(await payee.Client.PostAsync("/api/payouts/me/onboarding", null), 403);
+        await HttpAssert.Ok<JsonElement>(await Finance.PostJson($"/api/payouts/payees/{payee.Id}/setup", new { method = "Check", noticeGiven = true }));
+
+        Assert.Equal("Stripe", needing.Single(n => n.GetProperty("personId").GetString() == payee.Id).GetProperty("method").GetString());
+        Assert.Contains("data-stripe-unfinished", finance, StringComparison.Ordinal);
+        Assert.Contains("Stripe has not finished checking your details.</p>", theirs, StringComparison.Ordinal);
+        Assert.DoesNotContain("Continue on Stripe", theirs, StringComparison.Ordinal);
+        Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "approve"))).State);
     }
 
     [Fact]

@@ -114,7 +114,7 @@ public static class EngagementsModule
         // The token first, the same one read whoever the link names: how long a refusal takes says nothing of whether the
         // person exists or takes paid work. Only a link that opens is read further.
         var principal = await links.OpensAsync(agencyId, personId, token, ct) ? await principals.BuildAsync(personId, agencyId, null, ct) : null;
-        if (principal is null || !principal.HasClaim(ScClaims.Active, "true") || !(principal.IsInRole(Roles.Advisor) || principal.IsInRole(Roles.Mentor)))
+        if (principal is null || !principal.HasClaim(ScClaims.Active, "true") || !Roles.AnyTakingPaidWork(principal.IsInRole))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found.");
         }

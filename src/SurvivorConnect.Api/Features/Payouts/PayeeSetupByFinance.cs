@@ -10,13 +10,14 @@ using SurvivorConnect.Storage;
 namespace SurvivorConnect.Api.Features.Payouts;
 
 /// <summary>
-/// A payee owed money who can no longer reach their payments page, and what is still missing before they can be paid.
+/// A payee owed money who can no longer set up payment themselves, and what is still missing before they can be paid.
 /// </summary>
 public sealed record PayeeNeedingSetup(string PersonId, string? Name, bool BenefitsNoticeSeen, PayeeMethod? Method);
 
 /// <summary>
 /// Payees with a payout waiting for approval who cannot set up payment themselves (deactivated, or no longer an advisor
-/// or mentor) and have not: work done is paid whatever became of the person's access.
+/// or mentor) and have not, or chose Stripe and cannot finish its setup now: work done is paid whatever became of the
+/// person's access.
 /// </summary>
 public sealed record ListPayeesNeedingSetup : IQuery<IReadOnlyList<PayeeNeedingSetup>>, IAudited
 {
@@ -58,8 +59,9 @@ internal sealed class PayeeSetupHandlers(PayoutData data)
         var accounts = await data.AccountsAsync(owed, ct);
         var people = await data.Store.ManyAsync<Person>(Person.Container, owed, ct);
         return [.. people.Where(p => !SetsUpThemselves(p))
-            .Select(p => accounts.GetValueOrDefault(p.Id) is { } a ? new PayeeNeedingSetup(p.Id, p.DisplayName, a.BenefitsNoticeSeenAt is not null, a.Method) : new PayeeNeedingSetup(p.Id, p.DisplayName, false, null))
-            .Where(p => !p.BenefitsNoticeSeen || p.Method is null)
+            .Select(p => (Person: p, Account: accounts.GetValueOrDefault(p.Id)))
+            .Where(p => p.Account is not { BenefitsNoticeSeenAt: not null, Method: not null } || p.Account is { Method: PayeeMethod.Stripe, StripeReady: false })
+            .Select(p => new PayeeNeedingSetup(p.Person.Id, p.Person.DisplayName, p.Account?.BenefitsNoticeSeenAt is not null, p.Account?.Method))
             .OrderBy(p => p.Name, StringComparer.CurrentCultureIgnoreCase)];
     }
 
@@ -104,7 +106,7 @@ public static class PayeeSetupEndpoints
     {
         var payees = app.MapGroup("/api/payouts/payees").WithTags("Payouts").RequireAuthorization(Policies.FinanceApprover);
         payees.MapGet("/needing-setup", ListPayeesNeedingSetup).WithName(nameof(ListPayeesNeedingSetup))
-            .WithSummary("Payees owed money who can no longer reach their payments page and have not said how to be paid or seen the benefits notice.");
+            .WithSummary("Payees owed money who can no longer set up payment themselves and have not said how to be paid, seen the benefits notice, or finished Stripe's setup.");
         payees.MapPost("/{personId}/setup", RecordPayeeSetup).WithName(nameof(RecordPayeeSetup))
             .WithSummary("Record that you told such a payee about public benefits, and how they chose to be paid (check or prepaid card).")
             .ProducesProblem(StatusCodes.Status409Conflict);

@@ -121,7 +121,7 @@ public sealed record PayeeAccount : Document
 
     /// <summary>
     /// The finance approver who told the payee of the notice and recorded how they chose to be paid, for a payee who can
-    /// no longer reach their payments page (deactivated, or no longer an advisor or mentor); null when they did it themselves.
+    /// no longer set up payment themselves (deactivated, or no longer an advisor or mentor); null when they did it themselves.
     /// </summary>
     public string? SetUpBy { get; init; }
 

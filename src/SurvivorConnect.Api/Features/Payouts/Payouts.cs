@@ -462,7 +462,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
     {
         if (account.BenefitsNoticeSeenAt is null)
         {
-            throw new ConflictException("The payee has not yet seen the notice that payments may affect public benefits. They see it on their payments page.");
+            throw new ConflictException("The payee has not yet seen the notice that payments may affect public benefits. They see it on their payments page; for one who can no longer set up payment themselves, finance records telling them.");
         }
 
         if (account.Method is null)

@@ -105,7 +105,7 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe, 
     /// </summary>
     private void EnsureTakesPaidWork()
     {
-        if (!Roles.All.Where(Roles.TakesPaidWork).Any(data.Store.User.IsInRole))
+        if (!Roles.AnyTakingPaidWork(data.Store.User.IsInRole))
         {
             throw new ForbiddenException("You no longer take paid work here. Your agency's finance team arranges with you how anything still owed is paid.");
         }

@@ -62,7 +62,7 @@ public static class Policies
         // What someone was paid stays theirs to read (a year's statement, for tax) once the role it was earned in is taken
         // away; saying how to be paid anew needs the role now.
         options.AddPolicy(PayHistory, new AuthorizationPolicyBuilder().Combine(ActivePerson)
-            .RequireAssertion(context => Roles.All.Where(Roles.TakesPaidWork).Any(RoleHistory.Of(context.User).Ever)).Build());
+            .RequireAssertion(context => Roles.AnyTakingPaidWork(RoleHistory.Of(context.User).Ever)).Build());
 
         // Teaming: the youth's own view, and professionals who sit on youth's teams (their own agency's or a partner's).
         options.AddPolicy(Youth, For(Roles.Youth));

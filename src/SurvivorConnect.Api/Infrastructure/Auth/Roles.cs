@@ -41,6 +41,9 @@ public static class Roles
     /// <summary>Whether a role takes paid engagement work, and is paid for it.</summary>
     public static bool TakesPaidWork(string role) => role is Advisor or Mentor;
 
+    /// <summary>Whether any role that takes paid work is one <paramref name="holds"/> (now, or ever, as the caller asks).</summary>
+    public static bool AnyTakingPaidWork(Func<string, bool> holds) => All.Where(TakesPaidWork).Any(holds);
+
     public static bool IsKnown(string role) => All.Contains(role, StringComparer.Ordinal);
 
     /// <summary>
