@@ -519,6 +519,33 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     [Fact]
+    public async Task Attendance_sent_from_a_form_opened_before_another_recruiter_recorded_it_is_refused_not_written_over()
+    {
+        var (opportunity, first, second) = await SoonAsync(startsIn: 3);
+        var otherId = "rec-" + Guid.NewGuid().ToString("N")[..12];
+        Assert.Equal(HttpStatusCode.Created, (await _world.Admin.PostJson("/api/people", new { subjectId = otherId, displayName = "Recruiter " + otherId[^4..], roles = new[] { Roles.Recruiter } })).StatusCode);
+        var other = api.AsSubject(otherId, "demo");
+        api.Time.Advance(TimeSpan.FromHours(6));
+        var attendance = $"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/attendance";
+        var portal = await PortalSession.SignedInAsync(api, "demo-recruiter");
+        var drawn = await PortalSession.PostFormAsync(portal, "/opportunities", "open-opp", ("OpportunityId", opportunity.Id));
+        Assert.Contains("name=\"Versions\" value=\"\"", drawn, StringComparison.Ordinal);
+
+        await HttpAssert.Ok<List<ClaimDto>>(await other.PostJson(attendance, new { entries = new[] { new { personId = first.Id, outcome = "attended" }, new { personId = second.Id, outcome = "attended" } } }));
+        var stale = await PortalSession.PostFormAsync(portal, "/opportunities", "attendance-s1", ("OpportunityId", opportunity.Id),
+            ("People", first.Id), ("Outcomes", "NoShow"), ("Minutes", ""), ("Versions", ""), ("People", second.Id), ("Outcomes", "Attended"), ("Minutes", ""), ("Versions", ""));
+        var staleApi = await _recruiter.PostJson(attendance, new { entries = new[] { new { personId = first.Id, outcome = "noShow", version = "" } } });
+
+        Assert.Contains("Someone else changed this.", stale, StringComparison.Ordinal);
+        await HttpAssert.Problem(staleApi, 412);
+        var claims = await HttpAssert.Ok<List<JsonElement>>(await _recruiter.GetAsync($"/api/engagements/opportunities/{opportunity.Id}/claims"));
+        Assert.All(claims, c => Assert.Equal("Attended", c.GetProperty("outcome").GetString()));
+        var version = claims.Single(c => c.GetProperty("personId").GetString() == first.Id).GetProperty("version").GetString();
+        var corrected = await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson(attendance, new { entries = new[] { new { personId = first.Id, outcome = "noShow", version } } }));
+        Assert.Equal("NoShow", Assert.Single(corrected).Outcome);
+    }
+
+    [Fact]
     public async Task A_recruiter_who_once_took_a_seat_still_does_not_look_after_the_work_after_leaving_its_waiting_list_too()
     {
         var opportunity = await PublishedAsync(seats: 1);

@@ -8,7 +8,12 @@ using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Engagements;
 
-public sealed record AttendanceEntry(string? PersonId, string? Outcome, int? MinutesAttended);
+/// <param name="Version">
+/// The person's claim for the session as the sender read it (its <see cref="ClaimView.Version"/>; "" when none was
+/// recorded): another recruiter's record made since refuses the form (412), not overwritten by one opened before it.
+/// Left out, whatever is recorded is replaced.
+/// </param>
+public sealed record AttendanceEntry(string? PersonId, string? Outcome, int? MinutesAttended, string? Version = null);
 
 public sealed record AttendanceRequest(AttendanceEntry[]? Entries);
 
@@ -19,10 +24,10 @@ public sealed record TravelRequest(decimal? Miles, ReceiptedCost[]? Costs, int? 
 
 public sealed record ClaimView(
     string OpportunityId, string SessionId, string PersonId, AttendanceOutcome Outcome, int? MinutesAttended, decimal HoursPaid, decimal Amount,
-    string Currency, bool TravelAllowed, bool PerDiemAllowed, TravelClaim? Travel, ClaimState State, DateTimeOffset RecordedAt)
+    string Currency, bool TravelAllowed, bool PerDiemAllowed, TravelClaim? Travel, ClaimState State, DateTimeOffset RecordedAt, string Version)
 {
     public static ClaimView From(CompensationClaim c) =>
-        new(c.OpportunityId, c.SessionId, c.PersonId, c.Outcome, c.MinutesAttended, c.HoursPaid, c.Amount, c.Currency, c.TravelAllowed, c.PerDiemAllowed, c.Travel, c.State, c.RecordedAt);
+        new(c.OpportunityId, c.SessionId, c.PersonId, c.Outcome, c.MinutesAttended, c.HoursPaid, c.Amount, c.Currency, c.TravelAllowed, c.PerDiemAllowed, c.Travel, c.State, c.RecordedAt, c.ETag ?? "");
 
     /// <summary>Whether this claim records the agency cancelling the place <paramref name="holder"/> holds now.</summary>
     public bool CancelsPlaceOf(ParticipantView holder) =>
@@ -47,7 +52,8 @@ public sealed record RecordAttendance(string OpportunityId, string SessionId, At
 
         for (var i = 0; i < entries.Length; i++)
         {
-            errors.Text($"entries[{i}].personId", entries[i].PersonId, 128).OneOf<AttendanceOutcome>($"entries[{i}].outcome", entries[i].Outcome);
+            errors.Text($"entries[{i}].personId", entries[i].PersonId, 128).OneOf<AttendanceOutcome>($"entries[{i}].outcome", entries[i].Outcome)
+                .Text($"entries[{i}].version", entries[i].Version, 200, required: false);
             if (entries[i].Outcome is { } outcome && EnumNames.TryParse(outcome, out AttendanceOutcome parsed) && parsed == AttendanceOutcome.Partial && entries[i].MinutesAttended is null)
             {
                 errors.Add($"entries[{i}].minutesAttended", "Required for partial attendance.");
@@ -189,6 +195,15 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
         var terms = await claims.TermsAsync(opportunity, ct);
 
         // Refused before anything is written, so a form is recorded whole or not at all, and nobody is told of part of it.
+        foreach (var entry in entries.Where(e => e.Version is not null))
+        {
+            var recorded = await data.Store.ReadAsync<CompensationClaim>(EngagementData.Container, CompensationClaim.IdFor(opportunity.Id, session.Id, entry.PersonId!), data.Store.AgencyId, ct);
+            if ((recorded?.ETag ?? "") != entry.Version)
+            {
+                throw new StoreException(StoreErrorKind.PreconditionFailed, "What happened in this session was recorded for someone on this form since it was opened.");
+            }
+        }
+
         foreach (var entry in entries.Where(e => !inTime.ContainsKey(e.PersonId!)))
         {
             if (await claims.WhyNotRecordAsync(opportunity, session, seated[entry.PersonId!], EnumNames.Parse<AttendanceOutcome>(entry.Outcome), entry.MinutesAttended, terms, ct) is { } why)
