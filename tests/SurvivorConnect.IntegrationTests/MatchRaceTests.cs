@@ -32,6 +32,41 @@ public sealed class MatchRaceTests(CountingApiFactory api) : IClassFixture<Count
     }
 
     [Fact]
+    public async Task A_youth_found_to_be_a_minor_while_they_agree_waits_for_their_guardians_consent_before_the_match_goes_live()
+    {
+        await _world.WhileMinorsNeedAGuardianAsync(async () =>
+        {
+            var (mentorId, mentor) = await _world.ReadyMentorAsync();
+            var (youthId, youth) = await _world.YouthAsync(age: 18);
+            var match = await _world.AcceptedAsync(youthId, mentorId, mentor);
+
+            // The step has read the youth as an adult; their age is put right before it reads their fence.
+            HttpResponseMessage? corrected = null;
+            api.Counter.BeforeRead = async id =>
+            {
+                if (id == MatchFence.ForYouth(youthId))
+                {
+                    api.Counter.BeforeRead = null;
+                    var current = await _world.CaseManager.GetAsync($"/api/youth/{youthId}");
+                    var record = await MentoringWorld.Ok<JsonElement>(current);
+                    corrected = await _world.CaseManager.PutJson($"/api/youth/{youthId}", new { displayName = record.GetProperty("displayName").GetString(), age = 16 }, current.Headers.ETag!.Tag);
+                }
+            };
+            try
+            {
+                var agreed = await MentoringWorld.Ok<MatchDto>(await youth.PostAsync($"/api/matches/{match.Id}/agree", null));
+                await MentoringWorld.Ok(corrected!);
+                Assert.NotEqual("Active", agreed.State);
+                Assert.NotEqual("Active", (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.GetAsync($"/api/matches/{match.Id}"))).State);
+            }
+            finally
+            {
+                api.Counter.BeforeRead = null;
+            }
+        });
+    }
+
+    [Fact]
     public async Task The_youths_only_case_manager_deactivated_while_the_youth_agrees_stops_the_match_going_live_with_nobody_to_oversee_it()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();

@@ -212,8 +212,9 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             throw new ConflictException("This mentor stepped back from, or declined, their last match with this youth, so they are not asked again. Choose another mentor.");
         }
 
-        var fences = (await eligibility.EnsureAsync(mentor.Id, youth.Id, null, MatchRole.CaseManager, ct)).Fences;
-        var match = await CreateWithPairAsync(pair, fences, new Match
+        var eligible = await eligibility.EnsureAsync(mentor.Id, youth.Id, null, MatchRole.CaseManager, ct);
+        youth = eligible.Youth;
+        var match = await CreateWithPairAsync(pair, eligible.Fences, new Match
         {
             Id = command.MatchId,
             YouthId = youth.Id,
@@ -466,6 +467,7 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
         var eligible = action is MatchAction.MentorAccept or MatchAction.PutToYouth or MatchAction.YouthAgree or MatchAction.Activate or MatchAction.Resume
             ? await eligibility.EnsureAsync(match.MentorId, match.YouthId, match.Id, role, ct, resuming: action == MatchAction.Resume)
             : null;
+        youth = eligible?.Youth ?? youth;
 
         // The youth's agreement is itself the consent it records (the event's handler writes it), so it counts here. A
         // chat starts only with a case manager to oversee it: with none of the youth's able to act (deactivated, or the

@@ -29,7 +29,8 @@ public sealed class MentorEligibilityGuard(MentoringData data)
     /// <summary>
     /// Checks the mentor and the youth as they are now, and returns the writes of their <see cref="MatchFence"/>s that
     /// the step must make in its batch: the fences are read before either record, so a change whose fence is rewritten
-    /// after this check fails it. The youth is read afresh here: the caller's copy was read before the fences.
+    /// after this check fails it. The youth is read afresh here, and returned: the caller's copy was read before the
+    /// fences, so a change made in between (their age, which decides the consents a match needs) is in this one only.
     /// A mentor's yes that fails only on what the youth asked for is returned as not fitting, not refused.
     /// </summary>
     /// <param name="matchId">The match being moved, which does not count against the mentor's capacity; null for a proposal.</param>
@@ -79,7 +80,7 @@ public sealed class MentorEligibilityGuard(MentoringData data)
         {
             return new EligibleStep([.. fences.Zip(read, (id, fence) => fence is null
                 ? (BatchOperation)new BatchOperation.Create(new MatchFence { Id = id })
-                : new BatchOperation.Replace(new MatchFence { Id = id }, fence.ETag!))], PairFits: !heldForCaseManager);
+                : new BatchOperation.Replace(new MatchFence { Id = id }, fence.ETag!))], PairFits: !heldForCaseManager, youth);
         }
 
         throw new ConflictException(caller switch
@@ -107,7 +108,8 @@ public sealed class MentorEligibilityGuard(MentoringData data)
 
 /// <param name="Fences">The fence writes the step's batch must make.</param>
 /// <param name="PairFits">False only for a mentor's yes to a pair that no longer fits what the youth asked for.</param>
-public sealed record EligibleStep(IReadOnlyList<BatchOperation> Fences, bool PairFits);
+/// <param name="Youth">The youth as read after the fences: what the rest of the step decides on.</param>
+public sealed record EligibleStep(IReadOnlyList<BatchOperation> Fences, bool PairFits, YouthReferral Youth);
 
 /// <summary>
 /// A person's active state or roles changed: if they mentor, whether they may enter a match changed; if they
