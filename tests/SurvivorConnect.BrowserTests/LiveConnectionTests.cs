@@ -102,7 +102,7 @@ public sealed class LiveConnectionTests(PortalServer server)
         live!.Send("""{"type":1,"target":"AccessChanged","arguments":[]}""" + Separator);
         await page.RunAndWaitForRequestAsync(
             () => { answer.SetResult(); return Task.CompletedTask; },
-            request => request.Method == "GET" && request.Url == server.BaseUrl + "/notifications");
+            request => request.Method == "GET" && request.Url.StartsWith(server.BaseUrl + "/notifications?redrawn-idle=", StringComparison.Ordinal));
     }
 
     [Fact]

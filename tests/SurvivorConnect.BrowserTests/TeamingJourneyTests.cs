@@ -259,6 +259,8 @@ public sealed class TeamingJourneyTests(PortalServer server)
         await Expect(partner.Locator("[data-shared-records]")).ToHaveCountAsync(0);
         await Expect(stale.Locator($"[data-seat='{seatId}']")).ToContainTextAsync("Not shared with your agency now.");
         await Expect(stale.Locator($"[data-seat='{seatId}']")).Not.ToContainTextAsync("Riley");
+        // Drawn again by itself, the page keeps counting from Quinn's last tap, and its address is as it was.
+        await Expect(stale).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/shared$"));
         await Accessibility.AssertNoSeriousViolationsAsync(stale);
 
         // A read sent from a page drawn before (a slow phone, a hand-made form) is refused.

@@ -85,6 +85,21 @@ public sealed class ChatSessionTests(ClockedCountingApiFactory api) : IClassFixt
     }
 
     [Fact]
+    public async Task A_page_its_script_draws_again_by_itself_does_not_keep_its_session_alive()
+    {
+        // What the person may see changed, or a shared record's time came, with nobody at the office computer.
+        var page = await SignedInAsync(api, "demo-casemanager");
+        api.Time.Advance(Idle * 2 / 3);
+
+        var redrawn = await page.GetAsync($"/notifications?{PortalSignIn.RedrawnQuery}=60000");
+
+        Assert.Equal(HttpStatusCode.OK, redrawn.StatusCode);
+        Assert.False(redrawn.Headers.Contains("Set-Cookie"));
+        api.Time.Advance(Idle / 3 + TimeSpan.FromSeconds(1));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await page.GetAsync(PortalSignIn.StatusPath)).StatusCode);
+    }
+
+    [Fact]
     public async Task A_page_of_another_site_under_the_same_domain_cannot_keep_a_shared_phones_session_alive()
     {
         // SameSite cookies go with requests from a sibling subdomain's page (any page of the agency's domain).

@@ -55,6 +55,12 @@ public static partial class PortalSignIn
     public const string StatusPath = "/session";
 
     /// <summary>
+    /// Names a page the script drew again by itself (what the person may see changed, or a shared record's time came),
+    /// with how long the person had been idle: nobody asked for it, so it does not move the idle time-out on.
+    /// </summary>
+    public const string RedrawnQuery = "redrawn-idle";
+
+    /// <summary>
     /// The API and anything that presents a token use bearer tokens only, so a browser's cookie can never be
     /// used against the API from another site; portal pages and the hubs a portal page opens use the cookie.
     /// </summary>
@@ -257,8 +263,9 @@ public static partial class PortalSignIn
                 // the page counts the idle time from their last tap, and asks if they are still here a minute before
                 // that count runs out, which must come before the session really ends. A page of another site (a sibling
                 // subdomain's, whose requests carry the cookie too) could otherwise keep a shared phone's session alive.
-                // Nor does a page drawn in another session (someone signed in over it in another tab) keep this one alive.
-                context.ShouldRenew = !IsBackground(context.Request.Path) && FromThisSite(context.Request)
+                // Nor does a page drawn in another session (someone signed in over it in another tab) keep this one alive,
+                // nor one the script drew again by itself.
+                context.ShouldRenew = !IsBackground(context.Request.Path) && FromThisSite(context.Request) && !context.Request.Query.ContainsKey(RedrawnQuery)
                     && (context.Request.Query["tag"].ToString() is not { Length: > 0 } tag || tag == PortalSessions.TagOf(principal));
             };
             cookie.Events.OnSigningOut = context =>

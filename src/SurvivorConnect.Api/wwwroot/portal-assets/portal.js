@@ -55,7 +55,15 @@
   // A chat is used over its live connection, which the session's idle time-out does not see: a tap or a key on the
   // page says the person is still here, at most one request every ten seconds.
   let busy = false;
-  let lastActive = Date.now();
+  // A page the script drew again by itself (below) goes on counting from the person's last tap, as the server does; the
+  // address it came with loses the mark, so a form sent from it is the person's own doing.
+  const drawnAgain = new URLSearchParams(window.location.search);
+  let lastActive = Date.now() - Math.max(0, Number(drawnAgain.get('redrawn-idle')) || 0);
+  if (drawnAgain.has('redrawn-idle')) {
+    drawnAgain.delete('redrawn-idle');
+    const rest = drawnAgain.toString();
+    window.history.replaceState(window.history.state, '', window.location.pathname + (rest ? `?${rest}` : '') + window.location.hash);
+  }
   // Every portal tab of this browser shares one session, so a tap in one is work in all of them: a tab left in the
   // background would otherwise count the session idle and end it under the tab in use, mid-sentence.
   const activity = 'BroadcastChannel' in window ? new BroadcastChannel('sc-active') : null;
@@ -614,7 +622,9 @@
     if (formsOnTheirWay.size > 0) { accessChangedMeanwhile = true; return; }
     accessChangedMeanwhile = false;
     clear();
-    window.location.replace(window.location.pathname + window.location.search);
+    const address = new URLSearchParams(window.location.search);
+    address.set('redrawn-idle', String(Math.max(0, Date.now() - lastActive)));
+    window.location.replace(`${window.location.pathname}?${address}`);
   }
 
   // What a page shows only until a set time (records another agency shares, until the youth's consent or the
