@@ -541,8 +541,12 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         var claims = await HttpAssert.Ok<List<JsonElement>>(await _recruiter.GetAsync($"/api/engagements/opportunities/{opportunity.Id}/claims"));
         Assert.All(claims, c => Assert.Equal("Attended", c.GetProperty("outcome").GetString()));
         var version = claims.Single(c => c.GetProperty("personId").GetString() == first.Id).GetProperty("version").GetString();
-        var corrected = await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson(attendance, new { entries = new[] { new { personId = first.Id, outcome = "noShow", version } } }));
-        Assert.Equal("NoShow", Assert.Single(corrected).Outcome);
+
+        // Their travel, added meanwhile, is no new record of what happened: the form read before it still goes.
+        await HttpAssert.Ok<JsonElement>(await first.Client.PutAsJsonAsync($"/api/engagements/opportunities/{opportunity.Id}/sessions/s1/travel", new { miles = 12m }));
+        var corrected = await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.PostJson(attendance, new { entries = new[] { new { personId = first.Id, outcome = "partial", minutesAttended = 60, version } } }));
+        Assert.Equal("Partial", Assert.Single(corrected).Outcome);
+        await HttpAssert.Problem(await other.PostJson(attendance, new { entries = new[] { new { personId = first.Id, outcome = "attended", version } } }), 412);
     }
 
     [Fact]

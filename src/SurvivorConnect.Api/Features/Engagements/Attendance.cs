@@ -9,9 +9,9 @@ using SurvivorConnect.Storage;
 namespace SurvivorConnect.Api.Features.Engagements;
 
 /// <param name="Version">
-/// The person's claim for the session as the sender read it (its <see cref="ClaimView.Version"/>; "" when none was
-/// recorded): another recruiter's record made since refuses the form (412), not overwritten by one opened before it.
-/// Left out, whatever is recorded is replaced.
+/// What was recorded for the person in the session as the sender read it (the claim's <see cref="ClaimView.Version"/>;
+/// "" when nothing was): another record made since refuses the form (412), not overwritten by one opened before it.
+/// Travel added, or finance taking the claim on, is no new record. Left out, whatever is recorded is replaced.
 /// </param>
 public sealed record AttendanceEntry(string? PersonId, string? Outcome, int? MinutesAttended, string? Version = null);
 
@@ -27,7 +27,14 @@ public sealed record ClaimView(
     string Currency, bool TravelAllowed, bool PerDiemAllowed, TravelClaim? Travel, ClaimState State, DateTimeOffset RecordedAt, string Version)
 {
     public static ClaimView From(CompensationClaim c) =>
-        new(c.OpportunityId, c.SessionId, c.PersonId, c.Outcome, c.MinutesAttended, c.HoursPaid, c.Amount, c.Currency, c.TravelAllowed, c.PerDiemAllowed, c.Travel, c.State, c.RecordedAt, c.ETag ?? "");
+        new(c.OpportunityId, c.SessionId, c.PersonId, c.Outcome, c.MinutesAttended, c.HoursPaid, c.Amount, c.Currency, c.TravelAllowed, c.PerDiemAllowed, c.Travel, c.State, c.RecordedAt, VersionOf(c));
+
+    /// <summary>
+    /// Which record of attendance a claim holds: what was recorded, when and by whom, which only recording it again
+    /// changes (travel added, or finance taking it on, does not). Hashed: who recorded it is not the reader's to see.
+    /// </summary>
+    public static string VersionOf(CompensationClaim? claim) =>
+        claim is null ? "" : Digest.Of(FormattableString.Invariant($"{claim.RecordedAt.UtcTicks}~{claim.RecordedBy}~{claim.Outcome}~{claim.MinutesAttended}"), 24);
 
     /// <summary>Whether this claim records the agency cancelling the place <paramref name="holder"/> holds now.</summary>
     public bool CancelsPlaceOf(ParticipantView holder) =>
@@ -195,13 +202,12 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
         var terms = await claims.TermsAsync(opportunity, ct);
 
         // Refused before anything is written, so a form is recorded whole or not at all, and nobody is told of part of it.
+        // Each write checks its entry's version again, against the claim it replaces (a record made in between).
         foreach (var entry in entries.Where(e => e.Version is not null))
         {
-            var recorded = await data.Store.ReadAsync<CompensationClaim>(EngagementData.Container, CompensationClaim.IdFor(opportunity.Id, session.Id, entry.PersonId!), data.Store.AgencyId, ct);
-            if ((recorded?.ETag ?? "") != entry.Version)
-            {
-                throw new StoreException(StoreErrorKind.PreconditionFailed, "What happened in this session was recorded for someone on this form since it was opened.");
-            }
+            ClaimWriter.EnsureRecordedAsRead(
+                await data.Store.ReadAsync<CompensationClaim>(EngagementData.Container, CompensationClaim.IdFor(opportunity.Id, session.Id, entry.PersonId!), data.Store.AgencyId, ct),
+                entry.Version);
         }
 
         foreach (var entry in entries.Where(e => !inTime.ContainsKey(e.PersonId!)))
@@ -222,7 +228,7 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
             }
 
             var place = seated[entry.PersonId!];
-            var (claim, recordedBefore) = await claims.WriteAsync(opportunity, session, place, EnumNames.Parse<AttendanceOutcome>(entry.Outcome), entry.MinutesAttended, terms, ct);
+            var (claim, recordedBefore) = await claims.WriteAsync(opportunity, session, place, EnumNames.Parse<AttendanceOutcome>(entry.Outcome), entry.MinutesAttended, terms, ct, entry.Version);
             written.Add(claim);
 
             // A place cancelled before the session is news to its holder, who would otherwise come (the session goes ahead).
@@ -624,11 +630,22 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
         LateCancellationTerms.Applying(opportunity.LateCancellation, await data.SettingsAsync(ct));
 
     /// <summary>The claim as written or kept, and whether one was recorded for the place before.</summary>
+    /// <param name="version">What the writer read as recorded (<see cref="ClaimView.VersionOf"/>), or null to replace whatever is.</param>
     public async Task<(ClaimView Claim, bool RecordedBefore)> WriteAsync(
-        Opportunity opportunity, EngagementSession session, Participation place, AttendanceOutcome outcome, int? minutes, LateCancellationTerms terms, CancellationToken ct)
+        Opportunity opportunity, EngagementSession session, Participation place, AttendanceOutcome outcome, int? minutes, LateCancellationTerms terms, CancellationToken ct,
+        string? version = null)
     {
-        var (claim, _, recordedBefore) = await WriteOrKeepAsync(opportunity, session, place, outcome, minutes, terms, ct);
+        var (claim, _, recordedBefore) = await WriteOrKeepAsync(opportunity, session, place, outcome, minutes, terms, ct, version: version);
         return (claim, recordedBefore);
+    }
+
+    /// <summary>Refuses (412) a record of attendance made from a form drawn before another was recorded.</summary>
+    public static void EnsureRecordedAsRead(CompensationClaim? recorded, string? version)
+    {
+        if (version is not null && ClaimView.VersionOf(recorded) != version)
+        {
+            throw new StoreException(StoreErrorKind.PreconditionFailed, "What happened in this session was recorded for someone on this form since it was opened.");
+        }
     }
 
     /// <summary>
@@ -638,13 +655,15 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
     /// </summary>
     private async Task<(ClaimView Claim, bool Kept, bool RecordedBefore)> WriteOrKeepAsync(
         Opportunity opportunity, EngagementSession session, Participation place, AttendanceOutcome outcome, int? minutes, LateCancellationTerms terms, CancellationToken ct,
-        DateTimeOffset? cancelledAt = null, string? cancelledBy = null)
+        DateTimeOffset? cancelledAt = null, string? cancelledBy = null, string? version = null)
     {
         var personId = place.PersonId;
         var recordedAt = cancelledAt ?? data.Store.Now;
         var late = ClaimRules.IsLate(recordedAt, session.StartUtc, terms.Hours);
         var id = CompensationClaim.IdFor(opportunity.Id, session.Id, personId);
         var existing = await data.Store.ReadAsync<CompensationClaim>(EngagementData.Container, id, data.Store.AgencyId, ct);
+        // Against the claim the write below replaces by its ETag (or creates): a record made after this read fails that write.
+        EnsureRecordedAsRead(existing, version);
 
         var pay = PayFor(opportunity, session, terms, existing);
         var (hours, amount) = ClaimRules.Owed(pay, session, outcome, minutes, late, terms.Pays);
