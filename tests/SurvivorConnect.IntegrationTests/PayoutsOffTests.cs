@@ -1,6 +1,9 @@
 using System.Net.Http.Json;
 using System.Net;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using SurvivorConnect.Api.Features.Payouts;
+using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.IntegrationTests;
 
@@ -27,5 +30,21 @@ public sealed class PayoutsOffTests(ApiFactory api) : IClassFixture<ApiFactory>
 
         var webhook = await api.Anonymous().PostAsync("/webhooks/stripe", new StringContent("{}"));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, webhook.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_change_to_Stripe_made_before_Stripe_payouts_went_off_still_shows_the_payee_its_warning()
+    {
+        var id = "adv-" + Guid.NewGuid().ToString("N")[..12];
+        Assert.Equal(HttpStatusCode.Created, (await api.As("demo-admin").PostJson("/api/people", new { subjectId = id, displayName = "Advisor " + id[^4..], roles = new[] { "Advisor" } })).StatusCode);
+        await api.Services.GetRequiredService<IDocumentStore>().UpsertAsync(Payout.Container, new PayeeAccount
+        {
+            Id = PayeeAccount.IdFor(id), PartitionKey = "demo", AgencyId = "demo", PersonId = id, Method = PayeeMethod.Stripe, PayChangeToConfirmSince = DateTimeOffset.UtcNow,
+        }, CancellationToken.None);
+
+        var page = await (await PortalSession.SignedInAsync(api, id)).GetStringAsync("/payments");
+
+        Assert.Contains("Payments through Stripe are not available here right now.", page, StringComparison.Ordinal);
+        Assert.Contains("If you did not make it, tell your agency now.", page, StringComparison.Ordinal);
     }
 }
