@@ -92,9 +92,15 @@ public sealed class ChatSessionTests(ClockedCountingApiFactory api) : IClassFixt
         api.Time.Advance(Idle * 2 / 3);
 
         var redrawn = await page.GetAsync($"/notifications?{PortalSignIn.RedrawnQuery}=60000");
+        // One it may no longer open (a role taken away) sends it on to say so, as nobody's doing still.
+        var refused = await page.GetAsync($"/opportunities?{PortalSignIn.RedrawnQuery}=60000");
+        var saidSo = await page.GetAsync(refused.Headers.Location!.OriginalString);
 
         Assert.Equal(HttpStatusCode.OK, redrawn.StatusCode);
         Assert.False(redrawn.Headers.Contains("Set-Cookie"));
+        Assert.Equal($"/not-available?{PortalSignIn.RedrawnQuery}=60000", refused.Headers.Location!.OriginalString);
+        Assert.Equal(HttpStatusCode.OK, saidSo.StatusCode);
+        Assert.False(saidSo.Headers.Contains("Set-Cookie"));
         api.Time.Advance(Idle / 3 + TimeSpan.FromSeconds(1));
         Assert.Equal(HttpStatusCode.Unauthorized, (await page.GetAsync(PortalSignIn.StatusPath)).StatusCode);
     }

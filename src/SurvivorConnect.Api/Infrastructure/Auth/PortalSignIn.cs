@@ -308,7 +308,10 @@ public static partial class PortalSignIn
                 }
                 else
                 {
-                    context.Response.Redirect(cookie.AccessDeniedPath);
+                    // A page drawn again by itself because what the person may see shrank lands here: still nobody's doing.
+                    context.Response.Redirect(long.TryParse(context.Request.Query[RedrawnQuery], NumberStyles.None, CultureInfo.InvariantCulture, out var idle)
+                        ? $"{cookie.AccessDeniedPath}?{RedrawnQuery}={idle.ToString(CultureInfo.InvariantCulture)}"
+                        : cookie.AccessDeniedPath);
                 }
 
                 return Task.CompletedTask;

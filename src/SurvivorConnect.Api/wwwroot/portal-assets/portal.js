@@ -58,7 +58,8 @@
   // A page the script drew again by itself (below) goes on counting from the person's last tap, as the server does; the
   // address it came with loses the mark, so a form sent from it is the person's own doing.
   const drawnAgain = new URLSearchParams(window.location.search);
-  let lastActive = Date.now() - Math.max(0, Number(drawnAgain.get('redrawn-idle')) || 0);
+  const idleLimit = (Number(document.querySelector('nav[aria-label="Main"]')?.dataset.idleMinutes) || 60) * 60000;
+  let lastActive = Date.now() - Math.min(idleLimit, Math.max(0, Number(drawnAgain.get('redrawn-idle')) || 0));
   if (drawnAgain.has('redrawn-idle')) {
     drawnAgain.delete('redrawn-idle');
     const rest = drawnAgain.toString();
