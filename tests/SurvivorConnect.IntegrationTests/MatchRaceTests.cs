@@ -67,6 +67,61 @@ public sealed class MatchRaceTests(CountingApiFactory api) : IClassFixture<Count
     }
 
     [Fact]
+    public async Task A_youth_handed_to_another_case_manager_while_a_match_is_proposed_for_them_is_not_proposed_for_by_who_had_them()
+    {
+        var (mentorId, _) = await _world.ReadyMentorAsync();
+        var (youthId, _) = await _world.YouthAsync();
+        var (otherId, _) = await _world.PersonAsync(SurvivorConnect.Api.Infrastructure.Auth.Roles.CaseManager);
+        api.Counter.BeforeRead = async id =>
+        {
+            if (id == MatchFence.ForYouth(youthId))
+            {
+                api.Counter.BeforeRead = null;
+                await _world.HandOverAsync(youthId, otherId);
+            }
+        };
+        try
+        {
+            await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/matches", new { youthId, mentorId }), 404);
+        }
+        finally
+        {
+            api.Counter.BeforeRead = null;
+        }
+
+        Assert.Empty((await HttpAssert.Ok<PageDto<MatchDto>>(await api.As(otherId).GetAsync($"/api/matches?youthId={youthId}"))).Items);
+    }
+
+    [Fact]
+    public async Task A_youth_handed_to_another_case_manager_while_their_paused_match_is_resumed_is_not_resumed_by_who_had_them()
+    {
+        var (match, _, _, _, youthId) = await _world.ActiveMatchAsync();
+        await MentoringWorld.Ok(await MentoringWorld.StepAsync(_world.CaseManager, match.Id, "pause"));
+        var (otherId, _) = await _world.PersonAsync(SurvivorConnect.Api.Infrastructure.Auth.Roles.CaseManager);
+        var version = (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.GetAsync($"/api/matches/{match.Id}"))).Version;
+        api.Counter.BeforeRead = async id =>
+        {
+            if (id == MatchFence.ForYouth(youthId))
+            {
+                api.Counter.BeforeRead = null;
+                await _world.HandOverAsync(youthId, otherId);
+            }
+        };
+        try
+        {
+            using var resume = new HttpRequestMessage(HttpMethod.Post, $"/api/matches/{match.Id}/resume");
+            resume.Headers.TryAddWithoutValidation("If-Match", version);
+            await HttpAssert.Problem(await _world.CaseManager.SendAsync(resume), 404);
+        }
+        finally
+        {
+            api.Counter.BeforeRead = null;
+        }
+
+        Assert.Equal("Paused", (await MentoringWorld.Ok<MatchDto>(await api.As(otherId).GetAsync($"/api/matches/{match.Id}"))).State);
+    }
+
+    [Fact]
     public async Task The_youths_only_case_manager_deactivated_while_the_youth_agrees_stops_the_match_going_live_with_nobody_to_oversee_it()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();

@@ -214,6 +214,12 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
 
         var eligible = await eligibility.EnsureAsync(mentor.Id, youth.Id, null, MatchRole.CaseManager, ct);
         youth = eligible.Youth;
+        // Still theirs as read after the fences: a youth handed on meanwhile is not proposed for by who had them.
+        if (!data.IsCaseManagerOf(youth))
+        {
+            throw new NotFoundException("youth");
+        }
+
         var match = await CreateWithPairAsync(pair, eligible.Fences, new Match
         {
             Id = command.MatchId,
@@ -468,6 +474,12 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             ? await eligibility.EnsureAsync(match.MentorId, match.YouthId, match.Id, role, ct, resuming: action == MatchAction.Resume)
             : null;
         youth = eligible?.Youth ?? youth;
+        // The caller's part too, as the youth is now: one handed on meanwhile (or their sign-in taken off) leaves nothing
+        // here for who had a part before.
+        if (eligible is not null && (data.RoleIn(match, youth) != role || role == MatchRole.Admin && await data.KeptFromAdminAsync(youth, ct)))
+        {
+            throw new NotFoundException("match");
+        }
 
         // The youth's agreement is itself the consent it records (the event's handler writes it), so it counts here. A
         // chat starts only with a case manager to oversee it: with none of the youth's able to act (deactivated, or the
