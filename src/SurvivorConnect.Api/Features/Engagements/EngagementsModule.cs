@@ -91,7 +91,8 @@ public static class EngagementsModule
 
         var session = opportunities.MapGroup("/{id}/sessions/{sessionId}");
         session.MapPost("/attendance", RecordAttendance).WithName(nameof(RecordAttendance)).RequireAuthorization(Policies.Recruiter)
-            .WithSummary("After the session: attended, partial (minutes), no-show or cancelled by the agency, per confirmed participant; each gets a claim.");
+            .WithSummary("After the session: attended, partial (minutes), no-show or cancelled by the agency, per confirmed participant; each gets a claim.")
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed);
         session.MapPost("/cancel", CancelSession).WithName(nameof(CancelSession)).RequireAuthorization(Policies.Recruiter)
             .WithSummary("Cancel a session to come; those confirmed are told and the late-cancellation rule applies.");
         session.MapPost("/places/{personId}/restore", RestorePlace).WithName(nameof(RestorePlace)).RequireAuthorization(Policies.Recruiter)
