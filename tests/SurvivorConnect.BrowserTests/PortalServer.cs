@@ -207,7 +207,17 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
             // the page itself was there (the diagnostic below showed its text). Whether DOMContentLoaded has been handled
             // (the deferred script run) is read from the navigation's timing, not awaited as an event: twice in CI runs
             // the event went unseen by the wait though the page was there, its load and network-idle events seen.
-            await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
+            try
+            {
+                await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
+            }
+            catch (PlaywrightException superseded) when (superseded.Message.Contains("ERR_ABORTED", StringComparison.Ordinal))
+            {
+                // Signed in over another session in this browser, the page's own script may go home as the new person
+                // (its old session's connection closed) while the form's answer is on its way: the later navigation wins.
+                await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.Commit });
+            }
+
             await page.WaitForFunctionAsync(
                 "() => !location.pathname.startsWith('/signin') && (performance.getEntriesByType('navigation')[0]?.domContentLoadedEventEnd ?? 0) > 0");
         }
