@@ -62,6 +62,34 @@ public class CountingApiFactory : ApiFactory
     }
 
     /// <summary>
+    /// Runs <paramref name="act"/>; just before it first reads the document <paramref name="target"/> by id,
+    /// <paramref name="meanwhile"/> runs to the end (asserted), as a change made while it was under way.
+    /// </summary>
+    public async Task<HttpResponseMessage> ReadAfterAsync(string target, Func<Task> meanwhile, Func<Task<HttpResponseMessage>> act)
+    {
+        var ran = false;
+        Counter.BeforeRead = async id =>
+        {
+            if (id == target)
+            {
+                Counter.BeforeRead = null;
+                await meanwhile();
+                ran = true;
+            }
+        };
+        try
+        {
+            var answer = await act();
+            Assert.True(ran);
+            return answer;
+        }
+        finally
+        {
+            Counter.BeforeRead = null;
+        }
+    }
+
+    /// <summary>
     /// Runs <paramref name="act"/> while the first write of a document <paramref name="which"/> picks fails as a blip of
     /// the store would: a create before it is written (or, <see cref="FailedWrite.AnswerLost"/>, after), or an upsert.
     /// Asserts it did fail.

@@ -42,27 +42,16 @@ public sealed class MatchRaceTests(CountingApiFactory api) : IClassFixture<Count
 
             // The step has read the youth as an adult; their age is put right before it reads their fence.
             HttpResponseMessage? corrected = null;
-            api.Counter.BeforeRead = async id =>
+            var agreed = await MentoringWorld.Ok<MatchDto>(await api.ReadAfterAsync(MatchFence.ForYouth(youthId), async () =>
             {
-                if (id == MatchFence.ForYouth(youthId))
-                {
-                    api.Counter.BeforeRead = null;
-                    var current = await _world.CaseManager.GetAsync($"/api/youth/{youthId}");
-                    var record = await MentoringWorld.Ok<JsonElement>(current);
-                    corrected = await _world.CaseManager.PutJson($"/api/youth/{youthId}", new { displayName = record.GetProperty("displayName").GetString(), age = 16 }, current.Headers.ETag!.Tag);
-                }
-            };
-            try
-            {
-                var agreed = await MentoringWorld.Ok<MatchDto>(await youth.PostAsync($"/api/matches/{match.Id}/agree", null));
-                await MentoringWorld.Ok(corrected!);
-                Assert.NotEqual("Active", agreed.State);
-                Assert.NotEqual("Active", (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.GetAsync($"/api/matches/{match.Id}"))).State);
-            }
-            finally
-            {
-                api.Counter.BeforeRead = null;
-            }
+                var current = await _world.CaseManager.GetAsync($"/api/youth/{youthId}");
+                var record = await MentoringWorld.Ok<JsonElement>(current);
+                corrected = await _world.CaseManager.PutJson($"/api/youth/{youthId}", new { displayName = record.GetProperty("displayName").GetString(), age = 16 }, current.Headers.ETag!.Tag);
+            }, () => youth.PostAsync($"/api/matches/{match.Id}/agree", null)));
+
+            await MentoringWorld.Ok(corrected!);
+            Assert.NotEqual("Active", agreed.State);
+            Assert.NotEqual("Active", (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.GetAsync($"/api/matches/{match.Id}"))).State);
         });
     }
 
@@ -72,22 +61,8 @@ public sealed class MatchRaceTests(CountingApiFactory api) : IClassFixture<Count
         var (mentorId, _) = await _world.ReadyMentorAsync();
         var (youthId, _) = await _world.YouthAsync();
         var (otherId, _) = await _world.PersonAsync(SurvivorConnect.Api.Infrastructure.Auth.Roles.CaseManager);
-        api.Counter.BeforeRead = async id =>
-        {
-            if (id == MatchFence.ForYouth(youthId))
-            {
-                api.Counter.BeforeRead = null;
-                await _world.HandOverAsync(youthId, otherId);
-            }
-        };
-        try
-        {
-            await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/matches", new { youthId, mentorId }), 404);
-        }
-        finally
-        {
-            api.Counter.BeforeRead = null;
-        }
+        await HttpAssert.Problem(await api.ReadAfterAsync(MatchFence.ForYouth(youthId), () => _world.HandOverAsync(youthId, otherId),
+            () => _world.CaseManager.PostJson("/api/matches", new { youthId, mentorId })), 404);
 
         Assert.Empty((await HttpAssert.Ok<PageDto<MatchDto>>(await api.As(otherId).GetAsync($"/api/matches?youthId={youthId}"))).Items);
     }
@@ -99,24 +74,9 @@ public sealed class MatchRaceTests(CountingApiFactory api) : IClassFixture<Count
         await MentoringWorld.Ok(await MentoringWorld.StepAsync(_world.CaseManager, match.Id, "pause"));
         var (otherId, _) = await _world.PersonAsync(SurvivorConnect.Api.Infrastructure.Auth.Roles.CaseManager);
         var version = (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.GetAsync($"/api/matches/{match.Id}"))).Version;
-        api.Counter.BeforeRead = async id =>
-        {
-            if (id == MatchFence.ForYouth(youthId))
-            {
-                api.Counter.BeforeRead = null;
-                await _world.HandOverAsync(youthId, otherId);
-            }
-        };
-        try
-        {
-            using var resume = new HttpRequestMessage(HttpMethod.Post, $"/api/matches/{match.Id}/resume");
-            resume.Headers.TryAddWithoutValidation("If-Match", version);
-            await HttpAssert.Problem(await _world.CaseManager.SendAsync(resume), 404);
-        }
-        finally
-        {
-            api.Counter.BeforeRead = null;
-        }
+        using var resume = new HttpRequestMessage(HttpMethod.Post, $"/api/matches/{match.Id}/resume");
+        resume.Headers.TryAddWithoutValidation("If-Match", version);
+        await HttpAssert.Problem(await api.ReadAfterAsync(MatchFence.ForYouth(youthId), () => _world.HandOverAsync(youthId, otherId), () => _world.CaseManager.SendAsync(resume)), 404);
 
         Assert.Equal("Paused", (await MentoringWorld.Ok<MatchDto>(await api.As(otherId).GetAsync($"/api/matches/{match.Id}"))).State);
     }
