@@ -377,15 +377,74 @@ public sealed class TeamingJourneyTests(PortalServer server)
         return day >= Sunday(day.Year, 3, 2) && day < Sunday(day.Year, 11, 1);
     }
 
+    /// <summary>A youth with a sign-in of their own, on Alex's caseload, whose team is formed; with Alex's API client.</summary>
+    private async Task<(HttpClient CaseManager, string YouthId)> TeamWithYouthSignedUpAsync(string personId, string name)
+    {
+        var admin = await server.ApiAsAsync("demo-admin");
+        (await admin.PostAsJsonAsync("/api/people", new { subjectId = personId, displayName = name, roles = new[] { "Youth" } })).EnsureSuccessStatusCode();
+        var api = await server.ApiAsAsync("demo-casemanager");
+        var referred = await api.PostAsJsonAsync("/api/youth", new { displayName = name, age = 17, stage = "preparation", personId });
+        var youthId = (await referred.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        (await api.PostAsync($"/api/teams/{youthId}", null)).EnsureSuccessStatusCode();
+        return (api, youthId);
+    }
+
+    [Fact]
+    public async Task A_case_manager_moves_a_meeting_and_then_cancels_it_and_the_youth_reads_each_on_their_page()
+    {
+        var (api, youthId) = await TeamWithYouthSignedUpAsync("moved-meeting-ash", "Ash (moved meeting)");
+        var today = DateOnly.FromDateTime(server.Time.GetUtcNow().UtcDateTime);
+        var first = new DateTimeOffset(today.AddDays(3).ToDateTime(new TimeOnly(10, 0)), TimeSpan.Zero);
+        (await api.PostAsJsonAsync($"/api/teams/{youthId}/meetings", new { scheduledFor = first, agenda = new[] { "School" } })).EnsureSuccessStatusCode();
+
+        var caseManager = await server.SignInAsync("Alex (demo case manager)");
+        await caseManager.GotoAsync($"/teams/{youthId}/meetings");
+        var meeting = caseManager.Locator("[data-meetings] li.card", new() { HasText = "School" });
+        await meeting.GetByText("Move or cancel this meeting").ClickAsync();
+        await Expect(meeting.GetByLabel("Move it to (UTC)")).ToHaveValueAsync(first.ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture));
+        await meeting.GetByLabel("Move it to (UTC)").FillAsync(today.AddDays(4).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + "T14:30");
+        await meeting.GetByLabel("What it will cover, one item per line").FillAsync("School\nHousing");
+        await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
+        await meeting.GetByRole(AriaRole.Button, new() { Name = "Save the change" }).ClickAsync();
+        await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The meeting is changed.");
+        await Expect(meeting.Locator("h2")).ToContainTextAsync("14:30 UTC");
+        await Expect(meeting).ToContainTextAsync("Agenda: School · Housing");
+
+        var ash = await server.SignInAsAddedAsync("moved-meeting-ash", phone: true);
+        await ash.GotoAsync("/notifications");
+        await Expect(ash.Locator("main")).ToContainTextAsync("A meeting of your team has changed.");
+        await ash.GotoAsync("/my-team");
+        var mine = ash.Locator("[data-my-meetings] li.card", new() { HasText = "Housing" });
+        await Expect(mine.Locator("h3")).ToContainTextAsync("14:30");
+        await Expect(mine.Locator("textarea")).ToHaveCountAsync(1);
+
+        // Cancelling is asked about first; a no leaves it as it was.
+        await meeting.GetByRole(AriaRole.Button, new() { Name = "Cancel this meeting" }).ClickAsync();
+        await Expect(caseManager.Locator("[data-confirm]")).ToContainTextAsync("Ash (moved meeting) is told if it was still to come.");
+        await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
+        await caseManager.GetByRole(AriaRole.Button, new() { Name = "No, keep it" }).ClickAsync();
+        await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("Nothing has changed. The meeting stands.");
+        await Expect(caseManager.Locator("[data-meetings] li[data-cancelled=yes]")).ToHaveCountAsync(0);
+        await meeting.GetByRole(AriaRole.Button, new() { Name = "Cancel this meeting" }).ClickAsync();
+        await caseManager.GetByRole(AriaRole.Button, new() { Name = "Yes, cancel it" }).ClickAsync();
+        await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The meeting is cancelled.");
+        var cancelled = caseManager.Locator("[data-meetings] li[data-cancelled=yes]", new() { HasText = "Housing" });
+        await Expect(cancelled).ToContainTextAsync("Cancelled on");
+        await Expect(cancelled.GetByText("Move or cancel this meeting")).ToHaveCountAsync(0);
+        await Expect(cancelled.GetByText("Record this meeting")).ToHaveCountAsync(0);
+
+        await ash.GotoAsync("/my-team");
+        var called = ash.Locator("[data-my-meetings] li[data-cancelled=yes]", new() { HasText = "Housing" });
+        await Expect(called).ToContainTextAsync("Cancelled. Your case manager can tell you more.");
+        await Expect(called.Locator("textarea")).ToHaveCountAsync(0);
+        await Accessibility.AssertNoSeriousViolationsAsync(ash);
+        await Accessibility.AssertFitsAsync(ash);
+    }
+
     [Fact]
     public async Task A_case_manager_records_a_meeting_with_the_youths_view_and_an_overdue_action_shows_until_done()
     {
-        var admin = await server.ApiAsAsync("demo-admin");
-        (await admin.PostAsJsonAsync("/api/people", new { subjectId = "meeting-journey-jo", displayName = "Jo (meeting journey)", roles = new[] { "Youth" } })).EnsureSuccessStatusCode();
-        var api = await server.ApiAsAsync("demo-casemanager");
-        var referred = await api.PostAsJsonAsync("/api/youth", new { displayName = "Jo (meeting journey)", age = 17, stage = "preparation", personId = "meeting-journey-jo" });
-        var youthId = (await referred.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
-        (await api.PostAsync($"/api/teams/{youthId}", null)).EnsureSuccessStatusCode();
+        var (api, youthId) = await TeamWithYouthSignedUpAsync("meeting-journey-jo", "Jo (meeting journey)");
         var today = server.Time.GetUtcNow();
 
         var caseManager = await server.SignInAsync("Alex (demo case manager)");

@@ -221,9 +221,14 @@ public static class HttpAssert
     }
 
     /// <summary>A PUT of <paramref name="body"/> made to the version <paramref name="ifMatch"/> (none when null).</summary>
-    public static Task<HttpResponseMessage> PutJson(this HttpClient client, string url, object body, string? ifMatch)
+    public static Task<HttpResponseMessage> PutJson(this HttpClient client, string url, object body, string? ifMatch) => client.SendJson(HttpMethod.Put, url, body, ifMatch);
+
+    /// <summary>A POST (of <paramref name="body"/>, if any) made to the version <paramref name="ifMatch"/> (none when null).</summary>
+    public static Task<HttpResponseMessage> PostJson(this HttpClient client, string url, object? body, string? ifMatch) => client.SendJson(HttpMethod.Post, url, body, ifMatch);
+
+    private static Task<HttpResponseMessage> SendJson(this HttpClient client, HttpMethod method, string url, object? body, string? ifMatch)
     {
-        var request = new HttpRequestMessage(HttpMethod.Put, url) { Content = JsonContent.Create(body) };
+        var request = new HttpRequestMessage(method, url) { Content = body is null ? null : JsonContent.Create(body) };
         if (ifMatch is not null)
         {
             request.Headers.TryAddWithoutValidation("If-Match", ifMatch);

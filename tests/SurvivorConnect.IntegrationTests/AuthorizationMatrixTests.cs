@@ -212,6 +212,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
         new("PUT", "/api/teams/{youthId}/safety-plan", "/api/teams/nobody/safety-plan", new { }, CaseManager),
         new("GET", "/api/teams/{youthId}/meetings", "/api/teams/nobody/meetings", null, Professional),
         new("POST", "/api/teams/{youthId}/meetings", "/api/teams/nobody/meetings", new { scheduledFor = "2026-12-01T10:00:00Z", agenda = new[] { "x" } }, CaseManager),
+        new("PUT", "/api/teams/{youthId}/meetings/{meetingId}", "/api/teams/nobody/meetings/nothing", new { scheduledFor = "2026-12-01T10:00:00Z", agenda = new[] { "x" } }, CaseManager),
+        new("POST", "/api/teams/{youthId}/meetings/{meetingId}/cancel", "/api/teams/nobody/meetings/nothing/cancel", null, CaseManager),
         new("POST", "/api/teams/{youthId}/meetings/{meetingId}/record", "/api/teams/nobody/meetings/nothing/record", new { youthParticipation = "InPerson" }, CaseManager),
         new("POST", "/api/teams/{youthId}/meetings/{meetingId}/actions/{actionId}/done", "/api/teams/nobody/meetings/nothing/actions/nothing/done", null, CaseManager),
         new("GET", "/api/my-team", "/api/my-team", null, [Roles.Youth]),

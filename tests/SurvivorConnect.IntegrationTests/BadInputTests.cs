@@ -119,6 +119,7 @@ public sealed class BadInputTests(ApiFactory api)
     [InlineData("demo-recruiter", "POST", "/api/engagements/opportunities/nothing/sessions/s1/attendance", "{\"entries\":[{\"personId\":\"x\",\"outcome\":\"Attended\"},null]}", "entries")]
     [InlineData("demo-casemanager", "POST", "/api/teams/demo-youth/meetings/nothing/record", "{\"attended\":[\"youth\",null],\"youthParticipation\":\"InPerson\"}", "attended")]
     [InlineData("demo-casemanager", "POST", "/api/teams/demo-youth/meetings/nothing/record", "{\"youthParticipation\":\"InPerson\",\"actions\":[null]}", "actions")]
+    [InlineData("demo-casemanager", "PUT", "/api/teams/demo-youth/meetings/nothing", "{\"scheduledFor\":\"2026-12-01T10:00:00Z\",\"agenda\":[\"School\",null]}", "agenda")]
     public async Task A_list_holding_a_null_is_a_400_naming_the_list_never_a_server_error(string userId, string method, string url, string body, string field)
     {
         using var request = new HttpRequestMessage(new HttpMethod(method), url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };

@@ -22,6 +22,8 @@ public sealed class CrossAgencyMatrixTests(CrossAgencyMatrixTests.World world) :
 
         public string MentorId { get; private set; } = "";
 
+        public string MeetingId { get; private set; } = "";
+
         public async Task InitializeAsync()
         {
             var teaming = new TeamingWorld(Api);
@@ -31,6 +33,11 @@ public sealed class CrossAgencyMatrixTests(CrossAgencyMatrixTests.World world) :
             Match = await teaming.Mentoring.ProposeAsync(Team.YouthId, mentorId);
             await MentoringWorld.Ok(await mentor.PostAsync($"/api/matches/{Match.Id}/accept", null));
             await MentoringWorld.Ok(await Team.Youth.PostAsync($"/api/matches/{Match.Id}/agree", null));
+            var meetings = await HttpAssert.Ok<JsonElement>(await teaming.CaseManager.PostJson($"/api/teams/{Team.YouthId}/meetings", new
+            {
+                scheduledFor = DateTimeOffset.UtcNow.AddDays(2), agenda = new[] { "School" },
+            }));
+            MeetingId = meetings.GetProperty("meetings")[0].GetProperty("id").GetString()!;
         }
 
         public async Task DisposeAsync() => await Api.DisposeAsync();
@@ -50,6 +57,8 @@ public sealed class CrossAgencyMatrixTests(CrossAgencyMatrixTests.World world) :
         ["team"] = new("GET", "/api/teams/{youth}", null, HttpStatusCode.NotFound),
         ["team plans"] = new("GET", "/api/teams/{youth}/plans", null, HttpStatusCode.NotFound),
         ["team meetings"] = new("GET", "/api/teams/{youth}/meetings", null, HttpStatusCode.NotFound),
+        ["move a team meeting"] = new("PUT", "/api/teams/{youth}/meetings/{meeting}", new { scheduledFor = "2026-12-01T10:00:00Z", agenda = new[] { "x" } }, HttpStatusCode.NotFound),
+        ["cancel a team meeting"] = new("POST", "/api/teams/{youth}/meetings/{meeting}/cancel", null, HttpStatusCode.NotFound),
         ["join the team"] = new("POST", "/api/teams/{youth}/members", new { role = "Professional", personId = "{pro}" }, HttpStatusCode.NotFound),
         ["write the plan"] = new("POST", "/api/teams/{youth}/case-plan/items", new { kind = "Goal", text = "x" }, HttpStatusCode.NotFound),
         ["write the safety plan"] = new("PUT", "/api/teams/{youth}/safety-plan", new { }, HttpStatusCode.NotFound),
@@ -137,5 +146,6 @@ public sealed class CrossAgencyMatrixTests(CrossAgencyMatrixTests.World world) :
         .Replace("{consent}", world.Team.ConsentId, StringComparison.Ordinal)
         .Replace("{match}", world.Match.Id, StringComparison.Ordinal)
         .Replace("{mentor}", world.MentorId, StringComparison.Ordinal)
+        .Replace("{meeting}", world.MeetingId, StringComparison.Ordinal)
         .Replace("{partnership}", world.Team.PartnershipId, StringComparison.Ordinal);
 }

@@ -407,6 +407,131 @@ public sealed class TeamingTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_meeting_moved_before_it_is_held_keeps_the_youths_words_and_the_youth_is_told_once_for_each_change_they_have_not_read()
+    {
+        var team = await _world.SharedTeamAsync();
+        var meetings = $"/api/teams/{team.YouthId}/meetings";
+        var scheduled = (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson(meetings, new
+        {
+            scheduledFor = DateTimeOffset.UtcNow.AddDays(2), agenda = new[] { "School" },
+        }))).GetProperty("meetings")[0];
+        var url = $"{meetings}/{scheduled.GetProperty("id").GetString()}";
+        var mine = (await HttpAssert.Ok<JsonElement>(await team.Youth.GetAsync("/api/my-team"))).GetProperty("meetings")[0];
+        await HttpAssert.Ok<JsonElement>(await team.Youth.PutJson($"/api/my-team/meetings/{mine.GetProperty("id").GetString()}/views",
+            new { views = "I want to stay at my school." }, mine.GetProperty("version").GetString()));
+        var later = DateTimeOffset.UtcNow.AddDays(5);
+        object Move(DateTimeOffset at) => new { scheduledFor = at, agenda = new[] { "School", "Housing" } };
+
+        await HttpAssert.Problem(await _world.CaseManager.PutAsJsonAsync(url, Move(later)), 428);
+        // From a page drawn before the youth wrote, the move would be made over a meeting the case manager has not seen.
+        await HttpAssert.Problem(await _world.CaseManager.PutJson(url, Move(later), scheduled.GetProperty("version").GetString()), 412);
+        var (_, otherCaseManager) = await _world.Mentoring.PersonAsync(Roles.CaseManager);
+        await HttpAssert.Problem(await otherCaseManager.PutJson(url, Move(later), "\"x\""), 404);
+        var current = (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync(meetings))).GetProperty("meetings")[0];
+        var moved = (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PutJson(url, Move(later), current.GetProperty("version").GetString()))).GetProperty("meetings")[0];
+        // A second tap of the same form, now out of date, changes nothing and is not told of twice.
+        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PutJson(url, Move(later), current.GetProperty("version").GetString()));
+
+        Assert.Equal(later.ToUnixTimeSeconds(), moved.GetProperty("scheduledFor").GetDateTimeOffset().ToUnixTimeSeconds());
+        Assert.Equal(["School", "Housing"], moved.GetProperty("agenda").EnumerateArray().Select(a => a.GetString()));
+        var told = Assert.Single(await team.Youth.NoticesAsync(), n => n.Kind == "team-meeting-changed");
+        var seen = (await HttpAssert.Ok<JsonElement>(await team.Youth.GetAsync("/api/my-team"))).GetProperty("meetings")[0];
+        Assert.Equal(later.ToUnixTimeSeconds(), seen.GetProperty("scheduledFor").GetDateTimeOffset().ToUnixTimeSeconds());
+        Assert.Equal("I want to stay at my school.", seen.GetProperty("yourViews").GetString());
+        Assert.True(seen.GetProperty("takesViews").GetBoolean());
+
+        // Moved again before they read of it: still the one notice, back at the top. Once read, a new change is news.
+        var again = (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PutJson(url, Move(later.AddDays(1)), moved.GetProperty("version").GetString()))).GetProperty("meetings")[0];
+        Assert.Single(await team.Youth.NoticesAsync(), n => n.Kind == "team-meeting-changed" && n.ReadAt is null);
+        await MentoringWorld.Ok(await team.Youth.PostAsync($"/api/notifications/{told.Id}/read", null));
+        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PutJson(url, Move(later.AddDays(2)), again.GetProperty("version").GetString()));
+        Assert.Single(await team.Youth.NoticesAsync(), n => n.Kind == "team-meeting-changed" && n.ReadAt is null);
+
+        Assert.Contains(await TeamingWorld.AuditAsync(_world.Admin, "team-meeting.change"), e => e.GetProperty("recordId").GetString() == team.YouthId);
+    }
+
+    [Fact]
+    public async Task A_cancelled_meeting_stays_on_the_record_as_cancelled_and_can_be_neither_held_moved_nor_written_to_and_the_youth_is_told_once()
+    {
+        var team = await _world.SharedTeamAsync();
+        var meetings = $"/api/teams/{team.YouthId}/meetings";
+        var scheduled = (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson(meetings, new
+        {
+            scheduledFor = DateTimeOffset.UtcNow.AddHours(1), agenda = new[] { "School" },
+        }))).GetProperty("meetings")[0];
+        var url = $"{meetings}/{scheduled.GetProperty("id").GetString()}";
+        var version = scheduled.GetProperty("version").GetString();
+
+        await HttpAssert.Problem(await _world.CaseManager.PostAsync($"{url}/cancel", null), 428);
+        await HttpAssert.Problem(await team.Youth.PostJson($"{url}/cancel", null, version), 403);
+        var cancelled = (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"{url}/cancel", null, version))).GetProperty("meetings")[0];
+        // Tapped twice, the second finds it cancelled already: the same answer, and the youth is told once.
+        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"{url}/cancel", null, version));
+
+        Assert.Equal(JsonValueKind.String, cancelled.GetProperty("cancelledAt").ValueKind);
+        Assert.Single(await team.Youth.NoticesAsync(), n => n.Kind == "team-meeting-cancelled");
+        var mine = (await HttpAssert.Ok<JsonElement>(await team.Youth.GetAsync("/api/my-team"))).GetProperty("meetings")[0];
+        Assert.True(mine.GetProperty("cancelled").GetBoolean());
+        Assert.False(mine.GetProperty("takesViews").GetBoolean());
+        var refused = await HttpAssert.Problem(await team.Youth.PutJson($"/api/my-team/meetings/{mine.GetProperty("id").GetString()}/views",
+            new { views = "Still coming?" }, mine.GetProperty("version").GetString()), 409);
+        Assert.Contains("cancelled", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        await HttpAssert.Problem(await _world.CaseManager.PutJson(url, new { scheduledFor = DateTimeOffset.UtcNow.AddDays(3), agenda = new[] { "School" } },
+            cancelled.GetProperty("version").GetString()), 409);
+        // An hour on it could be recorded, were it held.
+        await HttpAssert.Problem(await _world.CaseManager.PostJson($"{url}/record", new { attended = new[] { "youth" }, youthParticipation = "InPerson" }), 409);
+
+        var shared = (await HttpAssert.Ok<JsonElement>(await TeamingWorld.ReadAsync(team))).GetProperty("meetings")[0];
+        Assert.Equal(JsonValueKind.String, shared.GetProperty("cancelledAt").ValueKind);
+        Assert.Contains(await TeamingWorld.AuditAsync(_world.Admin, "team-meeting.cancel"), e => e.GetProperty("recordId").GetString() == team.YouthId);
+    }
+
+    [Fact]
+    public async Task A_move_refused_for_its_time_keeps_what_was_typed_and_says_so_beside_that_meetings_form_only()
+    {
+        var team = await _world.SharedTeamAsync();
+        var meetingId = (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/meetings", new
+        {
+            scheduledFor = DateTimeOffset.UtcNow.AddDays(2), agenda = new[] { "School" },
+        }))).GetProperty("meetings")[0].GetProperty("id").GetString();
+        var portal = await PortalSession.SignedInAsync(api, "demo-casemanager");
+        var page = await portal.GetStringAsync($"/teams/{team.YouthId}/meetings");
+
+        var answer = await PortalSession.PostFormAsync(portal, $"/teams/{team.YouthId}/meetings", $"change-{meetingId}",
+            ("Version", PortalSession.Hidden(page, "Version")), ("When", "not a time"), ("Agenda", "School\nA new item"));
+
+        Assert.Contains($"id=\"move-{meetingId}-error\"><span class=\"visually-hidden\">Error:</span> Required.", answer, StringComparison.Ordinal);
+        Assert.DoesNotContain("id=\"when-error\"", answer, StringComparison.Ordinal);
+        Assert.Contains("School&#xA;A new item</textarea>", answer, StringComparison.Ordinal);
+        var meeting = (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{team.YouthId}/meetings"))).GetProperty("meetings")[0];
+        Assert.Equal(["School"], meeting.GetProperty("agenda").EnumerateArray().Select(a => a.GetString()));
+    }
+
+    [Fact]
+    public async Task A_meeting_already_recorded_can_be_neither_moved_nor_cancelled()
+    {
+        var team = await _world.SharedTeamAsync();
+        var meetings = $"/api/teams/{team.YouthId}/meetings";
+        var id = (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson(meetings, new
+        {
+            scheduledFor = DateTimeOffset.UtcNow.AddDays(-1), agenda = new[] { "School" },
+        }))).GetProperty("meetings")[0].GetProperty("id").GetString();
+        var held = (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"{meetings}/{id}/record", new
+        {
+            attended = new[] { "youth" }, youthParticipation = "InPerson",
+        }))).GetProperty("meetings")[0];
+        var version = held.GetProperty("version").GetString();
+
+        await HttpAssert.Problem(await _world.CaseManager.PutJson($"{meetings}/{id}", new { scheduledFor = held.GetProperty("scheduledFor").GetDateTimeOffset(), agenda = new[] { "School" } }, version), 409);
+        await HttpAssert.Problem(await _world.CaseManager.PostJson($"{meetings}/{id}/cancel", null, version), 409);
+        var after = (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync(meetings))).GetProperty("meetings")[0];
+        Assert.True(after.GetProperty("held").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, after.GetProperty("cancelledAt").ValueKind);
+        Assert.DoesNotContain(await team.Youth.NoticesAsync(), n => n.Kind is "team-meeting-changed" or "team-meeting-cancelled");
+    }
+
+    [Fact]
     public async Task A_meeting_scheduled_twice_with_the_same_request_id_is_one_meeting()
     {
         var team = await _world.SharedTeamAsync();

@@ -134,6 +134,12 @@ public static class Notices
     public static Notice TeamMeetingScheduled { get; } = new("team-meeting",
         "Your team has a meeting coming up. On My team you can see when and what about, and tell them what you want them to know, in your own words.");
 
+    public static Notice TeamMeetingChanged { get; } = new("team-meeting-changed",
+        "A meeting of your team has changed. My team shows when it is now and what it is about; anything you sent the team for it still reaches them.");
+
+    public static Notice TeamMeetingCancelled { get; } = new("team-meeting-cancelled",
+        "A meeting of your team has been cancelled. My team shows which. Anything you sent the team for it stays with them, and your case manager can tell you more.");
+
     public static Notice EngagementAttendanceRecorded { get; } = new("engagement-attendance-recorded",
         "Thank you for taking part. Your paid session is recorded and your claim is on your paid work page. If it allows travel, add your costs there soon: once it goes to finance for payment they can no longer be added.");
 

@@ -79,9 +79,11 @@ public sealed record MeetingRecordRequest(string[]? Attended, string? YouthParti
 }
 
 /// <param name="YouthViews">What the youth sent the team before the meeting, in their own words.</param>
+/// <param name="CancelledAt">When the meeting was called off, if it was.</param>
+/// <param name="Version">The meeting's version, so a change or cancellation made from an older page does not undo a newer one.</param>
 public sealed record MeetingView(
     string Id, DateTimeOffset ScheduledFor, IReadOnlyList<string> Agenda, bool Held, IReadOnlyList<string> Attended, YouthParticipation? YouthParticipation,
-    IReadOnlyList<Decision> Decisions, IReadOnlyList<ActionView> Actions, string? Notes, string? YouthViews = null)
+    IReadOnlyList<Decision> Decisions, IReadOnlyList<ActionView> Actions, string? Notes, string? YouthViews = null, DateTimeOffset? CancelledAt = null, string Version = "")
 {
     public static IReadOnlyList<MeetingView> Newest(IEnumerable<TeamMeeting> meetings, IReadOnlyDictionary<string, string> names, DateOnly today) =>
         [.. meetings.OrderByDescending(m => m.ScheduledFor).Select(m => From(m, names, today))];
@@ -89,7 +91,7 @@ public sealed record MeetingView(
     /// <param name="youthSignIn">The youth's sign-in now: views sent from another are not shown as theirs.</param>
     public static MeetingView From(TeamMeeting m, IReadOnlyDictionary<string, string> names, DateOnly today, string? youthSignIn = null) => new(
         m.Id, m.ScheduledFor, m.Agenda, m.HeldAt is not null, [.. m.Attended.Select(a => NameOf(a, names))], m.YouthParticipation,
-        m.Decisions, [.. m.Actions.Select(a => ActionView.From(m, a, names, today))], m.Notes, YouthViewsOf(m, youthSignIn));
+        m.Decisions, [.. m.Actions.Select(a => ActionView.From(m, a, names, today))], m.Notes, YouthViewsOf(m, youthSignIn), m.CancelledAt, m.ETag ?? "");
 
     /// <summary>The views the youth sent, only while the sign-in that sent them is still the youth's.</summary>
     public static string? YouthViewsOf(TeamMeeting m, string? youthSignIn) =>
@@ -122,6 +124,20 @@ public sealed record RecordMeeting(string YouthId, string MeetingId, MeetingReco
     public void Validate(ValidationErrors errors) => Body.Validate(errors);
 }
 
+/// <summary>Moves a meeting not yet held, or changes its agenda; the youth hears of it if it is still to come.</summary>
+public sealed record ChangeMeeting(string YouthId, string MeetingId, MeetingRequest Body, string? IfMatch) : ICommand<MeetingsView>, IValidate, IAudited
+{
+    public AuditTarget Audit => new("team-meeting.change", "team", YouthId);
+
+    public void Validate(ValidationErrors errors) => Body.Validate(errors);
+}
+
+/// <summary>Calls off a meeting not yet held; the youth hears of it if it was still to come.</summary>
+public sealed record CancelMeeting(string YouthId, string MeetingId, string? IfMatch) : ICommand<MeetingsView>, IAudited
+{
+    public AuditTarget Audit => new("team-meeting.cancel", "team", YouthId);
+}
+
 public sealed record CompleteMeetingAction(string YouthId, string MeetingId, string ActionId) : ICommand<MeetingsView>, IAudited
 {
     public AuditTarget Audit => new("team-meeting.complete-action", "team", YouthId);
@@ -138,13 +154,15 @@ public sealed record ListOverdueActions : IQuery<IReadOnlyList<ActionView>>, IAu
 }
 
 /// <summary>
-/// Team meetings: a case manager of the youth schedules them with an agenda, then records who came, how the youth
-/// took part, the decisions with the youth's view, and actions with owners and due dates. Overdue actions reach
-/// the case manager's list of teams.
+/// Team meetings: a case manager of the youth schedules them with an agenda, moves or cancels them until they are
+/// held, then records who came, how the youth took part, the decisions with the youth's view, and actions with owners
+/// and due dates. Overdue actions reach the case manager's list of teams.
 /// </summary>
 internal sealed class MeetingHandlers(TeamingData data, TeamViews teams, Notifier notifier)
     : ICommandHandler<ScheduleMeeting, MeetingsView>,
       ICommandHandler<RecordMeeting, MeetingsView>,
+      ICommandHandler<ChangeMeeting, MeetingsView>,
+      ICommandHandler<CancelMeeting, MeetingsView>,
       ICommandHandler<CompleteMeetingAction, MeetingsView>,
       IQueryHandler<GetMeetings, MeetingsView>,
       IQueryHandler<ListOverdueActions, IReadOnlyList<ActionView>>
@@ -153,19 +171,14 @@ internal sealed class MeetingHandlers(TeamingData data, TeamViews teams, Notifie
     {
         var youth = await data.YouthToLeadAsync(command.YouthId, ct);
         _ = await data.TeamAsync(youth.Id, ct) ?? throw new ConflictException("Form the youth's team first.");
-        var at = command.Body.ScheduledFor!.Value;
-        if (at < data.Now.AddDays(-MeetingRules.MaxDaysAway) || at > data.Now.AddDays(MeetingRules.MaxDaysAway))
-        {
-            throw new RequestValidationException("scheduledFor", $"Within {MeetingRules.MaxDaysAway} days of today.");
-        }
-
+        var at = WithinReach(command.Body);
         var id = command.MeetingId is { } given ? TeamMeeting.IdFor(youth.Id, given) : AgencyStore.NewId();
         try
         {
             await data.Store.CreateAsync(TeamingData.Container, new TeamMeeting
             {
                 Id = id, YouthId = youth.Id, ScheduledFor = at, ScheduledBy = data.Me,
-                Agenda = [.. command.Body.Agenda!.Select(a => a.Trim())],
+                Agenda = AgendaOf(command.Body),
             }, ct);
         }
         catch (StoreException ex) when (ex.IsAlreadyThere)
@@ -189,6 +202,11 @@ internal sealed class MeetingHandlers(TeamingData data, TeamViews teams, Notifie
         if (meeting.HeldAt is not null)
         {
             throw new ConflictException("This meeting is already recorded, and its record is kept as it was. Note anything new at the next meeting.");
+        }
+
+        if (meeting.CancelledAt is not null)
+        {
+            throw new ConflictException(CancelledAlready);
         }
 
         // A support the youth has not yet agreed to is not on the team: not at its meetings, and not owning its actions; nor
@@ -216,6 +234,51 @@ internal sealed class MeetingHandlers(TeamingData data, TeamViews teams, Notifie
             Notes = ValidationErrors.Optional(body.Notes),
             HasOpenActions = actions.Count > 0,
         }, meeting.ETag!, ct);
+        return await ViewAsync(youth.Id, ct);
+    }
+
+    public async ValueTask<MeetingsView> Handle(ChangeMeeting command, CancellationToken ct)
+    {
+        var youth = await data.YouthToLeadAsync(command.YouthId, ct);
+        var meeting = await MeetingAsync(youth.Id, command.MeetingId, ct);
+        var at = WithinReach(command.Body);
+        var agenda = AgendaOf(command.Body);
+        var sameAgain = MeetingRules.IsStillToHold(meeting) && meeting.ScheduledFor == at && meeting.Agenda.SequenceEqual(agenda, StringComparer.Ordinal);
+        if (!sameAgain)
+        {
+            EnsureStillToHold(meeting);
+            meeting = await data.Store.ReplaceAsync(TeamingData.Container, meeting with { ScheduledFor = at, Agenda = agenda },
+                command.IfMatch ?? throw new PreconditionRequiredException(), ct);
+        }
+
+        // Sent again (a second tap, or after telling the youth failed), the change is told of once: the notice is about
+        // this time and agenda. Unread, it stands for every later change too, and comes back to the top of the list.
+        if (youth.PersonId is { } person && at > data.Now)
+        {
+            await notifier.SendStandingAsync(person, Notices.TeamMeetingChanged, $"team-meeting-changed~{meeting.Id}",
+                Digest.Of($"{at.UtcTicks}\n{string.Join('\n', agenda)}", 32), Notifier.WhileUnread, ct);
+        }
+
+        return await ViewAsync(youth.Id, ct);
+    }
+
+    public async ValueTask<MeetingsView> Handle(CancelMeeting command, CancellationToken ct)
+    {
+        var youth = await data.YouthToLeadAsync(command.YouthId, ct);
+        var meeting = await MeetingAsync(youth.Id, command.MeetingId, ct);
+        if (meeting.CancelledAt is null)
+        {
+            EnsureStillToHold(meeting);
+            meeting = await data.Store.ReplaceAsync(TeamingData.Container, meeting with { CancelledAt = data.Now, CancelledBy = data.Me },
+                command.IfMatch ?? throw new PreconditionRequiredException(), ct);
+        }
+
+        // A youth told of a meeting to come is told it is off; sent again, the cancellation tells them then if it could not before.
+        if (youth.PersonId is { } person && meeting.ScheduledFor > meeting.CancelledAt)
+        {
+            await notifier.SendOnceAsync(person, Notices.TeamMeetingCancelled, $"team-meeting-cancelled~{meeting.Id}", ct);
+        }
+
         return await ViewAsync(youth.Id, ct);
     }
 
@@ -280,6 +343,31 @@ internal sealed class MeetingHandlers(TeamingData data, TeamViews teams, Notifie
         data.Listed.AddYouth(overdue.Select(a => a.YouthId!));
         return [.. overdue.OrderBy(a => a.Due)];
     }
+
+    private const string CancelledAlready = "This meeting was cancelled. For one held after all, schedule it at the time it was held and record that.";
+
+    private static void EnsureStillToHold(TeamMeeting meeting)
+    {
+        if (meeting.HeldAt is not null)
+        {
+            throw new ConflictException("This meeting is already recorded, so it can no longer be moved or cancelled.");
+        }
+
+        if (meeting.CancelledAt is not null)
+        {
+            throw new ConflictException(CancelledAlready);
+        }
+    }
+
+    private DateTimeOffset WithinReach(MeetingRequest body)
+    {
+        var at = body.ScheduledFor!.Value;
+        return at < data.Now.AddDays(-MeetingRules.MaxDaysAway) || at > data.Now.AddDays(MeetingRules.MaxDaysAway)
+            ? throw new RequestValidationException("scheduledFor", $"Within {MeetingRules.MaxDaysAway} days of today.")
+            : at;
+    }
+
+    private static List<string> AgendaOf(MeetingRequest body) => [.. body.Agenda!.Select(a => a.Trim())];
 
     private async Task<TeamMeeting> MeetingAsync(string youthId, string meetingId, CancellationToken ct) =>
         await data.Store.FindAsync<TeamMeeting>(TeamingData.Container, meetingId, ct) is { } m && m.YouthId == youthId ? m : throw new NotFoundException("meeting");

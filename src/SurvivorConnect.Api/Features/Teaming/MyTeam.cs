@@ -28,15 +28,16 @@ public sealed record MyTeamView(
 /// <param name="YourViews">What the youth sent the team for this meeting, from the sign-in they use now.</param>
 /// <param name="TakesViews">The meeting is still to come: views may be sent or changed until it begins.</param>
 /// <param name="Version">The meeting's version, so views sent from an older page do not overwrite newer ones.</param>
+/// <param name="Cancelled">The meeting was called off.</param>
 public sealed record MyMeetingView(
     string Id, DateTimeOffset ScheduledFor, IReadOnlyList<string> Agenda, bool Held, bool YouCame, IReadOnlyList<string> OthersWhoCame,
-    IReadOnlyList<Decision> Decisions, IReadOnlyList<MyActionView> Actions, string? YourViews = null, string Version = "", bool TakesViews = false)
+    IReadOnlyList<Decision> Decisions, IReadOnlyList<MyActionView> Actions, string? YourViews = null, string Version = "", bool TakesViews = false, bool Cancelled = false)
 {
     public static MyMeetingView From(TeamMeeting m, IReadOnlyDictionary<string, string> names, string? youthSignIn, DateTimeOffset now) => new(
         m.Id, m.ScheduledFor, m.Agenda, m.HeldAt is not null, m.Attended.Contains(MemberView.YouthId),
         [.. m.Attended.Where(a => a != MemberView.YouthId).Select(a => MeetingView.NameOf(a, names))], m.Decisions,
         [.. m.Actions.Select(a => new MyActionView(a.Text, a.OwnerMemberId == MemberView.YouthId ? null : MeetingView.NameOf(a.OwnerMemberId, names), a.DoneAt is not null))],
-        MeetingView.YouthViewsOf(m, youthSignIn), m.ETag ?? "", m.HeldAt is null && m.ScheduledFor > now);
+        MeetingView.YouthViewsOf(m, youthSignIn), m.ETag ?? "", MeetingRules.IsStillToHold(m) && m.ScheduledFor > now, m.CancelledAt is not null);
 }
 
 /// <summary>One action of a meeting; <see cref="Owner"/> is null for the youth's own. No due date, which would read as missed.</summary>
@@ -116,6 +117,11 @@ internal sealed class MyTeamHandlers(TeamingData data, TeamViews teams, CrisisLi
         if (meeting.HeldAt is not null || meeting.ScheduledFor <= data.Now)
         {
             throw new ConflictException("This meeting has begun or been held. Tell your case manager, or send your views for the next meeting.");
+        }
+
+        if (meeting.CancelledAt is not null)
+        {
+            throw new ConflictException("This meeting was cancelled. Your case manager can tell you more, and you can send your views for the next one.");
         }
 
         var ifMatch = command.IfMatch ?? throw new PreconditionRequiredException();

@@ -243,6 +243,11 @@ public sealed record TeamMeeting : Document
 
     public DateTimeOffset? HeldAt { get; init; }
 
+    /// <summary>When a case manager called the meeting off; kept, with the youth's views sent for it, not deleted.</summary>
+    public DateTimeOffset? CancelledAt { get; init; }
+
+    public string? CancelledBy { get; init; }
+
     public IReadOnlyList<string> Attended { get; init; } = [];
 
     public YouthParticipation? YouthParticipation { get; init; }

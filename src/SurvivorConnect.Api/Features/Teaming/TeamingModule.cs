@@ -73,6 +73,12 @@ public static class TeamingModule
             .WithSummary("Replace the safety plan; once there is one, send If-Match with the plans' safetyPlanVersion.");
         team.MapGet("/meetings", GetMeetings).WithName(nameof(GetMeetings)).RequireAuthorization(Policies.Professional);
         team.MapPost("/meetings", ScheduleMeeting).WithName(nameof(ScheduleMeeting)).RequireAuthorization(Policies.CaseManager);
+        team.MapPut("/meetings/{meetingId}", ChangeMeeting).WithName(nameof(ChangeMeeting)).RequireAuthorization(Policies.CaseManager)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired)
+            .WithSummary("Move a meeting not yet held, or change its agenda; send If-Match with the meeting's version. The youth is told.");
+        team.MapPost("/meetings/{meetingId}/cancel", CancelMeeting).WithName(nameof(CancelMeeting)).RequireAuthorization(Policies.CaseManager)
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired)
+            .WithSummary("Call off a meeting not yet held; send If-Match with the meeting's version. The youth is told.");
         team.MapPost("/meetings/{meetingId}/record", RecordMeeting).WithName(nameof(RecordMeeting)).RequireAuthorization(Policies.CaseManager)
             .WithSummary("Who came, how the youth took part, decisions with the youth's view, actions with owners and due dates.");
         team.MapPost("/meetings/{meetingId}/actions/{actionId}/done", CompleteMeetingAction).WithName(nameof(CompleteMeetingAction))
@@ -152,6 +158,14 @@ public static class TeamingModule
 
     private static async Task<Ok<MeetingsView>> ScheduleMeeting(IMediator mediator, string youthId, MeetingRequest body, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new ScheduleMeeting(youthId, body, body.RequestId), ct));
+
+    private static async Task<Ok<MeetingsView>> ChangeMeeting(
+        IMediator mediator, string youthId, string meetingId, MeetingRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new ChangeMeeting(youthId, meetingId, body, ifMatch), ct));
+
+    private static async Task<Ok<MeetingsView>> CancelMeeting(
+        IMediator mediator, string youthId, string meetingId, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new CancelMeeting(youthId, meetingId, ifMatch), ct));
 
     private static async Task<Ok<MeetingsView>> RecordMeeting(IMediator mediator, string youthId, string meetingId, MeetingRecordRequest body, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new RecordMeeting(youthId, meetingId, body), ct));

@@ -13,6 +13,9 @@ public static class MeetingRules
     /// </summary>
     public static bool MayBeRecorded(DateTimeOffset scheduledFor, DateTimeOffset now) => scheduledFor <= now.AddHours(2);
 
+    /// <summary>Whether a meeting can still be moved, have its agenda changed or be cancelled: neither held nor called off.</summary>
+    public static bool IsStillToHold(TeamMeeting meeting) => meeting is { HeldAt: null, CancelledAt: null };
+
     /// <summary>An action is overdue from the day after its due date until it is done.</summary>
     public static bool IsOverdue(MeetingAction action, DateOnly today) => action.DoneAt is null && action.Due < today;
 }
