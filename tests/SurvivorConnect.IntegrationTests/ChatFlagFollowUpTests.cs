@@ -112,6 +112,27 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
     }
 
     [Fact]
+    public async Task An_urgent_flag_whose_reminder_could_not_be_written_is_told_at_the_next_round_not_an_hour_later()
+    {
+        var chat = await _world.OpenChatAsync();
+        await MentoringWorld.Ok(await MentoringWorld.StepAsync(_world.CaseManager, chat.Id, "pause"));
+        await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Youth.SendAsync(chat.Id, "they took my phone, I\u2019m not safe", "reminder-lost-1"));
+
+        // This chat's reminder: the other tests' urgent flags, left open, are told in the same rounds.
+        await api.FailingWriteOnceAsync(d => d is Notification { Kind: "chat-urgent-waiting" } n && n.MatchId == chat.Id, async () =>
+        {
+            await RunWorkerAsync(after: ChatUrgentWatch.First);
+            return true;
+        });
+        Assert.Empty(await WaitingNoticesAsync(_world.CaseManager, chat.Id));
+        await RunWorkerAsync(after: TimeSpan.FromMinutes(1));
+
+        await Settle.UntilAsync(async () => (await WaitingNoticesAsync(_world.CaseManager, chat.Id)).Count == 1 && (await WaitingNoticesAsync(_world.Admin, chat.Id)).Count == 1);
+        await RunWorkerAsync(after: TimeSpan.FromMinutes(1));
+        Assert.Single(await WaitingNoticesAsync(_world.CaseManager, chat.Id));
+    }
+
+    [Fact]
     public async Task Words_of_danger_in_a_message_refused_as_too_long_show_the_crisis_lines_and_raise_an_urgent_flag()
     {
         var chat = await _world.OpenChatAsync();

@@ -52,6 +52,29 @@ public sealed class ConcernWatchTests(ClockedCountingApiFactory api) : IClassFix
     }
 }
 
+/// <summary>A concern left unseen is told to the admins even when the store fails them the first time (a fixture of its own: its flag stays open).</summary>
+public sealed class ConcernWatchFailureTests(ClockedCountingApiFactory api) : IClassFixture<ClockedCountingApiFactory>
+{
+    private readonly ConcernWatchWorld _world = new(api);
+
+    [Fact]
+    public async Task A_concern_left_unseen_whose_notice_to_the_admins_could_not_be_written_is_told_at_the_next_round_not_a_week_later()
+    {
+        var (_, mentor) = await _world.Mentoring.ReadyMentorAsync();
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(3)));
+
+        await api.FailingWriteOnceAsync(d => d is Notification { Kind: "mentor-needs-supervisor" } n && n.Text == Notices.WellbeingConcernUnseen.Text, async () =>
+        {
+            await _world.RunWorkerAsync(ConcernFlagWatch.AdminsAfter);
+            return true;
+        });
+        Assert.Equal(0, await _world.ToldAsync());
+        await _world.RunWorkerAsync(TimeSpan.FromMinutes(5));
+
+        Assert.Equal(1, await _world.ToldAsync());
+    }
+}
+
 /// <summary>Missed check-ins raise a flag for each one missed; the admins hear of the mentor once, not of each.</summary>
 public sealed class MissedCheckInWatchTests(ClockedCountingApiFactory api) : IClassFixture<ClockedCountingApiFactory>
 {

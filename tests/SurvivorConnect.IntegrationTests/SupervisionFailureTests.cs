@@ -186,6 +186,26 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
     }
 
     [Fact]
+    public async Task An_urgent_answer_whose_reminder_to_the_supervisor_could_not_be_written_is_told_at_the_next_round_not_an_hour_later()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3)));
+        var flagId = Assert.Single(await FlagsAsync(mentorId)).GetProperty("id").GetString()!;
+        var watches = await api.Services.GetRequiredService<IDocumentStore>().QueryAllAsync<UrgentFlagWatch>(SupervisionData.Container, UrgentFlagWatch.Partition, [], CancellationToken.None);
+        var reminder = await api.NoticeIdAsync($"urgent-waiting~{flagId}~{Assert.Single(watches, w => w.FlagId == flagId).DueAt.UtcTicks}", "demo-supervisor");
+
+        await api.FailingWriteOnceAsync(d => d.Id == reminder, async () =>
+        {
+            await RunWorkerAsync(after: UrgentFlagWatch.Every);
+            return true;
+        });
+        Assert.DoesNotContain(await _world.Supervisor.NoticesAsync(), n => n.Id == reminder);
+        await RunWorkerAsync(after: TimeSpan.FromMinutes(5));
+
+        Assert.Contains(await _world.Supervisor.NoticesAsync(), n => n.Id == reminder);
+    }
+
+    [Fact]
     public async Task A_flag_is_seen_or_resolved_or_given_a_session_only_with_the_version_read_so_nothing_added_since_goes_unseen()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();

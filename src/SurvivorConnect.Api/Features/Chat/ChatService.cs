@@ -724,8 +724,9 @@ public sealed partial class ChatService(
 
     /// <summary>
     /// An urgent flag's watch fell due: while the flag is open, its youth's active case managers are told again and the
-    /// admins asked to reach one. The watch is moved on first, so of several instances one tells them; false when
-    /// there was nothing to tell.
+    /// admins asked to reach one. They are told before the watch moves on, so a failure part way leaves it due for the
+    /// next round, not an hour away; the notices' keys (of this due time) keep several instances from telling twice.
+    /// False when there was nothing to tell, or another instance moved the watch on.
     /// </summary>
     public async Task<bool> CheckUrgentSeenAsync(string watchId, DateTimeOffset dueAt, CancellationToken ct)
     {
@@ -747,6 +748,18 @@ public sealed partial class ChatService(
         // next takes its turn. Another sender's never does: whoever deals with a mentor's flag may not look further.
         // A new crisis under an old flag left open is told at its own fifteen minutes, not at the old one's next hour.
         var toldOfAnother = await ToldOfOlderSinceAsync(flag, ct);
+        if (!toldOfAnother)
+        {
+            var key = $"chat-urgent-waiting~{flag.Id}~{watch.DueAt.UtcTicks}";
+            var youth = await data.FindAsync<YouthReferral>(YouthReferral.Container, flag.YouthId, ct);
+            foreach (var caseManager in youth is null ? [] : await data.ActiveCaseManagersAsync(youth, ct))
+            {
+                await notifier.SendOnceAsync(caseManager, Notices.ChatFlagUrgentWaiting, key, ct, flag.ConversationId);
+            }
+
+            await TellAdminsAsync(flag, (await data.FindAsync<Match>(Match.Container, flag.ConversationId, ct))?.MentorId, key, ct);
+        }
+
         try
         {
             await Store.ReplaceAsync(SafetyFlag.Container, watch with
@@ -760,20 +773,7 @@ public sealed partial class ChatService(
             return false;
         }
 
-        if (toldOfAnother)
-        {
-            return false;
-        }
-
-        var key = $"chat-urgent-waiting~{flag.Id}~{watch.DueAt.UtcTicks}";
-        var youth = await data.FindAsync<YouthReferral>(YouthReferral.Container, flag.YouthId, ct);
-        foreach (var caseManager in youth is null ? [] : await data.ActiveCaseManagersAsync(youth, ct))
-        {
-            await notifier.SendOnceAsync(caseManager, Notices.ChatFlagUrgentWaiting, key, ct, flag.ConversationId);
-        }
-
-        await TellAdminsAsync(flag, (await data.FindAsync<Match>(Match.Container, flag.ConversationId, ct))?.MentorId, key, ct);
-        return true;
+        return !toldOfAnother;
     }
 
     private async Task WatchUrgentAsync(SafetyFlag flag, CancellationToken ct)

@@ -411,20 +411,6 @@ internal sealed class UrgentFlagWatchHandler(SupervisionData data, Notifier noti
             return false;
         }
 
-        // Moving the watch on first lets one instance of several tell the supervisors and count it. From now, after a
-        // time the worker was away: one notice for the hours missed, not one per hour in a burst.
-        var next = watch.DueAt + UrgentFlagWatch.Every;
-        try
-        {
-            await store.ReplaceAsync(SupervisionData.Container, watch with { DueAt = next > store.Now ? next : store.Now + UrgentFlagWatch.Every }, watch.ETag!, ct);
-        }
-        catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed)
-        {
-            return false;
-        }
-
-        data.Metrics.UrgentFlagStillUnseen();
-
         // The hold again: one whose write failed when the flag was raised (a check-in refused, with no follow-up of its
         // own to finish it) would otherwise leave the mentor free to be matched until a supervisor looks. Its failing
         // keeps nobody from being told; it is tried again at the next look.
@@ -438,7 +424,21 @@ internal sealed class UrgentFlagWatchHandler(SupervisionData data, Notifier noti
             holdFailed = ex;
         }
 
+        // Told before the watch moves on: a failure here leaves it due for the next round, not an hour away, and the
+        // notices' keys (of this due time) keep several instances from telling twice. Moving it lets one of them count
+        // it. From now, after a time the worker was away: one notice for the hours missed, not one per hour in a burst.
         var told = await TellStillUnseenAsync(flag, watch, ct);
+        var next = watch.DueAt + UrgentFlagWatch.Every;
+        try
+        {
+            await store.ReplaceAsync(SupervisionData.Container, watch with { DueAt = next > store.Now ? next : store.Now + UrgentFlagWatch.Every }, watch.ETag!, ct);
+        }
+        catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed)
+        {
+            return false;
+        }
+
+        data.Metrics.UrgentFlagStillUnseen();
         if (holdFailed is not null)
         {
             ExceptionDispatchInfo.Throw(holdFailed);
@@ -490,9 +490,11 @@ internal sealed class ConcernFlagWatchHandler(SupervisionData data, Notifier not
             return false;
         }
 
-        // Moved on first, so one instance of several tells the admins: looked at again when a supervisor given the mentor
+        // Told before the watch moves on, so a failure leaves it due for the next round rather than a week away; the
+        // notice's key keeps several instances from telling twice. Looked at again when a supervisor given the mentor
         // since has had their week, or a week on.
         var mentor = await data.Mentoring.MentorAsync(flag.MentorId, ct);
+        await data.EscalateUnseenConcernAsync(mentor, notifier, ct);
         var theirWeek = mentor.SupervisorSince + ConcernFlagWatch.AdminsAfter;
         try
         {
@@ -503,7 +505,6 @@ internal sealed class ConcernFlagWatchHandler(SupervisionData data, Notifier not
             return false;
         }
 
-        await data.EscalateUnseenConcernAsync(mentor, notifier, ct);
         return true;
     }
 }
