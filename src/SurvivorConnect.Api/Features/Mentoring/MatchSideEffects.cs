@@ -14,7 +14,7 @@ namespace SurvivorConnect.Api.Features.Mentoring;
 /// What follows a match's move, in order: the consent it gave is recorded (before the chat is told, as the chat
 /// opens only on current consent), whatever depends on the match (its chat) is told, then the people in it.
 /// </summary>
-internal sealed class MatchMovedHandler(MentoringData data, Notifier notifier, IPublisher publisher, TimeProvider time) : INotificationHandler<MatchMoved>
+internal sealed class MatchMovedHandler(MentoringData data, Notifier notifier, YouthCaseManagerNews caseManagerNews, IPublisher publisher, TimeProvider time) : INotificationHandler<MatchMoved>
 {
     public async ValueTask Handle(MatchMoved notification, CancellationToken ct)
     {
@@ -69,12 +69,18 @@ internal sealed class MatchMovedHandler(MentoringData data, Notifier notifier, I
             await TellYouthOfYesForThemAsync(notifier, notification.Youth, given, ct);
         }
 
-        // A yes only a case manager can put to the youth, and the youth has none who could: the admins give them one.
-        if (match.State == MatchState.AwaitingCaseManager && caseManagers.Count == 0)
+        // A yes only a case manager can put to the youth, and the youth has none who could: the admins give them one. The
+        // only admin, the match's own mentor, is told only that a youth needs an admin: not that their yes was held.
+        if (caseManagers.Count == 0 && match.State == MatchState.AwaitingCaseManager)
         {
             var key = $"held-needs-case-manager~{match.Id}";
             await notifier.SendOnceToAdminsAsync(Notices.HeldMatchNeedsCaseManager, key, ct, match.Id, except: [match.MentorId, .. await data.KeptFromYouthAsync(match.YouthId, ct)],
-                toExceptedAlone: (Notices.HeldMatchNeedsCaseManager, key + "~alone"));
+                toExceptedAlone: (Notices.YouthNeedsAnAdmin, $"youth-needs-an-admin~{match.YouthId}~{key}"));
+        }
+        else if (caseManagers.Count == 0 && MatchNotices.ForCaseManagers(notification.Action, match) is not null)
+        {
+            // News a case manager would act on, and nobody who could: the admins hand the youth to someone who can.
+            await caseManagerNews.TellAdminsAsync(notification.Youth, StepId(match, "told"), match.Id, ct);
         }
     }
 
@@ -183,29 +189,43 @@ public static class MatchNotices
         ArgumentNullException.ThrowIfNull(match);
         ArgumentNullException.ThrowIfNull(youth);
         (string?, Notice)[] active = [(match.MentorId, Notices.MatchActive), (youth.PersonId, Notices.MatchActive)];
-        IReadOnlyList<(string? To, Notice Notice)> notices = action switch
+        IReadOnlyList<(string? To, Notice Notice)> parties = action switch
         {
-            MatchAction.MentorAccept when match.State == MatchState.AwaitingCaseManager => ToCaseManagers(caseManagers, Notices.MentorAcceptedNoLongerFitsToCaseManager),
-            MatchAction.MentorAccept => [.. ToCaseManagers(caseManagers, Notices.MentorAcceptedToCaseManager), (youth.PersonId, Notices.MentorAcceptedToYouth)],
-            MatchAction.PutToYouth => [(youth.PersonId, Notices.MentorAcceptedToYouth)],
-            MatchAction.MentorDecline => ToCaseManagers(caseManagers, Notices.MentorDeclinedToCaseManager),
-            MatchAction.YouthDecline => [.. ToCaseManagers(caseManagers, Notices.YouthDeclinedToCaseManager), (match.MentorId, Notices.YouthDeclinedToMentor)],
-            MatchAction.YouthAgree when match.State == MatchState.Active => [.. ToCaseManagers(caseManagers, Notices.YouthAgreedActiveToCaseManager), .. active],
-            MatchAction.YouthAgree => [.. ToCaseManagers(caseManagers, Notices.YouthAgreedAwaitingConsentToCaseManager), (match.MentorId, Notices.YouthAgreedAwaitingConsentToMentor)],
+            MatchAction.MentorAccept when match.State == MatchState.AwaitingCaseManager => [],
+            MatchAction.MentorAccept or MatchAction.PutToYouth => [(youth.PersonId, Notices.MentorAcceptedToYouth)],
+            MatchAction.YouthDecline => [(match.MentorId, Notices.YouthDeclinedToMentor)],
+            MatchAction.YouthAgree when match.State == MatchState.Active => active,
+            MatchAction.YouthAgree => [(match.MentorId, Notices.YouthAgreedAwaitingConsentToMentor)],
             MatchAction.Activate or MatchAction.Resume => active,
             MatchAction.Pause => [(match.MentorId, Notices.MatchPaused), (youth.PersonId, Notices.MatchPaused)],
             MatchAction.Close => [(match.MentorId, Notices.MatchClosedToMentor), (match.PutToYouth() ? youth.PersonId : null, Notices.MatchClosedToYouth)],
-            MatchAction.YouthEnd => [.. ToCaseManagers(caseManagers, Notices.YouthEndedToCaseManager), (match.MentorId, Notices.YouthEndedToMentor)],
-            MatchAction.MentorEnd => [.. ToCaseManagers(caseManagers, Notices.MentorEndedToCaseManager), (youth.PersonId, Notices.MentorEndedToYouth)],
+            MatchAction.YouthEnd => [(match.MentorId, Notices.YouthEndedToMentor)],
+            MatchAction.MentorEnd => [(youth.PersonId, Notices.MentorEndedToYouth)],
             _ => [],
         };
+        IEnumerable<(string? To, Notice Notice)> staff = ForCaseManagers(action, match) is { } news ? caseManagers.Select(id => ((string?)id, news)) : [];
 
         // A youth without a sign-in has nobody to tell.
-        return [.. notices.Where(n => n.To is not null)];
+        return [.. staff.Concat(parties).Where(n => n.To is not null)];
     }
 
-    private static IReadOnlyList<(string? To, Notice Notice)> ToCaseManagers(IReadOnlyList<string> caseManagers, Notice notice) =>
-        [.. caseManagers.Select(id => ((string?)id, notice))];
+    /// <summary>What the youth's case managers are told of the move, if anything: news they act on, or would want to.</summary>
+    public static Notice? ForCaseManagers(MatchAction action, Match match)
+    {
+        ArgumentNullException.ThrowIfNull(match);
+        return action switch
+        {
+            MatchAction.MentorAccept when match.State == MatchState.AwaitingCaseManager => Notices.MentorAcceptedNoLongerFitsToCaseManager,
+            MatchAction.MentorAccept => Notices.MentorAcceptedToCaseManager,
+            MatchAction.MentorDecline => Notices.MentorDeclinedToCaseManager,
+            MatchAction.YouthDecline => Notices.YouthDeclinedToCaseManager,
+            MatchAction.YouthAgree when match.State == MatchState.Active => Notices.YouthAgreedActiveToCaseManager,
+            MatchAction.YouthAgree => Notices.YouthAgreedAwaitingConsentToCaseManager,
+            MatchAction.YouthEnd => Notices.YouthEndedToCaseManager,
+            MatchAction.MentorEnd => Notices.MentorEndedToCaseManager,
+            _ => null,
+        };
+    }
 }
 
 /// <summary>
@@ -234,7 +254,7 @@ internal sealed class MentorStoppedNewMatchesHandler(MentoringData data, Notifie
 /// of each open match they are in are told once for that change, so nobody waits on a chat the other side can no longer
 /// read. The other party is not told: whether someone's access was ended is not theirs to know.
 /// </summary>
-internal sealed class MatchPartyLeftHandler(MentoringData data, Notifier notifier) : INotificationHandler<PersonAccessChanged>
+internal sealed class MatchPartyLeftHandler(MentoringData data, YouthCaseManagerNews caseManagerNews) : INotificationHandler<PersonAccessChanged>
 {
     public async ValueTask Handle(PersonAccessChanged notification, CancellationToken ct)
     {
@@ -264,10 +284,7 @@ internal sealed class MatchPartyLeftHandler(MentoringData data, Notifier notifie
 
         foreach (var (match, notice) in told)
         {
-            foreach (var caseManager in await data.ActiveCaseManagersAsync(await data.YouthAsync(match.YouthId, ct), ct))
-            {
-                await notifier.SendOnceAsync(caseManager, notice, $"{notice.Kind}~{match.Id}~{person.Id}~{change}", ct, match.Id);
-            }
+            await caseManagerNews.TellAsync(await data.YouthAsync(match.YouthId, ct), notice, $"{notice.Kind}~{match.Id}~{person.Id}~{change}", match.Id, ct);
         }
     }
 }

@@ -120,7 +120,8 @@ internal sealed class MentoringConsentSubjects(MentoringData data, MatchConsentG
 /// of a consent someone else recorded for them. A mentor withdrawing consent to mentoring stops their steps under way; a
 /// party's own no to a match not yet begun declines it.
 /// </summary>
-internal sealed class ConsentChangedHandler(MentoringData data, MentorEligibilityGuard eligibility, Notifier notifier, IPublisher publisher, ISender sender) : INotificationHandler<ConsentChanged>
+internal sealed class ConsentChangedHandler(
+    MentoringData data, MentorEligibilityGuard eligibility, Notifier notifier, YouthCaseManagerNews caseManagerNews, IPublisher publisher, ISender sender) : INotificationHandler<ConsentChanged>
 {
     public async ValueTask Handle(ConsentChanged notification, CancellationToken ct)
     {
@@ -186,10 +187,7 @@ internal sealed class ConsentChangedHandler(MentoringData data, MentorEligibilit
 
         if (consent.RevokedAt is not null && MatchLifecycle.IsOpen(match.State))
         {
-            foreach (var caseManager in await data.ActiveCaseManagersAsync(youth, ct))
-            {
-                await TellOfWithdrawalAsync(caseManager, match.Id, consent.Id, ct);
-            }
+            await TellOfWithdrawalAsync(youth, match.Id, consent.Id, ct);
         }
         else if (consent is { RevokedAt: null, Grantor: ConsentGrantor.Youth } && MatchLifecycle.IsOpen(match.State) && youth.PersonId != consent.RecordedBy)
         {
@@ -265,20 +263,29 @@ internal sealed class ConsentChangedHandler(MentoringData data, MentorEligibilit
         {
             if (await data.FindAsync<YouthReferral>(YouthReferral.Container, match.YouthId, ct) is { } youth)
             {
-                foreach (var caseManager in await data.ActiveCaseManagersAsync(youth, ct))
-                {
-                    await TellOfWithdrawalAsync(caseManager, match.Id, mentoring.Id, ct);
-                }
+                await TellOfWithdrawalAsync(youth, match.Id, mentoring.Id, ct);
             }
         }
     }
 
     /// <summary>
     /// One notice stands for a match's withdrawals while it is unread: consent given and withdrawn again and again
-    /// (a hand on a loop) brings it back to the top, not a notice, and a push, each time.
+    /// (a hand on a loop) brings it back to the top, not a notice, and a push, each time. A youth with no case manager who
+    /// can act has the admins told, once for the match, to hand them to one.
     /// </summary>
-    private async Task TellOfWithdrawalAsync(string caseManager, string matchId, string consentId, CancellationToken ct) =>
-        await notifier.SendStandingAsync(caseManager, Notices.ConsentRevokedToCaseManager, $"consent-withdrawn~{matchId}", consentId, Notifier.WhileUnread, ct, matchId);
+    private async Task TellOfWithdrawalAsync(YouthReferral youth, string matchId, string consentId, CancellationToken ct)
+    {
+        var caseManagers = await data.ActiveCaseManagersAsync(youth, ct);
+        foreach (var caseManager in caseManagers)
+        {
+            await notifier.SendStandingAsync(caseManager, Notices.ConsentRevokedToCaseManager, $"consent-withdrawn~{matchId}", consentId, Notifier.WhileUnread, ct, matchId);
+        }
+
+        if (caseManagers.Count == 0)
+        {
+            await caseManagerNews.TellAdminsAsync(youth, $"consent-withdrawn~{matchId}", matchId, ct);
+        }
+    }
 }
 
 /// <summary>
@@ -286,7 +293,7 @@ internal sealed class ConsentChangedHandler(MentoringData data, MentorEligibilit
 /// case managers of an active match it stops are told, once for each policy, as for a consent withdrawn: its youth and
 /// mentor see only that consent is not in place, and someone must record the consent it now needs.
 /// </summary>
-internal sealed class ConsentPolicyChangedHandler(MentoringData data, IPublisher publisher, Notifier notifier) : INotificationHandler<MatchConsentPolicyChanged>
+internal sealed class ConsentPolicyChangedHandler(MentoringData data, IPublisher publisher, YouthCaseManagerNews caseManagerNews) : INotificationHandler<MatchConsentPolicyChanged>
 {
     public async ValueTask Handle(MatchConsentPolicyChanged notification, CancellationToken ct)
     {
@@ -318,10 +325,7 @@ internal sealed class ConsentPolicyChangedHandler(MentoringData data, IPublisher
         {
             if (youth.TryGetValue(match.YouthId, out var its) && MatchConsentGuard.Missing(match, its, policy, consents, data.Now).Any(askedOfMinors.Contains))
             {
-                foreach (var caseManager in its.ActingCaseManagerIds)
-                {
-                    await notifier.SendOnceAsync(caseManager, Notices.ConsentPolicyStoppedChat, $"consent-policy-stopped~{match.Id}~{policyKey}", CancellationToken.None, match.Id);
-                }
+                await caseManagerNews.TellAsync(its, Notices.ConsentPolicyStoppedChat, $"consent-policy-stopped~{match.Id}~{policyKey}", match.Id, CancellationToken.None);
             }
         }
     }

@@ -83,11 +83,11 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis, ListedRe
     public async Task<bool> HasActiveSupervisorAsync(MentorProfile mentor, CancellationToken ct) =>
         mentor.SupervisorId is { } id && await IsActiveAsync(id, Roles.Supervisor, ct);
 
-    /// <summary>The youth's case managers who can act now: active people who still have the role.</summary>
+    /// <summary>The youth's case managers who can act now: active people who still have the role, and may coordinate the youth (<see cref="YouthReferral.ActingCaseManagerIds"/>).</summary>
     public async Task<IReadOnlyList<string>> ActiveCaseManagersAsync(YouthReferral youth, CancellationToken ct)
     {
         var active = new List<string>();
-        foreach (var id in youth.CaseManagerIds)
+        foreach (var id in youth.ActingCaseManagerIds)
         {
             if (await IsActiveAsync(id, Roles.CaseManager, ct))
             {

@@ -31,6 +31,7 @@ public static class MentoringModule
 
         services.AddScoped<MatchConsentGuard>();
         services.AddScoped<MentorEligibilityGuard>();
+        services.AddScoped<YouthCaseManagerNews>();
         services.AddScoped<IConsentSubjects, MentoringConsentSubjects>();
         services.AddScoped<IPeopleKeptFromAdmin, YouthSignInsKeptFromAdmin>();
         services.AddScoped<IAuditKeptFromAdmin, YouthTrailsKeptFromAdmin>();

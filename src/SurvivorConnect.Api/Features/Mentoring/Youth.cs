@@ -313,7 +313,7 @@ internal sealed class YouthHandlers(
         }
 
         var kept = await data.KeptFromYouthAsync(youth.Id, CancellationToken.None);
-        var told = youth.ActingCaseManagerIds.Union(await data.Store.AdminsToTellAsync(CancellationToken.None), StringComparer.Ordinal)
+        var told = (await data.ActiveCaseManagersAsync(youth, CancellationToken.None)).Union(await data.Store.AdminsToTellAsync(CancellationToken.None), StringComparer.Ordinal)
             .Where(id => id != loosened.By && !loosened.TakenOff.Contains(id, StringComparer.Ordinal) && !kept.Contains(id, StringComparer.Ordinal));
         foreach (var recipient in told)
         {

@@ -39,7 +39,7 @@ internal sealed class KeptSignInSoughtHandler(MentoringData data, Notifier notif
         foreach (var youth in await data.AllAsync<YouthReferral>(YouthReferral.Container, [Filter.Eq("personId", notification.PersonId)], ct))
         {
             var kept = await data.KeptFromYouthAsync(youth.Id, ct);
-            foreach (var recipient in youth.ActingCaseManagerIds.Union(admins, StringComparer.Ordinal).Where(id => id != notification.By && !kept.Contains(id, StringComparer.Ordinal)))
+            foreach (var recipient in (await data.ActiveCaseManagersAsync(youth, ct)).Union(admins, StringComparer.Ordinal).Where(id => id != notification.By && !kept.Contains(id, StringComparer.Ordinal)))
             {
                 await notifier.SendOnceAsync(recipient, Notices.KeptSignInSought, $"kept-sign-in-sought~{youth.Id}~{notification.By}", ct);
             }

@@ -110,6 +110,9 @@ public static class Notices
 
     public static Notice CaseloadAdded { get; } = new("caseload-added", "A youth has been added to your caseload.");
 
+    public static Notice MatchNeedsCaseManager { get; } = new("match-needs-case-manager",
+        "A youth's mentoring match needs their case manager (a step, an ending or a consent to act on), and the youth has no active case manager. Please hand them to a case manager who can act, under Case managers; the match shows what happened.");
+
     public static Notice YouthNeedsAnAdmin { get; } = new("youth-needs-an-admin",
         "A youth needs an admin: please look under Case managers and hand them to a case manager who can reach them.");
 
