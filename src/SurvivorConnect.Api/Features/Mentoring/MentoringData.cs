@@ -208,10 +208,7 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis, ListedRe
         }
 
         var keptFrom = await KeptFromYouthAsync(youth, ct);
-        kept.UnionWith(youth.Where(y => y.DoNotMatch.Contains(User.UserId, StringComparer.Ordinal)
-                ? others.Any(admin => !y.DoNotMatch.Contains(admin, StringComparer.Ordinal))
-                : others.Any(admin => !keptFrom[y.Id].Contains(admin)))
-            .Select(y => y.Id));
+        kept.UnionWith(youth.Where(y => IsKeptFrom(User.UserId, y, keptFrom[y.Id], others)).Select(y => y.Id));
         return kept;
     }
 
@@ -233,6 +230,36 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis, ListedRe
         }
 
         return keptFrom;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="admin"/> is kept from <paramref name="youth"/>, whom <paramref name="keptFromYouth"/> are
+    /// (their do-not-match list and mentors): one on the list while another of <paramref name="admins"/> not on it could
+    /// read the youth instead; one of their mentors while another kept in neither way could.
+    /// </summary>
+    private static bool IsKeptFrom(string admin, YouthReferral youth, HashSet<string> keptFromYouth, IEnumerable<string> admins)
+    {
+        var others = admins.Where(other => other != admin);
+        return youth.DoNotMatch.Contains(admin, StringComparer.Ordinal)
+            ? others.Any(other => !youth.DoNotMatch.Contains(other, StringComparer.Ordinal))
+            : keptFromYouth.Contains(admin) && others.Any(other => !keptFromYouth.Contains(other));
+    }
+
+    /// <summary>
+    /// Of <paramref name="youth"/>, those kept from any admin, now or before (<see cref="YouthKeptFromAdminAsync"/>), from
+    /// the youth and their <paramref name="matches"/> already read. Left out of the agency's outcome report whoever reads
+    /// it: one reader's report less another's would otherwise be exactly such a youth.
+    /// </summary>
+    public async Task<IReadOnlySet<string>> YouthKeptFromAnyAdminAsync(IReadOnlyList<YouthReferral> youth, IEnumerable<Match> matches, CancellationToken ct)
+    {
+        var admins = await Store.AdminsNowOrBeforeAsync(ct);
+        var keptFrom = youth.ToDictionary(y => y.Id, y => y.DoNotMatch.ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
+        foreach (var match in matches.Where(m => MatchLifecycle.IsOpen(m.State) || m.MentorSaidYes()))
+        {
+            keptFrom.GetValueOrDefault(match.YouthId)?.Add(match.MentorId);
+        }
+
+        return youth.Where(y => admins.Any(admin => IsKeptFrom(admin, y, keptFrom[y.Id], admins))).Select(y => y.Id).ToHashSet(StringComparer.Ordinal);
     }
 
     private async Task<HashSet<string>> MentoredByMeAsync(CancellationToken ct) =>

@@ -46,7 +46,7 @@ public sealed record OutcomeQuery(string? From, string? To, string? PracticeChan
     public static bool SeesAgency(RoleHistory roles)
     {
         ArgumentNullException.ThrowIfNull(roles);
-        return roles.Has(Roles.AgencyAdmin) && !AdminReadsRecords(roles) || roles.Has(Roles.Analyst) && !Roles.ReadPeopleBesideReports(Roles.All.Where(roles.Has));
+        return roles.Has(Roles.AgencyAdmin) && !AdminReadsRecords(roles) || roles.Has(Roles.Analyst) && !Roles.ReadPeopleBesideReports(Roles.All.Where(roles.Ever));
     }
 
     /// <summary>
@@ -189,22 +189,23 @@ internal sealed class OutcomeReportHandlers(AgencyStore store, AgencyCalendar ca
         using var turn = await gate.EnterAsync(store.AgencyId, ct);
         var agency = await store.ReadAsync<Agency>(Agency.Container, store.AgencyId, store.AgencyId, ct) ?? throw new NotFoundException("agency");
         var youth = await store.AllAsync<YouthReferral>(YouthReferral.Container, [], ct);
+        var allMatches = await store.AllAsync<Match>(Match.Container, [], ct);
         if (scope == OutcomeQuery.Caseload)
         {
             youth = [.. youth.Where(y => y.ActingCaseManagerIds.Contains(user.UserId, StringComparer.Ordinal))];
         }
-        else if (roles.Ever(Roles.AgencyAdmin))
+        else
         {
             // An admin reads every other youth's record, so the agency's counts less those would be exactly the youth
-            // kept from them (one they mentor, one never to be matched with them). Left out as from every other list
-            // of theirs, and still once they only analyse (what they read stays known); refusing the report instead
-            // would tell them that such a youth exists.
-            var kept = (await mentoring.AllYouthKeptFromAdminAsync(ct)).Select(y => y.Id).ToHashSet(StringComparer.Ordinal);
+            // kept from them (one they mentor, one never to be matched with them). Left out of every reader's report,
+            // not only theirs: an analyst's (or another admin's) report, shared with them, less their own would be that
+            // youth exactly. Refusing the report instead would tell them that such a youth exists.
+            var kept = await mentoring.YouthKeptFromAnyAdminAsync(youth, allMatches, ct);
             youth = [.. youth.Where(y => !kept.Contains(y.Id))];
         }
 
         var ids = youth.Select(y => y.Id).ToHashSet(StringComparer.Ordinal);
-        var matches = (await store.AllAsync<Match>(Match.Container, [], ct)).Where(m => ids.Contains(m.YouthId)).ToList();
+        var matches = allMatches.Where(m => ids.Contains(m.YouthId)).ToList();
         var flags = (await store.AllAsync<SafetyFlag>(SafetyFlag.Container, [], ct)).Where(f => ids.Contains(f.YouthId)).ToList();
         var inputs = new OutcomeInputs(youth, matches, flags, scope == OutcomeQuery.Agency ? await AgencyInputsAsync(agency.ReportThreshold, ct) : null);
 
