@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Playwright;
 using SurvivorConnect.Api.Features.Payouts;
 using SurvivorConnect.Api.Features.Payouts.Rules;
+using SurvivorConnect.Testing;
 using static Microsoft.Playwright.Assertions;
 
 namespace SurvivorConnect.BrowserTests;
@@ -21,7 +22,7 @@ public sealed class PayoutJourneyTests(PortalServer server)
     public async Task Two_finance_approvers_approve_a_payout_above_the_amount_and_the_advisor_reads_it_on_their_statement()
     {
         var admin = await server.ApiAsAsync("demo-admin");
-        (await admin.PutAsJsonAsync("/api/payouts/settings", new { twoApproverThreshold = 100m })).EnsureSuccessStatusCode();
+        (await admin.PutSettingsAsync("/api/payouts/settings", new { twoApproverThreshold = 100m })).EnsureSuccessStatusCode();
         var title = await AttendedSessionAsync();
 
         var advisor = await server.SignInAsync("Jordan (demo advisor)", phone: true);
@@ -137,7 +138,7 @@ public sealed class PayoutJourneyTests(PortalServer server)
         Assert.Contains("Check 2044", csv, StringComparison.Ordinal);
         await Expect(advisor.GetByRole(AriaRole.Heading, new() { Name = "All your payments" })).ToBeVisibleAsync();
 
-        (await admin.PutAsJsonAsync("/api/payouts/settings", new { twoApproverThreshold = 500m })).EnsureSuccessStatusCode();
+        (await admin.PutSettingsAsync("/api/payouts/settings", new { twoApproverThreshold = 500m })).EnsureSuccessStatusCode();
     }
 
     [Fact]
@@ -374,7 +375,7 @@ public sealed class PayoutJourneyTests(PortalServer server)
     private async Task<string> AttendedSessionAsync(string personId = "demo-advisor")
     {
         var admin = await server.ApiAsAsync("demo-admin");
-        (await admin.PutAsJsonAsync("/api/engagements/settings", new
+        (await admin.PutSettingsAsync("/api/engagements/settings", new
         {
             currency = "USD",
             kinds = new[] { new { key = "focus-group", name = "Focus group", benchmarkHourlyRate = 60m } },

@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Testing;
 
 namespace SurvivorConnect.IntegrationTests;
 
@@ -159,8 +160,8 @@ public sealed class AdminGrantTests(ApiFactory api) : IClassFixture<ApiFactory>
         var (secondAccount, _) = await _world.PersonAsync(Roles.Mentor);
 
         await _world.SetRolesAsync(secondAccount, Roles.Mentor, Roles.AgencyAdmin, Roles.FinanceApprover);
-        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutAsJsonAsync("/api/payouts/settings", new { twoApproverThreshold = 2000m }));
-        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutAsJsonAsync("/api/payouts/settings", new { twoApproverThreshold = 500m }));
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutSettingsAsync("/api/payouts/settings", new { twoApproverThreshold = 2000m }));
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutSettingsAsync("/api/payouts/settings", new { twoApproverThreshold = 500m }));
 
         using var back = new HttpRequestMessage(HttpMethod.Post, $"/api/people/{other}/reactivate");
         back.Headers.TryAddWithoutValidation("If-Match", (await _world.Admin.GetAsync($"/api/people/{other}")).Headers.ETag!.Tag);
@@ -198,12 +199,12 @@ public sealed class AdminGrantTests(ApiFactory api) : IClassFixture<ApiFactory>
             kinds = Api.Features.Engagements.EngagementSettings.DefaultKinds.Select(k => new { k.Key, k.Name, benchmarkHourlyRate = k.Key == "focus-group" ? focusGroupRate : k.BenchmarkHourlyRate }),
         };
 
-        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutAsJsonAsync("/api/engagements/settings", Settings(45m, 24)));
-        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutAsJsonAsync("/api/engagements/settings", Settings(50m, 48)));
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutSettingsAsync("/api/engagements/settings", Settings(45m, 24)));
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutSettingsAsync("/api/engagements/settings", Settings(50m, 48)));
         Assert.Equal(0, await ToldAsync(other, "engagement-pay-lowered"));
 
-        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutAsJsonAsync("/api/engagements/settings", Settings(30m, 48)));
-        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutAsJsonAsync("/api/engagements/settings", Settings(30m, 48)));
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutSettingsAsync("/api/engagements/settings", Settings(30m, 48)));
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutSettingsAsync("/api/engagements/settings", Settings(30m, 48)));
         Assert.Equal(1, await ToldAsync(other, "engagement-pay-lowered"));
         Assert.Equal(0, await ToldAsync("demo-admin", "engagement-pay-lowered"));
     }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using SurvivorConnect.Api.Features.Engagements;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Storage;
+using SurvivorConnect.Testing;
 
 namespace SurvivorConnect.IntegrationTests;
 
@@ -1669,11 +1670,11 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     {
         var draft = await DraftOfNewKindAsync();
 
-        var refused = await HttpAssert.Problem(await _admin.PutAsJsonAsync("/api/engagements/settings", KindsWith(listening: false)), 409);
+        var refused = await HttpAssert.Problem(await _admin.PutSettingsAsync("/api/engagements/settings", KindsWith(listening: false)), 409);
         Assert.Contains("\"Listening session\" is the kind of an opportunity", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
         await HttpAssert.Ok<OpportunityDto>(await _recruiter.PostAsync($"/api/engagements/opportunities/{draft.Id}/cancel", null));
-        await HttpAssert.Ok<JsonElement>(await _admin.PutAsJsonAsync("/api/engagements/settings", KindsWith(listening: false)));
+        await HttpAssert.Ok<JsonElement>(await _admin.PutSettingsAsync("/api/engagements/settings", KindsWith(listening: false)));
 
         // An opportunity whose kind went before the rule above (taken straight out of the stored settings) is refused when published.
         var older = await DraftOfNewKindAsync();
@@ -1694,6 +1695,7 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         await HttpAssert.Ok<JsonElement>(await _admin.PutJson("/api/engagements/settings", KindsWith(listening: false), read));
 
         await HttpAssert.Problem(await _admin.PutJson("/api/engagements/settings", KindsWith(listening: false), read), 412);
+        await HttpAssert.Problem(await _admin.PutAsJsonAsync("/api/engagements/settings", KindsWith(listening: false)), 428);
 
         var kept = await HttpAssert.Ok<JsonElement>(await _admin.GetAsync("/api/engagements/settings"));
         Assert.False(kept.GetProperty("lateCancellationPays").GetBoolean());
@@ -1703,7 +1705,7 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
 
     private async Task<OpportunityDto> DraftOfNewKindAsync()
     {
-        await HttpAssert.Ok<JsonElement>(await _admin.PutAsJsonAsync("/api/engagements/settings", KindsWith(listening: true)));
+        await HttpAssert.Ok<JsonElement>(await _admin.PutSettingsAsync("/api/engagements/settings", KindsWith(listening: true)));
         var body = JsonSerializer.SerializeToNode(Body())!.AsObject();
         body["kind"] = "listening-session";
         return await HttpAssert.Ok<OpportunityDto>(await _recruiter.PostJson("/api/engagements/opportunities", body));

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Testing;
 
 namespace SurvivorConnect.IntegrationTests;
 
@@ -13,7 +14,7 @@ public sealed class EngagementWorld(ApiFactory api)
     public HttpClient Recruiter { get; } = api.As("demo-recruiter");
 
     public async Task SetBenchmarkAsync(decimal? focusGroupRate = 60m, bool lateCancellationPays = true, int lateCancellationHours = 24) =>
-        await HttpAssert.Ok<JsonElement>(await Admin.PutAsJsonAsync("/api/engagements/settings", new
+        await HttpAssert.Ok<JsonElement>(await Admin.PutSettingsAsync("/api/engagements/settings", new
         {
             currency = "USD",
             lateCancellationPays,

@@ -218,5 +218,5 @@ public sealed class PayoutWorld(PayoutApi api)
     }
 
     public async Task SetTwoApproverAmountAsync(decimal amount) =>
-        await HttpAssert.Ok<JsonElement>(await Admin.PutAsJsonAsync("/api/payouts/settings", new { twoApproverThreshold = amount }));
+        await HttpAssert.Ok<JsonElement>(await Admin.PutSettingsAsync("/api/payouts/settings", new { twoApproverThreshold = amount }));
 }

@@ -72,7 +72,7 @@ internal sealed class EngagementSettingsHandlers(EngagementData data, IPublisher
     {
         var body = command.Body;
         var existing = await data.Store.FindAsync<EngagementSettings>(EngagementSettings.Container, EngagementSettings.DocumentId, ct);
-        StoreException.ThrowIfChangedSince(command.IfMatch, existing?.ETag);
+        PreconditionRequiredException.ThrowIfChangedSince(command.IfMatch, existing?.ETag);
         await EnsureKindsInUseStayAsync(existing?.Kinds ?? EngagementSettings.DefaultKinds, body.Kinds!, ct);
         var settings = new EngagementSettings
         {

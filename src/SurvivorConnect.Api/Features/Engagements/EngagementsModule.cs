@@ -42,7 +42,8 @@ public static class EngagementsModule
         group.MapGet("/settings", GetEngagementSettings).WithName(nameof(GetEngagementSettings)).RequireAuthorization(Policies.EngagementReader)
             .WithSummary("The agency's kinds of work, each with its professional benchmark hourly rate.");
         group.MapPut("/settings", SaveEngagementSettings).WithName(nameof(SaveEngagementSettings)).RequireAuthorization(Policies.AgencyAdmin)
-            .WithSummary("Set the kinds of work and their benchmark hourly rates (pay parity).");
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired)
+            .WithSummary("Set the kinds of work and their benchmark hourly rates (pay parity); once there are settings, send their `version` as If-Match.");
 
         var me = group.MapGroup("/me").RequireAuthorization(Policies.EngagementMember);
         me.MapGet("/profile", GetMyEngagementProfile).WithName(nameof(GetMyEngagementProfile))

@@ -63,7 +63,7 @@ internal sealed class PayoutSettingsHandlers(PayoutData data, IStripeGateway str
     public async ValueTask<PayoutSettingsView> Handle(SavePayoutSettings command, CancellationToken ct)
     {
         var existing = await data.SettingsAsync(ct);
-        StoreException.ThrowIfChangedSince(command.IfMatch, existing.ETag);
+        PreconditionRequiredException.ThrowIfChangedSince(command.IfMatch, existing.ETag);
 
         var threshold = command.Body.TwoApproverThreshold!.Value;
         List<PerDiemRate> rates = [.. (command.Body.LocationRates ?? []).Select(r => new PerDiemRate(r.From!.Value, r.MealsAndIncidentals!.Value, r.Lodging!.Value, r.Location!.Trim()))];

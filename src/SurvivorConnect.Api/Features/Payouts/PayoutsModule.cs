@@ -56,7 +56,8 @@ public static class PayoutsModule
         group.MapGet("/settings", GetPayoutSettings).WithName(nameof(GetPayoutSettings)).RequireAuthorization(Policies.FinanceOrAdmin)
             .WithSummary("The two-approver amount, the agency's per diem rates, today's mileage and standard rates, and whether Stripe payouts are on.");
         group.MapPut("/settings", SavePayoutSettings).WithName(nameof(SavePayoutSettings)).RequireAuthorization(Policies.AgencyAdmin)
-            .WithSummary("Set the amount from which two approvers are needed, and load per diem rates for the agency's locations.");
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired)
+            .WithSummary("Set the amount from which two approvers are needed, and load per diem rates for the agency's locations; once there are settings, send their `version` as If-Match.");
 
         group.MapPost("/", PreparePayouts).WithName(nameof(PreparePayouts)).RequireAuthorization(Policies.PayoutPreparer)
             .WithSummary("Turn an opportunity's recorded claims into payouts waiting for approval, line by line.");

@@ -98,8 +98,7 @@ internal sealed class InstrumentHandlers(SupervisionData data)
         }
 
         var existing = await data.Store.FindAsync<SupervisionSettings>(SupervisionData.Container, SupervisionSettings.DocumentId, ct);
-        // Named, never assumed, once there are settings: a save from a page read before another admin's would switch it back.
-        StoreException.ThrowIfChangedSince(existing is null ? command.IfMatch : command.IfMatch ?? throw new PreconditionRequiredException(), existing?.ETag);
+        PreconditionRequiredException.ThrowIfChangedSince(command.IfMatch, existing?.ETag);
         var settings = new SupervisionSettings
         {
             Id = SupervisionSettings.DocumentId, InstrumentKey = body.InstrumentKey!, InstrumentVersion = body.InstrumentVersion.Value, ConcernRise = body.ConcernRise!.Value,

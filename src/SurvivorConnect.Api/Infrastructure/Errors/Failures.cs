@@ -1,3 +1,5 @@
+using SurvivorConnect.Storage;
+
 namespace SurvivorConnect.Api.Infrastructure.Errors;
 
 /// <summary>The record does not exist, or belongs to another agency: callers cannot tell which.</summary>
@@ -26,7 +28,16 @@ public sealed class FollowUpsPendingException(Exception cause)
     : Exception("The change is saved, but not everything that follows from it could be done just now. Send it again in a moment to finish.", cause);
 
 /// <summary>The request must say which version it changes (If-Match), so no update is lost.</summary>
-public sealed class PreconditionRequiredException() : Exception("Send the record's ETag in If-Match to change it.");
+public sealed class PreconditionRequiredException() : Exception("Send the record's ETag in If-Match to change it.")
+{
+    /// <summary>
+    /// A change to a record that many may change names the version it was made from (428 without, 412 if changed since):
+    /// saved from a page read before another's save, it would switch that one back unseen. Only the first save, of a
+    /// record not yet made, may leave it out.
+    /// </summary>
+    public static void ThrowIfChangedSince(string? ifMatch, string? current) =>
+        StoreException.ThrowIfChangedSince(current is null ? ifMatch : ifMatch ?? throw new PreconditionRequiredException(), current);
+}
 
 /// <summary>Too much of this work is under way on this instance now: 503, with a time to try again after.</summary>
 public sealed class BusyException(string detail) : Exception(detail)
