@@ -421,6 +421,10 @@ public sealed class TeamingTests(ApiFactory api)
             new { views = "I want to stay at my school." }, mine.GetProperty("version").GetString()));
         var later = DateTimeOffset.UtcNow.AddDays(5);
         object Move(DateTimeOffset at) => new { scheduledFor = at, agenda = new[] { "School", "Housing" } };
+        // Saved with nothing changed, it tells the youth of nothing.
+        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PutJson(url, new { scheduledFor = scheduled.GetProperty("scheduledFor").GetDateTimeOffset(), agenda = new[] { "School" } },
+            scheduled.GetProperty("version").GetString()));
+        Assert.DoesNotContain(await team.Youth.NoticesAsync(), n => n.Kind == "team-meeting-changed");
 
         await HttpAssert.Problem(await _world.CaseManager.PutAsJsonAsync(url, Move(later)), 428);
         // From a page drawn before the youth wrote, the move would be made over a meeting the case manager has not seen.
@@ -506,6 +510,48 @@ public sealed class TeamingTests(ApiFactory api)
         Assert.Contains("School&#xA;A new item</textarea>", answer, StringComparison.Ordinal);
         var meeting = (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{team.YouthId}/meetings"))).GetProperty("meetings")[0];
         Assert.Equal(["School"], meeting.GetProperty("agenda").EnumerateArray().Select(a => a.GetString()));
+    }
+
+    [Fact]
+    public async Task A_meeting_the_youth_was_told_is_coming_that_is_moved_into_the_past_is_news_to_them()
+    {
+        var team = await _world.SharedTeamAsync();
+        var meetings = $"/api/teams/{team.YouthId}/meetings";
+        var scheduled = (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson(meetings, new
+        {
+            scheduledFor = DateTimeOffset.UtcNow.AddDays(1), agenda = new[] { "School" },
+        }))).GetProperty("meetings")[0];
+
+        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PutJson($"{meetings}/{scheduled.GetProperty("id").GetString()}",
+            new { scheduledFor = DateTimeOffset.UtcNow.AddDays(-1), agenda = new[] { "School" } }, scheduled.GetProperty("version").GetString()));
+
+        Assert.Single(await team.Youth.NoticesAsync(), n => n.Kind == "team-meeting-changed");
+    }
+
+    [Fact]
+    public async Task A_page_drawn_before_a_meeting_was_cancelled_elsewhere_is_answered_in_words_when_sent_again()
+    {
+        var team = await _world.SharedTeamAsync();
+        var meetings = $"/api/teams/{team.YouthId}/meetings";
+        var scheduled = (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson(meetings, new
+        {
+            scheduledFor = DateTimeOffset.UtcNow.AddHours(1), agenda = new[] { "School" },
+        }))).GetProperty("meetings")[0];
+        var id = scheduled.GetProperty("id").GetString();
+        var version = scheduled.GetProperty("version").GetString()!;
+        var portal = await PortalSession.SignedInAsync(api, "demo-casemanager");
+        var page = $"/teams/{team.YouthId}/meetings";
+
+        var cancelled = await PortalSession.PostFormAsync(portal, page, $"cancel-{id}", ("Version", version), ("Confirmed", "yes"));
+        var tappedAgain = await PortalSession.PostFormAsync(portal, page, $"cancel-{id}", ("Version", version), ("Confirmed", "yes"));
+        var moved = await PortalSession.PostFormAsync(portal, page, $"change-{id}", ("Version", version), ("When", DateTime.UtcNow.AddDays(3).ToString("yyyy-MM-dd'T'10:00", System.Globalization.CultureInfo.InvariantCulture)), ("Agenda", "School"));
+        var recorded = await PortalSession.PostFormAsync(portal, page, $"record-{id}", ("Attended", "youth"), ("Participation", "InPerson"));
+
+        Assert.Contains("The meeting is cancelled.", cancelled, StringComparison.Ordinal);
+        Assert.Contains("The meeting is cancelled.", tappedAgain, StringComparison.Ordinal);
+        Assert.Contains("This meeting was cancelled.", moved, StringComparison.Ordinal);
+        Assert.Contains("This meeting was cancelled.", recorded, StringComparison.Ordinal);
+        Assert.Single(await team.Youth.NoticesAsync(), n => n.Kind == "team-meeting-cancelled");
     }
 
     [Fact]

@@ -241,19 +241,22 @@ internal sealed class MeetingHandlers(TeamingData data, TeamViews teams, Notifie
     {
         var youth = await data.YouthToLeadAsync(command.YouthId, ct);
         var meeting = await MeetingAsync(youth.Id, command.MeetingId, ct);
+        var ifMatch = command.IfMatch ?? throw new PreconditionRequiredException();
         var at = WithinReach(command.Body);
         var agenda = AgendaOf(command.Body);
+        var wasToCome = meeting.ScheduledFor > data.Now;
         var sameAgain = MeetingRules.IsStillToHold(meeting) && meeting.ScheduledFor == at && meeting.Agenda.SequenceEqual(agenda, StringComparer.Ordinal);
         if (!sameAgain)
         {
             EnsureStillToHold(meeting);
-            meeting = await data.Store.ReplaceAsync(TeamingData.Container, meeting with { ScheduledFor = at, Agenda = agenda },
-                command.IfMatch ?? throw new PreconditionRequiredException(), ct);
+            meeting = await data.Store.ReplaceAsync(TeamingData.Container, meeting with { ScheduledFor = at, Agenda = agenda, ChangedAt = data.Now }, ifMatch, ct);
         }
 
         // Sent again (a second tap, or after telling the youth failed), the change is told of once: the notice is about
-        // this time and agenda. Unread, it stands for every later change too, and comes back to the top of the list.
-        if (youth.PersonId is { } person && at > data.Now)
+        // this time and agenda. Unread, it stands for every later change too, and comes back to the top of the list. A
+        // form saved with nothing changed on a meeting never changed tells of nothing. Moved into the past, a meeting
+        // the youth was told was coming is news too: their views can no longer reach it.
+        if (youth.PersonId is { } person && meeting.ChangedAt is not null && (at > data.Now || wasToCome))
         {
             await notifier.SendStandingAsync(person, Notices.TeamMeetingChanged, $"team-meeting-changed~{meeting.Id}",
                 Digest.Of($"{at.UtcTicks}\n{string.Join('\n', agenda)}", 32), Notifier.WhileUnread, ct);

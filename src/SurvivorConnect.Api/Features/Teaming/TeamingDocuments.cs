@@ -243,6 +243,9 @@ public sealed record TeamMeeting : Document
 
     public DateTimeOffset? HeldAt { get; init; }
 
+    /// <summary>When the meeting was last moved or given a new agenda, if it ever was.</summary>
+    public DateTimeOffset? ChangedAt { get; init; }
+
     /// <summary>When a case manager called the meeting off; kept, with the youth's views sent for it, not deleted.</summary>
     public DateTimeOffset? CancelledAt { get; init; }
 
