@@ -59,4 +59,26 @@ public sealed class CaseManagerGoneTests(ApiFactory api) : IClassFixture<ApiFact
             Assert.Empty(await AboutAsync(former, match.Id));
         });
     }
+
+    [Fact]
+    public async Task A_youth_taking_back_their_yes_to_a_match_waiting_for_consent_is_one_notice_to_the_admins_not_one_for_the_no_and_one_for_the_decline()
+    {
+        await _world.WhileMinorsNeedAGuardianAsync(async () =>
+        {
+            var (mentorId, mentor) = await _world.ReadyMentorAsync();
+            var (youthId, youth) = await _world.YouthAsync();
+            var match = await _world.AcceptedAsync(youthId, mentorId, mentor);
+            await MentoringWorld.Ok(await youth.PostAsync($"/api/matches/{match.Id}/agree", null));
+            var (formerId, _) = await _world.PersonAsync(Roles.CaseManager);
+            await _world.HandOverAsync(youthId, formerId);
+            await _world.SetRolesAsync(formerId, Roles.Advisor);
+            var yes = (await HttpAssert.Ok<List<System.Text.Json.JsonElement>>(await youth.GetAsync("/api/consents/mine")))
+                .Single(c => c.GetProperty("scope").GetString() == "mentoring-match");
+
+            await MentoringWorld.Ok(await youth.PostAsync($"/api/consents/{yes.GetProperty("id").GetString()}/revoke", null));
+
+            Assert.Equal("Declined", (await HttpAssert.Ok<MatchDto>(await _world.Admin.GetAsync($"/api/matches/{match.Id}"))).State);
+            Assert.Single(await AboutAsync(_world.Admin, match.Id), n => n.Kind == "match-needs-case-manager");
+        });
+    }
 }

@@ -399,7 +399,17 @@ public sealed class OutcomeReportTests(ApiFactory api)
             FormerRoles = [Roles.CaseManager], CreatedAt = DateTimeOffset.UtcNow,
         }, default);
 
-        await HttpAssert.Problem(await api.AsSubject(id, world.AgencyId).GetAsync("/api/outcomes?from=2026-01&to=2026-06&scope=agency"), 403);
+        var refused = await HttpAssert.Problem(await api.AsSubject(id, world.AgencyId).GetAsync("/api/outcomes?from=2026-01&to=2026-06&scope=agency"), 403);
+        Assert.Contains("managed cases or supervised mentors before", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        // One who only advised before (paid work, no one's records) reads it as any analyst does.
+        var advisor = $"{world.AgencyId}-former-advisor";
+        await api.Services.GetRequiredService<IDocumentStore>().CreateAsync(Person.Container, new Person
+        {
+            Id = advisor, PartitionKey = world.AgencyId, AgencyId = world.AgencyId, DisplayName = "Former advisor", Roles = [Roles.Analyst],
+            FormerRoles = [Roles.Advisor], CreatedAt = DateTimeOffset.UtcNow,
+        }, default);
+        await ReportAsync(api.AsSubject(advisor, world.AgencyId), "from=2026-01&to=2026-05");
     }
 
     [Fact]

@@ -271,7 +271,7 @@ internal sealed class ConsentChangedHandler(
     /// <summary>
     /// One notice stands for a match's withdrawals while it is unread: consent given and withdrawn again and again
     /// (a hand on a loop) brings it back to the top, not a notice, and a push, each time. A youth with no case manager who
-    /// can act has the admins told, once for the match, to hand them to one.
+    /// can act has the admins told instead, to hand them to one.
     /// </summary>
     private async Task TellOfWithdrawalAsync(YouthReferral youth, string matchId, string consentId, CancellationToken ct)
     {
@@ -283,7 +283,7 @@ internal sealed class ConsentChangedHandler(
 
         if (caseManagers.Count == 0)
         {
-            await caseManagerNews.TellAdminsAsync(youth, $"consent-withdrawn~{matchId}", matchId, ct);
+            await caseManagerNews.TellAdminsAsync(youth, $"consent-withdrawn~{matchId}~{consentId}", matchId, ct);
         }
     }
 }

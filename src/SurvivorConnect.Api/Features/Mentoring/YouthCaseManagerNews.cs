@@ -3,9 +3,10 @@ using SurvivorConnect.Api.Features.Notifications;
 namespace SurvivorConnect.Api.Features.Mentoring;
 
 /// <summary>
-/// News of a youth's match that their case managers act on. It goes to the youth's case managers who can act now; with
-/// none, to the agency's admins, who hand the youth to someone who can. Not to an admin kept from the youth, nor to the
-/// match's mentor, unless nobody else could be told, and then in words that name no match. Once for each key.
+/// News of a youth's match that their case managers act on. It goes to the youth's case managers who can act now, once
+/// for each key; with none, to the agency's admins, who hand the youth to someone who can: one notice for the match
+/// while it is unread, however much news comes (a no, then the decline it makes), and anew once read. Not to an admin
+/// kept from the youth, nor to the match's mentor, unless nobody else could be told, and then in words that name no match.
 /// </summary>
 internal sealed class YouthCaseManagerNews(MentoringData data, Notifier notifier)
 {
@@ -32,7 +33,8 @@ internal sealed class YouthCaseManagerNews(MentoringData data, Notifier notifier
             except.Add(match.MentorId);
         }
 
-        await notifier.SendOnceToAdminsAsync(Notices.MatchNeedsCaseManager, $"match-needs-case-manager~{key}", ct, matchId, except,
-            toExceptedAlone: (Notices.YouthNeedsAnAdmin, $"youth-needs-an-admin~{youth.Id}~{key}"));
+        var standing = $"match-needs-case-manager~{matchId}";
+        await notifier.SendStandingToAdminsAsync(Notices.MatchNeedsCaseManager, standing, key, Notifier.WhileUnread, ct, matchId, except,
+            toExceptedAlone: (Notices.YouthNeedsAnAdmin, $"youth-needs-an-admin~{youth.Id}~{standing}"));
     }
 }

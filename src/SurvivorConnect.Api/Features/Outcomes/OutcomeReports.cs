@@ -46,7 +46,8 @@ public sealed record OutcomeQuery(string? From, string? To, string? PracticeChan
     public static bool SeesAgency(RoleHistory roles)
     {
         ArgumentNullException.ThrowIfNull(roles);
-        return roles.Has(Roles.AgencyAdmin) && !AdminReadsRecords(roles) || roles.Has(Roles.Analyst) && !Roles.ReadPeopleBesideReports(Roles.All.Where(roles.Ever));
+        return roles.Has(Roles.AgencyAdmin) && !AdminReadsRecords(roles)
+            || roles.Has(Roles.Analyst) && !Roles.ReadPeopleBesideReports(Roles.All.Where(roles.Has)) && !ReadRecordsBefore(roles);
     }
 
     /// <summary>
@@ -56,8 +57,11 @@ public sealed record OutcomeQuery(string? From, string? To, string? PracticeChan
     public static bool AdminReadsRecords(RoleHistory roles)
     {
         ArgumentNullException.ThrowIfNull(roles);
-        return roles.Has(Roles.AgencyAdmin) && (roles.Ever(Roles.CaseManager) || roles.Ever(Roles.Supervisor));
+        return roles.Has(Roles.AgencyAdmin) && ReadRecordsBefore(roles);
     }
+
+    /// <summary>Managed cases or supervised mentors, now or in a role since taken away: their youth's records, their mentors' check-ins.</summary>
+    private static bool ReadRecordsBefore(RoleHistory roles) => roles.Ever(Roles.CaseManager) || roles.Ever(Roles.Supervisor);
 
     /// <summary>
     /// Whether someone has a caseload report. Not an analyst, even one who also manages cases: their caseload subtracted
@@ -158,7 +162,9 @@ internal sealed class OutcomeReportHandlers(AgencyStore store, AgencyCalendar ca
         var scope = query.ScopedFor(roles).Scope!;
         if (!OutcomeQuery.SeesAgency(roles) && user.IsInRole(Roles.Analyst))
         {
-            throw new ForbiddenException("An analyst who also holds another role has no report. Ask your agency admin to give that role to someone else.");
+            throw new ForbiddenException(Roles.ReadPeopleBesideReports(Roles.All.Where(user.IsInRole))
+                ? "An analyst who also holds another role has no report. Ask your agency admin to give that role to someone else."
+                : "An analyst who managed cases or supervised mentors before does not see the agency's report: the records you read, taken from its counts, would show other people in groups too small to show. Ask an admin to read it.");
         }
 
         if (OutcomeQuery.AdminReadsRecords(roles) && (scope == OutcomeQuery.Agency || !OutcomeQuery.HasCaseload(user.IsInRole)))
