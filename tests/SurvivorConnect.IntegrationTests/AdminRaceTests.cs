@@ -23,6 +23,46 @@ public sealed class AdminRaceTests(CountingApiFactory api) : IClassFixture<Count
     }
 
     [Fact]
+    public async Task An_admin_made_while_telling_the_other_admins_failed_is_told_to_them_when_the_same_roles_are_sent_again()
+    {
+        var (watcher, watcherClient) = await _world.PersonAsync("AgencyAdmin");
+        var (personId, _) = await _world.PersonAsync("Mentor");
+        var granted = await api.NoticeIdAsync($"agency-admin-granted~{personId}", watcher);
+        async Task<HttpResponseMessage> SetRolesAsync()
+        {
+            var person = await _world.Admin.GetAsync($"/api/people/{personId}");
+            var request = new HttpRequestMessage(HttpMethod.Put, $"/api/people/{personId}/roles") { Content = System.Net.Http.Json.JsonContent.Create(new { roles = new[] { "Mentor", "AgencyAdmin" } }) };
+            request.Headers.TryAddWithoutValidation("If-Match", person.Headers.ETag!.Tag);
+            return await _world.Admin.SendAsync(request);
+        }
+
+        var first = await api.FailingWriteOnceAsync(d => d.Id == granted, SetRolesAsync);
+        await HttpAssert.Problem(first, 503);
+        Assert.DoesNotContain(await watcherClient.NoticesAsync(), n => n.Id == granted);
+
+        await HttpAssert.Ok<System.Text.Json.JsonElement>(await SetRolesAsync());
+        await HttpAssert.Ok<System.Text.Json.JsonElement>(await SetRolesAsync());
+
+        Assert.Single(await watcherClient.NoticesAsync(), n => n.Id == granted);
+    }
+
+    [Fact]
+    public async Task An_admin_made_again_while_the_notice_of_the_first_time_is_unread_is_pushed_again()
+    {
+        var (watcher, _) = await _world.PersonAsync("AgencyAdmin");
+        var (personId, _) = await _world.PersonAsync("Mentor");
+        var (page, pushed) = await NoticeListener.ListenAsync(api, watcher);
+        await using var _ = page;
+
+        await _world.SetRolesAsync(personId, "Mentor", "AgencyAdmin");
+        await _world.SetRolesAsync(personId, "Mentor");
+        await _world.SetRolesAsync(personId, "Mentor", "AgencyAdmin");
+
+        var granted = await api.NoticeIdAsync($"agency-admin-granted~{personId}", watcher);
+        await ChatClient.EventuallyAsync(() => pushed.Count(n => n.Id == granted) == 2, "each admin grant pushed");
+    }
+
+    [Fact]
     public async Task An_admin_whose_powers_go_while_they_remove_another_admins_role_changes_nothing()
     {
         var (first, firstClient) = await _world.PersonAsync("AgencyAdmin");

@@ -15,27 +15,29 @@ internal sealed class AdminGrantedHandler(Notifier notifier, AgencyStore store, 
 {
     public async ValueTask Handle(PersonAccessChanged notification, CancellationToken ct)
     {
-        if (notification.Again)
-        {
-            return;
-        }
-
         var person = await store.FindAsync<Person>(Person.Container, notification.PersonId, ct);
         if (person is null)
         {
             return;
         }
 
+        // Sent again to finish what followed a change of roles, the change is told of as it was: telling the other admins
+        // may be what failed. Each notice is about that change (its id, or the record's version for any other), so one
+        // told already is not told twice, whatever else changed on the record since.
+        var (gained, lost) = notification.Again
+            ? (person.LastRoleChange is { } last && last.Id == notification.RoleChange ? (last.Gained, last.Lost) : ([], []))
+            : (notification.RolesGained ?? [], notification.RolesLost);
+        var about = notification.RoleChange ?? person.ETag!;
+
         // Each change told on its own: one change can give several (a case manager who is also a finance approver), and
         // the one that looks ordinary must not be all the other admins hear of.
-        var gained = notification.RolesGained ?? [];
         List<(Notice Notice, bool AlsoThem)> told = [];
         if (gained.Contains(Roles.AgencyAdmin))
         {
             told.Add((Notices.AgencyAdminGranted, false));
         }
 
-        if (notification.RolesLost?.Contains(Roles.AgencyAdmin) == true
+        if (lost?.Contains(Roles.AgencyAdmin) == true
             || notification is { RolesLost: null, RolesGained: null } && person is { Active: false } && person.Roles.Contains(Roles.AgencyAdmin))
         {
             told.Add((Notices.AgencyAdminRemoved, true));
@@ -57,19 +59,22 @@ internal sealed class AdminGrantedHandler(Notifier notifier, AgencyStore store, 
         var admins = told.Count > 0 ? (await store.AdminsToTellAsync(ct)).Where(a => a != user.UserId && a != person.Id).ToList() : [];
         foreach (var (notice, alsoThem) in told)
         {
-            await TellAsync(notifier, notice, person.Id, person.ETag!, alsoThem && person.Id != user.UserId ? [.. admins, person.Id] : admins, ct);
+            await TellAsync(notifier, notice, person.Id, about, alsoThem && person.Id != user.UserId ? [.. admins, person.Id] : admins, ct);
         }
     }
 
     /// <summary>
     /// One notice per kind and person, standing while it is unread (<see cref="Notifier.SendStandingAsync"/>): a role given
     /// and taken again and again is one notice brought back to the top, not a flood that pages the one that mattered away.
+    /// A power given (an admin's, a finance approver's) is pushed each time all the same: the one that mattered must not
+    /// come in silently under an earlier one left unread.
     /// </summary>
     internal static async Task TellAsync(Notifier notifier, Notice notice, string personId, string change, IEnumerable<string> recipients, CancellationToken ct)
     {
+        var pushEachTime = notice == Notices.AgencyAdminGranted || notice == Notices.FinanceRoleGranted;
         foreach (var recipient in recipients)
         {
-            await notifier.SendStandingAsync(recipient, notice, $"{notice.Kind}~{personId}", change, Notifier.WhileUnread, ct);
+            await notifier.SendStandingAsync(recipient, notice, $"{notice.Kind}~{personId}", change, Notifier.WhileUnread, ct, pushWhileStanding: pushEachTime);
         }
     }
 }

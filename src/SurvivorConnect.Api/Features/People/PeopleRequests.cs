@@ -108,7 +108,9 @@ public sealed record KeptSignInSought(string AgencyId, string PersonId, string B
 /// </param>
 /// <param name="RolesGained">Roles the change gave them (none said when the follow-ups of a change are run again).</param>
 /// <param name="Again">The same change sent again to finish what followed it: nothing new to tell the person's open pages.</param>
-public sealed record PersonAccessChanged(string AgencyId, string PersonId, IReadOnlyList<string>? RolesLost = null, IReadOnlyList<string>? RolesGained = null, bool Again = false) : INotification;
+/// <param name="RoleChange">The change of roles this is (<see cref="Person.LastRoleChange"/>), made or sent again.</param>
+public sealed record PersonAccessChanged(
+    string AgencyId, string PersonId, IReadOnlyList<string>? RolesLost = null, IReadOnlyList<string>? RolesGained = null, bool Again = false, string? RoleChange = null) : INotification;
 
 /// <summary>
 /// The people another feature keeps from the calling admin: the sign-in of a youth who is never to be matched with them
@@ -323,7 +325,7 @@ internal sealed partial class PeopleHandlers(
         // change's version): nothing to write, and what follows a change is done again for every role they lost.
         if (roles.ToHashSet().SetEquals(person.Roles))
         {
-            await TellAccessChangedAsync(person, person.FormerRoles, again: true);
+            await TellAccessChangedAsync(person, person.FormerRoles, again: true, roleChange: person.LastRoleChange?.Id);
             return person;
         }
 
@@ -353,8 +355,9 @@ internal sealed partial class PeopleHandlers(
         }
 
         var former = person.FormerRoles.Union(person.Roles).Except(roles).ToList();
-        var changed = await ReplaceKeepingAnAdminAsync(person, person with { Roles = roles, FormerRoles = former }, ifMatch, cancellationToken);
-        await TellAccessChangedAsync(changed, [.. person.Roles.Except(roles)], [.. roles.Except(person.Roles)]);
+        var change = new RoleChange(AgencyStore.NewId(), [.. roles.Except(person.Roles)], [.. person.Roles.Except(roles)]);
+        var changed = await ReplaceKeepingAnAdminAsync(person, person with { Roles = roles, FormerRoles = former, LastRoleChange = change }, ifMatch, cancellationToken);
+        await TellAccessChangedAsync(changed, change.Lost, change.Gained, roleChange: change.Id);
         return changed;
     }
 
@@ -427,8 +430,9 @@ internal sealed partial class PeopleHandlers(
         command.IfMatch ?? (command.Active ? throw new PreconditionRequiredException() : person.ETag!);
 
     /// <summary>The change is made: what follows from it (open chats told, youth left without a case manager named).</summary>
-    private Task TellAccessChangedAsync(Person changed, IReadOnlyList<string>? rolesLost = null, IReadOnlyList<string>? rolesGained = null, bool again = false) =>
-        publisher.FinishAsync(new PersonAccessChanged(user.AgencyId, changed.Id, rolesLost, rolesGained, again));
+    private Task TellAccessChangedAsync(
+        Person changed, IReadOnlyList<string>? rolesLost = null, IReadOnlyList<string>? rolesGained = null, bool again = false, string? roleChange = null) =>
+        publisher.FinishAsync(new PersonAccessChanged(user.AgencyId, changed.Id, rolesLost, rolesGained, again, roleChange));
 
     /// <summary>
     /// A change that takes an admin's powers away is written together with the acting admin's own record, unchanged

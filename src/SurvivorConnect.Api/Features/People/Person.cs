@@ -28,6 +28,12 @@ public sealed record Person : Document
     /// <summary>Roles taken from them since (recorded from 2026-12): whoever depended on them in that role can be found.</summary>
     public IReadOnlyList<string> FormerRoles { get; init; } = [];
 
+    /// <summary>
+    /// The roles the last change of roles gave and took: sent again to finish what followed it (the other admins told,
+    /// say), the change is told of as it was, not as nothing.
+    /// </summary>
+    public RoleChange? LastRoleChange { get; init; }
+
     public bool Active { get; init; } = true;
 
     public required DateTimeOffset CreatedAt { get; init; }
@@ -100,3 +106,6 @@ public static class PeopleReads
         return now.Concat(before).Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
     }
 }
+
+/// <summary>What one change of a person's roles gave them and took from them; its id names it in the notices told of it.</summary>
+public sealed record RoleChange(string Id, IReadOnlyList<string> Gained, IReadOnlyList<string> Lost);
