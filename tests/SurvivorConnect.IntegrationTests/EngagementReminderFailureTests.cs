@@ -38,7 +38,53 @@ public sealed class EngagementReminderFailureTests(ClockedCountingApiFactory api
             Assert.Single(await EngagementReminderTests.RemindersAsync(client));
         }
     }
+}
 
+/// <summary>A session moved when the reminder schedule cannot be written after the move (a fixture of its own: its sessions are reminded in every round).</summary>
+public sealed class ReminderRescheduleFailureTests(ClockedCountingApiFactory api) : IClassFixture<ClockedCountingApiFactory>
+{
+    private Task RunRemindersAsync() => api.Services.GetRequiredService<EngagementReminderWorker>().RunOnceAsync(CancellationToken.None);
+
+    [Fact]
+    public async Task A_session_moved_later_whose_reminder_could_not_be_rescheduled_after_the_move_is_still_reminded_the_day_before_its_new_time()
+    {
+        var world = new EngagementWorld(api);
+        var (opportunityId, advisors) = await world.ConfirmedSessionAsync(api.Time, api.Time.Advance, startsIn: TimeSpan.FromHours(30));
+        // The move's own write goes through; setting the reminder to the new time after it does not.
+        var (moved, failed) = (false, false);
+        api.Counter.BeforeReplace = (_, document) =>
+        {
+            moved |= document is Opportunity;
+            return Task.CompletedTask;
+        };
+        api.Counter.BeforeUpsert = document =>
+        {
+            if (document is ReminderSlot && moved && !failed)
+            {
+                failed = true;
+                throw StoreException.Unavailable("The store went away.");
+            }
+        };
+        try
+        {
+            await EngagementReminderTests.MoveSessionAsync(world.Recruiter, opportunityId, TimeSpan.FromHours(48));
+        }
+        finally
+        {
+            (api.Counter.BeforeReplace, api.Counter.BeforeUpsert) = (null, null);
+        }
+
+        Assert.True(failed);
+        api.Time.Advance(TimeSpan.FromHours(31));
+        await RunRemindersAsync();
+        api.Time.Advance(TimeSpan.FromHours(24));
+        await RunRemindersAsync();
+
+        foreach (var (_, client) in advisors)
+        {
+            Assert.Single(await EngagementReminderTests.RemindersAsync(client), r => r.Contains("within the next day", StringComparison.Ordinal));
+        }
+    }
 }
 
 /// <summary>Giving up the places of someone who no longer takes paid work when a write fails: the worker finishes it.</summary>

@@ -75,12 +75,26 @@ public sealed class EngagementReminderTests() : TwoInstances("remind")
     {
         var (opportunityId, advisors) = await ConfirmedSessionAsync(startsIn: TimeSpan.FromHours(23), lateCancellationHours: 12);
         await RunRemindersAsync(First);
-        var recruiter = First.As("demo-recruiter");
+        var later = TimeSpan.FromHours(24);
+        await HttpAssert.Ok<JsonElement>(await MoveSessionAsync(First.As("demo-recruiter"), opportunityId, later));
+
+        Advance(later);
+        await Task.WhenAll(RunRemindersAsync(First), RunRemindersAsync(Second));
+
+        foreach (var (_, client) in advisors)
+        {
+            var reminders = await RemindersAsync(client);
+            Assert.Equal(2, reminders.Count(r => r.Contains("within the next day", StringComparison.Ordinal)));
+        }
+    }
+
+    /// <summary>The recruiter moves the work's one session (made by <see cref="EngagementWorld.ConfirmedSessionAsync"/>) <paramref name="later"/>.</summary>
+    public static async Task<HttpResponseMessage> MoveSessionAsync(HttpClient recruiter, string opportunityId, TimeSpan later)
+    {
         var work = $"/api/engagements/opportunities/{opportunityId}";
         var current = await recruiter.GetAsync(work);
         var body = System.Text.Json.Nodes.JsonNode.Parse(await current.Content.ReadAsStringAsync())!.AsObject();
         var session = body["sessions"]![0]!.AsObject();
-        var later = TimeSpan.FromHours(24);
         var moved = new System.Text.Json.Nodes.JsonObject
         {
             ["kind"] = "focus-group", ["title"] = "Reminder check", ["topics"] = new System.Text.Json.Nodes.JsonArray("housing"), ["seats"] = 5,
@@ -92,16 +106,7 @@ public sealed class EngagementReminderTests() : TwoInstances("remind")
                 ["end"] = (DateTime.Parse(session["end"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture) + later).ToString("s", System.Globalization.CultureInfo.InvariantCulture),
             }),
         };
-        await HttpAssert.Ok<JsonElement>(await recruiter.PutJson(work, moved, current.Headers.ETag!.Tag));
-
-        Advance(later);
-        await Task.WhenAll(RunRemindersAsync(First), RunRemindersAsync(Second));
-
-        foreach (var (_, client) in advisors)
-        {
-            var reminders = await RemindersAsync(client);
-            Assert.Equal(2, reminders.Count(r => r.Contains("within the next day", StringComparison.Ordinal)));
-        }
+        return await recruiter.PutJson(work, moved, current.Headers.ETag!.Tag);
     }
 
     public static async Task<List<string>> RemindersAsync(HttpClient client) =>

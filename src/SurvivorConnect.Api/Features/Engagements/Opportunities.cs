@@ -360,6 +360,7 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
 
         // Seats added go to those waiting, in their order, in the same write: not to whoever answers next.
         var promoted = await waitingList.PromotedAsync(changed, places, changed.Seats - current.Confirmed, ct);
+        await reminders.PrepareAsync(current, changed, ct);
         var saved = promoted.Count == 0
             ? await data.Store.ReplaceAsync(EngagementData.Container, changed, ifMatch, ct)
             : await WriteWithPromotedAsync(changed with { Confirmed = current.Confirmed + promoted.Count }, ifMatch, promoted, ct);
@@ -467,7 +468,7 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
             : [];
         var due = cancelled.Count > 0 ? await claims.OweForAsync(current, cancelled, ct) : null;
         var now = data.Store.Now;
-        var moved = await data.Store.ReplaceAsync(EngagementData.Container, current with
+        var changed = current with
         {
             State = next,
             PublishedAt = command.Move == OpportunityMove.Publish ? data.Store.Now : current.PublishedAt,
@@ -476,7 +477,9 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
             Sessions = [.. current.Sessions.Select(s => cancelled.Contains(s) ? s with { CancelledAt = now } : s)],
             // Publishing fixes the terms a cancellation pays on: whoever does it set part of the pay.
             ChangedBy = command.Move == OpportunityMove.Publish && !current.SetTermsOf(data.Store.User.UserId) ? [.. current.ChangedBy, data.Store.User.UserId] : current.ChangedBy,
-        }, current.ETag!, ct);
+        };
+        await reminders.PrepareAsync(current, changed, ct);
+        var moved = await data.Store.ReplaceAsync(EngagementData.Container, changed, current.ETag!, ct);
         if (due is not null)
         {
             await claims.CancelledAsync(moved, [.. moved.Sessions.Where(s => cancelled.Any(c => c.Id == s.Id))], due, ct);

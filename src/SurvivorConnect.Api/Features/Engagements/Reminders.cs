@@ -6,26 +6,34 @@ using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Engagements;
 
-/// <summary>Keeps an opportunity's sessions on the reminder schedule while they are to come and going ahead.</summary>
+/// <summary>
+/// Keeps an opportunity's sessions on the reminder schedule while they are to come and going ahead. A slot is never
+/// later than its session: before a change is written, each session it leaves going ahead has a slot at the earlier of
+/// its time before and after (<see cref="PrepareAsync"/>); after, the slots are set to the times written
+/// (<see cref="PlanAsync"/>). Should that second step fail, the reminders still go out by the session's own time, and
+/// the worker puts the slot right once its time has passed.
+/// </summary>
 internal sealed class ReminderSchedule(EngagementData data)
 {
+    public async Task PrepareAsync(Opportunity current, Opportunity changed, CancellationToken ct)
+    {
+        foreach (var session in Live(changed))
+        {
+            var before = current.Sessions.FirstOrDefault(s => s.Id == session.Id && s.CancelledAt is null)?.StartUtc;
+            await SetAsync(changed, session, before < session.StartUtc ? before.Value : session.StartUtc, ct);
+        }
+    }
+
     public async Task PlanAsync(Opportunity opportunity, CancellationToken ct)
     {
         var store = data.Store;
-        var live = opportunity.State is OpportunityState.Published or OpportunityState.Closed;
+        var live = Live(opportunity).ToList();
         foreach (var session in opportunity.Sessions)
         {
             var id = ReminderSlot.IdFor(store.AgencyId, opportunity.Id, session.Id);
-            if (live && session.CancelledAt is null && session.StartUtc > store.Now)
+            if (live.Contains(session))
             {
-                await store.UpsertAsync(EngagementData.Container, new ReminderSlot
-                {
-                    Id = id,
-                    PartitionKey = ReminderSlot.Partition,
-                    OpportunityId = opportunity.Id,
-                    SessionId = session.Id,
-                    StartUtc = session.StartUtc,
-                }, ct);
+                await SetAsync(opportunity, session, session.StartUtc, ct);
             }
             else if (await store.ReadAsync<ReminderSlot>(EngagementData.Container, id, ReminderSlot.Partition, ct) is not null)
             {
@@ -33,6 +41,34 @@ internal sealed class ReminderSchedule(EngagementData data)
             }
         }
     }
+
+    /// <summary>A slot whose time has passed: set again from its opportunity as it is now, or gone with it.</summary>
+    public async Task SettleAsync(ReminderSlot slot, CancellationToken ct)
+    {
+        if (await data.Store.FindAsync<Opportunity>(EngagementData.Container, slot.OpportunityId, ct) is { } opportunity)
+        {
+            await PlanAsync(opportunity, ct);
+        }
+        else
+        {
+            await data.Store.DeleteAsync(EngagementData.Container, slot.Id, ReminderSlot.Partition, null, ct);
+        }
+    }
+
+    private IEnumerable<EngagementSession> Live(Opportunity opportunity) =>
+        opportunity.State is OpportunityState.Published or OpportunityState.Closed
+            ? opportunity.Sessions.Where(s => s.CancelledAt is null && s.StartUtc > data.Store.Now)
+            : [];
+
+    private async Task SetAsync(Opportunity opportunity, EngagementSession session, DateTimeOffset at, CancellationToken ct) =>
+        await data.Store.UpsertAsync(EngagementData.Container, new ReminderSlot
+        {
+            Id = ReminderSlot.IdFor(data.Store.AgencyId, opportunity.Id, session.Id),
+            PartitionKey = ReminderSlot.Partition,
+            OpportunityId = opportunity.Id,
+            SessionId = session.Id,
+            StartUtc = at,
+        }, ct);
 }
 
 /// <summary>Sends one agency's due reminders for the sessions given: 24 hours and 1 hour before, each exactly once.</summary>
@@ -122,16 +158,8 @@ internal sealed class EngagementReminderWorker(IServiceScopeFactory scopes, IDoc
         // Each session on its own: one that cannot be reminded now (its agency's data, a store blip) holds up no other.
         await ForEachAsync(scopes, due.Where(s => s.StartUtc > now), SystemUser, (services, slot) => services.GetRequiredService<ReminderSender>().SendDueAsync([slot], ct), ct);
 
-        foreach (var past in due.Where(s => s.StartUtc <= now))
-        {
-            try
-            {
-                await store.DeleteAsync(EngagementData.Container, past.Id, ReminderSlot.Partition, past.ETag, ct);
-            }
-            catch (StoreException ex) when (ex.Kind is StoreErrorKind.PreconditionFailed or StoreErrorKind.NotFound)
-            {
-                // The session was moved later since it was read: its slot now stands for the new time.
-            }
-        }
+        // A slot whose time has passed is set again from its work as it is now: gone with a session that has begun, or
+        // moved to the session's time where writing that after the change failed.
+        await ForEachAsync(scopes, due.Where(s => s.StartUtc <= now), SystemUser, (services, slot) => services.GetRequiredService<ReminderSchedule>().SettleAsync(slot, ct), ct);
     }
 }
