@@ -50,6 +50,20 @@ public sealed class PeopleTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_calendar_link_made_before_its_owner_stopped_taking_paid_work_stays_dead_when_the_work_is_given_back()
+    {
+        var (person, etag) = await CreateAsync(null, Roles.Advisor);
+        var link = (await HttpAssert.Ok<JsonElement>(await api.AsSubject(person.Id, "demo").PostAsync("/api/engagements/me/calendar", null))).GetProperty("path").GetString()!;
+
+        // While they take no paid work they cannot turn the link off themselves: it goes with the role.
+        var changed = await SetRolesAsync(person.Id, etag, Roles.Recruiter);
+        await HttpAssert.Ok<PersonDto>(changed);
+        await HttpAssert.Ok<PersonDto>(await SetRolesAsync(person.Id, changed.Headers.ETag!.Tag, Roles.Advisor));
+
+        Assert.Equal(HttpStatusCode.NotFound, (await api.Anonymous().GetAsync(link)).StatusCode);
+    }
+
+    [Fact]
     public async Task A_sign_in_naming_an_agency_id_no_agency_could_be_given_opens_nothing_even_where_such_a_record_exists()
     {
         // An agency's id starts the ids of its records in partitions every agency shares: "demo~x" would write as "demo"'s.

@@ -190,6 +190,9 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
             }
         }
 
+        // Their calendar link goes too: given the work back one day, a link they may have shared meanwhile (and could not
+        // turn off without the role) does not open again.
+        await data.Store.DeleteAsync(EngagementData.Container, CalendarFeedSecret.IdFor(command.PersonId), data.Store.AgencyId, null, ct);
         return Unit.Value;
     }
 
