@@ -31,6 +31,14 @@ public abstract record Document
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? TimeToLive { get; init; }
 
+    /// <summary>
+    /// What the stored JSON holds that this version of the app does not know (written by a newer one while two run side
+    /// by side in a deploy): kept, and written back with the document, so a save made by this version does not erase it.
+    /// Never a store's own properties (those starting with an underscore).
+    /// </summary>
+    [JsonExtensionData]
+    public Dictionary<string, System.Text.Json.JsonElement>? Unknown { get; init; }
+
     /// <summary>A copy carrying the ETag a store just wrote (the record's clone keeps the derived type).</summary>
     internal T WithETag<T>(string etag)
         where T : Document => (T)(this with { ETag = etag });

@@ -172,8 +172,22 @@ public static class DocumentRules
 
     public static T Deserialize<T>(ReadOnlySpan<byte> json)
         where T : Document =>
-        JsonSerializer.Deserialize<T>(json, StorageJson.Options)
-        ?? throw new InvalidOperationException("A stored document was null.");
+        WithoutStoreProperties(JsonSerializer.Deserialize<T>(json, StorageJson.Options) ?? throw new InvalidOperationException("A stored document was null."));
+
+    public static T Deserialize<T>(JsonElement json)
+        where T : Document =>
+        WithoutStoreProperties(json.Deserialize<T>(StorageJson.Options) ?? throw new InvalidOperationException("A stored document was null."));
+
+    public static async Task<T> DeserializeAsync<T>(Stream json, CancellationToken ct)
+        where T : Document =>
+        WithoutStoreProperties(await JsonSerializer.DeserializeAsync<T>(json, StorageJson.Options, ct) ?? throw new InvalidOperationException("A stored document was null."));
+
+    /// <summary>A store's own properties (Cosmos DB's <c>_rid</c>, <c>_ts</c> and the like) are not kept as unknown ones: they are the store's to write.</summary>
+    private static T WithoutStoreProperties<T>(T document)
+        where T : Document =>
+        document.Unknown is { } unknown && unknown.Keys.Any(k => k.StartsWith('_'))
+            ? document with { Unknown = unknown.Any(p => !p.Key.StartsWith('_')) ? unknown.Where(p => !p.Key.StartsWith('_')).ToDictionary() : null }
+            : document;
 
     /// <summary>Adds the ETag a store keeps beside the body (SQLite) to the JSON the document is read from.</summary>
     public static T Deserialize<T>(string body, string etag)
@@ -181,7 +195,7 @@ public static class DocumentRules
     {
         // The body is always a JSON object we wrote, so the ETag can be spliced in as its first property.
         var json = string.Concat("{\"_etag\":", JsonSerializer.Serialize(etag), body.Length > 2 ? "," : "", body.AsSpan(1));
-        return JsonSerializer.Deserialize<T>(json, StorageJson.Options) ?? throw new InvalidOperationException("A stored document was null.");
+        return Deserialize<T>(System.Text.Encoding.UTF8.GetBytes(json));
     }
 
     /// <summary>Checks a batch against Cosmos DB's limits and returns each operation's JSON (empty for deletes).</summary>

@@ -40,6 +40,19 @@ public abstract class DocumentStoreContract
     }
 
     [Fact]
+    public async Task A_field_written_by_a_newer_version_survives_a_change_saved_by_this_one()
+    {
+        var newer = await Store.CreateAsync(Containers.Items, new NewerItem { Id = Guid.NewGuid().ToString("N"), PartitionKey = _pk, AgencyId = "agency", Name = "a", Colour = "teal" }, Ct);
+
+        var read = (await Store.ReadAsync<Item>(Containers.Items, newer.Id, _pk, Ct))!;
+        await Store.ReplaceAsync(Containers.Items, read with { Name = "b" }, read.ETag!, Ct);
+        var after = (await Store.ReadAsync<NewerItem>(Containers.Items, newer.Id, _pk, Ct))!;
+
+        Assert.Equal(["colour"], read.Unknown!.Keys);
+        Assert.Equal(("b", "teal"), (after.Name, after.Colour));
+    }
+
+    [Fact]
     public async Task Reading_an_unknown_id_or_another_partition_returns_nothing()
     {
         var item = await Store.CreateAsync(Containers.Items, NewItem(), Ct);

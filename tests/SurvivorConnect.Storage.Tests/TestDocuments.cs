@@ -26,6 +26,16 @@ public sealed record Item : Document
     public IReadOnlyList<string>? Tags { get; init; }
 }
 
+/// <summary>An <see cref="Item"/> as a newer version of the app writes it, with a field this version does not know.</summary>
+public sealed record NewerItem : Document
+{
+    public override string Type => "item";
+
+    public string Name { get; init; } = "";
+
+    public string? Colour { get; init; }
+}
+
 public sealed record Other : Document
 {
     public override string Type => "other";

@@ -177,7 +177,7 @@ public sealed class CosmosDocumentStore : IDocumentStore, IDisposable
             continuation = QueryRules.EncodeCursor(QueryRules.ReadField(last, query.OrderBy ?? "id"), last.GetProperty("id").GetString()!);
         }
 
-        return new Page<T>(documents.Select(d => d.Deserialize<T>(StorageJson.Options)!).ToList(), continuation);
+        return new Page<T>(documents.Select(DocumentRules.Deserialize<T>).ToList(), continuation);
     }
 
     public async Task<BatchResult> ExecuteBatchAsync(ContainerSpec container, string partitionKey, IReadOnlyList<BatchOperation> operations, CancellationToken cancellationToken)
@@ -274,8 +274,7 @@ public sealed class CosmosDocumentStore : IDocumentStore, IDisposable
         where T : Document
     {
         ThrowIfFailed(response);
-        return await JsonSerializer.DeserializeAsync<T>(response.Content, StorageJson.Options, cancellationToken)
-            ?? throw new InvalidOperationException("Cosmos DB returned an empty document.");
+        return await DocumentRules.DeserializeAsync<T>(response.Content, cancellationToken);
     }
 
     private static TimeSpan? RetryAfter(Headers headers) =>
