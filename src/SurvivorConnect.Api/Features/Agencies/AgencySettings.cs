@@ -100,6 +100,9 @@ public enum AgencyPolicy
 
     /// <summary>Paid work is held to less: a kind's benchmark rate lowered, late cancellations or receipts paid less.</summary>
     EngagementPay,
+
+    /// <summary>Mentors' check-ins may alert their supervisors later: a larger fall before a concern, or another instrument.</summary>
+    SupervisionAlerts,
 }
 
 /// <summary>

@@ -28,6 +28,7 @@ internal sealed class AgencyPolicyLoosenedHandler(Notifier notifier, AgencyStore
             AgencyPolicy.TimeZone => Notices.AgencyTimeZoneChanged,
             AgencyPolicy.PayoutApprovals => Notices.PayoutPolicyLoosened,
             AgencyPolicy.EngagementPay => Notices.EngagementPayLowered,
+            AgencyPolicy.SupervisionAlerts => Notices.SupervisionAlertsChanged,
             _ => throw new InvalidOperationException($"No notice says what loosening {loosened.Policy} means."),
         };
         var key = $"agency-policy-loosened~{loosened.Policy}~{loosened.By}~{loosened.At.UtcTicks}";
@@ -36,6 +37,12 @@ internal sealed class AgencyPolicyLoosenedHandler(Notifier notifier, AgencyStore
         if (loosened.Policy == AgencyPolicy.PayoutApprovals)
         {
             told = [.. told.Union(await store.ActiveIdsWithRoleAsync(Roles.FinanceApprover, ct))];
+        }
+
+        // Supervisors are who a mentor's check-ins alert.
+        if (loosened.Policy == AgencyPolicy.SupervisionAlerts)
+        {
+            told = [.. told.Union(await store.ActiveIdsWithRoleAsync(Roles.Supervisor, ct))];
         }
 
         foreach (var recipient in told.Where(a => a != loosened.By))

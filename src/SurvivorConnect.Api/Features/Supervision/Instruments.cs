@@ -1,4 +1,5 @@
 using Mediator;
+using SurvivorConnect.Api.Features.Agencies;
 using SurvivorConnect.Api.Features.Supervision.Rules;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
@@ -43,7 +44,7 @@ public sealed record SaveSupervisionSettings(SupervisionSettingsRequest Body, st
     }
 }
 
-internal sealed class InstrumentHandlers(SupervisionData data)
+internal sealed class InstrumentHandlers(SupervisionData data, IPublisher publisher)
     : IQueryHandler<GetSupervisionSettings, SupervisionSettingsView>,
       ICommandHandler<LoadInstrument, InstrumentSummary>,
       ICommandHandler<SaveSupervisionSettings, SupervisionSettingsView>
@@ -99,13 +100,20 @@ internal sealed class InstrumentHandlers(SupervisionData data)
 
         var existing = await data.Store.FindAsync<SupervisionSettings>(SupervisionData.Container, SupervisionSettings.DocumentId, ct);
         PreconditionRequiredException.ThrowIfChangedSince(command.IfMatch, existing?.ETag);
+        // A larger fall before a concern, or check-ins asked and scored another way, may tell supervisors later: the other
+        // admins and the supervisors hear of it, so no admin makes mentors' strain heard later unseen.
+        var before = existing ?? new SupervisionSettings { Id = SupervisionSettings.DocumentId };
+        var alertsLater = body.ConcernRise > before.ConcernRise || body.InstrumentKey != before.InstrumentKey || body.InstrumentVersion != before.InstrumentVersion;
         var settings = new SupervisionSettings
         {
             Id = SupervisionSettings.DocumentId, InstrumentKey = body.InstrumentKey!, InstrumentVersion = body.InstrumentVersion.Value, ConcernRise = body.ConcernRise!.Value,
+            Loosened = alertsLater ? new PolicyLoosening(AgencyPolicy.SupervisionAlerts, data.Me, data.Store.Now) : existing?.Loosened,
         };
-        return await ViewAsync(existing is null
+        var saved = existing is null
             ? await data.Store.CreateAsync(SupervisionData.Container, settings, ct)
-            : await data.Store.ReplaceAsync(SupervisionData.Container, settings, existing.ETag!, ct), ct);
+            : await data.Store.ReplaceAsync(SupervisionData.Container, settings, existing.ETag!, ct);
+        await publisher.TellWhileNewsAsync(data.Store.AgencyId, saved.Loosened, data.Store.Now);
+        return await ViewAsync(saved, ct);
     }
 
     private async Task<SupervisionSettingsView> ViewAsync(SupervisionSettings settings, CancellationToken ct)

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using SurvivorConnect.Api.Features.Agencies;
 using SurvivorConnect.Api.Features.Supervision.Rules;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Storage;
@@ -34,6 +35,9 @@ public sealed record SupervisionSettings : Document
 
     /// <summary>How much a subscale's mean must worsen, since either of the two check-ins before or any of the last month, to raise a concern.</summary>
     public decimal ConcernRise { get; init; } = 1.0m;
+
+    /// <summary>The last change that could make check-ins alert later, told to the other admins and the supervisors while news.</summary>
+    public PolicyLoosening? Loosened { get; init; }
 
     public const int DefaultCadenceDays = 14;
 }

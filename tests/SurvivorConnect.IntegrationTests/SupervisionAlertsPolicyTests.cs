@@ -1,0 +1,31 @@
+using SurvivorConnect.Api.Features.Supervision.Rules;
+using SurvivorConnect.Api.Infrastructure.Auth;
+
+namespace SurvivorConnect.IntegrationTests;
+
+/// <summary>
+/// An admin making mentors' check-ins alert later (a larger fall before a concern, another instrument) is told to the
+/// other admins and the supervisors, so no admin does it unseen. A fixture of its own: the notices are counted.
+/// </summary>
+public sealed class SupervisionAlertsPolicyTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    private readonly MentoringWorld _world = new(api);
+
+    [Fact]
+    public async Task A_larger_fall_before_a_concern_is_told_to_the_other_admins_and_the_supervisors_once_and_a_smaller_one_is_not()
+    {
+        var (_, otherAdmin) = await _world.PersonAsync(Roles.AgencyAdmin);
+        async Task<int> ToldAsync(HttpClient reader) => (await reader.NoticesAsync()).Count(n => n.Kind == "supervision-alerts-changed");
+        object Rise(decimal rise) => new { instrumentKey = DefaultInstrument.Key, instrumentVersion = 1, concernRise = rise };
+
+        await SupervisionTests.SaveSettingsAsync(_world.Admin, Rise(1m));
+        Assert.Equal(0, await ToldAsync(otherAdmin));
+
+        await SupervisionTests.SaveSettingsAsync(_world.Admin, Rise(1.25m));
+        await SupervisionTests.SaveSettingsAsync(_world.Admin, Rise(0.75m));
+
+        Assert.Equal(1, await ToldAsync(otherAdmin));
+        Assert.Equal(1, await ToldAsync(_world.Supervisor));
+        Assert.Equal(0, await ToldAsync(_world.Admin));
+    }
+}
