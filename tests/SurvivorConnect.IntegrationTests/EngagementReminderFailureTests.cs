@@ -85,6 +85,24 @@ public sealed class ReminderRescheduleFailureTests(ClockedCountingApiFactory api
             Assert.Single(await EngagementReminderTests.RemindersAsync(client), r => r.Contains("within the next day", StringComparison.Ordinal));
         }
     }
+
+    [Fact]
+    public async Task The_reminder_slot_of_a_session_no_longer_on_the_work_goes_once_its_time_has_passed()
+    {
+        var world = new EngagementWorld(api);
+        var (opportunityId, _) = await world.ConfirmedSessionAsync(api.Time, api.Time.Advance, startsIn: TimeSpan.FromHours(30));
+        var store = api.Services.GetRequiredService<IDocumentStore>();
+        var gone = ReminderSlot.IdFor("demo", opportunityId, "taken-off");
+        await store.UpsertAsync(EngagementData.Container, new ReminderSlot
+        {
+            Id = gone, PartitionKey = ReminderSlot.Partition, AgencyId = "demo", OpportunityId = opportunityId, SessionId = "taken-off", StartUtc = api.Time.GetUtcNow().AddMinutes(1),
+        }, CancellationToken.None);
+
+        api.Time.Advance(TimeSpan.FromMinutes(2));
+        await RunRemindersAsync();
+
+        Assert.Null(await store.ReadAsync<ReminderSlot>(EngagementData.Container, gone, ReminderSlot.Partition, CancellationToken.None));
+    }
 }
 
 /// <summary>Giving up the places of someone who no longer takes paid work when a write fails: the worker finishes it.</summary>

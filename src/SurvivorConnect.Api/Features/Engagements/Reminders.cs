@@ -8,10 +8,11 @@ namespace SurvivorConnect.Api.Features.Engagements;
 
 /// <summary>
 /// Keeps an opportunity's sessions on the reminder schedule while they are to come and going ahead. A slot is never
-/// later than its session: before a change is written, each session it leaves going ahead has a slot at the earlier of
-/// its time before and after (<see cref="PrepareAsync"/>); after, the slots are set to the times written
-/// (<see cref="PlanAsync"/>). Should that second step fail, the reminders still go out by the session's own time, and
-/// the worker puts the slot right once its time has passed.
+/// later than its session: before a change is written, each session it leaves going ahead has a slot no later than
+/// its time before and after (<see cref="PrepareAsync"/>, which only ever brings a slot earlier, so a change refused
+/// after it leaves none later than a change made); after, the slots are set to the times written (<see cref="PlanAsync"/>).
+/// Should that second step fail, the reminders still go out by the session's own time, and the worker puts the slot
+/// right once its time has passed (<see cref="SettleAsync"/>).
 /// </summary>
 internal sealed class ReminderSchedule(EngagementData data)
 {
@@ -20,7 +21,12 @@ internal sealed class ReminderSchedule(EngagementData data)
         foreach (var session in Live(changed))
         {
             var before = current.Sessions.FirstOrDefault(s => s.Id == session.Id && s.CancelledAt is null)?.StartUtc;
-            await SetAsync(changed, session, before < session.StartUtc ? before.Value : session.StartUtc, ct);
+            var at = before < session.StartUtc ? before.Value : session.StartUtc;
+            var slot = await data.Store.ReadAsync<ReminderSlot>(EngagementData.Container, ReminderSlot.IdFor(data.Store.AgencyId, changed.Id, session.Id), ReminderSlot.Partition, ct);
+            if (slot is null || slot.StartUtc > at)
+            {
+                await SetAsync(changed, session, at, ct);
+            }
         }
     }
 
@@ -42,16 +48,29 @@ internal sealed class ReminderSchedule(EngagementData data)
         }
     }
 
-    /// <summary>A slot whose time has passed: set again from its opportunity as it is now, or gone with it.</summary>
+    /// <summary>
+    /// A slot whose time has passed: moved to its session's time while the session is still to come and going ahead,
+    /// otherwise gone (a session begun, cancelled or taken off the work). Only as the worker read it: a slot set since
+    /// by a change of the work stands.
+    /// </summary>
     public async Task SettleAsync(ReminderSlot slot, CancellationToken ct)
     {
-        if (await data.Store.FindAsync<Opportunity>(EngagementData.Container, slot.OpportunityId, ct) is { } opportunity)
+        var opportunity = await data.Store.FindAsync<Opportunity>(EngagementData.Container, slot.OpportunityId, ct);
+        var session = opportunity is null ? null : Live(opportunity).FirstOrDefault(s => s.Id == slot.SessionId);
+        try
         {
-            await PlanAsync(opportunity, ct);
+            if (session is null)
+            {
+                await data.Store.DeleteAsync(EngagementData.Container, slot.Id, ReminderSlot.Partition, slot.ETag, ct);
+            }
+            else
+            {
+                await data.Store.ReplaceAsync(EngagementData.Container, slot with { StartUtc = session.StartUtc }, slot.ETag!, ct);
+            }
         }
-        else
+        catch (StoreException ex) when (ex.Kind is StoreErrorKind.PreconditionFailed or StoreErrorKind.NotFound)
         {
-            await data.Store.DeleteAsync(EngagementData.Container, slot.Id, ReminderSlot.Partition, null, ct);
+            // Set or removed by a change of the work meanwhile: that stands.
         }
     }
 
