@@ -29,3 +29,23 @@ public sealed class SupervisionAlertsPolicyTests(ApiFactory api) : IClassFixture
         Assert.Equal(0, await ToldAsync(_world.Admin));
     }
 }
+
+/// <summary>A loosening whose telling failed is told when it is sent again (a fixture of its own: the settings' news is counted).</summary>
+public sealed class SupervisionAlertsResendTests(CountingApiFactory api) : IClassFixture<CountingApiFactory>
+{
+    private readonly MentoringWorld _world = new(api);
+
+    [Fact]
+    public async Task A_larger_fall_saved_while_telling_the_others_failed_is_told_when_the_same_settings_are_sent_again_from_the_same_page()
+    {
+        var (otherId, otherAdmin) = await _world.PersonAsync(Roles.AgencyAdmin);
+        var page = (await HttpAssert.Ok<System.Text.Json.JsonElement>(await _world.Admin.GetAsync("/api/supervision/settings"))).GetProperty("version").GetString();
+        object body = new { instrumentKey = DefaultInstrument.Key, instrumentVersion = 1, concernRise = 1.4m };
+        Task<HttpResponseMessage> SaveAsync() => _world.Admin.PutJson("/api/supervision/settings", body, page is { Length: > 0 } ? page : null);
+
+        await HttpAssert.Problem(await api.FailingWriteOnceAsync(d => d is Api.Features.Notifications.Notification n && n.Kind == "supervision-alerts-changed" && n.RecipientId == otherId, SaveAsync), 503);
+        await HttpAssert.Ok<System.Text.Json.JsonElement>(await SaveAsync());
+
+        Assert.Single(await otherAdmin.NoticesAsync(), n => n.Kind == "supervision-alerts-changed");
+    }
+}

@@ -253,7 +253,7 @@ public static class Notices
         "Another admin raised the amount from which a payout needs two approvers, or changed your agency's per diem rates. If it was not agreed, look under Payout settings and the audit log.");
 
     public static Notice SupervisionAlertsChanged { get; } = new("supervision-alerts-changed",
-        "An admin changed how mentors' check-ins are scored (the check-in they answer, or how far their scores may fall before a concern is raised): a mentor's strain may now reach their supervisor later. If it was not agreed, look under Supervision settings and the audit log.");
+        "An admin changed how mentors' check-ins are scored (the check-in they answer, or how far their scores may fall before a concern is raised): a mentor's strain may now reach their supervisor later. If it was not agreed, an admin can see the settings, and who changed them, under Supervision settings and in the audit log.");
 
     public static Notice EngagementPayLowered { get; } = new("engagement-pay-lowered",
         "Another admin lowered what your agency's paid work is held to: a kind of work's benchmark hourly rate, or what late cancellations or receipts are paid. Survivors are paid at parity with other professionals; if it was not agreed, look under Engagement settings and the audit log.");

@@ -99,14 +99,23 @@ internal sealed class InstrumentHandlers(SupervisionData data, IPublisher publis
         }
 
         var existing = await data.Store.FindAsync<SupervisionSettings>(SupervisionData.Container, SupervisionSettings.DocumentId, ct);
+
+        // The settings there sent again (after telling the others failed, from a page that has not seen its own save's
+        // version): nothing to write, and the telling is done again.
+        if (existing is not null && existing.InstrumentKey == body.InstrumentKey && existing.InstrumentVersion == body.InstrumentVersion && existing.ConcernRise == body.ConcernRise)
+        {
+            await publisher.TellWhileNewsAsync(data.Store.AgencyId, existing.Loosened, data.Store.Now);
+            return await ViewAsync(existing, ct);
+        }
+
         PreconditionRequiredException.ThrowIfChangedSince(command.IfMatch, existing?.ETag);
         // A larger fall before a concern, or check-ins asked and scored another way, may tell supervisors later: the other
         // admins and the supervisors hear of it, so no admin makes mentors' strain heard later unseen.
         var before = existing ?? new SupervisionSettings { Id = SupervisionSettings.DocumentId };
         var alertsLater = body.ConcernRise > before.ConcernRise || body.InstrumentKey != before.InstrumentKey || body.InstrumentVersion != before.InstrumentVersion;
-        var settings = new SupervisionSettings
+        var settings = before with
         {
-            Id = SupervisionSettings.DocumentId, InstrumentKey = body.InstrumentKey!, InstrumentVersion = body.InstrumentVersion.Value, ConcernRise = body.ConcernRise!.Value,
+            InstrumentKey = body.InstrumentKey!, InstrumentVersion = body.InstrumentVersion.Value, ConcernRise = body.ConcernRise!.Value,
             Loosened = alertsLater ? new PolicyLoosening(AgencyPolicy.SupervisionAlerts, data.Me, data.Store.Now) : existing?.Loosened,
         };
         var saved = existing is null
