@@ -214,4 +214,22 @@ public sealed class AdminGrantTests(ApiFactory api) : IClassFixture<ApiFactory>
 
     private async Task<int> ToldAsync(string personId, string kind) =>
         (await HttpAssert.Ok<PageDto<NotificationDto>>(await api.As(personId).GetAsync("/api/notifications?pageSize=100"))).Items.Count(n => n.Kind == kind);
+
+    [Fact]
+    public async Task Roles_saved_unchanged_after_a_reactivation_tell_the_other_admins_nothing_new()
+    {
+        var (otherAdmin, otherClient) = await _world.PersonAsync(Roles.AgencyAdmin);
+        var (personId, _) = await _world.PersonAsync(Roles.Mentor);
+        await _world.SetRolesAsync(personId, Roles.Mentor, Roles.AgencyAdmin);
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PostAsync($"/api/people/{personId}/deactivate", null));
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.ReactivateAsync(personId));
+        foreach (var notice in (await otherClient.NoticesAsync()).Where(n => n.ReadAt is null))
+        {
+            await HttpAssert.Ok<NotificationDto>(await otherClient.PostAsync($"/api/notifications/{notice.Id}/read", null));
+        }
+
+        await _world.SetRolesAsync(personId, Roles.Mentor, Roles.AgencyAdmin);
+
+        Assert.DoesNotContain(await otherClient.NoticesAsync(), n => n.ReadAt is null);
+    }
 }

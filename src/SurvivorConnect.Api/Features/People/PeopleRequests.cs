@@ -384,6 +384,8 @@ internal sealed partial class PeopleHandlers(
             // Both ways: Entra ID knows nothing of a deactivation, so a sign-in made meanwhile (a phone taken) must not
             // come to life with access given back.
             SignInsValidFrom = time.GetUtcNow(),
+            // Told anew as access changes, a change of roles before it is no longer the one a resend of roles finishes.
+            LastRoleChange = null,
         }, AsSeen(command, person), cancellationToken);
         // Someone given access back has their powers again (an admin's, a role's that reads records, a finance approver's):
         // as news to the other admins as if newly given.
