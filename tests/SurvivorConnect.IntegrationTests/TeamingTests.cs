@@ -1414,6 +1414,23 @@ public sealed class TeamingTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_youths_sharing_recorded_by_staff_and_sent_again_is_told_to_the_youth_once()
+    {
+        var team = await _world.SharedTeamAsync(kinds: ["CasePlan"]);
+        var before = (await team.Youth.NoticesAsync()).Count(n => n.Kind == "sharing-recorded");
+        var portal = await PortalSession.SignedInAsync(api, "demo-casemanager");
+        var consentId = Guid.NewGuid().ToString("N");
+        (string, string)[] share = [("ConsentId", consentId), ("Agreed", "yes"), ("PartnerAgencyId", team.Partner.Id), ("Kinds", "CasePlan")];
+
+        // The case manager's form, tapped twice (or sent again after its telling failed): one consent.
+        await PortalSession.PostFormAsync(portal, $"/teams/{team.YouthId}", "share", share);
+        var again = await PortalSession.PostFormAsync(portal, $"/teams/{team.YouthId}", "share", share);
+
+        Assert.Contains("Recorded.", again, StringComparison.Ordinal);
+        Assert.Equal(before + 1, (await team.Youth.NoticesAsync()).Count(n => n.Kind == "sharing-recorded"));
+    }
+
+    [Fact]
     public async Task A_youth_whose_sign_in_changes_hears_of_sharing_agreed_from_the_earlier_one()
     {
         var partner = await _world.AgencyAsync();

@@ -159,9 +159,10 @@ internal sealed class SharingConsentRecorded(MentoringData mentoring, Notifier n
             return;
         }
 
+        // Once for the consent: a yes sent again (after its telling failed) is the same yes.
         if (await mentoring.FindAsync<YouthReferral>(YouthReferral.Container, consent.SubjectId, ct) is { PersonId: { } person } && person != consent.RecordedBy)
         {
-            await notifier.SendAsync([person], Notices.SharingRecordedForYou, null, ct);
+            await notifier.SendOnceAsync(person, Notices.SharingRecordedForYou, $"sharing-recorded~{consent.Id}", ct);
         }
     }
 }
