@@ -97,6 +97,20 @@ public sealed class CosmosBatchTests
     }
 
     [Theory]
+    [InlineData(HttpStatusCode.Unauthorized, 0, StoreErrorKind.Refused)]
+    [InlineData(HttpStatusCode.Forbidden, 5301, StoreErrorKind.Refused)]
+    [InlineData(HttpStatusCode.Forbidden, 1014, StoreErrorKind.Refused)]
+    [InlineData(HttpStatusCode.Forbidden, 3, StoreErrorKind.Unavailable)]
+    public void A_refusal_that_waiting_will_not_mend_is_a_fault_to_put_right_not_a_blip_to_try_again(HttpStatusCode status, int subStatus, StoreErrorKind kind)
+    {
+        var error = CosmosStatus.ToException(status, TimeSpan.FromSeconds(5), subStatus: subStatus);
+
+        Assert.Equal(kind, error.Kind);
+        Assert.Equal(kind == StoreErrorKind.Unavailable, error.RetryAfter is not null);
+        Assert.Contains(kind == StoreErrorKind.Refused && subStatus != 0 ? $"sub-status {subStatus}" : "", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(0, true, StoreErrorKind.NotFound)]
     [InlineData(1003, false, StoreErrorKind.Unavailable)]
     [InlineData(1002, false, StoreErrorKind.Unavailable)]

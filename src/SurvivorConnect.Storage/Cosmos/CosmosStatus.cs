@@ -23,9 +23,16 @@ internal static class CosmosStatus
     public static bool IsMissingItem(HttpStatusCode status, int subStatus) =>
         status == HttpStatusCode.NotFound && subStatus == 0;
 
+    /// <summary>Cosmos DB's sub-status of a 403 for a write refused while a region fails over: the SDK moves on, and so may we.</summary>
+    public const int WriteForbidden = 3;
+
     public static StoreErrorKind ToKind(HttpStatusCode status, int subStatus = 0) => status switch
     {
         HttpStatusCode.NotFound when subStatus != 0 => StoreErrorKind.Unavailable,
+        // Not a blip to try again in a few seconds (a missing role assignment, a partition full, an account gone): a fault
+        // for us to see and put right, logged as one, not answered "try again" for ever.
+        HttpStatusCode.Unauthorized => StoreErrorKind.Refused,
+        HttpStatusCode.Forbidden when subStatus != WriteForbidden => StoreErrorKind.Refused,
         HttpStatusCode.NotFound => StoreErrorKind.NotFound,
         HttpStatusCode.Conflict => StoreErrorKind.Conflict,
         HttpStatusCode.PreconditionFailed => StoreErrorKind.PreconditionFailed,
@@ -45,7 +52,7 @@ internal static class CosmosStatus
             StoreErrorKind.NotFound => "The document does not exist.",
             StoreErrorKind.Conflict => "A document with this id already exists in its partition.",
             StoreErrorKind.PreconditionFailed => "The document has changed since it was read.",
-            StoreErrorKind.Refused => $"Cosmos DB refused the request ({(int)status}).",
+            StoreErrorKind.Refused => $"Cosmos DB refused the request ({(int)status}{(subStatus == 0 ? "" : $", sub-status {subStatus}")}).",
             _ => $"Cosmos DB did not complete the request ({(int)status}).",
         };
         return new StoreException(kind, detail is null ? message : $"{message} {detail}")
