@@ -989,24 +989,23 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     {
         var admin = api.As("demo-admin");
         var read = await HttpAssert.Ok<JsonElement>(await admin.GetAsync("/api/payouts/settings"));
-        var body = new
+        var threshold = read.GetProperty("twoApproverThreshold").GetDecimal();
+        var rates = read.GetProperty("locationRates").EnumerateArray().Select(r => new
         {
-            twoApproverThreshold = read.GetProperty("twoApproverThreshold").GetDecimal(),
-            locationRates = read.GetProperty("locationRates").EnumerateArray().Select(r => new
-            {
-                location = r.GetProperty("location").GetString(), from = r.GetProperty("from").GetString(),
-                mealsAndIncidentals = r.GetProperty("mealsAndIncidentals").GetDecimal(), lodging = r.GetProperty("lodging").GetDecimal(),
-            }).ToArray(),
-        };
-        Task<HttpResponseMessage> SaveAsync(string? version) =>
-            admin.PutJson("/api/payouts/settings", body, version);
-        var first = (await HttpAssert.Ok<JsonElement>(await SaveAsync(read.GetProperty("version").GetString()))).GetProperty("version").GetString()!;
+            location = r.GetProperty("location").GetString(), from = r.GetProperty("from").GetString(),
+            mealsAndIncidentals = r.GetProperty("mealsAndIncidentals").GetDecimal(), lodging = r.GetProperty("lodging").GetDecimal(),
+        }).ToArray();
+        Task<HttpResponseMessage> SaveAsync(string? version, decimal amount) =>
+            admin.PutJson("/api/payouts/settings", new { twoApproverThreshold = amount, locationRates = rates }, version);
+        var first = (await HttpAssert.Ok<JsonElement>(await SaveAsync(read.GetProperty("version").GetString(), threshold + 1))).GetProperty("version").GetString()!;
 
-        var saved = await HttpAssert.Ok<JsonElement>(await SaveAsync(first));
-        await HttpAssert.Problem(await SaveAsync(first), 412);
+        var saved = await HttpAssert.Ok<JsonElement>(await SaveAsync(first, threshold + 2));
+        await HttpAssert.Problem(await SaveAsync(first, threshold + 3), 412);
         // Once there are settings, a save names the version it was made from: one sent without would switch another admin's back.
-        await HttpAssert.Problem(await SaveAsync(null), 428);
-        await HttpAssert.Ok<JsonElement>(await SaveAsync(saved.GetProperty("version").GetString()!));
+        await HttpAssert.Problem(await SaveAsync(null, threshold + 3), 428);
+        // The same policy sent again from the older page (after telling the others failed) changes nothing: answered as saved.
+        await HttpAssert.Ok<JsonElement>(await SaveAsync(first, threshold + 2));
+        await HttpAssert.Ok<JsonElement>(await SaveAsync(saved.GetProperty("version").GetString()!, threshold));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using SurvivorConnect.Api.Features.Supervision.Rules;
 using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Testing;
 
 namespace SurvivorConnect.IntegrationTests;
 
@@ -30,8 +31,8 @@ public sealed class SupervisionAlertsPolicyTests(ApiFactory api) : IClassFixture
     }
 }
 
-/// <summary>A loosening whose telling failed is told when it is sent again (a fixture of its own: the settings' news is counted).</summary>
-public sealed class SupervisionAlertsResendTests(CountingApiFactory api) : IClassFixture<CountingApiFactory>
+/// <summary>A loosening whose telling failed is told when the same settings are sent again (a fixture of its own: the settings' news is counted).</summary>
+public sealed class SettingsResendTests(CountingApiFactory api) : IClassFixture<CountingApiFactory>
 {
     private readonly MentoringWorld _world = new(api);
 
@@ -47,5 +48,28 @@ public sealed class SupervisionAlertsResendTests(CountingApiFactory api) : IClas
         await HttpAssert.Ok<System.Text.Json.JsonElement>(await SaveAsync());
 
         Assert.Single(await otherAdmin.NoticesAsync(), n => n.Kind == "supervision-alerts-changed");
+    }
+
+    [Theory]
+    [InlineData("/api/engagements/settings", "engagement-pay-lowered")]
+    [InlineData("/api/payouts/settings", "payout-policy-loosened")]
+    public async Task Engagement_and_payout_settings_saved_while_telling_the_others_failed_are_told_when_sent_again_from_the_same_page(string url, string kind)
+    {
+        object Rate(decimal rate) => new { currency = "USD", kinds = new object[] { new { key = "focus-group", name = "Focus group", benchmarkHourlyRate = rate } } };
+        if (kind == "engagement-pay-lowered")
+        {
+            await HttpAssert.Ok<System.Text.Json.JsonElement>(await _world.Admin.PutSettingsAsync(url, Rate(60m)));
+        }
+
+        var (otherId, otherAdmin) = await _world.PersonAsync(Roles.AgencyAdmin);
+        var read = await HttpAssert.Ok<System.Text.Json.JsonElement>(await _world.Admin.GetAsync(url));
+        var page = read.GetProperty("version").GetString();
+        var body = kind == "engagement-pay-lowered" ? Rate(41m) : new { twoApproverThreshold = read.GetProperty("twoApproverThreshold").GetDecimal() + 1000m };
+        Task<HttpResponseMessage> SaveAsync() => _world.Admin.PutJson(url, body, page is { Length: > 0 } ? page : null);
+
+        await HttpAssert.Problem(await api.FailingWriteOnceAsync(d => d is Api.Features.Notifications.Notification n && n.Kind == kind && n.RecipientId == otherId, SaveAsync), 503);
+        await HttpAssert.Ok<System.Text.Json.JsonElement>(await SaveAsync());
+
+        Assert.Single(await otherAdmin.NoticesAsync(), n => n.Kind == kind);
     }
 }

@@ -72,8 +72,6 @@ internal sealed class EngagementSettingsHandlers(EngagementData data, IPublisher
     {
         var body = command.Body;
         var existing = await data.Store.FindAsync<EngagementSettings>(EngagementSettings.Container, EngagementSettings.DocumentId, ct);
-        PreconditionRequiredException.ThrowIfChangedSince(command.IfMatch, existing?.ETag);
-        await EnsureKindsInUseStayAsync(existing?.Kinds ?? EngagementSettings.DefaultKinds, body.Kinds!, ct);
         var settings = new EngagementSettings
         {
             Id = EngagementSettings.DocumentId,
@@ -87,6 +85,18 @@ internal sealed class EngagementSettingsHandlers(EngagementData data, IPublisher
             UpdatedBy = data.Store.User.UserId,
             Loosened = existing?.Loosened,
         };
+        // The settings there sent again (after telling the others failed, from a page that has not seen its own save's
+        // version): nothing to write, and the telling is done again.
+        if (existing is not null && existing.Currency == settings.Currency && existing.Kinds.SequenceEqual(settings.Kinds)
+            && (existing.LateCancellationPays, existing.LateCancellationHours, existing.ReceiptCap) == (settings.LateCancellationPays, settings.LateCancellationHours, settings.ReceiptCap))
+        {
+            await publisher.TellWhileNewsAsync(data.Store.AgencyId, existing.Loosened, data.Store.Now);
+            return View(existing);
+        }
+
+        PreconditionRequiredException.ThrowIfChangedSince(command.IfMatch, existing?.ETag);
+        await EnsureKindsInUseStayAsync(existing?.Kinds ?? EngagementSettings.DefaultKinds, body.Kinds!, ct);
+
         // An agency's first save sets its currency: nothing was paid in another before.
         var before = existing ?? new EngagementSettings { Id = EngagementSettings.DocumentId, Kinds = EngagementSettings.DefaultKinds, Currency = settings.Currency };
         if (EngagementSettings.PaysLess(before, settings))

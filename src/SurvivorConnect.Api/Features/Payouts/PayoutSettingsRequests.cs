@@ -63,10 +63,18 @@ internal sealed class PayoutSettingsHandlers(PayoutData data, IStripeGateway str
     public async ValueTask<PayoutSettingsView> Handle(SavePayoutSettings command, CancellationToken ct)
     {
         var existing = await data.SettingsAsync(ct);
-        PreconditionRequiredException.ThrowIfChangedSince(command.IfMatch, existing.ETag);
-
         var threshold = command.Body.TwoApproverThreshold!.Value;
         List<PerDiemRate> rates = [.. (command.Body.LocationRates ?? []).Select(r => new PerDiemRate(r.From!.Value, r.MealsAndIncidentals!.Value, r.Lodging!.Value, r.Location!.Trim()))];
+
+        // The settings there sent again (after telling the others failed, from a page that has not seen its own save's
+        // version): nothing to write, and the telling is done again.
+        if (existing.ETag is not null && threshold == existing.TwoApproverThreshold && rates.ToHashSet().SetEquals(existing.LocationRates) && rates.Count == existing.LocationRates.Count)
+        {
+            await publisher.TellWhileNewsAsync(data.Store.AgencyId, existing.Loosened, data.Store.Now);
+            return await ViewAsync(existing, ct);
+        }
+
+        PreconditionRequiredException.ThrowIfChangedSince(command.IfMatch, existing.ETag);
         var loosens = threshold > existing.TwoApproverThreshold || !rates.ToHashSet().SetEquals(existing.LocationRates);
         var settings = existing with
         {
