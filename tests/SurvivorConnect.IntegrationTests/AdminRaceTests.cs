@@ -1,4 +1,5 @@
 using System.Net;
+using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.IntegrationTests;
 
@@ -44,6 +45,38 @@ public sealed class AdminRaceTests(CountingApiFactory api) : IClassFixture<Count
         await HttpAssert.Ok<System.Text.Json.JsonElement>(await SetRolesAsync());
 
         Assert.Single(await watcherClient.NoticesAsync(), n => n.Id == granted);
+    }
+
+    [Fact]
+    public async Task An_admin_given_access_back_while_telling_the_other_admins_failed_is_told_to_them_when_pressed_again()
+    {
+        var (watcher, watcherClient) = await _world.PersonAsync("AgencyAdmin");
+        var (personId, _) = await _world.PersonAsync("AgencyAdmin");
+        await HttpAssert.Ok<System.Text.Json.JsonElement>(await _world.Admin.PostAsync($"/api/people/{personId}/deactivate", null));
+        var granted = await api.NoticeIdAsync($"agency-admin-granted~{personId}", watcher);
+        foreach (var notice in (await watcherClient.NoticesAsync()).Where(n => n.ReadAt is null))
+        {
+            await HttpAssert.Ok<NotificationDto>(await watcherClient.PostAsync($"/api/notifications/{notice.Id}/read", null));
+        }
+
+        // The notice of the first grant is there, read: telling anew rewrites it, and that write fails once.
+        var failed = 0;
+        api.Counter.BeforeReplace = (_, document) => document.Id == granted && Interlocked.Exchange(ref failed, 1) == 0
+            ? throw new StoreException(StoreErrorKind.Unavailable, "The store went away.")
+            : Task.CompletedTask;
+        try
+        {
+            await HttpAssert.Problem(await _world.Admin.ReactivateAsync(personId), 503);
+        }
+        finally
+        {
+            api.Counter.BeforeReplace = null;
+        }
+
+        Assert.Equal(1, failed);
+        await HttpAssert.Ok<System.Text.Json.JsonElement>(await _world.Admin.ReactivateAsync(personId));
+
+        Assert.Single(await watcherClient.NoticesAsync(), n => n.Id == granted && n.ReadAt is null);
     }
 
     [Fact]

@@ -370,10 +370,10 @@ internal sealed partial class PeopleHandlers(
         }
 
         // Pressed again: what followed the change may have failed the first time (the store busy); it is done again,
-        // each part once whatever the repeats.
+        // each part once whatever the repeats, telling of it too as the change did.
         if (person.Active == command.Active)
         {
-            await TellAccessChangedAsync(person);
+            await TellAccessChangedAsync(person, rolesGained: GivenBack(person));
             return person;
         }
 
@@ -387,11 +387,15 @@ internal sealed partial class PeopleHandlers(
             // Told anew as access changes, a change of roles before it is no longer the one a resend of roles finishes.
             LastRoleChange = null,
         }, AsSeen(command, person), cancellationToken);
-        // Someone given access back has their powers again (an admin's, a role's that reads records, a finance approver's):
-        // as news to the other admins as if newly given.
-        await TellAccessChangedAsync(changed, rolesGained: changed.Active ? [.. changed.Roles.Where(Roles.IsNewsToAdmins)] : null);
+        await TellAccessChangedAsync(changed, rolesGained: GivenBack(changed));
         return changed;
     }
+
+    /// <summary>
+    /// Someone given access back has their powers again (an admin's, a role's that reads records, a finance approver's):
+    /// as news to the other admins as if newly given.
+    /// </summary>
+    private static IReadOnlyList<string>? GivenBack(Person person) => person.Active ? [.. person.Roles.Where(Roles.IsNewsToAdmins)] : null;
 
     public async ValueTask<Person> Handle(EndMySignIns command, CancellationToken cancellationToken) => await EndSignInsAsync(user.UserId, cancellationToken);
 
