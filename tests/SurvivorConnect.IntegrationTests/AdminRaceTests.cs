@@ -48,6 +48,27 @@ public sealed class AdminRaceTests(CountingApiFactory api) : IClassFixture<Count
     }
 
     [Fact]
+    public async Task An_admin_added_while_telling_the_other_admins_failed_is_told_to_them_when_added_again_and_only_then()
+    {
+        var (watcher, watcherClient) = await _world.PersonAsync("AgencyAdmin");
+        var personId = "admin-" + Guid.NewGuid().ToString("N")[..10];
+        var granted = await api.NoticeIdAsync($"agency-admin-granted~{personId}", watcher);
+        Task<HttpResponseMessage> AddAsync(HttpClient admin, string name = "Second account") =>
+            admin.PostJson("/api/people", new { subjectId = personId, displayName = name, roles = new[] { "AgencyAdmin" } });
+
+        await HttpAssert.Problem(await api.FailingWriteOnceAsync(d => d.Id == granted, () => AddAsync(_world.Admin)), 503);
+        Assert.DoesNotContain(await watcherClient.NoticesAsync(), n => n.Id == granted);
+
+        Assert.Equal(HttpStatusCode.Created, (await AddAsync(_world.Admin)).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await AddAsync(_world.Admin)).StatusCode);
+        Assert.Single(await watcherClient.NoticesAsync(), n => n.Id == granted);
+
+        // Another admin, or other words, is someone else's sign-in already here.
+        await HttpAssert.Problem(await AddAsync(watcherClient), 409);
+        await HttpAssert.Problem(await AddAsync(_world.Admin, "Other name"), 409);
+    }
+
+    [Fact]
     public async Task An_admin_given_access_back_while_telling_the_other_admins_failed_is_told_to_them_when_pressed_again()
     {
         var (watcher, watcherClient) = await _world.PersonAsync("AgencyAdmin");

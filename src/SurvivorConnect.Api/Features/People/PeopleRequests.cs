@@ -273,13 +273,16 @@ internal sealed partial class PeopleHandlers(
 
     public async ValueTask<Person> Handle(CreatePerson command, CancellationToken cancellationToken)
     {
+        var roles = command.Roles!.Distinct().ToList();
         var person = new Person
         {
             Id = command.PersonId,
             DisplayName = command.DisplayName!.Trim(),
-            Roles = command.Roles!.Distinct().ToList(),
+            Roles = roles,
             CreatedAt = time.GetUtcNow(),
             CreatedBy = user.UserId,
+            // Kept as a change of roles from none, so the same person sent again tells the other admins of it as it was.
+            LastRoleChange = roles.Any(Roles.IsNewsToAdmins) ? new RoleChange(AgencyStore.NewId(), roles, []) : null,
         };
         Person created;
         try
@@ -288,6 +291,11 @@ internal sealed partial class PeopleHandlers(
         }
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.Conflict)
         {
+            if (await SentAgainAsync(person, cancellationToken) is { } made)
+            {
+                return made;
+            }
+
             // Refused as any sign-in already here is. To an admin kept from the youth whose sign-in it is, that says the
             // youth is the agency's, which nothing else shows them: those who act for the youth hear of it. Telling them
             // failing does not change the answer, which would say whose sign-in it is.
@@ -308,12 +316,36 @@ internal sealed partial class PeopleHandlers(
 
         // Nobody had their access before, so only an admin made, someone who reads records or a finance approver is news to
         // anyone (the other admins).
-        if (created.Roles.Any(Roles.IsNewsToAdmins))
+        if (created.LastRoleChange is { } change)
         {
-            await TellAccessChangedAsync(created, rolesGained: created.Roles);
+            await TellAccessChangedAsync(created, rolesGained: created.Roles, roleChange: change.Id);
         }
 
         return created;
+    }
+
+    /// <summary>
+    /// The same person added again by the admin who added them, unchanged since (a second tap, a resend after telling the
+    /// other admins failed): what followed is done again and they are answered as added. Anything else is a sign-in
+    /// already here. Not for one kept from this admin, whose answer would say whose sign-in it is.
+    /// </summary>
+    private async Task<Person?> SentAgainAsync(Person sent, CancellationToken ct)
+    {
+        var there = await store.ReadAsync<Person>(Person.Container, sent.Id, user.AgencyId, ct);
+        if (there is not { Active: true, SignInsValidFrom: null } || there.CreatedBy != user.UserId || there.DisplayName != sent.DisplayName
+            || !there.Roles.ToHashSet().SetEquals(sent.Roles) || there.FormerRoles.Count > 0
+            || (there.LastRoleChange is null) != (sent.LastRoleChange is null)
+            || (await keptFromAdmin.KeptAsync([there.Id], ct)).Count > 0)
+        {
+            return null;
+        }
+
+        if (there.LastRoleChange is { } change)
+        {
+            await TellAccessChangedAsync(there, again: true, roleChange: change.Id);
+        }
+
+        return there;
     }
 
     public async ValueTask<Person> Handle(SetRoles command, CancellationToken cancellationToken)
