@@ -51,7 +51,7 @@ internal sealed class AuditLog(IDocumentStore store, TimeProvider time) : IAudit
         foreach (var chunk in auditEvents.Chunk(DocumentRules.MaxBatchOperations))
         {
             List<BatchOperation> entries = [.. chunk.Select(e => new BatchOperation.Create(Entry(actor.AgencyId, e, actor, at)))];
-            await CreateOnce.WriteAsync(() => store.ExecuteBatchAsync(AuditEntry.Container, actor.AgencyId, entries, CancellationToken.None), time);
+            await CreateOnce.WriteAsync(() => store.ExecuteBatchAsync(AuditEntry.Container, AuditPartitions.Of(actor.AgencyId, at), entries, CancellationToken.None), time);
         }
     }
 
@@ -59,7 +59,7 @@ internal sealed class AuditLog(IDocumentStore store, TimeProvider time) : IAudit
     {
         // Time first, so ids sort in the order things happened.
         Id = string.Create(CultureInfo.InvariantCulture, $"{at:yyyyMMddHHmmssfffffff}-{Guid.NewGuid():N}"),
-        PartitionKey = agencyId,
+        PartitionKey = AuditPartitions.Of(agencyId, at),
         AgencyId = agencyId,
         At = at,
         ActorId = actor.UserId,
@@ -82,7 +82,48 @@ internal sealed class AuditLog(IDocumentStore store, TimeProvider time) : IAudit
     internal static string? AsRecordId(string? recordId) =>
         recordId is { Length: > 0 and <= 255 } && recordId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '~' or '.' or ':' or '@') ? recordId : null;
 
-    public Task<Page<AuditEntry>> ListAsync(string agencyId, AuditFilter filter, CancellationToken cancellationToken)
+    /// <summary>
+    /// Newest first across the agency's months, each month's partition read in turn and a page filled from the next
+    /// when one runs out; the token says which month the next page starts in.
+    /// </summary>
+    public async Task<Page<AuditEntry>> ListAsync(string agencyId, AuditFilter filter, CancellationToken cancellationToken)
+    {
+        var filters = Filters(filter);
+        var months = new AuditPartitions(agencyId, filter.From, filter.Before, time.GetUtcNow());
+        var (partition, token) = filter.ContinuationToken is { } resume ? months.Resume(resume) : (months.Newest, null);
+        var items = new List<AuditEntry>();
+        while (true)
+        {
+            var page = await store.QueryAsync<AuditEntry>(AuditEntry.Container, new DocumentQuery
+            {
+                PartitionKey = partition,
+                Type = DocumentTypes.Of<AuditEntry>(),
+                Filters = filters,
+                OrderBy = "at",
+                Descending = true,
+                PageSize = filter.PageSize - items.Count,
+                ContinuationToken = token,
+            }, cancellationToken);
+            items.AddRange(page.Items);
+            token = page.ContinuationToken;
+            if (token is null)
+            {
+                if (months.Before(partition) is not { } older)
+                {
+                    return new Page<AuditEntry>(items, null);
+                }
+
+                partition = older;
+            }
+
+            if (items.Count >= filter.PageSize)
+            {
+                return new Page<AuditEntry>(items, months.Token(partition, token));
+            }
+        }
+    }
+
+    private static List<Filter> Filters(AuditFilter filter)
     {
         var filters = new List<Filter>();
         if (filter.RecordType is not null)
@@ -115,15 +156,6 @@ internal sealed class AuditLog(IDocumentStore store, TimeProvider time) : IAudit
             filters.Add(Filter.Lt("at", before));
         }
 
-        return store.QueryAsync<AuditEntry>(AuditEntry.Container, new DocumentQuery
-        {
-            PartitionKey = agencyId,
-            Type = DocumentTypes.Of<AuditEntry>(),
-            Filters = filters,
-            OrderBy = "at",
-            Descending = true,
-            PageSize = filter.PageSize,
-            ContinuationToken = filter.ContinuationToken,
-        }, cancellationToken);
+        return filters;
     }
 }

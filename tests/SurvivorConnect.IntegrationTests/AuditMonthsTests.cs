@@ -1,0 +1,60 @@
+using Microsoft.Extensions.DependencyInjection;
+using SurvivorConnect.Api.Features.Audit;
+using SurvivorConnect.Storage;
+
+namespace SurvivorConnect.IntegrationTests;
+
+/// <summary>
+/// An agency's audit log is filed a month at a time (one partition would fill up), and entries written before that began
+/// stay where they were: the log still reads as one, newest first, page by page and by dates.
+/// </summary>
+public sealed class AuditMonthsTests(ClockedApiFactory api) : IClassFixture<ClockedApiFactory>
+{
+    [Fact]
+    public async Task The_log_pages_newest_first_across_months_and_on_into_the_entries_written_before_months()
+    {
+        var admin = api.As("demo-admin");
+        var probe = "months-probe-" + Guid.NewGuid().ToString("N")[..8];
+        var earlier = new AuditEntry
+        {
+            Id = "20261101000000000000-" + Guid.NewGuid().ToString("N"), PartitionKey = "demo", AgencyId = "demo",
+            At = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero), ActorId = "demo-admin", ActorRoles = ["AgencyAdmin"],
+            Action = "person.read", RecordType = "person", RecordId = probe, Outcome = AuditOutcome.NotFound,
+        };
+        await api.Services.GetRequiredService<IDocumentStore>().CreateAsync(AuditEntry.Container, earlier, CancellationToken.None);
+        await admin.GetAsync($"/api/people/{probe}");
+        api.Time.Advance(TimeSpan.FromDays(31));
+        await admin.GetAsync($"/api/people/{probe}");
+        api.Time.Advance(TimeSpan.FromDays(62));
+        await admin.GetAsync($"/api/people/{probe}");
+
+        List<AuditDto> read = [];
+        var url = $"/api/audit?recordId={probe}&pageSize=2";
+        for (var next = url; next is not null;)
+        {
+            var page = await HttpAssert.Ok<PageDto<AuditDto>>(await admin.GetAsync(next));
+            read.AddRange(page.Items);
+            next = page.ContinuationToken is { } token ? url + "&continuationToken=" + Uri.EscapeDataString(token) : null;
+        }
+
+        Assert.Equal(4, read.Count);
+        Assert.Equal(read.OrderByDescending(e => e.At).Select(e => e.Id), read.Select(e => e.Id));
+        Assert.Equal(earlier.Id, read[^1].Id);
+
+        // Each month's entries are in a partition of their own.
+        var store = api.Services.GetRequiredService<IDocumentStore>();
+        foreach (var entry in read.Take(3))
+        {
+            var month = entry.At.UtcDateTime.ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+            Assert.NotNull(await store.ReadAsync<AuditEntry>(AuditEntry.Container, entry.Id, $"demo~{month}", CancellationToken.None));
+        }
+
+        // Dates pick out one month's entries, and reach back to those written before months began.
+        var second = read[1].At.UtcDateTime;
+        var day = second.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var oneDay = await HttpAssert.Ok<PageDto<AuditDto>>(await admin.GetAsync($"/api/audit?recordId={probe}&from={day}&to={day}"));
+        Assert.Equal(read[1].Id, Assert.Single(oneDay.Items).Id);
+        var november = await HttpAssert.Ok<PageDto<AuditDto>>(await admin.GetAsync($"/api/audit?recordId={probe}&from=2026-11-01&to=2026-11-30"));
+        Assert.Equal(earlier.Id, Assert.Single(november.Items).Id);
+    }
+}
