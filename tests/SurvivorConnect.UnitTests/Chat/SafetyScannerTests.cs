@@ -231,6 +231,13 @@ public sealed class SafetyScannerTests
     [InlineData("he makes me see guys", "being-forced")]
     [InlineData("i owe him 500", "being-forced")]
     [InlineData("daddy wont let me go", "being-forced")]
+    [InlineData("i dont want to be alive\nnobody cares", "self-harm")]
+    [InlineData("ok\nkms", "self-harm")]
+    [InlineData("please help me\nhe's here", "in-danger")]
+    [InlineData("im so scared\nhe's back", "in-danger")]
+    [InlineData("he hits me\nidk what to do", "in-danger")]
+    [InlineData("they don't let me go\r\nwhat do i do", "being-forced")]
+    [InlineData("he has my phone\nim using a friends", "being-forced")]
     public void Crisis_language_is_delivered_and_urgent(string text, string kind)
     {
         var verdict = Scanner.Scan(text);

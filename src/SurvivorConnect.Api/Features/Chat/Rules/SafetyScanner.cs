@@ -145,7 +145,7 @@ public sealed partial class SafetyScanner : IContactDetails
     /// <param name="fromMentor">Written by a mentor to a youth: what would only be flagged the other way may be held.</param>
     public SafetyVerdict Scan(string text, bool fromMentor = false)
     {
-        text = ScanForm.Of(text);
+        text = Lines(text);
         var spoken = Spoken(text);
         var folded = Folded(spoken);
         string[] readings = [.. new[] { text, spoken, folded }.Distinct(StringComparer.Ordinal)];
@@ -162,7 +162,7 @@ public sealed partial class SafetyScanner : IContactDetails
     /// <summary>What a message holding it would be held for.</summary>
     public bool Shares(string text)
     {
-        text = ScanForm.Of(text);
+        text = Lines(text);
         return Contact(text, Folded(Spoken(text))).Count > 0;
     }
 
@@ -383,13 +383,19 @@ public sealed partial class SafetyScanner : IContactDetails
         return found;
     }
 
-    /// <summary>Refuses, with the rule's kind, a pattern that is invalid or needs backtracking: the app must not start with it.</summary>
+    /// <summary>The scan form, each line ended by <c>\n</c> alone: a rule's <c>$</c> (multiline) ends a sentence at any line's end.</summary>
+    private static string Lines(string text) => ScanForm.Of(text).ReplaceLineEndings("\n");
+
+    /// <summary>
+    /// Refuses, with the rule's kind, a pattern that is invalid or needs backtracking: the app must not start with it. Multiline, as a new
+    /// line ends a sentence as a full stop does (<c>^</c> and <c>$</c> are each line's start and end).
+    /// </summary>
     private static (string, Regex)[] Compile(IEnumerable<SafetyRule> rules, string list) =>
         rules.Select(r =>
         {
             try
             {
-                return (r.Kind, new Regex(r.Pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, Regex.InfiniteMatchTimeout));
+                return (r.Kind, new Regex(r.Pattern, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Multiline | RegexOptions.NonBacktracking, Regex.InfiniteMatchTimeout));
             }
             catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
             {
