@@ -639,6 +639,24 @@ public sealed class MatchGuardTests(MatchGuardTests.Factory api) : IClassFixture
     }
 
     [Fact]
+    public async Task A_closure_as_the_mentors_choice_needs_the_version_read_so_a_match_begun_since_is_not_barred_to_the_pair_for_good()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (youthId, youth) = await _world.YouthAsync();
+        var match = await _world.AcceptedAsync(youthId, mentorId, mentor);
+        var shown = await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.GetAsync($"/api/matches/{match.Id}"));
+
+        await HttpAssert.Problem(await _world.CaseManager.PostJson($"/api/matches/{match.Id}/close", new { reason = "MentorChoice", planned = false }), 428);
+        var agreed = await MentoringWorld.Ok<MatchDto>(await youth.PostAsync($"/api/matches/{match.Id}/agree", null));
+        using var stale = new HttpRequestMessage(HttpMethod.Post, $"/api/matches/{match.Id}/close") { Content = JsonContent.Create(new { reason = "MentorChoice", planned = false }) };
+        stale.Headers.TryAddWithoutValidation("If-Match", shown.Version);
+
+        await HttpAssert.Problem(await _world.CaseManager.SendAsync(stale), 412);
+        Assert.Equal(agreed.State, (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.GetAsync($"/api/matches/{match.Id}"))).State);
+        Assert.Equal("Closed", (await MentoringWorld.Ok<MatchDto>(await _world.CloseAsYouthsChoiceAsync(match.Id, "MentorChoice"))).State);
+    }
+
+    [Fact]
     public async Task A_youth_whose_match_changed_since_their_page_was_drawn_is_told_so_plainly_not_that_their_answer_is_refused()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();

@@ -699,7 +699,7 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
     public async Task A_closed_match_can_be_followed_by_a_rematch_with_another_mentor()
     {
         var (match, _, _, _, _) = await _world.ActiveMatchAsync();
-        await MentoringWorld.Ok(await CaseManager.PostAsJsonAsync($"/api/matches/{match.Id}/close", new { reason = "MentorChoice", planned = false }));
+        await MentoringWorld.Ok(await _world.CloseAsYouthsChoiceAsync(match.Id, "MentorChoice"));
         var (nextMentorId, _) = await _world.ReadyMentorAsync();
 
         var rematch = await MentoringWorld.Created<MatchDto>(await CaseManager.PostJson($"/api/matches/{match.Id}/rematch", new { mentorId = nextMentorId }));

@@ -162,11 +162,11 @@ public sealed class MentoringWorld(ApiFactory api)
         return await client.SendAsync(request);
     }
 
-    /// <summary>The case manager closes the match as the youth's choice, against the match as it is now (its version as If-Match).</summary>
-    public async Task<HttpResponseMessage> CloseAsYouthsChoiceAsync(string matchId)
+    /// <summary>The case manager closes the match as the youth's choice (or another), against the match as it is now (its version as If-Match).</summary>
+    public async Task<HttpResponseMessage> CloseAsYouthsChoiceAsync(string matchId, string reason = "YouthChoice")
     {
         var shown = await Ok<MatchDto>(await CaseManager.GetAsync($"/api/matches/{matchId}"));
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/matches/{matchId}/close") { Content = JsonContent.Create(new { reason = "YouthChoice", planned = false }) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/matches/{matchId}/close") { Content = JsonContent.Create(new { reason, planned = false }) };
         request.Headers.TryAddWithoutValidation("If-Match", shown.Version);
         return await CaseManager.SendAsync(request);
     }

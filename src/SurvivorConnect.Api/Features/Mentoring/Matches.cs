@@ -392,9 +392,10 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             throw new ConflictException("The mentor has not answered yet: they can decline it themselves. To withdraw the proposal, close it as the agency's decision.");
         }
 
-        // And, as a no recorded for the youth, from the match as the page showed it: a yes the youth gave themselves since
-        // must not be overturned by it.
-        if (closure.Reason == ClosureReason.YouthChoice && command.IfMatch is null)
+        // And, as a no recorded for the youth or the mentor, from the match as the page showed it: a yes the youth gave
+        // themselves since must not be overturned by it, nor a match begun since barred to this pair for good. Any other
+        // closure (a safety concern) needs no version: it stops the match at once, whatever changed.
+        if (closure.Reason is ClosureReason.YouthChoice or ClosureReason.MentorChoice && command.IfMatch is null)
         {
             throw new PreconditionRequiredException();
         }
