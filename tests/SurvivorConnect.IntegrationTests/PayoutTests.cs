@@ -290,7 +290,37 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
-    public async Task A_failed_payout_sent_again_or_paid_another_way_after_others_were_approved_still_needs_the_tax_details_the_year_now_calls_for()
+    public async Task A_failed_payout_sent_again_after_others_were_approved_still_needs_the_tax_details_the_year_now_calls_for()
+    {
+        var (failing, payee) = await FailedWhileAnotherIsApprovedAsync();
+
+        var retried = await HttpAssert.Problem(await PayoutWorld.StepAsync(Finance, failing, "retry"), 409);
+
+        Assert.Contains("tax details", retried.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Failed", (await _world.PayoutAsync(failing)).State);
+        await HttpAssert.Ok<JsonElement>(await Finance.PostAsync($"/api/payouts/payees/{payee}/tax-details", null));
+        Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, failing, "retry"))).State);
+    }
+
+    [Fact]
+    public async Task A_failed_payout_paid_another_way_after_others_were_approved_still_needs_the_tax_details_the_year_now_calls_for()
+    {
+        var (failing, payee) = await FailedWhileAnotherIsApprovedAsync();
+        await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, failing, "set-aside"));
+        var recorder = await _world.ApproverAsync();
+
+        var outside = await HttpAssert.Problem(await PayoutWorld.StepAsync(recorder.Client, failing, "paid-outside", new { reference = "Check 2002" }), 409);
+
+        Assert.Contains("tax details", outside.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await HttpAssert.Ok<JsonElement>(await Finance.PostAsync($"/api/payouts/payees/{payee}/tax-details", null));
+        Assert.Equal("Paid", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(recorder.Client, failing, "paid-outside", new { reference = "Check 2002" }))).State);
+    }
+
+    /// <summary>
+    /// A payout of 1,500 that failed at Stripe, and while it was failed a second of 1,500 to the same payee approved: the
+    /// year's 2,000 was not reached without it. Returns the failed payout and its payee.
+    /// </summary>
+    private async Task<(string Payout, string PayeeId)> FailedWhileAnotherIsApprovedAsync()
     {
         var (first, payees) = await _world.AttendedAsync(stipend: 1500m);
         await _world.PayeeReadyAsync(payees[0], stripe: true);
@@ -301,33 +331,49 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         api.Stripe.RefuseNext("/v1/transfers");
         await api.SendPayoutsAsync();
         Assert.Equal("Failed", (await _world.PayoutAsync(failing.Id)).State);
-
-        // While the first was failed, a second of 1,500 was approved: the year's 2,000 was not reached without it.
         var (later, _) = await _world.AttendedAsync(people: 0, stipend: 1500m, also: payees);
         var other = Assert.Single(await _world.PrepareAsync(later));
         await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(second.Client, other.Id, "approve"));
         Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, other.Id, "approve"))).State);
-
-        var retried = await HttpAssert.Problem(await PayoutWorld.StepAsync(Finance, failing.Id, "retry"), 409);
-        var outside = await HttpAssert.Problem(await PayoutWorld.StepAsync(Finance, failing.Id, "paid-outside", new { reference = "Check 2002" }), 409);
-
-        Assert.Contains("tax details", retried.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        Assert.Contains("tax details", outside.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        Assert.Equal("Failed", (await _world.PayoutAsync(failing.Id)).State);
-        await HttpAssert.Ok<JsonElement>(await Finance.PostAsync($"/api/payouts/payees/{payees[0].Id}/tax-details", null));
-        Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, failing.Id, "retry"))).State);
+        return (failing.Id, payees[0].Id);
     }
 
     [Fact]
-    public async Task A_transfer_Stripe_refuses_fails_the_payout_tells_finance_and_is_not_retried_until_finance_sends_it_again()
+    public async Task A_payout_that_failed_before_any_money_moved_is_set_aside_before_its_check_so_nobody_sends_it_again_or_cancels_it_meanwhile()
+    {
+        var payout = await RefusedByStripeAsync();
+        Assert.Equal("Failed", (await _world.PayoutAsync(payout.Id)).State);
+        var other = await _world.ApproverAsync();
+
+        var refused = await HttpAssert.Problem(await PayoutWorld.StepAsync(other.Client, payout.Id, "paid-outside", new { reference = "Check 5150" }), 409);
+        Assert.Equal(PayoutRules.SetAsideFirst, refused.GetProperty("detail").GetString());
+        await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "set-aside"));
+
+        // The check may be in the post: another approver neither sends it through Stripe nor opens its claim to pay again.
+        await HttpAssert.Problem(await PayoutWorld.StepAsync(other.Client, payout.Id, "retry"), 409);
+        var cancel = await HttpAssert.Problem(await PayoutWorld.StepAsync(other.Client, payout.Id, "cancel"), 409);
+        Assert.Contains("only the finance approver who set it aside", cancel.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await api.SendPayoutsAsync();
+        Assert.DoesNotContain(api.Stripe.Transfers, t => t["metadata"]!["payout_id"]!.GetValue<string>() == payout.Id);
+        Assert.Equal("Paid", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(other.Client, payout.Id, "paid-outside", new { reference = "Check 5150" }))).State);
+    }
+
+    /// <summary>A payout approved by demo-finance for a payee ready for Stripe, whose transfer Stripe refused when sent.</summary>
+    private async Task<PayoutDto> RefusedByStripeAsync()
     {
         var (opportunity, payees) = await _world.AttendedAsync();
         await _world.PayeeReadyAsync(payees[0], stripe: true);
         var payout = Assert.Single(await _world.PrepareAsync(opportunity));
         await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "approve"));
         api.Stripe.RefuseNext("/v1/transfers");
-
         await api.SendPayoutsAsync();
+        return payout;
+    }
+
+    [Fact]
+    public async Task A_transfer_Stripe_refuses_fails_the_payout_tells_finance_and_is_not_retried_until_finance_sends_it_again()
+    {
+        var payout = await RefusedByStripeAsync();
 
         var failed = await _world.PayoutAsync(payout.Id);
         Assert.Equal("Failed", failed.State);
@@ -491,10 +537,16 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         var retried = await HttpAssert.Problem(await PayoutWorld.StepAsync(Finance, payouts[0].Id, "retry"), 409);
         Assert.Contains("another way", retried.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
-        // Finance pays it another way, from the page that told them to.
+        // Finance pays it another way, from the page that told them to: set aside first (the payee could choose Stripe again
+        // and another approver send it), then recorded by another approver.
         var finance = await PortalSession.SignedInAsync(api, "demo-finance");
         var page = await finance.GetStringAsync("/finance");
-        var paid = await PortalSession.PostFormAsync(finance, "/finance", $"outside-{payouts[0].Id}", ("PayoutId", payouts[0].Id), ("Version", PortalSession.Hidden(page, "Version", after: $"outside-{payouts[0].Id}")), ("Reference", "Check 5120"));
+        Assert.DoesNotContain($"outside-{payouts[0].Id}", page, StringComparison.Ordinal);
+        var aside = await PortalSession.PostFormAsync(finance, "/finance", $"aside-{payouts[0].Id}", ("PayoutId", payouts[0].Id), ("Version", PortalSession.Hidden(page, "Version", after: $"aside-{payouts[0].Id}")));
+        Assert.Contains("Set aside: Stripe will not send it.", aside, StringComparison.Ordinal);
+        var recorder = await PortalSession.SignedInAsync(api, (await _world.ApproverAsync()).Id);
+        page = await recorder.GetStringAsync("/finance");
+        var paid = await PortalSession.PostFormAsync(recorder, "/finance", $"outside-{payouts[0].Id}", ("PayoutId", payouts[0].Id), ("Version", PortalSession.Hidden(page, "Version", after: $"outside-{payouts[0].Id}")), ("Reference", "Check 5120"));
         Assert.Contains("Recorded as paid.", paid, StringComparison.Ordinal);
         Assert.Equal("Paid", (await _world.PayoutAsync(payouts[0].Id)).State);
     }
@@ -1629,7 +1681,10 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         Assert.Equal(("Failed", SendPayoutHandler.PayeeInactive), (failed.State, failed.FailureCode));
         Assert.DoesNotContain(api.Stripe.Transfers, t => t["metadata"]!["payout_id"]!.GetValue<string>() == payout.Id);
 
-        // Work done is paid: by check, recorded by an approver who did not prepare it.
+        // Work done is paid: by check, set aside first (given access back, the payee could be sent it again), and recorded
+        // by an approver who neither prepared it nor set it aside.
+        var (_, another) = await _world.ApproverAsync();
+        await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(another, payout.Id, "set-aside"));
         await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(approver, payout.Id, "paid-outside", new { reference = "Check 4004" }));
         Assert.Equal("Paid", (await _world.PayoutAsync(payout.Id)).State);
     }

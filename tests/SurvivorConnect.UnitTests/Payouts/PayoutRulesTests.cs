@@ -146,6 +146,19 @@ public sealed class PayoutRulesTests
     }
 
     [Theory]
+    [InlineData(PayoutState.Approved, PayeeMethod.Stripe, null, true)]
+    [InlineData(PayoutState.Failed, PayeeMethod.Stripe, null, true)]
+    [InlineData(PayoutState.Failed, PayeeMethod.Stripe, "tr_1", false)]
+    [InlineData(PayoutState.Failed, PayeeMethod.Check, null, false)]
+    [InlineData(PayoutState.Approved, PayeeMethod.Check, null, false)]
+    [InlineData(PayoutState.Pending, PayeeMethod.Stripe, null, false)]
+    [InlineData(PayoutState.Sending, PayeeMethod.Stripe, null, false)]
+    public void A_payout_Stripe_may_still_send_or_be_asked_to_send_again_is_set_aside_before_a_check(PayoutState state, PayeeMethod method, string? transferId, bool stripes)
+    {
+        Assert.Equal(stripes, PayoutRules.StripesToSend(state, method, transferId));
+    }
+
+    [Theory]
     [InlineData(PayoutState.Pending)]
     [InlineData(PayoutState.Approved)]
     [InlineData(PayoutState.Cancelled)]

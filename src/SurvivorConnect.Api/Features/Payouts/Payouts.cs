@@ -278,6 +278,14 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
         }
 
         StoreException.ThrowIfChangedSince(command.IfMatch ?? throw new PreconditionRequiredException(), payout.ETag);
+
+        // Set aside, a check or card may be on its way already: only whoever set it aside knows, and a claim opened again
+        // behind their back would be paid twice. Once they are no longer a finance approver, another may.
+        if (payout.SetAsideBy is { } setter && setter != Me && (await data.FinanceApproversAsync(ct)).Contains(setter))
+        {
+            throw new ConflictException("It was set aside to pay by check or card, and a check may be on its way: only the finance approver who set it aside can cancel it.");
+        }
+
         if (!PayoutRules.CanCancel(payout.State, payout.TransferId))
         {
             throw new ConflictException(payout.TransferId is null
@@ -328,18 +336,19 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
 
         StoreException.ThrowIfChangedSince(command.IfMatch ?? throw new PreconditionRequiredException(), payout.ETag);
 
-        // Still Stripe's to send, it could be paid twice: by the check and by the sender once the payee is ready.
-        if (payout is { State: PayoutState.Approved, Method: PayeeMethod.Stripe })
-        {
-            throw new ConflictException(PayoutRules.SetAsideFirst);
-        }
-
         if (await data.ClaimChangedAsync(payout, ct))
         {
             throw new ConflictException(PayoutRules.ClaimChangedRefusal);
         }
 
         await EnsureApprovalsStandAsync(payout, ct);
+
+        // Still Stripe's to send, it could be paid twice: by the check and by the sender once the payee is ready, or, failed
+        // before any money moved, by another approver pressing "Send again" while the check is in the post.
+        if (PayoutRules.StripesToSend(payout.State, payout.Method, payout.TransferId))
+        {
+            throw new ConflictException(PayoutRules.SetAsideFirst);
+        }
 
         // A failed payout counted in nobody's threshold check since it failed (see EnsureMayBePaidAsync).
         var account = await data.AccountAsync(payout.PayeeId, ct);
@@ -381,9 +390,9 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
             throw new ForbiddenException(why);
         }
 
-        if (payout is not { State: PayoutState.Approved, Method: PayeeMethod.Stripe, TransferId: null })
+        if (!PayoutRules.StripesToSend(payout.State, payout.Method, payout.TransferId))
         {
-            throw new ConflictException("Only an approved payout that Stripe has not started to send can be set aside to pay another way.");
+            throw new ConflictException("Only a payout Stripe has not started to send (approved, or failed before any money moved) can be set aside to pay another way.");
         }
 
         StoreException.ThrowIfChangedSince(command.IfMatch ?? throw new PreconditionRequiredException(), payout.ETag);

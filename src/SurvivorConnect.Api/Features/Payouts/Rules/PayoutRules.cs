@@ -141,6 +141,13 @@ public static class PayoutRules
         state == PayoutState.Reversed || transferId is null && state is PayoutState.Approved or PayoutState.Failed;
 
     /// <summary>
+    /// Whether Stripe may still send the payout: approved for it, or failed before any money moved (so "Send again" would
+    /// send it). Paying it another way first needs it set aside, or it could be paid twice.
+    /// </summary>
+    public static bool StripesToSend(PayoutState state, PayeeMethod? method, string? transferId) =>
+        method == PayeeMethod.Stripe && transferId is null && state is PayoutState.Approved or PayoutState.Failed;
+
+    /// <summary>
     /// Whether the payout's transfer should stand reversed at Stripe: it says so, or it was cancelled or paid another
     /// way after a transfer, which only a reversal allows.
     /// </summary>
