@@ -714,9 +714,9 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
     public async Task A_relapse_is_recorded_as_an_event_and_never_closes_the_match()
     {
         var (match, _, _, _, youthId) = await _world.ActiveMatchAsync();
-        await MentoringWorld.Ok(await CaseManager.PostJson($"/api/youth/{youthId}/stage", new { stage = "action", note = "Started school again" }));
+        await MentoringWorld.Ok(await _world.RecordStageAsync(youthId, "stage", new { stage = "action", note = "Started school again" }));
 
-        var history = await HttpAssert.Ok<StageHistoryDto>(await CaseManager.PostJson($"/api/youth/{youthId}/relapse", new { stage = "contemplation" }));
+        var history = await HttpAssert.Ok<StageHistoryDto>(await _world.RecordStageAsync(youthId, "relapse", new { stage = "contemplation" }));
         var after = await MentoringWorld.Ok<MatchDto>(await CaseManager.GetAsync($"/api/matches/{match.Id}"));
         var read = await HttpAssert.Ok<StageHistoryDto>(await CaseManager.GetAsync($"/api/youth/{youthId}/stages"));
 
@@ -724,6 +724,22 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
         Assert.Equal("contemplation", history.Current.ToLowerInvariant());
         Assert.Equal(["referral", "transition", "relapse"], read.Events.Select(e => e.Kind));
         Assert.Equal("action", read.Events[2].From!.ToLowerInvariant());
+    }
+
+    [Fact]
+    public async Task A_stage_is_recorded_from_the_version_the_page_showed_so_a_relapse_sent_twice_counts_once()
+    {
+        var (youthId, _) = await _world.YouthAsync(stage: "action");
+        var shown = (await HttpAssert.Ok<JsonElement>(await CaseManager.GetAsync($"/api/youth/{youthId}/stages"))).GetProperty("version").GetString();
+
+        await HttpAssert.Problem(await CaseManager.PostJson($"/api/youth/{youthId}/relapse", new { stage = "contemplation" }), 428);
+        await HttpAssert.Ok<StageHistoryDto>(await CaseManager.PostJson($"/api/youth/{youthId}/relapse", new { stage = "contemplation" }, shown));
+        await HttpAssert.Problem(await CaseManager.PostJson($"/api/youth/{youthId}/relapse", new { stage = "contemplation" }, shown), 412);
+        await HttpAssert.Problem(await CaseManager.PostJson($"/api/youth/{youthId}/stage", new { stage = "preparation" }, shown), 412);
+
+        var read = await HttpAssert.Ok<StageHistoryDto>(await CaseManager.GetAsync($"/api/youth/{youthId}/stages"));
+        Assert.Single(read.Events, e => e.Kind == "relapse");
+        Assert.Equal("contemplation", read.Current.ToLowerInvariant());
     }
 
     [Theory]

@@ -162,6 +162,13 @@ public sealed class MentoringWorld(ApiFactory api)
         return await client.SendAsync(request);
     }
 
+    /// <summary>The case manager records a stage (<paramref name="step"/> "stage" or "relapse") from the youth's record as it is now.</summary>
+    public async Task<HttpResponseMessage> RecordStageAsync(string youthId, string step, object body)
+    {
+        var shown = await Ok<JsonElement>(await CaseManager.GetAsync($"/api/youth/{youthId}/stages"));
+        return await CaseManager.PostJson($"/api/youth/{youthId}/{step}", body, shown.GetProperty("version").GetString());
+    }
+
     /// <summary>The case manager closes the match as the youth's choice (or another), against the match as it is now (its version as If-Match).</summary>
     public async Task<HttpResponseMessage> CloseAsYouthsChoiceAsync(string matchId, string reason = "YouthChoice")
     {

@@ -417,11 +417,12 @@ public sealed class PortalSignInTests
         var client = await SignedInAsync(api, "demo-casemanager");
         async Task<int> ReadsAsync() =>
             (await HttpAssert.Ok<PageDto<AuditDto>>(await api.As("demo-admin").GetAsync("/api/audit?recordId=demo-youth-referral&action=youth.read&actorId=demo-casemanager&pageSize=200"))).Items.Count;
+        var shown = (await HttpAssert.Ok<System.Text.Json.JsonElement>(await api.As("demo-casemanager").GetAsync("/api/youth/demo-youth-referral/stages"))).GetProperty("version").GetString()!;
         var before = await ReadsAsync();
 
         var answer = await client.PostAsync("/caseload", new FormUrlEncodedContent(
         [
-            new("_handler", "stage"), new("YouthId", "demo-youth-referral"), new("Stage", "Preparation"), new("Kind", "stage"),
+            new("_handler", "stage"), new("YouthId", "demo-youth-referral"), new("Stage", "Preparation"), new("Kind", "stage"), new("Version", shown),
             new("__RequestVerificationToken", await FormTokenAsync(client, "/caseload")),
         ]));
 

@@ -160,9 +160,9 @@ public sealed class SupervisionAlertTests(ApiFactory api) : IClassFixture<ApiFac
         Assert.DoesNotContain("flag", mine.GetRawText(), StringComparison.OrdinalIgnoreCase);
 
         var (_, mentor, _, _, youthId) = await _world.ActiveMatchAsync();
-        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/youth/{youthId}/stage", new { stage = "action" }));
+        await HttpAssert.Ok<JsonElement>(await _world.RecordStageAsync(youthId, "stage", new { stage = "action" }));
         Assert.False((await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"))).GetProperty("due").GetBoolean());
-        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/youth/{youthId}/relapse", new { stage = "contemplation" }));
+        await HttpAssert.Ok<JsonElement>(await _world.RecordStageAsync(youthId, "relapse", new { stage = "contemplation" }));
 
         var afterRelapse = await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"));
         Assert.True(afterRelapse.GetProperty("due").GetBoolean());

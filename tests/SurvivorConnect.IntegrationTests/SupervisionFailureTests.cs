@@ -873,7 +873,7 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
 
         try
         {
-            await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/youth/{youthId}/relapse", new { stage = "contemplation" }));
+            await HttpAssert.Ok<JsonElement>(await _world.RecordStageAsync(youthId, "relapse", new { stage = "contemplation" }));
         }
         finally
         {

@@ -406,7 +406,9 @@ internal sealed class YouthHandlers(
         var stage = MentoringValidation.ParseStage(command.Body.Stage);
         var note = command.Body.Note?.Trim();
 
-        // A relapse is recorded, never treated as failure: no match is touched by it.
+        // A relapse is recorded, never treated as failure: no match is touched by it. Either is recorded from the stage the
+        // page showed (its version): sent twice, a relapse would count twice in the outcomes, and a move from a page read
+        // before a colleague's would be recorded from a stage the youth had left.
         var recorded = command.IsRelapse
             ? StageRules.Relapse(youth.Stage, stage, data.Now, data.User.UserId, note)
             : StageRules.Transition(youth.Stage, stage, data.Now, data.User.UserId, note);
@@ -414,7 +416,7 @@ internal sealed class YouthHandlers(
         {
             Stage = recorded.Stage,
             StageHistory = StageRules.Add(youth.StageHistory, recorded),
-        }, command.IfMatch ?? youth.ETag!, ct);
+        }, command.IfMatch ?? throw new PreconditionRequiredException(), ct);
         if (command.IsRelapse)
         {
             await publisher.Publish(new YouthRelapsed(saved.Id), ct);
@@ -584,9 +586,9 @@ public static class YouthEndpoints
             .RequireAuthorization(Policies.CaseManagerOrAdmin)
             .WithSummary("Hand a youth over: the case managers named here (a current one or the admin decides) replace the others, who lose access at once.");
         youth.MapPost("/{id}/stage", RecordStage).WithName(nameof(RecordStage))
-            .RequireAuthorization(Policies.CaseManager).WithSummary("Record a move to another stage of change.");
+            .RequireAuthorization(Policies.CaseManager).WithSummary("Record a move to another stage of change; send If-Match.");
         youth.MapPost("/{id}/relapse", RecordRelapse).WithName(nameof(RecordRelapse))
-            .RequireAuthorization(Policies.CaseManager).WithSummary("Record a relapse as an event; it never closes a match.");
+            .RequireAuthorization(Policies.CaseManager).WithSummary("Record a relapse as an event; it never closes a match. Send If-Match.");
         youth.MapGet("/{id}/stages", GetStageHistory).WithName(nameof(GetStageHistory))
             .RequireAuthorization(Policies.CaseManagerOrAdmin).WithSummary("Stage-of-change history. Audited.");
         youth.MapGet("/{id}/recommendations", GetRecommendations).WithName(nameof(GetRecommendations))
