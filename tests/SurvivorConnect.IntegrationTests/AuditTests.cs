@@ -126,6 +126,18 @@ public sealed class AuditTests(ApiFactory api)
         Assert.Contains(await AuditAsync(api.As("demo-admin"), $"recordId={youthId}&action=match.read"), e => e.ActorId == "demo-casemanager" && e.RecordType == "youth");
     }
 
+    [Fact]
+    public async Task Proposing_a_match_is_in_the_log_as_a_read_of_its_youth()
+    {
+        var world = new MentoringWorld(api);
+        var (mentorId, _) = await world.ReadyMentorAsync();
+        var (youthId, _) = await world.YouthAsync();
+
+        await world.ProposeAsync(youthId, mentorId);
+
+        Assert.Contains(await AuditAsync(api.As("demo-admin"), $"recordId={youthId}&action=match.propose"), e => e.ActorId == "demo-casemanager" && e.RecordType == "youth");
+    }
+
     private const string AccessBasisCaseload = "case management: the youth is on their caseload";
 
     [Fact]

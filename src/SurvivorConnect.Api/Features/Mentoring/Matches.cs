@@ -181,6 +181,8 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
     public async ValueTask<MatchView> Handle(ProposeMatch command, CancellationToken ct)
     {
         var youth = await data.YouthForStaffAsync(command.YouthId!, adminMayRead: false, ct);
+        // The proposal shows staff the youth's record: asking who read the youth finds it, as it finds a read of the match.
+        data.Listed.AddYouth([youth.Id]);
         var mentor = await data.MentorAsync(command.MentorId!, ct);
         if (command.PreviousMatchId is { } previousId)
         {
