@@ -49,6 +49,15 @@ public sealed class EligibilityAndConstraintsTests
     }
 
     [Fact]
+    public void A_youth_who_also_mentors_is_never_paired_with_themselves()
+    {
+        var youth = Make.Youth() with { PersonId = "m1" };
+
+        Assert.Equal([PairConstraints.TheYouthThemselves], PairConstraints.Violations(youth, Make.ReadyMentor()));
+        Assert.Empty(PairConstraints.Violations(youth, Make.ReadyMentor("m2")));
+    }
+
+    [Fact]
     public void Stated_preferences_and_distance_are_hard_constraints()
     {
         var mentor = Make.ReadyMentor() with { Languages = ["English"], Gender = "male", LgbtqAffirming = false, Location = Make.LosAngeles };

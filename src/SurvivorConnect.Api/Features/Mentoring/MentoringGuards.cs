@@ -74,8 +74,9 @@ public sealed class MentorEligibilityGuard(MentoringData data)
         }
 
         var pair = PairConstraints.Violations(youth, mentor);
-        // Being the youth's case manager is the mentor's own part, which they know; the rest is the youth's.
-        var heldForCaseManager = caller == MatchRole.Mentor && own.Count == 0 && pair.Count > 0 && !pair.Contains(PairConstraints.OwnCaseManager);
+        // Being the youth's case manager, or the youth, is the mentor's own part, which they know; the rest is the youth's.
+        var heldForCaseManager = caller == MatchRole.Mentor && own.Count == 0 && pair.Count > 0
+            && !pair.Contains(PairConstraints.OwnCaseManager) && !pair.Contains(PairConstraints.TheYouthThemselves);
         if (own.Count + pair.Count == 0 || heldForCaseManager)
         {
             return new EligibleStep([.. fences.Zip(read, (id, fence) => fence is null
@@ -87,6 +88,7 @@ public sealed class MentorEligibilityGuard(MentoringData data)
         {
             MatchRole.Mentor => own.Count > 0
                 ? $"You cannot take this match now: {string.Join("; ", own)}."
+                : pair.Contains(PairConstraints.TheYouthThemselves) ? "This match is about you as the youth: another mentor is found for you."
                 : "You are one of this youth's case managers, so another mentor is found for them.",
             MatchRole.Youth => "This match cannot start right now. Your case manager will talk it through with you.",
             _ => $"This mentor cannot be matched now: {string.Join("; ", own.Concat(pair))}.",

@@ -75,6 +75,7 @@ public static class PairConstraints
     public const string NotAffirming = "youth asked for an LGBTQ-affirming mentor";
     public const string OutsideRadius = "outside the mentor's travel radius";
     public const string OwnCaseManager = "one of the youth's case managers, who oversee the match";
+    public const string TheYouthThemselves = "the youth's own sign-in";
     public const string AlreadyMatched = "already in an open match with this youth";
     public const string MentorSaidNo = "stepped back from, or declined, their last match with this youth";
 
@@ -140,6 +141,13 @@ public static class PairConstraints
         if (youth.CaseManagerIds.Contains(mentor.Id, StringComparer.Ordinal))
         {
             violations.Add(OwnCaseManager);
+        }
+
+        // An older youth who mentors others is never proposed to themselves: they would take the match's mentor part, and
+        // their case manager would agree for "the youth".
+        if (youth.PersonId == mentor.Id)
+        {
+            violations.Add(TheYouthThemselves);
         }
 
         return violations;
