@@ -17,6 +17,14 @@ public sealed class PayChangeTests(PayoutApi api) : IClassFixture<PayoutApi>
 {
     private readonly PayoutWorld _world = new(api);
 
+    /// <summary>
+    /// The finance approver who checks changes with payees here: not demo-finance, who approves their payouts, since
+    /// whoever checked a new bank does not also send money there alone.
+    /// </summary>
+    private (string Id, HttpClient Client)? _checker;
+
+    private async Task<(string Id, HttpClient Client)> CheckerAsync() => _checker ??= await _world.ApproverAsync();
+
     private HttpClient Finance => _world.Finance;
 
     private sealed record PayChangeDto(string PersonId, string? Name, string? Method, DateTimeOffset Since, DateTimeOffset? ChangedAt, string Version);
@@ -48,7 +56,25 @@ public sealed class PayChangeTests(PayoutApi api) : IClassFixture<PayoutApi>
         Assert.DoesNotContain(await ChangesAsync(), c => c.PersonId == payee.Id);
         Assert.False((await MineAsync(payee)).GetProperty("payChangeToCheck").GetBoolean());
         var audit = await HttpAssert.Ok<PageDto<AuditDto>>(await _world.Admin.GetAsync($"/api/audit?action=payee.pay-change-checked&recordId={payee.Id}"));
-        Assert.Single(audit.Items, e => e.ActorId == "demo-finance");
+        Assert.Single(audit.Items, e => e.ActorId == (_checker?.Id));
+    }
+
+    [Fact]
+    public async Task Whoever_checked_a_new_way_of_being_paid_with_the_payee_does_not_approve_alone_what_goes_there()
+    {
+        var payee = await PaidOnceByCheckAsync();
+        await OnboardAsync(payee);
+        var (_, checker) = await _world.ApproverAsync();
+        await HttpAssert.Ok<JsonElement>(await DecideAsync(payee.Id, true, by: checker));
+        var (opportunity, _) = await _world.AttendedAsync(people: 0, also: [payee]);
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity));
+
+        var refused = await HttpAssert.Problem(await PayoutWorld.StepAsync(checker, payout.Id, "approve"), 403);
+
+        Assert.Equal("You checked the payee's new way of being paid with them: another approver must approve it.", refused.GetProperty("detail").GetString());
+        Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "approve"))).State);
+        await api.SendPayoutsAsync();
+        Assert.Single(api.Stripe.Payouts, p => p["metadata"]!["payout_id"]!.GetValue<string>() == payout.Id);
     }
 
     [Fact]
@@ -507,7 +533,7 @@ public sealed class PayChangeTests(PayoutApi api) : IClassFixture<PayoutApi>
             request.Headers.TryAddWithoutValidation("If-Match", version);
         }
 
-        return await (by ?? Finance).SendAsync(request);
+        return await (by ?? (await CheckerAsync()).Client).SendAsync(request);
     }
 
     private async Task<List<PayChangeDto>> ChangesAsync() => await HttpAssert.Ok<List<PayChangeDto>>(await Finance.GetAsync("/api/payouts/payees/pay-changes"));

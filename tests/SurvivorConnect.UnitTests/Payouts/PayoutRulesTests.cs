@@ -45,6 +45,16 @@ public sealed class PayoutRulesTests
     }
 
     [Fact]
+    public void Whoever_checked_a_new_bank_with_the_payee_neither_approves_alone_nor_sends_again_what_goes_there()
+    {
+        var checkedByCasey = Hands with { PayChangeCheckedBy = "casey" };
+
+        Assert.Contains("checked the payee's new way of being paid", PayoutRules.WhyNotApprove("casey", checkedByCasey, PayoutState.Pending, 1, []), StringComparison.Ordinal);
+        Assert.Null(PayoutRules.WhyNotApprove("casey", checkedByCasey, PayoutState.Pending, 2, []));
+        Assert.Contains("checked the payee's new way of being paid", PayoutRules.WhyNotPay("casey", checkedByCasey, PayoutRules.SendItAgain), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Nobody_moves_the_money_of_their_own_pay_of_a_payout_they_prepared_or_one_whose_amount_they_decided()
     {
         Assert.Null(PayoutRules.WhyNotPay("casey", Hands, PayoutRules.RecordItsPayment));

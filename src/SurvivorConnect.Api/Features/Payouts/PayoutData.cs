@@ -98,8 +98,8 @@ internal sealed class PayoutData(AgencyStore store, IOptions<PayoutOptions> opti
 
     /// <summary>
     /// Who had a hand in each payout, by its id: whom it pays, who prepared it, who recorded the attendance it pays for,
-    /// who made or changed its work (so set its rate), as the opportunity says now, and who recorded how its payee is
-    /// paid, as their account says now.
+    /// who made or changed its work (so set its rate), as the opportunity says now, who recorded how its payee is
+    /// paid, and who recently checked a change of where their Stripe pay goes, as their account says now.
     /// </summary>
     public async Task<IReadOnlyDictionary<string, PayoutHands>> HandsAsync(IReadOnlyList<Payout> payouts, CancellationToken ct)
     {
@@ -111,6 +111,8 @@ internal sealed class PayoutData(AgencyStore store, IOptions<PayoutOptions> opti
         {
             PayeeSetUpBy = accounts.TryGetValue(p.PayeeId, out var account) ? account.SetUpBy : null,
             SetAsideBy = p.SetAsideBy,
+            PayChangeCheckedBy = account is { Method: PayeeMethod.Stripe, PayChangeCheckedAt: { } checkedAt } && store.Now - checkedAt < PayoutRules.PayChangeCheckerStandsAside
+                ? account.PayChangeCheckedBy : null,
         }, StringComparer.Ordinal);
     }
 

@@ -70,7 +70,11 @@ internal sealed class SendPayoutHandler(PayoutData data, IStripeGateway stripe, 
 
     private async Task<SendOutcome> LetGoAsync(Payout payout, CancellationToken ct)
     {
-        await data.SaveAsync(payout, payout with { State = PayoutState.Failed, FailureCode = payout.TransferId is null ? PayeeAccountLetGo : PayeeAccountLetGoAfterTransfer }, ct: ct);
+        // With no money moved, it is no longer Stripe's to send (finance let that way go): a check can be recorded for it
+        // as it stands, and nobody sends it through Stripe again meanwhile.
+        await data.SaveAsync(payout, payout.TransferId is null
+            ? payout with { State = PayoutState.Failed, FailureCode = PayeeAccountLetGo, Method = PayeeMethod.Check }
+            : payout with { State = PayoutState.Failed, FailureCode = PayeeAccountLetGoAfterTransfer }, ct: ct);
         await PayoutNews.TellFinanceAsync(data, notifier, payout, ct);
         return SendOutcome.Done;
     }

@@ -35,6 +35,12 @@ public sealed record PayoutHands(string PayeeId, string CreatedBy, string? Atten
     public string? PayeeSetUpBy { get; init; }
 
     public string? SetAsideBy { get; init; }
+
+    /// <summary>
+    /// The finance approver who recently checked with the payee a change of where their Stripe pay goes (a new bank), so
+    /// confirmed where this money lands.
+    /// </summary>
+    public string? PayChangeCheckedBy { get; init; }
 }
 
 /// <summary>Who may approve a payout, how many must, and how Stripe's news moves it on, in any order it arrives.</summary>
@@ -81,6 +87,7 @@ public static class PayoutRules
             : personId == hands.CreatedBy ? "You prepared this payout"
             : alone && personId == hands.AttendanceRecordedBy ? "You recorded the attendance this pays for"
             : alone && hands.TermsSetBy.Contains(personId) ? "You set what this work pays"
+            : alone && personId == hands.PayChangeCheckedBy ? "You checked the payee's new way of being paid with them"
             : null;
     }
 
@@ -115,6 +122,12 @@ public static class PayoutRules
     /// </summary>
     public static bool PayChangeToConfirm(bool paidBefore, PayeeMethod? before, PayeeMethod after, bool bankDetailsGiven) =>
         after == PayeeMethod.Stripe && (before is { } earlier && earlier != PayeeMethod.Stripe || paidBefore && (before is null || bankDetailsGiven));
+
+    /// <summary>
+    /// How long whoever checked a change of where someone's Stripe pay goes does not also move that pay alone: one person
+    /// would both say the new bank is theirs and send the money there.
+    /// </summary>
+    public static readonly TimeSpan PayChangeCheckerStandsAside = TimeSpan.FromDays(30);
 
     /// <summary>
     /// How recent a change to how someone is paid is checked with them again when they end all their sign-ins, as
