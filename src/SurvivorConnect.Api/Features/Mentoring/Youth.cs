@@ -260,6 +260,14 @@ internal sealed class YouthHandlers(
             }
         }
 
+        // Who the youth in a chat is, which consents their matches need (by age), and whether a mentor is on their
+        // do-not-match list, follow at once: first, as a mentor newly kept away may be writing to the youth now, and the
+        // other follow-ups (pages drawn again across instances) may be slow.
+        if (saved.PersonId != youth.PersonId || saved.Age != youth.Age || !saved.DoNotMatch.SequenceEqual(youth.DoNotMatch, StringComparer.Ordinal))
+        {
+            await TryAsync(() => TellMatchesAsync(saved.Id));
+        }
+
         // Former case managers, and anyone now on the do-not-match list (a professional on the youth's team reads its safety
         // plan no more): their open pages are drawn again without the youth. Not the youth's own mentors, who sit on no
         // team of theirs: their open chat is cleared by the chat itself, and says why.
@@ -268,13 +276,6 @@ internal sealed class YouthHandlers(
 
         // The do-not-match list and preferences are what a match step checks of the youth: one under way now fails.
         await TryAsync(() => eligibility.YouthChangedAsync(saved.Id));
-
-        // Who the youth in a chat is, which consents their matches need (by age), and whether a mentor is on their
-        // do-not-match list, follow at once.
-        if (saved.PersonId != youth.PersonId || saved.Age != youth.Age || !saved.DoNotMatch.SequenceEqual(youth.DoNotMatch, StringComparer.Ordinal))
-        {
-            await TryAsync(() => TellMatchesAsync(saved.Id));
-        }
 
         if (saved.PersonId is not null && saved.PersonId != youth.PersonId)
         {
