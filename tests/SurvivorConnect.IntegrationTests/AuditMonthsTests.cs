@@ -57,4 +57,21 @@ public sealed class AuditMonthsTests(ClockedApiFactory api) : IClassFixture<Cloc
         var november = await HttpAssert.Ok<PageDto<AuditDto>>(await admin.GetAsync($"/api/audit?recordId={probe}&from=2026-11-01&to=2026-11-30"));
         Assert.Equal(earlier.Id, Assert.Single(november.Items).Id);
     }
+
+    [Fact]
+    public async Task Entries_written_in_the_first_month_before_the_release_that_files_months_are_found_by_their_dates()
+    {
+        var probe = "first-month-probe-" + Guid.NewGuid().ToString("N")[..8];
+        var beforeDeploy = new AuditEntry
+        {
+            Id = "20261202090000000000-" + Guid.NewGuid().ToString("N"), PartitionKey = "demo", AgencyId = "demo",
+            At = new DateTimeOffset(2026, 12, 2, 9, 0, 0, TimeSpan.Zero), ActorId = "demo-casemanager", ActorRoles = ["CaseManager"],
+            Action = "youth.read", RecordType = "youth", RecordId = probe, Outcome = AuditOutcome.Succeeded,
+        };
+        await api.Services.GetRequiredService<IDocumentStore>().CreateAsync(AuditEntry.Container, beforeDeploy, CancellationToken.None);
+
+        var found = await HttpAssert.Ok<PageDto<AuditDto>>(await api.As("demo-admin").GetAsync($"/api/audit?recordId={probe}&from=2026-12-01&to=2026-12-05"));
+
+        Assert.Equal(beforeDeploy.Id, Assert.Single(found.Items).Id);
+    }
 }

@@ -24,13 +24,13 @@ public sealed class AuditPartitionsTests
     }
 
     [Fact]
-    public void A_range_reads_only_its_own_months_and_the_earlier_partition_only_when_it_reaches_back_to_it()
+    public void A_range_reads_only_its_own_months_then_the_earlier_partition_whose_entries_reach_into_the_first_month()
     {
         var within = new AuditPartitions("north", new DateTimeOffset(2027, 1, 15, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2027, 3, 1, 0, 0, 0, TimeSpan.Zero), Now);
         var reachingBack = new AuditPartitions("north", new DateTimeOffset(2026, 6, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2027, 1, 2, 0, 0, 0, TimeSpan.Zero), Now);
         var allBefore = new AuditPartitions("north", null, new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero), Now);
 
-        Assert.Equal(["north~2027-02", "north~2027-01"], Walk(within));
+        Assert.Equal(["north~2027-02", "north~2027-01", "north"], Walk(within));
         Assert.Equal(["north~2027-01", "north~2026-12", "north"], Walk(reachingBack));
         Assert.Equal(["north"], Walk(allBefore));
     }
@@ -44,7 +44,7 @@ public sealed class AuditPartitionsTests
     }
 
     [Fact]
-    public void A_token_resumes_in_its_month_and_one_naming_a_month_outside_the_range_is_refused()
+    public void A_token_resumes_in_its_month_one_from_before_months_in_the_agencys_partition_and_one_naming_a_month_outside_the_range_is_refused()
     {
         var months = new AuditPartitions("north", null, null, Now);
         var narrower = new AuditPartitions("north", new DateTimeOffset(2027, 2, 1, 0, 0, 0, TimeSpan.Zero), null, Now);
@@ -52,7 +52,9 @@ public sealed class AuditPartitionsTests
         Assert.Equal(("north~2027-01", "abc|def"), months.Resume(months.Token("north~2027-01", "abc|def")));
         Assert.Equal(("north~2026-12", null), months.Resume(months.Token("north~2026-12", null)));
         Assert.Equal(("north", "x"), months.Resume(months.Token("north", "x")));
-        foreach (var token in new[] { "2027-01|x", "earlier|x", "2099-01|", "garbage", "" })
+        Assert.Equal(("north", "x"), narrower.Resume("earlier|x"));
+        Assert.Equal(("north", "made-before-months"), narrower.Resume("made-before-months"));
+        foreach (var token in new[] { "2027-01|x", "2099-01|", "garbage|", "|" })
         {
             Assert.Equal(StoreErrorKind.InvalidQuery, Assert.Throws<StoreException>(() => narrower.Resume(token)).Kind);
         }

@@ -18,7 +18,7 @@ public enum AuditOutcome
 /// <param name="Basis">The grounds the guards let the actor in on (<c>AccessBasis</c>), whatever purpose they stated.</param>
 public sealed record AuditEvent(string Action, string RecordType, string? RecordId, AuditOutcome Outcome, string? Purpose = null, string? Basis = null);
 
-/// <summary>One audit entry: who, what, which record, when, why and how it ended. Partitioned by agency.</summary>
+/// <summary>One audit entry: who, what, which record, when, why and how it ended. Partitioned by agency and month (<see cref="AuditPartitions"/>).</summary>
 public sealed record AuditEntry : Document
 {
     public static readonly ContainerSpec Container = new("audit", "at", "actorId", "recordType", "recordId", "action", "outcome");

@@ -5,8 +5,9 @@ namespace SurvivorConnect.Api.Features.Audit;
 
 /// <summary>
 /// Where an agency's audit entries are filed: a partition for each month, since every read of a record is an entry and
-/// Cosmos DB holds at most 20 GB in one partition; entries written before that began stay in the agency's own partition.
-/// A list of a time range walks its months newest first, then that earlier partition if the range reaches back to it.
+/// Cosmos DB holds at most 20 GB in one partition; entries written before that began (until the release filing them so
+/// was deployed, whatever the month) stay in the agency's own partition. A list of a time range walks its months newest
+/// first, then that earlier partition, always: what it holds reaches into the first month filed on its own.
 /// </summary>
 internal sealed class AuditPartitions
 {
@@ -21,7 +22,6 @@ internal sealed class AuditPartitions
     private readonly string _agencyId;
     private readonly DateOnly _newest;
     private readonly DateOnly _oldest;
-    private readonly bool _reachesEarlier;
 
     /// <param name="from">The range's start (inclusive), if any.</param>
     /// <param name="before">The range's end (exclusive), if any.</param>
@@ -31,7 +31,6 @@ internal sealed class AuditPartitions
         var latest = now + ClockSkew;
         _newest = MonthOf(before is { } end && end <= latest ? end.AddTicks(-1) : latest);
         _oldest = from is { } start && MonthOf(start) > FirstMonth ? MonthOf(start) : FirstMonth;
-        _reachesEarlier = from is null || MonthOf(from.Value) < FirstMonth;
     }
 
     public static string Of(string agencyId, DateTimeOffset at) => MonthOf(at) < FirstMonth ? agencyId : Partition(agencyId, MonthOf(at));
@@ -48,19 +47,25 @@ internal sealed class AuditPartitions
         }
 
         var earlier = MonthIn(partition).AddMonths(-1);
-        return earlier >= _oldest ? Partition(_agencyId, earlier) : _reachesEarlier ? _agencyId : null;
+        return earlier >= _oldest ? Partition(_agencyId, earlier) : _agencyId;
     }
 
     /// <summary>Where the next page starts: a partition and the store's token within it (none: at its start).</summary>
     public string Token(string partition, string? withinPartition) =>
         (partition == _agencyId ? EarlierLabel : MonthIn(partition).ToString("yyyy-MM", CultureInfo.InvariantCulture)) + "|" + withinPartition;
 
+    /// <summary>Where a token says to go on; one made before months were filed pages on in the agency's own partition.</summary>
     public (string Partition, string? WithinPartition) Resume(string token)
     {
         var bar = token.IndexOf('|', StringComparison.Ordinal);
-        var label = bar < 0 ? "" : token[..bar];
-        var within = bar < 0 || bar == token.Length - 1 ? null : token[(bar + 1)..];
-        if (label == EarlierLabel && _reachesEarlier)
+        if (bar < 0)
+        {
+            return (_agencyId, token);
+        }
+
+        var label = token[..bar];
+        var within = bar == token.Length - 1 ? null : token[(bar + 1)..];
+        if (label == EarlierLabel)
         {
             return (_agencyId, within);
         }
@@ -72,6 +77,7 @@ internal sealed class AuditPartitions
 
     private static DateOnly MonthOf(DateTimeOffset at) => new(at.UtcDateTime.Year, at.UtcDateTime.Month, 1);
 
+    // No agency id holds a '~' (PeopleRules.IsValidId), so no month's partition is another agency's own.
     private static string Partition(string agencyId, DateOnly month) => $"{agencyId}~{month:yyyy-MM}";
 
     private DateOnly MonthIn(string partition) =>
