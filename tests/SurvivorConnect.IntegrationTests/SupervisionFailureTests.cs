@@ -885,6 +885,47 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
         Assert.Equal(21, (await api.Services.GetRequiredService<IDocumentStore>().ReadAsync<CheckInSchedule>(SupervisionData.Container, CheckInSchedule.IdFor(mentorId), "demo", CancellationToken.None))!.CadenceDays);
     }
 
+    [Fact]
+    public async Task A_relapse_whose_check_in_request_failed_is_sent_again_from_its_page_recorded_once_and_asks_the_mentor_then()
+    {
+        var (_, mentor, _, _, youthId) = await _world.ActiveMatchAsync();
+        var shown = (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/youth/{youthId}/stages"))).GetProperty("version").GetString();
+        Task<HttpResponseMessage> RelapseAsync() => _world.CaseManager.PostJson($"/api/youth/{youthId}/relapse", new { stage = "contemplation" }, shown);
+
+        var failed = 0;
+        void FailOnce(Document document)
+        {
+            if (document is CheckInSchedule { RequestedBecause: not null } && Interlocked.Exchange(ref failed, 1) == 0)
+            {
+                throw new StoreException(StoreErrorKind.Unavailable, "The store went away.");
+            }
+        }
+
+        (api.Counter.BeforeCreate, api.Counter.BeforeUpsert) = (FailOnce, FailOnce);
+        api.Counter.BeforeReplace = (_, document) =>
+        {
+            FailOnce(document);
+            return Task.CompletedTask;
+        };
+        try
+        {
+            await HttpAssert.Problem(await RelapseAsync(), 503);
+        }
+        finally
+        {
+            (api.Counter.BeforeCreate, api.Counter.BeforeUpsert, api.Counter.BeforeReplace) = (null, null, null);
+        }
+
+        Assert.Equal(1, failed);
+        Assert.False((await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"))).GetProperty("due").GetBoolean());
+
+        await HttpAssert.Ok<JsonElement>(await RelapseAsync());
+
+        Assert.True((await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"))).GetProperty("due").GetBoolean());
+        var history = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/youth/{youthId}/stages"));
+        Assert.Single(history.GetProperty("events").EnumerateArray(), e => e.GetProperty("kind").GetString() == "relapse");
+    }
+
     private async Task<JsonElement> MentorAsync(string mentorId) => await HttpAssert.Ok<JsonElement>(await _world.Supervisor.GetAsync($"/api/mentors/{mentorId}"));
 
     /// <summary>The supervisor's notices sent once for <paramref name="key"/> (what the notice is about).</summary>

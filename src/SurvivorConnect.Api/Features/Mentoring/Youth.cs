@@ -407,6 +407,20 @@ internal sealed class YouthHandlers(
         var stage = MentoringValidation.ParseStage(command.Body.Stage);
         var note = command.Body.Note?.Trim();
 
+        // The caller's own step sent again soon after from the page it was made on (its follow-up failed): recorded once,
+        // answered as done, and what follows a relapse (the mentors asked to check in) done again.
+        if (command.IfMatch is { } seen && seen != youth.ETag && youth.StageHistory is [.., var last]
+            && last.Kind == (command.IsRelapse ? "relapse" : "transition") && last.Stage == stage && last.RecordedBy == data.User.UserId
+            && data.Now - last.At < StepSentAgainWithin)
+        {
+            if (command.IsRelapse)
+            {
+                await publisher.FinishAsync(new YouthRelapsed(youth.Id));
+            }
+
+            return new StageHistoryView(youth.Id, youth.Stage, youth.StageHistory, youth.ETag ?? "");
+        }
+
         // A relapse is recorded, never treated as failure: no match is touched by it. Either is recorded from the stage the
         // page showed (its version): sent twice, a relapse would count twice in the outcomes, and a move from a page read
         // before a colleague's would be recorded from a stage the youth had left.
@@ -420,11 +434,14 @@ internal sealed class YouthHandlers(
         }, command.IfMatch ?? throw new PreconditionRequiredException(), ct);
         if (command.IsRelapse)
         {
-            await publisher.Publish(new YouthRelapsed(saved.Id), ct);
+            await publisher.FinishAsync(new YouthRelapsed(saved.Id));
         }
 
         return new StageHistoryView(saved.Id, saved.Stage, saved.StageHistory, saved.ETag ?? "");
     }
+
+    /// <summary>How long after a stage step sending it again from its page finishes what follows it: a retry comes in moments.</summary>
+    private static readonly TimeSpan StepSentAgainWithin = TimeSpan.FromMinutes(10);
 
     public async ValueTask<StageHistoryView> Handle(GetStageHistory query, CancellationToken ct)
     {
