@@ -353,8 +353,12 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         await HttpAssert.Problem(await PayoutWorld.StepAsync(other.Client, payout.Id, "retry"), 409);
         var cancel = await HttpAssert.Problem(await PayoutWorld.StepAsync(other.Client, payout.Id, "cancel"), 409);
         Assert.Contains("only the finance approver who set it aside", cancel.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        await api.SendPayoutsAsync();
-        Assert.DoesNotContain(api.Stripe.Transfers, t => t["metadata"]!["payout_id"]!.GetValue<string>() == payout.Id);
+
+        // Their page offers what they may do: record the check, not cancel it. The one who set it aside may cancel it.
+        var page = await (await PortalSession.SignedInAsync(api, other.Id)).GetStringAsync("/finance");
+        Assert.Contains($"outside-{payout.Id}", page, StringComparison.Ordinal);
+        Assert.DoesNotContain($"cancel|{payout.Id}", page, StringComparison.Ordinal);
+        Assert.Contains($"cancel|{payout.Id}", await (await PortalSession.SignedInAsync(api, "demo-finance")).GetStringAsync("/finance"), StringComparison.Ordinal);
         Assert.Equal("Paid", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(other.Client, payout.Id, "paid-outside", new { reference = "Check 5150" }))).State);
     }
 

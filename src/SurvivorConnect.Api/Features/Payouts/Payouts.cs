@@ -16,7 +16,7 @@ public sealed record PayoutView(
     IReadOnlyList<PayoutLine> Lines, decimal Compensation, decimal Reimbursement, decimal Total, string Currency, PayoutState State,
     string CreatedBy, DateTimeOffset CreatedAt, int ApprovalsNeeded, IReadOnlyList<PayoutApproval> Approvals, PayeeMethod? Method,
     string? OutsideReference, string? FailureCode, DateTimeOffset? PaidAt, string? WhyYouCannotApprove, bool MayCancel, string Version = "",
-    string? WhyYouCannotRecordPaid = null)
+    string? WhyYouCannotRecordPaid = null, string? WhyYouCannotSetAside = null)
 {
     /// <summary>
     /// What the payee sees: everything about the money, nothing about who in finance handled it or why a payout failed
@@ -29,8 +29,10 @@ public sealed record PayoutView(
         p.Id, p.OpportunityId, p.OpportunityTitle, p.SessionId, p.SessionDate, p.PayeeId, payeeName, p.Lines, p.Compensation, p.Reimbursement, p.Total,
         p.Currency, p.State, p.CreatedBy, p.CreatedAt, p.ApprovalsNeeded, p.Approvals, p.Method, p.OutsideReference, p.FailureCode, p.PaidAt,
         viewer is { } v ? PayoutRules.WhyNotApprove(v.Id, v.Hands, p.State, p.ApprovalsNeeded, [.. p.Approvals.Select(a => a.By)]) : null,
-        PayoutRules.CanCancel(p.State, p.TransferId), p.ETag ?? "",
-        viewer is { } w ? PayoutRules.WhyNotPay(w.Id, w.Hands, PayoutRules.RecordItsPayment) : null);
+        // Set aside by another approver, a check may be on its way: they cancel it (see CancelPayout).
+        PayoutRules.CanCancel(p.State, p.TransferId) && (viewer is not { } c || p.SetAsideBy is null || p.SetAsideBy == c.Id), p.ETag ?? "",
+        viewer is { } w ? PayoutRules.WhyNotPay(w.Id, w.Hands, PayoutRules.RecordItsPayment) : null,
+        viewer is { } a ? PayoutRules.WhyNotPay(a.Id, a.Hands, PayoutRules.SetItAside) : null);
 }
 
 public sealed record PreparePayoutsRequest(string? OpportunityId);
