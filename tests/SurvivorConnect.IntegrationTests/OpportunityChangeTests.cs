@@ -77,6 +77,28 @@ public sealed class OpportunityChangeTests(PayoutApi api) : IClassFixture<Payout
     }
 
     [Fact]
+    public async Task Publishing_from_a_page_read_before_another_recruiters_change_is_refused_and_publishes_nothing()
+    {
+        await _engagements.SetBenchmarkAsync();
+        var draft = await HttpAssert.Ok<OpportunityDto>(await Recruiter.PostJson("/api/engagements/opportunities", Body([Session(null, At(48), At(50))])));
+        var portal = await PortalSession.SignedInAsync(api, "demo-recruiter");
+        var page = await PortalSession.PostFormAsync(portal, "/opportunities", "open-opp", ("OpportunityId", draft.Id));
+        var shown = PortalSession.Hidden(page, "Version", after: "_handler\" value=\"move\"");
+        Assert.NotEmpty(shown);
+        await HttpAssert.Ok<OpportunityDto>(await ChangeAsync(draft.Id, Body([Session(null, At(72), At(74))], rate: 160m)));
+
+        var refused = await PortalSession.PostFormAsync(portal, "/opportunities", "move", ("OpportunityId", draft.Id), ("Version", shown), ("Move", "Publish"));
+        using var stale = new HttpRequestMessage(HttpMethod.Post, $"/api/engagements/opportunities/{draft.Id}/publish");
+        stale.Headers.TryAddWithoutValidation("If-Match", shown);
+
+        Assert.Contains("Someone else changed this", refused, StringComparison.Ordinal);
+        await HttpAssert.Problem(await Recruiter.SendAsync(stale), 412);
+        Assert.Equal("Draft", (await HttpAssert.Ok<OpportunityDto>(await Recruiter.GetAsync($"/api/engagements/opportunities/{draft.Id}"))).State);
+        var fresh = PortalSession.Hidden(refused, "Version", after: "_handler\" value=\"move\"");
+        Assert.Contains("The opportunity is published.", await PortalSession.PostFormAsync(portal, "/opportunities", "move", ("OpportunityId", draft.Id), ("Version", fresh), ("Move", "Publish")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_cancelled_session_stays_cancelled_through_a_change_and_cannot_be_moved_or_taken_off()
     {
         var id = await PublishedAsync(Session(null, At(48), At(50)), Session(null, At(72), At(74)));

@@ -217,20 +217,20 @@ public static class EngagementsModule
         IMediator mediator, string id, OpportunityRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, HttpResponse response, CancellationToken ct) =>
         WithETag(response, await mediator.Send(new UpdateOpportunity(id, body, ifMatch), ct));
 
-    private static Task<Ok<OpportunityView>> PublishOpportunity(IMediator mediator, string id, HttpResponse response, CancellationToken ct) =>
-        Move(mediator, id, OpportunityMove.Publish, response, ct);
+    private static Task<Ok<OpportunityView>> PublishOpportunity(IMediator mediator, string id, [FromHeader(Name = "If-Match")] string? ifMatch, HttpResponse response, CancellationToken ct) =>
+        Move(mediator, id, OpportunityMove.Publish, ifMatch, response, ct);
 
-    private static Task<Ok<OpportunityView>> CloseOpportunity(IMediator mediator, string id, HttpResponse response, CancellationToken ct) =>
-        Move(mediator, id, OpportunityMove.Close, response, ct);
+    private static Task<Ok<OpportunityView>> CloseOpportunity(IMediator mediator, string id, [FromHeader(Name = "If-Match")] string? ifMatch, HttpResponse response, CancellationToken ct) =>
+        Move(mediator, id, OpportunityMove.Close, ifMatch, response, ct);
 
-    private static Task<Ok<OpportunityView>> CompleteOpportunity(IMediator mediator, string id, HttpResponse response, CancellationToken ct) =>
-        Move(mediator, id, OpportunityMove.Complete, response, ct);
+    private static Task<Ok<OpportunityView>> CompleteOpportunity(IMediator mediator, string id, [FromHeader(Name = "If-Match")] string? ifMatch, HttpResponse response, CancellationToken ct) =>
+        Move(mediator, id, OpportunityMove.Complete, ifMatch, response, ct);
 
-    private static Task<Ok<OpportunityView>> CancelOpportunity(IMediator mediator, string id, HttpResponse response, CancellationToken ct) =>
-        Move(mediator, id, OpportunityMove.Cancel, response, ct);
+    private static Task<Ok<OpportunityView>> CancelOpportunity(IMediator mediator, string id, [FromHeader(Name = "If-Match")] string? ifMatch, HttpResponse response, CancellationToken ct) =>
+        Move(mediator, id, OpportunityMove.Cancel, ifMatch, response, ct);
 
-    private static async Task<Ok<OpportunityView>> Move(IMediator mediator, string id, OpportunityMove move, HttpResponse response, CancellationToken ct) =>
-        WithETag(response, await mediator.Send(new MoveOpportunity(id, move), ct));
+    private static async Task<Ok<OpportunityView>> Move(IMediator mediator, string id, OpportunityMove move, string? ifMatch, HttpResponse response, CancellationToken ct) =>
+        WithETag(response, await mediator.Send(new MoveOpportunity(id, move, ifMatch), ct));
 
     private static Task<Ok<OpportunityView>> ApplyToOpportunity(IMediator mediator, string id, CancellationToken ct) => Answer(mediator, id, ParticipationMove.Apply, ct);
 

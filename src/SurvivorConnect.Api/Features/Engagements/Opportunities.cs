@@ -230,7 +230,11 @@ public enum OpportunityMove
     Cancel,
 }
 
-public sealed record MoveOpportunity(string OpportunityId, OpportunityMove Move) : ICommand<Opportunity>, IAudited
+/// <param name="IfMatch">
+/// The version a page showed: publishing or cancelling from a page read before another recruiter's change (new pay, a
+/// session moved) is 412, not that change published or cancelled unseen. An API client may leave it out.
+/// </param>
+public sealed record MoveOpportunity(string OpportunityId, OpportunityMove Move, string? IfMatch = null) : ICommand<Opportunity>, IAudited
 {
     public AuditTarget Audit => new("opportunity." + Move.ToString().ToLowerInvariant(), "opportunity", OpportunityId);
 }
@@ -443,6 +447,7 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
         var current = await data.OpportunityToManageAsync(command.OpportunityId, ct);
         var next = OpportunityLifecycle.Next(current.State, command.Move)
             ?? throw new ConflictException($"A {current.State.ToString().ToLowerInvariant()} opportunity cannot be {OpportunityLifecycle.Done(command.Move)}.");
+        StoreException.ThrowIfChangedSince(command.IfMatch, current.ETag);
         // Completing is for work done: sessions still to come are cancelled (under the late-cancellation rule) or held first.
         if (command.Move == OpportunityMove.Complete && current.Sessions.Any(s => s.CancelledAt is null && s.EndUtc > data.Store.Now))
         {
