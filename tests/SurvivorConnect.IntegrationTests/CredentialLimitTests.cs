@@ -108,6 +108,34 @@ public sealed class CredentialLimitTests(CredentialLimitTests.Factory api) : ICl
     }
 
     [Fact]
+    public async Task A_flood_from_a_device_still_signed_in_does_not_keep_its_person_from_signing_out_there_or_everywhere()
+    {
+        // Whoever holds a device still signed in spends the person's budget; the person, on another device, signs out.
+        var id = await NewPersonAsync("north-admin");
+        var taken = await PortalSession.SignedInAsync(api, id);
+        var own = await PortalSession.SignedInAsync(api, id);
+        var shared = await PortalSession.SignedInAsync(api, id);
+        var token = await PortalSession.FormTokenAsync(own, "/help");
+        for (var i = 0; i < 15; i++)
+        {
+            await taken.GetAsync("/notifications");
+        }
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await own.GetAsync("/notifications")).StatusCode);
+        // A page's form refused for it is answered with a page that still has the exit, not a line of JSON.
+        var form = await own.PostAsync("/notifications", new FormUrlEncodedContent([new("__RequestVerificationToken", token)]));
+        Assert.Equal(HttpStatusCode.TooManyRequests, form.StatusCode);
+        Assert.Contains("Please wait a moment", await form.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var signOut = new HttpRequestMessage(HttpMethod.Post, "/signout");
+        signOut.Headers.Add("Sec-Fetch-Site", "same-origin");
+        Assert.Equal(HttpStatusCode.Redirect, (await shared.SendAsync(signOut)).StatusCode);
+
+        var answered = await own.PostAsync(Api.Portal.PortalModule.SignOutEverywherePath, new FormUrlEncodedContent([new("__RequestVerificationToken", token)]));
+
+        Assert.Equal("/signin?signedout=everywhere", answered.Headers.Location?.OriginalString);
+    }
+
+    [Fact]
     public async Task A_made_up_token_or_cookie_gets_no_budget_of_its_own_and_is_refused_as_none()
     {
         // Each made-up credential would otherwise be a budget kept for a minute: a stream of them fills memory.

@@ -57,13 +57,13 @@ public static class RequestLimits
 
     internal static TimeSpan WaitOf(RateLimitLease lease) => lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
 
-    /// <summary>A 429: ProblemDetails with <c>Retry-After</c>, or for a browser a bare page that still has the exit.</summary>
+    /// <summary>A 429: ProblemDetails with <c>Retry-After</c>, or for a browser (a page, or a page's form) a bare page that still has the exit.</summary>
     public static async Task RefuseAsync(HttpContext context, TimeSpan wait)
     {
         ArgumentNullException.ThrowIfNull(context);
         context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
         SetRetryAfter(context.Response, wait);
-        if (BrowserPageRequests.WantsPage(context))
+        if (BrowserPageRequests.WantsPage(context) || BrowserPageRequests.IsPortalFormPost(context))
         {
             await BrowserPageRequests.WriteBarePageAsync(context, "Please wait a moment", "There were many requests just now. Wait a minute, then try again.");
             return;
