@@ -549,6 +549,10 @@ public sealed partial class ChatService(
         var view = ChatMessageView.From(conversationId, stored);
         LogStored(logger, conversationId, stored.Sequence, verdict.Action);
         metrics.ChatMessageStored(verdict.Action.ToString(), time.GetElapsedTime(started));
+
+        // Words of danger raise their flag and fetch the writer's crisis lines before the message goes out live: a push
+        // held up (a backplane slow to answer, a connection that stopped reading) must not hold up either.
+        var crisis = verdict.Urgent ? await RaiseUrgentAsync(conversationId, stored) : null;
         if (stored.Status == MessageStatus.Delivered)
         {
             // The sending connection has the message in its reply; everyone else in the conversation (the sender's other
@@ -556,12 +560,18 @@ public sealed partial class ChatService(
             await LiveAsync(() => OthersInConversation(conversationId).MessageReceived(view.ForOthers()));
         }
 
-        if (verdict.Findings.Count > 0)
+        if (verdict.Findings.Count > 0 && !verdict.Urgent)
         {
-            await FinishFlagSafelyAsync(conversationId, stored, verdict.Urgent);
+            await FinishFlagSafelyAsync(conversationId, stored, urgent: false);
         }
 
-        return new SendResult(view, false, stored.Status == MessageStatus.Held ? HeldNotice : null, verdict.Urgent ? await crisisLines.ForMyAgencyAsync(CancellationToken.None) : null);
+        return new SendResult(view, false, stored.Status == MessageStatus.Held ? HeldNotice : null, crisis);
+    }
+
+    private async Task<IReadOnlyList<CrisisResource>> RaiseUrgentAsync(string conversationId, ChatMessage stored)
+    {
+        await FinishFlagSafelyAsync(conversationId, stored, urgent: true);
+        return await crisisLines.ForMyAgencyAsync(CancellationToken.None);
     }
 
     /// <summary>
