@@ -106,6 +106,50 @@ public sealed class LiveConnectionTests(PortalServer server)
     }
 
     [Fact]
+    public async Task A_form_stays_busy_until_its_answer_is_dealt_with_so_a_second_tap_meanwhile_sends_nothing()
+    {
+        var page = await server.SignInAsync("Alex (demo case manager)");
+        await page.Context.RouteWebSocketAsync("**/hubs/notifications**", hub => hub.OnMessage(frame =>
+        {
+            if (frame.Text?.Contains("\"protocol\"", StringComparison.Ordinal) == true)
+            {
+                hub.Send("{}" + Separator + $$"""{"type":1,"target":"NotificationReceived","arguments":[{"id":"busy","kind":"chat-flagged","matchId":null,"text":"News","at":"2026-12-04T21:00:00Z","readAt":null}]}""" + Separator);
+            }
+        }));
+        var posts = 0;
+        await page.RouteAsync("**/notifications", async route =>
+        {
+            if (route.Request.Method == "POST")
+            {
+                Interlocked.Increment(ref posts);
+                await route.FulfillAsync(new() { Status = 400 });
+            }
+            else
+            {
+                await route.ContinueAsync();
+            }
+        });
+        // The refusal is looked into (is the session still this page's?) before it is said: that answer is slow.
+        var status = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await page.RouteAsync(url => new Uri(url).AbsolutePath == "/session", async route =>
+        {
+            await status.Task;
+            await route.ContinueAsync();
+        });
+        await page.GotoAsync("/notifications");
+        var button = page.Locator("[data-notices] li[data-notice-id=busy]").GetByRole(AriaRole.Button, new() { Name = "Mark as read" });
+
+        await button.ClickAsync();
+        await Expect(page.Locator("form[aria-busy=true]")).ToHaveCountAsync(1);
+        await button.ClickAsync();
+        status.SetResult();
+
+        await Expect(page.Locator("[data-outcome]")).ToContainTextAsync("This page changed while you were on it");
+        await Expect(page.Locator("form[aria-busy=true]")).ToHaveCountAsync(0);
+        Assert.Equal(1, Volatile.Read(ref posts));
+    }
+
+    [Fact]
     public async Task A_page_refused_a_live_connection_for_too_many_open_says_so_once_retries_only_now_and_then_and_clears_it_once_a_connection_is_kept()
     {
         var page = await server.SignInAsync("Riley (demo youth)", phone: true);

@@ -405,9 +405,6 @@
         } catch {
           if (!left) banner('You seem to be offline, so this may not have been sent. When you are connected, reload the page to see.');
           return;
-        } finally {
-          delete form.dataset.sending;
-          form.removeAttribute('aria-busy');
         }
         // Left while the answer was on its way: whatever it says (the sign-in page, the session being over) must not
         // take the phone anywhere but the neutral site.
@@ -474,6 +471,10 @@
       (main.querySelector('[data-outcome]') || main).focus();
       start();
     } finally {
+      // Busy until the answer is drawn or said: a second tap while a slow answer comes down would send it again, and
+      // its answer ("someone else changed this") would replace the first one's.
+      delete form.dataset.sending;
+      form.removeAttribute('aria-busy');
       // An answer drawn is the page as the person may see it now. A failure that keeps what was typed (to send again)
       // keeps the change owed: the next answer is drawn anew, or, refused, the page goes.
       if (drawn) accessChangedMeanwhile = false;
