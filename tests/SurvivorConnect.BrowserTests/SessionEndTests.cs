@@ -221,6 +221,12 @@ public sealed class SessionEndTests(PortalServer server)
         await youth.Mouse.WheelAsync(0, 200);
         await youth.Clock.RunForAsync((long)TimeSpan.FromSeconds(90).TotalMilliseconds);
         await Expect(question).ToBeHiddenAsync();
+
+        // So is reading with a screen reader, which moves focus from one part of the page to the next and sends no key.
+        await youth.Clock.RunForAsync((long)(Idle - TimeSpan.FromMinutes(2)).TotalMilliseconds);
+        await notices.FocusAsync();
+        await youth.Clock.RunForAsync((long)TimeSpan.FromSeconds(90).TotalMilliseconds);
+        await Expect(question).ToBeHiddenAsync();
         await Expect(notices).ToBeVisibleAsync();
         Assert.Equal(server.BaseUrl + "/notifications", youth.Url);
     }

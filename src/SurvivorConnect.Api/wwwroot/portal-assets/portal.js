@@ -71,8 +71,9 @@
   if (activity) activity.onmessage = () => { lastActive = Date.now(); warnIdle(false); };
   let toldOthersAt = 0;
   // Scrolling by hand (a wheel, a finger) is reading, and reading is being here: a chat read for half an hour must not
-  // clear under its reader. A scroll the page makes itself (new messages) is neither of these.
-  for (const kind of ['keydown', 'pointerdown', 'input', 'wheel', 'touchmove']) {
+  // clear under its reader. A scroll the page makes itself (new messages) is neither of these. So is moving through the
+  // page with a screen reader, which sends no key or pointer to the page, only focus from one part to the next.
+  for (const kind of ['keydown', 'pointerdown', 'input', 'wheel', 'touchmove', 'focusin']) {
     document.addEventListener(kind, (event) => {
       // The question's own button answers it (below): hidden at the press, its click would land on what lies beneath.
       if (event.target.closest?.('[data-idle-warning]')) return;
