@@ -221,14 +221,25 @@ public sealed class SessionEndTests(PortalServer server)
         await youth.Mouse.WheelAsync(0, 200);
         await youth.Clock.RunForAsync((long)TimeSpan.FromSeconds(90).TotalMilliseconds);
         await Expect(question).ToBeHiddenAsync();
+        await Expect(notices).ToBeVisibleAsync();
+        Assert.Equal(server.BaseUrl + "/notifications", youth.Url);
+    }
 
-        // So is reading with a screen reader, which moves focus from one part of the page to the next and sends no key.
+    [Fact]
+    public async Task Reading_with_a_screen_reader_which_moves_focus_and_sends_no_key_is_being_there_too()
+    {
+        var youth = await server.SignInAsync("Riley (demo youth)");
+        await youth.Clock.InstallAsync();
+        await youth.GotoAsync("/notifications");
+        var notices = youth.GetByRole(AriaRole.Link, new() { Name = "Notices" });
+        await Expect(notices).ToBeVisibleAsync();
+
         await youth.Clock.RunForAsync((long)(Idle - TimeSpan.FromMinutes(2)).TotalMilliseconds);
         await notices.FocusAsync();
         await youth.Clock.RunForAsync((long)TimeSpan.FromSeconds(90).TotalMilliseconds);
-        await Expect(question).ToBeHiddenAsync();
+
+        await Expect(youth.GetByRole(AriaRole.Alertdialog, new() { Name = "Are you still here?" })).ToBeHiddenAsync();
         await Expect(notices).ToBeVisibleAsync();
-        Assert.Equal(server.BaseUrl + "/notifications", youth.Url);
     }
 
     [Fact]
