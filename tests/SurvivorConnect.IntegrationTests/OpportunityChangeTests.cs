@@ -77,7 +77,7 @@ public sealed class OpportunityChangeTests(PayoutApi api) : IClassFixture<Payout
     }
 
     [Fact]
-    public async Task Publishing_from_a_page_read_before_another_recruiters_change_is_refused_and_publishes_nothing()
+    public async Task Publishing_from_a_page_read_before_another_recruiters_change_is_refused_but_closing_from_one_read_before_an_answer_is_not()
     {
         await _engagements.SetBenchmarkAsync();
         var draft = await HttpAssert.Ok<OpportunityDto>(await Recruiter.PostJson("/api/engagements/opportunities", Body([Session(null, At(48), At(50))])));
@@ -95,7 +95,15 @@ public sealed class OpportunityChangeTests(PayoutApi api) : IClassFixture<Payout
         await HttpAssert.Problem(await Recruiter.SendAsync(stale), 412);
         Assert.Equal("Draft", (await HttpAssert.Ok<OpportunityDto>(await Recruiter.GetAsync($"/api/engagements/opportunities/{draft.Id}"))).State);
         var fresh = PortalSession.Hidden(refused, "Version", after: "_handler\" value=\"move\"");
-        Assert.Contains("The opportunity is published.", await PortalSession.PostFormAsync(portal, "/opportunities", "move", ("OpportunityId", draft.Id), ("Version", fresh), ("Move", "Publish")), StringComparison.Ordinal);
+        var published = await PortalSession.PostFormAsync(portal, "/opportunities", "move", ("OpportunityId", draft.Id), ("Version", fresh), ("Move", "Publish"));
+        Assert.Contains("The opportunity is published.", published, StringComparison.Ordinal);
+
+        // Published work is rewritten by every answer to it: closing it from the page drawn before one is not refused.
+        var (_, advisor) = await _engagements.AdvisorAsync(availableAnyTime: true);
+        await HttpAssert.Ok<OpportunityDto>(await advisor.PostAsync($"/api/engagements/opportunities/{draft.Id}/apply", null));
+        var closed = await PortalSession.PostFormAsync(portal, "/opportunities", "move",
+            ("OpportunityId", draft.Id), ("Version", PortalSession.Hidden(published, "Version", after: "_handler\" value=\"move\"")), ("Move", "Close"));
+        Assert.Contains("The opportunity is closed.", closed, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -231,8 +231,9 @@ public enum OpportunityMove
 }
 
 /// <param name="IfMatch">
-/// The version a page showed: publishing or cancelling from a page read before another recruiter's change (new pay, a
-/// session moved) is 412, not that change published or cancelled unseen. An API client may leave it out.
+/// The version a page showed: publishing from a page read before another recruiter's change to the draft (new pay, a
+/// session moved) is 412, not that change published unseen. An API client may leave it out. Only publishing checks it:
+/// published work is rewritten by every answer to it, so closing or cancelling (stopping it) acts on it as it is.
 /// </param>
 public sealed record MoveOpportunity(string OpportunityId, OpportunityMove Move, string? IfMatch = null) : ICommand<Opportunity>, IAudited
 {
@@ -447,7 +448,10 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
         var current = await data.OpportunityToManageAsync(command.OpportunityId, ct);
         var next = OpportunityLifecycle.Next(current.State, command.Move)
             ?? throw new ConflictException($"A {current.State.ToString().ToLowerInvariant()} opportunity cannot be {OpportunityLifecycle.Done(command.Move)}.");
-        StoreException.ThrowIfChangedSince(command.IfMatch, current.ETag);
+        if (command.Move == OpportunityMove.Publish)
+        {
+            StoreException.ThrowIfChangedSince(command.IfMatch, current.ETag);
+        }
         // Completing is for work done: sessions still to come are cancelled (under the late-cancellation rule) or held first.
         if (command.Move == OpportunityMove.Complete && current.Sessions.Any(s => s.CancelledAt is null && s.EndUtc > data.Store.Now))
         {
