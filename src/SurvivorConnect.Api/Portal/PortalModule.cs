@@ -102,12 +102,12 @@ public static class PortalModule
         var session = app.MapGroup("").WithTags("Portal").ExcludeFromDescription();
         // Like the quick exit, signing out needs no form token: a page left open while the person signed in again
         // elsewhere holds a token of the old session, and signing someone out is all another site could make it do. Nor
-        // is it ever refused for the person's budget of requests, which a device still signed in (taken) can spend.
-        session.MapPost("/signout", SignOut).WithName(nameof(SignOut)).AllowAnonymous().DisableAntiforgery().DisableRateLimiting();
+        // is it refused for the person's budget of requests, which a device still signed in (taken) can spend.
+        session.MapPost("/signout", SignOut).WithName(nameof(SignOut)).AllowAnonymous().DisableAntiforgery().WithMetadata(new RequestLimits.OffPersonsBudget());
 
         // As /signout, having first ended every other sign-in of the person too (a phone left signed in, or taken).
         session.MapPost(SignOutEverywherePath, SignOutEverywhere).WithName(nameof(SignOutEverywhere)).RequireAuthorization(Policies.SignedIn).DisableAntiforgery()
-            .DisableRateLimiting();
+            .WithMetadata(new RequestLimits.OffPersonsBudget());
 
         // The quick exit ends the session from a page being left, as a beacon: it carries no form token, so it ends
         // the session only when the browser says it came from this site (Exit). Nobody leaving in a hurry is ever told

@@ -26,6 +26,13 @@ public static class RequestLimits
     /// </summary>
     public const string Reports = "reports";
 
+    /// <summary>
+    /// Marks an endpoint that never spends its person's budget (signing out): a device still signed in, perhaps taken,
+    /// can spend that budget, and must not keep the person from signing out with it. It is limited by address instead,
+    /// and each credential keeps its own budget (<see cref="CredentialLimit"/>).
+    /// </summary>
+    public sealed class OffPersonsBudget;
+
     public static void Configure(RateLimiterOptions options, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -41,6 +48,7 @@ public static class RequestLimits
         // person deactivated, flooded, must not refuse the person's own new sign-in.
         options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             BrowserPageRequests.IsStatusPage(context) ? RateLimitPartition.GetNoLimiter("status-page")
+            : context.GetEndpoint()?.Metadata.GetMetadata<OffPersonsBudget>() is not null ? Window("off-person:" + Address(context), anonymous)
             : context.User.HasClaim(ScClaims.Active, "true")
                 && context.User.FindFirst(ScClaims.UserId)?.Value is { } userId && context.User.FindFirst(ScClaims.Agency)?.Value is { } agencyId
                 ? Window($"user:{agencyId}:{userId}", perUser)
