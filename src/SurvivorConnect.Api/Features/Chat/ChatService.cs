@@ -550,29 +550,33 @@ public sealed partial class ChatService(
         LogStored(logger, conversationId, stored.Sequence, verdict.Action);
         metrics.ChatMessageStored(verdict.Action.ToString(), time.GetElapsedTime(started));
 
-        // Words of danger raise their flag and fetch the writer's crisis lines before the message goes out live: a push
-        // held up (a backplane slow to answer, a connection that stopped reading) must not hold up either.
-        var crisis = verdict.Urgent ? await RaiseUrgentAsync(conversationId, stored) : null;
-        if (stored.Status == MessageStatus.Delivered)
+        // The sending connection has the message in its reply; everyone else in the conversation (the sender's other
+        // devices too) is told now.
+        var pushed = stored.Status == MessageStatus.Delivered
+            ? LiveAsync(() => OthersInConversation(conversationId).MessageReceived(view.ForOthers()))
+            : Task.CompletedTask;
+        if (!verdict.Urgent)
         {
-            // The sending connection has the message in its reply; everyone else in the conversation (the sender's other
-            // devices too) is told now.
-            await LiveAsync(() => OthersInConversation(conversationId).MessageReceived(view.ForOthers()));
+            await pushed;
+            if (verdict.Findings.Count > 0)
+            {
+                await FinishFlagSafelyAsync(conversationId, stored, urgent: false);
+            }
+
+            return new SendResult(view, false, stored.Status == MessageStatus.Held ? HeldNotice : null, null);
         }
 
-        if (verdict.Findings.Count > 0 && !verdict.Urgent)
-        {
-            await FinishFlagSafelyAsync(conversationId, stored, urgent: false);
-        }
-
+        // Words of danger: their flag is raised, and the writer's crisis lines fetched, while the message goes out live,
+        // neither waiting on the other; and the writer's answer waits only a moment for a push held up (a backplane slow
+        // to answer, a connection that stopped reading), which goes on by itself.
+        await FinishFlagSafelyAsync(conversationId, stored, urgent: true);
+        var crisis = await crisisLines.ForMyAgencyAsync(CancellationToken.None);
+        await Task.WhenAny(pushed, Task.Delay(UrgentPushWait, time));
         return new SendResult(view, false, stored.Status == MessageStatus.Held ? HeldNotice : null, crisis);
     }
 
-    private async Task<IReadOnlyList<CrisisResource>> RaiseUrgentAsync(string conversationId, ChatMessage stored)
-    {
-        await FinishFlagSafelyAsync(conversationId, stored, urgent: true);
-        return await crisisLines.ForMyAgencyAsync(CancellationToken.None);
-    }
+    /// <summary>How long the writer of words of danger waits for their message's live push before their crisis lines come back.</summary>
+    private static readonly TimeSpan UrgentPushWait = TimeSpan.FromSeconds(2);
 
     /// <summary>
     /// Written before a flagged message is stored, so its flag is raised even if the send dies once it is, and, for
