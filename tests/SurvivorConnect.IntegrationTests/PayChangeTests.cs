@@ -78,6 +78,23 @@ public sealed class PayChangeTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task Whoever_alone_approved_pay_waiting_on_a_change_does_not_check_that_change_with_the_payee()
+    {
+        var payee = await PaidOnceByCheckAsync();
+        await OnboardAsync(payee);
+        var waiting = await ApprovedAsync(payee);
+
+        var refused = await HttpAssert.Problem(await DecideAsync(payee.Id, true, by: Finance), 403);
+
+        Assert.Contains("another finance approver checks it with them", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await api.SendPayoutsAsync();
+        Assert.Equal("Approved", (await _world.PayoutAsync(waiting)).State);
+        await HttpAssert.Ok<JsonElement>(await DecideAsync(payee.Id, true));
+        await api.SendPayoutsAsync();
+        Assert.Single(api.Stripe.Payouts, p => p["metadata"]!["payout_id"]!.GetValue<string>() == waiting);
+    }
+
+    [Fact]
     public async Task A_change_the_payee_did_not_make_lets_that_stripe_account_go_and_nothing_is_ever_sent_to_it()
     {
         var payee = await PaidOnceByCheckAsync();
@@ -184,6 +201,8 @@ public sealed class PayChangeTests(PayoutApi api) : IClassFixture<PayoutApi>
         var failed = await _world.PayoutAsync(waiting);
         Assert.Equal(("Failed", "payee_account_let_go"), (failed.State, failed.FailureCode));
         Assert.DoesNotContain(api.Stripe.Transfers, t => t["metadata"]!["payout_id"]!.GetValue<string>() == waiting);
+        // Set aside as by whoever let the account go: another approver records the check.
+        await HttpAssert.Problem(await PayoutWorld.StepAsync((await CheckerAsync()).Client, waiting, "paid-outside", new { reference = "Check 103" }), 403);
         Assert.Equal("Paid", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, waiting, "paid-outside", new { reference = "Check 103" }))).State);
     }
 

@@ -154,6 +154,14 @@ internal sealed class PayChangeHandlers(PayoutData data)
 
         var ifMatch = command.IfMatch ?? throw new PreconditionRequiredException();
         var madeByThem = command.Body.MadeByThem!.Value;
+
+        // Said to be theirs, the change sends their waiting pay the new way: not on the word of someone who alone approved
+        // some of that pay (who would then both vouch for the bank and have sent the money there).
+        if (madeByThem && (await data.PayoutsAsync([Filter.Eq("payeeId", command.PersonId)], ct)).Any(p =>
+                p.State is PayoutState.Approved or PayoutState.Sending && p.BankPayoutId is null && p.Approvals.Count > 0 && p.Approvals.All(a => a.By == data.Store.User.UserId)))
+        {
+            throw new ForbiddenException("You alone approved pay of theirs that waits on this change: another finance approver checks it with them.");
+        }
         PayeeAccount saved;
         for (var attempt = 1; ; attempt++)
         {

@@ -68,12 +68,12 @@ internal sealed class SendPayoutHandler(PayoutData data, IStripeGateway stripe, 
     /// </summary>
     public const string PayeeAccountLetGoAfterTransfer = "payee_account_let_go_after_transfer";
 
-    private async Task<SendOutcome> LetGoAsync(Payout payout, CancellationToken ct)
+    private async Task<SendOutcome> LetGoAsync(Payout payout, PayeeAccount account, CancellationToken ct)
     {
-        // With no money moved, it is no longer Stripe's to send (finance let that way go): a check can be recorded for it
-        // as it stands, and nobody sends it through Stripe again meanwhile.
+        // With no money moved, it is no longer Stripe's to send (finance let that way go): set aside, as by the approver who
+        // let it go, so nobody sends it through Stripe again and another approver records the check.
         await data.SaveAsync(payout, payout.TransferId is null
-            ? payout with { State = PayoutState.Failed, FailureCode = PayeeAccountLetGo, Method = PayeeMethod.Check }
+            ? payout with { State = PayoutState.Failed, FailureCode = PayeeAccountLetGo, Method = PayeeMethod.Check, SetAsideBy = account.PayChangeCheckedBy }
             : payout with { State = PayoutState.Failed, FailureCode = PayeeAccountLetGoAfterTransfer }, ct: ct);
         await PayoutNews.TellFinanceAsync(data, notifier, payout, ct);
         return SendOutcome.Done;
@@ -145,7 +145,7 @@ internal sealed class SendPayoutHandler(PayoutData data, IStripeGateway stripe, 
                 var account = await data.AccountAsync(payout.PayeeId, ct);
                 if (payout.TransferId is not null && account.StripeAccountId != payout.StripeAccountId)
                 {
-                    return await LetGoAsync(payout, ct);
+                    return await LetGoAsync(payout, account, ct);
                 }
 
                 // A change to how they are paid that finance has yet to check with them is waited for as onboarding is.
@@ -173,7 +173,7 @@ internal sealed class SendPayoutHandler(PayoutData data, IStripeGateway stripe, 
                         payout = await data.SaveAsync(payout, payout with { TransferId = made }, ct: ct);
                     }
 
-                    return await LetGoAsync(payout, ct);
+                    return await LetGoAsync(payout, now, ct);
                 }
 
                 if (now.PayChangeToConfirmSince is not null)
