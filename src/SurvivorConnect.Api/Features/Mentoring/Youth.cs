@@ -260,9 +260,13 @@ internal sealed class YouthHandlers(
             }
         }
 
+        // The do-not-match list and preferences are what a match step checks of the youth: one under way now fails. One
+        // quick write, first, so a match begun meanwhile is among those told next.
+        await TryAsync(() => eligibility.YouthChangedAsync(saved.Id));
+
         // Who the youth in a chat is, which consents their matches need (by age), and whether a mentor is on their
-        // do-not-match list, follow at once: first, as a mentor newly kept away may be writing to the youth now, and the
-        // other follow-ups (pages drawn again across instances) may be slow.
+        // do-not-match list, follow at once: before the pages drawn again across instances, which may be slow, as a
+        // mentor newly kept away may be writing to the youth now.
         if (saved.PersonId != youth.PersonId || saved.Age != youth.Age || !saved.DoNotMatch.SequenceEqual(youth.DoNotMatch, StringComparer.Ordinal))
         {
             await TryAsync(() => TellMatchesAsync(saved.Id));
@@ -273,9 +277,6 @@ internal sealed class YouthHandlers(
         // team of theirs: their open chat is cleared by the chat itself, and says why.
         await TryAsync(async () => await pages.RedrawAsync(data.AgencyId, youth.CaseManagerIds.Except(acting, StringComparer.Ordinal)
             .Concat(await NewlyKeptOffTeamAsync(youth, saved, ct))));
-
-        // The do-not-match list and preferences are what a match step checks of the youth: one under way now fails.
-        await TryAsync(() => eligibility.YouthChangedAsync(saved.Id));
 
         if (saved.PersonId is not null && saved.PersonId != youth.PersonId)
         {
@@ -410,7 +411,7 @@ internal sealed class YouthHandlers(
         // The caller's own step sent again soon after from the page it was made on (its follow-up failed): recorded once,
         // answered as done, and what follows a relapse (the mentors asked to check in) done again.
         if (command.IfMatch is { } seen && seen != youth.ETag && youth.StageHistory is [.., var last]
-            && last.Kind == (command.IsRelapse ? "relapse" : "transition") && last.Stage == stage && last.RecordedBy == data.User.UserId
+            && last.Kind == (command.IsRelapse ? "relapse" : "transition") && last.Stage == stage && last.Note == note && last.RecordedBy == data.User.UserId
             && data.Now - last.At < StepSentAgainWithin)
         {
             if (command.IsRelapse)
