@@ -15,13 +15,7 @@ public sealed class AuditMonthsTests(ClockedApiFactory api) : IClassFixture<Cloc
     {
         var admin = api.As("demo-admin");
         var probe = "months-probe-" + Guid.NewGuid().ToString("N")[..8];
-        var earlier = new AuditEntry
-        {
-            Id = "20261101000000000000-" + Guid.NewGuid().ToString("N"), PartitionKey = "demo", AgencyId = "demo",
-            At = new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero), ActorId = "demo-admin", ActorRoles = ["AgencyAdmin"],
-            Action = "person.read", RecordType = "person", RecordId = probe, Outcome = AuditOutcome.NotFound,
-        };
-        await api.Services.GetRequiredService<IDocumentStore>().CreateAsync(AuditEntry.Container, earlier, CancellationToken.None);
+        var earlier = await FiledBeforeMonthsAsync(probe, new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero));
         await admin.GetAsync($"/api/people/{probe}");
         api.Time.Advance(TimeSpan.FromDays(31));
         await admin.GetAsync($"/api/people/{probe}");
@@ -62,16 +56,19 @@ public sealed class AuditMonthsTests(ClockedApiFactory api) : IClassFixture<Cloc
     public async Task Entries_written_in_the_first_month_before_the_release_that_files_months_are_found_by_their_dates()
     {
         var probe = "first-month-probe-" + Guid.NewGuid().ToString("N")[..8];
-        var beforeDeploy = new AuditEntry
-        {
-            Id = "20261202090000000000-" + Guid.NewGuid().ToString("N"), PartitionKey = "demo", AgencyId = "demo",
-            At = new DateTimeOffset(2026, 12, 2, 9, 0, 0, TimeSpan.Zero), ActorId = "demo-casemanager", ActorRoles = ["CaseManager"],
-            Action = "youth.read", RecordType = "youth", RecordId = probe, Outcome = AuditOutcome.Succeeded,
-        };
-        await api.Services.GetRequiredService<IDocumentStore>().CreateAsync(AuditEntry.Container, beforeDeploy, CancellationToken.None);
+        var beforeDeploy = await FiledBeforeMonthsAsync(probe, new DateTimeOffset(2026, 12, 2, 9, 0, 0, TimeSpan.Zero));
 
         var found = await HttpAssert.Ok<PageDto<AuditDto>>(await api.As("demo-admin").GetAsync($"/api/audit?recordId={probe}&from=2026-12-01&to=2026-12-05"));
 
         Assert.Equal(beforeDeploy.Id, Assert.Single(found.Items).Id);
     }
+
+    /// <summary>An entry about <paramref name="recordId"/> as the release before months were filed wrote it: in the agency's own partition.</summary>
+    private async Task<AuditEntry> FiledBeforeMonthsAsync(string recordId, DateTimeOffset at) =>
+        await api.Services.GetRequiredService<IDocumentStore>().CreateAsync(AuditEntry.Container, new AuditEntry
+        {
+            Id = $"{at.UtcDateTime:yyyyMMddHHmmssfffffff}-{Guid.NewGuid():N}", PartitionKey = "demo", AgencyId = "demo",
+            At = at, ActorId = "demo-admin", ActorRoles = ["AgencyAdmin"],
+            Action = "person.read", RecordType = "person", RecordId = recordId, Outcome = AuditOutcome.NotFound,
+        }, CancellationToken.None);
 }
