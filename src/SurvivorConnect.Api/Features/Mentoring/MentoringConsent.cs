@@ -154,12 +154,13 @@ internal sealed class ConsentChangedHandler(
             // follow at once too.
             if (consent is { Scope: MentoringScopes.Mentoring, Grantor: ConsentGrantor.Mentor } mentoring)
             {
-                var open = await data.MatchesAsync(Filter.Eq("mentorId", mentoring.SubjectId), openOnly: true, CancellationToken.None);
+                // The fence before the read: a match stepped into meanwhile either fails on it or is among those read.
                 if (mentoring.RevokedAt is not null)
                 {
                     await fenceAsync(() => eligibility.MentorChangedAsync(mentoring.SubjectId));
                 }
 
+                var open = await data.MatchesAsync(Filter.Eq("mentorId", mentoring.SubjectId), openOnly: true, CancellationToken.None);
                 await publisher.TellEveryAsync(open);
                 if (mentoring.RevokedAt is not null)
                 {
