@@ -97,6 +97,14 @@ internal sealed class SendPayoutHandler(PayoutData data, IStripeGateway stripe, 
     private async Task<SendOutcome> SendAsync(SendPayout command, CancellationToken ct)
     {
         var payout = await data.Store.ReadAsync<Payout>(PayoutData.Container, command.PayoutId, data.Store.AgencyId, ct);
+        if (payout is { State: PayoutState.Failed } && payout.Attempt == command.Attempt)
+        {
+            // Failed by an earlier round whose telling failed after the payout was saved: finance hears of it now (each
+            // approver once for the attempt, however often this runs).
+            await PayoutNews.TellFinanceAsync(data, notifier, payout, ct);
+            return SendOutcome.Done;
+        }
+
         if (payout is null || payout.Attempt != command.Attempt || payout.Method != PayeeMethod.Stripe)
         {
             // An attempt not yet saved (a retry queues it first) is waited for as an approval is; an older one is done.

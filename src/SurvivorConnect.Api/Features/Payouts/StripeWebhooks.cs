@@ -192,14 +192,22 @@ internal sealed class ApplyStripeEventHandler(PayoutData data, Notifier notifier
         };
         for (var tries = 0; ; tries++)
         {
-            if (await data.Store.ReadAsync<StripeEventRecord>(PayoutData.Container, StripeEventRecord.IdFor(command.EventId), data.Store.AgencyId, ct) is not null)
-            {
-                return true;
-            }
-
+            var known = await data.Store.ReadAsync<StripeEventRecord>(PayoutData.Container, StripeEventRecord.IdFor(command.EventId), data.Store.AgencyId, ct) is not null;
             var payout = command.PayoutId is { Length: <= 200 } id && id.StartsWith("payout~", StringComparison.Ordinal)
                 ? await data.Store.ReadAsync<Payout>(PayoutData.Container, id, data.Store.AgencyId, ct)
                 : null;
+            if (known)
+            {
+                // Delivered again, perhaps because its telling failed after the payout was saved: whoever is to hear of
+                // it, while it still stands, hears now (once for the attempt, however often Stripe delivers it).
+                if (payout is not null && payout.State == target && payout.Method == PayeeMethod.Stripe && Concerns(payout, command))
+                {
+                    await TellAsync(payout, ct);
+                }
+
+                return true;
+            }
+
             // The transfer's reversal came before its send recorded the transfer (the answer lost, the instance gone): acted
             // on now it would be lost, since nothing would know the transfer; a delivery after the send resumes finds it.
             if (payout is { TransferId: null, State: PayoutState.Sending, Method: PayeeMethod.Stripe } && command.EventType == EventTypes.TransferReversed
