@@ -290,6 +290,23 @@ public sealed class ClaimRulesTests
     }
 
     [Fact]
+    public void The_day_between_two_trips_is_paid_as_days_away_with_one_of_them_only()
+    {
+        var (before, after) = (On("a", 14), On("b", 16));
+
+        // Days 13 to 15 are claimed with the 14th; the 16th's trip may add the 16th and 17th, not the 15th again.
+        Assert.Null(ClaimRules.WhyNotDaysAway(after, 2, [(before, true)]));
+        Assert.Contains("at most 2 days away", ClaimRules.WhyNotDaysAway(after, 3, [(before, true)]), StringComparison.Ordinal);
+        Assert.Null(ClaimRules.WhyNotDaysAway(after, 3, [(before, false)]));
+
+        // Two days apart, each trip has its own travel days.
+        Assert.Null(ClaimRules.WhyNotDaysAway(On("c", 18), 3, [(before, true)]));
+
+        // Between two trips claimed already, only the session's own day is left.
+        Assert.Contains("at most 1 day away", ClaimRules.WhyNotDaysAway(after, 2, [(before, true), (On("d", 18), true)]), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_trips_receipt_and_its_drive_when_someone_stayed_away_are_paid_back_once()
     {
         var (first, second) = (On("a", 14), On("b", 15));

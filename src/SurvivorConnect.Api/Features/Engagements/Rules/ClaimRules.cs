@@ -31,10 +31,16 @@ public static class ClaimRules
             return $"Days away for this trip are claimed with the session of {claimed.Start.ToString("d MMM yyyy", CultureInfo.InvariantCulture)} already: claim the whole trip's days once, there.";
         }
 
-        var most = last.DayNumber - first.DayNumber + 3;
-        return travelDays > most
-            ? $"This trip's sessions span {most - 2} {(most - 2 == 1 ? "day" : "days")}: at most {most} days away, with a day to travel each way."
-            : null;
+        var span = last.DayNumber - first.DayNumber + 1;
+
+        // The one day between two trips (sessions on the 14th and the 16th) is a travel day of one of them, not of both:
+        // next to a trip whose days away are claimed, this one has no travel day on that side.
+        var sharedDays = new[] { first.AddDays(-2), last.AddDays(2) }.Count(day => mine.Any(o => o.DaysAway && !joined.Contains(o.Session)
+            && (DateOnly.FromDateTime(o.Session.End) == day || DateOnly.FromDateTime(o.Session.Start) == day)));
+        var most = span + 2 - sharedDays;
+        return travelDays <= most ? null
+            : sharedDays == 0 ? $"This trip's sessions span {span} {(span == 1 ? "day" : "days")}: at most {most} days away, with a day to travel each way."
+            : $"This trip's sessions span {span} {(span == 1 ? "day" : "days")}: at most {most} {(most == 1 ? "day" : "days")} away. The day between it and your trip whose days away are claimed already is paid with that trip.";
     }
 
     /// <summary>
