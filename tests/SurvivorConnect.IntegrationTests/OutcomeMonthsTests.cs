@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using static SurvivorConnect.IntegrationTests.OutcomeReportTests;
 using static SurvivorConnect.IntegrationTests.OutcomesWorld;
 
@@ -38,6 +39,28 @@ public sealed class OutcomeMonthsTests(OutcomeMonthsTests.Api api) : IClassFixtu
         Assert.Equal("withheld", await YouthAwayAsync(utc, february));
         Assert.Equal("Los Angeles time", (await ReportAsync(losAngeles.Analyst, february)).Clock);
         Assert.Contains("months by Los Angeles time", await losAngeles.Analyst.GetStringAsync($"/api/outcomes/{Episodes}.csv?{february}"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_change_of_the_agencys_zone_moves_no_month_already_over_so_two_reads_of_it_cannot_be_subtracted()
+    {
+        var world = await CreateAsync(api, "America/Los_Angeles");
+        var lastEvening = new DateTimeOffset(2026, 3, 1, 4, 0, 0, TimeSpan.Zero);
+        for (var i = 0; i < 12; i++)
+        {
+            await world.YouthAsync(In(2026, 2), null, lastEvening);
+        }
+
+        var february = "from=2026-02&to=2026-02";
+        Assert.Equal("12", await YouthAwayAsync(world, february));
+
+        // On Kiritimati's clock that evening was already 1 March; to UTC's and back, and there.
+        foreach (var zone in new[] { "UTC", "America/Los_Angeles", "Pacific/Kiritimati" })
+        {
+            await HttpAssert.Ok<JsonElement>(await world.Admin.PutAgencySetting("/api/agency/time-zone", new { timeZone = zone }));
+            Assert.Equal("12", await YouthAwayAsync(world, february));
+            Assert.Equal("withheld", await YouthAwayAsync(world, "from=2026-03&to=2026-03"));
+        }
     }
 
     private static async Task<string> YouthAwayAsync(OutcomesWorld world, string months) =>

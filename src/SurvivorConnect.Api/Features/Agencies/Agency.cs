@@ -30,6 +30,13 @@ public sealed record Agency : Document
     /// </summary>
     public string? TimeZone { get; init; }
 
+    /// <summary>
+    /// The zones used before <see cref="TimeZone"/>, oldest first, each with when it stopped: outcome reports cut past
+    /// months by the zone in force then, so a change of zone never moves
+    /// what a report already showed. Only zones that were in force at a month's start are kept.
+    /// </summary>
+    public IReadOnlyList<FormerTimeZone> FormerTimeZones { get; init; } = [];
+
     /// <summary>The crisis lines of the agency's own area, shown before the deployment's national lines.</summary>
     public IReadOnlyList<CrisisResource> CrisisLines { get; init; } = [];
 
@@ -40,6 +47,9 @@ public sealed record Agency : Document
     /// </summary>
     public IReadOnlyList<PolicyLoosening> Loosenings { get; init; } = [];
 }
+
+/// <summary>A zone the agency used until <paramref name="Until"/> (null: none was set, so UTC).</summary>
+public sealed record FormerTimeZone(string? Zone, DateTimeOffset Until);
 
 /// <summary>Whose consent, besides the youth's and the mentor's, a minor's match needs (the agency decides).</summary>
 public sealed record MatchConsentPolicy(int AdultAge, IReadOnlyList<ConsentGrantor> MinorMatchNeeds);

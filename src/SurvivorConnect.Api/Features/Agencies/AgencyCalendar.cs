@@ -76,6 +76,43 @@ public sealed partial class AgencyCalendar(AgencyStore store, ILogger<AgencyCale
         return new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(wall, zone), TimeSpan.Zero);
     }
 
+    /// <summary>The furthest ahead of UTC any wall is (Kiritimati): no day begins anywhere earlier than this before UTC's.</summary>
+    private static readonly TimeSpan FurthestAhead = TimeSpan.FromHours(14);
+
+    /// <summary>When <paramref name="day"/> first begins on any wall.</summary>
+    public static DateTimeOffset FirstReached(DateOnly day) => new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) - FurthestAhead;
+
+    /// <summary>
+    /// The agency's former zones once it leaves <paramref name="leaving"/> at <paramref name="at"/>: a zone in force at no
+    /// month's start (one changed again within the month) cuts no month, so it is not kept, and the list grows by at most
+    /// one a month however often the zone is changed.
+    /// </summary>
+    public static IReadOnlyList<FormerTimeZone> ZoneLeft(IReadOnlyList<FormerTimeZone> former, string? leaving, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(former);
+        List<FormerTimeZone> kept = [];
+        DateTimeOffset? from = null;
+        foreach (var zone in former.Append(new FormerTimeZone(leaving, at)))
+        {
+            if (from is not { } since || NextStartReached(since) < zone.Until)
+            {
+                kept.Add(zone);
+            }
+
+            from = zone.Until;
+        }
+
+        return kept;
+    }
+
+    /// <summary>The first moment at or after <paramref name="from"/> when a month could begin on some wall.</summary>
+    private static DateTimeOffset NextStartReached(DateTimeOffset from)
+    {
+        var day = DateOnly.FromDateTime((from + FurthestAhead).UtcDateTime);
+        var first = new DateOnly(day.Year, day.Month, 1);
+        return FirstReached(first) >= from ? FirstReached(first) : FirstReached(first.AddMonths(1));
+    }
+
     public static string Label(TimeZoneInfo zone) =>
         zone is null ? throw new ArgumentNullException(nameof(zone)) : zone.Id is "UTC" or "Etc/UTC" ? "UTC" : zone.Id[(zone.Id.LastIndexOf('/') + 1)..].Replace('_', ' ') + " time";
 

@@ -200,6 +200,7 @@ internal sealed class AgencyHandlers(AgencyStore store, ICurrentUser user, IPubl
         var saved = await store.ReplaceAsync(Agency.Container, agency with
         {
             TimeZone = zone,
+            FormerTimeZones = zone != agency.TimeZone ? AgencyCalendar.ZoneLeft(agency.FormerTimeZones, agency.TimeZone, store.Now) : agency.FormerTimeZones,
             Loosenings = zone != agency.TimeZone ? Loosened(agency, AgencyPolicy.TimeZone) : agency.Loosenings,
         }, ifMatch, ct);
         await TellOfLooseningAsync(saved);

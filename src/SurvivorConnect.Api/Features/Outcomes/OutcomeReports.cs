@@ -184,16 +184,19 @@ internal sealed class OutcomeReportHandlers(AgencyStore store, AgencyCalendar ca
         }
 
         // A month still under way on the agency's wall would change from one day to the next, and the difference would
-        // be today's records.
+        // be today's records. One cut by a zone the agency used before may end some hours after today's zone's month.
         var today = await calendar.TodayAsync(ct);
-        var period = query.Period(calendar.Zone);
-        if (period.FirstMonth.AddMonths(period.Months) > new DateOnly(today.Year, today.Month, 1))
+        var agency = await store.ReadAsync<Agency>(Agency.Container, store.AgencyId, store.AgencyId, ct) ?? throw new NotFoundException("agency");
+        var period = query.Period(calendar.Zone) with
+        {
+            FormerZones = [.. agency.FormerTimeZones.Select(f => (AgencyCalendar.TryZone(f.Zone, out var zone) ? zone : TimeZoneInfo.Utc, f.Until))],
+        };
+        if (period.FirstMonth.AddMonths(period.Months) > new DateOnly(today.Year, today.Month, 1) || period.End > store.Now)
         {
             throw new RequestValidationException("to", "Last month at the latest: a month still under way is not reported.");
         }
 
         using var turn = await gate.EnterAsync(store.AgencyId, ct);
-        var agency = await store.ReadAsync<Agency>(Agency.Container, store.AgencyId, store.AgencyId, ct) ?? throw new NotFoundException("agency");
         var youth = await store.AllAsync<YouthReferral>(YouthReferral.Container, [], ct);
         var allMatches = await store.AllAsync<Match>(Match.Container, [], ct);
         if (scope == OutcomeQuery.Caseload)

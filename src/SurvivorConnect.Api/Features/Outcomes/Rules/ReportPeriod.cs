@@ -16,18 +16,61 @@ public sealed record ReportPeriod(DateOnly FirstMonth, int Months)
     /// <summary>Whose calendar the months are: the agency's zone.</summary>
     public TimeZoneInfo Zone { get; init; } = TimeZoneInfo.Utc;
 
+    /// <summary>The zones the agency used before <see cref="Zone"/>, oldest first, each with when it stopped.</summary>
+    public IReadOnlyList<(TimeZoneInfo Zone, DateTimeOffset Until)> FormerZones { get; init; } = [];
+
     public DateTimeOffset Start => At(0);
 
     public DateTimeOffset End => At(Months);
 
-    public DateTimeOffset At(int month) => AgencyCalendar.FromLocal(FirstMonth.AddMonths(month).ToDateTime(TimeOnly.MinValue), Zone);
+    public DateTimeOffset At(int month)
+    {
+        var first = FirstMonth.AddMonths(month);
+        return AgencyCalendar.FromLocal(first.ToDateTime(TimeOnly.MinValue), ZoneAt(first));
+    }
+
+    /// <summary>
+    /// A month starts by the zone in force when that month could first begin on any wall, so once a report could have
+    /// used its start, no change of the agency's zone moves it: two reports of the same months, either side of a change,
+    /// would otherwise differ by the records of the hours between the two starts.
+    /// </summary>
+    private TimeZoneInfo ZoneAt(DateOnly first)
+    {
+        var reached = AgencyCalendar.FirstReached(first);
+        foreach (var (zone, until) in FormerZones)
+        {
+            if (reached < until)
+            {
+                return zone;
+            }
+        }
+
+        return Zone;
+    }
 
     /// <summary>The month of the period <paramref name="at"/> falls in, or null outside it.</summary>
     public int? MonthOf(DateTimeOffset at)
     {
         var day = AgencyCalendar.DayIn(at, Zone);
         var index = (day.Year - FirstMonth.Year) * 12 + day.Month - FirstMonth.Month;
-        return index >= 0 && index < Months ? index : null;
+        if (FormerZones.Count == 0)
+        {
+            return index >= 0 && index < Months ? index : null;
+        }
+
+        // A month cut by a zone used before may start or end a day from where today's zone would put it.
+        index = Math.Clamp(index, 0, Months - 1);
+        while (index > 0 && at < At(index))
+        {
+            index--;
+        }
+
+        while (index < Months - 1 && at >= At(index + 1))
+        {
+            index++;
+        }
+
+        return at >= At(index) && at < At(index + 1) ? index : null;
     }
 
     /// <summary>Every month of the period from <paramref name="from"/> to <paramref name="to"/>, clamped to it; empty when they miss it.</summary>
