@@ -317,6 +317,32 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
     }
 
     [Fact]
+    public async Task Staff_who_do_not_supervise_the_mentor_are_not_shown_when_a_hold_on_the_supervision_side_began()
+    {
+        // The automatic hold begins with the urgent check-in, whose audit entry is dated: its time would say which it was.
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var checkedIn = api.Time.GetUtcNow();
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3)));
+
+        var bySupervisor = (await HttpAssert.Ok<JsonElement>(await _world.Supervisor.GetAsync($"/api/mentors/{mentorId}"))).GetProperty("hold").GetProperty("since").GetDateTimeOffset();
+        Assert.Equal(checkedIn, bySupervisor);
+        foreach (var staff in new[] { _world.Admin, _world.CaseManager })
+        {
+            var shown = (await HttpAssert.Ok<JsonElement>(await staff.GetAsync($"/api/mentors/{mentorId}"))).GetProperty("hold").GetProperty("since").GetDateTimeOffset();
+            Assert.True((shown - checkedIn).Duration() > TimeSpan.FromDays(1), $"{shown:O} is the check-in's time");
+            var listed = await HttpAssert.Ok<PageDto<JsonElement>>(await staff.GetAsync("/api/mentors?pageSize=200"));
+            Assert.DoesNotContain(listed.Items, m => m.GetProperty("id").GetString() == mentorId && m.GetProperty("hold").GetProperty("since").GetDateTimeOffset() == checkedIn);
+        }
+
+        // What the admin was shown still says which hold they saw: a hold over it from a page older than a change is refused.
+        var stale = (await HttpAssert.Ok<JsonElement>(await _world.Admin.GetAsync($"/api/mentors/{mentorId}"))).GetProperty("hold").GetProperty("since").GetString();
+        api.Time.Advance(TimeSpan.FromMinutes(1));
+        await MentoringWorld.Ok(await MentoringWorld.HoldAsync(_world.Supervisor, mentorId, "Talk first", stopsChat: true));
+        await HttpAssert.Problem(await _world.Admin.PostAsJsonAsync($"/api/mentors/{mentorId}/hold", new { reason = "Admin's", stopsChat = true, replaces = stale }), 409);
+        await MentoringWorld.Ok(await MentoringWorld.HoldAsync(_world.Admin, mentorId, "Admin's", stopsChat: true));
+    }
+
+    [Fact]
     public async Task A_supervisor_whose_Supervisor_role_is_taken_away_no_longer_reads_or_lifts_as_the_mentors_supervisor()
     {
         // Taking the role away leaves the mentor's record naming them until an admin assigns someone else.

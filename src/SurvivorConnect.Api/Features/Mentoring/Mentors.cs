@@ -151,7 +151,7 @@ public sealed record GetMentorLoad(string MentorId) : IQuery<MentorLoad>, IAudit
 
 internal sealed class MentorHandlers(
     MentoringData data, PeopleRepository people, MentorEligibilityGuard eligibility, IPublisher publisher, IContactDetails contact, AgencyCalendar calendar,
-    OpenPages pages)
+    OpenPages pages, NoticeIds keyed)
     : IQueryHandler<GetMyMentorProfile, MentorView>,
       ICommandHandler<SaveMyMentorProfile, MentorView>,
       ICommandHandler<SetMyNewMatches, MentorView>,
@@ -259,8 +259,13 @@ internal sealed class MentorHandlers(
         var open = await data.OpenMatchCountsAsync(ids, ct);
         var consenting = await data.MentorsConsentingAsync(ids, ct);
         var supervisors = (await data.Store.ActiveIdsWithRoleAsync(Roles.Supervisor, ct)).ToHashSet(StringComparer.Ordinal);
-        return new Page<MentorView>(page.Items.Select(m => ForStaff(View(m, open.GetValueOrDefault(m.Id), consenting.Contains(m.Id), m.SupervisorId is { } s && supervisors.Contains(s)), m)).ToList(),
-            page.ContinuationToken);
+        List<MentorView> views = [];
+        foreach (var m in page.Items)
+        {
+            views.Add(await ForStaffAsync(View(m, open.GetValueOrDefault(m.Id), consenting.Contains(m.Id), m.SupervisorId is { } s && supervisors.Contains(s)), m, ct));
+        }
+
+        return new Page<MentorView>(views, page.ContinuationToken);
     }
 
     public async ValueTask<MentorView> Handle(GetMentor query, CancellationToken ct) =>
@@ -365,7 +370,7 @@ internal sealed class MentorHandlers(
     public async ValueTask<MentorView> Handle(PlaceHold command, CancellationToken ct)
     {
         var mentor = await data.SupervisedMentorAsync(command.MentorId, ct);
-        if (mentor.Hold is { } current && current.Since != command.Replaces)
+        if (mentor.Hold is { } current && await SinceSeenAsync(mentor, current, ct) != command.Replaces)
         {
             throw HoldChanged();
         }
@@ -401,7 +406,7 @@ internal sealed class MentorHandlers(
             throw new ConflictException("This mentor is not on a hold.");
         }
 
-        if (mentor.Hold.Since != command.Since)
+        if (await SinceSeenAsync(mentor, mentor.Hold, ct) != command.Since)
         {
             throw HoldChanged();
         }
@@ -507,19 +512,20 @@ internal sealed class MentorHandlers(
     }
 
     private async Task<MentorView> ViewAsync(MentorProfile m, CancellationToken ct) =>
-        ForStaff(View(m, await data.OpenMatchCountAsync(m.Id, null, ct), await data.ConsentsToMentoringAsync(m.Id, ct), await data.HasActiveSupervisorAsync(m, ct)), m);
+        await ForStaffAsync(View(m, await data.OpenMatchCountAsync(m.Id, null, ct), await data.ConsentsToMentoringAsync(m.Id, ct), await data.HasActiveSupervisorAsync(m, ct)), m, ct);
 
     /// <summary>
     /// Why a mentor is on a hold belongs to supervision: their supervisor (and whoever placed it) reads the reason;
     /// case managers and admins see only that a hold is there, not that it came from (or waits on) a wellbeing answer,
     /// even an admin whose own hold an answer came under.
     /// </summary>
-    private MentorView ForStaff(MentorView view, MentorProfile m) =>
+    private async Task<MentorView> ForStaffAsync(MentorView view, MentorProfile m, CancellationToken ct) =>
         view.Hold is { } hold && !data.Supervises(m)
             ? view with
             {
                 Hold = hold with
                 {
+                    Since = await SinceSeenAsync(m, hold, ct),
                     Reason = data.User.UserId == hold.PlacedBy ? hold.Reason : null,
                     ReviewWaiting = false,
                     // One word for the supervision side: an empty or deactivated placer would give an automatic hold away.
@@ -527,6 +533,23 @@ internal sealed class MentorHandlers(
                 },
             }
             : view;
+
+    /// <summary>
+    /// A hold's <c>since</c> as the caller is shown it, and must send back to change it. Staff who neither supervise the
+    /// mentor nor placed the hold get a stand-in, made from it with the agency's secret: it changes whenever the hold
+    /// does, but an automatic hold's time is its urgent check-in's, which the audit log dates, so the time itself would
+    /// tell an admin which mentor gave an urgent answer.
+    /// </summary>
+    private async Task<DateTimeOffset> SinceSeenAsync(MentorProfile m, SupervisorHold hold, CancellationToken ct)
+    {
+        if (data.Supervises(m) || data.User.UserId == hold.PlacedBy)
+        {
+            return hold.Since;
+        }
+
+        var key = await keyed.OfAsync(data.AgencyId, $"hold-since~{m.Id}~{hold.Since.UtcTicks}~{hold.PlacedBy}", "", ct);
+        return DateTimeOffset.UnixEpoch.AddSeconds(uint.Parse(key.AsSpan(0, 8), NumberStyles.HexNumber, CultureInfo.InvariantCulture));
+    }
 
     /// <summary>
     /// A mentor sees that a hold is there and whether it pauses their chats, never the supervisor's reason:
