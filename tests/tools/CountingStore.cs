@@ -109,8 +109,14 @@ public sealed class CountingStore(IDocumentStore inner) : IDocumentStore
         return Write(inner.UpsertAsync(container, document, cancellationToken));
     }
 
-    public Task<bool> DeleteAsync(ContainerSpec container, string id, string partitionKey, string? ifMatchETag, CancellationToken cancellationToken) =>
-        Write(inner.DeleteAsync(container, id, partitionKey, ifMatchETag, cancellationToken));
+    /// <summary>Runs before each delete with the id: a test's way to have the store fail one.</summary>
+    public Action<string>? BeforeDelete { get; set; }
+
+    public Task<bool> DeleteAsync(ContainerSpec container, string id, string partitionKey, string? ifMatchETag, CancellationToken cancellationToken)
+    {
+        BeforeDelete?.Invoke(id);
+        return Write(inner.DeleteAsync(container, id, partitionKey, ifMatchETag, cancellationToken));
+    }
 
     /// <summary>Runs before each query with what it asks: a test's way to have the store fail one list.</summary>
     public Func<DocumentQuery, Task>? BeforeQuery { get; set; }

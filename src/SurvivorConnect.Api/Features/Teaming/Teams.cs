@@ -180,9 +180,17 @@ internal sealed class TeamHandlers(TeamingData data, TeamViews views, Notifier n
         // A partner's professional added under an earlier partnership between the agencies reads nothing under this one
         // (a seat an ended partnership left behind): adding them again takes that seat's place.
         var earlier = member.PersonId is { } personId ? team.Current.Where(m => m.PersonId == personId && m.AgencyId == member.AgencyId).ToList() : [];
-        if (earlier.Any(m => m.AddedAt >= partnershipFrom))
+        if (earlier.FirstOrDefault(m => m.AddedAt >= partnershipFrom) is { } already)
         {
-            throw new ConflictException("They are on the team already.");
+            // A professional added again (another tap, or a try whose seat or telling failed after the team was saved):
+            // what was left undone is done now, so nobody reads unseen by the youth, or is listed but cannot read.
+            if (already.Role != TeamRole.Professional || member.Role != TeamRole.Professional)
+            {
+                throw new ConflictException("They are on the team already.");
+            }
+
+            await SeatAndTellAsync(youth, already, ct);
+            return await views.ViewAsync(youth.Id, ct);
         }
 
         // Someone named as one of the youth's own people is theirs, not staff on their team: a support the youth did not
@@ -210,6 +218,13 @@ internal sealed class TeamHandlers(TeamingData data, TeamViews views, Notifier n
 
         var members = team.Members.Select(m => earlier.Contains(m) ? m with { RemovedAt = data.Now } : m);
         await data.Store.ReplaceAsync(TeamingData.Container, team with { Members = [.. members, member] }, team.ETag!, ct);
+        await SeatAndTellAsync(youth, member, ct);
+        return await views.ViewAsync(youth.Id, ct);
+    }
+
+    /// <summary>The seat of a member the team was saved with, in their own agency, and whoever is to hear of it told.</summary>
+    private async Task SeatAndTellAsync(YouthReferral youth, TeamMember member, CancellationToken ct)
+    {
         if (member.PersonId is { } seated)
         {
             var seat = new TeamSeat
@@ -222,43 +237,54 @@ internal sealed class TeamHandlers(TeamingData data, TeamViews views, Notifier n
                 SourceAgencyName = await data.Cross.AgencyNameAsync(data.AgencyId, ct) ?? data.AgencyId,
                 YouthId = youth.Id,
                 MemberId = member.Id,
-                AddedAt = data.Now,
+                AddedAt = member.AddedAt,
             };
             await (member.AgencyId == data.AgencyId ? data.Store.UpsertAsync(TeamingData.Container, seat, ct) : data.Cross.SeatAsync(seat, ct));
         }
 
-        // A partner's professional taken off and added again (and again) is one notice each while it is unread: the
-        // youth's phone is not made to light up at every round.
-        var told = (member.Role, member.AgencyId == data.AgencyId) switch
-        {
-            (TeamRole.Support, _) => notifier.SendAsync([youth.PersonId], Notices.SupportToAgree, null, ct),
-            (_, true) => notifier.SendAsync([member.PersonId], Notices.AddedToTeam, null, ct),
-            _ => partnerNotices.ToPersonStandingAsync(member.AgencyId, member.PersonId!, Notices.AddedToPartnerTeam, $"{Notices.AddedToPartnerTeam.Kind}~{data.AgencyId}~{youth.Id}", member.Id, ct),
-        };
-        await told;
-
-        // Consent is to an agency; the youth hears when one more of its people can read what they share with it.
+        // Consent is to an agency; the youth hears when one more of its people can read what they share with it, first.
         if (member.AgencyId != data.AgencyId && youth.PersonId is { } youthPerson)
         {
             await notifier.SendStandingAsync(youthPerson, Notices.PartnerJoinedYourTeam, $"{Notices.PartnerJoinedYourTeam.Kind}~{member.AgencyId}", member.Id, Notifier.WhileUnread, ct);
         }
 
-        return await views.ViewAsync(youth.Id, ct);
+        // A partner's professional taken off and added again (and again) is one notice each while it is unread: the
+        // youth's phone is not made to light up at every round. Each is told once for their place on the team.
+        var told = (member.Role, member.AgencyId == data.AgencyId) switch
+        {
+            (TeamRole.Support, _) => notifier.SendAsync([youth.PersonId], Notices.SupportToAgree, null, ct),
+            (_, true) => notifier.SendOnceAsync(member.PersonId!, Notices.AddedToTeam, $"{Notices.AddedToTeam.Kind}~{member.Id}", ct),
+            _ => partnerNotices.ToPersonStandingAsync(member.AgencyId, member.PersonId!, Notices.AddedToPartnerTeam, $"{Notices.AddedToPartnerTeam.Kind}~{data.AgencyId}~{youth.Id}", member.Id, ct),
+        };
+        await told;
     }
 
     public async ValueTask<TeamView> Handle(RemoveTeamMember command, CancellationToken ct)
     {
         var youth = await data.YouthToLeadAsync(command.YouthId, ct);
         var team = await data.TeamAsync(youth.Id, ct) ?? throw new NotFoundException("team member");
-        var member = team.Current.FirstOrDefault(m => m.Id == command.MemberId) ?? throw new NotFoundException("team member");
-        await data.Store.ReplaceAsync(TeamingData.Container, team.With(member with { RemovedAt = data.Now }), team.ETag!, ct);
+        if (team.Current.FirstOrDefault(m => m.Id == command.MemberId) is { } member)
+        {
+            await data.Store.ReplaceAsync(TeamingData.Container, team.With(member with { RemovedAt = data.Now }), team.ETag!, ct);
+        }
+        else
+        {
+            // Taken off already (another tap, or a try whose redraw or seat failed after the team was saved): what was
+            // left undone is done now, unless they are back on the team since, in the same seat.
+            member = team.Members.LastOrDefault(m => m.Id == command.MemberId && m.RemovedAt is not null) ?? throw new NotFoundException("team member");
+            if (team.Current.Any(m => m.PersonId is not null && m.PersonId == member.PersonId && m.AgencyId == member.AgencyId))
+            {
+                return await views.ViewAsync(youth.Id, ct);
+            }
+        }
+
         if (member.PersonId is { } seated)
         {
+            // A team page or a partner's shared records left open would go on showing the youth's plans: redrawn first
+            // (the team as saved already refuses their reads), whatever becomes of the seat.
+            await pages.RedrawAsync(member.AgencyId, [seated]);
             var seatId = TeamSeat.IdFor(data.AgencyId, youth.Id, seated);
             await (member.AgencyId == data.AgencyId ? data.Store.DeleteAsync(TeamingData.Container, seatId, data.AgencyId, null, ct) : data.Cross.UnseatAsync(member.AgencyId, seatId, ct));
-
-            // A team page or a partner's shared records left open would go on showing the youth's plans.
-            await pages.RedrawAsync(member.AgencyId, [seated]);
         }
 
         return await views.ViewAsync(youth.Id, ct);
