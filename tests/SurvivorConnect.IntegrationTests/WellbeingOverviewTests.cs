@@ -65,6 +65,18 @@ public sealed class WellbeingOverviewTests(WellbeingOverviewTests.Api api) : ICl
         await HttpAssert.Problem(await admin.GetAsync("/api/supervision/overview"), 403);
     }
 
+    [Fact]
+    public async Task An_admin_who_manages_cases_or_did_is_not_shown_the_agencys_wellbeing_overview()
+    {
+        // A case manager learns of mentors flagged from their words of danger in a youth's chat.
+        var (adminId, admin) = await _world.PersonAsync(Roles.AgencyAdmin);
+        await _world.SetRolesAsync(adminId, Roles.AgencyAdmin, Roles.CaseManager);
+        await HttpAssert.Problem(await admin.GetAsync("/api/supervision/overview"), 403);
+        await _world.SetRolesAsync(adminId, Roles.AgencyAdmin);
+
+        await HttpAssert.Problem(await admin.GetAsync("/api/supervision/overview"), 403);
+    }
+
     internal static void ToNextMonth(ClockedApiFactory api)
     {
         var now = api.Time.GetUtcNow();

@@ -29,11 +29,14 @@ internal sealed class OverviewHandler(SupervisionData data, AgencyCalendar calen
 {
     public async ValueTask<WellbeingOverview> Handle(GetWellbeingOverview query, CancellationToken ct)
     {
-        // As with the outcome report: their own mentors' flags, taken from these counts, would show the rest in groups too small to show.
-        if (RoleHistory.Of(data.Store.User).Ever(Roles.Supervisor))
+        // As with the outcome report: the flags they know of (their own mentors', or, as a case manager, those raised from
+        // a mentor's words of danger in their youth's chats), taken from these counts, would show the rest in groups too
+        // small to show.
+        var roles = RoleHistory.Of(data.Store.User);
+        if (roles.Ever(Roles.Supervisor) || roles.Ever(Roles.CaseManager))
         {
             throw new ForbiddenException(
-                "An agency admin who also supervises mentors, or did, does not see the agency's wellbeing overview: your mentors' flags, taken from its counts, would show other mentors in groups too small to show. Ask another admin to read it.");
+                "An agency admin who also supervises mentors or manages cases, or did, does not see the agency's wellbeing overview: the flags you know of, taken from its counts, would show other mentors in groups too small to show. Ask another admin to read it.");
         }
 
         // The agency's own threshold for small numbers, as its outcome report uses: an agency that raised it means it here too.
