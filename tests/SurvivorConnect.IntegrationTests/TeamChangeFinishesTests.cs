@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using SurvivorConnect.Api.Features.Notifications;
+using SurvivorConnect.Api.Features.Teaming;
 using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.IntegrationTests;
@@ -67,6 +68,35 @@ public sealed class TeamChangeFinishesTests(CountingApiFactory api) : IClassFixt
 
         // Before, this was 404 and the seat stayed in their list for good.
         await MentoringWorld.Ok(await _world.CaseManager.PostAsync(remove, null));
+        Assert.Empty(await HttpAssert.Ok<List<JsonElement>>(await team.Partner.Professional.GetAsync("/api/shared")));
+    }
+
+    [Fact]
+    public async Task A_partnership_ended_while_the_other_agencys_copy_cannot_be_written_still_takes_their_professionals_off_the_youths_team()
+    {
+        var team = await _world.SharedTeamAsync();
+        var failed = 0;
+        api.Counter.BeforeReplace = (_, document) =>
+        {
+            if (document is Partnership theirs && theirs.AgencyId == team.Partner.Id && Interlocked.Exchange(ref failed, 1) == 0)
+            {
+                throw new StoreException(StoreErrorKind.Unavailable, "The store went away.");
+            }
+
+            return Task.CompletedTask;
+        };
+        try
+        {
+            Assert.False((await _world.Admin.PostAsync($"/api/partnerships/{team.PartnershipId}/end", null)).IsSuccessStatusCode);
+        }
+        finally
+        {
+            api.Counter.BeforeReplace = null;
+        }
+
+        Assert.Equal(1, failed);
+        var view = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{team.YouthId}"));
+        Assert.DoesNotContain(view.GetProperty("members").EnumerateArray(), m => m.GetProperty("fromPartner").GetBoolean());
         Assert.Empty(await HttpAssert.Ok<List<JsonElement>>(await team.Partner.Professional.GetAsync("/api/shared")));
     }
 

@@ -271,12 +271,12 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
         {
             // A repeat of an end that failed after this copy was written finishes what it left: the other agency's copy,
             // which would otherwise stay in force there (its admins untold, unable to propose anew), then the teams.
+            await TakeOffOurTeamsAsync(mine, ct);
             if (mine.EndedByAgencyId == data.AgencyId)
             {
                 await EndOtherCopyAsync(mine, ct);
             }
 
-            await TakeOffOurTeamsAsync(mine, ct);
             throw new ConflictException("This partnership has already ended.");
         }
 
@@ -286,12 +286,13 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
     /// <summary>Ends (or declines, if it waits for this agency) a partnership as this agency's copy was read.</summary>
     private async Task<Partnership> EndAsync(Partnership mine, CancellationToken ct)
     {
-        // Our copy first: from this write on, nothing is shared, whatever becomes of the other agency's copy.
+        // Our copy first: from this write on, nothing is shared, whatever becomes of the other agency's copy. Then the
+        // teams, which are ours to change (their pages redrawn), before the other agency's copy, which may be changing too.
         var state = mine.State == PartnershipState.Proposed && mine.AcceptingAgencyId == data.AgencyId ? PartnershipState.Declined : PartnershipState.Ended;
         var ended = await data.Store.ReplaceAsync(TeamingData.Container,
             mine with { State = state, EndedAt = data.Now, EndedBy = data.Me, EndedByAgencyId = data.AgencyId }, mine.ETag!, ct);
-        await EndOtherCopyAsync(ended, ct);
         await TakeOffOurTeamsAsync(mine, ct);
+        await EndOtherCopyAsync(ended, ct);
         return ended;
     }
 
