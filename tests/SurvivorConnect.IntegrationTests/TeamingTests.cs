@@ -365,9 +365,13 @@ public sealed class TeamingTests(ApiFactory api)
     {
         var team = await _world.SharedTeamAsync();
         // An hour from now: still to come, and near enough to be written up once held.
-        object Meeting(string requestId) => new { scheduledFor = DateTimeOffset.UtcNow.AddHours(1), agenda = new[] { "School" }, requestId };
+        var at = DateTimeOffset.UtcNow.AddHours(1);
+        object Meeting(string requestId, string agenda = "School") => new { scheduledFor = at, agenda = new[] { agenda }, requestId };
         await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/meetings", Meeting("views-1")));
         await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/meetings", Meeting("views-1")));
+
+        // The same form sent with another agenda is not answered as scheduled: the meeting keeps the one it has.
+        await HttpAssert.Problem(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/meetings", Meeting("views-1", "Housing")), 409);
         var notices = (await HttpAssert.Ok<PageDto<NotificationDto>>(await team.Youth.GetAsync("/api/notifications"))).Items;
         Assert.Single(notices, n => n.Kind == "team-meeting");
 
@@ -581,7 +585,8 @@ public sealed class TeamingTests(ApiFactory api)
     public async Task A_meeting_scheduled_twice_with_the_same_request_id_is_one_meeting()
     {
         var team = await _world.SharedTeamAsync();
-        object Meeting(string requestId) => new { scheduledFor = DateTimeOffset.UtcNow.AddDays(2), agenda = new[] { "School" }, requestId };
+        var at = DateTimeOffset.UtcNow.AddDays(2);
+        object Meeting(string requestId) => new { scheduledFor = at, agenda = new[] { "School" }, requestId };
 
         await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/meetings", Meeting("retry-1")));
         var again = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/meetings", Meeting("retry-1")));

@@ -183,7 +183,13 @@ internal sealed class MeetingHandlers(TeamingData data, TeamViews teams, Notifie
         }
         catch (StoreException ex) when (ex.IsAlreadyThere)
         {
-            // The same form sent again (a second tap, a resend on a slow network): it is scheduled once.
+            // The same form sent again (a second tap, a resend on a slow network): it is scheduled once. Sent again with
+            // another time or agenda, it would be answered as scheduled with neither: that is a change, made by moving it.
+            var sentBefore = await data.Store.ReadAsync<TeamMeeting>(TeamingData.Container, id, data.AgencyId, ct);
+            if (sentBefore is null || sentBefore.ScheduledFor != at || !sentBefore.Agenda.SequenceEqual(AgendaOf(command.Body)))
+            {
+                throw new ConflictException("This meeting was scheduled already. To change its time or agenda, change the meeting.");
+            }
         }
 
         // The youth is at the centre of their team: they hear of a meeting to come, and may send it their views.
