@@ -235,12 +235,14 @@ public sealed class OutsideDevelopmentTests
         Assert.Contains("Auth:Authority", error.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void On_App_Service_only_Production_starts_so_no_slot_named_otherwise_skips_Productions_checks()
+    [Theory]
+    [InlineData("WEBSITE_SITE_NAME", "App Service")]
+    [InlineData("CONTAINER_APP_NAME", "Container Apps")]
+    public void On_App_Service_or_Container_Apps_only_Production_starts_so_no_slot_named_otherwise_skips_Productions_checks(string variable, string host)
     {
         using var factory = new SettingsFactory("Staging", new Dictionary<string, string?>
         {
-            ["WEBSITE_SITE_NAME"] = "survivorconnect-staging",
+            [variable] = "survivorconnect-staging",
             ["Auth:Authority"] = "https://login.microsoftonline.com/tenant/v2.0",
             ["Auth:Audience"] = "api://survivorconnect",
             ["Auth:Portal:ClientId"] = "survivorconnect-portal",
@@ -248,7 +250,7 @@ public sealed class OutsideDevelopmentTests
 
         var error = Assert.Throws<InvalidOperationException>(() => factory.Server);
 
-        Assert.Contains("run it as Production", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"on {host}: run it as Production", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

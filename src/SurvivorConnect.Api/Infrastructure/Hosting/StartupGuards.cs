@@ -38,10 +38,10 @@ internal static class StartupGuards
         }
 
         // A deployment slot named Staging would need Entra ID but skip every check below (SQLite, a Cosmos key, a Stripe
-        // address of someone else's with the live key): deployed, only Production runs.
-        if (!environment.IsProduction() && !string.IsNullOrEmpty(configuration["WEBSITE_SITE_NAME"]))
+        // address of someone else's with the live key): deployed, on App Service or Container Apps, only Production runs.
+        if (!environment.IsProduction() && HostedIn(configuration) is { } host)
         {
-            throw new InvalidOperationException($"SurvivorConnect will not start as {environment.EnvironmentName} on App Service: run it as Production, with Production's settings.");
+            throw new InvalidOperationException($"SurvivorConnect will not start as {environment.EnvironmentName} on {host}: run it as Production, with Production's settings.");
         }
 
         if (!environment.IsProduction())
@@ -56,18 +56,24 @@ internal static class StartupGuards
         }
     }
 
+    /// <summary>The Azure host the app runs on, by the variables each sets in every app it runs; null elsewhere.</summary>
+    private static string? HostedIn(IConfiguration configuration) =>
+        !string.IsNullOrEmpty(configuration["WEBSITE_SITE_NAME"]) ? "App Service"
+        : !string.IsNullOrEmpty(configuration["CONTAINER_APP_NAME"]) ? "Container Apps"
+        : null;
+
     /// <summary>
     /// Development mints a sign-in for any person (<c>/dev/token</c>, the demo sign-in): it runs on a developer's own
-    /// machine, reached from it alone, never where others can reach it (App Service, or any address but loopback), as a
+    /// machine, reached from it alone, never where others can reach it (App Service, Container Apps, or any address but loopback), as a
     /// deployed host set to Development while someone debugs it would be.
     /// </summary>
     public static IReadOnlyList<string> DevelopmentProblems(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var problems = new List<string>();
-        if (!string.IsNullOrEmpty(configuration["WEBSITE_SITE_NAME"]))
+        if (HostedIn(configuration) is { } host)
         {
-            problems.Add("This is App Service: Development lets anyone sign in as anyone. Run it as Production.");
+            problems.Add($"This is {host}: Development lets anyone sign in as anyone. Run it as Production.");
         }
 
         // Kestrel's endpoints are listened on when given, else urls, else the ports (which a container image sets).
