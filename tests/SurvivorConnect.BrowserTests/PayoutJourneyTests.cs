@@ -314,6 +314,13 @@ public sealed class PayoutJourneyTests(PortalServer server)
         await Accessibility.AssertNoSeriousViolationsAsync(casey);
         var outside = casey.Locator("[data-queue=failed-outside] li", new() { HasText = paidByCheck });
         await outside.GetByLabel("Check number or card reference").FillAsync("Check 3051");
+
+        // The day it was mailed decides the tax year: not a day still to come.
+        await outside.GetByLabel("Day it was mailed or handed over").FillAsync("2099-01-04");
+        await outside.GetByRole(AriaRole.Button, new() { Name = "Record as paid" }).ClickAsync();
+        await Expect(outside.Locator(".field-error")).ToContainTextAsync("when it was approved, to today");
+        await Accessibility.AssertNoSeriousViolationsAsync(casey);
+        await outside.GetByLabel("Day it was mailed or handed over").FillAsync("");
         await outside.GetByRole(AriaRole.Button, new() { Name = "Record as paid" }).ClickAsync();
         await Expect(casey.Locator("[data-outcome]")).ToContainTextAsync("Recorded as paid.");
         await Expect(casey.Locator("[data-queue=failed] li", new() { HasText = paidByCheck })).ToHaveCountAsync(0);

@@ -29,6 +29,34 @@ public sealed class PayoutTaxYearTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task A_check_mailed_on_30_December_and_recorded_on_5_January_is_that_Decembers_income()
+    {
+        // Approved on 20 December (by any American clock), recorded on 5 January.
+        var now = api.Time.GetUtcNow();
+        var approvedAround = new DateTimeOffset(now.Year, 12, 20, 6, 0, 0, TimeSpan.Zero);
+        approvedAround = approvedAround > now ? approvedAround : approvedAround.AddYears(1);
+        api.Time.Advance(approvedAround - now);
+        var (opportunity, payees) = await _world.AttendedAsync();
+        await _world.PayeeReadyAsync(payees[0], stripe: false);
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity));
+        await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(_world.Finance, payout.Id, "approve"));
+        var year = approvedAround.Year;
+        api.Time.Advance(new DateTimeOffset(year + 1, 1, 5, 18, 0, 0, TimeSpan.Zero) - api.Time.GetUtcNow());
+
+        var tomorrow = await HttpAssert.Problem(await PayoutWorld.StepAsync(_world.Finance, payout.Id, "paid-outside", new { reference = "Check 3001", paidOn = $"{year + 1}-01-06" }), 400);
+        var beforeApproval = await HttpAssert.Problem(await PayoutWorld.StepAsync(_world.Finance, payout.Id, "paid-outside", new { reference = "Check 3001", paidOn = $"{year}-12-19" }), 400);
+        var paid = await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(_world.Finance, payout.Id, "paid-outside", new { reference = "Check 3001", paidOn = $"{year}-12-30" }));
+
+        Assert.True(tomorrow.GetProperty("errors").TryGetProperty("paidOn", out _));
+        Assert.True(beforeApproval.GetProperty("errors").TryGetProperty("paidOn", out _));
+        Assert.Equal("Paid", paid.State);
+        Assert.Equal(150m, await CompensationInAsync(year, payees[0].Id));
+        Assert.Equal(0m, await CompensationInAsync(year + 1, payees[0].Id));
+        var csv = await (await payees[0].Client.GetAsync($"/api/payouts/me/statement.csv?year={year}")).Content.ReadAsStringAsync();
+        Assert.StartsWith($"{year}-12-30,", csv.Split("\r\n")[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Stripe_saying_paid_on_the_evening_of_31_December_in_los_angeles_puts_the_payout_in_that_year_and_reconciliation_finds_it_there()
     {
         var (payout, payees, paidAt, year, bank) = await SentForNewYearsEveAsync();

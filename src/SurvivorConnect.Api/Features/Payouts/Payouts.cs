@@ -94,7 +94,11 @@ public sealed record CancelPayout(string Id, string? IfMatch = null) : ICommand<
     public AuditTarget Audit => new("payout.cancel", "payout", Id);
 }
 
-public sealed record PaidOutsideRequest(string? Reference);
+/// <param name="PaidOn">
+/// The day the check was mailed or the card given, by the agency's calendar; today when left out. It decides the tax
+/// year, so a check mailed on 30 December and recorded on 5 January is December's income, as the payee knows it.
+/// </param>
+public sealed record PaidOutsideRequest(string? Reference, DateOnly? PaidOn = null);
 
 /// <summary>Finance paid an approved payout by check or prepaid card, and records the reference.</summary>
 public sealed record RecordPaidOutside(string Id, PaidOutsideRequest Body, string? IfMatch = null) : ICommand<PayoutView>, IValidate, IAudited
@@ -253,7 +257,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
         }
 
         var account = await data.AccountAsync(payout.PayeeId, ct);
-        await EnsureMayBePaidAsync(payout, account, ct);
+        await EnsureMayBePaidAsync(payout, account, await data.TaxYearAsync(ct), ct);
         var approved = payout with { Approvals = approvals, State = PayoutState.Approved, Method = account.Method, StripeAccountId = account.StripeAccountId };
         if (account.Method == PayeeMethod.Stripe)
         {
@@ -352,12 +356,23 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
             throw new ConflictException(PayoutRules.SetAsideFirst);
         }
 
+        // Paid on a day no later than today and no earlier than its last approval, by the agency's calendar.
+        var calendar = await data.CalendarAsync(ct);
+        var today = calendar.DayOf(data.Store.Now);
+        var paidOn = command.Body.PaidOn ?? today;
+        var approvedOn = payout.Approvals.Count > 0 ? calendar.DayOf(payout.Approvals.Max(a => a.At)) : today;
+        if (paidOn > today || paidOn < approvedOn)
+        {
+            throw new RequestValidationException("paidOn", $"The day it was paid: from {approvedOn:yyyy-MM-dd}, when it was approved, to today.");
+        }
+
         // A failed payout counted in nobody's threshold check since it failed (see EnsureMayBePaidAsync).
         var account = await data.AccountAsync(payout.PayeeId, ct);
-        await EnsureMayBePaidAsync(payout, account, ct);
+        await EnsureMayBePaidAsync(payout, account, paidOn.Year, ct);
 
+        // A day before today is dated at its noon, clear of any change of the clocks.
         var now = data.Store.Now;
-        var year = await data.TaxYearAsync(ct);
+        var paidAt = paidOn == today ? now : calendar.FromLocal(paidOn.ToDateTime(new TimeOnly(12, 0)));
         var reference = command.Body.Reference!.Trim();
         var paid = await data.SaveAsync(payout, payout with
         {
@@ -367,8 +382,8 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
             Method = payout.TransferId is null ? payout.Method : PayeeMethod.Check,
             Attempt = payout.TransferId is null ? payout.Attempt : payout.Attempt + 1,
             OutsideReference = reference,
-            PaidAt = now,
-            Year = year,
+            PaidAt = paidAt,
+            Year = paidOn.Year,
         }, reference: reference, checkedPayee: account, ct: ct);
         await notifier.SendOnceAsync(paid.PayeeId, Notices.PayoutSent, $"payout-paid~{paid.Id}~{paid.Attempt}", ct);
 
@@ -435,7 +450,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
 
         // While it was failed, other payouts were approved without it in the year's total: it is checked again.
         var account = await data.AccountAsync(payout.PayeeId, ct);
-        await EnsureMayBePaidAsync(payout, account, ct);
+        await EnsureMayBePaidAsync(payout, account, await data.TaxYearAsync(ct), ct);
 
         // Its money is in the balance of an account since let go: sent on from their new one, it would be other payouts' money.
         if (payout.TransferId is not null && account.StripeAccountId != payout.StripeAccountId)
@@ -469,7 +484,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
     /// payout takes their compensation this year to the information-return threshold, finance holds their tax details.
     /// The caller writes the account back with the payout, so the check holds until then.
     /// </summary>
-    private async Task EnsureMayBePaidAsync(Payout payout, PayeeAccount account, CancellationToken ct)
+    private async Task EnsureMayBePaidAsync(Payout payout, PayeeAccount account, int year, CancellationToken ct)
     {
         if (account.BenefitsNoticeSeenAt is null)
         {
@@ -481,7 +496,6 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
             throw new ConflictException("The payee has not yet chosen how to be paid.");
         }
 
-        var year = await data.TaxYearAsync(ct);
         var committed = (await data.PayoutsAsync([Filter.Eq("payeeId", payout.PayeeId)], ct))
             .Where(p => p.Id != payout.Id && (p.Year == year || p.State is PayoutState.Approved or PayoutState.Sending))
             .Where(p => p.State is PayoutState.Approved or PayoutState.Sending or PayoutState.Paid)
