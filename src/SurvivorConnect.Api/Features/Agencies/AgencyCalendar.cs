@@ -79,8 +79,29 @@ public sealed partial class AgencyCalendar(AgencyStore store, ILogger<AgencyCale
     /// <summary>The furthest ahead of UTC any wall is (Kiritimati): no day begins anywhere earlier than this before UTC's.</summary>
     private static readonly TimeSpan FurthestAhead = TimeSpan.FromHours(14);
 
+    /// <summary>
+    /// When month <paramref name="first"/> began for an agency now in <paramref name="zone"/> that used <paramref name="former"/>
+    /// before (oldest first, each until it stopped): by the zone in force when that month could first begin on any wall,
+    /// so once a count could have used its start, no change of the agency's zone moves it. Two counts of the same months
+    /// either side of a change would otherwise differ by the records of the hours between the two starts.
+    /// </summary>
+    public static DateTimeOffset MonthStart(DateOnly first, TimeZoneInfo zone, IReadOnlyList<(TimeZoneInfo Zone, DateTimeOffset Until)> former)
+    {
+        ArgumentNullException.ThrowIfNull(former);
+        var reached = FirstReached(first);
+        var inForce = former.FirstOrDefault(f => reached < f.Until).Zone ?? zone;
+        return FromLocal(first.ToDateTime(TimeOnly.MinValue), inForce);
+    }
+
+    /// <summary>The agency's former zones as <see cref="MonthStart"/> takes them; one this machine does not know is UTC.</summary>
+    public static IReadOnlyList<(TimeZoneInfo Zone, DateTimeOffset Until)> FormerZonesOf(Agency agency)
+    {
+        ArgumentNullException.ThrowIfNull(agency);
+        return [.. agency.FormerTimeZones.Select(f => (TryZone(f.Zone, out var zone) ? zone : TimeZoneInfo.Utc, f.Until))];
+    }
+
     /// <summary>When <paramref name="day"/> first begins on any wall.</summary>
-    public static DateTimeOffset FirstReached(DateOnly day) => new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) - FurthestAhead;
+    private static DateTimeOffset FirstReached(DateOnly day) => new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) - FurthestAhead;
 
     /// <summary>
     /// The agency's former zones once it leaves <paramref name="leaving"/> at <paramref name="at"/>: a zone in force at no

@@ -187,10 +187,7 @@ internal sealed class OutcomeReportHandlers(AgencyStore store, AgencyCalendar ca
         // be today's records. One cut by a zone the agency used before may end some hours after today's zone's month.
         var today = await calendar.TodayAsync(ct);
         var agency = await store.ReadAsync<Agency>(Agency.Container, store.AgencyId, store.AgencyId, ct) ?? throw new NotFoundException("agency");
-        var period = query.Period(calendar.Zone) with
-        {
-            FormerZones = [.. agency.FormerTimeZones.Select(f => (AgencyCalendar.TryZone(f.Zone, out var zone) ? zone : TimeZoneInfo.Utc, f.Until))],
-        };
+        var period = query.Period(calendar.Zone) with { FormerZones = AgencyCalendar.FormerZonesOf(agency) };
         if (period.FirstMonth.AddMonths(period.Months) > new DateOnly(today.Year, today.Month, 1) || period.End > store.Now)
         {
             throw new RequestValidationException("to", "Last month at the latest: a month still under way is not reported.");

@@ -40,11 +40,17 @@ internal sealed class OverviewHandler(SupervisionData data, AgencyCalendar calen
         }
 
         // The agency's own threshold for small numbers, as its outcome report uses: an agency that raised it means it here too.
-        var smallest = (await data.Store.ReadAsync<Agency>(Agency.Container, data.Store.AgencyId, data.Store.AgencyId, ct))?.ReportThreshold ?? Agency.DefaultReportThreshold;
+        var agency = await data.Store.ReadAsync<Agency>(Agency.Container, data.Store.AgencyId, data.Store.AgencyId, ct);
+        var smallest = agency?.ReportThreshold ?? Agency.DefaultReportThreshold;
+        var former = agency is null ? [] : AgencyCalendar.FormerZonesOf(agency);
+        DateTimeOffset Start(DateOnly month) => AgencyCalendar.MonthStart(month, calendar.Zone, former);
+
+        // Months cut as the outcome report cuts them, so a change of the agency's zone moves no edge already shown; a
+        // month ended by a zone used before may end some hours after today's zone's month, and is left out until then.
         var today = await calendar.TodayAsync(ct);
         var thisMonth = new DateOnly(today.Year, today.Month, 1);
+        thisMonth = Start(thisMonth) > data.Store.Now ? thisMonth.AddMonths(-1) : thisMonth;
         var months = Enumerable.Range(1, 12).Select(i => thisMonth.AddMonths(-i)).ToList();
-        DateTimeOffset Start(DateOnly month) => calendar.FromLocal(month.ToDateTime(TimeOnly.MinValue));
 
         // Only the flags the twelve months count: those raised in them, and those resolved in them (raised whenever).
         var since = Start(months[^1]);

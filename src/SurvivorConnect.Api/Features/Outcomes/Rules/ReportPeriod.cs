@@ -23,30 +23,8 @@ public sealed record ReportPeriod(DateOnly FirstMonth, int Months)
 
     public DateTimeOffset End => At(Months);
 
-    public DateTimeOffset At(int month)
-    {
-        var first = FirstMonth.AddMonths(month);
-        return AgencyCalendar.FromLocal(first.ToDateTime(TimeOnly.MinValue), ZoneAt(first));
-    }
-
-    /// <summary>
-    /// A month starts by the zone in force when that month could first begin on any wall, so once a report could have
-    /// used its start, no change of the agency's zone moves it: two reports of the same months, either side of a change,
-    /// would otherwise differ by the records of the hours between the two starts.
-    /// </summary>
-    private TimeZoneInfo ZoneAt(DateOnly first)
-    {
-        var reached = AgencyCalendar.FirstReached(first);
-        foreach (var (zone, until) in FormerZones)
-        {
-            if (reached < until)
-            {
-                return zone;
-            }
-        }
-
-        return Zone;
-    }
+    /// <summary>When month <paramref name="month"/> of the period begins (see <see cref="AgencyCalendar.MonthStart"/>).</summary>
+    public DateTimeOffset At(int month) => AgencyCalendar.MonthStart(FirstMonth.AddMonths(month), Zone, FormerZones);
 
     /// <summary>The month of the period <paramref name="at"/> falls in, or null outside it.</summary>
     public int? MonthOf(DateTimeOffset at)
