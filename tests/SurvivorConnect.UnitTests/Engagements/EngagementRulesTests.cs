@@ -284,9 +284,9 @@ public sealed class ClaimRulesTests
     {
         var (first, second, third) = (On("a", 14), On("b", 15), On("c", 16));
 
-        Assert.Null(ClaimRules.WhyNotDaysAway(first, 5, [(second, false), (third, false)]));
-        Assert.Contains("at most 5 days away", ClaimRules.WhyNotDaysAway(first, 6, [(second, false), (third, false)]), StringComparison.Ordinal);
-        Assert.Contains("claimed with the session of 14 Dec 2026", ClaimRules.WhyNotDaysAway(third, 1, [(first, true), (second, false)]), StringComparison.Ordinal);
+        Assert.Null(ClaimRules.WhyNotDaysAway(first, 5, [(second, false, 0), (third, false, 0)]));
+        Assert.Contains("at most 5 days away", ClaimRules.WhyNotDaysAway(first, 6, [(second, false, 0), (third, false, 0)]), StringComparison.Ordinal);
+        Assert.Contains("claimed with the session of 14 Dec 2026", ClaimRules.WhyNotDaysAway(third, 1, [(first, true, 3), (second, false, 0)]), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -295,15 +295,19 @@ public sealed class ClaimRulesTests
         var (before, after) = (On("a", 14), On("b", 16));
 
         // Days 13 to 15 are claimed with the 14th; the 16th's trip may add the 16th and 17th, not the 15th again.
-        Assert.Null(ClaimRules.WhyNotDaysAway(after, 2, [(before, true)]));
-        Assert.Contains("at most 2 days away", ClaimRules.WhyNotDaysAway(after, 3, [(before, true)]), StringComparison.Ordinal);
-        Assert.Null(ClaimRules.WhyNotDaysAway(after, 3, [(before, false)]));
+        Assert.Null(ClaimRules.WhyNotDaysAway(after, 2, [(before, true, 3)]));
+        Assert.Contains("at most 2 days away", ClaimRules.WhyNotDaysAway(after, 3, [(before, true, 3)]), StringComparison.Ordinal);
+        Assert.Null(ClaimRules.WhyNotDaysAway(after, 3, [(before, false, 0)]));
 
         // Two days apart, each trip has its own travel days.
-        Assert.Null(ClaimRules.WhyNotDaysAway(On("c", 18), 3, [(before, true)]));
+        Assert.Null(ClaimRules.WhyNotDaysAway(On("c", 18), 3, [(before, true, 3)]));
+
+        // A trip that took one travel day, or only lodging, may not have taken the 15th: the payee has the benefit of the doubt.
+        Assert.Null(ClaimRules.WhyNotDaysAway(after, 3, [(before, true, 2)]));
+        Assert.Null(ClaimRules.WhyNotDaysAway(after, 3, [(before, true, 0)]));
 
         // Between two trips claimed already, only the session's own day is left.
-        Assert.Contains("at most 1 day away", ClaimRules.WhyNotDaysAway(after, 2, [(before, true), (On("d", 18), true)]), StringComparison.Ordinal);
+        Assert.Contains("at most 1 day away", ClaimRules.WhyNotDaysAway(after, 2, [(before, true, 3), (On("d", 18), true, 3)]), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -344,8 +348,8 @@ public sealed class ClaimRulesTests
     {
         var (first, second, third) = (On("a", 14), On("b", 15), On("c", 16));
 
-        Assert.Null(ClaimRules.WhyNotDaysAway(third, 1, [(first, true)]));
-        Assert.Contains("claimed with the session of 14 Dec 2026", ClaimRules.WhyNotDaysAway(third, 1, [(first, true)], [second]), StringComparison.Ordinal);
+        Assert.Null(ClaimRules.WhyNotDaysAway(third, 1, [(first, true, 3)]));
+        Assert.Contains("claimed with the session of 14 Dec 2026", ClaimRules.WhyNotDaysAway(third, 1, [(first, true, 3)], [second]), StringComparison.Ordinal);
         Assert.Contains("at most 3 days away", ClaimRules.WhyNotDaysAway(first, 5, [], [second, third]), StringComparison.Ordinal);
     }
 
@@ -364,7 +368,7 @@ public sealed class ClaimRulesTests
     [Fact]
     public void Sessions_a_week_apart_are_trips_of_their_own()
     {
-        Assert.Null(ClaimRules.WhyNotDaysAway(On("b", 22), 2, [(On("a", 15), true)]));
+        Assert.Null(ClaimRules.WhyNotDaysAway(On("b", 22), 2, [(On("a", 15), true, 3)]));
     }
 
     [Theory]

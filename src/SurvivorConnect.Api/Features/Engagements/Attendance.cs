@@ -393,7 +393,7 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
             var notAttended = opportunity.Sessions
                 .Where(s => s.InPerson && s.CancelledAt is null && s.Id != session.Id && !mine.Any(o => o.Claim.OpportunityId == opportunity.Id && o.Claim.SessionId == s.Id))
                 .Select(s => Keyed(opportunity.Id, s));
-            if (travel.StaysAway && ClaimRules.WhyNotDaysAway(here, travel.TravelDays, [.. daysAway.Select(o => (o.Session, o.Claim.Travel is { StaysAway: true }))], [.. notAttended]) is { } why)
+            if (travel.StaysAway && ClaimRules.WhyNotDaysAway(here, travel.TravelDays, [.. daysAway.Select(o => (o.Session, o.Claim.Travel is { StaysAway: true }, o.Claim.Travel?.TravelDays ?? 0))], [.. notAttended]) is { } why)
             {
                 throw new ConflictException(why);
             }

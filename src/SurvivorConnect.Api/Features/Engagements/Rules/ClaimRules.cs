@@ -12,12 +12,12 @@ public static class ClaimRules
     /// claimed once, on one of its sessions, and for no more days than the trip spans and a day's travel each way. Null
     /// when the claim may stand.
     /// </summary>
-    /// <param name="mine">The person's other sessions, each with whether its claim has days away.</param>
+    /// <param name="mine">The person's other sessions, each with whether its claim has days away (or lodging), and how many.</param>
     /// <param name="notAttended">
     /// Sessions of the work the person did not attend (missed, or not recorded yet): they join a trip, so its days away
     /// are not claimed on each end of a stay with a day missed or still to record, but do not lengthen it.
     /// </param>
-    public static string? WhyNotDaysAway(EngagementSession session, int travelDays, IReadOnlyList<(EngagementSession Session, bool DaysAway)> mine,
+    public static string? WhyNotDaysAway(EngagementSession session, int travelDays, IReadOnlyList<(EngagementSession Session, bool DaysAway, int TravelDays)> mine,
         IReadOnlyList<EngagementSession>? notAttended = null)
     {
         ArgumentNullException.ThrowIfNull(session);
@@ -34,13 +34,22 @@ public static class ClaimRules
         var span = last.DayNumber - first.DayNumber + 1;
 
         // The one day between two trips (sessions on the 14th and the 16th) is a travel day of one of them, not of both:
-        // next to a trip whose days away are claimed, this one has no travel day on that side.
-        var sharedDays = new[] { first.AddDays(-2), last.AddDays(2) }.Count(day => mine.Any(o => o.DaysAway && !joined.Contains(o.Session)
-            && (DateOnly.FromDateTime(o.Session.End) == day || DateOnly.FromDateTime(o.Session.Start) == day)));
+        // next to a trip whose days away took a travel day on each side of it, this one has none on that side. One that
+        // took a single travel day may have taken the other side's, so it is given the benefit of the doubt.
+        var sharedDays = new[] { first.AddDays(-2), last.AddDays(2) }.Count(day => mine.Any(o => o.TravelDays > 0 && !joined.Contains(o.Session)
+            && (DateOnly.FromDateTime(o.Session.End) == day || DateOnly.FromDateTime(o.Session.Start) == day)
+            && o.TravelDays >= SpanOf(o.Session, [.. mine.Select(m => m.Session)]) + 2));
         var most = span + 2 - sharedDays;
         return travelDays <= most ? null
             : sharedDays == 0 ? $"This trip's sessions span {span} {(span == 1 ? "day" : "days")}: at most {most} days away, with a day to travel each way."
             : $"This trip's sessions span {span} {(span == 1 ? "day" : "days")}: at most {most} {(most == 1 ? "day" : "days")} away. The day between it and your trip whose days away are claimed already is paid with that trip.";
+    }
+
+    /// <summary>How many days the trip of <paramref name="session"/>, among <paramref name="others"/>, spans.</summary>
+    private static int SpanOf(EngagementSession session, IReadOnlyList<EngagementSession> others)
+    {
+        var trip = TripOf(session, others).Append(session).ToList();
+        return trip.Max(s => DateOnly.FromDateTime(s.End)).DayNumber - trip.Min(s => DateOnly.FromDateTime(s.Start)).DayNumber + 1;
     }
 
     /// <summary>
