@@ -326,6 +326,7 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
 
         var bySupervisor = (await HttpAssert.Ok<JsonElement>(await _world.Supervisor.GetAsync($"/api/mentors/{mentorId}"))).GetProperty("hold").GetProperty("since").GetDateTimeOffset();
         Assert.Equal(checkedIn, bySupervisor);
+        Assert.Equal(checkedIn, (await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/mentors/me"))).GetProperty("hold").GetProperty("since").GetDateTimeOffset());
         foreach (var staff in new[] { _world.Admin, _world.CaseManager })
         {
             var shown = (await HttpAssert.Ok<JsonElement>(await staff.GetAsync($"/api/mentors/{mentorId}"))).GetProperty("hold").GetProperty("since").GetDateTimeOffset();
