@@ -27,6 +27,7 @@ public sealed class TeamChangeFinishesTests(CountingApiFactory api) : IClassFixt
             () => _world.CaseManager.PostJson($"/api/teams/{youthId}/members", add));
         Assert.False(failed.IsSuccessStatusCode);
         Assert.DoesNotContain(await KindsAsync(youth), k => k == "team-partner-joined");
+        Assert.Empty(await HttpAssert.Ok<List<JsonElement>>(await partner.Professional.GetAsync("/api/shared")));
 
         // Before, this was "They are on the team already", and the youth never heard that a partner could read.
         await MentoringWorld.Ok(await _world.CaseManager.PostJson($"/api/teams/{youthId}/members", add));

@@ -87,6 +87,10 @@ internal sealed class CrossAgency(IDocumentStore store, ICurrentUser user, IAudi
         await InTheirLogAsync(seat.AgencyId, "team-seat.add", "team-seat", seat.Id);
     }
 
+    /// <summary>The seat filed in <paramref name="agencyId"/> for one of the caller's agency's teams, if there is one.</summary>
+    public async Task<TeamSeat?> OurSeatAsync(string agencyId, string seatId, CancellationToken ct) =>
+        await store.ReadAsync<TeamSeat>(Container, seatId, agencyId, ct) is { } seat && seat.SourceAgencyId == user.AgencyId && seat.AgencyId == agencyId ? seat : null;
+
     public async Task UnseatAsync(string partnerAgencyId, string seatId, CancellationToken ct)
     {
         if (await store.DeleteAsync(Container, seatId, partnerAgencyId, null, ct))

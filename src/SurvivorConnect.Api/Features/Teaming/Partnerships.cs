@@ -269,8 +269,8 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
         var mine = await data.PartnershipAsync(command.PartnershipId, ct);
         if (mine.State is PartnershipState.Ended or PartnershipState.Declined)
         {
-            // A repeat of an end that failed after this copy was written finishes what it left: the other agency's copy,
-            // which would otherwise stay in force there (its admins untold, unable to propose anew), then the teams.
+            // A repeat of an end that failed after this copy was written finishes what it left: the teams, then the other
+            // agency's copy, which would otherwise stay in force there (its admins untold, unable to propose anew).
             await TakeOffOurTeamsAsync(mine, ct);
             if (mine.EndedByAgencyId == data.AgencyId)
             {
@@ -287,7 +287,8 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
     private async Task<Partnership> EndAsync(Partnership mine, CancellationToken ct)
     {
         // Our copy first: from this write on, nothing is shared, whatever becomes of the other agency's copy. Then the
-        // teams, which are ours to change (their pages redrawn), before the other agency's copy, which may be changing too.
+        // teams (their pages redrawn), so that no removed partner stays listed on a youth's team while the other agency's
+        // copy, which its admins may be changing too, cannot be written.
         var state = mine.State == PartnershipState.Proposed && mine.AcceptingAgencyId == data.AgencyId ? PartnershipState.Declined : PartnershipState.Ended;
         var ended = await data.Store.ReplaceAsync(TeamingData.Container,
             mine with { State = state, EndedAt = data.Now, EndedBy = data.Me, EndedByAgencyId = data.AgencyId }, mine.ETag!, ct);

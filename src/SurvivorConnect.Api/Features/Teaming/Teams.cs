@@ -189,7 +189,7 @@ internal sealed class TeamHandlers(TeamingData data, TeamViews views, Notifier n
                 throw new ConflictException("They are on the team already.");
             }
 
-            await SeatAndTellAsync(youth, already, ct);
+            await SeatAndTellAsync(youth, already, again: true, ct);
             return await views.ViewAsync(youth.Id, ct);
         }
 
@@ -218,42 +218,54 @@ internal sealed class TeamHandlers(TeamingData data, TeamViews views, Notifier n
 
         var members = team.Members.Select(m => earlier.Contains(m) ? m with { RemovedAt = data.Now } : m);
         await data.Store.ReplaceAsync(TeamingData.Container, team with { Members = [.. members, member] }, team.ETag!, ct);
-        await SeatAndTellAsync(youth, member, ct);
+        await SeatAndTellAsync(youth, member, again: false, ct);
         return await views.ViewAsync(youth.Id, ct);
     }
 
-    /// <summary>The seat of a member the team was saved with, in their own agency, and whoever is to hear of it told.</summary>
-    private async Task SeatAndTellAsync(YouthReferral youth, TeamMember member, CancellationToken ct)
+    /// <summary>
+    /// Whoever is to hear of a member the team was saved with told, and their seat in their own agency made: the youth
+    /// first, since the seat is what a partner reads from. Added <paramref name="again"/> with their seat there already,
+    /// only the member's own notice is left to finish.
+    /// </summary>
+    private async Task SeatAndTellAsync(YouthReferral youth, TeamMember member, bool again, CancellationToken ct)
     {
-        if (member.PersonId is { } seated)
+        var seatId = member.PersonId is { } person ? TeamSeat.IdFor(data.AgencyId, youth.Id, person) : null;
+        var fromPartner = member.AgencyId != data.AgencyId;
+        var seated = again && seatId is not null
+            && (fromPartner ? await data.Cross.OurSeatAsync(member.AgencyId, seatId, ct) : await data.Store.ReadAsync<TeamSeat>(TeamingData.Container, seatId, data.AgencyId, ct))
+                is { } existing && existing.MemberId == member.Id;
+        if (!seated)
         {
-            var seat = new TeamSeat
+            // Consent is to an agency; the youth hears when one more of its people can read what they share with it.
+            if (fromPartner && youth.PersonId is { } youthPerson)
             {
-                Id = TeamSeat.IdFor(data.AgencyId, youth.Id, seated),
-                PartitionKey = member.AgencyId,
-                AgencyId = member.AgencyId,
-                PersonId = seated,
-                SourceAgencyId = data.AgencyId,
-                SourceAgencyName = await data.Cross.AgencyNameAsync(data.AgencyId, ct) ?? data.AgencyId,
-                YouthId = youth.Id,
-                MemberId = member.Id,
-                AddedAt = member.AddedAt,
-            };
-            await (member.AgencyId == data.AgencyId ? data.Store.UpsertAsync(TeamingData.Container, seat, ct) : data.Cross.SeatAsync(seat, ct));
-        }
+                await notifier.SendStandingAsync(youthPerson, Notices.PartnerJoinedYourTeam, $"{Notices.PartnerJoinedYourTeam.Kind}~{member.AgencyId}", member.Id, Notifier.WhileUnread, ct);
+            }
 
-        // Consent is to an agency; the youth hears when one more of its people can read what they share with it, first.
-        if (member.AgencyId != data.AgencyId && youth.PersonId is { } youthPerson)
-        {
-            await notifier.SendStandingAsync(youthPerson, Notices.PartnerJoinedYourTeam, $"{Notices.PartnerJoinedYourTeam.Kind}~{member.AgencyId}", member.Id, Notifier.WhileUnread, ct);
+            if (seatId is not null)
+            {
+                var seat = new TeamSeat
+                {
+                    Id = seatId,
+                    PartitionKey = member.AgencyId,
+                    AgencyId = member.AgencyId,
+                    PersonId = member.PersonId!,
+                    SourceAgencyId = data.AgencyId,
+                    SourceAgencyName = await data.Cross.AgencyNameAsync(data.AgencyId, ct) ?? data.AgencyId,
+                    YouthId = youth.Id,
+                    MemberId = member.Id,
+                    AddedAt = member.AddedAt,
+                };
+                await (fromPartner ? data.Cross.SeatAsync(seat, ct) : data.Store.UpsertAsync(TeamingData.Container, seat, ct));
+            }
         }
 
         // A partner's professional taken off and added again (and again) is one notice each while it is unread: the
         // youth's phone is not made to light up at every round. Each is told once for their place on the team.
-        var told = (member.Role, member.AgencyId == data.AgencyId) switch
+        var told = (member.Role, fromPartner) switch
         {
             (TeamRole.Support, _) => notifier.SendAsync([youth.PersonId], Notices.SupportToAgree, null, ct),
-            (_, true) => notifier.SendOnceAsync(member.PersonId!, Notices.AddedToTeam, $"{Notices.AddedToTeam.Kind}~{member.Id}", ct),
+            (_, false) => notifier.SendOnceAsync(member.PersonId!, Notices.AddedToTeam, $"{Notices.AddedToTeam.Kind}~{member.Id}", ct),
             _ => partnerNotices.ToPersonStandingAsync(member.AgencyId, member.PersonId!, Notices.AddedToPartnerTeam, $"{Notices.AddedToPartnerTeam.Kind}~{data.AgencyId}~{youth.Id}", member.Id, ct),
         };
         await told;
