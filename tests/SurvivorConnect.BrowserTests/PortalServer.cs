@@ -62,6 +62,7 @@ public sealed class PortalServer : WebApplicationFactory<Program>, IAsyncLifetim
         builder.UseSetting("Api:SignInPermitsPerMinute", "1000");
         builder.UseSetting("Api:AnonymousPermitsPerMinute", "10000");
         builder.UseSetting("Api:ReportPermitsPerMinute", "10000");
+        builder.UseSetting("Payouts:StripeChecksPerMinute", "10000");
 
         // The journeys leave their pages open, each with its live connections; the caps are the integration tests' business.
         builder.UseSetting("Chat:MaxConnectionsPerPerson", "1000");

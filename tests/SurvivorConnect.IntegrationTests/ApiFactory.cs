@@ -54,6 +54,7 @@ public class ApiFactory : WebApplicationFactory<Program>
         // sharing a server sign in to the portal from its one address more than a person would; the limits are
         // RequestLimitTests' business.
         ["Api:ReportPermitsPerMinute"] = "100000",
+        ["Payouts:StripeChecksPerMinute"] = "100000",
         ["Api:PermitsPerMinutePerUser"] = "100000",
         ["Api:SignInPermitsPerMinute"] = "100000",
     };

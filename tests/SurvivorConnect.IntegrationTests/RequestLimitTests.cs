@@ -41,6 +41,23 @@ public sealed class RequestLimitTests(RequestLimitTests.Factory api) : IClassFix
     }
 
     [Fact]
+    public async Task Finances_year_reads_each_read_the_whole_year_so_one_approver_asks_for_a_few_a_minute()
+    {
+        var finance = api.As("demo-finance");
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i < 8; i++)
+        {
+            answers.Add((await finance.GetAsync("/api/payouts/totals")).StatusCode);
+        }
+
+        // A one-minute window may roll over once: at most two windows' worth get through.
+        Assert.True(answers.Count(s => s == HttpStatusCode.TooManyRequests) >= 8 - (2 * 3), string.Join(", ", answers));
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await finance.GetAsync("/api/payouts/export.csv")).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await finance.GetAsync("/api/payouts/reconciliation")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await finance.GetAsync("/api/payouts")).StatusCode);
+    }
+
+    [Fact]
     public async Task A_flood_of_bad_tokens_is_limited_but_health_and_signed_in_people_are_not()
     {
         var forged = api.Anonymous();

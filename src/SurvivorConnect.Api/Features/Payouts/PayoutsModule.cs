@@ -63,11 +63,12 @@ public static class PayoutsModule
             .WithSummary("Turn an opportunity's recorded claims into payouts waiting for approval, line by line.");
         group.MapGet("/", ListPayouts).WithName(nameof(ListPayouts)).RequireAuthorization(Policies.FinanceApprover)
             .WithSummary("Payouts, newest first, by state or payee.");
-        group.MapGet("/totals", GetYearlyTotals).WithName(nameof(GetYearlyTotals)).RequireAuthorization(Policies.FinanceApprover)
+        // Each of these reads the year's ledger and payouts whole: limited as the outcome reports are.
+        group.MapGet("/totals", GetYearlyTotals).WithName(nameof(GetYearlyTotals)).RequireAuthorization(Policies.FinanceApprover).RequireRateLimiting(RequestLimits.Reports)
             .WithSummary("Each payee's year: compensation, reimbursements, and whether they reach the information-return threshold.");
-        group.MapGet("/export.csv", ExportPayoutsCsv).WithName(nameof(ExportPayoutsCsv)).RequireAuthorization(Policies.FinanceApprover)
+        group.MapGet("/export.csv", ExportPayoutsCsv).WithName(nameof(ExportPayoutsCsv)).RequireAuthorization(Policies.FinanceApprover).RequireRateLimiting(RequestLimits.Reports)
             .WithSummary("Every payout line paid in a year, as CSV.");
-        group.MapGet("/reconciliation", GetReconciliation).WithName(nameof(GetReconciliation)).RequireAuthorization(Policies.FinanceApprover)
+        group.MapGet("/reconciliation", GetReconciliation).WithName(nameof(GetReconciliation)).RequireAuthorization(Policies.FinanceApprover).RequireRateLimiting(RequestLimits.Reports)
             .WithSummary("Where the ledger and the payouts disagree for a year; with stripe=true, Stripe's transfers are checked too.");
         group.MapPost("/payees/{personId}/tax-details", RecordTaxDetails).WithName(nameof(RecordTaxDetails)).RequireAuthorization(Policies.FinanceApprover)
             .WithSummary("Record that a payee's tax form is on file (kept outside SurvivorConnect).");
@@ -106,7 +107,7 @@ public static class PayoutsModule
         app.MapGet("/payments/statement.csv", GetMyStatementCsv).WithName("DownloadMyStatement").WithTags("Payouts").RequireAuthorization(Policies.PayHistory)
             .WithSummary("The portal's download of your statement.");
         app.MapGet(FromStripePath, FromStripe).WithName(nameof(FromStripe)).AllowAnonymous().ExcludeFromDescription();
-        app.MapGet("/finance/payouts.csv", ExportPayoutsCsv).WithName("DownloadPayouts").WithTags("Payouts").RequireAuthorization(Policies.FinanceApprover)
+        app.MapGet("/finance/payouts.csv", ExportPayoutsCsv).WithName("DownloadPayouts").WithTags("Payouts").RequireAuthorization(Policies.FinanceApprover).RequireRateLimiting(RequestLimits.Reports)
             .WithSummary("The portal's download of the year's payouts.");
 
         // Stripe cannot sign in: the signature on the body is its proof. Its events may be larger than anything a person sends.

@@ -22,24 +22,36 @@ public sealed record ReconciliationView(
 }
 
 /// <summary>
-/// How often one person has each of a year's transfers asked of Stripe, from the API or the finance page alike: on the
-/// key every agency shares, a few times a minute (<c>Api:ReportPermitsPerMinute</c>), so nobody's sends wait on it.
+/// How often each of a year's transfers is asked of Stripe, from the API or the finance page alike: up to
+/// <see cref="ReconciliationHandler.MostStripeChecks"/> calls each time, on the key every agency shares, so a couple of times a minute a person
+/// (<c>Payouts:StripeChecksPerMinute</c>) and three people's worth an agency, and nobody's sends wait on it.
 /// </summary>
 internal sealed class StripeChecks(IConfiguration configuration) : IDisposable
 {
     private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(who => RateLimitPartition.GetFixedWindowLimiter(who,
-        _ => new FixedWindowRateLimiterOptions { PermitLimit = configuration.GetValue("Api:ReportPermitsPerMinute", 20), Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+        _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = configuration.GetValue("Payouts:StripeChecksPerMinute", 2) * (who.Contains('/', StringComparison.Ordinal) ? 1 : 3),
+            Window = TimeSpan.FromMinutes(1),
+            QueueLimit = 0,
+        }));
 
     public bool MayAsk(string agencyId, string personId)
     {
-        using var lease = _limiter.AttemptAcquire($"{agencyId}/{personId}");
-        return lease.IsAcquired;
+        using var person = _limiter.AttemptAcquire($"{agencyId}/{personId}");
+        if (!person.IsAcquired)
+        {
+            return false;
+        }
+
+        using var agency = _limiter.AttemptAcquire(agencyId);
+        return agency.IsAcquired;
     }
 
     public void Dispose() => _limiter.Dispose();
 }
 
-/// <summary>The year's reconciliation; with <paramref name="CheckStripe"/>, each transfer is also asked of Stripe (one call each).</summary>
+/// <summary>The year's reconciliation; with <paramref name="CheckStripe"/>, each transfer is also asked of Stripe (one call each, up to <see cref="ReconciliationHandler.MostStripeChecks"/>).</summary>
 public sealed record GetReconciliation(int? Year, bool CheckStripe = false) : IQuery<ReconciliationView>, IValidate, IAudited
 {
     public AuditTarget Audit => new("payout.reconcile", "payout");
@@ -95,7 +107,8 @@ internal sealed class ReconciliationHandler(PayoutData data, IStripeGateway stri
 
         // A payout paid this year and returned, then paid again next year (or another way), leaves this year's ledger
         // netting to nothing for it: that agrees.
-        foreach (var orphan in byPayout.Where(e => e.Value != 0m && payouts.All(p => p.Id != e.Key)).Select(e => e.Key))
+        var known = payouts.Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var orphan in byPayout.Where(e => e.Value != 0m && !known.Contains(e.Key)).Select(e => e.Key))
         {
             differences.Add(new(orphan, null, "The ledger has money for a payout not paid this year."));
         }
