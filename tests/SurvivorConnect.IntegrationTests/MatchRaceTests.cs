@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using SurvivorConnect.Api.Features.Mentoring;
+using SurvivorConnect.Api.Infrastructure.Auth;
 
 namespace SurvivorConnect.IntegrationTests;
 
@@ -29,6 +30,44 @@ public sealed class MatchRaceTests(CountingApiFactory api) : IClassFixture<Count
         var after = await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.GetAsync($"/api/matches/{match.Id}"));
         Assert.NotEqual("Active", after.State);
         await HttpAssert.Problem(await youth.PostAsync($"/api/matches/{match.Id}/agree", null), 409);
+    }
+
+    [Fact]
+    public async Task Two_mentors_made_each_others_supervisors_at_the_same_moment_are_not_both_left_so()
+    {
+        var (first, _) = await _world.MentorAsync();
+        var (second, _) = await _world.MentorAsync();
+        foreach (var id in new[] { first, second })
+        {
+            await _world.SetRolesAsync(id, Roles.Mentor, Roles.Supervisor);
+        }
+
+        // The other admin's assignment lands after this one's check read the chain, before this one is saved.
+        HttpResponseMessage? other = null;
+        api.Counter.BeforeReplace = async (_, document) =>
+        {
+            if (document is MentorProfile { SupervisorId: { } supervisor } profile && profile.Id == first && supervisor == second && other is null)
+            {
+                other = await api.As("demo-admin").PutAsJsonAsync($"/api/mentors/{second}/supervisor", new { supervisorId = first });
+            }
+        };
+        HttpResponseMessage mine;
+        try
+        {
+            mine = await _world.Admin.PutAsJsonAsync($"/api/mentors/{first}/supervisor", new { supervisorId = second });
+        }
+        finally
+        {
+            api.Counter.BeforeReplace = null;
+        }
+
+        await MentoringWorld.Ok(other!);
+        var refused = await HttpAssert.Problem(mine, 400);
+        Assert.True(refused.GetProperty("errors").TryGetProperty("supervisorId", out _));
+        var firstNow = await MentoringWorld.Ok<JsonElement>(await _world.Admin.GetAsync($"/api/mentors/{first}"));
+        var secondNow = await MentoringWorld.Ok<JsonElement>(await _world.Admin.GetAsync($"/api/mentors/{second}"));
+        Assert.NotEqual(second, firstNow.GetProperty("supervisorId").GetString());
+        Assert.Equal(first, secondNow.GetProperty("supervisorId").GetString());
     }
 
     [Fact]

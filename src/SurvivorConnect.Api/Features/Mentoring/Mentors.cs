@@ -339,14 +339,9 @@ internal sealed class MentorHandlers(
 
         // Nobody supervises someone they answer to, through however many others: mentors supervising each other, or in a
         // ring, would each review the others' urgent answers and lift the others' holds.
-        var above = supervisor.Id;
-        for (var step = 0; step < MaxSupervisionChain && above is not null; step++)
+        if (await AnswersToAsync(supervisor.Id, mentor.Id, ct))
         {
-            above = (await data.FindAsync<MentorProfile>(MentorProfile.Container, above, ct))?.SupervisorId;
-            if (above == mentor.Id)
-            {
-                throw new RequestValidationException("supervisorId", "They answer to this mentor in supervision: choose someone who does not.");
-            }
+            throw AnswersToThem();
         }
 
         // Nor does an admin give themselves a mentor's check-in answers while another admin can decide it.
@@ -356,7 +351,18 @@ internal sealed class MentorHandlers(
         }
 
         var hadNone = !await data.HasActiveSupervisorAsync(mentor, ct);
-        var view = await SaveAsync(mentor, mentor with { SupervisorId = supervisor.Id, SupervisorSince = mentor.SupervisorId == supervisor.Id ? mentor.SupervisorSince : data.Now }, ct);
+        var saved = await WriteAsync(mentor with { SupervisorId = supervisor.Id, SupervisorSince = mentor.SupervisorId == supervisor.Id ? mentor.SupervisorSince : data.Now, UpdatedAt = data.Now }, mentor.ETag!, ct);
+
+        // The chain is read again once this is saved: another assignment saved meanwhile (the supervisor given this
+        // mentor as theirs, in another tab) passed its check before this one was there to see. Of two such, the one that
+        // sees the other gives way, so a ring is never left standing.
+        if (await AnswersToAsync(supervisor.Id, mentor.Id, ct))
+        {
+            await WriteAsync(saved with { SupervisorId = mentor.SupervisorId, SupervisorSince = mentor.SupervisorSince, UpdatedAt = data.Now }, saved.ETag!, ct);
+            throw AnswersToThem();
+        }
+
+        var view = await ViewAsync(saved, ct);
         await publisher.Publish(new SupervisorAssigned(mentor.Id, hadNone), ct);
         if (mentor.SupervisorId is { } before && before != supervisor.Id)
         {
@@ -487,6 +493,25 @@ internal sealed class MentorHandlers(
             matches.GroupBy(m => m.State == MatchState.AwaitingCaseManager ? MatchState.AwaitingYouth : m.State).ToDictionary(g => g.Key, g => g.Count()),
             mentor.Hold is not null);
     }
+
+    /// <summary>Whether <paramref name="supervisorId"/> answers to <paramref name="mentorId"/> in supervision, through however many others.</summary>
+    private async Task<bool> AnswersToAsync(string supervisorId, string mentorId, CancellationToken ct)
+    {
+        var above = supervisorId;
+        for (var step = 0; step < MaxSupervisionChain && above is not null; step++)
+        {
+            above = (await data.FindAsync<MentorProfile>(MentorProfile.Container, above, ct))?.SupervisorId;
+            if (above == mentorId)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static RequestValidationException AnswersToThem() =>
+        new("supervisorId", "They answer to this mentor in supervision: choose someone who does not.");
 
     private SupervisorHold AutomaticHold() =>
         new(data.Now, HoldForWellbeingReview.PlacedBy, "Automatic: an urgent wellbeing concern is waiting for a supervisor's review.", StopsChat: false);
