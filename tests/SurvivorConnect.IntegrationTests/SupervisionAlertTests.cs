@@ -79,6 +79,27 @@ public sealed class SupervisionAlertTests(ApiFactory api) : IClassFixture<ApiFac
     }
 
     [Fact]
+    public async Task An_urgent_answer_in_a_check_in_an_app_sent_in_the_wrong_shape_still_reaches_the_supervisor_and_holds_the_mentor()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var shown = await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"));
+
+        // Its id sent as a number, and one answer as a fraction: the body does not read as a check-in at all.
+        var answers = SupervisionTests.Answers(1, urgent: 3).ToDictionary(a => a.Key, a => a.Key == "stress-1" ? (object)1.5 : a.Value);
+        var refused = await HttpAssert.Problem(await mentor.PostAsJsonAsync("/api/supervision/me/check-ins", new
+        {
+            answers, submissionId = 12345, instrumentKey = shown.GetProperty("instrumentKey").GetString(), instrumentVersion = shown.GetProperty("instrumentVersion").GetInt32(),
+        }), 400);
+
+        Assert.True(refused.GetProperty("errors").EnumerateObject().Any());
+        Assert.NotEqual(0, refused.GetProperty("crisisResources").GetArrayLength());
+        var detail = await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"));
+        Assert.Equal("Urgent", Assert.Single(detail.GetProperty("flags").EnumerateArray()).GetProperty("kind").GetString());
+        Assert.Equal(JsonValueKind.Object, (await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/mentors/me"))).GetProperty("hold").ValueKind);
+        Assert.Contains(await Supervisor.NoticesAsync(), n => n.Kind == "wellbeing-urgent");
+    }
+
+    [Fact]
     public async Task An_urgent_answer_refused_again_after_the_supervisor_reviewed_the_first_is_flagged_anew_and_holds_the_mentor_again()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Mediator;
 using Microsoft.AspNetCore.Mvc;
 using SurvivorConnect.Api.Features.Agencies;
@@ -54,12 +55,68 @@ internal sealed class CrisisLinesOnFailure : ServerFailureAddition
 /// </param>
 public sealed record CheckInRequest(Dictionary<string, int>? Answers, string? SubmissionId = null, string? InstrumentKey = null, int? InstrumentVersion = null);
 
+/// <summary>
+/// A check-in's body as sent. One that does not read as a <see cref="CheckInRequest"/> (an answer sent as "3", a version
+/// as "1": an app's small mistake) is still read as far as it can be, so that an answer that the mentor is not safe is
+/// raised before the refusal, as it is for any other refused check-in.
+/// </summary>
+public static class CheckInBody
+{
+    /// <summary>The request, and the fields that could not be read as sent (none when it read as a whole).</summary>
+    public static (CheckInRequest Request, IReadOnlyList<string> Unreadable) Read(JsonElement body, JsonSerializerOptions options)
+    {
+        try
+        {
+            return (body.Deserialize<CheckInRequest>(options) ?? new CheckInRequest(null), []);
+        }
+        catch (JsonException ex)
+        {
+            var field = ex.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..].Split('.', '[')[0] : "body";
+            return (Leniently(body), [field]);
+        }
+    }
+
+    private static CheckInRequest Leniently(JsonElement body)
+    {
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            return new CheckInRequest(null);
+        }
+
+        JsonElement? Field(string name) =>
+            body.EnumerateObject().Where(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)).Select(p => (JsonElement?)p.Value).FirstOrDefault();
+        static int? Number(JsonElement? value) => value switch
+        {
+            { ValueKind: JsonValueKind.Number } n when n.TryGetInt32(out var i) => i,
+            { ValueKind: JsonValueKind.String } t when int.TryParse(t.GetString(), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var i) => i,
+            _ => null,
+        };
+        static string? Text(JsonElement? value) => value is { ValueKind: JsonValueKind.String } t ? t.GetString() : null;
+
+        Dictionary<string, int>? answers = null;
+        if (Field("answers") is { ValueKind: JsonValueKind.Object } given)
+        {
+            answers = [];
+            foreach (var answer in given.EnumerateObject().Take(InstrumentRules.MaxItems))
+            {
+                if (Number(answer.Value) is { } value)
+                {
+                    answers[answer.Name] = value;
+                }
+            }
+        }
+
+        return new CheckInRequest(answers, Text(Field("submissionId")), Text(Field("instrumentKey")), Number(Field("instrumentVersion")));
+    }
+}
+
 public sealed record GetMyWellbeing : IQuery<MyWellbeingView>, IAudited
 {
     public AuditTarget Audit => new("wellbeing.read-own", "check-in");
 }
 
-public sealed record SubmitCheckIn(CheckInRequest Body) : ICommand<CheckInReply>, IAudited
+/// <param name="Unreadable">Fields of the body that could not be read as sent (see <see cref="CheckInBody"/>): refused, after any urgent answer is raised.</param>
+public sealed record SubmitCheckIn(CheckInRequest Body, IReadOnlyList<string>? Unreadable = null) : ICommand<CheckInReply>, IAudited
 {
     public AuditTarget Audit => new("wellbeing.check-in", "check-in");
 }
@@ -134,6 +191,11 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
         if (version is null)
         {
             errors.Add("instrumentVersion", Required);
+        }
+
+        foreach (var field in command.Unreadable ?? [])
+        {
+            errors.Add(field, "Not in the form this takes: see GET /api/supervision/me (answers are whole numbers, the version a number).");
         }
 
         InstrumentRules.ValidateAnswers(instrument, command.Body.Answers, errors);

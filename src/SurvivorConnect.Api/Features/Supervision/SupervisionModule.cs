@@ -1,6 +1,8 @@
+using System.Text.Json;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using SurvivorConnect.Api.Features.Supervision.Rules;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Storage;
@@ -35,7 +37,7 @@ public static class SupervisionModule
         var me = group.MapGroup("/me").RequireAuthorization(Policies.Mentor);
         me.MapGet("/", GetMyWellbeing).WithName(nameof(GetMyWellbeing))
             .WithSummary("Whether a check-in is due (and why), its questions, and your check-ins in plain words.");
-        me.MapPost("/check-ins", SubmitCheckIn).WithName(nameof(SubmitCheckIn))
+        me.MapPost("/check-ins", SubmitCheckIn).WithName(nameof(SubmitCheckIn)).Accepts<CheckInRequest>("application/json")
             .WithSummary("Your answers; you are told kind words (and the crisis lines, if you said you are not safe), never a score.")
             .WithDescription("If it fails on our side (a 5xx), the problem carries `crisisResources`: the answers may have said you are not safe.")
             .WithMetadata(new CrisisLinesOnFailure());
@@ -76,8 +78,11 @@ public static class SupervisionModule
     private static async Task<Ok<MyWellbeingView>> GetMyWellbeing(IMediator mediator, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new GetMyWellbeing(), ct));
 
-    private static async Task<Ok<CheckInReply>> SubmitCheckIn(IMediator mediator, CheckInRequest body, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new SubmitCheckIn(body), ct));
+    private static async Task<Ok<CheckInReply>> SubmitCheckIn(IMediator mediator, JsonElement body, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken ct)
+    {
+        var (request, unreadable) = CheckInBody.Read(body, json.Value.SerializerOptions);
+        return TypedResults.Ok(await mediator.Send(new SubmitCheckIn(request, unreadable), ct));
+    }
 
     private static async Task<Ok<IReadOnlyList<SupervisedMentorView>>> ListSupervisedMentors(IMediator mediator, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new ListSupervisedMentors(), ct));
