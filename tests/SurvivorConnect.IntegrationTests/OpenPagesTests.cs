@@ -71,6 +71,25 @@ public sealed class OpenPagesTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_professional_on_a_youth_s_team_proposed_as_their_mentor_has_their_open_pages_drawn_again_without_the_team()
+    {
+        var (supervisorId, supervisor) = await _world.ReadyMentorAsync();
+        await _world.SetRolesAsync(supervisorId, Roles.Mentor, Roles.Supervisor);
+        var (youthId, _) = await _world.YouthAsync();
+        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/teams/{youthId}", null));
+        await MentoringWorld.Ok(await _world.CaseManager.PostJson($"/api/teams/{youthId}/members", new { role = "Professional", personId = supervisorId }));
+        await MentoringWorld.Ok(await supervisor.GetAsync($"/api/teams/{youthId}/plans"));
+        var (pages, told) = await ListenAsync(supervisorId);
+        await using var _ = pages;
+
+        await _world.ProposeAsync(youthId, supervisorId);
+
+        await Settle.UntilAsync(() => Task.FromResult(told() >= 1));
+        Assert.True(told() >= 1);
+        await HttpAssert.Problem(await supervisor.GetAsync($"/api/teams/{youthId}/plans"), 404);
+    }
+
+    [Fact]
     public async Task A_person_s_pages_hear_when_a_role_is_taken_away_and_not_when_one_is_only_given_or_the_same_saved_again()
     {
         var (personId, _) = await _world.PersonAsync(Roles.CaseManager);

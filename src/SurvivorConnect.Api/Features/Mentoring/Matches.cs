@@ -159,7 +159,7 @@ public sealed record StepBackFromMatch(string MatchId) : ICommand<MatchView>, IA
     public AuditTarget Audit => new("match.mentor-end", "match", MatchId);
 }
 
-internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consent, MentorEligibilityGuard eligibility, Notifier notifier, IPublisher publisher)
+internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consent, MentorEligibilityGuard eligibility, Notifier notifier, IPublisher publisher, OpenPages pages)
     : ICommandHandler<ProposeMatch, MatchView>,
       IQueryHandler<ListMatches, Page<MatchView>>,
       IQueryHandler<GetMatch, MatchView>,
@@ -235,6 +235,14 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
             History = [new MatchTransition(MatchState.Proposed, MatchState.Proposed, "propose", data.Now, data.User.UserId)],
         }, ct);
         await notifier.SendAsync([mentor.Id], Notices.MatchProposedToMentor, match.Id, ct);
+
+        // A mentor who is also staff may sit on this youth's team: from now on they read its plans no more (their mentee's
+        // safety plan is not theirs to read), and a plans page they have open is drawn again without them.
+        if (await data.FindAsync<Person>(Person.Container, mentor.Id, ct) is { } person && person.Roles.Any(Roles.StaffsTeams))
+        {
+            await pages.RedrawAsync(data.AgencyId, [mentor.Id]);
+        }
+
         return await ViewAsync(match, youth, MatchRole.CaseManager, ct);
     }
 
