@@ -84,12 +84,14 @@ public sealed class SupervisionAlertTests(ApiFactory api) : IClassFixture<ApiFac
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
         var shown = await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"));
 
-        // Its id sent as a number, and one answer as a fraction: the body does not read as a check-in at all.
+        // Its id sent as a number, and its answers as an app's doubles: the body does not read as a check-in at all.
         var answers = SupervisionTests.Answers(1, urgent: 3).ToDictionary(a => a.Key, a => a.Key == "stress-1" ? (object)1.5 : a.Value);
-        var refused = await HttpAssert.Problem(await mentor.PostAsJsonAsync("/api/supervision/me/check-ins", new
+        var body = JsonSerializer.Serialize(new
         {
             answers, submissionId = 12345, instrumentKey = shown.GetProperty("instrumentKey").GetString(), instrumentVersion = shown.GetProperty("instrumentVersion").GetInt32(),
-        }), 400);
+        }).Replace("\"safety-1\":3", "\"safety-1\":3.0", StringComparison.Ordinal);
+        Assert.Contains("\"safety-1\":3.0", body, StringComparison.Ordinal);
+        var refused = await HttpAssert.Problem(await mentor.PostAsync("/api/supervision/me/check-ins", new StringContent(body, System.Text.Encoding.UTF8, "application/json")), 400);
 
         Assert.True(refused.GetProperty("errors").EnumerateObject().Any());
         Assert.NotEqual(0, refused.GetProperty("crisisResources").GetArrayLength());

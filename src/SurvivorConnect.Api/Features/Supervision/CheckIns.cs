@@ -85,19 +85,21 @@ public static class CheckInBody
 
         JsonElement? Field(string name) =>
             body.EnumerateObject().Where(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)).Select(p => (JsonElement?)p.Value).FirstOrDefault();
+        // 3.0 is 3, and 2.5 is read as 3: read only to raise an urgent answer, a fraction leans toward concern.
         static int? Number(JsonElement? value) => value switch
         {
-            { ValueKind: JsonValueKind.Number } n when n.TryGetInt32(out var i) => i,
-            { ValueKind: JsonValueKind.String } t when int.TryParse(t.GetString(), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var i) => i,
+            { ValueKind: JsonValueKind.Number } n when n.TryGetDecimal(out var d) => Whole(d),
+            { ValueKind: JsonValueKind.String } t when decimal.TryParse(t.GetString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d) => Whole(d),
             _ => null,
         };
+        static int? Whole(decimal d) => d is >= int.MinValue and <= int.MaxValue ? (int)decimal.Ceiling(d) : null;
         static string? Text(JsonElement? value) => value is { ValueKind: JsonValueKind.String } t ? t.GetString() : null;
 
         Dictionary<string, int>? answers = null;
         if (Field("answers") is { ValueKind: JsonValueKind.Object } given)
         {
             answers = [];
-            foreach (var answer in given.EnumerateObject().Take(InstrumentRules.MaxItems))
+            foreach (var answer in given.EnumerateObject())
             {
                 if (Number(answer.Value) is { } value)
                 {
