@@ -354,11 +354,11 @@ internal sealed class MentorHandlers(
         var saved = await WriteAsync(mentor with { SupervisorId = supervisor.Id, SupervisorSince = mentor.SupervisorId == supervisor.Id ? mentor.SupervisorSince : data.Now, UpdatedAt = data.Now }, mentor.ETag!, ct);
 
         // The chain is read again once this is saved: another assignment saved meanwhile (the supervisor given this
-        // mentor as theirs, in another tab) passed its check before this one was there to see. Of two such, the one that
-        // sees the other gives way, so a ring is never left standing.
-        if (await AnswersToAsync(supervisor.Id, mentor.Id, ct))
+        // mentor as theirs, in another tab) passed its check before this one was there to see. Each that sees the other
+        // gives way (both may), so a ring is never left standing; whatever else changed the mentor meanwhile is kept.
+        if (await AnswersToAsync(supervisor.Id, mentor.Id, CancellationToken.None))
         {
-            await WriteAsync(saved with { SupervisorId = mentor.SupervisorId, SupervisorSince = mentor.SupervisorSince, UpdatedAt = data.Now }, saved.ETag!, ct);
+            await GiveWayAsync(saved, mentor);
             throw AnswersToThem();
         }
 
@@ -508,6 +508,29 @@ internal sealed class MentorHandlers(
         }
 
         return false;
+    }
+
+    /// <summary>Puts back the supervisor <paramref name="before"/> had, while the one <paramref name="saved"/> gave still stands.</summary>
+    private async Task GiveWayAsync(MentorProfile saved, MentorProfile before)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await WriteAsync(saved with { SupervisorId = before.SupervisorId, SupervisorSince = before.SupervisorSince, UpdatedAt = data.Now }, saved.ETag!, CancellationToken.None);
+                return;
+            }
+            catch (StoreException ex) when (ex.Kind == StoreErrorKind.PreconditionFailed && attempt < MaxReviewAttempts)
+            {
+                // A hold or readiness written meanwhile: put it back on the mentor as they now stand.
+                if (await data.FindAsync<MentorProfile>(MentorProfile.Container, saved.Id, CancellationToken.None) is not { } now || now.SupervisorId != saved.SupervisorId)
+                {
+                    return;
+                }
+
+                saved = now;
+            }
+        }
     }
 
     private static RequestValidationException AnswersToThem() =>
