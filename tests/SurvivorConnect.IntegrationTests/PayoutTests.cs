@@ -552,7 +552,7 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         Assert.Contains("Set aside: Stripe will not send it.", aside, StringComparison.Ordinal);
         var recorder = await PortalSession.SignedInAsync(api, (await _world.ApproverAsync()).Id);
         page = await recorder.GetStringAsync("/finance");
-        var paid = await PortalSession.PostFormAsync(recorder, "/finance", $"outside-{payouts[0].Id}", ("PayoutId", payouts[0].Id), ("Version", PortalSession.Hidden(page, "Version", after: $"outside-{payouts[0].Id}")), ("Reference", "Check 5120"));
+        var paid = await PortalSession.PostFormAsync(recorder, "/finance", $"outside-{payouts[0].Id}", ("PayoutId", payouts[0].Id), ("Version", PortalSession.Hidden(page, "Version", after: $"outside-{payouts[0].Id}")), ("Reference", "Check 5120"), PaidOnAsShown(page));
         Assert.Contains("Recorded as paid.", paid, StringComparison.Ordinal);
         Assert.Equal("Paid", (await _world.PayoutAsync(payouts[0].Id)).State);
     }
@@ -1113,11 +1113,14 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         Assert.Contains("You set this payout aside to pay another way: another finance approver must record its payment.", await finance.GetStringAsync("/finance"), StringComparison.Ordinal);
         var recorder = await PortalSession.SignedInAsync(api, (await _world.ApproverAsync()).Id);
         var tooLong = "Check 4410 " + new string('x', 95);
-        var shown = PortalSession.Hidden(await recorder.GetStringAsync("/finance"), "Version", after: $"outside-{payout.Id}");
-        var refused2 = await PortalSession.PostFormAsync(recorder, "/finance", $"outside-{payout.Id}", ("PayoutId", payout.Id), ("Version", shown), ("Reference", tooLong));
-        var paid = await PortalSession.PostFormAsync(recorder, "/finance", $"outside-{payout.Id}", ("PayoutId", payout.Id), ("Version", shown), ("Reference", "Check 4410"));
+        var recorderPage = await recorder.GetStringAsync("/finance");
+        var shown = PortalSession.Hidden(recorderPage, "Version", after: $"outside-{payout.Id}");
+        var refused2 = await PortalSession.PostFormAsync(recorder, "/finance", $"outside-{payout.Id}", ("PayoutId", payout.Id), ("Version", shown), ("Reference", tooLong), PaidOnAsShown(recorderPage));
+        var noDay = await PortalSession.PostFormAsync(recorder, "/finance", $"outside-{payout.Id}", ("PayoutId", payout.Id), ("Version", shown), ("Reference", "Check 4410"));
+        var paid = await PortalSession.PostFormAsync(recorder, "/finance", $"outside-{payout.Id}", ("PayoutId", payout.Id), ("Version", shown), ("Reference", "Check 4410"), PaidOnAsShown(recorderPage));
 
         Assert.Contains($"value=\"{tooLong}\"", refused2, StringComparison.Ordinal);
+        Assert.Contains("The day it was mailed or handed over", noDay, StringComparison.Ordinal);
         Assert.Contains("Recorded as paid.", paid, StringComparison.Ordinal);
         var recorded = await _world.PayoutAsync(payout.Id);
         Assert.Equal("Paid", recorded.State);
@@ -2063,4 +2066,8 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         var bank = api.Stripe.Payouts.Single(p => p["metadata"]!["payout_id"]!.GetValue<string>() == payout.Id)["id"]!.GetValue<string>();
         return (opportunity, payees, payout.Id, bank);
     }
+
+    /// <summary>The day the finance page's paid-outside field starts at (today, by the agency's calendar), as the form sends it.</summary>
+    private static (string Name, string Value) PaidOnAsShown(string page) =>
+        ("PaidOn", System.Text.RegularExpressions.Regex.Match(page, "name=\"PaidOn\" required max=\"([^\"]+)\"").Groups[1].Value);
 }

@@ -356,23 +356,26 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
             throw new ConflictException(PayoutRules.SetAsideFirst);
         }
 
-        // Paid on a day no later than today and no earlier than its last approval, by the agency's calendar.
+        // Paid on a day no later than today, and no earlier than it last changed: approved, set aside, failed or taken back
+        // at Stripe (a check is not mailed for money still on its way through Stripe), by the agency's calendar.
+        var now = data.Store.Now;
         var calendar = await data.CalendarAsync(ct);
-        var today = calendar.DayOf(data.Store.Now);
+        var today = calendar.DayOf(now);
         var paidOn = command.Body.PaidOn ?? today;
-        var approvedOn = payout.Approvals.Count > 0 ? calendar.DayOf(payout.Approvals.Max(a => a.At)) : today;
-        if (paidOn > today || paidOn < approvedOn)
+        var lastChange = payout.Approvals.Select(a => a.At).Append(payout.ChangedAt ?? payout.CreatedAt).Max();
+        var earliest = calendar.DayOf(lastChange);
+        if (paidOn > today || paidOn < earliest)
         {
-            throw new RequestValidationException("paidOn", $"The day it was paid: from {approvedOn:yyyy-MM-dd}, when it was approved, to today.");
+            throw new RequestValidationException("paidOn", $"The day it was paid: from {earliest:yyyy-MM-dd}, when it was approved or last changed, to today.");
         }
 
         // A failed payout counted in nobody's threshold check since it failed (see EnsureMayBePaidAsync).
         var account = await data.AccountAsync(payout.PayeeId, ct);
         await EnsureMayBePaidAsync(payout, account, paidOn.Year, ct);
 
-        // A day before today is dated at its noon, clear of any change of the clocks.
-        var now = data.Store.Now;
+        // A day before today is dated at its noon (clear of any change of the clocks), yet never before its last change.
         var paidAt = paidOn == today ? now : calendar.FromLocal(paidOn.ToDateTime(new TimeOnly(12, 0)));
+        paidAt = paidAt < lastChange ? lastChange : paidAt;
         var reference = command.Body.Reference!.Trim();
         var paid = await data.SaveAsync(payout, payout with
         {
@@ -496,8 +499,11 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
             throw new ConflictException("The payee has not yet chosen how to be paid.");
         }
 
+        // Approved pay still to be paid counts in this year; for a year gone by (a check mailed before the year ended),
+        // only what was paid in it.
+        var pastYear = year < await data.TaxYearAsync(ct);
         var committed = (await data.PayoutsAsync([Filter.Eq("payeeId", payout.PayeeId)], ct))
-            .Where(p => p.Id != payout.Id && (p.Year == year || p.State is PayoutState.Approved or PayoutState.Sending))
+            .Where(p => p.Id != payout.Id && (p.Year == year || !pastYear && p.State is PayoutState.Approved or PayoutState.Sending))
             .Where(p => p.State is PayoutState.Approved or PayoutState.Sending or PayoutState.Paid)
             .Sum(p => p.Compensation);
         if (account.TaxDetailsOnFileAt is null && TaxYear.NeedsTaxDetails(committed, payout.Compensation, year, data.Options.ReportingThresholds))

@@ -38,6 +38,15 @@ internal sealed class StripeChecks(IConfiguration configuration) : IDisposable
 
     public bool MayAsk(string agencyId, string personId)
     {
+        // The agency's budget looked at first, so a person is not charged for a check it refuses.
+        using (var agencyOpen = _limiter.AttemptAcquire(agencyId, 0))
+        {
+            if (!agencyOpen.IsAcquired)
+            {
+                return false;
+            }
+        }
+
         using var person = _limiter.AttemptAcquire($"{agencyId}/{personId}");
         if (!person.IsAcquired)
         {
