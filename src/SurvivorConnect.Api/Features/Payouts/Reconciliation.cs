@@ -12,7 +12,7 @@ public sealed record Difference(string PayoutId, string? PayeeName, string What)
 public sealed record OpportunityTotal(string OpportunityId, string Title, decimal Ledger, decimal Paid);
 
 /// <summary>The year's ledger against the payouts and against Stripe: an empty list of differences means they agree.</summary>
-/// <param name="StripeAskedJustNow">Stripe was asked for this person a few times in the last minute, so it was not asked again.</param>
+/// <param name="StripeAskedJustNow">Stripe was asked for this person, or their agency, as often as it may be in the last minute, so it was not asked again.</param>
 public sealed record ReconciliationView(
     int Year, string Currency, decimal LedgerTotal, decimal PaidTotal, bool StripeChecked, IReadOnlyList<OpportunityTotal> ByOpportunity, IReadOnlyList<Difference> Differences,
     bool StripeAskedJustNow = false)
