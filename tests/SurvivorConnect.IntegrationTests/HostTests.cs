@@ -38,6 +38,11 @@ public sealed class HostTests(ApiFactory api)
         var sessions = schemas.GetProperty("OpportunityRequest").GetProperty("properties").GetProperty("sessions");
         Assert.Contains("array", sessions.GetProperty("type").GetRawText(), StringComparison.Ordinal);
         Assert.EndsWith("SessionRequest", sessions.GetProperty("items").GetProperty("$ref").GetString(), StringComparison.Ordinal);
+
+        // A check-in is read leniently (so an urgent answer in a body of the wrong shape is still raised), yet described as one.
+        var checkIn = JsonDocument.Parse(document).RootElement.GetProperty("paths").GetProperty("/api/supervision/me/check-ins").GetProperty("post")
+            .GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema");
+        Assert.EndsWith("CheckInRequest", checkIn.GetProperty("$ref").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

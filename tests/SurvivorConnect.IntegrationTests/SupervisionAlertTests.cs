@@ -99,6 +99,13 @@ public sealed class SupervisionAlertTests(ApiFactory api) : IClassFixture<ApiFac
         Assert.Equal("Urgent", Assert.Single(detail.GetProperty("flags").EnumerateArray()).GetProperty("kind").GetString());
         Assert.Equal(JsonValueKind.Object, (await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/mentors/me"))).GetProperty("hold").ValueKind);
         Assert.Contains(await Supervisor.NoticesAsync(), n => n.Kind == "wellbeing-urgent");
+
+        // Not JSON at all, or nothing: refused as the request it is, never a server failure.
+        foreach (var text in new[] { "{not json", "" })
+        {
+            var notJson = await HttpAssert.Problem(await mentor.PostAsync("/api/supervision/me/check-ins", new StringContent(text, System.Text.Encoding.UTF8, "application/json")), 400);
+            Assert.True(notJson.GetProperty("errors").TryGetProperty("body", out _));
+        }
     }
 
     [Fact]

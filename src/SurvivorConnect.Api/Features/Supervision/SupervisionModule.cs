@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using SurvivorConnect.Api.Features.Supervision.Rules;
 using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.Api.Features.Supervision;
@@ -78,8 +79,20 @@ public static class SupervisionModule
     private static async Task<Ok<MyWellbeingView>> GetMyWellbeing(IMediator mediator, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new GetMyWellbeing(), ct));
 
-    private static async Task<Ok<CheckInReply>> SubmitCheckIn(IMediator mediator, JsonElement body, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken ct)
+    // The body is read here, not bound: a check-in of the wrong shape is still read for an urgent answer (CheckInBody),
+    // and the document describes it as the CheckInRequest it should be (Accepts).
+    private static async Task<Ok<CheckInReply>> SubmitCheckIn(IMediator mediator, HttpRequest http, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, CancellationToken ct)
     {
+        JsonElement body;
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync<JsonElement>(http.Body, json.Value.SerializerOptions, ct);
+        }
+        catch (JsonException)
+        {
+            throw new RequestValidationException("body", "A check-in as JSON: see GET /api/supervision/me.");
+        }
+
         var (request, unreadable) = CheckInBody.Read(body, json.Value.SerializerOptions);
         return TypedResults.Ok(await mediator.Send(new SubmitCheckIn(request, unreadable), ct));
     }
