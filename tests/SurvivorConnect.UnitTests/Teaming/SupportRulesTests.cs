@@ -22,6 +22,17 @@ public sealed class SupportRulesTests
     }
 
     [Fact]
+    public void A_no_is_not_worn_down_by_asking_again_with_the_name_spelled_with_a_full_stop_or_hyphens()
+    {
+        var declined = Support("Mom", declinedAt: Now.AddDays(-2));
+
+        Assert.NotNull(SupportRules.NoStandsUntil([declined], Support("Mom."), Now));
+        Assert.NotNull(SupportRules.NoStandsUntil([declined], Support("M-o-m"), Now));
+        Assert.NotNull(SupportRules.NoStandsUntil([declined], Support("MOM !"), Now));
+        Assert.Null(SupportRules.NoStandsUntil([declined], Support("Mum"), Now));
+    }
+
+    [Fact]
     public void Only_a_no_counts_not_a_support_the_case_manager_took_off_and_the_latest_no_is_the_one_that_stands()
     {
         var takenOff = Support("Gran") with { RemovedAt = Now.AddDays(-1) };

@@ -11,9 +11,15 @@ public static class SupportRules
     /// <summary>How long a youth's "no" to a support stands before their case manager may ask about that person again.</summary>
     public static readonly TimeSpan NoStandsFor = TimeSpan.FromDays(30);
 
-    /// <summary>A name as the youth would say it: spacing and case aside.</summary>
-    public static string NameKey(string name) =>
-        string.Join(' ', name.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToUpperInvariant();
+    /// <summary>
+    /// A name as the youth would say it: its letters and digits, spacing, punctuation and case aside, so "Mom." or "M-o-m"
+    /// is not another person to ask about again after the youth said no to "Mom".
+    /// </summary>
+    public static string NameKey(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return string.Concat(name.Where(char.IsLetterOrDigit)).ToUpperInvariant();
+    }
 
     /// <summary>The same person: by their sign-in where both have one, else by the name the youth knows them by.</summary>
     public static bool SamePerson(TeamMember one, TeamMember other) =>
