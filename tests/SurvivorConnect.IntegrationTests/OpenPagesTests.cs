@@ -54,13 +54,7 @@ public sealed class OpenPagesTests(ApiFactory api)
     public async Task A_professional_on_a_youth_s_team_put_on_their_do_not_match_list_has_their_open_pages_drawn_again_without_the_team()
     {
         // A supervisor who also mentors (whom the youth may ask never to be matched with), on the youth's team.
-        var (supervisorId, supervisor) = await _world.MentorAsync();
-        await _world.SetRolesAsync(supervisorId, Roles.Mentor, Roles.Supervisor);
-        var (youthId, _) = await _world.YouthAsync();
-        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/teams/{youthId}", null));
-        await MentoringWorld.Ok(await _world.CaseManager.PostJson($"/api/teams/{youthId}/members", new { role = "Professional", personId = supervisorId }));
-        await MentoringWorld.Ok(await supervisor.GetAsync($"/api/teams/{youthId}/plans"));
-        var (pages, told) = await ListenAsync(supervisorId);
+        var (supervisorId, supervisor, youthId, pages, told) = await ProfessionalWithPlansOpenAsync();
         await using var _ = pages;
 
         await NeverToMeetAsync(youthId, supervisorId);
@@ -73,13 +67,7 @@ public sealed class OpenPagesTests(ApiFactory api)
     [Fact]
     public async Task A_professional_on_a_youth_s_team_proposed_as_their_mentor_has_their_open_pages_drawn_again_without_the_team()
     {
-        var (supervisorId, supervisor) = await _world.ReadyMentorAsync();
-        await _world.SetRolesAsync(supervisorId, Roles.Mentor, Roles.Supervisor);
-        var (youthId, _) = await _world.YouthAsync();
-        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/teams/{youthId}", null));
-        await MentoringWorld.Ok(await _world.CaseManager.PostJson($"/api/teams/{youthId}/members", new { role = "Professional", personId = supervisorId }));
-        await MentoringWorld.Ok(await supervisor.GetAsync($"/api/teams/{youthId}/plans"));
-        var (pages, told) = await ListenAsync(supervisorId);
+        var (supervisorId, supervisor, youthId, pages, told) = await ProfessionalWithPlansOpenAsync();
         await using var _ = pages;
 
         await _world.ProposeAsync(youthId, supervisorId);
@@ -184,6 +172,19 @@ public sealed class OpenPagesTests(ApiFactory api)
         {
             displayName = (await MentoringWorld.Ok<JsonElement>(youth)).GetProperty("displayName").GetString(), age = 16, doNotMatch = new[] { personId },
         }, youth.Headers.ETag!.Tag));
+    }
+
+    /// <summary>A supervisor who also mentors (ready to), on a youth's team, with its plans read and their open pages listening.</summary>
+    private async Task<(string SupervisorId, HttpClient Supervisor, string YouthId, HubConnection Pages, Func<int> Told)> ProfessionalWithPlansOpenAsync()
+    {
+        var (supervisorId, supervisor) = await _world.ReadyMentorAsync();
+        await _world.SetRolesAsync(supervisorId, Roles.Mentor, Roles.Supervisor);
+        var (youthId, _) = await _world.YouthAsync();
+        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/teams/{youthId}", null));
+        await MentoringWorld.Ok(await _world.CaseManager.PostJson($"/api/teams/{youthId}/members", new { role = "Professional", personId = supervisorId }));
+        await MentoringWorld.Ok(await supervisor.GetAsync($"/api/teams/{youthId}/plans"));
+        var (pages, told) = await ListenAsync(supervisorId);
+        return (supervisorId, supervisor, youthId, pages, told);
     }
 
     private async Task<(HubConnection Connection, Func<int> Told)> ListenAsync(string personId, string agency = "demo")

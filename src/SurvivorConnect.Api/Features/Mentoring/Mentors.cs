@@ -584,9 +584,9 @@ internal sealed class MentorHandlers(
 
     /// <summary>
     /// A hold's <c>since</c> as the caller is shown it, and must send back to change it. Staff who neither supervise the
-    /// mentor nor placed the hold (nor are the mentor, who knows when they checked in) get a stand-in, made from it with the agency's secret: it changes whenever the hold
-    /// does, but an automatic hold's time is its urgent check-in's, which the audit log dates, so the time itself would
-    /// tell an admin which mentor gave an urgent answer.
+    /// mentor nor placed the hold (nor are the mentor, who knows when they checked in) get a stand-in, made from it with
+    /// the agency's secret: it changes whenever the hold does, but an automatic hold's time is its urgent check-in's,
+    /// which the audit log dates, so the time itself would tell an admin which mentor gave an urgent answer.
     /// </summary>
     private async Task<DateTimeOffset> SinceSeenAsync(MentorProfile m, SupervisorHold hold, CancellationToken ct)
     {
