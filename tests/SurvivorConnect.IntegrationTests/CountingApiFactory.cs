@@ -89,12 +89,23 @@ public class CountingApiFactory : ApiFactory
         }
     }
 
+    /// <inheritdoc cref="CountingStoreFailures.FailingWriteOnceAsync{T}"/>
+    public Task<T> FailingWriteOnceAsync<T>(Func<Document, bool> which, Func<Task<T>> act, FailedWrite how = FailedWrite.Create) =>
+        Counter.FailingWriteOnceAsync(which, act, how);
+
+    public Task<bool> FailingWriteOnceAsync(Func<Document, bool> which, Func<Task> act, FailedWrite how = FailedWrite.Create) =>
+        Counter.FailingWriteOnceAsync(which, act, how);
+}
+
+/// <summary>A counting store's writes failed once, as a blip of the store would fail them.</summary>
+public static class CountingStoreFailures
+{
     /// <summary>
     /// Runs <paramref name="act"/> while the first write of a document <paramref name="which"/> picks fails as a blip of
     /// the store would: a create before it is written (or, <see cref="FailedWrite.AnswerLost"/>, after), or an upsert.
     /// Asserts it did fail.
     /// </summary>
-    public async Task<T> FailingWriteOnceAsync<T>(Func<Document, bool> which, Func<Task<T>> act, FailedWrite how = FailedWrite.Create)
+    public static async Task<T> FailingWriteOnceAsync<T>(this CountingStore store, Func<Document, bool> which, Func<Task<T>> act, FailedWrite how = FailedWrite.Create)
     {
         var failed = 0;
         void FailOnce(Document document)
@@ -108,13 +119,13 @@ public class CountingApiFactory : ApiFactory
         switch (how)
         {
             case FailedWrite.AnswerLost:
-                Counter.AfterCreate = FailOnce;
+                store.AfterCreate = FailOnce;
                 break;
             case FailedWrite.Upsert:
-                Counter.BeforeUpsert = FailOnce;
+                store.BeforeUpsert = FailOnce;
                 break;
             default:
-                Counter.BeforeCreate = FailOnce;
+                store.BeforeCreate = FailOnce;
                 break;
         }
 
@@ -124,20 +135,20 @@ public class CountingApiFactory : ApiFactory
         }
         finally
         {
-            (Counter.BeforeCreate, Counter.AfterCreate, Counter.BeforeUpsert) = (null, null, null);
+            (store.BeforeCreate, store.AfterCreate, store.BeforeUpsert) = (null, null, null);
             Assert.Equal(1, failed);
         }
     }
 
-    public Task<bool> FailingWriteOnceAsync(Func<Document, bool> which, Func<Task> act, FailedWrite how = FailedWrite.Create) =>
-        FailingWriteOnceAsync(which, async () =>
+    public static Task<bool> FailingWriteOnceAsync(this CountingStore store, Func<Document, bool> which, Func<Task> act, FailedWrite how = FailedWrite.Create) =>
+        store.FailingWriteOnceAsync(which, async () =>
         {
             await act();
             return true;
         }, how);
 }
 
-/// <summary>Which write <see cref="CountingApiFactory.FailingWriteOnceAsync{T}"/> fails.</summary>
+/// <summary>Which write <see cref="CountingStoreFailures.FailingWriteOnceAsync{T}"/> fails.</summary>
 public enum FailedWrite
 {
     Create,

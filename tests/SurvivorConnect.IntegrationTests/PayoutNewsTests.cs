@@ -1,5 +1,4 @@
 using SurvivorConnect.Api.Features.Notifications;
-using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.IntegrationTests;
 
@@ -19,10 +18,8 @@ public sealed class PayoutNewsTests(PayoutApi api) : IClassFixture<PayoutApi>
         var bank = api.Stripe.Payouts.Single(p => p["metadata"]!["payout_id"]!.GetValue<string>() == payout.Id)["id"]!.GetValue<string>();
         var paid = api.Stripe.EventJson("payout.paid", bank, status: "paid");
 
-        using (FailNoticeOnce("payout-sent"))
-        {
-            Assert.False((await api.DeliverAsync(paid)).IsSuccessStatusCode);
-        }
+        var failed = await api.Store.FailingWriteOnceAsync(d => d is Notification { Kind: "payout-sent" }, () => api.DeliverAsync(paid));
+        Assert.False(failed.IsSuccessStatusCode);
 
         Assert.Equal("Paid", (await _world.PayoutAsync(payout.Id)).State);
         Assert.DoesNotContain(await payee.Client.NoticesAsync(), n => n.Kind == "payout-sent");
@@ -40,10 +37,7 @@ public sealed class PayoutNewsTests(PayoutApi api) : IClassFixture<PayoutApi>
         var (payout, _) = await ApprovedAsync();
         api.Stripe.RefuseNext("/v1/transfers");
 
-        using (FailNoticeOnce("payout-failed"))
-        {
-            await api.SendPayoutsAsync();
-        }
+        await api.Store.FailingWriteOnceAsync(d => d is Notification { Kind: "payout-failed" }, () => api.SendPayoutsAsync());
 
         Assert.Equal("Failed", (await _world.PayoutAsync(payout.Id)).State);
         Assert.DoesNotContain(await approver.Client.NoticesAsync(), n => n.Kind == "payout-failed");
@@ -64,28 +58,5 @@ public sealed class PayoutNewsTests(PayoutApi api) : IClassFixture<PayoutApi>
         var payout = Assert.Single(await _world.PrepareAsync(opportunity));
         await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(_world.Finance, payout.Id, "approve"));
         return (payout, payees[0]);
-    }
-
-    /// <summary>The next notice of <paramref name="kind"/> cannot be stored (the store went away a moment), until disposed.</summary>
-    private Hook FailNoticeOnce(string kind)
-    {
-        var failed = 0;
-        api.Store.BeforeCreate = document =>
-        {
-            if (document is Notification notice && notice.Kind == kind && Interlocked.Exchange(ref failed, 1) == 0)
-            {
-                throw new StoreException(StoreErrorKind.Unavailable, "The store went away.");
-            }
-        };
-        return new Hook(() =>
-        {
-            api.Store.BeforeCreate = null;
-            Assert.Equal(1, failed);
-        });
-    }
-
-    private sealed class Hook(Action undo) : IDisposable
-    {
-        public void Dispose() => undo();
     }
 }
