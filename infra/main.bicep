@@ -59,7 +59,7 @@ module identity 'modules/identity.bicep' = {
 module monitoring 'modules/monitoring.bicep' = {
   name: 'monitoring'
   scope: rg
-  params: { name: token, location: location, tags: tags }
+  params: { name: token, location: location, tags: tags, principalId: identity.outputs.principalId }
 }
 
 module network 'modules/network.bicep' = {

@@ -1,3 +1,4 @@
+using Azure.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -9,9 +10,13 @@ namespace SurvivorConnect.Storage;
 
 public static class StorageServiceCollectionExtensions
 {
-    /// <summary>Registers the configured <see cref="IDocumentStore"/> over every registered <see cref="ContainerSpec"/>.</summary>
-    public static IServiceCollection AddDocumentStore(this IServiceCollection services, IConfiguration configuration)
+    /// <summary>
+    /// Registers the configured <see cref="IDocumentStore"/> over every registered <see cref="ContainerSpec"/>. Cosmos DB
+    /// without a key is signed in to with <paramref name="credential"/>.
+    /// </summary>
+    public static IServiceCollection AddDocumentStore(this IServiceCollection services, IConfiguration configuration, Func<TokenCredential> credential)
     {
+        ArgumentNullException.ThrowIfNull(credential);
         services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IDocumentStore>(sp =>
         {
@@ -23,7 +28,7 @@ public static class StorageServiceCollectionExtensions
                     Path.Combine(sp.GetRequiredService<IHostEnvironment>().ContentRootPath, options.Sqlite.Path),
                     containers,
                     sp.GetRequiredService<TimeProvider>()),
-                StorageProvider.Cosmos => new CosmosDocumentStore(CosmosClientFactory.Create(options.Cosmos), options.Cosmos, containers),
+                StorageProvider.Cosmos => new CosmosDocumentStore(CosmosClientFactory.Create(options.Cosmos, credential()), options.Cosmos, containers),
                 _ => throw new InvalidOperationException($"Unknown storage provider '{options.Provider}'."),
             };
         });

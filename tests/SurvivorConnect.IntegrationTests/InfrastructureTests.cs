@@ -169,6 +169,11 @@ public sealed class InfrastructureTests(ApiFactory api)
         // Every instance reads what another just wrote: a gate that only reads (is this person still active, is this
         // consent still given) is not passed on a replica that has not seen the change yet.
         Assert.Equal("Strong", (string?)cosmos["properties"]!["consistencyPolicy"]!["defaultConsistencyLevel"]);
+
+        // Telemetry is sent signed in as the app's identity: a leaked connection string cannot write into the logs.
+        var insights = Resources(template).Single(r => (string?)r["type"] == "Microsoft.Insights/components");
+        Assert.True((bool)insights["properties"]!["DisableLocalAuth"]!);
+        Assert.Contains(roles, r => r!.Contains("3913510d-42f4-4e42-8a64-420c390055eb", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,12 +1,12 @@
-using Azure.Identity;
+using Azure.Core;
 using Microsoft.Azure.Cosmos;
 
 namespace SurvivorConnect.Storage.Cosmos;
 
 public static class CosmosClientFactory
 {
-    /// <summary>Key when one is configured (emulator, test server); otherwise managed identity via DefaultAzureCredential.</summary>
-    public static CosmosClient Create(CosmosStoreOptions options)
+    /// <summary>The key when one is configured (emulator, test server); otherwise the credential the host signs in to Azure with.</summary>
+    public static CosmosClient Create(CosmosStoreOptions options, TokenCredential? credential = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (string.IsNullOrWhiteSpace(options.Endpoint))
@@ -25,8 +25,13 @@ public static class CosmosClientFactory
             EnableContentResponseOnWrite = true,
         };
 
-        return string.IsNullOrEmpty(options.Key)
-            ? new CosmosClient(options.Endpoint, new DefaultAzureCredential(), clientOptions)
-            : new CosmosClient(options.Endpoint, options.Key, clientOptions);
+        if (!string.IsNullOrEmpty(options.Key))
+        {
+            return new CosmosClient(options.Endpoint, options.Key, clientOptions);
+        }
+
+        return credential is null
+            ? throw new InvalidOperationException("Storage:Cosmos:Key or a credential to sign in to Azure is required.")
+            : new CosmosClient(options.Endpoint, credential, clientOptions);
     }
 }

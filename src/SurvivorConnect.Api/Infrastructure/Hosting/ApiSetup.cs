@@ -69,7 +69,7 @@ public static class ApiSetup
         services.AddSingleton<CredentialLimit>();
 
         // Each feature module declares its own containers; the store creates them all on start.
-        services.AddDocumentStore(builder.Configuration);
+        services.AddDocumentStore(builder.Configuration, () => AzureIdentity.For(builder.Configuration));
         services.AddHostedService<StorageStartup>();
         services.AddScoped<AgencyStore>();
         services.AddSingleton<AgencyWrites>();

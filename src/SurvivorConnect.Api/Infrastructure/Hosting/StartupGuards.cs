@@ -24,7 +24,7 @@ internal static class StartupGuards
         // Several instances: the SignalR backplane, chat access changes and the shared Data Protection keys.
         $"{ChatOptions.SectionName}:Redis",
 
-        // The user-assigned identity DefaultAzureCredential signs in to Cosmos DB with.
+        // The user-assigned identity the app signs in to Cosmos DB and Application Insights with (AzureIdentity).
         "AZURE_CLIENT_ID",
     ];
 

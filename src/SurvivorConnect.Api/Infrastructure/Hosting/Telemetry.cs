@@ -25,7 +25,16 @@ internal static class Telemetry
         }
 
         builder.Services.AddOpenTelemetry()
-            .UseAzureMonitor(o => o.ConnectionString = builder.Configuration[ConnectionStringKey])
+            .UseAzureMonitor(o =>
+            {
+                o.ConnectionString = builder.Configuration[ConnectionStringKey];
+
+                // Deployed, Application Insights takes no key (local authentication is off): the app's identity signs in.
+                if (!string.IsNullOrEmpty(builder.Configuration[AzureIdentity.ClientIdKey]))
+                {
+                    o.Credential = AzureIdentity.For(builder.Configuration);
+                }
+            })
             .WithMetrics(metrics => metrics.AddMeter(AppMetrics.MeterName));
 
         // Query strings never reach a span: SignalR sends the access token in one, and ids are all a trace needs.
