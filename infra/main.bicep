@@ -41,6 +41,9 @@ param keyVaultAllowedIpRanges array = []
 @minLength(9)
 param portalExitUrl string = 'https://weather.com'
 
+@description('Where alerts go (a shared mailbox of the agency\'s operators). Empty: no alerts are deployed, and nobody hears of an urgent flag left unseen or payouts stopping.')
+param alertEmail string = ''
+
 var tags = { 'azd-env-name': environmentName }
 var token = toLower(uniqueString(subscription().id, environmentName, location))
 
@@ -184,6 +187,21 @@ module api 'modules/appservice.bicep' = {
       Payouts__Stripe__ConnectWebhookSecret: '@Microsoft.KeyVault(SecretUri=${keyVault.outputs.uri}secrets/stripe-connect-webhook-secret)'
       Chat__Redis: '@Microsoft.KeyVault(SecretUri=${redis.outputs.connectionStringSecretUri})'
     }
+  }
+}
+
+module alerts 'modules/alerts.bicep' = if (!empty(alertEmail)) {
+  name: 'alerts'
+  scope: rg
+  params: {
+    name: token
+    tags: tags
+    alertEmail: alertEmail
+    appInsightsId: monitoring.outputs.appInsightsId
+    appInsightsLocation: location
+    siteId: api.outputs.id
+    cosmosId: cosmos.outputs.id
+    redisId: redis.outputs.id
   }
 }
 

@@ -122,4 +122,5 @@ resource autoscale 'Microsoft.Insights/autoscalesettings@2022-10-01' = {
   }
 }
 
+output id string = site.id
 output url string = 'https://${site.properties.defaultHostName}'

@@ -177,6 +177,47 @@ public sealed class InfrastructureTests(ApiFactory api)
     }
 
     [Fact]
+    public void Given_an_address_operators_are_mailed_when_an_urgent_answer_goes_unseen_payouts_fail_or_stop_and_the_API_fails()
+    {
+        var alerts = Resources(Template()).Single(r => (string?)r["type"] == "Microsoft.Resources/deployments" && (string?)r["name"] == "alerts");
+        Assert.Equal("[not(empty(parameters('alertEmail')))]", (string?)alerts["condition"]);
+        Assert.Equal("[parameters('alertEmail')]", (string?)alerts["properties"]!["parameters"]!["alertEmail"]!["value"]);
+        var module = alerts["properties"]!["template"]!.AsObject();
+        var mailed = Resources(module).ToList();
+        Assert.Equal("[parameters('alertEmail')]", (string?)mailed.Single(r => (string?)r["type"] == "Microsoft.Insights/actionGroups")["properties"]!["emailReceivers"]![0]!["emailAddress"]);
+        var rules = mailed.Where(r => (string?)r["type"] is "Microsoft.Insights/scheduledQueryRules" or "Microsoft.Insights/metricAlerts").ToList();
+        Assert.Equal(2, rules.Count);
+        Assert.All(rules, r => Assert.Contains("Microsoft.Insights/actionGroups", r["properties"]!["actions"]!.ToJsonString(), StringComparison.Ordinal));
+
+        // Each query names a measurement the app really makes: a renamed one would leave its alert silent for ever.
+        var measured = MeasurementsTheAppMakes();
+        var queried = module["variables"]!["appAlerts"]!.AsArray().Select(a => System.Text.RegularExpressions.Regex.Match((string)a!["query"]!, "name == \"([^\"]+)\"").Groups[1].Value).ToList();
+        Assert.Equal(["survivorconnect.supervision.urgent_flags_unseen", "survivorconnect.payouts.transitions", "survivorconnect.payouts.outbox_age", "survivorconnect.chat.send_duration"], queried);
+        Assert.All(queried, name => Assert.Contains(name, measured));
+        var platform = module["variables"]!["platformAlerts"]!.AsArray().Select(a => (string)a!["metric"]!).ToList();
+        Assert.Equal(["Http5xx", "HealthCheckStatus", "errors", "TotalRequests"], platform);
+    }
+
+    private static List<string> MeasurementsTheAppMakes()
+    {
+        var measured = new List<string>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener
+        {
+            InstrumentPublished = (instrument, _) =>
+            {
+                if (instrument.Meter.Name == SurvivorConnect.Api.Infrastructure.Hosting.AppMetrics.MeterName)
+                {
+                    measured.Add(instrument.Name);
+                }
+            },
+        };
+        listener.Start();
+        using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        _ = new SurvivorConnect.Api.Infrastructure.Hosting.AppMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+        return measured;
+    }
+
+    [Fact]
     public void The_Cosmos_containers_in_infra_match_the_containers_the_app_uses()
     {
         var infra = JsonSerializer.Deserialize<List<InfraContainer>>(File.ReadAllText(Path.Combine(Root, "infra", "cosmos-containers.json")), ApiFactory.Json)!;
