@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Playwright;
+using SurvivorConnect.Testing;
 using static Microsoft.Playwright.Assertions;
 
 namespace SurvivorConnect.BrowserTests;
@@ -279,6 +280,66 @@ public sealed class EngagementJourneyTests(PortalServer server)
         await recruiter.GetByRole(AriaRole.Button, new() { Name = "Cancel this session" }).ClickAsync();
 
         await Expect(recruiter.Locator("[data-confirm]")).ToBeFocusedAsync();
+    }
+
+    [Fact]
+    public async Task A_yes_on_a_page_read_before_the_pay_changed_is_not_taken_and_the_page_shows_the_new_pay_to_answer_again()
+    {
+        var personId = "terms-" + Guid.NewGuid().ToString("N")[..8];
+        using (var admin = await server.ApiAsAsync("demo-admin"))
+        {
+            (await admin.PutSettingsAsync("/api/engagements/settings", new { currency = "USD", kinds = new[] { new { key = "focus-group", name = "Focus group", benchmarkHourlyRate = 60m } } })).EnsureSuccessStatusCode();
+            (await admin.PostAsJsonAsync("/api/people", new { subjectId = personId, displayName = "Advisor " + personId[^4..], roles = new[] { "Advisor" } })).EnsureSuccessStatusCode();
+        }
+
+        using (var person = await server.ApiAsAsync(personId, "demo"))
+        {
+            (await person.PutAsJsonAsync("/api/engagements/me/profile", new { kinds = new[] { "focus-group" }, topics = new[] { "housing" }, timeZone = "America/Los_Angeles" })).EnsureSuccessStatusCode();
+            (await person.PostAsJsonAsync("/api/engagements/me/contact", new { optIn = true })).EnsureSuccessStatusCode();
+        }
+
+        using var recruiter = await server.ApiAsAsync("demo-recruiter");
+        var now = server.Time.GetUtcNow();
+        string At(int days, int hour) => TimeZoneInfo.ConvertTimeBySystemTimeZoneId(now, "America/Los_Angeles").Date.AddDays(days).AddHours(hour).ToString("yyyy-MM-dd'T'HH:mm:00", CultureInfo.InvariantCulture);
+        var title = "Evening on work " + Guid.NewGuid().ToString("N")[..4];
+        object Work(decimal rate) => new
+        {
+            kind = "focus-group",
+            title,
+            topics = new[] { "housing" },
+            sessions = new[] { new { start = At(10, 18), end = At(10, 20), timeZone = "America/Los_Angeles", inPerson = false, location = (string?)null, link = "https://meet.example/work" } },
+            seats = 5,
+            applicationDeadline = now.AddDays(7),
+            compensation = new { basis = "perSession", rate, prepMinutesPerSession = 30, travelAllowed = false, perDiemAllowed = false },
+        };
+        var created = await recruiter.PostAsJsonAsync("/api/engagements/opportunities", Work(160m));
+        created.EnsureSuccessStatusCode();
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        (await recruiter.PostAsync($"/api/engagements/opportunities/{id}/publish", null)).EnsureSuccessStatusCode();
+        (await recruiter.PostAsJsonAsync($"/api/engagements/opportunities/{id}/invitations", new { personId })).EnsureSuccessStatusCode();
+
+        var survivor = await server.SignInAsAddedAsync(personId, phone: true);
+        await survivor.GotoAsync("/paid-work");
+        var offer = survivor.Locator("[data-offers] li", new() { HasText = title });
+        await Expect(offer).ToContainTextAsync("160.00 USD a session");
+
+        // While the page is open, the recruiter raises the pay and moves nothing else; the session id keeps it the same session.
+        var current = await recruiter.GetAsync($"/api/engagements/opportunities/{id}");
+        var sessionId = (await current.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("sessions")[0].GetProperty("id").GetString();
+        var body = JsonSerializer.SerializeToNode(Work(180m))!;
+        body["sessions"]![0]!["id"] = sessionId;
+        using var change = new HttpRequestMessage(HttpMethod.Put, $"/api/engagements/opportunities/{id}") { Content = JsonContent.Create(body) };
+        change.Headers.TryAddWithoutValidation("If-Match", current.Headers.ETag!.Tag);
+        (await recruiter.SendAsync(change)).EnsureSuccessStatusCode();
+
+        await offer.GetByRole(AriaRole.Button, new() { Name = "Yes, I will take part" }).ClickAsync();
+        await Expect(survivor.Locator("[data-outcome]")).ToContainTextAsync("changed after you read them, so nothing was done");
+        await Expect(offer).ToContainTextAsync("180.00 USD a session");
+        await Expect(offer).ToContainTextAsync("You are invited");
+        await Accessibility.AssertNoSeriousViolationsAsync(survivor);
+
+        await offer.GetByRole(AriaRole.Button, new() { Name = "Yes, I will take part" }).ClickAsync();
+        await Expect(offer).ToContainTextAsync("You are confirmed");
     }
 
     [Fact]

@@ -357,6 +357,52 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     [Fact]
+    public async Task A_yes_names_the_terms_it_read_and_is_refused_when_the_times_or_pay_changed_since_so_nobody_is_held_to_terms_they_never_saw()
+    {
+        var opportunity = await PublishedAsync(seats: 2);
+        var work = $"/api/engagements/opportunities/{opportunity.Id}";
+        var sessionId = opportunity.Sessions[0].GetProperty("id").GetString();
+        var applying = await AdvisorAsync();
+        var invited = await AdvisorAsync();
+        await HttpAssert.Ok<JsonElement>(await _recruiter.PostJson($"{work}/invitations", new { personId = invited.Id }));
+        var readByApplicant = (await HttpAssert.Ok<OpportunityDto>(await applying.Client.GetAsync(work))).Version;
+        var readByInvited = (await HttpAssert.Ok<OpportunityDto>(await invited.Client.GetAsync(work))).Version;
+
+        // Nobody holds a place yet, so the recruiter may move the evening an hour later and pay more for it.
+        var current = await _recruiter.GetAsync(work);
+        await HttpAssert.Ok<OpportunityDto>(await _recruiter.PutJson(
+            work, Body(stipend: 200m, seats: 2, start: LocalIn(TimeSpan.FromDays(10), 19), end: LocalIn(TimeSpan.FromDays(10), 21), sessionId: sessionId), current.Headers.ETag!.Tag));
+
+        var applied = await HttpAssert.Problem(await applying.Client.PostJson($"{work}/apply", null, readByApplicant), 409);
+        var accepted = await HttpAssert.Problem(await invited.Client.PostJson($"{work}/accept", null, $"\"{readByInvited}\""), 409);
+
+        Assert.Equal(ParticipationHandlers.TermsChanged, applied.GetProperty("detail").GetString());
+        Assert.Equal(ParticipationHandlers.TermsChanged, accepted.GetProperty("detail").GetString());
+        var seenByApplicant = await HttpAssert.Ok<OpportunityDto>(await applying.Client.GetAsync(work));
+        Assert.Null(seenByApplicant.MyState);
+        Assert.Equal("Invited", (await HttpAssert.Ok<OpportunityDto>(await invited.Client.GetAsync(work))).MyState);
+        Assert.Equal(0, (await HttpAssert.Ok<OpportunityDto>(await _recruiter.GetAsync(work))).SeatsTaken);
+
+        // Read again, the new terms are theirs to take.
+        Assert.NotEqual(readByApplicant, seenByApplicant.Version);
+        Assert.Equal("Confirmed", (await HttpAssert.Ok<OpportunityDto>(await applying.Client.PostJson($"{work}/apply", null, seenByApplicant.Version))).MyState);
+    }
+
+    [Fact]
+    public async Task Another_persons_answer_does_not_change_the_terms_a_yes_names()
+    {
+        var opportunity = await PublishedAsync(seats: 1);
+        var work = $"/api/engagements/opportunities/{opportunity.Id}";
+        var first = await AdvisorAsync();
+        var second = await AdvisorAsync();
+        var read = (await HttpAssert.Ok<OpportunityDto>(await second.Client.GetAsync(work))).Version;
+
+        await HttpAssert.Ok<OpportunityDto>(await first.Client.PostAsync($"{work}/apply", null));
+
+        Assert.Equal("Waitlisted", (await HttpAssert.Ok<OpportunityDto>(await second.Client.PostJson($"{work}/apply", null, read))).MyState);
+    }
+
+    [Fact]
     public async Task Seats_added_go_to_those_waiting_in_their_order_before_anyone_who_answers_later()
     {
         var opportunity = await PublishedAsync(seats: 1);

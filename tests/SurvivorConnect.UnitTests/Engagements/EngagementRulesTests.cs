@@ -23,6 +23,23 @@ public sealed class EngagementRulesTests
         CreatedAt = DateTimeOffset.UnixEpoch,
     };
 
+    [Fact]
+    public void The_terms_a_yes_names_change_with_the_pay_times_and_way_of_meeting_and_not_with_who_answered_or_what_is_not_shown()
+    {
+        var work = Opportunity("housing");
+        var terms = OfferedTerms.Of(work);
+
+        Assert.Equal(terms, OfferedTerms.Of(work with { Confirmed = 3, NextWaitlistNumber = 2, ETag = "other" }));
+        Assert.Equal(terms, OfferedTerms.Of(work with { Sessions = [work.Sessions[0] with { Link = "https://meet.example/new" }] }));
+        Assert.True(OfferedTerms.StillAre(work, $"\"{terms}\""));
+        Assert.NotEqual(terms, OfferedTerms.Of(work with { Compensation = work.Compensation with { Rate = 175 } }));
+        Assert.NotEqual(terms, OfferedTerms.Of(work with { Compensation = work.Compensation with { TravelAllowed = true } }));
+        Assert.NotEqual(terms, OfferedTerms.Of(work with { Sessions = [Session(3, 19, 2)] }));
+        Assert.NotEqual(terms, OfferedTerms.Of(work with { Sessions = [work.Sessions[0] with { InPerson = true, Area = "Fresno" }] }));
+        Assert.NotEqual(terms, OfferedTerms.Of(work with { Sessions = [work.Sessions[0] with { CancelledAt = DateTimeOffset.UnixEpoch }] }));
+        Assert.NotEqual(terms, OfferedTerms.Of(work with { Sessions = [work.Sessions[0], Session(4, 18, 2)] }));
+    }
+
     /// <summary>Before any session of the work here.</summary>
     private static readonly DateTimeOffset Before = new(2026, 2, 1, 0, 0, 0, TimeSpan.Zero);
 

@@ -83,8 +83,9 @@ public static class EngagementsModule
             .WithSummary("Opted-in survivors the opportunity fits, with the reasons.");
         opportunities.MapPost("/{id}/invitations", InviteToOpportunity).WithName(nameof(InviteToOpportunity)).RequireAuthorization(Policies.Recruiter);
         opportunities.MapPost("/{id}/apply", ApplyToOpportunity).WithName(nameof(ApplyToOpportunity)).RequireAuthorization(Policies.EngagementMember)
-            .WithSummary("Take a place (or a place on the waiting list) in a published opportunity that fits you.");
-        opportunities.MapPost("/{id}/accept", AcceptInvitation).WithName(nameof(AcceptInvitation)).RequireAuthorization(Policies.EngagementMember);
+            .WithSummary("Take a place (or a place on the waiting list) in a published opportunity that fits you. Send If-Match: the version your view of it showed (its terms); refused (409) if the pay, times or places changed since.");
+        opportunities.MapPost("/{id}/accept", AcceptInvitation).WithName(nameof(AcceptInvitation)).RequireAuthorization(Policies.EngagementMember)
+            .WithSummary("Say yes to an invitation. Send If-Match: the version your view of it showed (its terms); refused (409) if the pay, times or places changed since.");
         opportunities.MapPost("/{id}/decline", DeclineInvitation).WithName(nameof(DeclineInvitation)).RequireAuthorization(Policies.EngagementMember)
             .WithSummary("Say no to an invitation; no reason is asked and it changes nothing for later ones.");
         opportunities.MapPost("/{id}/withdraw", WithdrawFromOpportunity).WithName(nameof(WithdrawFromOpportunity)).RequireAuthorization(Policies.EngagementMember)
@@ -232,9 +233,11 @@ public static class EngagementsModule
     private static async Task<Ok<OpportunityView>> Move(IMediator mediator, string id, OpportunityMove move, string? ifMatch, HttpResponse response, CancellationToken ct) =>
         WithETag(response, await mediator.Send(new MoveOpportunity(id, move, ifMatch), ct));
 
-    private static Task<Ok<OpportunityView>> ApplyToOpportunity(IMediator mediator, string id, CancellationToken ct) => Answer(mediator, id, ParticipationMove.Apply, ct);
+    private static Task<Ok<OpportunityView>> ApplyToOpportunity(IMediator mediator, string id, [FromHeader(Name = "If-Match")] string? terms, CancellationToken ct) =>
+        Answer(mediator, id, ParticipationMove.Apply, ct, terms);
 
-    private static Task<Ok<OpportunityView>> AcceptInvitation(IMediator mediator, string id, CancellationToken ct) => Answer(mediator, id, ParticipationMove.Accept, ct);
+    private static Task<Ok<OpportunityView>> AcceptInvitation(IMediator mediator, string id, [FromHeader(Name = "If-Match")] string? terms, CancellationToken ct) =>
+        Answer(mediator, id, ParticipationMove.Accept, ct, terms);
 
     private static Task<Ok<OpportunityView>> DeclineInvitation(IMediator mediator, string id, CancellationToken ct) => Answer(mediator, id, ParticipationMove.Decline, ct);
 
@@ -246,8 +249,8 @@ public static class EngagementsModule
     private static async Task<Ok<ParticipantView>> InviteToOpportunity(IMediator mediator, string id, InviteRequest body, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new InviteToOpportunity(id, body.PersonId), ct));
 
-    private static async Task<Ok<OpportunityView>> Answer(IMediator mediator, string id, ParticipationMove move, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new MoveParticipation(id, move), ct));
+    private static async Task<Ok<OpportunityView>> Answer(IMediator mediator, string id, ParticipationMove move, CancellationToken ct, string? terms = null) =>
+        TypedResults.Ok(await mediator.Send(new MoveParticipation(id, move, Terms: terms), ct));
 
     private static Ok<OpportunityView> WithETag(HttpResponse response, Opportunity opportunity)
     {

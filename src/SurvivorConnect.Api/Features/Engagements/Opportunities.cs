@@ -623,7 +623,7 @@ public static class OpportunityLifecycle
 
 internal static class OpportunityViews
 {
-    /// <summary>The recruiter's view carries the version (ETag) a change must name.</summary>
+    /// <summary>The recruiter's view carries the version (ETag) a change must name; a survivor's, the terms an answer names.</summary>
     public static OpportunityView ForRecruiter(Opportunity o, IReadOnlyList<ParticipantView>? participants) =>
         View(o, static _ => true, null, null, participants) with { Version = o.ETag };
 
@@ -637,7 +637,7 @@ internal static class OpportunityViews
         var confirmed = mine?.State == ParticipationState.Confirmed;
         return View(o, cancelledAt => confirmed && cancelledAt is null, mine?.State, fit?.Fits == true ? fit.Reasons : null, null,
             cancelledPlaces.Where(c => c.OpportunityId == o.Id && ClaimRules.CancelsPlace(c, mine))
-                .ToDictionary(c => c.SessionId, c => c.RecordedAt, StringComparer.Ordinal));
+                .ToDictionary(c => c.SessionId, c => c.RecordedAt, StringComparer.Ordinal)) with { Version = OfferedTerms.Of(o) };
     }
 
     private static SessionView SessionViewOf(EngagementSession s, Func<DateTimeOffset?, bool> showWhere, DateTimeOffset? cancelledAt) =>

@@ -39,7 +39,8 @@ public enum ParticipationMove
 /// Made only while the place is still in this state: a withdrawal meant for a waiting place never gives up a seat the
 /// person was given meanwhile.
 /// </param>
-public sealed record MoveParticipation(string OpportunityId, ParticipationMove Move, ParticipationState? OnlyFrom = null) : ICommand<OpportunityView>, IAudited
+/// <param name="Terms">For a yes (apply, accept): the terms the survivor read (<see cref="OfferedTerms"/>); refused if the work has changed since.</param>
+public sealed record MoveParticipation(string OpportunityId, ParticipationMove Move, ParticipationState? OnlyFrom = null, string? Terms = null) : ICommand<OpportunityView>, IAudited
 {
     public AuditTarget Audit => new("engagement." + Move.ToString().ToLowerInvariant(), "opportunity", OpportunityId);
 }
@@ -64,6 +65,9 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
       IQueryHandler<ListMyOpportunities, IReadOnlyList<OpportunityView>>
 {
     private const int MaxAttempts = 200;
+
+    public const string TermsChanged =
+        "The pay, times or places of this work changed after you read them, so nothing was done. Read them again, then answer.";
 
     public const string TouchesNoTopic =
         "This work touches something you said you will not speak about, so it is not for you. You can decline it; if that has changed for you, change your list first.";
@@ -160,7 +164,7 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
             var fit = profile is null ? null : EngagementFit.Assess(profile, opportunity, data.Store.Now);
             var (after, promoted) = command.Move switch
             {
-                ParticipationMove.Apply or ParticipationMove.Accept => (await TakePlaceAsync(opportunity, mine, fit, command.Move, ct), null),
+                ParticipationMove.Apply or ParticipationMove.Accept => (await TakePlaceAsync(opportunity, mine, fit, command.Move, command.Terms, ct), null),
                 ParticipationMove.Decline => (await DeclineAsync(opportunity, mine, ct), null),
                 ParticipationMove.Withdraw => await WithdrawAsync(opportunity, mine, ct),
                 _ => throw new ArgumentOutOfRangeException(nameof(command), command.Move, "Not a move a person makes."),
@@ -243,7 +247,7 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
         return [.. views.OrderBy(v => v.Sessions.Min(s => s.StartUtc))];
     }
 
-    private async Task<Participation> TakePlaceAsync(Opportunity opportunity, Participation? mine, Fit? fit, ParticipationMove move, CancellationToken ct)
+    private async Task<Participation> TakePlaceAsync(Opportunity opportunity, Participation? mine, Fit? fit, ParticipationMove move, string? terms, CancellationToken ct)
     {
         if (opportunity.State != OpportunityState.Published)
         {
@@ -286,6 +290,13 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
             {
                 throw new NotFoundException("opportunity");
             }
+        }
+
+        // Last, so it tells nobody of work they may not see. Checked on each try: a change landing between the read and
+        // the write fails the write, and is seen here on the next.
+        if (terms is not null && !OfferedTerms.StillAre(opportunity, terms))
+        {
+            throw new ConflictException(TermsChanged);
         }
 
         var seat = opportunity.Confirmed < opportunity.Seats;
