@@ -343,6 +343,8 @@ public sealed class SafetyScannerTests
     [InlineData("my mom is making me work at her store")]
     [InlineData("I get nervous when I meet new people")]
     [InlineData("can I meet the other mentors at the event?")]
+    [InlineData("my grades: A, B, B, C, A this term")]
+    [InlineData("options a / b / c / d, I picked b")]
     public void Ordinary_messages_are_delivered_untouched(string text)
     {
         Assert.Equal(new SafetyVerdict(SafetyAction.Deliver, false, []), Scanner.Scan(text) with { Findings = [] });
@@ -473,6 +475,15 @@ public sealed class SafetyScannerTests
     [InlineData("🅂🄽🄰🄿🄲🄷🄰🅃", "social-handle")]
     [InlineData("⒮⒩⒜⒫⒞⒣⒜⒯", "social-handle")]
     [InlineData("ˢⁿᵃᵖᶜʰᵃᵗ", "social-handle")]
+    [InlineData("ᴵᴺˢᵀᴬᴳᴿᴬᴹ", "social-handle")]
+    [InlineData("my ᴵᴳ: riley.xo", "social-handle")]
+    [InlineData("ₛₙₐₚcₕₐₜ riley", "social-handle")]
+    [InlineData("add me on s\u00A0n\u00A0a\u00A0p\u00A0c\u00A0h\u00A0a\u00A0t", "social-handle")]
+    [InlineData("add me on s   n   a   p   c   h   a   t", "social-handle")]
+    [InlineData("add me on s\nn\na\np\nc\nh\na\nt", "social-handle")]
+    [InlineData("s/n/a/p/c/h/a/t riley", "social-handle")]
+    [InlineData("s,n,a,p,c,h,a,t riley", "social-handle")]
+    [InlineData("s~n~a~p~c~h~a~t riley", "social-handle")]
     public void Contact_details_disguised_with_look_alike_or_invisible_characters_are_still_held(string text, string kind)
     {
         var verdict = Scanner.Scan(text);

@@ -6,7 +6,7 @@ namespace SurvivorConnect.Api.Infrastructure.Pipeline;
 /// <summary>
 /// The text the chat's safety scan and topic matching read: what a person sees, without the tricks that make it look different to a pattern.
 /// Styled forms read as plain ones (full-width "５５９" as "559", "ｓｎａｐ" as "snap", mathematical bold, circled,
-/// squared and bracketed letters, small capitals, superscript letters and digits, accented Latin letters as plain ones (also
+/// squared and bracketed letters, small capitals, superscript and subscript letters and digits, accented Latin letters as plain ones (also
 /// those of Latin Extended-B and Extended Additional), IPA, Armenian and Cherokee letters that look like Latin ones, every other single digit: circled, parenthesised, other scripts'; not flag letters, which a flag emoji is made of), a phone's curly apostrophe as a straight one, characters that draw nothing are dropped (joiners, variation selectors, tag
 /// characters, fillers), and Cyrillic and Greek letters that look like Latin ones read as those. The message itself is
 /// stored and shown as it was sent.
@@ -43,6 +43,14 @@ public static class ScanForm
         [0x2071] = 'i', [0x02B2] = 'j', [0x1D4F] = 'k', [0x02E1] = 'l', [0x1D50] = 'm', [0x207F] = 'n', [0x1D52] = 'o', [0x1D56] = 'p',
         [0x02B3] = 'r', [0x02E2] = 's', [0x1D57] = 't', [0x1D58] = 'u', [0x1D5B] = 'v', [0x02B7] = 'w', [0x02E3] = 'x', [0x02B8] = 'y',
         [0x1DBB] = 'z',
+
+        // Superscript capitals and subscript letters ("ᴵᴺˢᵀᴬ", "ₛₙₐₚ").
+        [0x1D2C] = 'A', [0x1D2E] = 'B', [0x1D30] = 'D', [0x1D31] = 'E', [0x1D33] = 'G', [0x1D34] = 'H', [0x1D35] = 'I', [0x1D36] = 'J',
+        [0x1D37] = 'K', [0x1D38] = 'L', [0x1D39] = 'M', [0x1D3A] = 'N', [0x1D3C] = 'O', [0x1D3E] = 'P', [0x1D3F] = 'R', [0x1D40] = 'T',
+        [0x1D41] = 'U', [0x1D42] = 'W', [0x2C7D] = 'V',
+        [0x2090] = 'a', [0x2091] = 'e', [0x2092] = 'o', [0x2093] = 'x', [0x2095] = 'h', [0x2096] = 'k', [0x2097] = 'l', [0x2098] = 'm',
+        [0x2099] = 'n', [0x209A] = 'p', [0x209B] = 's', [0x209C] = 't', [0x1D62] = 'i', [0x1D63] = 'r', [0x1D64] = 'u', [0x1D65] = 'v',
+        [0x2C7C] = 'j',
     };
 
     /// <summary>
@@ -149,7 +157,7 @@ public static class ScanForm
     private static char? Plain(int c) => c switch
     {
         >= 0xFF01 and <= 0xFF5E => (char)(c - 0xFEE0),
-        0x3000 or (>= 0x2000 and <= 0x200A) or 0x202F or 0x205F => ' ',
+        0x3000 or (>= 0x2000 and <= 0x200A) or 0x202F or 0x205F or 0x00A0 or 0x1680 => ' ',
         0xFE6B => '@',
         0x2018 or 0x2019 or 0x201B or 0x02BC or 0x2032 or 0x0060 or 0x00B4 => '\'',
         0xFE52 or 0x2024 => '.',

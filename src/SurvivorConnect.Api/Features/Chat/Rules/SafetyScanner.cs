@@ -225,7 +225,8 @@ public sealed partial class SafetyScanner : IContactDetails
     [GeneratedRegex(@"[\p{L}\p{N}$@]+", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex LetterWord();
 
-    [GeneratedRegex(@"\b\p{L}(?:[ .\-_*]{1,2}\p{L}\b){3,}", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
+    // Between the letters, up to four spaces, line breaks, marks or signs of any kind ("s/n/a/p", "s   n", "s~n").
+    [GeneratedRegex(@"\b\p{L}(?:[\s\p{P}\p{S}]{1,4}\p{L}\b){3,}", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex SpelledOut();
 
     /// <summary>
