@@ -226,6 +226,45 @@ public sealed class SessionEndTests(PortalServer server)
     }
 
     [Fact]
+    public async Task Focus_the_page_moves_back_by_itself_after_the_question_keeps_nothing_alive_with_nobody_there()
+    {
+        var youth = await server.SignInAsync("Riley (demo youth)");
+        await youth.Clock.InstallAsync();
+        await youth.GotoAsync("/notifications");
+        var notices = youth.GetByRole(AriaRole.Link, new() { Name = "Notices" });
+        await notices.FocusAsync();
+        await youth.Clock.RunForAsync((long)TimeSpan.FromSeconds(15).TotalMilliseconds);
+        var keptAlive = 0;
+        youth.Request += (_, request) =>
+        {
+            if (request.Method == "POST" && KeepAlive().IsMatch(request.Url))
+            {
+                Interlocked.Increment(ref keptAlive);
+            }
+        };
+
+        // Put down: the question takes the focus, and at the idle time the server says the session still lives (work in
+        // another tab; a store that could not say is the same), so the question goes and the focus goes back to the link.
+        await youth.RouteAsync(new System.Text.RegularExpressions.Regex("/session(\\?|$)"), route =>
+            route.Request.Method == "GET" ? route.FulfillAsync(new() { Status = 204 }) : route.ContinueAsync());
+        await youth.Clock.RunForAsync((long)(Idle - TimeSpan.FromSeconds(30)).TotalMilliseconds);
+        await Expect(youth.GetByRole(AriaRole.Alertdialog, new() { Name = "Are you still here?" })).ToBeVisibleAsync();
+        var asked = youth.WaitForResponseAsync(r => r.Request.Method == "GET" && new Uri(r.Url).AbsolutePath == "/session", new() { Timeout = 10000 });
+        // A few seconds at a time, so the check's own ten-second limit is not run past while its answer is on its way.
+        for (var step = 0; step < 12 && !asked.IsCompleted; step++)
+        {
+            await youth.Clock.RunForAsync((long)TimeSpan.FromSeconds(5).TotalMilliseconds);
+            await Task.WhenAny(asked, Task.Delay(300));
+        }
+
+        await asked;
+        await youth.Clock.RunForAsync((long)TimeSpan.FromSeconds(30).TotalMilliseconds);
+        await Expect(notices).ToBeFocusedAsync();
+
+        Assert.Equal(0, Volatile.Read(ref keptAlive));
+    }
+
+    [Fact]
     public async Task Reading_with_a_screen_reader_which_moves_focus_and_sends_no_key_is_being_there_too()
     {
         var youth = await server.SignInAsync("Riley (demo youth)");

@@ -55,6 +55,13 @@
   // A chat is used over its live connection, which the session's idle time-out does not see: a tap or a key on the
   // page says the person is still here, at most one request every ten seconds.
   let busy = false;
+  // Focus the script moves itself (back from the idle question, to a chat's status on a push) says nothing of whether
+  // anyone is here: only focus a person moves counts.
+  let selfFocus = false;
+  function quietFocus(element, options) {
+    selfFocus = true;
+    try { element?.focus(options); } finally { selfFocus = false; }
+  }
   // A page the script drew again by itself (below) goes on counting from the person's last tap, as the server does; the
   // address it came with loses the mark, so a form sent from it is the person's own doing.
   const drawnAgain = new URLSearchParams(window.location.search);
@@ -76,7 +83,7 @@
   for (const kind of ['keydown', 'pointerdown', 'input', 'wheel', 'touchmove', 'focusin']) {
     document.addEventListener(kind, (event) => {
       // The question's own button answers it (below): hidden at the press, its click would land on what lies beneath.
-      if (event.target.closest?.('[data-idle-warning]')) return;
+      if (event.target.closest?.('[data-idle-warning]') || (event.type === 'focusin' && selfFocus)) return;
       busy = true;
       lastActive = Date.now();
       warnIdle(false);
@@ -208,10 +215,10 @@
     idleWarning.hidden = !on;
     if (on) {
       focusBeforeWarning = document.activeElement;
-      idleWarning.querySelector('[data-stay]')?.focus();
+      quietFocus(idleWarning.querySelector('[data-stay]'));
     } else if (hadFocus && focusBeforeWarning && document.contains(focusBeforeWarning)) {
       // Back where they were, after the key that answered has done its work: not pressed again on what had focus.
-      setTimeout(() => focusBeforeWarning.focus(), 0);
+      setTimeout(() => quietFocus(focusBeforeWarning), 0);
     }
   }
   idleWarning?.querySelector('[data-stay]')?.addEventListener('click', () => {
@@ -342,7 +349,7 @@
       const target = document.getElementById(decodeURIComponent(url.hash.slice(1)));
       if (!target) return;
       if (!target.matches('a[href], button, input, select, textarea, [tabindex]')) target.setAttribute('tabindex', '-1');
-      target.focus();
+      quietFocus(target);
       target.scrollIntoView?.({ block: 'start' });
       return;
     }
@@ -451,7 +458,7 @@
         document.querySelector('main [data-outcome]')?.remove();
         const heading = document.querySelector('main h1');
         if (heading) heading.after(outcome); else document.querySelector('main')?.prepend(outcome);
-        outcome.focus();
+        quietFocus(outcome);
         return;
       }
       const next = new DOMParser().parseFromString(html, 'text/html');
@@ -469,7 +476,7 @@
       document.title = next.title;
       const answered = new URL(response.url);
       history.replaceState(null, '', answered.pathname + answered.search);
-      (main.querySelector('[data-outcome]') || main).focus();
+      quietFocus(main.querySelector('[data-outcome]') || main);
       start();
     } finally {
       // Busy until the answer is drawn or said: a second tap while a slow answer comes down would send it again, and
@@ -799,7 +806,7 @@
       earlierButton.setAttribute('aria-disabled', 'true');
       try { await loadEarlier(connection.hub); } finally { loadingEarlier = false; earlierButton.removeAttribute('aria-disabled'); }
       // At the start of the chat the button goes; the reader is left in the messages, not at the top of the page.
-      if (earlierButton.hidden) log.focus({ preventScroll: true });
+      if (earlierButton.hidden) quietFocus(log, { preventScroll: true });
     });
     // Once the chat is not theirs to read (a handover, a withdrawn consent), what the page shows of it goes too.
     const gone = new Set(['not-found', 'not-allowed']);
@@ -829,13 +836,13 @@
         // Writing may go on while it passes; only sending waits.
         form.querySelector('textarea').disabled = !canSend && !forNow;
         form.querySelector('button').disabled = !canSend;
-        if (canSend && movedToReason && document.activeElement === status) form.querySelector('textarea').focus();
+        if (canSend && movedToReason && document.activeElement === status) quietFocus(form.querySelector('textarea'));
       }
       movedToReason = inUse || (movedToReason && !canSend);
       status.textContent = canSend ? '' : reason || 'This chat is closed for now.';
       if (inUse) {
         status.setAttribute('tabindex', '-1');
-        status.focus();
+        quietFocus(status);
       }
       // A youth who cannot write here still has somewhere to turn: the lines show (without taking them there).
       if (!canSend && me === 'youth') root.querySelector('[data-crisis-now]')?.removeAttribute('hidden');
@@ -858,7 +865,7 @@
         entry.tries = 0;
         entry.item.dataset.status = 'sending';
         // The button goes with the words it sits in: the keyboard's place goes back to the message box, not the page's top.
-        form?.querySelector('textarea')?.focus();
+        quietFocus(form?.querySelector('textarea'));
         meta.textContent = 'You · Sending…';
         if (connection.hub) sendPending(connection.hub, clientMessageId);
       });
@@ -902,7 +909,7 @@
       // Shown once, and the person taken to them once: a send tried again does not pull them back each time.
       if (!lines || !lines.hidden) return;
       lines.hidden = false;
-      lines.querySelector('h3').focus();
+      quietFocus(lines.querySelector('h3'));
     };
 
     const connection = keepConnected('/hubs/chat', (hub) => {
@@ -1080,7 +1087,7 @@
       link.href = `#${id}`;
       link.textContent = text;
       // The link moves focus to the field itself, and leaves no entry behind in the history.
-      link.addEventListener('click', (event) => { event.preventDefault(); document.getElementById(id)?.focus(); });
+      link.addEventListener('click', (event) => { event.preventDefault(); quietFocus(document.getElementById(id)); });
       const item = document.createElement('li');
       item.append(link);
       list.append(item);
