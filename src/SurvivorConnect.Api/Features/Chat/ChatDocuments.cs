@@ -283,6 +283,9 @@ public sealed record ChatMessageView(string ConversationId, long Sequence, strin
     /// needs, and which, unread by the case manager, could carry words (a handle, a number) past the chat's oversight.
     /// </summary>
     public ChatMessageView ForOthers() => this with { ClientMessageId = null };
+
+    /// <summary>As the other party receives it: nor which held message it delivers, as they are never told one was held.</summary>
+    public ChatMessageView ForOtherParty() => ForOthers() with { ReleasedFrom = null };
 }
 
 /// <summary>What the sender is told once their message is stored.</summary>

@@ -1149,7 +1149,8 @@ public sealed partial class ChatService(
                 ?? throw new NotFoundException("message");
             var held = await HeldMessageAsync(flag, ct);
             var match = await data.MatchAsync(flag.ConversationId, ct);
-            var (gate, stop) = await GateAsync(match, await data.YouthAsync(match.YouthId, ct), ct);
+            var youth = await data.YouthAsync(match.YouthId, ct);
+            var (gate, stop) = await GateAsync(match, youth, ct);
             if (stop is not null)
             {
                 throw new ConflictException($"{stop} The held message can be released once the chat is open again, or rejected now.");
@@ -1182,7 +1183,13 @@ public sealed partial class ChatService(
             }
 
             copies.Forget(Store.AgencyId, flag.ConversationId);
-            await LiveAsync(() => hub.Clients.Group(Group(flag.ConversationId)).MessageReceived(ChatMessageView.From(flag.ConversationId, delivered).ForOthers()));
+            // Its sender and the case managers are told which held message it delivers, so their pages show it once;
+            // then everyone receives it as any new message: the other party never learns it was held.
+            var released = ChatMessageView.From(flag.ConversationId, delivered).ForOthers();
+            List<string> knewItHeld = [.. (await data.ActiveCaseManagersAsync(youth, ct)).Select(id => CaseManagerGroup(Store.AgencyId, id))];
+            await LiveAsync(() => hub.Clients.Groups(knewItHeld).MessageReceived(released));
+            await LiveAsync(() => hub.Clients.User(ChatUserIdProvider.PersonKey(Store.AgencyId, delivered.SenderId)).MessageReceived(released));
+            await LiveAsync(() => hub.Clients.Group(Group(flag.ConversationId)).MessageReceived(released.ForOtherParty()));
             // Delivered, it is theirs to carry: asked for whatever became of the page that delivered it.
             if (flag.SenderRole == YouthRole)
             {
@@ -1293,9 +1300,9 @@ public sealed partial class ChatService(
     private IEnumerable<ChatMessageView> Visible(ChatAccess access, IEnumerable<ChatMessage> messages) =>
         messages
             .Where(m => m.Status != MessageStatus.Released && (access.Role == MatchRole.CaseManager || m.Status == MessageStatus.Delivered || m.SenderId == data.User.UserId))
-            .Select(m => m.SenderId == data.User.UserId
-                ? ChatMessageView.From(access.Match.Id, m)
-                : ChatMessageView.From(access.Match.Id, m.SenderRole == SystemRole ? m with { Text = options.Value.OversightNotice } : m).ForOthers());
+            .Select(m => m.SenderId == data.User.UserId ? ChatMessageView.From(access.Match.Id, m)
+                : ChatMessageView.From(access.Match.Id, m.SenderRole == SystemRole ? m with { Text = options.Value.OversightNotice } : m) is var theirs
+                    && access.Role == MatchRole.CaseManager ? theirs.ForOthers() : theirs.ForOtherParty());
 
     /// <summary>
     /// A resend of a stored message answers as the first send did (held, crisis lines), and raises its flag now if the
