@@ -145,6 +145,25 @@ public sealed class PeopleTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_youth_the_agency_serves_is_not_made_a_mentor_or_advisor_by_taking_the_youth_role_away_first()
+    {
+        var world = new MentoringWorld(api);
+        var (person, etag) = await CreateAsync(null, Roles.Youth);
+        var youthId = await world.YouthWithoutSignInAsync();
+        await world.LinkSignInAsync(youthId, person.Id);
+
+        await HttpAssert.Problem(await SetRolesAsync(person.Id, etag, Roles.Mentor), 409);
+        var noRole = await SetRolesAsync(person.Id, etag);
+        Assert.Empty((await HttpAssert.Ok<PersonDto>(noRole)).Roles);
+        var refused = await HttpAssert.Problem(await SetRolesAsync(person.Id, noRole.Headers.ETag!.Tag, Roles.Advisor), 409);
+        Assert.Contains("a youth's the agency serves", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        // Their case manager takes the sign-in off the youth's record: it may take on other work now.
+        await world.LinkSignInAsync(youthId, "");
+        Assert.Equal([Roles.Advisor], (await HttpAssert.Ok<PersonDto>(await SetRolesAsync(person.Id, noRole.Headers.ETag!.Tag, Roles.Advisor))).Roles);
+    }
+
+    [Fact]
     public async Task An_analyst_holds_no_role_that_reads_peoples_records_besides_admin()
     {
         var (analyst, etag) = await CreateAsync(null, Roles.Analyst);

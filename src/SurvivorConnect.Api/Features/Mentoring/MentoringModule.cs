@@ -34,6 +34,7 @@ public static class MentoringModule
         services.AddScoped<YouthCaseManagerNews>();
         services.AddScoped<IConsentSubjects, MentoringConsentSubjects>();
         services.AddScoped<IPeopleKeptFromAdmin, YouthSignInsKeptFromAdmin>();
+        services.AddScoped<IServedYouthSignIns, ServedYouthSignIns>();
         services.AddScoped<IAuditKeptFromAdmin, YouthTrailsKeptFromAdmin>();
         services.AddMentoringScopes();
         services.Configure<MatchingWeights>(builder.Configuration.GetSection(MatchingWeights.SectionName));

@@ -46,3 +46,10 @@ internal sealed class KeptSignInSoughtHandler(MentoringData data, Notifier notif
         }
     }
 }
+
+/// <summary>A sign-in a youth's record claims (its <see cref="YouthPersonLink"/>) is that youth's.</summary>
+internal sealed class ServedYouthSignIns(MentoringData data) : IServedYouthSignIns
+{
+    public async Task<bool> ClaimedAsync(string personId, CancellationToken ct) =>
+        await data.Store.ReadAsync<YouthPersonLink>(YouthReferral.Container, YouthPersonLink.IdFor(personId), data.AgencyId, ct) is not null;
+}

@@ -123,6 +123,15 @@ public interface IPeopleKeptFromAdmin
     Task<IReadOnlySet<string>> KeptAsync(IReadOnlyCollection<string> personIds, CancellationToken ct);
 }
 
+/// <summary>
+/// Whether a youth's record claims this sign-in (another feature keeps youth records): the agency still serves that
+/// youth through it, so it takes on no other work here until the record lets it go.
+/// </summary>
+public interface IServedYouthSignIns
+{
+    Task<bool> ClaimedAsync(string personId, CancellationToken ct);
+}
+
 public static class PeopleRules
 {
     public static bool IsValidId(string id) =>
@@ -200,7 +209,8 @@ public static class Paging
 }
 
 internal sealed partial class PeopleHandlers(
-    AgencyStore store, ICurrentUser user, TimeProvider time, IPublisher publisher, NameOrderBackfill nameOrder, IPeopleKeptFromAdmin keptFromAdmin, ILogger<PeopleHandlers> logger)
+    AgencyStore store, ICurrentUser user, TimeProvider time, IPublisher publisher, NameOrderBackfill nameOrder, IPeopleKeptFromAdmin keptFromAdmin,
+    IServedYouthSignIns servedYouth, ILogger<PeopleHandlers> logger)
     : IQueryHandler<GetMe, MeView>,
       ICommandHandler<AcknowledgeSafetyNotice, MeView>,
       IQueryHandler<ListPeople, Page<PersonView>>,
@@ -362,6 +372,14 @@ internal sealed partial class PeopleHandlers(
         }
 
         var ifMatch = command.IfMatch ?? throw new PreconditionRequiredException();
+
+        // Taking the Youth role away first, then giving another, would make a child still served here a mentor or an
+        // advisor: the sign-in of a youth's record stays a youth's until the record lets it go.
+        if (roles.Any(r => r != Roles.Youth) && await servedYouth.ClaimedAsync(person.Id, cancellationToken))
+        {
+            throw new ConflictException("This sign-in is a youth's the agency serves, so it takes no other role. If they now take on other work here, their case manager first takes the sign-in off the youth's record.");
+        }
+
         if (person.Id == user.UserId && person.Roles.Contains(Roles.AgencyAdmin) && !roles.Contains(Roles.AgencyAdmin))
         {
             throw new ConflictException("You cannot remove your own AgencyAdmin role; ask another admin, so the agency is never left without one.");
