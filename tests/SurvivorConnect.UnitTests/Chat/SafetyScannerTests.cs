@@ -345,6 +345,10 @@ public sealed class SafetyScannerTests
     [InlineData("can I meet the other mentors at the event?")]
     [InlineData("my grades: A, B, B, C, A this term")]
     [InlineData("options a / b / c / d, I picked b")]
+    [InlineData("I'll be @ home. ok")]
+    [InlineData("im @ school. call u later")]
+    [InlineData("x x x x love you lots")]
+    [InlineData("o_o what happened")]
     public void Ordinary_messages_are_delivered_untouched(string text)
     {
         Assert.Equal(new SafetyVerdict(SafetyAction.Deliver, false, []), Scanner.Scan(text) with { Findings = [] });
@@ -484,6 +488,8 @@ public sealed class SafetyScannerTests
     [InlineData("s/n/a/p/c/h/a/t riley", "social-handle")]
     [InlineData("s,n,a,p,c,h,a,t riley", "social-handle")]
     [InlineData("s~n~a~p~c~h~a~t riley", "social-handle")]
+    [InlineData("s_n_a_p_c_h_a_t riley22", "social-handle")]
+    [InlineData("s🔥n🔥a🔥p🔥c🔥h🔥a🔥t riley", "social-handle")]
     public void Contact_details_disguised_with_look_alike_or_invisible_characters_are_still_held(string text, string kind)
     {
         var verdict = Scanner.Scan(text);

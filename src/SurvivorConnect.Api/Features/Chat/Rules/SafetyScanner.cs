@@ -75,7 +75,7 @@ public sealed class SafetyOptions
             // two to four ("559 555 01 34", "5595 550 134"), each digit on its own ("5 5 9 5 5 5 0 1 3 4"), or ten digits
             // spelled out; not a date and time ("03-14-2025 10:30"), grades or counting.
             new() { Kind = "phone-number", Pattern = @"(?:^|\D)(?:\+?1[\s.,/\-]{0,3})?\(?\d{3}\)?[\s.,/\-]{0,3}\d{3}[\s.,/\-]{0,3}\d{4}(?:\D|$)|(?:^|\D)\d(?:[\s.\-]\d){9}(?:\D|$)|\b(?:(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)[\s,.\-]+){9}(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)\b|" + TenDigitsInGroups() },
-            new() { Kind = "email-address", Pattern = @"[A-Za-z0-9._%+\-]+\s*(?:@|\(at\)|\[at\])\s*[A-Za-z0-9.\-]+\s*(?:\.|\(dot\)|\[dot\])\s*[A-Za-z]{2,}|[A-Za-z0-9._%+\-]+\s+at\s+[A-Za-z0-9\-]+\s+dot\s+(?:com|net|org|edu|gov|io|me|co|us|uk|ca)\b|\bat\s+(?:gmail|yahoo|hotmail|icloud|outlook|aol|proton(?:mail)?)\b|\b(?:gmail|yahoo|hotmail|icloud|outlook|aol|proton(?:mail)?)\s*(?:is|:|-)?\s*@?[A-Za-z][A-Za-z0-9]*(?:[._][A-Za-z0-9]|[0-9])[A-Za-z0-9._]*" },
+            new() { Kind = "email-address", Pattern = @"[A-Za-z0-9._%+\-]+\s*(?:@|\(at\)|\[at\])\s*[A-Za-z0-9.\-]+(?:\.[A-Za-z]{2,}|\s*(?:\.|\(dot\)|\[dot\])\s*(?:com|net|org|edu|gov|io|me|co|us|uk|ca|info|biz)\b)|[A-Za-z0-9._%+\-]+\s+at\s+[A-Za-z0-9\-]+\s+dot\s+(?:com|net|org|edu|gov|io|me|co|us|uk|ca)\b|\bat\s+(?:gmail|yahoo|hotmail|icloud|outlook|aol|proton(?:mail)?)\b|\b(?:gmail|yahoo|hotmail|icloud|outlook|aol|proton(?:mail)?)\s*(?:is|:|-)?\s*@?[A-Za-z][A-Za-z0-9]*(?:[._][A-Za-z0-9]|[0-9])[A-Za-z0-9._]*" },
             // A Cash App tag ("$riley22") reaches a person as a handle does, and money with it.
             new() { Kind = "payment-handle", Pattern = @"(?:^|[^\w$])\$[A-Za-z][A-Za-z0-9_\-]{2,20}" },
             new() { Kind = "link", Pattern = @"(?:https?://|www\.)\S+|\b[a-z0-9\-]+\.(?:com|net|org|io|me|co|app|ly|gg|tv|info|biz|ee|bio|link|xyz|site|page|cc|gd|fm)\b|\b[a-z0-9\-]+\s+dot\s+(?:com|net|org|io|me|co|app|ly|gg|tv|info|biz|ee|bio|link|xyz|site)\b" },
@@ -208,7 +208,33 @@ public sealed partial class SafetyScanner : IContactDetails
         var words = LetterWord().Replace(text, m => m.Value.Any(char.IsAsciiLetter) && m.Value.Any(c => StandsForLetter(c) is not null)
             ? string.Concat(m.Value.Select(c => StandsForLetter(c) ?? c))
             : m.Value);
-        return SpelledOut().Replace(words, m => string.Concat(m.Value.Where(char.IsLetter)));
+        return SpelledOut().Replace(BetweenLettersRead(words), m => string.Concat(m.Value.Where(char.IsLetter)));
+    }
+
+    /// <summary>
+    /// Each run of what is neither letter nor digit (an underscore, an emoji, marks, spaces, line breaks) read as one
+    /// space, so a word spelled out with any of them between its letters ("s_n_a_p", "s🔥n🔥a🔥p") reads as one spelled
+    /// with spaces. Only for the spelled-out reading: the rules read the text as written too.
+    /// </summary>
+    private static string BetweenLettersRead(string text)
+    {
+        var read = new StringBuilder(text.Length);
+        var between = false;
+        foreach (var rune in text.EnumerateRunes())
+        {
+            if (Rune.IsLetterOrDigit(rune))
+            {
+                read.Append(rune.ToString());
+                between = false;
+            }
+            else if (!between)
+            {
+                read.Append(' ');
+                between = true;
+            }
+        }
+
+        return read.ToString();
     }
 
     private static char? StandsForLetter(char c) => c switch
@@ -225,8 +251,8 @@ public sealed partial class SafetyScanner : IContactDetails
     [GeneratedRegex(@"[\p{L}\p{N}$@]+", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex LetterWord();
 
-    // Between the letters, up to four spaces, line breaks, marks or signs of any kind ("s/n/a/p", "s   n", "s~n").
-    [GeneratedRegex(@"\b\p{L}(?:[\s\p{P}\p{S}]{1,4}\p{L}\b){3,}", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
+    // Single letters one space apart, each run of anything else between them read as a space first (BetweenLettersRead).
+    [GeneratedRegex(@"\b\p{L}(?: \p{L}\b){3,}", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex SpelledOut();
 
     /// <summary>
