@@ -161,6 +161,23 @@ public sealed class ChatRevocationTests(ChatRevocationTests.Factory api) : IClas
     }
 
     [Fact]
+    public async Task A_mentor_who_withdraws_consent_to_mentoring_at_all_says_no_to_each_match_not_yet_begun_so_no_youth_is_left_asked_about_them()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync(capacity: 2);
+        var (youthId, youth) = await _world.YouthAsync();
+        var waiting = await _world.AcceptedAsync(youthId, mentorId, mentor);
+        var (otherYouthId, _) = await _world.YouthAsync();
+        var proposed = await _world.ProposeAsync(otherYouthId, mentorId);
+        var mentoring = (await HttpAssert.Ok<List<MentoringTests.ConsentDto>>(await mentor.GetAsync($"/api/consents?subjectId={mentorId}"))).Single(c => c is { Scope: "mentoring", MatchId: null, Current: true });
+
+        await HttpAssert.Ok<MentoringTests.ConsentDto>(await mentor.PostAsync($"/api/consents/{mentoring.Id}/revoke", null));
+
+        Assert.Equal("Declined", (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.GetAsync($"/api/matches/{waiting.Id}"))).State);
+        Assert.Equal("Declined", (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.GetAsync($"/api/matches/{proposed.Id}"))).State);
+        Assert.Equal(System.Net.HttpStatusCode.Conflict, (await youth.PostAsync($"/api/matches/{waiting.Id}/agree", null)).StatusCode);
+    }
+
+    [Fact]
     public async Task A_mentor_who_withdraws_consent_to_mentoring_at_all_sends_no_more_at_once_and_the_youths_case_manager_is_told()
     {
         var chat = await _world.OpenChatAsync();

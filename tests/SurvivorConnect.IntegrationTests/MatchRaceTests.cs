@@ -176,8 +176,8 @@ public sealed class MatchRaceTests(CountingApiFactory api) : IClassFixture<Count
         var between = await api.InBetweenAsync(match.Id, () => mentor.PostAsync($"/api/consents/{mentoring.Id}/revoke", null), () => mentor.PostAsync($"/api/matches/{match.Id}/accept", null));
 
         await MentoringWorld.Ok(between.Later);
-        await HttpAssert.Problem(between.Earlier, 409);
-        Assert.Equal("Proposed", (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.GetAsync($"/api/matches/{match.Id}"))).State);
+        await HttpAssert.Problem(between.Earlier, 412);
+        Assert.Equal("Declined", (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.GetAsync($"/api/matches/{match.Id}"))).State);
     }
 
     [Fact]

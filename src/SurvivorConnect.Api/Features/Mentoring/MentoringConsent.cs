@@ -117,8 +117,8 @@ internal sealed class MentoringConsentSubjects(MentoringData data, MatchConsentG
 /// <summary>
 /// What a consent change means for a match: a step of it (or of the youth's others with the mentor) under way fails
 /// (<see cref="MatchFence"/>), its chat follows at once, the youth's case managers are told of a withdrawal, and the youth
-/// of a consent someone else recorded for them. A mentor withdrawing consent to mentoring stops their steps under way; a
-/// party's own no to a match not yet begun declines it.
+/// of a consent someone else recorded for them. A mentor withdrawing consent to mentoring stops their steps under way and
+/// declines their matches not yet begun; a party's own no to a match not yet begun declines it.
 /// </summary>
 internal sealed class ConsentChangedHandler(
     MentoringData data, MentorEligibilityGuard eligibility, Notifier notifier, YouthCaseManagerNews caseManagerNews, IPublisher publisher, ISender sender) : INotificationHandler<ConsentChanged>
@@ -165,6 +165,13 @@ internal sealed class ConsentChangedHandler(
                 if (mentoring.RevokedAt is not null)
                 {
                     await TellCaseManagersAsync(mentoring, open, ct);
+
+                    // No longer mentoring, they are no longer a yes to any match not yet begun: a youth must not go on
+                    // being asked about them, nor be told "it starts soon".
+                    foreach (var notBegun in open)
+                    {
+                        await DeclineNotBegunAsync(mentoring, notBegun, ct);
+                    }
                 }
             }
 
@@ -211,7 +218,8 @@ internal sealed class ConsentChangedHandler(
     private async Task DeclineNotBegunAsync(ConsentRecord consent, Match match, CancellationToken ct)
     {
         if (!consent.WithdrawnBySubject
-            || (await data.ConsentsAsync(Filter.Eq("matchId", match.Id), ct)).Any(c => c.SubjectId == consent.SubjectId && c.Grantor == consent.Grantor
+            || consent.MatchId is null && await data.ConsentsToMentoringAsync(consent.SubjectId, ct)
+            || consent.MatchId is not null && (await data.ConsentsAsync(Filter.Eq("matchId", match.Id), ct)).Any(c => c.SubjectId == consent.SubjectId && c.Grantor == consent.Grantor
                 && c.RevokedAt is null && c.GrantedAt > consent.GrantedAt))
         {
             // Or they said yes to it again since (another tab): their later word stands.
