@@ -23,7 +23,9 @@ resource operators 'Microsoft.Insights/actionGroups@2023-01-01' = {
   }
 }
 
-// The app's own measurements (AppMetrics), in Application Insights: counts and timings, never whose they were.
+// The app's own measurements (AppMetrics), in Application Insights: counts and timings, never whose they were. A count
+// (another urgent answer unseen, another payout failed) mails each time it rises, looked at in quarter hours and never
+// marked resolved by itself; a level (how long payouts wait, how slow chat is) mails once until it is back to normal.
 var appAlerts = [
   {
     key: 'urgent-answer-unseen'
@@ -32,6 +34,7 @@ var appAlerts = [
     query: 'customMetrics | where name == "survivorconnect.supervision.urgent_flags_unseen" | summarize n = sum(valueSum)'
     aggregation: 'Total'
     threshold: 0
+    counts: true
   }
   {
     key: 'payouts-failed'
@@ -40,6 +43,7 @@ var appAlerts = [
     query: 'customMetrics | where name == "survivorconnect.payouts.transitions" and tostring(customDimensions.state) in ("Failed", "Reversed") | summarize n = sum(valueSum)'
     aggregation: 'Total'
     threshold: 0
+    counts: true
   }
   {
     key: 'payouts-stuck'
@@ -48,6 +52,7 @@ var appAlerts = [
     query: 'customMetrics | where name == "survivorconnect.payouts.outbox_age" | summarize n = max(valueMax)'
     aggregation: 'Maximum'
     threshold: 900
+    counts: false
   }
   {
     key: 'chat-slow'
@@ -56,6 +61,7 @@ var appAlerts = [
     query: 'customMetrics | where name == "survivorconnect.chat.send_duration" | summarize n = sum(valueSum) / sum(valueCount)'
     aggregation: 'Average'
     threshold: 1000
+    counts: false
   }
 ]
 
@@ -70,7 +76,8 @@ resource appAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = [for ale
     enabled: true
     scopes: [appInsightsId]
     evaluationFrequency: 'PT15M'
-    windowSize: 'PT1H'
+    windowSize: alert.counts ? 'PT15M' : 'PT1H'
+    autoMitigate: !alert.counts
     criteria: {
       allOf: [
         {

@@ -193,27 +193,49 @@ public sealed class InfrastructureTests(ApiFactory api)
         var measured = MeasurementsTheAppMakes();
         var queried = module["variables"]!["appAlerts"]!.AsArray().Select(a => System.Text.RegularExpressions.Regex.Match((string)a!["query"]!, "name == \"([^\"]+)\"").Groups[1].Value).ToList();
         Assert.Equal(["survivorconnect.supervision.urgent_flags_unseen", "survivorconnect.payouts.transitions", "survivorconnect.payouts.outbox_age", "survivorconnect.chat.send_duration"], queried);
-        Assert.All(queried, name => Assert.Contains(name, measured));
+        Assert.All(queried, name => Assert.Contains(name, measured.Keys));
+
+        // The payouts alert reads the state each move is tagged with, by the tag's name and the states' names.
+        var failed = (string)module["variables"]!["appAlerts"]!.AsArray().Single(a => ((string)a!["query"]!).Contains("transitions", StringComparison.Ordinal))!["query"]!;
+        Assert.Contains($"customDimensions.{measured["survivorconnect.payouts.transitions"].Single()}", failed, StringComparison.Ordinal);
+        Assert.Contains($"\"{nameof(SurvivorConnect.Api.Features.Payouts.Rules.PayoutState.Failed)}\"", failed, StringComparison.Ordinal);
+        Assert.Contains($"\"{nameof(SurvivorConnect.Api.Features.Payouts.Rules.PayoutState.Reversed)}\"", failed, StringComparison.Ordinal);
+
+        // Another urgent answer unseen mails again, however long the first stays so.
+        var unseen = module["variables"]!["appAlerts"]!.AsArray().Single(a => ((string)a!["query"]!).Contains("urgent_flags_unseen", StringComparison.Ordinal))!;
+        Assert.True((bool)unseen["counts"]!);
+        var rule = Resources(module).Single(r => (string?)r["type"] == "Microsoft.Insights/scheduledQueryRules");
+        Assert.Equal("[not(variables('appAlerts')[copyIndex()].counts)]", (string?)rule["properties"]!["autoMitigate"]);
         var platform = module["variables"]!["platformAlerts"]!.AsArray().Select(a => (string)a!["metric"]!).ToList();
         Assert.Equal(["Http5xx", "HealthCheckStatus", "errors", "TotalRequests"], platform);
     }
 
-    private static List<string> MeasurementsTheAppMakes()
+    /// <summary>Each measurement the app makes, with the names of the tags it is made with.</summary>
+    private static Dictionary<string, HashSet<string>> MeasurementsTheAppMakes()
     {
-        var measured = new List<string>();
+        var measured = new Dictionary<string, HashSet<string>>();
         using var listener = new System.Diagnostics.Metrics.MeterListener
         {
-            InstrumentPublished = (instrument, _) =>
+            InstrumentPublished = (instrument, l) =>
             {
                 if (instrument.Meter.Name == SurvivorConnect.Api.Infrastructure.Hosting.AppMetrics.MeterName)
                 {
-                    measured.Add(instrument.Name);
+                    measured[instrument.Name] = [];
+                    l.EnableMeasurementEvents(instrument);
                 }
             },
         };
+        listener.SetMeasurementEventCallback<long>((instrument, _, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                measured[instrument.Name].Add(tag.Key);
+            }
+        });
         listener.Start();
         using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        _ = new SurvivorConnect.Api.Infrastructure.Hosting.AppMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+        var metrics = new SurvivorConnect.Api.Infrastructure.Hosting.AppMetrics(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+        metrics.PayoutMoved(nameof(SurvivorConnect.Api.Features.Payouts.Rules.PayoutState.Failed));
         return measured;
     }
 

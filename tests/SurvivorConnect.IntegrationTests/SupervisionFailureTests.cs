@@ -845,6 +845,29 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
         Assert.Single(await MissedFlagsAsync(mentorId));
     }
 
+    [Fact]
+    public async Task An_urgent_answer_whose_supervisors_cannot_be_told_it_still_waits_is_counted_for_the_operators_alert()
+    {
+        var (_, mentor) = await _world.ReadyMentorAsync();
+        using var unseen = new Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long>(
+            api.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), SurvivorConnect.Api.Infrastructure.Hosting.AppMetrics.MeterName, "survivorconnect.supervision.urgent_flags_unseen");
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3)));
+
+        api.Counter.WhileCreating = d => d is Notification n && n.Text.StartsWith("Urgent, still waiting", StringComparison.Ordinal)
+            ? throw new StoreException(StoreErrorKind.Unavailable, "The store went away.")
+            : Task.CompletedTask;
+        try
+        {
+            await RunWorkerAsync(after: TimeSpan.FromMinutes(61));
+        }
+        finally
+        {
+            api.Counter.WhileCreating = null;
+        }
+
+        Assert.NotEmpty(unseen.GetMeasurementSnapshot());
+    }
+
     private async Task RunWorkerAsync(TimeSpan after)
     {
         api.Time.Advance(after);

@@ -427,7 +427,18 @@ internal sealed class UrgentFlagWatchHandler(SupervisionData data, Notifier noti
         // Told before the watch moves on: a failure here leaves it due for the next round, not an hour away, and the
         // notices' keys (of this due time) keep several instances from telling twice. Moving it lets one of them count
         // it. From now, after a time the worker was away: one notice for the hours missed, not one per hour in a burst.
-        var told = await TellStillUnseenAsync(flag, watch, ct);
+        bool told;
+        try
+        {
+            told = await TellStillUnseenAsync(flag, watch, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Nobody could be told: that above all is for the operators' alert, each round it stays so.
+            data.Metrics.UrgentFlagStillUnseen();
+            throw;
+        }
+
         var next = watch.DueAt + UrgentFlagWatch.Every;
         try
         {
