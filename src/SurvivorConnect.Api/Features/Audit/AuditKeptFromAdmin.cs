@@ -19,8 +19,12 @@ public sealed record AuditKept(IReadOnlySet<string> People, IReadOnlyCollection<
     public bool Hides(AuditEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        return People.Contains(entry.ActorId) || entry.RecordId is { } id && (People.Contains(id) || Records.Any(kept => BuiltOn(id, kept)));
+        return HidesEvery(entry.ActorId, entry.RecordId);
     }
+
+    /// <summary>Whether every entry by this actor, or about this record, is kept: a list asked for by one has nothing to show.</summary>
+    public bool HidesEvery(string? actorId, string? recordId) =>
+        actorId is not null && People.Contains(actorId) || recordId is { } id && (People.Contains(id) || Records.Any(kept => BuiltOn(id, kept)));
 
     /// <summary>A flag is "{conversation}-m{n}" and its watch "{agency}~{flag}": the kept id, whole, between those separators.</summary>
     private static bool BuiltOn(string id, string kept) =>
