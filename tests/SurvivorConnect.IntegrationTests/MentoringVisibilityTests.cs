@@ -230,6 +230,28 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
     }
 
     [Fact]
+    public async Task A_kept_youth_s_sign_in_of_before_a_phone_was_taken_stays_kept_with_what_they_did_with_it()
+    {
+        var (adminMentorId, adminMentor) = await AdminMentorAsync();
+        var takenSignIn = "taken-" + Guid.NewGuid().ToString("N")[..12];
+        var (keptId, youth) = await _world.YouthAsync(doNotMatch: [adminMentorId], personId: takenSignIn);
+        await HttpAssert.Ok<JsonElement>(await youth.GetAsync("/api/consents/mine"));
+
+        // The phone is taken: their case manager gives the youth a new sign-in.
+        var (newSignIn, _) = await _world.PersonAsync(Roles.Youth);
+        await _world.LinkSignInAsync(keptId, newSignIn);
+
+        async Task<List<JsonElement>> TrailAsync(HttpClient reader) =>
+            [.. (await HttpAssert.PagesAsync<JsonElement>(reader, $"/api/audit?actorId={takenSignIn}&pageSize=200")).SelectMany(p => p.Items)];
+        Assert.NotEmpty(await TrailAsync(_world.Admin));
+        Assert.Empty(await TrailAsync(adminMentor));
+        var listed = (await HttpAssert.PagesAsync<JsonElement>(adminMentor, "/api/people?role=Youth&pageSize=200")).SelectMany(p => p.Items).Select(p => p.GetProperty("id").GetString()).ToList();
+        Assert.DoesNotContain(takenSignIn, listed);
+        Assert.DoesNotContain(newSignIn, listed);
+        await HttpAssert.Problem(await adminMentor.GetAsync($"/api/people/{takenSignIn}"), 404);
+    }
+
+    [Fact]
     public async Task A_youth_every_admin_is_kept_from_is_still_read_by_them_and_one_never_to_be_matched_with_yields_even_to_the_mentor()
     {
         // An agency whose only admins both mentor too, and a youth never to be matched with either.

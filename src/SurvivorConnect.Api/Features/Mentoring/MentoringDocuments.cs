@@ -154,6 +154,12 @@ public sealed record YouthReferral : Document
     /// <summary>The youth's own sign-in, once they have one.</summary>
     public string? PersonId { get; init; }
 
+    /// <summary>
+    /// Sign-ins the youth had before (a phone taken, a new one given): what they did with them is still the youth's, and is
+    /// kept from whoever the youth is kept from.
+    /// </summary>
+    public IReadOnlyList<string> FormerPersonIds { get; init; } = [];
+
     public required int Age { get; init; }
 
     public IReadOnlyList<string> Languages { get; init; } = [];

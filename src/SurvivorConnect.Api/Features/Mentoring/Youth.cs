@@ -527,6 +527,11 @@ internal sealed class YouthHandlers(
     /// </summary>
     private async Task<YouthReferral> SaveAsync(YouthReferral youth, string? previousPersonId, string? ifMatch, CancellationToken ct)
     {
+        if (previousPersonId is not null && youth.PersonId != previousPersonId && !youth.FormerPersonIds.Contains(previousPersonId))
+        {
+            youth = youth with { FormerPersonIds = [.. youth.FormerPersonIds, previousPersonId] };
+        }
+
         var operations = new List<BatchOperation> { ifMatch is null ? new BatchOperation.Create(youth) : new BatchOperation.Replace(youth, ifMatch) };
         if (youth.PersonId != previousPersonId && previousPersonId is not null)
         {

@@ -18,7 +18,11 @@ internal sealed class YouthSignInsKeptFromAdmin(MentoringData data) : IPeopleKep
 
         var youth = await data.AllAsync<YouthReferral>(YouthReferral.Container, [Filter.In("personId", [.. personIds])], ct);
         var kept = await data.YouthKeptFromAdminAsync(youth, ct);
-        return youth.Where(y => kept.Contains(y.Id)).Select(y => y.PersonId!).ToHashSet(StringComparer.Ordinal);
+        var signIns = youth.Where(y => kept.Contains(y.Id)).Select(y => y.PersonId!).ToHashSet(StringComparer.Ordinal);
+
+        // A kept youth's sign-ins of before are theirs too (found among the kept youth: the store has no list of them).
+        signIns.UnionWith((await data.AllYouthKeptFromAdminAsync(ct)).SelectMany(y => y.FormerPersonIds).Where(personIds.Contains));
+        return signIns;
     }
 }
 

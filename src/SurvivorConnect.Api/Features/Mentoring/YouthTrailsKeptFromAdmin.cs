@@ -15,7 +15,7 @@ internal sealed class YouthTrailsKeptFromAdmin(MentoringData data) : IAuditKeptF
             return AuditKept.None;
         }
 
-        var people = youth.Select(y => y.PersonId).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var people = youth.SelectMany(y => y.FormerPersonIds.Prepend(y.PersonId)).OfType<string>().ToHashSet(StringComparer.Ordinal);
         var records = youth.Select(y => y.Id).ToHashSet(StringComparer.Ordinal);
         var matches = new List<string>();
         foreach (var chunk in youth.Select(y => y.Id).Chunk(DocumentQuery.MaxPageSize))
