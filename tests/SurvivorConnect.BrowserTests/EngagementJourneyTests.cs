@@ -285,52 +285,17 @@ public sealed class EngagementJourneyTests(PortalServer server)
     [Fact]
     public async Task A_yes_on_a_page_read_before_the_pay_changed_is_not_taken_and_the_page_shows_the_new_pay_to_answer_again()
     {
-        var personId = "terms-" + Guid.NewGuid().ToString("N")[..8];
-        using (var admin = await server.ApiAsAsync("demo-admin"))
-        {
-            (await admin.PutSettingsAsync("/api/engagements/settings", new { currency = "USD", kinds = new[] { new { key = "focus-group", name = "Focus group", benchmarkHourlyRate = 60m } } })).EnsureSuccessStatusCode();
-            (await admin.PostAsJsonAsync("/api/people", new { subjectId = personId, displayName = "Advisor " + personId[^4..], roles = new[] { "Advisor" } })).EnsureSuccessStatusCode();
-        }
-
-        using (var person = await server.ApiAsAsync(personId, "demo"))
-        {
-            (await person.PutAsJsonAsync("/api/engagements/me/profile", new { kinds = new[] { "focus-group" }, topics = new[] { "housing" }, timeZone = "America/Los_Angeles" })).EnsureSuccessStatusCode();
-            (await person.PostAsJsonAsync("/api/engagements/me/contact", new { optIn = true })).EnsureSuccessStatusCode();
-        }
-
-        using var recruiter = await server.ApiAsAsync("demo-recruiter");
-        var now = server.Time.GetUtcNow();
-        string At(int days, int hour) => TimeZoneInfo.ConvertTimeBySystemTimeZoneId(now, "America/Los_Angeles").Date.AddDays(days).AddHours(hour).ToString("yyyy-MM-dd'T'HH:mm:00", CultureInfo.InvariantCulture);
-        var title = "Evening on work " + Guid.NewGuid().ToString("N")[..4];
-        object Work(decimal rate) => new
-        {
-            kind = "focus-group",
-            title,
-            topics = new[] { "housing" },
-            sessions = new[] { new { start = At(10, 18), end = At(10, 20), timeZone = "America/Los_Angeles", inPerson = false, location = (string?)null, link = "https://meet.example/work" } },
-            seats = 5,
-            applicationDeadline = now.AddDays(7),
-            compensation = new { basis = "perSession", rate, prepMinutesPerSession = 30, travelAllowed = false, perDiemAllowed = false },
-        };
-        var created = await recruiter.PostAsJsonAsync("/api/engagements/opportunities", Work(160m));
-        created.EnsureSuccessStatusCode();
-        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
-        (await recruiter.PostAsync($"/api/engagements/opportunities/{id}/publish", null)).EnsureSuccessStatusCode();
-        (await recruiter.PostAsJsonAsync($"/api/engagements/opportunities/{id}/invitations", new { personId })).EnsureSuccessStatusCode();
+        var personId = await OptedInAdvisorAsync("terms-");
+        using var work = await ChangingWork.PublishedAsync(server, seats: 5);
+        (await work.Recruiter.PostAsJsonAsync($"{work.Path}/invitations", new { personId })).EnsureSuccessStatusCode();
 
         var survivor = await server.SignInAsAddedAsync(personId, phone: true);
         await survivor.GotoAsync("/paid-work");
-        var offer = survivor.Locator("[data-offers] li", new() { HasText = title });
+        var offer = survivor.Locator("[data-offers] li", new() { HasText = work.Title });
         await Expect(offer).ToContainTextAsync("160.00 USD a session");
 
-        // While the page is open, the recruiter raises the pay and moves nothing else; the session id keeps it the same session.
-        var current = await recruiter.GetAsync($"/api/engagements/opportunities/{id}");
-        var sessionId = (await current.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("sessions")[0].GetProperty("id").GetString();
-        var body = JsonSerializer.SerializeToNode(Work(180m))!;
-        body["sessions"]![0]!["id"] = sessionId;
-        using var change = new HttpRequestMessage(HttpMethod.Put, $"/api/engagements/opportunities/{id}") { Content = JsonContent.Create(body) };
-        change.Headers.TryAddWithoutValidation("If-Match", current.Headers.ETag!.Tag);
-        (await recruiter.SendAsync(change)).EnsureSuccessStatusCode();
+        // While the page is open, the recruiter raises the pay and moves nothing else.
+        await work.ChangeAsync(rate: 180m, seats: 5, hour: 18);
 
         await offer.GetByRole(AriaRole.Button, new() { Name = "Yes, I will take part" }).ClickAsync();
         await Expect(survivor.Locator("[data-outcome]")).ToContainTextAsync("changed after you read them, so nothing was done");
@@ -340,6 +305,98 @@ public sealed class EngagementJourneyTests(PortalServer server)
 
         await offer.GetByRole(AriaRole.Button, new() { Name = "Yes, I will take part" }).ClickAsync();
         await Expect(offer).ToContainTextAsync("You are confirmed");
+    }
+
+    [Fact]
+    public async Task Someone_waiting_for_work_that_changed_since_is_asked_to_say_yes_again_and_keeps_their_place_by_it()
+    {
+        var seatedId = await OptedInAdvisorAsync("seated-");
+        var personId = await OptedInAdvisorAsync("waits-");
+        using var work = await ChangingWork.PublishedAsync(server, seats: 1);
+        foreach (var who in new[] { seatedId, personId })
+        {
+            using var client = await server.ApiAsAsync(who, "demo");
+            var read = await (await client.GetAsync(work.Path)).Content.ReadFromJsonAsync<JsonElement>();
+            using var apply = new HttpRequestMessage(HttpMethod.Post, $"{work.Path}/apply");
+            apply.Headers.TryAddWithoutValidation("If-Match", read.GetProperty("version").GetString());
+            (await client.SendAsync(apply)).EnsureSuccessStatusCode();
+        }
+
+        // An hour later, with a seat more: not given to someone who said yes to six o'clock.
+        await work.ChangeAsync(rate: 160m, seats: 2, hour: 19);
+
+        var survivor = await server.SignInAsAddedAsync(personId, phone: true);
+        await survivor.GotoAsync("/paid-work");
+        var offer = survivor.Locator("[data-offers] li", new() { HasText = work.Title });
+        await Expect(offer).ToContainTextAsync("This work has changed since you joined the waiting list");
+        await Accessibility.AssertNoSeriousViolationsAsync(survivor);
+        await offer.GetByRole(AriaRole.Button, new() { Name = "Yes, keep my place" }).ClickAsync();
+        await Expect(offer).ToContainTextAsync("You are confirmed");
+    }
+
+    /// <summary>An advisor added to the demo agency who takes focus groups on housing and may be asked.</summary>
+    private async Task<string> OptedInAdvisorAsync(string prefix)
+    {
+        var personId = prefix + Guid.NewGuid().ToString("N")[..8];
+        using (var admin = await server.ApiAsAsync("demo-admin"))
+        {
+            (await admin.PutSettingsAsync("/api/engagements/settings", new { currency = "USD", kinds = new[] { new { key = "focus-group", name = "Focus group", benchmarkHourlyRate = 60m } } })).EnsureSuccessStatusCode();
+            (await admin.PostAsJsonAsync("/api/people", new { subjectId = personId, displayName = "Advisor " + personId[^4..], roles = new[] { "Advisor" } })).EnsureSuccessStatusCode();
+        }
+
+        using var person = await server.ApiAsAsync(personId, "demo");
+        (await person.PutAsJsonAsync("/api/engagements/me/profile", new { kinds = new[] { "focus-group" }, topics = new[] { "housing" }, timeZone = "America/Los_Angeles" })).EnsureSuccessStatusCode();
+        (await person.PostAsJsonAsync("/api/engagements/me/contact", new { optIn = true })).EnsureSuccessStatusCode();
+        return personId;
+    }
+
+    /// <summary>An online focus group ten days on, published at 160 a session, that its recruiter changes over the API.</summary>
+    private sealed class ChangingWork(HttpClient recruiter, string path, string title, DateTimeOffset now) : IDisposable
+    {
+        public HttpClient Recruiter => recruiter;
+
+        public string Path => path;
+
+        public string Title => title;
+
+        public static async Task<ChangingWork> PublishedAsync(PortalServer server, int seats)
+        {
+            var recruiter = await server.ApiAsAsync("demo-recruiter");
+            var title = "Evening on work " + Guid.NewGuid().ToString("N")[..4];
+            var now = server.Time.GetUtcNow();
+            var created = await recruiter.PostAsJsonAsync("/api/engagements/opportunities", Body(title, now, 160m, seats, 18, null));
+            created.EnsureSuccessStatusCode();
+            var path = $"/api/engagements/opportunities/{(await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()}";
+            (await recruiter.PostAsync($"{path}/publish", null)).EnsureSuccessStatusCode();
+            return new ChangingWork(recruiter, path, title, now);
+        }
+
+        /// <summary>The same session (by its id) at <paramref name="hour"/>, with this pay and these seats.</summary>
+        public async Task ChangeAsync(decimal rate, int seats, int hour)
+        {
+            var current = await recruiter.GetAsync(path);
+            var sessionId = (await current.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("sessions")[0].GetProperty("id").GetString();
+            using var change = new HttpRequestMessage(HttpMethod.Put, path) { Content = JsonContent.Create(Body(title, now, rate, seats, hour, sessionId)) };
+            change.Headers.TryAddWithoutValidation("If-Match", current.Headers.ETag!.Tag);
+            (await recruiter.SendAsync(change)).EnsureSuccessStatusCode();
+        }
+
+        public void Dispose() => recruiter.Dispose();
+
+        private static object Body(string title, DateTimeOffset now, decimal rate, int seats, int hour, string? sessionId)
+        {
+            string At(int days, int h) => TimeZoneInfo.ConvertTimeBySystemTimeZoneId(now, "America/Los_Angeles").Date.AddDays(days).AddHours(h).ToString("yyyy-MM-dd'T'HH:mm:00", CultureInfo.InvariantCulture);
+            return new
+            {
+                kind = "focus-group",
+                title,
+                topics = new[] { "housing" },
+                sessions = new[] { new { id = sessionId, start = At(10, hour), end = At(10, hour + 2), timeZone = "America/Los_Angeles", inPerson = false, location = (string?)null, link = "https://meet.example/work" } },
+                seats,
+                applicationDeadline = now.AddDays(7),
+                compensation = new { basis = "perSession", rate, prepMinutesPerSession = 30, travelAllowed = false, perDiemAllowed = false },
+            };
+        }
     }
 
     [Fact]

@@ -389,6 +389,32 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     [Fact]
+    public async Task Someone_waiting_is_given_a_place_only_on_the_terms_they_said_yes_to_and_keeps_their_place_in_line_by_saying_yes_again()
+    {
+        var opportunity = await PublishedAsync(seats: 1);
+        var work = $"/api/engagements/opportunities/{opportunity.Id}";
+        var sessionId = opportunity.Sessions[0].GetProperty("id").GetString();
+        var seated = await AdvisorAsync();
+        var waiting = await AdvisorAsync();
+        await HttpAssert.Ok<OpportunityDto>(await seated.Client.PostAsync($"{work}/apply", null));
+        Assert.Equal("Waitlisted", (await HttpAssert.Ok<OpportunityDto>(await waiting.Client.PostAsync($"{work}/apply", null))).MyState);
+
+        // In one change, the evening moves an hour later and a seat is added: not given to someone who said yes to 6 pm.
+        var current = await _recruiter.GetAsync(work);
+        await HttpAssert.Ok<OpportunityDto>(await _recruiter.PutJson(
+            work, Body(seats: 2, start: LocalIn(TimeSpan.FromDays(10), 19), end: LocalIn(TimeSpan.FromDays(10), 21), sessionId: sessionId), current.Headers.ETag!.Tag));
+
+        var seen = await HttpAssert.Ok<JsonElement>(await waiting.Client.GetAsync(work));
+        Assert.Equal("Waitlisted", seen.GetProperty("myState").GetString());
+        Assert.True(seen.GetProperty("waitsForYesAgain").GetBoolean());
+        Assert.Equal(1, (await HttpAssert.Ok<OpportunityDto>(await _recruiter.GetAsync(work))).SeatsTaken);
+
+        var again = await HttpAssert.Ok<JsonElement>(await waiting.Client.PostJson($"{work}/apply", null, seen.GetProperty("version").GetString()));
+        Assert.Equal("Confirmed", again.GetProperty("myState").GetString());
+        Assert.False(again.GetProperty("waitsForYesAgain").GetBoolean());
+    }
+
+    [Fact]
     public async Task Another_persons_answer_does_not_change_the_terms_a_yes_names()
     {
         var opportunity = await PublishedAsync(seats: 1);
@@ -1073,9 +1099,37 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     [Fact]
-    public async Task A_place_left_free_while_nobody_waiting_was_free_goes_to_them_once_they_say_they_are_free_then()
+    public async Task A_place_left_free_in_work_moved_to_a_morning_goes_to_someone_waiting_once_they_are_free_then_and_say_yes_to_the_new_time()
     {
         var (work, waiting) = await FreedInAMorningAsync();
+        Assert.Equal("Waitlisted", (await HttpAssert.Ok<OpportunityDto>(await waiting.Client.GetAsync(work))).MyState);
+
+        await HttpAssert.Ok<JsonElement>(await waiting.Client.PutAsJsonAsync("/api/engagements/me/profile", new
+        {
+            kinds = new[] { "focus-group" }, topics = new[] { "housing" }, noTopics = Array.Empty<string>(), availability = new[] { "weekdayMorning", "weekdayEvening" },
+            timeZone = "America/Los_Angeles",
+        }));
+
+        // Free in the morning now, but their yes was to the evening: the place waits for a yes to the morning.
+        var seen = await HttpAssert.Ok<JsonElement>(await waiting.Client.GetAsync(work));
+        Assert.Equal("Waitlisted", seen.GetProperty("myState").GetString());
+        Assert.True(seen.GetProperty("waitsForYesAgain").GetBoolean());
+        Assert.Equal(0, (await HttpAssert.Ok<OpportunityDto>(await _recruiter.GetAsync(work))).SeatsTaken);
+
+        Assert.Equal("Confirmed", (await HttpAssert.Ok<OpportunityDto>(await waiting.Client.PostJson($"{work}/apply", null, seen.GetProperty("version").GetString()))).MyState);
+        Assert.Equal(1, (await HttpAssert.Ok<OpportunityDto>(await _recruiter.GetAsync(work))).SeatsTaken);
+    }
+
+    [Fact]
+    public async Task A_place_left_free_while_nobody_waiting_was_free_goes_to_them_once_they_say_they_are_free_then()
+    {
+        var (work, seated, waiting) = await OneSeatedOneWaitingAsync();
+        await HttpAssert.Ok<JsonElement>(await waiting.Client.PutAsJsonAsync("/api/engagements/me/profile", new
+        {
+            kinds = new[] { "focus-group" }, topics = new[] { "housing" }, noTopics = Array.Empty<string>(), availability = new[] { "weekdayMorning" },
+            timeZone = "America/Los_Angeles",
+        }));
+        await HttpAssert.Ok<OpportunityDto>(await seated.Client.PostAsync($"{work}/withdraw", null));
         Assert.Equal("Waitlisted", (await HttpAssert.Ok<OpportunityDto>(await waiting.Client.GetAsync(work))).MyState);
 
         await HttpAssert.Ok<JsonElement>(await waiting.Client.PutAsJsonAsync("/api/engagements/me/profile", new

@@ -267,6 +267,15 @@ public sealed record Participation : Document
     /// </summary>
     public bool TookASeat { get; init; }
 
+    /// <summary>
+    /// The terms they said yes to (<see cref="Rules.OfferedTerms"/>): a place from the waiting list is theirs only on
+    /// those, and once the work has changed, only after a yes to it as it is now. None on places from before terms were kept.
+    /// </summary>
+    public string? AgreedTerms { get; init; }
+
+    /// <summary>Whether they said yes to other terms than <paramref name="work"/>'s now.</summary>
+    public bool AgreedToOtherTermsThan(Opportunity work) => AgreedTerms is { } agreed && agreed != Rules.OfferedTerms.Of(work);
+
     public static string IdFor(string opportunityId, string personId) => $"{opportunityId}~{personId}";
 
     /// <summary>

@@ -205,7 +205,11 @@ public sealed record OpportunityView(
     string Id, string Kind, string Title, string? Description, IReadOnlyList<string> Topics, IReadOnlyList<SessionView> Sessions,
     int Seats, int SeatsTaken, DateTimeOffset ApplicationDeadline, Compensation Compensation, string Currency, decimal EffectiveHourlyRate,
     OpportunityState State, DateTimeOffset? PublishedAt, ParticipationState? MyState, IReadOnlyList<string>? FitReasons,
-    IReadOnlyList<ParticipantView>? Participants, string? Version);
+    IReadOnlyList<ParticipantView>? Participants, string? Version)
+{
+    /// <summary>For a survivor waiting for a place: the work changed since their yes, so a place waits for a yes to it as it is now.</summary>
+    public bool WaitsForYesAgain { get; init; }
+}
 
 public sealed record CreateOpportunity(string OpportunityId, OpportunityRequest Body) : ICommand<Opportunity>, IValidate, IAudited
 {
@@ -637,7 +641,11 @@ internal static class OpportunityViews
         var confirmed = mine?.State == ParticipationState.Confirmed;
         return View(o, cancelledAt => confirmed && cancelledAt is null, mine?.State, fit?.Fits == true ? fit.Reasons : null, null,
             cancelledPlaces.Where(c => c.OpportunityId == o.Id && ClaimRules.CancelsPlace(c, mine))
-                .ToDictionary(c => c.SessionId, c => c.RecordedAt, StringComparer.Ordinal)) with { Version = OfferedTerms.Of(o) };
+                .ToDictionary(c => c.SessionId, c => c.RecordedAt, StringComparer.Ordinal)) with
+        {
+            Version = OfferedTerms.Of(o),
+            WaitsForYesAgain = mine is { State: ParticipationState.Waitlisted } && mine.AgreedToOtherTermsThan(o),
+        };
     }
 
     private static SessionView SessionViewOf(EngagementSession s, Func<DateTimeOffset?, bool> showWhere, DateTimeOffset? cancelledAt) =>

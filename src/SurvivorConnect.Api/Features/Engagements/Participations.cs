@@ -279,9 +279,11 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
             throw new ConflictException(TouchesNoTopic);
         }
 
+        // Waiting on terms the work has changed from: their yes to it as it is now keeps their place in line.
+        var yesAgain = mine is { State: ParticipationState.Waitlisted } && mine.AgreedToOtherTermsThan(opportunity);
         if (move == ParticipationMove.Apply)
         {
-            if (mine is not null && mine.State is not (ParticipationState.Declined or ParticipationState.Withdrawn))
+            if (mine is not null && mine.State is not (ParticipationState.Declined or ParticipationState.Withdrawn) && !yesAgain)
             {
                 throw new ConflictException($"You are already {mine.State.ToString().ToLowerInvariant()}.");
             }
@@ -300,6 +302,7 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
         }
 
         var seat = opportunity.Confirmed < opportunity.Seats;
+        var keepsNumber = yesAgain && !seat;
         var place = (mine ?? new Participation
         {
             Id = Participation.IdFor(opportunity.Id, data.Store.User.UserId),
@@ -310,13 +313,14 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
         }) with
         {
             State = seat ? ParticipationState.Confirmed : ParticipationState.Waitlisted,
-            WaitlistNumber = seat ? null : opportunity.NextWaitlistNumber,
+            WaitlistNumber = seat ? null : keepsNumber ? mine!.WaitlistNumber : opportunity.NextWaitlistNumber,
             ChangedAt = data.Store.Now,
             ConfirmedAt = seat ? data.Store.Now : null,
             TookASeat = seat || mine?.TookASeat == true,
+            AgreedTerms = OfferedTerms.Of(opportunity),
         };
-        var seats = seat
-            ? opportunity with { Confirmed = opportunity.Confirmed + 1 }
+        var seats = seat ? opportunity with { Confirmed = opportunity.Confirmed + 1 }
+            : keepsNumber ? opportunity
             : opportunity with { NextWaitlistNumber = opportunity.NextWaitlistNumber + 1 };
         await WriteAsync(seats, place, mine, null, ct);
         return place;
