@@ -415,6 +415,20 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     [Fact]
+    public async Task A_recruiter_who_also_takes_paid_work_says_yes_with_the_version_their_view_shows_while_the_work_is_unchanged()
+    {
+        var opportunity = await PublishedAsync(seats: 2);
+        var work = $"/api/engagements/opportunities/{opportunity.Id}";
+        var advisor = await AdvisorAsync();
+        await MakeRecruiterAsync(advisor.Id);
+        var read = await advisor.Client.GetAsync(work);
+        var version = (await HttpAssert.Ok<OpportunityDto>(read)).Version;
+        Assert.Equal(version, read.Headers.ETag?.Tag);
+
+        Assert.Equal("Confirmed", (await HttpAssert.Ok<OpportunityDto>(await advisor.Client.PostJson($"{work}/apply", null, version))).MyState);
+    }
+
+    [Fact]
     public async Task Another_persons_answer_does_not_change_the_terms_a_yes_names()
     {
         var opportunity = await PublishedAsync(seats: 1);

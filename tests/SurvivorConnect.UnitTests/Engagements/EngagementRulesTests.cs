@@ -32,6 +32,7 @@ public sealed class EngagementRulesTests
         Assert.Equal(terms, OfferedTerms.Of(work with { Confirmed = 3, NextWaitlistNumber = 2, ETag = "other" }));
         Assert.Equal(terms, OfferedTerms.Of(work with { Sessions = [work.Sessions[0] with { Link = "https://meet.example/new" }] }));
         Assert.True(OfferedTerms.StillAre(work, $"\"{terms}\""));
+        Assert.Equal(terms, OfferedTerms.Of(work with { Compensation = work.Compensation with { Rate = 150.00m } }));
         Assert.NotEqual(terms, OfferedTerms.Of(work with { Compensation = work.Compensation with { Rate = 175 } }));
         Assert.NotEqual(terms, OfferedTerms.Of(work with { Compensation = work.Compensation with { TravelAllowed = true } }));
         Assert.NotEqual(terms, OfferedTerms.Of(work with { Sessions = [Session(3, 19, 2)] }));

@@ -206,7 +206,9 @@ public static class EngagementsModule
     private static async Task<Ok<OpportunityView>> GetOpportunity(IMediator mediator, string id, HttpResponse response, CancellationToken ct)
     {
         var view = await mediator.Send(new GetOpportunity(id), ct);
-        if (view.Version is { } version)
+
+        // The recruiter's view (the one listing participants) is the work's version; a survivor's names its terms, in the body only.
+        if (view is { Version: { } version, Participants: not null })
         {
             response.Headers.ETag = version;
         }

@@ -16,7 +16,7 @@ public static class OfferedTerms
         ArgumentNullException.ThrowIfNull(opportunity);
         var pay = opportunity.Compensation;
         var terms = new StringBuilder()
-            .Append(CultureInfo.InvariantCulture, $"{pay.Basis}|{pay.Rate}|{opportunity.Currency}|{pay.PrepMinutesPerSession}|{pay.TravelAllowed}|{pay.PerDiemAllowed}");
+            .Append(CultureInfo.InvariantCulture, $"{pay.Basis}|{pay.Rate:0.############################}|{opportunity.Currency}|{pay.PrepMinutesPerSession}|{pay.TravelAllowed}|{pay.PerDiemAllowed}");
         foreach (var s in opportunity.Sessions.OrderBy(s => s.Id, StringComparer.Ordinal))
         {
             terms.Append(CultureInfo.InvariantCulture, $"\n{s.Id}|{s.StartUtc:O}|{s.EndUtc:O}|{s.TimeZone}|{s.InPerson}|{s.Area}|{s.CancelledAt is null}");
@@ -25,7 +25,10 @@ public static class OfferedTerms
         return "t" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(terms.ToString())).AsSpan(0, 12));
     }
 
-    /// <summary>Whether the terms <paramref name="read"/> (as sent, perhaps quoted as an ETag) are the work's terms now.</summary>
+    /// <summary>
+    /// Whether the terms <paramref name="read"/> (as sent, perhaps quoted as an ETag) are the work's terms now. A recruiter
+    /// who also takes paid work reads the work's own version instead: unchanged since, so are its terms.
+    /// </summary>
     public static bool StillAre(Opportunity opportunity, string read) =>
-        string.Equals(read.Trim().Trim('"'), Of(opportunity), StringComparison.Ordinal);
+        string.Equals(read.Trim().Trim('"'), Of(opportunity), StringComparison.Ordinal) || read == opportunity.ETag;
 }
