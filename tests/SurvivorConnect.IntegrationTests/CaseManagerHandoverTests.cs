@@ -57,7 +57,7 @@ public sealed class CaseManagerHandoverTests(ApiFactory api)
     {
         // A survivor hired later as a case manager, their youth record still linked to their sign-in.
         var own = "youth-own-" + Guid.NewGuid().ToString("N")[..8];
-        var (youthId, _) = await _world.YouthAsync(personId: own);
+        var (youthId, _) = await _world.YouthAsync(age: 19, personId: own);
         await _world.SetRolesAsync(own, Roles.CaseManager);
 
         var youth = await _world.CaseManager.GetAsync($"/api/youth/{youthId}");

@@ -145,7 +145,7 @@ public sealed class PeopleTests(ApiFactory api)
     }
 
     [Fact]
-    public async Task A_youth_the_agency_serves_is_not_made_a_mentor_or_advisor_by_taking_the_youth_role_away_first()
+    public async Task A_child_the_agency_serves_is_not_made_a_mentor_or_advisor_by_taking_the_youth_role_away_first()
     {
         var world = new MentoringWorld(api);
         var (person, etag) = await CreateAsync(null, Roles.Youth);
@@ -156,7 +156,7 @@ public sealed class PeopleTests(ApiFactory api)
         var noRole = await SetRolesAsync(person.Id, etag);
         Assert.Empty((await HttpAssert.Ok<PersonDto>(noRole)).Roles);
         var refused = await HttpAssert.Problem(await SetRolesAsync(person.Id, noRole.Headers.ETag!.Tag, Roles.Advisor), 409);
-        Assert.Contains("a youth's the agency serves", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("a youth the agency serves who is under its adult age", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
 
         // Their case manager takes the sign-in off the youth's record: it may take on other work now.
         await world.LinkSignInAsync(youthId, "");

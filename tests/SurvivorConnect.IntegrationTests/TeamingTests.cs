@@ -18,7 +18,8 @@ public sealed class TeamingTests(ApiFactory api)
     [Fact]
     public async Task A_youth_whose_role_was_changed_still_finds_their_sharing_and_stops_it_and_the_partner_reads_nothing_more()
     {
-        var team = await _world.SharedTeamAsync(kinds: ["CasePlan"]);
+        // Served as an adult, they take paid work here now.
+        var team = await _world.SharedTeamAsync(kinds: ["CasePlan"], youthAge: 19);
         await MentoringWorld.Ok(await TeamingWorld.ReadAsync(team));
         await _world.Mentoring.SetRolesAsync(team.YouthPersonId, Roles.Advisor);
 

@@ -99,11 +99,11 @@ public sealed class TeamingWorld(ApiFactory api)
     }
 
     /// <summary>A youth of the demo agency, their team with the partner's professional, a plan, and the youth's consent to share <paramref name="kinds"/>.</summary>
-    public async Task<SharedTeam> SharedTeamAsync(string[]? kinds = null, string[]? partnershipKinds = null)
+    public async Task<SharedTeam> SharedTeamAsync(string[]? kinds = null, string[]? partnershipKinds = null, int youthAge = 16)
     {
         var partner = await AgencyAsync();
         var partnershipId = await PartnershipAsync(partner, partnershipKinds);
-        var (youthId, youth) = await Mentoring.YouthAsync();
+        var (youthId, youth) = await Mentoring.YouthAsync(age: youthAge);
         var youthPerson = (await HttpAssert.Ok<MeDto>(await youth.GetAsync("/api/me"))).Id;
         await MentoringWorld.Created(await CaseManager.PostAsync($"/api/teams/{youthId}", null));
         await MentoringWorld.Ok(await CaseManager.PostJson($"/api/teams/{youthId}/members", new { role = "Professional", personId = partner.ProfessionalId, agencyId = partner.Id }));

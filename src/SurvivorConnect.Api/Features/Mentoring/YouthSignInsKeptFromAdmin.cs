@@ -51,9 +51,11 @@ internal sealed class KeptSignInSoughtHandler(MentoringData data, Notifier notif
     }
 }
 
-/// <summary>A sign-in a youth's record claims (its <see cref="YouthPersonLink"/>) is that youth's.</summary>
+/// <summary>A sign-in a youth's record claims (its <see cref="YouthPersonLink"/>) is that youth's, a child while under the policy's adult age.</summary>
 internal sealed class ServedYouthSignIns(MentoringData data) : IServedYouthSignIns
 {
-    public async Task<bool> ClaimedAsync(string personId, CancellationToken ct) =>
-        await data.Store.ReadAsync<YouthPersonLink>(YouthReferral.Container, YouthPersonLink.IdFor(personId), data.AgencyId, ct) is not null;
+    public async Task<bool> ClaimedByAChildAsync(string personId, CancellationToken ct) =>
+        await data.Store.ReadAsync<YouthPersonLink>(YouthReferral.Container, YouthPersonLink.IdFor(personId), data.AgencyId, ct) is { } link
+        && await data.Store.ReadAsync<YouthReferral>(YouthReferral.Container, link.YouthId, data.AgencyId, ct) is { } youth
+        && youth.Age < (await data.PolicyAsync(ct)).AdultAge;
 }

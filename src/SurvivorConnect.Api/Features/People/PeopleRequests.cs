@@ -124,12 +124,12 @@ public interface IPeopleKeptFromAdmin
 }
 
 /// <summary>
-/// Whether a youth's record claims this sign-in (another feature keeps youth records): the agency still serves that
-/// youth through it, so it takes on no other work here until the record lets it go.
+/// Whether this sign-in is that of a youth the agency serves who is a child under the agency's consent policy (another
+/// feature keeps youth records): a child takes on no other work here, whatever their roles say.
 /// </summary>
 public interface IServedYouthSignIns
 {
-    Task<bool> ClaimedAsync(string personId, CancellationToken ct);
+    Task<bool> ClaimedByAChildAsync(string personId, CancellationToken ct);
 }
 
 public static class PeopleRules
@@ -373,11 +373,11 @@ internal sealed partial class PeopleHandlers(
 
         var ifMatch = command.IfMatch ?? throw new PreconditionRequiredException();
 
-        // Taking the Youth role away first, then giving another, would make a child still served here a mentor or an
-        // advisor: the sign-in of a youth's record stays a youth's until the record lets it go.
-        if (roles.Any(r => r != Roles.Youth) && await servedYouth.ClaimedAsync(person.Id, cancellationToken))
+        // Taking the Youth role away first, then giving another, would make a child still served here a mentor, an
+        // advisor or staff. A survivor served as an adult may take on work here (their record stays theirs to read).
+        if (roles.Any(r => r != Roles.Youth) && await servedYouth.ClaimedByAChildAsync(person.Id, cancellationToken))
         {
-            throw new ConflictException("This sign-in is a youth's the agency serves, so it takes no other role. If they now take on other work here, their case manager first takes the sign-in off the youth's record.");
+            throw new ConflictException("This sign-in is that of a youth the agency serves who is under its adult age, so it takes no other role. If someone else is to use it, their case manager first takes it off the youth's record.");
         }
 
         if (person.Id == user.UserId && person.Roles.Contains(Roles.AgencyAdmin) && !roles.Contains(Roles.AgencyAdmin))
