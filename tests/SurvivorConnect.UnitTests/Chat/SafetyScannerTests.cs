@@ -137,6 +137,7 @@ public sealed class SafetyScannerTests
     [InlineData("you can stay with my family", "pick-up-or-ride")]
     [InlineData("crash at my spot", "pick-up-or-ride")]
     [InlineData("come stay at my mom's", "pick-up-or-ride")]
+    [InlineData("d0n't tell ur mom", "secrecy")]
     public void Secrets_rides_money_and_gifts_a_mentor_offers_are_held_and_from_a_youth_are_not(string text, string kind)
     {
         var fromMentor = Scanner.Scan(text, fromMentor: true);
@@ -238,6 +239,8 @@ public sealed class SafetyScannerTests
     [InlineData("he hits me\nidk what to do", "in-danger")]
     [InlineData("they don't let me go\r\nwhat do i do", "being-forced")]
     [InlineData("he has my phone\nim using a friends", "being-forced")]
+    [InlineData("I'm n0t safe", "in-danger")]
+    [InlineData("he's going to k1ll me", "in-danger")]
     public void Crisis_language_is_delivered_and_urgent(string text, string kind)
     {
         var verdict = Scanner.Scan(text);
@@ -490,6 +493,7 @@ public sealed class SafetyScannerTests
     [InlineData("s~n~a~p~c~h~a~t riley", "social-handle")]
     [InlineData("s_n_a_p_c_h_a_t riley22", "social-handle")]
     [InlineData("s🔥n🔥a🔥p🔥c🔥h🔥a🔥t riley", "social-handle")]
+    [InlineData("riley22@gmail.c0m", "link")]
     public void Contact_details_disguised_with_look_alike_or_invisible_characters_are_still_held(string text, string kind)
     {
         var verdict = Scanner.Scan(text);

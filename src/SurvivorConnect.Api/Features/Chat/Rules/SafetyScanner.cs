@@ -208,33 +208,73 @@ public sealed partial class SafetyScanner : IContactDetails
         var words = LetterWord().Replace(text, m => m.Value.Any(char.IsAsciiLetter) && m.Value.Any(c => StandsForLetter(c) is not null)
             ? string.Concat(m.Value.Select(c => StandsForLetter(c) ?? c))
             : m.Value);
-        return SpelledOut().Replace(BetweenLettersRead(words), m => string.Concat(m.Value.Where(char.IsLetter)));
+        return SpelledOutRead(words);
     }
 
     /// <summary>
-    /// Each run of what is neither letter nor digit (an underscore, an emoji, marks, spaces, line breaks) read as one
-    /// space, so a word spelled out with any of them between its letters ("s_n_a_p", "s🔥n🔥a🔥p") reads as one spelled
-    /// with spaces. Only for the spelled-out reading: the rules read the text as written too.
+    /// Four or more single letters in a row, each set apart from the next by up to four of anything but letters and digits
+    /// (spaces, line breaks, marks, signs, an underscore, an emoji: "s n a p", "s_n_a_p", "s🔥n🔥a🔥p"), read as the word
+    /// they spell. Everything else stays as it is, apostrophes and full stops too, which the rules read.
     /// </summary>
-    private static string BetweenLettersRead(string text)
+    private static string SpelledOutRead(string text)
     {
-        var read = new StringBuilder(text.Length);
-        var between = false;
-        foreach (var rune in text.EnumerateRunes())
+        // Each run of letters and digits: where it starts and ends, and whether it is one letter alone.
+        var words = new List<(int Start, int End, bool Single)>();
+        for (var at = 0; at < text.Length;)
         {
-            if (Rune.IsLetterOrDigit(rune))
+            Rune.DecodeFromUtf16(text.AsSpan(at), out var rune, out var length);
+            if (!Rune.IsLetterOrDigit(rune))
             {
-                read.Append(rune.ToString());
-                between = false;
+                at += length;
+                continue;
             }
-            else if (!between)
+
+            var (start, runes, letter) = (at, 0, Rune.IsLetter(rune));
+            while (at < text.Length && Rune.DecodeFromUtf16(text.AsSpan(at), out rune, out length) == System.Buffers.OperationStatus.Done && Rune.IsLetterOrDigit(rune))
             {
-                read.Append(' ');
-                between = true;
+                (at, runes) = (at + length, runes + 1);
             }
+
+            words.Add((start, at, runes == 1 && letter));
         }
 
-        return read.ToString();
+        var read = new StringBuilder(text.Length);
+        var copied = 0;
+        for (var first = 0; first < words.Count;)
+        {
+            var last = first;
+            while (words[last].Single && last + 1 < words.Count && words[last + 1].Single && Separator(text, words[last].End, words[last + 1].Start))
+            {
+                last++;
+            }
+
+            if (words[first].Single && last - first >= 3)
+            {
+                read.Append(text, copied, words[first].Start - copied);
+                for (var i = first; i <= last; i++)
+                {
+                    read.Append(text, words[i].Start, words[i].End - words[i].Start);
+                }
+
+                copied = words[last].End;
+            }
+
+            first = last + 1;
+        }
+
+        return read.Append(text, copied, text.Length - copied).ToString();
+    }
+
+    /// <summary>Up to four characters (an emoji counts once) between two letters of a word spelled out.</summary>
+    private static bool Separator(string text, int from, int to)
+    {
+        var runes = 0;
+        foreach (var _ in text.AsSpan(from, to - from).EnumerateRunes())
+        {
+            runes++;
+        }
+
+        return runes is > 0 and <= 4;
     }
 
     private static char? StandsForLetter(char c) => c switch
@@ -251,9 +291,7 @@ public sealed partial class SafetyScanner : IContactDetails
     [GeneratedRegex(@"[\p{L}\p{N}$@]+", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex LetterWord();
 
-    // Single letters one space apart, each run of anything else between them read as a space first (BetweenLettersRead).
-    [GeneratedRegex(@"\b\p{L}(?: \p{L}\b){3,}", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
-    private static partial Regex SpelledOut();
+
 
     /// <summary>
     /// Marks between two digits that no number is written with (an underscore, a star, a tilde, an emoji), or several
