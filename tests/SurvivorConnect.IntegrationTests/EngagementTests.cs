@@ -429,6 +429,26 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     [Fact]
+    public async Task An_invitation_is_not_taken_up_once_the_yes_to_hearing_about_paid_work_has_run_out()
+    {
+        var opportunity = await PublishedAsync(seats: 2);
+        var work = $"/api/engagements/opportunities/{opportunity.Id}";
+        // A mentor, who records consents of their own over the API, as any yes, until a date.
+        var advisor = await AdvisorAsync(optIn: false, role: Roles.Mentor);
+        await HttpAssert.Ok<JsonElement>(await advisor.Client.PostJson("/api/consents", new
+        {
+            subjectId = advisor.Id, grantor = "Self", scope = "engagement-contact", expiresAt = api.Time.GetUtcNow().AddHours(1),
+        }));
+        await HttpAssert.Ok<JsonElement>(await _recruiter.PostJson($"{work}/invitations", new { personId = advisor.Id }));
+
+        api.Time.Advance(TimeSpan.FromHours(2));
+        var refused = await HttpAssert.Problem(await advisor.Client.PostAsync($"{work}/accept", null), 409);
+
+        Assert.Contains("yes to hearing about paid work has ended", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, (await HttpAssert.Ok<OpportunityDto>(await _recruiter.GetAsync(work))).SeatsTaken);
+    }
+
+    [Fact]
     public async Task Another_persons_answer_does_not_change_the_terms_a_yes_names()
     {
         var opportunity = await PublishedAsync(seats: 1);

@@ -279,6 +279,13 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
             throw new ConflictException(TouchesNoTopic);
         }
 
+        // A yes to paid work is given while they still want to hear of it: a yes to being contacted that has run out (it
+        // was given until a date) is a no, as one withdrawn is, whose invitations go.
+        if (move == ParticipationMove.Accept && !await data.OptedInAsync(data.Store.User.UserId, ct))
+        {
+            throw new ConflictException("Your yes to hearing about paid work has ended, so this invitation can no longer be taken up. Say yes to being contacted again first.");
+        }
+
         // Waiting on terms the work has changed from: their yes to it as it is now keeps their place in line.
         var yesAgain = mine is { State: ParticipationState.Waitlisted } && mine.AgreedToOtherTermsThan(opportunity);
         if (move == ParticipationMove.Apply)
