@@ -483,10 +483,9 @@
       // its answer ("someone else changed this") would replace the first one's.
       delete form.dataset.sending;
       form.removeAttribute('aria-busy');
-      // An answer drawn may have been made before the change (a slow download): the page is drawn again, as the person
-      // may see it now. A failure that keeps what was typed (to send again) keeps the change owed: the next answer is
-      // drawn anew, or, refused, the page goes.
-      if (drawn && accessChangedMeanwhile) redraw();
+      // An answer drawn is the page as the person may see it now. A failure that keeps what was typed (to send again)
+      // keeps the change owed: the next answer is drawn anew, or, refused, the page goes.
+      if (drawn) accessChangedMeanwhile = false;
     }
   });
 
