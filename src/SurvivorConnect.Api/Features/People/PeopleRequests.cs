@@ -377,7 +377,7 @@ internal sealed partial class PeopleHandlers(
         // advisor or staff. A survivor served as an adult may take on work here (their record stays theirs to read).
         if (roles.Any(r => r != Roles.Youth) && await servedYouth.ClaimedByAChildAsync(person.Id, cancellationToken))
         {
-            throw new ConflictException("This sign-in is that of a youth the agency serves who is under its adult age, so it takes no other role. If someone else is to use it, their case manager first takes it off the youth's record.");
+            throw new ConflictException("This sign-in is that of a youth the agency serves who is under its adult age, so it takes no other role.");
         }
 
         if (person.Id == user.UserId && person.Roles.Contains(Roles.AgencyAdmin) && !roles.Contains(Roles.AgencyAdmin))
