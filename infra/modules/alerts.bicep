@@ -24,8 +24,8 @@ resource operators 'Microsoft.Insights/actionGroups@2023-01-01' = {
 }
 
 // The app's own measurements (AppMetrics), in Application Insights: counts and timings, never whose they were. A count
-// (another urgent answer unseen, another payout failed) mails each time it rises, looked at in quarter hours and never
-// marked resolved by itself; a level (how long payouts wait, how slow chat is) mails once until it is back to normal.
+// (another urgent answer unseen, another payout failed) mails each time it rises, looked at every quarter hour over the
+// half hour before (a count that arrives late is still seen; one may be mailed twice) and never marked resolved by itself; a level (how long payouts wait, how slow chat is) mails once until it is back to normal.
 var appAlerts = [
   {
     key: 'urgent-answer-unseen'
@@ -76,7 +76,7 @@ resource appAlert 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = [for ale
     enabled: true
     scopes: [appInsightsId]
     evaluationFrequency: 'PT15M'
-    windowSize: alert.counts ? 'PT15M' : 'PT1H'
+    windowSize: alert.counts ? 'PT30M' : 'PT1H'
     autoMitigate: !alert.counts
     criteria: {
       allOf: [
