@@ -409,9 +409,25 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         Assert.True(seen.GetProperty("waitsForYesAgain").GetBoolean());
         Assert.Equal(1, (await HttpAssert.Ok<OpportunityDto>(await _recruiter.GetAsync(work))).SeatsTaken);
 
+        // A yes again names what it read; the answer window closed meanwhile does not take their place in line from them.
+        await HttpAssert.Problem(await waiting.Client.PostAsync($"{work}/apply", null), 428);
+        api.Time.Advance(TimeSpan.FromDays(8));
         var again = await HttpAssert.Ok<JsonElement>(await waiting.Client.PostJson($"{work}/apply", null, seen.GetProperty("version").GetString()));
         Assert.Equal("Confirmed", again.GetProperty("myState").GetString());
         Assert.False(again.GetProperty("waitsForYesAgain").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Pay_raised_since_someone_joined_the_waiting_list_asks_nothing_more_of_them()
+    {
+        var (work, seated, waiting) = await OneSeatedOneWaitingAsync();
+
+        // The same evening for more: what they said yes to, and better.
+        await HttpAssert.Ok<OpportunityDto>(await _recruiter.PutJson(work, Body(stipend: 180m, seats: 1, sessionId: "s1"), (await _recruiter.GetAsync(work)).Headers.ETag!.Tag));
+        Assert.False((await HttpAssert.Ok<JsonElement>(await waiting.Client.GetAsync(work))).GetProperty("waitsForYesAgain").GetBoolean());
+        await HttpAssert.Ok<OpportunityDto>(await seated.Client.PostAsync($"{work}/withdraw", null));
+
+        Assert.Equal("Confirmed", (await HttpAssert.Ok<OpportunityDto>(await waiting.Client.GetAsync(work))).MyState);
     }
 
     [Fact]

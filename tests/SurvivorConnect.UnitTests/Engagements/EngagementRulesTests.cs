@@ -41,6 +41,19 @@ public sealed class EngagementRulesTests
         Assert.NotEqual(terms, OfferedTerms.Of(work with { Sessions = [work.Sessions[0], Session(4, 18, 2)] }));
     }
 
+    [Fact]
+    public void A_place_waits_for_a_yes_again_only_for_a_session_moved_or_added_not_for_one_cancelled_or_pay_raised()
+    {
+        var work = Opportunity("housing") with { Sessions = [Session(3, 18, 2), Session(4, 18, 2)] };
+        var waiting = new Participation { Id = "p", OpportunityId = "o1", PersonId = "a", State = ParticipationState.Waitlisted, CreatedAt = DateTimeOffset.UnixEpoch, AgreedSessions = OfferedTerms.SessionsOf(work) };
+
+        Assert.False(waiting.AgreedToOtherTermsThan(work with { Compensation = work.Compensation with { Rate = 200 } }));
+        Assert.False(waiting.AgreedToOtherTermsThan(work with { Sessions = [work.Sessions[0], work.Sessions[1] with { CancelledAt = DateTimeOffset.UnixEpoch }] }));
+        Assert.True(waiting.AgreedToOtherTermsThan(work with { Sessions = [work.Sessions[0], Session(4, 19, 2)] }));
+        Assert.True(waiting.AgreedToOtherTermsThan(work with { Sessions = [.. work.Sessions, Session(5, 18, 2)] }));
+        Assert.False((waiting with { AgreedSessions = null }).AgreedToOtherTermsThan(work with { Sessions = [Session(9, 9, 2)] }));
+    }
+
     /// <summary>Before any session of the work here.</summary>
     private static readonly DateTimeOffset Before = new(2026, 2, 1, 0, 0, 0, TimeSpan.Zero);
 

@@ -268,13 +268,14 @@ public sealed record Participation : Document
     public bool TookASeat { get; init; }
 
     /// <summary>
-    /// The terms they said yes to (<see cref="Rules.OfferedTerms"/>): a place from the waiting list is theirs only on
-    /// those, and once the work has changed, only after a yes to it as it is now. None on places from before terms were kept.
+    /// The sessions they said yes to, each as its time and place (<see cref="Rules.OfferedTerms.SessionsOf"/>): a place
+    /// from the waiting list is theirs only in those (a session cancelled since, or pay raised, asks nothing more of them);
+    /// one moved or added since waits for a yes to the work as it is now. None on places from before they were kept.
     /// </summary>
-    public string? AgreedTerms { get; init; }
+    public IReadOnlyList<string>? AgreedSessions { get; init; }
 
-    /// <summary>Whether they said yes to other terms than <paramref name="work"/>'s now.</summary>
-    public bool AgreedToOtherTermsThan(Opportunity work) => AgreedTerms is { } agreed && agreed != Rules.OfferedTerms.Of(work);
+    /// <summary>Whether <paramref name="work"/> now has a session, or a session's time or place, they did not say yes to.</summary>
+    public bool AgreedToOtherTermsThan(Opportunity work) => AgreedSessions is { } agreed && Rules.OfferedTerms.SessionsOf(work).Except(agreed, StringComparer.Ordinal).Any();
 
     public static string IdFor(string opportunityId, string personId) => $"{opportunityId}~{personId}";
 

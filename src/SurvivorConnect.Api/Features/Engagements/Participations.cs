@@ -249,12 +249,20 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
 
     private async Task<Participation> TakePlaceAsync(Opportunity opportunity, Participation? mine, Fit? fit, ParticipationMove move, string? terms, CancellationToken ct)
     {
-        if (opportunity.State != OpportunityState.Published)
+        // Waiting on sessions the work has changed from: their yes to it as it is now keeps their place in line, also once
+        // it takes no new answers (they answered in time), and it names what they read.
+        var yesAgain = move == ParticipationMove.Apply && mine is { State: ParticipationState.Waitlisted } && mine.AgreedToOtherTermsThan(opportunity);
+        if (yesAgain && terms is null)
+        {
+            throw new PreconditionRequiredException();
+        }
+
+        if (opportunity.State != OpportunityState.Published && !(yesAgain && opportunity.State == OpportunityState.Closed))
         {
             throw new ConflictException("This opportunity is not open for answers.");
         }
 
-        if (data.Store.Now > opportunity.ApplicationDeadline)
+        if (data.Store.Now > opportunity.ApplicationDeadline && !yesAgain)
         {
             throw new ConflictException("The deadline to answer has passed.");
         }
@@ -286,8 +294,6 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
             throw new ConflictException("Your yes to hearing about paid work has ended, so this invitation can no longer be taken up. Say yes to being contacted again first.");
         }
 
-        // Waiting on terms the work has changed from: their yes to it as it is now keeps their place in line.
-        var yesAgain = mine is { State: ParticipationState.Waitlisted } && mine.AgreedToOtherTermsThan(opportunity);
         if (move == ParticipationMove.Apply)
         {
             if (mine is not null && mine.State is not (ParticipationState.Declined or ParticipationState.Withdrawn) && !yesAgain)
@@ -324,7 +330,7 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
             ChangedAt = data.Store.Now,
             ConfirmedAt = seat ? data.Store.Now : null,
             TookASeat = seat || mine?.TookASeat == true,
-            AgreedTerms = OfferedTerms.Of(opportunity),
+            AgreedSessions = OfferedTerms.SessionsOf(opportunity),
         };
         var seats = seat ? opportunity with { Confirmed = opportunity.Confirmed + 1 }
             : keepsNumber ? opportunity

@@ -25,6 +25,13 @@ public static class OfferedTerms
         return "t" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(terms.ToString())).AsSpan(0, 12));
     }
 
+    /// <summary>Each session still on offer as its time and place (neither a link nor an address, which not everyone is shown).</summary>
+    public static IReadOnlyList<string> SessionsOf(Opportunity opportunity)
+    {
+        ArgumentNullException.ThrowIfNull(opportunity);
+        return [.. opportunity.Sessions.Where(s => s.CancelledAt is null).Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Id}|{s.StartUtc:O}|{s.EndUtc:O}|{s.InPerson}|{s.Area}"))];
+    }
+
     /// <summary>
     /// Whether the terms <paramref name="read"/> (as sent, perhaps quoted as an ETag) are the work's terms now. A recruiter
     /// who also takes paid work reads the work's own version instead: unchanged since, so are its terms.
