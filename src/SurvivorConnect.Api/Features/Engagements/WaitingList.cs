@@ -8,9 +8,8 @@ namespace SurvivorConnect.Api.Features.Engagements;
 
 /// <summary>
 /// A piece of work's waiting list: a free place goes to those waiting, first in line first, of those who may take one
-/// (still taking paid work, free at a session still to come, not asked to speak of what they will not, and on the terms
-/// they said yes to), and only while
-/// the work still takes answers and pays at least the agency's benchmark.
+/// (still taking paid work, free at a session still to come, not asked to speak of what they will not, and in the sessions
+/// they said yes to), and only while the work still takes answers and pays at least the agency's benchmark.
 /// </summary>
 internal sealed partial class WaitingList(EngagementData data, Notifier notifier, ILogger<WaitingList> logger)
 {
@@ -21,7 +20,7 @@ internal sealed partial class WaitingList(EngagementData data, Notifier notifier
     /// <summary>Up to <paramref name="free"/> of those waiting in <paramref name="places"/>, first in line first, who may take a place in the work, confirmed.</summary>
     public async Task<IReadOnlyList<Participation>> PromotedAsync(Opportunity work, IEnumerable<Participation> places, int free, CancellationToken ct)
     {
-        // Only on the terms they said yes to: one who waits on other terms keeps their place in line for a yes again.
+        // Only in the sessions they said yes to: one whose sessions moved since keeps their place in line for a yes again.
         var waiting = places.Where(p => p.State == ParticipationState.Waitlisted && !p.AgreedToOtherTermsThan(work)).OrderBy(p => p.WaitlistNumber).ToList();
         if (free <= 0 || waiting.Count == 0)
         {
