@@ -291,8 +291,6 @@ public sealed partial class SafetyScanner : IContactDetails
     [GeneratedRegex(@"[\p{L}\p{N}$@]+", RegexOptions.CultureInvariant | RegexOptions.NonBacktracking)]
     private static partial Regex LetterWord();
 
-
-
     /// <summary>
     /// Marks between two digits that no number is written with (an underscore, a star, a tilde, an emoji), or several
     /// ("5 5 9 - 5 5 5"), read as one space, as a dash sets a phone number's groups apart. Not those of a date, a time, a
