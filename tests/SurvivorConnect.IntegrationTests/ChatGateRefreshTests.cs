@@ -14,35 +14,6 @@ public sealed class ChatGateRefreshTests(CountingApiFactory api) : IClassFixture
     private readonly MentoringWorld _world = new(api);
 
     [Fact]
-    public async Task A_deactivated_mentor_s_connection_closes_before_the_senders_of_their_chats_are_written_again()
-    {
-        var chat = await _world.OpenChatAsync();
-        var rewriting = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        api.Counter.BeforeReplace = async (_, document) =>
-        {
-            if (document is Conversation { Gate: null } && rewriting.TrySetResult())
-            {
-                await release.Task;
-            }
-        };
-        try
-        {
-            var deactivating = _world.Admin.PostAsync($"/api/people/{chat.MentorId}/deactivate", null);
-            await rewriting.Task.WaitAsync(TimeSpan.FromSeconds(10));
-
-            await ChatClient.EventuallyAsync(() => chat.Mentor.Connection.State != Microsoft.AspNetCore.SignalR.Client.HubConnectionState.Connected, "the mentor's connection closed");
-            release.SetResult();
-            await MentoringWorld.Ok(await deactivating);
-        }
-        finally
-        {
-            release.TrySetResult();
-            api.Counter.BeforeReplace = null;
-        }
-    }
-
-    [Fact]
     public async Task A_mentor_who_loses_the_role_sends_in_no_chat_but_the_one_whose_senders_could_not_be_cleared()
     {
         var (mentorId, mentorHttp) = await _world.ReadyMentorAsync(capacity: 2);

@@ -64,9 +64,6 @@ internal sealed class ChatHandlers(ChatService chat, ChatAccessBus access, ICurr
     /// <summary>A person's roles or active state changed: whether they may send, in each of their chats, follows at once.</summary>
     public async ValueTask Handle(PersonAccessChanged notification, CancellationToken ct)
     {
-        // The person's own connections first: one deactivated closes before the gates of all their chats are rewritten,
-        // which takes a dozen writes a match, and sees no more pushed meanwhile. Checked again once the gates follow.
-        await access.PublishAsync(new ChatAccessChange(notification.AgencyId, notification.PersonId, null));
         try
         {
             await chat.RefreshGatesOfPersonAsync(notification.PersonId, CancellationToken.None);
