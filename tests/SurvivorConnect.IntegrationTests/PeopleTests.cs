@@ -164,6 +164,26 @@ public sealed class PeopleTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_survivor_served_as_an_adult_who_took_on_work_is_not_recorded_a_child_while_they_hold_it()
+    {
+        var world = new MentoringWorld(api);
+        var (youthId, _) = await world.YouthAsync(age: 19);
+        var personId = (await HttpAssert.Ok<JsonElement>(await world.CaseManager.GetAsync($"/api/youth/{youthId}"))).GetProperty("personId").GetString()!;
+        var advisor = await SetRolesAsync(personId, (await _admin.GetAsync($"/api/people/{personId}")).Headers.ETag!.Tag, Roles.Advisor);
+        await HttpAssert.Ok<PersonDto>(advisor);
+
+        var current = await world.CaseManager.GetAsync($"/api/youth/{youthId}");
+        var refused = await HttpAssert.Problem(
+            await world.CaseManager.PutJson($"/api/youth/{youthId}", new { displayName = "Found younger", age = 16 }, current.Headers.ETag!.Tag), 409);
+        Assert.Contains("a child the agency serves takes none", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(19, (await HttpAssert.Ok<JsonElement>(await world.CaseManager.GetAsync($"/api/youth/{youthId}"))).GetProperty("age").GetInt32());
+
+        await HttpAssert.Ok<PersonDto>(await SetRolesAsync(personId, advisor.Headers.ETag!.Tag, Roles.Youth));
+        var saved = await HttpAssert.Ok<JsonElement>(await world.CaseManager.PutJson($"/api/youth/{youthId}", new { displayName = "Found younger", age = 16 }, current.Headers.ETag!.Tag));
+        Assert.Equal(16, saved.GetProperty("age").GetInt32());
+    }
+
+    [Fact]
     public async Task An_analyst_holds_no_role_that_reads_peoples_records_besides_admin()
     {
         var (analyst, etag) = await CreateAsync(null, Roles.Analyst);

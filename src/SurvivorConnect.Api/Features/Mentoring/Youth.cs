@@ -235,6 +235,7 @@ internal sealed class YouthHandlers(
 
         await CheckDoNotMatchAsync(command.Body.DoNotMatch?.Where(id => !youth.DoNotMatch.Contains(id?.Trim(), StringComparer.Ordinal)).ToArray(), ct);
         var changed = Apply(youth, command.Body);
+        await CheckChildHoldsNoOtherRoleAsync(youth, changed, ct);
 
         // Someone the youth is never to meet does not read everything about them either: they stop being a case manager.
         var acting = changed.ActingCaseManagerIds.ToList();
@@ -573,6 +574,23 @@ internal sealed class YouthHandlers(
             {
                 throw new RequestValidationException("doNotMatch", $"No mentor here has the id '{id}'.");
             }
+        }
+    }
+
+    /// <summary>
+    /// A youth served as an adult may have taken on work here since (their Youth role taken away); recorded now as a child,
+    /// the other roles go first, as a child takes none (<see cref="IServedYouthSignIns"/>).
+    /// </summary>
+    private async Task CheckChildHoldsNoOtherRoleAsync(YouthReferral before, YouthReferral after, CancellationToken ct)
+    {
+        if (after.Age == before.Age || after.PersonId is not { } personId || after.Age >= (await data.PolicyAsync(ct)).AdultAge)
+        {
+            return;
+        }
+
+        if (await people.FindAsync(data.AgencyId, personId, ct) is { } person && person.Roles.Any(r => r != Roles.Youth))
+        {
+            throw new ConflictException("Their sign-in holds another role here, and a child the agency serves takes none. Ask your agency admin to take it away, then save the age.");
         }
     }
 
