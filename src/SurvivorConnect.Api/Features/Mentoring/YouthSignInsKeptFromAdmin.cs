@@ -16,13 +16,11 @@ internal sealed class YouthSignInsKeptFromAdmin(MentoringData data) : IPeopleKep
             return new HashSet<string>(StringComparer.Ordinal);
         }
 
-        var youth = await data.AllAsync<YouthReferral>(YouthReferral.Container, [Filter.In("personId", [.. personIds])], ct);
-        var kept = await data.YouthKeptFromAdminAsync(youth, ct);
-        var signIns = youth.Where(y => kept.Contains(y.Id)).Select(y => y.PersonId!).ToHashSet(StringComparer.Ordinal);
-
-        // A kept youth's sign-ins of before are theirs too (found among the kept youth: the store has no list of them).
-        signIns.UnionWith((await data.AllYouthKeptFromAdminAsync(ct)).SelectMany(y => y.FormerPersonIds).Where(personIds.Contains));
-        return signIns;
+        // A kept youth's sign-ins of before are theirs too: found among the kept youth, as the store has no list of them.
+        var asked = personIds.ToHashSet(StringComparer.Ordinal);
+        return (await data.AllYouthKeptFromAdminAsync(ct))
+            .SelectMany(y => y.PersonId is { } current ? y.FormerPersonIds.Append(current) : y.FormerPersonIds)
+            .Where(asked.Contains).ToHashSet(StringComparer.Ordinal);
     }
 }
 
