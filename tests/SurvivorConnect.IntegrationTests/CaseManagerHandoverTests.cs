@@ -39,6 +39,23 @@ public sealed class CaseManagerHandoverTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_case_manager_who_leaves_again_after_being_brought_back_is_told_again_but_each_leaving_once()
+    {
+        var (leavingId, leaving) = await _world.PersonAsync(Roles.CaseManager);
+        await MentoringWorld.Created<YouthDto>(await leaving.PostJson("/api/youth", new { displayName = "Twice left youth", age = 15, stage = "preparation" }));
+        var since = DateTimeOffset.UtcNow;
+
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{leavingId}/deactivate", null));
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{leavingId}/deactivate", null));
+        Assert.Single(await NeedNoticesSinceAsync(since));
+
+        await MentoringWorld.Ok(await _world.Admin.ReactivateAsync(leavingId));
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{leavingId}/deactivate", null));
+
+        Assert.Equal(2, (await NeedNoticesSinceAsync(since)).Count);
+    }
+
+    [Fact]
     public async Task A_youth_whose_only_case_manager_lost_the_role_is_listed_and_the_admins_are_told_once()
     {
         var (formerId, former) = await _world.PersonAsync(Roles.CaseManager);

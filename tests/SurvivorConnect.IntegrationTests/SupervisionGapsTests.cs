@@ -167,6 +167,24 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
     }
 
     [Fact]
+    public async Task A_supervisor_who_leaves_again_after_being_brought_back_is_told_to_the_admins_again()
+    {
+        var (mentorId, _) = await _world.ReadyMentorAsync();
+        var (goneId, _) = await _world.PersonAsync(Roles.Supervisor);
+        await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync($"/api/mentors/{mentorId}/supervisor", new { supervisorId = goneId }));
+        var (_, admin) = await _world.PersonAsync(Roles.AgencyAdmin);
+
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{goneId}/deactivate", null));
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{goneId}/deactivate", null));
+        api.Time.Advance(TimeSpan.FromDays(30));
+        await MentoringWorld.Ok(await _world.Admin.ReactivateAsync(goneId));
+        api.Time.Advance(TimeSpan.FromDays(30));
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{goneId}/deactivate", null));
+
+        Assert.Equal(2, (await admin.NoticesAsync()).Count(n => n.Kind == "mentor-needs-supervisor"));
+    }
+
+    [Fact]
     public async Task An_admin_asked_to_find_a_supervisor_who_is_then_named_the_mentors_supervisor_is_told_of_the_waiting_flag()
     {
         var (mentorId, mentor, _) = await UnderDeactivatedSupervisorAsync();

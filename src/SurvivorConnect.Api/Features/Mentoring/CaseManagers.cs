@@ -91,7 +91,7 @@ internal sealed class CaseManagerLeftHandler(MentoringData data, Notifier notifi
 {
     public async ValueTask Handle(PersonAccessChanged notification, CancellationToken ct)
     {
-        if (await data.HolderOfAsync(notification, Roles.CaseManager, ct) is null)
+        if (await data.HolderOfAsync(notification, Roles.CaseManager, ct) is not { } person)
         {
             return;
         }
@@ -106,8 +106,8 @@ internal sealed class CaseManagerLeftHandler(MentoringData data, Notifier notifi
         var left = caseload.Where(y => !y.CaseManagerIds.Any(active.Contains)).Select(y => y.Id).Order(StringComparer.Ordinal).ToList();
         if (left.Count > 0)
         {
-            // Once for the same youth left by the same person, however often their access changes again.
-            var key = $"youth-need-case-manager~{notification.PersonId}~{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', left))))[..16]}";
+            // Once for the same youth left by the same person in the same deactivation (or loss of the role), however often it is told again.
+            var key = $"youth-need-case-manager~{person.Id}~{person.Deactivation()}~{Digest.Of(string.Join('\n', left), 16)}";
             await notifier.SendOnceToAdminsAsync(Notices.YouthNeedCaseManager, key, ct);
         }
     }

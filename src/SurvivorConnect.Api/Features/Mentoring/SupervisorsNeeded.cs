@@ -107,8 +107,8 @@ internal sealed class SupervisorLeftHandler(MentoringData data, Notifier notifie
             return;
         }
 
-        // Once for the same mentors left by the same person, however often their access changes again.
-        var key = $"mentors-need-supervisor~{person.Id}~{Digest.Of(string.Join('\n', left), 16)}";
+        // Once for the same mentors left by the same person in the same deactivation (or loss of the role), however often it is told again.
+        var key = $"mentors-need-supervisor~{person.Id}~{person.Deactivation()}~{Digest.Of(string.Join('\n', left), 16)}";
         await notifier.SendOnceToAdminsAsync(Notices.MentorsNeedSupervisor, key, ct);
     }
 }

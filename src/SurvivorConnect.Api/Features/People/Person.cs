@@ -43,6 +43,14 @@ public sealed record Person : Document
     public DateTimeOffset? DeactivatedAt { get; init; }
 
     /// <summary>
+    /// Which deactivation keeps them out now, if any: what they left behind is told once per deactivation, so one who
+    /// leaves again after being brought back is told of again. Not a role lost: each later change of roles, even one
+    /// that takes nothing, is a new <see cref="LastRoleChange"/>, and would tell the same departure again.
+    /// </summary>
+    public string? Deactivation() =>
+        !Active && DeactivatedAt is { } at ? at.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture) : null;
+
+    /// <summary>
     /// When the person was last deactivated or given access back, or their sign-ins were ended (a phone taken): a sign-in
     /// (portal session or token) from before it opens nothing, so a phone or a copied cookie kept from then, or signed in
     /// while they were deactivated, does not come back to life with them.
