@@ -252,6 +252,23 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
     }
 
     [Fact]
+    public async Task An_admin_kept_from_a_youth_who_seeks_the_youths_sign_in_of_before_is_heard_of_by_their_case_manager()
+    {
+        var (adminMentorId, adminMentor) = await AdminMentorAsync();
+        var takenSignIn = "taken-" + Guid.NewGuid().ToString("N")[..12];
+        var (keptId, _) = await _world.YouthAsync(doNotMatch: [adminMentorId], personId: takenSignIn);
+        var (newSignIn, _) = await _world.PersonAsync(Roles.Youth);
+        await _world.LinkSignInAsync(keptId, newSignIn);
+        async Task<int> ToldAsync() =>
+            (await HttpAssert.PagesAsync<NotificationDto>(_world.CaseManager, "/api/notifications?pageSize=100")).SelectMany(p => p.Items).Count(n => n.Kind == "kept-sign-in-sought");
+        var before = await ToldAsync();
+
+        await HttpAssert.Problem(await adminMentor.PostJson("/api/people", new { subjectId = takenSignIn, displayName = "Someone", roles = Array.Empty<string>() }), 409);
+
+        Assert.Equal(before + 1, await ToldAsync());
+    }
+
+    [Fact]
     public async Task A_youth_every_admin_is_kept_from_is_still_read_by_them_and_one_never_to_be_matched_with_yields_even_to_the_mentor()
     {
         // An agency whose only admins both mentor too, and a youth never to be matched with either.

@@ -142,7 +142,7 @@ public sealed record MissingEpisode(
 public sealed record YouthReferral : Document
 {
     // displayName stays indexed for one release (see Person.Container).
-    public static readonly ContainerSpec Container = new("youth", "personId", "caseManagerIds", NameOrder.Field, "displayName", "doNotMatch");
+    public static readonly ContainerSpec Container = new("youth", "personId", "caseManagerIds", NameOrder.Field, "displayName", "doNotMatch", "formerPersonIds");
 
     public override string Type => "youth";
 

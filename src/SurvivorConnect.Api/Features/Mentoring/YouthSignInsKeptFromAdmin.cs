@@ -38,7 +38,10 @@ internal sealed class KeptSignInSoughtHandler(MentoringData data, Notifier notif
         }
 
         var admins = await data.Store.AdminsToTellAsync(ct);
-        foreach (var youth in await data.AllAsync<YouthReferral>(YouthReferral.Container, [Filter.Eq("personId", notification.PersonId)], ct))
+        // Theirs now or before: an old phone's sign-in, in someone else's hands, is sought as much as the current one.
+        var current = await data.AllAsync<YouthReferral>(YouthReferral.Container, [Filter.Eq("personId", notification.PersonId)], ct);
+        var former = await data.AllAsync<YouthReferral>(YouthReferral.Container, [Filter.Contains("formerPersonIds", notification.PersonId)], ct);
+        foreach (var youth in current.Concat(former).DistinctBy(y => y.Id))
         {
             var kept = await data.KeptFromYouthAsync(youth.Id, ct);
             foreach (var recipient in (await data.ActiveCaseManagersAsync(youth, ct)).Union(admins, StringComparer.Ordinal).Where(id => id != notification.By && !kept.Contains(id, StringComparer.Ordinal)))
