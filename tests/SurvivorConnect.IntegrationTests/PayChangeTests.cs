@@ -295,6 +295,30 @@ public sealed class PayChangeTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task Bank_details_added_at_stripe_while_paid_by_check_are_checked_with_them_and_not_paid_to_on_a_later_move_back()
+    {
+        var payee = await PaidOnceByCheckAsync();
+        var account = await OnboardAsync(payee);
+        await HttpAssert.Ok<JsonElement>(await DecideAsync(payee.Id, true));
+        await HttpAssert.Ok<JsonElement>(await payee.Client.PutAsJsonAsync("/api/payouts/me/method", new { method = "check" }));
+        Assert.DoesNotContain(await ChangesAsync(), c => c.PersonId == payee.Id);
+
+        // Someone holding their phone signs in to Stripe's dashboard and adds their own bank.
+        api.Time.Advance(TimeSpan.FromMinutes(5));
+        var theirs = api.Stripe.AddBankAccount(account);
+        Assert.Equal(HttpStatusCode.OK, (await api.DeliverAsync(api.Stripe.EventJson("account.external_account.created", theirs), secret: Testing.FakeStripe.ConnectWebhookSecret)).StatusCode);
+
+        Assert.Equal("Check", Assert.Single(await ChangesAsync(), c => c.PersonId == payee.Id).Method);
+        var page = await (await PortalSession.SignedInAsync(api, payee.Id)).GetStringAsync("/payments");
+        Assert.Contains("data-pay-change-waiting", page, StringComparison.Ordinal);
+        await HttpAssert.Ok<JsonElement>(await DecideAsync(payee.Id, false));
+        Assert.False((await MineAsync(payee)).GetProperty("stripeConnected").GetBoolean());
+
+        // Back to Stripe later, they set up a new account: nothing goes to the one whose bank was not theirs.
+        Assert.NotEqual(account, await OnboardAsync(payee));
+    }
+
+    [Fact]
     public async Task Bank_details_given_while_a_check_waits_are_told_again_and_a_decision_on_what_was_read_before_them_is_refused()
     {
         var payee = await PaidOnceByCheckAsync();

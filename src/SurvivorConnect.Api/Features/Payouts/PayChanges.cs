@@ -106,9 +106,10 @@ internal sealed class BankDetailsNews(PayoutData data, PayChangeNews payChanges)
             // been judged as it came (each event since, judged as ever, and the sender's listings, keep it from then on).
             var firstListing = listed && account.KnownBanks is null;
             var partOfKnownChange = firstListing || account.PayChangeCheckedThrough >= happened || account.PayChangedAt >= happened;
+            // Judged as a change to Stripe pay whatever way they are paid now: a bank added while they are paid by check
+            // would otherwise be known, unchecked, by the time they come back to Stripe, and be paid to.
             var toCheck = !partOfKnownChange && (account.PayChangeToConfirmSince is not null
-                || account.Method is { } method && PayoutRules.PayChangeToConfirm(
-                    known.Count > 0 || await data.PaidBeforeAsync(account, ct), method, method, bankDetailsGiven: true));
+                || PayoutRules.PayChangeToConfirm(known.Count > 0 || await data.PaidBeforeAsync(account, ct), PayeeMethod.Stripe, PayeeMethod.Stripe, bankDetailsGiven: true));
             try
             {
                 var saved = await data.SaveAccountAsync(account with
