@@ -521,6 +521,24 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
     }
 
     [Fact]
+    public async Task A_youth_handed_to_a_new_case_manager_brings_the_message_held_for_review_to_their_notices()
+    {
+        var chat = await _world.OpenChatAsync();
+        await chat.Mentor.SendAsync(chat.Id, "text me at 559-555-0134", "handed-held-1");
+        var (newId, newcomer) = await _world.PersonAsync(Roles.CaseManager);
+        Assert.DoesNotContain(await newcomer.NoticesAsync(), n => n.Kind == "chat-held");
+
+        var current = await _world.CaseManager.GetAsync($"/api/youth/{chat.YouthId}");
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutJson($"/api/youth/{chat.YouthId}/case-managers", new { caseManagerIds = new[] { newId } }, current.Headers.ETag!.Tag));
+
+        var held = Assert.Single(await newcomer.NoticesAsync(), n => n.Kind == "chat-held");
+        Assert.Contains("held for your review", held.Text, StringComparison.Ordinal);
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutJson($"/api/youth/{chat.YouthId}/case-managers", new { caseManagerIds = new[] { newId, "demo-casemanager" } },
+            (await newcomer.GetAsync($"/api/youth/{chat.YouthId}")).Headers.ETag!.Tag));
+        Assert.Single(await newcomer.NoticesAsync(), n => n.Kind == "chat-held");
+    }
+
+    [Fact]
     public async Task A_held_message_is_in_the_case_manager_s_notices_and_its_resend_still_says_it_is_held()
     {
         var chat = await _world.OpenChatAsync();

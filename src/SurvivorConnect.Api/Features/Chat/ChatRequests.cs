@@ -32,7 +32,8 @@ internal sealed class ChatHandlers(ChatService chat, ChatAccessBus access, ICurr
       INotificationHandler<MatchChanged>,
       INotificationHandler<PersonAccessChanged>,
       INotificationHandler<SignInsEnded>,
-      INotificationHandler<PortalSessionEnded>
+      INotificationHandler<PortalSessionEnded>,
+      INotificationHandler<CaseManagersAdded>
 {
     public async ValueTask<IReadOnlyList<FlagView>> Handle(ListFlags query, CancellationToken ct) =>
         await chat.FlagsAsync(query.Status is null ? null : EnumNames.Parse<FlagStatus>(query.Status), ct);
@@ -73,6 +74,10 @@ internal sealed class ChatHandlers(ChatService chat, ChatAccessBus access, ICurr
             await access.PublishAsync(new ChatAccessChange(notification.AgencyId, notification.PersonId, null));
         }
     }
+
+    /// <summary>A youth's new case managers hear of each flag still open in the youth's chats, as those before them did.</summary>
+    public async ValueTask Handle(CaseManagersAdded notification, CancellationToken ct) =>
+        await chat.TellOpenFlagsAsync(notification.Youth, notification.Added, ct);
 
     /// <summary>A person's earlier sign-ins were ended: their connections, chat and notice, are checked again and close.</summary>
     public async ValueTask Handle(SignInsEnded notification, CancellationToken ct) =>

@@ -712,18 +712,16 @@ public sealed partial class ChatService(
         // is dealt with, or the notice read, the next is told anew. Each urgent message is pushed all the same: "I took
         // the pills" after "I want to die" is news of its own. (Words not sent stay one push: each word typed to a chat
         // that takes none would otherwise be one.)
-        var notice = NoticeOf(flag);
-        var key = $"chat-flags~{flag.ConversationId}~{flag.SenderRole}~{notice.Kind}";
         foreach (var caseManager in caseManagers)
         {
-            toldAnew |= await notifier.SendStandingAsync(caseManager, notice, key, about, FlagOpenAsync, ct, flag.NotSent ? flag.ConversationId : null, pushWhileStanding: flag.Urgent && !flag.NotSent);
+            toldAnew |= await TellCaseManagerAsync(caseManager, flag, about, ct);
         }
 
         // Nobody on the youth's side could see it: the admins hand the youth to someone who can. Words that were not
         // sent have no message to hand over: the admins are asked to reach the people themselves.
         if (caseManagers.Count == 0)
         {
-            toldAnew |= await notifier.SendStandingToAdminsAsync(flag.NotSent ? notice : AdminNoticeOf(flag), key, about, FlagOpenAsync, ct, flag.ConversationId, except: [match.MentorId, .. await data.KeptFromYouthAsync(match.YouthId, ct)], toExceptedAlone: (Notices.YouthNeedsAnAdmin, AloneKey(flag, key)), pushWhileStanding: flag.Urgent && !flag.NotSent);
+            toldAnew |= await notifier.SendStandingToAdminsAsync(flag.NotSent ? NoticeOf(flag) : AdminNoticeOf(flag), FlagsKey(flag), about, FlagOpenAsync, ct, flag.ConversationId, except: [match.MentorId, .. await data.KeptFromYouthAsync(match.YouthId, ct)], toExceptedAlone: (Notices.YouthNeedsAnAdmin, AloneKey(flag, FlagsKey(flag))), pushWhileStanding: flag.Urgent && !flag.NotSent);
         }
 
         // A youth's words that were not delivered were not shared with the mentor: nothing weighs on them from it, and a
@@ -734,6 +732,28 @@ public sealed partial class ChatService(
         }
 
         return toldAnew;
+    }
+
+    private Task<bool> TellCaseManagerAsync(string caseManager, SafetyFlag flag, string about, CancellationToken ct) =>
+        notifier.SendStandingAsync(caseManager, NoticeOf(flag), FlagsKey(flag), about, FlagOpenAsync, ct, flag.NotSent ? flag.ConversationId : null, pushWhileStanding: flag.Urgent && !flag.NotSent);
+
+    private static string FlagsKey(SafetyFlag flag) => $"chat-flags~{flag.ConversationId}~{flag.SenderRole}~{NoticeOf(flag).Kind}";
+
+    /// <summary>
+    /// A youth handed to new case managers: each hears of the flags still open in the youth's chats (a held message waits
+    /// for nobody else), oldest first, as their case managers of before did.
+    /// </summary>
+    public async Task TellOpenFlagsAsync(YouthReferral youth, IReadOnlyCollection<string> added, CancellationToken ct)
+    {
+        var open = await Store.AllAsync<SafetyFlag>(SafetyFlag.Container, [Filter.Eq("youthId", youth.Id), Filter.Eq("status", FlagStatus.Open)], ct);
+        var told = (await data.ActiveCaseManagersAsync(youth, ct)).Intersect(added, StringComparer.Ordinal).ToList();
+        foreach (var flag in open.OrderBy(f => f.RaisedAt))
+        {
+            foreach (var caseManager in told)
+            {
+                await TellCaseManagerAsync(caseManager, flag, flag.Id, ct);
+            }
+        }
     }
 
     /// <summary>

@@ -41,6 +41,12 @@ public sealed record YouthRelapsed(string YouthId) : INotification;
 /// </summary>
 public sealed record YouthSignInLinked(YouthReferral Youth, string? PreviousPersonId) : INotification;
 
+/// <summary>
+/// A youth was handed to case managers new to them (<paramref name="Added"/>): what waits on the youth's side, an open
+/// flag in their chats, is theirs to hear of now, as the one before them heard of it.
+/// </summary>
+public sealed record CaseManagersAdded(YouthReferral Youth, IReadOnlyList<string> Added) : INotification;
+
 /// <summary>A mentor has a supervisor now (<paramref name="MentorId"/>): their regular check-ins start, whoever looks first.</summary>
 /// <param name="HadNone">Nobody active supervised them before: a rhythm started while nobody read it starts again from now.</param>
 public sealed record SupervisorAssigned(string MentorId, bool HadNone = false) : INotification;

@@ -375,7 +375,13 @@ internal sealed class YouthHandlers(
         await TellMatchesAsync(saved.Id);
         await pages.RedrawAsync(data.AgencyId, youth.CaseManagerIds.Except(ids, StringComparer.Ordinal));
 
-        await notifier.SendAsync(ids.Except(youth.CaseManagerIds, StringComparer.Ordinal), Notices.CaseloadAdded, null, ct);
+        var added = ids.Except(youth.CaseManagerIds, StringComparer.Ordinal).ToList();
+        if (added.Count > 0)
+        {
+            await publisher.Publish(new CaseManagersAdded(saved, added), ct);
+        }
+
+        await notifier.SendAsync(added, Notices.CaseloadAdded, null, ct);
         return saved;
     }
 
