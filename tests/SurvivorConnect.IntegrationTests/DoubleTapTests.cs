@@ -1,5 +1,6 @@
 using System.Net;
 using SurvivorConnect.Api.Features.Teaming;
+using SurvivorConnect.Storage;
 using static SurvivorConnect.IntegrationTests.PortalSession;
 
 namespace SurvivorConnect.IntegrationTests;
@@ -83,5 +84,45 @@ public sealed class DoubleTapTests(CountingApiFactory api) : IClassFixture<Count
         Assert.Contains("Proposed.", again, StringComparison.Ordinal);
         Assert.Equal(proposalId, Assert.Single(await HttpAssert.Ok<List<System.Text.Json.JsonElement>>(await partner.Admin.GetAsync("/api/partnerships"))).GetProperty("id").GetString());
         Assert.Single((await HttpAssert.Ok<PageDto<NotificationDto>>(await partner.Admin.GetAsync("/api/notifications"))).Items, n => n.Kind == "partnership-proposed");
+    }
+
+    [Fact]
+    public async Task A_partnership_accepted_again_after_the_proposing_agencys_copy_failed_to_be_written_is_in_force_on_both_sides()
+    {
+        var admin = api.As("demo-admin");
+        var northAdmin = api.AsSubject("north-admin", "demo-north");
+        var proposed = await MentoringWorld.Created<System.Text.Json.JsonElement>(await admin.PostJson("/api/partnerships", new
+        {
+            partnerAgencyId = "demo-north", kinds = new[] { "CasePlan" }, legalBasis = "Our written agreement", expiresAt = DateTimeOffset.UtcNow.AddMonths(6),
+        }));
+        var id = proposed.GetProperty("id").GetString()!;
+        (string, string)[] offer = [($"accept-{id}-offer", "north-casemanager"), ($"accept-{id}-title-north-casemanager", "Youth advocate")];
+        var portal = await SignedInAsync(api, "north-admin");
+
+        var failed = 0;
+        api.Counter.BeforeReplace = (_, document) => document is Partnership && document.AgencyId == "demo" && Interlocked.Exchange(ref failed, 1) == 0
+            ? throw new StoreException(StoreErrorKind.Unavailable, "The store went away.")
+            : Task.CompletedTask;
+        try
+        {
+            await PostFormAsync(portal, "/partnerships", $"accept-{id}", offer);
+        }
+        finally
+        {
+            api.Counter.BeforeReplace = null;
+        }
+
+        Assert.Contains("Accept again to finish.", await portal.GetStringAsync("/partnerships"), StringComparison.Ordinal);
+        Assert.Contains("Accepted.", await PostFormAsync(portal, "/partnerships", $"accept-{id}", offer), StringComparison.Ordinal);
+
+        foreach (var reader in new[] { admin, northAdmin })
+        {
+            var listed = Assert.Single(await HttpAssert.Ok<List<System.Text.Json.JsonElement>>(await reader.GetAsync("/api/partnerships")), p => p.GetProperty("id").GetString() == id);
+            Assert.True(listed.GetProperty("current").GetBoolean());
+            Assert.Equal("north-casemanager", Assert.Single(listed.GetProperty(reader == admin ? "theirProfessionals" : "ourProfessionals").EnumerateArray()).GetProperty("personId").GetString());
+        }
+
+        Assert.Equal(1, failed);
+        await HttpAssert.Problem(await northAdmin.PostJson($"/api/partnerships/{id}/accept", new { }), 409);
     }
 }

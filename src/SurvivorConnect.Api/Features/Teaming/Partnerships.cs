@@ -171,6 +171,14 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
             throw new ForbiddenException("The other agency's admin accepts a partnership your agency proposed.");
         }
 
+        // Accepted again: finished now if the other agency's copy could not be written the first time, as a proposal sent
+        // again is. Left half accepted, nothing would be shared, and neither side could propose anew without ending it
+        // and waiting out the pause.
+        if (mine is { State: PartnershipState.Active, AcceptedAt: not null } && await data.Cross.OtherCopyAsync(mine, ct) is { State: PartnershipState.Proposed } unfinished)
+        {
+            return await AcceptedBothAsync(mine, await FinishAcceptAsync(mine, unfinished, ct), ct);
+        }
+
         if (mine.State != PartnershipState.Proposed)
         {
             throw new ConflictException($"This partnership is {mine.State.ToString().ToLowerInvariant()}, not waiting to be accepted.");
@@ -197,6 +205,30 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
         var offers = await OffersAsync(command.Body.Professionals, ct);
         var accepted = await data.Store.ReplaceAsync(TeamingData.Container, Accepted(mine, offers), mine.ETag!, ct);
         await data.Cross.ReplaceOtherCopyAsync(Accepted(other, offers), ct);
+        return await AcceptedBothAsync(mine, accepted, ct);
+    }
+
+    /// <summary>
+    /// Writes the other agency's copy of a partnership accepted here as this agency's copy has it, with the other agency's
+    /// offer as their own copy has it now (they may have changed it meanwhile): ours too, so both copies hold the same.
+    /// </summary>
+    private async Task<Partnership> FinishAcceptAsync(Partnership mine, Partnership unfinished, CancellationToken ct)
+    {
+        var ours = mine.Professionals.Where(p => p.AgencyId == data.AgencyId).ToList();
+        var theirs = unfinished.Professionals.Where(p => p.AgencyId != data.AgencyId).ToList();
+        var accepted = mine.Professionals.ToHashSet().SetEquals([.. ours, .. theirs])
+            ? mine
+            : await data.Store.ReplaceAsync(TeamingData.Container, mine with { Professionals = [.. theirs, .. ours] }, mine.ETag!, ct);
+        await data.Cross.ReplaceOtherCopyAsync(unfinished with
+        {
+            State = PartnershipState.Active, AcceptedAt = mine.AcceptedAt, AcceptedBy = mine.AcceptedBy, Professionals = [.. theirs, .. ours],
+        }, ct);
+        return accepted;
+    }
+
+    /// <summary>What follows a partnership accepted on both sides: crossed proposals settled, and the proposing agency told.</summary>
+    private async Task<PartnershipView> AcceptedBothAsync(Partnership mine, Partnership accepted, CancellationToken ct)
+    {
 
         // Crossed proposals accepted by both agencies at the same moment each passed the check above: read again once
         // written, one of them stands and the other ends, whichever side notices. Which stands is decided by what both
@@ -412,8 +444,11 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
         var us = data.AgencyId;
         var current = p.IsCurrent(data.Now) && await data.Cross.BothCurrentAsync(p, ct);
         var state = p.State == PartnershipState.Active && p.ExpiresAt <= data.Now ? PartnershipState.Ended : p.State;
+        // Accepted here, the other agency's copy not yet: accepted again to finish it.
+        var unfinished = !current && p is { State: PartnershipState.Active, AcceptedAt: not null } && p.AcceptingAgencyId == us && p.ExpiresAt > data.Now
+            && await data.Cross.OtherCopyAsync(p, ct) is { State: PartnershipState.Proposed };
         return new PartnershipView(p.Id, p.OtherAgencyId(us), p.OtherAgencyName(us), p.ProposingAgencyId == us, p.Kinds, p.LegalBasis, p.ExpiresAt,
-            state, current, p.State == PartnershipState.Proposed && p.AcceptingAgencyId == us && p.ExpiresAt > data.Now,
+            state, current, (p.State == PartnershipState.Proposed || unfinished) && p.AcceptingAgencyId == us && p.ExpiresAt > data.Now,
             [.. p.Professionals.Where(o => o.AgencyId == us)], [.. p.Professionals.Where(o => o.AgencyId != us)])
         {
             Version = p.ETag ?? "",
