@@ -60,6 +60,8 @@ public sealed class EngagementJourneyTests(PortalServer server)
         var offer = advisor.Locator("[data-offers] li", new() { HasText = title + " (fair pay)" });
         await Expect(offer).ToContainTextAsync("You are invited");
         await Expect(offer).ToContainTextAsync("No reason needed.");
+        await Expect(offer.Locator("[data-offer-about]")).ToContainTextAsync("Nobody is asked to share their own story.");
+        await Expect(offer.Locator("[data-offer-topics]")).ToHaveTextAsync("Topics it touches: housing");
         // Where a gathering of survivors meets is for those whose place is confirmed; until then, its area.
         await Expect(offer).ToContainTextAsync("in person in Fresno, downtown (the address is shared once your place is confirmed)");
         await Expect(offer).Not.ToContainTextAsync("12 Main St");
@@ -544,6 +546,7 @@ public sealed class EngagementJourneyTests(PortalServer server)
         await recruiter.GotoAsync("/opportunities");
         await recruiter.GetByLabel("Title").FillAsync(title);
         await recruiter.GetByLabel("Topics (comma separated)").FillAsync("housing");
+        await recruiter.GetByLabel("What it involves").FillAsync("Two hours with other survivors on what made finding a home hard.\nNobody is asked to share their own story.");
         await recruiter.Locator("#new-start-0").FillAsync(Local(sessionDay.AddHours(18)));
         await recruiter.Locator("#new-end-0").FillAsync(Local(sessionDay.AddHours(20)));
         if (inPerson)
