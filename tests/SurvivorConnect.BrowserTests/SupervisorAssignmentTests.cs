@@ -79,6 +79,14 @@ public sealed class SupervisorAssignmentTests(PortalServer server)
         Assert.DoesNotContain(MentorEligibility.NoTraining, blockers);
         Assert.DoesNotContain(MentorEligibility.NoClearance, blockers);
 
+        // A clearance emptied is taken back, and said so: not saved as it stood.
+        await page.Locator("[data-readiness]").GetByLabel("Cleared by a supervisor on").FillAsync("");
+        await page.Locator("[data-readiness]").GetByRole(AriaRole.Button, new() { Name = "Save what has passed" }).ClickAsync();
+        await Expect(page.Locator("[data-outcome]")).ToContainTextAsync("A check taken back keeps them from being offered to youth");
+        await Expect(page.Locator("[data-readiness]").GetByLabel("Cleared by a supervisor on")).ToHaveValueAsync("");
+        await Expect(page.Locator("[data-readiness]").GetByLabel("Background screening passed on")).ToHaveValueAsync(passed);
+        Assert.Contains(MentorEligibility.NoClearance, await BlockersAsync(supervisorApi, mentorId));
+
         // Another supervisor's page has no form for a mentor who is not theirs.
         var (otherId, _) = await server.NewMentorAsync(supervisorId: null);
         var forged = await PortalServer.ForgePostAsync(page, "/supervision", new Dictionary<string, string>

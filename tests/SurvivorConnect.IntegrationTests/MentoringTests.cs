@@ -556,6 +556,23 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
     }
 
     [Fact]
+    public async Task A_readiness_check_taken_back_keeps_the_mentor_from_being_offered_until_it_is_recorded_again()
+    {
+        var (mentorId, _) = await _world.ReadyMentorAsync();
+        Assert.Empty((await HttpAssert.Ok<MentorDto>(await _world.Admin.GetAsync($"/api/mentors/{mentorId}"))).MatchBlockers);
+
+        await HttpAssert.Problem(await _world.Supervisor.PutAsJsonAsync($"/api/mentors/{mentorId}/readiness", new { withdrawn = new[] { "screening" } }), 400);
+        await HttpAssert.Problem(await _world.Supervisor.PutAsJsonAsync($"/api/mentors/{mentorId}/readiness", new { screeningPassedOn = "2026-01-05", withdrawn = new[] { "screeningPassedOn" } }), 400);
+        var taken = await HttpAssert.Ok<JsonElement>(await _world.Supervisor.PutAsJsonAsync($"/api/mentors/{mentorId}/readiness", new { withdrawn = new[] { "screeningPassedOn" } }));
+
+        Assert.Equal(JsonValueKind.Null, taken.GetProperty("screening").ValueKind);
+        Assert.Equal("demo-supervisor", taken.GetProperty("training").GetProperty("recordedBy").GetString());
+        Assert.Contains(SurvivorConnect.Api.Features.Mentoring.Rules.MentorEligibility.NoScreening, (await HttpAssert.Ok<MentorDto>(await _world.Admin.GetAsync($"/api/mentors/{mentorId}"))).MatchBlockers);
+        await MentoringWorld.Ok(await _world.Supervisor.PutAsJsonAsync($"/api/mentors/{mentorId}/readiness", new { screeningPassedOn = "2026-01-06" }));
+        Assert.Empty((await HttpAssert.Ok<MentorDto>(await _world.Admin.GetAsync($"/api/mentors/{mentorId}"))).MatchBlockers);
+    }
+
+    [Fact]
     public async Task A_deactivated_youth_sign_in_is_not_linked_to_a_referral()
     {
         var (personId, _) = await _world.PersonAsync(Roles.Youth);

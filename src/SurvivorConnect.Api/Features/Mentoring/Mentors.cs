@@ -29,7 +29,16 @@ public sealed record MentorProfileRequest(
 /// <param name="Take">False for no new matches for now (current ones carry on); true to be offered them again.</param>
 public sealed record NewMatchesRequest(bool? Take);
 
-public sealed record ReadinessRequest(DateOnly? ScreeningPassedOn, DateOnly? TrainingCompletedOn, DateOnly? SupervisorClearedOn);
+/// <param name="Withdrawn">
+/// Checks taken back (by the name of their date's field): one recorded in error, or a clearance a supervisor no longer
+/// gives. The mentor is offered to youth again only once it is recorded anew. A date left out keeps the check as it stands.
+/// </param>
+public sealed record ReadinessRequest(DateOnly? ScreeningPassedOn, DateOnly? TrainingCompletedOn, DateOnly? SupervisorClearedOn, IReadOnlyList<string>? Withdrawn = null)
+{
+    public static readonly IReadOnlyList<string> Fields = ["screeningPassedOn", "trainingCompletedOn", "supervisorClearedOn"];
+
+    public (string Field, DateOnly? Day)[] Dated() => [(Fields[0], ScreeningPassedOn), (Fields[1], TrainingCompletedOn), (Fields[2], SupervisorClearedOn)];
+}
 
 public sealed record SupervisorRequest(string? SupervisorId);
 
@@ -94,9 +103,26 @@ public sealed record GetMentor(string MentorId) : IQuery<MentorView>, IAudited
     public AuditTarget Audit => new("mentor.read", "mentor", MentorId);
 }
 
-public sealed record RecordReadiness(string MentorId, ReadinessRequest Gates) : ICommand<MentorView>, IAudited
+public sealed record RecordReadiness(string MentorId, ReadinessRequest Gates) : ICommand<MentorView>, IValidate, IAudited
 {
     public AuditTarget Audit => new("mentor.record-readiness", "mentor", MentorId);
+
+    public void Validate(ValidationErrors errors)
+    {
+        var withdrawn = Gates.Withdrawn ?? [];
+        if (withdrawn.FirstOrDefault(f => !ReadinessRequest.Fields.Contains(f)) is { } unknown)
+        {
+            errors.Add("withdrawn", $"'{(unknown.Length > 40 ? unknown[..40] : unknown)}' is not a check. Checks: {string.Join(", ", ReadinessRequest.Fields)}.");
+        }
+
+        foreach (var (field, day) in Gates.Dated())
+        {
+            if (day is not null && withdrawn.Contains(field))
+            {
+                errors.Add(field, "Either a date or taken back, not both.");
+            }
+        }
+    }
 }
 
 public sealed record AssignSupervisor(string MentorId, string? SupervisorId) : ICommand<MentorView>, IValidate, IAgencyAdminOnly, IAudited
@@ -280,7 +306,7 @@ internal sealed class MentorHandlers(
         // A check counts from the day it passed: one dated ahead would make a mentor matchable before it has.
         var today = await calendar.TodayAsync(ct);
         var errors = new ValidationErrors();
-        foreach (var (field, day) in new[] { ("screeningPassedOn", gates.ScreeningPassedOn), ("trainingCompletedOn", gates.TrainingCompletedOn), ("supervisorClearedOn", gates.SupervisorClearedOn) })
+        foreach (var (field, day) in gates.Dated())
         {
             if (day > today)
             {
@@ -294,12 +320,14 @@ internal sealed class MentorHandlers(
         }
 
         // A date sent as it stands (a form sends all three) keeps who recorded it.
-        ReadinessGate? Gate(DateOnly? sent, ReadinessGate? stands) => sent is { } day && day != stands?.On ? new ReadinessGate(day, by) : stands;
+        var withdrawn = gates.Withdrawn ?? [];
+        ReadinessGate? Gate(string field, DateOnly? sent, ReadinessGate? stands) =>
+            withdrawn.Contains(field) ? null : sent is { } day && day != stands?.On ? new ReadinessGate(day, by) : stands;
         var changed = mentor with
         {
-            Screening = Gate(gates.ScreeningPassedOn, mentor.Screening),
-            Training = Gate(gates.TrainingCompletedOn, mentor.Training),
-            SupervisorClearance = Gate(gates.SupervisorClearedOn, mentor.SupervisorClearance),
+            Screening = Gate(ReadinessRequest.Fields[0], gates.ScreeningPassedOn, mentor.Screening),
+            Training = Gate(ReadinessRequest.Fields[1], gates.TrainingCompletedOn, mentor.Training),
+            SupervisorClearance = Gate(ReadinessRequest.Fields[2], gates.SupervisorClearedOn, mentor.SupervisorClearance),
         };
         return await SaveAsync(mentor, changed, ct);
     }
