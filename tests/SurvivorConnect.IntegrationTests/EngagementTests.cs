@@ -1855,6 +1855,23 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         await _world.SetBenchmarkAsync();
     }
 
+    [Fact]
+    public async Task A_pay_rates_page_refused_because_another_admin_saved_first_shows_their_rates_so_a_second_press_keeps_them()
+    {
+        await _world.SetBenchmarkAsync(lateCancellationPays: false, lateCancellationHours: 48);
+        var portal = await PortalSession.SignedInAsync(api, "demo-admin");
+        var stale = PortalSession.Hidden(await portal.GetStringAsync("/pay-rates"), "Version");
+        await _world.SetBenchmarkAsync(focusGroupRate: 75m, lateCancellationPays: false, lateCancellationHours: 72);
+
+        var refused = await PortalSession.PostFormAsync(portal, "/pay-rates", "rates", ("Version", stale),
+            ("Keys", "focus-group"), ("Names", "Focus group"), ("Rates", "60"), ("Keys", "policy-review"), ("Names", "Policy or protocol review"), ("Rates", "80"), ("LateHours", "48"));
+
+        Assert.Contains("value=\"75", refused, StringComparison.Ordinal);
+        Assert.Contains("name=\"LateHours\" value=\"72\"", refused, StringComparison.Ordinal);
+        Assert.Equal((await HttpAssert.Ok<JsonElement>(await _admin.GetAsync("/api/engagements/settings"))).GetProperty("version").GetString(), PortalSession.Hidden(refused, "Version"));
+        await _world.SetBenchmarkAsync();
+    }
+
     private async Task<OpportunityDto> DraftOfNewKindAsync()
     {
         await HttpAssert.Ok<JsonElement>(await _admin.PutSettingsAsync("/api/engagements/settings", KindsWith(listening: true)));
