@@ -1901,6 +1901,13 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
         var claims = await HttpAssert.Ok<List<ClaimDto>>(await _recruiter.GetAsync($"/api/engagements/opportunities/{opportunity.Id}/claims"));
         Assert.Equal(new[] { first.Id, second.Id }.Order(StringComparer.Ordinal), claims.Select(c => c.PersonId).Order(StringComparer.Ordinal));
         Assert.All(claims, c => Assert.Equal("CancelledByAgency", c.Outcome));
+
+        // Their card says so, not "confirmed", and offers no answer to work that is not happening.
+        var page = await (await PortalSession.SignedInAsync(api, first.Id)).GetStringAsync("/paid-work");
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(page, "data-offer=\""));
+        Assert.Contains("The agency cancelled this work. Nothing you did caused it.", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("You are confirmed", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("name=\"Act\"", page, StringComparison.Ordinal);
     }
 
     [Fact]
