@@ -573,6 +573,26 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
     }
 
     [Fact]
+    public async Task A_readiness_form_made_before_a_check_was_taken_back_does_not_bring_it_back()
+    {
+        var (mentorId, _) = await _world.ReadyMentorAsync();
+        var portal = await PortalSession.SignedInAsync(api, "demo-supervisor");
+        var page = await PortalSession.PostFormAsync(portal, "/supervision", "open-mentor", ("MentorId", mentorId));
+        (string, string)[] asShown = [.. new[] { "screeningPassedOn", "trainingCompletedOn", "supervisorClearedOn" }
+            .SelectMany(f => new[] { (f, PortalSession.Hidden(page, $"shown-{f}")), ($"shown-{f}", PortalSession.Hidden(page, $"shown-{f}")) })];
+        Assert.Equal("2026-02-10", PortalSession.Hidden(page, "shown-supervisorClearedOn"));
+
+        await MentoringWorld.Ok(await _world.Supervisor.PutAsJsonAsync($"/api/mentors/{mentorId}/readiness", new { withdrawn = new[] { "supervisorClearedOn" } }));
+        var stale = await PortalSession.PostFormAsync(portal, "/supervision", "readiness", [("MentorId", mentorId), .. asShown]);
+
+        Assert.Contains("Someone else changed these checks after this page was made.", stale, StringComparison.Ordinal);
+        Assert.DoesNotContain("Saved.", stale, StringComparison.Ordinal);
+        var mentor = await HttpAssert.Ok<JsonElement>(await _world.Admin.GetAsync($"/api/mentors/{mentorId}"));
+        Assert.Equal(JsonValueKind.Null, mentor.GetProperty("supervisorClearance").ValueKind);
+        Assert.Equal("", PortalSession.Hidden(stale, "shown-supervisorClearedOn"));
+    }
+
+    [Fact]
     public async Task A_deactivated_youth_sign_in_is_not_linked_to_a_referral()
     {
         var (personId, _) = await _world.PersonAsync(Roles.Youth);
