@@ -294,13 +294,15 @@ public sealed class PayChangeTests(PayoutApi api) : IClassFixture<PayoutApi>
         Assert.DoesNotContain(api.Stripe.Transfers, t => t["metadata"]!["payout_id"]!.GetValue<string>() == waiting);
     }
 
-    [Fact]
-    public async Task Bank_details_added_at_stripe_while_paid_by_check_are_checked_with_them_and_not_paid_to_on_a_later_move_back()
+    [Theory]
+    [InlineData("check", "Check")]
+    [InlineData("prepaidCard", "PrepaidCard")]
+    public async Task Bank_details_added_at_stripe_while_paid_another_way_are_checked_with_them_and_not_paid_to_on_a_later_move_back(string method, string shown)
     {
         var payee = await PaidOnceByCheckAsync();
         var account = await OnboardAsync(payee);
         await HttpAssert.Ok<JsonElement>(await DecideAsync(payee.Id, true));
-        await HttpAssert.Ok<JsonElement>(await payee.Client.PutAsJsonAsync("/api/payouts/me/method", new { method = "check" }));
+        await HttpAssert.Ok<JsonElement>(await payee.Client.PutAsJsonAsync("/api/payouts/me/method", new { method }));
         Assert.DoesNotContain(await ChangesAsync(), c => c.PersonId == payee.Id);
 
         // Someone holding their phone signs in to Stripe's dashboard and adds their own bank.
@@ -308,14 +310,38 @@ public sealed class PayChangeTests(PayoutApi api) : IClassFixture<PayoutApi>
         var theirs = api.Stripe.AddBankAccount(account);
         Assert.Equal(HttpStatusCode.OK, (await api.DeliverAsync(api.Stripe.EventJson("account.external_account.created", theirs), secret: Testing.FakeStripe.ConnectWebhookSecret)).StatusCode);
 
-        Assert.Equal("Check", Assert.Single(await ChangesAsync(), c => c.PersonId == payee.Id).Method);
+        var waiting = Assert.Single(await ChangesAsync(), c => c.PersonId == payee.Id);
+        Assert.Equal(shown, waiting.Method);
         var page = await (await PortalSession.SignedInAsync(api, payee.Id)).GetStringAsync("/payments");
-        Assert.Contains("data-pay-change-waiting", page, StringComparison.Ordinal);
+        Assert.Contains("Bank details were given for your Stripe account.", page, StringComparison.Ordinal);
+
+        // Asking for Stripe's page again while the check waits does not move what finance decides on.
+        await HttpAssert.Ok<JsonElement>(await payee.Client.PostAsync("/api/payouts/me/onboarding", null));
+        Assert.Equal(waiting.Version, Assert.Single(await ChangesAsync(), c => c.PersonId == payee.Id).Version);
         await HttpAssert.Ok<JsonElement>(await DecideAsync(payee.Id, false));
-        Assert.False((await MineAsync(payee)).GetProperty("stripeConnected").GetBoolean());
+        var mine = await MineAsync(payee);
+        Assert.False(mine.GetProperty("stripeConnected").GetBoolean());
+        Assert.Equal(shown, mine.GetProperty("method").GetString());
 
         // Back to Stripe later, they set up a new account: nothing goes to the one whose bank was not theirs.
         Assert.NotEqual(account, await OnboardAsync(payee));
+    }
+
+    [Fact]
+    public async Task Whoever_alone_approved_someones_check_pay_may_still_check_a_bank_added_at_stripe_with_them()
+    {
+        var payee = await PaidOnceByCheckAsync();
+        var account = await OnboardAsync(payee);
+        await HttpAssert.Ok<JsonElement>(await DecideAsync(payee.Id, true));
+        await HttpAssert.Ok<JsonElement>(await payee.Client.PutAsJsonAsync("/api/payouts/me/method", new { method = "check" }));
+        var (opportunity, _) = await _world.AttendedAsync(people: 0, also: [payee]);
+        var byCheck = Assert.Single(await _world.PrepareAsync(opportunity));
+        Assert.Equal("Check", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync((await CheckerAsync()).Client, byCheck.Id, "approve"))).Method);
+
+        api.Time.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal(HttpStatusCode.OK, (await api.DeliverAsync(api.Stripe.EventJson("account.external_account.created", api.Stripe.AddBankAccount(account)), secret: Testing.FakeStripe.ConnectWebhookSecret)).StatusCode);
+
+        await HttpAssert.Ok<JsonElement>(await DecideAsync(payee.Id, true));
     }
 
     [Fact]

@@ -159,7 +159,8 @@ internal sealed class PayChangeHandlers(PayoutData data)
         // Said to be theirs, the change sends their waiting pay the new way: not on the word of someone who alone approved
         // some of that pay (who would then both vouch for the bank and have sent the money there).
         if (madeByThem && (await data.PayoutsAsync([Filter.Eq("payeeId", command.PersonId)], ct)).Any(p =>
-                p.State is PayoutState.Approved or PayoutState.Sending && p.BankPayoutId is null && p.Approvals.Count > 0 && p.Approvals.All(a => a.By == data.Store.User.UserId)))
+                p.Method == PayeeMethod.Stripe && p.State is PayoutState.Approved or PayoutState.Sending && p.BankPayoutId is null
+                && p.Approvals.Count > 0 && p.Approvals.All(a => a.By == data.Store.User.UserId)))
         {
             throw new ForbiddenException("You alone approved pay of theirs that waits on this change: another finance approver checks it with them.");
         }
@@ -194,7 +195,9 @@ internal sealed class PayChangeHandlers(PayoutData data)
                     ? checkedNow
                     : checkedNow with
                     {
-                        Method = PayeeMethod.Check, StripeAccountId = null, StripeReady = false, PayChangedAt = data.Store.Now, KnownBanks = null,
+                        // Someone paid by prepaid card keeps it: a check mailed to them is what they chose not to have.
+                        Method = account.Method is PayeeMethod.PrepaidCard ? PayeeMethod.PrepaidCard : PayeeMethod.Check,
+                        StripeAccountId = null, StripeReady = false, PayChangedAt = data.Store.Now, KnownBanks = null,
                         StripeAccountsLetGo = account.StripeAccountId is { } letGo ? [.. account.StripeAccountsLetGo, letGo] : account.StripeAccountsLetGo,
                     }, ct);
                 break;
@@ -207,7 +210,7 @@ internal sealed class PayChangeHandlers(PayoutData data)
 
         if (!madeByThem)
         {
-            await data.PayOutsideAsync(saved.PersonId, PayeeMethod.Check, ct);
+            await data.PayOutsideAsync(saved.PersonId, saved.Method!.Value, ct);
         }
         else if (saved.StripeReady)
         {

@@ -206,7 +206,7 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe, 
         // link asked for again while a check waits is part of it: moving what finance decides on each time would let
         // whoever holds the phone keep finance from ever deciding, and fill their notices; bank details given on it are
         // news of their own (Stripe's event, the sender's listing).
-        if (account is not { Method: PayeeMethod.Stripe, StripeAccountId: not null, PayChangeToConfirmSince: not null })
+        if (account is not { StripeAccountId: not null, PayChangeToConfirmSince: not null })
         {
             account = await data.SaveAccountAsync(await PayChangedAsync(account, opened, bankDetailsGiven: true, ct), ct);
             await payChanges.TellAsync(account, ct);
