@@ -113,13 +113,16 @@ public sealed class DoubleTapTests(CountingApiFactory api) : IClassFixture<Count
         }
 
         Assert.Contains("Accept again to finish.", await portal.GetStringAsync("/partnerships"), StringComparison.Ordinal);
-        Assert.Contains("Accepted.", await PostFormAsync(portal, "/partnerships", $"accept-{id}", offer), StringComparison.Ordinal);
+        // Accepted again as the form now says: the title changed on the way.
+        Assert.Contains("Accepted.", await PostFormAsync(portal, "/partnerships", $"accept-{id}", [offer[0], ($"accept-{id}-title-north-casemanager", "Family advocate")]), StringComparison.Ordinal);
 
         foreach (var reader in new[] { admin, northAdmin })
         {
             var listed = Assert.Single(await HttpAssert.Ok<List<System.Text.Json.JsonElement>>(await reader.GetAsync("/api/partnerships")), p => p.GetProperty("id").GetString() == id);
             Assert.True(listed.GetProperty("current").GetBoolean());
-            Assert.Equal("north-casemanager", Assert.Single(listed.GetProperty(reader == admin ? "theirProfessionals" : "ourProfessionals").EnumerateArray()).GetProperty("personId").GetString());
+            var offered = Assert.Single(listed.GetProperty(reader == admin ? "theirProfessionals" : "ourProfessionals").EnumerateArray());
+            Assert.Equal("north-casemanager", offered.GetProperty("personId").GetString());
+            Assert.Equal("Family advocate", offered.GetProperty("title").GetString());
         }
 
         Assert.Equal(1, failed);

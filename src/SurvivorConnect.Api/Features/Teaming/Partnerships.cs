@@ -174,12 +174,8 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
         // Accepted again: finished now if the other agency's copy could not be written the first time, as a proposal sent
         // again is. Left half accepted, nothing would be shared, and neither side could propose anew without ending it
         // and waiting out the pause.
-        if (mine is { State: PartnershipState.Active, AcceptedAt: not null } && await data.Cross.OtherCopyAsync(mine, ct) is { State: PartnershipState.Proposed } unfinished)
-        {
-            return await AcceptedBothAsync(mine, await FinishAcceptAsync(mine, unfinished, ct), ct);
-        }
-
-        if (mine.State != PartnershipState.Proposed)
+        var unfinished = mine is { State: PartnershipState.Active, AcceptedAt: not null } ? await data.Cross.OtherCopyAsync(mine, ct) : null;
+        if (mine.State != PartnershipState.Proposed && unfinished?.State != PartnershipState.Proposed)
         {
             throw new ConflictException($"This partnership is {mine.State.ToString().ToLowerInvariant()}, not waiting to be accepted.");
         }
@@ -187,6 +183,11 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
         if (mine.ExpiresAt <= data.Now)
         {
             throw new ConflictException("This proposal has passed its expiry date. Ask the other agency to propose again.");
+        }
+
+        if (unfinished is not null)
+        {
+            return await AcceptedBothAsync(mine, await FinishAcceptAsync(mine, unfinished, await OffersAsync(command.Body.Professionals, ct), ct), ct);
         }
 
         var other = await data.Cross.OtherCopyAsync(mine, ct);
@@ -209,12 +210,12 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
     }
 
     /// <summary>
-    /// Writes the other agency's copy of a partnership accepted here as this agency's copy has it, with the other agency's
-    /// offer as their own copy has it now (they may have changed it meanwhile): ours too, so both copies hold the same.
+    /// Writes the other agency's copy of a partnership accepted here, with the offer made now (<paramref name="ours"/>, as
+    /// the page sent it again) and the other agency's offer as their own copy has it now (they may have changed it
+    /// meanwhile): ours too, so both copies hold the same.
     /// </summary>
-    private async Task<Partnership> FinishAcceptAsync(Partnership mine, Partnership unfinished, CancellationToken ct)
+    private async Task<Partnership> FinishAcceptAsync(Partnership mine, Partnership unfinished, List<OfferedProfessional> ours, CancellationToken ct)
     {
-        var ours = mine.Professionals.Where(p => p.AgencyId == data.AgencyId).ToList();
         var theirs = unfinished.Professionals.Where(p => p.AgencyId != data.AgencyId).ToList();
         var accepted = mine.Professionals.ToHashSet().SetEquals([.. ours, .. theirs])
             ? mine
@@ -229,7 +230,6 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
     /// <summary>What follows a partnership accepted on both sides: crossed proposals settled, and the proposing agency told.</summary>
     private async Task<PartnershipView> AcceptedBothAsync(Partnership mine, Partnership accepted, CancellationToken ct)
     {
-
         // Crossed proposals accepted by both agencies at the same moment each passed the check above: read again once
         // written, one of them stands and the other ends, whichever side notices. Which stands is decided by what both
         // copies of each hold alike (the first proposed, then the lower id), so both sides choose the same one.
