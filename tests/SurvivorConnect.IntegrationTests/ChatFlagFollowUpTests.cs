@@ -533,9 +533,37 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
 
         var held = Assert.Single(await newcomer.NoticesAsync(), n => n.Kind == "chat-held");
         Assert.Contains("held for your review", held.Text, StringComparison.Ordinal);
+
+        // Another youth handed over while the notice could not be written: the same list sent again tells it.
+        var other = await _world.OpenChatAsync();
+        await other.Mentor.SendAsync(other.Id, "text me at 559-555-0135", "handed-held-2");
+        var hand = new { caseManagerIds = new[] { newId } };
+        var version = (await _world.CaseManager.GetAsync($"/api/youth/{other.YouthId}")).Headers.ETag!.Tag;
+        await api.FailingWriteOnceAsync(d => d is SurvivorConnect.Api.Features.Notifications.Notification { Kind: "chat-held" },
+            async () => await _world.Admin.PutJson($"/api/youth/{other.YouthId}/case-managers", hand, version));
+        Assert.Single(await newcomer.NoticesAsync(), n => n.Kind == "chat-held");
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutJson($"/api/youth/{other.YouthId}/case-managers", hand,
+            (await newcomer.GetAsync($"/api/youth/{other.YouthId}")).Headers.ETag!.Tag));
+        Assert.Equal(2, (await newcomer.NoticesAsync()).Count(n => n.Kind == "chat-held"));
         await HttpAssert.Ok<JsonElement>(await _world.Admin.PutJson($"/api/youth/{chat.YouthId}/case-managers", new { caseManagerIds = new[] { newId, "demo-casemanager" } },
             (await newcomer.GetAsync($"/api/youth/{chat.YouthId}")).Headers.ETag!.Tag));
-        Assert.Single(await newcomer.NoticesAsync(), n => n.Kind == "chat-held");
+        Assert.Equal(2, (await newcomer.NoticesAsync()).Count(n => n.Kind == "chat-held"));
+    }
+
+    [Fact]
+    public async Task A_case_manager_brought_back_hears_of_the_message_held_while_they_were_away()
+    {
+        var chat = await _world.OpenChatAsync();
+        var (awayId, _) = await _world.PersonAsync(Roles.CaseManager);
+        var current = await _world.CaseManager.GetAsync($"/api/youth/{chat.YouthId}");
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutJson($"/api/youth/{chat.YouthId}/case-managers", new { caseManagerIds = new[] { awayId } }, current.Headers.ETag!.Tag));
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{awayId}/deactivate", null));
+
+        await chat.Mentor.SendAsync(chat.Id, "text me at 559-555-0177", "away-held-1");
+        await MentoringWorld.Ok(await _world.Admin.ReactivateAsync(awayId));
+
+        // Signed in afresh: a sign-in from before the deactivation opens nothing.
+        Assert.Single(await api.AsSubject(awayId, "demo").NoticesAsync(), n => n.Kind == "chat-held");
     }
 
     [Fact]

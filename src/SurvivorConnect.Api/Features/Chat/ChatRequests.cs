@@ -68,6 +68,12 @@ internal sealed class ChatHandlers(ChatService chat, ChatAccessBus access, ICurr
         try
         {
             await chat.RefreshGatesOfPersonAsync(notification.PersonId, CancellationToken.None);
+
+            // Brought back as a case manager: flags raised in their youth's chats while they were away were told to others.
+            if (notification.RolesGained?.Contains(Roles.CaseManager) == true)
+            {
+                await chat.TellOpenFlagsOfCaseloadAsync(notification.PersonId, CancellationToken.None);
+            }
         }
         finally
         {

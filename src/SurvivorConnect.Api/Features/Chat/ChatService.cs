@@ -756,6 +756,15 @@ public sealed partial class ChatService(
         }
     }
 
+    /// <summary>A case manager brought back hears of the flags still open in the chats of each youth on their caseload.</summary>
+    public async Task TellOpenFlagsOfCaseloadAsync(string caseManagerId, CancellationToken ct)
+    {
+        foreach (var youth in await data.AllAsync<YouthReferral>(YouthReferral.Container, [Filter.Contains("caseManagerIds", caseManagerId)], ct))
+        {
+            await TellOpenFlagsAsync(youth, [caseManagerId], ct);
+        }
+    }
+
     /// <summary>
     /// An urgent flag's watch fell due: while the flag is open, its youth's active case managers are told again and the
     /// admins asked to reach one. They are told before the watch moves on, so a failure part way leaves it due for the

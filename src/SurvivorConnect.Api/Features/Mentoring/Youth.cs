@@ -376,12 +376,11 @@ internal sealed class YouthHandlers(
         await pages.RedrawAsync(data.AgencyId, youth.CaseManagerIds.Except(ids, StringComparer.Ordinal));
 
         var added = ids.Except(youth.CaseManagerIds, StringComparer.Ordinal).ToList();
-        if (added.Count > 0)
-        {
-            await publisher.Publish(new CaseManagersAdded(saved, added), ct);
-        }
-
         await notifier.SendAsync(added, Notices.CaseloadAdded, null, ct);
+
+        // The same list sent again (what followed the first failed): each hears again of the flags waiting, each told once
+        // while its notice stands, as nothing is added to tell them.
+        await publisher.Publish(new CaseManagersAdded(saved, added.Count > 0 ? added : ids), CancellationToken.None);
         return saved;
     }
 
