@@ -56,6 +56,22 @@ public sealed class CaseManagerHandoverTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_case_manager_brought_back_hears_of_the_message_held_in_their_youth_s_chat_while_they_were_away()
+    {
+        var chat = await _world.OpenChatAsync();
+        var (awayId, _) = await _world.PersonAsync(Roles.CaseManager);
+        var youth = await _world.CaseManager.GetAsync($"/api/youth/{chat.YouthId}");
+        await MentoringWorld.Ok(await _world.Admin.PutJson($"/api/youth/{chat.YouthId}/case-managers", new { caseManagerIds = new[] { awayId } }, youth.Headers.ETag!.Tag));
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{awayId}/deactivate", null));
+
+        await chat.Mentor.SendAsync(chat.Id, "text me at 559-555-0177", "away-held-1");
+        await MentoringWorld.Ok(await _world.Admin.ReactivateAsync(awayId));
+
+        // Signed in afresh: a sign-in from before the deactivation opens nothing.
+        Assert.Single(await api.AsSubject(awayId, "demo").NoticesAsync(), n => n.Kind == "chat-held");
+    }
+
+    [Fact]
     public async Task A_youth_whose_only_case_manager_lost_the_role_is_listed_and_the_admins_are_told_once()
     {
         var (formerId, former) = await _world.PersonAsync(Roles.CaseManager);

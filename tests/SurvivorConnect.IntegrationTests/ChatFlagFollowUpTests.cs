@@ -551,22 +551,6 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
     }
 
     [Fact]
-    public async Task A_case_manager_brought_back_hears_of_the_message_held_while_they_were_away()
-    {
-        var chat = await _world.OpenChatAsync();
-        var (awayId, _) = await _world.PersonAsync(Roles.CaseManager);
-        var current = await _world.CaseManager.GetAsync($"/api/youth/{chat.YouthId}");
-        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutJson($"/api/youth/{chat.YouthId}/case-managers", new { caseManagerIds = new[] { awayId } }, current.Headers.ETag!.Tag));
-        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{awayId}/deactivate", null));
-
-        await chat.Mentor.SendAsync(chat.Id, "text me at 559-555-0177", "away-held-1");
-        await MentoringWorld.Ok(await _world.Admin.ReactivateAsync(awayId));
-
-        // Signed in afresh: a sign-in from before the deactivation opens nothing.
-        Assert.Single(await api.AsSubject(awayId, "demo").NoticesAsync(), n => n.Kind == "chat-held");
-    }
-
-    [Fact]
     public async Task A_held_message_is_in_the_case_manager_s_notices_and_its_resend_still_says_it_is_held()
     {
         var chat = await _world.OpenChatAsync();
