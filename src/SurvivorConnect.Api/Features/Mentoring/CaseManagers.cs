@@ -106,7 +106,7 @@ internal sealed class CaseManagerLeftHandler(MentoringData data, Notifier notifi
         var left = caseload.Where(y => !y.CaseManagerIds.Any(active.Contains)).Select(y => y.Id).Order(StringComparer.Ordinal).ToList();
         if (left.Count > 0)
         {
-            // Once for the same youth left by the same person in the same deactivation (or loss of the role), however often it is told again.
+            // Once for the same youth left by the same person in each deactivation (any loss of the role counts as one), however often it is told again.
             var key = $"youth-need-case-manager~{person.Id}~{person.Deactivation()}~{Digest.Of(string.Join('\n', left), 16)}";
             await notifier.SendOnceToAdminsAsync(Notices.YouthNeedCaseManager, key, ct);
         }

@@ -107,7 +107,7 @@ internal sealed class SupervisorLeftHandler(MentoringData data, Notifier notifie
             return;
         }
 
-        // Once for the same mentors left by the same person in the same deactivation (or loss of the role), however often it is told again.
+        // Once for the same mentors left by the same person in each deactivation (any loss of the role counts as one), however often it is told again.
         var key = $"mentors-need-supervisor~{person.Id}~{person.Deactivation()}~{Digest.Of(string.Join('\n', left), 16)}";
         await notifier.SendOnceToAdminsAsync(Notices.MentorsNeedSupervisor, key, ct);
     }
