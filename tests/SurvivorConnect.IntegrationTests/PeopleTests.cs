@@ -178,6 +178,14 @@ public sealed class PeopleTests(ApiFactory api)
         Assert.Contains("a child the agency serves takes none", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal(19, (await HttpAssert.Ok<JsonElement>(await world.CaseManager.GetAsync($"/api/youth/{youthId}"))).GetProperty("age").GetInt32());
 
+        // Nor by a higher adult age: the agency's admin takes the role away first.
+        var agency = await HttpAssert.Ok<JsonElement>(await _admin.GetAsync("/api/agency"));
+        var policy = agency.GetProperty("matchConsentPolicy");
+        var raised = await HttpAssert.Problem(await _admin.PutJson("/api/agency/match-consent-policy",
+            new { adultAge = 21, minorMatchNeeds = policy.GetProperty("minorMatchNeeds") }, agency.GetProperty("version").GetString()), 409);
+        Assert.Contains("youth the agency serves would be under the new adult age", raised.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(policy.GetProperty("adultAge").GetInt32(), (await HttpAssert.Ok<JsonElement>(await _admin.GetAsync("/api/agency"))).GetProperty("matchConsentPolicy").GetProperty("adultAge").GetInt32());
+
         await HttpAssert.Ok<PersonDto>(await SetRolesAsync(personId, advisor.Headers.ETag!.Tag, Roles.Youth));
         var saved = await HttpAssert.Ok<JsonElement>(await world.CaseManager.PutJson($"/api/youth/{youthId}", new { displayName = "Found younger", age = 16 }, current.Headers.ETag!.Tag));
         Assert.Equal(16, saved.GetProperty("age").GetInt32());

@@ -124,7 +124,13 @@ public static class PolicyLooseningNews
     }
 }
 
-internal sealed class AgencyHandlers(AgencyStore store, ICurrentUser user, IPublisher publisher, CrisisLinesLastRead crisisLinesLastRead)
+/// <summary>Another feature's say on raising the agency's adult age: why it cannot be raised now, or null.</summary>
+public interface IAdultAgeRaise
+{
+    Task<string?> RefusalAsync(int from, int to, CancellationToken ct);
+}
+
+internal sealed class AgencyHandlers(AgencyStore store, ICurrentUser user, IPublisher publisher, CrisisLinesLastRead crisisLinesLastRead, IEnumerable<IAdultAgeRaise> adultAgeRaise)
     : IQueryHandler<GetAgency, AgencyView>,
       ICommandHandler<SetMatchConsentPolicy, AgencyView>,
       ICommandHandler<SetReportThreshold, AgencyView>,
@@ -137,6 +143,17 @@ internal sealed class AgencyHandlers(AgencyStore store, ICurrentUser user, IPubl
     {
         var agency = await AgencyAsync(ct);
         var policy = new MatchConsentPolicy(command.Body.AdultAge!.Value, (command.Body.MinorMatchNeeds ?? []).Distinct().Select(EnumNames.Parse<ConsentGrantor>).ToList());
+
+        if (policy.AdultAge > agency.MatchConsentPolicy.AdultAge)
+        {
+            foreach (var check in adultAgeRaise)
+            {
+                if (await check.RefusalAsync(agency.MatchConsentPolicy.AdultAge, policy.AdultAge, ct) is { } refused)
+                {
+                    throw new ConflictException(refused);
+                }
+            }
+        }
 
         // The policy there is sent again (after its follow-ups failed, from a page that has not seen its own change's
         // version): nothing to write, and what follows a change is done again.

@@ -34,7 +34,9 @@ public static class MentoringModule
         services.AddScoped<YouthCaseManagerNews>();
         services.AddScoped<IConsentSubjects, MentoringConsentSubjects>();
         services.AddScoped<IPeopleKeptFromAdmin, YouthSignInsKeptFromAdmin>();
-        services.AddScoped<IServedYouthSignIns, ServedYouthSignIns>();
+        services.AddScoped<ServedYouthSignIns>();
+        services.AddScoped<IServedYouthSignIns>(sp => sp.GetRequiredService<ServedYouthSignIns>());
+        services.AddScoped<Agencies.IAdultAgeRaise>(sp => sp.GetRequiredService<ServedYouthSignIns>());
         services.AddScoped<IAuditKeptFromAdmin, YouthTrailsKeptFromAdmin>();
         services.AddMentoringScopes();
         services.Configure<MatchingWeights>(builder.Configuration.GetSection(MatchingWeights.SectionName));

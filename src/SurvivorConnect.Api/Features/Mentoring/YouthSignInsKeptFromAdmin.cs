@@ -1,4 +1,5 @@
 using Mediator;
+using SurvivorConnect.Api.Features.Agencies;
 using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
@@ -52,11 +53,29 @@ internal sealed class KeptSignInSoughtHandler(MentoringData data, Notifier notif
     }
 }
 
-/// <summary>A sign-in a youth's record claims (its <see cref="YouthPersonLink"/>) is that youth's, a child while under the policy's adult age.</summary>
-internal sealed class ServedYouthSignIns(MentoringData data) : IServedYouthSignIns
+/// <summary>
+/// A sign-in a youth's record claims (its <see cref="YouthPersonLink"/>) is that youth's, a child while under the policy's
+/// adult age; so the adult age is not raised over a survivor served as an adult who took on work here while they hold it.
+/// </summary>
+internal sealed class ServedYouthSignIns(MentoringData data) : IServedYouthSignIns, IAdultAgeRaise
 {
     public async Task<bool> ClaimedByAChildAsync(string personId, CancellationToken ct) =>
         await data.Store.ReadAsync<YouthPersonLink>(YouthReferral.Container, YouthPersonLink.IdFor(personId), data.AgencyId, ct) is { } link
         && await data.Store.ReadAsync<YouthReferral>(YouthReferral.Container, link.YouthId, data.AgencyId, ct) is { } youth
         && youth.Age < (await data.PolicyAsync(ct)).AdultAge;
+
+    public async Task<string?> RefusalAsync(int from, int to, CancellationToken ct)
+    {
+        var holding = 0;
+        foreach (var youth in (await data.AllAsync<YouthReferral>(YouthReferral.Container, [], ct)).Where(y => y.PersonId is not null && y.Age >= from && y.Age < to))
+        {
+            if (await data.FindAsync<Person>(Person.Container, youth.PersonId!, ct) is { } person && person.Roles.Any(r => r != Roles.Youth))
+            {
+                holding++;
+            }
+        }
+
+        return holding == 0 ? null
+            : $"{holding} youth the agency serves would be under the new adult age while their sign-in holds another role here (paid work or staff), and a child takes none. Take those roles away under People first, then raise the adult age.";
+    }
 }
