@@ -60,8 +60,7 @@ public sealed class CaseManagerHandoverTests(ApiFactory api)
     {
         var chat = await _world.OpenChatAsync();
         var (awayId, _) = await _world.PersonAsync(Roles.CaseManager);
-        var youth = await _world.CaseManager.GetAsync($"/api/youth/{chat.YouthId}");
-        await MentoringWorld.Ok(await _world.Admin.PutJson($"/api/youth/{chat.YouthId}/case-managers", new { caseManagerIds = new[] { awayId } }, youth.Headers.ETag!.Tag));
+        await _world.HandOverAsync(chat.YouthId, awayId);
         await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{awayId}/deactivate", null));
 
         await chat.Mentor.SendAsync(chat.Id, "text me at 559-555-0177", "away-held-1");

@@ -548,6 +548,35 @@ public sealed class ChatFlagFollowUpTests(ClockedCountingApiFactory api) : IClas
         await HttpAssert.Ok<JsonElement>(await _world.Admin.PutJson($"/api/youth/{chat.YouthId}/case-managers", new { caseManagerIds = new[] { newId, "demo-casemanager" } },
             (await newcomer.GetAsync($"/api/youth/{chat.YouthId}")).Headers.ETag!.Tag));
         Assert.Equal(2, (await newcomer.NoticesAsync()).Count(n => n.Kind == "chat-held"));
+
+        // Another held, all read, and then someone else taken off the list: nothing is told them anew.
+        await chat.Mentor.SendAsync(chat.Id, "text me at 559-555-0136", "handed-held-3");
+        foreach (var notice in (await newcomer.NoticesAsync()).Where(n => n.Kind == "chat-held"))
+        {
+            await HttpAssert.Ok<NotificationDto>(await newcomer.PostAsync($"/api/notifications/{notice.Id}/read", null));
+        }
+
+        await HttpAssert.Ok<JsonElement>(await _world.Admin.PutJson($"/api/youth/{chat.YouthId}/case-managers", new { caseManagerIds = new[] { newId } },
+            (await newcomer.GetAsync($"/api/youth/{chat.YouthId}")).Headers.ETag!.Tag));
+        Assert.DoesNotContain(await newcomer.NoticesAsync(), n => n.Kind == "chat-held" && n.ReadAt is null);
+    }
+
+    [Fact]
+    public async Task A_case_manager_given_the_role_back_hears_of_the_message_held_meanwhile_once_the_change_is_sent_again()
+    {
+        var chat = await _world.OpenChatAsync();
+        var (cmId, cm) = await _world.PersonAsync(Roles.CaseManager);
+        await _world.HandOverAsync(chat.YouthId, cmId);
+        await _world.SetRolesAsync(cmId, Roles.Supervisor);
+        await chat.Mentor.SendAsync(chat.Id, "text me at 559-555-0178", "role-held-1");
+
+        // Given back, but telling them fails: the admin sends the same roles again.
+        await api.FailingWriteOnceAsync(d => d is SurvivorConnect.Api.Features.Notifications.Notification { Kind: "chat-held" } n && n.RecipientId == cmId,
+            async () => await _world.Admin.PutJson($"/api/people/{cmId}/roles", new { roles = new[] { Roles.CaseManager } }, (await _world.Admin.GetAsync($"/api/people/{cmId}")).Headers.ETag!.Tag));
+        Assert.DoesNotContain(await cm.NoticesAsync(), n => n.Kind == "chat-held");
+        await _world.SetRolesAsync(cmId, Roles.CaseManager);
+
+        Assert.Single(await cm.NoticesAsync(), n => n.Kind == "chat-held");
     }
 
     [Fact]

@@ -69,8 +69,9 @@ internal sealed class ChatHandlers(ChatService chat, ChatAccessBus access, ICurr
         {
             await chat.RefreshGatesOfPersonAsync(notification.PersonId, CancellationToken.None);
 
-            // Brought back as a case manager: flags raised in their youth's chats while they were away were told to others.
-            if (notification.RolesGained?.Contains(Roles.CaseManager) == true)
+            // Brought back as a case manager (or that change sent again, its follow-ups having failed): flags raised in their
+            // youth's chats while they were away were told to others. Only an active case manager of the youth is told.
+            if (notification.RolesGained?.Contains(Roles.CaseManager) == true || notification.Again)
             {
                 await chat.TellOpenFlagsOfCaseloadAsync(notification.PersonId, CancellationToken.None);
             }

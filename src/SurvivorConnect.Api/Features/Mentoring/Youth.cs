@@ -379,8 +379,12 @@ internal sealed class YouthHandlers(
         await notifier.SendAsync(added, Notices.CaseloadAdded, null, ct);
 
         // The same list sent again (what followed the first failed): each hears again of the flags waiting, each told once
-        // while its notice stands, as nothing is added to tell them.
-        await publisher.Publish(new CaseManagersAdded(saved, added.Count > 0 ? added : ids), CancellationToken.None);
+        // while its notice stands, as nothing is added to tell them. Someone merely taken off the list tells nobody anew.
+        List<string> toTell = added.Count > 0 ? added : ids.ToHashSet(StringComparer.Ordinal).SetEquals(youth.CaseManagerIds) ? ids : [];
+        if (toTell.Count > 0)
+        {
+            await publisher.Publish(new CaseManagersAdded(saved, toTell), CancellationToken.None);
+        }
         return saved;
     }
 
