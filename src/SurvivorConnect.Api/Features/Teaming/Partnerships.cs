@@ -187,7 +187,7 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
 
         if (unfinished is not null)
         {
-            return await AcceptedBothAsync(mine, await FinishAcceptAsync(mine, unfinished, await OffersAsync(command.Body.Professionals, ct), ct), ct);
+            return await AcceptedBothAsync(mine, await FinishAcceptAsync(mine, unfinished, ct), ct);
         }
 
         var other = await data.Cross.OtherCopyAsync(mine, ct);
@@ -210,12 +210,14 @@ internal sealed class PartnershipHandlers(TeamingData data, PartnerNotices notic
     }
 
     /// <summary>
-    /// Writes the other agency's copy of a partnership accepted here, with the offer made now (<paramref name="ours"/>, as
-    /// the page sent it again) and the other agency's offer as their own copy has it now (they may have changed it
+    /// Writes the other agency's copy of a partnership accepted here, with the offer as this agency's copy holds it (one
+    /// changed since goes through whom we offer, which asks for the version it was read at, and takes those no longer
+    /// offered off their teams) and the other agency's offer as their own copy has it now (they may have changed it
     /// meanwhile): ours too, so both copies hold the same.
     /// </summary>
-    private async Task<Partnership> FinishAcceptAsync(Partnership mine, Partnership unfinished, List<OfferedProfessional> ours, CancellationToken ct)
+    private async Task<Partnership> FinishAcceptAsync(Partnership mine, Partnership unfinished, CancellationToken ct)
     {
+        var ours = mine.Professionals.Where(p => p.AgencyId == data.AgencyId).ToList();
         var theirs = unfinished.Professionals.Where(p => p.AgencyId != data.AgencyId).ToList();
         var accepted = mine.Professionals.ToHashSet().SetEquals([.. ours, .. theirs])
             ? mine
