@@ -313,7 +313,7 @@ public sealed class PayChangeTests(PayoutApi api) : IClassFixture<PayoutApi>
         var waiting = Assert.Single(await ChangesAsync(), c => c.PersonId == payee.Id);
         Assert.Equal(shown, waiting.Method);
         var page = await (await PortalSession.SignedInAsync(api, payee.Id)).GetStringAsync("/payments");
-        Assert.Contains("Bank details were given for your Stripe account.", page, StringComparison.Ordinal);
+        Assert.Contains("Something changed in how you could be paid through Stripe.", page, StringComparison.Ordinal);
 
         // Asking for Stripe's page again while the check waits does not move what finance decides on.
         await HttpAssert.Ok<JsonElement>(await payee.Client.PostAsync("/api/payouts/me/onboarding", null));

@@ -319,7 +319,7 @@ internal sealed class MentorHandlers(
             throw new RequestValidationException(errors.ToDictionary());
         }
 
-        // A date sent as it stands (a form sends all three) keeps who recorded it.
+        // A date sent as it stands (a client may send all three) keeps who recorded it.
         var withdrawn = gates.Withdrawn ?? [];
         ReadinessGate? Gate(string field, DateOnly? sent, ReadinessGate? stands) =>
             withdrawn.Contains(field) ? null : sent is { } day && day != stands?.On ? new ReadinessGate(day, by) : stands;

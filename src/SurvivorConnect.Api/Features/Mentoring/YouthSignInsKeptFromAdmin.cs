@@ -76,6 +76,6 @@ internal sealed class ServedYouthSignIns(MentoringData data) : IServedYouthSignI
         }
 
         return holding == 0 ? null
-            : $"{holding} youth the agency serves would be under the new adult age while their sign-in holds another role here (paid work or staff), and a child takes none. Take those roles away under People first, then raise the adult age.";
+            : $"{holding} youth the agency serves would be under the new adult age while their sign-in holds another role here (paid work or staff), and a child takes none. Take those roles away under People first, or take a sign-in off a youth record that is no longer theirs, then raise the adult age.";
     }
 }
