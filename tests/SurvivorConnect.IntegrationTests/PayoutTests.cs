@@ -161,6 +161,20 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task Tax_details_are_recorded_only_for_someone_who_takes_paid_work_and_no_one_else_is_named()
+    {
+        var youthSignIn = "y-" + Guid.NewGuid().ToString("N")[..12];
+        await new MentoringWorld(api).YouthAsync(personId: youthSignIn);
+
+        var youth = await HttpAssert.Problem(await Finance.PostAsync($"/api/payouts/payees/{youthSignIn}/tax-details", null), 404);
+        var staff = await HttpAssert.Problem(await Finance.PostAsync("/api/payouts/payees/demo-casemanager/tax-details", null), 404);
+        var unknown = await HttpAssert.Problem(await Finance.PostAsync("/api/payouts/payees/nobody-here/tax-details", null), 404);
+
+        Assert.All(new[] { youth, staff }, refused => Assert.Equal(unknown.GetProperty("detail").GetString(), refused.GetProperty("detail").GetString()));
+        Assert.DoesNotContain("Youth", youth.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Two_approvals_at_once_make_one_approval()
     {
         var (opportunity, payees) = await _world.AttendedAsync();

@@ -240,7 +240,12 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe, 
 
     public async ValueTask<PayeeTotalsView> Handle(RecordTaxDetails command, CancellationToken ct)
     {
-        var person = await data.Store.FindAsync<Person>(Person.Container, command.PersonId, ct) ?? throw new NotFoundException("person");
+        // Only someone who takes paid work here, now or before, is a payee: any other id (a youth's, staff's) is not found,
+        // so finance neither learns their name nor that they are here.
+        var person = await data.Store.FindAsync<Person>(Person.Container, command.PersonId, ct) is { } found
+            && Roles.AnyTakingPaidWork(role => found.Roles.Contains(role) || found.FormerRoles.Contains(role))
+            ? found
+            : throw new NotFoundException("person");
 
         // Tax details on file let payouts past the reporting threshold go; like a payout, they are not one's own to approve.
         if (person.Id == Me)
