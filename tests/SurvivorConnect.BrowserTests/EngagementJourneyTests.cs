@@ -72,6 +72,7 @@ public sealed class EngagementJourneyTests(PortalServer server)
         await Expect(advisor.Locator("[data-offers] li", new() { HasText = title + " (fair pay)" })).ToContainTextAsync("in person at Harbor Light, 12 Main St");
         await advisor.GetByRole(AriaRole.Button, new() { Name = "Make a new calendar link" }).ClickAsync();
         await Expect(advisor.Locator("[data-calendar-link]")).ToContainTextAsync("/calendar/demo/demo-advisor/");
+        await Expect(advisor.Locator("[data-outcome]:has([data-calendar-link])")).ToBeFocusedAsync();
 
         // The page says when a calendar last read the link, so someone else reading it shows; and the link can be turned off.
         var link = await advisor.Locator("[data-calendar-link]").InnerTextAsync();

@@ -38,6 +38,7 @@ public sealed class SupervisionJourneyTests(PortalServer server)
         await mentor.GetByRole(AriaRole.Button, new() { Name = "Send my check-in" }).ClickAsync();
 
         await Expect(mentor.Locator("[data-reply]")).ToContainTextAsync("You matter");
+        await Expect(mentor.Locator("[data-reply]")).ToBeFocusedAsync();
         await Expect(mentor.Locator("[data-crisis]")).ToContainTextAsync("988");
         await Expect(mentor.Locator("[data-reply]")).Not.ToContainTextAsync("score");
         await Accessibility.AssertNoSeriousViolationsAsync(mentor);
