@@ -28,6 +28,8 @@ public sealed class PayoutJourneyTests(PortalServer server)
         var advisor = await server.SignInAsync("Jordan (demo advisor)", phone: true);
         await advisor.GotoAsync("/paid-work");
         var claim = advisor.Locator("[data-claims] li", new() { HasText = title });
+        // Named by its session's day, as two days of one piece of work are two cards.
+        await Expect(claim.Locator("h3")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex($"^{System.Text.RegularExpressions.Regex.Escape(title)}, [A-Z][a-z]+day [0-9]{{1,2}} [A-Z][a-z]+$"));
         await claim.GetByLabel("Miles you travelled").FillAsync("2500");
         await claim.GetByLabel("Days away from home").FillAsync("1");
         await claim.GetByRole(AriaRole.Button, new() { Name = "Save travel" }).ClickAsync();
