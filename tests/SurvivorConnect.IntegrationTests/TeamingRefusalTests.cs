@@ -93,6 +93,26 @@ public sealed class TeamingRefusalTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_team_added_to_and_taken_from_without_end_stops_taking_new_members_but_still_lets_them_go()
+    {
+        var team = await _world.SharedTeamAsync();
+        var store = api.Services.GetRequiredService<IDocumentStore>();
+        var stored = (await store.ReadAsync<Team>(TeamingData.Container, Team.IdFor(team.YouthId), "demo", CancellationToken.None))!;
+        var gone = stored.Members[^1] with { RemovedAt = DateTimeOffset.UtcNow };
+        await store.ReplaceAsync(TeamingData.Container, stored with
+        {
+            Members = [.. stored.Members, .. Enumerable.Range(0, MemberRequest.MaxMemberRecords - stored.Members.Count).Select(i => gone with { Id = $"gone-{i}" })],
+        }, stored.ETag!, CancellationToken.None);
+
+        var refused = await HttpAssert.Problem(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/members", new { role = "Support", name = "Coach Dana" }), 409);
+        Assert.Contains("no one more can be added", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        var professional = stored.Members.First(m => m.PersonId == team.Partner.ProfessionalId && m.RemovedAt is null);
+        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostAsync($"/api/teams/{team.YouthId}/members/{professional.Id}/remove", null));
+        await HttpAssert.Problem(await TeamingWorld.ReadAsync(team), 404);
+    }
+
+    [Fact]
     public async Task An_expired_partnership_cannot_be_accepted_and_shares_nothing_once_past_its_date()
     {
         var partner = await _world.AgencyAsync();

@@ -20,6 +20,12 @@ public sealed record MemberRequest(string? Role, string? PersonId, string? Agenc
 {
     public const int MaxMembers = 30;
 
+    /// <summary>
+    /// Members ever added, those taken off too (kept for the team's history): a team added to and taken from without end
+    /// would grow past what the store keeps in one record, and then no one could be taken off it.
+    /// </summary>
+    public const int MaxMemberRecords = 1000;
+
     public void Validate(ValidationErrors errors)
     {
         errors.OneOf<TeamRole>("role", Role).Text("personId", PersonId, 128, required: false).Text("agencyId", AgencyId, 128, required: false)
@@ -214,6 +220,11 @@ internal sealed class TeamHandlers(TeamingData data, TeamViews views, Notifier n
         if (team.Current.Count() - earlier.Count >= MemberRequest.MaxMembers)
         {
             throw new ConflictException($"A team has at most {MemberRequest.MaxMembers} members besides the youth and their case managers.");
+        }
+
+        if (team.Members.Count >= MemberRequest.MaxMemberRecords)
+        {
+            throw new ConflictException($"This team has had {MemberRequest.MaxMemberRecords} members added over time, as many as its history keeps: no one more can be added. Those on it can still be taken off.");
         }
 
         var members = team.Members.Select(m => earlier.Contains(m) ? m with { RemovedAt = data.Now } : m);
