@@ -66,15 +66,9 @@ internal sealed class ServedYouthSignIns(MentoringData data) : IServedYouthSignI
 
     public async Task<string?> RefusalAsync(int from, int to, CancellationToken ct)
     {
-        var holding = 0;
-        foreach (var youth in (await data.AllAsync<YouthReferral>(YouthReferral.Container, [], ct)).Where(y => y.PersonId is not null && y.Age >= from && y.Age < to))
-        {
-            if (await data.FindAsync<Person>(Person.Container, youth.PersonId!, ct) is { } person && person.Roles.Any(r => r != Roles.Youth))
-            {
-                holding++;
-            }
-        }
-
+        var signIns = (await data.AllAsync<YouthReferral>(YouthReferral.Container, [], ct))
+            .Where(y => y.PersonId is not null && y.Age >= from && y.Age < to).Select(y => y.PersonId!);
+        var holding = (await data.Store.ManyAsync<Person>(Person.Container, signIns, ct)).Count(p => p.Roles.Any(r => r != Roles.Youth));
         return holding == 0 ? null
             : $"{holding} youth the agency serves would be under the new adult age while their sign-in holds another role here (paid work or staff), and a child takes none. Take those roles away under People first, or take a sign-in off a youth record that is no longer theirs, then raise the adult age.";
     }
