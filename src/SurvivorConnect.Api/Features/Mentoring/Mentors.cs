@@ -35,9 +35,13 @@ public sealed record NewMatchesRequest(bool? Take);
 /// </param>
 public sealed record ReadinessRequest(DateOnly? ScreeningPassedOn, DateOnly? TrainingCompletedOn, DateOnly? SupervisorClearedOn, IReadOnlyList<string>? Withdrawn = null)
 {
-    public static readonly IReadOnlyList<string> Fields = ["screeningPassedOn", "trainingCompletedOn", "supervisorClearedOn"];
+    public const string ScreeningField = "screeningPassedOn";
+    public const string TrainingField = "trainingCompletedOn";
+    public const string ClearanceField = "supervisorClearedOn";
 
-    public (string Field, DateOnly? Day)[] Dated() => [(Fields[0], ScreeningPassedOn), (Fields[1], TrainingCompletedOn), (Fields[2], SupervisorClearedOn)];
+    public static readonly IReadOnlyList<string> Fields = [ScreeningField, TrainingField, ClearanceField];
+
+    public (string Field, DateOnly? Day)[] Dated() => [(ScreeningField, ScreeningPassedOn), (TrainingField, TrainingCompletedOn), (ClearanceField, SupervisorClearedOn)];
 }
 
 public sealed record SupervisorRequest(string? SupervisorId);
@@ -325,9 +329,9 @@ internal sealed class MentorHandlers(
             withdrawn.Contains(field) ? null : sent is { } day && day != stands?.On ? new ReadinessGate(day, by) : stands;
         var changed = mentor with
         {
-            Screening = Gate(ReadinessRequest.Fields[0], gates.ScreeningPassedOn, mentor.Screening),
-            Training = Gate(ReadinessRequest.Fields[1], gates.TrainingCompletedOn, mentor.Training),
-            SupervisorClearance = Gate(ReadinessRequest.Fields[2], gates.SupervisorClearedOn, mentor.SupervisorClearance),
+            Screening = Gate(ReadinessRequest.ScreeningField, gates.ScreeningPassedOn, mentor.Screening),
+            Training = Gate(ReadinessRequest.TrainingField, gates.TrainingCompletedOn, mentor.Training),
+            SupervisorClearance = Gate(ReadinessRequest.ClearanceField, gates.SupervisorClearedOn, mentor.SupervisorClearance),
         };
         return await SaveAsync(mentor, changed, ct);
     }
