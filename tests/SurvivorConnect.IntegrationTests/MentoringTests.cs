@@ -547,7 +547,7 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
     public async Task A_readiness_date_sent_again_unchanged_keeps_who_recorded_it()
     {
         var (mentorId, _) = await _world.ReadyMentorAsync();
-        await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync($"/api/mentors/{mentorId}/readiness", new { screeningPassedOn = "2026-01-05", trainingCompletedOn = "2026-03-01" }));
+        await MentoringWorld.Ok(await _world.Admin.PutJson($"/api/mentors/{mentorId}/readiness", new { screeningPassedOn = "2026-01-05", trainingCompletedOn = "2026-03-01" }, "20260105.20260201.20260210"));
 
         var mentor = await MentoringWorld.Ok<JsonElement>(await _world.Admin.GetAsync($"/api/mentors/{mentorId}"));
 
@@ -561,15 +561,31 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
         var (mentorId, _) = await _world.ReadyMentorAsync();
         Assert.Empty((await HttpAssert.Ok<MentorDto>(await _world.Admin.GetAsync($"/api/mentors/{mentorId}"))).MatchBlockers);
 
-        await HttpAssert.Problem(await _world.Supervisor.PutAsJsonAsync($"/api/mentors/{mentorId}/readiness", new { withdrawn = new[] { "screening" } }), 400);
-        await HttpAssert.Problem(await _world.Supervisor.PutAsJsonAsync($"/api/mentors/{mentorId}/readiness", new { screeningPassedOn = "2026-01-05", withdrawn = new[] { "screeningPassedOn" } }), 400);
-        var taken = await HttpAssert.Ok<JsonElement>(await _world.Supervisor.PutAsJsonAsync($"/api/mentors/{mentorId}/readiness", new { withdrawn = new[] { "screeningPassedOn" } }));
+        const string ready = "20260105.20260201.20260210";
+        await HttpAssert.Problem(await _world.Supervisor.PutJson($"/api/mentors/{mentorId}/readiness", new { withdrawn = new[] { "screening" } }, ready), 400);
+        await HttpAssert.Problem(await _world.Supervisor.PutJson($"/api/mentors/{mentorId}/readiness", new { screeningPassedOn = "2026-01-05", withdrawn = new[] { "screeningPassedOn" } }, ready), 400);
+        var taken = await HttpAssert.Ok<JsonElement>(await _world.Supervisor.PutJson($"/api/mentors/{mentorId}/readiness", new { withdrawn = new[] { "screeningPassedOn" } }, ready));
 
         Assert.Equal(JsonValueKind.Null, taken.GetProperty("screening").ValueKind);
         Assert.Equal("demo-supervisor", taken.GetProperty("training").GetProperty("recordedBy").GetString());
         Assert.Contains(SurvivorConnect.Api.Features.Mentoring.Rules.MentorEligibility.NoScreening, (await HttpAssert.Ok<MentorDto>(await _world.Admin.GetAsync($"/api/mentors/{mentorId}"))).MatchBlockers);
-        await MentoringWorld.Ok(await _world.Supervisor.PutAsJsonAsync($"/api/mentors/{mentorId}/readiness", new { screeningPassedOn = "2026-01-06" }));
+        await MentoringWorld.Ok(await _world.Supervisor.PutJson($"/api/mentors/{mentorId}/readiness", new { screeningPassedOn = "2026-01-06" }, taken.GetProperty("readinessVersion").GetString()));
         Assert.Empty((await HttpAssert.Ok<MentorDto>(await _world.Admin.GetAsync($"/api/mentors/{mentorId}"))).MatchBlockers);
+    }
+
+    [Fact]
+    public async Task A_readiness_change_sent_from_dates_seen_before_a_check_was_taken_back_is_refused_and_does_not_bring_it_back()
+    {
+        var (mentorId, _) = await _world.ReadyMentorAsync();
+        var seen = (await HttpAssert.Ok<JsonElement>(await _world.Admin.GetAsync($"/api/mentors/{mentorId}"))).GetProperty("readinessVersion").GetString();
+        await MentoringWorld.Ok(await _world.Supervisor.PutJson($"/api/mentors/{mentorId}/readiness", new { withdrawn = new[] { "supervisorClearedOn" } }, seen));
+        object asSeen = new { screeningPassedOn = "2026-01-05", trainingCompletedOn = "2026-02-01", supervisorClearedOn = "2026-02-10" };
+
+        await HttpAssert.Problem(await _world.Admin.PutJson($"/api/mentors/{mentorId}/readiness", asSeen, seen), 412);
+        await HttpAssert.Problem(await _world.Admin.PutAsJsonAsync($"/api/mentors/{mentorId}/readiness", asSeen), 428);
+
+        var mentor = await HttpAssert.Ok<MentorDto>(await _world.Admin.GetAsync($"/api/mentors/{mentorId}"));
+        Assert.Contains(SurvivorConnect.Api.Features.Mentoring.Rules.MentorEligibility.NoClearance, mentor.MatchBlockers);
     }
 
     [Fact]
@@ -582,7 +598,7 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
             .SelectMany(f => new[] { (f, PortalSession.Hidden(page, $"shown-{f}")), ($"shown-{f}", PortalSession.Hidden(page, $"shown-{f}")) })];
         Assert.Equal("2026-02-10", PortalSession.Hidden(page, "shown-supervisorClearedOn"));
 
-        await MentoringWorld.Ok(await _world.Supervisor.PutAsJsonAsync($"/api/mentors/{mentorId}/readiness", new { withdrawn = new[] { "supervisorClearedOn" } }));
+        await MentoringWorld.Ok(await _world.Supervisor.PutJson($"/api/mentors/{mentorId}/readiness", new { withdrawn = new[] { "supervisorClearedOn" } }, "20260105.20260201.20260210"));
         var stale = await PortalSession.PostFormAsync(portal, "/supervision", "readiness", [("MentorId", mentorId), .. asShown]);
 
         Assert.Contains("Someone else changed these checks after this page was made.", stale, StringComparison.Ordinal);

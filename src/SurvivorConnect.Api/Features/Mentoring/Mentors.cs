@@ -18,7 +18,7 @@ public sealed record MentorView(
     int TravelRadiusMiles, IReadOnlyList<string> Availability, IReadOnlyList<string> Interests, IReadOnlyList<string> LivedExperienceTags,
     IReadOnlyList<StageOfChange> ExperiencedStages, bool LgbtqAffirming, int Capacity, string? SupervisorId,
     ReadinessGate? Screening, ReadinessGate? Training, ReadinessGate? SupervisorClearance, SupervisorHold? Hold,
-    int OpenMatches, bool ConsentsToMentoring, IReadOnlyList<string> MatchBlockers, string Version = "");
+    int OpenMatches, bool ConsentsToMentoring, IReadOnlyList<string> MatchBlockers, string Version = "", string ReadinessVersion = "");
 
 public sealed record MentorLoad(string MentorId, int Capacity, int OpenMatches, IReadOnlyDictionary<MatchState, int> ByState, bool OnHold);
 
@@ -42,6 +42,18 @@ public sealed record ReadinessRequest(DateOnly? ScreeningPassedOn, DateOnly? Tra
     public static readonly IReadOnlyList<string> Fields = [ScreeningField, TrainingField, ClearanceField];
 
     public (string Field, DateOnly? Day)[] Dated() => [(ScreeningField, ScreeningPassedOn), (TrainingField, TrainingCompletedOn), (ClearanceField, SupervisorClearedOn)];
+
+    /// <summary>
+    /// The checks as they stand, as the If-Match of a change to them (<see cref="MentorView.ReadinessVersion"/>); null
+    /// before any is recorded. Supervisors and admins all record them, so one sending the dates it last saw would
+    /// otherwise bring back a check another took back.
+    /// </summary>
+    public static string? VersionOf(MentorProfile mentor) => VersionOf(mentor.Screening?.On, mentor.Training?.On, mentor.SupervisorClearance?.On);
+
+    public static string? VersionOf(DateOnly? screening, DateOnly? training, DateOnly? clearance) =>
+        screening is null && training is null && clearance is null
+            ? null
+            : string.Join('.', new[] { screening, training, clearance }.Select(d => d?.ToString("yyyyMMdd", CultureInfo.InvariantCulture) ?? "none"));
 }
 
 public sealed record SupervisorRequest(string? SupervisorId);
@@ -107,7 +119,8 @@ public sealed record GetMentor(string MentorId) : IQuery<MentorView>, IAudited
     public AuditTarget Audit => new("mentor.read", "mentor", MentorId);
 }
 
-public sealed record RecordReadiness(string MentorId, ReadinessRequest Gates) : ICommand<MentorView>, IValidate, IAudited
+/// <param name="IfMatch">The <see cref="MentorView.ReadinessVersion"/> the change was made from; needed once any check is recorded.</param>
+public sealed record RecordReadiness(string MentorId, ReadinessRequest Gates, string? IfMatch = null) : ICommand<MentorView>, IValidate, IAudited
 {
     public AuditTarget Audit => new("mentor.record-readiness", "mentor", MentorId);
 
@@ -304,6 +317,7 @@ internal sealed class MentorHandlers(
     public async ValueTask<MentorView> Handle(RecordReadiness command, CancellationToken ct)
     {
         var mentor = await data.SupervisedMentorAsync(command.MentorId, ct);
+        PreconditionRequiredException.ThrowIfChangedSince(command.IfMatch, ReadinessRequest.VersionOf(mentor));
         var by = data.User.UserId;
         var gates = command.Gates;
 
@@ -640,7 +654,8 @@ internal sealed class MentorHandlers(
     private static MentorView View(MentorProfile m, int open, bool consents, bool supervisorActive) =>
         new MentorView(m.Id, m.DisplayName, m.Languages, m.Gender, m.AgeRange, m.Region, m.Location, m.TravelRadiusMiles, m.Availability,
             m.Interests, m.LivedExperienceTags, m.ExperiencedStages, m.LgbtqAffirming, m.Capacity, m.SupervisorId, m.Screening, m.Training,
-            m.SupervisorClearance, m.Hold, open, consents, MentorEligibility.Blockers(m, open, consents, supervisorActive), m.OwnSaves.ToString(CultureInfo.InvariantCulture));
+            m.SupervisorClearance, m.Hold, open, consents, MentorEligibility.Blockers(m, open, consents, supervisorActive), m.OwnSaves.ToString(CultureInfo.InvariantCulture),
+            ReadinessRequest.VersionOf(m) ?? "");
 }
 
 public static class MentorEndpoints
@@ -661,7 +676,9 @@ public static class MentorEndpoints
         staff.MapGet("/{id}", GetMentor).WithName(nameof(GetMentor))
             .RequireAuthorization(Policies.Staff);
         staff.MapPut("/{id}/readiness", RecordReadiness).WithName(nameof(RecordReadiness))
-            .RequireAuthorization(Policies.SupervisorOrAdmin).WithSummary("Record screening, training and supervisor clearance.");
+            .RequireAuthorization(Policies.SupervisorOrAdmin)
+            .WithSummary("Record screening, training and supervisor clearance; If-Match: the mentor's readinessVersion once any is recorded.")
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired);
         staff.MapPut("/{id}/supervisor", AssignSupervisor).WithName(nameof(AssignSupervisor))
             .RequireAuthorization(Policies.AgencyAdmin);
         staff.MapPost("/{id}/hold", PlaceHold).WithName(nameof(PlaceHold))
@@ -689,8 +706,9 @@ public static class MentorEndpoints
     private static async Task<Ok<MentorView>> GetMentor(IMediator mediator, string id, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new GetMentor(id), ct));
 
-    private static async Task<Ok<MentorView>> RecordReadiness(IMediator mediator, string id, ReadinessRequest body, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new RecordReadiness(id, body), ct));
+    private static async Task<Ok<MentorView>> RecordReadiness(
+        IMediator mediator, string id, ReadinessRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new RecordReadiness(id, body, ifMatch), ct));
 
     private static async Task<Ok<MentorView>> AssignSupervisor(IMediator mediator, string id, SupervisorRequest body, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new AssignSupervisor(id, body.SupervisorId), ct));
