@@ -505,6 +505,24 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task Attendance_sent_again_unchanged_by_another_recruiter_still_keeps_its_recorder_from_approving_alone()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync();
+        await _world.PayeeReadyAsync(payees[0], stripe: false);
+        var recorder = await _world.ApproverAsync(Roles.Recruiter);
+        var url = $"/api/engagements/opportunities/{opportunity}/sessions/s1/attendance";
+        var entries = new { entries = new[] { new { personId = payees[0].Id, outcome = "attended" } } };
+        await HttpAssert.Ok<JsonElement>(await recorder.Client.PostJson(url, entries));
+        await HttpAssert.Ok<JsonElement>(await _world.Recruiter.PostJson(url, entries));
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity));
+
+        var refused = await HttpAssert.Problem(await PayoutWorld.StepAsync(recorder.Client, payout.Id, "approve"), 403);
+
+        Assert.Contains("recorded the attendance", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Pending", (await _world.PayoutAsync(payout.Id)).State);
+    }
+
+    [Fact]
     public async Task Whoever_set_what_the_work_pays_does_not_approve_its_payouts_alone_nor_record_them_paid()
     {
         var maker = await _world.ApproverAsync(Roles.Recruiter);

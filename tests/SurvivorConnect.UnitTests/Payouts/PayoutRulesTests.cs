@@ -6,7 +6,7 @@ namespace SurvivorConnect.UnitTests.Payouts;
 public sealed class PayoutRulesTests
 {
     /// <summary>Sam is paid; Jamie prepared it; Jo recorded the attendance; Riley made the work and Kim raised its pay.</summary>
-    private static readonly PayoutHands Hands = new("sam", "jamie", "jo", ["riley", "kim"]);
+    private static readonly PayoutHands Hands = new("sam", "jamie", ["jo"], ["riley", "kim"]);
 
     [Theory]
     [InlineData(true, PayeeMethod.Check, PayeeMethod.Stripe, false, true)]
@@ -58,7 +58,7 @@ public sealed class PayoutRulesTests
     public void Nobody_moves_the_money_of_their_own_pay_of_a_payout_they_prepared_or_one_whose_amount_they_decided()
     {
         Assert.Null(PayoutRules.WhyNotPay("casey", Hands, PayoutRules.RecordItsPayment));
-        Assert.Null(PayoutRules.WhyNotPay("casey", Hands with { AttendanceRecordedBy = null, TermsSetBy = [] }, PayoutRules.RecordItsPayment));
+        Assert.Null(PayoutRules.WhyNotPay("casey", Hands with { AttendanceRecordedBy = [], TermsSetBy = [] }, PayoutRules.RecordItsPayment));
         Assert.Contains("pays you", PayoutRules.WhyNotPay("sam", Hands, PayoutRules.RecordItsPayment), StringComparison.Ordinal);
         Assert.Contains("prepared", PayoutRules.WhyNotPay("jamie", Hands, PayoutRules.RecordItsPayment), StringComparison.Ordinal);
         Assert.Contains("recorded the attendance", PayoutRules.WhyNotPay("jo", Hands, PayoutRules.RecordItsPayment), StringComparison.Ordinal);

@@ -708,6 +708,7 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
             RecordedAt = recordedAt,
             RecordedBy = cancelledBy ?? data.Store.User.UserId,
         };
+        claim = claim with { EarlierRecordedBy = ClaimRules.EarlierRecorders(existing, claim.RecordedBy) };
         if (existing is null)
         {
             return (ClaimView.From(await data.Store.CreateAsync(EngagementData.Container, claim, ct)), false, false);

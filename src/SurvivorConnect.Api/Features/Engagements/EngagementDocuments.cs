@@ -382,6 +382,15 @@ public sealed record CompensationClaim : Document
 
     public required string RecordedBy { get; init; }
 
+    /// <summary>
+    /// Who recorded it before <see cref="RecordedBy"/> (the attendance form sends everyone seated, so another recruiter's
+    /// save records it again): each of them had a hand in what it pays, so none approves its payout alone.
+    /// </summary>
+    public IReadOnlyList<string> EarlierRecordedBy { get; init; } = [];
+
+    /// <summary>How many earlier recorders a claim keeps: more than an agency's recruiters ever take turns on one.</summary>
+    public const int MaxEarlierRecorders = 50;
+
     public static string IdFor(string opportunityId, string sessionId, string personId) => $"claim~{opportunityId}~{sessionId}~{personId}";
 }
 

@@ -106,7 +106,7 @@ internal sealed class PayoutData(AgencyStore store, IOptions<PayoutOptions> opti
         var works = (await store.ManyAsync<Opportunity>(EngagementData.Container, payouts.Select(p => p.OpportunityId).Distinct(StringComparer.Ordinal), ct))
             .ToDictionary(o => o.Id, StringComparer.Ordinal);
         var accounts = await AccountsAsync(payouts.Select(p => p.PayeeId).Distinct(StringComparer.Ordinal), ct);
-        return payouts.ToDictionary(p => p.Id, p => new PayoutHands(p.PayeeId, p.CreatedBy, p.RecordedBy,
+        return payouts.ToDictionary(p => p.Id, p => new PayoutHands(p.PayeeId, p.CreatedBy, p.RecordedBy is { } recorder ? [recorder, .. p.EarlierRecordedBy] : p.EarlierRecordedBy,
             works.TryGetValue(p.OpportunityId, out var work) ? [work.RecruiterId, .. work.ChangedBy] : [])
         {
             PayeeSetUpBy = accounts.TryGetValue(p.PayeeId, out var account) ? account.SetUpBy : null,

@@ -59,6 +59,9 @@ public sealed record Payout : Document
     /// <summary>Who recorded the attendance it pays for (none on payouts prepared before this was kept).</summary>
     public string? RecordedBy { get; init; }
 
+    /// <summary>Who recorded that attendance before them (<see cref="CompensationClaim.EarlierRecordedBy"/>).</summary>
+    public IReadOnlyList<string> EarlierRecordedBy { get; init; } = [];
+
     /// <summary>The version of the claim it was calculated from (none on payouts prepared before this was kept).</summary>
     public string? ClaimETag { get; init; }
 

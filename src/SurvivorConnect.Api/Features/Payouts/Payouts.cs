@@ -549,6 +549,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
             Currency = claim.Currency,
             CreatedBy = Me,
             RecordedBy = claim.RecordedBy,
+            EarlierRecordedBy = claim.EarlierRecordedBy,
             ClaimETag = claim.ETag,
             CreatedAt = data.Store.Now,
             ApprovalsNeeded = PayoutRules.ApprovalsNeeded(calculation.Total, settings.TwoApproverThreshold),

@@ -218,6 +218,13 @@ public static class ClaimRules
     public static bool CancelsPlace(DateTimeOffset cancelledAt, ParticipationState state, DateTimeOffset? confirmedAt) =>
         state == ParticipationState.Confirmed && (confirmedAt is null || cancelledAt >= confirmedAt);
 
+    /// <summary>Who recorded <paramref name="existing"/> before <paramref name="recorder"/> records it again, the latest kept when there are too many.</summary>
+    public static IReadOnlyList<string> EarlierRecorders(CompensationClaim? existing, string recorder) =>
+        existing is null
+            ? []
+            : [.. existing.EarlierRecordedBy.Append(existing.RecordedBy).Where(r => r != recorder).Reverse().Distinct(StringComparer.Ordinal)
+                .Take(CompensationClaim.MaxEarlierRecorders).Reverse()];
+
     /// <summary>
     /// Whether recording <paramref name="outcome"/> (and <paramref name="minutes"/> attended) would change a claim finance
     /// already has: sent again as it stands, it changes nothing.

@@ -30,7 +30,7 @@ public enum PayoutState
 /// pays for, and who made or changed the work: its rate), and the finance approver who recorded how a payee who cannot
 /// do it themselves is paid (so chose where money paid outside Stripe goes).
 /// </summary>
-public sealed record PayoutHands(string PayeeId, string CreatedBy, string? AttendanceRecordedBy, IReadOnlyCollection<string> TermsSetBy)
+public sealed record PayoutHands(string PayeeId, string CreatedBy, IReadOnlyCollection<string> AttendanceRecordedBy, IReadOnlyCollection<string> TermsSetBy)
 {
     public string? PayeeSetUpBy { get; init; }
 
@@ -85,7 +85,7 @@ public static class PayoutRules
         ArgumentNullException.ThrowIfNull(hands);
         return personId == hands.PayeeId ? "This payout pays you"
             : personId == hands.CreatedBy ? "You prepared this payout"
-            : alone && personId == hands.AttendanceRecordedBy ? "You recorded the attendance this pays for"
+            : alone && hands.AttendanceRecordedBy.Contains(personId) ? "You recorded the attendance this pays for"
             : alone && hands.TermsSetBy.Contains(personId) ? "You set what this work pays"
             : alone && personId == hands.PayChangeCheckedBy ? "You checked the payee's new way of being paid with them"
             : null;
