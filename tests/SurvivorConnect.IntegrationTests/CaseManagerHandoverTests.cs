@@ -134,6 +134,24 @@ public sealed class CaseManagerHandoverTests(ApiFactory api)
         Assert.Equal("Active", started.State);
     }
 
+    [Fact]
+    public async Task An_admin_kept_from_every_youth_a_departing_case_manager_leaves_is_not_told_of_them()
+    {
+        var (keptAdminId, keptAdmin) = await _world.ReadyMentorAsync();
+        await _world.SetRolesAsync(keptAdminId, Roles.Mentor, Roles.AgencyAdmin);
+        var (youthId, _) = await _world.YouthAsync(doNotMatch: [keptAdminId]);
+        var (leavingId, _) = await _world.PersonAsync(Roles.CaseManager);
+        await _world.HandOverAsync(youthId, leavingId);
+        var since = DateTimeOffset.UtcNow;
+
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{leavingId}/deactivate", null));
+
+        Assert.Single(await NeedNoticesSinceAsync(since));
+        Assert.Contains(await NeedingAsync(), y => y.Id == youthId);
+        Assert.DoesNotContain(await keptAdmin.NoticesAsync(), n => n.Kind is "youth-need-case-manager" or "youth-needs-an-admin");
+        Assert.DoesNotContain(await HttpAssert.Ok<List<NeedingDto>>(await keptAdmin.GetAsync("/api/youth/needing-case-manager")), y => y.Id == youthId);
+    }
+
     /// <summary>The admin's notices that youth need a case manager, sent since <paramref name="since"/> (this collection's tests run one at a time).</summary>
     private async Task<List<NotificationDto>> NeedNoticesSinceAsync(DateTimeOffset since) =>
         [.. (await HttpAssert.Ok<PageDto<NotificationDto>>(await _world.Admin.GetAsync("/api/notifications?pageSize=100"))).Items

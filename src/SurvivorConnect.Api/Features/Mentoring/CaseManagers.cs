@@ -103,12 +103,14 @@ internal sealed class CaseManagerLeftHandler(MentoringData data, Notifier notifi
         }
 
         var active = (await data.Store.ActiveIdsWithRoleAsync(Roles.CaseManager, ct)).ToHashSet(StringComparer.Ordinal);
-        var left = caseload.Where(y => !y.CaseManagerIds.Any(active.Contains)).Select(y => y.Id).Order(StringComparer.Ordinal).ToList();
+        List<YouthReferral> left = [.. caseload.Where(y => !y.CaseManagerIds.Any(active.Contains)).OrderBy(y => y.Id, StringComparer.Ordinal)];
         if (left.Count > 0)
         {
             // Once for the same youth left by the same person in each deactivation (any loss of the role counts as one), however often it is told again.
-            var key = $"youth-need-case-manager~{person.Id}~{person.Deactivation()}~{Digest.Of(string.Join('\n', left), 16)}";
-            await notifier.SendOnceToAdminsAsync(Notices.YouthNeedCaseManager, key, ct);
+            var key = $"youth-need-case-manager~{person.Id}~{person.Deactivation()}~{Digest.Of(string.Join('\n', left.Select(y => y.Id)), 16)}";
+            // An admin kept from every one of them would find none listed, and so learn of a youth kept from them.
+            await notifier.SendOnceToAdminsAsync(Notices.YouthNeedCaseManager, key, ct, except: await data.KeptFromEveryAsync(left, ct),
+                toExceptedAlone: (Notices.YouthNeedsAnAdmin, $"youth-needs-an-admin~{key}"));
         }
     }
 }

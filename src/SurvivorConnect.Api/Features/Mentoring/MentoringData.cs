@@ -193,6 +193,19 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis, ListedRe
         return youth is null ? [] : (await KeptFromYouthAsync([youth], ct))[youthId];
     }
 
+    /// <summary>Who is kept from every one of these youth (<see cref="KeptFromYouthAsync(string, CancellationToken)"/>): news naming none of them is no news to them.</summary>
+    public async Task<IReadOnlyCollection<string>> KeptFromEveryAsync(IReadOnlyList<YouthReferral> youth, CancellationToken ct)
+    {
+        var keptFrom = (await KeptFromYouthAsync(youth, ct)).Values.ToList();
+        var every = keptFrom.Count == 0 ? [] : new HashSet<string>(keptFrom[0], StringComparer.Ordinal);
+        foreach (var kept in keptFrom.Skip(1))
+        {
+            every.IntersectWith(kept);
+        }
+
+        return every;
+    }
+
     /// <summary>
     /// Of youth the calling admin would be kept from, those another admin, now or before, could read instead. One on the
     /// do-not-match list yields to any other admin not on it, even the youth's mentor; a mentor, only to one kept from
