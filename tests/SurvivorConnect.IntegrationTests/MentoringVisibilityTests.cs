@@ -230,6 +230,22 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
     }
 
     [Fact]
+    public async Task A_mentor_s_yes_to_a_match_with_a_youth_kept_from_an_admin_is_not_in_the_mentor_s_trail_that_admin_reads()
+    {
+        var (adminMentorId, adminMentor) = await AdminMentorAsync();
+        var (keptId, _) = await _world.YouthAsync(doNotMatch: [adminMentorId]);
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var match = await _world.ProposeAsync(keptId, mentorId);
+
+        await MentoringWorld.Created(await mentor.PostJson("/api/consents", new { subjectId = mentorId, grantor = "Mentor", scope = "mentoring-match", matchId = match.Id }));
+
+        static bool Grant(JsonElement e) => e.GetProperty("action").GetString() == "consent.grant";
+        Assert.Contains((await HttpAssert.Ok<PageDto<JsonElement>>(await _world.Admin.GetAsync($"/api/audit?recordId={match.Id}&pageSize=200"))).Items, Grant);
+        // Only their yes to mentoring at all, said when they became ready.
+        Assert.Single((await HttpAssert.Ok<PageDto<JsonElement>>(await adminMentor.GetAsync($"/api/audit?recordId={mentorId}&pageSize=200"))).Items, Grant);
+    }
+
+    [Fact]
     public async Task A_kept_youth_s_sign_in_of_before_a_phone_was_taken_stays_kept_with_what_they_did_with_it()
     {
         var (adminMentorId, adminMentor) = await AdminMentorAsync();
