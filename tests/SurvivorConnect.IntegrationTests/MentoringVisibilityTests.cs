@@ -230,6 +230,28 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
     }
 
     [Fact]
+    public async Task A_full_page_of_the_audit_log_says_there_is_more_only_when_there_is_more_the_admin_may_see()
+    {
+        var (adminMentorId, adminMentor) = await AdminMentorAsync();
+        var (keptId, _) = await _world.YouthAsync(doNotMatch: [adminMentorId]);
+        var (otherId, _) = await _world.YouthAsync();
+        var (readerId, reader) = await _world.PersonAsync(Roles.CaseManager);
+        await _world.HandOverAsync(keptId, readerId);
+        await _world.HandOverAsync(otherId, readerId);
+        await HttpAssert.Ok<JsonElement>(await reader.GetAsync($"/api/youth/{keptId}"));
+        await HttpAssert.Ok<JsonElement>(await reader.GetAsync($"/api/youth/{otherId}"));
+        var trail = $"/api/audit?actorId={readerId}&recordType=youth";
+        var seen = (await HttpAssert.Ok<PageDto<JsonElement>>(await adminMentor.GetAsync($"{trail}&pageSize=200"))).Items;
+        Assert.Contains(seen, e => e.GetProperty("recordId").GetString() == otherId);
+
+        var full = await HttpAssert.Ok<PageDto<JsonElement>>(await adminMentor.GetAsync($"{trail}&pageSize={seen.Count}"));
+
+        Assert.Equal(seen.Count, full.Items.Count);
+        Assert.Null(full.ContinuationToken);
+        Assert.NotNull((await HttpAssert.Ok<PageDto<JsonElement>>(await _world.Admin.GetAsync($"{trail}&pageSize={seen.Count}"))).ContinuationToken);
+    }
+
+    [Fact]
     public async Task A_mentor_s_yes_to_a_match_with_a_youth_kept_from_an_admin_is_not_in_the_mentor_s_trail_that_admin_reads()
     {
         var (adminMentorId, adminMentor) = await AdminMentorAsync();

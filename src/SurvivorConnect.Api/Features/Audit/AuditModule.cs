@@ -39,8 +39,6 @@ public sealed record ListAuditEntries(
 internal sealed class ListAuditEntriesHandler(IAuditLog audit, ICurrentUser user, IAuditKeptFromAdmin keptFromAdmin, IDataProtectionProvider protection)
     : IQueryHandler<ListAuditEntries, Page<AuditEntryView>>
 {
-    private const int MaxReadsOn = 100;
-
     public async ValueTask<Page<AuditEntryView>> Handle(ListAuditEntries query, CancellationToken cancellationToken)
     {
         // Sealed for this reader and these filters: the store makes a token from the last entry it read, which may be one
@@ -59,19 +57,14 @@ internal sealed class ListAuditEntriesHandler(IAuditLog audit, ICurrentUser user
             return new Page<AuditEntryView>([], null);
         }
 
-        var page = await audit.ListAsync(user.AgencyId, filter, cancellationToken);
-        var shown = page.Items.Where(e => !kept.Hides(e)).ToList();
-
-        // A page short of what was asked for, with more to come, would show where kept entries lie: it is read on until
-        // full, a bounded number of times, so a long kept trail costs a request no more than that.
-        for (var more = 0; shown.Count < query.PageSize && page.ContinuationToken is { } next && more < MaxReadsOn; more++)
-        {
-            page = await audit.ListAsync(user.AgencyId, filter with { ContinuationToken = next, PageSize = query.PageSize - shown.Count }, cancellationToken);
-            shown.AddRange(page.Items.Where(e => !kept.Hides(e)));
-        }
+        // Where kept entries lie shows neither in a page short of what was asked for, with more to come, nor in a next
+        // page with nothing on it; a long kept trail costs a request a bounded number of reads.
+        var page = await Paging.ReadPastAsync(query.PageSize, filter.ContinuationToken,
+            (size, token) => audit.ListAsync(user.AgencyId, filter with { ContinuationToken = token, PageSize = size }, cancellationToken),
+            entries => Task.FromResult(entries.Where(e => !kept.Hides(e))));
 
         return new Page<AuditEntryView>(
-            [.. shown.Select(e => new AuditEntryView(e.Id, e.At, e.ActorId, e.ActorRoles, e.Action, e.RecordType, e.RecordId, e.Purpose, e.Basis, e.Outcome, e.TraceId, e.ActorAgencyId))],
+            [.. page.Items.Select(e => new AuditEntryView(e.Id, e.At, e.ActorId, e.ActorRoles, e.Action, e.RecordType, e.RecordId, e.Purpose, e.Basis, e.Outcome, e.TraceId, e.ActorAgencyId))],
             page.ContinuationToken is { } last ? tokens.Protect(last) : null);
     }
 

@@ -193,15 +193,30 @@ public static class Paging
         ArgumentNullException.ThrowIfNull(shown);
         var found = new List<TShown>();
         var token = continuationToken;
-        for (var reads = 0; reads < MaxReadsPerPage; reads++)
+        var reads = 0;
+        for (; reads < MaxReadsPerPage; reads++)
         {
             var page = await read(pageSize - found.Count, token);
             found.AddRange(await shown(page.Items));
             token = page.ContinuationToken;
             if (token is null || found.Count >= pageSize)
             {
+                reads++;
                 break;
             }
+        }
+
+        // A full page says there is more only when there is more the caller may see: a next page with nothing on it would
+        // show that someone kept from them sorts after all they can see.
+        for (var look = 1; token is not null && reads < MaxReadsPerPage; reads++, look = pageSize)
+        {
+            var ahead = await read(look, token);
+            if ((await shown(ahead.Items)).Any())
+            {
+                break;
+            }
+
+            token = ahead.ContinuationToken;
         }
 
         return new Page<TShown>(found, token);
