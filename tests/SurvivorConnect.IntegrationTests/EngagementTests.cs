@@ -713,6 +713,28 @@ public sealed class EngagementTests(EngagementTests.Api api) : IClassFixture<Eng
     }
 
     [Fact]
+    public async Task A_session_s_area_changed_alone_is_told_to_those_waiting_whose_yes_it_changes()
+    {
+        JsonObject InArea(string area, string? sessionId = null)
+        {
+            var body = JsonSerializer.SerializeToNode(Body(seats: 1, inPerson: true, travel: true, sessionId: sessionId))!.AsObject();
+            body["sessions"]![0]!["area"] = area;
+            return body;
+        }
+
+        var opportunity = await PublishedAsync(body: InArea("Fresno, downtown"));
+        var work = $"/api/engagements/opportunities/{opportunity.Id}";
+        await _world.ConfirmAsync(opportunity.Id, await AdvisorAsync());
+        var waiting = await AdvisorAsync();
+        await HttpAssert.Ok<JsonElement>(await _recruiter.PostJson($"{work}/invitations", new { personId = waiting.Id }));
+        Assert.Equal("Waitlisted", (await HttpAssert.Ok<OpportunityDto>(await waiting.Client.PostAsync($"{work}/accept", null))).MyState);
+
+        await HttpAssert.Ok<OpportunityDto>(await _recruiter.PutJson(work, InArea("Fresno, Tower District", opportunity.Sessions[0].GetProperty("id").GetString()), await VersionAsync(work)));
+
+        Assert.Contains((await HttpAssert.Ok<PageDto<NotificationDto>>(await waiting.Client.GetAsync("/api/notifications"))).Items, n => n.Kind == "engagement-changed");
+    }
+
+    [Fact]
     public async Task Opting_out_declines_open_invitations_and_leaves_waiting_lists_but_keeps_places_held_and_what_they_will_not_speak_about()
     {
         var invitedTo = await PublishedAsync();

@@ -583,9 +583,10 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
             .Where(EngagementData.TakesPaidWork)
             .ToDictionary(p => p.Id, p => p.DisplayName, StringComparer.Ordinal);
 
+    /// <summary>Whether every session keeps its time and place as anyone asked was shown them: a change of area or time zone alone changes what a yes agreed to too.</summary>
     private static bool SameTimesAndPlaces(Opportunity before, Opportunity after) =>
-        before.Sessions.Select(s => (s.StartUtc, s.EndUtc, s.InPerson, s.Location, s.Link))
-            .SequenceEqual(after.Sessions.Select(s => (s.StartUtc, s.EndUtc, s.InPerson, s.Location, s.Link)));
+        before.Sessions.Select(s => (s.StartUtc, s.EndUtc, s.TimeZone, s.InPerson, s.Area, s.Location, s.Link))
+            .SequenceEqual(after.Sessions.Select(s => (s.StartUtc, s.EndUtc, s.TimeZone, s.InPerson, s.Area, s.Location, s.Link)));
 
     private static void EnsureKind(EngagementSettings settings, string kind)
     {
