@@ -777,10 +777,18 @@
       }
     };
     // The latest page, unless the chat was cleared from the page while it was on its way (see forget).
+    // While the latest page loads, nothing is shown yet: a message arriving then is fetched by the catch-up that always
+    // follows, rather than read as a gap after message 0, which would fetch the whole chat from its start.
+    let loadingLatest = false;
     const showLatest = async (hub) => {
       const asked = cleared;
-      const page = await hub.invoke('History', id, null, historyPage);
-      if (asked === cleared) showHistory(page.value);
+      loadingLatest = true;
+      try {
+        const page = await hub.invoke('History', id, null, historyPage);
+        if (asked === cleared) showHistory(page.value);
+      } finally {
+        loadingLatest = false;
+      }
     };
     const loadEarlier = (hub) => quietly(async () => {
       // Kept where the reader was: what comes in above does not push the messages they are reading away.
@@ -914,7 +922,7 @@
 
     const connection = keepConnected('/hubs/chat', (hub) => {
       hub.on('MessageReceived', async (message) => {
-        if (message.conversationId !== id) return;
+        if (message.conversationId !== id || loadingLatest) return;
         if (message.sequence > last + 1) await catchUp(hub); else render(message);
       });
       hub.on('ConversationStatusChanged', async (change) => {
