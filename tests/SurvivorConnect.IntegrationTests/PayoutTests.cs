@@ -1239,17 +1239,7 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         {
             costs = new[] { new { description = "Train ticket", amount = 95m } },
         }));
-        async Task CapAsync(decimal cap) => await HttpAssert.Ok<JsonElement>(await _world.Admin.PutSettingsAsync("/api/engagements/settings", new
-        {
-            currency = "USD", receiptCap = cap,
-            kinds = new object[]
-            {
-                new { key = "focus-group", name = "Focus group", benchmarkHourlyRate = 60m },
-                new { key = "policy-review", name = "Policy or protocol review", benchmarkHourlyRate = 80m },
-            },
-        }));
-
-        await CapAsync(40m);
+        await SetReceiptCapAsync(40m);
         try
         {
             var payout = Assert.Single(await _world.PrepareAsync(opportunity));
@@ -1265,9 +1255,40 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         }
         finally
         {
-            await CapAsync(EngagementSettings.DefaultReceiptCap);
+            await SetReceiptCapAsync(EngagementSettings.DefaultReceiptCap);
         }
     }
+
+    [Fact]
+    public async Task Receipts_for_work_published_under_a_higher_cap_are_paid_up_to_it_though_the_cap_was_lowered_before_they_were_filed()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync();
+        await _world.PayeeReadyAsync(payees[0], stripe: false);
+        var travel = $"/api/engagements/opportunities/{opportunity}/sessions/s1/travel";
+
+        await SetReceiptCapAsync(40m);
+        try
+        {
+            await HttpAssert.Ok<JsonElement>(await payees[0].Client.PutAsJsonAsync(travel, new { costs = new[] { new { description = "Train ticket", amount = 95m } } }));
+            await HttpAssert.Ok<JsonElement>(await payees[0].Client.PutAsJsonAsync(travel, new { miles = 20m, costs = new[] { new { description = "Train ticket", amount = 95m } } }));
+
+            Assert.Equal(95m + 14.50m, Assert.Single(await _world.PrepareAsync(opportunity)).Reimbursement);
+        }
+        finally
+        {
+            await SetReceiptCapAsync(EngagementSettings.DefaultReceiptCap);
+        }
+    }
+
+    private async Task SetReceiptCapAsync(decimal cap) => await HttpAssert.Ok<JsonElement>(await _world.Admin.PutSettingsAsync("/api/engagements/settings", new
+    {
+        currency = "USD", receiptCap = cap,
+        kinds = new object[]
+        {
+            new { key = "focus-group", name = "Focus group", benchmarkHourlyRate = 60m },
+            new { key = "policy-review", name = "Policy or protocol review", benchmarkHourlyRate = 80m },
+        },
+    }));
 
     [Fact]
     public async Task A_damaged_claim_naming_no_opportunity_does_not_hide_the_other_claims_to_pay()

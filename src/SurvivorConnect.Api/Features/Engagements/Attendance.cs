@@ -368,7 +368,8 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
             throw new ConflictException("This claim has gone to finance for payment, so its travel can no longer change.");
         }
 
-        var cap = (await data.SettingsAsync(ct)).ReceiptCap;
+        // Receipts filed under a higher cap (since lowered) stay paid up to it when the trip is saved again with more.
+        var cap = Math.Max(opportunity.ReceiptCapApplying(await data.SettingsAsync(ct)), claim.Travel?.ReceiptCap ?? 0);
         if ((body.Costs ?? []).Sum(c => c.Amount) > cap)
         {
             throw new RequestValidationException("costs", $"Receipts for one session are reimbursed up to {cap:0.00} {claim.Currency}; these add up to more.");

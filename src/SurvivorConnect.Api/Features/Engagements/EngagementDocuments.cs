@@ -185,6 +185,19 @@ public sealed record Opportunity : Document
     /// <summary>The agency's late-cancellation rule when the work was published; null for work published before it was kept.</summary>
     public LateCancellationTerms? LateCancellation { get; init; }
 
+    /// <summary>The agency's cap on receipts for one session when the work was published; null for work published before it was kept.</summary>
+    public decimal? ReceiptCap { get; init; }
+
+    /// <summary>
+    /// The cap receipts for one of its sessions are paid back up to: the one people were asked on, or the agency's now
+    /// where higher. Like the pay, it may rise but never falls under people's feet.
+    /// </summary>
+    public decimal ReceiptCapApplying(EngagementSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return Math.Max(ReceiptCap ?? 0, settings.ReceiptCap);
+    }
+
     /// <summary>Seats taken; kept on the opportunity so every accept is checked against it in one transaction.</summary>
     public int Confirmed { get; init; }
 

@@ -463,6 +463,7 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
         }
 
         LateCancellationTerms? asked = current.LateCancellation;
+        var receiptCap = current.ReceiptCap;
         if (command.Move == OpportunityMove.Publish)
         {
             if (current.ApplicationDeadline <= data.Store.Now)
@@ -473,6 +474,7 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
             var settings = await data.SettingsAsync(ct);
             EnsureParity(settings, current);
             asked = LateCancellationTerms.Of(settings);
+            receiptCap = settings.ReceiptCap;
         }
 
         // Cancelling cancels every session still to come, under the late-cancellation rule, and tells those confirmed.
@@ -486,6 +488,7 @@ internal sealed class OpportunityHandlers(EngagementData data, ClaimWriter claim
             State = next,
             PublishedAt = command.Move == OpportunityMove.Publish ? data.Store.Now : current.PublishedAt,
             LateCancellation = asked,
+            ReceiptCap = receiptCap,
             // One moment for the whole cancellation: its claims and its notice (one to each person) are worked out from it.
             Sessions = [.. current.Sessions.Select(s => cancelled.Contains(s) ? s with { CancelledAt = now } : s)],
             // Publishing fixes the terms a cancellation pays on: whoever does it set part of the pay.

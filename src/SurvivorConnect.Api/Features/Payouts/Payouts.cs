@@ -144,7 +144,7 @@ internal sealed partial class PayoutHandlers(PayoutData data, EngagementData eng
         var claims = await data.Store.AllAsync<CompensationClaim>(EngagementData.Container, [Filter.Eq("opportunityId", opportunity.Id)], ct);
         var rates = await data.RatesAsync(ct);
         var settings = await data.SettingsAsync(ct);
-        var cap = (await engagements.SettingsAsync(ct)).ReceiptCap;
+        var cap = opportunity.ReceiptCapApplying(await engagements.SettingsAsync(ct));
         var prepared = new List<Payout>();
         var held = 0;
         foreach (var claim in claims.Where(c => c.State == ClaimState.Open))
