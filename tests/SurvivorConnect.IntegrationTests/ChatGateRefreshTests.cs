@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
 using SurvivorConnect.Api.Features.Chat;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Storage;
@@ -64,5 +65,46 @@ public sealed class ChatGateRefreshTests(CountingApiFactory api) : IClassFixture
 
         Assert.Equal(1, failed);
         Assert.Equal(1, refused);
+    }
+
+    [Fact]
+    public async Task A_send_under_way_as_the_match_is_paused_is_refused_though_the_chat_kept_no_list_of_senders_and_its_refresh_failed()
+    {
+        var chat = await _world.OpenChatAsync();
+        var store = api.Services.GetRequiredService<IDocumentStore>();
+        var conversation = (await store.ReadAsync<Conversation>(Conversation.Container, Conversation.DocumentId, chat.Id, CancellationToken.None))!;
+        await store.ReplaceAsync(Conversation.Container, conversation with { Gate = null }, conversation.ETag!, CancellationToken.None);
+
+        // Just before the send writes what it checked, the case manager pauses the match, and writing the new list of
+        // senders fails (the store went away for a moment).
+        var paused = false;
+        api.Counter.BeforeBatch = async operations =>
+        {
+            if (!paused && operations.Any(o => o.Target == (Conversation.DocumentId, chat.Id)))
+            {
+                paused = true;
+                api.Counter.BeforeBatch = null;
+                api.Counter.BeforeReplace = (_, document) => document is Conversation { Gate: not null }
+                    ? throw new StoreException(StoreErrorKind.Unavailable, "The store went away.")
+                    : Task.CompletedTask;
+                await MentoringWorld.StepAsync(_world.CaseManager, chat.Id, "pause");
+                api.Counter.BeforeReplace = null;
+            }
+        };
+        Exception? inFlight;
+        try
+        {
+            inFlight = await Record.ExceptionAsync(() => chat.Mentor.SendAsync(chat.Id, "as the pause lands"));
+        }
+        finally
+        {
+            api.Counter.BeforeBatch = null;
+            api.Counter.BeforeReplace = null;
+        }
+
+        Assert.True(paused);
+        Assert.Equal("Paused", (await MentoringWorld.Ok<MatchDto>(await _world.CaseManager.GetAsync($"/api/matches/{chat.Id}"))).State);
+        Assert.IsType<ChatRefusalException>(inFlight);
+        await Assert.ThrowsAsync<ChatRefusalException>(() => chat.Mentor.SendAsync(chat.Id, "and after"));
     }
 }

@@ -932,11 +932,8 @@ public sealed partial class ChatService(
                 return false;
             }
 
-            if (conversation.Gate is null)
-            {
-                return true;
-            }
-
+            // Written even when there is no list: a send that read the conversation before this change, and checked the
+            // records before it too, would otherwise write the list it worked out then, and be trusted with it.
             try
             {
                 await Store.ReplaceAsync(Conversation.Container, conversation with { Gate = null }, conversation.ETag!, ct);
