@@ -230,6 +230,24 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
     }
 
     [Fact]
+    public async Task An_adult_served_here_who_became_an_agency_admin_does_not_read_or_hand_over_their_own_record_as_staff()
+    {
+        var signIn = "served-" + Guid.NewGuid().ToString("N")[..12];
+        var (youthId, _) = await _world.YouthAsync(age: 22, personId: signIn);
+        await _world.SetRolesAsync(signIn, Roles.AgencyAdmin);
+        var admin = api.AsSubject(signIn, "demo");
+        var version = (await _world.Admin.GetAsync($"/api/youth/{youthId}")).Headers.ETag!.Tag;
+
+        await HttpAssert.Problem(await admin.GetAsync($"/api/youth/{youthId}"), 404);
+        await HttpAssert.Problem(await admin.PutJson($"/api/youth/{youthId}/case-managers", new { caseManagerIds = new[] { "demo-casemanager" } }, version), 404);
+        Assert.Empty((await HttpAssert.Ok<PageDto<JsonElement>>(await admin.GetAsync($"/api/audit?recordId={youthId}&pageSize=200"))).Items);
+
+        // Their own sign-in, and what they do with it, stays theirs to see.
+        await HttpAssert.Ok<JsonElement>(await admin.GetAsync($"/api/people/{signIn}"));
+        Assert.NotEmpty((await HttpAssert.Ok<PageDto<JsonElement>>(await admin.GetAsync($"/api/audit?actorId={signIn}&pageSize=200"))).Items);
+    }
+
+    [Fact]
     public async Task A_full_page_of_the_audit_log_says_there_is_more_only_when_there_is_more_the_admin_may_see()
     {
         var (adminMentorId, adminMentor) = await AdminMentorAsync();

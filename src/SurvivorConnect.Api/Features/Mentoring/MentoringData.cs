@@ -148,9 +148,10 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis, ListedRe
     /// <summary>
     /// Of these youth, those an admin does not read as the agency's admin (the record, the do-not-match list, where they
     /// have been, whom they share with, their matches, their place in the agency's lists): those with a match the admin
-    /// mentors or said yes to as their mentor, whatever their roles now, and those who are never to be matched with them
-    /// (one linked to their exploiter, say), as a case manager on that list is no longer theirs. While another admin, now
-    /// or before (brought back, they act for the youth), could read them instead (<see cref="WhileAnotherAdminReadsAsync"/>):
+    /// mentors or said yes to as their mentor, whatever their roles now, those who are never to be matched with them
+    /// (one linked to their exploiter, say), as a case manager on that list is no longer theirs, and the admin's own record,
+    /// served here as an adult before taking on the role. While another admin, now or before (brought back, they act for
+    /// the youth), could read them instead (<see cref="WhileAnotherAdminReadsAsync"/>):
     /// an agency whose every admin is on the list still has one who hands the youth to a case manager and acts on their
     /// urgent flags. None for anyone not an admin.
     /// </summary>
@@ -162,7 +163,8 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis, ListedRe
         }
 
         var mentored = await MentoredByMeAsync(ct);
-        return await WhileAnotherAdminReadsAsync([.. youth.Where(y => mentored.Contains(y.Id) || y.DoNotMatch.Contains(User.UserId, StringComparer.Ordinal))], ct);
+        return await WhileAnotherAdminReadsAsync(
+            [.. youth.Where(y => mentored.Contains(y.Id) || y.DoNotMatch.Contains(User.UserId, StringComparer.Ordinal) || SignInsOf(y).Contains(User.UserId, StringComparer.Ordinal))], ct);
     }
 
     /// <summary>
@@ -176,7 +178,10 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis, ListedRe
             return [];
         }
 
-        var listed = await AllAsync<YouthReferral>(YouthReferral.Container, [Filter.Contains("doNotMatch", User.UserId)], ct);
+        List<YouthReferral> listed = [.. (await AllAsync<YouthReferral>(YouthReferral.Container, [Filter.Contains("doNotMatch", User.UserId)], ct))
+            .Concat(await AllAsync<YouthReferral>(YouthReferral.Container, [Filter.Eq("personId", User.UserId)], ct))
+            .Concat(await AllAsync<YouthReferral>(YouthReferral.Container, [Filter.Contains("formerPersonIds", User.UserId)], ct))
+            .DistinctBy(y => y.Id)];
         var mentored = (await MentoredByMeAsync(ct)).Except(listed.Select(y => y.Id), StringComparer.Ordinal);
         List<YouthReferral> candidates = [.. listed, .. await Store.ManyAsync<YouthReferral>(YouthReferral.Container, mentored, ct)];
         var kept = await WhileAnotherAdminReadsAsync(candidates, ct);
@@ -225,13 +230,20 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis, ListedRe
         return kept;
     }
 
-    /// <summary>For each youth, those on their do-not-match list and their mentors, now or said yes.</summary>
+    /// <summary>The youth's sign-ins, now and before: an adult served here who became staff does not read their own record as staff.</summary>
+    public static IEnumerable<string> SignInsOf(YouthReferral youth)
+    {
+        ArgumentNullException.ThrowIfNull(youth);
+        return youth.PersonId is { } current ? youth.FormerPersonIds.Append(current) : youth.FormerPersonIds;
+    }
+
+    /// <summary>For each youth, those on their do-not-match list, their mentors, now or said yes, and their own sign-ins.</summary>
     private async Task<Dictionary<string, HashSet<string>>> KeptFromYouthAsync(IReadOnlyList<YouthReferral> youth, CancellationToken ct)
     {
         var keptFrom = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         foreach (var y in youth)
         {
-            keptFrom.TryAdd(y.Id, y.DoNotMatch.ToHashSet(StringComparer.Ordinal));
+            keptFrom.TryAdd(y.Id, y.DoNotMatch.Concat(SignInsOf(y)).ToHashSet(StringComparer.Ordinal));
         }
 
         foreach (var chunk in keptFrom.Keys.Chunk(DocumentQuery.MaxPageSize))
@@ -247,7 +259,7 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis, ListedRe
 
     /// <summary>
     /// Whether <paramref name="admin"/> is kept from <paramref name="youth"/>, whom <paramref name="keptFromYouth"/> are
-    /// (their do-not-match list and mentors): one on the list while another of <paramref name="admins"/> not on it could
+    /// (their do-not-match list, mentors and own sign-ins): one on the list while another of <paramref name="admins"/> not on it could
     /// read the youth instead; one of their mentors while another kept in neither way could.
     /// </summary>
     private static bool IsKeptFrom(string admin, YouthReferral youth, HashSet<string> keptFromYouth, IEnumerable<string> admins)
@@ -266,7 +278,7 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis, ListedRe
     public async Task<IReadOnlySet<string>> YouthKeptFromAnyAdminAsync(IReadOnlyList<YouthReferral> youth, IEnumerable<Match> matches, CancellationToken ct)
     {
         var admins = await Store.AdminsNowOrBeforeAsync(ct);
-        var keptFrom = youth.ToDictionary(y => y.Id, y => y.DoNotMatch.ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
+        var keptFrom = youth.ToDictionary(y => y.Id, y => y.DoNotMatch.Concat(SignInsOf(y)).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
         foreach (var match in matches.Where(m => MatchLifecycle.IsOpen(m.State) || m.MentorSaidYes()))
         {
             keptFrom.GetValueOrDefault(match.YouthId)?.Add(match.MentorId);

@@ -18,10 +18,10 @@ internal sealed class YouthSignInsKeptFromAdmin(MentoringData data) : IPeopleKep
         }
 
         // A kept youth's sign-ins of before are theirs too: found among the kept youth, as the store has no list of them.
+        // Nobody is kept from their own, an admin once served here among them.
         var asked = personIds.ToHashSet(StringComparer.Ordinal);
-        return (await data.AllYouthKeptFromAdminAsync(ct))
-            .SelectMany(y => y.PersonId is { } current ? y.FormerPersonIds.Append(current) : y.FormerPersonIds)
-            .Where(asked.Contains).ToHashSet(StringComparer.Ordinal);
+        asked.Remove(data.User.UserId);
+        return (await data.AllYouthKeptFromAdminAsync(ct)).SelectMany(MentoringData.SignInsOf).Where(asked.Contains).ToHashSet(StringComparer.Ordinal);
     }
 }
 

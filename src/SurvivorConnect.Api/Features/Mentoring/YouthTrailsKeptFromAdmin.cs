@@ -15,7 +15,7 @@ internal sealed class YouthTrailsKeptFromAdmin(MentoringData data) : IAuditKeptF
             return AuditKept.None;
         }
 
-        var people = youth.SelectMany(y => y.FormerPersonIds.Prepend(y.PersonId)).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var people = youth.SelectMany(MentoringData.SignInsOf).ToHashSet(StringComparer.Ordinal);
         var records = youth.Select(y => y.Id).ToHashSet(StringComparer.Ordinal);
         var matches = new List<string>();
         foreach (var chunk in youth.Select(y => y.Id).Chunk(DocumentQuery.MaxPageSize))
@@ -33,6 +33,9 @@ internal sealed class YouthTrailsKeptFromAdmin(MentoringData data) : IAuditKeptF
         }
 
         records.UnionWith(matches);
+
+        // What an admin once served here did themselves is theirs to read; their record's trail, as others wrote it, is not.
+        people.Remove(data.User.UserId);
 
         return new AuditKept(people, records);
     }
