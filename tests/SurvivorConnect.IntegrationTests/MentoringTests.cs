@@ -531,6 +531,28 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
     }
 
     [Fact]
+    public async Task A_mentor_who_stops_mentoring_or_leaves_is_no_longer_shown_to_case_managers_with_what_they_shared_and_shows_as_not_active()
+    {
+        var (stoppedId, stopped) = await _world.ReadyMentorAsync();
+        var (leftId, _) = await _world.ReadyMentorAsync();
+        var yes = (await HttpAssert.Ok<List<JsonElement>>(await stopped.GetAsync($"/api/consents?subjectId={stoppedId}"))).Single(c => c.GetProperty("scope").GetString() == "mentoring");
+        await MentoringWorld.Ok(await stopped.PostAsync($"/api/consents/{yes.GetProperty("id").GetString()}/revoke", null));
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{leftId}/deactivate", null));
+
+        foreach (var id in new[] { stoppedId, leftId })
+        {
+            var seen = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/mentors/{id}"));
+            Assert.Empty(seen.GetProperty("livedExperienceTags").EnumerateArray());
+            Assert.Equal(JsonValueKind.Null, seen.GetProperty("location").ValueKind);
+            Assert.StartsWith("Mentor ", seen.GetProperty("displayName").GetString(), StringComparison.Ordinal);
+            Assert.NotEmpty((await HttpAssert.Ok<JsonElement>(await _world.Admin.GetAsync($"/api/mentors/{id}"))).GetProperty("livedExperienceTags").EnumerateArray());
+        }
+
+        var left = await HttpAssert.Ok<MentorDto>(await _world.Admin.GetAsync($"/api/mentors/{leftId}"));
+        Assert.Contains(SurvivorConnect.Api.Features.Mentoring.Rules.MentorEligibility.NotActive, left.MatchBlockers);
+    }
+
+    [Fact]
     public async Task A_readiness_check_dated_ahead_is_refused_so_no_mentor_is_matchable_before_it_has_passed()
     {
         var (mentorId, _) = await _world.MentorAsync();

@@ -302,10 +302,12 @@ internal sealed class MentorHandlers(
         var open = await data.OpenMatchCountsAsync(ids, ct);
         var consenting = await data.MentorsConsentingAsync(ids, ct);
         var supervisors = (await data.Store.ActiveIdsWithRoleAsync(Roles.Supervisor, ct)).ToHashSet(StringComparer.Ordinal);
+        var active = (await data.Store.ManyAsync<Person>(Person.Container, ids, ct))
+            .Where(p => p.Active && p.Roles.Contains(Roles.Mentor, StringComparer.Ordinal)).Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
         List<MentorView> views = [];
         foreach (var m in page.Items)
         {
-            views.Add(await ForStaffAsync(View(m, open.GetValueOrDefault(m.Id), consenting.Contains(m.Id), m.SupervisorId is { } s && supervisors.Contains(s)), m, ct));
+            views.Add(await ForStaffAsync(View(m, open.GetValueOrDefault(m.Id), consenting.Contains(m.Id), m.SupervisorId is { } s && supervisors.Contains(s), active.Contains(m.Id)), m, ct));
         }
 
         return new Page<MentorView>(views, page.ContinuationToken);
@@ -606,7 +608,8 @@ internal sealed class MentorHandlers(
     }
 
     private async Task<MentorView> ViewAsync(MentorProfile m, CancellationToken ct) =>
-        await ForStaffAsync(View(m, await data.OpenMatchCountAsync(m.Id, null, ct), await data.ConsentsToMentoringAsync(m.Id, ct), await data.HasActiveSupervisorAsync(m, ct)), m, ct);
+        await ForStaffAsync(View(m, await data.OpenMatchCountAsync(m.Id, null, ct), await data.ConsentsToMentoringAsync(m.Id, ct), await data.HasActiveSupervisorAsync(m, ct),
+            await data.IsActiveAsync(m.Id, Roles.Mentor, ct)), m, ct);
 
     /// <summary>
     /// Why a mentor is on a hold belongs to supervision: their supervisor (and whoever placed it) reads the reason;
@@ -614,8 +617,8 @@ internal sealed class MentorHandlers(
     /// even an admin whose own hold an answer came under.
     /// </summary>
     private async Task<MentorView> ForStaffAsync(MentorView view, MentorProfile m, CancellationToken ct) =>
-        view.Hold is { } hold && !data.Supervises(m)
-            ? view with
+        SharedForMatching(view, m) is var shared && shared.Hold is { } hold && !data.Supervises(m)
+            ? shared with
             {
                 Hold = hold with
                 {
@@ -626,7 +629,22 @@ internal sealed class MentorHandlers(
                     PlacedBy = hold.IsAutomatic || hold.PlacedBy == m.SupervisorId ? SupervisorHold.SupervisionSide : hold.PlacedBy,
                 },
             }
-            : view;
+            : shared;
+
+    /// <summary>
+    /// What a mentor shares of themselves (lived experience, where they are, who they are) is shared for case managers
+    /// finding a mentor. Once they stop (their consent to mentoring withdrawn, or no longer active in the role), a case
+    /// manager who neither administers nor supervises reads only their name and where they stand.
+    /// </summary>
+    private MentorView SharedForMatching(MentorView view, MentorProfile m) =>
+        data.User.IsInRole(Roles.AgencyAdmin) || data.Supervises(m) || data.User.UserId == m.Id
+            || view.ConsentsToMentoring && !view.MatchBlockers.Contains(MentorEligibility.NotActive)
+            ? view
+            : view with
+            {
+                Languages = [], Gender = null, AgeRange = null, Region = null, Location = null, TravelRadiusMiles = 0, Availability = [], Interests = [],
+                LivedExperienceTags = [], ExperiencedStages = [], LgbtqAffirming = false,
+            };
 
     /// <summary>
     /// A hold's <c>since</c> as the caller is shown it, and must send back to change it. Staff who neither supervise the
@@ -651,10 +669,10 @@ internal sealed class MentorHandlers(
     /// </summary>
     private static MentorView OwnView(MentorView view) => view with { Hold = view.Hold is { } hold ? hold with { Reason = null, PlacedBy = "" } : null };
 
-    private static MentorView View(MentorProfile m, int open, bool consents, bool supervisorActive) =>
+    private static MentorView View(MentorProfile m, int open, bool consents, bool supervisorActive, bool active) =>
         new MentorView(m.Id, m.DisplayName, m.Languages, m.Gender, m.AgeRange, m.Region, m.Location, m.TravelRadiusMiles, m.Availability,
             m.Interests, m.LivedExperienceTags, m.ExperiencedStages, m.LgbtqAffirming, m.Capacity, m.SupervisorId, m.Screening, m.Training,
-            m.SupervisorClearance, m.Hold, open, consents, MentorEligibility.Blockers(m, open, consents, supervisorActive), m.OwnSaves.ToString(CultureInfo.InvariantCulture),
+            m.SupervisorClearance, m.Hold, open, consents, [.. MentorEligibility.Blockers(m, open, consents, supervisorActive), .. active ? Array.Empty<string>() : [MentorEligibility.NotActive]], m.OwnSaves.ToString(CultureInfo.InvariantCulture),
             ReadinessRequest.VersionOf(m) ?? "");
 }
 
