@@ -148,6 +148,27 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
     }
 
     [Fact]
+    public async Task A_referral_form_naming_a_mentor_s_id_as_its_own_makes_no_youth_and_reaches_none_of_the_mentor_s_consents()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync(id: Guid.NewGuid().ToString("N"));
+        var (otherYouthId, _) = await _world.YouthAsync();
+        var match = await _world.ProposeAsync(otherYouthId, mentorId);
+        var portal = await PortalSession.SignedInAsync(api, "demo-casemanager");
+
+        var referred = await PortalSession.PostFormAsync(portal, "/caseload", "refer",
+            ("ReferralId", mentorId), ("DisplayName", "Named as a mentor"), ("Age", "16"), ("Languages", "English"), ("Interests", "music"), ("ReferStage", "Contemplation"));
+
+        Assert.Contains("This form cannot refer anyone.", referred, StringComparison.Ordinal);
+        await HttpAssert.Problem(await CaseManager.GetAsync($"/api/youth/{mentorId}"), 404);
+        await HttpAssert.Problem(await CaseManager.GetAsync($"/api/consents?subjectId={mentorId}"), 404);
+        // Nor does the mentor record a yes as the youth's, or one given for them, under their own id.
+        foreach (var grantor in new[] { "Youth", "Guardian", "Agency" })
+        {
+            await HttpAssert.Problem(await mentor.PostJson("/api/consents", new { subjectId = mentorId, grantor, scope = "mentoring-match", matchId = match.Id }), 404);
+        }
+    }
+
+    [Fact]
     public async Task A_revoked_consent_stops_a_paused_match_from_resuming_at_once()
     {
         var (match, _, youth, _, youthId) = await _world.ActiveMatchAsync();

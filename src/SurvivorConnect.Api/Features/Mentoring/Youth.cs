@@ -199,6 +199,13 @@ internal sealed class YouthHandlers(
             throw new RequestValidationException("doNotMatch", "You would be this youth's case manager: ask another case manager to refer them.");
         }
 
+        // The form names the referral's id (a second tap makes no second referral). One that is someone's sign-in would
+        // make that person a youth on this caseload wherever a record is looked up by either (their consents, say).
+        if (await data.FindAsync<Person>(Person.Container, command.YouthId, ct) is not null)
+        {
+            throw new ConflictException("This form cannot refer anyone. Reload the page and refer the youth again.");
+        }
+
         var stage = MentoringValidation.ParseStage(body.Stage);
         var youth = Apply(new YouthReferral
         {
