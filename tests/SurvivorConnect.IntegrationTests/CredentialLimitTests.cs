@@ -136,6 +136,36 @@ public sealed class CredentialLimitTests(CredentialLimitTests.Factory api) : ICl
     }
 
     [Fact]
+    public async Task A_flood_on_a_copy_of_a_session_s_cookie_does_not_keep_its_owner_from_signing_it_out()
+    {
+        var id = await NewPersonAsync("north-admin");
+        var cookie = await PortalSession.SessionCookieAsync(api, id);
+        HttpRequestMessage WithCookie(HttpMethod method, string path)
+        {
+            var request = new HttpRequestMessage(method, path);
+            request.Headers.Add("Cookie", cookie);
+            return request;
+        }
+
+        var client = api.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        for (var i = 0; i < 15; i++)
+        {
+            using var flood = WithCookie(HttpMethod.Get, "/notifications");
+            await client.SendAsync(flood);
+        }
+
+        using var spent = WithCookie(HttpMethod.Get, "/notifications");
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await client.SendAsync(spent)).StatusCode);
+        using var signOut = WithCookie(HttpMethod.Post, "/signout");
+        signOut.Headers.Add("Sec-Fetch-Site", "same-origin");
+
+        var answered = await client.SendAsync(signOut);
+
+        Assert.Equal(HttpStatusCode.Redirect, answered.StatusCode);
+        Assert.Contains("signedout", answered.Headers.Location?.OriginalString, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_made_up_token_or_cookie_gets_no_budget_of_its_own_and_is_refused_as_none()
     {
         // Each made-up credential would otherwise be a budget kept for a minute: a stream of them fills memory.

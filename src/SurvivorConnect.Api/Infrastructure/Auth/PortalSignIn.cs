@@ -199,7 +199,10 @@ public static partial class PortalSignIn
                 }
 
                 // Spent before the session (or the exit's mark) is read or written; 429 is answered after authentication.
+                // Signing out spends none (it is limited by address): a copy of the cookie kept busy must not keep its
+                // owner from ending the session it opens.
                 if (principal is not null && PortalSessions.SessionOf(principal) is { Length: > 0 } session
+                    && context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<RequestLimits.OffPersonsBudget>() is null
                     && !context.HttpContext.RequestServices.GetRequiredService<CredentialLimit>().TrySpend(context.HttpContext, session))
                 {
                     context.RejectPrincipal();
