@@ -317,6 +317,22 @@ public sealed class ChatTests(ChatTests.Factory api) : IClassFixture<ChatTests.F
     }
 
     [Fact]
+    public async Task A_released_message_s_words_reach_only_the_case_manager_s_pages_showing_the_chat_where_reading_it_is_audited()
+    {
+        var chat = await OpenChatAsync();
+        await using var flagsPage = await _world.ConnectAsync("demo-casemanager");
+        var sent = await chat.Mentor.SendAsync(chat.Id, "text me at 559-555-0177");
+        await ChatClient.EventuallyAsync(() => !chat.CaseManager.Flags.IsEmpty, "the case manager is told of the flag");
+        var flag = (await HttpAssert.Ok<List<FlagDto>>(await _world.CaseManager.GetAsync("/api/flags?status=Open"))).Single(f => f.ConversationId == chat.Id);
+
+        await HttpAssert.Ok<FlagDto>(await _world.CaseManager.PostAsync($"/api/flags/{flag.Id}/release", null));
+
+        await ChatClient.EventuallyAsync(() => flagsPage.Received.Any(m => m.ReleasedFrom == sent.Message.Sequence), "the page not showing the chat is told which held message went");
+        await ChatClient.EventuallyAsync(() => chat.CaseManager.Received.Any(m => m.Text == sent.Message.Text && m.Status == MessageStatus.Delivered), "the page showing it gets its words");
+        Assert.DoesNotContain(flagsPage.Received, m => m.Text.Contains("559-555-0177", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_mentor_asking_a_youth_to_keep_a_secret_or_offering_a_ride_is_held_and_the_youth_saying_it_is_delivered()
     {
         var chat = await OpenChatAsync();

@@ -284,6 +284,12 @@ public sealed record ChatMessageView(string ConversationId, long Sequence, strin
     /// </summary>
     public ChatMessageView ForOthers() => this with { ClientMessageId = null };
 
+    /// <summary>
+    /// Which held message it delivers, without its words: for every page of the youth's case managers, of which only those
+    /// showing the chat (joined to it, and so audited as reading it) receive the words, as any new message.
+    /// </summary>
+    public ChatMessageView WordsLeftOut() => ForOthers() with { Text = "" };
+
     /// <summary>As the other party receives it: nor which held message it delivers, as they are never told one was held.</summary>
     public ChatMessageView ForOtherParty() => ForOthers() with { ReleasedFrom = null };
 }

@@ -1213,7 +1213,7 @@ public sealed partial class ChatService(
             // then everyone receives it as any new message: the other party never learns it was held.
             var released = ChatMessageView.From(flag.ConversationId, delivered).ForOthers();
             List<string> knewItHeld = [.. (await data.ActiveCaseManagersAsync(youth, ct)).Select(id => CaseManagerGroup(Store.AgencyId, id))];
-            await LiveAsync(() => hub.Clients.Groups(knewItHeld).MessageReceived(released));
+            await LiveAsync(() => hub.Clients.Groups(knewItHeld).MessageReceived(released.WordsLeftOut()));
             await LiveAsync(() => hub.Clients.User(ChatUserIdProvider.PersonKey(Store.AgencyId, delivered.SenderId)).MessageReceived(released));
             await LiveAsync(() => hub.Clients.Group(Group(flag.ConversationId)).MessageReceived(released.ForOtherParty()));
             // Delivered, it is theirs to carry: asked for whatever became of the page that delivered it.

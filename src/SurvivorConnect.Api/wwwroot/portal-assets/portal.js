@@ -720,10 +720,12 @@
     const words = { Held: 'Held for review', Delivered: 'Sent', Rejected: 'Not delivered' };
     const readerWords = { Held: 'Held for review', Rejected: 'Kept back, not delivered' };
     const render = (message) => {
-      // A released message arrives as a new one; the held one it delivers goes.
+      // A released message arrives as a new one; the held one it delivers goes. A case manager's page is told which one
+      // without its words, which come to a page showing the chat as any new message.
       if (message.releasedFrom) {
         seen.get(message.releasedFrom)?.remove();
         seen.delete(message.releasedFrom);
+        if (!message.text) return;
       }
       // A message of ours pushed to another of our connections (this page's, after a reconnect) comes without its id:
       // the waiting copy with its words is the one it answers.
