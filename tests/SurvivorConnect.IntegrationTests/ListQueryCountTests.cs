@@ -29,7 +29,8 @@ public sealed class ListQueryCountTests(CountingApiFactory api) : IClassFixture<
         var calls = await api.Counter.CountAsync(async () =>
             Assert.Equal(Rows, (await HttpAssert.Ok<PageDto<MatchDto>>(await caseManager.GetAsync($"/api/matches?pageSize={Rows}"))).Items.Count));
 
-        Assert.True(calls <= 10, $"listing {Rows} matches took {calls} store calls");
+        // Two of them ask which mentors still share their profile with case managers (consenting, active): one each for the page.
+        Assert.True(calls <= 12, $"listing {Rows} matches took {calls} store calls");
     }
 
     [Fact]

@@ -556,6 +556,13 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
     {
         var (stoppedId, stopped) = await _world.ReadyMentorAsync();
         var (leftId, _) = await _world.ReadyMentorAsync();
+        List<(string Id, string YouthId)> matches = [];
+        foreach (var mentorId in new[] { stoppedId, leftId })
+        {
+            var (youthId, _) = await _world.YouthAsync();
+            matches.Add(((await _world.ProposeAsync(youthId, mentorId)).Id, youthId));
+        }
+
         var yes = (await HttpAssert.Ok<List<JsonElement>>(await stopped.GetAsync($"/api/consents?subjectId={stoppedId}"))).Single(c => c.GetProperty("scope").GetString() == "mentoring");
         await MentoringWorld.Ok(await stopped.PostAsync($"/api/consents/{yes.GetProperty("id").GetString()}/revoke", null));
         await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{leftId}/deactivate", null));
@@ -571,6 +578,15 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
 
         var left = await HttpAssert.Ok<MentorDto>(await _world.Admin.GetAsync($"/api/mentors/{leftId}"));
         Assert.Contains(SurvivorConnect.Api.Features.Mentoring.Rules.MentorEligibility.NotActive, left.MatchBlockers);
+
+        // Nor through their matches with youth on the case manager's caseload.
+        foreach (var match in matches)
+        {
+            var mentor = (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/matches/{match.Id}"))).GetProperty("mentor");
+            Assert.Empty(mentor.GetProperty("livedExperienceTags").EnumerateArray());
+            var listed = (await HttpAssert.Ok<PageDto<JsonElement>>(await _world.CaseManager.GetAsync($"/api/matches?youthId={match.YouthId}"))).Items.Single(m => m.GetProperty("id").GetString() == match.Id);
+            Assert.Empty(listed.GetProperty("mentor").GetProperty("livedExperienceTags").EnumerateArray());
+        }
     }
 
     [Fact]

@@ -316,11 +316,13 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
         var policy = needConsents.Count > 0 ? await data.PolicyAsync(ct) : null;
         var consents = needConsents.Count > 0 ? await data.ConsentsAsync(Filter.In("matchId", [.. needConsents]), ct) : [];
         var saidNo = await consent.SaidNoAsync([.. staffOpen.Select(m => (m.Youth, m.Match.MentorId))], ct);
+        var sharing = await data.MentorsSharingAsync([.. mine.Where(m => m.Role == MatchRole.CaseManager).Select(m => m.Match.MentorId).Distinct(StringComparer.Ordinal)], ct);
         data.Listed.AddYouth(mine.Where(m => m.Role != MatchRole.Youth).Select(m => m.Youth.Id));
         return new Page<MatchView>(mine
             .Select(m => View(m.Match, m.Youth, m.Role, mentors.GetValueOrDefault(m.Match.MentorId) ?? throw new NotFoundException("mentor"),
                 policy is null || !needConsents.Contains(m.Match.Id) ? null : MatchConsentGuard.Missing(m.Match, m.Youth, policy, consents, data.Now),
-                ForStaffOpen(m.Match, m.Role) ? saidNo.Contains((m.Youth.Id, m.Match.MentorId)) : null))
+                ForStaffOpen(m.Match, m.Role) ? saidNo.Contains((m.Youth.Id, m.Match.MentorId)) : null,
+                m.Role != MatchRole.CaseManager || sharing.Contains(m.Match.MentorId)))
             .ToList(), page.ContinuationToken);
     }
 
@@ -547,7 +549,8 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
     private async Task<MatchView> ViewAsync(Match match, YouthReferral youth, MatchRole role, CancellationToken ct) =>
         View(match, youth, role, await data.MentorAsync(match.MentorId, ct),
             ForStaffOpen(match, role) || ForPartyLive(match, role) ? await consent.MissingAsync(match, youth, ct) : null,
-            ForStaffOpen(match, role) ? (await consent.SaidNoAsync([(youth, match.MentorId)], ct)).Count > 0 : null);
+            ForStaffOpen(match, role) ? (await consent.SaidNoAsync([(youth, match.MentorId)], ct)).Count > 0 : null,
+            role != MatchRole.CaseManager || (await data.MentorsSharingAsync([match.MentorId], ct)).Count > 0);
 
     /// <summary>
     /// The youth's name as the mentor of an open match may read it. None before the match starts: the youth has not
@@ -590,9 +593,11 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
     /// <summary>
     /// A match as the caller's part in it may see it. <paramref name="missingConsents"/> is shown to staff, of open
     /// matches; of a started match, it keeps each party from the other's details once a consent is gone.
-    /// <paramref name="youthSaidNo"/> is for staff, of open matches.
+    /// <paramref name="youthSaidNo"/> is for staff, of open matches. <paramref name="mentorShares"/>: what the mentor shares
+    /// of themselves is shown (a case manager reads it only while the mentor consents to mentoring and is active).
     /// </summary>
-    private static MatchView View(Match match, YouthReferral youth, MatchRole role, MentorProfile mentor, IReadOnlyList<string>? missingConsents, bool? youthSaidNo) =>
+    private static MatchView View(
+        Match match, YouthReferral youth, MatchRole role, MentorProfile mentor, IReadOnlyList<string>? missingConsents, bool? youthSaidNo, bool mentorShares) =>
         (role switch
         {
             MatchRole.Mentor => new MatchView(match.Id, AsShownTo(role, match.State), match.ProposedAt, OversightNotice,
@@ -613,7 +618,9 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
                 null, null, null, MatchConsentGuard.ForParty(missingConsents, youth: true), null, role),
             _ => new MatchView(match.Id, match.State, match.ProposedAt, OversightNotice,
                 new MatchPartyView(youth.Id, youth.DisplayName, youth.Interests, youth.Languages, null, youth.Stage),
-                new MatchPartyView(mentor.Id, mentor.DisplayName, mentor.Interests, mentor.Languages, mentor.LivedExperienceTags, null),
+                mentorShares
+                    ? new MatchPartyView(mentor.Id, mentor.DisplayName, mentor.Interests, mentor.Languages, mentor.LivedExperienceTags, null)
+                    : new MatchPartyView(mentor.Id, mentor.DisplayName, [], [], [], null),
                 match.CaseManagerId, match.History, match.Closure, missingConsents, match.PreviousMatchId, role, youthSaidNo,
                 match.State == MatchState.AwaitingCaseManager ? PairConstraints.Violations(youth, mentor) : null),
         }) with

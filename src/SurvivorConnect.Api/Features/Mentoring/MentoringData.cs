@@ -410,6 +410,14 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis, ListedRe
         consent.Scope == MentoringScopes.Mentoring && consent.Grantor == ConsentGrantor.Mentor && consent.IsCurrent(Now);
 
     /// <summary>Which of these mentors currently consent to mentoring, in one query.</summary>
+    /// <summary>
+    /// Of these mentors, those whose profile (what they share of themselves) a case manager reads: shared for finding a
+    /// mentor, so only while they consent to mentoring and are active in the role.
+    /// </summary>
+    public async Task<IReadOnlySet<string>> MentorsSharingAsync(IReadOnlyCollection<string> mentorIds, CancellationToken ct) =>
+        (await Store.ManyAsync<Person>(Person.Container, await MentorsConsentingAsync(mentorIds, ct), ct))
+            .Where(p => p.Active && p.Roles.Contains(Roles.Mentor, StringComparer.Ordinal)).Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+
     public async Task<HashSet<string>> MentorsConsentingAsync(IReadOnlyCollection<string> mentorIds, CancellationToken ct) =>
         mentorIds.Count == 0
             ? []
