@@ -109,7 +109,7 @@ internal sealed class CaseManagerLeftHandler(MentoringData data, Notifier notifi
             // Once for the same youth left by the same person in each deactivation (any loss of the role counts as one), however often it is told again.
             var key = $"youth-need-case-manager~{person.Id}~{person.Deactivation()}~{Digest.Of(string.Join('\n', left.Select(y => y.Id)), 16)}";
             // An admin kept from every one of them would find none listed, and so learn of a youth kept from them.
-            await notifier.SendOnceToAdminsAsync(Notices.YouthNeedCaseManager, key, ct, except: await data.KeptFromEveryAsync(left, ct),
+            await notifier.SendOnceToAdminsAsync(Notices.YouthNeedCaseManager, key, ct, except: await data.AdminsKeptFromEveryAsync(left, ct),
                 toExceptedAlone: (Notices.YouthNeedsAnAdmin, $"youth-needs-an-admin~{key}"));
         }
     }

@@ -198,17 +198,20 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis, ListedRe
         return youth is null ? [] : (await KeptFromYouthAsync([youth], ct))[youthId];
     }
 
-    /// <summary>Who is kept from every one of these youth (<see cref="KeptFromYouthAsync(string, CancellationToken)"/>): news naming none of them is no news to them.</summary>
-    public async Task<IReadOnlyCollection<string>> KeptFromEveryAsync(IReadOnlyList<YouthReferral> youth, CancellationToken ct)
+    /// <summary>
+    /// The admins kept from every one of these youth as the agency's lists keep them (<see cref="YouthKeptFromAdminAsync"/>):
+    /// news naming none of them would send them to a list that shows them none.
+    /// </summary>
+    public async Task<IReadOnlyCollection<string>> AdminsKeptFromEveryAsync(IReadOnlyList<YouthReferral> youth, CancellationToken ct)
     {
-        var keptFrom = (await KeptFromYouthAsync(youth, ct)).Values.ToList();
-        var every = keptFrom.Count == 0 ? [] : new HashSet<string>(keptFrom[0], StringComparer.Ordinal);
-        foreach (var kept in keptFrom.Skip(1))
+        if (youth.Count == 0)
         {
-            every.IntersectWith(kept);
+            return [];
         }
 
-        return every;
+        var admins = await Store.AdminsNowOrBeforeAsync(ct);
+        var keptFrom = await KeptFromYouthAsync(youth, ct);
+        return [.. admins.Where(admin => youth.All(y => IsKeptFrom(admin, y, keptFrom[y.Id], admins)))];
     }
 
     /// <summary>
