@@ -16,10 +16,10 @@ public sealed record ConsentView(string Id, string SubjectId, ConsentGrantor Gra
 
 public sealed record GrantConsent(string ConsentId, ConsentRequest Body) : ICommand<ConsentView>, IValidate, IAudited
 {
-    // Under the subject, as the list is: the same yes said again is answered with the record standing, not this id. A yes
-    // to a match is under the match, as its record is: under a mentor it would tell an admin kept from the youth, who
-    // reads the mentor's trail, that the mentor is being matched with a youth kept from them, and when.
-    public AuditTarget Audit => new("consent.grant", "consent", Body.MatchId ?? Body.SubjectId);
+    // Under the subject, as the list is: the same yes said again is answered with the record standing, not this id. A
+    // mentor's yes to a match is under the match: under the mentor it would tell an admin kept from the youth, who reads
+    // the mentor's trail, that the mentor is being matched with a youth kept from them, and when.
+    public AuditTarget Audit => new("consent.grant", "consent", Body.MatchId is { } match && EnumNames.TryParse(Body.Grantor, out ConsentGrantor grantor) && grantor == ConsentGrantor.Mentor ? match : Body.SubjectId);
 
     public void Validate(ValidationErrors errors)
     {
