@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using System.Text.Json;
 using SurvivorConnect.Api.Features.Audit;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Storage;
@@ -62,6 +63,36 @@ public sealed class AuditFailureTests(CountingApiFactory api) : IClassFixture<Co
 
         var person = await HttpAssert.Ok<PersonDto>(await _world.Admin.GetAsync($"/api/people/{personId}"));
         Assert.Contains(Roles.Supervisor, person.Roles);
+    }
+
+    [Fact]
+    public async Task A_readiness_check_taken_back_while_the_log_cannot_be_written_is_said_to_be_saved_not_overtaken()
+    {
+        var (mentorId, _) = await _world.ReadyMentorAsync();
+        var portal = await PortalSession.SignedInAsync(api, "demo-supervisor");
+        var page = await PortalSession.PostFormAsync(portal, "/supervision", "open-mentor", ("MentorId", mentorId));
+        (string, string)[] shown = [.. new[] { "screeningPassedOn", "trainingCompletedOn", "supervisorClearedOn" }.Select(f => ($"shown-{f}", PortalSession.Hidden(page, $"shown-{f}")))];
+        api.Counter.BeforeCreate = document =>
+        {
+            if (document is AuditEntry { Action: "mentor.record-readiness" })
+            {
+                throw new StoreException(StoreErrorKind.Unavailable, "The store went away.");
+            }
+        };
+        string answer;
+        try
+        {
+            answer = await PortalSession.PostFormAsync(portal, "/supervision", "readiness",
+                [("MentorId", mentorId), .. shown, ("screeningPassedOn", "2026-01-05"), ("trainingCompletedOn", "2026-02-01"), ("supervisorClearedOn", "")]);
+        }
+        finally
+        {
+            api.Counter.BeforeCreate = null;
+        }
+
+        Assert.Contains("Your change was saved, but we could not record it just now.", answer, StringComparison.Ordinal);
+        Assert.DoesNotContain("Someone else changed these checks", answer, StringComparison.Ordinal);
+        Assert.Equal(JsonValueKind.Null, (await HttpAssert.Ok<JsonElement>(await _world.Admin.GetAsync($"/api/mentors/{mentorId}"))).GetProperty("supervisorClearance").ValueKind);
     }
 
     private async Task<List<AuditDto>> AuditAsync(string recordId) =>

@@ -90,6 +90,9 @@ public abstract class PortalPage : ComponentBase
     /// <summary>The last action was refused because the record changed after this page was made (412, or 428 for one made since).</summary>
     protected bool Overtaken { get; private set; }
 
+    /// <summary>The last action was saved but could not be recorded in the audit log (its page is reloaded as <see cref="Overtaken"/>).</summary>
+    protected bool SavedUnrecorded { get; private set; }
+
     protected string? ErrorFor(string field) =>
         FieldErrors.FirstOrDefault(e => string.Equals(e.Key, field, StringComparison.OrdinalIgnoreCase)).Value is { Length: > 0 } messages ? string.Join(" ", messages) : null;
 
@@ -124,6 +127,7 @@ public abstract class PortalPage : ComponentBase
         Problem = null;
         FailedOnOurSide = false;
         Overtaken = false;
+        SavedUnrecorded = false;
         RefusedAsAsked = false;
         FieldErrors = new Dictionary<string, string[]>();
         try
@@ -159,6 +163,7 @@ public abstract class PortalPage : ComponentBase
         catch (UnrecordedChangeException)
         {
             Overtaken = true;
+            SavedUnrecorded = true;
             Problem = "Your change was saved, but we could not record it just now. Reload the page to see it; there is no need to make it again.";
         }
         catch (StoreException ex) when (ex.Kind == StoreErrorKind.Unavailable)
