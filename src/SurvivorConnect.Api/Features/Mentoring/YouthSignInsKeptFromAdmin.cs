@@ -10,6 +10,9 @@ namespace SurvivorConnect.Api.Features.Mentoring;
 /// <summary>The sign-ins of youth an admin does not read as the agency's admin (<see cref="MentoringData.YouthKeptFromAdminAsync"/>).</summary>
 internal sealed class YouthSignInsKeptFromAdmin(MentoringData data) : IPeopleKeptFromAdmin
 {
+    /// <summary>Worked out once a request: a list reading on past kept people asks again for every page it reads.</summary>
+    private HashSet<string>? _kept;
+
     public async Task<IReadOnlySet<string>> KeptAsync(IReadOnlyCollection<string> personIds, CancellationToken ct)
     {
         if (!data.User.IsInRole(Roles.AgencyAdmin) || personIds.Count == 0)
@@ -19,9 +22,8 @@ internal sealed class YouthSignInsKeptFromAdmin(MentoringData data) : IPeopleKep
 
         // A kept youth's sign-ins of before are theirs too: found among the kept youth, as the store has no list of them.
         // Nobody is kept from their own, an admin once served here among them.
-        var asked = personIds.ToHashSet(StringComparer.Ordinal);
-        asked.Remove(data.User.UserId);
-        return (await data.AllYouthKeptFromAdminAsync(ct)).SelectMany(MentoringData.SignInsOf).Where(asked.Contains).ToHashSet(StringComparer.Ordinal);
+        _kept ??= (await data.AllYouthKeptFromAdminAsync(ct)).SelectMany(MentoringData.SignInsOf).Where(id => id != data.User.UserId).ToHashSet(StringComparer.Ordinal);
+        return personIds.Where(_kept.Contains).ToHashSet(StringComparer.Ordinal);
     }
 }
 
