@@ -232,8 +232,12 @@ public sealed class SessionEndTests(PortalServer server)
         await youth.Clock.InstallAsync();
         await youth.GotoAsync("/notifications");
         var notices = youth.GetByRole(AriaRole.Link, new() { Name = "Notices" });
+        // Someone at the page (the focus they moved) keeps it alive once; that answer is awaited before counting, as its
+        // request may reach the browser's network only after the clock has run on.
+        var aliveWhileThere = youth.WaitForResponseAsync(r => r.Request.Method == "POST" && KeepAlive().IsMatch(r.Url), new() { Timeout = 10000 });
         await notices.FocusAsync();
         await youth.Clock.RunForAsync((long)TimeSpan.FromSeconds(15).TotalMilliseconds);
+        await aliveWhileThere;
         var keptAlive = 0;
         youth.Request += (_, request) =>
         {
