@@ -53,4 +53,25 @@ public sealed class AuditKeptReadsTests(CountingApiFactory api) : IClassFixture<
             api.Counter.BeforeQuery = null;
         }
     }
+
+    [Fact]
+    public async Task A_kept_youth_s_sign_in_and_an_id_nobody_has_are_answered_alike_after_the_same_store_calls()
+    {
+        var world = new MentoringWorld(api);
+        var (adminMentorId, adminMentor) = await world.ReadyMentorAsync();
+        await world.SetRolesAsync(adminMentorId, Roles.Mentor, Roles.AgencyAdmin);
+        var keptSignIn = "kept-" + Guid.NewGuid().ToString("N")[..12];
+        await world.YouthAsync(doNotMatch: [adminMentorId], personId: keptSignIn);
+        var nobody = "kept-" + Guid.NewGuid().ToString("N")[..12];
+
+        var calls = new Dictionary<string, int>();
+        foreach (var id in new[] { keptSignIn, nobody, keptSignIn, nobody })
+        {
+            HttpResponseMessage? answer = null;
+            calls[id] = await api.Counter.CountAsync(async () => answer = await adminMentor.GetAsync($"/api/people/{id}"));
+            await HttpAssert.Problem(answer!, 404);
+        }
+
+        Assert.Equal(calls[keptSignIn], calls[nobody]);
+    }
 }
