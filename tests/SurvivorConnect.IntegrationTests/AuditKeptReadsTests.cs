@@ -13,8 +13,7 @@ public sealed class AuditKeptReadsTests(CountingApiFactory api) : IClassFixture<
     public async Task A_list_asked_for_by_a_kept_youth_s_id_is_answered_without_reading_the_log()
     {
         var world = new MentoringWorld(api);
-        var (adminMentorId, adminMentor) = await world.ReadyMentorAsync();
-        await world.SetRolesAsync(adminMentorId, Roles.Mentor, Roles.AgencyAdmin);
+        var (adminMentorId, adminMentor) = await world.AdminMentorAsync();
         var keptSignIn = "kept-" + Guid.NewGuid().ToString("N")[..12];
         var (keptId, _) = await world.YouthAsync(doNotMatch: [adminMentorId], personId: keptSignIn);
         var (otherId, _) = await world.YouthAsync();
@@ -58,8 +57,7 @@ public sealed class AuditKeptReadsTests(CountingApiFactory api) : IClassFixture<
     public async Task A_kept_youth_s_sign_in_and_an_id_nobody_has_are_answered_alike_after_the_same_store_calls()
     {
         var world = new MentoringWorld(api);
-        var (adminMentorId, adminMentor) = await world.ReadyMentorAsync();
-        await world.SetRolesAsync(adminMentorId, Roles.Mentor, Roles.AgencyAdmin);
+        var (adminMentorId, adminMentor) = await world.AdminMentorAsync();
         var keptSignIn = "kept-" + Guid.NewGuid().ToString("N")[..12];
         await world.YouthAsync(doNotMatch: [adminMentorId], personId: keptSignIn);
         var nobody = "kept-" + Guid.NewGuid().ToString("N")[..12];

@@ -137,8 +137,7 @@ public sealed class CaseManagerHandoverTests(ApiFactory api)
     [Fact]
     public async Task An_admin_kept_from_every_youth_a_departing_case_manager_leaves_is_not_told_of_them()
     {
-        var (keptAdminId, keptAdmin) = await _world.ReadyMentorAsync();
-        await _world.SetRolesAsync(keptAdminId, Roles.Mentor, Roles.AgencyAdmin);
+        var (keptAdminId, keptAdmin) = await _world.AdminMentorAsync();
         var (youthId, _) = await _world.YouthAsync(doNotMatch: [keptAdminId]);
         var (leavingId, _) = await _world.PersonAsync(Roles.CaseManager);
         await _world.HandOverAsync(youthId, leavingId);

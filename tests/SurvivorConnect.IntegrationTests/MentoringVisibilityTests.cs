@@ -68,7 +68,7 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
     [Fact]
     public async Task An_agency_admin_a_youth_is_never_to_be_matched_with_or_proposed_as_their_mentor_reads_neither_their_record_nor_their_matches()
     {
-        var (adminMentorId, adminMentor) = await AdminMentorAsync();
+        var (adminMentorId, adminMentor) = await _world.AdminMentorAsync();
         var (keptFromId, _) = await _world.YouthAsync(doNotMatch: [adminMentorId]);
         var (proposedToId, _) = await _world.YouthAsync();
         await _world.ProposeAsync(proposedToId, adminMentorId);
@@ -97,7 +97,7 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
     [Fact]
     public async Task An_agency_admin_a_youth_is_never_to_be_matched_with_finds_no_gap_in_the_lists_of_youth_and_matches_to_date_them_by()
     {
-        var (adminMentorId, adminMentor) = await AdminMentorAsync();
+        var (adminMentorId, adminMentor) = await _world.AdminMentorAsync();
         var (keptId, _) = await _world.YouthAsync(doNotMatch: [adminMentorId]);
         var (anotherMentorId, _) = await _world.ReadyMentorAsync();
         var keptMatch = await _world.ProposeAsync(keptId, anotherMentorId);
@@ -121,7 +121,7 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
     [Fact]
     public async Task An_agency_admin_a_youth_is_never_to_be_matched_with_does_not_learn_their_mentor_from_the_mentors_consents()
     {
-        var (adminMentorId, adminMentor) = await AdminMentorAsync();
+        var (adminMentorId, adminMentor) = await _world.AdminMentorAsync();
         var (keptId, _) = await _world.YouthAsync(doNotMatch: [adminMentorId]);
         var (otherId, _) = await _world.YouthAsync();
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
@@ -146,7 +146,7 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
     [Fact]
     public async Task An_agency_admin_a_youth_is_never_to_be_matched_with_neither_finds_nor_ends_nor_changes_the_youths_sign_in()
     {
-        var (adminMentorId, adminMentor) = await AdminMentorAsync();
+        var (adminMentorId, adminMentor) = await _world.AdminMentorAsync();
         var keptSignIn = "kept-" + Guid.NewGuid().ToString("N")[..12];
         var (_, youth) = await _world.YouthAsync(doNotMatch: [adminMentorId], personId: keptSignIn);
         var otherSignIn = "other-" + Guid.NewGuid().ToString("N")[..12];
@@ -175,8 +175,8 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
     public async Task An_agency_admin_kept_from_a_youth_who_tries_to_add_the_youths_sign_in_is_refused_and_those_who_act_for_the_youth_hear_of_it_once()
     {
         const string Kind = "kept-sign-in-sought";
-        var (adminMentorId, adminMentor) = await AdminMentorAsync();
-        var (alsoKeptId, alsoKept) = await AdminMentorAsync();
+        var (adminMentorId, adminMentor) = await _world.AdminMentorAsync();
+        var (alsoKeptId, alsoKept) = await _world.AdminMentorAsync();
         var keptSignIn = "kept-" + Guid.NewGuid().ToString("N")[..12];
         await _world.YouthAsync(doNotMatch: [adminMentorId, alsoKeptId], personId: keptSignIn);
         var otherSignIn = "other-" + Guid.NewGuid().ToString("N")[..12];
@@ -202,7 +202,7 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
     [Fact]
     public async Task An_agency_admin_a_youth_is_never_to_be_matched_with_does_not_read_the_youths_trail_in_the_audit_log()
     {
-        var (adminMentorId, adminMentor) = await AdminMentorAsync();
+        var (adminMentorId, adminMentor) = await _world.AdminMentorAsync();
         var keptSignIn = "kept-" + Guid.NewGuid().ToString("N")[..12];
         var (keptId, youth) = await _world.YouthAsync(doNotMatch: [adminMentorId], personId: keptSignIn);
         var (mentorId, _) = await _world.ReadyMentorAsync();
@@ -250,7 +250,7 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
     [Fact]
     public async Task A_full_page_of_the_audit_log_says_there_is_more_only_when_there_is_more_the_admin_may_see()
     {
-        var (adminMentorId, adminMentor) = await AdminMentorAsync();
+        var (adminMentorId, adminMentor) = await _world.AdminMentorAsync();
         var (keptId, _) = await _world.YouthAsync(doNotMatch: [adminMentorId]);
         var (otherId, _) = await _world.YouthAsync();
         var (readerId, reader) = await _world.PersonAsync(Roles.CaseManager);
@@ -272,7 +272,7 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
     [Fact]
     public async Task A_mentor_s_yes_to_a_match_with_a_youth_kept_from_an_admin_is_not_in_the_mentor_s_trail_that_admin_reads()
     {
-        var (adminMentorId, adminMentor) = await AdminMentorAsync();
+        var (adminMentorId, adminMentor) = await _world.AdminMentorAsync();
         var (keptId, _) = await _world.YouthAsync(doNotMatch: [adminMentorId]);
         var (mentorId, mentor) = await _world.ReadyMentorAsync();
         var match = await _world.ProposeAsync(keptId, mentorId);
@@ -288,7 +288,7 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
     [Fact]
     public async Task A_kept_youth_s_sign_in_of_before_a_phone_was_taken_stays_kept_with_what_they_did_with_it()
     {
-        var (adminMentorId, adminMentor) = await AdminMentorAsync();
+        var (adminMentorId, adminMentor) = await _world.AdminMentorAsync();
         var takenSignIn = "taken-" + Guid.NewGuid().ToString("N")[..12];
         var (keptId, youth) = await _world.YouthAsync(doNotMatch: [adminMentorId], personId: takenSignIn);
         await HttpAssert.Ok<JsonElement>(await youth.GetAsync("/api/consents/mine"));
@@ -310,7 +310,7 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
     [Fact]
     public async Task An_admin_kept_from_a_youth_who_seeks_the_youths_sign_in_of_before_is_heard_of_by_their_case_manager()
     {
-        var (adminMentorId, adminMentor) = await AdminMentorAsync();
+        var (adminMentorId, adminMentor) = await _world.AdminMentorAsync();
         var takenSignIn = "taken-" + Guid.NewGuid().ToString("N")[..12];
         var (keptId, _) = await _world.YouthAsync(doNotMatch: [adminMentorId], personId: takenSignIn);
         var (newSignIn, _) = await _world.PersonAsync(Roles.Youth);
@@ -606,10 +606,4 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
     public sealed record LoadDto(string MentorId, int Capacity, int OpenMatches, Dictionary<string, int> ByState, bool OnHold);
 
     /// <summary>A mentor who is also an agency admin, whom a youth can be kept from either way.</summary>
-    private async Task<(string Id, HttpClient Client)> AdminMentorAsync()
-    {
-        var (id, client) = await _world.ReadyMentorAsync();
-        await _world.SetRolesAsync(id, Roles.Mentor, Roles.AgencyAdmin);
-        return (id, client);
-    }
 }

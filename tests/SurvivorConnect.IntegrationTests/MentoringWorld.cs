@@ -33,6 +33,14 @@ public sealed class MentoringWorld(ApiFactory api)
         return (id, api.AsSubject(id, "demo"));
     }
 
+    /// <summary>A ready mentor (<see cref="ReadyMentorAsync"/>) who is also an agency admin: one a youth can be kept from.</summary>
+    public async Task<(string Id, HttpClient Client)> AdminMentorAsync()
+    {
+        var (id, client) = await ReadyMentorAsync();
+        await SetRolesAsync(id, Roles.Mentor, Roles.AgencyAdmin);
+        return (id, client);
+    }
+
     /// <summary>A mentor who passed every gate, is supervised by demo-supervisor and consents to mentoring.</summary>
     public async Task<(string Id, HttpClient Client)> ReadyMentorAsync(string[]? languages = null, string[]? interests = null, int capacity = 2, bool consent = true, string? id = null)
     {

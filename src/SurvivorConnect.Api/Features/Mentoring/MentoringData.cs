@@ -418,7 +418,11 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis, ListedRe
     /// mentor, so only while they consent to mentoring and are active in the role.
     /// </summary>
     public async Task<IReadOnlySet<string>> MentorsSharingAsync(IReadOnlyCollection<string> mentorIds, CancellationToken ct) =>
-        (await Store.ManyAsync<Person>(Person.Container, await MentorsConsentingAsync(mentorIds, ct), ct))
+        await ActiveMentorsAsync(await MentorsConsentingAsync(mentorIds, ct), ct);
+
+    /// <summary>Of these people, those active in the Mentor role, read by their ids.</summary>
+    public async Task<HashSet<string>> ActiveMentorsAsync(IEnumerable<string> personIds, CancellationToken ct) =>
+        (await Store.ManyAsync<Person>(Person.Container, personIds, ct))
             .Where(p => p.Active && p.Roles.Contains(Roles.Mentor, StringComparer.Ordinal)).Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
 
     public async Task<HashSet<string>> MentorsConsentingAsync(IReadOnlyCollection<string> mentorIds, CancellationToken ct) =>

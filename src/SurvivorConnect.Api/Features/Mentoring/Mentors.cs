@@ -302,8 +302,7 @@ internal sealed class MentorHandlers(
         var open = await data.OpenMatchCountsAsync(ids, ct);
         var consenting = await data.MentorsConsentingAsync(ids, ct);
         var supervisors = (await data.Store.ActiveIdsWithRoleAsync(Roles.Supervisor, ct)).ToHashSet(StringComparer.Ordinal);
-        var active = (await data.Store.ManyAsync<Person>(Person.Container, ids, ct))
-            .Where(p => p.Active && p.Roles.Contains(Roles.Mentor, StringComparer.Ordinal)).Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+        var active = await data.ActiveMentorsAsync(ids, ct);
         List<MentorView> views = [];
         foreach (var m in page.Items)
         {
