@@ -91,6 +91,30 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task A_payee_asking_Stripe_again_and_again_is_refused_after_ten_a_minute_without_Stripe_being_asked_and_others_still_can()
+    {
+        var (_, payees) = await _world.AttendedAsync(people: 2);
+        var (payee, other) = (payees[0], payees[1]);
+        int AskedStripe() => api.Stripe.Requests.Count(r => r.EndsWith("/v1/account_links", StringComparison.Ordinal) || r.StartsWith("GET /v1/accounts/", StringComparison.Ordinal));
+
+        for (var i = 0; i < 10; i++)
+        {
+            await HttpAssert.Ok<JsonElement>(await payee.Client.PostAsync("/api/payouts/me/onboarding", null));
+        }
+
+        var asked = AskedStripe();
+        var refused = await payee.Client.PostAsync("/api/payouts/me/onboarding", null);
+        Assert.InRange(refused.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 60);
+        Assert.Contains("Wait a minute", (await HttpAssert.Problem(refused, 429)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await HttpAssert.Problem(await payee.Client.PostAsync("/api/payouts/me/stripe-status", null), 429);
+        Assert.Equal(asked, AskedStripe());
+
+        await HttpAssert.Ok<JsonElement>(await other.Client.PostAsync("/api/payouts/me/onboarding", null));
+        await HttpAssert.Ok<JsonElement>(await other.Client.PostAsync("/api/payouts/me/stripe-status", null));
+        Assert.True(AskedStripe() > asked);
+    }
+
+    [Fact]
     public async Task Above_the_agency_amount_two_different_approvers_are_needed_and_nobody_approves_their_own_payout()
     {
         await _world.SetTwoApproverAmountAsync(100m);

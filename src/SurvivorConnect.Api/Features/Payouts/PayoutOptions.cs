@@ -69,6 +69,9 @@ public sealed class StripeOptions
     /// <summary>How long one request waits for Stripe's answer (Stripe.net's own default).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(80);
 
+    /// <summary>How often a minute one payee may ask Stripe for an onboarding link or a check of their account.</summary>
+    public int PayeeAsksPerMinute { get; init; } = 10;
+
     /// <summary>How old a webhook's signature may be, in seconds.</summary>
     public int ToleranceSeconds { get; init; } = 300;
 

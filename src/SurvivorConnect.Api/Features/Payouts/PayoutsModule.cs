@@ -43,6 +43,7 @@ public static class PayoutsModule
         builder.Services.AddScoped<PayChangeNews>();
         builder.Services.AddScoped<BankDetailsNews>();
         builder.Services.AddSingleton<StripeChecks>();
+        builder.Services.AddSingleton<PayeeStripeAsks>();
         builder.Services.AddSingleton<PayoutSender>();
         builder.Services.AddHostedService(services => services.GetRequiredService<PayoutSender>());
         return builder;

@@ -86,7 +86,7 @@ public sealed record ExportPayoutsCsv(int? Year) : IQuery<string>, IValidate, IA
     public void Validate(ValidationErrors errors) => errors.Range("year", Year, 2000, 2100);
 }
 
-internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe, Notifier notifier, PayChangeNews payChanges)
+internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe, Notifier notifier, PayChangeNews payChanges, PayeeStripeAsks asks)
     : IQueryHandler<GetMyPayments, MyPaymentsView>,
       ICommandHandler<AcknowledgeBenefitsNotice, PayeeAccountView>,
       ICommandHandler<ChoosePayeeMethod, PayeeAccountView>,
@@ -141,6 +141,7 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe, 
             throw new ConflictException("Payments through Stripe are off on this server. Choose a check or a prepaid card, or ask your agency.");
         }
 
+        asks.Spend(data.Store.AgencyId, Me);
         var account = await data.AccountAsync(Me, ct);
         var saved = account.Method == method
             ? account
@@ -193,6 +194,7 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe, 
             throw new ConflictException("Payments through Stripe are off on this server. Choose a check or a prepaid card, or ask your agency.");
         }
 
+        asks.Spend(data.Store.AgencyId, Me);
         var account = await data.AccountAsync(Me, ct);
         var opened = account;
         if (account.StripeAccountId is null)
@@ -220,13 +222,19 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe, 
     {
         EnsureTakesPaidWork();
         var account = await data.AccountAsync(Me, ct);
-        if (stripe.Enabled && account.StripeAccountId is { } id && !account.StripeReady && await Stripe(() => stripe.PayoutsEnabledAsync(id, ct)))
+        if (stripe.Enabled && account.StripeAccountId is { } id && !account.StripeReady && await PayoutsEnabledAsync(id, ct))
         {
             account = await data.SaveAccountAsync(account with { StripeReady = true, ChangedAt = data.Store.Now }, ct);
             await QueueWaitingAsync(data, account.PersonId, ct);
         }
 
         return await AccountViewAsync(account, null, ct);
+    }
+
+    private async Task<bool> PayoutsEnabledAsync(string stripeAccountId, CancellationToken ct)
+    {
+        asks.Spend(data.Store.AgencyId, Me);
+        return await Stripe(() => stripe.PayoutsEnabledAsync(stripeAccountId, ct));
     }
 
     public async ValueTask<string> Handle(GetMyStatementCsv query, CancellationToken ct)

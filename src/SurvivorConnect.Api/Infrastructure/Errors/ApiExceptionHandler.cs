@@ -27,6 +27,7 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
             {
                 StoreException { Kind: StoreErrorKind.Unavailable, RetryAfter: var retry } => retry ?? TimeSpan.FromSeconds(5),
                 BusyException => BusyException.RetryAfter,
+                TooOftenException t => t.RetryAfter,
                 _ => (TimeSpan?)null,
             } is { } wait)
         {
@@ -69,6 +70,7 @@ internal sealed partial class ApiExceptionHandler(IProblemDetailsService problem
         UnrecordedChangeException => Problem(StatusCodes.Status503ServiceUnavailable, "Saved, not yet recorded.",
             "Your change was saved, but the audit log could not record it just now. Read the record again to see it; do not make the change again."),
         BusyException b => Problem(StatusCodes.Status503ServiceUnavailable, "Busy.", b.Message),
+        TooOftenException t => Problem(StatusCodes.Status429TooManyRequests, "Too many requests.", t.Message),
         FollowUpsPendingException f => Problem(StatusCodes.Status503ServiceUnavailable, "Saved, not yet finished.", f.Message),
         PreconditionRequiredException p => Problem(StatusCodes.Status428PreconditionRequired, "If-Match required.", p.Message),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => Problem(StatusCodes.Status413PayloadTooLarge, "Request body too large.", null),

@@ -45,6 +45,12 @@ public sealed class BusyException(string detail) : Exception(detail)
     public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(30);
 }
 
+/// <summary>This person asked for this too often just now: 429, with a time to try again after.</summary>
+public sealed class TooOftenException(string detail, TimeSpan retryAfter) : Exception(detail)
+{
+    public TimeSpan RetryAfter { get; } = retryAfter;
+}
+
 /// <summary>Field errors, reported as a 400 validation problem.</summary>
 public sealed class RequestValidationException(IReadOnlyDictionary<string, string[]> errors)
     : Exception("The request has invalid fields.")

@@ -185,6 +185,10 @@ public abstract class PortalPage : ComponentBase
             FailedOnOurSide = true;
             Problem = ex.Message;
         }
+        catch (TooOftenException ex)
+        {
+            Problem = ex.Message;
+        }
 
         return false;
     }
