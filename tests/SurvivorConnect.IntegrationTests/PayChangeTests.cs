@@ -121,6 +121,23 @@ public sealed class PayChangeTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task Whoever_lets_a_payees_stripe_account_go_does_not_also_record_the_check_for_the_pay_it_moved()
+    {
+        var payee = await PaidOnceByCheckAsync();
+        await OnboardAsync(payee);
+        var waiting = await ApprovedAsync(payee);
+        var decider = await _world.ApproverAsync();
+
+        await HttpAssert.Ok<JsonElement>(await DecideAsync(payee.Id, false, by: decider.Client));
+
+        Assert.Equal("Check", (await _world.PayoutAsync(waiting)).Method);
+        var refused = await HttpAssert.Problem(await PayoutWorld.StepAsync(decider.Client, waiting, "paid-outside", new { reference = "Check 103" }), 403);
+        Assert.Contains("set this payout aside", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("Approved", (await _world.PayoutAsync(waiting)).State);
+        Assert.Equal("Paid", (await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, waiting, "paid-outside", new { reference = "Check 104" }))).State);
+    }
+
+    [Fact]
     public async Task A_first_way_of_being_paid_needs_no_check()
     {
         var (_, payees) = await _world.AttendedAsync();

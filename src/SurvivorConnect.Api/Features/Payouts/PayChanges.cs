@@ -210,7 +210,7 @@ internal sealed class PayChangeHandlers(PayoutData data)
 
         if (!madeByThem)
         {
-            await data.PayOutsideAsync(saved.PersonId, saved.Method!.Value, ct);
+            await data.PayOutsideAsync(saved.PersonId, saved.Method!.Value, data.Store.User.UserId, ct);
         }
         else if (saved.StripeReady)
         {

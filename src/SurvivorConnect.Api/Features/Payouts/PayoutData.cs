@@ -49,14 +49,18 @@ internal sealed class PayoutData(AgencyStore store, IOptions<PayoutOptions> opti
     /// The payee's approved payouts Stripe has not started, to be paid <paramref name="method"/> now; those moved. One the
     /// sender moved on meanwhile is left to it (the write is against the version read).
     /// </summary>
-    public async Task<List<Payout>> PayOutsideAsync(string payeeId, PayeeMethod method, CancellationToken ct)
+    /// <param name="setAsideBy">
+    /// The approver whose decision moved them (letting the payee's Stripe account go), who then does not also record them
+    /// paid; null when the payee chose the new way themselves.
+    /// </param>
+    public async Task<List<Payout>> PayOutsideAsync(string payeeId, PayeeMethod method, string? setAsideBy, CancellationToken ct)
     {
         var moved = new List<Payout>();
         foreach (var payout in (await PayoutsAsync([Filter.Eq("payeeId", payeeId), Filter.Eq("state", PayoutState.Approved)], ct)).Where(p => p is { Method: PayeeMethod.Stripe, TransferId: null }))
         {
             try
             {
-                moved.Add(await SaveAsync(payout, payout with { Method = method }, ct: ct));
+                moved.Add(await SaveAsync(payout, payout with { Method = method, SetAsideBy = setAsideBy }, ct: ct));
             }
             catch (ConflictException)
             {

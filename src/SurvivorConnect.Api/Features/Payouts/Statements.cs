@@ -177,7 +177,7 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe, 
     /// </summary>
     private async Task PayOutsideAsync(PayeeMethod method, CancellationToken ct)
     {
-        foreach (var payout in await data.PayOutsideAsync(Me, method, ct))
+        foreach (var payout in await data.PayOutsideAsync(Me, method, setAsideBy: null, ct))
         {
             foreach (var approver in await data.FinanceApproversAsync(ct))
             {
