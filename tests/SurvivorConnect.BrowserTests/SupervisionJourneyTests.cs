@@ -28,12 +28,7 @@ public sealed class SupervisionJourneyTests(PortalServer server)
         await mentor.GotoAsync("/wellbeing");
         await Accessibility.AssertNoSeriousViolationsAsync(mentor);
         var questions = mentor.Locator("form fieldset");
-        for (var i = 0; i < await questions.CountAsync(); i++)
-        {
-            var question = questions.Nth(i);
-            var urgent = (await question.Locator("legend").InnerTextAsync()) == UrgentQuestion;
-            await question.GetByLabel(urgent ? "Sometimes" : "Rarely", new() { Exact = true }).CheckAsync();
-        }
+        await AnswerAsync(questions, urgentAnswer: "Sometimes");
 
         await mentor.GetByRole(AriaRole.Button, new() { Name = "Send my check-in" }).ClickAsync();
 
@@ -176,12 +171,7 @@ public sealed class SupervisionJourneyTests(PortalServer server)
         var history = mentor.Locator("[data-history] li");
         var before = await history.CountAsync();
         var questions = mentor.Locator("form fieldset");
-        for (var i = 0; i < await questions.CountAsync(); i++)
-        {
-            var question = questions.Nth(i);
-            var urgent = (await question.Locator("legend").InnerTextAsync()) == UrgentQuestion;
-            await question.GetByLabel(urgent ? "Never" : "Rarely", new() { Exact = true }).CheckAsync();
-        }
+        await AnswerAsync(questions, urgentAnswer: "Never");
 
         // Something nobody expected goes wrong before the check-in is stored: the mentor still sees the crisis lines.
         server.Store.BeforeCreate = document =>
@@ -236,17 +226,42 @@ public sealed class SupervisionJourneyTests(PortalServer server)
     }
 
     [Fact]
+    public async Task A_check_in_sent_from_a_page_left_open_while_signing_in_again_comes_back_with_its_answers_and_the_crisis_lines()
+    {
+        // Without script: with it, a page whose session the browser no longer holds takes itself away, answers and all.
+        var mentor = await server.SignInAsync("Sam (demo mentor)", phone: true, script: false);
+        await mentor.GotoAsync("/wellbeing");
+        var questions = mentor.Locator("form fieldset");
+        await AnswerAsync(questions, urgentAnswer: "Never");
+
+        var again = await mentor.Context.NewPageAsync();
+        await again.GotoAsync("/signin");
+        await again.GetByRole(AriaRole.Button, new() { Name = "Sign in as Sam (demo mentor)" }).ClickAsync();
+        await Expect(again).Not.ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin"));
+        await again.CloseAsync();
+
+        await mentor.GetByRole(AriaRole.Button, new() { Name = "Send my check-in" }).ClickAsync();
+
+        await Expect(mentor).ToHaveURLAsync(server.BaseUrl + "/wellbeing?unsent=1");
+        await Expect(mentor.Locator("[data-outcome]")).ToContainTextAsync("Your check-in was not sent");
+        await Expect(mentor.Locator("[data-not-sent] [data-crisis]")).ToContainTextAsync("988");
+        var urgentQuestion = mentor.Locator("form fieldset", new() { Has = mentor.Locator("legend", new() { HasTextString = UrgentQuestion }) });
+        await Expect(urgentQuestion.GetByLabel("Never", new() { Exact = true })).ToBeCheckedAsync();
+        // The same page, crisis lines and all, as after any check-in not sent: axe reads it there (axe needs script).
+        await Expect(questions.First.GetByLabel("Rarely", new() { Exact = true })).ToBeCheckedAsync();
+
+        await mentor.GetByRole(AriaRole.Button, new() { Name = "Send my check-in" }).ClickAsync();
+
+        await Expect(mentor.Locator("[data-reply]")).ToContainTextAsync("Thank you");
+    }
+
+    [Fact]
     public async Task A_check_in_sent_with_a_question_left_out_names_that_question_and_takes_the_reader_to_it()
     {
         var mentor = await server.SignInAsync("Sam (demo mentor)", phone: true);
         await mentor.GotoAsync("/wellbeing");
         var questions = mentor.Locator("form fieldset");
-        for (var i = 1; i < await questions.CountAsync(); i++)
-        {
-            var question = questions.Nth(i);
-            var urgent = (await question.Locator("legend").InnerTextAsync()) == UrgentQuestion;
-            await question.GetByLabel(urgent ? "Never" : "Rarely", new() { Exact = true }).CheckAsync();
-        }
+        await AnswerAsync(questions, urgentAnswer: "Never", skipFirst: true);
 
         var leftOut = (await questions.First.Locator("legend").InnerTextAsync()).Trim().TrimEnd('.', ':');
         await mentor.GetByRole(AriaRole.Button, new() { Name = "Send my check-in" }).ClickAsync();
@@ -257,6 +272,17 @@ public sealed class SupervisionJourneyTests(PortalServer server)
         await link.ClickAsync();
         await Expect(questions.First.Locator("input[type=radio]").First).ToBeFocusedAsync();
         await Accessibility.AssertNoSeriousViolationsAsync(mentor);
+    }
+
+    /// <summary>Answers each question "Rarely", and the urgent one as given; the first left out when <paramref name="skipFirst"/>.</summary>
+    private static async Task AnswerAsync(ILocator questions, string urgentAnswer, bool skipFirst = false)
+    {
+        for (var i = skipFirst ? 1 : 0; i < await questions.CountAsync(); i++)
+        {
+            var question = questions.Nth(i);
+            var urgent = (await question.Locator("legend").InnerTextAsync()) == UrgentQuestion;
+            await question.GetByLabel(urgent ? urgentAnswer : "Rarely", new() { Exact = true }).CheckAsync();
+        }
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -510,6 +511,44 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
         Assert.Contains(CheckInHandlers.QuestionsChanged.Replace("'", "&#x27;", StringComparison.Ordinal), changed, StringComparison.Ordinal);
         Assert.Contains("data-not-sent", changed, StringComparison.Ordinal);
         Assert.DoesNotContain(" checked", changed, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_check_in_sent_from_a_page_open_since_before_signing_in_again_is_shown_again_with_its_answers_and_the_crisis_lines()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var portal = await PortalSession.SignedInAsync(api, mentorId);
+        var urgent = DefaultInstrument.Version1.Items.Single(i => i.Urgent).Id;
+        var shown = await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"));
+        var staleToken = await PortalSession.FormTokenAsync(portal, "/wellbeing");
+        FormUrlEncodedContent Sent(string forWhom) => new([
+            new("_handler", "checkin"), new("__RequestVerificationToken", staleToken), new($"A_{urgent}", "3"), new("SubmissionId", "stale-page-check-in"),
+            new("InstrumentKey", shown.GetProperty("instrumentKey").GetString()!),
+            new("InstrumentVersion", shown.GetProperty("instrumentVersion").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            new("For", forWhom)]);
+
+        // Signed in again (another tab, after the session ran out): the open page's form no longer holds.
+        await portal.PostAsync("/signin/demo", new FormUrlEncodedContent([new("personId", mentorId), new("__RequestVerificationToken", await PortalSession.FormTokenAsync(portal, "/signin"))]));
+        var refused = await portal.PostAsync("/wellbeing", Sent(mentorId));
+
+        Assert.Equal(HttpStatusCode.SeeOther, refused.StatusCode);
+        Assert.Equal("/wellbeing?unsent=1", refused.Headers.Location?.OriginalString);
+        var again = await portal.GetStringAsync("/wellbeing?unsent=1");
+        Assert.Contains("Your check-in was not sent", again, StringComparison.Ordinal);
+        Assert.Contains("data-not-sent", again, StringComparison.Ordinal);
+        Assert.Contains("988", again, StringComparison.Ordinal);
+        Assert.Contains($"name=\"A_{urgent}\" value=\"3\" checked", again, StringComparison.Ordinal);
+        Assert.Contains("value=\"stale-page-check-in\"", again, StringComparison.Ordinal);
+        Assert.Empty(await FlagsAsync(mentorId));
+
+        // Shown once, and only to the mentor the page was drawn for.
+        Assert.DoesNotContain(" checked", await portal.GetStringAsync("/wellbeing?unsent=1"), StringComparison.Ordinal);
+        var (otherId, _) = await _world.ReadyMentorAsync();
+        var other = await PortalSession.SignedInAsync(api, otherId);
+        var theirs = await other.PostAsync("/wellbeing", Sent(mentorId));
+        Assert.Equal(HttpStatusCode.BadRequest, theirs.StatusCode);
+        Assert.Contains("This page has changed", await theirs.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain(" checked", await other.GetStringAsync("/wellbeing?unsent=1"), StringComparison.Ordinal);
     }
 
     [Fact]

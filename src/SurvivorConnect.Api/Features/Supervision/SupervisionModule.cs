@@ -25,6 +25,8 @@ public static class SupervisionModule
         builder.Services.AddScoped<SupervisionData>();
         builder.Services.AddScoped<Mentoring.IWellbeingUrgentWaits, WellbeingUrgentWaits>();
         builder.Services.AddScoped<CheckInFollowUps>();
+        builder.Services.AddSingleton<UnsentCheckIns>();
+        builder.Services.AddSingleton<Infrastructure.Hosting.IStaleFormRescue>(services => services.GetRequiredService<UnsentCheckIns>());
         builder.Services.AddSingleton<CheckInWorker>();
         builder.Services.AddHostedService(services => services.GetRequiredService<CheckInWorker>());
         return builder;

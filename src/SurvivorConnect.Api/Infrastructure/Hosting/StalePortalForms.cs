@@ -8,7 +8,7 @@ namespace SurvivorConnect.Api.Infrastructure.Hosting;
 /// </summary>
 internal sealed class StalePortalForms(RequestDelegate next)
 {
-    public async Task InvokeAsync(HttpContext context)
+    public async Task InvokeAsync(HttpContext context, IEnumerable<IStaleFormRescue> rescues)
     {
         if (!BrowserPageRequests.IsPortalFormPost(context))
         {
@@ -16,6 +16,9 @@ internal sealed class StalePortalForms(RequestDelegate next)
             return;
         }
 
+        // Read before its token is checked: one that fails leaves the form unreadable, as it should for anything acted on.
+        var rescue = rescues.FirstOrDefault(r => r.Keeps(context.Request.Path));
+        var form = rescue is null ? null : await ReadFormAsync(context);
         var body = context.Response.Body;
         using var answer = new MemoryStream();
         context.Response.Body = answer;
@@ -32,6 +35,14 @@ internal sealed class StalePortalForms(RequestDelegate next)
             && context.Response.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) != true)
         {
             context.Response.Headers.ContentLength = null;
+            if (form is not null && rescue!.Rescue(context, form) is { } again)
+            {
+                context.Response.ContentType = null;
+                context.Response.StatusCode = StatusCodes.Status303SeeOther;
+                context.Response.Headers.Location = again;
+                return;
+            }
+
             await BrowserPageRequests.WriteBarePageAsync(
                 context,
                 "This page has changed",
@@ -44,7 +55,36 @@ internal sealed class StalePortalForms(RequestDelegate next)
         await answer.CopyToAsync(body, context.RequestAborted);
     }
 
+    private static async Task<IFormCollection?> ReadFormAsync(HttpContext context)
+    {
+        try
+        {
+            return await context.Request.ReadFormAsync(context.RequestAborted);
+        }
+        catch (InvalidDataException)
+        {
+            // Not a form the page could have sent: the framework refuses it as it would have.
+            return null;
+        }
+    }
+
     /// <summary>The page the form came from, as a path on this site: never a protocol-relative address to another.</summary>
     private static string PageAgain(HttpRequest request) =>
         "/" + request.Path.ToUriComponent().TrimStart('/') + request.QueryString.ToUriComponent();
+}
+
+/// <summary>
+/// A portal form whose content must not be lost with a stale page (a check-in's answers, which may say someone is not
+/// safe): kept for the person who sent it, and shown again on its page, instead of the page that says nothing was done.
+/// </summary>
+public interface IStaleFormRescue
+{
+    /// <summary>Whether forms sent to this page may be this rescue's.</summary>
+    bool Keeps(PathString path);
+
+    /// <summary>
+    /// Where the browser sees the form again with what it sent, once its token failed; null when it is not this rescue's
+    /// form, or not kept. Nothing in <paramref name="form"/> may be acted on: only shown back to whom the page was drawn for.
+    /// </summary>
+    string? Rescue(HttpContext context, IFormCollection form);
 }
