@@ -377,6 +377,48 @@ public sealed class TeamingJourneyTests(PortalServer server)
         return day >= Sunday(day.Year, 3, 2) && day < Sunday(day.Year, 11, 1);
     }
 
+    [Fact]
+    public async Task A_record_saved_after_the_youth_sent_their_views_is_held_back_until_they_are_read_and_what_was_typed_stays()
+    {
+        var (_, youthId) = await TeamWithYouthSignedUpAsync("meeting-views-kai", "Kai (meeting views)");
+        var caseManager = await server.SignInAsync("Alex (demo case manager)");
+        await caseManager.GotoAsync($"/teams/{youthId}/meetings");
+        await caseManager.GetByLabel("When (UTC)").FillAsync(server.Time.GetUtcNow().AddHours(1).ToString("yyyy-MM-dd'T'HH:mm", CultureInfo.InvariantCulture));
+        await caseManager.GetByLabel("Agenda, one item per line").FillAsync("Where to live");
+        await caseManager.GetByRole(AriaRole.Button, new() { Name = "Schedule" }).ClickAsync();
+        await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The meeting is scheduled.");
+        var meeting = caseManager.Locator("[data-meetings] li[data-held=no]", new() { HasText = "Where to live" });
+        await meeting.GetByText("Record this meeting").ClickAsync();
+        var record = meeting.Locator("[data-record]");
+        await record.GetByLabel("Kai (meeting views)", new() { Exact = true }).CheckAsync();
+        await record.GetByLabel("Kai (meeting views) took part in person").CheckAsync();
+        await record.Locator("[name=Decision1]").FillAsync("Kai moves back to the aunt's");
+
+        // Meanwhile Kai, on their phone, tells the team what they want it to know.
+        using (var kai = await server.ApiAsAsync("meeting-views-kai", "demo"))
+        {
+            var mine = (await (await kai.GetAsync("/api/my-team")).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("meetings")[0];
+            using var views = new HttpRequestMessage(HttpMethod.Put, $"/api/my-team/meetings/{mine.GetProperty("id").GetString()}/views")
+            {
+                Content = JsonContent.Create(new { views = "I don't want to go back to my aunt's." }),
+            };
+            views.Headers.TryAddWithoutValidation("If-Match", mine.GetProperty("version").GetString());
+            (await kai.SendAsync(views)).EnsureSuccessStatusCode();
+        }
+
+        await record.GetByRole(AriaRole.Button, new() { Name = "Save the record" }).ClickAsync();
+
+        await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("This meeting changed since you opened the page");
+        await Expect(meeting.Locator("[data-youth-views]")).ToContainTextAsync("I don't want to go back to my aunt's.");
+        await Expect(caseManager.Locator("[data-meetings] li[data-held=yes]")).ToHaveCountAsync(0);
+        await Expect(record.Locator("[name=Decision1]")).ToHaveValueAsync("Kai moves back to the aunt's");
+        await Accessibility.AssertNoSeriousViolationsAsync(caseManager);
+
+        await record.Locator("[name=Decision1]").FillAsync("Kai stays where they are for now");
+        await record.GetByRole(AriaRole.Button, new() { Name = "Save the record" }).ClickAsync();
+        await Expect(caseManager.Locator("[data-outcome]")).ToContainTextAsync("The meeting is recorded.");
+    }
+
     /// <summary>A youth with a sign-in of their own, on Alex's caseload, whose team is formed; with Alex's API client.</summary>
     private async Task<(HttpClient CaseManager, string YouthId)> TeamWithYouthSignedUpAsync(string personId, string name)
     {

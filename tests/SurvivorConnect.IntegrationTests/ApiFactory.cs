@@ -229,6 +229,24 @@ public static class HttpAssert
     /// <summary>A POST (of <paramref name="body"/>, if any) made to the version <paramref name="ifMatch"/> (none when null).</summary>
     public static Task<HttpResponseMessage> PostJson(this HttpClient client, string url, object? body, string? ifMatch) => client.SendJson(HttpMethod.Post, url, body, ifMatch);
 
+    /// <summary>
+    /// Records a team meeting (<c>/api/teams/{youthId}/meetings/{meetingId}/record</c>) on the meeting as the caller reads it
+    /// now, as the page does; a meeting they cannot read is sent without a version.
+    /// </summary>
+    public static async Task<HttpResponseMessage> RecordMeetingAsync(this HttpClient client, string recordUrl, object body)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(recordUrl);
+        var meetingsUrl = recordUrl[..recordUrl.LastIndexOf('/', recordUrl.Length - "/record".Length - 1)];
+        var meetingId = recordUrl[(meetingsUrl.Length + 1)..^"/record".Length];
+        var read = await client.GetAsync(meetingsUrl);
+        var version = read.IsSuccessStatusCode
+            ? (await read.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("meetings").EnumerateArray()
+                .Where(m => m.GetProperty("id").GetString() == meetingId).Select(m => m.GetProperty("version").GetString()).FirstOrDefault()
+            : null;
+        return await client.PostJson(recordUrl, body, version);
+    }
+
     private static Task<HttpResponseMessage> SendJson(this HttpClient client, HttpMethod method, string url, object? body, string? ifMatch)
     {
         var request = new HttpRequestMessage(method, url) { Content = body is null ? null : JsonContent.Create(body) };

@@ -56,7 +56,7 @@ public sealed class BoundedReadsTests(CountingApiFactory api) : IClassFixture<Co
             await MentoringWorld.Created(await _world.CaseManager.PostAsync($"/api/teams/{youthId}", null));
             var meetings = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{youthId}/meetings", new { scheduledFor = DateTimeOffset.UtcNow.AddDays(-3), agenda = new[] { "Housing" } }));
             var meetingId = meetings.GetProperty("meetings")[0].GetProperty("id").GetString();
-            await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{youthId}/meetings/{meetingId}/record", new
+            await HttpAssert.Ok<JsonElement>(await _world.CaseManager.RecordMeetingAsync($"/api/teams/{youthId}/meetings/{meetingId}/record", new
             {
                 attended = new[] { "youth" }, youthParticipation = "InPerson",
                 actions = new[] { new { text = "Call the school", ownerMemberId = "lead~demo-casemanager", due = DateOnly.FromDateTime(DateTime.UtcNow.AddDays(-1)) } },

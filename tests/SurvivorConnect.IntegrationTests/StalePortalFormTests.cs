@@ -24,7 +24,7 @@ public sealed class StalePortalFormTests(ApiFactory api)
             scheduledFor = DateTimeOffset.UtcNow.AddDays(-1), agenda = new[] { "Housing" },
         }));
         var meetingId = meetings.GetProperty("meetings")[0].GetProperty("id").GetString();
-        var recorded = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/meetings/{meetingId}/record", new
+        var recorded = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.RecordMeetingAsync($"/api/teams/{team.YouthId}/meetings/{meetingId}/record", new
         {
             youthParticipation = "InPerson",
             actions = new[] { new { text = "Call the landlord", ownerMemberId = "youth", due = DateOnly.FromDateTime(DateTime.UtcNow.AddDays(5)) } },

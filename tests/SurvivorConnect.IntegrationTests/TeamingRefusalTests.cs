@@ -316,7 +316,7 @@ public sealed class TeamingRefusalTests(ApiFactory api)
         var meetingId = meetings.GetProperty("meetings")[0].GetProperty("id").GetString();
 
         await HttpAssert.Problem(await team.Partner.Professional.GetAsync($"/api/shared/{team.PartnershipId}"), 404);
-        await HttpAssert.Problem(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/meetings/{team.PartnershipId}/record", new { youthParticipation = "InPerson" }), 404);
+        await HttpAssert.Problem(await _world.CaseManager.RecordMeetingAsync($"/api/teams/{team.YouthId}/meetings/{team.PartnershipId}/record", new { youthParticipation = "InPerson" }), 404);
         await HttpAssert.Problem(await _world.Admin.PostAsync($"/api/partnerships/{meetingId}/end", null), 404);
         await HttpAssert.Problem(await team.Partner.Admin.PostAsync($"/api/partnerships/{team.SeatId}/accept", null), 404);
     }

@@ -225,8 +225,8 @@ public sealed class TeamingTests(ApiFactory api)
             new { scheduledFor = DateTimeOffset.UtcNow.AddHours(1), agenda = new[] { "School" }, requestId = "kept-1" }));
         var recordUrl = $"/api/teams/{youthId}/meetings/{scheduled.GetProperty("meetings")[0].GetProperty("id").GetString()}/record";
 
-        var refused = await HttpAssert.Problem(await _world.CaseManager.PostJson(recordUrl, new { attended = new[] { "youth", supportId }, youthParticipation = "InPerson" }), 400);
-        var owner = await HttpAssert.Problem(await _world.CaseManager.PostJson(recordUrl, new
+        var refused = await HttpAssert.Problem(await _world.CaseManager.RecordMeetingAsync(recordUrl, new { attended = new[] { "youth", supportId }, youthParticipation = "InPerson" }), 400);
+        var owner = await HttpAssert.Problem(await _world.CaseManager.RecordMeetingAsync(recordUrl, new
         {
             attended = new[] { "youth" }, youthParticipation = "InPerson",
             actions = new[] { new { text = "Call the school", ownerMemberId = supportId, due = DateOnly.FromDateTime(DateTime.UtcNow.AddDays(7)) } },
@@ -234,7 +234,7 @@ public sealed class TeamingTests(ApiFactory api)
 
         Assert.True(refused.GetProperty("errors").TryGetProperty("attended", out _));
         Assert.True(owner.GetProperty("errors").TryGetProperty("attended", out _));
-        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson(recordUrl, new { attended = new[] { "youth" }, youthParticipation = "InPerson" }));
+        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.RecordMeetingAsync(recordUrl, new { attended = new[] { "youth" }, youthParticipation = "InPerson" }));
     }
 
     /// <summary>A youth with a team, and a staff mentor named as someone who supports them, whom the youth is asked about.</summary>
@@ -376,6 +376,7 @@ public sealed class TeamingTests(ApiFactory api)
         var notices = (await HttpAssert.Ok<PageDto<NotificationDto>>(await team.Youth.GetAsync("/api/notifications"))).Items;
         Assert.Single(notices, n => n.Kind == "team-meeting");
 
+        var readByLead = (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{team.YouthId}/meetings"))).GetProperty("meetings")[0];
         var mine = await HttpAssert.Ok<JsonElement>(await team.Youth.GetAsync("/api/my-team"));
         var meeting = mine.GetProperty("meetings")[0];
         var url = $"/api/my-team/meetings/{meeting.GetProperty("id").GetString()}/views";
@@ -401,11 +402,14 @@ public sealed class TeamingTests(ApiFactory api)
         var (_, other) = await _world.Mentoring.YouthAsync();
         await HttpAssert.Problem(await other.PutJson(url, new { views = "Not mine" }, "\"x\""), 404);
 
+        // Written up on the meeting as the lead read it before the youth's words came, it is refused: they are read first.
+        var recordUrl = $"/api/teams/{team.YouthId}/meetings/{meeting.GetProperty("id").GetString()}/record";
+        object Record() => new { attended = new[] { "youth" }, youthParticipation = "InPerson" };
+        await HttpAssert.Problem(await _world.CaseManager.PostJson(recordUrl, Record()), 428);
+        await HttpAssert.Problem(await _world.CaseManager.PostJson(recordUrl, Record(), readByLead.GetProperty("version").GetString()), 412);
+
         // Once held and written up, what was said stands as it was.
-        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/meetings/{meeting.GetProperty("id").GetString()}/record", new
-        {
-            attended = new[] { "youth" }, youthParticipation = "InPerson",
-        }));
+        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.RecordMeetingAsync(recordUrl, Record()));
         var held = (await HttpAssert.Ok<JsonElement>(await team.Youth.GetAsync("/api/my-team"))).GetProperty("meetings")[0];
         await HttpAssert.Problem(await team.Youth.PutJson(url, new { views = "Too late" }, held.GetProperty("version").GetString()), 409);
         Assert.Equal("I want to stay at my school.", held.GetProperty("yourViews").GetString());
@@ -489,7 +493,7 @@ public sealed class TeamingTests(ApiFactory api)
         await HttpAssert.Problem(await _world.CaseManager.PutJson(url, new { scheduledFor = DateTimeOffset.UtcNow.AddDays(3), agenda = new[] { "School" } },
             cancelled.GetProperty("version").GetString()), 409);
         // An hour on it could be recorded, were it held.
-        await HttpAssert.Problem(await _world.CaseManager.PostJson($"{url}/record", new { attended = new[] { "youth" }, youthParticipation = "InPerson" }), 409);
+        await HttpAssert.Problem(await _world.CaseManager.RecordMeetingAsync($"{url}/record", new { attended = new[] { "youth" }, youthParticipation = "InPerson" }), 409);
 
         var shared = (await HttpAssert.Ok<JsonElement>(await TeamingWorld.ReadAsync(team))).GetProperty("meetings")[0];
         Assert.Equal(JsonValueKind.String, shared.GetProperty("cancelledAt").ValueKind);
@@ -568,7 +572,7 @@ public sealed class TeamingTests(ApiFactory api)
         {
             scheduledFor = DateTimeOffset.UtcNow.AddDays(-1), agenda = new[] { "School" },
         }))).GetProperty("meetings")[0].GetProperty("id").GetString();
-        var held = (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"{meetings}/{id}/record", new
+        var held = (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.RecordMeetingAsync($"{meetings}/{id}/record", new
         {
             attended = new[] { "youth" }, youthParticipation = "InPerson",
         }))).GetProperty("meetings")[0];
@@ -1013,7 +1017,7 @@ public sealed class TeamingTests(ApiFactory api)
         {
             scheduledFor = DateTimeOffset.UtcNow.AddHours(1), agenda = new[] { "School" },
         }))).GetProperty("meetings")[0].GetProperty("id").GetString();
-        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/meetings/{meetingId}/record", new
+        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.RecordMeetingAsync($"/api/teams/{team.YouthId}/meetings/{meetingId}/record", new
         {
             attended = new[] { "youth" }, youthParticipation = "InPerson", notes = "Said before the partner was on the team.",
         }));
@@ -1277,7 +1281,7 @@ public sealed class TeamingTests(ApiFactory api)
         {
             scheduledFor = DateTimeOffset.UtcNow.AddDays(-1), agenda = new[] { "Housing" },
         }))).GetProperty("meetings")[0].GetProperty("id").GetString();
-        var withSupport = (object[] attended, string owner) => _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/meetings/{meetingId}/record", new
+        var withSupport = (object[] attended, string owner) => _world.CaseManager.RecordMeetingAsync($"/api/teams/{team.YouthId}/meetings/{meetingId}/record", new
         {
             attended, youthParticipation = "InPerson",
             actions = new[] { new { text = "Drive to the appointment", ownerMemberId = owner, due = DateOnly.FromDateTime(DateTime.UtcNow.AddDays(3)) } },
@@ -1324,7 +1328,7 @@ public sealed class TeamingTests(ApiFactory api)
         }));
         var meetingId = meetings.GetProperty("meetings")[0].GetProperty("id").GetString();
         var partnerMember = meetings.GetProperty("members").EnumerateArray().Single(m => m.GetProperty("fromPartner").GetBoolean()).GetProperty("id").GetString()!;
-        meetings = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/meetings/{meetingId}/record", new
+        meetings = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.RecordMeetingAsync($"/api/teams/{team.YouthId}/meetings/{meetingId}/record", new
         {
             attended = new[] { "youth", "lead~demo-casemanager", partnerMember },
             youthParticipation = "InPerson",
@@ -1341,7 +1345,7 @@ public sealed class TeamingTests(ApiFactory api)
         Assert.Equal("InPerson", held.GetProperty("youthParticipation").GetString());
         Assert.Equal("Yes, if my sister can visit", held.GetProperty("decisions")[0].GetProperty("youthView").GetString());
 
-        await HttpAssert.Problem(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/meetings/{meetingId}/record", new
+        await HttpAssert.Problem(await _world.CaseManager.RecordMeetingAsync($"/api/teams/{team.YouthId}/meetings/{meetingId}/record", new
         {
             attended = Array.Empty<string>(), youthParticipation = "ChoseNotToTakePart", notes = "Rewritten",
         }), 409);
@@ -1350,11 +1354,11 @@ public sealed class TeamingTests(ApiFactory api)
             scheduledFor = DateTimeOffset.UtcNow.AddDays(7), agenda = new[] { "Follow-up" },
         }));
         var nextId = next.GetProperty("meetings")[0].GetProperty("id").GetString();
-        await HttpAssert.Problem(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/meetings/{nextId}/record", new
+        await HttpAssert.Problem(await _world.CaseManager.RecordMeetingAsync($"/api/teams/{team.YouthId}/meetings/{nextId}/record", new
         {
             youthParticipation = "InPerson", actions = new[] { new { text = "x", ownerMemberId = "not-a-member", due = "2027-01-01" } },
         }), 400);
-        var early = await HttpAssert.Problem(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/meetings/{nextId}/record", new { youthParticipation = "InPerson" }), 409);
+        var early = await HttpAssert.Problem(await _world.CaseManager.RecordMeetingAsync($"/api/teams/{team.YouthId}/meetings/{nextId}/record", new { youthParticipation = "InPerson" }), 409);
         Assert.Contains("still to come", early.GetProperty("detail").GetString(), StringComparison.Ordinal);
         await HttpAssert.Problem(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/case-plan/items", new { kind = "Goal", text = "Typed in a hurry", due = "0202-03-01" }), 400);
 
@@ -1367,7 +1371,7 @@ public sealed class TeamingTests(ApiFactory api)
         {
             scheduledFor = DateTimeOffset.UtcNow.AddHours(1), agenda = new[] { "Housing again" },
         }))).GetProperty("meetings").EnumerateArray().Single(m => m.GetProperty("agenda")[0].GetString() == "Housing again").GetProperty("id").GetString();
-        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/meetings/{afterId}/record", new
+        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.RecordMeetingAsync($"/api/teams/{team.YouthId}/meetings/{afterId}/record", new
         {
             attended = new[] { "lead~demo-casemanager", partnerMember },
             youthParticipation = "Remotely",

@@ -117,7 +117,7 @@ public sealed record ScheduleMeeting(string YouthId, MeetingRequest Body, string
     public void Validate(ValidationErrors errors) => Body.Validate(errors);
 }
 
-public sealed record RecordMeeting(string YouthId, string MeetingId, MeetingRecordRequest Body) : ICommand<MeetingsView>, IValidate, IAudited
+public sealed record RecordMeeting(string YouthId, string MeetingId, MeetingRecordRequest Body, string? IfMatch) : ICommand<MeetingsView>, IValidate, IAudited
 {
     public AuditTarget Audit => new("team-meeting.record", "team", YouthId);
 
@@ -215,6 +215,9 @@ internal sealed class MeetingHandlers(TeamingData data, TeamViews teams, Notifie
             throw new ConflictException(CancelledAlready);
         }
 
+        // Recorded on the meeting as the lead last read it: views the youth sent since, or a move or new agenda, are read first.
+        var ifMatch = command.IfMatch ?? throw new PreconditionRequiredException();
+
         // A support the youth has not yet agreed to is not on the team: not at its meetings, and not owning its actions; nor
         // is someone put on the youth's do-not-match list since they were named, whom the youth would see there.
         var members = (await teams.ViewAsync(youth.Id, ct)).Members.Where(m => m.YouthAgreed && !m.KeptFromYouth).Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
@@ -239,7 +242,7 @@ internal sealed class MeetingHandlers(TeamingData data, TeamViews teams, Notifie
             Actions = actions,
             Notes = ValidationErrors.Optional(body.Notes),
             HasOpenActions = actions.Count > 0,
-        }, meeting.ETag!, ct);
+        }, ifMatch, ct);
         return await ViewAsync(youth.Id, ct);
     }
 

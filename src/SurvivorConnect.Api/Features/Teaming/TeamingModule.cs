@@ -80,7 +80,8 @@ public static class TeamingModule
             .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired)
             .WithSummary("Call off a meeting not yet held; send If-Match with the meeting's version. The youth is told.");
         team.MapPost("/meetings/{meetingId}/record", RecordMeeting).WithName(nameof(RecordMeeting)).RequireAuthorization(Policies.CaseManager)
-            .WithSummary("Who came, how the youth took part, decisions with the youth's view, actions with owners and due dates.");
+            .ProducesProblem(StatusCodes.Status412PreconditionFailed).ProducesProblem(StatusCodes.Status428PreconditionRequired)
+            .WithSummary("Who came, how the youth took part, decisions with the youth's view, actions with owners and due dates; send If-Match with the meeting's version, so views the youth sent since are read first.");
         team.MapPost("/meetings/{meetingId}/actions/{actionId}/done", CompleteMeetingAction).WithName(nameof(CompleteMeetingAction))
             .RequireAuthorization(Policies.CaseManager);
 
@@ -167,8 +168,9 @@ public static class TeamingModule
         IMediator mediator, string youthId, string meetingId, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new CancelMeeting(youthId, meetingId, ifMatch), ct));
 
-    private static async Task<Ok<MeetingsView>> RecordMeeting(IMediator mediator, string youthId, string meetingId, MeetingRecordRequest body, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new RecordMeeting(youthId, meetingId, body), ct));
+    private static async Task<Ok<MeetingsView>> RecordMeeting(
+        IMediator mediator, string youthId, string meetingId, MeetingRecordRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new RecordMeeting(youthId, meetingId, body, ifMatch), ct));
 
     private static async Task<Ok<MeetingsView>> CompleteMeetingAction(IMediator mediator, string youthId, string meetingId, string actionId, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new CompleteMeetingAction(youthId, meetingId, actionId), ct));

@@ -72,6 +72,10 @@ public abstract class PortalPage : ComponentBase
     protected string? Kept(string formName, string field) =>
         Problem is not null && Posted(formName) ? HttpContext!.Request.Form[field].ToString() : null;
 
+    /// <summary>Whether <paramref name="value"/> of <paramref name="field"/> was picked in a form of something new shown again (as <see cref="Kept"/>).</summary>
+    protected bool KeptPick(string formName, string field, string value) =>
+        Problem is not null && Posted(formName) && HttpContext!.Request.Form[field].Contains(value);
+
     private bool Posted(string formName) => HttpContext?.Request.HasFormContentType == true && HttpContext.Request.Form["_handler"] == formName;
 
     /// <summary>Whether a box, choice or option <paramref name="value"/> of <paramref name="field"/> was picked in a form shown again; otherwise <paramref name="stored"/>.</summary>
