@@ -1004,6 +1004,45 @@ public sealed class TeamingTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_partner_reads_what_a_meeting_decided_but_not_whether_the_youth_took_part_nor_how_their_own_actions_are_going()
+    {
+        var team = await _world.SharedTeamAsync();
+        var view = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{team.YouthId}"));
+        var partnerMember = view.GetProperty("members").EnumerateArray().Single(m => m.GetProperty("fromPartner").GetBoolean()).GetProperty("id").GetString()!;
+        var meetingId = (await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/meetings", new
+        {
+            scheduledFor = DateTimeOffset.UtcNow.AddHours(1), agenda = new[] { "Court date" },
+        }))).GetProperty("meetings")[0].GetProperty("id").GetString();
+        var lastWeek = DateOnly.FromDateTime(DateTime.UtcNow.AddDays(-7));
+        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.RecordMeetingAsync($"/api/teams/{team.YouthId}/meetings/{meetingId}/record", new
+        {
+            attended = new[] { partnerMember }, youthParticipation = "ChoseNotToTakePart",
+            decisions = new[] { new { text = "Ask the court to move the date" } },
+            actions = new[]
+            {
+                new { text = "Go to the appointment with the counsellor", ownerMemberId = "youth", due = lastWeek },
+                new { text = "Write to the court", ownerMemberId = partnerMember, due = lastWeek },
+            },
+        }));
+
+        var shared = Assert.Single((await HttpAssert.Ok<JsonElement>(await TeamingWorld.ReadAsync(team))).GetProperty("meetings").EnumerateArray(),
+            m => m.GetProperty("id").GetString() == meetingId);
+
+        Assert.Equal("Ask the court to move the date", shared.GetProperty("decisions")[0].GetProperty("text").GetString());
+        Assert.Equal(["Write to the court"], shared.GetProperty("actions").EnumerateArray().Select(a => a.GetProperty("text").GetString()));
+        Assert.True(shared.GetProperty("actions")[0].GetProperty("overdue").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, shared.GetProperty("youthParticipation").ValueKind);
+        Assert.Equal("", shared.GetProperty("version").GetString());
+        Assert.DoesNotContain("counsellor", shared.GetRawText(), StringComparison.Ordinal);
+
+        // The youth's own team reads all of it.
+        var own = Assert.Single((await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{team.YouthId}/meetings"))).GetProperty("meetings").EnumerateArray(),
+            m => m.GetProperty("id").GetString() == meetingId);
+        Assert.Equal("ChoseNotToTakePart", own.GetProperty("youthParticipation").GetString());
+        Assert.Equal(2, own.GetProperty("actions").GetArrayLength());
+    }
+
+    [Fact]
     public async Task A_partner_reads_the_plan_items_the_youth_sees_and_no_meeting_held_before_they_joined()
     {
         var team = await _world.SharedTeamAsync();

@@ -77,10 +77,19 @@ internal sealed class SharedHandlers(TeamingData data)
 
             var today = await data.TodayAsync(ct);
             // What the youth said to their own team stays with it, written by them or recorded beside a decision: sharing
-            // meeting notes shares what the team decided, not their words.
-            meetings = [.. MeetingView.Newest(held, names, today).Select(m => m with
+            // meeting notes shares what the team decided, not their words. So does whether and how they took part, and how
+            // their own actions are going: read by a partner (probation, say), a meeting missed or an action overdue would
+            // read as non-compliance, as a stopped service is kept from partners so it never reads as something they failed at.
+            var partnersPart = held.Select(m => m with
             {
-                Decisions = [.. m.Decisions.Select(d => d with { YouthView = null })], Actions = [.. m.Actions.Select(ForPartner)], YouthViews = null,
+                Attended = [.. m.Attended.Where(a => a != MemberView.YouthId)],
+                YouthParticipation = null,
+                Actions = [.. m.Actions.Where(a => a.OwnerMemberId != MemberView.YouthId)],
+            });
+            // No version: partners change nothing, and one that moved would tell them when the youth wrote to their team.
+            meetings = [.. MeetingView.Newest(partnersPart, names, today).Select(m => m with
+            {
+                Decisions = [.. m.Decisions.Select(d => d with { YouthView = null })], Actions = [.. m.Actions.Select(ForPartner)], YouthViews = null, Version = "",
             })];
         }
 
