@@ -243,6 +243,14 @@ public sealed class TeamingJourneyTests(PortalServer server)
         await Expect(youth.Locator("[data-outcome]")).ToContainTextAsync("They will not be on your team.");
         await Expect(youth.Locator("[data-my-team]")).Not.ToContainTextAsync("Aunt Rosa");
         await Accessibility.AssertNoSeriousViolationsAsync(youth);
+        // And so is that no: one tap, meant or not, does not cost Riley their aunt for a month.
+        await youth.Locator("[data-said-no] li", new() { HasText = "Aunt Rosa" }).GetByRole(AriaRole.Button, new() { Name = "Put back on my team" }).ClickAsync();
+        await Expect(youth.Locator("[data-outcome]")).ToContainTextAsync("They are on your team again.");
+        await Expect(youth.Locator("[data-my-team]")).ToContainTextAsync("Aunt Rosa — Aunt");
+        await Expect(youth.Locator("[data-said-no]")).ToHaveCountAsync(0);
+        await youth.Locator("[data-my-team] li", new() { HasText = "Aunt Rosa" }).GetByRole(AriaRole.Button, new() { Name = "Take off my team" }).ClickAsync();
+        await Expect(youth.Locator("[data-said-no]")).ToContainTextAsync("Aunt Rosa");
+        await Accessibility.AssertNoSeriousViolationsAsync(youth);
         var sharing = youth.Locator("[data-my-sharing] li", new() { HasText = "Northstar" });
         await Expect(sharing).ToContainTextAsync("can read your plan and your safety plan");
         var consentId = await sharing.GetAttributeAsync("data-consent");

@@ -220,6 +220,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixTests.Factory ap
         new("GET", "/api/my-team/safety-plan", "/api/my-team/safety-plan", null, [Roles.Youth]),
         new("POST", "/api/my-team/supports/{memberId}/agree", "/api/my-team/supports/nobody/agree", null, [Roles.Youth]),
         new("POST", "/api/my-team/supports/{memberId}/decline", "/api/my-team/supports/nobody/decline", null, [Roles.Youth]),
+        new("POST", "/api/my-team/supports/{memberId}/put-back", "/api/my-team/supports/nobody/put-back", null, [Roles.Youth]),
         new("PUT", "/api/my-team/meetings/{meetingId}/views", "/api/my-team/meetings/nobody/views", new { views = "x" }, [Roles.Youth]),
         new("GET", "/api/shared", "/api/shared", null, Professional),
         new("GET", "/api/shared/{seatId}", "/api/shared/nothing", null, Professional),

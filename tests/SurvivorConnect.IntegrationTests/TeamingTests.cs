@@ -176,6 +176,36 @@ public sealed class TeamingTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_youth_who_took_a_support_off_their_team_can_put_them_back_themselves_while_their_no_keeps_others_from_asking()
+    {
+        var team = await _world.SharedTeamAsync();
+        var members = $"/api/teams/{team.YouthId}/members";
+        var asked = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson(members, new { role = "Support", name = "Grandma Rose" }));
+        var supportId = asked.GetProperty("members").EnumerateArray().Single(m => m.GetProperty("displayName").GetString() == "Grandma Rose").GetProperty("id").GetString();
+        await HttpAssert.Ok<JsonElement>(await team.Youth.PostAsync($"/api/my-team/supports/{supportId}/agree", null));
+
+        // A tap on "Take off my team", meant or not.
+        var off = await HttpAssert.Ok<JsonElement>(await team.Youth.PostAsync($"/api/my-team/supports/{supportId}/decline", null));
+        Assert.DoesNotContain(off.GetProperty("members").EnumerateArray(), m => m.GetProperty("id").GetString() == supportId);
+        var saidNo = Assert.Single(off.GetProperty("saidNoTo").EnumerateArray());
+        Assert.Equal("Grandma Rose", saidNo.GetProperty("displayName").GetString());
+        await HttpAssert.Problem(await _world.CaseManager.PostJson(members, new { role = "Support", name = "Grandma Rose" }), 409);
+
+        // Nobody else takes back the youth's no: not another youth, not the lead.
+        var (_, other) = await _world.Mentoring.YouthAsync();
+        await HttpAssert.Problem(await other.PostAsync($"/api/my-team/supports/{supportId}/put-back", null), 404);
+
+        var back = await HttpAssert.Ok<JsonElement>(await team.Youth.PostAsync($"/api/my-team/supports/{supportId}/put-back", null));
+
+        Assert.Contains(back.GetProperty("members").EnumerateArray(), m => m.GetProperty("id").GetString() == supportId && m.GetProperty("youthAgreed").GetBoolean());
+        Assert.Empty(back.GetProperty("saidNoTo").EnumerateArray());
+        var lead = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{team.YouthId}"));
+        Assert.Contains(lead.GetProperty("members").EnumerateArray(), m => m.GetProperty("displayName").GetString() == "Grandma Rose");
+        Assert.Contains(await TeamingWorld.AuditAsync(_world.Admin, "team.support-put-back"), e => e.GetProperty("recordId").GetString() == supportId);
+        await HttpAssert.Problem(await team.Youth.PostAsync($"/api/my-team/supports/{supportId}/put-back", null), 404);
+    }
+
+    [Fact]
     public async Task Someone_on_the_youths_do_not_match_list_is_neither_offered_nor_added_as_a_support_the_youth_is_asked_about()
     {
         // Staff who mentor too, so they would be offered: one of them linked to whoever harmed the youth.

@@ -16,9 +16,17 @@ namespace SurvivorConnect.Api.Features.Teaming;
 /// The partner agencies, in force now, with a professional on the youth's team, and what each partnership lets the youth
 /// share: the youth shares with them themselves, again after stopping too (a no of their own is theirs to undo).
 /// </param>
+/// <param name="SaidNoTo">
+/// Supports the youth said no to, or took off their team, lately: while that no stands (nobody may ask them again), it is
+/// theirs alone to take back, so a mis-tap, or a change of heart, does not cost them someone for a month.
+/// </param>
 public sealed record MyTeamView(
     string YouthName, bool Formed, IReadOnlyList<MemberView> Members, IReadOnlyList<MemberView> SupportsToConfirm, IReadOnlyList<PlanItem> Plan,
-    IReadOnlyList<MyMeetingView> Meetings, IReadOnlyList<SharingView> Sharing, string YouthId, IReadOnlyList<PartnerOption> ShareWith);
+    IReadOnlyList<MyMeetingView> Meetings, IReadOnlyList<SharingView> Sharing, string YouthId, IReadOnlyList<PartnerOption> ShareWith,
+    IReadOnlyList<SaidNoView> SaidNoTo);
+
+/// <param name="Until">When the no stops standing, and the lead may ask the youth about them again.</param>
+public sealed record SaidNoView(string Id, string DisplayName, DateTimeOffset Until);
 
 /// <summary>
 /// A team meeting as its youth reads it: when, what about, whether they came and who else did, what was decided with
@@ -60,6 +68,12 @@ public sealed record RespondToSupport(string MemberId, bool Agree) : ICommand<My
     public AuditTarget Audit => new(Agree ? "team.support-agreed" : "team.support-declined", "team-member", MemberId);
 }
 
+/// <summary>The youth takes back a no of theirs to a support (<see cref="MyTeamView.SaidNoTo"/>): they are on the team again.</summary>
+public sealed record PutSupportBack(string MemberId) : ICommand<MyTeamView>, IAudited
+{
+    public AuditTarget Audit => new("team.support-put-back", "team-member", MemberId);
+}
+
 public sealed record MyViewsRequest(string? Views);
 
 /// <summary>
@@ -81,12 +95,13 @@ internal sealed class MyTeamHandlers(TeamingData data, TeamViews teams, CrisisLi
     : IQueryHandler<GetMyTeam, MyTeamView>,
       IQueryHandler<GetMySafetyPlan, MySafetyPlanView>,
       ICommandHandler<RespondToSupport, MyTeamView>,
+      ICommandHandler<PutSupportBack, MyTeamView>,
       ICommandHandler<SendMyViewsToMeeting, MyTeamView>
 {
     public async ValueTask<MyTeamView> Handle(GetMyTeam query, CancellationToken ct)
     {
         var youth = await data.MyYouthRecordAsync(ct);
-        return await ViewAsync(youth.Id, ct);
+        return await ViewAsync(youth, ct);
     }
 
     public async ValueTask<MySafetyPlanView> Handle(GetMySafetyPlan query, CancellationToken ct)
@@ -105,8 +120,32 @@ internal sealed class MyTeamHandlers(TeamingData data, TeamViews teams, CrisisLi
             ?? throw new NotFoundException("team member");
         var changed = command.Agree ? member with { YouthAgreed = true } : member with { RemovedAt = data.Now, DeclinedAt = data.Now };
         await data.Store.ReplaceAsync(TeamingData.Container, team.With(changed), team.ETag!, ct);
-        return await ViewAsync(youth.Id, ct);
+        return await ViewAsync(youth, ct);
     }
+
+    public async ValueTask<MyTeamView> Handle(PutSupportBack command, CancellationToken ct)
+    {
+        var youth = await data.MyYouthRecordAsync(ct);
+        var team = await data.TeamAsync(youth.Id, ct) ?? throw new NotFoundException("team member");
+        var member = SaidNoTo(youth, team).FirstOrDefault(m => m.Id == command.MemberId) ?? throw new NotFoundException("team member");
+        if (team.Current.Count() >= MemberRequest.MaxMembers)
+        {
+            throw new ConflictException("Your team is full just now. Ask your case manager to make room.");
+        }
+
+        await data.Store.ReplaceAsync(TeamingData.Container, team.With(member with { RemovedAt = null, DeclinedAt = null, YouthAgreed = true }), team.ETag!, ct);
+        return await ViewAsync(youth, ct);
+    }
+
+    /// <summary>
+    /// The supports whose latest no from the youth still stands, one each, and who are not on the team again; never one put on
+    /// the youth's do-not-match list since.
+    /// </summary>
+    private IEnumerable<TeamMember> SaidNoTo(YouthReferral youth, Team team) =>
+        team.Members.Where(m => m is { Role: TeamRole.Support, RemovedAt: not null, DeclinedAt: not null } && !TeamViews.KeptFromYouth(youth, m)
+                && !team.Current.Any(c => SupportRules.SamePerson(c, m)) && SupportRules.NoStandsUntil(team.Members, m, data.Now) is not null)
+            .GroupBy(m => SupportRules.NameKey(m.DisplayName))
+            .Select(same => same.MaxBy(m => m.DeclinedAt)!);
 
     public async ValueTask<MyTeamView> Handle(SendMyViewsToMeeting command, CancellationToken ct)
     {
@@ -127,11 +166,15 @@ internal sealed class MyTeamHandlers(TeamingData data, TeamViews teams, CrisisLi
         var ifMatch = command.IfMatch ?? throw new PreconditionRequiredException();
         var views = ValidationErrors.Optional(command.Body.Views);
         await data.Store.ReplaceAsync(TeamingData.Container, meeting with { YouthViews = views, YouthViewsBy = views is null ? null : data.Me }, ifMatch, ct);
-        return await ViewAsync(youth.Id, ct);
+        return await ViewAsync(youth, ct);
     }
 
-    private async Task<MyTeamView> ViewAsync(string youthId, CancellationToken ct)
+    private async Task<MyTeamView> ViewAsync(YouthReferral youth, CancellationToken ct)
     {
+        var youthId = youth.Id;
+        var saidNoTo = await data.TeamAsync(youthId, ct) is { } stored
+            ? [.. SaidNoTo(youth, stored).Select(m => new SaidNoView(m.Id, m.DisplayName, SupportRules.NoStandsUntil(stored.Members, m, data.Now)!.Value))]
+            : new List<SaidNoView>();
         var team = await teams.ViewAsync(youthId, ct);
         var (plan, _) = await PlanHandlers.PlansAsync(data.Store, youthId, ct);
         var book = await data.PartnerBookAsync(null, ct);
@@ -141,7 +184,7 @@ internal sealed class MyTeamHandlers(TeamingData data, TeamViews teams, CrisisLi
         var shareWith = book.InForce.Where(p => onTeam.Contains(p.Key)).Select(p => new PartnerOption(p.Key, book.NameOf(p.Key), p.Value.Kinds, [])).ToList();
         return new MyTeamView(team.YouthName, team.Formed, [.. team.Members.Where(m => m.YouthAgreed)], [.. team.Members.Where(m => !m.YouthAgreed)],
             [.. plan.Where(i => i.Status != PlanItemStatus.Stopped)], [.. (await data.MeetingsOfAsync(youthId, ct)).Select(m => MyMeetingView.From(m, names, data.Me, data.Now))], sharing,
-            youthId, shareWith);
+            youthId, shareWith, saidNoTo);
     }
 }
 

@@ -90,7 +90,10 @@ public static class TeamingModule
             .WithSummary("Your team, your plan, and what you share with which agency (withdraw that consent to stop sharing).");
         mine.MapGet("/safety-plan", GetMySafetyPlan).WithName(nameof(GetMySafetyPlan));
         mine.MapPost("/supports/{memberId}/agree", AgreeToSupport).WithName(nameof(AgreeToSupport));
-        mine.MapPost("/supports/{memberId}/decline", DeclineSupport).WithName(nameof(DeclineSupport));
+        mine.MapPost("/supports/{memberId}/decline", DeclineSupport).WithName(nameof(DeclineSupport))
+            .WithSummary("Say no to a support, or take one off your team: nobody asks you about them again for 30 days, unless you put them back.");
+        mine.MapPost("/supports/{memberId}/put-back", PutSupportBack).WithName(nameof(PutSupportBack))
+            .WithSummary("Take back a no of yours (saidNoTo on your team): they are on your team again.");
         mine.MapPut("/meetings/{meetingId}/views", SendMyViewsToMeeting).WithName(nameof(SendMyViewsToMeeting))
             .WithSummary("Tell your team, in your own words, what you want it to know at a meeting still to come; send If-Match.");
 
@@ -186,6 +189,9 @@ public static class TeamingModule
 
     private static async Task<Ok<MyTeamView>> DeclineSupport(IMediator mediator, string memberId, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new RespondToSupport(memberId, Agree: false), ct));
+
+    private static async Task<Ok<MyTeamView>> PutSupportBack(IMediator mediator, string memberId, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new PutSupportBack(memberId), ct));
 
     private static async Task<Ok<MyTeamView>> SendMyViewsToMeeting(
         IMediator mediator, string meetingId, MyViewsRequest body, [FromHeader(Name = "If-Match")] string? ifMatch, CancellationToken ct) =>
