@@ -180,23 +180,8 @@ public sealed class OutcomeCalculatorTests
     [Fact]
     public void Survivors_engaged_in_every_kind_of_work_is_withheld_when_taking_one_kinds_from_it_would_count_a_few()
     {
-        Opportunity Work(string id, string kind) => new()
-        {
-            Id = id, Kind = kind, Title = id, Seats = 20, ApplicationDeadline = On(1, 1), Currency = "USD", RecruiterId = "r", CreatedAt = On(1, 1),
-            Compensation = new Compensation(PayBasis.PerSession, 150, 60, false, false),
-            Sessions = [new EngagementSession("s1", new DateTime(2026, 3, 3, 18, 0, 0), new DateTime(2026, 3, 3, 20, 0, 0), "UTC", false, null, "https://meet.example/x")],
-        };
-        CompensationClaim Came(string opportunity, string person) => new()
-        {
-            Id = opportunity + person, OpportunityId = opportunity, SessionId = "s1", PersonId = person, Outcome = AttendanceOutcome.Attended, HoursPaid = 2,
-            Amount = 150, Share = 1, Currency = "USD", TravelAllowed = false, PerDiemAllowed = false, RecordedAt = On(3, 4), RecordedBy = "r",
-        };
         // Twelve came to focus groups; two others only advised. Shown 14 and 12, the two would be worked out.
-        List<CompensationClaim> claims = [.. Enumerable.Range(0, 12).Select(i => Came("focus", $"p{i}")), Came("advice", "q1"), Came("advice", "q2")];
-        var agency = new AgencyInputs([Work("focus", "focus-group"), Work("advice", "advisory")], claims,
-            [new WorkKind("focus-group", "Focus group", null), new WorkKind("advisory", "Advisory", null)], [], [], DefaultInstrument.Version1);
-
-        var engagements = Disclosure.Protect(OutcomeCalculator.Tables(new OutcomeInputs([], [], [], agency), FirstHalf, null, Now), 11).Single(t => t.Key == "engagements");
+        var engagements = Engagements([.. Enumerable.Range(0, 12).Select(i => Came("focus", $"p{i}")), Came("advice", "q1"), Came("advice", "q2")]);
 
         var survivors = engagements.Columns.ToList().IndexOf("Survivors engaged");
         var rows = engagements.Rows.ToList();
@@ -205,6 +190,54 @@ public sealed class OutcomeCalculatorTests
         Assert.Null(engagements.Cells[rows.IndexOf("All kinds of work"), survivors]!.Value);
         Assert.Equal(Withheld.Differencing, engagements.Cells[rows.IndexOf("All kinds of work"), survivors]!.Withheld);
     }
+
+    [Fact]
+    public void Survivors_engaged_in_every_kind_of_work_is_withheld_when_the_kinds_together_would_count_a_few_who_did_more_than_one()
+    {
+        // Fourteen at focus groups and thirteen advising, two of them in both: shown 14, 13 and 25, the two would be
+        // worked out as 14 + 13 - 25, though each count, and each difference with the whole, is 11 or more.
+        var engagements = Engagements([
+            .. Enumerable.Range(0, 14).Select(i => Came("focus", $"p{i}")),
+            .. Enumerable.Range(12, 13).Select(i => Came("advice", $"p{i}"))]);
+
+        var survivors = engagements.Columns.ToList().IndexOf("Survivors engaged");
+        var rows = engagements.Rows.ToList();
+        Assert.Equal(14, engagements.Cells[rows.IndexOf("Focus group"), survivors]!.Value);
+        Assert.Equal(13, engagements.Cells[rows.IndexOf("Advisory"), survivors]!.Value);
+        Assert.Null(engagements.Cells[rows.IndexOf("All kinds of work"), survivors]!.Value);
+        Assert.Equal(Withheld.Differencing, engagements.Cells[rows.IndexOf("All kinds of work"), survivors]!.Withheld);
+    }
+
+    [Fact]
+    public void Survivors_engaged_in_every_kind_of_work_is_shown_when_none_did_more_than_one_kind()
+    {
+        var engagements = Engagements([
+            .. Enumerable.Range(0, 14).Select(i => Came("focus", $"p{i}")),
+            .. Enumerable.Range(14, 13).Select(i => Came("advice", $"p{i}"))]);
+
+        var survivors = engagements.Columns.ToList().IndexOf("Survivors engaged");
+        Assert.Equal(27, engagements.Cells[engagements.Rows.ToList().IndexOf("All kinds of work"), survivors]!.Value);
+    }
+
+    private static ProtectedTable Engagements(List<CompensationClaim> claims)
+    {
+        var agency = new AgencyInputs([Work("focus", "focus-group"), Work("advice", "advisory")], claims,
+            [new WorkKind("focus-group", "Focus group", null), new WorkKind("advisory", "Advisory", null)], [], [], DefaultInstrument.Version1);
+        return Disclosure.Protect(OutcomeCalculator.Tables(new OutcomeInputs([], [], [], agency), FirstHalf, null, Now), 11).Single(t => t.Key == "engagements");
+    }
+
+    private static Opportunity Work(string id, string kind) => new()
+    {
+        Id = id, Kind = kind, Title = id, Seats = 20, ApplicationDeadline = On(1, 1), Currency = "USD", RecruiterId = "r", CreatedAt = On(1, 1),
+        Compensation = new Compensation(PayBasis.PerSession, 150, 60, false, false),
+        Sessions = [new EngagementSession("s1", new DateTime(2026, 3, 3, 18, 0, 0), new DateTime(2026, 3, 3, 20, 0, 0), "UTC", false, null, "https://meet.example/x")],
+    };
+
+    private static CompensationClaim Came(string opportunity, string person) => new()
+    {
+        Id = opportunity + person, OpportunityId = opportunity, SessionId = "s1", PersonId = person, Outcome = AttendanceOutcome.Attended, HoursPaid = 2,
+        Amount = 150, Share = 1, Currency = "USD", TravelAllowed = false, PerDiemAllowed = false, RecordedAt = On(3, 4), RecordedBy = "r",
+    };
 
     [Fact]
     public void Wellbeing_counts_check_ins_on_the_version_in_use_so_its_bands_add_up_to_the_mentors_who_checked_in()
