@@ -141,7 +141,6 @@ internal sealed class StatementHandlers(PayoutData data, IStripeGateway stripe, 
             throw new ConflictException("Payments through Stripe are off on this server. Choose a check or a prepaid card, or ask your agency.");
         }
 
-        asks.Spend(data.Store.AgencyId, Me);
         var account = await data.AccountAsync(Me, ct);
         var saved = account.Method == method
             ? account
