@@ -541,8 +541,11 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
         Assert.Contains("value=\"stale-page-check-in\"", again, StringComparison.Ordinal);
         Assert.Empty(await FlagsAsync(mentorId));
 
-        // Shown once, and only to the mentor the page was drawn for.
-        Assert.DoesNotContain(" checked", await portal.GetStringAsync("/wellbeing?unsent=1"), StringComparison.Ordinal);
+        // Shown once, and only to the mentor the page was drawn for; loaded again, it still says it was not sent.
+        var reloaded = await portal.GetStringAsync("/wellbeing?unsent=1");
+        Assert.DoesNotContain(" checked", reloaded, StringComparison.Ordinal);
+        Assert.Contains("Your check-in was not sent", reloaded, StringComparison.Ordinal);
+        Assert.Contains("data-not-sent", reloaded, StringComparison.Ordinal);
         var (otherId, _) = await _world.ReadyMentorAsync();
         var other = await PortalSession.SignedInAsync(api, otherId);
         var theirs = await other.PostAsync("/wellbeing", Sent(mentorId));

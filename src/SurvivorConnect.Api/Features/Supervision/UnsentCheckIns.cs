@@ -43,7 +43,8 @@ public sealed class UnsentCheckIns : IStaleFormRescue, IDisposable
         var version = int.TryParse(form["InstrumentVersion"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : (int?)null;
         _kept.Set(key, new UnsentCheckIn(answers, form["SubmissionId"].ToString(), form["InstrumentKey"].ToString(), version),
             new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = Kept });
-        return Again;
+        // Not kept when the cache is full: the page that says nothing was done then, not one with nothing to show.
+        return _kept.TryGetValue(key, out _) ? Again : null;
     }
 
     /// <summary>The signed-in mentor's unsent check-in, once: shown again, it is theirs to send or leave.</summary>
