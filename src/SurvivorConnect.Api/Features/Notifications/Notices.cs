@@ -288,6 +288,9 @@ public static class Notices
     public static Notice SupportToAgree { get; } = new("team-support",
         "Your case manager has asked whether someone should join your team as a support. It is your choice: see My team.");
 
+    public static Notice SupportPutBack { get; } = new("team-support-put-back",
+        "A youth on your caseload put someone they had said no to back on their team. Look at their team: if that should not be, talk it through with them, and take them off if need be.");
+
     public static Notice SharingGivenUnderEarlierSignIn { get; } = new("sharing-earlier-sign-in",
         "Agreement to share some of your records with a partner agency was given from an earlier sign-in of yours. My team shows what is shared and with whom, and you can stop it there at any time.");
 

@@ -5,6 +5,7 @@ using SurvivorConnect.Api.Features.Consent;
 using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Features.Notifications;
 using SurvivorConnect.Api.Features.Teaming.Rules;
+using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Storage;
@@ -91,7 +92,7 @@ public sealed record SendMyViewsToMeeting(string MeetingId, MyViewsRequest Body,
 /// The youth's own view: their team, their plan in plain words, their safety plan (with the crisis lines), what they
 /// share with which agency (they stop sharing by withdrawing that consent), and the supports waiting for their yes.
 /// </summary>
-internal sealed class MyTeamHandlers(TeamingData data, TeamViews teams, CrisisLineDirectory crisisLines)
+internal sealed class MyTeamHandlers(TeamingData data, TeamViews teams, CrisisLineDirectory crisisLines, Notifier notifier)
     : IQueryHandler<GetMyTeam, MyTeamView>,
       IQueryHandler<GetMySafetyPlan, MySafetyPlanView>,
       ICommandHandler<RespondToSupport, MyTeamView>,
@@ -127,13 +128,29 @@ internal sealed class MyTeamHandlers(TeamingData data, TeamViews teams, CrisisLi
     {
         var youth = await data.MyYouthRecordAsync(ct);
         var team = await data.TeamAsync(youth.Id, ct) ?? throw new NotFoundException("team member");
-        var member = SaidNoTo(youth, team).FirstOrDefault(m => m.Id == command.MemberId) ?? throw new NotFoundException("team member");
+        var now = data.Now;
+        var member = SaidNoTo(youth, team, now).FirstOrDefault(m => m.Id == command.MemberId) ?? throw new NotFoundException("team member");
         if (team.Current.Count() >= MemberRequest.MaxMembers)
         {
             throw new ConflictException("Your team is full just now. Ask your case manager to make room.");
         }
 
+        // Someone with a sign-in here joins only as the lead would have them join: still active, not the youth's case
+        // manager nor a youth served here.
+        if (member.PersonId is { } personId && (await data.ActivePersonAsync(personId, ct) is not { } person
+            || youth.CaseManagerIds.Contains(person.Id) || person.Roles.Contains(Roles.Youth)))
+        {
+            throw new ConflictException("They can't be put back on your team now. Your case manager can tell you more.");
+        }
+
         await data.Store.ReplaceAsync(TeamingData.Container, team.With(member with { RemovedAt = null, DeclinedAt = null, YouthAgreed = true }), team.ETag!, ct);
+
+        // The lead hears of it at once: a no may have been the youth's safety, and a yes taken back under pressure.
+        foreach (var lead in youth.CaseManagerIds)
+        {
+            await notifier.SendOnceAsync(lead, Notices.SupportPutBack, $"support-put-back~{member.Id}~{now.UtcTicks}", ct);
+        }
+
         return await ViewAsync(youth, ct);
     }
 
@@ -141,9 +158,9 @@ internal sealed class MyTeamHandlers(TeamingData data, TeamViews teams, CrisisLi
     /// The supports whose latest no from the youth still stands, one each, and who are not on the team again; never one put on
     /// the youth's do-not-match list since.
     /// </summary>
-    private IEnumerable<TeamMember> SaidNoTo(YouthReferral youth, Team team) =>
+    private static IEnumerable<TeamMember> SaidNoTo(YouthReferral youth, Team team, DateTimeOffset now) =>
         team.Members.Where(m => m is { Role: TeamRole.Support, RemovedAt: not null, DeclinedAt: not null } && !TeamViews.KeptFromYouth(youth, m)
-                && !team.Current.Any(c => SupportRules.SamePerson(c, m)) && SupportRules.NoStandsUntil(team.Members, m, data.Now) is not null)
+                && !team.Current.Any(c => SupportRules.SamePerson(c, m)) && SupportRules.NoStandsUntil(team.Members, m, now) is not null)
             .GroupBy(m => SupportRules.NameKey(m.DisplayName))
             .Select(same => same.MaxBy(m => m.DeclinedAt)!);
 
@@ -172,8 +189,9 @@ internal sealed class MyTeamHandlers(TeamingData data, TeamViews teams, CrisisLi
     private async Task<MyTeamView> ViewAsync(YouthReferral youth, CancellationToken ct)
     {
         var youthId = youth.Id;
+        var now = data.Now;
         var saidNoTo = await data.TeamAsync(youthId, ct) is { } stored
-            ? [.. SaidNoTo(youth, stored).Select(m => new SaidNoView(m.Id, m.DisplayName, SupportRules.NoStandsUntil(stored.Members, m, data.Now)!.Value))]
+            ? [.. SaidNoTo(youth, stored, now).Select(m => new SaidNoView(m.Id, m.DisplayName, SupportRules.NoStandsUntil(stored.Members, m, now)!.Value))]
             : new List<SaidNoView>();
         var team = await teams.ViewAsync(youthId, ct);
         var (plan, _) = await PlanHandlers.PlansAsync(data.Store, youthId, ct);
