@@ -765,6 +765,30 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
     }
 
     [Fact]
+    public async Task A_mentor_who_withdrew_consent_to_mentoring_is_neither_reminded_nor_flagged_for_check_ins_missed_meanwhile()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, Answers(0)));
+        var consent = (await HttpAssert.Ok<List<JsonElement>>(await mentor.GetAsync("/api/consents/mine"))).Single(c => c.GetProperty("scope").GetString() == "mentoring");
+        await MentoringWorld.Ok(await mentor.PostAsync($"/api/consents/{consent.GetProperty("id").GetString()}/revoke", null));
+
+        var worker = api.Services.GetRequiredService<CheckInWorker>();
+        for (var day = 0; day < 45; day++)
+        {
+            api.Time.Advance(TimeSpan.FromDays(1));
+            await worker.RunOnceAsync(CancellationToken.None);
+        }
+
+        var seen = await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"));
+        Assert.DoesNotContain(seen.GetProperty("flags").EnumerateArray(), f => f.GetProperty("kind").GetString() == "Missed");
+        Assert.DoesNotContain(await mentor.NoticesAsync(), n => n.Kind == "wellbeing-check-in-due");
+        var mine = await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"));
+        Assert.False(mine.GetProperty("due").GetBoolean());
+        Assert.True(mine.GetProperty("regularPaused").GetBoolean());
+        Assert.Contains("Regular check-ins are paused while you are not mentoring", await (await PortalSession.SignedInAsync(api, mentorId)).GetStringAsync("/wellbeing"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_mentor_given_a_supervisor_after_checking_in_alone_starts_the_rhythm_then_with_nothing_missed()
     {
         var (mentorId, mentor) = await _world.MentorAsync();

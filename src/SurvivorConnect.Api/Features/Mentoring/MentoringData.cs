@@ -408,6 +408,17 @@ public sealed class MentoringData(AgencyStore store, AccessBasis basis, ListedRe
     public async Task<bool> ConsentsToMentoringAsync(string mentorId, CancellationToken ct) =>
         (await MentorsConsentingAsync([mentorId], ct)).Contains(mentorId);
 
+    /// <summary>
+    /// Whether the mentor gave consent to mentoring and has none now (withdrew it, or let it run out): they are mentoring
+    /// nobody, and are asked for nothing. One who never gave it is still taking it up.
+    /// </summary>
+    public async Task<bool> StoppedMentoringAsync(string mentorId, CancellationToken ct)
+    {
+        var theirs = (await ConsentsAsync(Filter.Eq("subjectId", mentorId), ct))
+            .Where(c => c.Scope == MentoringScopes.Mentoring && c.Grantor == ConsentGrantor.Mentor).ToList();
+        return theirs.Count > 0 && !theirs.Any(c => c.IsCurrent(Now));
+    }
+
     /// <summary>Whether a consent record is a mentor's current consent to mentoring at all.</summary>
     public bool IsConsentToMentor(ConsentRecord consent) =>
         consent.Scope == MentoringScopes.Mentoring && consent.Grantor == ConsentGrantor.Mentor && consent.IsCurrent(Now);

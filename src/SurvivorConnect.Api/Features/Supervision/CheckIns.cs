@@ -19,9 +19,10 @@ public sealed record CheckInQuestion(string Id, string Text);
 /// <summary>One past check-in in plain words: when, and why it was asked for. Never a score.</summary>
 public sealed record MyCheckInView(DateTimeOffset SubmittedAt, string Words);
 
+/// <param name="RegularPaused">Supervised, but not mentoring now (their consent to it withdrawn): no regular check-in is due.</param>
 public sealed record MyWellbeingView(
     bool Due, string? DueBecause, DateTimeOffset? NextDueAt, string InstrumentName, string RecallPeriod, int ScaleMin, IReadOnlyList<string> ScaleLabels,
-    IReadOnlyList<CheckInQuestion> Questions, IReadOnlyList<MyCheckInView> History, string InstrumentKey, int InstrumentVersion);
+    IReadOnlyList<CheckInQuestion> Questions, IReadOnlyList<MyCheckInView> History, string InstrumentKey, int InstrumentVersion, bool RegularPaused = false);
 
 /// <summary>What the mentor is told after a check-in: kind words, and the crisis lines if they said they are not safe.</summary>
 /// <param name="NextDueAt">None while nobody supervises the mentor: no check-in is due until someone does.</param>
@@ -159,13 +160,17 @@ internal sealed partial class CheckInHandlers(SupervisionData data, CheckInFollo
         // supervisor who left). A check-in someone asked for stays asked.
         var supervised = await data.Mentoring.HasActiveSupervisorAsync(me, ct);
         var schedule = supervised ? await data.ScheduleAsync(me.Id, ct) : await data.StartedScheduleAsync(me.Id, ct);
+        // Nor is a regular one due while they are not mentoring (consent withdrawn); they may still check in.
+        var paused = supervised && await data.Mentoring.StoppedMentoringAsync(me.Id, ct);
+        supervised &= !paused;
         var instrument = await data.ActiveInstrumentAsync(ct);
         var history = (await data.CheckInsAsync(me.Id, ct))
             .Select(c => new MyCheckInView(c.SubmittedAt, c.RequestedBecause is { } because ? $"You checked in, after this: {because}" : "You checked in."))
             .ToList();
         return new MyWellbeingView(
             schedule is not null && (schedule.RequestedBecause is not null || supervised && schedule.DueAt <= data.Store.Now), schedule?.RequestedBecause, supervised ? schedule?.DueAt : null, instrument.Name, instrument.RecallPeriod,
-            instrument.Scale.Min, instrument.Scale.Labels, [.. instrument.Items.Select(i => new CheckInQuestion(i.Id, i.Text))], history, instrument.Key, instrument.Version);
+            instrument.Scale.Min, instrument.Scale.Labels, [.. instrument.Items.Select(i => new CheckInQuestion(i.Id, i.Text))], history, instrument.Key, instrument.Version,
+            paused);
     }
 
     public async ValueTask<CheckInReply> Handle(SubmitCheckIn command, CancellationToken ct)

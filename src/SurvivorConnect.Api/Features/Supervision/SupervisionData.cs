@@ -53,6 +53,15 @@ internal sealed class SupervisionData(AgencyStore store, MentoringData mentoring
     };
 
     /// <summary>
+    /// Whether a mentor's regular check-ins run: active in the role, supervised by someone active, and not having stopped
+    /// mentoring (their consent to it withdrawn): such a mentor is mentoring nobody, and is asked for nothing, no
+    /// reminders, and no misses counted.
+    /// </summary>
+    public async Task<bool> RhythmRunsAsync(MentorProfile mentor, CancellationToken ct) =>
+        await mentoring.IsActiveAsync(mentor.Id, Roles.Mentor, ct) && await mentoring.HasActiveSupervisorAsync(mentor, ct)
+        && !await mentoring.StoppedMentoringAsync(mentor.Id, ct);
+
+    /// <summary>
     /// Tells a mentor's supervisor of a flag (once for <paramref name="key"/>). Only their own supervisor can open it, so
     /// for a mentor without an active one (none assigned yet, or deactivated, or no longer a supervisor) the agency's
     /// admins are told to assign one instead: the flag then waits for whoever they assign. No notice carries answers.

@@ -177,7 +177,8 @@ internal sealed partial class CheckInTriggers(SupervisionData data, Notifier not
 
 /// <summary>
 /// A mentor's regular check-in comes up soon: they are told once for that due date, unless they are no longer active,
-/// nobody supervises them (the rhythm runs once someone does), or they were asked for one already. Not audited: it reads
+/// nobody supervises them (the rhythm runs once someone does), they withdrew their consent to mentoring, or they were
+/// asked for one already. Not audited: it reads
 /// nobody's answers, only when the check-in is due.
 /// </summary>
 public sealed record RemindCheckIn(string MentorId, DateTimeOffset ForDueAt) : ICommand<bool>;
@@ -189,8 +190,7 @@ internal sealed class CheckInReminderHandler(SupervisionData data, Notifier noti
         var store = data.Store;
         var schedule = await data.ScheduleAsync(command.MentorId, ct);
         var sent = schedule.DueAt == command.ForDueAt && schedule.DueAt > store.Now && schedule.RequestedBecause is null
-            && await data.Mentoring.IsActiveAsync(command.MentorId, Roles.Mentor, ct)
-            && await data.Mentoring.FindMentorAsync(command.MentorId, ct) is { } mentor && await data.Mentoring.HasActiveSupervisorAsync(mentor, ct)
+            && await data.Mentoring.FindMentorAsync(command.MentorId, ct) is { } mentor && await data.RhythmRunsAsync(mentor, ct)
             && await notifier.SendOnceAsync(command.MentorId, Notices.WellbeingCheckInDueSoon, $"checkin-due~{command.MentorId}~{command.ForDueAt.UtcTicks}", ct);
 
         // Done with this due date; a reminder already moved on to the next one stays.
@@ -255,7 +255,7 @@ internal sealed class MissedCheckInHandler(SupervisionData data, Notifier notifi
         // The flag before the schedule moves on: if raising it fails, the next round counts this miss again (and two
         // instances counting it raise the one flag of this due date).
         // A mentor no longer active, or no longer a mentor, is not asked for check-ins (nor may check in), so misses none:
-        // back, they start from none missed. Nor does a mentor nobody supervises (none yet, or theirs left): nobody reads
+        // back, they start from none missed. Nor does one who withdrew their consent to mentoring, who is asked for nothing. Nor does a mentor nobody supervises (none yet, or theirs left): nobody reads
         // their check-ins, so the rhythm runs once someone does. Due dates that passed while no worker counted (the workers down) were
         // missed all the same, as check-ins could still be sent: they are counted together, in one flag, and the next
         // due date is one still to come.
@@ -269,7 +269,7 @@ internal sealed class MissedCheckInHandler(SupervisionData data, Notifier notifi
         }
 
         var mentor = await MentorOrNullAsync(command.MentorId, ct);
-        var counts = mentor is not null && await data.Mentoring.IsActiveAsync(command.MentorId, Roles.Mentor, ct) && await data.Mentoring.HasActiveSupervisorAsync(mentor, ct);
+        var counts = mentor is not null && await data.RhythmRunsAsync(mentor, ct);
         var missed = counts ? schedule.Missed + passed : 0;
         if (missed >= 2 && mentor is not null)
         {
