@@ -244,6 +244,35 @@ public sealed class SupervisionFailureTests(ClockedCountingApiFactory api) : ICl
     }
 
     [Fact]
+    public async Task An_urgent_flag_whose_hold_could_not_be_lifted_when_seen_is_lifted_when_the_supervisor_resolves_it()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.CheckInAsync(mentor, SupervisionTests.Answers(1, urgent: 3)));
+        var flagId = Assert.Single(await FlagsAsync(mentorId)).GetProperty("id").GetString();
+        Assert.NotEqual(JsonValueKind.Null, (await MentorAsync(mentorId)).GetProperty("hold").ValueKind);
+
+        // The flag is saved as seen, then the store goes away as the hold is lifted.
+        api.Counter.BeforeReplace = (_, document) => document is MentorProfile { Hold: null } profile && profile.Id == mentorId
+            ? throw new StoreException(StoreErrorKind.Unavailable, "The store went away.")
+            : Task.CompletedTask;
+        try
+        {
+            await HttpAssert.Problem(await SupervisionTests.OnFlagAsync(_world.Supervisor, flagId, "acknowledge"), 503);
+        }
+        finally
+        {
+            api.Counter.BeforeReplace = null;
+        }
+
+        Assert.Equal("Acknowledged", Assert.Single(await FlagsAsync(mentorId)).GetProperty("status").GetString());
+        Assert.NotEqual(JsonValueKind.Null, (await MentorAsync(mentorId)).GetProperty("hold").ValueKind);
+
+        await HttpAssert.Ok<JsonElement>(await SupervisionTests.OnFlagAsync(_world.Supervisor, flagId, "resolve"));
+
+        Assert.Equal(JsonValueKind.Null, (await MentorAsync(mentorId)).GetProperty("hold").ValueKind);
+    }
+
+    [Fact]
     public async Task An_urgent_answer_under_a_supervisor_s_own_hold_keeps_the_mentor_held_until_it_is_reviewed()
     {
         var (mentorId, mentor) = await _world.ReadyMentorAsync();

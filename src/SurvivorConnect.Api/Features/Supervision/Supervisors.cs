@@ -265,14 +265,24 @@ internal sealed class SupervisorHandlers(SupervisionData data, AgencyCalendar ca
         return FlagView.From(saved, mentor.DisplayName, await calendar.TodayAsync(ct));
     }
 
-    /// <summary>An urgent flag seen for the first time: its wait is measured, and the hold for its review ends.</summary>
+    /// <summary>
+    /// An urgent flag seen: its wait is measured the first time, and the hold for its review ends. Ended again on each later
+    /// step (resolving it, a session), so a first lifting that failed after the flag was saved is finished by the supervisor,
+    /// not left for the hourly watch.
+    /// </summary>
     private async Task SeenAsync(WellbeingFlag before, MentorProfile mentor, CancellationToken ct)
     {
-        if (before.Kind == FlagKind.Urgent && before.Status == WellbeingFlagStatus.Open)
+        if (before.Kind != FlagKind.Urgent)
+        {
+            return;
+        }
+
+        if (before.Status == WellbeingFlagStatus.Open)
         {
             data.Metrics.UrgentFlagAcknowledged(data.Store.Now - before.RaisedAt);
-            await data.EndReviewHoldAsync(mentor.Id, mediator, ct);
         }
+
+        await data.EndReviewHoldAsync(mentor.Id, mediator, ct);
     }
 
     /// <summary>Sessions one flag keeps: its record stays within a document's size.</summary>
