@@ -176,6 +176,21 @@ public sealed class TeamingTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task The_youth_is_told_when_someone_from_their_own_agency_joins_their_team_once_while_unread()
+    {
+        var team = await _world.SharedTeamAsync();
+        var members = $"/api/teams/{team.YouthId}/members";
+        var (firstId, _) = await _world.Mentoring.PersonAsync(Roles.Supervisor);
+        var (secondId, _) = await _world.Mentoring.PersonAsync(Roles.Supervisor);
+
+        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson(members, new { role = "Professional", personId = firstId }));
+        await HttpAssert.Ok<JsonElement>(await _world.CaseManager.PostJson(members, new { role = "Professional", personId = secondId }));
+
+        var told = Assert.Single(await team.Youth.NoticesAsync(), n => n.Kind == "team-professional-joined");
+        Assert.Contains("tell your case manager", told.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_youth_who_took_a_support_off_their_team_can_put_them_back_themselves_while_their_no_keeps_others_from_asking()
     {
         var team = await _world.SharedTeamAsync();

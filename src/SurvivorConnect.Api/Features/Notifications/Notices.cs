@@ -285,6 +285,9 @@ public static class Notices
     public static Notice PartnerJoinedYourTeam { get; } = new("team-partner-joined",
         "Someone from a partner agency has joined your team. They can read what you share with their agency: My team shows what that is, and you can stop it there at any time.");
 
+    public static Notice ProfessionalJoinedYourTeam { get; } = new("team-professional-joined",
+        "Someone from your agency has joined your team. They can read your plan, your safety plan and your team's meetings: My team shows who is on it. If you are not happy with that, tell your case manager.");
+
     public static Notice SupportToAgree { get; } = new("team-support",
         "Your case manager has asked whether someone should join your team as a support. It is your choice: see My team.");
 

@@ -247,10 +247,12 @@ internal sealed class TeamHandlers(TeamingData data, TeamViews views, Notifier n
                 is { } existing && existing.MemberId == member.Id;
         if (!seated)
         {
-            // Consent is to an agency; the youth hears when one more of its people can read what they share with it.
-            if (fromPartner && youth.PersonId is { } youthPerson)
+            // Consent is to an agency; the youth hears when one more of its people can read what they share with it. And
+            // one more of their own agency's people on their team reads their plans and meetings: the youth is at its centre.
+            if (youth.PersonId is { } youthPerson && member.Role == TeamRole.Professional)
             {
-                await notifier.SendStandingAsync(youthPerson, Notices.PartnerJoinedYourTeam, $"{Notices.PartnerJoinedYourTeam.Kind}~{member.AgencyId}", member.Id, Notifier.WhileUnread, ct);
+                var notice = fromPartner ? Notices.PartnerJoinedYourTeam : Notices.ProfessionalJoinedYourTeam;
+                await notifier.SendStandingAsync(youthPerson, notice, $"{notice.Kind}~{member.AgencyId}", member.Id, Notifier.WhileUnread, ct);
             }
 
             if (seatId is not null)
