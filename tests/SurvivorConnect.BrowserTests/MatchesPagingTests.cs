@@ -45,8 +45,11 @@ public sealed class MatchesPagingTests(PortalServer server)
                 break;
             }
 
+            // The older page is awaited as a request, not by how long its page takes to look different: on a busy machine
+            // its answer (the case manager's whole page of matches) can take longer than a look waits.
             var first = await caseManager.Locator("li.card h2").First.InnerTextAsync();
-            await older.ClickAsync();
+            await caseManager.RunAndWaitForResponseAsync(() => older.ClickAsync(),
+                response => response.Request.Method == "POST" && response.Url.Contains("/matches", StringComparison.Ordinal));
             await Expect(caseManager.Locator("li.card h2").First).Not.ToHaveTextAsync(first);
         }
 
