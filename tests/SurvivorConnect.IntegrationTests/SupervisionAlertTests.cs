@@ -203,6 +203,24 @@ public sealed class SupervisionAlertTests(ApiFactory api) : IClassFixture<ApiFac
     }
 
     [Fact]
+    public async Task A_mentee_recorded_missing_now_asks_the_mentor_for_a_check_in_without_saying_why_and_an_episode_already_over_does_not()
+    {
+        var (_, mentor, _, _, youthId) = await _world.ActiveMatchAsync();
+        var now = DateTimeOffset.UtcNow;
+        await MentoringWorld.Created(await _world.CaseManager.PostJson($"/api/youth/{youthId}/missing-episodes",
+            new { startedAt = now.AddDays(-20), endedAt = now.AddDays(-18), stayedInContact = true, howReturned = "withTrustedAdult" }));
+        Assert.False((await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"))).GetProperty("due").GetBoolean());
+
+        await MentoringWorld.Created(await _world.CaseManager.PostJson($"/api/youth/{youthId}/missing-episodes", new { startedAt = now.AddHours(-3), stayedInContact = false }));
+
+        var asked = await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"));
+        Assert.True(asked.GetProperty("due").GetBoolean());
+        Assert.Equal("something in your mentoring may have been hard lately.", asked.GetProperty("dueBecause").GetString());
+        Assert.DoesNotContain("missing", asked.GetRawText(), StringComparison.OrdinalIgnoreCase);
+        Assert.Contains(await mentor.NoticesAsync(), n => n.Kind == "wellbeing-check-in");
+    }
+
+    [Fact]
     public async Task A_youth_s_words_of_crisis_ask_the_mentor_for_a_check_in_at_once_as_they_read_them()
     {
         var chat = await _world.OpenChatAsync();

@@ -35,6 +35,9 @@ public sealed record MatchMoved(Match Match, YouthReferral Youth, MatchAction Ac
 /// <summary>A youth's case manager recorded a relapse (<paramref name="YouthId"/> is the referral's id): their mentors may need support.</summary>
 public sealed record YouthRelapsed(string YouthId) : INotification;
 
+/// <summary>A youth's case manager recorded that the youth is missing now (an episode not yet ended): their mentors may need support.</summary>
+public sealed record YouthWentMissing(string YouthId) : INotification;
+
 /// <summary>
 /// A youth's referral was given a sign-in, a first one or another: they can now read what was recorded for them
 /// before, which the handlers tell them of. <paramref name="PreviousPersonId"/> is the sign-in it had, if any.

@@ -52,7 +52,7 @@ public sealed record ListMissingEpisodes(string YouthId) : IQuery<MissingEpisode
     public AuditTarget Audit => new("youth.read-missing-episodes", "youth", YouthId);
 }
 
-internal sealed class MissingEpisodeHandlers(MentoringData data)
+internal sealed class MissingEpisodeHandlers(MentoringData data, IPublisher publisher)
     : ICommandHandler<RecordMissingEpisode, MissingEpisodesView>,
       ICommandHandler<UpdateMissingEpisode, MissingEpisodesView>,
       IQueryHandler<ListMissingEpisodes, MissingEpisodesView>
@@ -60,11 +60,20 @@ internal sealed class MissingEpisodeHandlers(MentoringData data)
     public async ValueTask<MissingEpisodesView> Handle(RecordMissingEpisode command, CancellationToken ct)
     {
         var youth = await data.YouthForStaffAsync(command.YouthId, adminMayRead: false, ct);
-        // The same form sent twice (a double tap, a resend after a lost answer) records one episode; a correction goes by
-        // its own route, with the version it was made on.
-        return youth.MissingEpisodes.Any(e => e.Id == command.EpisodeId)
+        // The same form sent twice (a double tap, a resend after a lost answer) records one episode, and does again what
+        // follows it; a correction goes by its own route, with the version it was made on.
+        var view = youth.MissingEpisodes.Any(e => e.Id == command.EpisodeId)
             ? new MissingEpisodesView(youth.Id, youth.MissingEpisodes, youth.ETag)
             : await SaveAsync(youth, From(command.EpisodeId, command.Body), youth.ETag!, ct);
+
+        // A youth missing now is hard news for whoever mentors them: they are asked to check in, as after a relapse. An
+        // episode recorded after it ended asks nothing of anyone.
+        if (view.Episodes.FirstOrDefault(e => e.Id == command.EpisodeId) is { EndedAt: null })
+        {
+            await publisher.FinishAsync(new YouthWentMissing(youth.Id));
+        }
+
+        return view;
     }
 
     // A correction names the version it was made on, so two case managers correcting one episode cannot lose either's change.

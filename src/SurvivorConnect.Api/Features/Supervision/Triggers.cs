@@ -21,10 +21,11 @@ public sealed record RequestCheckIn(string MentorId, string Because, string? For
 
 /// <summary>
 /// What asks for a check-in early: chat flagging a mentor's message (its wellbeing prompt), a match of theirs
-/// closed unplanned, a relapse of a youth they mentor. Each runs in the request that caused it.
+/// closed unplanned, a relapse of a youth they mentor, or that youth missing now. Each runs in the request that caused it.
 /// </summary>
 internal sealed partial class CheckInTriggers(SupervisionData data, Notifier notifier, IMediator mediator, ILogger<CheckInTriggers> logger)
-    : INotificationHandler<WellbeingPromptRaised>, INotificationHandler<MatchMoved>, INotificationHandler<YouthRelapsed>, INotificationHandler<SupervisorAssigned>,
+    : INotificationHandler<WellbeingPromptRaised>, INotificationHandler<MatchMoved>, INotificationHandler<YouthRelapsed>, INotificationHandler<YouthWentMissing>,
+      INotificationHandler<SupervisorAssigned>,
       INotificationHandler<MentorChatWordsUrgent>, ICommandHandler<RequestCheckIn, bool>
 {
     /// <summary>
@@ -91,9 +92,14 @@ internal sealed partial class CheckInTriggers(SupervisionData data, Notifier not
         }
     }
 
-    public async ValueTask Handle(YouthRelapsed notification, CancellationToken ct)
+    public async ValueTask Handle(YouthRelapsed notification, CancellationToken ct) => await AskMentorsOfAsync(notification.YouthId, ct);
+
+    public async ValueTask Handle(YouthWentMissing notification, CancellationToken ct) => await AskMentorsOfAsync(notification.YouthId, ct);
+
+    /// <summary>The youth's mentors in active matches are asked to check in, in words that say nothing of what happened to the youth.</summary>
+    private async Task AskMentorsOfAsync(string youthId, CancellationToken ct)
     {
-        var matches = await data.Mentoring.MatchesAsync(Filter.Eq("youthId", notification.YouthId), openOnly: true, ct);
+        var matches = await data.Mentoring.MatchesAsync(Filter.Eq("youthId", youthId), openOnly: true, ct);
         foreach (var mentor in matches.Where(m => m.State == MatchState.Active).Select(m => m.MentorId).Distinct(StringComparer.Ordinal))
         {
             await mediator.Send(new RequestCheckIn(mentor, MayHaveBeenHard), ct);
