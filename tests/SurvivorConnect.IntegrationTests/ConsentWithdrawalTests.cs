@@ -278,23 +278,6 @@ public sealed class ConsentWithdrawalTests(ApiFactory api) : IClassFixture<ApiFa
     }
 
     [Fact]
-    public async Task A_sign_in_moved_off_a_youth_keeps_no_notice_it_was_sent_as_that_youth()
-    {
-        // The case manager gives the youth a new sign-in: the old phone may be in someone else's hands.
-        var (mentorId, mentor) = await _world.ReadyMentorAsync();
-        var (youthId, earlier) = await _world.YouthAsync();
-        await _world.AcceptedAsync(youthId, mentorId, mentor);
-        Assert.Contains(await earlier.NoticesAsync(), n => n.Kind == "match-awaitingyouth");
-        var (personId, youth) = await _world.PersonAsync(Roles.Youth);
-
-        await _world.LinkSignInAsync(youthId, personId);
-
-        Assert.Empty(await earlier.NoticesAsync());
-        Assert.Empty((await HttpAssert.Ok<PageDto<NotificationDto>>(await earlier.GetAsync("/api/notifications?unreadOnly=true"))).Items);
-        await HttpAssert.Ok<PageDto<NotificationDto>>(await youth.GetAsync("/api/notifications"));
-    }
-
-    [Fact]
     public async Task Staff_may_agree_for_a_youth_to_a_different_mentor_and_the_youth_is_told()
     {
         var (match, _, youth, mentorId, youthId) = await _world.ActiveMatchAsync();

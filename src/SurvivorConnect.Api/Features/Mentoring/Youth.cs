@@ -291,11 +291,6 @@ internal sealed class YouthHandlers(
             await TryAsync(async () => await publisher.Publish(new YouthSignInLinked(saved, youth.PersonId), CancellationToken.None));
         }
 
-        if (youth.PersonId is { } previous && saved.PersonId != previous)
-        {
-            await TryAsync(() => LetSignInGoAsync(previous));
-        }
-
         // Told last, after what keeps the youth safe: one that fails is told when the record is saved again within the hour.
         await TryAsync(() => TellWhileNewsAsync(saved));
         return failures.Count == 0 ? saved : throw new FollowUpsPendingException(failures[0]);
@@ -506,21 +501,6 @@ internal sealed class YouthHandlers(
         }
 
         return new DoNotMatchView(youth.Id, listed, found, youth.ETag ?? "");
-    }
-
-    /// <summary>
-    /// A sign-in that is no longer the youth's (the case manager moved or took off the link, perhaps because the phone is in
-    /// someone else's hands): its notices, all sent to it as this youth, go, and its open pages are drawn again without
-    /// the youth. One that has since taken on other work here (no longer a youth) keeps them: they are its own too.
-    /// </summary>
-    private async Task LetSignInGoAsync(string previous)
-    {
-        if (await people.FindAsync(data.AgencyId, previous, CancellationToken.None) is { } person && person.Roles.All(r => r == Roles.Youth))
-        {
-            await notifier.ForgetAllAsync(previous, CancellationToken.None);
-        }
-
-        await pages.RedrawAsync(data.AgencyId, [previous]);
     }
 
     /// <summary>Those put on the youth's do-not-match list by this change who are not mentors of the youth's.</summary>

@@ -256,20 +256,6 @@ public sealed partial class Notifier(
         return pushed;
     }
 
-    /// <summary>
-    /// Takes away every notice of <paramref name="recipient"/>: a sign-in that is no longer the youth it was sent to (their
-    /// record moved to another, perhaps because a phone is in someone else's hands) keeps no word of that youth's matches,
-    /// team or sharing. A notice someone marks read meanwhile is taken all the same.
-    /// </summary>
-    public async Task ForgetAllAsync(string recipient, CancellationToken ct)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(recipient);
-        foreach (var notice in await store.AllAsync<Notification>(Notification.Container, [Filter.Eq("recipientId", recipient)], ct))
-        {
-            await store.DeleteAsync(Notification.Container, notice.Id, store.AgencyId, null, ct);
-        }
-    }
-
     /// <summary>The notice sent for <paramref name="key"/> under its id of before (<see cref="NoticeIds.FormerOfAsync"/>), if any.</summary>
     private async Task<Notification?> FormerAsync(string key, string recipient, CancellationToken ct) =>
         await ids.FormerOfAsync(store.AgencyId, key, recipient, ct) is { } former
