@@ -217,8 +217,12 @@ public sealed class TeamingTests(ApiFactory api)
         var lead = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{team.YouthId}"));
         Assert.Contains(lead.GetProperty("members").EnumerateArray(), m => m.GetProperty("displayName").GetString() == "Grandma Rose");
         Assert.Contains(await TeamingWorld.AuditAsync(_world.Admin, "team.support-put-back"), e => e.GetProperty("recordId").GetString() == supportId);
-        Assert.Contains(await _world.CaseManager.NoticesAsync(), n => n.Kind == "team-support-put-back");
         await HttpAssert.Problem(await team.Youth.PostAsync($"/api/my-team/supports/{supportId}/put-back", null), 404);
+
+        // Taken off and put back again and again (from a phone in someone else's hands, say), the lead has one notice.
+        await HttpAssert.Ok<JsonElement>(await team.Youth.PostAsync($"/api/my-team/supports/{supportId}/decline", null));
+        await HttpAssert.Ok<JsonElement>(await team.Youth.PostAsync($"/api/my-team/supports/{supportId}/put-back", null));
+        Assert.Single(await _world.CaseManager.NoticesAsync(), n => n.Kind == "team-support-put-back" && n.ReadAt is null);
     }
 
     [Fact]

@@ -145,10 +145,11 @@ internal sealed class MyTeamHandlers(TeamingData data, TeamViews teams, CrisisLi
 
         await data.Store.ReplaceAsync(TeamingData.Container, team.With(member with { RemovedAt = null, DeclinedAt = null, YouthAgreed = true }), team.ETag!, ct);
 
-        // The lead hears of it at once: a no may have been the youth's safety, and a yes taken back under pressure.
+        // The lead hears of it at once: a no may have been the youth's safety, and a yes taken back under pressure. One
+        // notice while unread, however often the phone takes someone off and puts them back: it cannot bury urgent news.
         foreach (var lead in youth.CaseManagerIds)
         {
-            await notifier.SendOnceAsync(lead, Notices.SupportPutBack, $"support-put-back~{member.Id}~{now.UtcTicks}", ct);
+            await notifier.SendStandingAsync(lead, Notices.SupportPutBack, $"support-put-back~{youth.Id}", $"{member.Id}~{now.UtcTicks}", Notifier.WhileUnread, ct);
         }
 
         return await ViewAsync(youth, ct);
