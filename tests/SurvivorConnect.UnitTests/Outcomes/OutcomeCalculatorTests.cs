@@ -219,10 +219,12 @@ public sealed class OutcomeCalculatorTests
         Assert.Equal(27, engagements.Cells[engagements.Rows.ToList().IndexOf("All kinds of work"), survivors]!.Value);
     }
 
+    /// <summary>The engagement table of an agency with focus groups and advisory work, and a kind of work nobody did (its row withheld).</summary>
     private static ProtectedTable Engagements(List<CompensationClaim> claims)
     {
         var agency = new AgencyInputs([Work("focus", "focus-group"), Work("advice", "advisory")], claims,
-            [new WorkKind("focus-group", "Focus group", null), new WorkKind("advisory", "Advisory", null)], [], [], DefaultInstrument.Version1);
+            [new WorkKind("focus-group", "Focus group", null), new WorkKind("advisory", "Advisory", null), new WorkKind("review", "Policy review", null)],
+            [], [], DefaultInstrument.Version1);
         return Disclosure.Protect(OutcomeCalculator.Tables(new OutcomeInputs([], [], [], agency), FirstHalf, null, Now), 11).Single(t => t.Key == "engagements");
     }
 

@@ -297,8 +297,9 @@ public static class Disclosure
     /// <summary>
     /// Step 2 across cells: a shown count and a shown count of some of its people (survivors engaged in every kind of
     /// work, and in one) differ by whoever is in the one and not the other. Where that is a few, the whole is withheld,
-    /// as it is for a shorter run of its months. So it is where every part is shown and together they count a few more
-    /// than the whole: those counted in more than one part (survivors in two kinds of work, 14 + 13 - 25).
+    /// as it is for a shorter run of its months. So it is where its shown parts together count a few more than the whole:
+    /// at least that few are counted in more than one part (survivors in two kinds of work, 14 + 13 - 25), and exactly
+    /// that few when the withheld parts are known to be empty (kinds of work with no opportunities).
     /// </summary>
     private static void WithholdWholesFewMoreThanAPart(Dictionary<Measure, Withheld> withheld, int threshold)
     {
@@ -306,7 +307,7 @@ public static class Disclosure
         foreach (var whole in withheld.Where(w => w.Value == Withheld.None && w.Key.Held.Count > 0).Select(w => w.Key).ToList())
         {
             if (whole.Held.Any(part => Shown(part) && whole.People - part.People is > 0 and var few && few < threshold)
-                || (whole.Held.All(Shown) && whole.Held.Sum(part => part.People) - whole.People is > 0 and var inMore && inMore < threshold))
+                || whole.Held.Where(Shown).Sum(part => part.People) - whole.People is > 0 and var inMore && inMore < threshold)
             {
                 withheld[whole] = Withheld.Differencing;
             }
