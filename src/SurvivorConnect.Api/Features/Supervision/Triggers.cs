@@ -184,8 +184,7 @@ internal sealed partial class CheckInTriggers(SupervisionData data, Notifier not
 /// <summary>
 /// A mentor's regular check-in comes up soon: they are told once for that due date, unless they are no longer active,
 /// nobody supervises them (the rhythm runs once someone does), they withdrew their consent to mentoring, or they were
-/// asked for one already. Not audited: it reads
-/// nobody's answers, only when the check-in is due.
+/// asked for one already. Not audited: it reads nobody's answers, only when the check-in is due.
 /// </summary>
 public sealed record RemindCheckIn(string MentorId, DateTimeOffset ForDueAt) : ICommand<bool>;
 
@@ -261,8 +260,9 @@ internal sealed class MissedCheckInHandler(SupervisionData data, Notifier notifi
         // The flag before the schedule moves on: if raising it fails, the next round counts this miss again (and two
         // instances counting it raise the one flag of this due date).
         // A mentor no longer active, or no longer a mentor, is not asked for check-ins (nor may check in), so misses none:
-        // back, they start from none missed. Nor does one who withdrew their consent to mentoring, who is asked for nothing. Nor does a mentor nobody supervises (none yet, or theirs left): nobody reads
-        // their check-ins, so the rhythm runs once someone does. Due dates that passed while no worker counted (the workers down) were
+        // back, they start from none missed. Nor does one who withdrew their consent to mentoring, who is asked for
+        // nothing. Nor does a mentor nobody supervises (none yet, or theirs left): nobody reads their check-ins, so the
+        // rhythm runs once someone does. Due dates that passed while no worker counted (the workers down) were
         // missed all the same, as check-ins could still be sent: they are counted together, in one flag, and the next
         // due date is one still to come.
         var cadence = Math.Max(1, schedule.CadenceDays);
