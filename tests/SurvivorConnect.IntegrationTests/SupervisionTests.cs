@@ -781,6 +781,10 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
 
         var seen = await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"));
         Assert.DoesNotContain(seen.GetProperty("flags").EnumerateArray(), f => f.GetProperty("kind").GetString() == "Missed");
+        Assert.False(seen.GetProperty("summary").GetProperty("due").GetBoolean());
+        Assert.True(seen.GetProperty("summary").GetProperty("regularPaused").GetBoolean());
+        var supervising = await (await PortalSession.SignedInAsync(api, "demo-supervisor")).GetStringAsync("/supervision");
+        Assert.Contains("regular check-ins paused (not mentoring)", supervising, StringComparison.Ordinal);
         Assert.DoesNotContain(await mentor.NoticesAsync(), n => n.Kind == "wellbeing-check-in-due");
         var mine = await HttpAssert.Ok<JsonElement>(await mentor.GetAsync("/api/supervision/me"));
         Assert.False(mine.GetProperty("due").GetBoolean());

@@ -12,10 +12,11 @@ public sealed record BandView(string Subscale, string Name, string Band, bool Co
 
 /// <param name="LastSupervisedOn">The latest day the mentor met a supervisor, at a regular session or one about a flag.</param>
 /// <param name="SupervisionOverdue">They mentor and have not met a supervisor in <see cref="RegularSupervisionRules.EveryDays"/> days.</param>
+/// <param name="RegularPaused">They withdrew their consent to mentoring: no regular check-in is due or missed (one asked for still is).</param>
 public sealed record SupervisedMentorView(
     string MentorId, string Name, IReadOnlyList<BandView> Bands, int? DaysSinceLastCheckIn, DateTimeOffset NextDueAt, bool Due, int OpenFlags, bool UrgentOpen,
     int OverdueFollowUps, bool OnHold, bool HoldIsAutomatic, int ActiveMatches, int CadenceDays, bool HoldWaitsForReview,
-    DateOnly? LastSupervisedOn = null, bool SupervisionOverdue = false);
+    DateOnly? LastSupervisedOn = null, bool SupervisionOverdue = false, bool RegularPaused = false);
 
 public sealed record RegularSessionView(DateOnly Date, string Notes, string By, DateTimeOffset RecordedAt);
 
@@ -372,13 +373,15 @@ internal sealed class SupervisorHandlers(SupervisionData data, AgencyCalendar ca
         var active = await data.Mentoring.MatchesAsync(Filter.Eq("mentorId", mentor.Id), openOnly: true, ct);
         var activeCount = active.Count(m => m.State == MatchState.Active);
         var lastMet = RegularSupervisionRules.LastMet(regular.Select(s => s.Date), flags.SelectMany(f => f.Sessions).Select(s => s.Date));
+        var paused = await data.Mentoring.StoppedMentoringAsync(mentor.Id, ct);
         return new SupervisedMentorView(
             mentor.Id, mentor.DisplayName, latest is null ? [] : Bands(answered, latest, checkIns.Skip(1)),
-            latest is null ? null : (int)(data.Store.Now - latest.SubmittedAt).TotalDays, schedule.DueAt, schedule.RequestedBecause is not null || schedule.DueAt <= data.Store.Now,
+            latest is null ? null : (int)(data.Store.Now - latest.SubmittedAt).TotalDays, schedule.DueAt,
+            schedule.RequestedBecause is not null || !paused && schedule.DueAt <= data.Store.Now,
             open.Count, open.Any(f => f.Kind == FlagKind.Urgent && f.Status == WellbeingFlagStatus.Open),
             open.Count(f => FlagView.From(f, null, today).FollowUpOverdue), mentor.Hold is not null, mentor.Hold is { IsAutomatic: true },
             activeCount, schedule.CadenceDays, mentor.Hold is { IsAutomatic: true } or { ReviewWaiting: true },
-            lastMet, RegularSupervisionRules.Overdue(lastMet, today, activeCount));
+            lastMet, RegularSupervisionRules.Overdue(lastMet, today, activeCount), paused);
     }
 
     /// <summary>
