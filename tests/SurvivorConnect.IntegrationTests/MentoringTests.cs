@@ -633,6 +633,27 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
     }
 
     [Fact]
+    public async Task Only_the_mentors_supervisor_clears_them_so_an_admin_cannot_clear_again_a_mentor_their_supervisor_took_clearance_from()
+    {
+        var (mentorId, _) = await _world.ReadyMentorAsync();
+        var seen = (await HttpAssert.Ok<JsonElement>(await _world.Admin.GetAsync($"/api/mentors/{mentorId}"))).GetProperty("readinessVersion").GetString();
+        var taken = await HttpAssert.Ok<JsonElement>(await _world.Supervisor.PutJson($"/api/mentors/{mentorId}/readiness", new { withdrawn = new[] { "supervisorClearedOn" } }, seen));
+        var version = taken.GetProperty("readinessVersion").GetString();
+
+        var refused = await HttpAssert.Problem(await _world.Admin.PutJson($"/api/mentors/{mentorId}/readiness", new { supervisorClearedOn = "2026-03-01" }, version), 403);
+
+        Assert.Contains("supervisor", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains(SurvivorConnect.Api.Features.Mentoring.Rules.MentorEligibility.NoClearance, (await HttpAssert.Ok<MentorDto>(await _world.Admin.GetAsync($"/api/mentors/{mentorId}"))).MatchBlockers);
+        // The admin still records the other checks, and the supervisor clears them again.
+        var screened = await HttpAssert.Ok<JsonElement>(await _world.Admin.PutJson($"/api/mentors/{mentorId}/readiness", new { screeningPassedOn = "2026-03-01" }, version));
+        var cleared = await HttpAssert.Ok<JsonElement>(await _world.Supervisor.PutJson($"/api/mentors/{mentorId}/readiness", new { supervisorClearedOn = "2026-03-02" }, screened.GetProperty("readinessVersion").GetString()));
+        Assert.Equal("demo-supervisor", cleared.GetProperty("supervisorClearance").GetProperty("recordedBy").GetString());
+        // And an admin may still take it back.
+        await MentoringWorld.Ok(await _world.Admin.PutJson($"/api/mentors/{mentorId}/readiness", new { withdrawn = new[] { "supervisorClearedOn" } }, cleared.GetProperty("readinessVersion").GetString()));
+        Assert.Contains(SurvivorConnect.Api.Features.Mentoring.Rules.MentorEligibility.NoClearance, (await HttpAssert.Ok<MentorDto>(await _world.Admin.GetAsync($"/api/mentors/{mentorId}"))).MatchBlockers);
+    }
+
+    [Fact]
     public async Task A_readiness_change_sent_from_dates_seen_before_a_check_was_taken_back_is_refused_and_does_not_bring_it_back()
     {
         var (mentorId, _) = await _world.ReadyMentorAsync();

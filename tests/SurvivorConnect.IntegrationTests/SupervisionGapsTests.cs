@@ -204,7 +204,7 @@ public sealed class SupervisionGapsTests(ClockedCountingApiFactory api) : IClass
     public async Task A_mentor_without_a_supervisor_is_not_matched()
     {
         var (mentorId, mentor) = await _world.MentorAsync();
-        await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync($"/api/mentors/{mentorId}/readiness", new { screeningPassedOn = "2026-01-05", trainingCompletedOn = "2026-02-01", supervisorClearedOn = "2026-02-10" }));
+        await MentoringWorld.Ok(await _world.Admin.PutAsJsonAsync($"/api/mentors/{mentorId}/readiness", new { screeningPassedOn = "2026-01-05", trainingCompletedOn = "2026-02-01" }));
         await MentoringWorld.Created(await mentor.PostJson("/api/consents", new { subjectId = mentorId, grantor = "Mentor", scope = "mentoring" }));
         var (youthId, _) = await _world.YouthAsync();
 

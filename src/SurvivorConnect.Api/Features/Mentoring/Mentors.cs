@@ -348,6 +348,14 @@ internal sealed class MentorHandlers(
             Training = Gate(ReadinessRequest.TrainingField, gates.TrainingCompletedOn, mentor.Training),
             SupervisorClearance = Gate(ReadinessRequest.ClearanceField, gates.SupervisorClearedOn, mentor.SupervisorClearance),
         };
+
+        // Clearance is the supervisor's judgement that the mentor is ready: an admin may take it back, as any check, but
+        // does not give it, nor give it again over the supervisor who took it back.
+        if (changed.SupervisorClearance is { } cleared && cleared != mentor.SupervisorClearance && !data.Supervises(mentor))
+        {
+            throw new ForbiddenException("Only the mentor's supervisor records their clearance.");
+        }
+
         return await SaveAsync(mentor, changed, ct);
     }
 
