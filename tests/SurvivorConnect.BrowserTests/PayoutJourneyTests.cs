@@ -197,6 +197,33 @@ public sealed class PayoutJourneyTests(PortalServer server)
     }
 
     [Fact]
+    public async Task Travel_added_after_the_claim_went_to_finance_but_before_approval_brings_the_claim_back_to_send_again()
+    {
+        using var admin = await server.ApiAsAsync("demo-admin");
+        var personId = "adv-" + Guid.NewGuid().ToString("N")[..10];
+        (await admin.PostAsJsonAsync("/api/people", new { subjectId = personId, displayName = "Aad Late traveller " + personId[^4..], roles = new[] { "Advisor" } })).EnsureSuccessStatusCode();
+        var title = await AttendedSessionAsync(personId);
+        var recruiter = await server.SignInAsync("Jamie (demo recruiter)");
+        await recruiter.GotoAsync("/claims-to-pay");
+        await recruiter.Locator("[data-claims-to-pay] li", new() { HasText = title }).GetByRole(AriaRole.Button).ClickAsync();
+        await Expect(recruiter.Locator("[data-outcome]")).ToContainTextAsync("waiting for approval");
+        await Expect(recruiter.Locator("[data-claims-to-pay] li", new() { HasText = title })).ToHaveCountAsync(0);
+
+        var survivor = await server.SignInAsAddedAsync(personId);
+        await survivor.GotoAsync("/paid-work");
+        var claim = survivor.Locator("[data-claims] li", new() { HasText = title });
+        await Expect(claim.Locator("[data-with-finance]")).ToContainTextAsync("not yet approved");
+        await claim.GetByLabel("Miles you travelled").FillAsync("30");
+        await claim.GetByRole(AriaRole.Button, new() { Name = "Save travel" }).ClickAsync();
+        await Expect(survivor.Locator("[data-outcome]")).ToContainTextAsync("Your travel is added");
+        await Expect(claim.Locator("[data-with-finance]")).ToHaveCountAsync(0);
+        await Accessibility.AssertNoSeriousViolationsAsync(survivor);
+
+        await recruiter.GotoAsync("/claims-to-pay");
+        await Expect(recruiter.Locator("[data-claims-to-pay] li", new() { HasText = title })).ToHaveCountAsync(1);
+    }
+
+    [Fact]
     public async Task A_survivor_who_no_longer_takes_paid_work_still_finds_what_they_were_paid()
     {
         using var admin = await server.ApiAsAsync("demo-admin");

@@ -19,6 +19,45 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     private HttpClient Finance => _world.Finance;
 
     [Fact]
+    public async Task Travel_added_after_a_claim_went_to_finance_but_before_its_payout_was_approved_is_paid_once_the_claim_is_sent_again()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync();
+        var payee = payees[0];
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity));
+        Assert.True((await HttpAssert.Ok<List<JsonElement>>(await payee.Client.GetAsync("/api/engagements/me/claims"))).Single().GetProperty("travelMayChange").GetBoolean());
+        Assert.Contains("data-with-finance", await (await PortalSession.SignedInAsync(api, payee.Id)).GetStringAsync("/paid-work"), StringComparison.Ordinal);
+
+        // Sent to finance the moment attendance was recorded, the survivor still adds what the trip cost them.
+        await HttpAssert.Ok<JsonElement>(await payee.Client.PutAsJsonAsync($"/api/engagements/opportunities/{opportunity}/sessions/s1/travel", new { miles = 20m }));
+
+        // The payout calculated without it is neither approved nor sent: the claim waits to be sent again.
+        Assert.Contains("changed after it was prepared", (await _world.PayoutAsync(payout.Id)).WhyYouCannotApprove, StringComparison.Ordinal);
+        await HttpAssert.Problem(await PayoutWorld.StepAsync(Finance, payout.Id, "approve"), 409);
+        Assert.Contains($"value=\"{opportunity}\"", await (await PortalSession.SignedInAsync(api, "demo-recruiter")).GetStringAsync("/claims-to-pay"), StringComparison.Ordinal);
+        var again = Assert.Single(await _world.PrepareAsync(opportunity));
+        Assert.Equal(150m + 14.50m, again.Total);
+
+        // Once approved, travel is closed.
+        await _world.PayeeReadyAsync(payee, stripe: true);
+        await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, again.Id, "approve"));
+        Assert.False((await HttpAssert.Ok<List<JsonElement>>(await payee.Client.GetAsync("/api/engagements/me/claims"))).Single().GetProperty("travelMayChange").GetBoolean());
+        var closed = await HttpAssert.Problem(await payee.Client.PutAsJsonAsync($"/api/engagements/opportunities/{opportunity}/sessions/s1/travel", new { miles = 200m }), 409);
+        Assert.Contains("approved", closed.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(150m + 14.50m, (await _world.PayoutAsync(again.Id)).Total);
+    }
+
+    [Fact]
+    public async Task An_empty_travel_form_saved_on_a_claim_with_finance_leaves_its_payout_to_be_approved()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync();
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity));
+
+        await HttpAssert.Ok<JsonElement>(await payees[0].Client.PutAsJsonAsync($"/api/engagements/opportunities/{opportunity}/sessions/s1/travel", new { miles = 0m }));
+
+        Assert.Null((await _world.PayoutAsync(payout.Id)).WhyYouCannotApprove);
+    }
+
+    [Fact]
     public async Task A_claim_with_travel_becomes_a_payout_line_by_line_and_once_approved_is_paid_once_through_Stripe()
     {
         var (opportunity, payees) = await _world.AttendedAsync();
@@ -40,12 +79,12 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
         Assert.Equal(14.50m + 12.50m + 102m + 110m, payout.Reimbursement);
         Assert.Equal(389m, payout.Total);
         Assert.Equal("Pending", payout.State);
-        await HttpAssert.Problem(await payee.Client.PutAsJsonAsync($"/api/engagements/opportunities/{opportunity}/sessions/s1/travel", new { miles = 200m }), 409);
 
         var account = await _world.PayeeReadyAsync(payee, stripe: true);
         var approved = await HttpAssert.Ok<PayoutDto>(await PayoutWorld.StepAsync(Finance, payout.Id, "approve"));
         Assert.Equal("Approved", approved.State);
         Assert.Equal("Stripe", approved.Method);
+        await HttpAssert.Problem(await payee.Client.PutAsJsonAsync($"/api/engagements/opportunities/{opportunity}/sessions/s1/travel", new { miles = 200m }), 409);
 
         Assert.Equal(1, await api.SendPayoutsAsync());
         Assert.Equal(0, await api.SendPayoutsAsync());

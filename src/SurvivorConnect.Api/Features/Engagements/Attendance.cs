@@ -22,12 +22,17 @@ public sealed record TravelRequest(decimal? Miles, ReceiptedCost[]? Costs, int? 
     public const int MaxReceipts = 20;
 }
 
+/// <param name="TravelMayChange">Its travel may still be added or changed: it is open, or its payout waits for approval.</param>
 public sealed record ClaimView(
     string OpportunityId, string SessionId, string PersonId, AttendanceOutcome Outcome, int? MinutesAttended, decimal HoursPaid, decimal Amount,
-    string Currency, bool TravelAllowed, bool PerDiemAllowed, TravelClaim? Travel, ClaimState State, DateTimeOffset RecordedAt, string Version)
+    string Currency, bool TravelAllowed, bool PerDiemAllowed, TravelClaim? Travel, ClaimState State, DateTimeOffset RecordedAt, string Version,
+    bool TravelMayChange = false)
 {
-    public static ClaimView From(CompensationClaim c) =>
-        new(c.OpportunityId, c.SessionId, c.PersonId, c.Outcome, c.MinutesAttended, c.HoursPaid, c.Amount, c.Currency, c.TravelAllowed, c.PerDiemAllowed, c.Travel, c.State, c.RecordedAt, VersionOf(c));
+    public static ClaimView From(CompensationClaim c) => From(c, withFinanceUnapproved: false);
+
+    public static ClaimView From(CompensationClaim c, bool withFinanceUnapproved) =>
+        new(c.OpportunityId, c.SessionId, c.PersonId, c.Outcome, c.MinutesAttended, c.HoursPaid, c.Amount, c.Currency, c.TravelAllowed, c.PerDiemAllowed, c.Travel, c.State, c.RecordedAt, VersionOf(c),
+            c.State == ClaimState.Open || withFinanceUnapproved);
 
     /// <summary>
     /// Which record of attendance a claim holds: what was recorded, when and by whom, which only recording it again
@@ -96,6 +101,16 @@ public sealed record ListClaims(string OpportunityId) : IQuery<IReadOnlyList<Cla
 
 public sealed record ListMyClaims : IQuery<IReadOnlyList<ClaimView>>;
 
+/// <summary>
+/// What Payouts tells of claims gone to finance: those whose payout still waits for approval, whose travel the person
+/// may still add. Sent to finance the moment attendance is recorded, a claim would otherwise lose the travel and per diem
+/// its holder was told to add.
+/// </summary>
+public interface IClaimsWithFinance
+{
+    Task<IReadOnlySet<string>> UnapprovedAsync(IReadOnlyCollection<CompensationClaim> submitted, CancellationToken ct);
+}
+
 /// <summary>The participant adds travel to their claim for an in-person session, as the opportunity allows.</summary>
 public sealed record AttachTravel(string OpportunityId, string SessionId, TravelRequest Body) : ICommand<ClaimView>, IValidate, IAudited
 {
@@ -132,7 +147,7 @@ public sealed record AttachTravel(string OpportunityId, string SessionId, Travel
     }
 }
 
-internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims, ReminderSchedule reminders)
+internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims, ReminderSchedule reminders, IClaimsWithFinance finance)
     : ICommandHandler<RecordAttendance, IReadOnlyList<ClaimView>>,
       ICommandHandler<CancelSession, IReadOnlyList<ClaimView>>,
       ICommandHandler<RestorePlace, Unit>,
@@ -333,8 +348,12 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
         return [.. (await data.Store.AllAsync<CompensationClaim>(EngagementData.Container, [Filter.Eq("opportunityId", opportunity.Id)], ct)).Select(ClaimView.From)];
     }
 
-    public async ValueTask<IReadOnlyList<ClaimView>> Handle(ListMyClaims query, CancellationToken ct) =>
-        [.. (await data.Store.AllAsync<CompensationClaim>(EngagementData.Container, [Filter.Eq("personId", data.Store.User.UserId)], ct)).Select(ClaimView.From)];
+    public async ValueTask<IReadOnlyList<ClaimView>> Handle(ListMyClaims query, CancellationToken ct)
+    {
+        var mine = await data.Store.AllAsync<CompensationClaim>(EngagementData.Container, [Filter.Eq("personId", data.Store.User.UserId)], ct);
+        var unapproved = await finance.UnapprovedAsync([.. mine.Where(c => c.State == ClaimState.Submitted)], ct);
+        return [.. mine.Select(c => ClaimView.From(c, unapproved.Contains(c.Id)))];
+    }
 
     public async ValueTask<ClaimView> Handle(AttachTravel command, CancellationToken ct)
     {
@@ -363,9 +382,11 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
             throw new ConflictException("This session does not cover that: travel and per diem are for in-person sessions whose pay policy allows them.");
         }
 
-        if (claim.State != ClaimState.Open)
+        // Gone to finance, its travel changes until its payout is approved: saved, the claim is open again, and the payout,
+        // no longer matching it, is neither approved nor sent until the claim is sent again (see PayoutData.ClaimChanged).
+        if (claim.State != ClaimState.Open && !(await finance.UnapprovedAsync([claim], ct)).Contains(claim.Id))
         {
-            throw new ConflictException("This claim has gone to finance for payment, so its travel can no longer change.");
+            throw new ConflictException("Finance has approved this claim's payment, so its travel can no longer change. If something is missing, tell your agency contact.");
         }
 
         // Receipts filed under a higher cap (since lowered) stay paid up to it when the trip is saved again with more.
@@ -410,7 +431,13 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
             tripClaims = [.. onTrip.Where(o => o.Claim.State == ClaimState.Open).Select(o => o.Claim)];
         }
 
-        var changed = claim with { Travel = travel.ClaimsAnything ? travel : null };
+        // Nothing claimed on a claim with finance, and nothing before: no change, so its payout goes on as it is.
+        if (claim.State != ClaimState.Open && !travel.ClaimsAnything && claim.Travel is null)
+        {
+            return ClaimView.From(claim, withFinanceUnapproved: true);
+        }
+
+        var changed = claim with { Travel = travel.ClaimsAnything ? travel : null, State = ClaimState.Open };
         if (tripClaims.Count == 0)
         {
             return ClaimView.From(await data.Store.ReplaceAsync(EngagementData.Container, changed, claim.ETag!, ct));

@@ -144,7 +144,7 @@ public static class Notices
         "A meeting of your team has been cancelled. My team shows which. Anything you sent the team for it stays with them, and your case manager can tell you more.");
 
     public static Notice EngagementAttendanceRecorded { get; } = new("engagement-attendance-recorded",
-        "Thank you for taking part. Your paid session is recorded and your claim is on your paid work page. If it allows travel, add your costs there soon: once it goes to finance for payment they can no longer be added.");
+        "Thank you for taking part. Your paid session is recorded and your claim is on your paid work page. If it allows travel, add your costs there soon: once finance approves its payment they can no longer be added.");
 
     public static Notice EngagementRecordedAbsent { get; } = new("engagement-recorded-absent",
         "One of your paid sessions is recorded as one you did not come to, so it is not paid. Your paid work page says which. If you were there, tell your agency contact: it can be put right until it goes to finance.");

@@ -3,6 +3,7 @@ using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using SurvivorConnect.Api.Features.Engagements;
 using SurvivorConnect.Api.Features.People;
 using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
@@ -40,6 +41,7 @@ public static class PayoutsModule
         builder.Services.AddHttpClient(nameof(StripeGateway), client => client.Timeout = stripe.RequestTimeout);
         builder.Services.AddSingleton<IStripeGateway, StripeGateway>();
         builder.Services.AddScoped<PayoutData>();
+        builder.Services.AddScoped<IClaimsWithFinance, ClaimsWithFinance>();
         builder.Services.AddScoped<PayChangeNews>();
         builder.Services.AddScoped<BankDetailsNews>();
         builder.Services.AddSingleton<StripeChecks>();
