@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Api.Features.Mentoring.Rules;
 
 namespace SurvivorConnect.IntegrationTests;
 
@@ -98,6 +99,30 @@ public sealed class CaseManagerHandoverTests(ApiFactory api)
 
         await HttpAssert.Problem(await _world.CaseManager.SendAsync(request), 400);
         await HttpAssert.Problem(await api.AsSubject(own, "demo").GetAsync($"/api/youth/{youthId}"), 404);
+    }
+
+    [Fact]
+    public async Task A_youth_s_sign_in_of_before_is_neither_made_their_case_manager_nor_proposed_as_their_mentor()
+    {
+        // The survivor's old sign-in, replaced by a new one, is still theirs (or a phone someone else has).
+        var former = "youth-old-" + Guid.NewGuid().ToString("N")[..8];
+        var (youthId, _) = await _world.YouthAsync(age: 19, personId: former);
+        var (newSignIn, _) = await _world.PersonAsync(Roles.Youth);
+        await _world.LinkSignInAsync(youthId, newSignIn);
+        await _world.SetRolesAsync(former, Roles.CaseManager);
+
+        var youth = await _world.CaseManager.GetAsync($"/api/youth/{youthId}");
+        using var request = new HttpRequestMessage(HttpMethod.Put, $"/api/youth/{youthId}/case-managers") { Content = JsonContent.Create(new { caseManagerIds = new[] { "demo-casemanager", former } }) };
+        request.Headers.TryAddWithoutValidation("If-Match", youth.Headers.ETag!.Tag);
+
+        await HttpAssert.Problem(await _world.CaseManager.SendAsync(request), 400);
+        await HttpAssert.Problem(await api.AsSubject(former, "demo").GetAsync($"/api/youth/{youthId}"), 404);
+
+        // Nor, made a mentor instead, are they proposed to themselves.
+        await _world.SetRolesAsync(former, Roles.Mentor);
+        await _world.ReadyMentorAsync(id: former, existing: true);
+        var refused = await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/matches", new { youthId, mentorId = former }), 409);
+        Assert.Contains(PairConstraints.TheYouthThemselves, refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

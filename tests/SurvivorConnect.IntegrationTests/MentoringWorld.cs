@@ -41,10 +41,10 @@ public sealed class MentoringWorld(ApiFactory api)
         return (id, client);
     }
 
-    /// <summary>A mentor who passed every gate, is supervised by demo-supervisor and consents to mentoring.</summary>
-    public async Task<(string Id, HttpClient Client)> ReadyMentorAsync(string[]? languages = null, string[]? interests = null, int capacity = 2, bool consent = true, string? id = null)
+    /// <summary>A mentor who passed every gate, is supervised by demo-supervisor and consents to mentoring; <paramref name="existing"/>: someone already here, given the Mentor role.</summary>
+    public async Task<(string Id, HttpClient Client)> ReadyMentorAsync(string[]? languages = null, string[]? interests = null, int capacity = 2, bool consent = true, string? id = null, bool existing = false)
     {
-        (id, var client) = await MentorAsync(languages, interests, capacity, id);
+        (id, var client) = await MentorAsync(languages, interests, capacity, id, existing);
         await Ok(await Admin.PutAsJsonAsync($"/api/mentors/{id}/supervisor", new { supervisorId = "demo-supervisor" }));
         await Ok(await Supervisor.PutAsJsonAsync($"/api/mentors/{id}/readiness", new { screeningPassedOn = "2026-01-05", trainingCompletedOn = "2026-02-01", supervisorClearedOn = "2026-02-10" }));
         if (consent)
@@ -56,9 +56,9 @@ public sealed class MentoringWorld(ApiFactory api)
     }
 
     /// <summary>A mentor with a profile and nothing more: no supervisor yet, not ready to match.</summary>
-    public async Task<(string Id, HttpClient Client)> MentorAsync(string[]? languages = null, string[]? interests = null, int capacity = 2, string? id = null)
+    public async Task<(string Id, HttpClient Client)> MentorAsync(string[]? languages = null, string[]? interests = null, int capacity = 2, string? id = null, bool existing = false)
     {
-        (id, var client) = await PersonAsync(Roles.Mentor, id);
+        (id, var client) = existing ? (id!, api.AsSubject(id!, "demo")) : await PersonAsync(Roles.Mentor, id);
         await Ok(await client.PutAsJsonAsync("/api/mentors/me", new
         {
             displayName = "Mentor " + id[^6..],

@@ -58,6 +58,14 @@ public sealed class EligibilityAndConstraintsTests
     }
 
     [Fact]
+    public void A_youth_is_never_paired_with_a_sign_in_of_theirs_from_before()
+    {
+        var youth = Make.Youth() with { PersonId = "y-new", FormerPersonIds = ["m1"] };
+
+        Assert.Equal([PairConstraints.TheYouthThemselves], PairConstraints.Violations(youth, Make.ReadyMentor()));
+    }
+
+    [Fact]
     public void Stated_preferences_and_distance_are_hard_constraints()
     {
         var mentor = Make.ReadyMentor() with { Languages = ["English"], Gender = "male", LgbtqAffirming = false, Location = Make.LosAngeles };

@@ -189,12 +189,13 @@ public sealed record YouthReferral : Document
     public ProtectionLoosened? ProtectionLoosened { get; init; }
 
     /// <summary>
-    /// The case managers the youth may have: none the youth is never to be matched with, nor the youth's own sign-in (one
-    /// given a staff role since). Saving the youth keeps the list to these, and the check that someone is a youth's case
-    /// manager reads only these.
+    /// The case managers the youth may have: none the youth is never to be matched with, nor the youth's own sign-in, now
+    /// or before (one given a staff role since). Saving the youth keeps the list to these, and the check that someone is a
+    /// youth's case manager reads only these.
     /// </summary>
     [JsonIgnore]
-    public IEnumerable<string> ActingCaseManagerIds => CaseManagerIds.Except(DoNotMatch, StringComparer.Ordinal).Where(id => id != PersonId);
+    public IEnumerable<string> ActingCaseManagerIds =>
+        CaseManagerIds.Except(DoNotMatch, StringComparer.Ordinal).Where(id => id != PersonId && !FormerPersonIds.Contains(id, StringComparer.Ordinal));
 
     public required StageOfChange Stage { get; init; }
 

@@ -358,9 +358,9 @@ internal sealed class YouthHandlers(
             throw new RequestValidationException("caseManagerIds", $"'{kept}' is on this youth's do-not-match list, so cannot be their case manager.");
         }
 
-        // A youth's own sign-in, given a staff role since (a survivor hired later, say), would record consents to their own
-        // matches as staff and read their own record as the agency keeps it.
-        if (youth.PersonId is { } own && ids.Contains(own))
+        // A youth's own sign-in, now or before, given a staff role since (a survivor hired later, say), would record
+        // consents to their own matches as staff and read their own record as the agency keeps it.
+        if (MentoringData.SignInsOf(youth).FirstOrDefault(ids.Contains) is { } own)
         {
             throw new RequestValidationException("caseManagerIds", $"'{own}' is this youth's own sign-in, so cannot be their case manager.");
         }

@@ -144,8 +144,8 @@ public static class PairConstraints
         }
 
         // An older youth who mentors others is never proposed to themselves: they would take the match's mentor part, and
-        // their case manager would agree for "the youth".
-        if (youth.PersonId == mentor.Id)
+        // their case manager would agree for "the youth". A sign-in of theirs from before is theirs too.
+        if (youth.PersonId == mentor.Id || youth.FormerPersonIds.Contains(mentor.Id, StringComparer.Ordinal))
         {
             violations.Add(TheYouthThemselves);
         }
