@@ -284,6 +284,22 @@ public sealed class PeopleTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_deactivation_pressed_on_a_page_drawn_before_the_person_changed_their_own_record_still_takes_their_access_away()
+    {
+        var (person, _) = await CreateAsync(null, Roles.CaseManager);
+        var seen = (await _admin.GetAsync($"/api/people/{person.Id}")).Headers.ETag!.Tag;
+        // Whoever holds their taken phone keeps ending their sign-ins, which changes the record each time.
+        (await api.As(person.Id).PostAsync("/api/me/end-sign-ins", null)).EnsureSuccessStatusCode();
+
+        using var deactivate = new HttpRequestMessage(HttpMethod.Post, $"/api/people/{person.Id}/deactivate");
+        deactivate.Headers.TryAddWithoutValidation("If-Match", seen);
+        var deactivated = await HttpAssert.Ok<PersonDto>(await _admin.SendAsync(deactivate));
+
+        Assert.False(deactivated.Active);
+        await HttpAssert.Problem(await api.As(person.Id).GetAsync("/api/me"), 403);
+    }
+
+    [Fact]
     public async Task A_deactivated_person_loses_access_at_once_and_regains_it_when_reactivated_by_signing_in_again()
     {
         var (person, _) = await CreateAsync(null, Roles.CaseManager);

@@ -428,32 +428,43 @@ internal sealed partial class PeopleHandlers(
 
     public async ValueTask<Person> Handle(SetActive command, CancellationToken cancellationToken)
     {
-        var person = await ReadAdministered(command.PersonId, cancellationToken);
-        if (person.Id == user.UserId && !command.Active)
+        for (var attempt = 1; ; attempt++)
         {
-            throw new ConflictException("You cannot deactivate yourself; ask another admin.");
-        }
+            var person = await ReadAdministered(command.PersonId, cancellationToken);
+            if (person.Id == user.UserId && !command.Active)
+            {
+                throw new ConflictException("You cannot deactivate yourself; ask another admin.");
+            }
 
-        // Pressed again: what followed the change may have failed the first time (the store busy); it is done again,
-        // each part once whatever the repeats, telling of it too as the change did.
-        if (person.Active == command.Active)
-        {
-            await TellAccessChangedAsync(person, rolesGained: GivenBack(person));
-            return person;
-        }
+            // Pressed again: what followed the change may have failed the first time (the store busy); it is done again,
+            // each part once whatever the repeats, telling of it too as the change did.
+            if (person.Active == command.Active)
+            {
+                await TellAccessChangedAsync(person, rolesGained: GivenBack(person));
+                return person;
+            }
 
-        var changed = await ReplaceKeepingAnAdminAsync(person, person with
-        {
-            Active = command.Active,
-            DeactivatedAt = command.Active ? null : time.GetUtcNow(),
-            // Both ways: Entra ID knows nothing of a deactivation, so a sign-in made meanwhile (a phone taken) must not
-            // come to life with access given back.
-            SignInsValidFrom = time.GetUtcNow(),
-            // Told anew as access changes, a change of roles before it is no longer the one a resend of roles finishes.
-            LastRoleChange = null,
-        }, AsSeen(command, person), cancellationToken);
-        await TellAccessChangedAsync(changed, rolesGained: GivenBack(changed));
-        return changed;
+            try
+            {
+                var changed = await ReplaceKeepingAnAdminAsync(person, person with
+                {
+                    Active = command.Active,
+                    DeactivatedAt = command.Active ? null : time.GetUtcNow(),
+                    // Both ways: Entra ID knows nothing of a deactivation, so a sign-in made meanwhile (a phone taken) must not
+                    // come to life with access given back.
+                    SignInsValidFrom = time.GetUtcNow(),
+                    // Told anew as access changes, a change of roles before it is no longer the one a resend of roles finishes.
+                    LastRoleChange = null,
+                }, AsSeen(command, person), cancellationToken);
+                await TellAccessChangedAsync(changed, rolesGained: GivenBack(changed));
+                return changed;
+            }
+            catch (StoreException ex) when (!command.Active && ex.Kind == StoreErrorKind.PreconditionFailed && attempt < 3)
+            {
+                // Changed meanwhile (their sign-ins ended, the safety notice read, perhaps by whoever holds a taken phone
+                // again and again): read again and deactivate that.
+            }
+        }
     }
 
     /// <summary>
@@ -494,11 +505,12 @@ internal sealed partial class PeopleHandlers(
     }
 
     /// <summary>
-    /// Deactivating needs no version (an API client takes access away at once, whatever changed since); giving access back
-    /// needs one, so a page read before another admin took it away again, for a new reason, cannot undo that unseen.
+    /// Deactivating takes no version, though a page sends one: access is taken away at once, whatever changed since.
+    /// Giving access back needs one, so a page read before another admin took it away again, for a new reason, cannot
+    /// undo that unseen.
     /// </summary>
     private static string AsSeen(SetActive command, Person person) =>
-        command.IfMatch ?? (command.Active ? throw new PreconditionRequiredException() : person.ETag!);
+        command.Active ? command.IfMatch ?? throw new PreconditionRequiredException() : person.ETag!;
 
     /// <summary>The change is made: what follows from it (open chats told, youth left without a case manager named).</summary>
     private Task TellAccessChangedAsync(
