@@ -58,7 +58,7 @@ public sealed record ReleasePlaces(string PersonId) : ICommand, IAudited
 /// <summary>Published opportunities that fit the survivor, and every one they were invited to or took part in.</summary>
 public sealed record ListMyOpportunities : IQuery<IReadOnlyList<OpportunityView>>;
 
-internal sealed class ParticipationHandlers(EngagementData data, PeopleRepository people, Notifier notifier, WaitingList waitingList)
+internal sealed class ParticipationHandlers(EngagementData data, PeopleRepository people, Notifier notifier, WaitingList waitingList, ClaimWriter claims)
     : ICommandHandler<InviteToOpportunity, ParticipantView>,
       ICommandHandler<MoveParticipation, OpportunityView>,
       ICommandHandler<ReleasePlaces>,
@@ -215,7 +215,8 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
             (Participation, string?) released = place.State switch
             {
                 ParticipationState.Invited when goingOn => (await DeclineAsync(opportunity, place, ct), null),
-                ParticipationState.Waitlisted or ParticipationState.Confirmed when goingOn && toCome => await WithdrawAsync(opportunity, place, ct),
+                ParticipationState.Confirmed when goingOn && toCome => await GiveUpSeatAsync(opportunity, place, ct),
+                ParticipationState.Waitlisted when goingOn && toCome => await WithdrawAsync(opportunity, place, ct),
                 _ => (place, null),
             };
             var (_, promoted) = released;
@@ -349,6 +350,25 @@ internal sealed class ParticipationHandlers(EngagementData data, PeopleRepositor
         var declined = mine with { State = ParticipationState.Declined, ChangedAt = data.Store.Now };
         await data.Store.ReplaceAsync(EngagementData.Container, declined, mine.ETag!, ct);
         return declined;
+    }
+
+    /// <summary>
+    /// A seat given up because its holder no longer takes paid work is the agency's cancellation, not theirs: a session
+    /// close enough that they may be on their way, or that the late-cancellation rule pays, is recorded as cancelled by
+    /// the agency (first, so a release finished later writes it too), and they are told, as they may still turn up.
+    /// </summary>
+    private async Task<(Participation, string?)> GiveUpSeatAsync(Opportunity opportunity, Participation seat, CancellationToken ct)
+    {
+        var terms = await claims.TermsAsync(opportunity, ct);
+        var window = Math.Max(terms.Hours, ClaimRules.TravelWindowHours);
+        foreach (var session in opportunity.Sessions.Where(s => s.CancelledAt is null && s.StartUtc > data.Store.Now && ClaimRules.IsLate(data.Store.Now, s.StartUtc, window)))
+        {
+            await claims.WriteAsync(opportunity, session, seat, AttendanceOutcome.CancelledByAgency, null, terms, ct);
+        }
+
+        var released = await WithdrawAsync(opportunity, seat, ct);
+        await notifier.SendOnceAsync(seat.PersonId, Notices.EngagementSeatGivenUp, $"seat-given-up~{opportunity.Id}~{seat.ConfirmedAt?.UtcTicks}", ct);
+        return released;
     }
 
     /// <summary>Giving up a seat hands it to the first on the waitlist, in the same transaction.</summary>

@@ -128,6 +128,9 @@ public static class Notices
     public static Notice EngagementCancelled { get; } = new("engagement-cancelled",
         "A paid engagement session you were confirmed for has been cancelled by the agency. If that came at short notice, your agency's late-cancellation rule says what you are paid; your claims show it.");
 
+    public static Notice EngagementSeatGivenUp { get; } = new("engagement-seat-given-up",
+        "Your place in paid engagement work has been given up, as you no longer take paid work here. This is not about anything you did, and your agency contact can tell you more. A session that was close is paid under your agency's late-cancellation rule; your payments show it once finance pays it.");
+
     public static Notice EngagementPlaceCancelled { get; } = new("engagement-place-cancelled",
         "The agency has cancelled your place in a paid engagement session; your paid work page says which. This is not about anything you did, and your agency contact can tell you more. If it came at short notice, your agency's late-cancellation rule says what you are paid; your claims show it.");
 
