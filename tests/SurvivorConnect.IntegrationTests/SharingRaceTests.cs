@@ -83,6 +83,21 @@ public sealed class SharingRaceTests(CountingApiFactory api) : IClassFixture<Cou
     }
 
     [Fact]
+    public async Task A_youths_stop_sharing_on_sharing_staff_took_back_as_recorded_in_error_is_still_their_no()
+    {
+        var team = await _world.SharedTeamAsync(kinds: ["CasePlan"]);
+        await MentoringWorld.Ok(await _world.CaseManager.PostAsync($"/api/consents/{team.ConsentId}/correct", null));
+
+        // Their page, drawn before, still offers "Stop sharing" on it.
+        await MentoringWorld.Ok(await team.Youth.PostAsync($"/api/consents/{team.ConsentId}/revoke", null));
+
+        var refused = await HttpAssert.Problem(await _world.CaseManager.PostJson("/api/consents", Share(team, "CasePlan")), 409);
+        Assert.Contains("withdrew", refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await HttpAssert.Problem(await team.Youth.PostAsync($"/api/consents/{team.ConsentId}/revoke", null), 409);
+        Assert.Empty(await SharingAsync(team));
+    }
+
+    [Fact]
     public async Task Of_two_consents_left_current_the_newest_alone_says_what_is_shared()
     {
         var team = await _world.SharedTeamAsync(kinds: ["CasePlan", "SafetyPlan"]);

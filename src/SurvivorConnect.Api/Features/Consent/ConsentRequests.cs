@@ -344,7 +344,11 @@ internal sealed class ConsentHandlers(AgencyStore store, IConsentSubjects subjec
         var targets = await StillSharingAsync();
         if (targets.Count == 0)
         {
-            throw new ConflictException("This consent was already revoked.");
+            // Staff took it back already (recorded in error, say): the no is still the youth's, so staff cannot say yes
+            // again for them.
+            return consent.WithdrawnBySubject
+                ? throw new ConflictException("This consent was already revoked.")
+                : View(await store.ReplaceAsync(ConsentRecord.Container, consent with { RevokedAt = consent.RevokedAt ?? store.Now, WithdrawnBySubject = true }, consent.ETag!, ct));
         }
 
         var saidNo = await StopUntilNoneStandAsync(targets, StillSharingAsync, bySubject: true, ct);
