@@ -16,6 +16,20 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
     private readonly MentoringWorld _world = new(api);
 
     [Fact]
+    public async Task A_youth_not_theirs_named_in_the_match_list_is_not_found_and_not_audited_as_a_read_of_that_youth()
+    {
+        var (youthId, _) = await _world.YouthAsync();
+        var (otherId, _) = await _world.PersonAsync(Roles.CaseManager);
+
+        await HttpAssert.Problem(await api.As(otherId).GetAsync($"/api/matches?youthId={youthId}"), 404);
+        await HttpAssert.Problem(await api.As(otherId).GetAsync("/api/matches?youthId=no-such-youth"), 404);
+
+        var trail = (await HttpAssert.Ok<PageDto<AuditDto>>(await _world.Admin.GetAsync($"/api/audit?actorId={otherId}&pageSize=100"))).Items;
+        Assert.DoesNotContain(trail, e => e.Action == "match.list" && e.Outcome == "Succeeded");
+        Assert.Contains(trail, e => e.Action == "match.list" && e.Outcome == "NotFound");
+    }
+
+    [Fact]
     public async Task A_mentor_sees_the_youths_display_name_and_shared_interests_only()
     {
         var (match, mentor, _, _, youthId) = await _world.ActiveMatchAsync();

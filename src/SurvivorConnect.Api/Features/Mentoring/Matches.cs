@@ -280,7 +280,13 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
         else
         {
             var (youthIds, mentorOnly) = await data.YouthOfCallersMatchesAsync(ct);
-            if (youthIds.Count == 0 || query.YouthId is { } only && !youthIds.Contains(only))
+            // A youth not theirs is not found, and audited so: not a read of that youth's record that found nothing.
+            if (query.YouthId is { } only && !youthIds.Contains(only))
+            {
+                throw new NotFoundException("youth");
+            }
+
+            if (youthIds.Count == 0)
             {
                 return new Page<MatchView>([], null);
             }
