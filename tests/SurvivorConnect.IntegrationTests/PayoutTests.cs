@@ -47,6 +47,52 @@ public sealed class PayoutTests(PayoutApi api) : IClassFixture<PayoutApi>
     }
 
     [Fact]
+    public async Task Travel_saved_as_finance_approves_the_payout_is_refused_and_the_payout_goes_as_approved()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync();
+        var payee = payees[0];
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity));
+        await _world.PayeeReadyAsync(payee, stripe: true);
+        HttpResponseMessage? approved = null;
+        api.Store.BeforeReplace = async (_, document) =>
+        {
+            if (document is CompensationClaim { State: ClaimState.Open })
+            {
+                api.Store.BeforeReplace = null;
+                approved = await PayoutWorld.StepAsync(Finance, payout.Id, "approve");
+            }
+        };
+
+        HttpResponseMessage saved;
+        try
+        {
+            saved = await payee.Client.PutAsJsonAsync($"/api/engagements/opportunities/{opportunity}/sessions/s1/travel", new { miles = 20m });
+        }
+        finally
+        {
+            api.Store.BeforeReplace = null;
+        }
+
+        Assert.Equal("Approved", (await HttpAssert.Ok<PayoutDto>(approved!)).State);
+        Assert.Contains("approved", (await HttpAssert.Problem(saved, 409)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(1, await api.SendPayoutsAsync());
+        Assert.Equal("Sending", (await _world.PayoutAsync(payout.Id)).State);
+    }
+
+    [Fact]
+    public async Task The_same_travel_saved_again_on_a_claim_with_finance_leaves_its_payout_to_be_approved()
+    {
+        var (opportunity, payees) = await _world.AttendedAsync();
+        var travel = $"/api/engagements/opportunities/{opportunity}/sessions/s1/travel";
+        await HttpAssert.Ok<JsonElement>(await payees[0].Client.PutAsJsonAsync(travel, new { miles = 20m, costs = new[] { new { description = "Parking", amount = 6m } } }));
+        var payout = Assert.Single(await _world.PrepareAsync(opportunity));
+
+        await HttpAssert.Ok<JsonElement>(await payees[0].Client.PutAsJsonAsync(travel, new { miles = 20m, costs = new[] { new { description = "Parking", amount = 6m } } }));
+
+        Assert.Null((await _world.PayoutAsync(payout.Id)).WhyYouCannotApprove);
+    }
+
+    [Fact]
     public async Task An_empty_travel_form_saved_on_a_claim_with_finance_leaves_its_payout_to_be_approved()
     {
         var (opportunity, payees) = await _world.AttendedAsync();

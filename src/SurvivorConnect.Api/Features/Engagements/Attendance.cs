@@ -384,9 +384,10 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
 
         // Gone to finance, its travel changes until its payout is approved: saved, the claim is open again, and the payout,
         // no longer matching it, is neither approved nor sent until the claim is sent again (see PayoutData.ClaimChanged).
-        if (claim.State != ClaimState.Open && !(await finance.UnapprovedAsync([claim], ct)).Contains(claim.Id))
+        var withFinance = claim.State != ClaimState.Open;
+        if (withFinance && !(await finance.UnapprovedAsync([claim], ct)).Contains(claim.Id))
         {
-            throw new ConflictException("Finance has approved this claim's payment, so its travel can no longer change. If something is missing, tell your agency contact.");
+            throw new ConflictException(ApprovedAlready);
         }
 
         // Receipts filed under a higher cap (since lowered) stay paid up to it when the trip is saved again with more.
@@ -427,28 +428,42 @@ internal sealed class AttendanceHandlers(EngagementData data, ClaimWriter claims
                 throw new ConflictException(again);
             }
 
-            // Only open ones can change meanwhile; one with finance is left as it is, or its payout would read as changed.
-            tripClaims = [.. onTrip.Where(o => o.Claim.State == ClaimState.Open).Select(o => o.Claim)];
+            // Those that can still change meanwhile: open ones, and those with finance whose payout waits for approval.
+            // Written back as read, one with finance stays with finance, its payout as it was.
+            var unapproved = await finance.UnapprovedAsync([.. onTrip.Where(o => o.Claim.State != ClaimState.Open).Select(o => o.Claim)], ct);
+            tripClaims = [.. onTrip.Where(o => o.Claim.State == ClaimState.Open || unapproved.Contains(o.Claim.Id)).Select(o => o.Claim)];
         }
 
-        // Nothing claimed on a claim with finance, and nothing before: no change, so its payout goes on as it is.
-        if (claim.State != ClaimState.Open && !travel.ClaimsAnything && claim.Travel is null)
+        // The same travel sent again to a claim with finance (the form saved as it stands) changes nothing: its payout
+        // goes on as it is.
+        var kept = travel.ClaimsAnything ? travel : null;
+        if (withFinance && ClaimRules.SameTravel(claim.Travel, kept))
         {
             return ClaimView.From(claim, withFinanceUnapproved: true);
         }
 
-        var changed = claim with { Travel = travel.ClaimsAnything ? travel : null, State = ClaimState.Open };
-        if (tripClaims.Count == 0)
-        {
-            return ClaimView.From(await data.Store.ReplaceAsync(EngagementData.Container, changed, claim.ETag!, ct));
-        }
-
         // The trip's other claims are written back as read, in one batch with this one: travel saved meanwhile on
         // another of its sessions (a second tab) fails this save, so the trip is never paid twice.
-        await data.Store.ExecuteBatchAsync(EngagementData.Container, data.Store.AgencyId,
-            [new BatchOperation.Replace(changed, claim.ETag!), .. tripClaims.Select(c => new BatchOperation.Replace(c, c.ETag!))], ct);
+        var changed = claim with { Travel = kept, State = ClaimState.Open };
+        var written = tripClaims.Count == 0
+            ? (await data.Store.ReplaceAsync(EngagementData.Container, changed, claim.ETag!, ct)).ETag!
+            : (await data.Store.ExecuteBatchAsync(EngagementData.Container, data.Store.AgencyId,
+                [new BatchOperation.Replace(changed, claim.ETag!), .. tripClaims.Select(c => new BatchOperation.Replace(c, c.ETag!))], ct)).ETags[0];
+
+        // Approved between the check above and this save, the payout goes as it was approved: the claim goes back to
+        // finance as it was. Approved after it, the payout is neither sent nor paid (its claim changed) until finance
+        // cancels it and the claim is sent again.
+        if (withFinance && !(await finance.UnapprovedAsync([claim], CancellationToken.None)).Contains(claim.Id))
+        {
+            await data.Store.ReplaceAsync(EngagementData.Container, claim, written!, CancellationToken.None);
+            throw new ConflictException(ApprovedAlready);
+        }
+
         return ClaimView.From(changed);
     }
+
+    private const string ApprovedAlready =
+        "Finance has approved this claim's payment, so its travel can no longer change. If something is missing, tell your agency contact.";
 
     private static EngagementSession SessionOf(Opportunity opportunity, string sessionId) =>
         opportunity.Sessions.FirstOrDefault(s => s.Id == sessionId) ?? throw new NotFoundException("session");
@@ -558,7 +573,7 @@ internal sealed class ClaimWriter(EngagementData data, Notifier notifier)
 
     /// <summary>
     /// Tells the person, once for the session, that their taking part is recorded and their claim waits on their paid work
-    /// page: travel is added there, and only until the claim goes to finance.
+    /// page: travel is added there, and only until finance approves its payout.
     /// </summary>
     public Task AttendanceRecordedAsync(ClaimView claim, CancellationToken ct) =>
         notifier.SendOnceAsync(claim.PersonId, Notices.EngagementAttendanceRecorded, $"attendance-recorded~{claim.OpportunityId}~{claim.SessionId}", ct);

@@ -256,6 +256,12 @@ public static class ClaimRules
     public static bool PaysLess(decimal before, TravelClaim? travelBefore, decimal after, TravelClaim? travelAfter) =>
         after < before || travelBefore is { ClaimsAnything: true } && travelAfter is null;
 
+    /// <summary>Whether two travel claims ask for the same: the same miles, receipts, days away and lodging.</summary>
+    public static bool SameTravel(TravelClaim? before, TravelClaim? after) =>
+        before is null || after is null
+            ? before is null && after is null
+            : before.Miles == after.Miles && before.TravelDays == after.TravelDays && before.Lodging == after.Lodging && before.Costs.SequenceEqual(after.Costs);
+
     /// <summary>Whether a claim pays nothing: no share of the session and no travel claimed on it.</summary>
     public static bool OwesNothing(decimal amount, TravelClaim? travel) => amount == 0 && travel is not { ClaimsAnything: true };
 
