@@ -1,6 +1,9 @@
 using System.Net.Http.Json;
-using SurvivorConnect.Api.Infrastructure.Auth;
+using Microsoft.Extensions.DependencyInjection;
+using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Features.Mentoring.Rules;
+using SurvivorConnect.Api.Infrastructure.Auth;
+using SurvivorConnect.Storage;
 
 namespace SurvivorConnect.IntegrationTests;
 
@@ -116,6 +119,12 @@ public sealed class CaseManagerHandoverTests(ApiFactory api)
         request.Headers.TryAddWithoutValidation("If-Match", youth.Headers.ETag!.Tag);
 
         await HttpAssert.Problem(await _world.CaseManager.SendAsync(request), 400);
+        await HttpAssert.Problem(await api.AsSubject(former, "demo").GetAsync($"/api/youth/{youthId}"), 404);
+
+        // Listed as a case manager before this was refused, they still read nothing of the youth as one.
+        var store = api.Services.GetRequiredService<IDocumentStore>();
+        var record = (await store.ReadAsync<YouthReferral>(YouthReferral.Container, youthId, "demo", CancellationToken.None))!;
+        await store.ReplaceAsync(YouthReferral.Container, record with { CaseManagerIds = [.. record.CaseManagerIds, former] }, record.ETag!, CancellationToken.None);
         await HttpAssert.Problem(await api.AsSubject(former, "demo").GetAsync($"/api/youth/{youthId}"), 404);
 
         // Nor, made a mentor instead, are they proposed to themselves.

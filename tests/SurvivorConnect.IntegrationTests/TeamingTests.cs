@@ -176,6 +176,21 @@ public sealed class TeamingTests(ApiFactory api)
     }
 
     [Fact]
+    public async Task A_youths_sign_in_of_before_given_a_staff_role_is_not_offered_for_their_team_nor_joins_it()
+    {
+        var team = await _world.SharedTeamAsync();
+        var former = team.YouthPersonId;
+        var (newSignIn, _) = await _world.Mentoring.PersonAsync(Roles.Youth);
+        await _world.Mentoring.LinkSignInAsync(team.YouthId, newSignIn);
+        await _world.Mentoring.SetRolesAsync(former, Roles.Supervisor);
+
+        var lead = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{team.YouthId}"));
+        Assert.DoesNotContain(lead.GetProperty("colleagues").EnumerateArray(), c => c.GetProperty("id").GetString() == former);
+        await HttpAssert.Problem(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/members", new { role = "Professional", personId = former }), 400);
+        await HttpAssert.Problem(await api.AsSubject(former, "demo").GetAsync($"/api/teams/{team.YouthId}"), 404);
+    }
+
+    [Fact]
     public async Task The_youth_is_told_when_someone_from_their_own_agency_joins_their_team_once_while_unread()
     {
         var team = await _world.SharedTeamAsync();

@@ -136,9 +136,9 @@ internal sealed class MyTeamHandlers(TeamingData data, TeamViews teams, CrisisLi
         }
 
         // Someone with a sign-in here joins only as the lead would have them join: still active, not the youth's case
-        // manager nor a youth served here.
+        // manager, a sign-in of their own from before, nor a youth served here.
         if (member.PersonId is { } personId && (await data.ActivePersonAsync(personId, ct) is not { } person
-            || youth.CaseManagerIds.Contains(person.Id) || person.Roles.Contains(Roles.Youth)))
+            || youth.CaseManagerIds.Contains(person.Id) || MentoringData.SignInsOf(youth).Contains(person.Id) || person.Roles.Contains(Roles.Youth)))
         {
             throw new ConflictException("They can't be put back on your team now. Your case manager can tell you more.");
         }

@@ -105,14 +105,15 @@ internal sealed class TeamingData(AgencyStore store, MentoringData mentoring, Cr
     /// <summary>
     /// Who may not read a youth's team as staff, even holding a staff role: their mentors, now or before (a mentor who is
     /// also a supervisor would read the youth's safety plan and the team's notes about them, as no mentor does, and a youth
-    /// who turned them down would have them back), and anyone the youth is never to be matched with. Read each time, so a
+    /// who turned them down would have them back), anyone the youth is never to be matched with, and the youth's own
+    /// sign-ins of before (given a staff role since, they would read their own team as staff). Read each time, so a
     /// match or a "do not match" made later counts at once.
     /// </summary>
     public async Task<HashSet<string>> KeptFromStaffingAsync(YouthReferral youth, CancellationToken ct) =>
         KeptFromStaffing(youth, (await MentorsAsync(youth, ct)).NowOrBefore);
 
     /// <inheritdoc cref="KeptFromStaffingAsync"/>
-    public static HashSet<string> KeptFromStaffing(YouthReferral youth, IEnumerable<string> mentorIds) => [.. youth.DoNotMatch, .. mentorIds];
+    public static HashSet<string> KeptFromStaffing(YouthReferral youth, IEnumerable<string> mentorIds) => [.. youth.DoNotMatch, .. mentorIds, .. MentoringData.SignInsOf(youth)];
 
     /// <summary>
     /// The youth's mentors: now (their open matches' mentors, whom a lead may name as a support) and now or before

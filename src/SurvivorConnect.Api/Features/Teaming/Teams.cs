@@ -327,7 +327,7 @@ internal sealed class TeamHandlers(TeamingData data, TeamViews views, Notifier n
         if (body.PersonId is { } personId)
         {
             person = await data.ActivePersonAsync(personId.Trim(), ct);
-            var fits = person is not null && person.Id != youth.PersonId && !youth.CaseManagerIds.Contains(person.Id) && !person.Roles.Contains(Roles.Youth)
+            var fits = person is not null && !MentoringData.SignInsOf(youth).Contains(person.Id) && !youth.CaseManagerIds.Contains(person.Id) && !person.Roles.Contains(Roles.Youth)
                 && (role == TeamRole.Support || person.Roles.Any(Roles.StaffsTeams));
             if (!fits)
             {
@@ -408,7 +408,7 @@ internal sealed class TeamViews(TeamingData data, ConsentLookup consents)
         var sharing = lead ? await SharingAsync(youth.Id, youth.PersonId, currentOnly: false, book, ct) : [];
         var keptFromStaffing = TeamingData.KeptFromStaffing(youth, mentors.NowOrBefore);
         var colleagues = lead
-            ? people.Values.Where(p => p.Id != youth.PersonId && !youth.CaseManagerIds.Contains(p.Id) && !p.Roles.Contains(Roles.Youth) && !youth.DoNotMatch.Contains(p.Id, StringComparer.Ordinal))
+            ? people.Values.Where(p => !MentoringData.SignInsOf(youth).Contains(p.Id) && !youth.CaseManagerIds.Contains(p.Id) && !p.Roles.Contains(Roles.Youth) && !youth.DoNotMatch.Contains(p.Id, StringComparer.Ordinal))
                 .OrderBy(p => p.DisplayName, StringComparer.OrdinalIgnoreCase)
                 .Select(p => new PersonOption(p.Id, p.DisplayName, p.Roles, MayBeProfessional: p.Roles.Any(Roles.StaffsTeams) && !keptFromStaffing.Contains(p.Id))).ToList()
             : [];
