@@ -793,6 +793,20 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
     }
 
     [Fact]
+    public async Task A_deactivated_mentor_is_not_shown_to_their_supervisor_as_due_a_check_in()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, Answers(0)));
+        await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{mentorId}/deactivate", null));
+
+        api.Time.Advance(TimeSpan.FromDays(40));
+
+        var summary = (await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("summary");
+        Assert.False(summary.GetProperty("due").GetBoolean());
+        Assert.True(summary.GetProperty("regularPaused").GetBoolean());
+    }
+
+    [Fact]
     public async Task A_mentor_given_a_supervisor_after_checking_in_alone_starts_the_rhythm_then_with_nothing_missed()
     {
         var (mentorId, mentor) = await _world.MentorAsync();

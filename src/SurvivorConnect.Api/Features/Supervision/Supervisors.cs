@@ -2,6 +2,7 @@ using Mediator;
 using SurvivorConnect.Api.Features.Agencies;
 using SurvivorConnect.Api.Features.Mentoring;
 using SurvivorConnect.Api.Features.Supervision.Rules;
+using SurvivorConnect.Api.Infrastructure.Auth;
 using SurvivorConnect.Api.Infrastructure.Errors;
 using SurvivorConnect.Api.Infrastructure.Pipeline;
 using SurvivorConnect.Storage;
@@ -373,7 +374,9 @@ internal sealed class SupervisorHandlers(SupervisionData data, AgencyCalendar ca
         var active = await data.Mentoring.MatchesAsync(Filter.Eq("mentorId", mentor.Id), openOnly: true, ct);
         var activeCount = active.Count(m => m.State == MatchState.Active);
         var lastMet = RegularSupervisionRules.LastMet(regular.Select(s => s.Date), flags.SelectMany(f => f.Sessions).Select(s => s.Date));
-        var paused = await data.Mentoring.StoppedMentoringAsync(mentor.Id, ct);
+        // As the rhythm itself (SupervisionData.RhythmRunsAsync): not for a mentor deactivated, no longer a mentor, or
+        // who withdrew their consent to mentoring.
+        var paused = !await data.Mentoring.IsActiveAsync(mentor.Id, Roles.Mentor, ct) || await data.Mentoring.StoppedMentoringAsync(mentor.Id, ct);
         return new SupervisedMentorView(
             mentor.Id, mentor.DisplayName, latest is null ? [] : Bands(answered, latest, checkIns.Skip(1)),
             latest is null ? null : (int)(data.Store.Now - latest.SubmittedAt).TotalDays, schedule.DueAt,
