@@ -459,13 +459,16 @@ internal sealed partial class PeopleHandlers(
                 await TellAccessChangedAsync(changed, rolesGained: GivenBack(changed));
                 return changed;
             }
-            catch (StoreException ex) when (!command.Active && ex.Kind == StoreErrorKind.PreconditionFailed && attempt < 3)
+            catch (StoreException ex) when (!command.Active && ex.Kind == StoreErrorKind.PreconditionFailed && attempt < DeactivationAttempts)
             {
                 // Changed meanwhile (their sign-ins ended, the safety notice read, perhaps by whoever holds a taken phone
                 // again and again): read again and deactivate that.
             }
         }
     }
+
+    /// <summary>How often a deactivation reads the record again when it changed meanwhile: far more than a person changing their own can outrun.</summary>
+    private const int DeactivationAttempts = 20;
 
     /// <summary>
     /// Someone given access back has their powers again (an admin's, a role's that reads records, a finance approver's):
