@@ -13,6 +13,19 @@ public sealed class AuditTests(ApiFactory api)
         (await HttpAssert.Ok<PageDto<AuditDto>>(await client.GetAsync("/api/audit?" + query))).Items;
 
     [Fact]
+    public async Task The_audit_log_page_names_each_actor_with_their_id_so_two_people_of_one_name_are_told_apart()
+    {
+        var admin = api.As("demo-admin");
+        var twinId = "twin-" + Guid.NewGuid().ToString("N")[..10];
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostJson("/api/people", new { subjectId = twinId, displayName = "Alex (demo case manager)", roles = new[] { "CaseManager" } })).StatusCode);
+        await HttpAssert.Ok<JsonElement>(await api.AsSubject(twinId, "demo").GetAsync("/api/youth"));
+
+        var page = await PortalSession.PostFormAsync(await PortalSession.SignedInAsync(api, "demo-admin"), "/audit", "audit", ("Actor", twinId));
+
+        Assert.Contains($"Alex (demo case manager) ({twinId})", page, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Reading_a_person_is_audited_with_who_what_when_why_and_outcome_but_no_field_values()
     {
         var admin = api.As("demo-admin");
