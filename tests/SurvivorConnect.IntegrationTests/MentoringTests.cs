@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Net;
 using System.Net.Http.Json;
@@ -13,6 +14,27 @@ public sealed class MentoringTests(MentoringTests.Factory api) : IClassFixture<M
     private readonly MentoringWorld _world = new(api);
 
     private HttpClient CaseManager => _world.CaseManager;
+
+    [Fact]
+    public async Task A_consent_recorded_in_the_portal_to_end_on_a_day_holds_through_that_whole_day()
+    {
+        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (youthId, _) = await _world.YouthAsync();
+        var match = await _world.AcceptedAsync(youthId, mentorId, mentor);
+        var portal = await PortalSession.SignedInAsync(api, "demo-casemanager");
+        await PortalSession.PostFormAsync(portal, "/caseload", "open-youth", ("YouthId", youthId));
+        var day = DateOnly.FromDateTime(DateTime.UtcNow.AddDays(30));
+
+        var recorded = await PortalSession.PostFormAsync(portal, "/caseload", "record-consent",
+            ("YouthId", youthId), ("Grantor", "Guardian"), ("Scope", "mentoring-match"), ("ConsentMatchId", match.Id), ("ExpiresOn", day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)));
+
+        Assert.Contains("The consent is recorded.", recorded, StringComparison.Ordinal);
+        var zone = (await HttpAssert.Ok<JsonElement>(await CaseManager.GetAsync("/api/agency"))).GetProperty("timeZone").GetString() ?? "UTC";
+        var consent = (await HttpAssert.Ok<List<JsonElement>>(await CaseManager.GetAsync($"/api/consents?subjectId={youthId}"))).Single(c => c.GetProperty("grantor").GetString() == "Guardian");
+        var ends = TimeZoneInfo.ConvertTimeBySystemTimeZoneId(consent.GetProperty("expiresAt").GetDateTimeOffset(), zone);
+        Assert.Equal(day, DateOnly.FromDateTime(ends.DateTime));
+        Assert.Equal(23, ends.Hour);
+    }
 
     [Fact]
     public async Task A_match_runs_from_proposal_through_consent_to_closure_and_every_step_is_audited()
