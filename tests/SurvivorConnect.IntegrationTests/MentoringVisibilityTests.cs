@@ -104,7 +104,12 @@ public sealed class MentoringVisibilityTests(MentoringTests.Factory api) : IClas
         }
 
         await HttpAssert.Problem(await adminMentor.GetAsync($"/api/matches/{keptFromMatch.Id}"), 404);
-        Assert.Empty((await HttpAssert.Ok<PageDto<MatchDto>>(await adminMentor.GetAsync($"/api/matches?youthId={keptFromId}&pageSize=100"))).Items);
+        // Their matches are a read of their record: not found, as a youth with no record is, and audited so.
+        await HttpAssert.Problem(await adminMentor.GetAsync($"/api/matches?youthId={keptFromId}&pageSize=100"), 404);
+        await HttpAssert.Problem(await adminMentor.GetAsync("/api/matches?youthId=no-such-youth"), 404);
+        Assert.DoesNotContain((await HttpAssert.Ok<PageDto<AuditDto>>(await _world.Admin.GetAsync($"/api/audit?actorId={adminMentorId}&action=match.list&pageSize=100"))).Items,
+            e => e.RecordId == keptFromId && e.Outcome == "Succeeded");
+        await HttpAssert.Ok<PageDto<MatchDto>>(await _world.Admin.GetAsync($"/api/matches?youthId={keptFromId}"));
         await HttpAssert.Ok<JsonElement>(await _world.Admin.GetAsync($"/api/youth/{keptFromId}"));
     }
 

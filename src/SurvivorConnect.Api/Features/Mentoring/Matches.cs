@@ -273,7 +273,16 @@ internal sealed class MatchHandlers(MentoringData data, MatchConsentGuard consen
     public async ValueTask<Page<MatchView>> Handle(ListMatches query, CancellationToken ct)
     {
         var filters = new List<Filter>();
-        if (data.User.IsInRole(Roles.AgencyAdmin) && !query.OwnOnly)
+        var asAdmin = data.User.IsInRole(Roles.AgencyAdmin) && !query.OwnOnly;
+        if (asAdmin && query.YouthId is { } asked)
+        {
+            // One that is not the agency's is not found; one kept from the admin is read only as anyone else would read
+            // it (their own mentoring of the youth, say), and is not found otherwise.
+            var named = await data.FindAsync<YouthReferral>(YouthReferral.Container, asked, ct) ?? throw new NotFoundException("youth");
+            asAdmin = !await data.KeptFromAdminAsync(named, ct);
+        }
+
+        if (asAdmin)
         {
             data.Basis.Record(AccessBasis.AgencyAdministration);
         }
