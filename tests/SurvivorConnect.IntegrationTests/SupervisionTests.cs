@@ -793,9 +793,9 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
     }
 
     [Fact]
-    public async Task A_deactivated_mentor_is_not_shown_to_their_supervisor_as_due_a_check_in()
+    public async Task A_deactivated_mentor_is_not_shown_to_their_supervisor_as_due_a_check_in_nor_overdue_for_supervision()
     {
-        var (mentorId, mentor) = await _world.ReadyMentorAsync();
+        var (_, mentor, _, mentorId, _) = await _world.ActiveMatchAsync();
         await HttpAssert.Ok<JsonElement>(await CheckInAsync(mentor, Answers(0)));
         await MentoringWorld.Ok(await _world.Admin.PostAsync($"/api/people/{mentorId}/deactivate", null));
 
@@ -803,6 +803,7 @@ public sealed class SupervisionTests(SupervisionTests.Api api) : IClassFixture<S
 
         var summary = (await HttpAssert.Ok<JsonElement>(await Supervisor.GetAsync($"/api/supervision/mentors/{mentorId}"))).GetProperty("summary");
         Assert.False(summary.GetProperty("due").GetBoolean());
+        Assert.False(summary.GetProperty("supervisionOverdue").GetBoolean());
         Assert.True(summary.GetProperty("regularPaused").GetBoolean());
     }
 

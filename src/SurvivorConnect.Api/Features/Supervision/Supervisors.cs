@@ -376,15 +376,16 @@ internal sealed class SupervisorHandlers(SupervisionData data, AgencyCalendar ca
         var lastMet = RegularSupervisionRules.LastMet(regular.Select(s => s.Date), flags.SelectMany(f => f.Sessions).Select(s => s.Date));
         // As the rhythm itself (SupervisionData.RhythmRunsAsync): not for a mentor deactivated, no longer a mentor, or
         // who withdrew their consent to mentoring.
-        var paused = !await data.Mentoring.IsActiveAsync(mentor.Id, Roles.Mentor, ct) || await data.Mentoring.StoppedMentoringAsync(mentor.Id, ct);
+        var mentoring = await data.Mentoring.IsActiveAsync(mentor.Id, Roles.Mentor, ct);
+        var paused = !mentoring || await data.Mentoring.StoppedMentoringAsync(mentor.Id, ct);
         return new SupervisedMentorView(
             mentor.Id, mentor.DisplayName, latest is null ? [] : Bands(answered, latest, checkIns.Skip(1)),
             latest is null ? null : (int)(data.Store.Now - latest.SubmittedAt).TotalDays, schedule.DueAt,
-            schedule.RequestedBecause is not null || !paused && schedule.DueAt <= data.Store.Now,
+            mentoring && (schedule.RequestedBecause is not null || !paused && schedule.DueAt <= data.Store.Now),
             open.Count, open.Any(f => f.Kind == FlagKind.Urgent && f.Status == WellbeingFlagStatus.Open),
             open.Count(f => FlagView.From(f, null, today).FollowUpOverdue), mentor.Hold is not null, mentor.Hold is { IsAutomatic: true },
             activeCount, schedule.CadenceDays, mentor.Hold is { IsAutomatic: true } or { ReviewWaiting: true },
-            lastMet, RegularSupervisionRules.Overdue(lastMet, today, activeCount), paused);
+            lastMet, mentoring && RegularSupervisionRules.Overdue(lastMet, today, activeCount), paused);
     }
 
     /// <summary>
