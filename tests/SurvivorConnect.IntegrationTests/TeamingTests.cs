@@ -188,6 +188,13 @@ public sealed class TeamingTests(ApiFactory api)
         Assert.DoesNotContain(lead.GetProperty("colleagues").EnumerateArray(), c => c.GetProperty("id").GetString() == former);
         await HttpAssert.Problem(await _world.CaseManager.PostJson($"/api/teams/{team.YouthId}/members", new { role = "Professional", personId = former }), 400);
         await HttpAssert.Problem(await api.AsSubject(former, "demo").GetAsync($"/api/teams/{team.YouthId}"), 404);
+
+        // Listed as a case manager before that was refused, they are not shown to the team as one either.
+        var store = api.Services.GetRequiredService<IDocumentStore>();
+        var record = (await store.ReadAsync<SurvivorConnect.Api.Features.Mentoring.YouthReferral>(SurvivorConnect.Api.Features.Mentoring.YouthReferral.Container, team.YouthId, "demo", CancellationToken.None))!;
+        await store.ReplaceAsync(SurvivorConnect.Api.Features.Mentoring.YouthReferral.Container, record with { CaseManagerIds = [.. record.CaseManagerIds, former] }, record.ETag!, CancellationToken.None);
+        var shown = await HttpAssert.Ok<JsonElement>(await _world.CaseManager.GetAsync($"/api/teams/{team.YouthId}"));
+        Assert.DoesNotContain(shown.GetProperty("members").EnumerateArray(), m => m.GetProperty("id").GetString() == "lead~" + former);
     }
 
     [Fact]

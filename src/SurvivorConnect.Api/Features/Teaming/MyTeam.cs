@@ -147,7 +147,7 @@ internal sealed class MyTeamHandlers(TeamingData data, TeamViews teams, CrisisLi
 
         // The lead hears of it at once: a no may have been the youth's safety, and a yes taken back under pressure. One
         // notice while unread, however often the phone takes someone off and puts them back: it cannot bury urgent news.
-        foreach (var lead in youth.CaseManagerIds)
+        foreach (var lead in youth.ActingCaseManagerIds)
         {
             await notifier.SendStandingAsync(lead, Notices.SupportPutBack, $"support-put-back~{youth.Id}", $"{member.Id}~{now.UtcTicks}", Notifier.WhileUnread, ct);
         }

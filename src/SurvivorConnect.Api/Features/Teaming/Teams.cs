@@ -389,7 +389,7 @@ internal sealed class TeamViews(TeamingData data, ConsentLookup consents)
         var people = await data.TeamPeopleAsync(youth, lead, mentors.Now, ct);
         var agencyName = await data.Cross.AgencyNameAsync(data.AgencyId, ct) ?? data.AgencyId;
         var members = new List<MemberView> { new(MemberView.YouthId, TeamRole.Youth, youth.DisplayName, null, data.AgencyId, agencyName, false, true) };
-        members.AddRange(youth.CaseManagerIds.Select(id => new MemberView(
+        members.AddRange(youth.ActingCaseManagerIds.Select(id => new MemberView(
             LeadPrefix + id, TeamRole.Lead, people.GetValueOrDefault(id)?.DisplayName ?? "A case manager", "Case manager", data.AgencyId, agencyName, false, true)));
         var book = await data.PartnerBookAsync(null, ct);
         // A support counts once the youth agrees: until then only the youth (asked) and their lead see who was named.
