@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json;
 using SurvivorConnect.Api.Infrastructure.Auth;
 
 namespace SurvivorConnect.IntegrationTests;
@@ -16,11 +14,7 @@ public sealed class PaidWorkLeftTests(ClockedCountingApiFactory api) : IClassFix
         var leaving = advisors[0];
         await world.ConfirmAsync(later, leaving);
 
-        var admin = api.As("demo-admin");
-        var person = await admin.GetAsync($"/api/people/{leaving.Id}");
-        using var roles = new HttpRequestMessage(HttpMethod.Put, $"/api/people/{leaving.Id}/roles") { Content = JsonContent.Create(new { roles = new[] { Roles.CaseManager } }) };
-        roles.Headers.TryAddWithoutValidation("If-Match", person.Headers.ETag!.Tag);
-        await HttpAssert.Ok<JsonElement>(await admin.SendAsync(roles));
+        await new MentoringWorld(api).SetRolesAsync(leaving.Id, Roles.CaseManager);
 
         // They may still turn up two hours from now: that session pays as the agency's cancellation at short notice.
         var paid = Assert.Single(await HttpAssert.Ok<List<ClaimDto>>(await world.Recruiter.GetAsync($"/api/engagements/opportunities/{soon}/claims")), c => c.PersonId == leaving.Id);

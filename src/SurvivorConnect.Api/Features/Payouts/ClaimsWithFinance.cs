@@ -4,8 +4,8 @@ using SurvivorConnect.Api.Features.Payouts.Rules;
 namespace SurvivorConnect.Api.Features.Payouts;
 
 /// <summary>
-/// Claims gone to finance whose payout, prepared from the claim as it is, still waits for approval: nothing has been
-/// decided on that amount, so its holder's travel may still be added (the payout then waits for the claim to be sent again).
+/// Claims gone to finance whose payout still waits for approval: nothing has been decided on that amount, so its holder's
+/// travel may still be added (the payout then waits for the claim to be sent again).
 /// </summary>
 internal sealed class ClaimsWithFinance(PayoutData data) : IClaimsWithFinance
 {
@@ -16,11 +16,7 @@ internal sealed class ClaimsWithFinance(PayoutData data) : IClaimsWithFinance
             return new HashSet<string>(StringComparer.Ordinal);
         }
 
-        var claims = submitted.ToDictionary(c => c.Id, StringComparer.Ordinal);
-        var payouts = await data.Store.ManyAsync<Payout>(PayoutData.Container, claims.Keys.Select(Payout.IdFor), ct);
-        return payouts
-            .Where(p => p.State == PayoutState.Pending && claims.TryGetValue(p.ClaimId, out var claim) && !PayoutData.ClaimChanged(p, claim))
-            .Select(p => p.ClaimId)
-            .ToHashSet(StringComparer.Ordinal);
+        var payouts = await data.Store.ManyAsync<Payout>(PayoutData.Container, submitted.Select(c => Payout.IdFor(c.Id)), ct);
+        return payouts.Where(p => p.State == PayoutState.Pending).Select(p => p.ClaimId).ToHashSet(StringComparer.Ordinal);
     }
 }

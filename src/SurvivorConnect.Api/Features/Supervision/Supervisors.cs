@@ -13,7 +13,7 @@ public sealed record BandView(string Subscale, string Name, string Band, bool Co
 
 /// <param name="LastSupervisedOn">The latest day the mentor met a supervisor, at a regular session or one about a flag.</param>
 /// <param name="SupervisionOverdue">They mentor and have not met a supervisor in <see cref="RegularSupervisionRules.EveryDays"/> days.</param>
-/// <param name="RegularPaused">They withdrew their consent to mentoring: no regular check-in is due or missed (one asked for still is).</param>
+/// <param name="RegularPaused">Their regular check-ins do not run (consent to mentoring withdrawn, deactivated, or no longer a mentor): none is due or missed.</param>
 public sealed record SupervisedMentorView(
     string MentorId, string Name, IReadOnlyList<BandView> Bands, int? DaysSinceLastCheckIn, DateTimeOffset NextDueAt, bool Due, int OpenFlags, bool UrgentOpen,
     int OverdueFollowUps, bool OnHold, bool HoldIsAutomatic, int ActiveMatches, int CadenceDays, bool HoldWaitsForReview,
